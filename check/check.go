@@ -1,0 +1,144 @@
+// Package check defines how a suite requirement becomes something the runner can
+// execute: a Check compiled once per run from the requirement's parameters, and a
+// State per worker that observes records and can be merged with other states, so a
+// feed can be split across cores, shards or machines and still give one result.
+package check
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/carecert/carecert/model"
+)
+
+// Spec is what a suite says about one requirement's check.
+type Spec struct {
+	// Requirement is the id findings are reported under.
+	Requirement string
+	// Type names the registered check kind ("fhir-json-schema", "completeness").
+	Type string
+	// Params are the check's parameters as the suite wrote them.
+	Params Params
+	// Source locates the requirement in its suite file, for error messages.
+	Source string
+}
+
+// Env is what a check may use while it is compiled: run-wide settings and shared,
+// read-only services (definitions, terminology) that the runner builds once.
+type Env struct {
+	// Context ends when the run is cancelled.
+	Context context.Context
+	// Services holds run-wide shared values by name; see Service.
+	Services map[string]any
+	// PlanDir is the folder of the plan file, for resolving relative paths.
+	PlanDir string
+	// IGs are paths of implementation guides the user loaded (--ig, plan igs).
+	IGs []string
+}
+
+// Service returns the shared value called name, building it with make on first
+// use. Builds are not concurrent: checks are compiled one after another.
+func (e *Env) Service(name string, make func() (any, error)) (any, error) {
+	if e.Services == nil {
+		e.Services = map[string]any{}
+	}
+	if v, ok := e.Services[name]; ok {
+		return v, nil
+	}
+	v, err := make()
+	if err != nil {
+		return nil, err
+	}
+	e.Services[name] = v
+	return v, nil
+}
+
+// Check is one requirement's check, compiled once per run and used by every
+// worker at the same time: it must be safe for concurrent use.
+type Check interface {
+	// Applies reports whether the check looks at records of this kind and type.
+	Applies(rec *model.Record) bool
+	// NewState returns empty per-worker state.
+	NewState() State
+}
+
+// State is a worker's share of a check's work. The runner calls Observe for each
+// applicable record (records that failed to parse are never passed), then merges
+// the states of all workers into one and calls Finish on it once.
+//
+// States must round-trip through encoding/json (exported fields): sharded runs
+// write them to disk and merge them elsewhere.
+type State interface {
+	// Observe evaluates one record and returns the findings it raises, which the
+	// runner counts against the record. A feed-level check may only remember
+	// what it needs and return nothing.
+	Observe(rec *model.Record) []model.Finding
+	// Merge adds another worker's state (of the same check) into this one.
+	Merge(other State) error
+	// Finish adds feed-level findings and measures once every record was seen.
+	Finish(t *model.Tally)
+}
+
+// Grader is implemented by checks whose outcome is not simply "fail on error":
+// thresholds on measures, for instance. Grade must depend only on the tally, so
+// that a stored report can be graded again.
+type Grader interface {
+	Grade(t *model.Tally) (model.Outcome, string)
+}
+
+// Factory compiles a check from its spec.
+type Factory func(spec Spec, env *Env) (Check, error)
+
+// Registry maps check types to factories. Build one per program (no globals):
+// each validator package offers a Register function.
+type Registry struct {
+	factories map[string]Factory
+	docs      map[string]string
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{factories: map[string]Factory{}, docs: map[string]string{}}
+}
+
+// Register adds a check type. doc is one line for `carecert checks`. Registering a
+// type twice is a programming error and panics.
+func (r *Registry) Register(typ, doc string, f Factory) {
+	if _, dup := r.factories[typ]; dup {
+		panic("check: type registered twice: " + typ)
+	}
+	r.factories[typ] = f
+	r.docs[typ] = doc
+}
+
+// Types lists registered check types, sorted.
+func (r *Registry) Types() []string {
+	out := make([]string, 0, len(r.factories))
+	for t := range r.factories {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Doc returns a registered type's one-line description.
+func (r *Registry) Doc(typ string) string { return r.docs[typ] }
+
+// Has reports whether typ is registered.
+func (r *Registry) Has(typ string) bool { _, ok := r.factories[typ]; return ok }
+
+// Compile builds the check a spec describes.
+func (r *Registry) Compile(spec Spec, env *Env) (Check, error) {
+	f, ok := r.factories[spec.Type]
+	if !ok {
+		return nil, fmt.Errorf("%s: requirement %s: unknown check type %q (known: %s)",
+			spec.Source, spec.Requirement, spec.Type, strings.Join(r.Types(), ", "))
+	}
+	c, err := f(spec, env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: requirement %s: check %s: %w", spec.Source, spec.Requirement, spec.Type, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,186 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Params are a check's parameters as decoded from YAML. The accessors return
+// errors that name the parameter, so suite authors learn what to fix.
+type Params map[string]any
+
+// String returns the string parameter key, or def when absent.
+func (p Params) String(key, def string) (string, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("parameter %q: want a string, got %T", key, v)
+	}
+	return s, nil
+}
+
+// Strings returns a list of strings (a single string is a list of one).
+func (p Params) Strings(key string) ([]string, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	switch x := v.(type) {
+	case string:
+		return []string{x}, nil
+	case []any:
+		out := make([]string, 0, len(x))
+		for i, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("parameter %q[%d]: want a string, got %T", key, i, e)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	case []string:
+		return x, nil
+	}
+	return nil, fmt.Errorf("parameter %q: want a list of strings, got %T", key, v)
+}
+
+// Float returns a number parameter. Percentages written as "95%" become 0.95.
+func (p Params) Float(key string, def float64) (float64, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	switch x := v.(type) {
+	case float64:
+		return x, nil
+	case float32:
+		return float64(x), nil
+	case int:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case uint64:
+		return float64(x), nil
+	case string:
+		s := strings.TrimSpace(x)
+		if strings.HasSuffix(s, "%") {
+			var f float64
+			if _, err := fmt.Sscanf(strings.TrimSuffix(s, "%"), "%g", &f); err != nil {
+				return 0, fmt.Errorf("parameter %q: %q is not a percentage", key, x)
+			}
+			return f / 100, nil
+		}
+		var f float64
+		if _, err := fmt.Sscanf(s, "%g", &f); err != nil {
+			return 0, fmt.Errorf("parameter %q: %q is not a number", key, x)
+		}
+		return f, nil
+	}
+	return 0, fmt.Errorf("parameter %q: want a number, got %T", key, v)
+}
+
+// Int returns an integer parameter.
+func (p Params) Int(key string, def int) (int, error) {
+	f, err := p.Float(key, float64(def))
+	if err != nil {
+		return 0, err
+	}
+	if f != float64(int(f)) {
+		return 0, fmt.Errorf("parameter %q: want a whole number, got %g", key, f)
+	}
+	return int(f), nil
+}
+
+// Bool returns a boolean parameter.
+func (p Params) Bool(key string, def bool) (bool, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("parameter %q: want true or false, got %T", key, v)
+	}
+	return b, nil
+}
+
+// Duration returns a duration parameter written as Go durations ("90s", "36h")
+// or with a day suffix ("7d").
+func (p Params) Duration(key string, def time.Duration) (time.Duration, error) {
+	s, err := p.String(key, "")
+	if err != nil || s == "" {
+		return def, err
+	}
+	if strings.HasSuffix(s, "d") {
+		var days float64
+		if _, err := fmt.Sscanf(strings.TrimSuffix(s, "d"), "%g", &days); err == nil {
+			return time.Duration(days * 24 * float64(time.Hour)), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("parameter %q: %q is not a duration (e.g. 90s, 36h, 7d)", key, s)
+	}
+	return d, nil
+}
+
+// Map returns a nested mapping parameter.
+func (p Params) Map(key string) (Params, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	switch m := v.(type) {
+	case map[string]any:
+		return Params(m), nil
+	case Params:
+		return m, nil
+	}
+	return nil, fmt.Errorf("parameter %q: want a mapping, got %T", key, v)
+}
+
+// List returns a list parameter of arbitrary items.
+func (p Params) List(key string) ([]any, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	l, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("parameter %q: want a list, got %T", key, v)
+	}
+	return l, nil
+}
+
+// Unknown returns the keys of p that are not in known, sorted, so factories can
+// reject misspelt parameters instead of ignoring them.
+func (p Params) Unknown(known ...string) []string {
+	var out []string
+	for k := range p {
+		found := false
+		for _, n := range known {
+			if k == n {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Reject returns an error naming unknown parameters, or nil.
+func (p Params) Reject(known ...string) error {
+	if u := p.Unknown(known...); len(u) > 0 {
+		return fmt.Errorf("unknown parameter(s) %s (known: %s)", strings.Join(u, ", "), strings.Join(known, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+// Command carecert certifies health and social care suppliers' systems and data
+// feeds against conformance suites and writes a report per vendor.
+//
+// Exit codes: 0 success (every vendor certified; no error findings), 1 a vendor
+// not certified or error findings, 2 usage error or input that cannot be read at
+// all, 3 interrupted (the results so far were written, marked incomplete).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 3
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// exitError carries an exit code up to main with an optional message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// app is what every command shares: where it writes and the registries.
+type app struct {
+	stdout, stderr io.Writer
+	env            *registries
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(execute(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// execute runs the command line and returns the exit code.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr, env: newRegistries()}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "carecert:", ee.err)
+		}
+		return ee.code
+	}
+	// Anything cobra itself rejects (unknown flag or command) is a usage error.
+	fmt.Fprintln(stderr, "carecert:", err)
+	return exitUsage
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "carecert",
+		Short: "Certify health and social care data feeds and systems against conformance suites",
+		Long: `carecert runs conformance suites against suppliers' systems and data feeds
+(FHIR R4 files, Bundles and NDJSON; FHIR servers; HL7 v2; CSV extracts) and writes a
+certification report per vendor with a verdict and the evidence behind it.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
+	}
+	root.AddCommand(
+		a.runCommand(),
+		a.validateCommand(),
+		a.fixturesCommand(),
+		a.suitesCommand(),
+		a.checksCommand(),
+	)
+	for _, c := range a.env.extraCommands(a) {
+		root.AddCommand(c)
+	}
+	return root
+}

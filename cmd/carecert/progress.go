@@ -1,0 +1,58 @@
+package main
+
+import (
+	"io"
+	"os"
+	"sync"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// showProgress reports whether a progress bar belongs on w: a terminal, not CI,
+// not --quiet.
+func showProgress(w io.Writer, quiet bool) bool {
+	if quiet || os.Getenv("CI") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// barProgress shows records read per target as a spinner with a rate.
+type barProgress struct {
+	w   io.Writer
+	mu  sync.Mutex
+	bar *progressbar.ProgressBar
+}
+
+func (p *barProgress) Start(target string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bar = progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(target),
+		progressbar.OptionSetItsString("records"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100_000_000),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+func (p *barProgress) Add(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		p.bar.Add(n)
+	}
+}
+
+func (p *barProgress) Done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		p.bar.Finish()
+		p.bar = nil
+	}
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/runner"
+)
+
+type runFlags struct {
+	out, vendor, product, release, evidence string
+	targets, suites, igs                    []string
+	quiet                                   bool
+	workers                                 int
+}
+
+func (a *app) runCommand() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [PLAN.yaml]",
+		Short: "Certify vendors: run a plan's suites on its targets and write a report per vendor",
+		Long: `Run a certification plan. Give a plan file, or build a one-vendor plan from flags:
+
+  carecert run examples/demo-plan.yaml --out out/
+  carecert run --vendor Acme --target feed.ndjson --suite fhir-r4-structure --out out/
+
+Writes OUT/<vendor>/report.json and OUT/<vendor>/junit.xml and prints a summary.
+Exit 0 when every vendor is certified, 1 when any is not, 2 for a bad plan or
+suite, 3 when interrupted (the results so far are written, marked incomplete).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			plan, err := f.plan(args)
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			return a.run(cmd.Context(), plan, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.out, "out", "out", "folder for the reports (one subfolder per vendor)")
+	fl.StringVar(&f.vendor, "vendor", "", "vendor name (builds a plan without a file)")
+	fl.StringVar(&f.product, "product", "", "product name")
+	fl.StringVar(&f.release, "release", "", "product release")
+	fl.StringArrayVar(&f.targets, "target", nil, "a path or URL to test (repeatable)")
+	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable)")
+	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
+	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
+	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
+	return cmd
+}
+
+// plan loads the plan file or builds one from the flags.
+func (f *runFlags) plan(args []string) (*runner.Plan, error) {
+	var p *runner.Plan
+	switch {
+	case len(args) == 1:
+		if f.vendor != "" || len(f.targets) > 0 {
+			return nil, errors.New("give a plan file or --vendor/--target flags, not both")
+		}
+		var err error
+		if p, err = runner.LoadPlan(args[0]); err != nil {
+			return nil, err
+		}
+		p.Suites = append(p.Suites, f.suites...)
+	case f.vendor == "" || len(f.targets) == 0 || len(f.suites) == 0:
+		return nil, errors.New("give a plan file, or --vendor, at least one --target and at least one --suite")
+	default:
+		p = &runner.Plan{Suites: f.suites}
+		v := runner.VendorPlan{Name: f.vendor, Product: f.product, Release: f.release}
+		for _, t := range f.targets {
+			key := "path"
+			if runnerTargetIsURL(t) {
+				key = "url"
+			}
+			v.Targets = append(v.Targets, map[string]any{"name": t, key: t})
+		}
+		p.Vendors = []runner.VendorPlan{v}
+		if err := p.Check(); err != nil {
+			return nil, err
+		}
+	}
+	if f.evidence != "" {
+		if f.evidence != "redacted" && f.evidence != "full" {
+			return nil, fmt.Errorf("--evidence %q: want redacted or full", f.evidence)
+		}
+		p.Evidence = f.evidence
+	}
+	p.IGs = append(p.IGs, f.igs...)
+	return p, nil
+}
+
+func runnerTargetIsURL(s string) bool {
+	for _, prefix := range []string{"http://", "https://", "mllp://"} {
+		if len(s) > len(prefix) && s[:len(prefix)] == prefix {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
+	r := a.newRunner()
+	r.Workers = f.workers
+	if showProgress(a.stderr, f.quiet) {
+		r.Progress = &barProgress{w: a.stderr}
+	}
+	reps, runErr := r.Run(ctx, plan)
+	interrupted := runErr != nil && (errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded))
+	if runErr != nil && !interrupted {
+		// Reports finished before the failure are still written.
+		if err := a.writeReports(reps, f); err != nil {
+			return err
+		}
+		return &exitError{code: exitUsage, err: runErr}
+	}
+	if err := a.writeReports(reps, f); err != nil {
+		return err
+	}
+	if interrupted {
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted: the results so far were written and marked incomplete")}
+	}
+	for _, rep := range reps {
+		if rep.Verdict.Decision == model.NotCertified {
+			return &exitError{code: exitFailed}
+		}
+	}
+	return nil
+}
+
+func (a *app) writeReports(reps []*model.Report, f runFlags) error {
+	for _, rep := range reps {
+		dir := filepath.Join(f.out, runner.VendorPlan{Name: rep.Vendor.Name}.Slug())
+		data, err := reports.MarshalJSON(rep)
+		if err != nil {
+			return err
+		}
+		if err := reports.WriteFileAtomic(filepath.Join(dir, "report.json"), data); err != nil {
+			return err
+		}
+		junit, err := reports.JUnit(rep)
+		if err != nil {
+			return err
+		}
+		if err := reports.WriteFileAtomic(filepath.Join(dir, "junit.xml"), junit); err != nil {
+			return err
+		}
+		if !f.quiet {
+			if err := reports.Console(a.stdout, rep); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "  reports: %s\n", dir)
+		}
+	}
+	return nil
+}

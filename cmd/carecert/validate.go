@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/runner"
+	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/suites"
+)
+
+type validateFlags struct {
+	format      string
+	suites, igs []string
+	quiet       bool
+	maxFindings int
+	workers     int
+	evidence    string
+}
+
+func (a *app) validateCommand() *cobra.Command {
+	var f validateFlags
+	cmd := &cobra.Command{
+		Use:   "validate PATH...",
+		Short: "Check FHIR R4 JSON files, Bundles, NDJSON or folders without a plan",
+		Long: `Validate files without a plan: single resources, Bundles (each entry is a
+record), NDJSON (plain or .gz) and folders (recursively). By default every
+built-in suite marked default for the input's kind runs; --suite picks others.
+
+Exit 0 when there is no error-severity finding, 1 when there is, 2 for a usage
+error or a path that cannot be read at all.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.validate(cmd.Context(), args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "text", "output: text, json or junit")
+	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable; default: the built-in defaults)")
+	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
+	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
+	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
+	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in output: redacted or full")
+	return cmd
+}
+
+func (a *app) validate(ctx context.Context, paths []string, f validateFlags) error {
+	if f.format != "text" && f.format != "json" && f.format != "junit" {
+		return usageError("--format %q: want text, json or junit", f.format)
+	}
+	if f.evidence != "redacted" && f.evidence != "full" {
+		return usageError("--evidence %q: want redacted or full", f.evidence)
+	}
+	plan := &runner.Plan{Name: "validate", Suites: f.suites, IGs: f.igs, SampleLimit: f.maxFindings, Evidence: f.evidence}
+	v := runner.VendorPlan{Name: "carecert validate"}
+	var kinds []model.Kind
+	for _, p := range paths {
+		key := "path"
+		if runnerTargetIsURL(p) {
+			key = "url"
+		}
+		v.Targets = append(v.Targets, map[string]any{"name": p, key: p})
+		k := kindOf(target.Infer(target.Spec{Path: p}))
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(plan.Suites) == 0 {
+		defaults, err := suites.Defaults(a.env.checks, kinds...)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		for _, s := range defaults {
+			plan.Suites = append(plan.Suites, s.ID)
+		}
+		if len(plan.Suites) == 0 {
+			return usageError("no built-in suite applies to these inputs; name one with --suite")
+		}
+	}
+	plan.Vendors = []runner.VendorPlan{v}
+	if err := plan.Check(); err != nil {
+		return usageError("%v", err)
+	}
+	r := a.newRunner()
+	r.Workers = f.workers
+	if showProgress(a.stderr, f.quiet) {
+		r.Progress = &barProgress{w: a.stderr}
+	}
+	reps, err := r.Run(ctx, plan)
+	interrupted := err != nil && errors.Is(err, context.Canceled)
+	if err != nil && !interrupted {
+		return usageError("%v", err)
+	}
+	rep := reps[0]
+	if err := a.printValidation(rep, f.format); err != nil {
+		return err
+	}
+	var unreadable []string
+	for _, t := range rep.Targets {
+		if t.Error != "" {
+			unreadable = append(unreadable, t.Error)
+		}
+	}
+	switch {
+	case interrupted:
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted: results cover only the records read so far")}
+	case len(unreadable) > 0:
+		return &exitError{code: exitUsage, err: errors.New(unreadable[0])}
+	case rep.Summary.Findings[model.Error] > 0:
+		return &exitError{code: exitFailed}
+	}
+	return nil
+}
+
+func kindOf(targetType string) model.Kind {
+	switch targetType {
+	case "hl7v2", "mllp":
+		return model.KindHL7v2
+	case "csv":
+		return model.KindCSV
+	}
+	return model.KindFHIR
+}
+
+func (a *app) printValidation(rep *model.Report, format string) error {
+	switch format {
+	case "json":
+		data, err := reports.MarshalJSON(rep)
+		if err != nil {
+			return err
+		}
+		_, err = a.stdout.Write(data)
+		return err
+	case "junit":
+		data, err := reports.JUnit(rep)
+		if err != nil {
+			return err
+		}
+		_, err = a.stdout.Write(data)
+		return err
+	}
+	var all []model.Finding
+	var dropped int64
+	for _, t := range rep.Targets {
+		for _, res := range t.Results {
+			all = append(all, res.Findings...)
+			dropped += res.Dropped
+		}
+	}
+	slices.SortFunc(all, func(x, y model.Finding) int {
+		switch {
+		case model.Less(&x, &y):
+			return -1
+		case model.Less(&y, &x):
+			return 1
+		}
+		return 0
+	})
+	for _, fd := range all {
+		fmt.Fprintln(a.stdout, fd.String())
+		if fd.Evidence != "" {
+			fmt.Fprintf(a.stdout, "    value: %s\n", fd.Evidence)
+		}
+	}
+	if dropped > 0 {
+		fmt.Fprintf(a.stdout, "(%d more finding(s) not shown; raise --max-findings)\n", dropped)
+	}
+	s := rep.Summary
+	fmt.Fprintf(a.stdout, "%d record(s) in %d target(s): %d error(s), %d warning(s), %d information\n",
+		s.Records, len(rep.Targets), s.Findings[model.Error], s.Findings[model.Warning], s.Findings[model.Information])
+	return nil
+}

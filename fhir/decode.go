@@ -1,0 +1,111 @@
+// Package fhir reads FHIR R4 JSON into the one in-memory form every carecert
+// validator walks: map[string]any with numbers kept as json.Number (FHIR decimals
+// carry their precision), plus a Locator that maps element paths back to source
+// lines. It also splits files into records: single resources, Bundles (each entry
+// is a record of its own) and NDJSON, plain or gzip.
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// Decode parses one JSON value that must be a single object. Errors carry the
+// 1-based line (relative to data) where parsing failed.
+func Decode(data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, describe(data, err)
+	}
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+		off := int(dec.InputOffset()) + bytes.Index(data[dec.InputOffset():], rest[:1])
+		return nil, &SyntaxError{Line: lineAt(data, off), Msg: "unexpected data after the end of the JSON object"}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, &SyntaxError{Line: 1, Msg: fmt.Sprintf("a FHIR resource must be a JSON object, got %s", jsonKind(v))}
+	}
+	return m, nil
+}
+
+// SyntaxError is malformed JSON at a line.
+type SyntaxError struct {
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+func describe(data []byte, err error) error {
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return &SyntaxError{Line: lineAt(data, int(se.Offset)), Msg: "malformed JSON: " + se.Error()}
+	case errors.Is(err, io.EOF):
+		return &SyntaxError{Line: 1, Msg: "empty: no JSON value"}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &SyntaxError{Line: lineAt(data, len(data)), Msg: "truncated JSON: the input ends inside a value"}
+	}
+	return &SyntaxError{Line: 1, Msg: err.Error()}
+}
+
+func lineAt(data []byte, off int) int {
+	if off > len(data) {
+		off = len(data)
+	}
+	if off < 0 {
+		off = 0
+	}
+	return bytes.Count(data[:off], []byte{'\n'}) + 1
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// InvalidUTF8Line returns the 1-based line of the first invalid UTF-8 sequence
+// in data, or 0 when data is valid UTF-8. encoding/json would silently replace
+// such bytes, hiding a wrong encoding (typically Windows-1252) from the user.
+func InvalidUTF8Line(data []byte) int {
+	if utf8.Valid(data) {
+		return 0
+	}
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size == 1 {
+			return lineAt(data, off)
+		}
+		off += size
+	}
+	return 0
+}
+
+// ResourceType returns the resourceType of a resource, or "".
+func ResourceType(res map[string]any) string {
+	s, _ := res["resourceType"].(string)
+	return s
+}
+
+// ID returns the id of a resource, or "".
+func ID(res map[string]any) string {
+	s, _ := res["id"].(string)
+	return s
+}

@@ -1,0 +1,257 @@
+package fhir
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/model"
+)
+
+// Emit receives records as they are read. Returning an error stops reading; the
+// error is returned by the reader unchanged.
+type Emit func(*model.Record) error
+
+// maxLine bounds one NDJSON line. A longer line becomes a finding, not a crash
+// or an unbounded allocation.
+const maxLine = 64 << 20
+
+// ReadFile reads a FHIR JSON file (a resource, a Bundle or NDJSON, optionally
+// gzip-compressed: ".gz") and emits its records. Problems with the content become
+// records with a Problem; only an unreadable path is an error.
+func ReadFile(path string, emit Emit) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	return ReadStream(path, f, emit)
+}
+
+// ReadStream is ReadFile over an open stream named name.
+func ReadStream(name string, r io.Reader, emit Emit) error {
+	br := bufio.NewReaderSize(r, 1<<16)
+	head, _ := br.Peek(2)
+	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return emit(problem(name, 1, 0, "input.gzip", "not a readable gzip file: "+err.Error()))
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, 1<<16)
+	}
+	head, _ = br.Peek(512)
+	if p := sniffEncoding(name, head); p != nil {
+		return emit(p)
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		br.Discard(3) // a UTF-8 byte-order mark is harmless; JSON forbids it, so skip it
+	}
+	if isNDJSON(name, br) {
+		return readNDJSON(name, br, emit)
+	}
+	data, err := io.ReadAll(br)
+	if err != nil {
+		return emit(problem(name, 1, 0, "input.read", fmt.Sprintf("reading stopped: %v (records before this point are kept)", err)))
+	}
+	return readDocument(name, data, 1, 0, emit)
+}
+
+// sniffEncoding rejects content that is not UTF-8 text at all: empty input,
+// UTF-16 and binary files.
+func sniffEncoding(name string, head []byte) *model.Record {
+	switch {
+	case len(bytes.TrimSpace(head)) == 0 && len(head) < 512:
+		return problem(name, 1, 0, "input.empty", "empty file: no FHIR resources")
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		return problem(name, 1, 0, "input.encoding", "file is UTF-16; FHIR JSON must be UTF-8")
+	case bytes.IndexByte(head, 0) >= 0:
+		return problem(name, 1, 0, "input.binary", "binary file: not FHIR JSON text")
+	}
+	return nil
+}
+
+// isNDJSON decides between one JSON document and newline-delimited JSON: by
+// extension, or because the first line holds a complete object with more after.
+func isNDJSON(name string, br *bufio.Reader) bool {
+	lower := strings.ToLower(strings.TrimSuffix(name, ".gz"))
+	if strings.HasSuffix(lower, ".ndjson") || strings.HasSuffix(lower, ".jsonl") {
+		return true
+	}
+	head, _ := br.Peek(1 << 16)
+	nl := bytes.IndexByte(head, '\n')
+	if nl < 0 {
+		return false
+	}
+	first := bytes.TrimSpace(head[:nl])
+	if len(first) < 2 || first[0] != '{' || first[len(first)-1] != '}' {
+		return false
+	}
+	rest := bytes.TrimSpace(head[nl:])
+	return len(rest) > 0 && rest[0] == '{' && validJSON(first)
+}
+
+func validJSON(b []byte) bool {
+	_, err := Decode(b)
+	return err == nil
+}
+
+func readNDJSON(name string, br *bufio.Reader, emit Emit) error {
+	var index int64
+	for line := 1; ; line++ {
+		raw, err := readLine(br)
+		if len(bytes.TrimSpace(raw)) > 0 {
+			rec := deferredLine(name, raw, line, index)
+			index++
+			if e := emit(rec); e != nil {
+				return e
+			}
+		}
+		if errors.Is(err, errLineTooLong) {
+			if e := emit(problem(name, line, index, "input.size", fmt.Sprintf("line longer than %d MiB; skipped", maxLine>>20))); e != nil {
+				return e
+			}
+			index++
+			continue
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return emit(problem(name, line, index, "input.read", fmt.Sprintf("reading stopped: %v (records before this line are kept)", err)))
+		}
+	}
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine returns one line without its terminator. An over-long line is
+// consumed and reported, so the lines after it are still read.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) > maxLine {
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err == io.EOF || err == nil {
+				return nil, errLineTooLong
+			}
+			return nil, err
+		}
+		buf = append(buf, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return bytes.TrimRight(buf, "\r\n"), err
+	}
+}
+
+// deferredLine returns a record whose parsing is left to whoever Loads it.
+func deferredLine(name string, raw []byte, line int, index int64) *model.Record {
+	return &model.Record{
+		Kind:   model.KindFHIR,
+		Source: name,
+		Line:   line,
+		Index:  index,
+		Decode: func(r *model.Record) { *r = *recordFromLine(name, raw, line, index) },
+	}
+}
+
+func recordFromLine(name string, raw []byte, line int, index int64) *model.Record {
+	if l := InvalidUTF8Line(raw); l > 0 {
+		return problem(name, line, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8")
+	}
+	res, err := Decode(raw)
+	if err != nil {
+		return problem(name, line, index, "input.json", strings.TrimPrefix(err.Error(), "line 1: "))
+	}
+	return resourceRecord(name, res, line, index, NewDocument(raw, line).Locator(""))
+}
+
+// readDocument parses one whole JSON document. A Bundle is emitted as a record
+// and each entry resource as a record of its own, located inside the file.
+func readDocument(name string, data []byte, baseLine int, index int64, emit Emit) error {
+	if l := InvalidUTF8Line(data); l > 0 {
+		return emit(problem(name, baseLine+l-1, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8"))
+	}
+	res, err := Decode(data)
+	if err != nil {
+		var se *SyntaxError
+		line := baseLine
+		msg := err.Error()
+		if errors.As(err, &se) {
+			line, msg = baseLine+se.Line-1, se.Msg
+		}
+		return emit(problem(name, line, index, "input.json", msg))
+	}
+	doc := NewDocument(data, baseLine)
+	_, err = emitResource(name, res, doc, "", baseLine, index, nil, emit)
+	return err
+}
+
+func emitResource(name string, res map[string]any, doc *Document, docPath string, line int, index int64, container *model.Record, emit Emit) (int64, error) {
+	loc := doc.Locator(docPath)
+	if docPath != "" {
+		line = loc.Line(ResourceType(res))
+	}
+	rec := resourceRecord(name, res, line, index, loc)
+	rec.Container = container
+	if err := emit(rec); err != nil {
+		return index, err
+	}
+	index++
+	if rec.Type != "Bundle" {
+		return index, nil
+	}
+	entries, _ := res["entry"].([]any)
+	for i, e := range entries {
+		entry, _ := e.(map[string]any)
+		inner, ok := entry["resource"].(map[string]any)
+		if !ok {
+			continue
+		}
+		p := joinPath(docPath, "entry["+strconv.Itoa(i)+"].resource")
+		var err error
+		index, err = emitResource(name, inner, doc, p, line, index, rec, emit)
+		if err != nil {
+			return index, err
+		}
+	}
+	return index, nil
+}
+
+func resourceRecord(name string, res map[string]any, line int, index int64, loc model.Locator) *model.Record {
+	return &model.Record{
+		Kind:    model.KindFHIR,
+		Source:  name,
+		Line:    line,
+		Index:   index,
+		Type:    ResourceType(res),
+		ID:      ID(res),
+		Value:   res,
+		Locator: loc,
+	}
+}
+
+func problem(name string, line int, index int64, code, msg string) *model.Record {
+	return &model.Record{
+		Kind:   model.KindFHIR,
+		Source: name,
+		Line:   line,
+		Index:  index,
+		Problem: &model.Finding{
+			Severity: model.Error,
+			Code:     code,
+			Message:  msg,
+			Location: model.Location{File: name, Line: line},
+		},
+	}
+}

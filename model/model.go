@@ -1,0 +1,277 @@
+// Package model holds the vocabulary every layer of carecert shares: records read
+// from targets, the findings checks raise about them, and the tallies and results
+// those findings add up to. It imports nothing else from carecert, so validators,
+// the runner and the reports can all depend on it without depending on each other.
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Severity says how bad a finding is. The order matters: higher is worse.
+type Severity int
+
+const (
+	Information Severity = iota
+	Warning
+	Error
+)
+
+var severityNames = [...]string{"information", "warning", "error"}
+
+func (s Severity) String() string {
+	if s < Information || s > Error {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity accepts the names used in suites and reports ("error", "warning",
+// "information"; "info" and "warn" as short forms).
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "error", "fatal":
+		return Error, nil
+	case "warning", "warn":
+		return Warning, nil
+	case "information", "info":
+		return Information, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q (want error, warning or information)", s)
+}
+
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Level is the strength of a requirement, in the words of RFC 2119 as FHIR uses them.
+type Level string
+
+const (
+	Shall  Level = "SHALL"
+	Should Level = "SHOULD"
+	May    Level = "MAY"
+)
+
+// Valid reports whether l is one of SHALL, SHOULD or MAY.
+func (l Level) Valid() bool { return l == Shall || l == Should || l == May }
+
+// Outcome is what a check's result came to.
+type Outcome string
+
+const (
+	Pass Outcome = "pass"
+	Fail Outcome = "fail"
+	Warn Outcome = "warn"
+	// Skip means the check had nothing to look at (no applicable records).
+	Skip Outcome = "skip"
+	// Errored means the check itself could not run; the message says why.
+	Errored Outcome = "error"
+)
+
+// Kind is the family of a record, which decides the validators that can read it.
+type Kind string
+
+const (
+	KindFHIR  Kind = "fhir"
+	KindHL7v2 Kind = "hl7v2"
+	KindCSV   Kind = "csv"
+)
+
+// Location says where a finding can be found again. Every field is optional, but a
+// finding about a record carries at least its file and line.
+type Location struct {
+	// File is the path or URL the record came from.
+	File string `json:"file,omitempty"`
+	// Line is 1-based; 0 means unknown.
+	Line int `json:"line,omitempty"`
+	// Record names the record: "Patient/123" for FHIR, the message control id for
+	// HL7 v2, "row 12" for CSV.
+	Record string `json:"record,omitempty"`
+	// Path is the element inside the record: a FHIRPath-style path with indices
+	// ("Patient.identifier[0].system"), a v2 path ("PID[1].3[2].5") or a column.
+	Path string `json:"path,omitempty"`
+}
+
+// Finding is one problem at one place.
+type Finding struct {
+	Severity Severity `json:"severity"`
+	// Check is the id of the requirement whose check raised the finding.
+	Check string `json:"check"`
+	// Code is a stable, machine-readable name for the kind of problem
+	// ("structure.type", "input.json", "nhs-number.check-digit").
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Location
+	// Evidence is the offending value or an excerpt; reports redact it unless the
+	// user asks for full evidence.
+	Evidence string `json:"evidence,omitempty"`
+	// Sensitive marks evidence that identifies a person (NHS number, name, birth
+	// date, address) so that redaction can remove it.
+	Sensitive bool `json:"-"`
+}
+
+func (f Finding) String() string {
+	var b strings.Builder
+	if f.File != "" {
+		b.WriteString(f.File)
+		if f.Line > 0 {
+			fmt.Fprintf(&b, ":%d", f.Line)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(f.Severity.String())
+	if f.Record != "" {
+		b.WriteString(" ")
+		b.WriteString(f.Record)
+	}
+	if f.Path != "" {
+		b.WriteString(" at ")
+		b.WriteString(f.Path)
+	}
+	b.WriteString(": ")
+	b.WriteString(f.Message)
+	if f.Check != "" {
+		fmt.Fprintf(&b, " [%s]", f.Check)
+	}
+	return b.String()
+}
+
+// Less orders findings canonically: by file, line, record, path, check, code,
+// message. Reports use this order so that they do not depend on scheduling.
+func Less(a, b *Finding) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	if a.Record != b.Record {
+		return a.Record < b.Record
+	}
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	if a.Check != b.Check {
+		return a.Check < b.Check
+	}
+	if a.Code != b.Code {
+		return a.Code < b.Code
+	}
+	if a.Message != b.Message {
+		return a.Message < b.Message
+	}
+	return a.Severity > b.Severity
+}
+
+// Locator maps an element path inside a record to the line of the source it came
+// from. Targets give records a locator; findings ask it only when they need a line,
+// so clean records never pay for it.
+type Locator interface {
+	Line(path string) int
+}
+
+// Record is one unit a check evaluates: a FHIR resource, an HL7 v2 message or a
+// CSV row. A target parses it once; every validator reads the same Value.
+type Record struct {
+	Kind Kind
+	// Source is the file path or URL the record came from.
+	Source string
+	// Line is where the record starts in Source (1-based).
+	Line int
+	// Index is the record's position in its source, from 0.
+	Index int64
+	// Type is the resource type, message type ("ADT^A01") or table name.
+	Type string
+	// ID is the resource id, message control id or row key, when known.
+	ID string
+	// Value is the parsed form: for FHIR a map[string]any decoded with numbers as
+	// json.Number (decimal precision matters in FHIR); other kinds document theirs.
+	Value any
+	// Raw holds the bytes the record was parsed from, when the target kept them.
+	Raw []byte
+	// Locator finds lines of paths inside the record; may be nil.
+	Locator Locator
+	// Container is the record this one was read from inside, such as the Bundle
+	// of an entry. Validators must not descend into a container's entries: each
+	// entry is a record of its own and is checked as such.
+	Container *Record
+	// Problem is set, and Value is nil, when the record could not be parsed. The
+	// runner reports it under the input requirement; checks skip such records.
+	Problem *Finding
+	// Decode, when set, completes the record: a target that reads faster than it
+	// parses (NDJSON) leaves parsing to the worker that takes the record, so that
+	// parsing uses every core. Call Load before reading Value.
+	Decode func(*Record)
+}
+
+// Load runs a deferred Decode once.
+func (r *Record) Load() {
+	if d := r.Decode; d != nil {
+		r.Decode = nil
+		d(r)
+	}
+}
+
+// Name is how findings name the record: "Type/id", "Type" or "record N".
+func (r *Record) Name() string {
+	switch {
+	case r.Type != "" && r.ID != "":
+		return r.Type + "/" + r.ID
+	case r.Type != "":
+		return r.Type
+	default:
+		return fmt.Sprintf("record %d", r.Index+1)
+	}
+}
+
+// LineOf returns the source line of path, falling back to the record's first line.
+func (r *Record) LineOf(path string) int {
+	if r.Locator != nil && path != "" {
+		if l := r.Locator.Line(path); l > 0 {
+			return l
+		}
+	}
+	return r.Line
+}
+
+// Resource returns the FHIR resource of a FHIR record, or nil.
+func (r *Record) Resource() map[string]any {
+	m, _ := r.Value.(map[string]any)
+	return m
+}
+
+// Finding builds a finding located in this record at path (which may be empty).
+func (r *Record) Finding(sev Severity, code, path, message string) Finding {
+	return Finding{
+		Severity: sev,
+		Code:     code,
+		Message:  message,
+		Location: Location{File: r.Source, Line: r.LineOf(path), Record: r.Name(), Path: path},
+	}
+}
+
+// Number returns a JSON number from a FHIR value as float64.
+func Number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case float64:
+		return n, true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	}
+	return 0, false
+}

@@ -1,0 +1,121 @@
+package model
+
+import "time"
+
+// ReportSchemaVersion identifies the shape of Report. It changes when a field's
+// meaning changes or one is removed; new optional fields do not change it.
+const ReportSchemaVersion = "carecert.report/v1"
+
+// Report is one vendor's certification run: what was checked, what each check
+// found on each target, and the verdict. Its JSON form is carecert's stable,
+// machine-readable output, described by reports/schema/report.schema.json.
+type Report struct {
+	Schema string `json:"schema"`
+	Tool   Tool   `json:"tool"`
+	// Plan names the plan file or "command line".
+	Plan   string `json:"plan"`
+	Vendor Vendor `json:"vendor"`
+	// AsOf is the date the run judges timeliness against (the plan's date).
+	AsOf       string    `json:"as_of,omitempty"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	// Complete is false when the run was interrupted: results cover only the
+	// records read before the interruption.
+	Complete bool `json:"complete"`
+	// Evidence is "redacted" (the default) or "full".
+	Evidence string         `json:"evidence"`
+	Suites   []SuiteInfo    `json:"suites"`
+	Targets  []TargetRun    `json:"targets"`
+	Summary  Summary        `json:"summary"`
+	Verdict  Verdict        `json:"verdict"`
+	Extra    map[string]any `json:"extra,omitempty"`
+}
+
+// Tool names the program that wrote a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Definitions names the FHIR definitions used ("FHIR 4.0.1").
+	Definitions string `json:"definitions,omitempty"`
+}
+
+// Vendor is the supplier and release under test.
+type Vendor struct {
+	Name    string `json:"name"`
+	Product string `json:"product,omitempty"`
+	Release string `json:"release,omitempty"`
+}
+
+// SuiteInfo identifies a suite used in a run.
+type SuiteInfo struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Title   string `json:"title"`
+	Source  string `json:"source"`
+}
+
+// TargetRun is what happened on one target.
+type TargetRun struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Location is the path or URL, with any credentials removed.
+	Location string `json:"location"`
+	// Records is how many records were read, readable or not.
+	Records int64 `json:"records"`
+	// Error is set when the target could not be read at all.
+	Error   string   `json:"error,omitempty"`
+	Results []Result `json:"results"`
+}
+
+// Result is one requirement's outcome on one target.
+type Result struct {
+	Suite       string  `json:"suite"`
+	Requirement string  `json:"requirement"`
+	Level       Level   `json:"level"`
+	Title       string  `json:"title"`
+	Check       string  `json:"check"`
+	Outcome     Outcome `json:"outcome"`
+	Message     string  `json:"message"`
+	Tally
+}
+
+// Summary counts results and findings across a report.
+type Summary struct {
+	Records  int64              `json:"records"`
+	Results  int                `json:"results"`
+	Outcomes map[Outcome]int    `json:"outcomes"`
+	Findings map[Severity]int64 `json:"findings"`
+}
+
+// Decision is a verdict's headline.
+type Decision string
+
+const (
+	Certified              Decision = "Certified"
+	ConditionallyCertified Decision = "Conditionally certified"
+	NotCertified           Decision = "Not certified"
+)
+
+// Verdict is the policy's decision with the reasons for it.
+type Verdict struct {
+	Decision   Decision `json:"decision"`
+	Policy     string   `json:"policy"`
+	Reasons    []string `json:"reasons"`
+	Conditions []string `json:"conditions,omitempty"`
+}
+
+// Summarize fills r.Summary from its targets.
+func (r *Report) Summarize() {
+	s := Summary{Outcomes: map[Outcome]int{}, Findings: map[Severity]int64{}}
+	for _, t := range r.Targets {
+		s.Records += t.Records
+		for _, res := range t.Results {
+			s.Results++
+			s.Outcomes[res.Outcome]++
+			s.Findings[Error] += res.Errors
+			s.Findings[Warning] += res.Warnings
+			s.Findings[Information] += res.Information
+		}
+	}
+	r.Summary = s
+}

@@ -1,0 +1,179 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+)
+
+// DefaultSampleLimit is how many findings a tally keeps per check and target when
+// the plan does not say. Counts stay exact whatever the limit.
+const DefaultSampleLimit = 200
+
+// Measure is a named ratio a check computed, such as the completeness of an
+// element. Keeping numerator and denominator (not only the rate) lets a policy
+// re-grade a stored report and lets shards be merged exactly.
+type Measure struct {
+	Name        string `json:"name"`
+	Numerator   int64  `json:"numerator"`
+	Denominator int64  `json:"denominator"`
+}
+
+// Rate is Numerator/Denominator, or 0 when nothing was counted.
+func (m Measure) Rate() float64 {
+	if m.Denominator == 0 {
+		return 0
+	}
+	return float64(m.Numerator) / float64(m.Denominator)
+}
+
+// Tally accumulates what one check found on one target. Tallies from different
+// workers, shards or machines merge into the tally a single pass would give: counts
+// add, measures add by name, and the sample keeps the first findings in canonical
+// order, which does not depend on who saw them first.
+type Tally struct {
+	// Evaluated counts the records the check looked at.
+	Evaluated int64 `json:"evaluated"`
+	// Failing counts the records with at least one error finding.
+	Failing     int64 `json:"failing"`
+	Errors      int64 `json:"errors"`
+	Warnings    int64 `json:"warnings"`
+	Information int64 `json:"information"`
+	// Measures are kept sorted by name.
+	Measures []Measure `json:"measures,omitempty"`
+	// Findings is the bounded, canonically ordered sample.
+	Findings []Finding `json:"findings,omitempty"`
+	// Limit bounds Findings; 0 means DefaultSampleLimit.
+	Limit int `json:"-"`
+	// Dropped is how many findings were counted but not kept in the sample.
+	Dropped int64 `json:"dropped,omitempty"`
+	sorted  bool
+}
+
+// NewTally returns a tally that keeps at most limit findings (0: the default).
+func NewTally(limit int) *Tally { return &Tally{Limit: limit} }
+
+func (t *Tally) limit() int {
+	if t.Limit <= 0 {
+		return DefaultSampleLimit
+	}
+	return t.Limit
+}
+
+// Add counts findings without counting a record: for feed-level checks whose
+// findings are not about one record's evaluation.
+func (t *Tally) Add(fs ...Finding) {
+	for i := range fs {
+		switch fs[i].Severity {
+		case Error:
+			t.Errors++
+		case Warning:
+			t.Warnings++
+		default:
+			t.Information++
+		}
+		t.Findings = append(t.Findings, fs[i])
+		t.sorted = false
+	}
+	if len(t.Findings) > 2*t.limit() {
+		t.trim()
+	}
+}
+
+// Observe counts one evaluated record with the findings the check raised on it.
+func (t *Tally) Observe(fs []Finding) {
+	t.Evaluated++
+	for i := range fs {
+		if fs[i].Severity == Error {
+			t.Failing++
+			break
+		}
+	}
+	t.Add(fs...)
+}
+
+// Measure adds num/den to the measure called name.
+func (t *Tally) Measure(name string, num, den int64) {
+	i, found := slices.BinarySearchFunc(t.Measures, name, func(m Measure, n string) int {
+		switch {
+		case m.Name < n:
+			return -1
+		case m.Name > n:
+			return 1
+		}
+		return 0
+	})
+	if !found {
+		t.Measures = slices.Insert(t.Measures, i, Measure{Name: name})
+	}
+	t.Measures[i].Numerator += num
+	t.Measures[i].Denominator += den
+}
+
+// Lookup returns the measure called name.
+func (t *Tally) Lookup(name string) (Measure, bool) {
+	for _, m := range t.Measures {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Measure{}, false
+}
+
+// Merge adds other into t.
+func (t *Tally) Merge(other *Tally) {
+	t.Evaluated += other.Evaluated
+	t.Failing += other.Failing
+	t.Errors += other.Errors
+	t.Warnings += other.Warnings
+	t.Information += other.Information
+	t.Dropped += other.Dropped
+	for _, m := range other.Measures {
+		t.Measure(m.Name, m.Numerator, m.Denominator)
+	}
+	t.Findings = append(t.Findings, other.Findings...)
+	t.sorted = false
+	t.trim()
+}
+
+// Total is the number of findings counted, kept or not.
+func (t *Tally) Total() int64 { return t.Errors + t.Warnings + t.Information }
+
+// Sample returns the kept findings in canonical order.
+func (t *Tally) Sample() []Finding {
+	t.trim()
+	return t.Findings
+}
+
+func (t *Tally) trim() {
+	if !t.sorted {
+		slices.SortFunc(t.Findings, func(a, b Finding) int {
+			switch {
+			case Less(&a, &b):
+				return -1
+			case Less(&b, &a):
+				return 1
+			}
+			return 0
+		})
+		t.sorted = true
+	}
+	if n := t.limit(); len(t.Findings) > n {
+		t.Dropped += int64(len(t.Findings) - n)
+		clear(t.Findings[n:])
+		t.Findings = t.Findings[:n]
+	}
+}
+
+// Grade is the default outcome of a tally: fail on any error, warn on any
+// warning, skip when nothing was evaluated and nothing found, pass otherwise.
+func (t *Tally) Grade() (Outcome, string) {
+	switch {
+	case t.Errors > 0:
+		return Fail, fmt.Sprintf("%d error(s) in %d of %d record(s)", t.Errors, t.Failing, t.Evaluated)
+	case t.Warnings > 0:
+		return Warn, fmt.Sprintf("%d warning(s) in %d record(s)", t.Warnings, t.Evaluated)
+	case t.Evaluated == 0 && t.Total() == 0 && len(t.Measures) == 0:
+		return Skip, "no applicable records"
+	}
+	return Pass, fmt.Sprintf("%d record(s) checked", t.Evaluated)
+}

@@ -1,0 +1,82 @@
+// Package policy turns a report's results into a verdict. A policy reads only
+// what a report stores (outcomes, counts, measures), so a saved report can be
+// graded again under another policy without re-reading any feed.
+package policy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/carecert/carecert/model"
+)
+
+// Policy decides a vendor's verdict.
+type Policy interface {
+	Name() string
+	Decide(r *model.Report) model.Verdict
+}
+
+// FromPlan builds the policy a plan's policy section describes. An empty section
+// is the default: every SHALL requirement passes.
+func FromPlan(cfg map[string]any) (Policy, error) {
+	if len(cfg) == 0 {
+		return AllShall{}, nil
+	}
+	rule, _ := cfg["rule"].(string)
+	switch rule {
+	case "", "all-shall":
+		for k := range cfg {
+			if k != "rule" {
+				return nil, fmt.Errorf("policy: unknown key %q for rule all-shall", k)
+			}
+		}
+		return AllShall{}, nil
+	}
+	return nil, fmt.Errorf("policy: unknown rule %q (known: all-shall)", rule)
+}
+
+// AllShall certifies a vendor when every SHALL requirement passes (or warns) on
+// every target and the run completed. SHOULD and MAY failures are listed as
+// reasons but do not decide the verdict.
+type AllShall struct{}
+
+func (AllShall) Name() string { return "all-shall: every SHALL requirement passes on every target" }
+
+func (p AllShall) Decide(r *model.Report) model.Verdict {
+	v := model.Verdict{Policy: p.Name()}
+	var failedShall, failedOther []string
+	for _, t := range r.Targets {
+		if t.Error != "" {
+			failedShall = append(failedShall, fmt.Sprintf("target %s could not be read: %s", t.Name, t.Error))
+		}
+		for _, res := range t.Results {
+			if res.Outcome != model.Fail && res.Outcome != model.Errored {
+				continue
+			}
+			line := fmt.Sprintf("%s %s %s (%s) on %s: %s", res.Level, res.Suite, res.Requirement, res.Title, t.Name, res.Message)
+			if res.Level == model.Shall {
+				failedShall = append(failedShall, line)
+			} else {
+				failedOther = append(failedOther, line)
+			}
+		}
+	}
+	sort.Strings(failedOther)
+	switch {
+	case !r.Complete:
+		v.Decision = model.NotCertified
+		v.Reasons = append(v.Reasons, "the run was interrupted: results cover only part of the feed")
+		v.Reasons = append(v.Reasons, failedShall...)
+	case len(failedShall) > 0:
+		v.Decision = model.NotCertified
+		v.Reasons = failedShall
+	default:
+		v.Decision = model.Certified
+		v.Reasons = []string{"every SHALL requirement passed on every target"}
+	}
+	for _, l := range failedOther {
+		v.Reasons = append(v.Reasons, "not decisive: "+strings.TrimSpace(l))
+	}
+	return v
+}

@@ -1,0 +1,211 @@
+// Package runner executes certification plans: it opens each vendor's targets,
+// streams their records through a pool of workers that evaluate every
+// requirement's check, merges the workers' results into one result per
+// requirement and target, and asks the policy for a verdict.
+package runner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/yamlfile"
+	"github.com/carecert/carecert/runner/target"
+)
+
+// Plan is one certification run: who is certified, on what, against which suites
+// and under which policy.
+type Plan struct {
+	// Name titles the run in reports; defaults to the file name.
+	Name string `yaml:"name"`
+	// Date is the "as of" date for timeliness checks (YYYY-MM-DD); defaults to today.
+	Date string `yaml:"date"`
+	// Evidence is "redacted" (default) or "full".
+	Evidence string `yaml:"evidence"`
+	// SampleLimit caps the findings kept per requirement and target.
+	SampleLimit int `yaml:"sample_limit"`
+	// Suites apply to every vendor: built-in ids or suite file paths.
+	Suites []string `yaml:"suites"`
+	// IGs are implementation guides (folders or package .tgz) to load.
+	IGs []string `yaml:"igs"`
+	// Policy decides the verdict; empty means every SHALL requirement passes.
+	Policy map[string]any `yaml:"policy"`
+	// Vendors lists the suppliers certified in this run.
+	Vendors []VendorPlan `yaml:"vendors"`
+
+	// Single-vendor shorthand: vendor and targets at the top level.
+	Vendor  *VendorPlan      `yaml:"vendor"`
+	Targets []map[string]any `yaml:"targets"`
+
+	// Source is the plan file ("command line" for flag-built plans).
+	Source string `yaml:"-"`
+	// Dir resolves relative paths in the plan.
+	Dir string `yaml:"-"`
+}
+
+// VendorPlan is one supplier's part of a plan.
+type VendorPlan struct {
+	Name    string `yaml:"name"`
+	Product string `yaml:"product"`
+	Release string `yaml:"release"`
+	// Suites are added to the plan's suites for this vendor.
+	Suites []string `yaml:"suites"`
+	// Targets are the vendor's systems and feeds; each is a mapping with name,
+	// type, path or url, and the type's own options.
+	Targets []map[string]any `yaml:"targets"`
+}
+
+var vendorSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug is the vendor's name as a folder name ("Acme Health" → "acme-health").
+func (v VendorPlan) Slug() string {
+	s := strings.Trim(vendorSlug.ReplaceAllString(strings.ToLower(v.Name), "-"), "-")
+	if s == "" {
+		return "vendor"
+	}
+	return s
+}
+
+// LoadPlan reads and checks a plan file.
+func LoadPlan(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("plan %s: %w", path, err)
+	}
+	var p Plan
+	f, err := yamlfile.Decode(path, data, &p)
+	if err != nil {
+		return nil, fmt.Errorf("plan %w", err)
+	}
+	p.Source = path
+	p.Dir = filepath.Dir(path)
+	if err := p.normalize(f); err != nil {
+		return nil, fmt.Errorf("plan %w", err)
+	}
+	return &p, nil
+}
+
+// Check normalizes a plan built in code (from flags) and reports what is wrong.
+func (p *Plan) Check() error {
+	if p.Source == "" {
+		p.Source = "command line"
+	}
+	return p.normalize(nil)
+}
+
+func (p *Plan) normalize(f *yamlfile.File) error {
+	errAt := func(path, format string, args ...any) error {
+		if f != nil {
+			return f.Errorf(path, format, args...)
+		}
+		return fmt.Errorf("%s: %s", strings.TrimPrefix(path, "$."), fmt.Sprintf(format, args...))
+	}
+	if p.Vendor != nil {
+		if len(p.Vendors) > 0 {
+			return errAt("$.vendor", "give either vendor (with top-level targets) or vendors, not both")
+		}
+		v := *p.Vendor
+		v.Targets = append(v.Targets, p.Targets...)
+		p.Vendors = []VendorPlan{v}
+		p.Vendor, p.Targets = nil, nil
+	} else if len(p.Targets) > 0 {
+		return errAt("$.targets", "top-level targets need a top-level vendor; under vendors, give each vendor its targets")
+	}
+	if p.Name == "" {
+		p.Name = strings.TrimSuffix(filepath.Base(p.Source), filepath.Ext(p.Source))
+	}
+	switch p.Evidence {
+	case "":
+		p.Evidence = "redacted"
+	case "redacted", "full":
+	default:
+		return errAt("$.evidence", "%q: want redacted or full", p.Evidence)
+	}
+	if p.Date != "" {
+		if _, err := time.Parse("2006-01-02", p.Date); err != nil {
+			return errAt("$.date", "%q is not a date (YYYY-MM-DD)", p.Date)
+		}
+	}
+	if p.SampleLimit < 0 {
+		return errAt("$.sample_limit", "must not be negative")
+	}
+	if len(p.Vendors) == 0 {
+		return errAt("$.vendors", "required: a plan certifies at least one vendor")
+	}
+	slugs := map[string]bool{}
+	for i, v := range p.Vendors {
+		at := fmt.Sprintf("$.vendors[%d]", i)
+		if f == nil || p.Vendor != nil {
+			at = "$.vendor"
+		}
+		if v.Name == "" {
+			return errAt(at+".name", "required: every vendor needs a name")
+		}
+		if slugs[v.Slug()] {
+			return errAt(at+".name", "two vendors would share the report folder %q", v.Slug())
+		}
+		slugs[v.Slug()] = true
+		if len(v.Targets) == 0 {
+			return errAt(at+".targets", "required: vendor %s has no targets", v.Name)
+		}
+		if len(p.Suites)+len(v.Suites) == 0 {
+			return errAt("$.suites", "required: name at least one suite (built-in id or file)")
+		}
+		for j, t := range v.Targets {
+			if _, err := targetSpec(t, p.Dir); err != nil {
+				return errAt(fmt.Sprintf("%s.targets[%d]", at, j), "%v", err)
+			}
+		}
+	}
+	return nil
+}
+
+// targetSpec turns a plan's target mapping into a target spec.
+func targetSpec(m map[string]any, dir string) (target.Spec, error) {
+	str := func(k string) (string, error) {
+		v, ok := m[k]
+		if !ok || v == nil {
+			return "", nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return "", fmt.Errorf("%s: want a string, got %T", k, v)
+		}
+		return s, nil
+	}
+	var s target.Spec
+	var err error
+	if s.Name, err = str("name"); err != nil {
+		return s, err
+	}
+	if s.Type, err = str("type"); err != nil {
+		return s, err
+	}
+	if s.Path, err = str("path"); err != nil {
+		return s, err
+	}
+	if s.URL, err = str("url"); err != nil {
+		return s, err
+	}
+	if s.Path == "" && s.URL == "" && s.Type != "fixture" {
+		return s, fmt.Errorf("a target needs a path or a url")
+	}
+	if s.Name == "" {
+		s.Name = s.Path + s.URL
+		if s.Type == "fixture" {
+			s.Name = "generated feed"
+		}
+	}
+	s.Options = check.Params{}
+	for k, v := range m {
+		if k != "path" && k != "url" {
+			s.Options[k] = v
+		}
+	}
+	s.BaseDir = dir
+	return s, nil
+}

@@ -1,0 +1,195 @@
+// Package suites defines carecert's conformance suites: declarative, versioned
+// YAML files whose requirements each carry an id, a level (SHALL, SHOULD, MAY)
+// and the check that decides them. Built-in suites are embedded in the binary; a
+// user's own suite file is loaded the same way and held to the same rules.
+package suites
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/yamlfile"
+	"github.com/carecert/carecert/model"
+)
+
+//go:embed builtin/*.yaml
+var builtinFS embed.FS
+
+// Suite is a named, versioned set of requirements.
+type Suite struct {
+	ID          string `yaml:"id"`
+	Version     string `yaml:"version"`
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+	// Kinds lists the record kinds the suite is about (fhir, hl7v2, csv); empty
+	// means any. `carecert validate` uses it to pick the built-in suites that apply.
+	Kinds        []model.Kind  `yaml:"kinds"`
+	Requirements []Requirement `yaml:"requirements"`
+	// Default marks built-in suites that `carecert validate` runs when the user
+	// names none.
+	Default bool `yaml:"default"`
+
+	// Source is the file the suite came from ("builtin:ID" for embedded ones).
+	Source string `yaml:"-"`
+}
+
+// Requirement is one thing a target SHALL, SHOULD or MAY do, and how to check it.
+type Requirement struct {
+	ID          string         `yaml:"id"`
+	Level       model.Level    `yaml:"level"`
+	Title       string         `yaml:"title"`
+	Description string         `yaml:"description"`
+	Check       string         `yaml:"check"`
+	Params      map[string]any `yaml:"params"`
+
+	// Source is "file:line" of the requirement, for error messages.
+	Source string `yaml:"-"`
+}
+
+// Spec returns the check spec of requirement r.
+func (r Requirement) Spec() check.Spec {
+	return check.Spec{Requirement: r.ID, Type: r.Check, Params: check.Params(r.Params), Source: r.Source}
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// Parse decodes and validates a suite file's content. name is used in errors.
+// When reg is not nil, every check type must be registered in it.
+func Parse(name string, data []byte, reg *check.Registry) (*Suite, error) {
+	var s Suite
+	f, err := yamlfile.Decode(name, data, &s)
+	if err != nil {
+		return nil, fmt.Errorf("suite %w", err)
+	}
+	s.Source = name
+	if err := s.validate(f, reg); err != nil {
+		return nil, fmt.Errorf("suite %w", err)
+	}
+	return &s, nil
+}
+
+func (s *Suite) validate(f *yamlfile.File, reg *check.Registry) error {
+	switch {
+	case s.ID == "":
+		return f.Errorf("$.id", "required: a suite needs an id")
+	case !idPattern.MatchString(s.ID):
+		return f.Errorf("$.id", "%q is not a valid id (letters, digits, '.', '_' and '-')", s.ID)
+	case s.Version == "":
+		return f.Errorf("$.version", "required: a suite needs a version")
+	case s.Title == "":
+		return f.Errorf("$.title", "required: a suite needs a title")
+	case len(s.Requirements) == 0:
+		return f.Errorf("$.requirements", "required: a suite needs at least one requirement")
+	}
+	for i, k := range s.Kinds {
+		if k != model.KindFHIR && k != model.KindHL7v2 && k != model.KindCSV {
+			return f.Errorf(fmt.Sprintf("$.kinds[%d]", i), "unknown record kind %q (want fhir, hl7v2 or csv)", k)
+		}
+	}
+	seen := map[string]bool{}
+	for i := range s.Requirements {
+		r := &s.Requirements[i]
+		at := fmt.Sprintf("$.requirements[%d]", i)
+		line, _ := f.Position(at)
+		r.Source = fmt.Sprintf("%s:%d", f.Name, line)
+		switch {
+		case r.ID == "":
+			return f.Errorf(at+".id", "required: every requirement needs an id")
+		case !idPattern.MatchString(r.ID):
+			return f.Errorf(at+".id", "%q is not a valid id", r.ID)
+		case seen[r.ID]:
+			return f.Errorf(at+".id", "duplicate requirement id %q", r.ID)
+		case r.Level == "":
+			return f.Errorf(at+".level", "required: SHALL, SHOULD or MAY")
+		case !r.Level.Valid():
+			return f.Errorf(at+".level", "%q is not a level (want SHALL, SHOULD or MAY)", r.Level)
+		case r.Title == "":
+			return f.Errorf(at+".title", "required: every requirement needs a title")
+		case r.Check == "":
+			return f.Errorf(at+".check", "required: name the check type that decides the requirement")
+		case reg != nil && !reg.Has(r.Check):
+			return f.Errorf(at+".check", "unknown check type %q (known: %s)", r.Check, strings.Join(reg.Types(), ", "))
+		}
+		seen[r.ID] = true
+	}
+	return nil
+}
+
+// Load reads a suite file from disk.
+func Load(path string, reg *check.Registry) (*Suite, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("suite %s: %w", path, err)
+	}
+	return Parse(path, data, reg)
+}
+
+// Builtin returns the embedded suite with the given id.
+func Builtin(id string, reg *check.Registry) (*Suite, error) {
+	data, err := builtinFS.ReadFile("builtin/" + id + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in suite %q (built-in: %s)", id, strings.Join(BuiltinIDs(), ", "))
+	}
+	return Parse("builtin:"+id, data, reg)
+}
+
+// BuiltinIDs lists the embedded suites, sorted.
+func BuiltinIDs() []string {
+	entries, _ := fs.ReadDir(builtinFS, "builtin")
+	var ids []string
+	for _, e := range entries {
+		ids = append(ids, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Resolve loads a suite named by a user: a built-in id, or a path to a suite file
+// (relative paths are taken from baseDir).
+func Resolve(ref, baseDir string, reg *check.Registry) (*Suite, error) {
+	if !strings.ContainsAny(ref, `/\`) && !strings.HasSuffix(ref, ".yaml") && !strings.HasSuffix(ref, ".yml") {
+		return Builtin(ref, reg)
+	}
+	path := ref
+	if !filepath.IsAbs(path) && baseDir != "" {
+		path = filepath.Join(baseDir, path)
+	}
+	return Load(path, reg)
+}
+
+// Defaults returns the built-in suites marked default for any of the kinds.
+func Defaults(reg *check.Registry, kinds ...model.Kind) ([]*Suite, error) {
+	var out []*Suite
+	for _, id := range BuiltinIDs() {
+		s, err := Builtin(id, reg)
+		if err != nil {
+			return nil, err
+		}
+		if !s.Default {
+			continue
+		}
+		for _, k := range kinds {
+			if len(s.Kinds) == 0 || containsKind(s.Kinds, k) {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func containsKind(ks []model.Kind, k model.Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,268 @@
+// Package structure checks the shape of FHIR R4 JSON against the official R4 JSON
+// schema, with github.com/xeipuuv/gojsonschema. The schema is compiled once per
+// run and shared by every worker; each resource is validated against its own
+// type's definition (never the schema's 146-way oneOf), and resources nested in
+// it (contained, Parameters.parameter.resource) against theirs.
+package structure
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xeipuuv/gojsonreference"
+	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/r4core"
+)
+
+// Register adds the structure checks to a registry.
+func Register(reg *check.Registry) {
+	reg.Register("fhir-resource-type", "the record is a JSON object whose resourceType FHIR R4 defines", newResourceTypeCheck)
+	reg.Register("fhir-json-schema", "each resource validates against the FHIR R4 JSON schema of its type", newSchemaCheck)
+}
+
+// serviceName is the Env service under which the compiled schema is shared.
+const serviceName = "structure.schema"
+
+// Schema is the compiled FHIR R4 JSON schema.
+type Schema struct {
+	compiled *gojsonschema.Schema
+	// types are the resource types the schema defines.
+	types map[string]bool
+	// nested maps a resource type to its elements that hold whole resources.
+	nested map[string][]string
+	// patterns maps a primitive type's regular expression to its FHIR name, so
+	// messages can say "not a valid date" rather than quote a regex.
+	patterns map[string]string
+}
+
+// LoadSchema decompresses and compiles the embedded FHIR R4 JSON schema.
+func LoadSchema() (*Schema, error) {
+	raw, err := r4core.ReadFile(r4core.Schema)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("fhir schema: %w", err)
+	}
+	defs, _ := doc["definitions"].(map[string]any)
+	if defs == nil {
+		return nil, fmt.Errorf("fhir schema: no definitions")
+	}
+	s := &Schema{types: map[string]bool{}, nested: map[string][]string{}, patterns: map[string]string{}}
+	const resourceList = "#/definitions/ResourceList"
+	for name, d := range defs {
+		def, _ := d.(map[string]any)
+		props, _ := def["properties"].(map[string]any)
+		if rt, ok := props["resourceType"].(map[string]any); ok && rt["const"] == name {
+			s.types[name] = true
+		}
+		for prop, p := range props {
+			pm, _ := p.(map[string]any)
+			items, _ := pm["items"].(map[string]any)
+			if pm["$ref"] == resourceList || (items != nil && items["$ref"] == resourceList) {
+				s.nested[name] = append(s.nested[name], prop)
+			}
+		}
+		if pat, ok := def["pattern"].(string); ok {
+			s.patterns[pat] = name
+		}
+	}
+	for _, props := range s.nested {
+		sort.Strings(props)
+	}
+	// Nested resources are validated on their own, against their own type: the
+	// schema only needs to know they are objects naming a type.
+	defs["ResourceList"] = map[string]any{
+		"type":     "object",
+		"required": []any{"resourceType"},
+	}
+	// One root whose properties are the resource types lets one compilation
+	// serve every type: a record of type T is validated as {T: record}.
+	rootProps := map[string]any{}
+	for t := range s.types {
+		rootProps[t] = map[string]any{"$ref": "#/definitions/" + t}
+	}
+	root := map[string]any{
+		"$schema":     doc["$schema"],
+		"id":          doc["id"],
+		"definitions": defs,
+		"type":        "object",
+		"properties":  rootProps,
+	}
+	compiled, err := gojsonschema.NewSchemaLoader().Compile(gojsonschema.NewGoLoader(root))
+	if err != nil {
+		return nil, fmt.Errorf("fhir schema: compile: %w", err)
+	}
+	s.compiled = compiled
+	return s, nil
+}
+
+// sharedSchema returns the run's compiled schema, compiling it on first use.
+func sharedSchema(env *check.Env) (*Schema, error) {
+	v, err := env.Service(serviceName, func() (any, error) { return LoadSchema() })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Schema), nil
+}
+
+// IsResourceType reports whether FHIR R4 defines the resource type.
+func (s *Schema) IsResourceType(t string) bool { return s.types[t] }
+
+// ResourceTypes lists the resource types, sorted.
+func (s *Schema) ResourceTypes() []string {
+	out := make([]string, 0, len(s.types))
+	for t := range s.types {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate checks one resource (whose type the schema defines) and the
+// resources nested in it. path is the resource's own path ("Patient", or
+// "Patient.contained[0]" for a nested one).
+func (s *Schema) Validate(res map[string]any, path string, emit func(path, code, msg, evidence string)) {
+	typ := fhir.ResourceType(res)
+	result, err := s.compiled.Validate(goValue{map[string]any{typ: res}})
+	if err != nil {
+		emit(path, "structure.internal", "schema validation failed: "+err.Error(), "")
+		return
+	}
+	for _, e := range result.Errors() {
+		p, code, msg, ev := s.describe(path, typ, e)
+		emit(p, code, msg, ev)
+	}
+	for _, prop := range s.nested[typ] {
+		if typ == "Bundle" && prop == "entry" {
+			continue
+		}
+		s.validateNested(res[prop], path+"."+prop, emit)
+	}
+	// Bundle.entry[].resource is a record of its own; the response outcome is not.
+	if typ == "Bundle" {
+		entries, _ := res["entry"].([]any)
+		for i, e := range entries {
+			em, _ := e.(map[string]any)
+			resp, _ := em["response"].(map[string]any)
+			s.validateNested(resp["outcome"], fmt.Sprintf("%s.entry[%d].response.outcome", path, i), emit)
+		}
+	}
+	if typ == "Parameters" {
+		s.validateParameters(res["parameter"], path+".parameter", emit)
+	}
+}
+
+func (s *Schema) validateNested(v any, path string, emit func(path, code, msg, evidence string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		t := fhir.ResourceType(x)
+		if !s.types[t] {
+			emit(path, "structure.resource-type", fmt.Sprintf("nested resource has unknown resourceType %q", t), "")
+			return
+		}
+		s.Validate(x, path, emit)
+	case []any:
+		for i, e := range x {
+			s.validateNested(e, fmt.Sprintf("%s[%d]", path, i), emit)
+		}
+	}
+}
+
+func (s *Schema) validateParameters(v any, path string, emit func(path, code, msg, evidence string)) {
+	params, _ := v.([]any)
+	for i, p := range params {
+		pm, _ := p.(map[string]any)
+		at := fmt.Sprintf("%s[%d]", path, i)
+		s.validateNested(pm["resource"], at+".resource", emit)
+		s.validateParameters(pm["part"], at+".part", emit)
+	}
+}
+
+// describe turns a gojsonschema error into a FHIR-flavoured finding.
+func (s *Schema) describe(base, typ string, e gojsonschema.ResultError) (path, code, msg, evidence string) {
+	path = contextPath(base, typ, e.Context().String())
+	details := e.Details()
+	switch e.Type() {
+	case "additional_property_not_allowed":
+		prop := fmt.Sprint(details["property"])
+		return joinElem(path, prop), "structure.unknown-element",
+			fmt.Sprintf("unknown element %q: FHIR R4 does not define it here", prop), ""
+	case "required":
+		prop := fmt.Sprint(details["property"])
+		return joinElem(path, prop), "structure.required",
+			fmt.Sprintf("required element %q is missing", prop), ""
+	case "invalid_type":
+		return path, "structure.type",
+			fmt.Sprintf("wrong JSON type: expected %v, got %v", details["expected"], details["given"]), valueText(e.Value())
+	case "enum":
+		return path, "structure.code",
+			fmt.Sprintf("%s is not one of the allowed codes (%v)", valueText(e.Value()), details["allowed"]), valueText(e.Value())
+	case "pattern":
+		if name, ok := s.patterns[fmt.Sprint(details["pattern"])]; ok {
+			return path, "structure.format", fmt.Sprintf("%s is not a valid FHIR %s", valueText(e.Value()), name), valueText(e.Value())
+		}
+		return path, "structure.format", "value does not match its required format: " + e.Description(), valueText(e.Value())
+	case "array_min_items":
+		return path, "structure.cardinality", "array must not be empty: FHIR forbids empty arrays", ""
+	case "const":
+		return path, "structure.const", e.Description(), valueText(e.Value())
+	}
+	return path, "structure." + e.Type(), e.Description(), valueText(e.Value())
+}
+
+// contextPath converts gojsonschema's "(root).Patient.identifier.0.system" to
+// "Patient.identifier[0].system", rooted at base.
+func contextPath(base, typ, ctx string) string {
+	parts := strings.Split(ctx, ".")
+	// parts[0] is "(root)", parts[1] the wrapper key (the type).
+	var b strings.Builder
+	b.WriteString(base)
+	for _, p := range parts[min(2, len(parts)):] {
+		if _, err := strconv.Atoi(p); err == nil {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		b.WriteString("." + strings.TrimPrefix(p, "_"))
+	}
+	return b.String()
+}
+
+func joinElem(path, prop string) string { return path + "." + strings.TrimPrefix(prop, "_") }
+
+func valueText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x)
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprint(v)
+}
+
+// goValue hands an already-decoded value to gojsonschema, which would otherwise
+// marshal and re-parse it: records are parsed once.
+type goValue struct{ v any }
+
+func (g goValue) JsonSource() any        { return g.v }
+func (g goValue) LoadJSON() (any, error) { return g.v, nil }
+func (g goValue) LoaderFactory() gojsonschema.JSONLoaderFactory {
+	return gojsonschema.DefaultJSONLoaderFactory{}
+}
+func (g goValue) JsonReference() (gojsonreference.JsonReference, error) {
+	return gojsonreference.NewJsonReference("#")
+}
