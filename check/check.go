@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/carecert/carecert/model"
 )
@@ -36,6 +37,9 @@ type Env struct {
 	PlanDir string
 	// IGs are paths of implementation guides the user loaded (--ig, plan igs).
 	IGs []string
+	// AsOf is the date the run judges timeliness and "in the future" against:
+	// the plan's date, or today.
+	AsOf time.Time
 }
 
 // Service returns the shared value called name, building it with make on first

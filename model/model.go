@@ -85,6 +85,10 @@ const (
 	KindFHIR  Kind = "fhir"
 	KindHL7v2 Kind = "hl7v2"
 	KindCSV   Kind = "csv"
+	// KindExchange is a request and its response observed on a live system (a
+	// FHIR REST call, an MLLP message and its acknowledgement); Value documents
+	// its own form.
+	KindExchange Kind = "exchange"
 )
 
 // Location says where a finding can be found again. Every field is optional, but a

@@ -57,7 +57,15 @@ type compiled struct {
 // finished so far with the first error that stopped the run; an interrupted run
 // (ctx cancelled) returns a report marked incomplete and ctx's error.
 func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
-	env := &check.Env{Context: ctx, PlanDir: p.Dir, IGs: append(append([]string{}, p.IGs...), r.IGs...)}
+	now := r.Now
+	if now == nil {
+		now = time.Now
+	}
+	asOf := now().UTC().Truncate(24 * time.Hour)
+	if p.Date != "" {
+		asOf, _ = time.Parse("2006-01-02", p.Date) // checked when the plan was loaded
+	}
+	env := &check.Env{Context: ctx, PlanDir: p.Dir, IGs: append(append([]string{}, p.IGs...), r.IGs...), AsOf: asOf}
 	var out []*model.Report
 	for _, v := range p.Vendors {
 		rep, err := r.RunVendor(ctx, p, v, env)
