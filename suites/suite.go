@@ -89,8 +89,8 @@ func (s *Suite) validate(f *yamlfile.File, reg *check.Registry) error {
 		return f.Errorf("$.requirements", "required: a suite needs at least one requirement")
 	}
 	for i, k := range s.Kinds {
-		if k != model.KindFHIR && k != model.KindHL7v2 && k != model.KindCSV {
-			return f.Errorf(fmt.Sprintf("$.kinds[%d]", i), "unknown record kind %q (want fhir, hl7v2 or csv)", k)
+		if k != model.KindFHIR && k != model.KindHL7v2 && k != model.KindCSV && k != model.KindExchange {
+			return f.Errorf(fmt.Sprintf("$.kinds[%d]", i), "unknown record kind %q (want fhir, hl7v2, csv or exchange)", k)
 		}
 	}
 	seen := map[string]bool{}
