@@ -226,7 +226,7 @@ func (s *profileState) Finish(t *model.Tally) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		t.Add(model.Finding{Severity: model.Information, Code: CodeNotEvaluated,
-			Message:  fmt.Sprintf("invariant %s was not evaluated: %s", k, s.Sink.Unevaluated[k]),
+			Message: fmt.Sprintf("invariant %s was not evaluated: %s", k, s.Sink.Unevaluated[k]),
 		})
 	}
 	for url, cov := range s.Sink.Coverage {

@@ -17,6 +17,7 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 	reasons := make([][]string, len(items))
 	counts := make([]int, len(k.slices))
 	lastSlice := -1
+	firstUnmatched := -1
 	ordered := k.slicing.Ordered
 	for i, item := range items {
 		for si, s := range k.slices {
@@ -36,21 +37,13 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 			switch k.slicing.Rules {
 			case "closed":
 				w.add(model.Error, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices and the slicing is closed; tried %s", name, strings.Join(reasons[i], "; ")), "")
-			case "openAtEnd":
-				if lastSlice >= 0 {
-					// later items must not be sliced
-					for j := i + 1; j < len(items); j++ {
-						_ = j
-					}
-				}
 			}
-		} else if k.slicing.Rules == "openAtEnd" {
-			for j := 0; j < i; j++ {
-				if matched[j] == nil {
-					w.add(model.Error, CodeSlicing, itemPath(path, k, j), fmt.Sprintf("%s matches no slice but comes before sliced items: the slicing is open only at the end", name), "")
-					break
-				}
-			}
+		} else if k.slicing.Rules == "openAtEnd" && firstUnmatched >= 0 {
+			w.add(model.Error, CodeSlicing, itemPath(path, k, firstUnmatched), fmt.Sprintf("%s matches no slice but comes before sliced items: the slicing is open only at the end", name), "")
+			firstUnmatched = len(items) // report once
+		}
+		if matched[i] == nil && firstUnmatched < 0 {
+			firstUnmatched = i
 		}
 	}
 	for si, s := range k.slices {
