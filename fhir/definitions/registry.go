@@ -34,6 +34,10 @@ type Options struct {
 	XML XMLDecoder
 	// NoCore leaves out the embedded R4 core (for tests of IG loading alone).
 	NoCore bool
+	// Parent, when set, is consulted for anything this registry lacks, and
+	// supplies the core instead of reading it again: a run that validates
+	// against different guides side by side shares one parsed core.
+	Parent *Registry
 }
 
 // Package is an implementation guide the registry loaded.
@@ -109,7 +113,7 @@ func (r *Registry) Packages() []Package { return append([]Package(nil), r.packag
 
 // coreSD loads the embedded StructureDefinitions once.
 func (r *Registry) coreSD() error {
-	if r.opts.NoCore {
+	if r.opts.NoCore || r.opts.Parent != nil {
 		return nil
 	}
 	r.coreSDOnce.Do(func() {
@@ -120,7 +124,7 @@ func (r *Registry) coreSD() error {
 
 // coreTx loads the embedded ValueSets and CodeSystems once.
 func (r *Registry) coreTx() error {
-	if r.opts.NoCore {
+	if r.opts.NoCore || r.opts.Parent != nil {
 		return nil
 	}
 	r.coreTxOnce.Do(func() {
@@ -202,7 +206,12 @@ func (r *Registry) Lookup(canonical string) (*Entry, bool) {
 		}
 	}
 	if err := r.coreTx(); err == nil {
-		return r.find(url, version)
+		if e, ok := r.find(url, version); ok {
+			return e, true
+		}
+	}
+	if r.opts.Parent != nil {
+		return r.opts.Parent.Lookup(canonical)
 	}
 	return nil, false
 }

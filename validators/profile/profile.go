@@ -233,3 +233,36 @@ func (s *profileState) Finish(t *model.Tally) {
 		t.Measure("must-support "+url, cov.Populated, cov.Elements)
 	}
 }
+
+// ValidateRecord validates a record the way the fhir-profile check does: with
+// profileURL against that profile, otherwise against its base type and every
+// loaded profile in meta.profile. Findings repeated by several profiles are
+// reported once.
+func (e *Engine) ValidateRecord(rec *model.Record, profileURL string, sink *Sink) []model.Finding {
+	c := &profileCheck{e: e}
+	if profileURL != "" {
+		p, err := e.Plan(profileURL)
+		if err != nil {
+			return []model.Finding{rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("profile %s cannot be used: %v", profileURL, err))}
+		}
+		base := e.validateAll(c, rec, sink)
+		return append(base, e.Validate(rec, p, sinkOr(sink))...)
+	}
+	return e.validateAll(c, rec, sink)
+}
+
+func sinkOr(s *Sink) *Sink {
+	if s == nil {
+		return &Sink{}
+	}
+	return s
+}
+
+func (e *Engine) validateAll(c *profileCheck, rec *model.Record, sink *Sink) []model.Finding {
+	st := &profileState{c: c}
+	out := st.Observe(rec)
+	if sink != nil {
+		sink.Merge(&st.Sink)
+	}
+	return out
+}
