@@ -32,11 +32,9 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 	}
 	p, err := w.e.Plan(canonical)
 	if err != nil {
-		sev := model.Warning
-		if strings.HasPrefix(url, definitions.CoreBase) {
-			sev = model.Error
-		}
-		w.add(sev, CodeExtension, path, fmt.Sprintf("unknown extension %s: no loaded definition, so it was not checked (load its implementation guide with --ig)", url), "")
+		// Unknown extensions are allowed by FHIR unless a profile closes the
+		// slicing; they are reported so that the user can load the guide.
+		w.add(model.Warning, CodeExtension, path, fmt.Sprintf("unknown extension %s: no loaded definition, so it was not checked (load its implementation guide with --ig)", url), "")
 		w.object(m, k, t, path, false)
 		return
 	}
@@ -62,21 +60,24 @@ func contextAllows(p *Plan, host string, k *node) string {
 	if len(p.Context) == 0 {
 		return ""
 	}
+	hostPath, hostType, _ := strings.Cut(host, "|")
 	var allowed []string
 	for _, c := range p.Context {
 		switch c.Type {
 		case "fhirpath":
 			return "" // not checked without evaluating the expression
 		case "extension":
-			if host == "Extension" {
+			if hostType == "Extension" || strings.HasSuffix(hostPath, "xtension") {
 				return ""
 			}
 		default:
 			e := c.Expression
-			if e == host || e == "Element" || e == "Resource" || e == "DomainResource" || e == "BackboneElement" && strings.Contains(host, ".") {
-				return ""
-			}
-			if strings.HasPrefix(host, e+".") || e == "*" {
+			switch {
+			case e == hostPath || e == hostType || e == "*",
+				e == "Element", e == "Resource", e == "DomainResource",
+				e == "BackboneElement" && strings.Contains(hostPath, "."),
+				strings.HasPrefix(hostPath, e+"."), // a context on a resource covers its elements
+				strings.HasPrefix(e, hostPath+"."): // an element's primitive children share its extensions
 				return ""
 			}
 			// A context on a data type or element path matches its uses.
@@ -86,5 +87,5 @@ func contextAllows(p *Plan, host string, k *node) string {
 		}
 		allowed = append(allowed, c.Expression)
 	}
-	return fmt.Sprintf("it is used on %s but its definition allows only %s", host, strings.Join(allowed, ", "))
+	return fmt.Sprintf("it is used on %s but its definition allows only %s", hostPath, strings.Join(allowed, ", "))
 }

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -225,6 +226,15 @@ func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, erro
 		p.mustSupport = append(p.mustSupport, n.id)
 	}
 	for _, t := range el.Type {
+		if ft := fhirType(t); ft != "" {
+			// Element.id, Extension.url and Resource.id are typed with
+			// FHIRPath system types plus the FHIR type in an extension.
+			if el.Base != nil && el.Base.Path == "Resource.id" {
+				ft = "id"
+			}
+			n.types = append(n.types, &typeInfo{code: ft, suffix: definitions.TypeSuffix(ft), primitive: true})
+			continue
+		}
 		ti, err := c.typeInfo(t)
 		if err != nil {
 			return nil, err
@@ -235,6 +245,25 @@ func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, erro
 		n.invariants = append(n.invariants, c.e.invariant(k, p.URL))
 	}
 	return n, nil
+}
+
+// fhirType reads the structuredefinition-fhir-type extension of a FHIRPath
+// system type.
+func fhirType(t definitions.TypeRef) string {
+	if !strings.HasPrefix(t.Code, "http://hl7.org/fhirpath/System.") {
+		return ""
+	}
+	for _, raw := range t.Extension {
+		var x struct {
+			URL      string `json:"url"`
+			ValueURL string `json:"valueUrl"`
+			ValueURI string `json:"valueUri"`
+		}
+		if json.Unmarshal(raw, &x) == nil && x.URL == "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type" {
+			return x.ValueURL + x.ValueURI
+		}
+	}
+	return ""
 }
 
 func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {

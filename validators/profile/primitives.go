@@ -102,12 +102,6 @@ func checkPrimitive(typ string, v any) string {
 		if strings.ContainsAny(s, " \t\r\n") {
 			return fmt.Sprintf("%q is not a valid %s (it contains whitespace)", s, typ)
 		}
-		if strings.HasPrefix(s, "urn:oid:") && !oidRE.MatchString(s) {
-			return fmt.Sprintf("%q is not a valid OID URI", s)
-		}
-		if strings.HasPrefix(s, "urn:uuid:") && !uuidRE.MatchString(strings.ToLower(s)) {
-			return fmt.Sprintf("%q is not a valid UUID URI", s)
-		}
 	case "oid":
 		if !oidRE.MatchString(s) {
 			return fmt.Sprintf("%q is not a valid oid (urn:oid:1.2.3...)", s)

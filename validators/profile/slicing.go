@@ -113,7 +113,8 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 			}
 			return false, fmt.Sprintf("%s is %s, not in the value set %s", d.Path, shownValues(values), binding.valueSet)
 		}
-		return false, fmt.Sprintf("the slice fixes no value for %s", d.Path)
+		// The slice does not constrain this path: any value satisfies it.
+		return true, ""
 	case "exists":
 		n := descend(s, d.Path)
 		if n == nil {

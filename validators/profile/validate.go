@@ -157,11 +157,17 @@ func (w *walker) resource(m map[string]any, p *Plan, path string) {
 // object validates the properties of a JSON object against the children of
 // node n (for a value of type t).
 func (w *walker) object(m map[string]any, n *node, t *typeInfo, path string, isResource bool) {
-	kids, index := n.kids(t)
 	host := n.path
 	if t != nil {
-		host = t.code
+		host += "|" + t.code
 	}
+	w.objectOn(m, n, t, path, isResource, host)
+}
+
+// objectOn is object with the host (element path and type, "a.b|T") that
+// extensions found in m are used on.
+func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, isResource bool, host string) {
+	kids, index := n.kids(t)
 	seen := 0
 	for _, k := range kids {
 		if k.choice {
@@ -387,8 +393,8 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 		w.add(model.Error, CodeType, path, fmt.Sprintf("must be %s, got %s", want, jsonKind(item)), valueText(item))
 		return
 	}
-	if t != nil && (t.code == "Resource" || t.code == "DomainResource") {
-		w.nested(m, k, path)
+	if t != nil && (t.code == "Resource" || t.code == "DomainResource" || t.plan != nil && t.plan.Kind == "resource") {
+		w.nested(m, k, t, path)
 		return
 	}
 	switch {
@@ -413,7 +419,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 }
 
 // nested validates a resource held inside another (contained, parameters).
-func (w *walker) nested(m map[string]any, k *node, path string) {
+func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 	if k.path == "Bundle.entry.resource" {
 		return // each entry is a record of its own
 	}
@@ -428,6 +434,16 @@ func (w *walker) nested(m map[string]any, k *node, path string) {
 		return
 	}
 	w.resource(m, p, path)
+	for _, prof := range t.profiles {
+		pp, err := w.e.Plan(prof)
+		if err != nil {
+			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this resource is not loaded: %v", prof, err), "")
+			continue
+		}
+		if pp.Type == rt {
+			w.resource(m, pp, path)
+		}
+	}
 }
 
 func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path string) {
@@ -458,7 +474,7 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path string) {
 			return
 		}
 		if t.plan != nil {
-			w.object(m, t.plan.root, nil, path, false)
+			w.objectOn(m, t.plan.root, nil, path, false, k.path+"|"+t.code)
 		}
 	}
 	if len(k.invariants) > 0 && item != nil {
