@@ -48,7 +48,7 @@ type Spec struct {
 
 // ResolvedPath is Path made absolute against BaseDir.
 func (s Spec) ResolvedPath() string {
-	if s.Path == "" || filepath.IsAbs(s.Path) || s.BaseDir == "" {
+	if s.Path == "" || filepath.IsAbs(s.Path) || s.BaseDir == "" || strings.Contains(s.Path, "://") {
 		return s.Path
 	}
 	return filepath.Join(s.BaseDir, s.Path)
