@@ -28,7 +28,7 @@ type duplicateState struct {
 }
 
 func (duplicateIDs) Applies(r *model.Record) bool { return r.Kind == model.KindFHIR && r.ID != "" }
-func (duplicateIDs) NewState() check.State      { return &duplicateState{Seen: map[string]int{}} }
+func (duplicateIDs) NewState() check.State        { return &duplicateState{Seen: map[string]int{}} }
 
 func (s *duplicateState) Observe(r *model.Record) []model.Finding {
 	s.Seen[r.Type+"/"+r.ID]++

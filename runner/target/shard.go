@@ -16,8 +16,28 @@ type Shard struct {
 	Index, Count int
 }
 
-// ParseShard reads "i/n" (1-based, e.g. "2/8").
-func ParseShard(s string) (Shard, error) {
+// ParseShard reads "i/n" (1-based, e.g. "2/8"). "auto/n" takes i from the
+// environment through getenv: CARECERT_SHARD_INDEX (1-based), or
+// JOB_COMPLETION_INDEX (0-based), which Kubernetes sets in each pod of an
+// Indexed Job.
+func ParseShard(s string, getenv func(string) string) (Shard, error) {
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(s), "auto/"); ok {
+		var k int
+		switch {
+		case getenv("CARECERT_SHARD_INDEX") != "":
+			if _, err := fmt.Sscanf(getenv("CARECERT_SHARD_INDEX"), "%d", &k); err != nil {
+				return Shard{}, fmt.Errorf("shard %q: CARECERT_SHARD_INDEX=%q is not a number", s, getenv("CARECERT_SHARD_INDEX"))
+			}
+		case getenv("JOB_COMPLETION_INDEX") != "":
+			if _, err := fmt.Sscanf(getenv("JOB_COMPLETION_INDEX"), "%d", &k); err != nil {
+				return Shard{}, fmt.Errorf("shard %q: JOB_COMPLETION_INDEX=%q is not a number", s, getenv("JOB_COMPLETION_INDEX"))
+			}
+			k++
+		default:
+			return Shard{}, fmt.Errorf("shard %q: auto needs CARECERT_SHARD_INDEX (1-based) or JOB_COMPLETION_INDEX (0-based, set by Kubernetes Indexed Jobs)", s)
+		}
+		s = fmt.Sprintf("%d/%s", k, rest)
+	}
 	var sh Shard
 	if _, err := fmt.Sscanf(s, "%d/%d", &sh.Index, &sh.Count); err != nil || fmt.Sprintf("%d/%d", sh.Index, sh.Count) != strings.TrimSpace(s) {
 		return Shard{}, fmt.Errorf("shard %q: want i/n, e.g. 2/8", s)
