@@ -45,9 +45,13 @@ for n in "${counts[@]}"; do
     "$work/carecert" run "$work/plan.yaml" --shard "$i/$n" --out "$work/parts-$n" --quiet --workers 1 &
     pids+=($!)
   done
-  peaks=()
-  for pid in "${pids[@]}"; do peaks+=("$(peak_of "$pid")"); done
+  # Watch every shard at once: each watcher writes its shard's peak to a file.
+  watchers=()
+  for pid in "${pids[@]}"; do peak_of "$pid" > "$work/peak-$pid" & watchers+=($!); done
   for pid in "${pids[@]}"; do wait "$pid"; done
+  for w in "${watchers[@]}"; do wait "$w"; done
+  peaks=()
+  for pid in "${pids[@]}"; do peaks+=("$(cat "$work/peak-$pid")"); done
   end=$(date +%s.%N)
   mstart=$(date +%s.%N)
   "$work/carecert" merge "$work/parts-$n" --out "$work/reports-$n" --quiet || true
