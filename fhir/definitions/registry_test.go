@@ -147,7 +147,7 @@ var _ = Describe("implementation guides", func() {
 		tgz := filepath.Join(dir, "example.tgz")
 		writeTGZ(tgz, map[string][]byte{
 			"package/package.json":                     []byte(`{"name": "example.fhir.test", "version": "1.2.3"}`),
-			"package/StructureDefinition-obs-min.json":  sd,
+			"package/StructureDefinition-obs-min.json": sd,
 			"package/example/Observation-example.json": []byte(`{"resourceType": "StructureDefinition", "url": "http://example.org/not-loaded"}`),
 		})
 		r, err := definitions.New(definitions.Options{IGs: []string{tgz}, Parent: core})
