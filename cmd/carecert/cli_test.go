@@ -153,7 +153,7 @@ var _ = Describe("carecert validate", func() {
 		Expect(code).To(Equal(exitFailed))
 		Expect(stdout).To(ContainSubstring(p + `:1: error Patient/a at Patient.gender: "F" is not one of the allowed codes`))
 		Expect(stdout).To(ContainSubstring(p + ":2: error: truncated JSON"))
-		Expect(stdout).To(ContainSubstring("3 record(s) in 1 target(s): 2 error(s)"))
+		Expect(stdout).To(ContainSubstring("3 record(s) in 1 target(s): 3 error(s)"))
 	})
 
 	It("exits 2 for a path that cannot be read, still reporting the readable ones", func() {

@@ -14,6 +14,8 @@ type Engine struct {
 	defs     *definitions.Registry
 	fhirpath Invariants
 	codes    CodeValidator
+	// bestPractice reports best-practice guidelines (dom-6) as information.
+	bestPractice bool
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
@@ -30,11 +32,14 @@ type Options struct {
 	// Codes decides value-set membership for bindings; nil uses the value
 	// sets enumerated in the registry.
 	Codes CodeValidator
+	// BestPractice also reports best-practice guidelines such as dom-6 (a
+	// resource should have a narrative), as information.
+	BestPractice bool
 }
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

@@ -44,8 +44,14 @@ func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant 
 		return inv
 	}
 	inv := &invariant{key: k.Key, warning: k.Severity == "warning", human: k.Human, expr: k.Expression, source: profile}
-	// dom-6 (narrative) is a best-practice guideline, not a conformance rule.
+	// dom-6 (narrative) is a best-practice guideline, not a conformance
+	// rule: it is evaluated only when asked for, and then as information.
 	inv.advice = k.Key == "dom-6"
+	if inv.advice && !e.bestPractice {
+		inv.native = func(any, *walker) bool { return true }
+		e.invariants[cacheKey] = inv
+		return inv
+	}
 	switch {
 	case k.Expression == "":
 		inv.unusable = "the constraint has no FHIRPath expression"
