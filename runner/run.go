@@ -125,7 +125,9 @@ func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 	if rep.AsOf == "" {
 		rep.AsOf = rep.StartedAt.Format("2006-01-02")
 	}
-	ss, cs, err := r.Compile(p, v, env)
+	venv := *env // the baseline is the vendor's own
+	venv.Baseline = p.BaselineFor(v)
+	ss, cs, err := r.Compile(p, v, &venv)
 	if err != nil {
 		return nil, err
 	}

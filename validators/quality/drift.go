@@ -166,14 +166,14 @@ func (c *driftCheck) category(v any) (string, bool) {
 		if i < len(c.bins) && c.bins[i] == f {
 			i++
 		}
-		lo, hi := "-inf", "+inf"
+		lo, hi := "(-inf", "+inf"
 		if i > 0 {
-			lo = strconv.FormatFloat(c.bins[i-1], 'g', -1, 64)
+			lo = "[" + strconv.FormatFloat(c.bins[i-1], 'g', -1, 64)
 		}
 		if i < len(c.bins) {
 			hi = strconv.FormatFloat(c.bins[i], 'g', -1, 64)
 		}
-		return "[" + lo + "," + hi + ")", true
+		return lo + "," + hi + ")", true
 	}
 	if m, ok := v.(map[string]any); ok {
 		if cs, ok := m["coding"].([]any); ok && len(cs) > 0 {

@@ -138,12 +138,12 @@ var _ = Describe("value ranges", func() {
 
 	It("judge values after conversion, flag unconvertible units, and accept suite ranges", func() {
 		recs := records(
-			obs("a", "29463-7", "150", "[lb_av]"), // 68 kg: fine
+			obs("a", "29463-7", "150", "[lb_av]"),  // 68 kg: fine
 			obs("b", "29463-7", "1000", "[lb_av]"), // 454 kg: too heavy
-			obs("c", "8310-5", "98.6", "[degF]"), // fine
-			obs("d", "8310-5", "60", "Cel"), // too hot
-			obs("e", "8867-4", "80", "[stone]"), // no such conversion
-			obs("f", "9999-9", "5", "mg"), // no range: not counted
+			obs("c", "8310-5", "98.6", "[degF]"),   // fine
+			obs("d", "8310-5", "60", "Cel"),        // too hot
+			obs("e", "8867-4", "80", "[stone]"),    // no such conversion
+			obs("f", "9999-9", "5", "mg"),          // no range: not counted
 			`{"resourceType":"Observation","id":"g","status":"final","code":{"text":"BP"},"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":400,"code":"mm[Hg]"}}]}`,
 		)
 		t, outcome, _ := run("dq-value-range", check.Params{}, recs)
