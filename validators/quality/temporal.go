@@ -256,11 +256,10 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 			return nil
 		}
 		p := s.person(keyHash(c.patient, rec.ID))
-		at := s.Book.place(rec, "")
-		if p.HasAt && !s.Book.less(at, p.At) {
+		if p.HasAt && !s.Book.before(rec, p.At) {
 			return nil // a duplicate patient record: the canonically first decides
 		}
-		p.At, p.HasAt = at, true
+		p.At, p.HasAt = s.Book.place(rec, ""), true
 		p.HasBirth, p.HasDeath = false, false
 		if n := c.birth.Select(rec); len(n) > 0 {
 			if str, ok := n[0].Value.(string); ok {
@@ -307,13 +306,26 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 				continue
 			}
 			p := s.person(keyHash(c.patient, subject))
-			ev := event{Lo: lo, Hi: hi, At: s.Book.place(rec, n.Path)}
 			p.Days = append(p.Days, lo, hi)
-			s.keep(p, ev)
+			s.observeEvent(p, rec, n.Path, lo, hi)
 			break // one date per event record
 		}
 	}
 	return nil
+}
+
+// observeEvent keeps a new event as an example if it is among the earliest or
+// is the latest, interning its place only then.
+func (s *lifeState) observeEvent(p *person, rec *model.Record, path string, lo, hi int32) {
+	early := len(p.Early) < s.check.perPerson
+	if !early {
+		last := p.Early[len(p.Early)-1]
+		early = hi < last.Hi || hi == last.Hi && s.Book.before(rec, last.At)
+	}
+	late := !p.HasLatest || lo > p.Latest.Lo || lo == p.Latest.Lo && !s.Book.before(rec, p.Latest.At)
+	if early || late {
+		s.keep(p, event{Lo: lo, Hi: hi, At: s.Book.place(rec, path)})
+	}
 }
 
 // keep updates a person's examples with ev.

@@ -209,7 +209,10 @@ func (s *freshState) Observe(rec *model.Record) []model.Finding {
 	if !ok {
 		return nil
 	}
-	s.offer(t.Unix(), s.Book.place(rec, rec.Type+".meta.lastUpdated"))
+	ts := t.Unix()
+	if !s.Seen || ts > s.Newest || ts == s.Newest && s.Book.before(rec, s.At) {
+		s.Newest, s.At, s.Seen = ts, s.Book.place(rec, rec.Type+".meta.lastUpdated"), true
+	}
 	return nil
 }
 
