@@ -27,10 +27,17 @@ func (r *registries) extraCommands(a *app) []*cobra.Command {
 	return nil
 }
 
-func (a *app) newRunner() *runner.Runner {
-	return &runner.Runner{
+// newRunner returns a runner with this build's registries, checking workers
+// records at once (0: every core), with a progress bar unless quiet.
+func (a *app) newRunner(workers int, quiet bool) *runner.Runner {
+	r := &runner.Runner{
 		Checks:  a.env.checks,
 		Targets: a.env.targets,
 		Tool:    model.Tool{Name: "carecert", Version: version, Definitions: "FHIR R4 4.0.1"},
+		Workers: workers,
 	}
+	if showProgress(a.stderr, quiet) {
+		r.Progress = &barProgress{w: a.stderr}
+	}
+	return r
 }

@@ -107,11 +107,7 @@ func runnerTargetIsURL(s string) bool {
 }
 
 func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
-	r := a.newRunner()
-	r.Workers = f.workers
-	if showProgress(a.stderr, f.quiet) {
-		r.Progress = &barProgress{w: a.stderr}
-	}
+	r := a.newRunner(f.workers, f.quiet)
 	if f.shard != "" {
 		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}

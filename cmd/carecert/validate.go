@@ -92,11 +92,7 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	if err := plan.Check(); err != nil {
 		return usageError("%v", err)
 	}
-	r := a.newRunner()
-	r.Workers = f.workers
-	if showProgress(a.stderr, f.quiet) {
-		r.Progress = &barProgress{w: a.stderr}
-	}
+	r := a.newRunner(f.workers, f.quiet)
 	if f.shard != "" {
 		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
@@ -161,15 +157,7 @@ func (a *app) printValidation(rep *model.Report, format string) error {
 			dropped += res.Dropped
 		}
 	}
-	slices.SortFunc(all, func(x, y model.Finding) int {
-		switch {
-		case model.Less(&x, &y):
-			return -1
-		case model.Less(&y, &x):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(all, func(x, y model.Finding) int { return model.Compare(&x, &y) })
 	for _, fd := range all {
 		fmt.Fprintln(a.stdout, fd.String())
 		if fd.Evidence != "" {
