@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -275,5 +276,42 @@ var _ = Describe("sharded runs on the command line", func() {
 		code, _, stderr = carecert("run", "../../examples/demo-plan.yaml", "--shard", "4/3")
 		Expect(code).To(Equal(exitUsage))
 		Expect(stderr).To(ContainSubstring("want 1 <= i <= n"))
+	})
+})
+
+var _ = Describe("an interrupted run", func() {
+	It("writes the results so far, marked incomplete, and exits 3", func() {
+		dir := GinkgoT().TempDir()
+		plan := writeFile(dir, "plan.yaml", `suites: [fhir-r4-structure]
+vendors:
+  - name: Slow Co
+    targets:
+      - {type: fixture, seed: 1, records: 5000000, defects: all}
+`)
+		// The stand-in for Ctrl-C: main cancels the same context on SIGINT.
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			defer GinkgoRecover()
+			time.Sleep(2 * time.Second)
+			cancel()
+		}()
+		var out, errOut bytes.Buffer
+		code := execute(ctx, []string{"run", plan, "--out", filepath.Join(dir, "out")}, &out, &errOut)
+		Expect(code).To(Equal(exitInterrupted))
+		Expect(errOut.String()).To(ContainSubstring("interrupted"))
+		data, err := os.ReadFile(filepath.Join(dir, "out", "slow-co", "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		validReport(data)
+		var rep struct {
+			Complete bool `json:"complete"`
+			Targets  []struct {
+				Records int64 `json:"records"`
+			} `json:"targets"`
+		}
+		Expect(json.Unmarshal(data, &rep)).To(Succeed())
+		Expect(rep.Complete).To(BeFalse())
+		Expect(rep.Targets[0].Records).To(BeNumerically(">", 0))
+		Expect(rep.Targets[0].Records).To(BeNumerically("<", 5000000))
+		Expect(out.String()).To(ContainSubstring("incomplete"))
 	})
 })
