@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/carecert/carecert/fhir/elements"
 )
 
 // item is one value of a collection. FHIR values (from the resource) keep the
@@ -33,7 +35,8 @@ type Model interface {
 // Env is the evaluation environment: constants, hooks and the model. An Env
 // may be shared by concurrent evaluations as long as nobody modifies it.
 type Env struct {
-	// Model gives element types; nil means navigation by JSON names alone.
+	// Model gives element types; nil means the FHIR R4 core model
+	// (fhir/elements).
 	Model Model
 	// Resource is %resource; RootResource is %rootResource. Both default to
 	// the input of Evaluate.
@@ -179,8 +182,16 @@ func (e *Expr) eval(env *Env, input any) (out []item, err error) {
 	if env == nil {
 		env = &Env{}
 	}
-	in := rootItems(input, env.Model)
-	c := &evalCtx{env: env, model: env.Model, now: env.Now}
+	model := env.Model
+	if model == nil {
+		ix, err := elements.R4()
+		if err != nil {
+			return nil, err
+		}
+		model = ix
+	}
+	in := rootItems(input, model)
+	c := &evalCtx{env: env, model: model, now: env.Now}
 	if len(in) > 0 {
 		c.context = in[0]
 	}

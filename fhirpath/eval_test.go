@@ -81,6 +81,10 @@ var _ = Describe("Evaluate", func() {
 		Entry("empty literal", "{}.exists()", false),
 		Entry("is on a resource", "contained.first() is Organization", true),
 		Entry("ofType on resources", "contained.ofType(Organization).id", "org1"),
+		Entry("is on a typed primitive (from the R4 model)", "gender.is(code)", true),
+		Entry("a code is a string", "gender.is(string)", true),
+		Entry("ofType on a non-choice element", "descendants().ofType(HumanName).family", "Chalmers"),
+		Entry("typed primitive compares as a date", "birthDate.is(date) and birthDate > @1970-01-01", true),
 	)
 
 	It("navigates choice types and compares quantities across UCUM units", func() {
