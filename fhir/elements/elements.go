@@ -459,3 +459,31 @@ func JSONKind(typeCode string) string {
 	}
 	return "string"
 }
+
+// Resolve describes the child called name (a JSON or XML element name, so
+// "valueQuantity" for a choice) of the element at definition path parent. typ
+// is the child's type code (for a choice, the type its name selects) and
+// childPath the definition path of the child's own children. el is nil for an
+// unknown child.
+func (ix *Index) Resolve(parent, name string) (el *Element, typ, childPath string) {
+	el, chosen := ix.child(parent, name)
+	if el == nil {
+		if def := ix.defs[parent]; def != nil && def.Base != "" && def.Base != parent {
+			return ix.Resolve(def.Base, name)
+		}
+		return nil, "", ""
+	}
+	if chosen != "" {
+		return el, chosen, chosen
+	}
+	if el.Choice {
+		return el, "", ""
+	}
+	typ = el.TypeCode()
+	if el.ContentReference != "" {
+		if ref := ix.paths[el.ContentReference]; ref != nil {
+			typ = ref.TypeCode()
+		}
+	}
+	return el, typ, ix.childPath(el)
+}
