@@ -142,7 +142,9 @@ func (c *converter) resource(start xml.StartElement, path string) (map[string]an
 	if !c.ix.IsResource(name) {
 		return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not a FHIR R4 resource type", name)}
 	}
-	c.mark(path)
+	if c.lines != nil {
+		c.lines[path] = c.line() // the resource's own tag, not its wrapper
+	}
 	res := map[string]any{"resourceType": name}
 	if err := c.object(res, name, path); err != nil {
 		return nil, err
