@@ -7,6 +7,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/structure"
 )
 
@@ -19,6 +20,7 @@ type registries struct {
 func newRegistries() *registries {
 	r := &registries{checks: check.NewRegistry(), targets: target.NewRegistry()}
 	structure.Register(r.checks)
+	profile.Register(r.checks)
 	return r
 }
 
