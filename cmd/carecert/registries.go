@@ -8,6 +8,7 @@ import (
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/validators/structure"
+	"github.com/carecert/carecert/validators/terminology"
 )
 
 // registries holds every check type and target type this build knows.
@@ -19,6 +20,7 @@ type registries struct {
 func newRegistries() *registries {
 	r := &registries{checks: check.NewRegistry(), targets: target.NewRegistry()}
 	structure.Register(r.checks)
+	terminology.Register(r.checks)
 	return r
 }
 
