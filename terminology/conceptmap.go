@@ -80,10 +80,10 @@ func ParseMappingCSV(r io.Reader, name string) ([]Mapping, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if first {
 			for i, w := range want {
 				if i >= len(rec) || strings.TrimSpace(strings.TrimPrefix(rec[i], "\ufeff")) != w {
