@@ -9,6 +9,7 @@ import (
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/structure"
+	"github.com/carecert/carecert/validators/terminology"
 )
 
 // registries holds every check type and target type this build knows.
@@ -21,6 +22,7 @@ func newRegistries() *registries {
 	r := &registries{checks: check.NewRegistry(), targets: target.NewRegistry()}
 	structure.Register(r.checks)
 	profile.Register(r.checks)
+	terminology.Register(r.checks)
 	return r
 }
 
