@@ -48,6 +48,9 @@ type Plan struct {
 	Source string `yaml:"-"`
 	// Dir resolves relative paths in the plan.
 	Dir string `yaml:"-"`
+	// Inline holds the content of suite files by reference, when a part file
+	// carries the plan to a merge on another machine.
+	Inline map[string]string `yaml:"-" json:",omitempty"`
 }
 
 // VendorPlan is one supplier's part of a plan.
@@ -200,7 +203,7 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 		return s, fmt.Errorf("a target needs a path or a url")
 	}
 	if s.Name == "" {
-		s.Name = s.Path + s.URL
+		s.Name = s.Location() // never the raw URL: it may carry credentials
 		if s.Type == "fixture" {
 			s.Name = "generated feed"
 		}
