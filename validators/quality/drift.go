@@ -192,13 +192,14 @@ type driftState struct {
 }
 
 func (s *driftState) Observe(rec *model.Record) []model.Finding {
-	for _, n := range s.check.sel.Select(rec) {
+	p := s.check.rule.picker(rec)
+	for _, n := range p.get(s.check.sel) {
 		if cat, ok := s.check.category(n.Value); ok {
 			s.Counts[cat]++
-			return nil
+			break
 		}
 	}
-	return nil
+	return p.errs
 }
 
 func (s *driftState) Merge(other check.State) error {

@@ -15,13 +15,13 @@ import (
 // into the quality checks.
 type column string
 
-func (c column) Select(rec *model.Record) []quality.Node {
+func (c column) Select(rec *model.Record) ([]quality.Node, error) {
 	row, _ := rec.Value.(map[string]string)
 	v, ok := row[string(c)]
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	return []quality.Node{{Path: string(c), Value: v}}
+	return []quality.Node{{Path: string(c), Value: v}}, nil
 }
 
 var csvRows = quality.Language{

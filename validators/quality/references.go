@@ -114,8 +114,9 @@ func (s *refState) Observe(rec *model.Record) []model.Finding {
 		s.Present[keyHash(rec.Type, rec.ID)] = struct{}{}
 	}
 	c := s.check
+	p := c.rule.picker(rec)
 	for i, sel := range c.sels {
-		for _, n := range sel.Select(rec) {
+		for _, n := range p.get(sel) {
 			m, ok := n.Value.(map[string]any)
 			if !ok {
 				continue
@@ -145,7 +146,7 @@ func (s *refState) Observe(rec *model.Record) []model.Finding {
 			s.Refs[h] = e
 		}
 	}
-	return nil
+	return p.errs
 }
 
 func (s *refState) Merge(other check.State) error {

@@ -176,7 +176,9 @@ var _ = Describe("element selection", func() {
 	sel := func(expr string) []quality.Node {
 		s, err := quality.FHIRPaths().Compile(expr)
 		Expect(err).NotTo(HaveOccurred())
-		return s.Select(records(patient)[0])
+		nodes, err := s.Select(records(patient)[0])
+		Expect(err).NotTo(HaveOccurred())
+		return nodes
 	}
 
 	It("follows FHIRPath-style paths with where(), indices, first() and choice types", func() {
@@ -189,17 +191,38 @@ var _ = Describe("element selection", func() {
 		Expect(sel("Patient.telecom.value")).To(BeEmpty())
 	})
 
-	DescribeTable("rejects expressions it cannot follow, saying why",
+	It("hands any other FHIRPath expression to the FHIRPath engine", func() {
+		expr := "Patient.identifier.where(system.endsWith('nhs-number')).value"
+		Expect(sel(expr)).To(Equal([]quality.Node{{Path: expr, Value: "9434765919"}}))
+		Expect(sel("Patient.name.given.count()")).To(HaveLen(1))
+		Expect(sel("Patient.name.exists(family = 'Jones')")).To(Equal([]quality.Node{{Path: "Patient.name.exists(family = 'Jones')", Value: false}}))
+	})
+
+	DescribeTable("rejects expressions it cannot compile, saying why",
 		func(expr, want string) {
 			_, err := quality.FHIRPaths().Compile(expr)
 			Expect(err).To(MatchError(ContainSubstring(want)))
 		},
 		Entry("no type", "birthDate", "starts with the resource type"),
-		Entry("unbalanced", "Patient.identifier.where(system='x'", "unbalanced"),
-		Entry("bad where", "Patient.identifier.where(system)", "where() takes one condition"),
-		Entry("empty step", "Patient..name", "empty step"),
-		Entry("function", "Patient.name.exists()", "not an element name"),
+		Entry("unbalanced", "Patient.identifier.where(system='x'", `expected ")"`),
+		Entry("empty step", "Patient..name", "expected a name after '.'"),
+		Entry("unknown function", "Patient.name.frobnicate()", "frobnicate"),
 	)
+
+	It("reports an expression that fails on a record as a finding, not as absence", func() {
+		recs := records(patient)
+		t, _, _ := run("dq-completeness", check.Params{"element": "Patient.name.given.single()"}, recs)
+		Expect(t.Errors).To(Equal(int64(1)))
+		f := t.Sample()[0]
+		Expect(f.Code).To(Equal("quality.selection"))
+		Expect(f.Message).To(ContainSubstring("cannot evaluate a selection of requirement R1"))
+		Expect(f.Record).To(Equal("Patient/p1"))
+		Expect(t.Sample()).To(HaveLen(1))
+		_, ok := t.Lookup("dq.completeness.verification.missing")
+		Expect(ok).To(BeTrue())
+		m, _ := t.Lookup("dq.completeness.verification.missing")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{0, 0}))
+	})
 })
 
 var _ = Describe("suite parameters", func() {
@@ -215,7 +238,7 @@ var _ = Describe("suite parameters", func() {
 		Entry("percentage over 100", "dq-completeness", check.Params{"element": "Patient.gender", "fail": "150%"}, `between 0% and 100%`),
 		Entry("no element", "dq-completeness", check.Params{}, `"element" (or "any_of") is required`),
 		Entry("element and any_of", "dq-completeness", check.Params{"element": "Patient.gender", "any_of": []any{"Patient.name"}}, "not both"),
-		Entry("bad path", "dq-completeness", check.Params{"element": "gender"}, `"gender": a path starts with the resource type`),
+		Entry("bad path", "dq-completeness", check.Params{"element": "gender"}, `"gender": an expression starts with the resource type`),
 		Entry("unknown kind", "dq-completeness", check.Params{"element": "x", "kind": "csv"}, `no selection language for record kind "csv"`),
 		Entry("unknown category", "dq-completeness", check.Params{"element": "Patient.gender", "category": "accuracy"}, `is not a category`),
 		Entry("unknown context", "dq-completeness", check.Params{"element": "Patient.gender", "context": "guess"}, `want verification or validation`),

@@ -58,11 +58,11 @@ func (e *engine) notFuture(spec check.Spec, env *check.Env) (check.Check, error)
 	// Anything during the plan's day is not in the future.
 	limit := asOf.Truncate(24*time.Hour).AddDate(0, 0, 1).Add(tol)
 	r.defaultTypes(exprs...)
-	return counting(r, "future", "record(s) dated after "+limit.Format(time.RFC3339), func(rec *model.Record, c *counts) []model.Finding {
+	return counting(r, "future", "record(s) dated after "+limit.Format(time.RFC3339), func(rec *model.Record, c *counts, p *picker) []model.Finding {
 		c.Records++
 		var out []model.Finding
 		for _, sel := range sels {
-			for _, n := range sel.Select(rec) {
+			for _, n := range p.get(sel) {
 				lo, _, ok := instantRange(n.Value)
 				if ok && !lo.Before(limit) {
 					s, _ := dateOf(n.Value)
@@ -103,8 +103,8 @@ func (e *engine) dateOrder(spec check.Spec, env *check.Env) (check.Check, error)
 		return nil, err
 	}
 	r.defaultTypes(ex, lx)
-	return counting(r, "order", "record(s) with "+lx+" before "+ex, func(rec *model.Record, c *counts) []model.Finding {
-		en, ln := es.Select(rec), ls.Select(rec)
+	return counting(r, "order", "record(s) with "+lx+" before "+ex, func(rec *model.Record, c *counts, p *picker) []model.Finding {
+		en, ln := p.get(es), p.get(ls)
 		if len(en) == 0 || len(ln) == 0 {
 			return nil
 		}
@@ -251,36 +251,37 @@ func (s *lifeState) person(h uint64) *person {
 
 func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 	c := s.check
+	pk := c.rule.picker(rec)
 	if rec.Type == c.patient {
 		if rec.ID == "" {
-			return nil
+			return pk.errs
 		}
 		p := s.person(keyHash(c.patient, rec.ID))
 		if p.HasAt && !s.Book.before(rec, p.At) {
-			return nil // a duplicate patient record: the canonically first decides
+			return pk.errs // a duplicate patient record: the canonically first decides
 		}
 		p.At, p.HasAt = s.Book.place(rec, ""), true
 		p.HasBirth, p.HasDeath = false, false
-		if n := c.birth.Select(rec); len(n) > 0 {
+		if n := pk.get(c.birth); len(n) > 0 {
 			if str, ok := n[0].Value.(string); ok {
 				lo, hi, ok := DayRange(str)
 				p.Birth, p.HasBirth = [2]int32{lo, hi}, ok
 			}
 		}
-		if n := c.death.Select(rec); len(n) > 0 {
+		if n := pk.get(c.death); len(n) > 0 {
 			if str, ok := n[0].Value.(string); ok {
 				lo, hi, ok := DayRange(str)
 				p.Death, p.HasDeath = [2]int32{lo, hi}, ok
 			}
 		}
-		return nil
+		return pk.errs
 	}
 	sub := c.subjects[rec.Type]
 	if sub == nil {
-		return nil
+		return pk.errs
 	}
 	var subject string
-	for _, n := range sub.Select(rec) {
+	for _, n := range pk.get(sub) {
 		if m, ok := n.Value.(map[string]any); ok {
 			if ref, ok := m["reference"].(string); ok {
 				if typ, id, ok := target(ref); ok && typ == c.patient {
@@ -290,13 +291,13 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 		}
 	}
 	if subject == "" {
-		return nil
+		return pk.errs
 	}
 	for i, sel := range c.events {
 		if typeFromExpr(c.exprs[i]) != rec.Type {
 			continue
 		}
-		for _, n := range sel.Select(rec) {
+		for _, n := range pk.get(sel) {
 			str, ok := dateOf(n.Value)
 			if !ok {
 				continue
@@ -311,7 +312,7 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 			break // one date per event record
 		}
 	}
-	return nil
+	return pk.errs
 }
 
 // observeEvent keeps a new event as an example if it is among the earliest or

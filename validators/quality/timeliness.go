@@ -71,19 +71,20 @@ func (s *lagState) Observe(rec *model.Record) []model.Finding {
 	if up == nil {
 		return nil
 	}
-	un := up.Select(rec)
+	pk := s.rule.picker(rec)
+	un := pk.get(up)
 	if len(un) == 0 {
-		return nil
+		return pk.errs
 	}
 	_, updated, ok := instantRange(un[0].Value)
 	if !ok {
-		return nil
+		return pk.errs
 	}
 	for i, sel := range s.sels {
 		if typeFromExpr(s.exprs[i]) != rec.Type {
 			continue
 		}
-		n := sel.Select(rec)
+		n := pk.get(sel)
 		if len(n) == 0 {
 			continue
 		}
@@ -98,14 +99,14 @@ func (s *lagState) Observe(rec *model.Record) []model.Finding {
 		s.Records++
 		s.Hours += int64(lag / time.Hour)
 		if lag <= s.maxLag {
-			return nil
+			return pk.errs
 		}
 		s.Defects++
 		ev, _ := dateOf(un[0].Value)
-		return []model.Finding{s.rule.finding(rec, "late", un[0].Path,
-			fmt.Sprintf("updated %s after the event (%s), beyond the limit of %s", roundDays(lag), n[0].Path, roundDays(s.maxLag)), ev)}
+		return append(pk.errs, s.rule.finding(rec, "late", un[0].Path,
+			fmt.Sprintf("updated %s after the event (%s), beyond the limit of %s", roundDays(lag), n[0].Path, roundDays(s.maxLag)), ev))
 	}
-	return nil
+	return pk.errs
 }
 
 func (s *lagState) Merge(other check.State) error {

@@ -54,7 +54,7 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 	case what == "":
 		what = strings.Join(exprs, " + ")
 	}
-	keyOf := func(rec *model.Record) (uint64, string, bool) {
+	keyOf := func(rec *model.Record, pk *picker) (uint64, string, bool) {
 		if byID {
 			if rec.ID == "" {
 				return 0, "", false
@@ -64,7 +64,7 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 		parts := make([]string, 0, len(sels))
 		path := ""
 		for i, s := range sels {
-			v, at := firstScalar(s.Select(rec))
+			v, at := firstScalar(pk.get(s))
 			if v == "" {
 				return 0, "", false
 			}
@@ -128,20 +128,21 @@ type uniqueState struct {
 	Dups    []dupEntry          `json:"dups,omitempty"`
 
 	rule    *rule
-	key     func(*model.Record) (uint64, string, bool)
+	key     func(*model.Record, *picker) (uint64, string, bool)
 	measure string
 	problem string
 	what    string
 }
 
 func (s *uniqueState) Observe(rec *model.Record) []model.Finding {
-	h, path, ok := s.key(rec)
+	pk := s.rule.picker(rec)
+	h, path, ok := s.key(rec, pk)
 	if !ok {
-		return nil
+		return pk.errs
 	}
 	s.Records++
 	s.add(h, s.Book.place(rec, path), 1)
-	return nil
+	return pk.errs
 }
 
 // add records n occurrences of key h whose canonically first is at p.
