@@ -97,6 +97,9 @@ func (r *Runner) Preflight(p *Plan) error {
 
 // Compile loads and compiles the suites a vendor is certified against.
 func (r *Runner) Compile(p *Plan, v VendorPlan, env *check.Env) ([]*suites.Suite, []compiled, error) {
+	venv := *env // the baseline is the vendor's own
+	venv.Baseline = p.BaselineFor(v)
+	env = &venv
 	refs := append(append([]string{}, p.Suites...), v.Suites...)
 	var ss []*suites.Suite
 	var cs []compiled
@@ -144,9 +147,7 @@ func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 	if rep.AsOf == "" {
 		rep.AsOf = rep.StartedAt.Format("2006-01-02")
 	}
-	venv := *env // the baseline is the vendor's own
-	venv.Baseline = p.BaselineFor(v)
-	ss, cs, err := r.Compile(p, v, &venv)
+	ss, cs, err := r.Compile(p, v, env)
 	if err != nil {
 		return nil, err
 	}
