@@ -398,3 +398,31 @@ var _ = Describe("bad input", func() {
 		}
 	})
 })
+
+var _ = Describe("referential integrity", func() {
+	It("resolves relative and absolute references across the feed, and honours the external set", func() {
+		recs := records(
+			`{"resourceType":"Observation","id":"o1","subject":{"reference":"Patient/p1"},"performer":[{"reference":"Practitioner/gp1"},{"reference":"Organization/RX1"}]}`,
+			`{"resourceType":"Observation","id":"o2","subject":{"reference":"https://fhir.example.nhs.uk/R4/Patient/p1/_history/3"}}`,
+			`{"resourceType":"Observation","id":"o3","subject":{"reference":"Patient/p9"},"performer":[{"reference":"#c1"},{"identifier":{"value":"G123"}},{"reference":"urn:uuid:0a1b"}]}`,
+			`{"resourceType":"Observation","id":"o4","subject":{"reference":"Patient/p9"}}`,
+			`{"resourceType":"Patient","id":"p1"}`,
+			`{"resourceType":"Patient","id":"p9x"}`,
+		)
+		t, o, msg := run("dq-references", check.Params{
+			"references": []any{"Observation.subject", "Observation.performer"},
+			"external":   []any{"Organization/RX1", "Practitioner/*"},
+		}, recs)
+		Expect(o).To(Equal(model.Fail))
+		Expect(msg).To(HavePrefix("2 of 6 reference(s) that do not resolve"))
+		m, _ := t.Lookup("dq.conformance.verification.dangling:Observation.subject")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{2, 4}))
+		m, _ = t.Lookup("dq.conformance.verification.dangling:Observation.performer")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{0, 2}))
+		Expect(t.Sample()).To(HaveLen(1))
+		f := t.Sample()[0]
+		Expect(f.Location).To(Equal(model.Location{File: "t.ndjson", Line: 3, Record: "Observation/o3", Path: "Observation.subject.reference"}))
+		Expect(f.Message).To(Equal("Patient/p9 does not resolve to a record of the feed: 2 reference(s) from Observation.subject, first here"))
+		Expect(f.Evidence).To(Equal("Patient/p9"))
+	})
+})
