@@ -68,10 +68,15 @@ func (c *refCheck) isExternal(ref string) bool {
 }
 
 // target parses a literal reference to its type and id: "Patient/1",
-// "https://host/fhir/Patient/1/_history/2". Contained ("#x"), identifier-only
-// and urn: references (which name a Bundle entry's fullUrl, not a record id)
-// have no target the feed can be searched for and are not counted.
+// "https://host/fhir/Patient/1/_history/2". "urn:uuid:X" names a Bundle
+// entry's fullUrl; exporters (Synthea, HAPI) give the entry's resource the id
+// X, so it resolves to a record with id X inside a Bundle, of any type (the
+// type is returned empty). Contained ("#x"), identifier-only and other urn:
+// references have no target the feed can be searched for and are not counted.
 func target(ref string) (string, string, bool) {
+	if id, ok := strings.CutPrefix(ref, "urn:uuid:"); ok && id != "" {
+		return "", id, true
+	}
 	if ref == "" || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "urn:") {
 		return "", "", false
 	}
@@ -99,7 +104,8 @@ type refEntry struct {
 
 type refState struct {
 	Book book `json:"book"`
-	// Present holds the hashed Type/id of every record seen.
+	// Present holds the hashed Type/id of every record seen, and the hashed
+	// bare id of every Bundle entry (for urn:uuid references).
 	Present map[uint64]struct{} `json:"present"`
 	// Refs maps a hashed (element, target) pair to its references.
 	Refs map[uint64]refEntry `json:"refs"`
@@ -112,6 +118,10 @@ type refState struct {
 func (s *refState) Observe(rec *model.Record) []model.Finding {
 	if rec.ID != "" {
 		s.Present[keyHash(rec.Type, rec.ID)] = struct{}{}
+		if rec.Container != nil {
+			// Only Bundle entries can be the target of a urn:uuid reference.
+			s.Present[keyHash("", rec.ID)] = struct{}{}
+		}
 	}
 	c := s.check
 	p := c.rule.picker(rec)

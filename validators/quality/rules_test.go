@@ -414,15 +414,40 @@ var _ = Describe("referential integrity", func() {
 			"external":   []any{"Organization/RX1", "Practitioner/*"},
 		}, recs)
 		Expect(o).To(Equal(model.Fail))
-		Expect(msg).To(HavePrefix("2 of 6 reference(s) that do not resolve"))
+		// urn:uuid:0a1b names no Bundle entry of the feed.
+		Expect(msg).To(HavePrefix("3 of 7 reference(s) that do not resolve"))
 		m, _ := t.Lookup("dq.conformance.verification.dangling:Observation.subject")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{2, 4}))
 		m, _ = t.Lookup("dq.conformance.verification.dangling:Observation.performer")
-		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{0, 2}))
-		Expect(t.Sample()).To(HaveLen(1))
-		f := t.Sample()[0]
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
+		Expect(t.Sample()).To(HaveLen(2))
+		f := t.Sample()[1]
 		Expect(f.Location).To(Equal(model.Location{File: "t.ndjson", Line: 3, Record: "Observation/o3", Path: "Observation.subject.reference"}))
 		Expect(f.Message).To(Equal("Patient/p9 does not resolve to a record of the feed: 2 reference(s) from Observation.subject, first here"))
 		Expect(f.Evidence).To(Equal("Patient/p9"))
+		Expect(t.Sample()[0].Evidence).To(Equal("urn:uuid:0a1b"))
+	})
+
+	It("resolves urn:uuid references to the entries of a Bundle", func() {
+		var recs []*model.Record
+		bundle := `{"resourceType":"Bundle","id":"b","type":"transaction","entry":[
+  {"fullUrl":"urn:uuid:5f1d","resource":{"resourceType":"Patient","id":"5f1d","birthDate":"1990-01-01"}},
+  {"fullUrl":"urn:uuid:77aa","resource":{"resourceType":"Observation","id":"77aa","subject":{"reference":"urn:uuid:5f1d"},"effectiveDateTime":"1985-06-01"}},
+  {"fullUrl":"urn:uuid:88bb","resource":{"resourceType":"Observation","id":"88bb","subject":{"reference":"urn:uuid:dead"}}}
+]}`
+		Expect(fhir.ReadStream("bundle.json", strings.NewReader(bundle), func(r *model.Record) error {
+			r.Load()
+			recs = append(recs, r)
+			return nil
+		})).To(Succeed())
+		t, _, _ := run("dq-references", check.Params{"references": []any{"Observation.subject"}}, recs)
+		m, _ := t.Lookup("dq.conformance.verification.dangling")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 2}))
+		Expect(t.Sample()[0].Record).To(Equal("Observation/88bb"))
+		Expect(t.Sample()[0].Line).To(Equal(4))
+
+		t, _, _ = run("dq-within-life", check.Params{"events": []any{"Observation.effective"}}, recs)
+		m, _ = t.Lookup("dq.plausibility.temporal.validation.before-birth")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 1}))
 	})
 })

@@ -284,7 +284,7 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 	for _, n := range pk.get(sub) {
 		if m, ok := n.Value.(map[string]any); ok {
 			if ref, ok := m["reference"].(string); ok {
-				if typ, id, ok := target(ref); ok && typ == c.patient {
+				if typ, id, ok := target(ref); ok && (typ == c.patient || typ == "") {
 					subject = id
 				}
 			}
