@@ -451,3 +451,37 @@ var _ = Describe("referential integrity", func() {
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 1}))
 	})
 })
+
+var _ = Describe("tolerances for real exports", func() {
+	It("tolerate records shortly after death, such as the death certificate", func() {
+		recs := records(
+			`{"resourceType":"Patient","id":"p","birthDate":"1950","deceasedDateTime":"2016-12-10T02:39:21+00:00"}`,
+			`{"resourceType":"Observation","id":"cause","subject":{"reference":"Patient/p"},"effectiveDateTime":"2016-12-17T02:39:21+00:00"}`,
+			`{"resourceType":"Observation","id":"late","subject":{"reference":"Patient/p"},"effectiveDateTime":"2016-12-25"}`,
+		)
+		t, _, _ := run("dq-within-life", check.Params{"events": []any{"Observation.effective"}, "death_tolerance": "14d"}, recs)
+		m, _ := t.Lookup("dq.plausibility.temporal.validation.after-death")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 2}))
+		Expect(t.Sample()[0].Message).To(HavePrefix("1 event(s) of this patient are dated after their death, the latest Observation/late"))
+		Expect(compileErr("dq-within-life", check.Params{"events": []any{"Observation.effective"}, "death_tolerance": "36h"})).
+			To(MatchError(ContainSubstring("whole number of days")))
+	})
+
+	It("check uniqueness per file when asked, for folders of per-patient Bundles", func() {
+		var recs []*model.Record
+		for _, file := range []string{"a.ndjson", "b.ndjson"} {
+			Expect(fhir.ReadStream(file, strings.NewReader(`{"resourceType":"Organization","id":"org1"}`+"\n"+`{"resourceType":"Patient","id":"`+file+`"}`+"\n"), func(r *model.Record) error {
+				r.Load()
+				recs = append(recs, r)
+				return nil
+			})).To(Succeed())
+		}
+		t, _, _ := run("dq-unique", check.Params{"resource_id": true}, recs)
+		m, _ := t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
+		Expect(m.Numerator).To(Equal(int64(1)))
+		Expect(t.Sample()[0].Location).To(Equal(model.Location{File: "b.ndjson", Line: 1, Record: "Organization/org1"}))
+		t, _, _ = run("dq-unique", check.Params{"resource_id": true, "per_file": true}, recs)
+		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{0, 4}))
+	})
+})

@@ -141,10 +141,13 @@ type lifeCheck struct {
 	subjects  map[string]Selector
 	exprs     []string
 	perPerson int
+	// deathDays tolerates records dated this many days after death (death
+	// certification, post-mortem reports).
+	deathDays int32
 }
 
 func (e *engine) withinLife(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Temporal, Validation, "patient", "birth", "death", "events", "subject", "examples_per_patient")
+	r, err := e.newRule(spec, Temporal, Validation, "patient", "birth", "death", "events", "subject", "examples_per_patient", "death_tolerance")
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +174,14 @@ func (e *engine) withinLife(spec check.Spec, env *check.Env) (check.Check, error
 	if c.perPerson, err = p.Int("examples_per_patient", 2); err != nil {
 		return nil, err
 	}
+	tol, err := p.Duration("death_tolerance", 0)
+	if err != nil {
+		return nil, err
+	}
+	if tol < 0 || tol%(24*time.Hour) != 0 {
+		return nil, fmt.Errorf("parameter \"death_tolerance\" is a whole number of days (e.g. 14d)")
+	}
+	c.deathDays = int32(tol / (24 * time.Hour))
 	if c.perPerson < 1 {
 		return nil, fmt.Errorf("parameter \"examples_per_patient\" must be at least 1")
 	}
@@ -396,7 +407,7 @@ func (s *lifeState) Finish(t *model.Tally) {
 			switch {
 			case p.HasBirth && hi < p.Birth[0]:
 				nb++
-			case p.HasDeath && lo > p.Death[1]:
+			case p.HasDeath && lo > p.Death[1]+s.check.deathDays:
 				na++
 			}
 		}

@@ -15,7 +15,7 @@ import (
 // patients, normalised so that case and spacing do not hide a match).
 
 func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Uniqueness, Verification, "resource_id", "key", "normalize", "what")
+	r, err := e.newRule(spec, Uniqueness, Verification, "resource_id", "key", "normalize", "what", "per_file")
 	if err != nil {
 		return nil, err
 	}
@@ -29,6 +29,12 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 		return nil, err
 	}
 	norm, err := p.Bool("normalize", false)
+	if err != nil {
+		return nil, err
+	}
+	// Per file, for folders of per-patient Bundles that each repeat the
+	// shared organisations and practitioners by design.
+	perFile, err := p.Bool("per_file", false)
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +65,9 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 			if rec.ID == "" {
 				return 0, "", false
 			}
+			if perFile {
+				return keyHash(rec.Source, rec.Type, rec.ID), "", true
+			}
 			return keyHash(rec.Type, rec.ID), "", true
 		}
 		parts := make([]string, 0, len(sels))
@@ -78,6 +87,9 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 		}
 		// Keys of different types never collide: the same id on a Patient and
 		// an Observation is no duplicate.
+		if perFile {
+			parts = append(parts, rec.Source)
+		}
 		return keyHash(append([]string{rec.Type}, parts...)...), path, true
 	}
 	measure := r.name(problem)
