@@ -53,7 +53,7 @@ func (s *countState) Finish(t *model.Tally) { t.Measure(s.measure, s.Defects, s.
 // counting builds a check whose state counts records and defects.
 func counting(r *rule, what, noun string, eval func(rec *model.Record, c *counts, p *picker) []model.Finding) check.Check {
 	measure := r.name(what)
-	r.grade.measure, r.grade.noun = measure, noun
+	r.gradeBy(measure, noun)
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &countState{rule: r, measure: measure, eval: eval}
 	}}

@@ -141,11 +141,16 @@ func (e *engine) newRule(spec check.Spec, cat Category, ctx Context, known ...st
 	if r.grade.fail, err = parseLimit(p, "fail"); err != nil {
 		return nil, err
 	}
+	return r, nil
+}
+
+// gradeBy makes the rule graded by the defects counted in measure. With no
+// limits in the suite, any defect fails the requirement.
+func (r *rule) gradeBy(measure, noun string) {
+	r.grade.measure, r.grade.noun = measure, noun
 	if !r.grade.fail.set && !r.grade.warn.set {
-		// With no thresholds, any defect fails the requirement.
 		r.grade.fail = limit{set: true}
 	}
-	return r, nil
 }
 
 func (e *engine) kinds() string {

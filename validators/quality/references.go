@@ -42,7 +42,7 @@ func (e *engine) references(spec check.Spec, env *check.Env) (check.Check, error
 		return nil, err
 	}
 	measure := r.name("dangling")
-	r.grade.measure, r.grade.noun = measure, "reference(s) that do not resolve"
+	r.gradeBy(measure, "reference(s) that do not resolve")
 	c := &refCheck{rule: r, exprs: exprs, sels: sels, external: ext, measure: measure}
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &refState{check: c, Present: map[uint64]struct{}{}, Refs: map[uint64]refEntry{}, Totals: map[string]int64{}}

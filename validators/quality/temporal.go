@@ -212,7 +212,7 @@ func (e *engine) withinLife(spec check.Spec, env *check.Env) (check.Check, error
 		r.types = append(r.types, t)
 	}
 	measure := r.name("outside-life")
-	r.grade.measure, r.grade.noun = measure, "event(s) dated before birth or after death"
+	r.gradeBy(measure, "event(s) dated before birth or after death")
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &lifeState{check: c, People: map[uint64]*person{}}
 	}}, nil

@@ -47,7 +47,7 @@ func (e *engine) timeliness(spec check.Spec, env *check.Env) (check.Check, error
 	}
 	r.defaultTypes(exprs...)
 	late := r.name("late")
-	r.grade.measure, r.grade.noun = late, "record(s) updated more than "+roundDays(maxLag)+" after the event"
+	r.gradeBy(late, "record(s) updated more than "+roundDays(maxLag)+" after the event")
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &lagState{rule: r, exprs: exprs, sels: sels, updated: updated, maxLag: maxLag, measure: late}
 	}}, nil
@@ -143,7 +143,7 @@ func (e *engine) freshness(spec check.Spec, env *check.Env) (check.Check, error)
 	if r.kind != model.KindFHIR {
 		return nil, fmt.Errorf("dq-freshness reads FHIR meta.lastUpdated; kind %q is not supported", r.kind)
 	}
-	if r.grade.warn.set || r.grade.fail.set && r.grade.fail.v != 0 {
+	if r.grade.warn.set || r.grade.fail.set {
 		return nil, fmt.Errorf("dq-freshness takes max_age and warn_age (durations), not warn and fail")
 	}
 	maxAge, err := spec.Params.Duration("max_age", 0)

@@ -93,7 +93,7 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 		return keyHash(append([]string{rec.Type}, parts...)...), path, true
 	}
 	measure := r.name(problem)
-	r.grade.measure, r.grade.noun = measure, "record(s) repeating the "+what+" of an earlier record"
+	r.gradeBy(measure, "record(s) repeating the "+what+" of an earlier record")
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &uniqueState{rule: r, key: keyOf, measure: measure, problem: problem, what: what, Keys: map[uint64]keyEntry{}}
 	}}, nil
