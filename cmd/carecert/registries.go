@@ -8,6 +8,7 @@ import (
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/validators/profile"
+	"github.com/carecert/carecert/validators/quality"
 	"github.com/carecert/carecert/validators/structure"
 	"github.com/carecert/carecert/validators/terminology"
 )
@@ -23,6 +24,7 @@ func newRegistries() *registries {
 	structure.Register(r.checks)
 	profile.Register(r.checks)
 	terminology.Register(r.checks)
+	quality.Register(r.checks)
 	return r
 }
 

@@ -15,6 +15,7 @@ import (
 
 type runFlags struct {
 	out, vendor, product, release, evidence, shard string
+	baseline                                       string
 	targets, suites, igs                           []string
 	quiet                                          bool
 	workers                                        int
@@ -51,6 +52,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable)")
 	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
+	fl.StringVar(&f.baseline, "baseline", "", "a previous report.json, or --out folder, to compare with (drift checks)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
 	fl.StringVar(&f.shard, "shard", "", "run only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
@@ -94,6 +96,14 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 		p.Evidence = f.evidence
 	}
 	p.IGs = append(p.IGs, f.igs...)
+	if f.baseline != "" {
+		// A flag's path is the user's, relative to where they run carecert.
+		abs, err := filepath.Abs(f.baseline)
+		if err != nil {
+			return nil, fmt.Errorf("--baseline: %w", err)
+		}
+		p.Baseline = abs
+	}
 	return p, nil
 }
 
