@@ -18,6 +18,7 @@ type runFlags struct {
 	targets, suites, igs                    []string
 	quiet                                   bool
 	workers                                 int
+	cert                                    certFlags
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -53,6 +54,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
+	f.cert.bind(fl)
 	return cmd
 }
 
@@ -149,6 +151,9 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 			return err
 		}
 		if err := reports.WriteFileAtomic(filepath.Join(dir, "junit.xml"), junit); err != nil {
+			return err
+		}
+		if err := a.writeCertification(dir, rep, f); err != nil {
 			return err
 		}
 		if !f.quiet {
