@@ -193,3 +193,13 @@ func containsKind(ks []model.Kind, k model.Kind) bool {
 	}
 	return false
 }
+
+// BuiltinSource returns the embedded file of a built-in suite, for manifests
+// that record exactly which suite text a run used.
+func BuiltinSource(id string) ([]byte, error) {
+	data, err := builtinFS.ReadFile("builtin/" + id + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in suite %q", id)
+	}
+	return data, nil
+}

@@ -24,7 +24,7 @@ func newRegistries() *registries {
 
 // extraCommands are the commands that capabilities beyond the core add.
 func (r *registries) extraCommands(a *app) []*cobra.Command {
-	return nil
+	return a.certificationCommands()
 }
 
 func (a *app) newRunner() *runner.Runner {

@@ -163,5 +163,5 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 			fmt.Fprintf(a.stdout, "  reports: %s\n", dir)
 		}
 	}
-	return nil
+	return a.finishRun(reps, f)
 }

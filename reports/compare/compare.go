@@ -13,6 +13,7 @@ import (
 	"strconv"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports/html"
@@ -196,7 +197,7 @@ func (m *Matrix) Console(w io.Writer) error {
 		tables[2].rows = append(tables[2].rows, row)
 	}
 	for _, tb := range tables {
-		t := tablewriter.NewTable(w)
+		t := tablewriter.NewTable(w, plainHeader)
 		t.Header(tb.head)
 		for _, r := range tb.rows {
 			if err := t.Append(r); err != nil {
@@ -309,3 +310,7 @@ func (m *Matrix) HTML(w io.Writer) error {
 }
 
 const compareCSS = `.certified-badge{background:var(--ok)}.conditional-badge{background:var(--warn)}.not-certified-badge{background:var(--bad)}`
+
+// plainHeader keeps header cells as written: vendor names and releases
+// ("11.0.4") must not be re-cased or re-spaced.
+var plainHeader = tablewriter.WithConfig(tablewriter.NewConfigBuilder().WithHeaderAutoFormat(tw.Off).Build())

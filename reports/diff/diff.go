@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/carecert/carecert/model"
 )
@@ -223,7 +224,7 @@ func (d *Diff) Headline() string {
 func (d *Diff) Console(w io.Writer, all bool) error {
 	fmt.Fprintln(w, d.Headline())
 	fmt.Fprintf(w, "verdict: %s → %s\n", d.Baseline.Decision, d.Current.Decision)
-	t := tablewriter.NewTable(w)
+	t := tablewriter.NewTable(w, plainHeader)
 	t.Header("Change", "Requirement", "Level", "Baseline", "Now", "Errors before", "Errors now", "Failing on")
 	for _, e := range d.Entries {
 		if e.Status == StillPass && !all {
@@ -275,3 +276,7 @@ func (d *Diff) JSON(w io.Writer) error {
 func md(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
+
+// plainHeader keeps header cells as written: vendor names and releases
+// ("11.0.4") must not be re-cased or re-spaced.
+var plainHeader = tablewriter.WithConfig(tablewriter.NewConfigBuilder().WithHeaderAutoFormat(tw.Off).Build())
