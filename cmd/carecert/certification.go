@@ -58,6 +58,12 @@ func (a *app) writeCertification(dir string, rep *model.Report, f runFlags) erro
 	if err := writeRenderings(dir, rep); err != nil {
 		return err
 	}
+	return writeManifest(dir, rep, f.cert.signKey)
+}
+
+// writeManifest hashes the report files in dir into manifest.json, and signs
+// it when signKey names a private key.
+func writeManifest(dir string, rep *model.Report, signKey string) error {
 	m, err := manifest.Build(dir, []string{fileJSON, fileJUnit, fileHTML, fileMarkdown, fileSARIF, fileTestReport}, rep)
 	if err != nil {
 		return err
@@ -70,8 +76,8 @@ func (a *app) writeCertification(dir string, rep *model.Report, f runFlags) erro
 	if err := reports.WriteFileAtomic(path, data); err != nil {
 		return err
 	}
-	if f.cert.signKey != "" {
-		key, err := manifest.LoadPrivateKey(f.cert.signKey)
+	if signKey != "" {
+		key, err := manifest.LoadPrivateKey(signKey)
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}

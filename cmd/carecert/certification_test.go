@@ -127,6 +127,8 @@ waivers:
 			Expect(err).NotTo(HaveOccurred())
 			Expect(res.Errors()).To(BeEmpty())
 			Expect(filepath.Join(regraded, "oakfield-health-software", "report.html")).To(BeARegularFile())
+			code, stdout, _ = carecert("verify", filepath.Join(regraded, "oakfield-health-software"))
+			Expect(code).To(Equal(0), "the re-graded reports get a manifest of their own: %s", stdout)
 		})
 
 		It("does not count expired waivers, and exits 1 for a vendor not certified", func() {
@@ -229,6 +231,25 @@ waivers:
 		code, _, stderr = carecert("history", "--history", filepath.Join(dir, "none.db"))
 		Expect(code).To(Equal(exitUsage))
 		Expect(stderr).To(ContainSubstring("no history at"))
+	})
+
+	It("refuses a misspelt policy before reading any feed", func() {
+		plan := filepath.Join(dir, "bad-policy.yaml")
+		Expect(os.WriteFile(plan, []byte(`
+suites: [fhir-r4-structure]
+vendor: {name: Acme}
+targets: [{type: fixture, records: 10}]
+policy:
+  rules:
+    - require: all-pass
+      levle: SHALL
+`), 0o644)).To(Succeed())
+		out4 := filepath.Join(dir, "out4")
+		code, _, stderr := carecert("run", plan, "--out", out4, "-q")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("plan " + plan + ":6:"))
+		Expect(stderr).To(ContainSubstring(`policy: unknown field "levle"`))
+		Expect(out4).NotTo(BeAnExistingFile())
 	})
 
 	It("records nothing with --no-history", func() {

@@ -156,7 +156,10 @@ func writeAll(dir string, rep *model.Report) error {
 	if err := reports.WriteFileAtomic(filepath.Join(dir, fileJUnit), junit); err != nil {
 		return err
 	}
-	return writeRenderings(dir, rep)
+	if err := writeRenderings(dir, rep); err != nil {
+		return err
+	}
+	return writeManifest(dir, rep, "")
 }
 
 // writeRenderings writes the renderings beside report.json and junit.xml.

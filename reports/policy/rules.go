@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -74,6 +75,8 @@ type Waiver struct {
 	expires time.Time
 }
 
+var yamlPosition = regexp.MustCompile(`^\[\d+:\d+\] `)
+
 const (
 	requireAllPass  = "all-pass"
 	requirePassRate = "pass-rate"
@@ -94,7 +97,9 @@ func FromPlan(cfg map[string]any) (Policy, error) {
 	}
 	var c Config
 	if err := yaml.UnmarshalWithOptions(data, &c, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("policy: %s", yaml.FormatError(err, false, false))
+		// The position is in the re-encoded section, not the user's file: drop it.
+		msg := yamlPosition.ReplaceAllString(yaml.FormatError(err, false, false), "")
+		return nil, fmt.Errorf("policy: %s", msg)
 	}
 	return c.Build()
 }
