@@ -30,7 +30,7 @@ func newRegistries() *registries {
 
 // extraCommands are the commands that capabilities beyond the core add.
 func (r *registries) extraCommands(a *app) []*cobra.Command {
-	return nil
+	return a.certificationCommands()
 }
 
 // newRunner returns a runner with this build's registries, checking workers

@@ -19,6 +19,7 @@ type runFlags struct {
 	targets, suites, igs                           []string
 	quiet                                          bool
 	workers                                        int
+	cert                                           certFlags
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -56,6 +57,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
 	fl.StringVar(&f.shard, "shard", "", "run only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
+	f.cert.bind(fl)
 	return cmd
 }
 
@@ -167,6 +169,9 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 		if err := reports.WriteFileAtomic(filepath.Join(dir, "junit.xml"), junit); err != nil {
 			return err
 		}
+		if err := a.writeCertification(dir, rep, f); err != nil {
+			return err
+		}
 		if !f.quiet {
 			if err := reports.Console(a.stdout, rep); err != nil {
 				return err
@@ -174,5 +179,5 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 			fmt.Fprintf(a.stdout, "  reports: %s\n", dir)
 		}
 	}
-	return nil
+	return a.recordRun(reps, f)
 }
