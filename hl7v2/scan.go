@@ -95,6 +95,9 @@ func (s *Scanner) Next() (*Message, error) {
 	return m, nil
 }
 
+// LineCount is the number of lines read so far.
+func (s *Scanner) LineCount() int { return s.line }
+
 // Terminators.
 const (
 	termNone = iota

@@ -28,6 +28,13 @@ var versions = [...]string{"2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", 
 // Versions lists the versions with definitions, oldest first.
 func Versions() []string { return append([]string(nil), versions[:]...) }
 
+// TablesVersion is the HL7 version the code tables come from (hl7-dictionary's newest).
+const TablesVersion = "2.7.1"
+
+// TablesDiffer reports whether version v is not the tables' version:
+// codes were added and withdrawn between versions.
+func TablesDiffer(v string) bool { return compareVersions(v, TablesVersion) != 0 }
+
 // Unbounded is the Max of an element that may repeat without limit.
 const Unbounded = -1
 
