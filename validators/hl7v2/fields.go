@@ -20,15 +20,18 @@ type fieldRules struct {
 	length                                     model.Severity
 	lengthOn                                   bool
 	tableID, tableIS                           model.Severity
-	tablesOn                                   bool
+	tablesOn, userTablesOn                     bool
 	fallback                                   string
 }
 
-var fieldAspects = []string{"required", "repetitions", "lengths", "formats", "components", "tables", "extra-fields"}
+var fieldAspects = []string{"required", "repetitions", "lengths", "formats", "components", "tables", "user-tables", "extra-fields"}
 
 // newFieldsCheck walks every field of every segment the version defines.
 // Params: check (list of aspects, default all: required, repetitions,
-// lengths, formats, components, tables, extra-fields), length-severity
+// lengths, formats, components, tables (HL7 tables of ID values and of coded
+// elements that name an HL7 table), user-tables (IS values and other coded
+// elements: sites define these tables, so a miss is often no fault),
+// extra-fields), length-severity
 // (default warning: lengths in 2.5+ are conformance lengths many senders
 // exceed), table-severity (ID tables, default error), user-table-severity (IS
 // and coded tables, default warning), default-version.
@@ -59,6 +62,8 @@ func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 			r.components = true
 		case "tables":
 			r.tablesOn = true
+		case "user-tables":
+			r.userTablesOn = true
 		case "extra-fields":
 			r.extraOn = true
 		default:
@@ -195,9 +200,14 @@ func (w *walker) value(val string, fd *dict.Field, path string, level int) {
 			w.format(val, typ, path, level)
 		}
 		return
-	case "ID", "IS":
+	case "ID":
 		if r.tablesOn {
-			w.table(val, fd, path, typ == "ID")
+			w.table(val, fd, path, true)
+		}
+		return
+	case "IS":
+		if r.userTablesOn {
+			w.table(val, fd, path, false)
 		}
 		return
 	}
@@ -232,10 +242,11 @@ func (w *walker) value(val string, fd *dict.Field, path string, level int) {
 		case part != "":
 			// A coded element's identifier is checked against the field's
 			// table when the coding system is HL7's (or not given).
-			if (typ == "CE" || typ == "CWE" || typ == "CNE") && i == 1 && fd.Table > 0 && r.tablesOn {
+			if (typ == "CE" || typ == "CWE" || typ == "CNE") && i == 1 && fd.Table > 0 {
 				system := nth(val, sep, 3)
-				if system == "" || strings.HasPrefix(system, "HL7") {
-					w.table(part, &dict.Field{Desc: fd.Desc, Table: fd.Table}, cpath, false)
+				hl7 := strings.HasPrefix(system, "HL7")
+				if (hl7 && r.tablesOn) || (system == "" && r.userTablesOn) {
+					w.table(part, &dict.Field{Desc: fd.Desc, Table: fd.Table}, cpath, hl7)
 				}
 			}
 			w.value(part, c, cpath, level+1)

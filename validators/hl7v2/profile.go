@@ -18,32 +18,34 @@ import (
 // under params.rules. Exactly one of Messages, Segment or Path says what it
 // constrains:
 //
-//	- messages: {ADT^A01: ADT_A01, ADT^A04: ADT_A01}   # allowed events (MSH-9), and the MSH-9.3 each must carry when given
-//	- segment: PV1
-//	  usage: R                                         # R, RE, O or X; min and max bound the occurrences
-//	- path: PID-3.1                                    # a field (PID-3) or component (PID-3.1, PID-3.4.1)
-//	  where: {component: 5, pattern: "^NH"}            # only the repetitions this holds for
-//	  usage: R
-//	  format: nhs-number                               # nhs-number, ods-code
-//	  fixed / values / pattern, min / max (repetitions)
-//	  when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for
-//	  severity: warning                                # default error
-//	  message: "why this matters"                      # replaces the generated text
+//   - messages: {ADT^A01: ADT_A01, ADT^A04: ADT_A01}   # allowed events (MSH-9), and the MSH-9.3 each must carry when given
+//   - z-segments: [ZU1, ZU2]                           # the only Z-segments allowed
+//   - segment: PV1
+//     usage: R                                         # R, RE, O or X; min and max bound the occurrences
+//   - path: PID-3.1                                    # a field (PID-3) or component (PID-3.1, PID-3.4.1)
+//     where: {component: 5, pattern: "^NH"}            # only the repetitions this holds for
+//     usage: R
+//     format: nhs-number                               # nhs-number, ods-code
+//     fixed / values / pattern, min / max (repetitions)
+//     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for
+//     severity: warning                                # default error
+//     message: "why this matters"                      # replaces the generated text
 type Rule struct {
-	Messages map[string]string `json:"messages,omitempty"`
-	Segment  string            `json:"segment,omitempty"`
-	Path     string            `json:"path,omitempty"`
-	Usage    string            `json:"usage,omitempty"`
-	Min      *int              `json:"min,omitempty"`
-	Max      *int              `json:"max,omitempty"`
-	Fixed    *string           `json:"fixed,omitempty"`
-	Values   []string          `json:"values,omitempty"`
-	Pattern  string            `json:"pattern,omitempty"`
-	Format   string            `json:"format,omitempty"`
-	Where    *Condition        `json:"where,omitempty"`
-	When     *Condition        `json:"when,omitempty"`
-	Severity string            `json:"severity,omitempty"`
-	Message  string            `json:"message,omitempty"`
+	Messages  map[string]string `json:"messages,omitempty"`
+	ZSegments []string          `json:"z-segments,omitempty"`
+	Segment   string            `json:"segment,omitempty"`
+	Path      string            `json:"path,omitempty"`
+	Usage     string            `json:"usage,omitempty"`
+	Min       *int              `json:"min,omitempty"`
+	Max       *int              `json:"max,omitempty"`
+	Fixed     *string           `json:"fixed,omitempty"`
+	Values    []string          `json:"values,omitempty"`
+	Pattern   string            `json:"pattern,omitempty"`
+	Format    string            `json:"format,omitempty"`
+	Where     *Condition        `json:"where,omitempty"`
+	When      *Condition        `json:"when,omitempty"`
+	Severity  string            `json:"severity,omitempty"`
+	Message   string            `json:"message,omitempty"`
 
 	path    hl7v2.Path
 	re      *regexp.Regexp
@@ -126,13 +128,13 @@ func DecodeRules(raw []any) ([]*Rule, error) {
 
 func (r *Rule) compile() error {
 	kinds := 0
-	for _, set := range []bool{r.Messages != nil, r.Segment != "", r.Path != ""} {
+	for _, set := range []bool{r.Messages != nil, r.ZSegments != nil, r.Segment != "", r.Path != ""} {
 		if set {
 			kinds++
 		}
 	}
 	if kinds != 1 {
-		return fmt.Errorf("give exactly one of messages, segment or path")
+		return fmt.Errorf("give exactly one of messages, z-segments, segment or path")
 	}
 	switch r.Usage {
 	case "", "R", "RE", "O", "X":
@@ -189,9 +191,27 @@ func (r *Rule) compile() error {
 	return nil
 }
 
+// newProfileCheck compiles a profile overlay. Params: rules (see Rule), and
+// when (a Condition on the message, e.g. {path: MSH-9.1, equals: ADT}): the
+// profile only looks at messages it holds for.
 func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject("rules"); err != nil {
+	if err := spec.Params.Reject("rules", "when"); err != nil {
 		return nil, err
+	}
+	var when *Condition
+	if w, err := spec.Params.Map("when"); err != nil {
+		return nil, err
+	} else if w != nil {
+		data, _ := json.Marshal(w)
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		when = &Condition{}
+		if err := dec.Decode(when); err != nil {
+			return nil, fmt.Errorf("parameter \"when\": %w", err)
+		}
+		if err := when.compile(true); err != nil {
+			return nil, fmt.Errorf("parameter \"when\": %w", err)
+		}
 	}
 	raw, err := spec.Params.List("rules")
 	if err != nil {
@@ -204,7 +224,14 @@ func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	return check.PerRecord(isMessage, func(rec *model.Record) []model.Finding {
+	applies := func(rec *model.Record) bool {
+		if !isMessage(rec) {
+			return false
+		}
+		m := message(rec)
+		return when == nil || when.holds(m.Delims.Unescape(m.Get(when.path.String())))
+	}
+	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		m := message(rec)
 		var out []model.Finding
 		for _, r := range rules {
@@ -244,6 +271,15 @@ func (r *Rule) apply(rec *model.Record, m *hl7v2.Message, out []model.Finding) [
 		if sid := m.StructureID(); sid != "" && want != "" && sid != want {
 			return r.add(out, rec, r.sev, "profile.message-structure", "MSH[1].9[1].3",
 				fmt.Sprintf("%s uses structure %s, but MSH-9.3 says %s", name, want, sid), sid, false)
+		}
+		return out
+	case r.ZSegments != nil:
+		for i := range m.Segments {
+			s := &m.Segments[i]
+			if strings.HasPrefix(s.Name, "Z") && !contains(r.ZSegments, s.Name) {
+				out = r.add(out, rec, r.sev, "profile.z-segment", s.Path(),
+					fmt.Sprintf("Z-segment %s is not allowed (allowed: %s)", s.Name, strings.Join(r.ZSegments, ", ")), "", false)
+			}
 		}
 		return out
 	case r.Segment != "":
