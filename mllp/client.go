@@ -57,6 +57,9 @@ type Exchange struct {
 	SkippedSample []byte
 	// Elapsed is from sending to the last response (or giving up).
 	Elapsed time.Duration
+	// Thresholds are latency limits the plan set on the target ("p95" →
+	// 500ms); latency checks prefer them to their suite's defaults.
+	Thresholds map[string]time.Duration
 }
 
 // Client sends messages to an MLLP endpoint over one connection, reconnecting

@@ -15,6 +15,7 @@ import (
 
 type runFlags struct {
 	out, vendor, product, release, evidence string
+	feed                                    string
 	targets, suites, igs                    []string
 	quiet                                   bool
 	workers                                 int
@@ -53,6 +54,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
+	fl.StringVar(&f.feed, "feed", "", "HL7 v2 messages to send to mllp:// targets that name no feed of their own")
 	return cmd
 }
 
@@ -93,6 +95,9 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 		p.Evidence = f.evidence
 	}
 	p.IGs = append(p.IGs, f.igs...)
+	if f.feed != "" {
+		setFeed(p, f.feed)
+	}
 	return p, nil
 }
 

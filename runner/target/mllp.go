@@ -24,16 +24,18 @@ type mllpClient struct {
 	maxMessages   int
 	rate          float64
 	maxFrame      int
+	thresholds    map[string]time.Duration
 }
 
 // MLLPOptions are the plan options of an mllp target.
-var mllpOptions = []string{"name", "type", "feed", "timeout", "connect-timeout", "max-messages", "rate", "max-frame"}
+var mllpOptions = []string{"name", "type", "feed", "timeout", "connect-timeout", "max-messages", "rate", "max-frame", "latency"}
 
 // OpenMLLP opens an mllp://host:port target. Options: feed (the HL7 v2 file
 // or folder whose messages are sent; required), timeout per acknowledgement
 // (default 10s), connect-timeout (5s), max-messages (default 10000: a
 // certification run is bounded), rate (messages per second, default 50),
-// max-frame (bytes).
+// max-frame (bytes), latency (thresholds such as {p95: 500ms, max: 2s} that
+// the hl7v2-ack-latency check grades against instead of its suite's).
 func OpenMLLP(spec Spec) (Target, error) {
 	o := spec.Options
 	if err := o.Reject(mllpOptions...); err != nil {
@@ -72,6 +74,23 @@ func OpenMLLP(spec Spec) (Target, error) {
 	}
 	if t.maxFrame, err = o.Int("max-frame", 0); err != nil {
 		return nil, err
+	}
+	lat, err := o.Map("latency")
+	if err != nil {
+		return nil, err
+	}
+	if lat != nil {
+		if err := lat.Reject("p50", "p90", "p95", "p99", "max"); err != nil {
+			return nil, fmt.Errorf("latency: %w", err)
+		}
+		t.thresholds = map[string]time.Duration{}
+		for k := range lat {
+			d, err := lat.Duration(k, 0)
+			if err != nil {
+				return nil, fmt.Errorf("latency: %w", err)
+			}
+			t.thresholds[k] = d
+		}
 	}
 	if t.maxMessages < 1 || t.rate <= 0 || t.timeout <= 0 {
 		return nil, errors.New("max-messages, rate and timeout must be positive")
@@ -118,6 +137,7 @@ func (t *mllpClient) Records(ctx context.Context, emit Emit) error {
 			last = time.Now()
 			sent++
 			ex := c.Send(ctx, m, Encode(m))
+			ex.Thresholds = t.thresholds
 			return emit(&model.Record{Kind: model.KindExchange, Source: rec.Source, Line: rec.Line, Index: rec.Index,
 				Type: rec.Type, ID: rec.ID, Value: ex})
 		})
@@ -133,18 +153,14 @@ func (t *mllpClient) Records(ctx context.Context, emit Emit) error {
 func Encode(m *hl7v2.Message) []byte {
 	var b strings.Builder
 	for _, s := range m.Segments {
+		header := s.Name == "MSH" || s.Name == "FHS" || s.Name == "BHS"
 		for i, f := range s.Fields {
-			switch {
-			case i == 0:
-				b.WriteString(f)
-			case i == 1 && (s.Name == "MSH" || s.Name == "FHS" || s.Name == "BHS"):
-				b.WriteString(f) // the field separator itself
-			default:
-				if i > 1 || (s.Name != "MSH" && s.Name != "FHS" && s.Name != "BHS") {
-					b.WriteByte(m.Delims.Field)
-				}
-				b.WriteString(f)
+			// A header's field 1 is the separator itself and field 2 follows it
+			// directly; every other field is preceded by the separator.
+			if i > 0 && !(header && i <= 2) {
+				b.WriteByte(m.Delims.Field)
 			}
+			b.WriteString(f)
 		}
 		b.WriteByte('\r')
 	}

@@ -181,15 +181,23 @@ func bucketName(i int) string {
 }
 
 // latencyCheck grades acknowledgement latency percentiles from a histogram
-// kept as measures, so a stored report can be graded again.
+// kept as measures, so a stored report can be graded again. Thresholds the
+// plan set on the target (carried by the exchanges) replace the suite's.
 type latencyCheck struct {
 	thresholds map[float64]time.Duration
 }
 
-// LatencyState is a worker's histogram of first-response latencies.
+var percentiles = map[string]float64{"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99, "max": 1}
+
+// LatencyState is a worker's histogram of first-response latencies, and the
+// thresholds the plan set (in milliseconds by name), if any.
 type LatencyState struct {
-	Counts []int64 `json:"counts"`
+	Counts     []int64          `json:"counts"`
+	Thresholds map[string]int64 `json:"thresholds,omitempty"`
 }
+
+const thresholdMeasure = "ack-latency.threshold."
+
 
 func newLatencyCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	p := spec.Params
@@ -197,7 +205,7 @@ func newLatencyCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		return nil, err
 	}
 	c := &latencyCheck{thresholds: map[float64]time.Duration{}}
-	for key, q := range map[string]float64{"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99, "max": 1} {
+	for key, q := range percentiles {
 		d, err := p.Duration(key, 0)
 		if err != nil {
 			return nil, err
@@ -219,6 +227,12 @@ func (c *latencyCheck) NewState() check.State {
 
 func (s *LatencyState) Observe(rec *model.Record) []model.Finding {
 	ex := exchange(rec)
+	for k, d := range ex.Thresholds {
+		if s.Thresholds == nil {
+			s.Thresholds = map[string]int64{}
+		}
+		s.Thresholds[k] = d.Milliseconds()
+	}
 	if len(ex.Responses) == 0 {
 		return nil
 	}
@@ -236,6 +250,12 @@ func (s *LatencyState) Merge(other check.State) error {
 			s.Counts[i] += o.Counts[i]
 		}
 	}
+	for k, v := range o.Thresholds {
+		if s.Thresholds == nil {
+			s.Thresholds = map[string]int64{}
+		}
+		s.Thresholds[k] = v
+	}
 	return nil
 }
 
@@ -248,6 +268,11 @@ func (s *LatencyState) Finish(t *model.Tally) {
 		if n > 0 {
 			t.Measure(bucketName(i), n, total)
 		}
+	}
+	// The plan's thresholds travel in the tally, so that grading (now or of
+	// a stored report) needs nothing else.
+	for k, ms := range s.Thresholds {
+		t.Measure(thresholdMeasure+k, ms, 1)
 	}
 }
 
@@ -264,8 +289,19 @@ func (c *latencyCheck) Grade(t *model.Tally) (model.Outcome, string) {
 	if total == 0 {
 		return model.Skip, "no acknowledgement was received to time"
 	}
-	qs := make([]float64, 0, len(c.thresholds))
-	for q := range c.thresholds {
+	// The plan's thresholds, when it set any, replace the suite's.
+	thresholds := c.thresholds
+	fromPlan := false
+	for name, q := range percentiles {
+		if m, ok := t.Lookup(thresholdMeasure + name); ok && m.Denominator > 0 {
+			if !fromPlan {
+				thresholds, fromPlan = map[float64]time.Duration{}, true
+			}
+			thresholds[q] = time.Duration(m.Numerator/m.Denominator) * time.Millisecond
+		}
+	}
+	qs := make([]float64, 0, len(thresholds))
+	for q := range thresholds {
 		qs = append(qs, q)
 	}
 	sort.Float64s(qs)
@@ -289,10 +325,10 @@ func (c *latencyCheck) Grade(t *model.Tally) (model.Outcome, string) {
 		if b < latencyBuckets-1 {
 			bound = "≈ " + latencyBound(b).Round(100*time.Microsecond).String()
 		}
-		parts = append(parts, fmt.Sprintf("%s %s (threshold %s)", name, bound, c.thresholds[q]))
+		parts = append(parts, fmt.Sprintf("%s %s (threshold %s)", name, bound, thresholds[q]))
 		// The bucket's lower bound decides: a percentile fails only when it is
 		// surely over the threshold, within the histogram's 10% resolution.
-		if b > 0 && latencyBound(b-1) >= c.thresholds[q] {
+		if b > 0 && latencyBound(b-1) >= thresholds[q] {
 			failed = append(failed, name)
 		}
 	}
