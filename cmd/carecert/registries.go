@@ -7,6 +7,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	v2checks "github.com/carecert/carecert/validators/hl7v2"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/quality"
 	"github.com/carecert/carecert/validators/structure"
@@ -25,12 +26,20 @@ func newRegistries() *registries {
 	profile.Register(r.checks)
 	terminology.Register(r.checks)
 	quality.Register(r.checks)
+	v2checks.Register(r.checks)
+	r.targets.Register("hl7v2", "HL7 v2 ER7 messages: a file (.hl7, .er7, plain or .gz, batches too) or a folder of them", target.OpenHL7v2)
+	r.targets.Register("mllp", "an MLLP endpoint (mllp://host:port) sent the messages of a feed; each acknowledgement is checked", target.OpenMLLP)
+	r.targets.Register("mllp-listen", "listen for a vendor's MLLP feed for a time or a message count (carecert listen mllp)", target.OpenMLLPListen(target.ListenOptions{Judge: v2checks.NewJudge()}))
 	return r
 }
 
 // extraCommands are the commands that capabilities beyond the core add.
+// One append a line: each capability adds its own.
 func (r *registries) extraCommands(a *app) []*cobra.Command {
-	return a.certificationCommands()
+	var cmds []*cobra.Command
+	cmds = append(cmds, a.certificationCommands()...)
+	cmds = append(cmds, a.listenCommand(), a.simulateCommand())
+	return cmds
 }
 
 // newRunner returns a runner with this build's registries, checking workers

@@ -1,4 +1,4 @@
-package main
+package dict_test
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-func TestCarecert(t *testing.T) {
+func TestDict(t *testing.T) {
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "cmd/carecert")
+	RunSpecs(t, "hl7v2/dict")
 }
