@@ -7,7 +7,9 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/tabular"
 	"github.com/carecert/carecert/validators/structure"
+	"github.com/carecert/carecert/validators/tables"
 )
 
 // registries holds every check type and target type this build knows.
@@ -19,6 +21,8 @@ type registries struct {
 func newRegistries() *registries {
 	r := &registries{checks: check.NewRegistry(), targets: target.NewRegistry()}
 	structure.Register(r.checks)
+	tables.Register(r.checks)
+	tabular.Register(r.targets)
 	return r
 }
 

@@ -1,0 +1,194 @@
+package tables
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/carecert/carecert/tabular"
+)
+
+// Condition is a compiled boolean expression over the columns of a row, written
+// in the expr language (github.com/expr-lang/expr): no side effects, no loops
+// over input, no access to anything but the row. A column is a variable holding
+// its trimmed text ("" when blank or a null token); a column the file lacks is
+// nil. Functions:
+//
+//	is(v, "Label", ...)   v equals one of the labels ignoring case and punctuation
+//	prefix(v, "Label")    v starts with the label, ignoring case and punctuation
+//	blank(v)              v is empty or missing
+//	before(a, b)          a and b are dates and a is before b
+//	after(a, b)           a and b are dates and a is after b
+//	age(dob, at)          whole years from date dob to date at; -1 if either is not a date
+type Condition struct {
+	Source  string
+	program *vm.Program
+	// Columns are the column names the expression reads.
+	Columns []string
+}
+
+// CompileCondition compiles src.
+func CompileCondition(src string) (*Condition, error) {
+	opts := []expr.Option{
+		expr.Env(map[string]any{}),
+		expr.AllowUndefinedVariables(),
+		expr.AsBool(),
+		expr.Function("is", fnIs),
+		expr.Function("prefix", fnPrefix),
+		expr.Function("blank", fnBlank),
+		expr.Function("before", fnBefore),
+		expr.Function("after", fnAfter),
+		expr.Function("age", fnAge),
+	}
+	p, err := expr.Compile(src, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("expression %q: %w", src, err)
+	}
+	c := &Condition{Source: src, program: p}
+	seen := map[string]bool{}
+	funcs := map[string]bool{"is": true, "prefix": true, "blank": true, "before": true, "after": true, "age": true}
+	ast.Find(p.Node(), func(n ast.Node) bool {
+		if id, ok := n.(*ast.IdentifierNode); ok && !funcs[id.Value] && !seen[id.Value] {
+			seen[id.Value] = true
+			c.Columns = append(c.Columns, id.Value)
+		}
+		return false
+	})
+	sort.Strings(c.Columns)
+	return c, nil
+}
+
+// Eval runs the condition on a row's environment with a worker's machine.
+func (c *Condition) Eval(m *vm.VM, env map[string]any) (bool, error) {
+	v, err := m.Run(c.program, env)
+	if err != nil {
+		return false, fmt.Errorf("expression %q: %w", c.Source, err)
+	}
+	b, _ := v.(bool)
+	return b, nil
+}
+
+// rowEnv returns the expression environment of a row, built once per row and
+// null-token set and shared by every check that reads the row.
+func rowEnv(row *tabular.Row, nulls nullTokens) map[string]any {
+	return row.Cached("env\x00"+nulls.key, func() any {
+		env := make(map[string]any, len(row.Fields))
+		for i, name := range row.Header.Names {
+			if i >= len(row.Fields) {
+				break
+			}
+			v := strings.TrimSpace(row.Fields[i])
+			if nulls.has(v) {
+				v = ""
+			}
+			env[name] = v
+		}
+		return env
+	}).(map[string]any)
+}
+
+// nullTokens are values a file writes for "blank" ("NULL"), compared
+// case-insensitively.
+type nullTokens struct {
+	key    string
+	tokens []string
+}
+
+func newNullTokens(ts []string) nullTokens {
+	n := nullTokens{tokens: ts}
+	n.key = strings.Join(ts, "\x00")
+	return n
+}
+
+func (n nullTokens) has(v string) bool {
+	for _, t := range n.tokens {
+		if len(v) == len(t) && strings.EqualFold(v, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func fnIs(params ...any) (any, error) {
+	if len(params) < 2 {
+		return nil, fmt.Errorf("is(value, label, ...) needs a value and at least one label")
+	}
+	v := str(params[0])
+	if v == "" {
+		return false, nil
+	}
+	n := Normalize(v)
+	for _, p := range params[1:] {
+		if Normalize(str(p)) == n {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func fnPrefix(params ...any) (any, error) {
+	if len(params) != 2 {
+		return nil, fmt.Errorf("prefix(value, label) needs two arguments")
+	}
+	return strings.HasPrefix(Normalize(str(params[0])), Normalize(str(params[1]))) && str(params[0]) != "", nil
+}
+
+func fnBlank(params ...any) (any, error) {
+	if len(params) != 1 {
+		return nil, fmt.Errorf("blank(value) needs one argument")
+	}
+	return str(params[0]) == "", nil
+}
+
+// exprDateFormats are the date forms the expression functions read.
+func exprDate(v any) (time.Time, bool) {
+	s := str(v)
+	if s == "" {
+		return time.Time{}, false
+	}
+	if t, ok := parseLayout(s, "2006-01-02"); ok {
+		return t, true
+	}
+	return parseLayout(s, "02/01/2006")
+}
+
+func twoDates(name string, params []any) (time.Time, time.Time, bool, error) {
+	if len(params) != 2 {
+		return time.Time{}, time.Time{}, false, fmt.Errorf("%s(a, b) needs two arguments", name)
+	}
+	a, ok1 := exprDate(params[0])
+	b, ok2 := exprDate(params[1])
+	return a, b, ok1 && ok2, nil
+}
+
+func fnBefore(params ...any) (any, error) {
+	a, b, ok, err := twoDates("before", params)
+	return ok && a.Before(b), err
+}
+
+func fnAfter(params ...any) (any, error) {
+	a, b, ok, err := twoDates("after", params)
+	return ok && a.After(b), err
+}
+
+func fnAge(params ...any) (any, error) {
+	dob, at, ok, err := twoDates("age", params)
+	if err != nil || !ok {
+		return -1, err
+	}
+	years := at.Year() - dob.Year()
+	if at.Month() < dob.Month() || (at.Month() == dob.Month() && at.Day() < dob.Day()) {
+		years--
+	}
+	return years, nil
+}
