@@ -92,21 +92,29 @@ func rowEnv(row *tabular.Row, nulls nullTokens) map[string]any {
 	}).(map[string]any)
 }
 
-// nullTokens are values a file writes for "blank" ("NULL"), compared
-// case-insensitively.
+// nullTokens are values that stand for a blank, compared case-insensitively:
+// tokens a return must not use ("NULL": a finding wherever it appears) and
+// missing values a schema allows (Frictionless missingValues: silently blank).
 type nullTokens struct {
-	key    string
-	tokens []string
+	key     string
+	tokens  []string
+	missing []string
 }
 
-func newNullTokens(ts []string) nullTokens {
-	n := nullTokens{tokens: ts}
-	n.key = strings.Join(ts, "\x00")
+func newNullTokens(ts []string, missing ...string) nullTokens {
+	n := nullTokens{tokens: ts, missing: missing}
+	n.key = strings.Join(ts, "\x00") + "\x01" + strings.Join(missing, "\x00")
 	return n
 }
 
-func (n nullTokens) has(v string) bool {
-	for _, t := range n.tokens {
+// has reports whether v stands for a blank.
+func (n nullTokens) has(v string) bool { return n.flagged(v) || oneOf(v, n.missing) }
+
+// flagged reports whether v is a token a file must not use for a blank.
+func (n nullTokens) flagged(v string) bool { return oneOf(v, n.tokens) }
+
+func oneOf(v string, ts []string) bool {
+	for _, t := range ts {
 		if len(v) == len(t) && strings.EqualFold(v, t) {
 			return true
 		}

@@ -148,7 +148,7 @@ type schemaCheck struct {
 
 func newSchemaCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	p := spec.Params
-	if err := p.Reject("table", "fields", "null_tokens", "min_validity"); err != nil {
+	if err := p.Reject("table", "fields", "null_tokens", "missing_values", "min_validity"); err != nil {
 		return nil, err
 	}
 	c := &schemaCheck{}
@@ -160,7 +160,11 @@ func newSchemaCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.nulls = newNullTokens(nulls)
+	missing, err := p.Strings("missing_values")
+	if err != nil {
+		return nil, err
+	}
+	c.nulls = newNullTokens(nulls, missing...)
 	if c.min, err = p.Float("min_validity", 0); err != nil {
 		return nil, err
 	}
@@ -253,7 +257,10 @@ func (s *schemaState) field(rec *model.Record, row *tabular.Row, f *Field) (int,
 		fd.Sensitive = f.Sensitive
 		return fd
 	}
-	if v != "" && s.c.nulls.has(v) {
+	if v != "" && s.c.nulls.has(v) && !s.c.nulls.flagged(v) {
+		v = "" // a missing value the schema allows
+	}
+	if v != "" && s.c.nulls.flagged(v) {
 		return scoreInvalid, []model.Finding{finding(model.Error, "tabular.null-literal",
 			fmt.Sprintf("%s holds the text %q where a blank is meant: leave the field empty", f.Name, v))}
 	}
