@@ -540,9 +540,10 @@ func (rd *reader) parse(l line) ([]string, line, line, *parseProblem) {
 		text = next.text
 	}
 	rd.bounds = append(rd.bounds, len(rd.field))
-	if len(spanned) > 0 && rd.header != nil && len(rd.bounds) != len(rd.header.Names) {
-		// A field that spans lines and leaves a ragged row is far more often
-		// a stray quote than a real multi-line value: re-read from the next line.
+	if len(spanned) > 0 && (bad != nil || rd.header != nil && len(rd.bounds) != len(rd.header.Names)) {
+		// A field that spans lines and leaves a ragged row, or closes only to
+		// be followed by text, is far more often a stray quote than a real
+		// multi-line value: re-read from the next line.
 		return rd.unclosed(first, spanned, false)
 	}
 	if bad != nil {
