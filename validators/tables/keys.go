@@ -150,26 +150,33 @@ func newUniqueCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 
 func (c *uniqueCheck) Applies(rec *model.Record) bool { return applies(rec, c.table) }
 func (c *uniqueCheck) NewState() check.State {
-	return &uniqueState{c: c, First: map[uint64]uint64{}}
+	return &uniqueState{c: c, First: map[uint64]firstSeen{}}
 }
 
 // uniqueState keeps where every key was first seen and every later occurrence.
+// Evidence is not kept: the key's values identify the person, and keeping them
+// for every key would cost memory a million-row file cannot spare.
 type uniqueState struct {
 	c *uniqueCheck
-	// First maps a key's hash to the place it was first seen: a position in
-	// Files and a line, packed by place().
-	First map[uint64]uint64 `json:"first"`
-	Files []string          `json:"files,omitempty"`
+	// First maps a key's hash to where it was first seen.
+	First map[uint64]firstSeen `json:"first"`
+	Files []string             `json:"files,omitempty"`
 	// Repeats are the other occurrences.
 	Repeats []occurrence `json:"repeats,omitempty"`
 	machine vm.VM
 	buf     []byte
 }
 
-// place packs a file's position in Files and a line into one number, whose
-// order is the order of (file, line).
+// firstSeen is a place: P packs a file's position in Files and a line (so
+// that comparing P orders places by file, then line); R is the row number.
+type firstSeen struct {
+	P uint64 `json:"p"`
+	R int64  `json:"r"`
+}
+
 func place(file, line int) uint64 { return uint64(file)<<40 | uint64(line) }
 func unplace(p uint64) (int, int) { return int(p >> 40), int(p & (1<<40 - 1)) }
+
 func fileIndex(files *[]string, name string) int {
 	for i, f := range *files {
 		if f == name {
@@ -204,10 +211,10 @@ func (s *uniqueState) Observe(rec *model.Record) []model.Finding {
 		return nil
 	}
 	if _, seen := s.First[h]; !seen {
-		s.First[h] = place(fileIndex(&s.Files, rec.Source), rec.Line)
+		s.First[h] = firstSeen{P: place(fileIndex(&s.Files, rec.Source), rec.Line), R: row.Number}
 		return nil
 	}
-	s.Repeats = append(s.Repeats, occurrence{Hash: h, File: rec.Source, Line: rec.Line, Row: row.Number, Evidence: s.c.key.text(row)})
+	s.Repeats = append(s.Repeats, occurrence{Hash: h, File: rec.Source, Line: rec.Line, Row: row.Number})
 	return nil
 }
 
@@ -216,21 +223,20 @@ func (s *uniqueState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-unique: cannot merge %T", other)
 	}
-	for h, op := range o.First {
-		of, ol := unplace(op)
-		theirs := place(fileIndex(&s.Files, o.Files[of]), ol)
+	for h, ofs := range o.First {
+		of, ol := unplace(ofs.P)
+		theirs := firstSeen{P: place(fileIndex(&s.Files, o.Files[of]), ol), R: ofs.R}
 		mine, seen := s.First[h]
 		if !seen {
 			s.First[h] = theirs
 			continue
 		}
-		// The earlier of the two stays first; the later is a repeat, known
-		// only by file and line.
-		if theirs < mine {
+		// The earlier of the two stays first; the later is a repeat.
+		if theirs.P < mine.P {
 			s.First[h], theirs = theirs, mine
 		}
-		f, l := unplace(theirs)
-		s.Repeats = append(s.Repeats, occurrence{Hash: h, File: s.Files[f], Line: l})
+		f, l := unplace(theirs.P)
+		s.Repeats = append(s.Repeats, occurrence{Hash: h, File: s.Files[f], Line: l, Row: theirs.R})
 	}
 	s.Repeats = append(s.Repeats, o.Repeats...)
 	return nil
@@ -238,15 +244,11 @@ func (s *uniqueState) Merge(other check.State) error {
 
 func (s *uniqueState) Finish(t *model.Tally) {
 	for _, r := range s.Repeats {
-		f, l := unplace(s.First[r.Hash])
-		fd := model.Finding{Severity: s.c.severity, Code: s.c.code,
-			Message:  fmt.Sprintf("duplicate of the row at %s:%d: same %s", s.Files[f], l, strings.Join(s.c.key.columns, ", ")),
-			Location: model.Location{File: r.File, Line: r.Line, Path: strings.Join(s.c.key.columns, "+")},
-			Evidence: r.Evidence, Sensitive: s.c.sensitive}
-		if r.Row > 0 {
-			fd.Record = tabular.RowName(r.Row)
-		}
-		t.Add(fd)
+		f, l := unplace(s.First[r.Hash].P)
+		t.Add(model.Finding{Severity: s.c.severity, Code: s.c.code,
+			Message:   fmt.Sprintf("duplicate of the row at %s:%d: same %s", s.Files[f], l, strings.Join(s.c.key.columns, ", ")),
+			Location:  model.Location{File: r.File, Line: r.Line, Record: tabular.RowName(r.Row), Path: strings.Join(s.c.key.columns, "+")},
+			Sensitive: s.c.sensitive})
 	}
 	keys := int64(len(s.First))
 	t.Measure("unique.rows", keys, keys+int64(len(s.Repeats)))

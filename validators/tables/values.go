@@ -262,3 +262,16 @@ func parseNumber(s string, integer bool) (float64, bool) {
 	f, err := strconv.ParseFloat(s, 64)
 	return f, err == nil && !strings.ContainsAny(s, "xXpPiInN_")
 }
+
+// CheckNHSNumber returns the finding code an NHS number earns, "" when valid.
+func CheckNHSNumber(s string) string {
+	switch checkNHSNumber(s) {
+	case nhsFormat:
+		return "nhs-number.format"
+	case nhsCheckDigit:
+		return "nhs-number.check-digit"
+	case nhsRange:
+		return "nhs-number.range"
+	}
+	return ""
+}
