@@ -52,6 +52,9 @@ type Options struct {
 	Key string
 	// Baseline marks every row as part of the previous submission.
 	Baseline bool
+	// HasBaseline says a baseline was read before this file, so that checks
+	// comparing submissions know to remember the current one.
+	HasBaseline bool
 	// MaxRecordLines bounds how many physical lines one quoted field may span
 	// before the quote is taken to be unclosed; 0 means 50.
 	MaxRecordLines int
@@ -110,6 +113,8 @@ type Row struct {
 	Recoded bool
 	// Baseline marks rows of the previous submission given as a baseline.
 	Baseline bool
+	// HasBaseline marks rows of a submission read with a baseline.
+	HasBaseline bool
 
 	// cache holds values derived from the row that several checks share (the
 	// expression environment). A record is observed by one worker at a time.
@@ -375,7 +380,7 @@ func (rd *reader) run(emit Emit) error {
 			continue
 		}
 		rd.rows++
-		row := &Row{Header: rd.header, Fields: fields, Number: rd.rows, Encoding: first.enc, Baseline: rd.opts.Baseline}
+		row := &Row{Header: rd.header, Fields: fields, Number: rd.rows, Encoding: first.enc, Baseline: rd.opts.Baseline, HasBaseline: rd.opts.HasBaseline}
 		row.Recoded = first.recoded || last.recoded
 		if last.enc != first.enc && !row.Recoded {
 			row.Encoding = last.enc

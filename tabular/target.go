@@ -141,8 +141,10 @@ func (t *Target) Records(ctx context.Context, emit target.Emit) error {
 			return fmt.Errorf("baseline: %w", err)
 		}
 	}
+	o := t.opts
+	o.HasBaseline = t.baseline != ""
 	for _, f := range t.files {
-		if err := ReadFile(f, t.opts, guarded); err != nil {
+		if err := ReadFile(f, o, guarded); err != nil {
 			return err
 		}
 	}

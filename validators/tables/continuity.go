@@ -69,9 +69,11 @@ func newContinuityCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	return c, nil
 }
 
-// Applies takes the rows of both submissions.
+// Applies takes the rows of both submissions, and none when the target has
+// no baseline: then there is nothing to compare and nothing to remember.
 func (c *continuityCheck) Applies(rec *model.Record) bool {
-	return tabular.RowOf(rec) != nil && (c.table == "" || rec.Type == c.table)
+	row := tabular.RowOf(rec)
+	return row != nil && (row.Baseline || row.HasBaseline) && (c.table == "" || rec.Type == c.table)
 }
 
 func (c *continuityCheck) NewState() check.State {
@@ -239,7 +241,7 @@ func (s *continuityState) restarted(b eventAt, t *model.Tally) bool {
 // Grade skips when the target has no baseline; otherwise any finding warns
 // or fails by its severity.
 func (c *continuityCheck) Grade(t *model.Tally) (model.Outcome, string) {
-	if _, ok := t.Lookup("continuity.open-services-accounted"); !ok && t.Total() == 0 {
+	if _, ok := t.Lookup("continuity.open-services-accounted"); !ok && t.Total() == 0 && t.Evaluated == 0 {
 		return model.Skip, "no baseline: give the target the previous submission as baseline"
 	}
 	return t.Grade()

@@ -33,7 +33,7 @@ func mustCompile(typ, params string) check.Check {
 // previous submission.
 func rows(name, csv string, baseline bool) []*model.Record {
 	var out []*model.Record
-	Expect(tabular.Read(name, strings.NewReader(csv), tabular.Options{Table: "cld", Baseline: baseline}, func(r *model.Record) error {
+	Expect(tabular.Read(name, strings.NewReader(csv), tabular.Options{Table: "cld", Baseline: baseline, HasBaseline: !baseline}, func(r *model.Record) error {
 		out = append(out, r)
 		return nil
 	})).To(Succeed())
