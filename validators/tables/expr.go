@@ -76,7 +76,7 @@ func (c *Condition) Eval(m *vm.VM, env map[string]any) (bool, error) {
 // rowEnv returns the expression environment of a row, built once per row and
 // null-token set and shared by every check that reads the row.
 func rowEnv(row *tabular.Row, nulls nullTokens) map[string]any {
-	return row.Cached("env\x00"+nulls.key, func() any {
+	return row.Cached(nulls.key, func() any {
 		env := make(map[string]any, len(row.Fields))
 		for i, name := range row.Header.Names {
 			if i >= len(row.Fields) {
@@ -103,7 +103,7 @@ type nullTokens struct {
 
 func newNullTokens(ts []string, missing ...string) nullTokens {
 	n := nullTokens{tokens: ts, missing: missing}
-	n.key = strings.Join(ts, "\x00") + "\x01" + strings.Join(missing, "\x00")
+	n.key = "env\x00" + strings.Join(ts, "\x00") + "\x01" + strings.Join(missing, "\x00")
 	return n
 }
 

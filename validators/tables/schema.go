@@ -229,21 +229,36 @@ type schemaState struct {
 	Counts         [][nScores]int64 `json:"counts"`
 	MissingColumns map[string]int   `json:"missing_columns,omitempty"`
 	machine        vm.VM
+	// header and columns cache the position of each field in the header
+	// last seen, saving a lookup per field and row.
+	header  *tabular.Header
+	columns []int
 }
 
 func (s *schemaState) Observe(rec *model.Record) []model.Finding {
 	row := tabular.RowOf(rec)
+	if row.Header != s.header {
+		s.header = row.Header
+		s.columns = s.columns[:0]
+		for _, f := range s.c.fields {
+			s.columns = append(s.columns, row.Header.Index(f.Name))
+		}
+	}
 	var out []model.Finding
 	for i, f := range s.c.fields {
-		score, fs := s.field(rec, row, f)
+		score, fs := s.field(rec, row, f, s.columns[i])
 		s.Counts[i][score]++
 		out = append(out, fs...)
 	}
 	return out
 }
 
-func (s *schemaState) field(rec *model.Record, row *tabular.Row, f *Field) (int, []model.Finding) {
-	raw, hasColumn := row.Get(f.Name)
+func (s *schemaState) field(rec *model.Record, row *tabular.Row, f *Field, col int) (int, []model.Finding) {
+	hasColumn := col >= 0
+	var raw string
+	if hasColumn && col < len(row.Fields) {
+		raw = row.Fields[col]
+	}
 	if !hasColumn {
 		if s.MissingColumns == nil {
 			s.MissingColumns = map[string]int{}
@@ -266,16 +281,19 @@ func (s *schemaState) field(rec *model.Record, row *tabular.Row, f *Field) (int,
 	}
 	if v == "" {
 		required := f.Required
-		why := ""
 		if f.RequiredIf != nil {
 			ok, err := f.RequiredIf.Eval(&s.machine, rowEnv(row, s.c.nulls))
 			if err != nil {
 				return scoreBlankAllowed, []model.Finding{finding(model.Error, "tabular.expression", err.Error())}
 			}
-			required, why = ok, " (required when "+f.RequiredIf.Source+")"
+			required = ok
 		}
 		if !required {
 			return scoreBlankAllowed, nil
+		}
+		why := ""
+		if f.RequiredIf != nil {
+			why = " (required when " + f.RequiredIf.Source + ")"
 		}
 		msg := f.Name + " is blank but required" + why
 		if !hasColumn {
