@@ -23,6 +23,7 @@ type validateFlags struct {
 	maxFindings int
 	workers     int
 	evidence    string
+	baseline    string
 }
 
 func (a *app) validateCommand() *cobra.Command {
@@ -49,6 +50,7 @@ error or a path that cannot be read at all.`,
 	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
 	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in output: redacted or full")
+	fl.StringVar(&f.baseline, "baseline", "", "the previous submission of a CSV extract, for submission-to-submission checks")
 	return cmd
 }
 
@@ -67,8 +69,15 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 		if runnerTargetIsURL(p) {
 			key = "url"
 		}
-		v.Targets = append(v.Targets, map[string]any{"name": p, key: p})
+		t := map[string]any{"name": p, key: p}
 		k := kindOf(target.Infer(target.Spec{Path: p}))
+		if f.baseline != "" {
+			if len(paths) != 1 || k != model.KindCSV {
+				return usageError("--baseline needs exactly one CSV extract to compare with it")
+			}
+			t["baseline"] = f.baseline
+		}
+		v.Targets = append(v.Targets, t)
 		if !slices.Contains(kinds, k) {
 			kinds = append(kinds, k)
 		}

@@ -191,6 +191,21 @@ P3,Request,2025-05-01,,
 		Expect(measure(t, "consistent.keys")).To(Equal([2]int64{1, 2}))
 	})
 
+	It("keeps identifying values out of feed-level findings of sensitive checks", func() {
+		c := mustCompile("table-consistent", "key: [person]\nfield: psr\nsensitive: true")
+		t := run(c, rows("d.csv", dupes, false))
+		Expect(t.Findings).To(HaveLen(1))
+		Expect(t.Findings[0].Evidence).To(BeEmpty())
+		Expect(t.Findings[0].Message).NotTo(ContainSubstring("Mental"))
+		c = mustCompile("table-reference", "field: person\nreferences: {field: psr}\nsensitive: true")
+		t = run(c, rows("d.csv", dupes, false))
+		Expect(t.Findings).NotTo(BeEmpty())
+		for _, f := range t.Findings {
+			Expect(f.Evidence).To(BeEmpty())
+			Expect(f.Message).NotTo(ContainSubstring("P1"))
+		}
+	})
+
 	It("table-date-formats reports the minority format of a file at its first use", func() {
 		c := mustCompile("table-date-formats", "fields: [start]")
 		t := run(c, rows("d.csv", dupes, false))

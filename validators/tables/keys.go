@@ -399,11 +399,18 @@ func (s *consistentState) Finish(t *model.Tally) {
 		}
 		conflicts++
 		first, second := sv.V[0], sv.V[1]
-		t.Add(model.Finding{Severity: s.c.severity, Code: s.c.code,
+		f := model.Finding{Severity: s.c.severity, Code: s.c.code,
 			Message: fmt.Sprintf("%s %q disagrees with %q at line %d for the same %s",
 				s.c.field, second.Text, first.Text, first.Line, strings.Join(s.c.key.columns, ", ")),
 			Location: model.Location{File: second.File, Line: second.Line, Record: tabular.RowName(second.Row), Path: s.c.field},
-			Evidence: second.Text, Sensitive: s.c.sensitive})
+			Evidence: second.Text}
+		if s.c.sensitive {
+			// Feed-level findings are made after the runner redacts evidence:
+			// identifying values stay out of them altogether.
+			f.Message = fmt.Sprintf("%s disagrees with the value at line %d for the same %s", s.c.field, first.Line, strings.Join(s.c.key.columns, ", "))
+			f.Evidence, f.Sensitive = "", true
+		}
+		t.Add(f)
 	}
 	keys := int64(len(s.Keys))
 	t.Measure("consistent.keys", keys-conflicts, keys)
@@ -503,7 +510,11 @@ func (s *referenceState) Observe(rec *model.Record) []model.Finding {
 	}
 	if ok {
 		s.Total++
-		s.Refs = append(s.Refs, occurrence{Hash: s.hash(v), File: rec.Source, Line: rec.Line, Row: row.Number, Evidence: strings.Clone(v)})
+		ev := strings.Clone(v)
+		if s.c.sensitive {
+			ev = "" // see consistentState.Finish: feed-level evidence is never redacted later
+		}
+		s.Refs = append(s.Refs, occurrence{Hash: s.hash(v), File: rec.Source, Line: rec.Line, Row: row.Number, Evidence: ev})
 	}
 	return nil
 }
