@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/carecert/carecert/model"
 )
@@ -30,7 +31,14 @@ const (
 	UTF8        Encoding = "utf-8"
 	UTF8BOM     Encoding = "utf-8-bom"
 	Windows1252 Encoding = "windows-1252"
+	// UTF16 is what spreadsheet programs write as "Unicode text"; it is
+	// recognised by its byte-order mark and decoded.
+	UTF16 Encoding = "utf-16"
 )
+
+// maxLine bounds one physical line; a longer one is a finding, not an
+// unbounded allocation.
+const maxLine = 16 << 20
 
 // Options say how to read a file. The zero value reads comma-separated text
 // with a header row, detecting the encoding.
@@ -190,6 +198,11 @@ func Read(name string, r io.Reader, opts Options, emit Emit) error {
 		defer zr.Close()
 		br = bufio.NewReaderSize(zr, 1<<16)
 	}
+	utf16 := false
+	if head, _ := br.Peek(2); len(head) == 2 && (head[0] == 0xff && head[1] == 0xfe || head[0] == 0xfe && head[1] == 0xff) {
+		utf16 = true
+		br = bufio.NewReaderSize(unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Reader(br), 1<<16)
+	}
 	if opts.Delimiter == 0 {
 		opts.Delimiter = ','
 		if strings.HasSuffix(strings.TrimSuffix(strings.ToLower(name), ".gz"), ".tsv") {
@@ -199,7 +212,7 @@ func Read(name string, r io.Reader, opts Options, emit Emit) error {
 	if opts.MaxRecordLines <= 0 {
 		opts.MaxRecordLines = 50
 	}
-	rd := &reader{name: name, table: opts.table(name), opts: opts, lines: lineSource{r: br, mode: opts.Encoding}}
+	rd := &reader{name: name, table: opts.table(name), opts: opts, lines: lineSource{r: br, mode: opts.Encoding, utf16: utf16}}
 	return rd.run(emit)
 }
 
@@ -216,6 +229,7 @@ type line struct {
 	no      int
 	enc     Encoding
 	recoded bool
+	tooLong bool
 }
 
 // lineSource yields decoded physical lines and takes lines back for re-reading
@@ -230,6 +244,7 @@ type lineSource struct {
 	// UTF-8 with more than ASCII was seen, which rules Windows-1252 out.
 	enc       Encoding
 	multibyte bool
+	utf16     bool
 	err       error
 }
 
@@ -243,9 +258,15 @@ func (s *lineSource) next() (line, bool) {
 		return line{}, false
 	}
 	s.buf = s.buf[:0]
+	tooLong := false
 	for {
 		chunk, err := s.r.ReadSlice('\n')
-		s.buf = append(s.buf, chunk...)
+		if !tooLong {
+			s.buf = append(s.buf, chunk...)
+		}
+		if len(s.buf) > maxLine {
+			tooLong, s.buf = true, s.buf[:0]
+		}
 		if err == bufio.ErrBufferFull {
 			continue
 		}
@@ -258,9 +279,15 @@ func (s *lineSource) next() (line, bool) {
 		break
 	}
 	s.no++
+	if tooLong {
+		return line{no: s.no, enc: s.enc, tooLong: true}, true
+	}
 	b := bytes.TrimRight(s.buf, "\r\n")
 	if s.no == 1 {
 		s.enc = UTF8
+		if s.utf16 {
+			s.enc = UTF16
+		}
 		if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
 			b = b[3:]
 			s.enc = UTF8BOM
@@ -457,6 +484,9 @@ func (rd *reader) record() (fields []string, first, last line, p *parseProblem) 
 		l, ok := rd.lines.next()
 		if !ok {
 			return nil, line{}, line{}, nil
+		}
+		if l.tooLong {
+			return nil, l, l, &parseProblem{"csv.line-too-long", fmt.Sprintf("the line is longer than %d MiB; it was skipped", maxLine>>20)}
 		}
 		if l.text == "" {
 			continue // blank lines carry no row

@@ -245,3 +245,28 @@ var _ = Describe("the csv target", func() {
 		Expect(recs[2].Type).To(Equal("now"))
 	})
 })
+
+var _ = Describe("Read, beyond the ordinary", func() {
+	It("decodes UTF-16 with a byte-order mark (spreadsheet 'Unicode text')", func() {
+		var b bytes.Buffer
+		b.Write([]byte{0xff, 0xfe})
+		for _, r := range "a\tb\r\nJosé\t1\r\n" {
+			b.Write([]byte{byte(r), byte(r >> 8)})
+		}
+		recs := read("x.tsv", b.String(), tabular.Options{})
+		Expect(recs).To(HaveLen(1))
+		Expect(fields(recs[0])).To(Equal([]string{"José", "1"}))
+		Expect(tabular.RowOf(recs[0]).Encoding).To(Equal(tabular.UTF16))
+		Expect(recs[0].Line).To(Equal(2))
+	})
+
+	It("skips a line longer than the limit with a finding, and reads on", func() {
+		input := "a,b\n1,2\n" + strings.Repeat("x", 17<<20) + "\n3,4\n"
+		recs := read("x.csv", input, tabular.Options{})
+		Expect(recs).To(HaveLen(3))
+		Expect(recs[1].Problem.Code).To(Equal("csv.line-too-long"))
+		Expect(recs[1].Line).To(Equal(3))
+		Expect(fields(recs[2])).To(Equal([]string{"3", "4"}))
+		Expect(recs[2].Line).To(Equal(4))
+	})
+})

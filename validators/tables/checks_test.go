@@ -1,6 +1,9 @@
 package tables_test
 
 import (
+	"strings"
+
+	"github.com/carecert/carecert/tabular"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -264,4 +267,49 @@ var _ = Describe("merging", func() {
 		Entry("table-encoding", "table-encoding", "{}"),
 		Entry("cld-continuity", "cld-continuity", "person: person\nevent_type: type\nstart: start\nreference: psr\nservice: [service]"),
 	)
+})
+
+var _ = Describe("cld-continuity", func() {
+	current := `LA_Person_Unique_Identifier,Event_Type,Event_Reference,Event_Start_Date,Event_End_Date,Service_Type,Service_Component
+P1,Service,R1,2025-05-01,,Long Term Support: Community,Direct Payment
+P2,Service,R2x,2025-06-01,,Long Term Support: Community,Direct Payment
+P3,Service,R3,2025-04-01,,Long Term Support: Community,Home Care
+P5,Service,R5,2025-07-01,,Long Term Support: Community,Meals
+`
+	previous := `LA_Person_Unique_Identifier,Event_Type,Event_Reference,Event_Start_Date,Event_End_Date,Service_Type,Service_Component
+P1,Service,R1,01/05/2025,,long term support - community,direct payment
+P2,Service,R2,2025-06-01,,Long Term Support: Community,Direct Payment
+P3,Service,R3old,2024-10-12,,Long Term Support: Community,Home Care
+P4,Service,R4,2025-02-01,,Long Term Support: Community,Home Care
+P5,Service,R5,2025-03-01,,Long Term Support: Community,Respite
+P6,Service,R6,2025-02-01,2025-03-01,Long Term Support: Community,Home Care
+`
+	It("finds vanished services, changed references and start dates reset on 1 April", func() {
+		c := mustCompile("cld-continuity", "{}")
+		recs := append(rows("prev.csv", previous, true), rows("now.csv", current, false)...)
+		t := run(c, recs)
+		var got []string
+		for _, f := range t.Findings {
+			got = append(got, f.File+" "+f.Code+"@"+itoa(f.Line))
+		}
+		// P1 continues (same event, folded); P2 changed its reference; P3 restarted on
+		// 1 April; P4 vanished; P5's old service continues under its reference; P6 was closed.
+		Expect(got).To(ConsistOf("now.csv cld.reference-changed@3", "now.csv cld.start-reset@4", "prev.csv cld.service-vanished@5"))
+		Expect(measure(t, "continuity.open-services-accounted")).To(Equal([2]int64{4, 5}))
+		outcome, _ := c.(check.Grader).Grade(t)
+		Expect(outcome).To(Equal(model.Warn))
+	})
+
+	It("is skipped, and remembers nothing, when the target has no baseline", func() {
+		c := mustCompile("cld-continuity", "{}")
+		var recs []*model.Record
+		Expect(tabular.Read("now.csv", strings.NewReader(current), tabular.Options{}, func(r *model.Record) error {
+			recs = append(recs, r)
+			return nil
+		})).To(Succeed())
+		Expect(c.Applies(recs[0])).To(BeFalse())
+		outcome, msg := c.(check.Grader).Grade(run(c, recs))
+		Expect(outcome).To(Equal(model.Skip))
+		Expect(msg).To(ContainSubstring("no baseline"))
+	})
 })
