@@ -125,8 +125,14 @@ type Row struct {
 	HasBaseline bool
 
 	// cache holds values derived from the row that several checks share (the
-	// expression environment). A record is observed by one worker at a time.
-	cache map[string]any
+	// expression environment), usually one or two. A record is observed by one
+	// worker at a time.
+	cache []cached
+}
+
+type cached struct {
+	key   string
+	value any
 }
 
 // Get returns the named column's value and whether the header has the column.
@@ -140,14 +146,13 @@ func (r *Row) Get(name string) (string, bool) {
 
 // Cached returns the value stored under key, building it on first use.
 func (r *Row) Cached(key string, build func() any) any {
-	if v, ok := r.cache[key]; ok {
-		return v
-	}
-	if r.cache == nil {
-		r.cache = map[string]any{}
+	for i := range r.cache {
+		if r.cache[i].key == key {
+			return r.cache[i].value
+		}
 	}
 	v := build()
-	r.cache[key] = v
+	r.cache = append(r.cache, cached{key, v})
 	return v
 }
 
