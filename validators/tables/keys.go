@@ -1,8 +1,10 @@
 package tables
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
@@ -149,33 +151,33 @@ func newUniqueCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 }
 
 func (c *uniqueCheck) Applies(rec *model.Record) bool { return applies(rec, c.table) }
-func (c *uniqueCheck) NewState() check.State {
-	return &uniqueState{c: c, First: map[uint64]firstSeen{}}
-}
+func (c *uniqueCheck) NewState() check.State          { return &uniqueState{c: c} }
 
-// uniqueState keeps where every key was first seen and every later occurrence.
-// Evidence is not kept: the key's values identify the person, and keeping them
-// for every key would cost memory a million-row file cannot spare.
+// uniqueState remembers every keyed row as 16 bytes (key hash and place) and
+// finds the repeats when everything is merged, by sorting. Merging is
+// appending, and the state has no per-key overhead beyond those 16 bytes.
+// Evidence is not kept: the key's values identify the person.
 type uniqueState struct {
-	c *uniqueCheck
-	// First maps a key's hash to where it was first seen.
-	First map[uint64]firstSeen `json:"first"`
-	Files []string             `json:"files,omitempty"`
-	// Repeats are the other occurrences.
-	Repeats []occurrence `json:"repeats,omitempty"`
+	c     *uniqueCheck
+	Files []string `json:"files,omitempty"`
+	// Seen holds [key hash, place] per keyed row; see pack.
+	Seen    [][2]uint64 `json:"seen"`
 	machine vm.VM
 	buf     []byte
 }
 
-// firstSeen is a place: P packs a file's position in Files and a line (so
-// that comparing P orders places by file, then line); R is the row number.
-type firstSeen struct {
-	P uint64 `json:"p"`
-	R int64  `json:"r"`
+// pack places a row in 64 bits: its file's position in Files (8 bits), line
+// (28 bits) and row number (28 bits), so that sorting places sorts by file,
+// then line. Lines and rows past 2²⁸ saturate; their findings lose the row.
+func pack(file, line int, row int64) uint64 {
+	const max = 1<<28 - 1
+	l, r := uint64(min(line, max)), uint64(min(row, max))
+	return uint64(file)<<56 | l<<28 | r
 }
 
-func place(file, line int) uint64 { return uint64(file)<<40 | uint64(line) }
-func unplace(p uint64) (int, int) { return int(p >> 40), int(p & (1<<40 - 1)) }
+func unpack(p uint64) (file, line int, row int64) {
+	return int(p >> 56), int(p >> 28 & (1<<28 - 1)), int64(p & (1<<28 - 1))
+}
 
 func fileIndex(files *[]string, name string) int {
 	for i, f := range *files {
@@ -185,6 +187,18 @@ func fileIndex(files *[]string, name string) int {
 	}
 	*files = append(*files, name)
 	return len(*files) - 1
+}
+
+// remap rewrites the file positions of places packed against from into
+// positions in *to.
+func remap(places []uint64, from []string, to *[]string) {
+	idx := make([]uint64, len(from))
+	for i, f := range from {
+		idx[i] = uint64(fileIndex(to, f))
+	}
+	for i, p := range places {
+		places[i] = idx[p>>56]<<56 | p&(1<<56-1)
+	}
 }
 
 // occurrence is a row remembered for a feed-level finding.
@@ -207,14 +221,9 @@ func (s *uniqueState) Observe(rec *model.Record) []model.Finding {
 	}
 	var h uint64
 	h, s.buf, ok = s.c.key.hash(s.buf, rec.Type, row)
-	if !ok {
-		return nil
+	if ok {
+		s.Seen = append(s.Seen, [2]uint64{h, pack(fileIndex(&s.Files, rec.Source), rec.Line, row.Number)})
 	}
-	if _, seen := s.First[h]; !seen {
-		s.First[h] = firstSeen{P: place(fileIndex(&s.Files, rec.Source), rec.Line), R: row.Number}
-		return nil
-	}
-	s.Repeats = append(s.Repeats, occurrence{Hash: h, File: rec.Source, Line: rec.Line, Row: row.Number})
 	return nil
 }
 
@@ -223,35 +232,42 @@ func (s *uniqueState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-unique: cannot merge %T", other)
 	}
-	for h, ofs := range o.First {
-		of, ol := unplace(ofs.P)
-		theirs := firstSeen{P: place(fileIndex(&s.Files, o.Files[of]), ol), R: ofs.R}
-		mine, seen := s.First[h]
-		if !seen {
-			s.First[h] = theirs
-			continue
-		}
-		// The earlier of the two stays first; the later is a repeat.
-		if theirs.P < mine.P {
-			s.First[h], theirs = theirs, mine
-		}
-		f, l := unplace(theirs.P)
-		s.Repeats = append(s.Repeats, occurrence{Hash: h, File: s.Files[f], Line: l, Row: theirs.R})
+	places := make([]uint64, len(o.Seen))
+	for i, e := range o.Seen {
+		places[i] = e[1]
 	}
-	s.Repeats = append(s.Repeats, o.Repeats...)
+	remap(places, o.Files, &s.Files)
+	for i, e := range o.Seen {
+		s.Seen = append(s.Seen, [2]uint64{e[0], places[i]})
+	}
 	return nil
 }
 
 func (s *uniqueState) Finish(t *model.Tally) {
-	for _, r := range s.Repeats {
-		f, l := unplace(s.First[r.Hash].P)
-		t.Add(model.Finding{Severity: s.c.severity, Code: s.c.code,
-			Message:   fmt.Sprintf("duplicate of the row at %s:%d: same %s", s.Files[f], l, strings.Join(s.c.key.columns, ", ")),
-			Location:  model.Location{File: r.File, Line: r.Line, Record: tabular.RowName(r.Row), Path: strings.Join(s.c.key.columns, "+")},
-			Sensitive: s.c.sensitive})
+	slices.SortFunc(s.Seen, func(a, b [2]uint64) int {
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	keys, first := int64(0), 0
+	for i, e := range s.Seen {
+		if i == 0 || s.Seen[i-1][0] != e[0] {
+			keys, first = keys+1, i
+			continue
+		}
+		ff, fl, _ := unpack(s.Seen[first][1])
+		f, l, r := unpack(e[1])
+		fd := model.Finding{Severity: s.c.severity, Code: s.c.code,
+			Message:   fmt.Sprintf("duplicate of the row at %s:%d: same %s", s.Files[ff], fl, strings.Join(s.c.key.columns, ", ")),
+			Location:  model.Location{File: s.Files[f], Line: l, Path: strings.Join(s.c.key.columns, "+")},
+			Sensitive: s.c.sensitive}
+		if r < 1<<28-1 {
+			fd.Record = tabular.RowName(r)
+		}
+		t.Add(fd)
 	}
-	keys := int64(len(s.First))
-	t.Measure("unique.rows", keys, keys+int64(len(s.Repeats)))
+	t.Measure("unique.rows", keys, int64(len(s.Seen)))
 }
 
 // ---- consistency: one value per key ----
@@ -287,59 +303,24 @@ func newConsistentCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 
 func (c *consistentCheck) Applies(rec *model.Record) bool { return applies(rec, c.table) }
 func (c *consistentCheck) NewState() check.State {
-	return &consistentState{c: c, Keys: map[uint64]*seenValues{}}
+	return &consistentState{c: c, Texts: map[uint64]string{}}
 }
 
-// seenValues keeps, for one key, the two distinct values seen earliest. That
-// is enough to find every key with conflicting values and to name the first
-// conflict, and it merges exactly: the two earliest of a union are among the
-// two earliest of each part.
-type seenValues struct {
-	V [2]valueAt `json:"v"`
-	N int        `json:"n"`
-}
+// maxTexts bounds how many distinct values a consistency check keeps the text
+// of, for messages; past it, messages name lines instead of values.
+const maxTexts = 4096
 
-type valueAt struct {
-	Hash  uint64 `json:"hash"`
-	Text  string `json:"text"`
-	File  string `json:"file"`
-	Line  int    `json:"line"`
-	Row   int64  `json:"row"`
-	Valid bool   `json:"ok,omitempty"`
-}
-
-func (sv *seenValues) add(v valueAt) {
-	for i := 0; i < sv.N; i++ {
-		if sv.V[i].Hash == v.Hash {
-			if v.File < sv.V[i].File || v.File == sv.V[i].File && v.Line < sv.V[i].Line {
-				sv.V[i] = v
-				sv.sort()
-			}
-			return
-		}
-	}
-	if sv.N < 2 {
-		sv.V[sv.N] = v
-		sv.N++
-		sv.sort()
-		return
-	}
-	if v.File < sv.V[1].File || v.File == sv.V[1].File && v.Line < sv.V[1].Line {
-		sv.V[1] = v
-		sv.sort()
-	}
-}
-
-func (sv *seenValues) sort() {
-	a, b := sv.V[0], sv.V[1]
-	if sv.N == 2 && (b.File < a.File || b.File == a.File && b.Line < a.Line) {
-		sv.V[0], sv.V[1] = b, a
-	}
-}
-
+// consistentState remembers every row with a value as 24 bytes (key hash,
+// value hash, place) and finds disagreements when everything is merged, by
+// sorting: for each key, the first row whose value differs from the key's
+// first row's value is the finding.
 type consistentState struct {
-	c       *consistentCheck
-	Keys    map[uint64]*seenValues `json:"keys"`
+	c     *consistentCheck
+	Files []string `json:"files,omitempty"`
+	// Seen holds [key hash, value hash, place] per row; see pack.
+	Seen [][3]uint64 `json:"seen"`
+	// Texts maps value hashes to the values, for up to maxTexts values.
+	Texts   map[uint64]string `json:"texts"`
 	machine vm.VM
 	buf     []byte
 }
@@ -363,13 +344,11 @@ func (s *consistentState) Observe(rec *model.Record) []model.Finding {
 	if !ok {
 		return nil
 	}
-	sv := s.Keys[h]
-	if sv == nil {
-		sv = &seenValues{}
-		s.Keys[h] = sv
+	vh := xxhash.Sum64String(Normalize(v))
+	if _, known := s.Texts[vh]; !known && len(s.Texts) < maxTexts {
+		s.Texts[vh] = strings.Clone(v)
 	}
-	norm := Normalize(v)
-	sv.add(valueAt{Hash: xxhash.Sum64String(norm), Text: strings.Clone(v), File: rec.Source, Line: rec.Line, Row: row.Number})
+	s.Seen = append(s.Seen, [3]uint64{h, vh, pack(fileIndex(&s.Files, rec.Source), rec.Line, row.Number)})
 	return nil
 }
 
@@ -378,42 +357,67 @@ func (s *consistentState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-consistent: cannot merge %T", other)
 	}
-	for h, theirs := range o.Keys {
-		mine := s.Keys[h]
-		if mine == nil {
-			s.Keys[h] = theirs
-			continue
-		}
-		for i := 0; i < theirs.N; i++ {
-			mine.add(theirs.V[i])
+	places := make([]uint64, len(o.Seen))
+	for i, e := range o.Seen {
+		places[i] = e[2]
+	}
+	remap(places, o.Files, &s.Files)
+	for i, e := range o.Seen {
+		s.Seen = append(s.Seen, [3]uint64{e[0], e[1], places[i]})
+	}
+	for h, t := range o.Texts {
+		if _, known := s.Texts[h]; !known && len(s.Texts) < maxTexts {
+			s.Texts[h] = t
 		}
 	}
 	return nil
 }
 
 func (s *consistentState) Finish(t *model.Tally) {
-	conflicts := int64(0)
-	for _, sv := range s.Keys {
-		if sv.N < 2 {
-			continue
+	slices.SortFunc(s.Seen, func(a, b [3]uint64) int {
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
 		}
-		conflicts++
-		first, second := sv.V[0], sv.V[1]
-		f := model.Finding{Severity: s.c.severity, Code: s.c.code,
-			Message: fmt.Sprintf("%s %q disagrees with %q at line %d for the same %s",
-				s.c.field, second.Text, first.Text, first.Line, strings.Join(s.c.key.columns, ", ")),
-			Location: model.Location{File: second.File, Line: second.Line, Record: tabular.RowName(second.Row), Path: s.c.field},
-			Evidence: second.Text}
-		if s.c.sensitive {
-			// Feed-level findings are made after the runner redacts evidence:
-			// identifying values stay out of them altogether.
-			f.Message = fmt.Sprintf("%s disagrees with the value at line %d for the same %s", s.c.field, first.Line, strings.Join(s.c.key.columns, ", "))
-			f.Evidence, f.Sensitive = "", true
+		return cmp.Compare(a[2], b[2])
+	})
+	var keys, conflicts int64
+	for i := 0; i < len(s.Seen); {
+		j := i + 1
+		for j < len(s.Seen) && s.Seen[j][0] == s.Seen[i][0] {
+			j++
 		}
-		t.Add(f)
+		keys++
+		for k := i + 1; k < j; k++ {
+			if s.Seen[k][1] != s.Seen[i][1] {
+				conflicts++
+				t.Add(s.conflict(s.Seen[i], s.Seen[k]))
+				break
+			}
+		}
+		i = j
 	}
-	keys := int64(len(s.Keys))
 	t.Measure("consistent.keys", keys-conflicts, keys)
+}
+
+func (s *consistentState) conflict(first, other [3]uint64) model.Finding {
+	_, fl, _ := unpack(first[2])
+	f, l, r := unpack(other[2])
+	cols := strings.Join(s.c.key.columns, ", ")
+	fd := model.Finding{Severity: s.c.severity, Code: s.c.code,
+		Location: model.Location{File: s.Files[f], Line: l, Record: tabular.RowName(r), Path: s.c.field}}
+	a, okA := s.Texts[first[1]]
+	b, okB := s.Texts[other[1]]
+	switch {
+	case s.c.sensitive || !okA || !okB:
+		// Feed-level findings are made after the runner redacts evidence:
+		// identifying values stay out of them altogether.
+		fd.Message = fmt.Sprintf("%s disagrees with the value at line %d for the same %s", s.c.field, fl, cols)
+		fd.Sensitive = s.c.sensitive
+	default:
+		fd.Message = fmt.Sprintf("%s %q disagrees with %q at line %d for the same %s", s.c.field, b, a, fl, cols)
+		fd.Evidence = b
+	}
+	return fd
 }
 
 // ---- references between tables ----
