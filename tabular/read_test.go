@@ -234,6 +234,17 @@ var _ = Describe("the csv target", func() {
 		Expect(err).To(MatchError(ContainSubstring("missing.csv")))
 	})
 
+	It("reads more tables given with the target as one feed", func() {
+		t, err := open(map[string]any{"delimiter": ";", "tables": []any{"before.csv"}})
+		Expect(err).NotTo(HaveOccurred())
+		recs := collect(t)
+		Expect(recs).To(HaveLen(3))
+		Expect(recs[0].Type).To(Equal("now"))
+		Expect(recs[2].Type).To(Equal("before"))
+		_, err = open(map[string]any{"tables": []any{"nowhere.csv"}})
+		Expect(err).To(MatchError(ContainSubstring("nowhere.csv")))
+	})
+
 	It("reads every table of a folder in name order", func() {
 		reg := target.NewRegistry()
 		tabular.Register(reg)

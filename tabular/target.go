@@ -30,10 +30,12 @@ type Target struct {
 // delimiter (one character, or "tab"), header (default true), columns (names
 // when there is no header), rename (file name → suite name), encoding (auto,
 // utf-8, windows-1252), key (column used as record id), baseline (path of the
-// previous submission, relative to the plan), max_record_lines.
+// previous submission, relative to the plan), max_record_lines, tables (more
+// files read as part of the same feed, so that references between a vendor's
+// files can be checked).
 func OpenTarget(spec target.Spec) (target.Target, error) {
 	o := spec.Options
-	if err := o.Reject("name", "type", "table", "delimiter", "header", "columns", "rename", "encoding", "key", "baseline", "max_record_lines"); err != nil {
+	if err := o.Reject("name", "type", "table", "delimiter", "header", "columns", "rename", "encoding", "key", "baseline", "max_record_lines", "tables"); err != nil {
 		return nil, err
 	}
 	var opts Options
@@ -100,6 +102,20 @@ func OpenTarget(spec target.Spec) (target.Target, error) {
 	}
 	if t.files, err = listTables(p); err != nil {
 		return nil, err
+	}
+	more, err := o.Strings("tables")
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range more {
+		if !filepath.IsAbs(m) && spec.BaseDir != "" {
+			m = filepath.Join(spec.BaseDir, m)
+		}
+		fs, err := listTables(m)
+		if err != nil {
+			return nil, fmt.Errorf("tables: %w", err)
+		}
+		t.files = append(t.files, fs...)
 	}
 	if len(t.files) == 0 {
 		return nil, fmt.Errorf("no .csv or .tsv files in %s", p)
