@@ -118,6 +118,8 @@ fields: [{name: v, type: integer}]`)
 		Entry("misspelt key", "fields: [{name: a, requird: true}]", "requird"),
 		Entry("bad pattern", "fields: [{name: a, pattern: '(['}]", "field a: pattern"),
 		Entry("bad expression", "fields: [{name: a, required: 'is(b,'}]", "field a: required: expression"),
+		Entry("clock in an expression", "fields: [{name: a, required: 'now() != nil'}]", "now"),
+		Entry("an expression that is not a condition", "fields: [{name: a, required: 'len(b)'}]", "expected bool"),
 		Entry("duplicate field", "fields: [{name: a}, {name: a}]", "listed twice"),
 		Entry("ambiguous code list", "fields: [{name: a, values: [X-1, x1]}]", "differ only"),
 		Entry("unknown parameter", "fields: [{name: a}]\nnulls: [x]", "nulls"),

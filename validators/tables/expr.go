@@ -17,7 +17,10 @@ import (
 // in the expr language (github.com/expr-lang/expr): no side effects, no loops
 // over input, no access to anything but the row. A column is a variable holding
 // its trimmed text ("" when blank or a null token); a column the file lacks is
-// nil. Functions:
+// nil. Besides expr's operators and a few builtins that depend only on their
+// arguments (len, trim, upper, lower, hasPrefix, hasSuffix, int, float, string,
+// abs, min, max; never the clock, so a result does not depend on when it
+// runs), the functions are:
 //
 //	is(v, "Label", ...)   v equals one of the labels ignoring case and punctuation
 //	prefix(v, "Label")    v starts with the label, ignoring case and punctuation
@@ -38,6 +41,7 @@ func CompileCondition(src string) (*Condition, error) {
 		expr.Env(map[string]any{}),
 		expr.AllowUndefinedVariables(),
 		expr.AsBool(),
+		expr.MaxNodes(2000),
 		expr.Function("is", fnIs),
 		expr.Function("prefix", fnPrefix),
 		expr.Function("blank", fnBlank),
@@ -51,9 +55,27 @@ func CompileCondition(src string) (*Condition, error) {
 	}
 	c := &Condition{Source: src, program: p}
 	seen := map[string]bool{}
-	funcs := map[string]bool{"is": true, "prefix": true, "blank": true, "before": true, "after": true, "age": true}
+	callees := map[ast.Node]bool{}
+	var bad string
 	ast.Find(p.Node(), func(n ast.Node) bool {
-		if id, ok := n.(*ast.IdentifierNode); ok && !funcs[id.Value] && !seen[id.Value] {
+		switch n := n.(type) {
+		case *ast.CallNode:
+			callees[n.Callee] = true
+			if id, ok := n.Callee.(*ast.IdentifierNode); ok && !allowedFunctions[id.Value] && bad == "" {
+				bad = id.Value
+			}
+		case *ast.BuiltinNode:
+			if !allowedFunctions[n.Name] && bad == "" {
+				bad = n.Name
+			}
+		}
+		return false
+	})
+	if bad != "" {
+		return nil, fmt.Errorf("expression %q: function %s is not available (use %s)", src, bad, strings.Join(sortedKeys(allowedFunctions), ", "))
+	}
+	ast.Find(p.Node(), func(n ast.Node) bool {
+		if id, ok := n.(*ast.IdentifierNode); ok && !callees[n] && !seen[id.Value] {
 			seen[id.Value] = true
 			c.Columns = append(c.Columns, id.Value)
 		}
@@ -61,6 +83,24 @@ func CompileCondition(src string) (*Condition, error) {
 	})
 	sort.Strings(c.Columns)
 	return c, nil
+}
+
+// allowedFunctions are the calls a condition may make: this package's
+// functions and expr builtins that depend only on their arguments and stay
+// small (no clock, no repeat).
+var allowedFunctions = map[string]bool{
+	"is": true, "prefix": true, "blank": true, "before": true, "after": true, "age": true,
+	"len": true, "trim": true, "upper": true, "lower": true, "hasPrefix": true, "hasSuffix": true,
+	"int": true, "float": true, "string": true, "abs": true, "min": true, "max": true,
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Eval runs the condition on a row's environment with a worker's machine.
