@@ -4,9 +4,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/livefhir"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/validators/restapi"
 	"github.com/carecert/carecert/validators/structure"
 )
 
@@ -19,12 +21,14 @@ type registries struct {
 func newRegistries() *registries {
 	r := &registries{checks: check.NewRegistry(), targets: target.NewRegistry()}
 	structure.Register(r.checks)
+	restapi.Register(r.checks)
+	livefhir.Register(r.targets)
 	return r
 }
 
 // extraCommands are the commands that capabilities beyond the core add.
 func (r *registries) extraCommands(a *app) []*cobra.Command {
-	return nil
+	return []*cobra.Command{a.simulateCommand()}
 }
 
 func (a *app) newRunner() *runner.Runner {
