@@ -105,7 +105,7 @@ func validJSON(b []byte) bool {
 func readNDJSON(name string, br *bufio.Reader, emit Emit) error {
 	var index int64
 	for line := 1; ; line++ {
-		raw, err := readLine(br)
+		raw, _, err := readLine(br)
 		if len(bytes.TrimSpace(raw)) > 0 {
 			rec := deferredLine(name, raw, line, index)
 			index++
@@ -131,26 +131,30 @@ func readNDJSON(name string, br *bufio.Reader, emit Emit) error {
 
 var errLineTooLong = errors.New("line too long")
 
-// readLine returns one line without its terminator. An over-long line is
-// consumed and reported, so the lines after it are still read.
-func readLine(br *bufio.Reader) ([]byte, error) {
+// readLine returns one line without its terminator, and how many bytes it
+// consumed (terminator included). An over-long line is consumed and reported, so
+// the lines after it are still read.
+func readLine(br *bufio.Reader) ([]byte, int64, error) {
 	var buf []byte
+	var n int64
 	for {
 		chunk, err := br.ReadSlice('\n')
+		n += int64(len(chunk))
 		if len(buf)+len(chunk) > maxLine {
 			for errors.Is(err, bufio.ErrBufferFull) {
-				_, err = br.ReadSlice('\n')
+				chunk, err = br.ReadSlice('\n')
+				n += int64(len(chunk))
 			}
 			if err == io.EOF || err == nil {
-				return nil, errLineTooLong
+				return nil, n, errLineTooLong
 			}
-			return nil, err
+			return nil, n, err
 		}
 		buf = append(buf, chunk...)
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
-		return bytes.TrimRight(buf, "\r\n"), err
+		return bytes.TrimRight(buf, "\r\n"), n, err
 	}
 }
 

@@ -195,7 +195,7 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 		return s, fmt.Errorf("a target needs a path or a url")
 	}
 	if s.Name == "" {
-		s.Name = s.Path + s.URL
+		s.Name = s.Location() // never the raw URL: it may carry credentials
 		if s.Type == "fixture" {
 			s.Name = "generated feed"
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,6 +67,9 @@ func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
 		asOf, _ = time.Parse("2006-01-02", p.Date) // checked when the plan was loaded
 	}
 	env := &check.Env{Context: ctx, PlanDir: p.Dir, IGs: append(append([]string{}, p.IGs...), r.IGs...), AsOf: asOf}
+	if err := r.Preflight(p); err != nil {
+		return nil, err
+	}
 	var out []*model.Report
 	for _, v := range p.Vendors {
 		rep, err := r.RunVendor(ctx, p, v, env)
@@ -77,6 +81,24 @@ func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
 		}
 	}
 	return out, nil
+}
+
+// Preflight opens every target of the plan without reading it, so that a
+// mistake in a target's description stops the run before any work is done.
+func (r *Runner) Preflight(p *Plan) error {
+	for _, v := range p.Vendors {
+		for _, m := range v.Targets {
+			spec, err := targetSpec(m, p.Dir)
+			if err != nil {
+				return fmt.Errorf("plan %s: vendor %s: %w", p.Source, v.Name, err)
+			}
+			var ce *target.ConfigError
+			if _, _, err := r.Targets.Open(spec); errors.As(err, &ce) {
+				return fmt.Errorf("plan %s: vendor %s: %s", p.Source, v.Name, spec.Scrub(err.Error()))
+			}
+		}
+	}
+	return nil
 }
 
 // Compile loads and compiles the suites a vendor is certified against.
@@ -169,8 +191,8 @@ func (r *Runner) runTarget(ctx context.Context, spec target.Spec, cs []compiled,
 	t, typ, err := r.Targets.Open(spec)
 	tr.Type = typ
 	if err != nil {
-		tr.Error = err.Error()
-		tr.Results = erroredResults(cs, err)
+		tr.Error = spec.Scrub(err.Error())
+		tr.Results = erroredResults(cs, tr.Error)
 		return tr
 	}
 	n := r.Workers
@@ -219,7 +241,7 @@ func (r *Runner) runTarget(ctx context.Context, spec target.Spec, cs []compiled,
 	wg.Wait()
 	tr.Records = count
 	if readErr != nil && !errors.Is(readErr, context.Canceled) && !errors.Is(readErr, context.DeadlineExceeded) {
-		tr.Error = readErr.Error()
+		tr.Error = spec.Scrub(readErr.Error())
 	}
 
 	// Merge every worker into the first, then finish and grade.
@@ -270,11 +292,17 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 		for j := range fs {
 			fs[j].Check = c.req.ID
 			if fs[j].Sensitive && !fullEvidence && fs[j].Evidence != "" {
-				fs[j].Evidence = "[redacted]"
+				redact(&fs[j])
 			}
 		}
 		w.tallies[i].Observe(fs)
 	}
+}
+
+// redact removes a sensitive finding's evidence, wherever the message quotes it.
+func redact(f *model.Finding) {
+	f.Message = strings.ReplaceAll(f.Message, f.Evidence, "[redacted]")
+	f.Evidence = "[redacted]"
 }
 
 func inputResult(t *model.Tally, targetErr string) model.Result {
@@ -291,8 +319,8 @@ func inputResult(t *model.Tally, targetErr string) model.Result {
 	return res
 }
 
-func erroredResults(cs []compiled, err error) []model.Result {
-	out := []model.Result{inputResult(model.NewTally(0), err.Error())}
+func erroredResults(cs []compiled, msg string) []model.Result {
+	out := []model.Result{inputResult(model.NewTally(0), msg)}
 	for _, c := range cs {
 		out = append(out, model.Result{
 			Suite: c.suite.ID, Requirement: c.req.ID, Level: c.req.Level, Title: c.req.Title,

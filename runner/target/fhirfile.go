@@ -22,7 +22,7 @@ type fhirFiles struct {
 func openFHIR(spec Spec) (Target, error) {
 	p := spec.ResolvedPath()
 	if p == "" {
-		return nil, errors.New("a fhir target needs a path")
+		return nil, Configf("a fhir target needs a path")
 	}
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err))

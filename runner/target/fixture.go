@@ -19,6 +19,14 @@ type fixtureFeed struct {
 }
 
 func openFixture(spec Spec) (Target, error) {
+	t, err := newFixture(spec)
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	return t, nil
+}
+
+func newFixture(spec Spec) (Target, error) {
 	o := spec.Options
 	if err := o.Reject("name", "type", "seed", "records", "defects"); err != nil {
 		return nil, err
