@@ -192,6 +192,9 @@ func (e *Exchange) SensitiveBody() bool {
 	switch e.ResourceType() {
 	case "OperationOutcome", "CapabilityStatement":
 		return false
+	case "Bundle":
+		_, entries := e.Resource["entry"]
+		return entries
 	case "":
 		return e.IsJSON() && e.Excerpt != ""
 	}

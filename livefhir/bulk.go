@@ -36,8 +36,17 @@ type Bulk struct {
 	download     time.Duration
 }
 
-// OpenBulk builds a fhir-bulk target from its spec.
+// OpenBulk builds a fhir-bulk target from its spec. It never contacts the
+// server; every error is a mistake in the target's description.
 func OpenBulk(spec target.Spec) (target.Target, error) {
+	b, err := openBulk(spec)
+	if err != nil {
+		return nil, &target.ConfigError{Err: err}
+	}
+	return b, nil
+}
+
+func openBulk(spec target.Spec) (*Bulk, error) {
 	o := spec.Options
 	keys := append([]string{"level", "group", "types", "since", "poll_interval", "max_wait", "download_timeout"}, connectionKeys...)
 	if err := o.Reject(keys...); err != nil {

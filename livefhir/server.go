@@ -49,8 +49,17 @@ type Server struct {
 	interactions map[string]bool
 }
 
-// OpenServer builds a fhir-server target from its spec.
+// OpenServer builds a fhir-server target from its spec. It never contacts the
+// server; every error is a mistake in the target's description.
 func OpenServer(spec target.Spec) (target.Target, error) {
+	t, err := openServer(spec)
+	if err != nil {
+		return nil, &target.ConfigError{Err: err}
+	}
+	return t, nil
+}
+
+func openServer(spec target.Spec) (*Server, error) {
 	o := spec.Options
 	keys := append([]string{"resources", "max_types", "searches", "count", "max_pages", "interactions", "allow_writes"}, connectionKeys...)
 	if err := o.Reject(keys...); err != nil {

@@ -16,11 +16,28 @@ import (
 
 // newTransport checks that every exchange got a complete response, and FHIR
 // JSON where a JSON body is due.
+//
+// Parameter exchanges: "api" (the default: REST API calls), "bulk" (Bulk Data
+// export calls) or "all", so that each suite judges its own exchanges.
 func newTransport(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject(); err != nil {
+	if err := spec.Params.Reject("exchanges"); err != nil {
 		return nil, err
 	}
-	applies := func(rec *model.Record) bool { return exchangeOf(rec) != nil }
+	scope, err := spec.Params.String("exchanges", "api")
+	if err != nil {
+		return nil, err
+	}
+	if scope != "api" && scope != "bulk" && scope != "all" {
+		return nil, fmt.Errorf("parameter \"exchanges\": %q: want api, bulk or all", scope)
+	}
+	applies := func(rec *model.Record) bool {
+		ex := exchangeOf(rec)
+		if ex == nil {
+			return false
+		}
+		bulk := strings.HasPrefix(ex.Interaction, "bulk-")
+		return scope == "all" || (scope == "bulk") == bulk
+	}
 	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		return transport(exchangeOf(rec))
 	}), nil
