@@ -105,6 +105,16 @@ func LoadPrivateKey(path string) (crypto.Signer, error) {
 	return nil, fmt.Errorf("private key %s: not a PEM RSA or EC private key", path)
 }
 
+// Check reports a client that can never sign: a missing client id or an
+// algorithm that does not fit the key.
+func (s *SMARTBackend) Check() error {
+	if s.ClientID == "" {
+		return errors.New("SMART Backend Services needs a client id")
+	}
+	_, err := s.method()
+	return err
+}
+
 func (s *SMARTBackend) method() (jwt.SigningMethod, error) {
 	alg := strings.ToUpper(s.Alg)
 	switch s.Key.(type) {

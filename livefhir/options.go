@@ -186,6 +186,9 @@ func authFrom(o check.Params, spec target.Spec) (fhirclient.Auth, error) {
 		if s.Key, err = fhirclient.LoadPrivateKey(resolve(spec.BaseDir, keyFile)); err != nil {
 			return nil, fmt.Errorf("auth: %w", err)
 		}
+		if err := s.Check(); err != nil {
+			return nil, fmt.Errorf("auth: %w", err)
+		}
 		return s, nil
 	case "":
 		return nil, fmt.Errorf("auth: type is required (none, bearer or smart-backend)")
