@@ -231,7 +231,9 @@ func (s *pagingState) Finish(t *model.Tally) {
 			add(model.Error, "api.paging-duplicate", "search %s: %d resource(s) appear on more than one page (first: %s)", l, len(dups), dups[0])
 		}
 	}
-	t.Measure("paging chains", int64(len(s.Chains)), 1)
+	if len(s.Chains) > 0 {
+		t.Measure("paging chains", int64(len(s.Chains)), 1)
+	}
 }
 
 // latencyCheck measures response times. Thresholds come from the suite
