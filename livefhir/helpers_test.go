@@ -18,6 +18,7 @@ import (
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/restapi"
 	"github.com/carecert/carecert/validators/structure"
 )
@@ -85,6 +86,7 @@ func run(targets []map[string]any, suites ...string) *model.Report {
 func runErr(targets []map[string]any, suites ...string) (*model.Report, error) {
 	checks := check.NewRegistry()
 	structure.Register(checks)
+	profile.Register(checks)
 	restapi.Register(checks)
 	treg := target.NewRegistry()
 	livefhir.Register(treg)

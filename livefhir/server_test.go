@@ -182,3 +182,21 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 		_ = http.StatusOK
 	})
 })
+
+var _ = Describe("returned resources and the plan's profile suite", func() {
+	It("judges every returned resource with fhir-r4-profiles when the plan names it", func() {
+		_, url := simulator(withDefects("invalid-resources"))
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "searches": []any{}, "count": 100})}, "fhir-r4-profiles")
+		p := result(rep, "api", "PROF-01")
+		Expect(p.Outcome).To(Equal(model.Fail))
+		Expect(p.Failing).To(Equal(int64(6)))
+		var records []string
+		for _, f := range p.Findings {
+			if f.Severity == model.Error {
+				Expect(f.Path).To(Equal("Patient.colour"))
+				records = append(records, f.Record)
+			}
+		}
+		Expect(records).To(ConsistOf("Patient/pat-000001", "Patient/pat-000002", "Patient/pat-000003", "Patient/pat-000004", "Patient/pat-000005", "Patient/pat-000006"))
+	})
+})

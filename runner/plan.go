@@ -45,6 +45,9 @@ type Plan struct {
 	Source string `yaml:"-"`
 	// Dir resolves relative paths in the plan.
 	Dir string `yaml:"-"`
+	// Inline holds the content of suite files by reference, when a part file
+	// carries the plan to a merge on another machine.
+	Inline map[string]string `yaml:"-" json:",omitempty"`
 }
 
 // VendorPlan is one supplier's part of a plan.

@@ -140,6 +140,11 @@ func Builtin(id string, reg *check.Registry) (*Suite, error) {
 	return Parse("builtin:"+id, data, reg)
 }
 
+// BuiltinSource returns the embedded YAML of a built-in suite.
+func BuiltinSource(id string) ([]byte, error) {
+	return builtinFS.ReadFile("builtin/" + id + ".yaml")
+}
+
 // BuiltinIDs lists the embedded suites, sorted.
 func BuiltinIDs() []string {
 	entries, _ := fs.ReadDir(builtinFS, "builtin")
@@ -154,14 +159,23 @@ func BuiltinIDs() []string {
 // Resolve loads a suite named by a user: a built-in id, or a path to a suite file
 // (relative paths are taken from baseDir).
 func Resolve(ref, baseDir string, reg *check.Registry) (*Suite, error) {
-	if !strings.ContainsAny(ref, `/\`) && !strings.HasSuffix(ref, ".yaml") && !strings.HasSuffix(ref, ".yml") {
+	if !IsFile(ref) {
 		return Builtin(ref, reg)
 	}
-	path := ref
-	if !filepath.IsAbs(path) && baseDir != "" {
-		path = filepath.Join(baseDir, path)
+	return Load(FilePath(ref, baseDir), reg)
+}
+
+// IsFile reports whether a suite reference names a file rather than a built-in.
+func IsFile(ref string) bool {
+	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml")
+}
+
+// FilePath resolves a suite file reference against baseDir.
+func FilePath(ref, baseDir string) string {
+	if filepath.IsAbs(ref) || baseDir == "" {
+		return ref
 	}
-	return Load(path, reg)
+	return filepath.Join(baseDir, ref)
 }
 
 // Defaults returns the built-in suites marked default for any of the kinds.

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -244,5 +246,72 @@ var _ = Describe("built-in suites", func() {
 		code, stdout, _ = carecert("checks")
 		Expect(code).To(Equal(exitOK))
 		Expect(strings.Count(stdout, "\n")).To(BeNumerically(">=", 4))
+	})
+})
+
+var _ = Describe("sharded runs on the command line", func() {
+	It("writes one part per shard and merges a folder of parts into the single-run reports", func() {
+		dir := GinkgoT().TempDir()
+		parts := filepath.Join(dir, "parts")
+		for i := 1; i <= 3; i++ {
+			code, stdout, stderr := carecert("run", "../../examples/demo-plan.yaml", "--shard", fmt.Sprintf("%d/3", i), "--out", parts)
+			Expect(stderr).To(BeEmpty())
+			Expect(code).To(Equal(exitOK), "a shard that wrote its part succeeded, whatever the verdict")
+			Expect(stdout).To(ContainSubstring(fmt.Sprintf("part-%d-of-3.json", i)))
+		}
+		code, _, _ := carecert("merge", parts, "--out", filepath.Join(dir, "merged"), "--quiet")
+		Expect(code).To(Equal(exitFailed), "the merged verdict: Oakfield is not certified")
+		carecert("run", "../../examples/demo-plan.yaml", "--out", filepath.Join(dir, "whole"), "--quiet")
+		for _, name := range []string{"oakfield-health-software/report.json", "riverside-clinical-systems/junit.xml"} {
+			x, err := os.ReadFile(filepath.Join(dir, "whole", name))
+			Expect(err).NotTo(HaveOccurred())
+			y, err := os.ReadFile(filepath.Join(dir, "merged", name))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(timestamps.ReplaceAllString(string(y), "")).To(Equal(timestamps.ReplaceAllString(string(x), "")))
+		}
+		Expect(os.Remove(filepath.Join(parts, "part-2-of-3.json"))).To(Succeed())
+		code, _, stderr := carecert("merge", parts, "--out", filepath.Join(dir, "again"))
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("missing shard(s) 2 of 3"))
+		code, _, stderr = carecert("run", "../../examples/demo-plan.yaml", "--shard", "4/3")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("want 1 <= i <= n"))
+	})
+})
+
+var _ = Describe("an interrupted run", func() {
+	It("writes the results so far, marked incomplete, and exits 3", func() {
+		dir := GinkgoT().TempDir()
+		plan := writeFile(dir, "plan.yaml", `suites: [fhir-r4-structure]
+vendors:
+  - name: Slow Co
+    targets:
+      - {type: fixture, seed: 1, records: 5000000, defects: all}
+`)
+		// The stand-in for Ctrl-C: main cancels the same context on SIGINT.
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			defer GinkgoRecover()
+			time.Sleep(2 * time.Second)
+			cancel()
+		}()
+		var out, errOut bytes.Buffer
+		code := execute(ctx, []string{"run", plan, "--out", filepath.Join(dir, "out")}, &out, &errOut)
+		Expect(code).To(Equal(exitInterrupted))
+		Expect(errOut.String()).To(ContainSubstring("interrupted"))
+		data, err := os.ReadFile(filepath.Join(dir, "out", "slow-co", "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		validReport(data)
+		var rep struct {
+			Complete bool `json:"complete"`
+			Targets  []struct {
+				Records int64 `json:"records"`
+			} `json:"targets"`
+		}
+		Expect(json.Unmarshal(data, &rep)).To(Succeed())
+		Expect(rep.Complete).To(BeFalse())
+		Expect(rep.Targets[0].Records).To(BeNumerically(">", 0))
+		Expect(rep.Targets[0].Records).To(BeNumerically("<", 5000000))
+		Expect(out.String()).To(ContainSubstring("incomplete"))
 	})
 })

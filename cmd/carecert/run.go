@@ -14,10 +14,10 @@ import (
 )
 
 type runFlags struct {
-	out, vendor, product, release, evidence string
-	targets, suites, igs                    []string
-	quiet                                   bool
-	workers                                 int
+	out, vendor, product, release, evidence, shard string
+	targets, suites, igs                           []string
+	quiet                                          bool
+	workers                                        int
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -53,6 +53,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
+	fl.StringVar(&f.shard, "shard", "", "run only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
 	return cmd
 }
 
@@ -106,12 +107,17 @@ func runnerTargetIsURL(s string) bool {
 }
 
 func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
-	r := a.newRunner()
-	r.Workers = f.workers
-	if showProgress(a.stderr, f.quiet) {
-		r.Progress = &barProgress{w: a.stderr}
+	r := a.newRunner(f.workers, f.quiet)
+	if f.shard != "" {
+		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
 	reps, runErr := r.Run(ctx, plan)
+	return a.finishRun(reps, runErr, f)
+}
+
+// finishRun writes the reports of a run (or a merge) and turns the outcome into
+// an exit code.
+func (a *app) finishRun(reps []*model.Report, runErr error, f runFlags) error {
 	interrupted := runErr != nil && (errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded))
 	if runErr != nil && !interrupted {
 		// Reports finished before the failure are still written.

@@ -84,7 +84,7 @@ var _ = Describe("carecert simulate fhir", func() {
 	It("ships a server demo plan whose targets all open", func() {
 		p, err := runner.LoadPlan("../../examples/server-demo-plan.yaml")
 		Expect(err).NotTo(HaveOccurred())
-		r := (&app{env: newRegistries()}).newRunner()
+		r := (&app{env: newRegistries()}).newRunner(1, true)
 		Expect(r.Preflight(p)).To(Succeed())
 		Expect(p.Vendors).To(HaveLen(2))
 	})

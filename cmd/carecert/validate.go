@@ -23,6 +23,7 @@ type validateFlags struct {
 	maxFindings int
 	workers     int
 	evidence    string
+	shard, out  string
 }
 
 func (a *app) validateCommand() *cobra.Command {
@@ -49,6 +50,8 @@ error or a path that cannot be read at all.`,
 	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
 	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in output: redacted or full")
+	fl.StringVar(&f.shard, "shard", "", "check only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
+	fl.StringVar(&f.out, "out", "out", "with --shard: folder for the part file")
 	return cmd
 }
 
@@ -89,10 +92,9 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	if err := plan.Check(); err != nil {
 		return usageError("%v", err)
 	}
-	r := a.newRunner()
-	r.Workers = f.workers
-	if showProgress(a.stderr, f.quiet) {
-		r.Progress = &barProgress{w: a.stderr}
+	r := a.newRunner(f.workers, f.quiet)
+	if f.shard != "" {
+		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
 	reps, err := r.Run(ctx, plan)
 	interrupted := err != nil && errors.Is(err, context.Canceled)
@@ -155,15 +157,7 @@ func (a *app) printValidation(rep *model.Report, format string) error {
 			dropped += res.Dropped
 		}
 	}
-	slices.SortFunc(all, func(x, y model.Finding) int {
-		switch {
-		case model.Less(&x, &y):
-			return -1
-		case model.Less(&y, &x):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(all, func(x, y model.Finding) int { return model.Compare(&x, &y) })
 	for _, fd := range all {
 		fmt.Fprintln(a.stdout, fd.String())
 		if fd.Evidence != "" {

@@ -93,3 +93,34 @@ var _ = Describe("targets", func() {
 		Expect(err).To(MatchError(And(ContainSubstring(`unknown type "ftp" (known: `), ContainSubstring("fixture"))))
 	})
 })
+
+var _ = Describe("shards", func() {
+	env := func(kv map[string]string) func(string) string {
+		return func(k string) string { return kv[k] }
+	}
+
+	It("parses i/n and auto/n from the environment", func() {
+		s, err := target.ParseShard("2/8", env(nil))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s).To(Equal(target.Shard{Index: 2, Count: 8}))
+		s, err = target.ParseShard("auto/4", env(map[string]string{"JOB_COMPLETION_INDEX": "0"}))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.String()).To(Equal("1/4"))
+		s, err = target.ParseShard("auto/4", env(map[string]string{"CARECERT_SHARD_INDEX": "3", "JOB_COMPLETION_INDEX": "0"}))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.String()).To(Equal("3/4"))
+	})
+
+	DescribeTable("rejects shards that make no sense",
+		func(in string, vars map[string]string, want string) {
+			_, err := target.ParseShard(in, env(vars))
+			Expect(err).To(MatchError(ContainSubstring(want)))
+		},
+		Entry("zero-based", "0/4", nil, "want 1 <= i <= n"),
+		Entry("past the end", "5/4", nil, "want 1 <= i <= n"),
+		Entry("not a fraction", "2", nil, "want i/n"),
+		Entry("trailing junk", "2/4x", nil, "want i/n"),
+		Entry("auto without an index", "auto/4", nil, "JOB_COMPLETION_INDEX"),
+		Entry("auto past the end", "auto/4", map[string]string{"JOB_COMPLETION_INDEX": "4"}, "want 1 <= i <= n"),
+	)
+})
