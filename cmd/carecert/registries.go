@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/livefhir"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
@@ -11,6 +12,7 @@ import (
 	v2checks "github.com/carecert/carecert/validators/hl7v2"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/quality"
+	"github.com/carecert/carecert/validators/restapi"
 	"github.com/carecert/carecert/validators/structure"
 	"github.com/carecert/carecert/validators/tables"
 	"github.com/carecert/carecert/validators/terminology"
@@ -34,6 +36,8 @@ func newRegistries() *registries {
 	r.targets.Register("mllp-listen", "listen for a vendor's MLLP feed for a time or a message count (carecert listen mllp)", target.OpenMLLPListen(target.ListenOptions{Judge: v2checks.NewJudge()}))
 	tables.Register(r.checks)
 	tabular.Register(r.targets)
+	restapi.Register(r.checks)
+	livefhir.Register(r.targets)
 	return r
 }
 
