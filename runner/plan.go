@@ -14,6 +14,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/internal/yamlfile"
+	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/runner/target"
 )
 
@@ -140,6 +141,10 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 	}
 	if p.SampleLimit < 0 {
 		return errAt("$.sample_limit", "must not be negative")
+	}
+	// A misspelt policy is found before the feeds are read, not after.
+	if _, err := policy.FromPlan(p.Policy); err != nil {
+		return errAt("$.policy", "%v", strings.TrimPrefix(err.Error(), "policy: "))
 	}
 	if len(p.Vendors) == 0 {
 		return errAt("$.vendors", "required: a plan certifies at least one vendor")

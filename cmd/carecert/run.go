@@ -14,11 +14,21 @@ import (
 )
 
 type runFlags struct {
-	out, vendor, product, release, evidence, shard string
-	baseline                                       string
-	targets, suites, igs                           []string
-	quiet                                          bool
-	workers                                        int
+	// One field a line: every capability adds its own flags here.
+	out      string
+	vendor   string
+	product  string
+	release  string
+	evidence string
+	targets  []string
+	suites   []string
+	igs      []string
+	quiet    bool
+	workers  int
+	shard    string
+	baseline string
+	feed     string
+	cert     certFlags
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -56,6 +66,8 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
 	fl.StringVar(&f.shard, "shard", "", "run only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
+	f.cert.bind(fl)
+	fl.StringVar(&f.feed, "feed", "", "HL7 v2 messages to send to mllp:// targets that name no feed of their own")
 	return cmd
 }
 
@@ -103,6 +115,9 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 			return nil, fmt.Errorf("--baseline: %w", err)
 		}
 		p.Baseline = abs
+	}
+	if f.feed != "" {
+		setFeed(p, f.feed)
 	}
 	return p, nil
 }
@@ -167,6 +182,9 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 		if err := reports.WriteFileAtomic(filepath.Join(dir, "junit.xml"), junit); err != nil {
 			return err
 		}
+		if err := a.writeCertification(dir, rep, f); err != nil {
+			return err
+		}
 		if !f.quiet {
 			if err := reports.Console(a.stdout, rep); err != nil {
 				return err
@@ -174,5 +192,5 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 			fmt.Fprintf(a.stdout, "  reports: %s\n", dir)
 		}
 	}
-	return nil
+	return a.recordRun(reps, f)
 }
