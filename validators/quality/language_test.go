@@ -2,12 +2,15 @@ package quality_test
 
 import (
 	"fmt"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	. "github.com/onsi/gomega/gstruct"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/tabular"
 	"github.com/carecert/carecert/validators/quality"
 )
 
@@ -79,5 +82,58 @@ var _ = Describe("a selection language plugged in for another record kind", func
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 4}))
 		Expect(t.Sample()[0].Message).To(Equal("same NHS number as clients/row 2 (clients.csv:2)"))
 		Expect(t.Sample()[0].Check).To(Equal("CLD-1"))
+	})
+})
+
+var _ = Describe("the built-in CSV column language", func() {
+	const extract = "LA_Code,NHS_Number,Person_Birth_Date,Gender,Postcode\n" +
+		"E08000035,9434765919,1950-02-01,Male,LS1 4AP\n" +
+		"E08000035,,1961-07-12,Female,LS2 7EW\n" +
+		"E08000035,9434765918,1938-11-30,Unknown,BD1 1AA\n" +
+		"E08000035,9434765919,1950-02-01,Male,LS1 4AP\n"
+
+	rowsOf := func() []*model.Record {
+		var out []*model.Record
+		Expect(tabular.Read("cld_q2.csv", strings.NewReader(extract), tabular.Options{}, func(r *model.Record) error {
+			out = append(out, r)
+			return nil
+		})).To(Succeed())
+		Expect(out).To(HaveLen(4))
+		return out
+	}
+	csv := func(typ string, params check.Params) *model.Tally {
+		params["kind"] = "csv"
+		t, _, _ := run(typ, params, rowsOf())
+		return t
+	}
+
+	It("applies the quality rules to rows read by the tabular reader, with redaction of identifying columns", func() {
+		t := csv("dq-completeness", check.Params{"element": "NHS_Number"})
+		m, _ := t.Lookup("dq.completeness.verification.missing")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 4}))
+		Expect(t.Sample()[0].Location).To(MatchFields(IgnoreExtras, Fields{"File": Equal("cld_q2.csv"), "Line": Equal(3), "Path": Equal("NHS_Number")}))
+
+		t = csv("dq-value-format", check.Params{"element": "NHS_Number", "format": "nhs-number"})
+		Expect(t.Sample()).To(HaveLen(1))
+		Expect(t.Sample()[0].Line).To(Equal(4))
+		Expect(t.Sample()[0].Sensitive).To(BeTrue())
+
+		t = csv("dq-unique", check.Params{"key": []any{"NHS_Number", "Person_Birth_Date"}})
+		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-key")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
+		Expect(t.Sample()[0].Line).To(Equal(5))
+
+		t = csv("dq-default-values", check.Params{"element": "Gender", "values": []any{"Unknown"}})
+		m, _ = t.Lookup("dq.plausibility.atemporal.validation.default")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 4}))
+		Expect(t.Sample()[0].Sensitive).To(BeFalse())
+	})
+
+	It("reports a column the file lacks on every row, rather than counting it missing", func() {
+		t := csv("dq-completeness", check.Params{"element": "Ethnicity"})
+		Expect(t.Errors).To(Equal(int64(4)))
+		Expect(t.Sample()[0].Message).To(ContainSubstring(`the file has no column "Ethnicity"`))
+		m, _ := t.Lookup("dq.completeness.verification.missing")
+		Expect(m.Denominator).To(BeZero())
 	})
 })
