@@ -167,7 +167,8 @@ func (e *Exchange) ResourceType() string {
 }
 
 // Evidence is a short description of the response for a finding: status,
-// content type and an excerpt of the body.
+// content type and an excerpt of the body. It leaves out the latency, which
+// differs from run to run, so that reports stay comparable.
 func (e *Exchange) Evidence() string {
 	var b strings.Builder
 	switch {
@@ -178,7 +179,6 @@ func (e *Exchange) Evidence() string {
 		if ct := e.Header("content-type"); ct != "" {
 			fmt.Fprintf(&b, "; content-type %s", ct)
 		}
-		fmt.Fprintf(&b, "; %d ms", e.Latency.Milliseconds())
 		if e.Excerpt != "" {
 			fmt.Fprintf(&b, "; body: %s", e.Excerpt)
 		}

@@ -93,7 +93,7 @@ func runErr(targets []map[string]any, suites ...string) (*model.Report, error) {
 	r := &runner.Runner{Checks: checks, Targets: treg, Workers: 2, Tool: model.Tool{Name: "carecert", Version: "test"}}
 	p := &runner.Plan{Suites: suites, Date: "2026-01-01", Vendors: []runner.VendorPlan{{Name: "Acme", Targets: targets}}}
 	Expect(p.Check()).To(Succeed())
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	reps, err := r.Run(ctx, p)
 	if err != nil {
