@@ -95,15 +95,15 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 	})
 
 	It("names the request and quotes the response in the evidence of a failing check", func() {
-		_, url := simulator(withDefects("no-outcome"))
+		_, url := simulator(withDefects("html-errors"))
 		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
 		nf := result(rep, "api", "API-08")
 		Expect(nf.Findings).To(HaveLen(1))
 		f := nf.Findings[0]
 		Expect(f.File).To(Equal(url + "/Patient/carecert-unknown-0000"))
 		Expect(f.Record).To(Equal("GET Patient/carecert-unknown-0000"))
-		Expect(f.Message).To(ContainSubstring("HTTP 404 with an empty body, want an OperationOutcome"))
-		Expect(f.Evidence).To(HavePrefix("HTTP 404;"))
+		Expect(f.Message).To(ContainSubstring("HTTP 404 with a text/html body, want an OperationOutcome"))
+		Expect(f.Evidence).To(Equal("HTTP 404; content-type text/html; charset=utf-8; body: <html><head><title>404</title></head><body><h1>Error 404</h1><p>Patient/carecert-unknown-0000 is not known</p></body></html>"))
 	})
 
 	It("reports search results that do not match their parameters, naming resource and parameter", func() {
