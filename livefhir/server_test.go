@@ -5,6 +5,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -198,5 +199,29 @@ var _ = Describe("returned resources and the plan's profile suite", func() {
 			}
 		}
 		Expect(records).To(ConsistOf("Patient/pat-000001", "Patient/pat-000002", "Patient/pat-000003", "Patient/pat-000004", "Patient/pat-000005", "Patient/pat-000006"))
+	})
+})
+
+var _ = Describe("live reports", func() {
+	It("are identical run after run but for timestamps and measured response times", func() {
+		_, url := simulator(withDefects("paging-loop,ignore-params,no-outcome"))
+		render := func() string {
+			rep := run([]map[string]any{apiTarget(url, nil), bulkTarget(url, nil)}, "fhir-rest-api", "fhir-bulk-data")
+			for ti := range rep.Targets {
+				for ri := range rep.Targets[ti].Results {
+					r := &rep.Targets[ti].Results[ri]
+					for mi := range r.Measures {
+						if strings.Contains(r.Measures[mi].Name, "response time") {
+							r.Measures[mi].Numerator = 0
+						}
+					}
+				}
+			}
+			rep.StartedAt, rep.FinishedAt = time.Time{}, time.Time{}
+			return reportJSON(rep)
+		}
+		first := render()
+		Expect(first).To(ContainSubstring("api.paging-loop"))
+		Expect(render()).To(Equal(first))
 	})
 })
