@@ -1,6 +1,7 @@
 package livefhir_test
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,13 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fixtures/fhirserver"
+	"github.com/carecert/carecert/livefhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner"
+	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/validators/restapi"
 )
 
 // hostile starts a real HTTP server on 127.0.0.1 that misbehaves as h says.
@@ -158,5 +164,29 @@ var _ = Describe("fhir-server target against hostile servers", func() {
 		n := result(rep, "api", "API-13").Evaluated
 		Expect(n).To(BeNumerically(">=", 10))
 		Expect(time.Since(start)).To(BeNumerically(">=", time.Duration(n-1)*20*time.Millisecond))
+	})
+})
+
+var _ = Describe("an interrupted live run", func() {
+	It("stops at once and keeps what it had, marked incomplete", func() {
+		_, url := simulator(withDefects("slow=100ms"))
+		checks := check.NewRegistry()
+		restapi.Register(checks)
+		treg := target.NewRegistry()
+		livefhir.Register(treg)
+		r := &runner.Runner{Checks: checks, Targets: treg, Workers: 2}
+		p := &runner.Plan{Suites: []string{"fhir-rest-api"}, Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{apiTarget(url, nil)}}}}
+		Expect(p.Check()).To(Succeed())
+		ctx, cancel := context.WithTimeout(context.Background(), 350*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		reps, err := r.Run(ctx, p)
+		Expect(time.Since(start)).To(BeNumerically("<", 2*time.Second))
+		Expect(err).To(MatchError(context.DeadlineExceeded))
+		Expect(reps).To(HaveLen(1))
+		Expect(reps[0].Complete).To(BeFalse())
+		tr := result(reps[0], "api", "API-13")
+		Expect(tr.Evaluated).To(BeNumerically(">=", 2), "the exchanges made before the interruption are kept")
+		Expect(tr.Errors).To(BeZero(), "an interruption is not the server's fault")
 	})
 })
