@@ -74,7 +74,7 @@ func openBulk(spec target.Spec) (*Bulk, error) {
 	case b.level != "group" && b.group != "":
 		return nil, fmt.Errorf("group is only for level: group")
 	}
-	if b.types, err = stringList(o, "types"); err != nil {
+	if b.types, err = o.Strings("types"); err != nil {
 		return nil, err
 	}
 	if b.since, err = o.String("since", ""); err != nil {
