@@ -2,6 +2,7 @@ package livefhir
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -203,10 +204,15 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 				Header: http.Header{"Accept": {"application/fhir+ndjson"}}, Timeout: b.download,
 			}, func(r io.Reader) error {
 				return fhir.ReadStream(fhirclient.RedactURL(u), r, func(rec *model.Record) error {
-					info.Records++
 					if err := ctx.Err(); err != nil {
 						return err
 					}
+					// The reader turns a broken stream into a last record; here
+					// it is the download that failed, and BULK-04 says so.
+					if rec.Problem != nil && rec.Problem.Code == "input.read" {
+						return errors.New(rec.Problem.Message)
+					}
+					info.Records++
 					send(rec)
 					return emitErr
 				})

@@ -190,3 +190,36 @@ var _ = Describe("an interrupted live run", func() {
 		Expect(tr.Errors).To(BeZero(), "an interruption is not the server's fault")
 	})
 })
+
+var _ = Describe("fhir-bulk target against a failing file server", func() {
+	It("keeps the records of a download that stalls and says where it stopped", func() {
+		var base string
+		base = hostile(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/$export":
+				w.Header().Set("Content-Location", base+"/status")
+				w.WriteHeader(http.StatusAccepted)
+			case "/status":
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"transactionTime":"2026-01-01T00:00:00Z","request":"` + base + `/$export","requiresAccessToken":false,` +
+					`"output":[{"type":"Patient","url":"` + base + `/file.ndjson","count":5}],"error":[]}`))
+			case "/file.ndjson":
+				w.Header().Set("Content-Type", "application/fhir+ndjson")
+				for i := range 3 {
+					w.Write([]byte(`{"resourceType":"Patient","id":"p` + string(rune('0'+i)) + `"}` + "\n"))
+				}
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+			}
+		})
+		start := time.Now()
+		rep := run([]map[string]any{bulkTarget(base, map[string]any{"download_timeout": "300ms"})}, "fhir-bulk-data")
+		Expect(time.Since(start)).To(BeNumerically("<", 5*time.Second))
+		d := result(rep, "bulk", "BULK-04")
+		Expect(codes(d)).To(Equal([]string{"bulk.download-incomplete"}))
+		Expect(d.Findings[0].Message).To(MatchRegexp(`output file .*/file.ndjson \(Patient\) stopped after 3 record\(s\): .*`))
+		// Kick-off, manifest, the download and the three Patients it held.
+		Expect(rep.Targets[0].Records).To(Equal(int64(3 + 3)))
+		Expect(result(rep, "bulk", "BULK-05").Outcome).To(Equal(model.Fail), "the transport failure is reported too")
+	})
+})
