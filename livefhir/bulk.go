@@ -162,7 +162,8 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 			break
 		}
 		sendEx(ex)
-		if ex.Status != http.StatusAccepted || emitErr != nil {
+		// 429 asks a client that polls too often to slow down: wait and poll on.
+		if (ex.Status != http.StatusAccepted && ex.Status != http.StatusTooManyRequests) || emitErr != nil {
 			return emitErr
 		}
 		wait := retryAfter(ex.Header("retry-after"), b.pollInterval)
