@@ -17,11 +17,19 @@ import (
 	"github.com/carecert/carecert/fixtures/fhirserver"
 )
 
+// simulateCommand groups the simulated supplier systems: a FHIR server and an
+// MLLP endpoint.
 func (a *app) simulateCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "simulate",
-		Short: "Run simulated supplier systems for tests and demos",
+		Short: "Run simulated supplier systems (a FHIR server, an MLLP endpoint) for tests and demos",
 	}
+	cmd.AddCommand(a.simulateFHIRCommand(), a.simulateMLLPCommand())
+	return cmd
+}
+
+// simulateFHIRCommand is `carecert simulate fhir`.
+func (a *app) simulateFHIRCommand() *cobra.Command {
 	var (
 		addr, feed, defects, tokenEnv, tokenFile string
 		smartClient, smartKey                    string
@@ -89,8 +97,7 @@ Defects (--defects kind,kind=value):
 	fl.IntVar(&bulkPolls, "bulk-polls", 1, "Bulk status polls answered 'in progress' before the manifest")
 	fl.IntVar(&retryAfter, "retry-after", 1, "Retry-After seconds on in-progress Bulk status (0: none)")
 	fhirCmd.MarkFlagRequired("feed")
-	cmd.AddCommand(fhirCmd)
-	return cmd
+	return fhirCmd
 }
 
 func defectList() string {
