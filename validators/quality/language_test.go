@@ -9,7 +9,9 @@ import (
 	. "github.com/onsi/gomega/gstruct"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/tabular"
 	"github.com/carecert/carecert/validators/quality"
 )
@@ -135,5 +137,55 @@ var _ = Describe("the built-in CSV column language", func() {
 		Expect(t.Sample()[0].Message).To(ContainSubstring(`the file has no column "Ethnicity"`))
 		m, _ := t.Lookup("dq.completeness.verification.missing")
 		Expect(m.Denominator).To(BeZero())
+	})
+})
+
+var _ = Describe("the built-in HL7 v2 field language", func() {
+	msg := func(id, typ, pid string) string {
+		return "MSH|^~\\&|PAS|RX1|EPR|RX1|20260101120000||" + typ + "|" + id + "|P|2.4\r" +
+			"EVN|A01|20260101120000\r" + pid + "\r"
+	}
+	messages := func() []*model.Record {
+		data := msg("M1", "ADT^A01^ADT_A01", "PID|1||9434765919^^^NHS^NH||SMITH^ANN||19500201|F|||1 Road^^Leeds^^LS1 4AP") +
+			msg("M2", "ADT^A08^ADT_A01", "PID|1||9434765918^^^NHS^NH||JONES^BEA||19610712|F") +
+			msg("M1", "ADT^A03^ADT_A03", "PID|1||4010232137^^^NHS^NH||BROWN^CAL|||M")
+		ms, err := hl7v2.ParseAll([]byte(data))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ms).To(HaveLen(3))
+		var out []*model.Record
+		for _, m := range ms {
+			out = append(out, target.HL7v2Record("adt.hl7", m))
+		}
+		return out
+	}
+	v2 := func(typ string, params check.Params) *model.Tally {
+		params["kind"] = "hl7v2"
+		t, _, _ := run(typ, params, messages())
+		return t
+	}
+
+	It("applies the quality rules to message fields by terse path", func() {
+		t := v2("dq-completeness", check.Params{"element": "PID-7"})
+		m, _ := t.Lookup("dq.completeness.verification.missing")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
+		Expect(t.Sample()[0].Record).To(Equal("ADT^A03/M1"))
+		Expect(t.Sample()[0].Path).To(Equal("PID-7"))
+
+		t = v2("dq-value-format", check.Params{"element": "PID-3.1", "format": "nhs-number"})
+		m, _ = t.Lookup("dq.conformance.verification.invalid")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
+		Expect(t.Sample()[0].Record).To(Equal("ADT^A08/M2"))
+		Expect(t.Sample()[0].Sensitive).To(BeTrue())
+
+		// Control ids are unique across message types.
+		t = v2("dq-unique", check.Params{"resource_id": true, "what": "message control id"})
+		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
+		Expect(t.Sample()[0].Message).To(HavePrefix("same message control id as ADT^A01/M1"))
+	})
+
+	It("refuses a path that is not a terse HL7 v2 path", func() {
+		Expect(compileErr("dq-completeness", check.Params{"kind": "hl7v2", "element": "Patient.birthDate"})).
+			To(MatchError(ContainSubstring("not a terse HL7 v2 path")))
 	})
 })

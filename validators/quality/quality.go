@@ -7,8 +7,9 @@
 // measures only, so a stored report can be graded again.
 //
 // Rules select elements through a Selector compiled by the Language of the
-// record kind (FHIRPath for FHIR, column names for CSV rows; other packages
-// plug in theirs, for HL7 v2 messages say), so the same checks serve every kind.
+// record kind (FHIRPath for FHIR, column names for CSV rows, terse paths for
+// HL7 v2 messages; other packages may plug in richer ones), so the same checks
+// serve every kind.
 package quality
 
 import (
@@ -21,8 +22,8 @@ import (
 )
 
 // Register adds the quality check types to a registry. langs add or replace
-// the selection languages of record kinds; FHIR (FHIRPath) and CSV (column
-// names) are built in.
+// the selection languages of record kinds; FHIR (FHIRPath), CSV (column
+// names) and HL7 v2 (terse paths) are built in.
 func Register(reg *check.Registry, langs ...Language) {
 	e := newEngine(langs)
 	reg.Register("dq-completeness", "share of records in which an element (or any of a set) is present and non-empty", e.completeness)
@@ -70,7 +71,9 @@ type engine struct {
 }
 
 func newEngine(langs []Language) *engine {
-	e := &engine{langs: map[model.Kind]Language{model.KindFHIR: FHIRPaths(), model.KindCSV: CSVColumns()}}
+	e := &engine{langs: map[model.Kind]Language{
+		model.KindFHIR: FHIRPaths(), model.KindCSV: CSVColumns(), model.KindHL7v2: HL7v2Fields(),
+	}}
 	for _, l := range langs {
 		e.langs[l.Kind] = l
 	}

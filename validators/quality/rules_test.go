@@ -239,7 +239,7 @@ var _ = Describe("suite parameters", func() {
 		Entry("no element", "dq-completeness", check.Params{}, `"element" (or "any_of") is required`),
 		Entry("element and any_of", "dq-completeness", check.Params{"element": "Patient.gender", "any_of": []any{"Patient.name"}}, "not both"),
 		Entry("bad path", "dq-completeness", check.Params{"element": "gender"}, `"gender": an expression starts with the resource type`),
-		Entry("unknown kind", "dq-completeness", check.Params{"element": "PID-3", "kind": "hl7v2"}, `no selection language for record kind "hl7v2" (known: csv, fhir)`),
+		Entry("unknown kind", "dq-completeness", check.Params{"element": "x", "kind": "exchange"}, `no selection language for record kind "exchange" (known: csv, fhir, hl7v2)`),
 		Entry("unknown category", "dq-completeness", check.Params{"element": "Patient.gender", "category": "accuracy"}, `is not a category`),
 		Entry("unknown context", "dq-completeness", check.Params{"element": "Patient.gender", "context": "guess"}, `want verification or validation`),
 		Entry("unknown format", "dq-value-format", check.Params{"element": "Patient.gender", "format": "nhs"}, `unknown format "nhs"`),

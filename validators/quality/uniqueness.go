@@ -66,9 +66,9 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 				return 0, "", false
 			}
 			if perFile {
-				return keyHash(rec.Source, rec.Type, rec.ID), "", true
+				return keyHash(rec.Source, scope(rec), rec.ID), "", true
 			}
-			return keyHash(rec.Type, rec.ID), "", true
+			return keyHash(scope(rec), rec.ID), "", true
 		}
 		parts := make([]string, 0, len(sels))
 		path := ""
@@ -85,18 +85,27 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 			}
 			parts = append(parts, v)
 		}
-		// Keys of different types never collide: the same id on a Patient and
-		// an Observation is no duplicate.
 		if perFile {
 			parts = append(parts, rec.Source)
 		}
-		return keyHash(append([]string{rec.Type}, parts...)...), path, true
+		return keyHash(append([]string{scope(rec)}, parts...)...), path, true
 	}
 	measure := r.name(problem)
 	r.gradeBy(measure, "record(s) repeating the "+what+" of an earlier record")
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &uniqueState{rule: r, key: keyOf, measure: measure, problem: problem, what: what, Keys: map[uint64]keyEntry{}}
 	}}, nil
+}
+
+// scope is the part of a key that keeps keys of different record types apart:
+// the same id on a Patient and an Observation is no duplicate, nor the same
+// value in two CSV tables. HL7 v2 message control ids and fields are unique
+// across message types, so messages share one scope.
+func scope(rec *model.Record) string {
+	if rec.Kind == model.KindHL7v2 {
+		return ""
+	}
+	return rec.Type
 }
 
 // firstScalar returns the first present scalar value and its path.
