@@ -18,6 +18,9 @@ func (e *engine) timeliness(spec check.Spec, env *check.Env) (check.Check, error
 	if err != nil {
 		return nil, err
 	}
+	if r.kind != model.KindFHIR {
+		return nil, fmt.Errorf("dq-timeliness reads FHIR meta.lastUpdated; kind %q is not supported", r.kind)
+	}
 	exprs, err := spec.Params.Strings("events")
 	if err != nil {
 		return nil, err
