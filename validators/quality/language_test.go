@@ -189,3 +189,31 @@ var _ = Describe("the built-in HL7 v2 field language", func() {
 			To(MatchError(ContainSubstring("not a terse HL7 v2 path")))
 	})
 })
+
+var _ = Describe("dates of HL7 v2 messages", func() {
+	It("are read in their own timestamp form by the temporal rules", func() {
+		data := "MSH|^~\\&|PAS|RX1|EPR|RX1|20260101120000||ADT^A01|M1|P|2.4\rEVN|A01|20260101120000\rPID|1||9434765919^^^NHS^NH||SMITH^ANN||19500201\r" +
+			"MSH|^~\\&|PAS|RX1|EPR|RX1|20260101120000||ADT^A01|M2|P|2.4\rEVN|A01|20270301+0000\rPID|1||9434765918^^^NHS^NH||JONES^BEA||2031\r" +
+			"MSH|^~\\&|PAS|RX1|EPR|RX1|20260101120000||ADT^A01|M3|P|2.4\rEVN|A01|202601011230||||202512311200\rPID|1||4010232137^^^NHS^NH||BROWN^CAL||20260101\r"
+		ms, err := hl7v2.ParseAll([]byte(data))
+		Expect(err).NotTo(HaveOccurred())
+		var recs []*model.Record
+		for _, m := range ms {
+			recs = append(recs, target.HL7v2Record("adt.hl7", m))
+		}
+		t, _, _ := run("dq-not-future", check.Params{"kind": "hl7v2", "elements": []any{"EVN-2", "PID-7"}}, recs)
+		var got []string
+		for _, f := range t.Sample() {
+			got = append(got, f.Record+" "+f.Path)
+		}
+		Expect(got).To(ConsistOf("ADT^A01/M2 EVN-2", "ADT^A01/M2 PID-7"))
+
+		// EVN-6 (event occurred) is not after EVN-2 (recorded) in M3.
+		t, _, _ = run("dq-date-order", check.Params{"kind": "hl7v2", "earlier": "EVN-6", "later": "EVN-2"}, recs)
+		m, _ := t.Lookup("dq.plausibility.temporal.verification.order")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{0, 1}))
+		t, _, _ = run("dq-date-order", check.Params{"kind": "hl7v2", "earlier": "EVN-2", "later": "EVN-6"}, recs)
+		m, _ = t.Lookup("dq.plausibility.temporal.verification.order")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 1}))
+	})
+})
