@@ -29,6 +29,9 @@ func (n *funcNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
 func newFunc(name string, args []node) (node, error) {
 	def, ok := functions[name]
 	if !ok {
+		def, ok = moreFunctions[name]
+	}
+	if !ok {
 		return nil, fmt.Errorf("unknown function %s()", name)
 	}
 	if len(args) < def.min || len(args) > def.max {
@@ -40,11 +43,20 @@ func newFunc(name string, args []node) (node, error) {
 	n := &funcNode{name: name, args: args, def: def}
 	switch name {
 	case "is", "as", "ofType":
+		if len(args) != 1 {
+			return nil, fmt.Errorf("%s() takes a type name", name)
+		}
 		t, ok := typeArg(args[0])
 		if !ok {
 			return nil, fmt.Errorf("%s() needs a type name", name)
 		}
 		n.typ = t
+	case "iif":
+		if lit, ok := args[0].(*literalNode); ok {
+			if _, isBool := lit.val.v.(bool); !isBool {
+				return nil, fmt.Errorf("iif() needs a boolean criterion")
+			}
+		}
 	case "matches", "matchesFull", "replaceMatches":
 		if lit, ok := args[0].(*literalNode); ok {
 			if p, isStr := lit.val.v.(string); isStr {
@@ -265,19 +277,27 @@ var functions = map[string]*funcDef{
 		return out, nil
 	}},
 	"ofType": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
+		if err := c.checkType(n.typ); err != nil {
+			return nil, err
+		}
 		var out []item
 		for _, it := range in {
-			if isType(it, n.typ) {
+			if isType(it, n.typ, true) {
 				out = append(out, it)
 			}
 		}
 		return out, nil
 	}},
-	"is": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) { return typeTest("is", in, n.typ) }},
+	"is": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) { return c.typeTest("is", in, n.typ) }},
+	// as() on a collection filters it like ofType(): R4 invariants rely on that
+	// (dom-3: descendants().as(canonical)), although FHIRPath 2 makes it an error.
 	"as": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
+		if err := c.checkType(n.typ); err != nil {
+			return nil, err
+		}
 		var out []item
 		for _, it := range in {
-			if isType(it, n.typ) {
+			if isType(it, n.typ, true) {
 				out = append(out, it)
 			}
 		}
@@ -503,6 +523,9 @@ var functions = map[string]*funcDef{
 		rep, ok, err := n.stringArg(c, s, 1)
 		if err != nil || !ok {
 			return nil, err
+		}
+		if re.String() == "(?s)" {
+			return str, nil
 		}
 		return re.ReplaceAllString(str, javaReplacement(rep)), nil
 	})},
@@ -1129,7 +1152,7 @@ func toStringValue(v any, it item) (any, bool) {
 	case Temporal:
 		return x.String(), true
 	case Quantity:
-		return x.Value.String() + " '" + x.Unit + "'", true
+		return x.String(), true
 	}
 	return nil, false
 }

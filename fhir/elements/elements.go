@@ -487,3 +487,6 @@ func (ix *Index) Resolve(parent, name string) (el *Element, typ, childPath strin
 	}
 	return el, typ, ix.childPath(el)
 }
+
+// HasType reports whether name is a type or resource of the index.
+func (ix *Index) HasType(name string) bool { return ix.defs[name] != nil }
