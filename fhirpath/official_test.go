@@ -212,7 +212,8 @@ var _ = Describe("the official FHIRPath R4 test suite", func() {
 			Expect(os.WriteFile(path, []byte(report.String()), 0o644)).To(Succeed())
 		}
 		GinkgoWriter.Print(report.String())
-		Expect(total).To(Equal(937))
+		// the file has 937 <test> tags, two of them inside comments
+		Expect(total).To(Equal(935))
 		Expect(passed).To(BeNumerically(">=", officialFloor), report.String())
 	})
 })
