@@ -144,6 +144,19 @@ type Value struct {
 	Type string
 	// FHIR reports an element of the resource rather than a computed value.
 	FHIR bool
+	// it keeps the element's type context, so that a Value passed back to
+	// Evaluate (an invariant on an element) navigates with its types.
+	it item
+}
+
+// Element returns a FHIR element of the given type as an input for Evaluate:
+// use it to evaluate an invariant on an element the caller found by walking a
+// resource. defPath is where the element's children are defined: the type name
+// for datatypes ("HumanName"), the element path for backbone elements
+// ("Patient.contact"). ext is the primitive's "_name" object, or nil.
+func Element(v any, ext map[string]any, typ, defPath string) Value {
+	it := item{v: v, ext: ext, t: typ, p: defPath, fhir: true}
+	return Value{V: v, Type: typ, FHIR: true, it: it}
 }
 
 // EvaluateTyped is Evaluate with the type of each result.
@@ -158,7 +171,7 @@ func (e *Expr) EvaluateTyped(env *Env, input any) ([]Value, error) {
 		if !it.fhir || t == "" {
 			t = systemType(it.v)
 		}
-		res[i] = Value{V: it.v, Type: t, FHIR: it.fhir}
+		res[i] = Value{V: it.v, Type: t, FHIR: it.fhir, it: it}
 	}
 	return res, nil
 }
@@ -233,7 +246,16 @@ func rootItems(input any, m Model) []item {
 	case item:
 		return []item{v}
 	case Value:
+		if v.it.v != nil || v.it.ext != nil {
+			return []item{v.it}
+		}
 		return []item{{v: v.V, t: v.Type, fhir: v.FHIR}}
+	case []Value:
+		out := make([]item, 0, len(v))
+		for _, x := range v {
+			out = append(out, rootItems(x, m)...)
+		}
+		return out
 	}
 	return []item{{v: input, fhir: isFHIRPrimitive(input)}}
 }
