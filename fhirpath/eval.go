@@ -195,6 +195,12 @@ func (e *Expr) eval(env *Env, input any) (out []item, err error) {
 	if env == nil {
 		env = &Env{}
 	}
+	defer func() {
+		// a bug in a function must cost one result, not the whole run
+		if r := recover(); r != nil {
+			out, err = nil, &EvalError{Expr: e.src, Msg: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
 	model := env.Model
 	if model == nil {
 		ix, err := elements.R4()
