@@ -100,7 +100,8 @@ func (e evalErr) Error() string { return string(e) }
 
 func errf(format string, a ...any) error { return evalErr(fmt.Sprintf(format, a...)) }
 
-// evalCtx is the state of one evaluation.
+// evalCtx is the state of one evaluation. The top-level scope and input live
+// in it, so that an evaluation allocates once for its state.
 type evalCtx struct {
 	env      *Env
 	model    Model
@@ -108,6 +109,8 @@ type evalCtx struct {
 	root     item
 	context  item
 	now      time.Time
+	top      scope
+	input    [1]item
 }
 
 // scope holds $this, $index and $total inside function arguments.
@@ -209,8 +212,14 @@ func (e *Expr) eval(env *Env, input any) (out []item, err error) {
 		}
 		model = ix
 	}
-	in := rootItems(input, model)
 	c := &evalCtx{env: env, model: model, now: env.Now}
+	var in []item
+	if one, ok := singleRoot(input); ok {
+		c.input[0] = one
+		in = c.input[:1:1]
+	} else {
+		in = rootItems(input, model)
+	}
 	if len(in) > 0 {
 		c.context = in[0]
 	}
@@ -222,8 +231,8 @@ func (e *Expr) eval(env *Env, input any) (out []item, err error) {
 	if env.RootResource != nil {
 		c.root = rootItems(env.RootResource, env.Model)[0]
 	}
-	s := &scope{this: in}
-	out, err = e.root.eval(c, s, in)
+	c.top.this = in
+	out, err = e.root.eval(c, &c.top, in)
 	if err != nil {
 		var ee evalErr
 		if errors.As(err, &ee) {
@@ -232,6 +241,23 @@ func (e *Expr) eval(env *Env, input any) (out []item, err error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// singleRoot converts the common inputs, a resource or one element, without
+// allocating.
+func singleRoot(input any) (item, bool) {
+	switch v := input.(type) {
+	case map[string]any:
+		if rt, ok := v["resourceType"].(string); ok {
+			return item{v: v, t: rt, p: rt, fhir: true}, true
+		}
+		return item{v: v, fhir: true}, true
+	case Value:
+		if v.it.v != nil || v.it.ext != nil {
+			return v.it, true
+		}
+	}
+	return item{}, false
 }
 
 func rootItems(input any, m Model) []item {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,6 +171,24 @@ func single(in []item, fn string) (item, bool, error) {
 
 func one(v any) []item { return []item{{v: v}} }
 
+// smallIntegers are shared results for small counts, which invariants compute
+// on every element (ele-1). They are never modified: callers only read or
+// append to results, and appending to a full slice copies it.
+var smallIntegers = func() [][]item {
+	out := make([][]item, 64)
+	for i := range out {
+		out[i] = []item{{v: int64(i)}}
+	}
+	return out
+}()
+
+func integer(n int64) []item {
+	if n >= 0 && n < int64(len(smallIntegers)) {
+		return smallIntegers[n][:1:1]
+	}
+	return one(n)
+}
+
 var functions = map[string]*funcDef{
 	// existence
 	"empty": {0, 0, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
@@ -227,7 +246,7 @@ var functions = map[string]*funcDef{
 		return trueItems, nil
 	}},
 	"count": {0, 0, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-		return one(int64(len(in))), nil
+		return integer(int64(len(in))), nil
 	}},
 	"distinct": {0, 0, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
 		return union(in, nil), nil
@@ -864,7 +883,16 @@ func (c *evalCtx) allChildren(out []item, it item) []item {
 		}
 		return out
 	}
-	for _, k := range sortedKeys(m) {
+	var buf [32]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if cap(out)-len(out) < len(keys) {
+		out = slices.Grow(out, len(keys))
+	}
+	for _, k := range keys {
 		if k == "resourceType" {
 			continue
 		}

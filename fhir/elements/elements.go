@@ -102,6 +102,9 @@ type Definition struct {
 type Index struct {
 	defs  map[string]*Definition
 	paths map[string]*Element
+	// kids indexes elements by parent path and name (without [x]), so that
+	// navigation looks up without building path strings
+	kids map[string]map[string]*Element
 }
 
 // R4 returns the index of the embedded R4 core definitions, built on first
@@ -135,15 +138,22 @@ func build() (*Index, error) {
 var compactR4 []byte
 
 func newIndex(defs []*Definition) *Index {
-	ix := &Index{defs: map[string]*Definition{}, paths: map[string]*Element{}}
+	ix := &Index{defs: map[string]*Definition{}, paths: map[string]*Element{}, kids: map[string]map[string]*Element{}}
 	for _, def := range defs {
 		ix.defs[def.Name] = def
 		for _, el := range def.Elements {
 			el.Choice = strings.HasSuffix(el.Path, "[x]")
-			if p := ix.paths[parentPath(el.Path)]; p != nil {
+			parent := parentPath(el.Path)
+			if p := ix.paths[parent]; p != nil {
 				p.hasChildren = true
 			}
 			ix.paths[el.Path] = el
+			if parent != "" {
+				if ix.kids[parent] == nil {
+					ix.kids[parent] = map[string]*Element{}
+				}
+				ix.kids[parent][el.Name()] = el
+			}
 		}
 	}
 	return ix
@@ -423,11 +433,8 @@ func (ix *Index) childPath(el *Element) string {
 // Child implements fhirpath.Model: the type of element name under the
 // definition path parent and the definition path of its own children.
 func (ix *Index) Child(parent, name string) (typ, path string, choice, ok bool) {
-	el := ix.paths[parent+"."+name]
+	el := ix.kids[parent][name]
 	if el == nil {
-		if el = ix.paths[parent+"."+name+"[x]"]; el != nil {
-			return "", "", true, true
-		}
 		// a resource's path may be asked as its base type: Resource.id on a Patient
 		if def := ix.defs[parent]; def != nil && def.Base != "" && def.Base != parent {
 			return ix.Child(def.Base, name)
