@@ -432,10 +432,20 @@ func addDuration(t Temporal, q Quantity, sign int) (Temporal, error) {
 	n := int(q.Value.V) * sign
 	tm := t.goTime()
 	switch unit {
-	case "year":
-		tm = tm.AddDate(n, 0, 0)
-	case "month":
-		tm = tm.AddDate(0, n, 0)
+	case "year", "month":
+		// calendar arithmetic: the day is kept, or clamped to the month's end
+		months := n
+		if unit == "year" {
+			months = 12 * n
+		}
+		y, m := tm.Year(), int(tm.Month())-1+months
+		y += m / 12
+		if m %= 12; m < 0 {
+			m += 12
+			y--
+		}
+		d := min(tm.Day(), daysIn(y, m+1))
+		tm = time.Date(y, time.Month(m+1), d, tm.Hour(), tm.Minute(), tm.Second(), tm.Nanosecond(), tm.Location())
 	case "week":
 		tm = tm.AddDate(0, 0, 7*n)
 	case "day":
