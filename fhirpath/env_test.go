@@ -113,3 +113,39 @@ var _ = DescribeTable("FHIRPath semantics",
 	Entry("aggregate", "(1 | 2 | 3).aggregate($this + $total, 0)", int64(6)),
 	Entry("repeat stops on repeated values", "(1 | 2).repeat($this).count()", int64(2)),
 )
+
+var _ = Describe("EvaluateTyped", func() {
+	paths := func(expr string, input any) []string {
+		vals, err := fhirpath.MustCompile(expr).EvaluateTyped(nil, input)
+		Expect(err).NotTo(HaveOccurred())
+		out := make([]string, len(vals))
+		for i, v := range vals {
+			out[i] = v.Path
+		}
+		return out
+	}
+
+	It("locates every element it returns", func() {
+		p := decode(patientJSON)
+		Expect(paths("Patient.name.given", p)).To(Equal([]string{"Patient.name[0].given[0]", "Patient.name[0].given[1]", "Patient.name[1].given[0]"}))
+		Expect(paths("name.where(use = 'usual').given.first()", p)).To(Equal([]string{"Patient.name[1].given[0]"}))
+		Expect(paths("deceased", p)).To(Equal([]string{"Patient.deceasedBoolean"}))
+		Expect(paths("birthDate.extension.value", p)).To(Equal([]string{"Patient.birthDate.extension[0].valueDateTime"}))
+		Expect(paths("contained.name", p)).To(Equal([]string{"Patient.contained[0].name"}))
+		Expect(paths("name.count() | gender", p)).To(Equal([]string{"", "Patient.gender"}))
+		Expect(paths("Observation.value.code", decode(observationJSON))).To(Equal([]string{"Observation.valueQuantity.code"}))
+	})
+
+	It("locates extensions of repeating primitives that have no value", func() {
+		p := decode(`{"resourceType": "Patient", "name": [{"_given": [null, {"extension": [{"url": "http://x", "valueCode": "masked"}]}]}]}`)
+		Expect(paths("name.given.extension.value", p)).To(Equal([]string{"Patient.name[0].given[1].extension[0].valueCode"}))
+		Expect(paths("name.given.hasValue()", p)).To(Equal([]string{""}))
+	})
+
+	It("continues the path of an Element given with At", func() {
+		contact := map[string]any{"name": map[string]any{"given": []any{"A", "B"}}}
+		el := fhirpath.Element(contact, nil, "BackboneElement", "Patient.contact").At("Patient.contact[2]")
+		Expect(paths("name.given[1]", el)).To(Equal([]string{"Patient.contact[2].name.given[1]"}))
+		Expect(paths("name.given[1]", fhirpath.Element(contact, nil, "BackboneElement", "Patient.contact"))).To(Equal([]string{"name.given[1]"}))
+	})
+})

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +21,7 @@ type item struct {
 	t    string         // FHIR type name: "HumanName", "date", "Patient"; "" if unknown
 	p    string         // definition path for the children: "Patient.contact", "HumanName"
 	fhir bool
+	loc  string // where the element is ("Patient.name[0].given[1]"), when tracked
 }
 
 // Model supplies FHIR type information for navigation and is/as/ofType.
@@ -111,6 +114,8 @@ type evalCtx struct {
 	now      time.Time
 	top      scope
 	input    [1]item
+	// track makes navigation record each element's location (EvaluateTyped)
+	track bool
 }
 
 // scope holds $this, $index and $total inside function arguments.
@@ -126,7 +131,7 @@ type scope struct {
 // json.Number, bool), computed values as bool, int64, Decimal, string,
 // Temporal or Quantity. env may be nil.
 func (e *Expr) Evaluate(env *Env, input any) ([]any, error) {
-	out, err := e.eval(env, input)
+	out, err := e.eval(env, input, false)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +152,10 @@ type Value struct {
 	Type string
 	// FHIR reports an element of the resource rather than a computed value.
 	FHIR bool
+	// Path locates an element of the input, FHIRPath-style with indexes
+	// ("Patient.name[0].given[1]", "Observation.valueQuantity"); "" for
+	// computed values. Relative to an Element input without a path.
+	Path string
 	// it keeps the element's type context, so that a Value passed back to
 	// Evaluate (an invariant on an element) navigates with its types.
 	it item
@@ -162,9 +171,16 @@ func Element(v any, ext map[string]any, typ, defPath string) Value {
 	return Value{V: v, Type: typ, FHIR: true, it: it}
 }
 
+// At returns the element with its location, so that the paths EvaluateTyped
+// gives are complete ("Patient.contact[0]" + ".name.family").
+func (v Value) At(path string) Value {
+	v.Path, v.it.loc = path, path
+	return v
+}
+
 // EvaluateTyped is Evaluate with the type of each result.
 func (e *Expr) EvaluateTyped(env *Env, input any) ([]Value, error) {
-	out, err := e.eval(env, input)
+	out, err := e.eval(env, input, true)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +190,7 @@ func (e *Expr) EvaluateTyped(env *Env, input any) ([]Value, error) {
 		if !it.fhir || t == "" {
 			t = systemType(it.v)
 		}
-		res[i] = Value{V: it.v, Type: t, FHIR: it.fhir, it: it}
+		res[i] = Value{V: it.v, Type: t, FHIR: it.fhir, Path: it.loc, it: it}
 	}
 	return res, nil
 }
@@ -183,7 +199,7 @@ func (e *Expr) EvaluateTyped(env *Env, input any) ([]Value, error) {
 // empty or one boolean (a single non-boolean value counts as true). ok is false
 // when the result is empty.
 func (e *Expr) EvaluateBool(env *Env, input any) (value, ok bool, err error) {
-	out, err := e.eval(env, input)
+	out, err := e.eval(env, input, false)
 	if err != nil {
 		return false, false, err
 	}
@@ -194,7 +210,7 @@ func (e *Expr) EvaluateBool(env *Env, input any) (value, ok bool, err error) {
 	return b, ok, nil
 }
 
-func (e *Expr) eval(env *Env, input any) (out []item, err error) {
+func (e *Expr) eval(env *Env, input any, track bool) (out []item, err error) {
 	if env == nil {
 		env = &Env{}
 	}
@@ -212,9 +228,12 @@ func (e *Expr) eval(env *Env, input any) (out []item, err error) {
 		}
 		model = ix
 	}
-	c := &evalCtx{env: env, model: model, now: env.Now}
+	c := &evalCtx{env: env, model: model, now: env.Now, track: track}
 	var in []item
 	if one, ok := singleRoot(input); ok {
+		if m, isMap := one.v.(map[string]any); track && isMap && one.loc == "" && m["resourceType"] != nil {
+			one.loc = one.t // a resource: paths start with its type
+		}
 		c.input[0] = one
 		in = c.input[:1:1]
 	} else {
@@ -451,7 +470,7 @@ func (c *evalCtx) children(out []item, it item, name string) []item {
 		if it.ext == nil {
 			return out
 		}
-		m, it = it.ext, item{v: it.ext, t: "Element", p: "Element", fhir: true}
+		m, it = it.ext, item{v: it.ext, t: "Element", p: "Element", fhir: true, loc: it.loc}
 	}
 	typ, path, choice, known := "", "", false, false
 	if c.model != nil && it.p != "" {
@@ -464,37 +483,49 @@ func (c *evalCtx) children(out []item, it item, name string) []item {
 			if !known {
 				typ, path = guessType(v)
 			}
-			return appendValues(out, v, ext, typ, path)
+			return appendValues(out, v, ext, typ, path, c.locate(it, name))
 		}
 		if known {
 			return out
 		}
 	}
-	// a choice element: valueQuantity, valueString, ...
-	for k, v := range m {
-		if len(k) <= len(name) || !strings.HasPrefix(k, name) {
+	// a choice element: valueQuantity, valueString, ... Valid data has one;
+	// invalid data with several gets them all, in a stable order.
+	var keys [4]string
+	found := keys[:0]
+	for k := range m {
+		if len(k) > 0 && k[0] == '_' {
+			if _, hasValue := m[k[1:]]; hasValue {
+				continue
+			}
+			k = k[1:]
+		}
+		if len(k) <= len(name) || !strings.HasPrefix(k, name) || k[len(name)] < 'A' || k[len(name)] > 'Z' {
 			continue
 		}
-		suffix := k[len(name):]
-		if suffix[0] < 'A' || suffix[0] > 'Z' {
-			continue
+		if _, ok := choiceType(k[len(name):]); ok {
+			found = append(found, k)
 		}
-		t, ok := choiceType(suffix)
-		if !ok {
-			continue
-		}
-		ext, _ := m["_"+k]
-		return appendValues(out, v, ext, t, t)
 	}
-	for k, ext := range m {
-		if !strings.HasPrefix(k, "_"+name) || len(k) <= len(name)+1 {
-			continue
-		}
-		if t, ok := choiceType(k[len(name)+1:]); ok {
-			return appendValues(out, nil, ext, t, t)
-		}
+	if len(found) > 1 {
+		slices.Sort(found)
+	}
+	for _, k := range found {
+		t, _ := choiceType(k[len(name):])
+		out = appendValues(out, m[k], m["_"+k], t, t, c.locate(it, k))
 	}
 	return out
+}
+
+// locate is the location of child name of it, when locations are tracked.
+func (c *evalCtx) locate(it item, name string) string {
+	if !c.track {
+		return ""
+	}
+	if it.loc == "" {
+		return name
+	}
+	return it.loc + "." + name
 }
 
 func guessType(v any) (string, string) {
@@ -506,10 +537,18 @@ func guessType(v any) (string, string) {
 	return "", ""
 }
 
-func appendValues(out []item, v, ext any, typ, path string) []item {
-	if arr, ok := v.([]any); ok {
-		exts, _ := ext.([]any)
-		for i, x := range arr {
+// appendValues appends the values of one JSON member (and of its "_name"
+// sibling) as items; loc is the member's location, "" when not tracked.
+func appendValues(out []item, v, ext any, typ, path, loc string) []item {
+	arr, isArr := v.([]any)
+	exts, extArr := ext.([]any)
+	if isArr || (v == nil && extArr) {
+		n := max(len(arr), len(exts))
+		for i := range n {
+			var x any
+			if i < len(arr) {
+				x = arr[i]
+			}
 			var e map[string]any
 			if i < len(exts) {
 				e, _ = exts[i].(map[string]any)
@@ -517,14 +556,11 @@ func appendValues(out []item, v, ext any, typ, path string) []item {
 			if x == nil && e == nil {
 				continue
 			}
-			out = append(out, element(x, e, typ, path))
-		}
-		if len(arr) == 0 {
-			for _, x := range exts {
-				if e, ok := x.(map[string]any); ok {
-					out = append(out, element(nil, e, typ, path))
-				}
+			el := element(x, e, typ, path)
+			if loc != "" {
+				el.loc = loc + "[" + strconv.Itoa(i) + "]"
 			}
+			out = append(out, el)
 		}
 		return out
 	}
@@ -532,7 +568,9 @@ func appendValues(out []item, v, ext any, typ, path string) []item {
 	if v == nil && e == nil {
 		return out
 	}
-	return append(out, element(v, e, typ, path))
+	el := element(v, e, typ, path)
+	el.loc = loc
+	return append(out, el)
 }
 
 func element(v any, ext map[string]any, typ, path string) item {

@@ -879,7 +879,7 @@ func (c *evalCtx) allChildren(out []item, it item) []item {
 	m, ok := it.v.(map[string]any)
 	if !ok {
 		if it.ext != nil {
-			return c.allChildren(out, item{v: it.ext, t: "Element", fhir: true})
+			return c.allChildren(out, item{v: it.ext, t: "Element", p: "Element", fhir: true, loc: it.loc})
 		}
 		return out
 	}
@@ -918,14 +918,14 @@ func (c *evalCtx) childrenByKey(out []item, it item, m map[string]any, k string)
 			if k[i] >= 'A' && k[i] <= 'Z' {
 				if t, ok := choiceType(k[i:]); ok {
 					if _, _, choice, known := c.model.Child(it.p, k[:i]); known && choice {
-						return appendValues(out, m[k], m["_"+k], t, t)
+						return appendValues(out, m[k], m["_"+k], t, t, c.locate(it, k))
 					}
 				}
 			}
 		}
 	}
 	typ, path := guessType(m[k])
-	return appendValues(out, m[k], m["_"+k], typ, path)
+	return appendValues(out, m[k], m["_"+k], typ, path, c.locate(it, k))
 }
 
 func boolsAgg(stopOn func(bool) bool, ifNone bool) func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
