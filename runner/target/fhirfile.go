@@ -59,12 +59,7 @@ func (t *fhirFiles) Records(ctx context.Context, emit Emit) error {
 	if err != nil {
 		return err
 	}
-	guarded := func(r *model.Record) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return emit(r)
-	}
+	guarded := guard(ctx, emit)
 	for _, f := range files {
 		if err := fhir.ReadFile(f, fhir.Emit(guarded)); err != nil {
 			return err
