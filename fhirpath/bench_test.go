@@ -2,12 +2,16 @@ package fhirpath_test
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/model"
 )
 
 // BenchmarkCompileCoreInvariants compiles every distinct invariant expression
@@ -78,4 +82,73 @@ func BenchmarkInvariant(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCoreInvariantsPerResource evaluates every invariant of a resource's
+// core definition on every element the definition names (ele-1 on each, dom-*
+// on the resource, ...) over the resources of one Synthea bundle: the cost of
+// FHIRPath invariants in a validation that uses no native shortcuts.
+func BenchmarkCoreInvariantsPerResource(b *testing.B) {
+	ix := elements.MustR4()
+	files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+	if err != nil || len(files) == 0 {
+		b.Fatal("no corpus", err)
+	}
+	var resources []map[string]any
+	err = fhir.ReadFile(files[0], func(r *model.Record) error {
+		if r.Type != "Bundle" {
+			resources = append(resources, r.Resource())
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	type check struct {
+		path *fhirpath.Expr
+		invs []*fhirpath.Expr
+	}
+	plans := map[string][]check{}
+	for _, res := range resources {
+		typ := res["resourceType"].(string)
+		if _, done := plans[typ]; done {
+			continue
+		}
+		var plan []check
+		for _, el := range ix.Definition(typ).Elements {
+			var invs []*fhirpath.Expr
+			for _, c := range el.Constraints {
+				if c.Expression != "" {
+					invs = append(invs, fhirpath.MustCompile(c.Expression))
+				}
+			}
+			if len(invs) > 0 {
+				plan = append(plan, check{fhirpath.MustCompile(strings.ReplaceAll(el.Path, "[x]", "")), invs})
+			}
+		}
+		plans[typ] = plan
+	}
+	b.ResetTimer()
+	evaluations := 0
+	for b.Loop() {
+		for _, res := range resources {
+			env := &fhirpath.Env{Resource: res}
+			for _, c := range plans[res["resourceType"].(string)] {
+				nodes, err := c.path.EvaluateTyped(env, res)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, n := range nodes {
+					for _, inv := range c.invs {
+						if _, _, err := inv.EvaluateBool(env, n); err != nil {
+							b.Fatal(err)
+						}
+						evaluations++
+					}
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(len(resources)*b.N)/b.Elapsed().Seconds(), "resources/s")
+	b.ReportMetric(float64(evaluations)/float64(len(resources)*b.N), "invariants/resource")
 }

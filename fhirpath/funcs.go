@@ -655,15 +655,13 @@ var functions = map[string]*funcDef{
 		return out, nil
 	}},
 	"descendants": {0, 0, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
+		// breadth first, using the result itself as the queue
 		var out []item
-		work := in
-		for len(work) > 0 {
-			var next []item
-			for _, it := range work {
-				next = c.allChildren(next, it)
-			}
-			out = append(out, next...)
-			work = next
+		for _, it := range in {
+			out = c.allChildren(out, it)
+		}
+		for i := 0; i < len(out); i++ {
+			out = c.allChildren(out, out[i])
 		}
 		return out, nil
 	}},
@@ -911,8 +909,11 @@ func (c *evalCtx) allChildren(out []item, it item) []item {
 // carries the type suffix.
 func (c *evalCtx) childrenByKey(out []item, it item, m map[string]any, k string) []item {
 	if c.model != nil && it.p != "" {
-		if _, _, _, known := c.model.Child(it.p, k); known {
-			return c.children(out, it, k)
+		if typ, path, choice, known := c.model.Child(it.p, k); known && !choice {
+			if typ == "" {
+				typ, path = guessType(m[k])
+			}
+			return appendValues(out, m[k], m["_"+k], typ, path, c.locate(it, k))
 		}
 		for i := len(k) - 1; i > 0; i-- {
 			if k[i] >= 'A' && k[i] <= 'Z' {
