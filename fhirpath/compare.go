@@ -389,6 +389,16 @@ func order(a, b item) (int, bool, error) {
 	case string:
 		switch yv := y.(type) {
 		case string:
+			if a.fhir && b.fhir && a.t == "" && b.t == "" {
+				// untyped elements (no model, or an input without type):
+				// two date/times still compare as date/times
+				if ta, ok := parseDateTime(xv, false); ok {
+					if tb, ok := parseDateTime(yv, false); ok {
+						c, ok := compareTemporal(ta, tb)
+						return c, ok, nil
+					}
+				}
+			}
 			return strings.Compare(xv, yv), true, nil
 		case Temporal:
 			if t, ok := parseLike(xv, yv); ok {

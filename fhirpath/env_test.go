@@ -149,3 +149,17 @@ var _ = Describe("EvaluateTyped", func() {
 		Expect(paths("name.given[1]", fhirpath.Element(contact, nil, "BackboneElement", "Patient.contact"))).To(Equal([]string{"name.given[1]"}))
 	})
 })
+
+var _ = Describe("untyped input", func() {
+	It("still compares FHIR date/times as date/times (per-1 on a bare Period map)", func() {
+		per1 := fhirpath.MustCompile("start.hasValue().not() or end.hasValue().not() or (start <= end)")
+		holds := func(start, end string) bool {
+			ok, known, err := per1.EvaluateBool(nil, map[string]any{"start": start, "end": end})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(known).To(BeTrue())
+			return ok
+		}
+		Expect(holds("2020-01-01T10:00:00+01:00", "2020-01-01T09:30:00Z")).To(BeTrue(), "09:00Z is before 09:30Z")
+		Expect(holds("2020-01-01T10:00:00-01:00", "2020-01-01T09:30:00Z")).To(BeFalse(), "11:00Z is after 09:30Z")
+	})
+})
