@@ -423,25 +423,17 @@ type memberNode struct {
 }
 
 func (n *memberNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
-	if n.first && len(in) > 0 && n.name != "" && n.name[0] >= 'A' && n.name[0] <= 'Z' {
+	if n.first && n.name != "" && n.name[0] >= 'A' && n.name[0] <= 'Z' {
+		// element names start in lower case: this is a type name
 		var out []item
-		matched := false
 		for _, it := range in {
-			if it.fhir && isResourceOfType(it, n.name) {
+			if it.fhir && (it.t == n.name || isResourceOfType(it, n.name)) {
 				out = append(out, it)
-				matched = true
 			}
 		}
-		if matched {
-			return out, nil
-		}
-		if _, isMap := in[0].v.(map[string]any); isMap {
-			if _, isRes := in[0].v.(map[string]any)["resourceType"]; isRes {
-				if _, has := in[0].v.(map[string]any)[n.name]; !has {
-					return nil, nil
-				}
-			}
-		}
+		// another resource's type gives nothing ("Practitioner.name" on a
+		// Patient, as in search parameter expressions)
+		return out, nil
 	}
 	var out []item
 	for _, it := range in {
