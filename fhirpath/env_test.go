@@ -146,7 +146,7 @@ var _ = Describe("EvaluateTyped", func() {
 		contact := map[string]any{"name": map[string]any{"given": []any{"A", "B"}}}
 		el := fhirpath.Element(contact, nil, "BackboneElement", "Patient.contact").At("Patient.contact[2]")
 		Expect(paths("name.given[1]", el)).To(Equal([]string{"Patient.contact[2].name.given[1]"}))
-		Expect(paths("name.given[1]", fhirpath.Element(contact, nil, "BackboneElement", "Patient.contact"))).To(Equal([]string{"name.given[1]"}))
+		Expect(paths("name.given[1]", fhirpath.Element(contact, nil, "BackboneElement", "Patient.contact"))).To(Equal([]string{""}))
 	})
 })
 

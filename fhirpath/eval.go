@@ -154,7 +154,8 @@ type Value struct {
 	FHIR bool
 	// Path locates an element of the input, FHIRPath-style with indexes
 	// ("Patient.name[0].given[1]", "Observation.valueQuantity"); "" for
-	// computed values. Relative to an Element input without a path.
+	// computed values, elements of resolve()d resources and elements under an
+	// Element input given without At.
 	Path string
 	// it keeps the element's type context, so that a Value passed back to
 	// Evaluate (an invariant on an element) navigates with its types.
@@ -511,11 +512,8 @@ func (c *evalCtx) children(out []item, it item, name string) []item {
 
 // locate is the location of child name of it, when locations are tracked.
 func (c *evalCtx) locate(it item, name string) string {
-	if !c.track {
-		return ""
-	}
-	if it.loc == "" {
-		return name
+	if !c.track || it.loc == "" {
+		return "" // not tracked, or not inside the input (resolve())
 	}
 	return it.loc + "." + name
 }
