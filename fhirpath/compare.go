@@ -3,7 +3,6 @@ package fhirpath
 import (
 	"encoding/json"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -451,14 +450,4 @@ func describe(it item) string {
 		return t
 	}
 	return "a complex value"
-}
-
-// sortedKeys returns the keys of m in a stable order.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

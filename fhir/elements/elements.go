@@ -168,12 +168,6 @@ func MustR4() *Index {
 	return ix
 }
 
-type jsonBundle struct {
-	Entry []struct {
-		Resource jsonSD `json:"resource"`
-	} `json:"entry"`
-}
-
 type jsonSD struct {
 	ResourceType   string `json:"resourceType"`
 	ID             string `json:"id"`
