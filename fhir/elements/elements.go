@@ -370,18 +370,17 @@ func (ix *Index) Element(path string) *Element {
 // choice element named by its typed JSON name.
 // choice element named by its typed JSON name; chosen is then the type.
 func (ix *Index) child(parent, name string) (el *Element, chosen string) {
-	if el := ix.paths[parent+"."+name]; el != nil {
-		return el, ""
-	}
-	if el := ix.paths[parent+"."+name+"[x]"]; el != nil {
+	kids := ix.kids[parent]
+	if el := kids[name]; el != nil {
 		return el, ""
 	}
 	// valueQuantity → value[x]
 	for i := len(name) - 1; i > 0; i-- {
 		if name[i] >= 'A' && name[i] <= 'Z' {
-			t := typeFromSuffix(name[i:])
-			if el := ix.paths[parent+"."+name[:i]+"[x]"]; el != nil && el.allows(t) {
-				return el, t
+			if el := kids[name[:i]]; el != nil && el.Choice {
+				if t := typeFromSuffix(name[i:]); el.allows(t) {
+					return el, t
+				}
 			}
 		}
 	}
