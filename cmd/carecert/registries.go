@@ -48,6 +48,7 @@ func (r *registries) extraCommands(a *app) []*cobra.Command {
 	cmds = append(cmds, a.certificationCommands()...)
 	cmds = append(cmds, a.listenCommand(), a.simulateCommand())
 	cmds = append(cmds, a.cldFixturesCommand(), a.importFrictionlessCommand())
+	cmds = append(cmds, a.fhirpathCommand())
 	return cmds
 }
 
