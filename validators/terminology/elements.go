@@ -65,17 +65,41 @@ type sdBundle struct {
 	Entry []struct {
 		Resource struct {
 			ResourceType string `json:"resourceType"`
-			ID           string `json:"id"`
 			URL          string `json:"url"`
 			// Kind and Type are not strings in every resource of the bundle.
 			Kind       any    `json:"kind"`
 			Type       any    `json:"type"`
 			Derivation string `json:"derivation"`
 			Snapshot   struct {
-				Element []map[string]any `json:"element"`
+				Element []sdElement `json:"element"`
 			} `json:"snapshot"`
 		} `json:"resource"`
 	} `json:"entry"`
+}
+
+// sdElement is the part of an ElementDefinition the index reads; decoding
+// into it rather than into maps keeps loading fast.
+type sdElement struct {
+	ID               string `json:"id"`
+	Path             string `json:"path"`
+	ContentReference string `json:"contentReference"`
+	Type             []struct {
+		Code string `json:"code"`
+	} `json:"type"`
+	Binding *struct {
+		Strength string `json:"strength"`
+		ValueSet string `json:"valueSet"`
+	} `json:"binding"`
+	FixedCode              *string          `json:"fixedCode"`
+	FixedCodeableConcept   *codeableConcept `json:"fixedCodeableConcept"`
+	PatternCodeableConcept *codeableConcept `json:"patternCodeableConcept"`
+}
+
+type codeableConcept struct {
+	Coding []struct {
+		System string `json:"system"`
+		Code   string `json:"code"`
+	} `json:"coding"`
 }
 
 func (ix *Elements) read(name string, profiles bool) error {
@@ -107,28 +131,19 @@ func (ix *Elements) read(name string, profiles bool) error {
 			ix.complex[typ] = true
 		}
 		for _, el := range sd.Snapshot.Element {
-			path, _ := el["path"].(string)
-			if path == "" || strings.Contains(el["id"].(string), ":") {
+			if el.Path == "" || strings.Contains(el.ID, ":") {
 				continue
 			}
-			e := &element{path: path}
-			for _, t := range list(el["type"]) {
-				tm, _ := t.(map[string]any)
-				if c, _ := tm["code"].(string); c != "" {
-					e.types = append(e.types, fhirTypeName(c))
+			e := &element{path: el.Path, contentRef: strings.TrimPrefix(el.ContentReference, "#")}
+			for _, t := range el.Type {
+				if t.Code != "" {
+					e.types = append(e.types, fhirTypeName(t.Code))
 				}
 			}
-			if bm, ok := el["binding"].(map[string]any); ok {
-				vs, _ := bm["valueSet"].(string)
-				st, _ := bm["strength"].(string)
-				if vs != "" {
-					e.binding = &Binding{Strength: st, ValueSet: vs}
-				}
+			if el.Binding != nil && el.Binding.ValueSet != "" {
+				e.binding = &Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
 			}
-			if cr, _ := el["contentReference"].(string); cr != "" {
-				e.contentRef = strings.TrimPrefix(cr, "#")
-			}
-			ix.byPath[path] = e
+			ix.byPath[el.Path] = e
 		}
 	}
 	return nil
@@ -150,34 +165,31 @@ var (
 
 // readUnitRules finds, in a core Observation profile (the vital signs and
 // lipid profiles), the LOINC code it fixes and the unit it fixes for the value.
-func (ix *Elements) readUnitRules(url string, elems []map[string]any) {
+func (ix *Elements) readUnitRules(url string, elems []sdElement) {
 	codes := map[string]string{}
 	rules := map[string]UnitRule{}
 	for _, el := range elems {
-		id, _ := el["id"].(string)
-		if m := unitCodeAt.FindStringSubmatch(id); m != nil {
-			if c, ok := el["fixedCode"].(string); ok {
-				codes[m[1]] = c
-			}
+		if m := unitCodeAt.FindStringSubmatch(el.ID); m != nil && el.FixedCode != nil {
+			codes[m[1]] = *el.FixedCode
 		}
-		if id == "Observation.code" {
-			for _, k := range []string{"fixedCodeableConcept", "patternCodeableConcept"} {
-				if cc, ok := el[k].(map[string]any); ok {
-					for _, c := range list(cc["coding"]) {
-						cm, _ := c.(map[string]any)
-						if cm["system"] == "http://loinc.org" {
-							codes["Observation"], _ = cm["code"].(string)
-						}
+		if el.ID == "Observation.code" {
+			for _, cc := range []*codeableConcept{el.FixedCodeableConcept, el.PatternCodeableConcept} {
+				if cc == nil {
+					continue
+				}
+				for _, c := range cc.Coding {
+					if c.System == "http://loinc.org" {
+						codes["Observation"] = c.Code
 					}
 				}
 			}
 		}
-		if m := unitValue.FindStringSubmatch(id); m != nil {
+		if m := unitValue.FindStringSubmatch(el.ID); m != nil {
 			r := UnitRule{Profile: url}
-			if c, ok := el["fixedCode"].(string); ok {
-				r.Code = c
-			} else if bm, ok := el["binding"].(map[string]any); ok && bm["strength"] == "required" {
-				r.ValueSet, _ = bm["valueSet"].(string)
+			if el.FixedCode != nil {
+				r.Code = *el.FixedCode
+			} else if el.Binding != nil && el.Binding.Strength == "required" {
+				r.ValueSet = el.Binding.ValueSet
 			}
 			if r.Code != "" || r.ValueSet != "" {
 				rules[m[1]] = r

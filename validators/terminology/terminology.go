@@ -65,8 +65,7 @@ func Shared(env *check.Env) (*Service, error) {
 	return v.(*Service), nil
 }
 
-// prepare loads the shared content at compile time, so a broken IG fails the
-// run's compilation with a clear error rather than every record.
+// prepare checks a spec's parameters and returns the shared service.
 func prepare(spec check.Spec, env *check.Env, known ...string) (*Service, *Elements, error) {
 	if err := spec.Params.Reject(known...); err != nil {
 		return nil, nil, err
@@ -77,6 +76,11 @@ func prepare(spec check.Spec, env *check.Env, known ...string) (*Service, *Eleme
 	}
 	el, err := s.Elements()
 	if err != nil {
+		return nil, nil, err
+	}
+	// Content loads when the first terminology check of a run is compiled, so
+	// that a broken guide stops the run with one clear error.
+	if err := s.Engine.Ready(); err != nil {
 		return nil, nil, err
 	}
 	return s, el, nil
