@@ -46,10 +46,10 @@ CREATE INDEX isa_parent ON isa (parent);
 
 // Summary says what a load read.
 type Summary struct {
-	Concepts      int64 `json:"concepts"`
-	Descriptions  int64 `json:"descriptions"`
-	Relationships int64 `json:"is_a_relationships"`
-	Preferred     int64 `json:"preferred_terms"`
+	Concepts      int64  `json:"concepts"`
+	Descriptions  int64  `json:"descriptions"`
+	Relationships int64  `json:"is_a_relationships"`
+	Preferred     int64  `json:"preferred_terms"`
 	Effective     string `json:"effective_time"`
 }
 

@@ -8,12 +8,14 @@ package terminology
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/snomed"
 )
 
 // Register adds the terminology checks to a registry.
@@ -65,14 +67,30 @@ func Shared(env *check.Env) (*Service, error) {
 	return v.(*Service), nil
 }
 
-// prepare checks a spec's parameters and returns the shared service.
+// prepare checks a spec's parameters and returns the shared service. Every
+// check accepts snomed: the SQLite file of a SNOMED CT release made by
+// `carecert terminology load-snomed`, which then answers for SNOMED CT codes.
 func prepare(spec check.Spec, env *check.Env, known ...string) (*Service, *Elements, error) {
-	if err := spec.Params.Reject(known...); err != nil {
+	if err := spec.Params.Reject(append(known, "snomed")...); err != nil {
 		return nil, nil, err
 	}
 	s, err := Shared(env)
 	if err != nil {
 		return nil, nil, err
+	}
+	db, err := spec.Params.String("snomed", "")
+	if err != nil {
+		return nil, nil, err
+	}
+	if db != "" {
+		if !filepath.IsAbs(db) && env.PlanDir != "" {
+			db = filepath.Join(env.PlanDir, db)
+		}
+		st, err := env.Service(ServiceName+".snomed:"+db, func() (any, error) { return snomed.Open(db) })
+		if err != nil {
+			return nil, nil, fmt.Errorf("parameter \"snomed\": %w", err)
+		}
+		s.Engine.AddProvider(terminology.SNOMED, st.(*snomed.Store))
 	}
 	el, err := s.Elements()
 	if err != nil {
