@@ -150,6 +150,13 @@ var _ = Describe("check parameters", func() {
 		Expect(flagged).To(Equal(glucose))
 	})
 
+	It("names a terminology server setting that cannot work", func() {
+		_, err := compile("fhir-value-set-binding", map[string]any{"server": "ftp://tx.example"})
+		Expect(err).To(MatchError(ContainSubstring(`parameter "server"`)))
+		_, err = compile("fhir-value-set-binding", map[string]any{"server": "http://127.0.0.1:1", "server-timeout": "soon"})
+		Expect(err).To(MatchError(ContainSubstring(`"soon" is not a duration`)))
+	})
+
 	It("rejects unknown parameters on every check", func() {
 		for _, typ := range []string{"fhir-value-set-binding", "fhir-code-system", "fhir-code-format", "fhir-ucum-units"} {
 			_, err := compile(typ, map[string]any{"bogus": 1})

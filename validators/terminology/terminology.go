@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/remote"
 	"github.com/carecert/carecert/terminology/snomed"
 )
 
@@ -69,9 +71,11 @@ func Shared(env *check.Env) (*Service, error) {
 
 // prepare checks a spec's parameters and returns the shared service. Every
 // check accepts snomed: the SQLite file of a SNOMED CT release made by
-// `carecert terminology load-snomed`, which then answers for SNOMED CT codes.
+// `carecert terminology load-snomed`, which then answers for SNOMED CT codes;
+// and server (with server-timeout and server-cache): a FHIR terminology
+// server asked what offline content cannot decide.
 func prepare(spec check.Spec, env *check.Env, known ...string) (*Service, *Elements, error) {
-	if err := spec.Params.Reject(append(known, "snomed")...); err != nil {
+	if err := spec.Params.Reject(append(known, "snomed", "server", "server-timeout", "server-cache")...); err != nil {
 		return nil, nil, err
 	}
 	s, err := Shared(env)
@@ -91,6 +95,9 @@ func prepare(spec check.Spec, env *check.Env, known ...string) (*Service, *Eleme
 			return nil, nil, fmt.Errorf("parameter \"snomed\": %w", err)
 		}
 		s.Engine.AddProvider(terminology.SNOMED, st.(*snomed.Store))
+	}
+	if err := useServer(spec, env, s); err != nil {
+		return nil, nil, err
 	}
 	el, err := s.Elements()
 	if err != nil {
@@ -153,4 +160,31 @@ func finding(rec *model.Record, sev model.Severity, code, path, msg, evidence st
 	f.Evidence = evidence
 	f.Sensitive = fhir.IsIdentifying(path)
 	return f
+}
+
+// useServer sets up the terminology server a spec names, once per run and URL.
+func useServer(spec check.Spec, env *check.Env, s *Service) error {
+	base, err := spec.Params.String("server", "")
+	if err != nil || base == "" {
+		return err
+	}
+	timeout, err := spec.Params.Duration("server-timeout", 10*time.Second)
+	if err != nil {
+		return err
+	}
+	cache, err := spec.Params.String("server-cache", "")
+	if err != nil {
+		return err
+	}
+	if cache != "" && !filepath.IsAbs(cache) && env.PlanDir != "" {
+		cache = filepath.Join(env.PlanDir, cache)
+	}
+	c, err := env.Service(ServiceName+".server:"+base, func() (any, error) {
+		return remote.New(remote.Options{BaseURL: base, Timeout: timeout, CacheDir: cache})
+	})
+	if err != nil {
+		return fmt.Errorf("parameter \"server\": %w", err)
+	}
+	s.Engine.SetRemote(c.(*remote.Client))
+	return nil
 }
