@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/carecert/carecert/fhir/r4core"
@@ -32,7 +33,12 @@ type element struct {
 // shared element index (fhir/elements) is available it can take its place
 // behind the same walk.
 type Elements struct {
+	// mu guards byPath and pending: resource definitions are decoded on first
+	// use, so a feed of six resource types pays for six, not 146.
+	mu     sync.RWMutex
 	byPath map[string]*element
+	// pending holds the undecoded definitions of resource types, by type.
+	pending map[string]json.RawMessage
 	// complex are the data types with children worth walking.
 	complex map[string]bool
 	// units maps a LOINC code to the unit a core profile fixes for its value.
@@ -49,11 +55,12 @@ type UnitRule struct {
 
 // LoadElements reads the embedded R4 core definitions.
 func LoadElements() (*Elements, error) {
-	ix := &Elements{byPath: map[string]*element{}, complex: map[string]bool{}, units: map[string]UnitRule{}}
-	for _, name := range []string{r4core.ProfilesTypes, r4core.ProfilesResources} {
-		if err := ix.read(name, false); err != nil {
-			return nil, err
-		}
+	ix := &Elements{byPath: map[string]*element{}, pending: map[string]json.RawMessage{}, complex: map[string]bool{}, units: map[string]UnitRule{}}
+	if err := ix.read(r4core.ProfilesTypes, false); err != nil {
+		return nil, err
+	}
+	if err := ix.defer_(r4core.ProfilesResources); err != nil {
+		return nil, err
 	}
 	if err := ix.read(r4core.ProfilesOthers, true); err != nil {
 		return nil, err
@@ -102,14 +109,67 @@ type codeableConcept struct {
 	} `json:"coding"`
 }
 
+const sdPrefix = "http://hl7.org/fhir/StructureDefinition/"
+
+// defer_ indexes the resource definitions of a bundle by type without
+// decoding them.
+func (ix *Elements) defer_(name string) error {
+	raw, err := r4core.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Entry []struct {
+			FullURL  string          `json:"fullUrl"`
+			Resource json.RawMessage `json:"resource"`
+		} `json:"entry"`
+	}
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	for _, e := range b.Entry {
+		if typ, ok := strings.CutPrefix(e.FullURL, sdPrefix); ok {
+			ix.pending[typ] = e.Resource
+		}
+	}
+	return nil
+}
+
+// ensure decodes the definition of resource type typ if it is pending.
+func (ix *Elements) ensure(typ string) {
+	ix.mu.RLock()
+	_, pending := ix.pending[typ]
+	ix.mu.RUnlock()
+	if !pending {
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	raw, ok := ix.pending[typ]
+	if !ok {
+		return
+	}
+	delete(ix.pending, typ)
+	// The embedded core is known to be well formed; a definition that does
+	// not decode simply adds no elements.
+	_ = ix.add(json.RawMessage(`{"entry":[{"resource":`+string(raw)+`}]}`), false)
+}
+
 func (ix *Elements) read(name string, profiles bool) error {
 	raw, err := r4core.ReadFile(name)
 	if err != nil {
 		return err
 	}
+	if err := ix.add(raw, profiles); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+func (ix *Elements) add(raw []byte, profiles bool) error {
 	var b sdBundle
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return err
 	}
 	for _, e := range b.Entry {
 		sd := e.Resource
@@ -214,10 +274,20 @@ func (ix *Elements) UnitRule(loinc string) (UnitRule, bool) {
 
 // Binding returns the binding of the element at a definition path.
 func (ix *Elements) Binding(path string) (Binding, bool) {
-	if e := ix.byPath[path]; e != nil && e.binding != nil {
+	if e := ix.element(path); e != nil && e.binding != nil {
 		return *e.binding, true
 	}
 	return Binding{}, false
+}
+
+// element returns the definition at path, decoding its resource type's
+// definition on first use.
+func (ix *Elements) element(path string) *element {
+	typ, _, _ := strings.Cut(path, ".")
+	ix.ensure(typ)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.byPath[path]
 }
 
 // coded is one coded value found in a resource.
@@ -302,7 +372,7 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 // lookup finds the element definition of key under def, resolving choice
 // elements (valueQuantity under Observation.value[x]).
 func (ix *Elements) lookup(def, key string) (*element, string) {
-	if el := ix.byPath[def+"."+key]; el != nil {
+	if el := ix.element(def + "." + key); el != nil {
 		if len(el.types) == 1 {
 			return el, el.types[0]
 		}
@@ -315,7 +385,7 @@ func (ix *Elements) lookup(def, key string) (*element, string) {
 		if !unicode.IsUpper(rune(key[i])) {
 			continue
 		}
-		el := ix.byPath[def+"."+key[:i]+"[x]"]
+		el := ix.element(def + "." + key[:i] + "[x]")
 		if el == nil {
 			continue
 		}
