@@ -26,7 +26,7 @@ func newRegistries() *registries {
 
 // extraCommands are the commands that capabilities beyond the core add.
 func (r *registries) extraCommands(a *app) []*cobra.Command {
-	return nil
+	return []*cobra.Command{a.terminologyCommand()}
 }
 
 func (a *app) newRunner() *runner.Runner {
