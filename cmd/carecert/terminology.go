@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/remote"
 	"github.com/carecert/carecert/terminology/snomed"
@@ -38,6 +39,7 @@ func (f *terminologyFlags) engine() (*terminology.Engine, error) {
 		}
 		return nil
 	})
+	e.SetXMLDecoder(fhirxml.Decode)
 	if f.snomedDB != "" {
 		st, err := snomed.Open(f.snomedDB)
 		if err != nil {

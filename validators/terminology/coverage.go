@@ -51,15 +51,11 @@ func newCoverageCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	c.defs = map[string]string{}
 	for _, p := range c.elements {
 		typ, _, _ := strings.Cut(p, ".")
-		i := strings.LastIndexByte(p, '.')
-		var def *element
-		if i > 0 {
-			def, _ = el.lookup(p[:i], p[i+1:])
-		}
-		if def == nil {
+		def := el.definitionPath(p)
+		if def == "" || !strings.Contains(p, ".") {
 			return nil, fmt.Errorf("parameter \"elements\": %q is not an element of FHIR R4", p)
 		}
-		c.defs[p] = def.path
+		c.defs[p] = def
 		c.byType[typ] = append(c.byType[typ], p)
 	}
 	nat, err := spec.Params.Strings("national")

@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode"
 
+	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhir/r4core"
 )
 
@@ -18,31 +18,16 @@ type Binding struct {
 	ValueSet string `json:"valueSet"`
 }
 
-// element is what the walker needs of one ElementDefinition.
-type element struct {
-	path       string
-	types      []string
-	binding    *Binding
-	contentRef string
-}
-
-// Elements indexes the R4 core resource and data type definitions by element
-// path, for finding coded elements and their bindings in a resource.
-//
-// It reads the embedded StructureDefinition snapshots directly; once the
-// shared element index (fhir/elements) is available it can take its place
-// behind the same walk.
+// Elements finds the coded elements of a resource and their bindings, with
+// the shared R4 core element index (fhir/elements), and knows the units the
+// core Observation profiles fix for LOINC codes.
 type Elements struct {
-	// mu guards byPath and pending: resource definitions are decoded on first
-	// use, so a feed of six resource types pays for six, not 146.
-	mu     sync.RWMutex
-	byPath map[string]*element
-	// pending holds the undecoded definitions of resource types, by type.
-	pending map[string]json.RawMessage
-	// complex are the data types with children worth walking.
-	complex map[string]bool
-	// units maps a LOINC code to the unit a core profile fixes for its value.
-	units map[string]UnitRule
+	ix *elements.Index
+	// units maps a LOINC code to the unit a core profile fixes for its value;
+	// read from the profiles on first use.
+	unitsOnce sync.Once
+	units     map[string]UnitRule
+	unitsErr  error
 }
 
 // UnitRule is the unit a profile fixes for an observation's value: a UCUM
@@ -53,19 +38,13 @@ type UnitRule struct {
 	Profile  string `json:"profile"`
 }
 
-// LoadElements reads the embedded R4 core definitions.
+// LoadElements returns the element index of the R4 core definitions.
 func LoadElements() (*Elements, error) {
-	ix := &Elements{byPath: map[string]*element{}, pending: map[string]json.RawMessage{}, complex: map[string]bool{}, units: map[string]UnitRule{}}
-	if err := ix.read(r4core.ProfilesTypes, false); err != nil {
+	ix, err := elements.R4()
+	if err != nil {
 		return nil, err
 	}
-	if err := ix.defer_(r4core.ProfilesResources); err != nil {
-		return nil, err
-	}
-	if err := ix.read(r4core.ProfilesOthers, true); err != nil {
-		return nil, err
-	}
-	return ix, nil
+	return &Elements{ix: ix}, nil
 }
 
 type sdBundle struct {
@@ -73,8 +52,7 @@ type sdBundle struct {
 		Resource struct {
 			ResourceType string `json:"resourceType"`
 			URL          string `json:"url"`
-			// Kind and Type are not strings in every resource of the bundle.
-			Kind       any    `json:"kind"`
+			// Type is not a string in every resource of the bundle.
 			Type       any    `json:"type"`
 			Derivation string `json:"derivation"`
 			Snapshot   struct {
@@ -84,20 +62,14 @@ type sdBundle struct {
 	} `json:"entry"`
 }
 
-// sdElement is the part of an ElementDefinition the index reads; decoding
-// into it rather than into maps keeps loading fast.
+// sdElement is the part of an ElementDefinition the unit rules need.
 type sdElement struct {
-	ID               string `json:"id"`
-	Path             string `json:"path"`
-	ContentReference string `json:"contentReference"`
-	Type             []struct {
-		Code string `json:"code"`
-	} `json:"type"`
-	Binding *struct {
+	ID        string  `json:"id"`
+	FixedCode *string `json:"fixedCode"`
+	Binding   *struct {
 		Strength string `json:"strength"`
 		ValueSet string `json:"valueSet"`
 	} `json:"binding"`
-	FixedCode              *string          `json:"fixedCode"`
 	FixedCodeableConcept   *codeableConcept `json:"fixedCodeableConcept"`
 	PatternCodeableConcept *codeableConcept `json:"patternCodeableConcept"`
 }
@@ -109,113 +81,28 @@ type codeableConcept struct {
 	} `json:"coding"`
 }
 
-const sdPrefix = "http://hl7.org/fhir/StructureDefinition/"
-
-// defer_ indexes the resource definitions of a bundle by type without
-// decoding them.
-func (ix *Elements) defer_(name string) error {
-	raw, err := r4core.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	var b struct {
-		Entry []struct {
-			FullURL  string          `json:"fullUrl"`
-			Resource json.RawMessage `json:"resource"`
-		} `json:"entry"`
-	}
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	for _, e := range b.Entry {
-		if typ, ok := strings.CutPrefix(e.FullURL, sdPrefix); ok {
-			ix.pending[typ] = e.Resource
+// loadUnits reads the unit rules of the core Observation profiles.
+func (ix *Elements) loadUnits() (map[string]UnitRule, error) {
+	ix.unitsOnce.Do(func() {
+		ix.units = map[string]UnitRule{}
+		raw, err := r4core.ReadFile(r4core.ProfilesOthers)
+		if err != nil {
+			ix.unitsErr = err
+			return
 		}
-	}
-	return nil
-}
-
-// ensure decodes the definition of resource type typ if it is pending.
-func (ix *Elements) ensure(typ string) {
-	ix.mu.RLock()
-	_, pending := ix.pending[typ]
-	ix.mu.RUnlock()
-	if !pending {
-		return
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	raw, ok := ix.pending[typ]
-	if !ok {
-		return
-	}
-	delete(ix.pending, typ)
-	// The embedded core is known to be well formed; a definition that does
-	// not decode simply adds no elements.
-	_ = ix.add(json.RawMessage(`{"entry":[{"resource":`+string(raw)+`}]}`), false)
-}
-
-func (ix *Elements) read(name string, profiles bool) error {
-	raw, err := r4core.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	if err := ix.add(raw, profiles); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
-}
-
-func (ix *Elements) add(raw []byte, profiles bool) error {
-	var b sdBundle
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return err
-	}
-	for _, e := range b.Entry {
-		sd := e.Resource
-		if sd.ResourceType != "StructureDefinition" {
-			continue
+		var b sdBundle
+		if err := json.Unmarshal(raw, &b); err != nil {
+			ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
+			return
 		}
-		kind, _ := sd.Kind.(string)
-		typ, _ := sd.Type.(string)
-		if profiles {
-			if typ == "Observation" && sd.Derivation == "constraint" {
+		for _, e := range b.Entry {
+			sd := e.Resource
+			if typ, _ := sd.Type.(string); sd.ResourceType == "StructureDefinition" && typ == "Observation" && sd.Derivation == "constraint" {
 				ix.readUnitRules(sd.URL, sd.Snapshot.Element)
 			}
-			continue
 		}
-		if sd.Derivation == "constraint" || (kind != "resource" && kind != "complex-type") {
-			continue
-		}
-		if kind == "complex-type" {
-			ix.complex[typ] = true
-		}
-		for _, el := range sd.Snapshot.Element {
-			if el.Path == "" || strings.Contains(el.ID, ":") {
-				continue
-			}
-			e := &element{path: el.Path, contentRef: strings.TrimPrefix(el.ContentReference, "#")}
-			for _, t := range el.Type {
-				if t.Code != "" {
-					e.types = append(e.types, fhirTypeName(t.Code))
-				}
-			}
-			if el.Binding != nil && el.Binding.ValueSet != "" {
-				e.binding = &Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
-			}
-			ix.byPath[el.Path] = e
-		}
-	}
-	return nil
-}
-
-// fhirTypeName turns the FHIRPath system type URLs of primitive values
-// ("http://hl7.org/fhirpath/System.String") into their FHIR names.
-func fhirTypeName(code string) string {
-	if strings.HasPrefix(code, "http://hl7.org/fhirpath/System.") {
-		return strings.ToLower(strings.TrimPrefix(code, "http://hl7.org/fhirpath/System."))
-	}
-	return code
+	})
+	return ix.units, ix.unitsErr
 }
 
 var (
@@ -268,26 +155,30 @@ func (ix *Elements) readUnitRules(url string, elems []sdElement) {
 // UnitRule returns the unit a core profile fixes for observations coded with
 // the LOINC code.
 func (ix *Elements) UnitRule(loinc string) (UnitRule, bool) {
-	r, ok := ix.units[loinc]
+	units, err := ix.loadUnits()
+	if err != nil {
+		return UnitRule{}, false
+	}
+	r, ok := units[loinc]
 	return r, ok
 }
 
-// Binding returns the binding of the element at a definition path.
+// Binding returns the binding of the element at a path.
 func (ix *Elements) Binding(path string) (Binding, bool) {
-	if e := ix.element(path); e != nil && e.binding != nil {
-		return *e.binding, true
+	if e := ix.ix.Element(path); e != nil && e.Binding != nil && e.Binding.ValueSet != "" {
+		return Binding{Strength: e.Binding.Strength, ValueSet: e.Binding.ValueSet}, true
 	}
 	return Binding{}, false
 }
 
-// element returns the definition at path, decoding its resource type's
-// definition on first use.
-func (ix *Elements) element(path string) *element {
-	typ, _, _ := strings.Cut(path, ".")
-	ix.ensure(typ)
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.byPath[path]
+// definitionPath returns the definition path of an element as a suite names
+// it ("MedicationRequest.medicationCodeableConcept" is
+// MedicationRequest.medication[x]), or "".
+func (ix *Elements) definitionPath(path string) string {
+	if e := ix.ix.Element(path); e != nil {
+		return e.Path
+	}
+	return ""
 }
 
 // coded is one coded value found in a resource.
@@ -328,9 +219,13 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		el, typ := ix.lookup(def, k)
+		el, typ, childPath := ix.ix.Resolve(def, k)
 		if el == nil {
 			continue
+		}
+		var b *Binding
+		if el.Binding != nil && el.Binding.ValueSet != "" {
+			b = &Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
 		}
 		val := obj[k]
 		items, isList := val.([]any)
@@ -343,7 +238,7 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 				at = fmt.Sprintf("%s[%d]", at, i)
 			}
 			if codedTypes[typ] {
-				visit(coded{Path: at, Def: el.path, Type: typ, Value: item, Binding: el.binding})
+				visit(coded{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})
 			}
 			m, ok := item.(map[string]any)
 			if !ok || codedTypes[typ] {
@@ -352,52 +247,18 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 				continue
 			}
 			switch {
-			case el.contentRef != "":
-				ix.walk(m, el.contentRef, at, visit, depth+1)
-			case typ == "BackboneElement" || typ == "Element":
-				ix.walk(m, el.path, at, visit, depth+1)
 			case typ == "Resource":
 				// Contained resources are part of this record; a Bundle's
 				// entries are records of their own.
 				if rt, _ := m["resourceType"].(string); rt != "" && def != "Bundle.entry" {
 					ix.walk(m, rt, at, visit, depth+1)
 				}
-			case ix.complex[typ] && typ != "Extension" && typ != "Reference" && typ != "Narrative":
-				ix.walk(m, typ, at, visit, depth+1)
+			case typ == "Extension" || typ == "Reference" || typ == "Narrative" || childPath == "":
+			default:
+				ix.walk(m, childPath, at, visit, depth+1)
 			}
 		}
 	}
-}
-
-// lookup finds the element definition of key under def, resolving choice
-// elements (valueQuantity under Observation.value[x]).
-func (ix *Elements) lookup(def, key string) (*element, string) {
-	if el := ix.element(def + "." + key); el != nil {
-		if len(el.types) == 1 {
-			return el, el.types[0]
-		}
-		if len(el.types) == 0 && el.contentRef != "" {
-			return el, ""
-		}
-		return el, ""
-	}
-	for i := len(key) - 1; i > 0; i-- {
-		if !unicode.IsUpper(rune(key[i])) {
-			continue
-		}
-		el := ix.element(def + "." + key[:i] + "[x]")
-		if el == nil {
-			continue
-		}
-		suffix := key[i:]
-		for _, t := range el.types {
-			if strings.EqualFold(t, suffix) {
-				return el, t
-			}
-		}
-		return nil, ""
-	}
-	return nil, ""
 }
 
 func list(v any) []any { l, _ := v.([]any); return l }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/remote"
@@ -61,6 +62,7 @@ func Shared(env *check.Env) (*Service, error) {
 			}
 			return nil
 		})
+		eng.SetXMLDecoder(fhirxml.Decode)
 		return &Service{Engine: eng}, nil
 	})
 	if err != nil {
