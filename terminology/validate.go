@@ -255,3 +255,15 @@ func (e *Engine) CodeableConcept(ctx context.Context, codings []Coding, valueSet
 	}
 	return best, results, nil
 }
+
+// Contains answers "is system|code in the value set?" for callers that only
+// need yes, no or cannot tell, such as the profile validator's bindings
+// (validators/profile.CodeValidator): known is false when the engine cannot
+// decide offline or the value set is not loaded.
+func (e *Engine) Contains(valueSet, system, code string) (in, known bool) {
+	m, _, err := e.Member(context.Background(), valueSet, system, code)
+	if err != nil || m == Unknown {
+		return false, false
+	}
+	return m == Member, true
+}

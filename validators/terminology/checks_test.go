@@ -3,6 +3,7 @@ package terminology_test
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,7 +13,9 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/fixtures/termserver"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/snomed"
 	"github.com/carecert/carecert/terminology/snomed/snomedtest"
 )
@@ -253,5 +256,30 @@ requirements:
 	It("names a SNOMED CT file that cannot be opened", func() {
 		_, err := compile("fhir-code-system", map[string]any{"snomed": "/nonexistent/snomed.db"})
 		Expect(err).To(MatchError(ContainSubstring(`parameter "snomed"`)))
+	})
+})
+
+var _ = Describe("with a terminology server configured", func() {
+	It("asks it nothing when offline content answers every record, even when it hangs", func() {
+		srv := termserver.New(terminology.New())
+		srv.SetMode(termserver.Hang, 0)
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		dir := GinkgoT().TempDir()
+		suitePath := filepath.Join(dir, "suite.yaml")
+		Expect(os.WriteFile(suitePath, []byte(`id: with-server
+version: 1.0.0
+title: bindings with a terminology server
+requirements:
+  - id: BIND
+    level: SHALL
+    title: bound codes are in their value sets
+    check: fhir-value-set-binding
+    params: {server: "`+ts.URL+`", server-timeout: 5s}
+`), 0o644)).To(Succeed())
+		path, _ := generate(dir, 600, map[string]int{"code-not-in-value-set": 4})
+		rep := run([]string{suitePath}, nil, path)
+		Expect(result(rep, "BIND").Tally.Errors).To(BeEquivalentTo(4))
+		Expect(srv.Requests()).To(BeZero())
 	})
 })
