@@ -1,6 +1,7 @@
 package terminology_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner"
+	"github.com/carecert/carecert/runner/target"
 )
 
 var _ = Describe("mapping coverage", func() {
@@ -168,5 +171,52 @@ var _ = Describe("check parameters", func() {
 		env := &check.Env{IGs: []string{"/nonexistent/ig"}}
 		_, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-code-system", Source: "spec"}, env)
 		Expect(err).To(MatchError(ContainSubstring("/nonexistent/ig")))
+	})
+})
+
+var _ = Describe("a sharded run of the terminology suite", func() {
+	It("merges into the report one run gives", func() {
+		path, _ := generate(GinkgoT().TempDir(), 1500, map[string]int{
+			"unmapped-local-code": 9, "code-not-in-value-set": 3, "invalid-ucum-unit": 2, "bad-snomed-check-digit": 2,
+		})
+		plan := func() *runner.Plan {
+			p := &runner.Plan{Name: "shards", Suites: []string{suite}, SampleLimit: 100000, Date: "2026-01-01",
+				Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{{"name": "feed", "path": path}}}}}
+			Expect(p.Check()).To(Succeed())
+			return p
+		}
+		newRunner := func() *runner.Runner {
+			return &runner.Runner{Checks: registry(), Targets: target.NewRegistry(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
+		}
+		results := func(rep *model.Report) string {
+			data, err := json.Marshal(rep.Targets[0].Results)
+			Expect(err).NotTo(HaveOccurred())
+			return string(data)
+		}
+		whole, err := newRunner().Run(context.Background(), plan())
+		Expect(err).NotTo(HaveOccurred())
+		t := result(whole[0], "TERM-05").Tally
+		m, ok := t.Lookup("mapped Condition.code")
+		Expect(ok).To(BeTrue())
+		Expect(m.Denominator - m.Numerator).To(BeEquivalentTo(9))
+
+		var parts []*runner.Part
+		var names []string
+		dir := GinkgoT().TempDir()
+		for i := 1; i <= 3; i++ {
+			r := newRunner()
+			r.Shard = target.Shard{Index: i, Count: 3}
+			part, err := r.RunPart(context.Background(), plan())
+			Expect(err).NotTo(HaveOccurred())
+			file, err := runner.WritePart(dir, part)
+			Expect(err).NotTo(HaveOccurred())
+			back, err := runner.ReadPart(file)
+			Expect(err).NotTo(HaveOccurred())
+			parts = append(parts, back)
+			names = append(names, runner.PartName(i, 3))
+		}
+		merged, err := newRunner().Merge(context.Background(), parts, names)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(results(merged[0])).To(Equal(results(whole[0])))
 	})
 })
