@@ -283,3 +283,18 @@ var _ = Describe("the yes/no/unknown view for the profile validator", func() {
 		Expect(known).To(BeFalse())
 	})
 })
+
+var _ = Describe("UCUM in the FHIR core", func() {
+	It("parses every unit of the common UCUM units value set", func() {
+		codes, err := terminology.NewCore(nil).Expand("http://hl7.org/fhir/ValueSet/ucum-common")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(len(codes)).To(BeNumerically(">", 1000))
+		var bad []string
+		for _, c := range codes {
+			if err := terminology.FormatError(terminology.UCUM, c.Code); err != nil {
+				bad = append(bad, err.Error())
+			}
+		}
+		Expect(bad).To(BeEmpty())
+	})
+})
