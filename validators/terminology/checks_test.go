@@ -283,3 +283,32 @@ requirements:
 		Expect(srv.Requests()).To(BeZero())
 	})
 })
+
+var _ = Describe("resources of the wrong shape", func() {
+	It("raise no panic, and only the findings their codes deserve", func() {
+		p := filepath.Join(GinkgoT().TempDir(), "odd.ndjson")
+		Expect(os.WriteFile(p, []byte(strings.Join([]string{
+			`{"resourceType":"Observation","id":"a","status":"final","code":"8867-4","valueQuantity":[{"code":"kg"}]}`,
+			`{"resourceType":"Observation","id":"b","status":"final","code":{"coding":{"system":"http://loinc.org","code":"8867-4"}},"component":"x","valueQuantity":{"system":"http://unitsofmeasure.org","code":42}}`,
+			`{"resourceType":"Condition","id":"c","clinicalStatus":{"coding":[null,"active",{"system":7,"code":["x"]}]},"code":{"coding":[{}]},"subject":{"reference":"Patient/p"}}`,
+			`{"resourceType":"Patient","id":"d","contained":[{"resourceType":"Nope"},{"no":"type"}],"extension":[{"url":"x","valueCoding":{"system":"http://snomed.info/sct","code":"1"}}]}`,
+			`{"resourceType":"Basic","id":"e","code":{"coding":[{"system":"SNOMED","code":"22298006"}]}}`,
+		}, "\n")+"\n"), 0o644)).To(Succeed())
+		rep := run([]string{suite}, nil, p)
+		var got []string
+		for _, req := range []string{"TERM-01", "TERM-02", "TERM-03", "TERM-04", "TERM-05"} {
+			for _, f := range result(rep, req).Tally.Findings {
+				got = append(got, fmt.Sprintf("%s %s %s %s", req, f.Record, f.Code, f.Path))
+			}
+		}
+		// The Condition's clinical status has one coding that can be read,
+		// and it is not in the value set; the Basic's system is not a URI;
+		// coded elements that hold no code do not map.
+		Expect(got).To(ConsistOf(
+			"TERM-01 Condition/c terminology.not-in-value-set Condition.clinicalStatus.coding[2]",
+			"TERM-02 Basic/e terminology.unknown-system Basic.code.coding[0].system",
+			"TERM-05 Observation/b terminology.unmapped Observation.code",
+			"TERM-05 Condition/c terminology.unmapped Condition.code",
+		))
+	})
+})

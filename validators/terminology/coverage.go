@@ -165,7 +165,8 @@ func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
 		})
 		for _, x := range found {
 			cs, _ := codings(x)
-			if x.Type == "code" {
+			if _, isObject := x.Value.(map[string]any); x.Type == "code" || !isObject {
+				// Not a coded value at all: the structure suite reports it.
 				continue
 			}
 			ec := s.element(p)
