@@ -312,3 +312,82 @@ var _ = Describe("resources of the wrong shape", func() {
 		))
 	})
 })
+
+var _ = Describe("a value set only a terminology server has", func() {
+	const cid29 = "http://dicom.nema.org/medical/dicom/current/output/chtml/part16/sect_CID_29.html"
+	const dcm = "http://dicom.nema.org/resources/ontology/DCM"
+
+	var dir, feed string
+	BeforeEach(func() {
+		dir = GinkgoT().TempDir()
+		feed = filepath.Join(dir, "studies.ndjson")
+		study := func(id, code string) string {
+			return `{"resourceType":"ImagingStudy","id":"` + id + `","status":"available","subject":{"reference":"Patient/p"},"modality":[{"system":"` + dcm + `","code":"` + code + `"}]}`
+		}
+		Expect(os.WriteFile(feed, []byte(study("ct", "CT")+"\n"+study("xx", "XX")+"\n"+study("ct2", "CT")+"\n"), 0o644)).To(Succeed())
+	})
+
+	suiteWith := func(server string) string {
+		p := filepath.Join(dir, "suite.yaml")
+		params := ""
+		if server != "" {
+			params = `    params: {server: "` + server + `", server-timeout: 300ms}` + "\n"
+		}
+		Expect(os.WriteFile(p, []byte(`id: studies
+version: 1.0.0
+title: imaging study bindings
+requirements:
+  - id: BIND
+    level: SHALL
+    title: bound codes are in their value sets
+    check: fhir-value-set-binding
+`+params), 0o644)).To(Succeed())
+		return p
+	}
+
+	findings := func(rep *model.Report) []string {
+		var got []string
+		for _, f := range result(rep, "BIND").Tally.Findings {
+			got = append(got, fmt.Sprintf("%s %s %s", f.Record, f.Severity, f.Code))
+		}
+		return got
+	}
+
+	It("is reported as not checked offline", func() {
+		Expect(findings(run([]string{suiteWith("")}, nil, feed))).To(ConsistOf(
+			"ImagingStudy/ct information terminology.unknown-value-set",
+			"ImagingStudy/xx information terminology.unknown-value-set",
+			"ImagingStudy/ct2 information terminology.unknown-value-set",
+		))
+	})
+
+	It("is decided by the server, once per code", func() {
+		e := terminology.New()
+		Expect(e.AddJSON([]byte(`{"resourceType":"ValueSet","url":"`+cid29+`","status":"active",
+			"compose":{"include":[{"system":"`+dcm+`","concept":[{"code":"CT"},{"code":"MR"}]}]}}`), "cid29")).To(Succeed())
+		srv := termserver.New(e)
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		Expect(findings(run([]string{suiteWith(ts.URL)}, nil, feed))).To(ConsistOf(
+			"ImagingStudy/xx warning terminology.not-in-value-set",
+		))
+		Expect(srv.Requests()).To(BeEquivalentTo(2))
+	})
+
+	It("falls back to not checked, with the reason, when the server hangs", func() {
+		srv := termserver.New(terminology.New())
+		srv.SetMode(termserver.Hang, 0)
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		rep := run([]string{suiteWith(ts.URL)}, nil, feed)
+		Expect(findings(rep)).To(ConsistOf(
+			"ImagingStudy/ct information terminology.not-checked",
+			"ImagingStudy/xx information terminology.not-checked",
+			"ImagingStudy/ct2 information terminology.not-checked",
+		))
+		for _, f := range result(rep, "BIND").Tally.Findings {
+			Expect(f.Message).To(Or(ContainSubstring("no answer within 300ms"), ContainSubstring("disabled for this run")))
+		}
+		Expect(result(rep, "BIND").Outcome).To(Equal(model.Pass))
+	})
+})
