@@ -24,6 +24,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
 )
@@ -55,10 +57,12 @@ var ErrOffline = errors.New("terminology server disabled for this run after repe
 
 // Client talks to one terminology server. It is safe for concurrent use.
 type Client struct {
-	base     *url.URL
-	opts     Options
-	sem      chan struct{}
-	cache    sync.Map // key -> []byte
+	base  *url.URL
+	opts  Options
+	sem   chan struct{}
+	cache sync.Map // key -> []byte
+	// flight makes concurrent askers of one question share one request.
+	flight   singleflight.Group
 	failures atomic.Int32
 	requests atomic.Int64
 }
@@ -291,6 +295,18 @@ func (c *Client) get(ctx context.Context, op string, q url.Values) ([]byte, erro
 			c.cache.Store(key, b)
 			return b, nil
 		}
+	}
+	v, err, _ := c.flight.Do(key, func() (any, error) { return c.ask(ctx, key, op, q) })
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}
+
+// ask sends one question to the server and caches a successful answer.
+func (c *Client) ask(ctx context.Context, key, op string, q url.Values) ([]byte, error) {
+	if v, ok := c.cache.Load(key); ok {
+		return v.([]byte), nil
 	}
 	if int(c.failures.Load()) >= c.opts.MaxFailures {
 		return nil, fmt.Errorf("%s: %w", c.base, ErrOffline)

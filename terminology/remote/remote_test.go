@@ -252,3 +252,29 @@ var _ = Describe("a terminology server client", func() {
 type httpHandler func(http.ResponseWriter, *http.Request)
 
 func (h httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h(w, r) }
+
+var _ = Describe("many askers of one question", func() {
+	It("share one request", func() {
+		srv := termserver.New(serverEngine())
+		ts := httptest.NewServer(httpHandler(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(50 * time.Millisecond)
+			srv.ServeHTTP(w, r)
+		}))
+		defer ts.Close()
+		c, err := remote.New(remote.Options{BaseURL: ts.URL})
+		Expect(err).NotTo(HaveOccurred())
+		var wg sync.WaitGroup
+		for i := 0; i < 16; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer GinkgoRecover()
+				r, err := c.ValidateCode(context.Background(), acme, "htn", "", "http://acme.example/vs/cardio")
+				Expect(err).NotTo(HaveOccurred())
+				Expect(r.Membership).To(Equal(terminology.Member))
+			}()
+		}
+		wg.Wait()
+		Expect(srv.Requests()).To(BeEquivalentTo(1))
+	})
+})
