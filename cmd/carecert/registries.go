@@ -49,6 +49,7 @@ func (r *registries) extraCommands(a *app) []*cobra.Command {
 	cmds = append(cmds, a.listenCommand(), a.simulateCommand())
 	cmds = append(cmds, a.cldFixturesCommand(), a.importFrictionlessCommand())
 	cmds = append(cmds, a.fhirpathCommand())
+	cmds = append(cmds, a.terminologyCommand())
 	return cmds
 }
 
