@@ -27,7 +27,7 @@ var reports = map[string][]byte{}
 func report(vendor, release, defects string, day int) *model.Report {
 	key := vendor + release + defects
 	if _, ok := reports[key]; !ok {
-		rep, err := reporttest.Run(reporttest.Feed{Vendor: vendor, Release: release, Seed: 4, Records: 200, Defects: defects})
+		rep, err := feeds.Run(reporttest.Feed{Vendor: vendor, Release: release, Seed: 4, Records: 200, Defects: defects})
 		Expect(err).NotTo(HaveOccurred())
 		rep.Targets[0].Results[1].Measures = []model.Measure{{Name: "completeness:Patient.birthDate", Numerator: 180, Denominator: 200}}
 		reports[key], err = json.Marshal(rep)

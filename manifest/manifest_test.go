@@ -20,7 +20,7 @@ var _ = Describe("Manifest", func() {
 	var rep *model.Report
 	BeforeEach(func() {
 		var err error
-		rep, err = reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0", Seed: 2, Records: 100, Defects: "none"})
+		rep, err = feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0", Seed: 2, Records: 100, Defects: "none"})
 		Expect(err).NotTo(HaveOccurred())
 		dir = GinkgoT().TempDir()
 		data, err := reports.MarshalJSON(rep)

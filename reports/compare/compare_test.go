@@ -21,12 +21,12 @@ var _ = Describe("Build", func() {
 			{Vendor: "Riverside", Release: "3.2", Seed: 1, Records: 300, Defects: "none"},
 			{Vendor: "Oakfield", Release: "11.0", Seed: 2, Records: 300, Defects: "wrong-type=2"},
 		} {
-			rep, err := reporttest.Run(f)
+			rep, err := feeds.Run(f)
 			Expect(err).NotTo(HaveOccurred())
 			reps = append(reps, rep)
 		}
 		// A third report from a vendor certified against one more suite.
-		third, err := reporttest.Run(reporttest.Feed{Vendor: "Meadow", Seed: 3, Records: 100, Defects: "none"})
+		third, err := feeds.Run(reporttest.Feed{Vendor: "Meadow", Seed: 3, Records: 100, Defects: "none"})
 		Expect(err).NotTo(HaveOccurred())
 		third.Targets[0].Results = append(third.Targets[0].Results, model.Result{Suite: "uk-core", Requirement: "UKC-01", Level: model.Should, Title: "UK Core", Outcome: model.Warn, Tally: model.Tally{Warnings: 4}})
 		reps = append(reps, third)

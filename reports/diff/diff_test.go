@@ -19,7 +19,7 @@ var runs = map[string][]byte{}
 func run(release, defects string) *model.Report {
 	key := release + "\x00" + defects
 	if _, ok := runs[key]; !ok {
-		rep, err := reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: release, Seed: 7, Records: 300, Defects: defects})
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: release, Seed: 7, Records: 300, Defects: defects})
 		Expect(err).NotTo(HaveOccurred())
 		runs[key], err = json.Marshal(rep)
 		Expect(err).NotTo(HaveOccurred())

@@ -110,7 +110,7 @@ func waitMatching(ctx context.Context, want int) state {
 
 var _ = Describe("the HTML report in a real browser", Ordered, func() {
 	It("shows the verdict and the counts, and filters and searches findings offline", func() {
-		rep, err := reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 2000, Defects: "all"})
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 2000, Defects: "all"})
 		Expect(err).NotTo(HaveOccurred())
 		var total, errorsKept, struct01, patiant int
 		for _, t := range rep.Targets {
@@ -144,6 +144,9 @@ var _ = Describe("the HTML report in a real browser", Ordered, func() {
 			chromedp.Text("#count-records", &records, chromedp.ByID),
 			chromedp.Evaluate(readState, &st),
 		)).To(Succeed())
+		var resources int
+		Expect(chromedp.Run(ctx, chromedp.Evaluate(`performance.getEntriesByType('resource').length`, &resources))).To(Succeed())
+		Expect(resources).To(Equal(0), "the page loads nothing: no script, style, font or image")
 		Expect(decision).To(Equal("Not certified"))
 		Expect(errorsShown).To(Equal(strconv.FormatInt(rep.Summary.Findings[model.Error], 10)))
 		Expect(records).To(Equal("2000"))

@@ -27,7 +27,7 @@ var _ = Describe("Render", func() {
 	var rep *model.Report
 	BeforeEach(func() {
 		var err error
-		rep, err = reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 400, Defects: "all"})
+		rep, err = feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 400, Defects: "all"})
 		Expect(err).NotTo(HaveOccurred())
 	})
 

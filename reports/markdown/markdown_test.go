@@ -14,7 +14,7 @@ import (
 
 var _ = Describe("Summary", func() {
 	It("leads with the verdict and lists failing requirements first", func() {
-		rep, err := reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 300, Defects: "wrong-type=2"})
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 300, Defects: "wrong-type=2"})
 		Expect(err).NotTo(HaveOccurred())
 		var buf bytes.Buffer
 		Expect(markdown.Summary(&buf, rep)).To(Succeed())

@@ -15,7 +15,7 @@ var _ = Describe("SARIF", func() {
 	var rep *model.Report
 	BeforeEach(func() {
 		var err error
-		rep, err = reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Seed: 2, Records: 300, Defects: "all"})
+		rep, err = feeds.Run(reporttest.Feed{Vendor: "Oakfield", Seed: 2, Records: 300, Defects: "all"})
 		Expect(err).NotTo(HaveOccurred())
 	})
 

@@ -33,7 +33,7 @@ var _ = Describe("TestReport", Ordered, func() {
 		var err error
 		schema, err = structure.LoadSchema()
 		Expect(err).NotTo(HaveOccurred())
-		rep, err = reporttest.Run(reporttest.Feed{Vendor: "Oakfield Health", Release: "11.0.4", Seed: 2, Records: 300, Defects: "all"})
+		rep, err = feeds.Run(reporttest.Feed{Vendor: "Oakfield Health", Release: "11.0.4", Seed: 2, Records: 300, Defects: "all"})
 		Expect(err).NotTo(HaveOccurred())
 	})
 
@@ -52,7 +52,7 @@ var _ = Describe("TestReport", Ordered, func() {
 		tr := testreport.Build(big)
 		Expect(tr["status"]).To(Equal("stopped"))
 
-		clean, err := reporttest.Run(reporttest.Feed{Vendor: "Riverside", Seed: 1, Records: 50, Defects: "none"})
+		clean, err := feeds.Run(reporttest.Feed{Vendor: "Riverside", Seed: 1, Records: 50, Defects: "none"})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(testreport.Build(clean)["result"]).To(Equal("pass"))
 	})
