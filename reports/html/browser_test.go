@@ -182,8 +182,8 @@ var _ = Describe("the HTML report in a real browser", Ordered, func() {
 		Expect(st.FirstSev).To(Equal("error"))
 
 		var shot []byte
-		Expect(chromedp.Run(ctx, chromedp.Click("#clear", chromedp.ByID), chromedp.FullScreenshot(&shot, 80))).To(Succeed())
-		Expect(os.WriteFile(filepath.Join(artifacts(), "html-report.jpg"), shot, 0o644)).To(Succeed())
+		Expect(chromedp.Run(ctx, chromedp.Click("#clear", chromedp.ByID), chromedp.FullScreenshot(&shot, 100))).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(artifacts(), "html-report.png"), shot, 0o644)).To(Succeed())
 	})
 
 	It("opens a report of 100,000 findings quickly, drawing one page of rows at a time", func() {

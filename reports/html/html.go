@@ -16,8 +16,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 )
 
 //go:embed page.css
@@ -28,9 +28,6 @@ var findingsJS string
 
 //go:embed report.html.tmpl
 var reportTemplate string
-
-// Redacted replaces evidence that identifies a person.
-const Redacted = "[redacted]"
 
 // Options tune the page.
 type Options struct {
@@ -217,15 +214,12 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 				v.Measures = append(v.Measures, measureRow{Target: t.Name, Requirement: key, Name: m.Name, Numerator: m.Numerator, Denominator: m.Denominator, Rate: m.Rate()})
 			}
 			for _, f := range res.Findings {
-				ev := f.Evidence
-				if ev != "" && !opt.FullEvidence && fhir.IsIdentifying(f.Path) {
-					ev = Redacted
-				}
+				f = reports.Redact(f, opt.FullEvidence)
 				var fi any
 				if f.File != "" {
 					fi = index(&data.Files, fIdx, f.File)
 				}
-				data.Findings = append(data.Findings, []any{int(f.Severity), ti, ri, fi, f.Line, f.Record, f.Path, f.Code, f.Message, ev})
+				data.Findings = append(data.Findings, []any{int(f.Severity), ti, ri, fi, f.Line, f.Record, f.Path, f.Code, f.Message, f.Evidence})
 			}
 		}
 	}

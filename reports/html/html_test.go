@@ -83,6 +83,32 @@ var _ = Describe("Render", func() {
 		Expect(string(page)).To(ContainSubstring("1970-01-01"))
 	})
 
+	It("removes the values identifying findings quote in their messages, unless asked to keep them", func() {
+		var quotedDate string
+		for _, t := range rep.Targets {
+			for _, r := range t.Results {
+				for _, f := range r.Findings {
+					if f.Path == "Patient.birthDate" && quotedDate == "" {
+						quotedDate = regexp.MustCompile(`"[^"]+"`).FindString(f.Message)
+					}
+				}
+			}
+		}
+		Expect(quotedDate).NotTo(BeEmpty(), "the seeded bad-date-format defect is in the report")
+		jsonQuoted, err := json.Marshal(quotedDate)
+		Expect(err).NotTo(HaveOccurred())
+		inner := string(jsonQuoted[1 : len(jsonQuoted)-1])
+
+		page, err := html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).NotTo(ContainSubstring(inner))
+		Expect(string(page)).To(ContainSubstring(`\"[redacted]\" is not a valid FHIR date`))
+
+		page, err = html.Render(rep, html.Options{FullEvidence: true})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(ContainSubstring(inner))
+	})
+
 	It("cannot be broken out of by hostile text in findings", func() {
 		rep.Targets[0].Results[1].Findings[0].Message = `</script><script>alert("x")</script>`
 		rep.Vendor.Name = `<img src=x onerror=alert(1)>`

@@ -10,8 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 )
 
 // Limits keep a comment well under the 65,536 characters GitHub accepts.
@@ -141,9 +141,10 @@ func Summary(w io.Writer, rep *model.Report) error {
 				if f.Line > 0 {
 					loc = fmt.Sprintf("%s:%d", f.File, f.Line)
 				}
+				f = reports.Redact(f, false)
 				msg := f.Message
-				if f.Evidence != "" && !fhir.IsIdentifying(f.Path) && rep.Evidence == "full" {
-					msg += " (" + f.Evidence + ")"
+				if f.Evidence != "" && f.Evidence != reports.Redacted {
+					msg += " (found " + f.Evidence + ")"
 				}
 				fmt.Fprintf(&b, "| %s | `%s` | `%s/%s` | %s | `%s` | %s |\n", f.Severity, Escape(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), Escape(f.Path), Escape(msg))
 			}

@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 )
 
 // Version and SchemaURI identify the SARIF version written.
@@ -239,11 +239,12 @@ func logicalName(f model.Finding) string {
 }
 
 func message(f model.Finding, fullEvidence bool) string {
+	f = reports.Redact(f, fullEvidence)
 	m := f.Message
 	if f.Record != "" {
 		m = f.Record + ": " + m
 	}
-	if f.Evidence != "" && (fullEvidence || !fhir.IsIdentifying(f.Path)) && f.Evidence != "[redacted]" {
+	if f.Evidence != "" && f.Evidence != reports.Redacted {
 		m += " (found " + f.Evidence + ")"
 	}
 	return m

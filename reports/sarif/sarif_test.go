@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/reporttest"
 	"github.com/carecert/carecert/reports/sarif"
 )
@@ -54,7 +55,8 @@ var _ = Describe("SARIF", func() {
 			Expect(ids[idx]).To(Equal(res["ruleId"]), "ruleIndex points at the rule named by ruleId")
 			Expect(res["ruleId"]).To(HaveSuffix("/" + want[i].Check))
 			Expect(res["level"]).To(Equal("error"))
-			Expect(res["message"].(map[string]any)["text"]).To(ContainSubstring(want[i].Message))
+			Expect(res["message"].(map[string]any)["text"]).To(ContainSubstring(reports.Redact(want[i], false).Message))
+			Expect(res["message"].(map[string]any)["text"]).NotTo(MatchRegexp(`"\d\d/\d\d/\d{4}"`), "birth dates are redacted")
 			Expect(res["partialFingerprints"]).To(HaveKey("carecertFinding/v1"))
 			phys := res["locations"].([]any)[0].(map[string]any)["physicalLocation"].(map[string]any)
 			Expect(phys["artifactLocation"]).To(Equal(map[string]any{"uri": want[i].File, "uriBaseId": "SRCROOT"}))
