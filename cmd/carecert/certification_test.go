@@ -205,7 +205,7 @@ waivers:
 		defer f.Close()
 		rows, err := csv.NewReader(f).ReadAll()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(rows[1]).To(Equal([]string{"verdict", "", "", "", "Certified", "", "", "", "Not certified", "", "", ""}))
+		Expect(rows[1]).To(Equal([]string{"verdict", "", "", "", "Certified", "", "", "", "", "", "Not certified", "", "", "", "", ""}))
 
 		page := filepath.Join(dir, "matrix.html")
 		code, _, _ = carecert("compare", "--format", "html", "--out", page, filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"))
