@@ -370,3 +370,43 @@ func (s *Store) Measures(ctx context.Context, runID int64) (map[string]model.Mea
 	}
 	return out, rows.Err()
 }
+
+// Report rebuilds a recorded run as a report without findings: vendor,
+// verdict, and per target the outcomes, counts and measures. It is enough to
+// re-grade the run or diff it with another.
+func (s *Store) Report(ctx context.Context, run Run) (*model.Report, error) {
+	outcomes, err := s.Outcomes(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	measures, err := s.Measures(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	rep := &model.Report{
+		Schema: model.ReportSchemaVersion, Tool: model.Tool{Name: "carecert", Version: run.ToolVersion},
+		Plan: run.Plan, Vendor: model.Vendor{Name: run.Vendor, Product: run.Product, Release: run.Release},
+		AsOf: run.AsOf, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Complete: run.Complete,
+		Verdict: model.Verdict{Decision: run.Decision, Policy: run.Policy, Reasons: run.Reasons},
+	}
+	index := map[string]int{}
+	for _, o := range outcomes {
+		ti, ok := index[o.Target]
+		if !ok {
+			ti = len(rep.Targets)
+			index[o.Target] = ti
+			rep.Targets = append(rep.Targets, model.TargetRun{Name: o.Target})
+		}
+		res := model.Result{Suite: o.Suite, Requirement: o.Requirement, Level: o.Level, Outcome: o.Outcome}
+		res.Evaluated, res.Failing, res.Errors = o.Evaluated, o.Failing, o.Errors
+		prefix := o.Target + " " + o.Suite + "/" + o.Requirement + " "
+		for key, m := range measures {
+			if strings.HasPrefix(key, prefix) {
+				res.Measure(m.Name, m.Numerator, m.Denominator)
+			}
+		}
+		rep.Targets[ti].Results = append(rep.Targets[ti].Results, res)
+	}
+	rep.Summarize()
+	return rep, nil
+}

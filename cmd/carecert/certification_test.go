@@ -218,6 +218,22 @@ waivers:
 		Expect(code).To(Equal(exitUsage), "one report is nothing to compare")
 	})
 
+	It("shows a vendor's runs and what changed since its previous run", func() {
+		plan := filepath.Join(dir, "plan.yaml")
+		data, err := os.ReadFile(plan)
+		Expect(err).NotTo(HaveOccurred())
+		fixed := filepath.Join(dir, "plan-fixed.yaml")
+		Expect(os.WriteFile(fixed, bytes.Replace(data, []byte("unknown-resource-type=2,wrong-type=3"), []byte("wrong-type=1"), 1), 0o644)).To(Succeed())
+		code, _, stderr := carecert("run", fixed, "--out", out, "-q")
+		Expect(code).To(Equal(exitFailed), stderr)
+		code, stdout, _ := carecert("history", "--out", out, "--vendor", "Oakfield Health Software")
+		Expect(code).To(Equal(0))
+		Expect(stdout).NotTo(ContainSubstring("Riverside"))
+		Expect(stdout).To(MatchRegexp(`Oakfield Health Software\s+▃▆\s+66.7%\s+▲ \+33.3 pts\s+\(2 run\(s\)`))
+		Expect(stdout).To(ContainSubstring("0 new failure(s), 1 fixed, 1 still failing"))
+		Expect(stdout).To(MatchRegexp(`fixed\s+fhir-r4-structure/STRUCT-01 \(fail → pass\)`))
+	})
+
 	It("keeps the reports when the history cannot be written, and says so", func() {
 		plan := filepath.Join(dir, "plan.yaml")
 		blocker := filepath.Join(dir, "blocker")
