@@ -304,8 +304,12 @@ func (s *Store) Runs(ctx context.Context, q Query) ([]Run, error) {
 		}
 		r.Complete = complete == 1
 		r.Decision = model.Decision(decision)
-		r.StartedAt, _ = time.Parse(timeFormat, started)
-		r.FinishedAt, _ = time.Parse(timeFormat, finished)
+		if r.StartedAt, err = time.Parse(timeFormat, started); err != nil {
+			return nil, fmt.Errorf("history %s: run %d: started_at: %w", s.Where, r.ID, err)
+		}
+		if r.FinishedAt, err = time.Parse(timeFormat, finished); err != nil {
+			return nil, fmt.Errorf("history %s: run %d: finished_at: %w", s.Where, r.ID, err)
+		}
 		if err := json.Unmarshal([]byte(reasons), &r.Reasons); err != nil {
 			return nil, fmt.Errorf("history %s: run %d: reasons: %w", s.Where, r.ID, err)
 		}

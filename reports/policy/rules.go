@@ -104,13 +104,6 @@ func FromPlan(cfg map[string]any) (Policy, error) {
 	return c.Build()
 }
 
-// policyFile is a file that holds a policy, either bare or as a plan's
-// policy section.
-type policyFile struct {
-	Config `yaml:",inline"`
-	Policy *Config `yaml:"policy"`
-}
-
 // Load reads a policy file: a bare policy section, or any YAML file with a
 // top-level policy key (such as a plan; its other keys are ignored).
 func Load(file string) (Policy, error) {
