@@ -146,11 +146,19 @@ func Summary(w io.Writer, rep *model.Report) error {
 				if f.Evidence != "" && f.Evidence != reports.Redacted {
 					msg += " (found " + f.Evidence + ")"
 				}
-				fmt.Fprintf(&b, "| %s | `%s` | `%s/%s` | %s | `%s` | %s |\n", f.Severity, Escape(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), Escape(f.Path), Escape(msg))
+				fmt.Fprintf(&b, "| %s | %s | `%s/%s` | %s | %s | %s |\n", f.Severity, code(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), code(f.Path), Escape(msg))
 			}
 		}
 		b.WriteString("\n</details>\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// code formats text as inline code, or nothing when there is no text.
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + Escape(s) + "`"
 }

@@ -40,6 +40,7 @@ var _ = Describe("TestReport", Ordered, func() {
 	It("is a FHIR R4 TestReport that carecert's structure validator accepts", func() {
 		data, err := testreport.Marshal(rep)
 		Expect(err).NotTo(HaveOccurred())
+		Expect(string(data)).To(HavePrefix("{\n  \"resourceType\": \"TestReport\",\n"))
 		Expect(validate(schema, data)).To(BeEmpty())
 	})
 
@@ -49,32 +50,29 @@ var _ = Describe("TestReport", Ordered, func() {
 		data, err := testreport.Marshal(big)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(validate(schema, data)).To(BeEmpty())
-		tr := testreport.Build(big)
-		Expect(tr["status"]).To(Equal("stopped"))
+		Expect(testreport.Build(big).Status).To(Equal("stopped"))
 
 		clean, err := feeds.Run(reporttest.Feed{Vendor: "Riverside", Seed: 1, Records: 50, Defects: "none"})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(testreport.Build(clean)["result"]).To(Equal("pass"))
+		Expect(testreport.Build(clean).Result).To(Equal("pass"))
 	})
 
 	It("has one test per requirement and target, with the outcome as the assert's result", func() {
 		tr := testreport.Build(rep)
-		Expect(tr["result"]).To(Equal("fail"))
-		Expect(tr["status"]).To(Equal("completed"))
-		Expect(tr["score"]).To(BeEquivalentTo("0"))
-		tests := tr["test"].([]any)
-		Expect(tests).To(HaveLen(3))
-		first := tests[1].(map[string]any)
-		Expect(first["name"]).To(Equal("fhir-r4-structure/STRUCT-01 on bulk export"))
-		assert := first["action"].([]any)[0].(map[string]any)["assert"].(map[string]any)
-		Expect(assert["result"]).To(Equal("fail"))
-		Expect(assert["detail"]).To(MatchRegexp(`^SHALL; \d+ record\(s\) evaluated, \d+ failing; \d+ error\(s\), 0 warning\(s\)$`))
+		Expect(tr.Result).To(Equal("fail"))
+		Expect(tr.Status).To(Equal("completed"))
+		Expect(string(*tr.Score)).To(Equal("0"))
+		Expect(tr.Test).To(HaveLen(3))
+		Expect(tr.Test[1].Name).To(Equal("fhir-r4-structure/STRUCT-01 on bulk export"))
+		assert := tr.Test[1].Action[0].Assert
+		Expect(assert.Result).To(Equal("fail"))
+		Expect(assert.Detail).To(MatchRegexp(`^SHALL; \d+ record\(s\) evaluated, \d+ failing; \d+ error\(s\), 0 warning\(s\)$`))
 	})
 
 	It("is noticed by the validator when it is wrong, so the check above means something", func() {
 		tr := testreport.Build(rep)
-		tr["issued"] = "yesterday"
-		tr["result"] = "maybe"
+		tr.Issued = "yesterday"
+		tr.Result = "maybe"
 		data, err := json.Marshal(tr)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(validate(schema, data)).To(ContainElements(
