@@ -35,6 +35,9 @@ type Plan struct {
 	IGs []string `yaml:"igs"`
 	// Policy decides the verdict; empty means every SHALL requirement passes.
 	Policy map[string]any `yaml:"policy"`
+	// Baseline is a previous run to compare with (drift checks): a
+	// report.json, or an --out folder holding <vendor>/report.json.
+	Baseline string `yaml:"baseline"`
 	// Vendors lists the suppliers certified in this run.
 	Vendors []VendorPlan `yaml:"vendors"`
 
@@ -46,6 +49,9 @@ type Plan struct {
 	Source string `yaml:"-"`
 	// Dir resolves relative paths in the plan.
 	Dir string `yaml:"-"`
+	// Inline holds the content of suite files by reference, when a part file
+	// carries the plan to a merge on another machine.
+	Inline map[string]string `yaml:"-" json:",omitempty"`
 }
 
 // VendorPlan is one supplier's part of a plan.
@@ -55,6 +61,8 @@ type VendorPlan struct {
 	Release string `yaml:"release"`
 	// Suites are added to the plan's suites for this vendor.
 	Suites []string `yaml:"suites"`
+	// Baseline overrides the plan's baseline for this vendor.
+	Baseline string `yaml:"baseline"`
 	// Targets are the vendor's systems and feeds; each is a mapping with name,
 	// type, path or url, and the type's own options.
 	Targets []map[string]any `yaml:"targets"`
@@ -200,7 +208,7 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 		return s, fmt.Errorf("a target needs a path or a url")
 	}
 	if s.Name == "" {
-		s.Name = s.Path + s.URL
+		s.Name = s.Location() // never the raw URL: it may carry credentials
 		if s.Type == "fixture" {
 			s.Name = "generated feed"
 		}
@@ -213,4 +221,24 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 	}
 	s.BaseDir = dir
 	return s, nil
+}
+
+// BaselineFor returns the baseline report path of vendor v: its own baseline
+// or the plan's, relative to the plan's folder; a folder means the report of
+// v inside it (<folder>/<vendor slug>/report.json). Empty when none is given.
+func (p *Plan) BaselineFor(v VendorPlan) string {
+	b := v.Baseline
+	if b == "" {
+		b = p.Baseline
+	}
+	if b == "" {
+		return ""
+	}
+	if !filepath.IsAbs(b) && p.Dir != "" {
+		b = filepath.Join(p.Dir, b)
+	}
+	if fi, err := os.Stat(b); err == nil && fi.IsDir() {
+		b = filepath.Join(b, v.Slug(), "report.json")
+	}
+	return b
 }

@@ -88,10 +88,10 @@ func writeManifest(dir string, rep *model.Report, signKey string) error {
 	return nil
 }
 
-// finishRun records the run in the history and, when a plan certified several
+// recordRun records the run in the history and, when a plan certified several
 // vendors, writes their comparison. A history that cannot be written is an
 // error the user sees, but the reports are already on disk.
-func (a *app) finishRun(reps []*model.Report, f runFlags) error {
+func (a *app) recordRun(reps []*model.Report, f runFlags) error {
 	if len(reps) > 1 {
 		m := compare.Build(reps)
 		if err := a.writeComparison(m, "html", filepath.Join(f.out, "comparison.html")); err != nil {

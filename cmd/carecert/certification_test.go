@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -14,14 +13,6 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
 )
-
-// carecert runs the command line in-process and returns the exit code and
-// what it printed.
-func carecert(args ...string) (int, string, string) {
-	var out, errOut bytes.Buffer
-	code := execute(context.Background(), args, &out, &errOut)
-	return code, out.String(), errOut.String()
-}
 
 const twoVendorPlan = `
 name: certification spec

@@ -1,0 +1,335 @@
+package hl7v2
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/hl7v2/dict"
+	"github.com/carecert/carecert/model"
+)
+
+// fieldRules says which field rules a hl7v2-fields check applies, and how
+// severe each is.
+type fieldRules struct {
+	required, repetitions, formats, components bool
+	extra                                      model.Severity
+	extraOn                                    bool
+	length                                     model.Severity
+	lengthOn                                   bool
+	tableID, tableIS                           model.Severity
+	tablesOn, userTablesOn                     bool
+	fallback                                   string
+}
+
+var fieldAspects = []string{"required", "repetitions", "lengths", "formats", "components", "tables", "user-tables", "extra-fields"}
+
+// newFieldsCheck walks every field of every segment the version defines.
+// Params: check (list of aspects, default all: required, repetitions,
+// lengths, formats, components, tables (HL7 tables of ID values and of coded
+// elements that name an HL7 table), user-tables (IS values and other coded
+// elements: sites define these tables, so a miss is often no fault),
+// extra-fields), length-severity
+// (default warning: lengths in 2.5+ are conformance lengths many senders
+// exceed), table-severity (ID tables, default error), user-table-severity (IS
+// and coded tables, default warning), default-version.
+func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	p := spec.Params
+	if err := p.Reject("check", "length-severity", "table-severity", "user-table-severity", "default-version"); err != nil {
+		return nil, err
+	}
+	aspects, err := p.Strings("check")
+	if err != nil {
+		return nil, err
+	}
+	if len(aspects) == 0 {
+		aspects = fieldAspects
+	}
+	var r fieldRules
+	for _, a := range aspects {
+		switch a {
+		case "required":
+			r.required = true
+		case "repetitions":
+			r.repetitions = true
+		case "lengths":
+			r.lengthOn = true
+		case "formats":
+			r.formats = true
+		case "components":
+			r.components = true
+		case "tables":
+			r.tablesOn = true
+		case "user-tables":
+			r.userTablesOn = true
+		case "extra-fields":
+			r.extraOn = true
+		default:
+			return nil, fmt.Errorf("parameter \"check\": unknown aspect %q (known: %s)", a, strings.Join(fieldAspects, ", "))
+		}
+	}
+	r.extra = model.Warning
+	if r.length, err = severityParam(p, "length-severity", model.Warning); err != nil {
+		return nil, err
+	}
+	if r.tableID, err = severityParam(p, "table-severity", model.Error); err != nil {
+		return nil, err
+	}
+	if r.tableIS, err = severityParam(p, "user-table-severity", model.Warning); err != nil {
+		return nil, err
+	}
+	if r.fallback, err = p.String("default-version", ""); err != nil {
+		return nil, err
+	}
+	defs, err := sharedDefinitions(env)
+	if err != nil {
+		return nil, err
+	}
+	return check.PerRecord(isMessage, func(rec *model.Record) []model.Finding {
+		m := message(rec)
+		v, _ := versionOf(m, r.fallback)
+		if v == "" {
+			return nil
+		}
+		ver, err := defs.Dict.Version(v)
+		if err != nil {
+			return []model.Finding{finding(rec, model.Error, "hl7v2.internal", "", err.Error())}
+		}
+		w := walker{rec: rec, m: m, ver: ver, dict: defs.Dict, rules: &r}
+		for i := range m.Segments {
+			w.segment(&m.Segments[i])
+		}
+		return w.out
+	}), nil
+}
+
+// walker checks one message's fields.
+type walker struct {
+	rec   *model.Record
+	m     *hl7v2.Message
+	ver   *dict.Version
+	dict  *dict.Dictionary
+	rules *fieldRules
+	out   []model.Finding
+	seg   *hl7v2.Segment
+}
+
+func (w *walker) add(sev model.Severity, code, path, msg, evidence string) {
+	f := finding(w.rec, sev, code, path, msg)
+	f.Evidence = evidence
+	f.Sensitive = evidence != "" && identifying(w.seg.Name)
+	w.out = append(w.out, f)
+}
+
+func (w *walker) segment(s *hl7v2.Segment) {
+	def := w.ver.Segments[s.Name]
+	if def == nil {
+		return // unknown and Z-segments: hl7v2-structure reports them
+	}
+	w.seg = s
+	r := w.rules
+	n := s.FieldCount()
+	if n > len(def.Fields) && r.extraOn {
+		for k := n; k > len(def.Fields); k-- {
+			if s.Field(k) != "" {
+				w.add(r.extra, "hl7v2.extra-field", fmt.Sprintf("%s.%d", s.Path(), k),
+					fmt.Sprintf("%s has %d fields; HL7 %s defines %d", s.Name, k, w.ver.Version, len(def.Fields)), "")
+				break
+			}
+		}
+	}
+	header := s.Name == "MSH"
+	for i := range def.Fields {
+		fd := &def.Fields[i]
+		num := i + 1
+		raw := s.Field(num)
+		if raw == "" {
+			if r.required && fd.Opt == "R" && !(header && num <= 2) {
+				w.add(model.Error, "hl7v2.required-field", fieldPath(s, num),
+					fmt.Sprintf("required field %s-%d (%s) is empty", s.Name, num, fd.Desc), "")
+			}
+			continue
+		}
+		if header && num <= 2 {
+			continue
+		}
+		if raw == `""` {
+			continue // an explicit null: present, no value to check
+		}
+		d := w.m.Delims
+		reps := strings.Count(raw, string(d.Repetition)) + 1
+		if r.repetitions && fd.MaxReps() > 0 && reps > fd.MaxReps() {
+			w.add(model.Error, "hl7v2.repetition", fieldPath(s, num),
+				fmt.Sprintf("%s-%d (%s) repeats %d times; at most %d allowed", s.Name, num, fd.Desc, reps, fd.MaxReps()), "")
+		}
+		rest := raw
+		for rep := 1; ; rep++ {
+			val := rest
+			j := strings.IndexByte(rest, d.Repetition)
+			if j >= 0 {
+				val, rest = rest[:j], rest[j+1:]
+			}
+			if val != "" {
+				path := fieldPath(s, num) + "[" + strconv.Itoa(rep) + "]"
+				if r.lengthOn && fd.Len > 0 && len(val) > fd.Len {
+					w.add(r.length, "hl7v2.length", path,
+						fmt.Sprintf("%s-%d (%s) is %d characters long; HL7 %s allows %d", s.Name, num, fd.Desc, len(val), w.ver.Version, fd.Len), "")
+				}
+				w.value(val, fd, path, 1)
+			}
+			if j < 0 {
+				break
+			}
+		}
+	}
+}
+
+func fieldPath(s *hl7v2.Segment, n int) string { return s.Path() + "." + strconv.Itoa(n) }
+
+// value checks one repetition, component or subcomponent of data type fd.Type.
+// level 1 splits at the component separator, level 2 at the subcomponent one.
+func (w *walker) value(val string, fd *dict.Field, path string, level int) {
+	r := w.rules
+	d := w.m.Delims
+	typ := fd.Type
+	switch typ {
+	case "TS", "DTM", "DT", "TM", "NM", "SI":
+		if r.formats {
+			w.format(val, typ, path, level)
+		}
+		return
+	case "ID":
+		if r.tablesOn {
+			w.table(val, fd, path, true)
+		}
+		return
+	case "IS":
+		if r.userTablesOn {
+			w.table(val, fd, path, false)
+		}
+		return
+	}
+	dt := w.ver.Types[typ]
+	if dt == nil || len(dt.Components) == 0 || level > 2 {
+		return
+	}
+	sep := d.Component
+	if level == 2 {
+		sep = d.Subcomponent
+	}
+	rest := val
+	for i := 1; ; i++ {
+		part := rest
+		j := strings.IndexByte(rest, sep)
+		if j >= 0 {
+			part, rest = rest[:j], rest[j+1:]
+		}
+		cpath := path + "." + strconv.Itoa(i)
+		if i > len(dt.Components) {
+			if r.components && (part != "" || j >= 0) {
+				w.add(model.Warning, "hl7v2.extra-component", cpath,
+					fmt.Sprintf("%s has %d components; data type %s defines %d", path, strings.Count(val, string(sep))+1, typ, len(dt.Components)), "")
+			}
+			return
+		}
+		c := &dt.Components[i-1]
+		switch {
+		case part == "" && c.Opt == "R" && r.components && level == 1:
+			w.add(model.Error, "hl7v2.required-component", cpath,
+				fmt.Sprintf("required component %s.%d (%s) is empty", typ, i, c.Desc), "")
+		case part != "":
+			// A coded element's identifier is checked against the field's
+			// table when the coding system is HL7's (or not given).
+			if (typ == "CE" || typ == "CWE" || typ == "CNE") && i == 1 && fd.Table > 0 {
+				system := nth(val, sep, 3)
+				hl7 := strings.HasPrefix(system, "HL7")
+				if (hl7 && r.tablesOn) || (system == "" && r.userTablesOn) {
+					w.table(part, &dict.Field{Desc: fd.Desc, Table: fd.Table}, cpath, hl7)
+				}
+			}
+			w.value(part, c, cpath, level+1)
+		}
+		if j < 0 {
+			return
+		}
+	}
+}
+
+func nth(s string, sep byte, n int) string {
+	for i := 1; i < n; i++ {
+		j := strings.IndexByte(s, sep)
+		if j < 0 {
+			return ""
+		}
+		s = s[j+1:]
+	}
+	if j := strings.IndexByte(s, sep); j >= 0 {
+		return s[:j]
+	}
+	return s
+}
+
+// extensibleTables are HL7 tables whose codes sites and later versions extend
+// (coding systems): a value outside them is reported like a user-defined one.
+func extensibleTable(n int) bool { return n == 396 }
+
+func (w *walker) table(val string, fd *dict.Field, path string, hl7Table bool) {
+	// Table 0104 (version) is checked by hl7v2-message-type against the
+	// versions carecert has definitions for.
+	if fd.Table == 0 || fd.Table == 104 {
+		return
+	}
+	t := w.dict.Table(fd.Table)
+	if t == nil || len(t.Codes) == 0 {
+		return
+	}
+	v := w.m.Delims.Unescape(val)
+	if t.Has(v) {
+		return
+	}
+	sev, kind, note := w.rules.tableIS, "user-defined table", ""
+	if hl7Table && !extensibleTable(fd.Table) {
+		sev, kind = w.rules.tableID, "HL7 table"
+		// The embedded tables are HL7 2.7.1's: a message of another version
+		// may use codes added or withdrawn since, so for it a miss is a warning.
+		if dict.TablesDiffer(w.ver.Version) {
+			sev, note = min(sev, model.Warning), "; the tables carecert has are HL7 "+dict.TablesVersion+"'s"
+		}
+	}
+	w.add(sev, "hl7v2.table", path, fmt.Sprintf("%q is not in %s %04d (%s)%s", v, kind, fd.Table, t.Desc, note), v)
+}
+
+// format checks the lexical form of date, time and number types. TS before
+// 2.6 is a composite whose first component is the date/time.
+func (w *walker) format(val, typ, path string, level int) {
+	d := w.m.Delims
+	if typ == "TS" {
+		sep := d.Component
+		if level == 2 {
+			sep = d.Subcomponent
+		}
+		if j := strings.IndexByte(val, sep); j >= 0 {
+			val = val[:j]
+			path += ".1"
+		}
+		typ = "DTM"
+	}
+	var why string
+	switch typ {
+	case "DTM":
+		why = checkDTM(val)
+	case "DT":
+		why = checkDT(val)
+	case "TM":
+		why = checkTM(val)
+	case "NM":
+		why = checkNM(val)
+	case "SI":
+		why = checkSI(val)
+	}
+	if why != "" {
+		w.add(model.Error, "hl7v2.format", path, fmt.Sprintf("%q is not a valid %s: %s", val, typ, why), val)
+	}
+}
