@@ -16,6 +16,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/html"
 )
 
@@ -80,7 +81,7 @@ func (c MeasureCell) String() string {
 	if !c.Present || c.Denominator == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%.1f%% (%d/%d)", 100*c.Rate(), c.Numerator, c.Denominator)
+	return fmt.Sprintf("%s (%d/%d)", reports.MeasureValue(model.Measure{Numerator: c.Numerator, Denominator: c.Denominator}), c.Numerator, c.Denominator)
 }
 
 // MeasureRow is one measure (such as an element's completeness) across vendors.
@@ -371,7 +372,7 @@ var pageTemplate = template.Must(template.New("compare").Funcs(html.Funcs()).Par
 </table>
 {{if .M.Measures}}
 <h2>Measures</h2>
-<p class="note">Each measure is a numerator over a denominator summed over the vendor's targets (for completeness: records with the element over records that should have it).</p>
+<p class="note">Each measure is a numerator over a denominator, summed over the vendor's targets: a share shown as a percentage, or another ratio such as a mean. Whether higher is better depends on the measure.</p>
 <table id="measures">
 <thead><tr><th>Measure</th><th>Requirement</th>{{range .M.Columns}}<th class="num">{{.Label}}</th>{{end}}</tr></thead>
 <tbody>{{range .M.Measures}}<tr><td class="mono">{{.Name}}</td><td class="mono">{{.Requirement}}</td>{{range .Cells}}<td class="num">{{.}}</td>{{end}}</tr>{{end}}</tbody>

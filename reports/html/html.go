@@ -105,14 +105,16 @@ type view struct {
 	Measures     []measureRow
 	SuiteChart   template.HTML
 	MeasureChart template.HTML
-	TopCodes     template.HTML
-	TopReqs      template.HTML
-	Findings     int64
-	Kept         int
-	Dropped      bool
-	Outcomes     []count
-	Severities   []count
-	Evidence     string
+	// MeasuresNotCharted is how many proportions the chart leaves to the table.
+	MeasuresNotCharted int
+	TopCodes           template.HTML
+	TopReqs            template.HTML
+	Findings           int64
+	Kept               int
+	Dropped            bool
+	Outcomes           []count
+	Severities         []count
+	Evidence           string
 }
 
 type count struct {
@@ -136,7 +138,10 @@ type resultRow struct {
 type measureRow struct {
 	Target, Requirement, Name string
 	Numerator, Denominator    int64
-	Rate                      float64
+	// Value is the measure formatted: a percentage for a proportion.
+	Value      string
+	Proportion bool
+	Rate       float64
 }
 
 // findingsData is the JSON the script reads. Findings are arrays rather than
@@ -211,7 +216,8 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 			key := res.Suite + "/" + res.Requirement
 			ri := index(&data.Requirements, rIdx, key)
 			for _, m := range res.Measures {
-				v.Measures = append(v.Measures, measureRow{Target: t.Name, Requirement: key, Name: m.Name, Numerator: m.Numerator, Denominator: m.Denominator, Rate: m.Rate()})
+				v.Measures = append(v.Measures, measureRow{Target: t.Name, Requirement: key, Name: m.Name, Numerator: m.Numerator, Denominator: m.Denominator,
+					Value: reports.MeasureValue(m), Proportion: reports.IsProportion(m), Rate: m.Rate()})
 			}
 			for _, f := range res.Findings {
 				f = reports.Redact(f, opt.FullEvidence)
@@ -239,7 +245,7 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 	}
 	sort.Slice(v.Suites, func(i, j int) bool { return v.Suites[i].ID < v.Suites[j].ID })
 	v.SuiteChart = suiteChart(v.Suites)
-	v.MeasureChart = measureChart(v.Measures)
+	v.MeasureChart, v.MeasuresNotCharted = measureChart(v.Measures)
 	v.TopCodes, v.TopReqs = topCharts(v.Results)
 
 	js, err := json.Marshal(data) // escapes <, > and & so the data cannot end its script element
@@ -314,9 +320,12 @@ func suiteChart(rows []suiteRow) template.HTML {
 }
 
 // maxMeasureBars bounds the measure chart; the table below it lists them all.
-const maxMeasureBars = 30
+const maxMeasureBars = 40
 
-func measureChart(ms []measureRow) template.HTML {
+// measureChart draws the measures that are proportions, in the table's order.
+// Bars are not coloured good or bad: whether a high share is good depends on
+// the measure (completeness) or not (missing, late), and only the policy says.
+func measureChart(ms []measureRow) (template.HTML, int) {
 	// Say which requirement and target a measure belongs to when there is
 	// more than one of them.
 	owners := map[string]bool{}
@@ -324,24 +333,23 @@ func measureChart(ms []measureRow) template.HTML {
 		owners[m.Requirement+"\x00"+m.Target] = true
 	}
 	multi := len(owners) > 1
-	sorted := append([]measureRow{}, ms...)
-	// The weakest measures are the ones a reader needs to see.
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Rate < sorted[j].Rate })
-	if len(sorted) > maxMeasureBars {
-		sorted = sorted[:maxMeasureBars]
-	}
 	var bars []Bar
-	for _, m := range sorted {
-		if m.Denominator == 0 {
+	left := 0
+	for _, m := range ms {
+		if !m.Proportion {
+			continue
+		}
+		if len(bars) == maxMeasureBars {
+			left++
 			continue
 		}
 		label := m.Name
 		if multi {
 			label = fmt.Sprintf("%s (%s, %s)", m.Name, m.Requirement, m.Target)
 		}
-		bars = append(bars, Bar{Label: label, Value: m.Rate, Max: 1, Text: fmt.Sprintf("%.1f%% (%d/%d)", 100*m.Rate, m.Numerator, m.Denominator), Class: RateClass(m.Rate)})
+		bars = append(bars, Bar{Label: label, Value: m.Rate, Max: 1, Text: fmt.Sprintf("%s (%d/%d)", m.Value, m.Numerator, m.Denominator)})
 	}
-	return BarChart("Measures (weakest first)", bars)
+	return BarChart("Measures that are proportions", bars), left
 }
 
 // topN is how many bars the top-findings charts show.

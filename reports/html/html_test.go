@@ -84,29 +84,19 @@ var _ = Describe("Render", func() {
 	})
 
 	It("removes the values identifying findings quote in their messages, unless asked to keep them", func() {
-		var quotedDate string
-		for _, t := range rep.Targets {
-			for _, r := range t.Results {
-				for _, f := range r.Findings {
-					if f.Path == "Patient.birthDate" && quotedDate == "" {
-						quotedDate = regexp.MustCompile(`"[^"]+"`).FindString(f.Message)
-					}
-				}
-			}
-		}
-		Expect(quotedDate).NotTo(BeEmpty(), "the seeded bad-date-format defect is in the report")
-		jsonQuoted, err := json.Marshal(quotedDate)
-		Expect(err).NotTo(HaveOccurred())
-		inner := string(jsonQuoted[1 : len(jsonQuoted)-1])
+		// As a report written with evidence: full holds it.
+		rep.Evidence = "full"
+		f := &rep.Targets[0].Results[2].Findings[0]
+		f.Path, f.Message, f.Evidence = "Patient.birthDate", `"19/02/1953" is not a valid FHIR date`, `"19/02/1953"`
 
 		page, err := html.Render(rep, html.Options{})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(string(page)).NotTo(ContainSubstring(inner))
+		Expect(string(page)).NotTo(ContainSubstring("19/02/1953"))
 		Expect(string(page)).To(ContainSubstring(`\"[redacted]\" is not a valid FHIR date`))
 
 		page, err = html.Render(rep, html.Options{FullEvidence: true})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(string(page)).To(ContainSubstring(inner))
+		Expect(string(page)).To(ContainSubstring(`\"19/02/1953\" is not a valid FHIR date`))
 	})
 
 	It("cannot be broken out of by hostile text in findings", func() {
@@ -121,14 +111,21 @@ var _ = Describe("Render", func() {
 		Expect(data["findings"]).To(ContainElement(ContainElement(`</script><script>alert("x")</script>`)))
 	})
 
-	It("charts measures generically, weakest first, with numerator and denominator", func() {
-		page, err := html.Render(reporttest.Large(600), html.Options{})
+	It("shows measures generically: proportions as percentages and charted, other ratios as numbers", func() {
+		big := reporttest.Large(600)
+		big.Targets[0].Results[0].Measures = append(big.Targets[0].Results[0].Measures,
+			model.Measure{Name: "mean-lag-hours", Numerator: 110005, Denominator: 2087})
+		page, err := html.Render(big, html.Options{})
 		Expect(err).NotTo(HaveOccurred())
 		s := string(page)
 		Expect(s).To(ContainSubstring(`<table id="measures">`))
 		Expect(s).To(ContainSubstring("<td class=\"mono\">completeness:Patient.birthDate</td><td class=\"num\">540</td><td class=\"num\">600</td><td class=\"num\">90.0%</td>"))
-		chart := s[strings.Index(s, `aria-label="Measures (weakest first)"`):]
-		Expect(strings.Index(chart, "90.0% (540/600)")).To(BeNumerically("<", strings.Index(chart, "100.0% (600/600)")))
+		Expect(s).To(ContainSubstring("<td class=\"mono\">mean-lag-hours</td><td class=\"num\">110005</td><td class=\"num\">2087</td><td class=\"num\">52.71</td>"))
+		chart := s[strings.Index(s, `aria-label="Measures that are proportions"`):]
+		chart = chart[:strings.Index(chart, "</svg>")]
+		Expect(chart).To(ContainSubstring("90.0% (540/600)"))
+		Expect(chart).NotTo(ContainSubstring("mean-lag-hours"), "a mean is not a share: it is not drawn as one")
+		Expect(strings.Count(chart, "<g>")).To(Equal(12))
 	})
 
 	It("keeps a page of 100,000 findings compact: the rows are data, not markup", func() {

@@ -112,7 +112,7 @@ func Summary(w io.Writer, rep *model.Report) error {
 			Escape(r.target), r.res.Evaluated, r.res.Errors, r.res.Warnings, Escape(r.res.Message))
 	}
 	if measures > 0 {
-		fmt.Fprintf(&b, "\n<details><summary>Measures (%d)</summary>\n\n| Requirement | Target | Measure | Numerator | Denominator | Rate |\n|---|---|---|---:|---:|---:|\n", measures)
+		fmt.Fprintf(&b, "\n<details><summary>Measures (%d)</summary>\n\n| Requirement | Target | Measure | Numerator | Denominator | Value |\n|---|---|---|---:|---:|---:|\n", measures)
 		n := 0
 		for _, r := range rows {
 			for _, m := range r.res.Measures {
@@ -120,7 +120,7 @@ func Summary(w io.Writer, rep *model.Report) error {
 					break
 				}
 				n++
-				fmt.Fprintf(&b, "| `%s/%s` | %s | `%s` | %d | %d | %.1f%% |\n", r.res.Suite, r.res.Requirement, Escape(r.target), Escape(m.Name), m.Numerator, m.Denominator, 100*m.Rate())
+				fmt.Fprintf(&b, "| `%s/%s` | %s | `%s` | %d | %d | %s |\n", r.res.Suite, r.res.Requirement, Escape(r.target), Escape(m.Name), m.Numerator, m.Denominator, reports.MeasureValue(m))
 			}
 		}
 		if measures > maxMeasures {
