@@ -92,6 +92,9 @@ func DecisionClass(d model.Decision) string {
 	return "not-certified"
 }
 
+// maxReasons is how many of the verdict's reasons the banner shows unfolded.
+const maxReasons = 10
+
 // view is what the template reads.
 type view struct {
 	Report       *model.Report
@@ -112,6 +115,8 @@ type view struct {
 	Findings           int64
 	Kept               int
 	Dropped            bool
+	Reasons            []string
+	MoreReasons        []string
 	Outcomes           []count
 	Severities         []count
 	Evidence           string
@@ -229,6 +234,11 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 			}
 		}
 	}
+	// A long list of reasons buries the first ones: the rest fold away.
+	v.Reasons = rep.Verdict.Reasons
+	if len(v.Reasons) > maxReasons {
+		v.Reasons, v.MoreReasons = v.Reasons[:maxReasons], v.Reasons[maxReasons:]
+	}
 	v.Kept = len(data.Findings)
 	v.Dropped = v.Findings > int64(v.Kept)
 	for _, o := range []model.Outcome{model.Pass, model.Warn, model.Fail, model.Errored, model.Skip} {
@@ -282,8 +292,8 @@ func BarChart(title string, bars []Bar) template.HTML {
 			w = barW * bar.Value / bar.Max
 		}
 		label := []rune(bar.Label)
-		if len(label) > 48 {
-			label = append(label[:47], '…')
+		if len(label) > 42 {
+			label = append(label[:41], '…')
 		}
 		cls := bar.Class
 		if cls == "" {

@@ -3,6 +3,7 @@ package html_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -61,6 +62,20 @@ var _ = Describe("Render", func() {
 		}
 		Expect(data["findings"]).To(HaveLen(kept))
 		Expect(kept).To(BeNumerically(">", 0))
+	})
+
+	It("folds a long list of reasons away after the first ten", func() {
+		for i := 0; i < 15; i++ {
+			rep.Verdict.Reasons = append(rep.Verdict.Reasons, fmt.Sprintf("extra reason %d", i))
+		}
+		page, err := html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		s := string(page)
+		shown := s[strings.Index(s, `<ul id="reasons">`):]
+		shown = shown[:strings.Index(shown, "</ul>")]
+		Expect(strings.Count(shown, "<li>")).To(Equal(10))
+		Expect(s).To(ContainSubstring(fmt.Sprintf("<summary>%d more reason(s)</summary>", len(rep.Verdict.Reasons)-10)))
+		Expect(s).To(ContainSubstring("<li>extra reason 14</li>"))
 	})
 
 	It("is byte-identical for the same report", func() {
