@@ -1,6 +1,7 @@
 package history_test
 
 import (
+	"os"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -13,6 +14,11 @@ import (
 var feeds = reporttest.New()
 
 func TestHistory(t *testing.T) {
+	// The crash spec runs this test binary as a writer process and kills it.
+	if path := os.Getenv(writerEnv); path != "" {
+		writeUntilKilled(path)
+		return
+	}
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "history")
 }
