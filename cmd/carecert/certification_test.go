@@ -61,6 +61,12 @@ var _ = Describe("carecert certification commands", Ordered, func() {
 		Expect(stdout).To(ContainSubstring("Trends"))
 	})
 
+	It("writes a TestReport that carecert validate accepts under every default FHIR suite", func() {
+		code, stdout, stderr := carecert("validate", "-q", filepath.Join(oakfield, "testreport.json"))
+		Expect(code).To(Equal(0), stdout+stderr)
+		Expect(stdout + stderr).To(ContainSubstring("0 error(s), 0 warning(s)"))
+	})
+
 	It("verifies the manifests, and notices a report edited afterwards", func() {
 		code, stdout, _ := carecert("verify", "--pub", key+".pub", riverside, oakfield)
 		Expect(code).To(Equal(0), stdout)
