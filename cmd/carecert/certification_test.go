@@ -168,7 +168,7 @@ waivers:
 			Expect(code).To(Equal(exitFailed))
 			Expect(stdout).To(ContainSubstring("2 new failure(s)"))
 
-			code, stdout, _ = carecert("diff", "--baseline", filepath.Join(oakfield, "report.json"), filepath.Join(riverside, "report.json"), "--fail-on", "new")
+			code, stdout, _ = carecert("diff", "--baseline", oakfield, riverside, "--fail-on", "new")
 			Expect(code).To(Equal(0))
 			Expect(stdout).To(ContainSubstring("0 new failure(s), 2 fixed"))
 

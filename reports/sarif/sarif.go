@@ -163,8 +163,14 @@ func Build(rep *model.Report) *Log {
 					Properties:          map[string]any{"code": f.Code, "target": t.Name},
 				}
 				var loc Location
-				if f.File != "" {
-					pl := &PhysicalLocation{ArtifactLocation: artifact(f.File)}
+				// Feed-level findings name no file: they are about the target,
+				// and code-scanning tools want a file to hang them on.
+				file := f.File
+				if file == "" {
+					file = t.Location
+				}
+				if file != "" {
+					pl := &PhysicalLocation{ArtifactLocation: artifact(file)}
 					if f.Line > 0 {
 						pl.Region = &Region{StartLine: f.Line}
 					}

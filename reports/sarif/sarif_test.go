@@ -79,6 +79,21 @@ var _ = Describe("SARIF", func() {
 		}
 	})
 
+	It("puts a feed-level finding, which names no file, on its target", func() {
+		big := reporttest.Large(12)
+		big.Targets[1].Results[0].Findings[0].File = ""
+		big.Targets[1].Results[0].Findings[0].Line = 0
+		var r sarif.Result
+		for _, res := range sarif.Build(big).Runs[0].Results {
+			if res.Properties["target"] == "south feed" {
+				r = res
+				break
+			}
+		}
+		Expect(r.Locations[0].PhysicalLocation.ArtifactLocation.URI).To(Equal("south%20feed.ndjson"))
+		Expect(r.Locations[0].PhysicalLocation.Region).To(BeNil())
+	})
+
 	It("gives the same finding the same fingerprint when only its line moves", func() {
 		a := sarif.Build(rep).Runs[0].Results[0]
 		rep.Targets[0].Results[0].Findings[0].Line += 10
