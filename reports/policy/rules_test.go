@@ -317,3 +317,23 @@ var _ = Describe("Load and Regrade", func() {
 		Expect(loadErr("")).To(MatchError(ContainSubstring("empty file")))
 	})
 })
+
+var _ = Describe("the example procurement policy", func() {
+	It("loads, and conditionally certifies a feed with too many dangling references", func() {
+		p, err := policy.Load(filepath.Join("..", "..", "examples", "procurement-policy.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		rep := report(
+			result("fhir-r4-structure", "STRUCT-01", model.Shall, model.Pass),
+			result("fhir-r4-terminology", "TERM-04", model.Shall, model.Fail),
+			result("dq-core", "DQ-REF-01", model.Should, model.Fail, model.Measure{Name: "dq.conformance.verification.dangling", Numerator: 86, Denominator: 5956}),
+			result("dq-core", "DQ-COMP-01", model.Should, model.Pass, model.Measure{Name: "dq.completeness.verification.missing", Numerator: 0, Denominator: 1196}),
+		)
+		v := p.Decide(rep)
+		Expect(v.Decision).To(Equal(model.ConditionallyCertified))
+		Expect(v.Conditions).To(ConsistOf(
+			"SHOULD pass rate at least 90% (else conditional): 1 of 2 result(s) passed (50%)",
+			"dq-core/DQ-REF-01 dq.conformance.verification.dangling on feed: 86/5956 = 1.44%, above 1%",
+		))
+		Expect(v.Reasons).To(ContainElement(HavePrefix("waived: fhir-r4-terminology/TERM-04 until 2026-06-30")))
+	})
+})
