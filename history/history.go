@@ -242,18 +242,31 @@ func (s *Store) Record(ctx context.Context, rep *model.Report, reportSHA256, rep
 
 // Run is one recorded run.
 type Run struct {
-	ID                                       int64
-	Vendor, Product, Release, Plan, AsOf     string
-	StartedAt, FinishedAt                    time.Time
-	Complete                                 bool
-	Decision                                 model.Decision
-	Policy                                   string
-	Reasons                                  []string
-	Records                                  int64
-	Results, Passed, Warned, Failed, Errored int
-	Skipped                                  int
-	Errors, Warnings, Information            int64
-	ToolVersion, ReportSHA256, ReportPath    string
+	ID           int64          `json:"id"`
+	Vendor       string         `json:"vendor"`
+	Product      string         `json:"product,omitempty"`
+	Release      string         `json:"release,omitempty"`
+	Plan         string         `json:"plan"`
+	AsOf         string         `json:"as_of,omitempty"`
+	StartedAt    time.Time      `json:"started_at"`
+	FinishedAt   time.Time      `json:"finished_at"`
+	Complete     bool           `json:"complete"`
+	Decision     model.Decision `json:"decision"`
+	Policy       string         `json:"policy"`
+	Reasons      []string       `json:"reasons"`
+	Records      int64          `json:"records"`
+	Results      int            `json:"results"`
+	Passed       int            `json:"passed"`
+	Warned       int            `json:"warned"`
+	Failed       int            `json:"failed"`
+	Errored      int            `json:"errored"`
+	Skipped      int            `json:"skipped"`
+	Errors       int64          `json:"errors"`
+	Warnings     int64          `json:"warnings"`
+	Information  int64          `json:"information"`
+	ToolVersion  string         `json:"tool_version"`
+	ReportSHA256 string         `json:"report_sha256,omitempty"`
+	ReportPath   string         `json:"report_path,omitempty"`
 }
 
 // PassRate is the share of counted (not skipped) results that passed or warned.

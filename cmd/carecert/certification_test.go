@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 
@@ -59,6 +62,18 @@ var _ = Describe("carecert certification commands", Ordered, func() {
 		Expect(stdout).To(MatchRegexp(`Riverside Clinical Systems\s+│ 3\.2\.0\s+│ Certified`))
 		Expect(stdout).To(MatchRegexp(`Oakfield Health Software\s+│ 11\.0\.4\s+│ Not certified`))
 		Expect(stdout).To(ContainSubstring("Trends"))
+
+		code, stdout, _ = carecert("history", "--out", out, "--format", "json", "--vendor", "Riverside Clinical Systems")
+		Expect(code).To(Equal(0))
+		var runs []map[string]any
+		Expect(json.Unmarshal([]byte(stdout), &runs)).To(Succeed())
+		Expect(runs).To(HaveLen(1))
+		Expect(runs[0]).To(HaveKeyWithValue("decision", "Certified"))
+		Expect(runs[0]).To(HaveKeyWithValue("release", "3.2.0"))
+		data, err := os.ReadFile(filepath.Join(riverside, "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		sum := sha256.Sum256(data)
+		Expect(runs[0]).To(HaveKeyWithValue("report_sha256", hex.EncodeToString(sum[:])), "the run is tied to its report file")
 	})
 
 	It("writes a TestReport that carecert validate accepts under every default FHIR suite", func() {
