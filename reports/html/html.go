@@ -107,6 +107,7 @@ type view struct {
 	Results      []resultRow
 	Measures     []measureRow
 	SuiteChart   template.HTML
+	LevelChart   template.HTML
 	MeasureChart template.HTML
 	// MeasuresNotCharted is how many proportions the chart leaves to the table.
 	MeasuresNotCharted int
@@ -255,6 +256,7 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 	}
 	sort.Slice(v.Suites, func(i, j int) bool { return v.Suites[i].ID < v.Suites[j].ID })
 	v.SuiteChart = suiteChart(v.Suites)
+	v.LevelChart = levelChart(v.Results)
 	v.MeasureChart, v.MeasuresNotCharted = measureChart(v.Measures)
 	v.TopCodes, v.TopReqs = topCharts(v.Results)
 
@@ -327,6 +329,30 @@ func suiteChart(rows []suiteRow) template.HTML {
 		bars = append(bars, Bar{Label: s.ID, Value: s.Rate, Max: 1, Text: fmt.Sprintf("%.1f%% (%d/%d)", 100*s.Rate, s.Passed, s.Counted), Class: RateClass(s.Rate)})
 	}
 	return BarChart("Pass rate by suite", bars)
+}
+
+// levelChart draws the pass rate of SHALL, SHOULD and MAY results: what a
+// buyer reads first.
+func levelChart(rows []resultRow) template.HTML {
+	var bars []Bar
+	for _, level := range []model.Level{model.Shall, model.Should, model.May} {
+		var passed, counted int
+		for _, r := range rows {
+			if r.Level != level || r.Outcome == model.Skip {
+				continue
+			}
+			counted++
+			if r.Outcome == model.Pass || r.Outcome == model.Warn {
+				passed++
+			}
+		}
+		if counted == 0 {
+			continue
+		}
+		rate := float64(passed) / float64(counted)
+		bars = append(bars, Bar{Label: string(level), Value: rate, Max: 1, Text: fmt.Sprintf("%.1f%% (%d/%d)", 100*rate, passed, counted), Class: RateClass(rate)})
+	}
+	return BarChart("Pass rate by level", bars)
 }
 
 // maxMeasureBars bounds the measure chart; the table below it lists them all.

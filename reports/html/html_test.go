@@ -78,6 +78,20 @@ var _ = Describe("Render", func() {
 		Expect(s).To(ContainSubstring("<li>extra reason 14</li>"))
 	})
 
+	It("charts the pass rate by suite and by level", func() {
+		page, err := html.Render(reporttest.Large(60), html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		s := string(page)
+		levels := s[strings.Index(s, `aria-label="Pass rate by level"`):]
+		levels = levels[:strings.Index(levels, "</svg>")]
+		// Large: BIG-01 (SHALL) fails, BIG-02 (SHOULD) warns, BIG-03 (MAY) passes, on two targets.
+		Expect(levels).To(ContainSubstring("<title>SHALL: 0.0% (0/2)</title>"))
+		Expect(levels).To(ContainSubstring("<title>SHOULD: 100.0% (2/2)</title>"))
+		Expect(levels).To(ContainSubstring("<title>MAY: 100.0% (2/2)</title>"))
+		suites := s[strings.Index(s, `aria-label="Pass rate by suite"`):]
+		Expect(suites[:strings.Index(suites, "</svg>")]).To(ContainSubstring("<title>big: 66.7% (4/6)</title>"))
+	})
+
 	It("is byte-identical for the same report", func() {
 		a, err := html.Render(rep, html.Options{})
 		Expect(err).NotTo(HaveOccurred())
