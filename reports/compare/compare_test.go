@@ -13,9 +13,10 @@ import (
 	"github.com/carecert/carecert/reports/reporttest"
 )
 
-var _ = Describe("Build", func() {
+var _ = Describe("Build", Ordered, func() {
 	var m *compare.Matrix
-	BeforeEach(func() {
+	// The specs only read the matrix: build it once.
+	BeforeAll(func() {
 		var reps []*model.Report
 		for _, f := range []reporttest.Feed{
 			{Vendor: "Riverside", Release: "3.2", Seed: 1, Records: 300, Defects: "none"},
