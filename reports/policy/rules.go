@@ -132,6 +132,11 @@ func Load(file string) (Policy, error) {
 		}
 		return p, nil
 	}
+	for _, planKey := range []string{"vendors", "vendor", "suites", "targets"} {
+		if _, ok := probe[planKey]; ok {
+			return nil, fmt.Errorf("policy %s: a plan without a policy section (it uses the default, every SHALL requirement passes)", file)
+		}
+	}
 	var c Config
 	if _, err := yamlfile.Decode(file, data, &c); err != nil {
 		return nil, fmt.Errorf("policy %w", err)

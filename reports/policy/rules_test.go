@@ -306,6 +306,10 @@ var _ = Describe("Load and Regrade", func() {
 		Expect(p.Name()).To(Equal("pass rate at least 50%"))
 	})
 
+	It("says so when given a plan that has no policy section", func() {
+		Expect(loadErr("suites: [fhir-r4-structure]\nvendor: {name: Acme}\n")).To(MatchError(ContainSubstring("a plan without a policy section")))
+	})
+
 	It("names the file and line of a mistake in a bare policy file", func() {
 		err := loadErr("rules:\n  - require: all-pass\n    levle: SHALL\n")
 		Expect(err).To(MatchError(MatchRegexp(`policy\.yaml:3:\d+: .*unknown field "levle"`)))
