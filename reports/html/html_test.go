@@ -92,6 +92,20 @@ var _ = Describe("Render", func() {
 		Expect(suites[:strings.Index(suites, "</svg>")]).To(ContainSubstring("<title>big: 66.7% (4/6)</title>"))
 	})
 
+	It("renders a run whose only target could not be read", func() {
+		empty := &model.Report{
+			Schema: model.ReportSchemaVersion, Vendor: model.Vendor{Name: "Downco"}, Complete: false,
+			Targets: []model.TargetRun{{Name: "api", Type: "fhir-rest", Location: "http://127.0.0.1:1/fhir", Error: "connection refused"}},
+			Verdict: model.Verdict{Decision: model.NotCertified, Reasons: []string{"target api could not be read: connection refused"}},
+		}
+		empty.Summarize()
+		page, err := html.Render(empty, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(ContainSubstring("<td>connection refused</td>"))
+		Expect(string(page)).To(ContainSubstring("Incomplete run"))
+		Expect(embedded(page)["findings"]).To(BeEmpty())
+	})
+
 	It("is byte-identical for the same report", func() {
 		a, err := html.Render(rep, html.Options{})
 		Expect(err).NotTo(HaveOccurred())

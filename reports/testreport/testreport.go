@@ -133,6 +133,12 @@ func Build(rep *model.Report) *TestReport {
 		Tester:       strings.TrimSpace(rep.Tool.Name + " " + rep.Tool.Version),
 		Issued:       rep.FinishedAt.UTC().Format("2006-01-02T15:04:05Z"),
 	}
+	if tr.Tester == "" {
+		tr.Tester = "carecert" // FHIR strings may not be empty
+	}
+	if len(suiteNames) == 0 {
+		tr.TestScript.Display = "carecert (no suite was run)"
+	}
 	if !rep.Complete {
 		tr.Status = "stopped"
 	}

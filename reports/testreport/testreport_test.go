@@ -81,6 +81,18 @@ var _ = Describe("TestReport", Ordered, func() {
 		))
 	})
 
+	It("is valid for a run that checked nothing", func() {
+		empty := &model.Report{Schema: model.ReportSchemaVersion, Vendor: model.Vendor{Name: "Downco"},
+			Targets: []model.TargetRun{{Name: "api", Location: "http://127.0.0.1:1/fhir", Error: "connection refused"}},
+			Verdict: model.Verdict{Decision: model.NotCertified}}
+		data, err := testreport.Marshal(empty)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(validate(schema, data)).To(BeEmpty())
+		tr := testreport.Build(empty)
+		Expect(tr.Score).To(BeNil())
+		Expect(tr.Participant[1].URI).To(Equal("http://127.0.0.1:1/fhir"))
+	})
+
 	It("has a FHIR id of at most 64 characters, whatever the vendor is called", func() {
 		long := *rep
 		long.Vendor.Name = "A Very Long Vendor Name With Spaces & Symbols / That Goes On And On And On"
