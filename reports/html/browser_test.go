@@ -62,6 +62,8 @@ func browser() context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// Containers give /dev/shm 64 MB, too little for a 10 MB page's renderer.
+		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.WindowSize(1300, 1800),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
