@@ -22,7 +22,7 @@ const (
 	DefectSlow      = "slow"       // answer after Delay
 	DefectGarbage   = "garbage"    // a frame of bytes that are not HL7
 	DefectReset     = "reset"      // drop the connection instead of answering
-	DefectNotACK    = "not-ack"    // answer with a message that is not an ACK
+	DefectNotACK    = "not-ack"    // echo the message back instead of an ACK
 	DefectNoSwap    = "no-swap"    // MSH-3/4 and MSH-5/6 not swapped
 	DefectVersion   = "version"    // MSH-12 not echoed
 	DefectAENoERR   = "ae-no-err"  // AE without an ERR segment
@@ -158,7 +158,8 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 		case DefectGarbage:
 			out = Wrap([]byte("\x00\x01garbage, not HL7\xff"))
 		case DefectNotACK:
-			out = Wrap([]byte(strings.Replace(string(ack()), "|ACK", "|ADT", 1)))
+			out = Wrap(f.Data) // the message echoed back: no MSA
+
 		case DefectNoSwap:
 			out = Wrap(noSwap(msg, ack()))
 		case DefectVersion:

@@ -69,7 +69,7 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 	}
 	plan := &runner.Plan{Name: "listen", Suites: f.suites, Evidence: f.evidence, Vendors: []runner.VendorPlan{{
 		Name: f.vendor,
-		Targets: []map[string]any{{"name": "mllp://" + f.addr, "type": "mllp-listen", "addr": f.addr,
+		Targets: []map[string]any{{"name": "mllp://" + f.addr, "type": "mllp-listen", "url": "mllp://" + f.addr,
 			"duration": f.duration.String(), "count": f.count, "ack": f.ack, "max-frame": f.maxFrame}},
 	}}}
 	if err := plan.Check(); err != nil {
