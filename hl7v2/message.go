@@ -208,6 +208,11 @@ func (m *Message) Get(path string) string {
 	if !ok {
 		return ""
 	}
+	return m.GetPath(p)
+}
+
+// GetPath is Get with a path already parsed.
+func (m *Message) GetPath(p Path) string {
 	s := m.Segment(p.Segment, max(p.Seq, 1))
 	if s == nil {
 		return ""

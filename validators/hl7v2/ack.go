@@ -198,7 +198,6 @@ type LatencyState struct {
 
 const thresholdMeasure = "ack-latency.threshold."
 
-
 func newLatencyCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	p := spec.Params
 	if err := p.Reject("p50", "p90", "p95", "p99", "max"); err != nil {

@@ -129,14 +129,14 @@ var _ = Describe("hl7v2-fields", func() {
 			"PV1|1|INPATIENT|W1", "OBX|x|NM|||1||||||Q"))
 		fs := observe(all, r)
 		Expect(where(fs)).To(ConsistOf(
-			"hl7v2.format@EVN[1].2[1]",            // 2024013: not a DTM
-			"hl7v2.repetition@PID[1].7",           // PID-7 does not repeat
-			"hl7v2.format@PID[1].7[1]",            // day 32
-			"hl7v2.length@PV1[1].2[1]",            // patient class: 1 character in 2.4
-			"hl7v2.table@PV1[1].2[1]",             // and not in user-defined table 0004
-			"hl7v2.format@OBX[1].1[1]",            // SI
-			"hl7v2.required-field@OBX[1].3",       // observation identifier
-			"hl7v2.table@OBX[1].11[1]",            // result status: not in HL7 table 0085
+			"hl7v2.format@EVN[1].2[1]",      // 2024013: not a DTM
+			"hl7v2.repetition@PID[1].7",     // PID-7 does not repeat
+			"hl7v2.format@PID[1].7[1]",      // day 32
+			"hl7v2.length@PV1[1].2[1]",      // patient class: 1 character in 2.4
+			"hl7v2.table@PV1[1].2[1]",       // and not in user-defined table 0004
+			"hl7v2.format@OBX[1].1[1]",      // SI
+			"hl7v2.required-field@OBX[1].3", // observation identifier
+			"hl7v2.table@OBX[1].11[1]",      // result status: not in HL7 table 0085
 		))
 	})
 

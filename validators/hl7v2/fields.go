@@ -172,9 +172,9 @@ func (w *walker) segment(s *hl7v2.Segment) {
 				val, rest = rest[:j], rest[j+1:]
 			}
 			if val != "" {
-				path := fieldPath(s, num) + "[" + strconv.Itoa(rep) + "]"
+				path := vpath{seg: s, field: num, rep: rep}
 				if r.lengthOn && fd.Len > 0 && len(val) > fd.Len {
-					w.add(r.length, "hl7v2.length", path,
+					w.add(r.length, "hl7v2.length", path.String(),
 						fmt.Sprintf("%s-%d (%s) is %d characters long; HL7 %s allows %d", s.Name, num, fd.Desc, len(val), w.ver.Version, fd.Len), "")
 				}
 				w.value(val, fd, path, 1)
@@ -188,9 +188,43 @@ func (w *walker) segment(s *hl7v2.Segment) {
 
 func fieldPath(s *hl7v2.Segment, n int) string { return s.Path() + "." + strconv.Itoa(n) }
 
+// vpath is a value's place, turned into a string ("PID[1].3[2].4.1") only
+// when a finding needs it: most values raise none.
+type vpath struct {
+	seg        *hl7v2.Segment
+	field, rep int
+	comps      [2]int
+	depth      int
+}
+
+func (p vpath) child(i int) vpath {
+	if p.depth < len(p.comps) {
+		p.comps[p.depth] = i
+		p.depth++
+	}
+	return p
+}
+
+func (p vpath) String() string {
+	b := make([]byte, 0, 24)
+	b = append(b, p.seg.Path()...)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(p.field), 10)
+	if p.rep > 0 {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(p.rep), 10)
+		b = append(b, ']')
+	}
+	for i := 0; i < p.depth; i++ {
+		b = append(b, '.')
+		b = strconv.AppendInt(b, int64(p.comps[i]), 10)
+	}
+	return string(b)
+}
+
 // value checks one repetition, component or subcomponent of data type fd.Type.
 // level 1 splits at the component separator, level 2 at the subcomponent one.
-func (w *walker) value(val string, fd *dict.Field, path string, level int) {
+func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
 	r := w.rules
 	d := w.m.Delims
 	typ := fd.Type
@@ -226,10 +260,10 @@ func (w *walker) value(val string, fd *dict.Field, path string, level int) {
 		if j >= 0 {
 			part, rest = rest[:j], rest[j+1:]
 		}
-		cpath := path + "." + strconv.Itoa(i)
+		cpath := path.child(i)
 		if i > len(dt.Components) {
 			if r.components && (part != "" || j >= 0) {
-				w.add(model.Warning, "hl7v2.extra-component", cpath,
+				w.add(model.Warning, "hl7v2.extra-component", cpath.String(),
 					fmt.Sprintf("%s has %d components; data type %s defines %d", path, strings.Count(val, string(sep))+1, typ, len(dt.Components)), "")
 			}
 			return
@@ -237,7 +271,7 @@ func (w *walker) value(val string, fd *dict.Field, path string, level int) {
 		c := &dt.Components[i-1]
 		switch {
 		case part == "" && c.Opt == "R" && r.components && level == 1:
-			w.add(model.Error, "hl7v2.required-component", cpath,
+			w.add(model.Error, "hl7v2.required-component", cpath.String(),
 				fmt.Sprintf("required component %s.%d (%s) is empty", typ, i, c.Desc), "")
 		case part != "":
 			// A coded element's identifier is checked against the field's
@@ -275,7 +309,7 @@ func nth(s string, sep byte, n int) string {
 // (coding systems): a value outside them is reported like a user-defined one.
 func extensibleTable(n int) bool { return n == 396 }
 
-func (w *walker) table(val string, fd *dict.Field, path string, hl7Table bool) {
+func (w *walker) table(val string, fd *dict.Field, path vpath, hl7Table bool) {
 	// Table 0104 (version) is checked by hl7v2-message-type against the
 	// versions carecert has definitions for.
 	if fd.Table == 0 || fd.Table == 104 {
@@ -298,12 +332,12 @@ func (w *walker) table(val string, fd *dict.Field, path string, hl7Table bool) {
 			sev, note = min(sev, model.Warning), "; the tables carecert has are HL7 "+dict.TablesVersion+"'s"
 		}
 	}
-	w.add(sev, "hl7v2.table", path, fmt.Sprintf("%q is not in %s %04d (%s)%s", v, kind, fd.Table, t.Desc, note), v)
+	w.add(sev, "hl7v2.table", path.String(), fmt.Sprintf("%q is not in %s %04d (%s)%s", v, kind, fd.Table, t.Desc, note), v)
 }
 
 // format checks the lexical form of date, time and number types. TS before
 // 2.6 is a composite whose first component is the date/time.
-func (w *walker) format(val, typ, path string, level int) {
+func (w *walker) format(val, typ string, path vpath, level int) {
 	d := w.m.Delims
 	if typ == "TS" {
 		sep := d.Component
@@ -312,7 +346,7 @@ func (w *walker) format(val, typ, path string, level int) {
 		}
 		if j := strings.IndexByte(val, sep); j >= 0 {
 			val = val[:j]
-			path += ".1"
+			path = path.child(1)
 		}
 		typ = "DTM"
 	}
@@ -330,6 +364,6 @@ func (w *walker) format(val, typ, path string, level int) {
 		why = checkSI(val)
 	}
 	if why != "" {
-		w.add(model.Error, "hl7v2.format", path, fmt.Sprintf("%q is not a valid %s: %s", val, typ, why), val)
+		w.add(model.Error, "hl7v2.format", path.String(), fmt.Sprintf("%q is not a valid %s: %s", val, typ, why), val)
 	}
 }
