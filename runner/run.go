@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,8 @@ type Runner struct {
 	IGs []string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Shard, when set, limits the run to one shard of every target (see RunPart).
+	Shard target.Shard
 }
 
 // compiled is one requirement of one suite, ready to run.
@@ -57,15 +60,10 @@ type compiled struct {
 // finished so far with the first error that stopped the run; an interrupted run
 // (ctx cancelled) returns a report marked incomplete and ctx's error.
 func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
-	now := r.Now
-	if now == nil {
-		now = time.Now
+	env := r.env(ctx, p)
+	if err := r.Preflight(p); err != nil {
+		return nil, err
 	}
-	asOf := now().UTC().Truncate(24 * time.Hour)
-	if p.Date != "" {
-		asOf, _ = time.Parse("2006-01-02", p.Date) // checked when the plan was loaded
-	}
-	env := &check.Env{Context: ctx, PlanDir: p.Dir, IGs: append(append([]string{}, p.IGs...), r.IGs...), AsOf: asOf}
 	var out []*model.Report
 	for _, v := range p.Vendors {
 		rep, err := r.RunVendor(ctx, p, v, env)
@@ -79,6 +77,32 @@ func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
 	return out, nil
 }
 
+// Preflight opens every target of the plan without reading it, so that a
+// mistake in a target's description stops the run before any work is done.
+func (r *Runner) Preflight(p *Plan) error {
+	for _, v := range p.Vendors {
+		for _, m := range v.Targets {
+			spec, err := targetSpec(m, p.Dir)
+			if err != nil {
+				return fmt.Errorf("plan %s: vendor %s: %w", p.Source, v.Name, err)
+			}
+			var ce *target.ConfigError
+			if _, _, err := r.Targets.Open(spec); errors.As(err, &ce) {
+				return fmt.Errorf("plan %s: vendor %s: %s", p.Source, v.Name, spec.Scrub(err.Error()))
+			}
+		}
+	}
+	return nil
+}
+
+// vendorEnv is the run's env with the vendor's own baseline. Services stay
+// shared: the copy holds the same map.
+func vendorEnv(env *check.Env, p *Plan, v VendorPlan) *check.Env {
+	venv := *env
+	venv.Baseline = p.BaselineFor(v)
+	return &venv
+}
+
 // Compile loads and compiles the suites a vendor is certified against.
 func (r *Runner) Compile(p *Plan, v VendorPlan, env *check.Env) ([]*suites.Suite, []compiled, error) {
 	refs := append(append([]string{}, p.Suites...), v.Suites...)
@@ -86,7 +110,13 @@ func (r *Runner) Compile(p *Plan, v VendorPlan, env *check.Env) ([]*suites.Suite
 	var cs []compiled
 	seen := map[string]bool{}
 	for _, ref := range refs {
-		s, err := suites.Resolve(ref, p.Dir, r.Checks)
+		var s *suites.Suite
+		var err error
+		if inline, ok := p.Inline[ref]; ok {
+			s, err = suites.Parse(suites.FilePath(ref, p.Dir), []byte(inline), r.Checks)
+		} else {
+			s, err = suites.Resolve(ref, p.Dir, r.Checks)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -108,10 +138,7 @@ func (r *Runner) Compile(p *Plan, v VendorPlan, env *check.Env) ([]*suites.Suite
 
 // RunVendor certifies one vendor.
 func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *check.Env) (*model.Report, error) {
-	now := r.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := r.clock()
 	rep := &model.Report{
 		Schema:    model.ReportSchemaVersion,
 		Tool:      r.Tool,
@@ -125,19 +152,19 @@ func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 	if rep.AsOf == "" {
 		rep.AsOf = rep.StartedAt.Format("2006-01-02")
 	}
-	ss, cs, err := r.Compile(p, v, env)
+	ss, cs, err := r.Compile(p, v, vendorEnv(env, p, v))
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range ss {
 		rep.Suites = append(rep.Suites, model.SuiteInfo{ID: s.ID, Version: s.Version, Title: s.Title, Source: s.Source})
 	}
-	for _, m := range v.Targets {
+	for k, m := range v.Targets {
 		spec, err := targetSpec(m, p.Dir)
 		if err != nil {
 			return nil, err
 		}
-		tr := r.runTarget(ctx, spec, cs, p)
+		tr := r.runTarget(ctx, spec, k, cs, p)
 		rep.Targets = append(rep.Targets, tr)
 		if ctx.Err() != nil {
 			rep.Complete = false
@@ -164,14 +191,57 @@ type worker struct {
 	tallies []*model.Tally
 }
 
-func (r *Runner) runTarget(ctx context.Context, spec target.Spec, cs []compiled, p *Plan) model.TargetRun {
-	tr := model.TargetRun{Name: spec.Name, Location: spec.Location()}
+func newWorker(cs []compiled, limit int) *worker {
+	w := &worker{input: model.NewTally(limit)}
+	for _, c := range cs {
+		w.states = append(w.states, c.check.NewState())
+		w.tallies = append(w.tallies, model.NewTally(limit))
+	}
+	return w
+}
+
+// merge adds another worker's (or shard's) unfinished work into w.
+func (w *worker) merge(o *worker, cs []compiled) error {
+	w.input.Merge(o.input)
+	for i := range cs {
+		if err := w.states[i].Merge(o.states[i]); err != nil {
+			return fmt.Errorf("merging results of %s: %w", cs[i].req.ID, err)
+		}
+		w.tallies[i].Merge(o.tallies[i])
+	}
+	return nil
+}
+
+// targetWork is a target's collected but unfinished work: every worker merged,
+// feed-level checks not yet finished. A shard writes it to its part file.
+type targetWork struct {
+	run  model.TargetRun
+	work *worker
+}
+
+func (r *Runner) runTarget(ctx context.Context, spec target.Spec, k int, cs []compiled, p *Plan) model.TargetRun {
+	return finishTarget(r.collect(ctx, spec, k, cs, p), cs)
+}
+
+// collect reads the target (or the runner's shard of it) through the worker
+// pool and merges the workers.
+func (r *Runner) collect(ctx context.Context, spec target.Spec, k int, cs []compiled, p *Plan) *targetWork {
+	tw := &targetWork{
+		run:  model.TargetRun{Name: spec.Name, Location: spec.Location()},
+		work: newWorker(cs, p.SampleLimit),
+	}
 	t, typ, err := r.Targets.Open(spec)
-	tr.Type = typ
+	tw.run.Type = typ
 	if err != nil {
-		tr.Error = err.Error()
-		tr.Results = erroredResults(cs, err)
-		return tr
+		tw.run.Error = spec.Scrub(err.Error())
+		return tw
+	}
+	if !r.Shard.Whole() {
+		if sh, ok := t.(target.Sharder); ok {
+			t = sh.Shard(r.Shard)
+		} else if !r.Shard.Owns(k) {
+			return tw // another shard reads this target whole
+		}
 	}
 	n := r.Workers
 	if n <= 0 {
@@ -179,12 +249,7 @@ func (r *Runner) runTarget(ctx context.Context, spec target.Spec, cs []compiled,
 	}
 	workers := make([]*worker, n)
 	for i := range workers {
-		w := &worker{input: model.NewTally(p.SampleLimit)}
-		for _, c := range cs {
-			w.states = append(w.states, c.check.NewState())
-			w.tallies = append(w.tallies, model.NewTally(p.SampleLimit))
-		}
-		workers[i] = w
+		workers[i] = newWorker(cs, p.SampleLimit)
 	}
 	if r.Progress != nil {
 		r.Progress.Start(spec.Name)
@@ -217,30 +282,35 @@ func (r *Runner) runTarget(ctx context.Context, spec target.Spec, cs []compiled,
 	})
 	close(records)
 	wg.Wait()
-	tr.Records = count
+	tw.run.Records = count
 	if readErr != nil && !errors.Is(readErr, context.Canceled) && !errors.Is(readErr, context.DeadlineExceeded) {
-		tr.Error = readErr.Error()
+		tw.run.Error = spec.Scrub(readErr.Error())
 	}
-
-	// Merge every worker into the first, then finish and grade.
-	first := workers[0]
-	for _, w := range workers[1:] {
-		first.input.Merge(w.input)
-		for i := range cs {
-			if err := first.states[i].Merge(w.states[i]); err != nil {
-				tr.Error = fmt.Sprintf("merging results of %s: %v", cs[i].req.ID, err)
-			}
-			first.tallies[i].Merge(w.tallies[i])
+	for _, w := range workers {
+		if err := tw.work.merge(w, cs); err != nil {
+			tw.run.Error = err.Error()
 		}
 	}
-	tr.Results = append(tr.Results, inputResult(first.input, tr.Error))
+	return tw
+}
+
+// finishTarget finishes feed-level checks and grades every requirement.
+func finishTarget(tw *targetWork, cs []compiled) model.TargetRun {
+	tr := tw.run
+	w := tw.work
+	tr.Results = append(tr.Results, inputResult(w.input, tr.Error))
 	for i, c := range cs {
-		tally := first.tallies[i]
-		first.states[i].Finish(tally)
 		res := model.Result{
 			Suite: c.suite.ID, Requirement: c.req.ID, Level: c.req.Level,
 			Title: c.req.Title, Check: c.req.Check,
 		}
+		tally := w.tallies[i]
+		if tr.Error != "" && tally.Evaluated == 0 {
+			res.Outcome, res.Message = model.Errored, "target could not be read"
+			tr.Results = append(tr.Results, res)
+			continue
+		}
+		w.states[i].Finish(tally)
 		if g, ok := c.check.(check.Grader); ok {
 			res.Outcome, res.Message = g.Grade(tally)
 		} else {
@@ -270,11 +340,17 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 		for j := range fs {
 			fs[j].Check = c.req.ID
 			if fs[j].Sensitive && !fullEvidence && fs[j].Evidence != "" {
-				fs[j].Evidence = "[redacted]"
+				redact(&fs[j])
 			}
 		}
 		w.tallies[i].Observe(fs)
 	}
+}
+
+// redact removes a sensitive finding's evidence, wherever the message quotes it.
+func redact(f *model.Finding) {
+	f.Message = strings.ReplaceAll(f.Message, f.Evidence, "[redacted]")
+	f.Evidence = "[redacted]"
 }
 
 func inputResult(t *model.Tally, targetErr string) model.Result {
@@ -289,15 +365,4 @@ func inputResult(t *model.Tally, targetErr string) model.Result {
 	t.Sample()
 	res.Tally = *t
 	return res
-}
-
-func erroredResults(cs []compiled, err error) []model.Result {
-	out := []model.Result{inputResult(model.NewTally(0), err.Error())}
-	for _, c := range cs {
-		out = append(out, model.Result{
-			Suite: c.suite.ID, Requirement: c.req.ID, Level: c.req.Level, Title: c.req.Title,
-			Check: c.req.Check, Outcome: model.Errored, Message: "target could not be read",
-		})
-	}
-	return out
 }

@@ -154,14 +154,23 @@ func BuiltinIDs() []string {
 // Resolve loads a suite named by a user: a built-in id, or a path to a suite file
 // (relative paths are taken from baseDir).
 func Resolve(ref, baseDir string, reg *check.Registry) (*Suite, error) {
-	if !strings.ContainsAny(ref, `/\`) && !strings.HasSuffix(ref, ".yaml") && !strings.HasSuffix(ref, ".yml") {
+	if !IsFile(ref) {
 		return Builtin(ref, reg)
 	}
-	path := ref
-	if !filepath.IsAbs(path) && baseDir != "" {
-		path = filepath.Join(baseDir, path)
+	return Load(FilePath(ref, baseDir), reg)
+}
+
+// IsFile reports whether a suite reference names a file rather than a built-in.
+func IsFile(ref string) bool {
+	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml")
+}
+
+// FilePath resolves a suite file reference against baseDir.
+func FilePath(ref, baseDir string) string {
+	if filepath.IsAbs(ref) || baseDir == "" {
+		return ref
 	}
-	return Load(path, reg)
+	return filepath.Join(baseDir, ref)
 }
 
 // Defaults returns the built-in suites marked default for any of the kinds.
@@ -192,4 +201,14 @@ func containsKind(ks []model.Kind, k model.Kind) bool {
 		}
 	}
 	return false
+}
+
+// BuiltinSource returns the embedded file of a built-in suite, for manifests
+// that record exactly which suite text a run used.
+func BuiltinSource(id string) ([]byte, error) {
+	data, err := builtinFS.ReadFile("builtin/" + id + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in suite %q", id)
+	}
+	return data, nil
 }

@@ -82,8 +82,7 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 		}
 		fmt.Fprintln(a.stderr, ")")
 	}
-	r := a.newRunner()
-	r.Workers = f.workers
+	r := a.newRunner(f.workers, true)
 	reps, err := r.Run(ctx, plan)
 	interrupted := err != nil && errors.Is(err, context.Canceled)
 	if err != nil && !interrupted {

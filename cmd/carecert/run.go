@@ -14,11 +14,21 @@ import (
 )
 
 type runFlags struct {
-	out, vendor, product, release, evidence string
-	feed                                    string
-	targets, suites, igs                    []string
-	quiet                                   bool
-	workers                                 int
+	// One field a line: every capability adds its own flags here.
+	out      string
+	vendor   string
+	product  string
+	release  string
+	evidence string
+	targets  []string
+	suites   []string
+	igs      []string
+	quiet    bool
+	workers  int
+	shard    string
+	baseline string
+	feed     string
+	cert     certFlags
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -52,8 +62,11 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable)")
 	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
+	fl.StringVar(&f.baseline, "baseline", "", "a previous report.json, or --out folder, to compare with (drift checks)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
+	fl.StringVar(&f.shard, "shard", "", "run only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
+	f.cert.bind(fl)
 	fl.StringVar(&f.feed, "feed", "", "HL7 v2 messages to send to mllp:// targets that name no feed of their own")
 	return cmd
 }
@@ -95,6 +108,14 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 		p.Evidence = f.evidence
 	}
 	p.IGs = append(p.IGs, f.igs...)
+	if f.baseline != "" {
+		// A flag's path is the user's, relative to where they run carecert.
+		abs, err := filepath.Abs(f.baseline)
+		if err != nil {
+			return nil, fmt.Errorf("--baseline: %w", err)
+		}
+		p.Baseline = abs
+	}
 	if f.feed != "" {
 		setFeed(p, f.feed)
 	}
@@ -111,12 +132,17 @@ func runnerTargetIsURL(s string) bool {
 }
 
 func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
-	r := a.newRunner()
-	r.Workers = f.workers
-	if showProgress(a.stderr, f.quiet) {
-		r.Progress = &barProgress{w: a.stderr}
+	r := a.newRunner(f.workers, f.quiet)
+	if f.shard != "" {
+		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
 	reps, runErr := r.Run(ctx, plan)
+	return a.finishRun(reps, runErr, f)
+}
+
+// finishRun writes the reports of a run (or a merge) and turns the outcome into
+// an exit code.
+func (a *app) finishRun(reps []*model.Report, runErr error, f runFlags) error {
 	interrupted := runErr != nil && (errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded))
 	if runErr != nil && !interrupted {
 		// Reports finished before the failure are still written.
@@ -156,6 +182,9 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 		if err := reports.WriteFileAtomic(filepath.Join(dir, "junit.xml"), junit); err != nil {
 			return err
 		}
+		if err := a.writeCertification(dir, rep, f); err != nil {
+			return err
+		}
 		if !f.quiet {
 			if err := reports.Console(a.stdout, rep); err != nil {
 				return err
@@ -163,5 +192,5 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 			fmt.Fprintf(a.stdout, "  reports: %s\n", dir)
 		}
 	}
-	return nil
+	return a.recordRun(reps, f)
 }

@@ -13,11 +13,8 @@ import (
 	"github.com/carecert/carecert/mllp"
 )
 
-func (a *app) simulateCommand() *cobra.Command {
-	sim := &cobra.Command{
-		Use:   "simulate",
-		Short: "Run a simulated supplier system for tests and demos",
-	}
+// simulateMLLPCommand is `carecert simulate mllp`.
+func (a *app) simulateMLLPCommand() *cobra.Command {
 	var (
 		addr, defect    string
 		every           int
@@ -66,6 +63,5 @@ Runs until interrupted or --duration ends.`,
 	fl.IntVar(&every, "every", 1, "play the defect on every N-th message")
 	fl.DurationVar(&delay, "delay", 2*time.Second, "how late the slow defect answers")
 	fl.DurationVar(&duration, "duration", 0, "stop after this long (0: until interrupted)")
-	sim.AddCommand(cmd)
-	return sim
+	return cmd
 }

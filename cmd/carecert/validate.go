@@ -23,6 +23,8 @@ type validateFlags struct {
 	maxFindings int
 	workers     int
 	evidence    string
+	shard, out  string
+	baseline    string
 }
 
 func (a *app) validateCommand() *cobra.Command {
@@ -49,6 +51,9 @@ error or a path that cannot be read at all.`,
 	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
 	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in output: redacted or full")
+	fl.StringVar(&f.shard, "shard", "", "check only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
+	fl.StringVar(&f.out, "out", "out", "with --shard: folder for the part file")
+	fl.StringVar(&f.baseline, "baseline", "", "the previous submission of a CSV extract, for submission-to-submission checks")
 	return cmd
 }
 
@@ -67,8 +72,15 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 		if runnerTargetIsURL(p) {
 			key = "url"
 		}
-		v.Targets = append(v.Targets, map[string]any{"name": p, key: p})
+		t := map[string]any{"name": p, key: p}
 		k := kindOf(target.Infer(target.Spec{Path: p}))
+		if f.baseline != "" {
+			if len(paths) != 1 || k != model.KindCSV {
+				return usageError("--baseline needs exactly one CSV extract to compare with it")
+			}
+			t["baseline"] = f.baseline
+		}
+		v.Targets = append(v.Targets, t)
 		if !slices.Contains(kinds, k) {
 			kinds = append(kinds, k)
 		}
@@ -89,10 +101,9 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	if err := plan.Check(); err != nil {
 		return usageError("%v", err)
 	}
-	r := a.newRunner()
-	r.Workers = f.workers
-	if showProgress(a.stderr, f.quiet) {
-		r.Progress = &barProgress{w: a.stderr}
+	r := a.newRunner(f.workers, f.quiet)
+	if f.shard != "" {
+		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
 	reps, err := r.Run(ctx, plan)
 	interrupted := err != nil && errors.Is(err, context.Canceled)
@@ -155,15 +166,7 @@ func (a *app) printValidation(rep *model.Report, format string) error {
 			dropped += res.Dropped
 		}
 	}
-	slices.SortFunc(all, func(x, y model.Finding) int {
-		switch {
-		case model.Less(&x, &y):
-			return -1
-		case model.Less(&y, &x):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(all, func(x, y model.Finding) int { return model.Compare(&x, &y) })
 	for _, fd := range all {
 		fmt.Fprintln(a.stdout, fd.String())
 		if fd.Evidence != "" {

@@ -14,11 +14,20 @@ import (
 // fixtureFeed generates a synthetic feed in memory, so that demos and tests need
 // no files on disk.
 type fixtureFeed struct {
-	opts fixtures.Options
-	name string
+	opts  fixtures.Options
+	name  string
+	shard Shard
 }
 
 func openFixture(spec Spec) (Target, error) {
+	t, err := newFixture(spec)
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	return t, nil
+}
+
+func newFixture(spec Spec) (Target, error) {
 	o := spec.Options
 	if err := o.Reject("name", "type", "seed", "records", "defects"); err != nil {
 		return nil, err
@@ -71,10 +80,17 @@ func (t *fixtureFeed) Records(ctx context.Context, emit Emit) error {
 		pw.CloseWithError(err)
 	}()
 	defer pr.Close()
+	lo, hi := int64(0), int64(t.opts.Records)
+	if !t.shard.Whole() {
+		i, n := int64(t.shard.Index-1), int64(t.shard.Count)
+		lo, hi = hi*i/n, hi*(i+1)/n
+	}
+	guarded := guard(ctx, emit)
 	return fhir.ReadStream(t.name, pr, func(r *model.Record) error {
-		if err := ctx.Err(); err != nil {
-			return err
+		// Lines map one to one to generated records.
+		if k := int64(r.Line - 1); k < lo || k >= hi {
+			return nil
 		}
-		return emit(r)
+		return guarded(r)
 	})
 }

@@ -6,6 +6,7 @@ package target
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -24,6 +25,16 @@ type Target interface {
 	// Records streams every record. Problems with content are records with a
 	// Problem; an error means the target could not be read (or emit failed).
 	Records(ctx context.Context, emit Emit) error
+}
+
+// guard wraps emit so that reading stops as soon as ctx is cancelled.
+func guard(ctx context.Context, emit Emit) func(*model.Record) error {
+	return func(r *model.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return emit(r)
+	}
 }
 
 // Kinder is implemented by targets that know which kinds of record they yield,
@@ -47,7 +58,7 @@ type Spec struct {
 
 // ResolvedPath is Path made absolute against BaseDir.
 func (s Spec) ResolvedPath() string {
-	if s.Path == "" || filepath.IsAbs(s.Path) || s.BaseDir == "" {
+	if s.Path == "" || filepath.IsAbs(s.Path) || s.BaseDir == "" || strings.Contains(s.Path, "://") {
 		return s.Path
 	}
 	return filepath.Join(s.BaseDir, s.Path)
@@ -55,10 +66,26 @@ func (s Spec) ResolvedPath() string {
 
 // Location is where the target is, safe to print: credentials in URLs removed.
 func (s Spec) Location() string {
+	loc := s.Path
 	if s.URL != "" {
-		return RedactURL(s.URL)
+		loc = s.URL
 	}
-	return s.Path
+	if strings.Contains(loc, "://") {
+		return RedactURL(loc)
+	}
+	return loc
+}
+
+// Scrub replaces the spec's raw path and URL in a message with its safe
+// Location, so that errors quoting them cannot leak credentials.
+func (s Spec) Scrub(msg string) string {
+	safe := s.Location()
+	for _, raw := range []string{s.ResolvedPath(), s.Path, s.URL} {
+		if strings.Contains(raw, "://") && raw != safe {
+			msg = strings.ReplaceAll(msg, raw, safe)
+		}
+	}
+	return msg
 }
 
 // RedactURL removes a password and secret-looking query parameters from a URL.
@@ -85,8 +112,24 @@ func RedactURL(raw string) string {
 	return u.String()
 }
 
-// Opener builds a target from its spec.
+// Opener builds a target from its spec. Opening must be cheap and must not
+// contact the target: the runner opens every target once before a run to catch
+// configuration mistakes early. Problems with the spec itself (unknown or
+// malformed options) are returned as *ConfigError; anything else (a missing file)
+// is a problem of the target, reported in its results.
 type Opener func(spec Spec) (Target, error)
+
+// ConfigError is a mistake in a target's description rather than a problem with
+// the target itself.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Configf returns a *ConfigError.
+func Configf(format string, args ...any) error {
+	return &ConfigError{Err: fmt.Errorf(format, args...)}
+}
 
 // Registry maps target types to openers.
 type Registry struct {
@@ -132,10 +175,14 @@ func (r *Registry) Open(spec Spec) (Target, string, error) {
 	}
 	o, ok := r.openers[typ]
 	if !ok {
-		return nil, typ, fmt.Errorf("target %s: unknown type %q (known: %s)", spec.Name, typ, strings.Join(r.Types(), ", "))
+		return nil, typ, Configf("target %s: unknown type %q (known: %s)", spec.Name, typ, strings.Join(r.Types(), ", "))
 	}
 	t, err := o(spec)
 	if err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			return nil, typ, Configf("target %s: %w", spec.Name, ce.Err)
+		}
 		return nil, typ, fmt.Errorf("target %s: %w", spec.Name, err)
 	}
 	return t, typ, nil

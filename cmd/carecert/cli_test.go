@@ -1,0 +1,323 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/suites"
+)
+
+// carecert runs the command line in-process and returns exit code and output.
+func carecert(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := execute(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// validReport asserts that a JSON report validates against the report schema.
+func validReport(data []byte) {
+	schema, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(reports.Schema()))
+	Expect(err).NotTo(HaveOccurred())
+	res, err := schema.Validate(gojsonschema.NewBytesLoader(data))
+	Expect(err).NotTo(HaveOccurred())
+	var problems []string
+	for _, e := range res.Errors() {
+		problems = append(problems, e.String())
+	}
+	Expect(problems).To(BeEmpty())
+}
+
+var timestamps = regexp.MustCompile(`"(started|finished)_at": "[^"]*"`)
+
+func writeFile(dir, name, content string) string {
+	p := filepath.Join(dir, name)
+	Expect(os.MkdirAll(filepath.Dir(p), 0o755)).To(Succeed())
+	Expect(os.WriteFile(p, []byte(content), 0o644)).To(Succeed())
+	return p
+}
+
+var _ = Describe("carecert run", func() {
+	It("certifies the demo plan's clean vendor, fails the defective one and exits 1", func() {
+		out := GinkgoT().TempDir()
+		code, stdout, stderr := carecert("run", "../../examples/demo-plan.yaml", "--out", out)
+		Expect(stderr).To(BeEmpty())
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring("Riverside Clinical Systems"))
+		Expect(stdout).To(MatchRegexp(`Verdict: Certified`))
+		Expect(stdout).To(MatchRegexp(`Verdict: Not certified`))
+		for _, v := range []string{"riverside-clinical-systems", "oakfield-health-software"} {
+			data, err := os.ReadFile(filepath.Join(out, v, "report.json"))
+			Expect(err).NotTo(HaveOccurred())
+			validReport(data)
+			junit, err := os.ReadFile(filepath.Join(out, v, "junit.xml"))
+			Expect(err).NotTo(HaveOccurred())
+			var suites struct {
+				Tests    int `xml:"tests,attr"`
+				Failures int `xml:"failures,attr"`
+			}
+			Expect(xml.Unmarshal(junit, &suites)).To(Succeed())
+			Expect(suites.Tests).To(BeNumerically(">=", 3))
+			if v == "riverside-clinical-systems" {
+				Expect(suites.Failures).To(Equal(0))
+			} else {
+				Expect(suites.Failures).To(Equal(3))
+				Expect(string(junit)).To(ContainSubstring("fixture-seed2.ndjson:"))
+			}
+		}
+	})
+
+	It("writes byte-identical reports for the same input, timestamps aside", func() {
+		a, b := GinkgoT().TempDir(), GinkgoT().TempDir()
+		carecert("run", "../../examples/demo-plan.yaml", "--out", a, "--quiet")
+		carecert("run", "../../examples/demo-plan.yaml", "--out", b, "--quiet", "--workers", "1")
+		for _, name := range []string{"oakfield-health-software/report.json", "oakfield-health-software/junit.xml"} {
+			x, err := os.ReadFile(filepath.Join(a, name))
+			Expect(err).NotTo(HaveOccurred())
+			y, err := os.ReadFile(filepath.Join(b, name))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(timestamps.ReplaceAllString(string(x), "")).To(Equal(timestamps.ReplaceAllString(string(y), "")))
+		}
+	})
+
+	It("builds the same plan from flags, and exits 0 when the vendor is certified", func() {
+		dir := GinkgoT().TempDir()
+		feed := filepath.Join(dir, "feed")
+		_, err := fixtures.WriteDir(feed, fixtures.Options{Seed: 11, Records: 300})
+		Expect(err).NotTo(HaveOccurred())
+		code, stdout, _ := carecert("run", "--vendor", "Flag Co", "--target", filepath.Join(feed, "feed.ndjson"),
+			"--suite", "fhir-r4-structure", "--out", filepath.Join(dir, "out"))
+		Expect(code).To(Equal(exitOK))
+		Expect(stdout).To(ContainSubstring("Verdict: Certified"))
+		Expect(filepath.Join(dir, "out", "flag-co", "report.json")).To(BeAnExistingFile())
+	})
+
+	It("exits 2 with a located message for a bad plan, and writes nothing", func() {
+		dir := GinkgoT().TempDir()
+		plan := writeFile(dir, "plan.yaml", "suites: [fhir-r4-structure]\nvendors:\n  - name: A\n    targets:\n      - {type: fixture, records: ten}\n")
+		code, _, stderr := carecert("run", plan, "--out", filepath.Join(dir, "out"))
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("plan.yaml"))
+		Expect(filepath.Join(dir, "out")).NotTo(BeADirectory())
+		code, _, stderr = carecert("run", "--vendor", "A")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("--target"))
+	})
+
+	It("keeps credentials in target URLs out of reports and messages", func() {
+		dir := GinkgoT().TempDir()
+		plan := writeFile(dir, "plan.yaml", `suites: [fhir-r4-structure]
+vendors:
+  - name: Secret Co
+    targets:
+      - {type: fixture, records: 20}
+      - {path: "https://user:hunter2@127.0.0.1:1/fhir?access_token=tok-123", type: fhir}
+`)
+		code, stdout, stderr := carecert("run", plan, "--out", filepath.Join(dir, "out"))
+		data, _ := os.ReadFile(filepath.Join(dir, "out", "secret-co", "report.json"))
+		for _, text := range []string{stdout, stderr, string(data)} {
+			Expect(text).NotTo(ContainSubstring("hunter2"))
+			Expect(text).NotTo(ContainSubstring("tok-123"))
+		}
+		Expect(code).To(Equal(exitFailed))
+		Expect(string(data)).To(ContainSubstring("access_token=REDACTED"))
+	})
+})
+
+var _ = Describe("carecert validate", func() {
+	var dir string
+	BeforeEach(func() { dir = GinkgoT().TempDir() })
+
+	It("exits 0 on valid input", func() {
+		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","gender":"female"}`)
+		code, stdout, _ := carecert("validate", p)
+		Expect(code).To(Equal(exitOK))
+		Expect(stdout).To(ContainSubstring("1 record(s) in 1 target(s): 0 error(s)"))
+	})
+
+	It("exits 1 and lists each error with file, line, record and path", func() {
+		p := writeFile(dir, "feed.ndjson", "{\"resourceType\":\"Patient\",\"id\":\"a\",\"gender\":\"F\"}\n{\"resourceType\":\"Patient\",\"id\":\n{\"resourceType\":\"Patient\",\"id\":\"c\"}\n")
+		code, stdout, _ := carecert("validate", p)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring(p + `:1: error Patient/a at Patient.gender: "F" is not one of the allowed codes`))
+		Expect(stdout).To(ContainSubstring(p + ":2: error: truncated JSON"))
+		Expect(stdout).To(MatchRegexp(`3 record\(s\) in 1 target\(s\): [2-9] error\(s\)`))
+		Expect(stdout).NotTo(MatchRegexp(`feed.ndjson:3: error`), "the third record is valid")
+	})
+
+	It("exits 2 for a path that cannot be read, still reporting the readable ones", func() {
+		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","active":"yes"}`)
+		missing := filepath.Join(dir, "missing.ndjson")
+		code, stdout, stderr := carecert("validate", p, missing)
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring(missing))
+		Expect(stdout).To(ContainSubstring("Patient.active"))
+	})
+
+	It("writes a schema-valid JSON report and JUnit on request", func() {
+		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","birthDate":"1980-13-01"}`)
+		code, stdout, _ := carecert("validate", "--format", "json", p)
+		Expect(code).To(Equal(exitFailed))
+		validReport([]byte(stdout))
+		var rep struct {
+			Evidence string `json:"evidence"`
+		}
+		Expect(json.Unmarshal([]byte(stdout), &rep)).To(Succeed())
+		Expect(rep.Evidence).To(Equal("redacted"))
+		Expect(stdout).NotTo(ContainSubstring("1980-13-01"), "a birth date is identifying: redacted by default")
+		_, full, _ := carecert("validate", "--format", "json", "--evidence", "full", p)
+		Expect(full).To(ContainSubstring("1980-13-01"))
+		code, junit, _ := carecert("validate", "--format", "junit", p)
+		Expect(code).To(Equal(exitFailed))
+		Expect(junit).To(HavePrefix("<?xml"))
+		Expect(junit).To(ContainSubstring("<failure"))
+	})
+
+	It("exits 2 for usage errors", func() {
+		code, _, stderr := carecert("validate", "--format", "yaml", "x.json")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring(`--format "yaml"`))
+		code, _, _ = carecert("validate")
+		Expect(code).To(Equal(exitUsage))
+		code, _, stderr = carecert("validate", "--suite", "no-such", writeFile(dir, "p.json", "{}"))
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring(`no built-in suite "no-such"`))
+	})
+
+	It("runs a user's own suite file", func() {
+		s := writeFile(dir, "types-only.yaml", `id: types-only
+version: "1"
+title: Types only
+requirements:
+  - {id: T1, level: SHALL, title: Known types, check: fhir-resource-type}
+`)
+		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","active":"yes"}`)
+		code, stdout, _ := carecert("validate", "--suite", s, p)
+		Expect(code).To(Equal(exitOK), "the schema check is not in this suite")
+		Expect(stdout).To(ContainSubstring("0 error(s)"))
+	})
+})
+
+var _ = Describe("carecert fixtures generate", func() {
+	It("writes the same bytes for the same seed and a manifest of the defects", func() {
+		a, b := GinkgoT().TempDir(), GinkgoT().TempDir()
+		for _, d := range []string{a, b} {
+			code, stdout, _ := carecert("fixtures", "generate", "--seed", "5", "--records", "1000", "--out", d)
+			Expect(code).To(Equal(exitOK))
+			Expect(stdout).To(ContainSubstring("wrote 1000 records"))
+		}
+		x, _ := os.ReadFile(filepath.Join(a, "feed.ndjson"))
+		y, _ := os.ReadFile(filepath.Join(b, "feed.ndjson"))
+		Expect(x).To(Equal(y))
+		Expect(bytes.Count(x, []byte("\n"))).To(Equal(1000))
+		var m fixtures.Manifest
+		data, _ := os.ReadFile(filepath.Join(a, "manifest.json"))
+		Expect(json.Unmarshal(data, &m)).To(Succeed())
+		Expect(m.Counts).To(HaveLen(len(fixtures.Kinds())))
+		code, _, stderr := carecert("fixtures", "generate", "--defects", "nonsense=1", "--out", a)
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring(`unknown kind "nonsense"`))
+	})
+})
+
+var _ = Describe("built-in suites", func() {
+	It("all parse against the check types this build registers", func() {
+		reg := newRegistries()
+		Expect(suites.BuiltinIDs()).NotTo(BeEmpty())
+		for _, id := range suites.BuiltinIDs() {
+			_, err := suites.Builtin(id, reg.checks)
+			Expect(err).NotTo(HaveOccurred(), id)
+		}
+		code, stdout, _ := carecert("suites")
+		Expect(code).To(Equal(exitOK))
+		Expect(stdout).To(ContainSubstring("fhir-r4-structure"))
+		code, stdout, _ = carecert("checks")
+		Expect(code).To(Equal(exitOK))
+		Expect(strings.Count(stdout, "\n")).To(BeNumerically(">=", 4))
+	})
+})
+
+var _ = Describe("sharded runs on the command line", func() {
+	It("writes one part per shard and merges a folder of parts into the single-run reports", func() {
+		dir := GinkgoT().TempDir()
+		parts := filepath.Join(dir, "parts")
+		for i := 1; i <= 3; i++ {
+			code, stdout, stderr := carecert("run", "../../examples/demo-plan.yaml", "--shard", fmt.Sprintf("%d/3", i), "--out", parts)
+			Expect(stderr).To(BeEmpty())
+			Expect(code).To(Equal(exitOK), "a shard that wrote its part succeeded, whatever the verdict")
+			Expect(stdout).To(ContainSubstring(fmt.Sprintf("part-%d-of-3.json", i)))
+		}
+		code, _, _ := carecert("merge", parts, "--out", filepath.Join(dir, "merged"), "--quiet")
+		Expect(code).To(Equal(exitFailed), "the merged verdict: Oakfield is not certified")
+		carecert("run", "../../examples/demo-plan.yaml", "--out", filepath.Join(dir, "whole"), "--quiet")
+		for _, name := range []string{"oakfield-health-software/report.json", "riverside-clinical-systems/junit.xml"} {
+			x, err := os.ReadFile(filepath.Join(dir, "whole", name))
+			Expect(err).NotTo(HaveOccurred())
+			y, err := os.ReadFile(filepath.Join(dir, "merged", name))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(timestamps.ReplaceAllString(string(y), "")).To(Equal(timestamps.ReplaceAllString(string(x), "")))
+		}
+		Expect(os.Remove(filepath.Join(parts, "part-2-of-3.json"))).To(Succeed())
+		code, _, stderr := carecert("merge", parts, "--out", filepath.Join(dir, "again"))
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("missing shard(s) 2 of 3"))
+		code, _, stderr = carecert("run", "../../examples/demo-plan.yaml", "--shard", "4/3")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("want 1 <= i <= n"))
+	})
+})
+
+var _ = Describe("an interrupted run", func() {
+	It("writes the results so far, marked incomplete, and exits 3", func() {
+		dir := GinkgoT().TempDir()
+		// The feed is a named pipe: once a megabyte has been written into it, the
+		// run has provably read most of it, whatever the machine's speed.
+		fifo := filepath.Join(dir, "feed.ndjson")
+		Expect(syscall.Mkfifo(fifo, 0o644)).To(Succeed())
+		plan := writeFile(dir, "plan.yaml", "suites: [fhir-r4-structure]\nvendors:\n  - name: Slow Co\n    targets: [{path: feed.ndjson}]\n")
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			defer GinkgoRecover()
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			Expect(err).NotTo(HaveOccurred())
+			line := []byte(`{"resourceType":"Patient","id":"p","gender":"female"}` + "\n")
+			for written := 0; written < 1<<20; written += len(line) {
+				_, err := w.Write(line)
+				Expect(err).NotTo(HaveOccurred())
+			}
+			cancel() // the stand-in for Ctrl-C: main cancels the same context on SIGINT
+			w.Write(line)
+			w.Close()
+		}()
+		var out, errOut bytes.Buffer
+		code := execute(ctx, []string{"run", plan, "--out", filepath.Join(dir, "out")}, &out, &errOut)
+		Expect(code).To(Equal(exitInterrupted))
+		Expect(errOut.String()).To(ContainSubstring("interrupted"))
+		data, err := os.ReadFile(filepath.Join(dir, "out", "slow-co", "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		validReport(data)
+		var rep struct {
+			Complete bool `json:"complete"`
+			Targets  []struct {
+				Records int64 `json:"records"`
+			} `json:"targets"`
+		}
+		Expect(json.Unmarshal(data, &rep)).To(Succeed())
+		Expect(rep.Complete).To(BeFalse())
+		Expect(rep.Targets[0].Records).To(BeNumerically(">", (1<<20-1<<16)/55), "at least what the pipe could not hold")
+		Expect(out.String()).To(ContainSubstring("incomplete"))
+	})
+})

@@ -1,0 +1,346 @@
+// Package definitions is carecert's registry of FHIR conformance resources: the
+// StructureDefinitions, ValueSets and CodeSystems of the embedded FHIR R4 core
+// (fhir/r4core, read lazily on first use so start-up stays fast) and of the
+// implementation guides a run loads (folders or npm-style package .tgz files,
+// JSON or XML), indexed by canonical URL and version. It also generates the
+// snapshot of differential-only profiles. A Registry is built once per run and
+// is safe for concurrent use.
+package definitions
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/carecert/carecert/fhir/r4core"
+)
+
+// CoreBase is the canonical URL prefix of FHIR core StructureDefinitions.
+const CoreBase = "http://hl7.org/fhir/StructureDefinition/"
+
+// XMLDecoder converts a FHIR XML resource into the JSON model (map[string]any
+// with numbers as json.Number), as fhir/fhirxml does.
+type XMLDecoder func(data []byte) (map[string]any, error)
+
+// Options configure a Registry.
+type Options struct {
+	// IGs are implementation guides to load: folders of conformance resources
+	// or package .tgz files.
+	IGs []string
+	// XML converts FHIR XML files found in IGs; without it they are an error.
+	XML XMLDecoder
+	// NoCore leaves out the embedded R4 core (for tests of IG loading alone).
+	NoCore bool
+	// Parent, when set, is consulted for anything this registry lacks, and
+	// supplies the core instead of reading it again: a run that validates
+	// against different guides side by side shares one parsed core.
+	Parent *Registry
+}
+
+// Package is an implementation guide the registry loaded.
+type Package struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Path is where it was loaded from.
+	Path string `json:"path"`
+	// Resources counts the conformance resources it added.
+	Resources int `json:"resources"`
+}
+
+// Entry is one conformance resource known to the registry.
+type Entry struct {
+	ResourceType string
+	URL          string
+	Version      string
+	Name         string
+	// Source says where it came from: "FHIR R4 core" or a file path.
+	Source string
+	raw    json.RawMessage
+
+	sdOnce sync.Once
+	sd     *StructureDefinition
+	sdErr  error
+
+	mapOnce sync.Once
+	m       map[string]any
+	mapErr  error
+}
+
+// Registry indexes conformance resources by canonical URL.
+type Registry struct {
+	opts     Options
+	packages []Package
+
+	mu    sync.RWMutex // guards byURL while the lazy core is merged in
+	byURL map[string][]*Entry
+
+	coreSDOnce sync.Once
+	coreSDErr  error
+	coreTxOnce sync.Once
+	coreTxErr  error
+
+	// building guards against cycles in snapshot generation.
+	buildMu  sync.Mutex
+	building map[*Entry]bool
+}
+
+// New builds a registry: the IGs are read now (their errors are returned);
+// the core is read on first use.
+func New(opts Options) (*Registry, error) {
+	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, building: map[*Entry]bool{}}
+	for _, p := range opts.IGs {
+		pkg, err := r.loadIG(p)
+		if err != nil {
+			return nil, fmt.Errorf("implementation guide %s: %w", p, err)
+		}
+		r.packages = append(r.packages, pkg)
+	}
+	// Expand every guide's profiles now, in one goroutine: later lookups only
+	// read. A profile that cannot be expanded keeps its error for its users.
+	for _, url := range r.URLs("StructureDefinition") {
+		if e, ok := r.find(url, ""); ok {
+			r.structureDefinition(e) //nolint:errcheck // the error stays on the entry
+		}
+	}
+	return r, nil
+}
+
+// Packages lists the implementation guides loaded, in load order.
+func (r *Registry) Packages() []Package { return append([]Package(nil), r.packages...) }
+
+// coreSD loads the embedded StructureDefinitions once.
+func (r *Registry) coreSD() error {
+	if r.opts.NoCore || r.opts.Parent != nil {
+		return nil
+	}
+	r.coreSDOnce.Do(func() {
+		r.coreSDErr = r.loadCore(r4core.ProfilesTypes, r4core.ProfilesResources, r4core.ProfilesOthers, r4core.ExtensionDefs)
+	})
+	return r.coreSDErr
+}
+
+// coreTx loads the embedded ValueSets and CodeSystems once.
+func (r *Registry) coreTx() error {
+	if r.opts.NoCore || r.opts.Parent != nil {
+		return nil
+	}
+	r.coreTxOnce.Do(func() {
+		r.coreTxErr = r.loadCore(r4core.ValueSets, r4core.V3CodeSystems, r4core.V2Tables)
+	})
+	return r.coreTxErr
+}
+
+// header is what indexing reads of each resource.
+type header struct {
+	ResourceType string `json:"resourceType"`
+	URL          string `json:"url"`
+	Version      string `json:"version"`
+	Name         string `json:"name"`
+}
+
+func (r *Registry) loadCore(files ...string) error {
+	var entries []*Entry
+	for _, name := range files {
+		data, err := r4core.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		var b struct {
+			Entry []struct {
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
+		}
+		if err := json.Unmarshal(data, &b); err != nil {
+			return fmt.Errorf("r4core %s: %w", name, err)
+		}
+		for _, e := range b.Entry {
+			var h header
+			if err := json.Unmarshal(e.Resource, &h); err != nil {
+				return fmt.Errorf("r4core %s: %w", name, err)
+			}
+			if h.URL == "" || !conformanceTypes[h.ResourceType] {
+				continue
+			}
+			entries = append(entries, &Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: "FHIR R4 core (" + name + ")", raw: e.Resource})
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range entries {
+		// Core comes first: a guide that republishes a core URL wins.
+		r.byURL[e.URL] = append([]*Entry{e}, r.byURL[e.URL]...)
+	}
+	return nil
+}
+
+// conformanceTypes are the resource types the registry indexes.
+var conformanceTypes = map[string]bool{
+	"StructureDefinition": true, "ValueSet": true, "CodeSystem": true,
+}
+
+func (r *Registry) add(e *Entry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.byURL[e.URL] = append(r.byURL[e.URL], e)
+}
+
+// SplitCanonical splits "url|version" into its parts.
+func SplitCanonical(canonical string) (url, version string) {
+	url, version, _ = strings.Cut(canonical, "|")
+	return url, version
+}
+
+// Lookup finds the entry for a canonical URL ("url" or "url|version"). Without
+// a version the last one loaded wins.
+func (r *Registry) Lookup(canonical string) (*Entry, bool) {
+	url, version := SplitCanonical(canonical)
+	if e, ok := r.find(url, version); ok {
+		return e, true
+	}
+	if err := r.coreSD(); err == nil {
+		if e, ok := r.find(url, version); ok {
+			return e, true
+		}
+	}
+	if err := r.coreTx(); err == nil {
+		if e, ok := r.find(url, version); ok {
+			return e, true
+		}
+	}
+	if r.opts.Parent != nil {
+		return r.opts.Parent.Lookup(canonical)
+	}
+	return nil, false
+}
+
+func (r *Registry) find(url, version string) (*Entry, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	es := r.byURL[url]
+	for i := len(es) - 1; i >= 0; i-- {
+		if version == "" || es[i].Version == version || strings.HasPrefix(es[i].Version, version+".") {
+			return es[i], true
+		}
+	}
+	return nil, false
+}
+
+// CoreError reports a failure to read the embedded core, if any happened.
+func (r *Registry) CoreError() error {
+	if err := r.coreSD(); err != nil {
+		return err
+	}
+	return r.coreTx()
+}
+
+// StructureDefinition returns the StructureDefinition for a canonical URL with
+// its snapshot, generating the snapshot when the definition has only a
+// differential. A definition that cannot be expanded returns an error naming
+// the element and why.
+func (r *Registry) StructureDefinition(canonical string) (*StructureDefinition, error) {
+	e, ok := r.Lookup(canonical)
+	if !ok {
+		return nil, &NotFoundError{Canonical: canonical}
+	}
+	if e.ResourceType != "StructureDefinition" {
+		return nil, fmt.Errorf("%s is a %s, not a StructureDefinition", canonical, e.ResourceType)
+	}
+	return r.structureDefinition(e)
+}
+
+// NotFoundError is a canonical URL the registry does not know.
+type NotFoundError struct{ Canonical string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("unknown definition %s (not in FHIR R4 core or any loaded implementation guide)", e.Canonical)
+}
+
+// BaseType returns the core StructureDefinition of a type ("Patient", "Quantity").
+func (r *Registry) BaseType(typ string) (*StructureDefinition, error) {
+	if strings.Contains(typ, "/") {
+		return r.StructureDefinition(typ)
+	}
+	return r.StructureDefinition(CoreBase + typ)
+}
+
+func (r *Registry) structureDefinition(e *Entry) (*StructureDefinition, error) {
+	e.sdOnce.Do(func() {
+		var sd StructureDefinition
+		if err := json.Unmarshal(e.raw, &sd); err != nil {
+			e.sdErr = fmt.Errorf("StructureDefinition %s (%s): %w", e.URL, e.Source, err)
+			return
+		}
+		if sd.Snapshot == nil || len(sd.Snapshot.Element) == 0 {
+			if err := r.generateSnapshot(e, &sd); err != nil {
+				e.sdErr = err
+				return
+			}
+		}
+		e.sd = &sd
+	})
+	return e.sd, e.sdErr
+}
+
+// Resource returns a conformance resource (ValueSet, CodeSystem, ...) in the
+// JSON model.
+func (r *Registry) Resource(canonical string) (map[string]any, error) {
+	e, ok := r.Lookup(canonical)
+	if !ok {
+		return nil, &NotFoundError{Canonical: canonical}
+	}
+	e.mapOnce.Do(func() {
+		dec := json.NewDecoder(bytes.NewReader(e.raw))
+		dec.UseNumber()
+		e.mapErr = dec.Decode(&e.m)
+		if e.mapErr != nil {
+			e.mapErr = fmt.Errorf("%s (%s): %w", e.URL, e.Source, e.mapErr)
+		}
+	})
+	return e.m, e.mapErr
+}
+
+// URLs lists the canonical URLs of loaded entries of a resource type that came
+// from implementation guides (not the core), sorted.
+func (r *Registry) URLs(resourceType string) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for url, es := range r.byURL {
+		for _, e := range es {
+			if e.ResourceType == resourceType && !strings.HasPrefix(e.Source, "FHIR R4 core") {
+				out = append(out, url)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Add registers one conformance resource given in the JSON model (a profile
+// in a test, a resource found beside the data). source names where it came from.
+func (r *Registry) Add(res map[string]any, source string) error {
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	return r.addRaw(raw, source)
+}
+
+func (r *Registry) addRaw(raw []byte, source string) error {
+	var h header
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	if !conformanceTypes[h.ResourceType] {
+		return nil
+	}
+	if h.URL == "" {
+		return fmt.Errorf("%s: %s has no url", source, h.ResourceType)
+	}
+	r.add(&Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: source, raw: raw})
+	return nil
+}

@@ -1,0 +1,446 @@
+package definitions
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// SnapshotError says which element of a profile could not be expanded and why.
+type SnapshotError struct {
+	Profile string
+	Element string
+	Reason  string
+}
+
+func (e *SnapshotError) Error() string {
+	return fmt.Sprintf("snapshot of %s: element %s: %s", e.Profile, e.Element, e.Reason)
+}
+
+// generateSnapshot merges sd's differential onto its base's snapshot.
+func (r *Registry) generateSnapshot(e *Entry, sd *StructureDefinition) error {
+	fail := func(elem, format string, args ...any) error {
+		return &SnapshotError{Profile: sd.URL, Element: elem, Reason: fmt.Sprintf(format, args...)}
+	}
+	if sd.Differential == nil || len(sd.Differential.Element) == 0 {
+		return fail(sd.Type, "the definition has neither a snapshot nor a differential")
+	}
+	if sd.BaseDefinition == "" {
+		return fail(sd.Type, "no snapshot and no baseDefinition to build one from")
+	}
+	baseEntry, ok := r.Lookup(sd.BaseDefinition)
+	if !ok {
+		return fail(sd.Type, "base definition %s is not loaded (load the guide that defines it with --ig)", sd.BaseDefinition)
+	}
+	if !r.enter(baseEntry) {
+		return fail(sd.Type, "circular baseDefinition through %s", sd.BaseDefinition)
+	}
+	base, err := r.structureDefinition(baseEntry)
+	r.leave(baseEntry)
+	if err != nil {
+		return fail(sd.Type, "base definition %s: %v", sd.BaseDefinition, err)
+	}
+	g := &snapshotter{r: r, sd: sd, elems: cloneElements(base.Snapshot.Element)}
+	if sd.Type != "" && base.Type != sd.Type && len(g.elems) > 0 {
+		g.rebase(g.elems[0].Path, sd.Type)
+	}
+	sliceCtx := map[string]string{}
+	for i := range sd.Differential.Element {
+		d := sd.Differential.Element[i]
+		id := d.ID
+		if id == "" {
+			id = legacyID(&d, sliceCtx)
+		}
+		id = g.normaliseChoice(id, &d)
+		idx, err := g.ensure(id)
+		if err != nil {
+			return fail(id, "%v", err)
+		}
+		merge(&g.elems[idx], &d)
+	}
+	sd.Snapshot = &ElementList{Element: g.elems}
+	return nil
+}
+
+// enter and leave track the definitions whose snapshots are being generated,
+// so a cycle of base definitions is an error rather than a deadlock.
+func (r *Registry) enter(e *Entry) bool {
+	r.buildMu.Lock()
+	defer r.buildMu.Unlock()
+	if r.building[e] {
+		return false
+	}
+	r.building[e] = true
+	return true
+}
+
+func (r *Registry) leave(e *Entry) {
+	r.buildMu.Lock()
+	defer r.buildMu.Unlock()
+	delete(r.building, e)
+}
+
+// legacyID computes the id of a differential element that has none (older
+// profiles): children following a slice belong to that slice.
+func legacyID(d *ElementDefinition, ctx map[string]string) string {
+	id := d.Path
+	best := ""
+	for p := range ctx {
+		if strings.HasPrefix(d.Path, p+".") && len(p) > len(best) {
+			best = p
+		}
+	}
+	if best != "" {
+		id = ctx[best] + d.Path[len(best):]
+	}
+	if d.SliceName != "" {
+		id += ":" + d.SliceName
+		ctx[d.Path] = id
+	} else {
+		delete(ctx, d.Path)
+	}
+	return id
+}
+
+type snapshotter struct {
+	r     *Registry
+	sd    *StructureDefinition
+	elems []ElementDefinition
+}
+
+func cloneElements(in []ElementDefinition) []ElementDefinition {
+	out := make([]ElementDefinition, len(in))
+	copy(out, in)
+	for i := range out {
+		if out[i].ID == "" {
+			out[i].ID = out[i].ElementID()
+		}
+	}
+	return out
+}
+
+// rebase renames the root of every element (a specialisation of a base type).
+func (g *snapshotter) rebase(from, to string) {
+	for i := range g.elems {
+		g.elems[i].Path = replaceRoot(g.elems[i].Path, from, to)
+		g.elems[i].ID = replaceRoot(g.elems[i].ID, from, to)
+	}
+}
+
+func replaceRoot(s, from, to string) string {
+	if s == from {
+		return to
+	}
+	if rest, ok := strings.CutPrefix(s, from); ok && (rest[0] == '.' || rest[0] == ':') {
+		return to + rest
+	}
+	return s
+}
+
+func (g *snapshotter) index(id string) int {
+	for i := range g.elems {
+		if g.elems[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// normaliseChoice maps a renamed choice segment ("Observation.valueQuantity")
+// to the choice element ("Observation.value[x]") restricted to that type.
+func (g *snapshotter) normaliseChoice(id string, d *ElementDefinition) string {
+	if g.index(id) >= 0 {
+		return id
+	}
+	segs := strings.Split(id, ".")
+	changed := false
+	for i := 1; i < len(segs); i++ {
+		name, slice, _ := strings.Cut(segs[i], ":")
+		if strings.HasSuffix(name, "[x]") {
+			continue
+		}
+		prefix := strings.Join(segs[:i], ".")
+		for j := range g.elems {
+			el := &g.elems[j]
+			if !strings.HasPrefix(el.ID, prefix+".") {
+				continue
+			}
+			cand := el.ID[len(prefix)+1:]
+			if strings.ContainsAny(cand, ".:") || !strings.HasSuffix(cand, "[x]") {
+				continue
+			}
+			stem := strings.TrimSuffix(cand, "[x]")
+			if typ, ok := strings.CutPrefix(name, stem); ok && typ != "" && typ[0] >= 'A' && typ[0] <= 'Z' {
+				segs[i] = cand
+				if slice != "" {
+					segs[i] += ":" + slice
+				}
+				if i == len(segs)-1 && len(d.Type) == 0 {
+					d.Type = []TypeRef{{Code: ChoiceSuffix(typ)}}
+				}
+				changed = true
+				break
+			}
+		}
+	}
+	if changed {
+		return strings.Join(segs, ".")
+	}
+	return id
+}
+
+// splitID separates an element id into its parent id and last segment.
+func splitID(id string) (parent, last string) {
+	// Slice names may contain dots only after a colon; split at the last dot
+	// that is not inside the final segment's slice name.
+	seg := strings.LastIndexByte(id, '.')
+	if c := strings.LastIndexByte(id, ':'); c > seg {
+		// the dot before the colon separates parent and segment
+		seg = strings.LastIndexByte(id[:c], '.')
+	}
+	if seg < 0 {
+		return "", id
+	}
+	return id[:seg], id[seg+1:]
+}
+
+// ensure returns the index of the element with id, creating it (a new slice,
+// or the children of a data type) when the base does not list it.
+func (g *snapshotter) ensure(id string) (int, error) {
+	if i := g.index(id); i >= 0 {
+		return i, nil
+	}
+	parent, last := splitID(id)
+	name, slice, isSlice := strings.Cut(last, ":")
+	if isSlice {
+		baseID := name
+		if parent != "" {
+			baseID = parent + "." + name
+		}
+		if k := strings.LastIndexByte(slice, '/'); k >= 0 {
+			baseID += ":" + slice[:k] // a re-slice slices its slice
+		}
+		bi, err := g.ensure(baseID)
+		if err != nil {
+			return 0, err
+		}
+		return g.addSlice(bi, baseID, id, slice), nil
+	}
+	if parent == "" {
+		return 0, fmt.Errorf("no such root element (the base type is %s)", g.elems[0].Path)
+	}
+	pi, err := g.ensure(parent)
+	if err != nil {
+		return 0, err
+	}
+	if !g.hasChildren(pi) {
+		if err := g.expand(pi); err != nil {
+			return 0, err
+		}
+		if i := g.index(id); i >= 0 {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("%s has no child element %q", describeTypes(&g.elems[pi]), name)
+}
+
+func describeTypes(e *ElementDefinition) string {
+	if e.ContentReference != "" {
+		return "element " + e.ID + " (" + e.ContentReference + ")"
+	}
+	if len(e.Type) == 0 {
+		return "element " + e.ID
+	}
+	return "element " + e.ID + " of type " + strings.Join(e.TypeCodes(), "|")
+}
+
+func (g *snapshotter) hasChildren(i int) bool {
+	return i+1 < len(g.elems) && strings.HasPrefix(g.elems[i+1].ID, g.elems[i].ID+".")
+}
+
+// blockEnd returns the index of the last element belonging to the element at
+// i: its children, and (for an unsliced element) its slices.
+func (g *snapshotter) blockEnd(i int) int {
+	id := g.elems[i].ID
+	j := i
+	for j+1 < len(g.elems) {
+		next := g.elems[j+1].ID
+		if strings.HasPrefix(next, id+".") || strings.HasPrefix(next, id+":") || strings.HasPrefix(next, id+"/") {
+			j++
+			continue
+		}
+		break
+	}
+	return j
+}
+
+// addSlice copies the sliced element and its children as a new slice after the
+// last existing slice.
+func (g *snapshotter) addSlice(bi int, baseID, id, slice string) int {
+	end := g.blockEnd(bi)
+	var copies []ElementDefinition
+	for j := bi; j <= end; j++ {
+		el := g.elems[j]
+		if j > bi && !strings.HasPrefix(el.ID, baseID+".") {
+			continue // other slices and their children
+		}
+		el.ID = id + el.ID[len(baseID):]
+		if j == bi {
+			el.SliceName = slice
+			if k := strings.LastIndexByte(slice, '/'); k >= 0 {
+				el.SliceName = slice
+			}
+			el.Slicing = nil
+			zero := 0
+			el.Min = &zero
+			// A type slice of a choice ("value[x]:valueQuantity") restricts its type.
+			if stem, ok := strings.CutSuffix(g.elems[bi].Name(), "[x]"); ok {
+				if typ, ok := strings.CutPrefix(slice, stem); ok && typ != "" {
+					t := ChoiceSuffix(typ)
+					for _, tr := range el.Type {
+						if tr.Code == t {
+							el.Type = []TypeRef{tr}
+							break
+						}
+					}
+				}
+			}
+		}
+		copies = append(copies, el)
+	}
+	g.elems = slices.Insert(g.elems, end+1, copies...)
+	return end + 1
+}
+
+// expand inserts the children of the element at i from its content reference
+// or from the definition of its (single) type.
+func (g *snapshotter) expand(i int) error {
+	el := g.elems[i]
+	var kids []ElementDefinition
+	var fromID, fromPath string
+	switch {
+	case el.ContentReference != "":
+		_, ref, _ := strings.Cut(el.ContentReference, "#")
+		ri := g.index(ref)
+		if ri < 0 {
+			for j := range g.elems {
+				if g.elems[j].Path == ref && g.elems[j].SliceName == "" {
+					ri = j
+					break
+				}
+			}
+		}
+		if ri < 0 {
+			return fmt.Errorf("content reference %s: no such element", el.ContentReference)
+		}
+		fromID, fromPath = g.elems[ri].ID, g.elems[ri].Path
+		for j := ri + 1; j < len(g.elems) && strings.HasPrefix(g.elems[j].ID, fromID+"."); j++ {
+			kids = append(kids, g.elems[j])
+		}
+	default:
+		codes := map[string]bool{}
+		for _, t := range el.Type {
+			codes[t.Code] = true
+		}
+		if len(codes) != 1 {
+			if len(codes) == 0 {
+				return fmt.Errorf("element %s has no type, so its children are unknown", el.ID)
+			}
+			return fmt.Errorf("element %s has several types (%s): constrain it to one type before constraining its children", el.ID, strings.Join(el.TypeCodes(), ", "))
+		}
+		t := el.Type[0]
+		var typeSD *StructureDefinition
+		var err error
+		if len(t.Profile) == 1 && t.Code != "Reference" {
+			e, ok := g.r.Lookup(t.Profile[0])
+			if !ok {
+				return fmt.Errorf("profile %s of element %s is not loaded", t.Profile[0], el.ID)
+			}
+			if e == nil || !g.r.enter(e) {
+				return fmt.Errorf("profile %s refers to itself", t.Profile[0])
+			}
+			typeSD, err = g.r.structureDefinition(e)
+			g.r.leave(e)
+		} else {
+			typeSD, err = g.r.BaseType(t.Code)
+		}
+		if err != nil {
+			return fmt.Errorf("type %s of element %s: %w", t.Code, el.ID, err)
+		}
+		te := typeSD.Snapshot.Element
+		if len(te) == 0 {
+			return fmt.Errorf("type %s has an empty snapshot", t.Code)
+		}
+		fromID, fromPath = te[0].ElementID(), te[0].Path
+		kids = cloneElements(te[1:])
+	}
+	for k := range kids {
+		kids[k].ID = el.ID + kids[k].ElementID()[len(fromID):]
+		if strings.HasPrefix(kids[k].Path, fromPath) {
+			kids[k].Path = el.Path + kids[k].Path[len(fromPath):]
+		}
+	}
+	g.elems = slices.Insert(g.elems, i+1, kids...)
+	return nil
+}
+
+// merge applies a differential element's constraints to a snapshot element.
+func merge(s, d *ElementDefinition) {
+	if d.SliceName != "" {
+		s.SliceName = d.SliceName
+	}
+	if d.Slicing != nil {
+		s.Slicing = d.Slicing
+	}
+	if d.Min != nil {
+		s.Min = d.Min
+	}
+	if d.Max != "" {
+		s.Max = d.Max
+	}
+	if len(d.Type) > 0 {
+		s.Type = d.Type
+	}
+	if d.ContentReference != "" {
+		s.ContentReference = d.ContentReference
+	}
+	if d.MaxLength != nil {
+		s.MaxLength = d.MaxLength
+	}
+	if d.MustSupport {
+		s.MustSupport = true
+	}
+	if d.IsModifier {
+		s.IsModifier = true
+	}
+	if d.Binding != nil {
+		b := *d.Binding
+		if b.ValueSet == "" && s.Binding != nil {
+			b.ValueSet = s.Binding.ValueSet
+		}
+		if b.Strength == "" && s.Binding != nil {
+			b.Strength = s.Binding.Strength
+		}
+		s.Binding = &b
+	}
+	if d.Fixed != nil {
+		s.Fixed, s.FixedType = d.Fixed, d.FixedType
+	}
+	if d.Pattern != nil {
+		s.Pattern, s.PatternType = d.Pattern, d.PatternType
+	}
+	if d.Short != "" {
+		s.Short = d.Short
+	}
+	if len(d.Constraint) > 0 {
+		cs := slices.Clone(s.Constraint)
+		for _, c := range d.Constraint {
+			if i := slices.IndexFunc(cs, func(x Constraint) bool { return x.Key == c.Key }); i >= 0 {
+				cs[i] = c
+			} else {
+				cs = append(cs, c)
+			}
+		}
+		s.Constraint = cs
+	}
+}

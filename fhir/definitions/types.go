@@ -1,0 +1,275 @@
+package definitions
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// StructureDefinition is the part of a FHIR StructureDefinition that validation
+// and snapshot generation read.
+type StructureDefinition struct {
+	ResourceType   string            `json:"resourceType"`
+	ID             string            `json:"id,omitempty"`
+	URL            string            `json:"url"`
+	Version        string            `json:"version,omitempty"`
+	Name           string            `json:"name,omitempty"`
+	Title          string            `json:"title,omitempty"`
+	Status         string            `json:"status,omitempty"`
+	FHIRVersion    string            `json:"fhirVersion,omitempty"`
+	Kind           string            `json:"kind,omitempty"`
+	Abstract       bool              `json:"abstract,omitempty"`
+	Context        []Context         `json:"context,omitempty"`
+	ContextInvs    []string          `json:"contextInvariant,omitempty"`
+	Type           string            `json:"type"`
+	BaseDefinition string            `json:"baseDefinition,omitempty"`
+	Derivation     string            `json:"derivation,omitempty"`
+	Snapshot       *ElementList      `json:"snapshot,omitempty"`
+	Differential   *ElementList      `json:"differential,omitempty"`
+	Extension      []json.RawMessage `json:"extension,omitempty"`
+}
+
+// Context says where an extension may be used.
+type Context struct {
+	Type       string `json:"type"`
+	Expression string `json:"expression"`
+}
+
+// ElementList is a snapshot or differential.
+type ElementList struct {
+	Element []ElementDefinition `json:"element"`
+}
+
+// ElementDefinition is the part of a FHIR ElementDefinition carecert reads.
+type ElementDefinition struct {
+	ID               string       `json:"id,omitempty"`
+	Path             string       `json:"path"`
+	SliceName        string       `json:"sliceName,omitempty"`
+	Slicing          *Slicing     `json:"slicing,omitempty"`
+	Min              *int         `json:"min,omitempty"`
+	Max              string       `json:"max,omitempty"`
+	Base             *Base        `json:"base,omitempty"`
+	ContentReference string       `json:"contentReference,omitempty"`
+	Type             []TypeRef    `json:"type,omitempty"`
+	MaxLength        *int         `json:"maxLength,omitempty"`
+	Constraint       []Constraint `json:"constraint,omitempty"`
+	MustSupport      bool         `json:"mustSupport,omitempty"`
+	IsModifier       bool         `json:"isModifier,omitempty"`
+	Binding          *Binding     `json:"binding,omitempty"`
+	Short            string       `json:"short,omitempty"`
+
+	// Fixed and Pattern hold fixed[x] and pattern[x] (FixedType and
+	// PatternType say which x), decoded with numbers as json.Number.
+	Fixed       any    `json:"-"`
+	FixedType   string `json:"-"`
+	Pattern     any    `json:"-"`
+	PatternType string `json:"-"`
+}
+
+// Slicing describes how an element's repetitions are divided into slices.
+type Slicing struct {
+	Discriminator []Discriminator `json:"discriminator,omitempty"`
+	Ordered       bool            `json:"ordered,omitempty"`
+	Rules         string          `json:"rules,omitempty"`
+}
+
+// Discriminator is one way to tell slices apart.
+type Discriminator struct {
+	Type string `json:"type"`
+	Path string `json:"path"`
+}
+
+// Base is where an element was first defined.
+type Base struct {
+	Path string `json:"path"`
+	Min  int    `json:"min"`
+	Max  string `json:"max"`
+}
+
+// TypeRef is one allowed type of an element.
+type TypeRef struct {
+	Code          string            `json:"code"`
+	Profile       []string          `json:"profile,omitempty"`
+	TargetProfile []string          `json:"targetProfile,omitempty"`
+	Extension     []json.RawMessage `json:"extension,omitempty"`
+}
+
+// Constraint is an invariant on an element.
+type Constraint struct {
+	Key        string `json:"key"`
+	Severity   string `json:"severity"`
+	Human      string `json:"human,omitempty"`
+	Expression string `json:"expression,omitempty"`
+	Source     string `json:"source,omitempty"`
+}
+
+// Binding ties a coded element to a value set.
+type Binding struct {
+	Strength string `json:"strength"`
+	ValueSet string `json:"valueSet,omitempty"`
+}
+
+// UnmarshalJSON decodes an element, collecting fixed[x] and pattern[x].
+func (e *ElementDefinition) UnmarshalJSON(b []byte) error {
+	type plain ElementDefinition
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*e = ElementDefinition(p)
+	if !bytes.Contains(b, []byte(`"fixed`)) && !bytes.Contains(b, []byte(`"pattern`)) {
+		return nil
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for k, v := range raw {
+		var typ string
+		var isFixed bool
+		switch {
+		case strings.HasPrefix(k, "fixed"):
+			typ, isFixed = k[len("fixed"):], true
+		case strings.HasPrefix(k, "pattern"):
+			typ = k[len("pattern"):]
+		default:
+			continue
+		}
+		if typ == "" {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber()
+		var val any
+		if err := dec.Decode(&val); err != nil {
+			return fmt.Errorf("element %s: %s: %w", e.Path, k, err)
+		}
+		typ = lowerFirstIfPrimitive(typ)
+		if isFixed {
+			e.Fixed, e.FixedType = val, typ
+		} else {
+			e.Pattern, e.PatternType = val, typ
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes an element back, with fixed[x] and pattern[x].
+func (e ElementDefinition) MarshalJSON() ([]byte, error) {
+	type plain ElementDefinition
+	b, err := json.Marshal(plain(e))
+	if err != nil || (e.Fixed == nil && e.Pattern == nil) {
+		return b, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if e.Fixed != nil {
+		m["fixed"+upperFirst(e.FixedType)] = e.Fixed
+	}
+	if e.Pattern != nil {
+		m["pattern"+upperFirst(e.PatternType)] = e.Pattern
+	}
+	return json.Marshal(m)
+}
+
+// primitiveTypes are the FHIR R4 primitive data types.
+var primitiveTypes = map[string]bool{
+	"base64Binary": true, "boolean": true, "canonical": true, "code": true, "date": true,
+	"dateTime": true, "decimal": true, "id": true, "instant": true, "integer": true,
+	"markdown": true, "oid": true, "positiveInt": true, "string": true, "time": true,
+	"unsignedInt": true, "uri": true, "url": true, "uuid": true, "xhtml": true,
+}
+
+// IsPrimitive reports whether t is a FHIR primitive data type.
+func IsPrimitive(t string) bool { return primitiveTypes[t] }
+
+// lowerFirstIfPrimitive turns a choice suffix ("DateTime") into the type name
+// ("dateTime"): primitives start lower case, complex types upper case.
+func lowerFirstIfPrimitive(s string) string {
+	if s == "" {
+		return s
+	}
+	l := strings.ToLower(s[:1]) + s[1:]
+	if primitiveTypes[l] {
+		return l
+	}
+	return s
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ChoiceSuffix returns the type a choice element's JSON name suffix names
+// ("Quantity" → "Quantity", "DateTime" → "dateTime").
+func ChoiceSuffix(s string) string { return lowerFirstIfPrimitive(s) }
+
+// TypeSuffix is the JSON name suffix of a choice of type t ("dateTime" → "DateTime").
+func TypeSuffix(t string) string { return upperFirst(t) }
+
+// MinOf returns the element's minimum cardinality (0 when absent).
+func (e *ElementDefinition) MinOf() int {
+	if e.Min == nil {
+		return 0
+	}
+	return *e.Min
+}
+
+// MaxOf returns the maximum cardinality, -1 for "*" (and when absent).
+func (e *ElementDefinition) MaxOf() int {
+	if e.Max == "" || e.Max == "*" {
+		return -1
+	}
+	n := 0
+	for _, c := range e.Max {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// Name returns the last segment of the element's path.
+func (e *ElementDefinition) Name() string {
+	if i := strings.LastIndexByte(e.Path, '.'); i >= 0 {
+		return e.Path[i+1:]
+	}
+	return e.Path
+}
+
+// ElementID returns the element's id, or its path (with the slice name) when it
+// has none, as older differentials do.
+func (e *ElementDefinition) ElementID() string {
+	if e.ID != "" {
+		return e.ID
+	}
+	if e.SliceName != "" {
+		return e.Path + ":" + e.SliceName
+	}
+	return e.Path
+}
+
+// TypeCodes lists the codes of the element's types.
+func (e *ElementDefinition) TypeCodes() []string {
+	out := make([]string, len(e.Type))
+	for i, t := range e.Type {
+		out[i] = t.Code
+	}
+	return out
+}
+
+// Code returns the type code, normalising FHIRPath system types used by the
+// value elements of primitives ("http://hl7.org/fhirpath/System.String").
+func (t TypeRef) Norm() string {
+	if rest, ok := strings.CutPrefix(t.Code, "http://hl7.org/fhirpath/System."); ok {
+		return "System." + rest
+	}
+	return t.Code
+}

@@ -1,0 +1,234 @@
+package fhir_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/model"
+)
+
+// readAll reads a stream and returns its records with deferred parsing done.
+func readAll(name string, data []byte) []*model.Record {
+	var out []*model.Record
+	err := fhir.ReadStream(name, bytes.NewReader(data), func(r *model.Record) error {
+		r.Load()
+		out = append(out, r)
+		return nil
+	})
+	Expect(err).NotTo(HaveOccurred())
+	return out
+}
+
+func problems(recs []*model.Record) []*model.Finding {
+	var out []*model.Finding
+	for _, r := range recs {
+		if r.Problem != nil {
+			out = append(out, r.Problem)
+		}
+	}
+	return out
+}
+
+const patient = `{
+  "resourceType": "Patient",
+  "id": "p1",
+  "identifier": [
+    {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"},
+    {"system": "urn:local", "value": "A1"}
+  ],
+  "birthDate": "1970-01-01",
+  "_birthDate": {"extension": [{"url": "http://example.org/x", "valueString": "y"}]},
+  "deceasedBoolean": false
+}`
+
+var _ = Describe("reading FHIR JSON", func() {
+	It("reads a single resource with decimals kept exactly", func() {
+		recs := readAll("obs.json", []byte(`{"resourceType":"Observation","id":"o1","valueQuantity":{"value":1.50}}`))
+		Expect(recs).To(HaveLen(1))
+		Expect(recs[0].Name()).To(Equal("Observation/o1"))
+		q := recs[0].Resource()["valueQuantity"].(map[string]any)
+		Expect(q["value"]).To(Equal(json.Number("1.50")))
+	})
+
+	It("makes every Bundle entry a record of its own, located in the file", func() {
+		bundle := `{
+  "resourceType": "Bundle",
+  "type": "collection",
+  "entry": [
+    {"fullUrl": "urn:uuid:1", "resource": {"resourceType": "Patient", "id": "a"}},
+    {"fullUrl": "urn:uuid:2",
+     "resource": {
+       "resourceType": "Observation",
+       "id": "b",
+       "status": "final"
+     }}
+  ]
+}`
+		recs := readAll("bundle.json", []byte(bundle))
+		Expect(recs).To(HaveLen(3))
+		Expect(recs[0].Type).To(Equal("Bundle"))
+		Expect(recs[1].Name()).To(Equal("Patient/a"))
+		Expect(recs[1].Line).To(Equal(5))
+		Expect(recs[1].Container).To(BeIdenticalTo(recs[0]))
+		Expect(recs[2].Line).To(Equal(7))
+		Expect(recs[2].LineOf("Observation.status")).To(Equal(10))
+	})
+
+	It("reads NDJSON, plain and gzip, with one record per line", func() {
+		lines := "{\"resourceType\":\"Patient\",\"id\":\"a\"}\n\n{\"resourceType\":\"Patient\",\"id\":\"b\"}\r\n"
+		recs := readAll("feed.ndjson", []byte(lines))
+		Expect(recs).To(HaveLen(2))
+		Expect(recs[1].Line).To(Equal(3))
+		Expect(recs[1].ID).To(Equal("b"))
+
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write([]byte(lines))
+		zw.Close()
+		recs = readAll("feed.ndjson.gz", gz.Bytes())
+		Expect(recs).To(HaveLen(2))
+		Expect(recs[0].ID).To(Equal("a"))
+	})
+
+	It("recognises NDJSON content in a .json file", func() {
+		recs := readAll("export.json", []byte("{\"resourceType\":\"Patient\",\"id\":\"a\"}\n{\"resourceType\":\"Patient\",\"id\":\"b\"}\n"))
+		Expect(recs).To(HaveLen(2))
+		Expect(problems(recs)).To(BeEmpty())
+	})
+
+	It("locates element paths, including primitive extensions, on their lines", func() {
+		recs := readAll("p.json", []byte(patient))
+		r := recs[0]
+		Expect(r.LineOf("Patient.identifier[1].system")).To(Equal(6))
+		Expect(r.LineOf("Patient.identifier[0]")).To(Equal(5))
+		Expect(r.LineOf("Patient.birthDate")).To(Equal(8))
+		Expect(r.LineOf("Patient.deceasedBoolean")).To(Equal(10))
+		// An element that is not there falls back to its nearest ancestor.
+		Expect(r.LineOf("Patient.identifier[1].period.start")).To(Equal(6))
+	})
+
+	Context("with input a user can get wrong", func() {
+		It("reports a malformed NDJSON line at its line and keeps reading", func() {
+			feed := "{\"resourceType\":\"Patient\",\"id\":\"a\"}\n{\"resourceType\":\"Patient\",\"id\":\n{\"resourceType\":\"Patient\",\"id\":\"c\"}\n"
+			recs := readAll("feed.ndjson", []byte(feed))
+			Expect(recs).To(HaveLen(3))
+			ps := problems(recs)
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Line).To(Equal(2))
+			Expect(ps[0].Code).To(Equal("input.json"))
+			Expect(ps[0].Message).To(ContainSubstring("truncated"))
+			Expect(recs[2].ID).To(Equal("c"))
+		})
+
+		It("reports a truncated JSON file with the line where it ends", func() {
+			recs := readAll("cut.json", []byte(patient[:120]))
+			ps := problems(recs)
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].File).To(Equal("cut.json"))
+			Expect(ps[0].Line).To(Equal(5)) // the first 120 bytes end inside line 5
+			Expect(ps[0].Message).To(ContainSubstring("truncated JSON"))
+		})
+
+		It("reports a syntax error at its line", func() {
+			recs := readAll("bad.json", []byte("{\n  \"resourceType\": \"Patient\",\n  \"id\": \"x\" \"oops\"\n}"))
+			ps := problems(recs)
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Line).To(Equal(3))
+			Expect(ps[0].Message).To(ContainSubstring("malformed JSON"))
+		})
+
+		It("reports an empty file", func() {
+			ps := problems(readAll("empty.json", []byte("  \n")))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Code).To(Equal("input.empty"))
+		})
+
+		It("reports invalid UTF-8 (a Windows-1252 export) at its line, keeping the other lines", func() {
+			feed := "{\"resourceType\":\"Patient\",\"id\":\"a\"}\n{\"resourceType\":\"Patient\",\"id\":\"b\",\"name\":[{\"family\":\"Fran\xe7ois\"}]}\n{\"resourceType\":\"Patient\",\"id\":\"c\"}\n"
+			recs := readAll("feed.ndjson", []byte(feed))
+			ps := problems(recs)
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Line).To(Equal(2))
+			Expect(ps[0].Code).To(Equal("input.encoding"))
+			Expect(ps[0].Message).To(ContainSubstring("UTF-8"))
+			Expect(recs[2].ID).To(Equal("c"))
+		})
+
+		It("reports UTF-16 and binary files instead of parsing them", func() {
+			ps := problems(readAll("u16.json", []byte{0xff, 0xfe, '{', 0, '}', 0}))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Message).To(ContainSubstring("UTF-16"))
+			ps = problems(readAll("blob.json", []byte{0x89, 'P', 'N', 'G', 0, 0, 1, 2}))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Code).To(Equal("input.binary"))
+		})
+
+		It("accepts a UTF-8 byte-order mark", func() {
+			recs := readAll("bom.json", append([]byte("\xef\xbb\xbf"), []byte(patient)...))
+			Expect(problems(recs)).To(BeEmpty())
+			Expect(recs[0].ID).To(Equal("p1"))
+		})
+
+		It("rejects JSON that is not an object", func() {
+			ps := problems(readAll("arr.json", []byte(`[{"resourceType":"Patient"}]`)))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Message).To(ContainSubstring("must be a JSON object, got an array"))
+		})
+
+		It("reports a corrupt gzip stream", func() {
+			ps := problems(readAll("feed.ndjson.gz", []byte{0x1f, 0x8b, 0, 1, 2, 3}))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Code).To(Equal("input.gzip"))
+		})
+
+		It("names the path it cannot open", func() {
+			err := fhir.ReadFile("/no/such/feed.ndjson", func(*model.Record) error { return nil })
+			Expect(err).To(MatchError(ContainSubstring("/no/such/feed.ndjson")))
+		})
+	})
+
+	It("reads every Synthea bundle of the shared corpus without a problem", func() {
+		files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(len(files)).To(BeNumerically(">=", 30))
+		total := 0
+		for _, f := range files[:5] {
+			err := fhir.ReadFile(f, func(r *model.Record) error {
+				r.Load()
+				Expect(r.Problem).To(BeNil(), f)
+				Expect(r.Line).To(BeNumerically(">", 0))
+				total++
+				return nil
+			})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(total).To(BeNumerically(">", 500))
+	})
+
+	It("finds the same line for an entry's element as a text search does", func() {
+		files, _ := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+		data, err := os.ReadFile(files[0])
+		Expect(err).NotTo(HaveOccurred())
+		lines := strings.Split(string(data), "\n")
+		checked := 0
+		fhir.ReadFile(files[0], func(r *model.Record) error {
+			if r.Type != "Patient" {
+				return nil
+			}
+			l := r.LineOf("Patient.birthDate")
+			Expect(lines[l-1]).To(ContainSubstring(`"birthDate"`))
+			checked++
+			return nil
+		})
+		Expect(checked).To(Equal(1))
+	})
+})

@@ -1,0 +1,13 @@
+package html_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+func TestHTML(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "reports/html")
+}

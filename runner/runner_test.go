@@ -1,0 +1,200 @@
+package runner_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner"
+	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/validators/structure"
+)
+
+func newRunner(workers int) *runner.Runner {
+	reg := check.NewRegistry()
+	structure.Register(reg)
+	return &runner.Runner{
+		Checks:  reg,
+		Targets: target.NewRegistry(),
+		Tool:    model.Tool{Name: "carecert", Version: "test"},
+		Workers: workers,
+		Now:     func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+	}
+}
+
+func writePlan(dir, content string) string {
+	p := filepath.Join(dir, "plan.yaml")
+	Expect(os.WriteFile(p, []byte(content), 0o644)).To(Succeed())
+	return p
+}
+
+func result(rep *model.Report, req string) model.Result {
+	for _, r := range rep.Targets[0].Results {
+		if r.Requirement == req {
+			return r
+		}
+	}
+	Fail("no result for " + req)
+	return model.Result{}
+}
+
+const fixturePlan = `name: test plan
+date: 2026-01-01
+suites: [fhir-r4-structure]
+vendors:
+  - name: Clean Co
+    targets:
+      - {name: feed, type: fixture, seed: 3, records: 1500, defects: none}
+  - name: Defect Co
+    targets:
+      - {name: feed, type: fixture, seed: 4, records: 1500, defects: all}
+`
+
+var _ = Describe("plans", func() {
+	It("loads a plan with several vendors", func() {
+		p, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), fixturePlan))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(p.Vendors).To(HaveLen(2))
+		Expect(p.Evidence).To(Equal("redacted"))
+		Expect(p.Vendors[1].Slug()).To(Equal("defect-co"))
+	})
+
+	It("accepts the single-vendor shorthand", func() {
+		p, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), `suites: [fhir-r4-structure]
+vendor: {name: Solo, release: "1.0"}
+targets:
+  - path: feed.ndjson
+`))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(p.Vendors).To(HaveLen(1))
+		Expect(p.Vendors[0].Targets).To(HaveLen(1))
+	})
+
+	DescribeTable("rejects a bad plan, naming file, line and field",
+		func(content, want string) {
+			_, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), content))
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring("plan.yaml"))
+			Expect(err.Error()).To(ContainSubstring(want))
+		},
+		Entry("no vendors", "suites: [x]\n", "vendors: required"),
+		Entry("a vendor without targets", "suites: [x]\nvendors:\n  - name: A\n", ":3:9: vendors[0].targets: required: vendor A has no targets"),
+		Entry("a target without a path", "suites: [x]\nvendors:\n  - name: A\n    targets:\n      - {name: t}\n", "vendors[0].targets[0]: a target needs a path or a url"),
+		Entry("a bad date", "date: 01/02/2026\nsuites: [x]\nvendors: [{name: A, targets: [{path: f}]}]\n", `date: "01/02/2026" is not a date`),
+		Entry("bad evidence", "evidence: some\nsuites: [x]\nvendors: [{name: A, targets: [{path: f}]}]\n", `evidence: "some": want redacted or full`),
+		Entry("an unknown field", "suites: [x]\nvendorz: []\n", "plan.yaml:2:1"),
+		Entry("two vendors in one folder", "suites: [x]\nvendors: [{name: A b, targets: [{path: f}]}, {name: a-B, targets: [{path: f}]}]\n", `share the report folder "a-b"`),
+	)
+})
+
+var _ = Describe("running a plan", func() {
+	It("certifies the clean vendor and not the one with seeded defects, counting each defect", func() {
+		p, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), fixturePlan))
+		Expect(err).NotTo(HaveOccurred())
+		reps, err := newRunner(0).Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(reps).To(HaveLen(2))
+		Expect(reps[0].Verdict.Decision).To(Equal(model.Certified))
+		Expect(reps[1].Verdict.Decision).To(Equal(model.NotCertified))
+
+		// "all" seeds DefaultCount(1500) = 3 of each of the eight kinds.
+		per := int64(fixtures.DefaultCount(1500))
+		Expect(result(reps[1], "INPUT").Errors).To(Equal(per))
+		Expect(result(reps[1], "STRUCT-01").Errors).To(Equal(2 * per))
+		Expect(result(reps[1], "STRUCT-02").Errors).To(Equal(5 * per))
+		Expect(reps[1].Targets[0].Records).To(Equal(int64(1500)))
+		Expect(reps[1].Verdict.Reasons).To(ContainElement(ContainSubstring("STRUCT-02")))
+		Expect(reps[1].AsOf).To(Equal("2026-01-01"))
+	})
+
+	It("gives the same report with one worker as with many", func() {
+		p, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), fixturePlan))
+		Expect(err).NotTo(HaveOccurred())
+		one, err := newRunner(1).Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		many, err := newRunner(7).Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		a, _ := json.Marshal(one)
+		b, _ := json.Marshal(many)
+		Expect(string(a)).To(Equal(string(b)))
+	})
+
+	It("keeps the results read before an interruption, marked incomplete", func() {
+		p, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), `suites: [fhir-r4-structure]
+vendors:
+  - name: Big Co
+    targets:
+      - {name: feed, type: fixture, seed: 5, records: 200000, defects: all}
+`))
+		Expect(err).NotTo(HaveOccurred())
+		ctx, cancel := context.WithCancel(context.Background())
+		r := newRunner(2)
+		var seen atomic.Int64
+		r.Progress = progressFunc(func(n int) {
+			if seen.Add(int64(n)) == 5000 {
+				cancel()
+			}
+		})
+		reps, err := r.Run(ctx, p)
+		Expect(err).To(MatchError(context.Canceled))
+		Expect(reps).To(HaveLen(1))
+		rep := reps[0]
+		Expect(rep.Complete).To(BeFalse())
+		Expect(rep.Verdict.Decision).To(Equal(model.NotCertified))
+		Expect(rep.Verdict.Reasons[0]).To(ContainSubstring("interrupted"))
+		records := rep.Targets[0].Records
+		Expect(records).To(BeNumerically(">=", 5000))
+		Expect(records).To(BeNumerically("<", 200000))
+		// Every record read was checked: nothing computed is lost.
+		Expect(result(rep, "INPUT").Evaluated).To(Equal(records))
+	})
+
+	It("reports an unreadable target as an error naming the path, and still reports the others", func() {
+		dir := GinkgoT().TempDir()
+		p, err := runner.LoadPlan(writePlan(dir, `suites: [fhir-r4-structure]
+vendors:
+  - name: Half Co
+    targets:
+      - {name: missing, path: nowhere.ndjson}
+      - {name: generated, type: fixture, records: 50}
+`))
+		Expect(err).NotTo(HaveOccurred())
+		reps, err := newRunner(0).Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		rep := reps[0]
+		Expect(rep.Targets[0].Error).To(ContainSubstring(filepath.Join(dir, "nowhere.ndjson")))
+		Expect(rep.Targets[0].Error).To(ContainSubstring("no such file"))
+		Expect(rep.Targets[0].Results[1].Outcome).To(Equal(model.Errored))
+		Expect(rep.Targets[1].Records).To(Equal(int64(50)))
+		Expect(rep.Verdict.Decision).To(Equal(model.NotCertified))
+	})
+
+	It("names the suite file and requirement of a check that cannot be compiled", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "mine.yaml"), []byte(`id: mine
+version: "1"
+title: Mine
+requirements:
+  - {id: M1, level: SHALL, title: t, check: fhir-json-schema, params: {strictness: 3}}
+`), 0o644)).To(Succeed())
+		p, err := runner.LoadPlan(writePlan(dir, "suites: [./mine.yaml]\nvendors: [{name: A, targets: [{type: fixture}]}]\n"))
+		Expect(err).NotTo(HaveOccurred())
+		_, err = newRunner(0).Run(context.Background(), p)
+		Expect(err).To(MatchError(ContainSubstring("mine.yaml:5: requirement M1: check fhir-json-schema: unknown parameter(s) strictness")))
+	})
+})
+
+type progressFunc func(int)
+
+func (f progressFunc) Start(string) {}
+func (f progressFunc) Add(n int)    { f(n) }
+func (f progressFunc) Done()        {}

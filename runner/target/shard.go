@@ -1,0 +1,122 @@
+package target
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/model"
+)
+
+// Shard is one part of a deterministic partition of the work: shard Index
+// (1-based) of Count.
+type Shard struct {
+	Index, Count int
+}
+
+// ParseShard reads "i/n" (1-based, e.g. "2/8"). "auto/n" takes i from the
+// environment through getenv: CARECERT_SHARD_INDEX (1-based), or
+// JOB_COMPLETION_INDEX (0-based), which Kubernetes sets in each pod of an
+// Indexed Job.
+func ParseShard(s string, getenv func(string) string) (Shard, error) {
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(s), "auto/"); ok {
+		var k int
+		switch {
+		case getenv("CARECERT_SHARD_INDEX") != "":
+			if _, err := fmt.Sscanf(getenv("CARECERT_SHARD_INDEX"), "%d", &k); err != nil {
+				return Shard{}, fmt.Errorf("shard %q: CARECERT_SHARD_INDEX=%q is not a number", s, getenv("CARECERT_SHARD_INDEX"))
+			}
+		case getenv("JOB_COMPLETION_INDEX") != "":
+			if _, err := fmt.Sscanf(getenv("JOB_COMPLETION_INDEX"), "%d", &k); err != nil {
+				return Shard{}, fmt.Errorf("shard %q: JOB_COMPLETION_INDEX=%q is not a number", s, getenv("JOB_COMPLETION_INDEX"))
+			}
+			k++
+		default:
+			return Shard{}, fmt.Errorf("shard %q: auto needs CARECERT_SHARD_INDEX (1-based) or JOB_COMPLETION_INDEX (0-based, set by Kubernetes Indexed Jobs)", s)
+		}
+		s = fmt.Sprintf("%d/%s", k, rest)
+	}
+	var sh Shard
+	if _, err := fmt.Sscanf(s, "%d/%d", &sh.Index, &sh.Count); err != nil || fmt.Sprintf("%d/%d", sh.Index, sh.Count) != strings.TrimSpace(s) {
+		return Shard{}, fmt.Errorf("shard %q: want i/n, e.g. 2/8", s)
+	}
+	if sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count {
+		return Shard{}, fmt.Errorf("shard %q: want 1 <= i <= n", s)
+	}
+	return sh, nil
+}
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
+
+// Whole reports whether the shard is the whole work (1/1 or unset).
+func (s Shard) Whole() bool { return s.Count <= 1 }
+
+// Sharder is implemented by targets that can read only one shard's share of
+// their records. Shards of one target read disjoint sets of records that
+// together are every record, each with the file, line and index a whole read
+// gives. A target that is not a Sharder is read whole by one shard.
+type Sharder interface {
+	Shard(s Shard) Target
+}
+
+// Owns reports whether shard s reads unit k of a target that splits into whole
+// units (files, targets) rather than byte ranges.
+func (s Shard) Owns(k int) bool { return s.Whole() || k%s.Count == s.Index-1 }
+
+// Shard splits plain NDJSON files by byte range and deals other files (JSON
+// documents, gzip streams) out whole, by their position in the sorted listing.
+func (t *fhirFiles) Shard(s Shard) Target { return &fhirShard{files: t, shard: s} }
+
+type fhirShard struct {
+	files *fhirFiles
+	shard Shard
+}
+
+func (t *fhirShard) Kinds() []model.Kind { return t.files.Kinds() }
+
+func (t *fhirShard) Records(ctx context.Context, emit Emit) error {
+	files, err := listFiles(t.files.path, IsFHIRFile)
+	if err != nil {
+		return err
+	}
+	guarded := guard(ctx, emit)
+	whole := 0
+	for _, f := range files {
+		if splittable(f) {
+			info, err := os.Stat(f)
+			if err != nil {
+				return fmt.Errorf("cannot read %s: %w", f, unwrapPathError(err))
+			}
+			size := info.Size()
+			i, n := int64(t.shard.Index-1), int64(t.shard.Count)
+			if err := fhir.ReadNDJSONRange(f, size*i/n, size*(i+1)/n, fhir.Emit(guarded)); err != nil {
+				return err
+			}
+			continue
+		}
+		if t.shard.Owns(whole) {
+			if err := fhir.ReadFile(f, fhir.Emit(guarded)); err != nil {
+				return err
+			}
+		}
+		whole++
+	}
+	return nil
+}
+
+// splittable files can be read from any line: uncompressed NDJSON.
+func splittable(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasSuffix(lower, ".ndjson") || strings.HasSuffix(lower, ".jsonl")
+}
+
+// Shard reads only the shard's contiguous range of generated records. Every
+// shard generates the whole feed (it is cheap) but parses and checks only its
+// own range.
+func (t *fixtureFeed) Shard(s Shard) Target {
+	c := *t
+	c.shard = s
+	return &c
+}

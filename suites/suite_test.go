@@ -1,0 +1,122 @@
+package suites_test
+
+import (
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/suites"
+)
+
+func registry() *check.Registry {
+	reg := check.NewRegistry()
+	never := func(check.Spec, *check.Env) (check.Check, error) { return nil, nil }
+	reg.Register("fhir-json-schema", "test", never)
+	reg.Register("fhir-resource-type", "test", never)
+	return reg
+}
+
+const good = `id: my-suite
+version: 0.1.0
+title: My suite
+kinds: [fhir]
+requirements:
+  - id: R-1
+    level: SHALL
+    title: Shape
+    check: fhir-json-schema
+  - id: R-2
+    level: SHOULD
+    title: Types
+    check: fhir-resource-type
+    params: {strict: true}
+`
+
+var _ = Describe("suite files", func() {
+	It("loads a valid suite with requirement locations", func() {
+		s, err := suites.Parse("my.yaml", []byte(good), registry())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Requirements).To(HaveLen(2))
+		Expect(s.Requirements[1].Level).To(Equal(model.Should))
+		Expect(s.Requirements[1].Params).To(HaveKeyWithValue("strict", true))
+		Expect(s.Requirements[1].Source).To(Equal("my.yaml:10"))
+	})
+
+	DescribeTable("rejects a bad suite naming file, line and field",
+		func(content, want string) {
+			_, err := suites.Parse("bad.yaml", []byte(content), registry())
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring(want))
+		},
+		Entry("an unknown level", `id: s
+version: "1"
+title: t
+requirements:
+  - id: R1
+    level: MUST
+    title: x
+    check: fhir-json-schema
+`, `bad.yaml:6:12: requirements[0].level: "MUST" is not a level`),
+		Entry("an unknown check type", `id: s
+version: "1"
+title: t
+requirements:
+  - id: R1
+    level: SHALL
+    title: x
+    check: fhir-jsonschema
+`, `bad.yaml:8:12: requirements[0].check: unknown check type "fhir-jsonschema"`),
+		Entry("a misspelt field", `id: s
+version: "1"
+title: t
+requirments: []
+`, `bad.yaml:4:1`),
+		Entry("a duplicate requirement id", `id: s
+version: "1"
+title: t
+requirements:
+  - {id: R1, level: SHALL, title: x, check: fhir-json-schema}
+  - {id: R1, level: MAY, title: y, check: fhir-json-schema}
+`, `requirements[1].id: duplicate requirement id "R1"`),
+		Entry("a missing version", "id: s\ntitle: t\nrequirements: []\n", "version: required"),
+		Entry("no requirements", "id: s\nversion: '1'\ntitle: t\n", "requirements: required"),
+		Entry("broken YAML", "id: [s\n", "bad.yaml:"),
+		Entry("an empty file", "\n", "bad.yaml:1: empty file"),
+		Entry("an unknown record kind", "id: s\nversion: '1'\ntitle: t\nkinds: [dicom]\nrequirements:\n  - {id: R1, level: SHALL, title: x, check: fhir-json-schema}\n", `kinds[0]: unknown record kind "dicom"`),
+	)
+
+	It("resolves built-in ids and files relative to a folder", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "mine.yaml"), []byte(good), 0o644)).To(Succeed())
+		s, err := suites.Resolve("mine.yaml", dir, registry())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.ID).To(Equal("my-suite"))
+		b, err := suites.Resolve("fhir-r4-structure", dir, registry())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b.Source).To(Equal("builtin:fhir-r4-structure"))
+		_, err = suites.Resolve("no-such-suite", dir, registry())
+		Expect(err).To(MatchError(ContainSubstring(`no built-in suite "no-such-suite" (built-in: `)))
+		_, err = suites.Resolve("missing.yaml", dir, registry())
+		Expect(err).To(MatchError(ContainSubstring("missing.yaml")))
+	})
+
+	It("picks the default suites for a record kind", func() {
+		// nil: built-in suites may use check types of every validator package.
+		ds, err := suites.Defaults(nil, model.KindFHIR)
+		Expect(err).NotTo(HaveOccurred())
+		var ids []string
+		for _, s := range ds {
+			ids = append(ids, s.ID)
+		}
+		Expect(ids).To(ContainElement("fhir-r4-structure"))
+		ds, err = suites.Defaults(nil, model.KindCSV)
+		Expect(err).NotTo(HaveOccurred())
+		for _, s := range ds {
+			Expect(s.Kinds).NotTo(ConsistOf(model.KindFHIR))
+		}
+	})
+})

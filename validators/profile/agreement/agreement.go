@@ -1,0 +1,299 @@
+// Package agreement measures how often carecert's profile validation reaches
+// the verdict of the HL7 FHIR reference validator on the public FHIR
+// validation cases (fhir-test-cases, as selected in shared/conformance-cases):
+// error or no error per case, and the error counts.
+package agreement
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// Case is one validation case of the manifest.
+type Case struct {
+	Name             string       `json:"name"`
+	File             string       `json:"file"`
+	Module           string       `json:"module"`
+	Supporting       []string     `json:"supporting"`
+	NeedsTerminology bool         `json:"needs_terminology"`
+	Expected         *Expectation `json:"expected_java"`
+	Profile          *struct {
+		Source     string       `json:"source"`
+		Supporting []string     `json:"supporting"`
+		Expected   *Expectation `json:"expected_java"`
+	} `json:"profile"`
+}
+
+// Expectation is the reference validator's outcome.
+type Expectation struct {
+	ErrorCount *int `json:"errorCount"`
+	FatalCount *int `json:"fatalCount"`
+}
+
+// Errors is errorCount + fatalCount; ok is false when the outcome is missing.
+func (e *Expectation) Errors() (int, bool) {
+	if e == nil || e.ErrorCount == nil {
+		return 0, false
+	}
+	n := *e.ErrorCount
+	if e.FatalCount != nil {
+		n += *e.FatalCount
+	}
+	return n, true
+}
+
+// Outcome is carecert's result on one case step.
+type Outcome struct {
+	Case string
+	// Step is "base" or "profile".
+	Step      string
+	Want, Got int
+	Findings  []model.Finding
+	// Note says why the step could not be run faithfully (e.g. XML support).
+	Note string
+}
+
+// Agrees reports verdict agreement: both found errors, or neither did.
+func (o Outcome) Agrees() bool { return (o.Want > 0) == (o.Got > 0) }
+
+// Summary is the agreement over all in-scope steps.
+type Summary struct {
+	Outcomes []Outcome
+	// Skipped lists the cases out of scope, with the reason.
+	Skipped map[string]string
+}
+
+// Rate is the fraction of steps whose verdict agrees.
+func (s Summary) Rate() float64 {
+	if len(s.Outcomes) == 0 {
+		return 0
+	}
+	return float64(s.Agreeing()) / float64(len(s.Outcomes))
+}
+
+// Agreeing counts the steps whose verdict agrees.
+func (s Summary) Agreeing() int {
+	n := 0
+	for _, o := range s.Outcomes {
+		if o.Agrees() {
+			n++
+		}
+	}
+	return n
+}
+
+// ExactCounts counts the steps where the error counts are equal too.
+func (s Summary) ExactCounts() int {
+	n := 0
+	for _, o := range s.Outcomes {
+		if o.Want == o.Got {
+			n++
+		}
+	}
+	return n
+}
+
+// Report writes the summary and every disagreement.
+func (s Summary) Report() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "agreement on error/no-error: %d/%d (%.1f%%); equal error counts: %d/%d; out of scope: %d\n",
+		s.Agreeing(), len(s.Outcomes), 100*s.Rate(), s.ExactCounts(), len(s.Outcomes), len(s.Skipped))
+	for _, o := range s.Outcomes {
+		if o.Agrees() {
+			continue
+		}
+		fmt.Fprintf(&b, "DISAGREE %s [%s]: reference %d error(s), carecert %d", o.Case, o.Step, o.Want, o.Got)
+		if o.Note != "" {
+			fmt.Fprintf(&b, " (%s)", o.Note)
+		}
+		b.WriteString("\n")
+		for _, f := range o.Findings {
+			if f.Severity == model.Error {
+				fmt.Fprintf(&b, "    %s: %s\n", f.Path, f.Message)
+			}
+		}
+	}
+	return b.String()
+}
+
+// Options configure a run.
+type Options struct {
+	// Core is a registry holding the R4 core, shared by every case.
+	Core *definitions.Registry
+	// XML converts FHIR XML (supporting profiles in XML need it).
+	XML definitions.XMLDecoder
+	// Invariants evaluates FHIRPath constraints.
+	Invariants profile.Invariants
+}
+
+// Run validates every in-scope case of the folder (R4 JSON, not needing a
+// terminology server, with a reference outcome).
+func Run(dir string, opts Options) (Summary, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return Summary{}, err
+	}
+	var m struct {
+		Cases []Case `json:"test-cases"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return Summary{}, fmt.Errorf("manifest: %w", err)
+	}
+	s := Summary{Skipped: map[string]string{}}
+	for _, c := range m.Cases {
+		want, ok := c.Expected.Errors()
+		switch {
+		case c.NeedsTerminology:
+			s.Skipped[c.Name] = "needs a terminology server"
+			continue
+		case !ok:
+			s.Skipped[c.Name] = "no reference outcome"
+			continue
+		}
+		base, prof, err := runCase(dir, c, opts)
+		if err != nil {
+			return s, fmt.Errorf("case %s: %w", c.Name, err)
+		}
+		base.Want = want
+		s.Outcomes = append(s.Outcomes, base)
+		if c.Profile != nil {
+			if pw, ok := c.Profile.Expected.Errors(); ok {
+				prof.Want = pw
+				s.Outcomes = append(s.Outcomes, prof)
+			}
+		}
+	}
+	sort.SliceStable(s.Outcomes, func(i, j int) bool { return s.Outcomes[i].Case < s.Outcomes[j].Case })
+	return s, nil
+}
+
+func runCase(dir string, c Case, opts Options) (base, prof Outcome, err error) {
+	base = Outcome{Case: c.Name, Step: "base"}
+	prof = Outcome{Case: c.Name, Step: "profile"}
+	defs, err := definitions.New(definitions.Options{Parent: opts.Core, XML: opts.XML})
+	if err != nil {
+		return base, prof, err
+	}
+	var notes []string
+	load := func(files []string) string {
+		url := ""
+		for _, f := range files {
+			u, err := loadSupporting(defs, filepath.Join(dir, f), opts.XML)
+			if err != nil {
+				notes = append(notes, err.Error())
+			}
+			if url == "" {
+				url = u
+			}
+		}
+		return url
+	}
+	load(c.Supporting)
+	profileURL := ""
+	if c.Profile != nil {
+		profileURL = load(append([]string{c.Profile.Source}, c.Profile.Supporting...))
+	}
+	e := profile.NewEngine(defs, profile.Options{Invariants: opts.Invariants})
+	var recs []*model.Record
+	err = fhir.ReadFile(filepath.Join(dir, c.File), func(r *model.Record) error {
+		r.Load()
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil {
+		return base, prof, err
+	}
+	base.Findings = validate(e, recs, "")
+	base.Got = countErrors(base.Findings)
+	if c.Profile != nil {
+		if profileURL == "" {
+			notes = append(notes, "profile not loaded")
+		}
+		prof.Findings = validate(e, recs, profileURL)
+		prof.Got = countErrors(prof.Findings)
+	}
+	base.Note = strings.Join(notes, "; ")
+	prof.Note = base.Note
+	return base, prof, nil
+}
+
+// validate runs what `carecert validate` runs for profiles on each record:
+// unreadable input and unknown resource types are errors; resources are
+// validated against their base type and meta.profile, plus profileURL.
+func validate(e *profile.Engine, recs []*model.Record, profileURL string) []model.Finding {
+	var out []model.Finding
+	for _, r := range recs {
+		if r.Problem != nil {
+			out = append(out, *r.Problem)
+			continue
+		}
+		if !e.IsResourceType(r.Type) {
+			out = append(out, r.Finding(model.Error, "structure.resource-type", "", fmt.Sprintf("unknown resource type %q", r.Type)))
+			continue
+		}
+		out = append(out, e.ValidateRecord(r, profileURL, nil)...)
+	}
+	return out
+}
+
+func countErrors(fs []model.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity == model.Error {
+			n++
+		}
+	}
+	return n
+}
+
+// loadSupporting adds a conformance resource file (JSON or XML, or a Bundle of
+// them) and returns the URL of the first StructureDefinition in it.
+func loadSupporting(defs *definitions.Registry, path string, xml definitions.XMLDecoder) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var res map[string]any
+	if strings.HasSuffix(path, ".xml") {
+		if xml == nil {
+			return "", fmt.Errorf("%s: XML, and no XML converter", filepath.Base(path))
+		}
+		res, err = xml(data)
+	} else {
+		res, err = fhir.Decode(data)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	var list []map[string]any
+	if res["resourceType"] == "Bundle" {
+		entries, _ := res["entry"].([]any)
+		for _, e := range entries {
+			em, _ := e.(map[string]any)
+			if r, ok := em["resource"].(map[string]any); ok {
+				list = append(list, r)
+			}
+		}
+	} else {
+		list = append(list, res)
+	}
+	url := ""
+	for _, r := range list {
+		if err := defs.Add(r, path); err != nil {
+			return url, err
+		}
+		if u, ok := r["url"].(string); ok && url == "" && r["resourceType"] == "StructureDefinition" {
+			url = u
+		}
+	}
+	return url, nil
+}

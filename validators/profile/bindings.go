@@ -1,0 +1,240 @@
+package profile
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/model"
+)
+
+// CodeValidator decides whether a code is in a value set. The terminology
+// engine satisfies it; EnumeratedCodes is the built-in fallback.
+type CodeValidator interface {
+	// Contains reports whether system|code is in the value set (a canonical
+	// URL, optionally with |version). An empty system matches any system (a
+	// bare code element). known is false when the validator cannot decide
+	// (the value set is not loaded, or is defined by filters or by a code
+	// system it does not hold): callers then raise nothing.
+	Contains(valueSet, system, code string) (in, known bool)
+}
+
+// EnumeratedCodes decides membership for value sets that list their codes or
+// include whole code systems whose concepts the registry holds: the small
+// enumerated value sets of FHIR core (administrative-gender, observation-status,
+// ...). Expansions are computed once per value set.
+type EnumeratedCodes struct {
+	defs *definitions.Registry
+	mu   sync.RWMutex
+	sets map[string]*expansion
+}
+
+type expansion struct {
+	ok    bool // false: cannot be enumerated
+	codes map[string]map[string]bool
+}
+
+// NewEnumeratedCodes returns a CodeValidator over a registry's value sets.
+func NewEnumeratedCodes(defs *definitions.Registry) *EnumeratedCodes {
+	return &EnumeratedCodes{defs: defs, sets: map[string]*expansion{}}
+}
+
+// Contains implements CodeValidator.
+func (c *EnumeratedCodes) Contains(valueSet, system, code string) (bool, bool) {
+	x := c.expand(valueSet, 0)
+	if !x.ok {
+		return false, false
+	}
+	if system == "" {
+		for _, codes := range x.codes {
+			if codes[code] {
+				return true, true
+			}
+		}
+		return false, true
+	}
+	return x.codes[system][code], true
+}
+
+func (c *EnumeratedCodes) expand(vs string, depth int) *expansion {
+	c.mu.RLock()
+	x, ok := c.sets[vs]
+	c.mu.RUnlock()
+	if ok {
+		return x
+	}
+	x = c.build(vs, depth)
+	c.mu.Lock()
+	c.sets[vs] = x
+	c.mu.Unlock()
+	return x
+}
+
+func (c *EnumeratedCodes) build(vs string, depth int) *expansion {
+	fail := &expansion{}
+	if depth > 8 {
+		return fail
+	}
+	res, err := c.defs.Resource(vs)
+	if err != nil || res["resourceType"] != "ValueSet" {
+		return fail
+	}
+	x := &expansion{ok: true, codes: map[string]map[string]bool{}}
+	compose, _ := res["compose"].(map[string]any)
+	if compose == nil {
+		return fail
+	}
+	includes, _ := compose["include"].([]any)
+	for _, inc := range includes {
+		if !c.include(x, inc, depth, true) {
+			return fail
+		}
+	}
+	excludes, _ := compose["exclude"].([]any)
+	for _, exc := range excludes {
+		if !c.include(x, exc, depth, false) {
+			return fail
+		}
+	}
+	return x
+}
+
+// include adds (or removes) the codes one include/exclude clause selects; it
+// returns false when the clause cannot be enumerated.
+func (c *EnumeratedCodes) include(x *expansion, clause any, depth int, add bool) bool {
+	m, _ := clause.(map[string]any)
+	if m == nil || m["filter"] != nil {
+		return false
+	}
+	if imports, _ := m["valueSet"].([]any); len(imports) > 0 {
+		if m["system"] != nil || !add {
+			return false
+		}
+		for _, imp := range imports {
+			url, _ := imp.(string)
+			sub := c.expand(url, depth+1)
+			if !sub.ok {
+				return false
+			}
+			for sys, codes := range sub.codes {
+				for code := range codes {
+					put(x, sys, code, true)
+				}
+			}
+		}
+		return true
+	}
+	system, _ := m["system"].(string)
+	if system == "" {
+		return false
+	}
+	if concepts, _ := m["concept"].([]any); len(concepts) > 0 {
+		for _, cc := range concepts {
+			cm, _ := cc.(map[string]any)
+			if code, ok := cm["code"].(string); ok {
+				put(x, system, code, add)
+			}
+		}
+		return true
+	}
+	cs, err := c.defs.Resource(system)
+	if err != nil || cs["resourceType"] != "CodeSystem" || cs["content"] != "complete" {
+		return false
+	}
+	var walk func(list any)
+	walk = func(list any) {
+		items, _ := list.([]any)
+		for _, it := range items {
+			im, _ := it.(map[string]any)
+			if code, ok := im["code"].(string); ok {
+				put(x, system, code, add)
+			}
+			walk(im["concept"])
+		}
+	}
+	walk(cs["concept"])
+	return true
+}
+
+func put(x *expansion, system, code string, add bool) {
+	if !add {
+		delete(x.codes[system], code)
+		return
+	}
+	if x.codes[system] == nil {
+		x.codes[system] = map[string]bool{}
+	}
+	x.codes[system][code] = true
+}
+
+// codedBinding checks a Coding, CodeableConcept or Quantity against the
+// element's binding.
+func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, path string) {
+	switch t.code {
+	case "Coding", "Quantity":
+		system, _ := m["system"].(string)
+		code, ok := m["code"].(string)
+		if !ok {
+			return
+		}
+		w.checkCode(k, system, code, path)
+	case "CodeableConcept":
+		codings, _ := m["coding"].([]any)
+		if len(codings) == 0 {
+			return
+		}
+		known := false
+		var first string
+		for _, c := range codings {
+			cm, _ := c.(map[string]any)
+			system, _ := cm["system"].(string)
+			code, ok := cm["code"].(string)
+			if !ok {
+				continue
+			}
+			in, kn := w.e.codes.Contains(k.binding.valueSet, system, code)
+			if in {
+				return
+			}
+			if kn {
+				known = true
+				if first == "" {
+					first = system + "#" + code
+				}
+			}
+		}
+		if known {
+			w.bindingFinding(k, first, path, "no coding is")
+		}
+	}
+}
+
+// checkCode checks one code (with its system, "" for a code element).
+func (w *walker) checkCode(k *node, system, code, path string) {
+	in, known := w.e.codes.Contains(k.binding.valueSet, system, code)
+	if !known || in {
+		return
+	}
+	shown := code
+	if system != "" {
+		shown = system + "#" + code
+	}
+	w.bindingFinding(k, shown, path, "the code "+quote(shown)+" is")
+}
+
+func (w *walker) bindingFinding(k *node, shown, path, subject string) {
+	var sev model.Severity
+	switch k.binding.strength {
+	case "required":
+		sev = model.Error
+	case "extensible":
+		sev = model.Warning
+	case "preferred":
+		sev = model.Information
+	default:
+		return
+	}
+	w.add(sev, CodeBinding, path, fmt.Sprintf("%s not in the value set %s (%s binding)", subject, k.binding.valueSet, k.binding.strength), shown)
+}
+
+func quote(s string) string { return "'" + s + "'" }

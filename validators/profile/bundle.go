@@ -1,0 +1,61 @@
+package profile
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/carecert/carecert/model"
+)
+
+// bundleRules checks what the Bundle invariants demand and that readers most
+// often get wrong: unique fullUrls and entry.request in transactions and
+// batches. (They are checked natively so they hold with or without FHIRPath.)
+func (w *walker) bundleRules(b map[string]any, path string) {
+	typ, _ := b["type"].(string)
+	entries, _ := b["entry"].([]any)
+	seen := map[string]int{}
+	for i, e := range entries {
+		em, _ := e.(map[string]any)
+		if em == nil {
+			continue
+		}
+		ep := path + ".entry[" + strconv.Itoa(i) + "]"
+		if full, ok := em["fullUrl"].(string); ok {
+			key := full
+			if res, ok := em["resource"].(map[string]any); ok {
+				if meta, ok := res["meta"].(map[string]any); ok {
+					if v, ok := meta["versionId"].(string); ok {
+						key += "|" + v
+					}
+				}
+			}
+			if first, dup := seen[key]; dup {
+				w.add(model.Error, CodeBundle, ep+".fullUrl", fmt.Sprintf("fullUrl %s is used by entry %d too: fullUrls must be unique within a Bundle (bdl-7)", full, first), "")
+			} else {
+				seen[key] = i
+			}
+		}
+		_, hasReq := em["request"]
+		_, hasResp := em["response"]
+		switch typ {
+		case "transaction", "batch", "history":
+			if !hasReq {
+				w.add(model.Error, CodeBundle, ep, fmt.Sprintf("entry %d of a %s Bundle has no request: every entry needs request.method and request.url (bdl-3)", i, typ), "")
+			}
+		default:
+			if hasReq {
+				w.add(model.Error, CodeBundle, ep+".request", fmt.Sprintf("entry %d has a request, which only transaction, batch and history Bundles may have (bdl-3)", i), "")
+			}
+		}
+		switch typ {
+		case "transaction-response", "batch-response", "history":
+			if !hasResp {
+				w.add(model.Error, CodeBundle, ep, fmt.Sprintf("entry %d of a %s Bundle has no response (bdl-4)", i, typ), "")
+			}
+		default:
+			if hasResp {
+				w.add(model.Error, CodeBundle, ep+".response", fmt.Sprintf("entry %d has a response, which only response and history Bundles may have (bdl-4)", i), "")
+			}
+		}
+	}
+}

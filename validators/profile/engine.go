@@ -1,0 +1,100 @@
+package profile
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/carecert/carecert/fhir/definitions"
+)
+
+// Engine validates resources against compiled profiles. It owns the plan cache:
+// each profile (and each data type it uses) is compiled once and then shared
+// read-only by every worker. Build one per run (see Service).
+type Engine struct {
+	defs     *definitions.Registry
+	fhirpath Invariants
+	codes    CodeValidator
+
+	mu         sync.Mutex // serialises compilation
+	ready      sync.Map   // canonical → *Plan, complete
+	failed     map[string]error
+	building   map[string]*Plan
+	invariants map[string]*invariant
+}
+
+// Options configure an Engine.
+type Options struct {
+	// Invariants evaluates FHIRPath constraints; nil leaves only the ones
+	// carecert implements natively (the rest are reported as not evaluated).
+	Invariants Invariants
+	// Codes decides value-set membership for bindings; nil uses the value
+	// sets enumerated in the registry.
+	Codes CodeValidator
+}
+
+// NewEngine returns an engine over a definitions registry.
+func NewEngine(defs *definitions.Registry, opts Options) *Engine {
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes,
+		failed: map[string]error{}, invariants: map[string]*invariant{}}
+	if e.codes == nil {
+		e.codes = NewEnumeratedCodes(defs)
+	}
+	return e
+}
+
+// Definitions returns the registry the engine reads.
+func (e *Engine) Definitions() *definitions.Registry { return e.defs }
+
+// Plan returns the compiled plan of a profile (canonical URL, optionally with
+// |version), compiling it on first use.
+func (e *Engine) Plan(canonical string) (*Plan, error) {
+	if p, ok := e.ready.Load(canonical); ok {
+		return p.(*Plan), nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p, ok := e.ready.Load(canonical); ok {
+		return p.(*Plan), nil
+	}
+	if err, ok := e.failed[canonical]; ok {
+		return nil, err
+	}
+	e.building = map[string]*Plan{}
+	p, err := (&compiler{e: e}).plan(canonical)
+	built := e.building
+	e.building = nil
+	if err != nil {
+		e.failed[canonical] = err
+		return nil, err
+	}
+	// Plans reached while compiling are complete only now, together.
+	for k, v := range built {
+		e.ready.Store(k, v)
+	}
+	e.ready.Store(canonical, p)
+	return p, nil
+}
+
+// TypePlan returns the plan of a core type or resource ("Patient").
+func (e *Engine) TypePlan(typ string) (*Plan, error) {
+	return e.Plan(definitions.CoreBase + typ)
+}
+
+// IsResourceType reports whether FHIR R4 defines a resource of this name.
+func (e *Engine) IsResourceType(name string) bool {
+	if name == "" {
+		return false
+	}
+	if v, ok := e.ready.Load("rt:" + name); ok {
+		return v.(bool)
+	}
+	sd, err := e.defs.BaseType(name)
+	ok := err == nil && sd.Kind == "resource" && sd.Derivation != "constraint" && sd.Type == name
+	e.ready.Store("rt:"+name, ok)
+	return ok
+}
+
+// errorf is a convenience for wrapped errors naming a profile.
+func errorf(profile string, format string, args ...any) error {
+	return fmt.Errorf("profile %s: %s", profile, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,188 @@
+package profile
+
+import (
+	"strings"
+
+	"github.com/carecert/carecert/fhir/definitions"
+)
+
+// Invariants compiles FHIRPath invariants (constraint.expression). The FHIRPath
+// engine satisfies it through a small adapter; without one, the invariants
+// carecert evaluates natively still run and every other one is reported once
+// as not evaluated.
+type Invariants interface {
+	Compile(expression string) (Expression, error)
+}
+
+// Expression is a compiled invariant.
+type Expression interface {
+	// Holds evaluates the expression with focus as its context (and $this),
+	// resource as %resource and root as %rootResource, and reports whether it
+	// is true. An error means it could not be evaluated.
+	Holds(focus any, resource, root map[string]any) (bool, error)
+}
+
+// invariant is one compiled constraint of an element.
+type invariant struct {
+	key      string
+	warning  bool
+	advice   bool
+	human    string
+	expr     string
+	source   string
+	native   func(focus any, w *walker) bool
+	compiled Expression
+	// unusable says why the invariant cannot be evaluated, when it cannot.
+	unusable string
+}
+
+// invariant compiles a constraint once per run (shared by every element and
+// profile that carries the same key and expression).
+func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant {
+	cacheKey := k.Key + "\x00" + k.Expression
+	if inv, ok := e.invariants[cacheKey]; ok {
+		return inv
+	}
+	inv := &invariant{key: k.Key, warning: k.Severity == "warning", human: k.Human, expr: k.Expression, source: profile}
+	// dom-6 (narrative) is a best-practice guideline, not a conformance rule.
+	inv.advice = k.Key == "dom-6"
+	switch {
+	case k.Expression == "":
+		inv.unusable = "the constraint has no FHIRPath expression"
+	case nativeInvariant(k.Key, k.Expression) != nil:
+		inv.native = nativeInvariant(k.Key, k.Expression)
+	case e.fhirpath == nil:
+		inv.unusable = "no FHIRPath engine is configured"
+	default:
+		ex, err := e.fhirpath.Compile(k.Expression)
+		if err != nil {
+			inv.unusable = "FHIRPath: " + err.Error()
+		} else {
+			inv.compiled = ex
+		}
+	}
+	e.invariants[cacheKey] = inv
+	return inv
+}
+
+// nativeInvariant returns a Go implementation of a core invariant that holds on
+// (nearly) every element, where a FHIRPath evaluation would dominate the cost
+// of validation. Only the exact core expressions are replaced.
+func nativeInvariant(key, expr string) func(any, *walker) bool {
+	switch {
+	case key == "ele-1" && expr == "hasValue() or (children().count() > id.count())":
+		return func(focus any, _ *walker) bool {
+			m, ok := focus.(map[string]any)
+			if !ok {
+				return true
+			}
+			for k := range m {
+				if k != "id" {
+					return true
+				}
+			}
+			return false
+		}
+	case key == "ext-1" && expr == "extension.exists() != value.exists()":
+		return func(focus any, _ *walker) bool {
+			m, ok := focus.(map[string]any)
+			if !ok {
+				return true
+			}
+			hasValue := false
+			for k := range m {
+				if strings.HasPrefix(k, "value") {
+					hasValue = true
+				}
+			}
+			_, hasExt := m["extension"]
+			return hasExt != hasValue
+		}
+	case key == "dom-2" && expr == "contained.contained.empty()":
+		return func(focus any, _ *walker) bool {
+			for _, c := range containedOf(focus) {
+				if _, ok := c["contained"]; ok {
+					return false
+				}
+			}
+			return true
+		}
+	case key == "dom-4" && expr == "contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()":
+		return func(focus any, _ *walker) bool {
+			for _, c := range containedOf(focus) {
+				if meta, ok := c["meta"].(map[string]any); ok {
+					if meta["versionId"] != nil || meta["lastUpdated"] != nil {
+						return false
+					}
+				}
+			}
+			return true
+		}
+	case key == "dom-5" && expr == "contained.meta.security.empty()":
+		return func(focus any, _ *walker) bool {
+			for _, c := range containedOf(focus) {
+				if meta, ok := c["meta"].(map[string]any); ok && meta["security"] != nil {
+					return false
+				}
+			}
+			return true
+		}
+	case key == "dom-6" && expr == "text.`div`.exists()":
+		return func(focus any, _ *walker) bool {
+			m, _ := focus.(map[string]any)
+			text, _ := m["text"].(map[string]any)
+			return text["div"] != nil
+		}
+	case key == "dom-3" && strings.HasPrefix(expr, "contained.where((('#'+id in (%resource.descendants().reference"):
+		return func(focus any, _ *walker) bool {
+			cs := containedOf(focus)
+			if len(cs) == 0 {
+				return true
+			}
+			refs := map[string]bool{}
+			collectLocalRefs(focus, refs)
+			if refs["#"] {
+				return true
+			}
+			for _, c := range cs {
+				id, _ := c["id"].(string)
+				if !refs["#"+id] {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return nil
+}
+
+func containedOf(focus any) []map[string]any {
+	m, _ := focus.(map[string]any)
+	list, _ := m["contained"].([]any)
+	out := make([]map[string]any, 0, len(list))
+	for _, c := range list {
+		if cm, ok := c.(map[string]any); ok {
+			out = append(out, cm)
+		}
+	}
+	return out
+}
+
+// collectLocalRefs gathers every string starting with '#' in v: references,
+// canonicals and uris that point at contained resources.
+func collectLocalRefs(v any, into map[string]bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			collectLocalRefs(e, into)
+		}
+	case []any:
+		for _, e := range x {
+			collectLocalRefs(e, into)
+		}
+	case string:
+		if strings.HasPrefix(x, "#") {
+			into[x] = true
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package profile
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+)
+
+// NHS number identifiers and their verification status (UK Core).
+const (
+	NHSNumberSystem       = "https://fhir.nhs.uk/Id/nhs-number"
+	NHSVerificationURL    = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus"
+	NHSVerificationSystem = "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"
+)
+
+// nhsVerificationCodes are the codes of UKCore-NHSNumberVerificationStatusEngland.
+var nhsVerificationCodes = map[string]string{
+	"01": "Number present and verified",
+	"02": "Number present but not traced",
+	"03": "Trace required",
+	"04": "Trace attempted - No match or multiple match found",
+	"05": "Trace needs to be resolved - (NHS number or patient detail conflict)",
+	"06": "Trace in progress",
+	"07": "Number not present and trace not required",
+	"08": "Trace postponed (baby under six weeks old)",
+}
+
+// NHSNumberValid reports whether s is a valid NHS number: ten digits whose
+// last is the Modulus 11 check digit of the first nine. It returns why not.
+func NHSNumberValid(s string) (bool, string) {
+	if len(s) != 10 {
+		return false, fmt.Sprintf("has %d characters, an NHS number has 10 digits", len(s))
+	}
+	sum := 0
+	for i := 0; i < 10; i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return false, "contains a character that is not a digit (write it without spaces)"
+		}
+		if i < 9 {
+			sum += int(c-'0') * (10 - i)
+		}
+	}
+	check := 11 - sum%11
+	if check == 11 {
+		check = 0
+	}
+	if check == 10 {
+		return false, "has no valid check digit (Modulus 11 gives 10): it is not a possible NHS number"
+	}
+	if int(s[9]-'0') != check {
+		return false, fmt.Sprintf("fails the Modulus 11 check (check digit should be %d)", check)
+	}
+	return true, ""
+}
+
+func newNHSNumberCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	if err := spec.Params.Reject("require-verification-status"); err != nil {
+		return nil, err
+	}
+	requireStatus, err := spec.Params.Bool("require-verification-status", false)
+	if err != nil {
+		return nil, err
+	}
+	applies := func(rec *model.Record) bool { return rec.Kind == model.KindFHIR && hasIdentifiers(rec) }
+	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
+		return checkNHSNumbers(rec, requireStatus)
+	}), nil
+}
+
+func hasIdentifiers(rec *model.Record) bool {
+	_, ok := rec.Resource()["identifier"]
+	return ok
+}
+
+// checkNHSNumbers checks every identifier with the NHS number system.
+func checkNHSNumbers(rec *model.Record, requireStatus bool) []model.Finding {
+	var out []model.Finding
+	add := func(sev model.Severity, code, path, msg, evidence string) {
+		f := rec.Finding(sev, code, path, msg)
+		f.Evidence, f.Sensitive = evidence, evidence != ""
+		out = append(out, f)
+	}
+	ids, _ := rec.Resource()["identifier"].([]any)
+	for i, id := range ids {
+		m, _ := id.(map[string]any)
+		system, _ := m["system"].(string)
+		path := fmt.Sprintf("%s.identifier[%d]", rec.Type, i)
+		if system != NHSNumberSystem {
+			if strings.EqualFold(strings.TrimRight(system, "/"), NHSNumberSystem) || system == "http://fhir.nhs.uk/Id/nhs-number" || system == "https://fhir.nhs.net/Id/nhs-number" {
+				add(model.Error, "nhs-number.system", path+".system", fmt.Sprintf("identifier system %q looks like an NHS number system but is not exactly %s", system, NHSNumberSystem), "")
+			}
+			continue
+		}
+		value, ok := m["value"].(string)
+		if !ok {
+			add(model.Error, "nhs-number.missing", path+".value", "NHS number identifier has no value", "")
+		} else if valid, why := NHSNumberValid(value); !valid {
+			code := "nhs-number.format"
+			if strings.Contains(why, "Modulus 11") {
+				code = "nhs-number.check-digit"
+			}
+			add(model.Error, code, path+".value", "NHS number "+why, value)
+		}
+		found := false
+		exts, _ := m["extension"].([]any)
+		for j, e := range exts {
+			em, _ := e.(map[string]any)
+			if em["url"] != NHSVerificationURL {
+				continue
+			}
+			found = true
+			ep := fmt.Sprintf("%s.extension[%d]", path, j)
+			cc, _ := em["valueCodeableConcept"].(map[string]any)
+			codings, _ := cc["coding"].([]any)
+			ok := false
+			var got []string
+			for _, c := range codings {
+				cm, _ := c.(map[string]any)
+				code, _ := cm["code"].(string)
+				sys, _ := cm["system"].(string)
+				got = append(got, sys+"#"+code)
+				if sys == NHSVerificationSystem && nhsVerificationCodes[code] != "" {
+					ok = true
+				}
+			}
+			if !ok {
+				add(model.Error, "nhs-number.verification-status", ep+".valueCodeableConcept",
+					fmt.Sprintf("NHS number verification status must be a code 01-08 from %s, got %s", NHSVerificationSystem, strings.Join(got, ", ")), "")
+			}
+		}
+		if !found && requireStatus {
+			add(model.Warning, "nhs-number.verification-status", path, "NHS number has no verification status extension ("+NHSVerificationURL+")", "")
+		}
+	}
+	return out
+}

@@ -1,0 +1,299 @@
+package profile
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/carecert/carecert/fhir/definitions"
+)
+
+// Plan is a StructureDefinition compiled for validation: a tree of element
+// nodes with types, cardinalities, fixed values, bindings, slices and compiled
+// invariants resolved once, so that validating a record only walks maps.
+type Plan struct {
+	URL     string
+	Version string
+	Name    string
+	// Type is the resource or data type the profile constrains.
+	Type string
+	// Kind is resource, complex-type, primitive-type or logical.
+	Kind string
+	// Context is where an extension definition may be used.
+	Context []definitions.Context
+	root    *node
+	// mustSupport lists the ids of the profile's must-support elements, in
+	// snapshot order; node.ms indexes into it.
+	mustSupport []string
+	// IsCore reports a FHIR core base definition (not a profile).
+	IsCore bool
+}
+
+// node is one element of a plan.
+type node struct {
+	id, path string
+	// name is the JSON name; for a choice it is the stem ("value").
+	name   string
+	choice bool
+	min    int
+	max    int // -1: unbounded
+	// baseMax1 says the element is single-valued in the base resource, which
+	// decides its JSON form (value, not array).
+	baseMax1 bool
+	types    []*typeInfo
+	// children are the element's children as the snapshot lists them; when
+	// the snapshot does not list them they come from the type's plan.
+	children []*node
+	kidIndex map[string]*node
+	// contentRef is the element whose definition this one reuses.
+	contentRef *node
+	fixed      any
+	pattern    any
+	maxLength  int
+	binding    *binding
+	invariants []*invariant
+	slicing    *definitions.Slicing
+	slices     []*node
+	sliceName  string
+	ms         int // index in Plan.mustSupport, or -1
+	modifier   bool
+}
+
+// typeInfo is one allowed type of an element.
+type typeInfo struct {
+	code string
+	// suffix is the JSON name suffix for a choice ("Quantity", "DateTime").
+	suffix    string
+	primitive bool
+	// profiles are profiles the value must conform to (extension
+	// definitions, for Extension).
+	profiles []string
+	// targets are the resource types a Reference may point to; empty or
+	// containing "Resource" means any.
+	targets        []string
+	targetProfiles []string
+	// plan is the compiled base definition of the type (nil for the
+	// FHIRPath system types of primitive values).
+	plan *Plan
+}
+
+type binding struct {
+	strength string
+	valueSet string
+}
+
+// kids returns the children that apply to a value of type t.
+func (n *node) kids(t *typeInfo) ([]*node, map[string]*node) {
+	if len(n.children) > 0 {
+		return n.children, n.kidIndex
+	}
+	if n.contentRef != nil {
+		return n.contentRef.kids(t)
+	}
+	if t != nil && t.plan != nil && t.plan.root != nil {
+		return t.plan.root.children, t.plan.root.kidIndex
+	}
+	return nil, nil
+}
+
+// compiler builds plans; it runs under the Engine's compile lock.
+type compiler struct {
+	e *Engine
+}
+
+// plan compiles the StructureDefinition canonical, reusing plans already built
+// (or being built, for recursive types such as Extension and Identifier).
+func (c *compiler) plan(canonical string) (*Plan, error) {
+	if p, ok := c.e.building[canonical]; ok {
+		return p, nil
+	}
+	if p, ok := c.e.ready.Load(canonical); ok {
+		return p.(*Plan), nil
+	}
+	sd, err := c.e.defs.StructureDefinition(canonical)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{URL: sd.URL, Version: sd.Version, Name: sd.Name, Type: sd.Type, Kind: sd.Kind, Context: sd.Context,
+		IsCore: strings.HasPrefix(sd.URL, definitions.CoreBase) && sd.Derivation != "constraint"}
+	c.e.building[canonical] = p
+	if sd.Snapshot == nil || len(sd.Snapshot.Element) == 0 {
+		return nil, fmt.Errorf("%s has no snapshot", canonical)
+	}
+	if err := c.fill(p, sd); err != nil {
+		return nil, fmt.Errorf("compiling %s: %w", canonical, err)
+	}
+	return p, nil
+}
+
+func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
+	byID := map[string]*node{}
+	elems := sd.Snapshot.Element
+	for i := range elems {
+		el := &elems[i]
+		n, err := c.node(p, el)
+		if err != nil {
+			return fmt.Errorf("element %s: %w", el.ElementID(), err)
+		}
+		id := el.ElementID()
+		byID[id] = n
+		if i == 0 {
+			p.root = n
+			continue
+		}
+		parentID, last := splitLast(id)
+		name, _, isSlice := strings.Cut(last, ":")
+		if isSlice {
+			baseID := parentID + "." + name
+			if k := strings.LastIndexByte(last, '/'); k >= 0 {
+				baseID = parentID + "." + last[:k]
+			}
+			base := byID[baseID]
+			if base == nil {
+				return fmt.Errorf("element %s: slice of unknown element %s", id, baseID)
+			}
+			base.slices = append(base.slices, n)
+			continue
+		}
+		parent := byID[parentID]
+		if parent == nil {
+			return fmt.Errorf("element %s: parent %s not in snapshot", id, parentID)
+		}
+		parent.children = append(parent.children, n)
+		if parent.kidIndex == nil {
+			parent.kidIndex = map[string]*node{}
+		}
+		parent.kidIndex[n.name] = n
+	}
+	// Content references point at elements defined elsewhere in the snapshot.
+	for i := range elems {
+		el := &elems[i]
+		if el.ContentReference == "" {
+			continue
+		}
+		_, ref, _ := strings.Cut(el.ContentReference, "#")
+		target := byID[ref]
+		if target == nil {
+			for j := range elems {
+				if elems[j].Path == ref && elems[j].SliceName == "" {
+					target = byID[elems[j].ElementID()]
+					break
+				}
+			}
+		}
+		if target == nil {
+			return fmt.Errorf("element %s: content reference %s not found", el.ElementID(), el.ContentReference)
+		}
+		byID[el.ElementID()].contentRef = target
+	}
+	return nil
+}
+
+// splitLast splits an element id at its last segment, ignoring dots inside
+// the last segment's slice name.
+func splitLast(id string) (parent, last string) {
+	seg := strings.LastIndexByte(id, '.')
+	if c := strings.LastIndexByte(id, ':'); c > seg {
+		seg = strings.LastIndexByte(id[:c], '.')
+	}
+	if seg < 0 {
+		return "", id
+	}
+	return id[:seg], id[seg+1:]
+}
+
+func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, error) {
+	n := &node{
+		id: el.ElementID(), path: el.Path, name: el.Name(),
+		min: el.MinOf(), max: el.MaxOf(), fixed: el.Fixed, pattern: el.Pattern,
+		slicing: el.Slicing, sliceName: el.SliceName, ms: -1, modifier: el.IsModifier,
+	}
+	if stem, ok := strings.CutSuffix(n.name, "[x]"); ok {
+		n.name, n.choice = stem, true
+	}
+	n.baseMax1 = n.max == 1 || n.max == 0
+	if el.Base != nil {
+		n.baseMax1 = el.Base.Max == "1" || el.Base.Max == "0"
+	}
+	if el.MaxLength != nil {
+		n.maxLength = *el.MaxLength
+	}
+	if el.Binding != nil && el.Binding.ValueSet != "" {
+		n.binding = &binding{strength: el.Binding.Strength, valueSet: el.Binding.ValueSet}
+	}
+	if el.MustSupport && !p.IsCore {
+		n.ms = len(p.mustSupport)
+		p.mustSupport = append(p.mustSupport, n.id)
+	}
+	for _, t := range el.Type {
+		if ft := fhirType(t); ft != "" {
+			// Element.id, Extension.url and Resource.id are typed with
+			// FHIRPath system types plus the FHIR type in an extension.
+			if el.Base != nil && el.Base.Path == "Resource.id" {
+				ft = "id"
+			}
+			n.types = append(n.types, &typeInfo{code: ft, suffix: definitions.TypeSuffix(ft), primitive: true})
+			continue
+		}
+		ti, err := c.typeInfo(t)
+		if err != nil {
+			return nil, err
+		}
+		n.types = append(n.types, ti)
+	}
+	for _, k := range el.Constraint {
+		n.invariants = append(n.invariants, c.e.invariant(k, p.URL))
+	}
+	return n, nil
+}
+
+// fhirType reads the structuredefinition-fhir-type extension of a FHIRPath
+// system type.
+func fhirType(t definitions.TypeRef) string {
+	if !strings.HasPrefix(t.Code, "http://hl7.org/fhirpath/System.") {
+		return ""
+	}
+	for _, raw := range t.Extension {
+		var x struct {
+			URL      string `json:"url"`
+			ValueURL string `json:"valueUrl"`
+			ValueURI string `json:"valueUri"`
+		}
+		if json.Unmarshal(raw, &x) == nil && x.URL == "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type" {
+			return x.ValueURL + x.ValueURI
+		}
+	}
+	return ""
+}
+
+func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
+	code := t.Norm()
+	ti := &typeInfo{code: code, suffix: definitions.TypeSuffix(code), primitive: definitions.IsPrimitive(code),
+		profiles: t.Profile, targetProfiles: t.TargetProfile}
+	if strings.HasPrefix(code, "System.") {
+		ti.primitive = true
+		return ti, nil
+	}
+	for _, tp := range t.TargetProfile {
+		url, _ := definitions.SplitCanonical(tp)
+		if rest, ok := strings.CutPrefix(url, definitions.CoreBase); ok {
+			ti.targets = append(ti.targets, rest)
+		} else if sd, err := c.e.defs.StructureDefinition(tp); err == nil {
+			ti.targets = append(ti.targets, sd.Type)
+		} else {
+			ti.targets = append(ti.targets, "Resource") // unknown profile: any type
+		}
+	}
+	// Element and BackboneElement children are always listed in the
+	// snapshot; Resource types are resolved per value (contained resources).
+	switch code {
+	case "Element", "BackboneElement", "Resource", "DomainResource":
+		return ti, nil
+	}
+	pl, err := c.plan(definitions.CoreBase + code)
+	if err != nil {
+		return nil, fmt.Errorf("type %s: %w", code, err)
+	}
+	ti.plan = pl
+	return ti, nil
+}

@@ -1,0 +1,178 @@
+package profile
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+var (
+	idRE    = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
+	codeRE  = regexp.MustCompile(`^[^\s]+( [^\s]+)*$`)
+	oidRE   = regexp.MustCompile(`^urn:oid:[0-2](\.(0|[1-9][0-9]*))+$`)
+	uuidRE  = regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	dateRE  = regexp.MustCompile(`^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$`)
+	timeRE  = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?$`)
+	dtRE    = regexp.MustCompile(`^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$`)
+	instRE  = regexp.MustCompile(`^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$`)
+	decRE   = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+	intRE   = regexp.MustCompile(`^-?([0]|([1-9][0-9]*))$`)
+	b64Char = regexp.MustCompile(`^[0-9a-zA-Z+/=\s]*$`)
+)
+
+// checkPrimitive validates a primitive JSON value against the rules of its FHIR
+// type. It returns "" when the value is valid, or a message saying why not.
+func checkPrimitive(typ string, v any) string {
+	switch typ {
+	case "boolean", "System.Boolean":
+		if _, ok := v.(bool); !ok {
+			return fmt.Sprintf("must be a JSON boolean (true or false), got %s", jsonKind(v))
+		}
+		return ""
+	case "integer", "positiveInt", "unsignedInt", "System.Integer":
+		n, ok := v.(json.Number)
+		if !ok {
+			return fmt.Sprintf("must be a JSON number, got %s", jsonKind(v))
+		}
+		if !intRE.MatchString(string(n)) {
+			return fmt.Sprintf("%s is not a valid %s (a whole number without fraction or exponent)", n, typ)
+		}
+		i, err := strconv.ParseInt(string(n), 10, 32)
+		if err != nil {
+			return fmt.Sprintf("%s is out of range for %s (32-bit)", n, typ)
+		}
+		if typ == "positiveInt" && i < 1 {
+			return fmt.Sprintf("%s is not a valid positiveInt (must be 1 or more)", n)
+		}
+		if typ == "unsignedInt" && i < 0 {
+			return fmt.Sprintf("%s is not a valid unsignedInt (must be 0 or more)", n)
+		}
+		return ""
+	case "decimal", "System.Decimal":
+		n, ok := v.(json.Number)
+		if !ok {
+			return fmt.Sprintf("must be a JSON number, got %s", jsonKind(v))
+		}
+		if !decRE.MatchString(string(n)) {
+			return fmt.Sprintf("%s is not a valid decimal", n)
+		}
+		if f, _, err := big.ParseFloat(string(n), 10, 64, big.ToNearestEven); err != nil || f.IsInf() {
+			return fmt.Sprintf("%s is not a valid decimal", n)
+		}
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Sprintf("must be a JSON string, got %s", jsonKind(v))
+	}
+	if s == "" {
+		return "must not be empty: omit the element instead"
+	}
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	switch typ {
+	case "string", "markdown", "System.String":
+		if len(s) > 1024*1024 {
+			return "is longer than the 1 MB FHIR allows for a string"
+		}
+		if strings.TrimSpace(s) == "" {
+			return "must contain a non-whitespace character"
+		}
+		for _, r := range s {
+			if r < 0x20 && r != '\t' && r != '\r' && r != '\n' {
+				return fmt.Sprintf("contains the control character U+%04X, which FHIR strings may not hold", r)
+			}
+		}
+	case "id":
+		if !idRE.MatchString(s) {
+			return fmt.Sprintf("%q is not a valid id (1-64 of A-Z a-z 0-9 - .)", s)
+		}
+	case "code":
+		if !codeRE.MatchString(s) {
+			return fmt.Sprintf("%q is not a valid code (no leading, trailing or repeated whitespace)", s)
+		}
+	case "uri", "url", "canonical":
+		if strings.ContainsAny(s, " \t\r\n") {
+			return fmt.Sprintf("%q is not a valid %s (it contains whitespace)", s, typ)
+		}
+	case "oid":
+		if !oidRE.MatchString(s) {
+			return fmt.Sprintf("%q is not a valid oid (urn:oid:1.2.3...)", s)
+		}
+	case "uuid":
+		if !uuidRE.MatchString(s) {
+			return fmt.Sprintf("%q is not a valid uuid (urn:uuid: and lower-case hex)", s)
+		}
+	case "date", "System.Date":
+		if !dateRE.MatchString(s) || !validDay(s) {
+			return fmt.Sprintf("%q is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD)", s)
+		}
+	case "dateTime", "System.DateTime":
+		if !dtRE.MatchString(s) || !validDay(s) {
+			return fmt.Sprintf("%q is not a valid dateTime (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz; a time needs a time zone)", s)
+		}
+	case "instant":
+		if !instRE.MatchString(s) || !validDay(s) {
+			return fmt.Sprintf("%q is not a valid instant (YYYY-MM-DDThh:mm:ss(.sss)+zz:zz, with a time zone)", s)
+		}
+	case "time", "System.Time":
+		if !timeRE.MatchString(s) {
+			return fmt.Sprintf("%q is not a valid time (hh:mm:ss)", s)
+		}
+	case "base64Binary":
+		if !b64Char.MatchString(s) {
+			return fmt.Sprintf("the value %s is not valid base64", excerpt(s))
+		}
+		compact := strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, s)
+		if _, err := base64.StdEncoding.DecodeString(compact); err != nil {
+			return fmt.Sprintf("the value %s is not valid base64", excerpt(s))
+		}
+	}
+	return ""
+}
+
+// validDay rejects dates the calendar does not have (2023-02-30).
+func validDay(s string) bool {
+	if len(s) < 10 {
+		return true
+	}
+	_, err := time.Parse("2006-01-02", s[:10])
+	return err == nil
+}
+
+func excerpt(s string) string {
+	if len(s) > 40 {
+		return strconv.Quote(s[:40] + "…")
+	}
+	return strconv.Quote(s)
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number, float64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}

@@ -1,0 +1,268 @@
+// Package profile validates FHIR resources against StructureDefinitions: the
+// FHIR R4 base definitions, every profile a resource claims in meta.profile,
+// and profiles a suite names (UK Core, loaded with --ig). Each profile is
+// compiled once per run into a plan that every worker reuses; the checks cover
+// unknown elements, cardinality, types and choice types, primitive formats,
+// fixed and pattern values, maxLength, bindings, extensions, slicing,
+// references (resolved inside Bundles and contained resources), Bundle rules
+// and FHIRPath invariants, and they measure must-support coverage.
+package profile
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/model"
+)
+
+// Register adds the profile checks to a registry.
+func Register(reg *check.Registry) {
+	reg.Register("fhir-profile",
+		"each resource conforms to a StructureDefinition: its R4 base type and meta.profile (default), or the profile named by `profile`",
+		newProfileCheck)
+	reg.Register("nhs-number",
+		"NHS numbers (system https://fhir.nhs.uk/Id/nhs-number) have 10 digits and a valid Modulus 11 check digit; the verification status extension holds a known code",
+		newNHSNumberCheck)
+}
+
+// ServiceName is the check.Env service under which the run's Engine is shared.
+const ServiceName = "profile.engine"
+
+// Hooks let the capabilities built elsewhere plug into the engine a run
+// builds: FHIR XML for implementation guides, FHIRPath for invariants, a
+// terminology engine for bindings. Any may be nil.
+type Hooks struct {
+	XML        definitions.XMLDecoder
+	Invariants Invariants
+	Codes      CodeValidator
+}
+
+// SharedEngine returns the run's engine, building the definitions registry
+// (with the run's implementation guides) on first use.
+func SharedEngine(env *check.Env, hooks Hooks) (*Engine, error) {
+	v, err := env.Service(ServiceName, func() (any, error) {
+		defs, err := definitions.New(definitions.Options{IGs: resolveIGs(env), XML: hooks.XML})
+		if err != nil {
+			return nil, err
+		}
+		return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes}), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Engine), nil
+}
+
+func resolveIGs(env *check.Env) []string {
+	var out []string
+	for _, p := range env.IGs {
+		if env.PlanDir != "" && !strings.HasPrefix(p, "/") {
+			if _, err := statPath(p); err != nil {
+				p = env.PlanDir + "/" + p
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// profileCheck is a compiled fhir-profile requirement.
+type profileCheck struct {
+	e *Engine
+	// profile is the plan named by the suite; nil validates the base type.
+	profile *Plan
+	// metaOnly validates only the profiles in meta.profile.
+	metaOnly bool
+	// unavailable, when set, is why the check cannot run (a required guide
+	// is not loaded): the result is errored with this message.
+	unavailable string
+}
+
+func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	if err := spec.Params.Reject("profile", "requires"); err != nil {
+		return nil, err
+	}
+	prof, err := spec.Params.String("profile", "")
+	if err != nil {
+		return nil, err
+	}
+	requires, err := spec.Params.String("requires", "")
+	if err != nil {
+		return nil, err
+	}
+	e, err := SharedEngine(env, defaultHooks())
+	if err != nil {
+		return nil, err
+	}
+	c := &profileCheck{e: e}
+	switch prof {
+	case "", "base":
+	case "meta":
+		c.metaOnly = true
+	default:
+		p, err := e.Plan(prof)
+		if err != nil {
+			var nf *definitions.NotFoundError
+			if requires != "" && asNotFound(err, &nf) {
+				c.unavailable = fmt.Sprintf("profile %s is not loaded: %s", prof, requires)
+				return c, nil
+			}
+			return nil, err
+		}
+		c.profile = p
+	}
+	return c, nil
+}
+
+func (c *profileCheck) Applies(rec *model.Record) bool {
+	if rec.Kind != model.KindFHIR {
+		return false
+	}
+	if c.unavailable != "" {
+		return true
+	}
+	if c.profile != nil && c.profile.Kind == "resource" {
+		return rec.Type == c.profile.Type
+	}
+	return c.e.IsResourceType(rec.Type)
+}
+
+// Grade makes a check whose guide is missing an errored result that says how
+// to provide it, never a silent pass.
+func (c *profileCheck) Grade(t *model.Tally) (model.Outcome, string) {
+	if c.unavailable != "" {
+		return model.Errored, c.unavailable
+	}
+	return t.Grade()
+}
+
+func (c *profileCheck) NewState() check.State { return &profileState{c: c} }
+
+// profileState is a worker's share: the sink (unevaluated invariants,
+// must-support coverage) merges across workers and shards.
+type profileState struct {
+	c    *profileCheck
+	Sink Sink `json:"sink"`
+}
+
+func (s *profileState) Observe(rec *model.Record) []model.Finding {
+	c := s.c
+	if c.unavailable != "" {
+		return nil
+	}
+	var plans []*Plan
+	var out []model.Finding
+	if c.profile != nil {
+		plans = append(plans, c.profile)
+	} else if !c.metaOnly {
+		p, err := c.e.TypePlan(rec.Type)
+		if err != nil {
+			return []model.Finding{rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("cannot validate %s: %v", rec.Type, err))}
+		}
+		plans = append(plans, p)
+	}
+	if c.profile == nil {
+		for i, url := range metaProfiles(rec.Resource()) {
+			p, err := c.e.Plan(url)
+			if err != nil {
+				path := fmt.Sprintf("%s.meta.profile[%d]", rec.Type, i)
+				out = append(out, rec.Finding(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s is not loaded, so the resource was not validated against it: %v", url, err)))
+				continue
+			}
+			if !slices.Contains(plans, p) {
+				plans = append(plans, p)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range plans {
+		for _, f := range c.e.Validate(rec, p, &s.Sink) {
+			key := f.Code + "\x00" + f.Path + "\x00" + f.Message
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if p != plans[0] || len(plans) > 1 && !p.IsCore {
+				f.Message += " (profile " + p.URL + ")"
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func metaProfiles(res map[string]any) []string {
+	meta, _ := res["meta"].(map[string]any)
+	list, _ := meta["profile"].([]any)
+	var out []string
+	for _, v := range list {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (s *profileState) Merge(other check.State) error {
+	o, ok := other.(*profileState)
+	if !ok {
+		return fmt.Errorf("fhir-profile: cannot merge %T", other)
+	}
+	s.Sink.Merge(&o.Sink)
+	return nil
+}
+
+// Finish reports each invariant that could not be evaluated once, and the
+// must-support coverage of each profile as a measure.
+func (s *profileState) Finish(t *model.Tally) {
+	keys := make([]string, 0, len(s.Sink.Unevaluated))
+	for k := range s.Sink.Unevaluated {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Add(model.Finding{Severity: model.Information, Code: CodeNotEvaluated,
+			Message: fmt.Sprintf("invariant %s was not evaluated: %s", k, s.Sink.Unevaluated[k]),
+		})
+	}
+	for url, cov := range s.Sink.Coverage {
+		t.Measure("must-support "+url, cov.Populated, cov.Elements)
+	}
+}
+
+// ValidateRecord validates a record the way the fhir-profile check does: with
+// profileURL against that profile, otherwise against its base type and every
+// loaded profile in meta.profile. Findings repeated by several profiles are
+// reported once.
+func (e *Engine) ValidateRecord(rec *model.Record, profileURL string, sink *Sink) []model.Finding {
+	c := &profileCheck{e: e}
+	if profileURL != "" {
+		p, err := e.Plan(profileURL)
+		if err != nil {
+			return []model.Finding{rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("profile %s cannot be used: %v", profileURL, err))}
+		}
+		base := e.validateAll(c, rec, sink)
+		return append(base, e.Validate(rec, p, sinkOr(sink))...)
+	}
+	return e.validateAll(c, rec, sink)
+}
+
+func sinkOr(s *Sink) *Sink {
+	if s == nil {
+		return &Sink{}
+	}
+	return s
+}
+
+func (e *Engine) validateAll(c *profileCheck, rec *model.Record, sink *Sink) []model.Finding {
+	st := &profileState{c: c}
+	out := st.Observe(rec)
+	if sink != nil {
+		sink.Merge(&st.Sink)
+	}
+	return out
+}

@@ -1,0 +1,616 @@
+package profile
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/model"
+)
+
+// Codes of the findings the profile validator raises.
+const (
+	CodeUnknownElement = "profile.unknown-element"
+	CodeCardinality    = "profile.cardinality"
+	CodeType           = "profile.type"
+	CodeFormat         = "profile.format"
+	CodeFixed          = "profile.fixed"
+	CodePattern        = "profile.pattern"
+	CodeMaxLength      = "profile.max-length"
+	CodeBinding        = "profile.binding"
+	CodeExtension      = "profile.extension"
+	CodeSlicing        = "profile.slicing"
+	CodeReference      = "profile.reference"
+	CodeInvariant      = "profile.invariant"
+	CodeNotEvaluated   = "profile.invariant-not-evaluated"
+	CodeProfile        = "profile.unknown-profile"
+	CodeBundle         = "profile.bundle"
+)
+
+// Sink collects what validating records produces besides findings: the
+// invariants that could not be evaluated and must-support coverage.
+type Sink struct {
+	// Unevaluated maps an invariant key to why it could not be evaluated.
+	Unevaluated map[string]string `json:"unevaluated,omitempty"`
+	// Coverage maps a profile URL to its must-support coverage.
+	Coverage map[string]*Coverage `json:"coverage,omitempty"`
+	bundles  bundleCache
+}
+
+// Coverage counts how many must-support elements the records validated
+// against a profile populate.
+type Coverage struct {
+	Records   int64 `json:"records"`
+	Elements  int64 `json:"elements"`  // must-support elements per record × records
+	Populated int64 `json:"populated"` // of those, populated
+}
+
+// Merge adds another sink's contents.
+func (s *Sink) Merge(o *Sink) {
+	for k, v := range o.Unevaluated {
+		if s.Unevaluated == nil {
+			s.Unevaluated = map[string]string{}
+		}
+		if _, ok := s.Unevaluated[k]; !ok {
+			s.Unevaluated[k] = v
+		}
+	}
+	for k, v := range o.Coverage {
+		if s.Coverage == nil {
+			s.Coverage = map[string]*Coverage{}
+		}
+		c := s.Coverage[k]
+		if c == nil {
+			c = &Coverage{}
+			s.Coverage[k] = c
+		}
+		c.Records += v.Records
+		c.Elements += v.Elements
+		c.Populated += v.Populated
+	}
+}
+
+// walker validates one record against one plan.
+type walker struct {
+	e    *Engine
+	rec  *model.Record
+	plan *Plan
+	// res is the resource being walked (%resource); root the record's resource.
+	res, root map[string]any
+	out       []model.Finding
+	sink      *Sink
+	ms        []bool
+	bundle    *bundleIndex
+}
+
+// Validate checks a record's resource against a plan and returns the findings;
+// sink (which may be nil) collects unevaluated invariants and coverage.
+func (e *Engine) Validate(rec *model.Record, p *Plan, sink *Sink) []model.Finding {
+	res := rec.Resource()
+	if res == nil {
+		return nil
+	}
+	if sink == nil {
+		sink = &Sink{}
+	}
+	w := &walker{e: e, rec: rec, plan: p, res: res, root: res, sink: sink}
+	if len(p.mustSupport) > 0 {
+		w.ms = make([]bool, len(p.mustSupport))
+	}
+	if rec.Container != nil && rec.Container.Type == "Bundle" {
+		w.bundle = sink.bundles.index(rec.Container)
+	}
+	typ := fhir.ResourceType(res)
+	if typ != p.Type && p.Kind == "resource" {
+		w.add(model.Error, CodeType, typ, fmt.Sprintf("resource is a %s, but profile %s constrains %s", typ, p.URL, p.Type), "")
+		return w.out
+	}
+	w.resource(res, p, typ)
+	if len(w.ms) > 0 {
+		c := sink.coverage(p.URL)
+		c.Records++
+		c.Elements += int64(len(w.ms))
+		for _, b := range w.ms {
+			if b {
+				c.Populated++
+			}
+		}
+	}
+	return w.out
+}
+
+func (s *Sink) coverage(url string) *Coverage {
+	if s.Coverage == nil {
+		s.Coverage = map[string]*Coverage{}
+	}
+	c := s.Coverage[url]
+	if c == nil {
+		c = &Coverage{}
+		s.Coverage[url] = c
+	}
+	return c
+}
+
+func (w *walker) add(sev model.Severity, code, path, msg, evidence string) {
+	f := w.rec.Finding(sev, code, path, msg)
+	f.Evidence = evidence
+	f.Sensitive = evidence != "" && fhir.IsIdentifying(path)
+	w.out = append(w.out, f)
+}
+
+// resource walks a (possibly contained) resource against a plan.
+func (w *walker) resource(m map[string]any, p *Plan, path string) {
+	saved := w.res
+	w.res = m
+	w.object(m, p.root, nil, path, true)
+	w.invariants(p.root, m, path)
+	if p.Type == "Bundle" {
+		w.bundleRules(m, path)
+	}
+	w.res = saved
+}
+
+// object validates the properties of a JSON object against the children of
+// node n (for a value of type t).
+func (w *walker) object(m map[string]any, n *node, t *typeInfo, path string, isResource bool) {
+	host := n.path
+	if t != nil {
+		host += "|" + t.code
+	}
+	w.objectOn(m, n, t, path, isResource, host)
+}
+
+// objectOn is object with the host (element path and type, "a.b|T") that
+// extensions found in m are used on.
+func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, isResource bool, host string) {
+	kids, index := n.kids(t)
+	seen := 0
+	for _, k := range kids {
+		if k.choice {
+			found := ""
+			for key := range m {
+				name := strings.TrimPrefix(key, "_")
+				rest, ok := strings.CutPrefix(name, k.name)
+				if !ok || rest == "" || rest[0] < 'A' || rest[0] > 'Z' {
+					continue
+				}
+				kt := k.typeBySuffix(rest)
+				if kt == nil {
+					continue // reported as unknown below
+				}
+				v, hasV := m[name]
+				ev, hasE := m["_"+name]
+				if key[0] == '_' && hasV {
+					continue // handled with its value
+				}
+				if hasV {
+					seen++
+				}
+				if hasE {
+					seen++
+				}
+				if found != "" && found != name {
+					w.add(model.Error, CodeCardinality, path+"."+name, fmt.Sprintf("only one %s[x] is allowed, but both %s and %s are present", k.name, found, name), "")
+				}
+				found = name
+				w.property(name, v, ev, hasV, hasE, k, kt, path, host)
+			}
+			if found == "" && k.min > 0 {
+				w.add(model.Error, CodeCardinality, path+"."+k.name+"[x]", fmt.Sprintf("%s[x] is required (minimum %d) but absent", k.name, k.min), "")
+			}
+			continue
+		}
+		v, hasV := m[k.name]
+		ev, hasE := m["_"+k.name]
+		if hasV {
+			seen++
+		}
+		if hasE {
+			seen++
+		}
+		if !hasV && !hasE {
+			if k.min > 0 {
+				w.add(model.Error, CodeCardinality, path+"."+k.name, fmt.Sprintf("%s is required (minimum %d) but absent", k.name, k.min), "")
+			}
+			continue
+		}
+		var kt *typeInfo
+		if len(k.types) > 0 {
+			kt = k.types[0]
+		}
+		w.property(k.name, v, ev, hasV, hasE, k, kt, path, host)
+	}
+	if isResource {
+		if _, ok := m["resourceType"]; ok {
+			seen++
+		}
+	}
+	if seen < len(m) {
+		w.unknown(m, kids, index, path, isResource)
+	}
+}
+
+func (n *node) typeBySuffix(suffix string) *typeInfo {
+	for _, t := range n.types {
+		if t.suffix == suffix {
+			return t
+		}
+	}
+	return nil
+}
+
+// unknown reports the properties no child element accounts for.
+func (w *walker) unknown(m map[string]any, kids []*node, index map[string]*node, path string, isResource bool) {
+	var bad []string
+	for key := range m {
+		if key == "resourceType" && isResource {
+			continue
+		}
+		name := strings.TrimPrefix(key, "_")
+		if index[name] != nil && !index[name].choice {
+			continue
+		}
+		known := false
+		for _, k := range kids {
+			if k.choice {
+				if rest, ok := strings.CutPrefix(name, k.name); ok && rest != "" && k.typeBySuffix(rest) != nil {
+					known = true
+					break
+				}
+			}
+		}
+		if !known {
+			bad = append(bad, key)
+		}
+	}
+	slices.Sort(bad)
+	for _, key := range bad {
+		msg := fmt.Sprintf("unknown element %q: the definition does not allow it here", key)
+		for _, k := range kids {
+			if rest, ok := strings.CutPrefix(strings.TrimPrefix(key, "_"), k.name); k.choice && ok && rest != "" {
+				msg = fmt.Sprintf("%q: %s[x] does not allow the type %s (allowed: %s)", key, k.name, rest, typeList(k))
+			}
+		}
+		w.add(model.Error, CodeUnknownElement, path+"."+strings.TrimPrefix(key, "_"), msg, "")
+	}
+}
+
+func typeList(k *node) string {
+	var s []string
+	for _, t := range k.types {
+		s = append(s, t.code)
+	}
+	return strings.Join(s, ", ")
+}
+
+// property validates one JSON property (value and "_" companion) of element k.
+func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *typeInfo, path, host string) {
+	p := path + "." + name
+	items, isArr := v.([]any)
+	if !isArr && hasV {
+		items = []any{v}
+	}
+	exts, extArr := ev.([]any)
+	if !extArr && hasE {
+		exts = []any{ev}
+	}
+	if k.baseMax1 && (isArr || extArr) {
+		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s must be a single value, not an array", name), "")
+		return
+	}
+	if !k.baseMax1 && ((hasV && !isArr) || (hasE && !extArr)) {
+		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s repeats: it must be a JSON array, even of one value", name), "")
+		return
+	}
+	if (hasV && isArr && len(items) == 0) || (hasE && extArr && len(exts) == 0) {
+		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s is an empty array: omit the element instead", name), "")
+		return
+	}
+	if hasV && hasE && len(items) != len(exts) && !k.baseMax1 {
+		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s and _%s have different lengths (%d and %d)", name, name, len(items), len(exts)), "")
+	}
+	count := max(len(items), len(exts))
+	if k.max >= 0 && count > k.max {
+		if k.max == 0 {
+			w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s is not allowed by the profile (maximum 0)", name), "")
+		} else {
+			w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s has %d values, more than the maximum %d", name, count, k.max), "")
+		}
+	}
+	if count < k.min {
+		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s has %d values, fewer than the minimum %d", name, count, k.min), "")
+	}
+	if k.ms >= 0 && w.ms != nil && k.ms < len(w.ms) && w.plan.mustSupport[k.ms] == k.id {
+		w.ms[k.ms] = true
+	}
+	var matched []*node
+	if len(k.slices) > 0 && k.slicing != nil {
+		matched = w.slice(items, k, t, p, name)
+	}
+	for i := 0; i < count; i++ {
+		ip := p
+		if !k.baseMax1 {
+			ip = p + "[" + strconv.Itoa(i) + "]"
+		}
+		var item, ext any
+		if i < len(items) {
+			item = items[i]
+		}
+		if i < len(exts) {
+			ext = exts[i]
+		}
+		target := k
+		if matched != nil && matched[i] != nil {
+			target = matched[i]
+			if target.ms >= 0 && w.ms != nil && target.ms < len(w.ms) && w.plan.mustSupport[target.ms] == target.id {
+				w.ms[target.ms] = true
+			}
+		}
+		tt := t
+		if target != k {
+			tt = target.typeFor(t)
+		}
+		w.value(item, ext, target, tt, ip, host)
+	}
+}
+
+// typeFor returns the slice's type matching t (a slice may narrow a choice).
+func (n *node) typeFor(t *typeInfo) *typeInfo {
+	if t == nil {
+		if len(n.types) > 0 {
+			return n.types[0]
+		}
+		return nil
+	}
+	for _, x := range n.types {
+		if x.code == t.code {
+			return x
+		}
+	}
+	return t
+}
+
+// value validates one value of element k (type t) at path.
+func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
+	if item == nil && ext == nil {
+		w.add(model.Error, CodeType, path, "null is not a valid value: omit the element or align arrays with null only where the other array has a value", "")
+		return
+	}
+	if t != nil && t.primitive {
+		w.primitive(item, ext, k, t, path)
+		return
+	}
+	m, ok := item.(map[string]any)
+	if !ok {
+		want := "an object"
+		if t != nil {
+			want = "a " + t.code + " object"
+		}
+		w.add(model.Error, CodeType, path, fmt.Sprintf("must be %s, got %s", want, jsonKind(item)), valueText(item))
+		return
+	}
+	if t != nil && (t.code == "Resource" || t.code == "DomainResource" || t.plan != nil && t.plan.Kind == "resource") {
+		w.nested(m, k, t, path)
+		return
+	}
+	switch {
+	case t != nil && (t.code == "Extension"):
+		w.extension(m, k, t, path, host)
+	default:
+		w.object(m, k, t, path, false)
+	}
+	if k.fixed != nil && !equalValue(k.fixed, item) {
+		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
+	}
+	if k.pattern != nil && !matchesPattern(k.pattern, item) {
+		w.add(model.Error, CodePattern, path, fmt.Sprintf("value must match the pattern %s", compact(k.pattern)), compact(item))
+	}
+	if k.binding != nil && t != nil {
+		w.codedBinding(m, k, t, path)
+	}
+	if t != nil && t.code == "Reference" {
+		w.reference(m, t, path)
+	}
+	w.invariants(k, m, path)
+}
+
+// nested validates a resource held inside another (contained, parameters).
+func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
+	if k.path == "Bundle.entry.resource" {
+		return // each entry is a record of its own
+	}
+	rt, _ := m["resourceType"].(string)
+	if !w.e.IsResourceType(rt) {
+		w.add(model.Error, CodeType, path, fmt.Sprintf("nested resource has unknown resourceType %q", rt), "")
+		return
+	}
+	p, err := w.e.TypePlan(rt)
+	if err != nil {
+		w.add(model.Error, CodeType, path, fmt.Sprintf("cannot validate nested %s: %v", rt, err), "")
+		return
+	}
+	w.resource(m, p, path)
+	for _, prof := range t.profiles {
+		pp, err := w.e.Plan(prof)
+		if err != nil {
+			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this resource is not loaded: %v", prof, err), "")
+			continue
+		}
+		if pp.Type == rt {
+			w.resource(m, pp, path)
+		}
+	}
+}
+
+func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path string) {
+	if item != nil {
+		if msg := checkPrimitive(t.code, item); msg != "" {
+			w.add(model.Error, CodeFormat, path, "value "+msg, valueText(item))
+		} else {
+			if s, ok := item.(string); ok && k.maxLength > 0 && utf8.RuneCountInString(s) > k.maxLength {
+				w.add(model.Error, CodeMaxLength, path, fmt.Sprintf("value is %d characters long, more than the maximum length %d", utf8.RuneCountInString(s), k.maxLength), "")
+			}
+			if k.fixed != nil && !equalValue(k.fixed, item) {
+				w.add(model.Error, CodeFixed, path, fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
+			}
+			if k.pattern != nil && !equalValue(k.pattern, item) {
+				w.add(model.Error, CodePattern, path, fmt.Sprintf("value must be %s (pattern of the profile)", compact(k.pattern)), compact(item))
+			}
+			if k.binding != nil && t.code == "code" {
+				if s, ok := item.(string); ok {
+					w.checkCode(k, "", s, path)
+				}
+			}
+		}
+	}
+	if ext != nil {
+		m, ok := ext.(map[string]any)
+		if !ok {
+			w.add(model.Error, CodeType, path, fmt.Sprintf("the _%s companion must be an object, got %s", path[strings.LastIndexByte(path, '.')+1:], jsonKind(ext)), "")
+			return
+		}
+		if t.plan != nil {
+			w.objectOn(m, t.plan.root, nil, path, false, k.path+"|"+t.code)
+		}
+	}
+	if len(k.invariants) > 0 && item != nil {
+		w.invariants(k, item, path)
+	}
+}
+
+// invariants evaluates the constraints of n on one value.
+func (w *walker) invariants(n *node, focus any, path string) {
+	for _, inv := range n.invariants {
+		var ok bool
+		switch {
+		case inv.native != nil:
+			ok = inv.native(focus, w)
+		case inv.compiled != nil:
+			var err error
+			ok, err = inv.compiled.Holds(focus, w.res, w.root)
+			if err != nil {
+				w.unevaluated(inv, "FHIRPath: "+err.Error())
+				continue
+			}
+		default:
+			w.unevaluated(inv, inv.unusable)
+			continue
+		}
+		if !ok {
+			sev := model.Error
+			if inv.warning {
+				sev = model.Warning
+			}
+			if inv.advice {
+				sev = model.Information
+			}
+			w.add(sev, CodeInvariant, path, fmt.Sprintf("constraint %s failed: %s", inv.key, inv.human), "")
+		}
+	}
+}
+
+func (w *walker) unevaluated(inv *invariant, why string) {
+	if w.sink.Unevaluated == nil {
+		w.sink.Unevaluated = map[string]string{}
+	}
+	if _, ok := w.sink.Unevaluated[inv.key]; !ok {
+		w.sink.Unevaluated[inv.key] = fmt.Sprintf("%s (expression %q)", why, inv.expr)
+	}
+}
+
+// equalValue compares JSON-model values exactly (numbers by value).
+func equalValue(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			if !equalValue(v, y[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		fx, e1 := x.Float64()
+		fy, e2 := y.Float64()
+		return e1 == nil && e2 == nil && fx == fy
+	}
+	return a == b
+}
+
+// matchesPattern reports whether v has at least the content of pattern: every
+// property of an object pattern matches, every item of an array pattern
+// matches some item of the value.
+func matchesPattern(pattern, v any) bool {
+	switch x := pattern.(type) {
+	case map[string]any:
+		y, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, pv := range x {
+			if !matchesPattern(pv, y[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		for _, pi := range x {
+			if !slices.ContainsFunc(y, func(e any) bool { return matchesPattern(pi, e) }) {
+				return false
+			}
+		}
+		return true
+	}
+	return equalValue(pattern, v)
+}
+
+func compact(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
+	}
+	return string(b)
+}
+
+func valueText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x)
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprint(v)
+}

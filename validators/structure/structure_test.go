@@ -1,0 +1,191 @@
+package structure_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/structure"
+)
+
+// checker compiles both structure checks once for the whole spec file: the
+// schema is shared as it is in a run.
+type checker struct {
+	typ, schema check.Check
+}
+
+func newChecker() *checker {
+	reg := check.NewRegistry()
+	structure.Register(reg)
+	env := &check.Env{}
+	t, err := reg.Compile(check.Spec{Requirement: "STRUCT-01", Type: "fhir-resource-type"}, env)
+	Expect(err).NotTo(HaveOccurred())
+	s, err := reg.Compile(check.Spec{Requirement: "STRUCT-02", Type: "fhir-json-schema"}, env)
+	Expect(err).NotTo(HaveOccurred())
+	return &checker{typ: t, schema: s}
+}
+
+// run checks one record with both checks, as the runner would.
+func (c *checker) run(rec *model.Record) (typeFindings, schemaFindings []model.Finding) {
+	rec.Load()
+	if rec.Problem != nil {
+		return nil, nil
+	}
+	if c.typ.Applies(rec) {
+		typeFindings = c.typ.NewState().Observe(rec)
+	}
+	if c.schema.Applies(rec) {
+		schemaFindings = c.schema.NewState().Observe(rec)
+	}
+	return
+}
+
+func records(name, data string) []*model.Record {
+	var out []*model.Record
+	Expect(fhir.ReadStream(name, strings.NewReader(data), func(r *model.Record) error {
+		r.Load()
+		out = append(out, r)
+		return nil
+	})).To(Succeed())
+	return out
+}
+
+var c *checker
+
+var _ = BeforeEach(func() {
+	if c == nil {
+		c = newChecker()
+	}
+})
+
+var _ = Describe("the FHIR R4 structure checks", func() {
+	It("accepts a valid resource", func() {
+		rec := records("p.json", `{"resourceType":"Patient","id":"a","active":true,"gender":"female","birthDate":"1980-02-29","name":[{"family":"Jones"}]}`)[0]
+		t, s := c.run(rec)
+		Expect(t).To(BeEmpty())
+		Expect(s).To(BeEmpty())
+	})
+
+	It("names the element, the rule and the line of each problem", func() {
+		rec := records("p.json", `{
+  "resourceType": "Patient",
+  "id": "a",
+  "active": "yes",
+  "gender": "F",
+  "birthDate": "12/03/1980",
+  "colour": "blue",
+  "identifier": [{"system": 42}]
+}`)[0]
+		_, fs := c.run(rec)
+		got := map[string]model.Finding{}
+		for _, f := range fs {
+			got[f.Path] = f
+		}
+		Expect(got).To(HaveLen(5))
+		Expect(got["Patient.active"].Code).To(Equal("structure.type"))
+		Expect(got["Patient.active"].Line).To(Equal(4))
+		Expect(got["Patient.gender"].Message).To(ContainSubstring(`"F" is not one of the allowed codes`))
+		Expect(got["Patient.birthDate"].Message).To(Equal(`"12/03/1980" is not a valid FHIR date`))
+		Expect(got["Patient.birthDate"].Sensitive).To(BeTrue())
+		Expect(got["Patient.colour"].Code).To(Equal("structure.unknown-element"))
+		Expect(got["Patient.colour"].Line).To(Equal(7))
+		Expect(got["Patient.identifier[0].system"].Line).To(Equal(8))
+		for _, f := range fs {
+			Expect(f.Record).To(Equal("Patient/a"))
+			Expect(f.File).To(Equal("p.json"))
+		}
+	})
+
+	It("reports missing and unknown resource types once, under the type check only", func() {
+		recs := records("f.ndjson", "{\"id\":\"x\"}\n{\"resourceType\":\"Patiant\",\"id\":\"y\"}\n{\"resourceType\":7}\n")
+		for i, want := range []string{"has no resourceType", `unknown resource type "Patiant" (did you mean "Patient"?)`, "resourceType must be a string"} {
+			t, s := c.run(recs[i])
+			Expect(t).To(HaveLen(1))
+			Expect(t[0].Message).To(ContainSubstring(want))
+			Expect(s).To(BeEmpty())
+		}
+	})
+
+	It("validates contained resources against their own type, at their own path", func() {
+		rec := records("o.json", `{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},
+"contained":[{"resourceType":"Patient","id":"p","gender":"bloke"}]}`)[0]
+		_, fs := c.run(rec)
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Path).To(Equal("Observation.contained[0].gender"))
+	})
+
+	It("leaves Bundle entries to their own records and still checks the Bundle", func() {
+		recs := records("b.json", `{"resourceType":"Bundle","type":"colection","entry":[{"resource":{"resourceType":"Patient","id":"p","active":"no"}}]}`)
+		Expect(recs).To(HaveLen(2))
+		_, bundle := c.run(recs[0])
+		Expect(bundle).To(HaveLen(1))
+		Expect(bundle[0].Path).To(Equal("Bundle.type"))
+		_, entry := c.run(recs[1])
+		Expect(entry).To(HaveLen(1))
+		Expect(entry[0].Path).To(Equal("Patient.active"))
+	})
+
+	It("finds exactly the seeded structure defects of a generated feed (precision and recall 1)", func() {
+		g, err := fixtures.New(fixtures.Options{Seed: 7, Records: 3000, Defects: map[string]int{
+			"unknown-resource-type": 5, "missing-resource-type": 4, "unknown-element": 9, "wrong-type": 6,
+			"invalid-enum-code": 7, "bad-date-format": 8, "missing-required-element": 3, "malformed-json": 2,
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		var buf bytes.Buffer
+		m, err := g.Generate(func(l []byte) error { buf.Write(l); buf.WriteByte('\n'); return nil })
+		Expect(err).NotTo(HaveOccurred())
+
+		want := map[string][]int{}
+		for _, d := range m.Defects {
+			for _, req := range d.Detects {
+				want[req] = append(want[req], d.Line())
+			}
+		}
+		got := map[string][]int{}
+		for _, rec := range records("feed.ndjson", buf.String()) {
+			if rec.Problem != nil {
+				got["carecert/INPUT"] = append(got["carecert/INPUT"], rec.Line)
+				continue
+			}
+			t, s := c.run(rec)
+			if len(t) > 0 {
+				got["fhir-r4-structure/STRUCT-01"] = append(got["fhir-r4-structure/STRUCT-01"], rec.Line)
+			}
+			if len(s) > 0 {
+				Expect(s).To(HaveLen(1), "one defect per record gives one finding")
+				got["fhir-r4-structure/STRUCT-02"] = append(got["fhir-r4-structure/STRUCT-02"], rec.Line)
+			}
+		}
+		for _, lines := range want {
+			sort.Ints(lines)
+		}
+		Expect(got).To(Equal(want))
+		Expect(got["fhir-r4-structure/STRUCT-02"]).To(HaveLen(9 + 6 + 7 + 8 + 3))
+	})
+
+	It("raises no error on any resource of the Synthea corpus (false-alarm check)", func() {
+		files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(files).NotTo(BeEmpty())
+		checked := 0
+		for _, f := range files {
+			Expect(fhir.ReadFile(f, func(rec *model.Record) error {
+				t, s := c.run(rec)
+				Expect(rec.Problem).To(BeNil())
+				Expect(append(t, s...)).To(BeEmpty(), "%s %s", f, rec.Name())
+				checked++
+				return nil
+			})).To(Succeed())
+		}
+		Expect(checked).To(BeNumerically(">", 12000))
+	})
+})

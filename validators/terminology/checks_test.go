@@ -1,0 +1,214 @@
+package terminology_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/model"
+)
+
+const suite = "fhir-r4-terminology"
+
+var terminologyKinds = map[string]int{
+	"code-not-in-value-set": 7, "unknown-code-system": 5, "bad-snomed-check-digit": 6,
+	"invalid-ucum-unit": 9, "incomparable-unit": 4, "unmapped-local-code": 11,
+}
+
+type spot struct {
+	line   int
+	record string
+}
+
+var _ = Describe("the terminology suite on a generated feed", Ordered, func() {
+	var (
+		rep      *model.Report
+		manifest *fixtures.Manifest
+	)
+	BeforeAll(func() {
+		defects := map[string]int{}
+		for k, n := range terminologyKinds {
+			defects[k] = n
+		}
+		// Structure defects too: terminology must not report them.
+		for _, k := range []string{"invalid-enum-code", "unknown-element", "wrong-type", "bad-date-format", "missing-required-element", "malformed-json"} {
+			defects[k] = 3
+		}
+		var path string
+		path, manifest = generate(GinkgoT().TempDir(), 3000, defects)
+		rep = run([]string{suite}, nil, path)
+	})
+
+	for _, req := range []string{"TERM-01", "TERM-02", "TERM-03", "TERM-04", "TERM-05"} {
+		It("finds every defect seeded for "+req+" at its record and line, and nothing else", func() {
+			want := map[spot]string{}
+			for _, d := range manifest.Defects {
+				for _, det := range d.Detects {
+					if det == suite+"/"+req {
+						want[spot{d.Line(), d.Record}] = d.Path
+					}
+				}
+			}
+			Expect(want).NotTo(BeEmpty())
+			res := result(rep, req)
+			got := map[spot]string{}
+			for _, f := range res.Tally.Findings {
+				if f.Severity == model.Information {
+					continue
+				}
+				got[spot{f.Line, f.Record}] = f.Path
+				Expect(f.File).To(HaveSuffix("feed.ndjson"))
+			}
+			Expect(keys(got)).To(ConsistOf(keys(want)))
+			for s, p := range want {
+				Expect(got[s]).To(Or(HavePrefix(p), Equal(strings.TrimSuffix(p, ".system"))), fmt.Sprint(s))
+			}
+		})
+	}
+
+	It("counts exactly the seeded defects as errors (warnings for unmapped codes)", func() {
+		Expect(result(rep, "TERM-01").Tally.Errors).To(BeEquivalentTo(terminologyKinds["code-not-in-value-set"] + terminologyKinds["unknown-code-system"]))
+		Expect(result(rep, "TERM-02").Tally.Errors).To(BeEquivalentTo(terminologyKinds["unknown-code-system"]))
+		Expect(result(rep, "TERM-03").Tally.Errors).To(BeEquivalentTo(terminologyKinds["bad-snomed-check-digit"]))
+		Expect(result(rep, "TERM-04").Tally.Errors).To(BeEquivalentTo(terminologyKinds["invalid-ucum-unit"] + terminologyKinds["incomparable-unit"]))
+		Expect(result(rep, "TERM-05").Tally.Warnings).To(BeEquivalentTo(terminologyKinds["unmapped-local-code"]))
+		Expect(result(rep, "TERM-05").Tally.Errors).To(BeZero())
+	})
+
+	It("measures mapping coverage at the seeded rate and ranks the unmapped local codes", func() {
+		res := result(rep, "TERM-05")
+		conditions := int64(0)
+		for i := 0; i < manifest.Records; i++ {
+			if (i-4)%10 == 7 || (i-4)%10 == 8 {
+				conditions++
+			}
+		}
+		// malformed-json records never reach a check.
+		for _, d := range manifest.Defects {
+			if d.Kind == "malformed-json" && strings.HasPrefix(d.Record, "Condition/") {
+				conditions--
+			}
+		}
+		m, ok := res.Tally.Lookup("mapped Condition.code")
+		Expect(ok).To(BeTrue())
+		Expect(m.Denominator).To(Equal(conditions))
+		Expect(m.Numerator).To(Equal(conditions - int64(terminologyKinds["unmapped-local-code"])))
+		Expect(res.Outcome).To(Equal(model.Pass))
+
+		freq := map[string]int{}
+		for _, d := range manifest.Defects {
+			if d.Kind == "unmapped-local-code" {
+				freq[fixtures.LocalProblemCode(strings.TrimPrefix(d.Record, "Condition/"))]++
+			}
+		}
+		var ranked []string
+		for _, f := range res.Tally.Findings {
+			if f.Code == "terminology.unmapped-code" {
+				ranked = append(ranked, f.Message)
+			}
+		}
+		Expect(ranked).To(HaveLen(len(freq)))
+		// The report keeps findings in canonical order (by record first); the
+		// rank is in each message.
+		rank := func(msg string) int {
+			n, _ := strconv.Atoi(strings.TrimPrefix(strings.Fields(msg)[0], "#"))
+			return n
+		}
+		sort.Slice(ranked, func(i, j int) bool { return rank(ranked[i]) < rank(ranked[j]) })
+		prev := 1 << 30
+		for i, msg := range ranked {
+			Expect(msg).To(HavePrefix(fmt.Sprintf("#%d unmapped in Condition.code: %s|", i+1, fixtures.LocalProblemSystem)))
+			code := strings.Fields(strings.SplitN(msg, "|", 2)[1])[0]
+			Expect(msg).To(ContainSubstring(fmt.Sprintf("in %d record(s)", freq[code])))
+			Expect(freq[code]).To(BeNumerically("<=", prev))
+			prev = freq[code]
+		}
+	})
+
+	It("does not report the structure defects", func() {
+		for _, req := range []string{"TERM-01", "TERM-02", "TERM-03", "TERM-04"} {
+			for _, f := range result(rep, req).Tally.Findings {
+				Expect(f.Severity).NotTo(Equal(model.Information), f.String())
+			}
+		}
+	})
+})
+
+var _ = Describe("a clean generated feed", func() {
+	It("raises no terminology finding of any severity", func() {
+		path, _ := generate(GinkgoT().TempDir(), 1200, nil)
+		rep := run([]string{suite}, nil, path)
+		for _, req := range []string{"TERM-01", "TERM-02", "TERM-03", "TERM-04", "TERM-05"} {
+			res := result(rep, req)
+			Expect(res.Tally.Total()).To(BeZero(), fmt.Sprint(req, res.Tally.Findings))
+			Expect(res.Outcome).To(Equal(model.Pass), req)
+		}
+		Expect(result(rep, "TERM-01").Tally.Evaluated).To(BeEquivalentTo(1200))
+	})
+})
+
+var _ = Describe("hand-written resources", func() {
+	write := func(name, content string) string {
+		p := filepath.Join(GinkgoT().TempDir(), name)
+		Expect(os.WriteFile(p, []byte(content), 0o644)).To(Succeed())
+		return p
+	}
+
+	It("checks bindings inside data types, backbone elements and contained resources", func() {
+		p := write("enc.json", `{"resourceType":"Encounter","id":"e1","status":"finished",
+ "class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"ADM"},
+ "participant":[{"type":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"ADM"}]}]}],
+ "contained":[{"resourceType":"Condition","id":"c","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"gone"}]},"subject":{"reference":"Patient/p"}}],
+ "reasonCode":[{"text":"no coding here"}]}`)
+		rep := run([]string{suite}, nil, p)
+		var got []string
+		for _, req := range []string{"TERM-01", "TERM-02"} {
+			for _, f := range result(rep, req).Tally.Findings {
+				got = append(got, fmt.Sprintf("%s %s %s %s", req, f.Severity, f.Code, f.Path))
+			}
+		}
+		Expect(got).To(ConsistOf(
+			"TERM-01 warning terminology.not-in-value-set Encounter.class",
+			"TERM-01 error terminology.not-in-value-set Encounter.contained[0].clinicalStatus.coding[0]",
+			"TERM-02 error terminology.unknown-code Encounter.contained[0].clinicalStatus.coding[0].code",
+		))
+	})
+
+	It("reads the unit a vital signs profile fixes, also in components", func() {
+		p := write("bp.json", `{"resourceType":"Observation","id":"bp","status":"final",
+ "code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},
+ "component":[
+  {"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"system":"http://unitsofmeasure.org","code":"kPa"}},
+  {"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":{"value":80,"system":"http://unitsofmeasure.org","code":"mL"}}]}`)
+		rep := run([]string{suite}, nil, p)
+		fs := result(rep, "TERM-04").Tally.Findings
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Path).To(Equal("Observation.component[1].valueQuantity.code"))
+		Expect(fs[0].Message).To(ContainSubstring("not comparable with mm[Hg]"))
+	})
+
+	It("reads bindings of a FHIR Bundle's entries once each, as records of their own", func() {
+		p := write("bundle.json", `{"resourceType":"Bundle","type":"collection","entry":[
+ {"resource":{"resourceType":"Condition","id":"a","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"nope"}]},"subject":{"reference":"Patient/p"}}}]}`)
+		rep := run([]string{suite}, nil, p)
+		fs := result(rep, "TERM-02").Tally.Findings
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Record).To(Equal("Condition/a"))
+		Expect(fs[0].Line).To(Equal(2))
+	})
+})
+
+func keys(m map[spot]string) []spot {
+	out := make([]spot, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
