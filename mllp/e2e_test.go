@@ -78,8 +78,10 @@ var _ = Describe("Certifying an MLLP endpoint (client target against the simulat
 
 	DescribeTable("does not certify an endpoint that gets acknowledgements wrong, and says which",
 		func(defect, code string, wrong int) {
-			addr := simulate(&mllp.Simulator{Defect: defect, Every: 3, Delay: 500 * time.Millisecond})
-			rep := certify(map[string]any{"url": "mllp://" + addr, "feed": feed, "timeout": "150ms", "rate": 1000}, "mllp-ack")
+			// The timeout must be long enough for a correct ACK on a loaded
+			// machine, and the slow defect well beyond it.
+			addr := simulate(&mllp.Simulator{Defect: defect, Every: 3, Delay: 2 * time.Second})
+			rep := certify(map[string]any{"url": "mllp://" + addr, "feed": feed, "timeout": "500ms", "rate": 1000}, "mllp-ack")
 			res := result(rep, "ACK-CORRECT")
 			Expect(res.Outcome).To(Equal(model.Fail))
 			Expect(res.Failing).To(BeEquivalentTo(wrong))

@@ -85,7 +85,7 @@ func simulate(s *mllp.Simulator) string {
 	go func() { done <- s.Serve(ctx, ln) }()
 	DeferCleanup(func() {
 		cancel()
-		Eventually(done).Should(Receive(BeNil()))
+		Eventually(done, 5*time.Second).Should(Receive(BeNil()))
 	})
 	return ln.Addr().String()
 }
@@ -119,8 +119,8 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 
 	DescribeTable("sees each defect the simulator plays",
 		func(defect string, outcome mllp.Outcome, detail string, check func(*mllp.Exchange)) {
-			addr := simulate(&mllp.Simulator{Defect: defect, Delay: 400 * time.Millisecond, Now: fixed})
-			c := &mllp.Client{Addr: addr, Timeout: 200 * time.Millisecond}
+			addr := simulate(&mllp.Simulator{Defect: defect, Delay: 2 * time.Second, Now: fixed})
+			c := &mllp.Client{Addr: addr, Timeout: 500 * time.Millisecond}
 			defer c.Close()
 			ex := c.Send(context.Background(), request(), []byte(msg))
 			Expect(ex.Outcome).To(Equal(outcome))
@@ -129,7 +129,7 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 				check(ex)
 			}
 		},
-		Entry("no ACK", mllp.DefectNoACK, mllp.Timeout, "no acknowledgement within 200ms", nil),
+		Entry("no ACK", mllp.DefectNoACK, mllp.Timeout, "no acknowledgement within 500ms", nil),
 		Entry("slow ACK", mllp.DefectSlow, mllp.Timeout, "no acknowledgement within", nil),
 		Entry("unframed ACK", mllp.DefectUnframed, mllp.Unframed, "without MLLP framing", nil),
 		Entry("connection reset", mllp.DefectReset, mllp.Closed, "without an acknowledgement", nil),
@@ -192,7 +192,7 @@ var _ = Describe("Listener", func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- l.Serve(ctx, ln) }()
-		defer func() { cancel(); Eventually(done).Should(Receive(BeNil())) }()
+		defer func() { cancel(); Eventually(done, 5*time.Second).Should(Receive(BeNil())) }()
 
 		conn, err := net.Dial("tcp", ln.Addr().String())
 		Expect(err).NotTo(HaveOccurred())
@@ -208,12 +208,12 @@ var _ = Describe("Listener", func() {
 		Expect(err).NotTo(HaveOccurred())
 
 		var first, second, third mllp.Received
-		Eventually(got).Should(Receive(&first))
+		Eventually(got, 5*time.Second).Should(Receive(&first))
 		Expect(first.Skipped).To(Equal(4))
 		Expect(string(first.Data)).To(Equal(msg))
-		Eventually(got).Should(Receive(&second))
+		Eventually(got, 5*time.Second).Should(Receive(&second))
 		Expect(second.Oversize).To(BeTrue())
-		Eventually(got).Should(Receive(&third))
+		Eventually(got, 5*time.Second).Should(Receive(&third))
 		Expect(string(third.Data)).To(Equal(msg))
 
 		fr := mllp.NewFrameReader(conn, 0)
