@@ -29,7 +29,7 @@ func newRegistries() *registries {
 	structure.Register(r.checks)
 	profile.Register(r.checks)
 	terminology.Register(r.checks)
-	quality.Register(r.checks)
+	quality.Register(r.checks, v2checks.QualityLanguage())
 	v2checks.Register(r.checks)
 	r.targets.Register("hl7v2", "HL7 v2 ER7 messages: a file (.hl7, .er7, plain or .gz, batches too) or a folder of them", target.OpenHL7v2)
 	r.targets.Register("hl7v2-fixture", "a synthetic HL7 v2 ADT/ORU feed generated in memory (seed, messages, oru-every, defects)", target.OpenHL7v2Fixture)
