@@ -199,6 +199,21 @@ var _ = Describe("hl7v2-parse", func() {
 	})
 })
 
+var _ = Describe("hl7v2-parse character sets", func() {
+	c := mustCompile("hl7v2-parse", nil)
+	DescribeTable("compares the bytes with MSH-18",
+		func(msh18, name string, want []string) {
+			msh := msh24 + "||||||" + msh18 // MSH-18
+			Expect(where(observe(c, record(segs(msh, "PID|1||||"+name))))).To(Equal(want))
+		},
+		Entry("ASCII by default", "", "SMITH", nil),
+		Entry("non-ASCII without MSH-18", "", "ZOË", []string{"parse.charset@PID[1].5"}),
+		Entry("UTF-8 declared and sent", "UNICODE UTF-8", "ZOË", nil),
+		Entry("UTF-8 declared, Latin-1 sent", "UNICODE UTF-8", "ZO\xcb", []string{"parse.charset@PID[1].5"}),
+		Entry("Latin-1 declared", "8859/1", "ZO\xcb", nil),
+	)
+})
+
 var _ = Describe("hl7v2-profile", func() {
 	DescribeTable("refuses malformed rules with a clear error",
 		func(rules []any, msg string) {
