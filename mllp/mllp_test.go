@@ -149,6 +149,21 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 		}),
 	)
 
+	It("waits for the application acknowledgement after an accept acknowledgement in enhanced mode", func() {
+		addr := simulate(&mllp.Simulator{Now: fixed})
+		c := &mllp.Client{Addr: addr, Timeout: 2 * time.Second}
+		defer c.Close()
+		enhanced := strings.Replace(msg, "|P|2.4\r", "|P|2.4|||AL|AL\r", 1)
+		ms, err := hl7v2.ParseAll([]byte(enhanced))
+		Expect(err).NotTo(HaveOccurred())
+		ex := c.Send(context.Background(), ms[0], []byte(enhanced))
+		Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+		Expect(ex.Responses).To(HaveLen(2))
+		Expect(ex.Responses[0].Message.Get("MSA-1")).To(Equal("CA"))
+		Expect(ex.Responses[1].Message.Get("MSA-1")).To(Equal("AA"))
+		Expect(ex.Responses[1].Latency).To(BeNumerically(">=", ex.Responses[0].Latency))
+	})
+
 	It("reconnects after the peer drops the connection, and plays a defect on every n-th message only", func() {
 		addr := simulate(&mllp.Simulator{Defect: mllp.DefectReset, Every: 2, Now: fixed})
 		c := &mllp.Client{Addr: addr, Timeout: time.Second}

@@ -175,6 +175,15 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			out = Wrap([]byte{CommitACK})
 		default:
 			out = Wrap(ack())
+			// Enhanced mode: an accept acknowledgement, then the application one.
+			if msg.Get("MSH-15") != "" || msg.Get("MSH-16") != "" {
+				accept := opts
+				accept.Code = "CA"
+				out = Wrap(hl7v2.BuildACK(msg, accept))
+				if m16 := msg.Get("MSH-16"); m16 == "AL" || m16 == "SU" {
+					out = append(out, Wrap(ack())...)
+				}
+			}
 		}
 		conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		if _, err := conn.Write(out); err != nil {
