@@ -115,6 +115,15 @@ var _ = Describe("Certifying an MLLP endpoint (client target against the simulat
 		Expect(lat.Message).To(ContainSubstring("threshold 10ms"))
 	})
 
+	It("keeps to the plan's rate", func() {
+		addr := simulate(&mllp.Simulator{})
+		start := time.Now()
+		rep := certify(map[string]any{"url": "mllp://" + addr, "feed": feed, "timeout": "1s", "rate": 20, "max-messages": 5}, "mllp-ack")
+		Expect(rep.Targets[0].Records).To(BeEquivalentTo(5))
+		// Five messages at 20 a second: four intervals of 50ms at least.
+		Expect(time.Since(start)).To(BeNumerically(">=", 200*time.Millisecond))
+	})
+
 	It("fails the target with a clear error when the feed is missing", func() {
 		rep := certify(map[string]any{"url": "mllp://127.0.0.1:9", "feed": "/nonexistent/feed.hl7"}, "mllp-ack")
 		Expect(rep.Targets[0].Error).To(ContainSubstring("feed: cannot read /nonexistent/feed.hl7"))
