@@ -58,11 +58,11 @@ type Engine struct {
 	conceptMaps []*ConceptMap
 	// translations indexes conceptMaps by source code, built on first use.
 	translations map[[2]string][]Mapping
-	providers   map[string]Provider
-	grammars    map[string]Grammar
-	expansions  map[string]*Expansion
-	xml         XMLDecoder
-	skipped     []string
+	providers    map[string]Provider
+	grammars     map[string]Grammar
+	expansions   map[string]*Expansion
+	xml          XMLDecoder
+	skipped      []string
 }
 
 // New returns an empty engine that knows the code systems defined by a
