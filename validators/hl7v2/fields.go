@@ -262,13 +262,29 @@ func (w *walker) segment(s *hl7v2.Segment) {
 					w.add("lengths", r.length, "hl7v2.length", path.String(),
 						fmt.Sprintf("%s-%d (%s) is %d characters long; HL7 %s allows %d", s.Name, num, fd.Desc, len(val), w.ver.Version, fd.Len), "")
 				}
-				w.value(val, fd, path, 1)
+				w.value(val, valueType(s, num, fd, d), path, 1)
 			}
 			if j < 0 {
 				break
 			}
 		}
 	}
+}
+
+// valueType is the field's definition, except for an observation's value
+// (OBX-5, type varies), whose type OBX-2 names: an NM result is checked as
+// a number, a CWE as coded, and so on.
+func valueType(s *hl7v2.Segment, num int, fd *dict.Field, d hl7v2.Delimiters) *dict.Field {
+	if s.Name != "OBX" || num != 5 {
+		return fd
+	}
+	vt := strings.TrimSpace(d.FirstComponent(s.Field(2), 1))
+	if vt == "" {
+		return fd
+	}
+	x := *fd
+	x.Type = vt
+	return &x
 }
 
 func fieldPath(s *hl7v2.Segment, n int) string { return s.Path() + "." + strconv.Itoa(n) }
