@@ -13,7 +13,6 @@ import (
 
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/internal/sharedtest"
-	"github.com/carecert/carecert/model"
 )
 
 const adt = "MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|MSG0001|P|2.4\r" +
@@ -274,5 +273,3 @@ func nonBlankLines(data []byte) int {
 	}
 	return n
 }
-
-var _ = model.Error

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,7 +65,7 @@ func (s *Simulator) Validate() error {
 		for k := range Defects() {
 			names = append(names, k)
 		}
-		sortStrings(names)
+		sort.Strings(names)
 		return fmt.Errorf("unknown defect %q (known: %s)", s.Defect, strings.Join(names, ", "))
 	}
 	if s.Every < 0 {
