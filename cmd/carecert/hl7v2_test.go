@@ -91,20 +91,18 @@ var _ = Describe("carecert with HL7 v2", func() {
 		Expect(string(data)).To(ContainSubstring("an mllp target needs a feed"))
 	})
 
-	It("listens for a feed until the message count, then writes the report", func() {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		Expect(err).NotTo(HaveOccurred())
-		addr := ln.Addr().String()
-		ln.Close()
+	It("listens for a feed until the message count, saying where, then writes the report", func() {
 		dir := GinkgoT().TempDir()
 		done := make(chan int, 1)
+		var out, errOut syncBuffer
 		go func() {
-			var out, errOut syncBuffer
-			done <- execute(context.Background(), []string{"listen", "mllp", "--addr", addr, "--count", "2", "--duration", "20s",
-				"--suite", "hl7v2-structure", "--suite", "nhs-adt-v2", "--out", dir, "-q"}, &out, &errOut)
+			done <- execute(context.Background(), []string{"listen", "mllp", "--addr", "127.0.0.1:0", "--count", "2", "--duration", "20s",
+				"--suite", "hl7v2-structure", "--suite", "nhs-adt-v2", "--out", dir}, &out, &errOut)
 		}()
-		var conn net.Conn
-		Eventually(func() error { conn, err = net.Dial("tcp", addr); return err }, 5*time.Second, 20*time.Millisecond).Should(Succeed())
+		at := regexp.MustCompile(`listening for MLLP on (127\.0\.0\.1:\d+) \(up to 20s or 2 message\(s\)\)`)
+		Eventually(errOut.String, 5*time.Second, 20*time.Millisecond).Should(MatchRegexp(at.String()))
+		conn, err := net.Dial("tcp", at.FindStringSubmatch(errOut.String())[1])
+		Expect(err).NotTo(HaveOccurred())
 		defer conn.Close()
 		ms, err := os.ReadFile(hl7v2Feed(GinkgoT().TempDir(), 2, nil))
 		Expect(err).NotTo(HaveOccurred())
