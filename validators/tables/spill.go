@@ -8,14 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
+	"sort"
 )
 
-// spillAt is how many entries a key set keeps in memory before it sorts them
-// and writes them to a temporary file (a run). Key sets are the only state that
+// spillAt is how many entries a key set keeps in memory (1.5–2 MiB) before it
+// sorts them and writes them to a temporary file (a run). Key sets are the only state that
 // grows with a feed; spilling keeps a worker's memory flat however long the
 // file, at the cost of one sequential write and read of 16–24 bytes per row.
-const spillAt = 1 << 18
+const spillAt = 1 << 16
 
 // keySet collects fixed-width entries of uint64 (a key hash first), spilling
 // sorted runs to temporary files, and replays every entry in sorted order once.
@@ -56,19 +56,24 @@ func (k *keySet) merge(other *keySet) {
 	}
 }
 
-func (k *keySet) sortMem() {
-	w := k.width
-	n := k.len()
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
+// sortMem sorts the in-memory entries in place (no copy: the point of a key
+// set is a small, fixed memory).
+func (k *keySet) sortMem() { sort.Sort(strided{w: k.width, a: k.mem}) }
+
+// strided sorts a flat slice of fixed-width entries.
+type strided struct {
+	w int
+	a []uint64
+}
+
+func (s strided) Len() int { return len(s.a) / s.w }
+func (s strided) Less(i, j int) bool {
+	return compareWords(s.a[i*s.w:i*s.w+s.w], s.a[j*s.w:j*s.w+s.w]) < 0
+}
+func (s strided) Swap(i, j int) {
+	for x := 0; x < s.w; x++ {
+		s.a[i*s.w+x], s.a[j*s.w+x] = s.a[j*s.w+x], s.a[i*s.w+x]
 	}
-	slices.SortFunc(idx, func(a, b int) int { return compareWords(k.mem[a*w:a*w+w], k.mem[b*w:b*w+w]) })
-	sorted := make([]uint64, 0, len(k.mem))
-	for _, i := range idx {
-		sorted = append(sorted, k.mem[i*w:i*w+w]...)
-	}
-	k.mem = sorted
 }
 
 func compareWords(a, b []uint64) int {
