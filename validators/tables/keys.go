@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/expr-lang/expr/vm"
@@ -52,19 +53,30 @@ func (k keySpec) hash(buf []byte, table string, row *tabular.Row) (uint64, []byt
 			return 0, buf, false
 		}
 		buf = append(buf, 0)
-		buf = append(buf, k.value(v)...)
+		buf = k.appendValue(buf, v)
 	}
 	return xxhash.Sum64(buf), buf, true
 }
 
-func (k keySpec) value(v string) string {
+// appendValue appends the value as the key compares it.
+func (k keySpec) appendValue(buf []byte, v string) []byte {
 	if !k.fold {
-		return v
+		return append(buf, v...)
 	}
 	if t, ok := exprDate(v); ok {
-		return t.Format("2006-01-02")
+		return t.AppendFormat(buf, "2006-01-02")
 	}
-	return Normalize(v)
+	start := len(buf)
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return append(buf[:start], Normalize(v)...) // rare: let Normalize handle Unicode
+		case isAlnumASCII(c):
+			buf = append(buf, lowerASCII(c))
+		}
+	}
+	return buf
 }
 
 func (k keySpec) text(row *tabular.Row) string {
@@ -80,13 +92,14 @@ func (k keySpec) text(row *tabular.Row) string {
 type feedParams struct {
 	table     string
 	when      *Condition
+	env       envSpec
 	nulls     nullTokens
 	severity  model.Severity
 	code      string
 	sensitive bool
 }
 
-func parseFeedParams(p check.Params, defCode string) (feedParams, error) {
+func parseFeedParams(p check.Params, env *check.Env, defCode string) (feedParams, error) {
 	var fp feedParams
 	var err error
 	if fp.table, err = p.String("table", ""); err != nil {
@@ -101,11 +114,14 @@ func parseFeedParams(p check.Params, defCode string) (feedParams, error) {
 			return fp, fmt.Errorf("when: %w", err)
 		}
 	}
+	cols := sharedColumns(env)
+	cols.add(fp.when)
 	nulls, err := p.Strings("null_tokens")
 	if err != nil {
 		return fp, err
 	}
 	fp.nulls = newNullTokens(nulls)
+	fp.env = newEnvSpec(fp.nulls, cols)
 	sev, err := p.String("severity", "error")
 	if err != nil {
 		return fp, err
@@ -125,7 +141,7 @@ func (fp *feedParams) selects(m *vm.VM, row *tabular.Row) (bool, error) {
 	if fp.when == nil {
 		return true, nil
 	}
-	return fp.when.Eval(m, rowEnv(row, fp.nulls))
+	return fp.when.Eval(m, rowEnv(row, fp.env))
 }
 
 // ---- uniqueness ----
@@ -140,7 +156,7 @@ func newUniqueCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err := p.Reject("table", "key", "fold", "when", "null_tokens", "severity", "code", "sensitive"); err != nil {
 		return nil, err
 	}
-	fp, err := parseFeedParams(p, "tabular.duplicate")
+	fp, err := parseFeedParams(p, env, "tabular.duplicate")
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +305,7 @@ func newConsistentCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err := p.Reject("table", "key", "field", "fold", "when", "null_tokens", "severity", "code", "sensitive"); err != nil {
 		return nil, err
 	}
-	fp, err := parseFeedParams(p, "tabular.conflict")
+	fp, err := parseFeedParams(p, env, "tabular.conflict")
 	if err != nil {
 		return nil, err
 	}
@@ -459,7 +475,7 @@ func newReferenceCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err := p.Reject("table", "field", "references", "fold", "when", "null_tokens", "severity", "code", "sensitive"); err != nil {
 		return nil, err
 	}
-	fp, err := parseFeedParams(p, "tabular.reference")
+	fp, err := parseFeedParams(p, env, "tabular.reference")
 	if err != nil {
 		return nil, err
 	}
