@@ -40,6 +40,9 @@ type Env struct {
 	// AsOf is the date the run judges timeliness and "in the future" against:
 	// the plan's date, or today.
 	AsOf time.Time
+	// Baseline is the path of a previous report.json of the same vendor that
+	// drift checks compare with; empty when the plan names none.
+	Baseline string
 }
 
 // Service returns the shared value called name, building it with make on first

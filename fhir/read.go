@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 )
 
@@ -22,8 +23,9 @@ type Emit func(*model.Record) error
 // or an unbounded allocation.
 const maxLine = 64 << 20
 
-// ReadFile reads a FHIR JSON file (a resource, a Bundle or NDJSON, optionally
-// gzip-compressed: ".gz") and emits its records. Problems with the content become
+// ReadFile reads a FHIR JSON file (a resource, a Bundle or NDJSON) or a FHIR
+// XML file (a resource or a Bundle), optionally gzip-compressed (".gz"), and
+// emits its records. Problems with the content become
 // records with a Problem; only an unreadable path is an error.
 func ReadFile(path string, emit Emit) error {
 	f, err := os.Open(path)
@@ -59,6 +61,9 @@ func ReadStream(name string, r io.Reader, emit Emit) error {
 	data, err := io.ReadAll(br)
 	if err != nil {
 		return emit(problem(name, 1, 0, "input.read", fmt.Sprintf("reading stopped: %v (records before this point are kept)", err)))
+	}
+	if isXML(name, data) {
+		return readXMLDocument(name, data, emit)
 	}
 	return readDocument(name, data, 1, 0, emit)
 }
@@ -197,12 +202,45 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 		return emit(problem(name, line, index, "input.json", msg))
 	}
 	doc := NewDocument(data, baseLine)
-	_, err = emitResource(name, res, doc, "", baseLine, index, nil, emit)
+	locate := func(p string) model.Locator { return doc.Locator(p) }
+	_, err = emitResource(name, res, locate, "", baseLine, index, nil, emit)
 	return err
 }
 
-func emitResource(name string, res map[string]any, doc *Document, docPath string, line int, index int64, container *model.Record, emit Emit) (int64, error) {
-	loc := doc.Locator(docPath)
+// isXML decides between FHIR JSON and FHIR XML: by extension, or because the
+// content starts with '<'.
+func isXML(name string, data []byte) bool {
+	lower := strings.ToLower(strings.TrimSuffix(name, ".gz"))
+	if strings.HasSuffix(lower, ".xml") {
+		return true
+	}
+	t := bytes.TrimLeft(data, " \t\r\n")
+	return len(t) > 0 && t[0] == '<'
+}
+
+// readXMLDocument reads one FHIR XML document: a resource or a Bundle, whose
+// entries become records as in JSON.
+func readXMLDocument(name string, data []byte, emit Emit) error {
+	if l := InvalidUTF8Line(data); l > 0 {
+		return emit(problem(name, l, 0, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR XML must be UTF-8"))
+	}
+	res, err := fhirxml.Decode(data)
+	if err != nil {
+		line, msg := 1, err.Error()
+		var se *fhirxml.SyntaxError
+		if errors.As(err, &se) {
+			line, msg = se.Line, se.Msg
+		}
+		return emit(problem(name, line, 0, "input.xml", msg))
+	}
+	doc := fhirxml.NewDocument(data, 1)
+	locate := func(p string) model.Locator { return doc.Locator(p) }
+	_, err = emitResource(name, res, locate, "", 1, 0, nil, emit)
+	return err
+}
+
+func emitResource(name string, res map[string]any, locate func(docPath string) model.Locator, docPath string, line int, index int64, container *model.Record, emit Emit) (int64, error) {
+	loc := locate(docPath)
 	if docPath != "" {
 		line = loc.Line(ResourceType(res))
 	}
@@ -224,7 +262,7 @@ func emitResource(name string, res map[string]any, doc *Document, docPath string
 		}
 		p := joinPath(docPath, "entry["+strconv.Itoa(i)+"].resource")
 		var err error
-		index, err = emitResource(name, inner, doc, p, line, index, rec, emit)
+		index, err = emitResource(name, inner, locate, p, line, index, rec, emit)
 		if err != nil {
 			return index, err
 		}

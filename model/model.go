@@ -5,6 +5,7 @@
 package model
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -150,32 +151,24 @@ func (f Finding) String() string {
 	return b.String()
 }
 
-// Less orders findings canonically: by file, line, record, path, check, code,
-// message. Reports use this order so that they do not depend on scheduling.
-func Less(a, b *Finding) bool {
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	if a.Record != b.Record {
-		return a.Record < b.Record
-	}
-	if a.Path != b.Path {
-		return a.Path < b.Path
-	}
-	if a.Check != b.Check {
-		return a.Check < b.Check
-	}
-	if a.Code != b.Code {
-		return a.Code < b.Code
-	}
-	if a.Message != b.Message {
-		return a.Message < b.Message
-	}
-	return a.Severity > b.Severity
+// Compare orders findings canonically: by file, line, record, path, check,
+// code, message, then the most severe first. Reports use this order so that
+// they do not depend on scheduling.
+func Compare(a, b *Finding) int {
+	return cmp.Or(
+		cmp.Compare(a.File, b.File),
+		cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Record, b.Record),
+		cmp.Compare(a.Path, b.Path),
+		cmp.Compare(a.Check, b.Check),
+		cmp.Compare(a.Code, b.Code),
+		cmp.Compare(a.Message, b.Message),
+		cmp.Compare(b.Severity, a.Severity),
+	)
 }
+
+// Less reports whether a sorts before b in the canonical order.
+func Less(a, b *Finding) bool { return Compare(a, b) < 0 }
 
 // Locator maps an element path inside a record to the line of the source it came
 // from. Targets give records a locator; findings ask it only when they need a line,

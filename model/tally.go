@@ -146,15 +146,7 @@ func (t *Tally) Sample() []Finding {
 
 func (t *Tally) trim() {
 	if !t.sorted {
-		slices.SortFunc(t.Findings, func(a, b Finding) int {
-			switch {
-			case Less(&a, &b):
-				return -1
-			case Less(&b, &a):
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(t.Findings, func(a, b Finding) int { return Compare(&a, &b) })
 		t.sorted = true
 	}
 	if n := t.limit(); len(t.Findings) > n {

@@ -93,7 +93,7 @@ func (r *Runner) RunPart(ctx context.Context, p *Plan) (*Part, error) {
 	part.Fingerprint = fp
 	env := r.env(ctx, p)
 	for _, v := range p.Vendors {
-		_, cs, err := r.Compile(p, v, env)
+		_, cs, err := r.Compile(p, v, vendorEnv(env, p, v))
 		if err != nil {
 			return nil, err
 		}
@@ -225,7 +225,7 @@ func (r *Runner) Merge(ctx context.Context, parts []*Part, names []string) ([]*m
 	}
 	var out []*model.Report
 	for vi, v := range p.Vendors {
-		ss, cs, err := r.Compile(p, v, env)
+		ss, cs, err := r.Compile(p, v, vendorEnv(env, p, v))
 		if err != nil {
 			return nil, err
 		}
@@ -373,5 +373,9 @@ func (r *Runner) env(ctx context.Context, p *Plan) *check.Env {
 	if p.Date != "" {
 		asOf, _ = time.Parse("2006-01-02", p.Date) // checked when the plan was loaded
 	}
-	return &check.Env{Context: ctx, PlanDir: p.Dir, IGs: append(append([]string{}, p.IGs...), r.IGs...), AsOf: asOf}
+	return &check.Env{
+		Context: ctx, PlanDir: p.Dir, AsOf: asOf,
+		IGs:      append(append([]string{}, p.IGs...), r.IGs...),
+		Services: map[string]any{}, // one map, shared by every vendor's copy of the env
+	}
 }

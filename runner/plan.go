@@ -14,6 +14,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/internal/yamlfile"
+	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/runner/target"
 )
 
@@ -34,6 +35,9 @@ type Plan struct {
 	IGs []string `yaml:"igs"`
 	// Policy decides the verdict; empty means every SHALL requirement passes.
 	Policy map[string]any `yaml:"policy"`
+	// Baseline is a previous run to compare with (drift checks): a
+	// report.json, or an --out folder holding <vendor>/report.json.
+	Baseline string `yaml:"baseline"`
 	// Vendors lists the suppliers certified in this run.
 	Vendors []VendorPlan `yaml:"vendors"`
 
@@ -57,6 +61,8 @@ type VendorPlan struct {
 	Release string `yaml:"release"`
 	// Suites are added to the plan's suites for this vendor.
 	Suites []string `yaml:"suites"`
+	// Baseline overrides the plan's baseline for this vendor.
+	Baseline string `yaml:"baseline"`
 	// Targets are the vendor's systems and feeds; each is a mapping with name,
 	// type, path or url, and the type's own options.
 	Targets []map[string]any `yaml:"targets"`
@@ -136,6 +142,10 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 	if p.SampleLimit < 0 {
 		return errAt("$.sample_limit", "must not be negative")
 	}
+	// A misspelt policy is found before the feeds are read, not after.
+	if _, err := policy.FromPlan(p.Policy); err != nil {
+		return errAt("$.policy", "%v", strings.TrimPrefix(err.Error(), "policy: "))
+	}
 	if len(p.Vendors) == 0 {
 		return errAt("$.vendors", "required: a plan certifies at least one vendor")
 	}
@@ -194,12 +204,14 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 	if s.URL, err = str("url"); err != nil {
 		return s, err
 	}
-	if s.Path == "" && s.URL == "" && s.Type != "fixture" {
+	// Generated feeds (fixture, hl7v2-fixture) need neither path nor url.
+	generated := s.Type == "fixture" || s.Type == "hl7v2-fixture"
+	if s.Path == "" && s.URL == "" && !generated {
 		return s, fmt.Errorf("a target needs a path or a url")
 	}
 	if s.Name == "" {
 		s.Name = s.Location() // never the raw URL: it may carry credentials
-		if s.Type == "fixture" {
+		if generated {
 			s.Name = "generated feed"
 		}
 	}
@@ -211,4 +223,24 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 	}
 	s.BaseDir = dir
 	return s, nil
+}
+
+// BaselineFor returns the baseline report path of vendor v: its own baseline
+// or the plan's, relative to the plan's folder; a folder means the report of
+// v inside it (<folder>/<vendor slug>/report.json). Empty when none is given.
+func (p *Plan) BaselineFor(v VendorPlan) string {
+	b := v.Baseline
+	if b == "" {
+		b = p.Baseline
+	}
+	if b == "" {
+		return ""
+	}
+	if !filepath.IsAbs(b) && p.Dir != "" {
+		b = filepath.Join(p.Dir, b)
+	}
+	if fi, err := os.Stat(b); err == nil && fi.IsDir() {
+		b = filepath.Join(b, v.Slug(), "report.json")
+	}
+	return b
 }

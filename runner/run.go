@@ -95,6 +95,14 @@ func (r *Runner) Preflight(p *Plan) error {
 	return nil
 }
 
+// vendorEnv is the run's env with the vendor's own baseline. Services stay
+// shared: the copy holds the same map.
+func vendorEnv(env *check.Env, p *Plan, v VendorPlan) *check.Env {
+	venv := *env
+	venv.Baseline = p.BaselineFor(v)
+	return &venv
+}
+
 // Compile loads and compiles the suites a vendor is certified against.
 func (r *Runner) Compile(p *Plan, v VendorPlan, env *check.Env) ([]*suites.Suite, []compiled, error) {
 	refs := append(append([]string{}, p.Suites...), v.Suites...)
@@ -144,7 +152,7 @@ func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 	if rep.AsOf == "" {
 		rep.AsOf = rep.StartedAt.Format("2006-01-02")
 	}
-	ss, cs, err := r.Compile(p, v, env)
+	ss, cs, err := r.Compile(p, v, vendorEnv(env, p, v))
 	if err != nil {
 		return nil, err
 	}

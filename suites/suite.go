@@ -140,11 +140,6 @@ func Builtin(id string, reg *check.Registry) (*Suite, error) {
 	return Parse("builtin:"+id, data, reg)
 }
 
-// BuiltinSource returns the embedded YAML of a built-in suite.
-func BuiltinSource(id string) ([]byte, error) {
-	return builtinFS.ReadFile("builtin/" + id + ".yaml")
-}
-
 // BuiltinIDs lists the embedded suites, sorted.
 func BuiltinIDs() []string {
 	entries, _ := fs.ReadDir(builtinFS, "builtin")
@@ -206,4 +201,14 @@ func containsKind(ks []model.Kind, k model.Kind) bool {
 		}
 	}
 	return false
+}
+
+// BuiltinSource returns the embedded file of a built-in suite, for manifests
+// that record exactly which suite text a run used.
+func BuiltinSource(id string) ([]byte, error) {
+	data, err := builtinFS.ReadFile("builtin/" + id + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in suite %q", id)
+	}
+	return data, nil
 }

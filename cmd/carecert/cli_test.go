@@ -6,16 +6,19 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/fixtures/fhirserver"
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/suites"
 )
@@ -153,7 +156,8 @@ var _ = Describe("carecert validate", func() {
 		Expect(code).To(Equal(exitFailed))
 		Expect(stdout).To(ContainSubstring(p + `:1: error Patient/a at Patient.gender: "F" is not one of the allowed codes`))
 		Expect(stdout).To(ContainSubstring(p + ":2: error: truncated JSON"))
-		Expect(stdout).To(ContainSubstring("3 record(s) in 1 target(s): 3 error(s)"))
+		Expect(stdout).To(MatchRegexp(`3 record\(s\) in 1 target\(s\): [2-9] error\(s\)`))
+		Expect(stdout).NotTo(MatchRegexp(`feed.ndjson:3: error`), "the third record is valid")
 	})
 
 	It("exits 2 for a path that cannot be read, still reporting the readable ones", func() {
@@ -275,5 +279,65 @@ var _ = Describe("sharded runs on the command line", func() {
 		code, _, stderr = carecert("run", "../../examples/demo-plan.yaml", "--shard", "4/3")
 		Expect(code).To(Equal(exitUsage))
 		Expect(stderr).To(ContainSubstring("want 1 <= i <= n"))
+	})
+})
+
+var _ = Describe("an interrupted run", func() {
+	It("writes the results so far, marked incomplete, and exits 3", func() {
+		dir := GinkgoT().TempDir()
+		// The feed is a named pipe: once a megabyte has been written into it, the
+		// run has provably read most of it, whatever the machine's speed.
+		fifo := filepath.Join(dir, "feed.ndjson")
+		Expect(syscall.Mkfifo(fifo, 0o644)).To(Succeed())
+		plan := writeFile(dir, "plan.yaml", "suites: [fhir-r4-structure]\nvendors:\n  - name: Slow Co\n    targets: [{path: feed.ndjson}]\n")
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			defer GinkgoRecover()
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			Expect(err).NotTo(HaveOccurred())
+			line := []byte(`{"resourceType":"Patient","id":"p","gender":"female"}` + "\n")
+			for written := 0; written < 1<<20; written += len(line) {
+				_, err := w.Write(line)
+				Expect(err).NotTo(HaveOccurred())
+			}
+			cancel() // the stand-in for Ctrl-C: main cancels the same context on SIGINT
+			w.Write(line)
+			w.Close()
+		}()
+		var out, errOut bytes.Buffer
+		code := execute(ctx, []string{"run", plan, "--out", filepath.Join(dir, "out")}, &out, &errOut)
+		Expect(code).To(Equal(exitInterrupted))
+		Expect(errOut.String()).To(ContainSubstring("interrupted"))
+		data, err := os.ReadFile(filepath.Join(dir, "out", "slow-co", "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		validReport(data)
+		var rep struct {
+			Complete bool `json:"complete"`
+			Targets  []struct {
+				Records int64 `json:"records"`
+			} `json:"targets"`
+		}
+		Expect(json.Unmarshal(data, &rep)).To(Succeed())
+		Expect(rep.Complete).To(BeFalse())
+		Expect(rep.Targets[0].Records).To(BeNumerically(">", (1<<20-1<<16)/55), "at least what the pipe could not hold")
+		Expect(out.String()).To(ContainSubstring("incomplete"))
+	})
+})
+
+var _ = Describe("carecert validate on a live FHIR server", func() {
+	It("runs the REST API suite as well as the resource suites", func() {
+		dir := GinkgoT().TempDir()
+		_, err := fixtures.WriteDir(dir, fixtures.Options{Seed: 3, Records: 60})
+		Expect(err).NotTo(HaveOccurred())
+		sim, err := fhirserver.New(fhirserver.Options{Feed: filepath.Join(dir, fixtures.FeedFile)})
+		Expect(err).NotTo(HaveOccurred())
+		srv := httptest.NewServer(sim)
+		defer srv.Close()
+		code, stdout, stderr := carecert("validate", "--format", "json", srv.URL)
+		Expect(stderr).To(BeEmpty())
+		Expect(code).To(Equal(exitOK))
+		validReport([]byte(stdout))
+		Expect(stdout).To(ContainSubstring(`"suite": "fhir-rest-api"`))
+		Expect(stdout).To(ContainSubstring(`"suite": "fhir-r4-structure"`))
 	})
 })

@@ -4,11 +4,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/livefhir"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/tabular"
+	v2checks "github.com/carecert/carecert/validators/hl7v2"
 	"github.com/carecert/carecert/validators/profile"
+	"github.com/carecert/carecert/validators/quality"
+	"github.com/carecert/carecert/validators/restapi"
 	"github.com/carecert/carecert/validators/structure"
+	"github.com/carecert/carecert/validators/tables"
+	"github.com/carecert/carecert/validators/terminology"
 )
 
 // registries holds every check type and target type this build knows.
@@ -21,18 +28,43 @@ func newRegistries() *registries {
 	r := &registries{checks: check.NewRegistry(), targets: target.NewRegistry()}
 	structure.Register(r.checks)
 	profile.Register(r.checks)
+	terminology.Register(r.checks)
+	quality.Register(r.checks, v2checks.QualityLanguage())
+	v2checks.Register(r.checks)
+	r.targets.Register("hl7v2", "HL7 v2 ER7 messages: a file (.hl7, .er7, plain or .gz, batches too) or a folder of them", target.OpenHL7v2)
+	r.targets.Register("hl7v2-fixture", "a synthetic HL7 v2 ADT/ORU feed generated in memory (seed, messages, oru-every, defects)", target.OpenHL7v2Fixture)
+	r.targets.Register("mllp", "an MLLP endpoint (mllp://host:port) sent the messages of a feed; each acknowledgement is checked", target.OpenMLLP)
+	r.targets.Register("mllp-listen", "listen for a vendor's MLLP feed for a time or a message count (carecert listen mllp)", target.OpenMLLPListen(target.ListenOptions{Judge: v2checks.NewJudge()}))
+	tables.Register(r.checks)
+	tabular.Register(r.targets)
+	restapi.Register(r.checks)
+	livefhir.Register(r.targets)
 	return r
 }
 
 // extraCommands are the commands that capabilities beyond the core add.
+// One append a line: each capability adds its own.
 func (r *registries) extraCommands(a *app) []*cobra.Command {
-	return nil
+	var cmds []*cobra.Command
+	cmds = append(cmds, a.certificationCommands()...)
+	cmds = append(cmds, a.listenCommand(), a.simulateCommand())
+	cmds = append(cmds, a.cldFixturesCommand(), a.importFrictionlessCommand())
+	cmds = append(cmds, a.fhirpathCommand())
+	cmds = append(cmds, a.terminologyCommand())
+	return cmds
 }
 
-func (a *app) newRunner() *runner.Runner {
-	return &runner.Runner{
+// newRunner returns a runner with this build's registries, checking workers
+// records at once (0: every core), with a progress bar unless quiet.
+func (a *app) newRunner(workers int, quiet bool) *runner.Runner {
+	r := &runner.Runner{
 		Checks:  a.env.checks,
 		Targets: a.env.targets,
 		Tool:    model.Tool{Name: "carecert", Version: version, Definitions: "FHIR R4 4.0.1"},
+		Workers: workers,
 	}
+	if showProgress(a.stderr, quiet) {
+		r.Progress = &barProgress{w: a.stderr}
+	}
+	return r
 }

@@ -14,10 +14,21 @@ import (
 )
 
 type runFlags struct {
-	out, vendor, product, release, evidence, shard string
-	targets, suites, igs                           []string
-	quiet                                          bool
-	workers                                        int
+	// One field a line: every capability adds its own flags here.
+	out      string
+	vendor   string
+	product  string
+	release  string
+	evidence string
+	targets  []string
+	suites   []string
+	igs      []string
+	quiet    bool
+	workers  int
+	shard    string
+	baseline string
+	feed     string
+	cert     certFlags
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -51,9 +62,12 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable)")
 	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
+	fl.StringVar(&f.baseline, "baseline", "", "a previous report.json, or --out folder, to compare with (drift checks)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
 	fl.StringVar(&f.shard, "shard", "", "run only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
+	f.cert.bind(fl)
+	fl.StringVar(&f.feed, "feed", "", "HL7 v2 messages to send to mllp:// targets that name no feed of their own")
 	return cmd
 }
 
@@ -94,6 +108,17 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 		p.Evidence = f.evidence
 	}
 	p.IGs = append(p.IGs, f.igs...)
+	if f.baseline != "" {
+		// A flag's path is the user's, relative to where they run carecert.
+		abs, err := filepath.Abs(f.baseline)
+		if err != nil {
+			return nil, fmt.Errorf("--baseline: %w", err)
+		}
+		p.Baseline = abs
+	}
+	if f.feed != "" {
+		setFeed(p, f.feed)
+	}
 	return p, nil
 }
 
@@ -107,11 +132,7 @@ func runnerTargetIsURL(s string) bool {
 }
 
 func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
-	r := a.newRunner()
-	r.Workers = f.workers
-	if showProgress(a.stderr, f.quiet) {
-		r.Progress = &barProgress{w: a.stderr}
-	}
+	r := a.newRunner(f.workers, f.quiet)
 	if f.shard != "" {
 		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
@@ -161,6 +182,9 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 		if err := reports.WriteFileAtomic(filepath.Join(dir, "junit.xml"), junit); err != nil {
 			return err
 		}
+		if err := a.writeCertification(dir, rep, f); err != nil {
+			return err
+		}
 		if !f.quiet {
 			if err := reports.Console(a.stdout, rep); err != nil {
 				return err
@@ -168,5 +192,5 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 			fmt.Fprintf(a.stdout, "  reports: %s\n", dir)
 		}
 	}
-	return nil
+	return a.recordRun(reps, f)
 }

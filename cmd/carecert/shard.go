@@ -64,7 +64,7 @@ are refused with a message saying which.`,
 				}
 				parts = append(parts, p)
 			}
-			reps, err := a.newRunner().Merge(cmd.Context(), parts, files)
+			reps, err := a.newRunner(0, true).Merge(cmd.Context(), parts, files)
 			if err != nil {
 				return usageError("%v", err)
 			}

@@ -24,6 +24,7 @@ type validateFlags struct {
 	workers     int
 	evidence    string
 	shard, out  string
+	baseline    string
 }
 
 func (a *app) validateCommand() *cobra.Command {
@@ -52,6 +53,7 @@ error or a path that cannot be read at all.`,
 	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in output: redacted or full")
 	fl.StringVar(&f.shard, "shard", "", "check only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
 	fl.StringVar(&f.out, "out", "out", "with --shard: folder for the part file")
+	fl.StringVar(&f.baseline, "baseline", "", "the previous submission of a CSV extract, for submission-to-submission checks")
 	return cmd
 }
 
@@ -70,10 +72,19 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 		if runnerTargetIsURL(p) {
 			key = "url"
 		}
-		v.Targets = append(v.Targets, map[string]any{"name": p, key: p})
-		k := kindOf(target.Infer(target.Spec{Path: p}))
-		if !slices.Contains(kinds, k) {
-			kinds = append(kinds, k)
+		t := map[string]any{"name": p, key: p}
+		ks := a.kindsOf(p, key)
+		if f.baseline != "" {
+			if len(paths) != 1 || !slices.Contains(ks, model.KindCSV) {
+				return usageError("--baseline needs exactly one CSV extract to compare with it")
+			}
+			t["baseline"] = f.baseline
+		}
+		v.Targets = append(v.Targets, t)
+		for _, k := range ks {
+			if !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
 		}
 	}
 	if len(plan.Suites) == 0 {
@@ -92,11 +103,7 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	if err := plan.Check(); err != nil {
 		return usageError("%v", err)
 	}
-	r := a.newRunner()
-	r.Workers = f.workers
-	if showProgress(a.stderr, f.quiet) {
-		r.Progress = &barProgress{w: a.stderr}
-	}
+	r := a.newRunner(f.workers, f.quiet)
 	if f.shard != "" {
 		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
@@ -126,14 +133,28 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	return nil
 }
 
-func kindOf(targetType string) model.Kind {
-	switch targetType {
-	case "hl7v2", "mllp":
-		return model.KindHL7v2
-	case "csv":
-		return model.KindCSV
+// kindsOf is the record kinds a path or URL yields, which decide the default
+// suites: a live FHIR server yields both API exchanges and resources. Opening a
+// target does not contact it.
+func (a *app) kindsOf(location, key string) []model.Kind {
+	spec := target.Spec{Name: location}
+	if key == "url" {
+		spec.URL = location
+	} else {
+		spec.Path = location
 	}
-	return model.KindFHIR
+	if t, _, err := a.env.targets.Open(spec); err == nil {
+		if k, ok := t.(target.Kinder); ok {
+			return k.Kinds()
+		}
+	}
+	switch target.Infer(spec) {
+	case "hl7v2", "mllp":
+		return []model.Kind{model.KindHL7v2}
+	case "csv":
+		return []model.Kind{model.KindCSV}
+	}
+	return []model.Kind{model.KindFHIR}
 }
 
 func (a *app) printValidation(rep *model.Report, format string) error {
@@ -161,15 +182,7 @@ func (a *app) printValidation(rep *model.Report, format string) error {
 			dropped += res.Dropped
 		}
 	}
-	slices.SortFunc(all, func(x, y model.Finding) int {
-		switch {
-		case model.Less(&x, &y):
-			return -1
-		case model.Less(&y, &x):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(all, func(x, y model.Finding) int { return model.Compare(&x, &y) })
 	for _, fd := range all {
 		fmt.Fprintln(a.stdout, fd.String())
 		if fd.Evidence != "" {

@@ -8,7 +8,9 @@ package r4core
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
@@ -89,3 +91,15 @@ type readCloser struct {
 }
 
 func (r readCloser) Close() error { return r.f.Close() }
+
+// Digest returns the SHA-256 (hex) of an embedded file (named as for Open)
+// exactly as embedded, compressed, so that a run's manifest can name the
+// definitions it used without decompressing them.
+func Digest(name string) (string, error) {
+	b, err := data.ReadFile("data/" + name + ".gz")
+	if err != nil {
+		return "", fmt.Errorf("r4core: no embedded file %q", name)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}

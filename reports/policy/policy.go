@@ -17,25 +17,6 @@ type Policy interface {
 	Decide(r *model.Report) model.Verdict
 }
 
-// FromPlan builds the policy a plan's policy section describes. An empty section
-// is the default: every SHALL requirement passes.
-func FromPlan(cfg map[string]any) (Policy, error) {
-	if len(cfg) == 0 {
-		return AllShall{}, nil
-	}
-	rule, _ := cfg["rule"].(string)
-	switch rule {
-	case "", "all-shall":
-		for k := range cfg {
-			if k != "rule" {
-				return nil, fmt.Errorf("policy: unknown key %q for rule all-shall", k)
-			}
-		}
-		return AllShall{}, nil
-	}
-	return nil, fmt.Errorf("policy: unknown rule %q (known: all-shall)", rule)
-}
-
 // AllShall certifies a vendor when every SHALL requirement passes (or warns) on
 // every target and the run completed. SHOULD and MAY failures are listed as
 // reasons but do not decide the verdict.

@@ -41,7 +41,7 @@ func unwrapPathError(err error) error {
 func (t *fhirFiles) Kinds() []model.Kind { return []model.Kind{model.KindFHIR} }
 
 // fhirExtensions are the file names a folder walk reads; others are skipped.
-var fhirExtensions = []string{".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz"}
+var fhirExtensions = []string{".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz", ".xml", ".xml.gz"}
 
 // IsFHIRFile reports whether a folder walk reads the file name.
 func IsFHIRFile(name string) bool {
@@ -59,12 +59,7 @@ func (t *fhirFiles) Records(ctx context.Context, emit Emit) error {
 	if err != nil {
 		return err
 	}
-	guarded := func(r *model.Record) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return emit(r)
-	}
+	guarded := guard(ctx, emit)
 	for _, f := range files {
 		if err := fhir.ReadFile(f, fhir.Emit(guarded)); err != nil {
 			return err

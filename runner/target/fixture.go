@@ -85,14 +85,12 @@ func (t *fixtureFeed) Records(ctx context.Context, emit Emit) error {
 		i, n := int64(t.shard.Index-1), int64(t.shard.Count)
 		lo, hi = hi*i/n, hi*(i+1)/n
 	}
+	guarded := guard(ctx, emit)
 	return fhir.ReadStream(t.name, pr, func(r *model.Record) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		// Lines map one to one to generated records, blank or not.
+		// Lines map one to one to generated records.
 		if k := int64(r.Line - 1); k < lo || k >= hi {
 			return nil
 		}
-		return emit(r)
+		return guarded(r)
 	})
 }

@@ -81,12 +81,7 @@ func (t *fhirShard) Records(ctx context.Context, emit Emit) error {
 	if err != nil {
 		return err
 	}
-	guarded := func(r *model.Record) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return emit(r)
-	}
+	guarded := guard(ctx, emit)
 	whole := 0
 	for _, f := range files {
 		if splittable(f) {

@@ -27,6 +27,16 @@ type Target interface {
 	Records(ctx context.Context, emit Emit) error
 }
 
+// guard wraps emit so that reading stops as soon as ctx is cancelled.
+func guard(ctx context.Context, emit Emit) func(*model.Record) error {
+	return func(r *model.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return emit(r)
+	}
+}
+
 // Kinder is implemented by targets that know which kinds of record they yield,
 // so that `carecert validate` can pick the suites that apply.
 type Kinder interface {

@@ -80,6 +80,7 @@ func LoadSchema() (*Schema, error) {
 	for _, props := range s.nested {
 		sort.Strings(props)
 	}
+	addR4Version(defs)
 	// Nested resources are validated on their own, against their own type: the
 	// schema only needs to know they are objects naming a type.
 	defs["ResourceList"] = map[string]any{
@@ -265,4 +266,26 @@ func (g goValue) LoaderFactory() gojsonschema.JSONLoaderFactory {
 }
 func (g goValue) JsonReference() (gojsonreference.JsonReference, error) {
 	return gojsonreference.NewJsonReference("#")
+}
+
+// addR4Version repairs a known defect of the published R4 JSON schema: its
+// FHIRVersion enumerations stop at "4.0.0", so every R4 server's own
+// CapabilityStatement (fhirVersion "4.0.1") would be rejected.
+func addR4Version(defs map[string]any) {
+	for _, d := range defs {
+		def, _ := d.(map[string]any)
+		props, _ := def["properties"].(map[string]any)
+		for _, p := range props {
+			pm, _ := p.(map[string]any)
+			enum, _ := pm["enum"].([]any)
+			has400, has401 := false, false
+			for _, e := range enum {
+				has400 = has400 || e == "4.0.0"
+				has401 = has401 || e == "4.0.1"
+			}
+			if has400 && !has401 {
+				pm["enum"] = append(enum, "4.0.1")
+			}
+		}
+	}
 }

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
+)
+
+const twoVendorPlan = `
+name: certification spec
+date: 2026-01-01
+suites: [fhir-r4-structure]
+vendors:
+  - name: Riverside Clinical Systems
+    release: 3.2.0
+    targets: [{name: bulk export, type: fixture, seed: 1, records: 300, defects: none}]
+  - name: Oakfield Health Software
+    release: 11.0.4
+    targets: [{name: bulk export, type: fixture, seed: 2, records: 300, defects: "unknown-resource-type=2,wrong-type=3"}]
+`
+
+var _ = Describe("carecert certification commands", Ordered, func() {
+	var dir, out, riverside, oakfield, key string
+	BeforeAll(func() {
+		dir = GinkgoT().TempDir()
+		plan := filepath.Join(dir, "plan.yaml")
+		Expect(os.WriteFile(plan, []byte(twoVendorPlan), 0o644)).To(Succeed())
+		key = filepath.Join(dir, "supplier.key")
+		code, stdout, _ := carecert("keygen", key)
+		Expect(code).To(Equal(0))
+		Expect(stdout).To(MatchRegexp(`key id:\s+[0-9a-f]{32}`))
+
+		out = filepath.Join(dir, "out")
+		code, _, stderr := carecert("run", plan, "--out", out, "-q", "--sign-key", key)
+		Expect(code).To(Equal(exitFailed), stderr)
+		riverside = filepath.Join(out, "riverside-clinical-systems")
+		oakfield = filepath.Join(out, "oakfield-health-software")
+	})
+
+	It("writes every rendering, a signed manifest, the comparison and the history beside report.json", func() {
+		for _, d := range []string{riverside, oakfield} {
+			for _, f := range []string{"report.json", "junit.xml", "report.html", "report.md", "report.sarif", "testreport.json", "manifest.json", "manifest.json.sig"} {
+				Expect(filepath.Join(d, f)).To(BeARegularFile())
+			}
+		}
+		for _, f := range []string{"comparison.html", "comparison.csv", "history.db"} {
+			Expect(filepath.Join(out, f)).To(BeARegularFile())
+		}
+		code, stdout, _ := carecert("history", "--out", out)
+		Expect(code).To(Equal(0))
+		Expect(stdout).To(MatchRegexp(`Riverside Clinical Systems\s+│ 3\.2\.0\s+│ Certified`))
+		Expect(stdout).To(MatchRegexp(`Oakfield Health Software\s+│ 11\.0\.4\s+│ Not certified`))
+		Expect(stdout).To(ContainSubstring("Trends"))
+
+		code, stdout, _ = carecert("history", "--out", out, "--format", "json", "--vendor", "Riverside Clinical Systems")
+		Expect(code).To(Equal(0))
+		var runs []map[string]any
+		Expect(json.Unmarshal([]byte(stdout), &runs)).To(Succeed())
+		Expect(runs).To(HaveLen(1))
+		Expect(runs[0]).To(HaveKeyWithValue("decision", "Certified"))
+		Expect(runs[0]).To(HaveKeyWithValue("release", "3.2.0"))
+		data, err := os.ReadFile(filepath.Join(riverside, "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		sum := sha256.Sum256(data)
+		Expect(runs[0]).To(HaveKeyWithValue("report_sha256", hex.EncodeToString(sum[:])), "the run is tied to its report file")
+	})
+
+	It("writes a TestReport that carecert validate accepts under every default FHIR suite", func() {
+		code, stdout, stderr := carecert("validate", "-q", filepath.Join(oakfield, "testreport.json"))
+		Expect(code).To(Equal(0), stdout+stderr)
+		Expect(stdout + stderr).To(ContainSubstring("0 error(s), 0 warning(s)"))
+	})
+
+	It("verifies the manifests, and notices a report edited afterwards", func() {
+		code, stdout, _ := carecert("verify", "--pub", key+".pub", riverside, oakfield)
+		Expect(code).To(Equal(0), stdout)
+		Expect(stdout).To(ContainSubstring("signature valid, by the trusted key"))
+
+		copyDir := filepath.Join(dir, "tampered")
+		Expect(os.CopyFS(copyDir, os.DirFS(oakfield))).To(Succeed())
+		page := filepath.Join(copyDir, "report.html")
+		data, err := os.ReadFile(page)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(page, bytes.Replace(data, []byte("Not certified"), []byte("Certified"), -1), 0o644)).To(Succeed())
+		code, stdout, _ = carecert("verify", "--pub", key+".pub", copyDir)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring("FAIL " + page + ": changed"))
+
+		Expect(os.Remove(filepath.Join(copyDir, "manifest.json.sig"))).To(Succeed())
+		Expect(os.WriteFile(page, data, 0o644)).To(Succeed())
+		code, stdout, _ = carecert("verify", "--pub", key+".pub", copyDir)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring("not signed"))
+		code, _, _ = carecert("verify", copyDir)
+		Expect(code).To(Equal(0), "without a trusted key, an unsigned manifest is checked for integrity only")
+	})
+
+	Describe("report", func() {
+		policy := func(expires string) string {
+			file := filepath.Join(dir, "policy-"+expires+".yaml")
+			Expect(os.WriteFile(file, []byte(`
+rules:
+  - require: all-pass
+    level: SHALL
+waivers:
+  - requirement: fhir-r4-structure/STRUCT-01
+    justification: resource type fix ships in 11.1
+    expires: `+expires+`
+  - requirement: fhir-r4-structure/STRUCT-02
+    justification: boolean fix ships in 11.1
+    expires: `+expires+`
+`), 0o644)).To(Succeed())
+			return file
+		}
+
+		It("re-grades a stored report under another policy without re-running, and writes a valid report", func() {
+			regraded := filepath.Join(dir, "regraded")
+			code, stdout, stderr := carecert("report", "--policy", policy("2026-06-30"), "--out", regraded, filepath.Join(oakfield, "report.json"))
+			Expect(code).To(Equal(0), stderr)
+			Expect(stdout).To(ContainSubstring("Oakfield Health Software: Certified"))
+			rep, err := reports.ReadJSON(filepath.Join(regraded, "oakfield-health-software", "report.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rep.Verdict.Decision).To(Equal(model.Certified))
+			Expect(rep.Verdict.Reasons).To(ContainElement("waived: fhir-r4-structure/STRUCT-02 until 2026-06-30: boolean fix ships in 11.1"))
+			data, err := os.ReadFile(filepath.Join(regraded, "oakfield-health-software", "report.json"))
+			Expect(err).NotTo(HaveOccurred())
+			res, err := gojsonschema.Validate(gojsonschema.NewBytesLoader(reports.Schema()), gojsonschema.NewBytesLoader(data))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(res.Errors()).To(BeEmpty())
+			Expect(filepath.Join(regraded, "oakfield-health-software", "report.html")).To(BeARegularFile())
+			code, stdout, _ = carecert("verify", filepath.Join(regraded, "oakfield-health-software"))
+			Expect(code).To(Equal(0), "the re-graded reports get a manifest of their own: %s", stdout)
+		})
+
+		It("does not count expired waivers, and exits 1 for a vendor not certified", func() {
+			code, stdout, _ := carecert("report", "--policy", policy("2025-12-31"), filepath.Join(oakfield, "report.json"))
+			Expect(code).To(Equal(exitFailed))
+			Expect(stdout).To(ContainSubstring("waiver for fhir-r4-structure/STRUCT-02 expired on 2025-12-31 (report as of 2026-01-01)"))
+		})
+
+		It("prints Markdown, SARIF and the TestReport of a stored report", func() {
+			for format, want := range map[string]string{
+				"markdown": "### ❌ Oakfield Health Software 11.0.4: **Not certified**", "sarif": `"version": "2.1.0"`, "testreport": `"resourceType": "TestReport"`,
+			} {
+				_, stdout, _ := carecert("report", "--format", format, filepath.Join(oakfield, "report.json"))
+				Expect(stdout).To(ContainSubstring(want), format)
+			}
+		})
+
+		It("says which file is broken, and where", func() {
+			broken := filepath.Join(dir, "broken.json")
+			Expect(os.WriteFile(broken, []byte("{\n  \"schema\": \"carecert.report/v1\",\n  \"targets\": [\n"), 0o644)).To(Succeed())
+			code, _, stderr := carecert("report", broken)
+			Expect(code).To(Equal(exitUsage))
+			Expect(stderr).To(ContainSubstring("report " + broken + ":4: not valid JSON"))
+
+			other := filepath.Join(dir, "other.json")
+			Expect(os.WriteFile(other, []byte(`{"resourceType": "Patient"}`), 0o644)).To(Succeed())
+			code, _, stderr = carecert("report", other)
+			Expect(code).To(Equal(exitUsage))
+			Expect(stderr).To(ContainSubstring("not a carecert report"))
+
+			code, _, stderr = carecert("report", "--policy", filepath.Join(dir, "nope.yaml"), filepath.Join(oakfield, "report.json"))
+			Expect(code).To(Equal(exitUsage))
+			Expect(stderr).To(ContainSubstring("nope.yaml: no such file"))
+		})
+	})
+
+	Describe("diff", func() {
+		It("exits 1 with --fail-on new only when the release breaks what the baseline passed", func() {
+			code, stdout, _ := carecert("diff", "--baseline", filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"), "--fail-on", "new")
+			Expect(code).To(Equal(exitFailed))
+			Expect(stdout).To(ContainSubstring("2 new failure(s)"))
+
+			code, stdout, _ = carecert("diff", "--baseline", oakfield, riverside, "--fail-on", "new")
+			Expect(code).To(Equal(0))
+			Expect(stdout).To(ContainSubstring("0 new failure(s), 2 fixed"))
+
+			code, _, _ = carecert("diff", "--baseline", filepath.Join(oakfield, "report.json"), filepath.Join(oakfield, "report.json"), "--fail-on", "new")
+			Expect(code).To(Equal(0), "failures the baseline had are not new")
+			code, _, _ = carecert("diff", "--baseline", filepath.Join(oakfield, "report.json"), filepath.Join(oakfield, "report.json"), "--fail-on", "any")
+			Expect(code).To(Equal(exitFailed))
+		})
+
+		It("writes Markdown for a pull-request comment", func() {
+			_, stdout, _ := carecert("diff", "--baseline", filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"), "--format", "markdown")
+			Expect(stdout).To(HavePrefix("### ❌ carecert upgrade diff:"))
+		})
+
+		It("rejects bad usage with exit 2", func() {
+			code, _, stderr := carecert("diff", filepath.Join(oakfield, "report.json"))
+			Expect(code).To(Equal(exitUsage))
+			Expect(stderr).To(ContainSubstring("--baseline is required"))
+			code, _, stderr = carecert("diff", "--baseline", filepath.Join(oakfield, "report.json"), filepath.Join(oakfield, "report.json"), "--fail-on", "sometimes")
+			Expect(code).To(Equal(exitUsage))
+			Expect(stderr).To(ContainSubstring(`--fail-on "sometimes"`))
+		})
+	})
+
+	It("compares vendors as CSV and HTML files", func() {
+		file := filepath.Join(dir, "matrix.csv")
+		code, _, stderr := carecert("compare", "--format", "csv", "--out", file, filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"))
+		Expect(code).To(Equal(0), stderr)
+		f, err := os.Open(file)
+		Expect(err).NotTo(HaveOccurred())
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rows[1]).To(Equal([]string{"verdict", "", "", "", "Certified", "", "", "", "", "", "Not certified", "", "", "", "", ""}))
+
+		page := filepath.Join(dir, "matrix.html")
+		code, _, _ = carecert("compare", "--format", "html", "--out", page, filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"))
+		Expect(code).To(Equal(0))
+		data, err := os.ReadFile(page)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(data)).To(ContainSubstring("<th>Oakfield Health Software 11.0.4</th>"))
+
+		code, _, _ = carecert("compare", filepath.Join(oakfield, "report.json"))
+		Expect(code).To(Equal(exitUsage), "one report is nothing to compare")
+	})
+
+	It("shows a vendor's runs and what changed since its previous run", func() {
+		plan := filepath.Join(dir, "plan.yaml")
+		data, err := os.ReadFile(plan)
+		Expect(err).NotTo(HaveOccurred())
+		fixed := filepath.Join(dir, "plan-fixed.yaml")
+		Expect(os.WriteFile(fixed, bytes.Replace(data, []byte("unknown-resource-type=2,wrong-type=3"), []byte("wrong-type=1"), 1), 0o644)).To(Succeed())
+		code, _, stderr := carecert("run", fixed, "--out", out, "-q")
+		Expect(code).To(Equal(exitFailed), stderr)
+		code, stdout, _ := carecert("history", "--out", out, "--vendor", "Oakfield Health Software")
+		Expect(code).To(Equal(0))
+		Expect(stdout).NotTo(ContainSubstring("Riverside"))
+		Expect(stdout).To(MatchRegexp(`Oakfield Health Software\s+▃▆\s+66.7%\s+▲ \+33.3 pts\s+\(2 run\(s\)`))
+		Expect(stdout).To(ContainSubstring("0 new failure(s), 1 fixed, 1 still failing"))
+		Expect(stdout).To(MatchRegexp(`fixed\s+fhir-r4-structure/STRUCT-01 \(fail → pass\)`))
+	})
+
+	It("keeps the reports when the history cannot be written, and says so", func() {
+		plan := filepath.Join(dir, "plan.yaml")
+		blocker := filepath.Join(dir, "blocker")
+		Expect(os.WriteFile(blocker, []byte("x"), 0o644)).To(Succeed())
+		out2 := filepath.Join(dir, "out2")
+		code, _, stderr := carecert("run", plan, "--out", out2, "-q", "--history", filepath.Join(blocker, "h.db"))
+		Expect(code).NotTo(Equal(0))
+		Expect(stderr).To(ContainSubstring("the reports were written"))
+		Expect(filepath.Join(out2, "riverside-clinical-systems", "report.html")).To(BeARegularFile())
+
+		code, _, stderr = carecert("history", "--history", filepath.Join(dir, "none.db"))
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("no history at"))
+	})
+
+	It("refuses a misspelt policy before reading any feed", func() {
+		plan := filepath.Join(dir, "bad-policy.yaml")
+		Expect(os.WriteFile(plan, []byte(`
+suites: [fhir-r4-structure]
+vendor: {name: Acme}
+targets: [{type: fixture, records: 10}]
+policy:
+  rules:
+    - require: all-pass
+      levle: SHALL
+`), 0o644)).To(Succeed())
+		out4 := filepath.Join(dir, "out4")
+		code, _, stderr := carecert("run", plan, "--out", out4, "-q")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("plan " + plan + ":6:"))
+		Expect(stderr).To(ContainSubstring(`policy: unknown field "levle"`))
+		Expect(out4).NotTo(BeAnExistingFile())
+	})
+
+	It("records nothing with --no-history", func() {
+		out3 := filepath.Join(dir, "out3")
+		code, _, _ := carecert("run", filepath.Join(dir, "plan.yaml"), "--out", out3, "-q", "--no-history")
+		Expect(code).To(Equal(exitFailed))
+		Expect(filepath.Join(out3, "history.db")).NotTo(BeAnExistingFile())
+	})
+})

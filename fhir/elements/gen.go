@@ -1,0 +1,3 @@
+package elements
+
+//go:generate go run ./gen

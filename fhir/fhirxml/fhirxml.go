@@ -1,0 +1,480 @@
+// Package fhirxml converts FHIR XML into the same in-memory form as FHIR JSON
+// (map[string]any, numbers as json.Number), so every validator walks one model
+// whatever the input format. The element definitions of R4 core decide what
+// JSON would have: arrays for repeating elements, numbers and booleans for
+// primitives of those types, "_name" objects for the id and extensions of
+// primitives, the XHTML div as a string and contained resources unwrapped.
+// A Document maps element paths back to lines of the XML.
+package fhirxml
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/carecert/carecert/fhir/elements"
+)
+
+// Namespace is the FHIR XML namespace.
+const Namespace = "http://hl7.org/fhir"
+
+const xhtmlNamespace = "http://www.w3.org/1999/xhtml"
+
+// SyntaxError is malformed or non-FHIR XML at a line.
+type SyntaxError struct {
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// Decode converts one FHIR XML document holding a resource. Errors are
+// *SyntaxError with the 1-based line (relative to data).
+func Decode(data []byte) (map[string]any, error) {
+	ix, err := elements.R4()
+	if err != nil {
+		return nil, err
+	}
+	c := newConverter(data, ix, nil)
+	return c.document()
+}
+
+type converter struct {
+	data  []byte
+	dec   *xml.Decoder
+	ix    *elements.Index
+	lines map[string]int // element path → line, only when locating
+}
+
+func newConverter(data []byte, ix *elements.Index, lines map[string]int) *converter {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = true
+	dec.Entity = xml.HTMLEntity
+	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
+		if strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "utf8") {
+			return r, nil
+		}
+		return nil, fmt.Errorf("encoding %q is not supported: FHIR XML must be UTF-8", charset)
+	}
+	return &converter{data: data, dec: dec, ix: ix, lines: lines}
+}
+
+func (c *converter) line() int {
+	l, _ := c.dec.InputPos()
+	return l
+}
+
+func (c *converter) fail(err error) error {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return &SyntaxError{Line: se.Line, Msg: "malformed XML: " + se.Msg}
+	}
+	var fe *SyntaxError
+	if errors.As(err, &fe) {
+		return err
+	}
+	if errors.Is(err, io.EOF) {
+		return &SyntaxError{Line: c.line(), Msg: "truncated XML: the input ends inside an element"}
+	}
+	return &SyntaxError{Line: c.line(), Msg: err.Error()}
+}
+
+// document reads the root resource.
+func (c *converter) document() (map[string]any, error) {
+	for {
+		tok, err := c.dec.Token()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, &SyntaxError{Line: c.line(), Msg: "empty: no XML element"}
+			}
+			return nil, c.fail(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			res, err := c.resource(t, "")
+			if err != nil {
+				return nil, c.fail(err)
+			}
+			if err := c.trailing(); err != nil {
+				return nil, err
+			}
+			return res, nil
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return nil, &SyntaxError{Line: c.line(), Msg: "text before the root element"}
+			}
+		}
+	}
+}
+
+func (c *converter) trailing() error {
+	for {
+		tok, err := c.dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return c.fail(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("unexpected element <%s> after the end of the resource", t.Name.Local)}
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return &SyntaxError{Line: c.line(), Msg: "unexpected text after the end of the resource"}
+			}
+		}
+	}
+}
+
+// resource converts a resource element (start already read).
+func (c *converter) resource(start xml.StartElement, path string) (map[string]any, error) {
+	name := start.Name.Local
+	if start.Name.Space != Namespace {
+		return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not in the FHIR namespace %s (found %q)", name, Namespace, start.Name.Space)}
+	}
+	if !c.ix.IsResource(name) {
+		return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not a FHIR R4 resource type", name)}
+	}
+	if c.lines != nil {
+		c.lines[path] = c.line() // the resource's own tag, not its wrapper
+	}
+	res := map[string]any{"resourceType": name}
+	if err := c.object(res, name, path); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (c *converter) mark(path string) {
+	if c.lines != nil {
+		if _, seen := c.lines[path]; !seen {
+			c.lines[path] = c.line()
+		}
+	}
+}
+
+// object reads child elements into obj until the end of the current element.
+// defPath is where the children are defined.
+func (c *converter) object(obj map[string]any, defPath, path string) error {
+	var primitiveArrays []string
+	for {
+		tok, err := c.dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			name, isArray, err := c.child(obj, defPath, path, t)
+			if err != nil {
+				return err
+			}
+			if isArray && obj["_"+name] != nil {
+				primitiveArrays = append(primitiveArrays, name)
+			}
+		case xml.EndElement:
+			tidy(obj, primitiveArrays)
+			return nil
+		case xml.CharData:
+			if text := bytes.TrimLeft(t, " \t\r\n"); len(text) > 0 {
+				// the decoder is past the text: count back to where it started
+				line := c.line() - bytes.Count(text, []byte{'\n'})
+				return &SyntaxError{Line: line, Msg: fmt.Sprintf("unexpected text %q in a FHIR element", truncate(strings.TrimSpace(string(t))))}
+			}
+		}
+	}
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// tidy drops "_name" arrays of repeating primitives that hold no extension.
+func tidy(obj map[string]any, names []string) {
+	for _, n := range names {
+		exts, _ := obj["_"+n].([]any)
+		keep := false
+		for _, e := range exts {
+			if e != nil {
+				keep = true
+				break
+			}
+		}
+		if !keep {
+			delete(obj, "_"+n)
+		}
+		vals, _ := obj[n].([]any)
+		empty := true
+		for _, v := range vals {
+			if v != nil {
+				empty = false
+				break
+			}
+		}
+		if empty {
+			delete(obj, n)
+		}
+	}
+}
+
+// child converts one child element into obj and reports its name and whether
+// it repeats.
+func (c *converter) child(obj map[string]any, defPath string, path string, start xml.StartElement) (string, bool, error) {
+	name := start.Name.Local
+	if start.Name.Space != Namespace && !(name == "div" && start.Name.Space == xhtmlNamespace) {
+		return "", false, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not in the FHIR namespace", name)}
+	}
+	el, typ, childPath := (*elements.Element)(nil), "", ""
+	if defPath != "" {
+		el, typ, childPath = c.ix.Resolve(defPath, name)
+	}
+	isArray := el != nil && el.IsArray()
+	if el == nil {
+		// unknown to the definitions: keep it, so validators can report it;
+		// a repeated unknown element becomes an array
+		_, isArray = obj[name].([]any)
+		if prev, seen := obj[name]; seen && !isArray {
+			obj[name] = []any{prev}
+			isArray = true
+		}
+	}
+	elPath := joinPath(path, name)
+	if isArray {
+		arr, _ := obj[name].([]any)
+		elPath += "[" + strconv.Itoa(len(arr)) + "]"
+	}
+	c.mark(elPath)
+
+	var value any
+	var ext map[string]any
+	var err error
+	switch {
+	case typ == "xhtml" || (name == "div" && start.Name.Space == xhtmlNamespace):
+		value, err = c.xhtml(start)
+	case typ == "Resource" || (typ != "" && c.ix.IsResource(typ)):
+		value, err = c.wrapped(elPath)
+	case typ != "" && c.ix.IsPrimitive(typ):
+		value, ext, err = c.primitive(start, typ, elPath)
+	case el == nil && attr(start, "value") != nil:
+		value, ext, err = c.primitive(start, "string", elPath)
+	default:
+		m := map[string]any{}
+		for _, a := range start.Attr {
+			if a.Name.Space == "" && (a.Name.Local == "id" || a.Name.Local == "url") {
+				m[a.Name.Local] = a.Value
+			}
+		}
+		err = c.object(m, childPath, elPath)
+		value = m
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if isArray {
+		arr, _ := obj[name].([]any)
+		if ext != nil || obj["_"+name] != nil {
+			exts, _ := obj["_"+name].([]any)
+			for len(exts) < len(arr) {
+				exts = append(exts, nil)
+			}
+			if ext != nil {
+				exts = append(exts, ext)
+			} else {
+				exts = append(exts, nil)
+			}
+			obj["_"+name] = exts
+		}
+		obj[name] = append(arr, value)
+		return name, true, nil
+	}
+	if value != nil {
+		obj[name] = value
+	}
+	if ext != nil {
+		obj["_"+name] = ext
+	}
+	return name, false, nil
+}
+
+func attr(start xml.StartElement, name string) *xml.Attr {
+	for i := range start.Attr {
+		if start.Attr[i].Name.Local == name && start.Attr[i].Name.Space == "" {
+			return &start.Attr[i]
+		}
+	}
+	return nil
+}
+
+// primitive converts a primitive element: its value attribute, typed as JSON
+// would type it, and its id and extensions.
+func (c *converter) primitive(start xml.StartElement, typ, path string) (any, map[string]any, error) {
+	var value any
+	if a := attr(start, "value"); a != nil {
+		value = typed(a.Value, typ)
+	}
+	var ext map[string]any
+	if a := attr(start, "id"); a != nil {
+		ext = map[string]any{"id": a.Value}
+	}
+	inner := map[string]any{}
+	if err := c.object(inner, "Element", path); err != nil {
+		return nil, nil, err
+	}
+	if len(inner) > 0 {
+		if ext == nil {
+			ext = inner
+		} else {
+			for k, v := range inner {
+				ext[k] = v
+			}
+		}
+	}
+	return value, ext, nil
+}
+
+// typed gives a primitive's value the JSON type FHIR JSON uses; a value that
+// does not fit its type stays a string for validators to report.
+func typed(v, typ string) any {
+	switch elements.JSONKind(typ) {
+	case "boolean":
+		switch v {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+	case "number":
+		if json.Valid([]byte(v)) && v != "" && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9')) {
+			return json.Number(v)
+		}
+	}
+	return v
+}
+
+// wrapped converts <contained><Patient>…</Patient></contained>.
+func (c *converter) wrapped(path string) (map[string]any, error) {
+	var res map[string]any
+	for {
+		tok, err := c.dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if res != nil {
+				return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("a resource wrapper holds more than one resource (<%s>)", t.Name.Local)}
+			}
+			r, err := c.resource(t, path)
+			if err != nil {
+				return nil, err
+			}
+			res = r
+		case xml.EndElement:
+			if res == nil {
+				return nil, &SyntaxError{Line: c.line(), Msg: "empty resource wrapper"}
+			}
+			return res, nil
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return nil, &SyntaxError{Line: c.line(), Msg: "unexpected text in a resource wrapper"}
+			}
+		}
+	}
+}
+
+// xhtml returns the narrative div as the XML text it was written as.
+func (c *converter) xhtml(start xml.StartElement) (string, error) {
+	end := c.dec.InputOffset()
+	// the start tag ends at end; find where it began
+	begin := bytes.LastIndexByte(c.data[:end], '<')
+	if err := c.dec.Skip(); err != nil {
+		return "", err
+	}
+	return string(c.data[begin:c.dec.InputOffset()]), nil
+}
+
+func joinPath(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+// Document is one XML source document. It keeps the raw bytes so the
+// path→line index is built only when a finding first asks for a line.
+type Document struct {
+	raw      []byte
+	baseLine int
+	once     sync.Once
+	lines    map[string]int
+}
+
+// NewDocument wraps XML whose first byte is on line baseLine of its file.
+func NewDocument(raw []byte, baseLine int) *Document {
+	return &Document{raw: raw, baseLine: baseLine}
+}
+
+// Locator returns a locator for the resource at docPath inside the document
+// ("" for the root, "entry[2].resource" for a Bundle entry).
+func (d *Document) Locator(docPath string) *Locator {
+	return &Locator{doc: d, prefix: docPath}
+}
+
+// Locator maps a record-relative FHIRPath-style path ("Patient.name[0].given")
+// to the line of the XML element, or of its nearest located ancestor.
+type Locator struct {
+	doc    *Document
+	prefix string
+}
+
+// Line returns the line of path, or 0 when nothing is located.
+func (l *Locator) Line(path string) int {
+	d := l.doc
+	d.once.Do(d.index)
+	rel := ""
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		rel = strings.TrimPrefix(path[i:], ".")
+	}
+	for {
+		key := rel
+		switch {
+		case l.prefix == "":
+		case rel == "":
+			key = l.prefix
+		case rel[0] == '[':
+			key = l.prefix + rel
+		default:
+			key = l.prefix + "." + rel
+		}
+		if line, ok := d.lines[key]; ok {
+			return line + d.baseLine - 1
+		}
+		if rel == "" {
+			return 0
+		}
+		if i := strings.LastIndexAny(rel, ".["); i > 0 {
+			rel = rel[:i]
+		} else {
+			rel = ""
+		}
+	}
+}
+
+func (d *Document) index() {
+	d.lines = map[string]int{}
+	ix, err := elements.R4()
+	if err != nil {
+		return
+	}
+	c := newConverter(d.raw, ix, d.lines)
+	c.document() // a broken document keeps the lines found before the error
+}

@@ -1,0 +1,140 @@
+package fhirxml_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/validators/structure"
+)
+
+func read(elem ...string) []byte {
+	data, err := os.ReadFile(sharedtest.Path(elem...))
+	Expect(err).NotTo(HaveOccurred())
+	return data
+}
+
+var _ = Describe("Decode", func() {
+	It("gives the JSON model of the FHIRPath suite's patient-example.xml", func() {
+		res, err := fhirxml.Decode(read("fhirpath-tests", "patient-example.xml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res["resourceType"]).To(Equal("Patient"))
+		Expect(res["id"]).To(Equal("example"))
+		Expect(res["active"]).To(Equal(true))
+		Expect(res["deceasedBoolean"]).To(Equal(false))
+		names := res["name"].([]any)
+		Expect(names).To(HaveLen(3))
+		Expect(names[0].(map[string]any)["given"]).To(Equal([]any{"Peter", "James"}))
+		Expect(names[0].(map[string]any)["family"]).To(Equal("Chalmers"))
+		telecom := res["telecom"].([]any)
+		Expect(telecom[1].(map[string]any)["rank"]).To(Equal(json.Number("1")))
+		Expect(res["_birthDate"]).To(Equal(map[string]any{"extension": []any{map[string]any{
+			"url": "http://hl7.org/fhir/StructureDefinition/patient-birthTime", "valueDateTime": "1974-12-25T14:35:45-05:00"}}}))
+		div := res["text"].(map[string]any)["div"].(string)
+		Expect(div).To(HavePrefix(`<div xmlns="http://www.w3.org/1999/xhtml">`))
+		Expect(div).To(HaveSuffix("</div>"))
+		Expect(div).To(ContainSubstring("<b>Chalmers</b>"))
+		contact := res["contact"].([]any)[0].(map[string]any)
+		Expect(contact["name"].(map[string]any)["_family"]).NotTo(BeNil())
+		Expect(contact["relationship"]).To(HaveLen(1))
+	})
+
+	It("unwraps contained resources and aligns extensions of repeating primitives", func() {
+		res, err := fhirxml.Decode([]byte(`<?xml version="1.0" encoding="UTF-8"?>
+<!-- a comment -->
+<Patient xmlns="http://hl7.org/fhir">
+  <contained><Organization><id value="o1"/><name value="Acme"/></Organization></contained>
+  <name>
+    <given value="A"/>
+    <given id="g2"><extension url="http://x"><valueString value="no value"/></extension></given>
+    <given value="C"/>
+  </name>
+  <multipleBirthInteger value="2"/>
+  <managingOrganization><reference value="#o1"/></managingOrganization>
+</Patient>`))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res["contained"]).To(Equal([]any{map[string]any{"resourceType": "Organization", "id": "o1", "name": "Acme"}}))
+		name := res["name"].([]any)[0].(map[string]any)
+		Expect(name["given"]).To(Equal([]any{"A", nil, "C"}))
+		Expect(name["_given"]).To(Equal([]any{nil, map[string]any{"id": "g2", "extension": []any{
+			map[string]any{"url": "http://x", "valueString": "no value"}}}, nil}))
+		Expect(res["multipleBirthInteger"]).To(Equal(json.Number("2")))
+	})
+
+	It("converts every UK Core XML file into JSON that passes the FHIR JSON schema", func() {
+		schema, err := structure.LoadSchema()
+		Expect(err).NotTo(HaveOccurred())
+		files, err := filepath.Glob(sharedtest.Path("fhir", "uk-core", "*", "*.xml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(len(files)).To(BeNumerically(">", 500))
+		converted := 0
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			Expect(err).NotTo(HaveOccurred())
+			res, err := fhirxml.Decode(data)
+			if strings.HasSuffix(f, "CodeSystem-UKCore-EthnicCategoryScotland.xml") {
+				// the published file has a stray "c" after an element
+				Expect(err).To(MatchError(`line 37: unexpected text "c" in a FHIR element`))
+				continue
+			}
+			Expect(err).NotTo(HaveOccurred(), f)
+			converted++
+			var problems []string
+			schema.Validate(res, res["resourceType"].(string), func(path, code, msg, _ string) {
+				// the official R4 schema's fhirVersion enum lacks "4.0.1" itself
+				if !strings.HasSuffix(path, ".fhirVersion") {
+					problems = append(problems, path+": "+msg)
+				}
+			})
+			Expect(problems).To(BeEmpty(), f)
+		}
+		Expect(converted).To(Equal(len(files) - 1))
+	})
+
+	DescribeTable("refuses input that is not FHIR XML, naming the line",
+		func(input, msg string) {
+			_, err := fhirxml.Decode([]byte(input))
+			Expect(err).To(MatchError(msg))
+		},
+		Entry("malformed", "<Patient xmlns=\"http://hl7.org/fhir\">\n<id value=\"x\">\n</Patient>", "line 3: malformed XML: element <id> closed by </Patient>"),
+		Entry("truncated", "<Patient xmlns=\"http://hl7.org/fhir\">\n<id value=\"x\"/>", "line 2: malformed XML: unexpected EOF"),
+		Entry("not the FHIR namespace", "<Patient>\n</Patient>", `line 1: <Patient> is not in the FHIR namespace http://hl7.org/fhir (found "")`),
+		Entry("unknown resource type", `<Patientt xmlns="http://hl7.org/fhir"/>`, "line 1: <Patientt> is not a FHIR R4 resource type"),
+		Entry("empty", "  \n", "line 2: empty: no XML element"),
+		Entry("another encoding", `<?xml version="1.0" encoding="ISO-8859-1"?><Patient xmlns="http://hl7.org/fhir"/>`,
+			`line 1: xml: opening charset "ISO-8859-1": encoding "ISO-8859-1" is not supported: FHIR XML must be UTF-8`),
+		Entry("two roots", "<Patient xmlns=\"http://hl7.org/fhir\"/>\n<Patient xmlns=\"http://hl7.org/fhir\"/>", "line 2: unexpected element <Patient> after the end of the resource"),
+	)
+})
+
+var _ = Describe("Locator", func() {
+	It("maps element paths to their XML lines", func() {
+		doc := fhirxml.NewDocument(read("fhirpath-tests", "patient-example.xml"), 1)
+		loc := doc.Locator("")
+		Expect(loc.Line("Patient")).To(Equal(1))
+		Expect(loc.Line("Patient.name[1]")).To(Equal(56))
+		Expect(loc.Line("Patient.name[2].given[1]")).To(Equal(65))
+		Expect(loc.Line("Patient.birthDate")).To(Equal(96))
+		Expect(loc.Line("Patient.name[1].nothing[3]")).To(Equal(56), "nearest located ancestor")
+	})
+
+	It("locates Bundle entries with their document path and base line", func() {
+		data := read("fhir", "uk-core", "examples", "UKCore-Bundle-AllergyList-Example.xml")
+		res, err := fhirxml.Decode(data)
+		Expect(err).NotTo(HaveOccurred())
+		entries := res["entry"].([]any)
+		Expect(len(entries)).To(BeNumerically(">", 1))
+		lines := strings.Split(string(data), "\n")
+		loc := fhirxml.NewDocument(data, 10).Locator("entry[1].resource")
+		l := loc.Line("X.id") - 9
+		Expect(lines[l-1]).To(ContainSubstring("<id value="))
+		inner := entries[1].(map[string]any)["resource"].(map[string]any)
+		Expect(lines[l-1]).To(ContainSubstring(inner["id"].(string)))
+	})
+})

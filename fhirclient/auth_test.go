@@ -1,0 +1,78 @@
+package fhirclient_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhirclient"
+)
+
+var _ = Describe("SMART Backend Services auth", func() {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	Expect(err).NotTo(HaveOccurred())
+
+	It("signs an assertion the token endpoint can verify, caches the token and renews it before expiry", func() {
+		var issued atomic.Int32
+		var tokenURL string
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		mux := http.NewServeMux()
+		mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+			Expect(r.ParseForm()).To(Succeed())
+			Expect(r.PostForm.Get("grant_type")).To(Equal("client_credentials"))
+			Expect(r.PostForm.Get("scope")).To(Equal("system/Patient.rs"))
+			claims := &jwt.RegisteredClaims{}
+			tok, err := jwt.ParseWithClaims(r.PostForm.Get("client_assertion"), claims,
+				func(*jwt.Token) (any, error) { return &key.PublicKey, nil },
+				jwt.WithValidMethods([]string{"RS384"}), jwt.WithAudience(tokenURL),
+				jwt.WithIssuer("app-1"), jwt.WithSubject("app-1"), jwt.WithExpirationRequired(),
+				jwt.WithTimeFunc(func() time.Time { return now }))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(tok.Header["kid"]).To(Equal("k1"))
+			Expect(claims.ID).NotTo(BeEmpty())
+			n := issued.Add(1)
+			fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":100}`, n)
+		})
+		var seen []string
+		mux.HandleFunc("/fhir/Patient", func(w http.ResponseWriter, r *http.Request) {
+			seen = append(seen, r.Header.Get("Authorization"))
+		})
+		s := httptest.NewServer(mux)
+		DeferCleanup(s.Close)
+		tokenURL = s.URL + "/token"
+
+		auth := &fhirclient.SMARTBackend{ClientID: "app-1", Key: key, Alg: "RS384", KeyID: "k1", Scope: "system/Patient.rs",
+			TokenURL: tokenURL, Now: func() time.Time { return now }}
+		c, err := fhirclient.New(fhirclient.Config{BaseURL: s.URL + "/fhir", Auth: auth})
+		Expect(err).NotTo(HaveOccurred())
+		ctx := context.Background()
+		c.Do(ctx, fhirclient.Request{Path: "Patient"})
+		now = now.Add(80 * time.Second)
+		c.Do(ctx, fhirclient.Request{Path: "Patient"})
+		now = now.Add(15 * time.Second) // past 90% of the token's life
+		c.Do(ctx, fhirclient.Request{Path: "Patient"})
+		Expect(seen).To(Equal([]string{"Bearer at-1", "Bearer at-1", "Bearer at-2"}))
+		Expect(auth.Secrets()).To(Equal([]string{"at-2"}))
+	})
+
+	It("explains a missing discovery document", func() {
+		s := httptest.NewServer(http.NotFoundHandler())
+		DeferCleanup(s.Close)
+		auth := &fhirclient.SMARTBackend{ClientID: "app-1", Key: key, BaseURL: s.URL}
+		c, err := fhirclient.New(fhirclient.Config{BaseURL: s.URL, Auth: auth})
+		Expect(err).NotTo(HaveOccurred())
+		ex := c.Do(context.Background(), fhirclient.Request{Path: "Patient"})
+		Expect(ex.ErrCode).To(Equal(fhirclient.ErrAuth))
+		Expect(ex.Err).To(ContainSubstring("smart-configuration returned 404 (give token_url in the plan)"))
+		Expect(ex.Status).To(BeZero(), "the request itself was never sent")
+	})
+})

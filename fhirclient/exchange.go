@@ -1,0 +1,247 @@
+package fhirclient
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Interactions name what an exchange was for; the REST API and Bulk Data
+// suites pick the exchanges they judge by it.
+const (
+	Capabilities = "capabilities"
+	Read         = "read"
+	VRead        = "vread"
+	Search       = "search"
+	// Page is a search page reached through a Bundle.link "next".
+	Page       = "page"
+	History    = "history"
+	NotFound   = "not-found"
+	BadRequest = "bad-request"
+	Format     = "format"
+	Create     = "create"
+	Update     = "update"
+
+	// Sample is a search made only to find ids to read, when the plan does
+	// not ask for searches to be judged.
+	Sample = "sample"
+
+	BulkKickoff  = "bulk-kickoff"
+	BulkStatus   = "bulk-status"
+	BulkManifest = "bulk-manifest"
+	BulkDownload = "bulk-download"
+)
+
+// Error codes of exchanges that got no usable response.
+const (
+	ErrTimeout    = "timeout"
+	ErrConnection = "connection"
+	ErrRefused    = "refused"
+	ErrRedirects  = "redirects"
+	ErrTooLarge   = "too-large"
+	ErrTLS        = "tls"
+	ErrAuth       = "auth"
+	ErrBudget     = "budget"
+	ErrRequest    = "request"
+	ErrCancelled  = "cancelled"
+	// ErrExportTimeout is a Bulk export that did not finish in the time allowed.
+	ErrExportTimeout = "export-timeout"
+)
+
+// Exchange is one request to a live FHIR server and what came back: the Value
+// of a model.KindExchange record. It never holds a credential: URLs are
+// redacted, the Authorization header is never kept, and excerpts and error
+// messages are scrubbed of every secret the client knows.
+type Exchange struct {
+	// Interaction says what the request was for (read, search, ...).
+	Interaction string `json:"interaction"`
+	// Label names the request briefly: "Patient/123", "Observation?code=...".
+	Label string `json:"label"`
+	// Seq numbers the exchanges of a target in the order they were made.
+	Seq    int    `json:"seq"`
+	Method string `json:"method"`
+	// URL is the request URL with secrets removed.
+	URL string `json:"url"`
+	// Accept is the Accept header sent.
+	Accept string `json:"accept,omitempty"`
+
+	// Type, ID and VersionID are what a read, vread or history asked for;
+	// Type and Query what a search asked for (control parameters left out).
+	Type      string              `json:"type,omitempty"`
+	ID        string              `json:"id,omitempty"`
+	VersionID string              `json:"version_id,omitempty"`
+	Query     map[string][]string `json:"query,omitempty"`
+	// Count is the _count a search asked for (0: none).
+	Count int `json:"count,omitempty"`
+
+	Status int `json:"status,omitempty"`
+	// Headers keeps a few response headers (lower-case names): content-type,
+	// location, content-location, etag, last-modified, retry-after, x-progress.
+	Headers map[string]string `json:"headers,omitempty"`
+	Latency time.Duration     `json:"latency"`
+	// BodyBytes is how much of the body was read.
+	BodyBytes int64 `json:"body_bytes"`
+	// Excerpt is the start of the body, scrubbed of secrets.
+	Excerpt string `json:"excerpt,omitempty"`
+	// Resource is the body decoded as a JSON object, when it is one.
+	Resource map[string]any `json:"-"`
+	// BodyProblem says why a body that should be JSON could not be decoded.
+	BodyProblem string `json:"body_problem,omitempty"`
+
+	// Err says why no usable response came back; ErrCode classifies it.
+	Err     string `json:"error,omitempty"`
+	ErrCode string `json:"error_code,omitempty"`
+
+	// Paging describes a page of a followed search.
+	Paging *Paging `json:"paging,omitempty"`
+	// Bulk describes a Bulk Data download.
+	Bulk *Bulk `json:"bulk,omitempty"`
+
+	// P50Limit and P95Limit are the target's response-time thresholds (0:
+	// the suite's own).
+	P50Limit time.Duration `json:"p50_limit,omitempty"`
+	P95Limit time.Duration `json:"p95_limit,omitempty"`
+
+	// location holds the Location and Content-Location headers unredacted,
+	// for the driver that must follow them; never serialised.
+	location map[string]string
+}
+
+// RawHeader returns a Location or Content-Location header as sent, for
+// following it. Never put it in a finding: use Header.
+func (e *Exchange) RawHeader(name string) string { return e.location[strings.ToLower(name)] }
+
+// Paging places a search page in its chain of pages.
+type Paging struct {
+	// Chain is the label of the search that started the chain.
+	Chain string `json:"chain"`
+	// Number counts pages from 1.
+	Number int `json:"number"`
+	// Next is the (redacted) next link the page gave, if any.
+	Next string `json:"next,omitempty"`
+	// Loop is set when Next repeats a page already fetched in the chain.
+	Loop bool `json:"loop,omitempty"`
+	// Capped is set when the chain was cut at the page limit.
+	Capped bool `json:"capped,omitempty"`
+	// Last is set on the final page fetched (no next link, loop, cap or error).
+	Last bool `json:"last,omitempty"`
+}
+
+// Bulk describes one Bulk Data output file download.
+type Bulk struct {
+	// FileType is the resource type the manifest gave the file.
+	FileType string `json:"file_type"`
+	// Declared is the manifest's count for the file (-1: not given).
+	Declared int64 `json:"declared"`
+	// Records is how many lines were read.
+	Records int64 `json:"records"`
+	// Error marks a file from the manifest's error list (OperationOutcomes).
+	Error bool `json:"error,omitempty"`
+}
+
+// Failed reports whether the exchange got no usable HTTP response.
+func (e *Exchange) Failed() bool { return e.Err != "" }
+
+// Request is the request line for evidence: "GET http://host/fhir/Patient/1".
+func (e *Exchange) Request() string { return e.Method + " " + e.URL }
+
+// Header returns a kept response header (name in any case).
+func (e *Exchange) Header(name string) string { return e.Headers[strings.ToLower(name)] }
+
+// ContentType is the media type of the response without parameters.
+func (e *Exchange) ContentType() string {
+	ct, _, _ := strings.Cut(e.Header("content-type"), ";")
+	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// IsJSON reports whether the response declares a JSON media type.
+func (e *Exchange) IsJSON() bool {
+	switch e.ContentType() {
+	case "application/fhir+json", "application/json", "application/json+fhir":
+		return true
+	}
+	return false
+}
+
+// ResourceType is the resourceType of the decoded body, or "".
+func (e *Exchange) ResourceType() string {
+	s, _ := e.Resource["resourceType"].(string)
+	return s
+}
+
+// Evidence is a short description of the response for a finding: status,
+// content type and an excerpt of the body. It leaves out the latency, which
+// differs from run to run, so that reports stay comparable.
+func (e *Exchange) Evidence() string {
+	var b strings.Builder
+	switch {
+	case e.Err != "":
+		fmt.Fprintf(&b, "no response: %s", e.Err)
+	default:
+		fmt.Fprintf(&b, "HTTP %d", e.Status)
+		if ct := e.Header("content-type"); ct != "" {
+			fmt.Fprintf(&b, "; content-type %s", ct)
+		}
+		if e.Excerpt != "" {
+			fmt.Fprintf(&b, "; body: %s", e.Excerpt)
+		}
+	}
+	return b.String()
+}
+
+// SensitiveBody reports whether the excerpt may show patient data: any
+// resource other than the server's own statements and outcomes.
+func (e *Exchange) SensitiveBody() bool {
+	switch e.ResourceType() {
+	case "OperationOutcome", "CapabilityStatement":
+		return false
+	case "Bundle":
+		_, entries := e.Resource["entry"]
+		return entries
+	case "":
+		return e.IsJSON() && e.Excerpt != ""
+	}
+	return e.Excerpt != ""
+}
+
+// secretParam says whether a query parameter's name suggests a secret:
+// tokens, passwords, keys, assertions and signatures (pre-signed file URLs).
+// "code" is left alone: FHIR searches use it on almost every type.
+func secretParam(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"token", "secret", "passw", "assertion", "signature", "credential"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return strings.HasSuffix(n, "key") || n == "sig" || n == "auth"
+}
+
+// RedactURL removes a password and secret-looking query parameters from a URL.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return redact(u)
+}
+
+func redact(u *url.URL) string {
+	c := *u
+	if c.User != nil {
+		c.User = url.User(c.User.Username())
+	}
+	q := c.Query()
+	changed := false
+	for k := range q {
+		if secretParam(k) {
+			q.Set(k, "REDACTED")
+			changed = true
+		}
+	}
+	if changed {
+		c.RawQuery = q.Encode()
+	}
+	return c.String()
+}

@@ -1,0 +1,413 @@
+// Package fhirsearch evaluates the common FHIR R4 search parameters (token,
+// string, reference and date kinds) against decoded resources. The supplier
+// simulator uses it to answer searches and the REST API suite uses it to check
+// that what a server returned really matches what was asked for.
+package fhirsearch
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Kind is a search parameter's type, as FHIR names them.
+type Kind string
+
+const (
+	Token     Kind = "token"
+	String    Kind = "string"
+	Reference Kind = "reference"
+	Date      Kind = "date"
+)
+
+// Param is one search parameter of one resource type.
+type Param struct {
+	Name string
+	Kind Kind
+	// Paths are the dotted element paths the parameter searches, relative to
+	// the resource ("name.family", "subject").
+	Paths []string
+}
+
+// common parameters apply to every resource type.
+var common = []Param{
+	{"_id", Token, []string{"id"}},
+	{"_lastUpdated", Date, []string{"meta.lastUpdated"}},
+}
+
+// byType lists the parameters per resource type. It covers the types a typical
+// clinical system exposes and the generated fixtures use; others get the
+// common parameters only.
+var byType = map[string][]Param{
+	"Patient": {
+		{"identifier", Token, []string{"identifier"}},
+		{"gender", Token, []string{"gender"}},
+		{"birthdate", Date, []string{"birthDate"}},
+		{"family", String, []string{"name.family"}},
+		{"given", String, []string{"name.given"}},
+		{"name", String, []string{"name.family", "name.given", "name.text", "name.prefix", "name.suffix"}},
+		{"active", Token, []string{"active"}},
+		{"organization", Reference, []string{"managingOrganization"}},
+		{"address-postalcode", String, []string{"address.postalCode"}},
+	},
+	"Practitioner": {
+		{"identifier", Token, []string{"identifier"}},
+		{"family", String, []string{"name.family"}},
+		{"given", String, []string{"name.given"}},
+		{"name", String, []string{"name.family", "name.given", "name.text"}},
+		{"active", Token, []string{"active"}},
+	},
+	"Organization": {
+		{"identifier", Token, []string{"identifier"}},
+		{"name", String, []string{"name", "alias"}},
+		{"active", Token, []string{"active"}},
+	},
+	"Observation": {
+		{"patient", Reference, []string{"subject"}},
+		{"subject", Reference, []string{"subject"}},
+		{"encounter", Reference, []string{"encounter"}},
+		{"code", Token, []string{"code"}},
+		{"category", Token, []string{"category"}},
+		{"status", Token, []string{"status"}},
+		{"date", Date, []string{"effectiveDateTime", "effectivePeriod", "effectiveInstant"}},
+	},
+	"Encounter": {
+		{"patient", Reference, []string{"subject"}},
+		{"subject", Reference, []string{"subject"}},
+		{"status", Token, []string{"status"}},
+		{"class", Token, []string{"class"}},
+		{"date", Date, []string{"period"}},
+		{"practitioner", Reference, []string{"participant.individual"}},
+		{"service-provider", Reference, []string{"serviceProvider"}},
+	},
+	"Condition": {
+		{"patient", Reference, []string{"subject"}},
+		{"subject", Reference, []string{"subject"}},
+		{"code", Token, []string{"code"}},
+		{"clinical-status", Token, []string{"clinicalStatus"}},
+		{"verification-status", Token, []string{"verificationStatus"}},
+		{"onset-date", Date, []string{"onsetDateTime", "onsetPeriod"}},
+		{"recorded-date", Date, []string{"recordedDate"}},
+	},
+	"MedicationRequest": {
+		{"patient", Reference, []string{"subject"}},
+		{"subject", Reference, []string{"subject"}},
+		{"encounter", Reference, []string{"encounter"}},
+		{"status", Token, []string{"status"}},
+		{"intent", Token, []string{"intent"}},
+		{"code", Token, []string{"medicationCodeableConcept"}},
+		{"authoredon", Date, []string{"authoredOn"}},
+		{"requester", Reference, []string{"requester"}},
+	},
+}
+
+// Lookup returns the parameter name of resource type typ.
+func Lookup(typ, name string) (Param, bool) {
+	for _, p := range common {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	for _, p := range byType[typ] {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// Params lists the parameters known for typ, sorted by name.
+func Params(typ string) []Param {
+	out := append(append([]Param{}, common...), byType[typ]...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Control reports whether a query parameter steers the search (paging,
+// sorting, formats) rather than filtering resources.
+func Control(name string) bool {
+	switch name {
+	case "_count", "_sort", "_format", "_total", "_summary", "_elements", "_include", "_revinclude",
+		"_contained", "_containedType", "_pretty", "_offset", "_page", "_getpages", "_getpagesoffset":
+		return true
+	}
+	return false
+}
+
+// Criterion is one parsed parameter of a query: all of its comma-separated
+// values are alternatives (OR); separate criteria must all hold (AND).
+type Criterion struct {
+	Param  Param
+	Values []string
+}
+
+// Parse turns a query into criteria for resource type typ. Control parameters
+// are left out; an unknown parameter, a modifier or a malformed value is an
+// error naming it, which a server answers with 400.
+func Parse(typ string, q url.Values) ([]Criterion, error) {
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []Criterion
+	for _, name := range names {
+		if Control(name) {
+			continue
+		}
+		base, modifier, _ := strings.Cut(name, ":")
+		p, ok := Lookup(typ, base)
+		if !ok {
+			return nil, fmt.Errorf("unknown search parameter %q for %s", name, typ)
+		}
+		if modifier != "" && !(p.Kind == String && modifier == "exact") {
+			return nil, fmt.Errorf("search parameter %q: modifier %q is not supported", base, modifier)
+		}
+		if modifier == "exact" {
+			p.Kind = "string:exact"
+		}
+		for _, raw := range q[name] {
+			vals := strings.Split(raw, ",")
+			for _, v := range vals {
+				if v == "" {
+					return nil, fmt.Errorf("search parameter %q: empty value", name)
+				}
+				if p.Kind == Date {
+					if _, _, _, err := parseDateParam(v); err != nil {
+						return nil, fmt.Errorf("search parameter %q: %v", name, err)
+					}
+				}
+			}
+			out = append(out, Criterion{Param: p, Values: vals})
+		}
+	}
+	return out, nil
+}
+
+// Match reports whether res satisfies every criterion.
+func Match(res map[string]any, cs []Criterion) bool {
+	for _, c := range cs {
+		if !c.Match(res) {
+			return false
+		}
+	}
+	return true
+}
+
+// Match reports whether res satisfies one criterion (any of its values).
+func (c Criterion) Match(res map[string]any) bool {
+	var found []any
+	for _, p := range c.Param.Paths {
+		found = append(found, values(res, strings.Split(p, "."))...)
+	}
+	for _, want := range c.Values {
+		for _, v := range found {
+			if matchValue(c.Param.Kind, v, want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// values walks a dotted path through objects and arrays.
+func values(v any, path []string) []any {
+	if len(path) == 0 {
+		if arr, ok := v.([]any); ok {
+			return arr
+		}
+		return []any{v}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		next, ok := x[path[0]]
+		if !ok {
+			return nil
+		}
+		return values(next, path[1:])
+	case []any:
+		var out []any
+		for _, e := range x {
+			out = append(out, values(e, path)...)
+		}
+		return out
+	}
+	return nil
+}
+
+func matchValue(kind Kind, v any, want string) bool {
+	switch kind {
+	case Token:
+		return matchToken(v, want)
+	case String:
+		s, ok := v.(string)
+		return ok && strings.HasPrefix(fold(s), fold(want))
+	case "string:exact":
+		s, ok := v.(string)
+		return ok && s == want
+	case Reference:
+		return matchReference(v, want)
+	case Date:
+		return matchDate(v, want)
+	}
+	return false
+}
+
+// fold makes string matching case- and accent-insensitive, as FHIR asks.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func matchToken(v any, want string) bool {
+	system, code, hasSystem := strings.Cut(want, "|")
+	if !hasSystem {
+		code, system = want, ""
+	}
+	test := func(sys, c string) bool {
+		if hasSystem && system != sys && !(system == "" && sys == "") {
+			return false
+		}
+		return code == "" || c == code
+	}
+	switch x := v.(type) {
+	case string:
+		return !hasSystem && x == code
+	case bool:
+		return !hasSystem && fmt.Sprint(x) == code
+	case map[string]any:
+		if codings, ok := x["coding"].([]any); ok { // CodeableConcept
+			for _, c := range codings {
+				if m, ok := c.(map[string]any); ok && test(str(m["system"]), str(m["code"])) {
+					return true
+				}
+			}
+			return false
+		}
+		if _, ok := x["value"]; ok { // Identifier
+			return test(str(x["system"]), str(x["value"]))
+		}
+		return test(str(x["system"]), str(x["code"])) // Coding
+	}
+	return false
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func matchReference(v any, want string) bool {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	ref := str(m["reference"])
+	if ref == "" {
+		return false
+	}
+	if ref == want || strings.HasSuffix(ref, "/"+want) {
+		return true
+	}
+	// A bare id matches a relative reference of any type with that id.
+	return !strings.Contains(want, "/") && ref[strings.LastIndex(ref, "/")+1:] == want
+}
+
+// matchDate compares the resource's value, taken as the range of time its
+// precision covers, with the parameter's range under its prefix.
+func matchDate(v any, want string) bool {
+	prefix, lo, hi, err := parseDateParam(want)
+	if err != nil {
+		return false
+	}
+	var rlo, rhi time.Time
+	switch x := v.(type) {
+	case string:
+		if rlo, rhi, err = dateRange(x); err != nil {
+			return false
+		}
+	case map[string]any: // Period: an open end is unbounded
+		rlo, rhi = time.Unix(-1<<40, 0), time.Unix(1<<40, 0)
+		if s := str(x["start"]); s != "" {
+			if rlo, _, err = dateRange(s); err != nil {
+				return false
+			}
+		}
+		if e := str(x["end"]); e != "" {
+			if _, rhi, err = dateRange(e); err != nil {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	within := !rlo.Before(lo) && !rhi.After(hi)
+	switch prefix {
+	case "eq", "ap":
+		return within
+	case "ne":
+		return !within
+	case "gt":
+		return rhi.After(hi)
+	case "lt":
+		return rlo.Before(lo)
+	case "ge":
+		return rhi.After(hi) || within
+	case "le":
+		return rlo.Before(lo) || within
+	case "sa":
+		return rlo.After(hi)
+	case "eb":
+		return rhi.Before(lo)
+	}
+	return false
+}
+
+var prefixes = []string{"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"}
+
+// parseDateParam splits a date parameter value into its prefix and the range
+// of time its precision covers ([lo, hi) as inclusive instants).
+func parseDateParam(s string) (string, time.Time, time.Time, error) {
+	prefix := "eq"
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			prefix, s = p, s[2:]
+			break
+		}
+	}
+	lo, hi, err := dateRange(s)
+	if err != nil {
+		return "", lo, hi, err
+	}
+	return prefix, lo, hi, nil
+}
+
+// dateRange parses a FHIR date, dateTime or instant into the first and last
+// instants its precision covers.
+func dateRange(s string) (time.Time, time.Time, error) {
+	layouts := []struct {
+		layout string
+		step   func(time.Time) time.Time
+	}{
+		{"2006", func(t time.Time) time.Time { return t.AddDate(1, 0, 0) }},
+		{"2006-01", func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }},
+		{"2006-01-02", func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }},
+		{"2006-01-02T15:04Z07:00", func(t time.Time) time.Time { return t.Add(time.Minute) }},
+		{"2006-01-02T15:04:05Z07:00", func(t time.Time) time.Time { return t.Add(time.Second) }},
+		{"2006-01-02T15:04:05.999999999Z07:00", func(t time.Time) time.Time { return t.Add(time.Millisecond) }},
+	}
+	for _, l := range layouts {
+		if t, err := time.Parse(l.layout, s); err == nil {
+			return t, l.step(t).Add(-time.Nanosecond), nil
+		}
+	}
+	return time.Time{}, time.Time{}, fmt.Errorf("%q is not a FHIR date or dateTime", s)
+}

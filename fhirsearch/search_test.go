@@ -1,0 +1,101 @@
+package fhirsearch_test
+
+import (
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhirsearch"
+)
+
+func resource(js string) map[string]any {
+	res, err := fhir.Decode([]byte(js))
+	Expect(err).NotTo(HaveOccurred())
+	return res
+}
+
+var patient = `{"resourceType":"Patient","id":"pat-1","gender":"female","birthDate":"1980-05-17","active":true,
+  "meta":{"lastUpdated":"2025-03-04T10:00:00Z"},
+  "name":[{"family":"Ó Briain","given":["Siobhán","Mary"]}],
+  "identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],
+  "managingOrganization":{"reference":"Organization/org-1"}}`
+
+var encounter = `{"resourceType":"Encounter","id":"enc-1","status":"finished",
+  "class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},
+  "subject":{"reference":"Patient/pat-1"},
+  "period":{"start":"2025-08-14T10:00:00Z","end":"2025-08-16T01:00:00Z"}}`
+
+var observation = `{"resourceType":"Observation","id":"obs-1","status":"final",
+  "code":{"coding":[{"system":"http://loinc.org","code":"8310-5"}]},
+  "subject":{"reference":"Patient/pat-1"},"effectiveDateTime":"2025-08-14T10:59:00Z"}`
+
+var _ = Describe("search parameters", func() {
+	DescribeTable("match resources as FHIR defines",
+		func(js, typ, query string, want bool) {
+			q, err := url.ParseQuery(query)
+			Expect(err).NotTo(HaveOccurred())
+			cs, err := fhirsearch.Parse(typ, q)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fhirsearch.Match(resource(js), cs)).To(Equal(want))
+		},
+		Entry("token code", patient, "Patient", "gender=female", true),
+		Entry("token code, other value", patient, "Patient", "gender=male", false),
+		Entry("token, any of a comma list", patient, "Patient", "gender=male,female", true),
+		Entry("token boolean", patient, "Patient", "active=true", true),
+		Entry("token identifier system|value", patient, "Patient", "identifier=https://fhir.nhs.uk/Id/nhs-number|9434765919", true),
+		Entry("token identifier, wrong system", patient, "Patient", "identifier=urn:other|9434765919", false),
+		Entry("token identifier value only", patient, "Patient", "identifier=9434765919", true),
+		Entry("token CodeableConcept system|code", observation, "Observation", "code=http://loinc.org|8310-5", true),
+		Entry("token CodeableConcept code only", observation, "Observation", "code=8310-5", true),
+		Entry("token CodeableConcept other code", observation, "Observation", "code=http://loinc.org|29463-7", false),
+		Entry("token Coding", encounter, "Encounter", "class=AMB", true),
+		Entry("string prefix, case and accent insensitive", patient, "Patient", "family=o briain", true),
+		Entry("string on any given name", patient, "Patient", "given=mar", true),
+		Entry("string does not match in the middle", patient, "Patient", "family=briain", false),
+		Entry("string :exact", patient, "Patient", "family:exact=Ó Briain", true),
+		Entry("string :exact is case sensitive", patient, "Patient", "family:exact=ó briain", false),
+		Entry("reference Type/id", observation, "Observation", "patient=Patient/pat-1", true),
+		Entry("reference bare id", observation, "Observation", "patient=pat-1", true),
+		Entry("reference other id", observation, "Observation", "subject=pat-2", false),
+		Entry("date at day precision", patient, "Patient", "birthdate=1980-05-17", true),
+		Entry("date at year precision", patient, "Patient", "birthdate=1980", true),
+		Entry("date other day", patient, "Patient", "birthdate=1980-05-18", false),
+		Entry("date gt", patient, "Patient", "birthdate=gt1979-12-31", true),
+		Entry("date lt", patient, "Patient", "birthdate=lt1980-05-17", false),
+		Entry("date ge on the day", patient, "Patient", "birthdate=ge1980-05-17", true),
+		Entry("date le on the day", patient, "Patient", "birthdate=le1980-05-17", true),
+		Entry("date ne", patient, "Patient", "birthdate=ne1980-05-17", false),
+		Entry("dateTime within a day", observation, "Observation", "date=2025-08-14", true),
+		Entry("Period overlapping gt", encounter, "Encounter", "date=gt2025-08-15", true),
+		Entry("Period entirely before sa", encounter, "Encounter", "date=sa2025-08-17", false),
+		Entry("Period eb a later date", encounter, "Encounter", "date=eb2025-09-01", true),
+		Entry("_id", patient, "Patient", "_id=pat-1", true),
+		Entry("_lastUpdated ge", patient, "Patient", "_lastUpdated=ge2025-01-01", true),
+		Entry("criteria combine with AND", observation, "Observation", "patient=pat-1&code=29463-7", false),
+		Entry("control parameters are ignored", patient, "Patient", "gender=female&_count=5&_sort=family", true),
+		Entry("a missing element never matches", encounter, "Encounter", "practitioner=Practitioner/p1", false),
+	)
+
+	DescribeTable("refuses what a server must answer with 400",
+		func(typ, query, msg string) {
+			q, err := url.ParseQuery(query)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = fhirsearch.Parse(typ, q)
+			Expect(err).To(MatchError(ContainSubstring(msg)))
+		},
+		Entry("unknown parameter", "Patient", "colour=blue", `unknown search parameter "colour" for Patient`),
+		Entry("malformed date", "Patient", "_lastUpdated=not-a-date", `"not-a-date" is not a FHIR date`),
+		Entry("unsupported modifier", "Patient", "gender:not=male", `modifier "not" is not supported`),
+		Entry("empty value", "Patient", "gender=", "empty value"),
+	)
+
+	It("lists each type's parameters, sorted, with the common ones", func() {
+		var names []string
+		for _, p := range fhirsearch.Params("Condition") {
+			names = append(names, p.Name)
+		}
+		Expect(names).To(Equal([]string{"_id", "_lastUpdated", "clinical-status", "code", "onset-date", "patient", "recorded-date", "subject", "verification-status"}))
+	})
+})

@@ -1,0 +1,338 @@
+package history_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/history"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports/reporttest"
+)
+
+// reports caches the generated reports: runs are deterministic and compiling
+// the FHIR schema for each would dominate the specs. Specs get copies.
+var reports = map[string][]byte{}
+
+func report(vendor, release, defects string, day int) *model.Report {
+	key := vendor + release + defects
+	if _, ok := reports[key]; !ok {
+		rep, err := feeds.Run(reporttest.Feed{Vendor: vendor, Release: release, Seed: 4, Records: 200, Defects: defects})
+		Expect(err).NotTo(HaveOccurred())
+		rep.Targets[0].Results[1].Measures = []model.Measure{{Name: "completeness:Patient.birthDate", Numerator: 180, Denominator: 200}}
+		reports[key], err = json.Marshal(rep)
+		Expect(err).NotTo(HaveOccurred())
+	}
+	var rep model.Report
+	Expect(json.Unmarshal(reports[key], &rep)).To(Succeed())
+	rep.StartedAt = time.Date(2026, 1, day, 9, 0, 0, 0, time.UTC)
+	rep.FinishedAt = rep.StartedAt.Add(time.Minute)
+	return &rep
+}
+
+// storeSpecs are the behaviours every backend must have. open returns a fresh,
+// empty store and how to reach it again.
+func storeSpecs(open func() (store *history.Store, location string)) {
+	var s *history.Store
+	var location string
+	ctx := context.Background()
+	BeforeEach(func() {
+		s, location = open()
+		DeferCleanup(s.Close)
+	})
+
+	It("records a run with its results and measures, and reads it back", func() {
+		rep := report("Oakfield", "11.0", "wrong-type=2", 3)
+		id, err := s.Record(ctx, rep, "abc123", "out/oakfield/report.json")
+		Expect(err).NotTo(HaveOccurred())
+		runs, err := s.Runs(ctx, history.Query{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(HaveLen(1))
+		r := runs[0]
+		Expect(r.ID).To(Equal(id))
+		Expect(r.Vendor).To(Equal("Oakfield"))
+		Expect(r.Release).To(Equal("11.0"))
+		Expect(r.Decision).To(Equal(model.NotCertified))
+		Expect(r.Reasons).To(Equal(rep.Verdict.Reasons))
+		Expect(r.StartedAt).To(Equal(rep.StartedAt))
+		Expect(r.Complete).To(BeTrue())
+		Expect(r.Records).To(Equal(rep.Summary.Records))
+		Expect(r.Failed).To(Equal(1))
+		Expect(r.Passed).To(Equal(2))
+		Expect(r.Errors).To(Equal(rep.Summary.Findings[model.Error]))
+		Expect(r.ReportSHA256).To(Equal("abc123"))
+		Expect(r.PassRate()).To(BeNumerically("~", 2.0/3, 1e-9))
+
+		outcomes, err := s.Outcomes(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(outcomes).To(HaveLen(3))
+		Expect(outcomes[2].Requirement).To(Equal("STRUCT-02"))
+		Expect(outcomes[2].Outcome).To(Equal(model.Fail))
+		Expect(outcomes[2].Errors).To(BeEquivalentTo(2))
+		measures, err := s.Measures(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(measures).To(Equal(map[string]model.Measure{
+			"bulk export fhir-r4-structure/STRUCT-01 completeness:Patient.birthDate": {Name: "completeness:Patient.birthDate", Numerator: 180, Denominator: 200},
+		}))
+	})
+
+	It("lists runs oldest first, by vendor, keeping the latest when limited", func() {
+		for i, spec := range []struct{ vendor, release, defects string }{
+			{"Oakfield", "11.0", "all"}, {"Riverside", "3.1", "none"}, {"Oakfield", "11.1", "wrong-type=2"}, {"Oakfield", "11.2", "none"},
+		} {
+			_, err := s.Record(ctx, report(spec.vendor, spec.release, spec.defects, i+1), "", "")
+			Expect(err).NotTo(HaveOccurred())
+		}
+		runs, err := s.Runs(ctx, history.Query{Vendor: "Oakfield"})
+		Expect(err).NotTo(HaveOccurred())
+		var releases []string
+		for _, r := range runs {
+			releases = append(releases, r.Release)
+		}
+		Expect(releases).To(Equal([]string{"11.0", "11.1", "11.2"}))
+
+		latest, err := s.Runs(ctx, history.Query{Vendor: "Oakfield", Limit: 2})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(latest).To(HaveLen(2))
+		Expect(latest[1].Release).To(Equal("11.2"))
+
+		all, err := s.Runs(ctx, history.Query{})
+		Expect(err).NotTo(HaveOccurred())
+		trends := history.Trends(all)
+		Expect(trends).To(HaveLen(2))
+		Expect(trends[0].Vendor).To(Equal("Oakfield"))
+		Expect(trends[0].Rates).To(Equal([]float64{0, 2.0 / 3, 1}))
+		Expect(trends[0].Change()).To(Equal("▲ +33.3 pts"))
+		Expect(history.Sparkline(trends[0].Rates)).To(Equal("▁▆█"))
+		Expect(trends[1].Change()).To(Equal("first run"))
+	})
+
+	It("rebuilds a recorded run as a report that can be diffed and re-graded", func() {
+		first := report("Oakfield", "11.0", "unknown-resource-type=2", 1)
+		second := report("Oakfield", "11.1", "wrong-type=2", 2)
+		for _, r := range []*model.Report{first, second} {
+			_, err := s.Record(ctx, r, "", "")
+			Expect(err).NotTo(HaveOccurred())
+		}
+		runs, err := s.Runs(ctx, history.Query{Vendor: "Oakfield"})
+		Expect(err).NotTo(HaveOccurred())
+		rebuilt, err := s.Report(ctx, runs[1])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rebuilt.Vendor).To(Equal(second.Vendor))
+		Expect(rebuilt.Verdict.Decision).To(Equal(second.Verdict.Decision))
+		Expect(rebuilt.Targets).To(HaveLen(1))
+		for i, res := range rebuilt.Targets[0].Results {
+			orig := second.Targets[0].Results[i]
+			Expect(res.Requirement).To(Equal(orig.Requirement))
+			Expect(res.Outcome).To(Equal(orig.Outcome))
+			Expect(res.Errors).To(Equal(orig.Errors))
+			Expect(res.Measures).To(Equal(orig.Measures))
+		}
+		Expect(rebuilt.Summary.Outcomes).To(Equal(second.Summary.Outcomes))
+	})
+
+	It("writes a run all or nothing: a write that fails half-way leaves no trace", func() {
+		_, err := s.Record(ctx, report("Oakfield", "11.0", "none", 1), "", "")
+		Expect(err).NotTo(HaveOccurred())
+
+		broken := report("Oakfield", "11.1", "none", 2)
+		// The same requirement twice on one target violates the results key
+		// after the run row and the first results were written.
+		broken.Targets[0].Results = append(broken.Targets[0].Results, broken.Targets[0].Results[2])
+		_, err = s.Record(ctx, broken, "", "")
+		Expect(err).To(MatchError(ContainSubstring("record fhir-r4-structure/STRUCT-02 on bulk export")))
+
+		runs, err := s.Runs(ctx, history.Query{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(HaveLen(1))
+		Expect(runs[0].Release).To(Equal("11.0"))
+		Expect(countRows(location, "results")).To(Equal(3), "no results of the failed run remain")
+	})
+
+	It("leaves no trace of a run whose context was cancelled", func() {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err := s.Record(cctx, report("Oakfield", "11.0", "none", 1), "", "")
+		Expect(err).To(MatchError(ContainSubstring("context canceled")))
+		runs, err := s.Runs(ctx, history.Query{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(BeEmpty())
+	})
+
+	It("takes runs from concurrent writers without losing any", func() {
+		var wg sync.WaitGroup
+		errs := make(chan error, 12)
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				st, err := history.Open(ctx, location)
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer st.Close()
+				for i := 0; i < 3; i++ {
+					rep := report("Oakfield", "11.0", "none", 1)
+					rep.Vendor.Release = fmt.Sprintf("w%d-%d", w, i)
+					if _, err := st.Record(ctx, rep, "", ""); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			Expect(err).NotTo(HaveOccurred())
+		}
+		runs, err := s.Runs(ctx, history.Query{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(HaveLen(12))
+	})
+
+	It("refuses a history written by a newer carecert rather than misread it", func() {
+		db := rawDB(location)
+		defer db.Close()
+		_, err := db.Exec(`UPDATE carecert_history SET version = 99`)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = history.Open(ctx, location)
+		Expect(err).To(MatchError(ContainSubstring("written by a newer carecert (history version 99")))
+	})
+}
+
+func rawDB(location string) *sql.DB {
+	driver, dsn := "sqlite", location
+	if history.IsDSN(location) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, dsn)
+	Expect(err).NotTo(HaveOccurred())
+	return db
+}
+
+func countRows(location, table string) int {
+	db := rawDB(location)
+	defer db.Close()
+	var n int
+	Expect(db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n)).To(Succeed())
+	return n
+}
+
+var _ = Describe("SQLite history", func() {
+	storeSpecs(func() (*history.Store, string) {
+		file := filepath.Join(GinkgoT().TempDir(), "sub", "history.db")
+		s, err := history.Open(context.Background(), file)
+		Expect(err).NotTo(HaveOccurred())
+		return s, file
+	})
+
+	It("is a real SQLite file that keeps runs across processes", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "history.db")
+		s, err := history.Open(context.Background(), file)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = s.Record(context.Background(), report("Riverside", "3.2", "none", 5), "", "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Close()).To(Succeed())
+
+		head := make([]byte, 16)
+		f, err := os.Open(file)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = f.Read(head)
+		f.Close()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(head)).To(Equal("SQLite format 3\x00"))
+
+		s, err = history.Open(context.Background(), file)
+		Expect(err).NotTo(HaveOccurred())
+		defer s.Close()
+		runs, err := s.Runs(context.Background(), history.Query{Vendor: "Riverside"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(HaveLen(1))
+	})
+
+	It("says where and why when the file cannot be created", func() {
+		blocker := filepath.Join(GinkgoT().TempDir(), "not-a-folder")
+		Expect(os.WriteFile(blocker, []byte("x"), 0o644)).To(Succeed())
+		_, err := history.Open(context.Background(), filepath.Join(blocker, "history.db"))
+		Expect(err).To(MatchError(ContainSubstring("history " + blocker)))
+	})
+
+	It("rejects a file that is not a SQLite database", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "history.db")
+		Expect(os.WriteFile(file, []byte(strings.Repeat("this is not sqlite\n", 300)), 0o644)).To(Succeed())
+		_, err := history.Open(context.Background(), file)
+		Expect(err).To(MatchError(ContainSubstring("history " + file)))
+	})
+})
+
+// postgresDSN returns the DSN of the test server: CARECERT_TEST_PG_DSN, or the
+// one .ci/install-postgres.sh --no-install prints after starting an installed
+// server. Without either the spec fails: the PostgreSQL path is never skipped.
+func postgresDSN() string {
+	if dsn := os.Getenv("CARECERT_TEST_PG_DSN"); dsn != "" {
+		return dsn
+	}
+	script, err := filepath.Abs(filepath.Join("..", ".ci", "install-postgres.sh"))
+	Expect(err).NotTo(HaveOccurred())
+	out, err := exec.Command(script, "--no-install").Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		Fail(fmt.Sprintf("no PostgreSQL for the history spec: set CARECERT_TEST_PG_DSN, or run .ci/install-postgres.sh as root to install and start one (%v: %s)", err, strings.TrimSpace(stderr)))
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
+}
+
+var _ = Describe("PostgreSQL history", Ordered, func() {
+	var dsn string
+	BeforeAll(func() { dsn = postgresDSN() })
+
+	storeSpecs(func() (*history.Store, string) {
+		// Each spec gets its own schema, so that specs and concurrent CI jobs
+		// sharing the server do not see each other's runs.
+		admin, err := sql.Open("pgx", dsn)
+		Expect(err).NotTo(HaveOccurred())
+		defer admin.Close()
+		schema := fmt.Sprintf("carecert_spec_%d_%d", os.Getpid(), time.Now().UnixNano())
+		_, err = admin.Exec(`CREATE SCHEMA ` + schema)
+		Expect(err).NotTo(HaveOccurred(), "PostgreSQL at %s", dsn)
+		DeferCleanup(func() {
+			db, err := sql.Open("pgx", dsn)
+			Expect(err).NotTo(HaveOccurred())
+			defer db.Close()
+			_, err = db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+			Expect(err).NotTo(HaveOccurred())
+		})
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		location := dsn + sep + "search_path=" + schema
+		s, err := history.Open(context.Background(), location)
+		Expect(err).NotTo(HaveOccurred())
+		return s, location
+	})
+
+	It("fails within its timeout, without quoting the password, when the server is unreachable", func() {
+		start := time.Now()
+		_, err := history.Open(context.Background(), "postgres://carecert:s3cret@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(ContainSubstring("history postgres://carecert:***@127.0.0.1:1/none"))
+		Expect(err.Error()).NotTo(ContainSubstring("s3cret"))
+		Expect(time.Since(start)).To(BeNumerically("<", 10*time.Second))
+	})
+})

@@ -1,0 +1,277 @@
+// Package dict holds the HL7 v2 definitions carecert validates against, for
+// versions 2.3 to 2.8: message structures (segment groups with cardinality),
+// segments (fields with data type, optionality, repetitions, length, table),
+// data types (components) and code tables. The data is generated from two MIT
+// licensed npm packages by ./gen (see NOTICE.md) and embedded gzip-compressed,
+// one file per version, loaded on first use.
+package dict
+
+import (
+	"compress/gzip"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+)
+
+//go:generate go run ./gen -out .
+
+//go:embed data/*.json.gz
+var dataFS embed.FS
+
+// Versions are the HL7 v2 versions carecert has definitions for, oldest first.
+var versions = [...]string{"2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8"}
+
+// Versions lists the versions with definitions, oldest first.
+func Versions() []string { return append([]string(nil), versions[:]...) }
+
+// TablesVersion is the HL7 version the code tables come from (hl7-dictionary's newest).
+const TablesVersion = "2.7.1"
+
+// TablesDiffer reports whether version v is not the tables' version:
+// codes were added and withdrawn between versions.
+func TablesDiffer(v string) bool { return compareVersions(v, TablesVersion) != 0 }
+
+// Unbounded is the Max of an element that may repeat without limit.
+const Unbounded = -1
+
+// Element is one segment or group in a message structure.
+type Element struct {
+	// Name is a segment id ("PID") or a group name ("PATIENT_RESULT").
+	Name string `json:"name"`
+	Min  int    `json:"min"`
+	// Max is the most occurrences allowed; Unbounded for no limit.
+	Max int `json:"max"`
+	// Children are a group's elements in order; a segment has none.
+	Children []*Element `json:"children,omitempty"`
+}
+
+// IsGroup reports whether the element is a segment group.
+func (e *Element) IsGroup() bool { return len(e.Children) > 0 }
+
+// Structure is a message structure such as ADT_A01.
+type Structure struct {
+	Desc     string     `json:"desc,omitempty"`
+	Elements []*Element `json:"elements"`
+}
+
+// Field is a field of a segment or a component of a data type.
+type Field struct {
+	Desc string `json:"desc,omitempty"`
+	Type string `json:"type"`
+	// Opt is the optionality: R required, O optional, C conditional, B
+	// backward compatible (kept for older versions), X not used.
+	Opt string `json:"opt,omitempty"`
+	// Rep is how many repetitions are allowed; Unbounded for no limit, 0 means 1.
+	Rep   int `json:"rep,omitempty"`
+	Len   int `json:"len,omitempty"`
+	Table int `json:"table,omitempty"`
+}
+
+// MaxReps is the number of repetitions allowed, Unbounded for no limit.
+func (f *Field) MaxReps() int {
+	if f.Rep == 0 {
+		return 1
+	}
+	return f.Rep
+}
+
+// Segment is a segment definition.
+type Segment struct {
+	Desc   string  `json:"desc,omitempty"`
+	Fields []Field `json:"fields"`
+}
+
+// DataType is a data type; a primitive one has no components.
+type DataType struct {
+	Desc       string  `json:"desc,omitempty"`
+	Components []Field `json:"components,omitempty"`
+}
+
+// Version is the definitions of one HL7 v2 version.
+type Version struct {
+	Version    string                `json:"version"`
+	Structures map[string]*Structure `json:"structures"`
+	Segments   map[string]*Segment   `json:"segments"`
+	Types      map[string]*DataType  `json:"types"`
+}
+
+// Table is an HL7 code table.
+type Table struct {
+	Desc  string            `json:"desc,omitempty"`
+	Codes map[string]string `json:"codes"`
+}
+
+// Has reports whether code is in the table.
+func (t *Table) Has(code string) bool { _, ok := t.Codes[code]; return ok }
+
+// Dictionary loads versions and tables from the embedded data on first use.
+// It is safe for concurrent use; build one per program or run.
+type Dictionary struct {
+	mu       sync.Mutex
+	versions map[string]*Version
+	tables   map[int]*Table
+	events   map[string]string
+}
+
+// New returns an empty dictionary that loads what it is asked for.
+func New() *Dictionary { return &Dictionary{versions: map[string]*Version{}} }
+
+// Nearest maps a version as written in MSH-12 to the version whose definitions
+// apply: itself when known, else the newest known version not newer than it
+// ("2.8.2" → "2.8"). ok is false when the version is not 2.3 or later.
+func Nearest(v string) (string, bool) {
+	v = strings.TrimSpace(v)
+	for _, k := range versions {
+		if k == v {
+			return k, true
+		}
+	}
+	best := ""
+	for _, k := range versions {
+		if compareVersions(k, v) <= 0 {
+			best = k
+		}
+	}
+	if best == "" || !looksLikeVersion(v) {
+		return "", false
+	}
+	return best, false
+}
+
+func looksLikeVersion(v string) bool {
+	if v == "" || v[0] < '2' || v[0] > '9' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if (v[i] < '0' || v[i] > '9') && v[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// compareVersions compares dotted versions numerically.
+func compareVersions(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			fmt.Sscanf(as[i], "%d", &x)
+		}
+		if i < len(bs) {
+			fmt.Sscanf(bs[i], "%d", &y)
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// Version returns the definitions of a known version (one of Versions).
+func (d *Dictionary) Version(v string) (*Version, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if x, ok := d.versions[v]; ok {
+		return x, nil
+	}
+	known := false
+	for _, k := range versions {
+		known = known || k == v
+	}
+	if !known {
+		return nil, fmt.Errorf("hl7v2 dictionary: no definitions for version %q (known: %s)", v, strings.Join(versions[:], ", "))
+	}
+	var x Version
+	if err := readGzipJSON("data/"+v+".json.gz", &x); err != nil {
+		return nil, err
+	}
+	d.versions[v] = &x
+	return &x, nil
+}
+
+// Table returns a code table by number, or nil when there is none.
+func (d *Dictionary) Table(n int) *Table {
+	if err := d.loadTables(); err != nil {
+		return nil
+	}
+	return d.tables[n]
+}
+
+// StructureFor returns the message structure id for a message type and
+// trigger event ("ADT", "A04" → "ADT_A01") from HL7 table 0354, or "".
+func (d *Dictionary) StructureFor(typ, event string) string {
+	if err := d.loadTables(); err != nil {
+		return ""
+	}
+	return d.events[typ+"^"+event]
+}
+
+func (d *Dictionary) loadTables() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.tables != nil {
+		return nil
+	}
+	var raw map[string]*Table
+	if err := readGzipJSON("data/tables.json.gz", &raw); err != nil {
+		return err
+	}
+	d.tables = make(map[int]*Table, len(raw))
+	for k, t := range raw {
+		var n int
+		fmt.Sscanf(k, "%d", &n)
+		d.tables[n] = t
+	}
+	d.events = map[string]string{}
+	if t := d.tables[354]; t != nil {
+		// Table 0354 lists, per structure, the events it carries: "A01, A04, A08".
+		ids := make([]string, 0, len(t.Codes))
+		for id := range t.Codes {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			typ, _, ok := strings.Cut(id, "_")
+			if !ok {
+				continue
+			}
+			for _, ev := range strings.Split(t.Codes[id], ",") {
+				ev = strings.TrimSpace(ev)
+				if ev != "" && ev != "Varies" {
+					if _, dup := d.events[typ+"^"+ev]; !dup {
+						d.events[typ+"^"+ev] = id
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func readGzipJSON(name string, v any) error {
+	f, err := dataFS.Open(name)
+	if err != nil {
+		return fmt.Errorf("hl7v2 dictionary: %w", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("hl7v2 dictionary %s: %w", name, err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return fmt.Errorf("hl7v2 dictionary %s: %w", name, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("hl7v2 dictionary %s: %w", name, err)
+	}
+	return nil
+}

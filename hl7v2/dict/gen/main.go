@@ -1,0 +1,418 @@
+// Command gen regenerates carecert's embedded HL7 v2 definitions from two MIT
+// licensed npm packages, hl7v2-dictionary (Panates, 2.1–2.8) and hl7-dictionary
+// (Fernando Serrano, 2.1–2.7.1). It needs node and npm at generation time only:
+//
+//	go generate ./hl7v2/dict      (or: go run ./hl7v2/dict/gen -out hl7v2/dict)
+//
+// It installs the pinned packages into a temporary folder, dumps them to JSON
+// with node, and writes, under -out:
+//
+//	data/<version>.json.gz   structures, segments, data types (2.3–2.8)
+//	data/tables.json.gz      HL7 code tables
+//	testdata/hl7-dictionary/<version>.json.gz   the second source, for the cross-check spec
+//	testdata/disagreements.json                 where the two sources differ
+//	NOTICE.md                                   the packages' licences
+//
+// Which source wins: segments and data types come from hl7v2-dictionary (it
+// covers 2.8 and corrects fields hl7-dictionary lacks); message structures come
+// from hl7-dictionary, because hl7v2-dictionary keys a group's segments by
+// name and so loses the first of two same-named siblings (ADT_A01 has ROL
+// twice); tables come from hl7-dictionary, the only one that carries them.
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/hl7v2/dict"
+)
+
+const (
+	newPkg = "hl7v2-dictionary@1.8.0"
+	oldPkg = "hl7-dictionary@1.0.1"
+)
+
+var wanted = dict.Versions()
+
+const dumpScript = `
+import { dictionaries } from 'hl7v2-dictionary';
+import { createRequire } from 'module';
+import { writeFileSync } from 'fs';
+const require = createRequire(import.meta.url);
+const old = require('hl7-dictionary');
+writeFileSync(process.argv[2], JSON.stringify({ new: dictionaries, old: old.definitions, tables: old.tables }));
+`
+
+// Shapes of the two packages' JSON.
+type newField struct {
+	Type  string `json:"type"`
+	Desc  string `json:"desc"`
+	Opt   string `json:"opt"`
+	Rep   any    `json:"rep"`
+	Len   int    `json:"len"`
+	Table int    `json:"table"`
+}
+type newGroup struct {
+	Idx      int                  `json:"idx"`
+	Desc     string               `json:"desc"`
+	Min      *int                 `json:"min"`
+	Max      *int                 `json:"max"`
+	Segments map[string]*newGroup `json:"segments"`
+}
+type newDict struct {
+	Segments map[string]struct {
+		Desc   string              `json:"desc"`
+		Fields map[string]newField `json:"fields"`
+	} `json:"segments"`
+	Types map[string]struct {
+		Desc   string              `json:"desc"`
+		Fields map[string]newField `json:"fields"`
+	} `json:"types"`
+	Messages map[string]struct {
+		Desc     string               `json:"desc"`
+		Segments map[string]*newGroup `json:"segments"`
+	} `json:"messages"`
+}
+type oldField struct {
+	Datatype string `json:"datatype"`
+	Desc     string `json:"desc"`
+	Opt      int    `json:"opt"`
+	Rep      int    `json:"rep"`
+	Len      int    `json:"len"`
+	Table    int    `json:"table"`
+}
+type oldElem struct {
+	Name     string     `json:"name"`
+	Min      int        `json:"min"`
+	Max      int        `json:"max"`
+	Children []*oldElem `json:"children"`
+}
+type oldDict struct {
+	Segments map[string]struct {
+		Desc   string     `json:"desc"`
+		Fields []oldField `json:"fields"`
+	} `json:"segments"`
+	Fields map[string]struct {
+		Desc      string     `json:"desc"`
+		Subfields []oldField `json:"subfields"`
+	} `json:"fields"`
+	Messages map[string]struct {
+		Desc     string `json:"desc"`
+		Segments struct {
+			Segments []*oldElem `json:"segments"`
+		} `json:"segments"`
+	} `json:"messages"`
+}
+type dump struct {
+	New    map[string]newDict `json:"new"`
+	Old    map[string]oldDict `json:"old"`
+	Tables map[string]struct {
+		Desc   string            `json:"desc"`
+		Values map[string]string `json:"values"`
+	} `json:"tables"`
+}
+
+func main() {
+	out := flag.String("out", ".", "the hl7v2/dict folder")
+	from := flag.String("from", "", "use this dump JSON instead of installing the packages (for development)")
+	flag.Parse()
+	if err := run(*out, *from); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(out, from string) error {
+	var licences map[string]string
+	if from == "" {
+		tmp, err := os.MkdirTemp("", "carecert-hl7dict-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if err := sh(tmp, "npm", "init", "-y"); err != nil {
+			return err
+		}
+		if err := sh(tmp, "npm", "install", "--no-audit", "--no-fund", newPkg, oldPkg); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "dump.mjs"), []byte(dumpScript), 0o644); err != nil {
+			return err
+		}
+		from = filepath.Join(tmp, "dump.json")
+		if err := sh(tmp, "node", "dump.mjs", from); err != nil {
+			return err
+		}
+		licences, err = readLicences(tmp)
+		if err != nil {
+			return err
+		}
+		raw, err := os.ReadFile(from)
+		if err != nil {
+			return err
+		}
+		return generate(out, raw, licences)
+	}
+	raw, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return generate(out, raw, nil)
+}
+
+func sh(dir, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
+	}
+	return nil
+}
+
+func readLicences(tmp string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, p := range []string{"hl7v2-dictionary", "hl7-dictionary"} {
+		dir := filepath.Join(tmp, "node_modules", p)
+		var pkg struct {
+			Version string `json:"version"`
+			License string `json:"license"`
+			Author  any    `json:"author"`
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "package.json"))
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(data, &pkg); err != nil {
+			return nil, err
+		}
+		text := fmt.Sprintf("npm package %s %s, licence %s (package.json), author %v.\n", p, pkg.Version, pkg.License, pkg.Author)
+		if lic, err := os.ReadFile(filepath.Join(dir, "LICENSE")); err == nil {
+			text += "\n```\n" + strings.TrimSpace(string(lic)) + "\n```\n"
+		} else {
+			text += "\nThe package ships no LICENSE file; its package.json declares the MIT licence.\n"
+		}
+		out[p] = text
+	}
+	return out, nil
+}
+
+func generate(out string, raw []byte, licences map[string]string) error {
+	var d dump
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return fmt.Errorf("dump: %w", err)
+	}
+	var disagreements []string
+	for _, v := range wanted {
+		nd, ok := d.New[v]
+		if !ok {
+			return fmt.Errorf("hl7v2-dictionary has no version %s", v)
+		}
+		primary := &dict.Version{Version: v, Structures: map[string]*dict.Structure{}, Segments: map[string]*dict.Segment{}, Types: map[string]*dict.DataType{}}
+		for name, s := range nd.Segments {
+			primary.Segments[name] = &dict.Segment{Desc: s.Desc, Fields: newFields(s.Fields)}
+		}
+		for name, t := range nd.Types {
+			primary.Types[name] = &dict.DataType{Desc: t.Desc, Components: newFields(t.Fields)}
+		}
+		// Structures: hl7-dictionary, whose 2.7.1 also serves 2.8 (hl7v2-dictionary's
+		// 2.8 structures are its 2.7.1 ones).
+		ov := v
+		if v == "2.8" {
+			ov = "2.7.1"
+		}
+		od := d.Old[ov]
+		for name, m := range od.Messages {
+			primary.Structures[name] = &dict.Structure{Desc: m.Desc, Elements: oldElems(m.Segments.Segments)}
+		}
+		if err := writeGzipJSON(filepath.Join(out, "data", v+".json.gz"), primary); err != nil {
+			return err
+		}
+		if v == "2.8" {
+			continue
+		}
+		secondary := oldVersion(v, od)
+		if err := writeGzipJSON(filepath.Join(out, "testdata", "hl7-dictionary", v+".json.gz"), secondary); err != nil {
+			return err
+		}
+		disagreements = append(disagreements, Compare(primary, secondary)...)
+		for name, m := range nd.Messages {
+			if s, ok := primary.Structures[name]; ok && !reflect.DeepEqual(flatten(newElems(m.Segments)), flatten(s.Elements)) {
+				disagreements = append(disagreements, fmt.Sprintf("%s structure %s: hl7v2-dictionary %s; hl7-dictionary %s",
+					v, name, strings.Join(flatten(newElems(m.Segments)), " "), strings.Join(flatten(s.Elements), " ")))
+			}
+		}
+	}
+	tables := map[string]*dict.Table{}
+	for k, t := range d.Tables {
+		n, err := strconv.Atoi(k)
+		if err != nil {
+			return fmt.Errorf("table %q: %w", k, err)
+		}
+		tables[fmt.Sprintf("%04d", n)] = &dict.Table{Desc: t.Desc, Codes: t.Values}
+	}
+	if err := writeGzipJSON(filepath.Join(out, "data", "tables.json.gz"), tables); err != nil {
+		return err
+	}
+	sort.Strings(disagreements)
+	data, err := json.MarshalIndent(disagreements, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(out, "testdata", "disagreements.json"), append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	if licences != nil {
+		notice := "# HL7 v2 definitions: sources and licences\n\n" +
+			"The files in `data/` (and `testdata/hl7-dictionary/`) are generated by `gen/` from\n" +
+			"two npm packages and converted into carecert's own form. Their licences:\n\n## hl7v2-dictionary\n\n" +
+			licences["hl7v2-dictionary"] + "\n## hl7-dictionary\n\n" + licences["hl7-dictionary"]
+		if err := os.WriteFile(filepath.Join(out, "NOTICE.md"), []byte(notice), 0o644); err != nil {
+			return err
+		}
+	}
+	log.Printf("wrote %d versions, %d tables, %d disagreements", len(wanted), len(tables), len(disagreements))
+	return nil
+}
+
+func newFields(m map[string]newField) []dict.Field {
+	n := 0
+	for k := range m {
+		i, _ := strconv.Atoi(k)
+		n = max(n, i)
+	}
+	out := make([]dict.Field, n)
+	for k, f := range m {
+		i, _ := strconv.Atoi(k)
+		if i < 1 {
+			continue
+		}
+		rep := 1
+		switch r := f.Rep.(type) {
+		case float64:
+			rep = int(r)
+		case string:
+			if r == "infinite" {
+				rep = dict.Unbounded
+			}
+		}
+		if rep == 1 {
+			rep = 0
+		}
+		out[i-1] = dict.Field{Desc: f.Desc, Type: f.Type, Opt: f.Opt, Rep: rep, Len: f.Len, Table: f.Table}
+	}
+	return out
+}
+
+var oldOpt = map[int]string{1: "O", 2: "R", 3: "C", 4: "B"}
+
+func oldFields(fs []oldField) []dict.Field {
+	out := make([]dict.Field, len(fs))
+	for i, f := range fs {
+		rep := f.Rep
+		switch rep {
+		case 0:
+			rep = dict.Unbounded
+		case 1:
+			rep = 0
+		}
+		out[i] = dict.Field{Desc: f.Desc, Type: f.Datatype, Opt: oldOpt[f.Opt], Rep: rep, Len: f.Len, Table: f.Table}
+	}
+	return out
+}
+
+func oldElems(es []*oldElem) []*dict.Element {
+	out := make([]*dict.Element, 0, len(es))
+	for _, e := range es {
+		mx := e.Max
+		if mx == 0 {
+			mx = dict.Unbounded
+		}
+		out = append(out, &dict.Element{Name: e.Name, Min: e.Min, Max: mx, Children: oldElems(e.Children)})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func newElems(m map[string]*newGroup) []*dict.Element {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return m[names[i]].Idx < m[names[j]].Idx })
+	var out []*dict.Element
+	for _, n := range names {
+		g := m[n]
+		e := &dict.Element{Name: n, Max: dict.Unbounded, Children: newElems(g.Segments)}
+		if g.Min != nil {
+			e.Min = *g.Min
+		}
+		if g.Max != nil {
+			e.Max = *g.Max
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func oldVersion(v string, od oldDict) *dict.Version {
+	x := &dict.Version{Version: v, Structures: map[string]*dict.Structure{}, Segments: map[string]*dict.Segment{}, Types: map[string]*dict.DataType{}}
+	for name, s := range od.Segments {
+		x.Segments[name] = &dict.Segment{Desc: s.Desc, Fields: oldFields(s.Fields)}
+	}
+	for name, t := range od.Fields {
+		x.Types[name] = &dict.DataType{Desc: t.Desc, Components: oldFields(t.Subfields)}
+	}
+	return x
+}
+
+// flatten writes a structure as "MSH EVN [ PR1 ROL ]" style tokens with cardinality.
+func flatten(es []*dict.Element) []string {
+	var out []string
+	for _, e := range es {
+		card := fmt.Sprintf("%d..%d", e.Min, e.Max)
+		if e.IsGroup() {
+			out = append(out, e.Name+card+"(")
+			out = append(out, flatten(e.Children)...)
+			out = append(out, ")")
+			continue
+		}
+		out = append(out, e.Name+card)
+	}
+	return out
+}
+
+// Compare lists where two versions' segment and data type definitions differ.
+// The dict package's spec runs the same comparison on the committed files.
+func Compare(a, b *dict.Version) []string {
+	return dict.CompareDefinitions(a, b)
+}
+
+func writeGzipJSON(path string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(data)
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}

@@ -1,0 +1,67 @@
+package hl7v2_test
+
+import (
+	"bytes"
+	"testing"
+	"testing/iotest"
+
+	"github.com/carecert/carecert/hl7v2"
+)
+
+// FuzzScanner: whatever the bytes, the scanner returns without panicking,
+// keeps every non-blank line as exactly one segment, numbers messages in
+// order, and its accessors cope with what it produced.
+//
+//	go test ./hl7v2 -run '^$' -fuzz FuzzScanner -fuzztime 60s
+func FuzzScanner(f *testing.F) {
+	f.Add([]byte(adt))
+	f.Add([]byte("\xEF\xBB\xBFMSH|^~\\&|A\nPID|1\n\nMSH|^~\\&|B\r\n"))
+	f.Add([]byte("FHS|^~\\&\rBHS|^~\\&\r" + adt + "BTS|x\rFTS|2\r"))
+	f.Add([]byte("MSH|\rMSH\rMSH|^\rPID|\\X4\\|\\F"))
+	f.Add([]byte("MSH#$*@%#A#B\rOBX#1#ST#X$Y*Z%W@F@\r"))
+	f.Add([]byte("PID|1\r\r\r\nZZ\x00|\xff\xfe\r"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// DataErrReader hands the last bytes over with io.EOF, as gzip does.
+		sc := hl7v2.NewScanner(iotest.DataErrReader(bytes.NewReader(data)))
+		sc.MaxSegment = 64
+		segs := 0
+		for i := 0; ; i++ {
+			m, err := sc.Next()
+			if err != nil {
+				break
+			}
+			if m.Index != i {
+				t.Fatalf("message %d has index %d", i, m.Index)
+			}
+			if len(m.Segments) == 0 {
+				t.Fatalf("message %d has no segment", i)
+			}
+			segs += len(m.Segments)
+			m.TypeName()
+			m.Version()
+			for _, s := range m.Segments {
+				m.LineOf(s.Path())
+				for n := 1; n <= s.FieldCount(); n++ {
+					v := s.Field(n)
+					m.Delims.Unescape(v)
+					m.Delims.CheckEscapes(v)
+					m.Delims.Value(v, 2, 2, 2)
+				}
+			}
+			m.Get("PID-3[2].4.1")
+		}
+		if want := nonBlankLinesT(data); segs != want {
+			t.Fatalf("%d segment(s) read from %d non-blank line(s)", segs, want)
+		}
+	})
+}
+
+func nonBlankLinesT(data []byte) int {
+	n := 0
+	for _, l := range bytes.FieldsFunc(data, func(r rune) bool { return r == '\r' || r == '\n' }) {
+		if len(bytes.TrimSpace(l)) > 0 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,519 @@
+package hl7v2
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/model"
+)
+
+// DefaultMaxSegment is the longest segment a Scanner reads whole; longer ones
+// are cut there and reported.
+const DefaultMaxSegment = 16 << 20
+
+// Scanner reads messages one at a time from an ER7 stream: a single message,
+// many messages, or batches (FHS/BHS ... BTS/FTS). Segments may end with CR
+// (the standard), LF or CRLF. Memory holds one message at a time.
+type Scanner struct {
+	r   io.Reader
+	buf []byte
+	// start and end delimit the unread bytes in buf.
+	start, end int
+	eof        bool
+	readErr    error
+	line       int
+	index      int
+	first      bool
+
+	// MaxSegment bounds a segment's length (default DefaultMaxSegment).
+	MaxSegment int
+
+	pending *builder
+	out     []*Message
+
+	batchOpen, fileOpen    bool
+	batchMessages, batches int
+	batchLine, fileLine    int
+
+	bom           bool
+	pendingIssues []Issue
+}
+
+// NewScanner reads from r.
+func NewScanner(r io.Reader) *Scanner {
+	return &Scanner{r: r, buf: make([]byte, 64<<10), first: true}
+}
+
+// builder accumulates one message's segments before they are split.
+type builder struct {
+	msg    *Message
+	text   []byte
+	lines  []lineSpan
+	cr, lf int
+	crlf   int
+	blank  bool
+}
+
+type lineSpan struct{ start, end, line int }
+
+// Next returns the next message, or io.EOF after the last. Problems with the
+// content are issues on the messages; an error means the stream itself failed.
+func (s *Scanner) Next() (*Message, error) {
+	for len(s.out) == 0 {
+		// The stream is over only once the buffered bytes are read too: a
+		// reader may return its last bytes together with io.EOF.
+		if s.eof && s.start == s.end {
+			if s.pending != nil {
+				s.closeAtEOF()
+				s.flush()
+				continue
+			}
+			if s.readErr != nil {
+				return nil, s.readErr
+			}
+			return nil, io.EOF
+		}
+		line, term, err := s.readLine()
+		if err != nil {
+			return nil, err
+		}
+		if line == nil && s.eof {
+			continue
+		}
+		if s.first {
+			s.first = false
+			if bytes.HasPrefix(line, []byte{0xEF, 0xBB, 0xBF}) {
+				line, s.bom = line[3:], true
+			}
+		}
+		s.segment(line, term)
+	}
+	m := s.out[0]
+	s.out = s.out[1:]
+	return m, nil
+}
+
+// LineCount is the number of lines read so far.
+func (s *Scanner) LineCount() int { return s.line }
+
+// Terminators.
+const (
+	termNone = iota
+	termCR
+	termLF
+	termCRLF
+)
+
+// readLine returns the next segment's bytes (valid until the next call) and
+// how it ended. A nil line with s.eof set means the stream is exhausted.
+func (s *Scanner) readLine() ([]byte, int, error) {
+	max := s.MaxSegment
+	if max <= 0 {
+		max = DefaultMaxSegment
+	}
+	for {
+		data := s.buf[s.start:s.end]
+		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+			if data[i] == '\r' && i+1 == len(data) && !s.eof {
+				// Need one more byte to tell CR from CRLF.
+				if err := s.fill(); err != nil {
+					return nil, 0, err
+				}
+				continue
+			}
+			line := data[:i]
+			term, n := termLF, 1
+			if data[i] == '\r' {
+				term = termCR
+				if i+1 < len(data) && data[i+1] == '\n' {
+					term, n = termCRLF, 2
+				}
+			}
+			s.start += i + n
+			s.line++
+			if len(line) > max {
+				line = line[:max]
+				s.oversize(max)
+			}
+			return line, term, nil
+		}
+		if s.eof {
+			if len(data) == 0 {
+				return nil, termNone, nil
+			}
+			s.start = s.end
+			s.line++
+			return data, termNone, nil
+		}
+		if len(data) >= max {
+			// Cut an oversize segment: keep its first max bytes, skip to its end.
+			line := append([]byte(nil), data[:max]...)
+			s.start = s.end
+			for {
+				if err := s.fill(); err != nil {
+					return nil, 0, err
+				}
+				d := s.buf[s.start:s.end]
+				if i := bytes.IndexAny(d, "\r\n"); i >= 0 {
+					s.start += i + 1
+					if d[i] == '\r' && i+1 < len(d) && d[i+1] == '\n' {
+						s.start++
+					}
+					break
+				}
+				s.start = s.end
+				if s.eof {
+					break
+				}
+			}
+			s.line++
+			s.oversize(max)
+			return line, termCR, nil
+		}
+		if err := s.fill(); err != nil {
+			return nil, 0, err
+		}
+	}
+}
+
+// fill reads more bytes, compacting or growing the buffer.
+func (s *Scanner) fill() error {
+	if s.start > 0 {
+		n := copy(s.buf, s.buf[s.start:s.end])
+		s.start, s.end = 0, n
+	}
+	if s.end == len(s.buf) {
+		s.buf = append(s.buf, make([]byte, len(s.buf))...)
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
+		if err != nil {
+			s.eof = true
+			if !errors.Is(err, io.EOF) {
+				s.readErr = err
+			}
+			return nil
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	return io.ErrNoProgress
+}
+
+func (s *Scanner) oversize(n int) {
+	is := Issue{Severity: model.Error, Code: "parse.segment-too-long", Line: s.line,
+		Message: fmt.Sprintf("segment longer than %d bytes: cut there, the rest of it is not read", n)}
+	if s.pending != nil {
+		s.pending.msg.Issues = append(s.pending.msg.Issues, is)
+		return
+	}
+	s.pendingIssues = append(s.pendingIssues, is)
+}
+
+// segment takes one line into the current message or starts a new one.
+func (s *Scanner) segment(line []byte, term int) {
+	if len(bytes.TrimSpace(line)) == 0 {
+		if s.pending != nil {
+			s.pending.blank = true
+		}
+		return
+	}
+	name := line
+	if len(name) > 3 {
+		name = name[:3]
+	}
+	switch string(name) {
+	case "MSH":
+		s.flush()
+		s.start1(line, false)
+	case "FHS", "BHS", "BTS", "FTS":
+		s.flush()
+		s.start1(line, true)
+		s.envelope(string(name), string(line))
+		defer s.flush()
+	default:
+		if s.pending == nil || s.pending.msg.Envelope {
+			s.flush()
+			s.start1(nil, false)
+			s.pending.msg.Headless = true
+		}
+		if s.pending.blank {
+			s.pending.msg.Issues = append(s.pending.msg.Issues, Issue{Severity: model.Warning, Code: "parse.blank-line",
+				Line: s.line - 1, Message: "empty line inside a message: segments after it are kept in the same message"})
+		}
+	}
+	b := s.pending
+	b.blank = false
+	start := len(b.text)
+	b.text = append(b.text, line...)
+	b.lines = append(b.lines, lineSpan{start: start, end: len(b.text), line: s.line})
+	switch term {
+	case termCR:
+		b.cr++
+	case termLF:
+		b.lf++
+	case termCRLF:
+		b.crlf++
+	}
+}
+
+func (s *Scanner) start1(line []byte, envelope bool) {
+	m := &Message{Index: s.index, Line: s.line, Envelope: envelope, Delims: DefaultDelimiters()}
+	s.index++
+	s.pending = &builder{msg: m}
+	if s.bom {
+		s.bom = false
+		m.Issues = append(m.Issues, Issue{Severity: model.Warning, Code: "parse.bom", Line: 1,
+			Message: "the file starts with a UTF-8 byte-order mark: HL7 v2 streams must not carry one"})
+	}
+	if len(s.pendingIssues) > 0 {
+		m.Issues = append(m.Issues, s.pendingIssues...)
+		s.pendingIssues = nil
+	}
+	if !envelope && line != nil && s.batchOpen {
+		s.batchMessages++
+	}
+}
+
+// envelope keeps the batch counts: BTS-1 and FTS-1 must match what came.
+func (s *Scanner) envelope(name, raw string) {
+	m := s.pending.msg
+	issue := func(sev model.Severity, code, path, msg string) {
+		m.Issues = append(m.Issues, Issue{Severity: sev, Code: code, Line: s.line, Path: path, Message: msg})
+	}
+	fields := strings.Split(raw, "|")
+	if len(raw) > 3 {
+		fields = strings.Split(raw, raw[3:4])
+	}
+	count := ""
+	if len(fields) > 1 {
+		count = fields[1]
+	}
+	switch name {
+	case "FHS":
+		if s.fileOpen {
+			issue(model.Error, "parse.batch", "FHS[1]", fmt.Sprintf("FHS opens a file while the file opened at line %d has no FTS", s.fileLine))
+		}
+		s.fileOpen, s.batches, s.fileLine = true, 0, s.line
+	case "BHS":
+		if s.batchOpen {
+			issue(model.Error, "parse.batch", "BHS[1]", fmt.Sprintf("BHS opens a batch while the batch opened at line %d has no BTS", s.batchLine))
+		}
+		s.batchOpen, s.batchMessages, s.batchLine = true, 0, s.line
+		s.batches++
+	case "BTS":
+		if !s.batchOpen {
+			issue(model.Error, "parse.batch", "BTS[1]", "BTS closes a batch that no BHS opened")
+		} else if count != "" {
+			if n, err := strconv.Atoi(strings.TrimSpace(count)); err != nil || n != s.batchMessages {
+				issue(model.Error, "parse.batch-count", "BTS[1].1", fmt.Sprintf("BTS-1 says the batch has %q message(s); it has %d", count, s.batchMessages))
+			}
+		}
+		s.batchOpen = false
+	case "FTS":
+		if !s.fileOpen {
+			issue(model.Error, "parse.batch", "FTS[1]", "FTS closes a file that no FHS opened")
+		} else if count != "" {
+			if n, err := strconv.Atoi(strings.TrimSpace(count)); err != nil || n != s.batches {
+				issue(model.Error, "parse.batch-count", "FTS[1].1", fmt.Sprintf("FTS-1 says the file has %q batch(es); it has %d", count, s.batches))
+			}
+		}
+		if s.batchOpen {
+			issue(model.Error, "parse.batch", "FTS[1]", fmt.Sprintf("FTS closes the file while the batch opened at line %d has no BTS", s.batchLine))
+			s.batchOpen = false
+		}
+		s.fileOpen = false
+	}
+}
+
+func (s *Scanner) closeAtEOF() {
+	m := s.pending.msg
+	if s.batchOpen {
+		m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: "parse.batch", Line: s.line,
+			Message: fmt.Sprintf("the stream ends inside the batch opened at line %d: no BTS", s.batchLine)})
+		s.batchOpen = false
+	}
+	if s.fileOpen {
+		m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: "parse.batch", Line: s.line,
+			Message: fmt.Sprintf("the stream ends inside the file opened at line %d: no FTS", s.fileLine)})
+		s.fileOpen = false
+	}
+}
+
+// flush finishes the pending message: splits its segments into fields.
+func (s *Scanner) flush() {
+	b := s.pending
+	if b == nil {
+		return
+	}
+	s.pending = nil
+	m := b.msg
+	text := string(b.text)
+	m.Size = len(text) + len(b.lines)
+	m.Segments = make([]Segment, 0, len(b.lines))
+	var counts [8]struct {
+		name string
+		n    int
+	}
+	used := 0
+	for i, ln := range b.lines {
+		raw := text[ln.start:ln.end]
+		seg := Segment{Line: ln.line}
+		if i == 0 && !m.Headless && len(raw) >= 3 && (raw[:3] == "MSH" || raw[:3] == "FHS" || raw[:3] == "BHS") {
+			s.header(m, raw, &seg)
+		} else {
+			seg.Fields = splitFields(raw, m.Delims.Field)
+		}
+		seg.Name = seg.Fields[0]
+		// Occurrence numbers without a map: most messages have few segment ids.
+		seq := 0
+		for j := 0; j < used; j++ {
+			if counts[j].name == seg.Name {
+				counts[j].n++
+				seq = counts[j].n
+				break
+			}
+		}
+		if seq == 0 {
+			if used < len(counts) {
+				counts[used] = struct {
+					name string
+					n    int
+				}{seg.Name, 1}
+				used++
+				seq = 1
+			} else {
+				seq = 1
+				for _, prev := range m.Segments {
+					if prev.Name == seg.Name {
+						seq++
+					}
+				}
+			}
+		}
+		seg.Seq = seq
+		if !validName(seg.Name) {
+			m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: "parse.segment-name", Line: ln.line, Path: seg.Path(),
+				Message:  fmt.Sprintf("%q is not a segment id (three letters or digits, starting with a letter): the line is kept as a segment", truncate(seg.Name, 20)),
+				Evidence: truncate(raw, 40)})
+		}
+		m.Segments = append(m.Segments, seg)
+	}
+	if m.Headless {
+		m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: "parse.no-header", Line: m.Line,
+			Message: fmt.Sprintf("%d segment(s) before any MSH: they belong to no message", len(m.Segments))})
+	}
+	if n := b.lf + b.crlf; n > 0 {
+		ends := "LF"
+		switch {
+		case b.lf > 0 && b.crlf > 0:
+			ends = "LF or CRLF"
+		case b.crlf > 0:
+			ends = "CRLF"
+		}
+		m.Issues = append(m.Issues, Issue{Severity: model.Warning, Code: "parse.segment-terminator", Line: m.Line,
+			Message: fmt.Sprintf("%d of %d segment(s) end with %s instead of CR", n, n+b.cr, ends)})
+	}
+	s.out = append(s.out, m)
+}
+
+// header reads MSH/FHS/BHS: MSH-1 is the byte after the id, MSH-2 the
+// encoding characters up to the next field separator.
+func (s *Scanner) header(m *Message, raw string, seg *Segment) {
+	issue := func(code, msg, ev string) {
+		m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: code, Line: seg.Line, Path: raw[:3] + "[1]", Message: msg, Evidence: ev})
+	}
+	if len(raw) < 4 {
+		issue("parse.delimiters", raw[:3]+" has no field separator: the standard delimiters |^~\\& are assumed", "")
+		seg.Fields = []string{raw[:3], "|", ""}
+		return
+	}
+	d := DefaultDelimiters()
+	d.Field = raw[3]
+	rest := raw[4:]
+	enc := rest
+	if i := strings.IndexByte(rest, d.Field); i >= 0 {
+		enc = rest[:i]
+	}
+	switch {
+	case len(enc) < 4:
+		issue("parse.delimiters", fmt.Sprintf("%s-2 has %d encoding character(s), not 4: the missing ones take their standard values", raw[:3], len(enc)), enc)
+	case len(enc) > 5:
+		issue("parse.delimiters", fmt.Sprintf("%s-2 has %d encoding characters, not 4 (or 5 with a truncation character)", raw[:3], len(enc)), truncate(enc, 10))
+	}
+	set := []*byte{&d.Component, &d.Repetition, &d.Escape, &d.Subcomponent, &d.Truncation}
+	for i := 0; i < len(enc) && i < len(set); i++ {
+		*set[i] = enc[i]
+	}
+	seen := map[byte]bool{d.Field: true}
+	for i, c := range []byte{d.Component, d.Repetition, d.Escape, d.Subcomponent, d.Truncation}[:min(max(len(enc), 4), 5)] {
+		if c == 0 {
+			continue
+		}
+		if seen[c] || c == '\r' || c == '\n' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
+			issue("parse.delimiters", fmt.Sprintf("%s-2 encoding character %d (%q) is repeated or not a punctuation character", raw[:3], i+1, c), enc)
+			break
+		}
+		seen[c] = true
+	}
+	m.Delims = d
+	fields := splitFields(rest, d.Field)
+	seg.Fields = make([]string, 0, len(fields)+2)
+	seg.Fields = append(seg.Fields, raw[:3], raw[3:4])
+	seg.Fields = append(seg.Fields, fields...)
+}
+
+func splitFields(raw string, sep byte) []string {
+	n := strings.Count(raw, string(sep)) + 1
+	out := make([]string, 0, n)
+	for {
+		i := strings.IndexByte(raw, sep)
+		if i < 0 {
+			return append(out, raw)
+		}
+		out = append(out, raw[:i])
+		raw = raw[i+1:]
+	}
+}
+
+func validName(n string) bool {
+	if len(n) != 3 || n[0] < 'A' || n[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < 3; i++ {
+		c := n[i]
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// ParseAll reads every message of data; for tests and small inputs.
+func ParseAll(data []byte) ([]*Message, error) {
+	sc := NewScanner(bytes.NewReader(data))
+	var out []*Message
+	for {
+		m, err := sc.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, m)
+	}
+}

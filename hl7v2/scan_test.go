@@ -1,0 +1,275 @@
+package hl7v2_test
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing/iotest"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/internal/sharedtest"
+)
+
+const adt = "MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|MSG0001|P|2.4\r" +
+	"EVN|A01|20240101120000\r" +
+	"PID|1||633^^^R0A^MR~9449305552^^^NHS^NH||SMITH\\S\\JONES^JO&ANN||19800101|M\r" +
+	"PV1|1|I|WARD1^BED2\r" +
+	"ZU1|x\r"
+
+func parse(s string) []*hl7v2.Message {
+	ms, err := hl7v2.ParseAll([]byte(s))
+	Expect(err).NotTo(HaveOccurred())
+	return ms
+}
+
+func codes(m *hl7v2.Message) []string {
+	var out []string
+	for _, is := range m.Issues {
+		out = append(out, is.Code)
+	}
+	return out
+}
+
+var _ = Describe("Scanner", func() {
+	It("reads a message's header, segments, repetitions, components and subcomponents", func() {
+		ms := parse(adt)
+		Expect(ms).To(HaveLen(1))
+		m := ms[0]
+		Expect(m.Issues).To(BeEmpty())
+		Expect(m.TypeName()).To(Equal("ADT^A01"))
+		Expect(m.StructureID()).To(Equal("ADT_A01"))
+		Expect(m.ControlID()).To(Equal("MSG0001"))
+		Expect(m.Version()).To(Equal("2.4"))
+		Expect(m.Segments).To(HaveLen(5))
+		Expect(m.Get("MSH-1")).To(Equal("|"))
+		Expect(m.Get("MSH-2")).To(Equal("^~\\&"))
+		Expect(m.Get("PID-3[2].1")).To(Equal("9449305552"))
+		Expect(m.Get("PID-3[2].5")).To(Equal("NH"))
+		Expect(m.Get("PID-3.4")).To(Equal("R0A"))
+		Expect(m.Get("PID-5.2.2")).To(Equal("ANN"))
+		Expect(m.Delims.Unescape(m.Get("PID-5.1"))).To(Equal("SMITH^JONES"))
+		Expect(m.Get("PV1-3.2")).To(Equal("BED2"))
+		Expect(m.Get("ZU1-1")).To(Equal("x"))
+		Expect(m.LineOf("PV1[1].3")).To(Equal(4))
+		Expect(m.Segment("ZU1", 1).Path()).To(Equal("ZU1[1]"))
+	})
+
+	It("takes the delimiters from MSH-1 and MSH-2", func() {
+		m := parse("MSH#$*@%#A#B#C#D#20240101##ORU$R01#1#P#2.5.1\rOBX#1#ST#X$Y*Z%W\r")[0]
+		Expect(m.Issues).To(BeEmpty())
+		Expect(m.Delims).To(Equal(hl7v2.Delimiters{Field: '#', Component: '$', Repetition: '*', Escape: '@', Subcomponent: '%'}))
+		Expect(m.TypeName()).To(Equal("ORU^R01"))
+		Expect(m.Get("OBX-3[1].2")).To(Equal("Y"))
+		Expect(m.Get("OBX-3[2].2")).To(BeEmpty())
+		Expect(m.Get("OBX-3[2].1")).To(Equal("Z%W"))
+		Expect(m.Get("OBX-3[2].1.2")).To(Equal("W"))
+	})
+
+	It("accepts LF and CRLF segment ends and a byte-order mark, and reports each", func() {
+		lf := "\xEF\xBB\xBF" + strings.ReplaceAll(adt, "\r", "\n")
+		m := parse(lf)[0]
+		Expect(m.Segments).To(HaveLen(5))
+		Expect(codes(m)).To(ConsistOf("parse.bom", "parse.segment-terminator"))
+		Expect(m.Segments[0].Name).To(Equal("MSH"))
+		Expect(m.Issues[1].Message).To(ContainSubstring("5 of 5 segment(s) end with LF"))
+
+		crlf := parse(strings.ReplaceAll(adt, "\r", "\r\n"))[0]
+		Expect(crlf.Segments).To(HaveLen(5))
+		Expect(crlf.Issues).To(HaveLen(1))
+		Expect(crlf.Issues[0].Message).To(ContainSubstring("CRLF"))
+		Expect(crlf.Segments[4].Line).To(Equal(5))
+	})
+
+	It("splits a file of many messages, keeping lines and indexes", func() {
+		file := adt + "\n\n" + strings.Replace(adt, "MSG0001", "MSG0002", 1) + strings.Replace(adt, "MSG0001", "MSG0003", 1)
+		ms := parse(file)
+		Expect(ms).To(HaveLen(3))
+		for i, m := range ms {
+			Expect(m.Index).To(Equal(i))
+		}
+		Expect(ms[1].ControlID()).To(Equal("MSG0002"))
+		Expect(ms[1].Line).To(Equal(7))
+		Expect(ms[2].Line).To(Equal(12))
+	})
+
+	It("reads batches and checks their counts", func() {
+		file := "FHS|^~\\&\rBHS|^~\\&\r" + adt + adt + "BTS|3\rFTS|1\r"
+		ms := parse(file)
+		Expect(ms).To(HaveLen(6))
+		Expect(ms[0].Envelope).To(BeTrue())
+		Expect(ms[0].TypeName()).To(Equal("FHS"))
+		Expect(ms[2].TypeName()).To(Equal("ADT^A01"))
+		bts := ms[4]
+		Expect(bts.TypeName()).To(Equal("BTS"))
+		Expect(codes(bts)).To(Equal([]string{"parse.batch-count"}))
+		Expect(bts.Issues[0].Path).To(Equal("BTS[1].1"))
+		Expect(ms[5].Issues).To(BeEmpty())
+
+		ok := parse("BHS|^~\\&\r" + adt + "BTS|1\r")
+		Expect(ok[2].Issues).To(BeEmpty())
+
+		open := parse("BHS|^~\\&\r" + adt)
+		Expect(codes(open[1])).To(ContainElement("parse.batch"))
+	})
+
+	It("keeps segments that come before any MSH as a header-less fragment", func() {
+		ms := parse("PID|1\rPV1|1\r" + adt)
+		Expect(ms).To(HaveLen(2))
+		Expect(ms[0].Headless).To(BeTrue())
+		Expect(ms[0].Segments).To(HaveLen(2))
+		Expect(codes(ms[0])).To(ContainElement("parse.no-header"))
+		Expect(ms[1].TypeName()).To(Equal("ADT^A01"))
+	})
+
+	It("keeps and reports segments with malformed ids, in place", func() {
+		m := parse(strings.Replace(adt, "PV1|1", "pv1|1", 1))[0]
+		Expect(m.Segments).To(HaveLen(5))
+		Expect(m.Segments[3].Name).To(Equal("pv1"))
+		Expect(codes(m)).To(Equal([]string{"parse.segment-name"}))
+		Expect(m.Issues[0].Line).To(Equal(4))
+	})
+
+	It("reports bad encoding characters and still reads the message", func() {
+		m := parse("MSH|^~|A|B\rPID|1\r")[0]
+		Expect(codes(m)).To(ContainElement("parse.delimiters"))
+		Expect(m.Delims.Escape).To(Equal(byte('\\')))
+		Expect(m.Segments).To(HaveLen(2))
+		dup := parse("MSH|^^\\&|A\r")[0]
+		Expect(codes(dup)).To(Equal([]string{"parse.delimiters"}))
+	})
+
+	It("cuts an oversize segment and reports it, keeping the next message", func() {
+		long := "MSH|^~\\&|A\rOBX|1|TX|" + strings.Repeat("x", 5000) + "\r" + adt
+		sc := hl7v2.NewScanner(strings.NewReader(long))
+		sc.MaxSegment = 1000
+		m, err := sc.Next()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(codes(m)).To(ContainElement("parse.segment-too-long"))
+		next, err := sc.Next()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(next.ControlID()).To(Equal("MSG0001"))
+		Expect(next.Line).To(Equal(3))
+	})
+
+	It("reads the same messages whatever the read sizes (CR split from LF across reads)", func() {
+		file := strings.ReplaceAll(adt+adt, "\r", "\r\n")
+		whole := parse(file)
+		sc := hl7v2.NewScanner(iotest.OneByteReader(strings.NewReader(file)))
+		var got []*hl7v2.Message
+		for {
+			m, err := sc.Next()
+			if err == io.EOF {
+				break
+			}
+			Expect(err).NotTo(HaveOccurred())
+			got = append(got, m)
+		}
+		Expect(got).To(Equal(whole))
+	})
+
+	It("reads the last bytes when the reader returns them with io.EOF", func() {
+		file := "BHS|^~\\&\r" + adt + "BTS|1\r"
+		whole := parse(file)
+		Expect(whole).To(HaveLen(3))
+		sc := hl7v2.NewScanner(iotest.DataErrReader(strings.NewReader(file)))
+		var got []*hl7v2.Message
+		for {
+			m, err := sc.Next()
+			if err == io.EOF {
+				break
+			}
+			Expect(err).NotTo(HaveOccurred())
+			got = append(got, m)
+		}
+		Expect(got).To(Equal(whole))
+	})
+
+	It("returns the reader's error", func() {
+		sc := hl7v2.NewScanner(iotest.ErrReader(io.ErrUnexpectedEOF))
+		_, err := sc.Next()
+		Expect(err).To(MatchError(io.ErrUnexpectedEOF))
+	})
+
+	It("parses every shared sample without losing a segment, and the same way twice", func() {
+		files, err := filepath.Glob(sharedtest.Path("hl7v2-samples", "*.hl7"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(len(files)).To(BeNumerically(">", 100))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			Expect(err).NotTo(HaveOccurred())
+			ms, err := hl7v2.ParseAll(data)
+			Expect(err).NotTo(HaveOccurred(), f)
+			Expect(ms).NotTo(BeEmpty(), f)
+			segs := 0
+			for _, m := range ms {
+				segs += len(m.Segments)
+			}
+			Expect(segs).To(Equal(nonBlankLines(data)), f)
+			again, _ := hl7v2.ParseAll(data)
+			Expect(again).To(Equal(ms), f)
+		}
+	})
+})
+
+var _ = Describe("Escapes", func() {
+	d := hl7v2.DefaultDelimiters()
+	It("decodes delimiter and hexadecimal escapes and keeps formatting ones", func() {
+		Expect(d.Unescape(`a\F\b\S\c\T\d\R\e\E\f`)).To(Equal(`a|b^c&d~e\f`))
+		Expect(d.Unescape(`\X414243\`)).To(Equal("ABC"))
+		Expect(d.Unescape(`line\.br\two`)).To(Equal(`line\.br\two`))
+		Expect(d.Unescape(`open\F`)).To(Equal(`open\F`))
+		Expect(d.Unescape("plain")).To(Equal("plain"))
+	})
+	It("round-trips text through EscapeText", func() {
+		s := `a|b^c&d~e\f`
+		Expect(d.Unescape(d.EscapeText(s))).To(Equal(s))
+	})
+	DescribeTable("reports malformed escapes",
+		func(in, bad string) {
+			got, why := d.CheckEscapes(in)
+			Expect(got).To(Equal(bad))
+			if bad != "" {
+				Expect(why).NotTo(BeEmpty())
+			}
+		},
+		Entry("well formed", `a\F\b\X0D0A\c\.br\\H\x\N\`, ""),
+		Entry("unclosed", `a\F`, `\F`),
+		Entry("unknown", `a\Q\b`, `\Q\`),
+		Entry("odd hex", `\X414\`, `\X414\`),
+		Entry("not hex", `\XZZ\`, `\XZZ\`),
+		Entry("empty", `a\\b`, `\\`),
+	)
+})
+
+var _ = Describe("ParsePath", func() {
+	DescribeTable("reads terse paths",
+		func(in string, want hl7v2.Path) {
+			p, ok := hl7v2.ParsePath(in)
+			Expect(ok).To(BeTrue())
+			Expect(p).To(Equal(want))
+			Expect(p.String()).To(Equal(in))
+		},
+		Entry(nil, "PID-3", hl7v2.Path{Segment: "PID", Field: 3}),
+		Entry(nil, "PID-3[2].5", hl7v2.Path{Segment: "PID", Field: 3, Rep: 2, Component: 5}),
+		Entry(nil, "PID[2]-3.4.1", hl7v2.Path{Segment: "PID", Seq: 2, Field: 3, Component: 4, Sub: 1}),
+	)
+	DescribeTable("refuses others", func(in string) {
+		_, ok := hl7v2.ParsePath(in)
+		Expect(ok).To(BeFalse())
+	}, Entry(nil, "PID"), Entry(nil, "PID-x"), Entry(nil, "PI-3"), Entry(nil, "PID-3.0"), Entry(nil, "PID-1.2.3.4"), Entry(nil, "PID[0]-1"))
+})
+
+func nonBlankLines(data []byte) int {
+	n := 0
+	for _, l := range bytes.FieldsFunc(data, func(r rune) bool { return r == '\r' || r == '\n' }) {
+		if len(bytes.TrimSpace(l)) > 0 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,251 @@
+package livefhir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner/target"
+)
+
+// Bulk is the fhir-bulk target: one Bulk Data $export, from kick-off to the
+// download of every output file. The files are streamed line by line into the
+// run as FHIR records, so a large export never sits in memory.
+//
+// It is a target type of its own rather than an option of fhir-server because
+// an export is a feed (millions of records, minutes of waiting) while the REST
+// probe is a bounded set of calls; a plan that wants both names two targets
+// with the same url.
+type Bulk struct {
+	cfg     fhirclient.Config
+	latency Latency
+	// level is system, patient or group; group names the Group id.
+	level, group string
+	types        []string
+	since        string
+	pollInterval time.Duration
+	maxWait      time.Duration
+	download     time.Duration
+}
+
+// OpenBulk builds a fhir-bulk target from its spec. It never contacts the
+// server; every error is a mistake in the target's description.
+func OpenBulk(spec target.Spec) (target.Target, error) {
+	b, err := openBulk(spec)
+	if err != nil {
+		return nil, &target.ConfigError{Err: err}
+	}
+	return b, nil
+}
+
+func openBulk(spec target.Spec) (*Bulk, error) {
+	o := spec.Options
+	keys := append([]string{"level", "group", "types", "since", "poll_interval", "max_wait", "download_timeout"}, connectionKeys...)
+	if err := o.Reject(keys...); err != nil {
+		return nil, err
+	}
+	cfg, lat, err := connection(spec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fhirclient.New(cfg); err != nil {
+		return nil, err
+	}
+	b := &Bulk{cfg: cfg, latency: lat}
+	if b.level, err = o.String("level", "system"); err != nil {
+		return nil, err
+	}
+	if b.group, err = o.String("group", ""); err != nil {
+		return nil, err
+	}
+	switch {
+	case b.level != "system" && b.level != "patient" && b.level != "group":
+		return nil, fmt.Errorf("level %q: want system, patient or group", b.level)
+	case b.level == "group" && b.group == "":
+		return nil, fmt.Errorf("level group needs group (the Group id)")
+	case b.level != "group" && b.group != "":
+		return nil, fmt.Errorf("group is only for level: group")
+	}
+	if b.types, err = o.Strings("types"); err != nil {
+		return nil, err
+	}
+	if b.since, err = o.String("since", ""); err != nil {
+		return nil, err
+	}
+	if b.pollInterval, err = o.Duration("poll_interval", 2*time.Second); err != nil {
+		return nil, err
+	}
+	if b.maxWait, err = o.Duration("max_wait", 10*time.Minute); err != nil {
+		return nil, err
+	}
+	if b.download, err = o.Duration("download_timeout", 30*time.Minute); err != nil {
+		return nil, err
+	}
+	if b.pollInterval <= 0 || b.maxWait <= 0 || b.download <= 0 {
+		return nil, fmt.Errorf("poll_interval, max_wait and download_timeout must be positive")
+	}
+	return b, nil
+}
+
+func (b *Bulk) Kinds() []model.Kind { return []model.Kind{model.KindExchange, model.KindFHIR} }
+
+// Records runs the export and streams its exchanges and resources.
+func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
+	c, err := fhirclient.New(b.cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var index int64
+	var emitErr error
+	send := func(r *model.Record) {
+		if emitErr == nil {
+			emitErr = emit(r)
+		}
+	}
+	sendEx := func(ex *fhirclient.Exchange) {
+		ex.P50Limit, ex.P95Limit = b.latency.P50, b.latency.P95
+		send(exchangeRecord(ex, index))
+		index++
+	}
+
+	path := "$export"
+	switch b.level {
+	case "patient":
+		path = "Patient/$export"
+	case "group":
+		path = "Group/" + url.PathEscape(b.group) + "/$export"
+	}
+	q := url.Values{}
+	if len(b.types) > 0 {
+		q.Set("_type", strings.Join(b.types, ","))
+	}
+	if b.since != "" {
+		q.Set("_since", b.since)
+	}
+	kick := c.Do(ctx, fhirclient.Request{
+		Interaction: fhirclient.BulkKickoff, Label: path, Path: path, Query: q,
+		Header: http.Header{"Prefer": {"respond-async"}, "Accept": {"application/fhir+json"}},
+	})
+	if kick.ErrCode == fhirclient.ErrCancelled {
+		return ctx.Err()
+	}
+	sendEx(kick)
+	// The exchange shows the status URL redacted; the requests need it whole.
+	statusURL := kick.RawHeader("content-location")
+	if kick.Status != http.StatusAccepted || statusURL == "" || emitErr != nil {
+		return emitErr
+	}
+
+	deadline := time.Now().Add(b.maxWait)
+	var manifest *fhirclient.Exchange
+	for polls := 1; ; polls++ {
+		ex := c.Do(ctx, fhirclient.Request{Interaction: fhirclient.BulkStatus, Label: fmt.Sprintf("status poll %d", polls), URL: statusURL,
+			Header: http.Header{"Accept": {"application/json"}}})
+		if ex.ErrCode == fhirclient.ErrCancelled {
+			return ctx.Err()
+		}
+		if ex.Status == http.StatusOK {
+			ex.Interaction = fhirclient.BulkManifest
+			ex.Label = "manifest"
+			manifest = ex
+			sendEx(ex)
+			break
+		}
+		sendEx(ex)
+		// 429 asks a client that polls too often to slow down: wait and poll on.
+		if (ex.Status != http.StatusAccepted && ex.Status != http.StatusTooManyRequests) || emitErr != nil {
+			return emitErr
+		}
+		wait := retryAfter(ex.Header("retry-after"), b.pollInterval)
+		if time.Now().Add(wait).After(deadline) {
+			sendEx(&fhirclient.Exchange{
+				Interaction: fhirclient.BulkStatus, Label: "waiting for the export", Method: http.MethodGet, URL: ex.URL,
+				ErrCode: fhirclient.ErrExportTimeout,
+				Err:     fmt.Sprintf("the export had not finished after %s (max_wait)", b.maxWait),
+			})
+			return emitErr
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if emitErr != nil || manifest.Resource == nil {
+		return emitErr
+	}
+	requiresToken, _ := manifest.Resource["requiresAccessToken"].(bool)
+	for _, list := range []string{"output", "error"} {
+		files, _ := manifest.Resource[list].([]any)
+		for i, f := range files {
+			m, _ := f.(map[string]any)
+			u, _ := m["url"].(string)
+			typ, _ := m["type"].(string)
+			if u == "" {
+				continue // the manifest check reports it
+			}
+			declared := int64(-1)
+			if n, ok := model.Number(m["count"]); ok {
+				declared = int64(n)
+			}
+			info := &fhirclient.Bulk{FileType: typ, Declared: declared, Error: list == "error"}
+			label := fmt.Sprintf("%s[%d] %s", list, i, typ)
+			ex := c.Stream(ctx, fhirclient.Request{
+				Interaction: fhirclient.BulkDownload, Label: label, URL: u, NoAuth: !requiresToken,
+				Header: http.Header{"Accept": {"application/fhir+ndjson"}}, Timeout: b.download,
+			}, func(r io.Reader) error {
+				return fhir.ReadStream(fhirclient.RedactURL(u), r, func(rec *model.Record) error {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					// The reader turns a broken stream into a last record; here
+					// it is the download that failed, and BULK-04 says so.
+					if rec.Problem != nil && rec.Problem.Code == "input.read" {
+						return errors.New(rec.Problem.Message)
+					}
+					info.Records++
+					send(rec)
+					return emitErr
+				})
+			})
+			if ex.ErrCode == fhirclient.ErrCancelled {
+				return ctx.Err()
+			}
+			ex.Bulk = info
+			sendEx(ex)
+			if emitErr != nil {
+				return emitErr
+			}
+		}
+	}
+	return emitErr
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date), falling
+// back to def; it never waits less than a second for a header that asks for
+// a wait, nor more than five minutes at once.
+func retryAfter(h string, def time.Duration) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return def
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(h); err == nil {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(h); err == nil {
+		d = time.Until(t)
+	} else {
+		return def
+	}
+	return min(max(d, 0), 5*time.Minute)
+}

@@ -1,0 +1,460 @@
+// Package livefhir tests live FHIR systems: the fhir-server target exercises a
+// server's REST API (capabilities, read, vread, search and paging, history,
+// errors, format negotiation, writes when allowed) and the fhir-bulk target
+// runs a Bulk Data $export. Both stream two kinds of records into the run:
+// every request and response as a model.KindExchange record (a
+// *fhirclient.Exchange, judged by the fhir-rest-api and fhir-bulk-data
+// suites) and every resource the server returned as an ordinary FHIR record,
+// judged by whatever FHIR suites the plan names.
+package livefhir
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner/target"
+)
+
+// Register adds the fhir-server and fhir-bulk target types.
+func Register(r *target.Registry) {
+	r.Register("fhir-server", "a live FHIR R4 REST server (url): its API exchanges and the resources it returns", OpenServer)
+	r.Register("fhir-bulk", "a Bulk Data $export of a live FHIR server (url, level system|patient|group)", OpenBulk)
+}
+
+// readOnly are the interactions a probe makes unless the plan says otherwise.
+var readOnly = []string{
+	fhirclient.Capabilities, fhirclient.Read, fhirclient.VRead, fhirclient.Search, fhirclient.History,
+	fhirclient.NotFound, fhirclient.BadRequest, fhirclient.Format,
+}
+
+// Server is the fhir-server target.
+type Server struct {
+	cfg     fhirclient.Config
+	latency Latency
+	// types are the resource types to exercise; empty means take them from
+	// the CapabilityStatement.
+	types        []string
+	maxTypes     int
+	searches     []string
+	count        int
+	maxPages     int
+	interactions map[string]bool
+}
+
+// OpenServer builds a fhir-server target from its spec. It never contacts the
+// server; every error is a mistake in the target's description.
+func OpenServer(spec target.Spec) (target.Target, error) {
+	t, err := openServer(spec)
+	if err != nil {
+		return nil, &target.ConfigError{Err: err}
+	}
+	return t, nil
+}
+
+func openServer(spec target.Spec) (*Server, error) {
+	o := spec.Options
+	keys := append([]string{"resources", "max_types", "searches", "count", "max_pages", "interactions", "allow_writes"}, connectionKeys...)
+	if err := o.Reject(keys...); err != nil {
+		return nil, err
+	}
+	cfg, lat, err := connection(spec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fhirclient.New(cfg); err != nil {
+		return nil, err
+	}
+	t := &Server{cfg: cfg, latency: lat, interactions: map[string]bool{}}
+	if t.types, err = o.Strings("resources"); err != nil {
+		return nil, err
+	}
+	if t.searches, err = o.Strings("searches"); err != nil {
+		return nil, err
+	}
+	for i, s := range t.searches {
+		typ, _, _ := strings.Cut(s, "?")
+		if typ == "" || strings.Contains(typ, "/") {
+			return nil, fmt.Errorf("searches[%d] %q: want Type?param=value&...", i, s)
+		}
+	}
+	if t.maxTypes, err = o.Int("max_types", 5); err != nil {
+		return nil, err
+	}
+	if t.count, err = o.Int("count", 10); err != nil {
+		return nil, err
+	}
+	if t.maxPages, err = o.Int("max_pages", 20); err != nil {
+		return nil, err
+	}
+	if t.count < 1 || t.maxPages < 1 || t.maxTypes < 1 {
+		return nil, fmt.Errorf("count, max_pages and max_types must be at least 1")
+	}
+	writes, err := o.Bool("allow_writes", false)
+	if err != nil {
+		return nil, err
+	}
+	list, err := o.Strings("interactions")
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = readOnly
+	}
+	known := append(append([]string{}, readOnly...), fhirclient.Create, fhirclient.Update)
+	for _, i := range list {
+		ok := false
+		for _, k := range known {
+			ok = ok || i == k
+		}
+		if !ok {
+			return nil, fmt.Errorf("interactions: unknown %q (known: %s)", i, strings.Join(known, ", "))
+		}
+		if (i == fhirclient.Create || i == fhirclient.Update) && !writes {
+			return nil, fmt.Errorf("interactions: %s changes the server's data; it needs allow_writes: true", i)
+		}
+		t.interactions[i] = true
+	}
+	return t, nil
+}
+
+func (t *Server) Kinds() []model.Kind { return []model.Kind{model.KindExchange, model.KindFHIR} }
+
+// Records exercises the server and streams the exchanges and resources.
+func (t *Server) Records(ctx context.Context, emit target.Emit) error {
+	c, err := fhirclient.New(t.cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	p := &probe{t: t, c: c, emit: emit, seen: map[string]bool{}}
+	return p.run(ctx)
+}
+
+// probe is one pass over a server.
+type probe struct {
+	t    *Server
+	c    *fhirclient.Client
+	emit target.Emit
+	seen map[string]bool
+	err  error
+	// stop is set when the request budget is spent or the run cancelled.
+	stop  bool
+	index int64
+}
+
+// do makes a request and emits its exchange and resources; describe, when
+// set, completes the exchange before it is emitted (workers read it from
+// then on). It returns nil when the probe has stopped.
+func (p *probe) do(ctx context.Context, req fhirclient.Request, describe func(*fhirclient.Exchange)) *fhirclient.Exchange {
+	if p.stop || p.err != nil {
+		return nil
+	}
+	var records []*model.Record
+	req.Resources = func(r *model.Record) { records = append(records, r) }
+	ex := p.c.Do(ctx, req)
+	ex.P50Limit, ex.P95Limit = p.t.latency.P50, p.t.latency.P95
+	if ex.ErrCode == fhirclient.ErrCancelled {
+		p.stop = true
+		return nil
+	}
+	if describe != nil {
+		describe(ex)
+	}
+	p.send(exchangeRecord(ex, p.index))
+	p.index++
+	for _, r := range records {
+		if r.Type != "" && r.ID != "" {
+			key := r.Type + "/" + r.ID + "/" + versionID(r.Resource())
+			if p.seen[key] {
+				continue
+			}
+			p.seen[key] = true
+		}
+		p.send(r)
+	}
+	if ex.ErrCode == fhirclient.ErrBudget {
+		p.stop = true
+	}
+	return ex
+}
+
+func (p *probe) send(r *model.Record) {
+	if p.err == nil {
+		p.err = p.emit(r)
+	}
+}
+
+func exchangeRecord(ex *fhirclient.Exchange, index int64) *model.Record {
+	return &model.Record{
+		Kind:   model.KindExchange,
+		Source: ex.URL,
+		Index:  index,
+		Type:   ex.Method,
+		ID:     ex.Label,
+		Value:  ex,
+	}
+}
+
+func versionID(res map[string]any) string {
+	meta, _ := res["meta"].(map[string]any)
+	v, _ := meta["versionId"].(string)
+	return v
+}
+
+func (p *probe) run(ctx context.Context) error {
+	t := p.t
+	types := t.types
+	if t.interactions[fhirclient.Capabilities] || len(types) == 0 {
+		ex := p.do(ctx, fhirclient.Request{Interaction: fhirclient.Capabilities, Label: "metadata", Path: "metadata"}, nil)
+		if len(types) == 0 && ex != nil {
+			types = capabilityTypes(ex.Resource, t.maxTypes)
+		}
+	}
+	if len(types) == 0 {
+		types = []string{"Patient"}
+	}
+	// One search per type finds ids to read and exercises paging.
+	sample := map[string]map[string]any{}
+	for _, typ := range types {
+		if !t.interactions[fhirclient.Search] && !t.interactions[fhirclient.Read] {
+			break
+		}
+		q := url.Values{"_count": {strconv.Itoa(t.count)}}
+		first := p.searchChain(ctx, typ, nil, q, typ+"?_count="+strconv.Itoa(t.count))
+		if res := firstEntry(first, typ); res != nil {
+			sample[typ] = res
+		}
+	}
+	for _, s := range t.searches {
+		typ, query, _ := strings.Cut(s, "?")
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			q = url.Values{}
+		}
+		filters := url.Values{}
+		for k, v := range q {
+			filters[k] = v
+		}
+		if q.Get("_count") == "" {
+			q.Set("_count", strconv.Itoa(t.count))
+		}
+		p.searchChain(ctx, typ, filters, q, s)
+	}
+	for _, typ := range types {
+		res := sample[typ]
+		if res == nil {
+			continue
+		}
+		id := fhir.ID(res)
+		path := typ + "/" + id
+		var read *fhirclient.Exchange
+		if t.interactions[fhirclient.Read] {
+			read = p.do(ctx, fhirclient.Request{Interaction: fhirclient.Read, Label: path, Path: path}, func(ex *fhirclient.Exchange) {
+				ex.Type, ex.ID = typ, id
+			})
+		}
+		vid := versionID(res)
+		if read != nil && read.Resource != nil && versionID(read.Resource) != "" {
+			vid = versionID(read.Resource)
+		}
+		if t.interactions[fhirclient.VRead] && vid != "" {
+			p.do(ctx, fhirclient.Request{Interaction: fhirclient.VRead, Label: path + "/_history/" + vid, Path: path + "/_history/" + vid}, func(ex *fhirclient.Exchange) {
+				ex.Type, ex.ID, ex.VersionID = typ, id, vid
+			})
+		}
+		if t.interactions[fhirclient.History] {
+			p.do(ctx, fhirclient.Request{Interaction: fhirclient.History, Label: path + "/_history", Path: path + "/_history"}, func(ex *fhirclient.Exchange) {
+				ex.Type, ex.ID = typ, id
+			})
+		}
+	}
+	typ := types[0]
+	if t.interactions[fhirclient.NotFound] {
+		id := "carecert-unknown-0000"
+		p.do(ctx, fhirclient.Request{Interaction: fhirclient.NotFound, Label: typ + "/" + id, Path: typ + "/" + id}, func(ex *fhirclient.Exchange) {
+			ex.Type, ex.ID = typ, id
+		})
+	}
+	if t.interactions[fhirclient.BadRequest] {
+		// A malformed date is wrong whatever parameters the server supports;
+		// handling=strict asks it to say so rather than ignore it.
+		q := url.Values{"_lastUpdated": {"not-a-date"}}
+		p.do(ctx, fhirclient.Request{Interaction: fhirclient.BadRequest, Label: typ + "?_lastUpdated=not-a-date", Path: typ, Query: q,
+			Header: http.Header{"Prefer": {"handling=strict"}}}, func(ex *fhirclient.Exchange) { ex.Type = typ })
+	}
+	if t.interactions[fhirclient.Format] {
+		p.do(ctx, fhirclient.Request{Interaction: fhirclient.Format, Label: "metadata?_format=json", Path: "metadata",
+			Query: url.Values{"_format": {"json"}}, Header: http.Header{"Accept": {"*/*"}}}, nil)
+		if res := sample[typ]; res != nil {
+			path := typ + "/" + fhir.ID(res)
+			p.do(ctx, fhirclient.Request{Interaction: fhirclient.Format, Label: path + "?_format=application/fhir+json", Path: path,
+				Query: url.Values{"_format": {"application/fhir+json"}}, Header: http.Header{"Accept": {"*/*"}}}, nil)
+			p.do(ctx, fhirclient.Request{Interaction: fhirclient.Format, Label: path + " (Accept: application/json)", Path: path,
+				Header: http.Header{"Accept": {"application/json"}}}, nil)
+		}
+	}
+	p.writes(ctx, types, sample)
+	return p.err
+}
+
+// writes creates a copy of a sampled resource and updates it, when allowed.
+func (p *probe) writes(ctx context.Context, types []string, sample map[string]map[string]any) {
+	if !p.t.interactions[fhirclient.Create] && !p.t.interactions[fhirclient.Update] {
+		return
+	}
+	var typ string
+	var res map[string]any
+	for _, t := range types {
+		if sample[t] != nil {
+			typ, res = t, sample[t]
+			break
+		}
+	}
+	if res == nil {
+		return
+	}
+	body := map[string]any{}
+	for k, v := range res {
+		if k != "id" && k != "meta" && k != "colour" {
+			body[k] = v
+		}
+	}
+	id := fhir.ID(res)
+	if p.t.interactions[fhirclient.Create] {
+		data, _ := json.Marshal(body)
+		ex := p.do(ctx, fhirclient.Request{Interaction: fhirclient.Create, Label: typ, Method: http.MethodPost, Path: typ, Body: data},
+			func(ex *fhirclient.Exchange) { ex.Type = typ })
+		if ex != nil && ex.Resource != nil && fhir.ID(ex.Resource) != "" {
+			id = fhir.ID(ex.Resource)
+		}
+	}
+	if p.t.interactions[fhirclient.Update] {
+		body["id"] = id
+		data, _ := json.Marshal(body)
+		p.do(ctx, fhirclient.Request{Interaction: fhirclient.Update, Label: typ + "/" + id, Method: http.MethodPut, Path: typ + "/" + id, Body: data},
+			func(ex *fhirclient.Exchange) { ex.Type, ex.ID = typ, id })
+	}
+}
+
+// searchChain runs a search and follows its next links until the last page,
+// a loop, an error or the page limit. It returns the first page's exchange.
+func (p *probe) searchChain(ctx context.Context, typ string, filters, q url.Values, label string) *fhirclient.Exchange {
+	if !p.t.interactions[fhirclient.Search] {
+		// Reads still need an id: search quietly for one, without judging it.
+		if p.t.interactions[fhirclient.Read] {
+			return p.do(ctx, fhirclient.Request{Interaction: fhirclient.Sample, Label: label, Path: typ, Query: q}, nil)
+		}
+		return nil
+	}
+	count, _ := strconv.Atoi(q.Get("_count"))
+	fetched := map[string]bool{}
+	var first *fhirclient.Exchange
+	req := fhirclient.Request{Interaction: fhirclient.Search, Label: label, Path: typ, Query: q}
+	for n := 1; ; n++ {
+		var next string
+		stop := false
+		ex := p.do(ctx, req, func(ex *fhirclient.Exchange) {
+			ex.Type, ex.Count = typ, count
+			ex.Query = map[string][]string(filters)
+			pg := &fhirclient.Paging{Chain: label, Number: n}
+			ex.Paging = pg
+			fetched[ex.URL] = true
+			next = nextLink(ex.Resource)
+			switch {
+			case next == "" || ex.Failed() || ex.Status != http.StatusOK:
+				pg.Last, stop = true, true
+				return
+			}
+			pg.Next = fhirclient.RedactURL(next)
+			switch {
+			case fetched[pg.Next]:
+				pg.Loop, pg.Last, stop = true, true, true
+			case n >= p.t.maxPages:
+				pg.Capped, pg.Last, stop = true, true, true
+			}
+		})
+		if ex == nil {
+			return first
+		}
+		if first == nil {
+			first = ex
+		}
+		if stop {
+			return first
+		}
+		req = fhirclient.Request{Interaction: fhirclient.Page, Label: label, URL: next}
+	}
+}
+
+func nextLink(bundle map[string]any) string {
+	links, _ := bundle["link"].([]any)
+	for _, l := range links {
+		m, _ := l.(map[string]any)
+		if m["relation"] == "next" {
+			s, _ := m["url"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// firstEntry returns the first entry resource of type typ in a searchset.
+func firstEntry(ex *fhirclient.Exchange, typ string) map[string]any {
+	if ex == nil || ex.Resource == nil {
+		return nil
+	}
+	entries, _ := ex.Resource["entry"].([]any)
+	for _, e := range entries {
+		m, _ := e.(map[string]any)
+		res, _ := m["resource"].(map[string]any)
+		if fhir.ResourceType(res) == typ && fhir.ID(res) != "" {
+			return res
+		}
+	}
+	return nil
+}
+
+// capabilityTypes lists the types a CapabilityStatement says can be searched,
+// in its order, at most max of them.
+func capabilityTypes(cs map[string]any, max int) []string {
+	rests, _ := cs["rest"].([]any)
+	var out []string
+	for _, r := range rests {
+		rm, _ := r.(map[string]any)
+		if rm["mode"] != "server" {
+			continue
+		}
+		resources, _ := rm["resource"].([]any)
+		for _, res := range resources {
+			m, _ := res.(map[string]any)
+			typ, _ := m["type"].(string)
+			if typ == "" || !hasInteraction(m, "search-type") {
+				continue
+			}
+			out = append(out, typ)
+			if len(out) == max {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+func hasInteraction(res map[string]any, code string) bool {
+	list, _ := res["interaction"].([]any)
+	for _, i := range list {
+		m, _ := i.(map[string]any)
+		if m["code"] == code {
+			return true
+		}
+	}
+	return false
+}

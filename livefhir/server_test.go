@@ -1,0 +1,229 @@
+package livefhir_test
+
+import (
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fixtures/fhirserver"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner/target"
+)
+
+var _ = Describe("fhir-server target against the supplier simulator", func() {
+	It("passes every REST API requirement on a clean server and validates each returned resource once", func() {
+		_, url := simulator(fhirserver.Options{PageSize: 5})
+		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api", "fhir-r4-structure")
+		Expect(rep.Targets[0].Error).To(BeEmpty())
+		Expect(failing(rep)).To(BeEmpty())
+		for _, r := range rep.Targets[0].Results {
+			Expect(r.Warnings).To(BeZero(), r.Requirement+": "+r.Message)
+			if r.Requirement == "API-11" {
+				Expect(r.Outcome).To(Equal(model.Skip), "writes are off by default")
+			} else {
+				Expect(r.Outcome).To(Equal(model.Pass), r.Requirement+": "+r.Message)
+			}
+		}
+		// 6 Patients and 24 Observations, each read at least once, validated
+		// once each: STRUCT-02 also sees the CapabilityStatements and Bundles.
+		st := result(rep, "api", "STRUCT-01")
+		Expect(st.Evaluated).To(BeNumerically(">", 30))
+		paging := result(rep, "api", "API-06")
+		// Observation?_count=4 over 24 Observations: 6 pages.
+		Expect(paging.Evaluated).To(BeNumerically(">=", 6+2))
+		lat := result(rep, "api", "API-12")
+		m, ok := lat.Lookup("p95 threshold (ms)")
+		Expect(ok).To(BeTrue())
+		Expect(m.Rate()).To(Equal(2000.0), "the suite's default threshold")
+	})
+
+	It("exercises create and update only when the target allows writes", func() {
+		_, url := simulator(fhirserver.Options{})
+		_, err := runErr([]map[string]any{apiTarget(url, map[string]any{"interactions": []any{"read", "create"}})}, "fhir-rest-api")
+		Expect(err).To(MatchError(ContainSubstring("create changes the server's data; it needs allow_writes: true")))
+
+		rep := run([]map[string]any{apiTarget(url, map[string]any{
+			"allow_writes": true, "interactions": []any{"search", "read", "create", "update"},
+		})}, "fhir-rest-api")
+		w := result(rep, "api", "API-11")
+		Expect(w.Outcome).To(Equal(model.Pass), w.Message)
+		Expect(w.Evaluated).To(Equal(int64(2)))
+	})
+
+	// Each server defect must be found by exactly the requirements the
+	// simulator's catalogue says detect it, and by no other: precision and
+	// recall per defect kind.
+	for _, d := range fhirserver.Catalogue() {
+		It("finds server defect "+d.Kind+" by exactly "+strings.Join(d.Detects, ", "), func() {
+			spec := d.Kind
+			// Generous thresholds, so that only the slow defect is slow
+			// even on a loaded machine.
+			extra := map[string]any{"latency": map[string]any{"p50": "5s", "p95": "10s"}}
+			if d.Kind == "slow" {
+				spec = "slow=40ms"
+				extra["latency"] = map[string]any{"p50": "20ms", "p95": "30ms"}
+			}
+			_, url := simulator(withDefects(spec))
+			suites := []string{"fhir-rest-api", "fhir-bulk-data"}
+			for _, want := range d.Detects {
+				if strings.HasPrefix(want, "fhir-r4-structure/") {
+					suites = append(suites, "fhir-r4-structure")
+				}
+			}
+			rep := run([]map[string]any{apiTarget(url, extra), bulkTarget(url, extra)}, suites...)
+			want := append([]string{}, d.Detects...)
+			sort.Strings(want)
+			Expect(failing(rep)).To(Equal(want))
+		})
+	}
+
+	It("reports each invalid resource the server returns at its URL, record and path", func() {
+		_, url := simulator(withDefects("invalid-resources"))
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "searches": []any{}, "count": 100})}, "fhir-r4-structure")
+		st := result(rep, "api", "STRUCT-02")
+		// Six Patients; the one also read (same version) is validated once.
+		Expect(st.Failing).To(Equal(int64(6)))
+		Expect(st.Errors).To(Equal(int64(6)))
+		for _, f := range st.Findings {
+			Expect(f.Path).To(Equal("Patient.colour"))
+			Expect(f.Record).To(HavePrefix("Patient/pat-"))
+			Expect(f.File).To(HavePrefix(url + "/Patient"))
+			Expect(f.Line).To(BeNumerically(">", 0))
+		}
+	})
+
+	It("names the request and quotes the response in the evidence of a failing check", func() {
+		_, url := simulator(withDefects("html-errors"))
+		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
+		nf := result(rep, "api", "API-08")
+		Expect(nf.Findings).To(HaveLen(1))
+		f := nf.Findings[0]
+		Expect(f.File).To(Equal(url + "/Patient/carecert-unknown-0000"))
+		Expect(f.Record).To(Equal("GET Patient/carecert-unknown-0000"))
+		Expect(f.Message).To(ContainSubstring("HTTP 404 with a text/html body, want an OperationOutcome"))
+		Expect(f.Evidence).To(Equal("HTTP 404; content-type text/html; charset=utf-8; body: <html><head><title>404</title></head><body><h1>Error 404</h1><p>Patient/carecert-unknown-0000 is not known</p></body></html>"))
+	})
+
+	It("reports search results that do not match their parameters, naming resource and parameter", func() {
+		_, url := simulator(withDefects("ignore-params"))
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "searches": []any{"Observation?patient=pat-000001"}, "count": 100})}, "fhir-rest-api")
+		m := result(rep, "api", "API-05")
+		// 24 Observations come back; the 4 of pat-000001 match.
+		Expect(m.Errors).To(Equal(int64(20)))
+		Expect(m.Findings[0].Message).To(MatchRegexp(`returned Observation/obs-0000(0[2-6])-\d, which does not match patient=pat-000001`))
+		Expect(m.Findings[0].Path).To(MatchRegexp(`^Bundle\.entry\[\d+\]\.resource$`))
+	})
+
+	It("stops a paging loop at the repeated page and says so", func() {
+		_, url := simulator(withDefects("paging-loop"))
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Observation"}, "searches": []any{}})}, "fhir-rest-api")
+		p := result(rep, "api", "API-06")
+		Expect(codes(p)).To(Equal([]string{"api.paging-loop"}))
+		// Page 2's next link is page 2 again: two pages fetched, not more.
+		Expect(p.Findings[0].Message).To(ContainSubstring("the next link of page 2 leads back to a page already fetched"))
+		Expect(p.Evaluated).To(Equal(int64(2)))
+	})
+
+	It("cuts paging at max_pages with a warning rather than following a server forever", func() {
+		_, url := simulator(fhirserver.Options{})
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Observation"}, "searches": []any{}, "count": 2, "max_pages": 3})}, "fhir-rest-api")
+		p := result(rep, "api", "API-06")
+		Expect(p.Outcome).To(Equal(model.Warn))
+		Expect(codes(p)).To(Equal([]string{"api.paging-capped"}))
+	})
+
+	It("keeps bearer tokens out of requests' records and the report, and reports refused credentials", func() {
+		const token = "s3cr3t-token-value-0123456789"
+		_, url := simulator(fhirserver.Options{Token: token})
+		GinkgoT().Setenv("CARECERT_TEST_TOKEN", token)
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"auth": map[string]any{"type": "bearer", "token_env": "CARECERT_TEST_TOKEN"}})}, "fhir-rest-api")
+		Expect(failing(rep)).To(BeEmpty())
+		Expect(reportJSON(rep)).NotTo(ContainSubstring(token))
+
+		tokenFile := GinkgoT().TempDir() + "/token"
+		Expect(os.WriteFile(tokenFile, []byte("wrong-"+token+"\n"), 0o600)).To(Succeed())
+		rep = run([]map[string]any{apiTarget(url, map[string]any{"auth": map[string]any{"type": "bearer", "token_file": tokenFile}})}, "fhir-rest-api")
+		tr := result(rep, "api", "API-13")
+		Expect(codes(tr)).To(ContainElement("api.auth"))
+		Expect(tr.Findings[0].Message).To(ContainSubstring("refused the request's credentials (HTTP 401)"))
+		Expect(reportJSON(rep)).NotTo(ContainSubstring(token))
+	})
+
+	It("refuses credentials written into the plan and a missing token variable before any request", func() {
+		hits := 0
+		_, url := simulator(fhirserver.Options{})
+		_, err := runErr([]map[string]any{apiTarget(url, map[string]any{"headers": map[string]any{"Authorization": "Bearer abc"}})}, "fhir-rest-api")
+		Expect(err).To(MatchError(ContainSubstring("give credentials with auth")))
+		_, err = runErr([]map[string]any{apiTarget(url, map[string]any{"auth": map[string]any{"type": "bearer", "token_env": "CARECERT_NO_SUCH_VARIABLE"}})}, "fhir-rest-api")
+		Expect(err).To(MatchError(ContainSubstring("environment variable CARECERT_NO_SUCH_VARIABLE is empty or not set")))
+		Expect(hits).To(BeZero())
+	})
+
+	It("is inferred for http URLs and opens without contacting the server", func() {
+		reg := target.NewRegistry()
+		liveRegister(reg)
+		_, typ, err := reg.Open(target.Spec{Name: "x", URL: "http://127.0.0.1:1/fhir", Options: map[string]any{}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(typ).To(Equal("fhir-server"))
+		_, _, err = reg.Open(target.Spec{Name: "x", Type: "fhir-server", URL: "http://127.0.0.1:1/fhir", Options: map[string]any{"cuont": 3}})
+		var ce *target.ConfigError
+		Expect(err).To(BeAssignableToTypeOf(ce))
+		Expect(err.Error()).To(ContainSubstring("cuont"))
+	})
+
+	It("reports an unreachable server as findings in a finished report", func() {
+		rep := run([]map[string]any{apiTarget("http://127.0.0.1:1", nil)}, "fhir-rest-api")
+		Expect(rep.Complete).To(BeTrue())
+		tr := result(rep, "api", "API-13")
+		Expect(codes(tr)).To(ContainElement("api.refused"))
+		Expect(result(rep, "api", "API-01").Outcome).To(Equal(model.Fail))
+		_ = http.StatusOK
+	})
+})
+
+var _ = Describe("returned resources and the plan's profile suite", func() {
+	It("judges every returned resource with fhir-r4-profiles when the plan names it", func() {
+		_, url := simulator(withDefects("invalid-resources"))
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "searches": []any{}, "count": 100})}, "fhir-r4-profiles")
+		p := result(rep, "api", "PROF-01")
+		Expect(p.Outcome).To(Equal(model.Fail))
+		Expect(p.Failing).To(Equal(int64(6)))
+		var records []string
+		for _, f := range p.Findings {
+			if f.Severity == model.Error {
+				Expect(f.Path).To(Equal("Patient.colour"))
+				records = append(records, f.Record)
+			}
+		}
+		Expect(records).To(ConsistOf("Patient/pat-000001", "Patient/pat-000002", "Patient/pat-000003", "Patient/pat-000004", "Patient/pat-000005", "Patient/pat-000006"))
+	})
+})
+
+var _ = Describe("live reports", func() {
+	It("are identical run after run but for timestamps and measured response times", func() {
+		_, url := simulator(withDefects("paging-loop,ignore-params,no-outcome"))
+		render := func() string {
+			rep := run([]map[string]any{apiTarget(url, nil), bulkTarget(url, nil)}, "fhir-rest-api", "fhir-bulk-data")
+			for ti := range rep.Targets {
+				for ri := range rep.Targets[ti].Results {
+					r := &rep.Targets[ti].Results[ri]
+					for mi := range r.Measures {
+						if strings.Contains(r.Measures[mi].Name, "response time") {
+							r.Measures[mi].Numerator = 0
+						}
+					}
+				}
+			}
+			rep.StartedAt, rep.FinishedAt = time.Time{}, time.Time{}
+			return reportJSON(rep)
+		}
+		first := render()
+		Expect(first).To(ContainSubstring("api.paging-loop"))
+		Expect(render()).To(Equal(first))
+	})
+})

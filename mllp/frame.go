@@ -1,0 +1,148 @@
+// Package mllp speaks the Minimal Lower Layer Protocol that carries HL7 v2
+// over TCP: a frame is 0x0B, the message, 0x1C 0x0D. It has a frame reader
+// that copes with what real peers send (frames split across reads, several
+// in one read, bytes outside frames, oversize frames, MLLP release 2 commit
+// acknowledgements), a client that sends messages and collects their
+// acknowledgements, a listener, and a simulator of faulty endpoints.
+package mllp
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// Framing bytes.
+const (
+	StartBlock = 0x0B
+	EndBlock   = 0x1C
+	CR         = 0x0D
+	// Commit acknowledgements of MLLP release 2 (a frame holding one byte).
+	CommitACK = 0x06
+	CommitNAK = 0x15
+)
+
+// DefaultMaxFrame bounds a frame's content.
+const DefaultMaxFrame = 8 << 20
+
+// Wrap frames a message.
+func Wrap(msg []byte) []byte {
+	out := make([]byte, 0, len(msg)+3)
+	out = append(out, StartBlock)
+	out = append(out, msg...)
+	return append(out, EndBlock, CR)
+}
+
+// Frame is what a FrameReader read.
+type Frame struct {
+	// Data is the frame's content (nil when Oversize).
+	Data []byte
+	// Skipped counts bytes outside any frame read before this one.
+	Skipped int
+	// SkippedSample holds the first of those bytes, for reports.
+	SkippedSample []byte
+	// Oversize is set when the content exceeded the limit: it was read to
+	// its end and dropped; Size says how long it was.
+	Oversize bool
+	Size     int
+	// BadEnd is set when 0x1C was not followed by 0x0D.
+	BadEnd bool
+	// Commit is CommitACK or CommitNAK for an MLLP release 2 commit frame.
+	Commit byte
+}
+
+// ErrIncomplete is returned when the stream ends inside a frame.
+var errIncomplete = errors.New("the stream ended inside an MLLP frame")
+
+// IsIncomplete reports whether err says the stream ended inside a frame.
+func IsIncomplete(err error) bool { return errors.Is(err, errIncomplete) }
+
+// FrameReader reads frames from a stream.
+type FrameReader struct {
+	r   *bufio.Reader
+	max int
+	// partial state survives read errors such as deadlines, so that a caller
+	// may retry Next after a timeout without losing bytes.
+	inFrame bool
+	data    []byte
+	size    int
+	skipped int
+	sample  []byte
+}
+
+// NewFrameReader reads from r; max bounds a frame's content (0: the default).
+func NewFrameReader(r io.Reader, max int) *FrameReader {
+	if max <= 0 {
+		max = DefaultMaxFrame
+	}
+	return &FrameReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// Pending reports the bytes outside frames seen since the last frame, and
+// whether a frame has started but not ended: what a timeout leaves behind.
+func (fr *FrameReader) Pending() (skipped int, sample []byte, inFrame bool) {
+	return fr.skipped, fr.sample, fr.inFrame
+}
+
+// Next returns the next frame. On error, bytes read so far are kept for the
+// next call; Pending describes them.
+func (fr *FrameReader) Next() (Frame, error) {
+	for !fr.inFrame {
+		c, err := fr.r.ReadByte()
+		if err != nil {
+			return Frame{}, err
+		}
+		if c == StartBlock {
+			fr.inFrame = true
+			fr.data = fr.data[:0]
+			fr.size = 0
+			break
+		}
+		fr.skipped++
+		if len(fr.sample) < 64 {
+			fr.sample = append(fr.sample, c)
+		}
+	}
+	for {
+		chunk, err := fr.r.ReadSlice(EndBlock)
+		body := chunk
+		if err == nil {
+			body = chunk[:len(chunk)-1]
+		}
+		fr.size += len(body)
+		if fr.size <= fr.max {
+			fr.data = append(fr.data, body...)
+		} else {
+			fr.data = fr.data[:0]
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				fr.inFrame = false
+				return Frame{}, errIncomplete
+			}
+			return Frame{}, err
+		}
+		break
+	}
+	f := Frame{Skipped: fr.skipped, SkippedSample: fr.sample, Size: fr.size}
+	next, err := fr.r.Peek(1)
+	if err == nil && next[0] == CR {
+		fr.r.ReadByte()
+	} else {
+		f.BadEnd = true
+	}
+	if fr.size > fr.max {
+		f.Oversize = true
+	} else {
+		f.Data = bytes.Clone(fr.data)
+		if len(f.Data) == 1 && (f.Data[0] == CommitACK || f.Data[0] == CommitNAK) {
+			f.Commit = f.Data[0]
+		}
+	}
+	fr.inFrame, fr.skipped, fr.sample = false, 0, nil
+	return f, nil
+}

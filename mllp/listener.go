@@ -1,0 +1,107 @@
+package mllp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+)
+
+// Received is one thing a Listener got on a connection: a frame, or bytes
+// outside frames, or an oversize frame.
+type Received struct {
+	// Remote is the peer's address.
+	Remote string
+	// Data is a frame's content (nil for an oversize frame).
+	Data []byte
+	// Skipped counts bytes outside frames before this frame.
+	Skipped       int
+	SkippedSample []byte
+	Oversize      bool
+	Size          int
+	BadEnd        bool
+	// Incomplete is set when the connection ended inside a frame.
+	Incomplete bool
+	At         time.Time
+}
+
+// Listener receives frames and answers each with the bytes Handle returns
+// (framed; nil sends nothing). When Handle says stop, the reply is still
+// sent, then the listener closes.
+type Listener struct {
+	MaxFrame int
+	// Handle is called for every frame and problem, from one goroutine per
+	// connection; it must be safe for concurrent use.
+	Handle func(Received) (reply []byte, stop bool)
+}
+
+// Serve accepts connections until ctx ends or ln is closed, then waits for
+// the connections to finish.
+func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-stop:
+		}
+		ln.Close()
+	}()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("mllp listener: %w", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.serveConn(ctx, cancel, conn)
+		}()
+	}
+}
+
+func (l *Listener) serveConn(ctx context.Context, cancel context.CancelFunc, conn net.Conn) {
+	defer conn.Close()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			conn.Close()
+		case <-done:
+		}
+	}()
+	fr := NewFrameReader(conn, l.MaxFrame)
+	remote := conn.RemoteAddr().String()
+	for {
+		f, err := fr.Next()
+		if err != nil {
+			skipped, sample, inFrame := fr.Pending()
+			if skipped > 0 || inFrame || IsIncomplete(err) {
+				l.Handle(Received{Remote: remote, Skipped: skipped, SkippedSample: sample, Incomplete: inFrame || IsIncomplete(err), At: time.Now()})
+			}
+			return
+		}
+		reply, stop := l.Handle(Received{Remote: remote, Data: f.Data, Skipped: f.Skipped, SkippedSample: f.SkippedSample,
+			Oversize: f.Oversize, Size: f.Size, BadEnd: f.BadEnd, At: time.Now()})
+		if reply != nil {
+			conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if _, err := conn.Write(Wrap(reply)); err != nil {
+				return
+			}
+		}
+		if stop {
+			cancel()
+			return
+		}
+	}
+}

@@ -1,0 +1,242 @@
+package mllp_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"strings"
+	"testing/iotest"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/mllp"
+)
+
+const msg = "MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.4\rEVN|A01\rPID|1\r"
+
+func frames(r io.Reader, max int) ([]mllp.Frame, error) {
+	fr := mllp.NewFrameReader(r, max)
+	var out []mllp.Frame
+	for {
+		f, err := fr.Next()
+		if err != nil {
+			if err == io.EOF {
+				return out, nil
+			}
+			return out, err
+		}
+		out = append(out, f)
+	}
+}
+
+var _ = Describe("FrameReader", func() {
+	It("reads frames split across reads and several frames in one read", func() {
+		stream := append(mllp.Wrap([]byte("one")), mllp.Wrap([]byte("two"))...)
+		for _, r := range []io.Reader{bytes.NewReader(stream), iotest.OneByteReader(bytes.NewReader(stream)), iotest.HalfReader(bytes.NewReader(stream))} {
+			fs, err := frames(r, 0)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fs).To(HaveLen(2))
+			Expect(string(fs[0].Data)).To(Equal("one"))
+			Expect(string(fs[1].Data)).To(Equal("two"))
+			Expect(fs[1].Skipped).To(BeZero())
+		}
+	})
+
+	It("counts and samples bytes outside frames", func() {
+		stream := append([]byte("noise\r\n"), mllp.Wrap([]byte("one"))...)
+		fs, err := frames(bytes.NewReader(stream), 0)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fs[0].Skipped).To(Equal(7))
+		Expect(string(fs[0].SkippedSample)).To(Equal("noise\r\n"))
+	})
+
+	It("drops an oversize frame, reporting its size, and reads the next", func() {
+		big := mllp.Wrap(bytes.Repeat([]byte("x"), 100_000))
+		stream := append(big, mllp.Wrap([]byte("after"))...)
+		fs, err := frames(iotest.HalfReader(bytes.NewReader(stream)), 1000)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fs).To(HaveLen(2))
+		Expect(fs[0].Oversize).To(BeTrue())
+		Expect(fs[0].Size).To(Equal(100_000))
+		Expect(fs[0].Data).To(BeNil())
+		Expect(string(fs[1].Data)).To(Equal("after"))
+	})
+
+	It("notices a missing CR after the end block, commit acknowledgements, and a stream cut inside a frame", func() {
+		stream := []byte{mllp.StartBlock, 'a', mllp.EndBlock, mllp.StartBlock, mllp.CommitNAK, mllp.EndBlock, mllp.CR, mllp.StartBlock, 'c'}
+		fs, err := frames(bytes.NewReader(stream), 0)
+		Expect(mllp.IsIncomplete(err)).To(BeTrue())
+		Expect(fs).To(HaveLen(2))
+		Expect(fs[0].BadEnd).To(BeTrue())
+		Expect(fs[1].Commit).To(Equal(byte(mllp.CommitNAK)))
+	})
+})
+
+// simulate starts a simulator on 127.0.0.1 and returns its address.
+func simulate(s *mllp.Simulator) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	DeferCleanup(func() {
+		cancel()
+		Eventually(done, 5*time.Second).Should(Receive(BeNil()))
+	})
+	return ln.Addr().String()
+}
+
+func request() *hl7v2.Message {
+	ms, err := hl7v2.ParseAll([]byte(msg))
+	Expect(err).NotTo(HaveOccurred())
+	return ms[0]
+}
+
+var _ = Describe("Client against the simulator over 127.0.0.1", func() {
+	fixed := func() time.Time { return time.Date(2024, 1, 1, 12, 0, 1, 0, time.UTC) }
+
+	It("gets a correct AA acknowledgement", func() {
+		addr := simulate(&mllp.Simulator{Defect: mllp.DefectNone, Now: fixed})
+		c := &mllp.Client{Addr: addr, Timeout: time.Second}
+		defer c.Close()
+		for i := 0; i < 3; i++ { // one connection, several messages
+			ex := c.Send(context.Background(), request(), []byte(msg))
+			Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+			Expect(ex.Responses).To(HaveLen(1))
+			ack := ex.Responses[0].Message
+			Expect(ack.Get("MSA-1")).To(Equal("AA"))
+			Expect(ack.Get("MSA-2")).To(Equal("C1"))
+			Expect(ack.Get("MSH-3")).To(Equal("ROUTE"))
+			Expect(ack.Get("MSH-5")).To(Equal("PAS"))
+			Expect(ack.Get("MSH-12")).To(Equal("2.4"))
+			Expect(ex.Responses[0].Latency).To(BeNumerically(">", 0))
+		}
+	})
+
+	DescribeTable("sees each defect the simulator plays",
+		func(defect string, outcome mllp.Outcome, detail string, check func(*mllp.Exchange)) {
+			addr := simulate(&mllp.Simulator{Defect: defect, Delay: 2 * time.Second, Now: fixed})
+			c := &mllp.Client{Addr: addr, Timeout: 500 * time.Millisecond}
+			defer c.Close()
+			ex := c.Send(context.Background(), request(), []byte(msg))
+			Expect(ex.Outcome).To(Equal(outcome))
+			Expect(ex.Detail).To(ContainSubstring(detail))
+			if check != nil {
+				check(ex)
+			}
+		},
+		Entry("no ACK", mllp.DefectNoACK, mllp.Timeout, "no acknowledgement within 500ms", nil),
+		Entry("slow ACK", mllp.DefectSlow, mllp.Timeout, "no acknowledgement within", nil),
+		Entry("unframed ACK", mllp.DefectUnframed, mllp.Unframed, "without MLLP framing", nil),
+		Entry("connection reset", mllp.DefectReset, mllp.Closed, "without an acknowledgement", nil),
+		Entry("wrong MSA-2", mllp.DefectWrongMSA2, mllp.Answered, "", func(ex *mllp.Exchange) {
+			Expect(ex.Responses[0].Message.Get("MSA-2")).To(Equal("XC1"))
+		}),
+		Entry("garbage", mllp.DefectGarbage, mllp.Answered, "", func(ex *mllp.Exchange) {
+			Expect(ex.Responses[0].Message).NotTo(BeNil())
+			Expect(ex.Responses[0].Message.Header()).To(BeNil())
+		}),
+		Entry("commit ACK", mllp.DefectCommit, mllp.Answered, "", func(ex *mllp.Exchange) {
+			Expect(ex.Responses[0].Commit).To(Equal(byte(mllp.CommitACK)))
+		}),
+		Entry("AR", mllp.DefectReject, mllp.Answered, "", func(ex *mllp.Exchange) {
+			Expect(ex.Responses[0].Message.Get("MSA-1")).To(Equal("AR"))
+			Expect(ex.Responses[0].Message.Count("ERR")).To(Equal(1))
+		}),
+	)
+
+	It("waits for the application acknowledgement after an accept acknowledgement in enhanced mode", func() {
+		addr := simulate(&mllp.Simulator{Now: fixed})
+		c := &mllp.Client{Addr: addr, Timeout: 2 * time.Second}
+		defer c.Close()
+		enhanced := strings.Replace(msg, "|P|2.4\r", "|P|2.4|||AL|AL\r", 1)
+		ms, err := hl7v2.ParseAll([]byte(enhanced))
+		Expect(err).NotTo(HaveOccurred())
+		ex := c.Send(context.Background(), ms[0], []byte(enhanced))
+		Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+		Expect(ex.Responses).To(HaveLen(2))
+		Expect(ex.Responses[0].Message.Get("MSA-1")).To(Equal("CA"))
+		Expect(ex.Responses[1].Message.Get("MSA-1")).To(Equal("AA"))
+		Expect(ex.Responses[1].Latency).To(BeNumerically(">=", ex.Responses[0].Latency))
+	})
+
+	It("reconnects after the peer drops the connection, and plays a defect on every n-th message only", func() {
+		addr := simulate(&mllp.Simulator{Defect: mllp.DefectReset, Every: 2, Now: fixed})
+		c := &mllp.Client{Addr: addr, Timeout: time.Second}
+		defer c.Close()
+		var outcomes []mllp.Outcome
+		for i := 0; i < 4; i++ {
+			outcomes = append(outcomes, c.Send(context.Background(), request(), []byte(msg)).Outcome)
+		}
+		Expect(outcomes).To(Equal([]mllp.Outcome{mllp.Answered, mllp.Closed, mllp.Answered, mllp.Closed}))
+	})
+
+	It("says clearly when nothing listens", func() {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		addr := ln.Addr().String()
+		ln.Close()
+		c := &mllp.Client{Addr: addr, Timeout: time.Second, ConnectTimeout: time.Second}
+		ex := c.Send(context.Background(), request(), []byte(msg))
+		Expect(ex.Outcome).To(Equal(mllp.ConnectFailed))
+		Expect(ex.Detail).To(ContainSubstring("cannot connect to " + addr))
+	})
+
+	It("refuses an unknown defect", func() {
+		err := (&mllp.Simulator{Defect: "late"}).Validate()
+		Expect(err).To(MatchError(ContainSubstring(`unknown defect "late"`)))
+	})
+})
+
+var _ = Describe("Listener", func() {
+	It("answers each frame, whatever the reads, and reports bytes outside frames and oversize frames", func() {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		got := make(chan mllp.Received, 10)
+		l := &mllp.Listener{MaxFrame: 1000, Handle: func(r mllp.Received) ([]byte, bool) {
+			got <- r
+			if r.Data == nil {
+				return nil, false
+			}
+			return []byte("ACK " + strings.SplitN(string(r.Data), "\r", 2)[0][:3]), false
+		}}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- l.Serve(ctx, ln) }()
+		defer func() { cancel(); Eventually(done, 5*time.Second).Should(Receive(BeNil())) }()
+
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		Expect(err).NotTo(HaveOccurred())
+		defer conn.Close()
+		stream := append([]byte("junk"), mllp.Wrap([]byte(msg))...)
+		stream = append(stream, mllp.Wrap(bytes.Repeat([]byte("y"), 5000))...)
+		stream = append(stream, mllp.Wrap([]byte(msg))...)
+		// Split awkwardly: in the middle of the first frame, then the rest at once.
+		_, err = conn.Write(stream[:10])
+		Expect(err).NotTo(HaveOccurred())
+		time.Sleep(20 * time.Millisecond)
+		_, err = conn.Write(stream[10:])
+		Expect(err).NotTo(HaveOccurred())
+
+		var first, second, third mllp.Received
+		Eventually(got, 5*time.Second).Should(Receive(&first))
+		Expect(first.Skipped).To(Equal(4))
+		Expect(string(first.Data)).To(Equal(msg))
+		Eventually(got, 5*time.Second).Should(Receive(&second))
+		Expect(second.Oversize).To(BeTrue())
+		Eventually(got, 5*time.Second).Should(Receive(&third))
+		Expect(string(third.Data)).To(Equal(msg))
+
+		fr := mllp.NewFrameReader(conn, 0)
+		conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+		for i := 0; i < 2; i++ {
+			f, err := fr.Next()
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(f.Data)).To(Equal("ACK MSH"))
+		}
+	})
+})

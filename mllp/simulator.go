@@ -1,0 +1,205 @@
+package mllp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/carecert/carecert/hl7v2"
+)
+
+// Defects a Simulator can play.
+const (
+	DefectNone      = "none"
+	DefectNoACK     = "no-ack"     // read the message, never answer
+	DefectWrongMSA2 = "wrong-msa2" // MSA-2 is not the message's MSH-10
+	DefectUnframed  = "unframed"   // the ACK without MLLP framing
+	DefectSlow      = "slow"       // answer after Delay
+	DefectGarbage   = "garbage"    // a frame of bytes that are not HL7
+	DefectReset     = "reset"      // drop the connection instead of answering
+	DefectNotACK    = "not-ack"    // echo the message back instead of an ACK
+	DefectNoSwap    = "no-swap"    // MSH-3/4 and MSH-5/6 not swapped
+	DefectVersion   = "version"    // MSH-12 not echoed
+	DefectAENoERR   = "ae-no-err"  // AE without an ERR segment
+	DefectReject    = "reject"     // AR with ERR
+	DefectCommit    = "commit"     // an MLLP release 2 commit ACK instead of an HL7 ACK
+)
+
+// Defects lists the defects with what each does.
+func Defects() map[string]string {
+	return map[string]string{
+		DefectNone: "a correct AA acknowledgement", DefectNoACK: "no acknowledgement at all",
+		DefectWrongMSA2: "MSA-2 differs from the message's MSH-10", DefectUnframed: "the acknowledgement without MLLP framing",
+		DefectSlow: "the acknowledgement after --delay", DefectGarbage: "a frame of bytes that are not HL7",
+		DefectReset: "the connection closed instead of an answer", DefectNotACK: "a response that is not an ACK",
+		DefectNoSwap: "MSH-3/4 and MSH-5/6 not swapped", DefectVersion: "MSH-12 not echoed",
+		DefectAENoERR: "AE without an ERR segment", DefectReject: "AR with an ERR segment",
+		DefectCommit: "an MLLP release 2 commit acknowledgement (0x06) instead of an HL7 ACK",
+	}
+}
+
+// Simulator is an MLLP endpoint that acknowledges with configured defects.
+type Simulator struct {
+	// Defect is played on every Every-th message (Every 0 or 1: all).
+	Defect string
+	Every  int
+	// Delay is how long DefectSlow waits.
+	Delay time.Duration
+	// Now stamps ACKs; tests fix it.
+	Now func() time.Time
+
+	mu    sync.Mutex
+	count int
+}
+
+// Validate checks the simulator's configuration.
+func (s *Simulator) Validate() error {
+	if _, ok := Defects()[s.Defect]; !ok && s.Defect != "" {
+		names := make([]string, 0)
+		for k := range Defects() {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("unknown defect %q (known: %s)", s.Defect, strings.Join(names, ", "))
+	}
+	if s.Every < 0 {
+		return fmt.Errorf("every must not be negative")
+	}
+	return nil
+}
+
+// Serve accepts connections until ctx ends or ln is closed.
+func (s *Simulator) Serve(ctx context.Context, ln net.Listener) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	go func() { <-ctx.Done(); ln.Close() }()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.serveConn(ctx, conn)
+		}()
+	}
+}
+
+func (s *Simulator) next() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.count++
+	every := max(s.Every, 1)
+	if s.Defect == "" || s.count%every != 0 {
+		return DefectNone
+	}
+	return s.Defect
+}
+
+func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
+	defer conn.Close()
+	go func() { <-ctx.Done(); conn.Close() }()
+	fr := NewFrameReader(conn, 0)
+	for {
+		f, err := fr.Next()
+		if err != nil {
+			return
+		}
+		if f.Oversize || f.Commit != 0 {
+			continue
+		}
+		ms, _ := hl7v2.ParseAll(f.Data)
+		if len(ms) == 0 {
+			continue
+		}
+		msg := ms[0]
+		defect := s.next()
+		now := time.Now
+		if s.Now != nil {
+			now = s.Now
+		}
+		s.mu.Lock()
+		id := "SIM" + strconv.Itoa(s.count)
+		s.mu.Unlock()
+		opts := hl7v2.ACKOptions{Code: "AA", ControlID: id, Time: now()}
+		ack := func() []byte { return hl7v2.BuildACK(msg, opts) }
+		var out []byte
+		switch defect {
+		case DefectNoACK:
+			continue
+		case DefectReset:
+			if tc, ok := conn.(*net.TCPConn); ok {
+				tc.SetLinger(0)
+			}
+			return
+		case DefectSlow:
+			select {
+			case <-time.After(s.Delay):
+			case <-ctx.Done():
+				return
+			}
+			out = Wrap(ack())
+		case DefectWrongMSA2:
+			out = Wrap([]byte(strings.Replace(string(ack()), "MSA|AA|"+msg.ControlID(), "MSA|AA|X"+msg.ControlID(), 1)))
+		case DefectUnframed:
+			out = ack()
+		case DefectGarbage:
+			out = Wrap([]byte("\x00\x01garbage, not HL7\xff"))
+		case DefectNotACK:
+			out = Wrap(f.Data) // the message echoed back: no MSA
+
+		case DefectNoSwap:
+			out = Wrap(noSwap(msg, ack()))
+		case DefectVersion:
+			out = Wrap([]byte(strings.Replace(string(ack()), "|"+msg.Get("MSH-12")+"\r", "|2.9\r", 1)))
+		case DefectAENoERR:
+			opts.Code = "AE"
+			b := string(ack())
+			out = Wrap([]byte(b[:strings.Index(b, "ERR|")]))
+		case DefectReject:
+			opts.Code, opts.Text = "AR", "rejected by the simulator"
+			out = Wrap(ack())
+		case DefectCommit:
+			out = Wrap([]byte{CommitACK})
+		default:
+			out = Wrap(ack())
+			// Enhanced mode: an accept acknowledgement, then the application one.
+			if msg.Get("MSH-15") != "" || msg.Get("MSH-16") != "" {
+				accept := opts
+				accept.Code = "CA"
+				out = Wrap(hl7v2.BuildACK(msg, accept))
+				if m16 := msg.Get("MSH-16"); m16 == "AL" || m16 == "SU" {
+					out = append(out, Wrap(ack())...)
+				}
+			}
+		}
+		conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if _, err := conn.Write(out); err != nil {
+			return
+		}
+	}
+}
+
+// noSwap rewrites an ACK's MSH-3..6 to the original's order (not swapped).
+func noSwap(msg *hl7v2.Message, ack []byte) []byte {
+	s := string(ack)
+	seg, rest, _ := strings.Cut(s, "\r")
+	f := strings.Split(seg, "|")
+	if len(f) > 5 {
+		f[2], f[3], f[4], f[5] = msg.Get("MSH-3"), msg.Get("MSH-4"), msg.Get("MSH-5"), msg.Get("MSH-6")
+	}
+	return []byte(strings.Join(f, "|") + "\r" + rest)
+}

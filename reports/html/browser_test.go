@@ -1,0 +1,222 @@
+package html_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports/html"
+	"github.com/carecert/carecert/reports/reporttest"
+)
+
+// chromiumPath is where Debian's chromium package puts the browser;
+// CARECERT_CHROMIUM overrides it.
+func chromiumPath() string {
+	if p := os.Getenv("CARECERT_CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// artifacts is the gitignored folder at the module root where tests keep
+// screenshots for people to look at.
+func artifacts() string {
+	dir, err := os.Getwd()
+	Expect(err).NotTo(HaveOccurred())
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			out := filepath.Join(dir, ".artifacts")
+			Expect(os.MkdirAll(out, 0o755)).To(Succeed())
+			return out
+		}
+		parent := filepath.Dir(dir)
+		Expect(parent).NotTo(Equal(dir), "no go.mod above the test")
+		dir = parent
+	}
+}
+
+// browser starts a fresh headless Chromium that may open only local files.
+func browser() context.Context {
+	path := chromiumPath()
+	if _, err := os.Stat(path); err != nil {
+		Fail(fmt.Sprintf("Chromium not found at %s (%v): install it with .ci/install-chromium.sh, or set CARECERT_CHROMIUM", path, err))
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		// No UserDataDir: chromedp then passes --user-data-dir with a fresh
+		// temporary folder, and removes it once the browser has exited.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		// Containers give /dev/shm 64 MB, too little for a 10 MB page's renderer.
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1300, 1800),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	DeferCleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+func writePage(rep *model.Report, name string) string {
+	page, err := html.Render(rep, html.Options{})
+	Expect(err).NotTo(HaveOccurred())
+	file := filepath.Join(GinkgoT().TempDir(), name)
+	Expect(os.WriteFile(file, page, 0o644)).To(Succeed())
+	return file
+}
+
+// state is what the page shows of its findings table.
+type state struct {
+	Rows     int    `json:"rows"`
+	Matching string `json:"matching"`
+	PageInfo string `json:"pageInfo"`
+	FirstSev string `json:"firstSev"`
+}
+
+const readState = `({rows: document.querySelectorAll('#findings tbody tr').length,
+  matching: document.getElementById('match-count').textContent,
+  pageInfo: document.getElementById('page-info').textContent,
+  firstSev: (document.querySelector('#findings tbody tr') || {dataset: {}}).dataset.severity || ''})`
+
+// choose selects an option of a filter the way a user does, firing change.
+func choose(id, value string) chromedp.Action {
+	return chromedp.Evaluate(fmt.Sprintf(`(() => { const s = document.getElementById(%q); s.value = %q; s.dispatchEvent(new Event('change')); })()`, id, value), nil)
+}
+
+// waitMatching polls until the table says want findings match (the search box
+// waits for typing to pause before it filters).
+func waitMatching(ctx context.Context, want int) state {
+	var st state
+	Eventually(func() string {
+		Expect(chromedp.Run(ctx, chromedp.Evaluate(readState, &st))).To(Succeed())
+		return st.Matching
+	}).WithTimeout(10 * time.Second).WithPolling(50 * time.Millisecond).Should(Equal(strconv.Itoa(want)))
+	return st
+}
+
+var _ = Describe("the HTML report in a real browser", Ordered, func() {
+	It("shows the verdict and the counts, and filters and searches findings offline", func() {
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 2000, Defects: "all"})
+		Expect(err).NotTo(HaveOccurred())
+		var total, errorsKept, struct01, patiant int
+		for _, t := range rep.Targets {
+			for _, r := range t.Results {
+				for _, f := range r.Findings {
+					total++
+					if f.Severity == model.Error {
+						errorsKept++
+					}
+					if r.Requirement == "STRUCT-01" {
+						struct01++
+					}
+					if f.Record != "" && len(f.Record) >= 7 && f.Record[:7] == "Patiant" {
+						patiant++
+					}
+				}
+			}
+		}
+		Expect(total).To(BeNumerically(">", 10))
+		Expect(patiant).To(BeNumerically(">", 0))
+		file := writePage(rep, "report.html")
+
+		ctx := browser()
+		var decision, errorsShown, records string
+		var st state
+		Expect(chromedp.Run(ctx,
+			chromedp.Navigate("file://"+file),
+			chromedp.WaitVisible("#findings tbody tr", chromedp.ByQuery),
+			chromedp.Text("#decision", &decision, chromedp.ByID),
+			chromedp.Text("#count-s-error", &errorsShown, chromedp.ByID),
+			chromedp.Text("#count-records", &records, chromedp.ByID),
+			chromedp.Evaluate(readState, &st),
+		)).To(Succeed())
+		var resources int
+		Expect(chromedp.Run(ctx, chromedp.Evaluate(`performance.getEntriesByType('resource').length`, &resources))).To(Succeed())
+		Expect(resources).To(Equal(0), "the page loads nothing: no script, style, font or image")
+		Expect(decision).To(Equal("Not certified"))
+		Expect(errorsShown).To(Equal(strconv.FormatInt(rep.Summary.Findings[model.Error], 10)))
+		Expect(records).To(Equal("2000"))
+		Expect(st.Matching).To(Equal(strconv.Itoa(total)))
+		Expect(st.Rows).To(Equal(min(total, 100)))
+
+		By("filtering by requirement")
+		reqIndex := -1
+		var reqs []string
+		Expect(chromedp.Run(ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll('#filter-requirement option')).map(o => o.textContent)`, &reqs))).To(Succeed())
+		for i, r := range reqs {
+			if r == "fhir-r4-structure/STRUCT-01" {
+				reqIndex = i - 1 // the first option is "All requirements"
+			}
+		}
+		Expect(reqIndex).To(BeNumerically(">=", 0))
+		Expect(chromedp.Run(ctx, choose("filter-requirement", strconv.Itoa(reqIndex)))).To(Succeed())
+		st = waitMatching(ctx, struct01)
+		Expect(st.Rows).To(Equal(struct01))
+
+		By("searching, as a user types")
+		Expect(chromedp.Run(ctx, choose("filter-requirement", ""), chromedp.SendKeys("#search", "Patiant", chromedp.ByID))).To(Succeed())
+		st = waitMatching(ctx, patiant)
+		Expect(st.Rows).To(Equal(patiant))
+
+		By("filtering by a severity nothing has")
+		Expect(chromedp.Run(ctx, chromedp.Click("#clear", chromedp.ByID), choose("filter-severity", "0"))).To(Succeed())
+		st = waitMatching(ctx, 0)
+		Expect(st.PageInfo).To(Equal("no findings match"))
+
+		Expect(chromedp.Run(ctx, choose("filter-severity", "2"))).To(Succeed())
+		st = waitMatching(ctx, errorsKept)
+		Expect(st.FirstSev).To(Equal("error"))
+
+		var shot []byte
+		Expect(chromedp.Run(ctx, chromedp.Click("#clear", chromedp.ByID), chromedp.FullScreenshot(&shot, 100))).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(artifacts(), "html-report.png"), shot, 0o644)).To(Succeed())
+	})
+
+	It("opens a report of 100,000 findings quickly, drawing one page of rows at a time", func() {
+		file := writePage(reporttest.Large(100_000), "large.html")
+		ctx := browser()
+		start := time.Now()
+		var st state
+		Expect(chromedp.Run(ctx,
+			chromedp.Navigate("file://"+file),
+			chromedp.WaitVisible("#findings tbody tr", chromedp.ByQuery),
+			chromedp.Evaluate(readState, &st),
+		)).To(Succeed())
+		loaded := time.Since(start)
+		AddReportEntry("100,000 findings: page open to first rows", loaded.String())
+		Expect(st.Matching).To(Equal("100000"))
+		Expect(st.Rows).To(Equal(100))
+		Expect(st.PageInfo).To(Equal("showing 1–100 of 100000 (page 1 of 1000)"))
+
+		var domRows int
+		Expect(chromedp.Run(ctx, chromedp.Click("#next", chromedp.ByID), chromedp.Evaluate(readState, &st),
+			chromedp.Evaluate(`document.getElementsByTagName('tr').length`, &domRows))).To(Succeed())
+		Expect(st.PageInfo).To(HavePrefix("showing 101–200 of 100000"))
+		Expect(domRows).To(BeNumerically("<", 150))
+
+		By("searching all 100,000 findings for one record")
+		Expect(chromedp.Run(ctx, chromedp.SendKeys("#search", "p012345", chromedp.ByID))).To(Succeed())
+		st = waitMatching(ctx, 1)
+		Expect(st.Rows).To(Equal(1))
+
+		var shot []byte
+		Expect(chromedp.Run(ctx, chromedp.CaptureScreenshot(&shot))).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(artifacts(), "html-report-100k.png"), shot, 0o644)).To(Succeed())
+	})
+})

@@ -1,0 +1,52 @@
+package markdown_test
+
+import (
+	"bytes"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports/markdown"
+	"github.com/carecert/carecert/reports/reporttest"
+)
+
+var _ = Describe("Summary", func() {
+	It("leads with the verdict and lists failing requirements first", func() {
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 300, Defects: "wrong-type=2,bad-date-format=3"})
+		Expect(err).NotTo(HaveOccurred())
+		var buf bytes.Buffer
+		Expect(markdown.Summary(&buf, rep)).To(Succeed())
+		md := buf.String()
+		Expect(md).To(HavePrefix("### ❌ Oakfield — Oakfield EPR 11.0.4: **Not certified**\n"))
+		Expect(md).To(ContainSubstring("- SHALL fhir-r4-structure STRUCT-02"))
+		table := md[strings.Index(md, "| Outcome |"):]
+		Expect(strings.Index(table, "| fail | `fhir-r4-structure/STRUCT-02`")).To(BeNumerically("<", strings.Index(table, "| pass | `carecert/INPUT`")))
+		Expect(md).To(MatchRegexp("\\| error \\| `fixture-seed2.ndjson:\\d+` \\| `fhir-r4-structure/STRUCT-02` \\|"))
+		Expect(md).NotTo(MatchRegexp(`"\d\d/\d\d/\d{4}"`), "birth dates quoted in messages are redacted")
+		Expect(md).To(MatchRegexp(`"?\[redacted\]"? is not a valid FHIR date`))
+	})
+
+	It("shows measures and stays short for a huge report", func() {
+		var buf bytes.Buffer
+		Expect(markdown.Summary(&buf, reporttest.Large(100_000))).To(Succeed())
+		md := buf.String()
+		Expect(md).To(ContainSubstring("| `big/BIG-01` | north feed | `completeness:Patient.birthDate` | 90000 | 100000 | 90.0% |"))
+		Expect(len(md)).To(BeNumerically("<", 65536))
+		Expect(strings.Count(md, "\n| error |")).To(Equal(20))
+		Expect(md).NotTo(ContainSubstring("1970"), "identifying evidence is not quoted")
+	})
+
+	It("escapes text that would break the table", func() {
+		rep := reporttest.Large(6)
+		rep.Targets[0].Results[0].Message = "a | b\nc <script>"
+		rep.Verdict.Decision = model.ConditionallyCertified
+		rep.Verdict.Conditions = []string{"fix | this"}
+		var buf bytes.Buffer
+		Expect(markdown.Summary(&buf, rep)).To(Succeed())
+		Expect(buf.String()).To(ContainSubstring(`a \| b c &lt;script&gt;`))
+		Expect(buf.String()).To(HavePrefix("### ⚠️ "))
+		Expect(buf.String()).To(ContainSubstring("- fix \\| this"))
+	})
+})

@@ -1,0 +1,13 @@
+package policy_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+func TestPolicy(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "reports/policy")
+}

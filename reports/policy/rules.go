@@ -1,0 +1,508 @@
+package policy
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/carecert/carecert/internal/yamlfile"
+	"github.com/carecert/carecert/model"
+)
+
+// Config is a plan's policy section as the user writes it:
+//
+//	policy:
+//	  name: County procurement 2026
+//	  rules:
+//	    - require: all-pass          # every SHALL requirement passes
+//	      level: SHALL
+//	    - require: pass-rate         # at least 90% of SHOULD requirements pass
+//	      level: SHOULD
+//	      min: 90
+//	      otherwise: conditional
+//	    - require: measure           # completeness of every element at least 95%
+//	      measure: "completeness:*"
+//	      min: 95
+//	      otherwise: conditional
+//	    - require: measure           # at most 1% of records missing an element
+//	      measure: "dq.completeness.*"
+//	      max: 1
+//	  waivers:
+//	    - requirement: fhir-r4-structure/STRUCT-02
+//	      justification: supplier fix scheduled for release 3.3
+//	      expires: 2026-06-30
+type Config struct {
+	// Rule is the legacy one-word form ("all-shall"); it cannot be combined
+	// with rules.
+	Rule    string       `yaml:"rule" json:"rule,omitempty"`
+	Name    string       `yaml:"name" json:"name,omitempty"`
+	Rules   []RuleConfig `yaml:"rules" json:"rules,omitempty"`
+	Waivers []Waiver     `yaml:"waivers" json:"waivers,omitempty"`
+}
+
+// RuleConfig is one rule as written.
+type RuleConfig struct {
+	// Require is all-pass, pass-rate or measure.
+	Require string `yaml:"require" json:"require"`
+	// Level limits all-pass and pass-rate rules to SHALL, SHOULD or MAY results
+	// (empty: every level).
+	Level model.Level `yaml:"level" json:"level,omitempty"`
+	// Suites and Requirements limit the rule to some results; requirements may
+	// be written "REQ" or "suite/REQ".
+	Suites       []string `yaml:"suites" json:"suites,omitempty"`
+	Requirements []string `yaml:"requirements" json:"requirements,omitempty"`
+	// Measure is a glob (path.Match syntax) over measure names.
+	Measure string `yaml:"measure" json:"measure,omitempty"`
+	// Min is the lowest percentage a pass rate or measure may have.
+	Min *float64 `yaml:"min" json:"min,omitempty"`
+	// Max is the highest percentage a measure may have: for measures that
+	// count defects (missing, late, duplicate records).
+	Max *float64 `yaml:"max" json:"max,omitempty"`
+	// Otherwise is the verdict when the rule is broken: not-certified (the
+	// default) or conditional.
+	Otherwise string `yaml:"otherwise" json:"otherwise,omitempty"`
+}
+
+// Waiver excuses a failing requirement until it expires.
+type Waiver struct {
+	// Requirement is "suite/REQ", or "REQ" for that id in any suite.
+	Requirement   string `yaml:"requirement" json:"requirement"`
+	Justification string `yaml:"justification" json:"justification"`
+	// Expires is the last day (YYYY-MM-DD) the waiver counts.
+	Expires string `yaml:"expires" json:"expires"`
+
+	expires time.Time
+}
+
+var yamlPosition = regexp.MustCompile(`^\[\d+:\d+\] `)
+
+const (
+	requireAllPass  = "all-pass"
+	requirePassRate = "pass-rate"
+	requireMeasure  = "measure"
+)
+
+// FromPlan builds the policy a plan's policy section describes. An empty section
+// is the default: every SHALL requirement passes.
+func FromPlan(cfg map[string]any) (Policy, error) {
+	if len(cfg) == 0 {
+		return AllShall{}, nil
+	}
+	// The plan decoded the section loosely; decode it again strictly so that a
+	// misspelt key is an error, not a silently ignored rule.
+	data, err := yaml.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	var c Config
+	if err := yaml.UnmarshalWithOptions(data, &c, yaml.Strict()); err != nil {
+		// The position is in the re-encoded section, not the user's file: drop it.
+		msg := yamlPosition.ReplaceAllString(yaml.FormatError(err, false, false), "")
+		return nil, fmt.Errorf("policy: %s", msg)
+	}
+	return c.Build()
+}
+
+// Load reads a policy file: a bare policy section, or any YAML file with a
+// top-level policy key (such as a plan; its other keys are ignored).
+func Load(file string) (Policy, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("policy %w", err)
+	}
+	var probe map[string]any
+	if err := yaml.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("policy %s: %s", file, yaml.FormatError(err, false, false))
+	}
+	if inner, ok := probe["policy"]; ok {
+		m, ok := inner.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("policy %s: policy: want a mapping, got %T", file, inner)
+		}
+		p, err := FromPlan(m)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		return p, nil
+	}
+	for _, planKey := range []string{"vendors", "vendor", "suites", "targets"} {
+		if _, ok := probe[planKey]; ok {
+			return nil, fmt.Errorf("policy %s: a plan without a policy section (it uses the default, every SHALL requirement passes)", file)
+		}
+	}
+	var c Config
+	if _, err := yamlfile.Decode(file, data, &c); err != nil {
+		return nil, fmt.Errorf("policy %w", err)
+	}
+	p, err := c.Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return p, nil
+}
+
+// Build checks a policy as written and returns it ready to decide.
+func (c Config) Build() (Policy, error) {
+	switch c.Rule {
+	case "":
+	case "all-shall":
+		if len(c.Rules) > 0 {
+			return nil, fmt.Errorf("policy: give rule: all-shall or rules, not both")
+		}
+		if len(c.Waivers) == 0 && c.Name == "" {
+			return AllShall{}, nil
+		}
+		c.Rules = []RuleConfig{{Require: requireAllPass, Level: model.Shall}}
+	default:
+		return nil, fmt.Errorf("policy: unknown rule %q (known: all-shall; or write rules)", c.Rule)
+	}
+	if len(c.Rules) == 0 {
+		c.Rules = []RuleConfig{{Require: requireAllPass, Level: model.Shall}}
+	}
+	p := &Rules{Title: c.Name, Rules: make([]RuleConfig, len(c.Rules)), Waivers: make([]Waiver, len(c.Waivers))}
+	copy(p.Rules, c.Rules)
+	copy(p.Waivers, c.Waivers)
+	for i := range p.Rules {
+		if err := p.Rules[i].check(); err != nil {
+			return nil, fmt.Errorf("policy: rules[%d]: %w", i, err)
+		}
+	}
+	for i := range p.Waivers {
+		w := &p.Waivers[i]
+		switch {
+		case strings.TrimSpace(w.Requirement) == "":
+			return nil, fmt.Errorf("policy: waivers[%d]: requirement: required", i)
+		case strings.TrimSpace(w.Justification) == "":
+			return nil, fmt.Errorf("policy: waivers[%d] (%s): justification: required: say why the requirement is waived", i, w.Requirement)
+		case w.Expires == "":
+			return nil, fmt.Errorf("policy: waivers[%d] (%s): expires: required: a waiver needs an expiry date (YYYY-MM-DD)", i, w.Requirement)
+		}
+		t, err := parseDate(w.Expires)
+		if err != nil {
+			return nil, fmt.Errorf("policy: waivers[%d] (%s): expires: %q is not a date (YYYY-MM-DD)", i, w.Requirement, w.Expires)
+		}
+		w.expires = t
+		w.Expires = t.Format(time.DateOnly)
+	}
+	return p, nil
+}
+
+// parseDate accepts YYYY-MM-DD, and the timestamps YAML libraries may turn an
+// unquoted date into.
+func parseDate(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
+}
+
+func (r *RuleConfig) check() error {
+	if r.Level != "" && !r.Level.Valid() {
+		return fmt.Errorf("level: %q is not a level (want SHALL, SHOULD or MAY)", r.Level)
+	}
+	switch r.Otherwise {
+	case "", "not-certified":
+		r.Otherwise = "not-certified"
+	case "conditional":
+	default:
+		return fmt.Errorf("otherwise: %q: want not-certified or conditional", r.Otherwise)
+	}
+	if r.Min != nil && (math.IsNaN(*r.Min) || *r.Min < 0) {
+		return fmt.Errorf("min: %v is not a percentage", *r.Min)
+	}
+	if r.Max != nil && (math.IsNaN(*r.Max) || *r.Max < 0) {
+		return fmt.Errorf("max: %v is not a percentage", *r.Max)
+	}
+	if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
+		return fmt.Errorf("min %v is above max %v", *r.Min, *r.Max)
+	}
+	switch r.Require {
+	case requireAllPass:
+		if r.Min != nil || r.Max != nil || r.Measure != "" {
+			return fmt.Errorf("require all-pass takes no min, max or measure")
+		}
+	case requirePassRate:
+		if r.Min == nil {
+			return fmt.Errorf("require pass-rate: min: required (a percentage)")
+		}
+		if *r.Min > 100 {
+			return fmt.Errorf("min: %v is not a percentage (0 to 100)", *r.Min)
+		}
+		if r.Measure != "" || r.Max != nil {
+			return fmt.Errorf("require pass-rate takes no measure or max")
+		}
+	case requireMeasure:
+		if r.Measure == "" {
+			return fmt.Errorf("require measure: measure: required (a measure name or glob such as \"completeness:*\")")
+		}
+		if _, err := path.Match(r.Measure, ""); err != nil {
+			return fmt.Errorf("measure: %q is not a valid pattern: %w", r.Measure, err)
+		}
+		if r.Min == nil && r.Max == nil {
+			return fmt.Errorf("require measure: min or max: required (a percentage of numerator over denominator)")
+		}
+		if r.Level != "" {
+			return fmt.Errorf("require measure takes no level (limit it with suites or requirements)")
+		}
+	case "":
+		return fmt.Errorf("require: required (all-pass, pass-rate or measure)")
+	default:
+		return fmt.Errorf("require: unknown %q (want all-pass, pass-rate or measure)", r.Require)
+	}
+	return nil
+}
+
+// Rules is a policy built from a plan: every rule must hold. A broken rule
+// whose otherwise is conditional adds a condition; any other broken rule makes
+// the vendor not certified. An interrupted run is never certified.
+type Rules struct {
+	Title   string
+	Rules   []RuleConfig
+	Waivers []Waiver
+}
+
+// Name describes the policy in one line for the report.
+func (p *Rules) Name() string {
+	var parts []string
+	for _, r := range p.Rules {
+		parts = append(parts, r.String())
+	}
+	s := strings.Join(parts, "; ")
+	if len(p.Waivers) > 0 {
+		s += fmt.Sprintf("; %d waiver(s)", len(p.Waivers))
+	}
+	if p.Title != "" {
+		return p.Title + ": " + s
+	}
+	return s
+}
+
+func (r RuleConfig) String() string {
+	var b strings.Builder
+	switch r.Require {
+	case requireAllPass:
+		b.WriteString("every ")
+		if r.Level != "" {
+			b.WriteString(string(r.Level) + " ")
+		}
+		b.WriteString("requirement passes")
+	case requirePassRate:
+		if r.Level != "" {
+			b.WriteString(string(r.Level) + " ")
+		}
+		fmt.Fprintf(&b, "pass rate at least %s%%", percent(*r.Min))
+	case requireMeasure:
+		fmt.Fprintf(&b, "measures %s", r.Measure)
+		if r.Min != nil {
+			fmt.Fprintf(&b, " at least %s%%", percent(*r.Min))
+		}
+		if r.Max != nil {
+			if r.Min != nil {
+				b.WriteString(" and")
+			}
+			fmt.Fprintf(&b, " at most %s%%", percent(*r.Max))
+		}
+	}
+	if len(r.Suites) > 0 {
+		fmt.Fprintf(&b, " in %s", strings.Join(r.Suites, ", "))
+	}
+	if len(r.Requirements) > 0 {
+		fmt.Fprintf(&b, " for %s", strings.Join(r.Requirements, ", "))
+	}
+	if r.Otherwise == "conditional" {
+		b.WriteString(" (else conditional)")
+	}
+	return b.String()
+}
+
+// percent prints a percentage without trailing zeros.
+func percent(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".")
+}
+
+// RequirementKey is how policies, waivers and diffs name a requirement.
+func RequirementKey(res *model.Result) string { return res.Suite + "/" + res.Requirement }
+
+// matchesRequirement reports whether a written requirement ("REQ" or
+// "suite/REQ") names the result's requirement.
+func matchesRequirement(written string, res *model.Result) bool {
+	if strings.Contains(written, "/") {
+		return written == RequirementKey(res)
+	}
+	return written == res.Requirement
+}
+
+func (r RuleConfig) selects(res *model.Result) bool {
+	if r.Level != "" && res.Level != r.Level {
+		return false
+	}
+	if len(r.Suites) > 0 && !slices.Contains(r.Suites, res.Suite) {
+		return false
+	}
+	if len(r.Requirements) > 0 && !slices.ContainsFunc(r.Requirements, func(w string) bool { return matchesRequirement(w, res) }) {
+		return false
+	}
+	return true
+}
+
+// failed reports whether an outcome counts against a requirement: a failure,
+// or a check that could not run. Warnings and skips do not.
+func failed(o model.Outcome) bool { return o == model.Fail || o == model.Errored }
+
+// AsOf is the date a report is judged on: its as-of date, or the day it started.
+func AsOf(r *model.Report) time.Time {
+	if t, err := parseDate(r.AsOf); err == nil {
+		return t
+	}
+	y, m, d := r.StartedAt.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Decide applies every rule to the report.
+func (p *Rules) Decide(r *model.Report) model.Verdict {
+	v := model.Verdict{Policy: p.Name()}
+	asOf := AsOf(r)
+	var blocking, conditions, notes []string
+
+	// A waiver excuses its requirement's results until it expires; it is
+	// "used" when it excused something a rule would otherwise count.
+	used := make([]bool, len(p.Waivers))
+	excused := func(res *model.Result) bool {
+		for wi := range p.Waivers {
+			w := &p.Waivers[wi]
+			if matchesRequirement(w.Requirement, res) && !asOf.After(w.expires) {
+				used[wi] = true
+				return true
+			}
+		}
+		return false
+	}
+	if !r.Complete {
+		blocking = append(blocking, "the run was interrupted: results cover only part of the feed")
+	}
+	for _, t := range r.Targets {
+		if t.Error != "" {
+			blocking = append(blocking, fmt.Sprintf("target %s could not be read: %s", t.Name, t.Error))
+		}
+	}
+	for _, rule := range p.Rules {
+		broken := p.apply(rule, r, excused)
+		if rule.Otherwise == "conditional" {
+			conditions = append(conditions, broken...)
+		} else {
+			blocking = append(blocking, broken...)
+		}
+	}
+	for wi := range p.Waivers {
+		w := &p.Waivers[wi]
+		switch {
+		case asOf.After(w.expires):
+			notes = append(notes, fmt.Sprintf("waiver for %s expired on %s (report as of %s): it no longer counts", w.Requirement, w.Expires, asOf.Format(time.DateOnly)))
+		case used[wi]:
+			notes = append(notes, fmt.Sprintf("waived: %s until %s: %s", w.Requirement, w.Expires, w.Justification))
+		default:
+			notes = append(notes, fmt.Sprintf("waiver for %s (until %s) was not needed: the requirement did not fail", w.Requirement, w.Expires))
+		}
+	}
+	switch {
+	case len(blocking) > 0:
+		v.Decision = model.NotCertified
+		v.Reasons = blocking
+		for _, c := range conditions {
+			v.Reasons = append(v.Reasons, "also: "+c)
+		}
+	case len(conditions) > 0:
+		v.Decision = model.ConditionallyCertified
+		v.Reasons = []string{"every blocking rule holds; conditions apply"}
+		v.Conditions = conditions
+	default:
+		v.Decision = model.Certified
+		v.Reasons = []string{"every rule holds: " + p.Name()}
+	}
+	v.Reasons = append(v.Reasons, notes...)
+	return v
+}
+
+// apply returns the ways a rule is broken, one line each.
+func (p *Rules) apply(rule RuleConfig, r *model.Report, excused func(*model.Result) bool) []string {
+	var broken []string
+	switch rule.Require {
+	case requireAllPass:
+		for ti := range r.Targets {
+			t := &r.Targets[ti]
+			for ri := range t.Results {
+				res := &t.Results[ri]
+				if !rule.selects(res) || !failed(res.Outcome) || excused(res) {
+					continue
+				}
+				broken = append(broken, fmt.Sprintf("%s %s (%s) on %s: %s: %s", res.Level, RequirementKey(res), res.Title, t.Name, res.Outcome, res.Message))
+			}
+		}
+	case requirePassRate:
+		var passed, counted int
+		for ti := range r.Targets {
+			for ri := range r.Targets[ti].Results {
+				res := &r.Targets[ti].Results[ri]
+				// Skipped results had nothing to judge: they neither pass nor fail.
+				if !rule.selects(res) || res.Outcome == model.Skip {
+					continue
+				}
+				counted++
+				if !failed(res.Outcome) || excused(res) {
+					passed++
+				}
+			}
+		}
+		if counted == 0 {
+			return nil
+		}
+		rate := 100 * float64(passed) / float64(counted)
+		if rate < *rule.Min {
+			broken = append(broken, fmt.Sprintf("%s: %d of %d result(s) passed (%s%%)", rule.String(), passed, counted, percent(rate)))
+		}
+	case requireMeasure:
+		for ti := range r.Targets {
+			t := &r.Targets[ti]
+			for ri := range t.Results {
+				res := &t.Results[ri]
+				if !rule.selects(res) {
+					continue
+				}
+				for _, m := range res.Measures {
+					if ok, _ := path.Match(rule.Measure, m.Name); !ok || m.Denominator == 0 {
+						continue
+					}
+					// Compare without dividing: 95% of 20 is exactly 19.
+					var limit string
+					switch {
+					case rule.Min != nil && float64(m.Numerator)*100 < *rule.Min*float64(m.Denominator):
+						limit = "below " + percent(*rule.Min) + "%"
+					case rule.Max != nil && float64(m.Numerator)*100 > *rule.Max*float64(m.Denominator):
+						limit = "above " + percent(*rule.Max) + "%"
+					default:
+						continue
+					}
+					if !excused(res) {
+						broken = append(broken, fmt.Sprintf("%s %s on %s: %d/%d = %s%%, %s",
+							RequirementKey(res), m.Name, t.Name, m.Numerator, m.Denominator, percent(100*m.Rate()), limit))
+					}
+				}
+			}
+		}
+	}
+	return broken
+}
+
+// Regrade decides a stored report again under p, replacing its verdict.
+func Regrade(r *model.Report, p Policy) { r.Verdict = p.Decide(r) }

@@ -1,0 +1,174 @@
+package target
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/carecert/carecert/fixtures/hl7v2gen"
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/model"
+)
+
+// hl7v2Files reads HL7 v2 ER7 messages from a file or, recursively, a folder.
+type hl7v2Files struct {
+	path string
+}
+
+// OpenHL7v2 opens an HL7 v2 file or folder target (.hl7, .er7, .txt; .gz too).
+func OpenHL7v2(spec Spec) (Target, error) {
+	p := spec.ResolvedPath()
+	if p == "" {
+		return nil, errors.New("an hl7v2 target needs a path")
+	}
+	if err := spec.Options.Reject("name", "type"); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(p); err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err))
+	}
+	return &hl7v2Files{path: p}, nil
+}
+
+// IsHL7v2File reports whether a folder walk reads the file name.
+func IsHL7v2File(name string) bool {
+	l := strings.TrimSuffix(strings.ToLower(name), ".gz")
+	return strings.HasSuffix(l, ".hl7") || strings.HasSuffix(l, ".er7")
+}
+
+func (t *hl7v2Files) Kinds() []model.Kind { return []model.Kind{model.KindHL7v2} }
+
+func (t *hl7v2Files) Records(ctx context.Context, emit Emit) error {
+	files, err := listFiles(t.path, IsHL7v2File)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := ReadHL7v2File(ctx, f, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadHL7v2File streams the messages of one file (gzip when named .gz).
+func ReadHL7v2File(ctx context.Context, path string, emit Emit) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
+	}
+	defer f.Close()
+	var r io.Reader = bufio.NewReaderSize(f, 1<<16)
+	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return fmt.Errorf("%s: not gzip: %w", path, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	return ReadHL7v2(ctx, path, r, emit)
+}
+
+// ReadHL7v2 streams the messages of r as records named after source.
+func ReadHL7v2(ctx context.Context, source string, r io.Reader, emit Emit) error {
+	sc := hl7v2.NewScanner(r)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m, err := sc.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: line %d: %w", source, sc.LineCount(), err)
+		}
+		if err := emit(HL7v2Record(source, m)); err != nil {
+			return err
+		}
+	}
+}
+
+// HL7v2Record makes a record of a message read from source. Segments that
+// belong to no message become a record with a Problem, reported under the
+// run's input requirement.
+func HL7v2Record(source string, m *hl7v2.Message) *model.Record {
+	rec := &model.Record{Kind: model.KindHL7v2, Source: source, Line: m.Line, Index: int64(m.Index),
+		Type: m.TypeName(), ID: m.ControlID(), Value: m, Locator: m.Locator()}
+	if m.Headless {
+		rec.Value, rec.Type = nil, ""
+		for _, is := range m.Issues {
+			if is.Code == "parse.no-header" {
+				f := rec.Finding(model.Error, is.Code, "", fmt.Sprintf("message %d: %s (first: %s)", m.Index+1, is.Message, m.Segments[0].Name))
+				rec.Problem = &f
+			}
+		}
+	}
+	return rec
+}
+
+// hl7v2Fixture generates a synthetic HL7 v2 feed in memory.
+type hl7v2Fixture struct {
+	opts hl7v2gen.Options
+	name string
+}
+
+// OpenHL7v2Fixture opens a generated feed: options seed (1), messages (1000),
+// oru-every (0: ADT only), defects ("none", "all" or kind=N,...).
+func OpenHL7v2Fixture(spec Spec) (Target, error) {
+	o := spec.Options
+	if err := o.Reject("name", "type", "seed", "messages", "oru-every", "defects"); err != nil {
+		return nil, err
+	}
+	seed, err := o.Int("seed", 1)
+	if err != nil {
+		return nil, err
+	}
+	n, err := o.Int("messages", 1000)
+	if err != nil {
+		return nil, err
+	}
+	oru, err := o.Int("oru-every", 0)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := o.String("defects", "none")
+	if err != nil {
+		return nil, err
+	}
+	defects, err := hl7v2gen.ParseDefects(ds, n)
+	if err != nil {
+		return nil, err
+	}
+	opts := hl7v2gen.Options{Seed: uint64(seed), Messages: n, ORUEvery: oru, Defects: defects}
+	if _, err := hl7v2gen.New(opts); err != nil {
+		return nil, err
+	}
+	return &hl7v2Fixture{opts: opts, name: fmt.Sprintf("hl7v2-fixture-seed%d.hl7", seed)}, nil
+}
+
+func (t *hl7v2Fixture) Kinds() []model.Kind { return []model.Kind{model.KindHL7v2} }
+
+func (t *hl7v2Fixture) Records(ctx context.Context, emit Emit) error {
+	g, err := hl7v2gen.New(t.opts)
+	if err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 1<<16)
+		_, err := g.Generate(w)
+		if err == nil {
+			err = w.Flush()
+		}
+		pw.CloseWithError(err)
+	}()
+	defer pr.Close()
+	return ReadHL7v2(ctx, t.name, pr, emit)
+}

@@ -1,0 +1,345 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/mllp"
+	"github.com/carecert/carecert/model"
+)
+
+// mllpClient sends a feed's messages to an MLLP endpoint; each message and
+// what came back is a record of kind exchange (Value *mllp.Exchange).
+type mllpClient struct {
+	addr, feed    string
+	timeout, dial time.Duration
+	maxMessages   int
+	rate          float64
+	maxFrame      int
+	thresholds    map[string]time.Duration
+}
+
+// MLLPOptions are the plan options of an mllp target.
+var mllpOptions = []string{"name", "type", "feed", "timeout", "connect-timeout", "max-messages", "rate", "max-frame", "latency"}
+
+// OpenMLLP opens an mllp://host:port target. Options: feed (the HL7 v2 file
+// or folder whose messages are sent; required), timeout per acknowledgement
+// (default 10s), connect-timeout (5s), max-messages (default 10000: a
+// certification run is bounded), rate (messages per second, default 50),
+// max-frame (bytes), latency (thresholds such as {p95: 500ms, max: 2s} that
+// the hl7v2-ack-latency check grades against instead of its suite's).
+func OpenMLLP(spec Spec) (Target, error) {
+	o := spec.Options
+	if err := o.Reject(mllpOptions...); err != nil {
+		return nil, err
+	}
+	addr, err := mllpAddr(spec.URL + spec.Path)
+	if err != nil {
+		return nil, err
+	}
+	t := &mllpClient{addr: addr}
+	feed, err := o.String("feed", "")
+	if err != nil {
+		return nil, err
+	}
+	if feed == "" {
+		return nil, errors.New("an mllp target needs a feed: the HL7 v2 messages to send (plan option feed, or --feed)")
+	}
+	if !filepath.IsAbs(feed) && spec.BaseDir != "" {
+		feed = filepath.Join(spec.BaseDir, feed)
+	}
+	if _, err := listFiles(feed, IsHL7v2File); err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
+	}
+	t.feed = feed
+	if t.timeout, err = o.Duration("timeout", 10*time.Second); err != nil {
+		return nil, err
+	}
+	if t.dial, err = o.Duration("connect-timeout", 5*time.Second); err != nil {
+		return nil, err
+	}
+	if t.maxMessages, err = o.Int("max-messages", 10000); err != nil {
+		return nil, err
+	}
+	if t.rate, err = o.Float("rate", 50); err != nil {
+		return nil, err
+	}
+	if t.maxFrame, err = o.Int("max-frame", 0); err != nil {
+		return nil, err
+	}
+	lat, err := o.Map("latency")
+	if err != nil {
+		return nil, err
+	}
+	if lat != nil {
+		if err := lat.Reject("p50", "p90", "p95", "p99", "max"); err != nil {
+			return nil, fmt.Errorf("latency: %w", err)
+		}
+		t.thresholds = map[string]time.Duration{}
+		for k := range lat {
+			d, err := lat.Duration(k, 0)
+			if err != nil {
+				return nil, fmt.Errorf("latency: %w", err)
+			}
+			t.thresholds[k] = d
+		}
+	}
+	if t.maxMessages < 1 || t.rate <= 0 || t.timeout <= 0 {
+		return nil, errors.New("max-messages, rate and timeout must be positive")
+	}
+	return t, nil
+}
+
+func mllpAddr(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "mllp" || u.Host == "" {
+		return "", fmt.Errorf("%q is not an mllp://host:port address", raw)
+	}
+	if u.Port() == "" {
+		return "", fmt.Errorf("%q: give the port (mllp://host:port)", raw)
+	}
+	return u.Host, nil
+}
+
+func (t *mllpClient) Kinds() []model.Kind { return []model.Kind{model.KindExchange} }
+
+func (t *mllpClient) Records(ctx context.Context, emit Emit) error {
+	files, err := listFiles(t.feed, IsHL7v2File)
+	if err != nil {
+		return err
+	}
+	c := &mllp.Client{Addr: t.addr, Timeout: t.timeout, ConnectTimeout: t.dial, MaxFrame: t.maxFrame}
+	defer c.Close()
+	interval := time.Duration(float64(time.Second) / t.rate)
+	var last time.Time
+	sent := 0
+	for _, f := range files {
+		err := ReadHL7v2File(ctx, f, func(rec *model.Record) error {
+			m, ok := rec.Value.(*hl7v2.Message)
+			if !ok || m.Envelope || sent >= t.maxMessages {
+				return nil
+			}
+			if wait := time.Until(last.Add(interval)); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			last = time.Now()
+			sent++
+			ex := c.Send(ctx, m, Encode(m))
+			ex.Thresholds = t.thresholds
+			return emit(&model.Record{Kind: model.KindExchange, Source: rec.Source, Line: rec.Line, Index: rec.Index,
+				Type: rec.Type, ID: rec.ID, Value: ex})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Encode writes a message back in ER7 with CR segment ends, as MLLP wants it
+// whatever the feed file used.
+func Encode(m *hl7v2.Message) []byte {
+	var b strings.Builder
+	for _, s := range m.Segments {
+		header := s.Name == "MSH" || s.Name == "FHS" || s.Name == "BHS"
+		for i, f := range s.Fields {
+			// A header's field 1 is the separator itself and field 2 follows it
+			// directly; every other field is preceded by the separator.
+			if i > 0 && !(header && i <= 2) {
+				b.WriteByte(m.Delims.Field)
+			}
+			b.WriteString(f)
+		}
+		b.WriteByte('\r')
+	}
+	return []byte(b.String())
+}
+
+// Judge decides how a listener acknowledges a message: nil findings (or none
+// of error severity) means AA.
+type Judge func(rec *model.Record) []model.Finding
+
+// mllpListen receives a vendor's feed on an address for a time or a number
+// of messages; each message received is an hl7v2 record.
+type mllpListen struct {
+	addr     string
+	duration time.Duration
+	count    int
+	ack      string
+	maxFrame int
+	judge    Judge
+	// Ready, when set, is told the address once listening (tests use port 0).
+	ready func(addr string)
+}
+
+// ListenOptions configure OpenMLLPListen beyond the plan's options.
+type ListenOptions struct {
+	Judge Judge
+	Ready func(addr string)
+}
+
+// OpenMLLPListen returns an opener for mllp-listen targets. Options: addr
+// (host:port to listen on), duration (default 60s), count (stop after this
+// many messages; 0: only the duration bounds it), ack "aa" (acknowledge all
+// with AA) or "validate" (default: AE for a message with error findings from
+// the judge), max-frame (bytes).
+func OpenMLLPListen(lo ListenOptions) Opener {
+	return func(spec Spec) (Target, error) {
+		o := spec.Options
+		if err := o.Reject("name", "type", "addr", "duration", "count", "ack", "max-frame"); err != nil {
+			return nil, err
+		}
+		t := &mllpListen{judge: lo.Judge, ready: lo.Ready}
+		var err error
+		if t.addr, err = o.String("addr", ""); err != nil {
+			return nil, err
+		}
+		if t.addr == "" {
+			t.addr = strings.TrimPrefix(spec.URL+spec.Path, "mllp://")
+		}
+		if _, _, err := net.SplitHostPort(t.addr); err != nil {
+			return nil, fmt.Errorf("addr %q: want host:port: %w", t.addr, err)
+		}
+		if t.duration, err = o.Duration("duration", time.Minute); err != nil {
+			return nil, err
+		}
+		if t.count, err = o.Int("count", 0); err != nil {
+			return nil, err
+		}
+		if t.ack, err = o.String("ack", "validate"); err != nil {
+			return nil, err
+		}
+		if t.ack != "aa" && t.ack != "validate" {
+			return nil, fmt.Errorf("ack %q: want aa or validate", t.ack)
+		}
+		if t.maxFrame, err = o.Int("max-frame", 0); err != nil {
+			return nil, err
+		}
+		if t.duration <= 0 || t.count < 0 {
+			return nil, errors.New("duration must be positive and count not negative")
+		}
+		return t, nil
+	}
+}
+
+func (t *mllpListen) Kinds() []model.Kind { return []model.Kind{model.KindHL7v2} }
+
+func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
+	ln, err := net.Listen("tcp", t.addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", t.addr, err)
+	}
+	source := "mllp://" + ln.Addr().String()
+	if t.ready != nil {
+		t.ready(ln.Addr().String())
+	}
+	ctx, cancel := context.WithTimeout(ctx, t.duration)
+	defer cancel()
+	var mu sync.Mutex
+	index := 0
+	var emitErr error
+	l := &mllp.Listener{MaxFrame: t.maxFrame, Handle: func(r mllp.Received) ([]byte, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if emitErr != nil || ctx.Err() != nil {
+			return nil, true
+		}
+		var out []byte
+		var recs []*model.Record
+		problem := func(code, msg string) {
+			rec := &model.Record{Kind: model.KindHL7v2, Source: source, Index: int64(index)}
+			f := rec.Finding(model.Error, code, "", fmt.Sprintf("from %s: %s", r.Remote, msg))
+			rec.Problem = &f
+			recs = append(recs, rec)
+			index++
+		}
+		if r.Skipped > 0 && !(r.Data == nil && !r.Oversize && !r.Incomplete && allSpace(r.SkippedSample)) {
+			problem("mllp.outside-frame", fmt.Sprintf("%d byte(s) outside MLLP frames (%q)", r.Skipped, truncateBytes(r.SkippedSample, 32)))
+		}
+		switch {
+		case r.Oversize:
+			problem("mllp.oversize", fmt.Sprintf("a frame of %d bytes, over the limit: dropped", r.Size))
+		case r.Incomplete:
+			problem("mllp.incomplete", "the connection ended inside a frame")
+		case r.Data != nil:
+			ms, _ := hl7v2.ParseAll(r.Data)
+			if len(ms) == 0 {
+				problem("mllp.empty", "an empty frame")
+				break
+			}
+			m := ms[0]
+			m.Index = index
+			for _, extra := range ms[1:] {
+				m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Error, Code: "mllp.several-messages", Line: extra.Line,
+					Message: "one MLLP frame holds more than one message: only the first is acknowledged"})
+				m.Segments = append(m.Segments, extra.Segments...)
+			}
+			if r.BadEnd {
+				m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Error, Code: "mllp.frame-end", Line: m.Line,
+					Message: "the frame's 0x1C end block is not followed by 0x0D"})
+			}
+			rec := HL7v2Record(source, m)
+			rec.Source = source
+			index++
+			recs = append(recs, rec)
+			code, text := "AA", ""
+			if t.ack == "validate" && t.judge != nil && rec.Problem == nil {
+				for _, f := range t.judge(rec) {
+					if f.Severity == model.Error {
+						code, text = "AE", f.Path+": "+f.Message
+						break
+					}
+				}
+			}
+			if m.Header() != nil {
+				out = hl7v2.BuildACK(m, hl7v2.ACKOptions{Code: code, ControlID: fmt.Sprintf("ACK%d", index), Text: text, Time: time.Now()})
+			}
+		}
+		for _, rec := range recs {
+			if err := emit(rec); err != nil {
+				emitErr = err
+				return nil, true
+			}
+		}
+		return out, t.count > 0 && index >= t.count
+	}}
+	err = l.Serve(ctx, ln)
+	if emitErr != nil && !errors.Is(emitErr, context.Canceled) {
+		return emitErr
+	}
+	if err != nil {
+		return err
+	}
+	// Reaching the time or count bound is the normal end, not an interruption.
+	return nil
+}
+
+// allSpace: a peer that ends its last frame with CR LF leaves a stray LF;
+// whitespace alone after the last frame is not worth a finding.
+func allSpace(b []byte) bool {
+	for _, c := range b {
+		if c != '\n' && c != '\r' && c != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+func truncateBytes(b []byte, n int) string {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return string(b)
+}

@@ -1,0 +1,214 @@
+package terminology
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/carecert/carecert/terminology/ucum"
+)
+
+// FormatError checks the form of a code of a code system whose identifiers
+// have a known shape, without any release files: SNOMED CT identifiers
+// (length, partition, Verhoeff check digit), LOINC codes (mod-10 check digit),
+// ICD-10 codes, UCUM expressions. A code failing it cannot be a code of that
+// system. Codes of other systems return nil.
+func FormatError(system, code string) error {
+	switch system {
+	case SNOMED:
+		return SNOMEDExpression(code)
+	case DMD:
+		// dm+d identifiers are SNOMED CT identifiers (of the NHS extension).
+		return SNOMEDConceptID(code)
+	case LOINC:
+		return LOINCCode(code)
+	case ICD10, ICD10UK, "http://hl7.org/fhir/sid/icd-10-cm":
+		return ICD10Code(code)
+	case UCUM:
+		if _, err := ucum.Parse(code); err != nil {
+			return fmt.Errorf("%q is not a valid UCUM unit: %w", code, err)
+		}
+	}
+	return nil
+}
+
+// SNOMEDConceptID checks a SNOMED CT concept identifier: 6 to 18 digits, no
+// leading zero, a concept partition (00 or 10) and a valid Verhoeff check digit.
+func SNOMEDConceptID(id string) error {
+	if err := SNOMEDID(id); err != nil {
+		return err
+	}
+	switch p := id[len(id)-3 : len(id)-1]; p {
+	case "00", "10":
+		return nil
+	case "01", "11":
+		return fmt.Errorf("SNOMED CT id %s is a description id (partition %s), not a concept id", id, p)
+	case "02", "12":
+		return fmt.Errorf("SNOMED CT id %s is a relationship id (partition %s), not a concept id", id, p)
+	default:
+		return fmt.Errorf("SNOMED CT id %s has an unknown partition identifier %s", id, p)
+	}
+}
+
+// SNOMEDID checks any SNOMED CT identifier's length, digits and check digit.
+func SNOMEDID(id string) error {
+	if len(id) < 6 || len(id) > 18 {
+		return fmt.Errorf("SNOMED CT id %q must have 6 to 18 digits, has %d characters", id, len(id))
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return fmt.Errorf("SNOMED CT id %q must be digits only", id)
+		}
+	}
+	if id[0] == '0' {
+		return fmt.Errorf("SNOMED CT id %q must not start with 0", id)
+	}
+	if !Verhoeff(id) {
+		return fmt.Errorf("SNOMED CT id %s fails its Verhoeff check digit", id)
+	}
+	return nil
+}
+
+// sctidInExpression finds the concept ids of a postcoordinated expression.
+var sctidInExpression = regexp.MustCompile(`\d+`)
+
+// SNOMEDExpression checks a SNOMED CT Coding.code: a concept id, or the
+// concept ids of a postcoordinated expression ("[id] |term| : [id] = [id]").
+func SNOMEDExpression(code string) error {
+	if !strings.ContainsAny(code, ":=|+{(") {
+		return SNOMEDConceptID(code)
+	}
+	// Terms between bars may hold digits that are not ids.
+	var b strings.Builder
+	inTerm := false
+	for _, r := range code {
+		if r == '|' {
+			inTerm = !inTerm
+			b.WriteByte(' ')
+			continue
+		}
+		if !inTerm {
+			b.WriteRune(r)
+		}
+	}
+	ids := sctidInExpression.FindAllString(b.String(), -1)
+	if len(ids) == 0 {
+		return fmt.Errorf("SNOMED CT expression %q names no concept id", code)
+	}
+	for _, id := range ids {
+		if err := SNOMEDConceptID(id); err != nil {
+			return fmt.Errorf("in expression %q: %w", code, err)
+		}
+	}
+	return nil
+}
+
+// The Verhoeff dihedral-group tables.
+var (
+	verhoeffD = [10][10]byte{
+		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5},
+		{2, 3, 4, 0, 1, 7, 8, 9, 5, 6}, {3, 4, 0, 1, 2, 8, 9, 5, 6, 7},
+		{4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
+		{6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3},
+		{8, 7, 6, 5, 9, 3, 2, 1, 0, 4}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
+	}
+	verhoeffP = [8][10]byte{
+		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4},
+		{5, 8, 0, 3, 7, 9, 6, 1, 4, 2}, {8, 9, 1, 6, 0, 4, 3, 5, 2, 7},
+		{9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
+		{2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8},
+	}
+	verhoeffInv = [10]byte{0, 4, 3, 2, 1, 5, 6, 7, 8, 9}
+)
+
+// Verhoeff reports whether a string of digits ends in a valid Verhoeff check digit.
+func Verhoeff(digits string) bool {
+	var c byte
+	for i := 0; i < len(digits); i++ {
+		d := digits[len(digits)-1-i]
+		if d < '0' || d > '9' {
+			return false
+		}
+		c = verhoeffD[c][verhoeffP[i%8][d-'0']]
+	}
+	return c == 0
+}
+
+// VerhoeffDigit returns the check digit to append to digits.
+func VerhoeffDigit(digits string) byte {
+	var c byte
+	for i := 0; i < len(digits); i++ {
+		c = verhoeffD[c][verhoeffP[(i+1)%8][digits[len(digits)-1-i]-'0']]
+	}
+	return '0' + verhoeffInv[c]
+}
+
+var loincShape = regexp.MustCompile(`^(L[APGL])?([0-9]{1,8})-([0-9])$`)
+
+// LOINCCode checks a LOINC code's shape and its mod-10 check digit (LOINC's
+// own algorithm, Luhn's); part and answer codes (LP, LA...) by shape only.
+func LOINCCode(code string) error {
+	m := loincShape.FindStringSubmatch(code)
+	if m == nil {
+		return fmt.Errorf("LOINC code %q is not of the form NNNNN-N", code)
+	}
+	// Part, answer and group codes (LP, LA, LG, LL) are shaped the same, but
+	// their check digits are not LOINC's published mod-10 of the number.
+	if m[1] != "" {
+		return nil
+	}
+	if want := LOINCCheckDigit(m[2]); want != m[3][0] {
+		return fmt.Errorf("LOINC code %s fails its mod-10 check digit (expected %c)", code, want)
+	}
+	return nil
+}
+
+// LOINCCheckDigit computes the mod-10 check digit of a LOINC code's number.
+func LOINCCheckDigit(number string) byte {
+	sum := 0
+	for i := 0; i < len(number); i++ {
+		d := int(number[len(number)-1-i] - '0')
+		if i%2 == 0 {
+			d *= 2
+			d = d/10 + d%10
+		}
+		sum += d
+	}
+	return byte('0' + (10-sum%10)%10)
+}
+
+var (
+	icd10Code  = regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?[*+†]?$`)
+	icd10Block = regexp.MustCompile(`^[A-Z][0-9]{2}-[A-Z][0-9]{2}$`)
+)
+
+// ICD10Code checks the shape of an ICD-10 code (WHO, UK or CM edition): a
+// letter, two characters, optionally a dot and up to four more; or a block
+// such as A00-A09.
+func ICD10Code(code string) error {
+	if icd10Code.MatchString(code) || icd10Block.MatchString(code) {
+		return nil
+	}
+	return fmt.Errorf("ICD-10 code %q is not of the form A00, A00.0 or A00-A09", code)
+}
+
+var (
+	languageTag = regexp.MustCompile(`^(?i)([a-z]{2,3}(-[a-z]{3}){0,3}|[a-z]{4,8})(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?(-([a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(-[a-wyz0-9](-[a-z0-9]{2,8})+)*(-x(-[a-z0-9]{1,8})+)?$|^(?i)x(-[a-z0-9]{1,8})+$`)
+	mimeType    = regexp.MustCompile(`^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"]*"|[^;\s]+))*$`)
+)
+
+// LanguageTag checks the syntax of a BCP-47 language tag (urn:ietf:bcp:47).
+func LanguageTag(code string) error {
+	if !languageTag.MatchString(code) {
+		return fmt.Errorf("%q is not a BCP-47 language tag", code)
+	}
+	return nil
+}
+
+// MIMEType checks the syntax of a MIME type (urn:ietf:bcp:13).
+func MIMEType(code string) error {
+	if !mimeType.MatchString(code) {
+		return fmt.Errorf("%q is not a MIME type", code)
+	}
+	return nil
+}

@@ -1,0 +1,332 @@
+// Package terminology is carecert's offline terminology engine: it holds FHIR
+// CodeSystems, ValueSets and ConceptMaps (from the embedded R4 core and any
+// loaded implementation guide), compiles value sets for membership tests and
+// expansion, and answers validate-code questions without a network. Where
+// offline content cannot decide a question it says so (Unknown, with the
+// reason); it never passes a code silently. An Engine is safe for concurrent
+// use once loaded.
+package terminology
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/carecert/carecert/fhir/r4core"
+	"github.com/carecert/carecert/terminology/ucum"
+)
+
+// Well-known code system URIs.
+const (
+	SNOMED = "http://snomed.info/sct"
+	LOINC  = "http://loinc.org"
+	UCUM   = "http://unitsofmeasure.org"
+	ICD10  = "http://hl7.org/fhir/sid/icd-10"
+	// ICD10UK is the UK edition, as UK Core names it.
+	ICD10UK = "http://hl7.org/fhir/sid/icd-10-uk"
+	DMD     = "https://dmd.nhs.uk"
+)
+
+// Provider answers for a code system whose content lives outside the engine,
+// such as a SNOMED CT release loaded into SQLite.
+type Provider interface {
+	// Lookup returns the concept with code, or false when the release has none.
+	Lookup(ctx context.Context, code string) (*Concept, bool, error)
+	// Subsumes reports whether code is ancestor or one of its descendants.
+	Subsumes(ctx context.Context, ancestor, code string) (bool, error)
+}
+
+// Remote answers validate-code questions offline content cannot, such as a
+// FHIR terminology server (see package remote).
+type Remote interface {
+	ValidateCode(ctx context.Context, system, code, display, valueSet string) (Result, error)
+}
+
+// Grammar validates codes of a code system defined by a syntax rather than a
+// list (UCUM, BCP-47 language tags, MIME types): nil means the code is valid.
+type Grammar func(code string) error
+
+// Engine holds terminology content and compiled value sets.
+type Engine struct {
+	// load, when set, fills the engine on first use (the embedded R4 core is
+	// only decompressed when a run first needs a code checked).
+	load     func(e *Engine) error
+	loadOnce sync.Once
+	loadErr  error
+
+	mu          sync.RWMutex
+	codeSystems map[string]*CodeSystem
+	valueSets   map[string]*ValueSet
+	conceptMaps []*ConceptMap
+	// translations indexes conceptMaps by source code, built on first use.
+	translations map[[2]string][]Mapping
+	providers    map[string]Provider
+	grammars     map[string]Grammar
+	expansions   map[string]*Expansion
+	xml          XMLDecoder
+	remote       Remote
+	skipped      []string
+}
+
+// New returns an empty engine that knows the code systems defined by a
+// grammar rather than content: UCUM, BCP-47 language tags and MIME types.
+func New() *Engine {
+	e := &Engine{
+		codeSystems: map[string]*CodeSystem{},
+		valueSets:   map[string]*ValueSet{},
+		providers:   map[string]Provider{},
+		grammars:    map[string]Grammar{},
+		expansions:  map[string]*Expansion{},
+	}
+	e.grammars["urn:ietf:bcp:47"] = LanguageTag
+	e.grammars["urn:ietf:bcp:13"] = MIMEType
+	e.grammars[UCUM] = ucum.Validate
+	return e
+}
+
+// NewCore returns an engine that loads the embedded FHIR R4 core code systems
+// and value sets, and then runs extra (loading IGs, mappings), on first use.
+func NewCore(extra func(e *Engine) error) *Engine {
+	e := New()
+	e.load = func(e *Engine) error {
+		if err := e.LoadCore(); err != nil {
+			return err
+		}
+		if extra != nil {
+			return extra(e)
+		}
+		return nil
+	}
+	return e
+}
+
+// Ready loads the engine's content if it has not been loaded yet, and returns
+// the load error, if any. Every query calls it.
+func (e *Engine) Ready() error {
+	e.loadOnce.Do(func() {
+		if e.load != nil {
+			e.loadErr = e.load(e)
+		}
+	})
+	return e.loadErr
+}
+
+// LoadCore adds the code systems and value sets of the embedded R4 core.
+func (e *Engine) LoadCore() error {
+	for _, name := range []string{r4core.ValueSets, r4core.V3CodeSystems, r4core.V2Tables, r4core.ConceptMaps} {
+		raw, err := r4core.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := e.AddJSON(raw, "r4core:"+name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddJSON adds a resource or Bundle given as JSON.
+func (e *Engine) AddJSON(raw []byte, source string) error {
+	var res map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&res); err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	return e.AddResource(res, source)
+}
+
+// AddResource adds a CodeSystem, ValueSet, ConceptMap or each of those in a
+// Bundle; other resources are ignored. A code system already present is
+// replaced only by one with more complete content.
+func (e *Engine) AddResource(res map[string]any, source string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.addLocked(res, source)
+}
+
+func (e *Engine) addLocked(res map[string]any, source string) error {
+	switch str(res["resourceType"]) {
+	case "Bundle":
+		for i, ent := range list0(res["entry"]) {
+			em, _ := ent.(map[string]any)
+			if r, ok := em["resource"].(map[string]any); ok {
+				if err := e.addLocked(r, fmt.Sprintf("%s entry %d", source, i)); err != nil {
+					return err
+				}
+			}
+		}
+	case "CodeSystem":
+		cs, err := parseCodeSystem(res, source)
+		if err != nil {
+			return err
+		}
+		if old, ok := e.codeSystems[cs.URL]; ok && old.Complete() && !cs.Complete() {
+			return nil
+		}
+		e.codeSystems[cs.URL] = cs
+		e.expansions = map[string]*Expansion{}
+	case "ValueSet":
+		vs, err := parseValueSet(res, source)
+		if err != nil {
+			return err
+		}
+		e.valueSets[vs.URL] = vs
+		e.expansions = map[string]*Expansion{}
+	case "ConceptMap":
+		cm, err := parseConceptMap(res, source)
+		if err != nil {
+			return err
+		}
+		e.conceptMaps = append(e.conceptMaps, cm)
+		e.translations = nil
+	}
+	return nil
+}
+
+// AddProvider makes p answer for system, for codes and filters the engine
+// has no content for.
+func (e *Engine) AddProvider(system string, p Provider) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.providers[system] = p
+	e.expansions = map[string]*Expansion{}
+}
+
+// SetRemote makes r answer membership questions the engine's content
+// cannot decide. Its answers are its own to cache; when it fails the answer
+// stays Unknown and the reason says what the server did.
+func (e *Engine) SetRemote(r Remote) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.remote = r
+}
+
+// AddGrammar makes g decide codes of system.
+func (e *Engine) AddGrammar(system string, g Grammar) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.grammars[system] = g
+	e.expansions = map[string]*Expansion{}
+}
+
+// CodeSystem returns the code system with url (a |version suffix is ignored).
+func (e *Engine) CodeSystem(url string) (*CodeSystem, bool) {
+	if e.Ready() != nil {
+		return nil, false
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	cs, ok := e.codeSystems[canonical(url)]
+	return cs, ok
+}
+
+// ValueSet returns the value set with url.
+func (e *Engine) ValueSet(url string) (*ValueSet, bool) {
+	if e.Ready() != nil {
+		return nil, false
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	vs, ok := e.valueSets[canonical(url)]
+	return vs, ok
+}
+
+// KnowsSystem reports whether the engine can say anything about codes of
+// system: content, a provider or a grammar.
+func (e *Engine) KnowsSystem(system string) bool {
+	if e.Ready() != nil {
+		return false
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.codeSystems[system] != nil || e.providers[system] != nil || e.grammars[system] != nil
+}
+
+// Counts reports how many code systems, value sets and concept maps are loaded.
+func (e *Engine) Counts() (codeSystems, valueSets, conceptMaps int) {
+	_ = e.Ready()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return len(e.codeSystems), len(e.valueSets), len(e.conceptMaps)
+}
+
+// Expansion returns the compiled value set url, compiling it on first use;
+// compiled value sets are cached for the engine's life.
+func (e *Engine) Expansion(url string) (*Expansion, error) {
+	if err := e.Ready(); err != nil {
+		return nil, err
+	}
+	key := canonical(url)
+	e.mu.RLock()
+	x, ok := e.expansions[key]
+	e.mu.RUnlock()
+	if ok {
+		return x, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	x, ok = e.expansionLocked(key, map[string]bool{})
+	if !ok {
+		return nil, fmt.Errorf("value set %s is not loaded", key)
+	}
+	return x, nil
+}
+
+func (e *Engine) expansionLocked(key string, stack map[string]bool) (*Expansion, bool) {
+	if x, ok := e.expansions[key]; ok {
+		return x, true
+	}
+	vs, ok := e.valueSets[key]
+	if !ok {
+		return nil, false
+	}
+	x := e.compile(vs, stack)
+	e.expansions[key] = x
+	return x, true
+}
+
+// Expand enumerates a value set's codes, or fails naming what cannot be
+// enumerated offline.
+func (e *Engine) Expand(url string) ([]Coding, error) {
+	x, err := e.Expansion(url)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return x.Codes(e)
+}
+
+// ValueSetURLs lists the loaded value sets, sorted.
+func (e *Engine) ValueSetURLs() []string {
+	_ = e.Ready()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]string, 0, len(e.valueSets))
+	for u := range e.valueSets {
+		out = append(out, u)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// displayMatches compares displays the way people write them: case and runs of
+// white space do not matter.
+func displayMatches(c *Concept, display string) bool {
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	d := norm(display)
+	if norm(c.Display) == d {
+		return true
+	}
+	for _, x := range c.Designations {
+		if norm(x) == d {
+			return true
+		}
+	}
+	return false
+}

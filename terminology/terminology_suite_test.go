@@ -1,0 +1,13 @@
+package terminology_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+func TestTerminology(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "terminology")
+}

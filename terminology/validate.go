@@ -1,0 +1,269 @@
+package terminology
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/carecert/carecert/model"
+)
+
+// Issue codes, stable for findings and reports.
+const (
+	IssueNotInValueSet   = "terminology.not-in-value-set"
+	IssueNotChecked      = "terminology.not-checked"
+	IssueUnknownValueSet = "terminology.unknown-value-set"
+	IssueUnknownCode     = "terminology.unknown-code"
+	IssueUnknownSystem   = "terminology.unknown-system"
+	IssueDisplay         = "terminology.display"
+	IssueInactive        = "terminology.inactive"
+	IssueFormat          = "terminology.format"
+)
+
+// Issue is one thing validate-code found.
+type Issue struct {
+	Severity model.Severity `json:"severity"`
+	Code     string         `json:"code"`
+	Message  string         `json:"message"`
+}
+
+// Result is the answer to validate-code.
+type Result struct {
+	// Membership is the code's membership of the value set asked about
+	// (Member when none was asked).
+	Membership Membership
+	// Display is the code system's display for the code, when known.
+	Display string
+	Issues  []Issue
+}
+
+// Valid reports whether no issue is an error.
+func (r Result) Valid() bool {
+	for _, i := range r.Issues {
+		if i.Severity == model.Error {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidateCode checks a code (with its system and optional display) against
+// its code system and, when valueSetURL is not empty, against the value set:
+// the FHIR $validate-code operation, offline. system may be empty for FHIR
+// `code` elements, whose system the value set implies. The error is only for
+// an engine that could not load or a cancelled context; problems with the code
+// are issues.
+func (e *Engine) ValidateCode(ctx context.Context, system, code, display, valueSetURL string) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	res := Result{Membership: Member}
+	if system != "" {
+		issues, disp, err := e.CheckCode(ctx, system, code, display)
+		if err != nil {
+			return res, err
+		}
+		res.Issues, res.Display = issues, disp
+	}
+	if valueSetURL == "" {
+		return res, nil
+	}
+	m, reason, err := e.Member(ctx, valueSetURL, system, code)
+	if err != nil {
+		res.Membership = Unknown
+		res.Issues = append(res.Issues, Issue{model.Warning, IssueUnknownValueSet,
+			fmt.Sprintf("value set %s is not known offline: the code was not checked against it", canonical(valueSetURL))})
+		return res, nil
+	}
+	res.Membership = m
+	switch m {
+	case NotMember:
+		res.Issues = append(res.Issues, Issue{model.Error, IssueNotInValueSet, notInMessage(system, code, valueSetURL)})
+	case Unknown:
+		res.Issues = append(res.Issues, Issue{model.Information, IssueNotChecked,
+			fmt.Sprintf("%s could not be checked against value set %s offline: %s", codeText(system, code), canonical(valueSetURL), reason)})
+	}
+	return res, nil
+}
+
+func notInMessage(system, code, vs string) string {
+	return fmt.Sprintf("%s is not in value set %s", codeText(system, code), canonical(vs))
+}
+
+func codeText(system, code string) string {
+	if system == "" {
+		return fmt.Sprintf("code %q", code)
+	}
+	return fmt.Sprintf("code %q of %s", code, system)
+}
+
+// Member reports whether (system, code) is in the value set url; the reason
+// says why when the answer is Unknown. The error is for a value set that is
+// not loaded.
+func (e *Engine) Member(ctx context.Context, url, system, code string) (Membership, string, error) {
+	x, err := e.Expansion(url)
+	if err != nil {
+		e.mu.RLock()
+		remote := e.remote
+		e.mu.RUnlock()
+		if remote == nil || e.Ready() != nil {
+			return Unknown, "", err
+		}
+		r, rerr := remote.ValidateCode(ctx, system, code, "", url)
+		if rerr != nil {
+			return Unknown, fmt.Sprintf("value set %s is not available offline, and %v", canonical(url), rerr), nil
+		}
+		return r.Membership, "", nil
+	}
+	e.mu.RLock()
+	m, reason := x.contains(ctx, e, system, code)
+	remote := e.remote
+	e.mu.RUnlock()
+	if m != Unknown || remote == nil {
+		return m, reason, nil
+	}
+	r, err := remote.ValidateCode(ctx, system, code, "", url)
+	if err != nil {
+		return Unknown, reason + "; and " + err.Error(), nil
+	}
+	return r.Membership, "", nil
+}
+
+// ValueSetSystems lists the code systems value set url draws from.
+func (e *Engine) ValueSetSystems(url string) []string {
+	x, err := e.Expansion(url)
+	if err != nil {
+		return nil
+	}
+	return x.Systems()
+}
+
+// CheckCode checks a code against its code system alone: its form (SNOMED CT
+// check digit, LOINC check digit, ICD-10 shape, UCUM grammar), its existence
+// where the engine holds the complete code system, its display and status.
+// It returns the code system's display when known.
+func (e *Engine) CheckCode(ctx context.Context, system, code, display string) ([]Issue, string, error) {
+	if err := e.Ready(); err != nil {
+		return nil, "", err
+	}
+	var issues []Issue
+	if err := FormatError(system, code); err != nil {
+		issues = append(issues, Issue{model.Error, IssueFormat, err.Error()})
+		return issues, "", nil
+	}
+	e.mu.RLock()
+	cs := e.codeSystems[system]
+	pv := e.providers[system]
+	g := e.grammars[system]
+	e.mu.RUnlock()
+	var c *Concept
+	switch {
+	case pv != nil:
+		var ok bool
+		var err error
+		c, ok, err = pv.Lookup(ctx, code)
+		if err != nil {
+			issues = append(issues, Issue{model.Information, IssueNotChecked,
+				fmt.Sprintf("code %q of %s could not be looked up: %v", code, system, err)})
+			return issues, "", nil
+		}
+		if !ok {
+			issues = append(issues, Issue{model.Error, IssueUnknownCode,
+				fmt.Sprintf("code %q is not in the loaded %s release", code, system)})
+			return issues, "", nil
+		}
+	case cs != nil && cs.Complete():
+		var ok bool
+		if c, ok = cs.Concept(code); !ok {
+			issues = append(issues, Issue{model.Error, IssueUnknownCode,
+				fmt.Sprintf("code %q is not defined in code system %s", code, system)})
+			return issues, "", nil
+		}
+	case g != nil:
+		if err := g(code); err != nil {
+			issues = append(issues, Issue{model.Error, IssueFormat, fmt.Sprintf("code %q is not valid in %s: %v", code, system, err)})
+		}
+		return issues, "", nil
+	case cs != nil:
+		// A fragment, example or not-present code system can confirm a code
+		// but not deny one.
+		var ok bool
+		if c, ok = cs.Concept(code); !ok {
+			return issues, "", nil
+		}
+	default:
+		if msg := unknownSystem(system); msg != "" {
+			issues = append(issues, Issue{model.Error, IssueUnknownSystem, msg})
+		}
+		return issues, "", nil
+	}
+	if display != "" && c.Display != "" && !displayMatches(c, display) {
+		issues = append(issues, Issue{model.Warning, IssueDisplay,
+			fmt.Sprintf("display %q does not match %q, the display of code %q in %s", display, c.Display, c.Code, system)})
+	}
+	if c.Inactive {
+		issues = append(issues, Issue{model.Warning, IssueInactive,
+			fmt.Sprintf("code %q of %s is %s", c.Code, system, c.Status)})
+	}
+	return issues, c.Display, nil
+}
+
+// aliases are names people write in Coding.system instead of the URI.
+var aliases = map[string]string{
+	"snomed": SNOMED, "snomedct": SNOMED, "snomed-ct": SNOMED, "sct": SNOMED,
+	"loinc": LOINC, "ucum": UCUM, "icd10": ICD10, "icd-10": ICD10, "dmd": DMD,
+}
+
+// unknownSystem explains why a system the engine does not know cannot be
+// right, or returns "" when it may well be a legitimate external or local one.
+func unknownSystem(system string) string {
+	if u, ok := aliases[strings.ToLower(system)]; ok {
+		return fmt.Sprintf("code system %q is not a URI: did you mean %s?", system, u)
+	}
+	if !strings.Contains(system, ":") {
+		return fmt.Sprintf("code system %q is not a URI", system)
+	}
+	// HL7 publishes every code system in these namespaces with FHIR R4 (or
+	// names them in the terminology registry): one carecert does not know is a
+	// typo or an invention.
+	for _, ns := range []string{"http://terminology.hl7.org/CodeSystem/", "http://hl7.org/fhir/"} {
+		if strings.HasPrefix(system, ns) && !strings.HasPrefix(system, "http://hl7.org/fhir/sid/") {
+			return fmt.Sprintf("code system %s is not defined by FHIR R4 or any loaded guide", system)
+		}
+	}
+	return ""
+}
+
+// CodeableConcept checks the codings of a CodeableConcept against a value set:
+// one member coding suffices. It returns the membership of the best coding and
+// the per-coding results, in order.
+func (e *Engine) CodeableConcept(ctx context.Context, codings []Coding, valueSetURL string) (Membership, []Result, error) {
+	best := NotMember
+	results := make([]Result, len(codings))
+	for i, c := range codings {
+		r, err := e.ValidateCode(ctx, c.System, c.Code, c.Display, valueSetURL)
+		if err != nil {
+			return Unknown, nil, err
+		}
+		results[i] = r
+		switch {
+		case r.Membership == Member:
+			best = Member
+		case r.Membership == Unknown && best == NotMember:
+			best = Unknown
+		}
+	}
+	return best, results, nil
+}
+
+// Contains answers "is system|code in the value set?" for callers that only
+// need yes, no or cannot tell, such as the profile validator's bindings
+// (validators/profile.CodeValidator): known is false when the engine cannot
+// decide offline or the value set is not loaded.
+func (e *Engine) Contains(valueSet, system, code string) (in, known bool) {
+	m, _, err := e.Member(context.Background(), valueSet, system, code)
+	if err != nil || m == Unknown {
+		return false, false
+	}
+	return m == Member, true
+}

@@ -1,0 +1,404 @@
+package hl7v2_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/mllp"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner/target"
+	v2 "github.com/carecert/carecert/validators/hl7v2"
+)
+
+func compile(typ string, params check.Params) (check.Check, error) {
+	reg := check.NewRegistry()
+	v2.Register(reg)
+	return reg.Compile(check.Spec{Requirement: "R", Type: typ, Params: params, Source: "test"}, &check.Env{Context: context.Background()})
+}
+
+func mustCompile(typ string, params check.Params) check.Check {
+	c, err := compile(typ, params)
+	Expect(err).NotTo(HaveOccurred())
+	return c
+}
+
+func record(text string) *model.Record {
+	ms, err := hl7v2.ParseAll([]byte(text))
+	Expect(err).NotTo(HaveOccurred())
+	Expect(ms).To(HaveLen(1))
+	return target.HL7v2Record("t.hl7", ms[0])
+}
+
+func observe(c check.Check, rec *model.Record) []model.Finding {
+	if !c.Applies(rec) {
+		return nil
+	}
+	return c.NewState().Observe(rec)
+}
+
+// where lists findings as "code@path".
+func where(fs []model.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Code+"@"+f.Path)
+	}
+	return out
+}
+
+func segs(lines ...string) string { return strings.Join(lines, "\r") + "\r" }
+
+const msh24 = `MSH|^~\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.4`
+
+var _ = Describe("hl7v2-structure", func() {
+	c := mustCompile("hl7v2-structure", nil)
+
+	It("accepts a message in structure order, with optional and repeated segments and groups", func() {
+		r := record(segs(msh24, "EVN|A01|20240101", "PID|1||1^^^RX1^MR", "NK1|1", "NK1|2", "PV1|1|I|W1",
+			"PR1|1", "ROL|1", "PR1|2", "IN1|1", "IN2|", "IN1|2", "ZU1|x"))
+		Expect(observe(c, r)).To(BeEmpty())
+	})
+
+	It("reports a stray segment once, in place, without pushing later segments into the wrong group", func() {
+		r := record(segs(msh24, "EVN|A01", "PID|1", "OBR|1", "PV1|1|I|W1", "PV2|"))
+		Expect(where(observe(c, r))).To(Equal([]string{"hl7v2.unexpected-segment@OBR[1]"}))
+	})
+
+	It("reports out-of-order and too-often-repeated segments as such", func() {
+		r := record(segs(msh24, "EVN|A01", "PV1|1|I|W1", "PID|1"))
+		Expect(where(observe(c, r))).To(Equal([]string{"hl7v2.segment-missing@PID", "hl7v2.segment-order@PID[1]"}))
+		twice := record(segs(msh24, "EVN|A01", "PID|1", "PID|2", "PV1|1|I|W1"))
+		Expect(where(observe(c, twice))).To(Equal([]string{"hl7v2.segment-order@PID[2]"}))
+	})
+
+	It("reports missing required segments and required groups", func() {
+		r := record(segs(msh24, "EVN|A01", "PID|1"))
+		fs := observe(c, r)
+		Expect(where(fs)).To(Equal([]string{"hl7v2.segment-missing@PV1"}))
+		Expect(fs[0].Message).To(ContainSubstring("ADT_A01"))
+		oru := record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01^ORU_R01|C2|P|2.5.1`))
+		fs = observe(c, oru)
+		Expect(where(fs)).To(Equal([]string{"hl7v2.segment-missing@PATIENT_RESULT"}))
+		Expect(fs[0].Message).To(ContainSubstring("group PATIENT_RESULT"))
+		noObr := record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01^ORU_R01|C2|P|2.5.1`, "PID|1", "ORC|RE", "OBX|1|NM|x||1"))
+		Expect(where(observe(c, noObr))).To(Equal([]string{"hl7v2.segment-missing@OBR"}))
+	})
+
+	It("knows unknown segments from Z-segments, and reports Z-segments when the suite says so", func() {
+		r := record(segs(msh24, "EVN|A01", "PID|1", "QQQ|1", "PV1|1|I|W1", "ZU1|1", "ZX9|1"))
+		Expect(where(observe(c, r))).To(Equal([]string{"hl7v2.unknown-segment@QQQ[1]"}))
+		strict := mustCompile("hl7v2-structure", check.Params{"z-segments": "error", "allow-z": []any{"ZU1"}})
+		Expect(where(observe(strict, r))).To(Equal([]string{"hl7v2.unknown-segment@QQQ[1]", "hl7v2.z-segment@ZX9[1]"}))
+	})
+
+	It("refuses misspelt parameters", func() {
+		_, err := compile("hl7v2-structure", check.Params{"z-segment": "error"})
+		Expect(err).To(MatchError(ContainSubstring("unknown parameter(s) z-segment")))
+		_, err = compile("hl7v2-structure", check.Params{"z-segments": "sometimes"})
+		Expect(err).To(MatchError(ContainSubstring("want allow, warning or error")))
+	})
+})
+
+var _ = Describe("hl7v2-message-type", func() {
+	c := mustCompile("hl7v2-message-type", nil)
+	DescribeTable("checks MSH-9 and MSH-12",
+		func(msh string, want []string) {
+			Expect(where(observe(c, record(segs(msh))))).To(Equal(want))
+		},
+		Entry("known", msh24, nil),
+		Entry("two-part MSH-9 mapped by table 0354", `MSH|^~\&|A|B|C|D|20240101||ADT^A04|C1|P|2.4`, nil),
+		Entry("unknown type", `MSH|^~\&|A|B|C|D|20240101||XYZ^A01|C1|P|2.4`, []string{"hl7v2.message-type@MSH[1].9[1].1", "hl7v2.message-structure@MSH[1].9"}),
+		Entry("unknown event", `MSH|^~\&|A|B|C|D|20240101||ADT^Q99|C1|P|2.4`, []string{"hl7v2.message-type@MSH[1].9[1].2", "hl7v2.message-structure@MSH[1].9"}),
+		Entry("MSH-9.3 not the event's structure", `MSH|^~\&|A|B|C|D|20240101||ADT^A04^ADT_A02|C1|P|2.5`, []string{"hl7v2.message-structure@MSH[1].9[1].3"}),
+		Entry("no version", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|`, []string{"hl7v2.version@MSH[1].12"}),
+		Entry("version without its own definitions", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.8.2`, []string{"hl7v2.version@MSH[1].12"}),
+	)
+})
+
+var _ = Describe("hl7v2-fields", func() {
+	all := mustCompile("hl7v2-fields", nil)
+
+	It("reports required fields, repetitions, lengths, formats and tables at their paths", func() {
+		r := record(segs(msh24, "EVN|A01|2024013", "PID|1||1^^^RX1^MR||SMITH||19800132~19800101|M",
+			"PV1|1|INPATIENT|W1", "OBX|x|NM|||1||||||Q"))
+		fs := observe(all, r)
+		Expect(where(fs)).To(ConsistOf(
+			"hl7v2.format@EVN[1].2[1]",      // 2024013: not a DTM
+			"hl7v2.repetition@PID[1].7",     // PID-7 does not repeat
+			"hl7v2.format@PID[1].7[1]",      // day 32
+			"hl7v2.length@PV1[1].2[1]",      // patient class: 1 character in 2.4
+			"hl7v2.table@PV1[1].2[1]",       // and not in user-defined table 0004
+			"hl7v2.format@OBX[1].1[1]",      // SI
+			"hl7v2.required-field@OBX[1].3", // observation identifier
+			"hl7v2.table@OBX[1].11[1]",      // result status: not in HL7 table 0085
+		))
+	})
+
+	DescribeTable("checks lexical forms",
+		func(typ, value string, ok bool) {
+			// EVN-2 is a TS, PID-7 a TS whose value is a DT-shaped date, MSH-13 an NM, OBX-1 an SI.
+			field := map[string]string{"DTM": "EVN|A01|%s", "DT": "PID|1||||||%s", "NM": "", "SI": "OBX|%s|NM|c||1||||||F"}[typ]
+			header := msh24
+			if typ == "NM" {
+				header += "|" + value
+			}
+			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats"}})
+			fs := observe(c, record(segs(header, strings.Replace(field, "%s", value, 1))))
+			if ok {
+				Expect(fs).To(BeEmpty())
+			} else {
+				Expect(where(fs)).To(HaveLen(1))
+				Expect(fs[0].Code).To(Equal("hl7v2.format"))
+			}
+		},
+		Entry(nil, "DTM", "2024", true), Entry(nil, "DTM", "20240229", true), Entry(nil, "DTM", "20230229", false),
+		Entry(nil, "DTM", "202401011230", true), Entry(nil, "DTM", "20240101123059.1234+0100", true),
+		Entry(nil, "DTM", "20240101126", false), Entry(nil, "DTM", "20240101250000", false), Entry(nil, "DTM", "20240101+01", false),
+		Entry(nil, "DTM", "2024-01-01", false),
+		Entry(nil, "DT", "19800101", true), Entry(nil, "DT", "198001", true), Entry(nil, "DT", "19801301", false), Entry(nil, "DT", "1980010", false),
+		Entry(nil, "NM", "-1.5", true), Entry(nil, "NM", ".5", true), Entry(nil, "NM", "1e3", false), Entry(nil, "NM", "+", false),
+		Entry(nil, "SI", "12", true), Entry(nil, "SI", "12345", false), Entry(nil, "SI", "-1", false),
+	)
+
+	It("checks an observation's value (OBX-5) as the type OBX-2 names", func() {
+		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats", "components"}})
+		oru := func(obx string) *model.Record {
+			return record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01^ORU_R01|C2|P|2.5.1`, "PID|1", "OBR|1", obx))
+		}
+		Expect(where(observe(c, oru("OBX|1|NM|x^y^LN||5.4||||||F")))).To(BeEmpty())
+		Expect(where(observe(c, oru("OBX|1|NM|x^y^LN||high||||||F")))).To(Equal([]string{"hl7v2.format@OBX[1].5[1]"}))
+		Expect(where(observe(c, oru("OBX|1|DT|x^y^LN||20241301||||||F")))).To(Equal([]string{"hl7v2.format@OBX[1].5[1]"}))
+		Expect(where(observe(c, oru("OBX|1|ST|x^y^LN||anything goes||||||F")))).To(BeEmpty())
+	})
+
+	It("checks components of composite types: CX, XPN, XAD, CE", func() {
+		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"components", "formats", "tables"}})
+		r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.7.1`,
+			"PID|1||^^^RX1^MR~123^^^NHS^QQ^^2024013||SMITH^JOHN^^^^^X||||||1 ST^^LEEDS^^LS1^^^^^^^^20241301"))
+		Expect(where(observe(c, r))).To(ConsistOf(
+			"hl7v2.required-component@PID[1].3[1].1",
+			"hl7v2.table@PID[1].3[2].5",
+			"hl7v2.format@PID[1].3[2].7",
+			"hl7v2.table@PID[1].5[1].7",
+			"hl7v2.format@PID[1].11[1].13",
+		))
+	})
+
+	It("redacts identifying evidence by marking it sensitive", func() {
+		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats"}})
+		fs := observe(c, record(segs(msh24, "PID|1||||||19800132")))
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Sensitive).To(BeTrue())
+		Expect(fs[0].Line).To(Equal(2))
+		Expect(fs[0].Record).To(Equal("ADT^A01/C1 (message 1)"))
+	})
+})
+
+var _ = Describe("hl7v2-parse", func() {
+	It("reports reader issues and malformed escapes, and can accept LF ends", func() {
+		text := "\xEF\xBB\xBF" + strings.ReplaceAll(segs(msh24, `NTE|1||bad \Q\ escape`), "\r", "\n")
+		strict := mustCompile("hl7v2-parse", nil)
+		Expect(where(observe(strict, record(text)))).To(ConsistOf("parse.bom@", "parse.segment-terminator@", "hl7v2.escape@NTE[1].3"))
+		lenient := mustCompile("hl7v2-parse", check.Params{"segment-terminator": "any", "bom": "allow"})
+		Expect(where(observe(lenient, record(text)))).To(ConsistOf("hl7v2.escape@NTE[1].3"))
+	})
+})
+
+var _ = Describe("hl7v2-parse character sets", func() {
+	c := mustCompile("hl7v2-parse", nil)
+	DescribeTable("compares the bytes with MSH-18",
+		func(msh18, name string, want []string) {
+			msh := msh24 + "||||||" + msh18 // MSH-18
+			Expect(where(observe(c, record(segs(msh, "PID|1||||"+name))))).To(Equal(want))
+		},
+		Entry("ASCII by default", "", "SMITH", nil),
+		Entry("non-ASCII without MSH-18", "", "ZOË", []string{"parse.charset@PID[1].5"}),
+		Entry("UTF-8 declared and sent", "UNICODE UTF-8", "ZOË", nil),
+		Entry("UTF-8 declared, Latin-1 sent", "UNICODE UTF-8", "ZO\xcb", []string{"parse.charset@PID[1].5"}),
+		Entry("Latin-1 declared", "8859/1", "ZO\xcb", nil),
+	)
+})
+
+var _ = Describe("hl7v2-profile", func() {
+	DescribeTable("refuses malformed rules with a clear error",
+		func(rules []any, msg string) {
+			_, err := compile("hl7v2-profile", check.Params{"rules": rules})
+			Expect(err).To(MatchError(ContainSubstring(msg)))
+		},
+		Entry("unknown key", []any{map[string]any{"path": "PID-3", "usgae": "R"}}, `unknown field "usgae"`),
+		Entry("bad usage", []any{map[string]any{"path": "PID-3", "usage": "M"}}, "usage \"M\""),
+		Entry("two kinds", []any{map[string]any{"path": "PID-3", "segment": "PID"}}, "exactly one of"),
+		Entry("bad path", []any{map[string]any{"path": "PID3"}}, "want a field or component"),
+		Entry("bad format", []any{map[string]any{"path": "PID-3", "format": "nhs"}}, "format \"nhs\""),
+		Entry("bad pattern", []any{map[string]any{"path": "PID-3", "pattern": "("}}, "pattern"),
+		Entry("where without test", []any{map[string]any{"path": "PID-3", "where": map[string]any{"component": 5}}}, "a condition needs"),
+	)
+
+	It("applies usage, cardinality, fixed values, value sets, patterns and conditions", func() {
+		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+			map[string]any{"segment": "PV1", "usage": "R", "when": map[string]any{"path": "MSH-9.2", "in": []any{"A01"}}},
+			map[string]any{"segment": "NK1", "max": 1},
+			map[string]any{"path": "MSH-12", "fixed": "2.4"},
+			map[string]any{"path": "PID-8", "values": []any{"M", "F", "U"}},
+			map[string]any{"path": "PID-3.1", "where": map[string]any{"component": 5, "equals": "MR"}, "pattern": "^[0-9]+$"},
+			map[string]any{"path": "PID-19", "usage": "X"},
+			map[string]any{"path": "PID-5", "usage": "RE"},
+		}})
+		r := record(segs(strings.Replace(msh24, "|2.4", "|2.5", 1), "EVN|A01", "PID|1||A1^^^RX1^MR~9^^^X^PI|||||Q|||||||||||123", "NK1|1", "NK1|2"))
+		fs := observe(c, r)
+		Expect(where(fs)).To(ConsistOf(
+			"profile.usage@PV1", "profile.cardinality@NK1[2]", "profile.fixed@MSH[1].12[1]",
+			"profile.value-set@PID[1].8[1]", "profile.pattern@PID[1].3[1].1", "profile.usage@PID[1].19[1]", "profile.usage@PID[1].5"))
+		for _, f := range fs {
+			if f.Path == "PID[1].5" {
+				Expect(f.Severity).To(Equal(model.Information))
+			}
+		}
+		a08 := record(segs(strings.Replace(msh24, "ADT^A01^ADT_A01", "ADT^A08^ADT_A01", 1), "EVN|A08", "PID|1||1^^^RX1^MR||X||||||||||||||||"))
+		Expect(where(observe(c, a08))).To(BeEmpty())
+	})
+
+	It("looks only at the messages its when condition picks", func() {
+		c := mustCompile("hl7v2-profile", check.Params{"when": map[string]any{"path": "MSH-9.1", "equals": "ADT"},
+			"rules": []any{map[string]any{"segment": "PV1", "usage": "R"}}})
+		Expect(c.Applies(record(segs(msh24)))).To(BeTrue())
+		Expect(c.Applies(record(segs(`MSH|^~\&|A|B|C|D|2024||ORU^R01|1|P|2.5`)))).To(BeFalse())
+	})
+
+	DescribeTable("checks NHS numbers: length and Modulus 11 are errors, ranges a warning",
+		func(n string, code string, sev model.Severity) {
+			c := mustCompile("hl7v2-profile", check.Params{"rules": []any{map[string]any{"path": "PID-3.1", "format": "nhs-number"}}})
+			fs := observe(c, record(segs(msh24, "PID|1||"+n+"^^^NHS^NH")))
+			if code == "" {
+				Expect(fs).To(BeEmpty())
+				return
+			}
+			Expect(fs).To(HaveLen(1))
+			Expect(fs[0].Code).To(Equal(code))
+			Expect(fs[0].Severity).To(Equal(sev))
+			Expect(fs[0].Sensitive).To(BeTrue())
+		},
+		Entry("valid, issued range", "4010232137", "", model.Error),
+		Entry("valid test number", "9990000018", "", model.Error),
+		Entry("check digit", "4010232138", "nhs-number.check-digit", model.Error),
+		Entry("check digit 10 is never valid", "1000000010", "nhs-number.check-digit", model.Error),
+		Entry("nine digits", "401023213", "nhs-number.format", model.Error),
+		Entry("spaces", "401 023 2137", "nhs-number.format", model.Error),
+		Entry("ITK example, outside the issued ranges", "9449305552", "nhs-number.range", model.Warning),
+	)
+})
+
+func exchangeRecord(req string, responses ...string) *model.Record {
+	ms, err := hl7v2.ParseAll([]byte(req))
+	Expect(err).NotTo(HaveOccurred())
+	ex := &mllp.Exchange{Request: ms[0], Outcome: mllp.Answered}
+	for _, r := range responses {
+		rm, _ := hl7v2.ParseAll([]byte(r))
+		resp := mllp.Response{Raw: []byte(r), Latency: 5 * time.Millisecond}
+		if len(rm) > 0 {
+			resp.Message = rm[0]
+		}
+		ex.Responses = append(ex.Responses, resp)
+	}
+	return &model.Record{Kind: model.KindExchange, Source: "feed.hl7", Line: 1, Type: ms[0].TypeName(), ID: ms[0].ControlID(), Value: ex}
+}
+
+var _ = Describe("hl7v2-ack", func() {
+	c := mustCompile("hl7v2-ack", nil)
+	req := segs(msh24, "EVN|A01", "PID|1")
+	good := segs(`MSH|^~\&|ROUTE|ROUTE|PAS|RX1|20240101120001||ACK^A01^ACK|A1|P|2.4`, "MSA|AA|C1")
+
+	It("accepts a correct original-mode acknowledgement", func() {
+		Expect(observe(c, exchangeRecord(req, good))).To(BeEmpty())
+	})
+
+	DescribeTable("reports each way an acknowledgement can be wrong",
+		func(ack string, want []string) {
+			Expect(where(observe(c, exchangeRecord(req, ack)))).To(ConsistOf(want))
+		},
+		Entry("wrong MSA-2", strings.Replace(good, "MSA|AA|C1", "MSA|AA|C2", 1), []string{"ack.msa-2@MSA[1].2"}),
+		Entry("bad MSA-1", strings.Replace(good, "MSA|AA", "MSA|OK", 1), []string{"ack.msa-1@MSA[1].1"}),
+		Entry("AE without ERR", strings.Replace(good, "MSA|AA", "MSA|AE", 1), []string{"ack.err-missing@ERR", "ack.negative@MSA[1].1"}),
+		Entry("AR with ERR", strings.Replace(good, "MSA|AA|C1", "MSA|AR|C1", 1)+"ERR||||E\r", []string{"ack.negative@MSA[1].1"}),
+		Entry("not swapped", strings.Replace(good, "ROUTE|ROUTE|PAS|RX1", "PAS|RX1|ROUTE|ROUTE", 1), []string{"ack.msh-swap@MSH[1].3"}),
+		Entry("version not echoed", strings.Replace(good, "|P|2.4", "|P|2.5", 1), []string{"ack.echo@MSH[1].12"}),
+		Entry("processing id not echoed", strings.Replace(good, "|P|2.4", "|T|2.4", 1), []string{"ack.echo@MSH[1].11"}),
+		Entry("no MSA", segs(`MSH|^~\&|ROUTE|ROUTE|PAS|RX1|2024||ADT^A01|A1|P|2.4`), []string{"ack.not-ack@MSH[1].9"}),
+		Entry("not HL7", "garbage", []string{"ack.not-hl7@"}),
+	)
+
+	It("reports missing, unframed and commit-only acknowledgements", func() {
+		for outcome, code := range map[mllp.Outcome]string{mllp.Timeout: "ack.missing", mllp.Closed: "ack.missing", mllp.Unframed: "ack.framing", mllp.ConnectFailed: "ack.connect"} {
+			r := exchangeRecord(req)
+			r.Value.(*mllp.Exchange).Outcome = outcome
+			r.Value.(*mllp.Exchange).Detail = "why"
+			Expect(where(observe(c, r))).To(Equal([]string{code + "@"}), string(outcome))
+		}
+		commit := exchangeRecord(req)
+		commit.Value.(*mllp.Exchange).Responses = []mllp.Response{{Raw: []byte{mllp.CommitACK}, Commit: mllp.CommitACK}}
+		Expect(where(observe(c, commit))).To(Equal([]string{"ack.commit@"}))
+	})
+
+	It("expects an accept acknowledgement, then an application one, in enhanced mode", func() {
+		enh := segs(msh24+"|||AL|AL", "EVN|A01", "PID|1")
+		accept := strings.Replace(good, "MSA|AA", "MSA|CA", 1)
+		Expect(observe(c, exchangeRecord(enh, accept, good))).To(BeEmpty())
+		Expect(where(observe(c, exchangeRecord(enh, good)))).To(Equal([]string{"ack.msa-1@MSA[1].1"}))
+		Expect(where(observe(c, exchangeRecord(req, accept)))).To(Equal([]string{"ack.msa-1@MSA[1].1"}))
+	})
+})
+
+var _ = Describe("hl7v2-ack-latency", func() {
+	latency := func(ms ...int) *model.Tally {
+		c := mustCompile("hl7v2-ack-latency", check.Params{"p50": "20ms", "p95": "100ms"})
+		a, b := c.NewState(), c.NewState()
+		for i, l := range ms {
+			r := exchangeRecord(segs(msh24), "x")
+			r.Value.(*mllp.Exchange).Responses[0].Latency = time.Duration(l) * time.Millisecond
+			if i%2 == 0 {
+				a.Observe(r)
+			} else {
+				b.Observe(r)
+			}
+		}
+		// States survive a JSON round trip (sharded runs) and merge.
+		data, err := json.Marshal(b)
+		Expect(err).NotTo(HaveOccurred())
+		b2 := c.NewState()
+		Expect(json.Unmarshal(data, b2)).To(Succeed())
+		Expect(a.Merge(b2)).To(Succeed())
+		t := model.NewTally(0)
+		a.Finish(t)
+		return t
+	}
+	grade := func(t *model.Tally) (model.Outcome, string) {
+		c := mustCompile("hl7v2-ack-latency", check.Params{"p50": "20ms", "p95": "100ms"})
+		return c.(check.Grader).Grade(t)
+	}
+
+	It("passes when the percentiles are under their thresholds", func() {
+		out, msg := grade(latency(5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
+		Expect(out).To(Equal(model.Pass), msg)
+		Expect(msg).To(ContainSubstring("10 acknowledgement(s)"))
+	})
+	It("fails, naming the percentile, when one is over", func() {
+		out, msg := grade(latency(5, 6, 7, 8, 9, 10, 11, 12, 13, 500))
+		Expect(out).To(Equal(model.Fail))
+		Expect(msg).To(ContainSubstring("over threshold: p95"))
+		out, msg = grade(latency(50, 60, 70))
+		Expect(out).To(Equal(model.Fail))
+		Expect(msg).To(ContainSubstring("p50"))
+	})
+	It("skips when nothing was acknowledged and refuses a check without thresholds", func() {
+		out, _ := grade(model.NewTally(0))
+		Expect(out).To(Equal(model.Skip))
+		_, err := compile("hl7v2-ack-latency", nil)
+		Expect(err).To(MatchError(ContainSubstring("at least one threshold")))
+	})
+})

@@ -1,0 +1,13 @@
+package hl7v2_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+func TestHL7v2Validators(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "validators/hl7v2")
+}

@@ -1,0 +1,173 @@
+package hl7v2
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/model"
+)
+
+// newParseCheck reports what the reader noticed. Params: segment-terminator
+// "cr" (default: LF and CRLF ends are reported) or "any"; bom "report"
+// (default) or "allow".
+func newParseCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	p := spec.Params
+	if err := p.Reject("segment-terminator", "bom"); err != nil {
+		return nil, err
+	}
+	term, err := p.String("segment-terminator", "cr")
+	if err != nil {
+		return nil, err
+	}
+	if term != "cr" && term != "any" {
+		return nil, fmt.Errorf("parameter \"segment-terminator\": %q: want cr or any", term)
+	}
+	bom, err := p.String("bom", "report")
+	if err != nil {
+		return nil, err
+	}
+	if bom != "report" && bom != "allow" {
+		return nil, fmt.Errorf("parameter \"bom\": %q: want report or allow", bom)
+	}
+	applies := func(rec *model.Record) bool { return rec.Kind == model.KindHL7v2 && message(rec) != nil }
+	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
+		m := message(rec)
+		var out []model.Finding
+		for _, is := range m.Issues {
+			if (is.Code == "parse.segment-terminator" && term == "any") || (is.Code == "parse.bom" && bom == "allow") {
+				continue
+			}
+			out = append(out, issueFinding(rec, is))
+		}
+		if f, bad := charsetFinding(rec, m); bad {
+			out = append(out, f)
+		}
+		// Escapes are checked here, once for the whole message, so that a
+		// malformed one is reported whatever the field's data type.
+		for i := range m.Segments {
+			s := &m.Segments[i]
+			first := 1
+			if s.Name == "MSH" || s.Name == "FHS" || s.Name == "BHS" {
+				first = 3
+			}
+			for n := first; n <= s.FieldCount(); n++ {
+				if bad, why := m.Delims.CheckEscapes(s.Field(n)); bad != "" {
+					f := finding(rec, model.Error, "hl7v2.escape", fmt.Sprintf("%s.%d", s.Path(), n), why)
+					f.Evidence = bad
+					out = append(out, f)
+				}
+			}
+		}
+		return out
+	}), nil
+}
+
+// charsetFinding compares the bytes with the character set MSH-18 declares
+// (ASCII when empty): a mismatch means the sender encoded after framing, or
+// declared the wrong set, and a receiver will garble names.
+func charsetFinding(rec *model.Record, m *hl7v2.Message) (model.Finding, bool) {
+	if m.Header() == nil || m.Envelope {
+		return model.Finding{}, false
+	}
+	cs := strings.ToUpper(strings.TrimSpace(m.Delims.FirstComponent(m.Header().Field(18), 1)))
+	for i := range m.Segments {
+		seg := &m.Segments[i]
+		for n, f := range seg.Fields {
+			switch {
+			case cs == "" || cs == "ASCII":
+				for j := 0; j < len(f); j++ {
+					if f[j] >= 0x80 {
+						declared := "MSH-18 declares ASCII"
+						if cs == "" {
+							declared = "MSH-18 is empty, so ASCII applies"
+						}
+						return finding(rec, model.Warning, "parse.charset", fmt.Sprintf("%s.%d", seg.Path(), n),
+							fmt.Sprintf("a byte above 0x7F but %s: declare the character set (e.g. UNICODE UTF-8 or 8859/1)", declared)), true
+					}
+				}
+			case cs == "UNICODE UTF-8" || cs == "UTF-8":
+				if !utf8.ValidString(f) {
+					return finding(rec, model.Error, "parse.charset", fmt.Sprintf("%s.%d", seg.Path(), n),
+						"MSH-18 declares UTF-8 but the bytes are not valid UTF-8"), true
+				}
+			}
+		}
+	}
+	return model.Finding{}, false
+}
+
+func issueFinding(rec *model.Record, is hl7v2.Issue) model.Finding {
+	f := finding(rec, is.Severity, is.Code, is.Path, is.Message)
+	if is.Line > 0 {
+		f.Line = is.Line
+	}
+	f.Evidence = is.Evidence
+	f.Sensitive = is.Evidence != ""
+	return f
+}
+
+// newTypeCheck: MSH-9 and MSH-12 name a type, event and version carecert
+// knows, and MSH-9.3 (when given) is the structure the event uses.
+func newTypeCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	if err := spec.Params.Reject("default-version"); err != nil {
+		return nil, err
+	}
+	fallback, err := spec.Params.String("default-version", "")
+	if err != nil {
+		return nil, err
+	}
+	defs, err := sharedDefinitions(env)
+	if err != nil {
+		return nil, err
+	}
+	return check.PerRecord(isMessage, func(rec *model.Record) []model.Finding {
+		m := message(rec)
+		var out []model.Finding
+		add := func(sev model.Severity, code, path, msg, ev string) {
+			f := finding(rec, sev, code, path, msg)
+			f.Evidence = ev
+			out = append(out, f)
+		}
+		v, problem := versionOf(m, fallback)
+		if problem != "" {
+			sev := model.Error
+			if v != "" && m.Version() != "" {
+				sev = model.Warning
+			}
+			add(sev, "hl7v2.version", "MSH[1].12", problem, m.Version())
+		}
+		typ, ev := m.Type(), m.Event()
+		switch {
+		case typ == "":
+			add(model.Error, "hl7v2.message-type", "MSH[1].9", "MSH-9 (message type) is empty", "")
+			return out
+		case defs.Dict.Table(76) != nil && !defs.Dict.Table(76).Has(typ):
+			add(model.Error, "hl7v2.message-type", "MSH[1].9[1].1", fmt.Sprintf("message type %q is not in HL7 table 0076", typ), typ)
+		}
+		if ev == "" && typ != "ACK" {
+			add(model.Error, "hl7v2.message-type", "MSH[1].9[1].2", "MSH-9.2 (trigger event) is empty", "")
+		} else if ev != "" && defs.Dict.Table(3) != nil && !defs.Dict.Table(3).Has(ev) {
+			add(model.Error, "hl7v2.message-type", "MSH[1].9[1].2", fmt.Sprintf("trigger event %q is not in HL7 table 0003", ev), ev)
+		}
+		if v == "" {
+			return out
+		}
+		id, how := defs.structureID(m, v)
+		switch {
+		case id == "":
+			add(model.Error, "hl7v2.message-structure", "MSH[1].9", fmt.Sprintf("HL7 %s defines no message structure for %s", v, m.TypeName()), m.TypeName())
+		case how == "unknown-msh-9.3":
+			add(model.Error, "hl7v2.message-structure", "MSH[1].9[1].3", fmt.Sprintf("MSH-9.3 names structure %q, which HL7 %s does not define", m.StructureID(), v), m.StructureID())
+		}
+		if sid := m.StructureID(); sid != "" && typ != "" && ev != "" {
+			if want := defs.Dict.StructureFor(typ, ev); want != "" && want != sid && defs.hasStructure(v, want) {
+				add(model.Warning, "hl7v2.message-structure", "MSH[1].9[1].3",
+					fmt.Sprintf("MSH-9.3 is %q but HL7 table 0354 gives %s for %s^%s", sid, want, typ, ev), sid)
+			}
+		}
+		return out
+	}), nil
+}

@@ -1,0 +1,457 @@
+package hl7v2
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/model"
+)
+
+// Rule is one statement of a conformance profile overlay, written in a suite
+// under params.rules. Exactly one of Messages, Segment or Path says what it
+// constrains:
+//
+//   - messages: {ADT^A01: ADT_A01, ADT^A04: ADT_A01}   # allowed events (MSH-9), and the MSH-9.3 each must carry when given
+//   - z-segments: [ZU1, ZU2]                           # the only Z-segments allowed
+//   - segment: PV1
+//     usage: R                                         # R, RE, O or X; min and max bound the occurrences
+//   - path: PID-3.1                                    # a field (PID-3) or component (PID-3.1, PID-3.4.1)
+//     where: {component: 5, pattern: "^NH"}            # only the repetitions this holds for
+//     usage: R
+//     format: nhs-number                               # nhs-number, ods-code
+//     fixed / values / pattern, min / max (repetitions)
+//     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for
+//     severity: warning                                # default error
+//     message: "why this matters"                      # replaces the generated text
+type Rule struct {
+	Messages  map[string]string `json:"messages,omitempty"`
+	ZSegments []string          `json:"z-segments,omitempty"`
+	Segment   string            `json:"segment,omitempty"`
+	Path      string            `json:"path,omitempty"`
+	Usage     string            `json:"usage,omitempty"`
+	Min       *int              `json:"min,omitempty"`
+	Max       *int              `json:"max,omitempty"`
+	Fixed     *string           `json:"fixed,omitempty"`
+	Values    []string          `json:"values,omitempty"`
+	Pattern   string            `json:"pattern,omitempty"`
+	Format    string            `json:"format,omitempty"`
+	Where     *Condition        `json:"where,omitempty"`
+	When      *Condition        `json:"when,omitempty"`
+	Severity  string            `json:"severity,omitempty"`
+	Message   string            `json:"message,omitempty"`
+
+	path    hl7v2.Path
+	re      *regexp.Regexp
+	sev     model.Severity
+	formatF func(string) []formatProblem
+	// what names the rule's target in messages, built once.
+	what string
+}
+
+// Condition tests a value: in Where, component N of a repetition; in When,
+// the value at Path in the message.
+type Condition struct {
+	Path      string   `json:"path,omitempty"`
+	Component int      `json:"component,omitempty"`
+	Equals    *string  `json:"equals,omitempty"`
+	In        []string `json:"in,omitempty"`
+	Pattern   string   `json:"pattern,omitempty"`
+	Present   *bool    `json:"present,omitempty"`
+
+	re   *regexp.Regexp
+	path hl7v2.Path
+}
+
+func (c *Condition) compile(inWhen bool) error {
+	if inWhen {
+		p, ok := hl7v2.ParsePath(c.Path)
+		if !ok {
+			return fmt.Errorf("when: path %q is not a terse path like MSH-9.2", c.Path)
+		}
+		c.path = p
+	} else if c.Component < 1 {
+		return fmt.Errorf("where: give the component (1 or more) whose value selects repetitions")
+	}
+	if c.Pattern != "" {
+		re, err := regexp.Compile(c.Pattern)
+		if err != nil {
+			return fmt.Errorf("pattern %q: %w", c.Pattern, err)
+		}
+		c.re = re
+	}
+	if c.Equals == nil && c.In == nil && c.re == nil && c.Present == nil {
+		return fmt.Errorf("a condition needs equals, in, pattern or present")
+	}
+	return nil
+}
+
+func (c *Condition) holds(v string) bool {
+	if c.Present != nil && (v != "") != *c.Present {
+		return false
+	}
+	if c.Equals != nil && v != *c.Equals {
+		return false
+	}
+	if c.In != nil && !contains(c.In, v) {
+		return false
+	}
+	if c.re != nil && !c.re.MatchString(v) {
+		return false
+	}
+	return true
+}
+
+// DecodeRules reads and compiles a profile's rules from suite params.
+func DecodeRules(raw []any) ([]*Rule, error) {
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var rules []*Rule
+	if err := dec.Decode(&rules); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	for i, r := range rules {
+		if err := r.compile(); err != nil {
+			return nil, fmt.Errorf("rules[%d]: %w", i, err)
+		}
+	}
+	return rules, nil
+}
+
+func (r *Rule) compile() error {
+	kinds := 0
+	for _, set := range []bool{r.Messages != nil, r.ZSegments != nil, r.Segment != "", r.Path != ""} {
+		if set {
+			kinds++
+		}
+	}
+	if kinds != 1 {
+		return fmt.Errorf("give exactly one of messages, z-segments, segment or path")
+	}
+	switch r.Usage {
+	case "", "R", "RE", "O", "X":
+	default:
+		return fmt.Errorf("usage %q: want R, RE, O or X", r.Usage)
+	}
+	r.sev = model.Error
+	if r.Severity != "" {
+		s, err := model.ParseSeverity(r.Severity)
+		if err != nil {
+			return err
+		}
+		r.sev = s
+	}
+	if r.Path != "" {
+		p, ok := hl7v2.ParsePath(r.Path)
+		if !ok || p.Seq != 0 || p.Rep != 0 {
+			return fmt.Errorf("path %q: want a field or component such as PID-3 or PID-3.1", r.Path)
+		}
+		r.path = p
+	}
+	if r.Segment != "" && len(r.Segment) != 3 {
+		return fmt.Errorf("segment %q is not a segment id", r.Segment)
+	}
+	if r.Pattern != "" {
+		re, err := regexp.Compile(r.Pattern)
+		if err != nil {
+			return fmt.Errorf("pattern %q: %w", r.Pattern, err)
+		}
+		r.re = re
+	}
+	switch r.Format {
+	case "":
+	case "nhs-number":
+		r.formatF = checkNHSNumber
+	case "ods-code":
+		r.formatF = checkODSCode
+	default:
+		return fmt.Errorf("format %q: want nhs-number or ods-code", r.Format)
+	}
+	if r.Where != nil {
+		if r.Path == "" {
+			return fmt.Errorf("where applies to a path rule")
+		}
+		if err := r.Where.compile(false); err != nil {
+			return err
+		}
+	}
+	if r.When != nil {
+		if err := r.When.compile(true); err != nil {
+			return err
+		}
+	}
+	r.what = r.Path
+	if r.Where != nil {
+		r.what += " (in repetitions where component " + strconv.Itoa(r.Where.Component) + " " + r.Where.describe() + ")"
+	}
+	return nil
+}
+
+// newProfileCheck compiles a profile overlay. Params: rules (see Rule), and
+// when (a Condition on the message, e.g. {path: MSH-9.1, equals: ADT}): the
+// profile only looks at messages it holds for.
+func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	if err := spec.Params.Reject("rules", "when"); err != nil {
+		return nil, err
+	}
+	var when *Condition
+	if w, err := spec.Params.Map("when"); err != nil {
+		return nil, err
+	} else if w != nil {
+		data, _ := json.Marshal(w)
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		when = &Condition{}
+		if err := dec.Decode(when); err != nil {
+			return nil, fmt.Errorf("parameter \"when\": %w", err)
+		}
+		if err := when.compile(true); err != nil {
+			return nil, fmt.Errorf("parameter \"when\": %w", err)
+		}
+	}
+	raw, err := spec.Params.List("rules")
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("parameter \"rules\": a profile needs at least one rule")
+	}
+	rules, err := DecodeRules(raw)
+	if err != nil {
+		return nil, err
+	}
+	applies := func(rec *model.Record) bool {
+		if !isMessage(rec) {
+			return false
+		}
+		m := message(rec)
+		return when == nil || when.holds(m.Delims.Unescape(m.GetPath(when.path)))
+	}
+	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
+		m := message(rec)
+		var out []model.Finding
+		for _, r := range rules {
+			out = r.apply(rec, m, out)
+		}
+		return out
+	}), nil
+}
+
+func (r *Rule) add(out []model.Finding, rec *model.Record, sev model.Severity, code, path, msg, ev string, sensitive bool) []model.Finding {
+	if r.Message != "" {
+		msg = r.Message + " (" + msg + ")"
+	}
+	f := finding(rec, sev, code, path, msg)
+	f.Evidence = ev
+	f.Sensitive = sensitive && ev != ""
+	return append(out, f)
+}
+
+func (r *Rule) apply(rec *model.Record, m *hl7v2.Message, out []model.Finding) []model.Finding {
+	if r.When != nil && !r.When.holds(m.Delims.Unescape(m.GetPath(r.When.path))) {
+		return out
+	}
+	switch {
+	case r.Messages != nil:
+		name := m.TypeName()
+		want, ok := r.Messages[name]
+		if !ok {
+			allowed := make([]string, 0, len(r.Messages))
+			for k := range r.Messages {
+				allowed = append(allowed, k)
+			}
+			sort.Strings(allowed)
+			return r.add(out, rec, r.sev, "profile.message-type", "MSH[1].9",
+				fmt.Sprintf("message type %s is not allowed (allowed: %s)", name, strings.Join(allowed, ", ")), name, false)
+		}
+		if sid := m.StructureID(); sid != "" && want != "" && sid != want {
+			return r.add(out, rec, r.sev, "profile.message-structure", "MSH[1].9[1].3",
+				fmt.Sprintf("%s uses structure %s, but MSH-9.3 says %s", name, want, sid), sid, false)
+		}
+		return out
+	case r.ZSegments != nil:
+		for i := range m.Segments {
+			s := &m.Segments[i]
+			if strings.HasPrefix(s.Name, "Z") && !contains(r.ZSegments, s.Name) {
+				out = r.add(out, rec, r.sev, "profile.z-segment", s.Path(),
+					fmt.Sprintf("Z-segment %s is not allowed (allowed: %s)", s.Name, strings.Join(r.ZSegments, ", ")), "", false)
+			}
+		}
+		return out
+	case r.Segment != "":
+		n := m.Count(r.Segment)
+		path := r.Segment
+		switch {
+		case r.Usage == "R" && n == 0:
+			out = r.add(out, rec, r.sev, "profile.usage", path, fmt.Sprintf("required segment %s is missing", r.Segment), "", false)
+		case r.Usage == "X" && n > 0:
+			out = r.add(out, rec, r.sev, "profile.usage", path+"[1]", fmt.Sprintf("segment %s is not used in this profile but is present", r.Segment), "", false)
+		}
+		if r.Min != nil && n < *r.Min && !(r.Usage == "R" && n == 0) {
+			out = r.add(out, rec, r.sev, "profile.cardinality", path, fmt.Sprintf("%s occurs %d time(s); at least %d required", r.Segment, n, *r.Min), "", false)
+		}
+		if r.Max != nil && n > *r.Max {
+			out = r.add(out, rec, r.sev, "profile.cardinality", fmt.Sprintf("%s[%d]", r.Segment, *r.Max+1), fmt.Sprintf("%s occurs %d time(s); at most %d allowed", r.Segment, n, *r.Max), "", false)
+		}
+		return out
+	}
+	for i := range m.Segments {
+		s := &m.Segments[i]
+		if s.Name == r.path.Segment {
+			out = r.applyField(rec, m, s, out)
+		}
+	}
+	return out
+}
+
+// applyField checks the rule's field or component in one segment occurrence.
+func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment, out []model.Finding) []model.Finding {
+	d := m.Delims
+	sensitive := identifying(s.Name)
+	raw := s.Field(r.path.Field)
+	if (s.Name == "MSH") && r.path.Field <= 2 {
+		raw = strings.ReplaceAll(raw, string(d.Repetition), "") // MSH-2 holds the repetition character itself
+	}
+	fieldPath := func() string { return s.Path() + "." + strconv.Itoa(r.path.Field) }
+	what := r.what
+	selected, present := 0, 0
+	reps := 0
+	if raw != "" {
+		reps = strings.Count(raw, string(d.Repetition)) + 1
+	}
+	for rep := 1; rep <= reps; rep++ {
+		whole := d.Value(raw, rep, 0, 0)
+		if r.Where != nil && !r.Where.holds(d.Unescape(d.Value(whole, 1, r.Where.Component, 0))) {
+			continue
+		}
+		selected++
+		val := whole
+		if r.path.Component > 0 {
+			val = d.Value(whole, 1, r.path.Component, r.path.Sub)
+		}
+		path := func() string {
+			p := fmt.Sprintf("%s[%d]", fieldPath(), rep)
+			if r.path.Component > 0 {
+				p += "." + strconv.Itoa(r.path.Component)
+				if r.path.Sub > 0 {
+					p += "." + strconv.Itoa(r.path.Sub)
+				}
+			}
+			return p
+		}
+		if val == "" {
+			if r.Usage == "R" && r.path.Component > 0 {
+				out = r.add(out, rec, r.sev, "profile.usage", path(), fmt.Sprintf("%s is required but empty", what), "", false)
+			}
+			continue
+		}
+		present++
+		v := d.Unescape(val)
+		if r.Usage == "X" {
+			out = r.add(out, rec, r.sev, "profile.usage", path(), fmt.Sprintf("%s is not used in this profile but has a value", what), v, sensitive)
+			continue
+		}
+		if r.Fixed != nil && v != *r.Fixed {
+			out = r.add(out, rec, r.sev, "profile.fixed", path(), fmt.Sprintf("%s must be %q, found %q", what, *r.Fixed, v), v, sensitive)
+		}
+		if r.Values != nil && !contains(r.Values, v) {
+			out = r.add(out, rec, r.sev, "profile.value-set", path(), fmt.Sprintf("%s %q is not one of %s", what, v, strings.Join(r.Values, ", ")), v, sensitive)
+		}
+		if r.re != nil && !r.re.MatchString(v) {
+			out = r.add(out, rec, r.sev, "profile.pattern", path(), fmt.Sprintf("%s %q does not match %s", what, v, r.Pattern), v, sensitive)
+		}
+		if r.formatF != nil {
+			for _, p := range r.formatF(v) {
+				sev := r.sev
+				if p.warning {
+					sev = model.Warning
+				}
+				out = r.add(out, rec, sev, p.code, path(), what+": "+p.msg, v, sensitive)
+			}
+		}
+	}
+	switch {
+	case r.Usage == "R" && (selected == 0 || (r.path.Component == 0 && present == 0)):
+		out = r.add(out, rec, r.sev, "profile.usage", fieldPath(), fmt.Sprintf("%s is required but absent", what), "", false)
+	case r.Usage == "RE" && present == 0:
+		out = r.add(out, rec, model.Information, "profile.usage", fieldPath(), fmt.Sprintf("%s is empty (required when known)", what), "", false)
+	}
+	if r.Min != nil && present < *r.Min && !(r.Usage == "R" && present == 0) {
+		out = r.add(out, rec, r.sev, "profile.cardinality", fieldPath(), fmt.Sprintf("%s occurs %d time(s); at least %d required", what, present, *r.Min), "", false)
+	}
+	if r.Max != nil && present > *r.Max {
+		out = r.add(out, rec, r.sev, "profile.cardinality", fieldPath(), fmt.Sprintf("%s occurs %d time(s); at most %d allowed", what, present, *r.Max), "", false)
+	}
+	return out
+}
+
+func (c *Condition) describe() string {
+	switch {
+	case c.Equals != nil:
+		return "is " + strconv.Quote(*c.Equals)
+	case c.In != nil:
+		return "is one of " + strings.Join(c.In, ", ")
+	case c.re != nil:
+		return "matches " + c.Pattern
+	}
+	return "is present"
+}
+
+type formatProblem struct {
+	code, msg string
+	warning   bool
+}
+
+// checkNHSNumber: ten digits with a Modulus 11 check digit (an error when
+// either fails) inside the ranges the NHS issues (a warning outside them:
+// suppliers' test data often uses other numbers that pass the check digit).
+func checkNHSNumber(v string) []formatProblem {
+	if len(v) != 10 || !digits(v) {
+		why := "an NHS number is ten digits"
+		if strings.ContainsAny(v, " -") {
+			why += ", without spaces or hyphens"
+		}
+		return []formatProblem{{code: "nhs-number.format", msg: why}}
+	}
+	sum := 0
+	for i := 0; i < 9; i++ {
+		sum += int(v[i]-'0') * (10 - i)
+	}
+	check := 11 - sum%11
+	if check == 11 {
+		check = 0
+	}
+	if check == 10 || check != int(v[9]-'0') {
+		return []formatProblem{{code: "nhs-number.check-digit", msg: "the Modulus 11 check digit does not match: not a valid NHS number"}}
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	inRange := (n >= 4000000000 && n <= 4999999999) || (n >= 6000000000 && n <= 7999999999) ||
+		(n >= 9990000000 && n <= 9999999999) || (n >= 101000000 && n <= 3112999999)
+	if !inRange {
+		return []formatProblem{{code: "nhs-number.range", msg: "valid check digit, but outside the ranges issued in England, Wales, the Isle of Man (400–499, 600–799 million), test numbers (999) and Scotland's CHI (010–311)", warning: true}}
+	}
+	return nil
+}
+
+// checkODSCode: an ODS organisation code, 3 characters (5 for a site).
+func checkODSCode(v string) []formatProblem {
+	ok := len(v) == 3 || len(v) == 5
+	for i := 0; i < len(v) && ok; i++ {
+		c := v[i]
+		ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+	}
+	if !ok {
+		return []formatProblem{{code: "ods-code.format", msg: "an ODS code is 3 capital letters or digits, or 5 for a site"}}
+	}
+	return nil
+}

@@ -1,0 +1,328 @@
+package hl7v2
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/hl7v2/dict"
+	"github.com/carecert/carecert/model"
+)
+
+// structureID finds the structure a message uses in version v: MSH-9.3 when
+// it names a defined one, else TYPE_EVENT when defined, else HL7 table 0354,
+// else ACK for acknowledgements. how is "unknown-msh-9.3" when MSH-9.3 names
+// a structure the version lacks.
+func (d *Definitions) structureID(m *hl7v2.Message, v string) (id, how string) {
+	if sid := m.StructureID(); sid != "" {
+		if d.hasStructure(v, sid) {
+			return sid, "msh-9.3"
+		}
+		how = "unknown-msh-9.3"
+	}
+	typ, ev := m.Type(), m.Event()
+	switch {
+	case d.hasStructure(v, typ+"_"+ev):
+		return typ + "_" + ev, how
+	case d.hasStructure(v, d.Dict.StructureFor(typ, ev)):
+		return d.Dict.StructureFor(typ, ev), how
+	case typ == "ACK" && d.hasStructure(v, "ACK"):
+		return "ACK", how
+	}
+	return "", how
+}
+
+func (d *Definitions) hasStructure(v, id string) bool {
+	if id == "" {
+		return false
+	}
+	x, err := d.Dict.Version(v)
+	return err == nil && x.Structures[id] != nil
+}
+
+// node is a compiled structure element.
+type node struct {
+	name     string
+	min, max int
+	children []*node
+	// first holds the segment ids that can open a group instance.
+	first map[string]bool
+}
+
+// structure is a compiled message structure.
+type structure struct {
+	id   string
+	root *node
+	// segments holds every segment id the structure mentions.
+	segments map[string]bool
+}
+
+func (d *Definitions) structure(v, id string) (*structure, error) {
+	key := v + "/" + id
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if s, ok := d.structures[key]; ok {
+		return s, nil
+	}
+	x, err := d.Dict.Version(v)
+	if err != nil {
+		return nil, err
+	}
+	def := x.Structures[id]
+	if def == nil {
+		return nil, fmt.Errorf("HL7 %s defines no structure %s", v, id)
+	}
+	s := &structure{id: id, segments: map[string]bool{}}
+	s.root = compile(&dict.Element{Name: id, Min: 1, Max: 1, Children: def.Elements}, s.segments)
+	d.structures[key] = s
+	return s, nil
+}
+
+func compile(e *dict.Element, segs map[string]bool) *node {
+	n := &node{name: e.Name, min: e.Min, max: e.Max}
+	if !e.IsGroup() {
+		segs[e.Name] = true
+		return n
+	}
+	n.first = map[string]bool{}
+	open := true
+	for _, c := range e.Children {
+		cn := compile(c, segs)
+		n.children = append(n.children, cn)
+		if open {
+			if cn.first != nil {
+				for k := range cn.first {
+					n.first[k] = true
+				}
+			} else {
+				n.first[cn.name] = true
+			}
+			open = cn.min == 0
+		}
+	}
+	return n
+}
+
+func (n *node) isGroup() bool { return n.children != nil }
+
+func (n *node) starts(name string) bool {
+	if n.isGroup() {
+		return n.first[name]
+	}
+	return n.name == name
+}
+
+func (n *node) room(count int) bool { return n.max < 0 || count < n.max }
+
+// frame is an open instance of a group while a message is matched.
+type frame struct {
+	g      *node
+	pos    int
+	counts []int
+}
+
+// missing is a required element a match skipped or never saw.
+type missing struct {
+	el    *node
+	group string
+}
+
+// matcher walks a message's segments through a structure the way a receiver
+// would, tolerantly: a segment the structure does not allow at its place is
+// reported and skipped without moving the position, so one stray segment
+// costs one finding and never shifts the rest of the message into the wrong
+// group.
+type matcher struct {
+	stack []frame
+}
+
+func newFrame(g *node) frame {
+	return frame{g: g, pos: -1, counts: make([]int, len(g.children))}
+}
+
+// accept places one segment; it returns the required elements skipped to
+// place it, or ok=false when it fits nowhere ahead.
+func (mt *matcher) accept(name string) (skipped []missing, ok bool) {
+	for level := len(mt.stack) - 1; level >= 0; level-- {
+		f := &mt.stack[level]
+		for j := max(f.pos, 0); j < len(f.g.children); j++ {
+			c := f.g.children[j]
+			if j == f.pos && !c.room(f.counts[j]) {
+				continue
+			}
+			if !c.starts(name) {
+				continue
+			}
+			// Commit: close deeper frames, note skipped required elements.
+			for l := len(mt.stack) - 1; l > level; l-- {
+				skipped = append(skipped, mt.stack[l].close()...)
+			}
+			mt.stack = mt.stack[:level+1]
+			f = &mt.stack[level]
+			for k := f.pos + 1; k < j; k++ {
+				if f.counts[k] < f.g.children[k].min {
+					skipped = append(skipped, missing{el: f.g.children[k], group: f.g.name})
+				}
+			}
+			f.pos = j
+			f.counts[j]++
+			mt.descend(c, name)
+			return skipped, true
+		}
+	}
+	return nil, false
+}
+
+// descend opens group instances down to the segment name starts.
+func (mt *matcher) descend(n *node, name string) {
+	for n.isGroup() {
+		fr := newFrame(n)
+		for j, c := range n.children {
+			if c.starts(name) {
+				fr.pos = j
+				fr.counts[j] = 1
+				mt.stack = append(mt.stack, fr)
+				n = c
+				break
+			}
+		}
+		if fr.pos < 0 {
+			return
+		}
+	}
+}
+
+func (f *frame) close() []missing {
+	var out []missing
+	for k := f.pos + 1; k < len(f.g.children); k++ {
+		if f.counts[k] < f.g.children[k].min {
+			out = append(out, missing{el: f.g.children[k], group: f.g.name})
+		}
+	}
+	return out
+}
+
+// newStructureCheck: params z-segments "allow" (default), "warning" or
+// "error"; allow-z lists Z-segments allowed even when others are reported.
+func newStructureCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	p := spec.Params
+	if err := p.Reject("z-segments", "allow-z", "default-version"); err != nil {
+		return nil, err
+	}
+	z, err := p.String("z-segments", "allow")
+	if err != nil {
+		return nil, err
+	}
+	var zsev model.Severity
+	switch z {
+	case "allow":
+	case "warning", "error":
+		zsev, _ = model.ParseSeverity(z)
+	default:
+		return nil, fmt.Errorf("parameter \"z-segments\": %q: want allow, warning or error", z)
+	}
+	allowZ, err := p.Strings("allow-z")
+	if err != nil {
+		return nil, err
+	}
+	fallback, err := p.String("default-version", "")
+	if err != nil {
+		return nil, err
+	}
+	defs, err := sharedDefinitions(env)
+	if err != nil {
+		return nil, err
+	}
+	return check.PerRecord(isMessage, func(rec *model.Record) []model.Finding {
+		m := message(rec)
+		v, _ := versionOf(m, fallback)
+		if v == "" {
+			return nil
+		}
+		id, _ := defs.structureID(m, v)
+		if id == "" {
+			return nil // hl7v2-message-type reports it
+		}
+		s, err := defs.structure(v, id)
+		if err != nil {
+			return []model.Finding{finding(rec, model.Error, "hl7v2.internal", "", err.Error())}
+		}
+		ver, _ := defs.Dict.Version(v)
+		return s.match(rec, m, ver, z, zsev, allowZ)
+	}), nil
+}
+
+func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version, z string, zsev model.Severity, allowZ []string) []model.Finding {
+	var out []model.Finding
+	mt := matcher{stack: make([]frame, 0, 4)}
+	mt.stack = append(mt.stack, newFrame(s.root))
+	report := func(ms []missing, at *hl7v2.Segment) {
+		for _, x := range ms {
+			what := "segment " + x.el.name
+			if x.el.isGroup() {
+				what = fmt.Sprintf("group %s (%s)", x.el.name, firstNames(x.el))
+			}
+			where := "the message"
+			if x.group != s.id {
+				where = "group " + x.group
+			}
+			msg := fmt.Sprintf("required %s is missing from %s (%s structure)", what, where, s.id)
+			f := finding(rec, model.Error, "hl7v2.segment-missing", x.el.name, msg)
+			if at != nil {
+				f.Line = at.Line
+				msg += "; expected before " + at.Path()
+				f.Message = msg
+			}
+			out = append(out, f)
+		}
+	}
+	for i := range m.Segments {
+		seg := &m.Segments[i]
+		name := seg.Name
+		if strings.HasPrefix(name, "Z") && !s.segments[name] {
+			if z != "allow" && !contains(allowZ, name) {
+				out = append(out, finding(rec, zsev, "hl7v2.z-segment", seg.Path(), fmt.Sprintf("Z-segment %s is not allowed by this suite", name)))
+			}
+			continue
+		}
+		skipped, ok := mt.accept(name)
+		if ok {
+			report(skipped, seg)
+			continue
+		}
+		code, msg := "hl7v2.unexpected-segment", fmt.Sprintf("segment %s is not part of the %s structure: kept in place, not matched", name, s.id)
+		switch {
+		case s.segments[name]:
+			code = "hl7v2.segment-order"
+			msg = fmt.Sprintf("segment %s is out of order or repeats more than %s allows here", name, s.id)
+		case ver != nil && ver.Segments[name] == nil:
+			code = "hl7v2.unknown-segment"
+			msg = fmt.Sprintf("segment %s is not defined in HL7 %s", name, ver.Version)
+		}
+		out = append(out, finding(rec, model.Error, code, seg.Path(), msg))
+	}
+	for l := len(mt.stack) - 1; l >= 0; l-- {
+		report(mt.stack[l].close(), nil)
+	}
+	return out
+}
+
+func firstNames(n *node) string {
+	var names []string
+	for k := range n.first {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return "starting with " + strings.Join(names, " or ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

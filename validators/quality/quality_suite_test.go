@@ -1,0 +1,13 @@
+package quality_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+func TestQuality(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "validators/quality")
+}

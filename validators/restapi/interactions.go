@@ -1,0 +1,244 @@
+package restapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/fhirsearch"
+	"github.com/carecert/carecert/model"
+)
+
+func capabilities(ex *fhirclient.Exchange) []model.Finding {
+	if f := status(ex, "api.capabilities-missing", "GET /metadata", http.StatusOK); f != nil {
+		return f
+	}
+	cs := ex.Resource
+	if rt := ex.ResourceType(); rt != "CapabilityStatement" {
+		return fail(ex, "api.capabilities-missing", "GET /metadata returned %s, want a CapabilityStatement", describe(ex))
+	}
+	var out []model.Finding
+	if v := str(cs, "fhirVersion"); !strings.HasPrefix(v, "4.0.") {
+		out = append(out, finding(ex, model.Error, "api.fhir-version", "the CapabilityStatement declares fhirVersion %q, want 4.0.x (FHIR R4)", v))
+	}
+	formats, _ := cs["format"].([]any)
+	json := false
+	for _, f := range formats {
+		s, _ := f.(string)
+		json = json || s == "json" || strings.Contains(s, "json")
+	}
+	if !json {
+		out = append(out, finding(ex, model.Error, "api.capabilities-format", "the CapabilityStatement's format %v does not declare JSON", formats))
+	}
+	server := false
+	rests, _ := cs["rest"].([]any)
+	for _, r := range rests {
+		m, _ := r.(map[string]any)
+		server = server || str(m, "mode") == "server"
+	}
+	if !server {
+		out = append(out, finding(ex, model.Error, "api.capabilities-rest", "the CapabilityStatement has no rest entry with mode server"))
+	}
+	return out
+}
+
+// describe says what a body was, for messages.
+func describe(ex *fhirclient.Exchange) string {
+	switch {
+	case ex.ResourceType() != "":
+		return "a " + ex.ResourceType()
+	case ex.BodyProblem != "":
+		return "an unreadable body (" + ex.BodyProblem + ")"
+	case ex.BodyBytes == 0:
+		return "an empty body"
+	case ex.ContentType() != "":
+		return "a " + ex.ContentType() + " body"
+	}
+	return "a body that is not FHIR JSON"
+}
+
+func read(ex *fhirclient.Exchange) []model.Finding {
+	if f := status(ex, "api.read-status", "read "+ex.Type+"/"+ex.ID, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != ex.Type || fhir.ID(ex.Resource) != ex.ID {
+		return fail(ex, "api.read-mismatch", "read %s/%s returned %s with id %q", ex.Type, ex.ID, describe(ex), fhir.ID(ex.Resource))
+	}
+	if ex.Header("etag") == "" {
+		return []model.Finding{finding(ex, model.Warning, "api.read-etag", "read %s/%s has no ETag header (servers SHOULD send the version as a weak ETag)", ex.Type, ex.ID)}
+	}
+	return nil
+}
+
+func vread(ex *fhirclient.Exchange) []model.Finding {
+	what := fmt.Sprintf("vread %s/%s version %s", ex.Type, ex.ID, ex.VersionID)
+	if f := status(ex, "api.vread-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != ex.Type || fhir.ID(ex.Resource) != ex.ID {
+		return fail(ex, "api.vread-mismatch", "%s returned %s with id %q", what, describe(ex), fhir.ID(ex.Resource))
+	}
+	meta, _ := ex.Resource["meta"].(map[string]any)
+	if v := str(meta, "versionId"); v != ex.VersionID {
+		return fail(ex, "api.vread-mismatch", "%s returned meta.versionId %q", what, v)
+	}
+	return nil
+}
+
+// searchWhat names a search exchange in messages.
+func searchWhat(ex *fhirclient.Exchange) string {
+	if ex.Paging != nil && ex.Paging.Number > 1 {
+		return fmt.Sprintf("page %d of search %s", ex.Paging.Number, ex.Paging.Chain)
+	}
+	return "search " + ex.Label
+}
+
+func search(ex *fhirclient.Exchange) []model.Finding {
+	what := searchWhat(ex)
+	if f := status(ex, "api.search-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	b := ex.Resource
+	if ex.ResourceType() != "Bundle" || str(b, "type") != "searchset" {
+		return fail(ex, "api.searchset", "%s returned %s of type %q, want a searchset Bundle", what, describe(ex), str(b, "type"))
+	}
+	var out []model.Finding
+	matches := 0
+	for i, e := range entries(b) {
+		path := fmt.Sprintf("Bundle.entry[%d]", i)
+		res, _ := e["resource"].(map[string]any)
+		if res == nil {
+			out = append(out, at(finding(ex, model.Error, "api.searchset-entry", "%s: entry %d has no resource", what, i), path))
+			continue
+		}
+		if str(e, "fullUrl") == "" {
+			out = append(out, at(finding(ex, model.Error, "api.searchset-entry", "%s: entry %d (%s/%s) has no fullUrl", what, i, fhir.ResourceType(res), fhir.ID(res)), path+".fullUrl"))
+		}
+		search, _ := e["search"].(map[string]any)
+		mode := str(search, "mode")
+		if mode == "" || mode == "match" {
+			matches++
+			if fhir.ResourceType(res) != ex.Type && fhir.ResourceType(res) != "OperationOutcome" {
+				out = append(out, at(finding(ex, model.Error, "api.searchset-type", "%s: entry %d is a %s, not a %s", what, i, fhir.ResourceType(res), ex.Type), path+".resource"))
+			}
+		}
+	}
+	if t, ok := model.Number(b["total"]); ok && (ex.Paging == nil || ex.Paging.Number == 1) && int(t) < matches {
+		out = append(out, at(finding(ex, model.Error, "api.searchset-total", "%s: Bundle.total is %d but the first page alone holds %d matches", what, int(t), matches), "Bundle.total"))
+	}
+	if ex.Count > 0 && matches > ex.Count {
+		out = append(out, finding(ex, model.Error, "api.count-ignored", "%s asked for _count=%d and got %d matches on one page", what, ex.Count, matches))
+	}
+	return out
+}
+
+func at(f model.Finding, path string) model.Finding {
+	f.Path = path
+	return f
+}
+
+func searchMatch(ex *fhirclient.Exchange) []model.Finding {
+	if len(ex.Query) == 0 || ex.Failed() || ex.Status != http.StatusOK || ex.ResourceType() != "Bundle" {
+		return nil // nothing to compare; the search check reports failures
+	}
+	criteria, err := fhirsearch.Parse(ex.Type, ex.Query)
+	if err != nil {
+		return []model.Finding{finding(ex, model.Information, "api.search-unverifiable",
+			"%s: cannot verify the results: %v (carecert evaluates the common parameters of common types)", searchWhat(ex), err)}
+	}
+	if len(criteria) == 0 {
+		return nil
+	}
+	var out []model.Finding
+	for i, e := range entries(ex.Resource) {
+		res, _ := e["resource"].(map[string]any)
+		search, _ := e["search"].(map[string]any)
+		if res == nil || (str(search, "mode") != "" && str(search, "mode") != "match") || fhir.ResourceType(res) != ex.Type {
+			continue
+		}
+		for _, c := range criteria {
+			if !c.Match(res) {
+				f := finding(ex, model.Error, "api.search-mismatch", "%s returned %s/%s, which does not match %s=%s",
+					searchWhat(ex), ex.Type, fhir.ID(res), c.Param.Name, strings.Join(c.Values, ","))
+				f.Path = fmt.Sprintf("Bundle.entry[%d].resource", i)
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func history(ex *fhirclient.Exchange) []model.Finding {
+	what := "history of " + ex.Type + "/" + ex.ID
+	if f := status(ex, "api.history-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != "history" {
+		return fail(ex, "api.history-bundle", "%s returned %s of type %q, want a history Bundle", what, describe(ex), str(ex.Resource, "type"))
+	}
+	es := entries(ex.Resource)
+	if len(es) == 0 {
+		return fail(ex, "api.history-empty", "%s is empty, but the resource exists", what)
+	}
+	var out []model.Finding
+	for i, e := range es {
+		req, _ := e["request"].(map[string]any)
+		resp, _ := e["response"].(map[string]any)
+		if str(req, "method") == "" || str(resp, "status") == "" {
+			out = append(out, at(finding(ex, model.Error, "api.history-entry", "%s: entry %d lacks request.method or response.status", what, i), fmt.Sprintf("Bundle.entry[%d]", i)))
+		}
+	}
+	return out
+}
+
+// outcomeWith checks an error response: the status and an OperationOutcome.
+func outcomeWith(ex *fhirclient.Exchange, code, what string, want ...int) []model.Finding {
+	if f := status(ex, code+"-status", what, want...); f != nil {
+		return f
+	}
+	if ex.ResourceType() != "OperationOutcome" {
+		return fail(ex, code+"-outcome", "%s returned HTTP %d with %s, want an OperationOutcome", what, ex.Status, describe(ex))
+	}
+	return nil
+}
+
+func notFound(ex *fhirclient.Exchange) []model.Finding {
+	return outcomeWith(ex, "api.not-found", "read of unknown "+ex.Type+"/"+ex.ID, http.StatusNotFound, http.StatusGone)
+}
+
+func badRequest(ex *fhirclient.Exchange) []model.Finding {
+	return outcomeWith(ex, "api.bad-request", "search "+ex.Label+" (with Prefer: handling=strict)", http.StatusBadRequest)
+}
+
+func format(ex *fhirclient.Exchange) []model.Finding {
+	what := "GET " + ex.Label
+	if f := status(ex, "api.format-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if !ex.IsJSON() || ex.Resource == nil {
+		return fail(ex, "api.format", "%s returned content-type %q with %s, want FHIR JSON", what, ex.Header("content-type"), describe(ex))
+	}
+	return nil
+}
+
+func write(ex *fhirclient.Exchange) []model.Finding {
+	if ex.Interaction == fhirclient.Create {
+		if f := status(ex, "api.create-status", "create "+ex.Type, http.StatusCreated); f != nil {
+			return f
+		}
+		if ex.Header("location") == "" {
+			return fail(ex, "api.create-location", "create %s returned 201 without a Location header", ex.Type)
+		}
+		return nil
+	}
+	if f := status(ex, "api.update-status", "update "+ex.Type+"/"+ex.ID, http.StatusOK, http.StatusCreated); f != nil {
+		return f
+	}
+	if ex.Resource != nil && (ex.ResourceType() != ex.Type || fhir.ID(ex.Resource) != ex.ID) {
+		return fail(ex, "api.update-mismatch", "update %s/%s returned %s with id %q", ex.Type, ex.ID, describe(ex), fhir.ID(ex.Resource))
+	}
+	return nil
+}

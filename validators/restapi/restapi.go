@@ -1,0 +1,157 @@
+// Package restapi judges live FHIR servers from the exchanges the fhir-server
+// and fhir-bulk targets recorded: one check per requirement of the
+// fhir-rest-api and fhir-bulk-data suites (capabilities, read, search and
+// paging, error handling, format negotiation, response times, Bulk export).
+// Every finding names the request (method and URL, without secrets) and
+// carries a short excerpt of the response as evidence.
+package restapi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/model"
+)
+
+// Register adds the REST API and Bulk Data checks to a registry.
+func Register(reg *check.Registry) {
+	reg.Register("fhir-api-transport", "every request got a complete HTTP response in time, with FHIR JSON where JSON is due", newTransport)
+	reg.Register("fhir-api-capabilities", "GET /metadata returns a CapabilityStatement for FHIR 4.0.x declaring JSON", perExchange(capabilities, fhirclient.Capabilities))
+	reg.Register("fhir-api-read", "read returns 200 and the resource asked for", perExchange(read, fhirclient.Read))
+	reg.Register("fhir-api-vread", "vread returns 200 and the version asked for", perExchange(vread, fhirclient.VRead))
+	reg.Register("fhir-api-search", "searches return 200 and well-formed searchset Bundles that respect _count", perExchange(search, fhirclient.Search, fhirclient.Page))
+	reg.Register("fhir-api-search-match", "every resource a search returns matches the search's parameters", perExchange(searchMatch, fhirclient.Search, fhirclient.Page))
+	reg.Register("fhir-api-paging", "paging through Bundle.link next ends, without loops, repeats or lost resources", newPaging)
+	reg.Register("fhir-api-history", "history returns a history Bundle with request and response in each entry", perExchange(history, fhirclient.History))
+	reg.Register("fhir-api-not-found", "an unknown id gives 404 with an OperationOutcome", perExchange(notFound, fhirclient.NotFound))
+	reg.Register("fhir-api-bad-request", "a malformed search parameter gives 400 with an OperationOutcome", perExchange(badRequest, fhirclient.BadRequest))
+	reg.Register("fhir-api-format", "_format and Accept asking for JSON give FHIR JSON", perExchange(format, fhirclient.Format))
+	reg.Register("fhir-api-write", "create gives 201 with a Location; update gives 200 or 201", perExchange(write, fhirclient.Create, fhirclient.Update))
+	reg.Register("fhir-api-latency", "median and 95th-percentile response times within thresholds (p50, p95)", newLatency)
+	reg.Register("fhir-bulk-kickoff", "a Bulk $export kick-off gives 202 Accepted with a Content-Location", perExchange(bulkKickoff, fhirclient.BulkKickoff))
+	reg.Register("fhir-bulk-status", "Bulk export status polls give 202 until the manifest, and the export finishes in time", perExchange(bulkStatus, fhirclient.BulkStatus))
+	reg.Register("fhir-bulk-manifest", "the Bulk export manifest is complete and well formed", perExchange(bulkManifest, fhirclient.BulkManifest))
+	reg.Register("fhir-bulk-download", "every Bulk output file downloads whole and holds the count the manifest gives", perExchange(bulkDownload, fhirclient.BulkDownload))
+}
+
+// exchangeOf returns the exchange of an exchange record, or nil.
+func exchangeOf(rec *model.Record) *fhirclient.Exchange {
+	if rec.Kind != model.KindExchange {
+		return nil
+	}
+	ex, _ := rec.Value.(*fhirclient.Exchange)
+	return ex
+}
+
+// onInteractions returns an Applies for exchanges of the given interactions.
+func onInteractions(interactions ...string) func(*model.Record) bool {
+	return func(rec *model.Record) bool {
+		ex := exchangeOf(rec)
+		if ex == nil {
+			return false
+		}
+		for _, i := range interactions {
+			if ex.Interaction == i {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// judge looks at one exchange and reports what is wrong with it.
+type judge func(ex *fhirclient.Exchange) []model.Finding
+
+// perExchange makes a factory for a stateless check of some interactions.
+func perExchange(j judge, interactions ...string) check.Factory {
+	return func(spec check.Spec, env *check.Env) (check.Check, error) {
+		if err := spec.Params.Reject(); err != nil {
+			return nil, err
+		}
+		return check.PerRecord(onInteractions(interactions...), func(rec *model.Record) []model.Finding {
+			return j(exchangeOf(rec))
+		}), nil
+	}
+}
+
+// finding builds a finding about an exchange: located at its URL and request,
+// with the response as evidence.
+func finding(ex *fhirclient.Exchange, sev model.Severity, code, format string, args ...any) model.Finding {
+	return model.Finding{
+		Severity:  sev,
+		Code:      code,
+		Message:   fmt.Sprintf(format, args...),
+		Location:  model.Location{File: ex.URL, Record: ex.Method + " " + ex.Label},
+		Evidence:  ex.Evidence(),
+		Sensitive: ex.SensitiveBody(),
+	}
+}
+
+func fail(ex *fhirclient.Exchange, code, format string, args ...any) []model.Finding {
+	return []model.Finding{finding(ex, model.Error, code, format, args...)}
+}
+
+// answered returns a finding when the exchange has no response to judge. The
+// transport check reports why; interaction checks still fail, since the
+// interaction did not work.
+func answered(ex *fhirclient.Exchange, what string) []model.Finding {
+	if ex.Failed() {
+		return fail(ex, "api.no-response", "%s got no usable response (%s)", what, ex.ErrCode)
+	}
+	return nil
+}
+
+// status returns a finding unless the status is one of want.
+func status(ex *fhirclient.Exchange, code, what string, want ...int) []model.Finding {
+	if f := answered(ex, what); f != nil {
+		return f
+	}
+	for _, w := range want {
+		if ex.Status == w {
+			return nil
+		}
+	}
+	ws := make([]string, len(want))
+	for i, w := range want {
+		ws[i] = fmt.Sprint(w)
+	}
+	return fail(ex, code, "%s returned HTTP %d, want %s%s", what, ex.Status, strings.Join(ws, " or "), diagnostics(ex))
+}
+
+// diagnostics quotes an OperationOutcome's first issue, for messages.
+func diagnostics(ex *fhirclient.Exchange) string {
+	if ex.ResourceType() != "OperationOutcome" {
+		return ""
+	}
+	issues, _ := ex.Resource["issue"].([]any)
+	if len(issues) == 0 {
+		return ""
+	}
+	m, _ := issues[0].(map[string]any)
+	d, _ := m["diagnostics"].(string)
+	if d == "" {
+		d, _ = m["code"].(string)
+	}
+	if len(d) > 160 {
+		d = d[:160] + "…"
+	}
+	if d == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (OperationOutcome: %s)", d)
+}
+
+func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+
+// entries returns a Bundle's entries as objects.
+func entries(bundle map[string]any) []map[string]any {
+	list, _ := bundle["entry"].([]any)
+	out := make([]map[string]any, 0, len(list))
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		out = append(out, m)
+	}
+	return out
+}

@@ -1,0 +1,214 @@
+package restapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/restapi"
+)
+
+func compile(typ string, params check.Params) check.Check {
+	reg := check.NewRegistry()
+	restapi.Register(reg)
+	c, err := reg.Compile(check.Spec{Requirement: "R", Type: typ, Params: params, Source: "test"}, &check.Env{})
+	Expect(err).NotTo(HaveOccurred())
+	return c
+}
+
+func record(ex *fhirclient.Exchange) *model.Record {
+	return &model.Record{Kind: model.KindExchange, Source: ex.URL, Type: ex.Method, ID: ex.Label, Value: ex}
+}
+
+// page is a searchset page of a chain holding the given Patient ids.
+func page(chain string, n int, last bool, total int, ids ...string) *fhirclient.Exchange {
+	var entries []any
+	for _, id := range ids {
+		entries = append(entries, map[string]any{
+			"fullUrl": "http://s/Patient/" + id, "search": map[string]any{"mode": "match"},
+			"resource": map[string]any{"resourceType": "Patient", "id": id},
+		})
+	}
+	b := map[string]any{"resourceType": "Bundle", "type": "searchset", "entry": entries}
+	if total >= 0 {
+		b["total"] = json.Number(fmt.Sprint(total))
+	}
+	return &fhirclient.Exchange{
+		Interaction: fhirclient.Page, Label: chain, Method: "GET", URL: fmt.Sprintf("http://s/Patient?page=%d", n),
+		Status: 200, Headers: map[string]string{"content-type": "application/fhir+json"}, Type: "Patient",
+		Resource: b, Paging: &fhirclient.Paging{Chain: chain, Number: n, Last: last},
+	}
+}
+
+// finish runs a stateful check over exchanges split across workers, with each
+// state round-tripped through JSON as a sharded run does, and returns the
+// merged tally.
+func finish(c check.Check, shards ...[]*fhirclient.Exchange) *model.Tally {
+	var merged check.State
+	for _, exs := range shards {
+		s := c.NewState()
+		for _, ex := range exs {
+			rec := record(ex)
+			Expect(c.Applies(rec)).To(BeTrue())
+			Expect(s.Observe(rec)).To(BeEmpty())
+		}
+		data, err := json.Marshal(s)
+		Expect(err).NotTo(HaveOccurred())
+		back := c.NewState()
+		Expect(json.Unmarshal(data, back)).To(Succeed())
+		if merged == nil {
+			merged = back
+		} else {
+			Expect(merged.Merge(back)).To(Succeed())
+		}
+	}
+	t := model.NewTally(0)
+	merged.Finish(t)
+	return t
+}
+
+func findingCodes(t *model.Tally) []string {
+	var out []string
+	for _, f := range t.Sample() {
+		out = append(out, f.Code)
+	}
+	return out
+}
+
+var _ = Describe("paging", func() {
+	c := compile("fhir-api-paging", nil)
+
+	It("gives the same findings from pages split across shards as from one pass", func() {
+		p1 := page("Patient?_count=2", 1, false, 5, "a", "b")
+		p2 := page("Patient?_count=2", 2, false, -1, "c", "b")
+		p3 := page("Patient?_count=2", 3, true, -1, "e")
+		one := finish(c, []*fhirclient.Exchange{p1, p2, p3})
+		split := finish(c, []*fhirclient.Exchange{p2}, []*fhirclient.Exchange{p3, p1})
+		Expect(findingCodes(one)).To(Equal([]string{"api.paging-duplicate"}))
+		Expect(split.Sample()).To(Equal(one.Sample()))
+		Expect(one.Sample()[0].Message).To(Equal("search Patient?_count=2: 1 resource(s) appear on more than one page (first: Patient/b)"))
+		Expect(one.Sample()[0].File).To(Equal("http://s/Patient?page=1"))
+	})
+
+	It("compares the pages' matches with Bundle.total once paging ended", func() {
+		t := finish(c, []*fhirclient.Exchange{page("q", 1, false, 4, "a", "b"), page("q", 2, true, -1, "c")})
+		Expect(findingCodes(t)).To(Equal([]string{"api.paging-total"}))
+		Expect(t.Sample()[0].Message).To(ContainSubstring("Bundle.total says 4 but the 2 page(s) held 3 matches"))
+	})
+
+	It("reports a broken next link with the failing page", func() {
+		bad := &fhirclient.Exchange{Interaction: fhirclient.Page, Label: "q", Method: "GET", URL: "http://s/next", Status: 500,
+			Paging: &fhirclient.Paging{Chain: "q", Number: 2, Last: true}}
+		t := finish(c, []*fhirclient.Exchange{page("q", 1, false, 4, "a", "b"), bad})
+		Expect(findingCodes(t)).To(Equal([]string{"api.paging-broken"}))
+		Expect(t.Sample()[0].Message).To(ContainSubstring("page 2 (http://s/next) gave HTTP 500"))
+	})
+})
+
+var _ = Describe("latency", func() {
+	exchanges := func(ms ...int) []*fhirclient.Exchange {
+		var out []*fhirclient.Exchange
+		for _, m := range ms {
+			out = append(out, &fhirclient.Exchange{Interaction: fhirclient.Read, Method: "GET", Status: 200, Latency: time.Duration(m) * time.Millisecond})
+		}
+		return out
+	}
+
+	It("measures nearest-rank p50 and p95 exactly across shards and passes within the suite's thresholds", func() {
+		c := compile("fhir-api-latency", check.Params{"p50": "60ms", "p95": "100ms"})
+		ms := []int{10, 20, 30, 40, 50, 60, 70, 80, 90, 100}
+		t := finish(c, exchanges(ms[:3]...), exchanges(ms[3:]...))
+		p50, _ := t.Lookup("p50 response time (ms)")
+		p95, _ := t.Lookup("p95 response time (ms)")
+		Expect(p50.Rate()).To(Equal(50.0))
+		Expect(p95.Rate()).To(Equal(100.0))
+		Expect(t.Errors).To(BeZero())
+	})
+
+	It("fails a percentile over the target's own threshold, which wins over the suite's", func() {
+		c := compile("fhir-api-latency", check.Params{"p95": "10s"})
+		exs := exchanges(100, 200, 300, 400)
+		for _, ex := range exs {
+			ex.P95Limit = 250 * time.Millisecond
+		}
+		t := finish(c, exs)
+		Expect(findingCodes(t)).To(Equal([]string{"api.latency"}))
+		Expect(t.Sample()[0].Message).To(Equal("95th-percentile (p95) response time 400ms exceeds the threshold 250ms (4 responses)"))
+		limit, _ := t.Lookup("p95 threshold (ms)")
+		Expect(limit.Rate()).To(Equal(250.0))
+	})
+
+	It("refuses a misspelt threshold", func() {
+		reg := check.NewRegistry()
+		restapi.Register(reg)
+		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-latency", Params: check.Params{"p59": "1s"}, Source: "s.yaml:3"}, &check.Env{})
+		Expect(err).To(MatchError(ContainSubstring("unknown parameter(s) p59")))
+	})
+})
+
+var _ = Describe("per-exchange checks", func() {
+	observe := func(typ string, ex *fhirclient.Exchange) []model.Finding {
+		c := compile(typ, nil)
+		rec := record(ex)
+		if !c.Applies(rec) {
+			return nil
+		}
+		return c.NewState().Observe(rec)
+	}
+
+	It("reads a Bulk manifest field by field", func() {
+		ex := &fhirclient.Exchange{Interaction: fhirclient.BulkManifest, Method: "GET", URL: "http://s/status", Status: 200,
+			Resource: map[string]any{"transactionTime": "yesterday", "output": []any{map[string]any{"type": "Patient", "url": "/relative"}}}}
+		var paths []string
+		for _, f := range observe("fhir-bulk-manifest", ex) {
+			paths = append(paths, f.Path)
+		}
+		Expect(paths).To(Equal([]string{"transactionTime", "request", "requiresAccessToken", "output[0]", "error"}))
+	})
+
+	It("tells an expired Bulk file from a cut download and a wrong count", func() {
+		gone := &fhirclient.Exchange{Interaction: fhirclient.BulkDownload, Method: "GET", URL: "http://s/f", Status: 410, Bulk: &fhirclient.Bulk{Declared: 3}}
+		cut := &fhirclient.Exchange{Interaction: fhirclient.BulkDownload, Method: "GET", URL: "http://s/f", Status: 200, Err: "reading the response body: reset", ErrCode: "connection", Bulk: &fhirclient.Bulk{Declared: 3, Records: 2}}
+		short := &fhirclient.Exchange{Interaction: fhirclient.BulkDownload, Method: "GET", URL: "http://s/f", Status: 200, Bulk: &fhirclient.Bulk{FileType: "Patient", Declared: 3, Records: 2}}
+		Expect(observe("fhir-bulk-download", gone)[0].Code).To(Equal("bulk.expired"))
+		Expect(observe("fhir-bulk-download", cut)[0].Code).To(Equal("bulk.download-incomplete"))
+		Expect(observe("fhir-bulk-download", short)[0].Message).To(Equal("output file http://s/f (Patient): the manifest says 3 record(s), the file holds 2"))
+	})
+
+	It("takes a 429 while polling as a request to slow down, and a 500 as a failed export", func() {
+		slow := &fhirclient.Exchange{Interaction: fhirclient.BulkStatus, Method: "GET", URL: "http://s/status", Status: 429, Headers: map[string]string{"retry-after": "5"}}
+		fs := observe("fhir-bulk-status", slow)
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Severity).To(Equal(model.Information))
+		Expect(fs[0].Message).To(HaveSuffix("polling went on after Retry-After 5"))
+		slow.Status = 500
+		Expect(observe("fhir-bulk-status", slow)[0].Code).To(Equal("bulk.failed"))
+	})
+
+	It("keeps the transport check of each suite to its own exchanges", func() {
+		api := compile("fhir-api-transport", nil)
+		bulk := compile("fhir-api-transport", check.Params{"exchanges": "bulk"})
+		read := record(&fhirclient.Exchange{Interaction: fhirclient.Read})
+		kick := record(&fhirclient.Exchange{Interaction: fhirclient.BulkKickoff})
+		Expect([]bool{api.Applies(read), api.Applies(kick), bulk.Applies(read), bulk.Applies(kick)}).To(Equal([]bool{true, false, false, true}))
+	})
+
+	It("redacts nothing from an OperationOutcome but marks a patient's body as sensitive evidence", func() {
+		oo := &fhirclient.Exchange{Interaction: fhirclient.NotFound, Method: "GET", URL: "http://s/Patient/x", Label: "Patient/x", Status: 200, Type: "Patient", ID: "x",
+			Headers: map[string]string{"content-type": "application/fhir+json"}, Excerpt: `{"resourceType":"Patient","id":"x","name":[{"family":"Smith"}]}`,
+			Resource: map[string]any{"resourceType": "Patient", "id": "x"}}
+		fs := observe("fhir-api-not-found", oo)
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Sensitive).To(BeTrue())
+		Expect(fs[0].Message).To(Equal("read of unknown Patient/x returned HTTP 200, want 404 or 410"))
+		oo.Resource = map[string]any{"resourceType": "OperationOutcome"}
+		oo.Status = 500
+		Expect(observe("fhir-api-not-found", oo)[0].Sensitive).To(BeFalse())
+	})
+})

@@ -1,0 +1,185 @@
+package tables
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/tabular"
+)
+
+// rule is one row rule: when When holds (or always), Assert must hold.
+type rule struct {
+	id        string
+	when      *Condition
+	assert    *Condition
+	column    string
+	message   string
+	code      string
+	severity  model.Severity
+	sensitive bool
+}
+
+type rulesCheck struct {
+	table string
+	nulls nullTokens
+	env   envSpec
+	rules []*rule
+}
+
+func newRulesCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	p := spec.Params
+	if err := p.Reject("table", "rules", "null_tokens"); err != nil {
+		return nil, err
+	}
+	c := &rulesCheck{}
+	var err error
+	if c.table, err = p.String("table", ""); err != nil {
+		return nil, err
+	}
+	nulls, err := p.Strings("null_tokens")
+	if err != nil {
+		return nil, err
+	}
+	c.nulls = newNullTokens(nulls)
+	list, err := p.List("rules")
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, errors.New("parameter \"rules\": give at least one rule")
+	}
+	for i, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("rules[%d]: want a mapping with id, assert, ..., got %T", i, item)
+		}
+		r, err := parseRule(check.Params(m))
+		if err != nil {
+			return nil, fmt.Errorf("rules[%d]: %w", i, err)
+		}
+		c.rules = append(c.rules, r)
+	}
+	cols := sharedColumns(env)
+	for _, r := range c.rules {
+		cols.add(r.when, r.assert)
+	}
+	c.env = newEnvSpec(c.nulls, cols)
+	return c, nil
+}
+
+func parseRule(p check.Params) (*rule, error) {
+	if err := p.Reject("id", "when", "assert", "column", "message", "code", "severity", "sensitive"); err != nil {
+		return nil, err
+	}
+	r := &rule{}
+	var err error
+	if r.id, err = p.String("id", ""); err != nil || r.id == "" {
+		return nil, errors.Join(errors.New("every rule needs an id"), err)
+	}
+	wrap := func(err error) error { return fmt.Errorf("rule %s: %w", r.id, err) }
+	when, err := p.String("when", "")
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if when != "" {
+		if r.when, err = CompileCondition(when); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	assert, err := p.String("assert", "")
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if assert == "" {
+		return nil, wrap(errors.New("assert: give the expression every row must satisfy"))
+	}
+	if r.assert, err = CompileCondition(assert); err != nil {
+		return nil, wrap(err)
+	}
+	if r.column, err = p.String("column", ""); err != nil {
+		return nil, wrap(err)
+	}
+	if r.message, err = p.String("message", "row breaks rule "+r.id+": "+assert); err != nil {
+		return nil, wrap(err)
+	}
+	if r.code, err = p.String("code", "tabular.rule."+r.id); err != nil {
+		return nil, wrap(err)
+	}
+	sev, err := p.String("severity", "error")
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if r.severity, err = model.ParseSeverity(sev); err != nil {
+		return nil, wrap(err)
+	}
+	if r.sensitive, err = p.Bool("sensitive", false); err != nil {
+		return nil, wrap(err)
+	}
+	return r, nil
+}
+
+func (c *rulesCheck) Applies(rec *model.Record) bool { return applies(rec, c.table) }
+func (c *rulesCheck) NewState() check.State          { return &rulesState{c: c} }
+
+// rulesState has nothing to merge: rules look at one row.
+type rulesState struct {
+	c       *rulesCheck
+	machine vm.VM
+}
+
+func (s *rulesState) Observe(rec *model.Record) []model.Finding {
+	row := tabular.RowOf(rec)
+	env := rowEnv(row, s.c.env)
+	var out []model.Finding
+	for _, r := range s.c.rules {
+		if r.when != nil {
+			ok, err := r.when.Eval(&s.machine, env)
+			if err != nil {
+				out = append(out, rowFinding(rec, row, model.Error, "tabular.expression", r.column, err.Error()))
+				continue
+			}
+			if !ok {
+				continue
+			}
+		}
+		ok, err := r.assert.Eval(&s.machine, env)
+		if err != nil {
+			out = append(out, rowFinding(rec, row, model.Error, "tabular.expression", r.column, err.Error()))
+			continue
+		}
+		if ok {
+			continue
+		}
+		f := rowFinding(rec, row, r.severity, r.code, r.column, r.message)
+		f.Evidence = evidence(env, r.assert.Columns)
+		f.Sensitive = r.sensitive
+		out = append(out, f)
+	}
+	return out
+}
+
+func (s *rulesState) Merge(other check.State) error {
+	if _, ok := other.(*rulesState); !ok {
+		return fmt.Errorf("table-rules: cannot merge %T", other)
+	}
+	return nil
+}
+
+func (s *rulesState) Finish(*model.Tally) {}
+
+// evidence shows the columns a rule read: "Event_Start_Date=2024-05-01; Event_End_Date=2024-04-01".
+func evidence(env map[string]any, columns []string) string {
+	var b strings.Builder
+	for _, c := range columns {
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s=%v", c, env[c])
+	}
+	return b.String()
+}

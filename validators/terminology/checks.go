@@ -1,0 +1,306 @@
+package terminology
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/ucum"
+)
+
+// newBindingCheck validates the codes of every element with a required or
+// extensible binding against its value set. Plain `code` elements with a
+// required binding are left to the JSON schema check, whose enumerations hold
+// the same codes, unless the suite sets codes: true.
+func newBindingCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	s, el, err := prepare(spec, env, "codes")
+	if err != nil {
+		return nil, err
+	}
+	withCodes, err := spec.Params.Bool("codes", false)
+	if err != nil {
+		return nil, err
+	}
+	ctx := ctxOf(env)
+	eng := s.Engine
+	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+		var out []model.Finding
+		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+			b := c.Binding
+			if b == nil || (b.Strength != "required" && b.Strength != "extensible") {
+				return
+			}
+			sevMiss := model.Error
+			if b.Strength == "extensible" {
+				sevMiss = model.Warning
+			}
+			if c.Type == "code" {
+				code, ok := c.Value.(string)
+				if !ok || (!withCodes && b.Strength == "required") {
+					return
+				}
+				m, why, err := eng.Member(ctx, b.ValueSet, "", code)
+				out = append(out, membershipFindings(rec, c.Path, b, m, why, err, sevMiss, strconv.Quote(code))...)
+				return
+			}
+			cs, paths := codings(c)
+			if c.Type != "Coding" && c.Type != "CodeableConcept" {
+				return
+			}
+			if len(cs) == 0 {
+				if b.Strength == "required" {
+					out = append(out, finding(rec, model.Error, terminology.IssueNotInValueSet, c.Path,
+						fmt.Sprintf("no coding: a code from the required value set %s is needed", b.ValueSet), ""))
+				}
+				return
+			}
+			best, why := terminology.NotMember, ""
+			for _, cd := range cs {
+				m, r, err := eng.Member(ctx, b.ValueSet, cd.System, cd.Code)
+				if err != nil {
+					out = append(out, membershipFindings(rec, c.Path, b, terminology.Unknown, "", err, sevMiss, "")...)
+					return
+				}
+				if m == terminology.Member {
+					return
+				}
+				if m == terminology.Unknown {
+					best, why = terminology.Unknown, r
+				}
+			}
+			at := c.Path
+			if len(paths) == 1 {
+				at = paths[0]
+			}
+			out = append(out, membershipFindings(rec, at, b, best, why, nil, sevMiss, codingsText(cs))...)
+		})
+		return out
+	}), nil
+}
+
+func membershipFindings(rec *model.Record, path string, b *Binding, m terminology.Membership, why string, err error, sevMiss model.Severity, evidence string) []model.Finding {
+	switch {
+	case err != nil:
+		return []model.Finding{finding(rec, model.Information, terminology.IssueUnknownValueSet, path,
+			fmt.Sprintf("value set %s is not available offline: the %s binding was not checked", b.ValueSet, b.Strength), evidence)}
+	case m == terminology.NotMember:
+		return []model.Finding{finding(rec, sevMiss, terminology.IssueNotInValueSet, path,
+			fmt.Sprintf("%s is not in the %s value set %s", evidence, b.Strength, b.ValueSet), evidence)}
+	case m == terminology.Unknown:
+		return []model.Finding{finding(rec, model.Information, terminology.IssueNotChecked, path,
+			fmt.Sprintf("%s could not be checked against value set %s offline: %s", evidence, b.ValueSet, why), evidence)}
+	}
+	return nil
+}
+
+func codingsText(cs []terminology.Coding) string {
+	if len(cs) == 1 {
+		return fmt.Sprintf("%s|%s", cs[0].System, cs[0].Code)
+	}
+	s := ""
+	for i, c := range cs {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s|%s", c.System, c.Code)
+	}
+	return "none of " + s
+}
+
+// newCodeSystemCheck checks every coding against its code system.
+func newCodeSystemCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	s, el, err := prepare(spec, env)
+	if err != nil {
+		return nil, err
+	}
+	ctx := ctxOf(env)
+	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+		var out []model.Finding
+		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+			cs, paths := codings(c)
+			for i, cd := range cs {
+				if cd.System == "" || cd.Code == "" {
+					continue
+				}
+				issues, _, err := s.Engine.CheckCode(ctx, cd.System, cd.Code, cd.Display)
+				if err != nil {
+					out = append(out, finding(rec, model.Error, "terminology.engine", paths[i], err.Error(), ""))
+					return
+				}
+				for _, is := range issues {
+					if is.Code == terminology.IssueFormat {
+						continue // the code-format check reports these
+					}
+					out = append(out, finding(rec, is.Severity, is.Code, paths[i]+codePart(is.Code), is.Message, cd.System+"|"+cd.Code))
+				}
+			}
+		})
+		return out
+	}), nil
+}
+
+// codePart points a finding at the element of a Coding it is about.
+func codePart(issue string) string {
+	switch issue {
+	case terminology.IssueDisplay:
+		return ".display"
+	case terminology.IssueUnknownSystem:
+		return ".system"
+	}
+	return ".code"
+}
+
+// newFormatCheck checks the form of SNOMED CT, dm+d, LOINC and ICD-10 codes.
+func newFormatCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	_, el, err := prepare(spec, env)
+	if err != nil {
+		return nil, err
+	}
+	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+		var out []model.Finding
+		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+			cs, paths := codings(c)
+			for i, cd := range cs {
+				if cd.System == terminology.UCUM || cd.Code == "" {
+					continue
+				}
+				if err := terminology.FormatError(cd.System, cd.Code); err != nil {
+					out = append(out, finding(rec, model.Error, terminology.IssueFormat, paths[i]+".code",
+						err.Error()+": it cannot be a code of "+cd.System, cd.Code))
+				}
+			}
+		})
+		return out
+	}), nil
+}
+
+// newUnitsCheck checks UCUM codes and, for observations whose LOINC code a
+// core profile gives a unit (or the suite's units parameter does), that the
+// value's unit is comparable with it.
+func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	s, el, err := prepare(spec, env, "units")
+	if err != nil {
+		return nil, err
+	}
+	extra, err := spec.Params.Map("units")
+	if err != nil {
+		return nil, err
+	}
+	rules := map[string]UnitRule{}
+	for loinc, v := range extra {
+		u, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("parameter \"units\": %s: want a UCUM unit, got %T", loinc, v)
+		}
+		if err := ucum.Validate(u); err != nil {
+			return nil, fmt.Errorf("parameter \"units\": %s: %q is not UCUM: %w", loinc, u, err)
+		}
+		rules[loinc] = UnitRule{Code: u, Profile: "suite " + spec.Requirement}
+	}
+	rule := func(loinc string) (UnitRule, bool) {
+		if r, ok := rules[loinc]; ok {
+			return r, true
+		}
+		return el.UnitRule(loinc)
+	}
+	ctx := ctxOf(env)
+	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+		var out []model.Finding
+		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+			m, _ := c.Value.(map[string]any)
+			if m == nil {
+				return
+			}
+			if c.Type == "Coding" || c.Type == "CodeableConcept" {
+				cs, paths := codings(c)
+				for i, cd := range cs {
+					if cd.System == terminology.UCUM {
+						if err := ucum.Validate(cd.Code); err != nil {
+							out = append(out, finding(rec, model.Error, "terminology.ucum", paths[i]+".code",
+								fmt.Sprintf("%q is not a valid UCUM unit: %v", cd.Code, err), cd.Code))
+						}
+					}
+				}
+				return
+			}
+			if c.Type == "code" || m["system"] != terminology.UCUM {
+				return
+			}
+			code, _ := m["code"].(string)
+			if code == "" {
+				return
+			}
+			if err := ucum.Validate(code); err != nil {
+				out = append(out, finding(rec, model.Error, "terminology.ucum", c.Path+".code",
+					fmt.Sprintf("%q is not a valid UCUM unit: %v", code, err), code))
+			}
+		})
+		if rec.Type == "Observation" {
+			out = append(out, observationUnits(ctx, s.Engine, rec, rule)...)
+		}
+		return out
+	}), nil
+}
+
+// observationUnits compares the unit of an observation's value (and of each
+// component's) with the unit a profile fixes for its LOINC code.
+func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.Record, rule func(string) (UnitRule, bool)) []model.Finding {
+	res := rec.Resource()
+	var out []model.Finding
+	check := func(obj map[string]any, at string) {
+		q, _ := obj["valueQuantity"].(map[string]any)
+		if q == nil || q["system"] != terminology.UCUM {
+			return
+		}
+		unit, _ := q["code"].(string)
+		u, err := ucum.Parse(unit)
+		if err != nil {
+			return // reported as an invalid unit
+		}
+		cc, _ := obj["code"].(map[string]any)
+		for _, x := range list(cc["coding"]) {
+			cm, _ := x.(map[string]any)
+			if cm["system"] != terminology.LOINC {
+				continue
+			}
+			loinc, _ := cm["code"].(string)
+			r, ok := rule(loinc)
+			if !ok {
+				continue
+			}
+			want := []string{r.Code}
+			if r.Code == "" {
+				codes, err := eng.Expand(r.ValueSet)
+				if err != nil {
+					out = append(out, finding(rec, model.Information, terminology.IssueNotChecked, at+".valueQuantity.code",
+						fmt.Sprintf("unit %q not compared: %v", unit, err), unit))
+					return
+				}
+				want = want[:0]
+				for _, c := range codes {
+					want = append(want, c.Code)
+				}
+			}
+			for _, w := range want {
+				if wu, err := ucum.Parse(w); err == nil && wu.Comparable(u) {
+					return
+				}
+			}
+			out = append(out, finding(rec, model.Error, "terminology.unit-not-comparable", at+".valueQuantity.code",
+				fmt.Sprintf("unit %q (%s) is not comparable with %s, the unit %s fixes for LOINC %s",
+					unit, u.DimensionText(), strings.Join(want, " or "), r.Profile, loinc), unit))
+			return
+		}
+	}
+	check(res, "Observation")
+	for i, c := range list(res["component"]) {
+		if cm, ok := c.(map[string]any); ok {
+			check(cm, fmt.Sprintf("Observation.component[%d]", i))
+		}
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+package terminology
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/coverage"
+)
+
+// coverageCheck measures, per coded element, how many records carry a
+// national code or a local code that maps to one.
+type coverageCheck struct {
+	requirement string
+	elements    []string
+	byType      map[string][]string
+	// defs maps an element as the suite names it to its definition path
+	// (MedicationRequest.medicationCodeableConcept to .medication[x]).
+	defs      map[string]string
+	mapper    *coverage.Mapper
+	el        *Elements
+	threshold float64
+	top       int
+	examples  int
+}
+
+func newCoverageCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+	s, el, err := prepare(spec, env, "elements", "national", "maps", "threshold", "top", "examples")
+	if err != nil {
+		return nil, err
+	}
+	c := &coverageCheck{requirement: spec.Requirement, el: el, byType: map[string][]string{}}
+	if c.elements, err = spec.Params.Strings("elements"); err != nil {
+		return nil, err
+	}
+	if len(c.elements) == 0 {
+		return nil, errors.New(`parameter "elements": name the coded elements to measure (e.g. [Condition.code, Observation.code])`)
+	}
+	c.defs = map[string]string{}
+	for _, p := range c.elements {
+		typ, _, _ := strings.Cut(p, ".")
+		def := el.definitionPath(p)
+		if def == "" || !strings.Contains(p, ".") {
+			return nil, fmt.Errorf("parameter \"elements\": %q is not an element of FHIR R4", p)
+		}
+		c.defs[p] = def
+		c.byType[typ] = append(c.byType[typ], p)
+	}
+	nat, err := spec.Params.Strings("national")
+	if err != nil {
+		return nil, err
+	}
+	maps, err := spec.Params.Strings("maps")
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range maps {
+		if !filepath.IsAbs(m) && env.PlanDir != "" {
+			m = filepath.Join(env.PlanDir, m)
+		}
+		ms, err := terminology.ReadMappingCSV(m)
+		if err != nil {
+			return nil, fmt.Errorf("parameter \"maps\": %w", err)
+		}
+		s.Engine.AddMappings(m, ms)
+	}
+	c.mapper = coverage.NewMapper(s.Engine, nat)
+	if c.threshold, err = spec.Params.Float("threshold", 0.95); err != nil {
+		return nil, err
+	}
+	if c.threshold < 0 || c.threshold > 1 {
+		return nil, fmt.Errorf("parameter \"threshold\": %g is not a share between 0 and 1 (or 0%%–100%%)", c.threshold)
+	}
+	if c.top, err = spec.Params.Int("top", 20); err != nil {
+		return nil, err
+	}
+	if c.examples, err = spec.Params.Int("examples", 3); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *coverageCheck) Applies(rec *model.Record) bool {
+	return appliesFHIR(rec) && len(c.byType[rec.Type]) > 0
+}
+
+func (c *coverageCheck) NewState() check.State {
+	return &CoverageState{check: c, Counts: coverage.New()}
+}
+
+// Grade fails when an element's mapped share is below the threshold.
+func (c *coverageCheck) Grade(t *model.Tally) (model.Outcome, string) {
+	return coverage.Grade(t, c.threshold)
+}
+
+// CoverageState counts mapped records per element and remembers the unmapped
+// local codes. It merges exactly across workers and shards.
+type CoverageState struct {
+	check *coverageCheck
+	*coverage.Counts
+}
+
+func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
+	c := s.check
+	var out []model.Finding
+	for _, p := range c.byType[rec.Type] {
+		var found []coded
+		def := c.defs[p]
+		c.el.Walk(rec.Resource(), rec.Type, func(x coded) {
+			if x.Def == def && (def == p || strings.HasSuffix(x.Path, p[strings.LastIndexByte(p, '.'):])) {
+				found = append(found, x)
+			}
+		})
+		for _, x := range found {
+			cs, _ := codings(x)
+			if _, isObject := x.Value.(map[string]any); x.Type == "code" || !isObject {
+				// Not a coded value at all: the structure suite reports it.
+				continue
+			}
+			mapped := c.mapper.Mapped(cs)
+			at := model.Location{File: rec.Source, Line: rec.LineOf(x.Path), Record: rec.Name(), Path: x.Path}
+			s.Add(p, mapped, cs, at, c.examples)
+			if mapped {
+				continue
+			}
+			var local []string
+			for _, cd := range cs {
+				if cd.Code != "" {
+					local = append(local, cd.System+"|"+cd.Code)
+				}
+			}
+			msg := "no national code and no mapping to one"
+			if len(local) > 0 {
+				msg = fmt.Sprintf("local code %s has no national code beside it and maps to none", strings.Join(local, ", "))
+			}
+			out = append(out, finding(rec, model.Warning, "terminology.unmapped", x.Path, msg, strings.Join(local, ", ")))
+		}
+	}
+	return out
+}
+
+func (s *CoverageState) Merge(other check.State) error {
+	o, ok := other.(*CoverageState)
+	if !ok {
+		return fmt.Errorf("mapping-coverage: cannot merge %T", other)
+	}
+	if o.Counts == nil {
+		return nil
+	}
+	if s.Counts == nil {
+		s.Counts = coverage.New()
+	}
+	s.Counts.Merge(o.Counts, s.check.examples)
+	return nil
+}
+
+// Finish records each element's measure and lists its unmapped local codes,
+// most frequent first.
+func (s *CoverageState) Finish(t *model.Tally) {
+	if s.Counts != nil {
+		s.Counts.Finish(t, s.check.requirement, s.check.top)
+	}
+}

@@ -1,0 +1,264 @@
+package terminology
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/carecert/carecert/fhir/elements"
+	"github.com/carecert/carecert/fhir/r4core"
+)
+
+// Binding is an element's terminology binding.
+type Binding struct {
+	Strength string `json:"strength"`
+	ValueSet string `json:"valueSet"`
+}
+
+// Elements finds the coded elements of a resource and their bindings, with
+// the shared R4 core element index (fhir/elements), and knows the units the
+// core Observation profiles fix for LOINC codes.
+type Elements struct {
+	ix *elements.Index
+	// units maps a LOINC code to the unit a core profile fixes for its value;
+	// read from the profiles on first use.
+	unitsOnce sync.Once
+	units     map[string]UnitRule
+	unitsErr  error
+}
+
+// UnitRule is the unit a profile fixes for an observation's value: a UCUM
+// code, or a value set of UCUM codes.
+type UnitRule struct {
+	Code     string `json:"code,omitempty"`
+	ValueSet string `json:"valueSet,omitempty"`
+	Profile  string `json:"profile"`
+}
+
+// LoadElements returns the element index of the R4 core definitions.
+func LoadElements() (*Elements, error) {
+	ix, err := elements.R4()
+	if err != nil {
+		return nil, err
+	}
+	return &Elements{ix: ix}, nil
+}
+
+type sdBundle struct {
+	Entry []struct {
+		Resource struct {
+			ResourceType string `json:"resourceType"`
+			URL          string `json:"url"`
+			// Type is not a string in every resource of the bundle.
+			Type       any    `json:"type"`
+			Derivation string `json:"derivation"`
+			Snapshot   struct {
+				Element []sdElement `json:"element"`
+			} `json:"snapshot"`
+		} `json:"resource"`
+	} `json:"entry"`
+}
+
+// sdElement is the part of an ElementDefinition the unit rules need.
+type sdElement struct {
+	ID        string  `json:"id"`
+	FixedCode *string `json:"fixedCode"`
+	Binding   *struct {
+		Strength string `json:"strength"`
+		ValueSet string `json:"valueSet"`
+	} `json:"binding"`
+	FixedCodeableConcept   *codeableConcept `json:"fixedCodeableConcept"`
+	PatternCodeableConcept *codeableConcept `json:"patternCodeableConcept"`
+}
+
+type codeableConcept struct {
+	Coding []struct {
+		System string `json:"system"`
+		Code   string `json:"code"`
+	} `json:"coding"`
+}
+
+// loadUnits reads the unit rules of the core Observation profiles.
+func (ix *Elements) loadUnits() (map[string]UnitRule, error) {
+	ix.unitsOnce.Do(func() {
+		ix.units = map[string]UnitRule{}
+		raw, err := r4core.ReadFile(r4core.ProfilesOthers)
+		if err != nil {
+			ix.unitsErr = err
+			return
+		}
+		var b sdBundle
+		if err := json.Unmarshal(raw, &b); err != nil {
+			ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
+			return
+		}
+		for _, e := range b.Entry {
+			sd := e.Resource
+			if typ, _ := sd.Type.(string); sd.ResourceType == "StructureDefinition" && typ == "Observation" && sd.Derivation == "constraint" {
+				ix.readUnitRules(sd.URL, sd.Snapshot.Element)
+			}
+		}
+	})
+	return ix.units, ix.unitsErr
+}
+
+var (
+	unitCodeAt = regexp.MustCompile(`^(.*)\.code\.coding:[^.]+\.code$`)
+	unitValue  = regexp.MustCompile(`^(.*)\.value\[x\](:valueQuantity)?\.code$`)
+)
+
+// readUnitRules finds, in a core Observation profile (the vital signs and
+// lipid profiles), the LOINC code it fixes and the unit it fixes for the value.
+func (ix *Elements) readUnitRules(url string, elems []sdElement) {
+	codes := map[string]string{}
+	rules := map[string]UnitRule{}
+	for _, el := range elems {
+		if m := unitCodeAt.FindStringSubmatch(el.ID); m != nil && el.FixedCode != nil {
+			codes[m[1]] = *el.FixedCode
+		}
+		if el.ID == "Observation.code" {
+			for _, cc := range []*codeableConcept{el.FixedCodeableConcept, el.PatternCodeableConcept} {
+				if cc == nil {
+					continue
+				}
+				for _, c := range cc.Coding {
+					if c.System == "http://loinc.org" {
+						codes["Observation"] = c.Code
+					}
+				}
+			}
+		}
+		if m := unitValue.FindStringSubmatch(el.ID); m != nil {
+			r := UnitRule{Profile: url}
+			if el.FixedCode != nil {
+				r.Code = *el.FixedCode
+			} else if el.Binding != nil && el.Binding.Strength == "required" {
+				r.ValueSet = el.Binding.ValueSet
+			}
+			if r.Code != "" || r.ValueSet != "" {
+				rules[m[1]] = r
+			}
+		}
+	}
+	for ctx, code := range codes {
+		if r, ok := rules[ctx]; ok && code != "" {
+			if _, dup := ix.units[code]; !dup {
+				ix.units[code] = r
+			}
+		}
+	}
+}
+
+// UnitRule returns the unit a core profile fixes for observations coded with
+// the LOINC code.
+func (ix *Elements) UnitRule(loinc string) (UnitRule, bool) {
+	units, err := ix.loadUnits()
+	if err != nil {
+		return UnitRule{}, false
+	}
+	r, ok := units[loinc]
+	return r, ok
+}
+
+// Binding returns the binding of the element at a path.
+func (ix *Elements) Binding(path string) (Binding, bool) {
+	if e := ix.ix.Element(path); e != nil && e.Binding != nil && e.Binding.ValueSet != "" {
+		return Binding{Strength: e.Binding.Strength, ValueSet: e.Binding.ValueSet}, true
+	}
+	return Binding{}, false
+}
+
+// definitionPath returns the definition path of an element as a suite names
+// it ("MedicationRequest.medicationCodeableConcept" is
+// MedicationRequest.medication[x]), or "".
+func (ix *Elements) definitionPath(path string) string {
+	if e := ix.ix.Element(path); e != nil {
+		return e.Path
+	}
+	return ""
+}
+
+// coded is one coded value found in a resource.
+type coded struct {
+	// Path is the instance path ("Observation.code", "Patient.name[0].use").
+	Path string
+	// Def is the definition path ("Observation.code").
+	Def string
+	// Type is code, Coding, CodeableConcept or a Quantity type.
+	Type    string
+	Value   any
+	Binding *Binding
+}
+
+// codedTypes are the types the terminology checks look at.
+var codedTypes = map[string]bool{
+	"code": true, "Coding": true, "CodeableConcept": true,
+	"Quantity": true, "SimpleQuantity": true, "Age": true, "Duration": true, "Count": true, "Distance": true, "MoneyQuantity": true,
+}
+
+// Walk calls visit for every coded value of res (a resource of type typ), in
+// document order of sorted keys, so findings are deterministic.
+func (ix *Elements) Walk(res map[string]any, typ string, visit func(c coded)) {
+	ix.walk(res, typ, typ, visit, 0)
+}
+
+func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded), depth int) {
+	if depth > 32 {
+		return
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		switch {
+		case k == "resourceType" || k == "extension" || k == "modifierExtension" || strings.HasPrefix(k, "_"):
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		el, typ, childPath := ix.ix.Resolve(def, k)
+		if el == nil {
+			continue
+		}
+		var b *Binding
+		if el.Binding != nil && el.Binding.ValueSet != "" {
+			b = &Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
+		}
+		val := obj[k]
+		items, isList := val.([]any)
+		if !isList {
+			items = []any{val}
+		}
+		for i, item := range items {
+			at := inst + "." + k
+			if isList {
+				at = fmt.Sprintf("%s[%d]", at, i)
+			}
+			if codedTypes[typ] {
+				visit(coded{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})
+			}
+			m, ok := item.(map[string]any)
+			if !ok || codedTypes[typ] {
+				// A coded value is visited whole: its codings are not
+				// visited again on their own.
+				continue
+			}
+			switch {
+			case typ == "Resource":
+				// Contained resources are part of this record; a Bundle's
+				// entries are records of their own.
+				if rt, _ := m["resourceType"].(string); rt != "" && def != "Bundle.entry" {
+					ix.walk(m, rt, at, visit, depth+1)
+				}
+			case typ == "Extension" || typ == "Reference" || typ == "Narrative" || childPath == "":
+			default:
+				ix.walk(m, childPath, at, visit, depth+1)
+			}
+		}
+	}
+}
+
+func list(v any) []any { l, _ := v.([]any); return l }

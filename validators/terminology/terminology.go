@@ -1,0 +1,192 @@
+// Package terminology checks the codes in FHIR resources: codes of bound
+// elements against their value sets, codes against their code systems
+// (existence, display, status), the form of SNOMED CT, LOINC, dm+d and ICD-10
+// codes, UCUM units, and how much of a feed's local coding maps to national
+// code systems. The terminology engine is built once per run and shared.
+package terminology
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/remote"
+	"github.com/carecert/carecert/terminology/snomed"
+)
+
+// Register adds the terminology checks to a registry.
+func Register(reg *check.Registry) {
+	reg.Register("fhir-value-set-binding", "codes of elements with a required or extensible binding are in the bound value set", newBindingCheck)
+	reg.Register("fhir-code-system", "codes exist in their code system, with its display, and are not inactive; code systems are known", newCodeSystemCheck)
+	reg.Register("fhir-code-format", "SNOMED CT, dm+d, LOINC and ICD-10 codes have a valid form and check digit", newFormatCheck)
+	reg.Register("fhir-ucum-units", "UCUM units parse, and are comparable with the unit a profile fixes", newUnitsCheck)
+	reg.Register("mapping-coverage", "share of records whose codes are national or map to national codes, with the unmapped local codes", newCoverageCheck)
+}
+
+// ServiceName is the Env service holding the run's *Service.
+const ServiceName = "terminology"
+
+// Service is the run's shared terminology: the engine and the element index,
+// each loaded on first use.
+type Service struct {
+	Engine *terminology.Engine
+
+	once sync.Once
+	elem *Elements
+	err  error
+}
+
+// Elements returns the element index, loading it on first use.
+func (s *Service) Elements() (*Elements, error) {
+	s.once.Do(func() { s.elem, s.err = LoadElements() })
+	return s.elem, s.err
+}
+
+// Shared returns the run's terminology service, building it on first use:
+// the R4 core content plus the implementation guides the run loads.
+func Shared(env *check.Env) (*Service, error) {
+	v, err := env.Service(ServiceName, func() (any, error) {
+		igs := append([]string(nil), env.IGs...)
+		eng := terminology.NewCore(func(e *terminology.Engine) error {
+			for _, ig := range igs {
+				if err := e.LoadIG(ig); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		eng.SetXMLDecoder(fhirxml.Decode)
+		return &Service{Engine: eng}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Service), nil
+}
+
+// prepare checks a spec's parameters and returns the shared service. Every
+// check accepts snomed: the SQLite file of a SNOMED CT release made by
+// `carecert terminology load-snomed`, which then answers for SNOMED CT codes;
+// and server (with server-timeout and server-cache): a FHIR terminology
+// server asked what offline content cannot decide.
+func prepare(spec check.Spec, env *check.Env, known ...string) (*Service, *Elements, error) {
+	if err := spec.Params.Reject(append(known, "snomed", "server", "server-timeout", "server-cache")...); err != nil {
+		return nil, nil, err
+	}
+	s, err := Shared(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := spec.Params.String("snomed", "")
+	if err != nil {
+		return nil, nil, err
+	}
+	if db != "" {
+		if !filepath.IsAbs(db) && env.PlanDir != "" {
+			db = filepath.Join(env.PlanDir, db)
+		}
+		st, err := env.Service(ServiceName+".snomed:"+db, func() (any, error) { return snomed.Open(db) })
+		if err != nil {
+			return nil, nil, fmt.Errorf("parameter \"snomed\": %w", err)
+		}
+		s.Engine.AddProvider(terminology.SNOMED, st.(*snomed.Store))
+	}
+	if err := useServer(spec, env, s); err != nil {
+		return nil, nil, err
+	}
+	el, err := s.Elements()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Content loads when the first terminology check of a run is compiled, so
+	// that a broken guide stops the run with one clear error.
+	if err := s.Engine.Ready(); err != nil {
+		return nil, nil, err
+	}
+	return s, el, nil
+}
+
+func appliesFHIR(rec *model.Record) bool {
+	return rec.Kind == model.KindFHIR && rec.Type != "" && rec.Resource() != nil
+}
+
+func ctxOf(env *check.Env) context.Context {
+	if env.Context != nil {
+		return env.Context
+	}
+	return context.Background()
+}
+
+// codings returns the codings of a Coding or CodeableConcept value with their
+// instance paths.
+func codings(c coded) ([]terminology.Coding, []string) {
+	m, ok := c.Value.(map[string]any)
+	if !ok {
+		return nil, nil
+	}
+	switch c.Type {
+	case "Coding":
+		return []terminology.Coding{codingOf(m)}, []string{c.Path}
+	case "CodeableConcept":
+		var out []terminology.Coding
+		var paths []string
+		for i, x := range list(m["coding"]) {
+			cm, _ := x.(map[string]any)
+			if cm == nil {
+				continue
+			}
+			out = append(out, codingOf(cm))
+			paths = append(paths, fmt.Sprintf("%s.coding[%d]", c.Path, i))
+		}
+		return out, paths
+	}
+	return nil, nil
+}
+
+func codingOf(m map[string]any) terminology.Coding {
+	s, _ := m["system"].(string)
+	c, _ := m["code"].(string)
+	d, _ := m["display"].(string)
+	return terminology.Coding{System: s, Code: c, Display: d}
+}
+
+func finding(rec *model.Record, sev model.Severity, code, path, msg, evidence string) model.Finding {
+	f := rec.Finding(sev, code, path, msg)
+	f.Evidence = evidence
+	f.Sensitive = fhir.IsIdentifying(path)
+	return f
+}
+
+// useServer sets up the terminology server a spec names, once per run and URL.
+func useServer(spec check.Spec, env *check.Env, s *Service) error {
+	base, err := spec.Params.String("server", "")
+	if err != nil || base == "" {
+		return err
+	}
+	timeout, err := spec.Params.Duration("server-timeout", 10*time.Second)
+	if err != nil {
+		return err
+	}
+	cache, err := spec.Params.String("server-cache", "")
+	if err != nil {
+		return err
+	}
+	if cache != "" && !filepath.IsAbs(cache) && env.PlanDir != "" {
+		cache = filepath.Join(env.PlanDir, cache)
+	}
+	c, err := env.Service(ServiceName+".server:"+base, func() (any, error) {
+		return remote.New(remote.Options{BaseURL: base, Timeout: timeout, CacheDir: cache})
+	})
+	if err != nil {
+		return fmt.Errorf("parameter \"server\": %w", err)
+	}
+	s.Engine.SetRemote(c.(*remote.Client))
+	return nil
+}
