@@ -51,7 +51,7 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not allowed here: %s", url, msg), "")
 	}
 	w.object(m, p.root, nil, path, false)
-	w.invariants(p.root, m, path)
+	w.invariants(p.root, &typeInfo{code: "Extension"}, m, nil, path)
 }
 
 // contextAllows checks an extension definition's context against where the

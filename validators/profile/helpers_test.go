@@ -29,6 +29,13 @@ func newEngine(profiles ...map[string]any) *profile.Engine {
 	for _, p := range profiles {
 		Expect(defs.Add(p, "test")).To(Succeed())
 	}
+	return profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}})
+}
+
+// newEngineWithout returns an engine with no FHIRPath engine.
+func newEngineWithout() *profile.Engine {
+	defs, err := definitions.New(definitions.Options{Parent: core})
+	Expect(err).NotTo(HaveOccurred())
 	return profile.NewEngine(defs, profile.Options{})
 }
 

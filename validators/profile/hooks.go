@@ -5,10 +5,16 @@ import (
 	"os"
 
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/fhirxml"
 )
 
-// defaultHooks wires in the capabilities this build has.
-func defaultHooks() Hooks { return Hooks{} }
+// DefaultHooks wires in the capabilities this build has: FHIR XML guides and
+// FHIRPath invariants.
+func DefaultHooks() Hooks {
+	return Hooks{XML: fhirxml.Decode, Invariants: FHIRPath{}}
+}
+
+func defaultHooks() Hooks { return DefaultHooks() }
 
 func asNotFound(err error, target **definitions.NotFoundError) bool { return errors.As(err, target) }
 

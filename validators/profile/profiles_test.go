@@ -126,7 +126,7 @@ var _ = Describe("the fhir-profile check", func() {
 	}
 
 	It("reports each invariant it cannot evaluate once, as information, never silently", func() {
-		env := &check.Env{Services: map[string]any{profile.ServiceName: newEngine()}}
+		env := &check.Env{Services: map[string]any{profile.ServiceName: newEngineWithout()}}
 		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		s1, s2 := c.NewState(), c.NewState()

@@ -147,7 +147,7 @@ func (w *walker) resource(m map[string]any, p *Plan, path string) {
 	saved := w.res
 	w.res = m
 	w.object(m, p.root, nil, path, true)
-	w.invariants(p.root, m, path)
+	w.invariants(p.root, nil, m, nil, path)
 	if p.Type == "Bundle" {
 		w.bundleRules(m, path)
 	}
@@ -420,7 +420,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 	if t != nil && t.code == "Reference" {
 		w.reference(m, t, path)
 	}
-	w.invariants(k, m, path)
+	w.invariants(k, t, m, nil, path)
 }
 
 // nested validates a resource held inside another (contained, parameters).
@@ -483,20 +483,31 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path string) {
 		}
 	}
 	if len(k.invariants) > 0 && item != nil {
-		w.invariants(k, item, path)
+		em, _ := ext.(map[string]any)
+		w.invariants(k, t, item, em, path)
 	}
 }
 
-// invariants evaluates the constraints of n on one value.
-func (w *walker) invariants(n *node, focus any, path string) {
+// invariants evaluates the constraints of n on one value of type t (nil for
+// a resource's root).
+func (w *walker) invariants(n *node, t *typeInfo, focus any, ext map[string]any, path string) {
 	for _, inv := range n.invariants {
 		var ok bool
 		switch {
 		case inv.native != nil:
 			ok = inv.native(focus, w)
 		case inv.compiled != nil:
+			f := Focus{Value: focus, Ext: ext, Resource: w.res, Root: w.root}
+			switch {
+			case t == nil:
+				f.Type, f.DefPath = n.path, n.path
+			case t.code == "BackboneElement" || t.code == "Element":
+				f.Type, f.DefPath = t.code, n.path
+			default:
+				f.Type, f.DefPath = t.code, t.code
+			}
 			var err error
-			ok, err = inv.compiled.Holds(focus, w.res, w.root)
+			ok, err = inv.compiled.Holds(f)
 			if err != nil {
 				w.unevaluated(inv, "FHIRPath: "+err.Error())
 				continue
