@@ -28,13 +28,16 @@ func (r *Registry) loadIG(p string) (Package, error) {
 		err = r.loadFolder(p, &pkg)
 	} else if strings.HasSuffix(p, ".tgz") || strings.HasSuffix(p, ".tar.gz") {
 		err = r.loadTGZ(p, &pkg)
-	} else {
-		err = r.loadFile(p, &pkg)
+	} else if err = r.loadFile(p, &pkg); err != nil {
+		return pkg, err
 	}
 	if err != nil {
 		return pkg, err
 	}
 	if pkg.Resources == 0 {
+		if len(pkg.Problems) > 0 {
+			return pkg, fmt.Errorf("no conformance resource could be read: %s", strings.Join(pkg.Problems, "; "))
+		}
 		return pkg, errors.New("no conformance resources (StructureDefinition, ValueSet, CodeSystem) found: is this a FHIR package or a folder of definitions?")
 	}
 	if pkg.Name == "" {
@@ -68,7 +71,8 @@ func (r *Registry) loadFolder(dir string, pkg *Package) error {
 			continue
 		}
 		if err := r.loadFile(f, pkg); err != nil {
-			return err
+			// One broken file must not make the whole guide unusable.
+			pkg.Problems = append(pkg.Problems, err.Error())
 		}
 	}
 	return nil
@@ -156,7 +160,7 @@ func (r *Registry) loadTGZ(f string, pkg *Package) error {
 			continue
 		}
 		if err := r.loadBytes(f+"!"+name, data, pkg); err != nil {
-			return err
+			pkg.Problems = append(pkg.Problems, err.Error())
 		}
 	}
 }

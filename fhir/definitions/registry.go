@@ -48,6 +48,9 @@ type Package struct {
 	Path string `json:"path"`
 	// Resources counts the conformance resources it added.
 	Resources int `json:"resources"`
+	// Problems lists files of the guide that could not be read (each
+	// naming the file, line and why); the rest of the guide is still used.
+	Problems []string `json:"problems,omitempty"`
 }
 
 // Entry is one conformance resource known to the registry.

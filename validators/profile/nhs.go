@@ -57,26 +57,38 @@ func NHSNumberValid(s string) (bool, string) {
 }
 
 func newNHSNumberCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject("require-verification-status"); err != nil {
+	if err := spec.Params.Reject("check"); err != nil {
 		return nil, err
 	}
-	requireStatus, err := spec.Params.Bool("require-verification-status", false)
+	what, err := spec.Params.String("check", "number")
 	if err != nil {
 		return nil, err
 	}
-	applies := func(rec *model.Record) bool { return rec.Kind == model.KindFHIR && hasIdentifiers(rec) }
+	if what != "number" && what != "verification-status" {
+		return nil, fmt.Errorf("parameter \"check\": %q is not number or verification-status", what)
+	}
+	applies := func(rec *model.Record) bool { return rec.Kind == model.KindFHIR && hasNHSNumber(rec) }
 	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
-		return checkNHSNumbers(rec, requireStatus)
+		return checkNHSNumbers(rec, what)
 	}), nil
 }
 
-func hasIdentifiers(rec *model.Record) bool {
-	_, ok := rec.Resource()["identifier"]
-	return ok
+// hasNHSNumber reports whether the resource has an identifier that is, or
+// looks like, an NHS number.
+func hasNHSNumber(rec *model.Record) bool {
+	ids, _ := rec.Resource()["identifier"].([]any)
+	for _, id := range ids {
+		m, _ := id.(map[string]any)
+		if s, ok := m["system"].(string); ok && strings.Contains(strings.ToLower(s), "nhs-number") {
+			return true
+		}
+	}
+	return false
 }
 
-// checkNHSNumbers checks every identifier with the NHS number system.
-func checkNHSNumbers(rec *model.Record, requireStatus bool) []model.Finding {
+// checkNHSNumbers checks every identifier with the NHS number system: the
+// number itself (what = "number") or its verification status extension.
+func checkNHSNumbers(rec *model.Record, what string) []model.Finding {
 	var out []model.Finding
 	add := func(sev model.Severity, code, path, msg, evidence string) {
 		f := rec.Finding(sev, code, path, msg)
@@ -89,20 +101,23 @@ func checkNHSNumbers(rec *model.Record, requireStatus bool) []model.Finding {
 		system, _ := m["system"].(string)
 		path := fmt.Sprintf("%s.identifier[%d]", rec.Type, i)
 		if system != NHSNumberSystem {
-			if strings.EqualFold(strings.TrimRight(system, "/"), NHSNumberSystem) || system == "http://fhir.nhs.uk/Id/nhs-number" || system == "https://fhir.nhs.net/Id/nhs-number" {
+			if what == "number" && strings.Contains(strings.ToLower(system), "nhs-number") {
 				add(model.Error, "nhs-number.system", path+".system", fmt.Sprintf("identifier system %q looks like an NHS number system but is not exactly %s", system, NHSNumberSystem), "")
 			}
 			continue
 		}
-		value, ok := m["value"].(string)
-		if !ok {
-			add(model.Error, "nhs-number.missing", path+".value", "NHS number identifier has no value", "")
-		} else if valid, why := NHSNumberValid(value); !valid {
-			code := "nhs-number.format"
-			if strings.Contains(why, "Modulus 11") {
-				code = "nhs-number.check-digit"
+		if what == "number" {
+			value, ok := m["value"].(string)
+			if !ok {
+				add(model.Error, "nhs-number.missing", path+".value", "NHS number identifier has no value", "")
+			} else if valid, why := NHSNumberValid(value); !valid {
+				code := "nhs-number.format"
+				if strings.Contains(why, "Modulus 11") {
+					code = "nhs-number.check-digit"
+				}
+				add(model.Error, code, path+".value", "NHS number "+why, value)
 			}
-			add(model.Error, code, path+".value", "NHS number "+why, value)
+			continue
 		}
 		found := false
 		exts, _ := m["extension"].([]any)
@@ -127,12 +142,16 @@ func checkNHSNumbers(rec *model.Record, requireStatus bool) []model.Finding {
 				}
 			}
 			if !ok {
-				add(model.Error, "nhs-number.verification-status", ep+".valueCodeableConcept",
-					fmt.Sprintf("NHS number verification status must be a code 01-08 from %s, got %s", NHSVerificationSystem, strings.Join(got, ", ")), "")
+				shown := strings.Join(got, ", ")
+				if shown == "" {
+					shown = "no coding"
+				}
+				add(model.Error, "nhs-number.verification-status", ep,
+					fmt.Sprintf("NHS number verification status must be a code 01-08 from %s, got %s", NHSVerificationSystem, shown), "")
 			}
 		}
-		if !found && requireStatus {
-			add(model.Warning, "nhs-number.verification-status", path, "NHS number has no verification status extension ("+NHSVerificationURL+")", "")
+		if !found {
+			add(model.Error, "nhs-number.verification-status", path, "NHS number has no verification status extension ("+NHSVerificationURL+")", "")
 		}
 	}
 	return out

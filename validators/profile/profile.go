@@ -79,13 +79,19 @@ type profileCheck struct {
 	metaOnly bool
 	// withBase validates against the base type as well as profile.
 	withBase bool
+	// template names the profile for each resource type ("{type}").
+	template string
 	// unavailable, when set, is why the check cannot run (a required guide
 	// is not loaded): the result is errored with this message.
 	unavailable string
 }
 
 func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject("profile", "requires"); err != nil {
+	if err := spec.Params.Reject("profile", "profile-template", "requires"); err != nil {
+		return nil, err
+	}
+	template, err := spec.Params.String("profile-template", "")
+	if err != nil {
 		return nil, err
 	}
 	prof, err := spec.Params.String("profile", "")
@@ -100,7 +106,23 @@ func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &profileCheck{e: e}
+	c := &profileCheck{e: e, template: template}
+	if template != "" {
+		if prof != "" {
+			return nil, fmt.Errorf("give profile or profile-template, not both")
+		}
+		if !strings.Contains(template, "{type}") {
+			return nil, fmt.Errorf("parameter \"profile-template\": %q has no {type} placeholder", template)
+		}
+		// The guide is loaded when the template names a Patient profile.
+		if _, ok := e.defs.Lookup(strings.ReplaceAll(template, "{type}", "Patient")); !ok {
+			if requires == "" {
+				return nil, fmt.Errorf("no profile %s is loaded", strings.ReplaceAll(template, "{type}", "Patient"))
+			}
+			c.unavailable = fmt.Sprintf("no profile %s is loaded: %s", strings.ReplaceAll(template, "{type}", "Patient"), requires)
+		}
+		return c, nil
+	}
 	switch prof {
 	case "", "base":
 	case "meta":
@@ -130,6 +152,10 @@ func (c *profileCheck) Applies(rec *model.Record) bool {
 	if c.profile != nil && c.profile.Kind == "resource" {
 		return rec.Type == c.profile.Type
 	}
+	if c.template != "" {
+		_, ok := c.e.defs.Lookup(c.templateFor(rec.Type))
+		return ok && c.e.IsResourceType(rec.Type)
+	}
 	return c.e.IsResourceType(rec.Type)
 }
 
@@ -158,6 +184,14 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 	}
 	var plans []*Plan
 	var out []model.Finding
+	if c.template != "" {
+		url := c.templateFor(rec.Type)
+		p, err := c.e.Plan(url)
+		if err != nil {
+			return []model.Finding{rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("profile %s cannot be used: %v", url, err))}
+		}
+		return c.e.Validate(rec, p, &s.Sink)
+	}
 	if c.profile != nil && !c.withBase {
 		plans = append(plans, c.profile)
 	} else if !c.metaOnly {
@@ -263,3 +297,5 @@ func (e *Engine) validateAll(c *profileCheck, rec *model.Record, sink *Sink) []m
 	}
 	return out
 }
+
+func (c *profileCheck) templateFor(typ string) string { return strings.ReplaceAll(c.template, "{type}", typ) }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
-	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/profile/agreement"
 )
 
