@@ -61,6 +61,7 @@ func contextAllows(p *Plan, host string, k *node) string {
 		return ""
 	}
 	hostPath, hostType, _ := strings.Cut(host, "|")
+	hostType, typedPath, _ := strings.Cut(hostType, "|")
 	var allowed []string
 	for _, c := range p.Context {
 		switch c.Type {
@@ -73,7 +74,7 @@ func contextAllows(p *Plan, host string, k *node) string {
 		default:
 			e := c.Expression
 			switch {
-			case e == hostPath || e == hostType || e == "*",
+			case e == hostPath || e == hostType || e == "*" || e == typedPath && typedPath != "",
 				e == "Element", e == "Resource", e == "DomainResource",
 				e == "BackboneElement" && strings.Contains(hostPath, "."),
 				strings.HasPrefix(hostPath, e+"."), // a context on a resource covers its elements

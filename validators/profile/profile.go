@@ -298,4 +298,6 @@ func (e *Engine) validateAll(c *profileCheck, rec *model.Record, sink *Sink) []m
 	return out
 }
 
-func (c *profileCheck) templateFor(typ string) string { return strings.ReplaceAll(c.template, "{type}", typ) }
+func (c *profileCheck) templateFor(typ string) string {
+	return strings.ReplaceAll(c.template, "{type}", typ)
+}

@@ -386,7 +386,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 		return
 	}
 	if t != nil && t.primitive {
-		w.primitive(item, ext, k, t, path)
+		w.primitive(item, ext, k, t, path, host)
 		return
 	}
 	m, ok := item.(map[string]any)
@@ -451,7 +451,7 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 	}
 }
 
-func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path string) {
+func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host string) {
 	if item != nil {
 		if msg := checkPrimitive(t.code, item); msg != "" {
 			w.add(model.Error, CodeFormat, path, "value "+msg, valueText(item))
@@ -479,7 +479,14 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path string) {
 			return
 		}
 		if t.plan != nil {
-			w.objectOn(m, t.plan.root, nil, path, false, k.path+"|"+t.code)
+			// The primitive's extensions are used on it: on its element path,
+			// its type, and its place in the parent's type ("ContactPoint.system").
+			hostPath, hostType, _ := strings.Cut(host, "|")
+			parent := hostType
+			if parent == "" || parent == "Element" || parent == "BackboneElement" {
+				parent = hostPath
+			}
+			w.objectOn(m, t.plan.root, nil, path, false, k.path+"|"+t.code+"|"+parent+"."+k.name)
 		}
 	}
 	if len(k.invariants) > 0 && item != nil {
