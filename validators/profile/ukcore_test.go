@@ -211,4 +211,3 @@ var _ = Describe("NHS numbers", func() {
 		Expect(err).To(MatchError(ContainSubstring("colour")))
 	})
 })
-

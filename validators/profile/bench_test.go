@@ -1,0 +1,125 @@
+package profile_test
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// benchFeed generates a clean feed and decodes it, so that the benchmark
+// measures validation alone (parsing is the reader's cost).
+func benchFeed(b *testing.B, n int) []*model.Record {
+	g, err := fixtures.New(fixtures.Options{Seed: 1, Records: n})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var recs []*model.Record
+	if _, err := g.Generate(func(line []byte) error {
+		res, err := fhir.Decode(line)
+		if err != nil {
+			return err
+		}
+		recs = append(recs, &model.Record{Kind: model.KindFHIR, Type: fhir.ResourceType(res), ID: fhir.ID(res), Value: res})
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return recs
+}
+
+func benchEngine(b *testing.B) *profile.Engine {
+	defs, err := definitions.New(definitions.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}})
+}
+
+// BenchmarkValidate is full profile validation (base definitions, FHIRPath
+// invariants on) of a generated feed of Patients, Encounters, Observations,
+// Conditions and MedicationRequests, on one core. resources/s is per core.
+func BenchmarkValidate(b *testing.B) {
+	e := benchEngine(b)
+	recs := benchFeed(b, 2000)
+	sink := &profile.Sink{}
+	for _, r := range recs { // compile plans outside the timing
+		e.ValidateRecord(r, "", sink)
+	}
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		r := recs[n%len(recs)]
+		if fs := e.ValidateRecord(r, "", sink); len(fs) > 0 {
+			b.Fatalf("clean record %s has findings: %v", r.Name(), fs)
+		}
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
+}
+
+// BenchmarkValidateByType reports resources/s per core for each typical type.
+func BenchmarkValidateByType(b *testing.B) {
+	e := benchEngine(b)
+	recs := benchFeed(b, 2000)
+	byType := map[string][]*model.Record{}
+	for _, r := range recs {
+		byType[r.Type] = append(byType[r.Type], r)
+		e.ValidateRecord(r, "", nil)
+	}
+	for _, typ := range []string{"Patient", "Observation", "Encounter"} {
+		b.Run(typ, func(b *testing.B) {
+			list := byType[typ]
+			sink := &profile.Sink{}
+			n := 0
+			for b.Loop() {
+				e.ValidateRecord(list[n%len(list)], "", sink)
+				n++
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
+		})
+	}
+}
+
+// BenchmarkMemoryFlat streams feeds of growing size through the validator
+// (each record generated, decoded, validated and dropped) and reports the
+// peak live heap: it must not grow with the feed.
+func BenchmarkMemoryFlat(b *testing.B) {
+	e := benchEngine(b)
+	for _, size := range []int{2000, 20000} {
+		b.Run(fmt.Sprintf("records=%d", size), func(b *testing.B) {
+			var peak uint64
+			for b.Loop() {
+				g, err := fixtures.New(fixtures.Options{Seed: 1, Records: size})
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink := &profile.Sink{}
+				i := 0
+				if _, err := g.Generate(func(line []byte) error {
+					res, err := fhir.Decode(line)
+					if err != nil {
+						return err
+					}
+					e.ValidateRecord(&model.Record{Kind: model.KindFHIR, Type: fhir.ResourceType(res), Value: res}, "", sink)
+					if i++; i%1000 == 0 {
+						// live heap: what the run keeps, not garbage awaiting GC
+						runtime.GC()
+						var ms runtime.MemStats
+						runtime.ReadMemStats(&ms)
+						peak = max(peak, ms.HeapInuse)
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-live-heap-MB")
+		})
+	}
+}

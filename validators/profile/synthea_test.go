@@ -1,0 +1,44 @@
+package profile_test
+
+import (
+	"fmt"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/model"
+)
+
+var _ = Describe("the Synthea corpus (false-alarm check)", func() {
+	It("raises no error on resources that independent validators judge valid", func() {
+		files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(files).NotTo(BeEmpty())
+		e := newEngine()
+		records, bundles := 0, 0
+		var errs []string
+		for _, f := range files {
+			Expect(fhir.ReadFile(f, func(r *model.Record) error {
+				r.Load()
+				Expect(r.Problem).To(BeNil())
+				records++
+				if r.Type == "Bundle" {
+					bundles++
+				}
+				for _, fd := range e.ValidateRecord(r, "", nil) {
+					if fd.Severity == model.Error {
+						errs = append(errs, fmt.Sprintf("%s:%d %s %s: %s", filepath.Base(f), fd.Line, fd.Record, fd.Path, fd.Message))
+					}
+				}
+				return nil
+			})).To(Succeed())
+		}
+		Expect(records).To(BeNumerically(">", 10000))
+		Expect(bundles).To(Equal(len(files)), "each file is a transaction Bundle, validated with its entries")
+		Expect(errs).To(BeEmpty())
+	})
+})
+
