@@ -41,4 +41,3 @@ var _ = Describe("the Synthea corpus (false-alarm check)", func() {
 		Expect(errs).To(BeEmpty())
 	})
 })
-
