@@ -429,6 +429,12 @@ func merge(s, d *ElementDefinition) {
 	if d.Pattern != nil {
 		s.Pattern, s.PatternType = d.Pattern, d.PatternType
 	}
+	if d.MinValue != nil {
+		s.MinValue = d.MinValue
+	}
+	if d.MaxValue != nil {
+		s.MaxValue = d.MaxValue
+	}
 	if d.Short != "" {
 		s.Short = d.Short
 	}

@@ -65,6 +65,9 @@ type ElementDefinition struct {
 	FixedType   string `json:"-"`
 	Pattern     any    `json:"-"`
 	PatternType string `json:"-"`
+	// MinValue and MaxValue hold minValue[x] and maxValue[x].
+	MinValue any `json:"-"`
+	MaxValue any `json:"-"`
 }
 
 // Slicing describes how an element's repetitions are divided into slices.
@@ -118,7 +121,7 @@ func (e *ElementDefinition) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*e = ElementDefinition(p)
-	if !bytes.Contains(b, []byte(`"fixed`)) && !bytes.Contains(b, []byte(`"pattern`)) {
+	if !bytes.Contains(b, []byte(`"fixed`)) && !bytes.Contains(b, []byte(`"pattern`)) && !bytes.Contains(b, []byte(`Value`)) {
 		return nil
 	}
 	var raw map[string]json.RawMessage
@@ -128,6 +131,20 @@ func (e *ElementDefinition) UnmarshalJSON(b []byte) error {
 	for k, v := range raw {
 		var typ string
 		var isFixed bool
+		if strings.HasPrefix(k, "minValue") || strings.HasPrefix(k, "maxValue") {
+			dec := json.NewDecoder(bytes.NewReader(v))
+			dec.UseNumber()
+			var val any
+			if err := dec.Decode(&val); err != nil {
+				return fmt.Errorf("element %s: %s: %w", e.Path, k, err)
+			}
+			if k[1] == 'i' {
+				e.MinValue = val
+			} else {
+				e.MaxValue = val
+			}
+			continue
+		}
 		switch {
 		case strings.HasPrefix(k, "fixed"):
 			typ, isFixed = k[len("fixed"):], true

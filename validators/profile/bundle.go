@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/carecert/carecert/model"
 )
@@ -13,6 +14,16 @@ import (
 func (w *walker) bundleRules(b map[string]any, path string) {
 	typ, _ := b["type"].(string)
 	entries, _ := b["entry"].([]any)
+	links, _ := b["link"].([]any)
+	relations := map[string]bool{}
+	for i, l := range links {
+		lm, _ := l.(map[string]any)
+		rel, _ := lm["relation"].(string)
+		if rel != "" && relations[rel] {
+			w.add(model.Error, CodeBundle, path+".link["+strconv.Itoa(i)+"]", fmt.Sprintf("the link relation %q may occur only once", rel), "")
+		}
+		relations[rel] = true
+	}
 	seen := map[string]int{}
 	for i, e := range entries {
 		em, _ := e.(map[string]any)
@@ -21,6 +32,9 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 		}
 		ep := path + ".entry[" + strconv.Itoa(i) + "]"
 		if full, ok := em["fullUrl"].(string); ok {
+			if !strings.Contains(full, "://") && !strings.HasPrefix(full, "urn:") {
+				w.add(model.Error, CodeBundle, ep+".fullUrl", fmt.Sprintf("fullUrl %q must be an absolute URL or a urn:uuid: / urn:oid:", full), "")
+			}
 			key := full
 			if res, ok := em["resource"].(map[string]any); ok {
 				if meta, ok := res["meta"].(map[string]any); ok {

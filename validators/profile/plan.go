@@ -49,6 +49,8 @@ type node struct {
 	contentRef *node
 	fixed      any
 	pattern    any
+	minValue   any
+	maxValue   any
 	maxLength  int
 	binding    *binding
 	invariants []*invariant
@@ -205,7 +207,7 @@ func splitLast(id string) (parent, last string) {
 func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, error) {
 	n := &node{
 		id: el.ElementID(), path: el.Path, name: el.Name(),
-		min: el.MinOf(), max: el.MaxOf(), fixed: el.Fixed, pattern: el.Pattern,
+		min: el.MinOf(), max: el.MaxOf(), fixed: el.Fixed, pattern: el.Pattern, minValue: el.MinValue, maxValue: el.MaxValue,
 		slicing: el.Slicing, sliceName: el.SliceName, ms: -1, modifier: el.IsModifier,
 	}
 	if stem, ok := strings.CutSuffix(n.name, "[x]"); ok {

@@ -40,7 +40,13 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 		if w.bundle != nil {
 			e, ok := w.bundle.byFullURL[ref]
 			if !ok {
-				w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %s is not found in the Bundle (no entry has this fullUrl)", ref), "")
+				// A document or message must be complete; other Bundles may
+				// refer to resources held elsewhere.
+				sev := model.Warning
+				if bt, _ := w.bundle.bundle.Resource()["type"].(string); bt == "document" || bt == "message" {
+					sev = model.Error
+				}
+				w.add(sev, CodeReference, rp, fmt.Sprintf("reference %s is not found in the Bundle (no entry has this fullUrl)", ref), "")
 				return
 			}
 			typ, resolved = e.typ, true

@@ -144,7 +144,7 @@ var _ = Describe("references", func() {
 	})
 
 	It("resolves references inside the record's Bundle through its index", func() {
-		bundle := record(`{"resourceType": "Bundle", "type": "collection", "entry": [
+		bundle := record(`{"resourceType": "Bundle", "type": "document", "entry": [
 			{"fullUrl": "urn:uuid:0b6a3c1e-4a55-4e8f-9a3e-6f1d5e2b7c11", "resource": {"resourceType": "Medication", "id": "m"}},
 			{"fullUrl": "urn:uuid:1c7b4d2f-5b66-4f90-8b4f-7a2e6f3c8d22", "resource": {"resourceType": "Observation", "status": "final", "code": {"text": "x"},
 			  "subject": {"reference": "urn:uuid:0b6a3c1e-4a55-4e8f-9a3e-6f1d5e2b7c11"}, "focus": [{"reference": "urn:uuid:99999999-5b66-4f90-8b4f-7a2e6f3c8d22"}]}}]}`)
