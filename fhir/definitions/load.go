@@ -177,7 +177,7 @@ func (r *Registry) loadBytes(source string, data []byte, pkg *Package) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", source, err)
 		}
-		if !conformanceTypes[root] && root != "Bundle" {
+		if !conformanceTypes[root] && root != "Bundle" && root != "ImplementationGuide" {
 			return nil
 		}
 		if r.opts.XML == nil {
@@ -217,6 +217,9 @@ func (r *Registry) addCounted(raw []byte, source string, pkg *Package) error {
 	var h header
 	if err := json.Unmarshal(raw, &h); err != nil {
 		return fmt.Errorf("%s: %w", source, err)
+	}
+	if h.ResourceType == "ImplementationGuide" {
+		return r.addRaw(raw, source) // its global profiles
 	}
 	if !conformanceTypes[h.ResourceType] {
 		return nil

@@ -85,6 +85,10 @@ type Registry struct {
 	coreTxOnce sync.Once
 	coreTxErr  error
 
+	// globals maps a resource type to the profiles implementation guides
+	// declare global for it (ImplementationGuide.global).
+	globals map[string][]string
+
 	// building guards against cycles in snapshot generation.
 	buildMu  sync.Mutex
 	building map[*Entry]bool
@@ -93,7 +97,7 @@ type Registry struct {
 // New builds a registry: the IGs are read now (their errors are returned);
 // the core is read on first use.
 func New(opts Options) (*Registry, error) {
-	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, building: map[*Entry]bool{}}
+	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, building: map[*Entry]bool{}, globals: map[string][]string{}}
 	for _, p := range opts.IGs {
 		pkg, err := r.loadIG(p)
 		if err != nil {
@@ -329,10 +333,39 @@ func (r *Registry) Add(res map[string]any, source string) error {
 	return r.addRaw(raw, source)
 }
 
+// GlobalProfiles lists the profiles loaded guides declare global for a
+// resource type: every resource of the type must conform to them.
+func (r *Registry) GlobalProfiles(typ string) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := append([]string(nil), r.globals[typ]...)
+	if r.opts.Parent != nil {
+		out = append(out, r.opts.Parent.GlobalProfiles(typ)...)
+	}
+	return out
+}
+
 func (r *Registry) addRaw(raw []byte, source string) error {
 	var h header
 	if err := json.Unmarshal(raw, &h); err != nil {
 		return fmt.Errorf("%s: %w", source, err)
+	}
+	if h.ResourceType == "ImplementationGuide" {
+		var ig struct {
+			Global []struct {
+				Type    string `json:"type"`
+				Profile string `json:"profile"`
+			} `json:"global"`
+		}
+		if err := json.Unmarshal(raw, &ig); err != nil {
+			return fmt.Errorf("%s: %w", source, err)
+		}
+		r.mu.Lock()
+		for _, g := range ig.Global {
+			r.globals[g.Type] = append(r.globals[g.Type], g.Profile)
+		}
+		r.mu.Unlock()
+		return nil
 	}
 	if !conformanceTypes[h.ResourceType] {
 		return nil

@@ -32,7 +32,7 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 		}
 		ep := path + ".entry[" + strconv.Itoa(i) + "]"
 		if full, ok := em["fullUrl"].(string); ok {
-			if !strings.Contains(full, "://") && !strings.HasPrefix(full, "urn:") {
+			if !absoluteURI(full) {
 				w.add(model.Error, CodeBundle, ep+".fullUrl", fmt.Sprintf("fullUrl %q must be an absolute URL or a urn:uuid: / urn:oid:", full), "")
 			}
 			key := full
@@ -72,4 +72,19 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 			}
 		}
 	}
+}
+
+// absoluteURI reports whether s starts with a URI scheme ("http:", "urn:").
+func absoluteURI(s string) bool {
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 {
+		return false
+	}
+	for i, c := range s[:colon] {
+		alpha := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !alpha && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
 }

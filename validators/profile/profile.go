@@ -204,6 +204,18 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 	if c.profile != nil && c.withBase && !slices.Contains(plans, c.profile) {
 		plans = append(plans, c.profile)
 	}
+	if c.profile == nil && !c.metaOnly {
+		for _, url := range c.e.defs.GlobalProfiles(rec.Type) {
+			p, err := c.e.Plan(url)
+			if err != nil {
+				out = append(out, rec.Finding(model.Warning, CodeProfile, rec.Type, fmt.Sprintf("global profile %s cannot be used: %v", url, err)))
+				continue
+			}
+			if !slices.Contains(plans, p) {
+				plans = append(plans, p)
+			}
+		}
+	}
 	if c.profile == nil {
 		for i, url := range metaProfiles(rec.Resource()) {
 			p, err := c.e.Plan(url)
