@@ -151,8 +151,8 @@ func (e *Engine) CheckCode(ctx context.Context, system, code, display string) ([
 		issues = append(issues, Issue{model.Error, IssueFormat, err.Error()})
 		return issues, "", nil
 	}
+	cs := e.codeSystem(system)
 	e.mu.RLock()
-	cs := e.codeSystems[system]
 	pv := e.providers[system]
 	g := e.grammars[system]
 	e.mu.RUnlock()
