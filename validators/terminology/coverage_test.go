@@ -220,3 +220,27 @@ var _ = Describe("a sharded run of the terminology suite", func() {
 		Expect(results(merged[0])).To(Equal(results(whole[0])))
 	})
 })
+
+var _ = Describe("implementation guides of the run", func() {
+	It("are loaded from beside the plan, and their code systems judge codes", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.MkdirAll(filepath.Join(dir, "ig"), 0o755)).To(Succeed())
+		bundle, err := os.ReadFile("../../terminology/testdata/acme-bundle.json")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(dir, "ig", "Bundle-acme.json"), bundle, 0o644)).To(Succeed())
+		env := &check.Env{PlanDir: dir, IGs: []string{"ig"}}
+		c, err := registry().Compile(check.Spec{Requirement: "CS", Type: "fhir-code-system", Source: "spec"}, env)
+		Expect(err).NotTo(HaveOccurred())
+		rec := &model.Record{Kind: model.KindFHIR, Type: "Condition", ID: "c", Source: "x.json", Line: 1, Value: map[string]any{
+			"resourceType": "Condition", "id": "c",
+			"category": []any{map[string]any{"coding": []any{
+				map[string]any{"system": "http://acme.example/cs/findings", "code": "nope"},
+				map[string]any{"system": "http://acme.example/cs/findings", "code": "htn", "display": "High blood pressure"},
+			}}},
+		}}
+		fs := c.NewState().Observe(rec)
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Code).To(Equal("terminology.unknown-code"))
+		Expect(fs[0].Path).To(Equal("Condition.category[0].coding[0].code"))
+	})
+})
