@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -47,20 +47,20 @@ func LoadElements() (*Elements, error) {
 	return &Elements{ix: ix}, nil
 }
 
-type sdBundle struct {
-	Entry []struct {
-		Resource struct {
-			ResourceType string `json:"resourceType"`
-			URL          string `json:"url"`
-			// Type is not a string in every resource of the bundle.
-			Type       any    `json:"type"`
-			Derivation string `json:"derivation"`
-			Snapshot   struct {
-				Element []sdElement `json:"element"`
-			} `json:"snapshot"`
-		} `json:"resource"`
-	} `json:"entry"`
+// sdResource is the part of a StructureDefinition the unit rules need.
+type sdResource struct {
+	ResourceType string `json:"resourceType"`
+	URL          string `json:"url"`
+	// Type is not a string in every resource of the bundle.
+	Type       any    `json:"type"`
+	Derivation string `json:"derivation"`
+	Snapshot   struct {
+		Element []sdElement `json:"element"`
+	} `json:"snapshot"`
 }
+
+// observationType spots the definitions of Observation profiles.
+var observationType = regexp.MustCompile(`"type"\s*:\s*"Observation"`)
 
 // sdElement is the part of an ElementDefinition the unit rules need.
 type sdElement struct {
@@ -90,13 +90,26 @@ func (ix *Elements) loadUnits() (map[string]UnitRule, error) {
 			ix.unitsErr = err
 			return
 		}
-		var b sdBundle
+		// Only the Observation profiles matter: find them without decoding
+		// the other definitions of the bundle.
+		var b struct {
+			Entry []struct {
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
+		}
 		if err := json.Unmarshal(raw, &b); err != nil {
 			ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
 			return
 		}
 		for _, e := range b.Entry {
-			sd := e.Resource
+			if !observationType.Match(e.Resource) {
+				continue
+			}
+			var sd sdResource
+			if err := json.Unmarshal(e.Resource, &sd); err != nil {
+				ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
+				return
+			}
 			if typ, _ := sd.Type.(string); sd.ResourceType == "StructureDefinition" && typ == "Observation" && sd.Derivation == "constraint" {
 				ix.readUnitRules(sd.URL, sd.Snapshot.Element)
 			}
@@ -199,8 +212,7 @@ var codedTypes = map[string]bool{
 	"Quantity": true, "SimpleQuantity": true, "Age": true, "Duration": true, "Count": true, "Distance": true, "MoneyQuantity": true,
 }
 
-// Walk calls visit for every coded value of res (a resource of type typ), in
-// document order of sorted keys, so findings are deterministic.
+// Walk calls visit for every coded value of res (a resource of type typ).
 func (ix *Elements) Walk(res map[string]any, typ string, visit func(c coded)) {
 	ix.walk(res, typ, typ, visit, 0)
 }
@@ -209,16 +221,12 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 	if depth > 32 {
 		return
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		switch {
-		case k == "resourceType" || k == "extension" || k == "modifierExtension" || strings.HasPrefix(k, "_"):
+	// Map order is fine: tallies keep findings in canonical order, so what a
+	// record raises does not depend on the order it is found in.
+	for k, val := range obj {
+		if k == "resourceType" || k == "extension" || k == "modifierExtension" || k == "id" || k == "text" || strings.HasPrefix(k, "_") {
 			continue
 		}
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
 		el, typ, childPath := ix.ix.Resolve(def, k)
 		if el == nil {
 			continue
@@ -227,7 +235,6 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 		if el.Binding != nil && el.Binding.ValueSet != "" {
 			b = &Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
 		}
-		val := obj[k]
 		items, isList := val.([]any)
 		if !isList {
 			items = []any{val}
@@ -235,7 +242,7 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 		for i, item := range items {
 			at := inst + "." + k
 			if isList {
-				at = fmt.Sprintf("%s[%d]", at, i)
+				at += "[" + strconv.Itoa(i) + "]"
 			}
 			if codedTypes[typ] {
 				visit(coded{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})
