@@ -54,7 +54,10 @@ func (f *terminologyFlags) engine() (*terminology.Engine, error) {
 		}
 		e.SetRemote(c)
 	}
-	return e, e.Ready()
+	if err := e.Ready(); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 func (a *app) terminologyCommand() *cobra.Command {

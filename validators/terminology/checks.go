@@ -118,7 +118,7 @@ func newCodeSystemCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		return nil, err
 	}
 	ctx := ctxOf(env)
-	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+	return withSkipped(spec.Requirement, s.Engine.Skipped(), check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
 		el.Walk(rec.Resource(), rec.Type, func(c coded) {
 			cs, paths := codings(c)
@@ -140,7 +140,7 @@ func newCodeSystemCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 			}
 		})
 		return out
-	}), nil
+	})), nil
 }
 
 // codePart points a finding at the element of a Coding it is about.
@@ -303,4 +303,47 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.R
 		}
 	}
 	return out
+}
+
+// withSkipped adds to a check one information finding per guide file the
+// engine left out, so that a run's report says what it could not read.
+func withSkipped(requirement string, skipped []string, c check.Check) check.Check {
+	if len(skipped) == 0 {
+		return c
+	}
+	return skippedCheck{Check: c, requirement: requirement, skipped: skipped}
+}
+
+type skippedCheck struct {
+	check.Check
+	requirement string
+	skipped     []string
+}
+
+func (c skippedCheck) NewState() check.State {
+	return &skippedState{Inner: c.Check.NewState(), check: c}
+}
+
+// skippedState wraps the check's own state; it serialises as that state.
+type skippedState struct {
+	Inner check.State `json:"inner"`
+	check skippedCheck
+}
+
+func (s *skippedState) Observe(rec *model.Record) []model.Finding { return s.Inner.Observe(rec) }
+
+func (s *skippedState) Merge(other check.State) error {
+	o, ok := other.(*skippedState)
+	if !ok {
+		return fmt.Errorf("%s: cannot merge %T", s.check.requirement, other)
+	}
+	return s.Inner.Merge(o.Inner)
+}
+
+func (s *skippedState) Finish(t *model.Tally) {
+	s.Inner.Finish(t)
+	for _, f := range s.check.skipped {
+		t.Add(model.Finding{Severity: model.Information, Check: s.check.requirement, Code: "terminology.guide-file-skipped",
+			Message: "implementation guide file left out, its code systems and value sets unknown: " + f})
+	}
 }

@@ -244,3 +244,33 @@ var _ = Describe("implementation guides of the run", func() {
 		Expect(fs[0].Path).To(Equal("Condition.category[0].coding[0].code"))
 	})
 })
+
+var _ = Describe("a guide file that cannot be read", func() {
+	It("is named in the report of the code system check, once per target", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.MkdirAll(filepath.Join(dir, "ig"), 0o755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "ig", "CodeSystem-broken.json"), []byte(`{"resourceType":"CodeSystem",`), 0o644)).To(Succeed())
+		path, _ := generate(dir, 200, nil)
+		rep := run([]string{suite}, []string{filepath.Join(dir, "ig")}, path)
+		res := result(rep, "TERM-02")
+		Expect(res.Tally.Findings).To(HaveLen(1))
+		f := res.Tally.Findings[0]
+		Expect(f.Code).To(Equal("terminology.guide-file-skipped"))
+		Expect(f.Message).To(ContainSubstring("CodeSystem-broken.json"))
+		Expect(res.Outcome).To(Equal(model.Pass))
+
+		// Its state still goes through JSON and merges, as shards need.
+		c, err := registry().Compile(check.Spec{Requirement: "CS", Type: "fhir-code-system", Source: "spec"},
+			&check.Env{IGs: []string{filepath.Join(dir, "ig")}})
+		Expect(err).NotTo(HaveOccurred())
+		data, err := json.Marshal(c.NewState())
+		Expect(err).NotTo(HaveOccurred())
+		back := c.NewState()
+		Expect(json.Unmarshal(data, back)).To(Succeed())
+		merged := c.NewState()
+		Expect(merged.Merge(back)).To(Succeed())
+		t := model.NewTally(0)
+		merged.Finish(t)
+		Expect(t.Information).To(BeEquivalentTo(1))
+	})
+})
