@@ -87,6 +87,9 @@ cannot be decided offline, 2 for a usage error.`,
 			if err != nil {
 				return usageError("%v", err)
 			}
+			for _, s := range e.Skipped() {
+				fmt.Fprintln(a.stderr, "carecert: guide file left out:", s)
+			}
 			r, err := e.ValidateCode(cmd.Context(), system, code, display, valueSet)
 			if err != nil {
 				return usageError("%v", err)
@@ -127,6 +130,9 @@ func (a *app) expandCommand() *cobra.Command {
 			e, err := f.engine()
 			if err != nil {
 				return usageError("%v", err)
+			}
+			for _, s := range e.Skipped() {
+				fmt.Fprintln(a.stderr, "carecert: guide file left out:", s)
 			}
 			codes, err := e.Expand(args[0])
 			if err != nil {
