@@ -16,10 +16,10 @@ import (
 )
 
 // Feed-level table checks keep a 64-bit hash per key, never the key text.
-// Uniqueness and consistency keep one fixed-size entry per row in a key set
-// that spills sorted runs to temporary files (see spill.go), so memory stays
-// flat however long the file; their state serialises to JSON and merges
-// across workers and shards. Two different keys colliding has a probability of
+// Uniqueness, consistency and references keep one fixed-size entry per row in
+// a key set that spills sorted runs to temporary files (see spill.go), so
+// memory stays flat however long the file; their state serialises to JSON and
+// merges across workers and shards. Two different keys colliding has a probability of
 // about n²/2⁶⁵: one in 36 million for a million keys.
 
 // keySpec names the columns of a key and how their values are compared.
