@@ -270,8 +270,13 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 	if err != nil {
 		return c.fail(ex, ErrRequest, err)
 	}
-	for k, v := range c.cfg.Headers {
-		hreq.Header.Set(k, v)
+	// Credentials and the plan's headers go only to the server under test:
+	// a next link, status or file URL on another origin never receives them.
+	sameOrigin := u.Scheme == c.base.Scheme && u.Host == c.base.Host
+	if sameOrigin {
+		for k, v := range c.cfg.Headers {
+			hreq.Header.Set(k, v)
+		}
 	}
 	hreq.Header.Set("Accept", "application/fhir+json")
 	if req.Body != nil {
@@ -281,7 +286,7 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 		hreq.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	ex.Accept = hreq.Header.Get("Accept")
-	if c.cfg.Auth != nil && !req.NoAuth {
+	if c.cfg.Auth != nil && !req.NoAuth && sameOrigin {
 		if err := c.cfg.Auth.Authorize(rctx, c.http, hreq); err != nil {
 			return c.fail(ex, ErrAuth, fmt.Errorf("authentication: %w", err))
 		}

@@ -143,3 +143,21 @@ var _ = Describe("client", func() {
 		Expect(ex.ResourceType()).To(Equal("OperationOutcome"))
 	})
 })
+
+var _ = Describe("credentials", func() {
+	It("go only to the server under test, never to a URL on another origin", func() {
+		var got []string
+		record := func(w http.ResponseWriter, r *http.Request) {
+			got = append(got, r.Host+" auth="+r.Header.Get("Authorization")+" org="+r.Header.Get("X-Org"))
+		}
+		base := server(record)
+		other := server(record)
+		c := client(fhirclient.Config{BaseURL: base, Auth: fhirclient.Bearer{Token: "t0k3n-value"}, Headers: map[string]string{"X-Org": "RX1"}})
+		c.Do(context.Background(), fhirclient.Request{Path: "Patient"})
+		c.Do(context.Background(), fhirclient.Request{URL: other + "/Patient?page=2"})
+		Expect(got).To(Equal([]string{
+			strings.TrimPrefix(base, "http://") + " auth=Bearer t0k3n-value org=RX1",
+			strings.TrimPrefix(other, "http://") + " auth= org=",
+		}))
+	})
+})

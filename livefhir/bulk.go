@@ -2,6 +2,7 @@ package livefhir
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -74,7 +75,7 @@ func openBulk(spec target.Spec) (*Bulk, error) {
 	case b.level != "group" && b.group != "":
 		return nil, fmt.Errorf("group is only for level: group")
 	}
-	if b.types, err = stringList(o, "types"); err != nil {
+	if b.types, err = o.Strings("types"); err != nil {
 		return nil, err
 	}
 	if b.since, err = o.String("since", ""); err != nil {
@@ -161,7 +162,8 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 			break
 		}
 		sendEx(ex)
-		if ex.Status != http.StatusAccepted || emitErr != nil {
+		// 429 asks a client that polls too often to slow down: wait and poll on.
+		if (ex.Status != http.StatusAccepted && ex.Status != http.StatusTooManyRequests) || emitErr != nil {
 			return emitErr
 		}
 		wait := retryAfter(ex.Header("retry-after"), b.pollInterval)
@@ -203,10 +205,15 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 				Header: http.Header{"Accept": {"application/fhir+ndjson"}}, Timeout: b.download,
 			}, func(r io.Reader) error {
 				return fhir.ReadStream(fhirclient.RedactURL(u), r, func(rec *model.Record) error {
-					info.Records++
 					if err := ctx.Err(); err != nil {
 						return err
 					}
+					// The reader turns a broken stream into a last record; here
+					// it is the download that failed, and BULK-04 says so.
+					if rec.Problem != nil && rec.Problem.Code == "input.read" {
+						return errors.New(rec.Problem.Message)
+					}
+					info.Records++
 					send(rec)
 					return emitErr
 				})

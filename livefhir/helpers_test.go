@@ -57,7 +57,7 @@ func withDefects(spec string) fhirserver.Options {
 // apiTarget is a fhir-server target that pages and searches the generated feed.
 func apiTarget(url string, extra map[string]any) map[string]any {
 	t := map[string]any{
-		"name": "api", "type": "fhir-server", "url": url, "timeout": "2s",
+		"name": "api", "type": "fhir-server", "url": url, "timeout": "10s",
 		"resources": []any{"Patient", "Observation"},
 		"count":     4,
 		"searches":  []any{"Observation?patient=pat-000001", "Observation?code=http://loinc.org|8310-5"},
@@ -69,7 +69,7 @@ func apiTarget(url string, extra map[string]any) map[string]any {
 }
 
 func bulkTarget(url string, extra map[string]any) map[string]any {
-	t := map[string]any{"name": "bulk", "type": "fhir-bulk", "url": url, "timeout": "2s", "poll_interval": "10ms", "max_wait": "5s"}
+	t := map[string]any{"name": "bulk", "type": "fhir-bulk", "url": url, "timeout": "10s", "poll_interval": "10ms", "max_wait": "5s"}
 	for k, v := range extra {
 		t[k] = v
 	}
@@ -93,7 +93,7 @@ func runErr(targets []map[string]any, suites ...string) (*model.Report, error) {
 	r := &runner.Runner{Checks: checks, Targets: treg, Workers: 2, Tool: model.Tool{Name: "carecert", Version: "test"}}
 	p := &runner.Plan{Suites: suites, Date: "2026-01-01", Vendors: []runner.VendorPlan{{Name: "Acme", Targets: targets}}}
 	Expect(p.Check()).To(Succeed())
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	reps, err := r.Run(ctx, p)
 	if err != nil {

@@ -195,8 +195,3 @@ func authFrom(o check.Params, spec target.Spec) (fhirclient.Auth, error) {
 	}
 	return nil, fmt.Errorf("auth: unknown type %q (want none, bearer or smart-backend)", typ)
 }
-
-// stringList reads a list option, accepting one string as a list of one.
-func stringList(o check.Params, key string) ([]string, error) {
-	return o.Strings(key)
-}

@@ -1,6 +1,7 @@
 package livefhir_test
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,13 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fixtures/fhirserver"
+	"github.com/carecert/carecert/livefhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner"
+	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/validators/restapi"
 )
 
 // hostile starts a real HTTP server on 127.0.0.1 that misbehaves as h says.
@@ -25,19 +31,32 @@ func hostile(h http.HandlerFunc) string {
 	return s.URL
 }
 
-// shortTarget is a fhir-server target with a short timeout and a small body
-// limit, exercising one type.
+// shortTarget is a fhir-server target with a small body limit, exercising
+// one type. Its timeout is generous: only the specs about time limits use a
+// short one (quick), so that a loaded machine cannot turn another failure
+// into a timeout.
 func shortTarget(url string) map[string]any {
 	return map[string]any{
-		"name": "api", "type": "fhir-server", "url": url, "timeout": "150ms",
+		"name": "api", "type": "fhir-server", "url": url, "timeout": "5s",
 		"resources": []any{"Patient"}, "max_body_bytes": 1 << 20,
 	}
 }
 
 // finishes runs the REST API suite and asserts a finished report, in time.
 func finishes(url string) *model.Report {
+	return finishesWith(shortTarget(url))
+}
+
+// quick is shortTarget with a 150 ms timeout.
+func quick(url string) map[string]any {
+	t := shortTarget(url)
+	t["timeout"] = "150ms"
+	return t
+}
+
+func finishesWith(t map[string]any) *model.Report {
 	start := time.Now()
-	rep := run([]map[string]any{shortTarget(url)}, "fhir-rest-api")
+	rep := run([]map[string]any{t}, "fhir-rest-api")
 	Expect(time.Since(start)).To(BeNumerically("<", 10*time.Second))
 	Expect(rep.Complete).To(BeTrue())
 	Expect(rep.Verdict.Decision).To(Equal(model.NotCertified))
@@ -49,7 +68,7 @@ var _ = Describe("fhir-server target against hostile servers", func() {
 		url := hostile(func(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done()
 		})
-		rep := finishes(url)
+		rep := finishesWith(quick(url))
 		tr := result(rep, "api", "API-13")
 		Expect(tr.Errors).To(Equal(tr.Evaluated))
 		Expect(codes(tr)).To(HaveEach("api.timeout"))
@@ -64,7 +83,7 @@ var _ = Describe("fhir-server target against hostile servers", func() {
 			w.(http.Flusher).Flush()
 			<-r.Context().Done()
 		})
-		tr := result(finishes(url), "api", "API-13")
+		tr := result(finishesWith(quick(url)), "api", "API-13")
 		Expect(codes(tr)).To(HaveEach("api.timeout"))
 		Expect(tr.Findings[0].Message).To(ContainSubstring("reading the response body"))
 	})
@@ -108,6 +127,7 @@ var _ = Describe("fhir-server target against hostile servers", func() {
 				}
 			}
 		})
+		// The size limit, not the clock, must stop it.
 		rep := finishes(url)
 		tr := result(rep, "api", "API-13")
 		Expect(codes(tr)).To(HaveEach("api.too-large"))
@@ -151,5 +171,64 @@ var _ = Describe("fhir-server target against hostile servers", func() {
 		n := result(rep, "api", "API-13").Evaluated
 		Expect(n).To(BeNumerically(">=", 10))
 		Expect(time.Since(start)).To(BeNumerically(">=", time.Duration(n-1)*20*time.Millisecond))
+	})
+})
+
+var _ = Describe("an interrupted live run", func() {
+	It("stops at once and keeps what it had, marked incomplete", func() {
+		// Thirty-odd requests at 300 ms each: a run that did not stop would
+		// take ten seconds.
+		_, url := simulator(withDefects("slow=300ms"))
+		checks := check.NewRegistry()
+		restapi.Register(checks)
+		treg := target.NewRegistry()
+		livefhir.Register(treg)
+		r := &runner.Runner{Checks: checks, Targets: treg, Workers: 2}
+		p := &runner.Plan{Suites: []string{"fhir-rest-api"}, Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{apiTarget(url, nil)}}}}
+		Expect(p.Check()).To(Succeed())
+		ctx, cancel := context.WithTimeout(context.Background(), 1000*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		reps, err := r.Run(ctx, p)
+		Expect(time.Since(start)).To(BeNumerically("<", 4*time.Second))
+		Expect(err).To(MatchError(context.DeadlineExceeded))
+		Expect(reps).To(HaveLen(1))
+		Expect(reps[0].Complete).To(BeFalse())
+		tr := result(reps[0], "api", "API-13")
+		Expect(tr.Evaluated).To(BeNumerically(">=", 2), "the exchanges made before the interruption are kept")
+		Expect(tr.Errors).To(BeZero(), "an interruption is not the server's fault")
+	})
+})
+
+var _ = Describe("fhir-bulk target against a failing file server", func() {
+	It("keeps the records of a download that stalls and says where it stopped", func() {
+		var base string
+		base = hostile(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/$export":
+				w.Header().Set("Content-Location", base+"/status")
+				w.WriteHeader(http.StatusAccepted)
+			case "/status":
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"transactionTime":"2026-01-01T00:00:00Z","request":"` + base + `/$export","requiresAccessToken":false,` +
+					`"output":[{"type":"Patient","url":"` + base + `/file.ndjson","count":5}],"error":[]}`))
+			case "/file.ndjson":
+				w.Header().Set("Content-Type", "application/fhir+ndjson")
+				for i := range 3 {
+					w.Write([]byte(`{"resourceType":"Patient","id":"p` + string(rune('0'+i)) + `"}` + "\n"))
+				}
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+			}
+		})
+		start := time.Now()
+		rep := run([]map[string]any{bulkTarget(base, map[string]any{"download_timeout": "300ms"})}, "fhir-bulk-data")
+		Expect(time.Since(start)).To(BeNumerically("<", 5*time.Second))
+		d := result(rep, "bulk", "BULK-04")
+		Expect(codes(d)).To(Equal([]string{"bulk.download-incomplete"}))
+		Expect(d.Findings[0].Message).To(MatchRegexp(`output file .*/file.ndjson \(Patient\) stopped after 3 record\(s\): .*`))
+		// Kick-off, manifest, the download and the three Patients it held.
+		Expect(rep.Targets[0].Records).To(Equal(int64(3 + 3)))
+		Expect(result(rep, "bulk", "BULK-05").Outcome).To(Equal(model.Fail), "the transport failure is reported too")
 	})
 })

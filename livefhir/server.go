@@ -73,10 +73,10 @@ func openServer(spec target.Spec) (*Server, error) {
 		return nil, err
 	}
 	t := &Server{cfg: cfg, latency: lat, interactions: map[string]bool{}}
-	if t.types, err = stringList(o, "resources"); err != nil {
+	if t.types, err = o.Strings("resources"); err != nil {
 		return nil, err
 	}
-	if t.searches, err = stringList(o, "searches"); err != nil {
+	if t.searches, err = o.Strings("searches"); err != nil {
 		return nil, err
 	}
 	for i, s := range t.searches {
@@ -101,7 +101,7 @@ func openServer(spec target.Spec) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := stringList(o, "interactions")
+	list, err := o.Strings("interactions")
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +350,7 @@ func (p *probe) searchChain(ctx context.Context, typ string, filters, q url.Valu
 	if !p.t.interactions[fhirclient.Search] {
 		// Reads still need an id: search quietly for one, without judging it.
 		if p.t.interactions[fhirclient.Read] {
-			return p.do(ctx, fhirclient.Request{Interaction: "sample", Label: label, Path: typ, Query: q}, nil)
+			return p.do(ctx, fhirclient.Request{Interaction: fhirclient.Sample, Label: label, Path: typ, Query: q}, nil)
 		}
 		return nil
 	}

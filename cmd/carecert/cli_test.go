@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/fixtures/fhirserver"
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/suites"
 )
@@ -74,7 +76,8 @@ var _ = Describe("carecert run", func() {
 			if v == "riverside-clinical-systems" {
 				Expect(suites.Failures).To(Equal(0))
 			} else {
-				Expect(suites.Failures).To(Equal(3))
+				// Every suite of the demo finds Oakfield's seeded defects.
+				Expect(suites.Failures).To(BeNumerically(">=", 5))
 				Expect(string(junit)).To(ContainSubstring("fixture-seed2.ndjson:"))
 			}
 		}
@@ -319,5 +322,23 @@ var _ = Describe("an interrupted run", func() {
 		Expect(rep.Complete).To(BeFalse())
 		Expect(rep.Targets[0].Records).To(BeNumerically(">", (1<<20-1<<16)/55), "at least what the pipe could not hold")
 		Expect(out.String()).To(ContainSubstring("incomplete"))
+	})
+})
+
+var _ = Describe("carecert validate on a live FHIR server", func() {
+	It("runs the REST API suite as well as the resource suites", func() {
+		dir := GinkgoT().TempDir()
+		_, err := fixtures.WriteDir(dir, fixtures.Options{Seed: 3, Records: 60})
+		Expect(err).NotTo(HaveOccurred())
+		sim, err := fhirserver.New(fhirserver.Options{Feed: filepath.Join(dir, fixtures.FeedFile)})
+		Expect(err).NotTo(HaveOccurred())
+		srv := httptest.NewServer(sim)
+		defer srv.Close()
+		code, stdout, stderr := carecert("validate", "--format", "json", srv.URL)
+		Expect(stderr).To(BeEmpty())
+		Expect(code).To(Equal(exitOK))
+		validReport([]byte(stdout))
+		Expect(stdout).To(ContainSubstring(`"suite": "fhir-rest-api"`))
+		Expect(stdout).To(ContainSubstring(`"suite": "fhir-r4-structure"`))
 	})
 })

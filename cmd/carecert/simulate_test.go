@@ -75,6 +75,22 @@ var _ = Describe("carecert simulate fhir", func() {
 		Eventually(done, 5*time.Second).Should(Receive(Equal(exitOK)))
 	})
 
+	It("refuses half-given or unreadable authentication settings with usage errors", func() {
+		feed := GinkgoT().TempDir()
+		code, _, _ := carecert("fixtures", "generate", "--records", "5", "--defects", "none", "--out", feed)
+		Expect(code).To(Equal(exitOK))
+		code, _, stderr := carecert("simulate", "fhir", "--feed", feed, "--smart-client-id", "c1")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("needs both --smart-client-id and --smart-public-key"))
+		notKey := filepath.Join(feed, "feed.ndjson")
+		code, _, stderr = carecert("simulate", "fhir", "--feed", feed, "--smart-client-id", "c1", "--smart-public-key", notKey)
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("not a PEM RSA or EC public key"))
+		code, _, stderr = carecert("simulate", "fhir", "--feed", feed, "--token-env", "CARECERT_NO_SUCH_TOKEN_VAR")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("environment variable CARECERT_NO_SUCH_TOKEN_VAR is empty or not set"))
+	})
+
 	It("rejects an unknown defect with a usage error", func() {
 		code, _, stderr := carecert("simulate", "fhir", "--feed", GinkgoT().TempDir(), "--defects", "bogus")
 		Expect(code).To(Equal(exitUsage))

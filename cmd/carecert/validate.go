@@ -73,16 +73,18 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 			key = "url"
 		}
 		t := map[string]any{"name": p, key: p}
-		k := kindOf(target.Infer(target.Spec{Path: p}))
+		ks := a.kindsOf(p, key)
 		if f.baseline != "" {
-			if len(paths) != 1 || k != model.KindCSV {
+			if len(paths) != 1 || !slices.Contains(ks, model.KindCSV) {
 				return usageError("--baseline needs exactly one CSV extract to compare with it")
 			}
 			t["baseline"] = f.baseline
 		}
 		v.Targets = append(v.Targets, t)
-		if !slices.Contains(kinds, k) {
-			kinds = append(kinds, k)
+		for _, k := range ks {
+			if !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
 		}
 	}
 	if len(plan.Suites) == 0 {
@@ -131,14 +133,28 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	return nil
 }
 
-func kindOf(targetType string) model.Kind {
-	switch targetType {
-	case "hl7v2", "mllp":
-		return model.KindHL7v2
-	case "csv":
-		return model.KindCSV
+// kindsOf is the record kinds a path or URL yields, which decide the default
+// suites: a live FHIR server yields both API exchanges and resources. Opening a
+// target does not contact it.
+func (a *app) kindsOf(location, key string) []model.Kind {
+	spec := target.Spec{Name: location}
+	if key == "url" {
+		spec.URL = location
+	} else {
+		spec.Path = location
 	}
-	return model.KindFHIR
+	if t, _, err := a.env.targets.Open(spec); err == nil {
+		if k, ok := t.(target.Kinder); ok {
+			return k.Kinds()
+		}
+	}
+	switch target.Infer(spec) {
+	case "hl7v2", "mllp":
+		return []model.Kind{model.KindHL7v2}
+	case "csv":
+		return []model.Kind{model.KindCSV}
+	}
+	return []model.Kind{model.KindFHIR}
 }
 
 func (a *app) printValidation(rep *model.Report, format string) error {

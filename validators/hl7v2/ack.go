@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/carecert/carecert/check"
-	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 )
@@ -198,7 +197,6 @@ type LatencyState struct {
 
 const thresholdMeasure = "ack-latency.threshold."
 
-
 func newLatencyCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	p := spec.Params
 	if err := p.Reject("p50", "p90", "p95", "p99", "max"); err != nil {
@@ -338,5 +336,3 @@ func (c *latencyCheck) Grade(t *model.Tally) (model.Outcome, string) {
 	}
 	return model.Pass, msg
 }
-
-var _ = hl7v2.DefaultDelimiters

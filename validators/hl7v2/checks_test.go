@@ -129,14 +129,14 @@ var _ = Describe("hl7v2-fields", func() {
 			"PV1|1|INPATIENT|W1", "OBX|x|NM|||1||||||Q"))
 		fs := observe(all, r)
 		Expect(where(fs)).To(ConsistOf(
-			"hl7v2.format@EVN[1].2[1]",            // 2024013: not a DTM
-			"hl7v2.repetition@PID[1].7",           // PID-7 does not repeat
-			"hl7v2.format@PID[1].7[1]",            // day 32
-			"hl7v2.length@PV1[1].2[1]",            // patient class: 1 character in 2.4
-			"hl7v2.table@PV1[1].2[1]",             // and not in user-defined table 0004
-			"hl7v2.format@OBX[1].1[1]",            // SI
-			"hl7v2.required-field@OBX[1].3",       // observation identifier
-			"hl7v2.table@OBX[1].11[1]",            // result status: not in HL7 table 0085
+			"hl7v2.format@EVN[1].2[1]",      // 2024013: not a DTM
+			"hl7v2.repetition@PID[1].7",     // PID-7 does not repeat
+			"hl7v2.format@PID[1].7[1]",      // day 32
+			"hl7v2.length@PV1[1].2[1]",      // patient class: 1 character in 2.4
+			"hl7v2.table@PV1[1].2[1]",       // and not in user-defined table 0004
+			"hl7v2.format@OBX[1].1[1]",      // SI
+			"hl7v2.required-field@OBX[1].3", // observation identifier
+			"hl7v2.table@OBX[1].11[1]",      // result status: not in HL7 table 0085
 		))
 	})
 
@@ -165,6 +165,17 @@ var _ = Describe("hl7v2-fields", func() {
 		Entry(nil, "NM", "-1.5", true), Entry(nil, "NM", ".5", true), Entry(nil, "NM", "1e3", false), Entry(nil, "NM", "+", false),
 		Entry(nil, "SI", "12", true), Entry(nil, "SI", "12345", false), Entry(nil, "SI", "-1", false),
 	)
+
+	It("checks an observation's value (OBX-5) as the type OBX-2 names", func() {
+		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats", "components"}})
+		oru := func(obx string) *model.Record {
+			return record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01^ORU_R01|C2|P|2.5.1`, "PID|1", "OBR|1", obx))
+		}
+		Expect(where(observe(c, oru("OBX|1|NM|x^y^LN||5.4||||||F")))).To(BeEmpty())
+		Expect(where(observe(c, oru("OBX|1|NM|x^y^LN||high||||||F")))).To(Equal([]string{"hl7v2.format@OBX[1].5[1]"}))
+		Expect(where(observe(c, oru("OBX|1|DT|x^y^LN||20241301||||||F")))).To(Equal([]string{"hl7v2.format@OBX[1].5[1]"}))
+		Expect(where(observe(c, oru("OBX|1|ST|x^y^LN||anything goes||||||F")))).To(BeEmpty())
+	})
 
 	It("checks components of composite types: CX, XPN, XAD, CE", func() {
 		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"components", "formats", "tables"}})
@@ -197,6 +208,21 @@ var _ = Describe("hl7v2-parse", func() {
 		lenient := mustCompile("hl7v2-parse", check.Params{"segment-terminator": "any", "bom": "allow"})
 		Expect(where(observe(lenient, record(text)))).To(ConsistOf("hl7v2.escape@NTE[1].3"))
 	})
+})
+
+var _ = Describe("hl7v2-parse character sets", func() {
+	c := mustCompile("hl7v2-parse", nil)
+	DescribeTable("compares the bytes with MSH-18",
+		func(msh18, name string, want []string) {
+			msh := msh24 + "||||||" + msh18 // MSH-18
+			Expect(where(observe(c, record(segs(msh, "PID|1||||"+name))))).To(Equal(want))
+		},
+		Entry("ASCII by default", "", "SMITH", nil),
+		Entry("non-ASCII without MSH-18", "", "ZOË", []string{"parse.charset@PID[1].5"}),
+		Entry("UTF-8 declared and sent", "UNICODE UTF-8", "ZOË", nil),
+		Entry("UTF-8 declared, Latin-1 sent", "UNICODE UTF-8", "ZO\xcb", []string{"parse.charset@PID[1].5"}),
+		Entry("Latin-1 declared", "8859/1", "ZO\xcb", nil),
+	)
 })
 
 var _ = Describe("hl7v2-profile", func() {

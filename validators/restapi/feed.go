@@ -356,6 +356,9 @@ func bulkStatus(ex *fhirclient.Exchange) []model.Finding {
 	if ex.Failed() {
 		return nil // the transport check reports it
 	}
+	if ex.Status == http.StatusTooManyRequests {
+		return []model.Finding{finding(ex, model.Information, "bulk.slow-down", "the server asked carecert to poll less often (HTTP 429); polling went on after %s", retryAfterOr(ex))}
+	}
 	if ex.Status != http.StatusAccepted {
 		return fail(ex, "bulk.failed", "the export failed: its status returned HTTP %d%s", ex.Status, diagnostics(ex))
 	}
@@ -421,4 +424,11 @@ func bulkDownload(ex *fhirclient.Exchange) []model.Finding {
 		out = append(out, finding(ex, model.Warning, "bulk.errors", "the server reported %d error(s) in %s", b.Records, ex.URL))
 	}
 	return out
+}
+
+func retryAfterOr(ex *fhirclient.Exchange) string {
+	if v := ex.Header("retry-after"); v != "" {
+		return "Retry-After " + v
+	}
+	return "the poll interval"
 }

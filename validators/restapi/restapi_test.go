@@ -181,6 +181,16 @@ var _ = Describe("per-exchange checks", func() {
 		Expect(observe("fhir-bulk-download", short)[0].Message).To(Equal("output file http://s/f (Patient): the manifest says 3 record(s), the file holds 2"))
 	})
 
+	It("takes a 429 while polling as a request to slow down, and a 500 as a failed export", func() {
+		slow := &fhirclient.Exchange{Interaction: fhirclient.BulkStatus, Method: "GET", URL: "http://s/status", Status: 429, Headers: map[string]string{"retry-after": "5"}}
+		fs := observe("fhir-bulk-status", slow)
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Severity).To(Equal(model.Information))
+		Expect(fs[0].Message).To(HaveSuffix("polling went on after Retry-After 5"))
+		slow.Status = 500
+		Expect(observe("fhir-bulk-status", slow)[0].Code).To(Equal("bulk.failed"))
+	})
+
 	It("keeps the transport check of each suite to its own exchanges", func() {
 		api := compile("fhir-api-transport", nil)
 		bulk := compile("fhir-api-transport", check.Params{"exchanges": "bulk"})

@@ -1,0 +1,89 @@
+package check_test
+
+import (
+	"errors"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+)
+
+var _ = Describe("parameters", func() {
+	p := check.Params{
+		"name": "x", "count": 3, "ratio": "95%", "rate": 0.5, "strict": true,
+		"codes": []any{"a", "b"}, "one": "c", "lag": "36h", "window": "7d",
+		"nested": map[string]any{"k": "v"}, "bad": []any{"a", 2},
+	}
+
+	It("reads typed values and defaults", func() {
+		Expect(p.String("name", "")).To(Equal("x"))
+		Expect(p.String("absent", "def")).To(Equal("def"))
+		Expect(p.Int("count", 0)).To(Equal(3))
+		Expect(p.Float("ratio", 0)).To(Equal(0.95))
+		Expect(p.Float("rate", 0)).To(Equal(0.5))
+		Expect(p.Bool("strict", false)).To(BeTrue())
+		Expect(p.Strings("codes")).To(Equal([]string{"a", "b"}))
+		Expect(p.Strings("one")).To(Equal([]string{"c"}))
+		Expect(p.Duration("lag", 0)).To(Equal(36 * time.Hour))
+		Expect(p.Duration("window", 0)).To(Equal(7 * 24 * time.Hour))
+		Expect(p.Map("nested")).To(HaveKeyWithValue("k", "v"))
+	})
+
+	It("names the parameter and what was wrong with it", func() {
+		_, err := p.Int("rate", 0)
+		Expect(err).To(MatchError(`parameter "rate": want a whole number, got 0.5`))
+		_, err = p.String("count", "")
+		Expect(err).To(MatchError(`parameter "count": want a string, got int`))
+		_, err = p.Strings("bad")
+		Expect(err).To(MatchError(`parameter "bad"[1]: want a string, got int`))
+		_, err = p.Duration("name", 0)
+		Expect(err).To(MatchError(ContainSubstring(`parameter "name": "x" is not a duration`)))
+		_, err = check.Params{"r": "ninety%"}.Float("r", 0)
+		Expect(err).To(MatchError(`parameter "r": "ninety%" is not a percentage`))
+	})
+
+	It("refuses misspelt parameters, listing the known ones", func() {
+		err := check.Params{"treshold": 1, "path": "x"}.Reject("path", "threshold")
+		Expect(err).To(MatchError("unknown parameter(s) treshold (known: path, threshold)"))
+		Expect(check.Params{"path": "x"}.Reject("path")).To(Succeed())
+	})
+})
+
+var _ = Describe("the check registry", func() {
+	It("compiles registered types and names the requirement when it cannot", func() {
+		reg := check.NewRegistry()
+		reg.Register("always", "passes", func(check.Spec, *check.Env) (check.Check, error) {
+			return check.PerRecord(check.KindIs(model.KindFHIR), func(*model.Record) []model.Finding { return nil }), nil
+		})
+		reg.Register("broken", "fails to compile", func(check.Spec, *check.Env) (check.Check, error) {
+			return nil, errors.New("no value set")
+		})
+		Expect(reg.Types()).To(Equal([]string{"always", "broken"}))
+		c, err := reg.Compile(check.Spec{Requirement: "R1", Type: "always"}, &check.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Applies(&model.Record{Kind: model.KindFHIR})).To(BeTrue())
+		Expect(c.Applies(&model.Record{Kind: model.KindCSV})).To(BeFalse())
+		_, err = reg.Compile(check.Spec{Requirement: "R2", Type: "broken", Source: "s.yaml:9"}, &check.Env{})
+		Expect(err).To(MatchError("s.yaml:9: requirement R2: check broken: no value set"))
+		_, err = reg.Compile(check.Spec{Requirement: "R3", Type: "nope", Source: "s.yaml:12"}, &check.Env{})
+		Expect(err).To(MatchError(`s.yaml:12: requirement R3: unknown check type "nope" (known: always, broken)`))
+		Expect(func() { reg.Register("always", "again", nil) }).To(PanicWith("check: type registered twice: always"))
+	})
+
+	It("builds a shared service once per run", func() {
+		env := &check.Env{}
+		builds := 0
+		build := func() (any, error) { builds++; return "schema", nil }
+		for i := 0; i < 3; i++ {
+			v, err := env.Service("schema", build)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(v).To(Equal("schema"))
+		}
+		Expect(builds).To(Equal(1))
+		_, err := env.Service("bad", func() (any, error) { return nil, errors.New("cannot load") })
+		Expect(err).To(MatchError("cannot load"))
+	})
+})

@@ -1,0 +1,50 @@
+package livefhir_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/fixtures/fhirserver"
+	"github.com/carecert/carecert/livefhir"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner/target"
+)
+
+// BenchmarkBulkExport measures a whole system-level export from the simulator
+// on 127.0.0.1: kick-off, manifest and the streamed download of every file,
+// each line parsed into a record (what the run's workers then validate).
+func BenchmarkBulkExport(b *testing.B) {
+	const records = 20000
+	dir := b.TempDir()
+	if _, err := fixtures.WriteDir(dir, fixtures.Options{Seed: 1, Records: records}); err != nil {
+		b.Fatal(err)
+	}
+	sim, err := fhirserver.New(fhirserver.Options{Feed: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(sim)
+	defer hs.Close()
+	t, err := livefhir.OpenBulk(target.Spec{Name: "bulk", Type: "fhir-bulk", URL: hs.URL, Options: check.Params{"poll_interval": "10ms"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		err := t.Records(context.Background(), func(r *model.Record) error {
+			if r.Kind == model.KindFHIR {
+				r.Load()
+				n++
+			}
+			return nil
+		})
+		if err != nil || n != records {
+			b.Fatalf("%d records, %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(records*b.N)/b.Elapsed().Seconds(), "records/s")
+}

@@ -1,0 +1,113 @@
+package reports_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
+)
+
+func sampleReport() *model.Report {
+	failing := model.NewTally(2)
+	for i := 5; i > 0; i-- {
+		failing.Observe([]model.Finding{{
+			Severity: model.Error, Check: "R1", Code: "structure.type", Message: "wrong JSON type <&>",
+			Location: model.Location{File: "feed.ndjson", Line: i, Record: "Patient/p", Path: "Patient.active"},
+		}})
+	}
+	warned := model.NewTally(0)
+	warned.Observe([]model.Finding{{Severity: model.Warning, Check: "R2", Code: "w", Message: "odd"}})
+	rep := &model.Report{
+		Schema: model.ReportSchemaVersion, Tool: model.Tool{Name: "carecert", Version: "test"},
+		Plan: "p", Vendor: model.Vendor{Name: "Acme"}, Complete: true, Evidence: "redacted",
+		Suites: []model.SuiteInfo{{ID: "s", Version: "1", Title: "S", Source: "builtin:s"}},
+		Targets: []model.TargetRun{{Name: "feed", Type: "fhir", Location: "feed.ndjson", Records: 5, Results: []model.Result{
+			{Suite: "s", Requirement: "R1", Level: model.Shall, Title: "Types", Check: "c", Outcome: model.Fail, Message: "5 errors", Tally: *failing},
+			{Suite: "s", Requirement: "R2", Level: model.Should, Title: "Odd", Check: "c", Outcome: model.Warn, Message: "1 warning", Tally: *warned},
+			{Suite: "s", Requirement: "R3", Level: model.May, Title: "None", Check: "c", Outcome: model.Skip, Message: "no applicable records"},
+			{Suite: "s", Requirement: "R4", Level: model.Shall, Title: "Broken", Check: "c", Outcome: model.Errored, Message: "target could not be read"},
+		}}},
+		Verdict: model.Verdict{Decision: model.NotCertified, Policy: "all-shall", Reasons: []string{"R1 failed"}},
+	}
+	rep.Summarize()
+	return rep
+}
+
+var _ = Describe("the JSON report", func() {
+	It("validates against the published schema and keeps the bounded sample", func() {
+		data, err := reports.MarshalJSON(sampleReport())
+		Expect(err).NotTo(HaveOccurred())
+		schema, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(reports.Schema()))
+		Expect(err).NotTo(HaveOccurred())
+		res, err := schema.Validate(gojsonschema.NewBytesLoader(data))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.Errors()).To(BeEmpty())
+		Expect(string(data)).To(ContainSubstring(`"dropped": 3`))
+		Expect(string(data)).To(ContainSubstring("wrong JSON type <&>"), "no HTML escaping in JSON")
+		Expect(bytes.HasSuffix(data, []byte("}\n"))).To(BeTrue())
+	})
+
+	It("is refused by the schema when a required field is missing", func() {
+		schema, _ := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(reports.Schema()))
+		res, err := schema.Validate(gojsonschema.NewStringLoader(`{"schema":"carecert.report/v1"}`))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.Valid()).To(BeFalse())
+	})
+})
+
+var _ = Describe("JUnit", func() {
+	It("has one testcase per requirement with failures, errors and skips counted", func() {
+		data, err := reports.JUnit(sampleReport())
+		Expect(err).NotTo(HaveOccurred())
+		var doc struct {
+			Tests, Failures, Errors, Skipped int `xml:",attr"`
+			Suites                           []struct {
+				Name  string `xml:"name,attr"`
+				Cases []struct {
+					Name    string `xml:"name,attr"`
+					Failure *struct {
+						Text string `xml:",chardata"`
+					} `xml:"failure"`
+				} `xml:"testcase"`
+			} `xml:"testsuite"`
+		}
+		Expect(xml.Unmarshal(data, &doc)).To(Succeed())
+		Expect(doc.Suites).To(HaveLen(1))
+		Expect(doc.Suites[0].Name).To(Equal("Acme / feed"))
+		Expect(doc.Suites[0].Cases).To(HaveLen(4))
+		Expect(doc.Suites[0].Cases[0].Failure.Text).To(ContainSubstring("feed.ndjson:1: error Patient/p at Patient.active"))
+		Expect(string(data)).To(ContainSubstring(`tests="4" failures="1" errors="1" skipped="1"`))
+	})
+})
+
+var _ = Describe("the console summary", func() {
+	It("prints a row per requirement and the verdict with reasons", func() {
+		var buf bytes.Buffer
+		Expect(reports.Console(&buf, sampleReport())).To(Succeed())
+		out := buf.String()
+		Expect(strings.Count(out, "│ feed")).To(Equal(4))
+		Expect(out).To(ContainSubstring("Verdict: Not certified"))
+		Expect(out).To(ContainSubstring("  - R1 failed"))
+	})
+})
+
+var _ = Describe("atomic writes", func() {
+	It("replace a file whole and leave no temporary file behind", func() {
+		dir := GinkgoT().TempDir()
+		path := filepath.Join(dir, "sub", "report.json")
+		Expect(reports.WriteFileAtomic(path, []byte("one"))).To(Succeed())
+		Expect(reports.WriteFileAtomic(path, []byte("two"))).To(Succeed())
+		Expect(os.ReadFile(path)).To(Equal([]byte("two")))
+		entries, _ := os.ReadDir(filepath.Join(dir, "sub"))
+		Expect(entries).To(HaveLen(1))
+		Expect(reports.WriteFileAtomic(filepath.Join(path, "x"), []byte("x"))).To(MatchError(ContainSubstring("report.json")))
+	})
+})
