@@ -29,7 +29,7 @@ func newBindingCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	eng := s.Engine
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+		el.Each(rec, func(c coded) {
 			b := c.Binding
 			if b == nil || (b.Strength != "required" && b.Strength != "extensible") {
 				return
@@ -120,7 +120,7 @@ func newCodeSystemCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	ctx := ctxOf(env)
 	return withSkipped(spec.Requirement, s.Engine.Skipped(), check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+		el.Each(rec, func(c coded) {
 			cs, paths := codings(c)
 			for i, cd := range cs {
 				if cd.System == "" || cd.Code == "" {
@@ -162,7 +162,7 @@ func newFormatCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	}
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+		el.Each(rec, func(c coded) {
 			cs, paths := codings(c)
 			for i, cd := range cs {
 				if cd.System == terminology.UCUM || cd.Code == "" {
@@ -210,7 +210,7 @@ func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	ctx := ctxOf(env)
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+		el.Each(rec, func(c coded) {
 			m, _ := c.Value.(map[string]any)
 			if m == nil {
 				return

@@ -110,7 +110,7 @@ func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
 	for _, p := range c.byType[rec.Type] {
 		var found []coded
 		def := c.defs[p]
-		c.el.Walk(rec.Resource(), rec.Type, func(x coded) {
+		c.el.Each(rec, func(x coded) {
 			if x.Def == def && (def == p || strings.HasSuffix(x.Path, p[strings.LastIndexByte(p, '.'):])) {
 				found = append(found, x)
 			}

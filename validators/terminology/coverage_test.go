@@ -274,3 +274,20 @@ var _ = Describe("a guide file that cannot be read", func() {
 		Expect(t.Information).To(BeEquivalentTo(1))
 	})
 })
+
+var _ = Describe("the coded values shared between checks", func() {
+	It("are not taken for another record's when a target reuses one Record", func() {
+		c, err := compile("fhir-code-format", nil)
+		Expect(err).NotTo(HaveOccurred())
+		cond := func(code string) map[string]any {
+			return map[string]any{"resourceType": "Condition", "code": map[string]any{"coding": []any{
+				map[string]any{"system": "http://snomed.info/sct", "code": code}}}}
+		}
+		rec := &model.Record{Kind: model.KindFHIR, Type: "Condition", Source: "feed", Index: 0, Value: cond("22298007")}
+		st := c.NewState()
+		Expect(st.Observe(rec)).To(HaveLen(1))
+		Expect(st.Observe(rec)).To(HaveLen(1), "the same record again")
+		rec.Index, rec.Value = 1, cond("22298006")
+		Expect(st.Observe(rec)).To(BeEmpty())
+	})
+})

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhir/r4core"
+	"github.com/carecert/carecert/model"
 )
 
 // Binding is an element's terminology binding.
@@ -23,6 +25,10 @@ type Binding struct {
 // core Observation profiles fix for LOINC codes.
 type Elements struct {
 	ix *elements.Index
+	// recent caches the coded values of the records being checked: the
+	// run's terminology checks look at the same record one after another,
+	// and finding its coded values is most of their work.
+	recent recentCache
 	// units maps a LOINC code to the unit a core profile fixes for its value;
 	// read from the profiles on first use.
 	unitsOnce sync.Once
@@ -44,7 +50,60 @@ func LoadElements() (*Elements, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Elements{ix: ix}, nil
+	return &Elements{ix: ix, recent: newRecentCache(4 * runtime.GOMAXPROCS(0))}, nil
+}
+
+// recentCache remembers the coded values of the last few records. Holding
+// the record keeps its address from being reused while it is cached.
+type recentCache struct {
+	mu   sync.Mutex
+	recs []*model.Record
+	// keys guard against a target that reuses one Record for many records.
+	keys []recentKey
+	vals [][]coded
+	next int
+}
+
+type recentKey struct {
+	source string
+	index  int64
+}
+
+func newRecentCache(n int) recentCache {
+	n = max(n, 8)
+	return recentCache{recs: make([]*model.Record, n), keys: make([]recentKey, n), vals: make([][]coded, n)}
+}
+
+// Each calls visit for every coded value of a FHIR record, finding them once
+// for all the checks that ask about the same record.
+func (ix *Elements) Each(rec *model.Record, visit func(c coded)) {
+	for _, c := range ix.codedValues(rec) {
+		visit(c)
+	}
+}
+
+func (ix *Elements) codedValues(rec *model.Record) []coded {
+	rc := &ix.recent
+	key := recentKey{rec.Source, rec.Index}
+	rc.mu.Lock()
+	for i, r := range rc.recs {
+		if r == rec && rc.keys[i] == key {
+			v := rc.vals[i]
+			rc.mu.Unlock()
+			return v
+		}
+	}
+	rc.mu.Unlock()
+	var out []coded
+	ix.Walk(rec.Resource(), rec.Type, func(c coded) { out = append(out, c) })
+	if len(rc.recs) == 0 {
+		return out
+	}
+	rc.mu.Lock()
+	rc.recs[rc.next], rc.keys[rc.next], rc.vals[rc.next] = rec, key, out
+	rc.next = (rc.next + 1) % len(rc.recs)
+	rc.mu.Unlock()
+	return out
 }
 
 // sdResource is the part of a StructureDefinition the unit rules need.
