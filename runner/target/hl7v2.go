@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/carecert/carecert/fixtures/hl7v2gen"
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/model"
 )
@@ -110,4 +111,64 @@ func HL7v2Record(source string, m *hl7v2.Message) *model.Record {
 		}
 	}
 	return rec
+}
+
+// hl7v2Fixture generates a synthetic HL7 v2 feed in memory.
+type hl7v2Fixture struct {
+	opts hl7v2gen.Options
+	name string
+}
+
+// OpenHL7v2Fixture opens a generated feed: options seed (1), messages (1000),
+// oru-every (0: ADT only), defects ("none", "all" or kind=N,...).
+func OpenHL7v2Fixture(spec Spec) (Target, error) {
+	o := spec.Options
+	if err := o.Reject("name", "type", "seed", "messages", "oru-every", "defects"); err != nil {
+		return nil, err
+	}
+	seed, err := o.Int("seed", 1)
+	if err != nil {
+		return nil, err
+	}
+	n, err := o.Int("messages", 1000)
+	if err != nil {
+		return nil, err
+	}
+	oru, err := o.Int("oru-every", 0)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := o.String("defects", "none")
+	if err != nil {
+		return nil, err
+	}
+	defects, err := hl7v2gen.ParseDefects(ds, n)
+	if err != nil {
+		return nil, err
+	}
+	opts := hl7v2gen.Options{Seed: uint64(seed), Messages: n, ORUEvery: oru, Defects: defects}
+	if _, err := hl7v2gen.New(opts); err != nil {
+		return nil, err
+	}
+	return &hl7v2Fixture{opts: opts, name: fmt.Sprintf("hl7v2-fixture-seed%d.hl7", seed)}, nil
+}
+
+func (t *hl7v2Fixture) Kinds() []model.Kind { return []model.Kind{model.KindHL7v2} }
+
+func (t *hl7v2Fixture) Records(ctx context.Context, emit Emit) error {
+	g, err := hl7v2gen.New(t.opts)
+	if err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 1<<16)
+		_, err := g.Generate(w)
+		if err == nil {
+			err = w.Flush()
+		}
+		pw.CloseWithError(err)
+	}()
+	defer pr.Close()
+	return ReadHL7v2(ctx, t.name, pr, emit)
 }
