@@ -72,3 +72,45 @@ var _ = Describe("hl7v2 targets", func() {
 		Expect(string(target.Encode(ms[0]))).To(Equal("MSH|^~\\&|A\rPID|1|x^y\r"))
 	})
 })
+
+var _ = Describe("hl7v2 target shards", func() {
+	names := func(t target.Target) []string {
+		recs, err := collect(t)
+		Expect(err).NotTo(HaveOccurred())
+		var out []string
+		for _, r := range recs {
+			out = append(out, filepath.Base(r.Source)+"#"+r.Type+"#"+string(rune('0'+r.Index)))
+		}
+		return out
+	}
+
+	It("deal a folder's files out whole: shards are disjoint and together the whole", func() {
+		dir := GinkgoT().TempDir()
+		for _, n := range []string{"a.hl7", "b.hl7", "c.er7"} {
+			Expect(os.WriteFile(filepath.Join(dir, n), []byte(adtMessage+adtMessage), 0o644)).To(Succeed())
+		}
+		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: check.Params{}})
+		Expect(err).NotTo(HaveOccurred())
+		whole := names(t)
+		Expect(whole).To(HaveLen(6))
+		var union []string
+		for i := 1; i <= 2; i++ {
+			part := names(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 2}))
+			Expect(part).NotTo(BeEmpty())
+			union = append(union, part...)
+		}
+		Expect(union).To(ConsistOf(whole))
+	})
+
+	It("split a generated feed into contiguous ranges", func() {
+		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: check.Params{"messages": 9}})
+		Expect(err).NotTo(HaveOccurred())
+		var union []string
+		for i := 1; i <= 3; i++ {
+			part := names(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 3}))
+			Expect(part).To(HaveLen(3))
+			union = append(union, part...)
+		}
+		Expect(union).To(Equal(names(t)))
+	})
+})
