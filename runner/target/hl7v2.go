@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/carecert/carecert/fixtures/hl7v2gen"
@@ -223,4 +225,30 @@ func (t *hl7v2FixtureShard) Records(ctx context.Context, emit Emit) error {
 		}
 		return emit(r)
 	})
+}
+
+// errFound stops a folder walk early.
+var errFound = errors.New("found")
+
+// isHL7v2Folder reports whether path is a folder holding HL7 v2 files and no
+// FHIR files, so that `carecert validate FOLDER` reads it as HL7 v2.
+func isHL7v2Folder(path string) bool {
+	if info, err := os.Stat(path); path == "" || err != nil || !info.IsDir() {
+		return false
+	}
+	v2 := false
+	err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir():
+			return nil
+		case IsFHIRFile(d.Name()):
+			return errFound
+		case IsHL7v2File(d.Name()):
+			v2 = true
+		}
+		return nil
+	})
+	return err == nil && v2
 }

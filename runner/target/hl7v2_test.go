@@ -50,6 +50,15 @@ var _ = Describe("hl7v2 targets", func() {
 		Expect(recs[5].Index).To(BeEquivalentTo(2))
 	})
 
+	It("infers hl7v2 for a folder of HL7 v2 files without FHIR files", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "a.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
+		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("hl7v2"))
+		Expect(os.WriteFile(filepath.Join(dir, "b.ndjson"), []byte("{}\n"), 0o644)).To(Succeed())
+		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("fhir"))
+		Expect(target.Infer(target.Spec{Path: GinkgoT().TempDir()})).To(Equal("fhir"))
+	})
+
 	It("says which path cannot be read", func() {
 		_, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: "/nonexistent/x.hl7", Options: check.Params{}})
 		Expect(err).To(MatchError(ContainSubstring("cannot read /nonexistent/x.hl7")))
