@@ -3,7 +3,6 @@ package fhirpath
 import (
 	"encoding/json"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -28,6 +27,9 @@ func sysVal(it item) any {
 		case "date", "dateTime", "instant":
 			if t, ok := parseDateTime(v, false); ok {
 				t.text = v
+				if it.t != "date" {
+					t.Kind = KindDateTime
+				}
 				return t
 			}
 		case "time":
@@ -243,8 +245,7 @@ func equivValues(x, y any) bool {
 		if !ok {
 			return false
 		}
-		sx, sy := scaleOf(xv), scaleOf(y)
-		p := min(sx, sy)
+		p := equivPrecision(scaleOf(xv), scaleOf(y))
 		return floatEq(roundTo(fx, p), roundTo(fy, p))
 	case Temporal:
 		yv, ok := y.(Temporal)
@@ -270,13 +271,12 @@ func equivValues(x, y any) bool {
 		return ok && c == 0
 	case Quantity:
 		if yv, ok := y.(Quantity); ok {
-			ca, okA := canonical(xv)
-			cb, okB := canonical(yv)
-			if okA && okB && ca.dims == cb.dims {
-				p := min(xv.Value.Scale, yv.Value.Scale)
-				return floatEq(roundTo(ca.v, p+3), roundTo(cb.v, p+3)) || floatEq(roundTo(xv.Value.V, p), roundTo(yv.Value.V, p))
+			conv, ok := convertQuantity(yv, xv.Unit)
+			if !ok {
+				return false
 			}
-			return false
+			p := equivPrecision(xv.Value.Scale, yv.Value.Scale)
+			return floatEq(roundTo(xv.Value.V, p), roundTo(conv.Value.V, p))
 		}
 		return false
 	case map[string]any:
@@ -288,6 +288,20 @@ func equivValues(x, y any) bool {
 	}
 	eq, _ := equalValues(x, y)
 	return eq
+}
+
+// equivPrecision is the number of decimals '~' compares at: the lesser
+// precision, ignoring computed values whose precision is unknown (-1).
+func equivPrecision(a, b int) int {
+	switch {
+	case a < 0 && b < 0:
+		return 8
+	case a < 0:
+		return b
+	case b < 0:
+		return a
+	}
+	return min(a, b)
 }
 
 func scaleOf(v any) int {
@@ -374,6 +388,16 @@ func order(a, b item) (int, bool, error) {
 	case string:
 		switch yv := y.(type) {
 		case string:
+			if a.fhir && b.fhir && a.t == "" && b.t == "" {
+				// untyped elements (no model, or an input without type):
+				// two date/times still compare as date/times
+				if ta, ok := parseDateTime(xv, false); ok {
+					if tb, ok := parseDateTime(yv, false); ok {
+						c, ok := compareTemporal(ta, tb)
+						return c, ok, nil
+					}
+				}
+			}
 			return strings.Compare(xv, yv), true, nil
 		case Temporal:
 			if t, ok := parseLike(xv, yv); ok {
@@ -426,14 +450,4 @@ func describe(it item) string {
 		return t
 	}
 	return "a complex value"
-}
-
-// sortedKeys returns the keys of m in a stable order.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +21,7 @@ type item struct {
 	t    string         // FHIR type name: "HumanName", "date", "Patient"; "" if unknown
 	p    string         // definition path for the children: "Patient.contact", "HumanName"
 	fhir bool
+	loc  string // where the element is ("Patient.name[0].given[1]"), when tracked
 }
 
 // Model supplies FHIR type information for navigation and is/as/ofType.
@@ -100,7 +103,8 @@ func (e evalErr) Error() string { return string(e) }
 
 func errf(format string, a ...any) error { return evalErr(fmt.Sprintf(format, a...)) }
 
-// evalCtx is the state of one evaluation.
+// evalCtx is the state of one evaluation. The top-level scope and input live
+// in it, so that an evaluation allocates once for its state.
 type evalCtx struct {
 	env      *Env
 	model    Model
@@ -108,6 +112,10 @@ type evalCtx struct {
 	root     item
 	context  item
 	now      time.Time
+	top      scope
+	input    [1]item
+	// track makes navigation record each element's location (EvaluateTyped)
+	track bool
 }
 
 // scope holds $this, $index and $total inside function arguments.
@@ -123,7 +131,7 @@ type scope struct {
 // json.Number, bool), computed values as bool, int64, Decimal, string,
 // Temporal or Quantity. env may be nil.
 func (e *Expr) Evaluate(env *Env, input any) ([]any, error) {
-	out, err := e.eval(env, input)
+	out, err := e.eval(env, input, false)
 	if err != nil {
 		return nil, err
 	}
@@ -144,11 +152,36 @@ type Value struct {
 	Type string
 	// FHIR reports an element of the resource rather than a computed value.
 	FHIR bool
+	// Path locates an element of the input, FHIRPath-style with indexes
+	// ("Patient.name[0].given[1]", "Observation.valueQuantity"); "" for
+	// computed values, elements of resolve()d resources and elements under an
+	// Element input given without At.
+	Path string
+	// it keeps the element's type context, so that a Value passed back to
+	// Evaluate (an invariant on an element) navigates with its types.
+	it item
+}
+
+// Element returns a FHIR element of the given type as an input for Evaluate:
+// use it to evaluate an invariant on an element the caller found by walking a
+// resource. defPath is where the element's children are defined: the type name
+// for datatypes ("HumanName"), the element path for backbone elements
+// ("Patient.contact"). ext is the primitive's "_name" object, or nil.
+func Element(v any, ext map[string]any, typ, defPath string) Value {
+	it := item{v: v, ext: ext, t: typ, p: defPath, fhir: true}
+	return Value{V: v, Type: typ, FHIR: true, it: it}
+}
+
+// At returns the element with its location, so that the paths EvaluateTyped
+// gives are complete ("Patient.contact[0]" + ".name.family").
+func (v Value) At(path string) Value {
+	v.Path, v.it.loc = path, path
+	return v
 }
 
 // EvaluateTyped is Evaluate with the type of each result.
 func (e *Expr) EvaluateTyped(env *Env, input any) ([]Value, error) {
-	out, err := e.eval(env, input)
+	out, err := e.eval(env, input, true)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +191,7 @@ func (e *Expr) EvaluateTyped(env *Env, input any) ([]Value, error) {
 		if !it.fhir || t == "" {
 			t = systemType(it.v)
 		}
-		res[i] = Value{V: it.v, Type: t, FHIR: it.fhir}
+		res[i] = Value{V: it.v, Type: t, FHIR: it.fhir, Path: it.loc, it: it}
 	}
 	return res, nil
 }
@@ -167,7 +200,7 @@ func (e *Expr) EvaluateTyped(env *Env, input any) ([]Value, error) {
 // empty or one boolean (a single non-boolean value counts as true). ok is false
 // when the result is empty.
 func (e *Expr) EvaluateBool(env *Env, input any) (value, ok bool, err error) {
-	out, err := e.eval(env, input)
+	out, err := e.eval(env, input, false)
 	if err != nil {
 		return false, false, err
 	}
@@ -178,10 +211,16 @@ func (e *Expr) EvaluateBool(env *Env, input any) (value, ok bool, err error) {
 	return b, ok, nil
 }
 
-func (e *Expr) eval(env *Env, input any) (out []item, err error) {
+func (e *Expr) eval(env *Env, input any, track bool) (out []item, err error) {
 	if env == nil {
 		env = &Env{}
 	}
+	defer func() {
+		// a bug in a function must cost one result, not the whole run
+		if r := recover(); r != nil {
+			out, err = nil, &EvalError{Expr: e.src, Msg: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
 	model := env.Model
 	if model == nil {
 		ix, err := elements.R4()
@@ -190,8 +229,17 @@ func (e *Expr) eval(env *Env, input any) (out []item, err error) {
 		}
 		model = ix
 	}
-	in := rootItems(input, model)
-	c := &evalCtx{env: env, model: model, now: env.Now}
+	c := &evalCtx{env: env, model: model, now: env.Now, track: track}
+	var in []item
+	if one, ok := singleRoot(input); ok {
+		if m, isMap := one.v.(map[string]any); track && isMap && one.loc == "" && m["resourceType"] != nil {
+			one.loc = one.t // a resource: paths start with its type
+		}
+		c.input[0] = one
+		in = c.input[:1:1]
+	} else {
+		in = rootItems(input, model)
+	}
 	if len(in) > 0 {
 		c.context = in[0]
 	}
@@ -203,8 +251,8 @@ func (e *Expr) eval(env *Env, input any) (out []item, err error) {
 	if env.RootResource != nil {
 		c.root = rootItems(env.RootResource, env.Model)[0]
 	}
-	s := &scope{this: in}
-	out, err = e.root.eval(c, s, in)
+	c.top.this = in
+	out, err = e.root.eval(c, &c.top, in)
 	if err != nil {
 		var ee evalErr
 		if errors.As(err, &ee) {
@@ -213,6 +261,23 @@ func (e *Expr) eval(env *Env, input any) (out []item, err error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// singleRoot converts the common inputs, a resource or one element, without
+// allocating.
+func singleRoot(input any) (item, bool) {
+	switch v := input.(type) {
+	case map[string]any:
+		if rt, ok := v["resourceType"].(string); ok {
+			return item{v: v, t: rt, p: rt, fhir: true}, true
+		}
+		return item{v: v, fhir: true}, true
+	case Value:
+		if v.it.v != nil || v.it.ext != nil {
+			return v.it, true
+		}
+	}
+	return item{}, false
 }
 
 func rootItems(input any, m Model) []item {
@@ -233,7 +298,16 @@ func rootItems(input any, m Model) []item {
 	case item:
 		return []item{v}
 	case Value:
+		if v.it.v != nil || v.it.ext != nil {
+			return []item{v.it}
+		}
 		return []item{{v: v.V, t: v.Type, fhir: v.FHIR}}
+	case []Value:
+		out := make([]item, 0, len(v))
+		for _, x := range v {
+			out = append(out, rootItems(x, m)...)
+		}
+		return out
 	}
 	return []item{{v: input, fhir: isFHIRPrimitive(input)}}
 }
@@ -350,25 +424,17 @@ type memberNode struct {
 }
 
 func (n *memberNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
-	if n.first && len(in) > 0 && n.name != "" && n.name[0] >= 'A' && n.name[0] <= 'Z' {
+	if n.first && n.name != "" && n.name[0] >= 'A' && n.name[0] <= 'Z' {
+		// element names start in lower case: this is a type name
 		var out []item
-		matched := false
 		for _, it := range in {
-			if it.fhir && isResourceOfType(it, n.name) {
+			if it.fhir && (it.t == n.name || isResourceOfType(it, n.name)) {
 				out = append(out, it)
-				matched = true
 			}
 		}
-		if matched {
-			return out, nil
-		}
-		if _, isMap := in[0].v.(map[string]any); isMap {
-			if _, isRes := in[0].v.(map[string]any)["resourceType"]; isRes {
-				if _, has := in[0].v.(map[string]any)[n.name]; !has {
-					return nil, nil
-				}
-			}
-		}
+		// another resource's type gives nothing ("Practitioner.name" on a
+		// Patient, as in search parameter expressions)
+		return out, nil
 	}
 	var out []item
 	for _, it := range in {
@@ -397,7 +463,7 @@ func (c *evalCtx) children(out []item, it item, name string) []item {
 		if it.ext == nil {
 			return out
 		}
-		m, it = it.ext, item{v: it.ext, t: "Element", p: "Element", fhir: true}
+		m, it = it.ext, item{v: it.ext, t: "Element", p: "Element", fhir: true, loc: it.loc}
 	}
 	typ, path, choice, known := "", "", false, false
 	if c.model != nil && it.p != "" {
@@ -410,37 +476,46 @@ func (c *evalCtx) children(out []item, it item, name string) []item {
 			if !known {
 				typ, path = guessType(v)
 			}
-			return appendValues(out, v, ext, typ, path)
+			return appendValues(out, v, ext, typ, path, c.locate(it, name))
 		}
 		if known {
 			return out
 		}
 	}
-	// a choice element: valueQuantity, valueString, ...
-	for k, v := range m {
-		if len(k) <= len(name) || !strings.HasPrefix(k, name) {
+	// a choice element: valueQuantity, valueString, ... Valid data has one;
+	// invalid data with several gets them all, in a stable order.
+	var keys [4]string
+	found := keys[:0]
+	for k := range m {
+		if len(k) > 0 && k[0] == '_' {
+			if _, hasValue := m[k[1:]]; hasValue {
+				continue
+			}
+			k = k[1:]
+		}
+		if len(k) <= len(name) || !strings.HasPrefix(k, name) || k[len(name)] < 'A' || k[len(name)] > 'Z' {
 			continue
 		}
-		suffix := k[len(name):]
-		if suffix[0] < 'A' || suffix[0] > 'Z' {
-			continue
+		if _, ok := choiceType(k[len(name):]); ok {
+			found = append(found, k)
 		}
-		t, ok := choiceType(suffix)
-		if !ok {
-			continue
-		}
-		ext, _ := m["_"+k]
-		return appendValues(out, v, ext, t, t)
 	}
-	for k, ext := range m {
-		if !strings.HasPrefix(k, "_"+name) || len(k) <= len(name)+1 {
-			continue
-		}
-		if t, ok := choiceType(k[len(name)+1:]); ok {
-			return appendValues(out, nil, ext, t, t)
-		}
+	if len(found) > 1 {
+		slices.Sort(found)
+	}
+	for _, k := range found {
+		t, _ := choiceType(k[len(name):])
+		out = appendValues(out, m[k], m["_"+k], t, t, c.locate(it, k))
 	}
 	return out
+}
+
+// locate is the location of child name of it, when locations are tracked.
+func (c *evalCtx) locate(it item, name string) string {
+	if !c.track || it.loc == "" {
+		return "" // not tracked, or not inside the input (resolve())
+	}
+	return it.loc + "." + name
 }
 
 func guessType(v any) (string, string) {
@@ -452,10 +527,18 @@ func guessType(v any) (string, string) {
 	return "", ""
 }
 
-func appendValues(out []item, v, ext any, typ, path string) []item {
-	if arr, ok := v.([]any); ok {
-		exts, _ := ext.([]any)
-		for i, x := range arr {
+// appendValues appends the values of one JSON member (and of its "_name"
+// sibling) as items; loc is the member's location, "" when not tracked.
+func appendValues(out []item, v, ext any, typ, path, loc string) []item {
+	arr, isArr := v.([]any)
+	exts, extArr := ext.([]any)
+	if isArr || (v == nil && extArr) {
+		n := max(len(arr), len(exts))
+		for i := range n {
+			var x any
+			if i < len(arr) {
+				x = arr[i]
+			}
 			var e map[string]any
 			if i < len(exts) {
 				e, _ = exts[i].(map[string]any)
@@ -463,14 +546,11 @@ func appendValues(out []item, v, ext any, typ, path string) []item {
 			if x == nil && e == nil {
 				continue
 			}
-			out = append(out, element(x, e, typ, path))
-		}
-		if len(arr) == 0 {
-			for _, x := range exts {
-				if e, ok := x.(map[string]any); ok {
-					out = append(out, element(nil, e, typ, path))
-				}
+			el := element(x, e, typ, path)
+			if loc != "" {
+				el.loc = loc + "[" + strconv.Itoa(i) + "]"
 			}
+			out = append(out, el)
 		}
 		return out
 	}
@@ -478,7 +558,9 @@ func appendValues(out []item, v, ext any, typ, path string) []item {
 	if v == nil && e == nil {
 		return out
 	}
-	return append(out, element(v, e, typ, path))
+	el := element(v, e, typ, path)
+	el.loc = loc
+	return append(out, el)
 }
 
 func element(v any, ext map[string]any, typ, path string) item {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,9 @@ func (n *funcNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
 func newFunc(name string, args []node) (node, error) {
 	def, ok := functions[name]
 	if !ok {
+		def, ok = moreFunctions[name]
+	}
+	if !ok {
 		return nil, fmt.Errorf("unknown function %s()", name)
 	}
 	if len(args) < def.min || len(args) > def.max {
@@ -40,11 +44,20 @@ func newFunc(name string, args []node) (node, error) {
 	n := &funcNode{name: name, args: args, def: def}
 	switch name {
 	case "is", "as", "ofType":
+		if len(args) != 1 {
+			return nil, fmt.Errorf("%s() takes a type name", name)
+		}
 		t, ok := typeArg(args[0])
 		if !ok {
 			return nil, fmt.Errorf("%s() needs a type name", name)
 		}
 		n.typ = t
+	case "iif":
+		if lit, ok := args[0].(*literalNode); ok {
+			if _, isBool := lit.val.v.(bool); !isBool {
+				return nil, fmt.Errorf("iif() needs a boolean criterion")
+			}
+		}
 	case "matches", "matchesFull", "replaceMatches":
 		if lit, ok := args[0].(*literalNode); ok {
 			if p, isStr := lit.val.v.(string); isStr {
@@ -158,6 +171,24 @@ func single(in []item, fn string) (item, bool, error) {
 
 func one(v any) []item { return []item{{v: v}} }
 
+// smallIntegers are shared results for small counts, which invariants compute
+// on every element (ele-1). They are never modified: callers only read or
+// append to results, and appending to a full slice copies it.
+var smallIntegers = func() [][]item {
+	out := make([][]item, 64)
+	for i := range out {
+		out[i] = []item{{v: int64(i)}}
+	}
+	return out
+}()
+
+func integer(n int64) []item {
+	if n >= 0 && n < int64(len(smallIntegers)) {
+		return smallIntegers[n][:1:1]
+	}
+	return one(n)
+}
+
 var functions = map[string]*funcDef{
 	// existence
 	"empty": {0, 0, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
@@ -215,7 +246,7 @@ var functions = map[string]*funcDef{
 		return trueItems, nil
 	}},
 	"count": {0, 0, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-		return one(int64(len(in))), nil
+		return integer(int64(len(in))), nil
 	}},
 	"distinct": {0, 0, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
 		return union(in, nil), nil
@@ -265,19 +296,27 @@ var functions = map[string]*funcDef{
 		return out, nil
 	}},
 	"ofType": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
+		if err := c.checkType(n.typ); err != nil {
+			return nil, err
+		}
 		var out []item
 		for _, it := range in {
-			if isType(it, n.typ) {
+			if isType(it, n.typ, true) {
 				out = append(out, it)
 			}
 		}
 		return out, nil
 	}},
-	"is": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) { return typeTest("is", in, n.typ) }},
+	"is": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) { return c.typeTest("is", in, n.typ) }},
+	// as() on a collection filters it like ofType(): R4 invariants rely on that
+	// (dom-3: descendants().as(canonical)), although FHIRPath 2 makes it an error.
 	"as": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
+		if err := c.checkType(n.typ); err != nil {
+			return nil, err
+		}
 		var out []item
 		for _, it := range in {
-			if isType(it, n.typ) {
+			if isType(it, n.typ, true) {
 				out = append(out, it)
 			}
 		}
@@ -504,6 +543,9 @@ var functions = map[string]*funcDef{
 		if err != nil || !ok {
 			return nil, err
 		}
+		if re.String() == "(?s)" {
+			return str, nil
+		}
 		return re.ReplaceAllString(str, javaReplacement(rep)), nil
 	})},
 	"split": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
@@ -613,15 +655,13 @@ var functions = map[string]*funcDef{
 		return out, nil
 	}},
 	"descendants": {0, 0, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
+		// breadth first, using the result itself as the queue
 		var out []item
-		work := in
-		for len(work) > 0 {
-			var next []item
-			for _, it := range work {
-				next = c.allChildren(next, it)
-			}
-			out = append(out, next...)
-			work = next
+		for _, it := range in {
+			out = c.allChildren(out, it)
+		}
+		for i := 0; i < len(out); i++ {
+			out = c.allChildren(out, out[i])
 		}
 		return out, nil
 	}},
@@ -837,11 +877,20 @@ func (c *evalCtx) allChildren(out []item, it item) []item {
 	m, ok := it.v.(map[string]any)
 	if !ok {
 		if it.ext != nil {
-			return c.allChildren(out, item{v: it.ext, t: "Element", fhir: true})
+			return c.allChildren(out, item{v: it.ext, t: "Element", p: "Element", fhir: true, loc: it.loc})
 		}
 		return out
 	}
-	for _, k := range sortedKeys(m) {
+	var buf [32]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if cap(out)-len(out) < len(keys) {
+		out = slices.Grow(out, len(keys))
+	}
+	for _, k := range keys {
 		if k == "resourceType" {
 			continue
 		}
@@ -860,21 +909,24 @@ func (c *evalCtx) allChildren(out []item, it item) []item {
 // carries the type suffix.
 func (c *evalCtx) childrenByKey(out []item, it item, m map[string]any, k string) []item {
 	if c.model != nil && it.p != "" {
-		if _, _, _, known := c.model.Child(it.p, k); known {
-			return c.children(out, it, k)
+		if typ, path, choice, known := c.model.Child(it.p, k); known && !choice {
+			if typ == "" {
+				typ, path = guessType(m[k])
+			}
+			return appendValues(out, m[k], m["_"+k], typ, path, c.locate(it, k))
 		}
 		for i := len(k) - 1; i > 0; i-- {
 			if k[i] >= 'A' && k[i] <= 'Z' {
 				if t, ok := choiceType(k[i:]); ok {
 					if _, _, choice, known := c.model.Child(it.p, k[:i]); known && choice {
-						return appendValues(out, m[k], m["_"+k], t, t)
+						return appendValues(out, m[k], m["_"+k], t, t, c.locate(it, k))
 					}
 				}
 			}
 		}
 	}
 	typ, path := guessType(m[k])
-	return appendValues(out, m[k], m["_"+k], typ, path)
+	return appendValues(out, m[k], m["_"+k], typ, path, c.locate(it, k))
 }
 
 func boolsAgg(stopOn func(bool) bool, ifNone bool) func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
@@ -1129,7 +1181,7 @@ func toStringValue(v any, it item) (any, bool) {
 	case Temporal:
 		return x.String(), true
 	case Quantity:
-		return x.Value.String() + " '" + x.Unit + "'", true
+		return x.String(), true
 	}
 	return nil, false
 }

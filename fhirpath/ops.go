@@ -349,7 +349,7 @@ func intArith(op string, x, y int64) (any, error) {
 		if y == 0 {
 			return nil, nil
 		}
-		return Decimal{V: float64(x) / float64(y), Scale: 0}, nil
+		return Decimal{V: float64(x) / float64(y), Scale: -1}, nil
 	case "div":
 		if y == 0 {
 			return nil, nil
@@ -377,7 +377,7 @@ func decArith(op string, x, y Decimal) (any, error) {
 		if y.V == 0 {
 			return nil, nil
 		}
-		return Decimal{V: x.V / y.V}, nil
+		return Decimal{V: x.V / y.V, Scale: -1}, nil
 	case "div":
 		if y.V == 0 {
 			return nil, nil
@@ -470,10 +470,29 @@ func (n *typeOpNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
 	if err != nil {
 		return nil, err
 	}
-	return typeTest(n.op, l, n.typ)
+	return c.typeTest(n.op, l, n.typ)
 }
 
-func typeTest(op string, l []item, t typeSpec) ([]item, error) {
+// checkType refuses type names neither System nor the model knows.
+func (c *evalCtx) checkType(t typeSpec) error {
+	switch t.ns {
+	case "System":
+		return nil // an unknown System type matches nothing
+	case "", "FHIR":
+		if t.ns == "" && systemTypeNames[t.name] {
+			return nil
+		}
+		if k, ok := c.model.(interface{ HasType(string) bool }); !ok || k.HasType(t.name) {
+			return nil
+		}
+	}
+	return errf("unknown type %s", t)
+}
+
+func (c *evalCtx) typeTest(op string, l []item, t typeSpec) ([]item, error) {
+	if err := c.checkType(t); err != nil {
+		return nil, err
+	}
 	if len(l) == 0 {
 		return nil, nil
 	}
@@ -483,7 +502,7 @@ func typeTest(op string, l []item, t typeSpec) ([]item, error) {
 		}
 		return nil, errf("as needs a single value, got %d", len(l))
 	}
-	ok := isType(l[0], t)
+	ok := isType(l[0], t, op == "as")
 	if op == "is" {
 		return boolItems(ok), nil
 	}
@@ -507,8 +526,9 @@ var fhirSupertypes = map[string][]string{
 	"SimpleQuantity": {"Quantity"}, "MoneyQuantity": {"Quantity"},
 }
 
-// isType reports whether it is of type t or a subtype.
-func isType(it item, t typeSpec) bool {
+// isType reports whether it is of type t or, unless exact, a subtype (a code is
+// a string for is(), but as() and ofType() want the type itself).
+func isType(it item, t typeSpec, exact bool) bool {
 	if !it.fhir || it.t == "" {
 		if t.ns == "FHIR" && !it.fhir {
 			return false
@@ -535,6 +555,9 @@ func isType(it item, t typeSpec) bool {
 		if t.name == "Element" || (t.name == "BackboneElement" && it.t == "BackboneElement") {
 			return true
 		}
+	}
+	if exact {
+		return false
 	}
 	for _, sup := range fhirSupertypes[it.t] {
 		if sup == t.name {

@@ -377,8 +377,9 @@ func compareTemporal(a, b Temporal) (int, bool) {
 	if (a.Kind == KindTime) != (b.Kind == KindTime) {
 		return 0, false
 	}
-	if a.HasTZ != b.HasTZ && a.Prec > PrecDay && b.Prec > PrecDay {
-		// one side has no zone: compare as if it were UTC
+	if a.HasTZ != b.HasTZ && a.Kind == KindDateTime && b.Kind == KindDateTime && a.Prec > PrecDay && b.Prec > PrecDay {
+		// one side has no zone: which instant it means is unknown
+		return 0, false
 	}
 	a, b = a.normalized(), b.normalized()
 	pa, pb := a.Prec, b.Prec
@@ -415,10 +416,6 @@ func compareTemporal(a, b Temporal) (int, bool) {
 func addDuration(t Temporal, q Quantity, sign int) (Temporal, error) {
 	unit := q.Unit
 	switch unit {
-	case "a":
-		unit = "year"
-	case "mo":
-		unit = "month"
 	case "wk":
 		unit = "week"
 	case "d":
@@ -435,10 +432,20 @@ func addDuration(t Temporal, q Quantity, sign int) (Temporal, error) {
 	n := int(q.Value.V) * sign
 	tm := t.goTime()
 	switch unit {
-	case "year":
-		tm = tm.AddDate(n, 0, 0)
-	case "month":
-		tm = tm.AddDate(0, n, 0)
+	case "year", "month":
+		// calendar arithmetic: the day is kept, or clamped to the month's end
+		months := n
+		if unit == "year" {
+			months = 12 * n
+		}
+		y, m := tm.Year(), int(tm.Month())-1+months
+		y += m / 12
+		if m %= 12; m < 0 {
+			m += 12
+			y--
+		}
+		d := min(tm.Day(), daysIn(y, m+1))
+		tm = time.Date(y, time.Month(m+1), d, tm.Hour(), tm.Minute(), tm.Second(), tm.Nanosecond(), tm.Location())
 	case "week":
 		tm = tm.AddDate(0, 0, 7*n)
 	case "day":
@@ -448,11 +455,11 @@ func addDuration(t Temporal, q Quantity, sign int) (Temporal, error) {
 	case "minute":
 		tm = tm.Add(time.Duration(n) * time.Minute)
 	case "second":
-		tm = tm.Add(time.Duration(q.Value.V * sign2f(sign) * float64(time.Second)))
+		tm = tm.Add(time.Duration(n) * time.Second) // fractions of a second are ignored
 	case "millisecond":
 		tm = tm.Add(time.Duration(n) * time.Millisecond)
 	default:
-		return t, fmt.Errorf("cannot add %s to a date/time: not a calendar duration", q)
+		return t, errf("cannot add %s to a date/time: not a calendar duration", q)
 	}
 	out := fromTime(tm, t.Kind, t.Prec)
 	out.HasTZ, out.TZMinutes = t.HasTZ, t.TZMinutes
@@ -461,5 +468,3 @@ func addDuration(t Temporal, q Quantity, sign int) (Temporal, error) {
 	}
 	return out, nil
 }
-
-func sign2f(s int) float64 { return float64(s) }

@@ -269,3 +269,32 @@ var _ = Describe("the FHIR R4 core content", Ordered, func() {
 		Expect(codesOf(codes)).To(Equal([]string{"Cel", "[degF]"}))
 	})
 })
+
+var _ = Describe("the yes/no/unknown view for the profile validator", func() {
+	It("answers in, out and cannot tell", func() {
+		e := acmeEngine()
+		in, known := e.Contains("http://acme.example/vs/cardio", acme, "htn")
+		Expect([]bool{in, known}).To(Equal([]bool{true, true}))
+		in, known = e.Contains("http://acme.example/vs/cardio|2.0", acme, "asthma")
+		Expect([]bool{in, known}).To(Equal([]bool{false, true}))
+		_, known = e.Contains("http://acme.example/vs/with-snomed", terminology.SNOMED, "22298006")
+		Expect(known).To(BeFalse())
+		_, known = e.Contains("http://acme.example/vs/none", acme, "htn")
+		Expect(known).To(BeFalse())
+	})
+})
+
+var _ = Describe("UCUM in the FHIR core", func() {
+	It("parses every unit of the common UCUM units value set", func() {
+		codes, err := terminology.NewCore(nil).Expand("http://hl7.org/fhir/ValueSet/ucum-common")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(len(codes)).To(BeNumerically(">", 1000))
+		var bad []string
+		for _, c := range codes {
+			if err := terminology.FormatError(terminology.UCUM, c.Code); err != nil {
+				bad = append(bad, err.Error())
+			}
+		}
+		Expect(bad).To(BeEmpty())
+	})
+})

@@ -40,6 +40,12 @@ type Provider interface {
 	Subsumes(ctx context.Context, ancestor, code string) (bool, error)
 }
 
+// Remote answers validate-code questions offline content cannot, such as a
+// FHIR terminology server (see package remote).
+type Remote interface {
+	ValidateCode(ctx context.Context, system, code, display, valueSet string) (Result, error)
+}
+
 // Grammar validates codes of a code system defined by a syntax rather than a
 // list (UCUM, BCP-47 language tags, MIME types): nil means the code is valid.
 type Grammar func(code string) error
@@ -62,6 +68,7 @@ type Engine struct {
 	grammars     map[string]Grammar
 	expansions   map[string]*Expansion
 	xml          XMLDecoder
+	remote       Remote
 	skipped      []string
 }
 
@@ -188,6 +195,15 @@ func (e *Engine) AddProvider(system string, p Provider) {
 	defer e.mu.Unlock()
 	e.providers[system] = p
 	e.expansions = map[string]*Expansion{}
+}
+
+// SetRemote makes r answer membership questions the engine's content
+// cannot decide. Its answers are its own to cache; when it fails the answer
+// stays Unknown and the reason says what the server did.
+func (e *Engine) SetRemote(r Remote) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.remote = r
 }
 
 // AddGrammar makes g decide codes of system.

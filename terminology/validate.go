@@ -103,12 +103,30 @@ func codeText(system, code string) string {
 func (e *Engine) Member(ctx context.Context, url, system, code string) (Membership, string, error) {
 	x, err := e.Expansion(url)
 	if err != nil {
-		return Unknown, "", err
+		e.mu.RLock()
+		remote := e.remote
+		e.mu.RUnlock()
+		if remote == nil || e.Ready() != nil {
+			return Unknown, "", err
+		}
+		r, rerr := remote.ValidateCode(ctx, system, code, "", url)
+		if rerr != nil {
+			return Unknown, fmt.Sprintf("value set %s is not available offline, and %v", canonical(url), rerr), nil
+		}
+		return r.Membership, "", nil
 	}
 	e.mu.RLock()
-	defer e.mu.RUnlock()
 	m, reason := x.contains(ctx, e, system, code)
-	return m, reason, nil
+	remote := e.remote
+	e.mu.RUnlock()
+	if m != Unknown || remote == nil {
+		return m, reason, nil
+	}
+	r, err := remote.ValidateCode(ctx, system, code, "", url)
+	if err != nil {
+		return Unknown, reason + "; and " + err.Error(), nil
+	}
+	return r.Membership, "", nil
 }
 
 // ValueSetSystems lists the code systems value set url draws from.
@@ -236,4 +254,16 @@ func (e *Engine) CodeableConcept(ctx context.Context, codings []Coding, valueSet
 		}
 	}
 	return best, results, nil
+}
+
+// Contains answers "is system|code in the value set?" for callers that only
+// need yes, no or cannot tell, such as the profile validator's bindings
+// (validators/profile.CodeValidator): known is false when the engine cannot
+// decide offline or the value set is not loaded.
+func (e *Engine) Contains(valueSet, system, code string) (in, known bool) {
+	m, _, err := e.Member(context.Background(), valueSet, system, code)
+	if err != nil || m == Unknown {
+		return false, false
+	}
+	return m == Member, true
 }

@@ -102,6 +102,9 @@ type Definition struct {
 type Index struct {
 	defs  map[string]*Definition
 	paths map[string]*Element
+	// kids indexes elements by parent path and name (without [x]), so that
+	// navigation looks up without building path strings
+	kids map[string]map[string]*Element
 }
 
 // R4 returns the index of the embedded R4 core definitions, built on first
@@ -135,15 +138,22 @@ func build() (*Index, error) {
 var compactR4 []byte
 
 func newIndex(defs []*Definition) *Index {
-	ix := &Index{defs: map[string]*Definition{}, paths: map[string]*Element{}}
+	ix := &Index{defs: map[string]*Definition{}, paths: map[string]*Element{}, kids: map[string]map[string]*Element{}}
 	for _, def := range defs {
 		ix.defs[def.Name] = def
 		for _, el := range def.Elements {
 			el.Choice = strings.HasSuffix(el.Path, "[x]")
-			if p := ix.paths[parentPath(el.Path)]; p != nil {
+			parent := parentPath(el.Path)
+			if p := ix.paths[parent]; p != nil {
 				p.hasChildren = true
 			}
 			ix.paths[el.Path] = el
+			if parent != "" {
+				if ix.kids[parent] == nil {
+					ix.kids[parent] = map[string]*Element{}
+				}
+				ix.kids[parent][el.Name()] = el
+			}
 		}
 	}
 	return ix
@@ -156,12 +166,6 @@ func MustR4() *Index {
 		panic(err)
 	}
 	return ix
-}
-
-type jsonBundle struct {
-	Entry []struct {
-		Resource jsonSD `json:"resource"`
-	} `json:"entry"`
 }
 
 type jsonSD struct {
@@ -366,18 +370,17 @@ func (ix *Index) Element(path string) *Element {
 // choice element named by its typed JSON name.
 // choice element named by its typed JSON name; chosen is then the type.
 func (ix *Index) child(parent, name string) (el *Element, chosen string) {
-	if el := ix.paths[parent+"."+name]; el != nil {
-		return el, ""
-	}
-	if el := ix.paths[parent+"."+name+"[x]"]; el != nil {
+	kids := ix.kids[parent]
+	if el := kids[name]; el != nil {
 		return el, ""
 	}
 	// valueQuantity → value[x]
 	for i := len(name) - 1; i > 0; i-- {
 		if name[i] >= 'A' && name[i] <= 'Z' {
-			t := typeFromSuffix(name[i:])
-			if el := ix.paths[parent+"."+name[:i]+"[x]"]; el != nil && el.allows(t) {
-				return el, t
+			if el := kids[name[:i]]; el != nil && el.Choice {
+				if t := typeFromSuffix(name[i:]); el.allows(t) {
+					return el, t
+				}
 			}
 		}
 	}
@@ -423,11 +426,8 @@ func (ix *Index) childPath(el *Element) string {
 // Child implements fhirpath.Model: the type of element name under the
 // definition path parent and the definition path of its own children.
 func (ix *Index) Child(parent, name string) (typ, path string, choice, ok bool) {
-	el := ix.paths[parent+"."+name]
+	el := ix.kids[parent][name]
 	if el == nil {
-		if el = ix.paths[parent+"."+name+"[x]"]; el != nil {
-			return "", "", true, true
-		}
 		// a resource's path may be asked as its base type: Resource.id on a Patient
 		if def := ix.defs[parent]; def != nil && def.Base != "" && def.Base != parent {
 			return ix.Child(def.Base, name)
@@ -487,3 +487,6 @@ func (ix *Index) Resolve(parent, name string) (el *Element, typ, childPath strin
 	}
 	return el, typ, ix.childPath(el)
 }
+
+// HasType reports whether name is a type or resource of the index.
+func (ix *Index) HasType(name string) bool { return ix.defs[name] != nil }

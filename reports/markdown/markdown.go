@@ -10,8 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 )
 
 // Limits keep a comment well under the 65,536 characters GitHub accepts.
@@ -112,7 +112,7 @@ func Summary(w io.Writer, rep *model.Report) error {
 			Escape(r.target), r.res.Evaluated, r.res.Errors, r.res.Warnings, Escape(r.res.Message))
 	}
 	if measures > 0 {
-		fmt.Fprintf(&b, "\n<details><summary>Measures (%d)</summary>\n\n| Requirement | Target | Measure | Numerator | Denominator | Rate |\n|---|---|---|---:|---:|---:|\n", measures)
+		fmt.Fprintf(&b, "\n<details><summary>Measures (%d)</summary>\n\n| Requirement | Target | Measure | Numerator | Denominator | Value |\n|---|---|---|---:|---:|---:|\n", measures)
 		n := 0
 		for _, r := range rows {
 			for _, m := range r.res.Measures {
@@ -120,7 +120,7 @@ func Summary(w io.Writer, rep *model.Report) error {
 					break
 				}
 				n++
-				fmt.Fprintf(&b, "| `%s/%s` | %s | `%s` | %d | %d | %.1f%% |\n", r.res.Suite, r.res.Requirement, Escape(r.target), Escape(m.Name), m.Numerator, m.Denominator, 100*m.Rate())
+				fmt.Fprintf(&b, "| `%s/%s` | %s | `%s` | %d | %d | %s |\n", r.res.Suite, r.res.Requirement, Escape(r.target), Escape(m.Name), m.Numerator, m.Denominator, reports.MeasureValue(m))
 			}
 		}
 		if measures > maxMeasures {
@@ -141,15 +141,24 @@ func Summary(w io.Writer, rep *model.Report) error {
 				if f.Line > 0 {
 					loc = fmt.Sprintf("%s:%d", f.File, f.Line)
 				}
+				f = reports.Redact(f, false)
 				msg := f.Message
-				if f.Evidence != "" && !fhir.IsIdentifying(f.Path) && rep.Evidence == "full" {
-					msg += " (" + f.Evidence + ")"
+				if f.Evidence != "" && f.Evidence != reports.Redacted {
+					msg += " (found " + f.Evidence + ")"
 				}
-				fmt.Fprintf(&b, "| %s | `%s` | `%s/%s` | %s | `%s` | %s |\n", f.Severity, Escape(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), Escape(f.Path), Escape(msg))
+				fmt.Fprintf(&b, "| %s | %s | `%s/%s` | %s | %s | %s |\n", f.Severity, code(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), code(f.Path), Escape(msg))
 			}
 		}
 		b.WriteString("\n</details>\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// code formats text as inline code, or nothing when there is no text.
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + Escape(s) + "`"
 }

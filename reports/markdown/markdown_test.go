@@ -14,7 +14,7 @@ import (
 
 var _ = Describe("Summary", func() {
 	It("leads with the verdict and lists failing requirements first", func() {
-		rep, err := reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 300, Defects: "wrong-type=2"})
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 300, Defects: "wrong-type=2,bad-date-format=3"})
 		Expect(err).NotTo(HaveOccurred())
 		var buf bytes.Buffer
 		Expect(markdown.Summary(&buf, rep)).To(Succeed())
@@ -24,6 +24,8 @@ var _ = Describe("Summary", func() {
 		table := md[strings.Index(md, "| Outcome |"):]
 		Expect(strings.Index(table, "| fail | `fhir-r4-structure/STRUCT-02`")).To(BeNumerically("<", strings.Index(table, "| pass | `carecert/INPUT`")))
 		Expect(md).To(MatchRegexp("\\| error \\| `fixture-seed2.ndjson:\\d+` \\| `fhir-r4-structure/STRUCT-02` \\|"))
+		Expect(md).NotTo(MatchRegexp(`"\d\d/\d\d/\d{4}"`), "birth dates quoted in messages are redacted")
+		Expect(md).To(MatchRegexp(`"?\[redacted\]"? is not a valid FHIR date`))
 	})
 
 	It("shows measures and stays short for a huge report", func() {

@@ -37,10 +37,10 @@ type v2Selector struct {
 	defs *Definitions
 }
 
-func (s *v2Selector) Select(rec *model.Record) []quality.Node {
+func (s *v2Selector) Select(rec *model.Record) ([]quality.Node, error) {
 	m, ok := rec.Value.(*hl7v2.Message)
 	if !ok || m.Envelope {
-		return nil
+		return nil, nil
 	}
 	typ := s.typeOf(m)
 	d := m.Delims
@@ -76,7 +76,7 @@ func (s *v2Selector) Select(rec *model.Record) []quality.Node {
 			out = append(out, quality.Node{Path: path, Value: convert(d.Unescape(v), typ, d)})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // typeOf finds the data type at the selector's path in the message's version.
