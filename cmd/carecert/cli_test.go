@@ -76,7 +76,8 @@ var _ = Describe("carecert run", func() {
 			if v == "riverside-clinical-systems" {
 				Expect(suites.Failures).To(Equal(0))
 			} else {
-				Expect(suites.Failures).To(Equal(3))
+				// Every suite of the demo finds Oakfield's seeded defects.
+				Expect(suites.Failures).To(BeNumerically(">=", 5))
 				Expect(string(junit)).To(ContainSubstring("fixture-seed2.ndjson:"))
 			}
 		}
