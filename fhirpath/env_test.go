@@ -163,3 +163,15 @@ var _ = Describe("untyped input", func() {
 		Expect(holds("2020-01-01T10:00:00-01:00", "2020-01-01T09:30:00Z")).To(BeFalse(), "11:00Z is after 09:30Z")
 	})
 })
+
+var _ = Describe("walks of the whole resource", func() {
+	It("give the same answer wherever they stand in an expression, and stay unaffected by what follows them", func() {
+		p := decode(patientJSON)
+		n := eval("%resource.descendants().count()", p)[0].(int64)
+		Expect(n).To(BeNumerically(">", 20))
+		Expect(eval("%resource.descendants().count() + %resource.descendants().where(false).count() + %resource.descendants().count()", p)).To(Equal([]any{2 * n}))
+		Expect(eval("(%resource.descendants() | %resource.descendants().first()).count() = %resource.descendants().distinct().count()", p)).To(Equal([]any{true}))
+		Expect(eval("%resource.descendants().combine('x').count() - %resource.descendants().count()", p)).To(Equal([]any{int64(1)}))
+		Expect(eval("name.select(%resource.children().count())", p)).To(Equal([]any{eval("children().count()", p)[0], eval("children().count()", p)[0]}))
+	})
+})

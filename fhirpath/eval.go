@@ -63,17 +63,18 @@ type Env struct {
 // Expr is a compiled FHIRPath expression. It is immutable and safe for
 // concurrent use.
 type Expr struct {
-	src  string
-	root node
+	src       string
+	root      node
+	memoSlots int
 }
 
 // Compile parses and checks an expression (syntax, function names and arity).
 func Compile(src string) (*Expr, error) {
-	root, err := parse(src)
+	root, slots, err := parse(src)
 	if err != nil {
 		return nil, err
 	}
-	return &Expr{src: src, root: root}, nil
+	return &Expr{src: src, root: root, memoSlots: slots}, nil
 }
 
 // MustCompile is Compile for expressions known to be valid; it panics otherwise.
@@ -116,6 +117,9 @@ type evalCtx struct {
 	input    [1]item
 	// track makes navigation record each element's location (EvaluateTyped)
 	track bool
+	// memo holds the values of memoized subexpressions (see memoNode)
+	memo      [][]item
+	memoSlots int
 }
 
 // scope holds $this, $index and $total inside function arguments.
@@ -229,7 +233,7 @@ func (e *Expr) eval(env *Env, input any, track bool) (out []item, err error) {
 		}
 		model = ix
 	}
-	c := &evalCtx{env: env, model: model, now: env.Now, track: track}
+	c := &evalCtx{env: env, model: model, now: env.Now, track: track, memoSlots: e.memoSlots}
 	var in []item
 	if one, ok := singleRoot(input); ok {
 		if m, isMap := one.v.(map[string]any); track && isMap && one.loc == "" && m["resourceType"] != nil {
