@@ -53,6 +53,7 @@ type converter struct {
 }
 
 func newConverter(data []byte, ix *elements.Index, lines map[string]int) *converter {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark is allowed
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
 	dec.Entity = xml.HTMLEntity

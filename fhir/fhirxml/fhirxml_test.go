@@ -45,6 +45,12 @@ var _ = Describe("Decode", func() {
 		Expect(contact["relationship"]).To(HaveLen(1))
 	})
 
+	It("accepts a UTF-8 byte-order mark", func() {
+		res, err := fhirxml.Decode([]byte("\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"b\"/></Patient>"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res["id"]).To(Equal("b"))
+	})
+
 	It("unwraps contained resources and aligns extensions of repeating primitives", func() {
 		res, err := fhirxml.Decode([]byte(`<?xml version="1.0" encoding="UTF-8"?>
 <!-- a comment -->
@@ -109,6 +115,9 @@ var _ = Describe("Decode", func() {
 		Entry("empty", "  \n", "line 2: empty: no XML element"),
 		Entry("another encoding", `<?xml version="1.0" encoding="ISO-8859-1"?><Patient xmlns="http://hl7.org/fhir"/>`,
 			`line 1: xml: opening charset "ISO-8859-1": encoding "ISO-8859-1" is not supported: FHIR XML must be UTF-8`),
+		Entry("not UTF-8", "<Patient xmlns=\"http://hl7.org/fhir\">\n<name><family value=\"M\xfcller\"/></name></Patient>", "line 2: malformed XML: invalid UTF-8"),
+		Entry("an undeclared entity", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"&a;\"/></Patient>", "line 1: malformed XML: invalid character entity &a;"),
+		Entry("text in an element", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"x\"/><![CDATA[hi]]></Patient>", `line 1: unexpected text "hi" in a FHIR element`),
 		Entry("two roots", "<Patient xmlns=\"http://hl7.org/fhir\"/>\n<Patient xmlns=\"http://hl7.org/fhir\"/>", "line 2: unexpected element <Patient> after the end of the resource"),
 	)
 })
