@@ -10,10 +10,15 @@ type parser struct {
 	src  string
 	toks []token
 	pos  int
+	depth int
 	// memo numbers the subexpressions whose value is the same wherever they
 	// appear in one evaluation (%resource.descendants()), so it is computed once
 	memo map[string]int
 }
+
+// maxNesting bounds parentheses, unary signs and function arguments inside
+// each other; real invariants nest a few levels.
+const maxNesting = 200
 
 // binary operator precedence, lowest first (the FHIRPath grammar's order).
 var precedence = map[string]int{
@@ -127,6 +132,11 @@ func (p *parser) typeSpecifier() (typeSpec, error) {
 
 // unary parses polarity and then a postfix chain of invocations and indexers.
 func (p *parser) unary() (node, error) {
+	// nesting is bounded so that no expression can exhaust the stack
+	if p.depth++; p.depth > maxNesting {
+		return nil, p.fail(p.peek(), "expression nested more than %d levels deep", maxNesting)
+	}
+	defer func() { p.depth-- }()
 	if p.isOp("+") || p.isOp("-") {
 		op := p.next().text
 		operand, err := p.unary()

@@ -118,6 +118,8 @@ var _ = Describe("Decode", func() {
 		Entry("not UTF-8", "<Patient xmlns=\"http://hl7.org/fhir\">\n<name><family value=\"M\xfcller\"/></name></Patient>", "line 2: malformed XML: invalid UTF-8"),
 		Entry("an undeclared entity", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"&a;\"/></Patient>", "line 1: malformed XML: invalid character entity &a;"),
 		Entry("text in an element", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"x\"/><![CDATA[hi]]></Patient>", `line 1: unexpected text "hi" in a FHIR element`),
+		Entry("nesting deeper than any resource", "<Patient xmlns=\"http://hl7.org/fhir\">"+strings.Repeat("<extension>", 5000)+"</Patient>",
+			"line 1: elements nested more than 1000 levels deep"),
 		Entry("two roots", "<Patient xmlns=\"http://hl7.org/fhir\"/>\n<Patient xmlns=\"http://hl7.org/fhir\"/>", "line 2: unexpected element <Patient> after the end of the resource"),
 	)
 })
