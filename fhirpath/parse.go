@@ -7,9 +7,9 @@ import (
 
 // parser is a precedence-climbing parser over the FHIRPath N1 grammar.
 type parser struct {
-	src  string
-	toks []token
-	pos  int
+	src   string
+	toks  []token
+	pos   int
 	depth int
 	// memo numbers the subexpressions whose value is the same wherever they
 	// appear in one evaluation (%resource.descendants()), so it is computed once
