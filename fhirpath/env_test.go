@@ -150,6 +150,35 @@ var _ = Describe("EvaluateTyped", func() {
 	})
 })
 
+var _ = Describe("strict evaluation", func() {
+	strict := &fhirpath.Env{Strict: true}
+	It("reports names the model does not know instead of giving empty", func() {
+		p := decode(patientJSON)
+		for expr, msg := range map[string]string{
+			"name.given1":              `HumanName has no element "given1"`,
+			"Encounter.status":         "the expression is for Encounter, the input is a Patient",
+			"deceasedBoolean":          "deceasedBoolean is a choice element: write deceased.ofType(boolean)",
+			"birthDate.extension.nope": `Extension has no element "nope"`,
+		} {
+			_, err := fhirpath.MustCompile(expr).Evaluate(strict, p)
+			Expect(err).To(MatchError(ContainSubstring(msg)), expr)
+			out, err := fhirpath.MustCompile(expr).Evaluate(nil, p)
+			Expect(err).NotTo(HaveOccurred(), "lenient by default: "+expr)
+			if expr != "deceasedBoolean" {
+				Expect(out).To(BeEmpty(), expr)
+			}
+		}
+	})
+
+	It("accepts every valid path, including absent elements, choices by their name and extensions on primitives", func() {
+		p := decode(patientJSON)
+		for _, expr := range []string{"name.given", "multipleBirth", "deceased", "birthDate.extension.value", "Patient.contact.name.family", "contained.ofType(Organization).name"} {
+			_, err := fhirpath.MustCompile(expr).Evaluate(strict, p)
+			Expect(err).NotTo(HaveOccurred(), expr)
+		}
+	})
+})
+
 var _ = Describe("untyped input", func() {
 	It("still compares FHIR date/times as date/times (per-1 on a bare Period map)", func() {
 		per1 := fhirpath.MustCompile("start.hasValue().not() or end.hasValue().not() or (start <= end)")

@@ -58,6 +58,13 @@ type Env struct {
 	ConformsTo func(resource any, profile string) (bool, error)
 	// Trace receives trace() output; nil discards it.
 	Trace func(name string, values []any)
+	// Strict makes mistakes the model can see evaluation errors instead of
+	// empty results: an element the type does not have ("name.given1"), a
+	// choice element named with its type ("valueQuantity": write
+	// "value.ofType(Quantity)"), and a path for another resource type
+	// ("Encounter.name" on a Patient). Off by default: invariants and search
+	// expressions rely on the lenient reading.
+	Strict bool
 }
 
 // Expr is a compiled FHIRPath expression. It is immutable and safe for
@@ -120,6 +127,7 @@ type evalCtx struct {
 	// memo holds the values of memoized subexpressions (see memoNode)
 	memo      [][]item
 	memoSlots int
+	strict    bool
 }
 
 // scope holds $this, $index and $total inside function arguments.
@@ -233,7 +241,7 @@ func (e *Expr) eval(env *Env, input any, track bool) (out []item, err error) {
 		}
 		model = ix
 	}
-	c := &evalCtx{env: env, model: model, now: env.Now, track: track, memoSlots: e.memoSlots}
+	c := &evalCtx{env: env, model: model, now: env.Now, track: track, memoSlots: e.memoSlots, strict: env.Strict}
 	var in []item
 	if one, ok := singleRoot(input); ok {
 		if m, isMap := one.v.(map[string]any); track && isMap && one.loc == "" && m["resourceType"] != nil {
@@ -438,13 +446,41 @@ func (n *memberNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
 		}
 		// another resource's type gives nothing ("Practitioner.name" on a
 		// Patient, as in search parameter expressions)
+		if len(out) == 0 && len(in) > 0 && c.strict && in[0].t != "" {
+			return nil, errf("the expression is for %s, the input is a %s", n.name, in[0].t)
+		}
 		return out, nil
 	}
 	var out []item
 	for _, it := range in {
 		out = c.children(out, it, n.name)
+		if c.strict {
+			if err := c.checkMember(it, n.name); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
+}
+
+// checkMember reports, in strict mode, a name the type of it does not have.
+func (c *evalCtx) checkMember(it item, name string) error {
+	if c.model == nil || it.p == "" || !it.fhir {
+		return nil
+	}
+	if _, _, _, known := c.model.Child(it.p, name); known {
+		return nil
+	}
+	for i := len(name) - 1; i > 0; i-- {
+		if name[i] >= 'A' && name[i] <= 'Z' {
+			if _, _, choice, known := c.model.Child(it.p, name[:i]); known && choice {
+				if t, ok := choiceType(name[i:]); ok {
+					return errf("%s is a choice element: write %s.ofType(%s)", name, name[:i], t)
+				}
+			}
+		}
+	}
+	return errf("%s has no element %q", it.t, name)
 }
 
 func isResourceOfType(it item, name string) bool {
