@@ -155,10 +155,12 @@ var _ = Describe("strict evaluation", func() {
 	It("reports names the model does not know instead of giving empty", func() {
 		p := decode(patientJSON)
 		for expr, msg := range map[string]string{
-			"name.given1":              `HumanName has no element "given1"`,
-			"Encounter.status":         "the expression is for Encounter, the input is a Patient",
-			"deceasedBoolean":          "deceasedBoolean is a choice element: write deceased.ofType(boolean)",
-			"birthDate.extension.nope": `Extension has no element "nope"`,
+			"name.given1":                         `HumanName has no element "given1"`,
+			"Encounter.status":                    "the expression is for Encounter, the input is a Patient",
+			"deceasedBoolean":                     "deceasedBoolean is a choice element: write deceased.ofType(boolean)",
+			"birthDate.extension.nope":            `Extension has no element "nope"`,
+			"(deceased as Period).unit":           `Period has no element "unit"`,
+			"contained.ofType(Organization).nmae": `Organization has no element "nmae"`,
 		} {
 			_, err := fhirpath.MustCompile(expr).Evaluate(strict, p)
 			Expect(err).To(MatchError(ContainSubstring(msg)), expr)

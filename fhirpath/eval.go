@@ -355,7 +355,47 @@ func (n *pathNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.strict {
+		if err := c.checkAfterType(n); err != nil {
+			return nil, err
+		}
+	}
 	return n.right.eval(c, s, l)
+}
+
+// checkAfterType reports, in strict mode, a name that the type selected just
+// before it does not have ("(value as Period).unit"), even when nothing was
+// selected.
+func (c *evalCtx) checkAfterType(n *pathNode) error {
+	m, ok := n.right.(*memberNode)
+	if !ok || c.model == nil {
+		return nil
+	}
+	t := staticType(n.left)
+	if t == "" || systemTypeNames[t] {
+		return nil
+	}
+	return c.checkMember(item{t: t, p: t, fhir: true}, m.name)
+}
+
+// staticType is the type an expression's result is known to have from its
+// form: "x as T", "x.as(T)", "x.ofType(T)".
+func staticType(n node) string {
+	switch x := n.(type) {
+	case *parenNode:
+		return staticType(x.inner)
+	case *typeOpNode:
+		if x.op == "as" {
+			return x.typ.name
+		}
+	case *funcNode:
+		if x.name == "as" || x.name == "ofType" {
+			return x.typ.name
+		}
+	case *pathNode:
+		return staticType(x.right)
+	}
+	return ""
 }
 
 type indexNode struct{ left, index node }
