@@ -242,18 +242,31 @@ func (s *Store) Record(ctx context.Context, rep *model.Report, reportSHA256, rep
 
 // Run is one recorded run.
 type Run struct {
-	ID                                       int64
-	Vendor, Product, Release, Plan, AsOf     string
-	StartedAt, FinishedAt                    time.Time
-	Complete                                 bool
-	Decision                                 model.Decision
-	Policy                                   string
-	Reasons                                  []string
-	Records                                  int64
-	Results, Passed, Warned, Failed, Errored int
-	Skipped                                  int
-	Errors, Warnings, Information            int64
-	ToolVersion, ReportSHA256, ReportPath    string
+	ID           int64          `json:"id"`
+	Vendor       string         `json:"vendor"`
+	Product      string         `json:"product,omitempty"`
+	Release      string         `json:"release,omitempty"`
+	Plan         string         `json:"plan"`
+	AsOf         string         `json:"as_of,omitempty"`
+	StartedAt    time.Time      `json:"started_at"`
+	FinishedAt   time.Time      `json:"finished_at"`
+	Complete     bool           `json:"complete"`
+	Decision     model.Decision `json:"decision"`
+	Policy       string         `json:"policy"`
+	Reasons      []string       `json:"reasons"`
+	Records      int64          `json:"records"`
+	Results      int            `json:"results"`
+	Passed       int            `json:"passed"`
+	Warned       int            `json:"warned"`
+	Failed       int            `json:"failed"`
+	Errored      int            `json:"errored"`
+	Skipped      int            `json:"skipped"`
+	Errors       int64          `json:"errors"`
+	Warnings     int64          `json:"warnings"`
+	Information  int64          `json:"information"`
+	ToolVersion  string         `json:"tool_version"`
+	ReportSHA256 string         `json:"report_sha256,omitempty"`
+	ReportPath   string         `json:"report_path,omitempty"`
 }
 
 // PassRate is the share of counted (not skipped) results that passed or warned.
@@ -304,8 +317,12 @@ func (s *Store) Runs(ctx context.Context, q Query) ([]Run, error) {
 		}
 		r.Complete = complete == 1
 		r.Decision = model.Decision(decision)
-		r.StartedAt, _ = time.Parse(timeFormat, started)
-		r.FinishedAt, _ = time.Parse(timeFormat, finished)
+		if r.StartedAt, err = time.Parse(timeFormat, started); err != nil {
+			return nil, fmt.Errorf("history %s: run %d: started_at: %w", s.Where, r.ID, err)
+		}
+		if r.FinishedAt, err = time.Parse(timeFormat, finished); err != nil {
+			return nil, fmt.Errorf("history %s: run %d: finished_at: %w", s.Where, r.ID, err)
+		}
 		if err := json.Unmarshal([]byte(reasons), &r.Reasons); err != nil {
 			return nil, fmt.Errorf("history %s: run %d: reasons: %w", s.Where, r.ID, err)
 		}
@@ -369,4 +386,44 @@ func (s *Store) Measures(ctx context.Context, runID int64) (map[string]model.Mea
 		out[target+" "+suite+"/"+req+" "+m.Name] = m
 	}
 	return out, rows.Err()
+}
+
+// Report rebuilds a recorded run as a report without findings: vendor,
+// verdict, and per target the outcomes, counts and measures. It is enough to
+// re-grade the run or diff it with another.
+func (s *Store) Report(ctx context.Context, run Run) (*model.Report, error) {
+	outcomes, err := s.Outcomes(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	measures, err := s.Measures(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	rep := &model.Report{
+		Schema: model.ReportSchemaVersion, Tool: model.Tool{Name: "carecert", Version: run.ToolVersion},
+		Plan: run.Plan, Vendor: model.Vendor{Name: run.Vendor, Product: run.Product, Release: run.Release},
+		AsOf: run.AsOf, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Complete: run.Complete,
+		Verdict: model.Verdict{Decision: run.Decision, Policy: run.Policy, Reasons: run.Reasons},
+	}
+	index := map[string]int{}
+	for _, o := range outcomes {
+		ti, ok := index[o.Target]
+		if !ok {
+			ti = len(rep.Targets)
+			index[o.Target] = ti
+			rep.Targets = append(rep.Targets, model.TargetRun{Name: o.Target})
+		}
+		res := model.Result{Suite: o.Suite, Requirement: o.Requirement, Level: o.Level, Outcome: o.Outcome}
+		res.Evaluated, res.Failing, res.Errors = o.Evaluated, o.Failing, o.Errors
+		prefix := o.Target + " " + o.Suite + "/" + o.Requirement + " "
+		for key, m := range measures {
+			if strings.HasPrefix(key, prefix) {
+				res.Measure(m.Name, m.Numerator, m.Denominator)
+			}
+		}
+		rep.Targets[ti].Results = append(rep.Targets[ti].Results, res)
+	}
+	rep.Summarize()
+	return rep, nil
 }

@@ -27,7 +27,7 @@ var reports = map[string][]byte{}
 func report(vendor, release, defects string, day int) *model.Report {
 	key := vendor + release + defects
 	if _, ok := reports[key]; !ok {
-		rep, err := reporttest.Run(reporttest.Feed{Vendor: vendor, Release: release, Seed: 4, Records: 200, Defects: defects})
+		rep, err := feeds.Run(reporttest.Feed{Vendor: vendor, Release: release, Seed: 4, Records: 200, Defects: defects})
 		Expect(err).NotTo(HaveOccurred())
 		rep.Targets[0].Results[1].Measures = []model.Measure{{Name: "completeness:Patient.birthDate", Numerator: 180, Denominator: 200}}
 		reports[key], err = json.Marshal(rep)
@@ -115,6 +115,30 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		Expect(trends[0].Change()).To(Equal("▲ +33.3 pts"))
 		Expect(history.Sparkline(trends[0].Rates)).To(Equal("▁▆█"))
 		Expect(trends[1].Change()).To(Equal("first run"))
+	})
+
+	It("rebuilds a recorded run as a report that can be diffed and re-graded", func() {
+		first := report("Oakfield", "11.0", "unknown-resource-type=2", 1)
+		second := report("Oakfield", "11.1", "wrong-type=2", 2)
+		for _, r := range []*model.Report{first, second} {
+			_, err := s.Record(ctx, r, "", "")
+			Expect(err).NotTo(HaveOccurred())
+		}
+		runs, err := s.Runs(ctx, history.Query{Vendor: "Oakfield"})
+		Expect(err).NotTo(HaveOccurred())
+		rebuilt, err := s.Report(ctx, runs[1])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rebuilt.Vendor).To(Equal(second.Vendor))
+		Expect(rebuilt.Verdict.Decision).To(Equal(second.Verdict.Decision))
+		Expect(rebuilt.Targets).To(HaveLen(1))
+		for i, res := range rebuilt.Targets[0].Results {
+			orig := second.Targets[0].Results[i]
+			Expect(res.Requirement).To(Equal(orig.Requirement))
+			Expect(res.Outcome).To(Equal(orig.Outcome))
+			Expect(res.Errors).To(Equal(orig.Errors))
+			Expect(res.Measures).To(Equal(orig.Measures))
+		}
+		Expect(rebuilt.Summary.Outcomes).To(Equal(second.Summary.Outcomes))
 	})
 
 	It("writes a run all or nothing: a write that fails half-way leaves no trace", func() {

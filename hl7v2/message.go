@@ -85,6 +85,26 @@ type Message struct {
 	Headless bool
 	// Size is the number of bytes the message took in its source.
 	Size int
+
+	// memo holds work validators share on this message; see Memo.
+	memo map[any]any
+}
+
+// Memo returns the value validators stored on the message under key, so
+// that checks which need the same walk of a message do it once. A message is
+// checked by one goroutine at a time (the runner hands a record to one
+// worker), so the memo takes no lock.
+func (m *Message) Memo(key any) (any, bool) {
+	v, ok := m.memo[key]
+	return v, ok
+}
+
+// SetMemo stores a value under key; see Memo.
+func (m *Message) SetMemo(key, v any) {
+	if m.memo == nil {
+		m.memo = make(map[any]any, 2)
+	}
+	m.memo[key] = v
 }
 
 // Header is the MSH (or, for an envelope, its only segment); nil when absent.
@@ -208,6 +228,11 @@ func (m *Message) Get(path string) string {
 	if !ok {
 		return ""
 	}
+	return m.GetPath(p)
+}
+
+// GetPath is Get with a path already parsed.
+func (m *Message) GetPath(p Path) string {
 	s := m.Segment(p.Segment, max(p.Seq, 1))
 	if s == nil {
 		return ""

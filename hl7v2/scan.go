@@ -64,7 +64,9 @@ type lineSpan struct{ start, end, line int }
 // content are issues on the messages; an error means the stream itself failed.
 func (s *Scanner) Next() (*Message, error) {
 	for len(s.out) == 0 {
-		if s.eof {
+		// The stream is over only once the buffered bytes are read too: a
+		// reader may return its last bytes together with io.EOF.
+		if s.eof && s.start == s.end {
 			if s.pending != nil {
 				s.closeAtEOF()
 				s.flush()

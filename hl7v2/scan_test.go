@@ -13,7 +13,6 @@ import (
 
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/internal/sharedtest"
-	"github.com/carecert/carecert/model"
 )
 
 const adt = "MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|MSG0001|P|2.4\r" +
@@ -173,6 +172,23 @@ var _ = Describe("Scanner", func() {
 		Expect(got).To(Equal(whole))
 	})
 
+	It("reads the last bytes when the reader returns them with io.EOF", func() {
+		file := "BHS|^~\\&\r" + adt + "BTS|1\r"
+		whole := parse(file)
+		Expect(whole).To(HaveLen(3))
+		sc := hl7v2.NewScanner(iotest.DataErrReader(strings.NewReader(file)))
+		var got []*hl7v2.Message
+		for {
+			m, err := sc.Next()
+			if err == io.EOF {
+				break
+			}
+			Expect(err).NotTo(HaveOccurred())
+			got = append(got, m)
+		}
+		Expect(got).To(Equal(whole))
+	})
+
 	It("returns the reader's error", func() {
 		sc := hl7v2.NewScanner(iotest.ErrReader(io.ErrUnexpectedEOF))
 		_, err := sc.Next()
@@ -257,5 +273,3 @@ func nonBlankLines(data []byte) int {
 	}
 	return n
 }
-
-var _ = model.Error

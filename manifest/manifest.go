@@ -166,7 +166,7 @@ func (p Problem) String() string { return p.Path + ": " + p.What }
 func (m *Manifest) Check(dir string) []Problem {
 	var out []Problem
 	for _, f := range m.Files {
-		if strings.Contains(f.Path, "..") || filepath.IsAbs(f.Path) {
+		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
 			out = append(out, Problem{f.Path, "refuses a path outside the manifest's folder"})
 			continue
 		}

@@ -15,13 +15,15 @@ import (
 	"github.com/carecert/carecert/reports/reporttest"
 )
 
-var _ = Describe("Manifest", func() {
+var _ = Describe("Manifest", Ordered, func() {
 	var dir, path string
 	var rep *model.Report
-	BeforeEach(func() {
+	BeforeAll(func() {
 		var err error
-		rep, err = reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0", Seed: 2, Records: 100, Defects: "none"})
+		rep, err = feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0", Seed: 2, Records: 100, Defects: "none"})
 		Expect(err).NotTo(HaveOccurred())
+	})
+	BeforeEach(func() {
 		dir = GinkgoT().TempDir()
 		data, err := reports.MarshalJSON(rep)
 		Expect(err).NotTo(HaveOccurred())

@@ -49,15 +49,23 @@ func GenerateKey(privPath string) (ed25519.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	for path, block := range map[string]*pem.Block{
-		privPath:          {Type: "PRIVATE KEY", Bytes: privDER},
-		privPath + ".pub": {Type: "PUBLIC KEY", Bytes: pubDER},
-	} {
-		mode := os.FileMode(0o644)
-		if block.Type == "PRIVATE KEY" {
-			mode = 0o600
+	files := []struct {
+		path  string
+		mode  os.FileMode
+		block *pem.Block
+	}{
+		{privPath, 0o600, &pem.Block{Type: "PRIVATE KEY", Bytes: privDER}},
+		{privPath + ".pub", 0o644, &pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}},
+	}
+	// Check both first, so that a half-written pair is never left behind.
+	for _, f := range files {
+		if _, err := os.Lstat(f.path); err == nil {
+			return nil, fmt.Errorf("key %s: file exists (refusing to overwrite a key)", f.path)
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	}
+	for _, file := range files {
+		path, block := file.path, file.block
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, file.mode)
 		if err != nil {
 			return nil, fmt.Errorf("key %w", err)
 		}

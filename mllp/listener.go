@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sort"
 	"sync"
 	"time"
 )
-
-func sortStrings(s []string) { sort.Strings(s) }
 
 // Received is one thing a Listener got on a connection: a frame, or bytes
 // outside frames, or an oversize frame.

@@ -85,7 +85,7 @@ func simulate(s *mllp.Simulator) string {
 	go func() { done <- s.Serve(ctx, ln) }()
 	DeferCleanup(func() {
 		cancel()
-		Eventually(done).Should(Receive(BeNil()))
+		Eventually(done, 5*time.Second).Should(Receive(BeNil()))
 	})
 	return ln.Addr().String()
 }
@@ -119,8 +119,8 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 
 	DescribeTable("sees each defect the simulator plays",
 		func(defect string, outcome mllp.Outcome, detail string, check func(*mllp.Exchange)) {
-			addr := simulate(&mllp.Simulator{Defect: defect, Delay: 400 * time.Millisecond, Now: fixed})
-			c := &mllp.Client{Addr: addr, Timeout: 200 * time.Millisecond}
+			addr := simulate(&mllp.Simulator{Defect: defect, Delay: 2 * time.Second, Now: fixed})
+			c := &mllp.Client{Addr: addr, Timeout: 500 * time.Millisecond}
 			defer c.Close()
 			ex := c.Send(context.Background(), request(), []byte(msg))
 			Expect(ex.Outcome).To(Equal(outcome))
@@ -129,7 +129,7 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 				check(ex)
 			}
 		},
-		Entry("no ACK", mllp.DefectNoACK, mllp.Timeout, "no acknowledgement within 200ms", nil),
+		Entry("no ACK", mllp.DefectNoACK, mllp.Timeout, "no acknowledgement within 500ms", nil),
 		Entry("slow ACK", mllp.DefectSlow, mllp.Timeout, "no acknowledgement within", nil),
 		Entry("unframed ACK", mllp.DefectUnframed, mllp.Unframed, "without MLLP framing", nil),
 		Entry("connection reset", mllp.DefectReset, mllp.Closed, "without an acknowledgement", nil),
@@ -148,6 +148,21 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 			Expect(ex.Responses[0].Message.Count("ERR")).To(Equal(1))
 		}),
 	)
+
+	It("waits for the application acknowledgement after an accept acknowledgement in enhanced mode", func() {
+		addr := simulate(&mllp.Simulator{Now: fixed})
+		c := &mllp.Client{Addr: addr, Timeout: 2 * time.Second}
+		defer c.Close()
+		enhanced := strings.Replace(msg, "|P|2.4\r", "|P|2.4|||AL|AL\r", 1)
+		ms, err := hl7v2.ParseAll([]byte(enhanced))
+		Expect(err).NotTo(HaveOccurred())
+		ex := c.Send(context.Background(), ms[0], []byte(enhanced))
+		Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+		Expect(ex.Responses).To(HaveLen(2))
+		Expect(ex.Responses[0].Message.Get("MSA-1")).To(Equal("CA"))
+		Expect(ex.Responses[1].Message.Get("MSA-1")).To(Equal("AA"))
+		Expect(ex.Responses[1].Latency).To(BeNumerically(">=", ex.Responses[0].Latency))
+	})
 
 	It("reconnects after the peer drops the connection, and plays a defect on every n-th message only", func() {
 		addr := simulate(&mllp.Simulator{Defect: mllp.DefectReset, Every: 2, Now: fixed})
@@ -192,7 +207,7 @@ var _ = Describe("Listener", func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- l.Serve(ctx, ln) }()
-		defer func() { cancel(); Eventually(done).Should(Receive(BeNil())) }()
+		defer func() { cancel(); Eventually(done, 5*time.Second).Should(Receive(BeNil())) }()
 
 		conn, err := net.Dial("tcp", ln.Addr().String())
 		Expect(err).NotTo(HaveOccurred())
@@ -208,12 +223,12 @@ var _ = Describe("Listener", func() {
 		Expect(err).NotTo(HaveOccurred())
 
 		var first, second, third mllp.Received
-		Eventually(got).Should(Receive(&first))
+		Eventually(got, 5*time.Second).Should(Receive(&first))
 		Expect(first.Skipped).To(Equal(4))
 		Expect(string(first.Data)).To(Equal(msg))
-		Eventually(got).Should(Receive(&second))
+		Eventually(got, 5*time.Second).Should(Receive(&second))
 		Expect(second.Oversize).To(BeTrue())
-		Eventually(got).Should(Receive(&third))
+		Eventually(got, 5*time.Second).Should(Receive(&third))
 		Expect(string(third.Data)).To(Equal(msg))
 
 		fr := mllp.NewFrameReader(conn, 0)

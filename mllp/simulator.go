@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,7 +23,7 @@ const (
 	DefectSlow      = "slow"       // answer after Delay
 	DefectGarbage   = "garbage"    // a frame of bytes that are not HL7
 	DefectReset     = "reset"      // drop the connection instead of answering
-	DefectNotACK    = "not-ack"    // answer with a message that is not an ACK
+	DefectNotACK    = "not-ack"    // echo the message back instead of an ACK
 	DefectNoSwap    = "no-swap"    // MSH-3/4 and MSH-5/6 not swapped
 	DefectVersion   = "version"    // MSH-12 not echoed
 	DefectAENoERR   = "ae-no-err"  // AE without an ERR segment
@@ -64,7 +65,7 @@ func (s *Simulator) Validate() error {
 		for k := range Defects() {
 			names = append(names, k)
 		}
-		sortStrings(names)
+		sort.Strings(names)
 		return fmt.Errorf("unknown defect %q (known: %s)", s.Defect, strings.Join(names, ", "))
 	}
 	if s.Every < 0 {
@@ -158,7 +159,8 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 		case DefectGarbage:
 			out = Wrap([]byte("\x00\x01garbage, not HL7\xff"))
 		case DefectNotACK:
-			out = Wrap([]byte(strings.Replace(string(ack()), "|ACK", "|ADT", 1)))
+			out = Wrap(f.Data) // the message echoed back: no MSA
+
 		case DefectNoSwap:
 			out = Wrap(noSwap(msg, ack()))
 		case DefectVersion:
@@ -174,6 +176,15 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			out = Wrap([]byte{CommitACK})
 		default:
 			out = Wrap(ack())
+			// Enhanced mode: an accept acknowledgement, then the application one.
+			if msg.Get("MSH-15") != "" || msg.Get("MSH-16") != "" {
+				accept := opts
+				accept.Code = "CA"
+				out = Wrap(hl7v2.BuildACK(msg, accept))
+				if m16 := msg.Get("MSH-16"); m16 == "AL" || m16 == "SU" {
+					out = append(out, Wrap(ack())...)
+				}
+			}
 		}
 		conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		if _, err := conn.Write(out); err != nil {

@@ -43,6 +43,9 @@ func Console(w io.Writer, rep *model.Report) error {
 		return err
 	}
 	fmt.Fprintf(w, "Verdict: %s\n", rep.Verdict.Decision)
+	for _, c := range rep.Verdict.Conditions {
+		fmt.Fprintf(w, "  condition: %s\n", c)
+	}
 	for i, r := range rep.Verdict.Reasons {
 		if i == 10 {
 			fmt.Fprintf(w, "  ... and %d more\n", len(rep.Verdict.Reasons)-i)

@@ -204,12 +204,14 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 	if s.URL, err = str("url"); err != nil {
 		return s, err
 	}
-	if s.Path == "" && s.URL == "" && s.Type != "fixture" {
+	// Generated feeds (fixture, hl7v2-fixture) need neither path nor url.
+	generated := s.Type == "fixture" || s.Type == "hl7v2-fixture"
+	if s.Path == "" && s.URL == "" && !generated {
 		return s, fmt.Errorf("a target needs a path or a url")
 	}
 	if s.Name == "" {
 		s.Name = s.Location() // never the raw URL: it may carry credentials
-		if s.Type == "fixture" {
+		if generated {
 			s.Name = "generated feed"
 		}
 	}

@@ -181,9 +181,15 @@ var _ = Describe("validate-code", func() {
 		Expect(r.Membership).To(Equal(terminology.NotMember))
 	})
 
-	It("knows unknown systems: HL7 namespaces and names that are not URIs are errors, other URIs are not", func() {
+	It("knows unknown systems: FHIR's own and names that are not URIs are errors, HL7 terminology's a warning, other URIs fine", func() {
 		r, _ := e.ValidateCode(ctx, "http://terminology.hl7.org/CodeSystem/made-up", "x", "", "")
 		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueUnknownSystem}))
+		Expect(r.Issues[0].Severity).To(Equal(model.Warning))
+		r, _ = e.ValidateCode(ctx, "http://hl7.org/fhir/administrative-gendre", "male", "", "")
+		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueUnknownSystem}))
+		Expect(r.Issues[0].Severity).To(Equal(model.Error))
+		r, _ = e.ValidateCode(ctx, "http://hl7.org/fhir/us/core/CodeSystem/condition-category", "x", "", "")
+		Expect(r.Issues).To(BeEmpty())
 		r, _ = e.ValidateCode(ctx, "SNOMED", "22298006", "", "")
 		Expect(r.Issues[0].Message).To(ContainSubstring("did you mean http://snomed.info/sct"))
 		r, _ = e.ValidateCode(ctx, "https://local.example/codes", "x", "", "")
@@ -267,5 +273,34 @@ var _ = Describe("the FHIR R4 core content", Ordered, func() {
 		codes, err := e.Expand("http://hl7.org/fhir/ValueSet/ucum-bodytemp")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(codesOf(codes)).To(Equal([]string{"Cel", "[degF]"}))
+	})
+})
+
+var _ = Describe("the yes/no/unknown view for the profile validator", func() {
+	It("answers in, out and cannot tell", func() {
+		e := acmeEngine()
+		in, known := e.Contains("http://acme.example/vs/cardio", acme, "htn")
+		Expect([]bool{in, known}).To(Equal([]bool{true, true}))
+		in, known = e.Contains("http://acme.example/vs/cardio|2.0", acme, "asthma")
+		Expect([]bool{in, known}).To(Equal([]bool{false, true}))
+		_, known = e.Contains("http://acme.example/vs/with-snomed", terminology.SNOMED, "22298006")
+		Expect(known).To(BeFalse())
+		_, known = e.Contains("http://acme.example/vs/none", acme, "htn")
+		Expect(known).To(BeFalse())
+	})
+})
+
+var _ = Describe("UCUM in the FHIR core", func() {
+	It("parses every unit of the common UCUM units value set", func() {
+		codes, err := terminology.NewCore(nil).Expand("http://hl7.org/fhir/ValueSet/ucum-common")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(len(codes)).To(BeNumerically(">", 1000))
+		var bad []string
+		for _, c := range codes {
+			if err := terminology.FormatError(terminology.UCUM, c.Code); err != nil {
+				bad = append(bad, err.Error())
+			}
+		}
+		Expect(bad).To(BeEmpty())
 	})
 })

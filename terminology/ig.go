@@ -24,8 +24,10 @@ func (e *Engine) SetXMLDecoder(d XMLDecoder) {
 	e.xml = d
 }
 
-// Skipped lists files LoadIG could not read (XML without a decoder), so
-// callers can say what was left out.
+// Skipped lists the files LoadIG left out and why ("file: reason"): XML
+// without a decoder, or a resource that does not parse. One broken file of a
+// published guide (UK Core has one) should not keep the rest out; callers
+// show this list so nothing is left out silently.
 func (e *Engine) Skipped() []string {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -45,7 +47,15 @@ func (e *Engine) LoadIG(path string) error {
 			if err != nil {
 				return fmt.Errorf("implementation guide %s: %w", path, err)
 			}
-			if d.IsDir() || !isResourceFile(p) {
+			if d.IsDir() {
+				// Examples and profiles hold no terminology.
+				switch d.Name() {
+				case "examples", "example", "structuredefinitions", "StructureDefinition":
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !isResourceFile(p) {
 				return nil
 			}
 			data, err := os.ReadFile(p)
@@ -94,18 +104,29 @@ func (e *Engine) addFile(name string, data []byte) error {
 		dec := e.xml
 		e.mu.RUnlock()
 		if dec == nil {
-			e.mu.Lock()
-			e.skipped = append(e.skipped, name)
-			e.mu.Unlock()
+			e.skip(name, "XML, and this engine has no FHIR XML decoder")
 			return nil
 		}
 		res, err := dec(data)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			e.skip(name, err.Error())
+			return nil
 		}
-		return e.AddResource(res, name)
+		if err := e.AddResource(res, name); err != nil {
+			e.skip(name, err.Error())
+		}
+		return nil
 	}
-	return e.AddJSON(data, name)
+	if err := e.AddJSON(data, name); err != nil {
+		e.skip(name, err.Error())
+	}
+	return nil
+}
+
+func (e *Engine) skip(name, why string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.skipped = append(e.skipped, name+": "+why)
 }
 
 func (e *Engine) loadPackage(path string) error {

@@ -208,8 +208,10 @@ func (e *Engine) compilePart(p *part, stack map[string]bool) *compiledPart {
 		cp.members, cp.order, cp.reason = enumerate(cs, p)
 	case e.providers[p.system] != nil || e.grammars[p.system] != nil:
 		// Decided per code at validation time.
+	case cs != nil && cs.Content == "not-present":
+		cp.reason = fmt.Sprintf("code system %s is not available offline (its content is not distributed with FHIR)", p.system)
 	case cs != nil:
-		cp.reason = fmt.Sprintf("code system %s is loaded only as a %s", p.system, cs.Content)
+		cp.reason = fmt.Sprintf("code system %s is loaded only as a %s, which cannot prove a code absent", p.system, cs.Content)
 	default:
 		cp.reason = fmt.Sprintf("code system %s is not available offline", p.system)
 	}

@@ -118,7 +118,10 @@ func (a *app) recordRun(reps []*model.Report, f runFlags) error {
 		if err != nil {
 			return fmt.Errorf("history: %w", err)
 		}
-		abs, _ := filepath.Abs(path)
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			abs = path // the relative path still names the report
+		}
 		if _, err := store.Record(ctx, rep, sum, abs); err != nil {
 			return err
 		}

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 
@@ -59,6 +62,24 @@ var _ = Describe("carecert certification commands", Ordered, func() {
 		Expect(stdout).To(MatchRegexp(`Riverside Clinical Systems\s+│ 3\.2\.0\s+│ Certified`))
 		Expect(stdout).To(MatchRegexp(`Oakfield Health Software\s+│ 11\.0\.4\s+│ Not certified`))
 		Expect(stdout).To(ContainSubstring("Trends"))
+
+		code, stdout, _ = carecert("history", "--out", out, "--format", "json", "--vendor", "Riverside Clinical Systems")
+		Expect(code).To(Equal(0))
+		var runs []map[string]any
+		Expect(json.Unmarshal([]byte(stdout), &runs)).To(Succeed())
+		Expect(runs).To(HaveLen(1))
+		Expect(runs[0]).To(HaveKeyWithValue("decision", "Certified"))
+		Expect(runs[0]).To(HaveKeyWithValue("release", "3.2.0"))
+		data, err := os.ReadFile(filepath.Join(riverside, "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		sum := sha256.Sum256(data)
+		Expect(runs[0]).To(HaveKeyWithValue("report_sha256", hex.EncodeToString(sum[:])), "the run is tied to its report file")
+	})
+
+	It("writes a TestReport that carecert validate accepts under every default FHIR suite", func() {
+		code, stdout, stderr := carecert("validate", "-q", filepath.Join(oakfield, "testreport.json"))
+		Expect(code).To(Equal(0), stdout+stderr)
+		Expect(stdout + stderr).To(ContainSubstring("0 error(s), 0 warning(s)"))
 	})
 
 	It("verifies the manifests, and notices a report edited afterwards", func() {
@@ -162,7 +183,7 @@ waivers:
 			Expect(code).To(Equal(exitFailed))
 			Expect(stdout).To(ContainSubstring("2 new failure(s)"))
 
-			code, stdout, _ = carecert("diff", "--baseline", filepath.Join(oakfield, "report.json"), filepath.Join(riverside, "report.json"), "--fail-on", "new")
+			code, stdout, _ = carecert("diff", "--baseline", oakfield, riverside, "--fail-on", "new")
 			Expect(code).To(Equal(0))
 			Expect(stdout).To(ContainSubstring("0 new failure(s), 2 fixed"))
 
@@ -196,7 +217,7 @@ waivers:
 		defer f.Close()
 		rows, err := csv.NewReader(f).ReadAll()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(rows[1]).To(Equal([]string{"verdict", "", "", "", "Certified", "", "", "", "Not certified", "", "", ""}))
+		Expect(rows[1]).To(Equal([]string{"verdict", "", "", "", "Certified", "", "", "", "", "", "Not certified", "", "", "", "", ""}))
 
 		page := filepath.Join(dir, "matrix.html")
 		code, _, _ = carecert("compare", "--format", "html", "--out", page, filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"))
@@ -207,6 +228,22 @@ waivers:
 
 		code, _, _ = carecert("compare", filepath.Join(oakfield, "report.json"))
 		Expect(code).To(Equal(exitUsage), "one report is nothing to compare")
+	})
+
+	It("shows a vendor's runs and what changed since its previous run", func() {
+		plan := filepath.Join(dir, "plan.yaml")
+		data, err := os.ReadFile(plan)
+		Expect(err).NotTo(HaveOccurred())
+		fixed := filepath.Join(dir, "plan-fixed.yaml")
+		Expect(os.WriteFile(fixed, bytes.Replace(data, []byte("unknown-resource-type=2,wrong-type=3"), []byte("wrong-type=1"), 1), 0o644)).To(Succeed())
+		code, _, stderr := carecert("run", fixed, "--out", out, "-q")
+		Expect(code).To(Equal(exitFailed), stderr)
+		code, stdout, _ := carecert("history", "--out", out, "--vendor", "Oakfield Health Software")
+		Expect(code).To(Equal(0))
+		Expect(stdout).NotTo(ContainSubstring("Riverside"))
+		Expect(stdout).To(MatchRegexp(`Oakfield Health Software\s+▃▆\s+66.7%\s+▲ \+33.3 pts\s+\(2 run\(s\)`))
+		Expect(stdout).To(ContainSubstring("0 new failure(s), 1 fixed, 1 still failing"))
+		Expect(stdout).To(MatchRegexp(`fixed\s+fhir-r4-structure/STRUCT-01 \(fail → pass\)`))
 	})
 
 	It("keeps the reports when the history cannot be written, and says so", func() {

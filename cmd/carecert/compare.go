@@ -18,7 +18,7 @@ type compareFlags struct {
 func (a *app) compareCommand() *cobra.Command {
 	var f compareFlags
 	cmd := &cobra.Command{
-		Use:   "compare REPORT.json REPORT.json...",
+		Use:   "compare REPORT.json|DIR REPORT.json|DIR...",
 		Short: "Put vendors side by side: a matrix of vendors by requirement and by suite",
 		Long: `Compare the reports of several vendors (or several releases of one) certified
 against the same suites: verdicts, pass rate per suite and the outcome of every
@@ -45,7 +45,7 @@ func (a *app) compare(paths []string, f compareFlags) error {
 	}
 	var reps []*model.Report
 	for _, p := range paths {
-		rep, err := reports.ReadJSON(p)
+		rep, err := readReport(p)
 		if err != nil {
 			return usageError("%v", err)
 		}

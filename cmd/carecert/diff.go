@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/diff"
 )
 
@@ -15,7 +14,7 @@ type diffFlags struct {
 func (a *app) diffCommand() *cobra.Command {
 	var f diffFlags
 	cmd := &cobra.Command{
-		Use:   "diff --baseline OLD.json NEW.json",
+		Use:   "diff --baseline OLD.json|DIR NEW.json|DIR",
 		Short: "Compare a release's report with a baseline: new failures, fixed, unchanged per requirement",
 		Long: `Compare two reports requirement by requirement (matched by suite and id; the
 worst outcome over targets counts). A requirement is a new failure when it
@@ -50,11 +49,11 @@ func (a *app) diff(current string, f diffFlags) error {
 	if f.format != "text" && f.format != "markdown" && f.format != "json" {
 		return usageError("--format %q: want text, markdown or json", f.format)
 	}
-	old, err := reports.ReadJSON(f.baseline)
+	old, err := readReport(f.baseline)
 	if err != nil {
 		return usageError("baseline: %v", err)
 	}
-	cur, err := reports.ReadJSON(current)
+	cur, err := readReport(current)
 	if err != nil {
 		return usageError("%v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/carecert/carecert/history"
+	"github.com/carecert/carecert/reports/diff"
 )
 
 type historyFlags struct {
@@ -93,11 +94,47 @@ func (a *app) history(cmd *cobra.Command, f historyFlags) error {
 		return err
 	}
 	fmt.Fprintln(a.stdout, "Trends (pass rate per run, oldest first):")
-	for _, tr := range history.Trends(runs) {
+	trends := history.Trends(runs)
+	for _, tr := range trends {
 		fmt.Fprintf(a.stdout, "  %-32s %s  %.1f%%  %s  (%d run(s); latest %s: %s)\n", tr.Vendor, history.Sparkline(tr.Rates),
 			100*tr.Rates[len(tr.Rates)-1], tr.Change(), len(tr.Rates), tr.Last.Release, tr.Last.Decision)
 	}
+	if f.vendor == "" {
+		return nil
+	}
+	// For one vendor, say what changed between its last two runs.
+	var mine []history.Run
+	for _, r := range runs {
+		if r.Vendor == f.vendor {
+			mine = append(mine, r)
+		}
+	}
+	if len(mine) < 2 {
+		return nil
+	}
+	prev, err := store.Report(cmd.Context(), mine[len(mine)-2])
+	if err != nil {
+		return err
+	}
+	last, err := store.Report(cmd.Context(), mine[len(mine)-1])
+	if err != nil {
+		return err
+	}
+	d := diff.Compare(prev, last)
+	fmt.Fprintf(a.stdout, "Since run %d: %s\n", mine[len(mine)-2].ID, d.Headline())
+	for _, e := range d.Entries {
+		if e.Status != diff.StillPass && e.Status != diff.StillFails {
+			fmt.Fprintf(a.stdout, "  %-13s %s (%s → %s)\n", e.Status, e.Requirement, orDash(string(e.Baseline)), orDash(string(e.Current)))
+		}
+	}
 	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 // plainHeader keeps header cells as written: vendor names and releases

@@ -10,6 +10,8 @@ import (
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
+	"github.com/carecert/carecert/runner/target"
+	v2checks "github.com/carecert/carecert/validators/hl7v2"
 )
 
 type listenFlags struct {
@@ -69,20 +71,30 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 	}
 	plan := &runner.Plan{Name: "listen", Suites: f.suites, Evidence: f.evidence, Vendors: []runner.VendorPlan{{
 		Name: f.vendor,
-		Targets: []map[string]any{{"name": "mllp://" + f.addr, "type": "mllp-listen", "addr": f.addr,
+		Targets: []map[string]any{{"name": "mllp://" + f.addr, "type": "mllp-listen", "url": "mllp://" + f.addr,
 			"duration": f.duration.String(), "count": f.count, "ack": f.ack, "max-frame": f.maxFrame}},
 	}}}
 	if err := plan.Check(); err != nil {
 		return usageError("%v", err)
 	}
-	if !f.quiet {
-		fmt.Fprintf(a.stderr, "listening for MLLP on %s (up to %s", f.addr, f.duration)
-		if f.count > 0 {
-			fmt.Fprintf(a.stderr, " or %d message(s)", f.count)
-		}
-		fmt.Fprintln(a.stderr, ")")
-	}
 	r := a.newRunner(f.workers, true)
+	// A registry of its own for this run's one target, so that the listener
+	// can say where it listens (the port, when --addr asks for port 0).
+	targets := target.NewRegistry()
+	targets.Register("mllp-listen", "", target.OpenMLLPListen(target.ListenOptions{
+		Judge: v2checks.NewJudge(),
+		Ready: func(addr string) {
+			if f.quiet {
+				return
+			}
+			fmt.Fprintf(a.stderr, "listening for MLLP on %s (up to %s", addr, f.duration)
+			if f.count > 0 {
+				fmt.Fprintf(a.stderr, " or %d message(s)", f.count)
+			}
+			fmt.Fprintln(a.stderr, ")")
+		},
+	}))
+	r.Targets = targets
 	reps, err := r.Run(ctx, plan)
 	interrupted := err != nil && errors.Is(err, context.Canceled)
 	if err != nil && !interrupted {

@@ -29,7 +29,7 @@ var reportFormats = []string{"console", "json", "html", "markdown", "sarif", "te
 func (a *app) reportCommand() *cobra.Command {
 	var f reportFlags
 	cmd := &cobra.Command{
-		Use:   "report REPORT.json...",
+		Use:   "report REPORT.json|DIR...",
 		Short: "Re-grade stored reports under a policy and render them (console, HTML, Markdown, SARIF, TestReport)",
 		Long: `Read reports that carecert run wrote, optionally decide their verdict again
 under another policy (nothing is re-run: policies read the stored outcomes,
@@ -74,7 +74,7 @@ func (a *app) report(paths []string, f reportFlags) error {
 	}
 	var reps []*model.Report
 	for _, p := range paths {
-		rep, err := reports.ReadJSON(p)
+		rep, err := readReport(p)
 		if err != nil {
 			return usageError("%v", err)
 		}
@@ -186,6 +186,15 @@ func writeRenderings(dir string, rep *model.Report) error {
 		}
 	}
 	return nil
+}
+
+// readReport reads a stored report named by its report.json or by the vendor
+// folder that holds it.
+func readReport(arg string) (*model.Report, error) {
+	if info, err := os.Stat(arg); err == nil && info.IsDir() {
+		arg = filepath.Join(arg, fileJSON)
+	}
+	return reports.ReadJSON(arg)
 }
 
 // exists reports whether a file exists, for commands that take optional files.

@@ -148,23 +148,19 @@ func (r *Registry) loadCore(files ...string) error {
 		if err != nil {
 			return err
 		}
-		var b struct {
-			Entry []struct {
-				Resource json.RawMessage `json:"resource"`
-			} `json:"entry"`
-		}
-		if err := json.Unmarshal(data, &b); err != nil {
+		resources, err := scanBundle(data)
+		if err != nil {
 			return fmt.Errorf("r4core %s: %w", name, err)
 		}
-		for _, e := range b.Entry {
-			var h header
-			if err := json.Unmarshal(e.Resource, &h); err != nil {
+		for _, raw := range resources {
+			h, err := scanHeader(raw)
+			if err != nil {
 				return fmt.Errorf("r4core %s: %w", name, err)
 			}
 			if h.URL == "" || !conformanceTypes[h.ResourceType] {
 				continue
 			}
-			entries = append(entries, &Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: "FHIR R4 core (" + name + ")", raw: e.Resource})
+			entries = append(entries, &Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: "FHIR R4 core (" + name + ")", raw: raw})
 		}
 	}
 	r.mu.Lock()

@@ -22,8 +22,8 @@ func (r *Registry) generateSnapshot(e *Entry, sd *StructureDefinition) error {
 	fail := func(elem, format string, args ...any) error {
 		return &SnapshotError{Profile: sd.URL, Element: elem, Reason: fmt.Sprintf(format, args...)}
 	}
-	if sd.Differential == nil || len(sd.Differential.Element) == 0 {
-		return fail(sd.Type, "the definition has neither a snapshot nor a differential")
+	if sd.Differential == nil {
+		sd.Differential = &ElementList{} // no constraints: the base as it is
 	}
 	if sd.BaseDefinition == "" {
 		return fail(sd.Type, "no snapshot and no baseDefinition to build one from")

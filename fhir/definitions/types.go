@@ -214,7 +214,7 @@ func ChoiceSuffix(s string) string { return lowerFirstIfPrimitive(s) }
 func TypeSuffix(t string) string { return upperFirst(t) }
 
 // MinOf returns the element's minimum cardinality (0 when absent).
-func (e *ElementDefinition) MinOf() int {
+func (e ElementDefinition) MinOf() int {
 	if e.Min == nil {
 		return 0
 	}
@@ -222,7 +222,7 @@ func (e *ElementDefinition) MinOf() int {
 }
 
 // MaxOf returns the maximum cardinality, -1 for "*" (and when absent).
-func (e *ElementDefinition) MaxOf() int {
+func (e ElementDefinition) MaxOf() int {
 	if e.Max == "" || e.Max == "*" {
 		return -1
 	}
@@ -237,7 +237,7 @@ func (e *ElementDefinition) MaxOf() int {
 }
 
 // Name returns the last segment of the element's path.
-func (e *ElementDefinition) Name() string {
+func (e ElementDefinition) Name() string {
 	if i := strings.LastIndexByte(e.Path, '.'); i >= 0 {
 		return e.Path[i+1:]
 	}
@@ -246,7 +246,7 @@ func (e *ElementDefinition) Name() string {
 
 // ElementID returns the element's id, or its path (with the slice name) when it
 // has none, as older differentials do.
-func (e *ElementDefinition) ElementID() string {
+func (e ElementDefinition) ElementID() string {
 	if e.ID != "" {
 		return e.ID
 	}
@@ -257,7 +257,7 @@ func (e *ElementDefinition) ElementID() string {
 }
 
 // TypeCodes lists the codes of the element's types.
-func (e *ElementDefinition) TypeCodes() []string {
+func (e ElementDefinition) TypeCodes() []string {
 	out := make([]string, len(e.Type))
 	for i, t := range e.Type {
 		out[i] = t.Code

@@ -16,6 +16,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/html"
 )
 
@@ -65,11 +66,37 @@ type SuiteRow struct {
 	Cells []SuiteCell
 }
 
+// MeasureCell is one vendor's measure, summed over its targets.
+type MeasureCell struct {
+	Present                bool
+	Numerator, Denominator int64
+}
+
+// Rate is Numerator/Denominator, or 0 when nothing was counted.
+func (c MeasureCell) Rate() float64 {
+	return model.Measure{Numerator: c.Numerator, Denominator: c.Denominator}.Rate()
+}
+
+func (c MeasureCell) String() string {
+	if !c.Present || c.Denominator == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%s (%d/%d)", reports.MeasureValue(model.Measure{Numerator: c.Numerator, Denominator: c.Denominator}), c.Numerator, c.Denominator)
+}
+
+// MeasureRow is one measure (such as an element's completeness) across vendors.
+type MeasureRow struct {
+	// Requirement is suite/REQ; Name the measure's name.
+	Requirement, Name string
+	Cells             []MeasureCell
+}
+
 // Matrix is the comparison.
 type Matrix struct {
 	Columns      []Column
 	Suites       []SuiteRow
 	Requirements []Row
+	Measures     []MeasureRow
 }
 
 func rank(o model.Outcome) int {
@@ -93,6 +120,7 @@ func Build(reps []*model.Report) *Matrix {
 	m := &Matrix{}
 	rows := map[string]*Row{}
 	suites := map[string]*SuiteRow{}
+	measures := map[string]*MeasureRow{}
 	n := len(reps)
 	for i, r := range reps {
 		label := r.Vendor.Name
@@ -115,6 +143,18 @@ func Build(reps []*model.Report) *Matrix {
 				c.Present = true
 				c.Errors += res.Errors
 				c.Warnings += res.Warnings
+				for _, ms := range res.Measures {
+					mk := key + "\x00" + ms.Name
+					mr := measures[mk]
+					if mr == nil {
+						mr = &MeasureRow{Requirement: key, Name: ms.Name, Cells: make([]MeasureCell, n)}
+						measures[mk] = mr
+					}
+					mc := &mr.Cells[i]
+					mc.Present = true
+					mc.Numerator += ms.Numerator
+					mc.Denominator += ms.Denominator
+				}
 
 				s := suites[res.Suite]
 				if s == nil {
@@ -140,6 +180,16 @@ func Build(reps []*model.Report) *Matrix {
 		m.Suites = append(m.Suites, *s)
 	}
 	sort.Slice(m.Suites, func(i, j int) bool { return m.Suites[i].ID < m.Suites[j].ID })
+	for _, r := range measures {
+		m.Measures = append(m.Measures, *r)
+	}
+	sort.Slice(m.Measures, func(i, j int) bool {
+		a, b := m.Measures[i], m.Measures[j]
+		if a.Requirement != b.Requirement {
+			return a.Requirement < b.Requirement
+		}
+		return a.Name < b.Name
+	})
 	return m
 }
 
@@ -176,7 +226,7 @@ func (m *Matrix) Console(w io.Writer) error {
 	tables := []struct {
 		head []string
 		rows [][]string
-	}{{head: m.header("", "")}, {head: m.header("Suite", "")}, {head: m.header("Requirement", "Level")}}
+	}{{head: m.header("", "")}, {head: m.header("Suite", "")}, {head: m.header("Requirement", "Level")}, {head: m.header("Measure", "Requirement")}}
 	verdict := []string{"Verdict", ""}
 	for _, c := range m.Columns {
 		verdict = append(verdict, string(c.Decision))
@@ -196,7 +246,17 @@ func (m *Matrix) Console(w io.Writer) error {
 		}
 		tables[2].rows = append(tables[2].rows, row)
 	}
+	for _, r := range m.Measures {
+		row := []string{r.Name, r.Requirement}
+		for _, c := range r.Cells {
+			row = append(row, c.String())
+		}
+		tables[3].rows = append(tables[3].rows, row)
+	}
 	for _, tb := range tables {
+		if len(tb.rows) == 0 {
+			continue
+		}
 		t := tablewriter.NewTable(w, plainHeader)
 		t.Header(tb.head)
 		for _, r := range tb.rows {
@@ -211,21 +271,22 @@ func (m *Matrix) Console(w io.Writer) error {
 	return nil
 }
 
-// CSV writes one table: a verdict row, one row per suite, one per requirement.
-// Cells hold outcomes and counts in separate columns per vendor so that a
+// CSV writes one table: a verdict row, one row per suite (passed over counted
+// results), one per requirement (outcome and counts) and one per measure (the
+// id is "suite/REQ name"). Each vendor has the same six columns, so that a
 // spreadsheet can sort and filter them.
 func (m *Matrix) CSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"kind", "id", "level", "title"}
 	for _, c := range m.Columns {
-		head = append(head, c.Label+" outcome", c.Label+" errors", c.Label+" warnings", c.Label+" pass rate")
+		head = append(head, c.Label+" outcome", c.Label+" errors", c.Label+" warnings", c.Label+" numerator", c.Label+" denominator", c.Label+" rate")
 	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
 	row := []string{"verdict", "", "", ""}
 	for _, c := range m.Columns {
-		row = append(row, string(c.Decision), "", "", "")
+		row = append(row, string(c.Decision), "", "", "", "", "")
 	}
 	if err := cw.Write(row); err != nil {
 		return err
@@ -233,11 +294,15 @@ func (m *Matrix) CSV(w io.Writer) error {
 	for _, s := range m.Suites {
 		row := []string{"suite", s.ID, "", ""}
 		for _, c := range s.Cells {
+			if !c.Present {
+				row = append(row, "", "", "", "", "", "")
+				continue
+			}
 			rate := ""
-			if c.Present && c.Counted > 0 {
+			if c.Counted > 0 {
 				rate = strconv.FormatFloat(c.Rate(), 'f', 4, 64)
 			}
-			row = append(row, "", "", "", rate)
+			row = append(row, "", "", "", strconv.Itoa(c.Passed), strconv.Itoa(c.Counted), rate)
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -247,10 +312,27 @@ func (m *Matrix) CSV(w io.Writer) error {
 		row := []string{"requirement", r.Key, string(r.Level), r.Title}
 		for _, c := range r.Cells {
 			if !c.Present {
-				row = append(row, "", "", "", "")
+				row = append(row, "", "", "", "", "", "")
 				continue
 			}
-			row = append(row, string(c.Outcome), strconv.FormatInt(c.Errors, 10), strconv.FormatInt(c.Warnings, 10), "")
+			row = append(row, string(c.Outcome), strconv.FormatInt(c.Errors, 10), strconv.FormatInt(c.Warnings, 10), "", "", "")
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	for _, r := range m.Measures {
+		row := []string{"measure", r.Requirement + " " + r.Name, "", ""}
+		for _, c := range r.Cells {
+			if !c.Present {
+				row = append(row, "", "", "", "", "", "")
+				continue
+			}
+			rate := ""
+			if c.Denominator > 0 {
+				rate = strconv.FormatFloat(c.Rate(), 'f', 4, 64)
+			}
+			row = append(row, "", "", "", strconv.FormatInt(c.Numerator, 10), strconv.FormatInt(c.Denominator, 10), rate)
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -288,6 +370,14 @@ var pageTemplate = template.Must(template.New("compare").Funcs(html.Funcs()).Par
 <thead><tr><th>Requirement</th><th>Level</th><th>Title</th>{{range .M.Columns}}<th>{{.Label}}</th>{{end}}</tr></thead>
 <tbody>{{range .M.Requirements}}<tr><td class="mono">{{.Key}}</td><td>{{.Level}}</td><td>{{.Title}}</td>{{range .Cells}}<td>{{if .Present}}<span class="badge o-{{.Outcome}}">{{.Outcome}}</span>{{if .Errors}} {{.Errors}} errors{{end}}{{else}}—{{end}}</td>{{end}}</tr>{{end}}</tbody>
 </table>
+{{if .M.Measures}}
+<h2>Measures</h2>
+<p class="note">Each measure is a numerator over a denominator, summed over the vendor's targets: a share shown as a percentage, or another ratio such as a mean. Whether higher is better depends on the measure.</p>
+<table id="measures">
+<thead><tr><th>Measure</th><th>Requirement</th>{{range .M.Columns}}<th class="num">{{.Label}}</th>{{end}}</tr></thead>
+<tbody>{{range .M.Measures}}<tr><td class="mono">{{.Name}}</td><td class="mono">{{.Requirement}}</td>{{range .Cells}}<td class="num">{{.}}</td>{{end}}</tr>{{end}}</tbody>
+</table>
+{{end}}
 </main>
 </body>
 </html>

@@ -13,23 +13,36 @@ import (
 	"github.com/carecert/carecert/reports/reporttest"
 )
 
-var _ = Describe("Build", func() {
+var _ = Describe("Build", Ordered, func() {
 	var m *compare.Matrix
-	BeforeEach(func() {
+	// The specs only read the matrix: build it once.
+	BeforeAll(func() {
 		var reps []*model.Report
 		for _, f := range []reporttest.Feed{
 			{Vendor: "Riverside", Release: "3.2", Seed: 1, Records: 300, Defects: "none"},
 			{Vendor: "Oakfield", Release: "11.0", Seed: 2, Records: 300, Defects: "wrong-type=2"},
 		} {
-			rep, err := reporttest.Run(f)
+			rep, err := feeds.Run(f)
 			Expect(err).NotTo(HaveOccurred())
 			reps = append(reps, rep)
 		}
 		// A third report from a vendor certified against one more suite.
-		third, err := reporttest.Run(reporttest.Feed{Vendor: "Meadow", Seed: 3, Records: 100, Defects: "none"})
+		third, err := feeds.Run(reporttest.Feed{Vendor: "Meadow", Seed: 3, Records: 100, Defects: "none"})
 		Expect(err).NotTo(HaveOccurred())
 		third.Targets[0].Results = append(third.Targets[0].Results, model.Result{Suite: "uk-core", Requirement: "UKC-01", Level: model.Should, Title: "UK Core", Outcome: model.Warn, Tally: model.Tally{Warnings: 4}})
 		reps = append(reps, third)
+		// Completeness measures, as a quality suite stores them, on two vendors;
+		// Riverside's over two targets, which add up.
+		completeness := func(num, den int64) []model.Measure {
+			return []model.Measure{{Name: "completeness:Patient.birthDate", Numerator: num, Denominator: den}}
+		}
+		reps[0].Targets[0].Results[1].Measures = completeness(90, 100)
+		second := reps[0].Targets[0]
+		second.Name = "second feed"
+		second.Results = append([]model.Result{}, second.Results...)
+		second.Results[1].Measures = completeness(100, 100)
+		reps[0].Targets = append(reps[0].Targets, second)
+		reps[1].Targets[0].Results[1].Measures = completeness(50, 100)
 		m = compare.Build(reps)
 	})
 
@@ -59,9 +72,17 @@ var _ = Describe("Build", func() {
 		Expect(m.Suites).To(HaveLen(3))
 		structure := m.Suites[1]
 		Expect(structure.ID).To(Equal("fhir-r4-structure"))
-		Expect(structure.Cells[0].String()).To(Equal("100.0% (2/2)"))
+		Expect(structure.Cells[0].String()).To(Equal("100.0% (4/4)"), "two targets")
 		Expect(structure.Cells[1].String()).To(Equal("50.0% (1/2)"))
 		Expect(m.Suites[2].Cells[1].String()).To(Equal("—"))
+	})
+
+	It("compares measures such as completeness, summed over each vendor's targets", func() {
+		Expect(m.Measures).To(HaveLen(1))
+		Expect(m.Measures[0].Requirement).To(Equal("fhir-r4-structure/STRUCT-01"))
+		Expect(m.Measures[0].Cells[0].String()).To(Equal("95.0% (190/200)"))
+		Expect(m.Measures[0].Cells[1].String()).To(Equal("50.0% (50/100)"))
+		Expect(m.Measures[0].Cells[2].String()).To(Equal("—"))
 	})
 
 	It("writes CSV a spreadsheet reads back", func() {
@@ -69,11 +90,13 @@ var _ = Describe("Build", func() {
 		Expect(m.CSV(&buf)).To(Succeed())
 		rows, err := csv.NewReader(&buf).ReadAll()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(rows).To(HaveLen(1 + 1 + 3 + 4))
-		Expect(rows[0][:8]).To(Equal([]string{"kind", "id", "level", "title", "Riverside 3.2 outcome", "Riverside 3.2 errors", "Riverside 3.2 warnings", "Riverside 3.2 pass rate"}))
+		Expect(rows).To(HaveLen(1 + 1 + 3 + 4 + 1))
+		Expect(rows[0][:10]).To(Equal([]string{"kind", "id", "level", "title", "Riverside 3.2 outcome", "Riverside 3.2 errors", "Riverside 3.2 warnings", "Riverside 3.2 numerator", "Riverside 3.2 denominator", "Riverside 3.2 rate"}))
 		Expect(rows[1]).To(ContainElements("verdict", "Certified", "Not certified"))
-		Expect(rows[7][:10]).To(Equal([]string{"requirement", "fhir-r4-structure/STRUCT-02", "SHALL", "Resources conform to the FHIR R4 JSON schema", "pass", "0", "0", "", "fail", "2"}))
-		Expect(rows[3][4:12]).To(Equal([]string{"", "", "", "1.0000", "", "", "", "0.5000"}))
+		Expect(rows[7][:12]).To(Equal([]string{"requirement", "fhir-r4-structure/STRUCT-02", "SHALL", "Resources conform to the FHIR R4 JSON schema", "pass", "0", "0", "", "", "", "fail", "2"}))
+		Expect(rows[3][4:16]).To(Equal([]string{"", "", "", "4", "4", "1.0000", "", "", "", "1", "2", "0.5000"}))
+		Expect(rows[9]).To(Equal([]string{"measure", "fhir-r4-structure/STRUCT-01 completeness:Patient.birthDate", "", "",
+			"", "", "", "190", "200", "0.9500", "", "", "", "50", "100", "0.5000", "", "", "", "", "", ""}))
 	})
 
 	It("prints the matrix in the console and as a self-contained page", func() {
@@ -81,6 +104,7 @@ var _ = Describe("Build", func() {
 		Expect(m.Console(&con)).To(Succeed())
 		Expect(con.String()).To(ContainSubstring("Not certified"))
 		Expect(con.String()).To(MatchRegexp(`fhir-r4-structure/STRUCT-02.*pass.*fail \(2 errors\)`))
+		Expect(con.String()).To(MatchRegexp(`completeness:Patient.birthDate\s+│ fhir-r4-structure/STRUCT-01\s+│ 95.0% \(190/200\)`))
 
 		var page bytes.Buffer
 		Expect(m.HTML(&page)).To(Succeed())
@@ -90,5 +114,6 @@ var _ = Describe("Build", func() {
 		Expect(strings.Count(s, "<th>Riverside 3.2</th>")).To(Equal(2))
 		Expect(s).To(ContainSubstring(`<span class="badge not-certified-badge">Not certified</span>`))
 		Expect(s).To(ContainSubstring(`aria-label="Pass rate by suite and vendor"`))
+		Expect(s).To(ContainSubstring(`<td class="mono">completeness:Patient.birthDate</td><td class="mono">fhir-r4-structure/STRUCT-01</td><td class="num">95.0% (190/200)</td><td class="num">50.0% (50/100)</td><td class="num">—</td>`))
 	})
 })

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 )
 
 // Status is how a requirement changed between the baseline and the release.
@@ -64,14 +66,37 @@ type Diff struct {
 	Current  Side           `json:"current"`
 	Counts   map[Status]int `json:"counts"`
 	Entries  []Entry        `json:"entries"`
+	// Measures lists the measures whose value moved, whatever the outcomes
+	// did: a completeness that fell from 99% to 80% is news even when the
+	// requirement still passes.
+	Measures []MeasureChange `json:"measures,omitempty"`
+}
+
+// MeasureChange is one measure (summed over targets) in both reports.
+type MeasureChange struct {
+	Requirement string        `json:"requirement"`
+	Name        string        `json:"name"`
+	Baseline    model.Measure `json:"baseline"`
+	Current     model.Measure `json:"current"`
+}
+
+// Change is the difference of the two values in percentage points (or in the
+// ratio's own unit for measures that are not shares).
+func (c MeasureChange) Change() float64 {
+	scale := 100.0
+	if !reports.IsProportion(c.Baseline) || !reports.IsProportion(c.Current) {
+		scale = 1
+	}
+	return scale * (c.Current.Rate() - c.Baseline.Rate())
 }
 
 type agg struct {
-	level   model.Level
-	title   string
-	outcome model.Outcome
-	errors  int64
-	failing []string
+	level    model.Level
+	title    string
+	outcome  model.Outcome
+	errors   int64
+	failing  []string
+	measures map[string]*model.Measure
 }
 
 // rank orders outcomes from best to worst, for "worst over targets".
@@ -110,9 +135,29 @@ func collect(r *model.Report) map[string]*agg {
 			if failed(res.Outcome) {
 				a.failing = append(a.failing, t.Name)
 			}
+			for _, m := range res.Measures {
+				if a.measures == nil {
+					a.measures = map[string]*model.Measure{}
+				}
+				sum := a.measures[m.Name]
+				if sum == nil {
+					sum = &model.Measure{Name: m.Name}
+					a.measures[m.Name] = sum
+				}
+				sum.Numerator += m.Numerator
+				sum.Denominator += m.Denominator
+			}
 		}
 	}
 	return out
+}
+
+// sameRatio compares exactly: a/b = c/d when a·d = c·b (in big integers, as
+// counts of large feeds multiply past int64).
+func sameRatio(x, y model.Measure) bool {
+	l := new(big.Int).Mul(big.NewInt(x.Numerator), big.NewInt(y.Denominator))
+	r := new(big.Int).Mul(big.NewInt(y.Numerator), big.NewInt(x.Denominator))
+	return l.Cmp(r) == 0
 }
 
 func side(r *model.Report) Side {
@@ -146,7 +191,25 @@ func Compare(baseline, current *model.Report) *Diff {
 		e.Status = status(o, c)
 		d.Entries = append(d.Entries, e)
 		d.Counts[e.Status]++
+		if o != nil && c != nil {
+			for name, before := range o.measures {
+				after := c.measures[name]
+				if after == nil || before.Denominator == 0 || after.Denominator == 0 {
+					continue
+				}
+				if !sameRatio(*before, *after) {
+					d.Measures = append(d.Measures, MeasureChange{Requirement: k, Name: name, Baseline: *before, Current: *after})
+				}
+			}
+		}
 	}
+	sort.Slice(d.Measures, func(i, j int) bool {
+		a, b := d.Measures[i], d.Measures[j]
+		if a.Requirement != b.Requirement {
+			return a.Requirement < b.Requirement
+		}
+		return a.Name < b.Name
+	})
 	pos := map[Status]int{}
 	for i, s := range order {
 		pos[s] = i
@@ -235,7 +298,33 @@ func (d *Diff) Console(w io.Writer, all bool) error {
 			return err
 		}
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if len(d.Measures) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "Measures that moved:")
+	mt := tablewriter.NewTable(w, plainHeader)
+	mt.Header("Requirement", "Measure", "Baseline", "Now", "Change")
+	for _, m := range d.Measures {
+		if err := mt.Append(m.Requirement, m.Name, measureText(m.Baseline), measureText(m.Current), changeText(m)); err != nil {
+			return err
+		}
+	}
+	return mt.Render()
+}
+
+func measureText(m model.Measure) string {
+	return fmt.Sprintf("%s (%d/%d)", reports.MeasureValue(m), m.Numerator, m.Denominator)
+}
+
+func changeText(m MeasureChange) string {
+	unit := " pts"
+	if !reports.IsProportion(m.Baseline) || !reports.IsProportion(m.Current) {
+		unit = ""
+	}
+	return fmt.Sprintf("%+.2f%s", m.Change(), unit)
 }
 
 // Markdown writes the changes for a pull-request comment.
@@ -255,14 +344,26 @@ func (d *Diff) Markdown(w io.Writer) error {
 		}
 	}
 	if len(rows) == 0 {
-		_, err := fmt.Fprintln(w, "No requirement changed outcome.")
-		return err
+		fmt.Fprintln(w, "No requirement changed outcome.")
+		return d.markdownMeasures(w)
 	}
 	fmt.Fprintln(w, "| Change | Requirement | Level | Baseline | Now | Errors | Title |\n|---|---|---|---|---|---:|---|")
 	for _, e := range rows {
 		fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %d → %d | %s |\n", e.Status, e.Requirement, e.Level, e.Baseline, e.Current, e.BaselineErrors, e.CurrentErrors, md(e.Title))
 	}
-	return nil
+	return d.markdownMeasures(w)
+}
+
+func (d *Diff) markdownMeasures(w io.Writer) error {
+	if len(d.Measures) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\n<details><summary>Measures that moved (%d)</summary>\n\n| Requirement | Measure | Baseline | Now | Change |\n|---|---|---:|---:|---:|\n", len(d.Measures))
+	for _, m := range d.Measures {
+		fmt.Fprintf(w, "| `%s` | `%s` | %s | %s | %s |\n", m.Requirement, md(m.Name), measureText(m.Baseline), measureText(m.Current), changeText(m))
+	}
+	_, err := fmt.Fprintln(w, "\n</details>")
+	return err
 }
 
 // JSON writes the diff as indented JSON.

@@ -19,7 +19,7 @@ var runs = map[string][]byte{}
 func run(release, defects string) *model.Report {
 	key := release + "\x00" + defects
 	if _, ok := runs[key]; !ok {
-		rep, err := reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: release, Seed: 7, Records: 300, Defects: defects})
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: release, Seed: 7, Records: 300, Defects: defects})
 		Expect(err).NotTo(HaveOccurred())
 		runs[key], err = json.Marshal(rep)
 		Expect(err).NotTo(HaveOccurred())
@@ -96,6 +96,25 @@ var _ = Describe("Compare", func() {
 		d := diff.Compare(baseline, release)
 		Expect(d.NewFailures()).To(HaveLen(1))
 		Expect(d.NewFailures()[0].FailingTargets).To(Equal([]string{"renamed"}))
+	})
+
+	It("lists measures that moved even when the outcome did not, summed over targets", func() {
+		completeness := func(num, den int64) []model.Measure {
+			return []model.Measure{{Name: "completeness:Patient.birthDate", Numerator: num, Denominator: den}, {Name: "steady", Numerator: 1, Denominator: 2}}
+		}
+		baseline.Targets[0].Results[0].Measures = completeness(99, 100)
+		release.Targets[0].Results[0].Measures = completeness(160, 200)
+		d := diff.Compare(baseline, release)
+		Expect(d.Measures).To(HaveLen(1), "a measure whose value is the same (1/2) is not listed")
+		m := d.Measures[0]
+		Expect(m.Requirement).To(Equal("carecert/INPUT"))
+		Expect(m.Change()).To(BeNumerically("~", -19, 1e-9))
+
+		var con, md bytes.Buffer
+		Expect(d.Console(&con, false)).To(Succeed())
+		Expect(con.String()).To(MatchRegexp(`completeness:Patient.birthDate\s+│ 99.0% \(99/100\)\s+│ 80.0% \(160/200\)\s+│ -19.00 pts`))
+		Expect(d.Markdown(&md)).To(Succeed())
+		Expect(md.String()).To(ContainSubstring("| `carecert/INPUT` | `completeness:Patient.birthDate` | 99.0% (99/100) | 80.0% (160/200) | -19.00 pts |"))
 	})
 
 	It("writes Markdown for a pull request and JSON for tools", func() {

@@ -16,8 +16,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/policy"
 )
 
 //go:embed page.css
@@ -28,9 +29,6 @@ var findingsJS string
 
 //go:embed report.html.tmpl
 var reportTemplate string
-
-// Redacted replaces evidence that identifies a person.
-const Redacted = "[redacted]"
 
 // Options tune the page.
 type Options struct {
@@ -95,6 +93,9 @@ func DecisionClass(d model.Decision) string {
 	return "not-certified"
 }
 
+// maxReasons is how many of the verdict's reasons the banner shows unfolded.
+const maxReasons = 10
+
 // view is what the template reads.
 type view struct {
 	Report       *model.Report
@@ -107,15 +108,20 @@ type view struct {
 	Results      []resultRow
 	Measures     []measureRow
 	SuiteChart   template.HTML
+	LevelChart   template.HTML
 	MeasureChart template.HTML
-	TopCodes     template.HTML
-	TopReqs      template.HTML
-	Findings     int64
-	Kept         int
-	Dropped      bool
-	Outcomes     []count
-	Severities   []count
-	Evidence     string
+	// MeasuresNotCharted is how many proportions the chart leaves to the table.
+	MeasuresNotCharted int
+	TopCodes           template.HTML
+	TopReqs            template.HTML
+	Findings           int64
+	Kept               int
+	Dropped            bool
+	Reasons            []string
+	MoreReasons        []string
+	Outcomes           []count
+	Severities         []count
+	Evidence           string
 }
 
 type count struct {
@@ -134,12 +140,17 @@ type suiteRow struct {
 type resultRow struct {
 	Target string
 	model.Result
+	// WaivedUntil is set when a waiver excused the result.
+	WaivedUntil string
 }
 
 type measureRow struct {
 	Target, Requirement, Name string
 	Numerator, Denominator    int64
-	Rate                      float64
+	// Value is the measure formatted: a percentage for a proportion.
+	Value      string
+	Proportion bool
+	Rate       float64
 }
 
 // findingsData is the JSON the script reads. Findings are arrays rather than
@@ -187,10 +198,15 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 	}
 	outcomes := map[model.Outcome]int64{}
 	var severities [3]int64
+	waived := policy.Waived(rep.Verdict)
 	for _, t := range rep.Targets {
 		ti := index(&data.Targets, tIdx, t.Name)
 		for _, res := range t.Results {
-			v.Results = append(v.Results, resultRow{Target: t.Name, Result: res})
+			row := resultRow{Target: t.Name, Result: res}
+			if until, ok := policy.WaivedUntil(waived, &res); ok {
+				row.WaivedUntil = until
+			}
+			v.Results = append(v.Results, row)
 			outcomes[res.Outcome]++
 			severities[model.Error] += res.Errors
 			severities[model.Warning] += res.Warnings
@@ -214,20 +230,23 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 			key := res.Suite + "/" + res.Requirement
 			ri := index(&data.Requirements, rIdx, key)
 			for _, m := range res.Measures {
-				v.Measures = append(v.Measures, measureRow{Target: t.Name, Requirement: key, Name: m.Name, Numerator: m.Numerator, Denominator: m.Denominator, Rate: m.Rate()})
+				v.Measures = append(v.Measures, measureRow{Target: t.Name, Requirement: key, Name: m.Name, Numerator: m.Numerator, Denominator: m.Denominator,
+					Value: reports.MeasureValue(m), Proportion: reports.IsProportion(m), Rate: m.Rate()})
 			}
 			for _, f := range res.Findings {
-				ev := f.Evidence
-				if ev != "" && !opt.FullEvidence && fhir.IsIdentifying(f.Path) {
-					ev = Redacted
-				}
+				f = reports.Redact(f, opt.FullEvidence)
 				var fi any
 				if f.File != "" {
 					fi = index(&data.Files, fIdx, f.File)
 				}
-				data.Findings = append(data.Findings, []any{int(f.Severity), ti, ri, fi, f.Line, f.Record, f.Path, f.Code, f.Message, ev})
+				data.Findings = append(data.Findings, []any{int(f.Severity), ti, ri, fi, f.Line, f.Record, f.Path, f.Code, f.Message, f.Evidence})
 			}
 		}
+	}
+	// A long list of reasons buries the first ones: the rest fold away.
+	v.Reasons = rep.Verdict.Reasons
+	if len(v.Reasons) > maxReasons {
+		v.Reasons, v.MoreReasons = v.Reasons[:maxReasons], v.Reasons[maxReasons:]
 	}
 	v.Kept = len(data.Findings)
 	v.Dropped = v.Findings > int64(v.Kept)
@@ -245,7 +264,8 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 	}
 	sort.Slice(v.Suites, func(i, j int) bool { return v.Suites[i].ID < v.Suites[j].ID })
 	v.SuiteChart = suiteChart(v.Suites)
-	v.MeasureChart = measureChart(v.Measures)
+	v.LevelChart = levelChart(v.Results)
+	v.MeasureChart, v.MeasuresNotCharted = measureChart(v.Measures)
 	v.TopCodes, v.TopReqs = topCharts(v.Results)
 
 	js, err := json.Marshal(data) // escapes <, > and & so the data cannot end its script element
@@ -282,8 +302,8 @@ func BarChart(title string, bars []Bar) template.HTML {
 			w = barW * bar.Value / bar.Max
 		}
 		label := []rune(bar.Label)
-		if len(label) > 48 {
-			label = append(label[:47], '…')
+		if len(label) > 42 {
+			label = append(label[:41], '…')
 		}
 		cls := bar.Class
 		if cls == "" {
@@ -319,10 +339,37 @@ func suiteChart(rows []suiteRow) template.HTML {
 	return BarChart("Pass rate by suite", bars)
 }
 
-// maxMeasureBars bounds the measure chart; the table below it lists them all.
-const maxMeasureBars = 30
+// levelChart draws the pass rate of SHALL, SHOULD and MAY results: what a
+// buyer reads first.
+func levelChart(rows []resultRow) template.HTML {
+	var bars []Bar
+	for _, level := range []model.Level{model.Shall, model.Should, model.May} {
+		var passed, counted int
+		for _, r := range rows {
+			if r.Level != level || r.Outcome == model.Skip {
+				continue
+			}
+			counted++
+			if r.Outcome == model.Pass || r.Outcome == model.Warn {
+				passed++
+			}
+		}
+		if counted == 0 {
+			continue
+		}
+		rate := float64(passed) / float64(counted)
+		bars = append(bars, Bar{Label: string(level), Value: rate, Max: 1, Text: fmt.Sprintf("%.1f%% (%d/%d)", 100*rate, passed, counted), Class: RateClass(rate)})
+	}
+	return BarChart("Pass rate by level", bars)
+}
 
-func measureChart(ms []measureRow) template.HTML {
+// maxMeasureBars bounds the measure chart; the table below it lists them all.
+const maxMeasureBars = 40
+
+// measureChart draws the measures that are proportions, in the table's order.
+// Bars are not coloured good or bad: whether a high share is good depends on
+// the measure (completeness) or not (missing, late), and only the policy says.
+func measureChart(ms []measureRow) (template.HTML, int) {
 	// Say which requirement and target a measure belongs to when there is
 	// more than one of them.
 	owners := map[string]bool{}
@@ -330,24 +377,23 @@ func measureChart(ms []measureRow) template.HTML {
 		owners[m.Requirement+"\x00"+m.Target] = true
 	}
 	multi := len(owners) > 1
-	sorted := append([]measureRow{}, ms...)
-	// The weakest measures are the ones a reader needs to see.
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Rate < sorted[j].Rate })
-	if len(sorted) > maxMeasureBars {
-		sorted = sorted[:maxMeasureBars]
-	}
 	var bars []Bar
-	for _, m := range sorted {
-		if m.Denominator == 0 {
+	left := 0
+	for _, m := range ms {
+		if !m.Proportion {
+			continue
+		}
+		if len(bars) == maxMeasureBars {
+			left++
 			continue
 		}
 		label := m.Name
 		if multi {
 			label = fmt.Sprintf("%s (%s, %s)", m.Name, m.Requirement, m.Target)
 		}
-		bars = append(bars, Bar{Label: label, Value: m.Rate, Max: 1, Text: fmt.Sprintf("%.1f%% (%d/%d)", 100*m.Rate, m.Numerator, m.Denominator), Class: RateClass(m.Rate)})
+		bars = append(bars, Bar{Label: label, Value: m.Rate, Max: 1, Text: fmt.Sprintf("%s (%d/%d)", m.Value, m.Numerator, m.Denominator)})
 	}
-	return BarChart("Measures (weakest first)", bars)
+	return BarChart("Measures that are proportions", bars), left
 }
 
 // topN is how many bars the top-findings charts show.

@@ -3,6 +3,7 @@ package html_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -27,7 +28,7 @@ var _ = Describe("Render", func() {
 	var rep *model.Report
 	BeforeEach(func() {
 		var err error
-		rep, err = reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 400, Defects: "all"})
+		rep, err = feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 400, Defects: "all"})
 		Expect(err).NotTo(HaveOccurred())
 	})
 
@@ -63,6 +64,56 @@ var _ = Describe("Render", func() {
 		Expect(kept).To(BeNumerically(">", 0))
 	})
 
+	It("marks the results a waiver excused", func() {
+		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: fhir-r4-structure/STRUCT-01 until 2026-03-31: fix in 11.1")
+		page, err := html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(MatchRegexp(`fhir-r4-structure/STRUCT-01</td>.*<span class="badge o-fail">fail</span> <span class="waived">waived until 2026-03-31</span>`))
+		Expect(strings.Count(string(page), `class="waived"`)).To(Equal(1))
+	})
+
+	It("folds a long list of reasons away after the first ten", func() {
+		for i := 0; i < 15; i++ {
+			rep.Verdict.Reasons = append(rep.Verdict.Reasons, fmt.Sprintf("extra reason %d", i))
+		}
+		page, err := html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		s := string(page)
+		shown := s[strings.Index(s, `<ul id="reasons">`):]
+		shown = shown[:strings.Index(shown, "</ul>")]
+		Expect(strings.Count(shown, "<li>")).To(Equal(10))
+		Expect(s).To(ContainSubstring(fmt.Sprintf("<summary>%d more reason(s)</summary>", len(rep.Verdict.Reasons)-10)))
+		Expect(s).To(ContainSubstring("<li>extra reason 14</li>"))
+	})
+
+	It("charts the pass rate by suite and by level", func() {
+		page, err := html.Render(reporttest.Large(60), html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		s := string(page)
+		levels := s[strings.Index(s, `aria-label="Pass rate by level"`):]
+		levels = levels[:strings.Index(levels, "</svg>")]
+		// Large: BIG-01 (SHALL) fails, BIG-02 (SHOULD) warns, BIG-03 (MAY) passes, on two targets.
+		Expect(levels).To(ContainSubstring("<title>SHALL: 0.0% (0/2)</title>"))
+		Expect(levels).To(ContainSubstring("<title>SHOULD: 100.0% (2/2)</title>"))
+		Expect(levels).To(ContainSubstring("<title>MAY: 100.0% (2/2)</title>"))
+		suites := s[strings.Index(s, `aria-label="Pass rate by suite"`):]
+		Expect(suites[:strings.Index(suites, "</svg>")]).To(ContainSubstring("<title>big: 66.7% (4/6)</title>"))
+	})
+
+	It("renders a run whose only target could not be read", func() {
+		empty := &model.Report{
+			Schema: model.ReportSchemaVersion, Vendor: model.Vendor{Name: "Downco"}, Complete: false,
+			Targets: []model.TargetRun{{Name: "api", Type: "fhir-rest", Location: "http://127.0.0.1:1/fhir", Error: "connection refused"}},
+			Verdict: model.Verdict{Decision: model.NotCertified, Reasons: []string{"target api could not be read: connection refused"}},
+		}
+		empty.Summarize()
+		page, err := html.Render(empty, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(ContainSubstring("<td>connection refused</td>"))
+		Expect(string(page)).To(ContainSubstring("Incomplete run"))
+		Expect(embedded(page)["findings"]).To(BeEmpty())
+	})
+
 	It("is byte-identical for the same report", func() {
 		a, err := html.Render(rep, html.Options{})
 		Expect(err).NotTo(HaveOccurred())
@@ -83,6 +134,22 @@ var _ = Describe("Render", func() {
 		Expect(string(page)).To(ContainSubstring("1970-01-01"))
 	})
 
+	It("removes the values identifying findings quote in their messages, unless asked to keep them", func() {
+		// As a report written with evidence: full holds it.
+		rep.Evidence = "full"
+		f := &rep.Targets[0].Results[2].Findings[0]
+		f.Path, f.Message, f.Evidence = "Patient.birthDate", `"19/02/1953" is not a valid FHIR date`, `"19/02/1953"`
+
+		page, err := html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).NotTo(ContainSubstring("19/02/1953"))
+		Expect(string(page)).To(ContainSubstring(`\"[redacted]\" is not a valid FHIR date`))
+
+		page, err = html.Render(rep, html.Options{FullEvidence: true})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(ContainSubstring(`\"19/02/1953\" is not a valid FHIR date`))
+	})
+
 	It("cannot be broken out of by hostile text in findings", func() {
 		rep.Targets[0].Results[1].Findings[0].Message = `</script><script>alert("x")</script>`
 		rep.Vendor.Name = `<img src=x onerror=alert(1)>`
@@ -95,14 +162,21 @@ var _ = Describe("Render", func() {
 		Expect(data["findings"]).To(ContainElement(ContainElement(`</script><script>alert("x")</script>`)))
 	})
 
-	It("charts measures generically, weakest first, with numerator and denominator", func() {
-		page, err := html.Render(reporttest.Large(600), html.Options{})
+	It("shows measures generically: proportions as percentages and charted, other ratios as numbers", func() {
+		big := reporttest.Large(600)
+		big.Targets[0].Results[0].Measures = append(big.Targets[0].Results[0].Measures,
+			model.Measure{Name: "mean-lag-hours", Numerator: 110005, Denominator: 2087})
+		page, err := html.Render(big, html.Options{})
 		Expect(err).NotTo(HaveOccurred())
 		s := string(page)
 		Expect(s).To(ContainSubstring(`<table id="measures">`))
 		Expect(s).To(ContainSubstring("<td class=\"mono\">completeness:Patient.birthDate</td><td class=\"num\">540</td><td class=\"num\">600</td><td class=\"num\">90.0%</td>"))
-		chart := s[strings.Index(s, `aria-label="Measures (weakest first)"`):]
-		Expect(strings.Index(chart, "90.0% (540/600)")).To(BeNumerically("<", strings.Index(chart, "100.0% (600/600)")))
+		Expect(s).To(ContainSubstring("<td class=\"mono\">mean-lag-hours</td><td class=\"num\">110005</td><td class=\"num\">2087</td><td class=\"num\">52.71</td>"))
+		chart := s[strings.Index(s, `aria-label="Measures that are proportions"`):]
+		chart = chart[:strings.Index(chart, "</svg>")]
+		Expect(chart).To(ContainSubstring("90.0% (540/600)"))
+		Expect(chart).NotTo(ContainSubstring("mean-lag-hours"), "a mean is not a share: it is not drawn as one")
+		Expect(strings.Count(chart, "<g>")).To(Equal(12))
 	})
 
 	It("keeps a page of 100,000 findings compact: the rows are data, not markup", func() {

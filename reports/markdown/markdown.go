@@ -10,8 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/policy"
 )
 
 // Limits keep a comment well under the 65,536 characters GitHub accepts.
@@ -102,17 +103,22 @@ func Summary(w io.Writer, rep *model.Report) error {
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return outcomeRank(rows[i].res.Outcome) < outcomeRank(rows[j].res.Outcome) })
+	waived := policy.Waived(v)
 	b.WriteString("| Outcome | Requirement | Level | Target | Records | Errors | Warnings | Detail |\n|---|---|---|---|---:|---:|---:|---|\n")
 	for i, r := range rows {
 		if i == maxRows {
 			fmt.Fprintf(&b, "\n… and %d more result(s) in report.json\n", len(rows)-i)
 			break
 		}
-		fmt.Fprintf(&b, "| %s | `%s/%s` | %s | %s | %d | %d | %d | %s |\n", r.res.Outcome, r.res.Suite, r.res.Requirement, r.res.Level,
+		outcome := string(r.res.Outcome)
+		if until, ok := policy.WaivedUntil(waived, r.res); ok {
+			outcome += " (waived until " + until + ")"
+		}
+		fmt.Fprintf(&b, "| %s | `%s/%s` | %s | %s | %d | %d | %d | %s |\n", outcome, r.res.Suite, r.res.Requirement, r.res.Level,
 			Escape(r.target), r.res.Evaluated, r.res.Errors, r.res.Warnings, Escape(r.res.Message))
 	}
 	if measures > 0 {
-		fmt.Fprintf(&b, "\n<details><summary>Measures (%d)</summary>\n\n| Requirement | Target | Measure | Numerator | Denominator | Rate |\n|---|---|---|---:|---:|---:|\n", measures)
+		fmt.Fprintf(&b, "\n<details><summary>Measures (%d)</summary>\n\n| Requirement | Target | Measure | Numerator | Denominator | Value |\n|---|---|---|---:|---:|---:|\n", measures)
 		n := 0
 		for _, r := range rows {
 			for _, m := range r.res.Measures {
@@ -120,7 +126,7 @@ func Summary(w io.Writer, rep *model.Report) error {
 					break
 				}
 				n++
-				fmt.Fprintf(&b, "| `%s/%s` | %s | `%s` | %d | %d | %.1f%% |\n", r.res.Suite, r.res.Requirement, Escape(r.target), Escape(m.Name), m.Numerator, m.Denominator, 100*m.Rate())
+				fmt.Fprintf(&b, "| `%s/%s` | %s | `%s` | %d | %d | %s |\n", r.res.Suite, r.res.Requirement, Escape(r.target), Escape(m.Name), m.Numerator, m.Denominator, reports.MeasureValue(m))
 			}
 		}
 		if measures > maxMeasures {
@@ -141,15 +147,24 @@ func Summary(w io.Writer, rep *model.Report) error {
 				if f.Line > 0 {
 					loc = fmt.Sprintf("%s:%d", f.File, f.Line)
 				}
+				f = reports.Redact(f, false)
 				msg := f.Message
-				if f.Evidence != "" && !fhir.IsIdentifying(f.Path) && rep.Evidence == "full" {
-					msg += " (" + f.Evidence + ")"
+				if f.Evidence != "" && f.Evidence != reports.Redacted {
+					msg += " (found " + f.Evidence + ")"
 				}
-				fmt.Fprintf(&b, "| %s | `%s` | `%s/%s` | %s | `%s` | %s |\n", f.Severity, Escape(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), Escape(f.Path), Escape(msg))
+				fmt.Fprintf(&b, "| %s | %s | `%s/%s` | %s | %s | %s |\n", f.Severity, code(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), code(f.Path), Escape(msg))
 			}
 		}
 		b.WriteString("\n</details>\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// code formats text as inline code, or nothing when there is no text.
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + Escape(s) + "`"
 }

@@ -14,7 +14,7 @@ import (
 
 var _ = Describe("Summary", func() {
 	It("leads with the verdict and lists failing requirements first", func() {
-		rep, err := reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 300, Defects: "wrong-type=2"})
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 300, Defects: "wrong-type=2,bad-date-format=3"})
 		Expect(err).NotTo(HaveOccurred())
 		var buf bytes.Buffer
 		Expect(markdown.Summary(&buf, rep)).To(Succeed())
@@ -24,6 +24,8 @@ var _ = Describe("Summary", func() {
 		table := md[strings.Index(md, "| Outcome |"):]
 		Expect(strings.Index(table, "| fail | `fhir-r4-structure/STRUCT-02`")).To(BeNumerically("<", strings.Index(table, "| pass | `carecert/INPUT`")))
 		Expect(md).To(MatchRegexp("\\| error \\| `fixture-seed2.ndjson:\\d+` \\| `fhir-r4-structure/STRUCT-02` \\|"))
+		Expect(md).NotTo(MatchRegexp(`"\d\d/\d\d/\d{4}"`), "birth dates quoted in messages are redacted")
+		Expect(md).To(MatchRegexp(`"?\[redacted\]"? is not a valid FHIR date`))
 	})
 
 	It("shows measures and stays short for a huge report", func() {
@@ -34,6 +36,14 @@ var _ = Describe("Summary", func() {
 		Expect(len(md)).To(BeNumerically("<", 65536))
 		Expect(strings.Count(md, "\n| error |")).To(Equal(20))
 		Expect(md).NotTo(ContainSubstring("1970"), "identifying evidence is not quoted")
+	})
+
+	It("marks the results a waiver excused", func() {
+		rep := reporttest.Large(6)
+		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: BIG-01 until 2026-03-31: fix due")
+		var buf bytes.Buffer
+		Expect(markdown.Summary(&buf, rep)).To(Succeed())
+		Expect(strings.Count(buf.String(), "| fail (waived until 2026-03-31) | `big/BIG-01` |")).To(Equal(2), "on both targets")
 	})
 
 	It("escapes text that would break the table", func() {

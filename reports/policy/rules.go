@@ -31,6 +31,9 @@ import (
 //	      measure: "completeness:*"
 //	      min: 95
 //	      otherwise: conditional
+//	    - require: measure           # at most 1% of records missing an element
+//	      measure: "dq.completeness.*"
+//	      max: 1
 //	  waivers:
 //	    - requirement: fhir-r4-structure/STRUCT-02
 //	      justification: supplier fix scheduled for release 3.3
@@ -57,8 +60,11 @@ type RuleConfig struct {
 	Requirements []string `yaml:"requirements" json:"requirements,omitempty"`
 	// Measure is a glob (path.Match syntax) over measure names.
 	Measure string `yaml:"measure" json:"measure,omitempty"`
-	// Min is a percentage (0–100) for pass-rate and measure rules.
+	// Min is the lowest percentage a pass rate or measure may have.
 	Min *float64 `yaml:"min" json:"min,omitempty"`
+	// Max is the highest percentage a measure may have: for measures that
+	// count defects (missing, late, duplicate records).
+	Max *float64 `yaml:"max" json:"max,omitempty"`
 	// Otherwise is the verdict when the rule is broken: not-certified (the
 	// default) or conditional.
 	Otherwise string `yaml:"otherwise" json:"otherwise,omitempty"`
@@ -104,13 +110,6 @@ func FromPlan(cfg map[string]any) (Policy, error) {
 	return c.Build()
 }
 
-// policyFile is a file that holds a policy, either bare or as a plan's
-// policy section.
-type policyFile struct {
-	Config `yaml:",inline"`
-	Policy *Config `yaml:"policy"`
-}
-
 // Load reads a policy file: a bare policy section, or any YAML file with a
 // top-level policy key (such as a plan; its other keys are ignored).
 func Load(file string) (Policy, error) {
@@ -132,6 +131,11 @@ func Load(file string) (Policy, error) {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 		return p, nil
+	}
+	for _, planKey := range []string{"vendors", "vendor", "suites", "targets"} {
+		if _, ok := probe[planKey]; ok {
+			return nil, fmt.Errorf("policy %s: a plan without a policy section (it uses the default, every SHALL requirement passes)", file)
+		}
 	}
 	var c Config
 	if _, err := yamlfile.Decode(file, data, &c); err != nil {
@@ -214,20 +218,29 @@ func (r *RuleConfig) check() error {
 	default:
 		return fmt.Errorf("otherwise: %q: want not-certified or conditional", r.Otherwise)
 	}
-	if r.Min != nil && (math.IsNaN(*r.Min) || *r.Min < 0 || *r.Min > 100) {
-		return fmt.Errorf("min: %v is not a percentage (0 to 100)", *r.Min)
+	if r.Min != nil && (math.IsNaN(*r.Min) || *r.Min < 0) {
+		return fmt.Errorf("min: %v is not a percentage", *r.Min)
+	}
+	if r.Max != nil && (math.IsNaN(*r.Max) || *r.Max < 0) {
+		return fmt.Errorf("max: %v is not a percentage", *r.Max)
+	}
+	if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
+		return fmt.Errorf("min %v is above max %v", *r.Min, *r.Max)
 	}
 	switch r.Require {
 	case requireAllPass:
-		if r.Min != nil || r.Measure != "" {
-			return fmt.Errorf("require all-pass takes no min or measure")
+		if r.Min != nil || r.Max != nil || r.Measure != "" {
+			return fmt.Errorf("require all-pass takes no min, max or measure")
 		}
 	case requirePassRate:
 		if r.Min == nil {
 			return fmt.Errorf("require pass-rate: min: required (a percentage)")
 		}
-		if r.Measure != "" {
-			return fmt.Errorf("require pass-rate takes no measure")
+		if *r.Min > 100 {
+			return fmt.Errorf("min: %v is not a percentage (0 to 100)", *r.Min)
+		}
+		if r.Measure != "" || r.Max != nil {
+			return fmt.Errorf("require pass-rate takes no measure or max")
 		}
 	case requireMeasure:
 		if r.Measure == "" {
@@ -236,8 +249,8 @@ func (r *RuleConfig) check() error {
 		if _, err := path.Match(r.Measure, ""); err != nil {
 			return fmt.Errorf("measure: %q is not a valid pattern: %w", r.Measure, err)
 		}
-		if r.Min == nil {
-			return fmt.Errorf("require measure: min: required (a percentage)")
+		if r.Min == nil && r.Max == nil {
+			return fmt.Errorf("require measure: min or max: required (a percentage of numerator over denominator)")
 		}
 		if r.Level != "" {
 			return fmt.Errorf("require measure takes no level (limit it with suites or requirements)")
@@ -290,7 +303,16 @@ func (r RuleConfig) String() string {
 		}
 		fmt.Fprintf(&b, "pass rate at least %s%%", percent(*r.Min))
 	case requireMeasure:
-		fmt.Fprintf(&b, "measures %s at least %s%%", r.Measure, percent(*r.Min))
+		fmt.Fprintf(&b, "measures %s", r.Measure)
+		if r.Min != nil {
+			fmt.Fprintf(&b, " at least %s%%", percent(*r.Min))
+		}
+		if r.Max != nil {
+			if r.Min != nil {
+				b.WriteString(" and")
+			}
+			fmt.Fprintf(&b, " at most %s%%", percent(*r.Max))
+		}
 	}
 	if len(r.Suites) > 0 {
 		fmt.Fprintf(&b, " in %s", strings.Join(r.Suites, ", "))
@@ -388,7 +410,7 @@ func (p *Rules) Decide(r *model.Report) model.Verdict {
 		case asOf.After(w.expires):
 			notes = append(notes, fmt.Sprintf("waiver for %s expired on %s (report as of %s): it no longer counts", w.Requirement, w.Expires, asOf.Format(time.DateOnly)))
 		case used[wi]:
-			notes = append(notes, fmt.Sprintf("waived: %s until %s: %s", w.Requirement, w.Expires, w.Justification))
+			notes = append(notes, fmt.Sprintf("%s%s until %s: %s", waivedPrefix, w.Requirement, w.Expires, w.Justification))
 		default:
 			notes = append(notes, fmt.Sprintf("waiver for %s (until %s) was not needed: the requirement did not fail", w.Requirement, w.Expires))
 		}
@@ -462,9 +484,18 @@ func (p *Rules) apply(rule RuleConfig, r *model.Report, excused func(*model.Resu
 						continue
 					}
 					// Compare without dividing: 95% of 20 is exactly 19.
-					if float64(m.Numerator)*100 < *rule.Min*float64(m.Denominator) && !excused(res) {
-						broken = append(broken, fmt.Sprintf("%s %s on %s: %d/%d = %s%%, below %s%%",
-							RequirementKey(res), m.Name, t.Name, m.Numerator, m.Denominator, percent(100*m.Rate()), percent(*rule.Min)))
+					var limit string
+					switch {
+					case rule.Min != nil && float64(m.Numerator)*100 < *rule.Min*float64(m.Denominator):
+						limit = "below " + percent(*rule.Min) + "%"
+					case rule.Max != nil && float64(m.Numerator)*100 > *rule.Max*float64(m.Denominator):
+						limit = "above " + percent(*rule.Max) + "%"
+					default:
+						continue
+					}
+					if !excused(res) {
+						broken = append(broken, fmt.Sprintf("%s %s on %s: %d/%d = %s%%, %s",
+							RequirementKey(res), m.Name, t.Name, m.Numerator, m.Denominator, percent(100*m.Rate()), limit))
 					}
 				}
 			}
@@ -475,3 +506,35 @@ func (p *Rules) apply(rule RuleConfig, r *model.Report, excused func(*model.Resu
 
 // Regrade decides a stored report again under p, replacing its verdict.
 func Regrade(r *model.Report, p Policy) { r.Verdict = p.Decide(r) }
+
+// waivedPrefix starts the reason a used waiver adds to a verdict.
+const waivedPrefix = "waived: "
+
+// Waived reads back from a verdict's reasons the waivers that excused
+// something, as the written requirement ("suite/REQ" or "REQ") and the last day
+// the waiver counts. Reports use it to mark waived results; it needs only the
+// stored verdict, not the policy.
+func Waived(v model.Verdict) map[string]string {
+	out := map[string]string{}
+	for _, r := range v.Reasons {
+		rest, ok := strings.CutPrefix(r, waivedPrefix)
+		if !ok {
+			continue
+		}
+		req, tail, ok := strings.Cut(rest, " until ")
+		if !ok || len(tail) < len(time.DateOnly) {
+			continue
+		}
+		out[req] = tail[:len(time.DateOnly)]
+	}
+	return out
+}
+
+// WaivedUntil returns the expiry of the waiver that excused a result, if any.
+func WaivedUntil(waived map[string]string, res *model.Result) (string, bool) {
+	if d, ok := waived[RequirementKey(res)]; ok {
+		return d, true
+	}
+	d, ok := waived[res.Requirement]
+	return d, ok
+}

@@ -119,6 +119,10 @@ policy:
 		Entry("unknown requirement kind", map[string]any{"rules": []any{map[string]any{"require": "all-green"}}}, `rules[0]: require: unknown "all-green"`),
 		Entry("pass-rate without min", map[string]any{"rules": []any{map[string]any{"require": "pass-rate", "level": "SHOULD"}}}, "min: required"),
 		Entry("min out of range", map[string]any{"rules": []any{map[string]any{"require": "pass-rate", "min": 120}}}, "120 is not a percentage"),
+		Entry("negative max", map[string]any{"rules": []any{map[string]any{"require": "measure", "measure": "x", "max": -1}}}, "max: -1 is not a percentage"),
+		Entry("min above max", map[string]any{"rules": []any{map[string]any{"require": "measure", "measure": "x", "min": 50, "max": 10}}}, "min 50 is above max 10"),
+		Entry("measure without a limit", map[string]any{"rules": []any{map[string]any{"require": "measure", "measure": "x"}}}, "min or max: required"),
+		Entry("max on a pass rate", map[string]any{"rules": []any{map[string]any{"require": "pass-rate", "min": 50, "max": 60}}}, "takes no measure or max"),
 		Entry("bad level", map[string]any{"rules": []any{map[string]any{"require": "all-pass", "level": "MUST"}}}, `"MUST" is not a level`),
 		Entry("bad otherwise", map[string]any{"rules": []any{map[string]any{"require": "all-pass", "otherwise": "maybe"}}}, `otherwise: "maybe"`),
 		Entry("measure without a name", map[string]any{"rules": []any{map[string]any{"require": "measure", "min": 90}}}, "measure: required"),
@@ -170,6 +174,23 @@ var _ = Describe("Rules", func() {
 		v := p.Decide(report(low))
 		Expect(v.Decision).To(Equal(model.ConditionallyCertified))
 		Expect(v.Conditions).To(HaveExactElements("quality/COMP-01 completeness:Patient.birthDate on feed: 18/20 = 90%, below 95%"))
+	})
+
+	It("caps measures that count defects with max", func() {
+		p := build(`
+rules:
+  - require: measure
+    measure: "dq.completeness.*"
+    max: 1
+`)
+		missing := func(num int64) *model.Report {
+			return report(result("dq-core", "DQ-COMP-01", model.Should, model.Pass, model.Measure{Name: "dq.completeness.verification.missing", Numerator: num, Denominator: 1000}))
+		}
+		Expect(p.Decide(missing(10)).Decision).To(Equal(model.Certified), "exactly 1% is allowed")
+		v := p.Decide(missing(11))
+		Expect(v.Decision).To(Equal(model.NotCertified))
+		Expect(v.Reasons[0]).To(Equal("dq-core/DQ-COMP-01 dq.completeness.verification.missing on feed: 11/1000 = 1.1%, above 1%"))
+		Expect(p.Name()).To(Equal("measures dq.completeness.* at most 1%"))
 	})
 
 	It("ignores measures with nothing counted", func() {
@@ -247,6 +268,18 @@ waivers:
 			))
 		})
 
+		It("can be read back from the stored verdict, to mark waived results", func() {
+			rep := failing()
+			policy.Regrade(rep, waived("2026-03-01"))
+			w := policy.Waived(rep.Verdict)
+			Expect(w).To(Equal(map[string]string{"STRUCT-02": "2026-03-01", "quality/COMP-01": "2026-03-01"}))
+			until, ok := policy.WaivedUntil(w, &rep.Targets[0].Results[0])
+			Expect(ok).To(BeTrue())
+			Expect(until).To(Equal("2026-03-01"))
+			_, ok = policy.WaivedUntil(w, &model.Result{Suite: "x", Requirement: "COMP-01"})
+			Expect(ok).To(BeFalse(), "a waiver written suite/REQ names that suite only")
+		})
+
 		It("stops counting expired waivers, judged against the report's as-of date", func() {
 			v := waived("2026-02-28").Decide(failing())
 			Expect(v.Decision).To(Equal(model.NotCertified))
@@ -285,6 +318,10 @@ var _ = Describe("Load and Regrade", func() {
 		Expect(p.Name()).To(Equal("pass rate at least 50%"))
 	})
 
+	It("says so when given a plan that has no policy section", func() {
+		Expect(loadErr("suites: [fhir-r4-structure]\nvendor: {name: Acme}\n")).To(MatchError(ContainSubstring("a plan without a policy section")))
+	})
+
 	It("names the file and line of a mistake in a bare policy file", func() {
 		err := loadErr("rules:\n  - require: all-pass\n    levle: SHALL\n")
 		Expect(err).To(MatchError(MatchRegexp(`policy\.yaml:3:\d+: .*unknown field "levle"`)))
@@ -294,5 +331,25 @@ var _ = Describe("Load and Regrade", func() {
 		_, err := policy.Load(filepath.Join(GinkgoT().TempDir(), "nope.yaml"))
 		Expect(err).To(MatchError(ContainSubstring("nope.yaml: no such file")))
 		Expect(loadErr("")).To(MatchError(ContainSubstring("empty file")))
+	})
+})
+
+var _ = Describe("the example procurement policy", func() {
+	It("loads, and conditionally certifies a feed with too many dangling references", func() {
+		p, err := policy.Load(filepath.Join("..", "..", "examples", "procurement-policy.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		rep := report(
+			result("fhir-r4-structure", "STRUCT-01", model.Shall, model.Pass),
+			result("fhir-r4-terminology", "TERM-04", model.Shall, model.Fail),
+			result("dq-core", "DQ-REF-01", model.Should, model.Fail, model.Measure{Name: "dq.conformance.verification.dangling", Numerator: 86, Denominator: 5956}),
+			result("dq-core", "DQ-COMP-01", model.Should, model.Pass, model.Measure{Name: "dq.completeness.verification.missing", Numerator: 0, Denominator: 1196}),
+		)
+		v := p.Decide(rep)
+		Expect(v.Decision).To(Equal(model.ConditionallyCertified))
+		Expect(v.Conditions).To(ConsistOf(
+			"SHOULD pass rate at least 90% (else conditional): 1 of 2 result(s) passed (50%)",
+			"dq-core/DQ-REF-01 dq.conformance.verification.dangling on feed: 86/5956 = 1.44%, above 1%",
+		))
+		Expect(v.Reasons).To(ContainElement(HavePrefix("waived: fhir-r4-terminology/TERM-04 until 2026-06-30")))
 	})
 })

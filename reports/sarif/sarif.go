@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 )
 
 // Version and SchemaURI identify the SARIF version written.
@@ -163,8 +163,14 @@ func Build(rep *model.Report) *Log {
 					Properties:          map[string]any{"code": f.Code, "target": t.Name},
 				}
 				var loc Location
-				if f.File != "" {
-					pl := &PhysicalLocation{ArtifactLocation: artifact(f.File)}
+				// Feed-level findings name no file: they are about the target,
+				// and code-scanning tools want a file to hang them on.
+				file := f.File
+				if file == "" {
+					file = t.Location
+				}
+				if file != "" {
+					pl := &PhysicalLocation{ArtifactLocation: artifact(file)}
 					if f.Line > 0 {
 						pl.Region = &Region{StartLine: f.Line}
 					}
@@ -239,11 +245,12 @@ func logicalName(f model.Finding) string {
 }
 
 func message(f model.Finding, fullEvidence bool) string {
+	f = reports.Redact(f, fullEvidence)
 	m := f.Message
 	if f.Record != "" {
 		m = f.Record + ": " + m
 	}
-	if f.Evidence != "" && (fullEvidence || !fhir.IsIdentifying(f.Path)) && f.Evidence != "[redacted]" {
+	if f.Evidence != "" && f.Evidence != reports.Redacted {
 		m += " (found " + f.Evidence + ")"
 	}
 	return m

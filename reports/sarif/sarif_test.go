@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/reporttest"
 	"github.com/carecert/carecert/reports/sarif"
 )
@@ -15,7 +16,7 @@ var _ = Describe("SARIF", func() {
 	var rep *model.Report
 	BeforeEach(func() {
 		var err error
-		rep, err = reporttest.Run(reporttest.Feed{Vendor: "Oakfield", Seed: 2, Records: 300, Defects: "all"})
+		rep, err = feeds.Run(reporttest.Feed{Vendor: "Oakfield", Seed: 2, Records: 300, Defects: "all"})
 		Expect(err).NotTo(HaveOccurred())
 	})
 
@@ -54,7 +55,8 @@ var _ = Describe("SARIF", func() {
 			Expect(ids[idx]).To(Equal(res["ruleId"]), "ruleIndex points at the rule named by ruleId")
 			Expect(res["ruleId"]).To(HaveSuffix("/" + want[i].Check))
 			Expect(res["level"]).To(Equal("error"))
-			Expect(res["message"].(map[string]any)["text"]).To(ContainSubstring(want[i].Message))
+			Expect(res["message"].(map[string]any)["text"]).To(ContainSubstring(reports.Redact(want[i], false).Message))
+			Expect(res["message"].(map[string]any)["text"]).NotTo(MatchRegexp(`"\d\d/\d\d/\d{4}"`), "birth dates are redacted")
 			Expect(res["partialFingerprints"]).To(HaveKey("carecertFinding/v1"))
 			phys := res["locations"].([]any)[0].(map[string]any)["physicalLocation"].(map[string]any)
 			Expect(phys["artifactLocation"]).To(Equal(map[string]any{"uri": want[i].File, "uriBaseId": "SRCROOT"}))
@@ -75,6 +77,21 @@ var _ = Describe("SARIF", func() {
 		for _, r := range log.Runs[0].Results {
 			Expect(r.Message.Text).NotTo(ContainSubstring("1970"))
 		}
+	})
+
+	It("puts a feed-level finding, which names no file, on its target", func() {
+		big := reporttest.Large(12)
+		big.Targets[1].Results[0].Findings[0].File = ""
+		big.Targets[1].Results[0].Findings[0].Line = 0
+		var r sarif.Result
+		for _, res := range sarif.Build(big).Runs[0].Results {
+			if res.Properties["target"] == "south feed" {
+				r = res
+				break
+			}
+		}
+		Expect(r.Locations[0].PhysicalLocation.ArtifactLocation.URI).To(Equal("south%20feed.ndjson"))
+		Expect(r.Locations[0].PhysicalLocation.Region).To(BeNil())
 	})
 
 	It("gives the same finding the same fingerprint when only its line moves", func() {

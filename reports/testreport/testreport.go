@@ -46,8 +46,70 @@ func assertResult(o model.Outcome) string {
 	return "error"
 }
 
-// Build returns the TestReport as a FHIR JSON object.
-func Build(rep *model.Report) map[string]any {
+// TestReport is the FHIR R4 resource, with the elements carecert fills, in
+// the order FHIR's own examples use (resourceType first).
+type TestReport struct {
+	ResourceType string        `json:"resourceType"`
+	ID           string        `json:"id"`
+	Text         Narrative     `json:"text"`
+	Identifier   Identifier    `json:"identifier"`
+	Name         string        `json:"name"`
+	Status       string        `json:"status"`
+	TestScript   Reference     `json:"testScript"`
+	Result       string        `json:"result"`
+	Score        *json.Number  `json:"score,omitempty"`
+	Tester       string        `json:"tester"`
+	Issued       string        `json:"issued"`
+	Participant  []Participant `json:"participant"`
+	Test         []Test        `json:"test,omitempty"`
+}
+
+// Narrative is the human-readable summary.
+type Narrative struct {
+	Status string `json:"status"`
+	Div    string `json:"div"`
+}
+
+// Identifier names the run.
+type Identifier struct {
+	System string `json:"system"`
+	Value  string `json:"value"`
+}
+
+// Reference points at the suites run, by display only: carecert suites are
+// not FHIR TestScripts.
+type Reference struct {
+	Display string `json:"display"`
+}
+
+// Participant is the test engine or a target.
+type Participant struct {
+	Type    string `json:"type"`
+	URI     string `json:"uri"`
+	Display string `json:"display,omitempty"`
+}
+
+// Test is one requirement on one target.
+type Test struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Action      []Action `json:"action"`
+}
+
+// Action holds the test's one assert.
+type Action struct {
+	Assert Assert `json:"assert"`
+}
+
+// Assert is the requirement's outcome.
+type Assert struct {
+	Result  string `json:"result"`
+	Message string `json:"message,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// Build returns the TestReport of a run.
+func Build(rep *model.Report) *TestReport {
 	title := rep.Vendor.Name
 	if rep.Vendor.Product != "" {
 		title += " " + rep.Vendor.Product
@@ -59,20 +121,34 @@ func Build(rep *model.Report) map[string]any {
 	for _, s := range rep.Suites {
 		suiteNames = append(suiteNames, s.ID+" "+s.Version)
 	}
-	status := "completed"
+	tr := &TestReport{
+		ResourceType: "TestReport",
+		ID:           ID(rep),
+		Text:         Narrative{Status: "generated", Div: narrative(rep, title)},
+		Identifier:   Identifier{System: "urn:carecert:run", Value: ID(rep)},
+		Name:         "carecert certification of " + title,
+		Status:       "completed",
+		TestScript:   Reference{Display: "carecert suites: " + strings.Join(suiteNames, ", ")},
+		Result:       "fail",
+		Tester:       strings.TrimSpace(rep.Tool.Name + " " + rep.Tool.Version),
+		Issued:       rep.FinishedAt.UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	if tr.Tester == "" {
+		tr.Tester = "carecert" // FHIR strings may not be empty
+	}
+	if len(suiteNames) == 0 {
+		tr.TestScript.Display = "carecert (no suite was run)"
+	}
 	if !rep.Complete {
-		status = "stopped"
+		tr.Status = "stopped"
 	}
-	result := "fail"
 	if rep.Verdict.Decision == model.Certified || rep.Verdict.Decision == model.ConditionallyCertified {
-		result = "pass"
+		tr.Result = "pass"
 	}
-	tool := strings.TrimSpace(rep.Tool.Name + " " + rep.Tool.Version)
-	participants := []any{map[string]any{"type": "test-engine", "uri": "urn:carecert:" + url.PathEscape(strings.ReplaceAll(tool, " ", ":")), "display": tool}}
-	var tests []any
+	tr.Participant = []Participant{{Type: "test-engine", URI: "urn:carecert:" + url.PathEscape(strings.ReplaceAll(tr.Tester, " ", ":")), Display: tr.Tester}}
 	var passed, counted int
 	for _, t := range rep.Targets {
-		participants = append(participants, map[string]any{"type": "server", "uri": targetURI(t), "display": t.Name})
+		tr.Participant = append(tr.Participant, Participant{Type: "server", URI: targetURI(t), Display: t.Name})
 		for _, res := range t.Results {
 			if res.Outcome != model.Skip {
 				counted++
@@ -84,38 +160,16 @@ func Build(rep *model.Report) map[string]any {
 			for _, m := range res.Measures {
 				detail += fmt.Sprintf("; %s %d/%d", m.Name, m.Numerator, m.Denominator)
 			}
-			assert := map[string]any{"result": assertResult(res.Outcome), "detail": detail}
-			if res.Message != "" {
-				assert["message"] = res.Message
-			}
-			tests = append(tests, map[string]any{
-				"name":        fmt.Sprintf("%s/%s on %s", res.Suite, res.Requirement, t.Name),
-				"description": fmt.Sprintf("%s %s", res.Level, res.Title),
-				"action":      []any{map[string]any{"assert": assert}},
+			tr.Test = append(tr.Test, Test{
+				Name:        fmt.Sprintf("%s/%s on %s", res.Suite, res.Requirement, t.Name),
+				Description: fmt.Sprintf("%s %s", res.Level, res.Title),
+				Action:      []Action{{Assert: Assert{Result: assertResult(res.Outcome), Message: res.Message, Detail: detail}}},
 			})
 		}
 	}
-	tr := map[string]any{
-		"resourceType": "TestReport",
-		"id":           ID(rep),
-		"text": map[string]any{
-			"status": "generated",
-			"div":    narrative(rep, title),
-		},
-		"identifier":  map[string]any{"system": "urn:carecert:run", "value": ID(rep)},
-		"name":        "carecert certification of " + title,
-		"status":      status,
-		"testScript":  map[string]any{"display": "carecert suites: " + strings.Join(suiteNames, ", ")},
-		"result":      result,
-		"tester":      tool,
-		"issued":      rep.FinishedAt.UTC().Format("2006-01-02T15:04:05Z"),
-		"participant": participants,
-	}
 	if counted > 0 {
-		tr["score"] = json.Number(fmt.Sprintf("%g", math.Round(1000*float64(passed)/float64(counted))/10))
-	}
-	if len(tests) > 0 {
-		tr["test"] = tests
+		score := json.Number(fmt.Sprintf("%g", math.Round(1000*float64(passed)/float64(counted))/10))
+		tr.Score = &score
 	}
 	return tr
 }

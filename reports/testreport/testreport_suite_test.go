@@ -5,7 +5,12 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/reports/reporttest"
 )
+
+// feeds generates the specs' reports, compiling the FHIR schema once.
+var feeds = reporttest.New()
 
 func TestTestreport(t *testing.T) {
 	RegisterFailHandler(Fail)

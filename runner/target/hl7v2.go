@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/carecert/carecert/fixtures/hl7v2gen"
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/model"
 )
@@ -110,4 +113,142 @@ func HL7v2Record(source string, m *hl7v2.Message) *model.Record {
 		}
 	}
 	return rec
+}
+
+// hl7v2Fixture generates a synthetic HL7 v2 feed in memory.
+type hl7v2Fixture struct {
+	opts hl7v2gen.Options
+	name string
+}
+
+// OpenHL7v2Fixture opens a generated feed: options seed (1), messages (1000),
+// oru-every (0: ADT only), defects ("none", "all" or kind=N,...).
+func OpenHL7v2Fixture(spec Spec) (Target, error) {
+	o := spec.Options
+	if err := o.Reject("name", "type", "seed", "messages", "oru-every", "defects"); err != nil {
+		return nil, err
+	}
+	seed, err := o.Int("seed", 1)
+	if err != nil {
+		return nil, err
+	}
+	n, err := o.Int("messages", 1000)
+	if err != nil {
+		return nil, err
+	}
+	oru, err := o.Int("oru-every", 0)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := o.String("defects", "none")
+	if err != nil {
+		return nil, err
+	}
+	defects, err := hl7v2gen.ParseDefects(ds, n)
+	if err != nil {
+		return nil, err
+	}
+	opts := hl7v2gen.Options{Seed: uint64(seed), Messages: n, ORUEvery: oru, Defects: defects}
+	if _, err := hl7v2gen.New(opts); err != nil {
+		return nil, err
+	}
+	return &hl7v2Fixture{opts: opts, name: fmt.Sprintf("hl7v2-fixture-seed%d.hl7", seed)}, nil
+}
+
+func (t *hl7v2Fixture) Kinds() []model.Kind { return []model.Kind{model.KindHL7v2} }
+
+func (t *hl7v2Fixture) Records(ctx context.Context, emit Emit) error {
+	g, err := hl7v2gen.New(t.opts)
+	if err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 1<<16)
+		_, err := g.Generate(w)
+		if err == nil {
+			err = w.Flush()
+		}
+		pw.CloseWithError(err)
+	}()
+	defer pr.Close()
+	return ReadHL7v2(ctx, t.name, pr, emit)
+}
+
+// Shard deals the files of an hl7v2 target out whole, by their position in
+// the sorted listing: an ER7 file has no line at which a reader can start
+// without having read what came before (batches, message numbers), so one
+// shard reads each file.
+func (t *hl7v2Files) Shard(s Shard) Target { return &hl7v2Shard{files: t, shard: s} }
+
+type hl7v2Shard struct {
+	files *hl7v2Files
+	shard Shard
+}
+
+func (t *hl7v2Shard) Kinds() []model.Kind { return t.files.Kinds() }
+
+func (t *hl7v2Shard) Records(ctx context.Context, emit Emit) error {
+	files, err := listFiles(t.files.path, IsHL7v2File)
+	if err != nil {
+		return err
+	}
+	for k, f := range files {
+		if !t.shard.Owns(k) {
+			continue
+		}
+		if err := ReadHL7v2File(ctx, f, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Shard reads only the shard's contiguous range of generated messages: every
+// shard generates and reads the whole feed (it is cheap) and emits its range.
+func (t *hl7v2Fixture) Shard(s Shard) Target { return &hl7v2FixtureShard{feed: t, shard: s} }
+
+type hl7v2FixtureShard struct {
+	feed  *hl7v2Fixture
+	shard Shard
+}
+
+func (t *hl7v2FixtureShard) Kinds() []model.Kind { return t.feed.Kinds() }
+
+func (t *hl7v2FixtureShard) Records(ctx context.Context, emit Emit) error {
+	n := int64(t.feed.opts.Messages)
+	i, c := int64(t.shard.Index-1), int64(max(t.shard.Count, 1))
+	lo, hi := n*i/c, n*(i+1)/c
+	return t.feed.Records(ctx, func(r *model.Record) error {
+		if r.Index < lo || r.Index >= hi {
+			return nil
+		}
+		return emit(r)
+	})
+}
+
+// errFound stops a folder walk early.
+var errFound = errors.New("found")
+
+// isHL7v2Folder reports whether path is a folder holding HL7 v2 files and no
+// FHIR files, so that `carecert validate FOLDER` reads it as HL7 v2.
+func isHL7v2Folder(path string) bool {
+	if info, err := os.Stat(path); path == "" || err != nil || !info.IsDir() {
+		return false
+	}
+	v2 := false
+	err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir():
+			return nil
+		case IsFHIRFile(d.Name()):
+			return errFound
+		case IsHL7v2File(d.Name()):
+			v2 = true
+		}
+		return nil
+	})
+	return err == nil && v2
 }

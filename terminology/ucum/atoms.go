@@ -137,4 +137,21 @@ var atomTable = []atomDef{
 	{"[rd_us]", false, 16.5, "[ft_us]", false}, {"[ft_us]", false, 1200, "m/3937", false}, {"[in_us]", false, 1.0 / 12, "[ft_us]", false},
 	{"[mi_us]", false, 8, "[fur_us]", false}, {"[fur_us]", false, 40, "[rd_us]", false}, {"[acr_us]", false, 160, "[rd_us]2", false},
 	{"[acr_br]", false, 4840, "[yd_i]2", false}, {"[yd_us]", false, 3, "[ft_us]", false},
+	{"[srd_us]", false, 1, "[rd_us]2", false}, {"[smi_us]", false, 1, "[mi_us]2", false}, {"[sct]", false, 1, "[mi_us]2", false},
+	{"[twp]", false, 36, "[sct]", false}, {"[mil_us]", false, 1e-3, "[in_us]", false}, {"[fth_us]", false, 6, "[ft_us]", false},
+	{"[rlk_us]", false, 100, "[ft_us]", false},
+	// British imperial lengths
+	{"[in_br]", false, 2.539998, "cm", false}, {"[ft_br]", false, 12, "[in_br]", false}, {"[rd_br]", false, 16.5, "[ft_br]", false},
+	{"[ch_br]", false, 4, "[rd_br]", false}, {"[lk_br]", false, 1.0 / 100, "[ch_br]", false}, {"[fth_br]", false, 6, "[ft_br]", false},
+	{"[pc_br]", false, 2.5, "[ft_br]", false}, {"[yd_br]", false, 3, "[ft_br]", false}, {"[mi_br]", false, 5280, "[ft_br]", false},
+	{"[nmi_br]", false, 6080, "[ft_br]", false}, {"[kn_br]", false, 1, "[nmi_br]/h", false},
+	// typography
+	{"[lne]", false, 1.0 / 12, "[in_i]", false}, {"[pnt]", false, 1.0 / 6, "[lne]", false}, {"[pca]", false, 12, "[pnt]", false},
+	{"[pnt_pr]", false, 0.013837, "[in_i]", false}, {"[pca_pr]", false, 12, "[pnt_pr]", false}, {"[pied]", false, 32.48, "cm", false},
+	{"[pouce]", false, 1.0 / 12, "[pied]", false}, {"[ligne]", false, 1.0 / 12, "[pouce]", false}, {"[didot]", false, 1.0 / 6, "[ligne]", false},
+	{"[cicero]", false, 12, "[didot]", false},
+	// more heat and textile units
+	{"[Btu_39]", false, 1.05967, "kJ", false}, {"[Btu_59]", false, 1.05480, "kJ", false}, {"[Btu_60]", false, 1.05468, "kJ", false},
+	{"[Btu_m]", false, 1.05587, "kJ", false}, {"Bi", true, 10, "A", false}, {"tex", true, 1, "g/km", false},
+	{"[den]", false, 1, "g/9/km", false},
 }

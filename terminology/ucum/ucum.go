@@ -379,7 +379,9 @@ func (p *parser) annotation() error {
 	p.pos++
 	for p.pos < len(p.src) && p.src[p.pos] != '}' {
 		c := p.src[p.pos]
-		if c < '!' || c > '~' || c == '{' {
+		// UCUM limits annotations to printable ASCII without braces; the
+		// common units FHIR publishes ("{2 or 3 times}/d") use spaces too.
+		if c < ' ' || c > '~' || c == '{' {
 			return p.fail("character %q is not allowed in an annotation", rune(c))
 		}
 		p.pos++

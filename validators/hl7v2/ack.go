@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/carecert/carecert/check"
-	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 )
@@ -337,5 +336,3 @@ func (c *latencyCheck) Grade(t *model.Tally) (model.Outcome, string) {
 	}
 	return model.Pass, msg
 }
-
-var _ = hl7v2.DefaultDelimiters

@@ -166,6 +166,17 @@ var _ = Describe("hl7v2-fields", func() {
 		Entry(nil, "SI", "12", true), Entry(nil, "SI", "12345", false), Entry(nil, "SI", "-1", false),
 	)
 
+	It("checks an observation's value (OBX-5) as the type OBX-2 names", func() {
+		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats", "components"}})
+		oru := func(obx string) *model.Record {
+			return record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01^ORU_R01|C2|P|2.5.1`, "PID|1", "OBR|1", obx))
+		}
+		Expect(where(observe(c, oru("OBX|1|NM|x^y^LN||5.4||||||F")))).To(BeEmpty())
+		Expect(where(observe(c, oru("OBX|1|NM|x^y^LN||high||||||F")))).To(Equal([]string{"hl7v2.format@OBX[1].5[1]"}))
+		Expect(where(observe(c, oru("OBX|1|DT|x^y^LN||20241301||||||F")))).To(Equal([]string{"hl7v2.format@OBX[1].5[1]"}))
+		Expect(where(observe(c, oru("OBX|1|ST|x^y^LN||anything goes||||||F")))).To(BeEmpty())
+	})
+
 	It("checks components of composite types: CX, XPN, XAD, CE", func() {
 		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"components", "formats", "tables"}})
 		r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.7.1`,
@@ -197,6 +208,21 @@ var _ = Describe("hl7v2-parse", func() {
 		lenient := mustCompile("hl7v2-parse", check.Params{"segment-terminator": "any", "bom": "allow"})
 		Expect(where(observe(lenient, record(text)))).To(ConsistOf("hl7v2.escape@NTE[1].3"))
 	})
+})
+
+var _ = Describe("hl7v2-parse character sets", func() {
+	c := mustCompile("hl7v2-parse", nil)
+	DescribeTable("compares the bytes with MSH-18",
+		func(msh18, name string, want []string) {
+			msh := msh24 + "||||||" + msh18 // MSH-18
+			Expect(where(observe(c, record(segs(msh, "PID|1||||"+name))))).To(Equal(want))
+		},
+		Entry("ASCII by default", "", "SMITH", nil),
+		Entry("non-ASCII without MSH-18", "", "ZOË", []string{"parse.charset@PID[1].5"}),
+		Entry("UTF-8 declared and sent", "UNICODE UTF-8", "ZOË", nil),
+		Entry("UTF-8 declared, Latin-1 sent", "UNICODE UTF-8", "ZO\xcb", []string{"parse.charset@PID[1].5"}),
+		Entry("Latin-1 declared", "8859/1", "ZO\xcb", nil),
+	)
 })
 
 var _ = Describe("hl7v2-profile", func() {
@@ -236,6 +262,14 @@ var _ = Describe("hl7v2-profile", func() {
 		}
 		a08 := record(segs(strings.Replace(msh24, "ADT^A01^ADT_A01", "ADT^A08^ADT_A01", 1), "EVN|A08", "PID|1||1^^^RX1^MR||X||||||||||||||||"))
 		Expect(where(observe(c, a08))).To(BeEmpty())
+	})
+
+	It("applies a rule with where only to the repetitions it picks", func() {
+		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+			map[string]any{"path": "PID-3.1", "where": map[string]any{"component": 5, "pattern": "^NH"}, "usage": "R"},
+		}})
+		Expect(observe(c, record(segs(msh24, "PID|1||1^^^RX1^MR")))).To(BeEmpty())
+		Expect(where(observe(c, record(segs(msh24, "PID|1||1^^^RX1^MR~^^^NHS^NH"))))).To(Equal([]string{"profile.usage@PID[1].3[2].1"}))
 	})
 
 	It("looks only at the messages its when condition picks", func() {

@@ -87,6 +87,9 @@ func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Boxed once: the key of this run's shared walk in each message's memo.
+	var memoKey any = fieldsMemo{defs: defs, fallback: r.fallback}
+	walkRules := allAspects(r.fallback)
 	return check.PerRecord(isMessage, func(rec *model.Record) []model.Finding {
 		m := message(rec)
 		v, _ := versionOf(m, r.fallback)
@@ -97,12 +100,83 @@ func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		if err != nil {
 			return []model.Finding{finding(rec, model.Error, "hl7v2.internal", "", err.Error())}
 		}
-		w := walker{rec: rec, m: m, ver: ver, dict: defs.Dict, rules: &r}
-		for i := range m.Segments {
-			w.segment(&m.Segments[i])
+		all, ok := m.Memo(memoKey)
+		if !ok {
+			w := walker{rec: rec, m: m, ver: ver, dict: defs.Dict, rules: walkRules}
+			for i := range m.Segments {
+				w.segment(&m.Segments[i])
+			}
+			all = w.out
+			m.SetMemo(memoKey, all)
 		}
-		return w.out
+		return r.keep(all.([]tagged))
 	}), nil
+}
+
+// fieldsMemo keys a message's full field walk, shared by the hl7v2-fields
+// requirements of a run (V2-REQUIRED, V2-FORMATS, ... walk it once).
+type fieldsMemo struct {
+	defs     *Definitions
+	fallback string
+}
+
+// allAspects are the rules of the shared walk: every aspect, at default
+// severities that keep replaces with each check's own.
+func allAspects(fallback string) *fieldRules {
+	return &fieldRules{required: true, repetitions: true, formats: true, components: true,
+		extra: model.Warning, extraOn: true, length: model.Warning, lengthOn: true,
+		tableID: model.Error, tableIS: model.Warning, tablesOn: true, userTablesOn: true, fallback: fallback}
+}
+
+// keep returns the findings of the aspects r checks, at r's severities.
+func (r *fieldRules) keep(all []tagged) []model.Finding {
+	var out []model.Finding
+	for _, t := range all {
+		f := t.f
+		switch t.aspect {
+		case "required":
+			if !r.required {
+				continue
+			}
+		case "repetitions":
+			if !r.repetitions {
+				continue
+			}
+		case "formats":
+			if !r.formats {
+				continue
+			}
+		case "components":
+			if !r.components {
+				continue
+			}
+		case "lengths":
+			if !r.lengthOn {
+				continue
+			}
+			f.Severity = r.length
+		case "extra-fields":
+			if !r.extraOn {
+				continue
+			}
+			f.Severity = r.extra
+		case "tables":
+			if !r.tablesOn {
+				continue
+			}
+			f.Severity = r.tableID
+			if t.capped {
+				f.Severity = min(f.Severity, model.Warning)
+			}
+		case "user-tables":
+			if !r.userTablesOn {
+				continue
+			}
+			f.Severity = r.tableIS
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // walker checks one message's fields.
@@ -112,15 +186,26 @@ type walker struct {
 	ver   *dict.Version
 	dict  *dict.Dictionary
 	rules *fieldRules
-	out   []model.Finding
+	out   []tagged
 	seg   *hl7v2.Segment
 }
 
-func (w *walker) add(sev model.Severity, code, path, msg, evidence string) {
+// tagged is a finding with the aspect that raised it. A message is walked
+// once with every aspect on; each hl7v2-fields requirement then keeps the
+// findings of its aspects, at its severities.
+type tagged struct {
+	aspect string
+	// capped marks an HL7 table miss in a message of another version than
+	// the tables': at most a warning.
+	capped bool
+	f      model.Finding
+}
+
+func (w *walker) add(aspect string, sev model.Severity, code, path, msg, evidence string) {
 	f := finding(w.rec, sev, code, path, msg)
 	f.Evidence = evidence
 	f.Sensitive = evidence != "" && identifying(w.seg.Name)
-	w.out = append(w.out, f)
+	w.out = append(w.out, tagged{aspect: aspect, f: f})
 }
 
 func (w *walker) segment(s *hl7v2.Segment) {
@@ -134,7 +219,7 @@ func (w *walker) segment(s *hl7v2.Segment) {
 	if n > len(def.Fields) && r.extraOn {
 		for k := n; k > len(def.Fields); k-- {
 			if s.Field(k) != "" {
-				w.add(r.extra, "hl7v2.extra-field", fmt.Sprintf("%s.%d", s.Path(), k),
+				w.add("extra-fields", r.extra, "hl7v2.extra-field", fmt.Sprintf("%s.%d", s.Path(), k),
 					fmt.Sprintf("%s has %d fields; HL7 %s defines %d", s.Name, k, w.ver.Version, len(def.Fields)), "")
 				break
 			}
@@ -147,7 +232,7 @@ func (w *walker) segment(s *hl7v2.Segment) {
 		raw := s.Field(num)
 		if raw == "" {
 			if r.required && fd.Opt == "R" && !(header && num <= 2) {
-				w.add(model.Error, "hl7v2.required-field", fieldPath(s, num),
+				w.add("required", model.Error, "hl7v2.required-field", fieldPath(s, num),
 					fmt.Sprintf("required field %s-%d (%s) is empty", s.Name, num, fd.Desc), "")
 			}
 			continue
@@ -161,7 +246,7 @@ func (w *walker) segment(s *hl7v2.Segment) {
 		d := w.m.Delims
 		reps := strings.Count(raw, string(d.Repetition)) + 1
 		if r.repetitions && fd.MaxReps() > 0 && reps > fd.MaxReps() {
-			w.add(model.Error, "hl7v2.repetition", fieldPath(s, num),
+			w.add("repetitions", model.Error, "hl7v2.repetition", fieldPath(s, num),
 				fmt.Sprintf("%s-%d (%s) repeats %d times; at most %d allowed", s.Name, num, fd.Desc, reps, fd.MaxReps()), "")
 		}
 		rest := raw
@@ -172,12 +257,12 @@ func (w *walker) segment(s *hl7v2.Segment) {
 				val, rest = rest[:j], rest[j+1:]
 			}
 			if val != "" {
-				path := fieldPath(s, num) + "[" + strconv.Itoa(rep) + "]"
+				path := vpath{seg: s, field: num, rep: rep}
 				if r.lengthOn && fd.Len > 0 && len(val) > fd.Len {
-					w.add(r.length, "hl7v2.length", path,
+					w.add("lengths", r.length, "hl7v2.length", path.String(),
 						fmt.Sprintf("%s-%d (%s) is %d characters long; HL7 %s allows %d", s.Name, num, fd.Desc, len(val), w.ver.Version, fd.Len), "")
 				}
-				w.value(val, fd, path, 1)
+				w.value(val, valueType(s, num, fd, d), path, 1)
 			}
 			if j < 0 {
 				break
@@ -186,11 +271,61 @@ func (w *walker) segment(s *hl7v2.Segment) {
 	}
 }
 
+// valueType is the field's definition, except for an observation's value
+// (OBX-5, type varies), whose type OBX-2 names: an NM result is checked as
+// a number, a CWE as coded, and so on.
+func valueType(s *hl7v2.Segment, num int, fd *dict.Field, d hl7v2.Delimiters) *dict.Field {
+	if s.Name != "OBX" || num != 5 {
+		return fd
+	}
+	vt := strings.TrimSpace(d.FirstComponent(s.Field(2), 1))
+	if vt == "" {
+		return fd
+	}
+	x := *fd
+	x.Type = vt
+	return &x
+}
+
 func fieldPath(s *hl7v2.Segment, n int) string { return s.Path() + "." + strconv.Itoa(n) }
+
+// vpath is a value's place, turned into a string ("PID[1].3[2].4.1") only
+// when a finding needs it: most values raise none.
+type vpath struct {
+	seg        *hl7v2.Segment
+	field, rep int
+	comps      [2]int
+	depth      int
+}
+
+func (p vpath) child(i int) vpath {
+	if p.depth < len(p.comps) {
+		p.comps[p.depth] = i
+		p.depth++
+	}
+	return p
+}
+
+func (p vpath) String() string {
+	b := make([]byte, 0, 24)
+	b = append(b, p.seg.Path()...)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(p.field), 10)
+	if p.rep > 0 {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(p.rep), 10)
+		b = append(b, ']')
+	}
+	for i := 0; i < p.depth; i++ {
+		b = append(b, '.')
+		b = strconv.AppendInt(b, int64(p.comps[i]), 10)
+	}
+	return string(b)
+}
 
 // value checks one repetition, component or subcomponent of data type fd.Type.
 // level 1 splits at the component separator, level 2 at the subcomponent one.
-func (w *walker) value(val string, fd *dict.Field, path string, level int) {
+func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
 	r := w.rules
 	d := w.m.Delims
 	typ := fd.Type
@@ -226,10 +361,10 @@ func (w *walker) value(val string, fd *dict.Field, path string, level int) {
 		if j >= 0 {
 			part, rest = rest[:j], rest[j+1:]
 		}
-		cpath := path + "." + strconv.Itoa(i)
+		cpath := path.child(i)
 		if i > len(dt.Components) {
 			if r.components && (part != "" || j >= 0) {
-				w.add(model.Warning, "hl7v2.extra-component", cpath,
+				w.add("components", model.Warning, "hl7v2.extra-component", cpath.String(),
 					fmt.Sprintf("%s has %d components; data type %s defines %d", path, strings.Count(val, string(sep))+1, typ, len(dt.Components)), "")
 			}
 			return
@@ -237,7 +372,7 @@ func (w *walker) value(val string, fd *dict.Field, path string, level int) {
 		c := &dt.Components[i-1]
 		switch {
 		case part == "" && c.Opt == "R" && r.components && level == 1:
-			w.add(model.Error, "hl7v2.required-component", cpath,
+			w.add("components", model.Error, "hl7v2.required-component", cpath.String(),
 				fmt.Sprintf("required component %s.%d (%s) is empty", typ, i, c.Desc), "")
 		case part != "":
 			// A coded element's identifier is checked against the field's
@@ -275,7 +410,7 @@ func nth(s string, sep byte, n int) string {
 // (coding systems): a value outside them is reported like a user-defined one.
 func extensibleTable(n int) bool { return n == 396 }
 
-func (w *walker) table(val string, fd *dict.Field, path string, hl7Table bool) {
+func (w *walker) table(val string, fd *dict.Field, path vpath, hl7Table bool) {
 	// Table 0104 (version) is checked by hl7v2-message-type against the
 	// versions carecert has definitions for.
 	if fd.Table == 0 || fd.Table == 104 {
@@ -289,21 +424,22 @@ func (w *walker) table(val string, fd *dict.Field, path string, hl7Table bool) {
 	if t.Has(v) {
 		return
 	}
-	sev, kind, note := w.rules.tableIS, "user-defined table", ""
+	sev, kind, note, aspect, capped := w.rules.tableIS, "user-defined table", "", "user-tables", false
 	if hl7Table && !extensibleTable(fd.Table) {
-		sev, kind = w.rules.tableID, "HL7 table"
+		sev, kind, aspect = w.rules.tableID, "HL7 table", "tables"
 		// The embedded tables are HL7 2.7.1's: a message of another version
 		// may use codes added or withdrawn since, so for it a miss is a warning.
 		if dict.TablesDiffer(w.ver.Version) {
-			sev, note = min(sev, model.Warning), "; the tables carecert has are HL7 "+dict.TablesVersion+"'s"
+			sev, note, capped = min(sev, model.Warning), "; the tables carecert has are HL7 "+dict.TablesVersion+"'s", true
 		}
 	}
-	w.add(sev, "hl7v2.table", path, fmt.Sprintf("%q is not in %s %04d (%s)%s", v, kind, fd.Table, t.Desc, note), v)
+	w.add(aspect, sev, "hl7v2.table", path.String(), fmt.Sprintf("%q is not in %s %04d (%s)%s", v, kind, fd.Table, t.Desc, note), v)
+	w.out[len(w.out)-1].capped = capped
 }
 
 // format checks the lexical form of date, time and number types. TS before
 // 2.6 is a composite whose first component is the date/time.
-func (w *walker) format(val, typ, path string, level int) {
+func (w *walker) format(val, typ string, path vpath, level int) {
 	d := w.m.Delims
 	if typ == "TS" {
 		sep := d.Component
@@ -312,7 +448,7 @@ func (w *walker) format(val, typ, path string, level int) {
 		}
 		if j := strings.IndexByte(val, sep); j >= 0 {
 			val = val[:j]
-			path += ".1"
+			path = path.child(1)
 		}
 		typ = "DTM"
 	}
@@ -330,6 +466,6 @@ func (w *walker) format(val, typ, path string, level int) {
 		why = checkSI(val)
 	}
 	if why != "" {
-		w.add(model.Error, "hl7v2.format", path, fmt.Sprintf("%q is not a valid %s: %s", val, typ, why), val)
+		w.add("formats", model.Error, "hl7v2.format", path.String(), fmt.Sprintf("%q is not a valid %s: %s", val, typ, why), val)
 	}
 }

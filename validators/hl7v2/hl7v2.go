@@ -10,7 +10,6 @@ package hl7v2
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"sync"
 
@@ -121,5 +120,3 @@ func severityParam(p check.Params, key string, def model.Severity) (model.Severi
 	}
 	return sev, nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -2,6 +2,8 @@ package hl7v2
 
 import (
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
@@ -40,6 +42,9 @@ func newParseCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 			}
 			out = append(out, issueFinding(rec, is))
 		}
+		if f, bad := charsetFinding(rec, m); bad {
+			out = append(out, f)
+		}
 		// Escapes are checked here, once for the whole message, so that a
 		// malformed one is reported whatever the field's data type.
 		for i := range m.Segments {
@@ -58,6 +63,40 @@ func newParseCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		}
 		return out
 	}), nil
+}
+
+// charsetFinding compares the bytes with the character set MSH-18 declares
+// (ASCII when empty): a mismatch means the sender encoded after framing, or
+// declared the wrong set, and a receiver will garble names.
+func charsetFinding(rec *model.Record, m *hl7v2.Message) (model.Finding, bool) {
+	if m.Header() == nil || m.Envelope {
+		return model.Finding{}, false
+	}
+	cs := strings.ToUpper(strings.TrimSpace(m.Delims.FirstComponent(m.Header().Field(18), 1)))
+	for i := range m.Segments {
+		seg := &m.Segments[i]
+		for n, f := range seg.Fields {
+			switch {
+			case cs == "" || cs == "ASCII":
+				for j := 0; j < len(f); j++ {
+					if f[j] >= 0x80 {
+						declared := "MSH-18 declares ASCII"
+						if cs == "" {
+							declared = "MSH-18 is empty, so ASCII applies"
+						}
+						return finding(rec, model.Warning, "parse.charset", fmt.Sprintf("%s.%d", seg.Path(), n),
+							fmt.Sprintf("a byte above 0x7F but %s: declare the character set (e.g. UNICODE UTF-8 or 8859/1)", declared)), true
+					}
+				}
+			case cs == "UNICODE UTF-8" || cs == "UTF-8":
+				if !utf8.ValidString(f) {
+					return finding(rec, model.Error, "parse.charset", fmt.Sprintf("%s.%d", seg.Path(), n),
+						"MSH-18 declares UTF-8 but the bytes are not valid UTF-8"), true
+				}
+			}
+		}
+	}
+	return model.Finding{}, false
 }
 
 func issueFinding(rec *model.Record, is hl7v2.Issue) model.Finding {

@@ -51,6 +51,8 @@ type Rule struct {
 	re      *regexp.Regexp
 	sev     model.Severity
 	formatF func(string) []formatProblem
+	// what names the rule's target in messages, built once.
+	what string
 }
 
 // Condition tests a value: in Where, component N of a repetition; in When,
@@ -188,6 +190,10 @@ func (r *Rule) compile() error {
 			return err
 		}
 	}
+	r.what = r.Path
+	if r.Where != nil {
+		r.what += " (in repetitions where component " + strconv.Itoa(r.Where.Component) + " " + r.Where.describe() + ")"
+	}
 	return nil
 }
 
@@ -229,7 +235,7 @@ func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 			return false
 		}
 		m := message(rec)
-		return when == nil || when.holds(m.Delims.Unescape(m.Get(when.path.String())))
+		return when == nil || when.holds(m.Delims.Unescape(m.GetPath(when.path)))
 	}
 	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		m := message(rec)
@@ -252,7 +258,7 @@ func (r *Rule) add(out []model.Finding, rec *model.Record, sev model.Severity, c
 }
 
 func (r *Rule) apply(rec *model.Record, m *hl7v2.Message, out []model.Finding) []model.Finding {
-	if r.When != nil && !r.When.holds(m.Delims.Unescape(m.Get(r.When.path.String()))) {
+	if r.When != nil && !r.When.holds(m.Delims.Unescape(m.GetPath(r.When.path))) {
 		return out
 	}
 	switch {
@@ -316,11 +322,8 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 	if (s.Name == "MSH") && r.path.Field <= 2 {
 		raw = strings.ReplaceAll(raw, string(d.Repetition), "") // MSH-2 holds the repetition character itself
 	}
-	fieldPath := s.Path() + "." + strconv.Itoa(r.path.Field)
-	what := r.Path
-	if r.Where != nil {
-		what += " (in repetitions where component " + strconv.Itoa(r.Where.Component) + " " + r.Where.describe() + ")"
-	}
+	fieldPath := func() string { return s.Path() + "." + strconv.Itoa(r.path.Field) }
+	what := r.what
 	selected, present := 0, 0
 	reps := 0
 	if raw != "" {
@@ -333,34 +336,39 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		}
 		selected++
 		val := whole
-		path := fmt.Sprintf("%s[%d]", fieldPath, rep)
 		if r.path.Component > 0 {
 			val = d.Value(whole, 1, r.path.Component, r.path.Sub)
-			path += "." + strconv.Itoa(r.path.Component)
-			if r.path.Sub > 0 {
-				path += "." + strconv.Itoa(r.path.Sub)
+		}
+		path := func() string {
+			p := fmt.Sprintf("%s[%d]", fieldPath(), rep)
+			if r.path.Component > 0 {
+				p += "." + strconv.Itoa(r.path.Component)
+				if r.path.Sub > 0 {
+					p += "." + strconv.Itoa(r.path.Sub)
+				}
 			}
+			return p
 		}
 		if val == "" {
 			if r.Usage == "R" && r.path.Component > 0 {
-				out = r.add(out, rec, r.sev, "profile.usage", path, fmt.Sprintf("%s is required but empty", what), "", false)
+				out = r.add(out, rec, r.sev, "profile.usage", path(), fmt.Sprintf("%s is required but empty", what), "", false)
 			}
 			continue
 		}
 		present++
 		v := d.Unescape(val)
 		if r.Usage == "X" {
-			out = r.add(out, rec, r.sev, "profile.usage", path, fmt.Sprintf("%s is not used in this profile but has a value", what), v, sensitive)
+			out = r.add(out, rec, r.sev, "profile.usage", path(), fmt.Sprintf("%s is not used in this profile but has a value", what), v, sensitive)
 			continue
 		}
 		if r.Fixed != nil && v != *r.Fixed {
-			out = r.add(out, rec, r.sev, "profile.fixed", path, fmt.Sprintf("%s must be %q, found %q", what, *r.Fixed, v), v, sensitive)
+			out = r.add(out, rec, r.sev, "profile.fixed", path(), fmt.Sprintf("%s must be %q, found %q", what, *r.Fixed, v), v, sensitive)
 		}
 		if r.Values != nil && !contains(r.Values, v) {
-			out = r.add(out, rec, r.sev, "profile.value-set", path, fmt.Sprintf("%s %q is not one of %s", what, v, strings.Join(r.Values, ", ")), v, sensitive)
+			out = r.add(out, rec, r.sev, "profile.value-set", path(), fmt.Sprintf("%s %q is not one of %s", what, v, strings.Join(r.Values, ", ")), v, sensitive)
 		}
 		if r.re != nil && !r.re.MatchString(v) {
-			out = r.add(out, rec, r.sev, "profile.pattern", path, fmt.Sprintf("%s %q does not match %s", what, v, r.Pattern), v, sensitive)
+			out = r.add(out, rec, r.sev, "profile.pattern", path(), fmt.Sprintf("%s %q does not match %s", what, v, r.Pattern), v, sensitive)
 		}
 		if r.formatF != nil {
 			for _, p := range r.formatF(v) {
@@ -368,21 +376,23 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 				if p.warning {
 					sev = model.Warning
 				}
-				out = r.add(out, rec, sev, p.code, path, what+": "+p.msg, v, sensitive)
+				out = r.add(out, rec, sev, p.code, path(), what+": "+p.msg, v, sensitive)
 			}
 		}
 	}
 	switch {
-	case r.Usage == "R" && (selected == 0 || (r.path.Component == 0 && present == 0)):
-		out = r.add(out, rec, r.sev, "profile.usage", fieldPath, fmt.Sprintf("%s is required but absent", what), "", false)
+	// With where, a rule speaks of the repetitions it picks: when there are
+	// none it has nothing to say (a min on a rule of its own asks for them).
+	case r.Usage == "R" && ((selected == 0 && r.Where == nil) || (selected > 0 && r.path.Component == 0 && present == 0)):
+		out = r.add(out, rec, r.sev, "profile.usage", fieldPath(), fmt.Sprintf("%s is required but absent", what), "", false)
 	case r.Usage == "RE" && present == 0:
-		out = r.add(out, rec, model.Information, "profile.usage", fieldPath, fmt.Sprintf("%s is empty (required when known)", what), "", false)
+		out = r.add(out, rec, model.Information, "profile.usage", fieldPath(), fmt.Sprintf("%s is empty (required when known)", what), "", false)
 	}
 	if r.Min != nil && present < *r.Min && !(r.Usage == "R" && present == 0) {
-		out = r.add(out, rec, r.sev, "profile.cardinality", fieldPath, fmt.Sprintf("%s occurs %d time(s); at least %d required", what, present, *r.Min), "", false)
+		out = r.add(out, rec, r.sev, "profile.cardinality", fieldPath(), fmt.Sprintf("%s occurs %d time(s); at least %d required", what, present, *r.Min), "", false)
 	}
 	if r.Max != nil && present > *r.Max {
-		out = r.add(out, rec, r.sev, "profile.cardinality", fieldPath, fmt.Sprintf("%s occurs %d time(s); at most %d allowed", what, present, *r.Max), "", false)
+		out = r.add(out, rec, r.sev, "profile.cardinality", fieldPath(), fmt.Sprintf("%s occurs %d time(s); at most %d allowed", what, present, *r.Max), "", false)
 	}
 	return out
 }

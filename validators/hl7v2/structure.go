@@ -2,6 +2,7 @@ package hl7v2
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/carecert/carecert/check"
@@ -313,7 +314,7 @@ func firstNames(n *node) string {
 	for k := range n.first {
 		names = append(names, k)
 	}
-	sortStrings(names)
+	sort.Strings(names)
 	return "starting with " + strings.Join(names, " or ")
 }
 

@@ -204,7 +204,7 @@ func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, path strin
 			}
 		}
 		if known {
-			w.bindingFinding(k, first, path, "no coding is")
+			w.bindingFinding(k, first, path, "no coding is in")
 		}
 	}
 }
@@ -219,7 +219,7 @@ func (w *walker) checkCode(k *node, system, code, path string) {
 	if system != "" {
 		shown = system + "#" + code
 	}
-	w.bindingFinding(k, shown, path, "the code "+quote(shown)+" is")
+	w.bindingFinding(k, shown, path, "the code "+quote(shown)+" is not in")
 }
 
 func (w *walker) bindingFinding(k *node, shown, path, subject string) {
@@ -234,7 +234,7 @@ func (w *walker) bindingFinding(k *node, shown, path, subject string) {
 	default:
 		return
 	}
-	w.add(sev, CodeBinding, path, fmt.Sprintf("%s not in the value set %s (%s binding)", subject, k.binding.valueSet, k.binding.strength), shown)
+	w.add(sev, CodeBinding, path, fmt.Sprintf("%s the value set %s (%s binding)", subject, k.binding.valueSet, k.binding.strength), shown)
 }
 
 func quote(s string) string { return "'" + s + "'" }

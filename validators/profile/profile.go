@@ -77,6 +77,8 @@ type profileCheck struct {
 	profile *Plan
 	// metaOnly validates only the profiles in meta.profile.
 	metaOnly bool
+	// withBase validates against the base type as well as profile.
+	withBase bool
 	// unavailable, when set, is why the check cannot run (a required guide
 	// is not loaded): the result is errored with this message.
 	unavailable string
@@ -156,7 +158,7 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 	}
 	var plans []*Plan
 	var out []model.Finding
-	if c.profile != nil {
+	if c.profile != nil && !c.withBase {
 		plans = append(plans, c.profile)
 	} else if !c.metaOnly {
 		p, err := c.e.TypePlan(rec.Type)
@@ -164,6 +166,9 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 			return []model.Finding{rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("cannot validate %s: %v", rec.Type, err))}
 		}
 		plans = append(plans, p)
+	}
+	if c.profile != nil && c.withBase && !slices.Contains(plans, c.profile) {
+		plans = append(plans, c.profile)
 	}
 	if c.profile == nil {
 		for i, url := range metaProfiles(rec.Resource()) {
@@ -245,17 +250,9 @@ func (e *Engine) ValidateRecord(rec *model.Record, profileURL string, sink *Sink
 		if err != nil {
 			return []model.Finding{rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("profile %s cannot be used: %v", profileURL, err))}
 		}
-		base := e.validateAll(c, rec, sink)
-		return append(base, e.Validate(rec, p, sinkOr(sink))...)
+		c.profile, c.withBase = p, true
 	}
 	return e.validateAll(c, rec, sink)
-}
-
-func sinkOr(s *Sink) *Sink {
-	if s == nil {
-		return &Sink{}
-	}
-	return s
 }
 
 func (e *Engine) validateAll(c *profileCheck, rec *model.Record, sink *Sink) []model.Finding {

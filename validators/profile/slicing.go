@@ -51,7 +51,7 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 			msg := fmt.Sprintf("slice %q of %s requires at least %d value(s) but %d matched", s.sliceName, name, s.min, counts[si])
 			var tried []string
 			for i := range items {
-				if matched[i] == nil {
+				if matched[i] != s {
 					for _, r := range reasons[i] {
 						if strings.HasPrefix(r, fmt.Sprintf("slice %q:", s.sliceName)) {
 							tried = append(tried, fmt.Sprintf("item %d rejected: %s", i, strings.TrimPrefix(r, fmt.Sprintf("slice %q: ", s.sliceName))))

@@ -172,21 +172,26 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 	for _, k := range kids {
 		if k.choice {
 			found := ""
+			var names [4]string
+			present := names[:0]
 			for key := range m {
 				name := strings.TrimPrefix(key, "_")
 				rest, ok := strings.CutPrefix(name, k.name)
-				if !ok || rest == "" || rest[0] < 'A' || rest[0] > 'Z' {
-					continue
+				if !ok || rest == "" || rest[0] < 'A' || rest[0] > 'Z' || k.typeBySuffix(rest) == nil {
+					continue // not this element, or reported as unknown below
 				}
-				kt := k.typeBySuffix(rest)
-				if kt == nil {
-					continue // reported as unknown below
-				}
-				v, hasV := m[name]
-				ev, hasE := m["_"+name]
-				if key[0] == '_' && hasV {
+				if _, hasV := m[name]; key[0] == '_' && hasV {
 					continue // handled with its value
 				}
+				present = append(present, name)
+			}
+			if len(present) > 1 {
+				slices.Sort(present) // deterministic findings
+			}
+			for _, name := range present {
+				kt := k.typeBySuffix(name[len(k.name):])
+				v, hasV := m[name]
+				ev, hasE := m["_"+name]
 				if hasV {
 					seen++
 				}

@@ -22,10 +22,22 @@ func (c *counts) merge(o *counts) { c.Records += o.Records; c.Defects += o.Defec
 type countState struct {
 	counts
 	measure string
-	eval    func(rec *model.Record, c *counts) []model.Finding
+	rule    *rule
+	eval    func(rec *model.Record, c *counts, p *picker) []model.Finding
 }
 
-func (s *countState) Observe(rec *model.Record) []model.Finding { return s.eval(rec, &s.counts) }
+func (s *countState) Observe(rec *model.Record) []model.Finding {
+	p := s.rule.picker(rec)
+	before := s.counts
+	out := s.eval(rec, &s.counts, p)
+	if len(p.errs) > 0 {
+		// A record whose elements could not be selected is undecided: it is
+		// reported, but counted neither as good nor as defective.
+		s.counts = before
+		return p.errs
+	}
+	return out
+}
 
 func (s *countState) Merge(other check.State) error {
 	o, ok := other.(*countState)
@@ -39,11 +51,11 @@ func (s *countState) Merge(other check.State) error {
 func (s *countState) Finish(t *model.Tally) { t.Measure(s.measure, s.Defects, s.Records) }
 
 // counting builds a check whose state counts records and defects.
-func counting(r *rule, what, noun string, eval func(rec *model.Record, c *counts) []model.Finding) check.Check {
+func counting(r *rule, what, noun string, eval func(rec *model.Record, c *counts, p *picker) []model.Finding) check.Check {
 	measure := r.name(what)
-	r.grade.measure, r.grade.noun = measure, noun
+	r.gradeBy(measure, noun)
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
-		return &countState{measure: measure, eval: eval}
+		return &countState{rule: r, measure: measure, eval: eval}
 	}}
 }
 
@@ -96,10 +108,10 @@ func (e *engine) completeness(spec check.Spec, env *check.Env) (check.Check, err
 	}
 	r.defaultTypes(exprs...)
 	what := strings.Join(exprs, " or ")
-	return counting(r, "missing", "record(s) missing "+what, func(rec *model.Record, c *counts) []model.Finding {
+	return counting(r, "missing", "record(s) missing "+what, func(rec *model.Record, c *counts, p *picker) []model.Finding {
 		c.Records++
 		for _, s := range sels {
-			if anyPresent(s.Select(rec)) {
+			if anyPresent(p.get(s)) {
 				return nil
 			}
 		}
@@ -181,10 +193,10 @@ func (e *engine) valueFormat(spec check.Spec, env *check.Env) (check.Check, erro
 	r.defaultTypes(expr)
 	// The denominator is records carrying the element: absence is a matter of
 	// completeness, not conformance.
-	return counting(r, "invalid", "record(s) with "+expr+" not "+m.desc, func(rec *model.Record, c *counts) []model.Finding {
+	return counting(r, "invalid", "record(s) with "+expr+" not "+m.desc, func(rec *model.Record, c *counts, p *picker) []model.Finding {
 		var out []model.Finding
 		seen := false
-		for _, n := range sel.Select(rec) {
+		for _, n := range p.get(sel) {
 			if !present(n.Value) {
 				continue
 			}
@@ -234,9 +246,9 @@ func (e *engine) defaultValues(spec check.Spec, env *check.Env) (check.Check, er
 		defaults[v] = true
 	}
 	r.defaultTypes(expr)
-	return counting(r, "default", "record(s) with a default value in "+expr, func(rec *model.Record, c *counts) []model.Finding {
+	return counting(r, "default", "record(s) with a default value in "+expr, func(rec *model.Record, c *counts, p *picker) []model.Finding {
 		c.Records++
-		for _, n := range sel.Select(rec) {
+		for _, n := range p.get(sel) {
 			if s, ok := scalar(n.Value); ok && defaults[s] {
 				c.Defects++
 				return []model.Finding{r.finding(rec, "default", n.Path, fmt.Sprintf("%s holds the default value %q", n.Path, s), s)}

@@ -60,11 +60,11 @@ func (e *engine) drift(spec check.Spec, env *check.Env) (check.Check, error) {
 	}
 	switch c.method {
 	case "psi":
-		if !r.grade.warn.set && (!r.grade.fail.set || r.grade.fail.v == 0) {
+		if !r.grade.warn.set && !r.grade.fail.set {
 			r.grade.warn, r.grade.fail = limit{set: true, v: 0.1}, limit{set: true, v: 0.25}
 		}
 	case "chi-square":
-		if !r.grade.warn.set && (!r.grade.fail.set || r.grade.fail.v == 0) {
+		if !r.grade.warn.set && !r.grade.fail.set {
 			r.grade.warn, r.grade.fail = limit{set: true, v: 0.01}, limit{set: true, v: 0.001}
 		}
 	default:
@@ -192,13 +192,14 @@ type driftState struct {
 }
 
 func (s *driftState) Observe(rec *model.Record) []model.Finding {
-	for _, n := range s.check.sel.Select(rec) {
+	p := s.check.rule.picker(rec)
+	for _, n := range p.get(s.check.sel) {
 		if cat, ok := s.check.category(n.Value); ok {
 			s.Counts[cat]++
-			return nil
+			break
 		}
 	}
-	return nil
+	return p.errs
 }
 
 func (s *driftState) Merge(other check.State) error {

@@ -188,6 +188,7 @@ var _ = Describe("the built-in quality suites on a generated feed", Ordered, fun
 			Expect(f.Path).To(MatchRegexp(`\.(subject|requester)\.reference$`))
 			Expect(f.Evidence).To(MatchRegexp(`^(Patient|Practitioner)/absent-`))
 			Expect(f.Code).To(Equal("dq.conformance.verification.dangling"))
+			Expect(f.Severity).To(Equal(model.Error)) // a SHALL rule's defects are errors
 		}
 		for _, f := range result(rep, "DQ-UNIQ-01").Findings {
 			Expect(f.Message).To(MatchRegexp(`same resource id as Observation/obs-\d+-\d \(fixture-seed11\.ndjson:\d+\)`))

@@ -152,13 +152,14 @@ type maturityState struct {
 }
 
 func (s *maturityState) Observe(rec *model.Record) []model.Finding {
+	p := s.check.rule.picker(rec)
 	for i, it := range s.check.items {
 		if it.typ != "" && it.typ != rec.Type {
 			continue
 		}
 		ic := &s.Items[i]
 		ic.Records++
-		v, _ := firstScalar(it.sel.Select(rec))
+		v, _ := firstScalar(p.get(it.sel))
 		if v == "" {
 			continue
 		}
@@ -170,7 +171,7 @@ func (s *maturityState) Observe(rec *model.Record) []model.Finding {
 			ic.Defaults++
 		}
 	}
-	return nil
+	return p.errs
 }
 
 func (s *maturityState) Merge(other check.State) error {

@@ -1,13 +1,17 @@
 package quality_test
 
 import (
+	"context"
 	"encoding/json"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner"
+	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/suites"
 )
 
@@ -113,5 +117,52 @@ var _ = Describe("re-grading a stored result", func() {
 		Expect(err).NotTo(HaveOccurred())
 		outcome, _ = lax.(check.Grader).Grade(&stored.Tally)
 		Expect(outcome).To(Equal(model.Warn))
+	})
+})
+
+var _ = Describe("a run sharded across processes", func() {
+	It("merges into the report of a single run, byte for byte but the clock", func() {
+		plan := func() *runner.Plan {
+			p := &runner.Plan{
+				Date: "2026-01-01", SampleLimit: 10000, Suites: []string{"dq-core", "nhs-demographics"},
+				Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{{
+					"type": "fixture", "seed": 11, "records": 2004,
+					"defects": "duplicate-nhs-number=3,duplicate-resource-id=2,dangling-subject=3,observation-before-birth=2,events-after-death=1,stale-last-updated=2",
+				}}}},
+			}
+			Expect(p.Check()).To(Succeed())
+			return p
+		}
+		clock := func() time.Time { return time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC) }
+		newRunner := func() *runner.Runner {
+			return &runner.Runner{Checks: registry(), Targets: target.NewRegistry(), Workers: 2, Now: clock}
+		}
+		whole, err := newRunner().Run(context.Background(), plan())
+		Expect(err).NotTo(HaveOccurred())
+
+		var parts []*runner.Part
+		var names []string
+		for i := 1; i <= 3; i++ {
+			r := newRunner()
+			r.Shard = target.Shard{Index: i, Count: 3}
+			part, err := r.RunPart(context.Background(), plan())
+			Expect(err).NotTo(HaveOccurred())
+			data, err := json.Marshal(part)
+			Expect(err).NotTo(HaveOccurred())
+			var back runner.Part
+			Expect(json.Unmarshal(data, &back)).To(Succeed())
+			parts = append(parts, &back)
+			names = append(names, runner.PartName(i, 3))
+		}
+		merged, err := newRunner().Merge(context.Background(), parts, names)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(merged).To(HaveLen(1))
+		a, err := json.Marshal(whole[0].Targets)
+		Expect(err).NotTo(HaveOccurred())
+		b, err := json.Marshal(merged[0].Targets)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(b)).To(Equal(string(a)))
+		Expect(merged[0].Verdict).To(Equal(whole[0].Verdict))
+		Expect(result(merged[0], "NHS-03").Findings).To(HaveLen(3))
 	})
 })

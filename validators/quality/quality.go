@@ -7,8 +7,9 @@
 // measures only, so a stored report can be graded again.
 //
 // Rules select elements through a Selector compiled by the Language of the
-// record kind (FHIRPath-style paths for FHIR; other packages plug in languages
-// for CSV rows and HL7 v2 messages), so the same checks serve every kind.
+// record kind (FHIRPath for FHIR, column names for CSV rows, terse paths for
+// HL7 v2 messages; other packages may plug in richer ones), so the same checks
+// serve every kind.
 package quality
 
 import (
@@ -21,7 +22,8 @@ import (
 )
 
 // Register adds the quality check types to a registry. langs add or replace
-// the selection languages of record kinds; FHIR is built in.
+// the selection languages of record kinds; FHIR (FHIRPath), CSV (column
+// names) and HL7 v2 (terse paths) are built in.
 func Register(reg *check.Registry, langs ...Language) {
 	e := newEngine(langs)
 	reg.Register("dq-completeness", "share of records in which an element (or any of a set) is present and non-empty", e.completeness)
@@ -69,7 +71,9 @@ type engine struct {
 }
 
 func newEngine(langs []Language) *engine {
-	e := &engine{langs: map[model.Kind]Language{model.KindFHIR: FHIRPaths()}}
+	e := &engine{langs: map[model.Kind]Language{
+		model.KindFHIR: FHIRPaths(), model.KindCSV: CSVColumns(), model.KindHL7v2: HL7v2Fields(),
+	}}
 	for _, l := range langs {
 		e.langs[l.Kind] = l
 	}
@@ -141,11 +145,16 @@ func (e *engine) newRule(spec check.Spec, cat Category, ctx Context, known ...st
 	if r.grade.fail, err = parseLimit(p, "fail"); err != nil {
 		return nil, err
 	}
+	return r, nil
+}
+
+// gradeBy makes the rule graded by the defects counted in measure. With no
+// limits in the suite, any defect fails the requirement.
+func (r *rule) gradeBy(measure, noun string) {
+	r.grade.measure, r.grade.noun = measure, noun
 	if !r.grade.fail.set && !r.grade.warn.set {
-		// With no thresholds, any defect fails the requirement.
 		r.grade.fail = limit{set: true}
 	}
-	return r, nil
 }
 
 func (e *engine) kinds() string {

@@ -173,7 +173,7 @@ func (e *engine) valueRange(spec check.Spec, env *check.Env) (check.Check, error
 	for _, x := range ranges {
 		byCode[x.System+"|"+x.Code] = x
 	}
-	return counting(r, "out-of-range", "value(s) outside their plausible range", func(rec *model.Record, c *counts) []model.Finding {
+	return counting(r, "out-of-range", "value(s) outside their plausible range", func(rec *model.Record, c *counts, _ *picker) []model.Finding {
 		res := rec.Resource()
 		var out []model.Finding
 		check := func(item map[string]any, path string) {

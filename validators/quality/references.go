@@ -12,8 +12,11 @@ import (
 // dq-references: every reference named by the suite resolves to a record of the
 // feed (any record of the kind counts as a target, whatever its type) or to a
 // declared external set ("Organization/RX1", "Practitioner/*"). The state keeps
-// the hashed Type/id of every record and, per distinct (element, target) pair,
-// a count and the canonically first referring record.
+// the hashed Type/id of every record and, per distinct (element, target) pair
+// not yet resolved when seen, a count and the canonically first referring
+// record. A reference to a record this state has already seen is counted and
+// forgotten; one that never resolves is never forgotten, so its count and
+// first place are exact however the feed was split.
 
 func (e *engine) references(spec check.Spec, env *check.Env) (check.Check, error) {
 	r, err := e.newRule(spec, Conformance, Verification, "references", "external")
@@ -39,7 +42,7 @@ func (e *engine) references(spec check.Spec, env *check.Env) (check.Check, error
 		return nil, err
 	}
 	measure := r.name("dangling")
-	r.grade.measure, r.grade.noun = measure, "reference(s) that do not resolve"
+	r.gradeBy(measure, "reference(s) that do not resolve")
 	c := &refCheck{rule: r, exprs: exprs, sels: sels, external: ext, measure: measure}
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &refState{check: c, Present: map[uint64]struct{}{}, Refs: map[uint64]refEntry{}, Totals: map[string]int64{}}
@@ -65,17 +68,20 @@ func (c *refCheck) isExternal(ref string) bool {
 }
 
 // target parses a literal reference to its type and id: "Patient/1",
-// "https://host/fhir/Patient/1/_history/2". Contained ("#x") and identifier-only
-// references have no target in the feed and are not counted.
+// "https://host/fhir/Patient/1/_history/2". "urn:uuid:X" names a Bundle
+// entry's fullUrl; exporters (Synthea, HAPI) give the entry's resource the id
+// X, so it resolves to a record with id X inside a Bundle, of any type (the
+// type is returned empty). Contained ("#x"), identifier-only and other urn:
+// references have no target the feed can be searched for and are not counted.
 func target(ref string) (string, string, bool) {
-	if ref == "" || strings.HasPrefix(ref, "#") {
+	if id, ok := strings.CutPrefix(ref, "urn:uuid:"); ok && id != "" {
+		return "", id, true
+	}
+	if ref == "" || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "urn:") {
 		return "", "", false
 	}
 	if i := strings.Index(ref, "/_history/"); i >= 0 {
 		ref = ref[:i]
-	}
-	if strings.HasPrefix(ref, "urn:uuid:") || strings.HasPrefix(ref, "urn:oid:") {
-		return "", ref[strings.LastIndexByte(ref, ':')+1:], true
 	}
 	parts := strings.Split(strings.TrimSuffix(ref, "/"), "/")
 	if len(parts) < 2 {
@@ -98,8 +104,8 @@ type refEntry struct {
 
 type refState struct {
 	Book book `json:"book"`
-	// Present holds the hashed Type/id of every record seen; a urn:uuid target
-	// is looked up by its id alone, under the empty type.
+	// Present holds the hashed Type/id of every record seen, and the hashed
+	// bare id of every Bundle entry (for urn:uuid references).
 	Present map[uint64]struct{} `json:"present"`
 	// Refs maps a hashed (element, target) pair to its references.
 	Refs map[uint64]refEntry `json:"refs"`
@@ -112,11 +118,15 @@ type refState struct {
 func (s *refState) Observe(rec *model.Record) []model.Finding {
 	if rec.ID != "" {
 		s.Present[keyHash(rec.Type, rec.ID)] = struct{}{}
-		s.Present[keyHash("", rec.ID)] = struct{}{}
+		if rec.Container != nil {
+			// Only Bundle entries can be the target of a urn:uuid reference.
+			s.Present[keyHash("", rec.ID)] = struct{}{}
+		}
 	}
 	c := s.check
+	p := c.rule.picker(rec)
 	for i, sel := range c.sels {
-		for _, n := range sel.Select(rec) {
+		for _, n := range p.get(sel) {
 			m, ok := n.Value.(map[string]any)
 			if !ok {
 				continue
@@ -131,20 +141,22 @@ func (s *refState) Observe(rec *model.Record) []model.Finding {
 				continue
 			}
 			th := keyHash(typ, id)
+			if _, ok := s.Present[th]; ok {
+				continue // resolved already: nothing to remember
+			}
 			h := keyHash(c.exprs[i], typ, id)
 			e, seen := s.Refs[h]
-			p := s.Book.place(rec, n.Path+".reference")
 			if !seen {
-				e = refEntry{Target: th, First: p, Expr: uint16(i)}
+				e = refEntry{Target: th, First: s.Book.place(rec, n.Path+".reference"), Expr: uint16(i)}
 				e.RefOff, e.RefLen = s.Book.Names.add(ref)
-			} else if s.Book.less(p, e.First) {
-				e.First = p
+			} else if s.Book.before(rec, e.First) {
+				e.First = s.Book.place(rec, n.Path+".reference")
 			}
 			e.N++
 			s.Refs[h] = e
 		}
 	}
-	return nil
+	return p.errs
 }
 
 func (s *refState) Merge(other check.State) error {

@@ -176,7 +176,9 @@ var _ = Describe("element selection", func() {
 	sel := func(expr string) []quality.Node {
 		s, err := quality.FHIRPaths().Compile(expr)
 		Expect(err).NotTo(HaveOccurred())
-		return s.Select(records(patient)[0])
+		nodes, err := s.Select(records(patient)[0])
+		Expect(err).NotTo(HaveOccurred())
+		return nodes
 	}
 
 	It("follows FHIRPath-style paths with where(), indices, first() and choice types", func() {
@@ -189,17 +191,38 @@ var _ = Describe("element selection", func() {
 		Expect(sel("Patient.telecom.value")).To(BeEmpty())
 	})
 
-	DescribeTable("rejects expressions it cannot follow, saying why",
+	It("hands any other FHIRPath expression to the FHIRPath engine", func() {
+		expr := "Patient.identifier.where(system.endsWith('nhs-number')).value"
+		Expect(sel(expr)).To(Equal([]quality.Node{{Path: expr, Value: "9434765919"}}))
+		Expect(sel("Patient.name.given.count()")).To(HaveLen(1))
+		Expect(sel("Patient.name.exists(family = 'Jones')")).To(Equal([]quality.Node{{Path: "Patient.name.exists(family = 'Jones')", Value: false}}))
+	})
+
+	DescribeTable("rejects expressions it cannot compile, saying why",
 		func(expr, want string) {
 			_, err := quality.FHIRPaths().Compile(expr)
 			Expect(err).To(MatchError(ContainSubstring(want)))
 		},
 		Entry("no type", "birthDate", "starts with the resource type"),
-		Entry("unbalanced", "Patient.identifier.where(system='x'", "unbalanced"),
-		Entry("bad where", "Patient.identifier.where(system)", "where() takes one condition"),
-		Entry("empty step", "Patient..name", "empty step"),
-		Entry("function", "Patient.name.exists()", "not an element name"),
+		Entry("unbalanced", "Patient.identifier.where(system='x'", `expected ")"`),
+		Entry("empty step", "Patient..name", "expected a name after '.'"),
+		Entry("unknown function", "Patient.name.frobnicate()", "frobnicate"),
 	)
+
+	It("reports an expression that fails on a record as a finding, not as absence", func() {
+		recs := records(patient)
+		t, _, _ := run("dq-completeness", check.Params{"element": "Patient.name.given.single()"}, recs)
+		Expect(t.Errors).To(Equal(int64(1)))
+		f := t.Sample()[0]
+		Expect(f.Code).To(Equal("quality.selection"))
+		Expect(f.Message).To(ContainSubstring("cannot evaluate a selection of requirement R1"))
+		Expect(f.Record).To(Equal("Patient/p1"))
+		Expect(t.Sample()).To(HaveLen(1))
+		_, ok := t.Lookup("dq.completeness.verification.missing")
+		Expect(ok).To(BeTrue())
+		m, _ := t.Lookup("dq.completeness.verification.missing")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{0, 0}))
+	})
 })
 
 var _ = Describe("suite parameters", func() {
@@ -215,8 +238,8 @@ var _ = Describe("suite parameters", func() {
 		Entry("percentage over 100", "dq-completeness", check.Params{"element": "Patient.gender", "fail": "150%"}, `between 0% and 100%`),
 		Entry("no element", "dq-completeness", check.Params{}, `"element" (or "any_of") is required`),
 		Entry("element and any_of", "dq-completeness", check.Params{"element": "Patient.gender", "any_of": []any{"Patient.name"}}, "not both"),
-		Entry("bad path", "dq-completeness", check.Params{"element": "gender"}, `"gender": a path starts with the resource type`),
-		Entry("unknown kind", "dq-completeness", check.Params{"element": "x", "kind": "csv"}, `no selection language for record kind "csv"`),
+		Entry("bad path", "dq-completeness", check.Params{"element": "gender"}, `"gender": an expression starts with the resource type`),
+		Entry("unknown kind", "dq-completeness", check.Params{"element": "x", "kind": "exchange"}, `no selection language for record kind "exchange" (known: csv, fhir, hl7v2)`),
 		Entry("unknown category", "dq-completeness", check.Params{"element": "Patient.gender", "category": "accuracy"}, `is not a category`),
 		Entry("unknown context", "dq-completeness", check.Params{"element": "Patient.gender", "context": "guess"}, `want verification or validation`),
 		Entry("unknown format", "dq-value-format", check.Params{"element": "Patient.gender", "format": "nhs"}, `unknown format "nhs"`),
@@ -373,5 +396,92 @@ var _ = Describe("bad input", func() {
 				}).NotTo(Panic(), req.ID)
 			}
 		}
+	})
+})
+
+var _ = Describe("referential integrity", func() {
+	It("resolves relative and absolute references across the feed, and honours the external set", func() {
+		recs := records(
+			`{"resourceType":"Observation","id":"o1","subject":{"reference":"Patient/p1"},"performer":[{"reference":"Practitioner/gp1"},{"reference":"Organization/RX1"}]}`,
+			`{"resourceType":"Observation","id":"o2","subject":{"reference":"https://fhir.example.nhs.uk/R4/Patient/p1/_history/3"}}`,
+			`{"resourceType":"Observation","id":"o3","subject":{"reference":"Patient/p9"},"performer":[{"reference":"#c1"},{"identifier":{"value":"G123"}},{"reference":"urn:uuid:0a1b"}]}`,
+			`{"resourceType":"Observation","id":"o4","subject":{"reference":"Patient/p9"}}`,
+			`{"resourceType":"Patient","id":"p1"}`,
+			`{"resourceType":"Patient","id":"p9x"}`,
+		)
+		t, o, msg := run("dq-references", check.Params{
+			"references": []any{"Observation.subject", "Observation.performer"},
+			"external":   []any{"Organization/RX1", "Practitioner/*"},
+		}, recs)
+		Expect(o).To(Equal(model.Fail))
+		// urn:uuid:0a1b names no Bundle entry of the feed.
+		Expect(msg).To(HavePrefix("3 of 7 reference(s) that do not resolve"))
+		m, _ := t.Lookup("dq.conformance.verification.dangling:Observation.subject")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{2, 4}))
+		m, _ = t.Lookup("dq.conformance.verification.dangling:Observation.performer")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
+		Expect(t.Sample()).To(HaveLen(2))
+		f := t.Sample()[1]
+		Expect(f.Location).To(Equal(model.Location{File: "t.ndjson", Line: 3, Record: "Observation/o3", Path: "Observation.subject.reference"}))
+		Expect(f.Message).To(Equal("Patient/p9 does not resolve to a record of the feed: 2 reference(s) from Observation.subject, first here"))
+		Expect(f.Evidence).To(Equal("Patient/p9"))
+		Expect(t.Sample()[0].Evidence).To(Equal("urn:uuid:0a1b"))
+	})
+
+	It("resolves urn:uuid references to the entries of a Bundle", func() {
+		var recs []*model.Record
+		bundle := `{"resourceType":"Bundle","id":"b","type":"transaction","entry":[
+  {"fullUrl":"urn:uuid:5f1d","resource":{"resourceType":"Patient","id":"5f1d","birthDate":"1990-01-01"}},
+  {"fullUrl":"urn:uuid:77aa","resource":{"resourceType":"Observation","id":"77aa","subject":{"reference":"urn:uuid:5f1d"},"effectiveDateTime":"1985-06-01"}},
+  {"fullUrl":"urn:uuid:88bb","resource":{"resourceType":"Observation","id":"88bb","subject":{"reference":"urn:uuid:dead"}}}
+]}`
+		Expect(fhir.ReadStream("bundle.json", strings.NewReader(bundle), func(r *model.Record) error {
+			r.Load()
+			recs = append(recs, r)
+			return nil
+		})).To(Succeed())
+		t, _, _ := run("dq-references", check.Params{"references": []any{"Observation.subject"}}, recs)
+		m, _ := t.Lookup("dq.conformance.verification.dangling")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 2}))
+		Expect(t.Sample()[0].Record).To(Equal("Observation/88bb"))
+		Expect(t.Sample()[0].Line).To(Equal(4))
+
+		t, _, _ = run("dq-within-life", check.Params{"events": []any{"Observation.effective"}}, recs)
+		m, _ = t.Lookup("dq.plausibility.temporal.validation.before-birth")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 1}))
+	})
+})
+
+var _ = Describe("tolerances for real exports", func() {
+	It("tolerate records shortly after death, such as the death certificate", func() {
+		recs := records(
+			`{"resourceType":"Patient","id":"p","birthDate":"1950","deceasedDateTime":"2016-12-10T02:39:21+00:00"}`,
+			`{"resourceType":"Observation","id":"cause","subject":{"reference":"Patient/p"},"effectiveDateTime":"2016-12-17T02:39:21+00:00"}`,
+			`{"resourceType":"Observation","id":"late","subject":{"reference":"Patient/p"},"effectiveDateTime":"2016-12-25"}`,
+		)
+		t, _, _ := run("dq-within-life", check.Params{"events": []any{"Observation.effective"}, "death_tolerance": "14d"}, recs)
+		m, _ := t.Lookup("dq.plausibility.temporal.validation.after-death")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 2}))
+		Expect(t.Sample()[0].Message).To(HavePrefix("1 event(s) of this patient are dated after their death, the latest Observation/late"))
+		Expect(compileErr("dq-within-life", check.Params{"events": []any{"Observation.effective"}, "death_tolerance": "36h"})).
+			To(MatchError(ContainSubstring("whole number of days")))
+	})
+
+	It("check uniqueness per file when asked, for folders of per-patient Bundles", func() {
+		var recs []*model.Record
+		for _, file := range []string{"a.ndjson", "b.ndjson"} {
+			Expect(fhir.ReadStream(file, strings.NewReader(`{"resourceType":"Organization","id":"org1"}`+"\n"+`{"resourceType":"Patient","id":"`+file+`"}`+"\n"), func(r *model.Record) error {
+				r.Load()
+				recs = append(recs, r)
+				return nil
+			})).To(Succeed())
+		}
+		t, _, _ := run("dq-unique", check.Params{"resource_id": true}, recs)
+		m, _ := t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
+		Expect(m.Numerator).To(Equal(int64(1)))
+		Expect(t.Sample()[0].Location).To(Equal(model.Location{File: "b.ndjson", Line: 1, Record: "Organization/org1"}))
+		t, _, _ = run("dq-unique", check.Params{"resource_id": true, "per_file": true}, recs)
+		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{0, 4}))
 	})
 })

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
 )
 
@@ -17,9 +18,32 @@ type Node struct {
 }
 
 // Selector picks elements out of a record. It is compiled once and must be
-// safe for concurrent use.
+// safe for concurrent use. An error means the expression could not be
+// evaluated on this record (a FHIRPath type error, say); checks report it
+// rather than take it for an absent element.
 type Selector interface {
-	Select(rec *model.Record) []Node
+	Select(rec *model.Record) ([]Node, error)
+}
+
+// picker selects elements of one record for a check, collecting evaluation
+// errors as findings.
+type picker struct {
+	r    *rule
+	rec  *model.Record
+	errs []model.Finding
+}
+
+func (r *rule) picker(rec *model.Record) *picker { return &picker{r: r, rec: rec} }
+
+// get returns the nodes sel selects, or none after recording its error.
+func (p *picker) get(sel Selector) []Node {
+	nodes, err := sel.Select(p.rec)
+	if err != nil {
+		f := p.rec.Finding(model.Error, "quality.selection", "", "cannot evaluate a selection of requirement "+p.r.req+": "+err.Error())
+		p.errs = append(p.errs, f)
+		return nil
+	}
+	return nodes
 }
 
 // Language compiles selection expressions for the records of one kind. The
@@ -34,14 +58,53 @@ type Language struct {
 	Sensitive func(path string) bool
 }
 
-// FHIRPaths is the built-in language for FHIR resources: the path subset of
-// FHIRPath that data-quality rules need. An expression starts with the resource
-// type and names elements ("Patient.name.family"); a choice element is named
-// without its type suffix ("Observation.effective" finds effectiveDateTime or
-// effectivePeriod); "where(system = 'x')" keeps the items whose element equals
-// a literal; "[n]" and "first()" pick by position.
+// FHIRPaths is the built-in language for FHIR resources: FHIRPath, with the
+// expression starting with the resource type ("Patient.birthDate"). Plain
+// paths (element names, "[n]", "first()", "where(system = 'x')", choice
+// elements named without their type suffix) are followed directly, which
+// gives every selected element its own path with indices
+// ("Patient.identifier[1].value") for findings; any other expression is
+// evaluated by the fhirpath engine and its results are located at the
+// expression.
 func FHIRPaths() Language {
 	return Language{Kind: model.KindFHIR, Compile: compileFHIRPath, Sensitive: fhir.IsIdentifying}
+}
+
+func compileFHIRPath(expr string) (Selector, error) {
+	expr = strings.TrimSpace(expr)
+	if typeFromExpr(expr) == "" {
+		return nil, fmt.Errorf("an expression starts with the resource type (\"Patient.birthDate\")")
+	}
+	if p, err := compilePath(expr); err == nil {
+		return p, nil
+	}
+	e, err := fhirpath.Compile(expr)
+	if err != nil {
+		return nil, err
+	}
+	return &fhirpathExpr{expr: e, env: &fhirpath.Env{}}, nil
+}
+
+// fhirpathExpr selects with the full FHIRPath engine.
+type fhirpathExpr struct {
+	expr *fhirpath.Expr
+	env  *fhirpath.Env
+}
+
+func (f *fhirpathExpr) Select(rec *model.Record) ([]Node, error) {
+	res := rec.Resource()
+	if res == nil {
+		return nil, nil
+	}
+	out, err := f.expr.Evaluate(f.env, res)
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]Node, len(out))
+	for i, v := range out {
+		nodes[i] = Node{Path: f.expr.String(), Value: v}
+	}
+	return nodes, nil
 }
 
 // step is one navigation step of a compiled path.
@@ -60,8 +123,9 @@ type fhirPath struct {
 	steps []step
 }
 
-func compileFHIRPath(expr string) (Selector, error) {
-	parts, err := splitPath(strings.TrimSpace(expr))
+// compilePath compiles the plain-path subset of FHIRPath.
+func compilePath(expr string) (*fhirPath, error) {
+	parts, err := splitPath(expr)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +214,11 @@ func splitPath(s string) ([]string, error) {
 	return parts, nil
 }
 
-func (p *fhirPath) Select(rec *model.Record) []Node {
+func (p *fhirPath) Select(rec *model.Record) ([]Node, error) {
+	return p.selectNodes(rec), nil
+}
+
+func (p *fhirPath) selectNodes(rec *model.Record) []Node {
 	res := rec.Resource()
 	if res == nil || fhir.ResourceType(res) != p.typ {
 		return nil

@@ -3,7 +3,6 @@ package quality
 import (
 	"hash/fnv"
 	"strconv"
-	"strings"
 
 	"github.com/carecert/carecert/model"
 )
@@ -102,13 +101,24 @@ type book struct {
 	Names arena `json:"names"`
 }
 
+// place interns rec (at element path) into the book. The line is where the
+// record starts: feed-level checks remember places for many records, and
+// finding the line of an element means indexing the record's source.
 func (b *book) place(rec *model.Record, path string) place {
 	off, n := b.Names.add(rec.Name())
-	line := rec.Line
-	if path != "" && !strings.ContainsAny(path, "()") {
-		line = rec.LineOf(path)
+	return place{File: b.Files.id(rec.Source), Line: uint32(rec.Line), Path: b.Paths.id(path), Off: off, Len: n}
+}
+
+// before reports whether rec comes canonically before p, without interning
+// rec: most records seen by a feed-level check are never kept.
+func (b *book) before(rec *model.Record, p place) bool {
+	if f := b.Files.get(p.File); rec.Source != f {
+		return rec.Source < f
 	}
-	return place{File: b.Files.id(rec.Source), Line: uint32(line), Path: b.Paths.id(path), Off: off, Len: n}
+	if uint32(rec.Line) != p.Line {
+		return uint32(rec.Line) < p.Line
+	}
+	return rec.Name() < b.Names.get(p.Off, p.Len)
 }
 
 func (b *book) location(p place) model.Location {

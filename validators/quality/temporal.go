@@ -58,11 +58,11 @@ func (e *engine) notFuture(spec check.Spec, env *check.Env) (check.Check, error)
 	// Anything during the plan's day is not in the future.
 	limit := asOf.Truncate(24*time.Hour).AddDate(0, 0, 1).Add(tol)
 	r.defaultTypes(exprs...)
-	return counting(r, "future", "record(s) dated after "+limit.Format(time.RFC3339), func(rec *model.Record, c *counts) []model.Finding {
+	return counting(r, "future", "record(s) dated after "+limit.Format(time.RFC3339), func(rec *model.Record, c *counts, p *picker) []model.Finding {
 		c.Records++
 		var out []model.Finding
 		for _, sel := range sels {
-			for _, n := range sel.Select(rec) {
+			for _, n := range p.get(sel) {
 				lo, _, ok := instantRange(n.Value)
 				if ok && !lo.Before(limit) {
 					s, _ := dateOf(n.Value)
@@ -103,8 +103,8 @@ func (e *engine) dateOrder(spec check.Spec, env *check.Env) (check.Check, error)
 		return nil, err
 	}
 	r.defaultTypes(ex, lx)
-	return counting(r, "order", "record(s) with "+lx+" before "+ex, func(rec *model.Record, c *counts) []model.Finding {
-		en, ln := es.Select(rec), ls.Select(rec)
+	return counting(r, "order", "record(s) with "+lx+" before "+ex, func(rec *model.Record, c *counts, p *picker) []model.Finding {
+		en, ln := p.get(es), p.get(ls)
 		if len(en) == 0 || len(ln) == 0 {
 			return nil
 		}
@@ -141,10 +141,13 @@ type lifeCheck struct {
 	subjects  map[string]Selector
 	exprs     []string
 	perPerson int
+	// deathDays tolerates records dated this many days after death (death
+	// certification, post-mortem reports).
+	deathDays int32
 }
 
 func (e *engine) withinLife(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Temporal, Validation, "patient", "birth", "death", "events", "subject", "examples_per_patient")
+	r, err := e.newRule(spec, Temporal, Validation, "patient", "birth", "death", "events", "subject", "examples_per_patient", "death_tolerance")
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +174,14 @@ func (e *engine) withinLife(spec check.Spec, env *check.Env) (check.Check, error
 	if c.perPerson, err = p.Int("examples_per_patient", 2); err != nil {
 		return nil, err
 	}
+	tol, err := p.Duration("death_tolerance", 0)
+	if err != nil {
+		return nil, err
+	}
+	if tol < 0 || tol%(24*time.Hour) != 0 {
+		return nil, fmt.Errorf("parameter \"death_tolerance\" is a whole number of days (e.g. 14d)")
+	}
+	c.deathDays = int32(tol / (24 * time.Hour))
 	if c.perPerson < 1 {
 		return nil, fmt.Errorf("parameter \"examples_per_patient\" must be at least 1")
 	}
@@ -201,7 +212,7 @@ func (e *engine) withinLife(spec check.Spec, env *check.Env) (check.Check, error
 		r.types = append(r.types, t)
 	}
 	measure := r.name("outside-life")
-	r.grade.measure, r.grade.noun = measure, "event(s) dated before birth or after death"
+	r.gradeBy(measure, "event(s) dated before birth or after death")
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &lifeState{check: c, People: map[uint64]*person{}}
 	}}, nil
@@ -251,53 +262,53 @@ func (s *lifeState) person(h uint64) *person {
 
 func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 	c := s.check
+	pk := c.rule.picker(rec)
 	if rec.Type == c.patient {
 		if rec.ID == "" {
-			return nil
+			return pk.errs
 		}
 		p := s.person(keyHash(c.patient, rec.ID))
-		at := s.Book.place(rec, "")
-		if p.HasAt && !s.Book.less(at, p.At) {
-			return nil // a duplicate patient record: the canonically first decides
+		if p.HasAt && !s.Book.before(rec, p.At) {
+			return pk.errs // a duplicate patient record: the canonically first decides
 		}
-		p.At, p.HasAt = at, true
+		p.At, p.HasAt = s.Book.place(rec, ""), true
 		p.HasBirth, p.HasDeath = false, false
-		if n := c.birth.Select(rec); len(n) > 0 {
+		if n := pk.get(c.birth); len(n) > 0 {
 			if str, ok := n[0].Value.(string); ok {
 				lo, hi, ok := DayRange(str)
 				p.Birth, p.HasBirth = [2]int32{lo, hi}, ok
 			}
 		}
-		if n := c.death.Select(rec); len(n) > 0 {
+		if n := pk.get(c.death); len(n) > 0 {
 			if str, ok := n[0].Value.(string); ok {
 				lo, hi, ok := DayRange(str)
 				p.Death, p.HasDeath = [2]int32{lo, hi}, ok
 			}
 		}
-		return nil
+		return pk.errs
 	}
 	sub := c.subjects[rec.Type]
 	if sub == nil {
-		return nil
+		return pk.errs
 	}
 	var subject string
-	for _, n := range sub.Select(rec) {
+	for _, n := range pk.get(sub) {
 		if m, ok := n.Value.(map[string]any); ok {
 			if ref, ok := m["reference"].(string); ok {
-				if typ, id, ok := target(ref); ok && typ == c.patient {
+				if typ, id, ok := target(ref); ok && (typ == c.patient || typ == "") {
 					subject = id
 				}
 			}
 		}
 	}
 	if subject == "" {
-		return nil
+		return pk.errs
 	}
 	for i, sel := range c.events {
 		if typeFromExpr(c.exprs[i]) != rec.Type {
 			continue
 		}
-		for _, n := range sel.Select(rec) {
+		for _, n := range pk.get(sel) {
 			str, ok := dateOf(n.Value)
 			if !ok {
 				continue
@@ -307,13 +318,26 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 				continue
 			}
 			p := s.person(keyHash(c.patient, subject))
-			ev := event{Lo: lo, Hi: hi, At: s.Book.place(rec, n.Path)}
 			p.Days = append(p.Days, lo, hi)
-			s.keep(p, ev)
+			s.observeEvent(p, rec, n.Path, lo, hi)
 			break // one date per event record
 		}
 	}
-	return nil
+	return pk.errs
+}
+
+// observeEvent keeps a new event as an example if it is among the earliest or
+// is the latest, interning its place only then.
+func (s *lifeState) observeEvent(p *person, rec *model.Record, path string, lo, hi int32) {
+	early := len(p.Early) < s.check.perPerson
+	if !early {
+		last := p.Early[len(p.Early)-1]
+		early = hi < last.Hi || hi == last.Hi && s.Book.before(rec, last.At)
+	}
+	late := !p.HasLatest || lo > p.Latest.Lo || lo == p.Latest.Lo && !s.Book.before(rec, p.Latest.At)
+	if early || late {
+		s.keep(p, event{Lo: lo, Hi: hi, At: s.Book.place(rec, path)})
+	}
 }
 
 // keep updates a person's examples with ev.
@@ -383,7 +407,7 @@ func (s *lifeState) Finish(t *model.Tally) {
 			switch {
 			case p.HasBirth && hi < p.Birth[0]:
 				nb++
-			case p.HasDeath && lo > p.Death[1]:
+			case p.HasDeath && lo > p.Death[1]+s.check.deathDays:
 				na++
 			}
 		}

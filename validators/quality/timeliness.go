@@ -18,6 +18,9 @@ func (e *engine) timeliness(spec check.Spec, env *check.Env) (check.Check, error
 	if err != nil {
 		return nil, err
 	}
+	if r.kind != model.KindFHIR {
+		return nil, fmt.Errorf("dq-timeliness reads FHIR meta.lastUpdated; kind %q is not supported", r.kind)
+	}
 	exprs, err := spec.Params.Strings("events")
 	if err != nil {
 		return nil, err
@@ -47,7 +50,7 @@ func (e *engine) timeliness(spec check.Spec, env *check.Env) (check.Check, error
 	}
 	r.defaultTypes(exprs...)
 	late := r.name("late")
-	r.grade.measure, r.grade.noun = late, "record(s) updated more than "+roundDays(maxLag)+" after the event"
+	r.gradeBy(late, "record(s) updated more than "+roundDays(maxLag)+" after the event")
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &lagState{rule: r, exprs: exprs, sels: sels, updated: updated, maxLag: maxLag, measure: late}
 	}}, nil
@@ -71,19 +74,20 @@ func (s *lagState) Observe(rec *model.Record) []model.Finding {
 	if up == nil {
 		return nil
 	}
-	un := up.Select(rec)
+	pk := s.rule.picker(rec)
+	un := pk.get(up)
 	if len(un) == 0 {
-		return nil
+		return pk.errs
 	}
 	_, updated, ok := instantRange(un[0].Value)
 	if !ok {
-		return nil
+		return pk.errs
 	}
 	for i, sel := range s.sels {
 		if typeFromExpr(s.exprs[i]) != rec.Type {
 			continue
 		}
-		n := sel.Select(rec)
+		n := pk.get(sel)
 		if len(n) == 0 {
 			continue
 		}
@@ -98,14 +102,14 @@ func (s *lagState) Observe(rec *model.Record) []model.Finding {
 		s.Records++
 		s.Hours += int64(lag / time.Hour)
 		if lag <= s.maxLag {
-			return nil
+			return pk.errs
 		}
 		s.Defects++
 		ev, _ := dateOf(un[0].Value)
-		return []model.Finding{s.rule.finding(rec, "late", un[0].Path,
-			fmt.Sprintf("updated %s after the event (%s), beyond the limit of %s", roundDays(lag), n[0].Path, roundDays(s.maxLag)), ev)}
+		return append(pk.errs, s.rule.finding(rec, "late", un[0].Path,
+			fmt.Sprintf("updated %s after the event (%s), beyond the limit of %s", roundDays(lag), n[0].Path, roundDays(s.maxLag)), ev))
 	}
-	return nil
+	return pk.errs
 }
 
 func (s *lagState) Merge(other check.State) error {
@@ -142,7 +146,7 @@ func (e *engine) freshness(spec check.Spec, env *check.Env) (check.Check, error)
 	if r.kind != model.KindFHIR {
 		return nil, fmt.Errorf("dq-freshness reads FHIR meta.lastUpdated; kind %q is not supported", r.kind)
 	}
-	if r.grade.warn.set || r.grade.fail.set && r.grade.fail.v != 0 {
+	if r.grade.warn.set || r.grade.fail.set {
 		return nil, fmt.Errorf("dq-freshness takes max_age and warn_age (durations), not warn and fail")
 	}
 	maxAge, err := spec.Params.Duration("max_age", 0)
@@ -209,7 +213,10 @@ func (s *freshState) Observe(rec *model.Record) []model.Finding {
 	if !ok {
 		return nil
 	}
-	s.offer(t.Unix(), s.Book.place(rec, rec.Type+".meta.lastUpdated"))
+	ts := t.Unix()
+	if !s.Seen || ts > s.Newest || ts == s.Newest && s.Book.before(rec, s.At) {
+		s.Newest, s.At, s.Seen = ts, s.Book.place(rec, rec.Type+".meta.lastUpdated"), true
+	}
 	return nil
 }
 

@@ -15,7 +15,7 @@ import (
 // patients, normalised so that case and spacing do not hide a match).
 
 func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Uniqueness, Verification, "resource_id", "key", "normalize", "what")
+	r, err := e.newRule(spec, Uniqueness, Verification, "resource_id", "key", "normalize", "what", "per_file")
 	if err != nil {
 		return nil, err
 	}
@@ -29,6 +29,12 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 		return nil, err
 	}
 	norm, err := p.Bool("normalize", false)
+	if err != nil {
+		return nil, err
+	}
+	// Per file, for folders of per-patient Bundles that each repeat the
+	// shared organisations and practitioners by design.
+	perFile, err := p.Bool("per_file", false)
 	if err != nil {
 		return nil, err
 	}
@@ -54,17 +60,20 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 	case what == "":
 		what = strings.Join(exprs, " + ")
 	}
-	keyOf := func(rec *model.Record) (uint64, string, bool) {
+	keyOf := func(rec *model.Record, pk *picker) (uint64, string, bool) {
 		if byID {
 			if rec.ID == "" {
 				return 0, "", false
 			}
-			return keyHash(rec.Type, rec.ID), "", true
+			if perFile {
+				return keyHash(rec.Source, scope(rec), rec.ID), "", true
+			}
+			return keyHash(scope(rec), rec.ID), "", true
 		}
 		parts := make([]string, 0, len(sels))
 		path := ""
 		for i, s := range sels {
-			v, at := firstScalar(s.Select(rec))
+			v, at := firstScalar(pk.get(s))
 			if v == "" {
 				return 0, "", false
 			}
@@ -76,15 +85,27 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 			}
 			parts = append(parts, v)
 		}
-		// Keys of different types never collide: the same id on a Patient and
-		// an Observation is no duplicate.
-		return keyHash(append([]string{rec.Type}, parts...)...), path, true
+		if perFile {
+			parts = append(parts, rec.Source)
+		}
+		return keyHash(append([]string{scope(rec)}, parts...)...), path, true
 	}
 	measure := r.name(problem)
-	r.grade.measure, r.grade.noun = measure, "record(s) repeating the "+what+" of an earlier record"
+	r.gradeBy(measure, "record(s) repeating the "+what+" of an earlier record")
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &uniqueState{rule: r, key: keyOf, measure: measure, problem: problem, what: what, Keys: map[uint64]keyEntry{}}
 	}}, nil
+}
+
+// scope is the part of a key that keeps keys of different record types apart:
+// the same id on a Patient and an Observation is no duplicate, nor the same
+// value in two CSV tables. HL7 v2 message control ids and fields are unique
+// across message types, so messages share one scope.
+func scope(rec *model.Record) string {
+	if rec.Kind == model.KindHL7v2 {
+		return ""
+	}
+	return rec.Type
 }
 
 // firstScalar returns the first present scalar value and its path.
@@ -128,20 +149,21 @@ type uniqueState struct {
 	Dups    []dupEntry          `json:"dups,omitempty"`
 
 	rule    *rule
-	key     func(*model.Record) (uint64, string, bool)
+	key     func(*model.Record, *picker) (uint64, string, bool)
 	measure string
 	problem string
 	what    string
 }
 
 func (s *uniqueState) Observe(rec *model.Record) []model.Finding {
-	h, path, ok := s.key(rec)
+	pk := s.rule.picker(rec)
+	h, path, ok := s.key(rec, pk)
 	if !ok {
-		return nil
+		return pk.errs
 	}
 	s.Records++
 	s.add(h, s.Book.place(rec, path), 1)
-	return nil
+	return pk.errs
 }
 
 // add records n occurrences of key h whose canonically first is at p.

@@ -110,11 +110,15 @@ func Instant(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// dateOf returns the date text of a selected value: a date or dateTime string,
-// or the start of a Period.
+// dateOf returns the date text of a selected value, in FHIR (ISO 8601) form:
+// a date or dateTime string, the start of a Period, or an HL7 v2 timestamp
+// rewritten.
 func dateOf(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
+		if iso, ok := fromV2Time(x); ok {
+			return iso, true
+		}
 		return x, true
 	case map[string]any:
 		if s, ok := x["start"].(string); ok {
@@ -125,4 +129,50 @@ func dateOf(v any) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// fromV2Time rewrites an HL7 v2 timestamp (DTM: YYYY[MM[DD[HH[MM[SS[.S]]]]]]
+// with an optional +/-ZZZZ zone) in FHIR form, keeping its precision; a time
+// without a zone is taken as UTC. ok is false for anything else, including
+// FHIR dates, which contain '-'.
+func fromV2Time(s string) (string, bool) {
+	digits, zone := s, ""
+	if i := strings.IndexAny(s, "+-"); i >= 0 {
+		digits, zone = s[:i], s[i:]
+		if len(zone) != 5 || !allDigits(zone[1:]) {
+			return "", false
+		}
+		zone = zone[:3] + ":" + zone[3:]
+	}
+	if i := strings.IndexByte(digits, '.'); i >= 0 {
+		if !allDigits(digits[i+1:]) {
+			return "", false
+		}
+		digits = digits[:i]
+	}
+	if !allDigits(digits) || len(digits) < 6 {
+		return "", false // "2020" is the same in both forms
+	}
+	switch len(digits) {
+	case 6: // a zone on a date alone changes nothing
+		return digits[:4] + "-" + digits[4:6], true
+	case 8:
+		return digits[:4] + "-" + digits[4:6] + "-" + digits[6:8], true
+	case 10, 12, 14:
+		t := digits + "0000"[:14-len(digits)]
+		if zone == "" {
+			zone = "Z"
+		}
+		return t[:4] + "-" + t[4:6] + "-" + t[6:8] + "T" + t[8:10] + ":" + t[10:12] + ":" + t[12:14] + zone, true
+	}
+	return "", false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -182,6 +182,12 @@ P3,Request,2025-05-01,,
 		Expect(measure(t, "unique.rows")).To(Equal([2]int64{3, 5}))
 	})
 
+	It("table-unique folds accented values as Normalize does", func() {
+		c := mustCompile("table-unique", "key: [name]\nfold: true")
+		t := run(c, rows("d.csv", "name\nRenée O'Brien\nRENÉE OBRIEN\nRenee OBrien\n", false))
+		Expect(codes(t)).To(ConsistOf("tabular.duplicate@3"))
+	})
+
 	It("table-unique compares exactly without fold, and only rows its when selects", func() {
 		c := mustCompile("table-unique", "key: [person, type, start, service]\nwhen: 'is(psr, \"Unknown\")'")
 		Expect(run(c, rows("d.csv", dupes, false)).Findings).To(BeEmpty())

@@ -1,7 +1,10 @@
 package tables
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,35 +80,77 @@ func (c *continuityCheck) Applies(rec *model.Record) bool {
 }
 
 func (c *continuityCheck) NewState() check.State {
-	return &continuityState{c: c, Current: map[uint64]eventAt{}, Baseline: map[uint64]eventAt{},
-		CurrentRefs: map[uint64]bool{}, Restarts: map[uint64]eventAt{}}
+	return &continuityState{c: c, Files: map[uint64]string{},
+		Events: newKeySet(7), Restarts: newKeySet(6), Refs: newKeySet(4)}
 }
 
-// eventAt is what the check remembers of one event.
-type eventAt struct {
-	// Ref is the hash of the event reference (0 when blank).
-	Ref  uint64 `json:"ref,omitempty"`
-	File string `json:"file,omitempty"`
-	Line int    `json:"line"`
-	Row  int64  `json:"row"`
-	// Service and Start describe open services of the baseline (the service
-	// key's hash and the start date as days since 1970).
-	Service uint64 `json:"service,omitempty"`
-	Start   int64  `json:"start,omitempty"`
-	Open    bool   `json:"open,omitempty"`
-}
+// Sides of an entry: the previous submission or this one.
+const (
+	sideBaseline = 0
+	sideCurrent  = 1
+)
 
+// continuityState keeps fixed-size entries in key sets that spill to disk, so
+// that comparing two submissions needs flat memory however long they are;
+// Finish joins them in sorted passes:
+//
+//	Events   [natural key, side, file, line/row, ref, service key, open start]
+//	Restarts [service key, side, start, file, line/row, ref]
+//	Refs     [ref, side, file, line/row]
+//
+// The natural key is (person, event type, start date, service); the service key
+// (person, service columns). Open start is the start day + 1 of an open
+// baseline service, 0 otherwise. Restarts holds this submission's services
+// starting on 1 April; Refs this submission's references. Baseline entries of
+// Restarts and Refs are added by Finish for the open services it has not yet
+// found again.
 type continuityState struct {
-	c *continuityCheck
-	// Current and Baseline map an event's natural key (person, type, start
-	// date, service) to the event; when a key repeats, the earliest row wins.
-	Current  map[uint64]eventAt `json:"current"`
-	Baseline map[uint64]eventAt `json:"baseline"`
-	// CurrentRefs holds the references of the current submission.
-	CurrentRefs map[uint64]bool `json:"current_refs"`
-	// Restarts maps a service key to a current service starting on 1 April.
-	Restarts map[uint64]eventAt `json:"restarts"`
+	c        *continuityCheck
+	Files    map[uint64]string
+	Events   *keySet
+	Restarts *keySet
+	Refs     *keySet
 	buf      []byte
+}
+
+type continuityJSON struct {
+	Files    map[uint64]string `json:"files"`
+	Events   []uint64          `json:"events"`
+	Restarts []uint64          `json:"restarts"`
+	Refs     []uint64          `json:"refs"`
+}
+
+func (s *continuityState) MarshalJSON() ([]byte, error) {
+	var j continuityJSON
+	var errs [3]error
+	j.Files = s.Files
+	j.Events, errs[0] = s.Events.all()
+	j.Restarts, errs[1] = s.Restarts.all()
+	j.Refs, errs[2] = s.Refs.all()
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
+	}
+	return json.Marshal(j)
+}
+
+func (s *continuityState) UnmarshalJSON(b []byte) error {
+	var j continuityJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	for id, f := range j.Files {
+		s.Files[id] = f
+	}
+	for _, x := range []struct {
+		k *keySet
+		v []uint64
+	}{{s.Events, j.Events}, {s.Restarts, j.Restarts}, {s.Refs, j.Refs}} {
+		if len(x.v)%x.k.width != 0 {
+			return fmt.Errorf("cld-continuity: %d words is not a whole number of %d-word entries", len(x.v), x.k.width)
+		}
+		x.k.mem = append(x.k.mem[:0], x.v...)
+	}
+	return nil
 }
 
 func (s *continuityState) get(row *tabular.Row, col string) string {
@@ -139,103 +184,173 @@ func (s *continuityState) Observe(rec *model.Record) []model.Finding {
 		s.buf = append(s.buf, startText...)
 	}
 	key := xxhash.Sum64(s.buf)
-	ev := eventAt{File: rec.Source, Line: rec.Line, Row: row.Number}
-	if ref := s.get(row, s.c.reference); ref != "" {
-		ev.Ref = xxhash.Sum64String(ref)
+	var ref uint64
+	if r := s.get(row, s.c.reference); r != "" {
+		ref = xxhash.Sum64String(r) | 1 // never 0, which means "no reference"
 	}
+	fid, lr := placeOf(s.Files, rec.Source, rec.Line, row.Number)
 	if row.Baseline {
+		var openStart uint64
 		if isService && s.get(row, s.c.end) == "" && hasStart {
-			ev.Open, ev.Service, ev.Start = true, svc, days(start)
+			openStart = uint64(days(start)) + 1
 		}
-		keepEarliest(s.Baseline, key, ev)
+		s.Events.add(key, sideBaseline, fid, lr, ref, svc, openStart)
 		return nil
 	}
-	keepEarliest(s.Current, key, ev)
-	if ev.Ref != 0 {
-		s.CurrentRefs[ev.Ref] = true
+	s.Events.add(key, sideCurrent, fid, lr, ref, 0, 0)
+	if ref != 0 {
+		s.Refs.add(ref, sideCurrent, fid, lr)
 	}
 	if isService && hasStart && start.Month() == time.April && start.Day() == 1 {
-		ev.Start = days(start)
-		keepEarliest(s.Restarts, svc, ev)
+		s.Restarts.add(svc, sideCurrent, uint64(days(start)), fid, lr, 0)
 	}
 	return nil
 }
 
+// days counts days since 1970 (dates here are after it).
 func days(t time.Time) int64 { return t.Unix() / 86400 }
-
-func keepEarliest(m map[uint64]eventAt, k uint64, ev eventAt) {
-	if cur, ok := m[k]; !ok || ev.File < cur.File || ev.File == cur.File && ev.Line < cur.Line {
-		m[k] = ev
-	}
-}
 
 func (s *continuityState) Merge(other check.State) error {
 	o, ok := other.(*continuityState)
 	if !ok {
 		return fmt.Errorf("cld-continuity: cannot merge %T", other)
 	}
-	for k, v := range o.Current {
-		keepEarliest(s.Current, k, v)
+	for id, f := range o.Files {
+		s.Files[id] = f
 	}
-	for k, v := range o.Baseline {
-		keepEarliest(s.Baseline, k, v)
-	}
-	for k := range o.CurrentRefs {
-		s.CurrentRefs[k] = true
-	}
-	for k, v := range o.Restarts {
-		keepEarliest(s.Restarts, k, v)
-	}
+	s.Events.merge(o.Events)
+	s.Restarts.merge(o.Restarts)
+	s.Refs.merge(o.Refs)
 	return nil
 }
 
 func (s *continuityState) Finish(t *model.Tally) {
-	if len(s.Baseline) == 0 {
-		return // no baseline given: nothing to compare (the result is a skip)
+	var open, vanished int64
+	sawBaseline := false
+	fail := func(err error) {
+		if err != nil {
+			t.Add(model.Finding{Severity: model.Error, Code: "tabular.state", Message: err.Error()})
+		}
 	}
-	var open, kept int64
-	for key, b := range s.Baseline {
-		cur, continued := s.Current[key]
-		if continued {
-			if b.Ref != 0 && cur.Ref != 0 && b.Ref != cur.Ref {
-				t.Add(model.Finding{Severity: s.c.severity, Code: "cld.reference-changed",
-					Message: fmt.Sprintf("%s differs from the previous submission's for the same event (baseline %s:%d)",
-						s.c.reference, b.File, b.Line),
-					Location: model.Location{File: cur.File, Line: cur.Line, Record: tabular.RowName(cur.Row), Path: s.c.reference}})
+	// Pass 1, by natural key: an event in both submissions continues (and
+	// keeps its reference); an open baseline service that is not found again
+	// goes on to the next pass.
+	var cur uint64
+	var base, now []uint64
+	flush := func() {
+		if base != nil && now != nil && base[4] != 0 && now[4] != 0 && base[4] != now[4] {
+			l, r := linesOf(now[3])
+			bl, _ := linesOf(base[3])
+			t.Add(model.Finding{Severity: s.c.severity, Code: "cld.reference-changed",
+				Message: fmt.Sprintf("%s differs from the previous submission's for the same event (baseline %s:%d)",
+					s.c.reference, s.Files[base[2]], bl),
+				Location: model.Location{File: s.Files[now[2]], Line: l, Record: tabular.RowName(r), Path: s.c.reference}})
+		}
+		if base != nil && base[6] != 0 {
+			open++
+			if now == nil {
+				// [service key, side, start, file, line/row, ref]
+				s.Restarts.add(base[5], sideBaseline, base[6]-1, base[2], base[3], base[4])
 			}
 		}
-		if !b.Open {
-			continue
+		base, now = nil, nil
+	}
+	first := true
+	fail(s.Events.each(func(e []uint64) {
+		if first || e[0] != cur {
+			if !first {
+				flush()
+			}
+			first, cur = false, e[0]
 		}
-		open++
 		switch {
-		case continued:
-			kept++
-		case s.restarted(b, t):
-			kept++
-		case b.Ref != 0 && s.CurrentRefs[b.Ref]:
-			kept++ // the same event under changed details: not vanished
-		default:
-			t.Add(model.Finding{Severity: s.c.severity, Code: "cld.service-vanished",
-				Message:  "an open service of the previous submission is missing from this one without having been closed",
-				Location: model.Location{File: b.File, Line: b.Line, Record: "baseline " + tabular.RowName(b.Row), Path: s.c.end}})
+		case e[1] == sideBaseline && base == nil:
+			base = slices.Clone(e)
+			sawBaseline = true
+		case e[1] == sideCurrent && now == nil:
+			now = slices.Clone(e)
 		}
+	}))
+	if !first {
+		flush()
 	}
-	t.Measure("continuity.open-services-accounted", kept, open)
+	if !sawBaseline {
+		return // no baseline given: nothing to compare (the result is a skip)
+	}
+	// Pass 2, by service key: a service restarted on a later 1 April.
+	var group [][]uint64
+	resolve := func() {
+		for _, b := range group {
+			if b[1] != sideBaseline {
+				continue
+			}
+			var restart []uint64
+			for _, r := range group {
+				if r[1] == sideCurrent && r[2] > b[2] {
+					restart = r
+					break
+				}
+			}
+			if restart != nil {
+				l, row := linesOf(restart[4])
+				bl, _ := linesOf(b[4])
+				t.Add(model.Finding{Severity: s.c.severity, Code: "cld.start-reset",
+					Message: fmt.Sprintf("a continuing service's %s was reset to 1 April; the previous submission has it starting %s (%s:%d)",
+						s.c.start, time.Unix(int64(b[2])*86400, 0).UTC().Format("2006-01-02"), s.Files[b[3]], bl),
+					Location: model.Location{File: s.Files[restart[3]], Line: l, Record: tabular.RowName(row), Path: s.c.start}})
+				continue
+			}
+			if b[5] != 0 {
+				s.Refs.add(b[5], sideBaseline, b[3], b[4])
+			} else {
+				vanished++
+				t.Add(s.vanished(b[3], b[4]))
+			}
+		}
+		group = group[:0]
+	}
+	first = true
+	fail(s.Restarts.each(func(e []uint64) {
+		if !first && e[0] != cur {
+			resolve()
+		}
+		first, cur = false, e[0]
+		group = append(group, slices.Clone(e))
+	}))
+	resolve()
+	// Pass 3, by reference: the same event under changed details is still
+	// there. Baseline entries sort before current ones: decide at each group's end.
+	var pending [][2]uint64
+	present := false
+	settle := func() {
+		if !present {
+			for _, p := range pending {
+				vanished++
+				t.Add(s.vanished(p[0], p[1]))
+			}
+		}
+		pending, present = pending[:0], false
+	}
+	first = true
+	fail(s.Refs.each(func(e []uint64) {
+		if !first && e[0] != cur {
+			settle()
+		}
+		first, cur = false, e[0]
+		if e[1] == sideCurrent {
+			present = true
+		} else {
+			pending = append(pending, [2]uint64{e[2], e[3]})
+		}
+	}))
+	settle()
+	t.Measure("continuity.open-services-accounted", open-vanished, open)
 }
-
-// restarted reports (and raises the finding) when an open baseline service
-// reappears with its start date reset to the 1 April after it began.
-func (s *continuityState) restarted(b eventAt, t *model.Tally) bool {
-	r, ok := s.Restarts[b.Service]
-	if !ok || r.Start <= b.Start {
-		return false
-	}
-	t.Add(model.Finding{Severity: s.c.severity, Code: "cld.start-reset",
-		Message: fmt.Sprintf("a continuing service's %s was reset to 1 April; the previous submission has it starting %s (%s:%d)",
-			s.c.start, time.Unix(b.Start*86400, 0).UTC().Format("2006-01-02"), b.File, b.Line),
-		Location: model.Location{File: r.File, Line: r.Line, Record: tabular.RowName(r.Row), Path: s.c.start}})
-	return true
+func (s *continuityState) vanished(fid, lr uint64) model.Finding {
+	l, r := linesOf(lr)
+	return model.Finding{Severity: s.c.severity, Code: "cld.service-vanished",
+		Message:  "an open service of the previous submission is missing from this one without having been closed",
+		Location: model.Location{File: s.Files[fid], Line: l, Record: "baseline " + tabular.RowName(r), Path: s.c.end}}
 }
 
 // Grade skips when the target has no baseline; otherwise any finding warns

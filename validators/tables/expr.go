@@ -10,6 +10,7 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/tabular"
 )
 
@@ -113,17 +114,64 @@ func (c *Condition) Eval(m *vm.VM, env map[string]any) (bool, error) {
 	return b, nil
 }
 
+// columnSet is the union of the columns the conditions of one run read. It is
+// shared by the run's checks (an Env service) and filled while they compile,
+// before any row is read, so that each row builds one small environment
+// holding only those columns, whatever the width of the file.
+type columnSet struct {
+	id    string
+	names []string
+	seen  map[string]bool
+}
+
+func sharedColumns(env *check.Env) *columnSet {
+	v, _ := env.Service("tables.columns", func() (any, error) {
+		cs := &columnSet{seen: map[string]bool{}}
+		cs.id = fmt.Sprintf("%p", cs)
+		return cs, nil
+	})
+	return v.(*columnSet)
+}
+
+func (cs *columnSet) add(conds ...*Condition) {
+	for _, c := range conds {
+		if c == nil {
+			continue
+		}
+		for _, n := range c.Columns {
+			if !cs.seen[n] {
+				cs.seen[n] = true
+				cs.names = append(cs.names, n)
+			}
+		}
+	}
+}
+
+// envSpec says how a check's conditions see a row: which null tokens blank a
+// value and which columns are read; key names the environment in the row's
+// cache (computed once, at compile time).
+type envSpec struct {
+	key   string
+	nulls nullTokens
+	cols  *columnSet
+}
+
+func newEnvSpec(nulls nullTokens, cols *columnSet) envSpec {
+	return envSpec{key: nulls.key + "\x02" + cols.id, nulls: nulls, cols: cols}
+}
+
 // rowEnv returns the expression environment of a row, built once per row and
-// null-token set and shared by every check that reads the row.
-func rowEnv(row *tabular.Row, nulls nullTokens) map[string]any {
-	return row.Cached(nulls.key, func() any {
-		env := make(map[string]any, len(row.Fields))
-		for i, name := range row.Header.Names {
-			if i >= len(row.Fields) {
-				break
+// envSpec and shared by every check that reads the row the same way.
+func rowEnv(row *tabular.Row, es envSpec) map[string]any {
+	return row.Cached(es.key, func() any {
+		env := make(map[string]any, len(es.cols.names))
+		for _, name := range es.cols.names {
+			i := row.Header.Index(name)
+			if i < 0 || i >= len(row.Fields) {
+				continue // a column the file lacks is nil
 			}
 			v := strings.TrimSpace(row.Fields[i])
-			if nulls.has(v) {
+			if es.nulls.has(v) {
 				v = ""
 			}
 			env[name] = v
@@ -175,9 +223,8 @@ func fnIs(params ...any) (any, error) {
 	if v == "" {
 		return false, nil
 	}
-	n := Normalize(v)
 	for _, p := range params[1:] {
-		if Normalize(str(p)) == n {
+		if SameLabel(v, str(p)) {
 			return true, nil
 		}
 	}
@@ -188,7 +235,7 @@ func fnPrefix(params ...any) (any, error) {
 	if len(params) != 2 {
 		return nil, fmt.Errorf("prefix(value, label) needs two arguments")
 	}
-	return strings.HasPrefix(Normalize(str(params[0])), Normalize(str(params[1]))) && str(params[0]) != "", nil
+	return str(params[0]) != "" && HasLabelPrefix(str(params[0]), str(params[1])), nil
 }
 
 func fnBlank(params ...any) (any, error) {

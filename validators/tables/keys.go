@@ -1,11 +1,11 @@
 package tables
 
 import (
-	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/expr-lang/expr/vm"
@@ -15,10 +15,12 @@ import (
 	"github.com/carecert/carecert/tabular"
 )
 
-// Feed-level table checks keep a 64-bit hash per key, never the key text, so
-// their state stays small (about 16 bytes per distinct key), serialises to
-// JSON and merges across workers and shards. Two different keys colliding has
-// a probability of about n²/2⁶⁵: one in 36 million for a million keys.
+// Feed-level table checks keep a 64-bit hash per key, never the key text.
+// Uniqueness, consistency and references keep one fixed-size entry per row in
+// a key set that spills sorted runs to temporary files (see spill.go), so
+// memory stays flat however long the file; their state serialises to JSON and
+// merges across workers and shards. Two different keys colliding has a probability of
+// about n²/2⁶⁵: one in 36 million for a million keys.
 
 // keySpec names the columns of a key and how their values are compared.
 type keySpec struct {
@@ -51,19 +53,30 @@ func (k keySpec) hash(buf []byte, table string, row *tabular.Row) (uint64, []byt
 			return 0, buf, false
 		}
 		buf = append(buf, 0)
-		buf = append(buf, k.value(v)...)
+		buf = k.appendValue(buf, v)
 	}
 	return xxhash.Sum64(buf), buf, true
 }
 
-func (k keySpec) value(v string) string {
+// appendValue appends the value as the key compares it.
+func (k keySpec) appendValue(buf []byte, v string) []byte {
 	if !k.fold {
-		return v
+		return append(buf, v...)
 	}
 	if t, ok := exprDate(v); ok {
-		return t.Format("2006-01-02")
+		return t.AppendFormat(buf, "2006-01-02")
 	}
-	return Normalize(v)
+	start := len(buf)
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return append(buf[:start], Normalize(v)...) // rare: let Normalize handle Unicode
+		case isAlnumASCII(c):
+			buf = append(buf, lowerASCII(c))
+		}
+	}
+	return buf
 }
 
 func (k keySpec) text(row *tabular.Row) string {
@@ -79,13 +92,14 @@ func (k keySpec) text(row *tabular.Row) string {
 type feedParams struct {
 	table     string
 	when      *Condition
+	env       envSpec
 	nulls     nullTokens
 	severity  model.Severity
 	code      string
 	sensitive bool
 }
 
-func parseFeedParams(p check.Params, defCode string) (feedParams, error) {
+func parseFeedParams(p check.Params, env *check.Env, defCode string) (feedParams, error) {
 	var fp feedParams
 	var err error
 	if fp.table, err = p.String("table", ""); err != nil {
@@ -100,11 +114,14 @@ func parseFeedParams(p check.Params, defCode string) (feedParams, error) {
 			return fp, fmt.Errorf("when: %w", err)
 		}
 	}
+	cols := sharedColumns(env)
+	cols.add(fp.when)
 	nulls, err := p.Strings("null_tokens")
 	if err != nil {
 		return fp, err
 	}
 	fp.nulls = newNullTokens(nulls)
+	fp.env = newEnvSpec(fp.nulls, cols)
 	sev, err := p.String("severity", "error")
 	if err != nil {
 		return fp, err
@@ -124,7 +141,7 @@ func (fp *feedParams) selects(m *vm.VM, row *tabular.Row) (bool, error) {
 	if fp.when == nil {
 		return true, nil
 	}
-	return fp.when.Eval(m, rowEnv(row, fp.nulls))
+	return fp.when.Eval(m, rowEnv(row, fp.env))
 }
 
 // ---- uniqueness ----
@@ -139,7 +156,7 @@ func newUniqueCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err := p.Reject("table", "key", "fold", "when", "null_tokens", "severity", "code", "sensitive"); err != nil {
 		return nil, err
 	}
-	fp, err := parseFeedParams(p, "tabular.duplicate")
+	fp, err := parseFeedParams(p, env, "tabular.duplicate")
 	if err != nil {
 		return nil, err
 	}
@@ -151,64 +168,66 @@ func newUniqueCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 }
 
 func (c *uniqueCheck) Applies(rec *model.Record) bool { return applies(rec, c.table) }
-func (c *uniqueCheck) NewState() check.State          { return &uniqueState{c: c} }
+func (c *uniqueCheck) NewState() check.State {
+	return &uniqueState{c: c, Files: map[uint64]string{}, seen: newKeySet(3)}
+}
 
-// uniqueState remembers every keyed row as 16 bytes (key hash and place) and
-// finds the repeats when everything is merged, by sorting. Merging is
-// appending, and the state has no per-key overhead beyond those 16 bytes.
-// Evidence is not kept: the key's values identify the person.
+// uniqueState remembers every keyed row as 24 bytes (key hash, file id, line
+// and row) in a key set that spills sorted runs to disk, and finds the repeats
+// when everything is merged, in one sorted pass. Merging is appending; memory
+// stays flat however long the file. Evidence is not kept: the key's values
+// identify the person.
 type uniqueState struct {
-	c     *uniqueCheck
-	Files []string `json:"files,omitempty"`
-	// Seen holds [key hash, place] per keyed row; see pack.
-	Seen    [][2]uint64 `json:"seen"`
+	c *uniqueCheck
+	// Files maps file ids (hashes of the names) to names.
+	Files   map[uint64]string
+	seen    *keySet
 	machine vm.VM
 	buf     []byte
 }
 
-// pack places a row in 64 bits: its file's position in Files (8 bits), line
-// (28 bits) and row number (28 bits), so that sorting places sorts by file,
-// then line. Lines and rows past 2²⁸ saturate; their findings lose the row.
-func pack(file, line int, row int64) uint64 {
-	const max = 1<<28 - 1
-	l, r := uint64(min(line, max)), uint64(min(row, max))
-	return uint64(file)<<56 | l<<28 | r
-}
-
-func unpack(p uint64) (file, line int, row int64) {
-	return int(p >> 56), int(p >> 28 & (1<<28 - 1)), int64(p & (1<<28 - 1))
-}
-
-func fileIndex(files *[]string, name string) int {
-	for i, f := range *files {
-		if f == name {
-			return i
-		}
+// placeOf identifies a row: its file's id and its line and row number packed
+// so that entries sort by file, then line.
+func placeOf(files map[uint64]string, file string, line int, row int64) (uint64, uint64) {
+	id := xxhash.Sum64String(file)
+	if _, ok := files[id]; !ok {
+		files[id] = file
 	}
-	*files = append(*files, name)
-	return len(*files) - 1
+	return id, uint64(uint32(line))<<32 | uint64(uint32(row))
 }
 
-// remap rewrites the file positions of places packed against from into
-// positions in *to.
-func remap(places []uint64, from []string, to *[]string) {
-	idx := make([]uint64, len(from))
-	for i, f := range from {
-		idx[i] = uint64(fileIndex(to, f))
-	}
-	for i, p := range places {
-		places[i] = idx[p>>56]<<56 | p&(1<<56-1)
-	}
+func linesOf(lr uint64) (int, int64) { return int(lr >> 32), int64(lr & (1<<32 - 1)) }
+
+type keySetJSON struct {
+	Files   map[uint64]string `json:"files"`
+	Entries []uint64          `json:"entries"`
 }
 
-// occurrence is a row remembered for a feed-level finding.
-type occurrence struct {
-	Hash     uint64 `json:"hash"`
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Row      int64  `json:"row,omitempty"`
-	Evidence string `json:"evidence,omitempty"`
+func marshalKeySet(files map[uint64]string, k *keySet) ([]byte, error) {
+	all, err := k.all()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(keySetJSON{Files: files, Entries: all})
 }
+
+func unmarshalKeySet(data []byte, files map[uint64]string, k *keySet) error {
+	var j keySetJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	if len(j.Entries)%k.width != 0 {
+		return fmt.Errorf("key set: %d words is not a whole number of %d-word entries", len(j.Entries), k.width)
+	}
+	for id, f := range j.Files {
+		files[id] = f
+	}
+	k.mem = append(k.mem[:0], j.Entries...)
+	return nil
+}
+
+func (s *uniqueState) MarshalJSON() ([]byte, error) { return marshalKeySet(s.Files, s.seen) }
+func (s *uniqueState) UnmarshalJSON(b []byte) error { return unmarshalKeySet(b, s.Files, s.seen) }
 
 func (s *uniqueState) Observe(rec *model.Record) []model.Finding {
 	row := tabular.RowOf(rec)
@@ -222,7 +241,8 @@ func (s *uniqueState) Observe(rec *model.Record) []model.Finding {
 	var h uint64
 	h, s.buf, ok = s.c.key.hash(s.buf, rec.Type, row)
 	if ok {
-		s.Seen = append(s.Seen, [2]uint64{h, pack(fileIndex(&s.Files, rec.Source), rec.Line, row.Number)})
+		fid, lr := placeOf(s.Files, rec.Source, rec.Line, row.Number)
+		s.seen.add(h, fid, lr)
 	}
 	return nil
 }
@@ -232,42 +252,35 @@ func (s *uniqueState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-unique: cannot merge %T", other)
 	}
-	places := make([]uint64, len(o.Seen))
-	for i, e := range o.Seen {
-		places[i] = e[1]
+	for id, f := range o.Files {
+		s.Files[id] = f
 	}
-	remap(places, o.Files, &s.Files)
-	for i, e := range o.Seen {
-		s.Seen = append(s.Seen, [2]uint64{e[0], places[i]})
-	}
+	s.seen.merge(o.seen)
 	return nil
 }
 
 func (s *uniqueState) Finish(t *model.Tally) {
-	slices.SortFunc(s.Seen, func(a, b [2]uint64) int {
-		if c := cmp.Compare(a[0], b[0]); c != 0 {
-			return c
+	var keys, rows int64
+	var cur, firstFile, firstLR uint64
+	cols := strings.Join(s.c.key.columns, ", ")
+	err := s.seen.each(func(e []uint64) {
+		rows++
+		if rows == 1 || e[0] != cur {
+			keys++
+			cur, firstFile, firstLR = e[0], e[1], e[2]
+			return
 		}
-		return cmp.Compare(a[1], b[1])
+		fl, _ := linesOf(firstLR)
+		l, r := linesOf(e[2])
+		t.Add(model.Finding{Severity: s.c.severity, Code: s.c.code,
+			Message:   fmt.Sprintf("duplicate of the row at %s:%d: same %s", s.Files[firstFile], fl, cols),
+			Location:  model.Location{File: s.Files[e[1]], Line: l, Record: tabular.RowName(r), Path: strings.Join(s.c.key.columns, "+")},
+			Sensitive: s.c.sensitive})
 	})
-	keys, first := int64(0), 0
-	for i, e := range s.Seen {
-		if i == 0 || s.Seen[i-1][0] != e[0] {
-			keys, first = keys+1, i
-			continue
-		}
-		ff, fl, _ := unpack(s.Seen[first][1])
-		f, l, r := unpack(e[1])
-		fd := model.Finding{Severity: s.c.severity, Code: s.c.code,
-			Message:   fmt.Sprintf("duplicate of the row at %s:%d: same %s", s.Files[ff], fl, strings.Join(s.c.key.columns, ", ")),
-			Location:  model.Location{File: s.Files[f], Line: l, Path: strings.Join(s.c.key.columns, "+")},
-			Sensitive: s.c.sensitive}
-		if r < 1<<28-1 {
-			fd.Record = tabular.RowName(r)
-		}
-		t.Add(fd)
+	if err != nil {
+		t.Add(model.Finding{Severity: model.Error, Code: "tabular.state", Message: err.Error()})
 	}
-	t.Measure("unique.rows", keys, int64(len(s.Seen)))
+	t.Measure("unique.rows", keys, rows)
 }
 
 // ---- consistency: one value per key ----
@@ -283,7 +296,7 @@ func newConsistentCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err := p.Reject("table", "key", "field", "fold", "when", "null_tokens", "severity", "code", "sensitive"); err != nil {
 		return nil, err
 	}
-	fp, err := parseFeedParams(p, "tabular.conflict")
+	fp, err := parseFeedParams(p, env, "tabular.conflict")
 	if err != nil {
 		return nil, err
 	}
@@ -303,26 +316,50 @@ func newConsistentCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 
 func (c *consistentCheck) Applies(rec *model.Record) bool { return applies(rec, c.table) }
 func (c *consistentCheck) NewState() check.State {
-	return &consistentState{c: c, Texts: map[uint64]string{}}
+	return &consistentState{c: c, Files: map[uint64]string{}, Texts: map[uint64]string{}, seen: newKeySet(4)}
 }
 
 // maxTexts bounds how many distinct values a consistency check keeps the text
 // of, for messages; past it, messages name lines instead of values.
 const maxTexts = 4096
 
-// consistentState remembers every row with a value as 24 bytes (key hash,
-// value hash, place) and finds disagreements when everything is merged, by
-// sorting: for each key, the first row whose value differs from the key's
-// first row's value is the finding.
+// consistentState remembers every row with a value as 32 bytes (key hash,
+// file id, line and row, value hash) in a key set that spills to disk, and
+// finds disagreements when everything is merged, in one sorted pass: for each
+// key, the first row whose value differs from the key's first row's is the
+// finding.
 type consistentState struct {
 	c     *consistentCheck
-	Files []string `json:"files,omitempty"`
-	// Seen holds [key hash, value hash, place] per row; see pack.
-	Seen [][3]uint64 `json:"seen"`
+	Files map[uint64]string
 	// Texts maps value hashes to the values, for up to maxTexts values.
-	Texts   map[uint64]string `json:"texts"`
+	Texts   map[uint64]string
+	seen    *keySet
 	machine vm.VM
 	buf     []byte
+}
+
+type consistentJSON struct {
+	Keys  json.RawMessage   `json:"keys"`
+	Texts map[uint64]string `json:"texts"`
+}
+
+func (s *consistentState) MarshalJSON() ([]byte, error) {
+	keys, err := marshalKeySet(s.Files, s.seen)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(consistentJSON{Keys: keys, Texts: s.Texts})
+}
+
+func (s *consistentState) UnmarshalJSON(b []byte) error {
+	var j consistentJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	for h, t := range j.Texts {
+		s.Texts[h] = t
+	}
+	return unmarshalKeySet(j.Keys, s.Files, s.seen)
 }
 
 func (s *consistentState) Observe(rec *model.Record) []model.Finding {
@@ -348,7 +385,8 @@ func (s *consistentState) Observe(rec *model.Record) []model.Finding {
 	if _, known := s.Texts[vh]; !known && len(s.Texts) < maxTexts {
 		s.Texts[vh] = strings.Clone(v)
 	}
-	s.Seen = append(s.Seen, [3]uint64{h, vh, pack(fileIndex(&s.Files, rec.Source), rec.Line, row.Number)})
+	fid, lr := placeOf(s.Files, rec.Source, rec.Line, row.Number)
+	s.seen.add(h, fid, lr, vh)
 	return nil
 }
 
@@ -357,56 +395,49 @@ func (s *consistentState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-consistent: cannot merge %T", other)
 	}
-	places := make([]uint64, len(o.Seen))
-	for i, e := range o.Seen {
-		places[i] = e[2]
-	}
-	remap(places, o.Files, &s.Files)
-	for i, e := range o.Seen {
-		s.Seen = append(s.Seen, [3]uint64{e[0], e[1], places[i]})
+	for id, f := range o.Files {
+		s.Files[id] = f
 	}
 	for h, t := range o.Texts {
 		if _, known := s.Texts[h]; !known && len(s.Texts) < maxTexts {
 			s.Texts[h] = t
 		}
 	}
+	s.seen.merge(o.seen)
 	return nil
 }
 
 func (s *consistentState) Finish(t *model.Tally) {
-	slices.SortFunc(s.Seen, func(a, b [3]uint64) int {
-		if c := cmp.Compare(a[0], b[0]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a[2], b[2])
-	})
 	var keys, conflicts int64
-	for i := 0; i < len(s.Seen); {
-		j := i + 1
-		for j < len(s.Seen) && s.Seen[j][0] == s.Seen[i][0] {
-			j++
+	var cur, firstLR, firstValue uint64
+	reported := false
+	err := s.seen.each(func(e []uint64) {
+		if keys == 0 || e[0] != cur {
+			keys++
+			cur, firstLR, firstValue, reported = e[0], e[2], e[3], false
+			return
 		}
-		keys++
-		for k := i + 1; k < j; k++ {
-			if s.Seen[k][1] != s.Seen[i][1] {
-				conflicts++
-				t.Add(s.conflict(s.Seen[i], s.Seen[k]))
-				break
-			}
+		if reported || e[3] == firstValue {
+			return
 		}
-		i = j
+		reported = true
+		conflicts++
+		t.Add(s.conflict(firstLR, firstValue, e))
+	})
+	if err != nil {
+		t.Add(model.Finding{Severity: model.Error, Code: "tabular.state", Message: err.Error()})
 	}
 	t.Measure("consistent.keys", keys-conflicts, keys)
 }
 
-func (s *consistentState) conflict(first, other [3]uint64) model.Finding {
-	_, fl, _ := unpack(first[2])
-	f, l, r := unpack(other[2])
+func (s *consistentState) conflict(firstLR, firstValue uint64, e []uint64) model.Finding {
+	fl, _ := linesOf(firstLR)
+	l, r := linesOf(e[2])
 	cols := strings.Join(s.c.key.columns, ", ")
 	fd := model.Finding{Severity: s.c.severity, Code: s.c.code,
-		Location: model.Location{File: s.Files[f], Line: l, Record: tabular.RowName(r), Path: s.c.field}}
-	a, okA := s.Texts[first[1]]
-	b, okB := s.Texts[other[1]]
+		Location: model.Location{File: s.Files[e[1]], Line: l, Record: tabular.RowName(r), Path: s.c.field}}
+	a, okA := s.Texts[firstValue]
+	b, okB := s.Texts[e[3]]
 	switch {
 	case s.c.sensitive || !okA || !okB:
 		// Feed-level findings are made after the runner redacts evidence:
@@ -435,7 +466,7 @@ func newReferenceCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err := p.Reject("table", "field", "references", "fold", "when", "null_tokens", "severity", "code", "sensitive"); err != nil {
 		return nil, err
 	}
-	fp, err := parseFeedParams(p, "tabular.reference")
+	fp, err := parseFeedParams(p, env, "tabular.reference")
 	if err != nil {
 		return nil, err
 	}
@@ -471,19 +502,45 @@ func (c *referenceCheck) Applies(rec *model.Record) bool {
 }
 
 func (c *referenceCheck) NewState() check.State {
-	return &referenceState{c: c, Targets: map[uint64]bool{}}
+	return &referenceState{c: c, Files: map[uint64]string{}, Texts: map[uint64]string{}, seen: newKeySet(4)}
 }
 
-// referenceState keeps the hashes of referenced keys and the references not
-// yet resolved (a reference may come before the row it names, or in another
-// worker's share).
+// Entry kinds of a reference check: a referenced value sorts before the
+// references to it.
+const (
+	sideTarget = 0
+	sideRef    = 1
+)
+
+// referenceState keeps [value hash, kind, file, line/row] for every referenced
+// value and every reference in a key set that spills to disk; Finish finds, in
+// one sorted pass, the references whose value no row holds. Texts keeps the
+// referring values' text (up to maxTexts) for evidence.
 type referenceState struct {
 	c       *referenceCheck
-	Targets map[uint64]bool `json:"targets"`
-	Refs    []occurrence    `json:"refs,omitempty"`
-	// Total counts every reference seen, resolved or not.
-	Total   int64 `json:"total"`
+	Files   map[uint64]string
+	Texts   map[uint64]string
+	seen    *keySet
 	machine vm.VM
+}
+
+func (s *referenceState) MarshalJSON() ([]byte, error) {
+	keys, err := marshalKeySet(s.Files, s.seen)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(consistentJSON{Keys: keys, Texts: s.Texts})
+}
+
+func (s *referenceState) UnmarshalJSON(b []byte) error {
+	var j consistentJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	for h, t := range j.Texts {
+		s.Texts[h] = t
+	}
+	return unmarshalKeySet(j.Keys, s.Files, s.seen)
 }
 
 func (s *referenceState) hash(v string) uint64 {
@@ -495,9 +552,10 @@ func (s *referenceState) hash(v string) uint64 {
 
 func (s *referenceState) Observe(rec *model.Record) []model.Finding {
 	row := tabular.RowOf(rec)
+	fid, lr := placeOf(s.Files, rec.Source, rec.Line, row.Number)
 	if s.c.toTable == "" || rec.Type == s.c.toTable {
 		if v, _ := row.Get(s.c.toColumn); strings.TrimSpace(v) != "" {
-			s.Targets[s.hash(strings.TrimSpace(v))] = true
+			s.seen.add(s.hash(strings.TrimSpace(v)), sideTarget, fid, lr)
 		}
 	}
 	if s.c.table != "" && rec.Type != s.c.table {
@@ -513,12 +571,13 @@ func (s *referenceState) Observe(rec *model.Record) []model.Finding {
 		return []model.Finding{rowFinding(rec, row, model.Error, "tabular.expression", s.c.field, err.Error())}
 	}
 	if ok {
-		s.Total++
-		ev := strings.Clone(v)
-		if s.c.sensitive {
-			ev = "" // see consistentState.Finish: feed-level evidence is never redacted later
+		h := s.hash(v)
+		if _, known := s.Texts[h]; !known && len(s.Texts) < maxTexts && !s.c.sensitive {
+			// Feed-level findings are made after the runner redacts evidence:
+			// identifying values are never kept for them.
+			s.Texts[h] = strings.Clone(v)
 		}
-		s.Refs = append(s.Refs, occurrence{Hash: s.hash(v), File: rec.Source, Line: rec.Line, Row: row.Number, Evidence: ev})
+		s.seen.add(h, sideRef, fid, lr)
 	}
 	return nil
 }
@@ -528,32 +587,43 @@ func (s *referenceState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-reference: cannot merge %T", other)
 	}
-	for h := range o.Targets {
-		s.Targets[h] = true
+	for id, f := range o.Files {
+		s.Files[id] = f
 	}
-	s.Total += o.Total
-	// Drop references already resolved, so that the state shrinks as it merges.
-	kept := s.Refs[:0]
-	for _, r := range append(s.Refs, o.Refs...) {
-		if !s.Targets[r.Hash] {
-			kept = append(kept, r)
+	for h, t := range o.Texts {
+		if _, known := s.Texts[h]; !known && len(s.Texts) < maxTexts {
+			s.Texts[h] = t
 		}
 	}
-	s.Refs = kept
+	s.seen.merge(o.seen)
 	return nil
 }
 
 func (s *referenceState) Finish(t *model.Tally) {
-	broken := int64(0)
-	for _, r := range s.Refs {
-		if s.Targets[r.Hash] {
-			continue
+	var refs, broken int64
+	var cur uint64
+	first, resolved := true, false
+	err := s.seen.each(func(e []uint64) {
+		if first || e[0] != cur {
+			first, cur, resolved = false, e[0], false
+		}
+		if e[1] == sideTarget {
+			resolved = true
+			return
+		}
+		refs++
+		if resolved {
+			return
 		}
 		broken++
+		l, r := linesOf(e[3])
 		t.Add(model.Finding{Severity: s.c.severity, Code: s.c.code,
-			Message:  fmt.Sprintf("%s names no row of %s by %s", s.c.field, s.c.toTable, s.c.toColumn),
-			Location: model.Location{File: r.File, Line: r.Line, Record: tabular.RowName(r.Row), Path: s.c.field},
-			Evidence: r.Evidence, Sensitive: s.c.sensitive})
+			Message:  fmt.Sprintf("%s names no row of %s by %s", s.c.field, orSame(s.c.toTable), s.c.toColumn),
+			Location: model.Location{File: s.Files[e[2]], Line: l, Record: tabular.RowName(r), Path: s.c.field},
+			Evidence: s.Texts[e[0]], Sensitive: s.c.sensitive})
+	})
+	if err != nil {
+		t.Add(model.Finding{Severity: model.Error, Code: "tabular.state", Message: err.Error()})
 	}
-	t.Measure("reference.resolved", s.Total-broken, s.Total)
+	t.Measure("reference.resolved", refs-broken, refs)
 }

@@ -27,6 +27,7 @@ type rule struct {
 type rulesCheck struct {
 	table string
 	nulls nullTokens
+	env   envSpec
 	rules []*rule
 }
 
@@ -63,6 +64,11 @@ func newRulesCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		}
 		c.rules = append(c.rules, r)
 	}
+	cols := sharedColumns(env)
+	for _, r := range c.rules {
+		cols.add(r.when, r.assert)
+	}
+	c.env = newEnvSpec(c.nulls, cols)
 	return c, nil
 }
 
@@ -128,7 +134,7 @@ type rulesState struct {
 
 func (s *rulesState) Observe(rec *model.Record) []model.Finding {
 	row := tabular.RowOf(rec)
-	env := rowEnv(row, s.c.nulls)
+	env := rowEnv(row, s.c.env)
 	var out []model.Finding
 	for _, r := range s.c.rules {
 		if r.when != nil {

@@ -143,6 +143,7 @@ type schemaCheck struct {
 	table  string
 	fields []*Field
 	nulls  nullTokens
+	env    envSpec
 	min    float64 // minimum validity rate per field; 0: no threshold
 }
 
@@ -191,6 +192,11 @@ func newSchemaCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		seen[f.Name] = true
 		c.fields = append(c.fields, f)
 	}
+	cols := sharedColumns(env)
+	for _, f := range c.fields {
+		cols.add(f.RequiredIf)
+	}
+	c.env = newEnvSpec(c.nulls, cols)
 	return c, nil
 }
 
@@ -282,7 +288,7 @@ func (s *schemaState) field(rec *model.Record, row *tabular.Row, f *Field, col i
 	if v == "" {
 		required := f.Required
 		if f.RequiredIf != nil {
-			ok, err := f.RequiredIf.Eval(&s.machine, rowEnv(row, s.c.nulls))
+			ok, err := f.RequiredIf.Eval(&s.machine, rowEnv(row, s.c.env))
 			if err != nil {
 				return scoreBlankAllowed, []model.Finding{finding(model.Error, "tabular.expression", err.Error())}
 			}

@@ -41,6 +41,51 @@ func Normalize(s string) string {
 	return string(b)
 }
 
+// SameLabel reports whether a and b are one value ignoring case and
+// punctuation, as Normalize compares them, without allocating for ASCII text.
+func SameLabel(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && !isAlnumASCII(a[i]) {
+			if a[i] >= utf8.RuneSelf {
+				return Normalize(a) == Normalize(b)
+			}
+			i++
+		}
+		for j < len(b) && !isAlnumASCII(b[j]) {
+			if b[j] >= utf8.RuneSelf {
+				return Normalize(a) == Normalize(b)
+			}
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if lowerASCII(a[i]) != lowerASCII(b[j]) {
+			return false
+		}
+		i, j = i+1, j+1
+	}
+}
+
+// HasLabelPrefix reports whether v starts with the label p, ignoring case and
+// punctuation.
+func HasLabelPrefix(v, p string) bool {
+	nv, np := Normalize(v), Normalize(p)
+	return len(nv) >= len(np) && nv[:len(np)] == np
+}
+
+func isAlnumASCII(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 // CodeList matches values against canonical labels insensitively.
 type CodeList struct {
 	labels []string

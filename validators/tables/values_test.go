@@ -76,3 +76,21 @@ var _ = Describe("values", func() {
 		Entry("valid but outside the issued ranges", "9434765919", "nhs-number.range"),
 	)
 })
+
+var _ = Describe("SameLabel", func() {
+	DescribeTable("compares as Normalize does",
+		func(a, b string) {
+			Expect(tables.SameLabel(a, b)).To(Equal(tables.Normalize(a) == tables.Normalize(b)))
+		},
+		Entry("equal", "Service", "Service"),
+		Entry("case", "service user", "Service User"),
+		Entry("punctuation", "NFA-Moved to another LA", "nfa moved to another la"),
+		Entry("prefix only", "Service", "Services"),
+		Entry("longer first", "Services", "Service"),
+		Entry("empty and punctuation", "", " - "),
+		Entry("empty and text", "", "a"),
+		Entry("accents", "Médecins", "medecins"),
+		Entry("accents equal", "Médecins", "MÉDECINS"),
+		Entry("digits", "NFA - 100% NHS", "nfa 100 nhs"),
+	)
+})

@@ -1,18 +1,23 @@
 package terminology_test
 
 import (
+	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/fixtures/termserver"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/snomed"
+	"github.com/carecert/carecert/terminology/snomed/snomedtest"
 )
 
 const suite = "fhir-r4-terminology"
@@ -42,7 +47,7 @@ var _ = Describe("the terminology suite on a generated feed", Ordered, func() {
 			defects[k] = 3
 		}
 		var path string
-		path, manifest = generate(GinkgoT().TempDir(), 3000, defects)
+		path, manifest = generate(GinkgoT().TempDir(), 2000, defects)
 		rep = run([]string{suite}, nil, path)
 	})
 
@@ -75,7 +80,8 @@ var _ = Describe("the terminology suite on a generated feed", Ordered, func() {
 
 	It("counts exactly the seeded defects as errors (warnings for unmapped codes)", func() {
 		Expect(result(rep, "TERM-01").Tally.Errors).To(BeEquivalentTo(terminologyKinds["code-not-in-value-set"] + terminologyKinds["unknown-code-system"]))
-		Expect(result(rep, "TERM-02").Tally.Errors).To(BeEquivalentTo(terminologyKinds["unknown-code-system"]))
+		Expect(result(rep, "TERM-02").Tally.Warnings).To(BeEquivalentTo(terminologyKinds["unknown-code-system"]))
+		Expect(result(rep, "TERM-02").Tally.Errors).To(BeZero())
 		Expect(result(rep, "TERM-03").Tally.Errors).To(BeEquivalentTo(terminologyKinds["bad-snomed-check-digit"]))
 		Expect(result(rep, "TERM-04").Tally.Errors).To(BeEquivalentTo(terminologyKinds["invalid-ucum-unit"] + terminologyKinds["incomparable-unit"]))
 		Expect(result(rep, "TERM-05").Tally.Warnings).To(BeEquivalentTo(terminologyKinds["unmapped-local-code"]))
@@ -115,13 +121,9 @@ var _ = Describe("the terminology suite on a generated feed", Ordered, func() {
 			}
 		}
 		Expect(ranked).To(HaveLen(len(freq)))
-		// The report keeps findings in canonical order (by record first); the
-		// rank is in each message.
-		rank := func(msg string) int {
-			n, _ := strconv.Atoi(strings.TrimPrefix(strings.Fields(msg)[0], "#"))
-			return n
-		}
-		sort.Slice(ranked, func(i, j int) bool { return rank(ranked[i]) < rank(ranked[j]) })
+		// The tally keeps findings in canonical (location) order; the rank is
+		// in the message.
+		sort.Slice(ranked, func(i, j int) bool { return ranked[i] < ranked[j] })
 		prev := 1 << 30
 		for i, msg := range ranked {
 			Expect(msg).To(HavePrefix(fmt.Sprintf("#%d unmapped in Condition.code: %s|", i+1, fixtures.LocalProblemSystem)))
@@ -212,3 +214,181 @@ func keys(m map[spot]string) []spot {
 	}
 	return out
 }
+
+var _ = Describe("with a SNOMED CT release", func() {
+	It("checks SNOMED CT codes exist, with their displays, and decides SNOMED value sets", func() {
+		dir := GinkgoT().TempDir()
+		db := filepath.Join(dir, "snomed.db")
+		_, err := snomed.Load(context.Background(), snomedtest.WriteRelease(dir), db)
+		Expect(err).NotTo(HaveOccurred())
+		suitePath := filepath.Join(dir, "suite.yaml")
+		Expect(os.WriteFile(suitePath, []byte(`id: snomed-local
+version: 1.0.0
+title: SNOMED CT with a release
+requirements:
+  - id: CODES
+    level: SHALL
+    title: codes exist
+    check: fhir-code-system
+    params: {snomed: "`+db+`"}
+`), 0o644)).To(Succeed())
+		feed := filepath.Join(dir, "feed.ndjson")
+		cond := func(id, code, display string) string {
+			return `{"resourceType":"Condition","id":"` + id + `","code":{"coding":[{"system":"http://snomed.info/sct","code":"` + code + `","display":"` + display + `"}]},"subject":{"reference":"Patient/p"}}`
+		}
+		Expect(os.WriteFile(feed, []byte(strings.Join([]string{
+			cond("ok", snomedtest.PregHTN, "Hypertension in pregnancy"),
+			cond("display", snomedtest.Htn, "Heart failure"),
+			cond("unknown", "22298006", ""),
+			cond("inactive", snomedtest.Retired, ""),
+		}, "\n")+"\n"), 0o644)).To(Succeed())
+		rep := run([]string{suitePath}, nil, feed)
+		var got []string
+		for _, f := range result(rep, "CODES").Tally.Findings {
+			got = append(got, fmt.Sprintf("%d %s %s", f.Line, f.Severity, f.Code))
+		}
+		Expect(got).To(Equal([]string{
+			"2 warning terminology.display",
+			"3 error terminology.unknown-code",
+			"4 warning terminology.inactive",
+		}))
+	})
+
+	It("names a SNOMED CT file that cannot be opened", func() {
+		_, err := compile("fhir-code-system", map[string]any{"snomed": "/nonexistent/snomed.db"})
+		Expect(err).To(MatchError(ContainSubstring(`parameter "snomed"`)))
+	})
+})
+
+var _ = Describe("with a terminology server configured", func() {
+	It("asks it nothing when offline content answers every record, even when it hangs", func() {
+		srv := termserver.New(terminology.New())
+		srv.SetMode(termserver.Hang, 0)
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		dir := GinkgoT().TempDir()
+		suitePath := filepath.Join(dir, "suite.yaml")
+		Expect(os.WriteFile(suitePath, []byte(`id: with-server
+version: 1.0.0
+title: bindings with a terminology server
+requirements:
+  - id: BIND
+    level: SHALL
+    title: bound codes are in their value sets
+    check: fhir-value-set-binding
+    params: {server: "`+ts.URL+`", server-timeout: 5s}
+`), 0o644)).To(Succeed())
+		path, _ := generate(dir, 600, map[string]int{"code-not-in-value-set": 4})
+		rep := run([]string{suitePath}, nil, path)
+		Expect(result(rep, "BIND").Tally.Errors).To(BeEquivalentTo(4))
+		Expect(srv.Requests()).To(BeZero())
+	})
+})
+
+var _ = Describe("resources of the wrong shape", func() {
+	It("raise no panic, and only the findings their codes deserve", func() {
+		p := filepath.Join(GinkgoT().TempDir(), "odd.ndjson")
+		Expect(os.WriteFile(p, []byte(strings.Join([]string{
+			`{"resourceType":"Observation","id":"a","status":"final","code":"8867-4","valueQuantity":[{"code":"kg"}]}`,
+			`{"resourceType":"Observation","id":"b","status":"final","code":{"coding":{"system":"http://loinc.org","code":"8867-4"}},"component":"x","valueQuantity":{"system":"http://unitsofmeasure.org","code":42}}`,
+			`{"resourceType":"Condition","id":"c","clinicalStatus":{"coding":[null,"active",{"system":7,"code":["x"]}]},"code":{"coding":[{}]},"subject":{"reference":"Patient/p"}}`,
+			`{"resourceType":"Patient","id":"d","contained":[{"resourceType":"Nope"},{"no":"type"}],"extension":[{"url":"x","valueCoding":{"system":"http://snomed.info/sct","code":"1"}}]}`,
+			`{"resourceType":"Basic","id":"e","code":{"coding":[{"system":"SNOMED","code":"22298006"}]}}`,
+		}, "\n")+"\n"), 0o644)).To(Succeed())
+		rep := run([]string{suite}, nil, p)
+		var got []string
+		for _, req := range []string{"TERM-01", "TERM-02", "TERM-03", "TERM-04", "TERM-05"} {
+			for _, f := range result(rep, req).Tally.Findings {
+				got = append(got, fmt.Sprintf("%s %s %s %s", req, f.Record, f.Code, f.Path))
+			}
+		}
+		// The Condition's clinical status has one coding that can be read,
+		// and it is not in the value set; the Basic's system is not a URI;
+		// coded elements that hold no code do not map.
+		Expect(got).To(ConsistOf(
+			"TERM-01 Condition/c terminology.not-in-value-set Condition.clinicalStatus.coding[2]",
+			"TERM-02 Basic/e terminology.unknown-system Basic.code.coding[0].system",
+			"TERM-05 Observation/b terminology.unmapped Observation.code",
+			"TERM-05 Condition/c terminology.unmapped Condition.code",
+		))
+	})
+})
+
+var _ = Describe("a value set only a terminology server has", func() {
+	const cid29 = "http://dicom.nema.org/medical/dicom/current/output/chtml/part16/sect_CID_29.html"
+	const dcm = "http://dicom.nema.org/resources/ontology/DCM"
+
+	var dir, feed string
+	BeforeEach(func() {
+		dir = GinkgoT().TempDir()
+		feed = filepath.Join(dir, "studies.ndjson")
+		study := func(id, code string) string {
+			return `{"resourceType":"ImagingStudy","id":"` + id + `","status":"available","subject":{"reference":"Patient/p"},"modality":[{"system":"` + dcm + `","code":"` + code + `"}]}`
+		}
+		Expect(os.WriteFile(feed, []byte(study("ct", "CT")+"\n"+study("xx", "XX")+"\n"+study("ct2", "CT")+"\n"), 0o644)).To(Succeed())
+	})
+
+	suiteWith := func(server string) string {
+		p := filepath.Join(dir, "suite.yaml")
+		params := ""
+		if server != "" {
+			params = `    params: {server: "` + server + `", server-timeout: 300ms}` + "\n"
+		}
+		Expect(os.WriteFile(p, []byte(`id: studies
+version: 1.0.0
+title: imaging study bindings
+requirements:
+  - id: BIND
+    level: SHALL
+    title: bound codes are in their value sets
+    check: fhir-value-set-binding
+`+params), 0o644)).To(Succeed())
+		return p
+	}
+
+	findings := func(rep *model.Report) []string {
+		var got []string
+		for _, f := range result(rep, "BIND").Tally.Findings {
+			got = append(got, fmt.Sprintf("%s %s %s", f.Record, f.Severity, f.Code))
+		}
+		return got
+	}
+
+	It("is reported as not checked offline", func() {
+		Expect(findings(run([]string{suiteWith("")}, nil, feed))).To(ConsistOf(
+			"ImagingStudy/ct information terminology.unknown-value-set",
+			"ImagingStudy/xx information terminology.unknown-value-set",
+			"ImagingStudy/ct2 information terminology.unknown-value-set",
+		))
+	})
+
+	It("is decided by the server, once per code", func() {
+		e := terminology.New()
+		Expect(e.AddJSON([]byte(`{"resourceType":"ValueSet","url":"`+cid29+`","status":"active",
+			"compose":{"include":[{"system":"`+dcm+`","concept":[{"code":"CT"},{"code":"MR"}]}]}}`), "cid29")).To(Succeed())
+		srv := termserver.New(e)
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		Expect(findings(run([]string{suiteWith(ts.URL)}, nil, feed))).To(ConsistOf(
+			"ImagingStudy/xx warning terminology.not-in-value-set",
+		))
+		Expect(srv.Requests()).To(BeEquivalentTo(2))
+	})
+
+	It("falls back to not checked, with the reason, when the server hangs", func() {
+		srv := termserver.New(terminology.New())
+		srv.SetMode(termserver.Hang, 0)
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		rep := run([]string{suiteWith(ts.URL)}, nil, feed)
+		Expect(findings(rep)).To(ConsistOf(
+			"ImagingStudy/ct information terminology.not-checked",
+			"ImagingStudy/xx information terminology.not-checked",
+			"ImagingStudy/ct2 information terminology.not-checked",
+		))
+		for _, f := range result(rep, "BIND").Tally.Findings {
+			Expect(f.Message).To(Or(ContainSubstring("no answer within 300ms"), ContainSubstring("disabled for this run")))
+		}
+		Expect(result(rep, "BIND").Outcome).To(Equal(model.Pass))
+	})
+})

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
+	"runtime"
+	"strconv"
 	"strings"
-	"unicode"
+	"sync"
 
+	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhir/r4core"
+	"github.com/carecert/carecert/model"
 )
 
 // Binding is an element's terminology binding.
@@ -17,26 +20,20 @@ type Binding struct {
 	ValueSet string `json:"valueSet"`
 }
 
-// element is what the walker needs of one ElementDefinition.
-type element struct {
-	path       string
-	types      []string
-	binding    *Binding
-	contentRef string
-}
-
-// Elements indexes the R4 core resource and data type definitions by element
-// path, for finding coded elements and their bindings in a resource.
-//
-// It reads the embedded StructureDefinition snapshots directly; once the
-// shared element index (fhir/elements) is available it can take its place
-// behind the same walk.
+// Elements finds the coded elements of a resource and their bindings, with
+// the shared R4 core element index (fhir/elements), and knows the units the
+// core Observation profiles fix for LOINC codes.
 type Elements struct {
-	byPath map[string]*element
-	// complex are the data types with children worth walking.
-	complex map[string]bool
-	// units maps a LOINC code to the unit a core profile fixes for its value.
-	units map[string]UnitRule
+	ix *elements.Index
+	// recent caches the coded values of the records being checked: the
+	// run's terminology checks look at the same record one after another,
+	// and finding its coded values is most of their work.
+	recent recentCache
+	// units maps a LOINC code to the unit a core profile fixes for its value;
+	// read from the profiles on first use.
+	unitsOnce sync.Once
+	units     map[string]UnitRule
+	unitsErr  error
 }
 
 // UnitRule is the unit a profile fixes for an observation's value: a UCUM
@@ -47,100 +44,137 @@ type UnitRule struct {
 	Profile  string `json:"profile"`
 }
 
-// LoadElements reads the embedded R4 core definitions.
+// LoadElements returns the element index of the R4 core definitions.
 func LoadElements() (*Elements, error) {
-	ix := &Elements{byPath: map[string]*element{}, complex: map[string]bool{}, units: map[string]UnitRule{}}
-	for _, name := range []string{r4core.ProfilesTypes, r4core.ProfilesResources} {
-		if err := ix.read(name, false); err != nil {
-			return nil, err
-		}
-	}
-	if err := ix.read(r4core.ProfilesOthers, true); err != nil {
+	ix, err := elements.R4()
+	if err != nil {
 		return nil, err
 	}
-	return ix, nil
+	return &Elements{ix: ix, recent: newRecentCache(4 * runtime.GOMAXPROCS(0))}, nil
 }
 
-type sdBundle struct {
-	Entry []struct {
-		Resource struct {
-			ResourceType string `json:"resourceType"`
-			ID           string `json:"id"`
-			URL          string `json:"url"`
-			// Kind and Type are not strings in every resource of the bundle.
-			Kind       any    `json:"kind"`
-			Type       any    `json:"type"`
-			Derivation string `json:"derivation"`
-			Snapshot   struct {
-				Element []map[string]any `json:"element"`
-			} `json:"snapshot"`
-		} `json:"resource"`
-	} `json:"entry"`
+// recentCache remembers the coded values of the last few records. Holding
+// the record keeps its address from being reused while it is cached.
+type recentCache struct {
+	mu   sync.Mutex
+	recs []*model.Record
+	// keys guard against a target that reuses one Record for many records.
+	keys []recentKey
+	vals [][]coded
+	next int
 }
 
-func (ix *Elements) read(name string, profiles bool) error {
-	raw, err := r4core.ReadFile(name)
-	if err != nil {
-		return err
+type recentKey struct {
+	source string
+	index  int64
+}
+
+func newRecentCache(n int) recentCache {
+	n = max(n, 8)
+	return recentCache{recs: make([]*model.Record, n), keys: make([]recentKey, n), vals: make([][]coded, n)}
+}
+
+// Each calls visit for every coded value of a FHIR record, finding them once
+// for all the checks that ask about the same record.
+func (ix *Elements) Each(rec *model.Record, visit func(c coded)) {
+	for _, c := range ix.codedValues(rec) {
+		visit(c)
 	}
-	var b sdBundle
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+}
+
+func (ix *Elements) codedValues(rec *model.Record) []coded {
+	rc := &ix.recent
+	key := recentKey{rec.Source, rec.Index}
+	rc.mu.Lock()
+	for i, r := range rc.recs {
+		if r == rec && rc.keys[i] == key {
+			v := rc.vals[i]
+			rc.mu.Unlock()
+			return v
+		}
 	}
-	for _, e := range b.Entry {
-		sd := e.Resource
-		if sd.ResourceType != "StructureDefinition" {
-			continue
+	rc.mu.Unlock()
+	var out []coded
+	ix.Walk(rec.Resource(), rec.Type, func(c coded) { out = append(out, c) })
+	if len(rc.recs) == 0 {
+		return out
+	}
+	rc.mu.Lock()
+	rc.recs[rc.next], rc.keys[rc.next], rc.vals[rc.next] = rec, key, out
+	rc.next = (rc.next + 1) % len(rc.recs)
+	rc.mu.Unlock()
+	return out
+}
+
+// sdResource is the part of a StructureDefinition the unit rules need.
+type sdResource struct {
+	ResourceType string `json:"resourceType"`
+	URL          string `json:"url"`
+	// Type is not a string in every resource of the bundle.
+	Type       any    `json:"type"`
+	Derivation string `json:"derivation"`
+	Snapshot   struct {
+		Element []sdElement `json:"element"`
+	} `json:"snapshot"`
+}
+
+// observationType spots the definitions of Observation profiles.
+var observationType = regexp.MustCompile(`"type"\s*:\s*"Observation"`)
+
+// sdElement is the part of an ElementDefinition the unit rules need.
+type sdElement struct {
+	ID        string  `json:"id"`
+	FixedCode *string `json:"fixedCode"`
+	Binding   *struct {
+		Strength string `json:"strength"`
+		ValueSet string `json:"valueSet"`
+	} `json:"binding"`
+	FixedCodeableConcept   *codeableConcept `json:"fixedCodeableConcept"`
+	PatternCodeableConcept *codeableConcept `json:"patternCodeableConcept"`
+}
+
+type codeableConcept struct {
+	Coding []struct {
+		System string `json:"system"`
+		Code   string `json:"code"`
+	} `json:"coding"`
+}
+
+// loadUnits reads the unit rules of the core Observation profiles.
+func (ix *Elements) loadUnits() (map[string]UnitRule, error) {
+	ix.unitsOnce.Do(func() {
+		ix.units = map[string]UnitRule{}
+		raw, err := r4core.ReadFile(r4core.ProfilesOthers)
+		if err != nil {
+			ix.unitsErr = err
+			return
 		}
-		kind, _ := sd.Kind.(string)
-		typ, _ := sd.Type.(string)
-		if profiles {
-			if typ == "Observation" && sd.Derivation == "constraint" {
-				ix.readUnitRules(sd.URL, sd.Snapshot.Element)
-			}
-			continue
+		// Only the Observation profiles matter: find them without decoding
+		// the other definitions of the bundle.
+		var b struct {
+			Entry []struct {
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
 		}
-		if sd.Derivation == "constraint" || (kind != "resource" && kind != "complex-type") {
-			continue
+		if err := json.Unmarshal(raw, &b); err != nil {
+			ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
+			return
 		}
-		if kind == "complex-type" {
-			ix.complex[typ] = true
-		}
-		for _, el := range sd.Snapshot.Element {
-			path, _ := el["path"].(string)
-			if path == "" || strings.Contains(el["id"].(string), ":") {
+		for _, e := range b.Entry {
+			if !observationType.Match(e.Resource) {
 				continue
 			}
-			e := &element{path: path}
-			for _, t := range list(el["type"]) {
-				tm, _ := t.(map[string]any)
-				if c, _ := tm["code"].(string); c != "" {
-					e.types = append(e.types, fhirTypeName(c))
-				}
+			var sd sdResource
+			if err := json.Unmarshal(e.Resource, &sd); err != nil {
+				ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
+				return
 			}
-			if bm, ok := el["binding"].(map[string]any); ok {
-				vs, _ := bm["valueSet"].(string)
-				st, _ := bm["strength"].(string)
-				if vs != "" {
-					e.binding = &Binding{Strength: st, ValueSet: vs}
-				}
+			if typ, _ := sd.Type.(string); sd.ResourceType == "StructureDefinition" && typ == "Observation" && sd.Derivation == "constraint" {
+				ix.readUnitRules(sd.URL, sd.Snapshot.Element)
 			}
-			if cr, _ := el["contentReference"].(string); cr != "" {
-				e.contentRef = strings.TrimPrefix(cr, "#")
-			}
-			ix.byPath[path] = e
 		}
-	}
-	return nil
-}
-
-// fhirTypeName turns the FHIRPath system type URLs of primitive values
-// ("http://hl7.org/fhirpath/System.String") into their FHIR names.
-func fhirTypeName(code string) string {
-	if strings.HasPrefix(code, "http://hl7.org/fhirpath/System.") {
-		return strings.ToLower(strings.TrimPrefix(code, "http://hl7.org/fhirpath/System."))
-	}
-	return code
+	})
+	return ix.units, ix.unitsErr
 }
 
 var (
@@ -150,34 +184,31 @@ var (
 
 // readUnitRules finds, in a core Observation profile (the vital signs and
 // lipid profiles), the LOINC code it fixes and the unit it fixes for the value.
-func (ix *Elements) readUnitRules(url string, elems []map[string]any) {
+func (ix *Elements) readUnitRules(url string, elems []sdElement) {
 	codes := map[string]string{}
 	rules := map[string]UnitRule{}
 	for _, el := range elems {
-		id, _ := el["id"].(string)
-		if m := unitCodeAt.FindStringSubmatch(id); m != nil {
-			if c, ok := el["fixedCode"].(string); ok {
-				codes[m[1]] = c
-			}
+		if m := unitCodeAt.FindStringSubmatch(el.ID); m != nil && el.FixedCode != nil {
+			codes[m[1]] = *el.FixedCode
 		}
-		if id == "Observation.code" {
-			for _, k := range []string{"fixedCodeableConcept", "patternCodeableConcept"} {
-				if cc, ok := el[k].(map[string]any); ok {
-					for _, c := range list(cc["coding"]) {
-						cm, _ := c.(map[string]any)
-						if cm["system"] == "http://loinc.org" {
-							codes["Observation"], _ = cm["code"].(string)
-						}
+		if el.ID == "Observation.code" {
+			for _, cc := range []*codeableConcept{el.FixedCodeableConcept, el.PatternCodeableConcept} {
+				if cc == nil {
+					continue
+				}
+				for _, c := range cc.Coding {
+					if c.System == "http://loinc.org" {
+						codes["Observation"] = c.Code
 					}
 				}
 			}
 		}
-		if m := unitValue.FindStringSubmatch(id); m != nil {
+		if m := unitValue.FindStringSubmatch(el.ID); m != nil {
 			r := UnitRule{Profile: url}
-			if c, ok := el["fixedCode"].(string); ok {
-				r.Code = c
-			} else if bm, ok := el["binding"].(map[string]any); ok && bm["strength"] == "required" {
-				r.ValueSet, _ = bm["valueSet"].(string)
+			if el.FixedCode != nil {
+				r.Code = *el.FixedCode
+			} else if el.Binding != nil && el.Binding.Strength == "required" {
+				r.ValueSet = el.Binding.ValueSet
 			}
 			if r.Code != "" || r.ValueSet != "" {
 				rules[m[1]] = r
@@ -196,16 +227,30 @@ func (ix *Elements) readUnitRules(url string, elems []map[string]any) {
 // UnitRule returns the unit a core profile fixes for observations coded with
 // the LOINC code.
 func (ix *Elements) UnitRule(loinc string) (UnitRule, bool) {
-	r, ok := ix.units[loinc]
+	units, err := ix.loadUnits()
+	if err != nil {
+		return UnitRule{}, false
+	}
+	r, ok := units[loinc]
 	return r, ok
 }
 
-// Binding returns the binding of the element at a definition path.
+// Binding returns the binding of the element at a path.
 func (ix *Elements) Binding(path string) (Binding, bool) {
-	if e := ix.byPath[path]; e != nil && e.binding != nil {
-		return *e.binding, true
+	if e := ix.ix.Element(path); e != nil && e.Binding != nil && e.Binding.ValueSet != "" {
+		return Binding{Strength: e.Binding.Strength, ValueSet: e.Binding.ValueSet}, true
 	}
 	return Binding{}, false
+}
+
+// definitionPath returns the definition path of an element as a suite names
+// it ("MedicationRequest.medicationCodeableConcept" is
+// MedicationRequest.medication[x]), or "".
+func (ix *Elements) definitionPath(path string) string {
+	if e := ix.ix.Element(path); e != nil {
+		return e.Path
+	}
+	return ""
 }
 
 // coded is one coded value found in a resource.
@@ -226,8 +271,7 @@ var codedTypes = map[string]bool{
 	"Quantity": true, "SimpleQuantity": true, "Age": true, "Duration": true, "Count": true, "Distance": true, "MoneyQuantity": true,
 }
 
-// Walk calls visit for every coded value of res (a resource of type typ), in
-// document order of sorted keys, so findings are deterministic.
+// Walk calls visit for every coded value of res (a resource of type typ).
 func (ix *Elements) Walk(res map[string]any, typ string, visit func(c coded)) {
 	ix.walk(res, typ, typ, visit, 0)
 }
@@ -236,21 +280,20 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 	if depth > 32 {
 		return
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		switch {
-		case k == "resourceType" || k == "extension" || k == "modifierExtension" || strings.HasPrefix(k, "_"):
+	// Map order is fine: tallies keep findings in canonical order, so what a
+	// record raises does not depend on the order it is found in.
+	for k, val := range obj {
+		if k == "resourceType" || k == "extension" || k == "modifierExtension" || k == "id" || k == "text" || strings.HasPrefix(k, "_") {
 			continue
 		}
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		el, typ := ix.lookup(def, k)
+		el, typ, childPath := ix.ix.Resolve(def, k)
 		if el == nil {
 			continue
 		}
-		val := obj[k]
+		var b *Binding
+		if el.Binding != nil && el.Binding.ValueSet != "" {
+			b = &Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
+		}
 		items, isList := val.([]any)
 		if !isList {
 			items = []any{val}
@@ -258,10 +301,10 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 		for i, item := range items {
 			at := inst + "." + k
 			if isList {
-				at = fmt.Sprintf("%s[%d]", at, i)
+				at += "[" + strconv.Itoa(i) + "]"
 			}
 			if codedTypes[typ] {
-				visit(coded{Path: at, Def: el.path, Type: typ, Value: item, Binding: el.binding})
+				visit(coded{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})
 			}
 			m, ok := item.(map[string]any)
 			if !ok || codedTypes[typ] {
@@ -270,52 +313,18 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 				continue
 			}
 			switch {
-			case el.contentRef != "":
-				ix.walk(m, el.contentRef, at, visit, depth+1)
-			case typ == "BackboneElement" || typ == "Element":
-				ix.walk(m, el.path, at, visit, depth+1)
 			case typ == "Resource":
 				// Contained resources are part of this record; a Bundle's
 				// entries are records of their own.
 				if rt, _ := m["resourceType"].(string); rt != "" && def != "Bundle.entry" {
 					ix.walk(m, rt, at, visit, depth+1)
 				}
-			case ix.complex[typ] && typ != "Extension" && typ != "Reference" && typ != "Narrative":
-				ix.walk(m, typ, at, visit, depth+1)
+			case typ == "Extension" || typ == "Reference" || typ == "Narrative" || childPath == "":
+			default:
+				ix.walk(m, childPath, at, visit, depth+1)
 			}
 		}
 	}
-}
-
-// lookup finds the element definition of key under def, resolving choice
-// elements (valueQuantity under Observation.value[x]).
-func (ix *Elements) lookup(def, key string) (*element, string) {
-	if el := ix.byPath[def+"."+key]; el != nil {
-		if len(el.types) == 1 {
-			return el, el.types[0]
-		}
-		if len(el.types) == 0 && el.contentRef != "" {
-			return el, ""
-		}
-		return el, ""
-	}
-	for i := len(key) - 1; i > 0; i-- {
-		if !unicode.IsUpper(rune(key[i])) {
-			continue
-		}
-		el := ix.byPath[def+"."+key[:i]+"[x]"]
-		if el == nil {
-			continue
-		}
-		suffix := key[i:]
-		for _, t := range el.types {
-			if strings.EqualFold(t, suffix) {
-				return el, t
-			}
-		}
-		return nil, ""
-	}
-	return nil, ""
 }
 
 func list(v any) []any { l, _ := v.([]any); return l }

@@ -79,7 +79,10 @@ func records(path string) []*model.Record {
 	return out
 }
 
+// sharedEnv lets the specs that compile checks directly share one loaded
+// terminology service, as the checks of one run do.
+var sharedEnv = &check.Env{Context: context.Background()}
+
 func compile(typ string, params map[string]any) (check.Check, error) {
-	env := &check.Env{Context: context.Background()}
-	return registry().Compile(check.Spec{Requirement: "REQ", Type: typ, Params: params, Source: "spec"}, env)
+	return registry().Compile(check.Spec{Requirement: "REQ", Type: typ, Params: params, Source: "spec"}, sharedEnv)
 }

@@ -8,12 +8,18 @@ package terminology
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/remote"
+	"github.com/carecert/carecert/terminology/snomed"
 )
 
 // Register adds the terminology checks to a registry.
@@ -48,7 +54,14 @@ func (s *Service) Elements() (*Elements, error) {
 // the R4 core content plus the implementation guides the run loads.
 func Shared(env *check.Env) (*Service, error) {
 	v, err := env.Service(ServiceName, func() (any, error) {
-		igs := append([]string(nil), env.IGs...)
+		var igs []string
+		for _, ig := range env.IGs {
+			// A guide named relative to the plan is found beside the plan.
+			if _, err := os.Stat(ig); err != nil && !filepath.IsAbs(ig) && env.PlanDir != "" {
+				ig = filepath.Join(env.PlanDir, ig)
+			}
+			igs = append(igs, ig)
+		}
 		eng := terminology.NewCore(func(e *terminology.Engine) error {
 			for _, ig := range igs {
 				if err := e.LoadIG(ig); err != nil {
@@ -57,6 +70,7 @@ func Shared(env *check.Env) (*Service, error) {
 			}
 			return nil
 		})
+		eng.SetXMLDecoder(fhirxml.Decode)
 		return &Service{Engine: eng}, nil
 	})
 	if err != nil {
@@ -65,18 +79,43 @@ func Shared(env *check.Env) (*Service, error) {
 	return v.(*Service), nil
 }
 
-// prepare loads the shared content at compile time, so a broken IG fails the
-// run's compilation with a clear error rather than every record.
+// prepare checks a spec's parameters and returns the shared service. Every
+// check accepts snomed: the SQLite file of a SNOMED CT release made by
+// `carecert terminology load-snomed`, which then answers for SNOMED CT codes;
+// and server (with server-timeout and server-cache): a FHIR terminology
+// server asked what offline content cannot decide.
 func prepare(spec check.Spec, env *check.Env, known ...string) (*Service, *Elements, error) {
-	if err := spec.Params.Reject(known...); err != nil {
+	if err := spec.Params.Reject(append(known, "snomed", "server", "server-timeout", "server-cache")...); err != nil {
 		return nil, nil, err
 	}
 	s, err := Shared(env)
 	if err != nil {
 		return nil, nil, err
 	}
+	db, err := spec.Params.String("snomed", "")
+	if err != nil {
+		return nil, nil, err
+	}
+	if db != "" {
+		if !filepath.IsAbs(db) && env.PlanDir != "" {
+			db = filepath.Join(env.PlanDir, db)
+		}
+		st, err := env.Service(ServiceName+".snomed:"+db, func() (any, error) { return snomed.Open(db) })
+		if err != nil {
+			return nil, nil, fmt.Errorf("parameter \"snomed\": %w", err)
+		}
+		s.Engine.AddProvider(terminology.SNOMED, st.(*snomed.Store))
+	}
+	if err := useServer(spec, env, s); err != nil {
+		return nil, nil, err
+	}
 	el, err := s.Elements()
 	if err != nil {
+		return nil, nil, err
+	}
+	// Content loads when the first terminology check of a run is compiled, so
+	// that a broken guide stops the run with one clear error.
+	if err := s.Engine.Ready(); err != nil {
 		return nil, nil, err
 	}
 	return s, el, nil
@@ -131,4 +170,31 @@ func finding(rec *model.Record, sev model.Severity, code, path, msg, evidence st
 	f.Evidence = evidence
 	f.Sensitive = fhir.IsIdentifying(path)
 	return f
+}
+
+// useServer sets up the terminology server a spec names, once per run and URL.
+func useServer(spec check.Spec, env *check.Env, s *Service) error {
+	base, err := spec.Params.String("server", "")
+	if err != nil || base == "" {
+		return err
+	}
+	timeout, err := spec.Params.Duration("server-timeout", 10*time.Second)
+	if err != nil {
+		return err
+	}
+	cache, err := spec.Params.String("server-cache", "")
+	if err != nil {
+		return err
+	}
+	if cache != "" && !filepath.IsAbs(cache) && env.PlanDir != "" {
+		cache = filepath.Join(env.PlanDir, cache)
+	}
+	c, err := env.Service(ServiceName+".server:"+base, func() (any, error) {
+		return remote.New(remote.Options{BaseURL: base, Timeout: timeout, CacheDir: cache})
+	})
+	if err != nil {
+		return fmt.Errorf("parameter \"server\": %w", err)
+	}
+	s.Engine.SetRemote(c.(*remote.Client))
+	return nil
 }

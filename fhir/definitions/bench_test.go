@@ -1,0 +1,30 @@
+package definitions_test
+
+import (
+	"testing"
+
+	"github.com/carecert/carecert/fhir/definitions"
+)
+
+// BenchmarkStartup measures what a run pays before validating: building a
+// registry (nothing is read) and the first lookup, which indexes the core.
+func BenchmarkStartup(b *testing.B) {
+	for b.Loop() {
+		r, err := definitions.New(definitions.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.StructureDefinition("http://hl7.org/fhir/StructureDefinition/Patient"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNew measures building a registry alone: the core is lazy.
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		if _, err := definitions.New(definitions.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package reports_test
+
+import (
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
+)
+
+var _ = Describe("ReadJSON", func() {
+	write := func(content string) string {
+		path := filepath.Join(GinkgoT().TempDir(), "report.json")
+		Expect(os.WriteFile(path, []byte(content), 0o644)).To(Succeed())
+		return path
+	}
+
+	It("reads back a report carecert wrote", func() {
+		data, err := reports.MarshalJSON(sampleReport())
+		Expect(err).NotTo(HaveOccurred())
+		rep, err := reports.ReadJSON(write(string(data)))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rep.Vendor.Name).To(Equal("Acme"))
+		Expect(rep.Targets).NotTo(BeEmpty())
+	})
+
+	DescribeTable("names the file, the line and the problem",
+		func(content, want string) {
+			path := write(content)
+			_, err := reports.ReadJSON(path)
+			Expect(err).To(MatchError(ContainSubstring(path)))
+			Expect(err).To(MatchError(ContainSubstring(want)))
+		},
+		Entry("truncated JSON", "{\n  \"schema\": \"carecert.report/v1\",\n  \"targets\": [\n", ":4: not valid JSON"),
+		Entry("a wrong type", "{\n  \"schema\": \"carecert.report/v1\",\n  \"complete\": \"yes\"\n}", ":3: complete: want bool, got JSON string"),
+		Entry("not a carecert report", `{"resourceType": "Patient"}`, "not a carecert report"),
+		Entry("another report version", `{"schema": "carecert.report/v9"}`, `schema "carecert.report/v9" is not one this carecert reads`),
+	)
+
+	It("says when the file is missing", func() {
+		_, err := reports.ReadJSON(filepath.Join(GinkgoT().TempDir(), "none.json"))
+		Expect(err).To(MatchError(ContainSubstring("none.json: no such file")))
+	})
+})
+
+var _ = Describe("Redact", func() {
+	f := model.Finding{Message: `"19/02/1953" is not a valid FHIR date (near "x")`, Evidence: `"19/02/1953"`,
+		Location: model.Location{Path: "Patient.birthDate"}}
+
+	It("removes evidence and the values a message quotes for identifying elements", func() {
+		r := reports.Redact(f, false)
+		Expect(r.Evidence).To(Equal(reports.Redacted))
+		Expect(r.Message).To(Equal(`"[redacted]" is not a valid FHIR date (near "[redacted]")`))
+	})
+
+	It("keeps everything when full evidence is asked for, or the element identifies no one", func() {
+		Expect(reports.Redact(f, true)).To(Equal(f))
+		other := f
+		other.Path = "Observation.effectiveDateTime"
+		Expect(reports.Redact(other, false)).To(Equal(other))
+	})
+})
+
+var _ = Describe("MeasureValue", func() {
+	DescribeTable("formats a measure without judging it",
+		func(num, den int64, want string, proportion bool) {
+			m := model.Measure{Numerator: num, Denominator: den}
+			Expect(reports.MeasureValue(m)).To(Equal(want))
+			Expect(reports.IsProportion(m)).To(Equal(proportion))
+		},
+		Entry("a share", int64(19), int64(20), "95.0%", true),
+		Entry("all", int64(20), int64(20), "100.0%", true),
+		Entry("a mean", int64(110005), int64(2087), "52.71", false),
+		Entry("a whole number", int64(36), int64(1), "36", false),
+		Entry("nothing counted", int64(0), int64(0), "—", false),
+	)
+})

@@ -1,0 +1,125 @@
+package target_test
+
+import (
+	"compress/gzip"
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner/target"
+)
+
+const adtMessage = "MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|M1|P|2.4\rEVN|A01\rPID|1\rPV1|1|I|W1\r"
+
+var _ = Describe("hl7v2 targets", func() {
+	It("reads .hl7, .er7 and .hl7.gz files of a folder in name order, one record per message", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "b.er7"), []byte("PID|1\r"+adtMessage+adtMessage), 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not read"), 0o644)).To(Succeed())
+		f, err := os.Create(filepath.Join(dir, "a.hl7.gz"))
+		Expect(err).NotTo(HaveOccurred())
+		zw := gzip.NewWriter(f)
+		zw.Write([]byte("BHS|^~\\&\r" + adtMessage + "BTS|1\r"))
+		Expect(zw.Close()).To(Succeed())
+		Expect(f.Close()).To(Succeed())
+
+		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: check.Params{}})
+		Expect(err).NotTo(HaveOccurred())
+		recs, err := collect(t)
+		Expect(err).NotTo(HaveOccurred())
+		var got []string
+		for _, r := range recs {
+			Expect(r.Kind).To(Equal(model.KindHL7v2))
+			got = append(got, filepath.Base(r.Source)+" "+r.Type+" "+r.ID)
+		}
+		Expect(got).To(Equal([]string{
+			"a.hl7.gz BHS ", "a.hl7.gz ADT^A01 M1", "a.hl7.gz BTS ",
+			"b.er7  ", "b.er7 ADT^A01 M1", "b.er7 ADT^A01 M1",
+		}))
+		// Segments before any MSH are a record with a problem, not lost.
+		Expect(recs[3].Problem).NotTo(BeNil())
+		Expect(recs[3].Problem.Code).To(Equal("parse.no-header"))
+		Expect(recs[3].Problem.Line).To(Equal(1))
+		Expect(recs[4].Line).To(Equal(2))
+		Expect(recs[4].Value.(*hl7v2.Message).Segments).To(HaveLen(4))
+		Expect(recs[5].Index).To(BeEquivalentTo(2))
+	})
+
+	It("infers hl7v2 for a folder of HL7 v2 files without FHIR files", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "a.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
+		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("hl7v2"))
+		Expect(os.WriteFile(filepath.Join(dir, "b.ndjson"), []byte("{}\n"), 0o644)).To(Succeed())
+		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("fhir"))
+		Expect(target.Infer(target.Spec{Path: GinkgoT().TempDir()})).To(Equal("fhir"))
+	})
+
+	It("says which path cannot be read", func() {
+		_, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: "/nonexistent/x.hl7", Options: check.Params{}})
+		Expect(err).To(MatchError(ContainSubstring("cannot read /nonexistent/x.hl7")))
+	})
+
+	It("generates a feed in memory, with the defects asked for", func() {
+		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Type: "hl7v2-fixture", Options: check.Params{"seed": 3, "messages": 20, "oru-every": 4, "defects": "nhs-bad-check-digit=2"}})
+		Expect(err).NotTo(HaveOccurred())
+		recs, err := collect(t)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(recs).To(HaveLen(20))
+		Expect(recs[3].Type).To(Equal("ORU^R01"))
+		_, err = target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: check.Params{"defects": "typo=1"}})
+		Expect(err).To(MatchError(ContainSubstring(`unknown defect kind "typo"`)))
+	})
+
+	It("re-encodes a message with CR segment ends whatever the file used", func() {
+		ms, err := hl7v2.ParseAll([]byte("\xEF\xBB\xBFMSH|^~\\&|A\nPID|1|x^y\n"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(target.Encode(ms[0]))).To(Equal("MSH|^~\\&|A\rPID|1|x^y\r"))
+	})
+})
+
+var _ = Describe("hl7v2 target shards", func() {
+	names := func(t target.Target) []string {
+		recs, err := collect(t)
+		Expect(err).NotTo(HaveOccurred())
+		var out []string
+		for _, r := range recs {
+			out = append(out, filepath.Base(r.Source)+"#"+r.Type+"#"+string(rune('0'+r.Index)))
+		}
+		return out
+	}
+
+	It("deal a folder's files out whole: shards are disjoint and together the whole", func() {
+		dir := GinkgoT().TempDir()
+		for _, n := range []string{"a.hl7", "b.hl7", "c.er7"} {
+			Expect(os.WriteFile(filepath.Join(dir, n), []byte(adtMessage+adtMessage), 0o644)).To(Succeed())
+		}
+		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: check.Params{}})
+		Expect(err).NotTo(HaveOccurred())
+		whole := names(t)
+		Expect(whole).To(HaveLen(6))
+		var union []string
+		for i := 1; i <= 2; i++ {
+			part := names(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 2}))
+			Expect(part).NotTo(BeEmpty())
+			union = append(union, part...)
+		}
+		Expect(union).To(ConsistOf(whole))
+	})
+
+	It("split a generated feed into contiguous ranges", func() {
+		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: check.Params{"messages": 9}})
+		Expect(err).NotTo(HaveOccurred())
+		var union []string
+		for i := 1; i <= 3; i++ {
+			part := names(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 3}))
+			Expect(part).To(HaveLen(3))
+			union = append(union, part...)
+		}
+		Expect(union).To(Equal(names(t)))
+	})
+})

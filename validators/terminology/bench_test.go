@@ -1,0 +1,109 @@
+package terminology_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner"
+	"github.com/carecert/carecert/runner/target"
+)
+
+// BenchmarkFeed measures the cost per record of validating a generated feed
+// (every clinical record coded: LOINC, SNOMED CT, dm+d, UCUM, HL7 codes) with
+// the structure suite alone and with the terminology suite added. Compile
+// time (loading the definitions and terminology) is part of each run, as it
+// is for a user.
+//
+//	go test ./validators/terminology -run XXX -bench Feed -benchtime 3x
+func BenchmarkFeed(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := fixtures.WriteDir(dir, fixtures.Options{Seed: 3, Records: 5000}); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, "feed.ndjson")
+	for _, tc := range []struct {
+		name   string
+		suites []string
+	}{
+		{"structure", []string{"fhir-r4-structure"}},
+		{"structure+terminology", []string{"fhir-r4-structure", "fhir-r4-terminology"}},
+		{"terminology", []string{"fhir-r4-terminology"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var records int64
+			for i := 0; i < b.N; i++ {
+				plan := &runner.Plan{Name: "bench", Suites: tc.suites, Date: "2026-01-01",
+					Vendors: []runner.VendorPlan{{Name: "v", Targets: []map[string]any{{"name": "feed", "path": path}}}}}
+				if err := plan.Check(); err != nil {
+					b.Fatal(err)
+				}
+				r := &runner.Runner{Checks: registry(), Targets: target.NewRegistry(), Tool: model.Tool{Name: "bench"}}
+				reps, err := r.Run(context.Background(), plan)
+				if err != nil {
+					b.Fatal(err)
+				}
+				records += reps[0].Targets[0].Records
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(records), "ns/record")
+		})
+	}
+}
+
+// BenchmarkObserve measures the terminology checks' cost per record alone,
+// compiled once, against the JSON schema check's on the same records.
+//
+//	go test ./validators/terminology -run XXX -bench Observe -benchtime 20000x
+func BenchmarkObserve(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := fixtures.WriteDir(dir, fixtures.Options{Seed: 3, Records: 2000}); err != nil {
+		b.Fatal(err)
+	}
+	var recs []*model.Record
+	if err := fhir.ReadFile(filepath.Join(dir, fixtures.FeedFile), func(r *model.Record) error {
+		r.Load()
+		recs = append(recs, r)
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	reg := registry()
+	for _, tc := range []struct {
+		name  string
+		types []string
+	}{
+		{"schema", []string{"fhir-json-schema"}},
+		{"terminology", []string{"fhir-value-set-binding", "fhir-code-system", "fhir-code-format", "fhir-ucum-units", "mapping-coverage"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			env := &check.Env{Context: context.Background()}
+			var states []check.State
+			var checks []check.Check
+			for _, typ := range tc.types {
+				params := check.Params{}
+				if typ == "mapping-coverage" {
+					params["elements"] = []any{"Condition.code", "Observation.code", "MedicationRequest.medicationCodeableConcept"}
+				}
+				c, err := reg.Compile(check.Spec{Requirement: typ, Type: typ, Params: params, Source: "bench"}, env)
+				if err != nil {
+					b.Fatal(err)
+				}
+				checks = append(checks, c)
+				states = append(states, c.NewState())
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r := recs[i%len(recs)]
+				for j, c := range checks {
+					if c.Applies(r) {
+						states[j].Observe(r)
+					}
+				}
+			}
+		})
+	}
+}
