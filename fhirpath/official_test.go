@@ -116,7 +116,11 @@ func runOfficial(t officialTest, inputs map[string]map[string]any) (reason strin
 func show(out []fhirpath.Value) string {
 	parts := make([]string, len(out))
 	for i, v := range out {
-		parts[i] = fmt.Sprintf("%s(%v)", v.Type, v.V)
+		text := strings.Join(strings.Fields(fmt.Sprint(v.V)), " ")
+		if len(text) > 60 {
+			text = text[:60] + "…"
+		}
+		parts[i] = fmt.Sprintf("%s(%s)", v.Type, text)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }
