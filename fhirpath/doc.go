@@ -12,12 +12,15 @@
 // Results are the resource's own values for elements (map[string]any, string,
 // json.Number, bool) and System values for computed ones: bool, int64,
 // Decimal, string, Temporal (Date, DateTime, Time with precision) and
-// Quantity. EvaluateTyped also returns each value's type name.
+// Quantity. EvaluateTyped also returns each value's type name and, for
+// elements, its path in the input ("Patient.name[0].given[1]"), so findings
+// can be located. Element wraps an element found by walking a resource with
+// its type, as the context of an invariant.
 //
-// Env carries everything outside the expression: the type Model (use
-// fhir/elements for R4 core types, which choice elements, is/as/ofType and
-// primitive typing need), %resource and %rootResource, other %constants, the
-// clock for now()/today(), and hooks for resolve(), memberOf() and
+// Env carries everything outside the expression: the type Model (nil means the
+// R4 core definitions of fhir/elements, which choice elements, is/as/ofType
+// and primitive typing need), %resource and %rootResource, other %constants,
+// the clock for now()/today(), and hooks for resolve(), memberOf() and
 // conformsTo(). There is no global state: two Envs with different hooks can be
 // used side by side. An Env must not be modified while evaluations use it.
 //

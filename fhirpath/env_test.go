@@ -150,6 +150,37 @@ var _ = Describe("EvaluateTyped", func() {
 	})
 })
 
+var _ = Describe("strict evaluation", func() {
+	strict := &fhirpath.Env{Strict: true}
+	It("reports names the model does not know instead of giving empty", func() {
+		p := decode(patientJSON)
+		for expr, msg := range map[string]string{
+			"name.given1":                         `HumanName has no element "given1"`,
+			"Encounter.status":                    "the expression is for Encounter, the input is a Patient",
+			"deceasedBoolean":                     "deceasedBoolean is a choice element: write deceased.ofType(boolean)",
+			"birthDate.extension.nope":            `Extension has no element "nope"`,
+			"(deceased as Period).unit":           `Period has no element "unit"`,
+			"contained.ofType(Organization).nmae": `Organization has no element "nmae"`,
+		} {
+			_, err := fhirpath.MustCompile(expr).Evaluate(strict, p)
+			Expect(err).To(MatchError(ContainSubstring(msg)), expr)
+			out, err := fhirpath.MustCompile(expr).Evaluate(nil, p)
+			Expect(err).NotTo(HaveOccurred(), "lenient by default: "+expr)
+			if expr != "deceasedBoolean" {
+				Expect(out).To(BeEmpty(), expr)
+			}
+		}
+	})
+
+	It("accepts every valid path, including absent elements, choices by their name and extensions on primitives", func() {
+		p := decode(patientJSON)
+		for _, expr := range []string{"name.given", "multipleBirth", "deceased", "birthDate.extension.value", "Patient.contact.name.family", "contained.ofType(Organization).name"} {
+			_, err := fhirpath.MustCompile(expr).Evaluate(strict, p)
+			Expect(err).NotTo(HaveOccurred(), expr)
+		}
+	})
+})
+
 var _ = Describe("untyped input", func() {
 	It("still compares FHIR date/times as date/times (per-1 on a bare Period map)", func() {
 		per1 := fhirpath.MustCompile("start.hasValue().not() or end.hasValue().not() or (start <= end)")
@@ -161,5 +192,17 @@ var _ = Describe("untyped input", func() {
 		}
 		Expect(holds("2020-01-01T10:00:00+01:00", "2020-01-01T09:30:00Z")).To(BeTrue(), "09:00Z is before 09:30Z")
 		Expect(holds("2020-01-01T10:00:00-01:00", "2020-01-01T09:30:00Z")).To(BeFalse(), "11:00Z is after 09:30Z")
+	})
+})
+
+var _ = Describe("walks of the whole resource", func() {
+	It("give the same answer wherever they stand in an expression, and stay unaffected by what follows them", func() {
+		p := decode(patientJSON)
+		n := eval("%resource.descendants().count()", p)[0].(int64)
+		Expect(n).To(BeNumerically(">", 20))
+		Expect(eval("%resource.descendants().count() + %resource.descendants().where(false).count() + %resource.descendants().count()", p)).To(Equal([]any{2 * n}))
+		Expect(eval("(%resource.descendants() | %resource.descendants().first()).count() = %resource.descendants().distinct().count()", p)).To(Equal([]any{true}))
+		Expect(eval("%resource.descendants().combine('x').count() - %resource.descendants().count()", p)).To(Equal([]any{int64(1)}))
+		Expect(eval("name.select(%resource.children().count())", p)).To(Equal([]any{eval("children().count()", p)[0], eval("children().count()", p)[0]}))
 	})
 })

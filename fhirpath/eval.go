@@ -58,22 +58,30 @@ type Env struct {
 	ConformsTo func(resource any, profile string) (bool, error)
 	// Trace receives trace() output; nil discards it.
 	Trace func(name string, values []any)
+	// Strict makes mistakes the model can see evaluation errors instead of
+	// empty results: an element the type does not have ("name.given1"), a
+	// choice element named with its type ("valueQuantity": write
+	// "value.ofType(Quantity)"), and a path for another resource type
+	// ("Encounter.name" on a Patient). Off by default: invariants and search
+	// expressions rely on the lenient reading.
+	Strict bool
 }
 
 // Expr is a compiled FHIRPath expression. It is immutable and safe for
 // concurrent use.
 type Expr struct {
-	src  string
-	root node
+	src       string
+	root      node
+	memoSlots int
 }
 
 // Compile parses and checks an expression (syntax, function names and arity).
 func Compile(src string) (*Expr, error) {
-	root, err := parse(src)
+	root, slots, err := parse(src)
 	if err != nil {
 		return nil, err
 	}
-	return &Expr{src: src, root: root}, nil
+	return &Expr{src: src, root: root, memoSlots: slots}, nil
 }
 
 // MustCompile is Compile for expressions known to be valid; it panics otherwise.
@@ -116,6 +124,10 @@ type evalCtx struct {
 	input    [1]item
 	// track makes navigation record each element's location (EvaluateTyped)
 	track bool
+	// memo holds the values of memoized subexpressions (see memoNode)
+	memo      [][]item
+	memoSlots int
+	strict    bool
 }
 
 // scope holds $this, $index and $total inside function arguments.
@@ -229,7 +241,7 @@ func (e *Expr) eval(env *Env, input any, track bool) (out []item, err error) {
 		}
 		model = ix
 	}
-	c := &evalCtx{env: env, model: model, now: env.Now, track: track}
+	c := &evalCtx{env: env, model: model, now: env.Now, track: track, memoSlots: e.memoSlots, strict: env.Strict}
 	var in []item
 	if one, ok := singleRoot(input); ok {
 		if m, isMap := one.v.(map[string]any); track && isMap && one.loc == "" && m["resourceType"] != nil {
@@ -343,7 +355,47 @@ func (n *pathNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.strict {
+		if err := c.checkAfterType(n); err != nil {
+			return nil, err
+		}
+	}
 	return n.right.eval(c, s, l)
+}
+
+// checkAfterType reports, in strict mode, a name that the type selected just
+// before it does not have ("(value as Period).unit"), even when nothing was
+// selected.
+func (c *evalCtx) checkAfterType(n *pathNode) error {
+	m, ok := n.right.(*memberNode)
+	if !ok || c.model == nil {
+		return nil
+	}
+	t := staticType(n.left)
+	if t == "" || systemTypeNames[t] {
+		return nil
+	}
+	return c.checkMember(item{t: t, p: t, fhir: true}, m.name)
+}
+
+// staticType is the type an expression's result is known to have from its
+// form: "x as T", "x.as(T)", "x.ofType(T)".
+func staticType(n node) string {
+	switch x := n.(type) {
+	case *parenNode:
+		return staticType(x.inner)
+	case *typeOpNode:
+		if x.op == "as" {
+			return x.typ.name
+		}
+	case *funcNode:
+		if x.name == "as" || x.name == "ofType" {
+			return x.typ.name
+		}
+	case *pathNode:
+		return staticType(x.right)
+	}
+	return ""
 }
 
 type indexNode struct{ left, index node }
@@ -434,13 +486,41 @@ func (n *memberNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
 		}
 		// another resource's type gives nothing ("Practitioner.name" on a
 		// Patient, as in search parameter expressions)
+		if len(out) == 0 && len(in) > 0 && c.strict && in[0].t != "" {
+			return nil, errf("the expression is for %s, the input is a %s", n.name, in[0].t)
+		}
 		return out, nil
 	}
 	var out []item
 	for _, it := range in {
 		out = c.children(out, it, n.name)
+		if c.strict {
+			if err := c.checkMember(it, n.name); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
+}
+
+// checkMember reports, in strict mode, a name the type of it does not have.
+func (c *evalCtx) checkMember(it item, name string) error {
+	if c.model == nil || it.p == "" || !it.fhir {
+		return nil
+	}
+	if _, _, _, known := c.model.Child(it.p, name); known {
+		return nil
+	}
+	for i := len(name) - 1; i > 0; i-- {
+		if name[i] >= 'A' && name[i] <= 'Z' {
+			if _, _, choice, known := c.model.Child(it.p, name[:i]); known && choice {
+				if t, ok := choiceType(name[i:]); ok {
+					return errf("%s is a choice element: write %s.ofType(%s)", name, name[:i], t)
+				}
+			}
+		}
+	}
+	return errf("%s has no element %q", it.t, name)
 }
 
 func isResourceOfType(it item, name string) bool {

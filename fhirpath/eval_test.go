@@ -2,6 +2,7 @@ package fhirpath_test
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -140,5 +141,17 @@ var _ = Describe("Evaluate", func() {
 		out, err := fhirpath.MustCompile("status.memberOf(%vs-observation-status)").Evaluate(env, obs)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(out).To(Equal([]any{true}))
+	})
+})
+
+var _ = Describe("Compile on hostile input", func() {
+	It("refuses expressions nested too deeply instead of exhausting the stack", func() {
+		deep := strings.Repeat("(", 100000) + "1" + strings.Repeat(")", 100000)
+		_, err := fhirpath.Compile(deep)
+		Expect(err).To(MatchError(ContainSubstring("nested more than 200 levels deep")))
+		_, err = fhirpath.Compile(strings.Repeat("-", 100000) + "1")
+		Expect(err).To(MatchError(ContainSubstring("nested more than 200 levels deep")))
+		_, err = fhirpath.Compile(strings.Repeat("(", 50) + "1" + strings.Repeat(")", 50))
+		Expect(err).NotTo(HaveOccurred())
 	})
 })

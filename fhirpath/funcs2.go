@@ -276,6 +276,15 @@ func decimalBoundary(d Decimal, p int64, high bool) (Decimal, bool) {
 	if p == -1 {
 		p = 8
 	}
+	if math.Abs(d.V) < math.Pow(10, -float64(p)) {
+		// no significant digit at the precision asked: the boundary is zero
+		// (keeping the sign of a negative low boundary, as the reference does)
+		zero := 0.0
+		if !high && d.V < 0 {
+			zero = math.Copysign(0, -1)
+		}
+		return Decimal{V: zero, Scale: int(p)}, true
+	}
 	half := 0.5 * math.Pow(10, -float64(max(d.Scale, 0)))
 	v := d.V - half
 	if high {

@@ -208,3 +208,31 @@ var _ = Describe("core invariants on broken resources", func() {
 		Expect(holds(invariant("Patient", "pat-1"), p, contact)).To(BeFalse())
 	})
 })
+
+var _ = Describe("the UK Core invariants", func() {
+	It("all compile (read from the XML profiles)", func() {
+		files, err := filepath.Glob(sharedtest.Path("fhir", "uk-core", "structuredefinitions", "*.xml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(files).NotTo(BeEmpty())
+		compiled := 0
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			Expect(err).NotTo(HaveOccurred())
+			sd, err := fhirxml.Decode(data)
+			Expect(err).NotTo(HaveOccurred(), f)
+			diff, _ := sd["differential"].(map[string]any)
+			els, _ := diff["element"].([]any)
+			for _, e := range els {
+				cons, _ := e.(map[string]any)["constraint"].([]any)
+				for _, c := range cons {
+					if expr, ok := c.(map[string]any)["expression"].(string); ok {
+						_, err := fhirpath.Compile(expr)
+						Expect(err).NotTo(HaveOccurred(), f+": "+expr)
+						compiled++
+					}
+				}
+			}
+		}
+		Expect(compiled).To(BeNumerically(">=", 8))
+	})
+})

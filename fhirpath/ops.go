@@ -442,6 +442,9 @@ func (n *negateNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
 	case int64:
 		return []item{{v: -x}}, nil
 	case Decimal:
+		if x.V == 0 {
+			return []item{{v: Decimal{V: 0, Scale: x.Scale}}}, nil // no negative zero
+		}
 		return []item{{v: Decimal{V: -x.V, Scale: x.Scale}}}, nil
 	case Quantity:
 		return []item{{v: Quantity{Value: Decimal{V: -x.Value.V, Scale: x.Value.Scale}, Unit: x.Unit}}}, nil

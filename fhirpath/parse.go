@@ -7,10 +7,18 @@ import (
 
 // parser is a precedence-climbing parser over the FHIRPath N1 grammar.
 type parser struct {
-	src  string
-	toks []token
-	pos  int
+	src   string
+	toks  []token
+	pos   int
+	depth int
+	// memo numbers the subexpressions whose value is the same wherever they
+	// appear in one evaluation (%resource.descendants()), so it is computed once
+	memo map[string]int
 }
+
+// maxNesting bounds parentheses, unary signs and function arguments inside
+// each other; real invariants nest a few levels.
+const maxNesting = 200
 
 // binary operator precedence, lowest first (the FHIRPath grammar's order).
 var precedence = map[string]int{
@@ -124,6 +132,11 @@ func (p *parser) typeSpecifier() (typeSpec, error) {
 
 // unary parses polarity and then a postfix chain of invocations and indexers.
 func (p *parser) unary() (node, error) {
+	// nesting is bounded so that no expression can exhaust the stack
+	if p.depth++; p.depth > maxNesting {
+		return nil, p.fail(p.peek(), "expression nested more than %d levels deep", maxNesting)
+	}
+	defer func() { p.depth-- }()
 	if p.isOp("+") || p.isOp("-") {
 		op := p.next().text
 		operand, err := p.unary()
@@ -147,7 +160,7 @@ func (p *parser) unary() (node, error) {
 			if err != nil {
 				return nil, err
 			}
-			n = &pathNode{left: n, right: inv}
+			n = p.memoize(&pathNode{left: n, right: inv})
 		case p.isOp("["):
 			p.next()
 			idx, err := p.expr(1)
@@ -286,18 +299,65 @@ func (p *parser) invocation(first bool) (node, error) {
 	return &memberNode{name: t.text, first: first}, nil
 }
 
-func parse(src string) (node, error) {
-	toks, err := lex(src)
+// memoize wraps the walk of a whole resource from a constant
+// (%resource.descendants(), %rootResource.children()): it does not depend on
+// where in the expression it stands, and invariants such as dom-3 repeat it.
+func (p *parser) memoize(n *pathNode) node {
+	ext, ok := n.left.(*externalNode)
+	fn, isFn := n.right.(*funcNode)
+	if !ok || !isFn || len(fn.args) > 0 || (fn.name != "descendants" && fn.name != "children") {
+		return n
+	}
+	key := "%" + ext.name + "." + fn.name
+	slot, seen := p.memo[key]
+	if !seen {
+		if p.memo == nil {
+			p.memo = map[string]int{}
+		}
+		slot = len(p.memo)
+		p.memo[key] = slot
+	}
+	return &memoNode{inner: n, slot: slot}
+}
+
+// memoNode evaluates its inner expression once per evaluation.
+type memoNode struct {
+	inner node
+	slot  int
+}
+
+func (n *memoNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
+	if c.memo == nil {
+		c.memo = make([][]item, c.memoSlots)
+	}
+	if v := c.memo[n.slot]; v != nil {
+		return v, nil
+	}
+	v, err := n.inner.eval(c, s, in)
 	if err != nil {
 		return nil, err
+	}
+	// a full slice: whoever appends to a result copies it
+	v = v[:len(v):len(v)]
+	if v == nil {
+		v = []item{}
+	}
+	c.memo[n.slot] = v
+	return v, nil
+}
+
+func parse(src string) (node, int, error) {
+	toks, err := lex(src)
+	if err != nil {
+		return nil, 0, err
 	}
 	p := &parser{src: src, toks: toks}
 	n, err := p.expr(1)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if t := p.peek(); t.kind != tEOF {
-		return nil, p.fail(t, "unexpected %q after the end of the expression", t.text)
+		return nil, 0, p.fail(t, "unexpected %q after the end of the expression", t.text)
 	}
-	return n, nil
+	return n, len(p.memo), nil
 }

@@ -259,7 +259,7 @@ func (r *Runner) Merge(ctx context.Context, parts []*Part, names []string) ([]*m
 				rep.Complete = false
 				break
 			}
-			rep.Targets = append(rep.Targets, finishTarget(tw, cs))
+			rep.Targets = append(rep.Targets, finishTarget(tw, cs, p.Evidence == "full"))
 		}
 		rep.Summarize()
 		rep.Verdict = pol.Decide(rep)

@@ -220,7 +220,7 @@ type targetWork struct {
 }
 
 func (r *Runner) runTarget(ctx context.Context, spec target.Spec, k int, cs []compiled, p *Plan) model.TargetRun {
-	return finishTarget(r.collect(ctx, spec, k, cs, p), cs)
+	return finishTarget(r.collect(ctx, spec, k, cs, p), cs, p.Evidence == "full")
 }
 
 // collect reads the target (or the runner's shard of it) through the worker
@@ -295,7 +295,7 @@ func (r *Runner) collect(ctx context.Context, spec target.Spec, k int, cs []comp
 }
 
 // finishTarget finishes feed-level checks and grades every requirement.
-func finishTarget(tw *targetWork, cs []compiled) model.TargetRun {
+func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.TargetRun {
 	tr := tw.run
 	w := tw.work
 	tr.Results = append(tr.Results, inputResult(w.input, tr.Error))
@@ -311,6 +311,17 @@ func finishTarget(tw *targetWork, cs []compiled) model.TargetRun {
 			continue
 		}
 		w.states[i].Finish(tally)
+		// Feed-level findings are made here, after the per-record pass: name
+		// their requirement and redact them too.
+		for j := range tally.Findings {
+			f := &tally.Findings[j]
+			if f.Check == "" {
+				f.Check = c.req.ID
+			}
+			if f.Sensitive && !fullEvidence && f.Evidence != "" {
+				redact(f)
+			}
+		}
 		if g, ok := c.check.(check.Grader); ok {
 			res.Outcome, res.Message = g.Grade(tally)
 		} else {

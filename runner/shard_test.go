@@ -234,3 +234,45 @@ var _ = Describe("sharded runs", func() {
 		Expect(bytes.Contains([]byte(parts[0].Plan.Inline["./dups.yaml"]), []byte("test-duplicate-ids"))).To(BeTrue())
 	})
 })
+
+// nhsEcho is a feed-level check whose only finding, made in Finish, quotes an
+// NHS number: it must be redacted like any per-record finding.
+type nhsEcho struct{}
+
+type nhsEchoState struct{ Seen int }
+
+func (nhsEcho) Applies(r *model.Record) bool { return r.Type == "Patient" }
+func (nhsEcho) NewState() check.State        { return &nhsEchoState{} }
+func (s *nhsEchoState) Observe(*model.Record) []model.Finding {
+	s.Seen++
+	return nil
+}
+func (s *nhsEchoState) Merge(o check.State) error { s.Seen += o.(*nhsEchoState).Seen; return nil }
+func (s *nhsEchoState) Finish(t *model.Tally) {
+	t.Add(model.Finding{Severity: model.Error, Code: "nhs.duplicate", Message: "NHS number 9434765919 is shared", Evidence: "9434765919", Sensitive: true})
+}
+
+var _ = Describe("feed-level findings", func() {
+	run := func(evidence string) model.Finding {
+		r := newRunner(1)
+		r.Checks.Register("test-nhs-echo", "echoes an NHS number at the end", func(check.Spec, *check.Env) (check.Check, error) { return nhsEcho{}, nil })
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "s.yaml"), []byte("id: s\nversion: '1'\ntitle: S\nrequirements:\n  - {id: E1, level: SHALL, title: Echo, check: test-nhs-echo}\n"), 0o644)).To(Succeed())
+		p, err := runner.LoadPlan(writePlan(dir, "evidence: "+evidence+"\nsuites: [./s.yaml]\nvendors: [{name: A, targets: [{type: fixture, records: 30}]}]\n"))
+		Expect(err).NotTo(HaveOccurred())
+		reps, err := r.Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		fs := result(reps[0], "E1").Findings
+		Expect(fs).To(HaveLen(1))
+		return fs[0]
+	}
+
+	It("are named after their requirement and redacted unless evidence is full", func() {
+		f := run("redacted")
+		Expect(f.Check).To(Equal("E1"))
+		Expect(f.Message).NotTo(ContainSubstring("9434765919"))
+		Expect(f.Evidence).To(Equal("[redacted]"))
+		f = run("full")
+		Expect(f.Message).To(ContainSubstring("9434765919"))
+	})
+})

@@ -181,9 +181,15 @@ var _ = Describe("validate-code", func() {
 		Expect(r.Membership).To(Equal(terminology.NotMember))
 	})
 
-	It("knows unknown systems: HL7 namespaces and names that are not URIs are errors, other URIs are not", func() {
+	It("knows unknown systems: FHIR's own and names that are not URIs are errors, HL7 terminology's a warning, other URIs fine", func() {
 		r, _ := e.ValidateCode(ctx, "http://terminology.hl7.org/CodeSystem/made-up", "x", "", "")
 		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueUnknownSystem}))
+		Expect(r.Issues[0].Severity).To(Equal(model.Warning))
+		r, _ = e.ValidateCode(ctx, "http://hl7.org/fhir/administrative-gendre", "male", "", "")
+		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueUnknownSystem}))
+		Expect(r.Issues[0].Severity).To(Equal(model.Error))
+		r, _ = e.ValidateCode(ctx, "http://hl7.org/fhir/us/core/CodeSystem/condition-category", "x", "", "")
+		Expect(r.Issues).To(BeEmpty())
 		r, _ = e.ValidateCode(ctx, "SNOMED", "22298006", "", "")
 		Expect(r.Issues[0].Message).To(ContainSubstring("did you mean http://snomed.info/sct"))
 		r, _ = e.ValidateCode(ctx, "https://local.example/codes", "x", "", "")

@@ -61,6 +61,10 @@ type Engine struct {
 	mu          sync.RWMutex
 	codeSystems map[string]*CodeSystem
 	valueSets   map[string]*ValueSet
+	// pendingCS and pendingVS hold embedded definitions not decoded yet: a
+	// run decodes only the code systems and value sets it uses.
+	pendingCS   map[string]*pending
+	pendingVS   map[string]*pending
 	conceptMaps []*ConceptMap
 	// translations indexes conceptMaps by source code, built on first use.
 	translations map[[2]string][]Mapping
@@ -78,6 +82,8 @@ func New() *Engine {
 	e := &Engine{
 		codeSystems: map[string]*CodeSystem{},
 		valueSets:   map[string]*ValueSet{},
+		pendingCS:   map[string]*pending{},
+		pendingVS:   map[string]*pending{},
 		providers:   map[string]Provider{},
 		grammars:    map[string]Grammar{},
 		expansions:  map[string]*Expansion{},
@@ -122,11 +128,150 @@ func (e *Engine) LoadCore() error {
 		if err != nil {
 			return err
 		}
-		if err := e.AddJSON(raw, "r4core:"+name); err != nil {
+		if err := e.addLazy(raw, "r4core:"+name); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// pending is a definition kept undecoded until first use.
+type pending struct {
+	raw      json.RawMessage
+	source   string
+	complete bool
+}
+
+// addLazy indexes the code systems and value sets of a Bundle by URL without
+// decoding them; concept maps are decoded at once.
+func (e *Engine) addLazy(data []byte, source string) error {
+	entries, err := scanBundle(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, h := range entries {
+		src := fmt.Sprintf("%s entry %d", source, i)
+		switch h.resourceType {
+		case "CodeSystem":
+			if h.url == "" {
+				continue
+			}
+			complete := h.content == "" || h.content == "complete"
+			if old, ok := e.codeSystems[h.url]; ok && old.Complete() && !complete {
+				continue
+			}
+			if old, ok := e.pendingCS[h.url]; ok && old.complete && !complete {
+				continue
+			}
+			delete(e.codeSystems, h.url)
+			e.pendingCS[h.url] = &pending{raw: h.raw, source: src, complete: complete}
+		case "ValueSet":
+			if h.url == "" {
+				continue
+			}
+			delete(e.valueSets, h.url)
+			e.pendingVS[h.url] = &pending{raw: h.raw, source: src}
+		case "ConceptMap":
+			res, err := decodeMap(h.raw)
+			if err != nil {
+				return fmt.Errorf("%s: %w", src, err)
+			}
+			if err := e.addLocked(res, src); err != nil {
+				return err
+			}
+		}
+	}
+	e.expansions = map[string]*Expansion{}
+	return nil
+}
+
+func decodeMap(raw []byte) (map[string]any, error) {
+	var res map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// codeSystem returns the code system with url, decoding it on first use. The
+// caller must not hold e.mu.
+func (e *Engine) codeSystem(url string) *CodeSystem {
+	e.mu.RLock()
+	cs := e.codeSystems[url]
+	p := e.pendingCS[url]
+	e.mu.RUnlock()
+	if cs != nil || p == nil {
+		return cs
+	}
+	res, err := decodeMap(p.raw)
+	if err == nil {
+		cs, err = parseCodeSystem(res, p.source)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.pendingCS[url] == p {
+		delete(e.pendingCS, url)
+		if err != nil {
+			e.skipped = append(e.skipped, p.source+": "+err.Error())
+			return nil
+		}
+		e.codeSystems[url] = cs
+	}
+	return e.codeSystems[url]
+}
+
+// valueSet returns the value set with url, decoding it on first use. The
+// caller must not hold e.mu.
+func (e *Engine) valueSet(url string) *ValueSet {
+	e.mu.RLock()
+	vs := e.valueSets[url]
+	p := e.pendingVS[url]
+	e.mu.RUnlock()
+	if vs != nil || p == nil {
+		return vs
+	}
+	res, err := decodeMap(p.raw)
+	if err == nil {
+		vs, err = parseValueSet(res, p.source)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.pendingVS[url] == p {
+		delete(e.pendingVS, url)
+		if err != nil {
+			e.skipped = append(e.skipped, p.source+": "+err.Error())
+			return nil
+		}
+		e.valueSets[url] = vs
+	}
+	return e.valueSets[url]
+}
+
+// materialize decodes a value set, the code systems it draws from and the
+// value sets it imports, so that compiling it needs no decoding under lock.
+func (e *Engine) materialize(url string, seen map[string]bool) {
+	if seen[url] || len(seen) > 64 {
+		return
+	}
+	seen[url] = true
+	vs := e.valueSet(url)
+	if vs == nil {
+		return
+	}
+	for _, parts := range [][]*part{vs.include, vs.exclude} {
+		for _, p := range parts {
+			if p.system != "" {
+				e.codeSystem(p.system)
+			}
+			for _, u := range p.valueSets {
+				e.materialize(canonical(u), seen)
+			}
+		}
+	}
 }
 
 // AddJSON adds a resource or Bundle given as JSON.
@@ -168,6 +313,10 @@ func (e *Engine) addLocked(res map[string]any, source string) error {
 		if old, ok := e.codeSystems[cs.URL]; ok && old.Complete() && !cs.Complete() {
 			return nil
 		}
+		if old, ok := e.pendingCS[cs.URL]; ok && old.complete && !cs.Complete() {
+			return nil
+		}
+		delete(e.pendingCS, cs.URL)
 		e.codeSystems[cs.URL] = cs
 		e.expansions = map[string]*Expansion{}
 	case "ValueSet":
@@ -175,6 +324,7 @@ func (e *Engine) addLocked(res map[string]any, source string) error {
 		if err != nil {
 			return err
 		}
+		delete(e.pendingVS, vs.URL)
 		e.valueSets[vs.URL] = vs
 		e.expansions = map[string]*Expansion{}
 	case "ConceptMap":
@@ -219,10 +369,8 @@ func (e *Engine) CodeSystem(url string) (*CodeSystem, bool) {
 	if e.Ready() != nil {
 		return nil, false
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	cs, ok := e.codeSystems[canonical(url)]
-	return cs, ok
+	cs := e.codeSystem(canonical(url))
+	return cs, cs != nil
 }
 
 // ValueSet returns the value set with url.
@@ -230,10 +378,8 @@ func (e *Engine) ValueSet(url string) (*ValueSet, bool) {
 	if e.Ready() != nil {
 		return nil, false
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	vs, ok := e.valueSets[canonical(url)]
-	return vs, ok
+	vs := e.valueSet(canonical(url))
+	return vs, vs != nil
 }
 
 // KnowsSystem reports whether the engine can say anything about codes of
@@ -244,7 +390,7 @@ func (e *Engine) KnowsSystem(system string) bool {
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	return e.codeSystems[system] != nil || e.providers[system] != nil || e.grammars[system] != nil
+	return e.codeSystems[system] != nil || e.pendingCS[system] != nil || e.providers[system] != nil || e.grammars[system] != nil
 }
 
 // Counts reports how many code systems, value sets and concept maps are loaded.
@@ -252,7 +398,7 @@ func (e *Engine) Counts() (codeSystems, valueSets, conceptMaps int) {
 	_ = e.Ready()
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	return len(e.codeSystems), len(e.valueSets), len(e.conceptMaps)
+	return len(e.codeSystems) + len(e.pendingCS), len(e.valueSets) + len(e.pendingVS), len(e.conceptMaps)
 }
 
 // Expansion returns the compiled value set url, compiling it on first use;
@@ -268,6 +414,7 @@ func (e *Engine) Expansion(url string) (*Expansion, error) {
 	if ok {
 		return x, nil
 	}
+	e.materialize(key, map[string]bool{})
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	x, ok = e.expansionLocked(key, map[string]bool{})
@@ -307,8 +454,11 @@ func (e *Engine) ValueSetURLs() []string {
 	_ = e.Ready()
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	out := make([]string, 0, len(e.valueSets))
+	out := make([]string, 0, len(e.valueSets)+len(e.pendingVS))
 	for u := range e.valueSets {
+		out = append(out, u)
+	}
+	for u := range e.pendingVS {
 		out = append(out, u)
 	}
 	sort.Strings(out)

@@ -151,8 +151,8 @@ func (e *Engine) CheckCode(ctx context.Context, system, code, display string) ([
 		issues = append(issues, Issue{model.Error, IssueFormat, err.Error()})
 		return issues, "", nil
 	}
+	cs := e.codeSystem(system)
 	e.mu.RLock()
-	cs := e.codeSystems[system]
 	pv := e.providers[system]
 	g := e.grammars[system]
 	e.mu.RUnlock()
@@ -192,8 +192,8 @@ func (e *Engine) CheckCode(ctx context.Context, system, code, display string) ([
 			return issues, "", nil
 		}
 	default:
-		if msg := unknownSystem(system); msg != "" {
-			issues = append(issues, Issue{model.Error, IssueUnknownSystem, msg})
+		if sev, msg := unknownSystem(system); msg != "" {
+			issues = append(issues, Issue{sev, IssueUnknownSystem, msg})
 		}
 		return issues, "", nil
 	}
@@ -214,24 +214,27 @@ var aliases = map[string]string{
 	"loinc": LOINC, "ucum": UCUM, "icd10": ICD10, "icd-10": ICD10, "dmd": DMD,
 }
 
-// unknownSystem explains why a system the engine does not know cannot be
-// right, or returns "" when it may well be a legitimate external or local one.
-func unknownSystem(system string) string {
+// unknownSystem explains why a system the engine does not know is wrong or
+// suspect, with the severity it deserves, or returns "" when it may well be
+// a legitimate external or local one.
+func unknownSystem(system string) (model.Severity, string) {
 	if u, ok := aliases[strings.ToLower(system)]; ok {
-		return fmt.Sprintf("code system %q is not a URI: did you mean %s?", system, u)
+		return model.Error, fmt.Sprintf("code system %q is not a URI: did you mean %s?", system, u)
 	}
 	if !strings.Contains(system, ":") {
-		return fmt.Sprintf("code system %q is not a URI", system)
+		return model.Error, fmt.Sprintf("code system %q is not a URI", system)
 	}
-	// HL7 publishes every code system in these namespaces with FHIR R4 (or
-	// names them in the terminology registry): one carecert does not know is a
-	// typo or an invention.
-	for _, ns := range []string{"http://terminology.hl7.org/CodeSystem/", "http://hl7.org/fhir/"} {
-		if strings.HasPrefix(system, ns) && !strings.HasPrefix(system, "http://hl7.org/fhir/sid/") {
-			return fmt.Sprintf("code system %s is not defined by FHIR R4 or any loaded guide", system)
-		}
+	// FHIR R4 defines every code system named http://hl7.org/fhir/NAME: one
+	// carecert does not know is a typo or an invention.
+	if name, ok := strings.CutPrefix(system, "http://hl7.org/fhir/"); ok && !strings.Contains(name, "/") {
+		return model.Error, fmt.Sprintf("code system %s is not defined by FHIR R4", system)
 	}
-	return ""
+	// HL7's terminology (THO) has grown since R4: an unknown code system
+	// there is most likely a typo, but may be newer than FHIR R4.
+	if strings.HasPrefix(system, "http://terminology.hl7.org/CodeSystem/") {
+		return model.Warning, fmt.Sprintf("code system %s is not in FHIR R4's HL7 terminology or any loaded guide: a typo, or a code system newer than R4 whose codes cannot be checked", system)
+	}
+	return model.Information, ""
 }
 
 // CodeableConcept checks the codings of a CodeableConcept against a value set:

@@ -24,7 +24,7 @@ func (a *app) cldFixturesCommand() *cobra.Command {
 		list     bool
 	)
 	cmd := &cobra.Command{
-		Use:   "cld-fixtures",
+		Use:   "cld",
 		Short: "Generate a synthetic social care CLD return (CSV) with seeded defects",
 		Long: `Write OUT/cld.csv (the return), OUT/manifest.json (the defects seeded: kind,
 row, line, and the requirement and code that must report each) and, with

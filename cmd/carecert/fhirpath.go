@@ -13,6 +13,7 @@ import (
 
 type fhirpathFlags struct {
 	format, evidence string
+	strict           bool
 }
 
 // fhirpathCommand evaluates a FHIRPath expression on FHIR files: a way to try
@@ -29,7 +30,8 @@ and element path:
   carecert fhirpath "Patient.name.where(use = 'official').family" patient.xml
   carecert fhirpath "Observation.value > 100 'mg/dL'" feed.ndjson --format json
 
-Records where the expression gives nothing are not shown. Values of elements
+Records where the expression gives nothing are not shown; with --strict, an
+element name the definitions do not have is an error rather than nothing. Values of elements
 that identify a person are redacted unless --evidence full. Exit 0 when every
 record was evaluated, 1 when the expression failed on some record (each
 failure is printed), 2 for a malformed expression or an unreadable path.`,
@@ -40,6 +42,7 @@ failure is printed), 2 for a malformed expression or an unreadable path.`,
 	}
 	cmd.Flags().StringVar(&f.format, "format", "text", "output: text or json")
 	cmd.Flags().StringVar(&f.evidence, "evidence", "redacted", "values of identifying elements: redacted or full")
+	cmd.Flags().BoolVar(&f.strict, "strict", false, "report element names the FHIR R4 definitions do not have, instead of giving nothing")
 	return cmd
 }
 
@@ -76,7 +79,7 @@ func (a *app) evalFHIRPath(src string, paths []string, f fhirpathFlags) error {
 				return nil
 			}
 			res := rec.Resource()
-			env := &fhirpath.Env{Resource: res, RootResource: res}
+			env := &fhirpath.Env{Resource: res, RootResource: res, Strict: f.strict}
 			if rec.Container != nil {
 				env.RootResource = rec.Container.Resource()
 			}

@@ -45,6 +45,15 @@ var _ = Describe("carecert fhirpath", func() {
 		Expect(out).To(Equal(bundle + `:3 Observation/o = true (boolean)` + "\n"))
 	})
 
+	It("with --strict, names an element the definitions do not have", func() {
+		code, out, _ := carecert("fhirpath", "Patient.name.givn", patientXML)
+		Expect(code).To(Equal(0))
+		Expect(out).To(BeEmpty())
+		code, _, errOut := carecert("fhirpath", "Patient.name.givn", patientXML, "--strict")
+		Expect(code).To(Equal(1))
+		Expect(errOut).To(ContainSubstring(`Patient/example: fhirpath: HumanName has no element "givn"`))
+	})
+
 	It("exits 2 for a malformed expression and 1 when evaluation fails on a record", func() {
 		code, _, errOut := carecert("fhirpath", "name.where(", patientXML)
 		Expect(code).To(Equal(2))

@@ -53,6 +53,6 @@ func (a *app) fixturesCommand() *cobra.Command {
 			}
 		},
 	}
-	cmd.AddCommand(gen, list)
+	cmd.AddCommand(gen, list, a.cldFixturesCommand())
 	return cmd
 }

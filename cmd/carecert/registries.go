@@ -48,7 +48,6 @@ func (r *registries) extraCommands(a *app) []*cobra.Command {
 	var cmds []*cobra.Command
 	cmds = append(cmds, a.certificationCommands()...)
 	cmds = append(cmds, a.listenCommand(), a.simulateCommand())
-	cmds = append(cmds, a.cldFixturesCommand(), a.importFrictionlessCommand())
 	cmds = append(cmds, a.fhirpathCommand())
 	cmds = append(cmds, a.terminologyCommand())
 	return cmds

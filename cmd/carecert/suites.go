@@ -39,6 +39,7 @@ func (a *app) suitesCommand() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.AddCommand(a.importFrictionlessCommand())
 	return cmd
 }
 

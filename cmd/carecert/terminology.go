@@ -54,7 +54,10 @@ func (f *terminologyFlags) engine() (*terminology.Engine, error) {
 		}
 		e.SetRemote(c)
 	}
-	return e, e.Ready()
+	if err := e.Ready(); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 func (a *app) terminologyCommand() *cobra.Command {
@@ -83,6 +86,9 @@ cannot be decided offline, 2 for a usage error.`,
 			e, err := f.engine()
 			if err != nil {
 				return usageError("%v", err)
+			}
+			for _, s := range e.Skipped() {
+				fmt.Fprintln(a.stderr, "carecert: guide file left out:", s)
 			}
 			r, err := e.ValidateCode(cmd.Context(), system, code, display, valueSet)
 			if err != nil {
@@ -124,6 +130,9 @@ func (a *app) expandCommand() *cobra.Command {
 			e, err := f.engine()
 			if err != nil {
 				return usageError("%v", err)
+			}
+			for _, s := range e.Skipped() {
+				fmt.Fprintln(a.stderr, "carecert: guide file left out:", s)
 			}
 			codes, err := e.Expand(args[0])
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -88,16 +89,12 @@ type Registry struct {
 	// globals maps a resource type to the profiles implementation guides
 	// declare global for it (ImplementationGuide.global).
 	globals map[string][]string
-
-	// building guards against cycles in snapshot generation.
-	buildMu  sync.Mutex
-	building map[*Entry]bool
 }
 
 // New builds a registry: the IGs are read now (their errors are returned);
 // the core is read on first use.
 func New(opts Options) (*Registry, error) {
-	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, building: map[*Entry]bool{}, globals: map[string][]string{}}
+	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, globals: map[string][]string{}}
 	for _, p := range opts.IGs {
 		pkg, err := r.loadIG(p)
 		if err != nil {
@@ -109,7 +106,7 @@ func New(opts Options) (*Registry, error) {
 	// read. A profile that cannot be expanded keeps its error for its users.
 	for _, url := range r.URLs("StructureDefinition") {
 		if e, ok := r.find(url, ""); ok {
-			r.structureDefinition(e) //nolint:errcheck // the error stays on the entry
+			r.structureDefinition(e, nil) //nolint:errcheck // the error stays on the entry
 		}
 	}
 	return r, nil
@@ -251,7 +248,7 @@ func (r *Registry) StructureDefinition(canonical string) (*StructureDefinition, 
 	if e.ResourceType != "StructureDefinition" {
 		return nil, fmt.Errorf("%s is a %s, not a StructureDefinition", canonical, e.ResourceType)
 	}
-	return r.structureDefinition(e)
+	return r.structureDefinition(e, nil)
 }
 
 // NotFoundError is a canonical URL the registry does not know.
@@ -269,7 +266,14 @@ func (r *Registry) BaseType(typ string) (*StructureDefinition, error) {
 	return r.StructureDefinition(CoreBase + typ)
 }
 
-func (r *Registry) structureDefinition(e *Entry) (*StructureDefinition, error) {
+// structureDefinition decodes (and expands, once) the definition of e. expanding
+// lists the definitions whose expansion is waiting on this one, in this
+// goroutine: meeting one of them again is a cycle, reported instead of waiting
+// on its sync.Once forever.
+func (r *Registry) structureDefinition(e *Entry, expanding []*Entry) (*StructureDefinition, error) {
+	if slices.Contains(expanding, e) {
+		return nil, fmt.Errorf("%s refers back to itself through %s", e.URL, expanding[len(expanding)-1].URL)
+	}
 	e.sdOnce.Do(func() {
 		var sd StructureDefinition
 		if err := json.Unmarshal(e.raw, &sd); err != nil {
@@ -277,7 +281,7 @@ func (r *Registry) structureDefinition(e *Entry) (*StructureDefinition, error) {
 			return
 		}
 		if sd.Snapshot == nil || len(sd.Snapshot.Element) == 0 {
-			if err := r.generateSnapshot(e, &sd); err != nil {
+			if err := r.generateSnapshot(e, &sd, append(expanding, e)); err != nil {
 				e.sdErr = err
 				return
 			}

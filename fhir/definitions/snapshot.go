@@ -1,6 +1,7 @@
 package definitions
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,7 +19,7 @@ func (e *SnapshotError) Error() string {
 }
 
 // generateSnapshot merges sd's differential onto its base's snapshot.
-func (r *Registry) generateSnapshot(e *Entry, sd *StructureDefinition) error {
+func (r *Registry) generateSnapshot(e *Entry, sd *StructureDefinition, expanding []*Entry) error {
 	fail := func(elem, format string, args ...any) error {
 		return &SnapshotError{Profile: sd.URL, Element: elem, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -32,15 +33,14 @@ func (r *Registry) generateSnapshot(e *Entry, sd *StructureDefinition) error {
 	if !ok {
 		return fail(sd.Type, "base definition %s is not loaded (load the guide that defines it with --ig)", sd.BaseDefinition)
 	}
-	if !r.enter(baseEntry) {
-		return fail(sd.Type, "circular baseDefinition through %s", sd.BaseDefinition)
+	if through := r.baseCycle(e); through != "" {
+		return fail(sd.Type, "circular baseDefinition through %s", through)
 	}
-	base, err := r.structureDefinition(baseEntry)
-	r.leave(baseEntry)
+	base, err := r.structureDefinition(baseEntry, expanding)
 	if err != nil {
 		return fail(sd.Type, "base definition %s: %v", sd.BaseDefinition, err)
 	}
-	g := &snapshotter{r: r, sd: sd, elems: cloneElements(base.Snapshot.Element)}
+	g := &snapshotter{r: r, sd: sd, elems: cloneElements(base.Snapshot.Element), expanding: expanding}
 	if sd.Type != "" && base.Type != sd.Type && len(g.elems) > 0 {
 		g.rebase(g.elems[0].Path, sd.Type)
 	}
@@ -64,20 +64,31 @@ func (r *Registry) generateSnapshot(e *Entry, sd *StructureDefinition) error {
 
 // enter and leave track the definitions whose snapshots are being generated,
 // so a cycle of base definitions is an error rather than a deadlock.
-func (r *Registry) enter(e *Entry) bool {
-	r.buildMu.Lock()
-	defer r.buildMu.Unlock()
-	if r.building[e] {
-		return false
+// baseCycle walks the baseDefinition chain from e and returns the URL where it
+// comes back to a definition already on it, or "". Expanding a profile
+// expands its base first (each once, under a sync.Once), so a cycle would
+// otherwise wait on itself forever. The walk reads only the baseDefinition of
+// each entry and shares no state between goroutines.
+func (r *Registry) baseCycle(e *Entry) string {
+	seen := map[*Entry]bool{}
+	for cur := e; cur != nil; {
+		if seen[cur] {
+			return cur.URL
+		}
+		seen[cur] = true
+		var head struct {
+			BaseDefinition string `json:"baseDefinition"`
+		}
+		if err := json.Unmarshal(cur.raw, &head); err != nil || head.BaseDefinition == "" {
+			return ""
+		}
+		next, ok := r.Lookup(head.BaseDefinition)
+		if !ok {
+			return ""
+		}
+		cur = next
 	}
-	r.building[e] = true
-	return true
-}
-
-func (r *Registry) leave(e *Entry) {
-	r.buildMu.Lock()
-	defer r.buildMu.Unlock()
-	delete(r.building, e)
+	return ""
 }
 
 // legacyID computes the id of a differential element that has none (older
@@ -106,6 +117,9 @@ type snapshotter struct {
 	r     *Registry
 	sd    *StructureDefinition
 	elems []ElementDefinition
+	// expanding is the chain of definitions being expanded (see
+	// Registry.structureDefinition).
+	expanding []*Entry
 }
 
 func cloneElements(in []ElementDefinition) []ElementDefinition {
@@ -356,11 +370,7 @@ func (g *snapshotter) expand(i int) error {
 			if !ok {
 				return fmt.Errorf("profile %s of element %s is not loaded", t.Profile[0], el.ID)
 			}
-			if e == nil || !g.r.enter(e) {
-				return fmt.Errorf("profile %s refers to itself", t.Profile[0])
-			}
-			typeSD, err = g.r.structureDefinition(e)
-			g.r.leave(e)
+			typeSD, err = g.r.structureDefinition(e, g.expanding)
 		} else {
 			typeSD, err = g.r.BaseType(t.Code)
 		}

@@ -108,8 +108,13 @@ type Index struct {
 }
 
 // R4 returns the index of the embedded R4 core definitions, built on first
-// use. The result is cached: it is immutable, so all callers share it.
+// use. The result is cached: it is derived from embedded constant data and
+// immutable, so all callers share it as they would a constant.
 func R4() (*Index, error) { return r4() }
+
+// Load builds a new index of the embedded R4 core definitions, for a program
+// that wants its own rather than the shared one.
+func Load() (*Index, error) { return build() }
 
 var r4 = r4Builder()
 

@@ -130,3 +130,13 @@ var _ = Describe("the embedded compact index", func() {
 		Expect(err).To(MatchError(ContainSubstring("bundle 1")))
 	})
 })
+
+var _ = Describe("Load", func() {
+	It("builds an index of its own, equal to the shared one", func() {
+		own, err := elements.Load()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(own).NotTo(BeIdenticalTo(elements.MustR4()))
+		Expect(own.Names()).To(ConsistOf(elements.MustR4().Names()))
+		Expect(own.Element("Patient.name.given").Path).To(Equal("HumanName.given"))
+	})
+})

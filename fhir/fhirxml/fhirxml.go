@@ -50,9 +50,15 @@ type converter struct {
 	dec   *xml.Decoder
 	ix    *elements.Index
 	lines map[string]int // element path → line, only when locating
+	depth int
 }
 
+// maxDepth bounds element nesting so that no document can exhaust the stack
+// (FHIR resources nest a few dozen levels; encoding/json stops at 10,000).
+const maxDepth = 1000
+
 func newConverter(data []byte, ix *elements.Index, lines map[string]int) *converter {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark is allowed
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
 	dec.Entity = xml.HTMLEntity
@@ -163,6 +169,10 @@ func (c *converter) mark(path string) {
 // object reads child elements into obj until the end of the current element.
 // defPath is where the children are defined.
 func (c *converter) object(obj map[string]any, defPath, path string) error {
+	if c.depth++; c.depth > maxDepth {
+		return &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("elements nested more than %d levels deep", maxDepth)}
+	}
+	defer func() { c.depth-- }()
 	var primitiveArrays []string
 	for {
 		tok, err := c.dec.Token()

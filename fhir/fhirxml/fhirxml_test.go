@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/validators/structure"
@@ -43,6 +44,12 @@ var _ = Describe("Decode", func() {
 		contact := res["contact"].([]any)[0].(map[string]any)
 		Expect(contact["name"].(map[string]any)["_family"]).NotTo(BeNil())
 		Expect(contact["relationship"]).To(HaveLen(1))
+	})
+
+	It("accepts a UTF-8 byte-order mark", func() {
+		res, err := fhirxml.Decode([]byte("\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"b\"/></Patient>"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res["id"]).To(Equal("b"))
 	})
 
 	It("unwraps contained resources and aligns extensions of repeating primitives", func() {
@@ -109,6 +116,11 @@ var _ = Describe("Decode", func() {
 		Entry("empty", "  \n", "line 2: empty: no XML element"),
 		Entry("another encoding", `<?xml version="1.0" encoding="ISO-8859-1"?><Patient xmlns="http://hl7.org/fhir"/>`,
 			`line 1: xml: opening charset "ISO-8859-1": encoding "ISO-8859-1" is not supported: FHIR XML must be UTF-8`),
+		Entry("not UTF-8", "<Patient xmlns=\"http://hl7.org/fhir\">\n<name><family value=\"M\xfcller\"/></name></Patient>", "line 2: malformed XML: invalid UTF-8"),
+		Entry("an undeclared entity", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"&a;\"/></Patient>", "line 1: malformed XML: invalid character entity &a;"),
+		Entry("text in an element", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"x\"/><![CDATA[hi]]></Patient>", `line 1: unexpected text "hi" in a FHIR element`),
+		Entry("nesting deeper than any resource", "<Patient xmlns=\"http://hl7.org/fhir\">"+strings.Repeat("<extension>", 5000)+"</Patient>",
+			"line 1: elements nested more than 1000 levels deep"),
 		Entry("two roots", "<Patient xmlns=\"http://hl7.org/fhir\"/>\n<Patient xmlns=\"http://hl7.org/fhir\"/>", "line 2: unexpected element <Patient> after the end of the resource"),
 	)
 })
@@ -136,5 +148,63 @@ var _ = Describe("Locator", func() {
 		Expect(lines[l-1]).To(ContainSubstring("<id value="))
 		inner := entries[1].(map[string]any)["resource"].(map[string]any)
 		Expect(lines[l-1]).To(ContainSubstring(inner["id"].(string)))
+	})
+})
+
+var _ = Describe("the JSON equivalent", func() {
+	It("is exactly what FHIR JSON writes for the same content", func() {
+		xmlText := `<Parameters xmlns="http://hl7.org/fhir">
+  <id value="p"/>
+  <meta><profile value="http://example.org/a"/><profile value="http://example.org/b"/></meta>
+  <parameter>
+    <name value="patient"/>
+    <resource>
+      <Patient>
+        <id value="pt"/>
+        <text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"><p>Hi &amp; bye</p></div></text>
+        <contained><Practitioner><id value="dr"/><active value="true"/></Practitioner></contained>
+        <extension url="http://example.org/nested">
+          <extension url="a"><valueInteger value="-3"/></extension>
+          <extension url="b"><valueDecimal value="1.50"/></extension>
+        </extension>
+        <modifierExtension url="http://example.org/mod"><valueBoolean value="false"/></modifierExtension>
+        <identifier id="i1"><system value="urn:x"/><value value="42"/></identifier>
+        <active id="a1" value="true"/>
+        <name><given value="A"/><given id="g2"/><given value="C"><extension url="http://example.org/e"><valueCode value="x"/></extension></given></name>
+        <generalPractitioner><reference value="#dr"/></generalPractitioner>
+      </Patient>
+    </resource>
+  </parameter>
+  <parameter><name value="count"/><valueUnsignedInt value="7"/></parameter>
+  <parameter><name value="when"/><valuePeriod><start value="2020-01-01"/></valuePeriod></parameter>
+</Parameters>`
+		jsonText := `{
+  "resourceType": "Parameters",
+  "id": "p",
+  "meta": {"profile": ["http://example.org/a", "http://example.org/b"]},
+  "parameter": [
+    {"name": "patient", "resource": {
+      "resourceType": "Patient",
+      "id": "pt",
+      "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Hi &amp; bye</p></div>"},
+      "contained": [{"resourceType": "Practitioner", "id": "dr", "active": true}],
+      "extension": [{"url": "http://example.org/nested", "extension": [
+        {"url": "a", "valueInteger": -3}, {"url": "b", "valueDecimal": 1.50}]}],
+      "modifierExtension": [{"url": "http://example.org/mod", "valueBoolean": false}],
+      "identifier": [{"id": "i1", "system": "urn:x", "value": "42"}],
+      "active": true,
+      "_active": {"id": "a1"},
+      "name": [{"given": ["A", null, "C"], "_given": [null, {"id": "g2"}, {"extension": [{"url": "http://example.org/e", "valueCode": "x"}]}]}],
+      "generalPractitioner": [{"reference": "#dr"}]
+    }},
+    {"name": "count", "valueUnsignedInt": 7},
+    {"name": "when", "valuePeriod": {"start": "2020-01-01"}}
+  ]
+}`
+		got, err := fhirxml.Decode([]byte(xmlText))
+		Expect(err).NotTo(HaveOccurred())
+		want, err := fhir.Decode([]byte(jsonText))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got).To(Equal(want))
 	})
 })

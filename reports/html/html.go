@@ -18,6 +18,7 @@ import (
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/policy"
 )
 
 //go:embed page.css
@@ -139,6 +140,8 @@ type suiteRow struct {
 type resultRow struct {
 	Target string
 	model.Result
+	// WaivedUntil is set when a waiver excused the result.
+	WaivedUntil string
 }
 
 type measureRow struct {
@@ -195,10 +198,15 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 	}
 	outcomes := map[model.Outcome]int64{}
 	var severities [3]int64
+	waived := policy.Waived(rep.Verdict)
 	for _, t := range rep.Targets {
 		ti := index(&data.Targets, tIdx, t.Name)
 		for _, res := range t.Results {
-			v.Results = append(v.Results, resultRow{Target: t.Name, Result: res})
+			row := resultRow{Target: t.Name, Result: res}
+			if until, ok := policy.WaivedUntil(waived, &res); ok {
+				row.WaivedUntil = until
+			}
+			v.Results = append(v.Results, row)
 			outcomes[res.Outcome]++
 			severities[model.Error] += res.Errors
 			severities[model.Warning] += res.Warnings

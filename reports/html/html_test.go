@@ -64,6 +64,14 @@ var _ = Describe("Render", func() {
 		Expect(kept).To(BeNumerically(">", 0))
 	})
 
+	It("marks the results a waiver excused", func() {
+		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: fhir-r4-structure/STRUCT-01 until 2026-03-31: fix in 11.1")
+		page, err := html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(MatchRegexp(`fhir-r4-structure/STRUCT-01</td>.*<span class="badge o-fail">fail</span> <span class="waived">waived until 2026-03-31</span>`))
+		Expect(strings.Count(string(page), `class="waived"`)).To(Equal(1))
+	})
+
 	It("folds a long list of reasons away after the first ten", func() {
 		for i := 0; i < 15; i++ {
 			rep.Verdict.Reasons = append(rep.Verdict.Reasons, fmt.Sprintf("extra reason %d", i))

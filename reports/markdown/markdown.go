@@ -12,6 +12,7 @@ import (
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/policy"
 )
 
 // Limits keep a comment well under the 65,536 characters GitHub accepts.
@@ -102,13 +103,18 @@ func Summary(w io.Writer, rep *model.Report) error {
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return outcomeRank(rows[i].res.Outcome) < outcomeRank(rows[j].res.Outcome) })
+	waived := policy.Waived(v)
 	b.WriteString("| Outcome | Requirement | Level | Target | Records | Errors | Warnings | Detail |\n|---|---|---|---|---:|---:|---:|---|\n")
 	for i, r := range rows {
 		if i == maxRows {
 			fmt.Fprintf(&b, "\n… and %d more result(s) in report.json\n", len(rows)-i)
 			break
 		}
-		fmt.Fprintf(&b, "| %s | `%s/%s` | %s | %s | %d | %d | %d | %s |\n", r.res.Outcome, r.res.Suite, r.res.Requirement, r.res.Level,
+		outcome := string(r.res.Outcome)
+		if until, ok := policy.WaivedUntil(waived, r.res); ok {
+			outcome += " (waived until " + until + ")"
+		}
+		fmt.Fprintf(&b, "| %s | `%s/%s` | %s | %s | %d | %d | %d | %s |\n", outcome, r.res.Suite, r.res.Requirement, r.res.Level,
 			Escape(r.target), r.res.Evaluated, r.res.Errors, r.res.Warnings, Escape(r.res.Message))
 	}
 	if measures > 0 {

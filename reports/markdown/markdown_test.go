@@ -38,6 +38,14 @@ var _ = Describe("Summary", func() {
 		Expect(md).NotTo(ContainSubstring("1970"), "identifying evidence is not quoted")
 	})
 
+	It("marks the results a waiver excused", func() {
+		rep := reporttest.Large(6)
+		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: BIG-01 until 2026-03-31: fix due")
+		var buf bytes.Buffer
+		Expect(markdown.Summary(&buf, rep)).To(Succeed())
+		Expect(strings.Count(buf.String(), "| fail (waived until 2026-03-31) | `big/BIG-01` |")).To(Equal(2), "on both targets")
+	})
+
 	It("escapes text that would break the table", func() {
 		rep := reporttest.Large(6)
 		rep.Targets[0].Results[0].Message = "a | b\nc <script>"

@@ -410,7 +410,7 @@ func (p *Rules) Decide(r *model.Report) model.Verdict {
 		case asOf.After(w.expires):
 			notes = append(notes, fmt.Sprintf("waiver for %s expired on %s (report as of %s): it no longer counts", w.Requirement, w.Expires, asOf.Format(time.DateOnly)))
 		case used[wi]:
-			notes = append(notes, fmt.Sprintf("waived: %s until %s: %s", w.Requirement, w.Expires, w.Justification))
+			notes = append(notes, fmt.Sprintf("%s%s until %s: %s", waivedPrefix, w.Requirement, w.Expires, w.Justification))
 		default:
 			notes = append(notes, fmt.Sprintf("waiver for %s (until %s) was not needed: the requirement did not fail", w.Requirement, w.Expires))
 		}
@@ -506,3 +506,35 @@ func (p *Rules) apply(rule RuleConfig, r *model.Report, excused func(*model.Resu
 
 // Regrade decides a stored report again under p, replacing its verdict.
 func Regrade(r *model.Report, p Policy) { r.Verdict = p.Decide(r) }
+
+// waivedPrefix starts the reason a used waiver adds to a verdict.
+const waivedPrefix = "waived: "
+
+// Waived reads back from a verdict's reasons the waivers that excused
+// something, as the written requirement ("suite/REQ" or "REQ") and the last day
+// the waiver counts. Reports use it to mark waived results; it needs only the
+// stored verdict, not the policy.
+func Waived(v model.Verdict) map[string]string {
+	out := map[string]string{}
+	for _, r := range v.Reasons {
+		rest, ok := strings.CutPrefix(r, waivedPrefix)
+		if !ok {
+			continue
+		}
+		req, tail, ok := strings.Cut(rest, " until ")
+		if !ok || len(tail) < len(time.DateOnly) {
+			continue
+		}
+		out[req] = tail[:len(time.DateOnly)]
+	}
+	return out
+}
+
+// WaivedUntil returns the expiry of the waiver that excused a result, if any.
+func WaivedUntil(waived map[string]string, res *model.Result) (string, bool) {
+	if d, ok := waived[RequirementKey(res)]; ok {
+		return d, true
+	}
+	d, ok := waived[res.Requirement]
+	return d, ok
+}

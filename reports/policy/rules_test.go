@@ -268,6 +268,18 @@ waivers:
 			))
 		})
 
+		It("can be read back from the stored verdict, to mark waived results", func() {
+			rep := failing()
+			policy.Regrade(rep, waived("2026-03-01"))
+			w := policy.Waived(rep.Verdict)
+			Expect(w).To(Equal(map[string]string{"STRUCT-02": "2026-03-01", "quality/COMP-01": "2026-03-01"}))
+			until, ok := policy.WaivedUntil(w, &rep.Targets[0].Results[0])
+			Expect(ok).To(BeTrue())
+			Expect(until).To(Equal("2026-03-01"))
+			_, ok = policy.WaivedUntil(w, &model.Result{Suite: "x", Requirement: "COMP-01"})
+			Expect(ok).To(BeFalse(), "a waiver written suite/REQ names that suite only")
+		})
+
 		It("stops counting expired waivers, judged against the report's as-of date", func() {
 			v := waived("2026-02-28").Decide(failing())
 			Expect(v.Decision).To(Equal(model.NotCertified))

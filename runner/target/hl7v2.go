@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/carecert/carecert/fixtures/hl7v2gen"
@@ -171,4 +173,82 @@ func (t *hl7v2Fixture) Records(ctx context.Context, emit Emit) error {
 	}()
 	defer pr.Close()
 	return ReadHL7v2(ctx, t.name, pr, emit)
+}
+
+// Shard deals the files of an hl7v2 target out whole, by their position in
+// the sorted listing: an ER7 file has no line at which a reader can start
+// without having read what came before (batches, message numbers), so one
+// shard reads each file.
+func (t *hl7v2Files) Shard(s Shard) Target { return &hl7v2Shard{files: t, shard: s} }
+
+type hl7v2Shard struct {
+	files *hl7v2Files
+	shard Shard
+}
+
+func (t *hl7v2Shard) Kinds() []model.Kind { return t.files.Kinds() }
+
+func (t *hl7v2Shard) Records(ctx context.Context, emit Emit) error {
+	files, err := listFiles(t.files.path, IsHL7v2File)
+	if err != nil {
+		return err
+	}
+	for k, f := range files {
+		if !t.shard.Owns(k) {
+			continue
+		}
+		if err := ReadHL7v2File(ctx, f, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Shard reads only the shard's contiguous range of generated messages: every
+// shard generates and reads the whole feed (it is cheap) and emits its range.
+func (t *hl7v2Fixture) Shard(s Shard) Target { return &hl7v2FixtureShard{feed: t, shard: s} }
+
+type hl7v2FixtureShard struct {
+	feed  *hl7v2Fixture
+	shard Shard
+}
+
+func (t *hl7v2FixtureShard) Kinds() []model.Kind { return t.feed.Kinds() }
+
+func (t *hl7v2FixtureShard) Records(ctx context.Context, emit Emit) error {
+	n := int64(t.feed.opts.Messages)
+	i, c := int64(t.shard.Index-1), int64(max(t.shard.Count, 1))
+	lo, hi := n*i/c, n*(i+1)/c
+	return t.feed.Records(ctx, func(r *model.Record) error {
+		if r.Index < lo || r.Index >= hi {
+			return nil
+		}
+		return emit(r)
+	})
+}
+
+// errFound stops a folder walk early.
+var errFound = errors.New("found")
+
+// isHL7v2Folder reports whether path is a folder holding HL7 v2 files and no
+// FHIR files, so that `carecert validate FOLDER` reads it as HL7 v2.
+func isHL7v2Folder(path string) bool {
+	if info, err := os.Stat(path); path == "" || err != nil || !info.IsDir() {
+		return false
+	}
+	v2 := false
+	err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir():
+			return nil
+		case IsFHIRFile(d.Name()):
+			return errFound
+		case IsHL7v2File(d.Name()):
+			v2 = true
+		}
+		return nil
+	})
+	return err == nil && v2
 }

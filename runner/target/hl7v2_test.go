@@ -50,6 +50,15 @@ var _ = Describe("hl7v2 targets", func() {
 		Expect(recs[5].Index).To(BeEquivalentTo(2))
 	})
 
+	It("infers hl7v2 for a folder of HL7 v2 files without FHIR files", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "a.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
+		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("hl7v2"))
+		Expect(os.WriteFile(filepath.Join(dir, "b.ndjson"), []byte("{}\n"), 0o644)).To(Succeed())
+		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("fhir"))
+		Expect(target.Infer(target.Spec{Path: GinkgoT().TempDir()})).To(Equal("fhir"))
+	})
+
 	It("says which path cannot be read", func() {
 		_, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: "/nonexistent/x.hl7", Options: check.Params{}})
 		Expect(err).To(MatchError(ContainSubstring("cannot read /nonexistent/x.hl7")))
@@ -70,5 +79,47 @@ var _ = Describe("hl7v2 targets", func() {
 		ms, err := hl7v2.ParseAll([]byte("\xEF\xBB\xBFMSH|^~\\&|A\nPID|1|x^y\n"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(target.Encode(ms[0]))).To(Equal("MSH|^~\\&|A\rPID|1|x^y\r"))
+	})
+})
+
+var _ = Describe("hl7v2 target shards", func() {
+	names := func(t target.Target) []string {
+		recs, err := collect(t)
+		Expect(err).NotTo(HaveOccurred())
+		var out []string
+		for _, r := range recs {
+			out = append(out, filepath.Base(r.Source)+"#"+r.Type+"#"+string(rune('0'+r.Index)))
+		}
+		return out
+	}
+
+	It("deal a folder's files out whole: shards are disjoint and together the whole", func() {
+		dir := GinkgoT().TempDir()
+		for _, n := range []string{"a.hl7", "b.hl7", "c.er7"} {
+			Expect(os.WriteFile(filepath.Join(dir, n), []byte(adtMessage+adtMessage), 0o644)).To(Succeed())
+		}
+		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: check.Params{}})
+		Expect(err).NotTo(HaveOccurred())
+		whole := names(t)
+		Expect(whole).To(HaveLen(6))
+		var union []string
+		for i := 1; i <= 2; i++ {
+			part := names(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 2}))
+			Expect(part).NotTo(BeEmpty())
+			union = append(union, part...)
+		}
+		Expect(union).To(ConsistOf(whole))
+	})
+
+	It("split a generated feed into contiguous ranges", func() {
+		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: check.Params{"messages": 9}})
+		Expect(err).NotTo(HaveOccurred())
+		var union []string
+		for i := 1; i <= 3; i++ {
+			part := names(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 3}))
+			Expect(part).To(HaveLen(3))
+			union = append(union, part...)
+		}
+		Expect(union).To(Equal(names(t)))
 	})
 })

@@ -203,6 +203,8 @@ func Infer(spec Spec) string {
 		return "hl7v2"
 	case strings.HasSuffix(p, ".csv"), strings.HasSuffix(p, ".tsv"):
 		return "csv"
+	case isHL7v2Folder(spec.ResolvedPath()):
+		return "hl7v2"
 	}
 	return "fhir"
 }

@@ -264,6 +264,14 @@ var _ = Describe("hl7v2-profile", func() {
 		Expect(where(observe(c, a08))).To(BeEmpty())
 	})
 
+	It("applies a rule with where only to the repetitions it picks", func() {
+		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+			map[string]any{"path": "PID-3.1", "where": map[string]any{"component": 5, "pattern": "^NH"}, "usage": "R"},
+		}})
+		Expect(observe(c, record(segs(msh24, "PID|1||1^^^RX1^MR")))).To(BeEmpty())
+		Expect(where(observe(c, record(segs(msh24, "PID|1||1^^^RX1^MR~^^^NHS^NH"))))).To(Equal([]string{"profile.usage@PID[1].3[2].1"}))
+	})
+
 	It("looks only at the messages its when condition picks", func() {
 		c := mustCompile("hl7v2-profile", check.Params{"when": map[string]any{"path": "MSH-9.1", "equals": "ADT"},
 			"rules": []any{map[string]any{"segment": "PV1", "usage": "R"}}})

@@ -22,11 +22,13 @@ import (
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
+	vterm "github.com/carecert/carecert/validators/terminology"
 )
 
 func newRunner() *runner.Runner {
 	checks := check.NewRegistry()
 	v2.Register(checks)
+	vterm.Register(checks) // mapping coverage of OBX-3 (hl7v2-terminology)
 	targets := target.NewRegistry()
 	targets.Register("hl7v2", "hl7v2 files", target.OpenHL7v2)
 	return &runner.Runner{Checks: checks, Targets: targets, Workers: 2,
@@ -80,7 +82,7 @@ var _ = Describe("Generated ADT and ORU feeds with seeded defects", func() {
 		path := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
 		Expect(os.WriteFile(path, buf.Bytes(), 0o644)).To(Succeed())
 
-		rep := runOn(path, "hl7v2-structure", "nhs-adt-v2")
+		rep := runOn(path, "hl7v2-structure", "nhs-adt-v2", "hl7v2-terminology")
 		Expect(rep.Summary.Records).To(BeEquivalentTo(400))
 		want := map[string]bool{}
 		for _, d := range man.Defects {
@@ -118,7 +120,7 @@ var _ = Describe("Generated ADT and ORU feeds with seeded defects", func() {
 		Expect(err).NotTo(HaveOccurred())
 		path := filepath.Join(GinkgoT().TempDir(), "clean.hl7")
 		Expect(os.WriteFile(path, buf.Bytes(), 0o644)).To(Succeed())
-		rep := runOn(path, "hl7v2-structure", "nhs-adt-v2")
+		rep := runOn(path, "hl7v2-structure", "nhs-adt-v2", "hl7v2-terminology")
 		Expect(found(rep, model.Information)).To(BeEmpty())
 		Expect(rep.Verdict.Decision).To(Equal(model.Certified))
 	})

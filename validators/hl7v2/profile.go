@@ -381,7 +381,9 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		}
 	}
 	switch {
-	case r.Usage == "R" && (selected == 0 || (r.path.Component == 0 && present == 0)):
+	// With where, a rule speaks of the repetitions it picks: when there are
+	// none it has nothing to say (a min on a rule of its own asks for them).
+	case r.Usage == "R" && ((selected == 0 && r.Where == nil) || (selected > 0 && r.path.Component == 0 && present == 0)):
 		out = r.add(out, rec, r.sev, "profile.usage", fieldPath(), fmt.Sprintf("%s is required but absent", what), "", false)
 	case r.Usage == "RE" && present == 0:
 		out = r.add(out, rec, model.Information, "profile.usage", fieldPath(), fmt.Sprintf("%s is empty (required when known)", what), "", false)

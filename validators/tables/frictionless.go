@@ -223,7 +223,7 @@ func ImportFrictionless(name string, data []byte, o ImportOptions) ([]byte, erro
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return append([]byte("# Imported from the Frictionless Table Schema "+name+" by carecert import-frictionless.\n"), out...), nil
+	return append([]byte("# Imported from the Frictionless Table Schema "+name+" by carecert suites import-frictionless.\n"), out...), nil
 }
 
 func schemaParams(fields []fieldDoc, missing []string) yaml.MapSlice {

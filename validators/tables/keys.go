@@ -16,10 +16,10 @@ import (
 )
 
 // Feed-level table checks keep a 64-bit hash per key, never the key text.
-// Uniqueness and consistency keep one fixed-size entry per row in a key set
-// that spills sorted runs to temporary files (see spill.go), so memory stays
-// flat however long the file; their state serialises to JSON and merges
-// across workers and shards. Two different keys colliding has a probability of
+// Uniqueness, consistency and references keep one fixed-size entry per row in
+// a key set that spills sorted runs to temporary files (see spill.go), so
+// memory stays flat however long the file; their state serialises to JSON and
+// merges across workers and shards. Two different keys colliding has a probability of
 // about n²/2⁶⁵: one in 36 million for a million keys.
 
 // keySpec names the columns of a key and how their values are compared.
@@ -228,15 +228,6 @@ func unmarshalKeySet(data []byte, files map[uint64]string, k *keySet) error {
 
 func (s *uniqueState) MarshalJSON() ([]byte, error) { return marshalKeySet(s.Files, s.seen) }
 func (s *uniqueState) UnmarshalJSON(b []byte) error { return unmarshalKeySet(b, s.Files, s.seen) }
-
-// occurrence is a row remembered for a feed-level finding.
-type occurrence struct {
-	Hash     uint64 `json:"hash"`
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Row      int64  `json:"row,omitempty"`
-	Evidence string `json:"evidence,omitempty"`
-}
 
 func (s *uniqueState) Observe(rec *model.Record) []model.Finding {
 	row := tabular.RowOf(rec)
@@ -511,19 +502,45 @@ func (c *referenceCheck) Applies(rec *model.Record) bool {
 }
 
 func (c *referenceCheck) NewState() check.State {
-	return &referenceState{c: c, Targets: map[uint64]bool{}}
+	return &referenceState{c: c, Files: map[uint64]string{}, Texts: map[uint64]string{}, seen: newKeySet(4)}
 }
 
-// referenceState keeps the hashes of referenced keys and the references not
-// yet resolved (a reference may come before the row it names, or in another
-// worker's share).
+// Entry kinds of a reference check: a referenced value sorts before the
+// references to it.
+const (
+	sideTarget = 0
+	sideRef    = 1
+)
+
+// referenceState keeps [value hash, kind, file, line/row] for every referenced
+// value and every reference in a key set that spills to disk; Finish finds, in
+// one sorted pass, the references whose value no row holds. Texts keeps the
+// referring values' text (up to maxTexts) for evidence.
 type referenceState struct {
 	c       *referenceCheck
-	Targets map[uint64]bool `json:"targets"`
-	Refs    []occurrence    `json:"refs,omitempty"`
-	// Total counts every reference seen, resolved or not.
-	Total   int64 `json:"total"`
+	Files   map[uint64]string
+	Texts   map[uint64]string
+	seen    *keySet
 	machine vm.VM
+}
+
+func (s *referenceState) MarshalJSON() ([]byte, error) {
+	keys, err := marshalKeySet(s.Files, s.seen)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(consistentJSON{Keys: keys, Texts: s.Texts})
+}
+
+func (s *referenceState) UnmarshalJSON(b []byte) error {
+	var j consistentJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	for h, t := range j.Texts {
+		s.Texts[h] = t
+	}
+	return unmarshalKeySet(j.Keys, s.Files, s.seen)
 }
 
 func (s *referenceState) hash(v string) uint64 {
@@ -535,9 +552,10 @@ func (s *referenceState) hash(v string) uint64 {
 
 func (s *referenceState) Observe(rec *model.Record) []model.Finding {
 	row := tabular.RowOf(rec)
+	fid, lr := placeOf(s.Files, rec.Source, rec.Line, row.Number)
 	if s.c.toTable == "" || rec.Type == s.c.toTable {
 		if v, _ := row.Get(s.c.toColumn); strings.TrimSpace(v) != "" {
-			s.Targets[s.hash(strings.TrimSpace(v))] = true
+			s.seen.add(s.hash(strings.TrimSpace(v)), sideTarget, fid, lr)
 		}
 	}
 	if s.c.table != "" && rec.Type != s.c.table {
@@ -553,12 +571,13 @@ func (s *referenceState) Observe(rec *model.Record) []model.Finding {
 		return []model.Finding{rowFinding(rec, row, model.Error, "tabular.expression", s.c.field, err.Error())}
 	}
 	if ok {
-		s.Total++
-		ev := strings.Clone(v)
-		if s.c.sensitive {
-			ev = "" // see consistentState.Finish: feed-level evidence is never redacted later
+		h := s.hash(v)
+		if _, known := s.Texts[h]; !known && len(s.Texts) < maxTexts && !s.c.sensitive {
+			// Feed-level findings are made after the runner redacts evidence:
+			// identifying values are never kept for them.
+			s.Texts[h] = strings.Clone(v)
 		}
-		s.Refs = append(s.Refs, occurrence{Hash: s.hash(v), File: rec.Source, Line: rec.Line, Row: row.Number, Evidence: ev})
+		s.seen.add(h, sideRef, fid, lr)
 	}
 	return nil
 }
@@ -568,32 +587,43 @@ func (s *referenceState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-reference: cannot merge %T", other)
 	}
-	for h := range o.Targets {
-		s.Targets[h] = true
+	for id, f := range o.Files {
+		s.Files[id] = f
 	}
-	s.Total += o.Total
-	// Drop references already resolved, so that the state shrinks as it merges.
-	kept := s.Refs[:0]
-	for _, r := range append(s.Refs, o.Refs...) {
-		if !s.Targets[r.Hash] {
-			kept = append(kept, r)
+	for h, t := range o.Texts {
+		if _, known := s.Texts[h]; !known && len(s.Texts) < maxTexts {
+			s.Texts[h] = t
 		}
 	}
-	s.Refs = kept
+	s.seen.merge(o.seen)
 	return nil
 }
 
 func (s *referenceState) Finish(t *model.Tally) {
-	broken := int64(0)
-	for _, r := range s.Refs {
-		if s.Targets[r.Hash] {
-			continue
+	var refs, broken int64
+	var cur uint64
+	first, resolved := true, false
+	err := s.seen.each(func(e []uint64) {
+		if first || e[0] != cur {
+			first, cur, resolved = false, e[0], false
+		}
+		if e[1] == sideTarget {
+			resolved = true
+			return
+		}
+		refs++
+		if resolved {
+			return
 		}
 		broken++
+		l, r := linesOf(e[3])
 		t.Add(model.Finding{Severity: s.c.severity, Code: s.c.code,
-			Message:  fmt.Sprintf("%s names no row of %s by %s", s.c.field, s.c.toTable, s.c.toColumn),
-			Location: model.Location{File: r.File, Line: r.Line, Record: tabular.RowName(r.Row), Path: s.c.field},
-			Evidence: r.Evidence, Sensitive: s.c.sensitive})
+			Message:  fmt.Sprintf("%s names no row of %s by %s", s.c.field, orSame(s.c.toTable), s.c.toColumn),
+			Location: model.Location{File: s.Files[e[2]], Line: l, Record: tabular.RowName(r), Path: s.c.field},
+			Evidence: s.Texts[e[0]], Sensitive: s.c.sensitive})
+	})
+	if err != nil {
+		t.Add(model.Finding{Severity: model.Error, Code: "tabular.state", Message: err.Error()})
 	}
-	t.Measure("reference.resolved", s.Total-broken, s.Total)
+	t.Measure("reference.resolved", refs-broken, refs)
 }

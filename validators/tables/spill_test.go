@@ -44,7 +44,7 @@ var _ = Describe("key sets", func() {
 		}
 	})
 
-	It("give table-unique and table-consistent the same findings whether they spill or not", func() {
+	It("give table-unique, table-consistent and table-reference the same findings whether they spill or not", func() {
 		var csv strings.Builder
 		csv.WriteString("person,start,psr\n")
 		for i := 0; i < 300; i++ {
@@ -59,7 +59,9 @@ var _ = Describe("key sets", func() {
 		Expect(err).NotTo(HaveOccurred())
 		c, err := newConsistentCheck(check.Spec{Params: check.Params{"key": []any{"person"}, "field": "psr"}}, &check.Env{})
 		Expect(err).NotTo(HaveOccurred())
-		for _, chk := range []check.Check{u, c} {
+		ref, err := newReferenceCheck(check.Spec{Params: check.Params{"field": "psr", "references": map[string]any{"field": "person"}}}, &check.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		for _, chk := range []check.Check{u, c, ref} {
 			finish := func(limit int) *model.Tally {
 				states := []check.State{chk.NewState(), chk.NewState()}
 				for _, s := range states {
@@ -155,6 +157,8 @@ var _ = Describe("cld-continuity", func() {
 
 func setLimit(s check.State, limit int) {
 	switch s := s.(type) {
+	case *referenceState:
+		s.seen.limit = limit
 	case *continuityState:
 		s.Events.limit, s.Restarts.limit, s.Refs.limit = limit, limit, limit
 	case *uniqueState:

@@ -29,7 +29,7 @@ func newBindingCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	eng := s.Engine
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+		el.Each(rec, func(c coded) {
 			b := c.Binding
 			if b == nil || (b.Strength != "required" && b.Strength != "extensible") {
 				return
@@ -118,9 +118,9 @@ func newCodeSystemCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		return nil, err
 	}
 	ctx := ctxOf(env)
-	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+	return withSkipped(spec.Requirement, s.Engine.Skipped(), check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+		el.Each(rec, func(c coded) {
 			cs, paths := codings(c)
 			for i, cd := range cs {
 				if cd.System == "" || cd.Code == "" {
@@ -140,7 +140,7 @@ func newCodeSystemCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 			}
 		})
 		return out
-	}), nil
+	})), nil
 }
 
 // codePart points a finding at the element of a Coding it is about.
@@ -162,7 +162,7 @@ func newFormatCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	}
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+		el.Each(rec, func(c coded) {
 			cs, paths := codings(c)
 			for i, cd := range cs {
 				if cd.System == terminology.UCUM || cd.Code == "" {
@@ -210,7 +210,7 @@ func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	ctx := ctxOf(env)
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Walk(rec.Resource(), rec.Type, func(c coded) {
+		el.Each(rec, func(c coded) {
 			m, _ := c.Value.(map[string]any)
 			if m == nil {
 				return
@@ -303,4 +303,47 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.R
 		}
 	}
 	return out
+}
+
+// withSkipped adds to a check one information finding per guide file the
+// engine left out, so that a run's report says what it could not read.
+func withSkipped(requirement string, skipped []string, c check.Check) check.Check {
+	if len(skipped) == 0 {
+		return c
+	}
+	return skippedCheck{Check: c, requirement: requirement, skipped: skipped}
+}
+
+type skippedCheck struct {
+	check.Check
+	requirement string
+	skipped     []string
+}
+
+func (c skippedCheck) NewState() check.State {
+	return &skippedState{Inner: c.Check.NewState(), check: c}
+}
+
+// skippedState wraps the check's own state; it serialises as that state.
+type skippedState struct {
+	Inner check.State `json:"inner"`
+	check skippedCheck
+}
+
+func (s *skippedState) Observe(rec *model.Record) []model.Finding { return s.Inner.Observe(rec) }
+
+func (s *skippedState) Merge(other check.State) error {
+	o, ok := other.(*skippedState)
+	if !ok {
+		return fmt.Errorf("%s: cannot merge %T", s.check.requirement, other)
+	}
+	return s.Inner.Merge(o.Inner)
+}
+
+func (s *skippedState) Finish(t *model.Tally) {
+	s.Inner.Finish(t)
+	for _, f := range s.check.skipped {
+		t.Add(model.Finding{Severity: model.Information, Check: s.check.requirement, Code: "terminology.guide-file-skipped",
+			Message: "implementation guide file left out, its code systems and value sets unknown: " + f})
+	}
 }

@@ -18,6 +18,8 @@ type coverageCheck struct {
 	requirement string
 	elements    []string
 	byType      map[string][]string
+	// v2Fields are HL7 v2 coded fields ("OBX-3") measured in v2 messages.
+	v2Fields []string
 	// defs maps an element as the suite names it to its definition path
 	// (MedicationRequest.medicationCodeableConcept to .medication[x]).
 	defs      map[string]string
@@ -38,14 +40,18 @@ func newCoverageCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		return nil, err
 	}
 	if len(c.elements) == 0 {
-		return nil, errors.New(`parameter "elements": name the coded elements to measure (e.g. [Condition.code, Observation.code])`)
+		return nil, errors.New(`parameter "elements": name the coded elements to measure (e.g. [Condition.code, Observation.code], or HL7 v2 fields such as OBX-3)`)
 	}
 	c.defs = map[string]string{}
 	for _, p := range c.elements {
+		if v2Field.MatchString(p) {
+			c.v2Fields = append(c.v2Fields, p)
+			continue
+		}
 		typ, _, _ := strings.Cut(p, ".")
 		def := el.definitionPath(p)
 		if def == "" || !strings.Contains(p, ".") {
-			return nil, fmt.Errorf("parameter \"elements\": %q is not an element of FHIR R4", p)
+			return nil, fmt.Errorf("parameter \"elements\": %q is not an element of FHIR R4 nor an HL7 v2 field such as OBX-3", p)
 		}
 		c.defs[p] = def
 		c.byType[typ] = append(c.byType[typ], p)
@@ -85,6 +91,9 @@ func newCoverageCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 }
 
 func (c *coverageCheck) Applies(rec *model.Record) bool {
+	if rec.Kind == model.KindHL7v2 {
+		return len(c.v2Fields) > 0
+	}
 	return appliesFHIR(rec) && len(c.byType[rec.Type]) > 0
 }
 
@@ -105,12 +114,15 @@ type CoverageState struct {
 }
 
 func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
+	if rec.Kind == model.KindHL7v2 {
+		return s.observeV2(rec)
+	}
 	c := s.check
 	var out []model.Finding
 	for _, p := range c.byType[rec.Type] {
 		var found []coded
 		def := c.defs[p]
-		c.el.Walk(rec.Resource(), rec.Type, func(x coded) {
+		c.el.Each(rec, func(x coded) {
 			if x.Def == def && (def == p || strings.HasSuffix(x.Path, p[strings.LastIndexByte(p, '.'):])) {
 				found = append(found, x)
 			}

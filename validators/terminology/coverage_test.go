@@ -220,3 +220,74 @@ var _ = Describe("a sharded run of the terminology suite", func() {
 		Expect(results(merged[0])).To(Equal(results(whole[0])))
 	})
 })
+
+var _ = Describe("implementation guides of the run", func() {
+	It("are loaded from beside the plan, and their code systems judge codes", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.MkdirAll(filepath.Join(dir, "ig"), 0o755)).To(Succeed())
+		bundle, err := os.ReadFile("../../terminology/testdata/acme-bundle.json")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(dir, "ig", "Bundle-acme.json"), bundle, 0o644)).To(Succeed())
+		env := &check.Env{PlanDir: dir, IGs: []string{"ig"}}
+		c, err := registry().Compile(check.Spec{Requirement: "CS", Type: "fhir-code-system", Source: "spec"}, env)
+		Expect(err).NotTo(HaveOccurred())
+		rec := &model.Record{Kind: model.KindFHIR, Type: "Condition", ID: "c", Source: "x.json", Line: 1, Value: map[string]any{
+			"resourceType": "Condition", "id": "c",
+			"category": []any{map[string]any{"coding": []any{
+				map[string]any{"system": "http://acme.example/cs/findings", "code": "nope"},
+				map[string]any{"system": "http://acme.example/cs/findings", "code": "htn", "display": "High blood pressure"},
+			}}},
+		}}
+		fs := c.NewState().Observe(rec)
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Code).To(Equal("terminology.unknown-code"))
+		Expect(fs[0].Path).To(Equal("Condition.category[0].coding[0].code"))
+	})
+})
+
+var _ = Describe("a guide file that cannot be read", func() {
+	It("is named in the report of the code system check, once per target", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.MkdirAll(filepath.Join(dir, "ig"), 0o755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "ig", "CodeSystem-broken.json"), []byte(`{"resourceType":"CodeSystem",`), 0o644)).To(Succeed())
+		path, _ := generate(dir, 200, nil)
+		rep := run([]string{suite}, []string{filepath.Join(dir, "ig")}, path)
+		res := result(rep, "TERM-02")
+		Expect(res.Tally.Findings).To(HaveLen(1))
+		f := res.Tally.Findings[0]
+		Expect(f.Code).To(Equal("terminology.guide-file-skipped"))
+		Expect(f.Message).To(ContainSubstring("CodeSystem-broken.json"))
+		Expect(res.Outcome).To(Equal(model.Pass))
+
+		// Its state still goes through JSON and merges, as shards need.
+		c, err := registry().Compile(check.Spec{Requirement: "CS", Type: "fhir-code-system", Source: "spec"},
+			&check.Env{IGs: []string{filepath.Join(dir, "ig")}})
+		Expect(err).NotTo(HaveOccurred())
+		data, err := json.Marshal(c.NewState())
+		Expect(err).NotTo(HaveOccurred())
+		back := c.NewState()
+		Expect(json.Unmarshal(data, back)).To(Succeed())
+		merged := c.NewState()
+		Expect(merged.Merge(back)).To(Succeed())
+		t := model.NewTally(0)
+		merged.Finish(t)
+		Expect(t.Information).To(BeEquivalentTo(1))
+	})
+})
+
+var _ = Describe("the coded values shared between checks", func() {
+	It("are not taken for another record's when a target reuses one Record", func() {
+		c, err := compile("fhir-code-format", nil)
+		Expect(err).NotTo(HaveOccurred())
+		cond := func(code string) map[string]any {
+			return map[string]any{"resourceType": "Condition", "code": map[string]any{"coding": []any{
+				map[string]any{"system": "http://snomed.info/sct", "code": code}}}}
+		}
+		rec := &model.Record{Kind: model.KindFHIR, Type: "Condition", Source: "feed", Index: 0, Value: cond("22298007")}
+		st := c.NewState()
+		Expect(st.Observe(rec)).To(HaveLen(1))
+		Expect(st.Observe(rec)).To(HaveLen(1), "the same record again")
+		rec.Index, rec.Value = 1, cond("22298006")
+		Expect(st.Observe(rec)).To(BeEmpty())
+	})
+})

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhir/r4core"
+	"github.com/carecert/carecert/model"
 )
 
 // Binding is an element's terminology binding.
@@ -23,6 +25,10 @@ type Binding struct {
 // core Observation profiles fix for LOINC codes.
 type Elements struct {
 	ix *elements.Index
+	// recent caches the coded values of the records being checked: the
+	// run's terminology checks look at the same record one after another,
+	// and finding its coded values is most of their work.
+	recent recentCache
 	// units maps a LOINC code to the unit a core profile fixes for its value;
 	// read from the profiles on first use.
 	unitsOnce sync.Once
@@ -44,23 +50,76 @@ func LoadElements() (*Elements, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Elements{ix: ix}, nil
+	return &Elements{ix: ix, recent: newRecentCache(4 * runtime.GOMAXPROCS(0))}, nil
 }
 
-type sdBundle struct {
-	Entry []struct {
-		Resource struct {
-			ResourceType string `json:"resourceType"`
-			URL          string `json:"url"`
-			// Type is not a string in every resource of the bundle.
-			Type       any    `json:"type"`
-			Derivation string `json:"derivation"`
-			Snapshot   struct {
-				Element []sdElement `json:"element"`
-			} `json:"snapshot"`
-		} `json:"resource"`
-	} `json:"entry"`
+// recentCache remembers the coded values of the last few records. Holding
+// the record keeps its address from being reused while it is cached.
+type recentCache struct {
+	mu   sync.Mutex
+	recs []*model.Record
+	// keys guard against a target that reuses one Record for many records.
+	keys []recentKey
+	vals [][]coded
+	next int
 }
+
+type recentKey struct {
+	source string
+	index  int64
+}
+
+func newRecentCache(n int) recentCache {
+	n = max(n, 8)
+	return recentCache{recs: make([]*model.Record, n), keys: make([]recentKey, n), vals: make([][]coded, n)}
+}
+
+// Each calls visit for every coded value of a FHIR record, finding them once
+// for all the checks that ask about the same record.
+func (ix *Elements) Each(rec *model.Record, visit func(c coded)) {
+	for _, c := range ix.codedValues(rec) {
+		visit(c)
+	}
+}
+
+func (ix *Elements) codedValues(rec *model.Record) []coded {
+	rc := &ix.recent
+	key := recentKey{rec.Source, rec.Index}
+	rc.mu.Lock()
+	for i, r := range rc.recs {
+		if r == rec && rc.keys[i] == key {
+			v := rc.vals[i]
+			rc.mu.Unlock()
+			return v
+		}
+	}
+	rc.mu.Unlock()
+	var out []coded
+	ix.Walk(rec.Resource(), rec.Type, func(c coded) { out = append(out, c) })
+	if len(rc.recs) == 0 {
+		return out
+	}
+	rc.mu.Lock()
+	rc.recs[rc.next], rc.keys[rc.next], rc.vals[rc.next] = rec, key, out
+	rc.next = (rc.next + 1) % len(rc.recs)
+	rc.mu.Unlock()
+	return out
+}
+
+// sdResource is the part of a StructureDefinition the unit rules need.
+type sdResource struct {
+	ResourceType string `json:"resourceType"`
+	URL          string `json:"url"`
+	// Type is not a string in every resource of the bundle.
+	Type       any    `json:"type"`
+	Derivation string `json:"derivation"`
+	Snapshot   struct {
+		Element []sdElement `json:"element"`
+	} `json:"snapshot"`
+}
+
+// observationType spots the definitions of Observation profiles.
+var observationType = regexp.MustCompile(`"type"\s*:\s*"Observation"`)
 
 // sdElement is the part of an ElementDefinition the unit rules need.
 type sdElement struct {
@@ -90,13 +149,26 @@ func (ix *Elements) loadUnits() (map[string]UnitRule, error) {
 			ix.unitsErr = err
 			return
 		}
-		var b sdBundle
+		// Only the Observation profiles matter: find them without decoding
+		// the other definitions of the bundle.
+		var b struct {
+			Entry []struct {
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
+		}
 		if err := json.Unmarshal(raw, &b); err != nil {
 			ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
 			return
 		}
 		for _, e := range b.Entry {
-			sd := e.Resource
+			if !observationType.Match(e.Resource) {
+				continue
+			}
+			var sd sdResource
+			if err := json.Unmarshal(e.Resource, &sd); err != nil {
+				ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
+				return
+			}
 			if typ, _ := sd.Type.(string); sd.ResourceType == "StructureDefinition" && typ == "Observation" && sd.Derivation == "constraint" {
 				ix.readUnitRules(sd.URL, sd.Snapshot.Element)
 			}
@@ -199,8 +271,7 @@ var codedTypes = map[string]bool{
 	"Quantity": true, "SimpleQuantity": true, "Age": true, "Duration": true, "Count": true, "Distance": true, "MoneyQuantity": true,
 }
 
-// Walk calls visit for every coded value of res (a resource of type typ), in
-// document order of sorted keys, so findings are deterministic.
+// Walk calls visit for every coded value of res (a resource of type typ).
 func (ix *Elements) Walk(res map[string]any, typ string, visit func(c coded)) {
 	ix.walk(res, typ, typ, visit, 0)
 }
@@ -209,16 +280,12 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 	if depth > 32 {
 		return
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		switch {
-		case k == "resourceType" || k == "extension" || k == "modifierExtension" || strings.HasPrefix(k, "_"):
+	// Map order is fine: tallies keep findings in canonical order, so what a
+	// record raises does not depend on the order it is found in.
+	for k, val := range obj {
+		if k == "resourceType" || k == "extension" || k == "modifierExtension" || k == "id" || k == "text" || strings.HasPrefix(k, "_") {
 			continue
 		}
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
 		el, typ, childPath := ix.ix.Resolve(def, k)
 		if el == nil {
 			continue
@@ -227,7 +294,6 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 		if el.Binding != nil && el.Binding.ValueSet != "" {
 			b = &Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
 		}
-		val := obj[k]
 		items, isList := val.([]any)
 		if !isList {
 			items = []any{val}
@@ -235,7 +301,7 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 		for i, item := range items {
 			at := inst + "." + k
 			if isList {
-				at = fmt.Sprintf("%s[%d]", at, i)
+				at += "[" + strconv.Itoa(i) + "]"
 			}
 			if codedTypes[typ] {
 				visit(coded{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})

@@ -8,6 +8,7 @@ package terminology
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -53,7 +54,14 @@ func (s *Service) Elements() (*Elements, error) {
 // the R4 core content plus the implementation guides the run loads.
 func Shared(env *check.Env) (*Service, error) {
 	v, err := env.Service(ServiceName, func() (any, error) {
-		igs := append([]string(nil), env.IGs...)
+		var igs []string
+		for _, ig := range env.IGs {
+			// A guide named relative to the plan is found beside the plan.
+			if _, err := os.Stat(ig); err != nil && !filepath.IsAbs(ig) && env.PlanDir != "" {
+				ig = filepath.Join(env.PlanDir, ig)
+			}
+			igs = append(igs, ig)
+		}
 		eng := terminology.NewCore(func(e *terminology.Engine) error {
 			for _, ig := range igs {
 				if err := e.LoadIG(ig); err != nil {

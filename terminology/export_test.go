@@ -1,0 +1,13 @@
+package terminology
+
+// ScanBundle exposes the lazy index's scanner to the specs.
+func ScanBundle(b []byte) (types, urls, contents []string, raws [][]byte, err error) {
+	hs, err := scanBundle(b)
+	for _, h := range hs {
+		types = append(types, h.resourceType)
+		urls = append(urls, h.url)
+		contents = append(contents, h.content)
+		raws = append(raws, h.raw)
+	}
+	return types, urls, contents, raws, err
+}
