@@ -14,8 +14,6 @@ func DefaultHooks() Hooks {
 	return Hooks{XML: fhirxml.Decode, Invariants: FHIRPath{}}
 }
 
-func defaultHooks() Hooks { return DefaultHooks() }
-
 func asNotFound(err error, target **definitions.NotFoundError) bool { return errors.As(err, target) }
 
 func statPath(p string) (os.FileInfo, error) { return os.Stat(p) }

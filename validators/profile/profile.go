@@ -20,10 +20,20 @@ import (
 )
 
 // Register adds the profile checks to a registry.
-func Register(reg *check.Registry) {
+func Register(reg *check.Registry) { RegisterWith(reg, nil) }
+
+// RegisterWith is Register with the hooks a program wires in for each run:
+// hooks(env) returns them (for example the run's terminology engine for
+// bindings); nil means DefaultHooks.
+func RegisterWith(reg *check.Registry, hooks func(*check.Env) Hooks) {
+	if hooks == nil {
+		hooks = func(*check.Env) Hooks { return DefaultHooks() }
+	}
 	reg.Register("fhir-profile",
 		"each resource conforms to a StructureDefinition: its R4 base type and meta.profile (default), or the profile named by `profile`",
-		newProfileCheck)
+		func(spec check.Spec, env *check.Env) (check.Check, error) {
+			return newProfileCheck(spec, env, hooks(env))
+		})
 	reg.Register("nhs-number",
 		"NHS numbers (system https://fhir.nhs.uk/Id/nhs-number) have 10 digits and a valid Modulus 11 check digit; the verification status extension holds a known code",
 		newNHSNumberCheck)
@@ -86,7 +96,7 @@ type profileCheck struct {
 	unavailable string
 }
 
-func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
+func newProfileCheck(spec check.Spec, env *check.Env, hooks Hooks) (check.Check, error) {
 	if err := spec.Params.Reject("profile", "profile-template", "requires"); err != nil {
 		return nil, err
 	}
@@ -102,7 +112,7 @@ func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := SharedEngine(env, defaultHooks())
+	e, err := SharedEngine(env, hooks)
 	if err != nil {
 		return nil, err
 	}
