@@ -205,8 +205,14 @@ func LanguageTag(code string) error {
 	return nil
 }
 
-// MIMEType checks the syntax of a MIME type (urn:ietf:bcp:13).
+// MIMEType checks the syntax of a MIME type (urn:ietf:bcp:13). FHIR also
+// accepts the format shorthands "xml", "json" and "ttl" where it binds to
+// MIME types (CapabilityStatement.format: "xml | json | ttl | mime type").
 func MIMEType(code string) error {
+	switch code {
+	case "xml", "json", "ttl":
+		return nil
+	}
 	if !mimeType.MatchString(code) {
 		return fmt.Errorf("%q is not a MIME type", code)
 	}

@@ -193,3 +193,14 @@ var _ = Describe("loading implementation guides", func() {
 		Expect(err).To(MatchError(ContainSubstring("/nonexistent/ig")))
 	})
 })
+
+var _ = Describe("MIME types", func() {
+	It("accept media types and FHIR's format shorthands, and nothing else", func() {
+		for _, ok := range []string{"application/fhir+json", "text/plain; charset=utf-8", "json", "xml", "ttl"} {
+			Expect(terminology.MIMEType(ok)).To(Succeed(), ok)
+		}
+		for _, bad := range []string{"JSON", "fhir", "application", "text/"} {
+			Expect(terminology.MIMEType(bad)).To(MatchError(ContainSubstring("is not a MIME type")), bad)
+		}
+	})
+})
