@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
+	"github.com/carecert/carecert/internal/files"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/carecert/carecert/model"
@@ -173,35 +172,9 @@ func IsTableFile(name string) bool {
 	return strings.HasSuffix(n, ".csv") || strings.HasSuffix(n, ".tsv")
 }
 
-func listTables(path string) ([]string, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, unwrap(err))
-	}
-	if !info.IsDir() {
-		return []string{path}, nil
-	}
-	var files []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", p, unwrap(err))
-		}
-		if !d.IsDir() && IsTableFile(d.Name()) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	sort.Strings(files)
-	return files, err
-}
+func listTables(path string) ([]string, error) { return files.List(path, IsTableFile) }
 
-func unwrap(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
+func unwrap(err error) error { return files.Cause(err) }
 
 // Register adds the csv target type to a target registry.
 func Register(r *target.Registry) { r.Register("csv", TargetDoc, OpenTarget) }

@@ -2,12 +2,9 @@ package target
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
+	"github.com/carecert/carecert/internal/files"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
@@ -30,13 +27,10 @@ func openFHIR(spec Spec) (Target, error) {
 	return &fhirFiles{path: p}, nil
 }
 
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
+func unwrapPathError(err error) error { return files.Cause(err) }
+
+// listFiles lists a target's input files; see files.List.
+func listFiles(path string, keep func(string) bool) ([]string, error) { return files.List(path, keep) }
 
 func (t *fhirFiles) Kinds() []model.Kind { return []model.Kind{model.KindFHIR} }
 
@@ -66,28 +60,4 @@ func (t *fhirFiles) Records(ctx context.Context, emit Emit) error {
 		}
 	}
 	return nil
-}
-
-// listFiles returns path itself when it is a file, or the files below it that
-// keep accepts, in lexical order so that runs are reproducible.
-func listFiles(path string, keep func(string) bool) ([]string, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
-	}
-	if !info.IsDir() {
-		return []string{path}, nil
-	}
-	var files []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err))
-		}
-		if !d.IsDir() && keep(d.Name()) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	sort.Strings(files)
-	return files, err
 }
