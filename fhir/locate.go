@@ -1,90 +1,31 @@
 package fhir
 
 import (
+	"github.com/carecert/carecert/internal/lineindex"
 	"strconv"
 	"strings"
-	"sync"
 )
 
-// Document is one parsed source document (a file, or one NDJSON line). It keeps
-// the raw bytes so that a path→line index can be built the first time a finding
-// asks for a line: clean records never pay for it.
-type Document struct {
-	raw      []byte
-	baseLine int
-	once     sync.Once
-	lines    map[string]int
-}
+// Document is one parsed JSON source document (a file, or one NDJSON line)
+// whose path→line index is built on the first request.
+type Document = lineindex.Document
 
 // NewDocument wraps raw JSON whose first byte sits on line baseLine of its file.
 func NewDocument(raw []byte, baseLine int) *Document {
-	return &Document{raw: raw, baseLine: baseLine}
+	return lineindex.New(raw, baseLine, jsonLines)
 }
 
-// Locator returns a locator for the resource found at docPath inside the document
-// ("" for the root, "entry[3].resource" for a Bundle entry). Record paths start
-// with the resource type ("Patient.name[0]"); the type is replaced by docPath.
-func (d *Document) Locator(docPath string) *Locator {
-	return &Locator{doc: d, prefix: docPath}
-}
+func joinPath(a, b string) string { return lineindex.Join(a, b) }
 
-// Locator maps a record-relative FHIRPath-style path to a line.
-type Locator struct {
-	doc    *Document
-	prefix string
-}
-
-// Line returns the line of path, of its nearest located ancestor, or 0.
-func (l *Locator) Line(path string) int {
-	d := l.doc
-	d.once.Do(d.index)
-	rel := path
-	if i := strings.IndexAny(path, ".["); i >= 0 {
-		rel = path[i:]
-	} else {
-		rel = ""
-	}
-	rel = strings.TrimPrefix(rel, ".")
-	for {
-		key := joinPath(l.prefix, rel)
-		if line, ok := d.lines[key]; ok {
-			return line
-		}
-		if rel == "" {
-			return 0
-		}
-		rel = parentPath(rel)
-	}
-}
-
-func joinPath(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	case b[0] == '[':
-		return a + b
-	}
-	return a + "." + b
-}
-
-func parentPath(p string) string {
-	i := strings.LastIndexAny(p, ".[")
-	if i <= 0 {
-		return ""
-	}
-	return p[:i]
-}
-
-// index scans the raw JSON once, recording the line where each element starts.
+// jsonLines scans raw JSON once, recording the line where each element starts.
 // Paths have no resource type: "name[0].given[1]". FHIR's "_element" siblings
 // (primitive extensions) are indexed under the element's own name when it is
 // absent.
-func (d *Document) index() {
-	d.lines = map[string]int{}
-	s := scanner{data: d.raw, line: d.baseLine, lines: d.lines}
+func jsonLines(raw []byte) map[string]int {
+	lines := map[string]int{}
+	s := scanner{data: raw, line: 1, lines: lines}
 	s.value("")
+	return lines
 }
 
 type scanner struct {

@@ -13,10 +13,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/carecert/carecert/internal/lineindex"
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/carecert/carecert/fhir/elements"
 )
@@ -419,72 +419,24 @@ func joinPath(a, b string) string {
 	return a + "." + b
 }
 
-// Document is one XML source document. It keeps the raw bytes so the
-// path→line index is built only when a finding first asks for a line.
-type Document struct {
-	raw      []byte
-	baseLine int
-	once     sync.Once
-	lines    map[string]int
-}
+// Document is one XML source document whose path→line index is built on the
+// first request.
+type Document = lineindex.Document
 
 // NewDocument wraps XML whose first byte is on line baseLine of its file.
 func NewDocument(raw []byte, baseLine int) *Document {
-	return &Document{raw: raw, baseLine: baseLine}
+	return lineindex.New(raw, baseLine, xmlLines)
 }
 
-// Locator returns a locator for the resource at docPath inside the document
-// ("" for the root, "entry[2].resource" for a Bundle entry).
-func (d *Document) Locator(docPath string) *Locator {
-	return &Locator{doc: d, prefix: docPath}
-}
-
-// Locator maps a record-relative FHIRPath-style path ("Patient.name[0].given")
-// to the line of the XML element, or of its nearest located ancestor.
-type Locator struct {
-	doc    *Document
-	prefix string
-}
-
-// Line returns the line of path, or 0 when nothing is located.
-func (l *Locator) Line(path string) int {
-	d := l.doc
-	d.once.Do(d.index)
-	rel := ""
-	if i := strings.IndexAny(path, ".["); i >= 0 {
-		rel = strings.TrimPrefix(path[i:], ".")
-	}
-	for {
-		key := rel
-		switch {
-		case l.prefix == "":
-		case rel == "":
-			key = l.prefix
-		case rel[0] == '[':
-			key = l.prefix + rel
-		default:
-			key = l.prefix + "." + rel
-		}
-		if line, ok := d.lines[key]; ok {
-			return line + d.baseLine - 1
-		}
-		if rel == "" {
-			return 0
-		}
-		if i := strings.LastIndexAny(rel, ".["); i > 0 {
-			rel = rel[:i]
-		} else {
-			rel = ""
-		}
-	}
-}
-
-func (d *Document) index() {
-	d.lines = map[string]int{}
+// xmlLines converts the document once more, recording where each element
+// starts; a broken document keeps the lines found before the error.
+func xmlLines(raw []byte) map[string]int {
+	lines := map[string]int{}
 	ix, err := elements.R4()
 	if err != nil {
-		return
+		return lines
 	}
-	c := newConverter(d.raw, ix, d.lines)
-	c.document() // a broken document keeps the lines found before the error
+	c := newConverter(raw, ix, lines)
+	c.document()
+	return lines
 }

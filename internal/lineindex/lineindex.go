@@ -1,0 +1,83 @@
+// Package lineindex maps the FHIRPath-style element paths of a parsed source
+// document (FHIR JSON or XML) to the lines they start on. The map is built the
+// first time a finding asks for a line, so clean records never pay for it; the
+// reader of each format supplies the function that builds it.
+package lineindex
+
+import (
+	"strings"
+	"sync"
+)
+
+// Build scans raw and returns the line, counted from 1 at raw's first byte, of
+// every element path it finds ("name[0].given[1]", without the resource type).
+// A malformed document keeps the lines found before the problem.
+type Build func(raw []byte) map[string]int
+
+// Document is one parsed source document (a file, or one NDJSON line).
+type Document struct {
+	raw      []byte
+	baseLine int
+	build    Build
+	once     sync.Once
+	lines    map[string]int
+}
+
+// New wraps raw, whose first byte sits on line baseLine of its file.
+func New(raw []byte, baseLine int, build Build) *Document {
+	return &Document{raw: raw, baseLine: baseLine, build: build}
+}
+
+// Locator returns a locator for the resource found at docPath inside the
+// document ("" for the root, "entry[3].resource" for a Bundle entry).
+func (d *Document) Locator(docPath string) *Locator {
+	return &Locator{doc: d, prefix: docPath}
+}
+
+// Locator maps a record-relative path ("Patient.name[0]": the resource type is
+// replaced by the locator's place in the document) to a line of the file.
+type Locator struct {
+	doc    *Document
+	prefix string
+}
+
+// Line returns the line of path, of its nearest located ancestor, or 0.
+func (l *Locator) Line(path string) int {
+	d := l.doc
+	d.once.Do(func() { d.lines = d.build(d.raw) })
+	rel := ""
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		rel = strings.TrimPrefix(path[i:], ".")
+	}
+	for {
+		if line, ok := d.lines[Join(l.prefix, rel)]; ok {
+			return line + d.baseLine - 1
+		}
+		if rel == "" {
+			return 0
+		}
+		rel = Parent(rel)
+	}
+}
+
+// Join appends a relative path to a prefix: "entry[2].resource" + "name[0]".
+func Join(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	case b[0] == '[':
+		return a + b
+	}
+	return a + "." + b
+}
+
+// Parent drops a path's last step: "name[0].given" → "name[0]" → "name".
+func Parent(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i <= 0 {
+		return ""
+	}
+	return p[:i]
+}
