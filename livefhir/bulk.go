@@ -39,13 +39,7 @@ type Bulk struct {
 
 // OpenBulk builds a fhir-bulk target from its spec. It never contacts the
 // server; every error is a mistake in the target's description.
-func OpenBulk(spec target.Spec) (target.Target, error) {
-	b, err := openBulk(spec)
-	if err != nil {
-		return nil, &target.ConfigError{Err: err}
-	}
-	return b, nil
-}
+func OpenBulk(spec target.Spec) (target.Target, error) { return target.Configured(openBulk)(spec) }
 
 func openBulk(spec target.Spec) (*Bulk, error) {
 	o := spec.Options

@@ -51,13 +51,7 @@ type Server struct {
 
 // OpenServer builds a fhir-server target from its spec. It never contacts the
 // server; every error is a mistake in the target's description.
-func OpenServer(spec target.Spec) (target.Target, error) {
-	t, err := openServer(spec)
-	if err != nil {
-		return nil, &target.ConfigError{Err: err}
-	}
-	return t, nil
-}
+func OpenServer(spec target.Spec) (target.Target, error) { return target.Configured(openServer)(spec) }
 
 func openServer(spec target.Spec) (*Server, error) {
 	o := spec.Options

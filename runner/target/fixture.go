@@ -19,15 +19,7 @@ type fixtureFeed struct {
 	shard Shard
 }
 
-func openFixture(spec Spec) (Target, error) {
-	t, err := newFixture(spec)
-	if err != nil {
-		return nil, &ConfigError{Err: err}
-	}
-	return t, nil
-}
-
-func newFixture(spec Spec) (Target, error) {
+func newFixture(spec Spec) (*fixtureFeed, error) {
 	o := spec.Options
 	if err := o.Reject("name", "type", "seed", "records", "defects"); err != nil {
 		return nil, err

@@ -126,6 +126,18 @@ type ConfigError struct{ Err error }
 func (e *ConfigError) Error() string { return e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
+// Configured adapts an opener every error of which is a mistake in the
+// target's description (it only reads options; it touches nothing).
+func Configured[T Target](open func(Spec) (T, error)) Opener {
+	return func(spec Spec) (Target, error) {
+		t, err := open(spec)
+		if err != nil {
+			return nil, &ConfigError{Err: err}
+		}
+		return t, nil
+	}
+}
+
 // Configf returns a *ConfigError.
 func Configf(format string, args ...any) error {
 	return &ConfigError{Err: fmt.Errorf(format, args...)}
@@ -141,7 +153,7 @@ type Registry struct {
 func NewRegistry() *Registry {
 	r := &Registry{openers: map[string]Opener{}, docs: map[string]string{}}
 	r.Register("fhir", "FHIR R4 JSON: a resource, a Bundle, NDJSON (plain or .gz) or a folder of them", openFHIR)
-	r.Register("fixture", "a synthetic vendor feed generated in memory (seed, records, defects)", openFixture)
+	r.Register("fixture", "a synthetic vendor feed generated in memory (seed, records, defects)", Configured(newFixture))
 	return r
 }
 
