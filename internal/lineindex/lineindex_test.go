@@ -1,0 +1,37 @@
+package lineindex_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/internal/lineindex"
+)
+
+var _ = Describe("the line index", func() {
+	builds := 0
+	build := func([]byte) map[string]int {
+		builds++
+		return map[string]int{"": 1, "entry[1].resource": 4, "entry[1].resource.name": 5, "entry[1].resource.name[0].given": 6}
+	}
+
+	It("builds once, shifts lines by the document's first line, and falls back to ancestors", func() {
+		doc := lineindex.New([]byte("{}"), 10, build)
+		loc := doc.Locator("entry[1].resource")
+		Expect(builds).To(BeZero(), "nothing is built until a line is asked for")
+		Expect(loc.Line("Patient.name[0].given")).To(Equal(15))
+		Expect(loc.Line("Patient.name[0].family")).To(Equal(14), "an absent element: its nearest ancestor")
+		Expect(loc.Line("Patient")).To(Equal(13))
+		Expect(doc.Locator("").Line("Bundle")).To(Equal(10))
+		Expect(doc.Locator("entry[9].resource").Line("Patient.id")).To(BeZero())
+		Expect(builds).To(Equal(1))
+	})
+
+	It("joins and shortens paths", func() {
+		Expect(lineindex.Join("entry[2].resource", "name[0]")).To(Equal("entry[2].resource.name[0]"))
+		Expect(lineindex.Join("entry[2].resource", "[0]")).To(Equal("entry[2].resource[0]"))
+		Expect(lineindex.Join("", "name")).To(Equal("name"))
+		Expect(lineindex.Parent("name[0].given")).To(Equal("name[0]"))
+		Expect(lineindex.Parent("name[0]")).To(Equal("name"))
+		Expect(lineindex.Parent("name")).To(Equal(""))
+	})
+})
