@@ -79,6 +79,25 @@ const (
 	Errored Outcome = "error"
 )
 
+// Rank orders outcomes from best to worst (skip, pass, warn, fail, error), so
+// that a requirement's outcome over several targets is the highest rank; -1
+// for an unknown outcome.
+func (o Outcome) Rank() int {
+	switch o {
+	case Skip:
+		return 0
+	case Pass:
+		return 1
+	case Warn:
+		return 2
+	case Fail:
+		return 3
+	case Errored:
+		return 4
+	}
+	return -1
+}
+
 // Kind is the family of a record, which decides the validators that can read it.
 type Kind string
 

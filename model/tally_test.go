@@ -82,3 +82,13 @@ var _ = Describe("Severity", func() {
 		Expect(err).To(MatchError(ContainSubstring(`unknown severity "catastrophic"`)))
 	})
 })
+
+var _ = Describe("Outcome", func() {
+	It("ranks outcomes from best to worst", func() {
+		order := []model.Outcome{model.Skip, model.Pass, model.Warn, model.Fail, model.Errored}
+		for i := 1; i < len(order); i++ {
+			Expect(order[i].Rank()).To(BeNumerically(">", order[i-1].Rank()), string(order[i]))
+		}
+		Expect(model.Outcome("maybe").Rank()).To(Equal(-1))
+	})
+})

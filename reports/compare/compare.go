@@ -99,22 +99,6 @@ type Matrix struct {
 	Measures     []MeasureRow
 }
 
-func rank(o model.Outcome) int {
-	switch o {
-	case model.Skip:
-		return 0
-	case model.Pass:
-		return 1
-	case model.Warn:
-		return 2
-	case model.Fail:
-		return 3
-	case model.Errored:
-		return 4
-	}
-	return -1
-}
-
 // Build compares reports in the order given.
 func Build(reps []*model.Report) *Matrix {
 	m := &Matrix{}
@@ -137,7 +121,7 @@ func Build(reps []*model.Report) *Matrix {
 					rows[key] = row
 				}
 				c := &row.Cells[i]
-				if !c.Present || rank(res.Outcome) > rank(c.Outcome) {
+				if !c.Present || res.Outcome.Rank() > c.Outcome.Rank() {
 					c.Outcome = res.Outcome
 				}
 				c.Present = true

@@ -99,23 +99,6 @@ type agg struct {
 	measures map[string]*model.Measure
 }
 
-// rank orders outcomes from best to worst, for "worst over targets".
-func rank(o model.Outcome) int {
-	switch o {
-	case model.Skip:
-		return 0
-	case model.Pass:
-		return 1
-	case model.Warn:
-		return 2
-	case model.Fail:
-		return 3
-	case model.Errored:
-		return 4
-	}
-	return -1
-}
-
 func failed(o model.Outcome) bool { return o == model.Fail || o == model.Errored }
 
 func collect(r *model.Report) map[string]*agg {
@@ -128,7 +111,7 @@ func collect(r *model.Report) map[string]*agg {
 				a = &agg{level: res.Level, title: res.Title, outcome: res.Outcome}
 				out[key] = a
 			}
-			if rank(res.Outcome) > rank(a.outcome) {
+			if res.Outcome.Rank() > a.outcome.Rank() {
 				a.outcome = res.Outcome
 			}
 			a.errors += res.Errors
