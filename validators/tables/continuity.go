@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -215,9 +216,7 @@ func (s *continuityState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("cld-continuity: cannot merge %T", other)
 	}
-	for id, f := range o.Files {
-		s.Files[id] = f
-	}
+	maps.Copy(s.Files, o.Files)
 	s.Events.merge(o.Events)
 	s.Restarts.merge(o.Restarts)
 	s.Refs.merge(o.Refs)

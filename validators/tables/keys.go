@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"unicode/utf8"
 
@@ -252,9 +253,7 @@ func (s *uniqueState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-unique: cannot merge %T", other)
 	}
-	for id, f := range o.Files {
-		s.Files[id] = f
-	}
+	maps.Copy(s.Files, o.Files)
 	s.seen.merge(o.seen)
 	return nil
 }
@@ -322,6 +321,16 @@ func (c *consistentCheck) NewState() check.State {
 // maxTexts bounds how many distinct values a consistency check keeps the text
 // of, for messages; past it, messages name lines instead of values.
 const maxTexts = 4096
+
+// keepTexts adds src's value texts to dst while dst holds fewer than maxTexts;
+// a text already kept is not replaced.
+func keepTexts(dst, src map[uint64]string) {
+	for h, t := range src {
+		if _, known := dst[h]; !known && len(dst) < maxTexts {
+			dst[h] = t
+		}
+	}
+}
 
 // consistentState remembers every row with a value as 32 bytes (key hash,
 // file id, line and row, value hash) in a key set that spills to disk, and
@@ -395,14 +404,8 @@ func (s *consistentState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-consistent: cannot merge %T", other)
 	}
-	for id, f := range o.Files {
-		s.Files[id] = f
-	}
-	for h, t := range o.Texts {
-		if _, known := s.Texts[h]; !known && len(s.Texts) < maxTexts {
-			s.Texts[h] = t
-		}
-	}
+	maps.Copy(s.Files, o.Files)
+	keepTexts(s.Texts, o.Texts)
 	s.seen.merge(o.seen)
 	return nil
 }
@@ -587,14 +590,8 @@ func (s *referenceState) Merge(other check.State) error {
 	if !ok {
 		return fmt.Errorf("table-reference: cannot merge %T", other)
 	}
-	for id, f := range o.Files {
-		s.Files[id] = f
-	}
-	for h, t := range o.Texts {
-		if _, known := s.Texts[h]; !known && len(s.Texts) < maxTexts {
-			s.Texts[h] = t
-		}
-	}
+	maps.Copy(s.Files, o.Files)
+	keepTexts(s.Texts, o.Texts)
 	s.seen.merge(o.seen)
 	return nil
 }
