@@ -226,24 +226,14 @@ var functions = map[string]*funcDef{
 		if err != nil {
 			return nil, err
 		}
-		for _, it := range in {
-			if !containsItem(other, it) {
-				return falseItems, nil
-			}
-		}
-		return trueItems, nil
+		return boolItems(isSubset(in, other)), nil
 	}},
 	"supersetOf": {1, 1, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
 		other, err := n.arg(c, s, 0)
 		if err != nil {
 			return nil, err
 		}
-		for _, it := range other {
-			if !containsItem(in, it) {
-				return falseItems, nil
-			}
-		}
-		return trueItems, nil
+		return boolItems(isSubset(other, in)), nil
 	}},
 	"count": {0, 0, func(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
 		return integer(int64(len(in))), nil
@@ -1301,4 +1291,14 @@ func toQuantity(v any) (Quantity, bool) {
 		return Quantity{Value: d, Unit: unit}, true
 	}
 	return Quantity{}, false
+}
+
+// isSubset reports whether every item of a is in b.
+func isSubset(a, b []item) bool {
+	for _, it := range a {
+		if !containsItem(b, it) {
+			return false
+		}
+	}
+	return true
 }
