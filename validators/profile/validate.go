@@ -148,9 +148,7 @@ func (w *walker) resource(m map[string]any, p *Plan, path string) {
 	w.res = m
 	w.object(m, p.root, nil, path, true)
 	w.invariants(p.root, nil, m, nil, path)
-	if p.Type == "Bundle" {
-		w.bundleRules(m, path)
-	}
+	w.resourceRules(m, p.Type, path)
 	w.res = saved
 }
 

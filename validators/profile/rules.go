@@ -1,0 +1,11 @@
+package profile
+
+// resourceRules runs the checks of a resource type that its definitions do not
+// express as elements or FHIRPath invariants (or that need other resources,
+// such as the Questionnaire a response answers), each in its own file.
+func (w *walker) resourceRules(m map[string]any, typ, path string) {
+	switch typ {
+	case "Bundle":
+		w.bundleRules(m, path)
+	}
+}
