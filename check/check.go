@@ -37,6 +37,9 @@ type Env struct {
 	PlanDir string
 	// IGs are paths of implementation guides the user loaded (--ig, plan igs).
 	IGs []string
+	// ExtensionDomains are URL prefixes of extensions accepted without a
+	// loaded definition (plan extension_domains, --accept-extensions).
+	ExtensionDomains []string
 	// AsOf is the date the run judges timeliness and "in the future" against:
 	// the plan's date, or today.
 	AsOf time.Time

@@ -375,7 +375,8 @@ func (r *Runner) env(ctx context.Context, p *Plan) *check.Env {
 	}
 	return &check.Env{
 		Context: ctx, PlanDir: p.Dir, AsOf: asOf,
-		IGs:      append(append([]string{}, p.IGs...), r.IGs...),
-		Services: map[string]any{}, // one map, shared by every vendor's copy of the env
+		IGs:              append(append([]string{}, p.IGs...), r.IGs...),
+		ExtensionDomains: p.ExtensionDomains,
+		Services:         map[string]any{}, // one map, shared by every vendor's copy of the env
 	}
 }

@@ -33,6 +33,10 @@ type Plan struct {
 	Suites []string `yaml:"suites"`
 	// IGs are implementation guides (folders or package .tgz) to load.
 	IGs []string `yaml:"igs"`
+	// ExtensionDomains are URL prefixes of extensions the feed may carry
+	// without their definitions loaded (a guide not available to the user):
+	// they are reported as warnings, not errors.
+	ExtensionDomains []string `yaml:"extension_domains"`
 	// Policy decides the verdict; empty means every SHALL requirement passes.
 	Policy map[string]any `yaml:"policy"`
 	// Baseline is a previous run to compare with (drift checks): a

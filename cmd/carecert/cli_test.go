@@ -151,6 +151,15 @@ var _ = Describe("carecert validate", func() {
 		Expect(stdout).To(ContainSubstring("1 record(s) in 1 target(s): 0 error(s)"))
 	})
 
+	It("fails on an unknown extension unless its domain is accepted with --accept-extensions", func() {
+		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","extension":[{"url":"https://fhir.supplier.test/StructureDefinition/pet","valueString":"cat"}]}`)
+		code, stdout, _ := carecert("validate", p)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring("extension https://fhir.supplier.test/StructureDefinition/pet is unknown"))
+		code, stdout, _ = carecert("validate", "--accept-extensions", "https://fhir.supplier.test/", p)
+		Expect(code).To(Equal(exitOK), stdout)
+	})
+
 	It("exits 1 and lists each error with file, line, record and path", func() {
 		p := writeFile(dir, "feed.ndjson", "{\"resourceType\":\"Patient\",\"id\":\"a\",\"gender\":\"F\"}\n{\"resourceType\":\"Patient\",\"id\":\n{\"resourceType\":\"Patient\",\"id\":\"c\"}\n")
 		code, stdout, _ := carecert("validate", p)

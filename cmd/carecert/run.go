@@ -15,20 +15,21 @@ import (
 
 type runFlags struct {
 	// One field a line: every capability adds its own flags here.
-	out      string
-	vendor   string
-	product  string
-	release  string
-	evidence string
-	targets  []string
-	suites   []string
-	igs      []string
-	quiet    bool
-	workers  int
-	shard    string
-	baseline string
-	feed     string
-	cert     certFlags
+	out        string
+	vendor     string
+	product    string
+	release    string
+	evidence   string
+	targets    []string
+	suites     []string
+	igs        []string
+	extDomains []string
+	quiet      bool
+	workers    int
+	shard      string
+	baseline   string
+	feed       string
+	cert       certFlags
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -61,6 +62,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.StringArrayVar(&f.targets, "target", nil, "a path or URL to test (repeatable)")
 	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable)")
 	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
+	fl.StringArrayVar(&f.extDomains, "accept-extensions", nil, "a URL prefix of extensions accepted (as warnings) without their definitions loaded (repeatable)")
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
 	fl.StringVar(&f.baseline, "baseline", "", "a previous report.json, or --out folder, to compare with (drift checks)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
@@ -108,6 +110,7 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 		p.Evidence = f.evidence
 	}
 	p.IGs = append(p.IGs, f.igs...)
+	p.ExtensionDomains = append(p.ExtensionDomains, f.extDomains...)
 	if f.baseline != "" {
 		// A flag's path is the user's, relative to where they run carecert.
 		abs, err := filepath.Abs(f.baseline)

@@ -19,6 +19,7 @@ import (
 type validateFlags struct {
 	format      string
 	suites, igs []string
+	extDomains  []string
 	quiet       bool
 	maxFindings int
 	workers     int
@@ -47,6 +48,7 @@ error or a path that cannot be read at all.`,
 	fl.StringVar(&f.format, "format", "text", "output: text, json or junit")
 	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable; default: the built-in defaults)")
 	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
+	fl.StringArrayVar(&f.extDomains, "accept-extensions", nil, "a URL prefix of extensions accepted (as warnings) without their definitions loaded (repeatable)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
 	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
@@ -64,7 +66,7 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	if f.evidence != "redacted" && f.evidence != "full" {
 		return usageError("--evidence %q: want redacted or full", f.evidence)
 	}
-	plan := &runner.Plan{Name: "validate", Suites: f.suites, IGs: f.igs, SampleLimit: f.maxFindings, Evidence: f.evidence}
+	plan := &runner.Plan{Name: "validate", Suites: f.suites, IGs: f.igs, ExtensionDomains: f.extDomains, SampleLimit: f.maxFindings, Evidence: f.evidence}
 	v := runner.VendorPlan{Name: "carecert validate"}
 	var kinds []model.Kind
 	for _, p := range paths {

@@ -16,6 +16,7 @@ type Engine struct {
 	codes    CodeValidator
 	// bestPractice reports best-practice guidelines (dom-6) as information.
 	bestPractice bool
+	acceptExt    []string
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
@@ -35,11 +36,14 @@ type Options struct {
 	// BestPractice also reports best-practice guidelines such as dom-6 (a
 	// resource should have a narrative), as information.
 	BestPractice bool
+	// AcceptExtensions are URL prefixes of extensions a feed may carry
+	// without their definitions loaded: they are reported as warnings.
+	AcceptExtensions []string
 }
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, acceptExt: opts.AcceptExtensions,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

@@ -111,10 +111,40 @@ var _ = Describe("extensions", func() {
 			at(model.Error, profile.CodeInvariant, "Patient.extension[0]")))
 	})
 
-	It("reports unknown extensions as warnings naming the url", func() {
-		fs := validate(e, `{"resourceType": "Patient", "extension": [{"url": "http://example.org/unknown", "valueString": "x"}]}`)
-		Expect(fs).To(ConsistOf(at(model.Warning, profile.CodeExtension, "Patient.extension[0]")))
-		Expect(fs[0].Message).To(ContainSubstring("http://example.org/unknown"))
+	It("reports unknown extensions as errors naming the url and how to load or accept them", func() {
+		fs := validate(e, `{"resourceType": "Patient", "extension": [{"url": "https://fhir.example.net/StructureDefinition/unknown", "valueString": "x"}]}`)
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeUnknownExtension, "Patient.extension[0]")))
+		Expect(fs[0].Message).To(ContainSubstring("https://fhir.example.net/StructureDefinition/unknown is unknown"))
+		Expect(fs[0].Message).To(ContainSubstring("--ig"))
+		Expect(fs[0].Message).To(ContainSubstring("extension_domains"))
+		Expect(fs[0].Message).To(ContainSubstring("example URLs are not allowed"))
+		Expect(fs[0].Evidence).To(Equal("https://fhir.example.net/StructureDefinition/unknown"))
+	})
+
+	It("warns, without failing, on HL7 extensions outside the R4 core: the extensions pack and cross-version extensions", func() {
+		fs := validate(e, `{"resourceType": "Organization", "name": "Acme", "extension": [
+			{"url": "http://hl7.org/fhir/StructureDefinition/organization-brand", "valueString": "x"},
+			{"url": "http://hl7.org/fhir/5.0/StructureDefinition/extension-Organization.description", "valueString": "x"}]}`)
+		Expect(fs).To(ConsistOf(
+			at(model.Warning, profile.CodeUnknownExtension, "Organization.extension[0]"),
+			at(model.Warning, profile.CodeUnknownExtension, "Organization.extension[1]")))
+		Expect(fs[0].Message).To(ContainSubstring("extensions pack"))
+		Expect(fs[1].Message).To(ContainSubstring("cross-version extension for FHIR 5.0"))
+	})
+
+	It("requires modifier extensions to be sent as modifierExtension, and only those", func() {
+		fs := validate(e, `{"resourceType": "Patient", "modifierExtension": [
+			{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}]}`)
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeExtension, "Patient.modifierExtension[0]")))
+		Expect(fs[0].Message).To(ContainSubstring("is not a modifier extension"))
+
+		fs = validate(e, `{"resourceType": "NutritionOrder", "status": "active", "intent": "order", "patient": {"reference": "Patient/1"}, "dateTime": "2020-01-01", "oralDiet": {"type": [{"text": "soft"}]},
+			"extension": [{"url": "http://hl7.org/fhir/StructureDefinition/request-doNotPerform", "valueBoolean": true}]}`)
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeExtension, "NutritionOrder.extension[0]")))
+		Expect(fs[0].Message).To(ContainSubstring("is a modifier extension"))
+
+		Expect(validate(e, `{"resourceType": "NutritionOrder", "status": "active", "intent": "order", "patient": {"reference": "Patient/1"}, "dateTime": "2020-01-01", "oralDiet": {"type": [{"text": "soft"}]},
+			"modifierExtension": [{"url": "http://hl7.org/fhir/StructureDefinition/request-doNotPerform", "valueBoolean": true}]}`)).To(BeEmpty())
 	})
 })
 
@@ -163,6 +193,19 @@ var _ = Describe("the fhir-profile check", func() {
 		// which inherit must-support from it, name, maritalStatus, telecom)
 		// × 2 records; the first populates 3, the second 5.
 		Expect(m).To(Equal(model.Measure{Name: "must-support " + nhsProfile, Numerator: 8, Denominator: 12}))
+	})
+
+	It("accepts unknown extensions of the run's extension domains as warnings, and only those", func() {
+		env := &check.Env{Services: map[string]any{}, ExtensionDomains: []string{"https://fhir.supplier.example/"}}
+		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{}}, env)
+		Expect(err).NotTo(HaveOccurred())
+		fs := c.NewState().Observe(record(`{"resourceType": "Patient", "extension": [
+			{"url": "https://fhir.supplier.example/StructureDefinition/pet", "valueString": "cat"},
+			{"url": "https://fhir.other.example/StructureDefinition/pet", "valueString": "dog"}]}`))
+		Expect(fs).To(ConsistOf(
+			at(model.Warning, profile.CodeUnknownExtension, "Patient.extension[0]"),
+			at(model.Error, profile.CodeUnknownExtension, "Patient.extension[1]")))
+		Expect(fs[0].Message).To(ContainSubstring("its domain https://fhir.supplier.example/ is listed in extension_domains"))
 	})
 
 	It("gives an errored result saying how to load a missing guide, not a silent pass", func() {

@@ -65,6 +65,7 @@ var _ = Describe("UK Core", func() {
 			"UKCore-MedicationDispense-CiprofloxacinOral-Example.xml": "authorizingPrescription reference without its resource type",
 			"UKCore-Provenance-RARecordConsent-Example.xml":           "onBehalfOf refers to a StructureDefinition",
 			"UKCore-Bundle-NEWS2Observations-Example.xml":             "relative fullUrls (the reference validator rejects them too)",
+			"Extension-UKCore-RecordingSetting-Example.xml":           "misspelt extension url Extension-UKCore-RcordingSetting, which no definition declares",
 		}
 		files, err := filepath.Glob(sharedtest.Path("fhir", "uk-core", "examples", "*.xml"))
 		Expect(err).NotTo(HaveOccurred())

@@ -23,12 +23,15 @@ const (
 	CodeMaxLength      = "profile.max-length"
 	CodeBinding        = "profile.binding"
 	CodeExtension      = "profile.extension"
-	CodeSlicing        = "profile.slicing"
-	CodeReference      = "profile.reference"
-	CodeInvariant      = "profile.invariant"
-	CodeNotEvaluated   = "profile.invariant-not-evaluated"
-	CodeProfile        = "profile.unknown-profile"
-	CodeBundle         = "profile.bundle"
+	// CodeUnknownExtension is an extension whose definition is not loaded;
+	// its evidence is the extension's url.
+	CodeUnknownExtension = "profile.unknown-extension"
+	CodeSlicing          = "profile.slicing"
+	CodeReference        = "profile.reference"
+	CodeInvariant        = "profile.invariant"
+	CodeNotEvaluated     = "profile.invariant-not-evaluated"
+	CodeProfile          = "profile.unknown-profile"
+	CodeBundle           = "profile.bundle"
 )
 
 // Sink collects what validating records produces besides findings: the
