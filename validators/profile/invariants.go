@@ -98,6 +98,11 @@ func correctedExpression(key, expr string) string {
 		// "If there are more than one enableWhen, enableBehavior must be
 		// specified": R4B and R5 publish "> 1".
 		return "enableWhen.count() > 1 implies enableBehavior.exists()"
+	case key == "que-7" && expr == "operator = 'exists' implies (answer is Boolean)":
+		// answer is a FHIR boolean, which FHIRPath does not treat as a
+		// System.Boolean: the published test is false for every answer.
+		// R4B and R5 test "answer is boolean".
+		return "operator = 'exists' implies (answer is boolean)"
 	}
 	return expr
 }

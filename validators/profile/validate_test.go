@@ -3,6 +3,7 @@ package profile_test
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"strings"
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
@@ -112,6 +113,30 @@ var _ = Describe("validating against the R4 base definitions", func() {
 	It("gives a warning, not an error, for codes outside an extensible binding it can enumerate", func() {
 		fs := validate(e, `{"resourceType": "Patient", "identifier": [{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "NOPE"}]}}]}`)
 		Expect(fs).To(ConsistOf(at(model.Warning, profile.CodeBinding, "Patient.identifier[0].type")))
+	})
+
+	It("reads que-12 and que-7 as their descriptions say, as R4B and R5 correct them", func() {
+		q := func(n int, behavior string) string {
+			var conds []string
+			for i := 0; i < n; i++ {
+				conds = append(conds, `{"question": "1", "operator": "exists", "answerBoolean": true}`)
+			}
+			b := ""
+			if behavior != "" {
+				b = `, "enableBehavior": "` + behavior + `"`
+			}
+			return `{"resourceType": "Questionnaire", "status": "active", "item": [{"linkId": "1", "type": "boolean"},
+				{"linkId": "2", "type": "string", "enableWhen": [` + strings.Join(conds, ", ") + `]` + b + `}]}`
+		}
+		fs := validate(e, q(2, ""))
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeInvariant, "Questionnaire.item[1]")))
+		Expect(fs[0].Message).To(ContainSubstring("que-12"))
+		Expect(validate(e, q(2, "all"))).To(BeEmpty())
+		Expect(validate(e, q(1, ""))).To(BeEmpty())
+		// que-7 as corrected: an exists condition needs a boolean answer.
+		fs = validate(e, strings.Replace(q(1, ""), `"answerBoolean": true`, `"answerString": "yes"`, 1))
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeInvariant, "Questionnaire.item[1].enableWhen[0]")))
+		Expect(fs[0].Message).To(ContainSubstring("que-7"))
 	})
 
 	It("checks empty elements (ele-1) natively", func() {
