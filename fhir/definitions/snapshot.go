@@ -440,10 +440,10 @@ func merge(s, d *ElementDefinition) {
 		s.Pattern, s.PatternType = d.Pattern, d.PatternType
 	}
 	if d.MinValue != nil {
-		s.MinValue = d.MinValue
+		s.MinValue, s.MinValueType = d.MinValue, d.MinValueType
 	}
 	if d.MaxValue != nil {
-		s.MaxValue = d.MaxValue
+		s.MaxValue, s.MaxValueType = d.MaxValue, d.MaxValueType
 	}
 	if d.Short != "" {
 		s.Short = d.Short

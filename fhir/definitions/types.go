@@ -65,9 +65,12 @@ type ElementDefinition struct {
 	FixedType   string `json:"-"`
 	Pattern     any    `json:"-"`
 	PatternType string `json:"-"`
-	// MinValue and MaxValue hold minValue[x] and maxValue[x].
-	MinValue any `json:"-"`
-	MaxValue any `json:"-"`
+	// MinValue and MaxValue hold minValue[x] and maxValue[x] (MinValueType
+	// and MaxValueType say which x: a Duration bounds a date relative to now).
+	MinValue     any    `json:"-"`
+	MinValueType string `json:"-"`
+	MaxValue     any    `json:"-"`
+	MaxValueType string `json:"-"`
 }
 
 // Slicing describes how an element's repetitions are divided into slices.
@@ -139,9 +142,9 @@ func (e *ElementDefinition) UnmarshalJSON(b []byte) error {
 				return fmt.Errorf("element %s: %s: %w", e.Path, k, err)
 			}
 			if k[1] == 'i' {
-				e.MinValue = val
+				e.MinValue, e.MinValueType = val, k[len("minValue"):]
 			} else {
-				e.MaxValue = val
+				e.MaxValue, e.MaxValueType = val, k[len("maxValue"):]
 			}
 			continue
 		}

@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/carecert/carecert/fhir/definitions"
 )
@@ -17,6 +18,7 @@ type Engine struct {
 	// bestPractice reports best-practice guidelines (dom-6) as information.
 	bestPractice bool
 	acceptExt    []string
+	asOf         time.Time
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
@@ -39,11 +41,14 @@ type Options struct {
 	// AcceptExtensions are URL prefixes of extensions a feed may carry
 	// without their definitions loaded: they are reported as warnings.
 	AcceptExtensions []string
+	// AsOf is "now" for bounds given as a Duration (a birth date at most 10
+	// years ahead); zero means the time of validation.
+	AsOf time.Time
 }
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, acceptExt: opts.AcceptExtensions,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

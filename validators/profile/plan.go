@@ -51,14 +51,16 @@ type node struct {
 	pattern    any
 	minValue   any
 	maxValue   any
-	maxLength  int
-	binding    *binding
-	invariants []*invariant
-	slicing    *definitions.Slicing
-	slices     []*node
-	sliceName  string
-	ms         int // index in Plan.mustSupport, or -1
-	modifier   bool
+	// minType and maxType are the x of minValue[x] and maxValue[x].
+	minType, maxType string
+	maxLength        int
+	binding          *binding
+	invariants       []*invariant
+	slicing          *definitions.Slicing
+	slices           []*node
+	sliceName        string
+	ms               int // index in Plan.mustSupport, or -1
+	modifier         bool
 }
 
 // typeInfo is one allowed type of an element.
@@ -207,7 +209,7 @@ func splitLast(id string) (parent, last string) {
 func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, error) {
 	n := &node{
 		id: el.ElementID(), path: el.Path, name: el.Name(),
-		min: el.MinOf(), max: el.MaxOf(), fixed: el.Fixed, pattern: el.Pattern, minValue: el.MinValue, maxValue: el.MaxValue,
+		min: el.MinOf(), max: el.MaxOf(), fixed: el.Fixed, pattern: el.Pattern, minValue: el.MinValue, maxValue: el.MaxValue, minType: el.MinValueType, maxType: el.MaxValueType,
 		slicing: el.Slicing, sliceName: el.SliceName, ms: -1, modifier: el.IsModifier,
 	}
 	if stem, ok := strings.CutSuffix(n.name, "[x]"); ok {

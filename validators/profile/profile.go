@@ -59,7 +59,7 @@ func SharedEngine(env *check.Env, hooks Hooks) (*Engine, error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, AcceptExtensions: env.ExtensionDomains}), nil
+		return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf}), nil
 	})
 	if err != nil {
 		return nil, err

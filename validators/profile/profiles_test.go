@@ -1,10 +1,13 @@
 package profile_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -232,3 +235,24 @@ var _ = Describe("the fhir-profile check", func() {
 func engineEnv() *check.Env {
 	return &check.Env{Services: map[string]any{profile.ServiceName: newEngine()}}
 }
+
+var _ = Describe("bounds given as a Duration", func() {
+	It("bounds a date relative to the run's as-of date", func() {
+		const url = "http://example.org/StructureDefinition/near-birth"
+		defs, err := definitions.New(definitions.Options{Parent: core})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(defs.Add(diffProfile(url, "Patient",
+			`{"id": "Patient.birthDate", "path": "Patient.birthDate", "maxValueDuration": {"value": 10, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"},
+			  "minValueDuration": {"value": -150, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}}`), "test")).To(Succeed())
+		asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		e := profile.NewEngine(defs, profile.Options{AsOf: asOf})
+
+		Expect(validate(e, `{"resourceType": "Patient", "birthDate": "2035-12-31"}`, url)).To(BeEmpty())
+		fs := validate(e, `{"resourceType": "Patient", "birthDate": "2036-01-02"}`, url)
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeFixed, "Patient.birthDate")))
+		Expect(fs[0].Message).To(ContainSubstring("after the maximum: 10 a from 2026-01-01, that is 2036-01-01"))
+		fs = validate(e, `{"resourceType": "Patient", "birthDate": "1870"}`, url)
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeFixed, "Patient.birthDate")))
+		Expect(fs[0].Message).To(ContainSubstring("before the minimum"))
+	})
+})

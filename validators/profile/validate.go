@@ -668,10 +668,18 @@ func (w *walker) bounds(v any, k *node, path string) {
 		}
 	}
 	if k.minValue != nil {
-		check(k.minValue, true)
+		if k.minType == "Duration" {
+			w.durationBound(v, k.minValue, true, path)
+		} else {
+			check(k.minValue, true)
+		}
 	}
 	if k.maxValue != nil {
-		check(k.maxValue, false)
+		if k.maxType == "Duration" {
+			w.durationBound(v, k.maxValue, false, path)
+		} else {
+			check(k.maxValue, false)
+		}
 	}
 }
 

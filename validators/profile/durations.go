@@ -1,0 +1,83 @@
+package profile
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/carecert/carecert/model"
+)
+
+// durationBound checks a date, dateTime or instant against minValue or
+// maxValue given as a Duration, which bounds it relative to the time of
+// validation: maxValueDuration of 10 years means "no later than ten years from
+// now". A bound it cannot read (no value, a unit that is not a calendar or
+// clock unit) raises nothing rather than a guess.
+func (w *walker) durationBound(v, limit any, isMin bool, path string) {
+	s, ok := v.(string)
+	if !ok {
+		return
+	}
+	at, ok := parseInstantPrefix(s)
+	if !ok {
+		return // the format check reports it
+	}
+	q, _ := limit.(map[string]any)
+	n, _ := q["value"].(json.Number)
+	amount, err := n.Float64()
+	if err != nil {
+		return
+	}
+	unit, _ := q["code"].(string)
+	if unit == "" {
+		unit, _ = q["unit"].(string)
+	}
+	now := w.e.asOf
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	bound, ok := addDuration(now, amount, unit)
+	if !ok {
+		return
+	}
+	day := bound.Format("2006-01-02")
+	switch {
+	case isMin && at.Before(bound):
+		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value %s is before the minimum: %s %s from %s, that is %s", s, n, unit, now.Format("2006-01-02"), day), "")
+	case !isMin && at.After(bound):
+		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value %s is after the maximum: %s %s from %s, that is %s", s, n, unit, now.Format("2006-01-02"), day), "")
+	}
+}
+
+// addDuration adds an amount of a UCUM time unit (a, mo, wk, d, h, min, s) to t.
+func addDuration(t time.Time, amount float64, unit string) (time.Time, bool) {
+	whole := int(amount)
+	if float64(whole) == amount {
+		switch unit {
+		case "a":
+			return t.AddDate(whole, 0, 0), true
+		case "mo":
+			return t.AddDate(0, whole, 0), true
+		case "wk":
+			return t.AddDate(0, 0, 7*whole), true
+		case "d":
+			return t.AddDate(0, 0, whole), true
+		}
+	}
+	per := map[string]time.Duration{"h": time.Hour, "min": time.Minute, "s": time.Second, "d": 24 * time.Hour}[unit]
+	if per == 0 {
+		return t, false
+	}
+	return t.Add(time.Duration(amount * float64(per))), true
+}
+
+// parseInstantPrefix reads a FHIR date, dateTime or instant as the first
+// moment it can mean ("2030" is 2030-01-01T00:00Z).
+func parseInstantPrefix(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02", "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
