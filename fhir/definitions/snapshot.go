@@ -334,23 +334,31 @@ func (g *snapshotter) expand(i int) error {
 	var fromID, fromPath string
 	switch {
 	case el.ContentReference != "":
+		// The reference means the element as the base type defines it: a
+		// profile's constraints and slices on Parameters.parameter do not
+		// apply to each nested part, which only reuses the definition.
 		_, ref, _ := strings.Cut(el.ContentReference, "#")
-		ri := g.index(ref)
-		if ri < 0 {
-			for j := range g.elems {
-				if g.elems[j].Path == ref && g.elems[j].SliceName == "" {
-					ri = j
-					break
-				}
+		from := g.elems
+		if core, err := g.r.BaseType(g.sd.Type); err == nil && core.Snapshot != nil {
+			from = core.Snapshot.Element
+		}
+		ri := -1
+		for j := range from {
+			if from[j].ElementID() == ref || from[j].Path == ref && from[j].SliceName == "" {
+				ri = j
+				break
 			}
 		}
 		if ri < 0 {
 			return fmt.Errorf("content reference %s: no such element", el.ContentReference)
 		}
-		fromID, fromPath = g.elems[ri].ID, g.elems[ri].Path
-		for j := ri + 1; j < len(g.elems) && strings.HasPrefix(g.elems[j].ID, fromID+"."); j++ {
-			kids = append(kids, g.elems[j])
+		fromID, fromPath = from[ri].ElementID(), from[ri].Path
+		for j := ri + 1; j < len(from) && strings.HasPrefix(from[j].ElementID(), fromID+"."); j++ {
+			if !strings.Contains(from[j].ElementID()[len(fromID):], ":") {
+				kids = append(kids, from[j])
+			}
 		}
+		kids = cloneElements(kids)
 	default:
 		codes := map[string]bool{}
 		for _, t := range el.Type {

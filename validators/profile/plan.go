@@ -170,12 +170,29 @@ func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 		parent.kidIndex[n.name] = n
 	}
 	// Content references point at elements defined elsewhere in the snapshot.
+	// In a profile they mean the base type's element: constraints the profile
+	// puts on Parameters.parameter do not apply to every nested part, which
+	// reuses the base definition of a parameter.
+	var base *Plan
 	for i := range elems {
 		el := &elems[i]
 		if el.ContentReference == "" {
 			continue
 		}
 		_, ref, _ := strings.Cut(el.ContentReference, "#")
+		if sd.Derivation == "constraint" && sd.Kind == "resource" {
+			if base == nil {
+				b, err := c.plan(definitions.CoreBase + sd.Type)
+				if err != nil {
+					return fmt.Errorf("element %s: content reference %s: %w", el.ElementID(), el.ContentReference, err)
+				}
+				base = b
+			}
+			if target := base.nodeAt(ref); target != nil {
+				byID[el.ElementID()].contentRef = target
+				continue
+			}
+		}
 		target := byID[ref]
 		if target == nil {
 			for j := range elems {
@@ -300,4 +317,20 @@ func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 	}
 	ti.plan = pl
 	return ti, nil
+}
+
+// nodeAt finds the element at a path without slices ("Parameters.parameter").
+func (p *Plan) nodeAt(path string) *node {
+	segs := strings.Split(path, ".")
+	n := p.root
+	if n == nil || segs[0] != p.Type {
+		return nil
+	}
+	for _, s := range segs[1:] {
+		n = n.kidIndex[s]
+		if n == nil {
+			return nil
+		}
+	}
+	return n
 }

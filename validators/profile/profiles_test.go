@@ -256,3 +256,24 @@ var _ = Describe("bounds given as a Duration", func() {
 		Expect(fs[0].Message).To(ContainSubstring("before the minimum"))
 	})
 })
+
+var _ = Describe("content references in profiles", func() {
+	It("read nested parts against the base definition of a parameter, not the profile's constraints on the outer one", func() {
+		const url = "http://example.org/StructureDefinition/match-in"
+		e := newEngine(diffProfile(url, "Parameters",
+			`{"id": "Parameters.parameter", "path": "Parameters.parameter"}`,
+			`{"id": "Parameters.parameter.name", "path": "Parameters.parameter.name", "patternString": "Member"}`,
+			`{"id": "Parameters.parameter.part", "path": "Parameters.parameter.part", "min": 2,
+			  "slicing": {"discriminator": [{"type": "value", "path": "name"}], "rules": "open"}}`,
+			`{"id": "Parameters.parameter.part:patient", "path": "Parameters.parameter.part", "sliceName": "patient", "min": 1, "max": "1"}`,
+			`{"id": "Parameters.parameter.part:patient.name", "path": "Parameters.parameter.part.name", "fixedString": "patient"}`,
+			`{"id": "Parameters.parameter.part:patient.resource", "path": "Parameters.parameter.part.resource", "min": 1, "type": [{"code": "Patient"}]}`))
+		ok := `{"resourceType": "Parameters", "parameter": [{"name": "Member", "part": [
+			{"name": "patient", "resource": {"resourceType": "Patient"}},
+			{"name": "note", "valueString": "x"}]}]}`
+		Expect(validate(e, ok, url)).To(BeEmpty())
+		fs := validate(e, `{"resourceType": "Parameters", "parameter": [{"name": "Member", "part": [
+			{"name": "patient", "valueString": "no resource"}, {"name": "note", "valueString": "x"}]}]}`, url)
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeCardinality, "Parameters.parameter[0].part[0].resource")))
+	})
+})
