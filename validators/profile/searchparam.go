@@ -78,25 +78,45 @@ func (w *walker) searchExpression(expr string, bases []string, path string) {
 	if len(bases) == 0 {
 		return // base is required: the element rules report its absence
 	}
-	var wrong []string
+	var notBase, unknown []string
 	for _, name := range leadingNames(expr) {
-		if !startsUpper(name) || slices.Contains(wrong, name) {
+		if !startsUpper(name) || slices.Contains(notBase, name) || slices.Contains(unknown, name) {
 			continue // element names are resolved against the base: not checked
 		}
-		if !slices.ContainsFunc(bases, func(b string) bool { return w.e.specialises(b, name) || w.e.specialises(name, b) }) {
-			wrong = append(wrong, name)
+		if slices.ContainsFunc(bases, func(b string) bool { return w.e.specialises(b, name) || w.e.specialises(name, b) }) {
+			continue
+		}
+		if _, err := w.e.defs.BaseType(name); err != nil {
+			unknown = append(unknown, name)
+		} else {
+			notBase = append(notBase, name)
 		}
 	}
-	if len(wrong) > 0 {
-		w.add(model.Error, CodeSearchParameter, path, fmt.Sprintf("search expression %q starts a path with %s, which is not a base of this search parameter (base %s): the path can never match; start it with a base type or add %s to base", expr, strings.Join(wrong, " and "), strings.Join(bases, ", "), strings.Join(wrong, " and ")), "")
+	if len(notBase)+len(unknown) == 0 {
+		return
 	}
+	var why []string
+	if len(notBase) > 0 {
+		why = append(why, fmt.Sprintf("%s, which is not a base of this search parameter (base %s)", strings.Join(notBase, " and "), strings.Join(bases, ", ")))
+	}
+	if len(unknown) > 0 {
+		why = append(why, fmt.Sprintf("%s, which is not a FHIR type", strings.Join(unknown, " and ")))
+	}
+	fix := "start each path with a base type"
+	if len(notBase) > 0 {
+		fix += " or add " + strings.Join(notBase, " and ") + " to base"
+	}
+	w.add(model.Error, CodeSearchParameter, path, fmt.Sprintf("search expression %q starts a path with %s: the path can never match; %s", expr, strings.Join(why, ", and with "), fix), "")
 }
 
 // capabilityRules checks the search parameters a CapabilityStatement
 // declares against their definitions, when the registry knows them: the type
-// must be the definition's (as the reference validator requires), and a
-// resource's parameter should be defined for that resource type (a warning:
-// the reference validator does not check it, but a server cannot apply such a
+// of a resource's parameter must be the definition's (an error, as the
+// reference validator gives), and so should that of a parameter for all
+// resources (rest.searchParam: a warning, which the reference validator does
+// not give; FHIR's own base CapabilityStatement trips it); and a resource's
+// parameter should be defined for that resource type (a warning: the
+// reference validator does not check it, but a server cannot apply such a
 // parameter to the resource). Unknown definitions are not reported: servers
 // often define their own.
 func (w *walker) capabilityRules(m map[string]any, path string) {
@@ -128,7 +148,11 @@ func (w *walker) declaredSearchParam(sp map[string]any, resource, path string) {
 	}
 	name, _ := sp["name"].(string)
 	if typ, _ := sp["type"].(string); typ != "" && d.Type != "" && typ != d.Type {
-		w.add(model.Error, CodeCapability, path+".type", fmt.Sprintf("type mismatch: search parameter %q is declared with type %s, but its definition %s has type %s: declare type %s", name, typ, d.Canonical(), d.Type, d.Type), "")
+		sev := model.Error
+		if resource == "" {
+			sev = model.Warning
+		}
+		w.add(sev, CodeCapability, path+".type", fmt.Sprintf("type mismatch: search parameter %q is declared with type %s, but its definition %s has type %s: declare type %s", name, typ, d.Canonical(), d.Type, d.Type), "")
 	}
 	if resource != "" && len(d.Base) > 0 && !slices.ContainsFunc(d.Base, func(b string) bool { return w.e.specialises(resource, b) }) {
 		w.add(model.Warning, CodeCapability, path+".definition", fmt.Sprintf("search parameter %q of %s is defined by %s, which applies to %s, not %s: point definition at a parameter for %s", name, resource, d.Canonical(), strings.Join(d.Base, ", "), resource, resource), "")
