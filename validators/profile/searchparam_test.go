@@ -130,6 +130,11 @@ var _ = Describe("SearchParameter rules", func() {
 		Expect(validate(e, searchParameter("", "Patient", "string", "name | %resource.name"))).To(BeEmpty(), "element names and variables are not checked")
 	})
 
+	It("does not take literals, quoted names or function arguments for branches", func() {
+		Expect(validate(e, searchParameter("", "Patient", "token",
+			"Patient.identifier.where(system = 'Observation|Condition') | (Patient.`name`.where(text.exists() or (family | given).exists())) | Patient.link.other.resolve().ofType(Patient)"))).To(BeEmpty())
+	})
+
 	It("names a type that does not exist", func() {
 		Expect(validate(e, searchParameter("", "Organization", "string", "Organisation.name | Patient.name"))).To(ConsistOf(
 			And(at(model.Error, profile.CodeSearchParameter, "SearchParameter.expression"),
