@@ -28,3 +28,17 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSearchParameterStartup measures the first search parameter lookup
+// of a run: it indexes the core search parameters alone, not the profiles.
+func BenchmarkSearchParameterStartup(b *testing.B) {
+	for b.Loop() {
+		r, err := definitions.New(definitions.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.SearchParameter("http://hl7.org/fhir/SearchParameter/Patient-name"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func (r *Registry) loadIG(p string) (Package, error) {
 		if len(pkg.Problems) > 0 {
 			return pkg, fmt.Errorf("no conformance resource could be read: %s", strings.Join(pkg.Problems, "; "))
 		}
-		return pkg, errors.New("no conformance resources (StructureDefinition, ValueSet, CodeSystem) found: is this a FHIR package or a folder of definitions?")
+		return pkg, errors.New("no conformance resources (StructureDefinition, ValueSet, CodeSystem, SearchParameter) found: is this a FHIR package or a folder of definitions?")
 	}
 	if pkg.Name == "" {
 		pkg.Name = filepath.Base(p)

@@ -1,5 +1,5 @@
 // Package definitions is carecert's registry of FHIR conformance resources: the
-// StructureDefinitions, ValueSets and CodeSystems of the embedded FHIR R4 core
+// StructureDefinitions, ValueSets, CodeSystems and SearchParameters of the embedded FHIR R4 core
 // (fhir/r4core, read lazily on first use so start-up stays fast) and of the
 // implementation guides a run loads (folders or npm-style package .tgz files,
 // JSON or XML), indexed by canonical URL and version. It also generates the
@@ -71,6 +71,10 @@ type Entry struct {
 	mapOnce sync.Once
 	m       map[string]any
 	mapErr  error
+
+	spOnce sync.Once
+	sp     *SearchParameter
+	spErr  error
 }
 
 // Registry indexes conformance resources by canonical URL.
@@ -85,6 +89,8 @@ type Registry struct {
 	coreSDErr  error
 	coreTxOnce sync.Once
 	coreTxErr  error
+	coreSPOnce sync.Once
+	coreSPErr  error
 
 	// globals maps a resource type to the profiles implementation guides
 	// declare global for it (ImplementationGuide.global).
@@ -178,7 +184,7 @@ func (r *Registry) loadCore(files ...string) error {
 
 // conformanceTypes are the resource types the registry indexes.
 var conformanceTypes = map[string]bool{
-	"StructureDefinition": true, "ValueSet": true, "CodeSystem": true,
+	"StructureDefinition": true, "ValueSet": true, "CodeSystem": true, "SearchParameter": true,
 }
 
 func (r *Registry) add(e *Entry) {
@@ -200,14 +206,17 @@ func (r *Registry) Lookup(canonical string) (*Entry, bool) {
 	if e, ok := r.find(url, version); ok {
 		return e, true
 	}
-	if err := r.coreSD(); err == nil {
-		if e, ok := r.find(url, version); ok {
-			return e, true
-		}
+	// The core search parameters all live under one prefix, and nothing else
+	// does: looking one up reads neither the core profiles nor terminology.
+	loads := []func() error{r.coreSD, r.coreTx}
+	if strings.HasPrefix(url, CoreSearchParameterBase) {
+		loads = []func() error{r.coreSP}
 	}
-	if err := r.coreTx(); err == nil {
-		if e, ok := r.find(url, version); ok {
-			return e, true
+	for _, load := range loads {
+		if err := load(); err == nil {
+			if e, ok := r.find(url, version); ok {
+				return e, true
+			}
 		}
 	}
 	if r.opts.Parent != nil {
@@ -233,7 +242,10 @@ func (r *Registry) CoreError() error {
 	if err := r.coreSD(); err != nil {
 		return err
 	}
-	return r.coreTx()
+	if err := r.coreTx(); err != nil {
+		return err
+	}
+	return r.coreSP()
 }
 
 // StructureDefinition returns the StructureDefinition for a canonical URL with

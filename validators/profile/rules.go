@@ -7,5 +7,9 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 	switch typ {
 	case "Bundle":
 		w.bundleRules(m, path)
+	case "SearchParameter":
+		w.searchParameterRules(m, path)
+	case "CapabilityStatement":
+		w.capabilityRules(m, path)
 	}
 }
