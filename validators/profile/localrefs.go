@@ -154,8 +154,8 @@ type resolution struct {
 	// others are entries with the target's fullUrl or Type/id that the
 	// version rules excluded.
 	others []*localEntry
-	// byTypeID is set when the matches have the reference's Type/id but not
-	// the fullUrl the Bundle rules give it.
+	// byTypeID is set when the candidates were found by the reference's
+	// Type/id because no fullUrl matched (or there was no fullUrl to form).
 	byTypeID bool
 }
 
@@ -184,7 +184,7 @@ func (x *localIndex) resolve(ref, referrer string) resolution {
 		}
 		if len(candidates) == 0 {
 			candidates = x.byTypeID[base]
-			r.byTypeID = r.target != "" && len(candidates) > 0
+			r.byTypeID = len(candidates) > 0
 		}
 	}
 	if r.version == "" {
@@ -228,14 +228,17 @@ func (w *walker) resolveInBundle(ref, rp string) string {
 	referrer := x.fullURLOf[reflect.ValueOf(w.rec.Resource()).Pointer()]
 	r := x.resolve(ref, referrer)
 	switch {
-	case len(r.matches) == 1 && r.byTypeID:
+	case len(r.matches) == 1 && r.byTypeID && r.target != "":
 		w.add(model.Warning, CodeReference, rp, fmt.Sprintf("reference %s resolves only by type and id: relative to this entry's fullUrl %s it means %s, but the entry found has the fullUrl %s", ref, referrer, r.target, r.matches[0].fullURL), "")
 		return r.matches[0].typ
 	case len(r.matches) == 1:
 		return r.matches[0].typ
 	case len(r.matches) > 1:
-		if x.bundleType == "history" {
-			return r.matches[0].typ // a history holds every version of a resource
+		if x.bundleType == "history" || r.byTypeID {
+			// A history holds every version of a resource; and the Bundle
+			// rules give a relative reference no meaning without a RESTful
+			// fullUrl, so a Type/id matched twice is not theirs to judge.
+			return r.matches[0].typ
 		}
 		w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %s matches %d entries of the Bundle (%s): a reference must identify exactly one entry; give the version (…/_history/{versionId}) or remove the duplicate entries",
 			ref, len(r.matches), describeEntries(r.matches)), "")
@@ -293,9 +296,15 @@ func (w *walker) resolveInParameters(ref, rp string) (string, bool) {
 	sorted := slices.Clone(ids)
 	sort.Strings(sorted)
 	if len(sorted) > 5 {
-		sorted = append(sorted[:5], "…")
+		sorted = sorted[:5]
 	}
-	why := fmt.Sprintf("this Parameters carries %s %s but not %s", typ, strings.Join(sorted, ", "), typeIDOf(ref))
+	for i, id := range sorted {
+		sorted[i] = typ + "/" + id
+	}
+	if len(ids) > len(sorted) {
+		sorted = append(sorted, "…")
+	}
+	why := fmt.Sprintf("this Parameters carries %s but not %s", strings.Join(sorted, ", "), typeIDOf(ref))
 	if len(r.others) > 0 {
 		why = fmt.Sprintf("this Parameters carries %s but with meta.versionId %s, not %s", typeIDOf(ref), versionsOf(r.others), r.version)
 	}
