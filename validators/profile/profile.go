@@ -298,7 +298,9 @@ func (s *profileState) Finish(t *model.Tally) {
 // ValidateRecord validates a record the way the fhir-profile check does: with
 // profileURL against that profile, otherwise against its base type and every
 // loaded profile in meta.profile. Findings repeated by several profiles are
-// reported once.
+// reported once. A sink passed to successive calls also keeps the reference
+// index of the last Bundle and Parameters, so the entries of one Bundle share
+// one index.
 func (e *Engine) ValidateRecord(rec *model.Record, profileURL string, sink *Sink) []model.Finding {
 	c := &profileCheck{e: e}
 	if profileURL != "" {
@@ -313,9 +315,13 @@ func (e *Engine) ValidateRecord(rec *model.Record, profileURL string, sink *Sink
 
 func (e *Engine) validateAll(c *profileCheck, rec *model.Record, sink *Sink) []model.Finding {
 	st := &profileState{c: c}
+	if sink != nil {
+		st.Sink.locals = sink.locals // the caller's Bundle and Parameters indexes
+	}
 	out := st.Observe(rec)
 	if sink != nil {
 		sink.Merge(&st.Sink)
+		sink.locals = st.Sink.locals
 	}
 	return out
 }

@@ -377,17 +377,15 @@ func (w *walker) evalPath(item any, path string) []any {
 	return cur
 }
 
-// resolveLocal resolves a Reference to a contained resource or Bundle entry.
+// resolveLocal resolves a Reference to a contained resource, a resource of the
+// record's Parameters or a Bundle entry.
 func (w *walker) resolveLocal(ref map[string]any) map[string]any {
 	r, _ := ref["reference"].(string)
 	if strings.HasPrefix(r, "#") {
 		return w.containedByID(r[1:])
 	}
-	if w.bundle == nil {
-		return nil
-	}
-	e, ok := w.bundle.resolve(r, w.rec)
-	if !ok {
+	e := w.findLocal(r)
+	if e == nil {
 		return nil
 	}
 	return map[string]any{"resourceType": e.typ, "id": e.id}

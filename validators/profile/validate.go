@@ -41,7 +41,7 @@ type Sink struct {
 	Unevaluated map[string]string `json:"unevaluated,omitempty"`
 	// Coverage maps a profile URL to its must-support coverage.
 	Coverage map[string]*Coverage `json:"coverage,omitempty"`
-	bundles  bundleCache
+	locals   localCache
 }
 
 // Coverage counts how many must-support elements the records validated
@@ -87,7 +87,7 @@ type walker struct {
 	out       []model.Finding
 	sink      *Sink
 	ms        []bool
-	bundle    *bundleIndex
+	bundle    *localIndex
 }
 
 // Validate checks a record's resource against a plan and returns the findings;
@@ -105,7 +105,7 @@ func (e *Engine) Validate(rec *model.Record, p *Plan, sink *Sink) []model.Findin
 		w.ms = make([]bool, len(p.mustSupport))
 	}
 	if rec.Container != nil && rec.Container.Type == "Bundle" {
-		w.bundle = sink.bundles.index(rec.Container)
+		w.bundle = sink.locals.bundleIndex(rec.Container)
 	}
 	typ := fhir.ResourceType(res)
 	if typ != p.Type && p.Kind == "resource" {
