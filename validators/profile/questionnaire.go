@@ -87,7 +87,7 @@ func (e *Engine) questionnaire(canonical string) questionnaireLookup {
 	entry, ok := e.defs.Lookup(canonical)
 	switch {
 	case !ok:
-		l.missing = fmt.Sprintf("Questionnaire %s is not loaded (it is in no implementation guide or supporting file given to the run), so the answers could not be checked against it", canonical)
+		l.missing = fmt.Sprintf("Questionnaire %s is not loaded, so the answers could not be checked against it: give the folder or package that holds it with --ig", canonical)
 		url, version := definitions.SplitCanonical(canonical)
 		if other, ok := e.defs.Lookup(url); ok && version != "" && other.ResourceType == "Questionnaire" {
 			l.missing = fmt.Sprintf("Questionnaire %s is loaded only in version %s, not %s, so the answers could not be checked against it", url, other.Version, version)
@@ -332,7 +332,11 @@ func (r *responseCheck) item(im map[string]any, qi *qItem, path string, scope []
 			r.w.add(model.Error, CodeQuestionnaire, path, fmt.Sprintf("required item '%s' of Questionnaire %s has no answer; a completed response must answer every enabled required item", qi.linkID, r.q.name), "")
 		}
 	case qi.typ == "group" || qi.typ == "display":
-		r.w.add(model.Error, CodeQuestionnaire, path+".answer", fmt.Sprintf("item '%s' is a %s item in Questionnaire %s, so it cannot have answers; answer its question items instead", qi.linkID, qi.typ, r.q.name), "")
+		hint := "; answer its question items instead"
+		if qi.typ == "display" {
+			hint = ": it only shows its text"
+		}
+		r.w.add(model.Error, CodeQuestionnaire, path+".answer", fmt.Sprintf("item '%s' is a %s item in Questionnaire %s, so it cannot have answers%s", qi.linkID, qi.typ, r.q.name, hint), "")
 	default:
 		if len(answers) > 1 && !qi.repeats {
 			r.w.add(model.Error, CodeQuestionnaire, path+".answer", fmt.Sprintf("item '%s' does not repeat in Questionnaire %s, so it may have only one answer, but it has %d", qi.linkID, r.q.name, len(answers)), "")
@@ -370,7 +374,7 @@ func (r *responseCheck) answer(am map[string]any, qi *qItem, path string) {
 		for i, t := range allowed {
 			want[i] = "value" + t
 		}
-		r.w.add(model.Error, CodeQuestionnaire, path+".value"+v.typ, fmt.Sprintf("item '%s' is a %s question in Questionnaire %s, so its answer must be %s, not value%s", qi.linkID, qi.typ, r.q.name, strings.Join(want, " or "), v.typ), "")
+		r.w.add(model.Error, CodeQuestionnaire, path+".value"+v.typ, fmt.Sprintf("item '%s' is a question of type %s in Questionnaire %s, so its answer must be %s, not value%s", qi.linkID, qi.typ, r.q.name, strings.Join(want, " or "), v.typ), "")
 		return
 	}
 	if qi.typ != "choice" || !qi.inlineOptions || v.v == nil {
@@ -598,6 +602,10 @@ func (r *responseCheck) condition(c enableWhen, scope []map[string]any, visiting
 		am, _ := a.(map[string]any)
 		v, ok := typedValue(am, "value")
 		if !ok {
+			continue
+		}
+		if allowed := answerTypes(target.typ); allowed != nil && !slices.Contains(allowed, v.typ) {
+			result = unknown // an answer of the wrong type, reported on its own
 			continue
 		}
 		switch compareAnswer(v, c.op, c.answer) {
