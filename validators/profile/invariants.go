@@ -157,6 +157,8 @@ func nativeInvariant(key, expr string) func(any, *walker) bool {
 			text, _ := m["text"].(map[string]any)
 			return text["div"] != nil
 		}
+	case questionnaireInvariant(key, expr) != nil:
+		return questionnaireInvariant(key, expr)
 	case key == "dom-3" && strings.HasPrefix(expr, "contained.where((('#'+id in (%resource.descendants().reference"):
 		return func(focus any, _ *walker) bool {
 			cs := containedOf(focus)

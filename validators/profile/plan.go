@@ -3,6 +3,7 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/carecert/carecert/fhir/definitions"
@@ -186,7 +187,15 @@ func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 		if target == nil {
 			return fmt.Errorf("element %s: content reference %s not found", el.ElementID(), el.ContentReference)
 		}
-		byID[el.ElementID()].contentRef = target
+		n := byID[el.ElementID()]
+		n.contentRef = target
+		// The referenced element's constraints hold here too: a nested
+		// Questionnaire.item is an item (que-*), a Parameters part a parameter.
+		for _, inv := range target.invariants {
+			if !slices.Contains(n.invariants, inv) {
+				n.invariants = append(n.invariants, inv)
+			}
+		}
 	}
 	return nil
 }

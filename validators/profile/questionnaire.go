@@ -712,3 +712,44 @@ func collectLinkID(m map[string]any, id string, into *[]map[string]any, limit in
 		}
 	}
 }
+
+// questionnaireInvariant returns a corrected implementation of a Questionnaire
+// invariant whose R4 4.0.1 expression contradicts its own text (later FHIR
+// versions fix both), or nil:
+//   - que-7 "If the operator is 'exists', the value must be a boolean" reads
+//     "answer is Boolean", the System type, which a FHIR boolean is not
+//     (FHIRPath's testType12), so it fails on every correct answerBoolean;
+//   - que-12 "If there are more than one enableWhen, enableBehavior must be
+//     specified" counts more than two.
+func questionnaireInvariant(key, expr string) func(any, *walker) bool {
+	switch {
+	case key == "que-7" && expr == "operator = 'exists' implies (answer is Boolean)":
+		return que7
+	case key == "que-12" && expr == "enableWhen.count() > 2 implies enableBehavior.exists()":
+		return que12
+	}
+	return nil
+}
+
+// que7 holds when an enableWhen with operator exists has a boolean answer.
+func que7(focus any, _ *walker) bool {
+	m, _ := focus.(map[string]any)
+	if m["operator"] != "exists" {
+		return true
+	}
+	v, ok := typedValue(m, "answer")
+	return !ok || v.typ == "Boolean" // (answer[x] is 1..1: its absence is a cardinality finding)
+}
+
+// que12 holds when an item with more than one enableWhen says whether all or
+// any of them must hold.
+func que12(focus any, _ *walker) bool {
+	m, _ := focus.(map[string]any)
+	ews, _ := m["enableWhen"].([]any)
+	if len(ews) <= 1 {
+		return true
+	}
+	_, hasValue := m["enableBehavior"]
+	_, hasExt := m["_enableBehavior"]
+	return hasValue || hasExt
+}

@@ -265,3 +265,39 @@ var _ = Describe("QuestionnaireResponse on the UK Core examples", func() {
 		))
 	})
 })
+
+var _ = Describe("que-12 on Questionnaires", func() {
+	caseText := func(name string) string {
+		data, err := os.ReadFile(sharedtest.Path("conformance-cases", "cases", name))
+		Expect(err).NotTo(HaveOccurred())
+		return string(data)
+	}
+
+	It("requires enableBehavior with more than one enableWhen, as its text says (the R4 expression counts more than two)", func() {
+		Expect(validate(newEngine(), caseText("q-enablewhen-me-wrong.json"))).To(ConsistOf(saying(model.Error, profile.CodeInvariant, "Questionnaire.item[2]",
+			"que-12 failed: If there are more than one enableWhen, enableBehavior must be specified")))
+		Expect(validate(newEngine(), caseText("q-enablewhen-me.json"))).To(BeEmpty())
+	})
+
+	It("applies to nested items, and is satisfied by one enableWhen", func() {
+		q := `{"resourceType": "Questionnaire", "status": "draft", "item": [{"linkId": "g", "type": "group", "item": [
+		  {"linkId": "a", "type": "boolean"},
+		  {"linkId": "b", "type": "string", "enableWhen": [{"question": "a", "operator": "exists", "answerBoolean": true}]},
+		  {"linkId": "c", "type": "string", "enableWhen": [
+		    {"question": "a", "operator": "exists", "answerBoolean": true},
+		    {"question": "b", "operator": "exists", "answerBoolean": true}]}]}]}`
+		Expect(validate(newEngine(), q)).To(ConsistOf(at(model.Error, profile.CodeInvariant, "Questionnaire.item[0].item[2]")))
+	})
+})
+
+var _ = Describe("que-7 on Questionnaires", func() {
+	It("accepts a boolean answer to the exists operator (the R4 expression asks for the System Boolean, which a FHIR boolean is not) and nothing else", func() {
+		q := func(answer string) string {
+			return `{"resourceType": "Questionnaire", "status": "draft", "item": [{"linkId": "a", "type": "string"},
+			  {"linkId": "b", "type": "string", "enableWhen": [{"question": "a", "operator": "exists", ` + answer + `}]}]}`
+		}
+		Expect(validate(newEngine(), q(`"answerBoolean": false`))).To(BeEmpty())
+		Expect(validate(newEngine(), q(`"answerString": "yes"`))).To(ConsistOf(saying(model.Error, profile.CodeInvariant, "Questionnaire.item[1].enableWhen[0]",
+			"que-7 failed: If the operator is 'exists', the value must be a boolean")))
+	})
+})
