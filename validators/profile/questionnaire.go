@@ -277,12 +277,15 @@ func (r *responseCheck) items(raw any, parent *qItem, path string, scope []map[s
 		if id == "" {
 			continue // linkId is 1..1: the base definition reports it
 		}
-		present[id] = true
 		qi := parent.kids[id]
 		if qi == nil {
 			r.unknownLinkID(id, parent, ip)
 			continue
 		}
+		if present[id] && !qi.repeats {
+			r.w.add(model.Error, CodeQuestionnaire, ip, fmt.Sprintf("item '%s' occurs more than once here, but it does not repeat in Questionnaire %s, so it may occur only once", id, r.q.name), "")
+		}
+		present[id] = true
 		r.item(im, qi, ip, append(scope[:len(scope):len(scope)], im))
 	}
 	if !r.completed {

@@ -114,6 +114,13 @@ var _ = Describe("QuestionnaireResponse against its Questionnaire", func() {
 			"item 'smoker' does not repeat in Questionnaire http://example.org/Questionnaire/intake|2.0, so it may have only one answer, but it has 2")))
 	})
 
+	It("allows an item that does not repeat only once at its place", func() {
+		fs := validate(e, edit(func(qr map[string]any) { qr["item"] = append(items(qr), itemOf(qr, 3)) }))
+		Expect(fs).To(ConsistOf(saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[5]",
+			"item 'pet' occurs more than once here, but it does not repeat in Questionnaire http://example.org/Questionnaire/intake|2.0")))
+		Expect(validate(e, edit(func(qr map[string]any) { qr["item"] = append(items(qr), itemOf(qr, 2)) }))).To(BeEmpty(), "colour repeats")
+	})
+
 	It("requires the answer of a choice question to be one of its listed options", func() {
 		fs := validate(e, edit(func(qr map[string]any) {
 			itemOf(qr, 2)["answer"].([]any)[1].(map[string]any)["valueCoding"] = map[string]any{"system": "http://example.org/colours", "code": "green"}
