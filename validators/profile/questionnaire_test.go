@@ -2,14 +2,17 @@ package profile_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
+	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
@@ -308,3 +311,48 @@ var _ = Describe("que-7 on Questionnaires", func() {
 			"que-7 failed: If the operator is 'exists', the value must be a boolean")))
 	})
 })
+
+// BenchmarkQuestionnaireResponse is full validation of a UK Core example
+// response, with and without its Questionnaire loaded: the Questionnaire is
+// compiled once per engine, so checking the answers costs little beside the
+// rest of validation.
+func BenchmarkQuestionnaireResponse(b *testing.B) {
+	load := func(name string) map[string]any {
+		data, err := os.ReadFile(sharedtest.Path("fhir", "uk-core", "examples", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := fhirxml.Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m
+	}
+	q := load("UKCore-Questionnaire-InpatientSurvey-Example.xml")
+	rec := &model.Record{Kind: model.KindFHIR, Type: "QuestionnaireResponse", Value: load("UKCore-QuestionnaireResponse-InpatientSurvey-Example.xml")}
+	for _, withQ := range []bool{false, true} {
+		b.Run(fmt.Sprintf("questionnaire-loaded=%v", withQ), func(b *testing.B) {
+			defs, err := definitions.New(definitions.Options{Parent: core})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if withQ {
+				if err := defs.Add(q, "bench"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			e := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}})
+			e.ValidateRecord(rec, "", nil) // compile outside the timing
+			n := 0
+			for b.Loop() {
+				for _, f := range e.ValidateRecord(rec, "", nil) {
+					if f.Severity == model.Error {
+						b.Fatalf("the example has an error: %s: %s", f.Path, f.Message)
+					}
+				}
+				n++
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
+		})
+	}
+}
