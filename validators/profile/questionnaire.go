@@ -250,7 +250,7 @@ func (w *walker) questionnaireResponseRules(m map[string]any, path string) {
 		q = l.q
 	}
 	status, _ := m["status"].(string)
-	r := &responseCheck{w: w, q: q, root: m, completed: status == "completed"}
+	r := &responseCheck{w: w, q: q, completed: status == "completed"}
 	r.items(m["item"], q.top, path, []map[string]any{m})
 }
 
@@ -258,7 +258,6 @@ func (w *walker) questionnaireResponseRules(m map[string]any, path string) {
 type responseCheck struct {
 	w         *walker
 	q         *questionnaire
-	root      map[string]any
 	completed bool
 }
 
