@@ -182,9 +182,11 @@ func (r *Registry) loadCore(files ...string) error {
 	return nil
 }
 
-// conformanceTypes are the resource types the registry indexes.
+// conformanceTypes are the resource types the registry indexes. Questionnaires
+// are kept (raw, decoded on first use) so that responses can be checked
+// against the Questionnaire they answer.
 var conformanceTypes = map[string]bool{
-	"StructureDefinition": true, "ValueSet": true, "CodeSystem": true, "SearchParameter": true,
+	"StructureDefinition": true, "ValueSet": true, "CodeSystem": true, "SearchParameter": true, "Questionnaire": true,
 }
 
 func (r *Registry) add(e *Entry) {
@@ -385,6 +387,9 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 	}
 	if !conformanceTypes[h.ResourceType] {
 		return nil
+	}
+	if h.URL == "" && h.ResourceType == "Questionnaire" {
+		return nil // no response can name it: nothing to index
 	}
 	if h.URL == "" {
 		return fmt.Errorf("%s: %s has no url", source, h.ResourceType)

@@ -140,6 +140,26 @@ var _ = Describe("implementation guides", func() {
 		Expect(ids["Observation.referenceRange"].Slicing.Discriminator).To(HaveLen(2))
 	})
 
+	It("indexes the Questionnaires of a guide by url and version, leaving out those without a url", func() {
+		dir := GinkgoT().TempDir()
+		copyTo(dir, "q-vr.json", "q-enablewhen-me.json")
+		Expect(os.WriteFile(filepath.Join(dir, "draft.json"), []byte(`{"resourceType": "Questionnaire", "status": "draft", "item": [{"linkId": "a", "type": "string"}]}`), 0o644)).To(Succeed())
+		r, err := definitions.New(definitions.Options{IGs: []string{dir}, Parent: core})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r.Packages()[0].Resources).To(Equal(2), "a Questionnaire without a url cannot be named by a response")
+		const url = "http://hl7.org/fhir/us/sirb/Questionnaire/sirb-recruitment-questionnaire"
+		e, ok := r.Lookup(url + "|0.1.0")
+		Expect(ok).To(BeTrue())
+		Expect(e.ResourceType).To(Equal("Questionnaire"))
+		Expect(e.Version).To(Equal("0.1.0"))
+		_, ok = r.Lookup(url + "|0.2.0")
+		Expect(ok).To(BeFalse(), "another version is not this one")
+		q, err := r.Resource(url)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q["item"]).To(HaveLen(4))
+		Expect(r.URLs("Questionnaire")).To(ConsistOf(url, "http://hl7.org/fhir/test/Questionnaire/q-enablewhen-me"))
+	})
+
 	It("loads an npm-style package .tgz and reads its name and version", func() {
 		dir := GinkgoT().TempDir()
 		sd, err := os.ReadFile(caseFile("obs-value-min-profile.json"))

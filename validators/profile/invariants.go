@@ -58,7 +58,6 @@ func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant 
 	if inv, ok := e.invariants[cacheKey]; ok {
 		return inv
 	}
-	k.Expression = correctedExpression(k.Key, k.Expression)
 	inv := &invariant{key: k.Key, warning: k.Severity == "warning", human: k.Human, expr: k.Expression, source: profile}
 	// dom-6 (narrative) is a best-practice guideline, not a conformance
 	// rule: it is evaluated only when asked for, and then as information.
@@ -85,26 +84,6 @@ func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant 
 	}
 	e.invariants[cacheKey] = inv
 	return inv
-}
-
-// correctedExpression replaces a published R4 invariant expression that
-// contradicts its own human description (a technical correction made in later
-// FHIR versions, and applied by the reference validator too). Only the exact
-// published text is replaced, so a guide that restates the constraint
-// correctly is untouched.
-func correctedExpression(key, expr string) string {
-	switch {
-	case key == "que-12" && expr == "enableWhen.count() > 2 implies enableBehavior.exists()":
-		// "If there are more than one enableWhen, enableBehavior must be
-		// specified": R4B and R5 publish "> 1".
-		return "enableWhen.count() > 1 implies enableBehavior.exists()"
-	case key == "que-7" && expr == "operator = 'exists' implies (answer is Boolean)":
-		// answer is a FHIR boolean, which FHIRPath does not treat as a
-		// System.Boolean: the published test is false for every answer.
-		// R4B and R5 test "answer is boolean".
-		return "operator = 'exists' implies (answer is boolean)"
-	}
-	return expr
 }
 
 // nativeInvariant returns a Go implementation of a core invariant that holds on
@@ -178,6 +157,8 @@ func nativeInvariant(key, expr string) func(any, *walker) bool {
 			text, _ := m["text"].(map[string]any)
 			return text["div"] != nil
 		}
+	case questionnaireInvariant(key, expr) != nil:
+		return questionnaireInvariant(key, expr)
 	case key == "dom-3" && strings.HasPrefix(expr, "contained.where((('#'+id in (%resource.descendants().reference"):
 		return func(focus any, _ *walker) bool {
 			cs := containedOf(focus)

@@ -3,6 +3,7 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/carecert/carecert/fhir/definitions"
@@ -188,12 +189,14 @@ func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 				}
 				base = b
 			}
-			if target := base.nodeAt(ref); target != nil {
-				byID[el.ElementID()].contentRef = target
-				continue
-			}
 		}
-		target := byID[ref]
+		var target *node
+		if base != nil {
+			target = base.nodeAt(ref)
+		}
+		if target == nil {
+			target = byID[ref]
+		}
 		if target == nil {
 			for j := range elems {
 				if elems[j].Path == ref && elems[j].SliceName == "" {
@@ -205,7 +208,15 @@ func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 		if target == nil {
 			return fmt.Errorf("element %s: content reference %s not found", el.ElementID(), el.ContentReference)
 		}
-		byID[el.ElementID()].contentRef = target
+		n := byID[el.ElementID()]
+		n.contentRef = target
+		// The referenced element's constraints hold here too: a nested
+		// Questionnaire.item is an item (que-*), a Parameters part a parameter.
+		for _, inv := range target.invariants {
+			if !slices.Contains(n.invariants, inv) {
+				n.invariants = append(n.invariants, inv)
+			}
+		}
 	}
 	return nil
 }

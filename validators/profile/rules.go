@@ -11,5 +11,7 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.searchParameterRules(m, path)
 	case "CapabilityStatement":
 		w.capabilityRules(m, path)
+	case "QuestionnaireResponse":
+		w.questionnaireResponseRules(m, path)
 	}
 }
