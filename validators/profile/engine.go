@@ -16,6 +16,7 @@ type Engine struct {
 	codes    CodeValidator
 	// bestPractice reports best-practice guidelines (dom-6) as information.
 	bestPractice bool
+	markdownHTML MarkdownHTML
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
@@ -35,11 +36,14 @@ type Options struct {
 	// BestPractice also reports best-practice guidelines such as dom-6 (a
 	// resource should have a narrative), as information.
 	BestPractice bool
+	// MarkdownHTML says how markdown that embeds HTML tags is reported:
+	// a warning by default.
+	MarkdownHTML MarkdownHTML
 }
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, markdownHTML: opts.MarkdownHTML,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)
