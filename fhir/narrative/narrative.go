@@ -273,10 +273,10 @@ func (c *checker) parse(s string) {
 			if depth == 0 {
 				roots++
 				c.root(t, roots)
-			} else {
-				c.element(t)
+				c.attributes(t)
+			} else if c.element(t) {
+				c.attributes(t) // a banned element's attributes do not matter
 			}
-			c.attributes(t)
 			if t.Name.Local == "img" && hasAttr(t, "src") {
 				c.res.Content = true
 			}
@@ -351,14 +351,18 @@ func (c *checker) root(t xml.StartElement, n int) {
 	}
 }
 
-func (c *checker) element(t xml.StartElement) {
+// element checks an inner element and reports whether it is allowed.
+func (c *checker) element(t xml.StartElement) bool {
 	name := t.Name.Local
 	switch {
 	case t.Name.Space != XHTMLNamespace:
 		c.add(ForeignElement, name, fmt.Sprintf("the narrative has the element <%s> in the namespace %q: narrative elements must be XHTML (%s)", name, t.Name.Space, XHTMLNamespace))
+		return false
 	case !elements[name]:
 		c.add(Element, name, fmt.Sprintf("the narrative has the element <%s>, which FHIR narratives may not use: only basic HTML formatting is allowed (no scripts, forms, frames, objects or embedded styles)", name))
+		return false
 	}
+	return true
 }
 
 func (c *checker) attributes(t xml.StartElement) {
