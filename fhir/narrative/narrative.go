@@ -10,6 +10,7 @@
 package narrative
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -125,7 +126,7 @@ func set(names ...string) map[string]bool {
 // Check checks one narrative (the JSON value of Narrative.div, or the XHTML
 // text of an XML narrative).
 func Check(div string) Result {
-	c := checker{seen: map[string]int{}}
+	var c checker
 	text := c.entities(div)
 	c.parse(text)
 	for i := range c.res.Problems {
@@ -148,6 +149,9 @@ func problemKey(k Kind, name string) string { return fmt.Sprintf("%d\x00%s", k, 
 
 func (c *checker) add(k Kind, name, msg string) {
 	key := problemKey(k, name)
+	if c.seen == nil {
+		c.seen = map[string]int{}
+	}
 	c.seen[key]++
 	if c.seen[key] == 1 {
 		c.res.Problems = append(c.res.Problems, Problem{Kind: k, Name: name, Message: msg})
@@ -284,7 +288,7 @@ func (c *checker) parse(s string) {
 		case xml.EndElement:
 			depth--
 		case xml.CharData:
-			if strings.TrimSpace(string(t)) == "" {
+			if len(bytes.TrimSpace(t)) == 0 {
 				continue
 			}
 			if depth == 0 {
