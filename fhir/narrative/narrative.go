@@ -6,7 +6,8 @@
 // scripts, forms, frames, objects or event attributes such as onclick); no
 // entities beyond XML's own, since a narrative has no DTD to define &nbsp; or
 // &reg;; and some non-whitespace content. It is used both by the profile
-// validator and by FHIRPath's htmlChecks().
+// validator and by FHIRPath's htmlChecks(). MarkdownTag finds the HTML that
+// FHIR markdown should not embed.
 package narrative
 
 import (

@@ -173,3 +173,24 @@ var _ = Describe("Check", func() {
 		Expect(narrative.Check(divsOf(data)[0]).Problems).To(ConsistOf(problem(narrative.Entity, "&reg;", "&reg;")))
 	})
 })
+
+var _ = Describe("MarkdownTag", func() {
+	DescribeTable("finds the first tag as CommonMark reads one",
+		func(markdown, want string) {
+			tag, ok := narrative.MarkdownTag(markdown)
+			Expect(ok).To(Equal(want != ""), markdown)
+			Expect(tag).To(Equal(want), markdown)
+		},
+		Entry("the public case's placeholder", `<resource type>\<id>`, "<resource type>"),
+		Entry("an element with quoted and bare attributes", `a <span class="x" id=y hidden>b</span>`, `<span class="x" id=y hidden>`),
+		Entry("a void element", `line<br/>break`, "<br/>"),
+		Entry("a closing tag", `done </p >`, "</p >"),
+		Entry("a comment", `x <!-- note --> y`, "<!-- note -->"),
+		Entry("a tag after a code span", "`<b>` then <i>", "<i>"),
+		Entry("comparisons", `x < 5 and <5 mg`, ""),
+		Entry("an autolink", `<https://example.org/a?b=1>`, ""),
+		Entry("an unterminated attribute", `<a href="x`, ""),
+		Entry("an escaped bracket", `\<b>`, ""),
+		Entry("a long tag, clipped", `<p title="`+strings.Repeat("x", 60)+`">`, `<p title="`+strings.Repeat("x", 30)+"…"),
+	)
+})
