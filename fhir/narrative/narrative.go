@@ -144,7 +144,30 @@ type checker struct {
 	// seen counts each distinct problem, so that a narrative with a hundred
 	// <font> elements yields one problem, not a hundred.
 	seen map[string]int
+	// declared holds the namespaces the narrative declares; encoding/xml
+	// leaves an undeclared prefix as the element's namespace.
+	declared map[string]bool
+	// rootPrefix is the undeclared prefix of the root div ("h" of <h:div>,
+	// declared by an ancestor in an XML resource): the elements that share
+	// it are judged as XHTML once the root is reported.
+	rootPrefix string
 }
+
+// declare records the namespace declarations of an element.
+func (c *checker) declare(t xml.StartElement) {
+	for _, a := range t.Attr {
+		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+			if c.declared == nil {
+				c.declared = map[string]bool{}
+			}
+			c.declared[a.Value] = true
+		}
+	}
+}
+
+// undeclared reports whether a namespace is a prefix the narrative never
+// declares.
+func (c *checker) undeclared(space string) bool { return space != "" && !c.declared[space] }
 
 func problemKey(k Kind, name string) string { return fmt.Sprintf("%d\x00%s", k, name) }
 
@@ -275,6 +298,7 @@ func (c *checker) parse(s string) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			c.declare(t)
 			if depth == 0 {
 				roots++
 				c.root(t, roots)
@@ -347,7 +371,11 @@ func (c *checker) root(t xml.StartElement, n int) {
 		c.add(Root, "+"+t.Name.Local, fmt.Sprintf("the narrative has a second top-level element <%s>: everything must be inside the one root div", t.Name.Local))
 	case t.Name.Local != "div":
 		c.add(Root, t.Name.Local, fmt.Sprintf("the narrative's root element is <%s>: it must be a div", t.Name.Local))
-	case t.Name.Space != XHTMLNamespace:
+	case t.Name.Space == XHTMLNamespace:
+	case c.undeclared(t.Name.Space):
+		c.rootPrefix = t.Name.Space
+		c.add(Root, "div", fmt.Sprintf(`the narrative's div does not declare the XHTML namespace (it uses the prefix %s:, declared elsewhere or not at all): write <div xmlns="%s">`, t.Name.Space, XHTMLNamespace))
+	default:
 		ns := t.Name.Space
 		if ns == "" {
 			ns = "no namespace"
@@ -360,10 +388,15 @@ func (c *checker) root(t xml.StartElement, n int) {
 func (c *checker) element(t xml.StartElement) bool {
 	name := t.Name.Local
 	switch {
-	case t.Name.Space != XHTMLNamespace:
+	case t.Name.Space == XHTMLNamespace || t.Name.Space == c.rootPrefix && c.rootPrefix != "":
+	case c.undeclared(t.Name.Space):
+		c.add(ForeignElement, name, fmt.Sprintf("the narrative has the element <%s:%s>, whose prefix it does not declare: narrative elements must be XHTML (%s)", t.Name.Space, name, XHTMLNamespace))
+		return false
+	default:
 		c.add(ForeignElement, name, fmt.Sprintf("the narrative has the element <%s> in the namespace %q: narrative elements must be XHTML (%s)", name, t.Name.Space, XHTMLNamespace))
 		return false
-	case !elements[name]:
+	}
+	if !elements[name] {
 		c.add(Element, name, fmt.Sprintf("the narrative has the element <%s>, which FHIR narratives may not use: only basic HTML formatting is allowed (no scripts, forms, frames, objects or embedded styles)", name))
 		return false
 	}

@@ -119,6 +119,16 @@ var _ = Describe("Check", func() {
 		Expect(narrative.Check(div("x") + ` tail`).Problems).To(ConsistOf(problem(narrative.Root, "#text", "text outside its div")))
 		Expect(narrative.Check(`plain text`).Problems).To(ConsistOf(problem(narrative.Root, "", "has no element")))
 		Expect(narrative.Check(`<?xml version="1.0"?>` + div("x")).Problems).To(BeEmpty())
+		Expect(narrative.Check(`<h:div xmlns:h="http://www.w3.org/1999/xhtml"><h:p>x</h:p></h:div>`).Problems).To(BeEmpty())
+	})
+
+	It("reports a div whose prefix is declared elsewhere (an ancestor in XML) once, and judges its elements as XHTML", func() {
+		r := narrative.Check(`<h:div><h:p>x</h:p><h:script/><o:p>y</o:p></h:div>`)
+		Expect(r.Problems).To(HaveExactElements(
+			problem(narrative.Root, "div", `does not declare the XHTML namespace (it uses the prefix h:`),
+			problem(narrative.Element, "script", "<script>"),
+			problem(narrative.ForeignElement, "p", "<o:p>, whose prefix it does not declare"),
+		))
 	})
 
 	It("reports XML that is not well-formed, and judges nothing else of it", func() {
