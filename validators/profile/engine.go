@@ -19,6 +19,7 @@ type Engine struct {
 	bestPractice bool
 	acceptExt    []string
 	asOf         time.Time
+	markdownHTML MarkdownHTML
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
@@ -44,11 +45,14 @@ type Options struct {
 	// AsOf is "now" for bounds given as a Duration (a birth date at most 10
 	// years ahead); zero means the time of validation.
 	AsOf time.Time
+	// MarkdownHTML says how markdown that embeds HTML tags is reported:
+	// a warning by default.
+	MarkdownHTML MarkdownHTML
 }
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

@@ -90,6 +90,9 @@ func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant 
 // (nearly) every element, where a FHIRPath evaluation would dominate the cost
 // of validation. Only the exact core expressions are replaced.
 func nativeInvariant(key, expr string) func(any, *walker) bool {
+	if f := narrativeInvariant(key, expr); f != nil {
+		return f
+	}
 	switch {
 	case key == "bdl-3" || key == "bdl-4" || key == "bdl-7":
 		// Checked by bundleRules, which names the offending entry.

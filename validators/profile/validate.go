@@ -32,6 +32,8 @@ const (
 	CodeNotEvaluated     = "profile.invariant-not-evaluated"
 	CodeProfile          = "profile.unknown-profile"
 	CodeBundle           = "profile.bundle"
+	CodeNarrative        = "profile.narrative"
+	CodeMarkdown         = "profile.markdown"
 )
 
 // Sink collects what validating records produces besides findings: the
@@ -88,6 +90,7 @@ type walker struct {
 	sink      *Sink
 	ms        []bool
 	bundle    *localIndex
+	div       *checkedDiv
 }
 
 // Validate checks a record's resource against a plan and returns the findings;
@@ -476,6 +479,12 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host strin
 				if s, ok := item.(string); ok {
 					w.checkCode(k, "", s, path)
 				}
+			}
+			switch s, _ := item.(string); t.code {
+			case "xhtml":
+				w.xhtml(s, path)
+			case "markdown":
+				w.markdown(s, path)
 			}
 		}
 	}
