@@ -23,6 +23,7 @@ type Engine struct {
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
+	kinds      sync.Map   // canonical → resource type of its definition, or ""
 	failed     map[string]error
 	building   map[string]*Plan
 	invariants map[string]*invariant

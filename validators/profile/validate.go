@@ -32,6 +32,7 @@ const (
 	CodeNotEvaluated     = "profile.invariant-not-evaluated"
 	CodeProfile          = "profile.unknown-profile"
 	CodeBundle           = "profile.bundle"
+	CodeCoding           = "profile.coding"
 	CodeNarrative        = "profile.narrative"
 	CodeMarkdown         = "profile.markdown"
 )
@@ -426,6 +427,9 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 	}
 	if t != nil && t.code == "Reference" {
 		w.reference(m, t, path)
+	}
+	if t != nil && t.code == "Coding" {
+		w.coding(m, path)
 	}
 	w.invariants(k, t, m, nil, path)
 }

@@ -139,6 +139,20 @@ var _ = Describe("validating against the R4 base definitions", func() {
 		Expect(fs[0].Message).To(ContainSubstring("que-7"))
 	})
 
+	It("requires a Coding.system to be an absolute URI naming a code system, not a local name or a value set", func() {
+		obs := func(system string) string {
+			return `{"resourceType": "Observation", "status": "final", "code": {"coding": [{"system": "` + system + `", "code": "x"}]}}`
+		}
+		Expect(validate(e, obs("http://snomed.info/sct"))).To(BeEmpty())
+		Expect(validate(e, obs("http://terminology.hl7.org/CodeSystem/observation-category"))).To(BeEmpty())
+		fs := validate(e, obs("Location1"))
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeCoding, "Observation.code.coding[0].system")))
+		Expect(fs[0].Message).To(ContainSubstring(`"Location1" must be an absolute URI`))
+		fs = validate(e, obs("http://hl7.org/fhir/ValueSet/observation-codes"))
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeCoding, "Observation.code.coding[0].system")))
+		Expect(fs[0].Message).To(ContainSubstring("is the URL of a value set, not of a code system"))
+	})
+
 	It("checks empty elements (ele-1) natively", func() {
 		Expect(validate(e, `{"resourceType": "Patient", "maritalStatus": {}}`)).To(ConsistOf(
 			And(at(model.Error, profile.CodeInvariant, "Patient.maritalStatus"),
