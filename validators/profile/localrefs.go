@@ -30,6 +30,7 @@ type localIndex struct {
 // localEntry is one carried resource.
 type localEntry struct {
 	typ, id, fullURL, version string
+	res                       map[string]any
 }
 
 func (e *localEntry) String() string {
@@ -49,7 +50,7 @@ func newLocalIndex(owner *model.Record, kind string) *localIndex {
 }
 
 func (x *localIndex) add(res map[string]any, fullURL string) {
-	e := &localEntry{fullURL: fullURL}
+	e := &localEntry{fullURL: fullURL, res: res}
 	if res != nil {
 		e.typ, _ = res["resourceType"].(string)
 		e.id, _ = res["id"].(string)
@@ -225,7 +226,10 @@ func (x *localIndex) selfContained() bool {
 // found, or "" when there is none.
 func (w *walker) resolveInBundle(ref, rp string) string {
 	x := w.bundle
-	referrer := x.fullURLOf[reflect.ValueOf(w.rec.Resource()).Pointer()]
+	referrer, ok := x.fullURLOf[reflect.ValueOf(w.res).Pointer()]
+	if !ok {
+		referrer = x.fullURLOf[reflect.ValueOf(w.rec.Resource()).Pointer()]
+	}
 	r := x.resolve(ref, referrer)
 	switch {
 	case len(r.matches) == 1 && r.byTypeID && r.target != "":

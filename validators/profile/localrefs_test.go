@@ -208,3 +208,41 @@ var _ = Describe("resolving references among the resources of a Parameters", fun
 		Expect(fs[0].Message).To(Equal("Reference.type says Patient but the reference points at a Organization"))
 	})
 })
+
+var _ = Describe("target profiles of references", func() {
+	const (
+		patientURL     = "http://example.org/StructureDefinition/identified-patient"
+		compositionURL = "http://example.org/StructureDefinition/identified-composition"
+	)
+	e := newEngine(
+		diffProfile(patientURL, "Patient", `{"id": "Patient.identifier", "path": "Patient.identifier", "min": 1}`),
+		diffProfile(compositionURL, "Composition", `{"id": "Composition.subject", "path": "Composition.subject",
+			"type": [{"code": "Reference", "targetProfile": ["`+patientURL+`"]}]}`))
+	claim := func(src string) string {
+		return strings.Replace(src, `"resourceType": "Composition", "id": "c1",`, `"resourceType": "Composition", "id": "c1", "meta": {"profile": ["`+compositionURL+`"]},`, 1)
+	}
+
+	It("checks a target found in the Bundle against the profile the element requires of it", func() {
+		fs := bundleFindings(e, claim(document("Observation/o1/_history/2")))
+		Expect(fs).To(ContainElement(at(model.Error, profile.CodeReference, "Composition.subject.reference")))
+		var msg string
+		for _, f := range fs {
+			if f.Path == "Composition.subject.reference" {
+				msg = f.Message
+			}
+		}
+		Expect(msg).To(ContainSubstring("reference Patient/p1 points at a Patient that does not conform to " + patientURL))
+		Expect(msg).To(ContainSubstring("Patient.identifier: identifier is required"))
+	})
+
+	It("accepts a target that conforms, and raises nothing for a target outside the Bundle", func() {
+		ok := strings.Replace(claim(document("Observation/o1/_history/2")), `"resourceType": "Patient", "id": "p1"}`,
+			`"resourceType": "Patient", "id": "p1", "identifier": [{"value": "1"}]}`, 1)
+		Expect(bundleFindings(e, ok)).NotTo(ContainElement(at(model.Error, profile.CodeReference, "Composition.subject.reference")))
+		// A collection need not hold what it refers to.
+		elsewhere := strings.Replace(claim(document("Observation/o1/_history/2")), `"subject": {"reference": "Patient/p1"}`,
+			`"subject": {"reference": "https://other.example.net/fhir/Patient/p9"}`, 1)
+		elsewhere = strings.Replace(elsewhere, `"type": "document"`, `"type": "collection"`, 1)
+		Expect(bundleFindings(e, elsewhere)).To(BeEmpty())
+	})
+})

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
 
@@ -19,6 +20,7 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 	}
 	rp := path + ".reference"
 	typ := ""
+	var target map[string]any
 	switch {
 	case strings.HasPrefix(ref, "#"):
 		if ref == "#" {
@@ -30,6 +32,7 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 			return
 		}
 		typ, _ = c["resourceType"].(string)
+		target = c
 	case strings.HasPrefix(ref, "urn:uuid:") || strings.HasPrefix(ref, "urn:oid:"):
 		if msg := checkPrimitive("uri", ref); msg != "" {
 			w.add(model.Error, CodeReference, rp, "reference "+msg, "")
@@ -62,7 +65,30 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 	}
 	if !slices.Contains(t.targets, typ) {
 		w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference to a %s, but this element may only refer to %s", typ, strings.Join(t.targets, ", ")), "")
+		return
 	}
+	if w.profiledTargets(t) {
+		if target == nil {
+			if e := w.findLocal(ref); e != nil {
+				target = e.res
+			}
+		}
+		if target != nil {
+			w.targetProfiles(target, t, ref, rp)
+		}
+	}
+}
+
+// profiledTargets reports whether an element requires more of its targets
+// than their base type.
+func (w *walker) profiledTargets(t *typeInfo) bool {
+	for _, url := range t.targetProfiles {
+		u, _ := definitions.SplitCanonical(url)
+		if !w.e.IsResourceType(strings.TrimPrefix(u, definitions.CoreBase)) {
+			return true
+		}
+	}
+	return false
 }
 
 // referenceType returns the resource type a literal reference names: "Type/id",

@@ -166,13 +166,7 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 				if !ok {
 					continue
 				}
-				sub := &walker{e: w.e, rec: w.rec, plan: p, res: w.res, root: w.root, sink: &Sink{}}
-				if p.Kind == "resource" {
-					sub.resource(m, p, p.Type)
-				} else {
-					sub.object(m, p.root, nil, d.Path, false)
-				}
-				if !hasError(sub.out) {
+				if !hasError(w.conformance(m, p, d.Path)) {
 					return true, ""
 				}
 			}

@@ -92,6 +92,9 @@ type walker struct {
 	ms        []bool
 	bundle    *localIndex
 	div       *checkedDiv
+	// depth counts the conformance checks this walk is nested in (profile
+	// discriminators, target profiles), which bounds cycles of references.
+	depth int
 }
 
 // Validate checks a record's resource against a plan and returns the findings;

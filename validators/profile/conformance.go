@@ -1,0 +1,69 @@
+package profile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/model"
+)
+
+// maxConformanceDepth bounds nested conformance checks: a target profile
+// whose resource refers on to another profiled target, and so on.
+const maxConformanceDepth = 4
+
+// conformance validates m against plan p in a walk of its own and returns
+// the findings, without adding them to w: for a profile discriminator or a
+// reference's target profile, where not conforming is one finding of w's.
+// References inside m resolve in the same Bundle or Parameters as w's.
+func (w *walker) conformance(m map[string]any, p *Plan, path string) []model.Finding {
+	if w.depth >= maxConformanceDepth {
+		return nil
+	}
+	sub := &walker{e: w.e, rec: w.rec, plan: p, res: w.res, root: w.root, sink: &Sink{locals: w.sink.locals},
+		bundle: w.bundle, depth: w.depth + 1}
+	if sub.bundle == nil && w.root["resourceType"] == "Bundle" {
+		sub.bundle = w.sink.locals.bundleIndex(w.rec)
+	}
+	if p.Kind == "resource" {
+		sub.resource(m, p, p.Type)
+	} else {
+		sub.object(m, p.root, nil, path, false)
+	}
+	return sub.out
+}
+
+// targetProfiles checks a resolved reference's target against the profiles
+// the element requires of it (type.targetProfile): the target must conform to
+// at least one of those of its type. Targets outside the record (on a server)
+// cannot be checked and raise nothing.
+func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp string) {
+	typ, _ := target["resourceType"].(string)
+	var tried []string
+	var first model.Finding
+	for _, url := range t.targetProfiles {
+		u, _ := definitions.SplitCanonical(url)
+		if u == definitions.CoreBase+typ {
+			return // the base type: conforming is checked where the target is validated
+		}
+		p, err := w.e.Plan(url)
+		if err != nil || p.Type != typ {
+			continue
+		}
+		fs := w.conformance(target, p, typ)
+		i := slices.IndexFunc(fs, func(f model.Finding) bool { return f.Severity == model.Error })
+		if i < 0 {
+			return
+		}
+		if len(tried) == 0 {
+			first = fs[i]
+		}
+		tried = append(tried, url)
+	}
+	if len(tried) == 0 {
+		return
+	}
+	w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s, which this element requires of its target: %s: %s",
+		ref, typ, strings.Join(tried, " or "), first.Path, first.Message), "")
+}
