@@ -7,5 +7,7 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 	switch typ {
 	case "Bundle":
 		w.bundleRules(m, path)
+	case "StructureDefinition":
+		w.structureDefinitionRules(m, path)
 	}
 }
