@@ -47,9 +47,9 @@ func (e *BaseError) Error() string {
 
 func (e *BaseError) Unwrap() error { return e.Err }
 
-// generateSnapshot merges the differential of e's definition onto its base's
-// snapshot. The first problem that leaves an element out is the error; the
-// others stay in sd.Problems.
+// generateSnapshot merges sd's differential onto its base's snapshot, for the
+// registry. The first problem that leaves an element out is the error (the
+// profile cannot be used); the others stay in sd.Problems.
 func (r *Registry) generateSnapshot(sd *StructureDefinition, expanding []*Entry) error {
 	problems, err := r.expand(sd, expanding)
 	if err != nil {
@@ -285,7 +285,7 @@ func (g *snapshotter) normaliseChoice(id string, d *ElementDefinition) (string, 
 			continue // an element of that very name ("valueSet" beside "value[x]")
 		}
 		choice, code, wrong := g.findChoice(prefix, name)
-		if choice == "" && wrong == nil && g.renameLike(name) {
+		if choice == "" && wrong == nil && renameLike(name) {
 			// The choice may be a child of a data type not yet expanded
 			// ("extension:a.valueIdentifier"): expand it and look again.
 			if pi, err := g.ensure(prefix); err == nil && !g.hasChildren(pi) && g.expand(pi) == nil {
@@ -315,7 +315,7 @@ func (g *snapshotter) normaliseChoice(id string, d *ElementDefinition) (string, 
 
 // renameLike reports whether name could be a choice renamed for a type: an
 // upper-case letter after a lower-case stem.
-func (g *snapshotter) renameLike(name string) bool {
+func renameLike(name string) bool {
 	for i := 1; i < len(name); i++ {
 		if name[i] >= 'A' && name[i] <= 'Z' {
 			return true
