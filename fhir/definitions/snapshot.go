@@ -293,7 +293,7 @@ func (g *snapshotter) normaliseChoice(id string, d *ElementDefinition) (string, 
 			}
 		}
 		if wrong != nil {
-			return "", fmt.Errorf("%s: %s", name, notAChoice(wrong, name))
+			return "", errors.New(notAChoice(wrong, name))
 		}
 		if choice == "" {
 			continue
