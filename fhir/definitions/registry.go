@@ -295,7 +295,7 @@ func (r *Registry) structureDefinition(e *Entry, expanding []*Entry) (*Structure
 			return
 		}
 		if sd.Snapshot == nil || len(sd.Snapshot.Element) == 0 {
-			if err := r.generateSnapshot(e, &sd, append(expanding, e)); err != nil {
+			if err := r.generateSnapshot(&sd, append(expanding, e)); err != nil {
 				e.sdErr = err
 				return
 			}

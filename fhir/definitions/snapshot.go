@@ -1,65 +1,170 @@
 package definitions
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 )
 
-// SnapshotError says which element of a profile could not be expanded and why.
+// SnapshotError says which element of a profile's differential could not be
+// applied to its base, and why.
 type SnapshotError struct {
 	Profile string
 	Element string
 	Reason  string
+	// Index is the element's position in the differential, -1 when the
+	// problem is not one element's; Field is the part of that element at
+	// fault ("path", "slicing", "slicing.discriminator[0]"), "" for all of it.
+	Index int
+	Field string
+	// Fatal says the element could not be placed in the snapshot at all: the
+	// profile's snapshot would lack its constraints, so the profile cannot
+	// be used. The other problems leave a usable, if doubtful, snapshot.
+	Fatal bool
 }
 
 func (e *SnapshotError) Error() string {
 	return fmt.Sprintf("snapshot of %s: element %s: %s", e.Profile, e.Element, e.Reason)
 }
 
-// generateSnapshot merges sd's differential onto its base's snapshot.
-func (r *Registry) generateSnapshot(e *Entry, sd *StructureDefinition, expanding []*Entry) error {
-	fail := func(elem, format string, args ...any) error {
-		return &SnapshotError{Profile: sd.URL, Element: elem, Reason: fmt.Sprintf(format, args...)}
+// BaseError says a profile's base definition cannot be used, so its
+// differential cannot be applied (or checked).
+type BaseError struct {
+	Profile string
+	Base    string
+	Err     error
+}
+
+func (e *BaseError) Error() string {
+	if e.Base == "" {
+		return fmt.Sprintf("snapshot of %s: %v", e.Profile, e.Err)
 	}
+	return fmt.Sprintf("snapshot of %s: base definition %s %v", e.Profile, e.Base, e.Err)
+}
+
+func (e *BaseError) Unwrap() error { return e.Err }
+
+// generateSnapshot merges sd's differential onto its base's snapshot, for the
+// registry. The first problem that leaves an element out is the error (the
+// profile cannot be used); the others stay in sd.Problems.
+func (r *Registry) generateSnapshot(sd *StructureDefinition, expanding []*Entry) error {
+	problems, err := r.expand(sd, expanding)
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		if p.Fatal {
+			return p
+		}
+	}
+	sd.Problems = problems
+	return nil
+}
+
+// Expand generates sd's snapshot from its differential and its base (which
+// the registry must hold), replacing any snapshot sd has, and returns every
+// problem found: differential elements that match no element of the base
+// (each reported once, not again for its children), slicing that a slice
+// redefines, and discriminator paths that name no element of the sliced
+// element's type. sd need not be in the registry: it can be a profile being
+// validated as a resource. The error is a *BaseError when the base cannot be
+// used. The registry is only read.
+func (r *Registry) Expand(sd *StructureDefinition) ([]*SnapshotError, error) {
+	sd.Snapshot = nil
+	return r.expand(sd, nil)
+}
+
+func (r *Registry) expand(sd *StructureDefinition, expanding []*Entry) ([]*SnapshotError, error) {
 	if sd.Differential == nil {
 		sd.Differential = &ElementList{} // no constraints: the base as it is
 	}
 	if sd.BaseDefinition == "" {
-		return fail(sd.Type, "no snapshot and no baseDefinition to build one from")
+		return nil, &BaseError{Profile: sd.URL, Err: errors.New("no snapshot and no baseDefinition to build one from")}
 	}
+	baseErr := func(err error) error { return &BaseError{Profile: sd.URL, Base: sd.BaseDefinition, Err: err} }
 	baseEntry, ok := r.Lookup(sd.BaseDefinition)
 	if !ok {
-		return fail(sd.Type, "base definition %s is not loaded (load the guide that defines it with --ig)", sd.BaseDefinition)
+		return nil, baseErr(errors.New("is not loaded (load the guide that defines it with --ig)"))
 	}
-	if through := r.baseCycle(e); through != "" {
-		return fail(sd.Type, "circular baseDefinition through %s", through)
+	if baseEntry.ResourceType != "StructureDefinition" {
+		return nil, baseErr(fmt.Errorf("is a %s, not a StructureDefinition", baseEntry.ResourceType))
+	}
+	if through := r.baseCycle(baseEntry); through != "" {
+		return nil, baseErr(fmt.Errorf("is circular: the baseDefinition chain comes back through %s", through))
 	}
 	base, err := r.structureDefinition(baseEntry, expanding)
 	if err != nil {
-		return fail(sd.Type, "base definition %s: %v", sd.BaseDefinition, err)
+		return nil, baseErr(fmt.Errorf("cannot be expanded: %w", err))
 	}
 	g := &snapshotter{r: r, sd: sd, elems: cloneElements(base.Snapshot.Element), expanding: expanding}
 	if sd.Type != "" && base.Type != sd.Type && len(g.elems) > 0 {
 		g.rebase(g.elems[0].Path, sd.Type)
 	}
+	g.apply(sd.Differential.Element)
+	sd.Snapshot = &ElementList{Element: g.elems}
+	return g.problems, nil
+}
+
+// apply merges each differential element in turn. An element that cannot be
+// placed is reported and left out, and so are the elements inside it (their
+// problem is the same one).
+func (g *snapshotter) apply(diff []ElementDefinition) {
+	ids := make([]string, len(diff)) // snapshot id of each element placed
+	var failed []string
 	sliceCtx := map[string]string{}
-	for i := range sd.Differential.Element {
-		d := sd.Differential.Element[i]
+	for i := range diff {
+		d := diff[i]
 		id := d.ID
 		if id == "" {
 			id = legacyID(&d, sliceCtx)
 		}
-		id = g.normaliseChoice(id, &d)
-		idx, err := g.ensure(id)
-		if err != nil {
-			return fail(id, "%v", err)
+		if slices.ContainsFunc(failed, func(f string) bool { return within(id, f) }) {
+			continue
 		}
+		fail := func(field, format string, args ...any) {
+			g.report(i, id, field, true, format, args...)
+			failed = append(failed, id)
+		}
+		if emptySegment(id) || emptySegment(d.Path) {
+			fail("path", "%q has an empty element name ('..')", cmp.Or(d.Path, id))
+			continue
+		}
+		nid, err := g.normaliseChoice(placeByPath(id, d.Path, d.SliceName), &d)
+		if err != nil {
+			fail("path", "%v", err)
+			continue
+		}
+		idx, err := g.ensure(nid)
+		if err != nil {
+			fail("", "%v", err)
+			continue
+		}
+		g.checkSlicingKept(i, nid, &d, diff, ids)
 		merge(&g.elems[idx], &d)
+		ids[i] = nid
 	}
-	sd.Snapshot = &ElementList{Element: g.elems}
-	return nil
+	for i := range diff {
+		if diff[i].Slicing != nil && ids[i] != "" {
+			g.checkDiscriminators(i, ids[i], diff[i].Slicing)
+		}
+	}
+}
+
+// within reports whether id is the element f or inside it (a child or a slice).
+func within(id, f string) bool {
+	rest, ok := strings.CutPrefix(id, f)
+	return ok && (rest == "" || rest[0] == '.' || rest[0] == ':')
+}
+
+func emptySegment(p string) bool {
+	return p != "" && (strings.Contains(p, "..") || strings.HasPrefix(p, ".") || strings.HasSuffix(p, "."))
+}
+
+func (g *snapshotter) report(i int, elem, field string, fatal bool, format string, args ...any) {
+	g.problems = append(g.problems, &SnapshotError{Profile: g.sd.URL, Element: elem, Reason: fmt.Sprintf(format, args...), Index: i, Field: field, Fatal: fatal})
 }
 
 // enter and leave track the definitions whose snapshots are being generated,
@@ -120,6 +225,7 @@ type snapshotter struct {
 	// expanding is the chain of definitions being expanded (see
 	// Registry.structureDefinition).
 	expanding []*Entry
+	problems  []*SnapshotError
 }
 
 func cloneElements(in []ElementDefinition) []ElementDefinition {
@@ -161,10 +267,11 @@ func (g *snapshotter) index(id string) int {
 }
 
 // normaliseChoice maps a renamed choice segment ("Observation.valueQuantity")
-// to the choice element ("Observation.value[x]") restricted to that type.
-func (g *snapshotter) normaliseChoice(id string, d *ElementDefinition) string {
+// to the choice element ("Observation.value[x]") restricted to that type. A
+// rename for a type the choice does not allow ("valueBla") is an error.
+func (g *snapshotter) normaliseChoice(id string, d *ElementDefinition) (string, error) {
 	if g.index(id) >= 0 {
-		return id
+		return id, nil
 	}
 	segs := strings.Split(id, ".")
 	changed := false
@@ -174,33 +281,102 @@ func (g *snapshotter) normaliseChoice(id string, d *ElementDefinition) string {
 			continue
 		}
 		prefix := strings.Join(segs[:i], ".")
-		for j := range g.elems {
-			el := &g.elems[j]
-			if !strings.HasPrefix(el.ID, prefix+".") {
-				continue
-			}
-			cand := el.ID[len(prefix)+1:]
-			if strings.ContainsAny(cand, ".:") || !strings.HasSuffix(cand, "[x]") {
-				continue
-			}
-			stem := strings.TrimSuffix(cand, "[x]")
-			if typ, ok := strings.CutPrefix(name, stem); ok && typ != "" && typ[0] >= 'A' && typ[0] <= 'Z' {
-				segs[i] = cand
-				if slice != "" {
-					segs[i] += ":" + slice
-				}
-				if i == len(segs)-1 && len(d.Type) == 0 {
-					d.Type = []TypeRef{{Code: ChoiceSuffix(typ)}}
-				}
-				changed = true
-				break
+		if g.index(prefix+"."+name) >= 0 {
+			continue // an element of that very name ("valueSet" beside "value[x]")
+		}
+		choice, code, wrong := g.findChoice(prefix, name)
+		if choice == "" && wrong == nil && renameLike(name) {
+			// The choice may be a child of a data type not yet expanded
+			// ("extension:a.valueIdentifier"): expand it and look again.
+			if pi, err := g.ensure(prefix); err == nil && !g.hasChildren(pi) && g.expand(pi) == nil {
+				choice, code, wrong = g.findChoice(prefix, name)
 			}
 		}
+		if wrong != nil {
+			return "", errors.New(notAChoice(wrong, name))
+		}
+		if choice == "" {
+			continue
+		}
+		segs[i] = choice
+		if slice != "" {
+			segs[i] += ":" + slice
+		}
+		if i == len(segs)-1 && len(d.Type) == 0 {
+			d.Type = []TypeRef{{Code: code}}
+		}
+		changed = true
 	}
 	if changed {
-		return strings.Join(segs, ".")
+		return strings.Join(segs, "."), nil
 	}
-	return id
+	return id, nil
+}
+
+// renameLike reports whether name could be a choice renamed for a type: an
+// upper-case letter after a lower-case stem.
+func renameLike(name string) bool {
+	for i := 1; i < len(name); i++ {
+		if name[i] >= 'A' && name[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// findChoice finds the choice child of prefix that name renames: its last
+// segment ("value[x]") and the type code, or the choice element whose stem
+// matches but that does not allow the type (wrong).
+func (g *snapshotter) findChoice(prefix, name string) (choice, code string, wrong *ElementDefinition) {
+	for j := range g.elems {
+		el := &g.elems[j]
+		if !strings.HasPrefix(el.ID, prefix+".") {
+			continue
+		}
+		cand := el.ID[len(prefix)+1:]
+		if strings.ContainsAny(cand, ".:") || !strings.HasSuffix(cand, "[x]") {
+			continue
+		}
+		stem := strings.TrimSuffix(cand, "[x]")
+		typ, ok := strings.CutPrefix(name, stem)
+		if !ok || typ == "" || typ[0] < 'A' || typ[0] > 'Z' {
+			continue
+		}
+		c, allowed := choiceType(el, typ)
+		if !allowed {
+			wrong = el
+			continue
+		}
+		return cand, c, nil
+	}
+	return "", "", wrong
+}
+
+// choiceType finds the type of choice element el that a renamed segment's
+// suffix names ("Quantity", "DateTime"): its code, and whether el allows it.
+// An element that lists no types allows any.
+func choiceType(el *ElementDefinition, suffix string) (string, bool) {
+	if len(el.Type) == 0 {
+		return ChoiceSuffix(suffix), true
+	}
+	for _, t := range el.Type {
+		code := t.Code
+		if i := strings.LastIndexByte(code, '/'); i >= 0 {
+			code = code[i+1:] // a logical model's type, by URL
+		}
+		if TypeSuffix(code) == suffix {
+			return t.Code, true
+		}
+	}
+	return "", false
+}
+
+// notAChoice explains that a renamed segment names a type the choice element
+// does not allow.
+func notAChoice(el *ElementDefinition, name string) string {
+	stem := strings.TrimSuffix(el.Name(), "[x]")
+	return fmt.Sprintf("%s is not one of the types %s allows (%s), so %s names no element; use %s, or %s followed by one of those types",
+		name[len(stem):], el.Path, strings.Join(el.TypeCodes(), ", "), name, el.Name(), stem)
 }
 
 // splitID separates an element id into its parent id and last segment.
@@ -254,6 +430,9 @@ func (g *snapshotter) ensure(id string) (int, error) {
 		if i := g.index(id); i >= 0 {
 			return i, nil
 		}
+	}
+	if p := &g.elems[pi]; len(p.Type) > 1 && p.ContentReference == "" {
+		return 0, fmt.Errorf("element %s has several types (%s) and %q is not common to all of them: constrain it to one type before constraining its children", p.ID, strings.Join(p.TypeCodes(), ", "), name)
 	}
 	return 0, fmt.Errorf("%s has no child element %q", describeTypes(&g.elems[pi]), name)
 }
@@ -364,13 +543,15 @@ func (g *snapshotter) expand(i int) error {
 		for _, t := range el.Type {
 			codes[t.Code] = true
 		}
-		if len(codes) != 1 {
-			if len(codes) == 0 {
-				return fmt.Errorf("element %s has no type, so its children are unknown", el.ID)
-			}
-			return fmt.Errorf("element %s has several types (%s): constrain it to one type before constraining its children", el.ID, strings.Join(el.TypeCodes(), ", "))
+		if len(codes) == 0 {
+			return fmt.Errorf("element %s has no type, so its children are unknown", el.ID)
 		}
 		t := el.Type[0]
+		if len(codes) > 1 {
+			// Only what every data type has (Element's id and extension)
+			// can be constrained before the choice is narrowed to one type.
+			t = TypeRef{Code: "Element"}
+		}
 		var typeSD *StructureDefinition
 		var err error
 		if len(t.Profile) == 1 && t.Code != "Reference" {

@@ -28,6 +28,10 @@ type StructureDefinition struct {
 	Snapshot       *ElementList      `json:"snapshot,omitempty"`
 	Differential   *ElementList      `json:"differential,omitempty"`
 	Extension      []json.RawMessage `json:"extension,omitempty"`
+
+	// Problems are what generating the snapshot found doubtful but could
+	// still build (see SnapshotError.Fatal).
+	Problems []*SnapshotError `json:"-"`
 }
 
 // Context says where an extension may be used.

@@ -27,6 +27,7 @@ type Engine struct {
 	failed     map[string]error
 	building   map[string]*Plan
 	invariants map[string]*invariant
+	sdChecks   differentialChecks // profiles validated as resources (structuredefinition.go)
 }
 
 // Options configure an Engine.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/carecert/carecert/fhir/definitions"
 )
@@ -46,6 +47,8 @@ type node struct {
 	// the snapshot does not list them they come from the type's plan.
 	children []*node
 	kidIndex map[string]*node
+	// typed caches children merged per type (choicekids.go).
+	typed sync.Map
 	// contentRef is the element whose definition this one reuses.
 	contentRef *node
 	fixed      any
@@ -90,6 +93,9 @@ type binding struct {
 // kids returns the children that apply to a value of type t.
 func (n *node) kids(t *typeInfo) ([]*node, map[string]*node) {
 	if len(n.children) > 0 {
+		if len(n.types) > 1 && t != nil && t.plan != nil && t.plan.root != nil {
+			return n.choiceKids(t) // choicekids.go
+		}
 		return n.children, n.kidIndex
 	}
 	if n.contentRef != nil {

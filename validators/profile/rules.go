@@ -13,5 +13,7 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.capabilityRules(m, path)
 	case "QuestionnaireResponse":
 		w.questionnaireResponseRules(m, path)
+	case "StructureDefinition":
+		w.structureDefinitionRules(m, path)
 	}
 }

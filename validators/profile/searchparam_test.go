@@ -41,7 +41,8 @@ func withCode(code string, fs []model.Finding) []model.Finding {
 	return out
 }
 
-func conformanceCase(name string) string {
+// conformanceCaseJSON reads a file of the shared conformance cases as text.
+func conformanceCaseJSON(name string) string {
 	data, err := os.ReadFile(sharedtest.Path("conformance-cases", "cases", name))
 	Expect(err).NotTo(HaveOccurred())
 	return string(data)
@@ -70,7 +71,7 @@ var _ = Describe("SearchParameter rules", func() {
 	e := newEngine()
 
 	It("reports a base the parent does not have and an expression for another type (sp-diff-base)", func() {
-		fs := validate(e, conformanceCase("sp-diff-base.json"))
+		fs := validate(e, conformanceCaseJSON("sp-diff-base.json"))
 		Expect(fs).To(ConsistOf(
 			And(at(model.Error, profile.CodeSearchParameter, "SearchParameter.base[0]"),
 				HaveField("Message", "base Patient is not a base of the SearchParameter this is derived from (http://hl7.org/fhir/SearchParameter/Organization-name|4.0.1, base Organization): a derived search parameter may only apply to its parent's resource types")),
@@ -86,7 +87,7 @@ var _ = Describe("SearchParameter rules", func() {
 	})
 
 	It("warns when the expression selects less than the parent's (sp-diff-expression)", func() {
-		Expect(validate(e, conformanceCase("sp-diff-expression.json"))).To(ConsistOf(
+		Expect(validate(e, conformanceCaseJSON("sp-diff-expression.json"))).To(ConsistOf(
 			And(at(model.Warning, profile.CodeSearchParameter, "SearchParameter.expression"),
 				HaveField("Message", ContainSubstring(`expression "Organization.name" does not select what the expression "Organization.name | Organization.alias" of the SearchParameter this is derived from (http://hl7.org/fhir/SearchParameter/Organization-name|4.0.1) selects for base Organization`))),
 		))
@@ -175,7 +176,7 @@ var _ = Describe("CapabilityStatement rules", func() {
 	}
 
 	It("reports a searchParam whose type is not its definition's (capstmt)", func() {
-		fs := validate(e, conformanceCase("capstmt.json"))
+		fs := validate(e, conformanceCaseJSON("capstmt.json"))
 		Expect(withCode(profile.CodeCapability, fs)).To(ConsistOf(
 			And(at(model.Error, profile.CodeCapability, "CapabilityStatement.rest[0].resource[0].searchParam[0].type"),
 				HaveField("Message", `type mismatch: search parameter "clinical-status" is declared with type date, but its definition http://hl7.org/fhir/SearchParameter/AllergyIntolerance-clinical-status|4.0.1 has type token: declare type token`)),

@@ -11,9 +11,10 @@ import (
 	"github.com/carecert/carecert/validators/profile/agreement"
 )
 
-// floor is the agreement measured when this spec was last tuned: a drop
-// below it is a regression.
-const floor = 0.81
+// floor is the goal (95% agreement on error / no error); 138/143
+// (96.5%) was measured when this spec was last tuned, so one more
+// disagreement still passes and a second one is a regression to look at.
+const floor = 0.95
 
 var _ = Describe("agreement with the reference validator", func() {
 	It("agrees on error / no error for the in-scope conformance cases", func() {
@@ -23,7 +24,8 @@ var _ = Describe("agreement with the reference validator", func() {
 		Expect(err).NotTo(HaveOccurred())
 		GinkgoWriter.Print(s.Report())
 		AddReportEntry("agreement", s.Report())
-		Expect(len(s.Outcomes)).To(BeNumerically(">=", 120))
+		Expect(len(s.Outcomes)).To(BeNumerically(">=", 140), "cases in scope")
+		Expect(len(s.Skipped)).To(BeNumerically("<=", 46), "cases out of scope")
 		Expect(s.Rate()).To(BeNumerically(">=", floor))
 	})
 })
