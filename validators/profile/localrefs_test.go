@@ -17,25 +17,22 @@ import (
 // way a run does (each entry a record inside the Bundle record, one sink), and
 // returns the reference findings.
 func bundleFindings(e *profile.Engine, src string) []model.Finding {
-	var out []model.Finding
-	sink := &profile.Sink{}
-	Expect(fhir.ReadStream("spec.json", strings.NewReader(src), func(r *model.Record) error {
-		r.Load()
-		for _, f := range e.ValidateRecord(r, "", sink) {
-			if f.Code == profile.CodeReference {
-				out = append(out, f)
-			}
-		}
-		return nil
-	})).To(Succeed())
-	return out
+	return referenceFindings(e, func(each func(*model.Record) error) error {
+		return fhir.ReadStream("spec.json", strings.NewReader(src), each)
+	})
 }
 
 // fileFindings is bundleFindings for a shared conformance case.
 func fileFindings(e *profile.Engine, name string) []model.Finding {
+	return referenceFindings(e, func(each func(*model.Record) error) error {
+		return fhir.ReadFile(filepath.Join(sharedtest.Path("conformance-cases", "cases"), name), each)
+	})
+}
+
+func referenceFindings(e *profile.Engine, read func(func(*model.Record) error) error) []model.Finding {
 	var out []model.Finding
 	sink := &profile.Sink{}
-	Expect(fhir.ReadFile(filepath.Join(sharedtest.Path("conformance-cases", "cases"), name), func(r *model.Record) error {
+	Expect(read(func(r *model.Record) error {
 		r.Load()
 		Expect(r.Problem).To(BeNil())
 		for _, f := range e.ValidateRecord(r, "", sink) {
