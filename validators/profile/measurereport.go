@@ -176,7 +176,15 @@ func (c concept) matches(other concept) bool {
 func (c concept) String() string {
 	switch {
 	case len(c.codings) > 0:
-		return strings.Join(c.codings, ", ")
+		parts := make([]string, len(c.codings))
+		for i, cd := range c.codings {
+			if code, ok := strings.CutPrefix(cd, "|"); ok {
+				parts[i] = "'" + code + "' (no system)"
+			} else {
+				parts[i] = "'" + cd + "'"
+			}
+		}
+		return strings.Join(parts, ", ")
 	case c.text != "":
 		return "text '" + c.text + "'"
 	}
@@ -186,7 +194,7 @@ func (c concept) String() string {
 // describe names a group, population or stratifier of the Measure in a
 // message: by code, and by id when it has one.
 func (g *mGroup) describe() string {
-	s := "'" + g.code.String() + "'"
+	s := g.code.String()
 	if !g.code.present {
 		s = "without a code"
 	}
@@ -238,7 +246,7 @@ func (w *walker) measureReportRules(m map[string]any, path string) {
 			case !code.usable():
 				r.fail(gp+".code", fmt.Sprintf("group code %s has no coding with both a system and a code, so it cannot be matched to the group %s of Measure %s", code, mg.describe(), md.name))
 			case !code.matches(mg.code):
-				r.fail(gp+".code", fmt.Sprintf("group code %s does not match the code of the only group of Measure %s ('%s')", code, md.name, mg.code))
+				r.fail(gp+".code", fmt.Sprintf("group code %s does not match the code of the only group of Measure %s (%s)", code, md.name, mg.code))
 			}
 		}
 		r.group(g, mg, gp)
