@@ -2,12 +2,15 @@ package profile_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
@@ -330,3 +333,50 @@ var _ = Describe("MeasureReport against its Measure", func() {
 		})
 	})
 })
+
+// BenchmarkMeasureReport is full validation of the shared IHE mADX report (24
+// strata), with and without its Measure loaded: the Measure is compiled once
+// per engine, so matching groups and stratifiers costs little beside the rest
+// of validation.
+func BenchmarkMeasureReport(b *testing.B) {
+	load := func(name string) map[string]any {
+		data, err := os.ReadFile(sharedtest.Path("conformance-cases", "cases", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := fhir.Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m
+	}
+	measure := load("measure-ihe.json")
+	rec := &model.Record{Kind: model.KindFHIR, Type: "MeasureReport", Value: load("measure-report-ihe.json")}
+	for _, withM := range []bool{false, true} {
+		b.Run(fmt.Sprintf("measure-loaded=%v", withM), func(b *testing.B) {
+			defs, err := definitions.New(definitions.Options{Parent: core})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if withM {
+				if err := defs.Add(measure, "bench"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			e := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}})
+			e.ValidateRecord(rec, "", nil) // compile outside the timing
+			n := 0
+			for b.Loop() {
+				n = 0
+				for _, f := range e.ValidateRecord(rec, "", nil) {
+					if f.Code == profile.CodeMeasureReport {
+						n++
+					}
+				}
+			}
+			if want := map[bool]int{false: 0, true: 4}[withM]; n != want {
+				b.Fatalf("%d measure report findings, want %d", n, want)
+			}
+		})
+	}
+}
