@@ -221,7 +221,7 @@ func (r *Registry) addCounted(raw []byte, source string, pkg *Package) error {
 	if h.ResourceType == "ImplementationGuide" {
 		return r.addRaw(raw, source) // its global profiles
 	}
-	if !conformanceTypes[h.ResourceType] || h.URL == "" && h.ResourceType == "Questionnaire" {
+	if !conformanceTypes[h.ResourceType] || h.URL == "" && (h.ResourceType == "Questionnaire" || h.ResourceType == "Measure") {
 		return nil
 	}
 	if err := r.addRaw(raw, source); err != nil {

@@ -183,10 +183,10 @@ func (r *Registry) loadCore(files ...string) error {
 }
 
 // conformanceTypes are the resource types the registry indexes. Questionnaires
-// are kept (raw, decoded on first use) so that responses can be checked
-// against the Questionnaire they answer.
+// and Measures are kept (raw, decoded on first use) so that responses and
+// reports can be checked against the Questionnaire or Measure they name.
 var conformanceTypes = map[string]bool{
-	"StructureDefinition": true, "ValueSet": true, "CodeSystem": true, "SearchParameter": true, "Questionnaire": true,
+	"StructureDefinition": true, "ValueSet": true, "CodeSystem": true, "SearchParameter": true, "Questionnaire": true, "Measure": true,
 }
 
 func (r *Registry) add(e *Entry) {
@@ -388,7 +388,7 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 	if !conformanceTypes[h.ResourceType] {
 		return nil
 	}
-	if h.URL == "" && h.ResourceType == "Questionnaire" {
+	if h.URL == "" && (h.ResourceType == "Questionnaire" || h.ResourceType == "Measure") {
 		return nil // no response can name it: nothing to index
 	}
 	if h.URL == "" {

@@ -13,6 +13,8 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.capabilityRules(m, path)
 	case "QuestionnaireResponse":
 		w.questionnaireResponseRules(m, path)
+	case "MeasureReport":
+		w.measureReportRules(m, path)
 	case "StructureDefinition":
 		w.structureDefinitionRules(m, path)
 	}
