@@ -241,7 +241,7 @@ var _ = Describe("carecert fixtures generate", func() {
 		Expect(m.Counts).To(HaveLen(len(fixtures.Kinds())))
 		code, _, stderr := carecert("fixtures", "generate", "--defects", "nonsense=1", "--out", a)
 		Expect(code).To(Equal(exitUsage))
-		Expect(stderr).To(ContainSubstring(`unknown kind "nonsense"`))
+		Expect(stderr).To(ContainSubstring(`defects: unknown kind "nonsense" (known: `))
 	})
 })
 
