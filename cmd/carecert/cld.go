@@ -60,7 +60,7 @@ checks). No real person's data: every value is invented.`,
 	fl := cmd.Flags()
 	fl.Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same return")
 	fl.IntVar(&rows, "rows", 1000, "number of data rows")
-	fl.StringVar(&defects, "defects", "all", "none, all (one row in 500 per kind), or kind=N,... (see --list)")
+	fl.StringVar(&defects, "defects", "all", "none, all (one row in 500 per kind), kind=N,... or all,kind=N,... (kinds: --list)")
 	fl.StringVar(&out, "out", "cld-return", "output folder")
 	fl.BoolVar(&baseline, "baseline", false, "also write the previous submission (cld-previous.csv)")
 	fl.BoolVar(&list, "list", false, "list the defect kinds and exit")

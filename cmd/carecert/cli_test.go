@@ -241,7 +241,27 @@ var _ = Describe("carecert fixtures generate", func() {
 		Expect(m.Counts).To(HaveLen(len(fixtures.Kinds())))
 		code, _, stderr := carecert("fixtures", "generate", "--defects", "nonsense=1", "--out", a)
 		Expect(code).To(Equal(exitUsage))
-		Expect(stderr).To(ContainSubstring(`unknown kind "nonsense"`))
+		Expect(stderr).To(ContainSubstring(`defects: unknown kind "nonsense" (known: `))
+	})
+
+	It("refuses a bad defect spec in every generator with the same words, writing nothing", func() {
+		for _, gen := range []struct{ command, size, kind string }{
+			{"generate", "--records", "wrong-type"}, {"cld", "--rows", "ragged-row"},
+		} {
+			out := filepath.Join(GinkgoT().TempDir(), "out")
+			k := gen.kind
+			for spec, want := range map[string]string{
+				k + "=3x":            fmt.Sprintf(`defects: "%s=3x": the count must be a whole number (0, 1, 2, ...)`, k),
+				k + "=1," + k + "=2": fmt.Sprintf("defects: %s given twice", k),
+				k + "=1,":            fmt.Sprintf(`defects: empty item in "%s=1,": remove the extra comma`, k),
+				k + "x=1":            fmt.Sprintf(`defects: unknown kind "%sx": did you mean "%s"?`, k, k),
+			} {
+				code, _, stderr := carecert("fixtures", gen.command, gen.size, "50", "--defects", spec, "--out", out)
+				Expect(code).To(Equal(exitUsage), spec)
+				Expect(stderr).To(ContainSubstring(want), spec)
+				Expect(out).NotTo(BeADirectory(), spec)
+			}
+		}
 	})
 })
 

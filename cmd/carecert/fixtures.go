@@ -41,7 +41,7 @@ func (a *app) fixturesCommand() *cobra.Command {
 	}
 	gen.Flags().Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same feed")
 	gen.Flags().IntVar(&records, "records", 1000, "number of records")
-	gen.Flags().StringVar(&defects, "defects", "all", "none, all, or kind=N,... (see 'carecert fixtures defects')")
+	gen.Flags().StringVar(&defects, "defects", "all", "none, all, kind=N,... or all,kind=N,... (kinds: 'carecert fixtures defects')")
 	gen.Flags().StringVar(&out, "out", "fixture-feed", "output folder")
 	list := &cobra.Command{
 		Use:   "defects",

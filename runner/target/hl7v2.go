@@ -122,7 +122,7 @@ type hl7v2Fixture struct {
 }
 
 // OpenHL7v2Fixture opens a generated feed: options seed (1), messages (1000),
-// oru-every (0: ADT only), defects ("none", "all" or kind=N,...).
+// oru-every (0: ADT only), defects ("none", "all", kind=N,... or all,kind=N,...: fixtures.ParseSpec).
 func OpenHL7v2Fixture(spec Spec) (Target, error) {
 	o := spec.Options
 	if err := o.Reject("name", "type", "seed", "messages", "oru-every", "defects"); err != nil {

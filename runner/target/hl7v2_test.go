@@ -72,7 +72,7 @@ var _ = Describe("hl7v2 targets", func() {
 		Expect(recs).To(HaveLen(20))
 		Expect(recs[3].Type).To(Equal("ORU^R01"))
 		_, err = target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: check.Params{"defects": "typo=1"}})
-		Expect(err).To(MatchError(ContainSubstring(`unknown defect kind "typo"`)))
+		Expect(err).To(MatchError(HavePrefix(`defects: unknown kind "typo" (known: `)))
 	})
 
 	It("re-encodes a message with CR segment ends whatever the file used", func() {

@@ -70,7 +70,7 @@ var _ = Describe("targets", func() {
 		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: check.Params{"recrods": 5}})
 		Expect(err).To(MatchError(ContainSubstring("unknown parameter(s) recrods")))
 		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: check.Params{"defects": "gremlins=1"}})
-		Expect(err).To(MatchError(ContainSubstring(`unknown kind "gremlins"`)))
+		Expect(err).To(MatchError(HavePrefix(`target f: defects: unknown kind "gremlins" (known: bad-date-format, `)))
 	})
 
 	It("infers target types from paths and URLs", func() {
