@@ -187,14 +187,7 @@ func nativeInvariant(key, expr string) func(any, *walker) bool {
 
 func containedOf(focus any) []map[string]any {
 	m, _ := focus.(map[string]any)
-	list, _ := m["contained"].([]any)
-	out := make([]map[string]any, 0, len(list))
-	for _, c := range list {
-		if cm, ok := c.(map[string]any); ok {
-			out = append(out, cm)
-		}
-	}
-	return out
+	return objects(m["contained"])
 }
 
 // collectLocalRefs gathers every string starting with '#' in v: references,

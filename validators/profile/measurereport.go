@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
 
@@ -53,43 +52,6 @@ type concept struct {
 	present bool
 }
 
-// measureLookup is what the engine caches per canonical: the compiled
-// Measure, or why there is none.
-type measureLookup struct {
-	m       *measureDef
-	missing string
-}
-
-// measure returns the compiled Measure of a canonical ("url" or
-// "url|version"), compiling it on first use.
-func (e *Engine) measure(canonical string) measureLookup {
-	key := "measure:" + canonical
-	if v, ok := e.ready.Load(key); ok {
-		return v.(measureLookup)
-	}
-	var l measureLookup
-	entry, ok := e.defs.Lookup(canonical)
-	switch {
-	case !ok:
-		l.missing = fmt.Sprintf("Measure %s is not loaded, so the report's groups could not be checked against it: give the folder or package that holds it with --ig", canonical)
-		url, version := definitions.SplitCanonical(canonical)
-		if other, ok := e.defs.Lookup(url); ok && version != "" && other.ResourceType == "Measure" {
-			l.missing = fmt.Sprintf("Measure %s is loaded only in version %s, not %s, so the report's groups could not be checked against it", url, other.Version, version)
-		}
-	case entry.ResourceType != "Measure":
-		l.missing = fmt.Sprintf("%s is a %s, not a Measure, so the report's groups could not be checked against it", canonical, entry.ResourceType)
-	default:
-		res, err := e.defs.Resource(canonical)
-		if err != nil {
-			l.missing = fmt.Sprintf("Measure %s could not be read (%v), so the report's groups could not be checked against it", canonical, err)
-			break
-		}
-		l.m = compileMeasure(res)
-	}
-	v, _ := e.ready.LoadOrStore(key, l)
-	return v.(measureLookup)
-}
-
 func compileMeasure(res map[string]any) *measureDef {
 	m := &measureDef{}
 	m.name, _ = res["url"].(string)
@@ -119,18 +81,6 @@ func compileMeasure(res map[string]any) *measureDef {
 		m.groups = append(m.groups, mg)
 	}
 	return m
-}
-
-// objects returns the objects of a JSON array (nil for anything else).
-func objects(v any) []map[string]any {
-	list, _ := v.([]any)
-	var out []map[string]any
-	for _, x := range list {
-		if m, ok := x.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 func conceptOf(v any) concept {
@@ -211,25 +161,9 @@ func (g *mGroup) describe() string {
 // each once, and none the Measure does not define. Scores are not checked:
 // R4 does not say when a group must carry one.
 func (w *walker) measureReportRules(m map[string]any, path string) {
-	canonical, _ := m["measure"].(string)
-	if canonical == "" {
-		return // measure is 1..1: the base definition reports its absence
-	}
-	var md *measureDef
-	if id, ok := strings.CutPrefix(canonical, "#"); ok {
-		c := w.containedByID(id)
-		if c == nil || c["resourceType"] != "Measure" {
-			w.add(model.Error, CodeMeasureUnknown, path+".measure", fmt.Sprintf("measure %s points at a contained Measure that does not exist", canonical), "")
-			return
-		}
-		md = compileMeasure(c) // contained: rare, and per record anyway
-	} else {
-		l := w.e.measure(canonical)
-		if l.m == nil {
-			w.add(model.Warning, CodeMeasureUnknown, path+".measure", l.missing, "")
-			return
-		}
-		md = l.m
+	md, ok := companionOf(w, m, "measure", "Measure", CodeMeasureUnknown, path, "the report's groups", compileMeasure)
+	if !ok {
+		return
 	}
 	if len(md.groups) == 0 {
 		return // nothing to compare with

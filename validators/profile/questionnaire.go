@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
 
@@ -68,43 +67,6 @@ const (
 	no
 	yes
 )
-
-// questionnaireLookup is what the engine caches per canonical: the compiled
-// Questionnaire, or why there is none.
-type questionnaireLookup struct {
-	q       *questionnaire
-	missing string
-}
-
-// questionnaire returns the compiled Questionnaire of a canonical ("url" or
-// "url|version"), compiling it on first use.
-func (e *Engine) questionnaire(canonical string) questionnaireLookup {
-	key := "questionnaire:" + canonical
-	if v, ok := e.ready.Load(key); ok {
-		return v.(questionnaireLookup)
-	}
-	var l questionnaireLookup
-	entry, ok := e.defs.Lookup(canonical)
-	switch {
-	case !ok:
-		l.missing = fmt.Sprintf("Questionnaire %s is not loaded, so the answers could not be checked against it: give the folder or package that holds it with --ig", canonical)
-		url, version := definitions.SplitCanonical(canonical)
-		if other, ok := e.defs.Lookup(url); ok && version != "" && other.ResourceType == "Questionnaire" {
-			l.missing = fmt.Sprintf("Questionnaire %s is loaded only in version %s, not %s, so the answers could not be checked against it", url, other.Version, version)
-		}
-	case entry.ResourceType != "Questionnaire":
-		l.missing = fmt.Sprintf("%s is a %s, not a Questionnaire, so the answers could not be checked against it", canonical, entry.ResourceType)
-	default:
-		res, err := e.defs.Resource(canonical)
-		if err != nil {
-			l.missing = fmt.Sprintf("Questionnaire %s could not be read (%v), so the answers could not be checked against it", canonical, err)
-			break
-		}
-		l.q = compileQuestionnaire(res)
-	}
-	v, _ := e.ready.LoadOrStore(key, l)
-	return v.(questionnaireLookup)
-}
 
 func compileQuestionnaire(res map[string]any) *questionnaire {
 	q := &questionnaire{byLinkID: map[string]*qItem{}}
@@ -229,25 +191,9 @@ func typedValue(m map[string]any, prefix string) (qValue, bool) {
 // among the listed options of a choice, no answers to disabled items, and,
 // in a completed response, every enabled required item present.
 func (w *walker) questionnaireResponseRules(m map[string]any, path string) {
-	canonical, _ := m["questionnaire"].(string)
-	if canonical == "" {
+	q, ok := companionOf(w, m, "questionnaire", "Questionnaire", CodeQuestionnaireUnknown, path, "the answers", compileQuestionnaire)
+	if !ok {
 		return
-	}
-	var q *questionnaire
-	if id, ok := strings.CutPrefix(canonical, "#"); ok {
-		if c := w.containedByID(id); c != nil && c["resourceType"] == "Questionnaire" {
-			q = compileQuestionnaire(c) // contained: rare, and per record anyway
-		} else {
-			w.add(model.Error, CodeQuestionnaireUnknown, path+".questionnaire", fmt.Sprintf("questionnaire %s points at a contained Questionnaire that does not exist", canonical), "")
-			return
-		}
-	} else {
-		l := w.e.questionnaire(canonical)
-		if l.q == nil {
-			w.add(model.Warning, CodeQuestionnaireUnknown, path+".questionnaire", l.missing, "")
-			return
-		}
-		q = l.q
 	}
 	status, _ := m["status"].(string)
 	r := &responseCheck{w: w, q: q, completed: status == "completed"}

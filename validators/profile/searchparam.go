@@ -120,15 +120,15 @@ func (w *walker) searchExpression(expr string, bases []string, path string) {
 // parameter to the resource). Unknown definitions are not reported: servers
 // often define their own.
 func (w *walker) capabilityRules(m map[string]any, path string) {
-	for i, rest := range objectList(m["rest"]) {
+	for i, rest := range objects(m["rest"]) {
 		rp := path + ".rest[" + strconv.Itoa(i) + "]"
-		for k, sp := range objectList(rest["searchParam"]) {
+		for k, sp := range objects(rest["searchParam"]) {
 			w.declaredSearchParam(sp, "", rp+".searchParam["+strconv.Itoa(k)+"]")
 		}
-		for j, res := range objectList(rest["resource"]) {
+		for j, res := range objects(rest["resource"]) {
 			typ, _ := res["type"].(string)
 			resPath := rp + ".resource[" + strconv.Itoa(j) + "]"
-			for k, sp := range objectList(res["searchParam"]) {
+			for k, sp := range objects(res["searchParam"]) {
 				w.declaredSearchParam(sp, typ, resPath+".searchParam["+strconv.Itoa(k)+"]")
 			}
 		}
@@ -367,17 +367,6 @@ func stringList(v any) []string {
 	for _, x := range list {
 		if s, ok := x.(string); ok {
 			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func objectList(v any) []map[string]any {
-	list, _ := v.([]any)
-	var out []map[string]any
-	for _, x := range list {
-		if m, ok := x.(map[string]any); ok {
-			out = append(out, m)
 		}
 	}
 	return out

@@ -727,3 +727,15 @@ func compareValues(a, b any) (int, bool) {
 	}
 	return 0, false
 }
+
+// objects returns the objects of a JSON array (nil for anything else).
+func objects(v any) []map[string]any {
+	list, _ := v.([]any)
+	var out []map[string]any
+	for _, x := range list {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
