@@ -2,10 +2,10 @@ package structure
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/model"
 )
 
@@ -28,7 +28,7 @@ func newResourceTypeCheck(spec check.Spec, env *check.Env) (check.Check, error) 
 			return []model.Finding{rec.Finding(model.Error, "structure.resource-type", "", fmt.Sprintf("resourceType must be a string, got %T", typ))}
 		case !s.IsResourceType(name):
 			msg := fmt.Sprintf("unknown resource type %q", name)
-			if near := closest(name, s.ResourceTypes()); near != "" {
+			if near := spelling.Closest(name, s.ResourceTypes(), 2); near != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", near)
 			}
 			return []model.Finding{rec.Finding(model.Error, "structure.resource-type", "", msg)}
@@ -58,37 +58,4 @@ func newSchemaCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		})
 		return out
 	}), nil
-}
-
-// closest returns the candidate nearest to s by edit distance, if near enough to
-// be a likely typo.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	sort.Strings(candidates)
-	for _, c := range candidates {
-		if d := distance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
