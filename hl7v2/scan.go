@@ -48,11 +48,55 @@ type Scanner struct {
 	// for one, done once a message starting at or after to was met.
 	from, to     int64
 	ranged, done bool
+
+	// nextCR and nextLF remember where the next CR and LF are, so that a
+	// stream with only one kind of line end is not searched again for the
+	// other at every line.
+	nextCR, nextLF next
+}
+
+// next is the stream offset of the next occurrence of a byte at or after the
+// last offset asked about, or -1 when there is none before scanned.
+type next struct{ at, scanned int64 }
+
+// find returns the offset of the first c in [lo, hi) of the stream, where
+// buf holds [s.base, s.base+s.end), or -1.
+func (s *Scanner) find(n *next, c byte, lo, hi int64) int64 {
+	if n.at >= lo {
+		return n.at // the first c at or after an earlier lo, so after lo too
+	}
+	from := lo
+	if n.at < 0 {
+		from = max(lo, n.scanned)
+	}
+	if from < hi {
+		if i := bytes.IndexByte(s.buf[from-s.base:hi-s.base], c); i >= 0 {
+			n.at = from + int64(i)
+			return n.at
+		}
+	}
+	n.at, n.scanned = -1, hi
+	return -1
+}
+
+// terminator returns the index in buf[s.start:s.end] of the first CR or LF,
+// or -1.
+func (s *Scanner) terminator() int {
+	lo, hi := s.base+int64(s.start), s.base+int64(s.end)
+	cr, lf := s.find(&s.nextCR, '\r', lo, hi), s.find(&s.nextLF, '\n', lo, hi)
+	switch {
+	case cr < 0 && lf < 0:
+		return -1
+	case cr < 0 || (lf >= 0 && lf < cr):
+		return int(lf - lo)
+	default:
+		return int(cr - lo)
+	}
 }
 
 // NewScanner reads from r.
 func NewScanner(r io.Reader) *Scanner {
-	return &Scanner{r: r, buf: make([]byte, 64<<10), first: true}
+	return &Scanner{r: r, buf: make([]byte, 64<<10), first: true, nextCR: next{at: -1}, nextLF: next{at: -1}}
 }
 
 // NewRangeScanner reads, from r at the start of the stream, only the
@@ -146,7 +190,7 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 	}
 	for {
 		data := s.buf[s.start:s.end]
-		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		if i := s.terminator(); i >= 0 {
 			if data[i] == '\r' && i+1 == len(data) && !s.eof {
 				// Need one more byte to tell CR from CRLF.
 				if err := s.fill(); err != nil {
