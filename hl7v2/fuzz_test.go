@@ -2,6 +2,7 @@ package hl7v2_test
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"testing/iotest"
 
@@ -64,4 +65,39 @@ func nonBlankLinesT(data []byte) int {
 		}
 	}
 	return n
+}
+
+// FuzzRange: whatever the bytes and wherever the two cuts, the three ranges
+// read together the messages a whole read gives, each once, equal in every
+// field (lines, indexes, segments, issues).
+//
+//	go test ./hl7v2 -run '^$' -fuzz FuzzRange -fuzztime 60s
+func FuzzRange(f *testing.F) {
+	f.Add([]byte(adt+adt), uint16(10), uint16(90))
+	f.Add([]byte("\xEF\xBB\xBFMSH|^~\\&|A\nPID|1\n\nMSH|^~\\&|B\r\n"), uint16(1), uint16(2))
+	f.Add([]byte("FHS|^~\\&\rBHS|^~\\&\rZZ|1\r"+adt+"BTS|x\rFTS|2\r"), uint16(18), uint16(40))
+	f.Add([]byte("PID|1\r\r\r\nZZ\x00|\xff\xfe\rMSH|"+string(bytes.Repeat([]byte("x"), 100))+"\r\nMSH|\r"), uint16(13), uint16(30))
+	f.Fuzz(func(t *testing.T, data []byte, a, b uint16) {
+		read := func(sc *hl7v2.Scanner) []*hl7v2.Message {
+			sc.MaxSegment = 64
+			var out []*hl7v2.Message
+			for {
+				m, err := sc.Next()
+				if err != nil {
+					return out
+				}
+				out = append(out, m)
+			}
+		}
+		size := int64(len(data))
+		lo, hi := min(int64(a), int64(b), size), min(max(int64(a), int64(b)), size)
+		whole := read(hl7v2.NewScanner(iotest.DataErrReader(bytes.NewReader(data))))
+		var union []*hl7v2.Message
+		for _, r := range [][2]int64{{0, lo}, {lo, hi}, {hi, size}} {
+			union = append(union, read(hl7v2.NewRangeScanner(iotest.DataErrReader(bytes.NewReader(data)), r[0], r[1]))...)
+		}
+		if !reflect.DeepEqual(union, whole) {
+			t.Fatalf("cuts at %d and %d: %d message(s) read in ranges, %d whole, or they differ", lo, hi, len(union), len(whole))
+		}
+	})
 }

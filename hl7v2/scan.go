@@ -41,11 +41,77 @@ type Scanner struct {
 
 	bom           bool
 	pendingIssues []Issue
+
+	// base is the stream offset of buf[0]; at is that of the current line.
+	base, at int64
+	// from and to bound a range read (see NewRangeScanner); ranged is set
+	// for one, done once a message starting at or after to was met.
+	from, to     int64
+	ranged, done bool
+
+	// nextCR and nextLF remember where the next CR and LF are, so that a
+	// stream with only one kind of line end is not searched again for the
+	// other at every line.
+	nextCR, nextLF next
+}
+
+// next is the stream offset of the next occurrence of a byte at or after the
+// last offset asked about, or -1 when there is none before scanned.
+type next struct{ at, scanned int64 }
+
+// find returns the offset of the first c in [lo, hi) of the stream, where
+// buf holds [s.base, s.base+s.end), or -1.
+func (s *Scanner) find(n *next, c byte, lo, hi int64) int64 {
+	if n.at >= lo {
+		return n.at // the first c at or after an earlier lo, so after lo too
+	}
+	from := lo
+	if n.at < 0 {
+		from = max(lo, n.scanned)
+	}
+	if from < hi {
+		if i := bytes.IndexByte(s.buf[from-s.base:hi-s.base], c); i >= 0 {
+			n.at = from + int64(i)
+			return n.at
+		}
+	}
+	n.at, n.scanned = -1, hi
+	return -1
+}
+
+// terminator returns the index in buf[s.start:s.end] of the first CR or LF,
+// or -1.
+func (s *Scanner) terminator() int {
+	lo, hi := s.base+int64(s.start), s.base+int64(s.end)
+	cr, lf := s.find(&s.nextCR, '\r', lo, hi), s.find(&s.nextLF, '\n', lo, hi)
+	switch {
+	case cr < 0 && lf < 0:
+		return -1
+	case cr < 0 || (lf >= 0 && lf < cr):
+		return int(lf - lo)
+	default:
+		return int(cr - lo)
+	}
 }
 
 // NewScanner reads from r.
 func NewScanner(r io.Reader) *Scanner {
-	return &Scanner{r: r, buf: make([]byte, 64<<10), first: true}
+	return &Scanner{r: r, buf: make([]byte, 64<<10), first: true, nextCR: next{at: -1}, nextLF: next{at: -1}}
+}
+
+// NewRangeScanner reads, from r at the start of the stream, only the
+// messages whose first line begins in bytes [from, to): envelope segments and
+// header-less fragments count as messages, like everywhere else. Splitting a
+// stream at any offsets into consecutive ranges therefore gives every message
+// to exactly one range, with the lines, indexes, issues and batch counts a
+// whole read gives, because the lines before from go through the same reader
+// in a light mode: it counts lines and messages and keeps the batch state but
+// splits no field and builds no message. A range reader reads on past to
+// until the message it holds last is complete.
+func NewRangeScanner(r io.Reader, from, to int64) *Scanner {
+	s := NewScanner(r)
+	s.from, s.to, s.ranged = from, to, true
+	return s
 }
 
 // builder accumulates one message's segments before they are split.
@@ -56,6 +122,9 @@ type builder struct {
 	cr, lf int
 	crlf   int
 	blank  bool
+	// skip marks a message before a range read's start: it is followed only
+	// for the state it leaves (lines, indexes, batch counts), then dropped.
+	skip bool
 }
 
 type lineSpan struct{ start, end, line int }
@@ -64,6 +133,9 @@ type lineSpan struct{ start, end, line int }
 // content are issues on the messages; an error means the stream itself failed.
 func (s *Scanner) Next() (*Message, error) {
 	for len(s.out) == 0 {
+		if s.done {
+			return nil, io.EOF
+		}
 		// The stream is over only once the buffered bytes are read too: a
 		// reader may return its last bytes together with io.EOF.
 		if s.eof && s.start == s.end {
@@ -77,6 +149,7 @@ func (s *Scanner) Next() (*Message, error) {
 			}
 			return nil, io.EOF
 		}
+		s.at = s.base + int64(s.start)
 		line, term, err := s.readLine()
 		if err != nil {
 			return nil, err
@@ -117,7 +190,7 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 	}
 	for {
 		data := s.buf[s.start:s.end]
-		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		if i := s.terminator(); i >= 0 {
 			if data[i] == '\r' && i+1 == len(data) && !s.eof {
 				// Need one more byte to tell CR from CRLF.
 				if err := s.fill(); err != nil {
@@ -183,6 +256,7 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 // fill reads more bytes, compacting or growing the buffer.
 func (s *Scanner) fill() error {
 	if s.start > 0 {
+		s.base += int64(s.start)
 		n := copy(s.buf, s.buf[s.start:s.end])
 		s.start, s.end = 0, n
 	}
@@ -228,6 +302,12 @@ func (s *Scanner) segment(line []byte, term int) {
 	if len(name) > 3 {
 		name = name[:3]
 	}
+	if s.ranged && s.at >= s.to && s.opens(string(name)) {
+		// The next range's first message: this range is complete.
+		s.flush()
+		s.done = true
+		return
+	}
 	switch string(name) {
 	case "MSH":
 		s.flush()
@@ -238,7 +318,7 @@ func (s *Scanner) segment(line []byte, term int) {
 		s.envelope(string(name), string(line))
 		defer s.flush()
 	default:
-		if s.pending == nil || s.pending.msg.Envelope {
+		if s.opens(string(name)) {
 			s.flush()
 			s.start1(nil, false)
 			s.pending.msg.Headless = true
@@ -250,6 +330,9 @@ func (s *Scanner) segment(line []byte, term int) {
 	}
 	b := s.pending
 	b.blank = false
+	if b.skip {
+		return
+	}
 	start := len(b.text)
 	b.text = append(b.text, line...)
 	b.lines = append(b.lines, lineSpan{start: start, end: len(b.text), line: s.line})
@@ -263,10 +346,21 @@ func (s *Scanner) segment(line []byte, term int) {
 	}
 }
 
+// opens reports whether a segment named name starts a message: an MSH, an
+// envelope segment, or a segment with no message open (a header-less
+// fragment). segment must agree.
+func (s *Scanner) opens(name string) bool {
+	switch name {
+	case "MSH", "FHS", "BHS", "BTS", "FTS":
+		return true
+	}
+	return s.pending == nil || s.pending.msg.Envelope
+}
+
 func (s *Scanner) start1(line []byte, envelope bool) {
 	m := &Message{Index: s.index, Line: s.line, Envelope: envelope, Delims: DefaultDelimiters()}
 	s.index++
-	s.pending = &builder{msg: m}
+	s.pending = &builder{msg: m, skip: s.ranged && s.at < s.from}
 	if s.bom {
 		s.bom = false
 		m.Issues = append(m.Issues, Issue{Severity: model.Warning, Code: "parse.bom", Line: 1,
@@ -353,6 +447,9 @@ func (s *Scanner) flush() {
 		return
 	}
 	s.pending = nil
+	if b.skip {
+		return
+	}
 	m := b.msg
 	text := string(b.text)
 	m.Size = len(text) + len(b.lines)

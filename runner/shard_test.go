@@ -8,27 +8,31 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/fixtures/hl7v2gen"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	hl7v2check "github.com/carecert/carecert/validators/hl7v2"
 )
 
 // duplicateIDs is a feed-level check with real state: it remembers every
-// resource id it saw and, once all shards are merged, reports ids seen twice.
-type duplicateIDs struct{}
+// resource id (or message control id) of records of its kind it saw and, once
+// all shards are merged, reports ids seen twice.
+type duplicateIDs struct{ kind model.Kind }
 
 type duplicateState struct {
 	Seen map[string]int `json:"seen"`
 }
 
-func (duplicateIDs) Applies(r *model.Record) bool { return r.Kind == model.KindFHIR && r.ID != "" }
-func (duplicateIDs) NewState() check.State        { return &duplicateState{Seen: map[string]int{}} }
+func (d duplicateIDs) Applies(r *model.Record) bool { return r.Kind == d.kind && r.ID != "" }
+func (duplicateIDs) NewState() check.State          { return &duplicateState{Seen: map[string]int{}} }
 
 func (s *duplicateState) Observe(r *model.Record) []model.Finding {
 	s.Seen[r.Type+"/"+r.ID]++
@@ -56,8 +60,13 @@ func (s *duplicateState) Finish(t *model.Tally) {
 func shardRunner(workers int) *runner.Runner {
 	r := newRunner(workers)
 	r.Checks.Register("test-duplicate-ids", "ids are unique across the feed", func(check.Spec, *check.Env) (check.Check, error) {
-		return duplicateIDs{}, nil
+		return duplicateIDs{kind: model.KindFHIR}, nil
 	})
+	r.Checks.Register("test-duplicate-control-ids", "message control ids are unique across the feed", func(check.Spec, *check.Env) (check.Check, error) {
+		return duplicateIDs{kind: model.KindHL7v2}, nil
+	})
+	hl7v2check.Register(r.Checks)
+	r.Targets.Register("hl7v2", "HL7 v2 ER7 files", target.OpenHL7v2)
 	return r
 }
 
@@ -138,6 +147,88 @@ func names(parts []*runner.Part) []string {
 	}
 	return out
 }
+
+// er7Feed generates n messages with seeded defects of every kind.
+func er7Feed(seed uint64, n int) string {
+	g, err := hl7v2gen.New(hl7v2gen.Options{Seed: seed, Messages: n, ORUEvery: 4, Defects: must(hl7v2gen.ParseDefects("all", n))})
+	Expect(err).NotTo(HaveOccurred())
+	var b strings.Builder
+	_, err = g.Generate(&b)
+	Expect(err).NotTo(HaveOccurred())
+	return b.String()
+}
+
+func must[T any](v T, err error) T {
+	Expect(err).NotTo(HaveOccurred())
+	return v
+}
+
+// er7Plan reads one large ER7 file split by byte range: a generated feed
+// inside FHS/BHS ... BTS/FTS, with a stray segment that belongs to no message
+// and a BTS count that is wrong, so that checking it needs the count of the
+// messages other shards read; then a second feed, whose control ids repeat
+// the first's far apart. And a CRLF file.
+func er7Plan() *runner.Plan {
+	dir := GinkgoT().TempDir()
+	Expect(os.MkdirAll(filepath.Join(dir, "v2"), 0o755)).To(Succeed())
+	big := "FHS|^~\\&\rBHS|^~\\&\rZZZ|stray\r" + er7Feed(32, 400) + "BTS|399\rFTS|1\r" + er7Feed(31, 600)
+	Expect(os.WriteFile(filepath.Join(dir, "v2", "big.hl7"), []byte(big), 0o644)).To(Succeed())
+	Expect(os.WriteFile(filepath.Join(dir, "v2", "crlf.er7"), []byte(strings.ReplaceAll(er7Feed(33, 150), "\r", "\r\n")), 0o644)).To(Succeed())
+	suite := filepath.Join(dir, "dups.yaml")
+	Expect(os.WriteFile(suite, []byte("id: dups\nversion: '1'\ntitle: Dups\nrequirements:\n  - {id: D1, level: SHALL, title: Unique control ids, check: test-duplicate-control-ids}\n"), 0o644)).To(Succeed())
+	p, err := runner.LoadPlan(writePlan(dir, `name: er7 shards
+date: 2026-01-01
+sample_limit: 50
+suites: [hl7v2-structure, nhs-adt-v2, ./dups.yaml]
+vendors:
+  - name: Alpha
+    targets:
+      - {name: big, type: hl7v2, path: v2/big.hl7}
+      - {name: folder, type: hl7v2, path: v2}
+`))
+	Expect(err).NotTo(HaveOccurred())
+	return p
+}
+
+var _ = Describe("sharded runs of ER7 files", func() {
+	It("merge into the same reports as one run, for 1, 2, 3 and 8 shards", func() {
+		p := er7Plan()
+		whole, err := shardRunner(2).Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		want := reportJSON(whole)
+		// Something found at every level, or the comparison proves little.
+		Expect(resultOn(whole[0], 0, "D1").Errors).To(BeNumerically(">", 0))
+		Expect(resultOn(whole[0], 1, "D1").Errors).To(BeNumerically(">", resultOn(whole[0], 0, "D1").Errors))
+		parse := resultOn(whole[0], 0, "V2-PARSE")
+		var batch []model.Finding
+		for _, f := range parse.Findings {
+			if f.Code == "parse.batch-count" {
+				batch = append(batch, f)
+			}
+		}
+		Expect(batch).To(HaveLen(1), "%v", parse.Findings)
+		Expect(batch[0].Message).To(ContainSubstring("it has 400"))
+		Expect(result(whole[0], "INPUT").Errors).To(Equal(int64(1)))
+		Expect(whole[0].Targets[0].Records).To(Equal(int64(2 + 1 + 400 + 2 + 600))) // FHS, BHS, stray, BTS, FTS
+		for _, req := range []string{"V2-STRUCTURE", "V2-REQUIRED", "V2-FORMATS", "V2-TABLES"} {
+			r := resultOn(whole[0], 0, req)
+			Expect(r.Errors+r.Warnings).To(BeNumerically(">", 0), req)
+		}
+
+		for _, n := range []int{1, 2, 3, 8} {
+			parts := runShards(p, n)
+			if n > 1 {
+				for _, part := range parts {
+					// Each shard reads about its share of the large file.
+					Expect(part.Vendors[0].Targets[0].Records).To(BeNumerically("~", 1005/n, 1005/n/2), "%d shards", n)
+				}
+			}
+			merged, err := shardRunner(1).Merge(context.Background(), parts, names(parts))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(reportJSON(merged)).To(Equal(want), "%d shards", n)
+		}
+	})
+})
 
 var _ = Describe("sharded runs", func() {
 	It("merge into the same reports as one run, for 1, 2, 3 and 8 shards", func() {

@@ -79,7 +79,10 @@ func ReadHL7v2File(ctx context.Context, path string, emit Emit) error {
 
 // ReadHL7v2 streams the messages of r as records named after source.
 func ReadHL7v2(ctx context.Context, source string, r io.Reader, emit Emit) error {
-	sc := hl7v2.NewScanner(r)
+	return readMessages(ctx, source, hl7v2.NewScanner(r), emit)
+}
+
+func readMessages(ctx context.Context, source string, sc *hl7v2.Scanner, emit Emit) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -175,10 +178,13 @@ func (t *hl7v2Fixture) Records(ctx context.Context, emit Emit) error {
 	return ReadHL7v2(ctx, t.name, pr, emit)
 }
 
-// Shard deals the files of an hl7v2 target out whole, by their position in
-// the sorted listing: an ER7 file has no line at which a reader can start
-// without having read what came before (batches, message numbers), so one
-// shard reads each file.
+// Shard splits uncompressed ER7 files by byte range, like NDJSON (see
+// Shard.Range): a message belongs to the shard whose range holds the first
+// byte of its first segment (its MSH, or an envelope segment FHS, BHS, BTS,
+// FTS, which are records too). Batch files split as well: the shard reads the
+// bytes before its range in the scanner's light mode, which keeps the batch
+// counts, so a BTS or FTS count is checked exactly by the shard that reads
+// it. Gzip files, which cannot be entered in the middle, are dealt out whole.
 func (t *hl7v2Files) Shard(s Shard) Target { return &hl7v2Shard{files: t, shard: s} }
 
 type hl7v2Shard struct {
@@ -193,15 +199,26 @@ func (t *hl7v2Shard) Records(ctx context.Context, emit Emit) error {
 	if err != nil {
 		return err
 	}
-	for k, f := range files {
-		if !t.shard.Owns(k) {
-			continue
-		}
-		if err := ReadHL7v2File(ctx, f, emit); err != nil {
-			return err
-		}
+	return t.shard.readFiles(files, splittableHL7v2,
+		func(f string, start, end int64) error { return ReadHL7v2Range(ctx, f, start, end, emit) },
+		func(f string) error { return ReadHL7v2File(ctx, f, emit) })
+}
+
+// splittableHL7v2 files can be entered at any byte: uncompressed ER7.
+func splittableHL7v2(name string) bool {
+	return !strings.HasSuffix(strings.ToLower(name), ".gz")
+}
+
+// ReadHL7v2Range streams the messages of an uncompressed ER7 file whose first
+// line begins in bytes [start, end), with the lines, indexes and issues a
+// whole read of the file gives them (see hl7v2.NewRangeScanner).
+func ReadHL7v2Range(ctx context.Context, path string, start, end int64, emit Emit) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
 	}
-	return nil
+	defer f.Close()
+	return readMessages(ctx, path, hl7v2.NewRangeScanner(f, start, end), emit)
 }
 
 // Shard reads only the shard's contiguous range of generated messages: every

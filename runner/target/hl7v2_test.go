@@ -4,11 +4,13 @@ import (
 	"compress/gzip"
 	"os"
 	"path/filepath"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fixtures/hl7v2gen"
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
@@ -93,22 +95,59 @@ var _ = Describe("hl7v2 target shards", func() {
 		return out
 	}
 
-	It("deal a folder's files out whole: shards are disjoint and together the whole", func() {
+	It("split plain ER7 files by byte range and deal gzip files out whole: disjoint, together the whole", func() {
 		dir := GinkgoT().TempDir()
-		for _, n := range []string{"a.hl7", "b.hl7", "c.er7"} {
-			Expect(os.WriteFile(filepath.Join(dir, n), []byte(adtMessage+adtMessage), 0o644)).To(Succeed())
+		for _, n := range []string{"a.hl7", "c.er7"} {
+			Expect(os.WriteFile(filepath.Join(dir, n), []byte(adtMessage+adtMessage+adtMessage+adtMessage), 0o644)).To(Succeed())
+		}
+		for _, n := range []string{"b.hl7.gz", "d.er7.gz"} {
+			f, err := os.Create(filepath.Join(dir, n))
+			Expect(err).NotTo(HaveOccurred())
+			zw := gzip.NewWriter(f)
+			zw.Write([]byte(adtMessage + adtMessage))
+			Expect(zw.Close()).To(Succeed())
+			Expect(f.Close()).To(Succeed())
 		}
 		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: check.Params{}})
 		Expect(err).NotTo(HaveOccurred())
 		whole := names(t)
-		Expect(whole).To(HaveLen(6))
+		Expect(whole).To(HaveLen(12))
 		var union []string
 		for i := 1; i <= 2; i++ {
 			part := names(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 2}))
-			Expect(part).NotTo(BeEmpty())
+			// Two messages of each plain file, and one gzip file whole.
+			Expect(part).To(HaveLen(6), "shard %d", i)
 			union = append(union, part...)
 		}
 		Expect(union).To(ConsistOf(whole))
+	})
+
+	It("read a generated ER7 file split in n shards as one whole read, CR, LF or CRLF", func() {
+		g, err := hl7v2gen.New(hl7v2gen.Options{Seed: 5, Messages: 400, ORUEvery: 3, Defects: map[string]int{"v2-lf-segment-ends": 3}})
+		Expect(err).NotTo(HaveOccurred())
+		var feed strings.Builder
+		_, err = g.Generate(&feed)
+		Expect(err).NotTo(HaveOccurred())
+		for _, term := range []string{"\r", "\n", "\r\n"} {
+			path := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
+			data := strings.ReplaceAll(feed.String(), "\r", term)
+			Expect(os.WriteFile(path, []byte(data), 0o644)).To(Succeed())
+			t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: path, Options: check.Params{}})
+			Expect(err).NotTo(HaveOccurred())
+			whole, err := collect(t)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(whole).To(HaveLen(400))
+			for _, n := range []int{2, 3, 8} {
+				var union []*model.Record
+				for i := 1; i <= n; i++ {
+					part, err := collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: n}))
+					Expect(err).NotTo(HaveOccurred())
+					Expect(len(part)).To(BeNumerically("~", 400/n, 400/n/4+2), "%q shard %d of %d", term, i, n)
+					union = append(union, part...)
+				}
+				Expect(union).To(Equal(whole), "%q in %d shards", term, n)
+			}
+		}
 	})
 
 	It("split a generated feed into contiguous ranges", func() {

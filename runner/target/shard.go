@@ -81,23 +81,43 @@ func (t *fhirShard) Records(ctx context.Context, emit Emit) error {
 	if err != nil {
 		return err
 	}
-	guarded := guard(ctx, emit)
+	guarded := fhir.Emit(guard(ctx, emit))
+	return t.shard.readFiles(files, splittable,
+		func(f string, start, end int64) error { return fhir.ReadNDJSONRange(f, start, end, guarded) },
+		func(f string) error { return fhir.ReadFile(f, guarded) })
+}
+
+// Range is the byte range [start, end) of a file of size bytes that shard s
+// reads the records of: shard i of n gets [size·(i−1)/n, size·i/n), so the
+// ranges of all shards are consecutive and cover the file.
+func (s Shard) Range(size int64) (start, end int64) {
+	if s.Whole() {
+		return 0, size
+	}
+	i, n := int64(s.Index-1), int64(s.Count)
+	return size * i / n, size * (i + 1) / n
+}
+
+// readFiles reads shard s's share of files: every file that split accepts
+// (one whose records can be found from any byte) through readRange, over the
+// shard's byte range of it; the other files whole through readWhole, dealt
+// out by their position among themselves.
+func (s Shard) readFiles(files []string, split func(string) bool, readRange func(f string, start, end int64) error, readWhole func(f string) error) error {
 	whole := 0
 	for _, f := range files {
-		if splittable(f) {
+		if split(f) {
 			info, err := os.Stat(f)
 			if err != nil {
 				return fmt.Errorf("cannot read %s: %w", f, unwrapPathError(err))
 			}
-			size := info.Size()
-			i, n := int64(t.shard.Index-1), int64(t.shard.Count)
-			if err := fhir.ReadNDJSONRange(f, size*i/n, size*(i+1)/n, fhir.Emit(guarded)); err != nil {
+			start, end := s.Range(info.Size())
+			if err := readRange(f, start, end); err != nil {
 				return err
 			}
 			continue
 		}
-		if t.shard.Owns(whole) {
-			if err := fhir.ReadFile(f, fhir.Emit(guarded)); err != nil {
+		if s.Owns(whole) {
+			if err := readWhole(f); err != nil {
 				return err
 			}
 		}
