@@ -69,4 +69,35 @@ var _ = Describe("the converter", func() {
 			}
 		}
 	})
+
+	DescribeTable("treats namespaces and tags as Decoder.Token does",
+		func(input string, decodes bool) {
+			Expect(sameAsLegacy([]byte(input), input)).To(Equal(decodes))
+		},
+		Entry("a prefixed FHIR namespace", `<f:Patient xmlns:f="http://hl7.org/fhir"><f:id value="p"/><f:name><f:given value="A"/></f:name></f:Patient>`, true),
+		Entry("a prefixed XHTML div", `<Patient xmlns="http://hl7.org/fhir"><text><status value="generated"/><h:div xmlns:h="http://www.w3.org/1999/xhtml"><h:p>x</h:p></h:div></text></Patient>`, true),
+		Entry("a default namespace redeclared inside", `<Patient xmlns="http://hl7.org/fhir"><name xmlns="urn:other"><given value="A"/></name></Patient>`, false),
+		Entry("a default namespace undeclared inside", `<Patient xmlns="http://hl7.org/fhir"><name xmlns=""><given value="A"/></name></Patient>`, false),
+		Entry("a prefix that ends with its element", `<Patient xmlns="http://hl7.org/fhir"><id xmlns:x="urn:x" value="a"/><x:active value="true"/></Patient>`, false),
+		Entry("a default namespace restored after its element", `<f:Patient xmlns:f="http://hl7.org/fhir"><f:name xmlns="urn:x"><f:given value="A"/></f:name><f:active value="true"/></f:Patient>`, true),
+		Entry("a resource in another namespace", `<Patient xmlns="http://hl7.org/fhir"><contained><Organization xmlns="urn:x"/></contained></Patient>`, false),
+		Entry("an unbound prefix", `<Patient xmlns="http://hl7.org/fhir"><q:id value="a"/></Patient>`, false),
+		Entry("the xml prefix on an element", `<Patient xmlns="http://hl7.org/fhir"><xml:id value="a"/></Patient>`, false),
+		Entry("an attribute whose prefix is bound to no namespace", `<Patient xmlns="http://hl7.org/fhir" xmlns:e=""><id e:value="a"/><active e:value="true" value="false"/></Patient>`, true),
+		Entry("a prefixed value attribute", `<Patient xmlns="http://hl7.org/fhir" xmlns:f="http://hl7.org/fhir"><id f:value="a"/><birthDate f:value="2000" value="2001"/></Patient>`, true),
+		Entry("a prefixed id and url", `<Patient xmlns="http://hl7.org/fhir" xmlns:e=""><extension e:url="u" e:id="i"><valueString value="v"/></extension></Patient>`, true),
+		Entry("an element named xmlns", `<Patient xmlns="http://hl7.org/fhir"><xmlns value="a"/></Patient>`, false),
+		Entry("an element in the xmlns space", `<Patient xmlns="http://hl7.org/fhir"><xmlns:id value="a"/></Patient>`, false),
+		Entry("a prefix rebound and restored", `<Patient xmlns="http://hl7.org/fhir" xmlns:f="http://hl7.org/fhir"><id xmlns:f="urn:x" value="a"/><f:active value="true"/></Patient>`, true),
+		Entry("end tags with another prefix", `<f:Patient xmlns:f="http://hl7.org/fhir" xmlns:g="http://hl7.org/fhir"><f:id value="a"></g:id></f:Patient>`, false),
+		Entry("an end tag without its prefix", "<f:Patient xmlns:f=\"http://hl7.org/fhir\">\n</Patient>", false),
+		Entry("an end tag with no start", "<Patient xmlns=\"http://hl7.org/fhir\"/>\n</Patient>", false),
+		Entry("an end tag closing the wrong element in the narrative", "<Patient xmlns=\"http://hl7.org/fhir\"><text><div xmlns=\"http://www.w3.org/1999/xhtml\">\n<p><b>x</p></b></div></text></Patient>", false),
+		Entry("input ending in the narrative", "<Patient xmlns=\"http://hl7.org/fhir\"><text><div xmlns=\"http://www.w3.org/1999/xhtml\">\n<p>x", false),
+		Entry("input ending in a wrapper", "<Patient xmlns=\"http://hl7.org/fhir\"><contained>\n", false),
+		Entry("a self-closing narrative", `<Patient xmlns="http://hl7.org/fhir"><text><div xmlns="http://www.w3.org/1999/xhtml"/></text></Patient>`, true),
+		Entry("comments and instructions between elements", "<?xml version=\"1.0\"?><!-- c --><Patient xmlns=\"http://hl7.org/fhir\"><!-- c --><?pi x?><id value=\"a\"/></Patient><!-- c -->", true),
+		Entry("a primitive with an extension and no value", `<Patient xmlns="http://hl7.org/fhir"><birthDate><extension url="u"><valueString value="v"/></extension></birthDate></Patient>`, true),
+		Entry("an unknown element repeated", `<Patient xmlns="http://hl7.org/fhir"><foo value="1"/><foo><bar value="2"/></foo><foo value="3"/></Patient>`, true),
+	)
 })
