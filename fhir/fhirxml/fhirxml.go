@@ -79,7 +79,7 @@ func newConverter(data []byte, ix *elements.Index, lines map[string]int) *conver
 		}
 		return nil, fmt.Errorf("encoding %q is not supported: FHIR XML must be UTF-8", charset)
 	}
-	return &converter{data: data, dec: dec, ix: ix, lines: lines, open: make([]xml.Name, 0, 32)}
+	return &converter{data: data, dec: dec, ix: ix, lines: lines, open: make([]xml.Name, 0, 16)}
 }
 
 func (c *converter) line() int {
@@ -314,13 +314,24 @@ func (c *converter) object(obj map[string]any, defPath, path string) (map[string
 			tidy(obj, primitiveArrays)
 			return obj, nil
 		case textToken:
-			if text := bytes.TrimLeft(tok.text, " \t\r\n"); len(text) > 0 {
+			if text := trimSpace(tok.text); len(text) > 0 {
 				// the decoder is past the text: count back to where it started
 				line := c.line() - bytes.Count(text, []byte{'\n'})
 				return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("unexpected text %q in a FHIR element", truncate(strings.TrimSpace(string(tok.text))))}
 			}
 		}
 	}
+}
+
+// trimSpace drops the XML white space that starts text (bytes.TrimLeft does
+// the same at several times the cost).
+func trimSpace(text []byte) []byte {
+	for i, b := range text {
+		if b != ' ' && b != '\t' && b != '\r' && b != '\n' {
+			return text[i:]
+		}
+	}
+	return nil
 }
 
 func truncate(s string) string {
@@ -394,12 +405,18 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 	var value any
 	var ext map[string]any
 	var err error
+	kind := ""
+	if typ != "" {
+		if def := c.ix.Definition(typ); def != nil {
+			kind = def.Kind
+		}
+	}
 	switch {
 	case typ == "xhtml" || isDiv:
 		value, err = c.xhtml()
-	case typ == "Resource" || (typ != "" && c.ix.IsResource(typ)):
+	case typ == "Resource" || kind == "resource":
 		value, err = c.wrapped(elPath)
-	case typ != "" && c.ix.IsPrimitive(typ):
+	case kind == "primitive-type":
 		value, ext, err = c.primitive(start, typ, elPath)
 	case el == nil && c.attr(start, "value") != nil:
 		value, ext, err = c.primitive(start, "string", elPath)
