@@ -51,6 +51,17 @@ type converter struct {
 	ix    *elements.Index
 	lines map[string]int // element path → line, only when locating
 	depth int
+	// open holds the raw names of the open elements and ns the namespace
+	// bindings in scope: RawToken leaves both to the converter, which is
+	// cheaper than Token doing them with its map and re-boxed tokens.
+	open []xml.Name
+	ns   []binding
+}
+
+// binding is one xmlns or xmlns:prefix attribute in scope.
+type binding struct {
+	prefix, url string
+	depth       int // the index in open of the element declaring it
 }
 
 // maxDepth bounds element nesting so that no document can exhaust the stack
@@ -68,7 +79,7 @@ func newConverter(data []byte, ix *elements.Index, lines map[string]int) *conver
 		}
 		return nil, fmt.Errorf("encoding %q is not supported: FHIR XML must be UTF-8", charset)
 	}
-	return &converter{data: data, dec: dec, ix: ix, lines: lines}
+	return &converter{data: data, dec: dec, ix: ix, lines: lines, open: make([]xml.Name, 0, 16)}
 }
 
 func (c *converter) line() int {
@@ -91,19 +102,127 @@ func (c *converter) fail(err error) error {
 	return &SyntaxError{Line: c.line(), Msg: err.Error()}
 }
 
+type tokenKind int
+
+const (
+	otherToken tokenKind = iota // comment, processing instruction, directive
+	startToken
+	endToken
+	textToken
+)
+
+// token is what the converter needs of an XML token: the start tag with its
+// raw names and the namespace its element is in, or the text.
+type token struct {
+	kind  tokenKind
+	start xml.StartElement
+	space string
+	text  []byte
+}
+
+// next reads a token with the checks and namespaces of Decoder.Token, and its
+// errors: end tags must match their start tags, the input must not end inside
+// an element.
+func (c *converter) next() (token, error) {
+	t, err := c.dec.RawToken()
+	if t == nil {
+		if err == io.EOF && len(c.open) > 0 {
+			err = &xml.SyntaxError{Msg: "unexpected EOF", Line: c.line()}
+		}
+		return token{}, err
+	}
+	switch t := t.(type) {
+	case xml.StartElement:
+		depth := len(c.open)
+		for _, a := range t.Attr {
+			if a.Name.Space == "xmlns" {
+				c.ns = append(c.ns, binding{a.Name.Local, a.Value, depth})
+			}
+			if a.Name.Space == "" && a.Name.Local == "xmlns" {
+				c.ns = append(c.ns, binding{"", a.Value, depth})
+			}
+		}
+		c.open = append(c.open, t.Name)
+		return token{kind: startToken, start: t, space: c.space(t.Name, true)}, nil
+	case xml.EndElement:
+		return token{kind: endToken}, c.close(t.Name)
+	case xml.CharData:
+		return token{kind: textToken, text: t}, nil
+	}
+	return token{kind: otherToken}, nil
+}
+
+// close ends the innermost open element, failing as Decoder.Token does when
+// name does not end it.
+func (c *converter) close(name xml.Name) error {
+	if len(c.open) == 0 {
+		return &xml.SyntaxError{Msg: "unexpected end element </" + name.Local + ">", Line: c.line()}
+	}
+	top := len(c.open) - 1
+	s := c.open[top]
+	switch {
+	case s.Local != name.Local:
+		return &xml.SyntaxError{Msg: "element <" + s.Local + "> closed by </" + name.Local + ">", Line: c.line()}
+	case s.Space != name.Space:
+		ns := name.Space
+		if ns == "" {
+			ns = `""`
+		}
+		return &xml.SyntaxError{Msg: "element <" + s.Local + "> in space " + s.Space +
+			" closed by </" + name.Local + "> in space " + ns, Line: c.line()}
+	}
+	c.open = c.open[:top]
+	for len(c.ns) > 0 && c.ns[len(c.ns)-1].depth >= top {
+		c.ns = c.ns[:len(c.ns)-1]
+	}
+	return nil
+}
+
+// space is the namespace of a raw name as Decoder.Token translates it: an
+// unknown prefix stands for itself, the default namespace applies only to
+// elements.
+func (c *converter) space(n xml.Name, element bool) string {
+	switch {
+	case n.Space == "xmlns":
+		return n.Space
+	case n.Space == "" && !element:
+		return ""
+	case n.Space == "xml":
+		n.Space = "http://www.w3.org/XML/1998/namespace"
+	case n.Space == "" && n.Local == "xmlns":
+		return ""
+	}
+	for i := len(c.ns) - 1; i >= 0; i-- {
+		if c.ns[i].prefix == n.Space {
+			return c.ns[i].url
+		}
+	}
+	return n.Space
+}
+
+// attr finds an attribute in no namespace.
+func (c *converter) attr(start xml.StartElement, name string) *xml.Attr {
+	for i := range start.Attr {
+		if a := &start.Attr[i]; a.Name.Local == name && c.space(a.Name, false) == "" {
+			return a
+		}
+	}
+	return nil
+}
+
 // document reads the root resource.
 func (c *converter) document() (map[string]any, error) {
 	for {
-		tok, err := c.dec.Token()
+		tok, err := c.next()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil, &SyntaxError{Line: c.line(), Msg: "empty: no XML element"}
 			}
 			return nil, c.fail(err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			res, err := c.resource(t, "")
+		switch tok.kind {
+		case startToken:
+			res, err := c.resource(tok, "")
 			if err != nil {
 				return nil, c.fail(err)
 			}
@@ -111,8 +230,8 @@ func (c *converter) document() (map[string]any, error) {
 				return nil, err
 			}
 			return res, nil
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
+		case textToken:
+			if len(bytes.TrimSpace(tok.text)) > 0 {
 				return nil, &SyntaxError{Line: c.line(), Msg: "text before the root element"}
 			}
 		}
@@ -121,18 +240,18 @@ func (c *converter) document() (map[string]any, error) {
 
 func (c *converter) trailing() error {
 	for {
-		tok, err := c.dec.Token()
+		tok, err := c.next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return c.fail(err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("unexpected element <%s> after the end of the resource", t.Name.Local)}
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
+		switch tok.kind {
+		case startToken:
+			return &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("unexpected element <%s> after the end of the resource", tok.start.Name.Local)}
+		case textToken:
+			if len(bytes.TrimSpace(tok.text)) > 0 {
 				return &SyntaxError{Line: c.line(), Msg: "unexpected text after the end of the resource"}
 			}
 		}
@@ -140,10 +259,10 @@ func (c *converter) trailing() error {
 }
 
 // resource converts a resource element (start already read).
-func (c *converter) resource(start xml.StartElement, path string) (map[string]any, error) {
-	name := start.Name.Local
-	if start.Name.Space != Namespace {
-		return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not in the FHIR namespace %s (found %q)", name, Namespace, start.Name.Space)}
+func (c *converter) resource(start token, path string) (map[string]any, error) {
+	name := start.start.Name.Local
+	if start.space != Namespace {
+		return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not in the FHIR namespace %s (found %q)", name, Namespace, start.space)}
 	}
 	if !c.ix.IsResource(name) {
 		return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not a FHIR R4 resource type", name)}
@@ -152,53 +271,67 @@ func (c *converter) resource(start xml.StartElement, path string) (map[string]an
 		c.lines[path] = c.line() // the resource's own tag, not its wrapper
 	}
 	res := map[string]any{"resourceType": name}
-	if err := c.object(res, name, path); err != nil {
+	if _, err := c.object(res, name, path); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
 func (c *converter) mark(path string) {
-	if c.lines != nil {
-		if _, seen := c.lines[path]; !seen {
-			c.lines[path] = c.line()
-		}
+	if _, seen := c.lines[path]; !seen {
+		c.lines[path] = c.line()
 	}
 }
 
-// object reads child elements into obj until the end of the current element.
-// defPath is where the children are defined.
-func (c *converter) object(obj map[string]any, defPath, path string) error {
+// object reads child elements into obj until the end of the current element
+// and returns obj; a nil obj is made on the first child, so that the many
+// primitives without children cost no map. defPath is where the children are
+// defined; path, the element's path, is kept only when locating.
+func (c *converter) object(obj map[string]any, defPath, path string) (map[string]any, error) {
 	if c.depth++; c.depth > maxDepth {
-		return &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("elements nested more than %d levels deep", maxDepth)}
+		return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("elements nested more than %d levels deep", maxDepth)}
 	}
 	defer func() { c.depth-- }()
 	var primitiveArrays []string
 	for {
-		tok, err := c.dec.Token()
+		tok, err := c.next()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			name, isArray, err := c.child(obj, defPath, path, t)
+		switch tok.kind {
+		case startToken:
+			if obj == nil {
+				obj = map[string]any{}
+			}
+			name, isArray, err := c.child(obj, defPath, path, tok)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if isArray && obj["_"+name] != nil {
 				primitiveArrays = append(primitiveArrays, name)
 			}
-		case xml.EndElement:
+		case endToken:
 			tidy(obj, primitiveArrays)
-			return nil
-		case xml.CharData:
-			if text := bytes.TrimLeft(t, " \t\r\n"); len(text) > 0 {
+			return obj, nil
+		case textToken:
+			if text := trimSpace(tok.text); len(text) > 0 {
 				// the decoder is past the text: count back to where it started
 				line := c.line() - bytes.Count(text, []byte{'\n'})
-				return &SyntaxError{Line: line, Msg: fmt.Sprintf("unexpected text %q in a FHIR element", truncate(strings.TrimSpace(string(t))))}
+				return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("unexpected text %q in a FHIR element", truncate(strings.TrimSpace(string(tok.text))))}
 			}
 		}
 	}
+}
+
+// trimSpace drops the XML white space that starts text (bytes.TrimLeft does
+// the same at several times the cost).
+func trimSpace(text []byte) []byte {
+	for i, b := range text {
+		if b != ' ' && b != '\t' && b != '\r' && b != '\n' {
+			return text[i:]
+		}
+	}
+	return nil
 }
 
 func truncate(s string) string {
@@ -238,9 +371,11 @@ func tidy(obj map[string]any, names []string) {
 
 // child converts one child element into obj and reports its name and whether
 // it repeats.
-func (c *converter) child(obj map[string]any, defPath string, path string, start xml.StartElement) (string, bool, error) {
+func (c *converter) child(obj map[string]any, defPath string, path string, tok token) (string, bool, error) {
+	start := tok.start
 	name := start.Name.Local
-	if start.Name.Space != Namespace && !(name == "div" && start.Name.Space == xhtmlNamespace) {
+	isDiv := name == "div" && tok.space == xhtmlNamespace
+	if tok.space != Namespace && !isDiv {
 		return "", false, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not in the FHIR namespace", name)}
 	}
 	el, typ, childPath := (*elements.Element)(nil), "", ""
@@ -257,34 +392,42 @@ func (c *converter) child(obj map[string]any, defPath string, path string, start
 			isArray = true
 		}
 	}
-	elPath := joinPath(path, name)
-	if isArray {
-		arr, _ := obj[name].([]any)
-		elPath += "[" + strconv.Itoa(len(arr)) + "]"
+	elPath := ""
+	if c.lines != nil {
+		elPath = joinPath(path, name)
+		if isArray {
+			arr, _ := obj[name].([]any)
+			elPath += "[" + strconv.Itoa(len(arr)) + "]"
+		}
+		c.mark(elPath)
 	}
-	c.mark(elPath)
 
 	var value any
 	var ext map[string]any
 	var err error
+	kind := ""
+	if typ != "" {
+		if def := c.ix.Definition(typ); def != nil {
+			kind = def.Kind
+		}
+	}
 	switch {
-	case typ == "xhtml" || (name == "div" && start.Name.Space == xhtmlNamespace):
-		value, err = c.xhtml(start)
-	case typ == "Resource" || (typ != "" && c.ix.IsResource(typ)):
+	case typ == "xhtml" || isDiv:
+		value, err = c.xhtml()
+	case typ == "Resource" || kind == "resource":
 		value, err = c.wrapped(elPath)
-	case typ != "" && c.ix.IsPrimitive(typ):
+	case kind == "primitive-type":
 		value, ext, err = c.primitive(start, typ, elPath)
-	case el == nil && attr(start, "value") != nil:
+	case el == nil && c.attr(start, "value") != nil:
 		value, ext, err = c.primitive(start, "string", elPath)
 	default:
 		m := map[string]any{}
 		for _, a := range start.Attr {
-			if a.Name.Space == "" && (a.Name.Local == "id" || a.Name.Local == "url") {
+			if (a.Name.Local == "id" || a.Name.Local == "url") && c.space(a.Name, false) == "" {
 				m[a.Name.Local] = a.Value
 			}
 		}
-		err = c.object(m, childPath, elPath)
-		value = m
+		value, err = c.object(m, childPath, elPath)
 	}
 	if err != nil {
 		return "", false, err
@@ -315,28 +458,19 @@ func (c *converter) child(obj map[string]any, defPath string, path string, start
 	return name, false, nil
 }
 
-func attr(start xml.StartElement, name string) *xml.Attr {
-	for i := range start.Attr {
-		if start.Attr[i].Name.Local == name && start.Attr[i].Name.Space == "" {
-			return &start.Attr[i]
-		}
-	}
-	return nil
-}
-
 // primitive converts a primitive element: its value attribute, typed as JSON
 // would type it, and its id and extensions.
 func (c *converter) primitive(start xml.StartElement, typ, path string) (any, map[string]any, error) {
 	var value any
-	if a := attr(start, "value"); a != nil {
+	if a := c.attr(start, "value"); a != nil {
 		value = typed(a.Value, typ)
 	}
 	var ext map[string]any
-	if a := attr(start, "id"); a != nil {
+	if a := c.attr(start, "id"); a != nil {
 		ext = map[string]any{"id": a.Value}
 	}
-	inner := map[string]any{}
-	if err := c.object(inner, "Element", path); err != nil {
+	inner, err := c.object(nil, "Element", path)
+	if err != nil {
 		return nil, nil, err
 	}
 	if len(inner) > 0 {
@@ -374,42 +508,54 @@ func typed(v, typ string) any {
 func (c *converter) wrapped(path string) (map[string]any, error) {
 	var res map[string]any
 	for {
-		tok, err := c.dec.Token()
+		tok, err := c.next()
 		if err != nil {
 			return nil, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch tok.kind {
+		case startToken:
 			if res != nil {
-				return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("a resource wrapper holds more than one resource (<%s>)", t.Name.Local)}
+				return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("a resource wrapper holds more than one resource (<%s>)", tok.start.Name.Local)}
 			}
-			r, err := c.resource(t, path)
+			r, err := c.resource(tok, path)
 			if err != nil {
 				return nil, err
 			}
 			res = r
-		case xml.EndElement:
+		case endToken:
 			if res == nil {
 				return nil, &SyntaxError{Line: c.line(), Msg: "empty resource wrapper"}
 			}
 			return res, nil
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
+		case textToken:
+			if len(bytes.TrimSpace(tok.text)) > 0 {
 				return nil, &SyntaxError{Line: c.line(), Msg: "unexpected text in a resource wrapper"}
 			}
 		}
 	}
 }
 
-// xhtml returns the narrative div as the XML text it was written as.
-func (c *converter) xhtml(start xml.StartElement) (string, error) {
+// xhtml returns the narrative div (its start tag just read) as the XML text
+// it was written as.
+func (c *converter) xhtml() (string, error) {
 	end := c.dec.InputOffset()
 	// the start tag ends at end; find where it began
 	begin := bytes.LastIndexByte(c.data[:end], '<')
-	if err := c.dec.Skip(); err != nil {
-		return "", err
+	for depth := 0; ; {
+		tok, err := c.next()
+		if err != nil {
+			return "", err
+		}
+		switch tok.kind {
+		case startToken:
+			depth++
+		case endToken:
+			if depth == 0 {
+				return string(c.data[begin:c.dec.InputOffset()]), nil
+			}
+			depth--
+		}
 	}
-	return string(c.data[begin:c.dec.InputOffset()]), nil
 }
 
 func joinPath(a, b string) string {

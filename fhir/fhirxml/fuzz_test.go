@@ -1,13 +1,17 @@
 package fhirxml_test
 
 import (
+	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/carecert/carecert/fhir/fhirxml"
 )
 
-// FuzzDecode checks that no input makes the converter or the locator panic:
-// broken XML must become a *SyntaxError.
+// FuzzDecode checks that no input makes the converter or the locator panic
+// (broken XML must become a *SyntaxError), and that the converter gives what
+// the converter before RawToken gave: the same resource or the same error,
+// and the same lines.
 func FuzzDecode(f *testing.F) {
 	for _, seed := range []string{
 		`<Patient xmlns="http://hl7.org/fhir"><id value="x"/><name><given value="A"/><given id="g"><extension url="u"><valueString value="v"/></extension></given></name></Patient>`,
@@ -15,11 +19,26 @@ func FuzzDecode(f *testing.F) {
 		`<Patient xmlns="http://hl7.org/fhir"><text><div xmlns="http://www.w3.org/1999/xhtml"><p>&nbsp;x</p></div></text><contained><Organization/></contained></Patient>`,
 		`<Questionnaire xmlns="http://hl7.org/fhir"><item><item><linkId value="1"/></item></item></Questionnaire>`,
 		`<Patient xmlns="http://hl7.org/fhir"><active value="maybe"/><multipleBirthInteger value="x"/><unknown/></Patient>`,
+		`<f:Patient xmlns:f="http://hl7.org/fhir" xmlns:e=""><f:id e:value="a"/><f:name xmlns:f="urn:x"></f:name><h:div xmlns:h="http://www.w3.org/1999/xhtml"/></f:Patient>`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = fhirxml.Decode(data)
+		got, err := fhirxml.Decode(data)
+		want, wantErr := fhirxml.LegacyDecode(data)
+		var se *fhirxml.SyntaxError
+		if err != nil && !errors.As(err, &se) {
+			t.Fatalf("%T is not a *SyntaxError: %v", err, err)
+		}
+		if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Fatalf("error %v, before RawToken %v", err, wantErr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("resource %v, before RawToken %v", got, want)
+		}
+		if lines, wantLines := fhirxml.Lines(data), fhirxml.LegacyLines(data); !reflect.DeepEqual(lines, wantLines) {
+			t.Fatalf("lines %v, before RawToken %v", lines, wantLines)
+		}
 		fhirxml.NewDocument(data, 1).Locator("entry[0].resource").Line("Patient.name[0].given[1]")
 	})
 }
