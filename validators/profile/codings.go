@@ -28,17 +28,18 @@ func (w *walker) coding(m map[string]any, path string) {
 // canonicalKind returns the resource type of the loaded definition a canonical
 // URL names ("ValueSet"), or "" when none is loaded; answers are kept, since
 // feeds repeat a handful of systems millions of times. Only URLs shaped like a
-// value set's are looked up: looking up every system would load the core
-// terminology index (about 70 MB) for feeds that never need it.
+// value set's are looked up (and kept): looking up every system would load the
+// core terminology index (about 70 MB) for feeds that never need it.
 func (e *Engine) canonicalKind(url string) string {
+	if !strings.Contains(url, "/ValueSet/") && !strings.Contains(url, "/vs/") {
+		return ""
+	}
 	if v, ok := e.kinds.Load(url); ok {
 		return v.(string)
 	}
 	kind := ""
-	if strings.Contains(url, "/ValueSet/") || strings.Contains(url, "/vs/") {
-		if entry, ok := e.defs.Lookup(url); ok {
-			kind = entry.ResourceType
-		}
+	if entry, ok := e.defs.Lookup(url); ok {
+		kind = entry.ResourceType
 	}
 	e.kinds.Store(url, kind)
 	return kind
