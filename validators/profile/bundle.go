@@ -24,6 +24,7 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 		}
 		relations[rel] = true
 	}
+	w.bundleSignature(b, path)
 	seen := map[string]int{}
 	for i, e := range entries {
 		em, _ := e.(map[string]any)
