@@ -7,6 +7,8 @@ package check
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -46,6 +48,20 @@ type Env struct {
 	// Baseline is the path of a previous report.json of the same vendor that
 	// drift checks compare with; empty when the plan names none.
 	Baseline string
+}
+
+// Guides returns the paths of the implementation guides to load: a guide
+// named relative to the plan that is not found where carecert runs is the
+// one beside the plan.
+func (e *Env) Guides() []string {
+	out := make([]string, 0, len(e.IGs))
+	for _, ig := range e.IGs {
+		if _, err := os.Stat(ig); err != nil && !filepath.IsAbs(ig) && e.PlanDir != "" {
+			ig = filepath.Join(e.PlanDir, ig)
+		}
+		out = append(out, ig)
+	}
+	return out
 }
 
 // Service returns the shared value called name, building it with make on first

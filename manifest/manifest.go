@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -43,6 +44,20 @@ type Manifest struct {
 	Suites []Suite `json:"suites"`
 	// Definitions are the embedded FHIR definitions, hashed as embedded.
 	Definitions []File `json:"definitions"`
+	// Guides are the implementation guides the run loaded, hashed as found
+	// when the manifest was written.
+	Guides []Guide `json:"guides,omitempty"`
+}
+
+// Guide is a hashed implementation guide: a package file, or a folder hashed
+// as the sorted list of its files' relative paths and SHA-256s.
+type Guide struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
+	// Files counts the files of a folder (0 for a package file).
+	Files int `json:"files,omitempty"`
+	// Error says why the guide could not be hashed.
+	Error string `json:"error,omitempty"`
 }
 
 // File is a hashed file.
@@ -122,7 +137,75 @@ func Build(dir string, files []string, rep *model.Report) (*Manifest, error) {
 		}
 		m.Definitions = append(m.Definitions, File{Path: "fhir-r4core/" + name + ".gz", SHA256: sum})
 	}
+	for _, path := range rep.Guides {
+		m.Guides = append(m.Guides, HashGuide(path))
+	}
 	return m, nil
+}
+
+// HashGuide hashes an implementation guide. A folder's digest covers every
+// file below it, by path relative to the folder, so renaming, adding or
+// changing any file changes it; an unreadable guide is an entry with Error,
+// not a failure: the reports are already written.
+func HashGuide(path string) Guide {
+	g := Guide{Path: filepath.ToSlash(path)}
+	info, err := os.Stat(path)
+	if err != nil {
+		g.Error = err.Error()
+		return g
+	}
+	if !info.IsDir() {
+		sum, _, err := HashFile(path)
+		if err != nil {
+			g.Error = err.Error()
+		} else {
+			g.SHA256 = sum
+		}
+		return g
+	}
+	var lines []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		sum, _, err := HashFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(path, p)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, filepath.ToSlash(rel)+"\x00"+sum+"\n")
+		return nil
+	})
+	if err != nil {
+		g.Error = err.Error()
+		return g
+	}
+	sort.Strings(lines)
+	g.SHA256 = hashBytes([]byte(strings.Join(lines, "")))
+	g.Files = len(lines)
+	return g
+}
+
+// checkGuides compares the guides the run loaded with the same paths now:
+// a guide changed since the run means a re-run could judge differently.
+func (m *Manifest) checkGuides() []Problem {
+	var out []Problem
+	for _, g := range m.Guides {
+		if g.SHA256 == "" {
+			continue
+		}
+		now := HashGuide(filepath.FromSlash(g.Path))
+		switch {
+		case now.Error != "":
+			out = append(out, Problem{g.Path, "the guide the run loaded cannot be read here: " + now.Error})
+		case now.SHA256 != g.SHA256:
+			out = append(out, Problem{g.Path, "the guide differs from the one the run loaded"})
+		}
+	}
+	return out
 }
 
 // Marshal encodes a manifest as written: indented, ending with a newline.
@@ -184,7 +267,8 @@ func (m *Manifest) Check(dir string) []Problem {
 }
 
 // CheckInputs compares the suites and definitions the run used with those of
-// this build; differences are notes for the reader, not tampering.
+// this build, and its guides with the same paths now; differences are notes
+// for the reader, not tampering.
 func (m *Manifest) CheckInputs() []Problem {
 	var out []Problem
 	for _, s := range m.Suites {
@@ -207,5 +291,5 @@ func (m *Manifest) CheckInputs() []Problem {
 			out = append(out, Problem{d.Path, "this carecert's FHIR definitions differ from the ones the run used"})
 		}
 	}
-	return out
+	return append(out, m.checkGuides()...)
 }

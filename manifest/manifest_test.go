@@ -77,6 +77,44 @@ var _ = Describe("Manifest", Ordered, func() {
 		Expect(m.CheckInputs()).To(HaveLen(2))
 	})
 
+	It("hashes the guides the run loaded, folders by every file below them, and notes one changed since", func() {
+		guides := GinkgoT().TempDir()
+		folder := filepath.Join(guides, "uk-core")
+		Expect(os.MkdirAll(filepath.Join(folder, "sub"), 0o755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(folder, "a.json"), []byte(`{"resourceType":"StructureDefinition"}`), 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(folder, "sub", "b.xml"), []byte(`<ValueSet/>`), 0o644)).To(Succeed())
+		pkg := filepath.Join(guides, "guide.tgz")
+		Expect(os.WriteFile(pkg, []byte("not really gzip, hashed as bytes"), 0o644)).To(Succeed())
+		missing := filepath.Join(guides, "gone")
+
+		withGuides := *rep
+		withGuides.Guides = []string{folder, pkg, missing}
+		m, err := manifest.Build(dir, []string{"report.json"}, &withGuides)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.Guides).To(HaveLen(3))
+		Expect(m.Guides[0].Files).To(Equal(2))
+		Expect(m.Guides[0].SHA256).To(HaveLen(64))
+		sum := sha256.Sum256([]byte("not really gzip, hashed as bytes"))
+		Expect(m.Guides[1]).To(Equal(manifest.Guide{Path: filepath.ToSlash(pkg), SHA256: hex.EncodeToString(sum[:])}))
+		Expect(m.Guides[2].SHA256).To(BeEmpty())
+		Expect(m.Guides[2].Error).To(ContainSubstring("no such file"))
+
+		out, err := m.Marshal()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(path, out, 0o644)).To(Succeed())
+		read, _, err := manifest.Read(path)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(read.Guides).To(Equal(m.Guides))
+		Expect(read.CheckInputs()).To(BeEmpty(), "nothing changed; a guide missing at the run is not compared")
+
+		// Renaming a file changes the folder's digest as much as editing it.
+		Expect(os.Rename(filepath.Join(folder, "sub", "b.xml"), filepath.Join(folder, "sub", "c.xml"))).To(Succeed())
+		Expect(read.CheckInputs()).To(ConsistOf(manifest.Problem{Path: filepath.ToSlash(folder), What: "the guide differs from the one the run loaded"}))
+		Expect(os.Remove(pkg)).To(Succeed())
+		Expect(read.CheckInputs()).To(ContainElement(WithTransform(func(p manifest.Problem) string { return p.What },
+			ContainSubstring("the guide the run loaded cannot be read here"))))
+	})
+
 	Describe("signing", func() {
 		var key string
 		BeforeEach(func() {

@@ -23,12 +23,15 @@ type Report struct {
 	// records read before the interruption.
 	Complete bool `json:"complete"`
 	// Evidence is "redacted" (the default) or "full".
-	Evidence string         `json:"evidence"`
-	Suites   []SuiteInfo    `json:"suites"`
-	Targets  []TargetRun    `json:"targets"`
-	Summary  Summary        `json:"summary"`
-	Verdict  Verdict        `json:"verdict"`
-	Extra    map[string]any `json:"extra,omitempty"`
+	Evidence string      `json:"evidence"`
+	Suites   []SuiteInfo `json:"suites"`
+	// Guides are the implementation guides the run loaded (folders or
+	// package files), as found on the machine that ran it.
+	Guides  []string       `json:"guides,omitempty"`
+	Targets []TargetRun    `json:"targets"`
+	Summary Summary        `json:"summary"`
+	Verdict Verdict        `json:"verdict"`
+	Extra   map[string]any `json:"extra,omitempty"`
 }
 
 // Tool names the program that wrote a report.

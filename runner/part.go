@@ -232,7 +232,7 @@ func (r *Runner) Merge(ctx context.Context, parts []*Part, names []string) ([]*m
 		rep := &model.Report{
 			Schema: model.ReportSchemaVersion, Tool: r.Tool, Plan: p.Name,
 			Vendor: model.Vendor{Name: v.Name, Product: v.Product, Release: v.Release},
-			AsOf:   p.Date, Complete: true, Evidence: p.Evidence,
+			AsOf:   p.Date, Complete: true, Evidence: p.Evidence, Guides: env.Guides(),
 			StartedAt: first.StartedAt, FinishedAt: first.FinishedAt,
 		}
 		if rep.AsOf == "" {

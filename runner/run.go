@@ -148,6 +148,7 @@ func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 		StartedAt: now().UTC(),
 		Complete:  true,
 		Evidence:  p.Evidence,
+		Guides:    env.Guides(),
 	}
 	if rep.AsOf == "" {
 		rep.AsOf = rep.StartedAt.Format("2006-01-02")

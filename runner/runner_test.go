@@ -10,10 +10,12 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/validators/structure"
@@ -114,6 +116,23 @@ var _ = Describe("running a plan", func() {
 		Expect(reps[1].Targets[0].Records).To(Equal(int64(1500)))
 		Expect(reps[1].Verdict.Reasons).To(ContainElement(ContainSubstring("STRUCT-02")))
 		Expect(reps[1].AsOf).To(Equal("2026-01-01"))
+	})
+
+	It("records the guides the run loaded, a relative one as found beside the plan, in a report its schema accepts", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.Mkdir(filepath.Join(dir, "guide"), 0o755)).To(Succeed())
+		p, err := runner.LoadPlan(writePlan(dir, "igs: [guide, /elsewhere/pkg.tgz]\nsuites: [fhir-r4-structure]\n"+
+			"vendors: [{name: A, targets: [{name: feed, type: fixture, seed: 3, records: 20, defects: none}]}]\n"))
+		Expect(err).NotTo(HaveOccurred())
+		reps, err := newRunner(1).Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(reps[0].Guides).To(Equal([]string{filepath.Join(dir, "guide"), "/elsewhere/pkg.tgz"}))
+		data, err := reports.MarshalJSON(reps[0])
+		Expect(err).NotTo(HaveOccurred())
+		res, err := gojsonschema.Validate(gojsonschema.NewBytesLoader(reports.Schema()), gojsonschema.NewBytesLoader(data))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.Errors()).To(BeEmpty())
+		Expect(string(data)).To(ContainSubstring(`"guides": [`))
 	})
 
 	It("gives the same report with one worker as with many", func() {

@@ -2,7 +2,6 @@ package profile
 
 import (
 	"errors"
-	"os"
 
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
@@ -15,5 +14,3 @@ func DefaultHooks() Hooks {
 }
 
 func asNotFound(err error, target **definitions.NotFoundError) bool { return errors.As(err, target) }
-
-func statPath(p string) (os.FileInfo, error) { return os.Stat(p) }

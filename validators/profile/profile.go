@@ -55,7 +55,7 @@ type Hooks struct {
 // (with the run's implementation guides) on first use.
 func SharedEngine(env *check.Env, hooks Hooks) (*Engine, error) {
 	v, err := env.Service(ServiceName, func() (any, error) {
-		defs, err := definitions.New(definitions.Options{IGs: resolveIGs(env), XML: hooks.XML})
+		defs, err := definitions.New(definitions.Options{IGs: env.Guides(), XML: hooks.XML})
 		if err != nil {
 			return nil, err
 		}
@@ -65,19 +65,6 @@ func SharedEngine(env *check.Env, hooks Hooks) (*Engine, error) {
 		return nil, err
 	}
 	return v.(*Engine), nil
-}
-
-func resolveIGs(env *check.Env) []string {
-	var out []string
-	for _, p := range env.IGs {
-		if env.PlanDir != "" && !strings.HasPrefix(p, "/") {
-			if _, err := statPath(p); err != nil {
-				p = env.PlanDir + "/" + p
-			}
-		}
-		out = append(out, p)
-	}
-	return out
 }
 
 // profileCheck is a compiled fhir-profile requirement.

@@ -8,7 +8,6 @@ package terminology
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -54,14 +53,7 @@ func (s *Service) Elements() (*Elements, error) {
 // the R4 core content plus the implementation guides the run loads.
 func Shared(env *check.Env) (*Service, error) {
 	v, err := env.Service(ServiceName, func() (any, error) {
-		var igs []string
-		for _, ig := range env.IGs {
-			// A guide named relative to the plan is found beside the plan.
-			if _, err := os.Stat(ig); err != nil && !filepath.IsAbs(ig) && env.PlanDir != "" {
-				ig = filepath.Join(env.PlanDir, ig)
-			}
-			igs = append(igs, ig)
-		}
+		igs := env.Guides()
 		eng := terminology.NewCore(func(e *terminology.Engine) error {
 			for _, ig := range igs {
 				if err := e.LoadIG(ig); err != nil {
