@@ -30,6 +30,7 @@ type continuityCheck struct {
 	reference string
 	service   []string
 	severity  model.Severity
+	spill     *spillArea
 }
 
 func newContinuityCheck(spec check.Spec, env *check.Env) (check.Check, error) {
@@ -37,7 +38,7 @@ func newContinuityCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err := p.Reject("table", "person", "event_type", "start", "end", "reference", "service", "severity"); err != nil {
 		return nil, err
 	}
-	c := &continuityCheck{}
+	c := &continuityCheck{spill: runSpillArea(env)}
 	for _, s := range []struct {
 		key string
 		dst *string
@@ -82,7 +83,7 @@ func (c *continuityCheck) Applies(rec *model.Record) bool {
 
 func (c *continuityCheck) NewState() check.State {
 	return &continuityState{c: c, Files: map[uint64]string{},
-		Events: newKeySet(7), Restarts: newKeySet(6), Refs: newKeySet(4)}
+		Events: newKeySet(7, c.spill), Restarts: newKeySet(6, c.spill), Refs: newKeySet(4, c.spill)}
 }
 
 // Sides of an entry: the previous submission or this one.

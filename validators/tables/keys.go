@@ -98,10 +98,11 @@ type feedParams struct {
 	severity  model.Severity
 	code      string
 	sensitive bool
+	spill     *spillArea
 }
 
 func parseFeedParams(p check.Params, env *check.Env, defCode string) (feedParams, error) {
-	var fp feedParams
+	fp := feedParams{spill: runSpillArea(env)}
 	var err error
 	if fp.table, err = p.String("table", ""); err != nil {
 		return fp, err
@@ -170,7 +171,7 @@ func newUniqueCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 
 func (c *uniqueCheck) Applies(rec *model.Record) bool { return applies(rec, c.table) }
 func (c *uniqueCheck) NewState() check.State {
-	return &uniqueState{c: c, Files: map[uint64]string{}, seen: newKeySet(3)}
+	return &uniqueState{c: c, Files: map[uint64]string{}, seen: newKeySet(3, c.spill)}
 }
 
 // uniqueState remembers every keyed row as 24 bytes (key hash, file id, line
@@ -315,7 +316,7 @@ func newConsistentCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 
 func (c *consistentCheck) Applies(rec *model.Record) bool { return applies(rec, c.table) }
 func (c *consistentCheck) NewState() check.State {
-	return &consistentState{c: c, Files: map[uint64]string{}, Texts: map[uint64]string{}, seen: newKeySet(4)}
+	return &consistentState{c: c, Files: map[uint64]string{}, Texts: map[uint64]string{}, seen: newKeySet(4, c.spill)}
 }
 
 // maxTexts bounds how many distinct values a consistency check keeps the text
@@ -505,7 +506,7 @@ func (c *referenceCheck) Applies(rec *model.Record) bool {
 }
 
 func (c *referenceCheck) NewState() check.State {
-	return &referenceState{c: c, Files: map[uint64]string{}, Texts: map[uint64]string{}, seen: newKeySet(4)}
+	return &referenceState{c: c, Files: map[uint64]string{}, Texts: map[uint64]string{}, seen: newKeySet(4, c.spill)}
 }
 
 // Entry kinds of a reference check: a referenced value sorts before the

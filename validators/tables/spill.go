@@ -24,12 +24,14 @@ type keySet struct {
 	width int
 	mem   []uint64
 	runs  []string
+	// area is where runs are spilled; nil means the system's temp folder.
+	area *spillArea
 	// limit overrides spillAt (tests).
 	limit int
 	err   error
 }
 
-func newKeySet(width int) *keySet { return &keySet{width: width} }
+func newKeySet(width int, area *spillArea) *keySet { return &keySet{width: width, area: area} }
 
 func (k *keySet) len() int { return len(k.mem) / k.width }
 
@@ -93,7 +95,12 @@ func (k *keySet) spill() {
 		return
 	}
 	k.sortMem()
-	f, err := os.CreateTemp("", "carecert-keys-*.bin")
+	dir, err := k.area.folder()
+	if err != nil {
+		k.err = err
+		return
+	}
+	f, err := os.CreateTemp(dir, "carecert-keys-*.bin")
 	if err != nil {
 		k.err = fmt.Errorf("key set: cannot spill to a temporary file: %w", err)
 		return

@@ -2,8 +2,11 @@ package tables
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -18,7 +21,7 @@ import (
 var _ = Describe("key sets", func() {
 	It("replay every entry in order from memory and spilled runs, and remove the runs", func() {
 		rng := rand.New(rand.NewPCG(1, 2))
-		a, b := newKeySet(2), newKeySet(2)
+		a, b := newKeySet(2, nil), newKeySet(2, nil)
 		a.limit, b.limit = 3, 4
 		var want [][2]uint64
 		for i := 0; i < 40; i++ {
@@ -167,3 +170,54 @@ func setLimit(s check.State, limit int) {
 		s.seen.limit = limit
 	}
 }
+
+var _ = Describe("spill folders", func() {
+	It("spill a run's key sets into a folder named after the process, and remove the files as they finish", func() {
+		area := &spillArea{root: GinkgoT().TempDir()}
+		k := newKeySet(1, area)
+		k.limit = 2
+		for i := uint64(0); i < 7; i++ {
+			k.add(7 - i)
+		}
+		Expect(k.runs).To(HaveLen(3))
+		dir, err := area.folder()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(filepath.Base(dir)).To(HavePrefix(fmt.Sprintf("carecert-spill-%d-", os.Getpid())))
+		for _, r := range k.runs {
+			Expect(filepath.Dir(r)).To(Equal(dir))
+		}
+		var got []uint64
+		Expect(k.each(func(e []uint64) { got = append(got, e[0]) })).To(Succeed())
+		Expect(got).To(Equal([]uint64{1, 2, 3, 4, 5, 6, 7}))
+		left, err := os.ReadDir(dir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(left).To(BeEmpty())
+	})
+
+	It("remove the folders a killed process left, and nothing else", func() {
+		root := GinkgoT().TempDir()
+		gone := exec.Command("true")
+		Expect(gone.Run()).To(Succeed()) // its pid belongs to no running process now
+		stale := filepath.Join(root, fmt.Sprintf("carecert-spill-%d-123", gone.Process.Pid))
+		live := filepath.Join(root, fmt.Sprintf("carecert-spill-%d-456", os.Getpid()))
+		other := filepath.Join(root, "carecert-spill-notapid-1")
+		mine := filepath.Join(root, "someone-elses")
+		for _, d := range []string{stale, live, other, mine} {
+			Expect(os.MkdirAll(d, 0o755)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(d, "carecert-keys-1.bin"), []byte("x"), 0o644)).To(Succeed())
+		}
+		sweepSpills(root)
+		for _, d := range []string{live, other, mine} {
+			Expect(d).To(BeADirectory())
+		}
+		Expect(stale).NotTo(BeAnExistingFile())
+	})
+
+	It("report a folder that cannot be made as the key set's error, not a crash", func() {
+		root := filepath.Join(GinkgoT().TempDir(), "missing", "deeper")
+		k := newKeySet(1, &spillArea{root: root})
+		k.limit = 1
+		k.add(1)
+		Expect(k.each(func([]uint64) {})).To(MatchError(ContainSubstring("cannot make a folder to spill to")))
+	})
+})
