@@ -30,6 +30,15 @@ type Auth interface {
 	Secrets() []string
 }
 
+// Renewer is an Auth whose tokens can be fetched anew: the client calls
+// Renew with the token a server answered 401 to, then authorises again.
+type Renewer interface {
+	Auth
+	// Renew forgets token, if it is still the current one (another request
+	// may have renewed it already).
+	Renew(token string)
+}
+
 // Bearer sends a static token.
 type Bearer struct{ Token string }
 
@@ -158,6 +167,15 @@ func (s *SMARTBackend) Authorize(ctx context.Context, client *http.Client, req *
 	}
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	return nil
+}
+
+// Renew forgets a token the server refused, so the next request fetches one.
+func (s *SMARTBackend) Renew(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.token == token {
+		s.token = ""
+	}
 }
 
 func (s *SMARTBackend) fetch(ctx context.Context, client *http.Client) error {

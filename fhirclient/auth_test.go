@@ -5,8 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +65,63 @@ var _ = Describe("SMART Backend Services auth", func() {
 		c.Do(ctx, fhirclient.Request{Path: "Patient"})
 		Expect(seen).To(Equal([]string{"Bearer at-1", "Bearer at-1", "Bearer at-2"}))
 		Expect(auth.Secrets()).To(Equal([]string{"at-2"}))
+	})
+
+	It("fetches a new token once when the server refuses one it revoked, and resends the request with its body", func() {
+		var issued atomic.Int32
+		revoked := map[string]bool{}
+		var mu sync.Mutex
+		mux := http.NewServeMux()
+		mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":3600}`, issued.Add(1))
+		})
+		var bodies []string
+		mux.HandleFunc("/fhir/Patient", func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if revoked[tok] || tok == "static" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			b, _ := io.ReadAll(r.Body)
+			bodies = append(bodies, tok+" "+string(b))
+			w.WriteHeader(http.StatusCreated)
+		})
+		s := httptest.NewServer(mux)
+		DeferCleanup(s.Close)
+		auth := &fhirclient.SMARTBackend{ClientID: "app-1", Key: key, TokenURL: s.URL + "/token"}
+		c, err := fhirclient.New(fhirclient.Config{BaseURL: s.URL + "/fhir", Auth: auth})
+		Expect(err).NotTo(HaveOccurred())
+		ctx := context.Background()
+		post := fhirclient.Request{Method: http.MethodPost, Path: "Patient", Body: []byte(`{"resourceType":"Patient"}`)}
+
+		ex := c.Do(ctx, post)
+		Expect(ex.Status).To(Equal(http.StatusCreated))
+		Expect(ex.Renewed).To(BeFalse())
+		mu.Lock()
+		revoked["at-1"] = true // the server revokes it mid-run, well before its stated expiry
+		mu.Unlock()
+		ex = c.Do(ctx, post)
+		Expect(ex.Status).To(Equal(http.StatusCreated))
+		Expect(ex.Renewed).To(BeTrue())
+		Expect(bodies).To(Equal([]string{`at-1 {"resourceType":"Patient"}`, `at-2 {"resourceType":"Patient"}`}))
+		Expect(issued.Load()).To(Equal(int32(2)))
+
+		// A server that refuses every token gets one retry, not a loop.
+		mu.Lock()
+		revoked["at-2"], revoked["at-3"] = true, true
+		mu.Unlock()
+		ex = c.Do(ctx, post)
+		Expect(ex.Status).To(Equal(http.StatusUnauthorized))
+		Expect(issued.Load()).To(Equal(int32(3)))
+
+		// A static token cannot be renewed: the 401 is the answer.
+		static, err := fhirclient.New(fhirclient.Config{BaseURL: s.URL + "/fhir", Auth: fhirclient.Bearer{Token: "static"}})
+		Expect(err).NotTo(HaveOccurred())
+		ex = static.Do(ctx, post)
+		Expect(ex.Status).To(Equal(http.StatusUnauthorized))
+		Expect(ex.Renewed).To(BeFalse())
 	})
 
 	It("explains a missing discovery document", func() {

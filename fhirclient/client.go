@@ -262,37 +262,58 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 	}
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var bodyReader io.Reader
-	if req.Body != nil {
-		bodyReader = bytes.NewReader(req.Body)
-	}
-	hreq, err := http.NewRequestWithContext(rctx, req.Method, u.String(), bodyReader)
-	if err != nil {
-		return c.fail(ex, ErrRequest, err)
-	}
 	// Credentials and the plan's headers go only to the server under test:
 	// a next link, status or file URL on another origin never receives them.
 	sameOrigin := u.Scheme == c.base.Scheme && u.Host == c.base.Host
-	if sameOrigin {
-		for k, v := range c.cfg.Headers {
-			hreq.Header.Set(k, v)
+	authorized := c.cfg.Auth != nil && !req.NoAuth && sameOrigin
+	build := func() (*http.Request, error) {
+		var bodyReader io.Reader
+		if req.Body != nil {
+			bodyReader = bytes.NewReader(req.Body)
 		}
+		hreq, err := http.NewRequestWithContext(rctx, req.Method, u.String(), bodyReader)
+		if err != nil {
+			return nil, err
+		}
+		if sameOrigin {
+			for k, v := range c.cfg.Headers {
+				hreq.Header.Set(k, v)
+			}
+		}
+		hreq.Header.Set("Accept", "application/fhir+json")
+		if req.Body != nil {
+			hreq.Header.Set("Content-Type", "application/fhir+json")
+		}
+		for k, vs := range req.Header {
+			hreq.Header[http.CanonicalHeaderKey(k)] = vs
+		}
+		if authorized {
+			if err := c.cfg.Auth.Authorize(rctx, c.http, hreq); err != nil {
+				return nil, &authError{err}
+			}
+		}
+		return hreq, nil
 	}
-	hreq.Header.Set("Accept", "application/fhir+json")
-	if req.Body != nil {
-		hreq.Header.Set("Content-Type", "application/fhir+json")
-	}
-	for k, vs := range req.Header {
-		hreq.Header[http.CanonicalHeaderKey(k)] = vs
+	hreq, err := build()
+	if err != nil {
+		return c.failBuild(ex, err)
 	}
 	ex.Accept = hreq.Header.Get("Accept")
-	if c.cfg.Auth != nil && !req.NoAuth && sameOrigin {
-		if err := c.cfg.Auth.Authorize(rctx, c.http, hreq); err != nil {
-			return c.fail(ex, ErrAuth, fmt.Errorf("authentication: %w", err))
-		}
-	}
 	start := time.Now()
 	resp, err := c.http.Do(hreq)
+	// A token the server no longer accepts (revoked, or expired before its
+	// stated lifetime) is fetched anew once: a 401 means the request was not
+	// processed, so sending it again is safe whatever its method.
+	if renewer, ok := c.cfg.Auth.(Renewer); err == nil && authorized && ok && resp.StatusCode == http.StatusUnauthorized {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+		resp.Body.Close()
+		renewer.Renew(strings.TrimPrefix(hreq.Header.Get("Authorization"), "Bearer "))
+		if hreq, err = build(); err != nil {
+			return c.failBuild(ex, err)
+		}
+		ex.Renewed = true
+		resp, err = c.http.Do(hreq)
+	}
 	if err != nil {
 		ex.Latency = time.Since(start)
 		return c.fail(ex, classify(err, rctx, ctx), unwrapURLError(err))
@@ -319,6 +340,20 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 		return c.fail(ex, classify(err, rctx, ctx), fmt.Errorf("reading the response body: %w", unwrapURLError(err)))
 	}
 	return ex
+}
+
+// authError marks a failure to obtain credentials while building a request.
+type authError struct{ err error }
+
+func (e *authError) Error() string { return e.err.Error() }
+
+// failBuild records a request that could not be built or authorised.
+func (c *Client) failBuild(ex *Exchange, err error) *Exchange {
+	var ae *authError
+	if errors.As(err, &ae) {
+		return c.fail(ex, ErrAuth, fmt.Errorf("authentication: %w", ae.err))
+	}
+	return c.fail(ex, ErrRequest, err)
 }
 
 // fail records why an exchange got no usable response.

@@ -65,6 +65,9 @@ type Exchange struct {
 	URL string `json:"url"`
 	// Accept is the Accept header sent.
 	Accept string `json:"accept,omitempty"`
+	// Renewed says the server refused the first token (401) and the request
+	// was sent again with a new one.
+	Renewed bool `json:"renewed,omitempty"`
 
 	// Type, ID and VersionID are what a read, vread or history asked for;
 	// Type and Query what a search asked for (control parameters left out).
