@@ -7,15 +7,23 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/quality/phonetic"
 )
 
 // dq-unique: a key is unique across the feed. The key is the record's own
 // Type/id (resource_id: true), one element (an identifier value) or a
 // combination of elements (name, birth date and postcode for likely duplicate
 // patients, normalised so that case and spacing do not hide a match).
+//
+// With names: phonetic, the key elements that are parts of a person's name
+// (…name.family, …name.given, …name.text) count by their Metaphone code
+// (package phonetic), so "Smyth" matches "Smith". The other key elements
+// (birth date, postcode) still have to agree exactly: they block the
+// comparison, so one key per record stays enough, the cost stays linear and
+// the state is the same set of hashed keys as for exact matching.
 
 func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Uniqueness, Verification, "resource_id", "key", "normalize", "what", "per_file")
+	r, err := e.newRule(spec, Uniqueness, Verification, "resource_id", "key", "normalize", "what", "per_file", "names")
 	if err != nil {
 		return nil, err
 	}
@@ -44,6 +52,26 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 	sels, err := r.compileAll("key", exprs)
 	if err != nil {
 		return nil, err
+	}
+	names, err := p.String("names", "exact")
+	if err != nil {
+		return nil, err
+	}
+	// sounds[i] says key element i is a name compared by sound.
+	sounds := make([]bool, len(exprs))
+	switch names {
+	case "exact":
+	case "phonetic":
+		named := false
+		for i, x := range exprs {
+			sounds[i] = isNamePart(x)
+			named = named || sounds[i]
+		}
+		if !named {
+			return nil, fmt.Errorf("names: phonetic needs a key element that is part of a name (…name.family, …name.given or …name.text); key has %s", strings.Join(exprs, ", "))
+		}
+	default:
+		return nil, fmt.Errorf("names: %q: want exact or phonetic", names)
 	}
 	r.defaultTypes(exprs...)
 	what, err := p.String("what", "")
@@ -77,7 +105,10 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 			if v == "" {
 				return 0, "", false
 			}
-			if norm {
+			switch {
+			case sounds[i]:
+				v = soundOf(v)
+			case norm:
 				v = normalize(v)
 			}
 			if i == 0 {
@@ -106,6 +137,27 @@ func scope(rec *model.Record) string {
 		return ""
 	}
 	return rec.Type
+}
+
+// isNamePart says whether a key element selects part of a FHIR HumanName.
+func isNamePart(expr string) bool {
+	x := strings.TrimSpace(expr)
+	for _, part := range []string{"name.family", "name.given", "name.text"} {
+		if x == part || strings.HasSuffix(x, "."+part) {
+			return true
+		}
+	}
+	return false
+}
+
+// soundOf is the key part of a name compared by sound. A name without a
+// letter A–Z has no code; it is compared as written (normalised) instead,
+// marked so that it never equals a code.
+func soundOf(v string) string {
+	if c := phonetic.Name(v); c != "" {
+		return c
+	}
+	return "=" + normalize(v)
 }
 
 // firstScalar returns the first present scalar value and its path.
