@@ -104,7 +104,7 @@ var _ = Describe("the built-in quality suites on a generated feed", Ordered, fun
 		}
 		check("DQ-UNIQ-01", "dq.plausibility.uniqueness.verification.duplicate-id", int64(c["duplicate-resource-id"]), feedRecords)
 		// Patients without a postcode have no complete key.
-		check("DQ-UNIQ-02", "dq.plausibility.uniqueness.validation.duplicate-key", int64(c["duplicate-patient"]), patients-int64(c["missing-postcode"]))
+		check("DQ-UNIQ-02", "dq.plausibility.uniqueness.validation.duplicate-key", int64(c["duplicate-patient"]+c["phonetic-duplicate-patient"]), patients-int64(c["missing-postcode"]))
 		check("NHS-01", "dq.completeness.verification.missing", int64(c["missing-nhs-number"]), patients)
 		check("NHS-02", "dq.conformance.verification.invalid", int64(c["invalid-nhs-number"]), patients-int64(c["missing-nhs-number"]))
 		check("NHS-03", "dq.plausibility.uniqueness.verification.duplicate-key", int64(c["duplicate-nhs-number"]), patients-int64(c["missing-nhs-number"]))

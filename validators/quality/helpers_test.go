@@ -28,7 +28,7 @@ var qualityDefects = map[string]int{
 	"duplicate-resource-id": 3, "dangling-subject": 4, "dangling-requester": 2,
 	"observation-before-birth": 3, "events-after-death": 2, "period-end-before-start": 3,
 	"issued-before-effective": 2, "implausible-heart-rate": 3, "future-dated": 2,
-	"stale-last-updated": 3,
+	"stale-last-updated": 3, "phonetic-duplicate-patient": 2,
 }
 
 const feedRecords = 3004
