@@ -40,7 +40,10 @@ func words(s string) []string {
 			b.Reset()
 		}
 	}
-	for _, r := range norm.NFD.String(s) {
+	if !ascii(s) {
+		s = norm.NFD.String(s)
+	}
+	for _, r := range s {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			// a combining accent: the base letter was kept
@@ -56,6 +59,15 @@ func words(s string) []string {
 	}
 	flush()
 	return out
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func isVowel(c byte) bool {
