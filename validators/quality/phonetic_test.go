@@ -126,6 +126,23 @@ var _ = Describe("likely duplicate patients with names compared by sound", func(
 		Expect([]int64{meas.Numerator, meas.Denominator}).To(Equal([]int64{2, 7}))
 	})
 
+	It("finds whatever exact matching of normalised names finds", func() {
+		recs := records(
+			patient("a", "O'Brien", "Mary Ann", "1980-02-03", "LS1 4AB"),
+			patient("b", "OBrien", "Mary-Ann", "1980-02-03", "LS1 4AB"),
+			patient("c", "O Brien", "MARYANN", "1980-02-03", "LS1 4AB"),
+			patient("d", "Zoë", "Åsa", "1980-02-03", "LS1 4AB"),
+			patient("e", "ZOË", "åsa", "1980-02-03", "LS1 4AB"),
+			patient("f", "Zoe", "Asa", "1980-02-03", "LS1 4AB"),
+		)
+		t, _, _ := run("dq-unique", likelyDuplicates("exact"), recs)
+		exact, _ := duplicateLines(t)
+		Expect(exact).To(Equal([]int{2, 3, 5}))
+		t, _, _ = run("dq-unique", likelyDuplicates("phonetic"), recs)
+		sound, _ := duplicateLines(t)
+		Expect(sound).To(Equal([]int{2, 3, 5, 6}))
+	})
+
 	It("compares names without a letter A-Z as written", func() {
 		recs := records(
 			patient("a", "李", "伟", "1980-02-03", "LS1 4AB"),

@@ -150,14 +150,17 @@ func isNamePart(expr string) bool {
 	return false
 }
 
-// soundOf is the key part of a name compared by sound. A name without a
-// letter A–Z has no code; it is compared as written (normalised) instead,
-// marked so that it never equals a code.
+// soundOf is the key part of a name compared by sound: the code of its
+// normalised letters taken as one word, so that names equal under normalize
+// always share a code ("Mary Ann", "Mary-Ann", "MaryAnn"). A name without a
+// letter A–Z has no code; it is compared normalised instead, marked so that
+// it never equals a code.
 func soundOf(v string) string {
-	if c := phonetic.Name(v); c != "" {
+	n := normalize(v)
+	if c := phonetic.Name(n); c != "" {
 		return c
 	}
-	return "=" + normalize(v)
+	return "=" + n
 }
 
 // firstScalar returns the first present scalar value and its path.
