@@ -31,6 +31,7 @@ type Bulk struct {
 	// level is system, patient or group; group names the Group id.
 	level, group string
 	types        []string
+	// since is the _since instant, as the plan wrote it (checked to be one).
 	since        string
 	pollInterval time.Duration
 	maxWait      time.Duration
@@ -75,6 +76,11 @@ func openBulk(spec target.Spec) (*Bulk, error) {
 	if b.since, err = o.String("since", ""); err != nil {
 		return nil, err
 	}
+	if b.since != "" {
+		if _, err := fhirclient.ParseInstant(b.since); err != nil {
+			return nil, fmt.Errorf("since: %w", err)
+		}
+	}
 	if b.pollInterval, err = o.Duration("poll_interval", 2*time.Second); err != nil {
 		return nil, err
 	}
@@ -106,10 +112,12 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 			emitErr = emit(r)
 		}
 	}
-	sendEx := func(ex *fhirclient.Exchange) {
+	sendEx := func(ex *fhirclient.Exchange) *model.Record {
 		ex.P50Limit, ex.P95Limit = b.latency.P50, b.latency.P95
-		send(exchangeRecord(ex, index))
+		rec := exchangeRecord(ex, index)
+		send(rec)
 		index++
+		return rec
 	}
 
 	path := "$export"
@@ -133,7 +141,11 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 	if kick.ErrCode == fhirclient.ErrCancelled {
 		return ctx.Err()
 	}
-	sendEx(kick)
+	kick.Since = b.since
+	// Every exported resource has the kick-off as its Container: the export
+	// it came from, which checks judge it against (_since). The record is not
+	// changed after it is sent, so workers may read it at any time.
+	export := sendEx(kick)
 	// The exchange shows the status URL redacted; the requests need it whole.
 	statusURL := kick.RawHeader("content-location")
 	if kick.Status != http.StatusAccepted || statusURL == "" || emitErr != nil {
@@ -151,6 +163,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		if ex.Status == http.StatusOK {
 			ex.Interaction = fhirclient.BulkManifest
 			ex.Label = "manifest"
+			ex.Since = b.since
 			manifest = ex
 			sendEx(ex)
 			break
@@ -208,6 +221,11 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 						return errors.New(rec.Problem.Message)
 					}
 					info.Records++
+					// Error files hold OperationOutcomes, not exported data;
+					// a Bundle's entries keep the Bundle as their Container.
+					if list == "output" && rec.Container == nil {
+						rec.Container = export
+					}
 					send(rec)
 					return emitErr
 				})
