@@ -221,10 +221,8 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 						return errors.New(rec.Problem.Message)
 					}
 					info.Records++
-					// Error files hold OperationOutcomes, not exported data;
-					// a Bundle's entries keep the Bundle as their Container.
-					if list == "output" && rec.Container == nil {
-						rec.Container = export
+					if list == "output" {
+						fromExport(rec, export)
 					}
 					send(rec)
 					return emitErr
@@ -241,6 +239,27 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		}
 	}
 	return emitErr
+}
+
+// fromExport makes the kick-off record the Container of a resource from an
+// output file (error files hold OperationOutcomes, not exported data). A
+// line is parsed later, by the worker that takes it, and parsing rebuilds
+// the record: the Container is set once that is done. A Bundle's entries keep
+// their Bundle.
+func fromExport(rec, export *model.Record) {
+	decode := rec.Decode
+	if decode == nil {
+		if rec.Container == nil {
+			rec.Container = export
+		}
+		return
+	}
+	rec.Decode = func(r *model.Record) {
+		decode(r)
+		if r.Container == nil {
+			r.Container = export
+		}
+	}
 }
 
 // retryAfter reads a Retry-After header (seconds or an HTTP date), falling
