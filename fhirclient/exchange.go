@@ -100,6 +100,10 @@ type Exchange struct {
 	Paging *Paging `json:"paging,omitempty"`
 	// Bulk describes a Bulk Data download.
 	Bulk *Bulk `json:"bulk,omitempty"`
+	// Since is the _since instant a Bulk export asked for, on the export's
+	// kick-off and manifest exchanges, so the manifest can be judged against
+	// it (a Bulk resource record's Container is the kick-off).
+	Since string `json:"since,omitempty"`
 
 	// P50Limit and P95Limit are the target's response-time thresholds (0:
 	// the suite's own).

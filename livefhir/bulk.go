@@ -31,6 +31,7 @@ type Bulk struct {
 	// level is system, patient or group; group names the Group id.
 	level, group string
 	types        []string
+	// since is the _since instant, as the plan wrote it (checked to be one).
 	since        string
 	pollInterval time.Duration
 	maxWait      time.Duration
@@ -75,6 +76,11 @@ func openBulk(spec target.Spec) (*Bulk, error) {
 	if b.since, err = o.String("since", ""); err != nil {
 		return nil, err
 	}
+	if b.since != "" {
+		if _, err := fhirclient.ParseInstant(b.since); err != nil {
+			return nil, fmt.Errorf("since: %w", err)
+		}
+	}
 	if b.pollInterval, err = o.Duration("poll_interval", 2*time.Second); err != nil {
 		return nil, err
 	}
@@ -106,10 +112,12 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 			emitErr = emit(r)
 		}
 	}
-	sendEx := func(ex *fhirclient.Exchange) {
+	sendEx := func(ex *fhirclient.Exchange) *model.Record {
 		ex.P50Limit, ex.P95Limit = b.latency.P50, b.latency.P95
-		send(exchangeRecord(ex, index))
+		rec := exchangeRecord(ex, index)
+		send(rec)
 		index++
+		return rec
 	}
 
 	path := "$export"
@@ -133,7 +141,11 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 	if kick.ErrCode == fhirclient.ErrCancelled {
 		return ctx.Err()
 	}
-	sendEx(kick)
+	kick.Since = b.since
+	// Every exported resource has the kick-off as its Container: the export
+	// it came from, which checks judge it against (_since). The record is not
+	// changed after it is sent, so workers may read it at any time.
+	export := sendEx(kick)
 	// The exchange shows the status URL redacted; the requests need it whole.
 	statusURL := kick.RawHeader("content-location")
 	if kick.Status != http.StatusAccepted || statusURL == "" || emitErr != nil {
@@ -151,6 +163,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		if ex.Status == http.StatusOK {
 			ex.Interaction = fhirclient.BulkManifest
 			ex.Label = "manifest"
+			ex.Since = b.since
 			manifest = ex
 			sendEx(ex)
 			break
@@ -208,6 +221,9 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 						return errors.New(rec.Problem.Message)
 					}
 					info.Records++
+					if list == "output" {
+						fromExport(rec, export)
+					}
 					send(rec)
 					return emitErr
 				})
@@ -223,6 +239,27 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		}
 	}
 	return emitErr
+}
+
+// fromExport makes the kick-off record the Container of a resource from an
+// output file (error files hold OperationOutcomes, not exported data). A
+// line is parsed later, by the worker that takes it, and parsing rebuilds
+// the record: the Container is set once that is done. A Bundle's entries keep
+// their Bundle.
+func fromExport(rec, export *model.Record) {
+	decode := rec.Decode
+	if decode == nil {
+		if rec.Container == nil {
+			rec.Container = export
+		}
+		return
+	}
+	rec.Decode = func(r *model.Record) {
+		decode(r)
+		if r.Container == nil {
+			r.Container = export
+		}
+	}
 }
 
 // retryAfter reads a Retry-After header (seconds or an HTTP date), falling

@@ -75,7 +75,11 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 					suites = append(suites, "fhir-r4-structure")
 				}
 			}
-			rep := run([]map[string]any{apiTarget(url, extra), bulkTarget(url, extra)}, suites...)
+			// Every export asks for _since, so that BULK-06 is judged
+			// under each defect and only bulk-ignores-since fails it.
+			bulk := bulkTarget(url, extra)
+			bulk["since"] = since
+			rep := run([]map[string]any{apiTarget(url, extra), bulk}, suites...)
 			want := append([]string{}, d.Detects...)
 			sort.Strings(want)
 			Expect(failing(rep)).To(Equal(want))

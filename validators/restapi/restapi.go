@@ -34,6 +34,7 @@ func Register(reg *check.Registry) {
 	reg.Register("fhir-bulk-status", "Bulk export status polls give 202 until the manifest, and the export finishes in time", perExchange(bulkStatus, fhirclient.BulkStatus))
 	reg.Register("fhir-bulk-manifest", "the Bulk export manifest is complete and well formed", perExchange(bulkManifest, fhirclient.BulkManifest))
 	reg.Register("fhir-bulk-download", "every Bulk output file downloads whole and holds the count the manifest gives", perExchange(bulkDownload, fhirclient.BulkDownload))
+	reg.Register("fhir-bulk-since", "an export asked for _since holds only resources updated at or after it, in a manifest whose transactionTime is not before it", newSince)
 }
 
 // exchangeOf returns the exchange of an exchange record, or nil.

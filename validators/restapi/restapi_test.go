@@ -212,3 +212,123 @@ var _ = Describe("per-exchange checks", func() {
 		Expect(observe("fhir-api-not-found", oo)[0].Sensitive).To(BeFalse())
 	})
 })
+
+var _ = Describe("since (BULK-06)", func() {
+	c := compile("fhir-bulk-since", nil)
+	const since = "2025-07-01T00:00:00Z"
+	kickoff := record(&fhirclient.Exchange{Interaction: fhirclient.BulkKickoff, Method: "GET", URL: "http://s/$export?_since=" + since, Label: "$export", Since: since})
+
+	// exported is line n of an output file, with the kick-off as Container.
+	exported := func(file string, line int, id, lastUpdated string) *model.Record {
+		res := map[string]any{"resourceType": "Observation", "id": id}
+		if lastUpdated != "" {
+			res["meta"] = map[string]any{"lastUpdated": lastUpdated}
+		}
+		return &model.Record{Kind: model.KindFHIR, Source: "http://s/files/" + file, Line: line, Index: int64(line - 1),
+			Type: "Observation", ID: id, Value: res, Container: kickoff}
+	}
+	manifest := func(transactionTime any) *model.Record {
+		m := map[string]any{"request": "http://s/$export"}
+		if transactionTime != nil {
+			m["transactionTime"] = transactionTime
+		}
+		return record(&fhirclient.Exchange{Interaction: fhirclient.BulkManifest, Method: "GET", URL: "http://s/status", Label: "manifest",
+			Status: 200, Resource: m, Since: since})
+	}
+
+	// judge observes records split across workers, each state round-tripped
+	// through JSON as a sharded run does, and returns the merged tally.
+	judge := func(shards ...[]*model.Record) *model.Tally {
+		t := model.NewTally(0)
+		var merged check.State
+		for _, recs := range shards {
+			s := c.NewState()
+			for _, rec := range recs {
+				Expect(c.Applies(rec)).To(BeTrue())
+				t.Observe(s.Observe(rec))
+			}
+			data, err := json.Marshal(s)
+			Expect(err).NotTo(HaveOccurred())
+			back := c.NewState()
+			Expect(json.Unmarshal(data, back)).To(Succeed())
+			if merged == nil {
+				merged = back
+			} else {
+				Expect(merged.Merge(back)).To(Succeed())
+			}
+		}
+		merged.Finish(t)
+		return t
+	}
+
+	It("fails each resource updated before _since at its line, counts undated ones once, and gives the same tally however split", func() {
+		recs := []*model.Record{
+			exported("b.ndjson", 1, "at", since),
+			exported("b.ndjson", 2, "offset-old", "2025-07-01T01:00:00+02:00"), // 23:00Z the day before
+			exported("b.ndjson", 3, "undated-b", ""),
+			exported("a.ndjson", 4, "undated-a", ""),
+			exported("a.ndjson", 5, "fraction-new", "2025-07-01T00:00:00.001Z"),
+			exported("a.ndjson", 6, "not-an-instant", "2025-07-02"),
+			exported("a.ndjson", 7, "old", "2024-12-31T23:59:59Z"),
+			manifest(since),
+		}
+		one := judge(recs)
+		split := judge(recs[5:], recs[:2], recs[2:5])
+		Expect(split.Sample()).To(Equal(one.Sample()))
+		Expect(split.Measures).To(Equal(one.Measures))
+		Expect([]int64{one.Evaluated, one.Failing, one.Errors, one.Information}).To(Equal([]int64{8, 2, 2, 1}))
+		var got []string
+		for _, f := range one.Sample() {
+			got = append(got, fmt.Sprintf("%s %s %s:%d %s", f.Code, f.Record, f.File, f.Line, f.Path))
+		}
+		Expect(got).To(ConsistOf(
+			"bulk.before-since Observation/offset-old http://s/files/b.ndjson:2 Observation.meta.lastUpdated",
+			"bulk.before-since Observation/old http://s/files/a.ndjson:7 Observation.meta.lastUpdated",
+			"bulk.since-undated Observation/undated-a http://s/files/a.ndjson:4 ",
+		))
+		for _, f := range one.Sample() {
+			if f.Code == "bulk.since-undated" {
+				Expect(f.Severity).To(Equal(model.Information))
+				Expect(f.Message).To(Equal("3 exported resource(s) have no meta.lastUpdated instant, so whether they changed since _since " + since + " cannot be told (first: Observation/undated-a)"))
+			}
+		}
+		m, _ := one.Lookup("exported resources updated at or after _since")
+		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{2, 4}))
+		u, _ := one.Lookup("exported resources without meta.lastUpdated")
+		Expect(u.Numerator).To(Equal(int64(3)))
+		outcome, _ := one.Grade()
+		Expect(outcome).To(Equal(model.Fail))
+	})
+
+	It("wants a transactionTime in the manifest that is not before _since", func() {
+		codes := func(tt any) []string {
+			var out []string
+			for _, f := range c.NewState().Observe(manifest(tt)) {
+				Expect(f.Path).To(Equal("transactionTime"))
+				out = append(out, f.Code+": "+f.Message)
+			}
+			return out
+		}
+		Expect(codes(since)).To(BeEmpty(), "at _since is not before it")
+		Expect(codes("2026-01-01T00:00:00+14:00")).To(BeEmpty())
+		Expect(codes(nil)).To(Equal([]string{"bulk.transaction-time: the manifest has no transactionTime to show the export ran at or after _since " + since}))
+		Expect(codes(json.Number("20250701"))).To(Equal([]string{"bulk.transaction-time: the manifest has no transactionTime to show the export ran at or after _since " + since}))
+		Expect(codes("2025-07-01")).To(Equal([]string{`bulk.transaction-time: the manifest's transactionTime "2025-07-01" is not an instant, so it cannot be compared with _since ` + since}))
+		Expect(codes("2025-06-30T23:59:59.999Z")).To(Equal([]string{"bulk.transaction-time: the manifest's transactionTime 2025-06-30T23:59:59.999Z is before _since " + since +
+			": the export claims to show the server as it was before the changes it was asked for"}))
+	})
+
+	It("looks only at exports that asked for _since, and only at their output resources and manifest", func() {
+		plain := record(&fhirclient.Exchange{Interaction: fhirclient.BulkKickoff, Method: "GET", URL: "http://s/$export"})
+		fromPlain := exported("a.ndjson", 1, "x", "2020-01-01T00:00:00Z")
+		fromPlain.Container = plain
+		loose := exported("a.ndjson", 1, "x", "2020-01-01T00:00:00Z")
+		loose.Container = nil // an error file's outcome, or a resource from a file
+		inBundle := exported("a.ndjson", 1, "x", "2020-01-01T00:00:00Z")
+		inBundle.Container = &model.Record{Kind: model.KindFHIR, Type: "Bundle"}
+		noSince := manifest(since)
+		noSince.Value.(*fhirclient.Exchange).Since = ""
+		Expect([]bool{c.Applies(kickoff), c.Applies(fromPlain), c.Applies(loose), c.Applies(inBundle), c.Applies(noSince)}).To(Equal([]bool{false, false, false, false, false}))
+		Expect([]bool{c.Applies(exported("a.ndjson", 1, "x", "")), c.Applies(manifest(since))}).To(Equal([]bool{true, true}))
+	})
+})
