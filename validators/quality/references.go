@@ -118,8 +118,9 @@ type refState struct {
 func (s *refState) Observe(rec *model.Record) []model.Finding {
 	if rec.ID != "" {
 		s.Present[keyHash(rec.Type, rec.ID)] = struct{}{}
-		if rec.Container != nil {
-			// Only Bundle entries can be the target of a urn:uuid reference.
+		if rec.Container != nil && rec.Container.Type == "Bundle" {
+			// Only Bundle entries can be the target of a urn:uuid reference
+			// (a Bulk export's resources carry their kick-off as container).
 			s.Present[keyHash("", rec.ID)] = struct{}{}
 		}
 	}
