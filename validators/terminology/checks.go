@@ -178,13 +178,33 @@ func newFormatCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	}), nil
 }
 
-// newUnitsCheck checks UCUM codes and, for observations whose LOINC code a
-// core profile gives a unit (or the suite's units parameter does), that the
-// value's unit is comparable with it.
+// newUnitsCheck checks UCUM codes and that units are comparable with the
+// unit a profile fixes: the profiles of loaded guides a resource claims, the
+// profiles the suite names (profile), and, for observations whose LOINC code
+// a core profile gives a unit (or the suite's units parameter does), that.
 func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(spec, env, "units")
+	s, el, err := prepare(spec, env, "units", "profile")
 	if err != nil {
 		return nil, err
+	}
+	names, err := spec.Params.Strings("profile")
+	if err != nil {
+		return nil, err
+	}
+	gu, err := guideUnitsFor(env, s.Engine, len(names) > 0)
+	if err != nil {
+		return nil, err
+	}
+	var named []*unitProfile
+	for _, n := range names {
+		if _, ok := gu.defs.Lookup(n); !ok {
+			return nil, fmt.Errorf("parameter \"profile\": %s is not loaded (not in FHIR R4 core or a guide given with --ig)", n)
+		}
+		p := gu.profile(n)
+		if p.Err != nil {
+			return nil, fmt.Errorf("parameter \"profile\": %w", p.Err)
+		}
+		named = append(named, p)
 	}
 	extra, err := spec.Params.Map("units")
 	if err != nil {
@@ -239,8 +259,12 @@ func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 					fmt.Sprintf("%q is not a valid UCUM unit: %v", code, err), code))
 			}
 		})
+		done := map[string]bool{}
+		if gu != nil {
+			out = append(out, gu.check(rec, named, done)...)
+		}
 		if rec.Type == "Observation" {
-			out = append(out, observationUnits(ctx, s.Engine, rec, rule)...)
+			out = append(out, observationUnits(ctx, s.Engine, rec, rule, done)...)
 		}
 		return out
 	}), nil
@@ -248,12 +272,13 @@ func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 
 // observationUnits compares the unit of an observation's value (and of each
 // component's) with the unit a profile fixes for its LOINC code.
-func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.Record, rule func(string) (UnitRule, bool)) []model.Finding {
+// A unit already reported at its path (done) is not reported again.
+func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.Record, rule func(string) (UnitRule, bool), done map[string]bool) []model.Finding {
 	res := rec.Resource()
 	var out []model.Finding
 	check := func(obj map[string]any, at string) {
 		q, _ := obj["valueQuantity"].(map[string]any)
-		if q == nil || q["system"] != terminology.UCUM {
+		if q == nil || q["system"] != terminology.UCUM || done[at+".valueQuantity.code"] {
 			return
 		}
 		unit, _ := q["code"].(string)

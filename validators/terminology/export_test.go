@@ -1,0 +1,4 @@
+package terminology
+
+// GuideUnitsService is the Env service holding a run's *GuideUnits.
+const GuideUnitsService = ServiceName + ".guide-units"
