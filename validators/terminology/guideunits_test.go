@@ -135,3 +135,171 @@ var _ = Describe("units fixed by UK Core profiles", Ordered, func() {
 			ukcore+"UKCore-Observation-VitalSigns-BodyHeight"))
 	})
 })
+
+// inlineGuide writes a guide whose profiles fix units the ways UK Core does
+// not: patternQuantity, pattern discriminators on CodeableConcepts, a type
+// slice, a required binding to an enumerated value set of units, a non-UCUM
+// system, and a profile whose snapshot cannot be built.
+func inlineGuide() string {
+	dir := GinkgoT().TempDir()
+	write := func(name, content string) {
+		Expect(os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)).To(Succeed())
+	}
+	sd := func(id, typ, base, elements string) string {
+		return `{"resourceType":"StructureDefinition","id":"` + id + `","url":"https://example.org/fhir/StructureDefinition/` + id + `",
+ "name":"` + id + `","status":"draft","kind":"resource","abstract":false,"type":"` + typ + `",
+ "baseDefinition":"` + base + `","derivation":"constraint","differential":{"element":[` + elements + `]}}`
+	}
+	write("StructureDefinition-mr-ml.json", sd("mr-ml", "MedicationRequest", "http://hl7.org/fhir/StructureDefinition/MedicationRequest", `
+ {"id":"MedicationRequest","path":"MedicationRequest"},
+ {"id":"MedicationRequest.dispenseRequest.quantity","path":"MedicationRequest.dispenseRequest.quantity",
+  "patternQuantity":{"system":"http://unitsofmeasure.org","code":"mL"}}`))
+	write("StructureDefinition-panel.json", sd("panel", "Observation", "http://hl7.org/fhir/StructureDefinition/Observation", `
+ {"id":"Observation","path":"Observation"},
+ {"id":"Observation.value[x]","path":"Observation.value[x]","type":[{"code":"Quantity"}]},
+ {"id":"Observation.value[x].system","path":"Observation.value[x].system","fixedUri":"https://example.org/local-units"},
+ {"id":"Observation.value[x].code","path":"Observation.value[x].code","fixedCode":"widgets"},
+ {"id":"Observation.referenceRange.low.code","path":"Observation.referenceRange.low.code",
+  "binding":{"strength":"required","valueSet":"https://example.org/fhir/ValueSet/conc-units"}},
+ {"id":"Observation.referenceRange.high.code","path":"Observation.referenceRange.high.code",
+  "binding":{"strength":"required","valueSet":"https://example.org/fhir/ValueSet/not-loaded"}},
+ {"id":"Observation.component","path":"Observation.component",
+  "slicing":{"discriminator":[{"type":"pattern","path":"code"}],"rules":"open"}},
+ {"id":"Observation.component:glucose","path":"Observation.component","sliceName":"glucose"},
+ {"id":"Observation.component:glucose.code","path":"Observation.component.code",
+  "patternCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"33747003"}]}},
+ {"id":"Observation.component:glucose.value[x]","path":"Observation.component.value[x]","type":[{"code":"Quantity"}]},
+ {"id":"Observation.component:glucose.value[x].code","path":"Observation.component.value[x].code","patternCode":"mmol/L"},
+ {"id":"Observation.component:temp","path":"Observation.component","sliceName":"temp"},
+ {"id":"Observation.component:temp.code","path":"Observation.component.code",
+  "patternCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"386725007"}]}},
+ {"id":"Observation.component:temp.value[x]","path":"Observation.component.value[x]",
+  "slicing":{"discriminator":[{"type":"type","path":"$this"}],"rules":"closed"}},
+ {"id":"Observation.component:temp.value[x]:valueQuantity","path":"Observation.component.value[x]","sliceName":"valueQuantity",
+  "type":[{"code":"Quantity"}],"patternQuantity":{"system":"http://unitsofmeasure.org","code":"Cel"}}`))
+	write("StructureDefinition-broken.json", sd("broken", "Observation", "https://example.org/fhir/StructureDefinition/no-such-base", `
+ {"id":"Observation","path":"Observation"}`))
+	write("ValueSet-conc-units.json", `{"resourceType":"ValueSet","id":"conc-units","url":"https://example.org/fhir/ValueSet/conc-units",
+ "status":"draft","compose":{"include":[{"system":"http://unitsofmeasure.org","concept":[{"code":"mmol/L"},{"code":"mg/dL"}]}]}}`)
+	return dir
+}
+
+const example = "https://example.org/fhir/StructureDefinition/"
+
+func medicationRequest(id, profile, unit string) string {
+	meta := ""
+	if profile != "" {
+		meta = `"meta":{"profile":["` + profile + `"]},`
+	}
+	return `{"resourceType":"MedicationRequest","id":"` + id + `",` + meta + `"status":"active","intent":"order",` +
+		`"medicationCodeableConcept":{"text":"x"},"subject":{"reference":"Patient/p"},` +
+		`"dispenseRequest":{"quantity":{"value":10,"system":"http://unitsofmeasure.org","code":"` + unit + `"}}}`
+}
+
+var _ = Describe("units fixed by a guide's profiles: the general mechanism", Ordered, func() {
+	var guide, feed string
+	BeforeAll(func() {
+		guide = inlineGuide()
+		panel := strings.TrimSuffix(obs("panel", example+"panel", sct("166312007"), "kg",
+			component("glucose", `{"system":"http://snomed.info/sct","code":"33747003","display":"Glucose"}`, "mg"),
+			component("temperature", sct("386725007"), "kg"),
+			component("temperature", sct("386725007"), "[degF]"),
+			component("other", sct("271649006"), "g")), "}") +
+			`,"referenceRange":[{"low":{"value":1,"system":"http://unitsofmeasure.org","code":"kg"},"high":{"value":2,"system":"http://unitsofmeasure.org","code":"mmol/L"}},
+ {"low":{"value":1,"system":"http://unitsofmeasure.org","code":"umol/L"}}]}`
+		feed = writeLines(
+			medicationRequest("mr-g", example+"mr-ml", "g"),
+			medicationRequest("mr-l", example+"mr-ml", "L"),
+			medicationRequest("mr-unclaimed", "", "g"),
+			strings.ReplaceAll(panel, "\n", ""),
+			obs("broken", example+"broken", sct("166312007"), "kg"),
+		)
+	})
+
+	It("reads patternQuantity, pattern-discriminated slices, type slices and bound value sets", func() {
+		rep := run([]string{suite}, []string{guide}, feed)
+		Expect(unitFindings(rep, "TERM-04")).To(Equal([]string{
+			`1 error MedicationRequest.dispenseRequest.quantity.code unit "g" (g) is not comparable with mL, the unit profile ` + example + `mr-ml fixes for MedicationRequest.dispenseRequest.quantity`,
+			`4 error Observation.component[0].valueQuantity.code unit "mg" (g) is not comparable with mmol/L, the unit profile ` + example + `panel fixes for Observation.component:glucose.value[x]`,
+			`4 error Observation.component[1].valueQuantity.code unit "kg" (g) is not comparable with Cel, the unit profile ` + example + `panel fixes for Observation.component:temp.value[x]:valueQuantity`,
+			`4 information Observation.referenceRange[0].high.code unit "mmol/L" not compared with profile ` + example + `panel (Observation.referenceRange.high): value set https://example.org/fhir/ValueSet/not-loaded is not loaded`,
+			`4 error Observation.referenceRange[0].low.code unit "kg" (g) is not comparable with mmol/L or mg/dL (value set https://example.org/fhir/ValueSet/conc-units), the unit profile ` + example + `panel fixes for Observation.referenceRange.low`,
+			`5 information Observation.meta.profile[0] units fixed by profile ` + example + `broken not checked: ` + unitsBrokenReason(rep),
+		}))
+	})
+
+	It("checks resources against a profile the suite names, claimed or not, reporting each unit once", func() {
+		dir := GinkgoT().TempDir()
+		suitePath := filepath.Join(dir, "suite.yaml")
+		Expect(os.WriteFile(suitePath, []byte(`id: named-units
+version: 1.0.0
+title: units of a named profile
+requirements:
+  - id: UNITS
+    level: SHALL
+    title: dispensed quantities in millilitres
+    check: fhir-ucum-units
+    params: {profile: "`+example+`mr-ml"}
+`), 0o644)).To(Succeed())
+		rep := run([]string{suitePath}, []string{guide}, feed)
+		var got []string
+		for _, f := range unitFindings(rep, "UNITS") {
+			got = append(got, strings.Join(strings.Fields(f)[:3], " "))
+		}
+		Expect(got).To(Equal([]string{
+			"1 error MedicationRequest.dispenseRequest.quantity.code",
+			"3 error MedicationRequest.dispenseRequest.quantity.code",
+			// the Observation profiles still apply to the Observations that claim them
+			"4 error Observation.component[0].valueQuantity.code",
+			"4 error Observation.component[1].valueQuantity.code",
+			"4 information Observation.referenceRange[0].high.code",
+			"4 error Observation.referenceRange[0].low.code",
+			"5 information Observation.meta.profile[0]",
+		}))
+	})
+
+	It("refuses a suite that names a profile no loaded guide defines", func() {
+		env := &check.Env{Context: context.Background(), IGs: []string{guide}}
+		_, err := registry().Compile(check.Spec{Requirement: "UNITS", Type: "fhir-ucum-units", Source: "spec",
+			Params: map[string]any{"profile": example + "missing"}}, env)
+		Expect(err).To(MatchError(ContainSubstring(`parameter "profile": ` + example + `missing is not loaded`)))
+	})
+})
+
+// unitsBrokenReason is the reason the broken profile's finding gives, which
+// must name its missing base.
+func unitsBrokenReason(rep *model.Report) string {
+	for _, f := range result(rep, "TERM-04").Tally.Findings {
+		if strings.HasSuffix(f.Path, "meta.profile[0]") {
+			msg := f.Message[strings.Index(f.Message, "not checked: ")+len("not checked: "):]
+			Expect(msg).To(ContainSubstring("no-such-base"))
+			return msg
+		}
+	}
+	return "a finding on the broken profile"
+}
+
+var _ = Describe("a guide whose profiles cannot be read", func() {
+	It("still checks every unit it can, and says once per target that guide units were not checked", func() {
+		dir := GinkgoT().TempDir()
+		ig := filepath.Join(dir, "ig")
+		Expect(os.MkdirAll(ig, 0o755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(ig, "StructureDefinition-broken.json"), []byte(`{"resourceType":"StructureDefinition",`), 0o644)).To(Succeed())
+		feed := writeLines(
+			obs("invalid", "", loinc("29463-7"), "kilos"),
+			obs("weight-cm", "", loinc("29463-7"), "cm"),
+		)
+		rep := run([]string{suite}, []string{ig}, feed)
+		var got []string
+		for _, f := range result(rep, "TERM-04").Tally.Findings {
+			got = append(got, fmt.Sprintf("%d %s %s", f.Line, f.Severity, f.Code))
+		}
+		Expect(got).To(ConsistOf("0 information terminology.not-checked", "1 error terminology.ucum", "2 error terminology.unit-not-comparable"))
+		for _, f := range result(rep, "TERM-04").Tally.Findings {
+			if f.Severity == model.Information {
+				Expect(f.Message).To(HavePrefix("units fixed by the profiles of loaded guides not checked: implementation guide " + ig))
+				Expect(f.Message).To(ContainSubstring("StructureDefinition-broken.json"))
+			}
+		}
+	})
+})
