@@ -116,6 +116,32 @@ var _ = Describe("units fixed by UK Core profiles", Ordered, func() {
 		Expect(got[0]).To(ContainSubstring("http://hl7.org/fhir/StructureDefinition/bodyweight"))
 	})
 
+	It("reads every unit UK Core fixes, and nothing else", func() {
+		env := &check.Env{Context: context.Background(), IGs: []string{sharedtest.Path("fhir", "uk-core")}}
+		_, err := registry().Compile(check.Spec{Requirement: "TERM-04", Type: "fhir-ucum-units", Source: "spec"}, env)
+		Expect(err).NotTo(HaveOccurred())
+		rules, errs := env.Services[vterm.GuideUnitsService].(*vterm.GuideUnits).AllRules()
+		Expect(errs).To(BeEmpty())
+		// grep -ln unitsofmeasure structuredefinitions: these 12 profiles.
+		Expect(rules).To(ConsistOf(
+			ukcore+"UKCore-Observation-AverageBloodPressure Observation.component:SystolicBP.value[x] mm[Hg]",
+			ukcore+"UKCore-Observation-AverageBloodPressure Observation.component:DiastolicBP.value[x] mm[Hg]",
+			ukcore+"UKCore-Observation-BloodGlucose Observation.value[x] mmol/L",
+			ukcore+"UKCore-Observation-EarlyWarningTotalScore Observation.value[x] {ScoreOf}",
+			ukcore+"UKCore-Observation-EarlyWarningTotalScore Observation.component.value[x] {ScoreOf}",
+			ukcore+"UKCore-Observation-VitalSigns-BMI Observation.value[x] kg/m2",
+			ukcore+"UKCore-Observation-VitalSigns-BloodPressure Observation.component:SystolicBP.value[x] mm[Hg]",
+			ukcore+"UKCore-Observation-VitalSigns-BloodPressure Observation.component:DiastolicBP.value[x] mm[Hg]",
+			ukcore+"UKCore-Observation-VitalSigns-BodyHeight Observation.value[x] m",
+			ukcore+"UKCore-Observation-VitalSigns-BodyTemperature Observation.value[x] Cel",
+			ukcore+"UKCore-Observation-VitalSigns-BodyWeight Observation.value[x] kg",
+			ukcore+"UKCore-Observation-VitalSigns-HeadCircumference Observation.value[x] cm",
+			ukcore+"UKCore-Observation-VitalSigns-HeartRate Observation.value[x] /min",
+			ukcore+"UKCore-Observation-VitalSigns-OxygenSaturation Observation.value[x] %",
+			ukcore+"UKCore-Observation-VitalSigns-RespirationRate Observation.value[x] /min",
+		))
+	})
+
 	It("compiles each profile once, however many records claim it", func() {
 		env := &check.Env{Context: context.Background(), IGs: []string{sharedtest.Path("fhir", "uk-core")}}
 		c, err := registry().Compile(check.Spec{Requirement: "TERM-04", Type: "fhir-ucum-units", Source: "spec"}, env)
@@ -301,5 +327,24 @@ var _ = Describe("a guide whose profiles cannot be read", func() {
 				Expect(f.Message).To(ContainSubstring("StructureDefinition-broken.json"))
 			}
 		}
+	})
+})
+
+var _ = Describe("a FHIR core profile a suite names", func() {
+	It("is read like a guide's, with no guide loaded", func() {
+		env := &check.Env{Context: context.Background()}
+		c, err := registry().Compile(check.Spec{Requirement: "UNITS", Type: "fhir-ucum-units", Source: "spec",
+			Params: map[string]any{"profile": "http://hl7.org/fhir/StructureDefinition/bodyweight"}}, env)
+		Expect(err).NotTo(HaveOccurred())
+		recs := records(writeLines(
+			obs("cm", "", sct("27113001"), "cm"),
+			obs("lb", "", sct("27113001"), "[lb_av]"),
+		))
+		st := c.NewState()
+		fs := st.Observe(recs[0])
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Path).To(Equal("Observation.valueQuantity.code"))
+		Expect(fs[0].Message).To(ContainSubstring("the unit profile http://hl7.org/fhir/StructureDefinition/bodyweight fixes for Observation.value[x]:valueQuantity"))
+		Expect(st.Observe(recs[1])).To(BeEmpty())
 	})
 })
