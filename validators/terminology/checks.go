@@ -178,13 +178,40 @@ func newFormatCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	}), nil
 }
 
-// newUnitsCheck checks UCUM codes and, for observations whose LOINC code a
-// core profile gives a unit (or the suite's units parameter does), that the
-// value's unit is comparable with it.
+// newUnitsCheck checks UCUM codes and that units are comparable with the
+// unit a profile fixes: the profiles of loaded guides a resource claims, the
+// profiles the suite names (profile), and, for observations whose LOINC code
+// a core profile gives a unit (or the suite's units parameter does), that.
 func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(spec, env, "units")
+	s, el, err := prepare(spec, env, "units", "profile")
 	if err != nil {
 		return nil, err
+	}
+	names, err := spec.Params.Strings("profile")
+	if err != nil {
+		return nil, err
+	}
+	gu, err := guideUnitsFor(env, s.Engine, len(names) > 0)
+	var notes []string
+	if err != nil {
+		if len(names) > 0 {
+			return nil, err
+		}
+		// The guides' code systems may still load (the engine leaves out
+		// what it cannot read): check everything else, and say what not.
+		notes = append(notes, fmt.Sprintf("units fixed by the profiles of loaded guides not checked: %v", err))
+		gu = nil
+	}
+	var named []*unitProfile
+	for _, n := range names {
+		if _, ok := gu.defs.Lookup(n); !ok {
+			return nil, fmt.Errorf("parameter \"profile\": %s is not loaded (not in FHIR R4 core or a guide given with --ig)", n)
+		}
+		p := gu.profile(n)
+		if p.Err != nil {
+			return nil, fmt.Errorf("parameter \"profile\": %w", p.Err)
+		}
+		named = append(named, p)
 	}
 	extra, err := spec.Params.Map("units")
 	if err != nil {
@@ -208,7 +235,7 @@ func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		return el.UnitRule(loinc)
 	}
 	ctx := ctxOf(env)
-	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+	return withNotes(spec.Requirement, terminology.IssueNotChecked, notes, check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
 		el.Each(rec, func(c coded) {
 			m, _ := c.Value.(map[string]any)
@@ -239,21 +266,26 @@ func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 					fmt.Sprintf("%q is not a valid UCUM unit: %v", code, err), code))
 			}
 		})
+		done := map[string]bool{}
+		if gu != nil {
+			out = append(out, gu.check(rec, named, done)...)
+		}
 		if rec.Type == "Observation" {
-			out = append(out, observationUnits(ctx, s.Engine, rec, rule)...)
+			out = append(out, observationUnits(ctx, s.Engine, rec, rule, done)...)
 		}
 		return out
-	}), nil
+	})), nil
 }
 
 // observationUnits compares the unit of an observation's value (and of each
 // component's) with the unit a profile fixes for its LOINC code.
-func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.Record, rule func(string) (UnitRule, bool)) []model.Finding {
+// A unit already reported at its path (done) is not reported again.
+func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.Record, rule func(string) (UnitRule, bool), done map[string]bool) []model.Finding {
 	res := rec.Resource()
 	var out []model.Finding
 	check := func(obj map[string]any, at string) {
 		q, _ := obj["valueQuantity"].(map[string]any)
-		if q == nil || q["system"] != terminology.UCUM {
+		if q == nil || q["system"] != terminology.UCUM || done[at+".valueQuantity.code"] {
 			return
 		}
 		unit, _ := q["code"].(string)
@@ -308,42 +340,52 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.R
 // withSkipped adds to a check one information finding per guide file the
 // engine left out, so that a run's report says what it could not read.
 func withSkipped(requirement string, skipped []string, c check.Check) check.Check {
-	if len(skipped) == 0 {
+	notes := make([]string, len(skipped))
+	for i, f := range skipped {
+		notes[i] = "implementation guide file left out, its code systems and value sets unknown: " + f
+	}
+	return withNotes(requirement, "terminology.guide-file-skipped", notes, c)
+}
+
+// withNotes adds to a check one information finding per note, once per
+// result: what the check could not read, said in the report.
+func withNotes(requirement, code string, notes []string, c check.Check) check.Check {
+	if len(notes) == 0 {
 		return c
 	}
-	return skippedCheck{Check: c, requirement: requirement, skipped: skipped}
+	return notedCheck{Check: c, requirement: requirement, code: code, notes: notes}
 }
 
-type skippedCheck struct {
+type notedCheck struct {
 	check.Check
 	requirement string
-	skipped     []string
+	code        string
+	notes       []string
 }
 
-func (c skippedCheck) NewState() check.State {
-	return &skippedState{Inner: c.Check.NewState(), check: c}
+func (c notedCheck) NewState() check.State {
+	return &notedState{Inner: c.Check.NewState(), check: c}
 }
 
-// skippedState wraps the check's own state; it serialises as that state.
-type skippedState struct {
+// notedState wraps the check's own state; it serialises as that state.
+type notedState struct {
 	Inner check.State `json:"inner"`
-	check skippedCheck
+	check notedCheck
 }
 
-func (s *skippedState) Observe(rec *model.Record) []model.Finding { return s.Inner.Observe(rec) }
+func (s *notedState) Observe(rec *model.Record) []model.Finding { return s.Inner.Observe(rec) }
 
-func (s *skippedState) Merge(other check.State) error {
-	o, ok := other.(*skippedState)
+func (s *notedState) Merge(other check.State) error {
+	o, ok := other.(*notedState)
 	if !ok {
 		return fmt.Errorf("%s: cannot merge %T", s.check.requirement, other)
 	}
 	return s.Inner.Merge(o.Inner)
 }
 
-func (s *skippedState) Finish(t *model.Tally) {
+func (s *notedState) Finish(t *model.Tally) {
 	s.Inner.Finish(t)
-	for _, f := range s.check.skipped {
-		t.Add(model.Finding{Severity: model.Information, Check: s.check.requirement, Code: "terminology.guide-file-skipped",
-			Message: "implementation guide file left out, its code systems and value sets unknown: " + f})
+	for _, n := range s.check.notes {
+		t.Add(model.Finding{Severity: model.Information, Check: s.check.requirement, Code: s.check.code, Message: n})
 	}
 }
