@@ -55,7 +55,7 @@ type Hooks struct {
 // (with the run's implementation guides) on first use.
 func SharedEngine(env *check.Env, hooks Hooks) (*Engine, error) {
 	v, err := env.Service(ServiceName, func() (any, error) {
-		defs, err := definitions.New(definitions.Options{IGs: env.Guides(), XML: hooks.XML})
+		defs, err := definitions.Shared(env, hooks.XML)
 		if err != nil {
 			return nil, err
 		}

@@ -105,7 +105,7 @@ func guideUnitsFor(env *check.Env, eng *terminology.Engine, named bool) (*GuideU
 		return nil, nil
 	}
 	v, err := env.Service(ServiceName+".guide-units", func() (any, error) {
-		defs, err := definitions.New(definitions.Options{IGs: env.Guides(), XML: fhirxml.Decode})
+		defs, err := definitions.Shared(env, fhirxml.Decode)
 		if err != nil {
 			return nil, err
 		}
