@@ -2,6 +2,7 @@ package mllp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -71,9 +72,12 @@ type Client struct {
 	// ConnectTimeout bounds dialling (default 5s).
 	ConnectTimeout time.Duration
 	MaxFrame       int
+	// TLS, when set, makes the connection MLLP over TLS (1.2 or later).
+	TLS *ClientTLS
 
-	conn net.Conn
-	fr   *FrameReader
+	conn      net.Conn
+	askedCert bool
+	fr        *FrameReader
 }
 
 // Close closes the connection.
@@ -94,8 +98,14 @@ func (c *Client) dial(ctx context.Context) error {
 	if ct <= 0 {
 		ct = 5 * time.Second
 	}
-	d := net.Dialer{Timeout: ct}
-	conn, err := d.DialContext(ctx, "tcp", c.Addr)
+	var conn net.Conn
+	var err error
+	if c.TLS != nil {
+		conn, err = c.dialTLS(ctx, ct)
+	} else {
+		d := net.Dialer{Timeout: ct}
+		conn, err = d.DialContext(ctx, "tcp", c.Addr)
+	}
 	if err != nil {
 		return err
 	}
@@ -121,6 +131,12 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 	start := time.Now()
 	c.conn.SetWriteDeadline(start.Add(timeout))
 	if _, err := c.conn.Write(Wrap(raw)); err != nil {
+		var alert tls.AlertError
+		if c.TLS != nil && errors.As(err, &alert) {
+			ex.Outcome, ex.Detail = ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, c.alertError(alert, c.askedCert))
+			c.Close()
+			return ex
+		}
 		c.Close()
 		ex.Outcome, ex.Detail = Closed, "sending failed: "+err.Error()
 		return ex
@@ -137,6 +153,14 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 		ex.Skipped += f.Skipped
 		ex.SkippedSample = append(ex.SkippedSample, f.SkippedSample...)
 		if err != nil {
+			var alert tls.AlertError
+			if c.TLS != nil && errors.As(err, &alert) && len(ex.Responses) == 0 {
+				// A TLS 1.3 server refuses a client certificate (or its
+				// absence) after the client's side of the handshake is done.
+				ex.Outcome, ex.Detail = ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, c.alertError(alert, c.askedCert))
+				c.Close()
+				return ex
+			}
 			skipped, sample, inFrame := c.fr.Pending()
 			ex.Skipped += skipped
 			ex.SkippedSample = append(ex.SkippedSample, sample...)

@@ -24,7 +24,9 @@ type Received struct {
 	BadEnd        bool
 	// Incomplete is set when the connection ended inside a frame.
 	Incomplete bool
-	At         time.Time
+	// TLSError says why a TLS handshake failed (nothing else is set).
+	TLSError string
+	At       time.Time
 }
 
 // Listener receives frames and answers each with the bytes Handle returns
@@ -32,6 +34,9 @@ type Received struct {
 // sent, then the listener closes.
 type Listener struct {
 	MaxFrame int
+	// HandshakeTimeout bounds a TLS handshake (default 10s) when ln is a
+	// TLS listener (tls.NewListener).
+	HandshakeTimeout time.Duration
 	// Handle is called for every frame and problem, from one goroutine per
 	// connection; it must be safe for concurrent use.
 	Handle func(Received) (reply []byte, stop bool)
@@ -80,8 +85,14 @@ func (l *Listener) serveConn(ctx context.Context, cancel context.CancelFunc, con
 		case <-done:
 		}
 	}()
-	fr := NewFrameReader(conn, l.MaxFrame)
 	remote := conn.RemoteAddr().String()
+	if err := handshake(ctx, conn, l.HandshakeTimeout); err != nil {
+		if ctx.Err() == nil && !errors.Is(err, errSilent) {
+			l.Handle(Received{Remote: remote, TLSError: err.Error(), At: time.Now()})
+		}
+		return
+	}
+	fr := NewFrameReader(conn, l.MaxFrame)
 	for {
 		f, err := fr.Next()
 		if err != nil {

@@ -53,6 +53,9 @@ type Simulator struct {
 	Delay time.Duration
 	// Now stamps ACKs; tests fix it.
 	Now func() time.Time
+	// HandshakeTimeout bounds a TLS handshake (default 10s) when the listener
+	// given to Serve is a TLS one.
+	HandshakeTimeout time.Duration
 
 	mu    sync.Mutex
 	count int
@@ -112,6 +115,9 @@ func (s *Simulator) next() string {
 func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 	defer conn.Close()
 	go func() { <-ctx.Done(); conn.Close() }()
+	if err := handshake(ctx, conn, s.HandshakeTimeout); err != nil {
+		return
+	}
 	fr := NewFrameReader(conn, 0)
 	for {
 		f, err := fr.Next()

@@ -18,7 +18,7 @@ func setFeed(p *runner.Plan, feed string) {
 		for _, t := range v.Targets {
 			typ, _ := t["type"].(string)
 			url, _ := t["url"].(string)
-			if (typ == "mllp" || (typ == "" && strings.HasPrefix(strings.ToLower(url), "mllp://"))) && t["feed"] == nil {
+			if (typ == "mllp" || (typ == "" && (strings.HasPrefix(strings.ToLower(url), "mllp://") || strings.HasPrefix(strings.ToLower(url), "mllps://")))) && t["feed"] == nil {
 				t["feed"] = feed
 			}
 		}

@@ -16,6 +16,7 @@ import (
 
 type listenFlags struct {
 	addr, ack, vendor, out, evidence string
+	tlsCert, tlsKey, tlsClientCA     string
 	duration                         time.Duration
 	count, maxFrame, workers         int
 	suites                           []string
@@ -39,8 +40,13 @@ are handled and reported. Ends after --duration or --count messages:
 
   carecert listen mllp --addr 127.0.0.1:2575 --count 100 --suite nhs-adt-v2 --out out/
 
+With --tls-cert and --tls-key it listens for MLLP over TLS (1.2 or later);
+--tls-client-ca also requires each sender to present a certificate signed by
+a CA in that file (mutual TLS). A failed handshake is reported.
+
 Writes OUT/<vendor>/report.json and junit.xml. Exit 0 when certified, 1 when
-not, 2 for bad flags or an address that cannot be listened on.`,
+not, 2 for bad flags, unreadable or mismatched TLS files, or an address that
+cannot be listened on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.listen(cmd.Context(), f)
@@ -58,6 +64,7 @@ not, 2 for bad flags or an address that cannot be listened on.`,
 	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in reports: redacted or full")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no summary table")
 	fl.IntVar(&f.workers, "workers", 0, "messages checked at once (default: every core)")
+	addServerTLSFlags(fl, &f.tlsCert, &f.tlsKey, &f.tlsClientCA)
 	listen.AddCommand(cmd)
 	return listen
 }
@@ -69,10 +76,21 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 	if f.evidence != "redacted" && f.evidence != "full" {
 		return usageError("--evidence %q: want redacted or full", f.evidence)
 	}
+	tlsOpt, err := serverTLSOption(f.tlsCert, f.tlsKey, f.tlsClientCA)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	scheme := "mllp://"
+	if tlsOpt != nil {
+		scheme = "mllps://"
+	}
+	t := map[string]any{"name": scheme + f.addr, "type": "mllp-listen", "url": scheme + f.addr,
+		"duration": f.duration.String(), "count": f.count, "ack": f.ack, "max-frame": f.maxFrame}
+	if tlsOpt != nil {
+		t["tls"] = tlsOpt
+	}
 	plan := &runner.Plan{Name: "listen", Suites: f.suites, Evidence: f.evidence, Vendors: []runner.VendorPlan{{
-		Name: f.vendor,
-		Targets: []map[string]any{{"name": "mllp://" + f.addr, "type": "mllp-listen", "url": "mllp://" + f.addr,
-			"duration": f.duration.String(), "count": f.count, "ack": f.ack, "max-frame": f.maxFrame}},
+		Name: f.vendor, Targets: []map[string]any{t},
 	}}}
 	if err := plan.Check(); err != nil {
 		return usageError("%v", err)
@@ -87,7 +105,7 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 			if f.quiet {
 				return
 			}
-			fmt.Fprintf(a.stderr, "listening for MLLP on %s (up to %s", addr, f.duration)
+			fmt.Fprintf(a.stderr, "listening for MLLP%s on %s (up to %s", map[bool]string{true: " over TLS"}[tlsOpt != nil], addr, f.duration)
 			if f.count > 0 {
 				fmt.Fprintf(a.stderr, " or %d message(s)", f.count)
 			}

@@ -126,7 +126,7 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 }
 
 func runnerTargetIsURL(s string) bool {
-	for _, prefix := range []string{"http://", "https://", "mllp://"} {
+	for _, prefix := range []string{"http://", "https://", "mllp://", "mllps://"} {
 		if len(s) > len(prefix) && s[:len(prefix)] == prefix {
 			return true
 		}

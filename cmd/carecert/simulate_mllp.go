@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"sort"
@@ -17,6 +18,7 @@ import (
 func (a *app) simulateMLLPCommand() *cobra.Command {
 	var (
 		addr, defect    string
+		cert, key, ca   string
 		every           int
 		delay, duration time.Duration
 	)
@@ -36,6 +38,12 @@ seen to catch it:
 
   carecert simulate mllp --addr 127.0.0.1:2575 --defect wrong-msa2 --every 3
 
+With --tls-cert and --tls-key it speaks MLLP over TLS (1.2 or later);
+--tls-client-ca also requires client certificates signed by a CA in that
+file (mutual TLS):
+
+  carecert simulate mllp --addr 127.0.0.1:2576 --tls-cert server.pem --tls-key server.key
+
 Runs until interrupted or --duration ends.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,9 +51,18 @@ Runs until interrupted or --duration ends.`,
 			if err := s.Validate(); err != nil {
 				return usageError("--defect: %v", err)
 			}
+			cfg, err := serverTLSConfig(cert, key, ca)
+			if err != nil {
+				return usageError("%v", err)
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return usageError("cannot listen on %s: %v", addr, err)
+			}
+			over := ""
+			if cfg != nil {
+				ln = tls.NewListener(ln, cfg)
+				over = " over TLS"
 			}
 			ctx := cmd.Context()
 			if duration > 0 {
@@ -53,7 +70,7 @@ Runs until interrupted or --duration ends.`,
 				ctx, cancel = context.WithTimeout(ctx, duration)
 				defer cancel()
 			}
-			fmt.Fprintf(a.stderr, "simulating an MLLP endpoint on %s (defect %s, every %d)\n", ln.Addr(), defect, max(every, 1))
+			fmt.Fprintf(a.stderr, "simulating an MLLP endpoint%s on %s (defect %s, every %d)\n", over, ln.Addr(), defect, max(every, 1))
 			return s.Serve(ctx, ln)
 		},
 	}
@@ -63,5 +80,6 @@ Runs until interrupted or --duration ends.`,
 	fl.IntVar(&every, "every", 1, "play the defect on every N-th message")
 	fl.DurationVar(&delay, "delay", 2*time.Second, "how late the slow defect answers")
 	fl.DurationVar(&duration, "duration", 0, "stop after this long (0: until interrupted)")
+	addServerTLSFlags(fl, &cert, &key, &ca)
 	return cmd
 }

@@ -2,6 +2,7 @@ package target
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
@@ -25,27 +27,34 @@ type mllpClient struct {
 	rate          float64
 	maxFrame      int
 	thresholds    map[string]time.Duration
+	tls           *mllp.ClientTLS
 }
 
 // MLLPOptions are the plan options of an mllp target.
-var mllpOptions = []string{"name", "type", "feed", "timeout", "connect-timeout", "max-messages", "rate", "max-frame", "latency"}
+var mllpOptions = []string{"name", "type", "feed", "timeout", "connect-timeout", "max-messages", "rate", "max-frame", "latency", "tls"}
 
 // OpenMLLP opens an mllp://host:port target. Options: feed (the HL7 v2 file
 // or folder whose messages are sent; required), timeout per acknowledgement
 // (default 10s), connect-timeout (5s), max-messages (default 10000: a
 // certification run is bounded), rate (messages per second, default 50),
 // max-frame (bytes), latency (thresholds such as {p95: 500ms, max: 2s} that
-// the hl7v2-ack-latency check grades against instead of its suite's).
+// the hl7v2-ack-latency check grades against instead of its suite's), tls
+// (true, or {ca_file, cert_file, key_file, server_name,
+// insecure_skip_verify}; an mllps:// URL means tls: true). TLS files are
+// read and checked here: a problem with them is a *ConfigError.
 func OpenMLLP(spec Spec) (Target, error) {
 	o := spec.Options
 	if err := o.Reject(mllpOptions...); err != nil {
 		return nil, err
 	}
-	addr, err := mllpAddr(spec.URL + spec.Path)
+	addr, secure, err := mllpAddr(spec.URL + spec.Path)
 	if err != nil {
 		return nil, err
 	}
 	t := &mllpClient{addr: addr}
+	if t.tls, err = clientTLS(o, secure, spec.BaseDir); err != nil {
+		return nil, &ConfigError{Err: err}
+	}
 	feed, err := o.String("feed", "")
 	if err != nil {
 		return nil, err
@@ -98,15 +107,99 @@ func OpenMLLP(spec Spec) (Target, error) {
 	return t, nil
 }
 
-func mllpAddr(raw string) (string, error) {
+// mllpAddr reads mllp://host:port or mllps://host:port (MLLP over TLS).
+func mllpAddr(raw string) (addr string, secure bool, err error) {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "mllp" || u.Host == "" {
-		return "", fmt.Errorf("%q is not an mllp://host:port address", raw)
+	if err != nil || (u.Scheme != "mllp" && u.Scheme != "mllps") || u.Host == "" {
+		return "", false, fmt.Errorf("%q is not an mllp://host:port (or mllps://) address", raw)
 	}
 	if u.Port() == "" {
-		return "", fmt.Errorf("%q: give the port (mllp://host:port)", raw)
+		return "", false, fmt.Errorf("%q: give the port (%s://host:port)", raw, u.Scheme)
 	}
-	return u.Host, nil
+	return u.Host, u.Scheme == "mllps", nil
+}
+
+// clientTLS reads the tls option: absent or false (plain TCP, unless the URL
+// is mllps://), true (the system's CAs), or a map of settings.
+func clientTLS(o check.Params, secure bool, dir string) (*mllp.ClientTLS, error) {
+	c := &mllp.ClientTLS{}
+	switch v := o["tls"].(type) {
+	case nil:
+	case bool:
+		if !v && secure {
+			return nil, errors.New("tls: false contradicts the mllps:// URL")
+		}
+		secure = secure || v
+	default:
+		m, err := o.Map("tls")
+		if err != nil {
+			return nil, fmt.Errorf("%w (want true, false or a map of ca_file, cert_file, key_file, server_name, insecure_skip_verify)", err)
+		}
+		if err := m.Reject("ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"); err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		for _, f := range []struct {
+			key string
+			to  *mllp.TLSFile
+		}{{"ca_file", &c.CA}, {"cert_file", &c.Cert}, {"key_file", &c.Key}} {
+			p, err := m.String(f.key, "")
+			if err != nil {
+				return nil, fmt.Errorf("tls: %w", err)
+			}
+			*f.to = mllp.TLSFile{Option: "tls." + f.key, Path: resolveIn(dir, p)}
+		}
+		if c.ServerName, err = m.String("server_name", ""); err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		if c.InsecureSkipVerify, err = m.Bool("insecure_skip_verify", false); err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		secure = true
+	}
+	if !secure {
+		return nil, nil
+	}
+	if err := c.Load(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func resolveIn(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) || dir == "" {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// serverTLS reads an mllp-listen target's tls option: {cert_file, key_file,
+// client_ca_file}; nil when absent.
+func serverTLS(o check.Params, secure bool, dir string) (*tls.Config, error) {
+	m, err := o.Map("tls")
+	if err != nil {
+		return nil, fmt.Errorf("%w (want a map of cert_file, key_file, client_ca_file)", err)
+	}
+	if m == nil {
+		if secure {
+			return nil, errors.New("an mllps:// listener needs tls: {cert_file, key_file}")
+		}
+		return nil, nil
+	}
+	if err := m.Reject("cert_file", "key_file", "client_ca_file"); err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	var s mllp.ServerTLS
+	for _, f := range []struct {
+		key string
+		to  *mllp.TLSFile
+	}{{"cert_file", &s.Cert}, {"key_file", &s.Key}, {"client_ca_file", &s.ClientCA}} {
+		p, err := m.String(f.key, "")
+		if err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		*f.to = mllp.TLSFile{Option: "tls." + f.key, Path: resolveIn(dir, p)}
+	}
+	return s.Config()
 }
 
 func (t *mllpClient) Kinds() []model.Kind { return []model.Kind{model.KindExchange} }
@@ -116,8 +209,18 @@ func (t *mllpClient) Records(ctx context.Context, emit Emit) error {
 	if err != nil {
 		return err
 	}
-	c := &mllp.Client{Addr: t.addr, Timeout: t.timeout, ConnectTimeout: t.dial, MaxFrame: t.maxFrame}
+	c := &mllp.Client{Addr: t.addr, Timeout: t.timeout, ConnectTimeout: t.dial, MaxFrame: t.maxFrame, TLS: t.tls}
 	defer c.Close()
+	if t.tls != nil && t.tls.InsecureSkipVerify {
+		rec := &model.Record{Kind: model.KindExchange, Source: "mllps://" + t.addr}
+		f := rec.Finding(model.Warning, "mllp.tls-insecure", "", "TLS certificate verification is OFF (tls.insecure_skip_verify): "+
+			"the endpoint's certificate and name were not checked, so this run does not show that the endpoint is who it claims to be; "+
+			"certify with tls.ca_file instead")
+		rec.Problem = &f
+		if err := emit(rec); err != nil {
+			return err
+		}
+	}
 	interval := time.Duration(float64(time.Second) / t.rate)
 	var last time.Time
 	sent := 0
@@ -179,6 +282,7 @@ type mllpListen struct {
 	count    int
 	ack      string
 	maxFrame int
+	tls      *tls.Config
 	judge    Judge
 	// Ready, when set, is told the address once listening (tests use port 0).
 	ready func(addr string)
@@ -194,11 +298,13 @@ type ListenOptions struct {
 // (host:port to listen on), duration (default 60s), count (stop after this
 // many messages; 0: only the duration bounds it), ack "aa" (acknowledge all
 // with AA) or "validate" (default: AE for a message with error findings from
-// the judge), max-frame (bytes).
+// the judge), max-frame (bytes), tls ({cert_file, key_file, client_ca_file}:
+// MLLP over TLS, requiring client certificates signed by a CA in
+// client_ca_file when given; an mllps:// URL needs it).
 func OpenMLLPListen(lo ListenOptions) Opener {
 	return func(spec Spec) (Target, error) {
 		o := spec.Options
-		if err := o.Reject("name", "type", "addr", "duration", "count", "ack", "max-frame"); err != nil {
+		if err := o.Reject("name", "type", "addr", "duration", "count", "ack", "max-frame", "tls"); err != nil {
 			return nil, err
 		}
 		t := &mllpListen{judge: lo.Judge, ready: lo.Ready}
@@ -206,8 +312,13 @@ func OpenMLLPListen(lo ListenOptions) Opener {
 		if t.addr, err = o.String("addr", ""); err != nil {
 			return nil, err
 		}
+		loc := spec.URL + spec.Path
+		secure := strings.HasPrefix(loc, "mllps://")
 		if t.addr == "" {
-			t.addr = strings.TrimPrefix(spec.URL+spec.Path, "mllp://")
+			t.addr = strings.TrimPrefix(strings.TrimPrefix(loc, "mllp://"), "mllps://")
+		}
+		if t.tls, err = serverTLS(o, secure, spec.BaseDir); err != nil {
+			return nil, &ConfigError{Err: err}
 		}
 		if _, _, err := net.SplitHostPort(t.addr); err != nil {
 			return nil, fmt.Errorf("addr %q: want host:port: %w", t.addr, err)
@@ -242,6 +353,10 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 		return fmt.Errorf("cannot listen on %s: %w", t.addr, err)
 	}
 	source := "mllp://" + ln.Addr().String()
+	if t.tls != nil {
+		source = "mllps://" + ln.Addr().String()
+		ln = tls.NewListener(ln, t.tls)
+	}
 	if t.ready != nil {
 		t.ready(ln.Addr().String())
 	}
@@ -269,6 +384,8 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 			problem("mllp.outside-frame", fmt.Sprintf("%d byte(s) outside MLLP frames (%q)", r.Skipped, truncateBytes(r.SkippedSample, 32)))
 		}
 		switch {
+		case r.TLSError != "":
+			problem("mllp.tls-handshake", r.TLSError)
 		case r.Oversize:
 			problem("mllp.oversize", fmt.Sprintf("a frame of %d bytes, over the limit: dropped", r.Size))
 		case r.Incomplete:

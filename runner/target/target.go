@@ -204,7 +204,7 @@ func (r *Registry) Open(spec Spec) (Target, string, error) {
 func Infer(spec Spec) string {
 	lowerURL := strings.ToLower(spec.URL + spec.Path)
 	switch {
-	case strings.HasPrefix(lowerURL, "mllp://"):
+	case strings.HasPrefix(lowerURL, "mllp://"), strings.HasPrefix(lowerURL, "mllps://"):
 		return "mllp"
 	case strings.HasPrefix(lowerURL, "http://"), strings.HasPrefix(lowerURL, "https://"):
 		return "fhir-server"

@@ -1,0 +1,274 @@
+package mllp
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// TLSFile is a file an option names. Errors about it name both, and never
+// quote what the file holds.
+type TLSFile struct {
+	// Option is how the user named it: "tls.ca_file" in a plan, "--tls-cert"
+	// on the command line.
+	Option string
+	Path   string
+}
+
+func (f TLSFile) read() ([]byte, error) {
+	data, err := os.ReadFile(f.Path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s %s: cannot read it: %v", f.Option, f.Path, err)
+	}
+	return data, nil
+}
+
+// loadPool reads PEM certificates (CAs) from a file.
+func loadPool(f TLSFile) (*x509.CertPool, error) {
+	data, err := f.read()
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s %s: no PEM certificate in it", f.Option, f.Path)
+	}
+	return pool, nil
+}
+
+// loadPair reads a certificate and its private key, and checks that they
+// belong together.
+func loadPair(cert, key TLSFile) (tls.Certificate, error) {
+	switch {
+	case cert.Path == "" && key.Path != "":
+		return tls.Certificate{}, fmt.Errorf("%s is given without %s: give both, the certificate and its key", key.Option, cert.Option)
+	case cert.Path != "" && key.Path == "":
+		return tls.Certificate{}, fmt.Errorf("%s is given without %s: give both, the certificate and its key", cert.Option, key.Option)
+	}
+	certPEM, err := cert.read()
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	keyPEM, err := key.read()
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		msg := err.Error()
+		switch {
+		case strings.Contains(msg, "does not match"):
+			return tls.Certificate{}, fmt.Errorf("%s %s does not match the certificate in %s %s", key.Option, key.Path, cert.Option, cert.Path)
+		case strings.Contains(msg, "certificate input"), strings.HasPrefix(msg, "x509:"):
+			return tls.Certificate{}, fmt.Errorf("%s %s: not a usable certificate (%v)", cert.Option, cert.Path, pemReason(err))
+		}
+		return tls.Certificate{}, fmt.Errorf("%s %s: not a usable private key (%v)", key.Option, key.Path, pemReason(err))
+	}
+	return pair, nil
+}
+
+// pemReason is crypto/tls's reason without its "tls: " prefix; those reasons
+// name PEM block types, never their contents.
+func pemReason(err error) string {
+	return strings.TrimPrefix(err.Error(), "tls: ")
+}
+
+// ClientTLS is how a Client speaks TLS: the CAs it trusts (CA; the system's
+// when empty), its own certificate for mutual TLS (Cert and Key), the name it
+// expects in the server's certificate (the host dialled when empty).
+type ClientTLS struct {
+	CA, Cert, Key TLSFile
+	ServerName    string
+	// InsecureSkipVerify accepts any server certificate. It proves nothing
+	// about the endpoint; targets report it as a warning.
+	InsecureSkipVerify bool
+
+	config *tls.Config
+}
+
+// Load reads and checks the files (once); every problem names its option
+// and file.
+func (c *ClientTLS) Load() error {
+	if c.config != nil {
+		return nil
+	}
+	if c.InsecureSkipVerify && c.CA.Path != "" {
+		return fmt.Errorf("%s and insecure_skip_verify are both given: trust a CA or skip verification, not both", c.CA.Option)
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: c.InsecureSkipVerify}
+	if c.CA.Path != "" {
+		pool, err := loadPool(c.CA)
+		if err != nil {
+			return err
+		}
+		cfg.RootCAs = pool
+	}
+	if c.Cert.Path != "" || c.Key.Path != "" {
+		pair, err := loadPair(c.Cert, c.Key)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	c.config = cfg
+	return nil
+}
+
+// ServerTLS is how a listener or simulator speaks TLS: its certificate and
+// key, and optionally the CAs whose client certificates it requires.
+type ServerTLS struct {
+	Cert, Key, ClientCA TLSFile
+}
+
+// Config reads and checks the files; every problem names its option and file.
+func (s ServerTLS) Config() (*tls.Config, error) {
+	if s.Cert.Path == "" && s.Key.Path == "" {
+		if s.ClientCA.Path != "" {
+			return nil, fmt.Errorf("%s needs %s and %s: client certificates are asked for over TLS", s.ClientCA.Option, s.Cert.Option, s.Key.Option)
+		}
+		return nil, fmt.Errorf("TLS needs %s and %s", s.Cert.Option, s.Key.Option)
+	}
+	pair, err := loadPair(s.Cert, s.Key)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}
+	if s.ClientCA.Path != "" {
+		pool, err := loadPool(s.ClientCA)
+		if err != nil {
+			return nil, err
+		}
+		cfg.ClientCAs, cfg.ClientAuth = pool, tls.RequireAndVerifyClientCert
+	}
+	return cfg, nil
+}
+
+// dialTLS connects and completes the TLS handshake within timeout: the
+// connect timeout covers both.
+func (c *Client) dialTLS(ctx context.Context, timeout time.Duration) (net.Conn, error) {
+	if err := c.TLS.Load(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	d := net.Dialer{}
+	raw, err := d.DialContext(ctx, "tcp", c.Addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := c.TLS.config.Clone()
+	if cfg.ServerName == "" {
+		host, _, _ := net.SplitHostPort(c.Addr)
+		cfg.ServerName = host
+	}
+	// Note whether the server asked for a client certificate, to explain a
+	// failure that comes after the handshake (TLS 1.3 servers refuse a
+	// missing certificate only after the client thinks it is done).
+	var asked atomic.Bool
+	own := cfg.Certificates
+	cfg.Certificates = nil
+	cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		asked.Store(true)
+		if len(own) > 0 {
+			return &own[0], nil
+		}
+		return &tls.Certificate{}, nil
+	}
+	conn := tls.Client(raw, cfg)
+	if err := conn.HandshakeContext(ctx); err != nil {
+		raw.Close()
+		return nil, c.tlsError(err, ctx.Err() != nil, timeout, asked.Load())
+	}
+	c.askedCert = asked.Load()
+	return conn, nil
+}
+
+// tlsError says in plain words why a TLS connection failed.
+func (c *Client) tlsError(err error, timedOut bool, timeout time.Duration, asked bool) error {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var alert tls.AlertError
+	var record tls.RecordHeaderError
+	trust := "the system's trusted CAs (no ca_file given)"
+	if c.TLS.CA.Path != "" {
+		trust = fmt.Sprintf("the CA(s) in %s %s", c.TLS.CA.Option, c.TLS.CA.Path)
+	}
+	switch {
+	case timedOut || isTimeout(err):
+		return fmt.Errorf("TLS handshake with %s did not complete within %s (connect-timeout): is the endpoint speaking TLS?", c.Addr, timeout)
+	case errors.As(err, &unknown):
+		return fmt.Errorf("TLS: the server's certificate (subject %q, issuer %q) is not trusted by %s", unknown.Cert.Subject.String(), unknown.Cert.Issuer.String(), trust)
+	case errors.As(err, &host):
+		names := host.Certificate.DNSNames
+		for _, ip := range host.Certificate.IPAddresses {
+			names = append(names, ip.String())
+		}
+		return fmt.Errorf("TLS: the server's certificate is for %s, not %s (set tls.server_name when the endpoint is reached by another name)", strings.Join(names, ", "), host.Host)
+	case errors.As(err, &invalid):
+		return fmt.Errorf("TLS: the server's certificate is not valid: %v", invalid)
+	case errors.As(err, &alert):
+		return c.alertError(alert, asked)
+	case errors.As(err, &record):
+		return fmt.Errorf("TLS: the endpoint at %s did not answer in TLS (is it plain MLLP? use mllp:// without tls)", c.Addr)
+	}
+	return fmt.Errorf("TLS handshake with %s failed: %v", c.Addr, err)
+}
+
+// alertError explains an alert the server sent.
+func (c *Client) alertError(alert tls.AlertError, asked bool) error {
+	const certificateRequired, badCertificate, unknownCA, handshakeFailure = 116, 42, 48, 40
+	haveCert := c.TLS.Cert.Path != ""
+	switch {
+	case !haveCert && (alert == certificateRequired || (asked && (alert == badCertificate || alert == handshakeFailure))):
+		return fmt.Errorf("TLS: the server requires a client certificate (mutual TLS) and none was given: set tls.cert_file and tls.key_file (server said: %v)", error(alert))
+	case haveCert && (alert == badCertificate || alert == unknownCA || alert == certificateRequired):
+		return fmt.Errorf("TLS: the server rejected the client certificate in %s %s (server said: %v)", c.TLS.Cert.Option, c.TLS.Cert.Path, error(alert))
+	}
+	return fmt.Errorf("TLS: the server refused the connection: %v", error(alert))
+}
+
+// errSilent: the peer connected and closed without a byte (a health check
+// or port probe): nothing worth reporting.
+var errSilent = errors.New("closed before the TLS handshake")
+
+// handshake completes a server-side TLS handshake within timeout; a conn
+// that is not TLS passes.
+func handshake(ctx context.Context, conn net.Conn, timeout time.Duration) error {
+	tc, ok := conn.(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		var unknown x509.UnknownAuthorityError
+		switch {
+		case errors.Is(err, io.EOF):
+			return errSilent
+		case ctx.Err() != nil || isTimeout(err):
+			return fmt.Errorf("TLS handshake did not complete within %s", timeout)
+		case strings.Contains(err.Error(), "didn't provide a certificate"):
+			return errors.New("TLS: the client gave no certificate, and one is required (--tls-client-ca)")
+		case errors.As(err, &unknown):
+			return fmt.Errorf("TLS: the client's certificate (subject %q) is not signed by a CA in the client CA file", unknown.Cert.Subject.String())
+		}
+		return fmt.Errorf("TLS handshake failed: %v", err)
+	}
+	return nil
+}
