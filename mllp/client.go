@@ -2,7 +2,6 @@ package mllp
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -131,8 +130,7 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 	start := time.Now()
 	c.conn.SetWriteDeadline(start.Add(timeout))
 	if _, err := c.conn.Write(Wrap(raw)); err != nil {
-		var alert tls.AlertError
-		if c.TLS != nil && errors.As(err, &alert) {
+		if alert, ok := remoteAlert(err); c.TLS != nil && ok {
 			ex.Outcome, ex.Detail = ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, c.alertError(alert, c.askedCert))
 			c.Close()
 			return ex
@@ -153,8 +151,7 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 		ex.Skipped += f.Skipped
 		ex.SkippedSample = append(ex.SkippedSample, f.SkippedSample...)
 		if err != nil {
-			var alert tls.AlertError
-			if c.TLS != nil && errors.As(err, &alert) && len(ex.Responses) == 0 {
+			if alert, ok := remoteAlert(err); c.TLS != nil && ok && len(ex.Responses) == 0 {
 				// A TLS 1.3 server refuses a client certificate (or its
 				// absence) after the client's side of the handshake is done.
 				ex.Outcome, ex.Detail = ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, c.alertError(alert, c.askedCert))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -103,6 +104,14 @@ type ClientTLS struct {
 func (c *ClientTLS) Load() error {
 	if c.config != nil {
 		return nil
+	}
+	for _, f := range []struct {
+		file *TLSFile
+		name string
+	}{{&c.CA, "tls.ca_file"}, {&c.Cert, "tls.cert_file"}, {&c.Key, "tls.key_file"}} {
+		if f.file.Option == "" {
+			f.file.Option = f.name
+		}
 	}
 	if c.InsecureSkipVerify && c.CA.Path != "" {
 		return fmt.Errorf("%s and insecure_skip_verify are both given: trust a CA or skip verification, not both", c.CA.Option)
@@ -200,7 +209,6 @@ func (c *Client) tlsError(err error, timedOut bool, timeout time.Duration, asked
 	var unknown x509.UnknownAuthorityError
 	var host x509.HostnameError
 	var invalid x509.CertificateInvalidError
-	var alert tls.AlertError
 	var record tls.RecordHeaderError
 	trust := "the system's trusted CAs (no ca_file given)"
 	if c.TLS.CA.Path != "" {
@@ -219,7 +227,8 @@ func (c *Client) tlsError(err error, timedOut bool, timeout time.Duration, asked
 		return fmt.Errorf("TLS: the server's certificate is for %s, not %s (set tls.server_name when the endpoint is reached by another name)", strings.Join(names, ", "), host.Host)
 	case errors.As(err, &invalid):
 		return fmt.Errorf("TLS: the server's certificate is not valid: %v", invalid)
-	case errors.As(err, &alert):
+	case isAlert(err):
+		alert, _ := remoteAlert(err)
 		return c.alertError(alert, asked)
 	case errors.As(err, &record):
 		return fmt.Errorf("TLS: the endpoint at %s did not answer in TLS (is it plain MLLP? use mllp:// without tls)", c.Addr)
@@ -227,17 +236,39 @@ func (c *Client) tlsError(err error, timedOut bool, timeout time.Duration, asked
 	return fmt.Errorf("TLS handshake with %s failed: %v", c.Addr, err)
 }
 
+// remoteAlert finds the alert a peer sent in err: crypto/tls reports it as a
+// *net.OpError "remote error" around an unexported alert number.
+func remoteAlert(err error) (tls.AlertError, bool) {
+	var ae tls.AlertError
+	if errors.As(err, &ae) {
+		return ae, true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" && op.Err != nil {
+		if v := reflect.ValueOf(op.Err); v.Kind() == reflect.Uint8 {
+			return tls.AlertError(v.Uint()), true
+		}
+	}
+	return 0, false
+}
+
+func isAlert(err error) bool {
+	_, ok := remoteAlert(err)
+	return ok
+}
+
 // alertError explains an alert the server sent.
 func (c *Client) alertError(alert tls.AlertError, asked bool) error {
 	const certificateRequired, badCertificate, unknownCA, handshakeFailure = 116, 42, 48, 40
 	haveCert := c.TLS.Cert.Path != ""
+	said := strings.TrimPrefix(alert.Error(), "tls: ")
 	switch {
 	case !haveCert && (alert == certificateRequired || (asked && (alert == badCertificate || alert == handshakeFailure))):
-		return fmt.Errorf("TLS: the server requires a client certificate (mutual TLS) and none was given: set tls.cert_file and tls.key_file (server said: %v)", error(alert))
+		return fmt.Errorf("TLS: the server requires a client certificate (mutual TLS) and none was given: set tls.cert_file and tls.key_file (server said: %s)", said)
 	case haveCert && (alert == badCertificate || alert == unknownCA || alert == certificateRequired):
-		return fmt.Errorf("TLS: the server rejected the client certificate in %s %s (server said: %v)", c.TLS.Cert.Option, c.TLS.Cert.Path, error(alert))
+		return fmt.Errorf("TLS: the server rejected the client certificate in %s %s (server said: %s)", c.TLS.Cert.Option, c.TLS.Cert.Path, said)
 	}
-	return fmt.Errorf("TLS: the server refused the connection: %v", error(alert))
+	return fmt.Errorf("TLS: the server refused the connection (server said: %s)", said)
 }
 
 // errSilent: the peer connected and closed without a byte (a health check
