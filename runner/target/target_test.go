@@ -76,7 +76,7 @@ var _ = Describe("targets", func() {
 	It("infers target types from paths and URLs", func() {
 		for in, want := range map[string]string{
 			"https://fhir.example/R4": "fhir-server", "mllp://127.0.0.1:2575": "mllp",
-			"adt.hl7": "hl7v2", "return.csv.gz": "csv", "feed.ndjson.gz": "fhir", "folder": "fhir",
+			"mllps://127.0.0.1:2575": "mllp", "adt.hl7": "hl7v2", "return.csv.gz": "csv", "feed.ndjson.gz": "fhir", "folder": "fhir",
 		} {
 			Expect(target.Infer(target.Spec{Path: in})).To(Equal(want), in)
 		}
