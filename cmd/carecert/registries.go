@@ -33,7 +33,7 @@ func newRegistries() *registries {
 	v2checks.Register(r.checks)
 	r.targets.Register("hl7v2", "HL7 v2 ER7 messages: a file (.hl7, .er7, plain or .gz, batches too) or a folder of them", target.OpenHL7v2)
 	r.targets.Register("hl7v2-fixture", "a synthetic HL7 v2 ADT/ORU feed generated in memory (seed, messages, oru-every, defects)", target.OpenHL7v2Fixture)
-	r.targets.Register("mllp", "an MLLP endpoint (mllp://host:port) sent the messages of a feed; each acknowledgement is checked", target.OpenMLLP)
+	r.targets.Register("mllp", "an MLLP endpoint (mllp://host:port, or mllps:// over TLS) sent the messages of a feed; each acknowledgement is checked", target.OpenMLLP)
 	r.targets.Register("mllp-listen", "listen for a vendor's MLLP feed for a time or a message count (carecert listen mllp)", target.OpenMLLPListen(target.ListenOptions{Judge: v2checks.NewJudge()}))
 	tables.Register(r.checks)
 	tabular.Register(r.targets)
