@@ -64,7 +64,9 @@ var _ = Describe("mllp targets over TLS", func() {
 		}, func() string { return "tls.key_file is given without tls.cert_file" }, false),
 		Entry("a listener key that does not match", "mllps://127.0.0.1:0", func() check.Params {
 			return check.Params{"tls": map[string]any{"cert_file": "server.pem", "key_file": "other.key"}}
-		}, func() string { return "tls.key_file " + pki.OtherKey + " does not match the certificate in tls.cert_file " + pki.ServerCert }, true),
+		}, func() string {
+			return "tls.key_file " + pki.OtherKey + " does not match the certificate in tls.cert_file " + pki.ServerCert
+		}, true),
 		Entry("an mllps:// listener without tls", "mllps://127.0.0.1:0", func() check.Params { return check.Params{} },
 			func() string { return "an mllps:// listener needs tls: {cert_file, key_file}" }, true),
 		Entry("a misspelt listener option", "mllps://127.0.0.1:0", func() check.Params {
