@@ -68,7 +68,7 @@ type Client struct {
 	Addr string
 	// Timeout bounds the wait for each response (default 10s).
 	Timeout time.Duration
-	// ConnectTimeout bounds dialling (default 5s).
+	// ConnectTimeout bounds dialling, TLS handshake included (default 5s).
 	ConnectTimeout time.Duration
 	MaxFrame       int
 	// TLS, when set, makes the connection MLLP over TLS (1.2 or later).
