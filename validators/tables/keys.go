@@ -348,28 +348,36 @@ type consistentState struct {
 	buf     []byte
 }
 
-type consistentJSON struct {
+// textKeysJSON is a key set with the texts of some of its values, as the
+// consistency and reference checks write their states.
+type textKeysJSON struct {
 	Keys  json.RawMessage   `json:"keys"`
 	Texts map[uint64]string `json:"texts"`
 }
 
-func (s *consistentState) MarshalJSON() ([]byte, error) {
-	keys, err := marshalKeySet(s.Files, s.seen)
+func marshalTextKeys(files, texts map[uint64]string, k *keySet) ([]byte, error) {
+	keys, err := marshalKeySet(files, k)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(consistentJSON{Keys: keys, Texts: s.Texts})
+	return json.Marshal(textKeysJSON{Keys: keys, Texts: texts})
 }
 
-func (s *consistentState) UnmarshalJSON(b []byte) error {
-	var j consistentJSON
+func unmarshalTextKeys(b []byte, files, texts map[uint64]string, k *keySet) error {
+	var j textKeysJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	for h, t := range j.Texts {
-		s.Texts[h] = t
-	}
-	return unmarshalKeySet(j.Keys, s.Files, s.seen)
+	maps.Copy(texts, j.Texts)
+	return unmarshalKeySet(j.Keys, files, k)
+}
+
+func (s *consistentState) MarshalJSON() ([]byte, error) {
+	return marshalTextKeys(s.Files, s.Texts, s.seen)
+}
+
+func (s *consistentState) UnmarshalJSON(b []byte) error {
+	return unmarshalTextKeys(b, s.Files, s.Texts, s.seen)
 }
 
 func (s *consistentState) Observe(rec *model.Record) []model.Finding {
@@ -529,22 +537,11 @@ type referenceState struct {
 }
 
 func (s *referenceState) MarshalJSON() ([]byte, error) {
-	keys, err := marshalKeySet(s.Files, s.seen)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(consistentJSON{Keys: keys, Texts: s.Texts})
+	return marshalTextKeys(s.Files, s.Texts, s.seen)
 }
 
 func (s *referenceState) UnmarshalJSON(b []byte) error {
-	var j consistentJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return err
-	}
-	for h, t := range j.Texts {
-		s.Texts[h] = t
-	}
-	return unmarshalKeySet(j.Keys, s.Files, s.seen)
+	return unmarshalTextKeys(b, s.Files, s.Texts, s.seen)
 }
 
 func (s *referenceState) hash(v string) uint64 {
