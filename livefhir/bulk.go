@@ -44,15 +44,8 @@ func OpenBulk(spec target.Spec) (target.Target, error) { return target.Configure
 
 func openBulk(spec target.Spec) (*Bulk, error) {
 	o := spec.Options
-	keys := append([]string{"level", "group", "types", "since", "poll_interval", "max_wait", "download_timeout"}, connectionKeys...)
-	if err := o.Reject(keys...); err != nil {
-		return nil, err
-	}
-	cfg, lat, err := connection(spec)
+	cfg, lat, err := connection(spec, "level", "group", "types", "since", "poll_interval", "max_wait", "download_timeout")
 	if err != nil {
-		return nil, err
-	}
-	if _, err := fhirclient.New(cfg); err != nil {
 		return nil, err
 	}
 	b := &Bulk{cfg: cfg, latency: lat}

@@ -23,11 +23,15 @@ type Latency struct {
 	P95 time.Duration `json:"p95,omitempty"`
 }
 
-// connection builds a client config from a target's options.
-func connection(spec target.Spec) (fhirclient.Config, Latency, error) {
+// connection checks a target's options (its own, named by own, and those of
+// every live target) and builds a client config that a client accepts.
+func connection(spec target.Spec, own ...string) (fhirclient.Config, Latency, error) {
 	o := spec.Options
 	cfg := fhirclient.Config{BaseURL: spec.URL}
 	var lat Latency
+	if err := o.Reject(append(own, connectionKeys...)...); err != nil {
+		return cfg, lat, err
+	}
 	if spec.URL == "" {
 		return cfg, lat, fmt.Errorf("a live FHIR target needs a url (the FHIR base URL)")
 	}
@@ -86,6 +90,9 @@ func connection(spec target.Spec) (fhirclient.Config, Latency, error) {
 		if lat.P95, err = lm.Duration("p95", 0); err != nil {
 			return cfg, lat, fmt.Errorf("latency: %w", err)
 		}
+	}
+	if _, err := fhirclient.New(cfg); err != nil {
+		return cfg, lat, err
 	}
 	return cfg, lat, nil
 }

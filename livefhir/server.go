@@ -55,15 +55,8 @@ func OpenServer(spec target.Spec) (target.Target, error) { return target.Configu
 
 func openServer(spec target.Spec) (*Server, error) {
 	o := spec.Options
-	keys := append([]string{"resources", "max_types", "searches", "count", "max_pages", "interactions", "allow_writes"}, connectionKeys...)
-	if err := o.Reject(keys...); err != nil {
-		return nil, err
-	}
-	cfg, lat, err := connection(spec)
+	cfg, lat, err := connection(spec, "resources", "max_types", "searches", "count", "max_pages", "interactions", "allow_writes")
 	if err != nil {
-		return nil, err
-	}
-	if _, err := fhirclient.New(cfg); err != nil {
 		return nil, err
 	}
 	t := &Server{cfg: cfg, latency: lat, interactions: map[string]bool{}}
