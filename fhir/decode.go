@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -29,7 +30,7 @@ func Decode(data []byte) (map[string]any, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, &SyntaxError{Line: 1, Msg: fmt.Sprintf("a FHIR resource must be a JSON object, got %s", jsonKind(v))}
+		return nil, &SyntaxError{Line: 1, Msg: fmt.Sprintf("a FHIR resource must be a JSON object, got %s", KindOf(v))}
 	}
 	return m, nil
 }
@@ -65,20 +66,40 @@ func lineAt(data []byte, off int) int {
 	return bytes.Count(data[:off], []byte{'\n'}) + 1
 }
 
-func jsonKind(v any) string {
+// KindOf names the JSON kind of a decoded value for a message ("a string",
+// "an object").
+func KindOf(v any) string {
 	switch v.(type) {
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
 	case nil:
 		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number, float64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// ValueText shows a decoded value as evidence: a string quoted, a number or
+// boolean as written, an object or array by its kind.
+func ValueText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x)
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprint(v)
 }
 
 // InvalidUTF8Line returns the 1-based line of the first invalid UTF-8 sequence

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/carecert/carecert/fhir"
 )
 
 var (
@@ -32,13 +34,13 @@ func checkPrimitive(typ string, v any) string {
 	switch typ {
 	case "boolean", "System.Boolean":
 		if _, ok := v.(bool); !ok {
-			return fmt.Sprintf("must be a JSON boolean (true or false), got %s", jsonKind(v))
+			return fmt.Sprintf("must be a JSON boolean (true or false), got %s", fhir.KindOf(v))
 		}
 		return ""
 	case "integer", "positiveInt", "unsignedInt", "System.Integer":
 		n, ok := v.(json.Number)
 		if !ok {
-			return fmt.Sprintf("must be a JSON number, got %s", jsonKind(v))
+			return fmt.Sprintf("must be a JSON number, got %s", fhir.KindOf(v))
 		}
 		if !intRE.MatchString(string(n)) {
 			return fmt.Sprintf("%s is not a valid %s (a whole number without fraction or exponent)", n, typ)
@@ -57,7 +59,7 @@ func checkPrimitive(typ string, v any) string {
 	case "decimal", "System.Decimal":
 		n, ok := v.(json.Number)
 		if !ok {
-			return fmt.Sprintf("must be a JSON number, got %s", jsonKind(v))
+			return fmt.Sprintf("must be a JSON number, got %s", fhir.KindOf(v))
 		}
 		if !decRE.MatchString(string(n)) {
 			return fmt.Sprintf("%s is not a valid decimal", n)
@@ -69,7 +71,7 @@ func checkPrimitive(typ string, v any) string {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Sprintf("must be a JSON string, got %s", jsonKind(v))
+		return fmt.Sprintf("must be a JSON string, got %s", fhir.KindOf(v))
 	}
 	if s == "" {
 		return "must not be empty: omit the element instead"
@@ -157,22 +159,4 @@ func excerpt(s string) string {
 		return strconv.Quote(s[:40] + "…")
 	}
 	return strconv.Quote(s)
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case json.Number, float64:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
 }

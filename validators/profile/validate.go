@@ -403,7 +403,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 		if t != nil {
 			want = "a " + t.code + " object"
 		}
-		w.add(model.Error, CodeType, path, fmt.Sprintf("must be %s, got %s", want, jsonKind(item)), valueText(item))
+		w.add(model.Error, CodeType, path, fmt.Sprintf("must be %s, got %s", want, fhir.KindOf(item)), fhir.ValueText(item))
 		return
 	}
 	if t != nil && (t.code == "Resource" || t.code == "DomainResource" || t.plan != nil && t.plan.Kind == "resource") {
@@ -468,7 +468,7 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host string) {
 	if item != nil {
 		if msg := checkPrimitive(t.code, item); msg != "" {
-			w.add(model.Error, CodeFormat, path, "value "+msg, valueText(item))
+			w.add(model.Error, CodeFormat, path, "value "+msg, fhir.ValueText(item))
 		} else {
 			if s, ok := item.(string); ok && k.maxLength > 0 && utf8.RuneCountInString(s) > k.maxLength {
 				w.add(model.Error, CodeMaxLength, path, fmt.Sprintf("value is %d characters long, more than the maximum length %d", utf8.RuneCountInString(s), k.maxLength), "")
@@ -498,7 +498,7 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host strin
 	if ext != nil {
 		m, ok := ext.(map[string]any)
 		if !ok {
-			w.add(model.Error, CodeType, path, fmt.Sprintf("the _%s companion must be an object, got %s", path[strings.LastIndexByte(path, '.')+1:], jsonKind(ext)), "")
+			w.add(model.Error, CodeType, path, fmt.Sprintf("the _%s companion must be an object, got %s", path[strings.LastIndexByte(path, '.')+1:], fhir.KindOf(ext)), "")
 			return
 		}
 		if t.plan != nil {
@@ -645,20 +645,6 @@ func compact(v any) string {
 		return string(b[:200]) + "…"
 	}
 	return string(b)
-}
-
-func valueText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return strconv.Quote(x)
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	}
-	return fmt.Sprint(v)
 }
 
 // bounds checks minValue[x] and maxValue[x]: numbers (and the value of a

@@ -205,21 +205,21 @@ func (s *Schema) describe(base, typ string, e gojsonschema.ResultError) (path, c
 			fmt.Sprintf("required element %q is missing", prop), ""
 	case "invalid_type":
 		return path, "structure.type",
-			fmt.Sprintf("wrong JSON type: expected %v, got %v", details["expected"], details["given"]), valueText(e.Value())
+			fmt.Sprintf("wrong JSON type: expected %v, got %v", details["expected"], details["given"]), fhir.ValueText(e.Value())
 	case "enum":
 		return path, "structure.code",
-			fmt.Sprintf("%s is not one of the allowed codes (%v)", valueText(e.Value()), details["allowed"]), valueText(e.Value())
+			fmt.Sprintf("%s is not one of the allowed codes (%v)", fhir.ValueText(e.Value()), details["allowed"]), fhir.ValueText(e.Value())
 	case "pattern":
 		if name, ok := s.patterns[fmt.Sprint(details["pattern"])]; ok {
-			return path, "structure.format", fmt.Sprintf("%s is not a valid FHIR %s", valueText(e.Value()), name), valueText(e.Value())
+			return path, "structure.format", fmt.Sprintf("%s is not a valid FHIR %s", fhir.ValueText(e.Value()), name), fhir.ValueText(e.Value())
 		}
-		return path, "structure.format", "value does not match its required format: " + e.Description(), valueText(e.Value())
+		return path, "structure.format", "value does not match its required format: " + e.Description(), fhir.ValueText(e.Value())
 	case "array_min_items":
 		return path, "structure.cardinality", "array must not be empty: FHIR forbids empty arrays", ""
 	case "const":
-		return path, "structure.const", e.Description(), valueText(e.Value())
+		return path, "structure.const", e.Description(), fhir.ValueText(e.Value())
 	}
-	return path, "structure." + e.Type(), e.Description(), valueText(e.Value())
+	return path, "structure." + e.Type(), e.Description(), fhir.ValueText(e.Value())
 }
 
 // contextPath converts gojsonschema's "(root).Patient.identifier.0.system" to
@@ -240,20 +240,6 @@ func contextPath(base, typ, ctx string) string {
 }
 
 func joinElem(path, prop string) string { return path + "." + strings.TrimPrefix(prop, "_") }
-
-func valueText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return strconv.Quote(x)
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	}
-	return fmt.Sprint(v)
-}
 
 // goValue hands an already-decoded value to gojsonschema, which would otherwise
 // marshal and re-parse it: records are parsed once.
