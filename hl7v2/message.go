@@ -128,11 +128,12 @@ func (d Delimiters) FirstComponent(value string, c int) string {
 	if i := strings.IndexByte(value, d.Repetition); i >= 0 {
 		value = value[:i]
 	}
-	return nth(value, d.Component, c)
+	return Part(value, d.Component, c)
 }
 
-// nth returns the n-th (1-based) part of s split at sep.
-func nth(s string, sep byte, n int) string {
+// Part returns the n-th (1-based) part of s split at sep: a component of a
+// field, a subcomponent of a component; "" when s has fewer parts.
+func Part(s string, sep byte, n int) string {
 	for i := 1; i < n; i++ {
 		j := strings.IndexByte(s, sep)
 		if j < 0 {
@@ -246,11 +247,11 @@ func (m *Message) GetPath(p Path) string {
 // Value returns repetition rep (1-based) of a raw field, or its component
 // comp, or that component's subcomponent sub (0 meaning the whole).
 func (d Delimiters) Value(field string, rep, comp, sub int) string {
-	v := nth(field, d.Repetition, rep)
+	v := Part(field, d.Repetition, rep)
 	if comp > 0 {
-		v = nth(v, d.Component, comp)
+		v = Part(v, d.Component, comp)
 		if sub > 0 {
-			v = nth(v, d.Subcomponent, sub)
+			v = Part(v, d.Subcomponent, sub)
 		}
 	}
 	return v

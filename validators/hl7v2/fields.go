@@ -378,7 +378,7 @@ func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
 			// A coded element's identifier is checked against the field's
 			// table when the coding system is HL7's (or not given).
 			if (typ == "CE" || typ == "CWE" || typ == "CNE") && i == 1 && fd.Table > 0 {
-				system := nth(val, sep, 3)
+				system := hl7v2.Part(val, sep, 3)
 				hl7 := strings.HasPrefix(system, "HL7")
 				if (hl7 && r.tablesOn) || (system == "" && r.userTablesOn) {
 					w.table(part, &dict.Field{Desc: fd.Desc, Table: fd.Table}, cpath, hl7)
@@ -390,20 +390,6 @@ func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
 			return
 		}
 	}
-}
-
-func nth(s string, sep byte, n int) string {
-	for i := 1; i < n; i++ {
-		j := strings.IndexByte(s, sep)
-		if j < 0 {
-			return ""
-		}
-		s = s[j+1:]
-	}
-	if j := strings.IndexByte(s, sep); j >= 0 {
-		return s[:j]
-	}
-	return s
 }
 
 // extensibleTables are HL7 tables whose codes sites and later versions extend
