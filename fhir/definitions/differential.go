@@ -75,7 +75,7 @@ func (g *snapshotter) checkSlicingKept(i int, id string, d *ElementDefinition, d
 	if d.Slicing == nil {
 		return
 	}
-	parent, last := splitID(id)
+	parent, last := SplitID(id)
 	name, _, isSlice := strings.Cut(last, ":")
 	if !isSlice {
 		return

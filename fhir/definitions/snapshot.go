@@ -379,8 +379,9 @@ func notAChoice(el *ElementDefinition, name string) string {
 		name[len(stem):], el.Path, strings.Join(el.TypeCodes(), ", "), name, el.Name(), stem)
 }
 
-// splitID separates an element id into its parent id and last segment.
-func splitID(id string) (parent, last string) {
+// SplitID separates an element id into its parent id and last segment
+// ("Observation.component:bp.code" → "Observation.component:bp", "code").
+func SplitID(id string) (parent, last string) {
 	// Slice names may contain dots only after a colon; split at the last dot
 	// that is not inside the final segment's slice name.
 	seg := strings.LastIndexByte(id, '.')
@@ -400,7 +401,7 @@ func (g *snapshotter) ensure(id string) (int, error) {
 	if i := g.index(id); i >= 0 {
 		return i, nil
 	}
-	parent, last := splitID(id)
+	parent, last := SplitID(id)
 	name, slice, isSlice := strings.Cut(last, ":")
 	if isSlice {
 		baseID := name

@@ -152,7 +152,7 @@ func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 			p.root = n
 			continue
 		}
-		parentID, last := splitLast(id)
+		parentID, last := definitions.SplitID(id)
 		name, _, isSlice := strings.Cut(last, ":")
 		if isSlice {
 			baseID := parentID + "." + name
@@ -225,19 +225,6 @@ func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 		}
 	}
 	return nil
-}
-
-// splitLast splits an element id at its last segment, ignoring dots inside
-// the last segment's slice name.
-func splitLast(id string) (parent, last string) {
-	seg := strings.LastIndexByte(id, '.')
-	if c := strings.LastIndexByte(id, ':'); c > seg {
-		seg = strings.LastIndexByte(id[:c], '.')
-	}
-	if seg < 0 {
-		return "", id
-	}
-	return id[:seg], id[seg+1:]
 }
 
 func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, error) {
