@@ -47,6 +47,16 @@ type Listener struct {
 func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if err := accept(ctx, ln, func(conn net.Conn) { l.serveConn(ctx, cancel, conn) }); err != nil {
+		return fmt.Errorf("mllp listener: %w", err)
+	}
+	return nil
+}
+
+// accept serves each connection of ln in its own goroutine until ctx ends or
+// ln is closed, closes ln, and waits for the connections to finish. An
+// accept error other than the listener closing is returned.
+func accept(ctx context.Context, ln net.Listener, serve func(net.Conn)) error {
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
@@ -64,12 +74,12 @@ func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return nil
 			}
-			return fmt.Errorf("mllp listener: %w", err)
+			return err
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l.serveConn(ctx, cancel, conn)
+			serve(conn)
 		}()
 	}
 }

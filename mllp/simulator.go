@@ -2,7 +2,6 @@ package mllp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"sort"
@@ -82,23 +81,7 @@ func (s *Simulator) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	go func() { <-ctx.Done(); ln.Close() }()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			return err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.serveConn(ctx, conn)
-		}()
-	}
+	return accept(ctx, ln, func(conn net.Conn) { s.serveConn(ctx, conn) })
 }
 
 func (s *Simulator) next() string {
