@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,7 +31,9 @@ func (f *terminologyFlags) add(cmd *cobra.Command) {
 }
 
 // engine builds the engine the flags describe.
-func (f *terminologyFlags) engine() (*terminology.Engine, error) {
+// engine builds the terminology engine of the flags, telling stderr which
+// guide files it left out.
+func (f *terminologyFlags) engine(stderr io.Writer) (*terminology.Engine, error) {
 	e := terminology.NewCore(func(e *terminology.Engine) error {
 		for _, ig := range f.igs {
 			if err := e.LoadIG(ig); err != nil {
@@ -56,6 +59,9 @@ func (f *terminologyFlags) engine() (*terminology.Engine, error) {
 	}
 	if err := e.Ready(); err != nil {
 		return nil, err
+	}
+	for _, skipped := range e.Skipped() {
+		fmt.Fprintln(stderr, "carecert: guide file left out:", skipped)
 	}
 	return e, nil
 }
@@ -83,12 +89,9 @@ cannot be decided offline, 2 for a usage error.`,
 			if code == "" {
 				return usageError("--code is required")
 			}
-			e, err := f.engine()
+			e, err := f.engine(a.stderr)
 			if err != nil {
 				return usageError("%v", err)
-			}
-			for _, s := range e.Skipped() {
-				fmt.Fprintln(a.stderr, "carecert: guide file left out:", s)
 			}
 			r, err := e.ValidateCode(cmd.Context(), system, code, display, valueSet)
 			if err != nil {
@@ -127,12 +130,9 @@ func (a *app) expandCommand() *cobra.Command {
 		Short: "List a value set's codes (FHIR $expand), offline",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := f.engine()
+			e, err := f.engine(a.stderr)
 			if err != nil {
 				return usageError("%v", err)
-			}
-			for _, s := range e.Skipped() {
-				fmt.Fprintln(a.stderr, "carecert: guide file left out:", s)
 			}
 			codes, err := e.Expand(args[0])
 			if err != nil {
