@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/carecert/carecert/model"
 )
 
 // Params are a check's parameters as decoded from YAML. The accessors return
@@ -107,6 +109,20 @@ func (p Params) Bool(key string, def bool) (bool, error) {
 		return false, fmt.Errorf("parameter %q: want true or false, got %T", key, v)
 	}
 	return b, nil
+}
+
+// Severity returns a finding severity parameter ("error", "warning",
+// "information").
+func (p Params) Severity(key string, def model.Severity) (model.Severity, error) {
+	s, err := p.String(key, def.String())
+	if err != nil {
+		return 0, err
+	}
+	sev, err := model.ParseSeverity(s)
+	if err != nil {
+		return 0, fmt.Errorf("parameter %q: %w", key, err)
+	}
+	return sev, nil
 }
 
 // Duration returns a duration parameter written as Go durations ("90s", "36h")

@@ -134,10 +134,8 @@ func (e *engine) newRule(spec check.Spec, cat Category, ctx Context, known ...st
 	if r.types, err = p.Strings("type"); err != nil {
 		return nil, err
 	}
-	if s, err := p.String("severity", "warning"); err != nil {
+	if r.sev, err = p.Severity("severity", model.Warning); err != nil {
 		return nil, err
-	} else if r.sev, err = model.ParseSeverity(s); err != nil {
-		return nil, fmt.Errorf("parameter \"severity\": %w", err)
 	}
 	if r.grade.warn, err = parseLimit(p, "warn"); err != nil {
 		return nil, err

@@ -64,11 +64,7 @@ func newContinuityCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if len(c.service) == 0 {
 		c.service = []string{"Service_Type", "Service_Component"}
 	}
-	sev, err := p.String("severity", "warning")
-	if err != nil {
-		return nil, err
-	}
-	if c.severity, err = model.ParseSeverity(sev); err != nil {
+	if c.severity, err = p.Severity("severity", model.Warning); err != nil {
 		return nil, err
 	}
 	return c, nil

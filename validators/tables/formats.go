@@ -43,11 +43,7 @@ func newDateFormatsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if c.formats, err = ParseDateFormats(names); err != nil {
 		return nil, err
 	}
-	sev, err := p.String("severity", "warning")
-	if err != nil {
-		return nil, err
-	}
-	if c.severity, err = model.ParseSeverity(sev); err != nil {
+	if c.severity, err = p.Severity("severity", model.Warning); err != nil {
 		return nil, err
 	}
 	return c, nil

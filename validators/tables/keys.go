@@ -124,12 +124,8 @@ func parseFeedParams(p check.Params, env *check.Env, defCode string) (feedParams
 	}
 	fp.nulls = newNullTokens(nulls)
 	fp.env = newEnvSpec(fp.nulls, cols)
-	sev, err := p.String("severity", "error")
-	if err != nil {
+	if fp.severity, err = p.Severity("severity", model.Error); err != nil {
 		return fp, err
-	}
-	if fp.severity, err = model.ParseSeverity(sev); err != nil {
-		return fp, fmt.Errorf("severity: %w", err)
 	}
 	if fp.code, err = p.String("code", defCode); err != nil {
 		return fp, err

@@ -110,11 +110,7 @@ func parseRule(p check.Params) (*rule, error) {
 	if r.code, err = p.String("code", "tabular.rule."+r.id); err != nil {
 		return nil, wrap(err)
 	}
-	sev, err := p.String("severity", "error")
-	if err != nil {
-		return nil, wrap(err)
-	}
-	if r.severity, err = model.ParseSeverity(sev); err != nil {
+	if r.severity, err = p.Severity("severity", model.Error); err != nil {
 		return nil, wrap(err)
 	}
 	if r.sensitive, err = p.Bool("sensitive", false); err != nil {
