@@ -14,14 +14,9 @@ import (
 type Received struct {
 	// Remote is the peer's address.
 	Remote string
-	// Data is a frame's content (nil for an oversize frame).
-	Data []byte
-	// Skipped counts bytes outside frames before this frame.
-	Skipped       int
-	SkippedSample []byte
-	Oversize      bool
-	Size          int
-	BadEnd        bool
+	// Frame is what was read: a frame's content (nil for an oversize
+	// frame), and the bytes outside frames before it.
+	Frame
 	// Incomplete is set when the connection ended inside a frame.
 	Incomplete bool
 	// TLSError says why a TLS handshake failed (nothing else is set).
@@ -108,12 +103,11 @@ func (l *Listener) serveConn(ctx context.Context, cancel context.CancelFunc, con
 		if err != nil {
 			skipped, sample, inFrame := fr.Pending()
 			if skipped > 0 || inFrame || IsIncomplete(err) {
-				l.Handle(Received{Remote: remote, Skipped: skipped, SkippedSample: sample, Incomplete: inFrame || IsIncomplete(err), At: time.Now()})
+				l.Handle(Received{Remote: remote, Frame: Frame{Skipped: skipped, SkippedSample: sample}, Incomplete: inFrame || IsIncomplete(err), At: time.Now()})
 			}
 			return
 		}
-		reply, stop := l.Handle(Received{Remote: remote, Data: f.Data, Skipped: f.Skipped, SkippedSample: f.SkippedSample,
-			Oversize: f.Oversize, Size: f.Size, BadEnd: f.BadEnd, At: time.Now()})
+		reply, stop := l.Handle(Received{Remote: remote, Frame: f, At: time.Now()})
 		if reply != nil {
 			conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			if _, err := conn.Write(Wrap(reply)); err != nil {
