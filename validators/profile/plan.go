@@ -80,6 +80,8 @@ type typeInfo struct {
 	// containing "Resource" means any.
 	targets        []string
 	targetProfiles []string
+	// profiledTargets says some target profile is more than a base type.
+	profiledTargets bool
 	// plan is the compiled base definition of the type (nil for the
 	// FHIRPath system types of primitive values).
 	plan *Plan
@@ -301,9 +303,14 @@ func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 	}
 	for _, tp := range t.TargetProfile {
 		url, _ := definitions.SplitCanonical(tp)
-		if rest, ok := strings.CutPrefix(url, definitions.CoreBase); ok {
+		if rest, ok := strings.CutPrefix(url, definitions.CoreBase); ok && c.e.IsResourceType(rest) {
 			ti.targets = append(ti.targets, rest)
-		} else if sd, err := c.e.defs.StructureDefinition(tp); err == nil {
+			continue
+		}
+		// A profile, the core's own (vitalsigns) or a guide's, constrains
+		// its type and asks more of the target than the type.
+		ti.profiledTargets = true
+		if sd, err := c.e.defs.StructureDefinition(tp); err == nil {
 			ti.targets = append(ti.targets, sd.Type)
 		} else {
 			ti.targets = append(ti.targets, "Resource") // unknown profile: any type

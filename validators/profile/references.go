@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
 
@@ -67,7 +66,7 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 		w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference to a %s, but this element may only refer to %s", typ, strings.Join(t.targets, ", ")), "")
 		return
 	}
-	if w.profiledTargets(t) {
+	if t.profiledTargets {
 		if target == nil {
 			if e := w.findLocal(ref); e != nil {
 				target = e.res
@@ -77,18 +76,6 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 			w.targetProfiles(target, t, ref, rp)
 		}
 	}
-}
-
-// profiledTargets reports whether an element requires more of its targets
-// than their base type.
-func (w *walker) profiledTargets(t *typeInfo) bool {
-	for _, url := range t.targetProfiles {
-		u, _ := definitions.SplitCanonical(url)
-		if !w.e.IsResourceType(strings.TrimPrefix(u, definitions.CoreBase)) {
-			return true
-		}
-	}
-	return false
 }
 
 // referenceType returns the resource type a literal reference names: "Type/id",

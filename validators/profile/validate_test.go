@@ -163,6 +163,20 @@ var _ = Describe("validating against the R4 base definitions", func() {
 var _ = Describe("references", func() {
 	e := newEngine()
 
+	It("reads a core profile named as a target (vitalsigns) as the type it constrains, not as a type of its own", func() {
+		obs := func(member string) string {
+			return `{"resourceType": "Observation", "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/vitalsigns"]}, "status": "final",
+				"category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}],
+				"code": {"coding": [{"system": "http://loinc.org", "code": "85353-1"}]}, "subject": {"reference": "Patient/p"},
+				"effectiveDateTime": "2020-01-01", "hasMember": [{"reference": "` + member + `"}]}`
+		}
+		Expect(validate(e, obs("Observation/hr"))).To(BeEmpty())
+		fs := validate(e, obs("Patient/p"))
+		Expect(fs).To(ContainElement(at(model.Error, profile.CodeReference, "Observation.hasMember[0].reference")))
+		Expect(fs).To(ContainElement(WithTransform(func(f model.Finding) string { return f.Message },
+			HavePrefix("reference to a Patient, but this element may only refer to QuestionnaireResponse, MolecularSequence, Observation (profile"))))
+	})
+
 	It("checks the format and the allowed target types", func() {
 		Expect(validate(e, `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "subject": {"reference": "Patient/p1"}}`)).To(BeEmpty())
 		Expect(validate(e, `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "subject": {"reference": "http://example.org/fhir/Patient/p1"}}`)).To(BeEmpty())
