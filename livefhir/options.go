@@ -2,15 +2,14 @@ package livefhir
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/internal/tlsfiles"
 	"github.com/carecert/carecert/runner/target"
 )
 
@@ -124,15 +123,9 @@ func tlsConfig(o check.Params, dir string) (*tls.Config, error) {
 		return nil, fmt.Errorf("tls: %w", err)
 	}
 	if ca != "" {
-		pem, err := os.ReadFile(resolve(dir, ca))
-		if err != nil {
-			return nil, fmt.Errorf("tls.ca_file: %w", err)
+		if c.RootCAs, err = (tlsfiles.File{Option: "tls.ca_file", Path: resolve(dir, ca)}).Pool(); err != nil {
+			return nil, err
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls.ca_file %s: no PEM certificates", ca)
-		}
-		c.RootCAs = pool
 	}
 	return c, nil
 }

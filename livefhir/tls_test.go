@@ -44,6 +44,6 @@ var _ = Describe("fhir-server target over TLS", func() {
 		bad := filepath.Join(GinkgoT().TempDir(), "ca.pem")
 		Expect(os.WriteFile(bad, []byte("not a certificate"), 0o644)).To(Succeed())
 		_, err := runErr([]map[string]any{apiTarget(url, map[string]any{"tls": map[string]any{"ca_file": bad}})}, "fhir-rest-api")
-		Expect(err).To(MatchError(ContainSubstring("no PEM certificates")))
+		Expect(err).To(MatchError(ContainSubstring("tls.ca_file " + bad + ": no PEM certificate in it")))
 	})
 })

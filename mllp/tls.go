@@ -8,89 +8,19 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/carecert/carecert/internal/tlsfiles"
 )
-
-// TLSFile is a file an option names. Errors about it name both, and never
-// quote what the file holds.
-type TLSFile struct {
-	// Option is how the user named it: "tls.ca_file" in a plan, "--tls-cert"
-	// on the command line.
-	Option string
-	Path   string
-}
-
-func (f TLSFile) read() ([]byte, error) {
-	data, err := os.ReadFile(f.Path)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s %s: cannot read it: %v", f.Option, f.Path, err)
-	}
-	return data, nil
-}
-
-// loadPool reads PEM certificates (CAs) from a file.
-func loadPool(f TLSFile) (*x509.CertPool, error) {
-	data, err := f.read()
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("%s %s: no PEM certificate in it", f.Option, f.Path)
-	}
-	return pool, nil
-}
-
-// loadPair reads a certificate and its private key, and checks that they
-// belong together.
-func loadPair(cert, key TLSFile) (tls.Certificate, error) {
-	switch {
-	case cert.Path == "" && key.Path != "":
-		return tls.Certificate{}, fmt.Errorf("%s is given without %s: give both, the certificate and its key", key.Option, cert.Option)
-	case cert.Path != "" && key.Path == "":
-		return tls.Certificate{}, fmt.Errorf("%s is given without %s: give both, the certificate and its key", cert.Option, key.Option)
-	}
-	certPEM, err := cert.read()
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	keyPEM, err := key.read()
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		msg := err.Error()
-		switch {
-		case strings.Contains(msg, "does not match"):
-			return tls.Certificate{}, fmt.Errorf("%s %s does not match the certificate in %s %s", key.Option, key.Path, cert.Option, cert.Path)
-		case strings.Contains(msg, "certificate input"), strings.HasPrefix(msg, "x509:"):
-			return tls.Certificate{}, fmt.Errorf("%s %s: not a usable certificate (%v)", cert.Option, cert.Path, pemReason(err))
-		}
-		return tls.Certificate{}, fmt.Errorf("%s %s: not a usable private key (%v)", key.Option, key.Path, pemReason(err))
-	}
-	return pair, nil
-}
-
-// pemReason is crypto/tls's reason without its "tls: " prefix; those reasons
-// name PEM block types, never their contents.
-func pemReason(err error) string {
-	return strings.TrimPrefix(err.Error(), "tls: ")
-}
 
 // ClientTLS is how a Client speaks TLS: the CAs it trusts (CA; the system's
 // when empty), its own certificate for mutual TLS (Cert and Key), the name it
 // expects in the server's certificate (the host dialled when empty).
 type ClientTLS struct {
-	CA, Cert, Key TLSFile
+	CA, Cert, Key tlsfiles.File
 	ServerName    string
 	// InsecureSkipVerify accepts any server certificate. It proves nothing
 	// about the endpoint; targets report it as a warning.
@@ -106,7 +36,7 @@ func (c *ClientTLS) Load() error {
 		return nil
 	}
 	for _, f := range []struct {
-		file *TLSFile
+		file *tlsfiles.File
 		name string
 	}{{&c.CA, "tls.ca_file"}, {&c.Cert, "tls.cert_file"}, {&c.Key, "tls.key_file"}} {
 		if f.file.Option == "" {
@@ -118,14 +48,14 @@ func (c *ClientTLS) Load() error {
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: c.InsecureSkipVerify}
 	if c.CA.Path != "" {
-		pool, err := loadPool(c.CA)
+		pool, err := c.CA.Pool()
 		if err != nil {
 			return err
 		}
 		cfg.RootCAs = pool
 	}
 	if c.Cert.Path != "" || c.Key.Path != "" {
-		pair, err := loadPair(c.Cert, c.Key)
+		pair, err := tlsfiles.Pair(c.Cert, c.Key)
 		if err != nil {
 			return err
 		}
@@ -138,7 +68,7 @@ func (c *ClientTLS) Load() error {
 // ServerTLS is how a listener or simulator speaks TLS: its certificate and
 // key, and optionally the CAs whose client certificates it requires.
 type ServerTLS struct {
-	Cert, Key, ClientCA TLSFile
+	Cert, Key, ClientCA tlsfiles.File
 }
 
 // Config reads and checks the files; every problem names its option and file.
@@ -149,13 +79,13 @@ func (s ServerTLS) Config() (*tls.Config, error) {
 		}
 		return nil, fmt.Errorf("TLS needs %s and %s", s.Cert.Option, s.Key.Option)
 	}
-	pair, err := loadPair(s.Cert, s.Key)
+	pair, err := tlsfiles.Pair(s.Cert, s.Key)
 	if err != nil {
 		return nil, err
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}
 	if s.ClientCA.Path != "" {
-		pool, err := loadPool(s.ClientCA)
+		pool, err := s.ClientCA.Pool()
 		if err != nil {
 			return nil, err
 		}

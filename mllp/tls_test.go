@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/internal/tlsfiles"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/mllp/mllptest"
 )
@@ -21,7 +22,7 @@ func newPKI() *mllptest.PKI {
 	return p
 }
 
-func file(option, path string) mllp.TLSFile { return mllp.TLSFile{Option: option, Path: path} }
+func file(option, path string) tlsfiles.File { return tlsfiles.File{Option: option, Path: path} }
 
 // simulateTLS runs a simulator behind a TLS listener with the server's
 // certificate and key (and a client CA when given).

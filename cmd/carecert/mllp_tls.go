@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/carecert/carecert/internal/tlsfiles"
 	"github.com/carecert/carecert/mllp"
 )
 
@@ -23,9 +24,9 @@ func serverTLSConfig(cert, key, clientCA string) (*tls.Config, error) {
 		return nil, nil
 	}
 	return mllp.ServerTLS{
-		Cert:     mllp.TLSFile{Option: "--tls-cert", Path: cert},
-		Key:      mllp.TLSFile{Option: "--tls-key", Path: key},
-		ClientCA: mllp.TLSFile{Option: "--tls-client-ca", Path: clientCA},
+		Cert:     tlsfiles.File{Option: "--tls-cert", Path: cert},
+		Key:      tlsfiles.File{Option: "--tls-key", Path: key},
+		ClientCA: tlsfiles.File{Option: "--tls-client-ca", Path: clientCA},
 	}.Config()
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/internal/tlsfiles"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 )
@@ -140,13 +141,13 @@ func clientTLS(o check.Params, secure bool, dir string) (*mllp.ClientTLS, error)
 		}
 		for _, f := range []struct {
 			key string
-			to  *mllp.TLSFile
+			to  *tlsfiles.File
 		}{{"ca_file", &c.CA}, {"cert_file", &c.Cert}, {"key_file", &c.Key}} {
 			p, err := m.String(f.key, "")
 			if err != nil {
 				return nil, fmt.Errorf("tls: %w", err)
 			}
-			*f.to = mllp.TLSFile{Option: "tls." + f.key, Path: resolveIn(dir, p)}
+			*f.to = tlsfiles.File{Option: "tls." + f.key, Path: resolveIn(dir, p)}
 		}
 		if c.ServerName, err = m.String("server_name", ""); err != nil {
 			return nil, fmt.Errorf("tls: %w", err)
@@ -191,13 +192,13 @@ func serverTLS(o check.Params, secure bool, dir string) (*tls.Config, error) {
 	var s mllp.ServerTLS
 	for _, f := range []struct {
 		key string
-		to  *mllp.TLSFile
+		to  *tlsfiles.File
 	}{{"cert_file", &s.Cert}, {"key_file", &s.Key}, {"client_ca_file", &s.ClientCA}} {
 		p, err := m.String(f.key, "")
 		if err != nil {
 			return nil, fmt.Errorf("tls: %w", err)
 		}
-		*f.to = mllp.TLSFile{Option: "tls." + f.key, Path: resolveIn(dir, p)}
+		*f.to = tlsfiles.File{Option: "tls." + f.key, Path: resolveIn(dir, p)}
 	}
 	return s.Config()
 }

@@ -1,0 +1,83 @@
+// Package tlsfiles reads the certificate, key and CA files a user names for
+// TLS (in a plan or on the command line) and says what is wrong with them,
+// naming the option and the file and never quoting what a file holds.
+package tlsfiles
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// File is a file an option names.
+type File struct {
+	// Option is how the user named it: "tls.ca_file" in a plan, "--tls-cert"
+	// on the command line.
+	Option string
+	Path   string
+}
+
+func (f File) read() ([]byte, error) {
+	data, err := os.ReadFile(f.Path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s %s: cannot read it: %v", f.Option, f.Path, err)
+	}
+	return data, nil
+}
+
+// Pool reads PEM certificates (CAs) from the file.
+func (f File) Pool() (*x509.CertPool, error) {
+	data, err := f.read()
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s %s: no PEM certificate in it", f.Option, f.Path)
+	}
+	return pool, nil
+}
+
+// Pair reads a certificate and its private key, and checks that they belong
+// together.
+func Pair(cert, key File) (tls.Certificate, error) {
+	switch {
+	case cert.Path == "" && key.Path != "":
+		return tls.Certificate{}, fmt.Errorf("%s is given without %s: give both, the certificate and its key", key.Option, cert.Option)
+	case cert.Path != "" && key.Path == "":
+		return tls.Certificate{}, fmt.Errorf("%s is given without %s: give both, the certificate and its key", cert.Option, key.Option)
+	}
+	certPEM, err := cert.read()
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	keyPEM, err := key.read()
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		msg := err.Error()
+		switch {
+		case strings.Contains(msg, "does not match"):
+			return tls.Certificate{}, fmt.Errorf("%s %s does not match the certificate in %s %s", key.Option, key.Path, cert.Option, cert.Path)
+		case strings.Contains(msg, "certificate input"), strings.HasPrefix(msg, "x509:"):
+			return tls.Certificate{}, fmt.Errorf("%s %s: not a usable certificate (%v)", cert.Option, cert.Path, pemReason(err))
+		}
+		return tls.Certificate{}, fmt.Errorf("%s %s: not a usable private key (%v)", key.Option, key.Path, pemReason(err))
+	}
+	return pair, nil
+}
+
+// pemReason is crypto/tls's reason without its "tls: " prefix; those reasons
+// name PEM block types, never their contents.
+func pemReason(err error) string {
+	return strings.TrimPrefix(err.Error(), "tls: ")
+}
