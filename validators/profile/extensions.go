@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/carecert/carecert/fhir/definitions"
@@ -110,10 +111,16 @@ func contextAllows(p *Plan, host string, k *node) string {
 	return fmt.Sprintf("it is used on %s but its definition allows only %s", hostPath, strings.Join(allowed, ", "))
 }
 
-// exampleURL reports whether a URL is on a domain reserved for examples.
+// exampleURL reports whether a URL is on a domain reserved for examples
+// (RFC 2606: example.org, example.com, example.net and their subdomains).
 func exampleURL(u string) bool {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	host := parsed.Hostname()
 	for _, d := range []string{"example.org", "example.com", "example.net"} {
-		if strings.Contains(u, "://"+d+"/") || strings.Contains(u, "://"+d) && strings.HasSuffix(u, d) || strings.Contains(u, "."+d+"/") {
+		if host == d || strings.HasSuffix(host, "."+d) {
 			return true
 		}
 	}
