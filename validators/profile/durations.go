@@ -64,8 +64,17 @@ func addDuration(t time.Time, amount float64, unit string) (time.Time, bool) {
 			return t.AddDate(0, 0, whole), true
 		}
 	}
-	per := map[string]time.Duration{"h": time.Hour, "min": time.Minute, "s": time.Second, "d": 24 * time.Hour}[unit]
-	if per == 0 {
+	var per time.Duration
+	switch unit {
+	case "d":
+		per = 24 * time.Hour
+	case "h":
+		per = time.Hour
+	case "min":
+		per = time.Minute
+	case "s":
+		per = time.Second
+	default:
 		return t, false
 	}
 	return t.Add(time.Duration(amount * float64(per))), true
