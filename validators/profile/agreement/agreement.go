@@ -149,6 +149,7 @@ func Run(dir string, opts Options) (Summary, error) {
 		return Summary{}, fmt.Errorf("manifest: %w", err)
 	}
 	s := Summary{Skipped: map[string]string{}}
+	settings := caseSettings()
 	for _, c := range m.Cases {
 		want, ok := c.Expected.Errors()
 		switch {
@@ -159,7 +160,7 @@ func Run(dir string, opts Options) (Summary, error) {
 			s.Skipped[c.Name] = "no reference outcome"
 			continue
 		}
-		set := caseSettings()[c.Name]
+		set := settings[c.Name]
 		if set.outOfScope != "" {
 			s.Skipped[c.Name] = set.outOfScope
 			continue
