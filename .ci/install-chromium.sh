@@ -1,18 +1,14 @@
 #!/bin/sh
-# Installs headless Chromium (and chromedriver) for the HTML report's browser
-# test (reports/html). Idempotent; run as root in CI, before `go test ./...`.
-# The test looks for /usr/bin/chromium, or $CARECERT_CHROMIUM.
+# Installs headless Chromium for the HTML report's browser and print specs
+# (reports/html), unless a Chromium is already there: $CARECERT_CHROMIUM, or
+# chromium on PATH. Called by test.sh with every other .ci/install-*.sh.
 set -eu
+cd "$(dirname "$0")"
 
-if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
-	echo "install-chromium: $(chromium --version 2>/dev/null || echo chromium) already installed"
+if [ -n "${CARECERT_CHROMIUM:-}" ] && [ -x "$CARECERT_CHROMIUM" ]; then
 	exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "install-chromium: needs root to install the Debian packages chromium and chromium-driver" >&2
-	exit 1
+if command -v chromium >/dev/null 2>&1; then
+	exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends chromium chromium-driver fonts-dejavu-core
-echo "install-chromium: $(chromium --version 2>/dev/null || echo chromium) installed at $(command -v chromium)"
+sh ./apt-install.sh "Chromium, for the HTML report's browser and print-to-PDF specs" chromium fonts-dejavu-core

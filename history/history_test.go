@@ -276,22 +276,29 @@ var _ = Describe("SQLite history", func() {
 	})
 })
 
-// postgresDSN returns the DSN of the test server: CARECERT_TEST_PG_DSN, or the
-// one .ci/install-postgres.sh --no-install prints after starting an installed
-// server. Without either the spec fails: the PostgreSQL path is never skipped.
+// postgresDSN returns the DSN of the test server: CARECERT_TEST_PG_DSN (test.sh
+// sets it to a throw-away server of its own), or else a throw-away server this
+// spec starts with .ci/postgres-server.sh in a temporary folder and removes when
+// it is done. Without PostgreSQL's programs the spec fails: the PostgreSQL path
+// is never skipped.
 func postgresDSN() string {
 	if dsn := os.Getenv("CARECERT_TEST_PG_DSN"); dsn != "" {
 		return dsn
 	}
-	script, err := filepath.Abs(filepath.Join("..", ".ci", "install-postgres.sh"))
+	script, err := filepath.Abs(filepath.Join("..", ".ci", "postgres-server.sh"))
 	Expect(err).NotTo(HaveOccurred())
-	out, err := exec.Command(script, "--no-install").Output()
+	dir, err := os.MkdirTemp("", "carecert-pg-")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(func() {
+		out, err := exec.Command("sh", script, "stop", dir).CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), "stopping the throw-away PostgreSQL: %s", out)
+	})
+	var stderr strings.Builder
+	start := exec.Command("sh", script, "start", dir)
+	start.Stderr = &stderr
+	out, err := start.Output()
 	if err != nil {
-		stderr := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = string(ee.Stderr)
-		}
-		Fail(fmt.Sprintf("no PostgreSQL for the history spec: set CARECERT_TEST_PG_DSN, or run .ci/install-postgres.sh as root to install and start one (%v: %s)", err, strings.TrimSpace(stderr)))
+		Fail(fmt.Sprintf("no PostgreSQL for the history spec (%v: %s): run ./test.sh, which installs it, or set CARECERT_TEST_PG_DSN", err, strings.TrimSpace(stderr.String())))
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	return lines[len(lines)-1]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -17,10 +18,13 @@ import (
 	"github.com/carecert/carecert/reports/reporttest"
 )
 
-// chromiumPath is where Debian's chromium package puts the browser;
-// CARECERT_CHROMIUM overrides it.
+// chromiumPath is $CARECERT_CHROMIUM, else chromium on PATH (Debian's package,
+// which test.sh installs when it is missing).
 func chromiumPath() string {
 	if p := os.Getenv("CARECERT_CHROMIUM"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
 		return p
 	}
 	return "/usr/bin/chromium"
@@ -47,7 +51,7 @@ func artifacts() string {
 func browser() context.Context {
 	path := chromiumPath()
 	if _, err := os.Stat(path); err != nil {
-		Fail(fmt.Sprintf("Chromium not found at %s (%v): install it with .ci/install-chromium.sh, or set CARECERT_CHROMIUM", path, err))
+		Fail(fmt.Sprintf("Chromium not found at %s (%v): run ./test.sh, which installs it, or set CARECERT_CHROMIUM", path, err))
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
