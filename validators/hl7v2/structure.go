@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
@@ -42,11 +43,14 @@ func (d *Definitions) hasStructure(v, id string) bool {
 	return err == nil && x.Structures[id] != nil
 }
 
-// node is a compiled structure element.
+// node is a compiled structure element: a segment, a choice of segments or
+// a group.
 type node struct {
 	name     string
 	min, max int
 	children []*node
+	// alts are the segments of a choice (<OBR|RQD|RQ1|RXO|ODS|ODT>).
+	alts []string
 	// first holds the segment ids that can open a group instance.
 	first map[string]bool
 }
@@ -57,6 +61,9 @@ type structure struct {
 	root *node
 	// segments holds every segment id the structure mentions.
 	segments map[string]bool
+
+	nfaOnce sync.Once
+	nfa     *nfa
 }
 
 func (d *Definitions) structure(v, id string) (*structure, error) {
@@ -83,6 +90,26 @@ func (d *Definitions) structure(v, id string) (*structure, error) {
 func compile(e *dict.Element, segs map[string]bool) *node {
 	n := &node{name: e.Name, min: e.Min, max: e.Max}
 	if !e.IsGroup() {
+		if strings.Contains(e.Name, ",") {
+			// The dictionaries write a choice <OBR|RQD|...> as one element
+			// named "OBR,RQD,..." with the cardinality of its braces lost
+			// (0..unbounded). In the standard's notation a choice is exactly
+			// one of its segments; repetition belongs to the group around it.
+			for _, a := range strings.Split(e.Name, ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					n.alts = append(n.alts, a)
+					segs[a] = true
+				}
+			}
+			n.name = "<" + strings.Join(n.alts, "|") + ">"
+			n.min, n.max = 1, 1
+			if len(n.alts) == 0 {
+				// A choice whose names the source lost: nothing can match it
+				// and carecert cannot tell what is missing.
+				n.min = 0
+			}
+			return n
+		}
 		segs[e.Name] = true
 		return n
 	}
@@ -92,11 +119,16 @@ func compile(e *dict.Element, segs map[string]bool) *node {
 		cn := compile(c, segs)
 		n.children = append(n.children, cn)
 		if open {
-			if cn.first != nil {
+			switch {
+			case cn.first != nil:
 				for k := range cn.first {
 					n.first[k] = true
 				}
-			} else {
+			case cn.alts != nil:
+				for _, a := range cn.alts {
+					n.first[a] = true
+				}
+			default:
 				n.first[cn.name] = true
 			}
 			open = cn.min == 0
@@ -108,8 +140,11 @@ func compile(e *dict.Element, segs map[string]bool) *node {
 func (n *node) isGroup() bool { return n.children != nil }
 
 func (n *node) starts(name string) bool {
-	if n.isGroup() {
+	switch {
+	case n.isGroup():
 		return n.first[name]
+	case n.alts != nil:
+		return contains(n.alts, name)
 	}
 	return n.name == name
 }
@@ -254,59 +289,119 @@ func newStructureCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	}), nil
 }
 
+// issue is one way a message departs from its structure: a segment that fits
+// nowhere (seg >= 0), or a required element missing before segment at
+// (at == len(segments) for the end of the message).
+type issue struct {
+	at, seg int
+	miss    missing
+}
+
 func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version, z string, zsev model.Severity, allowZ []string) []model.Finding {
 	var out []model.Finding
-	mt := matcher{stack: make([]frame, 0, 4)}
-	mt.stack = append(mt.stack, newFrame(s.root))
-	report := func(ms []missing, at *hl7v2.Segment) {
-		for _, x := range ms {
-			what := "segment " + x.el.name
-			if x.el.isGroup() {
-				what = fmt.Sprintf("group %s (%s)", x.el.name, firstNames(x.el))
-			}
-			where := "the message"
-			if x.group != s.id {
-				where = "group " + x.group
-			}
-			msg := fmt.Sprintf("required %s is missing from %s (%s structure)", what, where, s.id)
-			f := finding(rec, model.Error, "hl7v2.segment-missing", x.el.name, msg)
-			if at != nil {
-				f.Line = at.Line
-				msg += "; expected before " + at.Path()
-				f.Message = msg
-			}
-			out = append(out, f)
-		}
-	}
+	// seq holds the indexes of the segments to place: Z-segments the
+	// structure does not name are judged on their own.
+	seq := make([]int, 0, len(m.Segments))
 	for i := range m.Segments {
-		seg := &m.Segments[i]
-		name := seg.Name
+		name := m.Segments[i].Name
 		if strings.HasPrefix(name, "Z") && !s.segments[name] {
-			if z != "allow" && !contains(allowZ, name) {
-				out = append(out, finding(rec, zsev, "hl7v2.z-segment", seg.Path(), fmt.Sprintf("Z-segment %s is not allowed by this suite", name)))
+			continue
+		}
+		seq = append(seq, i)
+	}
+	issues := s.greedy(m, seq)
+	if len(issues) > 0 {
+		// The greedy walk commits to the first place a segment fits. When it
+		// finds problems, a search over every placement (look-ahead through
+		// choices, optional and repeating groups) finds the fewest problems
+		// that explain the message, so a valid message that needed a later
+		// choice never fails.
+		if best, ok := s.nfaOf().fewest(m, seq); ok && len(best) < len(issues) {
+			issues = best
+		}
+	}
+	next := 0
+	for i := range m.Segments {
+		for next < len(issues) && issues[next].at <= i && issues[next].seg < 0 {
+			out = append(out, s.report(rec, m, issues[next]))
+			next++
+		}
+		seg := &m.Segments[i]
+		if strings.HasPrefix(seg.Name, "Z") && !s.segments[seg.Name] {
+			if z != "allow" && !contains(allowZ, seg.Name) {
+				out = append(out, finding(rec, zsev, "hl7v2.z-segment", seg.Path(), fmt.Sprintf("Z-segment %s is not allowed by this suite", seg.Name)))
 			}
 			continue
 		}
-		skipped, ok := mt.accept(name)
-		if ok {
-			report(skipped, seg)
-			continue
+		if next < len(issues) && issues[next].seg == i {
+			out = append(out, s.unexpected(rec, seg, ver))
+			next++
 		}
-		code, msg := "hl7v2.unexpected-segment", fmt.Sprintf("segment %s is not part of the %s structure: kept in place, not matched", name, s.id)
-		switch {
-		case s.segments[name]:
-			code = "hl7v2.segment-order"
-			msg = fmt.Sprintf("segment %s is out of order or repeats more than %s allows here", name, s.id)
-		case ver != nil && ver.Segments[name] == nil:
-			code = "hl7v2.unknown-segment"
-			msg = fmt.Sprintf("segment %s is not defined in HL7 %s", name, ver.Version)
-		}
-		out = append(out, finding(rec, model.Error, code, seg.Path(), msg))
 	}
-	for l := len(mt.stack) - 1; l >= 0; l-- {
-		report(mt.stack[l].close(), nil)
+	for ; next < len(issues); next++ {
+		out = append(out, s.report(rec, m, issues[next]))
 	}
 	return out
+}
+
+// greedy places each segment at the first place ahead of the current one
+// that can take it, the way a receiver reads a message: cheap, and exact for
+// a message it can place without a problem.
+func (s *structure) greedy(m *hl7v2.Message, seq []int) []issue {
+	var out []issue
+	mt := matcher{stack: make([]frame, 0, 4)}
+	mt.stack = append(mt.stack, newFrame(s.root))
+	for _, i := range seq {
+		skipped, ok := mt.accept(m.Segments[i].Name)
+		if !ok {
+			out = append(out, issue{at: i, seg: i})
+			continue
+		}
+		for _, x := range skipped {
+			out = append(out, issue{at: i, seg: -1, miss: x})
+		}
+	}
+	for l := len(mt.stack) - 1; l >= 0; l-- {
+		for _, x := range mt.stack[l].close() {
+			out = append(out, issue{at: len(m.Segments), seg: -1, miss: x})
+		}
+	}
+	return out
+}
+
+// report describes a required element that is missing.
+func (s *structure) report(rec *model.Record, m *hl7v2.Message, x issue) model.Finding {
+	what := "segment " + x.miss.el.name
+	if x.miss.el.isGroup() {
+		what = fmt.Sprintf("group %s (%s)", x.miss.el.name, firstNames(x.miss.el))
+	}
+	where := "the message"
+	if x.miss.group != s.id {
+		where = "group " + x.miss.group
+	}
+	msg := fmt.Sprintf("required %s is missing from %s (%s structure)", what, where, s.id)
+	f := finding(rec, model.Error, "hl7v2.segment-missing", x.miss.el.name, msg)
+	if x.at < len(m.Segments) {
+		at := &m.Segments[x.at]
+		f.Line = at.Line
+		f.Message = msg + "; expected before " + at.Path()
+	}
+	return f
+}
+
+// unexpected describes a segment the structure has no place for.
+func (s *structure) unexpected(rec *model.Record, seg *hl7v2.Segment, ver *dict.Version) model.Finding {
+	name := seg.Name
+	code, msg := "hl7v2.unexpected-segment", fmt.Sprintf("segment %s is not part of the %s structure: kept in place, not matched", name, s.id)
+	switch {
+	case s.segments[name]:
+		code = "hl7v2.segment-order"
+		msg = fmt.Sprintf("segment %s is out of order or repeats more than %s allows here", name, s.id)
+	case ver != nil && ver.Segments[name] == nil:
+		code = "hl7v2.unknown-segment"
+		msg = fmt.Sprintf("segment %s is not defined in HL7 %s", name, ver.Version)
+	}
+	return finding(rec, model.Error, code, seg.Path(), msg)
 }
 
 func firstNames(n *node) string {

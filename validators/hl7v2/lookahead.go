@@ -1,0 +1,243 @@
+package hl7v2
+
+import (
+	"github.com/carecert/carecert/hl7v2"
+)
+
+// The look-ahead matcher: a message structure compiled into a nondeterministic
+// automaton over segment ids, and a search for the placement of a message's
+// segments that costs the fewest problems, where a problem is a segment
+// left unplaced or a required element skipped. It is the standard's grammar
+// read exactly, choices and ambiguous optional groups included, so a valid
+// message always costs nothing; the greedy walk stays the fast path and this
+// runs only when the greedy walk finds a problem.
+
+// edge is a transition of the automaton: on a segment id, or free (seg ""),
+// or, when skip is set, at the cost of one missing required element.
+type edge struct {
+	to   int32
+	seg  string
+	skip *missing
+}
+
+type nfa struct {
+	edges         [][]edge
+	start, accept int32
+}
+
+// unrollLimit bounds how many copies of an element with a finite maximum
+// above one (ADT_A24's two PID blocks are separate elements, not one with
+// max 2) the automaton spells out; beyond it the element is read as unbounded.
+const unrollLimit = 8
+
+// searchLimit caps the work (segments × states) of one search; a message
+// beyond it keeps the greedy walk's findings rather than risk memory.
+const searchLimit = 4_000_000
+
+func (s *structure) nfaOf() *nfa {
+	s.nfaOnce.Do(func() {
+		a := &nfa{}
+		a.start, a.accept = a.element(s.root, s.id)
+		s.nfa = a
+	})
+	return s.nfa
+}
+
+func (a *nfa) state() int32 {
+	a.edges = append(a.edges, nil)
+	return int32(len(a.edges) - 1)
+}
+
+func (a *nfa) link(from, to int32, seg string, skip *missing) {
+	a.edges[from] = append(a.edges[from], edge{to: to, seg: seg, skip: skip})
+}
+
+// element builds n with its cardinality; parent names the group it is in.
+func (a *nfa) element(n *node, parent string) (in, out int32) {
+	in, out = a.state(), a.state()
+	miss := &missing{el: n, group: parent}
+	required := max(n.min, 0)
+	copies := n.max
+	if copies < 0 || copies > unrollLimit {
+		copies = -1
+	}
+	cur := in
+	for i := 0; copies < 0 && i < max(required, 1) || copies >= 0 && i < copies; i++ {
+		bs, bt := a.body(n)
+		a.link(cur, bs, "", nil)
+		next := a.state()
+		a.link(bt, next, "", nil)
+		if i < required {
+			a.link(cur, out, "", miss)
+		} else {
+			a.link(cur, out, "", nil)
+		}
+		if copies < 0 && i == max(required, 1)-1 {
+			a.link(next, bs, "", nil) // repeats without limit
+		}
+		cur = next
+	}
+	a.link(cur, out, "", nil)
+	return in, out
+}
+
+// body builds one occurrence of n.
+func (a *nfa) body(n *node) (in, out int32) {
+	in, out = a.state(), a.state()
+	switch {
+	case n.isGroup():
+		cur := in
+		for _, c := range n.children {
+			cs, ct := a.element(c, n.name)
+			a.link(cur, cs, "", nil)
+			cur = ct
+		}
+		a.link(cur, out, "", nil)
+	case n.alts != nil:
+		for _, alt := range n.alts {
+			a.link(in, out, alt, nil)
+		}
+	default:
+		a.link(in, out, n.name, nil)
+	}
+	return in, out
+}
+
+// step kinds of a back pointer.
+const (
+	viaNone uint8 = iota
+	viaFree
+	viaSegment
+	viaUnplaced
+)
+
+type back struct {
+	prev int32
+	via  uint8
+	skip *missing
+}
+
+// fewest returns the problems of the cheapest placement of the segments
+// seq (indexes into m.Segments), in message order; ok is false when the
+// message is too large to search.
+func (a *nfa) fewest(m *hl7v2.Message, seq []int) (issues []issue, ok bool) {
+	ns := len(a.edges)
+	if (len(seq)+1)*ns > searchLimit {
+		return nil, false
+	}
+	const inf = int32(1 << 30)
+	cost := make([]int32, ns)
+	next := make([]int32, ns)
+	backs := make([][]back, len(seq)+1)
+	var buckets [][]int32
+	// closure spreads costs along free edges (cost 0) and skips (cost 1),
+	// cheapest first: Dijkstra with a queue bucketed by cost.
+	closure := func(c []int32, bk []back) {
+		lo := inf
+		for _, x := range c {
+			lo = min(lo, x)
+		}
+		if lo == inf {
+			return
+		}
+		for i := range buckets {
+			buckets[i] = buckets[i][:0]
+		}
+		push := func(st int32) {
+			b := int(c[st] - lo)
+			for len(buckets) <= b {
+				buckets = append(buckets, nil)
+			}
+			buckets[b] = append(buckets[b], st)
+		}
+		for st, x := range c {
+			if x < inf {
+				push(int32(st))
+			}
+		}
+		for b := 0; b < len(buckets); b++ {
+			for j := 0; j < len(buckets[b]); j++ {
+				st := buckets[b][j]
+				if int(c[st]-lo) != b {
+					continue // queued again at a lower cost
+				}
+				for _, e := range a.edges[st] {
+					if e.seg != "" {
+						continue
+					}
+					w := c[st]
+					if e.skip != nil {
+						w++
+					}
+					if w < c[e.to] {
+						c[e.to] = w
+						bk[e.to] = back{prev: st, via: viaFree, skip: e.skip}
+						push(e.to)
+					}
+				}
+			}
+		}
+	}
+	for i := range cost {
+		cost[i] = inf
+	}
+	cost[a.start] = 0
+	backs[0] = make([]back, ns)
+	closure(cost, backs[0])
+	for k, si := range seq {
+		name := m.Segments[si].Name
+		bk := make([]back, ns)
+		for i := range next {
+			next[i] = inf
+		}
+		for st, c := range cost {
+			if c == inf {
+				continue
+			}
+			for _, e := range a.edges[st] {
+				if e.seg == name && c < next[e.to] {
+					next[e.to] = c
+					bk[e.to] = back{prev: int32(st), via: viaSegment}
+				}
+			}
+		}
+		for st, c := range cost {
+			if c < inf && c+1 < next[st] {
+				next[st] = c + 1
+				bk[st] = back{prev: int32(st), via: viaUnplaced}
+			}
+		}
+		closure(next, bk)
+		backs[k+1] = bk
+		cost, next = next, cost
+	}
+	if cost[a.accept] == inf {
+		return nil, false
+	}
+	// Walk back from the end, collecting problems in reverse.
+	st, k := a.accept, len(seq)
+	for {
+		b := backs[k][st]
+		switch b.via {
+		case viaNone:
+			for i, j := 0, len(issues)-1; i < j; i, j = i+1, j-1 {
+				issues[i], issues[j] = issues[j], issues[i]
+			}
+			return issues, true
+		case viaFree:
+			if b.skip != nil {
+				at := len(m.Segments)
+				if k < len(seq) {
+					at = seq[k]
+				}
+				issues = append(issues, issue{at: at, seg: -1, miss: *b.skip})
+			}
+		case viaUnplaced:
+			issues = append(issues, issue{at: seq[k-1], seg: seq[k-1]})
+			k--
+		case viaSegment:
+			k--
+		}
+		st = b.prev
+	}
+}

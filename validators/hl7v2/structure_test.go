@@ -1,0 +1,100 @@
+package hl7v2_test
+
+import (
+	"fmt"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// v2msg builds a message of a version and MSH-9 from segment ids (or whole
+// segments): "PID" becomes "PID|1".
+func v2msg(version, msh9 string, segments ...string) string {
+	lines := []string{fmt.Sprintf(`MSH|^~\&|APP|FAC|APP2|FAC2|20240101120000||%s|C1|P|%s`, msh9, version)}
+	for _, s := range segments {
+		if !strings.Contains(s, "|") {
+			s += "|1"
+		}
+		lines = append(lines, s)
+	}
+	return segs(lines...)
+}
+
+var _ = Describe("hl7v2-structure matching", func() {
+	c := mustCompile("hl7v2-structure", nil)
+	check := func(version, msh9, segments string, want []string) {
+		got := where(observe(c, record(v2msg(version, msh9, strings.Fields(segments)...))))
+		if len(want) == 0 {
+			Expect(got).To(BeEmpty())
+			return
+		}
+		Expect(got).To(Equal(want))
+	}
+
+	DescribeTable("choices: exactly one of the segments in <A|B|...>, each order may take a different one",
+		check,
+		Entry("2.3 ORM_O01 with OBR", "2.3", "ORM^O01", "PID ORC OBR NTE OBX NTE", nil),
+		Entry("2.3 ORM_O01 with RXO", "2.3", "ORM^O01", "PID ORC RXO", nil),
+		Entry("2.4 ORM_O01 with ODS then a second order with ODT", "2.4", "ORM^O01^ORM_O01", "PID PV1 ORC ODS ORC ODT", nil),
+		Entry("2.5.1 ORM_O01, three orders each with its own choice", "2.5.1", "ORM^O01^ORM_O01", "PID ORC OBR DG1 OBX ORC RQD ORC RXO NTE", nil),
+		Entry("2.6 ORM_O01 order with RQ1 alone", "2.6", "ORM^O01^ORM_O01", "PID ORC RQ1", nil),
+		Entry("2.5.1 ORM_O01 order with no detail", "2.5.1", "ORM^O01^ORM_O01", "ORC", nil),
+		Entry("2.5.1 ORM_O01 two choices in one order: the second is out of order", "2.5.1", "ORM^O01^ORM_O01", "PID ORC RQD RQ1",
+			[]string{"hl7v2.segment-order@RQ1[1]"}),
+		Entry("2.4 ORM_O01 detail before its order: ORC missing", "2.4", "ORM^O01", "PID OBR",
+			[]string{"hl7v2.segment-missing@ORC"}),
+	)
+
+	DescribeTable("optional groups opened by a later segment, and a second order that could look like a prior result",
+		check,
+		Entry("2.5.1 OML_O21 two orders, the second with timing", "2.5.1", "OML^O21^OML_O21", "PID ORC OBR OBX ORC TQ1 OBR", nil),
+		Entry("2.5.1 OML_O21 two orders without observations", "2.5.1", "OML^O21^OML_O21", "PID ORC OBR ORC OBR", nil),
+		Entry("2.5.1 OML_O21 a real prior result", "2.5.1", "OML^O21^OML_O21", "PID ORC OBR PID PV1 ORC OBR OBX", nil),
+		Entry("2.5 OML_O21 second order with specimen", "2.5", "OML^O21^OML_O21", "PID ORC OBR SPM ORC OBR SPM", nil),
+		Entry("2.5.1 OML_O33 two orders on one specimen", "2.5.1", "OML^O33^OML_O33", "PID SPM ORC OBR ORC TQ1 OBR", nil),
+		Entry("2.5.1 OML_O33 two specimens, two orders each", "2.5.1", "OML^O33^OML_O33", "PID SPM SAC ORC OBR ORC OBR SPM ORC OBR ORC TQ1 OBR", nil),
+		Entry("2.7 OML_O21 order with participation and timing", "2.7", "OML^O21^OML_O21", "PID ORC PRT TQ1 OBR PRT ORC OBR", nil),
+	)
+
+	DescribeTable("nested optional and repeating groups",
+		check,
+		Entry("2.4 ADT_A01 procedures with roles, insurance repeated", "2.4", "ADT^A01^ADT_A01", "EVN PID NK1 PV1 PR1 ROL ROL PR1 IN1 IN2 IN1 IN3", nil),
+		Entry("2.3.1 ORU_R01 two patients, each with orders and observations", "2.3.1", "ORU^R01", "PID OBR OBX OBX OBR OBX PID PV1 ORC OBR NTE OBX NTE", nil),
+		Entry("2.5.1 ORU_R01 specimen group after observations", "2.5.1", "ORU^R01^ORU_R01", "PID ORC OBR TQ1 OBX NTE SPM OBX OBR OBX", nil),
+		Entry("2.8 ORU_R01 observations with participation", "2.8", "ORU^R01^ORU_R01", "PID OBR PRT OBX PRT NTE", nil),
+		Entry("2.6 SIU_S12 resource groups, each service, location and personnel", "2.6", "SIU^S12^SIU_S12", "SCH PID PV1 RGS AIS AIL AIP RGS AIG", nil),
+		Entry("2.5.1 ORU_R01 observation without its request: OBR missing", "2.5.1", "ORU^R01^ORU_R01", "PID ORC OBX",
+			[]string{"hl7v2.segment-missing@OBR"}),
+		Entry("2.5.1 ORU_R01 empty result: required group missing", "2.5.1", "ORU^R01^ORU_R01", "",
+			[]string{"hl7v2.segment-missing@PATIENT_RESULT"}),
+	)
+
+	DescribeTable("segments out of place are reported where they are, never dropped",
+		check,
+		Entry("2.4 ADT_A01 PID after PV1", "2.4", "ADT^A01^ADT_A01", "EVN PV1 PID",
+			[]string{"hl7v2.segment-missing@PID", "hl7v2.segment-order@PID[1]"}),
+		Entry("2.5 ADT_A01 a stray OBR between PID and PV1", "2.5", "ADT^A01^ADT_A01", "EVN PID OBR PV1 PV2",
+			[]string{"hl7v2.unexpected-segment@OBR[1]"}),
+		Entry("2.3 ADT_A01 EVN repeated", "2.3", "ADT^A01", "EVN EVN PID PV1",
+			[]string{"hl7v2.segment-order@EVN[2]"}),
+		Entry("2.5.1 ORM_O01 patient segment inside an order", "2.5.1", "ORM^O01^ORM_O01", "PID ORC OBR PID OBX",
+			[]string{"hl7v2.segment-order@PID[2]"}),
+		Entry("2.7.1 ORU_R01 an undefined segment among observations", "2.7.1", "ORU^R01^ORU_R01", "PID OBR OBX QQQ OBX",
+			[]string{"hl7v2.unknown-segment@QQQ[1]"}),
+		Entry("2.5.1 OML_O21 second order's timing before its ORC", "2.5.1", "OML^O21^OML_O21", "PID ORC OBR TQ2 ORC OBR",
+			[]string{"hl7v2.segment-order@TQ2[1]"}),
+	)
+
+	It("places a long message whose groups the greedy walk would misread, exactly", func() {
+		// Fifty orders, each with timing that only a new ORDER can take.
+		var s []string
+		s = append(s, "PID")
+		for i := 0; i < 50; i++ {
+			s = append(s, "ORC", "TQ1", "OBR", "OBX")
+		}
+		Expect(observe(c, record(v2msg("2.5.1", "OML^O21^OML_O21", s...)))).To(BeEmpty())
+		s = append(s, "PV2")
+		Expect(where(observe(c, record(v2msg("2.5.1", "OML^O21^OML_O21", s...))))).To(Equal([]string{"hl7v2.segment-order@PV2[1]"}))
+	})
+})
