@@ -1,5 +1,5 @@
 // Package dict holds the HL7 v2 definitions carecert validates against, for
-// versions 2.3 to 2.8: message structures (segment groups with cardinality),
+// versions 2.1 to 2.8: message structures (segment groups with cardinality),
 // segments (fields with data type, optionality, repetitions, length, table),
 // data types (components) and code tables. The data is generated from two MIT
 // licensed npm packages by ./gen (see NOTICE.md) and embedded gzip-compressed,
@@ -23,7 +23,21 @@ import (
 var dataFS embed.FS
 
 // Versions are the HL7 v2 versions carecert has definitions for, oldest first.
-var versions = [...]string{"2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8"}
+var versions = [...]string{"2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8"}
+
+// released are the versions HL7 table 0104 lists: every one is a correct
+// MSH-12, whether or not carecert has definitions of its own for it.
+var released = [...]string{"2.0", "2.0D", "2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2", "2.9"}
+
+// Released reports whether v is a version HL7 released (table 0104).
+func Released(v string) bool {
+	for _, r := range released {
+		if r == v {
+			return true
+		}
+	}
+	return false
+}
 
 // Versions lists the versions with definitions, oldest first.
 func Versions() []string { return append([]string(nil), versions[:]...) }
@@ -122,7 +136,7 @@ func New() *Dictionary { return &Dictionary{versions: map[string]*Version{}} }
 
 // Nearest maps a version as written in MSH-12 to the version whose definitions
 // apply: itself when known, else the newest known version not newer than it
-// ("2.8.2" → "2.8"). ok is false when the version is not 2.3 or later.
+// ("2.8.2" → "2.8"). ok is false when the version is not 2.1 or later.
 func Nearest(v string) (string, bool) {
 	v = strings.TrimSpace(v)
 	for _, k := range versions {

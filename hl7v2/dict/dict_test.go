@@ -35,16 +35,22 @@ func readSecondary(v string) *dict.Version {
 var _ = Describe("Dictionary", func() {
 	d := dict.New()
 
-	It("has structures, segments, data types for every version 2.3 to 2.8", func() {
+	It("has structures, segments, data types for every version 2.1 to 2.8", func() {
+		Expect(dict.Versions()).To(Equal([]string{"2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8"}))
 		for _, v := range dict.Versions() {
 			x, err := d.Version(v)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(x.Version).To(Equal(v))
 			Expect(x.Structures).To(HaveKey("ACK"), v)
+			Expect(x.Structures).To(HaveKey("ADT_A01"), v)
 			Expect(x.Segments).To(HaveKey("PID"), v)
-			Expect(x.Types).To(HaveKey("CX"), v)
+			Expect(x.Types).To(HaveKey("ST"), v)
 		}
-		_, err := d.Version("2.2")
+		// CX (extended composite id) came in 2.2 as CK's successor.
+		x, _ := d.Version("2.1")
+		Expect(x.Types).To(HaveKey("CK"))
+		Expect(x.Segments["PID"].Fields[2].Type).To(Equal("CK"))
+		_, err := d.Version("2.0")
 		Expect(err).To(MatchError(ContainSubstring("no definitions for version")))
 	})
 
@@ -100,7 +106,11 @@ var _ = Describe("Dictionary", func() {
 		Entry(nil, "2.5.1", "2.5.1", true),
 		Entry(nil, "2.8.2", "2.8", false),
 		Entry(nil, "2.5.2", "2.5.1", false),
-		Entry(nil, "2.2", "", false),
+		Entry(nil, "2.1", "2.1", true),
+		Entry(nil, "2.2", "2.2", true),
+		Entry(nil, "2.8.1", "2.8", false),
+		Entry(nil, "2.0", "", false),
+		Entry(nil, "2.0D", "", false),
 		Entry(nil, "abc", "", false),
 	)
 

@@ -118,6 +118,24 @@ var _ = Describe("hl7v2-message-type", func() {
 		Entry("MSH-9.3 not the event's structure", `MSH|^~\&|A|B|C|D|20240101||ADT^A04^ADT_A02|C1|P|2.5`, []string{"hl7v2.message-structure@MSH[1].9[1].3"}),
 		Entry("no version", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|`, []string{"hl7v2.version@MSH[1].12"}),
 		Entry("version without its own definitions", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.8.2`, []string{"hl7v2.version@MSH[1].12"}),
+		Entry("2.1", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.1`, nil),
+		Entry("2.2", `MSH|^~\&|A|B|C|D|20240101||ORM^O01|C1|P|2.2`, nil),
+		Entry("a 2.1 type 2.7.1's table 0076 no longer lists", `MSH|^~\&|A|B|C|D|20240101||MCF^Q02|C1|P|2.1`, nil),
+		Entry("a 2.2 event 2.7.1's table 0003 no longer lists", `MSH|^~\&|A|B|C|D|20240101||ORU^R03|C1|P|2.2`, nil),
+		Entry("that type in 2.5, which does not define it", `MSH|^~\&|A|B|C|D|20240101||MCF^Q02|C1|P|2.5`, []string{"hl7v2.message-type@MSH[1].9[1].1", "hl7v2.message-structure@MSH[1].9"}),
+	)
+
+	DescribeTable("says how bad a version without definitions is: a released one is carecert's limit",
+		func(version string, want model.Severity) {
+			fs := observe(c, record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|`+version)))
+			Expect(fs).To(HaveLen(1))
+			Expect(fs[0].Code).To(Equal("hl7v2.version"))
+			Expect(fs[0].Severity).To(Equal(want))
+		},
+		Entry("2.8.1, released, validated as 2.8", "2.8.1", model.Information),
+		Entry("2.9, released, validated as 2.8", "2.9", model.Information),
+		Entry("2.5.2, never released", "2.5.2", model.Warning),
+		Entry("2.0, released but older than any definitions", "2.0", model.Error),
 	)
 })
 
@@ -176,6 +194,25 @@ var _ = Describe("hl7v2-fields", func() {
 		Expect(where(observe(c, oru("OBX|1|DT|x^y^LN||20241301||||||F")))).To(Equal([]string{"hl7v2.format@OBX[1].5[1]"}))
 		Expect(where(observe(c, oru("OBX|1|ST|x^y^LN||anything goes||||||F")))).To(BeEmpty())
 	})
+
+	DescribeTable("reads value types (OBX-2, table 0125) as the message's version defines them",
+		func(version, valueType string, want []string) {
+			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"tables"}})
+			r := record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01|C2|P|`+version, "PID|1", "OBR|1", "OBX|1|"+valueType+"|x^y^LN||v||||||F"))
+			got := where(observe(c, r))
+			if want == nil {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(Equal(want))
+		},
+		Entry("CE in 2.5.1", "2.5.1", "CE", nil),
+		Entry("TS in 2.5", "2.5", "TS", nil),
+		Entry("CE in 2.3", "2.3", "CE", nil),
+		Entry("CWE in 2.7.1", "2.7.1", "CWE", nil),
+		Entry("CE in 2.7.1, where it was withdrawn", "2.7.1", "CE", []string{"hl7v2.table@OBX[1].2[1]"}),
+		Entry("a type 2.5.1 does not define", "2.5.1", "QQ", []string{"hl7v2.table@OBX[1].2[1]"}),
+	)
 
 	It("checks components of composite types: CX, XPN, XAD, CE", func() {
 		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"components", "formats", "tables"}})

@@ -410,6 +410,12 @@ func (w *walker) table(val string, fd *dict.Field, path vpath, hl7Table bool) {
 	if t.Has(v) {
 		return
 	}
+	if fd.Table == 125 && dict.TablesDiffer(w.ver.Version) && w.ver.Types[v] != nil {
+		// Table 0125 (value type) lists data types: a type the message's
+		// own version defines (CE, TS before 2.6) is a value type in that
+		// version although 2.7.1's table dropped it.
+		return
+	}
 	sev, kind, note, aspect, capped := w.rules.tableIS, "user-defined table", "", "user-tables", false
 	if hl7Table && !extensibleTable(fd.Table) {
 		sev, kind, aspect = w.rules.tableID, "HL7 table", "tables"

@@ -106,7 +106,7 @@ func versionOf(m *hl7v2.Message, fallback string) (v string, problem string) {
 	case near != "":
 		return near, fmt.Sprintf("MSH-12 version %q has no definitions of its own: validated against %s", raw, near)
 	}
-	return fallback, fmt.Sprintf("MSH-12 version %q is not an HL7 v2 version carecert validates (2.3 to 2.8)", raw)
+	return fallback, fmt.Sprintf("MSH-12 version %q is not an HL7 v2 version carecert validates (2.1 to 2.8)", raw)
 }
 
 func severityParam(p check.Params, key string, def model.Severity) (model.Severity, error) {

@@ -35,6 +35,29 @@ func (d *Definitions) structureID(m *hl7v2.Message, v string) (id, how string) {
 	return "", how
 }
 
+// definesType reports whether version v has a structure for message type
+// typ. The embedded tables 0076 and 0003 are 2.7.1's; a type or event an
+// older version defines and 2.7.1 withdrew (UDM, ORF^R04) is still correct
+// in a message of that version.
+func (d *Definitions) definesType(v, typ string) bool {
+	if v == "" {
+		return false
+	}
+	x, err := d.Dict.Version(v)
+	if err != nil {
+		return false
+	}
+	if x.Structures[typ] != nil {
+		return true
+	}
+	for id := range x.Structures {
+		if strings.HasPrefix(id, typ+"_") {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *Definitions) hasStructure(v, id string) bool {
 	if id == "" {
 		return false

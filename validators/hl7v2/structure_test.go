@@ -34,6 +34,9 @@ var _ = Describe("hl7v2-structure matching", func() {
 
 	DescribeTable("choices: exactly one of the segments in <A|B|...>, each order may take a different one",
 		check,
+		Entry("2.1 ORM_O01 with ORO, then one with OBR and results", "2.1", "ORM^O01", "PID ORC ORO ORC OBR OBX NTE", nil),
+		Entry("2.1 ORM_O01 two choices in one order", "2.1", "ORM^O01", "PID ORC OBR RX1", []string{"hl7v2.segment-order@RX1[1]"}),
+		Entry("2.2 ORM_O01 with RXO", "2.2", "ORM^O01", "PID PV1 ORC RXO NTE", nil),
 		Entry("2.3 ORM_O01 with OBR", "2.3", "ORM^O01", "PID ORC OBR NTE OBX NTE", nil),
 		Entry("2.3 ORM_O01 with RXO", "2.3", "ORM^O01", "PID ORC RXO", nil),
 		Entry("2.4 ORM_O01 with ODS then a second order with ODT", "2.4", "ORM^O01^ORM_O01", "PID PV1 ORC ODS ORC ODT", nil),
@@ -59,6 +62,8 @@ var _ = Describe("hl7v2-structure matching", func() {
 
 	DescribeTable("nested optional and repeating groups",
 		check,
+		Entry("2.2 ADT_A01 insurance groups repeated", "2.2", "ADT^A01", "EVN PID NK1 NK1 PV1 OBX AL1 IN1 IN2 IN1 IN3 ACC", nil),
+		Entry("2.2 ADT_A01 insurance detail without IN1", "2.2", "ADT^A01", "EVN PID PV1 IN2", []string{"hl7v2.segment-order@IN2[1]"}),
 		Entry("2.4 ADT_A01 procedures with roles, insurance repeated", "2.4", "ADT^A01^ADT_A01", "EVN PID NK1 PV1 PR1 ROL ROL PR1 IN1 IN2 IN1 IN3", nil),
 		Entry("2.3.1 ORU_R01 two patients, each with orders and observations", "2.3.1", "ORU^R01", "PID OBR OBX OBX OBR OBX PID PV1 ORC OBR NTE OBX NTE", nil),
 		Entry("2.5.1 ORU_R01 specimen group after observations", "2.5.1", "ORU^R01^ORU_R01", "PID ORC OBR TQ1 OBX NTE SPM OBX OBR OBX", nil),

@@ -7,7 +7,7 @@
 // It installs the pinned packages into a temporary folder, dumps them to JSON
 // with node, and writes, under -out:
 //
-//	data/<version>.json.gz   structures, segments, data types (2.3–2.8)
+//	data/<version>.json.gz   structures, segments, data types (2.1–2.8)
 //	data/tables.json.gz      HL7 code tables
 //	testdata/hl7-dictionary/<version>.json.gz   the second source, for the cross-check spec
 //	testdata/disagreements.json                 where the two sources differ
