@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -77,12 +78,56 @@ func browser() context.Context {
 	return ctx
 }
 
+func mustRead(file string) []byte {
+	b, err := os.ReadFile(file)
+	Expect(err).NotTo(HaveOccurred())
+	return b
+}
+
 func writePage(rep *model.Report, name string) string {
 	page, err := html.Render(rep, html.Options{})
 	Expect(err).NotTo(HaveOccurred())
 	file := filepath.Join(GinkgoT().TempDir(), name)
 	Expect(os.WriteFile(file, page, 0o644)).To(Succeed())
 	return file
+}
+
+// printPDF prints a page as Chromium's own --print-to-pdf does, and returns the
+// PDF's text in drawing order (pdftotext -raw) and its page size (pdfinfo).
+func printPDF(file string) (text, pageSize string) {
+	for _, tool := range []string{"pdftotext", "pdfinfo"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			Fail(fmt.Sprintf("%s not found (%v): run ./test.sh, which installs poppler-utils", tool, err))
+		}
+	}
+	path := chromiumPath()
+	if _, err := os.Stat(path); err != nil {
+		Fail(fmt.Sprintf("Chromium not found at %s (%v): run ./test.sh, which installs it, or set CARECERT_CHROMIUM", path, err))
+	}
+	dir := GinkgoT().TempDir()
+	pdf := filepath.Join(dir, "report.pdf")
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--no-pdf-header-footer", "--print-to-pdf="+pdf, "file://"+file).CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), "chromium --print-to-pdf: %s", out)
+	txt, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", pdf, "-").Output()
+	Expect(err).NotTo(HaveOccurred())
+	info, err := exec.Command("pdfinfo", pdf).Output()
+	Expect(err).NotTo(HaveOccurred())
+	for _, line := range strings.Split(string(info), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Page size:"); ok {
+			pageSize = strings.TrimSpace(rest)
+		}
+	}
+	return string(txt), pageSize
+}
+
+// squeeze drops white space, so that text a PDF wrapped inside a narrow table
+// cell compares equal to the text the page was given.
+func squeeze(s string) string {
+	return strings.Join(strings.Fields(s), "")
 }
 
 // state is what the page shows of its findings table.
@@ -190,6 +235,70 @@ var _ = Describe("the HTML report in a real browser", Ordered, func() {
 		var shot []byte
 		Expect(chromedp.Run(ctx, chromedp.Click("#clear", chromedp.ByID), chromedp.FullScreenshot(&shot, 100))).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(artifacts(), "html-report.png"), shot, 0o644)).To(Succeed())
+	})
+
+	It("prints every kept finding, with every column, on A4", func() {
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 3, Records: 16000, Defects: "all", SampleLimit: 1000})
+		Expect(err).NotTo(HaveOccurred())
+		file := writePage(rep, "report.html")
+		data := embedded(mustRead(file))
+		files, _ := data["files"].([]any)
+		reqs := data["requirements"].([]any)
+		// A finding's row as the page draws it, cell after cell (severity aside).
+		rows := map[string]int{}
+		var kept int
+		for _, raw := range data["findings"].([]any) {
+			f := raw.([]any)
+			loc := ""
+			if f[3] != nil {
+				loc = files[int(f[3].(float64))].(string)
+			}
+			if line := f[4].(float64); line > 0 {
+				loc += ":" + strconv.Itoa(int(line))
+			}
+			str := func(v any) string { s, _ := v.(string); return s }
+			rows[squeeze(reqs[int(f[2].(float64))].(string)+str(f[7])+loc+str(f[5])+str(f[6])+str(f[8])+str(f[9]))]++
+			kept++
+		}
+		Expect(kept).To(BeNumerically(">", 150), "more findings than one screen page of 100")
+
+		text, size := printPDF(file)
+		Expect(size).To(ContainSubstring("(A4)"))
+		flat := squeeze(text)
+		Expect(strings.Contains(flat, squeeze("Printed: all "+strconv.Itoa(kept)+" kept findings."))).To(BeTrue(), "the PDF says it holds every kept finding")
+		Expect(strings.Contains(flat, "SeverityRequirementLocationRecordPathMessageEvidence")).To(BeTrue(), "every column has its heading")
+		missing := 0
+		for row, n := range rows {
+			if got := strings.Count(flat, row); got < n {
+				missing += n - got
+				if missing < 5 {
+					GinkgoWriter.Printf("missing from the PDF (%d of %d): %s\n", n-got, n, row)
+				}
+			}
+		}
+		Expect(missing).To(BeZero(), "every kept finding, evidence included, is in the PDF")
+	})
+
+	It("fits the findings table in a 1400 px window", func() {
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 3, Records: 16000, Defects: "all", SampleLimit: 1000})
+		Expect(err).NotTo(HaveOccurred())
+		file := writePage(rep, "report.html")
+		ctx := browser()
+		var widths struct {
+			Window   int `json:"window"`
+			Page     int `json:"page"`
+			Findings int `json:"findings"`
+		}
+		Expect(chromedp.Run(ctx,
+			chromedp.EmulateViewport(1400, 900),
+			chromedp.Navigate("file://"+file),
+			chromedp.WaitVisible("#findings tbody tr", chromedp.ByQuery),
+			chromedp.Evaluate(`({window: document.documentElement.clientWidth, page: document.documentElement.scrollWidth,
+  findings: Math.ceil(document.getElementById('findings').getBoundingClientRect().right)})`, &widths),
+		)).To(Succeed())
+		Expect(widths.Window).To(Equal(1400))
+		Expect(widths.Page).To(BeNumerically("<=", widths.Window), "nothing scrolls sideways")
+		Expect(widths.Findings).To(BeNumerically("<=", widths.Window))
 	})
 
 	It("opens a report of 100,000 findings quickly, drawing one page of rows at a time", func() {

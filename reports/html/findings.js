@@ -1,5 +1,7 @@
 // Findings table: filters, search and pages over the embedded JSON, drawing one
 // page of rows at a time so that 100,000 findings never become 100,000 rows.
+// Printing (or saving as PDF) draws every matching finding, not the page on
+// screen, and unfolds folded sections: a filed report must hold all it counted.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("findings-data").textContent);
@@ -61,10 +63,14 @@
     draw();
   }
 
-  function draw() {
+  function draw(all) {
     var pages = Math.max(1, Math.ceil(matches.length / pageSize));
     if (page >= pages) page = pages - 1;
     var start = page * pageSize, end = Math.min(matches.length, start + pageSize);
+    if (all) {
+      start = 0;
+      end = matches.length;
+    }
     var html = [];
     for (var k = start; k < end; k++) {
       var f = F[matches[k]];
@@ -80,6 +86,24 @@
     $("prev").disabled = page === 0;
     $("next").disabled = page >= pages - 1;
   }
+
+  function filtered() {
+    return search.value.trim() !== "" || sev.value !== "" || req.value !== "" || tgt.value !== "";
+  }
+  var folded = [];
+  window.addEventListener("beforeprint", function () {
+    draw(true);
+    $("print-note").textContent = filtered() ?
+      "Printed: the " + matches.length + " of " + F.length + " kept findings that match the filters chosen on screen." :
+      "Printed: all " + F.length + " kept findings.";
+    folded = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) { return !d.open; });
+    folded.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    folded.forEach(function (d) { d.open = false; });
+    folded = [];
+    draw();
+  });
 
   var timer = null;
   search.addEventListener("input", function () {
