@@ -195,10 +195,13 @@ func (s *SMARTBackend) fetch(ctx context.Context, client *http.Client) error {
 		return err
 	}
 	now := s.now()
-	tok := jwt.NewWithClaims(m, jwt.RegisteredClaims{
+	// aud is a single string, as SMART Backend Services shows it and as
+	// Inferno sends it: some servers (the SMART reference server among them)
+	// refuse or crash on the one-element array a JWT library may write.
+	tok := jwt.NewWithClaims(m, assertionClaims{
 		Issuer:    s.ClientID,
 		Subject:   s.ClientID,
-		Audience:  jwt.ClaimStrings{s.TokenURL},
+		Audience:  s.TokenURL,
 		ExpiresAt: jwt.NewNumericDate(now.Add(4 * time.Minute)),
 		ID:        hex.EncodeToString(jti),
 	})
@@ -278,4 +281,23 @@ func discoverTokenURL(ctx context.Context, client *http.Client, base string) (st
 		return "", fmt.Errorf("SMART discovery at %s: no token_endpoint", RedactURL(u))
 	}
 	return conf.TokenEndpoint, nil
+}
+
+// assertionClaims are the claims of a SMART client assertion, with aud a
+// plain string.
+type assertionClaims struct {
+	Issuer    string           `json:"iss"`
+	Subject   string           `json:"sub"`
+	Audience  string           `json:"aud"`
+	ExpiresAt *jwt.NumericDate `json:"exp"`
+	ID        string           `json:"jti"`
+}
+
+func (c assertionClaims) GetExpirationTime() (*jwt.NumericDate, error) { return c.ExpiresAt, nil }
+func (c assertionClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return nil, nil }
+func (c assertionClaims) GetNotBefore() (*jwt.NumericDate, error)      { return nil, nil }
+func (c assertionClaims) GetIssuer() (string, error)                   { return c.Issuer, nil }
+func (c assertionClaims) GetSubject() (string, error)                  { return c.Subject, nil }
+func (c assertionClaims) GetAudience() (jwt.ClaimStrings, error) {
+	return jwt.ClaimStrings{c.Audience}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -42,6 +44,13 @@ var _ = Describe("SMART Backend Services auth", func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(tok.Header["kid"]).To(Equal("k1"))
 			Expect(claims.ID).NotTo(BeEmpty())
+			// aud is a JSON string, as SMART and Inferno send it, not an array.
+			parts := strings.Split(r.PostForm.Get("client_assertion"), ".")
+			payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+			Expect(err).NotTo(HaveOccurred())
+			var raw map[string]any
+			Expect(json.Unmarshal(payload, &raw)).To(Succeed())
+			Expect(raw["aud"]).To(Equal(tokenURL))
 			n := issued.Add(1)
 			fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":100}`, n)
 		})

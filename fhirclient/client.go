@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -57,6 +58,10 @@ type Config struct {
 	MaxBody int64
 	// MaxRedirects caps redirects followed per request.
 	MaxRedirects int
+	// Connections caps the connections open to the server at once; 0 means
+	// one. A single connection means a request never waits in the server's
+	// queue behind another of carecert's, so its latency is its own.
+	Connections int
 }
 
 // Client makes requests and records exchanges. It is safe for concurrent use.
@@ -69,6 +74,10 @@ type Client struct {
 	mu   sync.Mutex
 	sent int
 	seq  int
+	// abandoned is the label of the last request given up on for want of an
+	// answer, until the server next answers: the server may still be
+	// working on it, so a timeout meanwhile may be a wait in its queue.
+	abandoned string
 }
 
 // New checks cfg and builds a client.
@@ -89,13 +98,17 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRequests <= 0 {
 		cfg.MaxRequests = DefaultMaxRequests
 	}
+	if cfg.Connections <= 0 {
+		cfg.Connections = 1
+	}
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: cfg.Timeout}).DialContext,
 		TLSClientConfig:       cfg.TLS,
 		TLSHandshakeTimeout:   cfg.Timeout,
 		ResponseHeaderTimeout: cfg.Timeout,
-		MaxIdleConnsPerHost:   4,
+		MaxConnsPerHost:       cfg.Connections,
+		MaxIdleConnsPerHost:   cfg.Connections,
 		IdleConnTimeout:       30 * time.Second,
 	}
 	c := &Client{cfg: cfg, base: base}
@@ -299,6 +312,10 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 		return c.failBuild(ex, err)
 	}
 	ex.Accept = hreq.Header.Get("Accept")
+	// The transport sends an idempotent request again, silently, when a
+	// reused connection breaks before any answer; the trace sees it.
+	attempts := &attemptTrace{}
+	hreq = hreq.WithContext(httptrace.WithClientTrace(hreq.Context(), attempts.trace()))
 	start := time.Now()
 	resp, err := c.http.Do(hreq)
 	// A token the server no longer accepts (revoked, or expired before its
@@ -312,11 +329,13 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 			return c.failBuild(ex, err)
 		}
 		ex.Renewed = true
+		hreq = hreq.WithContext(httptrace.WithClientTrace(hreq.Context(), attempts.trace()))
 		resp, err = c.http.Do(hreq)
 	}
+	ex.Retried = attempts.retries()
 	if err != nil {
 		ex.Latency = time.Since(start)
-		return c.fail(ex, classify(err, rctx, ctx), unwrapURLError(err))
+		return c.settle(ex, classify(err, rctx, ctx), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
@@ -335,11 +354,63 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 	ex.BodyBytes = counter.n
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
-			return c.fail(ex, ErrTooLarge, fmt.Errorf("response body larger than %d bytes; stopped reading", c.cfg.MaxBody))
+			return c.settle(ex, ErrTooLarge, fmt.Errorf("response body larger than %d bytes; stopped reading", c.cfg.MaxBody))
 		}
-		return c.fail(ex, classify(err, rctx, ctx), fmt.Errorf("reading the response body: %w", unwrapURLError(err)))
+		return c.settle(ex, classify(err, rctx, ctx), fmt.Errorf("reading the response body: %w", unwrapURLError(err)))
 	}
-	return ex
+	return c.settle(ex, "", nil)
+}
+
+// settle records how a sent request ended and what it says of the server's
+// queue: a timeout while an earlier request is still unanswered is marked as
+// possibly queued behind it, and any answer clears the mark.
+func (c *Client) settle(ex *Exchange, code string, err error) *Exchange {
+	c.mu.Lock()
+	switch code {
+	case ErrTimeout:
+		ex.AfterAbandoned = c.abandoned
+		c.abandoned = ex.Label
+	case "", ErrTooLarge:
+		c.abandoned = ""
+	}
+	c.mu.Unlock()
+	if code == "" {
+		return ex
+	}
+	return c.fail(ex, code, err)
+}
+
+// attemptTrace counts the times the transport sent a request again after a
+// connection broke before the first byte of an answer. A redirect is a new
+// request that follows an answer, so it is not counted.
+type attemptTrace struct {
+	mu      sync.Mutex
+	waiting bool
+	resent  int
+}
+
+func (a *attemptTrace) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			if a.waiting {
+				a.resent++
+			}
+			a.waiting = true
+		},
+		GotFirstResponseByte: func() {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.waiting = false
+		},
+	}
+}
+
+func (a *attemptTrace) retries() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.resent
 }
 
 // authError marks a failure to obtain credentials while building a request.

@@ -47,6 +47,10 @@ const (
 	ErrCancelled  = "cancelled"
 	// ErrExportTimeout is a Bulk export that did not finish in the time allowed.
 	ErrExportTimeout = "export-timeout"
+	// ErrNotSent is a request carecert chose not to make, Err saying why:
+	// the server does not declare the interaction, or nothing was found to
+	// make it on. Its requirement is skipped with that reason, not judged.
+	ErrNotSent = "not-sent"
 )
 
 // Exchange is one request to a live FHIR server and what came back: the Value
@@ -68,6 +72,12 @@ type Exchange struct {
 	// Renewed says the server refused the first token (401) and the request
 	// was sent again with a new one.
 	Renewed bool `json:"renewed,omitempty"`
+	// Retried counts the times the HTTP client sent the request again
+	// because the connection broke before an answer (a reset).
+	Retried int `json:"retried,omitempty"`
+	// AfterAbandoned names the earlier request carecert gave up waiting for
+	// when this one timed out too: the server may have been busy with it.
+	AfterAbandoned string `json:"after_abandoned,omitempty"`
 
 	// Type, ID and VersionID are what a read, vread or history asked for;
 	// Type and Query what a search asked for (control parameters left out).
@@ -75,6 +85,9 @@ type Exchange struct {
 	ID        string              `json:"id,omitempty"`
 	VersionID string              `json:"version_id,omitempty"`
 	Query     map[string][]string `json:"query,omitempty"`
+	// Declared says the server's CapabilityStatement declares the
+	// interaction, so that answering it with 404, 405 or 501 contradicts it.
+	Declared bool `json:"declared,omitempty"`
 	// Count is the _count a search asked for (0: none).
 	Count int `json:"count,omitempty"`
 
@@ -149,6 +162,21 @@ type Bulk struct {
 
 // Failed reports whether the exchange got no usable HTTP response.
 func (e *Exchange) Failed() bool { return e.Err != "" }
+
+// Sent reports whether the request went to the server: not one the budget,
+// a cancellation or carecert's own choice kept back.
+func (e *Exchange) Sent() bool {
+	switch e.ErrCode {
+	case ErrBudget, ErrCancelled, ErrNotSent:
+		return false
+	}
+	return true
+}
+
+// NotSent is the record of a request carecert chose not to make.
+func NotSent(interaction, label, url, reason string) *Exchange {
+	return &Exchange{Interaction: interaction, Label: label, Method: "GET", URL: url, ErrCode: ErrNotSent, Err: reason}
+}
 
 // Request is the request line for evidence: "GET http://host/fhir/Patient/1".
 func (e *Exchange) Request() string { return e.Method + " " + e.URL }

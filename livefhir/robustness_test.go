@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,16 +65,61 @@ func finishesWith(t map[string]any) *model.Report {
 }
 
 var _ = Describe("fhir-server target against hostile servers", func() {
-	It("turns a server that never answers into timeout findings", func() {
+	It("turns a server that never answers into timeout findings, blaming only the first request and counting every timeout in the latency", func() {
 		url := hostile(func(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done()
 		})
 		rep := finishesWith(quick(url))
 		tr := result(rep, "api", "API-13")
-		Expect(tr.Errors).To(Equal(tr.Evaluated))
+		Expect(tr.Evaluated).To(BeNumerically(">", 1))
+		// Each later request may only have waited behind the one before,
+		// which the server was still busy with: a warning, not an error.
+		Expect(tr.Errors).To(Equal(int64(1)))
+		Expect(tr.Warnings).To(Equal(tr.Evaluated - 1))
 		Expect(codes(tr)).To(HaveEach("api.timeout"))
 		Expect(tr.Findings[0].Message).To(ContainSubstring("did not answer in time"))
+		Expect(tr.Findings[1].Message).To(ContainSubstring("may still have been busy with metadata"))
 		Expect(result(rep, "api", "API-01").Outcome).To(Equal(model.Fail))
+		lat := result(rep, "api", "API-12")
+		m, ok := lat.Lookup("timeouts")
+		Expect(ok).To(BeTrue())
+		Expect(m.Numerator).To(Equal(tr.Evaluated), "every timeout is in the latency figures")
+		p50, _ := lat.Lookup("p50 response time (ms)")
+		Expect(p50.Rate()).To(BeNumerically(">=", 150), "a timeout counts at the time it was given")
+	})
+
+	It("does not blame a fast request that timed out only behind a slow one carecert abandoned", func() {
+		// A single-threaded server: one request at a time, the search slow.
+		var busy sync.Mutex
+		sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir})
+		Expect(err).NotTo(HaveOccurred())
+		url := hostile(func(w http.ResponseWriter, r *http.Request) {
+			busy.Lock()
+			defer busy.Unlock()
+			if r.URL.Path == "/Patient" && r.URL.Query().Get("_count") != "" {
+				time.Sleep(700 * time.Millisecond)
+			}
+			sim.ServeHTTP(w, r)
+		})
+		t := quick(url)
+		t["timeout"] = "250ms"
+		t["searches"] = []any{}
+		rep := run([]map[string]any{t}, "fhir-rest-api")
+		tr := result(rep, "api", "API-13")
+		Expect(tr.Errors).To(Equal(int64(1)), "only the slow search is the server's timeout")
+		Expect(tr.Warnings).To(Equal(int64(1)), "the request queued behind it is reported, not blamed")
+		for _, f := range tr.Findings {
+			if f.Severity == model.Error {
+				Expect(f.Record).To(Equal("GET Patient?_count=10"))
+			} else {
+				Expect(f.Record).To(Equal("GET Patient/carecert-unknown-0000"))
+				Expect(f.Message).To(ContainSubstring("may still have been busy with Patient?_count=10"))
+			}
+		}
+		nf := result(rep, "api", "API-08")
+		Expect(nf.Outcome).To(Equal(model.Skip))
+		Expect(nf.Message).To(ContainSubstring("which carecert had given up on"))
+		Expect(result(rep, "api", "API-04").Outcome).To(Equal(model.Fail))
 	})
 
 	It("turns a body that trickles past the timeout into a timeout finding", func() {
@@ -157,11 +203,24 @@ var _ = Describe("fhir-server target against hostile servers", func() {
 			hits.Add(1)
 			sim.ServeHTTP(w, r)
 		})
-		rep := run([]map[string]any{apiTarget(url, map[string]any{"max_requests": 5})}, "fhir-rest-api")
-		Expect(hits.Load()).To(Equal(int64(5)))
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"max_requests": 3})}, "fhir-rest-api")
+		Expect(hits.Load()).To(Equal(int64(3)))
 		tr := result(rep, "api", "API-13")
-		Expect(codes(tr)).To(Equal([]string{"api.budget"}))
-		Expect(tr.Outcome).To(Equal(model.Warn))
+		Expect(codes(tr)).To(Equal([]string{"carecert.limit"}))
+		Expect(tr.Outcome).To(Equal(model.Pass), "the three requests sent were answered well")
+		// No requirement passes on nothing, and none fails for carecert's
+		// budget: what the budget kept untested is an error of the run.
+		for _, r := range rep.Targets[0].Results {
+			Expect(r.Outcome).NotTo(Equal(model.Fail), r.Requirement+": "+r.Message)
+		}
+		for _, req := range []string{"API-02", "API-03", "API-07", "API-08", "API-09", "API-10"} {
+			r := result(rep, "api", req)
+			Expect(r.Outcome).To(Equal(model.Errored), req)
+			Expect(r.Message).To(HavePrefix("not judged: carecert's request budget ran out"), req)
+		}
+		Expect(result(rep, "api", "API-01").Outcome).To(Equal(model.Pass))
+		Expect(rep.Verdict.Decision).To(Equal(model.NotCertified))
+		Expect(strings.Join(rep.Verdict.Reasons, "\n")).To(ContainSubstring("budget"))
 	})
 
 	It("keeps to max_requests_per_second", func() {

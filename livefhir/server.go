@@ -121,7 +121,7 @@ func (t *Server) Records(ctx context.Context, emit target.Emit) error {
 		return err
 	}
 	defer c.Close()
-	p := &probe{t: t, c: c, emit: emit, seen: map[string]bool{}}
+	p := &probe{t: t, c: c, emit: emit, seen: map[string]bool{}, emitted: map[string]bool{}}
 	return p.run(ctx)
 }
 
@@ -132,9 +132,14 @@ type probe struct {
 	emit target.Emit
 	seen map[string]bool
 	err  error
-	// stop is set when the request budget is spent or the run cancelled.
-	stop  bool
-	index int64
+	// stop is set when the request budget is spent or the run cancelled;
+	// budget when it was the budget.
+	stop, budget bool
+	index        int64
+	// emitted are the interactions with at least one exchange recorded.
+	emitted map[string]bool
+	// caps is what the server declares (nil: no statement was read).
+	caps *capabilities
 }
 
 // do makes a request and emits its exchange and resources; describe, when
@@ -155,6 +160,10 @@ func (p *probe) do(ctx context.Context, req fhirclient.Request, describe func(*f
 	if describe != nil {
 		describe(ex)
 	}
+	p.emitted[ex.Interaction] = true
+	if ex.Interaction == fhirclient.Page {
+		p.emitted[fhirclient.Search] = true
+	}
 	p.send(exchangeRecord(ex, p.index))
 	p.index++
 	for _, r := range records {
@@ -168,7 +177,7 @@ func (p *probe) do(ctx context.Context, req fhirclient.Request, describe func(*f
 		p.send(r)
 	}
 	if ex.ErrCode == fhirclient.ErrBudget {
-		p.stop = true
+		p.stop, p.budget = true, true
 	}
 	return ex
 }
@@ -198,14 +207,23 @@ func versionID(res map[string]any) string {
 
 func (p *probe) run(ctx context.Context) error {
 	t := p.t
-	types := t.types
-	if t.interactions[fhirclient.Capabilities] || len(types) == 0 {
+	var caps *capabilities
+	if t.interactions[fhirclient.Capabilities] || len(t.types) == 0 {
 		ex := p.do(ctx, fhirclient.Request{Interaction: fhirclient.Capabilities, Label: "metadata", Path: "metadata"}, nil)
-		if len(types) == 0 && ex != nil {
-			types = capabilityTypes(ex.Resource, t.maxTypes)
+		if ex != nil {
+			caps = readCapabilities(ex.Resource)
+		}
+		p.caps = caps
+	}
+	types := t.types
+	if len(types) == 0 && caps != nil {
+		types = caps.searchable(t.maxTypes)
+		if len(types) == 0 {
+			p.notSent(fhirclient.Search, "search", "", "the server declares no search (no resource has search-type in its CapabilityStatement)")
 		}
 	}
-	if len(types) == 0 {
+	if len(types) == 0 && caps == nil {
+		// Without a statement there is nothing to go by but the commonest type.
 		types = []string{"Patient"}
 	}
 	// One search per type finds ids to read and exercises paging.
@@ -213,6 +231,10 @@ func (p *probe) run(ctx context.Context) error {
 	for _, typ := range types {
 		if !t.interactions[fhirclient.Search] && !t.interactions[fhirclient.Read] {
 			break
+		}
+		if !caps.declares(typ, "search-type") {
+			p.notSent(fhirclient.Search, typ+"?_count="+strconv.Itoa(t.count), typ, "the server does not declare search-type for "+typ)
+			continue
 		}
 		q := url.Values{"_count": {strconv.Itoa(t.count)}}
 		first := p.searchChain(ctx, typ, nil, q, typ+"?_count="+strconv.Itoa(t.count))
@@ -226,6 +248,12 @@ func (p *probe) run(ctx context.Context) error {
 		if err != nil {
 			q = url.Values{}
 		}
+		if t.interactions[fhirclient.Search] {
+			if reason := caps.undeclaredSearch(typ, q); reason != "" {
+				p.notSent(fhirclient.Search, s, typ, reason)
+				continue
+			}
+		}
 		filters := url.Values{}
 		for k, v := range q {
 			filters[k] = v
@@ -238,69 +266,139 @@ func (p *probe) run(ctx context.Context) error {
 	for _, typ := range types {
 		res := sample[typ]
 		if res == nil {
+			for _, i := range []string{fhirclient.Read, fhirclient.VRead, fhirclient.History} {
+				if t.interactions[i] && caps.declares(typ, code(i)) {
+					p.notSent(i, typ, typ, "no "+typ+" was found to "+i+" (its search returned none)")
+				}
+			}
 			continue
 		}
 		id := fhir.ID(res)
 		path := typ + "/" + id
 		var read *fhirclient.Exchange
 		if t.interactions[fhirclient.Read] {
-			read = p.do(ctx, fhirclient.Request{Interaction: fhirclient.Read, Label: path, Path: path}, func(ex *fhirclient.Exchange) {
-				ex.Type, ex.ID = typ, id
-			})
+			if !caps.declares(typ, "read") {
+				p.notSent(fhirclient.Read, path, typ, "the server does not declare read for "+typ)
+			} else {
+				read = p.do(ctx, fhirclient.Request{Interaction: fhirclient.Read, Label: path, Path: path}, func(ex *fhirclient.Exchange) {
+					ex.Type, ex.ID, ex.Declared = typ, id, caps != nil
+				})
+			}
 		}
 		vid := versionID(res)
 		if read != nil && read.Resource != nil && versionID(read.Resource) != "" {
 			vid = versionID(read.Resource)
 		}
-		if t.interactions[fhirclient.VRead] && vid != "" {
-			p.do(ctx, fhirclient.Request{Interaction: fhirclient.VRead, Label: path + "/_history/" + vid, Path: path + "/_history/" + vid}, func(ex *fhirclient.Exchange) {
-				ex.Type, ex.ID, ex.VersionID = typ, id, vid
-			})
+		if t.interactions[fhirclient.VRead] {
+			switch {
+			case !caps.declares(typ, "vread"):
+				p.notSent(fhirclient.VRead, path+"/_history", typ, "the server does not declare vread for "+typ)
+			case vid == "":
+				p.notSent(fhirclient.VRead, path+"/_history", typ, path+" has no meta.versionId to vread")
+			default:
+				p.do(ctx, fhirclient.Request{Interaction: fhirclient.VRead, Label: path + "/_history/" + vid, Path: path + "/_history/" + vid}, func(ex *fhirclient.Exchange) {
+					ex.Type, ex.ID, ex.VersionID, ex.Declared = typ, id, vid, caps != nil
+				})
+			}
 		}
 		if t.interactions[fhirclient.History] {
-			p.do(ctx, fhirclient.Request{Interaction: fhirclient.History, Label: path + "/_history", Path: path + "/_history"}, func(ex *fhirclient.Exchange) {
+			if !caps.declares(typ, "history-instance") {
+				p.notSent(fhirclient.History, path+"/_history", typ, "the server does not declare history-instance for "+typ)
+			} else {
+				p.do(ctx, fhirclient.Request{Interaction: fhirclient.History, Label: path + "/_history", Path: path + "/_history"}, func(ex *fhirclient.Exchange) {
+					ex.Type, ex.ID, ex.Declared = typ, id, caps != nil
+				})
+			}
+		}
+	}
+	if t.interactions[fhirclient.NotFound] {
+		if typ := caps.first(types, "read"); typ == "" {
+			p.notSent(fhirclient.NotFound, "read of an unknown id", "", "the server declares read for none of the types tested")
+		} else {
+			id := "carecert-unknown-0000"
+			p.do(ctx, fhirclient.Request{Interaction: fhirclient.NotFound, Label: typ + "/" + id, Path: typ + "/" + id}, func(ex *fhirclient.Exchange) {
 				ex.Type, ex.ID = typ, id
 			})
 		}
 	}
-	typ := types[0]
-	if t.interactions[fhirclient.NotFound] {
-		id := "carecert-unknown-0000"
-		p.do(ctx, fhirclient.Request{Interaction: fhirclient.NotFound, Label: typ + "/" + id, Path: typ + "/" + id}, func(ex *fhirclient.Exchange) {
-			ex.Type, ex.ID = typ, id
-		})
-	}
 	if t.interactions[fhirclient.BadRequest] {
-		// A malformed date is wrong whatever parameters the server supports;
-		// handling=strict asks it to say so rather than ignore it.
-		q := url.Values{"_lastUpdated": {"not-a-date"}}
-		p.do(ctx, fhirclient.Request{Interaction: fhirclient.BadRequest, Label: typ + "?_lastUpdated=not-a-date", Path: typ, Query: q,
-			Header: http.Header{"Prefer": {"handling=strict"}}}, func(ex *fhirclient.Exchange) { ex.Type = typ })
+		if typ := caps.first(types, "search-type"); typ == "" {
+			p.notSent(fhirclient.BadRequest, "a malformed search", "", "the server declares search for none of the types tested")
+		} else {
+			// A malformed date is wrong whatever parameters the server supports;
+			// handling=strict asks it to say so rather than ignore it.
+			q := url.Values{"_lastUpdated": {"not-a-date"}}
+			p.do(ctx, fhirclient.Request{Interaction: fhirclient.BadRequest, Label: typ + "?_lastUpdated=not-a-date", Path: typ, Query: q,
+				Header: http.Header{"Prefer": {"handling=strict"}}}, func(ex *fhirclient.Exchange) { ex.Type = typ })
+		}
 	}
 	if t.interactions[fhirclient.Format] {
 		p.do(ctx, fhirclient.Request{Interaction: fhirclient.Format, Label: "metadata?_format=json", Path: "metadata",
 			Query: url.Values{"_format": {"json"}}, Header: http.Header{"Accept": {"*/*"}}}, nil)
-		if res := sample[typ]; res != nil {
-			path := typ + "/" + fhir.ID(res)
+		if typ := caps.first(types, "read"); typ != "" && sample[typ] != nil {
+			path := typ + "/" + fhir.ID(sample[typ])
 			p.do(ctx, fhirclient.Request{Interaction: fhirclient.Format, Label: path + "?_format=application/fhir+json", Path: path,
 				Query: url.Values{"_format": {"application/fhir+json"}}, Header: http.Header{"Accept": {"*/*"}}}, nil)
 			p.do(ctx, fhirclient.Request{Interaction: fhirclient.Format, Label: path + " (Accept: application/json)", Path: path,
 				Header: http.Header{"Accept": {"application/json"}}}, nil)
 		}
 	}
-	p.writes(ctx, types, sample)
+	p.writes(ctx, types, sample, caps)
+	p.budgetSpent()
 	return p.err
 }
 
+// code is the CapabilityStatement interaction code a probe interaction needs.
+func code(interaction string) string {
+	switch interaction {
+	case fhirclient.History:
+		return "history-instance"
+	case fhirclient.Search:
+		return "search-type"
+	}
+	return interaction
+}
+
+// notSent records a request the probe chose not to make, and why, so that
+// its requirement is skipped with that reason rather than passed on nothing.
+func (p *probe) notSent(interaction, label, typ, reason string) {
+	if p.err != nil || p.stop {
+		return // budgetSpent reports what a spent budget left untried
+	}
+	ex := fhirclient.NotSent(interaction, label, p.c.Base()+"/"+typ, reason)
+	ex.Type = typ
+	p.emitted[interaction] = true
+	p.send(exchangeRecord(ex, p.index))
+	p.index++
+}
+
+// budgetSpent records, once the request budget has run out, each interaction
+// the plan asked for that was never tried, so that its requirement says the
+// budget stood in the way rather than passing or skipping quietly.
+func (p *probe) budgetSpent() {
+	if !p.budget || p.err != nil {
+		return
+	}
+	for _, i := range append(append([]string{}, readOnly...), fhirclient.Create, fhirclient.Update) {
+		if !p.t.interactions[i] || p.emitted[i] {
+			continue
+		}
+		ex := &fhirclient.Exchange{Interaction: i, Label: i, Method: http.MethodGet, URL: p.c.Base(), ErrCode: fhirclient.ErrBudget,
+			Err: fmt.Sprintf("request budget of %d exhausted before any %s request", p.t.cfg.MaxRequests, i)}
+		p.send(exchangeRecord(ex, p.index))
+		p.index++
+	}
+}
+
 // writes creates a copy of a sampled resource and updates it, when allowed.
-func (p *probe) writes(ctx context.Context, types []string, sample map[string]map[string]any) {
+func (p *probe) writes(ctx context.Context, types []string, sample map[string]map[string]any, caps *capabilities) {
 	if !p.t.interactions[fhirclient.Create] && !p.t.interactions[fhirclient.Update] {
 		return
 	}
 	var typ string
 	var res map[string]any
 	for _, t := range types {
-		if sample[t] != nil {
+		if sample[t] != nil && caps.declares(t, "create") && caps.declares(t, "update") {
 			typ, res = t, sample[t]
 			break
 		}
@@ -350,6 +448,7 @@ func (p *probe) searchChain(ctx context.Context, typ string, filters, q url.Valu
 		stop := false
 		ex := p.do(ctx, req, func(ex *fhirclient.Exchange) {
 			ex.Type, ex.Count = typ, count
+			ex.Declared = p.caps != nil && p.caps.declares(typ, "search-type")
 			ex.Query = map[string][]string(filters)
 			pg := &fhirclient.Paging{Chain: label, Number: n}
 			ex.Paging = pg
@@ -407,41 +506,4 @@ func firstEntry(ex *fhirclient.Exchange, typ string) map[string]any {
 		}
 	}
 	return nil
-}
-
-// capabilityTypes lists the types a CapabilityStatement says can be searched,
-// in its order, at most max of them.
-func capabilityTypes(cs map[string]any, max int) []string {
-	rests, _ := cs["rest"].([]any)
-	var out []string
-	for _, r := range rests {
-		rm, _ := r.(map[string]any)
-		if rm["mode"] != "server" {
-			continue
-		}
-		resources, _ := rm["resource"].([]any)
-		for _, res := range resources {
-			m, _ := res.(map[string]any)
-			typ, _ := m["type"].(string)
-			if typ == "" || !hasInteraction(m, "search-type") {
-				continue
-			}
-			out = append(out, typ)
-			if len(out) == max {
-				return out
-			}
-		}
-	}
-	return out
-}
-
-func hasInteraction(res map[string]any, code string) bool {
-	list, _ := res["interaction"].([]any)
-	for _, i := range list {
-		m, _ := i.(map[string]any)
-		if m["code"] == code {
-			return true
-		}
-	}
-	return false
 }

@@ -180,12 +180,21 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 		Expect(err.Error()).To(ContainSubstring("cuont"))
 	})
 
-	It("reports an unreachable server as findings in a finished report", func() {
+	It("reports an unreachable server under transport and passes nothing on it", func() {
 		rep := run([]map[string]any{apiTarget("http://127.0.0.1:1", nil)}, "fhir-rest-api")
 		Expect(rep.Complete).To(BeTrue())
 		tr := result(rep, "api", "API-13")
 		Expect(codes(tr)).To(ContainElement("api.refused"))
-		Expect(result(rep, "api", "API-01").Outcome).To(Equal(model.Fail))
+		Expect(tr.Outcome).To(Equal(model.Fail))
+		Expect(rep.Verdict.Decision).To(Equal(model.NotCertified))
+		for _, r := range rep.Targets[0].Results {
+			if r.Suite == "fhir-rest-api" {
+				Expect(r.Outcome).NotTo(Equal(model.Pass), r.Requirement+": "+r.Message)
+			}
+		}
+		api01 := result(rep, "api", "API-01")
+		Expect(api01.Outcome).To(Equal(model.Skip))
+		Expect(api01.Message).To(HavePrefix("not judged: the server could not be reached"))
 		_ = http.StatusOK
 	})
 })

@@ -32,28 +32,38 @@ func newTransport(spec check.Spec, env *check.Env) (check.Check, error) {
 	}
 	applies := func(rec *model.Record) bool {
 		ex := exchangeOf(rec)
-		if ex == nil {
+		// Records of requests never made (Seq 0: not sent, the budget's
+		// list of what was left untried) say nothing about transport.
+		if ex == nil || ex.Seq == 0 {
 			return false
 		}
 		bulk := strings.HasPrefix(ex.Interaction, "bulk-")
 		return scope == "all" || (scope == "bulk") == bulk
 	}
-	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
-		return transport(exchangeOf(rec))
-	}), nil
+	return exchangeCheck{applies: applies, judge: transport, transport: true}, nil
 }
 
 func transport(ex *fhirclient.Exchange) []model.Finding {
+	var out []model.Finding
+	if ex.Retried > 0 {
+		// The HTTP client hides it; the server broke a connection all the same.
+		out = append(out, finding(ex, model.Warning, "api.retried",
+			"the connection broke before the server answered and the request was sent again (%d time(s)): a reset or close the server should not make mid-request", ex.Retried))
+	}
 	if ex.Failed() {
 		sev := model.Error
 		msg := "no usable response: " + ex.Err
 		switch ex.ErrCode {
-		case fhirclient.ErrBudget:
-			sev, msg = model.Warning, "not sent: "+ex.Err+" (raise max_requests to test more)"
 		case fhirclient.ErrExportTimeout:
-			return nil // the Bulk status check reports it
+			return notJudged(ex, "the export's status is the Bulk status check's to judge")
 		case fhirclient.ErrTimeout:
 			msg = "the server did not answer in time: " + ex.Err
+			if ex.AfterAbandoned != "" {
+				// One slow request must not be counted again against every
+				// request that waited behind it in the server's queue.
+				sev = model.Warning
+				msg += " (the server may still have been busy with " + ex.AfterAbandoned + ", which carecert had given up on)"
+			}
 		case fhirclient.ErrRedirects:
 			msg = "the server redirects in a loop: " + ex.Err
 		case fhirclient.ErrTooLarge:
@@ -61,25 +71,25 @@ func transport(ex *fhirclient.Exchange) []model.Finding {
 		case fhirclient.ErrConnection:
 			msg = "the connection broke: " + ex.Err
 		}
-		return []model.Finding{finding(ex, sev, "api."+ex.ErrCode, "%s", msg)}
+		return append(out, finding(ex, sev, "api."+ex.ErrCode, "%s", msg))
 	}
 	if ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden {
-		return fail(ex, "api.auth", "the server refused the request's credentials (HTTP %d)%s", ex.Status, diagnostics(ex))
+		return append(out, finding(ex, model.Error, "api.auth", "the server refused the request's credentials (HTTP %d)%s", ex.Status, diagnostics(ex)))
 	}
 	if ex.Interaction == fhirclient.BulkDownload || ex.BodyBytes == 0 {
-		return nil
+		return out
 	}
 	if !ex.IsJSON() {
 		ct := ex.Header("content-type")
 		if ct == "" {
 			ct = "no content type"
 		}
-		return fail(ex, "api.not-json", "the response is %s, not FHIR JSON (application/fhir+json)", ct)
+		return append(out, finding(ex, model.Error, "api.not-json", "the response is %s, not FHIR JSON (application/fhir+json)", ct))
 	}
 	if ex.BodyProblem != "" {
-		return fail(ex, "api.bad-json", "the response's %s", ex.BodyProblem)
+		return append(out, finding(ex, model.Error, "api.bad-json", "the response's %s", ex.BodyProblem))
 	}
-	return nil
+	return out
 }
 
 // pagingState remembers every chain of search pages, to judge each chain once
@@ -99,6 +109,11 @@ type chain struct {
 	Capped int            `json:"capped,omitempty"`
 	Ended  bool           `json:"ended,omitempty"`
 	Broken string         `json:"broken,omitempty"`
+	// Started is set when the first page was a Bundle: only then is there
+	// paging to judge. Cut says carecert stopped following the chain for
+	// its own reasons (the request budget), not the server.
+	Started bool   `json:"started,omitempty"`
+	Cut     string `json:"cut,omitempty"`
 }
 
 func newPaging(spec check.Spec, env *check.Env) (check.Check, error) {
@@ -137,12 +152,19 @@ func (s *pagingState) Observe(rec *model.Record) []model.Finding {
 			c.Total = int(t)
 		}
 	}
+	if reason := ownLimit(ex); reason != "" {
+		c.Cut = reason
+		return nil
+	}
 	if ex.Failed() || ex.Status != http.StatusOK || ex.ResourceType() != "Bundle" {
 		if pg.Number > 1 {
 			c.Broken = fmt.Sprintf("page %d (%s) gave %s", pg.Number, ex.URL, brief(ex))
 		}
 		c.Ended = c.Ended || pg.Last
 		return nil
+	}
+	if pg.Number == 1 {
+		c.Started = true
 	}
 	for _, e := range entries(ex.Resource) {
 		res, _ := e["resource"].(map[string]any)
@@ -194,6 +216,10 @@ func (s *pagingState) Merge(other check.State) error {
 		if c.Broken == "" || (oc.Broken != "" && oc.Broken < c.Broken) {
 			c.Broken = oc.Broken
 		}
+		c.Started = c.Started || oc.Started
+		if c.Cut == "" {
+			c.Cut = oc.Cut
+		}
 	}
 	return nil
 }
@@ -204,12 +230,31 @@ func (s *pagingState) Finish(t *model.Tally) {
 		labels = append(labels, l)
 	}
 	sort.Strings(labels)
+	var judged, unjudged, own int64
 	for _, l := range labels {
 		c := s.Chains[l]
 		loc := model.Location{File: c.URL, Record: "GET " + l}
 		add := func(sev model.Severity, code, format string, args ...any) {
 			t.Add(model.Finding{Severity: sev, Code: code, Message: fmt.Sprintf(format, args...), Location: loc})
 		}
+		switch {
+		case !c.Started && c.Cut != "":
+			own++
+			unjudged++
+			add(model.Information, codeOwnLimit, "not judged: search %s: %s", l, c.Cut)
+			continue
+		case !c.Started:
+			// The search check reports a first page that is no Bundle.
+			unjudged++
+			add(model.Information, codeNotJudged, "not judged: search %s gave no first page to follow", l)
+			continue
+		case c.Cut != "" && c.Loop == 0 && c.Broken == "":
+			own++
+			unjudged++
+			add(model.Information, codeOwnLimit, "not judged: search %s: paging was not followed to its end: %s", l, c.Cut)
+			continue
+		}
+		judged++
 		var dups []string
 		for id, n := range c.IDs {
 			if n > 1 {
@@ -234,7 +279,10 @@ func (s *pagingState) Finish(t *model.Tally) {
 	if len(s.Chains) > 0 {
 		t.Measure("paging chains", int64(len(s.Chains)), 1)
 	}
+	countJudged(t, judged, unjudged, own)
 }
+
+func (pagingCheck) Grade(t *model.Tally) (model.Outcome, string) { return gradeJudged(t) }
 
 // latencyCheck measures response times. Thresholds come from the suite
 // (params p50, p95) unless the target sets its own.
@@ -257,9 +305,12 @@ func newLatency(spec check.Spec, env *check.Env) (check.Check, error) {
 	return latencyCheck{p50: p50, p95: p95}, nil
 }
 
+// Applies takes every answered request and every timeout: a request that
+// was never answered took at least its time limit, and leaving it out would
+// flatter the server.
 func (c latencyCheck) Applies(rec *model.Record) bool {
 	ex := exchangeOf(rec)
-	return ex != nil && !ex.Failed() && ex.Interaction != fhirclient.BulkDownload
+	return ex != nil && (!ex.Failed() || ex.ErrCode == fhirclient.ErrTimeout) && ex.Interaction != fhirclient.BulkDownload
 }
 
 func (c latencyCheck) NewState() check.State {
@@ -269,7 +320,9 @@ func (c latencyCheck) NewState() check.State {
 // latencyState keeps every response time: a run makes a bounded number of
 // requests (max_requests), so exact percentiles cost little and merge exactly.
 type latencyState struct {
-	Micros   []int64       `json:"micros"`
+	Micros []int64 `json:"micros"`
+	// Timeouts counts the requests among Micros that got no answer in time.
+	Timeouts int64         `json:"timeouts,omitempty"`
 	P50Limit time.Duration `json:"p50_limit"`
 	P95Limit time.Duration `json:"p95_limit"`
 	// Target marks limits a target set, which win over the suite's.
@@ -279,6 +332,9 @@ type latencyState struct {
 func (s *latencyState) Observe(rec *model.Record) []model.Finding {
 	ex := exchangeOf(rec)
 	s.Micros = append(s.Micros, ex.Latency.Microseconds())
+	if ex.ErrCode == fhirclient.ErrTimeout {
+		s.Timeouts++
+	}
 	if ex.P50Limit > 0 || ex.P95Limit > 0 {
 		if ex.P50Limit > 0 {
 			s.P50Limit = ex.P50Limit
@@ -297,6 +353,7 @@ func (s *latencyState) Merge(other check.State) error {
 		return fmt.Errorf("latency: cannot merge %T", other)
 	}
 	s.Micros = append(s.Micros, o.Micros...)
+	s.Timeouts += o.Timeouts
 	if o.Target {
 		s.P50Limit, s.P95Limit, s.Target = o.P50Limit, o.P95Limit, true
 	}
@@ -324,11 +381,16 @@ func (s *latencyState) Finish(t *model.Tally) {
 	t.Measure("p95 response time (ms)", p95, 1000)
 	t.Measure("p50 threshold (ms)", s.P50Limit.Microseconds(), 1000)
 	t.Measure("p95 threshold (ms)", s.P95Limit.Microseconds(), 1000)
+	t.Measure("timeouts", s.Timeouts, int64(len(v)))
 	loc := model.Location{Record: fmt.Sprintf("%d responses", len(v))}
+	counted := fmt.Sprintf("%d responses", len(v))
+	if s.Timeouts > 0 {
+		counted += fmt.Sprintf(", %d of them timeouts counted at the time they were given", s.Timeouts)
+	}
 	over := func(name string, got int64, limit time.Duration) {
 		if limit > 0 && got > limit.Microseconds() {
 			t.Add(model.Finding{Severity: model.Error, Code: "api.latency", Location: loc,
-				Message: fmt.Sprintf("%s response time %s exceeds the threshold %s (%d responses)", name, ms(got), limit, len(v))})
+				Message: fmt.Sprintf("%s response time %s exceeds the threshold %s (%s)", name, ms(got), limit, counted)})
 		}
 	}
 	over("median (p50)", p50, s.P50Limit)

@@ -140,24 +140,29 @@ func at(f model.Finding, path string) model.Finding {
 }
 
 func searchMatch(ex *fhirclient.Exchange) []model.Finding {
-	if len(ex.Query) == 0 || ex.Failed() || ex.Status != http.StatusOK || ex.ResourceType() != "Bundle" {
-		return nil // nothing to compare; the search check reports failures
+	switch {
+	case len(ex.Query) == 0:
+		return notJudged(ex, searchWhat(ex)+" has no filter parameters (name searches in the target's searches option)")
+	case ex.Failed() || ex.Status != http.StatusOK || ex.ResourceType() != "Bundle":
+		// The search check reports the failure; there are no results here.
+		return notJudged(ex, searchWhat(ex)+" returned no searchset to compare")
 	}
 	criteria, err := fhirsearch.Parse(ex.Type, ex.Query)
 	if err != nil {
-		return []model.Finding{finding(ex, model.Information, "api.search-unverifiable",
-			"%s: cannot verify the results: %v (carecert evaluates the common parameters of common types)", searchWhat(ex), err)}
+		return notJudged(ex, fmt.Sprintf("%s: cannot verify the results: %v (carecert evaluates the common parameters of common types)", searchWhat(ex), err))
 	}
 	if len(criteria) == 0 {
-		return nil
+		return notJudged(ex, searchWhat(ex)+" has no filter parameters carecert evaluates")
 	}
 	var out []model.Finding
+	compared := 0
 	for i, e := range entries(ex.Resource) {
 		res, _ := e["resource"].(map[string]any)
 		search, _ := e["search"].(map[string]any)
 		if res == nil || (str(search, "mode") != "" && str(search, "mode") != "match") || fhir.ResourceType(res) != ex.Type {
 			continue
 		}
+		compared++
 		for _, c := range criteria {
 			if !c.Match(res) {
 				f := finding(ex, model.Error, "api.search-mismatch", "%s returned %s/%s, which does not match %s=%s",
@@ -167,6 +172,9 @@ func searchMatch(ex *fhirclient.Exchange) []model.Finding {
 				break
 			}
 		}
+	}
+	if compared == 0 {
+		return notJudged(ex, searchWhat(ex)+" returned no match to compare with its parameters")
 	}
 	return out
 }

@@ -8,6 +8,7 @@ package restapi
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/carecert/carecert/check"
@@ -65,18 +66,6 @@ func onInteractions(interactions ...string) func(*model.Record) bool {
 // judge looks at one exchange and reports what is wrong with it.
 type judge func(ex *fhirclient.Exchange) []model.Finding
 
-// perExchange makes a factory for a stateless check of some interactions.
-func perExchange(j judge, interactions ...string) check.Factory {
-	return func(spec check.Spec, env *check.Env) (check.Check, error) {
-		if err := spec.Params.Reject(); err != nil {
-			return nil, err
-		}
-		return check.PerRecord(onInteractions(interactions...), func(rec *model.Record) []model.Finding {
-			return j(exchangeOf(rec))
-		}), nil
-	}
-}
-
 // finding builds a finding about an exchange: located at its URL and request,
 // with the response as evidence.
 func finding(ex *fhirclient.Exchange, sev model.Severity, code, format string, args ...any) model.Finding {
@@ -96,7 +85,8 @@ func fail(ex *fhirclient.Exchange, code, format string, args ...any) []model.Fin
 
 // answered returns a finding when the exchange has no response to judge. The
 // transport check reports why; interaction checks still fail, since the
-// interaction did not work.
+// interaction did not work (cases the server could not be blamed for never
+// get here: see judgedState).
 func answered(ex *fhirclient.Exchange, what string) []model.Finding {
 	if ex.Failed() {
 		return fail(ex, "api.no-response", "%s got no usable response (%s)", what, ex.ErrCode)
@@ -117,6 +107,12 @@ func status(ex *fhirclient.Exchange, code, what string, want ...int) []model.Fin
 	ws := make([]string, len(want))
 	for i, w := range want {
 		ws[i] = fmt.Sprint(w)
+	}
+	switch ex.Status {
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		if ex.Declared {
+			return fail(ex, "api.declared-unsupported", "%s returned HTTP %d, but the server's CapabilityStatement declares the interaction%s", what, ex.Status, diagnostics(ex))
+		}
 	}
 	return fail(ex, code, "%s returned HTTP %d, want %s%s", what, ex.Status, strings.Join(ws, " or "), diagnostics(ex))
 }

@@ -145,11 +145,23 @@ func (s *sinceState) Merge(other check.State) error {
 	return nil
 }
 
+// Grade skips an export none of whose resources could be compared with
+// _since: a count of nothing is no evidence the server honoured it.
+func (sinceCheck) Grade(t *model.Tally) (model.Outcome, string) {
+	dated, _ := t.Lookup(measureSinceDated)
+	if t.Evaluated > 0 && t.Errors == 0 && t.Warnings == 0 && dated.Denominator == 0 {
+		return model.Skip, "not judged: no exported resource carried meta.lastUpdated, so none could be compared with _since"
+	}
+	return t.Grade()
+}
+
+const measureSinceDated = "exported resources updated at or after _since"
+
 func (s *sinceState) Finish(t *model.Tally) {
 	if s.Dated+s.Undated == 0 {
 		return
 	}
-	t.Measure("exported resources updated at or after _since", s.Dated-s.Before, s.Dated)
+	t.Measure(measureSinceDated, s.Dated-s.Before, s.Dated)
 	t.Measure("exported resources without meta.lastUpdated", s.Undated, 1)
 	if s.Undated > 0 {
 		f := s.FirstUndated

@@ -1,0 +1,125 @@
+package livefhir
+
+import (
+	"net/url"
+	"strings"
+)
+
+// capabilities is what a server's CapabilityStatement declares, as the probe
+// needs it: per resource type, the interactions and search parameters. The
+// probe tests what is declared and skips, with the reason, what is not, as
+// Inferno's suite generators build their tests from the statement. A nil
+// *capabilities (no statement could be read) declares everything: with
+// nothing to go by, every interaction the plan asks for is tried.
+type capabilities struct {
+	order []string
+	types map[string]*declared
+}
+
+type declared struct {
+	interactions map[string]bool
+	params       map[string]bool
+}
+
+// readCapabilities reads the server rest entries of a CapabilityStatement;
+// nil when cs is none.
+func readCapabilities(cs map[string]any) *capabilities {
+	if cs == nil || cs["resourceType"] != "CapabilityStatement" {
+		return nil
+	}
+	c := &capabilities{types: map[string]*declared{}}
+	rests, _ := cs["rest"].([]any)
+	for _, r := range rests {
+		rm, _ := r.(map[string]any)
+		if rm["mode"] != "server" {
+			continue
+		}
+		resources, _ := rm["resource"].([]any)
+		for _, res := range resources {
+			m, _ := res.(map[string]any)
+			typ, _ := m["type"].(string)
+			if typ == "" || c.types[typ] != nil {
+				continue
+			}
+			d := &declared{interactions: map[string]bool{}, params: map[string]bool{}}
+			list, _ := m["interaction"].([]any)
+			for _, i := range list {
+				im, _ := i.(map[string]any)
+				if code, _ := im["code"].(string); code != "" {
+					d.interactions[code] = true
+				}
+			}
+			params, _ := m["searchParam"].([]any)
+			for _, p := range params {
+				pm, _ := p.(map[string]any)
+				if name, _ := pm["name"].(string); name != "" {
+					d.params[name] = true
+				}
+			}
+			c.types[typ] = d
+			c.order = append(c.order, typ)
+		}
+	}
+	return c
+}
+
+// declares reports whether the statement declares an interaction for a type.
+func (c *capabilities) declares(typ, interaction string) bool {
+	if c == nil {
+		return true
+	}
+	d := c.types[typ]
+	return d != nil && d.interactions[interaction]
+}
+
+// searchable lists the types that declare search-type, in the statement's
+// order, at most max of them.
+func (c *capabilities) searchable(max int) []string {
+	var out []string
+	for _, t := range c.order {
+		if c.declares(t, "search-type") {
+			out = append(out, t)
+			if len(out) == max {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// first returns the first of types that declares an interaction, or "".
+func (c *capabilities) first(types []string, interaction string) string {
+	for _, t := range types {
+		if c.declares(t, interaction) {
+			return t
+		}
+	}
+	return ""
+}
+
+// undeclaredSearch says why a search of the plan's is not made, or "": its
+// type declares no search, or a filter parameter the type does not list
+// (when it lists any; result parameters such as _count are not filters).
+func (c *capabilities) undeclaredSearch(typ string, q url.Values) string {
+	if c == nil {
+		return ""
+	}
+	if !c.declares(typ, "search-type") {
+		return "the server does not declare search-type for " + typ
+	}
+	d := c.types[typ]
+	if len(d.params) == 0 {
+		return ""
+	}
+	for k := range q {
+		name, _, _ := strings.Cut(k, ":")
+		name, _, _ = strings.Cut(name, ".")
+		if strings.HasPrefix(name, "_") && name != "_id" && name != "_lastUpdated" {
+			continue
+		}
+		if !d.params[name] && !(name == "_id" || name == "_lastUpdated") {
+			return "the server does not declare the search parameter " + name + " for " + typ
+		}
+	}
+	return ""
+}
