@@ -32,9 +32,10 @@ func newTransport(spec check.Spec, env *check.Env) (check.Check, error) {
 	}
 	applies := func(rec *model.Record) bool {
 		ex := exchangeOf(rec)
-		// Records of requests never made (Seq 0: not sent, the budget's
-		// list of what was left untried) say nothing about transport.
-		if ex == nil || ex.Seq == 0 {
+		// Records of requests never made (not sent; the budget's list of
+		// what was left untried and the export's wait, which the client
+		// never numbered) say nothing about transport.
+		if ex == nil || ex.ErrCode == fhirclient.ErrNotSent || (ex.Seq == 0 && ex.Failed()) {
 			return false
 		}
 		bulk := strings.HasPrefix(ex.Interaction, "bulk-")
