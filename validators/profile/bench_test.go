@@ -2,12 +2,14 @@ package profile_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"testing"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -122,4 +124,42 @@ func BenchmarkMemoryFlat(b *testing.B) {
 			b.ReportMetric(float64(peak)/(1<<20), "peak-live-heap-MB")
 		})
 	}
+}
+
+// BenchmarkValidateCorpus validates the records of the first Synthea
+// transaction Bundles of the shared corpus (each entry a record, with its
+// Bundle), with the guides Synthea writes for accepted: real data with real
+// datatypes (Periods, Quantities, ContactPoints) nested everywhere.
+func BenchmarkValidateCorpus(b *testing.B) {
+	files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+	if err != nil || len(files) == 0 {
+		b.Skip("the shared corpus is not beside the repository")
+	}
+	defs, err := definitions.New(definitions.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{},
+		AcceptExtensions: []string{"http://hl7.org/fhir/us/core/", "http://synthetichealth.github.io/synthea/"}})
+	var recs []*model.Record
+	for _, f := range files[:min(len(files), 6)] {
+		if err := fhir.ReadFile(f, func(r *model.Record) error {
+			r.Load()
+			recs = append(recs, r)
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sink := &profile.Sink{}
+	for _, r := range recs { // compile plans outside the timing
+		e.ValidateRecord(r, "", sink)
+	}
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		e.ValidateRecord(recs[n%len(recs)], "", sink)
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
 }

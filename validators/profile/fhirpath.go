@@ -24,13 +24,15 @@ type fhirpathExpr struct {
 	model fhirpath.Model
 }
 
-// Holds implements Expression. An empty result means the invariant does not
-// apply, so it holds.
+// Holds implements Expression. A constraint holds only when it evaluates to
+// true: an empty result (a comparison of dates of different precision, an
+// operator on a missing value) fails it, as FHIRPath's boolean conversion of
+// an invariant and the reference validator both have it.
 func (e fhirpathExpr) Holds(f Focus) (bool, error) {
 	env := &fhirpath.Env{Model: e.model, Resource: f.Resource, RootResource: f.Root}
 	v, ok, err := e.x.EvaluateBool(env, fhirpath.Element(f.Value, f.Ext, f.Type, f.DefPath))
 	if err != nil {
 		return false, err
 	}
-	return v || !ok, nil
+	return v && ok, nil
 }

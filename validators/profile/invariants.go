@@ -17,7 +17,7 @@ type Invariants interface {
 // Expression is a compiled invariant.
 type Expression interface {
 	// Holds evaluates the expression on a focus and reports whether it is
-	// true (an empty result counts as true). An error means it could not be
+	// true (an empty result counts as false). An error means it could not be
 	// evaluated.
 	Holds(f Focus) (bool, error)
 }
@@ -75,7 +75,7 @@ func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant 
 	case e.fhirpath == nil:
 		inv.unusable = "no FHIRPath engine is configured"
 	default:
-		ex, err := e.fhirpath.Compile(k.Expression)
+		ex, err := e.fhirpath.Compile(correctedExpression(k.Key, k.Expression))
 		if err != nil {
 			inv.unusable = "FHIRPath: " + err.Error()
 		} else {
@@ -96,6 +96,12 @@ func nativeInvariant(key, expr string) func(any, *walker) bool {
 	switch {
 	case key == "bdl-3" || key == "bdl-4" || key == "bdl-7":
 		// Checked by bundleRules, which names the offending entry.
+		return func(any, *walker) bool { return true }
+	case key == "ref-1" && strings.HasPrefix(expr, "reference.startsWith('#').not() or "):
+		// A local reference names a contained resource: checked where
+		// references are resolved (references.go), which names the
+		// reference. The R4 expression fails a Reference with only an
+		// identifier or display, and "#" (the container), both valid.
 		return func(any, *walker) bool { return true }
 	case key == "ele-1" && expr == "hasValue() or (children().count() > id.count())":
 		return func(focus any, _ *walker) bool {
@@ -207,4 +213,24 @@ func collectLocalRefs(v any, into map[string]bool) {
 			into[x] = true
 		}
 	}
+}
+
+// correctedExpression returns the expression to evaluate for an R4 core
+// constraint. A constraint holds only when it evaluates to true, and a few R4
+// expressions give an empty result on valid data: later FHIR versions (R4B,
+// R5) restate them, and those restatements are evaluated instead.
+func correctedExpression(key, expr string) string {
+	switch {
+	case strings.HasSuffix(key, "-0") && expr == "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')":
+		// Canonical resources' computable name (cnl-0 in R5): optional,
+		// and the whole name must be a machine-friendly identifier.
+		return "name.exists() implies name.matches('^[A-Z]([A-Za-z0-9_]){0,254}$')"
+	case key == "eld-19" || key == "eld-20":
+		// Element paths: the pattern describes the whole path (R5
+		// anchors it); matches() alone accepts any path containing a match.
+		if strings.HasPrefix(expr, "path.matches('") && strings.HasSuffix(expr, "')") {
+			return "path.matches('^" + strings.TrimSuffix(strings.TrimPrefix(expr, "path.matches('"), "')") + "$')"
+		}
+	}
+	return expr
 }

@@ -85,6 +85,12 @@ type typeInfo struct {
 	// plan is the compiled base definition of the type (nil for the
 	// FHIRPath system types of primitive values).
 	plan *Plan
+	// invariants are the constraints the type's own definition (and a
+	// datatype profile it names, such as SimpleQuantity) declares on its
+	// root: per-1, qty-3, rng-2... They hold wherever the type is used, but
+	// R4 snapshots list only ele-1 on the elements, so they are gathered
+	// here once per element and type, without the element's own keys.
+	invariants []*invariant
 }
 
 type binding struct {
@@ -271,7 +277,44 @@ func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, erro
 	for _, k := range el.Constraint {
 		n.invariants = append(n.invariants, c.e.invariant(k, p.URL))
 	}
+	for _, ti := range n.types {
+		ti.invariants = c.typeInvariants(n, ti)
+	}
 	return n, nil
+}
+
+// typeInvariants returns the root constraints of a complex type's definition
+// and of the datatype profiles its type names that the element does not
+// already carry. Extensions are left out: their definition's root is
+// evaluated when the extension is (extensions.go).
+func (c *compiler) typeInvariants(n *node, ti *typeInfo) []*invariant {
+	if ti.primitive || ti.plan == nil || ti.plan.Kind == "resource" || ti.code == "Extension" {
+		return nil
+	}
+	roots := []*Plan{ti.plan}
+	if ti.code != "Reference" {
+		for _, prof := range ti.profiles {
+			if pp, err := c.plan(prof); err == nil && pp.Type == ti.code && pp != ti.plan {
+				roots = append(roots, pp)
+			}
+		}
+	}
+	var out []*invariant
+	have := func(key string) bool {
+		return slices.ContainsFunc(n.invariants, func(i *invariant) bool { return i.key == key }) ||
+			slices.ContainsFunc(out, func(i *invariant) bool { return i.key == key })
+	}
+	for _, p := range roots {
+		if p.root == nil {
+			continue // still being compiled: a type used inside its own definition
+		}
+		for _, inv := range p.root.invariants {
+			if !have(inv.key) {
+				out = append(out, inv)
+			}
+		}
+	}
+	return out
 }
 
 // fhirType reads the structuredefinition-fhir-type extension of a FHIRPath

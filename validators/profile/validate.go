@@ -435,6 +435,9 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 		w.coding(m, path)
 	}
 	w.invariants(k, t, m, nil, path)
+	if t != nil && len(t.invariants) > 0 {
+		w.check(t.invariants, k, t, m, nil, path)
+	}
 }
 
 // nested validates a resource held inside another (contained, parameters).
@@ -521,7 +524,12 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host strin
 // invariants evaluates the constraints of n on one value of type t (nil for
 // a resource's root).
 func (w *walker) invariants(n *node, t *typeInfo, focus any, ext map[string]any, path string) {
-	for _, inv := range n.invariants {
+	w.check(n.invariants, n, t, focus, ext, path)
+}
+
+// check evaluates constraints on one value of element n, type t.
+func (w *walker) check(list []*invariant, n *node, t *typeInfo, focus any, ext map[string]any, path string) {
+	for _, inv := range list {
 		var ok bool
 		switch {
 		case inv.native != nil:

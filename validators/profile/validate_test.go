@@ -95,7 +95,7 @@ var _ = Describe("validating against the R4 base definitions", func() {
 		Entry("id with underscore", `{"resourceType": "Patient", "id": "bad_id"}`, "Patient.id"),
 		Entry("code with double space", `{"resourceType": "Patient", "gender": "fe  male"}`, "Patient.gender"),
 		Entry("uri with a space", `{"resourceType": "Patient", "identifier": [{"system": "http://a b"}]}`, "Patient.identifier[0].system"),
-		Entry("base64Binary", `{"resourceType": "Patient", "photo": [{"data": "%%%2@()()"}]}`, "Patient.photo[0].data"),
+		Entry("base64Binary", `{"resourceType": "Patient", "photo": [{"contentType": "image/png", "data": "%%%2@()()"}]}`, "Patient.photo[0].data"),
 		Entry("oid", `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "extension": [{"url": "http://example.org/x", "valueOid": "1.2.3"}]}`, "Observation.extension[0].valueOid"),
 		Entry("uuid in upper case", `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "extension": [{"url": "http://example.org/x", "valueUuid": "urn:uuid:A0000000-0000-0000-0000-000000000000"}]}`, "Observation.extension[0].valueUuid"),
 		Entry("empty string", `{"resourceType": "Patient", "name": [{"family": ""}]}`, "Patient.name[0].family"),
