@@ -335,7 +335,8 @@ var _ = Describe("hl7v2-profile", func() {
 		Entry("check digit 10 is never valid", "1000000010", "nhs-number.check-digit", model.Error),
 		Entry("nine digits", "401023213", "nhs-number.format", model.Error),
 		Entry("spaces", "401 023 2137", "nhs-number.format", model.Error),
-		Entry("ITK example, outside the issued ranges", "9449305552", "nhs-number.range", model.Warning),
+		Entry("ITK example, an NHS England test number", "9449305552", "", model.Error),
+		Entry("in no issued or test range", "5449305559", "nhs-number.range", model.Warning),
 	)
 })
 

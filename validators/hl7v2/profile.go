@@ -12,6 +12,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/ukid"
 )
 
 // Rule is one statement of a conformance profile overlay, written in a suite
@@ -25,7 +26,9 @@ import (
 //   - path: PID-3.1                                    # a field (PID-3) or component (PID-3.1, PID-3.4.1)
 //     where: {component: 5, pattern: "^NH"}            # only the repetitions this holds for
 //     usage: R
-//     format: nhs-number                               # nhs-number, ods-code
+//     format: nhs-number                               # nhs-number, ods-code (rules of package ukid)
+//     ranges: [england-wales, test]                    # nhs-number: ranges accepted without a warning (ukid.DefaultNHSRules)
+//     grouped: true                                    # nhs-number: accept 3-3-4 groups ("943 476 5919")
 //     fixed / values / pattern, min / max (repetitions)
 //     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for
 //     severity: warning                                # default error
@@ -42,15 +45,18 @@ type Rule struct {
 	Values    []string          `json:"values,omitempty"`
 	Pattern   string            `json:"pattern,omitempty"`
 	Format    string            `json:"format,omitempty"`
+	Ranges    []string          `json:"ranges,omitempty"`
+	Grouped   *bool             `json:"grouped,omitempty"`
 	Where     *Condition        `json:"where,omitempty"`
 	When      *Condition        `json:"when,omitempty"`
 	Severity  string            `json:"severity,omitempty"`
 	Message   string            `json:"message,omitempty"`
 
-	path    hl7v2.Path
-	re      *regexp.Regexp
-	sev     model.Severity
-	formatF func(string) []formatProblem
+	path hl7v2.Path
+	re   *regexp.Regexp
+	sev  model.Severity
+	// formatF judges a value's form with the identifier rules of package ukid.
+	formatF func(string) (ukid.Problem, bool)
 	// what names the rule's target in messages, built once.
 	what string
 }
@@ -171,11 +177,25 @@ func (r *Rule) compile() error {
 	switch r.Format {
 	case "":
 	case "nhs-number":
-		r.formatF = checkNHSNumber
+		rules := ukid.DefaultNHSRules
+		if r.Ranges != nil {
+			set, err := ukid.ParseRanges(r.Ranges)
+			if err != nil {
+				return fmt.Errorf("ranges: %w", err)
+			}
+			rules.Ranges = set
+		}
+		if r.Grouped != nil {
+			rules.Grouped = *r.Grouped
+		}
+		r.formatF = rules.Check
 	case "ods-code":
-		r.formatF = checkODSCode
+		r.formatF = ukid.CheckODSCode
 	default:
 		return fmt.Errorf("format %q: want nhs-number or ods-code", r.Format)
+	}
+	if r.Format != "nhs-number" && (r.Ranges != nil || r.Grouped != nil) {
+		return fmt.Errorf("ranges and grouped apply to format nhs-number")
 	}
 	if r.Where != nil {
 		if r.Path == "" {
@@ -371,12 +391,12 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 			out = r.add(out, rec, r.sev, "profile.pattern", path(), fmt.Sprintf("%s %q does not match %s", what, v, r.Pattern), v, sensitive)
 		}
 		if r.formatF != nil {
-			for _, p := range r.formatF(v) {
+			if p, ok := r.formatF(v); !ok {
 				sev := r.sev
-				if p.warning {
+				if p.Warning {
 					sev = model.Warning
 				}
-				out = r.add(out, rec, sev, p.code, path(), what+": "+p.msg, v, sensitive)
+				out = r.add(out, rec, sev, p.Code, path(), what+" "+p.Message, v, sensitive)
 			}
 		}
 	}
@@ -407,53 +427,4 @@ func (c *Condition) describe() string {
 		return "matches " + c.Pattern
 	}
 	return "is present"
-}
-
-type formatProblem struct {
-	code, msg string
-	warning   bool
-}
-
-// checkNHSNumber: ten digits with a Modulus 11 check digit (an error when
-// either fails) inside the ranges the NHS issues (a warning outside them:
-// suppliers' test data often uses other numbers that pass the check digit).
-func checkNHSNumber(v string) []formatProblem {
-	if len(v) != 10 || !digits(v) {
-		why := "an NHS number is ten digits"
-		if strings.ContainsAny(v, " -") {
-			why += ", without spaces or hyphens"
-		}
-		return []formatProblem{{code: "nhs-number.format", msg: why}}
-	}
-	sum := 0
-	for i := 0; i < 9; i++ {
-		sum += int(v[i]-'0') * (10 - i)
-	}
-	check := 11 - sum%11
-	if check == 11 {
-		check = 0
-	}
-	if check == 10 || check != int(v[9]-'0') {
-		return []formatProblem{{code: "nhs-number.check-digit", msg: "the Modulus 11 check digit does not match: not a valid NHS number"}}
-	}
-	n, _ := strconv.ParseInt(v, 10, 64)
-	inRange := (n >= 4000000000 && n <= 4999999999) || (n >= 6000000000 && n <= 7999999999) ||
-		(n >= 9990000000 && n <= 9999999999) || (n >= 101000000 && n <= 3112999999)
-	if !inRange {
-		return []formatProblem{{code: "nhs-number.range", msg: "valid check digit, but outside the ranges issued in England, Wales, the Isle of Man (400–499, 600–799 million), test numbers (999) and Scotland's CHI (010–311)", warning: true}}
-	}
-	return nil
-}
-
-// checkODSCode: an ODS organisation code, 3 characters (5 for a site).
-func checkODSCode(v string) []formatProblem {
-	ok := len(v) == 3 || len(v) == 5
-	for i := 0; i < len(v) && ok; i++ {
-		c := v[i]
-		ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-	}
-	if !ok {
-		return []formatProblem{{code: "ods-code.format", msg: "an ODS code is 3 capital letters or digits, or 5 for a site"}}
-	}
-	return nil
 }

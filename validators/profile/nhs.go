@@ -6,6 +6,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/ukid"
 )
 
 // NHS number identifiers and their verification status (UK Core).
@@ -27,37 +28,8 @@ var nhsVerificationCodes = map[string]string{
 	"08": "Trace postponed (baby under six weeks old)",
 }
 
-// NHSNumberValid reports whether s is a valid NHS number: ten digits whose
-// last is the Modulus 11 check digit of the first nine. It returns why not.
-func NHSNumberValid(s string) (bool, string) {
-	if len(s) != 10 {
-		return false, fmt.Sprintf("has %d characters, an NHS number has 10 digits", len(s))
-	}
-	sum := 0
-	for i := 0; i < 10; i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return false, "contains a character that is not a digit (write it without spaces)"
-		}
-		if i < 9 {
-			sum += int(c-'0') * (10 - i)
-		}
-	}
-	check := 11 - sum%11
-	if check == 11 {
-		check = 0
-	}
-	if check == 10 {
-		return false, "has no valid check digit (Modulus 11 gives 10): it is not a possible NHS number"
-	}
-	if int(s[9]-'0') != check {
-		return false, fmt.Sprintf("fails the Modulus 11 check (check digit should be %d)", check)
-	}
-	return true, ""
-}
-
 func newNHSNumberCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject("check"); err != nil {
+	if err := spec.Params.Reject("check", "ranges", "grouped"); err != nil {
 		return nil, err
 	}
 	what, err := spec.Params.String("check", "number")
@@ -67,10 +39,33 @@ func newNHSNumberCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if what != "number" && what != "verification-status" {
 		return nil, fmt.Errorf("parameter \"check\": %q is not number or verification-status", what)
 	}
+	rules, err := nhsRules(spec.Params)
+	if err != nil {
+		return nil, err
+	}
 	applies := func(rec *model.Record) bool { return rec.Kind == model.KindFHIR && hasNHSNumber(rec) }
 	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
-		return checkNHSNumbers(rec, what)
+		return checkNHSNumbers(rec, what, rules)
 	}), nil
+}
+
+// nhsRules reads a suite's strictness about NHS numbers: the ranges it
+// accepts and whether grouped digits are allowed.
+func nhsRules(p check.Params) (ukid.NHSRules, error) {
+	rules := ukid.DefaultNHSRules
+	names, err := p.Strings("ranges")
+	if err != nil {
+		return rules, err
+	}
+	if names != nil {
+		if rules.Ranges, err = ukid.ParseRanges(names); err != nil {
+			return rules, fmt.Errorf("parameter \"ranges\": %w", err)
+		}
+	}
+	if rules.Grouped, err = p.Bool("grouped", rules.Grouped); err != nil {
+		return rules, err
+	}
+	return rules, nil
 }
 
 // hasNHSNumber reports whether the resource has an identifier that is, or
@@ -88,7 +83,7 @@ func hasNHSNumber(rec *model.Record) bool {
 
 // checkNHSNumbers checks every identifier with the NHS number system: the
 // number itself (what = "number") or its verification status extension.
-func checkNHSNumbers(rec *model.Record, what string) []model.Finding {
+func checkNHSNumbers(rec *model.Record, what string, rules ukid.NHSRules) []model.Finding {
 	var out []model.Finding
 	add := func(sev model.Severity, code, path, msg, evidence string) {
 		f := rec.Finding(sev, code, path, msg)
@@ -110,12 +105,12 @@ func checkNHSNumbers(rec *model.Record, what string) []model.Finding {
 			value, ok := m["value"].(string)
 			if !ok {
 				add(model.Error, "nhs-number.missing", path+".value", "NHS number identifier has no value", "")
-			} else if valid, why := NHSNumberValid(value); !valid {
-				code := "nhs-number.format"
-				if strings.Contains(why, "Modulus 11") {
-					code = "nhs-number.check-digit"
+			} else if p, ok := rules.Check(value); !ok {
+				sev := model.Error
+				if p.Warning {
+					sev = model.Warning
 				}
-				add(model.Error, code, path+".value", "NHS number "+why, value)
+				add(sev, p.Code, path+".value", "NHS number "+p.Message, value)
 			}
 			continue
 		}

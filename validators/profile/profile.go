@@ -35,7 +35,7 @@ func RegisterWith(reg *check.Registry, hooks func(*check.Env) Hooks) {
 			return newProfileCheck(spec, env, hooks(env))
 		})
 	reg.Register("nhs-number",
-		"NHS numbers (system https://fhir.nhs.uk/Id/nhs-number) have 10 digits and a valid Modulus 11 check digit; the verification status extension holds a known code",
+		"NHS numbers (system https://fhir.nhs.uk/Id/nhs-number) have 10 digits, a valid Modulus 11 check digit and an accepted range (package ukid); the verification status extension holds a known code",
 		newNHSNumberCheck)
 }
 

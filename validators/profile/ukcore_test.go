@@ -12,7 +12,6 @@ import (
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
-	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/suites"
@@ -142,34 +141,6 @@ var _ = Describe("UK Core", func() {
 })
 
 var _ = Describe("NHS numbers", func() {
-	DescribeTable("the Modulus 11 check",
-		func(n string, valid bool, why string) {
-			ok, msg := profile.NHSNumberValid(n)
-			Expect(ok).To(Equal(valid))
-			Expect(msg).To(ContainSubstring(why))
-		},
-		Entry("valid", "9434765919", true, ""),
-		Entry("wrong check digit", "9434765918", false, "check digit should be 9"),
-		Entry("nine digits", "943476591", false, "has 9 characters"),
-		Entry("spaces", "943 476 5919", false, "has 12 characters"),
-		Entry("letters", "94347659A9", false, "not a digit"),
-		Entry("remainder 10: no valid check digit", "0000000060", false, "no valid check digit"),
-	)
-
-	It("agrees with the fixture generator's check digits", func() {
-		g, err := fixtures.New(fixtures.Options{Seed: 3, Records: 10})
-		Expect(err).NotTo(HaveOccurred())
-		for i := 0; i < 200; i++ {
-			n := g.NHSNumber()
-			ok, why := profile.NHSNumberValid(n)
-			Expect(ok).To(BeTrue(), "%s: %s", n, why)
-			c, _ := fixtures.NHSCheckDigit(n[:9])
-			bad := n[:9] + string(rune('0'+(c+1)%10))
-			ok, _ = profile.NHSNumberValid(bad)
-			Expect(ok).To(BeFalse(), bad)
-		}
-	})
-
 	compileNHS := func(params check.Params) check.Check {
 		reg := check.NewRegistry()
 		profile.Register(reg)

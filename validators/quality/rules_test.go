@@ -2,7 +2,6 @@ package quality_test
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
-	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/quality"
 )
@@ -52,36 +50,6 @@ func compileErr(typ string, params check.Params) error {
 	_, err := registry().Compile(check.Spec{Requirement: "R1", Type: typ, Params: params, Source: "suite.yaml:3"}, env())
 	return err
 }
-
-var _ = Describe("NHS numbers", func() {
-	It("are valid exactly when the Modulus 11 check digit matches, as the fixtures compute it", func() {
-		valid, invalid := 0, 0
-		for n := 400000000; n < 400000000+3000*337; n += 337 {
-			nine := strconv.Itoa(n)
-			c, ok := fixtures.NHSCheckDigit(nine)
-			for d := 0; d < 10; d++ {
-				want := ok && d == c
-				Expect(quality.ValidNHSNumber(nine+strconv.Itoa(d))).To(Equal(want), nine+strconv.Itoa(d))
-				if want {
-					valid++
-				} else {
-					invalid++
-				}
-			}
-		}
-		Expect(valid).To(BeNumerically(">", 2500))
-		Expect(quality.ValidNHSNumber("943 476 5919")).To(BeFalse(), "spaces are not digits")
-		Expect(quality.ValidNHSNumber("9434765919")).To(BeTrue())
-		Expect(quality.ValidNHSNumber("94347659")).To(BeFalse())
-	})
-})
-
-var _ = DescribeTable("UK postcodes", func(s string, ok bool) {
-	Expect(quality.ValidPostcode(s)).To(Equal(ok))
-},
-	Entry(nil, "LS1 4AP", true), Entry(nil, "EC1A 1BB", true), Entry(nil, "w1a0ax", true),
-	Entry(nil, "GIR 0AA", true), Entry(nil, "LS1 ZZZ9", false), Entry(nil, "12345", false), Entry(nil, "", false),
-)
 
 var _ = Describe("date ranges", func() {
 	It("widen partial dates to the whole period they mean", func() {

@@ -2,16 +2,17 @@ package quality
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/carecert/carecert/ukid"
 )
 
 // formats are the named value formats a suite can ask for.
 var formats = map[string]func(string) bool{
-	"nhs-number":  ValidNHSNumber,
-	"uk-postcode": ValidPostcode,
+	"nhs-number":  validNHSNumber,
+	"uk-postcode": ukid.Postcode,
 	"date":        func(s string) bool { _, _, ok := DayRange(s); return ok && len(s) <= 10 },
 	"datetime":    func(s string) bool { _, _, ok := DayRange(s); return ok },
 }
@@ -25,39 +26,13 @@ func formatNames() string {
 	return strings.Join(n, ", ")
 }
 
-// ValidNHSNumber reports whether s is ten digits whose last is the Modulus 11
-// check digit of the first nine (NHS Data Dictionary).
-func ValidNHSNumber(s string) bool {
-	if len(s) != 10 {
-		return false
-	}
-	sum := 0
-	for i := 0; i < 10; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-		if i < 9 {
-			sum += int(s[i]-'0') * (10 - i)
-		}
-	}
-	c := 11 - sum%11
-	switch c {
-	case 11:
-		c = 0
-	case 10:
-		return false
-	}
-	return int(s[9]-'0') == c
+// validNHSNumber reports whether s is an NHS number under the built-in
+// suites' rules (package ukid). A range the rules do not accept is a warning
+// there, not invalidity, so it does not count against a value format rate.
+func validNHSNumber(s string) bool {
+	p, ok := ukid.DefaultNHSRules.Check(s)
+	return ok || p.Warning
 }
-
-// postcode is the shape of a UK postcode (outward code, space optional,
-// inward code). It does not exclude the letters Royal Mail never uses in the
-// inward code: the check is about form, and a stricter one would flag
-// addresses a postal lookup accepts.
-var postcode = regexp.MustCompile(`^(?i:GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$`)
-
-// ValidPostcode reports whether s has the shape of a UK postcode.
-func ValidPostcode(s string) bool { return postcode.MatchString(strings.TrimSpace(s)) }
 
 // DayRange returns the first and last day (days since 1970-01-01) a FHIR date
 // or dateTime can mean: "2020" spans the year, "2020-05-07T10:00:00Z" one day.

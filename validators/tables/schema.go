@@ -13,6 +13,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/tabular"
+	"github.com/carecert/carecert/ukid"
 )
 
 // Field is one column of a table schema.
@@ -36,6 +37,9 @@ type Field struct {
 	MaxLength   int
 	// Sensitive fields identify a person: their evidence is redacted.
 	Sensitive bool
+	// NHS is the suite's strictness for an nhs-number field (params ranges and
+	// grouped).
+	NHS ukid.NHSRules
 }
 
 // Field scores, as the national data-quality checks give them per row.
@@ -54,7 +58,7 @@ var fieldTypes = []string{"string", "integer", "number", "date", "boolean", "nhs
 // ParseField reads one field of a table-schema's fields parameter.
 func ParseField(p check.Params) (*Field, error) {
 	if err := p.Reject("name", "title", "description", "type", "required", "values", "values_confirmed",
-		"pattern", "formats", "minimum", "maximum", "min_length", "max_length", "sensitive"); err != nil {
+		"pattern", "formats", "minimum", "maximum", "min_length", "max_length", "sensitive", "ranges", "grouped"); err != nil {
 		return nil, err
 	}
 	f := &Field{}
@@ -132,6 +136,23 @@ func ParseField(p check.Params) (*Field, error) {
 		return nil, wrap(err)
 	}
 	if f.Sensitive, err = p.Bool("sensitive", false); err != nil {
+		return nil, wrap(err)
+	}
+	ranges, err := p.Strings("ranges")
+	if err != nil {
+		return nil, wrap(err)
+	}
+	_, grouped := p["grouped"]
+	if f.Type != "nhs-number" && (ranges != nil || grouped) {
+		return nil, wrap(errors.New("ranges and grouped apply to type nhs-number"))
+	}
+	f.NHS = ukid.DefaultNHSRules
+	if ranges != nil {
+		if f.NHS.Ranges, err = ukid.ParseRanges(ranges); err != nil {
+			return nil, wrap(fmt.Errorf("ranges: %w", err))
+		}
+	}
+	if f.NHS.Grouped, err = p.Bool("grouped", f.NHS.Grouped); err != nil {
 		return nil, wrap(err)
 	}
 	return f, nil
@@ -344,13 +365,12 @@ func (f *Field) validate(v string, finding func(model.Severity, string, string) 
 			return one(model.Error, "tabular.type", f.Name+" is not a yes/no value (Y, N, Yes, No, true, false, 1, 0)")
 		}
 	case "nhs-number":
-		switch checkNHSNumber(v) {
-		case nhsFormat:
-			return one(model.Error, "nhs-number.format", f.Name+" is not 10 digits")
-		case nhsCheckDigit:
-			return one(model.Error, "nhs-number.check-digit", f.Name+" fails the Modulus 11 check digit")
-		case nhsRange:
-			return one(model.Warning, "nhs-number.range", f.Name+" is outside the issued ranges (400–499 and 600–799 million)")
+		if p, ok := f.NHS.Check(v); !ok {
+			sev := model.Error
+			if p.Warning {
+				sev = model.Warning
+			}
+			return one(sev, p.Code, f.Name+" "+p.Message)
 		}
 	}
 	if f.MinLength > 0 && len([]rune(v)) < f.MinLength || f.MaxLength > 0 && len([]rune(v)) > f.MaxLength {

@@ -242,54 +242,6 @@ func IsPartialDate(s string) bool {
 	return false
 }
 
-// NHS number results.
-const (
-	nhsValid = iota
-	nhsFormat
-	nhsCheckDigit
-	nhsRange
-)
-
-// checkNHSNumber validates an NHS number: ten digits (spaces or dashes between
-// groups allowed), Modulus 11 check digit, and the issued ranges 400–499 and
-// 600–799 million.
-func checkNHSNumber(s string) int {
-	var d [10]int
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			if n == 10 {
-				return nhsFormat
-			}
-			d[n] = int(c - '0')
-			n++
-		case c == ' ' || c == '-':
-		default:
-			return nhsFormat
-		}
-	}
-	if n != 10 {
-		return nhsFormat
-	}
-	sum := 0
-	for i := 0; i < 9; i++ {
-		sum += d[i] * (10 - i)
-	}
-	check := 11 - sum%11
-	if check == 11 {
-		check = 0
-	}
-	if check == 10 || check != d[9] {
-		return nhsCheckDigit
-	}
-	if first := d[0]; first != 4 && first != 6 && first != 7 {
-		return nhsRange
-	}
-	return nhsValid
-}
-
 // parseBool accepts the spellings of yes and no that extracts use.
 func parseBool(s string) bool {
 	switch strings.ToLower(s) {
@@ -306,17 +258,4 @@ func parseNumber(s string, integer bool) (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	return f, err == nil && !strings.ContainsAny(s, "xXpPiInN_")
-}
-
-// CheckNHSNumber returns the finding code an NHS number earns, "" when valid.
-func CheckNHSNumber(s string) string {
-	switch checkNHSNumber(s) {
-	case nhsFormat:
-		return "nhs-number.format"
-	case nhsCheckDigit:
-		return "nhs-number.check-digit"
-	case nhsRange:
-		return "nhs-number.range"
-	}
-	return ""
 }

@@ -1,12 +1,9 @@
 package tables_test
 
 import (
-	"strconv"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/validators/tables"
 )
 
@@ -51,30 +48,6 @@ var _ = Describe("values", func() {
 		Expect(err).To(MatchError(ContainSubstring("YYYY/DD/MM")))
 	})
 
-	It("agrees with the fixture generator's Modulus 11 check digit on every nine-digit stem tried", func() {
-		for stem := 400_000_000; stem < 400_000_000+2000; stem++ {
-			nine := strconv.Itoa(stem)
-			c, ok := fixtures.NHSCheckDigit(nine)
-			for d := 0; d <= 9; d++ {
-				want := "nhs-number.check-digit"
-				if ok && d == c {
-					want = ""
-				}
-				Expect(tables.CheckNHSNumber(nine+strconv.Itoa(d))).To(Equal(want), nine+strconv.Itoa(d))
-			}
-		}
-	})
-
-	DescribeTable("NHS numbers",
-		func(s, want string) { Expect(tables.CheckNHSNumber(s)).To(Equal(want)) },
-		Entry("valid, issued range", "4010232137", ""),
-		Entry("valid with spaces", "401 023 2137", ""),
-		Entry("nine digits", "401023213", "nhs-number.format"),
-		Entry("eleven digits", "40102321370", "nhs-number.format"),
-		Entry("letters", "40102321X7", "nhs-number.format"),
-		Entry("wrong check digit", "4010232138", "nhs-number.check-digit"),
-		Entry("valid but outside the issued ranges", "9434765919", "nhs-number.range"),
-	)
 })
 
 var _ = Describe("SameLabel", func() {
