@@ -135,7 +135,7 @@ func Build(dir string, files []string, rep *model.Report) (*Manifest, error) {
 		if err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
 		}
-		m.Definitions = append(m.Definitions, File{Path: "fhir-r4core/" + name + ".gz", SHA256: sum})
+		m.Definitions = append(m.Definitions, File{Path: "fhir-r4core/" + r4core.FileName(name), SHA256: sum})
 	}
 	for _, path := range rep.Guides {
 		m.Guides = append(m.Guides, HashGuide(path))
@@ -285,7 +285,11 @@ func (m *Manifest) CheckInputs() []Problem {
 		}
 	}
 	for _, d := range m.Definitions {
-		name := strings.TrimSuffix(strings.TrimPrefix(d.Path, "fhir-r4core/"), ".gz")
+		file := strings.TrimPrefix(d.Path, "fhir-r4core/")
+		name, ok := strings.CutSuffix(file, ".gz")
+		if !ok {
+			name = strings.TrimSuffix(file, ".zip") + ".json"
+		}
 		sum, err := r4core.Digest(name)
 		if err != nil || sum != d.SHA256 {
 			out = append(out, Problem{d.Path, "this carecert's FHIR definitions differ from the ones the run used"})

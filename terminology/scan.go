@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/carecert/carecert/fhir/r4core"
 )
 
-// The embedded definitions are some 20 MB of JSON of which a run uses a few
-// code systems and value sets. encoding/json would decode (or at least fully
-// validate) all of it; this scanner only finds where each Bundle entry's
+// A guide's terminology bundles can be tens of MB of JSON of which a run uses
+// a few code systems and value sets. encoding/json would decode (or at least
+// fully validate) all of it; this scanner only finds where each Bundle entry's
 // resource starts and ends and reads its top-level resourceType, url and
-// content, so the rest is decoded on first use.
+// content, so the rest is decoded on first use. (The embedded core needs no
+// scan: its archives carry an index.)
 
 var errScan = errors.New("malformed JSON")
 
@@ -180,7 +183,9 @@ func scanArray(b []byte, i int, elem func(start, end int) error) (int, error) {
 // entryHeader is what the lazy index needs of a resource.
 type entryHeader struct {
 	resourceType, url, content string
-	raw                        []byte
+	// core is set for an embedded core resource, raw for one read from a file.
+	core *r4core.Resource
+	raw  []byte
 }
 
 // scanBundle returns the resources of a Bundle's entries with their headers.

@@ -121,25 +121,45 @@ func (e *Engine) Ready() error {
 	return e.loadErr
 }
 
-// LoadCore adds the code systems and value sets of the embedded R4 core.
+// LoadCore adds the code systems and value sets of the embedded R4 core,
+// indexed from the archives' indexes: each is decompressed on first use.
 func (e *Engine) LoadCore() error {
 	for _, name := range []string{r4core.ValueSets, r4core.V3CodeSystems, r4core.V2Tables, r4core.ConceptMaps} {
-		raw, err := r4core.ReadFile(name)
+		resources, err := r4core.Resources(name)
 		if err != nil {
 			return err
 		}
-		if err := e.addLazy(raw, "r4core:"+name); err != nil {
+		entries := make([]entryHeader, len(resources))
+		for i := range resources {
+			r := &resources[i]
+			entries[i] = entryHeader{resourceType: r.ResourceType, url: r.URL, content: r.Content, core: r}
+		}
+		if err := e.addEntries(entries, "r4core:"+name); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// pending is a definition kept undecoded until first use.
+// pending is a definition kept undecoded until first use: a guide's bytes as
+// read, or a core resource still compressed.
 type pending struct {
 	raw      json.RawMessage
+	core     *r4core.Resource
 	source   string
 	complete bool
+}
+
+// decode decodes the definition into the JSON model.
+func (p *pending) decode() (map[string]any, error) {
+	if p.core != nil {
+		raw, err := p.core.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		return decodeMap(raw)
+	}
+	return decodeMap(p.raw)
 }
 
 // addLazy indexes the code systems and value sets of a Bundle by URL without
@@ -149,6 +169,10 @@ func (e *Engine) addLazy(data []byte, source string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", source, err)
 	}
+	return e.addEntries(entries, source)
+}
+
+func (e *Engine) addEntries(entries []entryHeader, source string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, h := range entries {
@@ -166,15 +190,15 @@ func (e *Engine) addLazy(data []byte, source string) error {
 				continue
 			}
 			delete(e.codeSystems, h.url)
-			e.pendingCS[h.url] = &pending{raw: h.raw, source: src, complete: complete}
+			e.pendingCS[h.url] = &pending{raw: h.raw, core: h.core, source: src, complete: complete}
 		case "ValueSet":
 			if h.url == "" {
 				continue
 			}
 			delete(e.valueSets, h.url)
-			e.pendingVS[h.url] = &pending{raw: h.raw, source: src}
+			e.pendingVS[h.url] = &pending{raw: h.raw, core: h.core, source: src}
 		case "ConceptMap":
-			res, err := decodeMap(h.raw)
+			res, err := (&pending{raw: h.raw, core: h.core}).decode()
 			if err != nil {
 				return fmt.Errorf("%s: %w", src, err)
 			}
@@ -207,7 +231,7 @@ func (e *Engine) codeSystem(url string) *CodeSystem {
 	if cs != nil || p == nil {
 		return cs
 	}
-	res, err := decodeMap(p.raw)
+	res, err := p.decode()
 	if err == nil {
 		cs, err = parseCodeSystem(res, p.source)
 	}
@@ -234,7 +258,7 @@ func (e *Engine) valueSet(url string) *ValueSet {
 	if vs != nil || p == nil {
 		return vs
 	}
-	res, err := decodeMap(p.raw)
+	res, err := p.decode()
 	if err == nil {
 		vs, err = parseValueSet(res, p.source)
 	}

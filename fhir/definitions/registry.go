@@ -62,7 +62,11 @@ type Entry struct {
 	Name         string
 	// Source says where it came from: "FHIR R4 core" or a file path.
 	Source string
-	raw    json.RawMessage
+	// raw is a guide's resource as read; a core resource is decompressed
+	// from core each time it is decoded instead, so that only its decoded
+	// form stays in memory.
+	raw  json.RawMessage
+	core *r4core.Resource
 
 	sdOnce sync.Once
 	sd     *StructureDefinition
@@ -151,26 +155,22 @@ type header struct {
 	Name         string `json:"name"`
 }
 
+// loadCore indexes the core resources of files from their archive indexes;
+// nothing is decompressed until a resource is decoded.
 func (r *Registry) loadCore(files ...string) error {
 	var entries []*Entry
 	for _, name := range files {
-		data, err := r4core.ReadFile(name)
+		resources, err := r4core.Resources(name)
 		if err != nil {
 			return err
 		}
-		resources, err := scanBundle(data)
-		if err != nil {
-			return fmt.Errorf("r4core %s: %w", name, err)
-		}
-		for _, raw := range resources {
-			h, err := scanHeader(raw)
-			if err != nil {
-				return fmt.Errorf("r4core %s: %w", name, err)
-			}
+		source := "FHIR R4 core (" + name + ")"
+		for i := range resources {
+			h := &resources[i]
 			if h.URL == "" || !conformanceTypes[h.ResourceType] {
 				continue
 			}
-			entries = append(entries, &Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: "FHIR R4 core (" + name + ")", raw: raw})
+			entries = append(entries, &Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: source, core: h})
 		}
 	}
 	r.mu.Lock()
@@ -290,7 +290,11 @@ func (r *Registry) structureDefinition(e *Entry, expanding []*Entry) (*Structure
 	}
 	e.sdOnce.Do(func() {
 		var sd StructureDefinition
-		if err := json.Unmarshal(e.raw, &sd); err != nil {
+		raw, err := e.bytes()
+		if err == nil {
+			err = json.Unmarshal(raw, &sd)
+		}
+		if err != nil {
 			e.sdErr = fmt.Errorf("StructureDefinition %s (%s): %w", e.URL, e.Source, err)
 			return
 		}
@@ -305,6 +309,15 @@ func (r *Registry) structureDefinition(e *Entry, expanding []*Entry) (*Structure
 	return e.sd, e.sdErr
 }
 
+// bytes returns the entry's JSON: a guide's as read, a core one decompressed
+// anew (the caller decodes it once and keeps only the decoded form).
+func (e *Entry) bytes() ([]byte, error) {
+	if e.core != nil {
+		return e.core.Bytes()
+	}
+	return e.raw, nil
+}
+
 // Resource returns a conformance resource (ValueSet, CodeSystem, ...) in the
 // JSON model.
 func (r *Registry) Resource(canonical string) (map[string]any, error) {
@@ -313,10 +326,13 @@ func (r *Registry) Resource(canonical string) (map[string]any, error) {
 		return nil, &NotFoundError{Canonical: canonical}
 	}
 	e.mapOnce.Do(func() {
-		dec := json.NewDecoder(bytes.NewReader(e.raw))
-		dec.UseNumber()
-		e.mapErr = dec.Decode(&e.m)
-		if e.mapErr != nil {
+		raw, err := e.bytes()
+		if err == nil {
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.UseNumber()
+			err = dec.Decode(&e.m)
+		}
+		if e.mapErr = err; e.mapErr != nil {
 			e.mapErr = fmt.Errorf("%s (%s): %w", e.URL, e.Source, e.mapErr)
 		}
 	})

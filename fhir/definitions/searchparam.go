@@ -61,7 +61,11 @@ func (r *Registry) SearchParameter(canonical string) (*SearchParameter, error) {
 	}
 	e.spOnce.Do(func() {
 		var sp SearchParameter
-		if err := json.Unmarshal(e.raw, &sp); err != nil {
+		raw, err := e.bytes()
+		if err == nil {
+			err = json.Unmarshal(raw, &sp)
+		}
+		if err != nil {
 			e.spErr = fmt.Errorf("SearchParameter %s (%s): %w", e.URL, e.Source, err)
 			return
 		}

@@ -181,6 +181,9 @@ func (r *Registry) baseCycle(e *Entry) string {
 			return cur.URL
 		}
 		seen[cur] = true
+		if cur.core != nil {
+			return "" // the core never derives from a guide's definition
+		}
 		var head struct {
 			BaseDefinition string `json:"baseDefinition"`
 		}

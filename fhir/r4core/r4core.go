@@ -1,16 +1,22 @@
 // Package r4core embeds the FHIR R4 (4.0.1) core definitions: the official JSON
-// schema and the definition bundles (StructureDefinitions, ValueSets,
-// CodeSystems, ConceptMaps, SearchParameters), gzip-compressed. Nothing is
-// decompressed until a caller asks for a file, so start-up stays fast.
-// Attribution is in NOTICE.md beside this file.
+// schema (one gzip file) and the definition bundles (StructureDefinitions,
+// ValueSets, CodeSystems, ConceptMaps, SearchParameters), each bundle packed as
+// a zip archive with one compressed entry per resource and an index. A run
+// reads the index and decompresses only the resources it uses, each into a
+// buffer of exactly its size: validating one Patient does not decompress the
+// 38 MB of every resource definition. Attribution is in NOTICE.md beside this
+// file; gen/ builds the archives from the published bundles.
 package r4core
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"embed"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,13 +24,13 @@ import (
 	"strings"
 )
 
-//go:embed data/*.gz data/version.info
+//go:embed data/*.zip data/*.gz data/version.info
 var data embed.FS
 
 // Version is the FHIR version of the embedded definitions.
 const Version = "4.0.1"
 
-// The names of the embedded files, without the .gz suffix.
+// The names of the embedded files, without the .gz or .zip suffix.
 const (
 	Schema            = "fhir.schema.json"
 	ProfilesTypes     = "profiles-types.json"
@@ -45,38 +51,175 @@ func Names() []string {
 	for _, e := range entries {
 		if n, ok := strings.CutSuffix(e.Name(), ".gz"); ok {
 			out = append(out, n)
+		} else if n, ok := strings.CutSuffix(e.Name(), ".zip"); ok {
+			out = append(out, n+".json")
 		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// Open returns a reader over the decompressed content of an embedded file.
-func Open(name string) (io.ReadCloser, error) {
-	f, err := data.Open("data/" + name + ".gz")
-	if err != nil {
-		return nil, fmt.Errorf("r4core: no embedded file %q (have %s)", name, strings.Join(Names(), ", "))
+// FileName is the name under which a file (named as for Names) is embedded:
+// "fhir.schema.json.gz", "valuesets.zip".
+func FileName(name string) string {
+	if archived(name) {
+		return strings.TrimSuffix(name, ".json") + ".zip"
 	}
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("r4core: %s: %w", name, err)
-	}
-	return readCloser{zr, f}, nil
+	return name + ".gz"
 }
 
-// ReadFile returns the decompressed content of an embedded file.
-func ReadFile(name string) ([]byte, error) {
-	rc, err := Open(name)
+// archived reports whether name is a bundle packed as an archive.
+func archived(name string) bool {
+	_, err := fs.Stat(data, "data/"+strings.TrimSuffix(name, ".json")+".zip")
+	return err == nil
+}
+
+// Resource is one resource of an embedded bundle, indexed without being
+// decompressed.
+type Resource struct {
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id"`
+	URL          string `json:"url"`
+	Version      string `json:"version"`
+	Name         string `json:"name"`
+	// Content is a CodeSystem's content ("complete", "fragment", ...).
+	Content string `json:"content"`
+	// Type is a StructureDefinition's type ("Patient", "Extension").
+	Type string `json:"type"`
+	File string `json:"file"`
+
+	bundle string
+	f      *zip.File
+}
+
+// Source names the resource for messages: "valuesets.json entry 00012-ValueSet-x".
+func (r Resource) Source() string {
+	return r.bundle + " " + strings.TrimSuffix(r.File, ".json")
+}
+
+// Bytes decompresses the resource's JSON (compact) into a new buffer of
+// exactly its size; the caller owns it.
+func (r Resource) Bytes() ([]byte, error) {
+	if r.f == nil {
+		return nil, fmt.Errorf("r4core: %s: not in the archive", r.Source())
+	}
+	return readEntry(r.f)
+}
+
+func readEntry(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("r4core: %s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	buf := make([]byte, f.UncompressedSize64)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		return nil, fmt.Errorf("r4core: %s: %w", f.Name, err)
+	}
+	return buf, nil
+}
+
+// Resources lists the resources of an embedded bundle in bundle order, read
+// from the bundle's index: nothing else is decompressed.
+func Resources(name string) ([]Resource, error) {
+	zr, err := openArchive(name)
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, rc); err != nil {
+	byName := make(map[string]*zip.File, len(zr.File))
+	for _, f := range zr.File {
+		byName[f.Name] = f
+	}
+	ixf := byName["index.json"]
+	if ixf == nil {
+		return nil, fmt.Errorf("r4core: %s: no index", name)
+	}
+	raw, err := readEntry(ixf)
+	if err != nil {
+		return nil, err
+	}
+	var out []Resource
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("r4core: %s index: %w", name, err)
+	}
+	for i := range out {
+		out[i].bundle = name
+		out[i].f = byName[out[i].File]
+		if out[i].f == nil {
+			return nil, fmt.Errorf("r4core: %s: index names %s, which is missing", name, out[i].File)
+		}
+	}
+	return out, nil
+}
+
+func openArchive(name string) (*zip.Reader, error) {
+	f, err := data.Open("data/" + FileName(name))
+	if err != nil {
+		return nil, fmt.Errorf("r4core: no embedded file %q (have %s)", name, strings.Join(Names(), ", "))
+	}
+	// Embedded files read at an offset without copying the archive.
+	ra, ok := f.(io.ReaderAt)
+	info, err := f.Stat()
+	if !ok || err != nil {
+		return nil, fmt.Errorf("r4core: %s: embedded file cannot be read at an offset", name)
+	}
+	zr, err := zip.NewReader(ra, info.Size())
+	if err != nil {
 		return nil, fmt.Errorf("r4core: %s: %w", name, err)
 	}
-	return buf.Bytes(), nil
+	return zr, nil
+}
+
+// ReadFile returns the decompressed content of an embedded file. A bundle
+// packed as an archive is reassembled into a Bundle of its resources (in
+// order): that costs every resource's decompression, which runs avoid with
+// Resources; tests and generators use it.
+func ReadFile(name string) ([]byte, error) {
+	if !archived(name) {
+		return readGzip(name)
+	}
+	res, err := Resources(name)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	for i, r := range res {
+		raw, err := r.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"resource":`)
+		b.Write(raw)
+		b.WriteByte('}')
+	}
+	b.WriteString("]}")
+	return b.Bytes(), nil
+}
+
+// readGzip decompresses a gzip file into a buffer of exactly its size, read
+// from the gzip trailer, instead of growing one by doubling.
+func readGzip(name string) ([]byte, error) {
+	gz, err := data.ReadFile("data/" + name + ".gz")
+	if err != nil {
+		return nil, fmt.Errorf("r4core: no embedded file %q (have %s)", name, strings.Join(Names(), ", "))
+	}
+	if len(gz) < 4 {
+		return nil, fmt.Errorf("r4core: %s: truncated", name)
+	}
+	size := binary.LittleEndian.Uint32(gz[len(gz)-4:])
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("r4core: %s: %w", name, err)
+	}
+	buf := make([]byte, size)
+	if _, err := io.ReadFull(zr, buf); err != nil {
+		return nil, fmt.Errorf("r4core: %s: %w", name, err)
+	}
+	return buf, nil
 }
 
 // VersionInfo returns the version.info file of the embedded build.
@@ -85,18 +228,11 @@ func VersionInfo() string {
 	return string(b)
 }
 
-type readCloser struct {
-	io.Reader
-	f io.Closer
-}
-
-func (r readCloser) Close() error { return r.f.Close() }
-
-// Digest returns the SHA-256 (hex) of an embedded file (named as for Open)
+// Digest returns the SHA-256 (hex) of an embedded file (named as for Names)
 // exactly as embedded, compressed, so that a run's manifest can name the
 // definitions it used without decompressing them.
 func Digest(name string) (string, error) {
-	b, err := data.ReadFile("data/" + name + ".gz")
+	b, err := data.ReadFile("data/" + FileName(name))
 	if err != nil {
 		return "", fmt.Errorf("r4core: no embedded file %q", name)
 	}

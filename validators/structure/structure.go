@@ -1,8 +1,11 @@
 // Package structure checks the shape of FHIR R4 JSON against the official R4 JSON
-// schema, with github.com/xeipuuv/gojsonschema. The schema is compiled once per
-// run and shared by every worker; each resource is validated against its own
+// schema, with github.com/xeipuuv/gojsonschema. The schema is read once per run
+// and shared by every worker; each resource is validated against its own
 // type's definition (never the schema's 146-way oneOf), and resources nested in
-// it (contained, Parameters.parameter.resource) against theirs.
+// it (contained, Parameters.parameter.resource) against theirs. A type's
+// definition is compiled on first use with only the definitions it reaches
+// (about a twentieth of the schema), so a run over a few types never compiles
+// the rest; a run that meets many types compiles the whole schema once.
 package structure
 
 import (
@@ -12,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xeipuuv/gojsonreference"
 	"github.com/xeipuuv/gojsonschema"
@@ -30,9 +34,23 @@ func Register(reg *check.Registry) {
 // serviceName is the Env service under which the compiled schema is shared.
 const serviceName = "structure.schema"
 
-// Schema is the compiled FHIR R4 JSON schema.
+// eachTypeLimit is how many types are compiled one by one before the whole
+// schema is compiled instead: the per-type schemas repeat the data types
+// (about 1.5 MiB each against 31 MiB for the whole), so past a few dozen
+// types one whole compilation is smaller.
+const eachTypeLimit = 16
+
+// Schema is the FHIR R4 JSON schema, compiled per type on first use.
 type Schema struct {
-	compiled *gojsonschema.Schema
+	// header holds the schema's $schema and id; defs its definitions,
+	// repaired. Both are read-only once loaded.
+	header map[string]any
+	defs   map[string]any
+
+	mu     sync.Mutex
+	byType map[string]*typeSchema
+	// whole, once compiled, serves every type compiled after it.
+	whole *typeSchema
 	// types are the resource types the schema defines.
 	types map[string]bool
 	// nested maps a resource type to its elements that hold whole resources.
@@ -87,25 +105,111 @@ func LoadSchema() (*Schema, error) {
 		"type":     "object",
 		"required": []any{"resourceType"},
 	}
-	// One root whose properties are the resource types lets one compilation
-	// serve every type: a record of type T is validated as {T: record}.
+	s.header = map[string]any{"$schema": doc["$schema"], "id": doc["id"]}
+	s.defs = defs
+	s.byType = map[string]*typeSchema{}
+	return s, nil
+}
+
+// typeSchema is the schema compiled for some types, once.
+type typeSchema struct {
+	once     sync.Once
+	compiled *gojsonschema.Schema
+	err      error
+}
+
+// forType returns the compiled schema that validates typ, compiling it on
+// first use (outside the lock: other types go on meanwhile).
+func (s *Schema) forType(typ string) (*gojsonschema.Schema, error) {
+	s.mu.Lock()
+	ts := s.byType[typ]
+	if ts == nil {
+		if s.whole == nil && len(s.byType) >= eachTypeLimit {
+			s.whole = &typeSchema{}
+		}
+		ts = s.whole
+		if ts == nil {
+			ts = &typeSchema{}
+		}
+		s.byType[typ] = ts
+	}
+	whole := ts == s.whole
+	s.mu.Unlock()
+	ts.once.Do(func() {
+		var types []string
+		if whole {
+			types = s.ResourceTypes()
+		} else {
+			types = []string{typ}
+		}
+		ts.compiled, ts.err = s.compile(types)
+	})
+	return ts.compiled, ts.err
+}
+
+// compile compiles a root whose properties are the given types, with the
+// definitions they reach: a record of type T is validated as {T: record}.
+func (s *Schema) compile(types []string) (*gojsonschema.Schema, error) {
+	defs := map[string]any{}
 	rootProps := map[string]any{}
-	for t := range s.types {
+	for _, t := range types {
 		rootProps[t] = map[string]any{"$ref": "#/definitions/" + t}
+		s.reach(t, defs)
 	}
 	root := map[string]any{
-		"$schema":     doc["$schema"],
-		"id":          doc["id"],
+		"$schema":     s.header["$schema"],
+		"id":          s.header["id"],
 		"definitions": defs,
 		"type":        "object",
 		"properties":  rootProps,
 	}
-	compiled, err := gojsonschema.NewSchemaLoader().Compile(gojsonschema.NewGoLoader(root))
+	// goValue hands the decoded document over as it is; NewGoLoader would
+	// marshal it and parse it again.
+	compiled, err := gojsonschema.NewSchemaLoader().Compile(goValue{root})
 	if err != nil {
-		return nil, fmt.Errorf("fhir schema: compile: %w", err)
+		return nil, fmt.Errorf("fhir schema: compile %s: %w", strings.Join(types, ", "), err)
 	}
-	s.compiled = compiled
-	return s, nil
+	return compiled, nil
+}
+
+// reach adds a copy of the definition name, and of every definition it
+// refers to, to defs. Copies, because gojsonschema rewrites the references of
+// the document it compiles in place: the loaded definitions stay as read for
+// the next compilation, which may run at the same time.
+func (s *Schema) reach(name string, defs map[string]any) {
+	if _, done := defs[name]; done {
+		return
+	}
+	d, ok := s.defs[name]
+	if !ok {
+		return
+	}
+	defs[name] = nil // reached: a reference back to it must not recurse
+	defs[name] = s.copyReaching(d, defs)
+}
+
+// copyReaching deep-copies a schema value, reaching the definitions it refers to.
+func (s *Schema) copyReaching(v any, defs map[string]any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if ref, ok := e.(string); ok && k == "$ref" {
+				if n, ok := strings.CutPrefix(ref, "#/definitions/"); ok {
+					s.reach(n, defs)
+				}
+			}
+			out[k] = s.copyReaching(e, defs)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = s.copyReaching(e, defs)
+		}
+		return out
+	}
+	return v
 }
 
 // sharedSchema returns the run's compiled schema, compiling it on first use.
@@ -135,7 +239,12 @@ func (s *Schema) ResourceTypes() []string {
 // "Patient.contained[0]" for a nested one).
 func (s *Schema) Validate(res map[string]any, path string, emit func(path, code, msg, evidence string)) {
 	typ := fhir.ResourceType(res)
-	result, err := s.compiled.Validate(goValue{map[string]any{typ: res}})
+	compiled, err := s.forType(typ)
+	if err != nil {
+		emit(path, "structure.internal", "schema validation failed: "+err.Error(), "")
+		return
+	}
+	result, err := compiled.Validate(goValue{map[string]any{typ: res}})
 	if err != nil {
 		emit(path, "structure.internal", "schema validation failed: "+err.Error(), "")
 		return

@@ -123,6 +123,22 @@ var _ = Describe("the FHIR R4 structure checks", func() {
 		Expect(fs[0].Path).To(Equal("Observation.contained[0].gender"))
 	})
 
+	It("checks every resource type against its own definition, compiled per type and then whole", func() {
+		// A fresh schema: its first types are compiled one by one, the rest
+		// by one compilation of the whole schema; both must judge alike.
+		s, err := structure.LoadSchema()
+		Expect(err).NotTo(HaveOccurred())
+		types := s.ResourceTypes()
+		Expect(types).To(HaveLen(146))
+		for _, typ := range types {
+			res := map[string]any{"resourceType": typ, "colour": "blue", "id": []any{"x"}}
+			var got []string
+			s.Validate(res, typ, func(path, code, msg, evidence string) { got = append(got, code+" "+path) })
+			Expect(got).To(ContainElements("structure.unknown-element "+typ+".colour", "structure.type "+typ+".id"), typ)
+			Expect(got).NotTo(ContainElement(HavePrefix("structure.internal")), typ)
+		}
+	})
+
 	It("leaves Bundle entries to their own records and still checks the Bundle", func() {
 		recs := records("b.json", `{"resourceType":"Bundle","type":"colection","entry":[{"resource":{"resourceType":"Patient","id":"p","active":"no"}}]}`)
 		Expect(recs).To(HaveLen(2))

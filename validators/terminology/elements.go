@@ -118,9 +118,6 @@ type sdResource struct {
 	} `json:"snapshot"`
 }
 
-// observationType spots the definitions of Observation profiles.
-var observationType = regexp.MustCompile(`"type"\s*:\s*"Observation"`)
-
 // sdElement is the part of an ElementDefinition the unit rules need.
 type sdElement struct {
 	ID        string  `json:"id"`
@@ -144,29 +141,25 @@ type codeableConcept struct {
 func (ix *Elements) loadUnits() (map[string]UnitRule, error) {
 	ix.unitsOnce.Do(func() {
 		ix.units = map[string]UnitRule{}
-		raw, err := r4core.ReadFile(r4core.ProfilesOthers)
+		resources, err := r4core.Resources(r4core.ProfilesOthers)
 		if err != nil {
 			ix.unitsErr = err
 			return
 		}
-		// Only the Observation profiles matter: find them without decoding
-		// the other definitions of the bundle.
-		var b struct {
-			Entry []struct {
-				Resource json.RawMessage `json:"resource"`
-			} `json:"entry"`
-		}
-		if err := json.Unmarshal(raw, &b); err != nil {
-			ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
-			return
-		}
-		for _, e := range b.Entry {
-			if !observationType.Match(e.Resource) {
+		// Only the Observation profiles matter: the archive's index finds
+		// them without decompressing the other definitions.
+		for _, r := range resources {
+			if r.ResourceType != "StructureDefinition" || r.Type != "Observation" {
 				continue
 			}
+			raw, err := r.Bytes()
+			if err != nil {
+				ix.unitsErr = err
+				return
+			}
 			var sd sdResource
-			if err := json.Unmarshal(e.Resource, &sd); err != nil {
-				ix.unitsErr = fmt.Errorf("%s: %w", r4core.ProfilesOthers, err)
+			if err := json.Unmarshal(raw, &sd); err != nil {
+				ix.unitsErr = fmt.Errorf("%s: %w", r.Source(), err)
 				return
 			}
 			if typ, _ := sd.Type.(string); sd.ResourceType == "StructureDefinition" && typ == "Observation" && sd.Derivation == "constraint" {

@@ -1,0 +1,113 @@
+package r4core_test
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir/r4core"
+)
+
+// bundles are the definition files packed as archives.
+var bundles = []string{
+	r4core.ProfilesTypes, r4core.ProfilesResources, r4core.ProfilesOthers, r4core.ExtensionDefs,
+	r4core.ValueSets, r4core.V3CodeSystems, r4core.V2Tables, r4core.ConceptMaps, r4core.SearchParameters,
+}
+
+var _ = Describe("the embedded R4 core", func() {
+	It("lists every definition file, the schema and the bundles", func() {
+		Expect(r4core.Names()).To(ConsistOf(append([]string{r4core.Schema}, bundles...)))
+		Expect(r4core.FileName(r4core.Schema)).To(Equal("fhir.schema.json.gz"))
+		Expect(r4core.FileName(r4core.ValueSets)).To(Equal("valuesets.zip"))
+	})
+
+	It("indexes each bundle's resources with the header fields their JSON holds", func() {
+		for _, name := range bundles {
+			res, err := r4core.Resources(name)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(res).NotTo(BeEmpty(), name)
+			for _, r := range res {
+				raw, err := r.Bytes()
+				Expect(err).NotTo(HaveOccurred())
+				// Exactly sized: no spare capacity left by growing a buffer.
+				Expect(cap(raw)).To(Equal(len(raw)), r.Source())
+				var h struct {
+					ResourceType string `json:"resourceType"`
+					ID           string `json:"id"`
+					URL          string `json:"url"`
+					Version      string `json:"version"`
+					Name         string `json:"name"`
+					Content      string `json:"content"`
+					Type         any    `json:"type"`
+				}
+				Expect(json.Unmarshal(raw, &h)).To(Succeed(), r.Source())
+				Expect([]string{r.ResourceType, r.ID, r.URL, r.Version, r.Name}).To(Equal([]string{h.ResourceType, h.ID, h.URL, h.Version, h.Name}), r.Source())
+				if h.ResourceType == "CodeSystem" {
+					Expect(r.Content).To(Equal(h.Content), r.Source())
+				}
+				if h.ResourceType == "StructureDefinition" {
+					Expect(r.Type).To(Equal(h.Type), r.Source())
+				}
+			}
+		}
+	})
+
+	It("reassembles a bundle in index order for readers of whole files", func() {
+		res, err := r4core.Resources(r4core.ProfilesTypes)
+		Expect(err).NotTo(HaveOccurred())
+		raw, err := r4core.ReadFile(r4core.ProfilesTypes)
+		Expect(err).NotTo(HaveOccurred())
+		var b struct {
+			ResourceType string `json:"resourceType"`
+			Entry        []struct {
+				Resource struct {
+					ID string `json:"id"`
+				} `json:"resource"`
+			} `json:"entry"`
+		}
+		Expect(json.Unmarshal(raw, &b)).To(Succeed())
+		Expect(b.ResourceType).To(Equal("Bundle"))
+		Expect(b.Entry).To(HaveLen(len(res)))
+		for i, e := range b.Entry {
+			Expect(e.Resource.ID).To(Equal(res[i].ID))
+		}
+	})
+
+	It("decompresses the schema into a buffer of exactly its size, byte for byte", func() {
+		raw, err := r4core.ReadFile(r4core.Schema)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cap(raw)).To(Equal(len(raw)))
+		f, err := os.Open(filepath.Join("data", r4core.FileName(r4core.Schema)))
+		Expect(err).NotTo(HaveOccurred())
+		defer f.Close()
+		zr, err := gzip.NewReader(f)
+		Expect(err).NotTo(HaveOccurred())
+		want, err := io.ReadAll(zr)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(raw).To(Equal(want))
+	})
+
+	It("names the files it has when asked for one it has not", func() {
+		_, err := r4core.Resources("nonesuch.json")
+		Expect(err).To(MatchError(ContainSubstring(r4core.ValueSets)))
+		_, err = r4core.ReadFile("nonesuch.json")
+		Expect(err).To(MatchError(ContainSubstring("nonesuch.json")))
+		_, err = r4core.Digest("nonesuch.json")
+		Expect(err).To(HaveOccurred())
+	})
+
+	It("digests each file exactly as embedded", func() {
+		for _, name := range r4core.Names() {
+			sum, err := r4core.Digest(name)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sum).To(HaveLen(64))
+			Expect(strings.Trim(sum, "0123456789abcdef")).To(BeEmpty())
+		}
+	})
+})
