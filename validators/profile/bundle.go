@@ -10,7 +10,10 @@ import (
 
 // bundleRules checks what the Bundle invariants demand and that readers most
 // often get wrong: unique fullUrls and entry.request in transactions and
-// batches. (They are checked natively so they hold with or without FHIRPath.)
+// batches (checked natively so they hold with or without FHIRPath); then the
+// rules of each Bundle type: fullUrls (bundle_entries.go), the graph of a
+// document or message (bundle_graph.go) and search results
+// (bundle_search.go).
 func (w *walker) bundleRules(b map[string]any, path string) {
 	typ, _ := b["type"].(string)
 	entries, _ := b["entry"].([]any)
@@ -25,6 +28,12 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 		relations[rel] = true
 	}
 	w.bundleSignature(b, path)
+	w.bundleShape(typ, entries, links, path)
+	w.bundleEntryRules(typ, entries, path)
+	w.bundleGraph(typ, b, entries, links, path)
+	if typ == "searchset" {
+		w.searchSetRules(b, entries, path)
+	}
 	seen := map[string]int{}
 	for i, e := range entries {
 		em, _ := e.(map[string]any)

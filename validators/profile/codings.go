@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/carecert/carecert/model"
@@ -22,7 +23,97 @@ func (w *walker) coding(m map[string]any, path string) {
 	}
 	if kind := w.e.canonicalKind(system); kind == "ValueSet" {
 		w.add(model.Error, CodeCoding, path+".system", fmt.Sprintf("Coding.system %s is the URL of a value set, not of a code system: use the system of the code itself", system), "")
+		return
 	}
+	w.systemNearMiss(system, path+".system")
+}
+
+// wellKnownSystems are the code systems whose URLs feeds most often get
+// nearly right; a system that starts with one of them but goes on is not it.
+var wellKnownSystems = []string{"http://snomed.info/sct", "http://loinc.org", "http://unitsofmeasure.org", "http://www.nlm.nih.gov/research/umls/rxnorm"}
+
+// systemNearMiss reports a Coding.system that is a known code system's URL
+// written wrongly, as the reference validator does: an https: variant of an
+// http: system (code system URLs are identifiers, not locations), a page of
+// the FHIR build or specification rather than the system's URL, or a
+// well-known system with more after it (errors); and one or two characters
+// away from a well-known system, which the reference validator leaves to a
+// terminology server to find unknown (a warning).
+func (w *walker) systemNearMiss(system, path string) {
+	for _, known := range wellKnownSystems {
+		if system != known && strings.HasPrefix(system, known) {
+			w.add(model.Error, CodeCoding, path, fmt.Sprintf("Coding.system %s is not a code system: the system is %s, with nothing after it", system, known), "")
+			return
+		}
+	}
+	switch {
+	case strings.HasPrefix(system, "http://build.fhir.org") || strings.HasPrefix(system, "https://build.fhir.org"):
+		w.add(model.Error, CodeCoding, path, fmt.Sprintf("Coding.system %s points at the FHIR build, not at a code system's canonical URL", system), "")
+		return
+	case strings.HasSuffix(system, ".html") && (strings.Contains(system, "://hl7.org/fhir") || strings.Contains(system, "://www.hl7.org/fhir")):
+		w.add(model.Error, CodeCoding, path, fmt.Sprintf("Coding.system %s is a page of the FHIR specification, not a code system's canonical URL", system), "")
+		return
+	}
+	if rest, ok := strings.CutPrefix(system, "https://"); ok && rest != "" {
+		plain := "http://" + rest
+		hl7 := strings.HasPrefix(plain, "http://hl7.org/fhir/") || strings.HasPrefix(plain, "http://terminology.hl7.org/")
+		if slices.Contains(wellKnownSystems, plain) || hl7 && w.e.codeSystemKnown(plain) {
+			w.add(model.Error, CodeCoding, path, fmt.Sprintf("Coding.system %s starts https:, but the code system is %s: a system URL is an identifier and must be written exactly", system, plain), "")
+			return
+		}
+	}
+	for _, known := range wellKnownSystems {
+		if system != known && editDistanceAtMost(system, known, 2) {
+			w.add(model.Warning, CodeCoding, path, fmt.Sprintf("Coding.system %s is unknown, and nearly %s: check it is not a misspelling", system, known), "")
+			return
+		}
+	}
+}
+
+// codeSystemKnown reports whether a code system with this canonical URL is
+// loaded. It is asked only of https: variants of HL7 systems, which are rare,
+// so looking up the terminology index is affordable; answers are kept.
+func (e *Engine) codeSystemKnown(url string) bool {
+	key := "cs:" + url
+	if v, ok := e.kinds.Load(key); ok {
+		return v.(string) == "CodeSystem"
+	}
+	kind := ""
+	if entry, ok := e.defs.Lookup(url); ok {
+		kind = entry.ResourceType
+	}
+	e.kinds.Store(key, kind)
+	return kind == "CodeSystem"
+}
+
+// editDistanceAtMost reports whether a and b differ by at most max single
+// character insertions, deletions or substitutions.
+func editDistanceAtMost(a, b string, max int) bool {
+	if d := len(a) - len(b); d > max || -d > max {
+		return false
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > max {
+			return false
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)] <= max
 }
 
 // canonicalKind returns the resource type of the loaded definition a canonical

@@ -73,7 +73,12 @@ func (x *localIndex) add(res map[string]any, fullURL string) {
 
 // indexBundle indexes the entries of a Bundle.
 func indexBundle(b *model.Record) *localIndex {
-	res := b.Resource()
+	return indexBundleResource(b, b.Resource())
+}
+
+// indexBundleResource indexes the entries of a Bundle resource carried by
+// the record b (itself, or nested in it).
+func indexBundleResource(b *model.Record, res map[string]any) *localIndex {
 	x := newLocalIndex(b, "Bundle")
 	x.bundleType, _ = res["type"].(string)
 	entries, _ := res["entry"].([]any)

@@ -434,6 +434,9 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 	if t != nil && t.code == "Coding" {
 		w.coding(m, path)
 	}
+	if t != nil && t.code == "Identifier" {
+		w.identifier(m, path)
+	}
 	w.invariants(k, t, m, nil, path)
 	if t != nil && len(t.invariants) > 0 {
 		w.check(t.invariants, k, t, m, nil, path)
@@ -495,6 +498,8 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host strin
 				w.xhtml(s, path)
 			case "markdown":
 				w.markdown(s, path)
+			case "uri", "url", "canonical", "oid", "uuid":
+				w.uriForm(s, t.code, k, path)
 			}
 		}
 	}

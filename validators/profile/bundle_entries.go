@@ -1,0 +1,132 @@
+package profile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/model"
+)
+
+// bundleEntryRules checks each entry's fullUrl against the Bundle rules of R4
+// (§2.36.4 "fullUrl"): every entry of a Bundle that is not a transaction or a
+// batch (or their responses) has one, and a RESTful fullUrl (…/Type/id) names
+// the type and id of the resource it holds. The reference validator judges
+// both as errors.
+func (w *walker) bundleEntryRules(typ string, entries []any, path string) {
+	optional := typ == "transaction" || typ == "transaction-response" || typ == "batch" || typ == "batch-response"
+	for i, e := range entries {
+		em, _ := e.(map[string]any)
+		if em == nil {
+			continue
+		}
+		ep := path + ".entry[" + strconv.Itoa(i) + "]"
+		full, hasFull := em["fullUrl"].(string)
+		if !hasFull {
+			if !optional && typ != "" {
+				w.add(model.Error, CodeBundle, ep, fmt.Sprintf("entry %d has no fullUrl: every entry of a %s Bundle needs one (only transaction and batch entries may leave it out)", i, typ), "")
+			}
+			continue
+		}
+		res, _ := em["resource"].(map[string]any)
+		if res == nil || !absoluteURI(full) {
+			continue
+		}
+		rt, _ := res["resourceType"].(string)
+		urlType, urlID, ok := restfulURL(full, w.e.IsResourceType)
+		if !ok {
+			continue
+		}
+		id, hasID := res["id"].(string)
+		switch {
+		case !hasID:
+			w.add(model.Error, CodeBundle, ep, fmt.Sprintf("the fullUrl %s names a %s/%s, but the resource in the entry has no id", full, urlType, urlID), "")
+		case urlType != rt || urlID != id:
+			w.add(model.Error, CodeBundle, ep, fmt.Sprintf("the fullUrl %s does not match the resource it holds, a %s with id %q: a RESTful fullUrl must end in /%s/%s", full, rt, id, rt, id), "")
+		}
+	}
+}
+
+// restfulURL splits a RESTful URL, http(s)://base/Type/id (optionally
+// /_history/version), into the resource type and id it names. ok is false
+// for URLs of other shapes (urn:uuid:, a canonical URL whose last segments
+// are not a resource type and an id).
+func restfulURL(u string, isType func(string) bool) (typ, id string, ok bool) {
+	rest, found := strings.CutPrefix(u, "http://")
+	if !found {
+		if rest, found = strings.CutPrefix(u, "https://"); !found {
+			return "", "", false
+		}
+	}
+	if strings.ContainsAny(rest, "?#") {
+		return "", "", false
+	}
+	parts := strings.Split(rest, "/")
+	if n := len(parts); n >= 4 && parts[n-2] == "_history" {
+		if !restfulID(parts[n-1]) {
+			return "", "", false
+		}
+		parts = parts[:n-2]
+	}
+	n := len(parts)
+	if n < 2 {
+		return "", "", false
+	}
+	typ, id = parts[n-2], parts[n-1]
+	if !isType(typ) || !restfulID(id) {
+		return "", "", false
+	}
+	return typ, id, true
+}
+
+// restfulID reports whether s has the form of a resource id (1 to 64 of
+// A-Z a-z 0-9 - .).
+func restfulID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// bundleShape checks what the type of a Bundle demands of its first entry
+// and its links (R4 §2.36.3, documents §3.3 and messaging §4.2): a document
+// starts with its Composition and a message with its MessageHeader, neither
+// may be empty, and paging links belong only to searches and histories.
+func (w *walker) bundleShape(typ string, entries, links []any, path string) {
+	switch typ {
+	case "document", "message":
+		first := "Composition"
+		if typ == "message" {
+			first = "MessageHeader"
+		}
+		if len(entries) == 0 {
+			w.add(model.Error, CodeBundle, path, fmt.Sprintf("a %s Bundle must have entries, the first of them its %s", typ, first), "")
+			break
+		}
+		em, _ := entries[0].(map[string]any)
+		res, _ := em["resource"].(map[string]any)
+		if res == nil {
+			w.add(model.Error, CodeBundle, path+".entry[0]", fmt.Sprintf("the first entry of a %s Bundle must hold its %s, but has no resource", typ, first), "")
+			break
+		}
+		if rt, _ := res["resourceType"].(string); rt != first {
+			w.add(model.Error, CodeBundle, path+".entry[0].resource", fmt.Sprintf("the first entry of a %s Bundle must be a %s, not a %s", typ, first, rt), "")
+		}
+	}
+	switch typ {
+	case "searchset", "history", "":
+		return
+	}
+	for i, l := range links {
+		lm, _ := l.(map[string]any)
+		switch rel, _ := lm["relation"].(string); rel {
+		case "first", "previous", "next", "last":
+			w.add(model.Error, CodeBundle, path+".link["+strconv.Itoa(i)+"].relation", fmt.Sprintf("the link relation %q pages through search results; a %s Bundle may not have it", rel, typ), "")
+		}
+	}
+}
