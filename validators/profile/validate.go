@@ -35,6 +35,12 @@ const (
 	CodeCoding           = "profile.coding"
 	CodeNarrative        = "profile.narrative"
 	CodeMarkdown         = "profile.markdown"
+	// CodeDuplicate is a repeat in what must be a set: element ids,
+	// contained resource ids, security labels (duplicates.go).
+	CodeDuplicate = "profile.duplicate"
+	// CodeAttachment is an Attachment whose size or hash disagrees with its
+	// data (attachments.go).
+	CodeAttachment = "profile.attachment"
 )
 
 // Sink collects what validating records produces besides findings: the
@@ -92,6 +98,9 @@ type walker struct {
 	ms        []bool
 	bundle    *localIndex
 	div       *checkedDiv
+	// ids maps the element ids of the resource being walked to the path of
+	// the element that has each (duplicates.go).
+	ids map[string]string
 	// depth counts the conformance checks this walk is nested in (profile
 	// discriminators, target profiles), which bounds cycles of references.
 	depth int
@@ -154,12 +163,13 @@ func (w *walker) add(sev model.Severity, code, path, msg, evidence string) {
 
 // resource walks a (possibly contained) resource against a plan.
 func (w *walker) resource(m map[string]any, p *Plan, path string) {
-	saved := w.res
-	w.res = m
+	saved, savedIDs := w.res, w.ids
+	w.res, w.ids = m, nil
 	w.object(m, p.root, nil, path, true)
 	w.invariants(p.root, nil, m, nil, path)
+	w.uniqueSets(m, path)
 	w.resourceRules(m, p.Type, path)
-	w.res = saved
+	w.res, w.ids = saved, savedIDs
 }
 
 // object validates the properties of a JSON object against the children of
@@ -176,6 +186,9 @@ func (w *walker) object(m map[string]any, n *node, t *typeInfo, path string, isR
 // extensions found in m are used on.
 func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, isResource bool, host string) {
 	kids, index := n.kids(t)
+	if id, ok := m["id"].(string); ok && !isResource {
+		w.elementID(id, path)
+	}
 	seen := 0
 	for _, k := range kids {
 		if k.choice {
@@ -434,8 +447,13 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 	if t != nil && t.code == "Coding" {
 		w.coding(m, path)
 	}
-	if t != nil && t.code == "Identifier" {
-		w.identifier(m, path)
+	if t != nil {
+		switch t.code {
+		case "Identifier":
+			w.identifier(m, path)
+		case "Attachment":
+			w.attachment(m, path)
+		}
 	}
 	w.invariants(k, t, m, nil, path)
 	if t != nil && len(t.invariants) > 0 {
