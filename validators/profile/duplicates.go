@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/carecert/carecert/model"
 )
@@ -56,11 +57,16 @@ func (w *walker) elementID(id, path string) {
 	if w.ids == nil {
 		w.ids = map[string]string{}
 	}
-	if other, dup := w.ids[id]; dup {
+	key := id
+	if strings.Contains(path, ".snapshot.") && w.res["resourceType"] == "StructureDefinition" {
+		// A snapshot repeats the differential's element ids by design.
+		key = "snapshot\x00" + id
+	}
+	if other, dup := w.ids[key]; dup {
 		if other != path {
 			w.add(model.Error, CodeDuplicate, path, fmt.Sprintf("the element id %q is also the id of %s: element ids must be unique within a resource", id, other), "")
 		}
 		return
 	}
-	w.ids[id] = path
+	w.ids[key] = path
 }

@@ -72,3 +72,14 @@ var _ = Describe("Attachment size and hash against the data", func() {
 			at(model.Warning, profile.CodeAttachment, "DocumentReference.content[0].attachment")))
 	})
 })
+
+var _ = Describe("element ids in a StructureDefinition", func() {
+	e := newEngine()
+
+	It("gives a StructureDefinition's snapshot element ids of its own, since it repeats the differential's", func() {
+		sd := `{"resourceType": "StructureDefinition", "id": "s", "url": "http://example.org/fhir/StructureDefinition/s", "name": "S", "status": "draft",
+			"kind": "resource", "abstract": false, "type": "Patient", "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient", "derivation": "constraint",
+			"snapshot": {"element": [{"id": "Patient", "path": "Patient"}]}, "differential": {"element": [{"id": "Patient", "path": "Patient"}]}}`
+		Expect(withCode(profile.CodeDuplicate, validate(e, sd))).To(BeEmpty())
+	})
+})
