@@ -17,7 +17,8 @@ import (
 type Outcome string
 
 const (
-	// Answered: at least one framed response arrived.
+	// Answered: every response owed arrived (in enhanced mode, possibly
+	// none: NE/NE asks for none).
 	Answered Outcome = "answered"
 	// Timeout: nothing framed came back in time.
 	Timeout Outcome = "timeout"
@@ -37,6 +38,9 @@ type Response struct {
 	Message *hl7v2.Message `json:"-"`
 	Latency time.Duration  `json:"latency"`
 	BadEnd  bool           `json:"badEnd,omitempty"`
+	// PrevBadEnd: the frame before this one (maybe another exchange's)
+	// ended 0x1C without 0x0D, learnt only when this one began.
+	PrevBadEnd bool `json:"prevBadEnd,omitempty"`
 	Commit  byte           `json:"commit,omitempty"`
 }
 
@@ -73,6 +77,10 @@ type Client struct {
 	MaxFrame       int
 	// TLS, when set, makes the connection MLLP over TLS (1.2 or later).
 	TLS *ClientTLS
+	// Quiet bounds the wait for a response the message's acknowledgement
+	// mode allows but does not require (enhanced mode: NE, ER, SU or an
+	// empty MSH-15/16), so that one sent anyway is seen (default 250ms).
+	Quiet time.Duration
 
 	conn      net.Conn
 	askedCert bool
@@ -112,11 +120,12 @@ func (c *Client) dial(ctx context.Context) error {
 	return nil
 }
 
-// Send sends one message (segments ending in CR) and waits for its
-// acknowledgement; in enhanced mode (the message asks for an application
-// acknowledgement in MSH-16 and the peer answers with CA), it also waits for
-// the application acknowledgement. It never returns an error: what went
-// wrong is the exchange's Outcome and Detail.
+// Send sends one message (segments ending in CR) and waits for the
+// acknowledgements its mode asks for (hl7v2.AckMode): one in original mode;
+// in enhanced mode an accept acknowledgement when MSH-15 is AL and an
+// application acknowledgement when MSH-16 is AL (after a CA), and for
+// Quiet for one the conditions allow without requiring it. It never returns
+// an error: what went wrong is the exchange's Outcome and Detail.
 func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exchange {
 	ex := &Exchange{Index: req.Index, Request: req}
 	if err := c.dial(ctx); err != nil {
@@ -139,9 +148,25 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 		ex.Outcome, ex.Detail = Closed, "sending failed: "+err.Error()
 		return ex
 	}
-	want := 1
-	for len(ex.Responses) < want {
-		deadline := time.Now().Add(timeout)
+	mode := hl7v2.AckModeOf(req)
+	quiet := c.Quiet
+	if quiet <= 0 {
+		quiet = 250 * time.Millisecond
+	}
+	quiet = min(quiet, timeout)
+	for {
+		required, more := expect(mode, ex.Responses)
+		if !more {
+			break
+		}
+		wait := timeout
+		if !required {
+			wait = quiet
+		}
+		if _, _, inFrame := c.fr.Pending(); inFrame {
+			wait = timeout // a response has begun: let it finish
+		}
+		deadline := time.Now().Add(wait)
 		if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 			deadline = d
 		}
@@ -159,6 +184,9 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 				return ex
 			}
 			skipped, sample, inFrame := c.fr.Pending()
+			if !required && isTimeout(err) && !inFrame && skipped == 0 {
+				break // nothing more came, and nothing more was owed
+			}
 			ex.Skipped += skipped
 			ex.SkippedSample = append(ex.SkippedSample, sample...)
 			switch {
@@ -188,34 +216,39 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 			ex.Outcome, ex.Detail = Oversize, fmt.Sprintf("the response frame is %d bytes, over the %d byte limit", f.Size, c.fr.max)
 			return ex
 		}
-		r := Response{Raw: f.Data, Latency: ex.Elapsed, BadEnd: f.BadEnd, Commit: f.Commit}
+		r := Response{Raw: f.Data, Latency: ex.Elapsed, BadEnd: f.BadEnd, PrevBadEnd: f.PrevBadEnd, Commit: f.Commit}
 		if f.Commit == 0 {
 			if ms, _ := hl7v2.ParseAll(f.Data); len(ms) > 0 {
 				r.Message = ms[0]
 			}
 		}
 		ex.Responses = append(ex.Responses, r)
-		if len(ex.Responses) == 1 && r.Message != nil && wantsApplicationACK(req) {
-			switch r.Message.Get("MSA-1") {
-			case "CA", "CE", "CR":
-				if r.Message.Get("MSA-1") == "CA" {
-					want = 2
-				}
-			}
-		}
 	}
 	ex.Outcome = Answered
 	return ex
 }
 
-// wantsApplicationACK: MSH-16 asks for one in every case (AL) or on error
-// (ER) or success (SU); an empty MSH-15 and MSH-16 means original mode.
-func wantsApplicationACK(m *hl7v2.Message) bool {
-	switch m.Get("MSH-16") {
-	case "AL", "SU":
-		return true
+// expect says whether another response may come for a message in mode after
+// the responses so far, and whether it must (else it is waited for only
+// briefly).
+func expect(mode hl7v2.AckMode, rs []Response) (required, more bool) {
+	if !mode.Enhanced {
+		return len(rs) == 0, len(rs) == 0
 	}
-	return false
+	if len(rs) == 0 {
+		// The accept acknowledgement, or the application one straight away
+		// when none is sent for acceptance.
+		return mode.Accept == "AL" || mode.Application == "AL", true
+	}
+	last := rs[len(rs)-1]
+	if last.Message == nil || len(rs) > 1 {
+		return false, false
+	}
+	switch last.Message.Get("MSA-1") {
+	case "CA":
+		return mode.Application == "AL", mode.Application != "NE"
+	}
+	return false, false
 }
 
 func isTimeout(err error) bool {

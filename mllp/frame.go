@@ -43,11 +43,17 @@ type Frame struct {
 	// SkippedSample holds the first of those bytes, for reports.
 	SkippedSample []byte
 	// Oversize is set when the content exceeded the limit: it was read to
-	// its end and dropped; Size says how long it was.
+	// its end and dropped; Size says how long it was, and Head holds its
+	// first line (up to headLimit bytes), the MSH a receiver needs to
+	// reject it.
 	Oversize bool
 	Size     int
-	// BadEnd is set when 0x1C was not followed by 0x0D.
+	Head     []byte
+	// BadEnd is set when 0x1C was followed by a byte other than 0x0D.
 	BadEnd bool
+	// PrevBadEnd is set when the frame before this one ended 0x1C and the
+	// next byte, unknown when that frame was returned, was not 0x0D.
+	PrevBadEnd bool
 	// Commit is CommitACK or CommitNAK for an MLLP release 2 commit frame.
 	Commit byte
 }
@@ -65,11 +71,19 @@ type FrameReader struct {
 	// partial state survives read errors such as deadlines, so that a caller
 	// may retry Next after a timeout without losing bytes.
 	inFrame bool
+	over    bool
 	data    []byte
 	size    int
 	skipped int
 	sample  []byte
+	// endPending is set when a frame's 0x1C was the last byte received: the
+	// frame was returned at once (its sender is waiting for an answer) and
+	// the 0x0D, if any, is consumed by the next call.
+	endPending, endMissing bool
 }
+
+// headLimit bounds the first line kept of an oversize frame.
+const headLimit = 4096
 
 // NewFrameReader reads from r; max bounds a frame's content (0: the default).
 func NewFrameReader(r io.Reader, max int) *FrameReader {
@@ -85,9 +99,31 @@ func (fr *FrameReader) Pending() (skipped int, sample []byte, inFrame bool) {
 	return fr.skipped, fr.sample, fr.inFrame
 }
 
+// EndMissing reports whether the last frame returned ended 0x1C without
+// 0x0D, as learnt when the stream ended after it.
+func (fr *FrameReader) EndMissing() bool { return fr.endMissing }
+
 // Next returns the next frame. On error, bytes read so far are kept for the
-// next call; Pending describes them.
+// next call; Pending describes them. A frame is returned as soon as its
+// 0x1C arrives when nothing follows yet, so that a sender that omits the
+// 0x0D is still answered; whether the 0x0D came is known on the next call.
 func (fr *FrameReader) Next() (Frame, error) {
+	prevBadEnd := false
+	if fr.endPending {
+		c, err := fr.r.ReadByte()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				fr.endPending, fr.endMissing = false, true
+			}
+			return Frame{}, err
+		}
+		fr.endPending = false
+		if c != CR {
+			fr.r.UnreadByte()
+			prevBadEnd = true
+		}
+	}
+	fr.endMissing = false
 	for !fr.inFrame {
 		c, err := fr.r.ReadByte()
 		if err != nil {
@@ -111,10 +147,21 @@ func (fr *FrameReader) Next() (Frame, error) {
 			body = chunk[:len(chunk)-1]
 		}
 		fr.size += len(body)
-		if fr.size <= fr.max {
+		switch {
+		case fr.size <= fr.max:
 			fr.data = append(fr.data, body...)
-		} else {
-			fr.data = fr.data[:0]
+		case !fr.over:
+			// Keep the first line only, for the receiver's rejection.
+			fr.over = true
+			head := fr.data
+			if len(head) == 0 {
+				head = body
+			}
+			n := min(len(head), headLimit)
+			if i := bytes.IndexAny(head[:n], "\r\n"); i >= 0 {
+				n = i
+			}
+			fr.data = append(fr.data[:0], head[:n]...)
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
@@ -128,21 +175,23 @@ func (fr *FrameReader) Next() (Frame, error) {
 		}
 		break
 	}
-	f := Frame{Skipped: fr.skipped, SkippedSample: fr.sample, Size: fr.size}
-	next, err := fr.r.Peek(1)
-	if err == nil && next[0] == CR {
+	f := Frame{Skipped: fr.skipped, SkippedSample: fr.sample, Size: fr.size, PrevBadEnd: prevBadEnd}
+	if fr.r.Buffered() == 0 {
+		fr.endPending = true
+	} else if next, _ := fr.r.Peek(1); next[0] == CR {
 		fr.r.ReadByte()
 	} else {
 		f.BadEnd = true
 	}
-	if fr.size > fr.max {
+	if fr.over {
 		f.Oversize = true
+		f.Head = bytes.Clone(fr.data)
 	} else {
 		f.Data = bytes.Clone(fr.data)
 		if len(f.Data) == 1 && (f.Data[0] == CommitACK || f.Data[0] == CommitNAK) {
 			f.Commit = f.Data[0]
 		}
 	}
-	fr.inFrame, fr.skipped, fr.sample = false, 0, nil
+	fr.inFrame, fr.over, fr.skipped, fr.sample = false, false, 0, nil
 	return f, nil
 }

@@ -24,9 +24,10 @@ type Received struct {
 	At       time.Time
 }
 
-// Listener receives frames and answers each with the bytes Handle returns
-// (framed; nil sends nothing). When Handle says stop, the reply is still
-// sent, then the listener closes.
+// Listener receives frames and answers each with the messages Handle
+// returns, each in its own frame (none sends nothing; enhanced mode sends an
+// accept and an application acknowledgement). When Handle says stop, the
+// replies are still sent, then the listener closes.
 type Listener struct {
 	MaxFrame int
 	// HandshakeTimeout bounds a TLS handshake (default 10s) when ln is a
@@ -34,7 +35,7 @@ type Listener struct {
 	HandshakeTimeout time.Duration
 	// Handle is called for every frame and problem, from one goroutine per
 	// connection; it must be safe for concurrent use.
-	Handle func(Received) (reply []byte, stop bool)
+	Handle func(Received) (replies [][]byte, stop bool)
 }
 
 // Serve accepts connections until ctx ends or ln is closed, then waits for
@@ -102,13 +103,14 @@ func (l *Listener) serveConn(ctx context.Context, cancel context.CancelFunc, con
 		f, err := fr.Next()
 		if err != nil {
 			skipped, sample, inFrame := fr.Pending()
-			if skipped > 0 || inFrame || IsIncomplete(err) {
-				l.Handle(Received{Remote: remote, Frame: Frame{Skipped: skipped, SkippedSample: sample}, Incomplete: inFrame || IsIncomplete(err), At: time.Now()})
+			if skipped > 0 || inFrame || IsIncomplete(err) || fr.EndMissing() {
+				l.Handle(Received{Remote: remote, Frame: Frame{Skipped: skipped, SkippedSample: sample, PrevBadEnd: fr.EndMissing()},
+					Incomplete: inFrame || IsIncomplete(err), At: time.Now()})
 			}
 			return
 		}
-		reply, stop := l.Handle(Received{Remote: remote, Frame: f, At: time.Now()})
-		if reply != nil {
+		replies, stop := l.Handle(Received{Remote: remote, Frame: f, At: time.Now()})
+		for _, reply := range replies {
 			conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			if _, err := conn.Write(Wrap(reply)); err != nil {
 				return

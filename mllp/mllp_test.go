@@ -66,6 +66,50 @@ var _ = Describe("FrameReader", func() {
 		Expect(string(fs[1].Data)).To(Equal("after"))
 	})
 
+	It("keeps an oversize frame's first line, so that a receiver can reject it", func() {
+		big := mllp.Wrap(append([]byte("MSH|^~\\&|A|B|C|D|2024||ADT^A01|BIG|P|2.4\r"), bytes.Repeat([]byte("x"), 100_000)...))
+		fs, err := frames(iotest.HalfReader(bytes.NewReader(big)), 1000)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Oversize).To(BeTrue())
+		Expect(string(fs[0].Head)).To(Equal("MSH|^~\\&|A|B|C|D|2024||ADT^A01|BIG|P|2.4"))
+	})
+
+	It("returns a frame at its 0x1C when nothing follows yet, and learns later whether 0x0D came", func() {
+		// The sender waits after 0x1C: the frame must come back without the 0x0D.
+		pr, pw := io.Pipe()
+		fr := mllp.NewFrameReader(pr, 0)
+		got := make(chan mllp.Frame, 3)
+		go func() {
+			for {
+				f, err := fr.Next()
+				if err != nil {
+					close(got)
+					return
+				}
+				got <- f
+			}
+		}()
+		pw.Write([]byte{mllp.StartBlock, 'a', mllp.EndBlock})
+		var f mllp.Frame
+		Eventually(got, 2*time.Second).Should(Receive(&f))
+		Expect(string(f.Data)).To(Equal("a"))
+		Expect(f.BadEnd).To(BeFalse())
+		// A late 0x0D is the frame's end; a start block instead is a bad end.
+		pw.Write([]byte{mllp.CR, mllp.StartBlock, 'b', mllp.EndBlock})
+		Eventually(got, 2*time.Second).Should(Receive(&f))
+		Expect(f.PrevBadEnd).To(BeFalse())
+		pw.Write([]byte{mllp.StartBlock, 'c', mllp.EndBlock, mllp.CR})
+		Eventually(got, 2*time.Second).Should(Receive(&f))
+		Expect(string(f.Data)).To(Equal("c"))
+		Expect(f.PrevBadEnd).To(BeTrue())
+		pw.Write([]byte{mllp.StartBlock, 'd', mllp.EndBlock})
+		Eventually(got, 2*time.Second).Should(Receive(&f))
+		pw.Close()
+		Eventually(got, 2*time.Second).Should(BeClosed())
+		Expect(fr.EndMissing()).To(BeTrue())
+	})
+
 	It("notices a missing CR after the end block, commit acknowledgements, and a stream cut inside a frame", func() {
 		stream := []byte{mllp.StartBlock, 'a', mllp.EndBlock, mllp.StartBlock, mllp.CommitNAK, mllp.EndBlock, mllp.CR, mllp.StartBlock, 'c'}
 		fs, err := frames(bytes.NewReader(stream), 0)
@@ -149,6 +193,32 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 		}),
 	)
 
+	DescribeTable("waits only for what the message's acknowledgement mode asks for",
+		func(conditions string, want []string, quick bool) {
+			addr := simulate(&mllp.Simulator{Now: fixed})
+			c := &mllp.Client{Addr: addr, Timeout: 2 * time.Second, Quiet: 100 * time.Millisecond}
+			defer c.Close()
+			text := strings.Replace(msg, "|P|2.4\r", "|P|2.4"+conditions+"\r", 1)
+			ms, err := hl7v2.ParseAll([]byte(text))
+			Expect(err).NotTo(HaveOccurred())
+			ex := c.Send(context.Background(), ms[0], []byte(text))
+			Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+			var codes []string
+			for _, r := range ex.Responses {
+				codes = append(codes, r.Message.Get("MSA-1"))
+			}
+			Expect(codes).To(Equal(want))
+			if quick {
+				Expect(ex.Elapsed).To(BeNumerically("<", time.Second))
+			}
+		},
+		Entry("NE/NE: none, and no timeout", "|||NE|NE", nil, true),
+		Entry("AL/NE: the accept acknowledgement only", "|||AL|NE", []string{"CA"}, true),
+		Entry("NE/AL: the application acknowledgement only", "|||NE|AL", []string{"AA"}, true),
+		Entry("ER/ER on success: none", "|||ER|ER", nil, true),
+		Entry("AL/SU: both", "|||AL|SU", []string{"CA", "AA"}, true),
+	)
+
 	It("waits for the application acknowledgement after an accept acknowledgement in enhanced mode", func() {
 		addr := simulate(&mllp.Simulator{Now: fixed})
 		c := &mllp.Client{Addr: addr, Timeout: 2 * time.Second}
@@ -197,12 +267,12 @@ var _ = Describe("Listener", func() {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		Expect(err).NotTo(HaveOccurred())
 		got := make(chan mllp.Received, 10)
-		l := &mllp.Listener{MaxFrame: 1000, Handle: func(r mllp.Received) ([]byte, bool) {
+		l := &mllp.Listener{MaxFrame: 1000, Handle: func(r mllp.Received) ([][]byte, bool) {
 			got <- r
 			if r.Data == nil {
 				return nil, false
 			}
-			return []byte("ACK " + strings.SplitN(string(r.Data), "\r", 2)[0][:3]), false
+			return [][]byte{[]byte("ACK " + strings.SplitN(string(r.Data), "\r", 2)[0][:3])}, false
 		}}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)

@@ -164,15 +164,14 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 		case DefectCommit:
 			out = Wrap([]byte{CommitACK})
 		default:
-			out = Wrap(ack())
-			// Enhanced mode: an accept acknowledgement, then the application one.
-			if msg.Get("MSH-15") != "" || msg.Get("MSH-16") != "" {
-				accept := opts
-				accept.Code = "CA"
-				out = Wrap(hl7v2.BuildACK(msg, accept))
-				if m16 := msg.Get("MSH-16"); m16 == "AL" || m16 == "SU" {
-					out = append(out, Wrap(ack())...)
-				}
+			// What the message's mode asks for: one AA in original mode; in
+			// enhanced mode a CA and an AA as MSH-15 and MSH-16 say.
+			for _, code := range hl7v2.AckModeOf(msg).Replies("CA", "AA") {
+				opts.Code = code
+				out = append(out, Wrap(ack())...)
+			}
+			if out == nil {
+				continue
 			}
 		}
 		conn.SetWriteDeadline(time.Now().Add(10 * time.Second))

@@ -172,7 +172,7 @@ var _ = Describe("MLLP over TLS", func() {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		Expect(err).NotTo(HaveOccurred())
 		got := make(chan mllp.Received, 4)
-		l := &mllp.Listener{HandshakeTimeout: 2 * time.Second, Handle: func(r mllp.Received) ([]byte, bool) { got <- r; return nil, false }}
+		l := &mllp.Listener{HandshakeTimeout: 2 * time.Second, Handle: func(r mllp.Received) ([][]byte, bool) { got <- r; return nil, false }}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- l.Serve(ctx, tls.NewListener(ln, cfg)) }()

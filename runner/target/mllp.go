@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -366,13 +367,13 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 	var mu sync.Mutex
 	index := 0
 	var emitErr error
-	l := &mllp.Listener{MaxFrame: t.maxFrame, Handle: func(r mllp.Received) ([]byte, bool) {
+	l := &mllp.Listener{MaxFrame: t.maxFrame, Handle: func(r mllp.Received) ([][]byte, bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		if emitErr != nil || ctx.Err() != nil {
 			return nil, true
 		}
-		var out []byte
+		var out [][]byte
 		var recs []*model.Record
 		problem := func(code, msg string) {
 			rec := &model.Record{Kind: model.KindHL7v2, Source: source, Index: int64(index)}
@@ -388,7 +389,17 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 		case r.TLSError != "":
 			problem("mllp.tls-handshake", r.TLSError)
 		case r.Oversize:
-			problem("mllp.oversize", fmt.Sprintf("a frame of %d bytes, over the limit: dropped", r.Size))
+			// Rejected, not dropped: a sender left without an answer waits for
+			// its timeout and sends again.
+			what := "rejected"
+			text := fmt.Sprintf("the frame is %d bytes, over this receiver's limit", r.Size)
+			if ms, _ := hl7v2.ParseAll(r.Head); len(ms) > 0 && ms[0].Header() != nil {
+				out = acks(ms[0], "CR", "AR", text, index)
+			}
+			if out == nil {
+				what = "dropped (no readable MSH to reject it with)"
+			}
+			problem("mllp.oversize", fmt.Sprintf("a frame of %d bytes, over the limit: %s", r.Size, what))
 		case r.Incomplete:
 			problem("mllp.incomplete", "the connection ended inside a frame")
 		case r.Data != nil:
@@ -412,7 +423,7 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 			rec.Source = source
 			index++
 			recs = append(recs, rec)
-			code, text := "AA", ""
+			accept, code, text := "CA", "AA", ""
 			if t.ack == "validate" && t.judge != nil && rec.Problem == nil {
 				for _, f := range t.judge(rec) {
 					if f.Severity == model.Error {
@@ -422,8 +433,11 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 				}
 			}
 			if m.Header() != nil {
-				out = hl7v2.BuildACK(m, hl7v2.ACKOptions{Code: code, ControlID: fmt.Sprintf("ACK%d", index), Text: text, Time: time.Now()})
+				out = acks(m, accept, code, text, index)
 			}
+		}
+		if r.PrevBadEnd {
+			problem("mllp.frame-end", "a frame's 0x1C end block was not followed by 0x0D (it was acknowledged all the same)")
 		}
 		for _, rec := range recs {
 			if err := emit(rec); err != nil {
@@ -442,6 +456,22 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 	}
 	// Reaching the time or count bound is the normal end, not an interruption.
 	return nil
+}
+
+// acks builds the acknowledgements a message is owed in its mode (MSH-15 and
+// MSH-16): one application acknowledgement in original mode; in enhanced
+// mode the accept and application ones its conditions ask for, none for
+// NE/NE.
+func acks(m *hl7v2.Message, accept, application, text string, index int) [][]byte {
+	var out [][]byte
+	for i, code := range hl7v2.AckModeOf(m).Replies(accept, application) {
+		id := fmt.Sprintf("ACK%d", index)
+		if i > 0 {
+			id += "-" + strconv.Itoa(i+1)
+		}
+		out = append(out, hl7v2.BuildACK(m, hl7v2.ACKOptions{Code: code, ControlID: id, Text: text, Time: time.Now()}))
+	}
+	return out
 }
 
 // allSpace: a peer that ends its last frame with CR LF leaves a stray LF;

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 )
@@ -66,14 +67,27 @@ func CheckACK(rec *model.Record, ex *mllp.Exchange, mode string, acceptNegative 
 		out = append(out, finding(rec, model.Warning, "ack.framing", "", fmt.Sprintf("%d byte(s) arrived outside MLLP frames", ex.Skipped)))
 	}
 	req := ex.Request
-	enhanced := mode == "enhanced" || (mode == "auto" && (req.Get("MSH-15") != "" || req.Get("MSH-16") != ""))
-	for i, r := range ex.Responses {
+	am := hl7v2.AckModeOf(req)
+	switch mode {
+	case "original":
+		am = hl7v2.AckMode{}
+	case "enhanced":
+		// The suite expects enhanced mode: an empty condition means always.
+		am.Enhanced = true
+		am.Accept, am.Application = orAL(am.Accept), orAL(am.Application)
+	}
+	var accept, application *mllp.Response
+	for i := range ex.Responses {
+		r := &ex.Responses[i]
 		which := "acknowledgement"
 		if len(ex.Responses) > 1 {
 			which = fmt.Sprintf("acknowledgement %d", i+1)
 		}
 		if r.BadEnd {
 			add("ack.framing", "", which+": the frame's 0x1C end block is not followed by 0x0D")
+		}
+		if r.PrevBadEnd {
+			add("ack.framing", "", which+": the frame before it ended 0x1C without 0x0D")
 		}
 		if r.Commit != 0 {
 			kind := "ACK (0x06)"
@@ -96,21 +110,25 @@ func CheckACK(rec *model.Record, ex *mllp.Exchange, mode string, acceptNegative 
 			out = append(out, finding(rec, model.Warning, "ack.not-ack", "MSH[1].9", fmt.Sprintf("%s: the response's MSH-9 is %s, not ACK", which, a.TypeName())))
 		}
 		code := a.Get("MSA-1")
-		var allowed []string
 		switch {
-		case !enhanced:
-			allowed = []string{"AA", "AE", "AR"}
-		case i == 0:
-			allowed = []string{"CA", "CE", "CR"}
-		default:
-			allowed = []string{"AA", "AE", "AR"}
-		}
-		if !contains(allowed, code) {
-			m := "original"
-			if enhanced {
-				m = "enhanced"
+		case !am.Enhanced:
+			if !contains([]string{"AA", "AE", "AR"}, code) || i > 0 {
+				add("ack.msa-1", "MSA[1].1", fmt.Sprintf("%s: MSA-1 is %q; in original mode (MSH-15 and MSH-16 empty) the one acknowledgement is AA, AE or AR", which, code))
 			}
-			add("ack.msa-1", "MSA[1].1", fmt.Sprintf("%s: MSA-1 is %q; in %s mode it must be %s", which, code, m, strings.Join(allowed, ", ")))
+		case contains([]string{"CA", "CE", "CR"}, code):
+			if accept != nil || application != nil {
+				add("ack.order", "MSA[1].1", fmt.Sprintf("%s: an accept acknowledgement (%s) after another acknowledgement", which, code))
+			}
+			accept = r
+			out = append(out, unasked(rec, which, "MSH-15", am.Accept, code, code == "CA")...)
+		case contains([]string{"AA", "AE", "AR"}, code):
+			if application != nil {
+				add("ack.order", "MSA[1].1", fmt.Sprintf("%s: a second application acknowledgement (%s)", which, code))
+			}
+			application = r
+			out = append(out, unasked(rec, which, "MSH-16", am.Application, code, code == "AA")...)
+		default:
+			add("ack.msa-1", "MSA[1].1", fmt.Sprintf("%s: MSA-1 is %q; in enhanced mode it is CA, CE or CR (accept) or AA, AE or AR (application)", which, code))
 		}
 		if code != "AA" && code != "CA" && contains([]string{"AE", "AR", "CE", "CR"}, code) {
 			if a.Count("ERR") == 0 {
@@ -136,17 +154,55 @@ func CheckACK(rec *model.Record, ex *mllp.Exchange, mode string, acceptNegative 
 		if len(swaps) > 0 {
 			add("ack.msh-swap", "MSH[1].3", which+": sending and receiving application/facility are not swapped: "+strings.Join(swaps, ", "))
 		}
-		for _, n := range []int{11, 12} {
-			path := fmt.Sprintf("MSH-%d.1", n)
-			if a.Get(path) != req.Get(path) {
-				add("ack.echo", fmt.Sprintf("MSH[1].%d", n), fmt.Sprintf("%s: MSH-%d is %q; it must echo the message's %q", which, n, a.Get(path), req.Get(path)))
-			}
+		if a.Get("MSH-12.1") != req.Get("MSH-12.1") {
+			add("ack.echo", "MSH[1].12", fmt.Sprintf("%s: MSH-12 is %q; it must echo the message's %q", which, a.Get("MSH-12.1"), req.Get("MSH-12.1")))
+		}
+		// The standard leaves an acknowledgement's processing id to its
+		// sender; echoing the message's is carecert's policy (a production
+		// feed answered as training is worth a look), so it only warns.
+		if a.Get("MSH-11.1") != req.Get("MSH-11.1") {
+			out = append(out, finding(rec, model.Warning, "ack.echo", "MSH[1].11", fmt.Sprintf("%s: MSH-11 is %q, not the message's %q (carecert policy, not an HL7 rule)", which, a.Get("MSH-11.1"), req.Get("MSH-11.1"))))
 		}
 	}
-	if enhanced && len(ex.Responses) == 1 && ex.Detail != "" {
-		add("ack.missing", "", ex.Detail)
+	switch {
+	case !am.Enhanced:
+		if len(ex.Responses) == 0 {
+			add("ack.missing", "", "no acknowledgement came back")
+		}
+	default:
+		if accept == nil && am.Accept == "AL" {
+			add("ack.missing", "", "MSH-15 is AL but no accept acknowledgement (CA, CE, CR) came back"+quoteIf(ex.Detail))
+		}
+		if application == nil && am.Application == "AL" && (accept == nil || accept.Message.Get("MSA-1") == "CA") {
+			add("ack.missing", "", "MSH-16 is AL but no application acknowledgement (AA, AE, AR) came back"+quoteIf(ex.Detail))
+		}
 	}
 	return out
+}
+
+// unasked reports an acknowledgement the message's condition (MSH-15 or
+// MSH-16, table 0155) did not ask for: an error for NE, a warning for ER or
+// SU (the wrong kind of outcome was acknowledged).
+func unasked(rec *model.Record, which, field, cond, code string, positive bool) []model.Finding {
+	owed, known := hl7v2.Due(cond, positive)
+	if !known || owed {
+		return nil
+	}
+	sev := model.Warning
+	if cond == "NE" {
+		sev = model.Error
+	}
+	return []model.Finding{finding(rec, sev, "ack.unexpected", "MSA[1].1",
+		fmt.Sprintf("%s: %s came back although %s is %s (%s)", which, code, field, cond, condText[cond]))}
+}
+
+var condText = map[string]string{"NE": "never", "ER": "only on error or rejection", "SU": "only on success"}
+
+func orAL(cond string) string {
+	if cond == "" {
+		return "AL"
+	}
+	return cond
 }
 
 func quoteIf(s string) string {

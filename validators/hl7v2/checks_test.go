@@ -391,12 +391,67 @@ var _ = Describe("hl7v2-ack", func() {
 		Expect(where(observe(c, commit))).To(Equal([]string{"ack.commit@"}))
 	})
 
-	It("expects an accept acknowledgement, then an application one, in enhanced mode", func() {
-		enh := segs(msh24+"|||AL|AL", "EVN|A01", "PID|1")
-		accept := strings.Replace(good, "MSA|AA", "MSA|CA", 1)
-		Expect(observe(c, exchangeRecord(enh, accept, good))).To(BeEmpty())
-		Expect(where(observe(c, exchangeRecord(enh, good)))).To(Equal([]string{"ack.msa-1@MSA[1].1"}))
-		Expect(where(observe(c, exchangeRecord(req, accept)))).To(Equal([]string{"ack.msa-1@MSA[1].1"}))
+	DescribeTable("follows the acknowledgement mode the message asks for (MSH-15 accept, MSH-16 application; table 0155)",
+		func(conditions string, codes string, want []string) {
+			r := segs(msh24+conditions, "EVN|A01", "PID|1")
+			var acks []string
+			for _, code := range strings.Fields(codes) {
+				a := strings.Replace(good, "MSA|AA", "MSA|"+code, 1)
+				if code != "AA" && code != "CA" {
+					a += "ERR||||E\r"
+				}
+				acks = append(acks, a)
+			}
+			got := where(observe(mustCompile("hl7v2-ack", check.Params{"accept-negative": true}), exchangeRecord(r, acks...)))
+			if want == nil {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(Equal(want))
+		},
+		Entry("original: one AA", "", "AA", nil),
+		Entry("original: an accept code", "", "CA", []string{"ack.msa-1@MSA[1].1"}),
+		Entry("original: nothing", "", "", []string{"ack.missing@"}),
+		Entry("AL/AL: CA then AA", "|||AL|AL", "CA AA", nil),
+		Entry("AL/AL: CR and nothing after it", "|||AL|AL", "CR", nil),
+		Entry("AL/AL: AA without the accept", "|||AL|AL", "AA", []string{"ack.missing@"}),
+		Entry("AL/AL: CA, no application acknowledgement", "|||AL|AL", "CA", []string{"ack.missing@"}),
+		Entry("AL/AL: AA before CA", "|||AL|AL", "AA CA", []string{"ack.order@MSA[1].1"}),
+		Entry("NE/NE: nothing, as asked", "|||NE|NE", "", nil),
+		Entry("NE/NE: an AA nobody asked for", "|||NE|NE", "AA", []string{"ack.unexpected@MSA[1].1"}),
+		Entry("NE/NE: a CA nobody asked for", "|||NE|NE", "CA", []string{"ack.unexpected@MSA[1].1"}),
+		Entry("AL/NE: CA alone", "|||AL|NE", "CA", nil),
+		Entry("AL/NE: CA then AA", "|||AL|NE", "CA AA", []string{"ack.unexpected@MSA[1].1"}),
+		Entry("NE/AL: AA alone", "|||NE|AL", "AA", nil),
+		Entry("NE/AL: nothing", "|||NE|AL", "", []string{"ack.missing@"}),
+		Entry("ER/AL: success, AA alone", "|||ER|AL", "AA", nil),
+		Entry("ER/AL: a CA on success", "|||ER|AL", "CA AA", []string{"ack.unexpected@MSA[1].1"}),
+		Entry("SU/ER: CA then nothing on success", "|||SU|ER", "CA", nil),
+		Entry("SU/ER: CA then AE", "|||SU|ER", "CA AE", nil),
+		Entry("SU/ER: CA then AA on success", "|||SU|ER", "CA AA", []string{"ack.unexpected@MSA[1].1"}),
+		Entry("only MSH-16 set: accept left open", "||||AL", "AA", nil),
+	)
+
+	It("grades an acknowledgement nobody asked for by how clearly the message said so", func() {
+		ne := observe(c, exchangeRecord(segs(msh24+"|||NE|NE", "EVN|A01", "PID|1"), good))
+		Expect(ne).To(HaveLen(1))
+		Expect(ne[0].Severity).To(Equal(model.Error))
+		er := observe(c, exchangeRecord(segs(msh24+"|||ER|AL", "EVN|A01", "PID|1"), strings.Replace(good, "MSA|AA", "MSA|CA", 1), good))
+		Expect(er).To(HaveLen(1))
+		Expect(er[0].Severity).To(Equal(model.Warning))
+	})
+
+	It("holds MSH-11 echo as carecert's policy: a warning that says so", func() {
+		fs := observe(c, exchangeRecord(req, strings.Replace(good, "|P|2.4", "|T|2.4", 1)))
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Severity).To(Equal(model.Warning))
+		Expect(fs[0].Message).To(ContainSubstring("carecert policy"))
+	})
+
+	It("reports a frame whose 0x1C end block had no 0x0D after it", func() {
+		r := exchangeRecord(req, good)
+		r.Value.(*mllp.Exchange).Responses[0].PrevBadEnd = true
+		Expect(where(observe(c, r))).To(Equal([]string{"ack.framing@"}))
 	})
 })
 
