@@ -41,7 +41,7 @@ type Response struct {
 	// PrevBadEnd: the frame before this one (maybe another exchange's)
 	// ended 0x1C without 0x0D, learnt only when this one began.
 	PrevBadEnd bool `json:"prevBadEnd,omitempty"`
-	Commit  byte           `json:"commit,omitempty"`
+	Commit     byte `json:"commit,omitempty"`
 }
 
 // Exchange is one message sent and what came back: the Value of a record of

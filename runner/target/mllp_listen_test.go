@@ -130,4 +130,3 @@ func problems(recs []*model.Record) []string {
 	}
 	return out
 }
-
