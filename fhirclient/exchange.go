@@ -31,6 +31,13 @@ const (
 	BulkStatus   = "bulk-status"
 	BulkManifest = "bulk-manifest"
 	BulkDownload = "bulk-download"
+	// BulkFileAuth is an output file asked for without the access token
+	// the manifest says it needs: the server must refuse it.
+	BulkFileAuth = "bulk-file-auth"
+	// BulkDelete is the DELETE of an export's status URL (cancel or clean
+	// up); BulkDeleted the status poll after it, which must give 404.
+	BulkDelete  = "bulk-delete"
+	BulkDeleted = "bulk-deleted"
 )
 
 // Error codes of exchanges that got no usable response.
@@ -158,6 +165,8 @@ type Bulk struct {
 	Records int64 `json:"records"`
 	// Error marks a file from the manifest's error list (OperationOutcomes).
 	Error bool `json:"error,omitempty"`
+	// Asked are the types the kick-off's _type asked for (none: all).
+	Asked []string `json:"asked,omitempty"`
 }
 
 // Failed reports whether the exchange got no usable HTTP response.

@@ -144,6 +144,24 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 	if kick.Status != http.StatusAccepted || statusURL == "" || emitErr != nil {
 		return emitErr
 	}
+	// Every export carecert starts, it deletes: when done, when it gave up
+	// waiting, and when the run was cancelled (then without recording it).
+	deleted := false
+	defer func() {
+		if !deleted {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			c.Do(cctx, fhirclient.Request{Interaction: fhirclient.BulkDelete, Label: "delete the export", Method: http.MethodDelete, URL: statusURL})
+		}
+	}()
+	finish := func() error {
+		if emitErr != nil || ctx.Err() != nil {
+			return emitErr
+		}
+		deleted = true
+		b.delete(ctx, c, statusURL, sendEx)
+		return emitErr
+	}
 
 	deadline := time.Now().Add(b.maxWait)
 	var manifest *fhirclient.Exchange
@@ -164,7 +182,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		sendEx(ex)
 		// 429 asks a client that polls too often to slow down: wait and poll on.
 		if (ex.Status != http.StatusAccepted && ex.Status != http.StatusTooManyRequests) || emitErr != nil {
-			return emitErr
+			return finish()
 		}
 		wait := retryAfter(ex.Header("retry-after"), b.pollInterval)
 		if time.Now().Add(wait).After(deadline) {
@@ -173,7 +191,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 				ErrCode: fhirclient.ErrExportTimeout,
 				Err:     fmt.Sprintf("the export had not finished after %s (max_wait)", b.maxWait),
 			})
-			return emitErr
+			return finish()
 		}
 		select {
 		case <-time.After(wait):
@@ -182,9 +200,10 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		}
 	}
 	if emitErr != nil || manifest.Resource == nil {
-		return emitErr
+		return finish()
 	}
 	requiresToken, _ := manifest.Resource["requiresAccessToken"].(bool)
+	var firstFile string
 	for _, list := range []string{"output", "error"} {
 		files, _ := manifest.Resource[list].([]any)
 		for i, f := range files {
@@ -198,8 +217,18 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 			if n, ok := model.Number(m["count"]); ok {
 				declared = int64(n)
 			}
-			info := &fhirclient.Bulk{FileType: typ, Declared: declared, Error: list == "error"}
+			info := &fhirclient.Bulk{FileType: typ, Declared: declared, Error: list == "error", Asked: b.types}
+			if firstFile == "" && list == "output" {
+				firstFile = u
+			}
 			label := fmt.Sprintf("%s[%d] %s", list, i, typ)
+			// The file's resources have as Container the export they came
+			// from, as the file it is: a copy of the kick-off (its _since)
+			// that names the file's type, so that each line can be judged
+			// against it by whichever worker parses it.
+			fileEx := *kick
+			fileEx.Bulk = &fhirclient.Bulk{FileType: typ, Declared: -1, Asked: b.types}
+			file := &model.Record{Kind: model.KindExchange, Source: export.Source, Index: export.Index, Type: export.Type, ID: export.ID, Value: &fileEx}
 			ex := c.Stream(ctx, fhirclient.Request{
 				Interaction: fhirclient.BulkDownload, Label: label, URL: u, NoAuth: !requiresToken,
 				Header: http.Header{"Accept": {"application/fhir+ndjson"}}, Timeout: b.download,
@@ -215,7 +244,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 					}
 					info.Records++
 					if list == "output" {
-						fromExport(rec, export)
+						fromExport(rec, file)
 					}
 					send(rec)
 					return emitErr
@@ -231,7 +260,45 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 			}
 		}
 	}
-	return emitErr
+	b.fileAuth(ctx, c, requiresToken, firstFile, sendEx)
+	return finish()
+}
+
+// fileAuth asks for an output file without the access token when the
+// manifest says files need one: a server that hands it over anyway does not
+// protect what it exported.
+func (b *Bulk) fileAuth(ctx context.Context, c *fhirclient.Client, requiresToken bool, file string, sendEx func(*fhirclient.Exchange) *model.Record) {
+	switch {
+	case file == "":
+		return
+	case !requiresToken:
+		sendEx(fhirclient.NotSent(fhirclient.BulkFileAuth, "output file without a token", fhirclient.RedactURL(file),
+			"the manifest says its files need no access token (requiresAccessToken false)"))
+		return
+	}
+	ex := c.Stream(ctx, fhirclient.Request{Interaction: fhirclient.BulkFileAuth, Label: "output file without a token", URL: file, NoAuth: true,
+		Header: http.Header{"Accept": {"application/fhir+ndjson"}}}, func(io.Reader) error { return nil })
+	if ex.ErrCode != fhirclient.ErrCancelled {
+		sendEx(ex)
+	}
+}
+
+// delete deletes the export (DELETE of its status URL, as the IG's cancel
+// request) and polls the status once more, which must now give 404.
+func (b *Bulk) delete(ctx context.Context, c *fhirclient.Client, statusURL string, sendEx func(*fhirclient.Exchange) *model.Record) {
+	ex := c.Do(ctx, fhirclient.Request{Interaction: fhirclient.BulkDelete, Label: "delete the export", Method: http.MethodDelete, URL: statusURL})
+	if ex.ErrCode == fhirclient.ErrCancelled {
+		return
+	}
+	sendEx(ex)
+	if ex.Failed() || ex.Status != http.StatusAccepted {
+		return
+	}
+	ex = c.Do(ctx, fhirclient.Request{Interaction: fhirclient.BulkDeleted, Label: "status poll after the delete", URL: statusURL,
+		Header: http.Header{"Accept": {"application/json"}}})
+	if ex.ErrCode != fhirclient.ErrCancelled {
+		sendEx(ex)
+	}
 }
 
 // fromExport makes the kick-off record the Container of a resource from an

@@ -30,9 +30,12 @@ var _ = Describe("fhir-bulk target", func() {
 		// Kick-off, manifest, seven files (one per type), and every resource.
 		Expect(result(rep, "bulk", "STRUCT-01").Evaluated).To(Equal(int64(feedRecords)))
 		Expect(result(rep, "bulk", "BULK-04").Evaluated).To(Equal(int64(7)))
-		for _, req := range []string{"BULK-01", "BULK-03", "BULK-04", "BULK-05"} {
+		for _, req := range []string{"BULK-01", "BULK-03", "BULK-04", "BULK-05", "BULK-07", "BULK-08"} {
 			Expect(result(rep, "bulk", req).Outcome).To(Equal(model.Pass), req)
 		}
+		// Every line of the seven files was compared with its file's type.
+		Expect(result(rep, "bulk", "BULK-07").Evaluated).To(Equal(int64(7 + feedRecords)))
+		Expect(result(rep, "bulk", "BULK-09").Outcome).To(Equal(model.Skip), "files need no token here")
 	})
 
 	It("exports one patient compartment at the Patient and Group levels", func() {
@@ -108,6 +111,7 @@ var _ = Describe("fhir-bulk target", func() {
 		rep := run([]map[string]any{bulkTarget(url, map[string]any{"auth": map[string]any{"type": "bearer", "token_env": "CARECERT_BULK_TOKEN"}})}, "fhir-bulk-data")
 		Expect(failing(rep)).To(BeEmpty())
 		Expect(result(rep, "bulk", "BULK-04").Evaluated).To(Equal(int64(7)))
+		Expect(result(rep, "bulk", "BULK-09").Outcome).To(Equal(model.Pass), "a file asked for without the token is refused")
 		Expect(reportJSON(rep)).NotTo(ContainSubstring(token))
 	})
 })

@@ -68,7 +68,15 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 				spec = "slow=40ms"
 				extra["latency"] = map[string]any{"p50": "20ms", "p95": "30ms"}
 			}
-			_, url := simulator(withDefects(spec))
+			opts := withDefects(spec)
+			if d.Kind == "bulk-open-files" {
+				// Only a server that needs a token can fail to demand it.
+				const token = "catalogue-token-0123456789"
+				opts.Token = token
+				GinkgoT().Setenv("CARECERT_TEST_TOKEN", token)
+				extra["auth"] = map[string]any{"type": "bearer", "token_env": "CARECERT_TEST_TOKEN"}
+			}
+			sim, url := simulator(opts)
 			suites := []string{"fhir-rest-api", "fhir-bulk-data"}
 			for _, want := range d.Detects {
 				if strings.HasPrefix(want, "fhir-r4-structure/") {
@@ -79,10 +87,16 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 			// under each defect and only bulk-ignores-since fails it.
 			bulk := bulkTarget(url, extra)
 			bulk["since"] = since
+			bulk["types"] = []any{"Patient", "Observation", "Condition"}
 			rep := run([]map[string]any{apiTarget(url, extra), bulk}, suites...)
 			want := append([]string{}, d.Detects...)
 			sort.Strings(want)
 			Expect(failing(rep)).To(Equal(want))
+			if d.Kind != "bulk-no-delete" {
+				started, left := sim.Exports()
+				Expect(started).To(Equal(1))
+				Expect(left).To(BeZero(), "carecert deletes every export it starts")
+			}
 		})
 	}
 

@@ -48,7 +48,7 @@ func transport(ex *fhirclient.Exchange) []model.Finding {
 	var out []model.Finding
 	if ex.Retried > 0 {
 		// The HTTP client hides it; the server broke a connection all the same.
-		out = append(out, finding(ex, model.Warning, "api.retried",
+		out = append(out, finding(ex, model.Error, "api.retried",
 			"the connection broke before the server answered and the request was sent again (%d time(s)): a reset or close the server should not make mid-request", ex.Retried))
 	}
 	if ex.Failed() {
@@ -74,10 +74,10 @@ func transport(ex *fhirclient.Exchange) []model.Finding {
 		}
 		return append(out, finding(ex, sev, "api."+ex.ErrCode, "%s", msg))
 	}
-	if ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden {
+	if (ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden) && ex.Interaction != fhirclient.BulkFileAuth {
 		return append(out, finding(ex, model.Error, "api.auth", "the server refused the request's credentials (HTTP %d)%s", ex.Status, diagnostics(ex)))
 	}
-	if ex.Interaction == fhirclient.BulkDownload || ex.BodyBytes == 0 {
+	if ex.Interaction == fhirclient.BulkDownload || ex.Interaction == fhirclient.BulkFileAuth || ex.BodyBytes == 0 {
 		return out
 	}
 	if !ex.IsJSON() {

@@ -66,6 +66,8 @@ type exchangeCheck struct {
 	// transport judges reachability itself (API-13): only carecert's own
 	// limits and requests it never sent are left unjudged.
 	transport bool
+	// record judges the records that are not exchanges (resources).
+	record func(*model.Record) []model.Finding
 }
 
 // perExchange makes a factory for a check of some interactions.
@@ -94,6 +96,10 @@ type judgedState struct {
 
 func (s *judgedState) Observe(rec *model.Record) []model.Finding {
 	ex := exchangeOf(rec)
+	if ex == nil {
+		s.Judged++
+		return s.check.record(rec)
+	}
 	if reason := ownLimit(ex); reason != "" {
 		s.Unjudged++
 		s.Own++

@@ -35,6 +35,9 @@ func Register(reg *check.Registry) {
 	reg.Register("fhir-bulk-status", "Bulk export status polls give 202 until the manifest, and the export finishes in time", perExchange(bulkStatus, fhirclient.BulkStatus))
 	reg.Register("fhir-bulk-manifest", "the Bulk export manifest is complete and well formed", perExchange(bulkManifest, fhirclient.BulkManifest))
 	reg.Register("fhir-bulk-download", "every Bulk output file downloads whole and holds the count the manifest gives", perExchange(bulkDownload, fhirclient.BulkDownload))
+	reg.Register("fhir-bulk-files", "Bulk output files are application/fhir+ndjson, hold only the types _type asked for, and each line is of its file's type", newBulkFiles)
+	reg.Register("fhir-bulk-delete", "DELETE of a Bulk export's status URL gives 202, and the status URL then 404 with an OperationOutcome", perExchange(bulkDelete, fhirclient.BulkDelete, fhirclient.BulkDeleted))
+	reg.Register("fhir-bulk-file-auth", "Bulk output files that require an access token are refused without one (401 or 403)", perExchange(bulkFileAuth, fhirclient.BulkFileAuth))
 	reg.Register("fhir-bulk-since", "an export asked for _since holds only resources updated at or after it, in a manifest whose transactionTime is not before it", newSince)
 }
 
