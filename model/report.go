@@ -70,6 +70,17 @@ type TargetRun struct {
 	Results []Result `json:"results"`
 }
 
+// InputSuite and InputRequirement name the requirement every run has: records
+// can be read and parsed. It says nothing about the supplier's conformance,
+// so it never counts as evidence for a verdict on its own.
+const (
+	InputSuite       = "carecert"
+	InputRequirement = "INPUT"
+)
+
+// IsInput reports whether a result is the input requirement's.
+func (r *Result) IsInput() bool { return r.Suite == InputSuite && r.Requirement == InputRequirement }
+
 // Result is one requirement's outcome on one target.
 type Result struct {
 	Suite       string  `json:"suite"`

@@ -1,8 +1,10 @@
 package reports_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -39,6 +41,23 @@ var _ = Describe("ReadJSON", func() {
 		Entry("not a carecert report", `{"resourceType": "Patient"}`, "not a carecert report"),
 		Entry("another report version", `{"schema": "carecert.report/v9"}`, `schema "carecert.report/v9" is not one this carecert reads`),
 	)
+
+	It("refuses a report that does not match the report schema (targets: null, a made-up outcome), naming where", func() {
+		data, err := reports.MarshalJSON(sampleReport())
+		Expect(err).NotTo(HaveOccurred())
+		var doc map[string]any
+		Expect(json.Unmarshal(data, &doc)).To(Succeed())
+		doc["targets"] = nil
+		forged, err := json.Marshal(doc)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = reports.ReadJSON(write(string(forged)))
+		Expect(err).To(MatchError(And(ContainSubstring("does not match the report schema"), ContainSubstring("targets"))))
+
+		forged = []byte(strings.Replace(string(data), `"outcome": "fail"`, `"outcome": "excellent"`, 1))
+		Expect(string(forged)).NotTo(Equal(string(data)))
+		_, err = reports.ReadJSON(write(string(forged)))
+		Expect(err).To(MatchError(ContainSubstring("outcome")))
+	})
 
 	It("says when the file is missing", func() {
 		_, err := reports.ReadJSON(filepath.Join(GinkgoT().TempDir(), "none.json"))

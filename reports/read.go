@@ -6,6 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
+	"sync"
+
+	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/carecert/carecert/model"
 )
@@ -36,7 +40,43 @@ func ReadJSON(path string) (*model.Report, error) {
 		}
 		return nil, fmt.Errorf("report %s: schema %q is not one this carecert reads (want %q)", path, rep.Schema, model.ReportSchemaVersion)
 	}
+	// A stored report is input like any other: one with targets: null or a
+	// made-up outcome must be refused, not graded.
+	if err := validateReport(data); err != nil {
+		return nil, fmt.Errorf("report %s: %w", path, err)
+	}
 	return &rep, nil
+}
+
+// compiledSchema is the report schema, compiled on first use and never
+// changed after.
+var compiledSchema = sync.OnceValues(func() (*gojsonschema.Schema, error) {
+	return gojsonschema.NewSchema(gojsonschema.NewBytesLoader(reportSchema))
+})
+
+// validateReport checks report.json content against the report schema and
+// names (at most five of) the places it breaks it.
+func validateReport(data []byte) error {
+	s, err := compiledSchema()
+	if err != nil {
+		return fmt.Errorf("report schema: %w", err)
+	}
+	res, err := s.Validate(gojsonschema.NewBytesLoader(data))
+	if err != nil {
+		return fmt.Errorf("not valid JSON: %w", err)
+	}
+	if res.Valid() {
+		return nil
+	}
+	var msgs []string
+	for i, e := range res.Errors() {
+		if i == 5 {
+			msgs = append(msgs, fmt.Sprintf("and %d more", len(res.Errors())-5))
+			break
+		}
+		msgs = append(msgs, e.String())
+	}
+	return fmt.Errorf("does not match the report schema, so it was not written by carecert or was edited: %s", strings.Join(msgs, "; "))
 }
 
 func lineAt(data []byte, offset int64) int {

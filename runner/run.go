@@ -20,8 +20,8 @@ import (
 // be read and parsed. Unreadable records are reported under it, so that no
 // problem with the input is ever lost, whatever suites the plan names.
 const (
-	InputSuite       = "carecert"
-	InputRequirement = "INPUT"
+	InputSuite       = model.InputSuite
+	InputRequirement = model.InputRequirement
 )
 
 // Progress is told about records as they are read. Implementations must be safe
@@ -269,7 +269,7 @@ func (r *Runner) collect(ctx context.Context, spec target.Spec, k int, cs []comp
 		}()
 	}
 	var count int64
-	readErr := t.Records(ctx, func(rec *model.Record) error {
+	readErr := readRecords(ctx, t, func(rec *model.Record) error {
 		select {
 		case records <- rec:
 		case <-ctx.Done():
@@ -295,6 +295,18 @@ func (r *Runner) collect(ctx context.Context, spec target.Spec, k int, cs []comp
 	return tw
 }
 
+// readRecords reads a target, turning a panic in its reader (a parser meeting
+// input it never expected) into the target's error: the records read so far
+// still count and the next target is read.
+func readRecords(ctx context.Context, t target.Target, yield func(*model.Record) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("carecert failed while reading the target (an internal error): %v", p)
+		}
+	}()
+	return t.Records(ctx, yield)
+}
+
 // finishTarget finishes feed-level checks and grades every requirement.
 func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.TargetRun {
 	tr := tw.run
@@ -311,7 +323,13 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 			tr.Results = append(tr.Results, res)
 			continue
 		}
-		w.states[i].Finish(tally)
+		if p := recovered(func() { w.states[i].Finish(tally) }); p != nil {
+			res.Outcome, res.Message = model.Errored, fmt.Sprintf("carecert failed while finishing check %s (an internal error): %v", c.req.Check, p)
+			tally.Sample()
+			res.Tally = *tally
+			tr.Results = append(tr.Results, res)
+			continue
+		}
 		// Feed-level findings are made here, after the per-record pass: name
 		// their requirement and redact them too.
 		for j := range tally.Findings {
@@ -336,7 +354,9 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 }
 
 func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
-	rec.Load()
+	if p := recovered(rec.Load); p != nil {
+		rec.Problem = panicFinding(rec, "reading the record", p)
+	}
 	if rec.Problem != nil {
 		f := *rec.Problem
 		f.Check = InputRequirement
@@ -345,10 +365,10 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 	}
 	w.input.Observe(nil)
 	for i, c := range cs {
-		if !c.check.Applies(rec) {
+		fs, ok := w.apply(i, c, rec)
+		if !ok {
 			continue
 		}
-		fs := w.states[i].Observe(rec)
 		for j := range fs {
 			fs[j].Check = c.req.ID
 			if fs[j].Sensitive && !fullEvidence && fs[j].Evidence != "" {
@@ -356,6 +376,41 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 			}
 		}
 		w.tallies[i].Observe(fs)
+	}
+}
+
+// apply runs one check on one record. A check that panics on a record (a
+// library meeting input it never expected) costs that record an error finding
+// under the check's requirement, not the run: every other check and record
+// still counts. ok is false when the check does not apply.
+func (w *worker) apply(i int, c compiled, rec *model.Record) (fs []model.Finding, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			fs, ok = []model.Finding{*panicFinding(rec, "check "+c.req.Check+" of "+c.suite.ID+"/"+c.req.ID, p)}, true
+		}
+	}()
+	if !c.check.Applies(rec) {
+		return nil, false
+	}
+	return w.states[i].Observe(rec), true
+}
+
+// recovered runs f and returns what it panicked with, if anything.
+func recovered(f func()) (p any) {
+	defer func() { p = recover() }()
+	f()
+	return nil
+}
+
+// panicFinding is the error finding for work that panicked on a record. The
+// panic value is carecert's fault, not the supplier's, and says so; the stack
+// is not kept (it could quote the record).
+func panicFinding(rec *model.Record, what string, p any) *model.Finding {
+	return &model.Finding{
+		Severity: model.Error,
+		Code:     "carecert.internal-error",
+		Message:  fmt.Sprintf("carecert failed while %s on %s (an internal error, reported so the record is not silently passed): %v", what, rec.Name(), p),
+		Location: model.Location{File: rec.Source, Line: rec.Line, Record: rec.Name()},
 	}
 }
 

@@ -20,6 +20,8 @@ type Policy interface {
 // AllShall certifies a vendor when every SHALL requirement passes (or warns) on
 // every target and the run completed. SHOULD and MAY failures are listed as
 // reasons but do not decide the verdict.
+//
+// Like every policy, it certifies nothing on no evidence: see DefaultMinRecords.
 type AllShall struct{}
 
 func (AllShall) Name() string { return "all-shall: every SHALL requirement passes on every target" }
@@ -44,6 +46,7 @@ func (p AllShall) Decide(r *model.Report) model.Verdict {
 		}
 	}
 	sort.Strings(failedOther)
+	failedShall = append(failedShall, EvidenceFloor(r, DefaultMinRecords)...)
 	switch {
 	case !r.Complete:
 		v.Decision = model.NotCertified
@@ -60,4 +63,38 @@ func (p AllShall) Decide(r *model.Report) model.Verdict {
 		v.Reasons = append(v.Reasons, "not decisive: "+strings.TrimSpace(l))
 	}
 	return v
+}
+
+// DefaultMinRecords is how many records each target must yield before a
+// policy may certify a vendor, unless the policy says otherwise (min_records).
+// An empty folder, a file of whitespace or a server that returns nothing is
+// no evidence of conformance, however many requirements were skipped on it.
+const DefaultMinRecords = 1
+
+// EvidenceFloor returns why a report is too thin to certify: a target that
+// yielded fewer than minRecords records, no target at all, or no requirement
+// (beyond reading the input) that evaluated anything. minRecords 0 turns the
+// record count off but not the other two.
+func EvidenceFloor(r *model.Report, minRecords int) []string {
+	var thin []string
+	if len(r.Targets) == 0 {
+		return []string{"no evidence: the report has no targets"}
+	}
+	exercised := false
+	for ti := range r.Targets {
+		t := &r.Targets[ti]
+		if t.Records < int64(minRecords) {
+			thin = append(thin, fmt.Sprintf("no evidence: target %s yielded %d record(s); the policy needs at least %d", t.Name, t.Records, minRecords))
+		}
+		for ri := range t.Results {
+			res := &t.Results[ri]
+			if !res.IsInput() && res.Outcome != model.Skip && res.Outcome != "" {
+				exercised = true
+			}
+		}
+	}
+	if !exercised {
+		thin = append(thin, "no evidence: no requirement evaluated anything (every result is skip)")
+	}
+	return thin
 }

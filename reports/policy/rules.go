@@ -45,6 +45,10 @@ type Config struct {
 	Name    string       `yaml:"name" json:"name,omitempty"`
 	Rules   []RuleConfig `yaml:"rules" json:"rules,omitempty"`
 	Waivers []Waiver     `yaml:"waivers" json:"waivers,omitempty"`
+	// MinRecords is how many records each target must yield before the
+	// vendor can be certified (default DefaultMinRecords; 0 turns the count
+	// off, though a report where nothing was evaluated is still refused).
+	MinRecords *int `yaml:"min_records" json:"min_records,omitempty"`
 }
 
 // RuleConfig is one rule as written.
@@ -156,7 +160,7 @@ func (c Config) Build() (Policy, error) {
 		if len(c.Rules) > 0 {
 			return nil, fmt.Errorf("policy: give rule: all-shall or rules, not both")
 		}
-		if len(c.Waivers) == 0 && c.Name == "" {
+		if len(c.Waivers) == 0 && c.Name == "" && c.MinRecords == nil {
 			return AllShall{}, nil
 		}
 		c.Rules = []RuleConfig{{Require: requireAllPass, Level: model.Shall}}
@@ -166,7 +170,13 @@ func (c Config) Build() (Policy, error) {
 	if len(c.Rules) == 0 {
 		c.Rules = []RuleConfig{{Require: requireAllPass, Level: model.Shall}}
 	}
-	p := &Rules{Title: c.Name, Rules: make([]RuleConfig, len(c.Rules)), Waivers: make([]Waiver, len(c.Waivers))}
+	p := &Rules{Title: c.Name, Rules: make([]RuleConfig, len(c.Rules)), Waivers: make([]Waiver, len(c.Waivers)), MinRecords: DefaultMinRecords}
+	if c.MinRecords != nil {
+		if *c.MinRecords < 0 {
+			return nil, fmt.Errorf("policy: min_records: %d is not a count of records", *c.MinRecords)
+		}
+		p.MinRecords = *c.MinRecords
+	}
 	copy(p.Rules, c.Rules)
 	copy(p.Waivers, c.Waivers)
 	for i := range p.Rules {
@@ -270,6 +280,8 @@ type Rules struct {
 	Title   string
 	Rules   []RuleConfig
 	Waivers []Waiver
+	// MinRecords is the evidence floor per target (see EvidenceFloor).
+	MinRecords int
 }
 
 // Name describes the policy in one line for the report.
@@ -281,6 +293,9 @@ func (p *Rules) Name() string {
 	s := strings.Join(parts, "; ")
 	if len(p.Waivers) > 0 {
 		s += fmt.Sprintf("; %d waiver(s)", len(p.Waivers))
+	}
+	if p.MinRecords != DefaultMinRecords {
+		s += fmt.Sprintf("; at least %d record(s) per target", p.MinRecords)
 	}
 	if p.Title != "" {
 		return p.Title + ": " + s
@@ -404,6 +419,7 @@ func (p *Rules) Decide(r *model.Report) model.Verdict {
 			blocking = append(blocking, broken...)
 		}
 	}
+	blocking = append(blocking, EvidenceFloor(r, p.MinRecords)...)
 	for wi := range p.Waivers {
 		w := &p.Waivers[wi]
 		switch {

@@ -25,7 +25,7 @@ func report(results ...model.Result) *model.Report {
 	return &model.Report{
 		Schema: model.ReportSchemaVersion, Vendor: model.Vendor{Name: "Acme"},
 		AsOf: "2026-03-01", StartedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Complete: true,
-		Targets: []model.TargetRun{{Name: "feed", Results: results}},
+		Targets: []model.TargetRun{{Name: "feed", Records: 10, Results: results}},
 	}
 }
 

@@ -64,6 +64,9 @@ func checkPrimitive(typ string, v any) string {
 		if !decRE.MatchString(string(n)) {
 			return fmt.Sprintf("%s is not a valid decimal", n)
 		}
+		if msg := fhir.NumberProblem(string(n)); msg != "" {
+			return msg
+		}
 		if f, _, err := big.ParseFloat(string(n), 10, 64, big.ToNearestEven); err != nil || f.IsInf() {
 			return fmt.Sprintf("%s is not a valid decimal", n)
 		}

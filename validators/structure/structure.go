@@ -238,6 +238,13 @@ func (s *Schema) ResourceTypes() []string {
 // resources nested in it. path is the resource's own path ("Patient", or
 // "Patient.contained[0]" for a nested one).
 func (s *Schema) Validate(res map[string]any, path string, emit func(path, code, msg, evidence string)) {
+	res, replaced := boundNumbers(res, path, emit)
+	s.validate(res, path, replaced, emit)
+}
+
+// validate is Validate once numbers are bounded; replaced are the paths of the
+// numbers boundNumbers replaced.
+func (s *Schema) validate(res map[string]any, path string, replaced map[string]bool, emit func(path, code, msg, evidence string)) {
 	typ := fhir.ResourceType(res)
 	compiled, err := s.forType(typ)
 	if err != nil {
@@ -251,13 +258,16 @@ func (s *Schema) Validate(res map[string]any, path string, emit func(path, code,
 	}
 	for _, e := range result.Errors() {
 		p, code, msg, ev := s.describe(path, typ, e)
+		if replaced[p] {
+			continue
+		}
 		emit(p, code, msg, ev)
 	}
 	for _, prop := range s.nested[typ] {
 		if typ == "Bundle" && prop == "entry" {
 			continue
 		}
-		s.validateNested(res[prop], path+"."+prop, emit)
+		s.validateNested(res[prop], path+"."+prop, replaced, emit)
 	}
 	// Bundle.entry[].resource is a record of its own; the response outcome is not.
 	if typ == "Bundle" {
@@ -265,15 +275,15 @@ func (s *Schema) Validate(res map[string]any, path string, emit func(path, code,
 		for i, e := range entries {
 			em, _ := e.(map[string]any)
 			resp, _ := em["response"].(map[string]any)
-			s.validateNested(resp["outcome"], fmt.Sprintf("%s.entry[%d].response.outcome", path, i), emit)
+			s.validateNested(resp["outcome"], fmt.Sprintf("%s.entry[%d].response.outcome", path, i), replaced, emit)
 		}
 	}
 	if typ == "Parameters" {
-		s.validateParameters(res["parameter"], path+".parameter", emit)
+		s.validateParameters(res["parameter"], path+".parameter", replaced, emit)
 	}
 }
 
-func (s *Schema) validateNested(v any, path string, emit func(path, code, msg, evidence string)) {
+func (s *Schema) validateNested(v any, path string, replaced map[string]bool, emit func(path, code, msg, evidence string)) {
 	switch x := v.(type) {
 	case map[string]any:
 		t := fhir.ResourceType(x)
@@ -281,21 +291,21 @@ func (s *Schema) validateNested(v any, path string, emit func(path, code, msg, e
 			emit(path, "structure.resource-type", fmt.Sprintf("nested resource has unknown resourceType %q", t), "")
 			return
 		}
-		s.Validate(x, path, emit)
+		s.validate(x, path, replaced, emit)
 	case []any:
 		for i, e := range x {
-			s.validateNested(e, fmt.Sprintf("%s[%d]", path, i), emit)
+			s.validateNested(e, fmt.Sprintf("%s[%d]", path, i), replaced, emit)
 		}
 	}
 }
 
-func (s *Schema) validateParameters(v any, path string, emit func(path, code, msg, evidence string)) {
+func (s *Schema) validateParameters(v any, path string, replaced map[string]bool, emit func(path, code, msg, evidence string)) {
 	params, _ := v.([]any)
 	for i, p := range params {
 		pm, _ := p.(map[string]any)
 		at := fmt.Sprintf("%s[%d]", path, i)
-		s.validateNested(pm["resource"], at+".resource", emit)
-		s.validateParameters(pm["part"], at+".part", emit)
+		s.validateNested(pm["resource"], at+".resource", replaced, emit)
+		s.validateParameters(pm["part"], at+".part", replaced, emit)
 	}
 }
 
