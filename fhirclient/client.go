@@ -103,7 +103,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: cfg.Timeout}).DialContext,
+		DialContext:           (&net.Dialer{Timeout: cfg.Timeout, ControlContext: controlDial}).DialContext,
 		TLSClientConfig:       cfg.TLS,
 		TLSHandshakeTimeout:   cfg.Timeout,
 		ResponseHeaderTimeout: cfg.Timeout,
@@ -113,13 +113,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, base: base}
 	c.http = &http.Client{
-		Transport: transport,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= cfg.MaxRedirects {
-				return errTooManyRedirects{n: len(via)}
-			}
-			return nil
-		},
+		Transport:     transport,
+		CheckRedirect: c.checkRedirect,
 	}
 	if cfg.RatePerSecond > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSecond), 1)
@@ -156,6 +151,9 @@ type Request struct {
 	Path  string
 	URL   string
 	Query url.Values
+	// RefusePrivate refuses connections (redirects included) to private,
+	// loopback and link-local addresses: for URLs a server handed out.
+	RefusePrivate bool
 	// Header adds request headers; Accept defaults to application/fhir+json.
 	Header http.Header
 	Body   []byte
@@ -277,7 +275,10 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 	defer cancel()
 	// Credentials and the plan's headers go only to the server under test:
 	// a next link, status or file URL on another origin never receives them.
-	sameOrigin := u.Scheme == c.base.Scheme && u.Host == c.base.Host
+	sameOrigin := c.sameOrigin(u)
+	if req.RefusePrivate {
+		rctx = refusePrivate(rctx)
+	}
 	authorized := c.cfg.Auth != nil && !req.NoAuth && sameOrigin
 	build := func() (*http.Request, error) {
 		var bodyReader io.Reader

@@ -52,6 +52,9 @@ const (
 	ErrBudget     = "budget"
 	ErrRequest    = "request"
 	ErrCancelled  = "cancelled"
+	// ErrNotFetched is a URL the server handed out that carecert's policy
+	// does not let it fetch (another origin, a private address).
+	ErrNotFetched = "not-fetched"
 	// ErrExportTimeout is a Bulk export that did not finish in the time allowed.
 	ErrExportTimeout = "export-timeout"
 	// ErrNotSent is a request carecert chose not to make, Err saying why:

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,9 @@ type Bulk struct {
 	pollInterval time.Duration
 	maxWait      time.Duration
 	download     time.Duration
+	// fileHosts are hosts off the kick-off's origin that output files may
+	// be fetched from ("*": any host at a public address).
+	fileHosts []string
 }
 
 // OpenBulk builds a fhir-bulk target from its spec. It never contacts the
@@ -44,7 +48,7 @@ func OpenBulk(spec target.Spec) (target.Target, error) { return target.Configure
 
 func openBulk(spec target.Spec) (*Bulk, error) {
 	o := spec.Options
-	cfg, lat, err := connection(spec, "level", "group", "types", "since", "poll_interval", "max_wait", "download_timeout")
+	cfg, lat, err := connection(spec, "level", "group", "types", "since", "poll_interval", "max_wait", "download_timeout", "file_hosts")
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +68,9 @@ func openBulk(spec target.Spec) (*Bulk, error) {
 		return nil, fmt.Errorf("group is only for level: group")
 	}
 	if b.types, err = o.Strings("types"); err != nil {
+		return nil, err
+	}
+	if b.fileHosts, err = o.Strings("file_hosts"); err != nil {
 		return nil, err
 	}
 	if b.since, err = o.String("since", ""); err != nil {
@@ -98,6 +105,9 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		return err
 	}
 	defer c.Close()
+	if err := warnInsecure(b.cfg, c, emit); err != nil {
+		return err
+	}
 	var index int64
 	var emitErr error
 	send := func(r *model.Record) {
@@ -218,10 +228,18 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 				declared = int64(n)
 			}
 			info := &fhirclient.Bulk{FileType: typ, Declared: declared, Error: list == "error", Asked: b.types}
+			label := fmt.Sprintf("%s[%d] %s", list, i, typ)
+			refusePrivate, why := b.fileHost(u)
+			if why != "" {
+				sendEx(&fhirclient.Exchange{
+					Interaction: fhirclient.BulkDownload, Label: label, Method: http.MethodGet, URL: fhirclient.RedactURL(u),
+					ErrCode: fhirclient.ErrNotFetched, Err: why, Bulk: info,
+				})
+				continue
+			}
 			if firstFile == "" && list == "output" {
 				firstFile = u
 			}
-			label := fmt.Sprintf("%s[%d] %s", list, i, typ)
 			// The file's resources have as Container the export they came
 			// from, as the file it is: a copy of the kick-off (its _since)
 			// that names the file's type, so that each line can be judged
@@ -230,7 +248,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 			fileEx.Bulk = &fhirclient.Bulk{FileType: typ, Declared: -1, Asked: b.types}
 			file := &model.Record{Kind: model.KindExchange, Source: export.Source, Index: export.Index, Type: export.Type, ID: export.ID, Value: &fileEx}
 			ex := c.Stream(ctx, fhirclient.Request{
-				Interaction: fhirclient.BulkDownload, Label: label, URL: u, NoAuth: !requiresToken,
+				Interaction: fhirclient.BulkDownload, Label: label, URL: u, NoAuth: !requiresToken, RefusePrivate: refusePrivate,
 				Header: http.Header{"Accept": {"application/fhir+ndjson"}}, Timeout: b.download,
 			}, func(r io.Reader) error {
 				return fhir.ReadStream(fhirclient.RedactURL(u), r, func(rec *model.Record) error {
@@ -299,6 +317,34 @@ func (b *Bulk) delete(ctx context.Context, c *fhirclient.Client, statusURL strin
 	if ex.ErrCode != fhirclient.ErrCancelled {
 		sendEx(ex)
 	}
+}
+
+// fileHost decides whether an output file URL from the manifest may be
+// fetched. A manifest is the server's say, and a hostile one could point
+// carecert at an internal service or a cloud metadata address, so files on
+// the kick-off's origin are fetched; a host listed in file_hosts (the user's
+// explicit opt-in) is fetched wherever it resolves; with file_hosts: ["*"]
+// any other host is fetched unless it resolves to a private, loopback or
+// link-local address, which is checked when connecting. why says why a file
+// is not fetched.
+func (b *Bulk) fileHost(raw string) (refusePrivate bool, why string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return false, "" // the client reports a URL it cannot fetch
+	}
+	base, err := url.Parse(strings.TrimRight(b.cfg.BaseURL, "/"))
+	if err == nil && fhirclient.OriginOf(u) == fhirclient.OriginOf(base) {
+		return false, ""
+	}
+	for _, h := range b.fileHosts {
+		if strings.EqualFold(h, u.Host) || strings.EqualFold(h, u.Hostname()) {
+			return false, ""
+		}
+	}
+	if slices.Contains(b.fileHosts, "*") {
+		return true, ""
+	}
+	return false, fmt.Sprintf("it is on %s, not the kick-off's origin; list the host in the target's file_hosts to allow it", fhirclient.OriginOf(u))
 }
 
 // fromExport makes the kick-off record the Container of a resource from an

@@ -10,6 +10,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/internal/tlsfiles"
+	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
 
@@ -194,4 +195,21 @@ func authFrom(o check.Params, spec target.Spec) (fhirclient.Auth, error) {
 		return nil, fmt.Errorf("auth: type is required (none, bearer or smart-backend)")
 	}
 	return nil, fmt.Errorf("auth: unknown type %q (want none, bearer or smart-backend)", typ)
+}
+
+// warnInsecure emits a warning record when the target's TLS verification is
+// off: the token then goes to a server nobody checked, and the report must
+// say that this run does not show the server is who it claims to be. Like
+// the MLLP target's, the warning is a record of its own under the input
+// requirement.
+func warnInsecure(cfg fhirclient.Config, c *fhirclient.Client, emit target.Emit) error {
+	if cfg.TLS == nil || !cfg.TLS.InsecureSkipVerify {
+		return nil
+	}
+	rec := &model.Record{Kind: model.KindExchange, Source: c.Base()}
+	f := rec.Finding(model.Warning, "fhir.tls-insecure", "", "TLS certificate verification is OFF (tls.insecure_skip_verify): "+
+		"the server's certificate and name were not checked, so credentials went to a server nobody verified and this run does not show "+
+		"that the server is who it claims to be; certify with tls.ca_file instead")
+	rec.Problem = &f
+	return emit(rec)
 }

@@ -121,6 +121,9 @@ func (t *Server) Records(ctx context.Context, emit target.Emit) error {
 		return err
 	}
 	defer c.Close()
+	if err := warnInsecure(t.cfg, c, emit); err != nil {
+		return err
+	}
 	p := &probe{t: t, c: c, emit: emit, seen: map[string]bool{}, emitted: map[string]bool{}}
 	return p.run(ctx)
 }

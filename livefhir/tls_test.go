@@ -40,6 +40,16 @@ var _ = Describe("fhir-server target over TLS", func() {
 		}
 	})
 
+	It("says in the report, under INPUT, that verification was off when insecure_skip_verify is set, and only then", func() {
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"tls": map[string]any{"insecure_skip_verify": true}})}, "fhir-rest-api")
+		in := result(rep, "api", "INPUT")
+		Expect(in.Outcome).To(Equal(model.Warn))
+		Expect(codes(in)).To(Equal([]string{"fhir.tls-insecure"}))
+		Expect(in.Findings[0].Message).To(ContainSubstring("TLS certificate verification is OFF"))
+		rep = run([]map[string]any{apiTarget(url, map[string]any{"tls": map[string]any{"ca_file": caFile}})}, "fhir-rest-api")
+		Expect(result(rep, "api", "INPUT").Warnings).To(BeZero())
+	})
+
 	It("names a CA file that holds no certificate", func() {
 		bad := filepath.Join(GinkgoT().TempDir(), "ca.pem")
 		Expect(os.WriteFile(bad, []byte("not a certificate"), 0o644)).To(Succeed())

@@ -470,6 +470,8 @@ func bulkDownload(ex *fhirclient.Exchange) []model.Finding {
 	}
 	file := fmt.Sprintf("output file %s (%s)", ex.URL, b.FileType)
 	switch {
+	case ex.ErrCode == fhirclient.ErrNotFetched:
+		return fail(ex, "bulk.not-fetched", "%s was not downloaded, so its records were not checked: %s", file, ex.Err)
 	case ex.Status == http.StatusNotFound || ex.Status == http.StatusGone:
 		return fail(ex, "bulk.expired", "%s is gone (HTTP %d): the export's files expired or were never written", file, ex.Status)
 	case ex.Failed() && ex.Status == 0:
