@@ -186,38 +186,12 @@ func (s *SMARTBackend) fetch(ctx context.Context, client *http.Client) error {
 		}
 		s.TokenURL = u
 	}
-	m, err := s.method()
-	if err != nil {
-		return err
-	}
-	jti := make([]byte, 16)
-	if _, err := rand.Read(jti); err != nil {
-		return err
-	}
 	now := s.now()
-	// aud is a single string, as SMART Backend Services shows it and as
-	// Inferno sends it: some servers (the SMART reference server among them)
-	// refuse or crash on the one-element array a JWT library may write.
-	tok := jwt.NewWithClaims(m, assertionClaims{
-		Issuer:    s.ClientID,
-		Subject:   s.ClientID,
-		Audience:  s.TokenURL,
-		ExpiresAt: jwt.NewNumericDate(now.Add(4 * time.Minute)),
-		ID:        hex.EncodeToString(jti),
-	})
-	if s.KeyID != "" {
-		tok.Header["kid"] = s.KeyID
-	}
-	assertion, err := tok.SignedString(s.Key)
+	assertion, err := s.Assertion(s.TokenURL, s.Key, now.Add(4*time.Minute))
 	if err != nil {
-		return fmt.Errorf("signing the client assertion: %w", err)
+		return err
 	}
-	form := url.Values{
-		"grant_type":            {"client_credentials"},
-		"scope":                 {s.Scope},
-		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-		"client_assertion":      {assertion},
-	}
+	form := TokenForm(s.Scope, assertion)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return fmt.Errorf("token endpoint %s: %w", RedactURL(s.TokenURL), err)
@@ -255,6 +229,61 @@ func (s *SMARTBackend) fetch(ctx context.Context, client *http.Client) error {
 	// Renew a little early so that a token never expires in flight.
 	s.token, s.expires = tr.AccessToken, now.Add(life*9/10)
 	return nil
+}
+
+// Assertion signs a client assertion for aud that expires at exp, with key:
+// the client's own, or another for a test that the server refuses it.
+func (s *SMARTBackend) Assertion(aud string, key crypto.Signer, exp time.Time) (string, error) {
+	m, err := (&SMARTBackend{Key: key, Alg: s.Alg}).method()
+	if err != nil {
+		return "", err
+	}
+	jti := make([]byte, 16)
+	if _, err := rand.Read(jti); err != nil {
+		return "", err
+	}
+	// aud is a single string, as SMART Backend Services shows it and as
+	// Inferno sends it: some servers (the SMART reference server among them)
+	// refuse or crash on the one-element array a JWT library may write.
+	tok := jwt.NewWithClaims(m, assertionClaims{
+		Issuer:    s.ClientID,
+		Subject:   s.ClientID,
+		Audience:  aud,
+		ExpiresAt: jwt.NewNumericDate(exp),
+		ID:        hex.EncodeToString(jti),
+	})
+	if s.KeyID != "" {
+		tok.Header["kid"] = s.KeyID
+	}
+	signed, err := tok.SignedString(key)
+	if err != nil {
+		return "", fmt.Errorf("signing the client assertion: %w", err)
+	}
+	return signed, nil
+}
+
+// TokenForm is the body of a client-credentials token request.
+func TokenForm(scope, assertion string) url.Values {
+	return url.Values{
+		"grant_type":            {"client_credentials"},
+		"scope":                 {scope},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"client_assertion":      {assertion},
+	}
+}
+
+// Endpoint returns the token URL, found by discovery when the plan gave none.
+func (s *SMARTBackend) Endpoint(ctx context.Context, client *Client) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.TokenURL == "" {
+		u, err := discoverTokenURL(ctx, client.http, s.BaseURL)
+		if err != nil {
+			return "", err
+		}
+		s.TokenURL = u
+	}
+	return s.TokenURL, nil
 }
 
 // discoverTokenURL reads token_endpoint from .well-known/smart-configuration.

@@ -27,6 +27,13 @@ const (
 	// not ask for searches to be judged.
 	Sample = "sample"
 
+	// SMARTConfig is GET .well-known/smart-configuration.
+	SMARTConfig = "smart-config"
+	// AuthRefused is a request made with missing or bad credentials on
+	// purpose (no token, an invalid token, an invalid or expired client
+	// assertion): the server must refuse it.
+	AuthRefused = "auth"
+
 	BulkKickoff  = "bulk-kickoff"
 	BulkStatus   = "bulk-status"
 	BulkManifest = "bulk-manifest"

@@ -154,6 +154,23 @@ var _ = Describe("SMART Backend Services", func() {
 		}
 	})
 
+	It("validates the SMART configuration and, when asked, checks that bad credentials are refused", func() {
+		sim, url := simulator(fhirserver.Options{SMART: &fhirserver.SMARTClient{ClientID: "carecert-test", PublicKey: &rsaKey.PublicKey}})
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"auth": smartAuth(writeKey(rsaKey), "RS384", nil),
+			"interactions": []any{"capabilities", "search", "read", "smart-config", "auth"}})}, "fhir-rest-api")
+		Expect(failing(rep)).To(BeEmpty())
+		Expect(result(rep, "api", "API-14").Outcome).To(Equal(model.Pass))
+		refused := result(rep, "api", "API-15")
+		Expect(refused.Outcome).To(Equal(model.Pass))
+		// No token, a token never issued, an assertion signed by an unknown
+		// key and an expired one.
+		Expect(refused.Evaluated).To(Equal(int64(4)))
+		Expect(sim.IssuedTokens()).To(HaveLen(1), "the bad assertions got no token")
+
+		_, err := runErr([]map[string]any{apiTarget(url, map[string]any{"interactions": []any{"search", "auth"}})}, "fhir-rest-api")
+		Expect(err).To(MatchError(ContainSubstring("it needs the target's auth")))
+	})
+
 	It("signs with ES384 at a token_url given in the plan", func() {
 		sim, url := simulator(fhirserver.Options{SMART: &fhirserver.SMARTClient{ClientID: "carecert-test", PublicKey: &ecKey.PublicKey}})
 		rep := run([]map[string]any{apiTarget(url, map[string]any{"auth": smartAuth(writeKey(ecKey), "ES384", map[string]any{"token_url": url + "/auth/token"})})}, "fhir-rest-api")
@@ -170,9 +187,10 @@ var _ = Describe("SMART Backend Services", func() {
 		Expect(sim.IssuedTokens()).To(BeEmpty())
 		tr := result(rep, "api", "API-13")
 		// Every request, /metadata included, carries credentials, so none
-		// was sent without a token.
+		// was sent without a token; only the SMART configuration, which is
+		// public, was answered.
 		Expect(codes(tr)).To(HaveEach("api.auth"))
-		Expect(tr.Errors).To(Equal(tr.Evaluated))
+		Expect(tr.Errors).To(Equal(tr.Evaluated - 1))
 		Expect(tr.Findings[0].Message).To(MatchRegexp(`token endpoint .*/auth/token returned 401: .*invalid_client`))
 	})
 

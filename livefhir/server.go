@@ -10,12 +10,18 @@ package livefhir
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirclient"
@@ -92,10 +98,14 @@ func openServer(spec target.Spec) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	_, smart := cfg.Auth.(*fhirclient.SMARTBackend)
 	if list == nil {
 		list = readOnly
+		if smart {
+			list = append(append([]string{}, readOnly...), fhirclient.SMARTConfig)
+		}
 	}
-	known := append(append([]string{}, readOnly...), fhirclient.Create, fhirclient.Update)
+	known := append(append([]string{}, readOnly...), fhirclient.Create, fhirclient.Update, fhirclient.SMARTConfig, fhirclient.AuthRefused)
 	for _, i := range list {
 		ok := false
 		for _, k := range known {
@@ -106,6 +116,9 @@ func openServer(spec target.Spec) (*Server, error) {
 		}
 		if (i == fhirclient.Create || i == fhirclient.Update) && !writes {
 			return nil, fmt.Errorf("interactions: %s changes the server's data; it needs allow_writes: true", i)
+		}
+		if i == fhirclient.AuthRefused && cfg.Auth == nil {
+			return nil, fmt.Errorf("interactions: auth tests that the server refuses bad credentials; it needs the target's auth")
 		}
 		t.interactions[i] = true
 	}
@@ -217,6 +230,10 @@ func (p *probe) run(ctx context.Context) error {
 			caps = readCapabilities(ex.Resource)
 		}
 		p.caps = caps
+	}
+	if t.interactions[fhirclient.SMARTConfig] {
+		p.do(ctx, fhirclient.Request{Interaction: fhirclient.SMARTConfig, Label: ".well-known/smart-configuration", Path: ".well-known/smart-configuration",
+			NoAuth: true, Header: http.Header{"Accept": {"application/json"}}}, nil)
 	}
 	types := t.types
 	if len(types) == 0 && caps != nil {
@@ -347,8 +364,63 @@ func (p *probe) run(ctx context.Context) error {
 		}
 	}
 	p.writes(ctx, types, sample, caps)
+	if t.interactions[fhirclient.AuthRefused] {
+		p.refused(ctx, caps.first(types, "search-type"))
+	}
 	p.budgetSpent()
 	return p.err
+}
+
+// refused makes the requests a server must refuse: a search without a
+// token and with a token it never issued and, for SMART Backend Services,
+// token requests with an assertion signed by a key it does not know and
+// with one that has expired.
+func (p *probe) refused(ctx context.Context, typ string) {
+	if typ == "" {
+		typ = "Patient"
+	}
+	q := url.Values{"_count": {"1"}}
+	p.do(ctx, fhirclient.Request{Interaction: fhirclient.AuthRefused, Label: typ + "?_count=1 without a token", Path: typ, Query: q, NoAuth: true}, nil)
+	p.do(ctx, fhirclient.Request{Interaction: fhirclient.AuthRefused, Label: typ + "?_count=1 with a token the server never issued", Path: typ, Query: q, NoAuth: true,
+		Header: http.Header{"Authorization": {"Bearer carecert-never-issued-0000"}}}, nil)
+	smart, ok := p.t.cfg.Auth.(*fhirclient.SMARTBackend)
+	if !ok || p.stop {
+		return
+	}
+	tokenURL, err := smart.Endpoint(ctx, p.c)
+	if err != nil {
+		return // every authorised request already reports it
+	}
+	stranger, err := strangerKey(smart.Key)
+	if err != nil {
+		return
+	}
+	for _, c := range []struct {
+		label string
+		key   crypto.Signer
+		exp   time.Time
+	}{
+		{"token request with an assertion signed by a key the server does not know", stranger, time.Now().Add(4 * time.Minute)},
+		{"token request with an expired assertion", smart.Key, time.Now().Add(-time.Minute)},
+	} {
+		assertion, err := smart.Assertion(tokenURL, c.key, c.exp)
+		if err != nil {
+			continue
+		}
+		p.do(ctx, fhirclient.Request{Interaction: fhirclient.AuthRefused, Label: c.label, Method: http.MethodPost, URL: tokenURL, NoAuth: true,
+			Body:   []byte(fhirclient.TokenForm(smart.Scope, assertion).Encode()),
+			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}},
+			func(ex *fhirclient.Exchange) { ex.Type = "token" })
+	}
+}
+
+// strangerKey makes a key of the same kind as the client's that no server
+// can know.
+func strangerKey(k crypto.Signer) (crypto.Signer, error) {
+	if _, ok := k.(*ecdsa.PrivateKey); ok {
+		return ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	}
+	return rsa.GenerateKey(rand.Reader, 2048)
 }
 
 // code is the CapabilityStatement interaction code a probe interaction needs.
@@ -382,7 +454,7 @@ func (p *probe) budgetSpent() {
 	if !p.budget || p.err != nil {
 		return
 	}
-	for _, i := range append(append([]string{}, readOnly...), fhirclient.Create, fhirclient.Update) {
+	for _, i := range append(append([]string{}, readOnly...), fhirclient.Create, fhirclient.Update, fhirclient.SMARTConfig, fhirclient.AuthRefused) {
 		if !p.t.interactions[i] || p.emitted[i] {
 			continue
 		}

@@ -74,10 +74,11 @@ func transport(ex *fhirclient.Exchange) []model.Finding {
 		}
 		return append(out, finding(ex, sev, "api."+ex.ErrCode, "%s", msg))
 	}
-	if (ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden) && ex.Interaction != fhirclient.BulkFileAuth {
+	refusalDue := ex.Interaction == fhirclient.BulkFileAuth || ex.Interaction == fhirclient.AuthRefused
+	if (ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden) && !refusalDue {
 		return append(out, finding(ex, model.Error, "api.auth", "the server refused the request's credentials (HTTP %d)%s", ex.Status, diagnostics(ex)))
 	}
-	if ex.Interaction == fhirclient.BulkDownload || ex.Interaction == fhirclient.BulkFileAuth || ex.BodyBytes == 0 {
+	if ex.Interaction == fhirclient.BulkDownload || ex.Interaction == fhirclient.BulkFileAuth || ex.Interaction == fhirclient.AuthRefused || ex.BodyBytes == 0 {
 		return out
 	}
 	if !ex.IsJSON() {
