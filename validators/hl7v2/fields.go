@@ -37,7 +37,11 @@ var fieldAspects = []string{"required", "repetitions", "lengths", "formats", "co
 // and coded tables, default warning), default-version.
 func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	p := spec.Params
-	if err := p.Reject("check", "length-severity", "table-severity", "user-table-severity", "default-version"); err != nil {
+	if err := p.Reject("check", "length-severity", "table-severity", "user-table-severity", "default-version", "when"); err != nil {
+		return nil, err
+	}
+	applies, err := messagesWhen(p)
+	if err != nil {
 		return nil, err
 	}
 	aspects, err := p.Strings("check")
@@ -87,10 +91,16 @@ func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Boxed once: the key of this run's shared walk in each message's memo.
-	var memoKey any = fieldsMemo{defs: defs, fallback: r.fallback}
+	// Boxed once per version: the key of this run's shared walk in each
+	// message's memo. The walk depends only on the version the message is
+	// read as, so checks with different default versions (a national suite
+	// holding its messages to their base) share it.
+	memoKeys := make(map[string]any, len(dict.Versions()))
+	for _, v := range dict.Versions() {
+		memoKeys[v] = fieldsMemo{defs: defs, version: v}
+	}
 	walkRules := allAspects(r.fallback)
-	return check.PerRecord(isMessage, func(rec *model.Record) []model.Finding {
+	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		m := message(rec)
 		v, _ := versionOf(m, r.fallback)
 		if v == "" {
@@ -100,6 +110,7 @@ func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		if err != nil {
 			return []model.Finding{finding(rec, model.Error, "hl7v2.internal", "", err.Error())}
 		}
+		memoKey := memoKeys[v]
 		all, ok := m.Memo(memoKey)
 		if !ok {
 			w := walker{rec: rec, m: m, ver: ver, dict: defs.Dict, rules: walkRules}
@@ -116,8 +127,8 @@ func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 // fieldsMemo keys a message's full field walk, shared by the hl7v2-fields
 // requirements of a run (V2-REQUIRED, V2-FORMATS, ... walk it once).
 type fieldsMemo struct {
-	defs     *Definitions
-	fallback string
+	defs    *Definitions
+	version string
 }
 
 // allAspects are the rules of the shared walk: every aspect, at default

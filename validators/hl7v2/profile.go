@@ -224,20 +224,9 @@ func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err := spec.Params.Reject("rules", "when"); err != nil {
 		return nil, err
 	}
-	var when *Condition
-	if w, err := spec.Params.Map("when"); err != nil {
+	applies, err := messagesWhen(spec.Params)
+	if err != nil {
 		return nil, err
-	} else if w != nil {
-		data, _ := json.Marshal(w)
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		when = &Condition{}
-		if err := dec.Decode(when); err != nil {
-			return nil, fmt.Errorf("parameter \"when\": %w", err)
-		}
-		if err := when.compile(true); err != nil {
-			return nil, fmt.Errorf("parameter \"when\": %w", err)
-		}
 	}
 	raw, err := spec.Params.List("rules")
 	if err != nil {
@@ -249,13 +238,6 @@ func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	rules, err := DecodeRules(raw)
 	if err != nil {
 		return nil, err
-	}
-	applies := func(rec *model.Record) bool {
-		if !isMessage(rec) {
-			return false
-		}
-		m := message(rec)
-		return when == nil || when.holds(m.Delims.Unescape(m.GetPath(when.path)))
 	}
 	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		m := message(rec)
@@ -427,4 +409,32 @@ func (c *Condition) describe() string {
 		return "matches " + c.Pattern
 	}
 	return "is present"
+}
+
+// messagesWhen reads the parameter "when" (a Condition on the message, e.g.
+// {path: MSH-9.1, equals: ADT}) of a check: it applies to the messages the
+// condition holds for, or to every message without one. A national profile
+// uses it to hold only its own messages to the base standard too.
+func messagesWhen(p check.Params) (func(*model.Record) bool, error) {
+	w, err := p.Map("when")
+	if err != nil || w == nil {
+		return isMessage, err
+	}
+	data, _ := json.Marshal(w)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	when := &Condition{}
+	if err := dec.Decode(when); err != nil {
+		return nil, fmt.Errorf("parameter \"when\": %w", err)
+	}
+	if err := when.compile(true); err != nil {
+		return nil, fmt.Errorf("parameter \"when\": %w", err)
+	}
+	return func(rec *model.Record) bool {
+		if !isMessage(rec) {
+			return false
+		}
+		m := message(rec)
+		return when.holds(m.Delims.Unescape(m.GetPath(when.path)))
+	}, nil
 }

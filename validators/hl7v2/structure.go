@@ -266,7 +266,11 @@ func (f *frame) close() []missing {
 // "error"; allow-z lists Z-segments allowed even when others are reported.
 func newStructureCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	p := spec.Params
-	if err := p.Reject("z-segments", "allow-z", "default-version"); err != nil {
+	if err := p.Reject("z-segments", "allow-z", "default-version", "when"); err != nil {
+		return nil, err
+	}
+	applies, err := messagesWhen(p)
+	if err != nil {
 		return nil, err
 	}
 	z, err := p.String("z-segments", "allow")
@@ -293,7 +297,7 @@ func newStructureCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	return check.PerRecord(isMessage, func(rec *model.Record) []model.Finding {
+	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		m := message(rec)
 		v, _ := versionOf(m, fallback)
 		if v == "" {
@@ -332,17 +336,7 @@ func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version
 		}
 		seq = append(seq, i)
 	}
-	issues := s.greedy(m, seq)
-	if len(issues) > 0 {
-		// The greedy walk commits to the first place a segment fits. When it
-		// finds problems, a search over every placement (look-ahead through
-		// choices, optional and repeating groups) finds the fewest problems
-		// that explain the message, so a valid message that needed a later
-		// choice never fails.
-		if best, ok := s.nfaOf().fewest(m, seq); ok && len(best) < len(issues) {
-			issues = best
-		}
-	}
+	issues := s.placement(m, seq)
 	next := 0
 	for i := range m.Segments {
 		for next < len(issues) && issues[next].at <= i && issues[next].seg < 0 {
@@ -365,6 +359,31 @@ func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version
 		out = append(out, s.report(rec, m, issues[next]))
 	}
 	return out
+}
+
+// structureMemo keys a message's placement in a structure, shared by every
+// structure check of a run (a national suite's base check and the
+// standard's own place a message once).
+type structureMemo struct{ s *structure }
+
+// placement returns the problems of the best placement of seq in s.
+func (s *structure) placement(m *hl7v2.Message, seq []int) []issue {
+	if v, ok := m.Memo(structureMemo{s}); ok {
+		return v.([]issue)
+	}
+	issues := s.greedy(m, seq)
+	if len(issues) > 0 {
+		// The greedy walk commits to the first place a segment fits. When it
+		// finds problems, a search over every placement (look-ahead through
+		// choices, optional and repeating groups) finds the fewest problems
+		// that explain the message, so a valid message that needed a later
+		// choice never fails.
+		if best, ok := s.nfaOf().fewest(m, seq); ok && len(best) < len(issues) {
+			issues = best
+		}
+	}
+	m.SetMemo(structureMemo{s}, issues)
+	return issues
 }
 
 // greedy places each segment at the first place ahead of the current one
