@@ -14,6 +14,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/compare"
+	"github.com/carecert/carecert/reports/formats"
 	"github.com/carecert/carecert/runner"
 )
 
@@ -51,11 +52,11 @@ func (a *app) certificationCommands() []*cobra.Command {
 	}
 }
 
-// writeCertification writes, beside report.json and junit.xml, what people and
-// other tools read (HTML, Markdown, SARIF, the FHIR TestReport) and the
-// manifest that makes them tamper-evident, signed when a key is given.
+// writeCertification writes every format of a report (package
+// reports/formats) and the manifest that makes them tamper-evident, signed when
+// a key is given.
 func (a *app) writeCertification(dir string, rep *model.Report, f runFlags) error {
-	if err := writeRenderings(dir, rep); err != nil {
+	if err := formats.WriteAll(dir, rep, reports.RenderOptions{FullEvidence: rep.Evidence == "full"}); err != nil {
 		return err
 	}
 	return writeManifest(dir, rep, f.cert.signKey)
@@ -64,7 +65,7 @@ func (a *app) writeCertification(dir string, rep *model.Report, f runFlags) erro
 // writeManifest hashes the report files in dir into manifest.json, and signs
 // it when signKey names a private key.
 func writeManifest(dir string, rep *model.Report, signKey string) error {
-	m, err := manifest.Build(dir, []string{fileJSON, fileJUnit, fileHTML, fileMarkdown, fileSARIF, fileTestReport}, rep)
+	m, err := manifest.Build(dir, formats.Files(), rep)
 	if err != nil {
 		return err
 	}
@@ -113,7 +114,7 @@ func (a *app) recordRun(reps []*model.Report, f runFlags) error {
 	}
 	defer store.Close()
 	for _, rep := range reps {
-		path := filepath.Join(f.out, vendorDir(rep), fileJSON)
+		path := filepath.Join(f.out, vendorDir(rep), formats.ReportFile)
 		sum, _, err := manifest.HashFile(path)
 		if err != nil {
 			return fmt.Errorf("history: %w", err)

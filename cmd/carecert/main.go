@@ -98,6 +98,7 @@ certification report per vendor with a verdict and the evidence behind it.`,
 		a.fixturesCommand(),
 		a.suitesCommand(),
 		a.checksCommand(),
+		a.formatsCommand(),
 		a.mergeCommand(),
 	)
 	for _, c := range a.env.extraCommands(a) {

@@ -10,11 +10,8 @@ import (
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
-	"github.com/carecert/carecert/reports/html"
-	"github.com/carecert/carecert/reports/markdown"
+	"github.com/carecert/carecert/reports/formats"
 	"github.com/carecert/carecert/reports/policy"
-	"github.com/carecert/carecert/reports/sarif"
-	"github.com/carecert/carecert/reports/testreport"
 	"github.com/carecert/carecert/runner"
 )
 
@@ -22,9 +19,6 @@ type reportFlags struct {
 	policy, format, out string
 	fullEvidence        bool
 }
-
-// reportFormats are the renderings `carecert report --format` prints.
-var reportFormats = []string{"console", "json", "html", "markdown", "sarif", "testreport", "junit"}
 
 func (a *app) reportCommand() *cobra.Command {
 	var f reportFlags
@@ -51,23 +45,19 @@ cannot be read.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.policy, "policy", "", "policy file to re-grade under (default: keep each report's verdict)")
-	fl.StringVar(&f.format, "format", "console", "what to print: "+strings.Join(reportFormats, ", "))
+	fl.StringVar(&f.format, "format", "console", "what to print: "+strings.Join(formats.Names(), ", "))
 	fl.StringVar(&f.out, "out", "", "write every format into this folder, one subfolder per vendor")
 	fl.BoolVar(&f.fullEvidence, "full-evidence", false, "keep identifying evidence in HTML (only if the report holds it)")
 	return cmd
 }
 
 func (a *app) report(paths []string, f reportFlags) error {
-	known := false
-	for _, k := range reportFormats {
-		known = known || k == f.format
-	}
-	if !known {
-		return usageError("--format %q: want one of %s", f.format, strings.Join(reportFormats, ", "))
+	format, err := formats.Lookup(f.format)
+	if err != nil {
+		return usageError("--%v", err)
 	}
 	var pol policy.Policy
 	if f.policy != "" {
-		var err error
 		if pol, err = policy.Load(f.policy); err != nil {
 			return usageError("%v", err)
 		}
@@ -92,7 +82,8 @@ func (a *app) report(paths []string, f reportFlags) error {
 			fmt.Fprintf(a.stdout, "%s: %s (reports in %s)\n", rep.Vendor.Name, rep.Verdict.Decision, dir)
 			continue
 		}
-		if err := a.printReport(rep, f); err != nil {
+		opt := reports.RenderOptions{FullEvidence: f.fullEvidence && rep.Evidence == "full"}
+		if err := format.Render(a.stdout, rep, opt); err != nil {
 			return err
 		}
 	}
@@ -104,95 +95,20 @@ func (a *app) report(paths []string, f reportFlags) error {
 	return nil
 }
 
-func (a *app) printReport(rep *model.Report, f reportFlags) error {
-	var data []byte
-	var err error
-	switch f.format {
-	case "console":
-		return reports.Console(a.stdout, rep)
-	case "markdown":
-		return markdown.Summary(a.stdout, rep)
-	case "json":
-		data, err = reports.MarshalJSON(rep)
-	case "html":
-		data, err = html.Render(rep, html.Options{FullEvidence: f.fullEvidence && rep.Evidence == "full"})
-	case "sarif":
-		data, err = sarif.Marshal(rep)
-	case "testreport":
-		data, err = testreport.Marshal(rep)
-	case "junit":
-		data, err = reports.JUnit(rep)
-	}
-	if err != nil {
-		return err
-	}
-	_, err = a.stdout.Write(data)
-	return err
-}
-
-// Report files a vendor's folder holds, besides the manifest.
-const (
-	fileJSON       = "report.json"
-	fileJUnit      = "junit.xml"
-	fileHTML       = "report.html"
-	fileMarkdown   = "report.md"
-	fileSARIF      = "report.sarif"
-	fileTestReport = "testreport.json"
-)
-
-// writeAll writes every rendering of a report into dir, as carecert run does.
+// writeAll writes every format of a report into dir, and the manifest that
+// hashes them, as carecert run does.
 func writeAll(dir string, rep *model.Report) error {
-	data, err := reports.MarshalJSON(rep)
-	if err != nil {
-		return err
-	}
-	if err := reports.WriteFileAtomic(filepath.Join(dir, fileJSON), data); err != nil {
-		return err
-	}
-	junit, err := reports.JUnit(rep)
-	if err != nil {
-		return err
-	}
-	if err := reports.WriteFileAtomic(filepath.Join(dir, fileJUnit), junit); err != nil {
-		return err
-	}
-	if err := writeRenderings(dir, rep); err != nil {
+	if err := formats.WriteAll(dir, rep, reports.RenderOptions{FullEvidence: rep.Evidence == "full"}); err != nil {
 		return err
 	}
 	return writeManifest(dir, rep, "")
-}
-
-// writeRenderings writes the renderings beside report.json and junit.xml.
-func writeRenderings(dir string, rep *model.Report) error {
-	page, err := html.Render(rep, html.Options{FullEvidence: rep.Evidence == "full"})
-	if err != nil {
-		return err
-	}
-	var md strings.Builder
-	if err := markdown.Summary(&md, rep); err != nil {
-		return err
-	}
-	sar, err := sarif.Marshal(rep)
-	if err != nil {
-		return err
-	}
-	tr, err := testreport.Marshal(rep)
-	if err != nil {
-		return err
-	}
-	for name, data := range map[string][]byte{fileHTML: page, fileMarkdown: []byte(md.String()), fileSARIF: sar, fileTestReport: tr} {
-		if err := reports.WriteFileAtomic(filepath.Join(dir, name), data); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // readReport reads a stored report named by its report.json or by the vendor
 // folder that holds it.
 func readReport(arg string) (*model.Report, error) {
 	if info, err := os.Stat(arg); err == nil && info.IsDir() {
-		arg = filepath.Join(arg, fileJSON)
+		arg = filepath.Join(arg, formats.ReportFile)
 	}
 	return reports.ReadJSON(arg)
 }

@@ -171,20 +171,6 @@ func (a *app) finishRun(reps []*model.Report, runErr error, f runFlags) error {
 func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 	for _, rep := range reps {
 		dir := filepath.Join(f.out, runner.VendorPlan{Name: rep.Vendor.Name}.Slug())
-		data, err := reports.MarshalJSON(rep)
-		if err != nil {
-			return err
-		}
-		if err := reports.WriteFileAtomic(filepath.Join(dir, "report.json"), data); err != nil {
-			return err
-		}
-		junit, err := reports.JUnit(rep)
-		if err != nil {
-			return err
-		}
-		if err := reports.WriteFileAtomic(filepath.Join(dir, "junit.xml"), junit); err != nil {
-			return err
-		}
 		if err := a.writeCertification(dir, rep, f); err != nil {
 			return err
 		}

@@ -3,14 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/formats"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/suites"
@@ -45,7 +46,7 @@ error or a path that cannot be read at all.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.format, "format", "text", "output: text, json or junit")
+	fl.StringVar(&f.format, "format", "text", "what to print: "+strings.Join(formats.Names(), ", "))
 	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable; default: the built-in defaults)")
 	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
 	fl.StringArrayVar(&f.extDomains, "accept-extensions", nil, "a URL prefix of extensions accepted (as warnings) without their definitions loaded (repeatable)")
@@ -54,14 +55,15 @@ error or a path that cannot be read at all.`,
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
 	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in output: redacted or full")
 	fl.StringVar(&f.shard, "shard", "", "check only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
-	fl.StringVar(&f.out, "out", "out", "with --shard: folder for the part file")
+	fl.StringVar(&f.out, "out", "", "write every format into this folder, one subfolder per vendor, as carecert run does (with --shard: the folder for the part file, default out)")
 	fl.StringVar(&f.baseline, "baseline", "", "the previous submission of a CSV extract, for submission-to-submission checks")
 	return cmd
 }
 
 func (a *app) validate(ctx context.Context, paths []string, f validateFlags) error {
-	if f.format != "text" && f.format != "json" && f.format != "junit" {
-		return usageError("--format %q: want text, json or junit", f.format)
+	format, err := formats.Lookup(f.format)
+	if err != nil {
+		return usageError("--%v", err)
 	}
 	if f.evidence != "redacted" && f.evidence != "full" {
 		return usageError("--evidence %q: want redacted or full", f.evidence)
@@ -107,7 +109,11 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	}
 	r := a.newRunner(f.workers, f.quiet)
 	if f.shard != "" {
-		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
+		out := f.out
+		if out == "" {
+			out = "out"
+		}
+		return a.runShard(ctx, r, plan, f.shard, out, f.quiet)
 	}
 	reps, err := r.Run(ctx, plan)
 	interrupted := err != nil && errors.Is(err, context.Canceled)
@@ -115,7 +121,12 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 		return usageError("%v", err)
 	}
 	rep := reps[0]
-	if err := a.printValidation(rep, f.format); err != nil {
+	if f.out != "" {
+		if err := writeAll(filepath.Join(f.out, vendorDir(rep)), rep); err != nil {
+			return err
+		}
+	}
+	if err := format.Render(a.stdout, rep, reports.RenderOptions{FullEvidence: rep.Evidence == "full"}); err != nil {
 		return err
 	}
 	var unreadable []string
@@ -157,45 +168,4 @@ func (a *app) kindsOf(location, key string) []model.Kind {
 		return []model.Kind{model.KindCSV}
 	}
 	return []model.Kind{model.KindFHIR}
-}
-
-func (a *app) printValidation(rep *model.Report, format string) error {
-	switch format {
-	case "json":
-		data, err := reports.MarshalJSON(rep)
-		if err != nil {
-			return err
-		}
-		_, err = a.stdout.Write(data)
-		return err
-	case "junit":
-		data, err := reports.JUnit(rep)
-		if err != nil {
-			return err
-		}
-		_, err = a.stdout.Write(data)
-		return err
-	}
-	var all []model.Finding
-	var dropped int64
-	for _, t := range rep.Targets {
-		for _, res := range t.Results {
-			all = append(all, res.Findings...)
-			dropped += res.Dropped
-		}
-	}
-	slices.SortFunc(all, func(x, y model.Finding) int { return model.Compare(&x, &y) })
-	for _, fd := range all {
-		fmt.Fprintln(a.stdout, fd.String())
-		if fd.Evidence != "" {
-			fmt.Fprintf(a.stdout, "    value: %s\n", fd.Evidence)
-		}
-	}
-	if dropped > 0 {
-		fmt.Fprintf(a.stdout, "(%d more finding(s) not shown; raise --max-findings)\n", dropped)
-	}
-	s := rep.Summary
-	fmt.Fprintf(a.stdout, "%d record(s) in %d target(s): %d error(s), %d warning(s), %d information\n",
-		s.Records, len(rep.Targets), s.Findings[model.Error], s.Findings[model.Warning], s.Findings[model.Information])
-	return nil
 }
