@@ -16,6 +16,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/tabular"
+	"github.com/carecert/carecert/tabular/csvtarget"
 )
 
 // read collects every record of input.
@@ -197,7 +198,7 @@ var _ = Describe("the csv target", func() {
 	})
 	open := func(opts map[string]any) (target.Target, error) {
 		reg := target.NewRegistry()
-		tabular.Register(reg)
+		csvtarget.Register(reg)
 		t, typ, err := reg.Open(target.Spec{Name: "t", Path: "now.csv", BaseDir: dir, Options: check.Params(opts)})
 		if err == nil {
 			Expect(typ).To(Equal("csv"))
@@ -247,7 +248,7 @@ var _ = Describe("the csv target", func() {
 
 	It("reads every table of a folder in name order", func() {
 		reg := target.NewRegistry()
-		tabular.Register(reg)
+		csvtarget.Register(reg)
 		t, _, err := reg.Open(target.Spec{Name: "t", Path: dir, Type: "csv", Options: check.Params{"delimiter": ";"}})
 		Expect(err).NotTo(HaveOccurred())
 		recs := collect(t)

@@ -8,7 +8,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
-	"github.com/carecert/carecert/tabular"
+	"github.com/carecert/carecert/tabular/csvtarget"
 	v2checks "github.com/carecert/carecert/validators/hl7v2"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/quality"
@@ -36,7 +36,7 @@ func newRegistries() *registries {
 	r.targets.Register("mllp", "an MLLP endpoint (mllp://host:port, or mllps:// over TLS) sent the messages of a feed; each acknowledgement is checked", target.OpenMLLP)
 	r.targets.Register("mllp-listen", "listen for a vendor's MLLP feed for a time or a message count (carecert listen mllp)", target.OpenMLLPListen(target.ListenOptions{Judge: v2checks.NewJudge()}))
 	tables.Register(r.checks)
-	tabular.Register(r.targets)
+	csvtarget.Register(r.targets)
 	restapi.Register(r.checks)
 	livefhir.Register(r.targets)
 	return r

@@ -1,16 +1,21 @@
-package tabular
+// Package csvtarget is the csv target family: a plan's CSV/TSV extract (a file,
+// a folder of tables, a baseline submission) streamed as rows by package
+// tabular. It is kept apart from the reader so that validators, which need only
+// rows, never link the runner's target contract.
+package csvtarget
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/carecert/carecert/internal/files"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/carecert/carecert/internal/files"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/tabular"
 )
 
 // TargetDoc describes the csv target type for `carecert checks`.
@@ -22,7 +27,7 @@ const TargetDoc = "CSV/TSV extract (plain or .gz; a file or a folder of tables):
 type Target struct {
 	files    []string
 	baseline string
-	opts     Options
+	opts     tabular.Options
 }
 
 // OpenTarget builds a csv target from a plan's target spec. Options: table,
@@ -37,7 +42,7 @@ func OpenTarget(spec target.Spec) (target.Target, error) {
 	if err := o.Reject("name", "type", "table", "delimiter", "header", "columns", "rename", "encoding", "key", "baseline", "max_record_lines", "tables"); err != nil {
 		return nil, err
 	}
-	var opts Options
+	var opts tabular.Options
 	var err error
 	if opts.Table, err = o.String("table", ""); err != nil {
 		return nil, err
@@ -150,16 +155,16 @@ func (t *Target) Records(ctx context.Context, emit target.Emit) error {
 		o := t.opts
 		o.Baseline = true
 		if o.Table == "" {
-			o.Table = TableName(t.files[0])
+			o.Table = tabular.TableName(t.files[0])
 		}
-		if err := ReadFile(t.baseline, o, guarded); err != nil {
+		if err := tabular.ReadFile(t.baseline, o, guarded); err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
 	}
 	o := t.opts
 	o.HasBaseline = t.baseline != ""
 	for _, f := range t.files {
-		if err := ReadFile(f, o, guarded); err != nil {
+		if err := tabular.ReadFile(f, o, guarded); err != nil {
 			return err
 		}
 	}
