@@ -139,6 +139,9 @@ type Finding struct {
 	// Evidence is the offending value or an excerpt; reports redact it unless the
 	// user asks for full evidence.
 	Evidence string `json:"evidence,omitempty"`
+	// AlsoReportedBy names the other requirements ("suite/REQ") that report
+	// the same record at the same path: the same defect, seen by another check.
+	AlsoReportedBy []string `json:"also_reported_by,omitempty"`
 	// Sensitive marks evidence that identifies a person (NHS number, name, birth
 	// date, address) so that redaction can remove it.
 	Sensitive bool `json:"-"`

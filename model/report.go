@@ -68,6 +68,11 @@ type TargetRun struct {
 	// Error is set when the target could not be read at all.
 	Error   string   `json:"error,omitempty"`
 	Results []Result `json:"results"`
+	// Defects counts each problem once, however many requirements report it;
+	// SuiteDefects does the same per suite, over the records the suite's checks
+	// looked at. Both are absent from reports written before they existed.
+	Defects      *Defects           `json:"defects,omitempty"`
+	SuiteDefects map[string]Defects `json:"suite_defects,omitempty"`
 }
 
 // InputSuite and InputRequirement name the requirement every run has: records
@@ -99,6 +104,9 @@ type Summary struct {
 	Results  int                `json:"results"`
 	Outcomes map[Outcome]int    `json:"outcomes"`
 	Findings map[Severity]int64 `json:"findings"`
+	// Defects counts problems once (see Defects); nil when a target of the
+	// report did not count them.
+	Defects *Defects `json:"defects,omitempty"`
 }
 
 // Decision is a verdict's headline.
@@ -120,9 +128,14 @@ type Verdict struct {
 
 // Summarize fills r.Summary from its targets.
 func (r *Report) Summarize() {
-	s := Summary{Outcomes: map[Outcome]int{}, Findings: map[Severity]int64{}}
+	s := Summary{Outcomes: map[Outcome]int{}, Findings: map[Severity]int64{}, Defects: &Defects{}}
 	for _, t := range r.Targets {
 		s.Records += t.Records
+		if t.Defects == nil {
+			s.Defects = nil
+		} else if s.Defects != nil {
+			s.Defects.Merge(*t.Defects)
+		}
 		for _, res := range t.Results {
 			s.Results++
 			s.Outcomes[res.Outcome]++

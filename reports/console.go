@@ -56,6 +56,11 @@ func Console(w io.Writer, rep *model.Report) error {
 	if !rep.Complete {
 		fmt.Fprintln(w, "  (incomplete: the run was interrupted)")
 	}
+	if d := rep.Summary.Defects; d != nil {
+		// Requirements overlap; the problems a supplier has to fix are fewer.
+		fmt.Fprintf(w, "Distinct problems: %d (%d errors, %d warnings), in %d findings\n", d.Total(), d.Errors, d.Warnings,
+			rep.Summary.Findings[model.Error]+rep.Summary.Findings[model.Warning]+rep.Summary.Findings[model.Information])
+	}
 	return nil
 }
 

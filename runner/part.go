@@ -55,7 +55,10 @@ type TargetPart struct {
 	Records  int64        `json:"records"`
 	Error    string       `json:"error,omitempty"`
 	Input    *model.Tally `json:"input"`
-	Checks   []CheckPart  `json:"checks"`
+	// Defects and SuiteDefects are the shard's problems counted once.
+	Defects      *model.Defects           `json:"defects,omitempty"`
+	SuiteDefects map[string]model.Defects `json:"suite_defects,omitempty"`
+	Checks       []CheckPart              `json:"checks"`
 }
 
 // CheckPart is one requirement's state and tally in a part.
@@ -130,6 +133,10 @@ func targetPart(tw *targetWork, cs []compiled) (TargetPart, error) {
 	tp := TargetPart{
 		Name: tw.run.Name, Type: tw.run.Type, Location: tw.run.Location,
 		Records: tw.run.Records, Error: tw.run.Error, Input: tw.work.input,
+		Defects: &tw.work.defects, SuiteDefects: map[string]model.Defects{},
+	}
+	for id, d := range tw.work.suiteDefects {
+		tp.SuiteDefects[id] = *d
 	}
 	for i, c := range cs {
 		state, err := json.Marshal(tw.work.states[i])
@@ -283,6 +290,15 @@ func mergeTarget(parts []*Part, vi, k int, cs []compiled, limit int) (*targetWor
 		w := newWorker(cs, limit)
 		if tp.Input != nil {
 			w.input.Merge(tp.Input)
+		}
+		if tp.Defects != nil {
+			w.defects.Merge(*tp.Defects)
+		}
+		for id, d := range tp.SuiteDefects {
+			if w.suiteDefects[id] == nil {
+				w.suiteDefects[id] = &model.Defects{}
+			}
+			w.suiteDefects[id].Merge(d)
 		}
 		for i, c := range cs {
 			cp := tp.Checks[i]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -190,13 +191,18 @@ type worker struct {
 	input   *model.Tally
 	states  []check.State
 	tallies []*model.Tally
+	// defects counts each problem once over all requirements, suiteDefects
+	// once per suite (see model.Defects).
+	defects      model.Defects
+	suiteDefects map[string]*model.Defects
 }
 
 func newWorker(cs []compiled, limit int) *worker {
-	w := &worker{input: model.NewTally(limit)}
+	w := &worker{input: model.NewTally(limit), suiteDefects: map[string]*model.Defects{}}
 	for _, c := range cs {
 		w.states = append(w.states, c.check.NewState())
 		w.tallies = append(w.tallies, model.NewTally(limit))
+		w.suiteDefects[c.suite.ID] = &model.Defects{}
 	}
 	return w
 }
@@ -204,6 +210,13 @@ func newWorker(cs []compiled, limit int) *worker {
 // merge adds another worker's (or shard's) unfinished work into w.
 func (w *worker) merge(o *worker, cs []compiled) error {
 	w.input.Merge(o.input)
+	w.defects.Merge(o.defects)
+	for id, d := range o.suiteDefects {
+		if w.suiteDefects[id] == nil {
+			w.suiteDefects[id] = &model.Defects{}
+		}
+		w.suiteDefects[id].Merge(*d)
+	}
 	for i := range cs {
 		if err := w.states[i].Merge(o.states[i]); err != nil {
 			return fmt.Errorf("merging results of %s: %w", cs[i].req.ID, err)
@@ -312,6 +325,12 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 	tr := tw.run
 	w := tw.work
 	tr.Results = append(tr.Results, inputResult(w.input, tr.Error))
+	defects := w.defects
+	tr.Defects = &defects
+	tr.SuiteDefects = map[string]model.Defects{}
+	for id, d := range w.suiteDefects {
+		tr.SuiteDefects[id] = *d
+	}
 	for i, c := range cs {
 		res := model.Result{
 			Suite: c.suite.ID, Requirement: c.req.ID, Level: c.req.Level,
@@ -323,6 +342,7 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 			tr.Results = append(tr.Results, res)
 			continue
 		}
+		before := [3]int64{tally.Information, tally.Warnings, tally.Errors}
 		if p := recovered(func() { w.states[i].Finish(tally) }); p != nil {
 			res.Outcome, res.Message = model.Errored, fmt.Sprintf("carecert failed while finishing check %s (an internal error): %v", c.req.Check, p)
 			tally.Sample()
@@ -330,6 +350,17 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 			tr.Results = append(tr.Results, res)
 			continue
 		}
+		// Feed-level findings are a defect each: they are not about one
+		// record's elements, so no other requirement reports them.
+		after := [3]int64{tally.Information, tally.Warnings, tally.Errors}
+		sd := tr.SuiteDefects[c.suite.ID]
+		for sev := range after {
+			for n := after[sev] - before[sev]; n > 0; n-- {
+				tr.Defects.Count(model.Severity(sev))
+				sd.Count(model.Severity(sev))
+			}
+		}
+		tr.SuiteDefects[c.suite.ID] = sd
 		// Feed-level findings are made here, after the per-record pass: name
 		// their requirement and redact them too.
 		for j := range tally.Findings {
@@ -361,13 +392,22 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 		f := *rec.Problem
 		f.Check = InputRequirement
 		w.input.Observe([]model.Finding{f})
+		w.defects.Record([]model.Severity{f.Severity})
 		return
 	}
 	w.input.Observe(nil)
+	found := make([][]model.Finding, len(cs))
+	did := make([]bool, len(cs))
+	var applied []string // suites whose checks looked at the record
+	var reported []model.Reported
 	for i, c := range cs {
 		fs, ok := w.apply(i, c, rec)
 		if !ok {
 			continue
+		}
+		did[i] = true
+		if !slices.Contains(applied, c.suite.ID) {
+			applied = append(applied, c.suite.ID)
 		}
 		for j := range fs {
 			fs[j].Check = c.req.ID
@@ -375,7 +415,22 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 				redact(&fs[j])
 			}
 		}
-		w.tallies[i].Observe(fs)
+		found[i] = fs
+		if len(fs) > 0 {
+			reported = append(reported, model.Reported{Suite: c.suite.ID, Requirement: c.suite.ID + "/" + c.req.ID, Findings: fs})
+		}
+	}
+	// One defect seen by several requirements is marked before the tallies
+	// keep their copies.
+	model.MarkAlsoReported(reported)
+	for i := range cs {
+		if did[i] {
+			w.tallies[i].Observe(found[i])
+		}
+	}
+	w.defects.Record(model.GroupDefects(reported, nil))
+	for _, id := range applied {
+		w.suiteDefects[id].Record(model.GroupDefects(reported, func(r model.Reported) bool { return r.Suite == id }))
 	}
 }
 

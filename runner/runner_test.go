@@ -99,6 +99,45 @@ targets:
 })
 
 var _ = Describe("running a plan", func() {
+	It("counts a defect that two requirements report once, and says who else reports each finding", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "schema-again.yaml"), []byte(`id: schema-again
+version: "1"
+title: The same schema check under another requirement
+kinds: [fhir]
+requirements:
+  - {id: AGAIN-01, level: SHALL, title: Schema again, check: fhir-json-schema}
+`), 0o644)).To(Succeed())
+		p, err := runner.LoadPlan(writePlan(dir, `name: overlap
+date: 2026-01-01
+suites: [fhir-r4-structure, schema-again.yaml]
+vendors:
+  - name: Defect Co
+    targets:
+      - {name: feed, type: fixture, seed: 4, records: 1500, defects: all}
+`))
+		Expect(err).NotTo(HaveOccurred())
+		reps, err := newRunner(2).Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		rep := reps[0]
+		struct02, again := result(rep, "STRUCT-02"), result(rep, "AGAIN-01")
+		Expect(again.Errors).To(Equal(struct02.Errors), "every requirement keeps its own outcome and counts")
+		Expect(again.Outcome).To(Equal(model.Fail))
+		t := rep.Targets[0]
+		Expect(t.Defects).NotTo(BeNil())
+		// The schema errors count once, not twice: the findings total counts
+		// them under both requirements.
+		Expect(t.Defects.Errors).To(Equal(rep.Summary.Findings[model.Error] - again.Errors))
+		Expect(t.Defects.Records).To(Equal(int64(1500)))
+		Expect(t.SuiteDefects["schema-again"].Errors).To(Equal(again.Errors))
+		Expect(*rep.Summary.Defects).To(Equal(*t.Defects))
+		for _, f := range again.Findings {
+			if f.Record != "" && f.Path != "" {
+				Expect(f.AlsoReportedBy).To(ContainElement("fhir-r4-structure/STRUCT-02"), f.String())
+			}
+		}
+	})
+
 	It("certifies the clean vendor and not the one with seeded defects, counting each defect", func() {
 		p, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), fixturePlan))
 		Expect(err).NotTo(HaveOccurred())

@@ -28,6 +28,17 @@ type Column struct {
 	Vendor   model.Vendor
 	Decision model.Decision
 	Reasons  []string
+	// Defects counts the vendor's problems once however many requirements
+	// report them; nil for reports written before carecert counted them.
+	Defects *model.Defects
+}
+
+// Problems is the column's distinct problems in words.
+func (c Column) Problems() string {
+	if c.Defects == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%d (%d errors, %d warnings)", c.Defects.Total(), c.Defects.Errors, c.Defects.Warnings)
 }
 
 // Cell is one vendor's outcome for a requirement: the worst over its targets.
@@ -111,7 +122,7 @@ func Build(reps []*model.Report) *Matrix {
 		if r.Vendor.Release != "" {
 			label += " " + r.Vendor.Release
 		}
-		m.Columns = append(m.Columns, Column{Label: label, Vendor: r.Vendor, Decision: r.Verdict.Decision, Reasons: r.Verdict.Reasons})
+		m.Columns = append(m.Columns, Column{Label: label, Vendor: r.Vendor, Decision: r.Verdict.Decision, Reasons: r.Verdict.Reasons, Defects: r.Summary.Defects})
 		for _, t := range r.Targets {
 			for _, res := range t.Results {
 				key := res.Suite + "/" + res.Requirement
@@ -215,7 +226,11 @@ func (m *Matrix) Console(w io.Writer) error {
 	for _, c := range m.Columns {
 		verdict = append(verdict, string(c.Decision))
 	}
-	tables[0].rows = append(tables[0].rows, verdict)
+	problems := []string{"Distinct problems", ""}
+	for _, c := range m.Columns {
+		problems = append(problems, c.Problems())
+	}
+	tables[0].rows = append(tables[0].rows, verdict, problems)
 	for _, s := range m.Suites {
 		row := []string{s.ID, "pass rate"}
 		for _, c := range s.Cells {
@@ -271,6 +286,18 @@ func (m *Matrix) CSV(w io.Writer) error {
 	row := []string{"verdict", "", "", ""}
 	for _, c := range m.Columns {
 		row = append(row, string(c.Decision), "", "", "", "", "")
+	}
+	if err := cw.Write(row); err != nil {
+		return err
+	}
+	// Problems counted once (a defect several requirements report is one).
+	row = []string{"problems", "", "", "distinct problems"}
+	for _, c := range m.Columns {
+		if c.Defects == nil {
+			row = append(row, "", "", "", "", "", "")
+			continue
+		}
+		row = append(row, "", strconv.FormatInt(c.Defects.Errors, 10), strconv.FormatInt(c.Defects.Warnings, 10), "", "", "")
 	}
 	if err := cw.Write(row); err != nil {
 		return err
@@ -341,8 +368,10 @@ var pageTemplate = template.Must(template.New("compare").Funcs(html.Funcs()).Par
 <p class="meta">{{len .M.Columns}} report(s) compared requirement by requirement. Each cell is the worst outcome over the vendor's targets.</p>
 <table id="verdicts">
 <thead><tr><th></th>{{range .M.Columns}}<th>{{.Label}}</th>{{end}}</tr></thead>
-<tbody><tr><th>Verdict</th>{{range .M.Columns}}<td><span class="badge {{decisionClass .Decision}}-badge">{{.Decision}}</span></td>{{end}}</tr></tbody>
+<tbody><tr><th>Verdict</th>{{range .M.Columns}}<td><span class="badge {{decisionClass .Decision}}-badge">{{.Decision}}</span></td>{{end}}</tr>
+<tr><th>Distinct problems</th>{{range .M.Columns}}<td class="num">{{.Problems}}</td>{{end}}</tr></tbody>
 </table>
+<p class="note">Distinct problems count each problem once: when several requirements report the same element of the same record (a bad birth date rejected by the schema, the profile and a data-quality rule), it is one problem. The requirement rows below keep every requirement's own outcome and counts.</p>
 <h2>Pass rate by suite</h2>
 <table id="suites">
 <thead><tr><th>Suite</th>{{range .M.Columns}}<th class="num">{{.Label}}</th>{{end}}</tr></thead>

@@ -90,9 +90,11 @@ var _ = Describe("Build", Ordered, func() {
 		Expect(m.CSV(&buf)).To(Succeed())
 		rows, err := csv.NewReader(&buf).ReadAll()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(rows).To(HaveLen(1 + 1 + 3 + 4 + 1))
+		Expect(rows).To(HaveLen(1 + 2 + 3 + 4 + 1))
 		Expect(rows[0][:10]).To(Equal([]string{"kind", "id", "level", "title", "Riverside 3.2 outcome", "Riverside 3.2 errors", "Riverside 3.2 warnings", "Riverside 3.2 numerator", "Riverside 3.2 denominator", "Riverside 3.2 rate"}))
 		Expect(rows[1]).To(ContainElements("verdict", "Certified", "Not certified"))
+		Expect(rows[2][:16]).To(Equal([]string{"problems", "", "", "distinct problems", "", "0", "0", "", "", "", "", "2", "0", "", "", ""}))
+		rows = append(rows[:2], rows[3:]...)
 		Expect(rows[7][:12]).To(Equal([]string{"requirement", "fhir-r4-structure/STRUCT-02", "SHALL", "Resources conform to the FHIR R4 JSON schema", "pass", "0", "0", "", "", "", "fail", "2"}))
 		Expect(rows[3][4:16]).To(Equal([]string{"", "", "", "4", "4", "1.0000", "", "", "", "1", "2", "0.5000"}))
 		Expect(rows[9]).To(Equal([]string{"measure", "fhir-r4-structure/STRUCT-01 completeness:Patient.birthDate", "", "",
@@ -103,6 +105,7 @@ var _ = Describe("Build", Ordered, func() {
 		var con bytes.Buffer
 		Expect(m.Console(&con)).To(Succeed())
 		Expect(con.String()).To(ContainSubstring("Not certified"))
+		Expect(con.String()).To(MatchRegexp(`Distinct problems\s+│\s+│ 0 \(0 errors, 0 warnings\)\s+│ 2 \(2 errors, 0 warnings\)`))
 		Expect(con.String()).To(MatchRegexp(`fhir-r4-structure/STRUCT-02.*pass.*fail \(2 errors\)`))
 		Expect(con.String()).To(MatchRegexp(`completeness:Patient.birthDate\s+│ fhir-r4-structure/STRUCT-01\s+│ 95.0% \(190/200\)`))
 

@@ -257,7 +257,7 @@ var _ = Describe("the HTML report in a real browser", Ordered, func() {
 				loc += ":" + strconv.Itoa(int(line))
 			}
 			str := func(v any) string { s, _ := v.(string); return s }
-			rows[squeeze(reqs[int(f[2].(float64))].(string)+str(f[7])+loc+str(f[5])+str(f[6])+str(f[8])+str(f[9]))]++
+			rows[squeeze(reqs[int(f[2].(float64))].(string)+str(f[7])+loc+str(f[5])+str(f[6])+str(f[8])+str(f[10])+str(f[9]))]++
 			kept++
 		}
 		Expect(kept).To(BeNumerically(">", 150), "more findings than one screen page of 100")

@@ -77,7 +77,8 @@
       html.push('<tr data-severity="' + SEV[f[0]] + '"><td><span class="badge s-' + SEV[f[0]] + '">' + SEV[f[0]] +
         '</span></td><td class="mono">' + esc(data.requirements[f[2]]) + '<br><span class="note">' + esc(f[7]) +
         '</span></td><td class="mono">' + esc(location(f)) + '</td><td class="mono">' + esc(f[5]) +
-        '</td><td class="mono">' + esc(f[6]) + '</td><td>' + esc(f[8]) + '</td><td class="mono">' + esc(f[9]) + '</td></tr>');
+        '</td><td class="mono">' + esc(f[6]) + '</td><td>' + esc(f[8]) +
+        (f[10] ? '<br><span class="note also">' + esc(f[10]) + '</span>' : '') + '</td><td class="mono">' + esc(f[9]) + '</td></tr>');
     }
     body.innerHTML = html.join("");
     $("match-count").textContent = String(matches.length);

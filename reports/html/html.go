@@ -162,7 +162,7 @@ type findingsData struct {
 	Requirements []string `json:"requirements"`
 	Files        []string `json:"files"`
 	// Findings: severity, target, requirement, file, line, record, path, code,
-	// message, evidence.
+	// message, evidence, and the other requirements that report the same defect.
 	Findings [][]any `json:"findings"`
 }
 
@@ -239,7 +239,7 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 				if f.File != "" {
 					fi = index(&data.Files, fIdx, f.File)
 				}
-				data.Findings = append(data.Findings, []any{int(f.Severity), ti, ri, fi, f.Line, f.Record, f.Path, f.Code, f.Message, f.Evidence})
+				data.Findings = append(data.Findings, []any{int(f.Severity), ti, ri, fi, f.Line, f.Record, f.Path, f.Code, f.Message, f.Evidence, f.AlsoReported()})
 			}
 		}
 	}

@@ -64,6 +64,22 @@ var _ = Describe("Render", func() {
 		Expect(kept).To(BeNumerically(">", 0))
 	})
 
+	It("says which other requirements report a finding's defect, and counts problems once", func() {
+		res := &rep.Targets[0].Results[len(rep.Targets[0].Results)-1]
+		res.Findings[0].AlsoReportedBy = []string{"fhir-r4-profiles/PROF-01", "nhs-demographics/NHS-05"}
+		rep.Summary.Defects = &model.Defects{Records: 400, Failing: 7, Errors: 9, Warnings: 2}
+		page, err := html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(ContainSubstring(`<b id="count-defects">11</b><span>distinct problems (9 errors)</span>`))
+		var also []string
+		for _, f := range embedded(page)["findings"].([]any) {
+			if s := f.([]any)[10].(string); s != "" {
+				also = append(also, s)
+			}
+		}
+		Expect(also).To(Equal([]string{"also reported by fhir-r4-profiles/PROF-01, nhs-demographics/NHS-05"}))
+	})
+
 	It("marks the results a waiver excused", func() {
 		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: fhir-r4-structure/STRUCT-01 until 2026-03-31: fix in 11.1")
 		page, err := html.Render(rep, html.Options{})

@@ -68,6 +68,9 @@ func Summary(w io.Writer, rep *model.Report) error {
 	fmt.Fprintf(&b, "Plan *%s* · as of %s · %d record(s) · %d result(s): %d pass, %d warn, %d fail, %d error, %d skip · findings: %d error(s), %d warning(s)\n\n",
 		Escape(rep.Plan), rep.AsOf, s.Records, s.Results, s.Outcomes[model.Pass], s.Outcomes[model.Warn], s.Outcomes[model.Fail], s.Outcomes[model.Errored], s.Outcomes[model.Skip],
 		s.Findings[model.Error], s.Findings[model.Warning])
+	if d := s.Defects; d != nil {
+		fmt.Fprintf(&b, "Distinct problems: %d (%d error(s), %d warning(s)): a problem several requirements report counts once.\n\n", d.Total(), d.Errors, d.Warnings)
+	}
 	if !rep.Complete {
 		b.WriteString("> **Incomplete:** the run was interrupted; results cover only part of the feed.\n\n")
 	}
