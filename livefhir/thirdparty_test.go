@@ -16,14 +16,14 @@ import (
 )
 
 // medplum starts Medplum's FHIR router with its in-memory repository (npm
-// packages that .ci/install-medplum.sh puts in .cache/medplum) on 127.0.0.1,
+// packages that .ci/install-medplum.sh puts in .tools/medplum) on 127.0.0.1,
 // loaded with the generated feed, and returns its base URL. Without it the
 // spec fails in CI (CI=true, where the install script has run) and is
 // skipped, saying how to install it, elsewhere.
 func medplum() string {
 	root, err := filepath.Abs("..")
 	Expect(err).NotTo(HaveOccurred())
-	modules := filepath.Join(root, ".cache", "medplum", "node_modules")
+	modules := filepath.Join(root, ".tools", "medplum", "node_modules")
 	node, nodeErr := exec.LookPath("node")
 	_, modErr := os.Stat(filepath.Join(modules, "@medplum", "fhir-router", "package.json"))
 	if nodeErr != nil || modErr != nil {
