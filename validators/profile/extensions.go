@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/carecert/carecert/fhir/definitions"
@@ -67,48 +68,179 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 	case !p.root.modifier && modifierPlace:
 		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not a modifier extension: it must be sent as an extension, not as a modifierExtension", url), "")
 	}
-	if msg := contextAllows(p, host, k); msg != "" {
+	if msg := w.contextAllows(p, host, path, k); msg != "" {
 		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not allowed here: %s", url, msg), "")
 	}
+	saved := w.extURL
+	w.extURL = url
 	w.object(m, p.root, nil, path, false)
+	w.extURL = saved
 	w.invariants(p.root, &typeInfo{code: "Extension"}, m, nil, path)
 }
 
 // contextAllows checks an extension definition's context against where the
-// extension appears: host is the element (path or data type) holding it.
-func contextAllows(p *Plan, host string, k *node) string {
+// extension appears: host is the element holding it ("path|type|typedPath",
+// or a resource type for a resource's root) and path the extension's own
+// location. It returns why the extension is not allowed, or "".
+func (w *walker) contextAllows(p *Plan, host, path string, k *node) string {
 	if len(p.Context) == 0 {
 		return ""
 	}
 	hostPath, hostType, _ := strings.Cut(host, "|")
 	hostType, typedPath, _ := strings.Cut(hostType, "|")
+	// The element in the instance, without indexes ("Patient.name.given").
+	at := path
+	if i := strings.LastIndexByte(at, '.'); i >= 0 {
+		at = at[:i]
+	}
+	literal := stripIndexes(at)
+	root := !strings.Contains(host, "|") && !strings.Contains(hostPath, ".") && w.e.IsResourceType(hostPath)
 	var allowed []string
-	for _, c := range p.Context {
+	for _, c := range append(p.Context, r4ContextErrata(p.URL)...) {
+		e := c.Expression
 		switch c.Type {
 		case "fhirpath":
-			return "" // not checked without evaluating the expression
+			if w.selects(p, e, at) {
+				return ""
+			}
 		case "extension":
-			if hostType == "Extension" || strings.HasSuffix(hostPath, "xtension") {
+			if u, _ := definitions.SplitCanonical(e); hostType == "" && hostPath == "Extension" && w.extURL != "" && (w.extURL == e || w.extURL == u) {
 				return ""
 			}
 		default:
-			e := c.Expression
 			switch {
-			case e == hostPath || e == hostType || e == "*" || e == typedPath && typedPath != "",
-				e == "Element", e == "Resource", e == "DomainResource",
-				e == "BackboneElement" && strings.Contains(hostPath, "."),
-				strings.HasPrefix(hostPath, e+"."), // a context on a resource covers its elements
-				strings.HasPrefix(e, hostPath+"."): // an element's primitive children share its extensions
+			case e == "Element" || e == "Any" || e == "*":
+				return "" // every element, and resources too, as the reference validator reads it
+			case root && w.e.resourceIs(hostPath, e):
+				return "" // Patient is a DomainResource and a Resource; Questionnaire a CanonicalResource
+			case !root && (e == "BackboneElement" && hostType == "BackboneElement"):
 				return ""
-			}
-			// A context on a data type or element path matches its uses.
-			if k != nil && (k.path == e+".extension" || k.path == e+".modifierExtension") {
+			case e == hostPath || e == literal || e == typedPath && typedPath != "":
+				return ""
+			case hostType != "" && hostType != "BackboneElement" && hostType != "Element" && w.e.typeIs(hostType, e):
+				return "" // a data type, or one it derives from (Age is a Quantity)
+			case k != nil && (k.path == e+".extension" || k.path == e+".modifierExtension"):
 				return ""
 			}
 		}
 		allowed = append(allowed, c.Expression)
 	}
-	return fmt.Sprintf("it is used on %s but its definition allows only %s", hostPath, strings.Join(allowed, ", "))
+	where := literal
+	if where == "" {
+		where = hostPath
+	}
+	return fmt.Sprintf("it is used on %s but its definition allows only %s", where, strings.Join(allowed, ", "))
+}
+
+// r4ContextErrata are the places core extensions are used in published
+// definitions although their R4 context leaves them out: the type of an
+// element (ElementDefinition.type) carries fhir-type and regex, and the
+// normative version and capability expectations appear on many elements.
+func r4ContextErrata(url string) []definitions.Context {
+	switch strings.TrimPrefix(url, definitions.CoreBase) {
+	case "structuredefinition-fhir-type", "regex":
+		return []definitions.Context{{Type: "element", Expression: "ElementDefinition.type"}}
+	case "structuredefinition-normative-version", "capabilitystatement-expectation", "capabilitystatement-prohibited":
+		return []definitions.Context{{Type: "element", Expression: "Element"}}
+	}
+	return nil
+}
+
+// selects reports whether a fhirpath context of an extension definition,
+// evaluated on the resource, selects the element at path. An expression
+// that cannot be evaluated allows the extension (and is reported once).
+func (w *walker) selects(p *Plan, expr, path string) bool {
+	sel := p.contexts[expr]
+	if sel == nil {
+		w.unevaluated(&invariant{key: "context of " + p.URL, expr: expr}, "the extension context cannot be evaluated")
+		return true
+	}
+	paths, err := sel.Select(Focus{Value: w.res, Type: fhirResourceType(w.res), DefPath: fhirResourceType(w.res), Resource: w.res, Root: w.root}, w.resPath)
+	if err != nil {
+		w.unevaluated(&invariant{key: "context of " + p.URL, expr: expr}, "FHIRPath: "+err.Error())
+		return true
+	}
+	return slices.Contains(paths, path)
+}
+
+func fhirResourceType(m map[string]any) string {
+	t, _ := m["resourceType"].(string)
+	return t
+}
+
+// stripIndexes turns an instance path into an element path
+// ("Patient.name[0].given[1]" → "Patient.name.given").
+func stripIndexes(p string) string {
+	if !strings.Contains(p, "[") {
+		return p
+	}
+	var b strings.Builder
+	skip := false
+	for _, r := range p {
+		switch {
+		case r == '[':
+			skip = true
+		case r == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// resourceIs reports whether a resource type is, or derives from, the
+// (possibly abstract) type named: Resource, DomainResource, and R5's
+// CanonicalResource and MetadataResource, which R4 does not define but
+// contexts written for several versions use.
+func (e *Engine) resourceIs(typ, abstract string) bool {
+	switch abstract {
+	case "CanonicalResource", "MetadataResource":
+		p, err := e.TypePlan(typ)
+		if err != nil || p.root == nil {
+			return false
+		}
+		// R4 has no such types: a canonical resource is one identified by
+		// url and version, with a status; a metadata resource also has
+		// its review and approval dates.
+		kids := p.root.kidIndex
+		canonical := kids["url"] != nil && kids["version"] != nil && kids["status"] != nil
+		if abstract == "MetadataResource" {
+			return canonical && kids["approvalDate"] != nil
+		}
+		return canonical
+	}
+	return e.typeIs(typ, abstract)
+}
+
+// typeIs reports whether a type is the type named or derives from it,
+// following the base definitions of the core (Age → Quantity → Element).
+func (e *Engine) typeIs(typ, base string) bool {
+	if typ == base {
+		return true
+	}
+	key := "is:" + typ + ">" + base
+	if v, ok := e.ready.Load(key); ok {
+		return v.(bool)
+	}
+	found := false
+	for t, n := typ, 0; t != "" && n < 10; n++ {
+		sd, err := e.defs.BaseType(t)
+		if err != nil {
+			break
+		}
+		parent, ok := strings.CutPrefix(sd.BaseDefinition, definitions.CoreBase)
+		if !ok {
+			break
+		}
+		if parent == base {
+			found = true
+			break
+		}
+		t = parent
+	}
+	e.ready.Store(key, found)
+	return found
 }
 
 // exampleURL reports whether a URL is on a domain reserved for examples

@@ -36,3 +36,26 @@ func (e fhirpathExpr) Holds(f Focus) (bool, error) {
 	}
 	return v && ok, nil
 }
+
+// Selection implements Selector.
+func (f FHIRPath) Selection(expression string) (Selection, error) {
+	x, err := fhirpath.Compile(expression)
+	if err != nil {
+		return nil, err
+	}
+	return fhirpathExpr{x: x, model: f.Model}, nil
+}
+
+// Select implements Selection.
+func (e fhirpathExpr) Select(f Focus, path string) ([]string, error) {
+	env := &fhirpath.Env{Model: e.model, Resource: f.Resource, RootResource: f.Root}
+	vs, err := e.x.EvaluateTyped(env, fhirpath.Element(f.Value, f.Ext, f.Type, f.DefPath).At(path))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, v.Path)
+	}
+	return out, nil
+}

@@ -22,6 +22,19 @@ type Expression interface {
 	Holds(f Focus) (bool, error)
 }
 
+// Selector is an Invariants that also compiles expressions selecting
+// elements, such as the fhirpath contexts of extension definitions.
+type Selector interface {
+	Selection(expression string) (Selection, error)
+}
+
+// Selection is a compiled selecting expression.
+type Selection interface {
+	// Select evaluates the expression on a focus found at path and returns
+	// the paths of what it selects ("Patient.contact[0].name").
+	Select(f Focus, path string) ([]string, error)
+}
+
 // Focus is the element an invariant is evaluated on, with what FHIRPath
 // needs to type it.
 type Focus struct {

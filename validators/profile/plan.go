@@ -23,7 +23,9 @@ type Plan struct {
 	Kind string
 	// Context is where an extension definition may be used.
 	Context []definitions.Context
-	root    *node
+	// contexts are its fhirpath contexts, compiled (nil when they cannot be).
+	contexts map[string]Selection
+	root     *node
 	// mustSupport lists the ids of the profile's must-support elements, in
 	// snapshot order; node.ms indexes into it.
 	mustSupport []string
@@ -136,6 +138,19 @@ func (c *compiler) plan(canonical string) (*Plan, error) {
 	p := &Plan{URL: sd.URL, Version: sd.Version, Name: sd.Name, Type: sd.Type, Kind: sd.Kind, Context: sd.Context,
 		IsCore: strings.HasPrefix(sd.URL, definitions.CoreBase) && sd.Derivation != "constraint"}
 	c.e.building[canonical] = p
+	for _, ctx := range sd.Context {
+		if ctx.Type != "fhirpath" {
+			continue
+		}
+		if p.contexts == nil {
+			p.contexts = map[string]Selection{}
+		}
+		if s, ok := c.e.fhirpath.(Selector); ok {
+			if sel, err := s.Selection(ctx.Expression); err == nil {
+				p.contexts[ctx.Expression] = sel
+			}
+		}
+	}
 	if sd.Snapshot == nil || len(sd.Snapshot.Element) == 0 {
 		return nil, fmt.Errorf("%s has no snapshot", canonical)
 	}

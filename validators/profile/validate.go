@@ -101,6 +101,11 @@ type walker struct {
 	// ids maps the element ids of the resource being walked to the path of
 	// the element that has each (duplicates.go).
 	ids map[string]string
+	// resPath is where res is in the record ("Patient.contained[0]").
+	resPath string
+	// extURL is the url of the extension whose content is being walked,
+	// for extensions whose context is another extension.
+	extURL string
 	// depth counts the conformance checks this walk is nested in (profile
 	// discriminators, target profiles), which bounds cycles of references.
 	depth int
@@ -163,13 +168,13 @@ func (w *walker) add(sev model.Severity, code, path, msg, evidence string) {
 
 // resource walks a (possibly contained) resource against a plan.
 func (w *walker) resource(m map[string]any, p *Plan, path string) {
-	saved, savedIDs := w.res, w.ids
-	w.res, w.ids = m, nil
+	saved, savedIDs, savedPath := w.res, w.ids, w.resPath
+	w.res, w.ids, w.resPath = m, nil, path
 	w.object(m, p.root, nil, path, true)
 	w.invariants(p.root, nil, m, nil, path)
 	w.uniqueSets(m, path)
 	w.resourceRules(m, p.Type, path)
-	w.res, w.ids = saved, savedIDs
+	w.res, w.ids, w.resPath = saved, savedIDs, savedPath
 }
 
 // object validates the properties of a JSON object against the children of
@@ -538,9 +543,18 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host strin
 			w.objectOn(m, t.plan.root, nil, path, false, k.path+"|"+t.code+"|"+parent+"."+k.name)
 		}
 	}
-	if len(k.invariants) > 0 && item != nil {
-		em, _ := ext.(map[string]any)
+	em, _ := ext.(map[string]any)
+	switch {
+	case len(k.invariants) > 0 && item != nil:
 		w.invariants(k, t, item, em, path)
+	case item == nil && em != nil:
+		// A primitive without a value must carry extensions: an id alone
+		// says nothing (ele-1). Its other constraints are about a value.
+		for _, inv := range k.invariants {
+			if inv.key == "ele-1" {
+				w.check([]*invariant{inv}, k, t, em, nil, path)
+			}
+		}
 	}
 }
 
