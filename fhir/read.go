@@ -182,7 +182,9 @@ func recordFromLine(name string, raw []byte, line int, index int64) *model.Recor
 	if err != nil {
 		return problem(name, line, index, "input.json", strings.TrimPrefix(err.Error(), "line 1: "))
 	}
-	return resourceRecord(name, res, line, index, NewDocument(raw, line).Locator(""))
+	rec := resourceRecord(name, res, line, index, NewDocument(raw, line).Locator(""))
+	addDuplicates(rec, DuplicateKeys(raw), "", line, false)
+	return rec
 }
 
 // readDocument parses one whole JSON document. A Bundle is emitted as a record
@@ -203,8 +205,48 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 	}
 	doc := NewDocument(data, baseLine)
 	locate := func(p string) model.Locator { return doc.Locator(p) }
-	_, err = emitResource(name, res, locate, "", baseLine, index, nil, emit)
+	dups := DuplicateKeys(data)
+	_, err = emitResource(name, res, locate, "", baseLine, index, nil, func(rec *model.Record, docPath string) {
+		addDuplicates(rec, dups, docPath, baseLine, rec.Type == "Bundle")
+	}, emit)
 	return err
+}
+
+// addDuplicates gives a record the duplicate keys of its document that are
+// in its resource (at docPath), not in a Bundle's entry resources (records of
+// their own), as errors at the repeated key.
+func addDuplicates(rec *model.Record, dups []DuplicateKey, docPath string, baseLine int, bundle bool) {
+	for _, d := range dups {
+		obj, ok := relativeTo(d.Path, docPath)
+		if !ok {
+			continue
+		}
+		if bundle && strings.HasPrefix(obj, "entry[") {
+			if _, rest, _ := strings.Cut(obj, "]"); rest == ".resource" || strings.HasPrefix(rest, ".resource.") || strings.HasPrefix(rest, ".resource[") {
+				continue
+			}
+		}
+		at := DuplicateKey{Path: obj, Key: d.Key}.At()
+		f := rec.Finding(model.Error, "input.duplicate-key", joinPath(rec.Type, at),
+			fmt.Sprintf("duplicate JSON property %q at column %d: the object already has it, and only one of the values would be read", d.Key, d.Column))
+		f.Location.Line = baseLine + d.Line - 1
+		rec.Syntax = append(rec.Syntax, f)
+	}
+}
+
+// relativeTo returns path relative to a resource at docPath, and whether it
+// is inside that resource at all.
+func relativeTo(path, docPath string) (string, bool) {
+	if docPath == "" {
+		return path, true
+	}
+	if path == docPath {
+		return "", true
+	}
+	if rest, ok := strings.CutPrefix(path, docPath); ok && (rest[0] == '.' || rest[0] == '[') {
+		return strings.TrimPrefix(rest, "."), true
+	}
+	return "", false
 }
 
 // isXML decides between FHIR JSON and FHIR XML: by extension, or because the
@@ -235,17 +277,23 @@ func readXMLDocument(name string, data []byte, emit Emit) error {
 	}
 	doc := fhirxml.NewDocument(data, 1)
 	locate := func(p string) model.Locator { return doc.Locator(p) }
-	_, err = emitResource(name, res, locate, "", 1, 0, nil, emit)
+	_, err = emitResource(name, res, locate, "", 1, 0, nil, nil, emit)
 	return err
 }
 
-func emitResource(name string, res map[string]any, locate func(docPath string) model.Locator, docPath string, line int, index int64, container *model.Record, emit Emit) (int64, error) {
+// emitResource emits a resource at docPath in its document, and the entries
+// of a Bundle after it; syntax (which may be nil) adds what the reader found
+// about how each record is written.
+func emitResource(name string, res map[string]any, locate func(docPath string) model.Locator, docPath string, line int, index int64, container *model.Record, syntax func(*model.Record, string), emit Emit) (int64, error) {
 	loc := locate(docPath)
 	if docPath != "" {
 		line = loc.Line(ResourceType(res))
 	}
 	rec := resourceRecord(name, res, line, index, loc)
 	rec.Container = container
+	if syntax != nil {
+		syntax(rec, docPath)
+	}
 	if err := emit(rec); err != nil {
 		return index, err
 	}
@@ -262,7 +310,7 @@ func emitResource(name string, res map[string]any, locate func(docPath string) m
 		}
 		p := joinPath(docPath, "entry["+strconv.Itoa(i)+"].resource")
 		var err error
-		index, err = emitResource(name, inner, locate, p, line, index, rec, emit)
+		index, err = emitResource(name, inner, locate, p, line, index, rec, syntax, emit)
 		if err != nil {
 			return index, err
 		}

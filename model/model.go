@@ -227,6 +227,10 @@ type Record struct {
 	// Problem is set, and Value is nil, when the record could not be parsed. The
 	// runner reports it under the input requirement; checks skip such records.
 	Problem *Finding
+	// Syntax lists what is wrong with how a readable record is written (a
+	// duplicate JSON key, an XML element repeated where one is allowed): the
+	// runner reports them under the input requirement, and checks still run.
+	Syntax []Finding
 	// Decode, when set, completes the record: a target that reads faster than it
 	// parses (NDJSON) leaves parsing to the worker that takes the record, so that
 	// parsing uses every core. Call Load before reading Value.

@@ -395,11 +395,19 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 		w.defects.Record([]model.Severity{f.Severity})
 		return
 	}
-	w.input.Observe(nil)
+	var syntax []model.Finding
+	for _, f := range rec.Syntax {
+		f.Check = InputRequirement
+		syntax = append(syntax, f)
+	}
+	w.input.Observe(syntax)
 	found := make([][]model.Finding, len(cs))
 	did := make([]bool, len(cs))
 	var applied []string // suites whose checks looked at the record
 	var reported []model.Reported
+	if len(syntax) > 0 {
+		reported = append(reported, model.Reported{Suite: InputSuite, Requirement: InputSuite + "/" + InputRequirement, Findings: syntax})
+	}
 	for i, c := range cs {
 		fs, ok := w.apply(i, c, rec)
 		if !ok {

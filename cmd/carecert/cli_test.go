@@ -170,6 +170,17 @@ var _ = Describe("carecert validate", func() {
 		Expect(stdout).NotTo(MatchRegexp(`feed.ndjson:3: error`), "the third record is valid")
 	})
 
+	It("reports a key written twice in a JSON object, and an element repeated where XML allows one, at the key and element", func() {
+		p := writeFile(dir, "p.json", "{\"resourceType\":\"Patient\",\"id\":\"a\",\n\"gender\":\"male\",\"gender\":\"female\"}")
+		code, stdout, _ := carecert("validate", p)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring(p + `:2: error Patient/a at Patient.gender: duplicate JSON property "gender" at column 17`))
+		x := writeFile(dir, "p.xml", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"a\"/>\n<gender value=\"male\"/><gender value=\"female\"/></Patient>")
+		code, stdout, _ = carecert("validate", x)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring(x + `:2: error Patient/a at Patient.gender: gender must be a single value, but it repeats`))
+	})
+
 	It("exits 2 for a path that cannot be read, still reporting the readable ones", func() {
 		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","active":"yes"}`)
 		missing := filepath.Join(dir, "missing.ndjson")

@@ -383,6 +383,22 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 		el, typ, childPath = c.ix.Resolve(defPath, name)
 	}
 	isArray := el != nil && el.IsArray()
+	if el != nil && !isArray {
+		// A single-valued element written twice: keep both as JSON would
+		// hold them (an array), so that validation reports the repeat
+		// instead of one value silently replacing the other.
+		prev, hasPrev := obj[name]
+		prevExt, hasPrevExt := obj["_"+name]
+		if hasPrev || hasPrevExt {
+			isArray = true
+			if hasPrev {
+				obj[name] = []any{prev}
+			}
+			if hasPrevExt {
+				obj["_"+name] = []any{prevExt}
+			}
+		}
+	}
 	if el == nil {
 		// unknown to the definitions: keep it, so validators can report it;
 		// a repeated unknown element becomes an array

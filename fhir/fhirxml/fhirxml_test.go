@@ -208,3 +208,15 @@ var _ = Describe("the JSON equivalent", func() {
 		Expect(got).To(Equal(want))
 	})
 })
+
+var _ = Describe("a single-valued element written more than once", func() {
+	It("keeps every value, as an array, instead of the last one replacing the others", func() {
+		res, err := fhirxml.Decode([]byte(`<Patient xmlns="http://hl7.org/fhir"><birthDate value="2000-01-01"/><birthDate value="2001-01-01"/>` +
+			`<name><family value="A"/><family value="B"><extension url="http://example.org/x"><valueString value="y"/></extension></family></name></Patient>`))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res["birthDate"]).To(Equal([]any{"2000-01-01", "2001-01-01"}))
+		name := res["name"].([]any)[0].(map[string]any)
+		Expect(name["family"]).To(Equal([]any{"A", "B"}))
+		Expect(name["_family"]).To(HaveLen(2))
+	})
+})

@@ -330,7 +330,7 @@ func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *t
 		exts = []any{ev}
 	}
 	if k.baseMax1 && (isArr || extArr) {
-		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s must be a single value, not an array", name), "")
+		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s must be a single value, but it repeats (a JSON array, or the element written more than once in XML)", name), "")
 		return
 	}
 	if !k.baseMax1 && ((hasV && !isArr) || (hasE && !extArr)) {
