@@ -96,6 +96,7 @@ type SMARTBackend struct {
 
 	mu      sync.Mutex
 	token   string
+	issued  []string
 	expires time.Time
 }
 
@@ -151,10 +152,9 @@ func (s *SMARTBackend) now() time.Time {
 func (s *SMARTBackend) Secrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.token == "" {
-		return nil
-	}
-	return []string{s.token}
+	// Every token ever issued: one renewed mid-run may already be quoted
+	// in an earlier exchange.
+	return append([]string(nil), s.issued...)
 }
 
 func (s *SMARTBackend) Authorize(ctx context.Context, client *http.Client, req *http.Request) error {
@@ -228,6 +228,7 @@ func (s *SMARTBackend) fetch(ctx context.Context, client *http.Client) error {
 	}
 	// Renew a little early so that a token never expires in flight.
 	s.token, s.expires = tr.AccessToken, now.Add(life*9/10)
+	s.issued = append(s.issued, tr.AccessToken)
 	return nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/model"
 )
 
@@ -435,23 +436,30 @@ func (c *Client) fail(ex *Exchange, code string, err error) *Exchange {
 	return ex
 }
 
-// scrub removes every secret the client knows from s.
-func (c *Client) scrub(s string) string {
+// Secrets are the credentials the client has sent or may send: tokens
+// (every one issued so far), the plan's header values and the base URL's
+// password. The runner scrubs them from everything it writes.
+func (c *Client) Secrets() []string {
 	var secrets []string
 	if c.cfg.Auth != nil {
 		secrets = c.cfg.Auth.Secrets()
 	}
 	for _, v := range c.cfg.Headers {
-		if len(v) >= 8 {
-			secrets = append(secrets, v)
+		secrets = append(secrets, v)
+	}
+	if c.base.User != nil {
+		if p, ok := c.base.User.Password(); ok {
+			secrets = append(secrets, p, c.base.User.Username()+":"+p)
 		}
 	}
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
-		}
-	}
-	return s
+	return secrets
+}
+
+// scrub removes every secret the client knows from s.
+func (c *Client) scrub(s string) string {
+	var set secret.Set
+	set.Add(c.Secrets()...)
+	return set.Scrub(s)
 }
 
 var errBodyTooLarge = errors.New("body too large")
@@ -483,7 +491,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // its records (the resource, or a Bundle and its entries, located by line in
 // the body) go to emit when the caller wants them.
 func (c *Client) describeBody(ex *Exchange, body []byte, emit func(*model.Record)) {
-	ex.Excerpt = c.scrub(excerpt(body))
+	// Scrub before cutting: a token across the cut would keep its start.
+	head := body
+	if limit := 2*excerptBytes + 8<<10; len(head) > limit {
+		head = head[:limit]
+	}
+	ex.Excerpt = excerpt([]byte(c.scrub(string(head))))
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return

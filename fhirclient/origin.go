@@ -40,25 +40,34 @@ func (c *Client) sameOrigin(u *url.URL) bool { return OriginOf(u) == OriginOf(c.
 // credentialHeaders are the headers that carry credentials whoever set them.
 var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie"}
 
-// checkRedirect is the one redirect policy: redirects are capped, and a
-// redirect that leaves the base URL's origin (another host, port or scheme)
-// goes on without the credentials and the plan's headers. Go's client would
-// keep Authorization for the same host on another port or scheme, and every
-// custom header (an API key) for any host.
+// checkRedirect applies RedirectPolicy to the client's requests.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= c.cfg.MaxRedirects {
-		return errTooManyRedirects{n: len(via)}
-	}
-	if c.sameOrigin(req.URL) {
+	return RedirectPolicy(c.base, c.cfg.MaxRedirects, c.cfg.Headers)(req, via)
+}
+
+// RedirectPolicy is carecert's one redirect policy, for every HTTP client it
+// builds: at most max redirects, and a redirect that leaves base's origin
+// (another host, port or scheme) goes on without credentials (Authorization,
+// Proxy-Authorization, cookies) and without the plan's headers. Go's client
+// alone would keep Authorization for the same host on another port or
+// scheme, and every custom header (an API key) for any host.
+func RedirectPolicy(base *url.URL, max int, planHeaders map[string]string) func(*http.Request, []*http.Request) error {
+	origin := OriginOf(base)
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= max {
+			return errTooManyRedirects{n: len(via)}
+		}
+		if OriginOf(req.URL) == origin {
+			return nil
+		}
+		for _, h := range credentialHeaders {
+			req.Header.Del(h)
+		}
+		for k := range planHeaders {
+			req.Header.Del(k)
+		}
 		return nil
 	}
-	for _, h := range credentialHeaders {
-		req.Header.Del(h)
-	}
-	for k := range c.cfg.Headers {
-		req.Header.Del(k)
-	}
-	return nil
 }
 
 // privateKey marks a request context whose connections must not reach a

@@ -27,6 +27,8 @@ import (
 // probe is a bounded set of calls; a plan that wants both names two targets
 // with the same url.
 type Bulk struct {
+	// client is the last run's, for Secrets.
+	client *fhirclient.Client
 	cfg     fhirclient.Config
 	latency Latency
 	// level is system, patient or group; group names the Group id.
@@ -105,6 +107,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		return err
 	}
 	defer c.Close()
+	b.client = c
 	if err := warnInsecure(b.cfg, c, emit); err != nil {
 		return err
 	}
@@ -385,4 +388,13 @@ func retryAfter(h string, def time.Duration) time.Duration {
 		return def
 	}
 	return min(max(d, 0), 5*time.Minute)
+}
+
+// Secrets are the credentials the target's client sent, for the runner's
+// scrubber.
+func (b *Bulk) Secrets() []string {
+	if b.client == nil {
+		return nil
+	}
+	return b.client.Secrets()
 }

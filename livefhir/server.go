@@ -43,6 +43,8 @@ var readOnly = []string{
 
 // Server is the fhir-server target.
 type Server struct {
+	// client is the last run's, for Secrets.
+	client *fhirclient.Client
 	cfg     fhirclient.Config
 	latency Latency
 	// types are the resource types to exercise; empty means take them from
@@ -134,6 +136,7 @@ func (t *Server) Records(ctx context.Context, emit target.Emit) error {
 		return err
 	}
 	defer c.Close()
+	t.client = c
 	if err := warnInsecure(t.cfg, c, emit); err != nil {
 		return err
 	}
@@ -581,4 +584,13 @@ func firstEntry(ex *fhirclient.Exchange, typ string) map[string]any {
 		}
 	}
 	return nil
+}
+
+// Secrets are the credentials the target's client sent, for the runner's
+// scrubber.
+func (t *Server) Secrets() []string {
+	if t.client == nil {
+		return nil
+	}
+	return t.client.Secrets()
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/runner/target"
@@ -48,6 +49,44 @@ type Runner struct {
 	Now func() time.Time
 	// Shard, when set, limits the run to one shard of every target (see RunPart).
 	Shard target.Shard
+
+	// secrets are the credentials the runner's targets handled, scrubbed
+	// from every report and part it returns.
+	secrets secret.Set
+}
+
+// secretive is implemented by targets that send credentials they learn or
+// are given (tokens, API keys), so that the runner can scrub them.
+type secretive interface {
+	Secrets() []string
+}
+
+// learnSecrets records the credentials a target's spec holds: the URL's
+// password and secret query parameters, and the values of its headers.
+func (r *Runner) learnSecrets(spec target.Spec, t target.Target) {
+	r.secrets.AddURL(spec.URL)
+	if strings.Contains(spec.Path, "://") {
+		r.secrets.AddURL(spec.Path)
+	}
+	if h, err := spec.Options.Map("headers"); err == nil {
+		for _, v := range h {
+			if s, ok := v.(string); ok {
+				r.secrets.Add(s)
+			}
+		}
+	}
+	if s, ok := t.(secretive); ok {
+		r.secrets.Add(s.Secrets()...)
+	}
+}
+
+// scrubWork removes every known secret from a target's collected work.
+func (r *Runner) scrubWork(tw *targetWork) {
+	r.secrets.ScrubValue(&tw.run)
+	r.secrets.ScrubValue(tw.work.input)
+	for _, t := range tw.work.tallies {
+		r.secrets.ScrubValue(t)
+	}
 }
 
 // compiled is one requirement of one suite, ready to run.
@@ -180,6 +219,8 @@ func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 	rep.FinishedAt = now().UTC()
 	rep.Summarize()
 	rep.Verdict = pol.Decide(rep)
+	// Last of all: no credential a target handled reaches a report.
+	r.secrets.ScrubValue(rep)
 	if !rep.Complete {
 		return rep, ctx.Err()
 	}
@@ -305,6 +346,8 @@ func (r *Runner) collect(ctx context.Context, spec target.Spec, k int, cs []comp
 			tw.run.Error = err.Error()
 		}
 	}
+	r.learnSecrets(spec, t)
+	r.scrubWork(tw)
 	return tw
 }
 

@@ -26,6 +26,8 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
 )
@@ -57,8 +59,12 @@ var ErrOffline = errors.New("terminology server disabled for this run after repe
 
 // Client talks to one terminology server. It is safe for concurrent use.
 type Client struct {
-	base  *url.URL
-	opts  Options
+	base *url.URL
+	// shown is base without its credentials (userinfo, api_key), for
+	// messages; secrets scrubs them from errors that quote a request URL.
+	shown   string
+	secrets secret.Set
+	opts    Options
 	sem   chan struct{}
 	cache sync.Map // key -> []byte
 	// flight makes concurrent askers of one question share one request.
@@ -71,7 +77,7 @@ type Client struct {
 func New(opts Options) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(opts.BaseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("terminology server %q: want an http or https base URL", opts.BaseURL)
+		return nil, fmt.Errorf("terminology server %q: want an http or https base URL", fhirclient.RedactURL(opts.BaseURL))
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
@@ -91,14 +97,16 @@ func New(opts Options) (*Client, error) {
 		opts.MaxFailures = 3
 	}
 	if opts.HTTP == nil {
-		opts.HTTP = &http.Client{}
+		opts.HTTP = &http.Client{CheckRedirect: fhirclient.RedirectPolicy(u, 5, nil)}
 	}
 	if opts.CacheDir != "" {
 		if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
 			return nil, fmt.Errorf("terminology server cache: %w", err)
 		}
 	}
-	return &Client{base: u, opts: opts, sem: make(chan struct{}, opts.Concurrency)}, nil
+	c := &Client{base: u, shown: fhirclient.RedactURL(u.String()), opts: opts, sem: make(chan struct{}, opts.Concurrency)}
+	c.secrets.AddURL(u.String())
+	return c, nil
 }
 
 // Requests is how many HTTP requests the client has sent (retries included).
@@ -122,7 +130,7 @@ func (c *Client) ValidateCode(ctx context.Context, system, code, display, valueS
 	}
 	res, ok := params.boolean("result")
 	if !ok {
-		return terminology.Result{}, fmt.Errorf("terminology server %s: $validate-code answer has no result", c.base)
+		return terminology.Result{}, fmt.Errorf("terminology server %s: $validate-code answer has no result", c.shown)
 	}
 	r := terminology.Result{Membership: terminology.NotMember, Display: params.str("display")}
 	if res {
@@ -173,7 +181,7 @@ func (c *Client) Translate(ctx context.Context, system, code, targetSystem strin
 		if p.Name != "match" {
 			continue
 		}
-		m := terminology.Mapping{SourceSystem: system, SourceCode: code, Source: c.base.String()}
+		m := terminology.Mapping{SourceSystem: system, SourceCode: code, Source: c.shown}
 		for _, part := range p.Part {
 			switch part.Name {
 			case "concept":
@@ -252,9 +260,9 @@ func (c *Client) garbage(op string, q url.Values, body []byte, err error) error 
 		excerpt = excerpt[:80] + "..."
 	}
 	if err != nil {
-		return fmt.Errorf("terminology server %s: %s: the answer is not FHIR JSON (%v): %q", c.base, op, err, excerpt)
+		return fmt.Errorf("terminology server %s: %s: the answer is not FHIR JSON (%v): %q", c.shown, op, err, excerpt)
 	}
-	return fmt.Errorf("terminology server %s: %s: the answer is not the expected FHIR resource: %q", c.base, op, excerpt)
+	return fmt.Errorf("terminology server %s: %s: the answer is not the expected FHIR resource: %q", c.shown, op, excerpt)
 }
 
 func cacheKey(op string, q url.Values) string {
@@ -309,7 +317,7 @@ func (c *Client) ask(ctx context.Context, key, op string, q url.Values) ([]byte,
 		return v.([]byte), nil
 	}
 	if int(c.failures.Load()) >= c.opts.MaxFailures {
-		return nil, fmt.Errorf("%s: %w", c.base, ErrOffline)
+		return nil, fmt.Errorf("%s: %w", c.shown, ErrOffline)
 	}
 	u := *c.base
 	u.Path += "/" + op
@@ -368,27 +376,28 @@ func (c *Client) once(ctx context.Context, u string) (body []byte, retry bool, e
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, false, fmt.Errorf("terminology server: %w", err)
+		return nil, false, fmt.Errorf("terminology server: %s", c.secrets.Scrub(err.Error()))
 	}
 	req.Header.Set("Accept", "application/fhir+json")
 	c.requests.Add(1)
 	resp, err := c.opts.HTTP.Do(req)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, true, fmt.Errorf("terminology server %s: no answer within %s", c.base, c.opts.Timeout)
+			return nil, true, fmt.Errorf("terminology server %s: no answer within %s", c.shown, c.opts.Timeout)
 		}
-		return nil, true, fmt.Errorf("terminology server %s: %w", c.base, err)
+		// The error quotes the request URL, credentials and all.
+		return nil, true, fmt.Errorf("terminology server %s: %s", c.shown, c.secrets.Scrub(unwrapURL(err).Error()))
 	}
 	defer resp.Body.Close()
 	body, err = io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
-		return nil, true, fmt.Errorf("terminology server %s: reading the answer: %w", c.base, err)
+		return nil, true, fmt.Errorf("terminology server %s: reading the answer: %w", c.shown, err)
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return nil, true, fmt.Errorf("terminology server %s: HTTP %d", c.base, resp.StatusCode)
+		return nil, true, fmt.Errorf("terminology server %s: HTTP %d", c.shown, resp.StatusCode)
 	case resp.StatusCode != http.StatusOK:
-		return nil, false, fmt.Errorf("terminology server %s: HTTP %d: %s", c.base, resp.StatusCode, outcomeText(body))
+		return nil, false, fmt.Errorf("terminology server %s: HTTP %d: %s", c.shown, resp.StatusCode, outcomeText(body))
 	}
 	return body, false, nil
 }
@@ -413,4 +422,13 @@ func outcomeText(body []byte) string {
 		body = body[:80]
 	}
 	return string(body)
+}
+
+// unwrapURL drops the *url.Error wrapper, which quotes the whole request URL.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

@@ -278,3 +278,32 @@ var _ = Describe("many askers of one question", func() {
 		Expect(srv.Requests()).To(BeEquivalentTo(1))
 	})
 })
+
+var _ = Describe("a terminology server URL with credentials", func() {
+	It("never shows its password or api_key in an error, and keeps them to its origin on a redirect", func() {
+		var leaked atomic.Value
+		leaked.Store("")
+		other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			leaked.Store(r.Header.Get("Authorization"))
+			w.WriteHeader(http.StatusInternalServerError)
+		}))
+		defer other.Close()
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+"/x", http.StatusTemporaryRedirect)
+		}))
+		defer ts.Close()
+		withCreds := "http://term:hunter2-secret@" + ts.Listener.Addr().String() + "/fhir?api_key=KEY-abcdef123456"
+		c, err := remote.New(remote.Options{BaseURL: withCreds, Retries: -1})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = c.ValidateCode(context.Background(), acme, "htn", "", "")
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(ContainSubstring(ts.Listener.Addr().String()))
+		Expect(err.Error()).NotTo(ContainSubstring("hunter2-secret"))
+		Expect(err.Error()).NotTo(ContainSubstring("KEY-abcdef123456"))
+		Expect(leaked.Load()).To(Equal(""))
+
+		_, err = remote.New(remote.Options{BaseURL: "ftp://term:hunter2-secret@host/?api_key=KEY-abcdef123456"})
+		Expect(err.Error()).NotTo(ContainSubstring("hunter2-secret"))
+		Expect(err.Error()).NotTo(ContainSubstring("KEY-abcdef123456"))
+	})
+})
