@@ -28,7 +28,7 @@ import (
 // with the same url.
 type Bulk struct {
 	// client is the last run's, for Secrets.
-	client *fhirclient.Client
+	client  *fhirclient.Client
 	cfg     fhirclient.Config
 	latency Latency
 	// level is system, patient or group; group names the Group id.

@@ -44,7 +44,7 @@ var readOnly = []string{
 // Server is the fhir-server target.
 type Server struct {
 	// client is the last run's, for Secrets.
-	client *fhirclient.Client
+	client  *fhirclient.Client
 	cfg     fhirclient.Config
 	latency Latency
 	// types are the resource types to exercise; empty means take them from

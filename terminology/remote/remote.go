@@ -65,8 +65,8 @@ type Client struct {
 	shown   string
 	secrets secret.Set
 	opts    Options
-	sem   chan struct{}
-	cache sync.Map // key -> []byte
+	sem     chan struct{}
+	cache   sync.Map // key -> []byte
 	// flight makes concurrent askers of one question share one request.
 	flight   singleflight.Group
 	failures atomic.Int32
