@@ -182,10 +182,17 @@ func recordFromLine(name string, raw []byte, line int, index int64) *model.Recor
 	if err != nil {
 		return problem(name, line, index, "input.json", strings.TrimPrefix(err.Error(), "line 1: "))
 	}
-	rec := resourceRecord(name, res, line, index, NewDocument(raw, line).Locator(""))
+	rec := resourceRecord(name, res, line, index, oneLine(line))
 	addDuplicates(rec, DuplicateKeys(raw), "", line, false)
 	return rec
 }
+
+// oneLine locates a record written on one line (an NDJSON line): every path
+// is on that line, so no path index is built and the line's bytes are not
+// kept for one.
+type oneLine int
+
+func (l oneLine) Line(string) int { return int(l) }
 
 // readDocument parses one whole JSON document. A Bundle is emitted as a record
 // and each entry resource as a record of its own, located inside the file.

@@ -89,6 +89,9 @@ var _ = Describe("reading FHIR JSON", func() {
 		Expect(recs).To(HaveLen(2))
 		Expect(recs[1].Line).To(Equal(3))
 		Expect(recs[1].ID).To(Equal("b"))
+		// A record on one line: every element, present or not, is on it.
+		Expect(recs[1].LineOf("Patient.id")).To(Equal(3))
+		Expect(recs[1].LineOf("Patient.name[2].given")).To(Equal(3))
 
 		var gz bytes.Buffer
 		zw := gzip.NewWriter(&gz)

@@ -42,73 +42,121 @@ const eachTypeLimit = 16
 
 // Schema is the FHIR R4 JSON schema, compiled per type on first use.
 type Schema struct {
-	// header holds the schema's $schema and id; defs its definitions,
-	// repaired. Both are read-only once loaded.
+	// header holds the schema's $schema and id; raw each definition's JSON,
+	// decoded when a compilation first reaches it. Both are read-only.
 	header map[string]any
-	defs   map[string]any
-
-	mu     sync.Mutex
-	byType map[string]*typeSchema
-	// whole, once compiled, serves every type compiled after it.
-	whole *typeSchema
+	raw    map[string][]byte
 	// types are the resource types the schema defines.
 	types map[string]bool
-	// nested maps a resource type to its elements that hold whole resources.
-	nested map[string][]string
 	// patterns maps a primitive type's regular expression to its FHIR name, so
 	// messages can say "not a valid date" rather than quote a regex.
 	patterns map[string]string
+
+	mu sync.Mutex
+	// defs are the definitions decoded so far, repaired.
+	defs   map[string]map[string]any
+	byType map[string]*typeSchema
+	// whole, once compiled, serves every type compiled after it.
+	whole *typeSchema
+	// nested maps a decoded resource type to its elements that hold whole
+	// resources.
+	nested map[string][]string
 }
 
-// LoadSchema decompresses and compiles the embedded FHIR R4 JSON schema.
+// resourceList is the schema's reference to any resource.
+const resourceList = "#/definitions/ResourceList"
+
+// LoadSchema decompresses the embedded FHIR R4 JSON schema and finds its
+// definitions without decoding them: a run decodes only the definitions its
+// resource types reach (the primitive types' too, for their patterns).
 func LoadSchema() (*Schema, error) {
-	raw, err := r4core.ReadFile(r4core.Schema)
+	data, err := r4core.ReadFile(r4core.Schema)
 	if err != nil {
 		return nil, err
 	}
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
+	top, defs, err := splitSchema(data)
+	if err != nil {
 		return nil, fmt.Errorf("fhir schema: %w", err)
 	}
-	defs, _ := doc["definitions"].(map[string]any)
-	if defs == nil {
-		return nil, fmt.Errorf("fhir schema: no definitions")
+	s := &Schema{
+		header: top, raw: defs, types: map[string]bool{}, patterns: map[string]string{},
+		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, nested: map[string][]string{},
 	}
-	s := &Schema{types: map[string]bool{}, nested: map[string][]string{}, patterns: map[string]string{}}
-	const resourceList = "#/definitions/ResourceList"
-	for name, d := range defs {
-		def, _ := d.(map[string]any)
-		props, _ := def["properties"].(map[string]any)
-		if rt, ok := props["resourceType"].(map[string]any); ok && rt["const"] == name {
-			s.types[name] = true
+	var list struct {
+		OneOf []struct {
+			Ref string `json:"$ref"`
+		} `json:"oneOf"`
+	}
+	if err := json.Unmarshal(defs["ResourceList"], &list); err != nil || len(list.OneOf) == 0 {
+		return nil, fmt.Errorf("fhir schema: no ResourceList of resource types")
+	}
+	for _, r := range list.OneOf {
+		s.types[strings.TrimPrefix(r.Ref, "#/definitions/")] = true
+	}
+	// Primitive types (lower-case names) are few and small: read all their
+	// patterns, so that one shared by several types names them all.
+	names := map[string][]string{}
+	for name := range defs {
+		if name == "" || name[0] < 'a' || name[0] > 'z' {
+			continue
 		}
-		for prop, p := range props {
-			pm, _ := p.(map[string]any)
-			items, _ := pm["items"].(map[string]any)
-			if pm["$ref"] == resourceList || (items != nil && items["$ref"] == resourceList) {
-				s.nested[name] = append(s.nested[name], prop)
-			}
+		def, err := s.def(name)
+		if err != nil {
+			return nil, err
 		}
 		if pat, ok := def["pattern"].(string); ok {
-			s.patterns[pat] = name
+			names[pat] = append(names[pat], name)
 		}
 	}
-	for _, props := range s.nested {
-		sort.Strings(props)
+	for pat, ns := range names {
+		sort.Strings(ns)
+		s.patterns[pat] = orList(ns)
 	}
-	addR4Version(defs)
-	// Nested resources are validated on their own, against their own type: the
-	// schema only needs to know they are objects naming a type.
-	defs["ResourceList"] = map[string]any{
-		"type":     "object",
-		"required": []any{"resourceType"},
-	}
-	s.header = map[string]any{"$schema": doc["$schema"], "id": doc["id"]}
-	s.defs = defs
-	s.byType = map[string]*typeSchema{}
 	return s, nil
+}
+
+// def returns a definition decoded and repaired, decoding it on first use.
+func (s *Schema) def(name string) (map[string]any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d, ok := s.defs[name]; ok {
+		return d, nil
+	}
+	raw, ok := s.raw[name]
+	if !ok {
+		return nil, nil
+	}
+	var d map[string]any
+	if name == "ResourceList" {
+		// Nested resources are validated on their own, against their own
+		// type: the schema only needs to know they are objects naming a type.
+		d = map[string]any{"type": "object", "required": []any{"resourceType"}}
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&d); err != nil {
+			return nil, fmt.Errorf("fhir schema: definition %s: %w", name, err)
+		}
+		addR4Version(d)
+	}
+	props, _ := d["properties"].(map[string]any)
+	for prop, p := range props {
+		pm, _ := p.(map[string]any)
+		items, _ := pm["items"].(map[string]any)
+		if pm["$ref"] == resourceList || (items != nil && items["$ref"] == resourceList) {
+			s.nested[name] = append(s.nested[name], prop)
+		}
+	}
+	sort.Strings(s.nested[name])
+	s.defs[name] = d
+	return d, nil
+}
+
+// nestedOf lists the elements of a (decoded) type that hold whole resources.
+func (s *Schema) nestedOf(typ string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nested[typ]
 }
 
 // typeSchema is the schema compiled for some types, once.
@@ -180,9 +228,9 @@ func (s *Schema) reach(name string, defs map[string]any) {
 	if _, done := defs[name]; done {
 		return
 	}
-	d, ok := s.defs[name]
-	if !ok {
-		return
+	d, err := s.def(name)
+	if err != nil || d == nil {
+		return // the compilation reports the missing definition
 	}
 	defs[name] = nil // reached: a reference back to it must not recurse
 	defs[name] = s.copyReaching(d, defs)
@@ -263,7 +311,7 @@ func (s *Schema) validate(res map[string]any, path string, replaced map[string]b
 		}
 		emit(p, code, msg, ev)
 	}
-	for _, prop := range s.nested[typ] {
+	for _, prop := range s.nestedOf(typ) {
 		if typ == "Bundle" && prop == "entry" {
 			continue
 		}
@@ -376,21 +424,26 @@ func (g goValue) JsonReference() (gojsonreference.JsonReference, error) {
 // addR4Version repairs a known defect of the published R4 JSON schema: its
 // FHIRVersion enumerations stop at "4.0.0", so every R4 server's own
 // CapabilityStatement (fhirVersion "4.0.1") would be rejected.
-func addR4Version(defs map[string]any) {
-	for _, d := range defs {
-		def, _ := d.(map[string]any)
-		props, _ := def["properties"].(map[string]any)
-		for _, p := range props {
-			pm, _ := p.(map[string]any)
-			enum, _ := pm["enum"].([]any)
-			has400, has401 := false, false
-			for _, e := range enum {
-				has400 = has400 || e == "4.0.0"
-				has401 = has401 || e == "4.0.1"
-			}
-			if has400 && !has401 {
-				pm["enum"] = append(enum, "4.0.1")
-			}
+func addR4Version(def map[string]any) {
+	props, _ := def["properties"].(map[string]any)
+	for _, p := range props {
+		pm, _ := p.(map[string]any)
+		enum, _ := pm["enum"].([]any)
+		has400, has401 := false, false
+		for _, e := range enum {
+			has400 = has400 || e == "4.0.0"
+			has401 = has401 || e == "4.0.1"
+		}
+		if has400 && !has401 {
+			pm["enum"] = append(enum, "4.0.1")
 		}
 	}
+}
+
+// orList joins sorted names as "a", "a or b", "a, b or c".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }

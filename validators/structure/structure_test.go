@@ -139,6 +139,19 @@ var _ = Describe("the FHIR R4 structure checks", func() {
 		}
 	})
 
+	It("names every primitive type a failed pattern belongs to, the same in every run", func() {
+		rec := records("p.json", `{"resourceType":"Patient","id":"a","implicitRules":"has spaces","birthDate":"1980-13-01"}`)[0]
+		_, fs := c.run(rec)
+		msgs := map[string]string{}
+		for _, f := range fs {
+			msgs[f.Path] = f.Message
+		}
+		Expect(msgs).To(Equal(map[string]string{
+			"Patient.implicitRules": `"has spaces" is not a valid FHIR canonical, uri or url`,
+			"Patient.birthDate":     `"1980-13-01" is not a valid FHIR date`,
+		}))
+	})
+
 	It("leaves Bundle entries to their own records and still checks the Bundle", func() {
 		recs := records("b.json", `{"resourceType":"Bundle","type":"colection","entry":[{"resource":{"resourceType":"Patient","id":"p","active":"no"}}]}`)
 		Expect(recs).To(HaveLen(2))
