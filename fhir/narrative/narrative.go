@@ -70,6 +70,13 @@ type Result struct {
 	// Content is true when the narrative holds non-whitespace text or an
 	// image with a source (txt-2).
 	Content bool
+	// Links are the hyperlinks (<a href>) and image sources (<img src>), in
+	// document order, for checks that need the resource (#id targets).
+	Links []Link
+	// IDs are the anchors links may point at: id attributes and <a name>.
+	IDs []string
+	// DuplicateIDs are the anchors given more than once.
+	DuplicateIDs []string
 }
 
 // NamesOK reports whether every element and attribute is one the narrative
@@ -151,6 +158,8 @@ type checker struct {
 	// declared by an ancestor in an XML resource): the elements that share
 	// it are judged as XHTML once the root is reported.
 	rootPrefix string
+	// open are the names of the elements being read, the root first.
+	open []string
 }
 
 // declare records the namespace declarations of an element.
@@ -303,15 +312,20 @@ func (c *checker) parse(s string) {
 				roots++
 				c.root(t, roots)
 				c.attributes(t)
-			} else if c.element(t) {
-				c.attributes(t) // a banned element's attributes do not matter
+			} else {
+				c.nest(t.Name.Local)
+				if c.element(t) {
+					c.attributes(t) // a banned element's attributes do not matter
+				}
 			}
+			c.open = append(c.open, t.Name.Local)
 			if t.Name.Local == "img" && hasAttr(t, "src") {
 				c.res.Content = true
 			}
 			depth++
 		case xml.EndElement:
 			depth--
+			c.open = c.open[:len(c.open)-1]
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) == 0 {
 				continue
@@ -321,6 +335,7 @@ func (c *checker) parse(s string) {
 				continue
 			}
 			c.res.Content = true
+			c.textIn()
 		case xml.Directive:
 			c.add(Doctype, "DOCTYPE", "the narrative has a markup declaration (<!"+firstWord(string(t))+" ...>): a narrative may not have a DOCTYPE or other declaration")
 		case xml.ProcInst:
@@ -405,6 +420,26 @@ func (c *checker) element(t xml.StartElement) bool {
 
 func (c *checker) attributes(t xml.StartElement) {
 	el := t.Name.Local
+	id := ""
+	for _, a := range t.Attr {
+		if a.Name.Space != "" {
+			continue
+		}
+		switch {
+		case a.Name.Local == "id":
+			id = a.Value
+			c.anchor(a.Value)
+		case el == "a" && a.Name.Local == "href", el == "img" && a.Name.Local == "src":
+			c.link(el, a.Name.Local, a.Value)
+		}
+	}
+	if el == "a" {
+		for _, a := range t.Attr {
+			if a.Name.Space == "" && a.Name.Local == "name" && a.Value != id {
+				c.anchor(a.Value)
+			}
+		}
+	}
 	for _, a := range t.Attr {
 		name := a.Name.Local
 		switch {

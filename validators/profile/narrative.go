@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/carecert/carecert/fhir/narrative"
 	"github.com/carecert/carecert/model"
@@ -50,8 +51,15 @@ func (w *walker) narrative(div string) narrative.Result {
 // txt-2 invariants report the rule broken on top, as the reference
 // validator does.
 func (w *walker) xhtml(div, path string) {
-	for _, p := range w.narrative(div).Problems {
+	res := w.narrative(div)
+	for _, p := range res.Problems {
 		w.add(model.Error, CodeNarrative, path, p.Message, "")
+	}
+	if len(res.DuplicateIDs) > 0 {
+		w.add(model.Warning, CodeNarrative, path, fmt.Sprintf("the narrative gives more than one element the id (or <a name>) %s: a link to it is ambiguous", strings.Join(res.DuplicateIDs, ", ")), "")
+	}
+	if len(res.Links) > 0 {
+		w.narrativeLinks(res.Links, path)
 	}
 }
 
