@@ -42,7 +42,8 @@ type qItem struct {
 	enableWhen           []enableWhen
 	behavior             string // enableBehavior: "all", "any" or ""
 	options              []qValue
-	inlineOptions, known bool // known: the item type is one of R4's
+	inlineOptions, known bool     // known: the item type is one of R4's
+	limits               *qLimits // questionnaire_limits.go
 }
 
 // qValue is a typed answer value: the value[x] suffix ("Coding") and the
@@ -117,6 +118,7 @@ func (q *questionnaire) addKids(parent *qItem, items any) {
 			}
 		}
 		it.inlineOptions = len(it.options) > 0
+		it.limits = compileLimits(m)
 		if parent.kids == nil {
 			parent.kids = map[string]*qItem{}
 		}
@@ -274,6 +276,14 @@ func (r *responseCheck) unknownLinkID(id string, parent *qItem, path string) {
 // item checks one response item against its Questionnaire item.
 func (r *responseCheck) item(im map[string]any, qi *qItem, path string, scope []map[string]any) {
 	answers, _ := im["answer"].([]any)
+	if qi.typ != "group" && qi.typ != "display" {
+		r.occurs(qi, len(answers), path)
+	}
+	if qi.typ == "group" && qi.required {
+		if kids, _ := im["item"].([]any); len(kids) == 0 {
+			r.w.add(model.Error, CodeQuestionnaire, path, fmt.Sprintf("group '%s' is required in Questionnaire %s, but has no items", qi.linkID, r.q.name), "")
+		}
+	}
 	switch {
 	case len(answers) == 0:
 		if r.completed && qi.required && qi.typ != "group" && qi.typ != "display" && r.enabled(qi, scope[:len(scope)-1], nil) == yes {
@@ -298,7 +308,7 @@ func (r *responseCheck) item(im map[string]any, qi *qItem, path string, scope []
 				continue
 			}
 			ap := path + ".answer[" + strconv.Itoa(j) + "]"
-			r.answer(am, qi, ap)
+			r.answer(am, qi, len(answers), ap)
 			if _, ok := am["item"]; ok {
 				r.items(am["item"], qi, ap, append(scope[:len(scope):len(scope)], am))
 			}
@@ -311,7 +321,7 @@ func (r *responseCheck) item(im map[string]any, qi *qItem, path string, scope []
 
 // answer checks the type of one answer and, for a choice item whose options
 // are listed, that it is one of them.
-func (r *responseCheck) answer(am map[string]any, qi *qItem, path string) {
+func (r *responseCheck) answer(am map[string]any, qi *qItem, n int, path string) {
 	v, ok := typedValue(am, "value")
 	if !ok || !qi.known {
 		return
@@ -325,6 +335,7 @@ func (r *responseCheck) answer(am map[string]any, qi *qItem, path string) {
 		r.w.add(model.Error, CodeQuestionnaire, path+".value"+v.typ, fmt.Sprintf("item '%s' is a question of type %s in Questionnaire %s, so its answer must be %s, not value%s", qi.linkID, qi.typ, r.q.name, strings.Join(want, " or "), v.typ), "")
 		return
 	}
+	r.limits(v, qi, n, path)
 	if qi.typ != "choice" || !qi.inlineOptions || v.v == nil {
 		return // open-choice takes other values too; a value set needs terminology
 	}
