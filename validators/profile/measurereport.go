@@ -32,6 +32,11 @@ type measureDef struct {
 	// name is how findings name it: its url, and version when it has one.
 	name   string
 	groups []*mGroup
+	// scoring is the Measure's scoring code ("proportion"); unit the
+	// Coding its scores are in (questionnaire-unit), or nil
+	// (measure_scoring.go).
+	scoring string
+	unit    map[string]any
 }
 
 // mGroup is one Measure.group; populations and stratifiers use it too (a
@@ -62,6 +67,7 @@ func compileMeasure(res map[string]any) *measureDef {
 		id, _ := res["id"].(string)
 		m.name = "#" + id
 	}
+	m.scoring, m.unit = scoringOf(res)
 	for _, g := range objects(res["group"]) {
 		mg := &mGroup{code: conceptOf(g["code"])}
 		mg.id, _ = g["id"].(string)
@@ -158,8 +164,8 @@ func (g *mGroup) describe() string {
 // the reference validator does: the report's groups match the Measure's by
 // code (one anonymous group may stand for a Measure's only group), each group
 // reports the Measure group's populations and stratifiers, matched by code,
-// each once, and none the Measure does not define. Scores are not checked:
-// R4 does not say when a group must carry one.
+// each once, and none the Measure does not define; and each group's score
+// is what the Measure's scoring makes it (measure_scoring.go).
 func (w *walker) measureReportRules(m map[string]any, path string) {
 	md, ok := companionOf(w, m, "measure", "Measure", CodeMeasureUnknown, path, "the report's groups", compileMeasure)
 	if !ok {
@@ -170,6 +176,7 @@ func (w *walker) measureReportRules(m map[string]any, path string) {
 	}
 	groups := objects(m["group"])
 	r := &reportCheck{w: w, m: md}
+	r.reportType, _ = m["type"].(string)
 	if len(groups) == 1 && len(md.groups) == 1 {
 		// A measure's only group may be reported anonymously; when both name
 		// it, the codes must agree.
@@ -191,8 +198,9 @@ func (w *walker) measureReportRules(m map[string]any, path string) {
 
 // reportCheck is the state of checking one report.
 type reportCheck struct {
-	w *walker
-	m *measureDef
+	w          *walker
+	m          *measureDef
+	reportType string
 }
 
 func (r *reportCheck) fail(path, msg string) {
@@ -293,6 +301,7 @@ func (r *reportCheck) group(g map[string]any, mg *mGroup, path string) {
 		}
 		r.fail(path, fmt.Sprintf("%s defines the stratifier %s, but this group has no stratifier with its code%s", where, ms.describe(), hint))
 	}
+	r.score(g, path)
 }
 
 // findByCode returns the first of the Measure's parts whose code shares a

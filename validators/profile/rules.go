@@ -11,6 +11,8 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.searchParameterRules(m, path)
 	case "CapabilityStatement":
 		w.capabilityRules(m, path)
+	case "CodeSystem":
+		w.codeSystemRules(m, path)
 	case "Questionnaire":
 		w.questionnaireRules(m, path)
 	case "QuestionnaireResponse":

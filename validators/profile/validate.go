@@ -38,6 +38,9 @@ const (
 	// CodeDuplicate is a repeat in what must be a set: element ids,
 	// contained resource ids, security labels (duplicates.go).
 	CodeDuplicate = "profile.duplicate"
+	// CodeCodeSystem is a CodeSystem whose content, count or supplement
+	// disagree (codesystem.go).
+	CodeCodeSystem = "profile.codesystem"
 	// CodeAttachment is an Attachment whose size or hash disagrees with its
 	// data (attachments.go).
 	CodeAttachment = "profile.attachment"
