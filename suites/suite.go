@@ -5,6 +5,7 @@
 package suites
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -128,6 +129,11 @@ func Load(path string, reg *check.Registry) (*Suite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite %s: %w", path, err)
 	}
+	if IsV2Profile(data) || bytes.HasPrefix(bytes.TrimSpace(data), []byte("<")) {
+		// XML is read as an HL7 v2 conformance profile, the only XML suite,
+		// so that a broken one is told where it breaks.
+		return FromV2Profile(path, data, reg)
+	}
 	return Parse(path, data, reg)
 }
 
@@ -162,7 +168,7 @@ func Resolve(ref, baseDir string, reg *check.Registry) (*Suite, error) {
 
 // IsFile reports whether a suite reference names a file rather than a built-in.
 func IsFile(ref string) bool {
-	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml")
+	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml") || strings.HasSuffix(ref, ".xml")
 }
 
 // FilePath resolves a suite file reference against baseDir.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -46,6 +47,22 @@ func simulateMLLP(args ...string) string {
 }
 
 var _ = Describe("carecert with HL7 v2", func() {
+	It("checks an HL7 v2 XML conformance profile given as --suite, or as --ig (used as a suite, and said so)", func() {
+		dir := GinkgoT().TempDir()
+		profile, err := filepath.Abs(filepath.Join("..", "..", "examples", "hl7v2", "nhs-adt-a01-profile.xml"))
+		Expect(err).NotTo(HaveOccurred())
+		good := "MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.4\rEVN|A01|20240101120000\r" +
+			"PID|1||633^^^RX1^MR~9434765919^^^NHS^NH||SMITH^JOHN||19800101|M|||1 ST^^LEEDS^^LS1||0113\rPV1|1|I|W1^^^RX1\r"
+		ok := writeFile(dir, "good.hl7", good)
+		bad := writeFile(dir, "bad.hl7", strings.Replace(good, "|P|2.4", "|P|2.4||||AL", 1))
+		code, stdout, stderr := carecert("validate", "-q", "--suite", profile, ok)
+		Expect(code).To(Equal(exitOK), stdout+stderr)
+		code, stdout, stderr = carecert("validate", "-q", "--ig", profile, bad)
+		Expect(code).To(Equal(exitFailed), stdout+stderr)
+		Expect(stderr).To(ContainSubstring("is an HL7 v2 conformance profile: checked as a suite"))
+		Expect(stdout).To(ContainSubstring("[ADT_A01-MSH]"))
+	})
+
 	It("validates .hl7 files with the default hl7v2-structure suite: 0 when clean, 1 with errors", func() {
 		dir := GinkgoT().TempDir()
 		code, stdout, stderr := carecert("validate", "-q", hl7v2Feed(dir, 40, nil))

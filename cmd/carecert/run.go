@@ -109,7 +109,9 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 		}
 		p.Evidence = f.evidence
 	}
-	p.IGs = append(p.IGs, f.igs...)
+	igs, profiles := v2ProfilesAsSuites(f.igs)
+	p.IGs = append(p.IGs, igs...)
+	p.Suites = append(p.Suites, profiles...)
 	p.ExtensionDomains = append(p.ExtensionDomains, f.extDomains...)
 	if f.baseline != "" {
 		// A flag's path is the user's, relative to where they run carecert.

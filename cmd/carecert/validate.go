@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -68,7 +69,11 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	if f.evidence != "redacted" && f.evidence != "full" {
 		return usageError("--evidence %q: want redacted or full", f.evidence)
 	}
-	plan := &runner.Plan{Name: "validate", Suites: f.suites, IGs: f.igs, ExtensionDomains: f.extDomains, SampleLimit: f.maxFindings, Evidence: f.evidence}
+	igs, profiles := v2ProfilesAsSuites(f.igs)
+	for _, p := range profiles {
+		fmt.Fprintf(a.stderr, "--ig %s is an HL7 v2 conformance profile: checked as a suite\n", p)
+	}
+	plan := &runner.Plan{Name: "validate", Suites: append(f.suites, profiles...), IGs: igs, ExtensionDomains: f.extDomains, SampleLimit: f.maxFindings, Evidence: f.evidence}
 	v := runner.VendorPlan{Name: "carecert validate"}
 	var kinds []model.Kind
 	for _, p := range paths {

@@ -162,3 +162,22 @@ func checkSI(s string) string {
 	}
 	return ""
 }
+
+// lexical says why v is not in the lexical form of data type typ (DT, DTM,
+// TS, TM, NM, SI), or "" when it is or typ has no form of its own. For a TS
+// (a composite before 2.6) v is its first component, the date/time.
+func lexical(typ, v string) string {
+	switch typ {
+	case "DT":
+		return checkDT(v)
+	case "DTM", "TS":
+		return checkDTM(v)
+	case "TM":
+		return checkTM(v)
+	case "NM":
+		return checkNM(v)
+	case "SI":
+		return checkSI(v)
+	}
+	return ""
+}

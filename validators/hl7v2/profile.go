@@ -8,9 +8,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/hl7v2/dict"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/ukid"
 )
@@ -30,6 +32,9 @@ import (
 //     ranges: [england-wales, test]                    # nhs-number: ranges accepted without a warning (ukid.DefaultNHSRules)
 //     grouped: true                                    # nhs-number: accept 3-3-4 groups ("943 476 5919")
 //     fixed / values / pattern, min / max (repetitions)
+//     length: 20                                       # most characters a value may have
+//     datatype: DT                                     # DT, DTM, TS, TM, NM or SI: the value's lexical form
+//     table: 1                                         # the value is in HL7 table 0001 (tables carecert has codes for)
 //     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for
 //     severity: warning                                # default error
 //     message: "why this matters"                      # replaces the generated text
@@ -49,8 +54,14 @@ type Rule struct {
 	Grouped   *bool             `json:"grouped,omitempty"`
 	Where     *Condition        `json:"where,omitempty"`
 	When      *Condition        `json:"when,omitempty"`
+	Length    int               `json:"length,omitempty"`
+	Datatype  string            `json:"datatype,omitempty"`
+	Table     int               `json:"table,omitempty"`
 	Severity  string            `json:"severity,omitempty"`
 	Message   string            `json:"message,omitempty"`
+
+	// table holds the codes of Table, bound when the check is compiled.
+	table *dict.Table
 
 	path hl7v2.Path
 	re   *regexp.Regexp
@@ -194,6 +205,18 @@ func (r *Rule) compile() error {
 	default:
 		return fmt.Errorf("format %q: want nhs-number or ods-code", r.Format)
 	}
+	switch r.Datatype {
+	case "", "DT", "DTM", "TS", "TM", "NM", "SI":
+	default:
+		if r.Path == "" {
+			return fmt.Errorf("datatype applies to a path rule")
+		}
+		// Other data types have no lexical form of their own to check.
+		r.Datatype = ""
+	}
+	if (r.Length != 0 || r.Datatype != "" || r.Table != 0) && r.Path == "" {
+		return fmt.Errorf("length, datatype and table apply to a path rule")
+	}
 	if r.Format != "nhs-number" && (r.Ranges != nil || r.Grouped != nil) {
 		return fmt.Errorf("ranges and grouped apply to format nhs-number")
 	}
@@ -238,6 +261,20 @@ func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	rules, err := DecodeRules(raw)
 	if err != nil {
 		return nil, err
+	}
+	for _, r := range rules {
+		if r.Table == 0 {
+			continue
+		}
+		defs, err := sharedDefinitions(env)
+		if err != nil {
+			return nil, err
+		}
+		// A binding to a table carecert has no codes for (a user-defined
+		// one) cannot be judged: it is left to the profile's other rules.
+		if t := defs.Dict.Table(r.Table); t != nil && len(t.Codes) > 0 {
+			r.table = t
+		}
 	}
 	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		m := message(rec)
@@ -368,6 +405,19 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		}
 		if r.Values != nil && !contains(r.Values, v) {
 			out = r.add(out, rec, r.sev, "profile.value-set", path(), fmt.Sprintf("%s %q is not one of %s", what, v, strings.Join(r.Values, ", ")), v, sensitive)
+		}
+		if r.Length > 0 && utf8.RuneCountInString(v) > r.Length {
+			out = r.add(out, rec, r.sev, "profile.length", path(), fmt.Sprintf("%s is %d characters; the profile allows %d", what, utf8.RuneCountInString(v), r.Length), v, sensitive)
+		}
+		lex := v
+		if r.Datatype == "TS" && r.path.Component == 0 {
+			lex = d.Unescape(d.Value(whole, 1, 1, 0))
+		}
+		if why := lexical(r.Datatype, lex); why != "" {
+			out = r.add(out, rec, r.sev, "profile.datatype", path(), fmt.Sprintf("%s %q is not a valid %s: %s", what, v, r.Datatype, why), v, sensitive)
+		}
+		if r.table != nil && !r.table.Has(v) {
+			out = r.add(out, rec, r.sev, "profile.table", path(), fmt.Sprintf("%s %q is not in HL7 table %04d (%s), which the profile binds", what, v, r.Table, r.table.Desc), v, sensitive)
 		}
 		if r.re != nil && !r.re.MatchString(v) {
 			out = r.add(out, rec, r.sev, "profile.pattern", path(), fmt.Sprintf("%s %q does not match %s", what, v, r.Pattern), v, sensitive)

@@ -1,0 +1,335 @@
+package suites
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+)
+
+// An HL7 v2 XML conformance profile (root HL7v2xConformanceProfile, the
+// format HL7 publishes and profile tools such as the Messaging Workbench
+// write) is read as a suite: each static definition's message type, and each
+// of its segments with their fields and components, becomes a requirement
+// decided by the hl7v2-profile check. What the profile says and carecert
+// enforces: usage R, RE, X (and O; C and CE are read as O, their predicates
+// are not evaluated), cardinality of segments outside repeating groups and of
+// field repetitions, lengths, data types with a lexical form (DT, DTM, TS, TM,
+// NM, SI), and table bindings to HL7 tables carecert has codes for.
+
+// node is an element of the profile with its attributes and place.
+type node struct {
+	name     string
+	attrs    map[string]string
+	children []*node
+	line     int
+}
+
+func (n *node) attr(k string) string { return strings.TrimSpace(n.attrs[k]) }
+
+// IsV2Profile reports whether data is an HL7 v2 XML conformance profile.
+func IsV2Profile(data []byte) bool {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name.Local == "HL7v2xConformanceProfile"
+		}
+	}
+}
+
+func readXML(name string, data []byte) (*node, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	var stack []*node
+	var root *node
+	for {
+		line, col := dec.InputPos()
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d:%d: %w", name, line, col, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			line, _ = dec.InputPos()
+			n := &node{name: t.Name.Local, attrs: map[string]string{}, line: line}
+			for _, a := range t.Attr {
+				n.attrs[a.Name.Local] = a.Value
+			}
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.children = append(p.children, n)
+			} else {
+				root = n
+			}
+			stack = append(stack, n)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if root == nil {
+		return nil, fmt.Errorf("%s: no XML element", name)
+	}
+	return root, nil
+}
+
+var notID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// FromV2Profile converts an HL7 v2 XML conformance profile into a suite.
+func FromV2Profile(name string, data []byte, reg *check.Registry) (*Suite, error) {
+	root, err := readXML(name, data)
+	if err != nil {
+		return nil, fmt.Errorf("conformance profile %w", err)
+	}
+	if root.name != "HL7v2xConformanceProfile" {
+		return nil, fmt.Errorf("conformance profile %s:%d: the root element is %s, not HL7v2xConformanceProfile", name, root.line, root.name)
+	}
+	s := &Suite{Kinds: []model.Kind{model.KindHL7v2}, Source: name}
+	var meta *node
+	var statics []*node
+	for _, c := range root.children {
+		switch c.name {
+		case "MetaData":
+			meta = c
+		case "HL7v2xStaticDef":
+			statics = append(statics, c)
+		}
+	}
+	title := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	s.Version = "1.0.0"
+	if meta != nil {
+		if v := meta.attr("Name"); v != "" {
+			title = v
+		}
+		if v := meta.attr("Version"); v != "" {
+			s.Version = v
+		}
+	}
+	s.ID = strings.Trim(notID.ReplaceAllString(title, "-"), "-.")
+	if id := root.attr("Identifier"); id != "" && s.ID == "" {
+		s.ID = strings.Trim(notID.ReplaceAllString(id, "-"), "-.")
+	}
+	s.Title = title + " (HL7 v2 conformance profile)"
+	s.Description = fmt.Sprintf("Converted from the HL7 v2.x XML conformance profile %s (HL7 %s). Usage R, RE and X, cardinality, "+
+		"lengths, data types with a lexical form and bindings to HL7 tables carecert has codes for are enforced; "+
+		"conditional usage (C, CE) is read as optional and its predicates are not evaluated.", filepath.Base(name), root.attr("HL7Version"))
+	if len(statics) == 0 {
+		return nil, fmt.Errorf("conformance profile %s:%d: no HL7v2xStaticDef: nothing to check", name, root.line)
+	}
+	for _, st := range statics {
+		if err := s.addStatic(name, st); err != nil {
+			return nil, err
+		}
+	}
+	if s.ID == "" {
+		return nil, fmt.Errorf("conformance profile %s:%d: no name to give the suite (MetaData Name or Identifier)", name, root.line)
+	}
+	if reg != nil && !reg.Has("hl7v2-profile") {
+		return nil, fmt.Errorf("conformance profile %s: the hl7v2-profile check is not registered", name)
+	}
+	seen := map[string]bool{}
+	for i := range s.Requirements {
+		r := &s.Requirements[i]
+		for n := 2; seen[r.ID]; n++ {
+			r.ID = fmt.Sprintf("%s-%d", strings.TrimSuffix(r.ID, fmt.Sprintf("-%d", n-1)), n)
+		}
+		seen[r.ID] = true
+	}
+	if len(s.Requirements) == 0 {
+		return nil, fmt.Errorf("conformance profile %s:%d: no segment, field or message rule carecert can check", name, root.line)
+	}
+	return s, nil
+}
+
+func (s *Suite) addStatic(name string, st *node) error {
+	typ, ev, structID := st.attr("MsgType"), st.attr("EventType"), st.attr("MsgStructID")
+	if typ == "" {
+		return fmt.Errorf("conformance profile %s:%d: HL7v2xStaticDef has no MsgType", name, st.line)
+	}
+	when := map[string]any{"path": "MSH-9.1", "equals": typ}
+	at := func(n *node) string { return fmt.Sprintf("(%s:%d)", name, n.line) }
+	prefix := typ
+	if ev != "" {
+		prefix += "_" + ev
+		s.Requirements = append(s.Requirements, Requirement{
+			ID: prefix + "-MESSAGE", Level: model.Shall, Check: "hl7v2-profile",
+			Title:       fmt.Sprintf("%s messages are %s^%s with structure %s", typ, typ, ev, structID),
+			Description: "The message type, event and structure the static definition is for " + at(st),
+			Source:      fmt.Sprintf("%s:%d", name, st.line),
+			Params:      check.Params{"when": when, "rules": []any{map[string]any{"messages": map[string]any{typ + "^" + ev: structID}}}},
+		})
+	}
+	// Segments in order; a segment's own cardinality is enforceable only
+	// outside repeating groups, and its R only when every group around it is R.
+	counts := map[string]int{}
+	var walk func(n *node, required, repeating bool)
+	var segs []*node
+	ctx := map[*node][2]bool{}
+	walk = func(n *node, required, repeating bool) {
+		for _, c := range n.children {
+			switch c.name {
+			case "Segment":
+				counts[c.attr("Name")]++
+				segs = append(segs, c)
+				ctx[c] = [2]bool{required, repeating}
+			case "SegGroup":
+				walk(c, required && usageOf(c) == "R", repeating || maxOf(c) != 1)
+			}
+		}
+	}
+	walk(st, true, false)
+	seen := map[string]int{}
+	for _, seg := range segs {
+		sid := seg.attr("Name")
+		if len(sid) != 3 {
+			return fmt.Errorf("conformance profile %s:%d: segment name %q is not a segment id", name, seg.line, sid)
+		}
+		seen[sid]++
+		id := prefix + "-" + sid
+		if seen[sid] > 1 {
+			id += "-" + strconv.Itoa(seen[sid])
+		}
+		var rules []any
+		usage := usageOf(seg)
+		required, repeating := ctx[seg][0], ctx[seg][1]
+		if counts[sid] == 1 {
+			r := map[string]any{"segment": sid}
+			switch {
+			case usage == "X":
+				r["usage"] = "X"
+			case usage == "R" && required:
+				r["usage"] = "R"
+			}
+			if mx := maxOf(seg); mx > 0 && !repeating {
+				r["max"] = mx
+			}
+			if len(r) > 1 {
+				rules = append(rules, r)
+			}
+		}
+		if usage != "X" {
+			rules = append(rules, fieldRules(sid, seg)...)
+		}
+		if len(rules) == 0 {
+			continue // the profile says nothing carecert can check here
+		}
+		s.Requirements = append(s.Requirements, Requirement{
+			ID: id, Level: model.Shall, Check: "hl7v2-profile",
+			Title:       fmt.Sprintf("%s (%s) as the profile defines it: usage, cardinality, fields and components", sid, seg.attr("LongName")),
+			Description: fmt.Sprintf("Segment %s of %s %s", sid, prefix, at(seg)),
+			Source:      fmt.Sprintf("%s:%d", name, seg.line),
+			Params:      check.Params{"when": when, "rules": rules},
+		})
+	}
+	return nil
+}
+
+// fieldRules are the rules of a segment's fields and their components.
+func fieldRules(sid string, seg *node) []any {
+	var out []any
+	field := 0
+	for _, f := range seg.children {
+		if f.name != "Field" {
+			continue
+		}
+		field++
+		if sid == "MSH" && field <= 2 {
+			continue // the delimiters, read before anything else
+		}
+		path := fmt.Sprintf("%s-%d", sid, field)
+		r := elementRule(path, f)
+		if mn := minOf(f); mn > 1 {
+			r["min"] = mn
+		}
+		if mx := maxOf(f); mx > 0 {
+			r["max"] = mx
+		}
+		var comps []*node
+		for _, c := range f.children {
+			if c.name == "Component" {
+				comps = append(comps, c)
+			}
+		}
+		if len(comps) > 0 {
+			// A composite: its length, type and table are its components'.
+			delete(r, "length")
+			delete(r, "datatype")
+			delete(r, "table")
+		}
+		if len(r) > 1 {
+			out = append(out, r)
+		}
+		if usageOf(f) == "X" {
+			continue
+		}
+		for j, c := range comps {
+			cr := elementRule(fmt.Sprintf("%s.%d", path, j+1), c)
+			hasSubs := false
+			for _, sc := range c.children {
+				hasSubs = hasSubs || sc.name == "SubComponent"
+			}
+			if hasSubs {
+				delete(cr, "length")
+				delete(cr, "datatype")
+				delete(cr, "table")
+			}
+			if len(cr) > 1 {
+				out = append(out, cr)
+			}
+		}
+	}
+	return out
+}
+
+// elementRule is the rule for one field or component: usage, length, data
+// type and table as the profile gives them.
+func elementRule(path string, n *node) map[string]any {
+	r := map[string]any{"path": path}
+	switch u := usageOf(n); u {
+	case "R", "RE", "X":
+		r["usage"] = u
+	}
+	if l, err := strconv.Atoi(n.attr("Length")); err == nil && l > 0 {
+		r["length"] = l
+	}
+	switch t := n.attr("Datatype"); t {
+	case "DT", "DTM", "TS", "TM", "NM", "SI":
+		r["datatype"] = t
+	}
+	if t, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(n.attr("Table"), "HL7"), "hl7")); err == nil && t > 0 {
+		r["table"] = t
+	}
+	if v := n.attr("ConstantValue"); v != "" {
+		r["fixed"] = v
+	}
+	return r
+}
+
+func usageOf(n *node) string { return strings.ToUpper(n.attr("Usage")) }
+
+// maxOf reads Max: 0 for unbounded ("*") or absent.
+func maxOf(n *node) int {
+	v, err := strconv.Atoi(n.attr("Max"))
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+func minOf(n *node) int {
+	v, _ := strconv.Atoi(n.attr("Min"))
+	return v
+}

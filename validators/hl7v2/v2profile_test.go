@@ -1,0 +1,126 @@
+package hl7v2_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/suites"
+	v2 "github.com/carecert/carecert/validators/hl7v2"
+)
+
+// profileFindings loads an HL7 v2 XML conformance profile as a suite and
+// returns "requirement code@path" for every finding on text at sev or above.
+func profileFindings(file, text string, sev model.Severity) []string {
+	reg := check.NewRegistry()
+	v2.Register(reg)
+	s, err := suites.Load(file, reg)
+	Expect(err).NotTo(HaveOccurred())
+	rec := record(text)
+	var out []string
+	for _, r := range s.Requirements {
+		c, err := reg.Compile(r.Spec(), &check.Env{Context: context.Background()})
+		Expect(err).NotTo(HaveOccurred(), r.ID)
+		for _, f := range observe(c, rec) {
+			if f.Severity >= sev {
+				out = append(out, r.ID+" "+f.Code+"@"+f.Path)
+			}
+		}
+	}
+	return out
+}
+
+var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
+	nhs := filepath.Join("..", "..", "examples", "hl7v2", "nhs-adt-a01-profile.xml")
+	good := segs(`MSH|^~\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.4`,
+		"EVN|A01|20240101120000",
+		"PID|1||633^^^RX1^MR~9434765919^^^NHS^NH||SMITH^JOHN||19800101|M|||1 ST^^LEEDS^^LS1||0113",
+		"PV1|1|I|W1^^^RX1")
+
+	It("registers the profile's segments as the suite's requirements, each located in the file", func() {
+		reg := check.NewRegistry()
+		v2.Register(reg)
+		s, err := suites.Load(nhs, reg)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.ID).To(Equal("NHS-ADT-A01-ITK-v2.4"))
+		var ids []string
+		for _, r := range s.Requirements {
+			ids = append(ids, r.ID)
+			Expect(r.Source).To(MatchRegexp(`nhs-adt-a01-profile\.xml:\d+$`))
+			Expect(r.Level).To(Equal(model.Shall))
+		}
+		Expect(ids).To(Equal([]string{"ADT_A01-MESSAGE", "ADT_A01-MSH", "ADT_A01-EVN", "ADT_A01-PID", "ADT_A01-PV1"}))
+		Expect(profileFindings(nhs, good, model.Information)).To(BeEmpty())
+	})
+
+	DescribeTable("enforces the NHS profile's usage, cardinality, lengths, data types and bindings",
+		func(edit func(string) string, want string) {
+			Expect(profileFindings(nhs, edit(good), model.Warning)).To(Equal([]string{want}))
+		},
+		Entry("MSH-16 is X", func(s string) string { return strings.Replace(s, "|P|2.4", "|P|2.4||||AL", 1) },
+			"ADT_A01-MSH profile.usage@MSH[1].16[1]"),
+		Entry("PID-2 is X", func(s string) string { return strings.Replace(s, "PID|1||", "PID|1|X1|", 1) },
+			"ADT_A01-PID profile.usage@PID[1].2[1]"),
+		Entry("CX.5 is R", func(s string) string { return strings.Replace(s, "^^^NHS^NH|", "^^^NHS|", 1) },
+			"ADT_A01-PID profile.usage@PID[1].3[2].5"),
+		Entry("PV1 is R", func(s string) string { return s[:strings.Index(s, "PV1|")] },
+			"ADT_A01-PV1 profile.usage@PV1"),
+		Entry("PID at most once", func(s string) string {
+			i := strings.Index(s, "PID|")
+			j := strings.Index(s, "PV1|")
+			return s[:j] + s[i:j] + s[j:]
+		}, "ADT_A01-PID profile.cardinality@PID[2]"),
+		Entry("MSH-4.1 at most 5 characters", func(s string) string { return strings.Replace(s, "|PAS|RX1|", "|PAS|RX1ABC|", 1) },
+			"ADT_A01-MSH profile.length@MSH[1].4[1].1"),
+		Entry("PID-7 a TS", func(s string) string { return strings.Replace(s, "19800101", "19801301", 1) },
+			"ADT_A01-PID profile.datatype@PID[1].7[1]"),
+		Entry("PID-8 bound to table 0001", func(s string) string { return strings.Replace(s, "|19800101|M|", "|19800101|Q|", 1) },
+			"ADT_A01-PID profile.table@PID[1].8[1]"),
+		Entry("MSH-11.1 bound to table 0103", func(s string) string { return strings.Replace(s, "|C1|P|", "|C1|Z|", 1) },
+			"ADT_A01-MSH profile.table@MSH[1].11[1].1"),
+		Entry("the event the profile is for", func(s string) string { return strings.Replace(s, "ADT^A01^ADT_A01", "ADT^A02^ADT_A02", 1) },
+			"ADT_A01-MESSAGE profile.message-type@MSH[1].9"),
+	)
+
+	usage := filepath.Join("testdata", "usage-profile.xml")
+	oru := func(lines ...string) string {
+		return segs(append([]string{`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01^ORU_R01|C2|P|2.5.1`}, lines...)...)
+	}
+	DescribeTable("reads every usage code, group context and repetition bound",
+		func(text string, want []string) {
+			got := profileFindings(usage, text, model.Information)
+			if want == nil {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(ConsistOf(want))
+		},
+		Entry("a conformant message", oru("PID|1||A1", "OBR|1", "OBX|1|NM"), nil),
+		Entry("RE group absent, RE field empty: R inside them is not required", oru("OBR|1"), nil),
+		Entry("RE field empty in a present segment: information", oru("PID|||A1", "OBR|1"),
+			[]string{"ORU_R01-PID profile.usage@PID[1].1"}),
+		Entry("C field: its predicate is not evaluated, any value passes", oru("PID|1|P9|A1", "OBR|1"), nil),
+		Entry("X segment present", oru("SFT|x", "OBR|1"), []string{"ORU_R01-SFT profile.usage@SFT[1]"}),
+		Entry("R segment of an R group missing", oru("PID|1||A1"), []string{"ORU_R01-OBR profile.usage@OBR"}),
+		Entry("field repeating more than Max", oru("PID|1||A1~A2~A3", "OBR|1"), []string{"ORU_R01-PID profile.cardinality@PID[1].3"}),
+		Entry("value type longer than 3 and not in table 0125", oru("OBR|1", "OBX|1|NMXX"),
+			[]string{"ORU_R01-OBX profile.length@OBX[1].2[1]", "ORU_R01-OBX profile.table@OBX[1].2[1]"}),
+	)
+
+	It("says where a profile that cannot be read is wrong", func() {
+		bad := filepath.Join(GinkgoT().TempDir(), "bad.xml")
+		Expect(os.WriteFile(bad, []byte("<HL7v2xConformanceProfile>\n  <HL7v2xStaticDef MsgType=\"ADT\">\n</HL7v2xConformanceProfile>"), 0o644)).To(Succeed())
+		_, err := suites.Load(bad, nil)
+		Expect(err).To(MatchError(MatchRegexp(`bad\.xml:3:\d+: `)))
+		empty := filepath.Join(GinkgoT().TempDir(), "empty.xml")
+		Expect(os.WriteFile(empty, []byte(`<HL7v2xConformanceProfile><MetaData Name="E"/></HL7v2xConformanceProfile>`), 0o644)).To(Succeed())
+		_, err = suites.Load(empty, nil)
+		Expect(err).To(MatchError(ContainSubstring("empty.xml:1: no HL7v2xStaticDef")))
+	})
+})
