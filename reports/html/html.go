@@ -122,6 +122,18 @@ type view struct {
 	Outcomes           []count
 	Severities         []count
 	Evidence           string
+	// The executive summary: what the verdict means for a buyer, the share of
+	// records without errors per area (suite) and the top problems in words.
+	Meaning     string
+	Areas       []area
+	AreaChart   template.HTML
+	TopProblems []string
+}
+
+// area is one suite's records, counted once whatever its requirements say.
+type area struct {
+	ID, Title string
+	model.Defects
 }
 
 type count struct {
@@ -146,6 +158,9 @@ type resultRow struct {
 
 type measureRow struct {
 	Target, Requirement, Name string
+	// Label says in words what is measured; Better which way is good; Judge
+	// is good, fair or poor when the direction tells.
+	Label, Better, Judge string
 	Numerator, Denominator    int64
 	// Value is the measure formatted: a percentage for a proportion.
 	Value      string
@@ -230,7 +245,9 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 			key := res.Suite + "/" + res.Requirement
 			ri := index(&data.Requirements, rIdx, key)
 			for _, m := range res.Measures {
+				label, dir := reports.MeasureLabel(m.Name)
 				v.Measures = append(v.Measures, measureRow{Target: t.Name, Requirement: key, Name: m.Name, Numerator: m.Numerator, Denominator: m.Denominator,
+					Label: label, Better: dir.Arrow(), Judge: dir.Judge(m),
 					Value: reports.MeasureValue(m), Proportion: reports.IsProportion(m), Rate: m.Rate()})
 			}
 			for _, f := range res.Findings {
@@ -267,6 +284,10 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 	v.LevelChart = levelChart(v.Results)
 	v.MeasureChart, v.MeasuresNotCharted = measureChart(v.Measures)
 	v.TopCodes, v.TopReqs = topCharts(v.Results)
+	v.Meaning = meaning(rep)
+	v.Areas = areas(rep, v.Suites)
+	v.AreaChart = areaChart(v.Areas)
+	v.TopProblems = topProblems(v.Results, v.Suites)
 
 	js, err := json.Marshal(data) // escapes <, > and & so the data cannot end its script element
 	if err != nil {
@@ -274,6 +295,111 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 	}
 	v.Data = template.JS(js)
 	return v, nil
+}
+
+// meaning says what the verdict means for a buyer, in plain words.
+func meaning(rep *model.Report) string {
+	switch rep.Verdict.Decision {
+	case model.Certified:
+		return "This release met every requirement the policy makes mandatory, on every feed or system tested. A buyer can accept it against the suites below; any recommendations it missed are listed as warnings."
+	case model.ConditionallyCertified:
+		return "This release is acceptable only under the conditions listed above: a buyer should accept it on those terms and check that the supplier meets them by the dates given."
+	}
+	return "This release does not meet requirements the policy makes mandatory. A buyer should not accept it against these suites until the supplier fixes the problems below and a new run certifies it."
+}
+
+// areas sums each suite's records and problems over the report's targets;
+// nil for reports written before problems were counted once.
+func areas(rep *model.Report, suites []suiteRow) []area {
+	sum := map[string]*model.Defects{}
+	for _, t := range rep.Targets {
+		for id, d := range t.SuiteDefects {
+			if sum[id] == nil {
+				sum[id] = &model.Defects{}
+			}
+			sum[id].Merge(d)
+		}
+	}
+	var out []area
+	for _, s := range suites {
+		if d := sum[s.ID]; d != nil {
+			out = append(out, area{ID: s.ID, Title: s.Title, Defects: *d})
+		}
+	}
+	return out
+}
+
+func areaChart(as []area) template.HTML {
+	var bars []Bar
+	for _, a := range as {
+		if a.Records == 0 {
+			continue
+		}
+		bars = append(bars, Bar{Label: a.Title, Value: a.Clean(), Max: 1,
+			Text:  fmt.Sprintf("%.1f%% (%d of %d)", 100*a.Clean(), a.Records-a.Failing, a.Records),
+			Class: RateClass(a.Clean())})
+	}
+	return BarChart("Records without errors, by area", bars)
+}
+
+// maxTopProblems is how many problems the summary names.
+const maxTopProblems = 5
+
+// topProblems names the requirements with most failing records, in the
+// words of their titles: what a non-technical reader can act on.
+func topProblems(rows []resultRow, suites []suiteRow) []string {
+	titles := map[string]string{}
+	for _, s := range suites {
+		titles[s.ID] = s.Title
+	}
+	var bad []resultRow
+	for _, r := range rows {
+		if r.Outcome == model.Fail || r.Outcome == model.Errored || r.Outcome == model.Warn {
+			bad = append(bad, r)
+		}
+	}
+	weight := func(r resultRow) int64 {
+		if r.Failing > 0 {
+			return r.Failing
+		}
+		return r.Warnings
+	}
+	sort.SliceStable(bad, func(i, j int) bool {
+		if bad[i].Outcome.Rank() != bad[j].Outcome.Rank() {
+			return bad[i].Outcome.Rank() > bad[j].Outcome.Rank()
+		}
+		return weight(bad[i]) > weight(bad[j])
+	})
+	var out []string
+	for _, r := range bad {
+		if len(out) == maxTopProblems {
+			break
+		}
+		area := titles[r.Suite]
+		if area == "" {
+			area = r.Suite
+		}
+		var how string
+		switch {
+		case r.Outcome == model.Errored:
+			how = "could not be checked: " + r.Message
+		case r.Failing > 0 && r.Evaluated > 0:
+			how = fmt.Sprintf("fails in %d of %d records", r.Failing, r.Evaluated)
+		case r.Failing > 0 || r.Errors > 0:
+			how = fmt.Sprintf("%d problem(s) found", max(r.Failing, r.Errors))
+		default:
+			how = fmt.Sprintf("%d warning(s)", r.Warnings)
+		}
+		level := "required"
+		switch r.Level {
+		case model.Should:
+			level = "recommended"
+		case model.May:
+			level = "optional"
+		}
+		out = append(out, fmt.Sprintf("%s (%s, %s): %s.", r.Title, level, area, how))
+	}
+	return out
 }
 
 // Bar is one bar of a horizontal bar chart.
@@ -367,8 +493,9 @@ func levelChart(rows []resultRow) template.HTML {
 const maxMeasureBars = 40
 
 // measureChart draws the measures that are proportions, in the table's order.
-// Bars are not coloured good or bad: whether a high share is good depends on
-// the measure (completeness) or not (missing, late), and only the policy says.
+// A bar is coloured good or bad only when the measure's direction is known
+// (reports.MeasureLabel): a high share of missing values is bad, of mapped
+// codes good, of one value in a distribution neither.
 func measureChart(ms []measureRow) (template.HTML, int) {
 	// Say which requirement and target a measure belongs to when there is
 	// more than one of them.
@@ -387,11 +514,15 @@ func measureChart(ms []measureRow) (template.HTML, int) {
 			left++
 			continue
 		}
-		label := m.Name
+		label := m.Label
 		if multi {
-			label = fmt.Sprintf("%s (%s, %s)", m.Name, m.Requirement, m.Target)
+			label = fmt.Sprintf("%s (%s, %s)", m.Label, m.Requirement, m.Target)
 		}
-		bars = append(bars, Bar{Label: label, Value: m.Rate, Max: 1, Text: fmt.Sprintf("%s (%d/%d)", m.Value, m.Numerator, m.Denominator)})
+		cls := ""
+		if m.Judge != "" {
+			cls = "bar " + m.Judge
+		}
+		bars = append(bars, Bar{Label: label, Value: m.Rate, Max: 1, Text: fmt.Sprintf("%s (%d/%d)", m.Value, m.Numerator, m.Denominator), Class: cls})
 	}
 	return BarChart("Measures that are proportions", bars), left
 }
@@ -402,18 +533,39 @@ const topN = 10
 func topCharts(rows []resultRow) (codes, reqs template.HTML) {
 	byCode := map[string]float64{}
 	byReq := map[string]float64{}
+	worst := map[string]model.Severity{}
 	for _, r := range rows {
+		key := r.Suite + "/" + r.Requirement
 		if n := r.Total(); n > 0 {
-			byReq[r.Suite+"/"+r.Requirement] += float64(n)
+			byReq[key] += float64(n)
+			switch {
+			case r.Errors > 0:
+				worst[key] = model.Error
+			case r.Warnings > 0:
+				worst[key] = max(worst[key], model.Warning)
+			}
 		}
 		for _, f := range r.Findings {
 			byCode[f.Code]++
+			worst[f.Code] = max(worst[f.Code], f.Severity)
 		}
 	}
-	return BarChart("Most frequent problems in the kept findings", top(byCode)), BarChart("Requirements with most findings", top(byReq))
+	return BarChart("Most frequent problems in the kept findings", top(byCode, worst)), BarChart("Requirements with most findings", top(byReq, worst))
 }
 
-func top(m map[string]float64) []Bar {
+// severityClass colours a bar by the worst severity it counts: only errors
+// are red, and information is never painted as a problem.
+func severityClass(s model.Severity) string {
+	switch s {
+	case model.Error:
+		return "bar poor"
+	case model.Warning:
+		return "bar fair"
+	}
+	return "bar"
+}
+
+func top(m map[string]float64, worst map[string]model.Severity) []Bar {
 	var bars []Bar
 	for k, n := range m {
 		bars = append(bars, Bar{Label: k, Value: n})
@@ -430,7 +582,7 @@ func top(m map[string]float64) []Bar {
 	for i := range bars {
 		bars[i].Max = bars[0].Value
 		bars[i].Text = fmt.Sprintf("%.0f", bars[i].Value)
-		bars[i].Class = "bar poor"
+		bars[i].Class = severityClass(worst[bars[i].Label])
 	}
 	return bars
 }

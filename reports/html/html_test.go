@@ -80,6 +80,43 @@ var _ = Describe("Render", func() {
 		Expect(also).To(Equal([]string{"also reported by fhir-r4-profiles/PROF-01, nhs-demographics/NHS-05"}))
 	})
 
+	It("opens with a summary a non-technical reader understands: what the verdict means, records clean per area, the main problems in words", func() {
+		page, err := html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		s := string(page)
+		Expect(strings.Index(s, `<section id="in-short">`)).To(BeNumerically("<", strings.Index(s, `<section class="cards" id="summary">`)))
+		Expect(s).To(ContainSubstring("does not meet requirements the policy makes mandatory. A buyer should not accept it"))
+		// Per area: the records the suite looked at and how many had no error.
+		d := rep.Targets[0].SuiteDefects["fhir-r4-structure"]
+		Expect(d.Records).To(BeNumerically(">", 0))
+		Expect(d.Failing).To(BeNumerically(">", 0))
+		Expect(s).To(ContainSubstring(fmt.Sprintf(`<tr><td>FHIR R4 structure</td><td class="num">%d</td><td class="num">%.1f%%</td><td class="num">%d</td></tr>`, d.Records, 100*d.Clean(), d.Total())))
+		Expect(100 * d.Clean()).To(BeNumerically(">", 90), "most records are clean even though every structure requirement fails")
+		Expect(s).To(MatchRegexp(`<ol id="top-problems"><li>Resources conform to the FHIR R4 JSON schema \(required, FHIR R4 structure\): fails in \d+ of \d+ records.</li>`))
+	})
+
+	It("labels measures in words, with which way is better, and never paints information red", func() {
+		big := reporttest.Large(60)
+		big.Targets[0].Results[0].Measures = []model.Measure{
+			{Name: "dq.completeness.verification.missing", Numerator: 3, Denominator: 60},
+			{Name: "mapped Condition.code", Numerator: 30, Denominator: 60},
+		}
+		page, err := html.Render(big, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		s := string(page)
+		Expect(s).To(ContainSubstring(`<td>records missing a required element<br><span class="note mono">dq.completeness.verification.missing</span></td><td>lower is better</td>`))
+		Expect(s).To(ContainSubstring(`<td>local codes mapped to a national code system: Condition.code<br><span class="note mono">mapped Condition.code</span></td><td>higher is better</td>`))
+		chart := s[strings.Index(s, `aria-label="Measures that are proportions"`):]
+		chart = chart[:strings.Index(chart, "</svg>")]
+		Expect(chart).To(MatchRegexp(`records missing a required element \(big/BIG-01, north feed\): 5.0% \(3/60\).*class="bar good"`))
+		Expect(chart).To(MatchRegexp(`Condition.code \(big/BIG-01, north feed\): 50.0% \(30/60\).*class="bar poor"`))
+		top := s[strings.Index(s, `aria-label="Requirements with most findings"`):]
+		top = top[:strings.Index(top, "</svg>")]
+		// Large: BIG-03 finds information only.
+		Expect(top).To(MatchRegexp(`<title>big/BIG-03: \d+</title>.*?class="bar"/>`))
+		Expect(top).To(MatchRegexp(`<title>big/BIG-01: \d+</title>.*?class="bar poor"/>`))
+	})
+
 	It("marks the results a waiver excused", func() {
 		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: fhir-r4-structure/STRUCT-01 until 2026-03-31: fix in 11.1")
 		page, err := html.Render(rep, html.Options{})
@@ -113,6 +150,7 @@ var _ = Describe("Render", func() {
 		Expect(levels).To(ContainSubstring("<title>SHOULD: 100.0% (2/2)</title>"))
 		Expect(levels).To(ContainSubstring("<title>MAY: 100.0% (2/2)</title>"))
 		suites := s[strings.Index(s, `aria-label="Pass rate by suite"`):]
+		Expect(s).To(ContainSubstring("<h3>Requirements passed, by suite</h3>"), "it counts requirements, and says so")
 		Expect(suites[:strings.Index(suites, "</svg>")]).To(ContainSubstring("<title>big: 66.7% (4/6)</title>"))
 	})
 
@@ -186,8 +224,9 @@ var _ = Describe("Render", func() {
 		Expect(err).NotTo(HaveOccurred())
 		s := string(page)
 		Expect(s).To(ContainSubstring(`<table id="measures">`))
-		Expect(s).To(ContainSubstring("<td class=\"mono\">completeness:Patient.birthDate</td><td class=\"num\">540</td><td class=\"num\">600</td><td class=\"num\">90.0%</td>"))
-		Expect(s).To(ContainSubstring("<td class=\"mono\">mean-lag-hours</td><td class=\"num\">110005</td><td class=\"num\">2087</td><td class=\"num\">52.71</td>"))
+		Expect(s).To(ContainSubstring(`<span class="note mono">completeness:Patient.birthDate</span></td><td>no better or worse</td><td class="num">540</td><td class="num">600</td><td class="num">90.0%</td>`))
+		Expect(s).To(ContainSubstring(`<span class="note mono">mean-lag-hours</span></td><td>no better or worse</td><td class="num">110005</td><td class="num">2087</td><td class="num">52.71</td>`))
+		Expect(strings.Index(s, `<h2 id="annex">Annex: technical measures</h2>`)).To(BeNumerically(">", strings.Index(s, `<table id="findings">`)), "measures are an annex, after the findings")
 		chart := s[strings.Index(s, `aria-label="Measures that are proportions"`):]
 		chart = chart[:strings.Index(chart, "</svg>")]
 		Expect(chart).To(ContainSubstring("90.0% (540/600)"))
