@@ -160,8 +160,8 @@ type measureRow struct {
 	Target, Requirement, Name string
 	// Label says in words what is measured; Better which way is good; Judge
 	// is good, fair or poor when the direction tells.
-	Label, Better, Judge string
-	Numerator, Denominator    int64
+	Label, Better, Judge   string
+	Numerator, Denominator int64
 	// Value is the measure formatted: a percentage for a proportion.
 	Value      string
 	Proportion bool

@@ -91,7 +91,7 @@ var _ = Describe("Render", func() {
 		Expect(d.Records).To(BeNumerically(">", 0))
 		Expect(d.Failing).To(BeNumerically(">", 0))
 		Expect(s).To(ContainSubstring(fmt.Sprintf(`<tr><td>FHIR R4 structure</td><td class="num">%d</td><td class="num">%.1f%%</td><td class="num">%d</td></tr>`, d.Records, 100*d.Clean(), d.Total())))
-		Expect(100 * d.Clean()).To(BeNumerically(">", 90), "most records are clean even though every structure requirement fails")
+		Expect(100*d.Clean()).To(BeNumerically(">", 90), "most records are clean even though every structure requirement fails")
 		Expect(s).To(MatchRegexp(`<ol id="top-problems"><li>Resources conform to the FHIR R4 JSON schema \(required, FHIR R4 structure\): fails in \d+ of \d+ records.</li>`))
 	})
 
