@@ -79,7 +79,7 @@ type Suite struct {
 
 // HashFile returns the SHA-256 (hex) and size of a file.
 func HashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return "", 0, err
 	}
@@ -219,7 +219,7 @@ func (m *Manifest) Marshal() ([]byte, error) {
 
 // Read reads a manifest file.
 func Read(path string) (*Manifest, []byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("manifest %w", err)
 	}

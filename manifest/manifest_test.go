@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"syscall"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -139,7 +141,7 @@ var _ = Describe("Manifest", Ordered, func() {
 			pub, err := manifest.LoadPublicKey(key + ".pub")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(sig.KeyID).To(Equal(manifest.KeyID(pub)))
-			got, err := manifest.VerifySignature(path, pub)
+			got, err := manifest.VerifySignature(path, mustRead(path), pub)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got.KeyID).To(Equal(sig.KeyID))
 		})
@@ -155,18 +157,18 @@ var _ = Describe("Manifest", Ordered, func() {
 			other := filepath.Join(GinkgoT().TempDir(), "other.key")
 			otherPub, err := manifest.GenerateKey(other)
 			Expect(err).NotTo(HaveOccurred())
-			_, err = manifest.VerifySignature(path, otherPub)
+			_, err = manifest.VerifySignature(path, mustRead(path), otherPub)
 			Expect(err).To(MatchError(ContainSubstring("not by the trusted key")))
 
 			data, err := os.ReadFile(path)
 			Expect(err).NotTo(HaveOccurred())
 			data[len(data)-3] ^= 1
 			Expect(os.WriteFile(path, data, 0o644)).To(Succeed())
-			_, err = manifest.VerifySignature(path, pub)
+			_, err = manifest.VerifySignature(path, mustRead(path), pub)
 			Expect(err).To(MatchError(ContainSubstring("changed after it was signed")))
 
 			Expect(os.Remove(path + manifest.SignatureSuffix)).To(Succeed())
-			_, err = manifest.VerifySignature(path, pub)
+			_, err = manifest.VerifySignature(path, mustRead(path), pub)
 			Expect(err).To(MatchError(manifest.ErrUnsigned))
 		})
 
@@ -178,5 +180,24 @@ var _ = Describe("Manifest", Ordered, func() {
 			_, err = manifest.LoadPublicKey(bad)
 			Expect(err).To(MatchError(ContainSubstring("not a PEM file")))
 		})
+	})
+})
+
+func mustRead(path string) []byte {
+	data, err := os.ReadFile(path)
+	Expect(err).NotTo(HaveOccurred())
+	return data
+}
+
+var _ = Describe("reading a manifest", func() {
+	It("refuses a FIFO without blocking on it, and a folder", func() {
+		dir := GinkgoT().TempDir()
+		fifo := filepath.Join(dir, "manifest.json")
+		Expect(syscall.Mkfifo(fifo, 0o600)).To(Succeed())
+		done := make(chan error, 1)
+		go func() { _, _, err := manifest.Read(fifo); done <- err }()
+		Eventually(done, 5*time.Second).Should(Receive(MatchError(ContainSubstring("not a regular file"))))
+		_, _, err := manifest.HashFile(dir)
+		Expect(err).To(MatchError(ContainSubstring("not a regular file")))
 	})
 })

@@ -158,12 +158,15 @@ func Sign(manifestPath string, priv ed25519.PrivateKey) (*Signature, error) {
 // ErrUnsigned means a manifest has no signature file.
 var ErrUnsigned = errors.New("manifest is not signed")
 
-// VerifySignature checks manifestPath.sig against the manifest's bytes. With
+// VerifySignature checks manifestPath.sig against the manifest's bytes, data:
+// the bytes Read returned and the caller checked the hashes of, so that the
+// manifest is read once (a file that answers differently on each read cannot
+// have one version hashed and another verified). With
 // trusted set, the signature must be by that key; without it, the key in the
 // signature file is used and returned, so the caller can show its fingerprint
 // (a valid signature by an unknown key proves only integrity, not origin).
-func VerifySignature(manifestPath string, trusted ed25519.PublicKey) (*Signature, error) {
-	raw, err := os.ReadFile(manifestPath + SignatureSuffix)
+func VerifySignature(manifestPath string, data []byte, trusted ed25519.PublicKey) (*Signature, error) {
+	raw, err := readRegular(manifestPath + SignatureSuffix)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrUnsigned
 	}
@@ -191,10 +194,6 @@ func VerifySignature(manifestPath string, trusted ed25519.PublicKey) (*Signature
 			return &sig, fmt.Errorf("signed by key %s, not by the trusted key %s", sig.KeyID, KeyID(trusted))
 		}
 		key = trusted
-	}
-	data, err := os.ReadFile(manifestPath)
-	if err != nil {
-		return nil, fmt.Errorf("manifest %w", err)
 	}
 	if !ed25519.Verify(key, data, sigBytes) {
 		return &sig, fmt.Errorf("signature does not match the manifest: the manifest was changed after it was signed, or the signature is forged")

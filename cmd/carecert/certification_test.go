@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/xeipuuv/gojsonschema"
 
+	"github.com/carecert/carecert/manifest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
 )
@@ -102,8 +103,48 @@ var _ = Describe("carecert certification commands", Ordered, func() {
 		code, stdout, _ = carecert("verify", "--pub", key+".pub", copyDir)
 		Expect(code).To(Equal(exitFailed))
 		Expect(stdout).To(ContainSubstring("not signed"))
-		code, _, _ = carecert("verify", copyDir)
-		Expect(code).To(Equal(0), "without a trusted key, an unsigned manifest is checked for integrity only")
+		code, stdout, _ = carecert("verify", copyDir)
+		Expect(code).To(Equal(exitFailed), "an unsigned manifest proves nothing about who wrote it")
+		Expect(stdout).To(ContainSubstring("--allow-untrusted"))
+		code, _, _ = carecert("verify", "--allow-untrusted", copyDir)
+		Expect(code).To(Equal(0), "--allow-untrusted checks integrity only")
+	})
+
+	It("fails a report edited and re-signed with another key unless that key is trusted", func() {
+		forged := filepath.Join(dir, "forged")
+		Expect(os.CopyFS(forged, os.DirFS(oakfield))).To(Succeed())
+		rep := filepath.Join(forged, "report.json")
+		data, err := os.ReadFile(rep)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(rep, bytes.ReplaceAll(data, []byte(`"Not certified"`), []byte(`"Certified"`)), 0o644)).To(Succeed())
+		Expect(os.Remove(filepath.Join(forged, "manifest.json.sig"))).To(Succeed())
+		forger := filepath.Join(dir, "forger.key")
+		code, _, stderr := carecert("keygen", forger)
+		Expect(code).To(Equal(0), stderr)
+		// The forger puts the edited report's hash in the manifest and
+		// re-signs it with a key of its own.
+		m, _, err := manifest.Read(filepath.Join(forged, "manifest.json"))
+		Expect(err).NotTo(HaveOccurred())
+		sum, size, err := manifest.HashFile(rep)
+		Expect(err).NotTo(HaveOccurred())
+		for i := range m.Files {
+			if m.Files[i].Path == "report.json" {
+				m.Files[i].SHA256, m.Files[i].Size = sum, size
+			}
+		}
+		mdata, err := m.Marshal()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(forged, "manifest.json"), mdata, 0o644)).To(Succeed())
+		code, _, stderr = carecert("sign", "--key", forger, forged)
+		Expect(code).To(Equal(0), stderr)
+
+		code, stdout, _ := carecert("verify", forged)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring("which is not trusted"))
+		code, _, _ = carecert("verify", "--require-signature", forged)
+		Expect(code).To(Equal(exitFailed))
+		code, _, _ = carecert("verify", "--pub", key+".pub", forged)
+		Expect(code).To(Equal(exitFailed))
 	})
 
 	Describe("report", func() {
@@ -139,7 +180,7 @@ waivers:
 			Expect(err).NotTo(HaveOccurred())
 			Expect(res.Errors()).To(BeEmpty())
 			Expect(filepath.Join(regraded, "oakfield-health-software", "report.html")).To(BeARegularFile())
-			code, stdout, _ = carecert("verify", filepath.Join(regraded, "oakfield-health-software"))
+			code, stdout, _ = carecert("verify", "--allow-untrusted", filepath.Join(regraded, "oakfield-health-software"))
 			Expect(code).To(Equal(0), "the re-graded reports get a manifest of their own: %s", stdout)
 		})
 

@@ -76,17 +76,22 @@ manifest.json.sig beside it. carecert run --sign-key does the same as it writes.
 
 func (a *app) verifyCommand() *cobra.Command {
 	var pubPath string
-	var requireSig bool
+	var requireSig, allowUntrusted bool
 	cmd := &cobra.Command{
-		Use:   "verify [--pub KEY.pub] DIR|manifest.json...",
+		Use:   "verify [--pub KEY.pub | --allow-untrusted] DIR|manifest.json...",
 		Short: "Check that report files match their manifest and its signature",
 		Long: `Check a vendor's report folder: every file listed in manifest.json still has
 the SHA-256 recorded there, and manifest.json.sig (when present) is a valid
-Ed25519 signature of the manifest. With --pub the signature must be by that
-key, and an unsigned manifest fails. Notes say when this carecert's built-in
-suites or FHIR definitions differ from the ones the run used.
+Ed25519 signature of the manifest. The signature must be by the key given
+with --pub: an unsigned manifest, or one signed by a key not given (anyone
+can make a key pair and re-sign an edited report), fails unless
+--allow-untrusted accepts integrity only. The manifest and signature are read
+once each, and only as regular files (a FIFO or device is refused). Notes say
+when this carecert's built-in suites or FHIR definitions differ from the ones
+the run used.
 
   carecert verify --pub supplier.key.pub received/acme
+  carecert verify --allow-untrusted out/acme      # integrity only
 
 Exit 0 when everything matches, 1 when anything does not, 2 when the manifest
 or key cannot be read.`,
@@ -102,7 +107,7 @@ or key cannot be read.`,
 			}
 			failed := false
 			for _, arg := range args {
-				ok, err := a.verify(manifestPath(arg), trusted, requireSig)
+				ok, err := a.verify(manifestPath(arg), trusted, requireSig || !allowUntrusted)
 				if err != nil {
 					return usageError("%v", err)
 				}
@@ -115,12 +120,13 @@ or key cannot be read.`,
 		},
 	}
 	cmd.Flags().StringVar(&pubPath, "pub", "", "trusted Ed25519 public key: the signature must be by it")
-	cmd.Flags().BoolVar(&requireSig, "require-signature", false, "fail when the manifest is not signed")
+	cmd.Flags().BoolVar(&requireSig, "require-signature", false, "fail when the manifest is not signed, even with --allow-untrusted")
+	cmd.Flags().BoolVar(&allowUntrusted, "allow-untrusted", false, "without --pub, accept a manifest signed by any key or not signed (integrity only)")
 	return cmd
 }
 
 func (a *app) verify(path string, trusted ed25519.PublicKey, requireSig bool) (bool, error) {
-	m, _, err := manifest.Read(path)
+	m, data, err := manifest.Read(path)
 	if err != nil {
 		return false, err
 	}
@@ -129,11 +135,11 @@ func (a *app) verify(path string, trusted ed25519.PublicKey, requireSig bool) (b
 		fmt.Fprintf(a.stdout, "FAIL %s: %s\n", filepath.Join(filepath.Dir(path), p.Path), p.What)
 		ok = false
 	}
-	sig, err := manifest.VerifySignature(path, trusted)
+	sig, err := manifest.VerifySignature(path, data, trusted)
 	switch {
 	case errors.Is(err, manifest.ErrUnsigned):
 		if requireSig {
-			fmt.Fprintf(a.stdout, "FAIL %s: not signed\n", path)
+			fmt.Fprintf(a.stdout, "FAIL %s: not signed (--allow-untrusted accepts integrity only)\n", path)
 			ok = false
 		} else {
 			fmt.Fprintf(a.stdout, "note %s: not signed (integrity only: anyone could have written it)\n", path)
@@ -141,8 +147,11 @@ func (a *app) verify(path string, trusted ed25519.PublicKey, requireSig bool) (b
 	case err != nil:
 		fmt.Fprintf(a.stdout, "FAIL %s: %v\n", path, err)
 		ok = false
+	case trusted == nil && requireSig:
+		fmt.Fprintf(a.stdout, "FAIL %s: signed by key %s, which is not trusted: give its public key with --pub (anyone can re-sign an edited report), or --allow-untrusted for integrity only\n", path, sig.KeyID)
+		ok = false
 	case trusted == nil:
-		fmt.Fprintf(a.stdout, "ok   %s: signature valid, by key %s (not checked against a trusted key: give --pub)\n", path, sig.KeyID)
+		fmt.Fprintf(a.stdout, "note %s: signature valid, by key %s (not checked against a trusted key: integrity only)\n", path, sig.KeyID)
 	default:
 		fmt.Fprintf(a.stdout, "ok   %s: signature valid, by the trusted key %s\n", path, sig.KeyID)
 	}
