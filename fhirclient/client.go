@@ -166,6 +166,8 @@ type Request struct {
 	// Resources, when set, receives the records of a JSON body: the
 	// resource, or a Bundle and each of its entries.
 	Resources func(*model.Record)
+	// KeepBody keeps the body read in the exchange's Raw.
+	KeepBody bool
 }
 
 // ResolveURL returns the absolute URL a request goes to.
@@ -206,6 +208,9 @@ func (c *Client) Do(ctx context.Context, req Request) *Exchange {
 	})
 	if ex.Err == "" || ex.ErrCode == ErrTooLarge {
 		c.describeBody(ex, body, req.Resources)
+	}
+	if req.KeepBody && ex.Err == "" {
+		ex.Raw = body
 	}
 	return ex
 }

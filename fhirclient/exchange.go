@@ -27,6 +27,9 @@ const (
 	// not ask for searches to be judged.
 	Sample = "sample"
 
+	// XML asks for FHIR XML (_format=xml or Accept: application/fhir+xml).
+	XML = "xml"
+
 	// SMARTConfig is GET .well-known/smart-configuration.
 	SMARTConfig = "smart-config"
 	// AuthRefused is a request made with missing or bad credentials on
@@ -121,6 +124,13 @@ type Exchange struct {
 	Resource map[string]any `json:"-"`
 	// BodyProblem says why a body that should be JSON could not be decoded.
 	BodyProblem string `json:"body_problem,omitempty"`
+	// Raw is the body as read, kept only when the request asked (XML, which
+	// a check parses itself); never serialised.
+	Raw []byte `json:"-"`
+	// Declared formats: for an XML request, whether the CapabilityStatement
+	// declares XML; JSON is the JSON answer to compare an XML one with.
+	XMLDeclared bool           `json:"xml_declared,omitempty"`
+	JSON        map[string]any `json:"-"`
 
 	// Err says why no usable response came back; ErrCode classifies it.
 	Err     string `json:"error,omitempty"`
@@ -254,7 +264,7 @@ func (e *Exchange) SensitiveBody() bool {
 		_, entries := e.Resource["entry"]
 		return entries
 	case "":
-		return e.IsJSON() && e.Excerpt != ""
+		return (e.IsJSON() || strings.Contains(e.ContentType(), "xml")) && e.Excerpt != ""
 	}
 	return e.Excerpt != ""
 }

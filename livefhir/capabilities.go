@@ -12,8 +12,9 @@ import (
 // *capabilities (no statement could be read) declares everything: with
 // nothing to go by, every interaction the plan asks for is tried.
 type capabilities struct {
-	order []string
-	types map[string]*declared
+	order   []string
+	types   map[string]*declared
+	formats []string
 }
 
 type declared struct {
@@ -28,6 +29,12 @@ func readCapabilities(cs map[string]any) *capabilities {
 		return nil
 	}
 	c := &capabilities{types: map[string]*declared{}}
+	list, _ := cs["format"].([]any)
+	for _, f := range list {
+		if s, ok := f.(string); ok {
+			c.formats = append(c.formats, s)
+		}
+	}
 	rests, _ := cs["rest"].([]any)
 	for _, r := range rests {
 		rm, _ := r.(map[string]any)
@@ -61,6 +68,20 @@ func readCapabilities(cs map[string]any) *capabilities {
 		}
 	}
 	return c
+}
+
+// declaresFormat reports whether the statement lists a format ("xml" or a
+// mime type naming it); nil declares none but JSON.
+func (c *capabilities) declaresFormat(name string) bool {
+	if c == nil {
+		return false
+	}
+	for _, f := range c.formats {
+		if f == name || strings.Contains(f, "+"+name) || strings.HasSuffix(f, "/"+name) {
+			return true
+		}
+	}
+	return false
 }
 
 // declares reports whether the statement declares an interaction for a type.

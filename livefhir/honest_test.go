@@ -15,6 +15,11 @@ var _ = Describe("honest outcomes of live checks", func() {
 		url := hostile(func(w http.ResponseWriter, r *http.Request) {
 			paths = append(paths, r.URL.Path)
 			w.Header().Set("Content-Type", "application/fhir+json")
+			if r.URL.Query().Get("_format") == "xml" {
+				w.WriteHeader(http.StatusNotAcceptable)
+				w.Write([]byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported"}]}`))
+				return
+			}
 			w.Write([]byte(`{"resourceType":"CapabilityStatement","status":"active","kind":"instance","fhirVersion":"4.0.1","format":["json"],"rest":[{"mode":"server"}]}`))
 		})
 		t := shortTarget(url)
@@ -30,7 +35,7 @@ var _ = Describe("honest outcomes of live checks", func() {
 		}
 		// The statement, its JSON format, its transport and its latency were
 		// all really exercised.
-		Expect(passed).To(ConsistOf("API-01", "API-10", "API-12", "API-13"))
+		Expect(passed).To(ConsistOf("API-01", "API-10", "API-12", "API-13", "API-16"))
 		Expect(result(rep, "api", "API-04").Message).To(Equal("not judged: the server declares no search (no resource has search-type in its CapabilityStatement)"))
 		Expect(result(rep, "api", "API-08").Message).To(Equal("not judged: the server declares read for none of the types tested"))
 		Expect(result(rep, "api", "API-05").Outcome).To(Equal(model.Skip))

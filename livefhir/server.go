@@ -38,7 +38,7 @@ func Register(r *target.Registry) {
 // readOnly are the interactions a probe makes unless the plan says otherwise.
 var readOnly = []string{
 	fhirclient.Capabilities, fhirclient.Read, fhirclient.VRead, fhirclient.Search, fhirclient.History,
-	fhirclient.NotFound, fhirclient.BadRequest, fhirclient.Format,
+	fhirclient.NotFound, fhirclient.BadRequest, fhirclient.Format, fhirclient.XML,
 }
 
 // Server is the fhir-server target.
@@ -366,12 +366,37 @@ func (p *probe) run(ctx context.Context) error {
 				Header: http.Header{"Accept": {"application/json"}}}, nil)
 		}
 	}
+	if t.interactions[fhirclient.XML] {
+		p.xml(ctx, caps, types, sample)
+	}
 	p.writes(ctx, types, sample, caps)
 	if t.interactions[fhirclient.AuthRefused] {
 		p.refused(ctx, caps.first(types, "search-type"))
 	}
 	p.budgetSpent()
 	return p.err
+}
+
+// xml asks for FHIR XML, with _format=xml and with Accept, on a resource the
+// probe read (or the CapabilityStatement when none was found). A server that
+// declares XML must serve the same resource as in JSON; one that does not
+// must refuse with 406.
+func (p *probe) xml(ctx context.Context, caps *capabilities, types []string, sample map[string]map[string]any) {
+	path, label, json := "metadata", "metadata", map[string]any(nil)
+	if typ := caps.first(types, "read"); typ != "" && sample[typ] != nil {
+		path = typ + "/" + fhir.ID(sample[typ])
+		label, json = path, sample[typ]
+	}
+	declared := caps.declaresFormat("xml")
+	for _, r := range []fhirclient.Request{
+		{Interaction: fhirclient.XML, Label: label + "?_format=xml", Path: path, Query: url.Values{"_format": {"xml"}}, Header: http.Header{"Accept": {"*/*"}}, KeepBody: true},
+		{Interaction: fhirclient.XML, Label: label + " (Accept: application/fhir+xml)", Path: path, Header: http.Header{"Accept": {"application/fhir+xml"}}, KeepBody: true},
+	} {
+		p.do(ctx, r, func(ex *fhirclient.Exchange) { ex.XMLDeclared, ex.JSON = declared, json })
+		if !declared {
+			return // one refusal is enough to show it
+		}
+	}
 }
 
 // refused makes the requests a server must refuse: a search without a

@@ -81,6 +81,9 @@ func transport(ex *fhirclient.Exchange) []model.Finding {
 	if ex.Interaction == fhirclient.BulkDownload || ex.Interaction == fhirclient.BulkFileAuth || ex.Interaction == fhirclient.AuthRefused || ex.BodyBytes == 0 {
 		return out
 	}
+	if ex.Interaction == fhirclient.XML && isXML(ex) {
+		return out // the XML check parses it
+	}
 	if !ex.IsJSON() {
 		ct := ex.Header("content-type")
 		if ct == "" {
