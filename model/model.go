@@ -129,8 +129,10 @@ type Location struct {
 // Finding is one problem at one place.
 type Finding struct {
 	Severity Severity `json:"severity"`
-	// Check is the id of the requirement whose check raised the finding.
-	Check string `json:"check"`
+	// Requirement is the id of the requirement whose check raised the finding
+	// (report schema v1 called it "check", which Result uses for the check
+	// type).
+	Requirement string `json:"requirement"`
 	// Code is a stable, machine-readable name for the kind of problem
 	// ("structure.type", "input.json", "nhs-number.check-digit").
 	Code    string `json:"code"`
@@ -167,8 +169,8 @@ func (f Finding) String() string {
 	}
 	b.WriteString(": ")
 	b.WriteString(f.Message)
-	if f.Check != "" {
-		fmt.Fprintf(&b, " [%s]", f.Check)
+	if f.Requirement != "" {
+		fmt.Fprintf(&b, " [%s]", f.Requirement)
 	}
 	return b.String()
 }
@@ -182,7 +184,7 @@ func Compare(a, b *Finding) int {
 		cmp.Compare(a.Line, b.Line),
 		cmp.Compare(a.Record, b.Record),
 		cmp.Compare(a.Path, b.Path),
-		cmp.Compare(a.Check, b.Check),
+		cmp.Compare(a.Requirement, b.Requirement),
 		cmp.Compare(a.Code, b.Code),
 		cmp.Compare(a.Message, b.Message),
 		cmp.Compare(b.Severity, a.Severity),

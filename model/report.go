@@ -4,7 +4,11 @@ import "time"
 
 // ReportSchemaVersion identifies the shape of Report. It changes when a field's
 // meaning changes or one is removed; new optional fields do not change it.
-const ReportSchemaVersion = "carecert.report/v1"
+// v2 renamed a finding's "check" (a requirement id) to "requirement".
+const ReportSchemaVersion = "carecert.report/v2"
+
+// ReportSchemaV1 is the previous version, which readers upgrade.
+const ReportSchemaV1 = "carecert.report/v1"
 
 // Report is one vendor's certification run: what was checked, what each check
 // found on each target, and the verdict. Its JSON form is carecert's stable,

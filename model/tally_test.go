@@ -11,7 +11,7 @@ import (
 )
 
 func finding(file string, line int, sev model.Severity) model.Finding {
-	return model.Finding{Severity: sev, Check: "R1", Code: "x", Message: "m", Location: model.Location{File: file, Line: line}}
+	return model.Finding{Severity: sev, Requirement: "R1", Code: "x", Message: "m", Location: model.Location{File: file, Line: line}}
 }
 
 var _ = Describe("Tally", func() {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -27,6 +28,35 @@ var _ = Describe("ReadJSON", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(rep.Vendor.Name).To(Equal("Acme"))
 		Expect(rep.Targets).NotTo(BeEmpty())
+	})
+
+	It("reads a v1 report, whose findings named their requirement check, as v2", func() {
+		data, err := reports.MarshalJSON(sampleReport())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(data)).To(ContainSubstring(`"requirement": "`))
+		Expect(string(data)).NotTo(ContainSubstring(`"check": "R`))
+		old := strings.ReplaceAll(string(data), `"schema": "carecert.report/v2"`, `"schema": "carecert.report/v1"`)
+		// v1's finding field: "check" held the requirement id.
+		old = regexp.MustCompile(`"requirement": ("[^"]*",\s*"code")`).ReplaceAllString(old, `"check": $1`)
+		Expect(old).To(ContainSubstring(`"check": "`))
+		Expect(old).NotTo(ContainSubstring(`"carecert.report/v2"`))
+		rep, err := reports.ReadJSON(write(old))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rep.Schema).To(Equal("carecert.report/v2"))
+		want := sampleReport()
+		var got, wanted []string
+		for ti := range rep.Targets {
+			for ri := range rep.Targets[ti].Results {
+				for _, f := range rep.Targets[ti].Results[ri].Findings {
+					got = append(got, f.Requirement)
+				}
+				for _, f := range want.Targets[ti].Results[ri].Findings {
+					wanted = append(wanted, f.Requirement)
+				}
+			}
+		}
+		Expect(got).NotTo(BeEmpty())
+		Expect(got).To(Equal(wanted))
 	})
 
 	DescribeTable("names the file, the line and the problem",

@@ -34,6 +34,16 @@ func ReadJSON(path string) (*model.Report, error) {
 		}
 		return nil, fmt.Errorf("report %s: %w", path, err)
 	}
+	if rep.Schema == model.ReportSchemaV1 {
+		// Decoded once as written, so that errors above name the user's lines.
+		if data, err = upgradeV1(data); err != nil {
+			return nil, fmt.Errorf("report %s: %w", path, err)
+		}
+		rep = model.Report{}
+		if err := json.Unmarshal(data, &rep); err != nil {
+			return nil, fmt.Errorf("report %s: %w", path, err)
+		}
+	}
 	if rep.Schema != model.ReportSchemaVersion {
 		if rep.Schema == "" {
 			return nil, fmt.Errorf("report %s: not a carecert report (no schema field; want %q)", path, model.ReportSchemaVersion)
@@ -46,6 +56,49 @@ func ReadJSON(path string) (*model.Report, error) {
 		return nil, fmt.Errorf("report %s: %w", path, err)
 	}
 	return &rep, nil
+}
+
+// upgradeV1 rewrites a carecert.report/v1 report as v2: each finding's
+// "check" (the requirement id) becomes "requirement". Anything else, including
+// JSON that does not parse, is returned unchanged for the reader to judge.
+func upgradeV1(data []byte) ([]byte, error) {
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if json.Unmarshal(data, &head) != nil || head.Schema != model.ReportSchemaV1 {
+		return data, nil
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return data, nil
+	}
+	doc["schema"] = model.ReportSchemaVersion
+	targets, _ := doc["targets"].([]any)
+	for _, t := range targets {
+		tm, _ := t.(map[string]any)
+		results, _ := tm["results"].([]any)
+		for _, r := range results {
+			rm, _ := r.(map[string]any)
+			findings, _ := rm["findings"].([]any)
+			for _, f := range findings {
+				fm, ok := f.(map[string]any)
+				if !ok {
+					continue
+				}
+				if v, ok := fm["check"]; ok {
+					fm["requirement"] = v
+					delete(fm, "check")
+				}
+			}
+		}
+	}
+	out, err := MarshalJSON(doc)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade from %s: %w", model.ReportSchemaV1, err)
+	}
+	return out, nil
 }
 
 // compiledSchema is the report schema, compiled on first use and never

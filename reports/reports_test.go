@@ -19,12 +19,12 @@ func sampleReport() *model.Report {
 	failing := model.NewTally(2)
 	for i := 5; i > 0; i-- {
 		failing.Observe([]model.Finding{{
-			Severity: model.Error, Check: "R1", Code: "structure.type", Message: "wrong JSON type <&>",
+			Severity: model.Error, Requirement: "R1", Code: "structure.type", Message: "wrong JSON type <&>",
 			Location: model.Location{File: "feed.ndjson", Line: i, Record: "Patient/p", Path: "Patient.active"},
 		}})
 	}
 	warned := model.NewTally(0)
-	warned.Observe([]model.Finding{{Severity: model.Warning, Check: "R2", Code: "w", Message: "odd"}})
+	warned.Observe([]model.Finding{{Severity: model.Warning, Requirement: "R2", Code: "w", Message: "odd"}})
 	rep := &model.Report{
 		Schema: model.ReportSchemaVersion, Tool: model.Tool{Name: "carecert", Version: "test"},
 		Plan: "p", Vendor: model.Vendor{Name: "Acme"}, Complete: true, Evidence: "redacted",

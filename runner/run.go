@@ -408,8 +408,8 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 		// their requirement and redact them too.
 		for j := range tally.Findings {
 			f := &tally.Findings[j]
-			if f.Check == "" {
-				f.Check = c.req.ID
+			if f.Requirement == "" {
+				f.Requirement = c.req.ID
 			}
 			if f.Sensitive && !fullEvidence && f.Evidence != "" {
 				redact(f)
@@ -433,7 +433,7 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 	}
 	if rec.Problem != nil {
 		f := *rec.Problem
-		f.Check = InputRequirement
+		f.Requirement = InputRequirement
 		w.input.Observe([]model.Finding{f})
 		w.defects.Record([]model.Severity{f.Severity})
 		return
@@ -461,7 +461,7 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 			applied = append(applied, c.suite.ID)
 		}
 		for j := range fs {
-			fs[j].Check = c.req.ID
+			fs[j].Requirement = c.req.ID
 			if fs[j].Sensitive && !fullEvidence && fs[j].Evidence != "" {
 				redact(&fs[j])
 			}

@@ -360,7 +360,7 @@ var _ = Describe("feed-level findings", func() {
 
 	It("are named after their requirement and redacted unless evidence is full", func() {
 		f := run("redacted")
-		Expect(f.Check).To(Equal("E1"))
+		Expect(f.Requirement).To(Equal("E1"))
 		Expect(f.Message).NotTo(ContainSubstring("9434765919"))
 		Expect(f.Evidence).To(Equal("[redacted]"))
 		f = run("full")

@@ -260,6 +260,6 @@ func message(f model.Finding, fullEvidence bool) string {
 // track it rather than open a new alert each time; the line is left out
 // because unrelated edits move it.
 func fingerprint(target string, f model.Finding) string {
-	h := sha256.Sum256([]byte(strings.Join([]string{target, f.File, f.Record, f.Path, f.Check, f.Code}, "\x00")))
+	h := sha256.Sum256([]byte(strings.Join([]string{target, f.File, f.Record, f.Path, f.Requirement, f.Code}, "\x00")))
 	return hex.EncodeToString(h[:16])
 }

@@ -53,7 +53,7 @@ var _ = Describe("SARIF", func() {
 			res := r.(map[string]any)
 			idx := int(res["ruleIndex"].(float64))
 			Expect(ids[idx]).To(Equal(res["ruleId"]), "ruleIndex points at the rule named by ruleId")
-			Expect(res["ruleId"]).To(HaveSuffix("/" + want[i].Check))
+			Expect(res["ruleId"]).To(HaveSuffix("/" + want[i].Requirement))
 			Expect(res["level"]).To(Equal("error"))
 			Expect(res["message"].(map[string]any)["text"]).To(ContainSubstring(reports.Redact(want[i], false).Message))
 			Expect(res["message"].(map[string]any)["text"]).NotTo(MatchRegexp(`"\d\d/\d\d/\d{4}"`), "birth dates are redacted")

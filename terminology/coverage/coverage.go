@@ -193,9 +193,9 @@ func (c *Counts) Finish(t *model.Tally, requirement string, top int) {
 				ex = append(ex, l.Record)
 			}
 			f := model.Finding{
-				Severity: model.Information,
-				Check:    requirement,
-				Code:     "terminology.unmapped-code",
+				Severity:    model.Information,
+				Requirement: requirement,
+				Code:        "terminology.unmapped-code",
 				Message: fmt.Sprintf("#%d unmapped in %s: %s|%s in %d record(s), e.g. %s",
 					rank+1, name, u.System, u.Code, u.Count, strings.Join(ex, ", ")),
 				Evidence: u.System + "|" + u.Code,

@@ -78,7 +78,7 @@ var _ = Describe("counts", func() {
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{4, 10}))
 		var msgs []string
 		for _, f := range t.Sample() {
-			Expect(f.Check).To(Equal("MAP-01"))
+			Expect(f.Requirement).To(Equal("MAP-01"))
 			msgs = append(msgs, f.Message)
 		}
 		Expect(msgs).To(ConsistOf(

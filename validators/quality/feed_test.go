@@ -182,7 +182,7 @@ var _ = Describe("the built-in quality suites on a generated feed", Ordered, fun
 
 	It("locates findings by record and path, naming the requirement", func() {
 		for _, f := range result(rep, "DQ-REF-01").Findings {
-			Expect(f.Check).To(Equal("DQ-REF-01"))
+			Expect(f.Requirement).To(Equal("DQ-REF-01"))
 			Expect(f.File).To(Equal("fixture-seed11.ndjson"))
 			Expect(f.Record).To(MatchRegexp(`^(Observation|MedicationRequest)/`))
 			Expect(f.Path).To(MatchRegexp(`\.(subject|requester)\.reference$`))

@@ -83,7 +83,7 @@ var _ = Describe("a selection language plugged in for another record kind", func
 		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-key")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 4}))
 		Expect(t.Sample()[0].Message).To(Equal("same NHS number as clients/row 2 (clients.csv:2)"))
-		Expect(t.Sample()[0].Check).To(Equal("CLD-1"))
+		Expect(t.Sample()[0].Requirement).To(Equal("CLD-1"))
 	})
 })
 

@@ -256,7 +256,7 @@ func (r *rule) feedFinding(problem string, loc model.Location, msg, evidence str
 		evidence = ""
 	}
 	return model.Finding{
-		Severity: r.sev, Check: r.req, Code: r.name(problem), Message: msg, Location: loc,
+		Severity: r.sev, Requirement: r.req, Code: r.name(problem), Message: msg, Location: loc,
 		Evidence: evidence, Sensitive: sensitive,
 	}
 }

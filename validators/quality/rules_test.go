@@ -36,7 +36,7 @@ func run(typ string, params check.Params, recs []*model.Record) (*model.Tally, m
 		if c.Applies(r) {
 			fs := s.Observe(r)
 			for i := range fs {
-				fs[i].Check = "R1"
+				fs[i].Requirement = "R1"
 			}
 			t.Observe(fs)
 		}

@@ -48,7 +48,7 @@ func run(c check.Check, recs []*model.Record) *model.Tally {
 		if r.Problem == nil && c.Applies(r) {
 			fs := s.Observe(r)
 			for i := range fs {
-				fs[i].Check = "REQ"
+				fs[i].Requirement = "REQ"
 			}
 			t.Observe(fs)
 		}
@@ -72,7 +72,7 @@ func runSharded(c check.Check, recs []*model.Record, n int) *model.Tally {
 		if r.Problem == nil && c.Applies(r) {
 			fs := states[k%n].Observe(r)
 			for i := range fs {
-				fs[i].Check = "REQ"
+				fs[i].Requirement = "REQ"
 			}
 			tallies[k%n].Observe(fs)
 			k++

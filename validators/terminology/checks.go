@@ -386,6 +386,6 @@ func (s *notedState) Merge(other check.State) error {
 func (s *notedState) Finish(t *model.Tally) {
 	s.Inner.Finish(t)
 	for _, n := range s.check.notes {
-		t.Add(model.Finding{Severity: model.Information, Check: s.check.requirement, Code: s.check.code, Message: n})
+		t.Add(model.Finding{Severity: model.Information, Requirement: s.check.requirement, Code: s.check.code, Message: n})
 	}
 }
