@@ -19,7 +19,7 @@ func nhsOutcome(requirement string, args ...string) []string {
 		Targets []struct {
 			Results []struct {
 				Findings []struct {
-					Severity, Code, Check string
+					Severity, Code, Requirement string
 				}
 			}
 		}
@@ -29,7 +29,7 @@ func nhsOutcome(requirement string, args ...string) []string {
 	for _, t := range rep.Targets {
 		for _, r := range t.Results {
 			for _, f := range r.Findings {
-				if f.Check == requirement && strings.HasPrefix(f.Code, "nhs-number.") {
+				if f.Requirement == requirement && strings.HasPrefix(f.Code, "nhs-number.") {
 					out = append(out, f.Severity+" "+f.Code)
 				}
 			}
