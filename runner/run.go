@@ -440,7 +440,7 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 	}
 	var syntax []model.Finding
 	for _, f := range rec.Syntax {
-		f.Check = InputRequirement
+		f.Requirement = InputRequirement
 		syntax = append(syntax, f)
 	}
 	w.input.Observe(syntax)
