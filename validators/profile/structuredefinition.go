@@ -59,6 +59,7 @@ func (w *walker) structureDefinitionRules(m map[string]any, path string) {
 	for _, is := range w.e.differentialIssues(m) {
 		w.add(is.severity, is.code, path+is.path, is.message, "")
 	}
+	w.profileAuthoring(m, path)
 }
 
 // differentialIssues returns what applying the differential of the profile m
