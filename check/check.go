@@ -42,6 +42,11 @@ type Env struct {
 	// ExtensionDomains are URL prefixes of extensions accepted without a
 	// loaded definition (plan extension_domains, --accept-extensions).
 	ExtensionDomains []string
+	// FHIROptions are FHIR validation options named as the HL7 reference
+	// validator's (best-practice, security-checks, allow-example-urls),
+	// from the plan's fhir_options or the command line; a requirement's own
+	// parameters of the same names override them.
+	FHIROptions map[string]string
 	// AsOf is the date the run judges timeliness and "in the future" against:
 	// the plan's date, or today.
 	AsOf time.Time

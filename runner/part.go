@@ -393,6 +393,7 @@ func (r *Runner) env(ctx context.Context, p *Plan) *check.Env {
 		Context: ctx, PlanDir: p.Dir, AsOf: asOf,
 		IGs:              append(append([]string{}, p.IGs...), r.IGs...),
 		ExtensionDomains: p.ExtensionDomains,
+		FHIROptions:      p.FHIROptions,
 		Services:         map[string]any{}, // one map, shared by every vendor's copy of the env
 	}
 }

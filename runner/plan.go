@@ -37,6 +37,10 @@ type Plan struct {
 	// without their definitions loaded (a guide not available to the user):
 	// they are reported as warnings, not errors.
 	ExtensionDomains []string `yaml:"extension_domains"`
+	// FHIROptions are FHIR validation options named as the HL7 reference
+	// validator's: best-practice (ignore, hint, warning, error),
+	// security-checks and allow-example-urls (true or false).
+	FHIROptions map[string]string `yaml:"fhir_options"`
 	// Policy decides the verdict; empty means every SHALL requirement passes.
 	Policy map[string]any `yaml:"policy"`
 	// Baseline is a previous run to compare with (drift checks): a

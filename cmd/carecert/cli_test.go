@@ -181,6 +181,25 @@ var _ = Describe("carecert validate", func() {
 		Expect(stdout).To(ContainSubstring(x + `:2: error Patient/a at Patient.gender: gender must be a single value, but it repeats`))
 	})
 
+	It("takes the reference validator's options: --security-checks, --best-practice, --allow-example-urls", func() {
+		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","name":[{"family":"<script>x</script>"}]}`)
+		code, _, _ := carecert("validate", p)
+		Expect(code).To(Equal(exitOK))
+		code, stdout, _ := carecert("validate", "--security-checks", p)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring("Patient.name[0].family: the string embeds the HTML tag <script>"))
+		code, stdout, _ = carecert("validate", "--best-practice", "warning", p)
+		Expect(code).To(Equal(exitOK))
+		Expect(stdout).To(ContainSubstring("warning Patient/a at Patient: constraint dom-6 failed"))
+		x := writeFile(dir, "x.json", `{"resourceType":"Patient","id":"a","extension":[{"url":"http://example.org/x","valueString":"y"}]}`)
+		code, _, _ = carecert("validate", x)
+		Expect(code).To(Equal(exitFailed))
+		code, _, _ = carecert("validate", "--allow-example-urls", x)
+		Expect(code).To(Equal(exitOK))
+		code, _, stderr := carecert("validate", "--best-practice", "loud", p)
+		Expect(code).To(Equal(exitUsage), stderr)
+	})
+
 	It("exits 2 for a path that cannot be read, still reporting the readable ones", func() {
 		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","active":"yes"}`)
 		missing := filepath.Join(dir, "missing.ndjson")

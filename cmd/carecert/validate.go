@@ -19,6 +19,7 @@ import (
 )
 
 type validateFlags struct {
+	fhirOptionFlags
 	format      string
 	suites, igs []string
 	extDomains  []string
@@ -51,6 +52,7 @@ error or a path that cannot be read at all.`,
 	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable; default: the built-in defaults)")
 	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
 	fl.StringArrayVar(&f.extDomains, "accept-extensions", nil, "a URL prefix of extensions accepted (as warnings) without their definitions loaded (repeatable)")
+	f.fhirOptionFlags.register(fl)
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
 	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
@@ -73,7 +75,8 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	for _, p := range profiles {
 		fmt.Fprintf(a.stderr, "--ig %s is an HL7 v2 conformance profile: checked as a suite\n", p)
 	}
-	plan := &runner.Plan{Name: "validate", Suites: append(f.suites, profiles...), IGs: igs, ExtensionDomains: f.extDomains, SampleLimit: f.maxFindings, Evidence: f.evidence}
+	plan := &runner.Plan{Name: "validate", Suites: append(f.suites, profiles...), IGs: igs, ExtensionDomains: f.extDomains, SampleLimit: f.maxFindings, Evidence: f.evidence,
+		FHIROptions: f.fhirOptionFlags.apply(nil)}
 	v := runner.VendorPlan{Name: "carecert validate"}
 	var kinds []model.Kind
 	for _, p := range paths {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/model"
 )
 
 // Engine validates resources against compiled profiles. It owns the plan cache:
@@ -15,8 +16,12 @@ type Engine struct {
 	defs     *definitions.Registry
 	fhirpath Invariants
 	codes    CodeValidator
-	// bestPractice reports best-practice guidelines (dom-6) as information.
-	bestPractice bool
+	// bestPractice is how best-practice guidelines (dom-6) are reported.
+	bestPractice BestPractice
+	// securityChecks reports HTML in string values as errors.
+	securityChecks bool
+	// allowExampleURLs accepts extensions on example domains unchecked.
+	allowExampleURLs bool
 	acceptExt    []string
 	asOf         time.Time
 	markdownHTML MarkdownHTML
@@ -38,9 +43,17 @@ type Options struct {
 	// Codes decides value-set membership for bindings; nil uses the value
 	// sets enumerated in the registry.
 	Codes CodeValidator
-	// BestPractice also reports best-practice guidelines such as dom-6 (a
-	// resource should have a narrative), as information.
-	BestPractice bool
+	// BestPractice is how best-practice guidelines such as dom-6 (a
+	// resource should have a narrative) are reported: not at all by default.
+	BestPractice BestPractice
+	// SecurityChecks reports string values that embed HTML tags (which a
+	// system rendering them unescaped would run) as errors; off by default,
+	// as in the reference validator (its -security-checks).
+	SecurityChecks bool
+	// AllowExampleURLs accepts, as warnings, extensions whose URL is on a
+	// domain reserved for examples (example.org...); by default they are
+	// errors (the reference validator's -allow-example-urls).
+	AllowExampleURLs bool
 	// AcceptExtensions are URL prefixes of extensions a feed may carry
 	// without their definitions loaded: they are reported as warnings.
 	AcceptExtensions []string
@@ -54,7 +67,7 @@ type Options struct {
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)
@@ -117,4 +130,46 @@ func (e *Engine) IsResourceType(name string) bool {
 // errorf is a convenience for wrapped errors naming a profile.
 func errorf(profile string, format string, args ...any) error {
 	return fmt.Errorf("profile %s: %s", profile, fmt.Sprintf(format, args...))
+}
+
+// BestPractice is how best-practice guidelines are reported, named as the
+// reference validator's -best-practice levels.
+type BestPractice int
+
+// Levels of BestPractice.
+const (
+	BestPracticeIgnore BestPractice = iota
+	BestPracticeHint
+	BestPracticeWarning
+	BestPracticeError
+)
+
+// ParseBestPractice reads a level: ignore, hint, warning or error.
+func ParseBestPractice(s string) (BestPractice, error) {
+	switch s {
+	case "ignore", "":
+		return BestPracticeIgnore, nil
+	case "hint", "information":
+		return BestPracticeHint, nil
+	case "warning":
+		return BestPracticeWarning, nil
+	case "error":
+		return BestPracticeError, nil
+	}
+	return 0, fmt.Errorf("best-practice %q: want ignore, hint, warning or error", s)
+}
+
+func (b BestPractice) String() string {
+	return [...]string{"ignore", "hint", "warning", "error"}[b]
+}
+
+// severity is the severity of a failed guideline (only when not ignored).
+func (b BestPractice) severity() model.Severity {
+	switch b {
+	case BestPracticeError:
+		return model.Error
+	case BestPracticeWarning:
+		return model.Warning
+	}
+	return model.Information
 }

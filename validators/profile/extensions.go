@@ -43,8 +43,10 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 			sev, msg = model.Warning, fmt.Sprintf("extension %s was not checked: %s", url, why)
 		} else if prefix := w.e.acceptedExtension(url); prefix != "" {
 			sev, msg = model.Warning, fmt.Sprintf("extension %s was not checked: no loaded definition declares it (accepted: its domain %s is listed in extension_domains)", url, prefix)
+		} else if exampleURL(url) && w.e.allowExampleURLs {
+			sev, msg = model.Warning, fmt.Sprintf("extension %s was not checked: its URL is on a domain reserved for examples, accepted because allow-example-urls is on", url)
 		} else if exampleURL(url) {
-			msg += "; example URLs are not allowed in real data"
+			msg += "; example URLs are not allowed in real data (allow-example-urls accepts them)"
 		}
 		f := w.rec.Finding(sev, CodeUnknownExtension, path, msg)
 		f.Evidence = url

@@ -75,7 +75,7 @@ func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant 
 	// dom-6 (narrative) is a best-practice guideline, not a conformance
 	// rule: it is evaluated only when asked for, and then as information.
 	inv.advice = k.Key == "dom-6"
-	if inv.advice && !e.bestPractice {
+	if inv.advice && e.bestPractice == BestPracticeIgnore {
 		inv.native = func(any, *walker) bool { return true }
 		e.invariants[cacheKey] = inv
 		return inv

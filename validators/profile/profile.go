@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/carecert/carecert/check"
@@ -52,19 +53,82 @@ type Hooks struct {
 }
 
 // SharedEngine returns the run's engine, building the definitions registry
-// (with the run's implementation guides) on first use.
+// (with the run's implementation guides) on first use. The run's FHIR
+// options apply to it.
 func SharedEngine(env *check.Env, hooks Hooks) (*Engine, error) {
-	v, err := env.Service(ServiceName, func() (any, error) {
+	o, err := fhirOptions(nil, env)
+	if err != nil {
+		return nil, err
+	}
+	return sharedEngine(env, hooks, o)
+}
+
+// sharedEngine returns the run's engine for a set of options: requirements
+// with the same options share one, and so its compiled plans.
+func sharedEngine(env *check.Env, hooks Hooks, o validatorOptions) (*Engine, error) {
+	v, err := env.Service(ServiceName+o.key(), func() (any, error) {
 		defs, err := definitions.Shared(env, hooks.XML)
 		if err != nil {
 			return nil, err
 		}
-		return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf}), nil
+		return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
+			BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs}), nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return v.(*Engine), nil
+}
+
+// validatorOptions are the options named as the reference validator's.
+type validatorOptions struct {
+	bestPractice     BestPractice
+	securityChecks   bool
+	allowExampleURLs bool
+}
+
+// OptionNames are the FHIR validation options a plan (fhir_options), the
+// command line and a fhir-profile requirement's parameters may set.
+var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls"}
+
+func (o validatorOptions) key() string {
+	if o == (validatorOptions{}) {
+		return ""
+	}
+	return fmt.Sprintf("|%s|%t|%t", o.bestPractice, o.securityChecks, o.allowExampleURLs)
+}
+
+// fhirOptions reads the options: the run's, overridden by a requirement's
+// parameters (params may be nil).
+func fhirOptions(params check.Params, env *check.Env) (validatorOptions, error) {
+	var o validatorOptions
+	for _, name := range OptionNames {
+		v, ok := env.FHIROptions[name]
+		if p, set := params[name]; set && p != nil {
+			v, ok = fmt.Sprint(p), true
+		}
+		if !ok {
+			continue
+		}
+		var err error
+		switch name {
+		case "best-practice":
+			o.bestPractice, err = ParseBestPractice(v)
+		case "security-checks":
+			o.securityChecks, err = strconv.ParseBool(v)
+		case "allow-example-urls":
+			o.allowExampleURLs, err = strconv.ParseBool(v)
+		}
+		if err != nil {
+			return o, fmt.Errorf("FHIR option %s: %w", name, err)
+		}
+	}
+	for name := range env.FHIROptions {
+		if !slices.Contains(OptionNames, name) {
+			return o, fmt.Errorf("unknown FHIR option %q (known: %s)", name, strings.Join(OptionNames, ", "))
+		}
+	}
+	return o, nil
 }
 
 // profileCheck is a compiled fhir-profile requirement.
@@ -84,7 +148,7 @@ type profileCheck struct {
 }
 
 func newProfileCheck(spec check.Spec, env *check.Env, hooks Hooks) (check.Check, error) {
-	if err := spec.Params.Reject("profile", "profile-template", "requires"); err != nil {
+	if err := spec.Params.Reject(append([]string{"profile", "profile-template", "requires"}, OptionNames...)...); err != nil {
 		return nil, err
 	}
 	template, err := spec.Params.String("profile-template", "")
@@ -99,7 +163,11 @@ func newProfileCheck(spec check.Spec, env *check.Env, hooks Hooks) (check.Check,
 	if err != nil {
 		return nil, err
 	}
-	e, err := SharedEngine(env, hooks)
+	opts, err := fhirOptions(spec.Params, env)
+	if err != nil {
+		return nil, err
+	}
+	e, err := sharedEngine(env, hooks, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,9 @@ const (
 	CodeCoding           = "profile.coding"
 	CodeNarrative        = "profile.narrative"
 	CodeMarkdown         = "profile.markdown"
+	// CodeSecurity is content a careless reader could execute (HTML in a
+	// string), reported when security checks are on.
+	CodeSecurity = "profile.security"
 	// CodeDuplicate is a repeat in what must be a set: element ids,
 	// contained resource ids, security labels (duplicates.go).
 	CodeDuplicate = "profile.duplicate"
@@ -520,6 +523,12 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host strin
 				}
 			}
 			switch s, _ := item.(string); t.code {
+			case "string":
+				if w.e.securityChecks {
+					if tag := htmlTag(s); tag != "" {
+						w.add(model.Error, CodeSecurity, path, fmt.Sprintf("the string embeds the HTML tag <%s>: a system that shows it without escaping would run it (security-checks is on)", tag), "")
+					}
+				}
 			case "xhtml":
 				w.xhtml(s, path)
 			case "markdown":
@@ -600,7 +609,7 @@ func (w *walker) check(list []*invariant, n *node, t *typeInfo, focus any, ext m
 				sev = model.Warning
 			}
 			if inv.advice {
-				sev = model.Information
+				sev = w.e.bestPractice.severity()
 			}
 			w.add(sev, CodeInvariant, path, fmt.Sprintf("constraint %s failed: %s", inv.key, inv.human), "")
 		}

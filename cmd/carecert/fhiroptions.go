@@ -1,0 +1,40 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+)
+
+// fhirOptionFlags are the FHIR validation options, named as the HL7
+// reference validator's command-line options so that its users find them.
+type fhirOptionFlags struct {
+	bestPractice     string
+	securityChecks   bool
+	allowExampleURLs bool
+}
+
+func (o *fhirOptionFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&o.bestPractice, "best-practice", "", "how best-practice guidelines (dom-6: a narrative) are reported: ignore (default), hint, warning or error")
+	fl.BoolVar(&o.securityChecks, "security-checks", false, "report HTML tags embedded in string values as errors")
+	fl.BoolVar(&o.allowExampleURLs, "allow-example-urls", false, "accept extensions on example domains (example.org...) as warnings instead of errors")
+}
+
+// apply sets the options given on the command line over a plan's (a flag
+// left out keeps the plan's value).
+func (o *fhirOptionFlags) apply(into map[string]string) map[string]string {
+	set := func(name, v string) {
+		if into == nil {
+			into = map[string]string{}
+		}
+		into[name] = v
+	}
+	if o.bestPractice != "" {
+		set("best-practice", o.bestPractice)
+	}
+	if o.securityChecks {
+		set("security-checks", "true")
+	}
+	if o.allowExampleURLs {
+		set("allow-example-urls", "true")
+	}
+	return into
+}

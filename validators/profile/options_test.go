@@ -1,0 +1,74 @@
+package profile_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// optionsEngine is an engine over the core with the given options.
+func optionsEngine(o profile.Options) *profile.Engine {
+	defs, err := definitions.New(definitions.Options{Parent: core})
+	Expect(err).NotTo(HaveOccurred())
+	o.Invariants = profile.FHIRPath{}
+	return profile.NewEngine(defs, o)
+}
+
+// everyFinding returns every finding of a resource, information included.
+func everyFinding(e *profile.Engine, src string) []model.Finding {
+	return e.ValidateRecord(record(src), "", nil)
+}
+
+var _ = Describe("options named as the reference validator's", func() {
+	const noNarrative = `{"resourceType": "Patient", "id": "a"}`
+
+	It("best-practice: ignores guidelines by default, and reports them at the level asked for", func() {
+		Expect(everyFinding(optionsEngine(profile.Options{}), noNarrative)).To(BeEmpty())
+		for level, sev := range map[profile.BestPractice]model.Severity{
+			profile.BestPracticeHint: model.Information, profile.BestPracticeWarning: model.Warning, profile.BestPracticeError: model.Error} {
+			Expect(everyFinding(optionsEngine(profile.Options{BestPractice: level}), noNarrative)).To(ConsistOf(
+				saying(sev, profile.CodeInvariant, "Patient", "constraint dom-6 failed")), level.String())
+		}
+		_, err := profile.ParseBestPractice("loud")
+		Expect(err).To(MatchError(ContainSubstring("ignore, hint, warning or error")))
+	})
+
+	It("security-checks: off by default; on, HTML tags in strings are errors and other angle brackets are not", func() {
+		src := `{"resourceType": "Patient", "name": [{"family": "<script>alert(1)</script>"}, {"family": "O'Brien <5 mg> a < b"}], "address": [{"text": "<a href='x'>home</a>"}]}`
+		Expect(validate(optionsEngine(profile.Options{}), src)).To(BeEmpty())
+		Expect(validate(optionsEngine(profile.Options{SecurityChecks: true}), src)).To(ConsistOf(
+			saying(model.Error, profile.CodeSecurity, "Patient.name[0].family", "<script>"),
+			saying(model.Error, profile.CodeSecurity, "Patient.address[0].text", "<a>")))
+	})
+
+	It("allow-example-urls: extensions on example domains are errors by default, warnings when allowed", func() {
+		src := `{"resourceType": "Patient", "extension": [{"url": "http://example.org/fhir/StructureDefinition/something", "valueString": "x"}]}`
+		fs := validate(optionsEngine(profile.Options{}), src)
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeUnknownExtension, "Patient.extension[0]")))
+		Expect(fs[0].Message).To(ContainSubstring("example URLs are not allowed"))
+		Expect(validate(optionsEngine(profile.Options{AllowExampleURLs: true}), src)).To(ConsistOf(
+			saying(model.Warning, profile.CodeUnknownExtension, "Patient.extension[0]", "allow-example-urls")))
+	})
+
+	It("takes the run's options and a requirement's parameters, which override them", func() {
+		reg := check.NewRegistry()
+		profile.Register(reg)
+		run := func(env *check.Env, params check.Params) []model.Finding {
+			c, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params}, env)
+			Expect(err).NotTo(HaveOccurred())
+			return c.NewState().Observe(record(noNarrative))
+		}
+		env := func(o map[string]string) *check.Env { return &check.Env{FHIROptions: o} }
+		Expect(run(env(nil), check.Params{})).To(BeEmpty())
+		Expect(run(env(map[string]string{"best-practice": "warning"}), check.Params{})).To(ConsistOf(at(model.Warning, profile.CodeInvariant, "Patient")))
+		Expect(run(env(map[string]string{"best-practice": "warning"}), check.Params{"best-practice": "error"})).To(ConsistOf(at(model.Error, profile.CodeInvariant, "Patient")))
+		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{}}, env(map[string]string{"allow-comments": "true"}))
+		Expect(err).To(MatchError(ContainSubstring(`unknown FHIR option "allow-comments"`)))
+		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{"security-checks": "maybe"}}, env(nil))
+		Expect(err).To(MatchError(ContainSubstring("security-checks")))
+	})
+})
