@@ -59,6 +59,13 @@ var _ = Describe("reading FHIR JSON", func() {
 		Expect(q["value"]).To(Equal(json.Number("1.50")))
 	})
 
+	It("rejects JSON with comments, as the reference validator does by default, naming the line", func() {
+		recs := readAll("c.json", []byte("{\"resourceType\": \"Patient\",\n  // the id\n  \"id\": \"a\"}"))
+		Expect(problems(recs)).To(ConsistOf(And(HaveField("Code", "input.json"), HaveField("Location.Line", 2))))
+		recs = readAll("c.ndjson", []byte("{\"resourceType\": \"Patient\", /* x */ \"id\": \"a\"}\n{\"resourceType\": \"Patient\", \"id\": \"b\"}\n"))
+		Expect(problems(recs)).To(ConsistOf(HaveField("Location.Line", 1)))
+	})
+
 	It("makes every Bundle entry a record of its own, located in the file", func() {
 		bundle := `{
   "resourceType": "Bundle",

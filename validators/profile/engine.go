@@ -22,9 +22,9 @@ type Engine struct {
 	securityChecks bool
 	// allowExampleURLs accepts extensions on example domains unchecked.
 	allowExampleURLs bool
-	acceptExt    []string
-	asOf         time.Time
-	markdownHTML MarkdownHTML
+	acceptExt        []string
+	asOf             time.Time
+	markdownHTML     MarkdownHTML
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
