@@ -19,6 +19,10 @@ import (
 // error is returned by the reader unchanged.
 type Emit func(*model.Record) error
 
+// MaxDocument bounds one JSON or XML document (a resource or Bundle), after
+// decompression.
+const MaxDocument = 256 << 20
+
 // maxLine bounds one NDJSON line. A longer line becomes a finding, not a crash
 // or an unbounded allocation.
 const maxLine = 64 << 20
@@ -58,9 +62,14 @@ func ReadStream(name string, r io.Reader, emit Emit) error {
 	if isNDJSON(name, br) {
 		return readNDJSON(name, br, emit)
 	}
-	data, err := io.ReadAll(br)
+	// One document is parsed whole, so it is bounded: gzip turns 10 MB into
+	// tens of GB. NDJSON streams and is bounded per line instead.
+	data, err := io.ReadAll(io.LimitReader(br, MaxDocument+1))
 	if err != nil {
 		return emit(problem(name, 1, 0, "input.read", fmt.Sprintf("reading stopped: %v (records before this point are kept)", err)))
+	}
+	if len(data) > MaxDocument {
+		return emit(problem(name, 1, 0, "input.size", fmt.Sprintf("a single JSON or XML document larger than %d MiB (decompressed) is not read; split it into NDJSON, which has no such limit", MaxDocument>>20)))
 	}
 	if isXML(name, data) {
 		return readXMLDocument(name, data, emit)

@@ -242,3 +242,23 @@ var _ = Describe("reading FHIR JSON", func() {
 		Expect(checked).To(Equal(1))
 	})
 })
+
+var _ = Describe("a single compressed document", func() {
+	It("larger than carecert parses whole is a finding, not tens of GB of memory", func() {
+		var gz bytes.Buffer
+		zw, err := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+		Expect(err).NotTo(HaveOccurred())
+		zw.Write([]byte(`{"resourceType":"Patient","id":"p",`))
+		chunk := bytes.Repeat([]byte(" "), 1<<20)
+		for i := 0; i <= fhir.MaxDocument>>20; i++ {
+			zw.Write(chunk)
+		}
+		zw.Write([]byte(`"gender":"female"}`))
+		Expect(zw.Close()).To(Succeed())
+		Expect(gz.Len()).To(BeNumerically("<", 2<<20), "a small file")
+		recs := readAll("bomb.json.gz", gz.Bytes())
+		Expect(recs).To(HaveLen(1))
+		Expect(recs[0].Problem.Code).To(Equal("input.size"))
+		Expect(recs[0].Problem.Message).To(ContainSubstring("larger than 256 MiB"))
+	})
+})

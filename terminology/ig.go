@@ -151,7 +151,10 @@ func (e *Engine) loadPackage(path string) error {
 		if h.Typeflag != tar.TypeReg || !isResourceFile(h.Name) || strings.Contains(h.Name, "/other/") || strings.Contains(h.Name, "/example/") {
 			continue
 		}
-		data, err := io.ReadAll(io.LimitReader(tr, 64<<20))
+		if h.Size > maxPackageEntry {
+			return fmt.Errorf("implementation guide %s: %s: %d bytes, more than the %d MiB carecert reads from one package entry", path, h.Name, h.Size, maxPackageEntry>>20)
+		}
+		data, err := io.ReadAll(io.LimitReader(tr, maxPackageEntry))
 		if err != nil {
 			return fmt.Errorf("implementation guide %s: %s: %w", path, h.Name, err)
 		}
@@ -160,3 +163,7 @@ func (e *Engine) loadPackage(path string) error {
 		}
 	}
 }
+
+// maxPackageEntry bounds one file read from a package, as the definitions
+// registry bounds it: gzip carries an entry of gigabytes in megabytes.
+const maxPackageEntry = 64 << 20

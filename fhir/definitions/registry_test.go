@@ -2,6 +2,7 @@ package definitions_test
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"os"
@@ -177,6 +178,24 @@ var _ = Describe("implementation guides", func() {
 		Expect(err).NotTo(HaveOccurred())
 		_, ok := r.Lookup("http://example.org/not-loaded")
 		Expect(ok).To(BeFalse(), "examples in a package are not definitions")
+	})
+
+	It("skips a package entry larger than it reads, naming it, and loads the rest", func() {
+		dir := GinkgoT().TempDir()
+		sd, err := os.ReadFile(caseFile("obs-value-min-profile.json"))
+		Expect(err).NotTo(HaveOccurred())
+		tgz := filepath.Join(dir, "bomb.tgz")
+		// 65 MiB of spaces gzip to about 64 KiB.
+		writeTGZ(tgz, map[string][]byte{
+			"package/package.json":                     []byte(`{"name": "bomb.fhir.test", "version": "1.0.0"}`),
+			"package/StructureDefinition-obs-min.json": sd,
+			"package/StructureDefinition-huge.json":    bytes.Repeat([]byte(" "), definitions.MaxPackageEntry+1),
+		})
+		r, err := definitions.New(definitions.Options{IGs: []string{tgz}, Parent: core})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r.Packages()).To(HaveLen(1))
+		Expect(r.Packages()[0].Resources).To(Equal(1))
+		Expect(r.Packages()[0].Problems).To(ConsistOf(ContainSubstring("StructureDefinition-huge.json: 67108865 bytes, more than the 64 MiB")))
 	})
 
 	It("refuses what is not a guide, saying why", func() {

@@ -57,6 +57,9 @@ func Decode(name string, data []byte, v any) (*File, error) {
 	if err != nil {
 		return nil, wrap(name, err)
 	}
+	if err := checkAliases(name, f); err != nil {
+		return nil, err
+	}
 	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {
 		return nil, wrap(name, err)
 	}

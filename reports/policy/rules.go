@@ -121,6 +121,9 @@ func Load(file string) (Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy %w", err)
 	}
+	if err := yamlfile.CheckAliases(file, data); err != nil {
+		return nil, fmt.Errorf("policy %w", err)
+	}
 	var probe map[string]any
 	if err := yaml.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("policy %s: %s", file, yaml.FormatError(err, false, false))
