@@ -5,17 +5,23 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/goccy/go-yaml"
+
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/internal/yamlfile"
 	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/suites"
 )
 
 // Plan is one certification run: who is certified, on what, against which suites
@@ -60,6 +66,9 @@ type Plan struct {
 	// Inline holds the content of suite files by reference, when a part file
 	// carries the plan to a merge on another machine.
 	Inline map[string]string `yaml:"-" json:",omitempty"`
+
+	// file locates fields of the plan file for errors found after loading.
+	file *yamlfile.File
 }
 
 // VendorPlan is one supplier's part of a plan.
@@ -74,6 +83,21 @@ type VendorPlan struct {
 	// Targets are the vendor's systems and feeds; each is a mapping with name,
 	// type, path or url, and the type's own options.
 	Targets []map[string]any `yaml:"targets"`
+
+	// targetsAt is where the targets are in the plan file ("$.vendors[1].targets").
+	targetsAt string
+}
+
+// UnmarshalYAML accepts a vendor given by name alone ("vendor: Acme Health"),
+// as well as the full mapping.
+func (v *VendorPlan) UnmarshalYAML(unmarshal func(any) error) error {
+	var name string
+	if err := unmarshal(&name); err == nil {
+		*v = VendorPlan{Name: name}
+		return nil
+	}
+	type plain VendorPlan // without this method, so the mapping decodes normally
+	return unmarshal((*plain)(v))
 }
 
 var vendorSlug = regexp.MustCompile(`[^a-z0-9]+`)
@@ -96,14 +120,33 @@ func LoadPlan(path string) (*Plan, error) {
 	var p Plan
 	f, err := yamlfile.Decode(path, data, &p)
 	if err != nil {
+		if isPolicyFile(data) {
+			return nil, fmt.Errorf("plan %s: this is a policy file, not a plan: a plan names vendors, targets and suites and takes the policy under its policy: key; to re-judge stored reports with it, run carecert report --policy %s", path, path)
+		}
 		return nil, fmt.Errorf("plan %w", err)
 	}
 	p.Source = path
 	p.Dir = filepath.Dir(path)
+	p.file = f
 	if err := p.normalize(f); err != nil {
 		return nil, fmt.Errorf("plan %w", err)
 	}
 	return &p, nil
+}
+
+// isPolicyFile reports whether a file that is not a valid plan is a bare
+// policy (rules, waivers) someone ran as one.
+func isPolicyFile(data []byte) bool {
+	var probe map[string]any
+	if yaml.Unmarshal(data, &probe) != nil {
+		return false
+	}
+	_, rules := probe["rules"]
+	_, rule := probe["rule"]
+	_, waivers := probe["waivers"]
+	_, vendors := probe["vendors"]
+	_, vendor := probe["vendor"]
+	return (rules || rule || waivers) && !vendors && !vendor
 }
 
 // Check normalizes a plan built in code (from flags) and reports what is wrong.
@@ -115,22 +158,30 @@ func (p *Plan) Check() error {
 }
 
 func (p *Plan) normalize(f *yamlfile.File) error {
-	errAt := func(path, format string, args ...any) error {
+	// Every mistake is reported at once, each where it is: fixing a plan one
+	// error per run is slow.
+	var errs []error
+	errAt := func(path, format string, args ...any) {
 		if f != nil {
-			return f.Errorf(path, format, args...)
+			errs = append(errs, f.Errorf(path, format, args...))
+			return
 		}
-		return fmt.Errorf("%s: %s", strings.TrimPrefix(path, "$."), fmt.Sprintf(format, args...))
+		errs = append(errs, fmt.Errorf("%s: %s", strings.TrimPrefix(path, "$."), fmt.Sprintf(format, args...)))
 	}
+	topLevelTargets := false // the shorthand's targets are at the top level
+	shorthand := p.Vendor != nil
 	if p.Vendor != nil {
 		if len(p.Vendors) > 0 {
-			return errAt("$.vendor", "give either vendor (with top-level targets) or vendors, not both")
+			errAt("$.vendor", "give either vendor (with top-level targets) or vendors, not both")
+			return join(errs)
 		}
 		v := *p.Vendor
+		topLevelTargets = len(v.Targets) == 0
 		v.Targets = append(v.Targets, p.Targets...)
 		p.Vendors = []VendorPlan{v}
 		p.Vendor, p.Targets = nil, nil
 	} else if len(p.Targets) > 0 {
-		return errAt("$.targets", "top-level targets need a top-level vendor; under vendors, give each vendor its targets")
+		errAt("$.targets", "top-level targets need a top-level vendor; under vendors, give each vendor its targets")
 	}
 	if p.Name == "" {
 		p.Name = strings.TrimSuffix(filepath.Base(p.Source), filepath.Ext(p.Source))
@@ -140,49 +191,155 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 		p.Evidence = "redacted"
 	case "redacted", "full":
 	default:
-		return errAt("$.evidence", "%q: want redacted or full", p.Evidence)
+		errAt("$.evidence", "%q: want redacted or full", p.Evidence)
 	}
 	if p.Date != "" {
 		if _, err := time.Parse("2006-01-02", p.Date); err != nil {
-			return errAt("$.date", "%q is not a date (YYYY-MM-DD)", p.Date)
+			errAt("$.date", "%q is not a date (YYYY-MM-DD)", p.Date)
 		}
 	}
 	if p.SampleLimit < 0 {
-		return errAt("$.sample_limit", "must not be negative")
+		errAt("$.sample_limit", "must not be negative")
 	}
-	// A misspelt policy is found before the feeds are read, not after.
+	// A misspelt policy is found before the feeds are read, not after, at the
+	// rule or waiver it is in.
 	if _, err := policy.FromPlan(p.Policy); err != nil {
-		return errAt("$.policy", "%v", strings.TrimPrefix(err.Error(), "policy: "))
+		at := "$.policy"
+		var fe *policy.FieldError
+		if errors.As(err, &fe) {
+			at += "." + fe.Path
+		}
+		errAt(at, "%v", strings.TrimPrefix(err.Error(), "policy: "))
+	}
+	// Plans built from flags (run --target, validate) leave these to the
+	// run: validate reports the readable inputs beside the unreadable ones.
+	fromFile := f != nil
+	if fromFile {
+		p.checkSuites("$.suites", p.Suites, errAt)
 	}
 	if len(p.Vendors) == 0 {
-		return errAt("$.vendors", "required: a plan certifies at least one vendor")
+		errAt("$.vendors", "required: a plan certifies at least one vendor")
 	}
 	slugs := map[string]bool{}
 	for i, v := range p.Vendors {
 		at := fmt.Sprintf("$.vendors[%d]", i)
-		if f == nil || p.Vendor != nil {
+		if f == nil || shorthand {
 			at = "$.vendor"
 		}
 		if v.Name == "" {
-			return errAt(at+".name", "required: every vendor needs a name")
+			errAt(at+".name", "required: every vendor needs a name")
 		}
 		if slugs[v.Slug()] {
-			return errAt(at+".name", "two vendors would share the report folder %q", v.Slug())
+			errAt(at+".name", "two vendors would share the report folder %q", v.Slug())
 		}
 		slugs[v.Slug()] = true
 		if len(v.Targets) == 0 {
-			return errAt(at+".targets", "required: vendor %s has no targets", v.Name)
+			errAt(at+".targets", "required: vendor %s has no targets", v.Name)
 		}
-		if len(p.Suites)+len(v.Suites) == 0 {
-			return errAt("$.suites", "required: name at least one suite (built-in id or file)")
+		if len(p.Suites)+len(v.Suites) == 0 && i == 0 {
+			errAt("$.suites", "required: name at least one suite (built-in id or file)")
 		}
+		if fromFile {
+			p.checkSuites(at+".suites", v.Suites, errAt)
+		}
+		targetsAt := at + ".targets"
+		if at == "$.vendor" && topLevelTargets {
+			targetsAt = "$.targets"
+		}
+		p.Vendors[i].targetsAt = targetsAt
 		for j, t := range v.Targets {
-			if _, err := targetSpec(t, p.Dir); err != nil {
-				return errAt(fmt.Sprintf("%s.targets[%d]", at, j), "%v", err)
+			tat := fmt.Sprintf("%s[%d]", targetsAt, j)
+			spec, err := targetSpec(t, p.Dir)
+			if err != nil {
+				errAt(tat, "%v", err)
+				continue
+			}
+			if fromFile {
+				checkTarget(tat, spec, errAt)
 			}
 		}
 	}
-	return nil
+	return join(errs)
+}
+
+// ErrorAt is an error located at a field of the plan file when the plan was
+// loaded from one, else named by the field.
+func (p *Plan) ErrorAt(path, format string, args ...any) error {
+	if p.file != nil {
+		return p.file.Errorf(path, format, args...)
+	}
+	return fmt.Errorf("%s: %s", strings.TrimPrefix(path, "$."), fmt.Sprintf(format, args...))
+}
+
+// TargetAt is where target j of vendor i is in the plan file.
+func (p *Plan) TargetAt(i, j int) string {
+	at := p.Vendors[i].targetsAt
+	if at == "" {
+		at = fmt.Sprintf("$.vendors[%d].targets", i)
+	}
+	return fmt.Sprintf("%s[%d]", at, j)
+}
+
+// join returns nil, the one error, or all of them one per line.
+func join(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return fmt.Errorf("%d problems:\n%s", len(errs), strings.Join(msgs, "\n"))
+}
+
+// checkSuites finds suite references that name neither a built-in suite nor
+// an existing file, before anything is read.
+func (p *Plan) checkSuites(at string, refs []string, errAt func(path, format string, args ...any)) {
+	ids := suites.BuiltinIDs()
+	for i, ref := range refs {
+		path := fmt.Sprintf("%s[%d]", at, i)
+		if suites.IsFile(ref) {
+			if _, err := os.Stat(suites.FilePath(ref, p.Dir)); err != nil {
+				errAt(path, "suite file %s: %v", ref, errors.Unwrap(err))
+			}
+			continue
+		}
+		if slices.Contains(ids, ref) {
+			continue
+		}
+		if near := spelling.Closest(ref, ids, 4); near != "" {
+			errAt(path, "unknown suite %q: did you mean %s? (built-in suites: %s; a suite file needs a .yaml or .xml name or a folder)", ref, near, strings.Join(ids, ", "))
+		} else {
+			errAt(path, "unknown suite %q (built-in suites: %s; a suite file needs a .yaml or .xml name or a folder)", ref, strings.Join(ids, ", "))
+		}
+	}
+}
+
+// checkTarget finds a target whose local path does not exist: a plan
+// mistake, not the supplier's failure. (Unknown types are found by the
+// runner's Preflight, which knows the types registered.)
+func checkTarget(at string, spec target.Spec, errAt func(path, format string, args ...any)) {
+	if spec.Path == "" || spec.URL != "" || strings.ContainsAny(spec.Path, "*?[") {
+		return
+	}
+	path := spec.ResolvedPath()
+	if _, err := os.Stat(path); err == nil || !errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	msg := fmt.Sprintf("no such file or folder: %s", path)
+	if entries, err := os.ReadDir(filepath.Dir(path)); err == nil {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if near := spelling.Closest(filepath.Base(path), names, 3); near != "" {
+			msg += fmt.Sprintf(": did you mean %s?", near)
+		}
+	}
+	errAt(at+".path", "%s", msg)
 }
 
 // targetSpec turns a plan's target mapping into a target spec.

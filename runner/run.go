@@ -12,6 +12,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/internal/secret"
+	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/runner/target"
@@ -120,19 +121,30 @@ func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
 // Preflight opens every target of the plan without reading it, so that a
 // mistake in a target's description stops the run before any work is done.
 func (r *Runner) Preflight(p *Plan) error {
-	for _, v := range p.Vendors {
-		for _, m := range v.Targets {
+	var errs []error
+	types := r.Targets.Types()
+	for i, v := range p.Vendors {
+		for j, m := range v.Targets {
 			spec, err := targetSpec(m, p.Dir)
 			if err != nil {
-				return fmt.Errorf("plan %s: vendor %s: %w", p.Source, v.Name, err)
+				errs = append(errs, fmt.Errorf("plan %w", p.ErrorAt(p.TargetAt(i, j), "%v", err)))
+				continue
+			}
+			if spec.Type != "" && !slices.Contains(types, spec.Type) {
+				msg := fmt.Sprintf("unknown target type %q", spec.Type)
+				if near := spelling.Closest(spec.Type, types, 3); near != "" {
+					msg += fmt.Sprintf(": did you mean %s?", near)
+				}
+				errs = append(errs, fmt.Errorf("plan %w", p.ErrorAt(p.TargetAt(i, j)+".type", "%s (known: %s)", msg, strings.Join(types, ", "))))
+				continue
 			}
 			var ce *target.ConfigError
 			if _, _, err := r.Targets.Open(spec); errors.As(err, &ce) {
-				return fmt.Errorf("plan %s: vendor %s: %s", p.Source, v.Name, spec.Scrub(err.Error()))
+				errs = append(errs, fmt.Errorf("plan %w", p.ErrorAt(p.TargetAt(i, j), "vendor %s: %s", v.Name, spec.Scrub(err.Error()))))
 			}
 		}
 	}
-	return nil
+	return join(errs)
 }
 
 // vendorEnv is the run's env with the vendor's own baseline. Services stay

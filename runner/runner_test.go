@@ -71,7 +71,9 @@ var _ = Describe("plans", func() {
 	})
 
 	It("accepts the single-vendor shorthand", func() {
-		p, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), `suites: [fhir-r4-structure]
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "feed.ndjson"), []byte("{}\n"), 0o644)).To(Succeed())
+		p, err := runner.LoadPlan(writePlan(dir, `suites: [fhir-r4-structure]
 vendor: {name: Solo, release: "1.0"}
 targets:
   - path: feed.ndjson
@@ -94,6 +96,14 @@ targets:
 		Entry("a bad date", "date: 01/02/2026\nsuites: [x]\nvendors: [{name: A, targets: [{path: f}]}]\n", `date: "01/02/2026" is not a date`),
 		Entry("bad evidence", "evidence: some\nsuites: [x]\nvendors: [{name: A, targets: [{path: f}]}]\n", `evidence: "some": want redacted or full`),
 		Entry("an unknown field", "suites: [x]\nvendorz: []\n", "plan.yaml:2:1"),
+		Entry("a vendor given by name only, with a mistyped path", "suites: [fhir-r4-structure]\nvendor: Acme Health\ntargets:\n  - path: nowhere.ndjson\n", "plan.yaml:4:11: targets[0].path: no such file or folder"),
+		Entry("a suite typo, with a suggestion", "suites: [fhir-r4-structure, fhir-r4-structur]\nvendors: [{name: A, targets: [{type: fixture}]}]\n", `plan.yaml:1:29: suites[1]: unknown suite "fhir-r4-structur": did you mean fhir-r4-structure?`),
+		Entry("a vendor's suite typo", "vendors:\n  - name: A\n    suites: [dq-cor]\n    targets: [{type: fixture}]\n", `plan.yaml:3:14: vendors[0].suites[0]: unknown suite "dq-cor": did you mean dq-core?`),
+		Entry("a missing suite file", "suites: [suites/mine.yaml]\nvendors: [{name: A, targets: [{type: fixture}]}]\n", `plan.yaml:1:10: suites[0]: suite file suites/mine.yaml: no such file or directory`),
+		Entry("a policy rule's bad level, at the rule's field", "suites: [fhir-r4-structure]\nvendors: [{name: A, targets: [{type: fixture}]}]\npolicy:\n  rules:\n    - require: all-pass\n    - require: all-pass\n      level: MUST\n", `plan.yaml:7:14: policy.rules[1].level: rules[1]: level: "MUST" is not a level`),
+		Entry("a waiver without an expiry date, at the waiver", "suites: [fhir-r4-structure]\nvendors: [{name: A, targets: [{type: fixture}]}]\npolicy:\n  waivers:\n    - requirement: fhir-r4-structure/STRUCT-01\n      justification: fixed in 12\n", `plan.yaml:5:18: policy.waivers[0].expires: waivers[0] (fhir-r4-structure/STRUCT-01): expires: required`),
+		Entry("every mistake at once, each at its line", "date: 01/02/2026\nevidence: some\nsuites: [fhir-r4-structure]\nvendors: [{name: A, targets: [{type: fixture}]}]\n", "2 problems:\n"),
+		Entry("a bare policy file run as a plan", "rules:\n  - require: all-pass\n    level: SHALL\n", "is a policy file, not a plan"),
 		Entry("two vendors in one folder", "suites: [x]\nvendors: [{name: A b, targets: [{path: f}]}, {name: a-B, targets: [{path: f}]}]\n", `share the report folder "a-b"`),
 	)
 })
@@ -216,24 +226,33 @@ vendors:
 		Expect(result(rep, "INPUT").Evaluated).To(Equal(records))
 	})
 
-	It("reports an unreadable target as an error naming the path, and still reports the others", func() {
+	It("refuses an unknown target type before reading anything, at its line, with a suggestion", func() {
+		p, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), `suites: [fhir-r4-structure]
+vendors:
+  - name: A
+    targets:
+      - {type: fixture, records: 5}
+      - {type: fixtrue, url: "http://127.0.0.1:1/"}
+`))
+		Expect(err).NotTo(HaveOccurred())
+		_, err = newRunner(1).Run(context.Background(), p)
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(MatchRegexp(`plan.yaml:6:16: vendors\[0\]\.targets\[1\]\.type: unknown target type "fixtrue": did you mean fixture\? \(known: `))
+	})
+
+	It("refuses a mistyped local path before reading anything, at its line, with the file it probably meant", func() {
 		dir := GinkgoT().TempDir()
-		p, err := runner.LoadPlan(writePlan(dir, `suites: [fhir-r4-structure]
+		Expect(os.WriteFile(filepath.Join(dir, "export.ndjson"), []byte("{}\n"), 0o644)).To(Succeed())
+		_, err := runner.LoadPlan(writePlan(dir, `suites: [fhir-r4-structure]
 vendors:
   - name: Half Co
     targets:
-      - {name: missing, path: nowhere.ndjson}
       - {name: generated, type: fixture, records: 50}
+      - name: missing
+        path: exprot.ndjson
 `))
-		Expect(err).NotTo(HaveOccurred())
-		reps, err := newRunner(0).Run(context.Background(), p)
-		Expect(err).NotTo(HaveOccurred())
-		rep := reps[0]
-		Expect(rep.Targets[0].Error).To(ContainSubstring(filepath.Join(dir, "nowhere.ndjson")))
-		Expect(rep.Targets[0].Error).To(ContainSubstring("no such file"))
-		Expect(rep.Targets[0].Results[1].Outcome).To(Equal(model.Errored))
-		Expect(rep.Targets[1].Records).To(Equal(int64(50)))
-		Expect(rep.Verdict.Decision).To(Equal(model.NotCertified))
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(ContainSubstring(filepath.Join(dir, "plan.yaml") + ":7:15: vendors[0].targets[1].path: no such file or folder: " + filepath.Join(dir, "exprot.ndjson") + ": did you mean export.ndjson?"))
 	})
 
 	It("names the suite file and requirement of a check that cannot be compiled", func() {

@@ -155,6 +155,25 @@ func Load(file string) (Policy, error) {
 	return p, nil
 }
 
+// FieldError is a mistake in one field of a policy. Path ("rules[2].level")
+// lets a plan or policy file point at the line it is on.
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+func (e *FieldError) Error() string { return e.Msg }
+
+// fieldOf is the field a rule's error names first ("level: ..." → "level"),
+// or "" when it names none.
+func fieldOf(msg string) string {
+	name, _, ok := strings.Cut(msg, ":")
+	if !ok || strings.ContainsAny(name, " \"") {
+		return ""
+	}
+	return name
+}
+
 // Build checks a policy as written and returns it ready to decide.
 func (c Config) Build() (Policy, error) {
 	switch c.Rule {
@@ -176,7 +195,7 @@ func (c Config) Build() (Policy, error) {
 	p := &Rules{Title: c.Name, Rules: make([]RuleConfig, len(c.Rules)), Waivers: make([]Waiver, len(c.Waivers)), MinRecords: DefaultMinRecords}
 	if c.MinRecords != nil {
 		if *c.MinRecords < 0 {
-			return nil, fmt.Errorf("policy: min_records: %d is not a count of records", *c.MinRecords)
+			return nil, &FieldError{Path: "min_records", Msg: fmt.Sprintf("policy: min_records: %d is not a count of records", *c.MinRecords)}
 		}
 		p.MinRecords = *c.MinRecords
 	}
@@ -184,22 +203,22 @@ func (c Config) Build() (Policy, error) {
 	copy(p.Waivers, c.Waivers)
 	for i := range p.Rules {
 		if err := p.Rules[i].check(); err != nil {
-			return nil, fmt.Errorf("policy: rules[%d]: %w", i, err)
+			return nil, &FieldError{Path: strings.TrimSuffix(fmt.Sprintf("rules[%d].%s", i, fieldOf(err.Error())), "."), Msg: fmt.Sprintf("policy: rules[%d]: %v", i, err)}
 		}
 	}
 	for i := range p.Waivers {
 		w := &p.Waivers[i]
 		switch {
 		case strings.TrimSpace(w.Requirement) == "":
-			return nil, fmt.Errorf("policy: waivers[%d]: requirement: required", i)
+			return nil, &FieldError{Path: fmt.Sprintf("waivers[%d].requirement", i), Msg: fmt.Sprintf("policy: waivers[%d]: requirement: required", i)}
 		case strings.TrimSpace(w.Justification) == "":
-			return nil, fmt.Errorf("policy: waivers[%d] (%s): justification: required: say why the requirement is waived", i, w.Requirement)
+			return nil, &FieldError{Path: fmt.Sprintf("waivers[%d].justification", i), Msg: fmt.Sprintf("policy: waivers[%d] (%s): justification: required: say why the requirement is waived", i, w.Requirement)}
 		case w.Expires == "":
-			return nil, fmt.Errorf("policy: waivers[%d] (%s): expires: required: a waiver needs an expiry date (YYYY-MM-DD)", i, w.Requirement)
+			return nil, &FieldError{Path: fmt.Sprintf("waivers[%d].expires", i), Msg: fmt.Sprintf("policy: waivers[%d] (%s): expires: required: a waiver needs an expiry date (YYYY-MM-DD)", i, w.Requirement)}
 		}
 		t, err := parseDate(w.Expires)
 		if err != nil {
-			return nil, fmt.Errorf("policy: waivers[%d] (%s): expires: %q is not a date (YYYY-MM-DD)", i, w.Requirement, w.Expires)
+			return nil, &FieldError{Path: fmt.Sprintf("waivers[%d].expires", i), Msg: fmt.Sprintf("policy: waivers[%d] (%s): expires: %q is not a date (YYYY-MM-DD)", i, w.Requirement, w.Expires)}
 		}
 		w.expires = t
 		w.Expires = t.Format(time.DateOnly)
