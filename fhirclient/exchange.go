@@ -27,6 +27,10 @@ const (
 	// not ask for searches to be judged.
 	Sample = "sample"
 
+	// Recall is a search built from a resource read earlier, which must
+	// find it (Exchange.Expect): by _id, by POST, by reference and by code.
+	Recall = "recall"
+
 	// XML asks for FHIR XML (_format=xml or Accept: application/fhir+xml).
 	XML = "xml"
 
@@ -108,6 +112,8 @@ type Exchange struct {
 	// Declared says the server's CapabilityStatement declares the
 	// interaction, so that answering it with 404, 405 or 501 contradicts it.
 	Declared bool `json:"declared,omitempty"`
+	// Expect is the "Type/id" a recall search must return.
+	Expect string `json:"expect,omitempty"`
 	// Count is the _count a search asked for (0: none).
 	Count int `json:"count,omitempty"`
 

@@ -25,6 +25,7 @@ import (
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
@@ -38,7 +39,7 @@ func Register(r *target.Registry) {
 // readOnly are the interactions a probe makes unless the plan says otherwise.
 var readOnly = []string{
 	fhirclient.Capabilities, fhirclient.Read, fhirclient.VRead, fhirclient.Search, fhirclient.History,
-	fhirclient.NotFound, fhirclient.BadRequest, fhirclient.Format, fhirclient.XML,
+	fhirclient.NotFound, fhirclient.BadRequest, fhirclient.Format, fhirclient.XML, fhirclient.Recall,
 }
 
 // Server is the fhir-server target.
@@ -366,6 +367,9 @@ func (p *probe) run(ctx context.Context) error {
 				Header: http.Header{"Accept": {"application/json"}}}, nil)
 		}
 	}
+	if t.interactions[fhirclient.Recall] {
+		p.recall(ctx, caps, types, sample)
+	}
 	if t.interactions[fhirclient.XML] {
 		p.xml(ctx, caps, types, sample)
 	}
@@ -375,6 +379,72 @@ func (p *probe) run(ctx context.Context) error {
 	}
 	p.budgetSpent()
 	return p.err
+}
+
+// recallTypes bounds the types whose sampled resource seeds recall searches.
+const recallTypes = 2
+
+// recall searches for resources the probe has already seen, in the forms a
+// client may use, each of which must find them: _id by GET and by POST
+// _search, the subject as a bare id and as Type/id, and the first coding as
+// system|code. Only parameters the server declares (when it lists any) are
+// used.
+func (p *probe) recall(ctx context.Context, caps *capabilities, types []string, sample map[string]map[string]any) {
+	done := 0
+	for _, typ := range types {
+		res := sample[typ]
+		if res == nil || !caps.declares(typ, "search-type") || done == recallTypes {
+			continue
+		}
+		done++
+		id := fhir.ID(res)
+		want := typ + "/" + id
+		get := func(label string, q url.Values) {
+			q.Set("_count", "100")
+			p.do(ctx, fhirclient.Request{Interaction: fhirclient.Recall, Label: label, Path: typ, Query: q},
+				func(ex *fhirclient.Exchange) { ex.Type, ex.Expect, ex.Declared = typ, want, p.caps != nil })
+		}
+		get(typ+"?_id="+id, url.Values{"_id": {id}})
+		form := url.Values{"_id": {id}, "_count": {"100"}}
+		p.do(ctx, fhirclient.Request{Interaction: fhirclient.Recall, Label: "POST " + typ + "/_search _id=" + id, Method: http.MethodPost, Path: typ + "/_search",
+			Body: []byte(form.Encode()), Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}},
+			func(ex *fhirclient.Exchange) { ex.Type, ex.Expect, ex.Declared = typ, want, p.caps != nil })
+		if ref := reference(res, "subject"); strings.HasPrefix(ref, "Patient/") && caps.undeclaredSearch(typ, url.Values{"patient": {""}}) == "" && hasParam(typ, "patient") {
+			bare := strings.TrimPrefix(ref, "Patient/")
+			get(typ+"?patient="+bare, url.Values{"patient": {bare}})
+			get(typ+"?patient="+ref, url.Values{"patient": {ref}})
+		}
+		if system, code := firstCoding(res, "code"); system != "" && code != "" && caps.undeclaredSearch(typ, url.Values{"code": {""}}) == "" && hasParam(typ, "code") {
+			get(typ+"?code="+system+"|"+code, url.Values{"code": {system + "|" + code}})
+		}
+	}
+}
+
+func hasParam(typ, name string) bool {
+	for _, p := range fhirsearch.Params(typ) {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func reference(res map[string]any, field string) string {
+	m, _ := res[field].(map[string]any)
+	s, _ := m["reference"].(string)
+	return s
+}
+
+func firstCoding(res map[string]any, field string) (string, string) {
+	cc, _ := res[field].(map[string]any)
+	codings, _ := cc["coding"].([]any)
+	if len(codings) == 0 {
+		return "", ""
+	}
+	c, _ := codings[0].(map[string]any)
+	system, _ := c["system"].(string)
+	code, _ := c["code"].(string)
+	return system, code
 }
 
 // xml asks for FHIR XML, with _format=xml and with Accept, on a resource the

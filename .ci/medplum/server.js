@@ -88,6 +88,15 @@ const server = http.createServer((req, res) => {
     }
     let body;
     try { body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined; } catch { body = undefined; }
+    // The front speaks JSON only, as its statement declares: other formats
+    // are refused here, before the router (which has no say in formats).
+    const format = u.searchParams.get('_format') || '';
+    const accept = req.headers.accept || '';
+    if ((format && !format.includes('json')) || (accept.includes('xml') && !accept.includes('json') && !accept.includes('*/*'))) {
+      res.writeHead(406, { 'Content-Type': 'application/fhir+json' });
+      res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported', diagnostics: 'this server speaks FHIR JSON only' }] }));
+      return;
+    }
     if (u.pathname === '/metadata') {
       res.writeHead(200, { 'Content-Type': 'application/fhir+json' });
       res.end(JSON.stringify(capabilityStatement()));

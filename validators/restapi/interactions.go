@@ -250,3 +250,37 @@ func write(ex *fhirclient.Exchange) []model.Finding {
 	}
 	return nil
 }
+
+// searchRecall judges a search built from a resource the probe had already
+// seen: the resource must come back. A search that answers with a next link
+// and not the resource on its first page is not judged (it may be further on).
+func searchRecall(ex *fhirclient.Exchange) []model.Finding {
+	what := "search " + ex.Label
+	if f := status(ex, "api.search-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != "searchset" {
+		return fail(ex, "api.searchset", "%s returned %s, want a searchset Bundle", what, describe(ex))
+	}
+	for _, e := range entries(ex.Resource) {
+		res, _ := e["resource"].(map[string]any)
+		if fhir.ResourceType(res)+"/"+fhir.ID(res) == ex.Expect {
+			return nil
+		}
+	}
+	if nextLink(ex.Resource) {
+		return notJudged(ex, what+" did not return "+ex.Expect+" on its first page, and more pages follow")
+	}
+	return fail(ex, "api.search-recall", "%s did not return %s, which the server holds and which matches it", what, ex.Expect)
+}
+
+func nextLink(bundle map[string]any) bool {
+	links, _ := bundle["link"].([]any)
+	for _, l := range links {
+		m, _ := l.(map[string]any)
+		if str(m, "relation") == "next" {
+			return true
+		}
+	}
+	return false
+}

@@ -30,6 +30,7 @@ func Register(reg *check.Registry) {
 	reg.Register("fhir-api-bad-request", "a malformed search parameter gives 400 with an OperationOutcome", perExchange(badRequest, fhirclient.BadRequest))
 	reg.Register("fhir-api-format", "_format and Accept asking for JSON give FHIR JSON", perExchange(format, fhirclient.Format))
 	reg.Register("fhir-api-write", "create gives 201 with a Location; update gives 200 or 201", perExchange(write, fhirclient.Create, fhirclient.Update))
+	reg.Register("fhir-api-search-recall", "searches built from resources read earlier find them: _id by GET and POST, references bare and Type/id, system|code tokens", perExchange(searchRecall, fhirclient.Recall))
 	reg.Register("fhir-api-xml", "a server that declares XML serves it, the same resource as its JSON; one that does not refuses it with 406", perExchange(xmlFormat, fhirclient.XML))
 	reg.Register("fhir-api-smart-config", ".well-known/smart-configuration declares SMART Backend Services: token endpoint, private_key_jwt, RS384/ES384, client_credentials", perExchange(smartConfig, fhirclient.SMARTConfig))
 	reg.Register("fhir-api-auth-refused", "requests without a token or with a bad one, and token requests with a bad or expired assertion, are refused", perExchange(authRefused, fhirclient.AuthRefused))
