@@ -128,6 +128,40 @@ type evalCtx struct {
 	memo      [][]item
 	memoSlots int
 	strict    bool
+	// steps counts the work of the evaluation against the budget (see spend).
+	steps int
+}
+
+// The evaluation budget. An expression comes from a suite or from an
+// invariant of a supplier's guide, and FHIRPath can ask for exponential work
+// in a few characters (repeat($this & $this) doubles a string each round):
+// past the budget, evaluation stops with an error instead of exhausting
+// memory. Real invariants take a few hundred steps on a large resource.
+const (
+	// MaxSteps bounds the function calls and operators evaluated, each
+	// counted with the size of its result.
+	MaxSteps = 2_000_000
+	// MaxItems bounds one collection.
+	MaxItems = 100_000
+	// MaxString bounds one computed string, in bytes.
+	MaxString = 1 << 20
+)
+
+// spend charges one step and the size of a result against the budget.
+func (c *evalCtx) spend(out []item) error {
+	c.steps += 1 + len(out)
+	switch {
+	case c.steps > MaxSteps:
+		return errf("evaluation stopped after %d steps (carecert's budget for one expression on one input)", MaxSteps)
+	case len(out) > MaxItems:
+		return errf("evaluation stopped: a collection of %d items is more than carecert's budget of %d", len(out), MaxItems)
+	}
+	for _, it := range out {
+		if str, ok := it.v.(string); ok && len(str) > MaxString {
+			return errf("evaluation stopped: a computed string of %d bytes is more than carecert's budget of %d", len(str), MaxString)
+		}
+	}
+	return nil
 }
 
 // scope holds $this, $index and $total inside function arguments.

@@ -26,7 +26,14 @@ type funcNode struct {
 }
 
 func (n *funcNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
-	return n.def.call(c, s, in, n)
+	out, err := n.def.call(c, s, in, n)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.spend(out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func newFunc(name string, args []node) (node, error) {
@@ -278,7 +285,8 @@ var functions = map[string]*funcDef{
 						next = append(next, it)
 					}
 				}
-				return false, nil
+				// Each round can double the work: spend the budget per round.
+				return false, c.spend(out)
 			})
 			if err != nil {
 				return nil, err

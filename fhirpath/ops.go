@@ -35,7 +35,14 @@ func (n *binaryNode) eval(c *evalCtx, s *scope, in []item) ([]item, error) {
 	if err != nil {
 		return nil, err
 	}
-	return n.apply(c, l, r)
+	out, err := n.apply(c, l, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.spend(out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 var trueItems = []item{{v: true}}

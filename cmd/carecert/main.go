@@ -53,9 +53,26 @@ type app struct {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go interrupts(sigs, cancel, os.Stderr, os.Exit)
 	os.Exit(execute(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// interrupts cancels the run on the first Ctrl-C or SIGTERM, so that it
+// stops reading and writes the reports it has, marked incomplete. A second
+// signal ends the process at once: a run can be stuck where cancellation
+// does not reach (opening a FIFO, a library call), and the user must never
+// need SIGKILL.
+func interrupts(sigs <-chan os.Signal, cancel func(), stderr io.Writer, exit func(int)) {
+	<-sigs
+	cancel()
+	fmt.Fprintln(stderr, "carecert: interrupted: writing the results so far (interrupt again to stop at once)")
+	s := <-sigs
+	fmt.Fprintf(stderr, "carecert: stopped at once on a second %v: reports of this run may be missing or partial\n", s)
+	exit(exitInterrupted)
 }
 
 // execute runs the command line and returns the exit code.
