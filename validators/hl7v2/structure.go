@@ -326,17 +326,7 @@ type issue struct {
 
 func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version, z string, zsev model.Severity, allowZ []string) []model.Finding {
 	var out []model.Finding
-	// seq holds the indexes of the segments to place: Z-segments the
-	// structure does not name are judged on their own.
-	seq := make([]int, 0, len(m.Segments))
-	for i := range m.Segments {
-		name := m.Segments[i].Name
-		if strings.HasPrefix(name, "Z") && !s.segments[name] {
-			continue
-		}
-		seq = append(seq, i)
-	}
-	issues := s.placement(m, seq)
+	issues := s.placement(m)
 	next := 0
 	for i := range m.Segments {
 		for next < len(issues) && issues[next].at <= i && issues[next].seg < 0 {
@@ -366,13 +356,20 @@ func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version
 // standard's own place a message once).
 type structureMemo struct{ s *structure }
 
-// placement returns the problems of the best placement of seq in s.
-func (s *structure) placement(m *hl7v2.Message, seq []int) []issue {
+// placement returns the problems of the best placement of m's segments in
+// s; Z-segments the structure does not name are judged on their own.
+func (s *structure) placement(m *hl7v2.Message) []issue {
 	if v, ok := m.Memo(structureMemo{s}); ok {
 		return v.([]issue)
 	}
-	issues := s.greedy(m, seq)
+	issues := s.greedy(m)
 	if len(issues) > 0 {
+		seq := make([]int, 0, len(m.Segments))
+		for i := range m.Segments {
+			if s.placed(m.Segments[i].Name) {
+				seq = append(seq, i)
+			}
+		}
 		// The greedy walk commits to the first place a segment fits. When it
 		// finds problems, a search over every placement (look-ahead through
 		// choices, optional and repeating groups) finds the fewest problems
@@ -389,11 +386,14 @@ func (s *structure) placement(m *hl7v2.Message, seq []int) []issue {
 // greedy places each segment at the first place ahead of the current one
 // that can take it, the way a receiver reads a message: cheap, and exact for
 // a message it can place without a problem.
-func (s *structure) greedy(m *hl7v2.Message, seq []int) []issue {
+func (s *structure) greedy(m *hl7v2.Message) []issue {
 	var out []issue
 	mt := matcher{stack: make([]frame, 0, 4)}
 	mt.stack = append(mt.stack, newFrame(s.root))
-	for _, i := range seq {
+	for i := range m.Segments {
+		if !s.placed(m.Segments[i].Name) {
+			continue
+		}
 		skipped, ok := mt.accept(m.Segments[i].Name)
 		if !ok {
 			out = append(out, issue{at: i, seg: i})
@@ -409,6 +409,12 @@ func (s *structure) greedy(m *hl7v2.Message, seq []int) []issue {
 		}
 	}
 	return out
+}
+
+// placed reports whether a segment is placed in the structure: all but the
+// Z-segments it does not name.
+func (s *structure) placed(name string) bool {
+	return !strings.HasPrefix(name, "Z") || s.segments[name]
 }
 
 // report describes a required element that is missing.
