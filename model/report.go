@@ -122,12 +122,99 @@ const (
 	NotCertified           Decision = "Not certified"
 )
 
-// Verdict is the policy's decision with the reasons for it.
+// Verdict is the policy's decision with the reasons for it. Rules, Breaches
+// and Waivers are the decision's structure; Reasons and Conditions are its
+// display lines, derived from them (see Breach.Reason), so that renderers
+// read the structure and never parse the lines.
 type Verdict struct {
 	Decision   Decision `json:"decision"`
 	Policy     string   `json:"policy"`
 	Reasons    []string `json:"reasons"`
 	Conditions []string `json:"conditions,omitempty"`
+	// Rules are the policy's rules, each as its source text.
+	Rules []VerdictRule `json:"rules,omitempty"`
+	// Breaches are what broke a rule or the run's evidence, one per result,
+	// pass rate or measure.
+	Breaches []Breach `json:"breaches,omitempty"`
+	// Waivers are the policy's waivers and what each did.
+	Waivers []WaiverUse `json:"waivers,omitempty"`
+}
+
+// VerdictRule is one rule of a policy.
+type VerdictRule struct {
+	// Source is the rule as written ("every SHALL requirement passes").
+	Source string `json:"source"`
+	// Effect is what breaking it does: not-certified or conditional.
+	Effect Effect `json:"effect"`
+}
+
+// Effect is what a breach does to the decision.
+type Effect string
+
+const (
+	// Blocks: the vendor is not certified.
+	Blocks Effect = "not-certified"
+	// Conditions: the vendor is at best conditionally certified.
+	Conditions Effect = "conditional"
+	// NotDecisive: reported, but the policy does not decide on it.
+	NotDecisive Effect = "not-decisive"
+)
+
+// Breach is one way a report broke its policy: a requirement's result on a
+// target, a pass rate, a measure beyond its limit, or the run itself
+// (interrupted, a target unreadable, no evidence).
+type Breach struct {
+	// Rule is the index in Verdict.Rules of the rule broken; -1 when it is
+	// none of them: the run's own conditions, which every policy holds, or a
+	// failure reported without deciding anything (NotDecisive).
+	Rule   int    `json:"rule"`
+	Effect Effect `json:"effect"`
+	// Suite, Requirement, Level, Target and Outcome say whose result broke it.
+	Suite       string  `json:"suite,omitempty"`
+	Requirement string  `json:"requirement,omitempty"`
+	Level       Level   `json:"level,omitempty"`
+	Target      string  `json:"target,omitempty"`
+	Outcome     Outcome `json:"outcome,omitempty"`
+	// Measure names the measure (or "pass rate") that missed Limit, with its
+	// Numerator over Denominator.
+	Measure     string `json:"measure,omitempty"`
+	Numerator   int64  `json:"numerator,omitempty"`
+	Denominator int64  `json:"denominator,omitempty"`
+	Limit       string `json:"limit,omitempty"`
+	// Reason is the display line.
+	Reason string `json:"reason"`
+}
+
+// WaiverUse is one waiver of a policy and what it did on this report.
+type WaiverUse struct {
+	// Requirement is "suite/REQ", or "REQ" for that id in any suite.
+	Requirement   string `json:"requirement"`
+	Justification string `json:"justification"`
+	// Expires is the last day the waiver counts (YYYY-MM-DD).
+	Expires string `json:"expires"`
+	// Use is used (it excused a failure), unused (nothing needed excusing)
+	// or expired.
+	Use string `json:"use"`
+}
+
+// Waiver uses.
+const (
+	WaiverUsed    = "used"
+	WaiverUnused  = "unused"
+	WaiverExpired = "expired"
+)
+
+// WaivedUntil returns the expiry of the used waiver that excused a result's
+// requirement ("suite/REQ" or the bare "REQ"), if any.
+func (v *Verdict) WaivedUntil(suite, requirement string) (string, bool) {
+	for _, written := range []string{suite + "/" + requirement, requirement} {
+		for _, w := range v.Waivers {
+			if w.Use == WaiverUsed && w.Requirement == written {
+				return w.Expires, true
+			}
+		}
+	}
+	return "", false
 }
 
 // Summarize fills r.Summary from its targets.

@@ -18,7 +18,6 @@ import (
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
-	"github.com/carecert/carecert/reports/policy"
 )
 
 //go:embed page.css
@@ -213,12 +212,11 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 	}
 	outcomes := map[model.Outcome]int64{}
 	var severities [3]int64
-	waived := policy.Waived(rep.Verdict)
 	for _, t := range rep.Targets {
 		ti := index(&data.Targets, tIdx, t.Name)
 		for _, res := range t.Results {
 			row := resultRow{Target: t.Name, Result: res}
-			if until, ok := policy.WaivedUntil(waived, &res); ok {
+			if until, ok := rep.Verdict.WaivedUntil(res.Suite, res.Requirement); ok {
 				row.WaivedUntil = until
 			}
 			v.Results = append(v.Results, row)

@@ -117,8 +117,12 @@ var _ = Describe("Render", func() {
 		Expect(top).To(MatchRegexp(`<title>big/BIG-01: \d+</title>.*?class="bar poor"/>`))
 	})
 
-	It("marks the results a waiver excused", func() {
-		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: fhir-r4-structure/STRUCT-01 until 2026-03-31: fix in 11.1")
+	It("marks the results a used waiver excused, from the verdict's waivers and never its reasons", func() {
+		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: fhir-r4-structure/STRUCT-02 until 2026-03-31: a line is only text")
+		rep.Verdict.Waivers = []model.WaiverUse{
+			{Requirement: "fhir-r4-structure/STRUCT-01", Justification: "fix in 11.1", Expires: "2026-03-31", Use: model.WaiverUsed},
+			{Requirement: "STRUCT-02", Justification: "not needed", Expires: "2026-03-31", Use: model.WaiverUnused},
+		}
 		page, err := html.Render(rep, html.Options{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(page)).To(MatchRegexp(`fhir-r4-structure/STRUCT-01</td>.*<span class="badge o-fail">fail</span> <span class="waived">waived until 2026-03-31</span>`))

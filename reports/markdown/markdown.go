@@ -12,7 +12,6 @@ import (
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
-	"github.com/carecert/carecert/reports/policy"
 )
 
 // Limits keep a comment well under the 65,536 characters GitHub accepts.
@@ -106,7 +105,6 @@ func Summary(w io.Writer, rep *model.Report) error {
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return outcomeRank(rows[i].res.Outcome) < outcomeRank(rows[j].res.Outcome) })
-	waived := policy.Waived(v)
 	b.WriteString("| Outcome | Requirement | Level | Target | Records | Errors | Warnings | Detail |\n|---|---|---|---|---:|---:|---:|---|\n")
 	for i, r := range rows {
 		if i == maxRows {
@@ -114,7 +112,7 @@ func Summary(w io.Writer, rep *model.Report) error {
 			break
 		}
 		outcome := string(r.res.Outcome)
-		if until, ok := policy.WaivedUntil(waived, r.res); ok {
+		if until, ok := v.WaivedUntil(r.res.Suite, r.res.Requirement); ok {
 			outcome += " (waived until " + until + ")"
 		}
 		fmt.Fprintf(&b, "| %s | `%s/%s` | %s | %s | %d | %d | %d | %s |\n", outcome, r.res.Suite, r.res.Requirement, r.res.Level,

@@ -40,10 +40,12 @@ var _ = Describe("Summary", func() {
 
 	It("marks the results a waiver excused", func() {
 		rep := reporttest.Large(6)
-		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: BIG-01 until 2026-03-31: fix due")
+		rep.Verdict.Reasons = append(rep.Verdict.Reasons, "waived: BIG-02 until 2026-03-31: a line is only text")
+		rep.Verdict.Waivers = []model.WaiverUse{{Requirement: "BIG-01", Justification: "fix due", Expires: "2026-03-31", Use: model.WaiverUsed}}
 		var buf bytes.Buffer
 		Expect(markdown.Summary(&buf, rep)).To(Succeed())
 		Expect(strings.Count(buf.String(), "| fail (waived until 2026-03-31) | `big/BIG-01` |")).To(Equal(2), "on both targets")
+		Expect(buf.String()).NotTo(ContainSubstring("waived until 2026-03-31) | `big/BIG-02`"), "a reason line marks nothing")
 	})
 
 	It("escapes text that would break the table", func() {

@@ -27,42 +27,59 @@ type AllShall struct{}
 func (AllShall) Name() string { return "all-shall: every SHALL requirement passes on every target" }
 
 func (p AllShall) Decide(r *model.Report) model.Verdict {
-	v := model.Verdict{Policy: p.Name()}
-	var failedShall, failedOther []string
+	v := model.Verdict{Policy: p.Name(), Rules: []model.VerdictRule{{Source: "every SHALL requirement passes on every target", Effect: model.Blocks}}}
+	var failedShall, failedOther []model.Breach
+	if !r.Complete {
+		failedShall = append(failedShall, interrupted())
+	}
 	for _, t := range r.Targets {
 		if t.Error != "" {
-			failedShall = append(failedShall, fmt.Sprintf("target %s could not be read: %s", t.Name, t.Error))
+			failedShall = append(failedShall, unreadable(&t))
 		}
-		for _, res := range t.Results {
+		for ri := range t.Results {
+			res := &t.Results[ri]
 			if res.Outcome != model.Fail && res.Outcome != model.Errored {
 				continue
 			}
-			line := fmt.Sprintf("%s %s %s (%s) on %s: %s", res.Level, res.Suite, res.Requirement, res.Title, t.Name, res.Message)
+			b := resultBreach(0, model.Blocks, res, t.Name)
+			b.Reason = fmt.Sprintf("%s %s %s (%s) on %s: %s", res.Level, res.Suite, res.Requirement, res.Title, t.Name, res.Message)
 			if res.Level == model.Shall {
-				failedShall = append(failedShall, line)
+				failedShall = append(failedShall, b)
 			} else {
-				failedOther = append(failedOther, line)
+				b.Rule, b.Effect = -1, model.NotDecisive
+				b.Reason = "not decisive: " + strings.TrimSpace(b.Reason)
+				failedOther = append(failedOther, b)
 			}
 		}
 	}
-	sort.Strings(failedOther)
+	sort.SliceStable(failedOther, func(i, j int) bool { return failedOther[i].Reason < failedOther[j].Reason })
 	failedShall = append(failedShall, EvidenceFloor(r, DefaultMinRecords)...)
-	switch {
-	case !r.Complete:
+	v.Breaches = append(failedShall, failedOther...)
+	if len(failedShall) > 0 {
 		v.Decision = model.NotCertified
-		v.Reasons = append(v.Reasons, "the run was interrupted: results cover only part of the feed")
-		v.Reasons = append(v.Reasons, failedShall...)
-	case len(failedShall) > 0:
-		v.Decision = model.NotCertified
-		v.Reasons = failedShall
-	default:
+	} else {
 		v.Decision = model.Certified
 		v.Reasons = []string{"every SHALL requirement passed on every target"}
 	}
-	for _, l := range failedOther {
-		v.Reasons = append(v.Reasons, "not decisive: "+strings.TrimSpace(l))
+	for _, b := range v.Breaches {
+		v.Reasons = append(v.Reasons, b.Reason)
 	}
 	return v
+}
+
+// interrupted, unreadable and resultBreach build the breaches every policy
+// shares.
+func interrupted() model.Breach {
+	return model.Breach{Rule: -1, Effect: model.Blocks, Reason: "the run was interrupted: results cover only part of the feed"}
+}
+
+func unreadable(t *model.TargetRun) model.Breach {
+	return model.Breach{Rule: -1, Effect: model.Blocks, Target: t.Name,
+		Reason: fmt.Sprintf("target %s could not be read: %s", t.Name, t.Error)}
+}
+
+func resultBreach(rule int, effect model.Effect, res *model.Result, target string) model.Breach {
+	return model.Breach{Rule: rule, Effect: effect, Suite: res.Suite, Requirement: res.Requirement, Level: res.Level, Target: target, Outcome: res.Outcome}
 }
 
 // DefaultMinRecords is how many records each target must yield before a
@@ -75,16 +92,21 @@ const DefaultMinRecords = 1
 // yielded fewer than minRecords records, no target at all, or no requirement
 // (beyond reading the input) that evaluated anything. minRecords 0 turns the
 // record count off but not the other two.
-func EvidenceFloor(r *model.Report, minRecords int) []string {
-	var thin []string
+func EvidenceFloor(r *model.Report, minRecords int) []model.Breach {
+	var thin []model.Breach
+	floor := func(target, reason string) model.Breach {
+		return model.Breach{Rule: -1, Effect: model.Blocks, Target: target, Reason: reason}
+	}
 	if len(r.Targets) == 0 {
-		return []string{"no evidence: the report has no targets"}
+		return []model.Breach{floor("", "no evidence: the report has no targets")}
 	}
 	exercised := false
 	for ti := range r.Targets {
 		t := &r.Targets[ti]
 		if t.Records < int64(minRecords) {
-			thin = append(thin, fmt.Sprintf("no evidence: target %s yielded %d record(s); the policy needs at least %d", t.Name, t.Records, minRecords))
+			b := floor(t.Name, fmt.Sprintf("no evidence: target %s yielded %d record(s); the policy needs at least %d", t.Name, t.Records, minRecords))
+			b.Measure, b.Numerator, b.Limit = "records", t.Records, fmt.Sprintf("at least %d", minRecords)
+			thin = append(thin, b)
 		}
 		for ri := range t.Results {
 			res := &t.Results[ri]
@@ -94,7 +116,7 @@ func EvidenceFloor(r *model.Report, minRecords int) []string {
 		}
 	}
 	if !exercised {
-		thin = append(thin, "no evidence: no requirement evaluated anything (every result is skip)")
+		thin = append(thin, floor("", "no evidence: no requirement evaluated anything (every result is skip)"))
 	}
 	return thin
 }

@@ -410,7 +410,7 @@ func AsOf(r *model.Report) time.Time {
 func (p *Rules) Decide(r *model.Report) model.Verdict {
 	v := model.Verdict{Policy: p.Name()}
 	asOf := AsOf(r)
-	var blocking, conditions, notes []string
+	var blocking, conditions []model.Breach
 
 	// A waiver excuses its requirement's results until it expires; it is
 	// "used" when it excused something a rule would otherwise count.
@@ -426,44 +426,60 @@ func (p *Rules) Decide(r *model.Report) model.Verdict {
 		return false
 	}
 	if !r.Complete {
-		blocking = append(blocking, "the run was interrupted: results cover only part of the feed")
+		blocking = append(blocking, interrupted())
 	}
-	for _, t := range r.Targets {
-		if t.Error != "" {
-			blocking = append(blocking, fmt.Sprintf("target %s could not be read: %s", t.Name, t.Error))
+	for ti := range r.Targets {
+		if t := &r.Targets[ti]; t.Error != "" {
+			blocking = append(blocking, unreadable(t))
 		}
 	}
-	for _, rule := range p.Rules {
-		broken := p.apply(rule, r, excused)
+	for i, rule := range p.Rules {
+		effect := model.Blocks
 		if rule.Otherwise == "conditional" {
+			effect = model.Conditions
+		}
+		v.Rules = append(v.Rules, model.VerdictRule{Source: rule.String(), Effect: effect})
+		broken := p.apply(i, effect, rule, r, excused)
+		if effect == model.Conditions {
 			conditions = append(conditions, broken...)
 		} else {
 			blocking = append(blocking, broken...)
 		}
 	}
 	blocking = append(blocking, EvidenceFloor(r, p.MinRecords)...)
+	var notes []string
 	for wi := range p.Waivers {
 		w := &p.Waivers[wi]
+		use := model.WaiverUse{Requirement: w.Requirement, Justification: w.Justification, Expires: w.Expires}
 		switch {
 		case asOf.After(w.expires):
+			use.Use = model.WaiverExpired
 			notes = append(notes, fmt.Sprintf("waiver for %s expired on %s (report as of %s): it no longer counts", w.Requirement, w.Expires, asOf.Format(time.DateOnly)))
 		case used[wi]:
-			notes = append(notes, fmt.Sprintf("%s%s until %s: %s", waivedPrefix, w.Requirement, w.Expires, w.Justification))
+			use.Use = model.WaiverUsed
+			notes = append(notes, fmt.Sprintf("waived: %s until %s: %s", w.Requirement, w.Expires, w.Justification))
 		default:
+			use.Use = model.WaiverUnused
 			notes = append(notes, fmt.Sprintf("waiver for %s (until %s) was not needed: the requirement did not fail", w.Requirement, w.Expires))
 		}
+		v.Waivers = append(v.Waivers, use)
 	}
+	v.Breaches = append(blocking, conditions...)
 	switch {
 	case len(blocking) > 0:
 		v.Decision = model.NotCertified
-		v.Reasons = blocking
+		for _, b := range blocking {
+			v.Reasons = append(v.Reasons, b.Reason)
+		}
 		for _, c := range conditions {
-			v.Reasons = append(v.Reasons, "also: "+c)
+			v.Reasons = append(v.Reasons, "also: "+c.Reason)
 		}
 	case len(conditions) > 0:
 		v.Decision = model.ConditionallyCertified
 		v.Reasons = []string{"every blocking rule holds; conditions apply"}
-		v.Conditions = conditions
+		for _, c := range conditions {
+			v.Conditions = append(v.Conditions, c.Reason)
+		}
 	default:
 		v.Decision = model.Certified
 		v.Reasons = []string{"every rule holds: " + p.Name()}
@@ -472,9 +488,9 @@ func (p *Rules) Decide(r *model.Report) model.Verdict {
 	return v
 }
 
-// apply returns the ways a rule is broken, one line each.
-func (p *Rules) apply(rule RuleConfig, r *model.Report, excused func(*model.Result) bool) []string {
-	var broken []string
+// apply returns the ways rule i is broken, one breach each.
+func (p *Rules) apply(i int, effect model.Effect, rule RuleConfig, r *model.Report, excused func(*model.Result) bool) []model.Breach {
+	var broken []model.Breach
 	switch rule.Require {
 	case requireAllPass:
 		for ti := range r.Targets {
@@ -484,7 +500,9 @@ func (p *Rules) apply(rule RuleConfig, r *model.Report, excused func(*model.Resu
 				if !rule.selects(res) || !failed(res.Outcome) || excused(res) {
 					continue
 				}
-				broken = append(broken, fmt.Sprintf("%s %s (%s) on %s: %s: %s", res.Level, RequirementKey(res), res.Title, t.Name, res.Outcome, res.Message))
+				b := resultBreach(i, effect, res, t.Name)
+				b.Reason = fmt.Sprintf("%s %s (%s) on %s: %s: %s", res.Level, RequirementKey(res), res.Title, t.Name, res.Outcome, res.Message)
+				broken = append(broken, b)
 			}
 		}
 	case requirePassRate:
@@ -507,7 +525,9 @@ func (p *Rules) apply(rule RuleConfig, r *model.Report, excused func(*model.Resu
 		}
 		rate := 100 * float64(passed) / float64(counted)
 		if rate < *rule.Min {
-			broken = append(broken, fmt.Sprintf("%s: %d of %d result(s) passed (%s%%)", rule.String(), passed, counted, percent(rate)))
+			broken = append(broken, model.Breach{Rule: i, Effect: effect, Level: rule.Level,
+				Measure: "pass rate", Numerator: int64(passed), Denominator: int64(counted), Limit: "at least " + percent(*rule.Min) + "%",
+				Reason: fmt.Sprintf("%s: %d of %d result(s) passed (%s%%)", rule.String(), passed, counted, percent(rate))})
 		}
 	case requireMeasure:
 		for ti := range r.Targets {
@@ -532,8 +552,11 @@ func (p *Rules) apply(rule RuleConfig, r *model.Report, excused func(*model.Resu
 						continue
 					}
 					if !excused(res) {
-						broken = append(broken, fmt.Sprintf("%s %s on %s: %d/%d = %s%%, %s",
-							RequirementKey(res), m.Name, t.Name, m.Numerator, m.Denominator, percent(100*m.Rate()), limit))
+						b := resultBreach(i, effect, res, t.Name)
+						b.Measure, b.Numerator, b.Denominator, b.Limit = m.Name, int64(m.Numerator), int64(m.Denominator), limit
+						b.Reason = fmt.Sprintf("%s %s on %s: %d/%d = %s%%, %s",
+							RequirementKey(res), m.Name, t.Name, m.Numerator, m.Denominator, percent(100*m.Rate()), limit)
+						broken = append(broken, b)
 					}
 				}
 			}
@@ -545,34 +568,3 @@ func (p *Rules) apply(rule RuleConfig, r *model.Report, excused func(*model.Resu
 // Regrade decides a stored report again under p, replacing its verdict.
 func Regrade(r *model.Report, p Policy) { r.Verdict = p.Decide(r) }
 
-// waivedPrefix starts the reason a used waiver adds to a verdict.
-const waivedPrefix = "waived: "
-
-// Waived reads back from a verdict's reasons the waivers that excused
-// something, as the written requirement ("suite/REQ" or "REQ") and the last day
-// the waiver counts. Reports use it to mark waived results; it needs only the
-// stored verdict, not the policy.
-func Waived(v model.Verdict) map[string]string {
-	out := map[string]string{}
-	for _, r := range v.Reasons {
-		rest, ok := strings.CutPrefix(r, waivedPrefix)
-		if !ok {
-			continue
-		}
-		req, tail, ok := strings.Cut(rest, " until ")
-		if !ok || len(tail) < len(time.DateOnly) {
-			continue
-		}
-		out[req] = tail[:len(time.DateOnly)]
-	}
-	return out
-}
-
-// WaivedUntil returns the expiry of the waiver that excused a result, if any.
-func WaivedUntil(waived map[string]string, res *model.Result) (string, bool) {
-	if d, ok := waived[RequirementKey(res)]; ok {
-		return d, true
-	}
-	d, ok := waived[res.Requirement]
-	return d, ok
-}

@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	. "github.com/onsi/gomega/gstruct"
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports/policy"
@@ -268,16 +269,54 @@ waivers:
 			))
 		})
 
-		It("can be read back from the stored verdict, to mark waived results", func() {
+		It("are stored in the verdict, used and unused, to mark waived results without reading its reasons", func() {
 			rep := failing()
 			policy.Regrade(rep, waived("2026-03-01"))
-			w := policy.Waived(rep.Verdict)
-			Expect(w).To(Equal(map[string]string{"STRUCT-02": "2026-03-01", "quality/COMP-01": "2026-03-01"}))
-			until, ok := policy.WaivedUntil(w, &rep.Targets[0].Results[0])
+			Expect(rep.Verdict.Waivers).To(ConsistOf(
+				model.WaiverUse{Requirement: "STRUCT-02", Justification: "supplier fix scheduled for 3.3", Expires: "2026-03-01", Use: model.WaiverUsed},
+				model.WaiverUse{Requirement: "quality/COMP-01", Justification: "birth dates backfilled in Q2", Expires: "2026-03-01", Use: model.WaiverUsed},
+				HaveField("Use", model.WaiverUnused),
+			))
+			until, ok := rep.Verdict.WaivedUntil("fhir-r4-structure", "STRUCT-02")
 			Expect(ok).To(BeTrue())
 			Expect(until).To(Equal("2026-03-01"))
-			_, ok = policy.WaivedUntil(w, &model.Result{Suite: "x", Requirement: "COMP-01"})
+			_, ok = rep.Verdict.WaivedUntil("x", "COMP-01")
 			Expect(ok).To(BeFalse(), "a waiver written suite/REQ names that suite only")
+			_, ok = rep.Verdict.WaivedUntil("never", "FAILS")
+			Expect(ok).To(BeFalse(), "an unused waiver marks nothing")
+			expired := failing()
+			policy.Regrade(expired, waived("2026-02-28"))
+			Expect(expired.Verdict.Waivers).To(HaveEach(HaveField("Use", model.WaiverExpired)))
+			_, ok = expired.Verdict.WaivedUntil("fhir-r4-structure", "STRUCT-02")
+			Expect(ok).To(BeFalse(), "an expired waiver excuses nothing")
+		})
+
+		It("stores each breach with its rule, suite, requirement, target, outcome, measure and limit, from which the reasons are written", func() {
+			v := waived("2026-02-28").Decide(failing())
+			Expect(v.Rules).NotTo(BeEmpty())
+			var measure, result *model.Breach
+			for i := range v.Breaches {
+				b := &v.Breaches[i]
+				Expect(v.Reasons).To(ContainElement(b.Reason), "every breach is a display line")
+				Expect(b.Rule).To(BeNumerically("<", len(v.Rules)))
+				switch {
+				case b.Measure != "":
+					measure = b
+				case b.Requirement == "STRUCT-02":
+					result = b
+				}
+			}
+			Expect(result).NotTo(BeNil())
+			Expect(*result).To(MatchFields(IgnoreExtras, Fields{
+				"Suite": Equal("fhir-r4-structure"), "Requirement": Equal("STRUCT-02"), "Level": Equal(model.Shall),
+				"Target": Equal("feed"), "Outcome": Equal(model.Fail), "Effect": Equal(model.Blocks),
+			}))
+			Expect(measure).NotTo(BeNil())
+			Expect(*measure).To(MatchFields(IgnoreExtras, Fields{
+				"Suite": Equal("quality"), "Requirement": Equal("COMP-01"), "Measure": Equal("completeness:Patient.birthDate"),
+				"Numerator": BeEquivalentTo(1), "Denominator": BeEquivalentTo(2), "Limit": HavePrefix("below "),
+			}))
+			Expect(v.Rules[measure.Rule].Source).To(HavePrefix("measures completeness:"))
 		})
 
 		It("stops counting expired waivers, judged against the report's as-of date", func() {
