@@ -567,4 +567,3 @@ func (p *Rules) apply(i int, effect model.Effect, rule RuleConfig, r *model.Repo
 
 // Regrade decides a stored report again under p, replacing its verdict.
 func Regrade(r *model.Report, p Policy) { r.Verdict = p.Decide(r) }
-
