@@ -20,6 +20,8 @@ var _ = Describe("datatype invariants wherever the datatype occurs", func() {
 			Expect(validate(e, src)).To(ConsistOf(saying(model.Error, profile.CodeInvariant, path, "constraint "+key+" failed")))
 		},
 		Entry("per-1 on a resource element", `{"resourceType": "Encounter", "status": "finished", "class": {"code": "AMB"}, "period": {"start": "2024-01-01T12:00:00Z", "end": "2024-01-01T10:00:00Z"}}`, "per-1", "Encounter.period"),
+		Entry("per-1 with precisions that leave the order undecided (the comparison is empty)", `{"resourceType": "Encounter", "status": "finished", "class": {"code": "AMB"}, "period": {"start": "2024-01-01", "end": "2024-01-01T10:00:00Z"}}`, "per-1", "Encounter.period"),
+		Entry("per-1 across time zones", `{"resourceType": "Encounter", "status": "finished", "class": {"code": "AMB"}, "period": {"start": "2024-01-01T12:00:00+02:00", "end": "2024-01-01T09:30:00Z"}}`, "per-1", "Encounter.period"),
 		Entry("per-1 inside a datatype (HumanName.period)", `{"resourceType": "Patient", "name": [{"family": "Doe", "period": {"start": "2024-02-01", "end": "2024-01-01"}}]}`, "per-1", "Patient.name[0].period"),
 		Entry("per-1 as a choice (effectivePeriod)", `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "effectivePeriod": {"start": "2024-01-02", "end": "2024-01-01"}}`, "per-1", "Observation.effectivePeriod"),
 		Entry("per-1 as an extension's value", `{"resourceType": "Patient", "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/patient-birthPlace", "valueAddress": {"city": "Leeds", "period": {"start": "2024-01-02", "end": "2024-01-01"}}}]}`, "per-1", "Patient.extension[0].valueAddress.period"),
@@ -40,6 +42,9 @@ var _ = Describe("datatype invariants wherever the datatype occurs", func() {
 			Expect(validate(e, src)).To(BeEmpty())
 		},
 		Entry("Period in order", `{"resourceType": "Encounter", "status": "finished", "class": {"code": "AMB"}, "period": {"start": "2024-01-01T10:00:00Z", "end": "2024-01-01T12:00:00Z"}}`),
+		Entry("Period of different precisions whose order is clear", `{"resourceType": "Encounter", "status": "finished", "class": {"code": "AMB"}, "period": {"start": "2024-01-01", "end": "2024-01-02T10:00:00Z"}}`),
+		Entry("Period in order across time zones", `{"resourceType": "Encounter", "status": "finished", "class": {"code": "AMB"}, "period": {"start": "2024-01-01T12:00:00+02:00", "end": "2024-01-01T10:30:00Z"}}`),
+		Entry("qty-3 satisfied by a code's extension-only companion and a system", `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "valueQuantity": {"value": 5, "system": "http://unitsofmeasure.org", "_code": {"extension": [{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}]}}}`),
 		Entry("an open Period", `{"resourceType": "Patient", "name": [{"family": "Doe", "period": {"start": "2024-02-01"}}]}`),
 		Entry("Quantity with system and code", `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "valueQuantity": {"value": 5, "system": "http://unitsofmeasure.org", "code": "mg"}}`),
 		Entry("Range in order", `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "valueRange": {"low": {"value": 3}, "high": {"value": 5}}}`),

@@ -52,13 +52,16 @@ type Focus struct {
 
 // invariant is one compiled constraint of an element.
 type invariant struct {
-	key      string
-	warning  bool
-	advice   bool
-	human    string
-	expr     string
-	source   string
-	native   func(focus any, w *walker) bool
+	key     string
+	warning bool
+	advice  bool
+	human   string
+	expr    string
+	source  string
+	native  func(focus any, w *walker) bool
+	// quick decides the common cases of a compiled invariant in Go; when it
+	// cannot (decided false) the compiled expression is evaluated.
+	quick    func(focus any) (holds, decided bool)
 	compiled Expression
 	// unusable says why the invariant cannot be evaluated, when it cannot.
 	unusable string
@@ -93,6 +96,7 @@ func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant 
 			inv.unusable = "FHIRPath: " + err.Error()
 		} else {
 			inv.compiled = ex
+			inv.quick = quickInvariant(k.Key, k.Expression)
 		}
 	}
 	e.invariants[cacheKey] = inv
@@ -246,4 +250,84 @@ func correctedExpression(key, expr string) string {
 		}
 	}
 	return expr
+}
+
+// quickInvariant returns a Go shortcut for datatype constraints that hold on
+// nearly every value in real data and would otherwise cost a FHIRPath
+// evaluation each time a Period, Quantity or ContactPoint occurs. Only exact
+// core expressions get one.
+func quickInvariant(key, expr string) func(any) (bool, bool) {
+	// "a.empty() or b.exists()": qty-3, cpt-2, att-1.
+	if a, b, ok := emptyOrExists(expr); ok {
+		return func(focus any) (bool, bool) {
+			m, ok := focus.(map[string]any)
+			if !ok {
+				return false, false
+			}
+			return !present(m, a) || present(m, b), true
+		}
+	}
+	if key == "per-1" && expr == "start.hasValue().not() or end.hasValue().not() or (start <= end)" {
+		return func(focus any) (bool, bool) {
+			m, ok := focus.(map[string]any)
+			if !ok {
+				return false, false
+			}
+			start, ok1 := m["start"].(string)
+			end, ok2 := m["end"].(string)
+			if !ok1 || !ok2 {
+				return true, true // a bound without a value
+			}
+			// Same length and the same zone: the text orders the instants.
+			// Anything else (precisions or zones that differ) is FHIRPath's.
+			if len(start) != len(end) || zone(start) != zone(end) {
+				return false, false
+			}
+			return start <= end, true
+		}
+	}
+	return nil
+}
+
+// emptyOrExists matches "a.empty() or b.exists()" with simple names.
+func emptyOrExists(expr string) (a, b string, ok bool) {
+	left, right, found := strings.Cut(expr, ".empty() or ")
+	b, isExists := strings.CutSuffix(right, ".exists()")
+	if !found || !isExists || !simpleName(left) || !simpleName(b) {
+		return "", "", false
+	}
+	return left, b, true
+}
+
+func simpleName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// present reports whether an element is there, as a value or as a
+// primitive's extensions.
+func present(m map[string]any, name string) bool {
+	return m[name] != nil || m["_"+name] != nil
+}
+
+// zone returns the time zone of a FHIR dateTime or instant ("Z", "-05:00"),
+// or "" for none (a date, or a dateTime without a time).
+func zone(s string) string {
+	if len(s) <= 10 {
+		return ""
+	}
+	if strings.HasSuffix(s, "Z") {
+		return "Z"
+	}
+	if len(s) >= 6 && (s[len(s)-6] == '+' || s[len(s)-6] == '-') {
+		return s[len(s)-6:]
+	}
+	return "?" + s // no zone on a time: never compared as text
 }

@@ -583,6 +583,7 @@ func (w *walker) check(list []*invariant, n *node, t *typeInfo, focus any, ext m
 		switch {
 		case inv.native != nil:
 			ok = inv.native(focus, w)
+		case inv.quick != nil && quickly(inv, focus, &ok):
 		case inv.compiled != nil:
 			f := Focus{Value: focus, Ext: ext, Resource: w.res, Root: w.root}
 			switch {
@@ -614,6 +615,13 @@ func (w *walker) check(list []*invariant, n *node, t *typeInfo, focus any, ext m
 			w.add(sev, CodeInvariant, path, fmt.Sprintf("constraint %s failed: %s", inv.key, inv.human), "")
 		}
 	}
+}
+
+// quickly runs an invariant's Go shortcut, reporting whether it decided.
+func quickly(inv *invariant, focus any, ok *bool) bool {
+	holds, decided := inv.quick(focus)
+	*ok = holds
+	return decided
 }
 
 func (w *walker) unevaluated(inv *invariant, why string) {
