@@ -95,6 +95,9 @@ func writeManifest(dir string, rep *model.Report, signKey string) error {
 func (a *app) recordRun(reps []*model.Report, f runFlags) error {
 	if len(reps) > 1 {
 		m := compare.Build(reps)
+		for i, rep := range reps {
+			m.Columns[i].Link = vendorDir(rep) + "/report.html"
+		}
 		if err := a.writeComparison(m, "html", filepath.Join(f.out, "comparison.html")); err != nil {
 			return err
 		}

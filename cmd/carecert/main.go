@@ -16,6 +16,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/carecert/carecert/internal/buildinfo"
 )
 
 // Exit codes, documented in the README.
@@ -26,8 +28,12 @@ const (
 	exitInterrupted = 3
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version may be set at build time with -ldflags "-X main.version=..."; else
+// toolVersion reads the module version or commit the Go toolchain stamped.
 var version = "dev"
+
+// toolVersion is the release written into reports, manifests and SARIF.
+func toolVersion() string { return buildinfo.Version(version) }
 
 // exitError carries an exit code up to main with an optional message.
 type exitError struct {
@@ -107,7 +113,7 @@ func (a *app) rootCommand() *cobra.Command {
 certification report per vendor with a verdict and the evidence behind it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version,
+		Version:       toolVersion(),
 	}
 	root.AddCommand(
 		a.runCommand(),

@@ -69,7 +69,7 @@ func (a *app) newRunner(workers int, quiet bool) *runner.Runner {
 	r := &runner.Runner{
 		Checks:  a.env.checks,
 		Targets: a.env.targets,
-		Tool:    model.Tool{Name: "carecert", Version: version, Definitions: "FHIR R4 4.0.1"},
+		Tool:    model.Tool{Name: "carecert", Version: toolVersion(), Definitions: "FHIR R4 4.0.1"},
 		Workers: workers,
 	}
 	if showProgress(a.stderr, quiet) {

@@ -31,6 +31,11 @@ type Column struct {
 	// Defects counts the vendor's problems once however many requirements
 	// report them; nil for reports written before carecert counted them.
 	Defects *model.Defects
+	// Plan, AsOf, Tool and Policy say what judged the vendor, and when.
+	Plan, AsOf, Tool, Policy string
+	// Link is the vendor's report.html relative to the comparison page, when
+	// the caller knows where it is.
+	Link string
 }
 
 // Problems is the column's distinct problems in words.
@@ -122,7 +127,8 @@ func Build(reps []*model.Report) *Matrix {
 		if r.Vendor.Release != "" {
 			label += " " + r.Vendor.Release
 		}
-		m.Columns = append(m.Columns, Column{Label: label, Vendor: r.Vendor, Decision: r.Verdict.Decision, Reasons: r.Verdict.Reasons, Defects: r.Summary.Defects})
+		m.Columns = append(m.Columns, Column{Label: label, Vendor: r.Vendor, Decision: r.Verdict.Decision, Reasons: r.Verdict.Reasons, Defects: r.Summary.Defects,
+			Plan: r.Plan, AsOf: r.AsOf, Tool: r.Tool.Name + " " + r.Tool.Version, Policy: r.Verdict.Policy})
 		for _, t := range r.Targets {
 			for _, res := range t.Results {
 				key := res.Suite + "/" + res.Requirement
@@ -367,8 +373,9 @@ var pageTemplate = template.Must(template.New("compare").Funcs(html.Funcs()).Par
 <h1>Vendor comparison</h1>
 <p class="meta">{{len .M.Columns}} report(s) compared requirement by requirement. Each cell is the worst outcome over the vendor's targets.</p>
 <table id="verdicts">
-<thead><tr><th></th>{{range .M.Columns}}<th>{{.Label}}</th>{{end}}</tr></thead>
-<tbody><tr><th>Verdict</th>{{range .M.Columns}}<td><span class="badge {{decisionClass .Decision}}-badge">{{.Decision}}</span></td>{{end}}</tr>
+<thead><tr><th></th>{{range .M.Columns}}<th>{{if .Link}}<a href="{{.Link}}">{{.Label}}</a>{{else}}{{.Label}}{{end}}</th>{{end}}</tr></thead>
+<tbody><tr><th>Judged by</th>{{range .M.Columns}}<td class="note">plan {{.Plan}} · as of {{.AsOf}} · {{.Tool}} · policy {{.Policy}}</td>{{end}}</tr>
+<tr><th>Verdict</th>{{range .M.Columns}}<td><span class="badge {{decisionClass .Decision}}-badge">{{.Decision}}</span></td>{{end}}</tr>
 <tr><th>Distinct problems</th>{{range .M.Columns}}<td class="num">{{.Problems}}</td>{{end}}</tr></tbody>
 </table>
 <p class="note">Distinct problems count each problem once: when several requirements report the same element of the same record (a bad birth date rejected by the schema, the profile and a data-quality rule), it is one problem. The requirement rows below keep every requirement's own outcome and counts.</p>

@@ -109,12 +109,15 @@ var _ = Describe("Build", Ordered, func() {
 		Expect(con.String()).To(MatchRegexp(`fhir-r4-structure/STRUCT-02.*pass.*fail \(2 errors\)`))
 		Expect(con.String()).To(MatchRegexp(`completeness:Patient.birthDate\s+│ fhir-r4-structure/STRUCT-01\s+│ 95.0% \(190/200\)`))
 
+		m.Columns[0].Link = "riverside/report.html"
 		var page bytes.Buffer
 		Expect(m.HTML(&page)).To(Succeed())
+		Expect(page.String()).To(ContainSubstring(`<th><a href="riverside/report.html">Riverside 3.2</a></th>`))
+		Expect(page.String()).To(MatchRegexp(`<tr><th>Judged by</th><td class="note">plan [^<]+ · as of 2026-01-01 · carecert test · policy [^<]+</td>`))
 		s := page.String()
 		Expect(s).To(ContainSubstring("Content-Security-Policy"))
 		Expect(s).NotTo(MatchRegexp(`(?i)<link\b|<script\b|\bsrc\s*=`))
-		Expect(strings.Count(s, "<th>Riverside 3.2</th>")).To(Equal(2))
+		Expect(strings.Count(s, "<th>Riverside 3.2</th>")).To(Equal(1), "the other header links to the report")
 		Expect(s).To(ContainSubstring(`<span class="badge not-certified-badge">Not certified</span>`))
 		Expect(s).To(ContainSubstring(`aria-label="Pass rate by suite and vendor"`))
 		Expect(s).To(ContainSubstring(`<td class="mono">completeness:Patient.birthDate</td><td class="mono">fhir-r4-structure/STRUCT-01</td><td class="num">95.0% (190/200)</td><td class="num">50.0% (50/100)</td><td class="num">—</td>`))
