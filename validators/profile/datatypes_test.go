@@ -71,3 +71,19 @@ var _ = Describe("datatype invariants wherever the datatype occurs", func() {
 			saying(model.Warning, profile.CodeInvariant, "Questionnaire", "constraint que-0 failed")))
 	})
 })
+
+var _ = Describe("dom-3: contained resources referenced from the narrative", func() {
+	e := newEngine()
+	withDiv := func(div string) string {
+		return `{"resourceType": "Observation", "status": "final", "code": {"text": "x"},
+		  "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">` + div + `</div>"},
+		  "contained": [{"resourceType": "Binary", "id": "img1", "contentType": "image/png"}]}`
+	}
+
+	It("counts a link or an image pointing at the contained resource, and nothing else", func() {
+		Expect(validate(e, withDiv(`<a href=\"#img1\">the image</a>`))).To(BeEmpty())
+		Expect(validate(e, withDiv(`<img src='#img1'/>`))).To(BeEmpty())
+		Expect(validate(e, withDiv(`<a href=\"#other\">elsewhere</a>`))).To(ContainElement(
+			saying(model.Error, profile.CodeInvariant, "Observation", "constraint dom-3 failed")))
+	})
+})

@@ -229,6 +229,30 @@ func collectLocalRefs(v any, into map[string]bool) {
 		if strings.HasPrefix(x, "#") {
 			into[x] = true
 		}
+		if strings.HasPrefix(x, "<div") {
+			narrativeRefs(x, into)
+		}
+	}
+}
+
+// narrativeRefs gathers the local references of a narrative: links
+// (href="#id") and images (src="#id") that point at contained resources
+// count for dom-3 as references from the resource do.
+func narrativeRefs(div string, into map[string]bool) {
+	for _, attr := range []string{"href=", "src="} {
+		for rest := div; ; {
+			i := strings.Index(rest, attr)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(attr):]
+			if len(rest) < 2 || (rest[0] != '"' && rest[0] != '\'') || rest[1] != '#' {
+				continue
+			}
+			if end := strings.IndexByte(rest[1:], rest[0]); end > 0 {
+				into[rest[1:1+end]] = true
+			}
+		}
 	}
 }
 
