@@ -163,7 +163,12 @@ func ParseNHSNumber(s string) NHSNumber {
 			return NHSNumber{Want: -1}
 		}
 	}
-	n.Digits = string(d[:])
+	// Ungrouped text is the digits already: no copy on the common path,
+	// which every record of a feed takes.
+	n.Digits = s
+	if n.Grouped {
+		n.Digits = string(d[:])
+	}
 	n.Want = CheckDigit(n.Digits[:9])
 	n.CheckDigit = n.Want >= 0 && int(d[9]-'0') == n.Want
 	n.Range = RangeOf(n.Digits)
