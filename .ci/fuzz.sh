@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Bounded native Go fuzzing, run by .ci/run after the tests: each target
+# explores for FUZZ_SECONDS (default 5) beyond its seed corpus (the seeds and
+# testdata/fuzz/ already run under plain `go test`). A crasher is written to
+# the package's testdata/fuzz/<Target>/ and fails CI; commit it with the fix.
+# The whole script stops starting new targets after FUZZ_BUDGET seconds
+# (default 170), so it stays within three minutes even on a slow machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${FUZZ_SECONDS:-5}"
+budget="${FUZZ_BUDGET:-170}"
+start=$(date +%s)
+
+# package target
+targets=(
+  "./fhir FuzzReadStream"
+  "./fhir/fhirxml FuzzDecode"
+  "./cmd/carecert FuzzValidatePath"
+  "./hl7v2 FuzzScanner"
+  "./hl7v2 FuzzRange"
+  "./validators/hl7v2 FuzzValidate"
+  "./tabular FuzzRead"
+  "./fhirpath FuzzCompileEvaluate"
+  "./terminology/ucum FuzzParse"
+  "./suites FuzzParse"
+  "./runner FuzzLoadPlan"
+  "./fhir/definitions FuzzGuide"
+)
+
+ran=0
+for t in "${targets[@]}"; do
+  set -- $t
+  if (( $(date +%s) - start >= budget )); then
+    echo "fuzz: budget of ${budget}s spent; not started: $2 in $1"
+    continue
+  fi
+  echo "fuzz: $2 in $1 for ${seconds}s"
+  go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "${seconds}s" -parallel 2
+  ran=$((ran + 1))
+done
+echo "fuzz: ${ran} of ${#targets[@]} target(s) run in $(( $(date +%s) - start ))s"
