@@ -269,10 +269,11 @@ vendors:
 			treg := target.NewRegistry()
 			liveRegister(treg)
 			r := &runner.Runner{Checks: checks, Targets: treg, Workers: 1, Tool: model.Tool{Name: "carecert", Version: "test"}}
-			want := "plan " + plan + ": vendor Acme: target bulk: " + why
-			Expect(r.Preflight(p)).To(MatchError(ContainSubstring(want)))
+			// The plan's file and the line of the target, then who and what.
+			where, want := "plan "+plan+":5:", "vendor Acme: target bulk: "+why
+			Expect(r.Preflight(p)).To(MatchError(SatisfyAll(ContainSubstring(where), ContainSubstring(want))))
 			reps, err := r.Run(context.Background(), p)
-			Expect(err).To(MatchError(ContainSubstring(want)))
+			Expect(err).To(MatchError(SatisfyAll(ContainSubstring(where), ContainSubstring(want))))
 			Expect(reps).To(BeEmpty())
 			Expect(requests.Load()).To(BeZero(), "nothing was sent")
 		},
