@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/carecert/carecert/model"
 )
@@ -23,9 +25,9 @@ func FindingLines(w io.Writer, rep *model.Report) error {
 	slices.SortFunc(all, func(x, y model.Finding) int { return model.Compare(&x, &y) })
 	ew := &errWriter{w: w}
 	for _, fd := range all {
-		fmt.Fprintln(ew, fd.String())
+		fmt.Fprintln(ew, EscapeControl(fd.String()))
 		if fd.Evidence != "" {
-			fmt.Fprintf(ew, "    value: %s\n", fd.Evidence)
+			fmt.Fprintf(ew, "    value: %s\n", EscapeControl(fd.Evidence))
 		}
 	}
 	if dropped > 0 {
@@ -50,4 +52,28 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// EscapeControl writes control characters (ANSI escape sequences, carriage
+// returns, backspaces, bidirectional overrides) as Go escapes, so that a
+// supplier's value printed on a terminal cannot clear the screen, move the
+// cursor or draw a verdict of its own.
+func EscapeControl(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
