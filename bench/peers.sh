@@ -35,7 +35,8 @@ measure() {
   local label=$1 name=$2 feed=$3
   shift 3
   /usr/bin/time -f '%U %S %e %M' -o "$work/time" "$@" > "$work/out" 2>&1 || true
-  read -r user sys wall rss < "$work/time"
+  # GNU time writes "Command exited with non-zero status N" first when it is not 0.
+  read -r user sys wall rss < <(tail -n 1 "$work/time")
   local n
   n=$(wc -l < "$feed")
   local cpu
