@@ -32,9 +32,37 @@ func Mark(d model.Decision) string {
 	return "❌"
 }
 
-// Escape makes text safe inside a Markdown table cell.
+// Escape makes supplier text inert wherever the summary places it: a table
+// cell, a list item or a heading. Values come from files the vendor wrote, so
+// they must not add links, emphasis, HTML, table columns or block structure
+// (headings, quotes, nested lists) to a comment reviewers trust.
 func Escape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\r", " ", "\n", " ", "<", "&lt;", ">", "&gt;", "`", "'").Replace(s)
+	s = strings.TrimLeft(strings.NewReplacer("\r", " ", "\n", " ", "\t", " ").Replace(s), " ")
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '`':
+			b.WriteByte('\'')
+		case strings.ContainsRune(`\|*_[]~@`, r),
+			i == 0 && strings.ContainsRune("#+-=", r),
+			// Bare addresses become links in GitHub's Markdown.
+			r == ':' && strings.HasPrefix(s[i:], "://"),
+			r == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"),
+			// "1." or "2)" opening a list item would start a nested list.
+			(r == '.' || r == ')') && i > 0 && strings.Trim(s[:i], "0123456789") == "":
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func outcomeRank(o model.Outcome) int {
@@ -167,5 +195,7 @@ func code(s string) string {
 	if s == "" {
 		return ""
 	}
-	return "`" + Escape(s) + "`"
+	// Nothing is interpreted inside a code span but its closing backtick and,
+	// in a table, the column separator.
+	return "`" + strings.NewReplacer("|", `\|`, "`", "'", "\r", " ", "\n", " ").Replace(s) + "`"
 }

@@ -25,7 +25,7 @@ var _ = Describe("Summary", func() {
 		Expect(strings.Index(table, "| fail | `fhir-r4-structure/STRUCT-02`")).To(BeNumerically("<", strings.Index(table, "| pass | `carecert/INPUT`")))
 		Expect(md).To(MatchRegexp("\\| error \\| `fixture-seed2.ndjson:\\d+` \\| `fhir-r4-structure/STRUCT-02` \\|"))
 		Expect(md).NotTo(MatchRegexp(`"\d\d/\d\d/\d{4}"`), "birth dates quoted in messages are redacted")
-		Expect(md).To(MatchRegexp(`"?\[redacted\]"? is not a valid FHIR date`))
+		Expect(md).To(MatchRegexp(`"?\\\[redacted\\\]"? is not a valid FHIR date`))
 	})
 
 	It("shows measures and stays short for a huge report", func() {
@@ -58,5 +58,24 @@ var _ = Describe("Summary", func() {
 		Expect(buf.String()).To(ContainSubstring(`a \| b c &lt;script&gt;`))
 		Expect(buf.String()).To(HavePrefix("### ⚠️ "))
 		Expect(buf.String()).To(ContainSubstring("- fix \\| this"))
+	})
+
+	It("keeps hostile supplier text from adding links, emphasis, HTML, columns or blocks", func() {
+		rep := reporttest.Large(6)
+		rep.Vendor.Name = "# Evil [click](https://evil.example) **Certified**"
+		rep.Verdict.Reasons = []string{"1. nested", "> quoted", "- item"}
+		res := &rep.Targets[0].Results[0]
+		res.Message = "<img src=x onerror=alert(1)> | extra | ![p](http://x/y.png) _u_ ~~s~~ www.evil.example a@b.example &copy; \\| `code`"
+		res.Findings = []model.Finding{{Severity: model.Error, Location: model.Location{File: "f|`x`.ndjson", Line: 3, Path: "Patient.name"}, Message: "[link](javascript:alert(1))"}}
+		var buf bytes.Buffer
+		Expect(markdown.Summary(&buf, rep)).To(Succeed())
+		md := buf.String()
+		Expect(md).To(HavePrefix("### ❌ \\# Evil \\[click\\](https\\://evil.example) \\*\\*Certified\\*\\*"))
+		Expect(md).To(ContainSubstring("- 1\\. nested\n- &gt; quoted\n- \\- item\n"))
+		Expect(md).To(ContainSubstring("&lt;img src=x onerror=alert(1)&gt; \\| extra \\| !\\[p\\](http\\://x/y.png) \\_u\\_ \\~\\~s\\~\\~ www\\.evil.example a\\@b.example &amp;copy; \\\\\\| 'code'"))
+		Expect(md).To(ContainSubstring("| `f\\|'x'.ndjson:3` |"))
+		Expect(md).To(ContainSubstring("\\[link\\](javascript:alert(1))"))
+		Expect(md).NotTo(MatchRegexp(`[^\\]\]\(`), "no unescaped link")
+		Expect(md).NotTo(ContainSubstring("<img"))
 	})
 })
