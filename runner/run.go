@@ -144,7 +144,69 @@ func (r *Runner) Preflight(p *Plan) error {
 			}
 		}
 	}
+	errs = append(errs, r.checkWaivers(p)...)
 	return join(errs)
+}
+
+// checkWaivers finds waivers that name a requirement no suite of the plan
+// has: such a waiver excuses nothing, and its author believes otherwise.
+// Suites that cannot be loaded are left to the run, which reports them.
+func (r *Runner) checkWaivers(p *Plan) []error {
+	pol, err := policy.FromPlan(p.Policy)
+	if err != nil {
+		return nil // reported when the plan was loaded
+	}
+	rules, ok := pol.(*policy.Rules)
+	if !ok || len(rules.Waivers) == 0 {
+		return nil
+	}
+	known := map[string]bool{} // "suite/REQ" and "REQ"
+	var keys []string
+	seen := map[string]bool{}
+	for _, v := range p.Vendors {
+		for _, ref := range append(append([]string{}, p.Suites...), v.Suites...) {
+			if seen[ref] {
+				continue
+			}
+			seen[ref] = true
+			var s *suites.Suite
+			if inline, ok := p.Inline[ref]; ok {
+				s, err = suites.Parse(suites.FilePath(ref, p.Dir), []byte(inline), r.Checks)
+			} else {
+				s, err = suites.Resolve(ref, p.Dir, r.Checks)
+			}
+			if err != nil {
+				return nil // the run says which suite is wrong; no waiver can be judged
+			}
+			for _, req := range s.Requirements {
+				key := s.ID + "/" + req.ID
+				if !known[key] {
+					keys = append(keys, key)
+				}
+				known[key], known[req.ID] = true, true
+			}
+		}
+	}
+	var errs []error
+	for i, w := range rules.Waivers {
+		if known[w.Requirement] {
+			continue
+		}
+		msg := fmt.Sprintf("%q is in no suite of this plan, so the waiver would excuse nothing", w.Requirement)
+		candidates := keys
+		if !strings.Contains(w.Requirement, "/") {
+			candidates = nil
+			for _, k := range keys {
+				_, id, _ := strings.Cut(k, "/")
+				candidates = append(candidates, id)
+			}
+		}
+		if near := spelling.Closest(w.Requirement, candidates, 3); near != "" {
+			msg += fmt.Sprintf(": did you mean %s?", near)
+		}
+		errs = append(errs, fmt.Errorf("plan %w", p.ErrorAt(fmt.Sprintf("$.policy.waivers[%d].requirement", i), "%s", msg)))
+	}
+	return errs
 }
 
 // vendorEnv is the run's env with the vendor's own baseline. Services stay

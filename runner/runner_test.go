@@ -240,6 +240,30 @@ vendors:
 		Expect(err.Error()).To(MatchRegexp(`plan.yaml:6:16: vendors\[0\]\.targets\[1\]\.type: unknown target type "fixtrue": did you mean fixture\? \(known: `))
 	})
 
+	It("refuses a waiver naming a requirement no suite of the plan has, at the waiver, with a suggestion", func() {
+		p, err := runner.LoadPlan(writePlan(GinkgoT().TempDir(), `suites: [fhir-r4-structure]
+vendors: [{name: A, targets: [{type: fixture, records: 5}]}]
+policy:
+  waivers:
+    - {requirement: fhir-r4-structure/STRUCT-01, justification: real, expires: 2030-01-01}
+    - requirement: fhir-r4-structure/STRUCT-1
+      justification: a typo
+      expires: 2030-01-01
+    - {requirement: STRCT-02, justification: an id alone, expires: 2030-01-01}
+    - {requirement: dq-core/DQ-01, justification: a suite not in the plan, expires: 2030-01-01}
+`))
+		Expect(err).NotTo(HaveOccurred())
+		reps, err := newRunner(1).Run(context.Background(), p)
+		Expect(reps).To(BeEmpty())
+		Expect(err).To(HaveOccurred())
+		msg := err.Error()
+		Expect(msg).To(ContainSubstring("3 problems:"))
+		Expect(msg).To(ContainSubstring(`plan.yaml:6:20: policy.waivers[1].requirement: "fhir-r4-structure/STRUCT-1" is in no suite of this plan, so the waiver would excuse nothing: did you mean fhir-r4-structure/STRUCT-01?`))
+		Expect(msg).To(ContainSubstring(`plan.yaml:9:21: policy.waivers[2].requirement: "STRCT-02" is in no suite of this plan, so the waiver would excuse nothing: did you mean STRUCT-02?`))
+		Expect(msg).To(ContainSubstring(`plan.yaml:10:21: policy.waivers[3].requirement: "dq-core/DQ-01" is in no suite of this plan`))
+		Expect(msg).NotTo(ContainSubstring("waivers[0]"))
+	})
+
 	It("refuses a mistyped local path before reading anything, at its line, with the file it probably meant", func() {
 		dir := GinkgoT().TempDir()
 		Expect(os.WriteFile(filepath.Join(dir, "export.ndjson"), []byte("{}\n"), 0o644)).To(Succeed())
