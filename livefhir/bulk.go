@@ -173,6 +173,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		}
 		deleted = true
 		b.delete(ctx, c, statusURL, sendEx)
+		b.outputFormats(ctx, c, path, q, sendEx)
 		return emitErr
 	}
 
@@ -283,6 +284,40 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 	}
 	b.fileAuth(ctx, c, requiresToken, firstFile, sendEx)
 	return finish()
+}
+
+// outputFormatAliases are the _outputFormat values the Bulk Data IG says a
+// server SHALL accept for FHIR NDJSON.
+var outputFormatAliases = []string{"application/fhir+ndjson", "application/ndjson", "ndjson"}
+
+// outputFormats kicks the export off once more with each _outputFormat alias,
+// after the export itself is done so that a server running one export at a
+// time is not refused for it. Each kick-off is a BULK-01 kick-off; an
+// accepted one is cancelled at once, without recording it (BULK-08 judges
+// the delete of the export itself).
+func (b *Bulk) outputFormats(ctx context.Context, c *fhirclient.Client, path string, q url.Values, sendEx func(*fhirclient.Exchange) *model.Record) {
+	for _, format := range outputFormatAliases {
+		fq := url.Values{}
+		for k, v := range q {
+			fq[k] = v
+		}
+		fq.Set("_outputFormat", format)
+		ex := c.Do(ctx, fhirclient.Request{
+			Interaction: fhirclient.BulkKickoff, Label: path + " with _outputFormat=" + format, Path: path, Query: fq,
+			Header: http.Header{"Prefer": {"respond-async"}, "Accept": {"application/fhir+json"}},
+		})
+		if ex.ErrCode == fhirclient.ErrCancelled {
+			return
+		}
+		ex.Since = b.since
+		statusURL := ex.RawHeader("content-location")
+		sendEx(ex)
+		if ex.Status == http.StatusAccepted && statusURL != "" {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			c.Do(cctx, fhirclient.Request{Interaction: fhirclient.BulkDelete, Label: "cancel the export", Method: http.MethodDelete, URL: statusURL})
+			cancel()
+		}
+	}
 }
 
 // fileAuth asks for an output file without the access token when the

@@ -129,9 +129,24 @@ var _ = Describe("fhir-bulk target with since (_since)", func() {
 		}, "fhir-bulk-data", "fhir-r4-structure")
 		Expect(failing(rep)).To(BeEmpty())
 
-		queries := kickoffs()
+		// Each export, then the same kick-off once per _outputFormat alias.
+		var queries []string
+		aliases := map[string][]string{}
+		for _, q := range kickoffs() {
+			v, err := url.ParseQuery(q)
+			Expect(err).NotTo(HaveOccurred())
+			if f := v.Get("_outputFormat"); f != "" {
+				v.Del("_outputFormat")
+				aliases[v.Encode()] = append(aliases[v.Encode()], f)
+				continue
+			}
+			queries = append(queries, q)
+		}
 		Expect(queries).To(HaveLen(2))
 		sort.Strings(queries)
+		for _, q := range queries {
+			Expect(aliases[q]).To(ConsistOf("application/fhir+ndjson", "application/ndjson", "ndjson"), q)
+		}
 		Expect(queries[0]).To(Equal(url.Values{"_since": {since}}.Encode()))
 		Expect(queries[1]).To(Equal(url.Values{"_since": {since}, "_type": {"Observation,MedicationRequest"}}.Encode()))
 
