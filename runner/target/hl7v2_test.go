@@ -52,6 +52,36 @@ var _ = Describe("hl7v2 targets", func() {
 		Expect(recs[5].Index).To(BeEquivalentTo(2))
 	})
 
+	It("reads on past a dangling link in a folder, reporting it once over shards", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "a.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
+		Expect(os.Symlink(filepath.Join(dir, "gone.hl7"), filepath.Join(dir, "b.hl7"))).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "c.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
+		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: check.Params{}})
+		Expect(err).NotTo(HaveOccurred())
+		names := func(recs []*model.Record) []string {
+			var out []string
+			for _, r := range recs {
+				name := filepath.Base(r.Source) + " " + r.Type
+				if r.Problem != nil {
+					name += r.Problem.Code
+				}
+				out = append(out, name)
+			}
+			return out
+		}
+		recs, err := collect(t)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(names(recs)).To(Equal([]string{"a.hl7 ADT^A01", "b.hl7 input.unreadable", "c.hl7 ADT^A01"}))
+		var all []string
+		for i := 1; i <= 3; i++ {
+			part, err := collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 3}))
+			Expect(err).NotTo(HaveOccurred())
+			all = append(all, names(part)...)
+		}
+		Expect(all).To(ConsistOf("a.hl7 ADT^A01", "b.hl7 input.unreadable", "c.hl7 ADT^A01"))
+	})
+
 	It("infers hl7v2 for a folder of HL7 v2 files without FHIR files", func() {
 		dir := GinkgoT().TempDir()
 		Expect(os.WriteFile(filepath.Join(dir, "a.hl7"), []byte(adtMessage), 0o644)).To(Succeed())

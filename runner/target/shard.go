@@ -84,7 +84,9 @@ func (t *fhirShard) Records(ctx context.Context, emit Emit) error {
 	guarded := fhir.Emit(guard(ctx, emit))
 	return t.shard.readFiles(files, splittable,
 		func(f string, start, end int64) error { return fhir.ReadNDJSONRange(f, start, end, guarded) },
-		func(f string) error { return fhir.ReadFile(f, guarded) })
+		func(f string) error {
+			return readOrReport(model.KindFHIR, f, Emit(guarded), func(f string) error { return fhir.ReadFile(f, guarded) })
+		})
 }
 
 // Range is the byte range [start, end) of a file of size bytes that shard s
@@ -101,11 +103,12 @@ func (s Shard) Range(size int64) (start, end int64) {
 // readFiles reads shard s's share of files: every file that split accepts
 // (one whose records can be found from any byte) through readRange, over the
 // shard's byte range of it; the other files whole through readWhole, dealt
-// out by their position among themselves.
+// out by their position among themselves. A file that cannot be opened is
+// dealt out whole too, so that exactly one shard reports it.
 func (s Shard) readFiles(files []string, split func(string) bool, readRange func(f string, start, end int64) error, readWhole func(f string) error) error {
 	whole := 0
 	for _, f := range files {
-		if split(f) {
+		if split(f) && openable(f) {
 			info, err := os.Stat(f)
 			if err != nil {
 				return fmt.Errorf("cannot read %s: %w", f, unwrapPathError(err))

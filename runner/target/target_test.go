@@ -48,6 +48,39 @@ var _ = Describe("targets", func() {
 		Expect(ids).To(Equal([]string{"1", "3", "2"}))
 	})
 
+	It("reads on past a dangling link in a folder and reports it as a problem, once over shards", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "a.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"1\"}\n"), 0o644)).To(Succeed())
+		Expect(os.Symlink(filepath.Join(dir, "gone.ndjson"), filepath.Join(dir, "b.ndjson"))).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "c.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"3\"}\n"), 0o644)).To(Succeed())
+		t, _, err := reg.Open(target.Spec{Name: "dir", Path: dir})
+		Expect(err).NotTo(HaveOccurred())
+		summary := func(recs []*model.Record) []string {
+			var out []string
+			for _, r := range recs {
+				if r.Problem != nil {
+					out = append(out, r.Problem.Code+" "+filepath.Base(r.Problem.File)+": "+r.Problem.Message)
+				} else {
+					out = append(out, r.ID)
+				}
+			}
+			return out
+		}
+		recs, err := collect(t)
+		Expect(err).NotTo(HaveOccurred())
+		problem := "input.unreadable b.ndjson: cannot open the file: no such file or directory; the target's other files are still read"
+		Expect(summary(recs)).To(Equal([]string{"1", problem, "3"}))
+		Expect(recs[1].Problem.Severity).To(Equal(model.Error))
+
+		var all []string
+		for i := 1; i <= 2; i++ {
+			part, err := collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 2}))
+			Expect(err).NotTo(HaveOccurred())
+			all = append(all, summary(part)...)
+		}
+		Expect(all).To(ConsistOf("1", problem, "3"))
+	})
+
 	It("resolves relative paths against the plan folder and names a missing one", func() {
 		dir := GinkgoT().TempDir()
 		_, _, err := reg.Open(target.Spec{Name: "feed", Path: "feed.ndjson", BaseDir: dir})
