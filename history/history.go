@@ -280,10 +280,32 @@ func (r Run) PassRate() float64 {
 
 // Query selects runs.
 type Query struct {
-	// Vendor limits the runs to one vendor (exact name); empty means all.
+	// Vendor limits the runs to one vendor, its name matched without regard
+	// to case; empty means all.
 	Vendor string
 	// Limit keeps the latest runs only; 0 means all.
 	Limit int
+}
+
+// Vendors returns the names of the vendors with recorded runs, sorted.
+func (s *Store) Vendors(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT vendor FROM runs ORDER BY vendor`)
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", s.Where, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("history %s: %w", s.Where, err)
+		}
+		out = append(out, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history %s: %w", s.Where, err)
+	}
+	return out, nil
 }
 
 // Runs returns runs oldest first.
@@ -293,8 +315,24 @@ func (s *Store) Runs(ctx context.Context, q Query) ([]Run, error) {
 		FROM runs`
 	var args []any
 	if q.Vendor != "" {
-		query += ` WHERE vendor = ?`
-		args = append(args, q.Vendor)
+		// Names are matched without regard to case in Go, not with the
+		// database's LOWER: SQLite folds ASCII only, PostgreSQL all of
+		// Unicode, and one history must answer the same on either.
+		names, err := s.Vendors(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var marks []string
+		for _, n := range names {
+			if strings.EqualFold(n, q.Vendor) {
+				marks = append(marks, "?")
+				args = append(args, n)
+			}
+		}
+		if len(marks) == 0 {
+			return nil, nil
+		}
+		query += ` WHERE vendor IN (` + strings.Join(marks, ", ") + `)`
 	}
 	query += ` ORDER BY started_at DESC, id DESC`
 	if q.Limit > 0 {

@@ -117,6 +117,30 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		Expect(trends[1].Change()).To(Equal("first run"))
 	})
 
+	It("finds a vendor's runs whatever the case of the name asked for, and lists the vendors recorded", func() {
+		for i, spec := range []struct{ vendor, release string }{{"Oakfield", "11.0"}, {"Riverside", "3.1"}, {"Oakfield", "11.1"}, {"Åkerberg Hälsa", "1.0"}} {
+			_, err := s.Record(ctx, report(spec.vendor, spec.release, "none", i+1), "", "")
+			Expect(err).NotTo(HaveOccurred())
+		}
+		for _, asked := range []string{"Oakfield", "oakfield", "OAKFIELD", "oAkFiElD"} {
+			runs, err := s.Runs(ctx, history.Query{Vendor: asked})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(runs).To(HaveLen(2), asked)
+			Expect(runs[0].Release).To(Equal("11.0"))
+			Expect(runs[1].Vendor).To(Equal("Oakfield"))
+		}
+		// Beyond ASCII too, on every backend alike.
+		runs, err := s.Runs(ctx, history.Query{Vendor: "åkerberg hälsa"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(HaveLen(1))
+		runs, err = s.Runs(ctx, history.Query{Vendor: "Oak"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(BeEmpty(), "a part of a name is not the name")
+		names, err := s.Vendors(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(names).To(ConsistOf("Oakfield", "Riverside", "Åkerberg Hälsa"))
+	})
+
 	It("rebuilds a recorded run as a report that can be diffed and re-graded", func() {
 		first := report("Oakfield", "11.0", "unknown-resource-type=2", 1)
 		second := report("Oakfield", "11.1", "wrong-type=2", 2)

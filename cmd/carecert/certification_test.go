@@ -285,6 +285,15 @@ waivers:
 		Expect(stdout).To(MatchRegexp(`Oakfield Health Software\s+▃▆\s+66.7%\s+▲ \+33.3 pts\s+\(2 run\(s\)`))
 		Expect(stdout).To(ContainSubstring("0 new failure(s), 1 fixed, 1 still failing"))
 		Expect(stdout).To(MatchRegexp(`fixed\s+fhir-r4-structure/STRUCT-01 \(fail → pass\)`))
+
+		// The name as a buyer types it finds the same runs.
+		code, lower, _ := carecert("history", "--out", out, "--vendor", "oakfield health software")
+		Expect(code).To(Equal(0))
+		Expect(lower).To(Equal(stdout))
+		code, stdout, _ = carecert("history", "--out", out, "--vendor", "Oakfield")
+		Expect(code).To(Equal(0))
+		Expect(stdout).To(ContainSubstring(`no runs of vendor "Oakfield"`))
+		Expect(stdout).To(ContainSubstring("vendors recorded: Oakfield Health Software, Riverside Clinical Systems"))
 	})
 
 	It("keeps the reports when the history cannot be written, and says so", func() {

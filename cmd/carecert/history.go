@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -42,7 +43,7 @@ as carecert run records it.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.location, "history", "", "history: a SQLite file or a postgres:// DSN")
 	fl.StringVar(&f.out, "out", "out", "output folder whose history.db to read when --history is not given")
-	fl.StringVar(&f.vendor, "vendor", "", "only this vendor's runs")
+	fl.StringVar(&f.vendor, "vendor", "", "only this vendor's runs (the name in any case)")
 	fl.IntVar(&f.limit, "limit", 0, "only the latest N runs (default all)")
 	fl.StringVar(&f.format, "format", "text", "output: text or json")
 	return cmd
@@ -74,7 +75,21 @@ func (a *app) history(cmd *cobra.Command, f historyFlags) error {
 		return enc.Encode(runs)
 	}
 	if len(runs) == 0 {
-		fmt.Fprintf(a.stdout, "no runs recorded in %s\n", store.Where)
+		if f.vendor == "" {
+			fmt.Fprintf(a.stdout, "no runs recorded in %s\n", store.Where)
+			return nil
+		}
+		// Say who is recorded: the name given is most often a part or a
+		// misspelling of one of them.
+		names, err := store.Vendors(cmd.Context())
+		if err != nil {
+			return err
+		}
+		if len(names) == 0 {
+			fmt.Fprintf(a.stdout, "no runs recorded in %s\n", store.Where)
+			return nil
+		}
+		fmt.Fprintf(a.stdout, "no runs of vendor %q in %s; vendors recorded: %s\n", f.vendor, store.Where, strings.Join(names, ", "))
 		return nil
 	}
 	t := tablewriter.NewTable(a.stdout, plainHeader)
@@ -105,7 +120,7 @@ func (a *app) history(cmd *cobra.Command, f historyFlags) error {
 	// For one vendor, say what changed between its last two runs.
 	var mine []history.Run
 	for _, r := range runs {
-		if r.Vendor == f.vendor {
+		if strings.EqualFold(r.Vendor, f.vendor) {
 			mine = append(mine, r)
 		}
 	}
