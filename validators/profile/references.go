@@ -38,6 +38,10 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 			return
 		}
 		typ = w.resolveLocally(ref, rp)
+	case strings.HasPrefix(ref, "urn:") && absoluteURI(ref) && !strings.ContainsAny(ref, " \t\r\n"):
+		// Any other URN is an absolute URI too: a Bundle entry may carry it
+		// as its fullUrl (R4 §2.36.4.1), and nothing else tells its type.
+		typ = w.resolveLocally(ref, rp)
 	default:
 		if strings.ContainsAny(ref, " \t\r\n") {
 			w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %q is not valid: it contains whitespace", ref), "")
