@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/carecert/carecert/model"
 )
 
 //go:embed schema/report.schema.json
@@ -36,13 +38,29 @@ func MarshalJSON(rep any) ([]byte, error) {
 }
 
 // WriteFileAtomic writes data to path through a temporary file and a rename, so
-// that an interrupted run never leaves a half-written report behind.
+// that an interrupted run never leaves a half-written report behind. The file
+// gets mode 0644 less the umask.
 func WriteFileAtomic(path string, data []byte) error {
+	return WriteFileAtomicPerm(path, data, 0o644)
+}
+
+// FilePerm is the mode the files of rep are written with, less the umask: a
+// report that keeps full evidence quotes names, NHS numbers and birth dates,
+// so only its owner may read it.
+func FilePerm(rep *model.Report) os.FileMode {
+	if rep.Evidence == "full" {
+		return 0o600
+	}
+	return 0o644
+}
+
+// WriteFileAtomicPerm is WriteFileAtomic with mode perm (less the umask).
+func WriteFileAtomicPerm(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	tmp, err := createTemp(dir, "."+filepath.Base(path)+".")
+	tmp, err := createTemp(dir, "."+filepath.Base(path)+".", perm)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -60,13 +78,13 @@ func WriteFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-// createTemp creates a new file for writing with mode 0644 less the user's
+// createTemp creates a new file for writing with mode perm less the user's
 // umask (os.CreateTemp's 0600 would need a chmod that ignores the umask: a
 // user who set umask 077 for reports with patient data gets 0600).
-func createTemp(dir, prefix string) (*os.File, error) {
+func createTemp(dir, prefix string, perm os.FileMode) (*os.File, error) {
 	for range 100 {
 		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}

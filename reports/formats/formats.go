@@ -102,7 +102,8 @@ func Files() []string {
 	return out
 }
 
-// WriteAll writes every format that has a file into dir.
+// WriteAll writes every format that has a file into dir, readable by its owner
+// only when rep keeps full evidence (see reports.FilePerm).
 func WriteAll(dir string, rep *model.Report, opt reports.RenderOptions) error {
 	for _, f := range All() {
 		if f.File() == "" {
@@ -112,7 +113,7 @@ func WriteAll(dir string, rep *model.Report, opt reports.RenderOptions) error {
 		if err := f.Render(&b, rep, opt); err != nil {
 			return fmt.Errorf("%s: %w", f.Name(), err)
 		}
-		if err := reports.WriteFileAtomic(filepath.Join(dir, f.File()), b.Bytes()); err != nil {
+		if err := reports.WriteFileAtomicPerm(filepath.Join(dir, f.File()), b.Bytes(), reports.FilePerm(rep)); err != nil {
 			return err
 		}
 	}
