@@ -220,11 +220,11 @@ waivers:
 
 	Describe("diff", func() {
 		It("exits 1 with --fail-on new only when the release breaks what the baseline passed", func() {
-			code, stdout, _ := carecert("diff", "--baseline", filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"), "--fail-on", "new")
+			code, stdout, _ := carecert("diff", "--baseline", filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"), "--fail-on", "new", "--other-vendor")
 			Expect(code).To(Equal(exitFailed))
 			Expect(stdout).To(ContainSubstring("2 new failure(s)"))
 
-			code, stdout, _ = carecert("diff", "--baseline", oakfield, riverside, "--fail-on", "new")
+			code, stdout, _ = carecert("diff", "--baseline", oakfield, riverside, "--fail-on", "new", "--other-vendor")
 			Expect(code).To(Equal(0))
 			Expect(stdout).To(ContainSubstring("0 new failure(s), 2 fixed"))
 
@@ -235,8 +235,21 @@ waivers:
 		})
 
 		It("writes Markdown for a pull-request comment", func() {
-			_, stdout, _ := carecert("diff", "--baseline", filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"), "--format", "markdown")
+			_, stdout, _ := carecert("diff", "--baseline", filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"), "--format", "markdown", "--other-vendor")
 			Expect(stdout).To(HavePrefix("### ❌ carecert upgrade diff:"))
+		})
+
+		It("refuses two vendors' reports with exit 2 unless told, then warns on stderr", func() {
+			code, stdout, stderr := carecert("diff", "--baseline", filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"), "--fail-on", "new")
+			Expect(code).To(Equal(exitUsage))
+			Expect(stdout).To(BeEmpty())
+			Expect(stderr).To(ContainSubstring(`the baseline is of vendor "Riverside Clinical Systems" and the report of "Oakfield Health Software"`))
+			Expect(stderr).To(ContainSubstring("--other-vendor"))
+
+			code, stdout, stderr = carecert("diff", "--baseline", filepath.Join(riverside, "report.json"), filepath.Join(oakfield, "report.json"), "--other-vendor")
+			Expect(code).To(Equal(0))
+			Expect(stderr).To(ContainSubstring(`warning: these reports are of two different vendors: "Riverside Clinical Systems" (baseline) and "Oakfield Health Software"`))
+			Expect(stdout).To(HavePrefix("warning: these reports are of two different vendors"))
 		})
 
 		It("rejects bad usage with exit 2", func() {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/carecert/carecert/reports/diff"
@@ -8,7 +10,7 @@ import (
 
 type diffFlags struct {
 	baseline, failOn, format string
-	all                      bool
+	all, otherVendor         bool
 }
 
 func (a *app) diffCommand() *cobra.Command {
@@ -25,7 +27,10 @@ passed or warned in the baseline and fails now.
 --fail-on decides the exit code: new (exit 1 only when the release breaks
 something the baseline passed), any (exit 1 when anything fails now) or never
 (the default). --format text, markdown (for pull-request comments) or json.
-Exit 2 when a report cannot be read.`,
+Exit 2 when a report cannot be read, or when the two reports are of different
+vendors: a baseline of another supplier is almost always a wrong path, and a
+gate must not pass on it. --other-vendor compares them anyway, with a warning
+(carecert compare puts vendors side by side).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.diff(args[0], f)
@@ -36,6 +41,7 @@ Exit 2 when a report cannot be read.`,
 	fl.StringVar(&f.failOn, "fail-on", "never", "exit 1 on: new, any or never")
 	fl.StringVar(&f.format, "format", "text", "output: text, markdown or json")
 	fl.BoolVar(&f.all, "all", false, "list unchanged passing requirements too (text output)")
+	fl.BoolVar(&f.otherVendor, "other-vendor", false, "compare reports of two different vendors (else exit 2)")
 	return cmd
 }
 
@@ -58,6 +64,12 @@ func (a *app) diff(current string, f diffFlags) error {
 		return usageError("%v", err)
 	}
 	d := diff.Compare(old, cur)
+	if d.OtherVendor {
+		if !f.otherVendor {
+			return usageError("the baseline is of vendor %q and the report of %q: give the same vendor's earlier report as --baseline, or --other-vendor to compare two vendors anyway", d.Baseline.Vendor, d.Current.Vendor)
+		}
+		fmt.Fprintln(a.stderr, "warning: "+d.VendorWarning())
+	}
 	switch f.format {
 	case "markdown":
 		err = d.Markdown(a.stdout)

@@ -70,6 +70,10 @@ type Diff struct {
 	// did: a completeness that fell from 99% to 80% is news even when the
 	// requirement still passes.
 	Measures []MeasureChange `json:"measures,omitempty"`
+	// OtherVendor is set when the two reports are of different vendors (names
+	// compared without regard to case): such a diff is most often a wrong
+	// baseline, and every rendering says so first.
+	OtherVendor bool `json:"other_vendor,omitempty"`
 }
 
 // MeasureChange is one measure (summed over targets) in both reports.
@@ -151,6 +155,7 @@ func side(r *model.Report) Side {
 // id, whatever the targets are called.
 func Compare(baseline, current *model.Report) *Diff {
 	d := &Diff{Baseline: side(baseline), Current: side(current), Counts: map[Status]int{}}
+	d.OtherVendor = !strings.EqualFold(strings.TrimSpace(d.Baseline.Vendor), strings.TrimSpace(d.Current.Vendor))
 	old, cur := collect(baseline), collect(current)
 	keys := map[string]bool{}
 	for k := range old {
@@ -266,10 +271,23 @@ func (d *Diff) Headline() string {
 		d.Baseline, d.Current, d.Counts[NewFailure], d.Counts[Fixed], d.Counts[StillFails], d.Counts[StillPass], d.Counts[Added], d.Counts[Removed])
 }
 
+// VendorWarning is the sentence that says two reports are of different
+// vendors, or "" when they are of one.
+func (d *Diff) VendorWarning() string {
+	if !d.OtherVendor {
+		return ""
+	}
+	return fmt.Sprintf("these reports are of two different vendors: %q (baseline) and %q; the changes below are between suppliers, not releases", d.Baseline.Vendor, d.Current.Vendor)
+}
+
 // Console prints the changes as a table; all adds the unchanged passing ones.
+// The verdict comes before any table: it is what a reader looks for first.
 func (d *Diff) Console(w io.Writer, all bool) error {
-	fmt.Fprintln(w, d.Headline())
+	if warn := d.VendorWarning(); warn != "" {
+		fmt.Fprintln(w, "warning: "+warn)
+	}
 	fmt.Fprintf(w, "verdict: %s → %s\n", d.Baseline.Decision, d.Current.Decision)
+	fmt.Fprintln(w, d.Headline())
 	t := tablewriter.NewTable(w, plainHeader)
 	t.Header("Change", "Requirement", "Level", "Baseline", "Now", "Errors before", "Errors now", "Failing on")
 	for _, e := range d.Entries {
@@ -317,6 +335,9 @@ func (d *Diff) Markdown(w io.Writer) error {
 		mark = "❌"
 	}
 	fmt.Fprintf(w, "### %s carecert upgrade diff: %s → %s\n\n", mark, md(d.Baseline.String()), md(d.Current.String()))
+	if warn := d.VendorWarning(); warn != "" {
+		fmt.Fprintf(w, "> **Warning:** %s.\n\n", md(warn))
+	}
 	fmt.Fprintf(w, "Verdict: **%s** → **%s**\n\n", d.Baseline.Decision, d.Current.Decision)
 	fmt.Fprintf(w, "| New failures | Fixed | Still failing | Still passing | Added | Removed |\n|---:|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d | %d |\n\n",
 		d.Counts[NewFailure], d.Counts[Fixed], d.Counts[StillFails], d.Counts[StillPass], d.Counts[Added], d.Counts[Removed])

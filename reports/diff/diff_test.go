@@ -3,6 +3,7 @@ package diff_test
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -115,6 +116,36 @@ var _ = Describe("Compare", func() {
 		Expect(con.String()).To(MatchRegexp(`completeness:Patient.birthDate\s+│ 99.0% \(99/100\)\s+│ 80.0% \(160/200\)\s+│ -19.00 pts`))
 		Expect(d.Markdown(&md)).To(Succeed())
 		Expect(md.String()).To(ContainSubstring("| `carecert/INPUT` | `completeness:Patient.birthDate` | 99.0% (99/100) | 80.0% (160/200) | -19.00 pts |"))
+	})
+
+	It("says first when the reports are of two vendors, and gives the verdict before any table", func() {
+		baseline.Targets[0].Results[0].Measures = []model.Measure{{Name: "completeness:Patient.birthDate", Numerator: 99, Denominator: 100}}
+		release.Targets[0].Results[0].Measures = []model.Measure{{Name: "completeness:Patient.birthDate", Numerator: 80, Denominator: 100}}
+		release.Vendor.Name = "OAKFIELD "
+		Expect(diff.Compare(baseline, release).OtherVendor).To(BeFalse(), "the same name in another case is the same vendor")
+
+		release.Vendor.Name = "Riverside"
+		d := diff.Compare(baseline, release)
+		Expect(d.OtherVendor).To(BeTrue())
+		var con bytes.Buffer
+		Expect(d.Console(&con, false)).To(Succeed())
+		lines := strings.Split(con.String(), "\n")
+		Expect(lines[0]).To(Equal(`warning: these reports are of two different vendors: "Oakfield" (baseline) and "Riverside"; the changes below are between suppliers, not releases`))
+		Expect(lines[1]).To(HavePrefix("verdict: "))
+		Expect(strings.Index(con.String(), "verdict: ")).To(BeNumerically("<", strings.Index(con.String(), "Measures that moved")))
+
+		var md bytes.Buffer
+		Expect(d.Markdown(&md)).To(Succeed())
+		Expect(md.String()).To(ContainSubstring("\n\n> **Warning:** these reports are of two different vendors:"))
+		var js bytes.Buffer
+		Expect(d.JSON(&js)).To(Succeed())
+		Expect(js.String()).To(ContainSubstring(`"other_vendor": true`))
+
+		release.Vendor.Name = "Oakfield"
+		var same bytes.Buffer
+		Expect(diff.Compare(baseline, release).Console(&same, false)).To(Succeed())
+		Expect(same.String()).To(HavePrefix("verdict: "))
+		Expect(same.String()).NotTo(ContainSubstring("warning"))
 	})
 
 	It("writes Markdown for a pull request and JSON for tools", func() {
