@@ -17,6 +17,7 @@ import (
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/markdown"
 )
 
 // Status is how a requirement changed between the baseline and the release.
@@ -364,7 +365,7 @@ func (d *Diff) markdownMeasures(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "\n<details><summary>Measures that moved (%d)</summary>\n\n| Requirement | Measure | Baseline | Now | Change |\n|---|---|---:|---:|---:|\n", len(d.Measures))
 	for _, m := range d.Measures {
-		fmt.Fprintf(w, "| `%s` | `%s` | %s | %s | %s |\n", m.Requirement, md(m.Name), measureText(m.Baseline), measureText(m.Current), changeText(m))
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", m.Requirement, markdown.Code(m.Name), measureText(m.Baseline), measureText(m.Current), changeText(m))
 	}
 	_, err := fmt.Fprintln(w, "\n</details>")
 	return err
@@ -377,10 +378,9 @@ func (d *Diff) JSON(w io.Writer) error {
 	return enc.Encode(d)
 }
 
-// md escapes text for a Markdown table cell.
-func md(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+// md escapes supplier text (vendor names, requirement titles) the way the
+// report summary does, so that a diff comment cannot carry planted Markdown.
+func md(s string) string { return markdown.Escape(s) }
 
 // plainHeader keeps header cells as written: vendor names and releases
 // ("11.0.4") must not be re-cased or re-spaced.

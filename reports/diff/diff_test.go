@@ -166,4 +166,11 @@ var _ = Describe("Compare", func() {
 		Expect(d.Console(&con, false)).To(Succeed())
 		Expect(con.String()).To(MatchRegexp(`new failure\s+│ fhir-r4-structure/STRUCT-02\s+│ SHALL`))
 	})
+
+	It("escapes Markdown a vendor plants in its name", func() {
+		release.Vendor.Name = "[Certified](https://evil.example) **ok** <b>"
+		var md bytes.Buffer
+		Expect(diff.Compare(baseline, release).Markdown(&md)).To(Succeed())
+		Expect(md.String()).To(ContainSubstring("→ \\[Certified\\](https\\://evil.example) \\*\\*ok\\*\\* &lt;b&gt; 11.1\n"))
+	})
 })

@@ -181,7 +181,7 @@ func Summary(w io.Writer, rep *model.Report) error {
 				if f.Evidence != "" && f.Evidence != reports.Redacted {
 					msg += " (found " + f.Evidence + ")"
 				}
-				fmt.Fprintf(&b, "| %s | %s | `%s/%s` | %s | %s | %s |\n", f.Severity, code(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), code(f.Path), Escape(msg))
+				fmt.Fprintf(&b, "| %s | %s | `%s/%s` | %s | %s | %s |\n", f.Severity, Code(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), Code(f.Path), Escape(msg))
 			}
 		}
 		b.WriteString("\n</details>\n")
@@ -190,8 +190,8 @@ func Summary(w io.Writer, rep *model.Report) error {
 	return err
 }
 
-// code formats text as inline code, or nothing when there is no text.
-func code(s string) string {
+// Code formats text as inline code, or nothing when there is no text.
+func Code(s string) string {
 	if s == "" {
 		return ""
 	}
