@@ -24,16 +24,15 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 	if len(t.profiles) > 0 {
 		canonical = t.profiles[0]
 	}
-	if k.path == "Extension.extension" || strings.HasSuffix(k.path, ".extension.extension") || !strings.Contains(url, "/") {
-		// A nested extension of a complex extension is identified by a
-		// relative url and defined by the parent's slices.
-		if !strings.Contains(url, "://") && !strings.HasPrefix(url, "urn:") {
-			w.object(m, k, t, path, false)
-			return
-		}
+	if !strings.Contains(url, "://") && !strings.HasPrefix(url, "urn:") && len(t.profiles) == 0 {
+		w.subExtension(m, k, t, url, path)
+		return
 	}
 	p, err := w.e.Plan(canonical)
 	if err != nil {
+		saved := w.extParent
+		w.extParent = &extParent{url: url}
+		defer func() { w.extParent = saved }()
 		// An extension is only usable when its definition can be found: its
 		// value cannot be checked, and a reader cannot know what it means.
 		// Feeds that carry extensions of a guide the user cannot load list
@@ -73,11 +72,65 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 	if msg := w.contextAllows(p, host, path, k); msg != "" {
 		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not allowed here: %s", url, msg), "")
 	}
-	saved := w.extURL
-	w.extURL = url
+	saved, savedParent := w.extURL, w.extParent
+	w.extURL, w.extParent = url, &extParent{url: url, plan: p}
 	w.object(m, p.root, nil, path, false)
-	w.extURL = saved
+	w.extURL, w.extParent = saved, savedParent
 	w.invariants(p.root, &typeInfo{code: "Extension"}, m, nil, path)
+}
+
+// extParent is a complex extension whose sub-extensions are being walked;
+// plan is nil when no loaded definition declares it.
+type extParent struct {
+	url  string
+	plan *Plan
+}
+
+// subExtension handles an extension with a relative url. R4 §2.17.1: only the
+// sub-extensions of a complex extension are identified by a relative url (the
+// name its definition gives them); every other extension needs an absolute
+// one. A sub-extension the parent's definition does not declare is an error,
+// as the reference validator rules; under an unknown parent, or one a profile
+// defines inline (Patient.extension.extension), nothing can be told.
+func (w *walker) subExtension(m map[string]any, k *node, t *typeInfo, url, path string) {
+	w.object(m, k, t, path, false)
+	nested := k.path == "Extension.extension" || strings.HasSuffix(k.path, ".extension.extension")
+	switch {
+	case !nested || w.extParent == nil:
+		w.add(model.Error, CodeExtension, path+".url", fmt.Sprintf("extension url %s is relative: an extension's url must be absolute; only the sub-extensions of a complex extension use the relative names its definition declares", url), url)
+	case w.extParent.plan == nil || k.path != "Extension.extension":
+		return
+	default:
+		declared := declaredSubExtensions(w.extParent.plan)
+		if !slices.Contains(declared, url) {
+			why := "it declares no sub-extensions"
+			if len(declared) > 0 {
+				why = "it declares " + strings.Join(declared, ", ")
+			}
+			w.add(model.Error, CodeExtension, path+".url", fmt.Sprintf("sub-extension %s is not defined by the extension %s (%s)", url, w.extParent.url, why), url)
+		}
+	}
+}
+
+// declaredSubExtensions lists the relative urls a complex extension's
+// definition fixes on the slices of its Extension.extension.
+func declaredSubExtensions(p *Plan) []string {
+	var out []string
+	if p.root == nil {
+		return nil
+	}
+	ext := p.root.kidIndex["extension"]
+	if ext == nil {
+		return nil
+	}
+	for _, s := range ext.slices {
+		if u := s.kidIndex["url"]; u != nil {
+			if v, ok := u.fixed.(string); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // contextAllows checks an extension definition's context against where the

@@ -112,6 +112,10 @@ type walker struct {
 	// extURL is the url of the extension whose content is being walked,
 	// for extensions whose context is another extension.
 	extURL string
+	// extParent is the complex extension whose content is being walked (nil
+	// outside extensions): its definition declares the relative urls of its
+	// sub-extensions.
+	extParent *extParent
 	// depth counts the conformance checks this walk is nested in (profile
 	// discriminators, target profiles), which bounds cycles of references.
 	depth int
