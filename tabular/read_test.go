@@ -256,6 +256,23 @@ var _ = Describe("the csv target", func() {
 		Expect(recs[0].Type).To(Equal("before"))
 		Expect(recs[2].Type).To(Equal("now"))
 	})
+
+	It("reads on past a dangling link in a folder, reporting it", func() {
+		Expect(os.Symlink(filepath.Join(dir, "gone.csv"), filepath.Join(dir, "lost.csv"))).To(Succeed())
+		reg := target.NewRegistry()
+		csvtarget.Register(reg)
+		t, _, err := reg.Open(target.Spec{Name: "t", Path: dir, Type: "csv", Options: check.Params{"delimiter": ";"}})
+		Expect(err).NotTo(HaveOccurred())
+		var got []string
+		for _, r := range collect(t) {
+			name := filepath.Base(r.Source)
+			if r.Problem != nil {
+				name += " " + r.Problem.Code
+			}
+			got = append(got, name)
+		}
+		Expect(got).To(Equal([]string{"before.csv", "lost.csv input.unreadable", "now.csv", "now.csv"}))
+	})
 })
 
 var _ = Describe("Read, beyond the ordinary", func() {

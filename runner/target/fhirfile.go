@@ -55,17 +55,18 @@ func (t *fhirFiles) Records(ctx context.Context, emit Emit) error {
 	}
 	guarded := guard(ctx, emit)
 	for _, f := range files {
-		if err := readOrReport(model.KindFHIR, f, guarded, func(f string) error { return fhir.ReadFile(f, fhir.Emit(guarded)) }); err != nil {
+		if err := ReadOrReport(model.KindFHIR, f, guarded, func(f string) error { return fhir.ReadFile(f, fhir.Emit(guarded)) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// readOrReport reads one listed file with read or, when the file cannot be
-// opened (a dangling link, no permission), emits that as an INPUT problem so
-// that one bad file neither stops the target nor goes unmentioned.
-func readOrReport(kind model.Kind, path string, emit Emit, read func(string) error) error {
+// ReadOrReport reads one listed file of a folder target with read or, when
+// the file cannot be opened (a dangling link, no permission), emits that as an
+// INPUT problem so that one bad file neither stops the target nor goes
+// unmentioned.
+func ReadOrReport(kind model.Kind, path string, emit Emit, read func(string) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return emit(&model.Record{Kind: kind, Source: path, Problem: &model.Finding{

@@ -51,7 +51,7 @@ func (t *hl7v2Files) Records(ctx context.Context, emit Emit) error {
 		return err
 	}
 	for _, f := range files {
-		if err := readOrReport(model.KindHL7v2, f, emit, func(f string) error { return ReadHL7v2File(ctx, f, emit) }); err != nil {
+		if err := ReadOrReport(model.KindHL7v2, f, emit, func(f string) error { return ReadHL7v2File(ctx, f, emit) }); err != nil {
 			return err
 		}
 	}
@@ -202,7 +202,7 @@ func (t *hl7v2Shard) Records(ctx context.Context, emit Emit) error {
 	return t.shard.readFiles(files, splittableHL7v2,
 		func(f string, start, end int64) error { return ReadHL7v2Range(ctx, f, start, end, emit) },
 		func(f string) error {
-			return readOrReport(model.KindHL7v2, f, emit, func(f string) error { return ReadHL7v2File(ctx, f, emit) })
+			return ReadOrReport(model.KindHL7v2, f, emit, func(f string) error { return ReadHL7v2File(ctx, f, emit) })
 		})
 }
 

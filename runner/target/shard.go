@@ -85,7 +85,7 @@ func (t *fhirShard) Records(ctx context.Context, emit Emit) error {
 	return t.shard.readFiles(files, splittable,
 		func(f string, start, end int64) error { return fhir.ReadNDJSONRange(f, start, end, guarded) },
 		func(f string) error {
-			return readOrReport(model.KindFHIR, f, Emit(guarded), func(f string) error { return fhir.ReadFile(f, guarded) })
+			return ReadOrReport(model.KindFHIR, f, Emit(guarded), func(f string) error { return fhir.ReadFile(f, guarded) })
 		})
 }
 

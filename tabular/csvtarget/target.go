@@ -164,7 +164,7 @@ func (t *Target) Records(ctx context.Context, emit target.Emit) error {
 	o := t.opts
 	o.HasBaseline = t.baseline != ""
 	for _, f := range t.files {
-		if err := tabular.ReadFile(f, o, guarded); err != nil {
+		if err := target.ReadOrReport(model.KindCSV, f, guarded, func(f string) error { return tabular.ReadFile(f, o, guarded) }); err != nil {
 			return err
 		}
 	}
