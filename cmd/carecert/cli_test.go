@@ -170,6 +170,17 @@ var _ = Describe("carecert validate", func() {
 		Expect(stdout).NotTo(MatchRegexp(`feed.ndjson:3: error`), "the third record is valid")
 	})
 
+	It("fails a folder with a dangling link, naming it, and still reads the files after it", func() {
+		feed := filepath.Join(dir, "feed")
+		writeFile(feed, "a.ndjson", "{\"resourceType\":\"Patient\",\"id\":\"a\"}\n")
+		Expect(os.Symlink(filepath.Join(feed, "gone.ndjson"), filepath.Join(feed, "b.ndjson"))).To(Succeed())
+		c := writeFile(feed, "c.ndjson", "{\"resourceType\":\"Patient\",\"id\":\"c\",\"gender\":\"F\"}\n")
+		code, stdout, _ := carecert("validate", feed)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring(filepath.Join(feed, "b.ndjson") + ": error: cannot open the file: no such file or directory"))
+		Expect(stdout).To(ContainSubstring(c + `:1: error Patient/c at Patient.gender: "F" is not one of the allowed codes`))
+	})
+
 	It("reports a key written twice in a JSON object, and an element repeated where XML allows one, at the key and element", func() {
 		p := writeFile(dir, "p.json", "{\"resourceType\":\"Patient\",\"id\":\"a\",\n\"gender\":\"male\",\"gender\":\"female\"}")
 		code, stdout, _ := carecert("validate", p)
