@@ -20,8 +20,12 @@ const (
 	NotFound   = "not-found"
 	BadRequest = "bad-request"
 	Format     = "format"
-	Create     = "create"
-	Update     = "update"
+	// UnknownParam is a search with a parameter no server defines, under
+	// Prefer: handling=strict (must be refused) or handling=lenient (must
+	// be ignored); the Label ends with the handling asked for.
+	UnknownParam = "unknown-param"
+	Create       = "create"
+	Update       = "update"
 
 	// Sample is a search made only to find ids to read, when the plan does
 	// not ask for searches to be judged.

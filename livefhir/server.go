@@ -42,6 +42,9 @@ var readOnly = []string{
 	fhirclient.NotFound, fhirclient.BadRequest, fhirclient.Format, fhirclient.XML, fhirclient.Recall,
 }
 
+// unknownParam is a search parameter no server defines.
+const unknownParam = "carecert-unknown"
+
 // Server is the fhir-server target.
 type Server struct {
 	// client is the last run's, for Secrets.
@@ -354,6 +357,13 @@ func (p *probe) run(ctx context.Context) error {
 			q := url.Values{"_lastUpdated": {"not-a-date"}}
 			p.do(ctx, fhirclient.Request{Interaction: fhirclient.BadRequest, Label: typ + "?_lastUpdated=not-a-date", Path: typ, Query: q,
 				Header: http.Header{"Prefer": {"handling=strict"}}}, func(ex *fhirclient.Exchange) { ex.Type = typ })
+			// A parameter no server defines: refused when strict handling is
+			// asked for, ignored (and left out of the self link) when lenient.
+			for _, handling := range []string{"strict", "lenient"} {
+				q := url.Values{unknownParam: {"1"}}
+				p.do(ctx, fhirclient.Request{Interaction: fhirclient.UnknownParam, Label: typ + "?" + unknownParam + "=1 (handling=" + handling + ")", Path: typ, Query: q,
+					Header: http.Header{"Prefer": {"handling=" + handling}}}, func(ex *fhirclient.Exchange) { ex.Type = typ })
+			}
 		}
 	}
 	if t.interactions[fhirclient.Format] {

@@ -89,6 +89,10 @@ var _ = Describe("fhir-server target against a third-party FHIR server (Medplum'
 		}
 		// The router's searches give Bundle.total but no next link, and its
 		// history entries have no request or response: found, as they are.
+		// It ignores an unknown parameter even under handling=strict, and
+		// its searchsets have no self link to show what a lenient search
+		// used: found, as they are (API-18 is a SHOULD).
+		Expect(codes(result(rep, "api", "API-18"))).To(ConsistOf("api.unknown-param-strict", "api.self-link"))
 		Expect(codes(result(rep, "api", "API-06"))).To(HaveEach("api.paging-total"))
 		Expect(codes(result(rep, "api", "API-07"))).To(HaveEach("api.history-entry"))
 		// Writes, SMART and negative auth tests were not asked for.

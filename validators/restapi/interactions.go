@@ -3,6 +3,7 @@ package restapi
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
@@ -219,6 +220,50 @@ func notFound(ex *fhirclient.Exchange) []model.Finding {
 
 func badRequest(ex *fhirclient.Exchange) []model.Finding {
 	return outcomeWith(ex, "api.bad-request", "search "+ex.Label+" (with Prefer: handling=strict)", http.StatusBadRequest)
+}
+
+// unknownParam judges a search with a parameter no server defines, by the
+// handling its Label says was asked for.
+func unknownParam(ex *fhirclient.Exchange) []model.Finding {
+	what := "search " + ex.Label
+	if strings.HasSuffix(ex.Label, "(handling=strict)") {
+		if f := answered(ex, what); f != nil {
+			return f
+		}
+		if ex.Status < 400 || ex.Status > 499 {
+			return fail(ex, "api.unknown-param-strict", "%s returned HTTP %d, want a 4xx error naming the unknown parameter", what, ex.Status)
+		}
+		if ex.ResourceType() != "OperationOutcome" {
+			return fail(ex, "api.unknown-param-outcome", "%s returned HTTP %d with %s, want an OperationOutcome", what, ex.Status, describe(ex))
+		}
+		return nil
+	}
+	if f := status(ex, "api.unknown-param-lenient", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != "Bundle" {
+		return fail(ex, "api.unknown-param-lenient", "%s returned %s, want a searchset Bundle", what, describe(ex))
+	}
+	links, _ := ex.Resource["link"].([]any)
+	for _, l := range links {
+		m, _ := l.(map[string]any)
+		if m["relation"] != "self" {
+			continue
+		}
+		self, _ := m["url"].(string)
+		u, err := url.Parse(self)
+		if err != nil {
+			return fail(ex, "api.self-link", "%s returned a self link that is not a URL: %q", what, self)
+		}
+		// The Label is Type?name=value (handling=...).
+		_, asked, _ := strings.Cut(ex.Label, "?")
+		name, _, _ := strings.Cut(asked, "=")
+		if u.Query().Has(name) {
+			return fail(ex, "api.self-link", "%s ignored the unknown parameter but its self link %q shows it as used", what, self)
+		}
+		return nil
+	}
+	return fail(ex, "api.self-link", "%s returned a Bundle without a self link, which must show the parameters the search used", what)
 }
 
 func format(ex *fhirclient.Exchange) []model.Finding {

@@ -28,6 +28,7 @@ func Register(reg *check.Registry) {
 	reg.Register("fhir-api-history", "history returns a history Bundle with request and response in each entry", perExchange(history, fhirclient.History))
 	reg.Register("fhir-api-not-found", "an unknown id gives 404 with an OperationOutcome", perExchange(notFound, fhirclient.NotFound))
 	reg.Register("fhir-api-bad-request", "a malformed search parameter gives 400 with an OperationOutcome", perExchange(badRequest, fhirclient.BadRequest))
+	reg.Register("fhir-api-unknown-param", "an unknown search parameter is refused under Prefer: handling=strict and ignored, and left out of the self link, under handling=lenient", perExchange(unknownParam, fhirclient.UnknownParam))
 	reg.Register("fhir-api-format", "_format and Accept asking for JSON give FHIR JSON", perExchange(format, fhirclient.Format))
 	reg.Register("fhir-api-write", "create gives 201 with a Location; update gives 200 or 201", perExchange(write, fhirclient.Create, fhirclient.Update))
 	reg.Register("fhir-api-search-recall", "searches built from resources read earlier find them: _id by GET and POST, references bare and Type/id, system|code tokens", perExchange(searchRecall, fhirclient.Recall))
