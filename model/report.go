@@ -92,10 +92,13 @@ func (r *Result) IsInput() bool { return r.Suite == InputSuite && r.Requirement 
 
 // Result is one requirement's outcome on one target.
 type Result struct {
-	Suite       string  `json:"suite"`
-	Requirement string  `json:"requirement"`
-	Level       Level   `json:"level"`
-	Title       string  `json:"title"`
+	Suite       string `json:"suite"`
+	Requirement string `json:"requirement"`
+	Level       Level  `json:"level"`
+	Title       string `json:"title"`
+	// Description is the requirement's text in its suite, for renderings
+	// that explain a rule (SARIF's help); empty in older reports.
+	Description string  `json:"description,omitempty"`
 	Check       string  `json:"check"`
 	Outcome     Outcome `json:"outcome"`
 	Message     string  `json:"message"`

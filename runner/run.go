@@ -451,7 +451,7 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 	for i, c := range cs {
 		res := model.Result{
 			Suite: c.suite.ID, Requirement: c.req.ID, Level: c.req.Level,
-			Title: c.req.Title, Check: c.req.Check,
+			Title: c.req.Title, Description: strings.TrimSpace(c.req.Description), Check: c.req.Check,
 		}
 		tally := w.tallies[i]
 		if tr.Error != "" && tally.Evaluated == 0 {

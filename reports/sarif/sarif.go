@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,9 @@ type Rule struct {
 	ID                   string         `json:"id"`
 	Name                 string         `json:"name,omitempty"`
 	ShortDescription     Message        `json:"shortDescription"`
+	FullDescription      Message        `json:"fullDescription"`
+	Help                 Message        `json:"help"`
+	HelpURI              string         `json:"helpUri,omitempty"`
 	DefaultConfiguration Configuration  `json:"defaultConfiguration"`
 	Properties           map[string]any `json:"properties,omitempty"`
 }
@@ -138,6 +142,10 @@ func Build(rep *model.Report) *Log {
 	if run.Tool.Driver.Name == "" {
 		run.Tool.Driver.Name = "carecert"
 	}
+	sources := map[string]string{}
+	for _, s := range rep.Suites {
+		sources[s.ID] = s.Source
+	}
 	rules := map[string]int{}
 	var counted, kept int64
 	for _, t := range rep.Targets {
@@ -149,6 +157,8 @@ func Build(rep *model.Report) *Log {
 				rules[id] = idx
 				run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, Rule{
 					ID: id, Name: res.Requirement, ShortDescription: Message{Text: res.Title},
+					FullDescription: Message{Text: fullDescription(res)}, Help: Message{Text: help(res, sources[res.Suite])},
+					HelpURI:              helpURI(sources[res.Suite]),
 					DefaultConfiguration: Configuration{Level: ruleLevel(res.Level)},
 					Properties:           map[string]any{"suite": res.Suite, "requirementLevel": string(res.Level), "check": res.Check},
 				})
@@ -198,6 +208,38 @@ func Marshal(rep *model.Report) ([]byte, error) {
 		return nil, err
 	}
 	return append(data, '\n'), nil
+}
+
+// fullDescription is the requirement's text in its suite, else its title:
+// code-scanning tools show a rule's full description and reject none.
+func fullDescription(res model.Result) string {
+	if res.Description != "" {
+		return res.Description
+	}
+	return res.Title
+}
+
+// help says what the rule asks, how strongly and where it is written.
+func help(res model.Result, source string) string {
+	text := fmt.Sprintf("%s (%s, suite %s, check %s).", fullDescription(res), res.Level, res.Suite, res.Check)
+	if source != "" {
+		text += " Defined in " + source + "."
+	}
+	return text
+}
+
+// builtinSuites is where carecert's own suites are published, so that a
+// reader of a code-scanning alert can read the requirement in full.
+const builtinSuites = "https://github.com/carecert/carecert/blob/main/suites/builtin/"
+
+// helpURI links a rule to its suite when the suite is one of carecert's own;
+// a suite file of the user's has no address anyone else can open.
+func helpURI(source string) string {
+	id, ok := strings.CutPrefix(source, "builtin:")
+	if !ok || id == "" {
+		return ""
+	}
+	return builtinSuites + id + ".yaml"
 }
 
 func ruleLevel(l model.Level) string {

@@ -66,6 +66,43 @@ var _ = Describe("SARIF", func() {
 		Expect(run["properties"].(map[string]any)["verdict"]).To(Equal("Not certified"))
 	})
 
+	It("explains every rule: full description and help from the suite, a link where the suite is published", func() {
+		rules := func(rep *model.Report) map[string]map[string]any {
+			data, err := sarif.Marshal(rep)
+			Expect(err).NotTo(HaveOccurred())
+			var log map[string]any
+			Expect(json.Unmarshal(data, &log)).To(Succeed())
+			out := map[string]map[string]any{}
+			for _, r := range log["runs"].([]any)[0].(map[string]any)["tool"].(map[string]any)["driver"].(map[string]any)["rules"].([]any) {
+				rule := r.(map[string]any)
+				// Code scanning rejects a rule without these texts.
+				Expect(rule["fullDescription"].(map[string]any)["text"]).NotTo(BeEmpty(), rule["id"])
+				Expect(rule["help"].(map[string]any)["text"]).NotTo(BeEmpty(), rule["id"])
+				out[rule["id"].(string)] = rule
+			}
+			return out
+		}
+		byID := rules(rep)
+		schema := byID["fhir-r4-structure/STRUCT-02"]
+		Expect(schema["fullDescription"]).To(Equal(map[string]any{"text": "Each resource, and each resource contained in it, validates against the JSON schema definition of its own resource type."}))
+		Expect(schema["help"].(map[string]any)["text"]).To(Equal("Each resource, and each resource contained in it, validates against the JSON schema definition of its own resource type. (SHALL, suite fhir-r4-structure, check fhir-json-schema). Defined in builtin:fhir-r4-structure."))
+		Expect(schema["helpUri"]).To(Equal("https://github.com/carecert/carecert/blob/main/suites/builtin/fhir-r4-structure.yaml"))
+
+		// carecert's own input requirement belongs to no suite file: its title
+		// describes it, and it has no page to link to.
+		input := byID["carecert/INPUT"]
+		Expect(input["fullDescription"].(map[string]any)["text"]).To(Equal(rep.Targets[0].Results[0].Title))
+		Expect(input).NotTo(HaveKey("helpUri"))
+
+		// A suite file of the user's is named in the help but has no address.
+		for i := range rep.Suites {
+			rep.Suites[i].Source = "suites/mine.yaml"
+		}
+		mine := rules(rep)["fhir-r4-structure/STRUCT-02"]
+		Expect(mine).NotTo(HaveKey("helpUri"))
+		Expect(mine["help"].(map[string]any)["text"]).To(HaveSuffix("Defined in suites/mine.yaml."))
+	})
+
 	It("writes file URIs that code-scanning tools accept, and never identifying evidence", func() {
 		big := reporttest.Large(12)
 		big.Targets[0].Results[0].Findings[0].File = "/data/exports/north feed.ndjson"
