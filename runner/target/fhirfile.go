@@ -67,8 +67,7 @@ func (t *fhirFiles) Records(ctx context.Context, emit Emit) error {
 // INPUT problem so that one bad file neither stops the target nor goes
 // unmentioned.
 func ReadOrReport(kind model.Kind, path string, emit Emit, read func(string) error) error {
-	f, err := os.Open(path)
-	if err != nil {
+	if err := openCheck(path); err != nil {
 		return emit(&model.Record{Kind: kind, Source: path, Problem: &model.Finding{
 			Severity: model.Error,
 			Code:     "input.unreadable",
@@ -76,16 +75,27 @@ func ReadOrReport(kind model.Kind, path string, emit Emit, read func(string) err
 			Location: model.Location{File: path},
 		}})
 	}
-	f.Close()
 	return read(path)
 }
 
 // openable reports whether path can be opened now.
-func openable(path string) bool {
+func openable(path string) bool { return openCheck(path) == nil }
+
+// openCheck tries to open a regular file and closes it again. Anything else
+// (a named pipe, a device) is only looked at, never opened: opening a pipe
+// would take its writer's first data and then close it under them, which the
+// later read could never get back.
+func openCheck(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return nil
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return err
 	}
-	f.Close()
-	return true
+	return f.Close()
 }
