@@ -19,16 +19,7 @@ import (
 // each line parsed into a record (what the run's workers then validate).
 func BenchmarkBulkExport(b *testing.B) {
 	const records = 20000
-	dir := b.TempDir()
-	if _, err := fixtures.WriteDir(dir, fixtures.Options{Seed: 1, Records: records}); err != nil {
-		b.Fatal(err)
-	}
-	sim, err := fhirserver.New(fhirserver.Options{Feed: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := httptest.NewServer(sim)
-	defer hs.Close()
+	hs := simulatorWith(b, records)
 	t, err := livefhir.OpenBulk(target.Spec{Name: "bulk", Type: "fhir-bulk", URL: hs.URL, Options: check.Params{"poll_interval": "10ms"}})
 	if err != nil {
 		b.Fatal(err)
@@ -57,16 +48,7 @@ func BenchmarkBulkExport(b *testing.B) {
 // test and its delete. It reports the requests sent per run.
 func BenchmarkProbe10k(b *testing.B) {
 	const records = 10000
-	dir := b.TempDir()
-	if _, err := fixtures.WriteDir(dir, fixtures.Options{Seed: 1, Records: records}); err != nil {
-		b.Fatal(err)
-	}
-	sim, err := fhirserver.New(fhirserver.Options{Feed: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := httptest.NewServer(sim)
-	defer hs.Close()
+	hs := simulatorWith(b, records)
 	api, err := livefhir.OpenServer(target.Spec{Name: "api", Type: "fhir-server", URL: hs.URL, Options: check.Params{}})
 	if err != nil {
 		b.Fatal(err)
@@ -97,4 +79,21 @@ func BenchmarkProbe10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(requests), "requests/op")
 	b.ReportMetric(float64(resources), "resources/op")
+}
+
+// simulatorWith serves a generated feed of records from the FHIR simulator on
+// 127.0.0.1 for the length of the benchmark.
+func simulatorWith(b *testing.B, records int) *httptest.Server {
+	b.Helper()
+	dir := b.TempDir()
+	if _, err := fixtures.WriteDir(dir, fixtures.Options{Seed: 1, Records: records}); err != nil {
+		b.Fatal(err)
+	}
+	sim, err := fhirserver.New(fhirserver.Options{Feed: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(sim)
+	b.Cleanup(hs.Close)
+	return hs
 }
