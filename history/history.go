@@ -137,6 +137,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			tool_version TEXT NOT NULL, report_sha256 TEXT NOT NULL, report_path TEXT NOT NULL,
 			recorded_at TEXT NOT NULL)`,
 		`CREATE INDEX IF NOT EXISTS runs_by_vendor ON runs (vendor, started_at)`,
+		// The portal lists the latest runs first and asks for one requirement
+		// across all runs; without these both read every row.
+		`CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at)`,
 		`CREATE TABLE IF NOT EXISTS results (
 			run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
 			target TEXT NOT NULL, suite TEXT NOT NULL, requirement TEXT NOT NULL,
@@ -144,6 +147,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			evaluated BIGINT NOT NULL, failing BIGINT NOT NULL,
 			errors BIGINT NOT NULL, warnings BIGINT NOT NULL, information BIGINT NOT NULL,
 			PRIMARY KEY (run_id, target, suite, requirement))`,
+		`CREATE INDEX IF NOT EXISTS results_by_requirement ON results (suite, requirement)`,
 		`CREATE TABLE IF NOT EXISTS measures (
 			run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
 			target TEXT NOT NULL, suite TEXT NOT NULL, requirement TEXT NOT NULL, name TEXT NOT NULL,
@@ -310,34 +314,42 @@ func (s *Store) Vendors(ctx context.Context) ([]string, error) {
 
 // Runs returns runs oldest first.
 func (s *Store) Runs(ctx context.Context, q Query) ([]Run, error) {
-	query := `SELECT id, vendor, product, release, plan, as_of, started_at, finished_at, complete, decision, policy, reasons,
-		records, results, passed, warned, failed, errored, skipped, errors, warnings, information, tool_version, report_sha256, report_path
-		FROM runs`
+	query := `SELECT ` + runColumns + ` FROM runs`
 	var args []any
 	if q.Vendor != "" {
-		// Names are matched without regard to case in Go, not with the
-		// database's LOWER: SQLite folds ASCII only, PostgreSQL all of
-		// Unicode, and one history must answer the same on either.
-		names, err := s.Vendors(ctx)
+		names, err := s.VendorNames(ctx, q.Vendor)
 		if err != nil {
 			return nil, err
 		}
-		var marks []string
-		for _, n := range names {
-			if strings.EqualFold(n, q.Vendor) {
-				marks = append(marks, "?")
-				args = append(args, n)
-			}
-		}
-		if len(marks) == 0 {
+		if len(names) == 0 {
 			return nil, nil
 		}
-		query += ` WHERE vendor IN (` + strings.Join(marks, ", ") + `)`
+		query += ` WHERE vendor IN (` + marks(len(names)) + `)`
+		for _, n := range names {
+			args = append(args, n)
+		}
 	}
 	query += ` ORDER BY started_at DESC, id DESC`
 	if q.Limit > 0 {
 		query += ` LIMIT ` + strconv.Itoa(q.Limit)
 	}
+	out, err := s.scanRuns(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	// Oldest first reads as a timeline.
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// runColumns are the columns scanRuns reads, in its order.
+const runColumns = `id, vendor, product, release, plan, as_of, started_at, finished_at, complete, decision, policy, reasons,
+		records, results, passed, warned, failed, errored, skipped, errors, warnings, information, tool_version, report_sha256, report_path`
+
+// scanRuns runs a query selecting runColumns and reads its rows.
+func (s *Store) scanRuns(ctx context.Context, query string, args ...any) ([]Run, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", s.Where, err)
@@ -368,10 +380,6 @@ func (s *Store) Runs(ctx context.Context, q Query) ([]Run, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("history %s: %w", s.Where, err)
-	}
-	// Oldest first reads as a timeline.
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
 	}
 	return out, nil
 }

@@ -43,6 +43,7 @@ func report(vendor, release, defects string, day int) *model.Report {
 // storeSpecs are the behaviours every backend must have. open returns a fresh,
 // empty store and how to reach it again.
 func storeSpecs(open func() (store *history.Store, location string)) {
+	browseSpecs(open)
 	var s *history.Store
 	var location string
 	ctx := context.Background()
