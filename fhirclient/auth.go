@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/carecert/carecert/internal/secret"
 )
 
 // Auth adds credentials to a request.
@@ -194,22 +196,22 @@ func (s *SMARTBackend) fetch(ctx context.Context, client *http.Client) error {
 	form := TokenForm(s.Scope, assertion)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return fmt.Errorf("token endpoint %s: %w", RedactURL(s.TokenURL), err)
+		return fmt.Errorf("token endpoint %s: %w", secret.RedactURL(s.TokenURL), err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("token endpoint %s: %w", RedactURL(s.TokenURL), unwrapURLError(err))
+		return fmt.Errorf("token endpoint %s: %w", secret.RedactURL(s.TokenURL), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	body, err := readLimited(resp.Body, 1<<20)
 	if err != nil {
-		return fmt.Errorf("token endpoint %s: %w", RedactURL(s.TokenURL), err)
+		return fmt.Errorf("token endpoint %s: %w", secret.RedactURL(s.TokenURL), err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		// The body of an error is an OAuth error object; it holds no token.
-		return fmt.Errorf("token endpoint %s returned %d: %s", RedactURL(s.TokenURL), resp.StatusCode, excerpt(body))
+		return fmt.Errorf("token endpoint %s returned %d: %s", secret.RedactURL(s.TokenURL), resp.StatusCode, excerpt(body))
 	}
 	var tr struct {
 		AccessToken string `json:"access_token"`
@@ -217,10 +219,10 @@ func (s *SMARTBackend) fetch(ctx context.Context, client *http.Client) error {
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
-		return fmt.Errorf("token endpoint %s: the response has no access_token", RedactURL(s.TokenURL))
+		return fmt.Errorf("token endpoint %s: the response has no access_token", secret.RedactURL(s.TokenURL))
 	}
 	if !strings.EqualFold(tr.TokenType, "bearer") {
-		return fmt.Errorf("token endpoint %s: token_type %q, want bearer", RedactURL(s.TokenURL), tr.TokenType)
+		return fmt.Errorf("token endpoint %s: token_type %q, want bearer", secret.RedactURL(s.TokenURL), tr.TokenType)
 	}
 	life := time.Duration(tr.ExpiresIn) * time.Second
 	if life <= 0 {
@@ -297,18 +299,18 @@ func discoverTokenURL(ctx context.Context, client *http.Client, base string) (st
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("SMART discovery at %s: %w (give token_url in the plan)", RedactURL(u), unwrapURLError(err))
+		return "", fmt.Errorf("SMART discovery at %s: %w (give token_url in the plan)", secret.RedactURL(u), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	body, err := readLimited(io.Reader(resp.Body), 1<<20)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("SMART discovery at %s returned %d (give token_url in the plan)", RedactURL(u), resp.StatusCode)
+		return "", fmt.Errorf("SMART discovery at %s returned %d (give token_url in the plan)", secret.RedactURL(u), resp.StatusCode)
 	}
 	var conf struct {
 		TokenEndpoint string `json:"token_endpoint"`
 	}
 	if err := json.Unmarshal(body, &conf); err != nil || conf.TokenEndpoint == "" {
-		return "", fmt.Errorf("SMART discovery at %s: no token_endpoint", RedactURL(u))
+		return "", fmt.Errorf("SMART discovery at %s: no token_endpoint", secret.RedactURL(u))
 	}
 	return conf.TokenEndpoint, nil
 }

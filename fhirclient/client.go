@@ -85,7 +85,7 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("base URL %q: want http:// or https:// with a host", RedactURL(cfg.BaseURL))
+		return nil, fmt.Errorf("base URL %q: want http:// or https:// with a host", secret.RedactURL(cfg.BaseURL))
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -130,7 +130,7 @@ func (e errTooManyRedirects) Error() string {
 }
 
 // Base is the server's base URL, redacted.
-func (c *Client) Base() string { return redact(c.base) }
+func (c *Client) Base() string { return secret.Redact(c.base) }
 
 // Sent is how many requests the client has made.
 func (c *Client) Sent() int {
@@ -176,7 +176,7 @@ func (c *Client) ResolveURL(req Request) (*url.URL, error) {
 	if req.URL != "" {
 		var err error
 		if u, err = url.Parse(req.URL); err != nil {
-			return nil, fmt.Errorf("URL %q: %v", RedactURL(req.URL), err)
+			return nil, fmt.Errorf("URL %q: %v", secret.RedactURL(req.URL), err)
 		}
 		u = c.base.ResolveReference(u)
 	} else {
@@ -261,10 +261,10 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 
 	u, err := c.ResolveURL(req)
 	if err != nil {
-		ex.URL = RedactURL(req.URL)
+		ex.URL = secret.RedactURL(req.URL)
 		return c.fail(ex, ErrRequest, err)
 	}
-	ex.URL = redact(u)
+	ex.URL = secret.Redact(u)
 	if over {
 		return c.fail(ex, ErrBudget, fmt.Errorf("request budget of %d exhausted; not sent", c.cfg.MaxRequests))
 	}
@@ -349,7 +349,7 @@ func (c *Client) do(ctx context.Context, req Request, read func(io.Reader) error
 	ex.Headers = keptHeaders(resp.Header)
 	ex.location = map[string]string{"location": resp.Header.Get("Location"), "content-location": resp.Header.Get("Content-Location")}
 	if resp.Request != nil && resp.Request.URL.String() != u.String() {
-		ex.Headers["x-final-url"] = redact(resp.Request.URL)
+		ex.Headers["x-final-url"] = secret.Redact(resp.Request.URL)
 	}
 	counter := &countingReader{r: resp.Body}
 	reader := read
@@ -561,7 +561,7 @@ func keptHeaders(h http.Header) map[string]string {
 	for _, k := range keepHeaders {
 		if v := h.Get(k); v != "" {
 			if k == "Location" || k == "Content-Location" {
-				v = RedactURL(v)
+				v = secret.RedactURL(v)
 			}
 			out[strings.ToLower(k)] = v
 		}

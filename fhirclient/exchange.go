@@ -2,7 +2,6 @@ package fhirclient
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -277,45 +276,4 @@ func (e *Exchange) SensitiveBody() bool {
 		return (e.IsJSON() || strings.Contains(e.ContentType(), "xml")) && e.Excerpt != ""
 	}
 	return e.Excerpt != ""
-}
-
-// secretParam says whether a query parameter's name suggests a secret:
-// tokens, passwords, keys, assertions and signatures (pre-signed file URLs).
-// "code" is left alone: FHIR searches use it on almost every type.
-func secretParam(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"token", "secret", "passw", "assertion", "signature", "credential"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return strings.HasSuffix(n, "key") || n == "sig" || n == "auth"
-}
-
-// RedactURL removes a password and secret-looking query parameters from a URL.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	return redact(u)
-}
-
-func redact(u *url.URL) string {
-	c := *u
-	if c.User != nil {
-		c.User = url.User(c.User.Username())
-	}
-	q := c.Query()
-	changed := false
-	for k := range q {
-		if secretParam(k) {
-			q.Set(k, "REDACTED")
-			changed = true
-		}
-	}
-	if changed {
-		c.RawQuery = q.Encode()
-	}
-	return c.String()
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
@@ -236,7 +237,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 			refusePrivate, why := b.fileHost(u)
 			if why != "" {
 				sendEx(&fhirclient.Exchange{
-					Interaction: fhirclient.BulkDownload, Label: label, Method: http.MethodGet, URL: fhirclient.RedactURL(u),
+					Interaction: fhirclient.BulkDownload, Label: label, Method: http.MethodGet, URL: secret.RedactURL(u),
 					ErrCode: fhirclient.ErrNotFetched, Err: why, Bulk: info,
 				})
 				continue
@@ -255,7 +256,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 				Interaction: fhirclient.BulkDownload, Label: label, URL: u, NoAuth: !requiresToken, RefusePrivate: refusePrivate,
 				Header: http.Header{"Accept": {"application/fhir+ndjson"}}, Timeout: b.download,
 			}, func(r io.Reader) error {
-				return fhir.ReadStream(fhirclient.RedactURL(u), r, func(rec *model.Record) error {
+				return fhir.ReadStream(secret.RedactURL(u), r, func(rec *model.Record) error {
 					if err := ctx.Err(); err != nil {
 						return err
 					}
@@ -328,7 +329,7 @@ func (b *Bulk) fileAuth(ctx context.Context, c *fhirclient.Client, requiresToken
 	case file == "":
 		return
 	case !requiresToken:
-		sendEx(fhirclient.NotSent(fhirclient.BulkFileAuth, "output file without a token", fhirclient.RedactURL(file),
+		sendEx(fhirclient.NotSent(fhirclient.BulkFileAuth, "output file without a token", secret.RedactURL(file),
 			"the manifest says its files need no access token (requiresAccessToken false)"))
 		return
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fhirsearch"
+	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
@@ -642,7 +643,7 @@ func (p *probe) searchChain(ctx context.Context, typ string, filters, q url.Valu
 				pg.Last, stop = true, true
 				return
 			}
-			pg.Next = fhirclient.RedactURL(next)
+			pg.Next = secret.RedactURL(next)
 			switch {
 			case fetched[pg.Next]:
 				pg.Loop, pg.Last, stop = true, true, true

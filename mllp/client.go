@@ -13,59 +13,6 @@ import (
 	"github.com/carecert/carecert/hl7v2"
 )
 
-// Outcome says how an exchange ended.
-type Outcome string
-
-const (
-	// Answered: every response owed arrived (in enhanced mode, possibly
-	// none: NE/NE asks for none).
-	Answered Outcome = "answered"
-	// Timeout: nothing framed came back in time.
-	Timeout Outcome = "timeout"
-	// Unframed: bytes came back, but not in an MLLP frame.
-	Unframed Outcome = "unframed"
-	// Closed: the peer closed or reset the connection instead of answering.
-	Closed Outcome = "closed"
-	// ConnectFailed: no connection could be made.
-	ConnectFailed Outcome = "connect-failed"
-	// Oversize: the response frame exceeded the limit.
-	Oversize Outcome = "oversize"
-)
-
-// Response is one frame the peer sent back.
-type Response struct {
-	Raw     []byte         `json:"-"`
-	Message *hl7v2.Message `json:"-"`
-	Latency time.Duration  `json:"latency"`
-	BadEnd  bool           `json:"badEnd,omitempty"`
-	// PrevBadEnd: the frame before this one (maybe another exchange's)
-	// ended 0x1C without 0x0D, learnt only when this one began.
-	PrevBadEnd bool `json:"prevBadEnd,omitempty"`
-	Commit     byte `json:"commit,omitempty"`
-}
-
-// Exchange is one message sent and what came back: the Value of a record of
-// kind exchange.
-type Exchange struct {
-	// Index is the message's position in its feed, from 0.
-	Index   int
-	Request *hl7v2.Message
-	// Responses holds the frames received in answer, in order: one ACK in
-	// original mode; an accept ACK and then an application ACK in enhanced mode.
-	Responses []Response
-	Outcome   Outcome
-	// Detail says what went wrong, when something did.
-	Detail string
-	// Skipped counts bytes received outside frames; SkippedSample shows some.
-	Skipped       int
-	SkippedSample []byte
-	// Elapsed is from sending to the last response (or giving up).
-	Elapsed time.Duration
-	// Thresholds are latency limits the plan set on the target ("p95" →
-	// 500ms); latency checks prefer them to their suite's defaults.
-	Thresholds map[string]time.Duration
-}
-
 // Client sends messages to an MLLP endpoint over one connection, reconnecting
 // after the peer closes it.
 type Client struct {
@@ -126,10 +73,10 @@ func (c *Client) dial(ctx context.Context) error {
 // application acknowledgement when MSH-16 is AL (after a CA), and for
 // Quiet for one the conditions allow without requiring it. It never returns
 // an error: what went wrong is the exchange's Outcome and Detail.
-func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exchange {
-	ex := &Exchange{Index: req.Index, Request: req}
+func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *hl7v2.Exchange {
+	ex := &hl7v2.Exchange{Index: req.Index, Request: req}
 	if err := c.dial(ctx); err != nil {
-		ex.Outcome, ex.Detail = ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, err)
+		ex.Outcome, ex.Detail = hl7v2.ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, err)
 		return ex
 	}
 	timeout := c.Timeout
@@ -140,12 +87,12 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 	c.conn.SetWriteDeadline(start.Add(timeout))
 	if _, err := c.conn.Write(Wrap(raw)); err != nil {
 		if alert, ok := remoteAlert(err); c.TLS != nil && ok {
-			ex.Outcome, ex.Detail = ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, c.alertError(alert, c.askedCert))
+			ex.Outcome, ex.Detail = hl7v2.ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, c.alertError(alert, c.askedCert))
 			c.Close()
 			return ex
 		}
 		c.Close()
-		ex.Outcome, ex.Detail = Closed, "sending failed: "+err.Error()
+		ex.Outcome, ex.Detail = hl7v2.Closed, "sending failed: "+err.Error()
 		return ex
 	}
 	mode := hl7v2.AckModeOf(req)
@@ -179,7 +126,7 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 			if alert, ok := remoteAlert(err); c.TLS != nil && ok && len(ex.Responses) == 0 {
 				// A TLS 1.3 server refuses a client certificate (or its
 				// absence) after the client's side of the handshake is done.
-				ex.Outcome, ex.Detail = ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, c.alertError(alert, c.askedCert))
+				ex.Outcome, ex.Detail = hl7v2.ConnectFailed, fmt.Sprintf("cannot connect to %s: %v", c.Addr, c.alertError(alert, c.askedCert))
 				c.Close()
 				return ex
 			}
@@ -193,30 +140,30 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 			case len(ex.Responses) > 0 && isTimeout(err):
 				ex.Detail = fmt.Sprintf("no application acknowledgement within %s after the accept acknowledgement", timeout)
 			case isTimeout(err) && skipped > 0 && !inFrame:
-				ex.Outcome, ex.Detail = Unframed, fmt.Sprintf("%d byte(s) came back without MLLP framing (no 0x0B start block) within %s", skipped, timeout)
+				ex.Outcome, ex.Detail = hl7v2.Unframed, fmt.Sprintf("%d byte(s) came back without MLLP framing (no 0x0B start block) within %s", skipped, timeout)
 			case isTimeout(err) && inFrame:
-				ex.Outcome, ex.Detail = Timeout, fmt.Sprintf("a response frame started but did not end (no 0x1C 0x0D) within %s", timeout)
+				ex.Outcome, ex.Detail = hl7v2.Timeout, fmt.Sprintf("a response frame started but did not end (no 0x1C 0x0D) within %s", timeout)
 			case isTimeout(err):
-				ex.Outcome, ex.Detail = Timeout, fmt.Sprintf("no acknowledgement within %s", timeout)
+				ex.Outcome, ex.Detail = hl7v2.Timeout, fmt.Sprintf("no acknowledgement within %s", timeout)
 			case skipped > 0 && !inFrame && len(ex.Responses) == 0:
-				ex.Outcome, ex.Detail = Unframed, fmt.Sprintf("%d byte(s) came back without MLLP framing, then the connection ended: %v", skipped, describe(err))
+				ex.Outcome, ex.Detail = hl7v2.Unframed, fmt.Sprintf("%d byte(s) came back without MLLP framing, then the connection ended: %v", skipped, describe(err))
 			case len(ex.Responses) == 0:
-				ex.Outcome, ex.Detail = Closed, "the connection ended without an acknowledgement: "+describe(err)
+				ex.Outcome, ex.Detail = hl7v2.Closed, "the connection ended without an acknowledgement: "+describe(err)
 			default:
 				ex.Detail = "the connection ended before the application acknowledgement: " + describe(err)
 			}
 			// The connection's state is unknown after a failure: start afresh.
 			c.Close()
 			if ex.Outcome == "" {
-				ex.Outcome = Answered
+				ex.Outcome = hl7v2.Answered
 			}
 			return ex
 		}
 		if f.Oversize {
-			ex.Outcome, ex.Detail = Oversize, fmt.Sprintf("the response frame is %d bytes, over the %d byte limit", f.Size, c.fr.max)
+			ex.Outcome, ex.Detail = hl7v2.Oversize, fmt.Sprintf("the response frame is %d bytes, over the %d byte limit", f.Size, c.fr.max)
 			return ex
 		}
-		r := Response{Raw: f.Data, Latency: ex.Elapsed, BadEnd: f.BadEnd, PrevBadEnd: f.PrevBadEnd, Commit: f.Commit}
+		r := hl7v2.Response{Raw: f.Data, Latency: ex.Elapsed, BadEnd: f.BadEnd, PrevBadEnd: f.PrevBadEnd, Commit: f.Commit}
 		if f.Commit == 0 {
 			if ms, _ := hl7v2.ParseAll(f.Data); len(ms) > 0 {
 				r.Message = ms[0]
@@ -224,14 +171,14 @@ func (c *Client) Send(ctx context.Context, req *hl7v2.Message, raw []byte) *Exch
 		}
 		ex.Responses = append(ex.Responses, r)
 	}
-	ex.Outcome = Answered
+	ex.Outcome = hl7v2.Answered
 	return ex
 }
 
 // expect says whether another response may come for a message in mode after
 // the responses so far, and whether it must (else it is waited for only
 // briefly).
-func expect(mode hl7v2.AckMode, rs []Response) (required, more bool) {
+func expect(mode hl7v2.AckMode, rs []hl7v2.Response) (required, more bool) {
 	if !mode.Enhanced {
 		return len(rs) == 0, len(rs) == 0
 	}

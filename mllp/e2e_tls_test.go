@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/mllp/mllptest"
 	"github.com/carecert/carecert/model"
@@ -141,13 +142,13 @@ var _ = Describe("Listening for a vendor's feed over TLS (mllp-listen target)", 
 		anon := &mllp.Client{Addr: addr, Timeout: 2 * time.Second, TLS: &mllp.ClientTLS{CA: file("tls.ca_file", pki.CA)}}
 		ex := anon.Send(context.Background(), request(), []byte(msg))
 		anon.Close()
-		Expect(ex.Outcome).To(Equal(mllp.ConnectFailed))
+		Expect(ex.Outcome).To(Equal(hl7v2.ConnectFailed))
 
 		c := &mllp.Client{Addr: addr, Timeout: 2 * time.Second, TLS: &mllp.ClientTLS{CA: file("tls.ca_file", pki.CA),
 			Cert: file("tls.cert_file", pki.ClientCert), Key: file("tls.key_file", pki.ClientKey)}}
 		defer c.Close()
 		ex = c.Send(context.Background(), request(), []byte(msg))
-		Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+		Expect(ex.Outcome).To(Equal(hl7v2.Answered), ex.Detail)
 		Expect(ex.Responses[0].Message.Get("MSA-2")).To(Equal("C1"))
 
 		var rep *model.Report

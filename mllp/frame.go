@@ -11,6 +11,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+
+	"github.com/carecert/carecert/hl7v2"
 )
 
 // Framing bytes.
@@ -18,9 +20,6 @@ const (
 	StartBlock = 0x0B
 	EndBlock   = 0x1C
 	CR         = 0x0D
-	// Commit acknowledgements of MLLP release 2 (a frame holding one byte).
-	CommitACK = 0x06
-	CommitNAK = 0x15
 )
 
 // DefaultMaxFrame bounds a frame's content.
@@ -54,7 +53,7 @@ type Frame struct {
 	// PrevBadEnd is set when the frame before this one ended 0x1C and the
 	// next byte, unknown when that frame was returned, was not 0x0D.
 	PrevBadEnd bool
-	// Commit is CommitACK or CommitNAK for an MLLP release 2 commit frame.
+	// Commit is hl7v2.CommitACK or hl7v2.CommitNAK for an MLLP release 2 commit frame.
 	Commit byte
 }
 
@@ -188,7 +187,7 @@ func (fr *FrameReader) Next() (Frame, error) {
 		f.Head = bytes.Clone(fr.data)
 	} else {
 		f.Data = bytes.Clone(fr.data)
-		if len(f.Data) == 1 && (f.Data[0] == CommitACK || f.Data[0] == CommitNAK) {
+		if len(f.Data) == 1 && (f.Data[0] == hl7v2.CommitACK || f.Data[0] == hl7v2.CommitNAK) {
 			f.Commit = f.Data[0]
 		}
 	}

@@ -111,12 +111,12 @@ var _ = Describe("FrameReader", func() {
 	})
 
 	It("notices a missing CR after the end block, commit acknowledgements, and a stream cut inside a frame", func() {
-		stream := []byte{mllp.StartBlock, 'a', mllp.EndBlock, mllp.StartBlock, mllp.CommitNAK, mllp.EndBlock, mllp.CR, mllp.StartBlock, 'c'}
+		stream := []byte{mllp.StartBlock, 'a', mllp.EndBlock, mllp.StartBlock, hl7v2.CommitNAK, mllp.EndBlock, mllp.CR, mllp.StartBlock, 'c'}
 		fs, err := frames(bytes.NewReader(stream), 0)
 		Expect(mllp.IsIncomplete(err)).To(BeTrue())
 		Expect(fs).To(HaveLen(2))
 		Expect(fs[0].BadEnd).To(BeTrue())
-		Expect(fs[1].Commit).To(Equal(byte(mllp.CommitNAK)))
+		Expect(fs[1].Commit).To(Equal(byte(hl7v2.CommitNAK)))
 	})
 })
 
@@ -149,7 +149,7 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 		defer c.Close()
 		for i := 0; i < 3; i++ { // one connection, several messages
 			ex := c.Send(context.Background(), request(), []byte(msg))
-			Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+			Expect(ex.Outcome).To(Equal(hl7v2.Answered), ex.Detail)
 			Expect(ex.Responses).To(HaveLen(1))
 			ack := ex.Responses[0].Message
 			Expect(ack.Get("MSA-1")).To(Equal("AA"))
@@ -162,7 +162,7 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 	})
 
 	DescribeTable("sees each defect the simulator plays",
-		func(defect string, outcome mllp.Outcome, detail string, check func(*mllp.Exchange)) {
+		func(defect string, outcome hl7v2.Outcome, detail string, check func(*hl7v2.Exchange)) {
 			addr := simulate(&mllp.Simulator{Defect: defect, Delay: 2 * time.Second, Now: fixed})
 			c := &mllp.Client{Addr: addr, Timeout: 500 * time.Millisecond}
 			defer c.Close()
@@ -173,21 +173,21 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 				check(ex)
 			}
 		},
-		Entry("no ACK", mllp.DefectNoACK, mllp.Timeout, "no acknowledgement within 500ms", nil),
-		Entry("slow ACK", mllp.DefectSlow, mllp.Timeout, "no acknowledgement within", nil),
-		Entry("unframed ACK", mllp.DefectUnframed, mllp.Unframed, "without MLLP framing", nil),
-		Entry("connection reset", mllp.DefectReset, mllp.Closed, "without an acknowledgement", nil),
-		Entry("wrong MSA-2", mllp.DefectWrongMSA2, mllp.Answered, "", func(ex *mllp.Exchange) {
+		Entry("no ACK", mllp.DefectNoACK, hl7v2.Timeout, "no acknowledgement within 500ms", nil),
+		Entry("slow ACK", mllp.DefectSlow, hl7v2.Timeout, "no acknowledgement within", nil),
+		Entry("unframed ACK", mllp.DefectUnframed, hl7v2.Unframed, "without MLLP framing", nil),
+		Entry("connection reset", mllp.DefectReset, hl7v2.Closed, "without an acknowledgement", nil),
+		Entry("wrong MSA-2", mllp.DefectWrongMSA2, hl7v2.Answered, "", func(ex *hl7v2.Exchange) {
 			Expect(ex.Responses[0].Message.Get("MSA-2")).To(Equal("XC1"))
 		}),
-		Entry("garbage", mllp.DefectGarbage, mllp.Answered, "", func(ex *mllp.Exchange) {
+		Entry("garbage", mllp.DefectGarbage, hl7v2.Answered, "", func(ex *hl7v2.Exchange) {
 			Expect(ex.Responses[0].Message).NotTo(BeNil())
 			Expect(ex.Responses[0].Message.Header()).To(BeNil())
 		}),
-		Entry("commit ACK", mllp.DefectCommit, mllp.Answered, "", func(ex *mllp.Exchange) {
-			Expect(ex.Responses[0].Commit).To(Equal(byte(mllp.CommitACK)))
+		Entry("commit ACK", mllp.DefectCommit, hl7v2.Answered, "", func(ex *hl7v2.Exchange) {
+			Expect(ex.Responses[0].Commit).To(Equal(byte(hl7v2.CommitACK)))
 		}),
-		Entry("AR", mllp.DefectReject, mllp.Answered, "", func(ex *mllp.Exchange) {
+		Entry("AR", mllp.DefectReject, hl7v2.Answered, "", func(ex *hl7v2.Exchange) {
 			Expect(ex.Responses[0].Message.Get("MSA-1")).To(Equal("AR"))
 			Expect(ex.Responses[0].Message.Count("ERR")).To(Equal(1))
 		}),
@@ -202,7 +202,7 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 			ms, err := hl7v2.ParseAll([]byte(text))
 			Expect(err).NotTo(HaveOccurred())
 			ex := c.Send(context.Background(), ms[0], []byte(text))
-			Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+			Expect(ex.Outcome).To(Equal(hl7v2.Answered), ex.Detail)
 			var codes []string
 			for _, r := range ex.Responses {
 				codes = append(codes, r.Message.Get("MSA-1"))
@@ -227,7 +227,7 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 		ms, err := hl7v2.ParseAll([]byte(enhanced))
 		Expect(err).NotTo(HaveOccurred())
 		ex := c.Send(context.Background(), ms[0], []byte(enhanced))
-		Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+		Expect(ex.Outcome).To(Equal(hl7v2.Answered), ex.Detail)
 		Expect(ex.Responses).To(HaveLen(2))
 		Expect(ex.Responses[0].Message.Get("MSA-1")).To(Equal("CA"))
 		Expect(ex.Responses[1].Message.Get("MSA-1")).To(Equal("AA"))
@@ -238,11 +238,11 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 		addr := simulate(&mllp.Simulator{Defect: mllp.DefectReset, Every: 2, Now: fixed})
 		c := &mllp.Client{Addr: addr, Timeout: time.Second}
 		defer c.Close()
-		var outcomes []mllp.Outcome
+		var outcomes []hl7v2.Outcome
 		for i := 0; i < 4; i++ {
 			outcomes = append(outcomes, c.Send(context.Background(), request(), []byte(msg)).Outcome)
 		}
-		Expect(outcomes).To(Equal([]mllp.Outcome{mllp.Answered, mllp.Closed, mllp.Answered, mllp.Closed}))
+		Expect(outcomes).To(Equal([]hl7v2.Outcome{hl7v2.Answered, hl7v2.Closed, hl7v2.Answered, hl7v2.Closed}))
 	})
 
 	It("says clearly when nothing listens", func() {
@@ -252,7 +252,7 @@ var _ = Describe("Client against the simulator over 127.0.0.1", func() {
 		ln.Close()
 		c := &mllp.Client{Addr: addr, Timeout: time.Second, ConnectTimeout: time.Second}
 		ex := c.Send(context.Background(), request(), []byte(msg))
-		Expect(ex.Outcome).To(Equal(mllp.ConnectFailed))
+		Expect(ex.Outcome).To(Equal(hl7v2.ConnectFailed))
 		Expect(ex.Detail).To(ContainSubstring("cannot connect to " + addr))
 	})
 

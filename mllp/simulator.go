@@ -162,7 +162,7 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			opts.Code, opts.Text = "AR", "rejected by the simulator"
 			out = Wrap(ack())
 		case DefectCommit:
-			out = Wrap([]byte{CommitACK})
+			out = Wrap([]byte{hl7v2.CommitACK})
 		default:
 			// What the message's mode asks for: one AA in original mode; in
 			// enhanced mode a CA and an AA as MSH-15 and MSH-16 say.

@@ -61,7 +61,7 @@ var _ = Describe("MLLP over TLS", func() {
 			ms, err := hl7v2.ParseAll(raw)
 			Expect(err).NotTo(HaveOccurred())
 			ex := c.Send(context.Background(), ms[0], raw)
-			Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+			Expect(ex.Outcome).To(Equal(hl7v2.Answered), ex.Detail)
 			var acks []string
 			for _, r := range ex.Responses {
 				acks = append(acks, string(r.Raw))
@@ -92,13 +92,13 @@ var _ = Describe("MLLP over TLS", func() {
 		c := &mllp.Client{Addr: addr, Timeout: 2 * time.Second, TLS: &mllp.ClientTLS{CA: file("tls.ca_file", pki.CA), ServerName: "example.org"}}
 		defer c.Close()
 		ex := c.Send(context.Background(), request(), []byte(msg))
-		Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+		Expect(ex.Outcome).To(Equal(hl7v2.Answered), ex.Detail)
 
 		_, port, _ := net.SplitHostPort(simulateTLS(&mllp.Simulator{Now: fixed}, pki.ServerCert, pki.ServerKey, ""))
 		c2 := &mllp.Client{Addr: "localhost:" + port, Timeout: 2 * time.Second, TLS: &mllp.ClientTLS{CA: file("tls.ca_file", pki.CA)}}
 		defer c2.Close()
 		ex = c2.Send(context.Background(), request(), []byte(msg))
-		Expect(ex.Outcome).To(Equal(mllp.Answered), ex.Detail)
+		Expect(ex.Outcome).To(Equal(hl7v2.Answered), ex.Detail)
 	})
 
 	DescribeTable("says clearly why a TLS connection failed",
@@ -106,7 +106,7 @@ var _ = Describe("MLLP over TLS", func() {
 			c := &mllp.Client{Addr: server(), Timeout: 2 * time.Second, ConnectTimeout: 2 * time.Second, TLS: client()}
 			defer c.Close()
 			ex := c.Send(context.Background(), request(), []byte(msg))
-			Expect(ex.Outcome).To(Equal(mllp.ConnectFailed))
+			Expect(ex.Outcome).To(Equal(hl7v2.ConnectFailed))
 			for _, d := range detail() {
 				Expect(ex.Detail).To(ContainSubstring(d))
 			}
@@ -162,7 +162,7 @@ var _ = Describe("MLLP over TLS", func() {
 		start := time.Now()
 		ex := c.Send(context.Background(), request(), []byte(msg))
 		Expect(time.Since(start)).To(BeNumerically("<", 2*time.Second))
-		Expect(ex.Outcome).To(Equal(mllp.ConnectFailed))
+		Expect(ex.Outcome).To(Equal(hl7v2.ConnectFailed))
 		Expect(ex.Detail).To(ContainSubstring("TLS handshake with " + ln.Addr().String() + " did not complete within 300ms (connect-timeout)"))
 	})
 
@@ -186,7 +186,7 @@ var _ = Describe("MLLP over TLS", func() {
 		c := &mllp.Client{Addr: ln.Addr().String(), Timeout: 2 * time.Second, TLS: &mllp.ClientTLS{CA: file("tls.ca_file", pki.CA)}}
 		defer c.Close()
 		ex := c.Send(context.Background(), request(), []byte(msg))
-		Expect(ex.Outcome).To(Equal(mllp.ConnectFailed))
+		Expect(ex.Outcome).To(Equal(hl7v2.ConnectFailed))
 		var r mllp.Received
 		Eventually(got, 5*time.Second).Should(Receive(&r))
 		Expect(r.TLSError).To(ContainSubstring("the client gave no certificate, and one is required"))

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/carecert/carecert/fhir/definitions"
 )
 
 // XMLDecoder turns a FHIR XML resource into the JSON form (a decoded map).
@@ -151,10 +153,11 @@ func (e *Engine) loadPackage(path string) error {
 		if h.Typeflag != tar.TypeReg || !isResourceFile(h.Name) || strings.Contains(h.Name, "/other/") || strings.Contains(h.Name, "/example/") {
 			continue
 		}
-		if h.Size > maxPackageEntry {
-			return fmt.Errorf("implementation guide %s: %s: %d bytes, more than the %d MiB carecert reads from one package entry", path, h.Name, h.Size, maxPackageEntry>>20)
+		// gzip carries an entry of gigabytes in megabytes.
+		if h.Size > definitions.MaxPackageEntry {
+			return fmt.Errorf("implementation guide %s: %s: %d bytes, more than the %d MiB carecert reads from one package entry", path, h.Name, h.Size, definitions.MaxPackageEntry>>20)
 		}
-		data, err := io.ReadAll(io.LimitReader(tr, maxPackageEntry))
+		data, err := io.ReadAll(io.LimitReader(tr, definitions.MaxPackageEntry))
 		if err != nil {
 			return fmt.Errorf("implementation guide %s: %s: %w", path, h.Name, err)
 		}
@@ -163,7 +166,3 @@ func (e *Engine) loadPackage(path string) error {
 		}
 	}
 }
-
-// maxPackageEntry bounds one file read from a package, as the definitions
-// registry bounds it: gzip carries an entry of gigabytes in megabytes.
-const maxPackageEntry = 64 << 20

@@ -21,7 +21,7 @@ import (
 )
 
 // mllpClient sends a feed's messages to an MLLP endpoint; each message and
-// what came back is a record of kind exchange (Value *mllp.Exchange).
+// what came back is a record of kind exchange (Value *hl7v2.Exchange).
 type mllpClient struct {
 	addr, feed    string
 	timeout, dial time.Duration

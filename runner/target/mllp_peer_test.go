@@ -87,7 +87,7 @@ var _ = Describe("MLLP with an independent implementation (npm node-hl7-server a
 			c := &mllp.Client{Addr: addr, Timeout: 5 * time.Second, Quiet: 300 * time.Millisecond}
 			ex := c.Send(context.Background(), ms[0], []byte(text))
 			c.Close()
-			Expect(ex.Outcome).To(Equal(mllp.Answered), pm.id+": "+ex.Detail)
+			Expect(ex.Outcome).To(Equal(hl7v2.Answered), pm.id+": "+ex.Detail)
 			var codes []string
 			for _, r := range ex.Responses {
 				Expect(r.Message).NotTo(BeNil())

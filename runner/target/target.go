@@ -8,12 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/model"
 )
 
@@ -71,7 +71,7 @@ func (s Spec) Location() string {
 		loc = s.URL
 	}
 	if strings.Contains(loc, "://") {
-		return RedactURL(loc)
+		return secret.RedactURL(loc)
 	}
 	return loc
 }
@@ -86,30 +86,6 @@ func (s Spec) Scrub(msg string) string {
 		}
 	}
 	return msg
-}
-
-// RedactURL removes a password and secret-looking query parameters from a URL.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
-	}
-	q := u.Query()
-	changed := false
-	for k := range q {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "token") || strings.Contains(lk, "secret") || strings.Contains(lk, "password") || strings.Contains(lk, "key") {
-			q.Set(k, "REDACTED")
-			changed = true
-		}
-	}
-	if changed {
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }
 
 // Opener builds a target from its spec. Opening must be cheap and must not

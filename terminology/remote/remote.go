@@ -77,7 +77,7 @@ type Client struct {
 func New(opts Options) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(opts.BaseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("terminology server %q: want an http or https base URL", fhirclient.RedactURL(opts.BaseURL))
+		return nil, fmt.Errorf("terminology server %q: want an http or https base URL", secret.RedactURL(opts.BaseURL))
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
@@ -104,7 +104,7 @@ func New(opts Options) (*Client, error) {
 			return nil, fmt.Errorf("terminology server cache: %w", err)
 		}
 	}
-	c := &Client{base: u, shown: fhirclient.RedactURL(u.String()), opts: opts, sem: make(chan struct{}, opts.Concurrency)}
+	c := &Client{base: u, shown: secret.RedactURL(u.String()), opts: opts, sem: make(chan struct{}, opts.Concurrency)}
 	c.secrets.AddURL(u.String())
 	return c, nil
 }

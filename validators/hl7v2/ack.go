@@ -9,12 +9,11 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
-	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 )
 
-func exchange(rec *model.Record) *mllp.Exchange {
-	ex, _ := rec.Value.(*mllp.Exchange)
+func exchange(rec *model.Record) *hl7v2.Exchange {
+	ex, _ := rec.Value.(*hl7v2.Exchange)
 	return ex
 }
 
@@ -47,19 +46,19 @@ func newAckCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 }
 
 // CheckACK returns the findings about one exchange's acknowledgement(s).
-func CheckACK(rec *model.Record, ex *mllp.Exchange, mode string, acceptNegative bool) []model.Finding {
+func CheckACK(rec *model.Record, ex *hl7v2.Exchange, mode string, acceptNegative bool) []model.Finding {
 	var out []model.Finding
 	add := func(code, path, msg string) {
 		out = append(out, finding(rec, model.Error, code, path, msg))
 	}
 	switch ex.Outcome {
-	case mllp.ConnectFailed:
+	case hl7v2.ConnectFailed:
 		add("ack.connect", "", ex.Detail)
 		return out
-	case mllp.Timeout, mllp.Closed:
+	case hl7v2.Timeout, hl7v2.Closed:
 		add("ack.missing", "", ex.Detail)
 		return out
-	case mllp.Unframed, mllp.Oversize:
+	case hl7v2.Unframed, hl7v2.Oversize:
 		add("ack.framing", "", ex.Detail)
 		return out
 	}
@@ -76,7 +75,7 @@ func CheckACK(rec *model.Record, ex *mllp.Exchange, mode string, acceptNegative 
 		am.Enhanced = true
 		am.Accept, am.Application = orAL(am.Accept), orAL(am.Application)
 	}
-	var accept, application *mllp.Response
+	var accept, application *hl7v2.Response
 	for i := range ex.Responses {
 		r := &ex.Responses[i]
 		which := "acknowledgement"
@@ -91,7 +90,7 @@ func CheckACK(rec *model.Record, ex *mllp.Exchange, mode string, acceptNegative 
 		}
 		if r.Commit != 0 {
 			kind := "ACK (0x06)"
-			if r.Commit == mllp.CommitNAK {
+			if r.Commit == hl7v2.CommitNAK {
 				kind = "NAK (0x15)"
 			}
 			add("ack.commit", "", which+": an MLLP release 2 commit "+kind+" came back instead of an HL7 acknowledgement")

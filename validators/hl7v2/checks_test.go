@@ -11,7 +11,6 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
-	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
@@ -343,10 +342,10 @@ var _ = Describe("hl7v2-profile", func() {
 func exchangeRecord(req string, responses ...string) *model.Record {
 	ms, err := hl7v2.ParseAll([]byte(req))
 	Expect(err).NotTo(HaveOccurred())
-	ex := &mllp.Exchange{Request: ms[0], Outcome: mllp.Answered}
+	ex := &hl7v2.Exchange{Request: ms[0], Outcome: hl7v2.Answered}
 	for _, r := range responses {
 		rm, _ := hl7v2.ParseAll([]byte(r))
-		resp := mllp.Response{Raw: []byte(r), Latency: 5 * time.Millisecond}
+		resp := hl7v2.Response{Raw: []byte(r), Latency: 5 * time.Millisecond}
 		if len(rm) > 0 {
 			resp.Message = rm[0]
 		}
@@ -380,14 +379,14 @@ var _ = Describe("hl7v2-ack", func() {
 	)
 
 	It("reports missing, unframed and commit-only acknowledgements", func() {
-		for outcome, code := range map[mllp.Outcome]string{mllp.Timeout: "ack.missing", mllp.Closed: "ack.missing", mllp.Unframed: "ack.framing", mllp.ConnectFailed: "ack.connect"} {
+		for outcome, code := range map[hl7v2.Outcome]string{hl7v2.Timeout: "ack.missing", hl7v2.Closed: "ack.missing", hl7v2.Unframed: "ack.framing", hl7v2.ConnectFailed: "ack.connect"} {
 			r := exchangeRecord(req)
-			r.Value.(*mllp.Exchange).Outcome = outcome
-			r.Value.(*mllp.Exchange).Detail = "why"
+			r.Value.(*hl7v2.Exchange).Outcome = outcome
+			r.Value.(*hl7v2.Exchange).Detail = "why"
 			Expect(where(observe(c, r))).To(Equal([]string{code + "@"}), string(outcome))
 		}
 		commit := exchangeRecord(req)
-		commit.Value.(*mllp.Exchange).Responses = []mllp.Response{{Raw: []byte{mllp.CommitACK}, Commit: mllp.CommitACK}}
+		commit.Value.(*hl7v2.Exchange).Responses = []hl7v2.Response{{Raw: []byte{hl7v2.CommitACK}, Commit: hl7v2.CommitACK}}
 		Expect(where(observe(c, commit))).To(Equal([]string{"ack.commit@"}))
 	})
 
@@ -450,7 +449,7 @@ var _ = Describe("hl7v2-ack", func() {
 
 	It("reports a frame whose 0x1C end block had no 0x0D after it", func() {
 		r := exchangeRecord(req, good)
-		r.Value.(*mllp.Exchange).Responses[0].PrevBadEnd = true
+		r.Value.(*hl7v2.Exchange).Responses[0].PrevBadEnd = true
 		Expect(where(observe(c, r))).To(Equal([]string{"ack.framing@"}))
 	})
 })
@@ -461,7 +460,7 @@ var _ = Describe("hl7v2-ack-latency", func() {
 		a, b := c.NewState(), c.NewState()
 		for i, l := range ms {
 			r := exchangeRecord(segs(msh24), "x")
-			r.Value.(*mllp.Exchange).Responses[0].Latency = time.Duration(l) * time.Millisecond
+			r.Value.(*hl7v2.Exchange).Responses[0].Latency = time.Duration(l) * time.Millisecond
 			if i%2 == 0 {
 				a.Observe(r)
 			} else {
