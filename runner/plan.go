@@ -203,7 +203,11 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 	}
 	// A misspelt policy is found before the feeds are read, not after, at the
 	// rule or waiver it is in.
-	if _, err := policy.FromPlan(p.Policy); err != nil {
+	if unknown := policy.UnknownFields(p.Policy); len(unknown) > 0 {
+		for _, fe := range unknown {
+			errAt("$.policy."+fe.Path, "%s", strings.TrimPrefix(fe.Msg, "policy: "))
+		}
+	} else if _, err := policy.FromPlan(p.Policy); err != nil {
 		at := "$.policy"
 		var fe *policy.FieldError
 		if errors.As(err, &fe) {
@@ -325,9 +329,18 @@ func checkTarget(at string, spec target.Spec, errAt func(path, format string, ar
 	if spec.Path == "" || spec.URL != "" || strings.ContainsAny(spec.Path, "*?[") {
 		return
 	}
-	path := spec.ResolvedPath()
+	if msg := MissingPath(spec.ResolvedPath()); msg != "" {
+		errAt(at+".path", "%s", msg)
+	}
+}
+
+// MissingPath says what is wrong when a local target path does not exist
+// ("no such file or folder: feeed.ndjson: did you mean feed.ndjson?"), and
+// is "" when it exists or cannot be judged (a permission error is the run's
+// to report, as an unreadable input).
+func MissingPath(path string) string {
 	if _, err := os.Stat(path); err == nil || !errors.Is(err, os.ErrNotExist) {
-		return
+		return ""
 	}
 	msg := fmt.Sprintf("no such file or folder: %s", path)
 	if entries, err := os.ReadDir(filepath.Dir(path)); err == nil {
@@ -339,7 +352,7 @@ func checkTarget(at string, spec target.Spec, errAt func(path, format string, ar
 			msg += fmt.Sprintf(": did you mean %s?", near)
 		}
 	}
-	errAt(at+".path", "%s", msg)
+	return msg
 }
 
 // targetSpec turns a plan's target mapping into a target spec.

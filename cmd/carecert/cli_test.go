@@ -120,6 +120,19 @@ var _ = Describe("carecert run", func() {
 		Expect(stderr).To(ContainSubstring("--target"))
 	})
 
+	It("exits 2 for a mistyped --target path, naming it with a did-you-mean, and writes nothing", func() {
+		dir := GinkgoT().TempDir()
+		writeFile(dir, "feed.ndjson", `{"resourceType":"Patient","id":"a"}`+"\n")
+		out := filepath.Join(dir, "out")
+		code, stdout, stderr := carecert("run", "--vendor", "A", "--target", filepath.Join(dir, "feeed.ndjson"),
+			"--target", filepath.Join(dir, "feed.ndjson"), "--suite", "fhir-r4-structure", "--out", out)
+		Expect(code).To(Equal(exitUsage))
+		Expect(stdout).NotTo(ContainSubstring("Verdict"))
+		Expect(stderr).To(ContainSubstring("--target " + filepath.Join(dir, "feeed.ndjson") + ": no such file or folder"))
+		Expect(stderr).To(ContainSubstring("did you mean feed.ndjson?"))
+		Expect(out).NotTo(BeADirectory())
+	})
+
 	It("keeps credentials in target URLs out of reports and messages", func() {
 		dir := GinkgoT().TempDir()
 		plan := writeFile(dir, "plan.yaml", `suites: [fhir-r4-structure]

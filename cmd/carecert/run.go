@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -93,12 +94,20 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 	default:
 		p = &runner.Plan{Suites: f.suites}
 		v := runner.VendorPlan{Name: f.vendor, Product: f.product, Release: f.release}
+		var missing []string
 		for _, t := range f.targets {
 			key := "path"
 			if runnerTargetIsURL(t) {
 				key = "url"
+			} else if msg := runner.MissingPath(t); msg != "" && !strings.ContainsAny(t, "*?[") {
+				// A mistyped path is the user's mistake (exit 2), not a
+				// vendor whose feed is empty (Not certified).
+				missing = append(missing, fmt.Sprintf("--target %s: %s", t, msg))
 			}
 			v.Targets = append(v.Targets, map[string]any{"name": t, key: t})
+		}
+		if len(missing) > 0 {
+			return nil, errors.New(strings.Join(missing, "\n"))
 		}
 		p.Vendors = []runner.VendorPlan{v}
 		if err := p.Check(); err != nil {
