@@ -66,6 +66,16 @@ func Decode(name string, data []byte, v any) (*File, error) {
 	return &File{Name: name, ast: f}, nil
 }
 
+// Parse parses data for locating fields, without decoding it: for files
+// checked by hand before they are decoded.
+func Parse(name string, data []byte) (*File, error) {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, wrap(name, err)
+	}
+	return &File{Name: name, ast: f}, nil
+}
+
 // tokenError is what goccy/go-yaml's errors have in common.
 type tokenError interface {
 	error

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -99,6 +100,9 @@ func FromPlan(cfg map[string]any) (Policy, error) {
 	if len(cfg) == 0 {
 		return AllShall{}, nil
 	}
+	if errs := UnknownFields(cfg); len(errs) > 0 {
+		return nil, errs[0]
+	}
 	// The plan decoded the section loosely; decode it again strictly so that a
 	// misspelt key is an error, not a silently ignored rule.
 	data, err := yaml.Marshal(cfg)
@@ -143,6 +147,17 @@ func Load(file string) (Policy, error) {
 		if _, ok := probe[planKey]; ok {
 			return nil, fmt.Errorf("policy %s: a plan without a policy section (it uses the default, every SHALL requirement passes)", file)
 		}
+	}
+	if errs := UnknownFields(probe); len(errs) > 0 {
+		f, err := yamlfile.Parse(file, data)
+		if err != nil {
+			return nil, fmt.Errorf("policy %w", err)
+		}
+		located := make([]error, len(errs))
+		for i, e := range errs {
+			located[i] = f.Errorf("$."+e.Path, "%s", strings.TrimPrefix(e.Msg, "policy: "))
+		}
+		return nil, fmt.Errorf("policy %w", errors.Join(located...))
 	}
 	var c Config
 	if _, err := yamlfile.Decode(file, data, &c); err != nil {

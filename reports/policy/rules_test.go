@@ -116,7 +116,9 @@ policy:
 			Expect(err).To(MatchError(ContainSubstring(want)))
 		},
 		Entry("unknown legacy rule", map[string]any{"rule": "most-shall"}, `unknown rule "most-shall"`),
-		Entry("misspelt key", map[string]any{"rulez": []any{}}, `unknown field "rulez"`),
+		Entry("misspelt key", map[string]any{"waiver": []any{}}, `unknown field "waiver": did you mean waivers?`),
+		Entry("misspelt key in a rule", map[string]any{"rules": []any{map[string]any{"require": "all-pass", "levle": "SHALL"}}}, `unknown field "levle": did you mean level?`),
+		Entry("misspelt key in a waiver", map[string]any{"waivers": []any{map[string]any{"requirement": "S/R", "justification": "j", "expire": "2026-01-01"}}}, `unknown field "expire": did you mean expires?`),
 		Entry("unknown requirement kind", map[string]any{"rules": []any{map[string]any{"require": "all-green"}}}, `rules[0]: require: unknown "all-green"`),
 		Entry("pass-rate without min", map[string]any{"rules": []any{map[string]any{"require": "pass-rate", "level": "SHOULD"}}}, "min: required"),
 		Entry("min out of range", map[string]any{"rules": []any{map[string]any{"require": "pass-rate", "min": 120}}}, "120 is not a percentage"),
@@ -362,8 +364,9 @@ var _ = Describe("Load and Regrade", func() {
 	})
 
 	It("names the file and line of a mistake in a bare policy file", func() {
-		err := loadErr("rules:\n  - require: all-pass\n    levle: SHALL\n")
-		Expect(err).To(MatchError(MatchRegexp(`policy\.yaml:3:\d+: .*unknown field "levle"`)))
+		err := loadErr("rules:\n  - require: all-pass\n    levle: SHALL\nwaivrs: []\n")
+		Expect(err).To(MatchError(ContainSubstring(`policy.yaml:3:12: rules[0].levle: unknown field "levle": did you mean level?`)))
+		Expect(err).To(MatchError(ContainSubstring(`policy.yaml:4:9: waivrs: unknown field "waivrs": did you mean waivers?`)))
 	})
 
 	It("says when the policy file is missing or empty", func() {
