@@ -43,16 +43,26 @@ func (a *app) fixturesCommand() *cobra.Command {
 	gen.Flags().IntVar(&records, "records", 1000, "number of records")
 	gen.Flags().StringVar(&defects, "defects", "all", "none, all, kind=N,... or all,kind=N,... (kinds: 'carecert fixtures defects')")
 	gen.Flags().StringVar(&out, "out", "fixture-feed", "output folder")
+	var asJSON bool
 	list := &cobra.Command{
 		Use:   "defects",
 		Short: "List the defect kinds the generator can seed",
 		Args:  cobra.NoArgs,
-		Run: func(cmd *cobra.Command, args []string) {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON {
+				listed := []typeListing{}
+				for _, d := range fixtures.Catalogue() {
+					listed = append(listed, typeListing{Name: d.Kind, Doc: d.Doc})
+				}
+				return writeJSON(a.stdout, listed)
+			}
 			for _, d := range fixtures.Catalogue() {
 				fmt.Fprintf(a.stdout, "%-28s %s\n", d.Kind, d.Doc)
 			}
+			return nil
 		},
 	}
+	jsonFlag(list, &asJSON)
 	cmd.AddCommand(gen, list, a.cldFixturesCommand())
 	return cmd
 }

@@ -127,5 +127,6 @@ certification report per vendor with a verdict and the evidence behind it.`,
 	for _, c := range a.env.extraCommands(a) {
 		root.AddCommand(c)
 	}
+	registerCompletions(root)
 	return root
 }

@@ -9,16 +9,28 @@ import (
 )
 
 func (a *app) suitesCommand() *cobra.Command {
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "suites [ID]",
 		Short: "List the built-in suites, or show one suite's requirements",
 		Args:  cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return completeSuites(cmd, args, toComplete)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
+				listed := []suiteListing{}
 				for _, id := range suites.BuiltinIDs() {
 					s, err := suites.Builtin(id, a.env.checks)
 					if err != nil {
 						return err
+					}
+					if asJSON {
+						listed = append(listed, listSuite(s, false))
+						continue
 					}
 					def := ""
 					if s.Default {
@@ -26,11 +38,17 @@ func (a *app) suitesCommand() *cobra.Command {
 					}
 					fmt.Fprintf(a.stdout, "%-22s %-8s %s%s\n", s.ID, s.Version, s.Title, def)
 				}
+				if asJSON {
+					return writeJSON(a.stdout, listed)
+				}
 				return nil
 			}
 			s, err := suites.Resolve(args[0], ".", a.env.checks)
 			if err != nil {
 				return usageError("%v", err)
+			}
+			if asJSON {
+				return writeJSON(a.stdout, listSuite(s, true))
 			}
 			fmt.Fprintf(a.stdout, "%s %s — %s\n", s.ID, s.Version, s.Title)
 			for _, r := range s.Requirements {
@@ -39,16 +57,31 @@ func (a *app) suitesCommand() *cobra.Command {
 			return nil
 		},
 	}
+	jsonFlag(cmd, &asJSON)
 	cmd.AddCommand(a.importFrictionlessCommand())
 	return cmd
 }
 
 func (a *app) checksCommand() *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "checks",
 		Short: "List the check types a suite can use, and the target types a plan can use",
 		Args:  cobra.NoArgs,
-		Run: func(cmd *cobra.Command, args []string) {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON {
+				out := struct {
+					Checks  []typeListing `json:"checks"`
+					Targets []typeListing `json:"targets"`
+				}{[]typeListing{}, []typeListing{}}
+				for _, t := range a.env.checks.Types() {
+					out.Checks = append(out.Checks, typeListing{t, a.env.checks.Doc(t)})
+				}
+				for _, t := range a.env.targets.Types() {
+					out.Targets = append(out.Targets, typeListing{t, a.env.targets.Doc(t)})
+				}
+				return writeJSON(a.stdout, out)
+			}
 			fmt.Fprintln(a.stdout, "Check types:")
 			for _, t := range a.env.checks.Types() {
 				fmt.Fprintf(a.stdout, "  %-24s %s\n", t, a.env.checks.Doc(t))
@@ -57,6 +90,9 @@ func (a *app) checksCommand() *cobra.Command {
 			for _, t := range a.env.targets.Types() {
 				fmt.Fprintf(a.stdout, "  %-24s %s\n", t, a.env.targets.Doc(t))
 			}
+			return nil
 		},
 	}
+	jsonFlag(cmd, &asJSON)
+	return cmd
 }

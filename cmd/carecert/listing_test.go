@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/reports/formats"
+	"github.com/carecert/carecert/suites"
+)
+
+var _ = Describe("listing commands with --json", func() {
+	decode := func(args ...string) any {
+		code, stdout, stderr := carecert(args...)
+		Expect(stderr).To(BeEmpty())
+		Expect(code).To(Equal(exitOK))
+		var v any
+		Expect(json.Unmarshal([]byte(stdout), &v)).To(Succeed(), stdout)
+		return v
+	}
+
+	It("lists every built-in suite, and one suite's requirements", func() {
+		listed := decode("suites", "--json").([]any)
+		Expect(listed).To(HaveLen(len(suites.BuiltinIDs())))
+		ids := map[string]bool{}
+		for _, s := range listed {
+			m := s.(map[string]any)
+			ids[m["id"].(string)] = true
+			Expect(m).To(HaveKey("default"))
+			Expect(m).NotTo(HaveKey("requirements"))
+		}
+		Expect(ids).To(HaveKey("fhir-r4-structure"))
+
+		one := decode("suites", "fhir-r4-structure", "--json").(map[string]any)
+		Expect(one["id"]).To(Equal("fhir-r4-structure"))
+		reqs := one["requirements"].([]any)
+		Expect(reqs).NotTo(BeEmpty())
+		first := reqs[0].(map[string]any)
+		Expect(first["id"]).To(Equal("STRUCT-01"))
+		Expect(first["level"]).To(Equal("SHALL"))
+		Expect(first["check"]).NotTo(BeEmpty())
+	})
+
+	It("lists check types, target types, formats and defect kinds", func() {
+		checks := decode("checks", "--json").(map[string]any)
+		var targets []string
+		for _, t := range checks["targets"].([]any) {
+			targets = append(targets, t.(map[string]any)["name"].(string))
+		}
+		Expect(targets).To(ContainElements("fhir", "hl7v2", "csv", "mllp"))
+		Expect(checks["checks"]).NotTo(BeEmpty())
+
+		listed := decode("formats", "--json").([]any)
+		Expect(listed).To(HaveLen(len(formats.All())))
+		Expect(listed[0].(map[string]any)).To(HaveKey("doc"))
+
+		defects := decode("fixtures", "defects", "--json").([]any)
+		Expect(defects).To(HaveLen(len(fixtures.Catalogue())))
+	})
+})
+
+var _ = Describe("shell completion", func() {
+	It("writes a completion script for each shell", func() {
+		for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+			code, stdout, _ := carecert("completion", shell)
+			Expect(code).To(Equal(exitOK), shell)
+			Expect(stdout).To(ContainSubstring("carecert"), shell)
+		}
+	})
+
+	It("completes commands, suite ids for --suite and 'suites', and report formats", func() {
+		_, stdout, _ := carecert("__complete", "va")
+		Expect(stdout).To(ContainSubstring("validate"))
+		for _, args := range [][]string{
+			{"__complete", "run", "--suite", "fhir-r4-s"},
+			{"__complete", "validate", "--suite", ""},
+			{"__complete", "suites", ""},
+		} {
+			_, stdout, _ = carecert(args...)
+			Expect(stdout).To(ContainSubstring("fhir-r4-structure"), strings.Join(args, " "))
+		}
+		_, stdout, _ = carecert("__complete", "validate", "--format", "")
+		Expect(stdout).To(ContainSubstring("sarif"))
+		Expect(stdout).To(ContainSubstring("junit"))
+	})
+})
