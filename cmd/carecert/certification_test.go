@@ -338,8 +338,8 @@ policy:
 		out4 := filepath.Join(dir, "out4")
 		code, _, stderr := carecert("run", plan, "--out", out4, "-q")
 		Expect(code).To(Equal(exitUsage))
-		Expect(stderr).To(ContainSubstring("plan " + plan + ":6:"))
-		Expect(stderr).To(ContainSubstring(`policy: unknown field "levle"`))
+		Expect(stderr).To(ContainSubstring("plan " + plan + ":8:14: policy.rules[0].levle: "))
+		Expect(stderr).To(ContainSubstring(`unknown field "levle": did you mean level?`))
 		Expect(out4).NotTo(BeAnExistingFile())
 	})
 
