@@ -1,6 +1,7 @@
 package mllp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,8 +22,22 @@ type Received struct {
 	Incomplete bool
 	// TLSError says why a TLS handshake failed (nothing else is set).
 	TLSError string
+	// Refused is set, alone, for a connection closed at once because
+	// MaxConns connections were already open.
+	Refused bool
+	// TimedOut is set when the connection was closed because no complete
+	// frame arrived within ReadTimeout (with Incomplete when one had started).
+	TimedOut bool
 	At       time.Time
 }
+
+// Defaults bounding what senders can hold: MaxConns connections of at most
+// MaxFrame bytes each is the most a flood of unterminated frames can make
+// the listener keep in memory.
+const (
+	DefaultMaxConns    = 16
+	DefaultReadTimeout = 2 * time.Minute
+)
 
 // Listener receives frames and answers each with the messages Handle
 // returns, each in its own frame (none sends nothing; enhanced mode sends an
@@ -33,6 +48,14 @@ type Listener struct {
 	// HandshakeTimeout bounds a TLS handshake (default 10s) when ln is a
 	// TLS listener (tls.NewListener).
 	HandshakeTimeout time.Duration
+	// MaxConns bounds the connections served at once (default
+	// DefaultMaxConns); one more is closed as soon as it is accepted.
+	MaxConns int
+	// ReadTimeout is how long a connection may take to deliver its next
+	// complete frame (default DefaultReadTimeout); then it is closed. It
+	// bounds slow senders and idle connections alike: a sender that keeps
+	// its connection open between messages reconnects, as MLLP senders do.
+	ReadTimeout time.Duration
 	// Handle is called for every frame and problem, from one goroutine per
 	// connection; it must be safe for concurrent use.
 	Handle func(Received) (replies [][]byte, stop bool)
@@ -43,7 +66,19 @@ type Listener struct {
 func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := accept(ctx, ln, func(conn net.Conn) { l.serveConn(ctx, cancel, conn) }); err != nil {
+	slots := make(chan struct{}, cmp.Or(l.MaxConns, DefaultMaxConns))
+	serve := func(conn net.Conn) {
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+			l.serveConn(ctx, cancel, conn)
+		default:
+			remote := conn.RemoteAddr().String()
+			conn.Close()
+			l.Handle(Received{Remote: remote, Refused: true, At: time.Now()})
+		}
+	}
+	if err := accept(ctx, ln, serve); err != nil {
 		return fmt.Errorf("mllp listener: %w", err)
 	}
 	return nil
@@ -99,13 +134,15 @@ func (l *Listener) serveConn(ctx context.Context, cancel context.CancelFunc, con
 		return
 	}
 	fr := NewFrameReader(conn, l.MaxFrame)
+	timeout := cmp.Or(l.ReadTimeout, DefaultReadTimeout)
 	for {
+		conn.SetReadDeadline(time.Now().Add(timeout))
 		f, err := fr.Next()
 		if err != nil {
 			skipped, sample, inFrame := fr.Pending()
 			if skipped > 0 || inFrame || IsIncomplete(err) || fr.EndMissing() {
 				l.Handle(Received{Remote: remote, Frame: Frame{Skipped: skipped, SkippedSample: sample, PrevBadEnd: fr.EndMissing()},
-					Incomplete: inFrame || IsIncomplete(err), At: time.Now()})
+					Incomplete: inFrame || IsIncomplete(err), TimedOut: isTimeout(err) && ctx.Err() == nil, At: time.Now()})
 			}
 			return
 		}

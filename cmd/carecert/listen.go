@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
@@ -17,8 +18,9 @@ import (
 type listenFlags struct {
 	addr, ack, vendor, out, evidence string
 	tlsCert, tlsKey, tlsClientCA     string
-	duration                         time.Duration
+	duration, readTimeout            time.Duration
 	count, maxFrame, workers         int
+	maxConns                         int
 	suites                           []string
 	quiet                            bool
 }
@@ -58,6 +60,8 @@ cannot be listened on.`,
 	fl.IntVar(&f.count, "count", 0, "stop after this many messages (0: only --duration bounds it)")
 	fl.StringVar(&f.ack, "ack", "validate", "acknowledge with aa (always AA) or validate (AE for a message with errors)")
 	fl.IntVar(&f.maxFrame, "max-frame", 0, "largest frame accepted, in bytes (default 8 MiB)")
+	fl.IntVar(&f.maxConns, "max-connections", mllp.DefaultMaxConns, "connections served at once; more are closed and counted in a warning")
+	fl.DurationVar(&f.readTimeout, "read-timeout", mllp.DefaultReadTimeout, "how long a connection may take to deliver each complete frame before it is closed")
 	fl.StringArrayVar(&f.suites, "suite", nil, "a built-in suite id or suite file (repeatable; default hl7v2-structure)")
 	fl.StringVar(&f.vendor, "vendor", "MLLP sender", "vendor name for the report")
 	fl.StringVar(&f.out, "out", "out", "folder for the reports")
@@ -85,7 +89,8 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 		scheme = "mllps://"
 	}
 	t := map[string]any{"name": scheme + f.addr, "type": "mllp-listen", "url": scheme + f.addr,
-		"duration": f.duration.String(), "count": f.count, "ack": f.ack, "max-frame": f.maxFrame}
+		"duration": f.duration.String(), "count": f.count, "ack": f.ack, "max-frame": f.maxFrame,
+		"max-connections": f.maxConns, "read-timeout": f.readTimeout.String()}
 	if tlsOpt != nil {
 		t["tls"] = tlsOpt
 	}

@@ -284,6 +284,8 @@ type mllpListen struct {
 	count    int
 	ack      string
 	maxFrame int
+	maxConns int
+	readTO   time.Duration
 	tls      *tls.Config
 	judge    Judge
 	// Ready, when set, is told the address once listening (tests use port 0).
@@ -300,13 +302,15 @@ type ListenOptions struct {
 // (host:port to listen on), duration (default 60s), count (stop after this
 // many messages; 0: only the duration bounds it), ack "aa" (acknowledge all
 // with AA) or "validate" (default: AE for a message with error findings from
-// the judge), max-frame (bytes), tls ({cert_file, key_file, client_ca_file}:
+// the judge), max-frame (bytes), max-connections (served at once; default
+// mllp.DefaultMaxConns), read-timeout (for each frame to arrive; default
+// mllp.DefaultReadTimeout), tls ({cert_file, key_file, client_ca_file}:
 // MLLP over TLS, requiring client certificates signed by a CA in
 // client_ca_file when given; an mllps:// URL needs it).
 func OpenMLLPListen(lo ListenOptions) Opener {
 	return func(spec Spec) (Target, error) {
 		o := spec.Options
-		if err := o.Reject("name", "type", "addr", "duration", "count", "ack", "max-frame", "tls"); err != nil {
+		if err := o.Reject("name", "type", "addr", "duration", "count", "ack", "max-frame", "max-connections", "read-timeout", "tls"); err != nil {
 			return nil, err
 		}
 		t := &mllpListen{judge: lo.Judge, ready: lo.Ready}
@@ -340,8 +344,17 @@ func OpenMLLPListen(lo ListenOptions) Opener {
 		if t.maxFrame, err = o.Int("max-frame", 0); err != nil {
 			return nil, err
 		}
+		if t.maxConns, err = o.Int("max-connections", mllp.DefaultMaxConns); err != nil {
+			return nil, err
+		}
+		if t.readTO, err = o.Duration("read-timeout", mllp.DefaultReadTimeout); err != nil {
+			return nil, err
+		}
 		if t.duration <= 0 || t.count < 0 {
 			return nil, errors.New("duration must be positive and count not negative")
+		}
+		if t.maxConns <= 0 || t.readTO <= 0 {
+			return nil, errors.New("max-connections and read-timeout must be positive")
 		}
 		return t, nil
 	}
@@ -367,9 +380,16 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 	var mu sync.Mutex
 	index := 0
 	var emitErr error
-	l := &mllp.Listener{MaxFrame: t.maxFrame, Handle: func(r mllp.Received) ([][]byte, bool) {
+	refused := 0
+	l := &mllp.Listener{MaxFrame: t.maxFrame, MaxConns: t.maxConns, ReadTimeout: t.readTO, Handle: func(r mllp.Received) ([][]byte, bool) {
 		mu.Lock()
 		defer mu.Unlock()
+		if r.Refused {
+			// Counted, and reported once at the end: a flood must not
+			// become a flood of records.
+			refused++
+			return nil, false
+		}
 		if emitErr != nil || ctx.Err() != nil {
 			return nil, true
 		}
@@ -400,6 +420,8 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 				what = "dropped (no readable MSH to reject it with)"
 			}
 			problem("mllp.oversize", fmt.Sprintf("a frame of %d bytes, over the limit: %s", r.Size, what))
+		case r.TimedOut && r.Incomplete:
+			problem("mllp.read-timeout", fmt.Sprintf("no complete frame within %s: the connection was closed inside a frame", t.readTO))
 		case r.Incomplete:
 			problem("mllp.incomplete", "the connection ended inside a frame")
 		case r.Data != nil:
@@ -448,6 +470,12 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 		return out, t.count > 0 && index >= t.count
 	}}
 	err = l.Serve(ctx, ln)
+	if refused > 0 && emitErr == nil {
+		rec := &model.Record{Kind: model.KindHL7v2, Source: source, Index: int64(index)}
+		f := rec.Finding(model.Warning, "mllp.connection-limit", "", fmt.Sprintf("%d connection(s) refused: more than %d were open at once (a sender needs one connection per feed)", refused, t.maxConns))
+		rec.Problem = &f
+		emitErr = emit(rec)
+	}
 	if emitErr != nil && !errors.Is(emitErr, context.Canceled) {
 		return emitErr
 	}

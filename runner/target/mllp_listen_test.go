@@ -2,6 +2,7 @@ package target_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -130,3 +131,76 @@ func problems(recs []*model.Record) []string {
 	}
 	return out
 }
+
+var _ = Describe("mllp-listen under a flood of connections", func() {
+	It("serves at most max-connections at once, closes each that sends no complete frame in time, and still takes a good sender afterwards", func() {
+		ready := make(chan string, 1)
+		t, err := target.OpenMLLPListen(target.ListenOptions{Ready: func(a string) { ready <- a }})(
+			target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: check.Params{
+				"max-connections": 4, "read-timeout": "1s", "max-frame": 1 << 20, "count": 1, "duration": "30s"}})
+		Expect(err).NotTo(HaveOccurred())
+		var mu sync.Mutex
+		var recs []*model.Record
+		records := func() []*model.Record { mu.Lock(); defer mu.Unlock(); return append([]*model.Record(nil), recs...) }
+		done := make(chan error, 1)
+		go func() {
+			done <- t.Records(context.Background(), func(r *model.Record) error { mu.Lock(); defer mu.Unlock(); recs = append(recs, r); return nil })
+		}()
+		var addr string
+		Eventually(ready, 5*time.Second).Should(Receive(&addr))
+
+		// Twelve senders each start a frame of half a megabyte and never end it.
+		const flood = 12
+		unterminated := append([]byte{mllp.StartBlock}, make([]byte, 512<<10)...)
+		var conns []net.Conn
+		for range flood {
+			conn, err := net.Dial("tcp", addr)
+			Expect(err).NotTo(HaveOccurred())
+			conns = append(conns, conn)
+			go conn.Write(unterminated) // a refused connection's write fails: expected
+		}
+		DeferCleanup(func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		})
+		codes := func() map[string]int {
+			n := map[string]int{}
+			for _, r := range records() {
+				if r.Problem != nil {
+					n[r.Problem.Code]++
+				}
+			}
+			return n
+		}
+		// Every served flooder is cut off at its read timeout, inside its frame.
+		Eventually(func() int { return codes()["mllp.read-timeout"] }, 10*time.Second).Should(BeNumerically(">=", 4))
+
+		conn, err := net.Dial("tcp", addr)
+		Expect(err).NotTo(HaveOccurred())
+		defer conn.Close()
+		Expect(acksFor(conn, mllp.NewFrameReader(conn, 0), mllp.Wrap([]byte(adtMessage)), 5*time.Second)).To(Equal([]string{"AA M1"}))
+		Eventually(done, 10*time.Second).Should(Receive(BeNil()))
+
+		got := codes()
+		Expect(got["mllp.read-timeout"]).To(BeNumerically("<=", flood))
+		Expect(got["mllp.connection-limit"]).To(Equal(1), "refusals are reported once, however many")
+		var limit *model.Record
+		for _, r := range records() {
+			if r.Problem != nil && r.Problem.Code == "mllp.connection-limit" {
+				limit = r
+			}
+		}
+		Expect(limit.Problem.Severity).To(Equal(model.Warning))
+		Expect(limit.Problem.Message).To(MatchRegexp(`\d+ connection\(s\) refused: more than 4 were open at once`))
+		var refused int
+		_, err = fmt.Sscanf(limit.Problem.Message, "%d", &refused)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(refused + got["mllp.read-timeout"]).To(Equal(flood), "each flooder was either refused or served until its timeout")
+	})
+
+	It("refuses a limit that is not positive", func() {
+		_, err := target.OpenMLLPListen(target.ListenOptions{})(target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: check.Params{"max-connections": 0}})
+		Expect(err).To(MatchError(ContainSubstring("max-connections and read-timeout must be positive")))
+	})
+})
