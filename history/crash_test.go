@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/history"
+	"github.com/carecert/carecert/internal/dbtest"
 	"github.com/carecert/carecert/model"
 )
 
@@ -73,7 +74,7 @@ var _ = Describe("a writer killed in the middle of recording a run", func() {
 
 			s, err := history.Open(context.Background(), path)
 			Expect(err).NotTo(HaveOccurred())
-			db := rawDB(path)
+			db := dbtest.Open(path)
 			var check string
 			Expect(db.QueryRow(`PRAGMA integrity_check`).Scan(&check)).To(Succeed())
 			Expect(check).To(Equal("ok"))
@@ -89,7 +90,7 @@ var _ = Describe("a writer killed in the middle of recording a run", func() {
 				runs++
 			}
 			Expect(rows.Err()).NotTo(HaveOccurred())
-			Expect(countRows(path, "results")).To(Equal(runs*resultsPerRun), "no results of a partial run remain")
+			Expect(dbtest.CountRows(path, "results")).To(Equal(runs*resultsPerRun), "no results of a partial run remain")
 			Expect(db.Close()).To(Succeed())
 			Expect(s.Close()).To(Succeed())
 		}
@@ -102,7 +103,7 @@ func committedRuns(path string) int {
 	if _, err := os.Stat(path); err != nil {
 		return 0
 	}
-	db := rawDB(path)
+	db := dbtest.Open(path)
 	defer db.Close()
 	var n int
 	if err := db.QueryRow(`SELECT count(*) FROM runs`).Scan(&n); err != nil {

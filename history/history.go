@@ -25,7 +25,9 @@ import (
 
 // schemaVersion is the version of the tables below; Open refuses a database
 // written by a newer carecert rather than misread it.
-const schemaVersion = 1
+// Version 2 added the files of submitted runs and the attestations of manual
+// requirements; a version-1 history is upgraded in place when opened.
+const schemaVersion = 2
 
 // Store is an open history database.
 type Store struct {
@@ -118,9 +120,9 @@ func (s *Store) q(query string) string {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	idColumn := "id INTEGER PRIMARY KEY AUTOINCREMENT"
+	idColumn, blob := "id INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"
 	if s.postgres {
-		idColumn = "id BIGSERIAL PRIMARY KEY"
+		idColumn, blob = "id BIGSERIAL PRIMARY KEY", "BYTEA"
 	}
 	stmts := []string{
 		`CREATE TABLE IF NOT EXISTS carecert_history (version INTEGER NOT NULL)`,
@@ -153,6 +155,20 @@ func (s *Store) migrate(ctx context.Context) error {
 			target TEXT NOT NULL, suite TEXT NOT NULL, requirement TEXT NOT NULL, name TEXT NOT NULL,
 			numerator BIGINT NOT NULL, denominator BIGINT NOT NULL,
 			PRIMARY KEY (run_id, target, suite, requirement, name))`,
+		// Version 2: the files of a submitted run, stored with its rows so
+		// that one transaction keeps or drops both.
+		`CREATE TABLE IF NOT EXISTS run_files (
+			run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+			path TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL, content ` + blob + ` NOT NULL,
+			PRIMARY KEY (run_id, path))`,
+		// Version 2: an assessor's outcome for a manual requirement, with the
+		// evidence file it rests on.
+		`CREATE TABLE IF NOT EXISTS attestations (
+			run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+			suite TEXT NOT NULL, requirement TEXT NOT NULL, outcome TEXT NOT NULL,
+			attested_by TEXT NOT NULL, attested_at TEXT NOT NULL, note TEXT NOT NULL,
+			evidence_name TEXT NOT NULL, evidence_sha256 TEXT NOT NULL, evidence ` + blob + ` NOT NULL,
+			PRIMARY KEY (run_id, suite, requirement))`,
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -175,6 +191,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	case v > schemaVersion:
 		return fmt.Errorf("written by a newer carecert (history version %d; this one reads %d)", v, schemaVersion)
+	case v < schemaVersion:
+		// The tables version 2 added were created above.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE carecert_history SET version = ?`), schemaVersion); err != nil {
+			return fmt.Errorf("upgrade from version %d: %w", v, err)
+		}
 	}
 	return tx.Commit()
 }
@@ -185,6 +206,54 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 // Record stores one run with its results and measures, all or nothing.
 // reportSHA256 and reportPath tie the row to the report file it came from.
 func (s *Store) Record(ctx context.Context, rep *model.Report, reportSHA256, reportPath string) (int64, error) {
+	return s.RecordFiles(ctx, rep, reportSHA256, reportPath, nil)
+}
+
+// StoredFile is a file kept with a run in the history: a submitted run's
+// report files, manifest and signature.
+type StoredFile struct {
+	// Path is relative to the run's folder, with forward slashes.
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	// Data is the content; nil when only the file's description was read.
+	Data []byte `json:"-"`
+}
+
+// RecordFiles is Record that also stores the run's files, in the same
+// transaction: either the run and every file are kept, or nothing is.
+func (s *Store) RecordFiles(ctx context.Context, rep *model.Report, reportSHA256, reportPath string, files []StoredFile) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("history %s: %w", s.Where, err)
+	}
+	defer tx.Rollback() // a no-op once committed
+	id, err := s.insertRun(ctx, tx, rep, reportSHA256, reportPath)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.insertResults(ctx, tx, id, rep); err != nil {
+		return 0, err
+	}
+	if len(files) > 0 {
+		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO run_files (run_id, path, sha256, size, content) VALUES (?, ?, ?, ?, ?)`))
+		if err != nil {
+			return 0, fmt.Errorf("history %s: %w", s.Where, err)
+		}
+		defer st.Close()
+		for _, f := range files {
+			if _, err := st.ExecContext(ctx, id, f.Path, f.SHA256, int64(len(f.Data)), f.Data); err != nil {
+				return 0, fmt.Errorf("history %s: store file %s: %w", s.Where, f.Path, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("history %s: commit: %w", s.Where, err)
+	}
+	return id, nil
+}
+
+func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, rep *model.Report, reportSHA256, reportPath string) (int64, error) {
 	reasons, err := json.Marshal(rep.Verdict.Reasons)
 	if err != nil {
 		return 0, err
@@ -194,11 +263,6 @@ func (s *Store) Record(ctx context.Context, rep *model.Report, reportSHA256, rep
 	if rep.Complete {
 		complete = 1
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("history %s: %w", s.Where, err)
-	}
-	defer tx.Rollback() // a no-op once committed
 	var id int64
 	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO runs (vendor, product, release, plan, as_of, started_at, finished_at, complete,
 		decision, policy, reasons, records, results, passed, warned, failed, errored, skipped, errors, warnings, information,
@@ -214,34 +278,36 @@ func (s *Store) Record(ctx context.Context, rep *model.Report, reportSHA256, rep
 	if err != nil {
 		return 0, fmt.Errorf("history %s: record run: %w", s.Where, err)
 	}
+	return id, nil
+}
+
+// insertResults writes a run's results and measures.
+func (s *Store) insertResults(ctx context.Context, tx *sql.Tx, id int64, rep *model.Report) error {
 	resStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO results (run_id, target, suite, requirement, level, outcome, evaluated, failing, errors, warnings, information)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
 	if err != nil {
-		return 0, fmt.Errorf("history %s: %w", s.Where, err)
+		return fmt.Errorf("history %s: %w", s.Where, err)
 	}
 	defer resStmt.Close()
 	mStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO measures (run_id, target, suite, requirement, name, numerator, denominator) VALUES (?, ?, ?, ?, ?, ?, ?)`))
 	if err != nil {
-		return 0, fmt.Errorf("history %s: %w", s.Where, err)
+		return fmt.Errorf("history %s: %w", s.Where, err)
 	}
 	defer mStmt.Close()
 	for _, t := range rep.Targets {
 		for _, r := range t.Results {
 			if _, err := resStmt.ExecContext(ctx, id, t.Name, r.Suite, r.Requirement, string(r.Level), string(r.Outcome),
 				r.Evaluated, r.Failing, r.Errors, r.Warnings, r.Information); err != nil {
-				return 0, fmt.Errorf("history %s: record %s/%s on %s: %w", s.Where, r.Suite, r.Requirement, t.Name, err)
+				return fmt.Errorf("history %s: record %s/%s on %s: %w", s.Where, r.Suite, r.Requirement, t.Name, err)
 			}
 			for _, m := range r.Measures {
 				if _, err := mStmt.ExecContext(ctx, id, t.Name, r.Suite, r.Requirement, m.Name, m.Numerator, m.Denominator); err != nil {
-					return 0, fmt.Errorf("history %s: record measure %s: %w", s.Where, m.Name, err)
+					return fmt.Errorf("history %s: record measure %s: %w", s.Where, m.Name, err)
 				}
 			}
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("history %s: commit: %w", s.Where, err)
-	}
-	return id, nil
+	return nil
 }
 
 // Run is one recorded run.
@@ -289,6 +355,8 @@ type Query struct {
 	Vendor string
 	// Limit keeps the latest runs only; 0 means all.
 	Limit int
+	// ID selects one run by its id; 0 means any.
+	ID int64
 }
 
 // Vendors returns the names of the vendors with recorded runs, sorted.
@@ -328,6 +396,14 @@ func (s *Store) Runs(ctx context.Context, q Query) ([]Run, error) {
 		for _, n := range names {
 			args = append(args, n)
 		}
+	}
+	if q.ID != 0 {
+		if len(args) == 0 {
+			query += ` WHERE id = ?`
+		} else {
+			query += ` AND id = ?`
+		}
+		args = append(args, q.ID)
 	}
 	query += ` ORDER BY started_at DESC, id DESC`
 	if q.Limit > 0 {

@@ -2,11 +2,9 @@ package history_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/history"
+	"github.com/carecert/carecert/internal/dbtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports/reporttest"
 )
@@ -181,7 +180,7 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(runs).To(HaveLen(1))
 		Expect(runs[0].Release).To(Equal("11.0"))
-		Expect(countRows(location, "results")).To(Equal(3), "no results of the failed run remain")
+		Expect(dbtest.CountRows(location, "results")).To(Equal(3), "no results of the failed run remain")
 	})
 
 	It("leaves no trace of a run whose context was cancelled", func() {
@@ -226,32 +225,123 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		Expect(runs).To(HaveLen(12))
 	})
 
+	It("stores a run's files with it, and a run whose files fail to store keeps neither", func() {
+		files := []history.StoredFile{
+			{Path: "report.json", SHA256: "aa", Data: []byte(`{"report": true}`)},
+			{Path: "manifest.json", SHA256: "bb", Data: []byte{0, 1, 2, 255}},
+		}
+		id, err := s.RecordFiles(ctx, report("Oakfield", "11.0", "none", 1), "aa", "report.json", files)
+		Expect(err).NotTo(HaveOccurred())
+		listed, err := s.Files(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(listed).To(Equal([]history.StoredFile{{Path: "manifest.json", SHA256: "bb", Size: 4}, {Path: "report.json", SHA256: "aa", Size: 16}}))
+		f, err := s.File(ctx, id, "manifest.json")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.Data).To(Equal([]byte{0, 1, 2, 255}))
+		_, err = s.File(ctx, id, "report.html")
+		Expect(err).To(MatchError(history.ErrNotFound))
+
+		// The same path twice breaks the files' key after the run, its
+		// results and the first file were written.
+		_, err = s.RecordFiles(ctx, report("Oakfield", "11.1", "none", 2), "aa", "report.json", append(files, files[0]))
+		Expect(err).To(MatchError(ContainSubstring("store file report.json")))
+		runs, err := s.Runs(ctx, history.Query{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(HaveLen(1))
+		Expect(dbtest.CountRows(location, "run_files")).To(Equal(2))
+		Expect(dbtest.CountRows(location, "results")).To(Equal(3))
+	})
+
+	It("finds one run by id", func() {
+		first, err := s.Record(ctx, report("Oakfield", "11.0", "none", 1), "", "")
+		Expect(err).NotTo(HaveOccurred())
+		second, err := s.Record(ctx, report("Riverside", "2.0", "none", 2), "", "")
+		Expect(err).NotTo(HaveOccurred())
+		run, err := s.RunByID(ctx, second)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(run.Vendor).To(Equal("Riverside"))
+		runs, err := s.Runs(ctx, history.Query{Vendor: "oakfield", ID: second})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(BeEmpty(), "run %d is not Oakfield's", second)
+		_, err = s.RunByID(ctx, first+second+10)
+		Expect(err).To(MatchError(history.ErrNotFound))
+	})
+
+	It("stores an attestation with its evidence and the run as re-graded, and replaces it when attested again", func() {
+		rep := report("Oakfield", "11.0", "none", 1)
+		id, err := s.Record(ctx, rep, "", "")
+		Expect(err).NotTo(HaveOccurred())
+		regraded := report("Oakfield", "11.0", "none", 1)
+		regraded.Targets[0].Results[1].Outcome = model.Fail
+		regraded.Summarize()
+		regraded.Verdict = model.Verdict{Decision: model.NotCertified, Policy: rep.Verdict.Policy, Reasons: []string{"attested fail"}}
+		at := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
+		a := history.Attestation{RunID: id, Suite: "demo", Requirement: "MAN-01", Outcome: model.Fail, By: "A. Assessor", At: at,
+			Note: "crashed during the demo", EvidenceName: "video.txt", EvidenceSHA256: "cc", Evidence: []byte("witnessed")}
+		Expect(s.Attest(ctx, a, regraded)).To(Succeed())
+		run, err := s.RunByID(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(run.Decision).To(Equal(model.NotCertified))
+		Expect(run.Reasons).To(Equal([]string{"attested fail"}))
+		Expect(run.Failed).To(Equal(regraded.Summary.Outcomes[model.Fail]))
+		outcomes, err := s.Outcomes(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(outcomes[1].Outcome).To(Equal(model.Fail))
+
+		a.Outcome, a.Evidence, a.EvidenceSHA256 = model.Pass, []byte("second demo"), "dd"
+		Expect(s.Attest(ctx, a, rep)).To(Succeed())
+		list, err := s.Attestations(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(list).To(HaveLen(1))
+		Expect(list[0].Outcome).To(Equal(model.Pass))
+		Expect(list[0].At).To(Equal(at))
+		Expect(list[0].By).To(Equal("A. Assessor"))
+		Expect(list[0].Evidence).To(BeNil())
+		data, err := s.Evidence(ctx, id, "demo", "MAN-01")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(data)).To(Equal("second demo"))
+		run, err = s.RunByID(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(run.Decision).To(Equal(rep.Verdict.Decision))
+
+		a.RunID = id + 100
+		Expect(s.Attest(ctx, a, rep)).NotTo(Succeed(), "no such run")
+		Expect(dbtest.CountRows(location, "attestations")).To(Equal(1))
+	})
+
+	It("upgrades a version-1 history in place, keeping its runs", func() {
+		_, err := s.Record(ctx, report("Oakfield", "11.0", "none", 1), "", "")
+		Expect(err).NotTo(HaveOccurred())
+		db := dbtest.Open(location)
+		for _, st := range []string{`DROP TABLE run_files`, `DROP TABLE attestations`, `UPDATE carecert_history SET version = 1`} {
+			_, err := db.Exec(st)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		db.Close()
+		again, err := history.Open(ctx, location)
+		Expect(err).NotTo(HaveOccurred())
+		defer again.Close()
+		runs, err := again.Runs(ctx, history.Query{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(runs).To(HaveLen(1))
+		files, err := again.Files(ctx, runs[0].ID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(files).To(BeEmpty())
+		db = dbtest.Open(location)
+		defer db.Close()
+		var v int
+		Expect(db.QueryRow(`SELECT version FROM carecert_history`).Scan(&v)).To(Succeed())
+		Expect(v).To(Equal(2))
+	})
+
 	It("refuses a history written by a newer carecert rather than misread it", func() {
-		db := rawDB(location)
+		db := dbtest.Open(location)
 		defer db.Close()
 		_, err := db.Exec(`UPDATE carecert_history SET version = 99`)
 		Expect(err).NotTo(HaveOccurred())
 		_, err = history.Open(ctx, location)
 		Expect(err).To(MatchError(ContainSubstring("written by a newer carecert (history version 99")))
 	})
-}
-
-func rawDB(location string) *sql.DB {
-	driver, dsn := "sqlite", location
-	if history.IsDSN(location) {
-		driver = "pgx"
-	}
-	db, err := sql.Open(driver, dsn)
-	Expect(err).NotTo(HaveOccurred())
-	return db
-}
-
-func countRows(location, table string) int {
-	db := rawDB(location)
-	defer db.Close()
-	var n int
-	Expect(db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n)).To(Succeed())
-	return n
 }
 
 var _ = Describe("SQLite history", func() {
@@ -301,59 +391,12 @@ var _ = Describe("SQLite history", func() {
 	})
 })
 
-// postgresDSN returns the DSN of the test server: CARECERT_TEST_PG_DSN (test.sh
-// sets it to a throw-away server of its own), or else a throw-away server this
-// spec starts with .ci/postgres-server.sh in a temporary folder and removes when
-// it is done. Without PostgreSQL's programs the spec fails: the PostgreSQL path
-// is never skipped.
-func postgresDSN() string {
-	if dsn := os.Getenv("CARECERT_TEST_PG_DSN"); dsn != "" {
-		return dsn
-	}
-	script, err := filepath.Abs(filepath.Join("..", ".ci", "postgres-server.sh"))
-	Expect(err).NotTo(HaveOccurred())
-	dir, err := os.MkdirTemp("", "carecert-pg-")
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(func() {
-		out, err := exec.Command("sh", script, "stop", dir).CombinedOutput()
-		Expect(err).NotTo(HaveOccurred(), "stopping the throw-away PostgreSQL: %s", out)
-	})
-	var stderr strings.Builder
-	start := exec.Command("sh", script, "start", dir)
-	start.Stderr = &stderr
-	out, err := start.Output()
-	if err != nil {
-		Fail(fmt.Sprintf("no PostgreSQL for the history spec (%v: %s): run ./test.sh, which installs it, or set CARECERT_TEST_PG_DSN", err, strings.TrimSpace(stderr.String())))
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	return lines[len(lines)-1]
-}
-
 var _ = Describe("PostgreSQL history", Ordered, func() {
 	var dsn string
-	BeforeAll(func() { dsn = postgresDSN() })
+	BeforeAll(func() { dsn = dbtest.PostgresDSN() })
 
 	storeSpecs(func() (*history.Store, string) {
-		// Each spec gets its own schema, so that specs and concurrent CI jobs
-		// sharing the server do not see each other's runs.
-		admin, err := sql.Open("pgx", dsn)
-		Expect(err).NotTo(HaveOccurred())
-		defer admin.Close()
-		schema := fmt.Sprintf("carecert_spec_%d_%d", os.Getpid(), time.Now().UnixNano())
-		_, err = admin.Exec(`CREATE SCHEMA ` + schema)
-		Expect(err).NotTo(HaveOccurred(), "PostgreSQL at %s", dsn)
-		DeferCleanup(func() {
-			db, err := sql.Open("pgx", dsn)
-			Expect(err).NotTo(HaveOccurred())
-			defer db.Close()
-			_, err = db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-			Expect(err).NotTo(HaveOccurred())
-		})
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		location := dsn + sep + "search_path=" + schema
+		location := dbtest.PostgresSchema(dsn)
 		s, err := history.Open(context.Background(), location)
 		Expect(err).NotTo(HaveOccurred())
 		return s, location

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -223,16 +224,26 @@ func Read(path string) (*Manifest, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("manifest %w", err)
 	}
+	m, err := Parse(path, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, data, nil
+}
+
+// Parse decodes a manifest's bytes; name says where they came from, for
+// errors.
+func Parse(name string, data []byte) (*Manifest, error) {
 	var m Manifest
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return nil, nil, fmt.Errorf("manifest %s: %w", path, err)
+		return nil, fmt.Errorf("manifest %s: %w", name, err)
 	}
 	if m.Schema != SchemaVersion {
-		return nil, nil, fmt.Errorf("manifest %s: schema %q is not %q", path, m.Schema, SchemaVersion)
+		return nil, fmt.Errorf("manifest %s: schema %q is not %q", name, m.Schema, SchemaVersion)
 	}
-	return &m, data, nil
+	return &m, nil
 }
 
 // Problem is one way a folder does not match its manifest.
@@ -247,15 +258,35 @@ func (p Problem) String() string { return p.Path + ": " + p.What }
 // and definitions this carecert has with the ones the run used (a built-in
 // suite or definition that differs means the run was made with another build).
 func (m *Manifest) Check(dir string) []Problem {
+	return m.check(func(path string) (string, error) {
+		sum, _, err := HashFile(filepath.Join(dir, filepath.FromSlash(path)))
+		return sum, err
+	})
+}
+
+// CheckHashes is Check for files that are not on disk (an upload): sums maps
+// each file's path, relative to the manifest and with forward slashes, to its
+// SHA-256 in hex.
+func (m *Manifest) CheckHashes(sums map[string]string) []Problem {
+	return m.check(func(path string) (string, error) {
+		sum, ok := sums[path]
+		if !ok {
+			return "", os.ErrNotExist
+		}
+		return sum, nil
+	})
+}
+
+func (m *Manifest) check(hash func(path string) (string, error)) []Problem {
 	var out []Problem
 	for _, f := range m.Files {
 		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
 			out = append(out, Problem{f.Path, "refuses a path outside the manifest's folder"})
 			continue
 		}
-		sum, _, err := HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		sum, err := hash(f.Path)
 		switch {
-		case os.IsNotExist(err):
+		case errors.Is(err, os.ErrNotExist):
 			out = append(out, Problem{f.Path, "missing"})
 		case err != nil:
 			out = append(out, Problem{f.Path, err.Error()})

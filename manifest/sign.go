@@ -173,30 +173,46 @@ func VerifySignature(manifestPath string, data []byte, trusted ed25519.PublicKey
 	if err != nil {
 		return nil, fmt.Errorf("signature %w", err)
 	}
+	return VerifyBytes(manifestPath+SignatureSuffix, data, raw, trusted)
+}
+
+// ParseSignature decodes a signature file's bytes (name is for errors) and
+// returns it with its public key.
+func ParseSignature(name string, raw []byte) (*Signature, ed25519.PublicKey, error) {
 	var sig Signature
 	if err := json.Unmarshal(raw, &sig); err != nil {
-		return nil, fmt.Errorf("signature %s: %w", manifestPath+SignatureSuffix, err)
+		return nil, nil, fmt.Errorf("signature %s: %w", name, err)
 	}
 	if sig.Algorithm != "Ed25519" {
-		return nil, fmt.Errorf("signature %s: algorithm %q, want Ed25519", manifestPath+SignatureSuffix, sig.Algorithm)
+		return nil, nil, fmt.Errorf("signature %s: algorithm %q, want Ed25519", name, sig.Algorithm)
 	}
 	pub, err := base64.StdEncoding.DecodeString(sig.PublicKey)
 	if err != nil || len(pub) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("signature %s: bad public key", manifestPath+SignatureSuffix)
+		return nil, nil, fmt.Errorf("signature %s: bad public key", name)
+	}
+	return &sig, ed25519.PublicKey(pub), nil
+}
+
+// VerifyBytes is VerifySignature for a manifest and signature already read:
+// data is the manifest's bytes, raw the signature file's, sigName names the
+// signature file in errors.
+func VerifyBytes(sigName string, data, raw []byte, trusted ed25519.PublicKey) (*Signature, error) {
+	sig, key, err := ParseSignature(sigName, raw)
+	if err != nil {
+		return nil, err
 	}
 	sigBytes, err := base64.StdEncoding.DecodeString(sig.Signature)
 	if err != nil {
-		return nil, fmt.Errorf("signature %s: bad signature encoding", manifestPath+SignatureSuffix)
+		return nil, fmt.Errorf("signature %s: bad signature encoding", sigName)
 	}
-	key := ed25519.PublicKey(pub)
 	if trusted != nil {
 		if !trusted.Equal(key) {
-			return &sig, fmt.Errorf("signed by key %s, not by the trusted key %s", sig.KeyID, KeyID(trusted))
+			return sig, fmt.Errorf("signed by key %s, not by the trusted key %s", sig.KeyID, KeyID(trusted))
 		}
 		key = trusted
 	}
 	if !ed25519.Verify(key, data, sigBytes) {
-		return &sig, fmt.Errorf("signature does not match the manifest: the manifest was changed after it was signed, or the signature is forged")
+		return sig, fmt.Errorf("signature does not match the manifest: the manifest was changed after it was signed, or the signature is forged")
 	}
-	return &sig, nil
+	return sig, nil
 }

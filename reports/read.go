@@ -22,6 +22,12 @@ func ReadJSON(path string) (*model.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report %w", err)
 	}
+	return DecodeJSON(path, data)
+}
+
+// DecodeJSON is ReadJSON for a report's bytes (an upload); path names them in
+// errors.
+func DecodeJSON(path string, data []byte) (*model.Report, error) {
 	var rep model.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		var syn *json.SyntaxError
@@ -36,6 +42,7 @@ func ReadJSON(path string) (*model.Report, error) {
 	}
 	if rep.Schema == model.ReportSchemaV1 {
 		// Decoded once as written, so that errors above name the user's lines.
+		var err error
 		if data, err = upgradeV1(data); err != nil {
 			return nil, fmt.Errorf("report %s: %w", path, err)
 		}

@@ -60,6 +60,7 @@ func (r *registries) extraCommands(a *app) []*cobra.Command {
 	cmds = append(cmds, a.listenCommand(), a.simulateCommand())
 	cmds = append(cmds, a.fhirpathCommand())
 	cmds = append(cmds, a.terminologyCommand())
+	cmds = append(cmds, a.submitCommand())
 	return cmds
 }
 
