@@ -280,6 +280,26 @@ func (r *Registry) BaseType(typ string) (*StructureDefinition, error) {
 	return r.StructureDefinition(CoreBase + typ)
 }
 
+// IsResourceType reports whether typ names a resource type (a StructureDefinition
+// of kind resource that specializes, under the core URL of its type): Patient,
+// Resource, not vitalsigns or HumanName. A core type is answered from the
+// archive's index without decoding its definition, which validating one file
+// would otherwise do for every type its references may target.
+func (r *Registry) IsResourceType(typ string) bool {
+	if typ == "" || strings.Contains(typ, "/") {
+		return false
+	}
+	e, ok := r.Lookup(CoreBase + typ)
+	if !ok || e.ResourceType != "StructureDefinition" {
+		return false
+	}
+	if e.core != nil {
+		return e.core.Kind == "resource" && e.core.Derivation != "constraint" && e.core.Type == typ
+	}
+	sd, err := r.structureDefinition(e, nil)
+	return err == nil && sd.Kind == "resource" && sd.Derivation != "constraint" && sd.Type == typ
+}
+
 // structureDefinition decodes (and expands, once) the definition of e. expanding
 // lists the definitions whose expansion is waiting on this one, in this
 // goroutine: meeting one of them again is a cycle, reported instead of waiting

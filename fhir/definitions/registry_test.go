@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/r4core"
 	"github.com/carecert/carecert/internal/sharedtest"
 )
 
@@ -112,6 +113,47 @@ var _ = Describe("the R4 core", func() {
 		for _, g := range got {
 			Expect(g).To(BeIdenticalTo(got[0]))
 		}
+	})
+})
+
+var _ = Describe("telling resource types from other definitions", func() {
+	It("answers from the archive index exactly as the decoded definitions do", func() {
+		names := map[string]bool{"vitalsigns": true, "bp": true, "Bogus": true, "": true}
+		for _, bundle := range []string{r4core.ProfilesTypes, r4core.ProfilesResources, r4core.ProfilesOthers} {
+			res, err := r4core.Resources(bundle)
+			Expect(err).NotTo(HaveOccurred())
+			for _, r := range res {
+				if r.ResourceType == "StructureDefinition" {
+					names[r.Type] = true
+					names[r.ID] = true
+				}
+			}
+		}
+		resources := 0
+		for name := range names {
+			decoded := false
+			if sd, err := core.BaseType(name); err == nil && name != "" {
+				decoded = sd.Kind == "resource" && sd.Derivation != "constraint" && sd.Type == name
+			}
+			Expect(core.IsResourceType(name)).To(Equal(decoded), name)
+			if decoded {
+				resources++
+			}
+		}
+		// R4 4.0.1 specializes 149 definitions of kind resource, Resource and
+		// DomainResource among them.
+		Expect(resources).To(Equal(149))
+	})
+
+	It("decodes a guide's definition of a core URL, which wins over the core", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "sd.json"), []byte(`{"resourceType":"StructureDefinition","url":"http://hl7.org/fhir/StructureDefinition/Patient",
+			"name":"NotAResource","kind":"logical","type":"Patient","derivation":"specialization","abstract":false,
+			"snapshot":{"element":[{"id":"Patient","path":"Patient","min":0,"max":"*"}]}}`), 0o644)).To(Succeed())
+		r, err := definitions.New(definitions.Options{IGs: []string{dir}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r.IsResourceType("Patient")).To(BeFalse())
+		Expect(r.IsResourceType("Observation")).To(BeTrue())
 	})
 })
 

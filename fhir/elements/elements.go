@@ -10,11 +10,13 @@
 package elements
 
 import (
+	"archive/zip"
 	"bytes"
-	"compress/gzip"
+	"compress/flate"
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 )
@@ -95,16 +97,29 @@ type Definition struct {
 	Abstract bool       `json:"a,omitempty"`
 	Base     string     `json:"b,omitempty"` // the base type name: "DomainResource", "Element"
 	URL      string     `json:"u"`
-	Elements []*Element `json:"e"`
+	Elements []*Element `json:"e,omitempty"`
 }
 
-// Index holds the definitions by name and the elements by path.
+// Index holds the definitions by name. Each definition's elements are
+// decoded on first use: validating one Patient reads the few types it meets,
+// not the 650 definitions of the core.
 type Index struct {
-	defs  map[string]*Definition
+	defs map[string]*lazyDefinition
+}
+
+// lazyDefinition is one definition: its header at once, its elements and
+// their lookups once something asks for them.
+type lazyDefinition struct {
+	head Definition
+	file *zip.File
+
+	once sync.Once
+	def  *Definition
+	// paths indexes the elements by definition path; kids by parent path and
+	// name (without [x]), so that navigation looks up without building path
+	// strings.
 	paths map[string]*Element
-	// kids indexes elements by parent path and name (without [x]), so that
-	// navigation looks up without building path strings
-	kids map[string]map[string]*Element
+	kids  map[string]map[string]*Element
 }
 
 // R4 returns the index of the embedded R4 core definitions, built on first
@@ -123,46 +138,137 @@ func r4Builder() func() (*Index, error) {
 	return sync.OnceValues(build)
 }
 
+// indexFile lists the definitions' headers in the embedded archive; each
+// definition's elements are the entry named after it.
+const indexFile = "index.json"
+
 func build() (*Index, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(compactR4))
+	zr, err := zip.NewReader(bytes.NewReader(compactR4), int64(len(compactR4)))
 	if err != nil {
 		return nil, fmt.Errorf("elements: embedded index: %w", err)
 	}
-	var defs []*Definition
-	if err := json.NewDecoder(zr).Decode(&defs); err != nil {
+	files := make(map[string]*zip.File, len(zr.File))
+	for _, f := range zr.File {
+		files[f.Name] = f
+	}
+	raw, err := readEntry(files[indexFile])
+	if err != nil {
+		return nil, err
+	}
+	var heads []Definition
+	if err := json.Unmarshal(raw, &heads); err != nil {
 		return nil, fmt.Errorf("elements: embedded index: %w", err)
 	}
-	return newIndex(defs), nil
+	ix := &Index{defs: make(map[string]*lazyDefinition, len(heads))}
+	for _, h := range heads {
+		f := files[h.Name+".json"]
+		if f == nil {
+			return nil, fmt.Errorf("elements: embedded index: no elements for %s", h.Name)
+		}
+		ix.defs[h.Name] = &lazyDefinition{head: h, file: f}
+	}
+	return ix, nil
+}
+
+func readEntry(f *zip.File) ([]byte, error) {
+	if f == nil {
+		return nil, fmt.Errorf("elements: embedded index: no %s", indexFile)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("elements: embedded %s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	buf := make([]byte, f.UncompressedSize64)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		return nil, fmt.Errorf("elements: embedded %s: %w", f.Name, err)
+	}
+	return buf, nil
+}
+
+// load decodes the definition's elements once. The archive is embedded and
+// checked by the package's specs entry by entry, so a failure here is a broken
+// build, not bad input: it panics rather than answer as if the type had no
+// elements.
+func (d *lazyDefinition) load() *lazyDefinition {
+	d.once.Do(func() {
+		raw, err := readEntry(d.file)
+		var els []*Element
+		if err == nil {
+			err = json.Unmarshal(raw, &els)
+		}
+		if err != nil {
+			panic(fmt.Sprintf("elements: embedded definition %s: %v", d.head.Name, err))
+		}
+		def := d.head
+		def.Elements = els
+		d.paths = make(map[string]*Element, len(els))
+		d.kids = map[string]map[string]*Element{}
+		for _, el := range els {
+			el.Choice = strings.HasSuffix(el.Path, "[x]")
+			parent := parentPath(el.Path)
+			if p := d.paths[parent]; p != nil {
+				p.hasChildren = true
+			}
+			d.paths[el.Path] = el
+			if parent != "" {
+				if d.kids[parent] == nil {
+					d.kids[parent] = map[string]*Element{}
+				}
+				d.kids[parent][el.Name()] = el
+			}
+		}
+		d.def = &def
+	})
+	return d
+}
+
+// definitionOf returns the loaded definition a definition path belongs to
+// ("Patient" for "Patient.contact.name"), or nil.
+func (ix *Index) definitionOf(path string) *lazyDefinition {
+	name := path
+	if i := strings.IndexByte(path, '.'); i >= 0 {
+		name = path[:i]
+	}
+	d := ix.defs[name]
+	if d == nil {
+		return nil
+	}
+	return d.load()
+}
+
+// pathElement is the element declared at a definition path, or nil.
+func (ix *Index) pathElement(path string) *Element {
+	if d := ix.definitionOf(path); d != nil {
+		return d.paths[path]
+	}
+	return nil
+}
+
+// kidsOf are the elements declared under a definition path, by name.
+func (ix *Index) kidsOf(parent string) map[string]*Element {
+	if d := ix.definitionOf(parent); d != nil {
+		return d.kids[parent]
+	}
+	return nil
+}
+
+// head is a definition's header (name, kind, base), or nil.
+func (ix *Index) head(name string) *Definition {
+	if d := ix.defs[name]; d != nil {
+		return &d.head
+	}
+	return nil
 }
 
 // compactR4 is the R4 core element index, generated from fhir/r4core by
-// "go generate" (see gen.go): decoding the full definitions takes most of a
-// second, this takes a few milliseconds.
+// "go generate" (see gen.go): a zip archive of the definitions' headers
+// (index.json) and one entry of elements per definition. Decoding the full
+// definitions takes most of a second, the whole index tens of milliseconds,
+// and one type's entry well under one.
 //
-//go:embed r4.json.gz
+//go:embed r4.zip
 var compactR4 []byte
-
-func newIndex(defs []*Definition) *Index {
-	ix := &Index{defs: map[string]*Definition{}, paths: map[string]*Element{}, kids: map[string]map[string]*Element{}}
-	for _, def := range defs {
-		ix.defs[def.Name] = def
-		for _, el := range def.Elements {
-			el.Choice = strings.HasSuffix(el.Path, "[x]")
-			parent := parentPath(el.Path)
-			if p := ix.paths[parent]; p != nil {
-				p.hasChildren = true
-			}
-			ix.paths[el.Path] = el
-			if parent != "" {
-				if ix.kids[parent] == nil {
-					ix.kids[parent] = map[string]*Element{}
-				}
-				ix.kids[parent][el.Name()] = el
-			}
-		}
-	}
-	return ix
-}
 
 // MustR4 is R4 for programs whose embedded data cannot be broken.
 func MustR4() *Index {
@@ -277,17 +383,47 @@ func definition(sd *jsonSD) *Definition {
 	return def
 }
 
-// Compact writes definitions in the form the embedded index uses.
+// Compact writes definitions in the form the embedded index uses: a zip
+// archive of their headers and one entry of elements per definition, with no
+// timestamps, so the same definitions always give the same bytes.
 func Compact(defs []*Definition) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err := json.NewEncoder(zw).Encode(defs); err != nil {
+	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
+	heads := make([]Definition, len(defs))
+	for i, d := range defs {
+		heads[i] = *d
+		heads[i].Elements = nil
+	}
+	if err := writeEntry(zw, indexFile, heads); err != nil {
 		return nil, err
+	}
+	for _, d := range defs {
+		if err := writeEntry(zw, d.Name+".json", d.Elements); err != nil {
+			return nil, err
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+func writeEntry(zw *zip.Writer, name string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if _, err := w.Write(data); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 func parentPath(p string) string {
@@ -312,7 +448,12 @@ func parseMax(s string) int {
 }
 
 // Definition returns a base type or resource by name ("Patient", "HumanName").
-func (ix *Index) Definition(name string) *Definition { return ix.defs[name] }
+func (ix *Index) Definition(name string) *Definition {
+	if d := ix.defs[name]; d != nil {
+		return d.load().def
+	}
+	return nil
+}
 
 // Names lists the names of all definitions (types and resources).
 func (ix *Index) Names() []string {
@@ -325,13 +466,13 @@ func (ix *Index) Names() []string {
 
 // IsResource reports whether name is a resource type.
 func (ix *Index) IsResource(name string) bool {
-	d := ix.defs[name]
+	d := ix.head(name)
 	return d != nil && d.Kind == "resource"
 }
 
 // IsPrimitive reports whether name is a primitive type ("date", "code").
 func (ix *Index) IsPrimitive(name string) bool {
-	d := ix.defs[name]
+	d := ix.head(name)
 	return d != nil && d.Kind == "primitive-type"
 }
 
@@ -342,7 +483,7 @@ func (ix *Index) IsPrimitive(name string) bool {
 // "Observation.valueQuantity" gives Observation.value[x]. Returns nil for an
 // unknown path.
 func (ix *Index) Element(path string) *Element {
-	if el := ix.paths[path]; el != nil {
+	if el := ix.pathElement(path); el != nil {
 		return el
 	}
 	segs := strings.Split(path, ".")
@@ -375,7 +516,7 @@ func (ix *Index) Element(path string) *Element {
 // choice element named by its typed JSON name.
 // choice element named by its typed JSON name; chosen is then the type.
 func (ix *Index) child(parent, name string) (el *Element, chosen string) {
-	kids := ix.kids[parent]
+	kids := ix.kidsOf(parent)
 	if el := kids[name]; el != nil {
 		return el, ""
 	}
@@ -431,10 +572,10 @@ func (ix *Index) childPath(el *Element) string {
 // Child implements fhirpath.Model: the type of element name under the
 // definition path parent and the definition path of its own children.
 func (ix *Index) Child(parent, name string) (typ, path string, choice, ok bool) {
-	el := ix.kids[parent][name]
+	el := ix.kidsOf(parent)[name]
 	if el == nil {
 		// a resource's path may be asked as its base type: Resource.id on a Patient
-		if def := ix.defs[parent]; def != nil && def.Base != "" && def.Base != parent {
+		if def := ix.head(parent); def != nil && def.Base != "" && def.Base != parent {
 			return ix.Child(def.Base, name)
 		}
 		return "", "", false, false
@@ -446,7 +587,7 @@ func (ix *Index) Child(parent, name string) (typ, path string, choice, ok bool) 
 		typ = el.Types[0].Code
 	}
 	if el.ContentReference != "" {
-		if ref := ix.paths[el.ContentReference]; ref != nil && len(ref.Types) == 1 {
+		if ref := ix.pathElement(el.ContentReference); ref != nil && len(ref.Types) == 1 {
 			typ = ref.Types[0].Code
 		}
 	}
@@ -473,7 +614,7 @@ func JSONKind(typeCode string) string {
 func (ix *Index) Resolve(parent, name string) (el *Element, typ, childPath string) {
 	el, chosen := ix.child(parent, name)
 	if el == nil {
-		if def := ix.defs[parent]; def != nil && def.Base != "" && def.Base != parent {
+		if def := ix.head(parent); def != nil && def.Base != "" && def.Base != parent {
 			return ix.Resolve(def.Base, name)
 		}
 		return nil, "", ""
@@ -486,7 +627,7 @@ func (ix *Index) Resolve(parent, name string) (el *Element, typ, childPath strin
 	}
 	typ = el.TypeCode()
 	if el.ContentReference != "" {
-		if ref := ix.paths[el.ContentReference]; ref != nil {
+		if ref := ix.pathElement(el.ContentReference); ref != nil {
 			typ = ref.TypeCode()
 		}
 	}

@@ -86,7 +86,12 @@ type Resource struct {
 	Content string `json:"content"`
 	// Type is a StructureDefinition's type ("Patient", "Extension").
 	Type string `json:"type"`
-	File string `json:"file"`
+	// Kind and Derivation are a StructureDefinition's ("resource",
+	// "specialization"): enough to tell a resource type from a profile
+	// without decompressing the definition.
+	Kind       string `json:"kind"`
+	Derivation string `json:"derivation"`
+	File       string `json:"file"`
 
 	bundle string
 	f      *zip.File

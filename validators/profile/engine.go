@@ -121,8 +121,7 @@ func (e *Engine) IsResourceType(name string) bool {
 	if v, ok := e.ready.Load("rt:" + name); ok {
 		return v.(bool)
 	}
-	sd, err := e.defs.BaseType(name)
-	ok := err == nil && sd.Kind == "resource" && sd.Derivation != "constraint" && sd.Type == name
+	ok := e.defs.IsResourceType(name)
 	e.ready.Store("rt:"+name, ok)
 	return ok
 }

@@ -1,4 +1,4 @@
-// Command gen writes r4.json.gz, the compact element index embedded by package
+// Command gen writes r4.zip, the compact element index embedded by package
 // elements, from the R4 core definitions embedded in fhir/r4core.
 package main
 
@@ -34,5 +34,5 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile("r4.json.gz", out, 0o644)
+	return os.WriteFile("r4.zip", out, 0o644)
 }

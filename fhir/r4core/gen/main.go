@@ -2,7 +2,7 @@
 // embedded by package r4core: one zip per bundle, one deflated entry per
 // resource (compact JSON, in bundle order) and an index.json naming each entry's
 // resource type, canonical URL, version, name, CodeSystem content and
-// StructureDefinition type, so that a run finds a definition without
+// StructureDefinition type, kind and derivation, so that a run finds a definition without
 // decompressing the others.
 //
 // Usage: go run ./gen -from DIR   (DIR holds the bundles as NAME.json or NAME.json.gz)
@@ -56,6 +56,8 @@ type indexEntry struct {
 	Name         string `json:"name,omitempty"`
 	Content      string `json:"content,omitempty"`
 	Type         string `json:"type,omitempty"`
+	Kind         string `json:"kind,omitempty"`
+	Derivation   string `json:"derivation,omitempty"`
 }
 
 func pack(from, out, name string) error {
@@ -87,6 +89,8 @@ func pack(from, out, name string) error {
 			Name         string `json:"name"`
 			Content      string `json:"content"`
 			Type         any    `json:"type"`
+			Kind         string `json:"kind"`
+			Derivation   string `json:"derivation"`
 		}
 		if err := json.Unmarshal(e.Resource, &h); err != nil {
 			return fmt.Errorf("%s entry %d: %w", name, i, err)
@@ -104,6 +108,7 @@ func pack(from, out, name string) error {
 		}
 		if t, ok := h.Type.(string); ok && h.ResourceType == "StructureDefinition" {
 			ie.Type = t
+			ie.Kind, ie.Derivation = h.Kind, h.Derivation
 		}
 		index = append(index, ie)
 		files = append(files, compact.Bytes())
