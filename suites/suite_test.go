@@ -1,8 +1,10 @@
 package suites_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -117,6 +119,29 @@ requirements:
 		Expect(err).NotTo(HaveOccurred())
 		for _, s := range ds {
 			Expect(s.Kinds).NotTo(ConsistOf(model.KindFHIR))
+		}
+	})
+
+	It("picks from the suites' header lines exactly the defaults that parsing every built-in suite gives", func() {
+		for _, kinds := range [][]model.Kind{{model.KindFHIR}, {model.KindHL7v2}, {model.KindCSV}, {model.KindExchange}, {model.KindFHIR, model.KindCSV}, nil} {
+			var want []string
+			for _, id := range suites.BuiltinIDs() {
+				s, err := suites.Builtin(id, nil)
+				Expect(err).NotTo(HaveOccurred())
+				for _, k := range kinds {
+					if s.Default && (len(s.Kinds) == 0 || slices.Contains(s.Kinds, k)) {
+						want = append(want, id)
+						break
+					}
+				}
+			}
+			ds, err := suites.Defaults(nil, kinds...)
+			Expect(err).NotTo(HaveOccurred())
+			var got []string
+			for _, s := range ds {
+				got = append(got, s.ID)
+			}
+			Expect(got).To(Equal(want), fmt.Sprint(kinds))
 		}
 	})
 })
