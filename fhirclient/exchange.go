@@ -26,6 +26,28 @@ const (
 	Create       = "create"
 	Update       = "update"
 
+	// Write interactions as Touchstone's scripts exercise them, each on a
+	// resource carecert created itself; Exchange.Step says which request of
+	// the interaction's sequence an exchange is.
+	// Delete is DELETE of carecert's resource, the read after it (Step
+	// "gone") and the clean-up of every other resource it made.
+	Delete = "delete"
+	// VersionUpdate is an update with If-Match: the current version (Step
+	// "current") and a stale one (Step "stale", which must give 412).
+	VersionUpdate = "version-update"
+	// Conditional is a create with If-None-Exist matching carecert's
+	// resource (Step "create-match") and an update by search (Step
+	// "update-match").
+	Conditional = "conditional"
+	// Batch and Transaction are Bundles POSTed to the base URL.
+	Batch       = "batch"
+	Transaction = "transaction"
+	// HistorySince is a type-level history with _since (Exchange.Since).
+	HistorySince = "history-since"
+	// ContentErrors are a create with an unsupported content type (Step
+	// "media-type", 415) and with an invalid resource (Step "invalid").
+	ContentErrors = "content-errors"
+
 	// Sample is a search made only to find ids to read, when the plan does
 	// not ask for searches to be judged.
 	Sample = "sample"
@@ -119,6 +141,12 @@ type Exchange struct {
 	Expect string `json:"expect,omitempty"`
 	// Count is the _count a search asked for (0: none).
 	Count int `json:"count,omitempty"`
+	// Step names the request within a write interaction's sequence (see
+	// Delete, VersionUpdate, Conditional, Transaction, ContentErrors).
+	Step string `json:"step,omitempty"`
+	// Want are the response statuses a batch's entries must give, in order;
+	// each is a status code or codes joined by "|".
+	Want []string `json:"want,omitempty"`
 
 	Status int `json:"status,omitempty"`
 	// Headers keeps a few response headers (lower-case names): content-type,

@@ -15,11 +15,18 @@ type capabilities struct {
 	order   []string
 	types   map[string]*declared
 	formats []string
+	// system are the rest-level interactions (transaction, batch,
+	// history-system, search-system).
+	system map[string]bool
 }
 
 type declared struct {
 	interactions map[string]bool
 	params       map[string]bool
+	// versioning is the type's versioning code; flags its boolean
+	// capabilities (conditionalCreate, conditionalUpdate, updateCreate).
+	versioning string
+	flags      map[string]bool
 }
 
 // readCapabilities reads the server rest entries of a CapabilityStatement;
@@ -28,7 +35,7 @@ func readCapabilities(cs map[string]any) *capabilities {
 	if cs == nil || cs["resourceType"] != "CapabilityStatement" {
 		return nil
 	}
-	c := &capabilities{types: map[string]*declared{}}
+	c := &capabilities{types: map[string]*declared{}, system: map[string]bool{}}
 	list, _ := cs["format"].([]any)
 	for _, f := range list {
 		if s, ok := f.(string); ok {
@@ -41,6 +48,13 @@ func readCapabilities(cs map[string]any) *capabilities {
 		if rm["mode"] != "server" {
 			continue
 		}
+		system, _ := rm["interaction"].([]any)
+		for _, i := range system {
+			im, _ := i.(map[string]any)
+			if code, _ := im["code"].(string); code != "" {
+				c.system[code] = true
+			}
+		}
 		resources, _ := rm["resource"].([]any)
 		for _, res := range resources {
 			m, _ := res.(map[string]any)
@@ -48,7 +62,11 @@ func readCapabilities(cs map[string]any) *capabilities {
 			if typ == "" || c.types[typ] != nil {
 				continue
 			}
-			d := &declared{interactions: map[string]bool{}, params: map[string]bool{}}
+			d := &declared{interactions: map[string]bool{}, params: map[string]bool{}, flags: map[string]bool{}}
+			d.versioning, _ = m["versioning"].(string)
+			for _, f := range []string{"conditionalCreate", "conditionalUpdate", "updateCreate"} {
+				d.flags[f], _ = m[f].(bool)
+			}
 			list, _ := m["interaction"].([]any)
 			for _, i := range list {
 				im, _ := i.(map[string]any)
@@ -91,6 +109,32 @@ func (c *capabilities) declares(typ, interaction string) bool {
 	}
 	d := c.types[typ]
 	return d != nil && d.interactions[interaction]
+}
+
+// declaresSystem reports whether the statement declares a rest-level
+// interaction (transaction, batch).
+func (c *capabilities) declaresSystem(interaction string) bool {
+	return c == nil || c.system[interaction]
+}
+
+// flag reports whether a type declares a boolean capability
+// (conditionalCreate, conditionalUpdate, updateCreate).
+func (c *capabilities) flag(typ, name string) bool {
+	if c == nil {
+		return true
+	}
+	d := c.types[typ]
+	return d != nil && d.flags[name]
+}
+
+// versionedUpdate reports whether a type declares versioning
+// versioned-update, under which a server must honour If-Match.
+func (c *capabilities) versionedUpdate(typ string) bool {
+	if c == nil {
+		return true
+	}
+	d := c.types[typ]
+	return d != nil && d.versioning == "versioned-update"
 }
 
 // searchable lists the types that declare search-type, in the statement's

@@ -15,7 +15,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -107,21 +106,22 @@ func openServer(spec target.Spec) (*Server, error) {
 	}
 	_, smart := cfg.Auth.(*fhirclient.SMARTBackend)
 	if list == nil {
-		list = readOnly
+		list = append([]string{}, readOnly...)
 		if smart {
-			list = append(append([]string{}, readOnly...), fhirclient.SMARTConfig)
+			list = append(list, fhirclient.SMARTConfig)
+		}
+		if writes {
+			// A plan that allows writes and names no interactions gets
+			// every one the server declares.
+			list = append(append(list, changing...), fhirclient.Batch, fhirclient.HistorySince)
 		}
 	}
-	known := append(append([]string{}, readOnly...), fhirclient.Create, fhirclient.Update, fhirclient.SMARTConfig, fhirclient.AuthRefused)
+	known := known()
 	for _, i := range list {
-		ok := false
-		for _, k := range known {
-			ok = ok || i == k
-		}
-		if !ok {
+		if !contains(known, i) {
 			return nil, fmt.Errorf("interactions: unknown %q (known: %s)", i, strings.Join(known, ", "))
 		}
-		if (i == fhirclient.Create || i == fhirclient.Update) && !writes {
+		if contains(changing, i) && !writes {
 			return nil, fmt.Errorf("interactions: %s changes the server's data; it needs allow_writes: true", i)
 		}
 		if i == fhirclient.AuthRefused && cfg.Auth == nil {
@@ -130,6 +130,15 @@ func openServer(spec target.Spec) (*Server, error) {
 		t.interactions[i] = true
 	}
 	return t, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, l := range list {
+		if l == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Server) Kinds() []model.Kind { return []model.Kind{model.KindExchange, model.KindFHIR} }
@@ -563,7 +572,7 @@ func (p *probe) budgetSpent() {
 	if !p.budget || p.err != nil {
 		return
 	}
-	for _, i := range append(append([]string{}, readOnly...), fhirclient.Create, fhirclient.Update, fhirclient.SMARTConfig, fhirclient.AuthRefused) {
+	for _, i := range known() {
 		if !p.t.interactions[i] || p.emitted[i] {
 			continue
 		}
@@ -571,45 +580,6 @@ func (p *probe) budgetSpent() {
 			Err: fmt.Sprintf("request budget of %d exhausted before any %s request", p.t.cfg.MaxRequests, i)}
 		p.send(exchangeRecord(ex, p.index))
 		p.index++
-	}
-}
-
-// writes creates a copy of a sampled resource and updates it, when allowed.
-func (p *probe) writes(ctx context.Context, types []string, sample map[string]map[string]any, caps *capabilities) {
-	if !p.t.interactions[fhirclient.Create] && !p.t.interactions[fhirclient.Update] {
-		return
-	}
-	var typ string
-	var res map[string]any
-	for _, t := range types {
-		if sample[t] != nil && caps.declares(t, "create") && caps.declares(t, "update") {
-			typ, res = t, sample[t]
-			break
-		}
-	}
-	if res == nil {
-		return
-	}
-	body := map[string]any{}
-	for k, v := range res {
-		if k != "id" && k != "meta" && k != "colour" {
-			body[k] = v
-		}
-	}
-	id := fhir.ID(res)
-	if p.t.interactions[fhirclient.Create] {
-		data, _ := json.Marshal(body)
-		ex := p.do(ctx, fhirclient.Request{Interaction: fhirclient.Create, Label: typ, Method: http.MethodPost, Path: typ, Body: data},
-			func(ex *fhirclient.Exchange) { ex.Type = typ })
-		if ex != nil && ex.Resource != nil && fhir.ID(ex.Resource) != "" {
-			id = fhir.ID(ex.Resource)
-		}
-	}
-	if p.t.interactions[fhirclient.Update] {
-		body["id"] = id
-		data, _ := json.Marshal(body)
-		p.do(ctx, fhirclient.Request{Interaction: fhirclient.Update, Label: typ + "/" + id, Method: http.MethodPut, Path: typ + "/" + id, Body: data},
-			func(ex *fhirclient.Exchange) { ex.Type, ex.ID = typ, id })
 	}
 }
 

@@ -2,6 +2,9 @@ package livefhir_test
 
 import (
 	"bufio"
+	"encoding/json"
+	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,5 +102,44 @@ var _ = Describe("fhir-server target against a third-party FHIR server (Medplum'
 		for _, req := range []string{"API-11", "API-14", "API-15"} {
 			Expect(outcomes[req]).To(Equal(model.Skip), req)
 		}
+	})
+})
+
+var _ = Describe("fhir-server target's write interactions against Medplum's router", func() {
+	It("judges each write interaction the router declares, finds its real gaps and leaves nothing behind", func() {
+		url := medplum()
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true})}, "fhir-rest-api")
+		Expect(rep.Complete).To(BeTrue())
+		// create with Location and ETag, update to a new version, delete
+		// then 410, the clean-up of every copy, If-Match current and stale
+		// (412), conditional create and update: as the specification says.
+		for _, req := range []string{"API-11", "API-19", "API-20", "API-21"} {
+			r := result(rep, "api", req)
+			Expect(r.Outcome).To(Equal(model.Pass), req+": "+r.Message)
+		}
+		Expect(result(rep, "api", "API-20").Evaluated).To(Equal(int64(2)))
+		// The router's in-memory repository answers a transaction whose
+		// second entry it refuses (400) with 200 and keeps the first entry:
+		// not all-or-nothing. Behind the front, which has no say in media
+		// types, it takes a text/plain body, and it takes implicitRules 42.
+		Expect(codes(result(rep, "api", "API-22"))).To(ConsistOf("api.transaction-accepted", "api.transaction-partial"))
+		Expect(codes(result(rep, "api", "API-24"))).To(ConsistOf("api.media-type", "api.invalid-accepted"))
+		// It has no type history: skipped, as its statement says.
+		h := result(rep, "api", "API-23")
+		Expect(h.Outcome).To(Equal(model.Skip))
+		Expect(h.Message).To(ContainSubstring("does not declare history-type"))
+		// Every copy carecert made, the partly committed transaction's
+		// included, was deleted: the clean-up deletes all passed, and a
+		// search for carecert's tag finds none.
+		resp, err := http.Get(url + "/Patient?_tag=" + neturl.QueryEscape("urn:carecert:probe|carecert-probe"))
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		var b struct {
+			Type  string `json:"type"`
+			Entry []any  `json:"entry"`
+		}
+		Expect(json.NewDecoder(resp.Body).Decode(&b)).To(Succeed())
+		Expect(b.Type).To(Equal("searchset"))
+		Expect(b.Entry).To(BeEmpty(), "no resource of carecert's is left")
 	})
 })

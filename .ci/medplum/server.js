@@ -66,14 +66,19 @@ async function load() {
 
 // The router has no /metadata (Medplum's server builds its statement
 // elsewhere): this one declares what the router implements for the types
-// the feed holds.
+// the feed holds: its routes (no type history), If-Match on update,
+// If-None-Exist, PUT by search, client-chosen ids, and batch and
+// transaction Bundles POSTed to the base.
 function capabilityStatement() {
   const interaction = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'].map((code) => ({ code }));
+  const resource = [...types].sort().map((type) => ({
+    type, interaction, versioning: 'versioned-update', conditionalCreate: true, conditionalUpdate: true, updateCreate: true,
+  }));
   return {
     resourceType: 'CapabilityStatement', status: 'active', date: '2026-01-01', kind: 'instance',
     software: { name: '@medplum/fhir-router (in-memory repository)' },
     fhirVersion: '4.0.1', format: ['json'],
-    rest: [{ mode: 'server', resource: [...types].sort().map((type) => ({ type, interaction, versioning: 'versioned' })) }],
+    rest: [{ mode: 'server', resource, interaction: [{ code: 'transaction' }, { code: 'batch' }] }],
   };
 }
 

@@ -277,25 +277,6 @@ func format(ex *fhirclient.Exchange) []model.Finding {
 	return nil
 }
 
-func write(ex *fhirclient.Exchange) []model.Finding {
-	if ex.Interaction == fhirclient.Create {
-		if f := status(ex, "api.create-status", "create "+ex.Type, http.StatusCreated); f != nil {
-			return f
-		}
-		if ex.Header("location") == "" {
-			return fail(ex, "api.create-location", "create %s returned 201 without a Location header", ex.Type)
-		}
-		return nil
-	}
-	if f := status(ex, "api.update-status", "update "+ex.Type+"/"+ex.ID, http.StatusOK, http.StatusCreated); f != nil {
-		return f
-	}
-	if ex.Resource != nil && (ex.ResourceType() != ex.Type || fhir.ID(ex.Resource) != ex.ID) {
-		return fail(ex, "api.update-mismatch", "update %s/%s returned %s with id %q", ex.Type, ex.ID, describe(ex), fhir.ID(ex.Resource))
-	}
-	return nil
-}
-
 // searchRecall judges a search built from a resource the probe had already
 // seen: the resource must come back. A search that answers with a next link
 // and not the resource on its first page is not judged (it may be further on).

@@ -1,0 +1,518 @@
+package livefhir
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhirclient"
+)
+
+// changing are the interactions that change the server's data: a plan asks
+// for them only with allow_writes: true.
+var changing = []string{
+	fhirclient.Create, fhirclient.Update, fhirclient.Delete, fhirclient.VersionUpdate,
+	fhirclient.Conditional, fhirclient.Transaction, fhirclient.ContentErrors,
+}
+
+// optional are the interactions a plan may ask for besides the read-only
+// default: the changing ones, and those that only read but are not asked of
+// every server (a batch of reads, type history since an instant, SMART).
+func optional() []string {
+	return append(append([]string{}, changing...), fhirclient.Batch, fhirclient.HistorySince, fhirclient.SMARTConfig, fhirclient.AuthRefused)
+}
+
+// known lists every interaction a plan may name.
+func known() []string { return append(append([]string{}, readOnly...), optional()...) }
+
+// probeTag marks every resource carecert creates, so that a supplier can
+// find one a failed clean-up left behind.
+var probeTag = map[string]any{"system": "urn:carecert:probe", "code": "carecert-probe"}
+
+// own is a resource carecert created on the server, to change and delete.
+type own struct {
+	typ, id, version, lastUpdated string
+}
+
+func (o *own) path() string { return o.typ + "/" + o.id }
+
+// writeRun is one pass of the write interactions over one type.
+type writeRun struct {
+	p    *probe
+	caps *capabilities
+	typ  string
+	// sample is the resource read earlier that carecert copies.
+	sample map[string]any
+	// made are carecert's own resources still on the server, to delete at
+	// the end.
+	made []string
+}
+
+func (w *writeRun) asked(i string) bool { return w.p.t.interactions[i] }
+
+// copyOf is a new resource of the sample's content, without its id and
+// version, tagged as carecert's.
+func (w *writeRun) copyOf() map[string]any {
+	body := map[string]any{}
+	for k, v := range w.sample {
+		if k != "id" && k != "meta" {
+			body[k] = v
+		}
+	}
+	body["meta"] = map[string]any{"tag": []any{probeTag}}
+	return body
+}
+
+func marshal(v map[string]any) []byte {
+	data, _ := json.Marshal(v)
+	return data
+}
+
+// nonce is a short random suffix for ids and markers carecert chooses.
+func nonce() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// writes runs the write interactions the plan asks for, Touchstone's basic
+// and advanced sequences, on a copy of a resource read earlier: create,
+// update, version-aware update, conditional create and update, type history
+// since the change, batch and transaction Bundles, refused bodies and
+// delete; then it deletes every resource it created. Each is sent only when
+// the CapabilityStatement declares it; otherwise its requirement is skipped
+// with the reason.
+func (p *probe) writes(ctx context.Context, types []string, sample map[string]map[string]any, caps *capabilities) {
+	var wanted []string
+	for _, i := range optional() {
+		if p.t.interactions[i] && i != fhirclient.SMARTConfig && i != fhirclient.AuthRefused {
+			wanted = append(wanted, i)
+		}
+	}
+	if len(wanted) == 0 {
+		return
+	}
+	w := &writeRun{p: p, caps: caps}
+	for _, t := range types {
+		if sample[t] != nil && caps.declares(t, "create") {
+			w.typ, w.sample = t, sample[t]
+			break
+		}
+	}
+	if w.sample == nil {
+		// Nothing to copy: a batch and the history still go on a resource
+		// read earlier; every change is skipped.
+		for _, t := range types {
+			if sample[t] != nil {
+				w.typ, w.sample = t, sample[t]
+				break
+			}
+		}
+		reason := "the server declares create for none of the types tested, so carecert has no resource of its own to change"
+		if w.sample == nil {
+			reason = "no resource was found to copy (the searches returned none)"
+		}
+		for _, i := range wanted {
+			if i != fhirclient.Batch && i != fhirclient.HistorySince || w.sample == nil {
+				p.notSent(i, i, w.typ, reason)
+			}
+		}
+		if w.sample != nil {
+			w.reads(ctx, w.sampled())
+		}
+		return
+	}
+	mine := w.create(ctx)
+	if mine == nil {
+		for _, i := range wanted {
+			switch i {
+			case fhirclient.Create, fhirclient.ContentErrors, fhirclient.Transaction, fhirclient.Batch, fhirclient.HistorySince:
+			default:
+				p.notSent(i, i, w.typ, "carecert's create of a "+w.typ+" gave no id to go on with")
+			}
+		}
+		w.reads(ctx, w.sampled())
+	} else {
+		w.update(ctx, mine)
+		w.versionUpdate(ctx, mine)
+		w.conditional(ctx, mine)
+		w.reads(ctx, mine)
+	}
+	w.transaction(ctx)
+	w.contentErrors(ctx)
+	if mine != nil {
+		w.remove(ctx, mine)
+	}
+	w.cleanUp(ctx)
+}
+
+// sampled is the resource read earlier, for the interactions that only read.
+func (w *writeRun) sampled() *own {
+	return &own{typ: w.typ, id: fhir.ID(w.sample), version: versionID(w.sample), lastUpdated: lastUpdated(w.sample)}
+}
+
+// reads runs the interactions that only read: type history since the
+// resource's last change, and a batch.
+func (w *writeRun) reads(ctx context.Context, o *own) {
+	w.historySince(ctx, o)
+	w.batch(ctx, o)
+}
+
+// send makes a request of the write family, judged as interaction i with
+// the given step, on carecert's type.
+func (w *writeRun) send(ctx context.Context, i, step string, req fhirclient.Request, describe func(*fhirclient.Exchange)) *fhirclient.Exchange {
+	req.Interaction = i
+	return w.p.do(ctx, req, func(ex *fhirclient.Exchange) {
+		ex.Type, ex.Step, ex.Declared = w.typ, step, w.p.caps != nil
+		if describe != nil {
+			describe(ex)
+		}
+	})
+}
+
+// create POSTs a copy of the sample; the resource it makes is carecert's
+// own, to change and at last delete.
+func (w *writeRun) create(ctx context.Context) *own {
+	ex := w.send(ctx, fhirclient.Create, "", fhirclient.Request{Label: w.typ, Method: http.MethodPost, Path: w.typ, Body: marshal(w.copyOf())}, nil)
+	mine := w.created(ex)
+	if mine != nil {
+		w.made = append(w.made, mine.path())
+	}
+	return mine
+}
+
+// created reads the resource a create made from its answer: the body, or
+// the Location header when the server sent none.
+func (w *writeRun) created(ex *fhirclient.Exchange) *own {
+	if ex == nil || ex.Failed() || ex.Status < 200 || ex.Status > 299 {
+		return nil
+	}
+	o := &own{typ: w.typ}
+	if fhir.ResourceType(ex.Resource) == w.typ {
+		o.id, o.version, o.lastUpdated = fhir.ID(ex.Resource), versionID(ex.Resource), lastUpdated(ex.Resource)
+	}
+	if o.id == "" {
+		o.id = idFromLocation(ex.RawHeader("location"), w.typ)
+	}
+	if o.version == "" {
+		o.version = etagVersion(ex.Header("etag"))
+	}
+	if o.id == "" {
+		return nil
+	}
+	return o
+}
+
+// idFromLocation takes the id from a Location ([base]/Type/id/_history/v).
+func idFromLocation(loc, typ string) string {
+	parts := strings.Split(strings.Trim(loc, "/"), "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if parts[i] == typ {
+			return parts[i+1]
+		}
+	}
+	return ""
+}
+
+// etagVersion reads the version of a weak ETag (W/"3").
+func etagVersion(etag string) string {
+	return strings.Trim(strings.TrimPrefix(etag, "W/"), `"`)
+}
+
+func lastUpdated(res map[string]any) string {
+	meta, _ := res["meta"].(map[string]any)
+	s, _ := meta["lastUpdated"].(string)
+	return s
+}
+
+// advance records the version an update gave carecert's resource.
+func (o *own) advance(ex *fhirclient.Exchange) {
+	if ex == nil || ex.Failed() || ex.Status < 200 || ex.Status > 299 {
+		return
+	}
+	if v := versionID(ex.Resource); v != "" {
+		o.version = v
+	} else if v := etagVersion(ex.Header("etag")); v != "" {
+		o.version = v
+	}
+	if t := lastUpdated(ex.Resource); t != "" {
+		o.lastUpdated = t
+	}
+}
+
+func (w *writeRun) body(o *own) []byte {
+	b := w.copyOf()
+	b["id"] = o.id
+	return marshal(b)
+}
+
+// update PUTs carecert's resource; the version must move on.
+func (w *writeRun) update(ctx context.Context, o *own) {
+	if !w.asked(fhirclient.Update) {
+		return
+	}
+	if !w.caps.declares(w.typ, "update") {
+		w.p.notSent(fhirclient.Update, o.path(), w.typ, "the server does not declare update for "+w.typ)
+		return
+	}
+	prior := o.version
+	ex := w.send(ctx, fhirclient.Update, "", fhirclient.Request{Label: o.path(), Method: http.MethodPut, Path: o.path(), Body: w.body(o)},
+		func(ex *fhirclient.Exchange) { ex.ID, ex.VersionID = o.id, prior })
+	o.advance(ex)
+}
+
+// versionUpdate updates with If-Match the current version, which must be
+// accepted, then with that same (now stale) version, which must give 412.
+func (w *writeRun) versionUpdate(ctx context.Context, o *own) {
+	if !w.asked(fhirclient.VersionUpdate) {
+		return
+	}
+	switch {
+	case !w.caps.declares(w.typ, "update"):
+		w.p.notSent(fhirclient.VersionUpdate, o.path(), w.typ, "the server does not declare update for "+w.typ)
+		return
+	case !w.caps.versionedUpdate(w.typ):
+		w.p.notSent(fhirclient.VersionUpdate, o.path(), w.typ, "the server does not declare versioning versioned-update for "+w.typ+", under which If-Match must be honoured")
+		return
+	case o.version == "":
+		w.p.notSent(fhirclient.VersionUpdate, o.path(), w.typ, "the server gave carecert's "+o.path()+" no version (meta.versionId or ETag) to send in If-Match")
+		return
+	}
+	current := o.version
+	ex := w.send(ctx, fhirclient.VersionUpdate, "current", fhirclient.Request{Label: o.path() + " (If-Match: W/\"" + current + "\", the current version)",
+		Method: http.MethodPut, Path: o.path(), Body: w.body(o), Header: http.Header{"If-Match": {`W/"` + current + `"`}}},
+		func(ex *fhirclient.Exchange) { ex.ID, ex.VersionID = o.id, current })
+	o.advance(ex)
+	if o.version == current {
+		return // the current version was refused: there is no stale one
+	}
+	ex = w.send(ctx, fhirclient.VersionUpdate, "stale", fhirclient.Request{Label: o.path() + " (If-Match: W/\"" + current + "\", a stale version)",
+		Method: http.MethodPut, Path: o.path(), Body: w.body(o), Header: http.Header{"If-Match": {`W/"` + current + `"`}}},
+		func(ex *fhirclient.Exchange) { ex.ID, ex.VersionID = o.id, current })
+	o.advance(ex)
+}
+
+// conditional creates with If-None-Exist matching carecert's resource,
+// which must not make another, and updates by a search matching it.
+func (w *writeRun) conditional(ctx context.Context, o *own) {
+	if !w.asked(fhirclient.Conditional) {
+		return
+	}
+	cond := "_id=" + o.id
+	sent := false
+	if w.caps.flag(w.typ, "conditionalCreate") {
+		sent = true
+		ex := w.send(ctx, fhirclient.Conditional, "create-match", fhirclient.Request{Label: w.typ + " (If-None-Exist: " + cond + ")", Method: http.MethodPost, Path: w.typ,
+			Body: marshal(w.copyOf()), Header: http.Header{"If-None-Exist": {cond}}}, func(ex *fhirclient.Exchange) { ex.ID = o.id })
+		if dup := w.created(ex); dup != nil && dup.id != o.id {
+			w.made = append(w.made, dup.path())
+		}
+	}
+	if w.caps.flag(w.typ, "conditionalUpdate") && w.caps.declares(w.typ, "update") {
+		sent = true
+		ex := w.send(ctx, fhirclient.Conditional, "update-match", fhirclient.Request{Label: w.typ + "?" + cond + " (conditional update)", Method: http.MethodPut, Path: w.typ,
+			Query: url.Values{"_id": {o.id}}, Body: w.body(o)}, func(ex *fhirclient.Exchange) { ex.ID = o.id })
+		if made := w.created(ex); made != nil && made.id != o.id {
+			w.made = append(w.made, made.path())
+		}
+		o.advance(ex)
+	}
+	if !sent {
+		w.p.notSent(fhirclient.Conditional, w.typ, w.typ, "the server declares neither conditionalCreate nor conditionalUpdate for "+w.typ)
+	}
+}
+
+// historySince asks for the type's history since the resource's last
+// change: it must hold that change and nothing older.
+func (w *writeRun) historySince(ctx context.Context, o *own) {
+	if !w.asked(fhirclient.HistorySince) {
+		return
+	}
+	switch {
+	case !w.caps.declares(w.typ, "history-type"):
+		w.p.notSent(fhirclient.HistorySince, w.typ+"/_history", w.typ, "the server does not declare history-type for "+w.typ)
+		return
+	case o.lastUpdated == "":
+		w.p.notSent(fhirclient.HistorySince, w.typ+"/_history", w.typ, o.path()+" has no meta.lastUpdated to ask for the history since")
+		return
+	}
+	w.send(ctx, fhirclient.HistorySince, "", fhirclient.Request{Label: w.typ + "/_history?_since=" + o.lastUpdated, Path: w.typ + "/_history",
+		Query: url.Values{"_since": {o.lastUpdated}}}, func(ex *fhirclient.Exchange) { ex.Since, ex.Expect = o.lastUpdated, o.path() })
+}
+
+// batch reads the resource and an unknown id in one batch: each entry is
+// answered on its own.
+func (w *writeRun) batch(ctx context.Context, o *own) {
+	if !w.asked(fhirclient.Batch) {
+		return
+	}
+	if !w.caps.declaresSystem("batch") {
+		w.p.notSent(fhirclient.Batch, "batch", "", "the server does not declare the batch interaction")
+		return
+	}
+	bundle := map[string]any{"resourceType": "Bundle", "type": "batch", "entry": []any{
+		map[string]any{"request": map[string]any{"method": "GET", "url": o.path()}},
+		map[string]any{"request": map[string]any{"method": "GET", "url": w.typ + "/carecert-unknown-0000"}},
+	}}
+	w.send(ctx, fhirclient.Batch, "", fhirclient.Request{Label: "batch: GET " + o.path() + ", GET " + w.typ + "/carecert-unknown-0000", Method: http.MethodPost, Path: "",
+		Body: marshal(bundle)}, func(ex *fhirclient.Exchange) { ex.Want = []string{"200", "404|410"} })
+}
+
+// transaction sends a transaction that must succeed, then one whose second
+// entry is invalid, which must fail whole: its first entry, an update that
+// would create a resource with an id carecert chose, must not exist after.
+func (w *writeRun) transaction(ctx context.Context) {
+	if !w.asked(fhirclient.Transaction) {
+		return
+	}
+	if !w.caps.declaresSystem("transaction") {
+		w.p.notSent(fhirclient.Transaction, "transaction", "", "the server does not declare the transaction interaction")
+		return
+	}
+	ok := map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": []any{map[string]any{
+		"fullUrl": "urn:uuid:" + uuid(), "resource": w.copyOf(), "request": map[string]any{"method": "POST", "url": w.typ},
+	}}}
+	ex := w.send(ctx, fhirclient.Transaction, "ok", fhirclient.Request{Label: "transaction: POST " + w.typ, Method: http.MethodPost, Body: marshal(ok)},
+		func(ex *fhirclient.Exchange) { ex.Want = []string{"201|200"} })
+	w.keepTransaction(ex)
+
+	// The first entry creates with an id of carecert's choosing where the
+	// server lets clients choose ids, so that its absence can be checked.
+	id := "carecert-txn-" + nonce()
+	first := w.copyOf()
+	firstReq := map[string]any{"method": "POST", "url": w.typ}
+	checkable := w.caps.flag(w.typ, "updateCreate") && w.caps.declares(w.typ, "update")
+	if checkable {
+		first["id"] = id
+		firstReq = map[string]any{"method": "PUT", "url": w.typ + "/" + id}
+	}
+	// An update whose body's id differs from its URL's: the specification
+	// says the server must refuse it.
+	bad := w.copyOf()
+	bad["id"] = "carecert-a"
+	bundle := map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": []any{
+		map[string]any{"fullUrl": "urn:uuid:" + uuid(), "resource": first, "request": firstReq},
+		map[string]any{"resource": bad, "request": map[string]any{"method": "PUT", "url": w.typ + "/carecert-b"}},
+	}}
+	ex = w.send(ctx, fhirclient.Transaction, "bad", fhirclient.Request{Label: "transaction: " + firstReq["method"].(string) + " " + firstReq["url"].(string) + ", PUT " + w.typ + "/carecert-b with id carecert-a",
+		Method: http.MethodPost, Body: marshal(bundle)}, nil)
+	w.keepTransaction(ex)
+	if ex == nil || !checkable {
+		return
+	}
+	path := w.typ + "/" + id
+	after := w.send(ctx, fhirclient.Transaction, "rolled-back", fhirclient.Request{Label: path + " (after the refused transaction)", Path: path},
+		func(ex *fhirclient.Exchange) { ex.ID = id })
+	if after != nil && after.Status == http.StatusOK {
+		w.made = append(w.made, path)
+	}
+}
+
+// keepTransaction remembers the resources a transaction answer says it
+// created, to delete them.
+func (w *writeRun) keepTransaction(ex *fhirclient.Exchange) {
+	if ex == nil || ex.Failed() || ex.Status != http.StatusOK {
+		return
+	}
+	for _, e := range bundleEntries(ex.Resource) {
+		resp, _ := e["response"].(map[string]any)
+		loc, _ := resp["location"].(string)
+		if id := idFromLocation(loc, w.typ); id != "" {
+			w.made = append(w.made, w.typ+"/"+id)
+		}
+	}
+}
+
+func bundleEntries(b map[string]any) []map[string]any {
+	list, _ := b["entry"].([]any)
+	out := make([]map[string]any, 0, len(list))
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		out = append(out, m)
+	}
+	return out
+}
+
+func uuid() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// contentErrors creates with a body in a media type FHIR does not define
+// (415) and with a resource whose element has the wrong JSON type (400 or
+// 422 with an OperationOutcome). Either, if accepted, is deleted after.
+func (w *writeRun) contentErrors(ctx context.Context) {
+	if !w.asked(fhirclient.ContentErrors) {
+		return
+	}
+	ex := w.send(ctx, fhirclient.ContentErrors, "media-type", fhirclient.Request{Label: w.typ + " (Content-Type: text/plain)", Method: http.MethodPost, Path: w.typ,
+		Body: marshal(w.copyOf()), Header: http.Header{"Content-Type": {"text/plain"}}}, nil)
+	if made := w.created(ex); made != nil {
+		w.made = append(w.made, made.path())
+	}
+	invalid := w.copyOf()
+	// implicitRules is a uri, a JSON string, on every resource.
+	invalid["implicitRules"] = 42
+	ex = w.send(ctx, fhirclient.ContentErrors, "invalid", fhirclient.Request{Label: w.typ + " with implicitRules 42 (a number where a uri is due)", Method: http.MethodPost, Path: w.typ,
+		Body: marshal(invalid)}, nil)
+	if made := w.created(ex); made != nil {
+		w.made = append(w.made, made.path())
+	}
+}
+
+// remove deletes carecert's resource and reads it again: it must be gone.
+func (w *writeRun) remove(ctx context.Context, o *own) {
+	if !w.caps.declares(w.typ, "delete") {
+		return // cleanUp says what stays
+	}
+	step := "cleanup"
+	if w.asked(fhirclient.Delete) {
+		step = ""
+	}
+	ex := w.send(ctx, fhirclient.Delete, step, fhirclient.Request{Label: o.path(), Method: http.MethodDelete, Path: o.path()}, func(ex *fhirclient.Exchange) { ex.ID = o.id })
+	if ex == nil || ex.Failed() || ex.Status < 200 || ex.Status > 299 {
+		return
+	}
+	w.forget(o.path())
+	if step == "" {
+		w.send(ctx, fhirclient.Delete, "gone", fhirclient.Request{Label: o.path() + " (after its delete)", Path: o.path()}, func(ex *fhirclient.Exchange) { ex.ID = o.id })
+	}
+}
+
+func (w *writeRun) forget(path string) {
+	kept := w.made[:0]
+	for _, m := range w.made {
+		if m != path {
+			kept = append(kept, m)
+		}
+	}
+	w.made = kept
+}
+
+// cleanUp deletes every other resource carecert made; a server that does
+// not declare delete keeps them, and the delete requirement says which.
+func (w *writeRun) cleanUp(ctx context.Context) {
+	if !w.caps.declares(w.typ, "delete") {
+		switch {
+		case len(w.made) > 0:
+			w.p.notSent(fhirclient.Delete, w.typ, w.typ, "the server does not declare delete for "+w.typ+"; carecert's "+strings.Join(w.made, ", ")+" stay on it (tagged urn:carecert:probe)")
+		case w.asked(fhirclient.Delete):
+			w.p.notSent(fhirclient.Delete, w.typ, w.typ, "the server does not declare delete for "+w.typ)
+		}
+		return
+	}
+	for _, path := range append([]string{}, w.made...) {
+		_, id, _ := strings.Cut(path, "/")
+		w.send(ctx, fhirclient.Delete, "cleanup", fhirclient.Request{Label: path + " (clean-up)", Method: http.MethodDelete, Path: path}, func(ex *fhirclient.Exchange) { ex.ID = id })
+	}
+	w.made = nil
+}

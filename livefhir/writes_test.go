@@ -1,0 +1,98 @@
+package livefhir_test
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fixtures/fhirserver"
+	"github.com/carecert/carecert/model"
+)
+
+// writeReqs are the requirements of the write interactions.
+var writeReqs = []string{"API-11", "API-19", "API-20", "API-21", "API-22", "API-23", "API-24"}
+
+var _ = Describe("fhir-server target's write interactions (allow_writes)", func() {
+	It("passes each on a clean server that declares them, and leaves nothing of its own behind", func() {
+		sim, url := simulator(fhirserver.Options{PageSize: 5})
+		before := sim.Resources()
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true})}, "fhir-rest-api")
+		Expect(failing(rep)).To(BeEmpty())
+		for _, req := range writeReqs {
+			r := result(rep, "api", req)
+			Expect(r.Outcome).To(Equal(model.Pass), req+": "+r.Message)
+			Expect(r.Warnings).To(BeZero(), req)
+		}
+		// create and update; If-Match current and stale; conditional create
+		// and update; batch, two transactions and the read after the
+		// refused one; history since; 415 and the invalid resource.
+		Expect(result(rep, "api", "API-11").Evaluated).To(Equal(int64(2)))
+		Expect(result(rep, "api", "API-20").Evaluated).To(Equal(int64(2)))
+		Expect(result(rep, "api", "API-21").Evaluated).To(Equal(int64(2)))
+		Expect(result(rep, "api", "API-22").Evaluated).To(Equal(int64(4)))
+		Expect(result(rep, "api", "API-23").Evaluated).To(Equal(int64(1)))
+		Expect(result(rep, "api", "API-24").Evaluated).To(Equal(int64(2)))
+		// The delete, the read after it and the clean-up of the copy the
+		// successful transaction made.
+		Expect(result(rep, "api", "API-19").Evaluated).To(Equal(int64(3)))
+		Expect(sim.Resources()).To(Equal(before), "carecert deletes every resource it creates")
+	})
+
+	It("skips each, with the reason, on a server whose statement declares no writes", func() {
+		sim, url := simulator(fhirserver.Options{PageSize: 5, ReadOnly: true})
+		before := sim.Resources()
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true})}, "fhir-rest-api")
+		Expect(failing(rep)).To(BeEmpty())
+		for _, req := range writeReqs {
+			r := result(rep, "api", req)
+			Expect(r.Outcome).To(Equal(model.Skip), req+": "+r.Message)
+			Expect(r.Message).To(HavePrefix("not judged: "), req)
+		}
+		Expect(result(rep, "api", "API-19").Message).To(ContainSubstring("declares create for none of the types tested"))
+		Expect(result(rep, "api", "API-22").Message).To(ContainSubstring("does not declare the batch interaction"))
+		Expect(result(rep, "api", "API-23").Message).To(ContainSubstring("does not declare history-type for Patient"))
+		Expect(sim.Resources()).To(Equal(before), "nothing was written")
+	})
+
+	It("never writes unless the plan allows it, whatever the server declares", func() {
+		sim, url := simulator(fhirserver.Options{PageSize: 5})
+		before := sim.Resources()
+		_, err := runErr([]map[string]any{apiTarget(url, map[string]any{"interactions": []any{"read", "transaction"}})}, "fhir-rest-api")
+		Expect(err).To(MatchError(ContainSubstring("transaction changes the server's data; it needs allow_writes: true")))
+		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
+		for _, req := range writeReqs {
+			Expect(result(rep, "api", req).Outcome).To(Equal(model.Skip), req)
+		}
+		Expect(sim.Resources()).To(Equal(before))
+	})
+
+	It("locates each write fault at the request that shows it", func() {
+		for _, c := range []struct{ defect, req, record, message string }{
+			{"if-match-ignored", "API-20", "PUT Patient/created-1 (If-Match: W/\"2\", a stale version)", "returned HTTP 200, want 412 Precondition Failed"},
+			{"delete-ignored", "API-19", "GET Patient/created-1 (after its delete)", "the delete was answered but not done"},
+			{"conditional-create-duplicates", "API-21", "POST Patient (If-None-Exist: _id=created-1)", "returned 201 Created: a duplicate was made"},
+			{"transaction-partial", "API-22", "GET Patient/carecert-txn-", "its first entry was committed"},
+			{"history-since-ignored", "API-23", "GET Patient/_history?_since=", "before _since"},
+			{"accepts-anything", "API-24", "POST Patient (Content-Type: text/plain)", "want 415 Unsupported Media Type"},
+			{"create-no-location", "API-11", "POST Patient", "without a Location header"},
+		} {
+			sim, url := simulator(withDefects(c.defect))
+			before := sim.Resources()
+			rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true})}, "fhir-rest-api")
+			r := result(rep, "api", c.req)
+			Expect(r.Outcome).To(Equal(model.Fail), c.defect)
+			found := false
+			for _, f := range r.Findings {
+				if strings.HasPrefix(f.Record, c.record) && strings.Contains(f.Message, c.message) {
+					found = true
+					Expect(f.File).To(HavePrefix(url+"/"), c.defect)
+				}
+			}
+			Expect(found).To(BeTrue(), c.defect+": "+strings.Join(codes(r), ",")+" "+r.Findings[0].Record+": "+r.Findings[0].Message)
+			if c.defect != "delete-ignored" && c.defect != "create-no-location" {
+				Expect(sim.Resources()).To(Equal(before), c.defect+": carecert deletes what it created")
+			}
+		}
+	})
+})

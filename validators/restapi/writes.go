@@ -1,0 +1,262 @@
+package restapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/model"
+)
+
+// The write interactions are judged as the FHIR R4 RESTful API page says
+// and as Touchstone's basic and advanced scripts test them. Every request is
+// one carecert chose to make on a resource of its own (see livefhir); the
+// exchange's Step says which request of a sequence it is.
+
+func write(ex *fhirclient.Exchange) []model.Finding {
+	if ex.Interaction == fhirclient.Create {
+		what := "create " + ex.Type
+		if f := status(ex, "api.create-status", what, http.StatusCreated); f != nil {
+			return f
+		}
+		loc := ex.Header("location")
+		if loc == "" {
+			return fail(ex, "api.create-location", "%s returned 201 without a Location header", what)
+		}
+		if !strings.Contains(loc, ex.Type+"/") {
+			return fail(ex, "api.create-location", "%s returned the Location %q, which names no %s/[id]", what, loc, ex.Type)
+		}
+		if ex.Header("etag") == "" {
+			return []model.Finding{finding(ex, model.Warning, "api.write-etag", "%s has no ETag header (a server SHOULD send the new version as a weak ETag)", what)}
+		}
+		return nil
+	}
+	what := "update " + ex.Type + "/" + ex.ID
+	if f := status(ex, "api.update-status", what, http.StatusOK, http.StatusCreated); f != nil {
+		return f
+	}
+	if ex.Resource != nil && (ex.ResourceType() != ex.Type || fhir.ID(ex.Resource) != ex.ID) {
+		return fail(ex, "api.update-mismatch", "%s returned %s with id %q", what, describe(ex), fhir.ID(ex.Resource))
+	}
+	return versionMoved(ex, what)
+}
+
+// versionMoved checks that an accepted update gave a new version, by the
+// body's meta.versionId or the ETag, and warns when neither says.
+func versionMoved(ex *fhirclient.Exchange, what string) []model.Finding {
+	v := str(meta(ex.Resource), "versionId")
+	if v == "" {
+		v = strings.Trim(strings.TrimPrefix(ex.Header("etag"), "W/"), `"`)
+	}
+	switch {
+	case v == "":
+		return []model.Finding{finding(ex, model.Warning, "api.write-etag", "%s answered with neither meta.versionId nor an ETag, so the new version is unknown", what)}
+	case ex.VersionID != "" && v == ex.VersionID:
+		return fail(ex, "api.update-version", "%s kept version %q: an update must make a new version", what, v)
+	case ex.Header("etag") == "":
+		return []model.Finding{finding(ex, model.Warning, "api.write-etag", "%s has no ETag header (a server SHOULD send the new version as a weak ETag)", what)}
+	}
+	return nil
+}
+
+func meta(res map[string]any) map[string]any {
+	m, _ := res["meta"].(map[string]any)
+	return m
+}
+
+// deleteCheck judges carecert's delete, the read after it and the clean-up
+// of what it created.
+func deleteCheck(ex *fhirclient.Exchange) []model.Finding {
+	path := ex.Type + "/" + ex.ID
+	switch ex.Step {
+	case "gone":
+		what := "read of " + path + " after its delete"
+		if f := answered(ex, what); f != nil {
+			return f
+		}
+		if ex.Status == http.StatusOK {
+			return fail(ex, "api.delete-ignored", "%s returned HTTP 200 and the resource: the delete was answered but not done", what)
+		}
+		return outcomeWith(ex, "api.deleted", what, http.StatusGone, http.StatusNotFound)
+	case "cleanup":
+		return status(ex, "api.cleanup-status", "delete of carecert's "+path+" (clean-up)", http.StatusOK, http.StatusAccepted, http.StatusNoContent, http.StatusNotFound, http.StatusGone)
+	}
+	return status(ex, "api.delete-status", "delete of "+path, http.StatusOK, http.StatusAccepted, http.StatusNoContent)
+}
+
+// versionUpdate judges updates with If-Match: the current version is
+// accepted, a stale one refused with 412.
+func versionUpdate(ex *fhirclient.Exchange) []model.Finding {
+	what := fmt.Sprintf("update %s/%s with If-Match version %s", ex.Type, ex.ID, ex.VersionID)
+	if ex.Step == "stale" {
+		if f := answered(ex, what); f != nil {
+			return f
+		}
+		if ex.Status != http.StatusPreconditionFailed {
+			return fail(ex, "api.if-match-ignored", "%s, no longer the current one, returned HTTP %d, want 412 Precondition Failed (a lost update)", what, ex.Status)
+		}
+		return nil
+	}
+	if f := status(ex, "api.if-match-status", what+", the current one", http.StatusOK); f != nil {
+		return f
+	}
+	return versionMoved(ex, what)
+}
+
+// conditional judges a create with If-None-Exist matching one resource
+// (the server must make none and answer 200) and an update by a search
+// matching one (that resource is updated).
+func conditional(ex *fhirclient.Exchange) []model.Finding {
+	path := ex.Type + "/" + ex.ID
+	if ex.Step == "create-match" {
+		what := "create " + ex.Label
+		if f := answered(ex, what); f != nil {
+			return f
+		}
+		if ex.Status == http.StatusCreated {
+			return fail(ex, "api.conditional-duplicate", "%s, which matches %s, returned 201 Created: a duplicate was made, want 200 and no new resource", what, path)
+		}
+		if f := status(ex, "api.conditional-status", what, http.StatusOK); f != nil {
+			return f
+		}
+		if id := fhir.ID(ex.Resource); ex.ResourceType() == ex.Type && id != ex.ID {
+			return fail(ex, "api.conditional-duplicate", "%s, which matches %s, returned %s/%s", what, path, ex.Type, id)
+		}
+		return nil
+	}
+	what := "update " + ex.Label
+	if f := status(ex, "api.conditional-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.Resource != nil && ex.ResourceType() == ex.Type && fhir.ID(ex.Resource) != ex.ID {
+		return fail(ex, "api.conditional-mismatch", "%s, which matches only %s, updated %s/%s", what, path, ex.Type, fhir.ID(ex.Resource))
+	}
+	return nil
+}
+
+// bundleInteraction judges batch and transaction Bundles: the response
+// Bundle's type and one entry per request with the status each must give;
+// a transaction with an invalid entry fails whole, and nothing of it stays.
+func bundleInteraction(ex *fhirclient.Exchange) []model.Finding {
+	switch ex.Step {
+	case "bad":
+		what := ex.Label
+		if f := answered(ex, what); f != nil {
+			return f
+		}
+		if ex.Status < 400 {
+			return fail(ex, "api.transaction-accepted", "%s returned HTTP %d: a transaction with an invalid entry must fail as a whole (4xx or 5xx)", what, ex.Status)
+		}
+		if ex.ResourceType() != "OperationOutcome" {
+			return fail(ex, "api.transaction-outcome", "%s returned HTTP %d with %s, want an OperationOutcome", what, ex.Status, describe(ex))
+		}
+		return nil
+	case "rolled-back":
+		what := "read of " + ex.Type + "/" + ex.ID + ", the first entry of the refused transaction"
+		if f := answered(ex, what); f != nil {
+			return f
+		}
+		if ex.Status == http.StatusOK {
+			return fail(ex, "api.transaction-partial", "%s returned HTTP 200: the transaction was refused but its first entry was committed (not all-or-nothing)", what)
+		}
+		if ex.Status != http.StatusNotFound && ex.Status != http.StatusGone {
+			return fail(ex, "api.transaction-partial", "%s returned HTTP %d, want 404 (nothing of a refused transaction exists)", what, ex.Status)
+		}
+		return nil
+	}
+	kind := ex.Interaction
+	what := kind + " " + strings.TrimPrefix(ex.Label, kind+": ")
+	if f := status(ex, "api."+kind+"-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != kind+"-response" {
+		return fail(ex, "api."+kind+"-response", "%s returned %s of type %q, want a Bundle of type %s-response", what, describe(ex), str(ex.Resource, "type"), kind)
+	}
+	es := entries(ex.Resource)
+	if len(es) != len(ex.Want) {
+		return fail(ex, "api."+kind+"-response", "%s returned %d entries for %d requests: a response Bundle has one entry per request, in order", what, len(es), len(ex.Want))
+	}
+	var out []model.Finding
+	for i, e := range es {
+		resp, _ := e["response"].(map[string]any)
+		got := str(resp, "status")
+		code, _, _ := strings.Cut(strings.TrimSpace(got), " ")
+		if !contains(strings.Split(ex.Want[i], "|"), code) {
+			out = append(out, at(finding(ex, model.Error, "api."+kind+"-entry", "%s: entry %d has response.status %q, want %s", what, i, got, strings.ReplaceAll(ex.Want[i], "|", " or ")),
+				fmt.Sprintf("Bundle.entry[%d].response.status", i)))
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, l := range list {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
+
+// historySince judges a type history asked for since an instant: the
+// change it was taken from is there, and no entry is older.
+func historySince(ex *fhirclient.Exchange) []model.Finding {
+	what := "history " + ex.Label
+	if f := status(ex, "api.history-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != "history" {
+		return fail(ex, "api.history-bundle", "%s returned %s of type %q, want a history Bundle", what, describe(ex), str(ex.Resource, "type"))
+	}
+	since, err := fhirclient.ParseInstant(ex.Since)
+	if err != nil {
+		return notJudged(ex, what+": the _since carecert took from the server's meta.lastUpdated is not an instant: "+err.Error())
+	}
+	var out []model.Finding
+	found := false
+	for i, e := range entries(ex.Resource) {
+		res, _ := e["resource"].(map[string]any)
+		if res == nil {
+			continue // a delete has no resource
+		}
+		found = found || fhir.ResourceType(res)+"/"+fhir.ID(res) == ex.Expect
+		lu := str(meta(res), "lastUpdated")
+		t, err := fhirclient.ParseInstant(lu)
+		if err == nil && t.Before(since) {
+			out = append(out, at(finding(ex, model.Error, "api.history-since", "%s: entry %d, %s/%s, was last updated %s, before _since", what, i, fhir.ResourceType(res), fhir.ID(res), lu),
+				fmt.Sprintf("Bundle.entry[%d].resource.meta.lastUpdated", i)))
+			if len(out) == 5 {
+				break
+			}
+		}
+	}
+	if !found && !nextLink(ex.Resource) {
+		out = append(out, finding(ex, model.Error, "api.history-since-missing", "%s does not hold %s, changed at %s", what, ex.Expect, ex.Since))
+	}
+	return out
+}
+
+// contentErrors judges creates the server must refuse: a body in a media
+// type FHIR does not define (415) and an invalid resource (400 or 422 with
+// an OperationOutcome).
+func contentErrors(ex *fhirclient.Exchange) []model.Finding {
+	what := "create " + ex.Label
+	if ex.Step == "media-type" {
+		if f := answered(ex, what); f != nil {
+			return f
+		}
+		if ex.Status != http.StatusUnsupportedMediaType {
+			return fail(ex, "api.media-type", "%s returned HTTP %d, want 415 Unsupported Media Type", what, ex.Status)
+		}
+		return nil
+	}
+	if f := answered(ex, what); f != nil {
+		return f
+	}
+	if ex.Status >= 200 && ex.Status <= 299 {
+		return fail(ex, "api.invalid-accepted", "%s returned HTTP %d: an invalid resource was accepted, want 400 or 422 with an OperationOutcome", what, ex.Status)
+	}
+	return outcomeWith(ex, "api.invalid-resource", what, http.StatusBadRequest, http.StatusUnprocessableEntity)
+}
