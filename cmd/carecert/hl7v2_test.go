@@ -71,8 +71,13 @@ var _ = Describe("carecert with HL7 v2", func() {
 
 		code, stdout, _ = carecert("validate", "-q", sharedtest.Path("hl7v2-samples", "ADT-A01-01.hl7"))
 		Expect(code).To(Equal(exitFailed))
-		Expect(stdout).To(ContainSubstring("[V2-STRUCTURE]"))
 		Expect(stdout).To(ContainSubstring("segment(s) end with LF instead of CR [V2-PARSE]"))
+		// A 2.8 message: RF1 and AUT are in 2.8's insurance group (2.7.1's had neither).
+		Expect(stdout).NotTo(ContainSubstring("[V2-STRUCTURE]"))
+
+		code, stdout, _ = carecert("validate", "-q", sharedtest.Path("hl7v2-samples", "MDM_01.hl7"))
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring("segment TXA is not part of the ADT_A01 structure"))
 	})
 
 	It("certifies an MLLP endpoint with --feed: exit 0 when every ACK is right, 1 when one is wrong", func() {

@@ -54,6 +54,9 @@ func compareFields(v, what string, a, b []Field) []string {
 	return out
 }
 
+// SortedKeys returns a map's keys in order.
+func SortedKeys[T any](m map[string]T) []string { return sortedKeys(m) }
+
 func sortedKeys[T any](m map[string]T) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

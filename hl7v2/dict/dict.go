@@ -1,9 +1,10 @@
 // Package dict holds the HL7 v2 definitions carecert validates against, for
-// versions 2.1 to 2.8: message structures (segment groups with cardinality),
+// versions 2.1 to 2.8.2: message structures (segment groups with cardinality),
 // segments (fields with data type, optionality, repetitions, length, table),
 // data types (components) and code tables. The data is generated from two MIT
-// licensed npm packages by ./gen (see NOTICE.md) and embedded gzip-compressed,
-// one file per version, loaded on first use.
+// licensed npm packages and the MIT licensed hl7apy's data modules by ./gen
+// (see NOTICE.md) and embedded gzip-compressed, one file per version, loaded
+// on first use.
 package dict
 
 import (
@@ -17,13 +18,13 @@ import (
 	"sync"
 )
 
-//go:generate go run ./gen -out .
+//go:generate go run ./gen -out . -hl7apy ${HL7APY}
 
 //go:embed data/*.json.gz
 var dataFS embed.FS
 
 // Versions are the HL7 v2 versions carecert has definitions for, oldest first.
-var versions = [...]string{"2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8"}
+var versions = [...]string{"2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"}
 
 // released are the versions HL7 table 0104 lists: every one is a correct
 // MSH-12, whether or not carecert has definitions of its own for it.

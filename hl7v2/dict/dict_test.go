@@ -35,8 +35,8 @@ func readSecondary(v string) *dict.Version {
 var _ = Describe("Dictionary", func() {
 	d := dict.New()
 
-	It("has structures, segments, data types for every version 2.1 to 2.8", func() {
-		Expect(dict.Versions()).To(Equal([]string{"2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8"}))
+	It("has structures, segments, data types for every version 2.1 to 2.8.2", func() {
+		Expect(dict.Versions()).To(Equal([]string{"2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"}))
 		for _, v := range dict.Versions() {
 			x, err := d.Version(v)
 			Expect(err).NotTo(HaveOccurred())
@@ -104,15 +104,59 @@ var _ = Describe("Dictionary", func() {
 			Expect(ok).To(Equal(exact))
 		},
 		Entry(nil, "2.5.1", "2.5.1", true),
-		Entry(nil, "2.8.2", "2.8", false),
+		Entry(nil, "2.8.2", "2.8.2", true),
+		Entry(nil, "2.9", "2.8.2", false),
 		Entry(nil, "2.5.2", "2.5.1", false),
 		Entry(nil, "2.1", "2.1", true),
 		Entry(nil, "2.2", "2.2", true),
-		Entry(nil, "2.8.1", "2.8", false),
+		Entry(nil, "2.8.1", "2.8.1", true),
 		Entry(nil, "2.0", "", false),
 		Entry(nil, "2.0D", "", false),
 		Entry(nil, "abc", "", false),
 	)
+
+	// 2.8 and later take their structures from hl7apy (2.7.1's served 2.8
+	// before): what each version added is there, groups carry the standard's
+	// names, choices are choices, and what hl7apy lacks comes from table 0354.
+	It("has 2.8, 2.8.1 and 2.8.2 structures of their own", func() {
+		for _, v := range []string{"2.8", "2.8.1", "2.8.2"} {
+			x, err := d.Version(v)
+			Expect(err).NotTo(HaveOccurred())
+			bar := x.Structures["BAR_P01"]
+			Expect(bar).NotTo(BeNil(), v)
+			var visit *dict.Element
+			for _, e := range bar.Elements {
+				if e.Name == "VISIT" {
+					visit = e
+				}
+			}
+			Expect(visit).NotTo(BeNil(), v)
+			Expect(names(visit.Children)).To(ContainElement("PRT"), v)
+			Expect(x.Segments).To(HaveKey("CDO"), v)
+			Expect(x.Segments["CDO"].Fields).To(HaveLen(4), v)
+			Expect(x.Structures).To(HaveKey("ADT_A30"), v) // table 0354 lists it; hl7apy's modules do not
+			Expect(x.Structures).NotTo(HaveKey("ADT_A04"), v)
+		}
+		old, _ := d.Version("2.7.1")
+		Expect(old.Segments).NotTo(HaveKey("CDO"))
+		x, _ := d.Version("2.8")
+		var choices []string
+		var walk func([]*dict.Element)
+		walk = func(es []*dict.Element) {
+			for _, e := range es {
+				if strings.Contains(e.Name, ",") {
+					choices = append(choices, e.Name)
+				}
+				walk(e.Children)
+			}
+		}
+		for _, s := range x.Structures {
+			walk(s.Elements)
+		}
+		Expect(choices).To(ContainElement("ROL,PRD"))
+		// hl7apy labels RSP_E22's QUERY_ACK a choice; it holds a group, so it is read as a sequence.
+		Expect(names(x.Structures["RSP_E22"].Elements)).To(ContainElement("QUERY_ACK"))
+	})
 
 	// The cross-check: the embedded definitions (hl7v2-dictionary for segments
 	// and types) against hl7-dictionary's, kept in testdata by the generator.
@@ -130,7 +174,7 @@ var _ = Describe("Dictionary", func() {
 		got := map[string]bool{}
 		agreeing := 0
 		for _, v := range dict.Versions() {
-			if v == "2.8" {
+			if v == "2.8" || v == "2.8.1" || v == "2.8.2" {
 				continue // hl7-dictionary stops at 2.7.1
 			}
 			primary, err := d.Version(v)

@@ -116,13 +116,29 @@ var _ = Describe("hl7v2-message-type", func() {
 		Entry("unknown event", `MSH|^~\&|A|B|C|D|20240101||ADT^Q99|C1|P|2.4`, []string{"hl7v2.message-type@MSH[1].9[1].2", "hl7v2.message-structure@MSH[1].9"}),
 		Entry("MSH-9.3 not the event's structure", `MSH|^~\&|A|B|C|D|20240101||ADT^A04^ADT_A02|C1|P|2.5`, []string{"hl7v2.message-structure@MSH[1].9[1].3"}),
 		Entry("no version", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|`, []string{"hl7v2.version@MSH[1].12"}),
-		Entry("version without its own definitions", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.8.2`, []string{"hl7v2.version@MSH[1].12"}),
+		Entry("version without its own definitions", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.9`, []string{"hl7v2.version@MSH[1].12"}),
+		Entry("2.8.1 has its own definitions", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.8.1`, nil),
+		Entry("2.8.2 has its own definitions", `MSH|^~\&|A|B|C|D|20240101||ADT^A01^ADT_A01|C1|P|2.8.2`, nil),
+		Entry("2.8 MSH-9.3 written as the event (ADT_A04): table 0354's structure is used, with a warning",
+			`MSH|^~\&|A|B|C|D|20240101||ADT^A04^ADT_A04|C1|P|2.8`, []string{"hl7v2.message-structure@MSH[1].9[1].3"}),
+		Entry("2.8 MSH-9.3 naming no structure at all", `MSH|^~\&|A|B|C|D|20240101||ADT^A04^ADT_Q99|C1|P|2.8`,
+			[]string{"hl7v2.message-structure@MSH[1].9[1].3", "hl7v2.message-structure@MSH[1].9[1].3"}),
 		Entry("2.1", `MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.1`, nil),
 		Entry("2.2", `MSH|^~\&|A|B|C|D|20240101||ORM^O01|C1|P|2.2`, nil),
 		Entry("a 2.1 type 2.7.1's table 0076 no longer lists", `MSH|^~\&|A|B|C|D|20240101||MCF^Q02|C1|P|2.1`, nil),
 		Entry("a 2.2 event 2.7.1's table 0003 no longer lists", `MSH|^~\&|A|B|C|D|20240101||ORU^R03|C1|P|2.2`, nil),
 		Entry("that type in 2.5, which does not define it", `MSH|^~\&|A|B|C|D|20240101||MCF^Q02|C1|P|2.5`, []string{"hl7v2.message-type@MSH[1].9[1].1", "hl7v2.message-structure@MSH[1].9"}),
 	)
+
+	It("warns, not fails, when MSH-9.3 is the event's name and table 0354 gives the structure, in every version", func() {
+		for _, v := range []string{"2.5.1", "2.7.1", "2.8", "2.8.2"} {
+			fs := observe(c, record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A04^ADT_A04|C1|P|`+v)))
+			Expect(fs).To(HaveLen(1), v)
+			Expect(fs[0].Severity).To(Equal(model.Warning), v+": "+fs[0].Message)
+		}
+		fs := observe(c, record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A04^ADT_Q99|C1|P|2.8`)))
+		Expect(fs).To(ContainElement(HaveField("Severity", model.Error)))
+	})
 
 	DescribeTable("says how bad a version without definitions is: a released one is carecert's limit",
 		func(version string, want model.Severity) {
@@ -131,7 +147,6 @@ var _ = Describe("hl7v2-message-type", func() {
 			Expect(fs[0].Code).To(Equal("hl7v2.version"))
 			Expect(fs[0].Severity).To(Equal(want))
 		},
-		Entry("2.8.1, released, validated as 2.8", "2.8.1", model.Information),
 		Entry("2.9, released, validated as 2.8", "2.9", model.Information),
 		Entry("2.5.2, never released", "2.5.2", model.Warning),
 		Entry("2.0, released but older than any definitions", "2.0", model.Error),

@@ -165,7 +165,11 @@ func newTypeCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		switch {
 		case id == "":
 			add(model.Error, "hl7v2.message-structure", "MSH[1].9", fmt.Sprintf("HL7 %s defines no message structure for %s", v, m.TypeName()), m.TypeName())
-		case how == "unknown-msh-9.3":
+		case how == "unknown-msh-9.3" && !(m.StructureID() == typ+"_"+ev && defs.hasStructure(v, defs.Dict.StructureFor(typ, ev))):
+			// When table 0354 gives the event a structure the version has
+			// (MSH-9.3 "ADT_A04" for ADT_A01), the warning below says so: the
+			// same verdict as in versions whose definitions list the event's
+			// name as a structure of its own.
 			add(model.Error, "hl7v2.message-structure", "MSH[1].9[1].3", fmt.Sprintf("MSH-9.3 names structure %q, which HL7 %s does not define", m.StructureID(), v), m.StructureID())
 		}
 		if sid := m.StructureID(); sid != "" && typ != "" && ev != "" {

@@ -91,6 +91,32 @@ var _ = Describe("hl7v2-structure matching", func() {
 			[]string{"hl7v2.segment-order@TQ2[1]"}),
 	)
 
+	// 2.8 and later come from hl7apy's structures, not 2.7.1's: what those
+	// versions added to a structure is in place, and what they did not add
+	// is still reported.
+	DescribeTable("structures 2.8, 2.8.1 and 2.8.2 define for themselves",
+		check,
+		Entry("2.8 BAR_P01 participation in the visit and procedure", "2.8", "BAR^P01^BAR_P01", "EVN PID PV1 PRT DG1 PR1 PRT", nil),
+		Entry("2.7.1 BAR_P01: PRT is not part of it", "2.7.1", "BAR^P01^BAR_P01", "EVN PID PV1 PRT DG1",
+			[]string{"hl7v2.unexpected-segment@PRT[1]"}),
+		Entry("2.8 ADT_A01 access restrictions after PD1", "2.8", "ADT^A01^ADT_A01", "EVN PID PD1 ARV PV1", nil),
+		Entry("2.5.1 ADT_A01: ARV is not a 2.5.1 segment", "2.5.1", "ADT^A01^ADT_A01", "EVN PID PD1 ARV PV1",
+			[]string{"hl7v2.unknown-segment@ARV[1]"}),
+		Entry("2.8 RDE_O11 cumulative dosage after the components", "2.8", "RDE^O11^RDE_O11", "PID ORC RXE TQ1 RXR RXC CDO", nil),
+		Entry("2.8.1 VXU_V04 participation in the order", "2.8.1", "VXU^V04^VXU_V04", "PID ORC PRT RXA RXR OBX PRT", nil),
+		Entry("2.8.1 VXU_V04 participation after the administration has no place", "2.8.1", "VXU^V04^VXU_V04", "PID ORC RXA PRT RXR",
+			[]string{"hl7v2.segment-order@PRT[1]"}),
+		Entry("2.8.2 ORU_R01 observations with participation", "2.8.2", "ORU^R01^ORU_R01", "PID OBR PRT OBX PRT NTE", nil),
+		Entry("2.8 ADT_A47 reads as table 0354's ADT_A30", "2.8", "ADT^A47^ADT_A30", "EVN PID MRG", nil),
+		Entry("2.8 ADT_A30 without its MRG", "2.8", "ADT^A47^ADT_A30", "EVN PID",
+			[]string{"hl7v2.segment-missing@MRG"}),
+		Entry("2.8.1 RDS_O13 order detail with its supplement", "2.8.1", "RDS^O13^RDS_O13", "PID ORC RXO NTE RXR RXD RXR", nil),
+		Entry("2.8.1 RDS_O13 supplement without its NTE", "2.8.1", "RDS^O13^RDS_O13", "PID ORC RXO RXR RXD RXR",
+			[]string{"hl7v2.segment-order@RXR[1]"}),
+		Entry("2.8 OML_O21 a segment 2.8 does not place there", "2.8", "OML^O21^OML_O21", "PID ORC OBR MRG",
+			[]string{"hl7v2.unexpected-segment@MRG[1]"}),
+	)
+
 	It("places a long message whose groups the greedy walk would misread, exactly", func() {
 		// Fifty orders, each with timing that only a new ORDER can take.
 		var s []string

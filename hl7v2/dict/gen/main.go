@@ -1,23 +1,27 @@
 // Command gen regenerates carecert's embedded HL7 v2 definitions from two MIT
 // licensed npm packages, hl7v2-dictionary (Panates, 2.1–2.8) and hl7-dictionary
-// (Fernando Serrano, 2.1–2.7.1). It needs node and npm at generation time only:
+// (Fernando Serrano, 2.1–2.7.1), and from the data modules of the MIT licensed
+// Python library hl7apy (CRS4, 2.1–2.8.2; see hl7apy.go). It needs node and
+// npm at generation time only, and a checkout of hl7apy:
 //
-//	go generate ./hl7v2/dict      (or: go run ./hl7v2/dict/gen -out hl7v2/dict)
+//	HL7APY=/path/to/hl7apy/hl7apy go generate ./hl7v2/dict
+//	(or: go run ./hl7v2/dict/gen -out hl7v2/dict -hl7apy /path/to/hl7apy/hl7apy)
 //
 // It installs the pinned packages into a temporary folder, dumps them to JSON
 // with node, and writes, under -out:
 //
-//	data/<version>.json.gz   structures, segments, data types (2.1–2.8)
+//	data/<version>.json.gz   structures, segments, data types (2.1–2.8.2)
 //	data/tables.json.gz      HL7 code tables
 //	testdata/hl7-dictionary/<version>.json.gz   the second source, for the cross-check spec
 //	testdata/disagreements.json                 where the two sources differ
 //	NOTICE.md                                   the packages' licences
 //
 // Which source wins: segments and data types come from hl7v2-dictionary (it
-// covers 2.8 and corrects fields hl7-dictionary lacks); message structures come
-// from hl7-dictionary, because hl7v2-dictionary keys a group's segments by
-// name and so loses the first of two same-named siblings (ADT_A01 has ROL
-// twice); tables come from hl7-dictionary, the only one that carries them.
+// covers 2.8 and corrects fields hl7-dictionary lacks); message structures up to
+// 2.7.1 come from hl7-dictionary, because hl7v2-dictionary keys a group's
+// segments by name and so loses the first of two same-named siblings (ADT_A01
+// has ROL twice), and those of 2.8 and later from hl7apy, the only source that
+// has them; tables come from hl7-dictionary, the only one that carries them.
 package main
 
 import (
@@ -126,13 +130,17 @@ type dump struct {
 func main() {
 	out := flag.String("out", ".", "the hl7v2/dict folder")
 	from := flag.String("from", "", "use this dump JSON instead of installing the packages (for development)")
+	apy := flag.String("hl7apy", "", "the hl7apy package folder of a checkout of crs4/hl7apy (required)")
 	flag.Parse()
-	if err := run(*out, *from); err != nil {
+	if *apy == "" {
+		log.Fatal("-hl7apy: give the hl7apy package folder of a checkout of crs4/hl7apy")
+	}
+	if err := run(*out, *from, *apy); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(out, from string) error {
+func run(out, from, apy string) error {
 	var licences map[string]string
 	if from == "" {
 		tmp, err := os.MkdirTemp("", "carecert-hl7dict-")
@@ -161,13 +169,17 @@ func run(out, from string) error {
 		if err != nil {
 			return err
 		}
-		return generate(out, raw, licences)
+		licences["hl7apy"], err = readApyLicence(apy)
+		if err != nil {
+			return err
+		}
+		return generate(out, raw, apy, licences)
 	}
 	raw, err := os.ReadFile(from)
 	if err != nil {
 		return err
 	}
-	return generate(out, raw, nil)
+	return generate(out, raw, apy, nil)
 }
 
 func sh(dir, name string, args ...string) error {
@@ -207,16 +219,20 @@ func readLicences(tmp string) (map[string]string, error) {
 	return out, nil
 }
 
-func generate(out string, raw []byte, licences map[string]string) error {
+func generate(out string, raw []byte, apyRoot string, licences map[string]string) error {
 	var d dump
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return fmt.Errorf("dump: %w", err)
 	}
 	var disagreements []string
 	for _, v := range wanted {
-		nd, ok := d.New[v]
+		base := v
+		if hl7apyVersions[v] {
+			base = "2.8" // hl7v2-dictionary's newest: the fields hl7apy adds to
+		}
+		nd, ok := d.New[base]
 		if !ok {
-			return fmt.Errorf("hl7v2-dictionary has no version %s", v)
+			return fmt.Errorf("hl7v2-dictionary has no version %s", base)
 		}
 		primary := &dict.Version{Version: v, Structures: map[string]*dict.Structure{}, Segments: map[string]*dict.Segment{}, Types: map[string]*dict.DataType{}}
 		for name, s := range nd.Segments {
@@ -225,21 +241,45 @@ func generate(out string, raw []byte, licences map[string]string) error {
 		for name, t := range nd.Types {
 			primary.Types[name] = &dict.DataType{Desc: t.Desc, Components: newFields(t.Fields)}
 		}
-		// Structures: hl7-dictionary, whose 2.7.1 also serves 2.8 (hl7v2-dictionary's
-		// 2.8 structures are its 2.7.1 ones).
-		ov := v
-		if v == "2.8" {
-			ov = "2.7.1"
+		if hl7apyVersions[v] {
+			apy, err := readApy(apyRoot, v)
+			if err != nil {
+				return fmt.Errorf("hl7apy: %w", err)
+			}
+			older := map[string]*dict.Structure{}
+			for name, m := range d.Old["2.7.1"].Messages {
+				older[name] = &dict.Structure{Desc: m.Desc, Elements: oldElems(m.Segments.Segments)}
+			}
+			// hl7-dictionary keys some structures only by an event that uses
+			// them (ADT_A47 for ADT_A30): table 0354 names them.
+			t354 := d.Tables["354"].Values
+			for _, id := range dict.SortedKeys(t354) {
+				typ, _, _ := strings.Cut(id, "_")
+				for _, ev := range strings.Split(t354[id], ",") {
+					if alias := older[typ+"_"+strings.TrimSpace(ev)]; older[id] == nil && alias != nil {
+						older[id] = alias
+					}
+				}
+			}
+			for _, l := range mergeApy(primary, apy, older) {
+				log.Printf("from hl7apy: %s", l)
+			}
+			if err := writeGzipJSON(filepath.Join(out, "data", v+".json.gz"), primary); err != nil {
+				return err
+			}
+			continue
 		}
-		od := d.Old[ov]
+		// Structures up to 2.7.1: hl7-dictionary (hl7v2-dictionary loses repeated
+		// segments, see the package comment).
+		od := d.Old[v]
 		for name, m := range od.Messages {
 			primary.Structures[name] = &dict.Structure{Desc: m.Desc, Elements: oldElems(m.Segments.Segments)}
 		}
 		if err := writeGzipJSON(filepath.Join(out, "data", v+".json.gz"), primary); err != nil {
 			return err
 		}
-		if v == "2.8" {
-			continue
+		if err := crossCheckApyStructures(apyRoot, primary); err != nil {
+			return err
 		}
 		secondary := oldVersion(v, od)
 		if err := writeGzipJSON(filepath.Join(out, "testdata", "hl7-dictionary", v+".json.gz"), secondary); err != nil {
@@ -275,8 +315,10 @@ func generate(out string, raw []byte, licences map[string]string) error {
 	if licences != nil {
 		notice := "# HL7 v2 definitions: sources and licences\n\n" +
 			"The files in `data/` (and `testdata/hl7-dictionary/`) are generated by `gen/` from\n" +
-			"two npm packages and converted into carecert's own form. Their licences:\n\n## hl7v2-dictionary\n\n" +
-			licences["hl7v2-dictionary"] + "\n## hl7-dictionary\n\n" + licences["hl7-dictionary"]
+			"two npm packages and one Python library's data modules, and converted into\n" +
+			"carecert's own form. Their licences:\n\n## hl7v2-dictionary\n\n" +
+			licences["hl7v2-dictionary"] + "\n## hl7-dictionary\n\n" + licences["hl7-dictionary"] +
+			"\n## hl7apy\n\n" + licences["hl7apy"]
 		if err := os.WriteFile(filepath.Join(out, "NOTICE.md"), []byte(notice), 0o644); err != nil {
 			return err
 		}
