@@ -1,11 +1,18 @@
 package history
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	pathpkg "path"
 	"time"
 
 	"github.com/carecert/carecert/model"
@@ -45,18 +52,51 @@ func (s *Store) Files(ctx context.Context, runID int64) ([]StoredFile, error) {
 	return out, rows.Err()
 }
 
-// File returns one stored file of a run with its content.
+// File returns one stored file of a run with its content, read from the
+// run's upload and checked against the SHA-256 it was stored with.
 func (s *Store) File(ctx context.Context, runID int64, path string) (StoredFile, error) {
 	f := StoredFile{Path: path}
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT sha256, size, content FROM run_files WHERE run_id = ? AND path = ?`), runID, path).
-		Scan(&f.SHA256, &f.Size, &f.Data)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT sha256, size FROM run_files WHERE run_id = ? AND path = ?`), runID, path).Scan(&f.SHA256, &f.Size)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("history %s: run %d has no stored file %s: %w", s.Where, runID, path, ErrNotFound)
 	}
 	if err != nil {
 		return f, fmt.Errorf("history %s: run %d file %s: %w", s.Where, runID, path, err)
 	}
+	var archive []byte
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT content FROM run_archives WHERE run_id = ?`), runID).Scan(&archive); err != nil {
+		return f, fmt.Errorf("history %s: run %d's files: %w", s.Where, runID, err)
+	}
+	if f.Data, err = extract(archive, path); err != nil {
+		return f, fmt.Errorf("history %s: run %d file %s: %w", s.Where, runID, path, err)
+	}
+	if sum := sha256.Sum256(f.Data); hex.EncodeToString(sum[:]) != f.SHA256 {
+		return f, fmt.Errorf("history %s: run %d file %s: the stored file does not have the SHA-256 it was stored with", s.Where, runID, path)
+	}
 	return f, nil
+}
+
+// extract reads one file from a tar (gzip-compressed or not); entry names
+// are compared as written or without a leading "./".
+func extract(archive []byte, path string) ([]byte, error) {
+	var r io.Reader = bytes.NewReader(archive)
+	if bytes.HasPrefix(archive, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, err
+		}
+		r = zr
+	}
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			return nil, fmt.Errorf("not in the stored upload: %w", err)
+		}
+		if h.Typeflag == tar.TypeReg && pathpkg.Clean(h.Name) == path {
+			return io.ReadAll(tr)
+		}
+	}
 }
 
 // Attestation is an assessor's outcome for a manual requirement of a run:

@@ -155,11 +155,16 @@ func (s *Store) migrate(ctx context.Context) error {
 			target TEXT NOT NULL, suite TEXT NOT NULL, requirement TEXT NOT NULL, name TEXT NOT NULL,
 			numerator BIGINT NOT NULL, denominator BIGINT NOT NULL,
 			PRIMARY KEY (run_id, target, suite, requirement, name))`,
-		// Version 2: the files of a submitted run, stored with its rows so
-		// that one transaction keeps or drops both.
+		// Version 2: a submitted run's upload (a tar, gzip-compressed as it
+		// was sent) and the files it holds, stored with the run's rows so that
+		// one transaction keeps or drops both. The upload is kept whole, not
+		// file by file: compressed, it is a small fraction of its files.
+		`CREATE TABLE IF NOT EXISTS run_archives (
+			run_id BIGINT NOT NULL PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+			content ` + blob + ` NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS run_files (
 			run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-			path TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL, content ` + blob + ` NOT NULL,
+			path TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL,
 			PRIMARY KEY (run_id, path))`,
 		// Version 2: an assessor's outcome for a manual requirement, with the
 		// evidence file it rests on.
@@ -206,7 +211,7 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 // Record stores one run with its results and measures, all or nothing.
 // reportSHA256 and reportPath tie the row to the report file it came from.
 func (s *Store) Record(ctx context.Context, rep *model.Report, reportSHA256, reportPath string) (int64, error) {
-	return s.RecordFiles(ctx, rep, reportSHA256, reportPath, nil)
+	return s.RecordArchive(ctx, rep, reportSHA256, reportPath, nil, nil)
 }
 
 // StoredFile is a file kept with a run in the history: a submitted run's
@@ -220,9 +225,11 @@ type StoredFile struct {
 	Data []byte `json:"-"`
 }
 
-// RecordFiles is Record that also stores the run's files, in the same
-// transaction: either the run and every file are kept, or nothing is.
-func (s *Store) RecordFiles(ctx context.Context, rep *model.Report, reportSHA256, reportPath string, files []StoredFile) (int64, error) {
+// RecordArchive is Record that also stores the run's files: archive is the
+// upload that holds them (a tar, gzip-compressed or not) and files describe
+// them (path, SHA-256, size; Data is not stored). All are written in one
+// transaction: either the run and its files are kept, or nothing is.
+func (s *Store) RecordArchive(ctx context.Context, rep *model.Report, reportSHA256, reportPath string, archive []byte, files []StoredFile) (int64, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("history %s: %w", s.Where, err)
@@ -235,14 +242,17 @@ func (s *Store) RecordFiles(ctx context.Context, rep *model.Report, reportSHA256
 	if err := s.insertResults(ctx, tx, id, rep); err != nil {
 		return 0, err
 	}
-	if len(files) > 0 {
-		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO run_files (run_id, path, sha256, size, content) VALUES (?, ?, ?, ?, ?)`))
+	if archive != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO run_archives (run_id, content) VALUES (?, ?)`), id, archive); err != nil {
+			return 0, fmt.Errorf("history %s: store the run's files: %w", s.Where, err)
+		}
+		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO run_files (run_id, path, sha256, size) VALUES (?, ?, ?, ?)`))
 		if err != nil {
 			return 0, fmt.Errorf("history %s: %w", s.Where, err)
 		}
 		defer st.Close()
 		for _, f := range files {
-			if _, err := st.ExecContext(ctx, id, f.Path, f.SHA256, int64(len(f.Data)), f.Data); err != nil {
+			if _, err := st.ExecContext(ctx, id, f.Path, f.SHA256, f.Size); err != nil {
 				return 0, fmt.Errorf("history %s: store file %s: %w", s.Where, f.Path, err)
 			}
 		}

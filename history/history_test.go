@@ -1,7 +1,12 @@
 package history_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -226,30 +231,58 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 	})
 
 	It("stores a run's files with it, and a run whose files fail to store keeps neither", func() {
-		files := []history.StoredFile{
-			{Path: "report.json", SHA256: "aa", Data: []byte(`{"report": true}`)},
-			{Path: "manifest.json", SHA256: "bb", Data: []byte{0, 1, 2, 255}},
+		report1, manifest1 := []byte(`{"report": true}`), []byte{0, 1, 2, 255}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		tw := tar.NewWriter(zw)
+		for _, f := range []struct {
+			name string
+			data []byte
+		}{{"./report.json", report1}, {"manifest.json", manifest1}} {
+			Expect(tw.WriteHeader(&tar.Header{Name: f.name, Size: int64(len(f.data)), Mode: 0o644, Typeflag: tar.TypeReg})).To(Succeed())
+			_, err := tw.Write(f.data)
+			Expect(err).NotTo(HaveOccurred())
 		}
-		id, err := s.RecordFiles(ctx, report("Oakfield", "11.0", "none", 1), "aa", "report.json", files)
+		Expect(tw.Close()).To(Succeed())
+		Expect(zw.Close()).To(Succeed())
+		sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+		files := []history.StoredFile{
+			{Path: "manifest.json", SHA256: sum(manifest1), Size: 4},
+			{Path: "report.json", SHA256: sum(report1), Size: 16},
+		}
+		id, err := s.RecordArchive(ctx, report("Oakfield", "11.0", "none", 1), sum(report1), "report.json", buf.Bytes(), files)
 		Expect(err).NotTo(HaveOccurred())
 		listed, err := s.Files(ctx, id)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(listed).To(Equal([]history.StoredFile{{Path: "manifest.json", SHA256: "bb", Size: 4}, {Path: "report.json", SHA256: "aa", Size: 16}}))
+		Expect(listed).To(Equal(files))
 		f, err := s.File(ctx, id, "manifest.json")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(f.Data).To(Equal([]byte{0, 1, 2, 255}))
+		Expect(f.Data).To(Equal(manifest1))
+		f, err = s.File(ctx, id, "report.json")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.Data).To(Equal(report1))
 		_, err = s.File(ctx, id, "report.html")
 		Expect(err).To(MatchError(history.ErrNotFound))
 
+		// A file whose stored hash the upload does not match is refused on
+		// reading, not served.
+		bad := append([]history.StoredFile{}, files...)
+		bad[0].SHA256 = sum([]byte("something else"))
+		other, err := s.RecordArchive(ctx, report("Oakfield", "11.0", "none", 1), "", "report.json", buf.Bytes(), bad)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = s.File(ctx, other, "manifest.json")
+		Expect(err).To(MatchError(ContainSubstring("does not have the SHA-256 it was stored with")))
+
 		// The same path twice breaks the files' key after the run, its
-		// results and the first file were written.
-		_, err = s.RecordFiles(ctx, report("Oakfield", "11.1", "none", 2), "aa", "report.json", append(files, files[0]))
-		Expect(err).To(MatchError(ContainSubstring("store file report.json")))
+		// results, the upload and the first file were written.
+		_, err = s.RecordArchive(ctx, report("Oakfield", "11.1", "none", 2), "", "report.json", buf.Bytes(), append(files, files[0]))
+		Expect(err).To(MatchError(ContainSubstring("store file manifest.json")))
 		runs, err := s.Runs(ctx, history.Query{})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(runs).To(HaveLen(1))
-		Expect(dbtest.CountRows(location, "run_files")).To(Equal(2))
-		Expect(dbtest.CountRows(location, "results")).To(Equal(3))
+		Expect(runs).To(HaveLen(2))
+		Expect(dbtest.CountRows(location, "run_files")).To(Equal(4))
+		Expect(dbtest.CountRows(location, "run_archives")).To(Equal(2))
+		Expect(dbtest.CountRows(location, "results")).To(Equal(6))
 	})
 
 	It("finds one run by id", func() {
@@ -313,7 +346,7 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		_, err := s.Record(ctx, report("Oakfield", "11.0", "none", 1), "", "")
 		Expect(err).NotTo(HaveOccurred())
 		db := dbtest.Open(location)
-		for _, st := range []string{`DROP TABLE run_files`, `DROP TABLE attestations`, `UPDATE carecert_history SET version = 1`} {
+		for _, st := range []string{`DROP TABLE run_files`, `DROP TABLE run_archives`, `DROP TABLE attestations`, `UPDATE carecert_history SET version = 1`} {
 			_, err := db.Exec(st)
 			Expect(err).NotTo(HaveOccurred())
 		}

@@ -113,7 +113,8 @@ type Receipt struct {
 // is not acceptable and another error when the server failed; in both cases
 // nothing was stored.
 func Ingest(ctx context.Context, store *history.Store, keys *Keys, r io.Reader, opt Options) (*Receipt, error) {
-	files, err := unpack(r, opt.maxBytes())
+	var upload bytes.Buffer
+	files, err := unpack(io.TeeReader(&limited{r: r, n: opt.maxBytes()}, &upload), opt.maxBytes())
 	if err != nil {
 		return nil, err
 	}
@@ -123,10 +124,11 @@ func Ingest(ctx context.Context, store *history.Store, keys *Keys, r io.Reader, 
 	}
 	stored := make([]history.StoredFile, 0, len(files))
 	for _, f := range files {
+		f.Data = nil
 		stored = append(stored, f)
 	}
 	sort.Slice(stored, func(i, j int) bool { return stored[i].Path < stored[j].Path })
-	id, err := store.RecordFiles(ctx, rep, files[ReportFile].SHA256, ReportFile, stored)
+	id, err := store.RecordArchive(ctx, rep, files[ReportFile].SHA256, ReportFile, upload.Bytes(), stored)
 	if err != nil {
 		return nil, fmt.Errorf("submission: %w", err)
 	}
@@ -167,12 +169,13 @@ func (l *limited) Read(p []byte) (int, error) {
 }
 
 // unpack reads the upload's regular files into memory, by path relative to
-// the run folder, refusing anything a run folder does not hold.
+// the run folder, refusing anything a run folder does not hold. r is the
+// upload as sent, already limited to max bytes.
 func unpack(r io.Reader, max int64) (map[string]history.StoredFile, error) {
 	tooLarge := func() error {
 		return refuse(TooLarge, "the upload is larger than this server accepts (%d bytes, as sent or unpacked)", max)
 	}
-	br := bufio.NewReader(&limited{r: r, n: max})
+	br := bufio.NewReader(r)
 	var stream io.Reader = br
 	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
 		zr, err := gzip.NewReader(br)
@@ -216,16 +219,15 @@ func unpack(r io.Reader, max int64) (map[string]history.StoredFile, error) {
 		if h.Size > max {
 			return nil, tooLarge()
 		}
-		data := make([]byte, 0, h.Size)
-		buf := bytes.NewBuffer(data)
-		if _, err := io.Copy(buf, tr); err != nil {
+		data := make([]byte, h.Size)
+		if _, err := io.ReadFull(tr, data); err != nil {
 			if errors.Is(err, errTooLarge) {
 				return nil, tooLarge()
 			}
 			return nil, refuse(BadArchive, "%s: %v", name, err)
 		}
-		sum := sha256.Sum256(buf.Bytes())
-		files[name] = history.StoredFile{Path: name, SHA256: hex.EncodeToString(sum[:]), Size: int64(buf.Len()), Data: buf.Bytes()}
+		sum := sha256.Sum256(data)
+		files[name] = history.StoredFile{Path: name, SHA256: hex.EncodeToString(sum[:]), Size: h.Size, Data: data}
 	}
 	// Whatever follows the archive's end is read too, so that a gzip stream
 	// with a bad checksum or an oversize tail is not accepted.

@@ -44,7 +44,7 @@ func ingestSpecs(open func() (*history.Store, string)) {
 
 	// nothingStored asserts that a refused upload left no row and no file.
 	nothingStored := func() {
-		for _, table := range []string{"runs", "results", "measures", "run_files"} {
+		for _, table := range []string{"runs", "results", "measures", "run_files", "run_archives"} {
 			Expect(dbtest.CountRows(location, table)).To(BeZero(), "rows left in %s", table)
 		}
 	}
