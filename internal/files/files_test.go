@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/internal/files"
+	"github.com/carecert/carecert/internal/files/filestest"
 )
 
 var _ = Describe("listing a target's files", func() {
@@ -35,5 +36,21 @@ var _ = Describe("listing a target's files", func() {
 		Expect(files.List(f, func(string) bool { return false })).To(Equal([]string{f}))
 		_, err := files.List("/no/such/folder", func(string) bool { return true })
 		Expect(err).To(MatchError("cannot read /no/such/folder: no such file or directory"))
+	})
+})
+
+var _ = Describe("listing a folder with a subfolder that cannot be listed", func() {
+	It("returns the subfolder, marked, among the files, and lists the rest", func() {
+		dir := GinkgoT().TempDir()
+		for _, name := range []string{"a.csv", "c.csv"} {
+			Expect(os.WriteFile(filepath.Join(dir, name), nil, 0o644)).To(Succeed())
+		}
+		deep, err := filestest.Unlistable(dir, "b")
+		Expect(err).NotTo(HaveOccurred())
+		got, err := files.List(dir, func(n string) bool { return strings.HasSuffix(n, ".csv") })
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got).To(Equal([]string{filepath.Join(dir, "a.csv"), deep + "/", filepath.Join(dir, "c.csv")}))
+		Expect(files.IsFolder(got[1])).To(BeTrue())
+		Expect(files.IsFolder(got[0])).To(BeFalse())
 	})
 })

@@ -2,10 +2,12 @@ package target
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/carecert/carecert/internal/files"
 	"os"
 	"strings"
+
+	"github.com/carecert/carecert/internal/files"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
@@ -67,13 +69,23 @@ func (t *fhirFiles) Records(ctx context.Context, emit Emit) error {
 // INPUT problem so that one bad file neither stops the target nor goes
 // unmentioned.
 func ReadOrReport(kind model.Kind, path string, emit Emit, read func(string) error) error {
-	if err := openCheck(path); err != nil {
+	unreadable := func(what string, err error) error {
 		return emit(&model.Record{Kind: kind, Source: path, Problem: &model.Finding{
 			Severity: model.Error,
 			Code:     "input.unreadable",
-			Message:  fmt.Sprintf("cannot open the file: %v; the target's other files are still read", unwrapPathError(err)),
+			Message:  fmt.Sprintf("cannot %s: %v; the target's other files are still read", what, unwrapPathError(err)),
 			Location: model.Location{File: path},
 		}})
+	}
+	if files.IsFolder(path) {
+		_, err := os.ReadDir(path)
+		if err == nil {
+			err = errors.New("it could not be listed when the target was read")
+		}
+		return unreadable("list the folder", err)
+	}
+	if err := openCheck(path); err != nil {
+		return unreadable("open the file", err)
 	}
 	return read(path)
 }

@@ -258,6 +258,8 @@ func isHL7v2Folder(path string) bool {
 	v2 := false
 	err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		switch {
+		case err != nil && p != path && d != nil && d.IsDir():
+			return filepath.SkipDir // the listing reports it; the rest decides
 		case err != nil:
 			return err
 		case d.IsDir():

@@ -9,9 +9,40 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/files/filestest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
+
+// readsOnPast asserts that the folder target dir yields patient 1, the one
+// problem, then patient 3, whole and over two shards.
+func readsOnPast(dir, problem string) {
+	t, _, err := target.NewRegistry().Open(target.Spec{Name: "dir", Path: dir})
+	Expect(err).NotTo(HaveOccurred())
+	summary := func(recs []*model.Record) []string {
+		var out []string
+		for _, r := range recs {
+			if r.Problem != nil {
+				out = append(out, r.Problem.Code+" "+filepath.Base(r.Problem.File)+": "+r.Problem.Message)
+			} else {
+				out = append(out, r.ID)
+			}
+		}
+		return out
+	}
+	recs, err := collect(t)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(summary(recs)).To(Equal([]string{"1", problem, "3"}))
+	Expect(recs[1].Problem.Severity).To(Equal(model.Error))
+
+	var all []string
+	for i := 1; i <= 2; i++ {
+		part, err := collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 2}))
+		Expect(err).NotTo(HaveOccurred())
+		all = append(all, summary(part)...)
+	}
+	Expect(all).To(ConsistOf("1", problem, "3"))
+}
 
 func collect(t target.Target) ([]*model.Record, error) {
 	var out []*model.Record
@@ -53,32 +84,16 @@ var _ = Describe("targets", func() {
 		Expect(os.WriteFile(filepath.Join(dir, "a.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"1\"}\n"), 0o644)).To(Succeed())
 		Expect(os.Symlink(filepath.Join(dir, "gone.ndjson"), filepath.Join(dir, "b.ndjson"))).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(dir, "c.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"3\"}\n"), 0o644)).To(Succeed())
-		t, _, err := reg.Open(target.Spec{Name: "dir", Path: dir})
-		Expect(err).NotTo(HaveOccurred())
-		summary := func(recs []*model.Record) []string {
-			var out []string
-			for _, r := range recs {
-				if r.Problem != nil {
-					out = append(out, r.Problem.Code+" "+filepath.Base(r.Problem.File)+": "+r.Problem.Message)
-				} else {
-					out = append(out, r.ID)
-				}
-			}
-			return out
-		}
-		recs, err := collect(t)
-		Expect(err).NotTo(HaveOccurred())
-		problem := "input.unreadable b.ndjson: cannot open the file: no such file or directory; the target's other files are still read"
-		Expect(summary(recs)).To(Equal([]string{"1", problem, "3"}))
-		Expect(recs[1].Problem.Severity).To(Equal(model.Error))
+		readsOnPast(dir, "input.unreadable b.ndjson: cannot open the file: no such file or directory; the target's other files are still read")
+	})
 
-		var all []string
-		for i := 1; i <= 2; i++ {
-			part, err := collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 2}))
-			Expect(err).NotTo(HaveOccurred())
-			all = append(all, summary(part)...)
-		}
-		Expect(all).To(ConsistOf("1", problem, "3"))
+	It("reads on past a subfolder that cannot be listed and reports it as a problem, once over shards", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "a.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"1\"}\n"), 0o644)).To(Succeed())
+		deep, err := filestest.Unlistable(dir, "b")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(dir, "c.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"3\"}\n"), 0o644)).To(Succeed())
+		readsOnPast(dir, "input.unreadable "+filepath.Base(deep)+": cannot list the folder: file name too long; the target's other files are still read")
 	})
 
 	It("resolves relative paths against the plan folder and names a missing one", func() {
