@@ -98,11 +98,14 @@ func (a *app) recordRun(reps []*model.Report, f runFlags) error {
 		for i, rep := range reps {
 			m.Columns[i].Link = vendorDir(rep) + "/report.html"
 		}
-		if err := a.writeComparison(m, "html", filepath.Join(f.out, "comparison.html")); err != nil {
-			return err
-		}
-		if err := a.writeComparison(m, "csv", filepath.Join(f.out, "comparison.csv")); err != nil {
-			return err
+		for _, format := range []string{"html", "csv"} {
+			name := "comparison." + format
+			if err := a.writeComparison(m, format, filepath.Join(f.out, name)); err != nil {
+				return err
+			}
+			if f.index != nil {
+				f.index.AddFile(name)
+			}
 		}
 	}
 	if f.cert.noHistory || len(reps) == 0 {

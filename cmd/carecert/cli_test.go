@@ -19,7 +19,9 @@ import (
 
 	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/fixtures/fhirserver"
+	"github.com/carecert/carecert/manifest"
 	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/runindex"
 	"github.com/carecert/carecert/suites"
 )
 
@@ -410,6 +412,48 @@ var _ = Describe("an interrupted run", func() {
 		Expect(rep.Targets[0].Records).To(BeNumerically(">", (1<<20-3<<16)/55))
 		Expect(rep.Targets[0].Records).To(BeNumerically("<=", lines+1))
 		Expect(out.String()).To(ContainSubstring("incomplete"))
+		index, err := runindex.Read(filepath.Join(dir, "out"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(index.State).To(Equal(runindex.Incomplete))
+		Expect(index.Vendors).To(HaveLen(1))
+		Expect(index.Vendors[0].Complete).To(BeFalse())
+	})
+})
+
+var _ = Describe("the output folder's run index", func() {
+	It("names the files of the last run, binds them by hash, and lists what earlier runs left", func() {
+		dir := GinkgoT().TempDir()
+		out := filepath.Join(dir, "out")
+		plan := writeFile(dir, "plan.yaml", `suites: [fhir-r4-structure]
+vendors:
+  - {name: Alpha, targets: [{type: fixture, records: 20, defects: none}]}
+  - {name: Beta, targets: [{type: fixture, records: 20, seed: 4}]}
+`)
+		carecert("run", plan, "--out", out, "-q", "--no-history")
+		first, err := runindex.Read(out)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(first.State).To(Equal(runindex.Complete))
+		Expect(first.Vendors).To(HaveLen(2))
+		Expect(first.Files).To(ConsistOf("comparison.html", "comparison.csv"))
+		Expect(first.NotThisRun).To(BeEmpty())
+		for _, v := range first.Vendors {
+			sum, _, err := manifest.HashFile(filepath.Join(out, v.Folder, "report.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(v.ReportSHA256).To(Equal(sum))
+		}
+
+		feed := writeFile(dir, "feed.ndjson", `{"resourceType":"Patient","id":"a","gender":"female"}`+"\n")
+		code, _, _ := carecert("run", "--vendor", "Gamma", "--target", feed, "--suite", "fhir-r4-structure", "--out", out, "-q", "--no-history")
+		Expect(code).To(Equal(exitOK))
+		second, err := runindex.Read(out)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(second.Run).NotTo(Equal(first.Run))
+		Expect(second.State).To(Equal(runindex.Complete))
+		Expect(second.Vendors).To(HaveLen(1))
+		Expect(second.Vendors[0].Folder).To(Equal("gamma"))
+		Expect(second.Vendors[0].Verdict).To(Equal("Certified"))
+		Expect(second.Files).To(BeEmpty())
+		Expect(second.NotThisRun).To(Equal([]string{"alpha/", "beta/", "comparison.csv", "comparison.html"}))
 	})
 })
 

@@ -123,7 +123,7 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 	if err != nil && !interrupted {
 		return usageError("%v", err)
 	}
-	if err := a.writeReports(reps, runFlags{out: f.out, quiet: f.quiet}); err != nil {
+	if err := a.writeReports(reps, runFlags{out: f.out, quiet: f.quiet}, !interrupted); err != nil {
 		return err
 	}
 	for _, rep := range reps {

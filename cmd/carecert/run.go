@@ -11,6 +11,8 @@ import (
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/formats"
+	"github.com/carecert/carecert/reports/runindex"
 	"github.com/carecert/carecert/runner"
 )
 
@@ -32,6 +34,8 @@ type runFlags struct {
 	baseline   string
 	feed       string
 	cert       certFlags
+	// index is the output folder's run.json, once the run has started.
+	index *runindex.Index
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -153,6 +157,13 @@ func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
 	if f.shard != "" {
 		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
+	// Before anything is read: an interrupted or killed run must leave an
+	// index that claims none of the earlier runs' files.
+	index, err := runindex.Start(f.out, plan.Name, toolVersion())
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	f.index = index
 	reps, runErr := r.Run(ctx, plan)
 	return a.finishRun(reps, runErr, f)
 }
@@ -163,12 +174,12 @@ func (a *app) finishRun(reps []*model.Report, runErr error, f runFlags) error {
 	interrupted := runErr != nil && (errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded))
 	if runErr != nil && !interrupted {
 		// Reports finished before the failure are still written.
-		if err := a.writeReports(reps, f); err != nil {
+		if err := a.writeReports(reps, f, false); err != nil {
 			return err
 		}
 		return &exitError{code: exitUsage, err: runErr}
 	}
-	if err := a.writeReports(reps, f); err != nil {
+	if err := a.writeReports(reps, f, !interrupted); err != nil {
 		return err
 	}
 	if interrupted {
@@ -182,10 +193,27 @@ func (a *app) finishRun(reps []*model.Report, runErr error, f runFlags) error {
 	return nil
 }
 
-func (a *app) writeReports(reps []*model.Report, f runFlags) error {
+// writeReports writes every vendor's reports, the comparison and the
+// history, and indexes them in OUT/run.json as this run's; complete is false
+// when the run stopped early.
+func (a *app) writeReports(reps []*model.Report, f runFlags, complete bool) error {
+	if f.index == nil {
+		plan := ""
+		if len(reps) > 0 {
+			plan = reps[0].Plan
+		}
+		index, err := runindex.Start(f.out, plan, toolVersion())
+		if err != nil {
+			return err
+		}
+		f.index = index
+	}
 	for _, rep := range reps {
 		dir := filepath.Join(f.out, runner.VendorPlan{Name: rep.Vendor.Name}.Slug())
 		if err := a.writeCertification(dir, rep, f); err != nil {
+			return err
+		}
+		if err := f.index.AddVendor(vendorDir(rep), rep, formats.ReportFile); err != nil {
 			return err
 		}
 		if !f.quiet {
@@ -195,5 +223,8 @@ func (a *app) writeReports(reps []*model.Report, f runFlags) error {
 			fmt.Fprintf(a.stdout, "  reports: %s\n", dir)
 		}
 	}
-	return a.recordRun(reps, f)
+	if err := a.recordRun(reps, f); err != nil {
+		return err
+	}
+	return f.index.Finish(complete)
 }
