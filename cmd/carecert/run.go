@@ -157,6 +157,10 @@ func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
 	if f.shard != "" {
 		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
+	// A bad plan writes nothing, not even the index.
+	if err := r.Preflight(plan); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
 	// Before anything is read: an interrupted or killed run must leave an
 	// index that claims none of the earlier runs' files.
 	index, err := runindex.Start(f.out, plan.Name, toolVersion())

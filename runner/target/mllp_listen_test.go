@@ -196,7 +196,7 @@ var _ = Describe("mllp-listen under a flood of connections", func() {
 		var refused int
 		_, err = fmt.Sscanf(limit.Problem.Message, "%d", &refused)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(refused + got["mllp.read-timeout"]).To(Equal(flood), "each flooder was either refused or served until its timeout")
+		Expect(refused+got["mllp.read-timeout"]).To(Equal(flood), "each flooder was either refused or served until its timeout")
 	})
 
 	It("refuses a limit that is not positive", func() {
