@@ -144,9 +144,10 @@ type Finding struct {
 	// AlsoReportedBy names the other requirements ("suite/REQ") that report
 	// the same record at the same path: the same defect, seen by another check.
 	AlsoReportedBy []string `json:"also_reported_by,omitempty"`
-	// Sensitive marks evidence that identifies a person (NHS number, name, birth
-	// date, address) so that redaction can remove it.
-	Sensitive bool `json:"-"`
+	// Sensitive marks evidence that identifies a person (package personal
+	// decides which) so that redaction can remove it; it is kept in reports so
+	// that a rendering of a full-evidence report redacts the same findings.
+	Sensitive bool `json:"sensitive,omitempty"`
 }
 
 func (f Finding) String() string {

@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/reports"
 )
 
@@ -96,13 +97,21 @@ var _ = Describe("ReadJSON", func() {
 })
 
 var _ = Describe("Redact", func() {
-	f := model.Finding{Message: `"19/02/1953" is not a valid FHIR date (near "x")`, Evidence: `"19/02/1953"`,
+	f := model.Finding{Message: `"19/02/1953" is not a valid FHIR date`, Evidence: `"19/02/1953"`,
 		Location: model.Location{Path: "Patient.birthDate"}}
 
-	It("removes evidence and the values a message quotes for identifying elements", func() {
+	It("removes the evidence of a personal finding wherever its message quotes it", func() {
 		r := reports.Redact(f, false)
-		Expect(r.Evidence).To(Equal(reports.Redacted))
-		Expect(r.Message).To(Equal(`"[redacted]" is not a valid FHIR date (near "[redacted]")`))
+		Expect(r.Evidence).To(Equal(personal.Redacted))
+		Expect(r.Message).To(Equal(`[redacted] is not a valid FHIR date`))
+	})
+
+	It("redacts a finding its check marked personal, whatever its format", func() {
+		row := model.Finding{Message: `NHS_Number "9434765918" fails the Modulus 11 check`, Evidence: "9434765918", Sensitive: true,
+			Location: model.Location{Path: "NHS_Number"}}
+		r := reports.Redact(row, false)
+		Expect(r.Evidence).To(Equal(personal.Redacted))
+		Expect(r.Message).To(Equal(`NHS_Number "[redacted]" fails the Modulus 11 check`))
 	})
 
 	It("keeps everything when full evidence is asked for, or the element identifies no one", func() {

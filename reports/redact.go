@@ -1,28 +1,19 @@
 package reports
 
 import (
-	"regexp"
-
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 )
 
-// Redacted stands in for a value that identifies a person.
-const Redacted = "[redacted]"
-
-var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-
 // Redact returns the finding as a report meant to be passed on shows it:
-// unless full is set, a finding about an identifying element (a patient's
-// name, identifier, birth date...) has its evidence removed and the values its
-// message quotes ("\"19/02/1953\" is not a valid FHIR date") replaced.
+// unless full is set, a personal finding has its evidence removed and the
+// values its message quotes replaced, as the runner does when a plan does not
+// ask for full evidence. Reports written before findings carried the mark
+// have it derived from their FHIR paths.
 func Redact(f model.Finding, full bool) model.Finding {
-	if full || !fhir.IsIdentifying(f.Path) {
+	if full || !f.Sensitive && !personal.FHIRPath(f.Path) {
 		return f
 	}
-	if f.Evidence != "" {
-		f.Evidence = Redacted
-	}
-	f.Message = quoted.ReplaceAllString(f.Message, `"`+Redacted+`"`)
+	personal.Redact(&f)
 	return f
 }

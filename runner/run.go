@@ -14,6 +14,7 @@ import (
 	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/suites"
@@ -485,8 +486,8 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 			if f.Requirement == "" {
 				f.Requirement = c.req.ID
 			}
-			if f.Sensitive && !fullEvidence && f.Evidence != "" {
-				redact(f)
+			if f.Sensitive && !fullEvidence {
+				personal.Redact(f)
 			}
 		}
 		if g, ok := c.check.(check.Grader); ok {
@@ -536,8 +537,8 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 		}
 		for j := range fs {
 			fs[j].Requirement = c.req.ID
-			if fs[j].Sensitive && !fullEvidence && fs[j].Evidence != "" {
-				redact(&fs[j])
+			if fs[j].Sensitive && !fullEvidence {
+				personal.Redact(&fs[j])
 			}
 		}
 		found[i] = fs
@@ -592,12 +593,6 @@ func panicFinding(rec *model.Record, what string, p any) *model.Finding {
 		Message:  fmt.Sprintf("carecert failed while %s on %s (an internal error, reported so the record is not silently passed): %v", what, rec.Name(), p),
 		Location: model.Location{File: rec.Source, Line: rec.Line, Record: rec.Name()},
 	}
-}
-
-// redact removes a sensitive finding's evidence, wherever the message quotes it.
-func redact(f *model.Finding) {
-	f.Message = strings.ReplaceAll(f.Message, f.Evidence, "[redacted]")
-	f.Evidence = "[redacted]"
 }
 
 func inputResult(t *model.Tally, targetErr string) model.Result {

@@ -9,6 +9,7 @@ import (
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 )
 
 type fhirpathFlags struct {
@@ -93,7 +94,7 @@ func (a *app) evalFHIRPath(src string, paths []string, f fhirpathFlags) error {
 				out := fhirpathResult{File: rec.Source, Line: rec.LineOf(v.Path), Record: rec.Type + "/" + rec.ID,
 					Path: v.Path, Type: v.Type, Value: printable(v.V)}
 				if f.evidence == "redacted" && identifying(rec.Type, v) {
-					out.Value = "[redacted]"
+					out.Value = personal.Redacted
 				}
 				results = append(results, out)
 			}
@@ -143,15 +144,14 @@ func printable(v any) any {
 // identifying path, or a computed text or date from a person's record.
 func identifying(recordType string, v fhirpath.Value) bool {
 	if v.Path != "" {
-		return fhir.IsIdentifying(v.Path)
+		return personal.FHIRPath(v.Path)
 	}
-	switch recordType {
-	case "Patient", "RelatedPerson", "Person", "Practitioner":
-		switch v.V.(type) {
-		case bool, int64, fhirpath.Decimal:
-			return false
-		}
-		return true
+	if !personal.PersonType(recordType) {
+		return false
 	}
-	return false
+	switch v.V.(type) {
+	case bool, int64, fhirpath.Decimal:
+		return false
+	}
+	return true
 }

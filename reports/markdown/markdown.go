@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/reports"
 )
 
@@ -178,7 +179,7 @@ func Summary(w io.Writer, rep *model.Report) error {
 				}
 				f = reports.Redact(f, false)
 				msg := f.Message
-				if f.Evidence != "" && f.Evidence != reports.Redacted {
+				if f.Evidence != "" && f.Evidence != personal.Redacted {
 					msg += " (found " + f.Evidence + ")"
 				}
 				fmt.Fprintf(&b, "| %s | %s | `%s/%s` | %s | %s | %s |\n", f.Severity, Code(loc), r.res.Suite, r.res.Requirement, Escape(f.Record), Code(f.Path), Escape(msg))

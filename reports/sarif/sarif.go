@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/reports"
 )
 
@@ -292,7 +293,7 @@ func message(f model.Finding, fullEvidence bool) string {
 	if f.Record != "" {
 		m = f.Record + ": " + m
 	}
-	if f.Evidence != "" && f.Evidence != reports.Redacted {
+	if f.Evidence != "" && f.Evidence != personal.Redacted {
 		m += " (found " + f.Evidence + ")"
 	}
 	return m

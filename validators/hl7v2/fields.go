@@ -9,6 +9,7 @@ import (
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/hl7v2/dict"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 )
 
 // fieldRules says which field rules a hl7v2-fields check applies, and how
@@ -215,7 +216,7 @@ type tagged struct {
 func (w *walker) add(aspect string, sev model.Severity, code, path, msg, evidence string) {
 	f := finding(w.rec, sev, code, path, msg)
 	f.Evidence = evidence
-	f.Sensitive = evidence != "" && identifying(w.seg.Name)
+	f.Sensitive = personal.V2Segment(w.seg.Name)
 	w.out = append(w.out, tagged{aspect: aspect, f: f})
 }
 

@@ -79,16 +79,6 @@ func recordName(rec *model.Record) string {
 	return rec.Name() + " (message " + strconv.FormatInt(rec.Index+1, 10) + ")"
 }
 
-// identifying reports whether a segment's values identify a person; evidence
-// from them is redacted unless the user asks for full evidence.
-func identifying(segment string) bool {
-	switch segment {
-	case "PID", "PD1", "NK1", "GT1", "IN1", "IN2", "MRG", "ZU1":
-		return true
-	}
-	return false
-}
-
 // versionOf resolves a message's version for the dictionary, saying what is
 // wrong with MSH-12 when it is not a known version.
 func versionOf(m *hl7v2.Message, fallback string) (v string, problem string) {

@@ -14,6 +14,7 @@ import (
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/hl7v2/dict"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/ukid"
 )
 
@@ -292,7 +293,7 @@ func (r *Rule) add(out []model.Finding, rec *model.Record, sev model.Severity, c
 	}
 	f := finding(rec, sev, code, path, msg)
 	f.Evidence = ev
-	f.Sensitive = sensitive && ev != ""
+	f.Sensitive = sensitive
 	return append(out, f)
 }
 
@@ -356,7 +357,7 @@ func (r *Rule) apply(rec *model.Record, m *hl7v2.Message, out []model.Finding) [
 // applyField checks the rule's field or component in one segment occurrence.
 func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment, out []model.Finding) []model.Finding {
 	d := m.Delims
-	sensitive := identifying(s.Name)
+	sensitive := personal.V2Segment(s.Name)
 	raw := s.Field(r.path.Field)
 	if (s.Name == "MSH") && r.path.Field <= 2 {
 		raw = strings.ReplaceAll(raw, string(d.Repetition), "") // MSH-2 holds the repetition character itself

@@ -7,6 +7,7 @@ import (
 
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/validators/quality"
 )
 
@@ -28,7 +29,7 @@ func QualityLanguage() quality.Language {
 			}
 			return &v2Selector{path: p, defs: defs}, nil
 		},
-		Sensitive: func(path string) bool { return len(path) >= 3 && identifying(path[:3]) },
+		Sensitive: personal.V2Path,
 	}
 }
 

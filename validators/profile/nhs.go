@@ -87,7 +87,7 @@ func checkNHSNumbers(rec *model.Record, what string, rules ukid.NHSRules) []mode
 	var out []model.Finding
 	add := func(sev model.Severity, code, path, msg, evidence string) {
 		f := rec.Finding(sev, code, path, msg)
-		f.Evidence, f.Sensitive = evidence, evidence != ""
+		f.Evidence, f.Sensitive = evidence, true
 		out = append(out, f)
 	}
 	ids, _ := rec.Resource()["identifier"].([]any)

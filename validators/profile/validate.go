@@ -10,6 +10,7 @@ import (
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 )
 
 // Codes of the findings the profile validator raises.
@@ -172,7 +173,7 @@ func (s *Sink) coverage(url string) *Coverage {
 func (w *walker) add(sev model.Severity, code, path, msg, evidence string) {
 	f := w.rec.Finding(sev, code, path, msg)
 	f.Evidence = evidence
-	f.Sensitive = evidence != "" && fhir.IsIdentifying(path)
+	f.Sensitive = personal.FHIRPath(path)
 	w.out = append(w.out, f)
 }
 

@@ -5,15 +5,16 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 )
 
 // CSVColumns is the built-in language for CSV rows: an expression is a column
 // name as the row's header gives it ("NHS_Number"). It reads any row Value with
 // a Get(column) method, as the tabular reader's rows have, so this package
 // needs no CSV reader. Columns whose names speak of an NHS number, a name, a
-// birth date, a postcode or an address are treated as identifying.
+// birth date, a postcode or an address are personal (personal.Column).
 func CSVColumns() Language {
-	return Language{Kind: model.KindCSV, Compile: compileColumn, Sensitive: identifyingColumn}
+	return Language{Kind: model.KindCSV, Compile: compileColumn, Sensitive: personal.Column}
 }
 
 // row is what a CSV record's Value offers.
@@ -41,16 +42,4 @@ func (c column) Select(rec *model.Record) ([]Node, error) {
 		return nil, fmt.Errorf("the file has no column %q", string(c))
 	}
 	return []Node{{Path: string(c), Value: v}}, nil
-}
-
-// identifyingColumn guesses from a column's name whether it identifies a
-// person; a guess, so that evidence errs on the side of redaction.
-func identifyingColumn(name string) bool {
-	n := normalize(name)
-	for _, w := range []string{"nhs", "name", "birth", "dob", "postcode", "address", "phone", "email"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
 }

@@ -5,16 +5,16 @@ import (
 
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 )
 
 // HL7v2Fields is the built-in language for HL7 v2 messages: an expression is a
 // terse path ("PID-7", "PID-3.1", "PID-3[2].4", "PID[2]-3") selecting the raw
 // value of the first segment occurrence and field repetition unless the path
-// names others. Patient identification fields (PID-3, -5, -6, -7, -11, -13,
-// -14, -19, -20) and next-of-kin segments are treated as identifying. The
-// HL7 v2 validators may register a richer language in its place.
+// names others. Values of segments about a person are personal
+// (personal.V2Path). The HL7 v2 validators may register a richer language in its place.
 func HL7v2Fields() Language {
-	return Language{Kind: model.KindHL7v2, Compile: compileField, Sensitive: identifyingField}
+	return Language{Kind: model.KindHL7v2, Compile: compileField, Sensitive: personal.V2Path}
 }
 
 type field struct {
@@ -38,14 +38,4 @@ func (f field) Select(rec *model.Record) ([]Node, error) {
 		return nil, nil
 	}
 	return []Node{{Path: f.expr, Value: v}}, nil
-}
-
-var identifyingPID = map[int]bool{3: true, 5: true, 6: true, 7: true, 11: true, 13: true, 14: true, 19: true, 20: true}
-
-func identifyingField(path string) bool {
-	p, ok := hl7v2.ParsePath(path)
-	if !ok {
-		return false
-	}
-	return p.Segment == "NK1" || p.Segment == "PID" && identifyingPID[p.Field]
 }

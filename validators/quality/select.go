@@ -8,6 +8,7 @@ import (
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 )
 
 // Node is one selected element: its path inside the record (FHIRPath-style
@@ -67,7 +68,7 @@ type Language struct {
 // evaluated by the fhirpath engine and its results are located at the
 // expression.
 func FHIRPaths() Language {
-	return Language{Kind: model.KindFHIR, Compile: compileFHIRPath, Sensitive: fhir.IsIdentifying}
+	return Language{Kind: model.KindFHIR, Compile: compileFHIRPath, Sensitive: personal.FHIRPath}
 }
 
 func compileFHIRPath(expr string) (Selector, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 )
 
 func newResourceTypeCheck(spec check.Spec, env *check.Env) (check.Check, error) {
@@ -53,7 +54,7 @@ func newSchemaCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		s.Validate(rec.Resource(), rec.Type, func(path, code, msg, evidence string) {
 			f := rec.Finding(model.Error, code, path, msg)
 			f.Evidence = evidence
-			f.Sensitive = fhir.IsIdentifying(path)
+			f.Sensitive = personal.FHIRPath(path)
 			out = append(out, f)
 		})
 		return out

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/tabular"
 )
 
@@ -130,8 +132,17 @@ func parseFeedParams(p check.Params, env *check.Env, defCode string) (feedParams
 	if fp.code, err = p.String("code", defCode); err != nil {
 		return fp, err
 	}
-	fp.sensitive, err = p.Bool("sensitive", false)
+	// Unmarked, a check is personal when a column it quotes is.
+	fp.sensitive, err = p.Bool("sensitive", quotesPersonal(p))
 	return fp, err
+}
+
+// quotesPersonal reports whether a feed check's key or field names a column
+// that identifies a person (personal.Column).
+func quotesPersonal(p check.Params) bool {
+	cols, _ := p.Strings("key") // a bad key is reported where it is parsed
+	field, _ := p.String("field", "")
+	return slices.ContainsFunc(append(cols, field), personal.Column)
 }
 
 // selects reports whether the row is one the check keys (its when holds).

@@ -9,6 +9,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/tabular"
 )
 
@@ -113,7 +114,7 @@ func parseRule(p check.Params) (*rule, error) {
 	if r.severity, err = p.Severity("severity", model.Error); err != nil {
 		return nil, wrap(err)
 	}
-	if r.sensitive, err = p.Bool("sensitive", false); err != nil {
+	if r.sensitive, err = p.Bool("sensitive", personal.Column(r.column)); err != nil {
 		return nil, wrap(err)
 	}
 	return r, nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/tabular"
 	"github.com/carecert/carecert/ukid"
 )
@@ -35,7 +36,8 @@ type Field struct {
 	Maximum     *float64
 	MinLength   int
 	MaxLength   int
-	// Sensitive fields identify a person: their evidence is redacted.
+	// Sensitive fields identify a person: their evidence is redacted. Unmarked
+	// in the suite, a field is sensitive when personal.Column says its name is.
 	Sensitive bool
 	// NHS is the suite's strictness for an nhs-number field (params ranges and
 	// grouped).
@@ -135,7 +137,7 @@ func ParseField(p check.Params) (*Field, error) {
 	if f.MaxLength, err = p.Int("max_length", 0); err != nil {
 		return nil, wrap(err)
 	}
-	if f.Sensitive, err = p.Bool("sensitive", false); err != nil {
+	if f.Sensitive, err = p.Bool("sensitive", personal.Column(f.Name)); err != nil {
 		return nil, wrap(err)
 	}
 	ranges, err := p.Strings("ranges")

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/carecert/carecert/check"
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/remote"
 	"github.com/carecert/carecert/terminology/snomed"
@@ -160,7 +160,7 @@ func codingOf(m map[string]any) terminology.Coding {
 func finding(rec *model.Record, sev model.Severity, code, path, msg, evidence string) model.Finding {
 	f := rec.Finding(sev, code, path, msg)
 	f.Evidence = evidence
-	f.Sensitive = fhir.IsIdentifying(path)
+	f.Sensitive = personal.FHIRPath(path)
 	return f
 }
 
