@@ -88,7 +88,19 @@ type Message struct {
 
 	// memo holds work validators share on this message; see Memo.
 	memo map[any]any
+	// byName indexes Segments by id for Segment and Count in a message of
+	// more than indexFrom segments: a finding's line is looked up by path,
+	// and a scan per look-up made a message of n segments with a finding on
+	// each cost n² (issue 20). The scanner builds it as it completes the
+	// message, so reading never writes; a message assembled otherwise gets
+	// it on first use (indexed != len(Segments)), under Memo's rule.
+	byName  map[string][]int32
+	indexed int
 }
+
+// indexFrom is the size above which a message indexes its segments by id;
+// below it a scan is cheaper than the map.
+const indexFrom = 32
 
 // Memo returns the value validators stored on the message under key, so
 // that checks which need the same walk of a message do it once. A message is
@@ -178,6 +190,9 @@ func (m *Message) TypeName() string {
 
 // Count returns how many segments with the id the message has.
 func (m *Message) Count(name string) int {
+	if len(m.Segments) > indexFrom {
+		return len(m.occurrences(name))
+	}
 	n := 0
 	for i := range m.Segments {
 		if m.Segments[i].Name == name {
@@ -189,12 +204,45 @@ func (m *Message) Count(name string) int {
 
 // Segment returns occurrence seq (1-based) of the segment id, or nil.
 func (m *Message) Segment(name string, seq int) *Segment {
-	for i := range m.Segments {
-		if s := &m.Segments[i]; s.Name == name && s.Seq == seq {
+	if len(m.Segments) <= indexFrom {
+		for i := range m.Segments {
+			if s := &m.Segments[i]; s.Name == name && s.Seq == seq {
+				return s
+			}
+		}
+		return nil
+	}
+	at := m.occurrences(name)
+	if seq >= 1 && seq <= len(at) {
+		if s := &m.Segments[at[seq-1]]; s.Seq == seq {
+			return s
+		}
+	}
+	// A message built by hand may number occurrences otherwise.
+	for _, i := range at {
+		if s := &m.Segments[i]; s.Seq == seq {
 			return s
 		}
 	}
 	return nil
+}
+
+// occurrences returns the indexes in Segments of the segments with the id,
+// in order.
+func (m *Message) occurrences(name string) []int32 {
+	if m.byName == nil || m.indexed != len(m.Segments) {
+		m.index()
+	}
+	return m.byName[name]
+}
+
+func (m *Message) index() {
+	m.byName = make(map[string][]int32, 16)
+	for i := range m.Segments {
+		n := m.Segments[i].Name
+		m.byName[n] = append(m.byName[n], int32(i))
+	}
+	m.indexed = len(m.Segments)
 }
 
 // Locator finds the lines of paths in the message, for model.Record.

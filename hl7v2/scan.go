@@ -459,6 +459,7 @@ func (s *Scanner) flush() {
 		n    int
 	}
 	used := 0
+	var more map[string]int // ids past the eighth
 	for i, ln := range b.lines {
 		raw := text[ln.start:ln.end]
 		seg := Segment{Line: ln.line}
@@ -486,12 +487,11 @@ func (s *Scanner) flush() {
 				used++
 				seq = 1
 			} else {
-				seq = 1
-				for _, prev := range m.Segments {
-					if prev.Name == seg.Name {
-						seq++
-					}
+				if more == nil {
+					more = map[string]int{}
 				}
+				more[seg.Name]++
+				seq = more[seg.Name]
 			}
 		}
 		seg.Seq = seq
@@ -501,6 +501,9 @@ func (s *Scanner) flush() {
 				Evidence: truncate(raw, 40)})
 		}
 		m.Segments = append(m.Segments, seg)
+	}
+	if len(m.Segments) > indexFrom {
+		m.index()
 	}
 	if m.Headless {
 		m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: "parse.no-header", Line: m.Line,

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing/iotest"
 
@@ -273,3 +274,53 @@ func nonBlankLines(data []byte) int {
 	}
 	return n
 }
+
+var _ = Describe("Segment look-ups", func() {
+	// Messages of every size answer the same: small ones by a scan, large
+	// ones (more than 32 segments) by the index the scanner builds.
+	DescribeTable("finds each occurrence of each id, its line and the counts",
+		func(ids []string, repeats int) {
+			var b strings.Builder
+			b.WriteString("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|C1|P|2.5.1\r")
+			for r := 0; r < repeats; r++ {
+				for _, id := range ids {
+					b.WriteString(id + "|" + id + "\r")
+				}
+			}
+			m := parse(b.String())[0]
+			Expect(m.Segments).To(HaveLen(1 + len(ids)*repeats))
+			for i, id := range ids {
+				Expect(m.Count(id)).To(Equal(repeats), id)
+				for r := 1; r <= repeats; r++ {
+					line := 2 + (r-1)*len(ids) + i
+					s := m.Segment(id, r)
+					Expect(s).NotTo(BeNil(), id)
+					Expect(s.Line).To(Equal(line), id)
+					Expect(m.LineOf(s.Path() + ".1")).To(Equal(line))
+					Expect(m.Get(id + "[" + strconv.Itoa(r) + "]-1")).To(Equal(id))
+				}
+				Expect(m.Segment(id, repeats+1)).To(BeNil())
+			}
+			Expect(m.Count("QQQ")).To(BeZero())
+			Expect(m.Segment("QQQ", 1)).To(BeNil())
+			Expect(m.LineOf("QQQ[1].1")).To(BeZero())
+		},
+		Entry("small: 3 ids, twice", []string{"PID", "OBR", "OBX"}, 2),
+		Entry("large: 3 ids, 500 times", []string{"PID", "OBR", "OBX"}, 500),
+		Entry("more than eight ids, small", []string{"PID", "PD1", "NK1", "PV1", "PV2", "OBX", "AL1", "DG1", "PR1", "GT1", "IN1"}, 2),
+		Entry("more than eight ids, large", []string{"PID", "PD1", "NK1", "PV1", "PV2", "OBX", "AL1", "DG1", "PR1", "GT1", "IN1"}, 40),
+	)
+
+	It("answers for a large message that grew after it was read", func() {
+		var b strings.Builder
+		b.WriteString("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|C1|P|2.5.1\r")
+		for i := 0; i < 40; i++ {
+			b.WriteString("OBX|1\r")
+		}
+		m := parse(b.String())[0]
+		Expect(m.Count("NTE")).To(BeZero())
+		m.Segments = append(m.Segments, hl7v2.Segment{Name: "NTE", Seq: 1, Line: 99, Fields: []string{"NTE"}})
+		Expect(m.Count("NTE")).To(Equal(1))
+		Expect(m.LineOf("NTE[1]")).To(Equal(99))
+	})
+})

@@ -172,3 +172,37 @@ func BenchmarkLargeFileMemory(b *testing.B) {
 		b.ReportMetric(float64(msgs)/b.Elapsed().Seconds(), "messages/s")
 	}
 }
+
+// largeORU is one ORU_R01 of n OBX segments, each with an observation time
+// that is not a date: one finding per segment, so every finding's line is
+// looked up in a message of n segments.
+func largeORU(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("MSH|^~\\&|LAB|FAC|EHR|FAC|20240101120000||ORU^R01^ORU_R01|C1|P|2.5.1\rPID|1||123^^^H^MR||DOE^JANE\rOBR|1||F1|1234^PANEL^L\r")
+	for i := 1; i <= n; i++ {
+		b.WriteString("OBX|" + strconv.Itoa(i) + "|NM|1^A^L||5||||||F|||notadate\r")
+	}
+	return b.Bytes()
+}
+
+// BenchmarkLargeMessage validates one message of 10,000 to 80,000 segments,
+// each with a finding. The cost per segment must stay flat as the message
+// grows (issue 20: 80,000 segments took 45 s when line look-ups scanned the
+// message once per finding).
+//
+//	go test ./validators/hl7v2 -run '^$' -bench LargeMessage -benchtime 1x
+func BenchmarkLargeMessage(b *testing.B) {
+	states := benchChecks(b)
+	for _, n := range []int{10000, 20000, 40000, 80000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			data := largeORU(n)
+			for b.Loop() {
+				_, findings := validateStream(b, bytes.NewReader(data), states)
+				if findings < n {
+					b.Fatalf("%d findings for %d bad segments", findings, n)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/segment")
+		})
+	}
+}
