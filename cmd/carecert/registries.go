@@ -58,6 +58,7 @@ func (r *registries) extraCommands(a *app) []*cobra.Command {
 	var cmds []*cobra.Command
 	cmds = append(cmds, a.certificationCommands()...)
 	cmds = append(cmds, a.listenCommand(), a.simulateCommand())
+	cmds = append(cmds, a.serveCommand())
 	cmds = append(cmds, a.fhirpathCommand())
 	cmds = append(cmds, a.terminologyCommand())
 	cmds = append(cmds, a.submitCommand())

@@ -403,8 +403,8 @@ var pageTemplate = template.Must(template.New("compare").Funcs(html.Funcs()).Par
 </html>
 `))
 
-// HTML writes the matrix as a self-contained page.
-func (m *Matrix) HTML(w io.Writer) error {
+// SuiteChart draws each column's pass rate per suite as bars.
+func (m *Matrix) SuiteChart() template.HTML {
 	var bars []html.Bar
 	for _, s := range m.Suites {
 		for i, c := range s.Cells {
@@ -413,9 +413,14 @@ func (m *Matrix) HTML(w io.Writer) error {
 			}
 		}
 	}
+	return html.BarChart("Pass rate by suite and vendor", bars)
+}
+
+// HTML writes the matrix as a self-contained page.
+func (m *Matrix) HTML(w io.Writer) error {
 	return pageTemplate.Execute(w, map[string]any{
 		"M": m, "Style": html.Style() + compareCSS, "CSP": html.ContentSecurityPolicy,
-		"Chart": html.BarChart("Pass rate by suite and vendor", bars),
+		"Chart": m.SuiteChart(),
 	})
 }
 

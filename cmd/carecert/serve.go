@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/carecert/carecert/history"
+	"github.com/carecert/carecert/portal"
+)
+
+type serveFlags struct {
+	history, users, addr        string
+	secureCookies, fullEvidence bool
+}
+
+func (a *app) serveCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve --users USERS.yaml [--history LOCATION] [--addr 127.0.0.1:8080]",
+		Short: "Serve the assurance portal: runs, vendors, comparisons and requirements over the run history",
+		Long: `Serve the assurance portal over the run history (a SQLite file or a
+postgres:// DSN): runs filtered by vendor, product, release, suite, verdict and
+date; a vendor's releases with charts, diffs and waivers; comparisons; one
+requirement across vendors; a run's report, manifest and signature. Every page
+has JSON under /api/.
+
+  carecert serve --users portal-users.yaml --history out/history.db
+
+Nothing is public: everyone signs in as a user of the users file (a supplier
+sees its own vendor only; an assessor or a buyer sees all). The portal listens
+on 127.0.0.1 unless --addr says otherwise; behind an HTTPS proxy give
+--secure-cookies. carecert serve hash and carecert serve token make the hashes
+the users file keeps. Exit 2 for a bad users file (file:line:column) or an
+address that cannot be listened on.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.servePortal(cmd.Context(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.history, "history", "", "history: a SQLite file or a postgres:// DSN (default $CARECERT_HISTORY, else out/history.db)")
+	fl.StringVar(&f.users, "users", "", "users file (YAML): who may sign in, with which role (required)")
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "host:port to listen on")
+	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (when users reach the portal over HTTPS)")
+	fl.BoolVar(&f.fullEvidence, "full-evidence", false, "show findings' evidence as reports keep it (default: identifying values redacted)")
+	cmd.AddCommand(a.serveHashCommand(), a.serveTokenCommand())
+	return cmd
+}
+
+func (a *app) servePortal(ctx context.Context, f serveFlags) error {
+	if f.users == "" {
+		return usageError("--users is required: nothing is public, so the portal needs its users file")
+	}
+	users, err := portal.LoadUsers(f.users)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	location := historyLocation(f.history, "out")
+	if !history.IsDSN(location) && !exists(location) {
+		return usageError("no history at %s: carecert run records one there (or give --history)", location)
+	}
+	store, err := history.Open(ctx, location)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	defer store.Close()
+	p, err := portal.New(store, users, portal.Options{SecureCookies: f.secureCookies, FullEvidence: f.fullEvidence})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return usageError("--addr %s: %v", f.addr, err)
+	}
+	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	fmt.Fprintf(a.stdout, "carecert portal on http://%s (history %s)\n", ln.Addr(), store.Where)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shut); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return nil
+	}
+}
+
+func (a *app) serveHashCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "hash",
+		Short: "Read a password on standard input and print the bcrypt hash a users file keeps",
+		Long: `Read a password (one line) on standard input and print its bcrypt hash, for a
+user's password: field in the portal's users file.
+
+  printf '%s\n' "$PASSWORD" | carecert serve hash`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+			if err != nil && line == "" {
+				return usageError("no password on standard input")
+			}
+			h, err := portal.HashSecret(strings.TrimRight(line, "\r\n"))
+			if err != nil {
+				return usageError("%v", err)
+			}
+			fmt.Fprintln(a.stdout, h)
+			return nil
+		},
+	}
+}
+
+func (a *app) serveTokenCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "token",
+		Short: "Make a bearer token for the portal's API and print it with its users-file entry",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			token, entry, err := portal.NewToken()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "token (give it to the client; it is not kept): %s\nusers file entry, under the user's tokens:\n  - id: %s\n    hash: %q\n", token, entry.ID, entry.Hash)
+			return nil
+		},
+	}
+}
