@@ -3,7 +3,6 @@ package history
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,8 +11,6 @@ import (
 	"github.com/carecert/carecert/model"
 )
 
-// ErrNoRun means no run has the id asked for.
-var ErrNoRun = errors.New("no such run")
 
 // VendorNames returns the recorded vendor names equal to name without regard
 // to case. Names are matched in Go, not with the database's LOWER: SQLite
@@ -117,18 +114,6 @@ func (s *Store) FindRuns(ctx context.Context, f Filter) ([]Run, bool, error) {
 		return runs[:limit], true, nil
 	}
 	return runs, false, nil
-}
-
-// Run returns one run, or ErrNoRun.
-func (s *Store) Run(ctx context.Context, id int64) (Run, error) {
-	runs, err := s.scanRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id)
-	if err != nil {
-		return Run{}, err
-	}
-	if len(runs) == 0 {
-		return Run{}, fmt.Errorf("run %d: %w", id, ErrNoRun)
-	}
-	return runs[0], nil
 }
 
 // Facets are the values recorded runs have, for choosing filters.

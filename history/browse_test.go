@@ -65,16 +65,6 @@ func browseSpecs(open func() (*history.Store, string)) {
 		Expect(runs).To(BeEmpty(), "an empty scope sees nothing")
 	})
 
-	It("reads one run, and says when there is none", func() {
-		all, _, err := s.FindRuns(ctx, history.Filter{})
-		Expect(err).NotTo(HaveOccurred())
-		r, err := s.Run(ctx, all[0].ID)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(r).To(Equal(all[0]))
-		_, err = s.Run(ctx, 9999)
-		Expect(err).To(MatchError(history.ErrNoRun))
-	})
-
 	It("lists the values to filter on, within a scope", func() {
 		f, err := s.Facets(ctx, nil)
 		Expect(err).NotTo(HaveOccurred())

@@ -1,9 +1,10 @@
 package portal_test
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +13,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,12 +23,14 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/history"
+	"github.com/carecert/carecert/internal/dbtest"
 	"github.com/carecert/carecert/manifest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/portal"
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/formats"
 	"github.com/carecert/carecert/reports/reporttest"
+	"github.com/carecert/carecert/submission"
 )
 
 // feeds makes every report of the specs with one compiled schema.
@@ -87,7 +89,9 @@ func makeReport(rel release) *model.Report {
 type world struct {
 	store  *history.Store
 	server *httptest.Server
-	keys   map[string]ed25519.PublicKey
+	keys   *submission.Keys
+	// privs are the vendors' signing keys.
+	privs map[string]ed25519.PrivateKey
 	// ids are the recorded runs, in fixtureReleases' order.
 	ids   []int64
 	dirs  []string
@@ -107,9 +111,13 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// record writes a vendor's report folder as carecert run does (every format,
-// a manifest signed with the vendor's key) and records it in the history.
-func (w *world) record(rel release, priv ed25519.PrivateKey) {
+// uploadLimit is the portal's upload limit in the specs: a run folder of the
+// fixture is well under it.
+const uploadLimit = 4 << 20
+
+// write writes a vendor's report folder as carecert run does: every format,
+// and a manifest signed with priv (unsigned when nil).
+func (w *world) write(rel release, priv ed25519.PrivateKey) string {
 	rep := makeReport(rel)
 	dir := filepath.Join(GinkgoT().TempDir(), "out", strings.ReplaceAll(strings.ToLower(rel.vendor), " ", "-"))
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
@@ -123,13 +131,18 @@ func (w *world) record(rel release, priv ed25519.PrivateKey) {
 		_, err = manifest.Sign(filepath.Join(dir, manifest.FileName), priv)
 		Expect(err).NotTo(HaveOccurred())
 	}
-	path := filepath.Join(dir, formats.ReportFile)
-	sum, _, err := manifest.HashFile(path)
-	Expect(err).NotTo(HaveOccurred())
-	id, err := w.store.Record(context.Background(), rep, sum, path)
-	Expect(err).NotTo(HaveOccurred())
-	w.ids = append(w.ids, id)
-	w.dirs = append(w.dirs, dir)
+	return dir
+}
+
+// tarOf is a run folder as carecert submit sends it.
+func tarOf(dir string) []byte {
+	var b bytes.Buffer
+	names := append(formats.Files(), manifest.FileName)
+	if _, err := os.Stat(filepath.Join(dir, manifest.FileName+manifest.SignatureSuffix)); err == nil {
+		names = append(names, manifest.FileName+manifest.SignatureSuffix)
+	}
+	Expect(submission.WriteTar(&b, dir, names)).To(Succeed())
+	return b.Bytes()
 }
 
 // usersYAML signs in ana (assessor), bo (buyer), oak (Oakfield's supplier)
@@ -174,30 +187,29 @@ func hash(secret string) string {
 // signed with their registered keys and Moorside's with a key nobody
 // registered, and serves the portal on 127.0.0.1.
 func newWorld(store *history.Store) *world {
-	w := &world{store: store, keys: map[string]ed25519.PublicKey{}, clock: &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
-	privs := map[string]ed25519.PrivateKey{}
+	w := &world{store: store, keys: submission.NewKeys(), privs: map[string]ed25519.PrivateKey{},
+		clock: &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
 	for _, rel := range fixtureReleases {
-		if privs[rel.vendor] == nil {
+		if w.privs[rel.vendor] == nil {
 			pub, priv, err := ed25519.GenerateKey(nil)
 			Expect(err).NotTo(HaveOccurred())
-			privs[rel.vendor] = priv
+			w.privs[rel.vendor] = priv
 			if rel.vendor != "Moorside Digital" {
-				w.keys[rel.vendor] = pub
+				Expect(w.keys.Add(rel.vendor, pub)).To(Succeed())
 			}
 		}
-		w.record(rel, privs[rel.vendor])
+		dir := w.write(rel, w.privs[rel.vendor])
+		path := filepath.Join(dir, formats.ReportFile)
+		sum, _, err := manifest.HashFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		id, err := w.store.Record(context.Background(), makeReport(rel), sum, path)
+		Expect(err).NotTo(HaveOccurred())
+		w.ids = append(w.ids, id)
+		w.dirs = append(w.dirs, dir)
 	}
 	users, err := portal.ParseUsers("users.yaml", []byte(usersYAML("30m", "12h")))
 	Expect(err).NotTo(HaveOccurred())
-	p, err := portal.New(store, users, portal.Options{
-		Now: w.clock.Now,
-		VendorKeys: func(_ context.Context, vendor string) ([]ed25519.PublicKey, error) {
-			if k, ok := w.keys[vendor]; ok {
-				return []ed25519.PublicKey{k}, nil
-			}
-			return nil, nil
-		},
-	})
+	p, err := portal.New(store, users, portal.Options{Now: w.clock.Now, Keys: w.keys, Upload: submission.Options{MaxBytes: uploadLimit}})
 	Expect(err).NotTo(HaveOccurred())
 	w.server = httptest.NewServer(p)
 	DeferCleanup(w.server.Close)
@@ -213,53 +225,9 @@ func sqliteStore() *history.Store {
 	return s
 }
 
-// postgresDSN is CARECERT_TEST_PG_DSN (test.sh starts a throw-away server),
-// or else a throw-away server started here with .ci/postgres-server.sh.
-// Without PostgreSQL the specs fail: they never skip.
-func postgresDSN() string {
-	if dsn := os.Getenv("CARECERT_TEST_PG_DSN"); dsn != "" {
-		return dsn
-	}
-	script, err := filepath.Abs(filepath.Join("..", ".ci", "postgres-server.sh"))
-	Expect(err).NotTo(HaveOccurred())
-	dir, err := os.MkdirTemp("", "carecert-pg-")
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(func() {
-		out, err := exec.Command("sh", script, "stop", dir).CombinedOutput()
-		Expect(err).NotTo(HaveOccurred(), "stopping the throw-away PostgreSQL: %s", out)
-	})
-	var stderr strings.Builder
-	start := exec.Command("sh", script, "start", dir)
-	start.Stderr = &stderr
-	out, err := start.Output()
-	if err != nil {
-		Fail(fmt.Sprintf("no PostgreSQL for the portal spec (%v: %s): run ./test.sh, which installs it, or set CARECERT_TEST_PG_DSN", err, strings.TrimSpace(stderr.String())))
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	return lines[len(lines)-1]
-}
-
-// postgresStore is a history in a schema of its own on the test server,
-// dropped afterwards.
+// postgresStore is a history in a schema of its own on the test server.
 func postgresStore(dsn string) *history.Store {
-	admin, err := sql.Open("pgx", dsn)
-	Expect(err).NotTo(HaveOccurred())
-	defer admin.Close()
-	schema := fmt.Sprintf("carecert_portal_%d_%d", os.Getpid(), time.Now().UnixNano())
-	_, err = admin.Exec(`CREATE SCHEMA ` + schema)
-	Expect(err).NotTo(HaveOccurred(), "PostgreSQL at %s", dsn)
-	DeferCleanup(func() {
-		db, err := sql.Open("pgx", dsn)
-		Expect(err).NotTo(HaveOccurred())
-		defer db.Close()
-		_, err = db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		Expect(err).NotTo(HaveOccurred())
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	s, err := history.Open(context.Background(), dsn+sep+"search_path="+schema)
+	s, err := history.Open(context.Background(), dbtest.PostgresSchema(dsn))
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(s.Close)
 	return s
@@ -340,3 +308,14 @@ func (c *client) login(name, password string) int {
 }
 
 func stringsReplace(s, old, new string) string { return strings.ReplaceAll(s, old, new) }
+
+// tarWith is a tar of one file, named as given (even outside its folder).
+func tarWith(name, content string) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	Expect(tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg})).To(Succeed())
+	_, err := tw.Write([]byte(content))
+	Expect(err).NotTo(HaveOccurred())
+	Expect(tw.Close()).To(Succeed())
+	return b.Bytes()
+}

@@ -11,8 +11,6 @@
 package portal
 
 import (
-	"context"
-	"crypto/ed25519"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -26,6 +24,7 @@ import (
 
 	"github.com/carecert/carecert/history"
 	"github.com/carecert/carecert/reports/html"
+	"github.com/carecert/carecert/submission"
 )
 
 //go:embed templates/*.tmpl
@@ -42,9 +41,13 @@ type Options struct {
 	// FullEvidence shows findings' evidence as the reports hold it; by
 	// default identifying values are redacted again, whatever the report keeps.
 	FullEvidence bool
-	// VendorKeys returns the public keys registered for a vendor: a run's
-	// signature by one of them is trusted, any other proves integrity only.
-	VendorKeys func(ctx context.Context, vendor string) ([]ed25519.PublicKey, error)
+	// Keys are the vendors' registered public keys: a run signed by its
+	// vendor's key is trusted, by any other key proves integrity only. They
+	// are also the keys uploads are checked against.
+	Keys *submission.Keys
+	// Upload is what an upload may be: its size limit and whether reports
+	// with full evidence are accepted (the vendor is the caller's).
+	Upload submission.Options
 	// Now is the clock (default time.Now); specs move it to expire sessions.
 	Now func() time.Time
 	// Log receives server errors (default: the standard logger).
@@ -130,6 +133,7 @@ func (p *Server) routes() {
 		m.HandleFunc("GET "+v.path, p.requireUser(p.page(v.page, v.build)))
 		m.HandleFunc("GET /api"+v.path, p.requireUser(p.page(v.page, v.build)))
 	}
+	m.HandleFunc("POST "+submission.Route, p.requireUser(p.upload))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, http.StatusNotFound, "no such page")
 	})

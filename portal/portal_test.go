@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/history"
+	"github.com/carecert/carecert/internal/dbtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/portal"
 )
@@ -209,6 +210,6 @@ var _ = Describe("the portal on a SQLite history", func() {
 
 var _ = Describe("the portal on a PostgreSQL history", Ordered, func() {
 	var dsn string
-	BeforeAll(func() { dsn = postgresDSN() })
+	BeforeAll(func() { dsn = dbtest.PostgresDSN() })
 	portalSpecs(func() *history.Store { return postgresStore(dsn) })
 })

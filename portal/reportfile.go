@@ -1,11 +1,14 @@
 package portal
 
 import (
-	"crypto/ed25519"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/carecert/carecert/history"
@@ -14,8 +17,85 @@ import (
 	"github.com/carecert/carecert/reports"
 )
 
-// reportCache keeps the last few report.json files read, parsed: a reader
-// paging through a run's findings must not re-read a large report each time.
+// runFolder is a run's report folder: the files stored with the run in the
+// history (a submitted run), or the folder on this machine its report was
+// written to (a run recorded by carecert run).
+type runFolder struct {
+	store  *history.Store
+	run    history.Run
+	stored []history.StoredFile
+	dir    string
+}
+
+// errNoFolder means the history keeps no files of the run and names no folder.
+var errNoFolder = errors.New("the history keeps no report files for this run")
+
+func (p *Server) folder(ctx context.Context, run history.Run) (*runFolder, error) {
+	stored, err := p.store.Files(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	f := &runFolder{store: p.store, run: run, stored: stored}
+	if len(stored) == 0 {
+		if run.ReportPath == "" || !filepath.IsAbs(run.ReportPath) {
+			return nil, errNoFolder
+		}
+		f.dir = filepath.Dir(run.ReportPath)
+	}
+	return f, nil
+}
+
+// reportName is the report's path in the folder.
+func (f *runFolder) reportName() string {
+	if f.dir != "" {
+		return filepath.Base(f.run.ReportPath)
+	}
+	return f.run.ReportPath
+}
+
+// read returns a file of the folder; a missing one is os.ErrNotExist.
+func (f *runFolder) read(ctx context.Context, name string) ([]byte, error) {
+	if f.dir == "" {
+		sf, err := f.store.File(ctx, f.run.ID, name)
+		if errors.Is(err, history.ErrNotFound) {
+			return nil, fmt.Errorf("%s: %w", name, os.ErrNotExist)
+		}
+		return sf.Data, err
+	}
+	path := filepath.Join(f.dir, filepath.FromSlash(name))
+	// Only regular files: a FIFO put in the folder must not hang a page.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return os.ReadFile(path)
+}
+
+// check compares the folder's files with a manifest's hashes.
+func (f *runFolder) check(m *manifest.Manifest) []manifest.Problem {
+	if f.dir != "" {
+		return m.Check(f.dir)
+	}
+	sums := map[string]string{}
+	for _, sf := range f.stored {
+		sums[sf.Path] = sf.SHA256
+	}
+	return m.CheckHashes(sums)
+}
+
+// where names the folder for people.
+func (f *runFolder) where() string {
+	if f.dir != "" {
+		return f.dir
+	}
+	return fmt.Sprintf("the %d file(s) submitted with the run", len(f.stored))
+}
+
+// reportCache keeps the last few reports read, parsed: a reader paging
+// through a run's findings must not re-read a large report each time.
 type reportCache struct {
 	mu      sync.Mutex
 	max     int
@@ -27,13 +107,11 @@ func newReportCache(max int) *reportCache {
 	return &reportCache{max: max, entries: map[string]*model.Report{}}
 }
 
-// report reads a run's report.json, refusing a file that is not the one the
+// report reads a run's report.json, refusing one that is not the report the
 // history recorded (its SHA-256 differs): findings from an edited report
 // must not be shown as the run's.
-func (c *reportCache) report(run history.Run) (*model.Report, error) {
-	if run.ReportPath == "" {
-		return nil, errors.New("the history records no report file for this run")
-	}
+func (p *Server) report(ctx context.Context, run history.Run) (*model.Report, error) {
+	c := p.reports
 	key := fmt.Sprintf("%d\x00%s\x00%s", run.ID, run.ReportPath, run.ReportSHA256)
 	c.mu.Lock()
 	rep := c.entries[key]
@@ -41,17 +119,22 @@ func (c *reportCache) report(run history.Run) (*model.Report, error) {
 	if rep != nil {
 		return rep, nil
 	}
-	sum, _, err := manifest.HashFile(run.ReportPath)
+	f, err := p.folder(ctx, run)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("the report file %s is no longer there", run.ReportPath)
-		}
-		return nil, fmt.Errorf("the report file cannot be read: %w", err)
+		return nil, err
 	}
-	if run.ReportSHA256 != "" && sum != run.ReportSHA256 {
-		return nil, fmt.Errorf("the report file %s changed after the run was recorded (SHA-256 %s, recorded %s): its findings are not shown", run.ReportPath, sum, run.ReportSHA256)
+	data, err := f.read(ctx, f.reportName())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("the report %s is no longer there", run.ReportPath)
 	}
-	if rep, err = reports.ReadJSON(run.ReportPath); err != nil {
+	if err != nil {
+		return nil, fmt.Errorf("the report cannot be read: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); run.ReportSHA256 != "" && got != run.ReportSHA256 {
+		return nil, fmt.Errorf("the report %s changed after the run was recorded (SHA-256 %s, recorded %s): its findings are not shown", run.ReportPath, got, run.ReportSHA256)
+	}
+	if rep, err = reports.DecodeJSON(run.ReportPath, data); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
@@ -69,16 +152,17 @@ func (c *reportCache) report(run history.Run) (*model.Report, error) {
 
 // Verification is what a run's manifest and signature say.
 type Verification struct {
-	// Manifest is the manifest's path; empty when the run has no folder.
-	Manifest string `json:"manifest,omitempty"`
+	// Folder names where the run's files are.
+	Folder string `json:"folder,omitempty"`
 	// Problem says why the manifest could not be read.
 	Problem string `json:"problem,omitempty"`
 	// Files are the files the manifest lists, and FileProblems those that
-	// no longer match it.
+	// do not match it.
 	Files        []manifest.File `json:"files,omitempty"`
 	FileProblems []string        `json:"file_problems,omitempty"`
 	// Signature is "trusted" (by a key registered for the vendor), "valid"
-	// (by a key nobody registered: integrity only), "unsigned" or "invalid".
+	// (by a key not registered for it: integrity only), "unsigned" or
+	// "invalid".
 	Signature string `json:"signature"`
 	// Detail says it in words.
 	Detail string `json:"detail"`
@@ -87,55 +171,72 @@ type Verification struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-// Verified reports whether the files match and the signature is by a
-// registered key.
+// Verified reports whether the files match and the signature is by a key
+// registered for the vendor.
 func (v Verification) Verified() bool {
 	return v.Problem == "" && len(v.FileProblems) == 0 && v.Signature == "trusted"
 }
 
-// verify checks the manifest beside a run's report, as carecert verify does,
-// against the keys registered for the vendor (none: integrity only).
-func verify(run history.Run, keys []ed25519.PublicKey) Verification {
-	if run.ReportPath == "" {
-		return Verification{Signature: "unsigned", Detail: "the history records no report folder for this run"}
+// verify checks a run's manifest and signature as carecert verify does, and
+// the signing key against the keys registered for the run's vendor.
+func (p *Server) verify(ctx context.Context, run history.Run) (Verification, error) {
+	f, err := p.folder(ctx, run)
+	if errors.Is(err, errNoFolder) {
+		return Verification{Signature: "unsigned", Detail: err.Error()}, nil
 	}
-	dir := filepath.Dir(run.ReportPath)
-	path := filepath.Join(dir, manifest.FileName)
-	v := Verification{Manifest: path}
-	m, data, err := manifest.Read(path)
+	if err != nil {
+		return Verification{}, err
+	}
+	v := Verification{Folder: f.where()}
+	data, err := f.read(ctx, manifest.FileName)
 	if err != nil {
 		v.Problem, v.Signature, v.Detail = err.Error(), "unsigned", "no readable manifest, so nothing to verify"
-		return v
+		return v, nil
+	}
+	m, err := manifest.Parse(manifest.FileName, data)
+	if err != nil {
+		v.Problem, v.Signature, v.Detail = err.Error(), "unsigned", "no readable manifest, so nothing to verify"
+		return v, nil
 	}
 	v.Files = m.Files
-	for _, pr := range m.Check(dir) {
+	for _, pr := range f.check(m) {
 		v.FileProblems = append(v.FileProblems, pr.String())
 	}
 	for _, pr := range m.CheckInputs() {
 		v.Notes = append(v.Notes, pr.String())
 	}
-	sig, err := manifest.VerifySignature(path, data, nil)
-	switch {
-	case errors.Is(err, manifest.ErrUnsigned):
+	sigName := manifest.FileName + manifest.SignatureSuffix
+	raw, err := f.read(ctx, sigName)
+	if errors.Is(err, os.ErrNotExist) {
 		v.Signature, v.Detail = "unsigned", "the manifest is not signed: anyone could have written it"
-		return v
-	case err != nil:
+		return v, nil
+	}
+	if err != nil {
 		v.Signature, v.Detail = "invalid", err.Error()
-		if sig != nil {
-			v.KeyID = sig.KeyID
-		}
-		return v
+		return v, nil
 	}
-	v.KeyID = sig.KeyID
-	for _, k := range keys {
-		if manifest.KeyID(k) == sig.KeyID {
-			if _, err := manifest.VerifySignature(path, data, k); err == nil {
-				v.Signature, v.Detail = "trusted", "signature valid, by the key registered for "+run.Vendor+" ("+sig.KeyID+")"
-				return v
-			}
-		}
+	// Verified with the key the signature carries; whose key it is comes
+	// from its fingerprint, computed here, never from the id the file claims.
+	_, pub, err := manifest.ParseSignature(sigName, raw)
+	if err == nil {
+		_, err = manifest.VerifyBytes(sigName, data, raw, nil)
 	}
-	v.Signature = "valid"
-	v.Detail = "signature valid, by key " + sig.KeyID + ", which is not registered for " + run.Vendor + ": it proves integrity, not who signed"
-	return v
+	if err != nil {
+		v.Signature, v.Detail = "invalid", err.Error()
+		return v, nil
+	}
+	v.KeyID = manifest.KeyID(pub)
+	owner, registered := "", false
+	if p.opt.Keys != nil {
+		owner, registered = p.opt.Keys.Owner(v.KeyID)
+	}
+	switch {
+	case registered && strings.EqualFold(strings.TrimSpace(owner), strings.TrimSpace(run.Vendor)):
+		v.Signature, v.Detail = "trusted", "signature valid, by key "+v.KeyID+", registered for "+owner
+	case registered:
+		v.Signature, v.Detail = "valid", "signature valid, but by key "+v.KeyID+", which is registered to "+owner+", not to "+run.Vendor
+	default:
+		v.Signature, v.Detail = "valid", "signature valid, by key "+v.KeyID+", which is not registered for "+run.Vendor+": it proves integrity, not who signed"
+	}
+	return v, nil
 }

@@ -45,12 +45,10 @@ func (p *Server) runView(r *http.Request) (any, error) {
 	if v.Outcomes, err = p.store.Outcomes(r.Context(), run.ID); err != nil {
 		return nil, err
 	}
-	keys, err := p.vendorKeys(r, run.Vendor)
-	if err != nil {
+	if v.Verification, err = p.verify(r.Context(), run); err != nil {
 		return nil, err
 	}
-	v.Verification = verify(run, keys)
-	rep, err := p.reports.report(run)
+	rep, err := p.report(r.Context(), run)
 	if err != nil {
 		v.ReportProblem = err.Error()
 		return v, nil
@@ -122,7 +120,7 @@ func (p *Server) findingsView(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep, err := p.reports.report(run)
+	rep, err := p.report(r.Context(), run)
 	if err != nil {
 		return nil, notFound("run %d: %v", run.ID, err)
 	}
@@ -190,7 +188,7 @@ func (p *Server) findingView(r *http.Request) (any, error) {
 	if err != nil || n < 1 {
 		return nil, notFound("no finding %q", r.PathValue("n"))
 	}
-	rep, err := p.reports.report(run)
+	rep, err := p.report(r.Context(), run)
 	if err != nil {
 		return nil, notFound("run %d: %v", run.ID, err)
 	}

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -91,7 +90,7 @@ func (p *Server) vendorView(r *http.Request) (any, error) {
 		return nil, err
 	}
 	latest := runs[len(runs)-1]
-	rep, err := p.reports.report(latest)
+	rep, err := p.report(r.Context(), latest)
 	if err != nil {
 		v.WaiverProblem = "waivers are read from the latest run's report: " + err.Error()
 		return v, nil
@@ -266,7 +265,7 @@ func (p *Server) compareView(r *http.Request) (any, error) {
 		if err != nil {
 			return nil, notFound("no run %q", s)
 		}
-		run, err := p.store.Run(r.Context(), id)
+		run, err := p.store.RunByID(r.Context(), id)
 		if err != nil || !mayRead(r, run.Vendor) {
 			return nil, notFound("no run %d", id)
 		}
@@ -290,12 +289,4 @@ func (p *Server) compareView(r *http.Request) (any, error) {
 	}
 	v.Chart = v.Matrix.SuiteChart()
 	return v, nil
-}
-
-// vendorKeys are the public keys registered for a vendor.
-func (p *Server) vendorKeys(r *http.Request, vendor string) ([]ed25519.PublicKey, error) {
-	if p.opt.VendorKeys == nil {
-		return nil, nil
-	}
-	return p.opt.VendorKeys(r.Context(), vendor)
 }

@@ -39,8 +39,8 @@ func (p *Server) readableRun(r *http.Request) (history.Run, error) {
 	if err != nil {
 		return history.Run{}, notFound("no run %q", r.PathValue("id"))
 	}
-	run, err := p.store.Run(r.Context(), id)
-	if errors.Is(err, history.ErrNoRun) || err == nil && !mayRead(r, run.Vendor) {
+	run, err := p.store.RunByID(r.Context(), id)
+	if errors.Is(err, history.ErrNotFound) || err == nil && !mayRead(r, run.Vendor) {
 		return history.Run{}, notFound("no run %d", id)
 	}
 	return run, err

@@ -13,12 +13,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/carecert/carecert/history"
-	"github.com/carecert/carecert/portal"
+	webportal "github.com/carecert/carecert/portal"
+	"github.com/carecert/carecert/submission"
 )
 
 type serveFlags struct {
-	history, users, addr        string
-	secureCookies, fullEvidence bool
+	history, users, addr, keys                      string
+	secureCookies, fullEvidence, acceptFullEvidence bool
+	maxUpload                                       int64
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -30,9 +32,11 @@ func (a *app) serveCommand() *cobra.Command {
 postgres:// DSN): runs filtered by vendor, product, release, suite, verdict and
 date; a vendor's releases with charts, diffs and waivers; comparisons; one
 requirement across vendors; a run's report, manifest and signature. Every page
-has JSON under /api/.
+has JSON under /api/. With --keys (the vendors' registered public keys) it
+takes signed runs at POST /api/submissions (carecert submit) and marks runs
+signed by their vendor's key as trusted.
 
-  carecert serve --users portal-users.yaml --history out/history.db
+  carecert serve --users portal-users.yaml --keys vendor-keys.yaml --history portal.db
 
 Nothing is public: everyone signs in as a user of the users file (a supplier
 sees its own vendor only; an assessor or a buyer sees all). The portal listens
@@ -51,6 +55,9 @@ address that cannot be listened on.`,
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "host:port to listen on")
 	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (when users reach the portal over HTTPS)")
 	fl.BoolVar(&f.fullEvidence, "full-evidence", false, "show findings' evidence as reports keep it (default: identifying values redacted)")
+	fl.StringVar(&f.keys, "keys", "", "vendors' registered public keys (YAML): runs signed by them are trusted, and submissions are checked against them")
+	fl.Int64Var(&f.maxUpload, "max-upload", 0, "largest submission accepted, in bytes, as sent and as unpacked (default 512 MiB)")
+	fl.BoolVar(&f.acceptFullEvidence, "accept-full-evidence", false, "accept submitted reports that keep unredacted evidence (default: refused)")
 	cmd.AddCommand(a.serveHashCommand(), a.serveTokenCommand())
 	return cmd
 }
@@ -59,7 +66,7 @@ func (a *app) servePortal(ctx context.Context, f serveFlags) error {
 	if f.users == "" {
 		return usageError("--users is required: nothing is public, so the portal needs its users file")
 	}
-	users, err := portal.LoadUsers(f.users)
+	users, err := webportal.LoadUsers(f.users)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -72,7 +79,17 @@ func (a *app) servePortal(ctx context.Context, f serveFlags) error {
 		return usageError("%v", err)
 	}
 	defer store.Close()
-	p, err := portal.New(store, users, portal.Options{SecureCookies: f.secureCookies, FullEvidence: f.fullEvidence})
+	opt := webportal.Options{SecureCookies: f.secureCookies, FullEvidence: f.fullEvidence,
+		Upload: submission.Options{MaxBytes: f.maxUpload, AcceptFullEvidence: f.acceptFullEvidence}}
+	if f.keys != "" {
+		if opt.Keys, err = submission.LoadKeys(f.keys); err != nil {
+			return usageError("%v", err)
+		}
+	}
+	if f.maxUpload < 0 {
+		return usageError("--max-upload must not be negative")
+	}
+	p, err := webportal.New(store, users, opt)
 	if err != nil {
 		return err
 	}
@@ -111,7 +128,7 @@ user's password: field in the portal's users file.
 			if err != nil && line == "" {
 				return usageError("no password on standard input")
 			}
-			h, err := portal.HashSecret(strings.TrimRight(line, "\r\n"))
+			h, err := webportal.HashSecret(strings.TrimRight(line, "\r\n"))
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -127,7 +144,7 @@ func (a *app) serveTokenCommand() *cobra.Command {
 		Short: "Make a bearer token for the portal's API and print it with its users-file entry",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			token, entry, err := portal.NewToken()
+			token, entry, err := webportal.NewToken()
 			if err != nil {
 				return err
 			}
