@@ -11,7 +11,6 @@ import (
 	"github.com/carecert/carecert/model"
 )
 
-
 // VendorNames returns the recorded vendor names equal to name without regard
 // to case. Names are matched in Go, not with the database's LOWER: SQLite
 // folds ASCII only, PostgreSQL all of Unicode, and one history must answer
