@@ -56,6 +56,16 @@ const (
 	// find it (Exchange.Expect): by _id, by POST, by reference and by code.
 	Recall = "recall"
 
+	// SearchFeatures are searches using what the CapabilityStatement
+	// declares beyond simple parameters: multiple-or values, date
+	// comparators, _include and _revinclude. Exchange.Step says what the
+	// results must show of Exchange.Expect: "recall" (returned), "exclude"
+	// (not returned) or "include" (returned as an included resource).
+	SearchFeatures = "search-features"
+	// Operation is a declared operation carecert exercises ($everything,
+	// whose answer must hold Exchange.Expect) or records as not exercised.
+	Operation = "operation"
+
 	// XML asks for FHIR XML (_format=xml or Accept: application/fhir+xml).
 	XML = "xml"
 

@@ -199,12 +199,18 @@ func Match(res map[string]any, cs []Criterion) bool {
 	return true
 }
 
+// Values returns the elements of res the parameter searches.
+func (p Param) Values(res map[string]any) []any {
+	var found []any
+	for _, path := range p.Paths {
+		found = append(found, values(res, strings.Split(path, "."))...)
+	}
+	return found
+}
+
 // Match reports whether res satisfies one criterion (any of its values).
 func (c Criterion) Match(res map[string]any) bool {
-	var found []any
-	for _, p := range c.Param.Paths {
-		found = append(found, values(res, strings.Split(p, "."))...)
-	}
+	found := c.Param.Values(res)
 	for _, want := range c.Values {
 		for _, v := range found {
 			if matchValue(c.Param.Kind, v, want) {

@@ -18,6 +18,8 @@ type capabilities struct {
 	// system are the rest-level interactions (transaction, batch,
 	// history-system, search-system).
 	system map[string]bool
+	// operations are the operations declared at the rest level.
+	operations []string
 }
 
 type declared struct {
@@ -27,6 +29,10 @@ type declared struct {
 	// capabilities (conditionalCreate, conditionalUpdate, updateCreate).
 	versioning string
 	flags      map[string]bool
+	// includes and revincludes are the searchInclude and searchRevInclude
+	// values ("Observation:subject"); operations the operation names.
+	includes, revincludes map[string]bool
+	operations            []string
 }
 
 // readCapabilities reads the server rest entries of a CapabilityStatement;
@@ -55,6 +61,7 @@ func readCapabilities(cs map[string]any) *capabilities {
 				c.system[code] = true
 			}
 		}
+		c.operations = append(c.operations, operationNames(rm["operation"])...)
 		resources, _ := rm["resource"].([]any)
 		for _, res := range resources {
 			m, _ := res.(map[string]any)
@@ -67,6 +74,8 @@ func readCapabilities(cs map[string]any) *capabilities {
 			for _, f := range []string{"conditionalCreate", "conditionalUpdate", "updateCreate"} {
 				d.flags[f], _ = m[f].(bool)
 			}
+			d.includes, d.revincludes = stringSet(m["searchInclude"]), stringSet(m["searchRevInclude"])
+			d.operations = operationNames(m["operation"])
 			list, _ := m["interaction"].([]any)
 			for _, i := range list {
 				im, _ := i.(map[string]any)
@@ -187,4 +196,72 @@ func (c *capabilities) undeclaredSearch(typ string, q url.Values) string {
 		}
 	}
 	return ""
+}
+
+func stringSet(v any) map[string]bool {
+	out := map[string]bool{}
+	list, _ := v.([]any)
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out[s] = true
+		}
+	}
+	return out
+}
+
+func operationNames(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		if name, _ := m["name"].(string); name != "" {
+			out = append(out, strings.TrimPrefix(name, "$"))
+		}
+	}
+	return out
+}
+
+// declaresInclude reports whether a type declares an _include (rev false)
+// or _revinclude (rev true) value; nil declares every one.
+func (c *capabilities) declaresInclude(typ, value string, rev bool) bool {
+	if c == nil {
+		return true
+	}
+	d := c.types[typ]
+	if d == nil {
+		return false
+	}
+	if rev {
+		return d.revincludes[value]
+	}
+	return d.includes[value]
+}
+
+// declaresOperation reports whether an operation is declared for a type or
+// at the rest level; nil declares none (an operation is never guessed).
+func (c *capabilities) declaresOperation(typ, name string) bool {
+	if c == nil {
+		return false
+	}
+	if d := c.types[typ]; d != nil && contains(d.operations, name) {
+		return true
+	}
+	return contains(c.operations, name)
+}
+
+// allOperations lists every declared operation as "Type/$name" or "$name".
+func (c *capabilities) allOperations() []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	for _, t := range c.order {
+		for _, o := range c.types[t].operations {
+			out = append(out, t+"/$"+o)
+		}
+	}
+	for _, o := range c.operations {
+		out = append(out, "$"+o)
+	}
+	return out
 }

@@ -40,6 +40,7 @@ func Register(r *target.Registry) {
 var readOnly = []string{
 	fhirclient.Capabilities, fhirclient.Read, fhirclient.VRead, fhirclient.Search, fhirclient.History,
 	fhirclient.NotFound, fhirclient.BadRequest, fhirclient.Format, fhirclient.XML, fhirclient.Recall,
+	fhirclient.SearchFeatures, fhirclient.Operation,
 }
 
 // unknownParam is a search parameter no server defines.
@@ -154,7 +155,7 @@ func (t *Server) Records(ctx context.Context, emit target.Emit) error {
 	if err := warnInsecure(t.cfg, c, emit); err != nil {
 		return err
 	}
-	p := &probe{t: t, c: c, emit: emit, seen: map[string]bool{}, emitted: map[string]bool{}}
+	p := &probe{t: t, c: c, emit: emit, seen: map[string]bool{}, emitted: map[string]bool{}, second: map[string]map[string]any{}}
 	return p.run(ctx)
 }
 
@@ -173,6 +174,8 @@ type probe struct {
 	emitted map[string]bool
 	// caps is what the server declares (nil: no statement was read).
 	caps *capabilities
+	// second is the second resource of each type's first search page.
+	second map[string]map[string]any
 }
 
 // do makes a request and emits its exchange and resources; describe, when
@@ -277,6 +280,7 @@ func (p *probe) run(ctx context.Context) error {
 		first := p.searchChain(ctx, typ, nil, q, typ+"?_count="+strconv.Itoa(t.count))
 		if res := firstEntry(first, typ); res != nil {
 			sample[typ] = res
+			p.second[typ] = secondEntry(first, typ)
 		}
 	}
 	for _, s := range t.searches {
@@ -392,6 +396,12 @@ func (p *probe) run(ctx context.Context) error {
 	}
 	if t.interactions[fhirclient.XML] {
 		p.xml(ctx, caps, types, sample)
+	}
+	if t.interactions[fhirclient.SearchFeatures] {
+		p.features(ctx, caps, types, sample)
+	}
+	if t.interactions[fhirclient.Operation] {
+		p.operations(ctx, caps, types, sample)
 	}
 	p.writes(ctx, types, sample, caps)
 	if t.interactions[fhirclient.AuthRefused] {
@@ -647,7 +657,12 @@ func nextLink(bundle map[string]any) string {
 }
 
 // firstEntry returns the first entry resource of type typ in a searchset.
-func firstEntry(ex *fhirclient.Exchange, typ string) map[string]any {
+func firstEntry(ex *fhirclient.Exchange, typ string) map[string]any { return nthEntry(ex, typ, 0) }
+
+// secondEntry returns the second, or nil.
+func secondEntry(ex *fhirclient.Exchange, typ string) map[string]any { return nthEntry(ex, typ, 1) }
+
+func nthEntry(ex *fhirclient.Exchange, typ string, n int) map[string]any {
 	if ex == nil || ex.Resource == nil {
 		return nil
 	}
@@ -656,7 +671,10 @@ func firstEntry(ex *fhirclient.Exchange, typ string) map[string]any {
 		m, _ := e.(map[string]any)
 		res, _ := m["resource"].(map[string]any)
 		if fhir.ResourceType(res) == typ && fhir.ID(res) != "" {
-			return res
+			if n == 0 {
+				return res
+			}
+			n--
 		}
 	}
 	return nil

@@ -97,6 +97,13 @@ var _ = Describe("fhir-server target against a third-party FHIR server (Medplum'
 		// used: found, as they are (API-18 is a SHOULD).
 		Expect(codes(result(rep, "api", "API-18"))).To(ConsistOf("api.unknown-param-strict", "api.self-link"))
 		Expect(codes(result(rep, "api", "API-06"))).To(HaveEach("api.paging-total"))
+		// Declared search features work on the router: _id with two values,
+		// ge/le/gt on a date, _include of a subject and _revinclude of the
+		// Patient by it. It declares no operation: API-26 is skipped.
+		features := result(rep, "api", "API-25")
+		Expect(features.Outcome).To(Equal(model.Pass), features.Message)
+		Expect(features.Evaluated).To(BeNumerically(">=", 10))
+		Expect(result(rep, "api", "API-26").Outcome).To(Equal(model.Skip))
 		Expect(codes(result(rep, "api", "API-07"))).To(HaveEach("api.history-entry"))
 		// Writes, SMART and negative auth tests were not asked for.
 		for _, req := range []string{"API-11", "API-14", "API-15"} {

@@ -40,7 +40,7 @@ var _ = Describe("fhir-server target's write interactions (allow_writes)", func(
 	})
 
 	It("skips each, with the reason, on a server whose statement declares no writes", func() {
-		sim, url := simulator(fhirserver.Options{PageSize: 5, ReadOnly: true})
+		sim, url := simulator(fhirserver.Options{PageSize: 5, Basic: true})
 		before := sim.Resources()
 		rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true})}, "fhir-rest-api")
 		Expect(failing(rep)).To(BeEmpty())

@@ -66,13 +66,18 @@ async function load() {
 
 // The router has no /metadata (Medplum's server builds its statement
 // elsewhere): this one declares what the router implements for the types
-// the feed holds: its routes (no type history), If-Match on update,
+// the feed holds: its routes (no type history, no $everything), If-Match on update,
 // If-None-Exist, PUT by search, client-chosen ids, and batch and
 // transaction Bundles POSTed to the base.
 function capabilityStatement() {
   const interaction = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'].map((code) => ({ code }));
+  // _include of a subject, and _revinclude of Patient by it, which the
+  // router's search implements, for the clinical types the feed holds.
+  const withSubject = [...types].filter((t) => ['Observation', 'Condition', 'Encounter', 'MedicationRequest', 'Procedure', 'DiagnosticReport'].includes(t)).sort();
   const resource = [...types].sort().map((type) => ({
     type, interaction, versioning: 'versioned-update', conditionalCreate: true, conditionalUpdate: true, updateCreate: true,
+    ...(withSubject.includes(type) ? { searchInclude: [type + ':subject'] } : {}),
+    ...(type === 'Patient' ? { searchRevInclude: withSubject.map((t) => t + ':subject') } : {}),
   }));
   return {
     resourceType: 'CapabilityStatement', status: 'active', date: '2026-01-01', kind: 'instance',

@@ -41,6 +41,8 @@ func Register(reg *check.Registry) {
 	reg.Register("fhir-api-xml", "a server that declares XML serves it, the same resource as its JSON; one that does not refuses it with 406", perExchange(xmlFormat, fhirclient.XML))
 	reg.Register("fhir-api-smart-config", ".well-known/smart-configuration declares SMART Backend Services: token endpoint, private_key_jwt, RS384/ES384, client_credentials", perExchange(smartConfig, fhirclient.SMARTConfig))
 	reg.Register("fhir-api-auth-refused", "requests without a token or with a bad one, and token requests with a bad or expired assertion, are refused", perExchange(authRefused, fhirclient.AuthRefused))
+	reg.Register("fhir-api-search-features", "declared search features work: multiple-or values, date comparators, _include and _revinclude", perExchange(searchFeatures, fhirclient.SearchFeatures))
+	reg.Register("fhir-api-operations", "declared operations carecert knows answer as defined (Patient $everything holds the patient's record); others are listed as not exercised", perExchange(everything, fhirclient.Operation))
 	reg.Register("fhir-api-latency", "median and 95th-percentile response times within thresholds (p50, p95)", newLatency)
 	reg.Register("fhir-bulk-kickoff", "a Bulk $export kick-off gives 202 Accepted with a Content-Location", perExchange(bulkKickoff, fhirclient.BulkKickoff))
 	reg.Register("fhir-bulk-status", "Bulk export status polls give 202 until the manifest, and the export finishes in time", perExchange(bulkStatus, fhirclient.BulkStatus))

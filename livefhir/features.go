@@ -1,0 +1,173 @@
+package livefhir
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/fhirsearch"
+)
+
+// featureTypes bounds the types whose sampled resource seeds the searches
+// of declared features.
+const featureTypes = 2
+
+// features searches with what the statement declares beyond simple
+// parameters, each built from a resource read earlier so that the answer is
+// known: _id with two values (multiple-or: both come back), a date
+// parameter with ge and le (the resource comes back) and gt (it does not),
+// _include of what the resource references and _revinclude from what it
+// references. Each search is narrowed by _id, so one page answers it.
+func (p *probe) features(ctx context.Context, caps *capabilities, types []string, sample map[string]map[string]any) {
+	sent := 0
+	for _, typ := range types {
+		res := sample[typ]
+		if res == nil || !caps.declares(typ, "search-type") || sent == featureTypes {
+			continue
+		}
+		sent++
+		id := fhir.ID(res)
+		search := func(step, expect string, q url.Values, label string) {
+			filters := url.Values{}
+			for k, v := range q {
+				if !fhirsearch.Control(k) {
+					filters[k] = v
+				}
+			}
+			p.do(ctx, fhirclient.Request{Interaction: fhirclient.SearchFeatures, Label: label, Path: typ, Query: q}, func(ex *fhirclient.Exchange) {
+				ex.Type, ex.Step, ex.Expect, ex.Declared = typ, step, expect, p.caps != nil
+				ex.Query = map[string][]string(filters)
+			})
+		}
+		// Multiple-or: two ids in one value.
+		if other := p.second[typ]; other != nil {
+			ids := id + "," + fhir.ID(other)
+			search("recall", typ+"/"+id, url.Values{"_id": {ids}}, typ+"?_id="+ids+" (multiple-or, first)")
+			search("recall", typ+"/"+fhir.ID(other), url.Values{"_id": {ids}}, typ+"?_id="+ids+" (multiple-or, second)")
+		}
+		// Comparators on the first declared date parameter with a value.
+		if name, v := dateValue(caps, typ, res); name != "" {
+			for _, c := range []struct{ prefix, step string }{{"ge", "recall"}, {"le", "recall"}, {"gt", "exclude"}} {
+				q := url.Values{"_id": {id}, name: {c.prefix + v}}
+				search(c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.prefix+v)
+			}
+		}
+		// _include of each declared reference the resource holds, and
+		// _revinclude of it from the resource it references.
+		for _, prm := range fhirsearch.Params(typ) {
+			if prm.Kind != fhirsearch.Reference {
+				continue
+			}
+			ref := firstReference(prm.Values(res))
+			target, _, ok := strings.Cut(ref, "/")
+			if !ok {
+				continue
+			}
+			inc := typ + ":" + prm.Name
+			if caps.declaresInclude(typ, inc, false) {
+				search("include", ref, url.Values{"_id": {id}, "_include": {inc}}, typ+"?_id="+id+"&_include="+inc)
+			}
+			if caps.declaresInclude(target, inc, true) && caps.declares(target, "search-type") {
+				targetID := strings.TrimPrefix(ref, target+"/")
+				q := url.Values{"_id": {targetID}, "_revinclude": {inc}}
+				p.do(ctx, fhirclient.Request{Interaction: fhirclient.SearchFeatures, Label: target + "?_id=" + targetID + "&_revinclude=" + inc, Path: target, Query: q},
+					func(ex *fhirclient.Exchange) {
+						ex.Type, ex.Step, ex.Expect, ex.Declared = target, "include", typ+"/"+id, p.caps != nil
+						ex.Query = map[string][]string{"_id": {targetID}}
+					})
+			}
+		}
+	}
+	if !p.emitted[fhirclient.SearchFeatures] {
+		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date parameter with a value, or a declared _include or _revinclude to search with")
+	}
+}
+
+// dateValue returns a date parameter the type declares (when it lists
+// parameters) and the resource's value for it, to the day or finer; a
+// Period is left alone (its ends are not one value).
+func dateValue(caps *capabilities, typ string, res map[string]any) (string, string) {
+	params := fhirsearch.Params(typ)
+	sort.SliceStable(params, func(i, j int) bool { return params[i].Name > params[j].Name })
+	for _, prm := range params {
+		if prm.Kind != fhirsearch.Date || prm.Name == "_lastUpdated" || caps.undeclaredSearch(typ, url.Values{prm.Name: {""}}) != "" {
+			continue
+		}
+		for _, v := range prm.Values(res) {
+			if s, ok := v.(string); ok && len(s) >= len("2006-01-02") {
+				return prm.Name, s
+			}
+		}
+	}
+	return "", ""
+}
+
+func firstReference(vals []any) string {
+	for _, v := range vals {
+		m, _ := v.(map[string]any)
+		if ref, _ := m["reference"].(string); ref != "" && !strings.HasPrefix(ref, "#") && !strings.Contains(ref, "://") {
+			return ref
+		}
+	}
+	return ""
+}
+
+// operations exercises the declared operations carecert knows how to
+// judge, Patient/[id]/$everything (the patient's record must hold the
+// patient and a resource read earlier that refers to them), and records
+// every other declared operation as not exercised, with the reason. The
+// Bulk Data operations are the fhir-bulk target's.
+func (p *probe) operations(ctx context.Context, caps *capabilities, types []string, sample map[string]map[string]any) {
+	for _, op := range caps.allOperations() {
+		name := op[strings.Index(op, "$")+1:]
+		switch name {
+		case "everything":
+			if strings.HasPrefix(op, "Patient/") || op == "$everything" {
+				continue
+			}
+		case "export", "patient-export", "group-export":
+			continue
+		}
+		p.notSent(fhirclient.Operation, op, "", "carecert does not exercise the declared operation "+op)
+	}
+	if !caps.declaresOperation("Patient", "everything") {
+		if !p.emitted[fhirclient.Operation] {
+			p.notSent(fhirclient.Operation, "operations", "", "the server declares no operation carecert exercises ($everything on Patient)")
+		}
+		return
+	}
+	pid, expect := "", ""
+	for _, typ := range types {
+		res := sample[typ]
+		if res == nil {
+			continue
+		}
+		if typ == "Patient" && pid == "" {
+			pid = fhir.ID(res)
+			continue
+		}
+		for _, prm := range fhirsearch.Params(typ) {
+			if prm.Name != "patient" && prm.Name != "subject" {
+				continue
+			}
+			if ref := firstReference(prm.Values(res)); strings.HasPrefix(ref, "Patient/") {
+				pid, expect = strings.TrimPrefix(ref, "Patient/"), typ+"/"+fhir.ID(res)
+				break
+			}
+		}
+		if expect != "" {
+			break
+		}
+	}
+	if pid == "" {
+		p.notSent(fhirclient.Operation, "Patient/$everything", "Patient", "no Patient, and no resource referring to one, was read to ask for its record")
+		return
+	}
+	path := "Patient/" + pid + "/$everything"
+	p.do(ctx, fhirclient.Request{Interaction: fhirclient.Operation, Label: path, Path: path}, func(ex *fhirclient.Exchange) {
+		ex.Type, ex.ID, ex.Expect, ex.Declared = "Patient", pid, expect, p.caps != nil
+	})
+}

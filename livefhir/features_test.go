@@ -1,0 +1,60 @@
+package livefhir_test
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fixtures/fhirserver"
+	"github.com/carecert/carecert/model"
+)
+
+var _ = Describe("fhir-server target's declared search features and operations", func() {
+	It("passes on a clean server, judging each feature the statement declares", func() {
+		_, url := simulator(fhirserver.Options{PageSize: 5})
+		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
+		f := result(rep, "api", "API-25")
+		Expect(f.Outcome).To(Equal(model.Pass), f.Message)
+		// Per type (Patient, Observation): _id=a,b twice, ge, le and gt on a
+		// date; Patient?_include=Patient:organization;
+		// Observation?_include=Observation:subject, :patient and :encounter;
+		// Patient?_revinclude=Observation:subject and :patient.
+		Expect(f.Evaluated).To(Equal(int64(2*5 + 1 + 3 + 2)))
+		ops := result(rep, "api", "API-26")
+		Expect(ops.Outcome).To(Equal(model.Pass), ops.Message)
+		Expect(ops.Evaluated).To(Equal(int64(1)))
+	})
+
+	It("skips both, with the reason, on a server that declares neither", func() {
+		_, url := simulator(fhirserver.Options{PageSize: 5, Basic: true})
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Organization"}, "searches": []any{}})}, "fhir-rest-api")
+		f := result(rep, "api", "API-25")
+		Expect(f.Outcome).To(Equal(model.Skip), f.Message)
+		Expect(f.Message).To(ContainSubstring("no resource read earlier has a second resource of its type"))
+		ops := result(rep, "api", "API-26")
+		Expect(ops.Outcome).To(Equal(model.Skip))
+		Expect(ops.Message).To(ContainSubstring("declares no operation carecert exercises"))
+	})
+
+	It("locates each search-feature fault at the search that shows it", func() {
+		for _, c := range []struct{ defect, req, record, message string }{
+			{"include-ignored", "API-25", "GET Observation?_id=obs-", "as an included resource (search.mode include)"},
+			{"date-prefix-ignored", "API-25", "GET Patient?_id=pat-000001&birthdate=gt", "which its comparator excludes"},
+			{"or-first-only", "API-25", "GET Patient?_id=pat-000001,pat-000002 (multiple-or, second)", "did not return Patient/pat-000002"},
+			{"everything-incomplete", "API-26", "GET Patient/pat-000001/$everything", "does not hold Observation/obs-"},
+		} {
+			_, url := simulator(withDefects(c.defect))
+			rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
+			r := result(rep, "api", c.req)
+			Expect(r.Outcome).To(Equal(model.Fail), c.defect)
+			found := false
+			for _, f := range r.Findings {
+				if strings.HasPrefix(f.Record, c.record) && strings.Contains(f.Message, c.message) {
+					found = true
+				}
+			}
+			Expect(found).To(BeTrue(), c.defect+": "+r.Findings[0].Record+": "+r.Findings[0].Message)
+		}
+	})
+})

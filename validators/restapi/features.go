@@ -1,0 +1,89 @@
+package restapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/fhirsearch"
+	"github.com/carecert/carecert/model"
+)
+
+// searchFeatures judges a search using a declared feature (multiple-or,
+// date comparators, _include, _revinclude), built from a resource read
+// earlier: its matches satisfy its parameters, and Expect is returned as
+// a match (recall), not returned (exclude) or returned as an included
+// resource (include).
+func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
+	what := "search " + ex.Label
+	if f := status(ex, "api.search-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != "searchset" {
+		return fail(ex, "api.searchset", "%s returned %s, want a searchset Bundle", what, describe(ex))
+	}
+	criteria, err := fhirsearch.Parse(ex.Type, ex.Query)
+	if err != nil {
+		criteria = nil // carecert cannot evaluate it; the expectation still holds
+	}
+	var out []model.Finding
+	matched, included := false, false
+	for i, e := range entries(ex.Resource) {
+		res, _ := e["resource"].(map[string]any)
+		search, _ := e["search"].(map[string]any)
+		key := fhir.ResourceType(res) + "/" + fhir.ID(res)
+		mode := str(search, "mode")
+		isMatch := fhir.ResourceType(res) == ex.Type && mode != "include" && mode != "outcome"
+		if key == ex.Expect {
+			matched = matched || isMatch
+			included = included || !isMatch
+		}
+		if isMatch && criteria != nil && !fhirsearch.Match(res, criteria) {
+			out = append(out, at(finding(ex, model.Error, "api.search-mismatch", "%s returned %s, which does not match its parameters", what, key),
+				fmt.Sprintf("Bundle.entry[%d].resource", i)))
+		}
+	}
+	switch ex.Step {
+	case "recall":
+		if !matched {
+			out = append(out, finding(ex, model.Error, "api.search-feature-recall", "%s did not return %s, which the server holds and which matches it", what, ex.Expect))
+		}
+	case "exclude":
+		if matched {
+			out = append(out, finding(ex, model.Error, "api.search-feature-excluded", "%s returned %s, which its comparator excludes", what, ex.Expect))
+		}
+	case "include":
+		if !included {
+			what := strings.TrimPrefix(ex.Label, ex.Type+"?")
+			out = append(out, finding(ex, model.Error, "api.search-include", "search %s/%s did not return %s as an included resource (search.mode include), which the CapabilityStatement declares it can",
+				ex.Type, what, ex.Expect))
+		}
+	}
+	return out
+}
+
+// everything judges Patient/[id]/$everything: a searchset Bundle holding
+// the patient and the resource read earlier that refers to them.
+func everything(ex *fhirclient.Exchange) []model.Finding {
+	what := "GET " + ex.Label
+	if f := status(ex, "api.operation-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != "searchset" {
+		return fail(ex, "api.operation-bundle", "%s returned %s of type %q, want a searchset Bundle", what, describe(ex), str(ex.Resource, "type"))
+	}
+	held := map[string]bool{}
+	for _, e := range entries(ex.Resource) {
+		res, _ := e["resource"].(map[string]any)
+		held[fhir.ResourceType(res)+"/"+fhir.ID(res)] = true
+	}
+	var out []model.Finding
+	for _, want := range []string{"Patient/" + ex.ID, ex.Expect} {
+		if want != "" && !held[want] && !nextLink(ex.Resource) {
+			out = append(out, finding(ex, model.Error, "api.everything-incomplete", "%s does not hold %s, which is in the patient's record", what, want))
+		}
+	}
+	return out
+}
