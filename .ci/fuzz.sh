@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Bounded native Go fuzzing, run by .ci/run after the tests: each target
 # explores for FUZZ_SECONDS (default 5) beyond its seed corpus (the seeds and
-# testdata/fuzz/ already run under plain `go test`). A crasher is written to
+# testdata/fuzz/ already run under plain `go test`). Each package's
+# testdata/fuzz/<Target>/ holds the attack inputs of issue 20 for that parser,
+# one file each, named after the attack (a number beyond float64, an alias
+# bomb, repeat($this & $this), 2,000 segments ...). A crasher is written to
 # the package's testdata/fuzz/<Target>/ and fails CI; commit it with the fix.
 # The whole script stops starting new targets after FUZZ_BUDGET seconds
 # (default 170), so it stays within three minutes even on a slow machine.

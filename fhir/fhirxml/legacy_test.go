@@ -231,6 +231,21 @@ func (c *legacyConverter) child(obj map[string]any, defPath string, path string,
 		el, typ, childPath = c.ix.Resolve(defPath, name)
 	}
 	isArray := el != nil && el.IsArray()
+	if el != nil && !isArray {
+		// Since 723a7a0 the converter keeps a single-valued element written
+		// twice as a repeat (for validation to report); the oracle follows.
+		prev, hasPrev := obj[name]
+		prevExt, hasPrevExt := obj["_"+name]
+		if hasPrev || hasPrevExt {
+			isArray = true
+			if hasPrev {
+				obj[name] = []any{prev}
+			}
+			if hasPrevExt {
+				obj["_"+name] = []any{prevExt}
+			}
+		}
+	}
 	if el == nil {
 		// unknown to the definitions: keep it, so validators can report it;
 		// a repeated unknown element becomes an array
