@@ -15,9 +15,19 @@ import (
 	"unicode/utf8"
 )
 
+// MaxDepth bounds how deeply a resource's JSON may nest (objects and arrays
+// counted alike). A real resource stays far below it (a Questionnaire with
+// 50 levels of items is about 100); validation builds an element path per
+// level, so a few hundred bytes per level of hostile nesting (extensions in
+// extensions, 4,900 deep) would cost gigabytes.
+const MaxDepth = 512
+
 // Decode parses one JSON value that must be a single object. Errors carry the
 // 1-based line (relative to data) where parsing failed.
 func Decode(data []byte) (map[string]any, error) {
+	if off := depthBeyond(data, MaxDepth); off >= 0 {
+		return nil, &SyntaxError{Line: lineAt(data, off), Msg: fmt.Sprintf("the JSON nests deeper than %d levels: refused (no FHIR resource is that deep)", MaxDepth)}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
@@ -33,6 +43,36 @@ func Decode(data []byte) (map[string]any, error) {
 		return nil, &SyntaxError{Line: 1, Msg: fmt.Sprintf("a FHIR resource must be a JSON object, got %s", KindOf(v))}
 	}
 	return m, nil
+}
+
+// depthBeyond returns the offset where data's nesting of objects and arrays
+// first passes max, or -1: one pass over the bytes, strings skipped.
+func depthBeyond(data []byte, max int) int {
+	depth, inString, escaped := 0, false, false
+	for i, c := range data {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			if depth++; depth > max {
+				return i
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return -1
 }
 
 // SyntaxError is malformed JSON at a line.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,6 +155,29 @@ var _ = Describe("reading FHIR JSON", func() {
 			Expect(ps).To(HaveLen(1))
 			Expect(ps[0].Line).To(Equal(3))
 			Expect(ps[0].Message).To(ContainSubstring("malformed JSON"))
+		})
+
+		It("refuses nesting deeper than MaxDepth at its line, in a file, an NDJSON line and a Bundle entry, and reads what is within it", func() {
+			nested := func(levels int) string {
+				ext := `{"url":"http://x/e","valueString":"v"}`
+				for range levels {
+					ext = `{"url":"http://x/e",` + "\n" + `"extension":[` + ext + `]}`
+				}
+				return `{"resourceType":"Patient","id":"p","extension":[` + ext + `]}`
+			}
+			deep := nested(fhir.MaxDepth / 2) // two levels (object, array) per extension
+			ps := problems(readAll("deep.json", []byte(deep)))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Message).To(ContainSubstring(fmt.Sprintf("nests deeper than %d levels", fhir.MaxDepth)))
+			Expect(ps[0].Line).To(Equal(fhir.MaxDepth / 2)) // the line of the extension that passes it
+
+			ndjson := readAll("deep.ndjson", []byte(strings.ReplaceAll(nested(10), "\n", "")+"\n"+strings.ReplaceAll(deep, "\n", "")+"\n"))
+			Expect(ndjson).To(HaveLen(2))
+			Expect(ndjson[0].Problem).To(BeNil())
+			Expect(ndjson[1].Problem.Message).To(ContainSubstring("nests deeper"))
+
+			bundle := `{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + deep + `}]}`
+			Expect(problems(readAll("bundle.json", []byte(bundle)))).To(ConsistOf(HaveField("Message", ContainSubstring("nests deeper"))))
 		})
 
 		It("reports an empty file", func() {
