@@ -33,6 +33,10 @@ type Engine struct {
 	building   map[string]*Plan
 	invariants map[string]*invariant
 	sdChecks   differentialChecks // profiles validated as resources (structuredefinition.go)
+	// vitalSigns maps a vital sign's LOINC code to its core profile
+	// (implied.go), read from the definitions once.
+	vitalsOnce sync.Once
+	vitalSigns map[string]string
 }
 
 // Options configure an Engine.

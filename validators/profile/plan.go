@@ -65,8 +65,11 @@ type node struct {
 	slicing          *definitions.Slicing
 	slices           []*node
 	sliceName        string
-	ms               int // index in Plan.mustSupport, or -1
-	modifier         bool
+	// discriminated caches, per discriminator path, what this slice
+	// requires of a value there (slicing.go).
+	discriminated sync.Map
+	ms            int // index in Plan.mustSupport, or -1
+	modifier      bool
 }
 
 // typeInfo is one allowed type of an element.
@@ -267,7 +270,7 @@ func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, erro
 		n.maxLength = *el.MaxLength
 	}
 	if el.Binding != nil && el.Binding.ValueSet != "" {
-		n.binding = &binding{strength: el.Binding.Strength, valueSet: el.Binding.ValueSet}
+		n.binding = &binding{strength: vitalUnitsStrength(el.Binding.Strength, el.Binding.ValueSet), valueSet: el.Binding.ValueSet}
 	}
 	if el.MustSupport && !p.IsCore {
 		n.ms = len(p.mustSupport)

@@ -281,6 +281,13 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 			}
 		}
 	}
+	if !c.metaOnly && (c.profile == nil || c.withBase) {
+		for _, url := range c.e.impliedProfiles(rec.Type, rec.Resource()) {
+			if p, err := c.e.Plan(url); err == nil && !slices.Contains(plans, p) {
+				plans = append(plans, p)
+			}
+		}
+	}
 	if c.profile == nil {
 		for i, url := range metaProfiles(rec.Resource()) {
 			p, err := c.e.Plan(url)

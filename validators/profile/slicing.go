@@ -96,24 +96,12 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 	values := w.evalPath(item, d.Path)
 	switch d.Type {
 	case "value", "pattern":
-		want, isPattern, binding := expected(s, d.Path)
-		switch {
-		case want != nil:
-			for _, v := range values {
-				if (isPattern && matchesPattern(want, v)) || (!isPattern && equalValue(want, v)) {
-					return true, ""
-				}
+		for _, x := range s.expectations(d.Path) {
+			if ok, why := w.meets(values, x, d.Path); !ok {
+				return false, why
 			}
-			return false, fmt.Sprintf("%s is %s, the slice requires %s", d.Path, shownValues(values), compact(want))
-		case binding != nil:
-			for _, v := range values {
-				if ok := w.inBinding(v, binding); ok {
-					return true, ""
-				}
-			}
-			return false, fmt.Sprintf("%s is %s, not in the value set %s", d.Path, shownValues(values), binding.valueSet)
 		}
-		// The slice does not constrain this path: any value satisfies it.
+		// A slice that does not constrain this path lets any value through.
 		return true, ""
 	case "exists":
 		n := descend(s, d.Path)
@@ -134,6 +122,9 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 		} else if len(values) > 0 {
 			if m, ok := values[0].(map[string]any); ok {
 				got, _ = m["resourceType"].(string)
+			}
+			if got == "" {
+				got = w.choiceType(item, d.Path)
 			}
 		}
 		n := descend(s, d.Path)
@@ -217,61 +208,217 @@ func shownValues(vs []any) string {
 	return compact(vs)
 }
 
-// expected finds what a value/pattern discriminator requires of a slice at
-// path: a fixed or pattern value on the element the path reaches, a value
-// read from a pattern higher up, the profile URL of an extension slice, or a
-// required binding.
-func expected(s *node, path string) (want any, isPattern bool, b *binding) {
-	segs := splitPath(path)
-	n := s
+// expectation is one thing a value or pattern discriminator requires of a
+// slice: a value (fixed, or a pattern to match) or membership of a required
+// binding, to be found among the values the discriminator path selects.
+type expectation struct {
+	want    any
+	pattern bool
+	binding *binding
+}
+
+// meets reports whether the values a discriminator path selected satisfy x.
+func (w *walker) meets(values []any, x expectation, path string) (bool, string) {
+	if x.binding != nil {
+		for _, v := range values {
+			if w.inBinding(v, x.binding) {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%s is %s, not in the value set %s", path, shownValues(values), x.binding.valueSet)
+	}
+	for _, v := range values {
+		if (x.pattern && matchesPattern(x.want, v)) || (!x.pattern && equalValue(x.want, v)) {
+			return true, ""
+		}
+	}
+	return false, fmt.Sprintf("%s is %s, the slice requires %s", path, shownValues(values), compact(x.want))
+}
+
+// expectations returns (once per slice and path) what a value or pattern
+// discriminator requires of slice s; every one must hold.
+func (s *node) expectations(path string) []expectation {
+	if v, ok := s.discriminated.Load(path); ok {
+		return v.([]expectation)
+	}
 	var inherited any
-	inheritedPattern := false
+	pattern := false
 	if s.fixed != nil {
 		inherited = s.fixed
 	} else if s.pattern != nil {
-		inherited, inheritedPattern = s.pattern, true
+		inherited, pattern = s.pattern, true
 	}
-	for _, seg := range segs {
+	xs := expect(s, splitPath(path), inherited, pattern)
+	s.discriminated.Store(path, xs)
+	return xs
+}
+
+// expect follows the discriminator path segs from n. What it requires is,
+// in order of precedence: a fixed or pattern value on the element the path
+// reaches, or the part of one set higher up; the profile URL of an
+// extension slice; when the path runs through an element that is sliced
+// again (a component slice's code.coding), what each of that element's
+// required slices sets at the rest of the path; a required binding; or the
+// pattern that fixed values on the reached element's children make up.
+func expect(n *node, segs []string, inherited any, pattern bool) []expectation {
+	for i, seg := range segs {
 		if seg == "$this" {
 			continue
 		}
 		if inherited != nil {
-			if m, ok := inherited.(map[string]any); ok {
-				inherited = m[seg]
-			} else if arr, ok := inherited.([]any); ok && len(arr) > 0 {
-				if m, ok := arr[0].(map[string]any); ok {
-					inherited = m[seg]
-				} else {
-					inherited = nil
-				}
-			} else {
-				inherited = nil
-			}
+			inherited = valueAt(inherited, seg)
 		}
 		if seg == "url" && n != nil && len(n.types) == 1 && n.types[0].code == "Extension" && len(n.types[0].profiles) > 0 {
 			if c := child(n, "url"); c == nil || (c.fixed == nil && c.pattern == nil) {
 				u, _ := definitions.SplitCanonical(n.types[0].profiles[0])
-				return u, false, nil
+				return []expectation{{want: u}}
 			}
 		}
 		if n != nil {
-			n = child(n, seg)
+			if url, ok := extensionArg(seg); ok {
+				n = extensionSlice(n, url)
+			} else {
+				n = child(n, seg)
+			}
 		}
-		if n != nil {
-			if n.fixed != nil {
-				inherited, inheritedPattern = n.fixed, false
-			} else if n.pattern != nil {
-				inherited, inheritedPattern = n.pattern, true
+		if n == nil {
+			continue
+		}
+		switch {
+		case n.fixed != nil:
+			inherited, pattern = n.fixed, false
+		case n.pattern != nil:
+			inherited, pattern = n.pattern, true
+		case inherited == nil && len(n.slices) > 0 && i < len(segs)-1:
+			var out []expectation
+			for _, sl := range n.slices {
+				if sl.min < 1 {
+					continue // an optional slice requires nothing of the item
+				}
+				var from any
+				p := false
+				if sl.fixed != nil {
+					from = sl.fixed
+				} else if sl.pattern != nil {
+					from, p = sl.pattern, true
+				}
+				out = append(out, expect(sl, segs[i+1:], from, p)...)
+			}
+			if len(out) > 0 {
+				return out
 			}
 		}
 	}
 	if inherited != nil {
-		return inherited, inheritedPattern, nil
+		return []expectation{{want: inherited, pattern: pattern}}
 	}
-	if n != nil && n.binding != nil && n.binding.strength == "required" {
-		return nil, false, n.binding
+	if n == nil {
+		return nil
 	}
-	return nil, false, nil
+	if n.binding != nil && n.binding.strength == "required" {
+		return []expectation{{binding: n.binding}}
+	}
+	if p := composedPattern(n, 0); p != nil {
+		return []expectation{{want: p, pattern: true}}
+	}
+	return nil
+}
+
+// valueAt is the part of a fixed or pattern value under one name (of its
+// first repetition, for a list).
+func valueAt(v any, name string) any {
+	if arr, ok := v.([]any); ok {
+		if len(arr) == 0 {
+			return nil
+		}
+		v = arr[0]
+	}
+	if m, ok := v.(map[string]any); ok {
+		return m[name]
+	}
+	return nil
+}
+
+// composedPattern is the pattern the fixed and pattern values of an
+// element's snapshot-listed descendants make up (and those of its required
+// slices), or nil when they set none. Choice elements are left out: their
+// JSON name depends on the type.
+func composedPattern(n *node, depth int) any {
+	if n.fixed != nil {
+		return n.fixed
+	}
+	if n.pattern != nil {
+		return n.pattern
+	}
+	if depth > 4 {
+		return nil
+	}
+	var m map[string]any
+	for _, c := range n.children {
+		if c.choice {
+			continue
+		}
+		var v any
+		if p := composedPattern(c, depth+1); p != nil {
+			v = p
+			if !c.baseMax1 {
+				v = []any{p}
+			}
+		} else {
+			var list []any
+			for _, sl := range c.slices {
+				if sl.min >= 1 {
+					if p := composedPattern(sl, depth+1); p != nil {
+						list = append(list, p)
+					}
+				}
+			}
+			if len(list) > 0 {
+				v = list
+			}
+		}
+		if v != nil {
+			if m == nil {
+				m = map[string]any{}
+			}
+			m[c.name] = v
+		}
+	}
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+// extensionArg reads the url of a path segment extension('url').
+func extensionArg(seg string) (string, bool) {
+	rest, ok := strings.CutPrefix(seg, "extension(")
+	if !ok || !strings.HasSuffix(rest, ")") {
+		return "", false
+	}
+	return strings.Trim(rest[:len(rest)-1], `'"`), true
+}
+
+// extensionSlice is the slice of n's extensions that holds the extension
+// url: the one whose type names that definition, or whose url is fixed to it.
+func extensionSlice(n *node, url string) *node {
+	ext := child(n, "extension")
+	if ext == nil {
+		return nil
+	}
+	for _, sl := range ext.slices {
+		for _, t := range sl.types {
+			for _, p := range t.profiles {
+				if u, _ := definitions.SplitCanonical(p); u == url {
+					return sl
+				}
+			}
+		}
+		if u := child(sl, "url"); u != nil && u.fixed == url {
+			return sl
+		}
+	}
+	return nil
 }
 
 // descend follows a discriminator path through a slice's own children.
@@ -281,7 +428,12 @@ func descend(s *node, path string) *node {
 		if seg == "$this" {
 			continue
 		}
-		if n = child(n, seg); n == nil {
+		if url, ok := extensionArg(seg); ok {
+			n = extensionSlice(n, url)
+		} else {
+			n = child(n, seg)
+		}
+		if n == nil {
 			return nil
 		}
 	}
@@ -304,7 +456,7 @@ func child(n *node, name string) *node {
 // navigate ("resolve()", "ofType(X)").
 func splitPath(p string) []string {
 	var out []string
-	for _, seg := range strings.Split(p, ".") {
+	for _, seg := range segments(p) {
 		if strings.HasSuffix(seg, ")") && !strings.HasPrefix(seg, "extension(") {
 			continue
 		}
@@ -313,11 +465,32 @@ func splitPath(p string) []string {
 	return out
 }
 
+// segments splits a discriminator path at the dots outside parentheses, so
+// that extension('http://a.b/c') stays one segment.
+func segments(p string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '.':
+			if depth == 0 {
+				out = append(out, p[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, p[start:])
+}
+
 // evalPath evaluates the small FHIRPath subset discriminators use: names,
 // $this, extension('url') and resolve().
 func (w *walker) evalPath(item any, path string) []any {
 	cur := []any{item}
-	for _, seg := range strings.Split(path, ".") {
+	for _, seg := range segments(path) {
 		var next []any
 		switch {
 		case seg == "$this":
@@ -382,5 +555,33 @@ func (w *walker) resolveLocal(ref map[string]any) map[string]any {
 	if e == nil {
 		return nil
 	}
+	if e.res != nil {
+		return e.res
+	}
 	return map[string]any{"resourceType": e.typ, "id": e.id}
+}
+
+// choiceType is the type of the choice element a discriminator path ends in,
+// read from its JSON name ("valueQuantity" is a Quantity, "valueString" a
+// string), or "" when the path does not end in a choice.
+func (w *walker) choiceType(item any, path string) string {
+	parent, last := "$this", path
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		parent, last = path[:i], path[i+1:]
+	}
+	for _, v := range w.evalPath(item, parent) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		for key := range m {
+			if rest, ok := strings.CutPrefix(key, last); ok && rest != "" && rest[0] >= 'A' && rest[0] <= 'Z' {
+				if definitions.IsPrimitive(strings.ToLower(rest[:1]) + rest[1:]) {
+					return strings.ToLower(rest[:1]) + rest[1:]
+				}
+				return rest
+			}
+		}
+	}
+	return ""
 }

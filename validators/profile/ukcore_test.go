@@ -65,6 +65,7 @@ var _ = Describe("UK Core", func() {
 			"UKCore-Provenance-RARecordConsent-Example.xml":           "onBehalfOf refers to a StructureDefinition",
 			"UKCore-Bundle-NEWS2Observations-Example.xml":             "relative fullUrls (the reference validator rejects them too)",
 			"Extension-UKCore-RecordingSetting-Example.xml":           "misspelt extension url Extension-UKCore-RcordingSetting, which no definition declares",
+			"UKCore-Observation-VitalSigns-BodyHeight-Example.xml":    "a body height (LOINC 8302-2) in metres: the core bodyheight profile every body height must meet binds its unit to cm or [in_i] (required)",
 		}
 		files, err := filepath.Glob(sharedtest.Path("fhir", "uk-core", "examples", "*.xml"))
 		Expect(err).NotTo(HaveOccurred())

@@ -479,10 +479,20 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 
 // nested validates a resource held inside another (contained, parameters).
 func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
-	if k.path == "Bundle.entry.resource" {
-		return // each entry is a record of its own
-	}
 	rt, _ := m["resourceType"].(string)
+	if k.path == "Bundle.entry.resource" {
+		// Each entry is a record of its own, checked against its type; a
+		// Bundle profile's entry profiles are checked here, as only the
+		// Bundle's walk knows them.
+		for _, prof := range t.profiles {
+			if pp, err := w.e.Plan(prof); err == nil && pp.Type == rt && !pp.IsCore {
+				w.resource(m, pp, path)
+			} else if err != nil {
+				w.add(model.Error, CodeProfile, path, fmt.Sprintf("profile %s of this entry is not loaded: %v", prof, err), "")
+			}
+		}
+		return
+	}
 	if !w.e.IsResourceType(rt) {
 		w.add(model.Error, CodeType, path, fmt.Sprintf("nested resource has unknown resourceType %q", rt), "")
 		return

@@ -26,11 +26,25 @@ type Case struct {
 	Supporting       []string     `json:"supporting"`
 	NeedsTerminology bool         `json:"needs_terminology"`
 	Expected         *Expectation `json:"expected_java"`
-	Profile          *struct {
-		Source     string       `json:"source"`
-		Supporting []string     `json:"supporting"`
-		Expected   *Expectation `json:"expected_java"`
-	} `json:"profile"`
+	Profile          *ProfileStep `json:"profile"`
+	// Options are the reference validator options the case was run with
+	// (set for upstream cases, see Upstream).
+	Options CaseOptions `json:"-"`
+}
+
+// ProfileStep is a second validation of a case against a profile.
+type ProfileStep struct {
+	Source     string       `json:"source"`
+	Supporting []string     `json:"supporting"`
+	Expected   *Expectation `json:"expected_java"`
+}
+
+// CaseOptions are reference validator options a case sets, in carecert's terms.
+type CaseOptions struct {
+	BestPractice     profile.BestPractice
+	SecurityChecks   bool
+	AllowExampleURLs bool
+	AllowComments    bool
 }
 
 // Expectation is the reference validator's outcome.
@@ -148,9 +162,18 @@ func Run(dir string, opts Options) (Summary, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return Summary{}, fmt.Errorf("manifest: %w", err)
 	}
+	return RunCases(dir, m.Cases, nil, opts)
+}
+
+// RunCases validates the cases (files relative to dir); skipped are cases
+// already judged out of scope, with the reason.
+func RunCases(dir string, cases []Case, skipped map[string]string, opts Options) (Summary, error) {
 	s := Summary{Skipped: map[string]string{}}
+	for k, v := range skipped {
+		s.Skipped[k] = v
+	}
 	settings := caseSettings()
-	for _, c := range m.Cases {
+	for _, c := range cases {
 		want, ok := c.Expected.Errors()
 		switch {
 		case c.NeedsTerminology:
@@ -232,7 +255,8 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 	if c.Profile != nil {
 		profileURL = load(append([]string{c.Profile.Source}, c.Profile.Supporting...))
 	}
-	eo := profile.Options{Invariants: opts.Invariants}
+	eo := profile.Options{Invariants: opts.Invariants, BestPractice: c.Options.BestPractice,
+		SecurityChecks: c.Options.SecurityChecks, AllowExampleURLs: c.Options.AllowExampleURLs}
 	if set.apply != nil {
 		set.apply(&eo)
 	}
@@ -262,7 +286,8 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 
 // validate runs what `carecert validate` runs for profiles on each record:
 // unreadable input and unknown resource types are errors; resources are
-// validated against their base type and meta.profile, plus profileURL.
+// validated against their base type and meta.profile, plus profileURL for the
+// top-level resource.
 func validate(e *profile.Engine, recs []*model.Record, profileURL string) []model.Finding {
 	var out []model.Finding
 	for _, r := range recs {
@@ -274,7 +299,13 @@ func validate(e *profile.Engine, recs []*model.Record, profileURL string) []mode
 			out = append(out, r.Finding(model.Error, "structure.resource-type", "", fmt.Sprintf("unknown resource type %q", r.Type)))
 			continue
 		}
-		out = append(out, e.ValidateRecord(r, profileURL, nil)...)
+		// The profile is the top-level resource's, as the reference applies
+		// it: a Bundle's entries are checked against their own types only.
+		url := profileURL
+		if r.Container != nil {
+			url = ""
+		}
+		out = append(out, e.ValidateRecord(r, url, nil)...)
 	}
 	return out
 }

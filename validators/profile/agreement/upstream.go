@@ -1,0 +1,165 @@
+package agreement
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// upstreamCase is one case of fhir-test-cases' own validator/manifest.json,
+// which names the reference outcome by file instead of inlining it.
+type upstreamCase struct {
+	Name       string          `json:"name"`
+	File       string          `json:"file"`
+	Version    string          `json:"version"`
+	Module     string          `json:"module"`
+	UseTest    *bool           `json:"use-test"`
+	Supporting []string        `json:"supporting"`
+	Profiles   []string        `json:"profiles"`
+	Packages   []string        `json:"packages"`
+	Logical    json.RawMessage `json:"logical"`
+	// Java is the reference outcome: a file under outcomes/ or, in older
+	// cases, inline.
+	Java    json.RawMessage `json:"java"`
+	Profile *struct {
+		Source     string          `json:"source"`
+		Supporting []string        `json:"supporting"`
+		Java       json.RawMessage `json:"java"`
+	} `json:"profile"`
+	BestPractice   string `json:"best-practice"`
+	SecurityChecks bool   `json:"security-checks"`
+	Examples       bool   `json:"examples"`
+	AllowComments  bool   `json:"allow-comments"`
+}
+
+// Upstream reads the validator folder of a fhir-test-cases checkout and
+// returns its R4 cases whose names are not in exclude (the shared selection),
+// each with the reference validator's outcome read from outcomes/, and the
+// R4 cases judged out of scope with the reason: turned off upstream, needing
+// packages or a logical model carecert cannot load offline, needing a
+// terminology server (the tx modules, as in the shared selection), or
+// without a reference outcome.
+func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var m struct {
+		Cases []upstreamCase `json:"test-cases"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
+	}
+	var cases []Case
+	skipped := map[string]string{}
+	for _, u := range m.Cases {
+		if !strings.HasPrefix(u.Version, "4.0") || exclude[u.Name] {
+			continue
+		}
+		why := ""
+		switch {
+		case u.UseTest != nil && !*u.UseTest:
+			why = "turned off upstream (use-test false)"
+		case len(u.Packages) > 0:
+			why = "needs packages downloaded"
+		case len(u.Logical) > 0:
+			why = "a logical model (not a FHIR resource)"
+		case strings.HasPrefix(u.Module, "tx"):
+			why = "needs a terminology server"
+		case len(u.Java) == 0:
+			why = "no reference outcome"
+		case !exists(filepath.Join(dir, u.File)):
+			why = "case file absent from the mirror"
+		}
+		if why != "" {
+			skipped[u.Name] = why
+			continue
+		}
+		want, err := outcome(dir, u.Java)
+		if err != nil {
+			skipped[u.Name] = "reference outcome unreadable"
+			continue
+		}
+		c := Case{Name: u.Name, File: u.File, Module: u.Module, Supporting: append(u.Supporting, u.Profiles...), Expected: want}
+		c.Options = CaseOptions{SecurityChecks: u.SecurityChecks, AllowExampleURLs: u.Examples, AllowComments: u.AllowComments}
+		if u.BestPractice != "" {
+			if c.Options.BestPractice, err = profile.ParseBestPractice(strings.ToLower(u.BestPractice)); err != nil {
+				return nil, nil, fmt.Errorf("case %s: %w", u.Name, err)
+			}
+		}
+		if u.Profile != nil && len(u.Profile.Java) > 0 {
+			if pw, err := outcome(dir, u.Profile.Java); err == nil {
+				c.Profile = &ProfileStep{Source: u.Profile.Source, Supporting: u.Profile.Supporting, Expected: pw}
+			}
+		}
+		cases = append(cases, c)
+	}
+	return cases, skipped, nil
+}
+
+// outcome counts the errors and fatal issues of a reference outcome: an
+// OperationOutcome file under dir/outcomes, or an inline errorCount.
+func outcome(dir string, java json.RawMessage) (*Expectation, error) {
+	var file string
+	if err := json.Unmarshal(java, &file); err != nil {
+		var inline Expectation
+		if err := json.Unmarshal(java, &inline); err != nil || inline.ErrorCount == nil {
+			return nil, fmt.Errorf("reference outcome %s: neither a file nor an errorCount", java)
+		}
+		return &inline, nil
+	}
+	path := filepath.Join(dir, "outcomes", file)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var oo struct {
+		Issue []struct {
+			Severity string `json:"severity"`
+		} `json:"issue"`
+	}
+	if err := json.Unmarshal(raw, &oo); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	errs, fatals := 0, 0
+	for _, i := range oo.Issue {
+		switch i.Severity {
+		case "error":
+			errs++
+		case "fatal":
+			fatals++
+		}
+	}
+	return &Expectation{ErrorCount: &errs, FatalCount: &fatals}, nil
+}
+
+// CaseNames returns the names of the cases of a shared-format manifest, to
+// leave them out of an upstream run.
+func CaseNames(manifest string) (map[string]bool, error) {
+	raw, err := os.ReadFile(manifest)
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		Cases []struct {
+			Name string `json:"name"`
+		} `json:"test-cases"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", manifest, err)
+	}
+	names := map[string]bool{}
+	for _, c := range m.Cases {
+		names[c.Name] = true
+	}
+	return names, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
