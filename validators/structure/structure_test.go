@@ -115,6 +115,15 @@ var _ = Describe("the FHIR R4 structure checks", func() {
 		}
 	})
 
+	It("reports a number beyond exchange at its own path, nested in objects and arrays, and nothing else about it", func() {
+		rec := records("o.json", `{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},
+"component":[{"code":{"text":"a"},"valueQuantity":{"value":1}},{"code":{"text":"b"},"valueQuantity":{"value":1e400}}]}`)[0]
+		_, fs := c.run(rec)
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Code).To(Equal("structure.number-range"))
+		Expect(fs[0].Path).To(Equal("Observation.component[1].valueQuantity.value"))
+	})
+
 	It("validates contained resources against their own type, at their own path", func() {
 		rec := records("o.json", `{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},
 "contained":[{"resourceType":"Patient","id":"p","gender":"bloke"}]}`)[0]

@@ -288,21 +288,28 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 			b = &Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
 		}
 		items, isList := val.([]any)
+		n := len(items)
 		if !isList {
-			items = []any{val}
+			n = 1
 		}
-		for i, item := range items {
+		isCoded := codedTypes[typ]
+		for i := range n {
+			item := val
+			if isList {
+				item = items[i]
+			}
+			m, isObject := item.(map[string]any)
+			if !isCoded && !isObject {
+				continue // a primitive that is not coded: no path needed
+			}
 			at := inst + "." + k
 			if isList {
 				at += "[" + strconv.Itoa(i) + "]"
 			}
-			if codedTypes[typ] {
-				visit(coded{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})
-			}
-			m, ok := item.(map[string]any)
-			if !ok || codedTypes[typ] {
+			if isCoded {
 				// A coded value is visited whole: its codings are not
 				// visited again on their own.
+				visit(coded{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})
 				continue
 			}
 			switch {
