@@ -157,11 +157,14 @@ func (r *Registry) Types() []string {
 // Doc returns a registered type's one-line description.
 func (r *Registry) Doc(typ string) string { return r.docs[typ] }
 
-// Has reports whether typ is registered.
-func (r *Registry) Has(typ string) bool { _, ok := r.factories[typ]; return ok }
+// Has reports whether typ is registered (Manual always is).
+func (r *Registry) Has(typ string) bool { _, ok := r.factories[typ]; return ok || typ == Manual }
 
 // Compile builds the check a spec describes.
 func (r *Registry) Compile(spec Spec, env *Env) (Check, error) {
+	if spec.Type == Manual {
+		return manual{}, nil
+	}
 	f, ok := r.factories[spec.Type]
 	if !ok {
 		return nil, fmt.Errorf("%s: requirement %s: unknown check type %q (known: %s)",

@@ -154,6 +154,24 @@ func (s *Store) Evidence(ctx context.Context, runID int64, suite, requirement st
 	return data, nil
 }
 
+// Verdict returns a run's verdict as last re-graded after an attestation, or
+// nil when it was never re-graded (report.json's verdict stands).
+func (s *Store) Verdict(ctx context.Context, runID int64) (*model.Verdict, error) {
+	var data string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT verdict FROM run_verdicts WHERE run_id = ?`), runID).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", s.Where, err)
+	}
+	var v model.Verdict
+	if err := json.Unmarshal([]byte(data), &v); err != nil {
+		return nil, fmt.Errorf("history %s: run %d's verdict: %w", s.Where, runID, err)
+	}
+	return &v, nil
+}
+
 // Attest stores an attestation (replacing an earlier one of the same
 // requirement) and the run as re-graded with it, in one transaction: the
 // run's verdict, counts, results and measures become regraded's, so that
@@ -194,6 +212,16 @@ func (s *Store) Attest(ctx context.Context, a Attestation, regraded *model.Repor
 	}
 	if err := s.insertResults(ctx, tx, a.RunID, regraded); err != nil {
 		return err
+	}
+	verdict, err := json.Marshal(regraded.Verdict)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM run_verdicts WHERE run_id = ?`), a.RunID); err != nil {
+		return fmt.Errorf("history %s: %w", s.Where, err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO run_verdicts (run_id, verdict) VALUES (?, ?)`), a.RunID, string(verdict)); err != nil {
+		return fmt.Errorf("history %s: record the re-graded verdict: %w", s.Where, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("history %s: commit: %w", s.Where, err)

@@ -174,6 +174,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			attested_by TEXT NOT NULL, attested_at TEXT NOT NULL, note TEXT NOT NULL,
 			evidence_name TEXT NOT NULL, evidence_sha256 TEXT NOT NULL, evidence ` + blob + ` NOT NULL,
 			PRIMARY KEY (run_id, suite, requirement))`,
+		// Version 2: a run's verdict as re-graded after an attestation, whole
+		// (breaches, rules, waivers), as report.json's verdict field.
+		`CREATE TABLE IF NOT EXISTS run_verdicts (
+			run_id BIGINT NOT NULL PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+			verdict TEXT NOT NULL)`,
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -285,6 +285,14 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		Expect(dbtest.CountRows(location, "results")).To(Equal(6))
 	})
 
+	It("has no re-graded verdict for a run never attested", func() {
+		id, err := s.Record(ctx, report("Oakfield", "11.0", "none", 1), "", "")
+		Expect(err).NotTo(HaveOccurred())
+		v, err := s.Verdict(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(v).To(BeNil())
+	})
+
 	It("finds one run by id", func() {
 		first, err := s.Record(ctx, report("Oakfield", "11.0", "none", 1), "", "")
 		Expect(err).NotTo(HaveOccurred())
@@ -320,6 +328,9 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		outcomes, err := s.Outcomes(ctx, id)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(outcomes[1].Outcome).To(Equal(model.Fail))
+		v, err := s.Verdict(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(*v).To(Equal(regraded.Verdict))
 
 		a.Outcome, a.Evidence, a.EvidenceSHA256 = model.Pass, []byte("second demo"), "dd"
 		Expect(s.Attest(ctx, a, rep)).To(Succeed())
@@ -346,7 +357,7 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		_, err := s.Record(ctx, report("Oakfield", "11.0", "none", 1), "", "")
 		Expect(err).NotTo(HaveOccurred())
 		db := dbtest.Open(location)
-		for _, st := range []string{`DROP TABLE run_files`, `DROP TABLE run_archives`, `DROP TABLE attestations`, `UPDATE carecert_history SET version = 1`} {
+		for _, st := range []string{`DROP TABLE run_files`, `DROP TABLE run_archives`, `DROP TABLE attestations`, `DROP TABLE run_verdicts`, `UPDATE carecert_history SET version = 1`} {
 			_, err := db.Exec(st)
 			Expect(err).NotTo(HaveOccurred())
 		}

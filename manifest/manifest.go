@@ -48,6 +48,10 @@ type Manifest struct {
 	// Guides are the implementation guides the run loaded, hashed as found
 	// when the manifest was written.
 	Guides []Guide `json:"guides,omitempty"`
+	// Evidence are the evidence files of the report's attested manual
+	// requirements, as attestations/SUITE/REQUIREMENT/NAME: kept in the
+	// assessment history, not in the folder, so Check does not look for them.
+	Evidence []File `json:"evidence,omitempty"`
 }
 
 // Guide is a hashed implementation guide: a package file, or a folder hashed
@@ -140,6 +144,9 @@ func Build(dir string, files []string, rep *model.Report) (*Manifest, error) {
 	}
 	for _, path := range rep.Guides {
 		m.Guides = append(m.Guides, HashGuide(path))
+	}
+	for _, a := range rep.Attested() {
+		m.Evidence = append(m.Evidence, File{Path: "attestations/" + a.Suite + "/" + a.Requirement + "/" + a.Evidence, SHA256: a.EvidenceSHA256})
 	}
 	return m, nil
 }

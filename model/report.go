@@ -102,7 +102,22 @@ type Result struct {
 	Check       string  `json:"check"`
 	Outcome     Outcome `json:"outcome"`
 	Message     string  `json:"message"`
+	// Attestation is the assessor's decision on a manual requirement, which
+	// set Outcome; nil for every other result.
+	Attestation *Attestation `json:"attestation,omitempty"`
 	Tally
+}
+
+// Attestation is who decided a manual requirement (a witnessed
+// demonstration, a screenshot, a signed declaration), when, and the evidence
+// file the decision rests on.
+type Attestation struct {
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+	Note string    `json:"note,omitempty"`
+	// Evidence is the evidence file's name as the assessor gave it.
+	Evidence       string `json:"evidence"`
+	EvidenceSHA256 string `json:"evidence_sha256"`
 }
 
 // Summary counts results and findings across a report.
@@ -239,4 +254,35 @@ func (r *Report) Summarize() {
 		}
 	}
 	r.Summary = s
+}
+
+// AttestedRequirement is a manual requirement an assessor decided, listed
+// once however many targets carry its result (an attestation is about the
+// supplier, so it sets the requirement's outcome on every target).
+type AttestedRequirement struct {
+	Suite       string
+	Requirement string
+	Level       Level
+	Title       string
+	Outcome     Outcome
+	Attestation
+}
+
+// Attested lists the report's attested requirements in the order they first
+// appear.
+func (r *Report) Attested() []AttestedRequirement {
+	var out []AttestedRequirement
+	seen := map[string]bool{}
+	for _, t := range r.Targets {
+		for _, res := range t.Results {
+			key := res.Suite + "/" + res.Requirement
+			if res.Attestation == nil || seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, AttestedRequirement{Suite: res.Suite, Requirement: res.Requirement, Level: res.Level,
+				Title: res.Title, Outcome: res.Outcome, Attestation: *res.Attestation})
+		}
+	}
+	return out
 }

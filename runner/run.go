@@ -455,7 +455,9 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 			Title: c.req.Title, Description: strings.TrimSpace(c.req.Description), Check: c.req.Check,
 		}
 		tally := w.tallies[i]
-		if tr.Error != "" && tally.Evaluated == 0 {
+		// A manual requirement is about the supplier, not the target: an
+		// unreadable target does not make it an error.
+		if tr.Error != "" && tally.Evaluated == 0 && c.req.Check != check.Manual {
 			res.Outcome, res.Message = model.Errored, "target could not be read"
 			tr.Results = append(tr.Results, res)
 			continue

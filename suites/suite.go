@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -49,6 +50,12 @@ type Requirement struct {
 	Description string         `yaml:"description"`
 	Check       string         `yaml:"check"`
 	Params      map[string]any `yaml:"params"`
+	// Kind is "manual" for a requirement an assessor decides (see
+	// check.Manual); empty for one a check decides.
+	Kind string `yaml:"kind"`
+	// Evidence is what a manual requirement's attestation rests on: a
+	// witnessed-demonstration, a screenshot or a signed-declaration.
+	Evidence string `yaml:"evidence"`
 
 	// Source is "file:line" of the requirement, for error messages.
 	Source string `yaml:"-"`
@@ -113,6 +120,11 @@ func (s *Suite) validate(f *yamlfile.File, reg *check.Registry) error {
 			return f.Errorf(at+".level", "%q is not a level (want SHALL, SHOULD or MAY)", r.Level)
 		case r.Title == "":
 			return f.Errorf(at+".title", "required: every requirement needs a title")
+		}
+		if err := r.validateKind(f, at); err != nil {
+			return err
+		}
+		switch {
 		case r.Check == "":
 			return f.Errorf(at+".check", "required: name the check type that decides the requirement")
 		case reg != nil && !reg.Has(r.Check):
@@ -120,6 +132,37 @@ func (s *Suite) validate(f *yamlfile.File, reg *check.Registry) error {
 		}
 		seen[r.ID] = true
 	}
+	return nil
+}
+
+// ManualKind is the kind of a requirement an assessor decides.
+const ManualKind = "manual"
+
+// EvidenceKinds are what a manual requirement's attestation may rest on.
+var EvidenceKinds = []string{"witnessed-demonstration", "screenshot", "signed-declaration"}
+
+// validateKind checks a manual requirement (kind, evidence, no check or
+// parameters) and gives it the manual check, which runs nothing.
+func (r *Requirement) validateKind(f *yamlfile.File, at string) error {
+	switch {
+	case r.Kind == "" && r.Evidence != "":
+		return f.Errorf(at+".evidence", "only a manual requirement has evidence (add kind: manual, or remove evidence)")
+	case r.Kind == "" && r.Check == check.Manual:
+		return f.Errorf(at+".check", "a requirement an assessor decides is written kind: manual with evidence: %s, and no check", strings.Join(EvidenceKinds, ", "))
+	case r.Kind == "":
+		return nil
+	case r.Kind != ManualKind:
+		return f.Errorf(at+".kind", "%q is not a requirement kind (want manual, or no kind for a requirement a check decides)", r.Kind)
+	case r.Check != "":
+		return f.Errorf(at+".check", "a manual requirement has no check: an assessor decides it with carecert attest")
+	case len(r.Params) > 0:
+		return f.Errorf(at+".params", "a manual requirement has no check parameters")
+	case r.Evidence == "":
+		return f.Errorf(at+".evidence", "required for a manual requirement: %s", strings.Join(EvidenceKinds, ", "))
+	case !slices.Contains(EvidenceKinds, r.Evidence):
+		return f.Errorf(at+".evidence", "%q is not an evidence kind (want %s)", r.Evidence, strings.Join(EvidenceKinds, ", "))
+	}
+	r.Check = check.Manual
 	return nil
 }
 

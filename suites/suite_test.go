@@ -88,8 +88,43 @@ requirements:
 		Entry("no requirements", "id: s\nversion: '1'\ntitle: t\n", "requirements: required"),
 		Entry("broken YAML", "id: [s\n", "bad.yaml:"),
 		Entry("an empty file", "\n", "bad.yaml:1: empty file"),
+		Entry("a manual requirement with a check", "id: s\nversion: '1'\ntitle: t\nrequirements:\n  - {id: M1, level: SHALL, title: x, kind: manual, evidence: screenshot, check: fhir-json-schema}\n",
+			`requirements[0].check: a manual requirement has no check`),
+		Entry("a manual requirement with parameters", "id: s\nversion: '1'\ntitle: t\nrequirements:\n  - {id: M1, level: SHALL, title: x, kind: manual, evidence: screenshot, params: {a: 1}}\n",
+			`requirements[0].params: a manual requirement has no check parameters`),
+		Entry("a manual requirement without evidence", "id: s\nversion: '1'\ntitle: t\nrequirements:\n  - id: M1\n    level: SHALL\n    title: x\n    kind: manual\n",
+			`bad.yaml:5:7: requirements[0].evidence: required for a manual requirement: witnessed-demonstration, screenshot, signed-declaration`),
+		Entry("an unknown evidence kind", "id: s\nversion: '1'\ntitle: t\nrequirements:\n  - id: M1\n    level: SHALL\n    title: x\n    kind: manual\n    evidence: video\n",
+			`bad.yaml:9:15: requirements[0].evidence: "video" is not an evidence kind (want witnessed-demonstration, screenshot, signed-declaration)`),
+		Entry("an unknown requirement kind", "id: s\nversion: '1'\ntitle: t\nrequirements:\n  - {id: M1, level: SHALL, title: x, kind: witnessed}\n",
+			`requirements[0].kind: "witnessed" is not a requirement kind`),
+		Entry("evidence on an automated requirement", "id: s\nversion: '1'\ntitle: t\nrequirements:\n  - {id: R1, level: SHALL, title: x, check: fhir-json-schema, evidence: screenshot}\n",
+			`requirements[0].evidence: only a manual requirement has evidence`),
+		Entry("the manual check without kind: manual", "id: s\nversion: '1'\ntitle: t\nrequirements:\n  - {id: R1, level: SHALL, title: x, check: manual}\n",
+			`requirements[0].check: a requirement an assessor decides is written kind: manual`),
 		Entry("an unknown record kind", "id: s\nversion: '1'\ntitle: t\nkinds: [dicom]\nrequirements:\n  - {id: R1, level: SHALL, title: x, check: fhir-json-schema}\n", `kinds[0]: unknown record kind "dicom"`),
 	)
+
+	It("loads a manual requirement beside automated ones, decided by the manual check", func() {
+		s, err := suites.Parse("my.yaml", []byte(good+`  - id: R-3
+    level: SHALL
+    kind: manual
+    evidence: signed-declaration
+    title: The supplier declares its clinical safety officer
+`), registry())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Requirements).To(HaveLen(3))
+		m := s.Requirements[2]
+		Expect(m.Kind).To(Equal(suites.ManualKind))
+		Expect(m.Evidence).To(Equal("signed-declaration"))
+		Expect(m.Check).To(Equal(check.Manual))
+		c, err := registry().Compile(m.Spec(), &check.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Applies(&model.Record{Kind: model.KindFHIR, Type: "Patient"})).To(BeFalse(), "a manual requirement reads no record")
+		outcome, msg := c.(check.Grader).Grade(model.NewTally(0))
+		Expect(outcome).To(Equal(model.Skip))
+		Expect(msg).To(Equal("awaiting attestation"))
+	})
 
 	It("resolves built-in ids and files relative to a folder", func() {
 		dir := GinkgoT().TempDir()

@@ -61,7 +61,7 @@ func (r *registries) extraCommands(a *app) []*cobra.Command {
 	cmds = append(cmds, a.serveCommand())
 	cmds = append(cmds, a.fhirpathCommand())
 	cmds = append(cmds, a.terminologyCommand())
-	cmds = append(cmds, a.submitCommand())
+	cmds = append(cmds, a.submitCommand(), a.attestCommand())
 	return cmds
 }
 

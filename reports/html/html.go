@@ -127,6 +127,8 @@ type view struct {
 	Areas       []area
 	AreaChart   template.HTML
 	TopProblems []string
+	// Attested are the manual requirements an assessor decided.
+	Attested []model.AttestedRequirement
 }
 
 // area is one suite's records, counted once whatever its requirements say.
@@ -280,6 +282,7 @@ func newView(rep *model.Report, opt Options) (*view, error) {
 	sort.Slice(v.Suites, func(i, j int) bool { return v.Suites[i].ID < v.Suites[j].ID })
 	v.SuiteChart = suiteChart(v.Suites)
 	v.LevelChart = levelChart(v.Results)
+	v.Attested = rep.Attested()
 	v.MeasureChart, v.MeasuresNotCharted = measureChart(v.Measures)
 	v.TopCodes, v.TopReqs = topCharts(v.Results)
 	v.Meaning = meaning(rep)

@@ -147,6 +147,13 @@ func Summary(w io.Writer, rep *model.Report) error {
 		fmt.Fprintf(&b, "| %s | `%s/%s` | %s | %s | %d | %d | %d | %s |\n", outcome, r.res.Suite, r.res.Requirement, r.res.Level,
 			Escape(r.target), r.res.Evaluated, r.res.Errors, r.res.Warnings, Escape(r.res.Message))
 	}
+	if attested := rep.Attested(); len(attested) > 0 {
+		b.WriteString("\n**Attested requirements**\n\n| Outcome | Requirement | Level | Attested by | When | Evidence | Evidence SHA-256 | Note |\n|---|---|---|---|---|---|---|---|\n")
+		for _, a := range attested {
+			fmt.Fprintf(&b, "| %s | `%s/%s` | %s | %s | %s | %s | `%s` | %s |\n", a.Outcome, a.Suite, a.Requirement, a.Level,
+				Escape(a.By), a.At.UTC().Format("2006-01-02 15:04 UTC"), Escape(a.Evidence), a.EvidenceSHA256, Escape(a.Note))
+		}
+	}
 	if measures > 0 {
 		fmt.Fprintf(&b, "\n<details><summary>Measures (%d)</summary>\n\n| Requirement | Target | Measure | Numerator | Denominator | Value |\n|---|---|---|---:|---:|---:|\n", measures)
 		n := 0

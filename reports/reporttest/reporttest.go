@@ -6,6 +6,8 @@ package reporttest
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/carecert/carecert/check"
@@ -26,6 +28,9 @@ type Feed struct {
 	Policy map[string]any
 	// SampleLimit caps kept findings (0: the default).
 	SampleLimit int
+	// Suites are more suites to run, by file name, as YAML (for a suite
+	// that declares manual requirements, say).
+	Suites map[string]string
 }
 
 // Runner runs feeds, compiling the FHIR schema once for all of them: specs
@@ -62,6 +67,13 @@ func (r *Runner) Run(f Feed) (*model.Report, error) {
 			Name: f.Vendor, Product: f.Vendor + " EPR", Release: f.Release,
 			Targets: []map[string]any{{"name": "bulk export", "type": "fixture", "seed": f.Seed, "records": f.Records, "defects": f.Defects}},
 		}},
+	}
+	for _, name := range slices.Sorted(maps.Keys(f.Suites)) {
+		if p.Inline == nil {
+			p.Inline = map[string]string{}
+		}
+		p.Inline[name] = f.Suites[name]
+		p.Suites = append(p.Suites, name)
 	}
 	if err := p.Check(); err != nil {
 		return nil, err
