@@ -14,69 +14,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/internal/browsertest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports/html"
 	"github.com/carecert/carecert/reports/reporttest"
 )
-
-// chromiumPath is $CARECERT_CHROMIUM, else chromium on PATH (Debian's package,
-// which test.sh installs when it is missing).
-func chromiumPath() string {
-	if p := os.Getenv("CARECERT_CHROMIUM"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	return "/usr/bin/chromium"
-}
-
-// artifacts is the gitignored folder at the module root where tests keep
-// screenshots for people to look at.
-func artifacts() string {
-	dir, err := os.Getwd()
-	Expect(err).NotTo(HaveOccurred())
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			out := filepath.Join(dir, ".artifacts")
-			Expect(os.MkdirAll(out, 0o755)).To(Succeed())
-			return out
-		}
-		parent := filepath.Dir(dir)
-		Expect(parent).NotTo(Equal(dir), "no go.mod above the test")
-		dir = parent
-	}
-}
-
-// browser starts a fresh headless Chromium that may open only local files.
-func browser() context.Context {
-	path := chromiumPath()
-	if _, err := os.Stat(path); err != nil {
-		Fail(fmt.Sprintf("Chromium not found at %s (%v): run ./test.sh, which installs it, or set CARECERT_CHROMIUM", path, err))
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		// No UserDataDir: chromedp then passes --user-data-dir with a fresh
-		// temporary folder, and removes it once the browser has exited.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		// Containers give /dev/shm 64 MB, too little for a 10 MB page's renderer.
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.WindowSize(1300, 1800),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	DeferCleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx
-}
 
 func mustRead(file string) []byte {
 	b, err := os.ReadFile(file)
@@ -100,7 +42,7 @@ func printPDF(file string) (text, pageSize string) {
 			Fail(fmt.Sprintf("%s not found (%v): run ./test.sh, which installs poppler-utils", tool, err))
 		}
 	}
-	path := chromiumPath()
+	path := browsertest.ChromiumPath()
 	if _, err := os.Stat(path); err != nil {
 		Fail(fmt.Sprintf("Chromium not found at %s (%v): run ./test.sh, which installs it, or set CARECERT_CHROMIUM", path, err))
 	}
@@ -184,7 +126,7 @@ var _ = Describe("the HTML report in a real browser", Ordered, func() {
 		Expect(patiant).To(BeNumerically(">", 0))
 		file := writePage(rep, "report.html")
 
-		ctx := browser()
+		ctx := browsertest.Browser()
 		var decision, errorsShown, records string
 		var st state
 		Expect(chromedp.Run(ctx,
@@ -234,7 +176,7 @@ var _ = Describe("the HTML report in a real browser", Ordered, func() {
 
 		var shot []byte
 		Expect(chromedp.Run(ctx, chromedp.Click("#clear", chromedp.ByID), chromedp.FullScreenshot(&shot, 100))).To(Succeed())
-		Expect(os.WriteFile(filepath.Join(artifacts(), "html-report.png"), shot, 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(browsertest.Artifacts(), "html-report.png"), shot, 0o644)).To(Succeed())
 	})
 
 	It("prints every kept finding, with every column, on A4", func() {
@@ -283,7 +225,7 @@ var _ = Describe("the HTML report in a real browser", Ordered, func() {
 		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 3, Records: 16000, Defects: "all", SampleLimit: 1000})
 		Expect(err).NotTo(HaveOccurred())
 		file := writePage(rep, "report.html")
-		ctx := browser()
+		ctx := browsertest.Browser()
 		var widths struct {
 			Window   int `json:"window"`
 			Page     int `json:"page"`
@@ -303,7 +245,7 @@ var _ = Describe("the HTML report in a real browser", Ordered, func() {
 
 	It("opens a report of 100,000 findings quickly, drawing one page of rows at a time", func() {
 		file := writePage(reporttest.Large(100_000), "large.html")
-		ctx := browser()
+		ctx := browsertest.Browser()
 		start := time.Now()
 		var st state
 		Expect(chromedp.Run(ctx,
@@ -330,6 +272,6 @@ var _ = Describe("the HTML report in a real browser", Ordered, func() {
 
 		var shot []byte
 		Expect(chromedp.Run(ctx, chromedp.CaptureScreenshot(&shot))).To(Succeed())
-		Expect(os.WriteFile(filepath.Join(artifacts(), "html-report-100k.png"), shot, 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(browsertest.Artifacts(), "html-report-100k.png"), shot, 0o644)).To(Succeed())
 	})
 })
