@@ -73,6 +73,9 @@ type Expr struct {
 	src       string
 	root      node
 	memoSlots int
+	// plain is the expression as a plain path, walked directly by Select;
+	// nil for any other expression.
+	plain *plainPath
 }
 
 // Compile parses and checks an expression (syntax, function names and arity).
@@ -81,7 +84,7 @@ func Compile(src string) (*Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Expr{src: src, root: root, memoSlots: slots}, nil
+	return &Expr{src: src, root: root, memoSlots: slots, plain: compilePlain(src)}, nil
 }
 
 // MustCompile is Compile for expressions known to be valid; it panics otherwise.

@@ -159,9 +159,8 @@ var _ = Describe("element selection", func() {
 		Expect(sel("Patient.telecom.value")).To(BeEmpty())
 	})
 
-	It("hands any other FHIRPath expression to the FHIRPath engine", func() {
-		expr := "Patient.identifier.where(system.endsWith('nhs-number')).value"
-		Expect(sel(expr)).To(Equal([]quality.Node{{Path: expr, Value: "9434765919"}}))
+	It("locates the elements any FHIRPath expression selects, and computed values at the expression", func() {
+		Expect(sel("Patient.identifier.where(system.endsWith('nhs-number')).value")).To(Equal([]quality.Node{{Path: "Patient.identifier[1].value", Value: "9434765919"}}))
 		Expect(sel("Patient.name.given.count()")).To(HaveLen(1))
 		Expect(sel("Patient.name.exists(family = 'Jones')")).To(Equal([]quality.Node{{Path: "Patient.name.exists(family = 'Jones')", Value: false}}))
 	})

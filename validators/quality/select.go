@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/personal"
@@ -13,10 +12,9 @@ import (
 
 // Node is one selected element: its path inside the record (FHIRPath-style
 // with indices for FHIR, a column for CSV, a field for HL7 v2) and its value.
-type Node struct {
-	Path  string
-	Value any
-}
+// It is what the FHIRPath engine's Select gives, so FHIR selections are used
+// as they come.
+type Node = fhirpath.Selected
 
 // Selector picks elements out of a record. It is compiled once and must be
 // safe for concurrent use. An error means the expression could not be
@@ -60,13 +58,10 @@ type Language struct {
 }
 
 // FHIRPaths is the built-in language for FHIR resources: FHIRPath, with the
-// expression starting with the resource type ("Patient.birthDate"). Plain
-// paths (element names, "[n]", "first()", "where(system = 'x')", choice
-// elements named without their type suffix) are followed directly, which
-// gives every selected element its own path with indices
-// ("Patient.identifier[1].value") for findings; any other expression is
-// evaluated by the fhirpath engine and its results are located at the
-// expression.
+// expression starting with the resource type ("Patient.birthDate"). Every
+// selected element carries its own path with indices
+// ("Patient.identifier[1].value") for findings; a computed value is located
+// at the expression.
 func FHIRPaths() Language {
 	return Language{Kind: model.KindFHIR, Compile: compileFHIRPath, Sensitive: personal.FHIRPath}
 }
@@ -76,20 +71,16 @@ func compileFHIRPath(expr string) (Selector, error) {
 	if typeFromExpr(expr) == "" {
 		return nil, fmt.Errorf("an expression starts with the resource type (\"Patient.birthDate\")")
 	}
-	if p, err := compilePath(expr); err == nil {
-		return p, nil
-	}
 	e, err := fhirpath.Compile(expr)
 	if err != nil {
 		return nil, err
 	}
-	return &fhirpathExpr{expr: e, env: &fhirpath.Env{}}, nil
+	return &fhirpathExpr{expr: e}, nil
 }
 
-// fhirpathExpr selects with the full FHIRPath engine.
+// fhirpathExpr selects with the FHIRPath engine.
 type fhirpathExpr struct {
 	expr *fhirpath.Expr
-	env  *fhirpath.Env
 }
 
 func (f *fhirpathExpr) Select(rec *model.Record) ([]Node, error) {
@@ -97,214 +88,13 @@ func (f *fhirpathExpr) Select(rec *model.Record) ([]Node, error) {
 	if res == nil {
 		return nil, nil
 	}
-	out, err := f.expr.Evaluate(f.env, res)
-	if err != nil {
-		return nil, err
-	}
-	nodes := make([]Node, len(out))
-	for i, v := range out {
-		nodes[i] = Node{Path: f.expr.String(), Value: v}
-	}
-	return nodes, nil
-}
-
-// step is one navigation step of a compiled path.
-type step struct {
-	name string
-	// index >= 0 keeps only that position; first() is index 0.
-	index int
-	// where keeps items whose element at wherePath equals whereValue.
-	wherePath  []string
-	whereValue string
-	isWhere    bool
-}
-
-type fhirPath struct {
-	typ   string
-	steps []step
-}
-
-// compilePath compiles the plain-path subset of FHIRPath.
-func compilePath(expr string) (*fhirPath, error) {
-	parts, err := splitPath(expr)
-	if err != nil {
-		return nil, err
-	}
-	if len(parts) == 0 || typeFromExpr(parts[0]) != parts[0] {
-		return nil, fmt.Errorf("a path starts with the resource type (\"Patient.birthDate\")")
-	}
-	p := &fhirPath{typ: parts[0]}
-	for _, part := range parts[1:] {
-		s := step{index: -1}
-		switch {
-		case part == "first()":
-			s.index = 0
-		case strings.HasPrefix(part, "where(") && strings.HasSuffix(part, ")"):
-			cond := strings.TrimSuffix(strings.TrimPrefix(part, "where("), ")")
-			lhs, rhs, ok := strings.Cut(cond, "=")
-			rhs = strings.TrimSpace(rhs)
-			if !ok || len(rhs) < 2 || rhs[0] != '\'' || rhs[len(rhs)-1] != '\'' {
-				return nil, fmt.Errorf("where() takes one condition element = 'literal', got %q", cond)
-			}
-			s.isWhere = true
-			s.wherePath = strings.Split(strings.TrimSpace(lhs), ".")
-			s.whereValue = rhs[1 : len(rhs)-1]
-		default:
-			name := part
-			if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
-				n, err := strconv.Atoi(part[i+1 : len(part)-1])
-				if err != nil || n < 0 {
-					return nil, fmt.Errorf("%q: an index is a whole number", part)
-				}
-				name, s.index = part[:i], n
-			}
-			if !validName(name) {
-				return nil, fmt.Errorf("%q is not an element name (the built-in selector knows names, [n], first() and where(a = 'b'))", part)
-			}
-			s.name = name
-		}
-		p.steps = append(p.steps, s)
-	}
-	return p, nil
-}
-
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			return false
+	nodes, err := f.expr.Select(res)
+	for i := range nodes {
+		if nodes[i].Path == "" {
+			nodes[i].Path = f.expr.String() // a computed value is located at its expression
 		}
 	}
-	return true
-}
-
-// splitPath splits on dots outside parentheses and quotes.
-func splitPath(s string) ([]string, error) {
-	var parts []string
-	depth, start := 0, 0
-	quoted := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\'':
-			quoted = !quoted
-		case quoted:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth < 0 {
-				return nil, fmt.Errorf("unbalanced ')' at %d", i+1)
-			}
-		case c == '.' && depth == 0:
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	if quoted || depth != 0 {
-		return nil, fmt.Errorf("unbalanced quote or parenthesis")
-	}
-	parts = append(parts, s[start:])
-	for _, p := range parts {
-		if p == "" {
-			return nil, fmt.Errorf("empty step")
-		}
-	}
-	return parts, nil
-}
-
-func (p *fhirPath) Select(rec *model.Record) ([]Node, error) {
-	return p.selectNodes(rec), nil
-}
-
-func (p *fhirPath) selectNodes(rec *model.Record) []Node {
-	res := rec.Resource()
-	if res == nil || fhir.ResourceType(res) != p.typ {
-		return nil
-	}
-	nodes := []Node{{Path: p.typ, Value: res}}
-	for _, s := range p.steps {
-		var next []Node
-		switch {
-		case s.isWhere:
-			for _, n := range nodes {
-				if whereMatches(n.Value, s.wherePath, s.whereValue) {
-					next = append(next, n)
-				}
-			}
-		case s.name == "":
-			if s.index < len(nodes) {
-				next = nodes[s.index : s.index+1]
-			}
-		default:
-			for _, n := range nodes {
-				next = child(next, n, s.name)
-			}
-			if s.index >= 0 {
-				if s.index < len(next) {
-					next = next[s.index : s.index+1]
-				} else {
-					next = nil
-				}
-			}
-		}
-		nodes = next
-		if len(nodes) == 0 {
-			return nil
-		}
-	}
-	return nodes
-}
-
-// child appends the values of element name of n, flattening arrays; a choice
-// element is found under its typed name.
-func child(out []Node, n Node, name string) []Node {
-	m, ok := n.Value.(map[string]any)
-	if !ok {
-		return out
-	}
-	key := name
-	v, ok := m[name]
-	if !ok {
-		for k, x := range m {
-			if len(k) > len(name) && strings.HasPrefix(k, name) && k[len(name)] >= 'A' && k[len(name)] <= 'Z' {
-				key, v, ok = k, x, true
-				break
-			}
-		}
-	}
-	if !ok || v == nil {
-		return out
-	}
-	base := n.Path + "." + key
-	if arr, isArr := v.([]any); isArr {
-		for i, x := range arr {
-			if x != nil {
-				out = append(out, Node{Path: base + "[" + strconv.Itoa(i) + "]", Value: x})
-			}
-		}
-		return out
-	}
-	return append(out, Node{Path: base, Value: v})
-}
-
-func whereMatches(v any, path []string, want string) bool {
-	nodes := []Node{{Value: v}}
-	for _, name := range path {
-		var next []Node
-		for _, n := range nodes {
-			next = child(next, n, name)
-		}
-		nodes = next
-	}
-	for _, n := range nodes {
-		if s, ok := scalar(n.Value); ok && s == want {
-			return true
-		}
-	}
-	return false
+	return nodes, err
 }
 
 // scalar returns a primitive value as text.
