@@ -54,6 +54,9 @@ func compareFields(v, what string, a, b []Field) []string {
 	return out
 }
 
+// CompareVersions compares dotted versions numerically: -1, 0 or 1.
+func CompareVersions(a, b string) int { return compareVersions(a, b) }
+
 // SortedKeys returns a map's keys in order.
 func SortedKeys[T any](m map[string]T) []string { return sortedKeys(m) }
 

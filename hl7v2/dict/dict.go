@@ -112,12 +112,86 @@ type Version struct {
 	Structures map[string]*Structure `json:"structures"`
 	Segments   map[string]*Segment   `json:"segments"`
 	Types      map[string]*DataType  `json:"types"`
+	// Tables holds the codes of the version's own HL7 tables, by number
+	// ("0001"), where a source has them (2.2 and later).
+	Tables map[string][]string `json:"tables,omitempty"`
+	// OpenTables are tables whose list the version leaves open (it points
+	// to an outside list, such as IANA's MIME subtypes for 0291): a code
+	// outside the list is not known to be wrong.
+	OpenTables []int `json:"open_tables,omitempty"`
+	// UserTables are the tables the version leaves to each site: those an
+	// IS field or component binds (IS is the standard's data type for
+	// user-defined tables; from 2.7, where CWE replaced IS, 2.6's).
+	UserTables []int `json:"user_tables,omitempty"`
+
+	codes map[int]*Table
+}
+
+// CodeTable is a version's view of an HL7 table: its codes in that version
+// when carecert has them (Exact), else HL7 2.7.1's.
+type CodeTable struct {
+	*Table
+	// Exact is set when the codes are the version's own and its list is
+	// closed: a code outside it is wrong in that version.
+	Exact bool
+	// User is set when the version leaves the table to each site.
+	User bool
+	// Version is the version the codes are from.
+	Version string
+	// Desc is the table's name.
+	Desc string
+}
+
+// Has reports whether code is in the table.
+func (t CodeTable) Has(code string) bool { return t.Table != nil && t.Table.Has(code) }
+
+// CodeTable returns table n as version x defines it; its Table is nil when
+// carecert has no codes for it at all.
+func (d *Dictionary) CodeTable(x *Version, n int) CodeTable {
+	base := d.Table(n)
+	out := CodeTable{Table: base, Version: TablesVersion, User: containsInt(x.UserTables, n)}
+	if base != nil {
+		out.Desc = base.Desc
+	}
+	if t, ok := x.codes[n]; ok {
+		// A table only the version's source lists (0399, country codes
+		// from ISO 3166) is an outside list HL7 points to: not closed.
+		out.Table, out.Version, out.Exact = t, x.Version, base != nil && !containsInt(x.OpenTables, n)
+		return out
+	}
+	out.Exact = x.Version == TablesVersion && base != nil
+	return out
+}
+
+func containsInt(list []int, n int) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
 }
 
 // Table is an HL7 code table.
 type Table struct {
 	Desc  string            `json:"desc,omitempty"`
 	Codes map[string]string `json:"codes"`
+	// Elsewhere maps codes some other version lists (and this list lacks)
+	// to the first version that lists them.
+	Elsewhere map[string]string `json:"elsewhere,omitempty"`
+}
+
+// ListedElsewhere returns the first version that lists code in table n
+// when some version does, else "".
+func (d *Dictionary) ListedElsewhere(n int, code string) string {
+	t := d.Table(n)
+	switch {
+	case t == nil:
+		return ""
+	case t.Has(code):
+		return TablesVersion
+	}
+	return t.Elsewhere[code]
 }
 
 // Has reports whether code is in the table.
@@ -207,6 +281,16 @@ func (d *Dictionary) Version(v string) (*Version, error) {
 	var x Version
 	if err := readGzipJSON("data/"+v+".json.gz", &x); err != nil {
 		return nil, err
+	}
+	x.codes = make(map[int]*Table, len(x.Tables))
+	for k, codes := range x.Tables {
+		var n int
+		fmt.Sscanf(k, "%d", &n)
+		t := &Table{Codes: make(map[string]string, len(codes))}
+		for _, c := range codes {
+			t.Codes[c] = ""
+		}
+		x.codes[n] = t
 	}
 	d.versions[v] = &x
 	return &x, nil

@@ -158,6 +158,28 @@ var _ = Describe("Dictionary", func() {
 		Expect(names(x.Structures["RSP_E22"].Elements)).To(ContainElement("QUERY_ACK"))
 	})
 
+	It("gives each version its own tables, which of them are open, and which are the site's", func() {
+		v24, _ := d.Version("2.4")
+		v251, _ := d.Version("2.5.1")
+		v28, _ := d.Version("2.8")
+		v23, _ := d.Version("2.3")
+		t := d.CodeTable(v251, 211)
+		Expect(t.Exact).To(BeTrue())
+		Expect(t.Version).To(Equal("2.5.1"))
+		Expect(t.Has("UNICODE UTF-8")).To(BeTrue())
+		Expect(t.Desc).To(Equal("Alternate character sets"))
+		Expect(d.CodeTable(v24, 211).Has("UNICODE UTF-8")).To(BeFalse()) // added in 2.5
+		Expect(d.ListedElsewhere(211, "UNICODE UTF-8")).To(Equal(dict.TablesVersion))
+		Expect(d.ListedElsewhere(211, "UNICODE UTF-9")).To(BeEmpty())
+		Expect(d.ListedElsewhere(125, "CE")).NotTo(BeEmpty()) // withdrawn after 2.5.1, listed before
+		Expect(d.CodeTable(v251, 301).Has("M")).To(BeTrue())  // hl7apy writes "L,M,N" in one row
+		Expect(d.CodeTable(v28, 291).Exact).To(BeFalse())     // IANA's MIME subtypes
+		Expect(d.CodeTable(v23, 136).Version).To(Equal(dict.TablesVersion))
+		Expect(d.CodeTable(v251, 1).User).To(BeTrue()) // PID-8 is IS in 2.5.1
+		Expect(d.CodeTable(v28, 1).User).To(BeTrue())  // and stays the site's when 2.7 made it CWE
+		Expect(d.CodeTable(v28, 136).User).To(BeFalse())
+	})
+
 	// The cross-check: the embedded definitions (hl7v2-dictionary for segments
 	// and types) against hl7-dictionary's, kept in testdata by the generator.
 	It("disagrees with hl7-dictionary exactly where the generator recorded, and agrees elsewhere", func() {

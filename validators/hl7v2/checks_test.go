@@ -127,7 +127,8 @@ var _ = Describe("hl7v2-message-type", func() {
 		Entry("2.2", `MSH|^~\&|A|B|C|D|20240101||ORM^O01|C1|P|2.2`, nil),
 		Entry("a 2.1 type 2.7.1's table 0076 no longer lists", `MSH|^~\&|A|B|C|D|20240101||MCF^Q02|C1|P|2.1`, nil),
 		Entry("a 2.2 event 2.7.1's table 0003 no longer lists", `MSH|^~\&|A|B|C|D|20240101||ORU^R03|C1|P|2.2`, nil),
-		Entry("that type in 2.5, which does not define it", `MSH|^~\&|A|B|C|D|20240101||MCF^Q02|C1|P|2.5`, []string{"hl7v2.message-type@MSH[1].9[1].1", "hl7v2.message-structure@MSH[1].9"}),
+		Entry("that type in 2.5, whose table 0076 still lists it but which defines no structure for it", `MSH|^~\&|A|B|C|D|20240101||MCF^Q02|C1|P|2.5`, []string{"hl7v2.message-structure@MSH[1].9"}),
+		Entry("a type no version's table 0076 lists", `MSH|^~\&|A|B|C|D|20240101||QQQ^Q02|C1|P|2.5`, []string{"hl7v2.message-type@MSH[1].9[1].1", "hl7v2.message-structure@MSH[1].9"}),
 	)
 
 	It("warns, not fails, when MSH-9.3 is the event's name and table 0354 gives the structure, in every version", func() {
@@ -227,6 +228,38 @@ var _ = Describe("hl7v2-fields", func() {
 		Entry("CE in 2.7.1, where it was withdrawn", "2.7.1", "CE", []string{"hl7v2.table@OBX[1].2[1]"}),
 		Entry("a type 2.5.1 does not define", "2.5.1", "QQ", []string{"hl7v2.table@OBX[1].2[1]"}),
 	)
+
+	// Each version's own tables (2.3.1 to 2.8.2; 2.7.1's where carecert has
+	// none of the version's): a code no version lists is an error against a
+	// closed list, a code a later version added is accepted, one an earlier
+	// version withdrew is a warning, and a user-defined table is the site's.
+	DescribeTable("reads HL7 tables as the message's version lists them",
+		func(version, msh18, pid30, pid8 string, want []string, severities []model.Severity) {
+			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"tables"}})
+			r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01^ADT_A01|C1|P|`+version+`||||||`+msh18,
+				"EVN|A01", "PID|1||1^^^H^MR||DOE^JO||19800101|"+pid8+strings.Repeat("|", 22)+pid30, "PV1|1|I"))
+			fs := observe(c, r)
+			Expect(where(fs)).To(Equal(want))
+			for i, sev := range severities {
+				Expect(fs[i].Severity).To(Equal(sev), fs[i].Message)
+			}
+		},
+		Entry("2.8: codes of the version's own lists", "2.8", "UNICODE UTF-8", "Y", "F", nil, nil),
+		Entry("2.8: PID-30 (table 0136) NO is in no version", "2.8", "", "NO", "", []string{"hl7v2.table@PID[1].30[1]"}, []model.Severity{model.Error}),
+		Entry("2.5.1: MSH-18 a character set no version lists", "2.5.1", "UNICODE UTF-9", "", "", []string{"hl7v2.table@MSH[1].18[1]"}, []model.Severity{model.Error}),
+		Entry("2.4: MSH-18 UNICODE UTF-8, added in 2.5, as NHS v2.4 profiles send it", "2.4", "UNICODE UTF-8", "", "", nil, nil),
+		Entry("2.3: no list of its own, so 2.7.1's and a warning", "2.3", "", "NO", "", []string{"hl7v2.table@PID[1].30[1]"}, []model.Severity{model.Warning}),
+		Entry("2.8: PID-8 (table 0001, user-defined: IS up to 2.6) is the site's", "2.8", "", "", "Q", nil, nil),
+		Entry("2.5.1: PID-8 likewise", "2.5.1", "", "", "Q", nil, nil),
+	)
+
+	It("warns of a value type an earlier version listed and the message's version withdrew", func() {
+		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"tables"}})
+		fs := observe(c, record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01|C2|P|2.8`, "PID|1", "OBR|1", "OBX|1|CE|x^y^LN||v||||||F")))
+		Expect(where(fs)).To(Equal([]string{"hl7v2.table@OBX[1].2[1]"}))
+		Expect(fs[0].Severity).To(Equal(model.Warning))
+		Expect(fs[0].Message).To(ContainSubstring("a version before this one"))
+	})
 
 	It("checks components of composite types: CX, XPN, XAD, CE", func() {
 		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"components", "formats", "tables"}})

@@ -409,32 +409,47 @@ func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
 func extensibleTable(n int) bool { return n == 396 }
 
 func (w *walker) table(val string, fd *dict.Field, path vpath, hl7Table bool) {
-	// Table 0104 (version) is checked by hl7v2-message-type against the
-	// versions carecert has definitions for.
-	if fd.Table == 0 || fd.Table == 104 {
+	// Tables 0104 (version) and 0354 (message structure) are checked by
+	// hl7v2-message-type, against the versions and structures carecert has.
+	if fd.Table == 0 || fd.Table == 104 || fd.Table == 354 {
 		return
 	}
-	t := w.dict.Table(fd.Table)
-	if t == nil || len(t.Codes) == 0 {
+	t := w.dict.CodeTable(w.ver, fd.Table)
+	if t.Table == nil || len(t.Codes) == 0 {
 		return
 	}
 	v := w.m.Delims.Unescape(val)
 	if t.Has(v) {
 		return
 	}
-	if fd.Table == 125 && dict.TablesDiffer(w.ver.Version) && w.ver.Types[v] != nil {
-		// Table 0125 (value type) lists data types: a type the message's
-		// own version defines (CE, TS before 2.6) is a value type in that
-		// version although 2.7.1's table dropped it.
+	if fd.Table == 125 && t.Version != w.ver.Version && w.ver.Types[v] != nil {
+		// Table 0125 (value type) lists data types: where carecert has not
+		// the version's own table, a type the version defines (CE, TS
+		// before 2.6) is a value type in it.
 		return
 	}
 	sev, kind, note, aspect, capped := w.rules.tableIS, "user-defined table", "", "user-tables", false
-	if hl7Table && !extensibleTable(fd.Table) {
+	if hl7Table && !t.User && !extensibleTable(fd.Table) {
 		sev, kind, aspect = w.rules.tableID, "HL7 table", "tables"
-		// The embedded tables are HL7 2.7.1's: a message of another version
-		// may use codes added or withdrawn since, so for it a miss is a warning.
-		if dict.TablesDiffer(w.ver.Version) {
-			sev, note, capped = min(sev, model.Warning), "; the tables carecert has are HL7 "+dict.TablesVersion+"'s", true
+		// A miss is an error only against the version's own, closed list:
+		// against another version's (2.7.1's, where carecert has none of
+		// the version's own) or a list the standard leaves open, a code
+		// may be right, so it is a warning.
+		// A code a later version lists is accepted: tables grow, and
+		// national profiles of older versions adopt the new codes (NHS v2.4
+		// messages carry MSH-18 UNICODE UTF-8, which HL7 added in 2.5). A
+		// code only an earlier version lists (withdrawn since) is a warning.
+		other := w.dict.ListedElsewhere(fd.Table, v)
+		if other != "" && dict.CompareVersions(other, w.ver.Version) > 0 {
+			return
+		}
+		switch {
+		case t.Version != w.ver.Version:
+			sev, note, capped = min(sev, model.Warning), "; the table carecert has for HL7 "+w.ver.Version+" is "+t.Version+"'s", true
+		case !t.Exact:
+			sev, note, capped = min(sev, model.Warning), "; HL7 "+w.ver.Version+" leaves this table open", true
+		case other != "":
+			sev, note, capped = min(sev, model.Warning), "; HL7 "+other+" lists it, a version before this one", true
 		}
 	}
 	w.add(aspect, sev, "hl7v2.table", path.String(), fmt.Sprintf("%q is not in %s %04d (%s)%s", v, kind, fd.Table, t.Desc, note), v)

@@ -146,16 +146,23 @@ func newTypeCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 			add(sev, "hl7v2.version", "MSH[1].12", problem, m.Version())
 		}
 		typ, ev := m.Type(), m.Event()
+		// Tables 0076 and 0003 as the message's version lists them (2.7.1's
+		// where carecert has none of the version's own); a type or event the
+		// version defines a structure for is correct whatever the table says.
+		types, events := defs.Dict.Table(76), defs.Dict.Table(3)
+		if x, err := defs.Dict.Version(v); v != "" && err == nil {
+			types, events = defs.Dict.CodeTable(x, 76).Table, defs.Dict.CodeTable(x, 3).Table
+		}
 		switch {
 		case typ == "":
 			add(model.Error, "hl7v2.message-type", "MSH[1].9", "MSH-9 (message type) is empty", "")
 			return out
-		case defs.Dict.Table(76) != nil && !defs.Dict.Table(76).Has(typ) && !defs.definesType(v, typ):
+		case types != nil && !types.Has(typ) && !defs.definesType(v, typ):
 			add(model.Error, "hl7v2.message-type", "MSH[1].9[1].1", fmt.Sprintf("message type %q is not in HL7 table 0076", typ), typ)
 		}
 		if ev == "" && typ != "ACK" {
 			add(model.Error, "hl7v2.message-type", "MSH[1].9[1].2", "MSH-9.2 (trigger event) is empty", "")
-		} else if ev != "" && defs.Dict.Table(3) != nil && !defs.Dict.Table(3).Has(ev) && !defs.hasStructure(v, typ+"_"+ev) {
+		} else if ev != "" && events != nil && !events.Has(ev) && !defs.hasStructure(v, typ+"_"+ev) {
 			add(model.Error, "hl7v2.message-type", "MSH[1].9[1].2", fmt.Sprintf("trigger event %q is not in HL7 table 0003", ev), ev)
 		}
 		if v == "" {

@@ -388,3 +388,118 @@ func readApyLicence(pkg string) (string, error) {
 	return "hl7apy (github.com/crs4/hl7apy), read from a checkout's Python data modules, never run; licence MIT (LICENSE).\n\n```\n" +
 		strings.TrimSpace(string(lic)) + "\n```\n", nil
 }
+
+// apyTables reads the code tables of every version hl7apy has (2.2 and
+// later), cleaned: hl7apy's lists carry a few entries that are not codes (a
+// non-breaking space, a sentence cut off), which are dropped. A list with
+// an ellipsis ("…", "...") stands for an outside list (IANA's MIME subtypes
+// in 0291): such a table is open from the first version that marks it so.
+func apyTables(root string, versions []string) (codes map[string]map[int][]string, open map[string][]int, err error) {
+	codes, open = map[string]map[int][]string{}, map[string][]int{}
+	openFrom := map[int]string{}
+	for _, v := range versions {
+		if _, err := os.Stat(apyDir(root, v)); err != nil {
+			continue
+		}
+		mods, err := readApyModules(apyDir(root, v), "TABLES")
+		if err != nil {
+			return nil, nil, fmt.Errorf("hl7apy: %w", err)
+		}
+		codes[v] = map[int][]string{}
+		for _, name := range mods["TABLES"].keys {
+			n, err := strconv.Atoi(strings.TrimPrefix(name, "HL7"))
+			if err != nil {
+				continue // hl7apy also lists a few non-numbered tables
+			}
+			t, ok := mods["TABLES"].values[name].([]any)
+			if !ok || len(t) != 2 {
+				return nil, nil, fmt.Errorf("hl7apy %s table %s: want (description, codes)", v, name)
+			}
+			list, _ := t[1].([]any)
+			for _, c := range list {
+				s, _ := c.(string)
+				switch {
+				case strings.Contains(s, "…") || strings.Contains(s, "..."):
+					if _, ok := openFrom[n]; !ok {
+						openFrom[n] = v
+					}
+				case strings.Contains(s, ",") && !strings.Contains(s, " "):
+					// "L,M,N": three codes the standard lists in one row.
+					for _, part := range strings.Split(s, ",") {
+						if isCode(part) {
+							codes[v][n] = append(codes[v][n], part)
+						}
+					}
+				case isCode(s):
+					codes[v][n] = append(codes[v][n], s)
+				}
+			}
+			if len(codes[v][n]) == 0 {
+				delete(codes[v], n)
+			}
+		}
+	}
+	for _, v := range versions {
+		for _, n := range sortedInts(openFrom) {
+			if dict.CompareVersions(v, openFrom[n]) >= 0 {
+				open[v] = append(open[v], n)
+			}
+		}
+	}
+	return codes, open, nil
+}
+
+// isCode tells a code ("F", "UNICODE UTF-8", "8859/1") from the other
+// entries of hl7apy's lists: a lone non-breaking space, or the start of a
+// sentence ("An Identifier for a provi") where a code with spaces has no
+// lower-case letter.
+func isCode(s string) bool {
+	if s == "" || s != strings.TrimSpace(s) {
+		return false
+	}
+	lower := false
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+		lower = lower || (s[i] >= 'a' && s[i] <= 'z')
+	}
+	return !(lower && strings.Contains(s, " "))
+}
+
+func sortedInts[T any](m map[int]T) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// userTables lists the tables an IS field or component binds in x: the
+// standard's user-defined tables of that version.
+func userTables(x *dict.Version) []int {
+	set := map[int]bool{}
+	add := func(fs []dict.Field) {
+		for _, f := range fs {
+			if f.Type == "IS" && f.Table > 0 {
+				set[f.Table] = true
+			}
+		}
+	}
+	for _, s := range x.Segments {
+		add(s.Fields)
+	}
+	for _, t := range x.Types {
+		add(t.Components)
+	}
+	return sortedInts(set)
+}
+
+func unionInts(a, b []int) []int {
+	set := map[int]bool{}
+	for _, x := range append(append([]int(nil), a...), b...) {
+		set[x] = true
+	}
+	return sortedInts(set)
+}

@@ -225,6 +225,29 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 		return fmt.Errorf("dump: %w", err)
 	}
 	var disagreements []string
+	tableCodes, openTables, err := apyTables(apyRoot, wanted)
+	if err != nil {
+		return err
+	}
+	var lastUser []int
+	// fill gives a version its own tables, and the tables it leaves to
+	// sites. From 2.7 CWE replaced IS in nearly every field without making
+	// a site's table HL7's, so those versions keep 2.6's and add their own.
+	fill := func(x *dict.Version) {
+		if codes := tableCodes[x.Version]; len(codes) > 0 {
+			x.Tables = map[string][]string{}
+			for n, c := range codes {
+				x.Tables[fmt.Sprintf("%04d", n)] = c
+			}
+			x.OpenTables = openTables[x.Version]
+		}
+		u := userTables(x)
+		if dict.CompareVersions(x.Version, "2.7") >= 0 {
+			u = unionInts(lastUser, u)
+		}
+		lastUser = u
+		x.UserTables = u
+	}
 	for _, v := range wanted {
 		base := v
 		if hl7apyVersions[v] {
@@ -264,6 +287,7 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 			for _, l := range mergeApy(primary, apy, older) {
 				log.Printf("from hl7apy: %s", l)
 			}
+			fill(primary)
 			if err := writeGzipJSON(filepath.Join(out, "data", v+".json.gz"), primary); err != nil {
 				return err
 			}
@@ -275,6 +299,7 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 		for name, m := range od.Messages {
 			primary.Structures[name] = &dict.Structure{Desc: m.Desc, Elements: oldElems(m.Segments.Segments)}
 		}
+		fill(primary)
 		if err := writeGzipJSON(filepath.Join(out, "data", v+".json.gz"), primary); err != nil {
 			return err
 		}
@@ -300,6 +325,28 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 			return fmt.Errorf("table %q: %w", k, err)
 		}
 		tables[fmt.Sprintf("%04d", n)] = &dict.Table{Desc: t.Desc, Codes: t.Values}
+	}
+	// Codes other versions list that 2.7.1's tables lack, with the first
+	// version that lists each: a code of another version is told apart
+	// from one no version has.
+	for _, v := range wanted {
+		for _, n := range sortedInts(tableCodes[v]) {
+			t := tables[fmt.Sprintf("%04d", n)]
+			if t == nil {
+				continue
+			}
+			for _, c := range tableCodes[v][n] {
+				if _, ok := t.Codes[c]; ok {
+					continue
+				}
+				if t.Elsewhere == nil {
+					t.Elsewhere = map[string]string{}
+				}
+				if _, ok := t.Elsewhere[c]; !ok {
+					t.Elsewhere[c] = v
+				}
+			}
+		}
 	}
 	if err := writeGzipJSON(filepath.Join(out, "data", "tables.json.gz"), tables); err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // pyRef is a name looked up in another table of the source, such as
@@ -133,8 +134,11 @@ func (p *pyLit) str() (string, error) {
 		case c == q:
 			return string(out), nil
 		case c == '\\' && p.pos < len(p.src):
-			out = append(out, p.src[p.pos])
-			p.pos++
+			r, err := p.escape()
+			if err != nil {
+				return "", err
+			}
+			out = utf8.AppendRune(out, r)
 		case c == '\n':
 			return "", p.errorf("newline in a string")
 		default:
@@ -142,6 +146,38 @@ func (p *pyLit) str() (string, error) {
 		}
 	}
 	return "", p.errorf("unterminated string")
+}
+
+// escape reads what follows a backslash in a string: \uXXXX and \xXX as
+// the characters they name (hl7apy writes "…" as \u2026), a few letters as
+// control characters, anything else as itself.
+func (p *pyLit) escape() (rune, error) {
+	c := p.src[p.pos]
+	p.pos++
+	hex := 0
+	switch c {
+	case 'u':
+		hex = 4
+	case 'x':
+		hex = 2
+	case 'n':
+		return '\n', nil
+	case 't':
+		return '\t', nil
+	case 'r':
+		return '\r', nil
+	default:
+		return rune(c), nil
+	}
+	if p.pos+hex > len(p.src) {
+		return 0, p.errorf("short \\%c escape", c)
+	}
+	n, err := strconv.ParseUint(string(p.src[p.pos:p.pos+hex]), 16, 32)
+	if err != nil {
+		return 0, p.errorf("bad \\%c escape: %v", c, err)
+	}
+	p.pos += hex
+	return rune(n), nil
 }
 
 func (p *pyLit) sequence(end byte) ([]any, error) {
