@@ -102,6 +102,15 @@ type SMARTBackend struct {
 	expires time.Time
 }
 
+// WithScope is a client of the same registration asking for another scope,
+// with tokens of its own: for the test that a server refuses a token whose
+// scope does not cover a request.
+func (s *SMARTBackend) WithScope(scope string) *SMARTBackend {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return &SMARTBackend{ClientID: s.ClientID, Key: s.Key, Alg: s.Alg, KeyID: s.KeyID, Scope: scope, TokenURL: s.TokenURL, BaseURL: s.BaseURL, Now: s.Now}
+}
+
 // LoadPrivateKey reads a PEM private key (PKCS#1, PKCS#8 or SEC 1).
 func LoadPrivateKey(path string) (crypto.Signer, error) {
 	data, err := os.ReadFile(path)

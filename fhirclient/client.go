@@ -460,6 +460,20 @@ func (c *Client) Secrets() []string {
 	return secrets
 }
 
+// Credential returns the Authorization header auth would send, fetching a
+// token through this client's connection when it needs one: for requests
+// made on purpose with other credentials than the client's own.
+func (c *Client) Credential(ctx context.Context, auth Auth) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	if err := auth.Authorize(ctx, c.http, req); err != nil {
+		return "", err
+	}
+	return req.Header.Get("Authorization"), nil
+}
+
 // scrub removes every secret the client knows from s.
 func (c *Client) scrub(s string) string {
 	var set secret.Set

@@ -76,10 +76,13 @@ const (
 	// assertion): the server must refuse it.
 	AuthRefused = "auth"
 
-	BulkKickoff  = "bulk-kickoff"
-	BulkStatus   = "bulk-status"
-	BulkManifest = "bulk-manifest"
-	BulkDownload = "bulk-download"
+	BulkKickoff = "bulk-kickoff"
+	// BulkBadKickoff is a kick-off with parameters the IG does not allow,
+	// which must be refused with 400 and an OperationOutcome.
+	BulkBadKickoff = "bulk-bad-kickoff"
+	BulkStatus     = "bulk-status"
+	BulkManifest   = "bulk-manifest"
+	BulkDownload   = "bulk-download"
 	// BulkFileAuth is an output file asked for without the access token
 	// the manifest says it needs: the server must refuse it.
 	BulkFileAuth = "bulk-file-auth"

@@ -175,6 +175,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		deleted = true
 		b.delete(ctx, c, statusURL, sendEx)
 		b.outputFormats(ctx, c, path, q, sendEx)
+		b.badKickoffs(ctx, c, path, q, sendEx)
 		return emitErr
 	}
 
@@ -303,22 +304,49 @@ func (b *Bulk) outputFormats(ctx context.Context, c *fhirclient.Client, path str
 			fq[k] = v
 		}
 		fq.Set("_outputFormat", format)
-		ex := c.Do(ctx, fhirclient.Request{
-			Interaction: fhirclient.BulkKickoff, Label: path + " with _outputFormat=" + format, Path: path, Query: fq,
-			Header: http.Header{"Prefer": {"respond-async"}, "Accept": {"application/fhir+json"}},
-		})
-		if ex.ErrCode == fhirclient.ErrCancelled {
+		if !b.kickoffOnce(ctx, c, fhirclient.BulkKickoff, path+" with _outputFormat="+format, path, fq, sendEx) {
 			return
 		}
-		ex.Since = b.since
-		statusURL := ex.RawHeader("content-location")
-		sendEx(ex)
-		if ex.Status == http.StatusAccepted && statusURL != "" {
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			c.Do(cctx, fhirclient.Request{Interaction: fhirclient.BulkDelete, Label: "cancel the export", Method: http.MethodDelete, URL: statusURL})
-			cancel()
+	}
+}
+
+// badKickoffs kicks off with parameters the IG does not allow, a _since
+// that is no instant and an _outputFormat no server defines: each must be
+// refused with 400 and an OperationOutcome (an export started anyway is
+// cancelled at once).
+func (b *Bulk) badKickoffs(ctx context.Context, c *fhirclient.Client, path string, q url.Values, sendEx func(*fhirclient.Exchange) *model.Record) {
+	for _, bad := range [][2]string{{"_since", "not-an-instant"}, {"_outputFormat", "application/x-carecert-unknown"}} {
+		bq := url.Values{}
+		for k, v := range q {
+			bq[k] = v
+		}
+		bq.Set(bad[0], bad[1])
+		if !b.kickoffOnce(ctx, c, fhirclient.BulkBadKickoff, path+" with "+bad[0]+"="+bad[1], path, bq, sendEx) {
+			return
 		}
 	}
+}
+
+// kickoffOnce sends one extra kick-off, records it and cancels the export
+// it started, without recording the cancel (BULK-08 judges the delete of
+// the export itself). It returns false when the run was cancelled.
+func (b *Bulk) kickoffOnce(ctx context.Context, c *fhirclient.Client, interaction, label, path string, q url.Values, sendEx func(*fhirclient.Exchange) *model.Record) bool {
+	ex := c.Do(ctx, fhirclient.Request{
+		Interaction: interaction, Label: label, Path: path, Query: q,
+		Header: http.Header{"Prefer": {"respond-async"}, "Accept": {"application/fhir+json"}},
+	})
+	if ex.ErrCode == fhirclient.ErrCancelled {
+		return false
+	}
+	ex.Since = b.since
+	statusURL := ex.RawHeader("content-location")
+	sendEx(ex)
+	if ex.Status == http.StatusAccepted && statusURL != "" {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		c.Do(cctx, fhirclient.Request{Interaction: fhirclient.BulkDelete, Label: "cancel the export", Method: http.MethodDelete, URL: statusURL})
+		cancel()
+	}
+	return true
 }
 
 // fileAuth asks for an output file without the access token when the

@@ -156,19 +156,46 @@ var _ = Describe("SMART Backend Services", func() {
 
 	It("validates the SMART configuration and, when asked, checks that bad credentials are refused", func() {
 		sim, url := simulator(fhirserver.Options{SMART: &fhirserver.SMARTClient{ClientID: "carecert-test", PublicKey: &rsaKey.PublicKey}})
-		rep := run([]map[string]any{apiTarget(url, map[string]any{"auth": smartAuth(writeKey(rsaKey), "RS384", nil),
+		expired := sim.IssueExpired()
+		GinkgoT().Setenv("CARECERT_TEST_EXPIRED", expired)
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"auth": smartAuth(writeKey(rsaKey), "RS384", map[string]any{"expired_token_env": "CARECERT_TEST_EXPIRED"}),
 			"interactions": []any{"capabilities", "search", "read", "smart-config", "auth"}})}, "fhir-rest-api")
 		Expect(failing(rep)).To(BeEmpty())
 		Expect(result(rep, "api", "API-14").Outcome).To(Equal(model.Pass))
 		refused := result(rep, "api", "API-15")
 		Expect(refused.Outcome).To(Equal(model.Pass))
-		// No token, a token never issued, an assertion signed by an unknown
-		// key and an expired one.
-		Expect(refused.Evaluated).To(Equal(int64(4)))
-		Expect(sim.IssuedTokens()).To(HaveLen(1), "the bad assertions got no token")
+		// No token, a token never issued, the plan's expired token, a token
+		// of scope system/Organization.read searching Patient, an assertion
+		// signed by an unknown key and an expired assertion.
+		Expect(refused.Evaluated).To(Equal(int64(6)))
+		tokens := sim.IssuedTokens()
+		Expect(tokens).To(HaveLen(3), "the expired one, the client's and the narrow one; the bad assertions got none")
+		js := reportJSON(rep)
+		for _, t := range tokens {
+			Expect(js).NotTo(ContainSubstring(t), "no token is quoted, the narrow and expired ones included")
+		}
 
 		_, err := runErr([]map[string]any{apiTarget(url, map[string]any{"interactions": []any{"search", "auth"}})}, "fhir-rest-api")
 		Expect(err).To(MatchError(ContainSubstring("it needs the target's auth")))
+	})
+
+	It("names the request a server should have refused: an expired token, a token of another scope", func() {
+		for _, c := range []struct{ defect, record string }{
+			{"expired-accepted", "GET Patient?_count=1 with an expired token (auth.expired_token)"},
+			{"scope-ignored", "GET Patient?_count=1 with a token of scope system/Organization.read only"},
+		} {
+			d, err := fhirserver.ParseDefects(c.defect)
+			Expect(err).NotTo(HaveOccurred())
+			sim, url := simulator(fhirserver.Options{Defects: d, SMART: &fhirserver.SMARTClient{ClientID: "carecert-test", PublicKey: &rsaKey.PublicKey}})
+			GinkgoT().Setenv("CARECERT_TEST_EXPIRED", sim.IssueExpired())
+			rep := run([]map[string]any{apiTarget(url, map[string]any{"auth": smartAuth(writeKey(rsaKey), "RS384", map[string]any{"expired_token_env": "CARECERT_TEST_EXPIRED"}),
+				"interactions": []any{"capabilities", "search", "read", "auth"}})}, "fhir-rest-api")
+			r := result(rep, "api", "API-15")
+			Expect(r.Outcome).To(Equal(model.Fail), c.defect)
+			Expect(r.Findings).To(HaveLen(1), c.defect)
+			Expect(r.Findings[0].Record).To(Equal(c.record))
+			Expect(r.Findings[0].Message).To(ContainSubstring("returned HTTP 200"))
+		}
 	})
 
 	It("signs with ES384 at a token_url given in the plan", func() {

@@ -129,12 +129,18 @@ var _ = Describe("fhir-bulk target with since (_since)", func() {
 		}, "fhir-bulk-data", "fhir-r4-structure")
 		Expect(failing(rep)).To(BeEmpty())
 
-		// Each export, then the same kick-off once per _outputFormat alias.
+		// Each export, then the same kick-off once per _outputFormat alias,
+		// then two with bad parameters (BULK-10).
 		var queries []string
 		aliases := map[string][]string{}
+		bad := 0
 		for _, q := range kickoffs() {
 			v, err := url.ParseQuery(q)
 			Expect(err).NotTo(HaveOccurred())
+			if v.Get("_since") == "not-an-instant" || v.Get("_outputFormat") == "application/x-carecert-unknown" {
+				bad++
+				continue
+			}
 			if f := v.Get("_outputFormat"); f != "" {
 				v.Del("_outputFormat")
 				aliases[v.Encode()] = append(aliases[v.Encode()], f)
@@ -143,6 +149,7 @@ var _ = Describe("fhir-bulk target with since (_since)", func() {
 			queries = append(queries, q)
 		}
 		Expect(queries).To(HaveLen(2))
+		Expect(bad).To(Equal(4))
 		sort.Strings(queries)
 		for _, q := range queries {
 			Expect(aliases[q]).To(ConsistOf("application/fhir+ndjson", "application/ndjson", "ndjson"), q)
@@ -215,7 +222,9 @@ var _ = Describe("fhir-bulk target with since (_since)", func() {
 		base = hostile(func(w http.ResponseWriter, r *http.Request) {
 			switch r.URL.Path {
 			case "/$export":
-				Expect(r.URL.Query().Get("_since")).To(Equal(since))
+				if v := r.URL.Query().Get("_since"); v != "not-an-instant" {
+					Expect(v).To(Equal(since))
+				}
 				w.Header().Set("Content-Location", base+"/status")
 				w.WriteHeader(http.StatusAccepted)
 			case "/status":

@@ -58,3 +58,26 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		}
 	})
 })
+
+var _ = Describe("fhir-bulk target's kick-offs with bad parameters", func() {
+	It("fails BULK-10, naming the kick-off, on a server that starts exports it cannot honour, and cancels them", func() {
+		sim, url := simulator(withDefects("bulk-lenient-kickoff"))
+		rep := run([]map[string]any{bulkTarget(url, nil)}, "fhir-bulk-data")
+		r := result(rep, "bulk", "BULK-10")
+		Expect(r.Outcome).To(Equal(model.Fail))
+		var records []string
+		for _, f := range r.Findings {
+			Expect(f.Message).To(ContainSubstring("was accepted (202)"))
+			records = append(records, f.Record)
+		}
+		Expect(records).To(ConsistOf("GET $export with _since=not-an-instant", "GET $export with _outputFormat=application/x-carecert-unknown"))
+		_, left := sim.Exports()
+		Expect(left).To(BeZero())
+
+		_, url = simulator(fhirserver.Options{})
+		rep = run([]map[string]any{bulkTarget(url, nil)}, "fhir-bulk-data")
+		r = result(rep, "bulk", "BULK-10")
+		Expect(r.Outcome).To(Equal(model.Pass), r.Message)
+		Expect(r.Evaluated).To(Equal(int64(2)))
+	})
+})

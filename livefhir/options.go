@@ -147,28 +147,19 @@ func authFrom(o check.Params, spec target.Spec) (fhirclient.Auth, error) {
 	case "none":
 		return nil, m.Reject("type")
 	case "bearer":
-		if err := m.Reject("type", "token_env", "token_file"); err != nil {
+		if err := m.Reject("type", "token_env", "token_file", "expired_token_env", "expired_token_file"); err != nil {
 			return nil, fmt.Errorf("auth: %w", err)
 		}
-		env, _ := m.String("token_env", "")
-		file, _ := m.String("token_file", "")
-		var tok string
-		switch {
-		case env != "" && file != "":
-			return nil, fmt.Errorf("auth: give token_env or token_file, not both")
-		case env != "":
-			tok, err = fhirclient.TokenFromEnv(env)
-		case file != "":
-			tok, err = fhirclient.TokenFromFile(resolve(spec.BaseDir, file))
-		default:
-			return nil, fmt.Errorf("auth: a bearer token needs token_env (an environment variable's name) or token_file")
+		tok, err := secretFrom(m, spec, "token")
+		if err == nil && tok == "" {
+			err = fmt.Errorf("a bearer token needs token_env (an environment variable's name) or token_file")
 		}
 		if err != nil {
 			return nil, fmt.Errorf("auth: %w", err)
 		}
 		return fhirclient.Bearer{Token: tok}, nil
 	case "smart-backend":
-		if err := m.Reject("type", "client_id", "key_file", "alg", "kid", "scope", "token_url"); err != nil {
+		if err := m.Reject("type", "client_id", "key_file", "alg", "kid", "scope", "token_url", "expired_token_env", "expired_token_file"); err != nil {
 			return nil, fmt.Errorf("auth: %w", err)
 		}
 		s := &fhirclient.SMARTBackend{BaseURL: spec.URL}
@@ -195,6 +186,37 @@ func authFrom(o check.Params, spec target.Spec) (fhirclient.Auth, error) {
 		return nil, fmt.Errorf("auth: type is required (none, bearer or smart-backend)")
 	}
 	return nil, fmt.Errorf("auth: unknown type %q (want none, bearer or smart-backend)", typ)
+}
+
+// secretFrom reads the secret an auth option names as NAME_env or
+// NAME_file, or "" when it names none.
+func secretFrom(m check.Params, spec target.Spec, name string) (string, error) {
+	env, _ := m.String(name+"_env", "")
+	file, _ := m.String(name+"_file", "")
+	switch {
+	case env != "" && file != "":
+		return "", fmt.Errorf("give %s_env or %s_file, not both", name, name)
+	case env != "":
+		return fhirclient.TokenFromEnv(env)
+	case file != "":
+		return fhirclient.TokenFromFile(resolve(spec.BaseDir, file))
+	}
+	return "", nil
+}
+
+// expiredToken reads the auth option's expired_token_env or
+// expired_token_file: a token the server issued that has expired, which it
+// must refuse.
+func expiredToken(spec target.Spec) (string, error) {
+	m, err := spec.Options.Map("auth")
+	if err != nil || m == nil {
+		return "", err
+	}
+	tok, err := secretFrom(m, spec, "expired_token")
+	if err != nil {
+		return "", fmt.Errorf("auth: %w", err)
+	}
+	return tok, nil
 }
 
 // warnInsecure emits a warning record when the target's TLS verification is

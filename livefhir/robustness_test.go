@@ -288,8 +288,9 @@ var _ = Describe("fhir-bulk target against a failing file server", func() {
 		Expect(d.Findings[0].Message).To(MatchRegexp(`output file .*/file.ndjson \(Patient\) stopped after 3 record\(s\): .*`))
 		// Kick-off, manifest, the download and the three Patients it held,
 		// the file-without-token test not made (no token needed), the
-		// export's delete and the three _outputFormat alias kick-offs.
-		Expect(rep.Targets[0].Records).To(Equal(int64(3 + 3 + 2 + 3)))
+		// export's delete, the three _outputFormat alias kick-offs and the
+		// two with bad parameters.
+		Expect(rep.Targets[0].Records).To(Equal(int64(3 + 3 + 2 + 3 + 2)))
 		Expect(result(rep, "bulk", "BULK-05").Outcome).To(Equal(model.Fail), "the transport failure is reported too")
 	})
 })

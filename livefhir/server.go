@@ -60,6 +60,12 @@ type Server struct {
 	count        int
 	maxPages     int
 	interactions map[string]bool
+	// expired is a token the server issued that has expired (the plan's
+	// auth.expired_token_env or _file), for the refusal tests.
+	expired string
+	// narrowed are the clients of narrower scope the refusal tests used,
+	// whose tokens the report must never quote.
+	narrowed []*fhirclient.SMARTBackend
 }
 
 // OpenServer builds a fhir-server target from its spec. It never contacts the
@@ -73,6 +79,9 @@ func openServer(spec target.Spec) (*Server, error) {
 		return nil, err
 	}
 	t := &Server{cfg: cfg, latency: lat, interactions: map[string]bool{}}
+	if t.expired, err = expiredToken(spec); err != nil {
+		return nil, err
+	}
 	if t.types, err = o.Strings("resources"); err != nil {
 		return nil, err
 	}
@@ -511,10 +520,15 @@ func (p *probe) refused(ctx context.Context, typ string) {
 	p.do(ctx, fhirclient.Request{Interaction: fhirclient.AuthRefused, Label: typ + "?_count=1 without a token", Path: typ, Query: q, NoAuth: true}, nil)
 	p.do(ctx, fhirclient.Request{Interaction: fhirclient.AuthRefused, Label: typ + "?_count=1 with a token the server never issued", Path: typ, Query: q, NoAuth: true,
 		Header: http.Header{"Authorization": {"Bearer carecert-never-issued-0000"}}}, nil)
+	if p.t.expired != "" {
+		p.do(ctx, fhirclient.Request{Interaction: fhirclient.AuthRefused, Label: typ + "?_count=1 with an expired token (auth.expired_token)", Path: typ, Query: q, NoAuth: true,
+			Header: http.Header{"Authorization": {"Bearer " + p.t.expired}}}, nil)
+	}
 	smart, ok := p.t.cfg.Auth.(*fhirclient.SMARTBackend)
 	if !ok || p.stop {
 		return
 	}
+	p.narrowScope(ctx, smart, typ, q)
 	tokenURL, err := smart.Endpoint(ctx, p.c)
 	if err != nil {
 		return // every authorised request already reports it
@@ -540,6 +554,27 @@ func (p *probe) refused(ctx context.Context, typ string) {
 			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}},
 			func(ex *fhirclient.Exchange) { ex.Type = "token" })
 	}
+}
+
+// narrowScope asks for a token whose scope covers one other type only and
+// searches typ with it: the server must refuse (403, or 401). A server that
+// will not issue such a token leaves the case unjudged, with the reason.
+func (p *probe) narrowScope(ctx context.Context, smart *fhirclient.SMARTBackend, typ string, q url.Values) {
+	other := "Organization"
+	if typ == other {
+		other = "Patient"
+	}
+	scope := "system/" + other + ".read"
+	narrow := smart.WithScope(scope)
+	p.t.narrowed = append(p.t.narrowed, narrow)
+	label := typ + "?_count=1 with a token of scope " + scope + " only"
+	cred, err := p.c.Credential(ctx, narrow)
+	if err != nil {
+		p.notSent(fhirclient.AuthRefused, label, typ, "the server would not issue a token of scope "+scope+" to test that it enforces scopes: "+err.Error())
+		return
+	}
+	p.do(ctx, fhirclient.Request{Interaction: fhirclient.AuthRefused, Label: label, Path: typ, Query: q, NoAuth: true,
+		Header: http.Header{"Authorization": {cred}}}, nil)
 }
 
 // strangerKey makes a key of the same kind as the client's that no server
@@ -686,5 +721,12 @@ func (t *Server) Secrets() []string {
 	if t.client == nil {
 		return nil
 	}
-	return t.client.Secrets()
+	out := t.client.Secrets()
+	if t.expired != "" {
+		out = append(out, t.expired)
+	}
+	for _, n := range t.narrowed {
+		out = append(out, n.Secrets()...)
+	}
+	return out
 }

@@ -85,7 +85,7 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 				opts.Token = token
 				GinkgoT().Setenv("CARECERT_TEST_TOKEN", token)
 				extra["auth"] = map[string]any{"type": "bearer", "token_env": "CARECERT_TEST_TOKEN"}
-			case "open-access", "smart-config-incomplete":
+			case "open-access", "smart-config-incomplete", "expired-accepted", "scope-ignored":
 				// SMART Backend Services, with the negative auth tests.
 				opts.SMART = &fhirserver.SMARTClient{ClientID: "carecert-test", PublicKey: catalogueKey.Public()}
 				extra["auth"] = map[string]any{"type": "smart-backend", "client_id": "carecert-test", "key_file": writeKey(catalogueKey),
@@ -94,6 +94,11 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 				apiExtra["interactions"] = []any{"capabilities", "read", "vread", "search", "history", "not-found", "bad-request", "format", "smart-config", "auth"}
 			}
 			sim, url := simulator(opts)
+			if opts.SMART != nil {
+				// A token the server issued that has since expired.
+				GinkgoT().Setenv("CARECERT_TEST_EXPIRED", sim.IssueExpired())
+				extra["auth"].(map[string]any)["expired_token_env"] = "CARECERT_TEST_EXPIRED"
+			}
 			suites := []string{"fhir-rest-api", "fhir-bulk-data"}
 			for _, want := range d.Detects {
 				if strings.HasPrefix(want, "fhir-r4-structure/") {
@@ -118,8 +123,11 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 				// The export, then one kick-off per _outputFormat alias;
 				// a server refusing the aliases starts only the first.
 				wantStarted := 4
-				if d.Kind == "bulk-format-aliases" {
+				switch d.Kind {
+				case "bulk-format-aliases":
 					wantStarted = 2
+				case "bulk-lenient-kickoff":
+					wantStarted = 6 // the two bad kick-offs too, each cancelled
 				}
 				Expect(started).To(Equal(wantStarted))
 				Expect(left).To(BeZero(), "carecert deletes every export it starts")

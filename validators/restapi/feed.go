@@ -416,6 +416,18 @@ func bulkKickoff(ex *fhirclient.Exchange) []model.Finding {
 	return nil
 }
 
+// bulkBadKickoff judges a kick-off with a parameter the IG does not allow.
+func bulkBadKickoff(ex *fhirclient.Exchange) []model.Finding {
+	what := "the $export kick-off " + ex.Label
+	if f := answered(ex, what); f != nil {
+		return f
+	}
+	if ex.Status == http.StatusAccepted {
+		return fail(ex, "bulk.bad-kickoff-accepted", "%s was accepted (202): a parameter the server cannot honour must be refused with 400", what)
+	}
+	return outcomeWith(ex, "bulk.bad-kickoff", what, http.StatusBadRequest)
+}
+
 func bulkStatus(ex *fhirclient.Exchange) []model.Finding {
 	if ex.ErrCode == fhirclient.ErrExportTimeout {
 		return fail(ex, "bulk.timeout", "%s", ex.Err)

@@ -45,6 +45,7 @@ func Register(reg *check.Registry) {
 	reg.Register("fhir-api-operations", "declared operations carecert knows answer as defined (Patient $everything holds the patient's record); others are listed as not exercised", perExchange(everything, fhirclient.Operation))
 	reg.Register("fhir-api-latency", "median and 95th-percentile response times within thresholds (p50, p95)", newLatency)
 	reg.Register("fhir-bulk-kickoff", "a Bulk $export kick-off gives 202 Accepted with a Content-Location", perExchange(bulkKickoff, fhirclient.BulkKickoff))
+	reg.Register("fhir-bulk-bad-kickoff", "a Bulk $export kick-off with a _since that is no instant or an unknown _outputFormat gives 400 with an OperationOutcome", perExchange(bulkBadKickoff, fhirclient.BulkBadKickoff))
 	reg.Register("fhir-bulk-status", "Bulk export status polls give 202 until the manifest, and the export finishes in time", perExchange(bulkStatus, fhirclient.BulkStatus))
 	reg.Register("fhir-bulk-manifest", "the Bulk export manifest is complete and well formed", perExchange(bulkManifest, fhirclient.BulkManifest))
 	reg.Register("fhir-bulk-download", "every Bulk output file downloads whole and holds the count the manifest gives", perExchange(bulkDownload, fhirclient.BulkDownload))
