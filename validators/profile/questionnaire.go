@@ -319,8 +319,10 @@ func (r *responseCheck) item(im map[string]any, qi *qItem, path string, scope []
 	}
 }
 
-// answer checks the type of one answer and, for a choice item whose options
-// are listed, that it is one of them.
+// answer checks the type of one answer and, for an item whose options are
+// listed (a choice, or a string, integer, date, time or reference question
+// limited to answerOption values), that it is one of them; an open choice
+// also takes free text.
 func (r *responseCheck) answer(am map[string]any, qi *qItem, n int, path string) {
 	v, ok := typedValue(am, "value")
 	if !ok || !qi.known {
@@ -336,8 +338,8 @@ func (r *responseCheck) answer(am map[string]any, qi *qItem, n int, path string)
 		return
 	}
 	r.limits(v, qi, n, path)
-	if qi.typ != "choice" || !qi.inlineOptions || v.v == nil {
-		return // open-choice takes other values too; a value set needs terminology
+	if !qi.inlineOptions || v.v == nil || (qi.typ == "open-choice" && v.typ == "String") {
+		return // free text of an open choice; a value set needs terminology
 	}
 	for _, o := range qi.options {
 		if sameValue(o, v) != no {

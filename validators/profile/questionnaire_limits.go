@@ -3,11 +3,13 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology/ucum"
 )
 
 // The extensions (R4 core and SDC) by which a Questionnaire limits the
@@ -27,6 +29,7 @@ const (
 	extMinQuantity = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-minQuantity"
 	extMaxQuantity = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-maxQuantity"
 	extEntryFormat = "http://hl7.org/fhir/StructureDefinition/entryFormat"
+	extUnitVS      = "http://hl7.org/fhir/StructureDefinition/questionnaire-unitValueSet"
 	noLimit        = -1
 )
 
@@ -43,6 +46,7 @@ type qLimits struct {
 	mimeTypes              []string
 	maxSize                int64
 	units                  []qValue // Codings
+	unitValueSet           string
 	exclusive              []qValue // options that must be the only answer
 }
 
@@ -102,6 +106,10 @@ func compileLimits(m map[string]any) *qLimits {
 			}
 		case extUnitOption:
 			l.units, limited = append(l.units, v), true
+		case extUnitVS:
+			if vs, ok := v.v.(string); ok {
+				l.unitValueSet, limited = vs, true
+			}
 		}
 	}
 	for _, o := range objects(m["answerOption"]) {
@@ -201,6 +209,9 @@ func (r *responseCheck) limits(v qValue, qi *qItem, n int, path string) {
 		q, _ := v.v.(map[string]any)
 		r.quantityLimit(q, l.minQty, true, fail)
 		r.quantityLimit(q, l.maxQty, false, fail)
+		if l.unitValueSet != "" {
+			r.unitInValueSet(q, l.unitValueSet, fail)
+		}
 		if len(l.units) > 0 && (q["system"] != nil || q["code"] != nil) {
 			unit := qValue{typ: "Coding", v: map[string]any{"system": q["system"], "code": q["code"]}}
 			found := false
@@ -246,22 +257,88 @@ func (r *responseCheck) limits(v qValue, qi *qItem, n int, path string) {
 	}
 }
 
-// quantityLimit compares a Quantity answer with an SDC min or max quantity
-// of the same unit (system and code); other units are not compared.
+// quantityLimit compares a Quantity answer with an SDC min or max quantity.
+// They compare when both give the same unit (system and code), or UCUM units
+// of the same kind, converted; otherwise the limit cannot be applied, which
+// the reference validator reports as an error of the answer: an answer whose
+// unit is only text, or is of another kind, cannot be shown to respect it.
 func (r *responseCheck) quantityLimit(q, limit map[string]any, isMin bool, fail func(string, ...any)) {
-	if q == nil || limit == nil || q["system"] != limit["system"] || q["code"] != limit["code"] || q["code"] == nil {
+	if q == nil || limit == nil || q["value"] == nil || limit["value"] == nil {
 		return
 	}
-	c, ok := compareValues(q["value"], limit["value"])
-	if !ok {
+	which := "maximum"
+	if isMin {
+		which = "minimum"
+	}
+	qs, _ := q["system"].(string)
+	qc, _ := q["code"].(string)
+	ls, _ := limit["system"].(string)
+	lc, _ := limit["code"].(string)
+	if qs == "" || qc == "" || ls == "" || lc == "" {
+		fail("%s cannot be compared with the %s %s: a unit given only as text (no system and code) cannot be compared", describeQuantity(q), which, describeQuantity(limit))
+		return
+	}
+	var c int
+	switch {
+	case qs == ls && qc == lc:
+		var ok bool
+		if c, ok = compareValues(q["value"], limit["value"]); !ok {
+			return
+		}
+	case qs == ucumSystem && ls == ucumSystem:
+		qv, ok1 := model.Number(q["value"])
+		lv, ok2 := model.Number(limit["value"])
+		if !ok1 || !ok2 {
+			return
+		}
+		conv, err := ucum.Convert(qv, qc, lc)
+		if err != nil {
+			fail("%s cannot be compared with the %s %s: %s and %s are not units of the same kind", describeQuantity(q), which, describeQuantity(limit), qc, lc)
+			return
+		}
+		// A conversion leaves rounding noise: equal to a part in 10^9 is equal.
+		if math.Abs(conv-lv) > 1e-9*math.Max(math.Abs(conv), math.Abs(lv)) {
+			c = compareFloat(conv, lv)
+		}
+	default:
+		fail("%s cannot be compared with the %s %s: the units are of different systems", describeQuantity(q), which, describeQuantity(limit))
 		return
 	}
 	if isMin && c < 0 {
-		fail("%s %v is less than the minimum %s %v (minQuantity)", compact(q["value"]), q["code"], compact(limit["value"]), limit["code"])
+		fail("%s is less than the minimum %s (minQuantity)", describeQuantity(q), describeQuantity(limit))
 	}
 	if !isMin && c > 0 {
-		fail("%s %v is more than the maximum %s %v (maxQuantity)", compact(q["value"]), q["code"], compact(limit["value"]), limit["code"])
+		fail("%s is more than the maximum %s (maxQuantity)", describeQuantity(q), describeQuantity(limit))
 	}
+}
+
+const ucumSystem = "http://unitsofmeasure.org"
+
+// unitInValueSet checks a Quantity answer's coded unit against the item's
+// unit value set. A unit without a code is not in it; a value set carecert
+// cannot expand offline decides nothing.
+func (r *responseCheck) unitInValueSet(q map[string]any, vs string, fail func(string, ...any)) {
+	system, _ := q["system"].(string)
+	code, _ := q["code"].(string)
+	if code == "" {
+		fail("%s has no coded unit, so its unit is not in the item's unit value set %s", describeQuantity(q), vs)
+		return
+	}
+	if in, known := r.w.e.codes.Contains(vs, system, code); known && !in {
+		fail("the unit %s|%s of %s is not in the item's unit value set %s", system, code, describeQuantity(q), vs)
+	}
+}
+
+// describeQuantity shows a quantity as value, unit text and coded unit.
+func describeQuantity(q map[string]any) string {
+	out := compact(q["value"])
+	if u, ok := q["unit"].(string); ok {
+		out += " " + u
+	}
+	if c, ok := q["code"].(string); ok {
+		out += " (" + c + ")"
+	}
+	return out
 }
 
 // compareAnswerValues compares an answer with a limit of a comparable type:

@@ -27,6 +27,17 @@ const limited = `{"resourceType": "Questionnaire", "url": "http://example.org/Qu
     {"linkId": "height", "type": "quantity", "extension": [
       {"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption", "valueCoding": {"system": "http://unitsofmeasure.org", "code": "cm"}},
       {"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-maxQuantity", "valueQuantity": {"value": 250, "system": "http://unitsofmeasure.org", "code": "cm"}}]},
+    {"linkId": "distance", "type": "quantity", "extension": [
+      {"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-minQuantity", "valueQuantity": {"value": 1, "system": "http://unitsofmeasure.org", "code": "km"}},
+      {"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-maxQuantity", "valueQuantity": {"value": 5, "system": "http://unitsofmeasure.org", "code": "km"}}]},
+    {"linkId": "load", "type": "quantity", "extension": [
+      {"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-maxQuantity", "valueQuantity": {"value": 10, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"}}]},
+    {"linkId": "grade", "type": "integer", "answerOption": [{"valueInteger": 1}, {"valueInteger": 2}]},
+    {"linkId": "slot", "type": "time", "answerOption": [{"valueTime": "08:00:00"}, {"valueTime": "14:00:00"}]},
+    {"linkId": "shade", "type": "string", "answerOption": [{"valueString": "light"}, {"valueString": "dark"}]},
+    {"linkId": "country", "type": "open-choice", "answerOption": [{"valueCoding": {"system": "urn:iso:std:iso:3166", "code": "NZ"}}]},
+    {"linkId": "speed", "type": "quantity", "extension": [
+      {"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-unitValueSet", "valueCanonical": "http://hl7.org/fhir/ValueSet/ucum-vitals-common"}]},
     {"linkId": "scan", "type": "attachment", "extension": [
       {"url": "http://hl7.org/fhir/StructureDefinition/mimeType", "valueCode": "image/"},
       {"url": "http://hl7.org/fhir/StructureDefinition/maxSize", "valueDecimal": 4}]},
@@ -63,6 +74,16 @@ var _ = Describe("QuestionnaireResponse answers against the limits of their Ques
 		Entry("more answers than maxOccurs", `{"linkId": "names", "answer": [{"valueString": "a"}, {"valueString": "b"}, {"valueString": "c"}, {"valueString": "d"}]}`),
 		Entry("a unit that is not an option", `{"linkId": "height", "answer": [{"valueQuantity": {"value": 70, "system": "http://unitsofmeasure.org", "code": "[in_i]"}}]}`),
 		Entry("a quantity above maxQuantity", `{"linkId": "height", "answer": [{"valueQuantity": {"value": 300, "system": "http://unitsofmeasure.org", "code": "cm"}}]}`),
+		Entry("a quantity above maxQuantity once converted (10000 m, max 5 km)", `{"linkId": "distance", "answer": [{"valueQuantity": {"value": 10000, "system": "http://unitsofmeasure.org", "code": "m"}}]}`),
+		Entry("a quantity below minQuantity once converted (500 m, min 1 km)", `{"linkId": "distance", "answer": [{"valueQuantity": {"value": 500, "system": "http://unitsofmeasure.org", "code": "m"}}]}`),
+		Entry("a quantity of another kind than maxQuantity", `{"linkId": "load", "answer": [{"valueQuantity": {"value": 2, "system": "http://unitsofmeasure.org", "code": "[mi_i]"}}]}`),
+		Entry("a quantity whose unit is only text", `{"linkId": "load", "answer": [{"valueQuantity": {"value": 2, "unit": "kg"}}]}`),
+		Entry("an integer not among the item's answerOptions", `{"linkId": "grade", "answer": [{"valueInteger": 3}]}`),
+		Entry("a time not among the item's answerOptions", `{"linkId": "slot", "answer": [{"valueTime": "09:00:00"}]}`),
+		Entry("a string not among the item's answerOptions", `{"linkId": "shade", "answer": [{"valueString": "medium"}]}`),
+		Entry("a coding of an open choice not among its options", `{"linkId": "country", "answer": [{"valueCoding": {"system": "urn:iso:std:iso:3166", "code": "AU"}}]}`),
+		Entry("a unit outside the item's unit value set", `{"linkId": "speed", "answer": [{"valueQuantity": {"value": 3, "system": "http://unitsofmeasure.org", "code": "km/h"}}]}`),
+		Entry("a unit without a code where a unit value set applies", `{"linkId": "speed", "answer": [{"valueQuantity": {"value": 3, "unit": "kg"}}]}`),
 		Entry("an attachment of another type", `{"linkId": "scan", "answer": [{"valueAttachment": {"contentType": "application/pdf"}}]}`),
 		Entry("an attachment larger than maxSize", `{"linkId": "scan", "answer": [{"valueAttachment": {"contentType": "image/png", "data": "aGVsbG8sIHdvcmxkCg=="}}]}`),
 		Entry("an exclusive option with another", `{"linkId": "symptoms", "answer": [{"valueCoding": {"system": "http://example.org/s", "code": "none"}}, {"valueCoding": {"system": "http://example.org/s", "code": "cough"}}]}`),
@@ -78,6 +99,11 @@ var _ = Describe("QuestionnaireResponse answers against the limits of their Ques
 		Entry("string of the right length and pattern", `{"linkId": "nhs", "answer": [{"valueString": "9434765919"}]}`),
 		Entry("answers within min and max occurs", `{"linkId": "names", "answer": [{"valueString": "a"}, {"valueString": "b"}, {"valueString": "c"}]}`),
 		Entry("a quantity in an allowed unit", `{"linkId": "height", "answer": [{"valueQuantity": {"value": 180, "system": "http://unitsofmeasure.org", "code": "cm"}}]}`),
+		Entry("a quantity within min and max once converted, the boundary included", `{"linkId": "distance", "answer": [{"valueQuantity": {"value": 1000, "system": "http://unitsofmeasure.org", "code": "m"}}]}`),
+		Entry("a quantity in the unit of maxQuantity", `{"linkId": "load", "answer": [{"valueQuantity": {"value": 10, "system": "http://unitsofmeasure.org", "code": "kg"}}]}`),
+		Entry("an integer, a time and a string among their answerOptions", `{"linkId": "grade", "answer": [{"valueInteger": 2}]}, {"linkId": "slot", "answer": [{"valueTime": "14:00:00"}]}, {"linkId": "shade", "answer": [{"valueString": "dark"}]}`),
+		Entry("free text for an open choice", `{"linkId": "country", "answer": [{"valueString": "Aotearoa"}]}`),
+		Entry("a unit in the item's unit value set", `{"linkId": "speed", "answer": [{"valueQuantity": {"value": 3, "system": "http://unitsofmeasure.org", "code": "kg"}}]}`),
 		Entry("a small image", `{"linkId": "scan", "answer": [{"valueAttachment": {"contentType": "image/png", "data": "aGk="}}]}`),
 		Entry("an exclusive option alone", `{"linkId": "symptoms", "answer": [{"valueCoding": {"system": "http://example.org/s", "code": "none"}}]}`),
 	)
