@@ -70,7 +70,10 @@ type TargetRun struct {
 	// Records is how many records were read, readable or not.
 	Records int64 `json:"records"`
 	// Error is set when the target could not be read at all.
-	Error   string   `json:"error,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Seconds is the wall time spent reading and judging the target (over
+	// every shard, summed, for a merged run); absent in older reports.
+	Seconds float64  `json:"seconds,omitempty"`
 	Results []Result `json:"results"`
 	// Defects counts each problem once, however many requirements report it;
 	// SuiteDefects does the same per suite, over the records the suite's checks

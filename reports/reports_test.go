@@ -13,6 +13,7 @@ import (
 
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/reporttest"
 )
 
 func sampleReport() *model.Report {
@@ -67,9 +68,9 @@ var _ = Describe("JUnit", func() {
 	It("has one testcase per requirement with failures, errors and skips counted", func() {
 		data, err := reports.JUnit(sampleReport())
 		Expect(err).NotTo(HaveOccurred())
+		Expect(reporttest.JUnitProblems(data)).To(BeEmpty())
 		var doc struct {
-			Tests, Failures, Errors, Skipped int `xml:",attr"`
-			Suites                           []struct {
+			Suites []struct {
 				Name  string `xml:"name,attr"`
 				Cases []struct {
 					Name    string `xml:"name,attr"`
@@ -84,7 +85,27 @@ var _ = Describe("JUnit", func() {
 		Expect(doc.Suites[0].Name).To(Equal("Acme / feed"))
 		Expect(doc.Suites[0].Cases).To(HaveLen(4))
 		Expect(doc.Suites[0].Cases[0].Failure.Text).To(ContainSubstring("feed.ndjson:1: error Patient/p at Patient.active"))
-		Expect(string(data)).To(ContainSubstring(`tests="4" failures="1" errors="1" skipped="1"`))
+		Expect(string(data)).To(ContainSubstring(`tests="4" failures="1" errors="1" skipped="1" time="`))
+	})
+
+	It("says which other requirements report a quoted finding's defect", func() {
+		rep := sampleReport()
+		rep.Targets[0].Results[0].Findings[0].AlsoReportedBy = []string{"s2/R9"}
+		data, err := reports.JUnit(rep)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(data)).To(ContainSubstring("Patient.active: wrong JSON type &lt;&amp;&gt; [R1] (also reported by s2/R9)"))
+		Expect(strings.Count(string(data), "also reported by")).To(Equal(1))
+	})
+
+	It("is refused by the strict schema check when it departs from it", func() {
+		for _, bad := range []string{
+			`<testsuites name="x"></testsuites>`,
+			`<testsuites><testsuite name="a" tests="1" failures="0" errors="0"><testcase name="t" classname="c"/></testsuite></testsuites>`,
+			`<testsuites><testsuite package="p" id="0" name="a" timestamp="2026-01-01T00:00:00Z" hostname="h" tests="1" failures="0" errors="0" time="1"><properties/><testcase name="t" classname="c" time="0"><system-out/></testcase><system-out/><system-err/></testsuite></testsuites>`,
+			`<testsuites><testsuite package="p" id="0" name="a" timestamp="2026-01-01T00:00:00" hostname="h" tests="1" failures="0" errors="0" time="1"><testcase name="t" classname="c" time="0"/><system-out/><system-err/></testsuite></testsuites>`,
+		} {
+			Expect(reporttest.JUnitProblems([]byte(bad))).NotTo(BeEmpty(), bad)
+		}
 	})
 })
 

@@ -25,7 +25,11 @@ func FindingLines(w io.Writer, rep *model.Report) error {
 	slices.SortFunc(all, func(x, y model.Finding) int { return model.Compare(&x, &y) })
 	ew := &errWriter{w: w}
 	for _, fd := range all {
-		fmt.Fprintln(ew, EscapeControl(fd.String()))
+		line := fd.String()
+		if also := fd.AlsoReported(); also != "" {
+			line += " (" + also + ")"
+		}
+		fmt.Fprintln(ew, EscapeControl(line))
 		if fd.Evidence != "" {
 			fmt.Fprintf(ew, "    value: %s\n", EscapeControl(fd.Evidence))
 		}

@@ -54,6 +54,7 @@ type TargetPart struct {
 	Location string       `json:"location"`
 	Records  int64        `json:"records"`
 	Error    string       `json:"error,omitempty"`
+	Seconds  float64      `json:"seconds,omitempty"`
 	Input    *model.Tally `json:"input"`
 	// Defects and SuiteDefects are the shard's problems counted once.
 	Defects      *model.Defects           `json:"defects,omitempty"`
@@ -132,7 +133,7 @@ func (r *Runner) RunPart(ctx context.Context, p *Plan) (*Part, error) {
 func targetPart(tw *targetWork, cs []compiled) (TargetPart, error) {
 	tp := TargetPart{
 		Name: tw.run.Name, Type: tw.run.Type, Location: tw.run.Location,
-		Records: tw.run.Records, Error: tw.run.Error, Input: tw.work.input,
+		Records: tw.run.Records, Error: tw.run.Error, Seconds: tw.run.Seconds, Input: tw.work.input,
 		Defects: &tw.work.defects, SuiteDefects: map[string]model.Defects{},
 	}
 	for id, d := range tw.work.suiteDefects {
@@ -316,6 +317,7 @@ func mergeTarget(parts []*Part, vi, k int, cs []compiled, limit int) (*targetWor
 			tw = &targetWork{run: model.TargetRun{Name: tp.Name, Type: tp.Type, Location: tp.Location}, work: newWorker(cs, limit)}
 		}
 		tw.run.Records += tp.Records
+		tw.run.Seconds = seconds(time.Duration((tw.run.Seconds + tp.Seconds) * float64(time.Second)))
 		if tw.run.Error == "" {
 			tw.run.Error = tp.Error
 		}

@@ -360,6 +360,8 @@ func (r *Runner) collect(ctx context.Context, spec target.Spec, k int, cs []comp
 		run:  model.TargetRun{Name: spec.Name, Location: spec.Location()},
 		work: newWorker(cs, p.SampleLimit),
 	}
+	start := r.clock()()
+	defer func() { tw.run.Seconds = seconds(r.clock()().Sub(start)) }()
 	t, typ, err := r.Targets.Open(spec)
 	tw.run.Type = typ
 	if err != nil {
@@ -437,6 +439,9 @@ func readRecords(ctx context.Context, t target.Target, yield func(*model.Record)
 	}()
 	return t.Records(ctx, yield)
 }
+
+// seconds rounds a duration to milliseconds, as reports give times.
+func seconds(d time.Duration) float64 { return d.Round(time.Millisecond).Seconds() }
 
 // finishTarget finishes feed-level checks and grades every requirement.
 func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.TargetRun {

@@ -21,6 +21,7 @@ import (
 	"github.com/carecert/carecert/fixtures/fhirserver"
 	"github.com/carecert/carecert/manifest"
 	"github.com/carecert/carecert/reports"
+	"github.com/carecert/carecert/reports/reporttest"
 	"github.com/carecert/carecert/reports/runindex"
 	"github.com/carecert/carecert/suites"
 )
@@ -45,7 +46,9 @@ func validReport(data []byte) {
 	Expect(problems).To(BeEmpty())
 }
 
-var timestamps = regexp.MustCompile(`"(started|finished)_at": "[^"]*"`)
+// timestamps are what differs between two runs of the same input: times in
+// report.json and junit.xml.
+var timestamps = regexp.MustCompile(`"(started|finished)_at": "[^"]*"|"seconds": [0-9.e+-]+| (time|timestamp)="[^"]*"`)
 
 func writeFile(dir, name, content string) string {
 	p := filepath.Join(dir, name)
@@ -69,11 +72,21 @@ var _ = Describe("carecert run", func() {
 			validReport(data)
 			junit, err := os.ReadFile(filepath.Join(out, v, "junit.xml"))
 			Expect(err).NotTo(HaveOccurred())
-			var suites struct {
-				Tests    int `xml:"tests,attr"`
-				Failures int `xml:"failures,attr"`
+			Expect(reporttest.JUnitProblems(junit)).To(BeEmpty())
+			var doc struct {
+				Suites []struct {
+					Tests    int     `xml:"tests,attr"`
+					Failures int     `xml:"failures,attr"`
+					Time     float64 `xml:"time,attr"`
+				} `xml:"testsuite"`
 			}
-			Expect(xml.Unmarshal(junit, &suites)).To(Succeed())
+			Expect(xml.Unmarshal(junit, &doc)).To(Succeed())
+			var suites struct{ Tests, Failures int }
+			for _, s := range doc.Suites {
+				suites.Tests += s.Tests
+				suites.Failures += s.Failures
+				Expect(s.Time).To(BeNumerically(">", 0), "each target's wall time")
+			}
 			Expect(suites.Tests).To(BeNumerically(">=", 3))
 			if v == "riverside-clinical-systems" {
 				Expect(suites.Failures).To(Equal(0))

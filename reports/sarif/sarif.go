@@ -173,6 +173,12 @@ func Build(rep *model.Report) *Log {
 					PartialFingerprints: map[string]string{"carecertFinding/v1": fingerprint(t.Name, f)},
 					Properties:          map[string]any{"code": f.Code, "target": t.Name},
 				}
+				if len(f.AlsoReportedBy) > 0 {
+					// One defect, several requirements: say so, so that a
+					// reader counts it once.
+					r.Properties["alsoReportedBy"] = f.AlsoReportedBy
+					r.Message.Text += " (" + f.AlsoReported() + ")"
+				}
 				var loc Location
 				// Feed-level findings name no file: they are about the target,
 				// and code-scanning tools want a file to hang them on.

@@ -131,6 +131,46 @@ var _ = Describe("SARIF", func() {
 		Expect(r.Locations[0].PhysicalLocation.Region).To(BeNil())
 	})
 
+	It("says which other requirements report the same defect, in the message and a property", func() {
+		grouped := 0
+		for _, t := range rep.Targets {
+			for _, res := range t.Results {
+				for i := range res.Findings {
+					if f := &res.Findings[i]; f.Record != "" && grouped < 3 {
+						f.AlsoReportedBy = []string{"other-suite/REQ-9"}
+					}
+					if len(res.Findings[i].AlsoReportedBy) > 0 {
+						grouped++
+					}
+				}
+			}
+		}
+		Expect(grouped).To(BeNumerically(">=", 3))
+		data, err := sarif.Marshal(rep)
+		Expect(err).NotTo(HaveOccurred())
+		var log struct {
+			Runs []struct {
+				Results []struct {
+					Message    struct{ Text string } `json:"message"`
+					Properties map[string]any        `json:"properties"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		Expect(json.Unmarshal(data, &log)).To(Succeed())
+		var marked int
+		for _, r := range log.Runs[0].Results {
+			also, ok := r.Properties["alsoReportedBy"].([]any)
+			if !ok {
+				Expect(r.Message.Text).NotTo(ContainSubstring("also reported by"))
+				continue
+			}
+			marked++
+			Expect(also).NotTo(BeEmpty())
+			Expect(r.Message.Text).To(ContainSubstring("(also reported by " + also[0].(string)))
+		}
+		Expect(marked).To(Equal(grouped))
+	})
+
 	It("gives the same finding the same fingerprint when only its line moves", func() {
 		a := sarif.Build(rep).Runs[0].Results[0]
 		rep.Targets[0].Results[0].Findings[0].Line += 10
