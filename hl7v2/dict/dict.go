@@ -124,7 +124,8 @@ type Version struct {
 	// user-defined tables; from 2.7, where CWE replaced IS, 2.6's).
 	UserTables []int `json:"user_tables,omitempty"`
 
-	codes map[int]*Table
+	codes      map[int]*Table
+	user, open map[int]bool
 }
 
 // CodeTable is a version's view of an HL7 table: its codes in that version
@@ -149,27 +150,26 @@ func (t CodeTable) Has(code string) bool { return t.Table != nil && t.Table.Has(
 // carecert has no codes for it at all.
 func (d *Dictionary) CodeTable(x *Version, n int) CodeTable {
 	base := d.Table(n)
-	out := CodeTable{Table: base, Version: TablesVersion, User: containsInt(x.UserTables, n)}
+	out := CodeTable{Table: base, Version: TablesVersion, User: x.user[n]}
 	if base != nil {
 		out.Desc = base.Desc
 	}
 	if t, ok := x.codes[n]; ok {
 		// A table only the version's source lists (0399, country codes
 		// from ISO 3166) is an outside list HL7 points to: not closed.
-		out.Table, out.Version, out.Exact = t, x.Version, base != nil && !containsInt(x.OpenTables, n)
+		out.Table, out.Version, out.Exact = t, x.Version, base != nil && !x.open[n]
 		return out
 	}
 	out.Exact = x.Version == TablesVersion && base != nil
 	return out
 }
 
-func containsInt(list []int, n int) bool {
-	for _, x := range list {
-		if x == n {
-			return true
-		}
+func intSet(list []int) map[int]bool {
+	out := make(map[int]bool, len(list))
+	for _, n := range list {
+		out[n] = true
 	}
-	return false
+	return out
 }
 
 // Table is an HL7 code table.
@@ -243,17 +243,14 @@ func looksLikeVersion(v string) bool {
 	return true
 }
 
-// compareVersions compares dotted versions numerically.
+// compareVersions compares dotted versions numerically, part by part (a
+// missing or non-numeric part counts as 0). It runs for table look-ups on
+// every message, so it parses by hand.
 func compareVersions(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < max(len(as), len(bs)); i++ {
+	for a != "" || b != "" {
 		var x, y int
-		if i < len(as) {
-			fmt.Sscanf(as[i], "%d", &x)
-		}
-		if i < len(bs) {
-			fmt.Sscanf(bs[i], "%d", &y)
-		}
+		x, a = leadingNumber(a)
+		y, b = leadingNumber(b)
 		if x != y {
 			if x < y {
 				return -1
@@ -262,6 +259,21 @@ func compareVersions(a, b string) int {
 		}
 	}
 	return 0
+}
+
+// leadingNumber reads the number before the first dot of s and returns it
+// with what follows the dot.
+func leadingNumber(s string) (int, string) {
+	n, i := 0, 0
+	for ; i < len(s) && s[i] != '.'; i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n = n*10 + int(s[i]-'0')
+		}
+	}
+	if i < len(s) {
+		i++
+	}
+	return n, s[i:]
 }
 
 // Version returns the definitions of a known version (one of Versions).
@@ -282,6 +294,7 @@ func (d *Dictionary) Version(v string) (*Version, error) {
 	if err := readGzipJSON("data/"+v+".json.gz", &x); err != nil {
 		return nil, err
 	}
+	x.user, x.open = intSet(x.UserTables), intSet(x.OpenTables)
 	x.codes = make(map[int]*Table, len(x.Tables))
 	for k, codes := range x.Tables {
 		var n int

@@ -430,11 +430,6 @@ func (w *walker) table(val string, fd *dict.Field, path vpath, hl7Table bool) {
 	}
 	sev, kind, note, aspect, capped := w.rules.tableIS, "user-defined table", "", "user-tables", false
 	if hl7Table && !t.User && !extensibleTable(fd.Table) {
-		sev, kind, aspect = w.rules.tableID, "HL7 table", "tables"
-		// A miss is an error only against the version's own, closed list:
-		// against another version's (2.7.1's, where carecert has none of
-		// the version's own) or a list the standard leaves open, a code
-		// may be right, so it is a warning.
 		// A code a later version lists is accepted: tables grow, and
 		// national profiles of older versions adopt the new codes (NHS v2.4
 		// messages carry MSH-18 UNICODE UTF-8, which HL7 added in 2.5). A
@@ -443,6 +438,11 @@ func (w *walker) table(val string, fd *dict.Field, path vpath, hl7Table bool) {
 		if other != "" && dict.CompareVersions(other, w.ver.Version) > 0 {
 			return
 		}
+		sev, kind, aspect = w.rules.tableID, "HL7 table", "tables"
+		// A miss is an error only against the version's own, closed list:
+		// against another version's (2.7.1's, where carecert has none of
+		// the version's own) or a list the standard leaves open, a code
+		// may be right, so it is a warning.
 		switch {
 		case t.Version != w.ver.Version:
 			sev, note, capped = min(sev, model.Warning), "; the table carecert has for HL7 "+w.ver.Version+" is "+t.Version+"'s", true
