@@ -53,7 +53,7 @@ var _ = Describe("Manifest", Ordered, func() {
 		Expect(m.Suites).To(HaveLen(1))
 		Expect(m.Suites[0].Source).To(Equal("builtin:fhir-r4-structure"))
 		Expect(m.Suites[0].SHA256).To(HaveLen(64))
-		Expect(m.Definitions).To(ContainElement(HaveField("Path", "fhir-r4core/fhir.schema.json.gz")))
+		Expect(m.Definitions).To(ContainElement(HaveField("Path", "fhir-r4core/fhir.schema.zip")))
 		Expect(m.Check(dir)).To(BeEmpty())
 		Expect(m.CheckInputs()).To(BeEmpty())
 	})

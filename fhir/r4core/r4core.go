@@ -1,7 +1,8 @@
 // Package r4core embeds the FHIR R4 (4.0.1) core definitions: the official JSON
-// schema (one gzip file) and the definition bundles (StructureDefinitions,
-// ValueSets, CodeSystems, ConceptMaps, SearchParameters), each bundle packed as
-// a zip archive with one compressed entry per resource and an index. A run
+// schema, packed as a zip archive with one compressed entry per definition, and
+// the definition bundles (StructureDefinitions, ValueSets, CodeSystems,
+// ConceptMaps, SearchParameters), each packed as a zip archive with one
+// compressed entry per resource and an index. A run
 // reads the index and decompresses only the resources it uses, each into a
 // buffer of exactly its size: validating one Patient does not decompress the
 // 38 MB of every resource definition. Attribution is in NOTICE.md beside this
@@ -11,10 +12,8 @@ package r4core
 import (
 	"archive/zip"
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"embed"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -24,7 +23,7 @@ import (
 	"strings"
 )
 
-//go:embed data/*.zip data/*.gz data/version.info
+//go:embed data/*.zip data/version.info
 var data embed.FS
 
 // Version is the FHIR version of the embedded definitions.
@@ -49,9 +48,7 @@ func Names() []string {
 	entries, _ := fs.ReadDir(data, "data")
 	var out []string
 	for _, e := range entries {
-		if n, ok := strings.CutSuffix(e.Name(), ".gz"); ok {
-			out = append(out, n)
-		} else if n, ok := strings.CutSuffix(e.Name(), ".zip"); ok {
+		if n, ok := strings.CutSuffix(e.Name(), ".zip"); ok {
 			out = append(out, n+".json")
 		}
 	}
@@ -60,15 +57,12 @@ func Names() []string {
 }
 
 // FileName is the name under which a file (named as for Names) is embedded:
-// "fhir.schema.json.gz", "valuesets.zip".
+// "fhir.schema.zip", "valuesets.zip".
 func FileName(name string) string {
-	if archived(name) {
-		return strings.TrimSuffix(name, ".json") + ".zip"
-	}
-	return name + ".gz"
+	return strings.TrimSuffix(name, ".json") + ".zip"
 }
 
-// archived reports whether name is a bundle packed as an archive.
+// archived reports whether name is an embedded archive.
 func archived(name string) bool {
 	_, err := fs.Stat(data, "data/"+strings.TrimSuffix(name, ".json")+".zip")
 	return err == nil
@@ -175,13 +169,87 @@ func openArchive(name string) (*zip.Reader, error) {
 	return zr, nil
 }
 
+// SchemaPart is one definition of the JSON schema, decompressed on demand.
+type SchemaPart struct{ f *zip.File }
+
+// Bytes decompresses the definition's JSON into a new buffer of exactly its size.
+func (p SchemaPart) Bytes() ([]byte, error) { return readEntry(p.f) }
+
+// SchemaParts returns the JSON schema's top-level members other than its
+// definitions (a JSON object: $schema, id, oneOf, ...) and its definitions by
+// name, none of them decompressed yet.
+func SchemaParts() (top []byte, defs map[string]SchemaPart, err error) {
+	zr, err := openArchive(Schema)
+	if err != nil {
+		return nil, nil, err
+	}
+	defs = make(map[string]SchemaPart, len(zr.File))
+	for _, f := range zr.File {
+		if n, ok := strings.CutPrefix(f.Name, schemaDefinitions); ok {
+			defs[strings.TrimSuffix(n, ".json")] = SchemaPart{f}
+			continue
+		}
+		if f.Name == schemaTop {
+			if top, err = readEntry(f); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if top == nil || len(defs) == 0 {
+		return nil, nil, fmt.Errorf("r4core: %s: no %s or no definitions", Schema, schemaTop)
+	}
+	return top, defs, nil
+}
+
+// The entries of the schema's archive: the top-level members, and one per
+// definition under the folder.
+const (
+	schemaTop         = "schema.json"
+	schemaDefinitions = "definitions/"
+)
+
+// readSchema reassembles the JSON schema, definitions sorted by name.
+func readSchema() ([]byte, error) {
+	top, defs, err := SchemaParts()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(defs))
+	for n := range defs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b bytes.Buffer
+	b.Write(top[:len(top)-1]) // without its closing brace
+	b.WriteString(`,"definitions":{`)
+	for i, n := range names {
+		raw, err := defs[n].Bytes()
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(n)
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(raw)
+	}
+	b.WriteString("}}")
+	return b.Bytes(), nil
+}
+
 // ReadFile returns the decompressed content of an embedded file. A bundle
 // packed as an archive is reassembled into a Bundle of its resources (in
-// order): that costs every resource's decompression, which runs avoid with
-// Resources; tests and generators use it.
+// order), the schema into one document: that costs every entry's
+// decompression, which runs avoid with Resources and SchemaParts; tests and
+// generators use it.
 func ReadFile(name string) ([]byte, error) {
+	if name == Schema {
+		return readSchema()
+	}
 	if !archived(name) {
-		return readGzip(name)
+		return nil, fmt.Errorf("r4core: no embedded file %q (have %s)", name, strings.Join(Names(), ", "))
 	}
 	res, err := Resources(name)
 	if err != nil {
@@ -203,28 +271,6 @@ func ReadFile(name string) ([]byte, error) {
 	}
 	b.WriteString("]}")
 	return b.Bytes(), nil
-}
-
-// readGzip decompresses a gzip file into a buffer of exactly its size, read
-// from the gzip trailer, instead of growing one by doubling.
-func readGzip(name string) ([]byte, error) {
-	gz, err := data.ReadFile("data/" + name + ".gz")
-	if err != nil {
-		return nil, fmt.Errorf("r4core: no embedded file %q (have %s)", name, strings.Join(Names(), ", "))
-	}
-	if len(gz) < 4 {
-		return nil, fmt.Errorf("r4core: %s: truncated", name)
-	}
-	size := binary.LittleEndian.Uint32(gz[len(gz)-4:])
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return nil, fmt.Errorf("r4core: %s: %w", name, err)
-	}
-	buf := make([]byte, size)
-	if _, err := io.ReadFull(zr, buf); err != nil {
-		return nil, fmt.Errorf("r4core: %s: %w", name, err)
-	}
-	return buf, nil
 }
 
 // VersionInfo returns the version.info file of the embedded build.

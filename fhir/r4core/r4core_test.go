@@ -1,17 +1,15 @@
 package r4core_test
 
 import (
-	"compress/gzip"
 	"encoding/json"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/fhir/r4core"
+	"github.com/carecert/carecert/internal/sharedtest"
 )
 
 // bundles are the definition files packed as archives.
@@ -23,7 +21,7 @@ var bundles = []string{
 var _ = Describe("the embedded R4 core", func() {
 	It("lists every definition file, the schema and the bundles", func() {
 		Expect(r4core.Names()).To(ConsistOf(append([]string{r4core.Schema}, bundles...)))
-		Expect(r4core.FileName(r4core.Schema)).To(Equal("fhir.schema.json.gz"))
+		Expect(r4core.FileName(r4core.Schema)).To(Equal("fhir.schema.zip"))
 		Expect(r4core.FileName(r4core.ValueSets)).To(Equal("valuesets.zip"))
 	})
 
@@ -79,18 +77,26 @@ var _ = Describe("the embedded R4 core", func() {
 		}
 	})
 
-	It("decompresses the schema into a buffer of exactly its size, byte for byte", func() {
+	It("packs the schema per definition and reassembles it to the published schema's content", func() {
 		raw, err := r4core.ReadFile(r4core.Schema)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(cap(raw)).To(Equal(len(raw)))
-		f, err := os.Open(filepath.Join("data", r4core.FileName(r4core.Schema)))
+		var got, want map[string]any
+		Expect(json.Unmarshal(raw, &got)).To(Succeed())
+		published, err := os.ReadFile(sharedtest.Path("fhir", "r4", "fhir.schema.json"))
 		Expect(err).NotTo(HaveOccurred())
-		defer f.Close()
-		zr, err := gzip.NewReader(f)
+		Expect(json.Unmarshal(published, &want)).To(Succeed())
+		Expect(got).To(Equal(want))
+
+		top, defs, err := r4core.SchemaParts()
 		Expect(err).NotTo(HaveOccurred())
-		want, err := io.ReadAll(zr)
+		Expect(defs).To(HaveLen(len(want["definitions"].(map[string]any))))
+		Expect(string(top)).NotTo(ContainSubstring(`"definitions"`))
+		patient, err := defs["Patient"].Bytes()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(raw).To(Equal(want))
+		Expect(cap(patient)).To(Equal(len(patient)))
+		var p map[string]any
+		Expect(json.Unmarshal(patient, &p)).To(Succeed())
+		Expect(p).To(Equal(want["definitions"].(map[string]any)["Patient"]))
 	})
 
 	It("names the files it has when asked for one it has not", func() {

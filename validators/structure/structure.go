@@ -42,10 +42,11 @@ const eachTypeLimit = 16
 
 // Schema is the FHIR R4 JSON schema, compiled per type on first use.
 type Schema struct {
-	// header holds the schema's $schema and id; raw each definition's JSON,
-	// decoded when a compilation first reaches it. Both are read-only.
+	// header holds the schema's $schema and id; raw each definition,
+	// decompressed and decoded when a compilation first reaches it. Both are
+	// read-only.
 	header map[string]any
-	raw    map[string][]byte
+	raw    map[string]r4core.SchemaPart
 	// types are the resource types the schema defines.
 	types map[string]bool
 	// patterns maps a primitive type's regular expression to its FHIR name, so
@@ -66,20 +67,24 @@ type Schema struct {
 // resourceList is the schema's reference to any resource.
 const resourceList = "#/definitions/ResourceList"
 
-// LoadSchema decompresses the embedded FHIR R4 JSON schema and finds its
-// definitions without decoding them: a run decodes only the definitions its
-// resource types reach (the primitive types' too, for their patterns).
+// LoadSchema reads the embedded FHIR R4 JSON schema's list of definitions
+// without decompressing them: a run decompresses and decodes only the
+// definitions its resource types reach (the primitive types' too, for their
+// patterns).
 func LoadSchema() (*Schema, error) {
-	data, err := r4core.ReadFile(r4core.Schema)
+	topRaw, parts, err := r4core.SchemaParts()
 	if err != nil {
 		return nil, err
 	}
-	top, defs, err := splitSchema(data)
-	if err != nil {
+	var top struct {
+		Schema string `json:"$schema"`
+		ID     string `json:"id"`
+	}
+	if err := json.Unmarshal(topRaw, &top); err != nil {
 		return nil, fmt.Errorf("fhir schema: %w", err)
 	}
 	s := &Schema{
-		header: top, raw: defs, types: map[string]bool{}, patterns: map[string]string{},
+		header: map[string]any{"$schema": top.Schema, "id": top.ID}, raw: parts, types: map[string]bool{}, patterns: map[string]string{},
 		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, nested: map[string][]string{},
 	}
 	var list struct {
@@ -87,7 +92,12 @@ func LoadSchema() (*Schema, error) {
 			Ref string `json:"$ref"`
 		} `json:"oneOf"`
 	}
-	if err := json.Unmarshal(defs["ResourceList"], &list); err != nil || len(list.OneOf) == 0 {
+	if part, ok := parts["ResourceList"]; ok {
+		if raw, err := part.Bytes(); err == nil {
+			err = json.Unmarshal(raw, &list)
+		}
+	}
+	if len(list.OneOf) == 0 {
 		return nil, fmt.Errorf("fhir schema: no ResourceList of resource types")
 	}
 	for _, r := range list.OneOf {
@@ -96,7 +106,7 @@ func LoadSchema() (*Schema, error) {
 	// Primitive types (lower-case names) are few and small: read all their
 	// patterns, so that one shared by several types names them all.
 	names := map[string][]string{}
-	for name := range defs {
+	for name := range parts {
 		if name == "" || name[0] < 'a' || name[0] > 'z' {
 			continue
 		}
@@ -122,7 +132,7 @@ func (s *Schema) def(name string) (map[string]any, error) {
 	if d, ok := s.defs[name]; ok {
 		return d, nil
 	}
-	raw, ok := s.raw[name]
+	part, ok := s.raw[name]
 	if !ok {
 		return nil, nil
 	}
@@ -132,6 +142,10 @@ func (s *Schema) def(name string) (map[string]any, error) {
 		// type: the schema only needs to know they are objects naming a type.
 		d = map[string]any{"type": "object", "required": []any{"resourceType"}}
 	} else {
+		raw, err := part.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("fhir schema: definition %s: %w", name, err)
+		}
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&d); err != nil {

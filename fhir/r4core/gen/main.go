@@ -20,10 +20,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
-// bundles are the definition bundles packed; the JSON schema stays one gzip file.
+// bundles are the definition bundles packed; the JSON schema is packed per
+// definition by packSchema.
 var bundles = []string{
 	"profiles-types.json", "profiles-resources.json", "profiles-others.json",
 	"extension-definitions.json", "valuesets.json", "v3-codesystems.json",
@@ -44,6 +46,61 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	if err := packSchema(*from, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+// packSchema packs the JSON schema as a zip archive: schema.json holds its
+// top-level members but the definitions, and definitions/NAME.json each
+// definition (compact JSON), so that validating one resource type
+// decompresses the twentieth of the schema it reaches.
+func packSchema(from, out string) error {
+	const name = "fhir.schema.json"
+	data, err := readBundle(from, name)
+	if err != nil {
+		return err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	var defs map[string]json.RawMessage
+	if err := json.Unmarshal(top["definitions"], &defs); err != nil {
+		return fmt.Errorf("%s definitions: %w", name, err)
+	}
+	delete(top, "definitions")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
+	head, err := json.Marshal(top) // sorted keys: the same schema gives the same archive
+	if err != nil {
+		return err
+	}
+	if err := add(zw, "schema.json", head); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(defs))
+	for n := range defs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, defs[n]); err != nil {
+			return fmt.Errorf("%s definition %s: %w", name, n, err)
+		}
+		if err := add(zw, "definitions/"+n+".json", compact.Bytes()); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(out, "fhir.schema.zip"), buf.Bytes(), 0o644)
 }
 
 // indexEntry must match r4core's reading of index.json.
