@@ -30,4 +30,7 @@ type RenderOptions struct {
 	// FullEvidence shows evidence unredacted, where the report holds it (a run
 	// with --evidence full); formats that never show evidence ignore it.
 	FullEvidence bool
+	// SignedBy is the id of the key the folder's manifest is signed with,
+	// empty when it is not signed; pages for people say which.
+	SignedBy string
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,7 +57,15 @@ func (a *app) certificationCommands() []*cobra.Command {
 // reports/formats) and the manifest that makes them tamper-evident, signed when
 // a key is given.
 func (a *app) writeCertification(dir string, rep *model.Report, f runFlags) error {
-	if err := formats.WriteAll(dir, rep, reports.RenderOptions{FullEvidence: rep.Evidence == "full"}); err != nil {
+	opt := reports.RenderOptions{FullEvidence: rep.Evidence == "full"}
+	if f.cert.signKey != "" {
+		key, err := manifest.LoadPrivateKey(f.cert.signKey)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		opt.SignedBy = manifest.KeyID(key.Public().(ed25519.PublicKey))
+	}
+	if err := formats.WriteAll(dir, rep, opt); err != nil {
 		return err
 	}
 	return writeManifest(dir, rep, f.cert.signKey)

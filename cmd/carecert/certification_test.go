@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -32,21 +33,35 @@ vendors:
 `
 
 var _ = Describe("carecert certification commands", Ordered, func() {
-	var dir, out, riverside, oakfield, key string
+	var dir, out, riverside, oakfield, key, keyID, plan string
 	BeforeAll(func() {
 		dir = GinkgoT().TempDir()
-		plan := filepath.Join(dir, "plan.yaml")
+		plan = filepath.Join(dir, "plan.yaml")
 		Expect(os.WriteFile(plan, []byte(twoVendorPlan), 0o644)).To(Succeed())
 		key = filepath.Join(dir, "supplier.key")
 		code, stdout, _ := carecert("keygen", key)
 		Expect(code).To(Equal(0))
 		Expect(stdout).To(MatchRegexp(`key id:\s+[0-9a-f]{32}`))
+		keyID = regexp.MustCompile(`key id:\s+([0-9a-f]{32})`).FindStringSubmatch(stdout)[1]
 
 		out = filepath.Join(dir, "out")
 		code, _, stderr := carecert("run", plan, "--out", out, "-q", "--sign-key", key)
 		Expect(code).To(Equal(exitFailed), stderr)
 		riverside = filepath.Join(out, "riverside-clinical-systems")
 		oakfield = filepath.Join(out, "oakfield-health-software")
+	})
+
+	It("says on each report page which key signed its manifest, and that an unsigned one is not signed", func() {
+		for _, d := range []string{riverside, oakfield} {
+			page, err := os.ReadFile(filepath.Join(d, "report.html"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(page)).To(ContainSubstring("signed with Ed25519 key <b>" + keyID + "</b>"))
+		}
+		unsigned := filepath.Join(GinkgoT().TempDir(), "out")
+		carecert("run", plan, "--out", unsigned, "-q", "--no-history")
+		page, err := os.ReadFile(filepath.Join(unsigned, "riverside-clinical-systems", "report.html"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(ContainSubstring(`id="signature">Not signed:`))
 	})
 
 	It("writes every rendering, a signed manifest, the comparison and the history beside report.json", func() {

@@ -57,7 +57,7 @@ func All() []reports.Format {
 		format{"junit", "junit.xml", "JUnit XML for CI: a test case per requirement and target", bytesOf(reports.JUnit)},
 		format{"html", "report.html", "the certification report for people, printable",
 			func(w io.Writer, rep *model.Report, opt reports.RenderOptions) error {
-				return html.Write(w, rep, html.Options{FullEvidence: opt.FullEvidence})
+				return html.Write(w, rep, html.Options{FullEvidence: opt.FullEvidence, SignedBy: opt.SignedBy})
 			}},
 		format{"markdown", "report.md", "a summary for pull requests and CI job pages",
 			func(w io.Writer, rep *model.Report, _ reports.RenderOptions) error { return markdown.Summary(w, rep) }},

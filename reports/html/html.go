@@ -36,6 +36,9 @@ type Options struct {
 	FullEvidence bool
 	// PageSize is how many findings the table draws at a time (default 100).
 	PageSize int
+	// SignedBy is the id of the key the manifest beside the page is signed
+	// with; empty when it is not signed.
+	SignedBy string
 }
 
 // Style is the stylesheet every carecert page shares.
@@ -121,6 +124,7 @@ type view struct {
 	Outcomes           []count
 	Severities         []count
 	Evidence           string
+	SignedBy           string
 	// The executive summary: what the verdict means for a buyer, the share of
 	// records without errors per area (suite) and the top problems in words.
 	Meaning     string
@@ -185,7 +189,7 @@ type findingsData struct {
 func newView(rep *model.Report, opt Options) (*view, error) {
 	v := &view{
 		Report: rep, Style: Style(), CSP: ContentSecurityPolicy, Script: template.JS(findingsJS),
-		Evidence: "redacted",
+		Evidence: "redacted", SignedBy: opt.SignedBy,
 	}
 	if opt.FullEvidence {
 		v.Evidence = "full"
