@@ -154,15 +154,21 @@ func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodH
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
 // forged says why a state-changing browser request may be forged, or "".
-// The token is read from the X-CSRF-Token header or the csrf form field;
-// multipart forms are not parsed here (an upload sends the header).
+// The token is read from the X-CSRF-Token header or the form's csrf field.
 func (p *Server) forged(r *http.Request, want string) string {
 	if why := crossOrigin(r); why != "" {
 		return why
 	}
 	got := r.Header.Get("X-CSRF-Token")
-	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	switch ct := r.Header.Get("Content-Type"); {
+	case got != "":
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
 		got = r.PostFormValue("csrf")
+	case strings.HasPrefix(ct, "multipart/form-data"):
+		// The attest form sends a file; its body is bounded by the route.
+		if err := r.ParseMultipartForm(1 << 20); err == nil {
+			got = r.FormValue("csrf")
+		}
 	}
 	if got == "" {
 		return "missing CSRF token: reload the page and try again"

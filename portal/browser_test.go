@@ -16,7 +16,7 @@ import (
 )
 
 var _ = Describe("the portal in a real browser", func() {
-	It("signs in, filters runs, opens a vendor, compares two releases and follows a link into a finding", func() {
+	It("signs in, filters runs, opens a vendor, compares two releases, follows a link into a finding, attests a manual step and sees the verdict change", func() {
 		w := newWorld(sqliteStore())
 		ctx := browsertest.Browser()
 		var shot []byte
@@ -32,7 +32,7 @@ var _ = Describe("the portal in a real browser", func() {
 			chromedp.Navigate(w.server.URL+"/runs"),
 			chromedp.WaitVisible("#signin", chromedp.ByID),
 			chromedp.Location(&url),
-			chromedp.SendKeys("#name", "bo", chromedp.ByID),
+			chromedp.SendKeys("#name", "ana", chromedp.ByID),
 			chromedp.SendKeys("#password", "wrong", chromedp.ByID),
 			chromedp.Click("#signin", chromedp.ByID),
 			chromedp.WaitVisible("#problem", chromedp.ByID),
@@ -43,8 +43,8 @@ var _ = Describe("the portal in a real browser", func() {
 
 		var rows int
 		Expect(chromedp.Run(ctx,
-			chromedp.SendKeys("#name", "bo", chromedp.ByID),
-			chromedp.SendKeys("#password", "pw-bo", chromedp.ByID),
+			chromedp.SendKeys("#name", "ana", chromedp.ByID),
+			chromedp.SendKeys("#password", "pw-ana", chromedp.ByID),
 			chromedp.Click("#signin", chromedp.ByID),
 			chromedp.WaitVisible("#runs", chromedp.ByID),
 			chromedp.Evaluate(`document.querySelectorAll('#runs tbody tr').length`, &rows),
@@ -104,6 +104,26 @@ var _ = Describe("the portal in a real browser", func() {
 		Expect(location).To(MatchRegexp(fmt.Sprintf(`/runs/%d/findings/\d+$`, w.ids[0])))
 		Expect(requirement).To(HavePrefix("fhir-r4-structure/STRUCT-02"))
 		Expect(strings.TrimSpace(message)).NotTo(BeEmpty())
+
+		// An assessor attests Riverside's witnessed demonstration as failed.
+		evidence := filepath.Join(GinkgoT().TempDir(), "witness-notes.pdf")
+		Expect(os.WriteFile(evidence, []byte("%PDF-1.4 witnessed demonstration notes"), 0o644)).To(Succeed())
+		var before, after, attested string
+		Expect(chromedp.Run(ctx,
+			chromedp.Navigate(fmt.Sprintf("%s/runs/%d", w.server.URL, w.ids[1])),
+			chromedp.WaitVisible("#manual", chromedp.ByID),
+			chromedp.Text("#verdict h2", &before, chromedp.ByQuery),
+			chromedp.SetValue(`#manual form.attest select[name=outcome]`, "fail", chromedp.ByQuery),
+			chromedp.SendKeys(`#manual form.attest input[name=note]`, "allergies on a second screen only", chromedp.ByQuery),
+			chromedp.SetUploadFiles(`#manual form.attest input[type=file]`, []string{evidence}, chromedp.ByQuery),
+			chromedp.Submit(`#manual form.attest`, chromedp.ByQuery),
+			chromedp.WaitReady(`#manual td.attested`, chromedp.ByQuery),
+			chromedp.Text("#verdict h2", &after, chromedp.ByQuery),
+			chromedp.Text(`#manual td.attested`, &attested, chromedp.ByQuery),
+		)).To(Succeed())
+		Expect(before).To(Equal("Certified"))
+		Expect(after).To(Equal("Not certified"))
+		Expect(attested).To(And(ContainSubstring("by ana"), ContainSubstring("witness-notes.pdf"), ContainSubstring("allergies on a second screen only")))
 
 		var inline int
 		Expect(chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('script:not([src]), [style]').length`, &inline))).To(Succeed())

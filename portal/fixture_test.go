@@ -64,6 +64,19 @@ var waiverPolicy = map[string]any{"waivers": []any{map[string]any{
 	"requirement": "fhir-r4-structure/STRUCT-02", "justification": "type fix scheduled for 11.3", "expires": "2026-03-31",
 }}}
 
+// manualSuite has a requirement an assessor decides: Riverside's runs carry
+// it, awaiting attestation.
+const manualSuite = `id: demo-assurance
+version: "1"
+title: Demonstrated assurance
+requirements:
+  - id: DEMO-01
+    level: SHALL
+    kind: manual
+    evidence: witnessed-demonstration
+    title: A clinician sees the patient's allergies on one screen
+`
+
 func makeReport(rel release) *model.Report {
 	key := rel.vendor + "\x00" + rel.release + "\x00" + rel.defects
 	generatedMu.Lock()
@@ -73,7 +86,11 @@ func makeReport(rel release) *model.Report {
 		if strings.HasPrefix(rel.vendor, "Oakfield") {
 			policy = waiverPolicy
 		}
-		rep, err := feeds.Run(reporttest.Feed{Vendor: rel.vendor, Release: rel.release, Seed: 7, Records: 60, Defects: rel.defects, Policy: policy})
+		var suites map[string]string
+		if strings.HasPrefix(rel.vendor, "Riverside") {
+			suites = map[string]string{"./demo-assurance.yaml": manualSuite}
+		}
+		rep, err := feeds.Run(reporttest.Feed{Vendor: rel.vendor, Release: rel.release, Seed: 7, Records: 60, Defects: rel.defects, Policy: policy, Suites: suites})
 		Expect(err).NotTo(HaveOccurred())
 		generated[key], err = json.Marshal(rep)
 		Expect(err).NotTo(HaveOccurred())

@@ -24,6 +24,7 @@ import (
 
 	"github.com/carecert/carecert/history"
 	"github.com/carecert/carecert/reports/html"
+	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/submission"
 )
 
@@ -48,6 +49,9 @@ type Options struct {
 	// Upload is what an upload may be: its size limit and whether reports
 	// with full evidence are accepted (the vendor is the caller's).
 	Upload submission.Options
+	// Policies are the policies runs may have been graded under, besides
+	// the default: an attestation re-grades its run under the run's own.
+	Policies []policy.Policy
 	// Now is the clock (default time.Now); specs move it to expire sessions.
 	Now func() time.Time
 	// Log receives server errors (default: the standard logger).
@@ -134,6 +138,8 @@ func (p *Server) routes() {
 		m.HandleFunc("GET /api"+v.path, p.requireUser(p.page(v.page, v.build)))
 	}
 	m.HandleFunc("POST "+submission.Route, p.requireUser(p.upload))
+	m.HandleFunc("POST /runs/{id}/attest", limitBody(maxEvidence+1<<20, p.requireUser(p.attest)))
+	m.HandleFunc("POST /api/runs/{id}/attest", limitBody(maxEvidence+1<<20, p.requireUser(p.attest)))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, http.StatusNotFound, "no such page")
 	})

@@ -159,7 +159,7 @@ func portalSpecs(open func() *history.Store) {
 		Expect(c.getJSON(fmt.Sprintf("/api/runs/%d", w.ids[1]), &v)).To(Equal(http.StatusOK))
 		Expect(v.Verification.FileProblems).To(ContainElement(ContainSubstring("report.json: changed")))
 		Expect(v.Verification.Verified()).To(BeFalse())
-		Expect(v.ReportProblem).To(ContainSubstring("changed after the run was recorded"))
+		Expect(v.ReportProblem).To(ContainSubstring("changed since the run was recorded"))
 		Expect(v.Results).To(BeEmpty(), "an edited report's results are not shown as the run's")
 		Expect(v.Outcomes).NotTo(BeEmpty(), "the history's outcomes still are")
 

@@ -2,19 +2,18 @@ package portal
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/carecert/carecert/attestation"
 	"github.com/carecert/carecert/history"
 	"github.com/carecert/carecert/manifest"
 	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/reports"
 )
 
 // runFolder is a run's report folder: the files stored with the run in the
@@ -43,14 +42,6 @@ func (p *Server) folder(ctx context.Context, run history.Run) (*runFolder, error
 		f.dir = filepath.Dir(run.ReportPath)
 	}
 	return f, nil
-}
-
-// reportName is the report's path in the folder.
-func (f *runFolder) reportName() string {
-	if f.dir != "" {
-		return filepath.Base(f.run.ReportPath)
-	}
-	return f.run.ReportPath
 }
 
 // read returns a file of the folder; a missing one is os.ErrNotExist.
@@ -107,46 +98,40 @@ func newReportCache(max int) *reportCache {
 	return &reportCache{max: max, entries: map[string]*model.Report{}}
 }
 
-// report reads a run's report.json, refusing one that is not the report the
-// history recorded (its SHA-256 differs): findings from an edited report
-// must not be shown as the run's.
+// report is a run's report as it now stands (package attestation reads it:
+// report.json, which must be the file the history recorded, with the
+// attestations recorded since and the verdict they led to). Reports are
+// cached until the run's attestations change.
 func (p *Server) report(ctx context.Context, run history.Run) (*model.Report, error) {
+	atts, err := p.store.Attestations(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	var key strings.Builder
+	fmt.Fprintf(&key, "%d\x00%s\x00%s", run.ID, run.ReportPath, run.ReportSHA256)
+	for _, a := range atts {
+		fmt.Fprintf(&key, "\x00%s/%s %s %s %s", a.Suite, a.Requirement, a.Outcome, a.At.Format(time.RFC3339Nano), a.EvidenceSHA256)
+	}
 	c := p.reports
-	key := fmt.Sprintf("%d\x00%s\x00%s", run.ID, run.ReportPath, run.ReportSHA256)
 	c.mu.Lock()
-	rep := c.entries[key]
+	rep := c.entries[key.String()]
 	c.mu.Unlock()
 	if rep != nil {
 		return rep, nil
 	}
-	f, err := p.folder(ctx, run)
-	if err != nil {
-		return nil, err
-	}
-	data, err := f.read(ctx, f.reportName())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("the report %s is no longer there", run.ReportPath)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("the report cannot be read: %w", err)
-	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); run.ReportSHA256 != "" && got != run.ReportSHA256 {
-		return nil, fmt.Errorf("the report %s changed after the run was recorded (SHA-256 %s, recorded %s): its findings are not shown", run.ReportPath, got, run.ReportSHA256)
-	}
-	if rep, err = reports.DecodeJSON(run.ReportPath, data); err != nil {
+	if rep, err = attestation.Report(ctx, p.store, run.ID); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[key]; !ok {
-		c.order = append(c.order, key)
+	if _, ok := c.entries[key.String()]; !ok {
+		c.order = append(c.order, key.String())
 		if len(c.order) > c.max {
 			delete(c.entries, c.order[0])
 			c.order = c.order[1:]
 		}
 	}
-	c.entries[key] = rep
+	c.entries[key.String()] = rep
 	return rep, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/history"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
@@ -22,6 +23,9 @@ type RunView struct {
 	ReportProblem string        `json:"report_problem,omitempty"`
 	Verdict       model.Verdict `json:"verdict"`
 	Verification  Verification  `json:"verification"`
+	// Attest is set when the reader may attest manual requirements: the
+	// form's CSRF token for a browser session, "-" for an API caller.
+	Attest string `json:"-"`
 }
 
 // RunResult is one requirement's result on one target.
@@ -30,6 +34,8 @@ type RunResult struct {
 	model.Result
 	// Evidence links to the result's findings.
 	Evidence string `json:"evidence"`
+	// Manual is set for a requirement an assessor decides.
+	Manual bool `json:"manual,omitempty"`
 }
 
 func (v RunView) PageTitle() string {
@@ -42,6 +48,9 @@ func (p *Server) runView(r *http.Request) (any, error) {
 		return nil, err
 	}
 	v := RunView{Run: run, Verdict: model.Verdict{Decision: run.Decision, Policy: run.Policy, Reasons: run.Reasons}}
+	if c := callerOf(r); c.user.Role == Assessor && c.sess != nil {
+		v.Attest = c.sess.csrf
+	}
 	if v.Outcomes, err = p.store.Outcomes(r.Context(), run.ID); err != nil {
 		return nil, err
 	}
@@ -57,7 +66,8 @@ func (p *Server) runView(r *http.Request) (any, error) {
 	for _, t := range rep.Targets {
 		for _, res := range t.Results {
 			res.Findings = nil // the findings page shows them, redacted
-			v.Results = append(v.Results, RunResult{Target: t.Name, Result: res, Evidence: evidenceURL(run.ID, res.Suite+"/"+res.Requirement)})
+			v.Results = append(v.Results, RunResult{Target: t.Name, Result: res, Evidence: evidenceURL(run.ID, res.Suite+"/"+res.Requirement),
+				Manual: res.Check == check.Manual})
 		}
 	}
 	return v, nil
@@ -202,4 +212,14 @@ func (p *Server) findingView(r *http.Request) (any, error) {
 	v := FindingView{Run: run, Finding: f,
 		Result: RunResult{Target: f.Target, Result: res, Evidence: evidenceURL(run.ID, res.Suite+"/"+res.Requirement)}}
 	return v, nil
+}
+
+// HasManual reports whether the run has requirements an assessor decides.
+func (v RunView) HasManual() bool {
+	for _, r := range v.Results {
+		if r.Manual {
+			return true
+		}
+	}
+	return false
 }

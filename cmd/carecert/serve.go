@@ -14,6 +14,7 @@ import (
 
 	"github.com/carecert/carecert/history"
 	webportal "github.com/carecert/carecert/portal"
+	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/submission"
 )
 
@@ -21,6 +22,7 @@ type serveFlags struct {
 	history, users, addr, keys                      string
 	secureCookies, fullEvidence, acceptFullEvidence bool
 	maxUpload                                       int64
+	policies                                        []string
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -34,7 +36,10 @@ date; a vendor's releases with charts, diffs and waivers; comparisons; one
 requirement across vendors; a run's report, manifest and signature. Every page
 has JSON under /api/. With --keys (the vendors' registered public keys) it
 takes signed runs at POST /api/submissions (carecert submit) and marks runs
-signed by their vendor's key as trusted.
+signed by their vendor's key as trusted. An assessor attests a run's manual
+requirements on its page (or POST /api/runs/ID/attest); the run is re-graded
+under its own policy, which the portal must know: the default, or one given
+with --policy.
 
   carecert serve --users portal-users.yaml --keys vendor-keys.yaml --history portal.db
 
@@ -57,6 +62,7 @@ address that cannot be listened on.`,
 	fl.BoolVar(&f.fullEvidence, "full-evidence", false, "show findings' evidence as reports keep it (default: identifying values redacted)")
 	fl.StringVar(&f.keys, "keys", "", "vendors' registered public keys (YAML): runs signed by them are trusted, and submissions are checked against them")
 	fl.Int64Var(&f.maxUpload, "max-upload", 0, "largest submission accepted, in bytes, as sent and as unpacked (default 512 MiB)")
+	fl.StringArrayVar(&f.policies, "policy", nil, "a plan or policy file whose policy runs were graded under, for re-grading attested runs (repeatable; the default policy is always known)")
 	fl.BoolVar(&f.acceptFullEvidence, "accept-full-evidence", false, "accept submitted reports that keep unredacted evidence (default: refused)")
 	cmd.AddCommand(a.serveHashCommand(), a.serveTokenCommand())
 	return cmd
@@ -85,6 +91,13 @@ func (a *app) servePortal(ctx context.Context, f serveFlags) error {
 		if opt.Keys, err = submission.LoadKeys(f.keys); err != nil {
 			return usageError("%v", err)
 		}
+	}
+	for _, file := range f.policies {
+		pol, err := policy.Load(file)
+		if err != nil {
+			return usageError("--policy: %v", err)
+		}
+		opt.Policies = append(opt.Policies, pol)
 	}
 	if f.maxUpload < 0 {
 		return usageError("--max-upload must not be negative")
