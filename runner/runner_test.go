@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -184,6 +185,36 @@ vendors:
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.Errors()).To(BeEmpty())
 		Expect(string(data)).To(ContainSubstring(`"guides": [`))
+	})
+
+	It("lists a manual requirement as skip awaiting attestation, even on a target that could not be read", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "demo.yaml"), []byte("id: demo\nversion: '1'\ntitle: Demonstrations\nrequirements:\n"+
+			"  - {id: DEMO-01, level: SHALL, kind: manual, evidence: screenshot, title: The summary screen shows allergies}\n"), 0o644)).To(Succeed())
+		p, err := runner.LoadPlan(writePlan(dir, "suites: [fhir-r4-structure, ./demo.yaml]\n"+
+			"vendors: [{name: A, targets: [{name: feed, type: fixture, seed: 3, records: 20, defects: none}, {name: gone, type: unreachable, url: 'http://127.0.0.1:1/'}]}]\n"))
+		Expect(err).NotTo(HaveOccurred())
+		r := newRunner(1)
+		r.Targets.Register("unreachable", "a target that cannot be opened", func(target.Spec) (target.Target, error) {
+			return nil, errors.New("connection refused")
+		})
+		reps, err := r.Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(reps[0].Targets).To(HaveLen(2))
+		Expect(reps[0].Targets[1].Error).To(ContainSubstring("connection refused"))
+		for _, t := range reps[0].Targets {
+			var found bool
+			for _, res := range t.Results {
+				if res.Requirement == "DEMO-01" {
+					found = true
+					Expect(res.Outcome).To(Equal(model.Skip), t.Name)
+					Expect(res.Message).To(Equal(check.AwaitingAttestation), t.Name)
+				} else if t.Name == "gone" {
+					Expect(res.Outcome).To(Equal(model.Errored), res.Requirement)
+				}
+			}
+			Expect(found).To(BeTrue(), t.Name)
+		}
 	})
 
 	It("gives the same report with one worker as with many", func() {

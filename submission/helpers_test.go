@@ -106,6 +106,9 @@ func archive(entries []entry, gz bool) []byte {
 			typ = tar.TypeReg
 		}
 		h := &tar.Header{Name: e.name, Typeflag: typ, Mode: 0o644, Linkname: e.link}
+		if typ == tar.TypeXGlobalHeader {
+			h = &tar.Header{Typeflag: typ, PAXRecords: map[string]string{"comment": "abc123"}}
+		}
 		if typ == tar.TypeReg {
 			h.Size = int64(len(e.body))
 		}

@@ -205,7 +205,9 @@ func unpack(r io.Reader, max int64) (map[string]history.StoredFile, error) {
 			return nil, refuse(UnsafePath, "the archive entry %q is not a path inside the run folder", h.Name)
 		}
 		switch h.Typeflag {
-		case tar.TypeDir:
+		case tar.TypeDir, tar.TypeXGlobalHeader:
+			// Folders hold nothing by themselves; a global header (git
+			// archive writes one) is metadata for the entries after it.
 			continue
 		case tar.TypeReg:
 		case tar.TypeSymlink, tar.TypeLink:

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,23 @@ func ingestSpecs(open func() (*history.Store, string)) {
 		}
 		_, err := ingest(archive(entries, true), submission.Options{})
 		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("accepts a global pax header, as git archive writes", func() {
+		entries := append([]entry{{name: "pax_global_header", typ: tar.TypeXGlobalHeader}}, folderEntries(dir)...)
+		_, err := ingest(archive(entries, true), submission.Options{})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("stores nothing when the history fails during the write, and says it is not a refusal", func() {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		rec, err := submission.Ingest(cctx, store, keys, bytes.NewReader(archive(folderEntries(dir), true)), submission.Options{})
+		Expect(rec).To(BeNil())
+		Expect(err).To(MatchError(ContainSubstring("context canceled")))
+		var ref *submission.Refusal
+		Expect(errors.As(err, &ref)).To(BeFalse())
+		nothingStored()
 	})
 
 	It("refuses an unsigned run", func() {
