@@ -20,8 +20,10 @@ import (
 // write) is read as a suite: each static definition's message type, and each
 // of its segments with their fields and components, becomes a requirement
 // decided by the hl7v2-profile check. What the profile says and carecert
-// enforces: usage R, RE, X (and O; C and CE are read as O, their predicates
-// are not evaluated), cardinality of segments outside repeating groups and of
+// enforces: usage R, RE, X and O; C and CE where the predicate is one of the
+// forms predicate.go reads (the element's usage when it holds, and X when a
+// presence test does not), and otherwise nothing, the element listed in the
+// suite's description as not checked; cardinality of segments outside repeating groups and of
 // field repetitions, lengths, data types with a lexical form (DT, DTM, TS, TM,
 // NM, SI), and table bindings to HL7 tables carecert has codes for.
 
@@ -31,6 +33,8 @@ type node struct {
 	attrs    map[string]string
 	children []*node
 	line     int
+	// text is the element's own character data (a Predicate's words).
+	text string
 }
 
 func (n *node) attr(k string) string { return strings.TrimSpace(n.attrs[k]) }
@@ -78,6 +82,10 @@ func readXML(name string, data []byte) (*node, error) {
 			stack = append(stack, n)
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) > 0 {
+				stack[len(stack)-1].text += string(t)
+			}
 		}
 	}
 	if root == nil {
@@ -125,14 +133,22 @@ func FromV2Profile(name string, data []byte, reg *check.Registry) (*Suite, error
 	s.Title = title + " (HL7 v2 conformance profile)"
 	s.Description = fmt.Sprintf("Converted from the HL7 v2.x XML conformance profile %s (HL7 %s). Usage R, RE and X, cardinality, "+
 		"lengths, data types with a lexical form and bindings to HL7 tables carecert has codes for are enforced; "+
-		"conditional usage (C, CE) is read as optional and its predicates are not evaluated.", filepath.Base(name), root.attr("HL7Version"))
+		"conditional usage (C, CE) where its predicate tests a value's presence or its code.", filepath.Base(name), root.attr("HL7Version"))
 	if len(statics) == 0 {
 		return nil, fmt.Errorf("conformance profile %s:%d: no HL7v2xStaticDef: nothing to check", name, root.line)
 	}
+	var unchecked []string
 	for _, st := range statics {
-		if err := s.addStatic(name, st); err != nil {
+		u, err := s.addStatic(name, st)
+		if err != nil {
 			return nil, err
 		}
+		unchecked = append(unchecked, u...)
+	}
+	if len(unchecked) > 0 {
+		// Carecert's limit, said where the suite is described, never a
+		// requirement that passes having checked nothing.
+		s.Description += " Not checked (a conditional whose predicate carecert cannot read): " + strings.Join(unchecked, "; ") + "."
 	}
 	if s.ID == "" {
 		return nil, fmt.Errorf("conformance profile %s:%d: no name to give the suite (MetaData Name or Identifier)", name, root.line)
@@ -154,10 +170,10 @@ func FromV2Profile(name string, data []byte, reg *check.Registry) (*Suite, error
 	return s, nil
 }
 
-func (s *Suite) addStatic(name string, st *node) error {
+func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error) {
 	typ, ev, structID := st.attr("MsgType"), st.attr("EventType"), st.attr("MsgStructID")
 	if typ == "" {
-		return fmt.Errorf("conformance profile %s:%d: HL7v2xStaticDef has no MsgType", name, st.line)
+		return nil, fmt.Errorf("conformance profile %s:%d: HL7v2xStaticDef has no MsgType", name, st.line)
 	}
 	when := map[string]any{"path": "MSH-9.1", "equals": typ}
 	at := func(n *node) string { return fmt.Sprintf("(%s:%d)", name, n.line) }
@@ -195,7 +211,7 @@ func (s *Suite) addStatic(name string, st *node) error {
 	for _, seg := range segs {
 		sid := seg.attr("Name")
 		if len(sid) != 3 {
-			return fmt.Errorf("conformance profile %s:%d: segment name %q is not a segment id", name, seg.line, sid)
+			return nil, fmt.Errorf("conformance profile %s:%d: segment name %q is not a segment id", name, seg.line, sid)
 		}
 		seen[sid]++
 		id := prefix + "-" + sid
@@ -221,7 +237,9 @@ func (s *Suite) addStatic(name string, st *node) error {
 			}
 		}
 		if usage != "X" {
-			rules = append(rules, fieldRules(sid, seg)...)
+			fr, u := fieldRules(name, sid, seg)
+			rules = append(rules, fr...)
+			unchecked = append(unchecked, u...)
 		}
 		if len(rules) == 0 {
 			continue // the profile says nothing carecert can check here
@@ -234,12 +252,12 @@ func (s *Suite) addStatic(name string, st *node) error {
 			Params:      check.Params{"when": when, "rules": rules},
 		})
 	}
-	return nil
+	return unchecked, nil
 }
 
-// fieldRules are the rules of a segment's fields and their components.
-func fieldRules(sid string, seg *node) []any {
-	var out []any
+// fieldRules are the rules of a segment's fields and their components, and
+// the conditional ones whose predicate carecert cannot read.
+func fieldRules(file, sid string, seg *node) (out []any, unchecked []string) {
 	field := 0
 	for _, f := range seg.children {
 		if f.name != "Field" {
@@ -251,6 +269,11 @@ func fieldRules(sid string, seg *node) []any {
 		}
 		path := fmt.Sprintf("%s-%d", sid, field)
 		r := elementRule(path, f)
+		cond, ok := conditional(file, path, f)
+		out = append(out, cond...)
+		if !ok {
+			unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", path, filepath.Base(file), f.line))
+		}
 		if mn := minOf(f); mn > 1 {
 			r["min"] = mn
 		}
@@ -276,7 +299,13 @@ func fieldRules(sid string, seg *node) []any {
 			continue
 		}
 		for j, c := range comps {
-			cr := elementRule(fmt.Sprintf("%s.%d", path, j+1), c)
+			cpath := fmt.Sprintf("%s.%d", path, j+1)
+			cr := elementRule(cpath, c)
+			cond, ok := conditional(file, cpath, c)
+			out = append(out, cond...)
+			if !ok {
+				unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", cpath, filepath.Base(file), c.line))
+			}
 			hasSubs := false
 			for _, sc := range c.children {
 				hasSubs = hasSubs || sc.name == "SubComponent"
@@ -291,7 +320,7 @@ func fieldRules(sid string, seg *node) []any {
 			}
 		}
 	}
-	return out
+	return out, unchecked
 }
 
 // elementRule is the rule for one field or component: usage, length, data

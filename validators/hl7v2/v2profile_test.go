@@ -113,6 +113,45 @@ var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
 			[]string{"ORU_R01-OBX profile.length@OBX[1].2[1]", "ORU_R01-OBX profile.table@OBX[1].2[1]"}),
 	)
 
+	// Conditional usage: the predicate decides the element's usage where
+	// carecert can read it; where it cannot, nothing is checked and the
+	// suite says so.
+	conditional := filepath.Join("testdata", "conditional-profile.xml")
+	adt := func(pid, pv1 string) string {
+		return segs(`MSH|^~\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.5.1`, "PID|"+pid, "PV1|"+pv1)
+	}
+	DescribeTable("evaluates C and CE predicates it can read",
+		func(pid, pv1 string, want []string) {
+			got := profileFindings(conditional, adt(pid, pv1), model.Information)
+			if want == nil {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(ConsistOf(want))
+		},
+		Entry("identifiers with their authority, no PID-2", "1||123^^^H^MR||DOE^JO", "1|O", nil),
+		Entry("C: PID-2 required when PID-3 is not valued", "1||||DOE^JO", "1|O",
+			[]string{"ADT_A01-PID profile.usage@PID[1].2"}),
+		Entry("C: PID-2 not used when PID-3 is valued", "1|P9|123^^^H^MR||DOE^JO", "1|O",
+			[]string{"ADT_A01-PID profile.usage@PID[1].2[1]"}),
+		Entry("C on a component: the authority required when the ID is valued", "1||123^^^^MR||DOE^JO", "1|O",
+			[]string{"ADT_A01-PID profile.usage@PID[1].3[1].4"}),
+		Entry("TrueUsage R: PID-29 required when PID-30 is Y", "1||123^^^H^MR||DOE^JO"+strings.Repeat("|", 25)+"Y", "1|O",
+			[]string{"ADT_A01-PID profile.usage@PID[1].29"}),
+		Entry("PID-30 N: PID-29 is not checked (a code test's false branch)", "1||123^^^H^MR||DOE^JO"+strings.Repeat("|", 24)+"20240101|N", "1|O", nil),
+		Entry("CE with a list: PV1-3 expected for an inpatient (information)", "1||123^^^H^MR||DOE^JO", "1|I",
+			[]string{"ADT_A01-PV1 profile.usage@PV1[1].3"}),
+		Entry("CE with a list: an outpatient's PV1-3 not checked", "1||123^^^H^MR||DOE^JO", "1|O|W1", nil),
+		Entry("an unreadable predicate: PID-5 is not checked either way", "1||123^^^H^MR", "1|O", nil),
+	)
+
+	It("names the conditional elements it cannot evaluate in the suite's description", func() {
+		s, err := suites.Load(conditional, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Description).To(ContainSubstring("Not checked (a conditional whose predicate carecert cannot read): PID-5 (conditional-profile.xml:"))
+		Expect(s.Description).NotTo(ContainSubstring("PID-2 ("))
+	})
+
 	It("says where a profile that cannot be read is wrong", func() {
 		bad := filepath.Join(GinkgoT().TempDir(), "bad.xml")
 		Expect(os.WriteFile(bad, []byte("<HL7v2xConformanceProfile>\n  <HL7v2xStaticDef MsgType=\"ADT\">\n</HL7v2xConformanceProfile>"), 0o644)).To(Succeed())
