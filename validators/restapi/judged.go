@@ -68,22 +68,55 @@ type exchangeCheck struct {
 	transport bool
 	// record judges the records that are not exchanges (resources).
 	record func(*model.Record) []model.Finding
+	// minCases is how many cases must be judged before the check may pass
+	// (the requirement's min_cases parameter; 1 when not given).
+	minCases int64
 }
 
 // perExchange makes a factory for a check of some interactions.
 func perExchange(j judge, interactions ...string) check.Factory {
 	return func(spec check.Spec, env *check.Env) (check.Check, error) {
-		if err := spec.Params.Reject(); err != nil {
+		min, err := minCases(spec)
+		if err != nil {
 			return nil, err
 		}
-		return exchangeCheck{applies: onInteractions(interactions...), judge: j}, nil
+		return exchangeCheck{applies: onInteractions(interactions...), judge: j, minCases: min}, nil
 	}
+}
+
+// minCases reads a live requirement's min_cases parameter: a suite (a
+// buyer's own, say) may ask that a requirement judge at least that many
+// cases before it passes; fewer is a skip that says so.
+func minCases(spec check.Spec) (int64, error) {
+	if err := spec.Params.Reject("min_cases"); err != nil {
+		return 0, err
+	}
+	n, err := spec.Params.Int("min_cases", 1)
+	if err != nil {
+		return 0, err
+	}
+	if n < 1 {
+		return 0, fmt.Errorf("min_cases must be at least 1")
+	}
+	return int64(n), nil
 }
 
 func (c exchangeCheck) Applies(rec *model.Record) bool { return c.applies(rec) }
 func (c exchangeCheck) NewState() check.State          { return &judgedState{check: c} }
 func (c exchangeCheck) Grade(t *model.Tally) (model.Outcome, string) {
-	return gradeJudged(t)
+	return gradeAtLeast(t, c.minCases)
+}
+
+// gradeAtLeast is gradeJudged that, on a clean tally, passes only when at
+// least min cases were judged: fewer is a skip naming both numbers, never a
+// pass on too little.
+func gradeAtLeast(t *model.Tally, min int64) (model.Outcome, string) {
+	out, msg := gradeJudged(t)
+	judged, counted := t.Lookup(measureJudged)
+	if out == model.Pass && counted && judged.Numerator < min {
+		return model.Skip, fmt.Sprintf("not judged enough: %d case(s) judged, fewer than the %d the requirement asks for (min_cases)", judged.Numerator, min)
+	}
+	return out, msg
 }
 
 // judgedState counts judged and unjudged cases; it serialises as the counts.

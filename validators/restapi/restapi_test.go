@@ -332,3 +332,47 @@ var _ = Describe("since (BULK-06)", func() {
 		Expect([]bool{c.Applies(exported("a.ndjson", 1, "x", "")), c.Applies(manifest(since))}).To(Equal([]bool{true, true}))
 	})
 })
+
+var _ = Describe("a requirement's min_cases", func() {
+	notFound := func(n int) *fhirclient.Exchange {
+		return &fhirclient.Exchange{Interaction: fhirclient.NotFound, Label: fmt.Sprintf("Patient/x%d", n), Method: "GET", URL: fmt.Sprintf("http://s/Patient/x%d", n),
+			Status: 404, Headers: map[string]string{"content-type": "application/fhir+json"}, Type: "Patient", ID: fmt.Sprintf("x%d", n),
+			Resource: map[string]any{"resourceType": "OperationOutcome", "issue": []any{}}}
+	}
+	grade := func(params check.Params, exs ...*fhirclient.Exchange) (model.Outcome, string) {
+		c := compile("fhir-api-not-found", params)
+		s := c.NewState()
+		t := model.NewTally(0)
+		for _, ex := range exs {
+			t.Observe(s.Observe(record(ex)))
+		}
+		s.Finish(t)
+		return c.(check.Grader).Grade(t)
+	}
+
+	It("skips, naming both numbers, a clean requirement that judged fewer cases than asked; never passes it", func() {
+		out, msg := grade(check.Params{"min_cases": 3}, notFound(1), notFound(2))
+		Expect(out).To(Equal(model.Skip))
+		Expect(msg).To(Equal("not judged enough: 2 case(s) judged, fewer than the 3 the requirement asks for (min_cases)"))
+		out, _ = grade(check.Params{"min_cases": 3}, notFound(1), notFound(2), notFound(3))
+		Expect(out).To(Equal(model.Pass))
+		out, _ = grade(nil, notFound(1))
+		Expect(out).To(Equal(model.Pass), "one case is enough by default")
+	})
+
+	It("still fails a requirement that judged too few cases when one of them failed", func() {
+		bad := notFound(1)
+		bad.Status = 200
+		out, _ := grade(check.Params{"min_cases": 3}, bad)
+		Expect(out).To(Equal(model.Fail))
+	})
+
+	It("refuses a min_cases below 1 and other parameters", func() {
+		reg := check.NewRegistry()
+		restapi.Register(reg)
+		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-read", Params: check.Params{"min_cases": 0}, Source: "test"}, &check.Env{})
+		Expect(err).To(MatchError(ContainSubstring("min_cases must be at least 1")))
+		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-read", Params: check.Params{"min_case": 2}, Source: "test"}, &check.Env{})
+		Expect(err).To(MatchError(ContainSubstring("min_case")))
+	})
+})
