@@ -27,7 +27,7 @@ type registries struct {
 func newRegistries() *registries {
 	r := &registries{checks: check.NewRegistry(), targets: target.NewRegistry()}
 	structure.Register(r.checks)
-	profile.RegisterWith(r.checks, profileHooks)
+	profile.Register(r.checks)
 	terminology.Register(r.checks)
 	quality.Register(r.checks, v2checks.QualityLanguage())
 	v2checks.Register(r.checks)
@@ -40,16 +40,6 @@ func newRegistries() *registries {
 	restapi.Register(r.checks)
 	livefhir.Register(r.targets)
 	return r
-}
-
-// profileHooks gives the profile validator the run's terminology engine for
-// bindings, so profile and terminology checks agree on value-set membership.
-func profileHooks(env *check.Env) profile.Hooks {
-	h := profile.DefaultHooks()
-	if svc, err := terminology.Shared(env); err == nil && svc.Engine.Ready() == nil {
-		h.Codes = svc.Engine
-	}
-	return h
 }
 
 // extraCommands are the commands that capabilities beyond the core add.

@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
@@ -22,14 +23,20 @@ var core = func() *definitions.Registry {
 	return r
 }()
 
-// newEngine returns an engine over the core plus the given profiles.
+// hooks are the ones production wires in (the run's terminology engine for
+// bindings among them), built once for the suite.
+var hooks = profile.DefaultHooks(&check.Env{})
+
+// newEngine returns an engine over the core plus the given profiles, with
+// production's hooks.
 func newEngine(profiles ...map[string]any) *profile.Engine {
 	defs, err := definitions.New(definitions.Options{Parent: core})
 	Expect(err).NotTo(HaveOccurred())
 	for _, p := range profiles {
 		Expect(defs.Add(p, "test")).To(Succeed())
 	}
-	return profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}})
+	Expect(hooks.Codes).NotTo(BeNil(), "the terminology engine for bindings")
+	return profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})
 }
 
 // newEngineWithout returns an engine with no FHIRPath engine.

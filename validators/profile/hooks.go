@@ -3,14 +3,22 @@ package profile
 import (
 	"errors"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/terminology"
 )
 
-// DefaultHooks wires in the capabilities this build has: FHIR XML guides and
-// FHIRPath invariants.
-func DefaultHooks() Hooks {
-	return Hooks{XML: fhirxml.Decode, Invariants: FHIRPath{}}
+// DefaultHooks wires in the capabilities this build has: FHIR XML guides,
+// FHIRPath invariants and, for bindings, the run's terminology engine (the
+// one terminology checks use, so the two agree on value-set membership).
+// Production and this package's specs get the same hooks from here.
+func DefaultHooks(env *check.Env) Hooks {
+	h := Hooks{XML: fhirxml.Decode, Invariants: FHIRPath{}}
+	if eng, err := terminology.Shared(env); err == nil && eng.Ready() == nil {
+		h.Codes = eng
+	}
+	return h
 }
 
 func asNotFound(err error, target **definitions.NotFoundError) bool { return errors.As(err, target) }

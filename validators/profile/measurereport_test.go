@@ -177,7 +177,7 @@ var _ = Describe("MeasureReport against its Measure", func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(defs.Packages()[0].Resources).To(Equal(1))
 			Expect(defs.URLs("Measure")).To(Equal([]string{"http://ohie.org/Measure/madx-hiv-indicator-example"}))
-			e := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}})
+			e := profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})
 			Expect(measureFindings(validate(e, encoded(ihe("measure-report-ihe.json"))))).To(HaveLen(4))
 		})
 	})
@@ -363,7 +363,7 @@ func BenchmarkMeasureReport(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			e := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}})
+			e := profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})
 			e.ValidateRecord(rec, "", nil) // compile outside the timing
 			n := 0
 			for b.Loop() {

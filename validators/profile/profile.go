@@ -20,20 +20,12 @@ import (
 	"github.com/carecert/carecert/model"
 )
 
-// Register adds the profile checks to a registry.
-func Register(reg *check.Registry) { RegisterWith(reg, nil) }
-
-// RegisterWith is Register with the hooks a program wires in for each run:
-// hooks(env) returns them (for example the run's terminology engine for
-// bindings); nil means DefaultHooks.
-func RegisterWith(reg *check.Registry, hooks func(*check.Env) Hooks) {
-	if hooks == nil {
-		hooks = func(*check.Env) Hooks { return DefaultHooks() }
-	}
+// Register adds the profile checks to a registry, with DefaultHooks.
+func Register(reg *check.Registry) {
 	reg.Register("fhir-profile",
 		"each resource conforms to a StructureDefinition: its R4 base type and meta.profile (default), or the profile named by `profile`",
 		func(spec check.Spec, env *check.Env) (check.Check, error) {
-			return newProfileCheck(spec, env, hooks(env))
+			return newProfileCheck(spec, env, DefaultHooks(env))
 		})
 	reg.Register("nhs-number",
 		"NHS numbers (system https://fhir.nhs.uk/Id/nhs-number) have 10 digits, a valid Modulus 11 check digit and an accepted range (package ukid); the verification status extension holds a known code",

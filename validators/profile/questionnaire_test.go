@@ -341,7 +341,7 @@ func BenchmarkQuestionnaireResponse(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			e := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}})
+			e := profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})
 			e.ValidateRecord(rec, "", nil) // compile outside the timing
 			n := 0
 			for b.Loop() {

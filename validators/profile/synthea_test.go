@@ -23,7 +23,7 @@ var _ = Describe("the Synthea corpus (false-alarm check)", func() {
 		// loaded here: they are errors unless their domains are accepted.
 		defs, err := definitions.New(definitions.Options{Parent: core})
 		Expect(err).NotTo(HaveOccurred())
-		e := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{},
+		e := profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes,
 			AcceptExtensions: []string{"http://hl7.org/fhir/us/core/", "http://synthetichealth.github.io/synthea/"}})
 		strict := newEngine()
 		unknown := 0

@@ -45,7 +45,7 @@ var _ = Describe("UK Core", func() {
 			}
 		}
 		Expect(failed).To(BeEmpty())
-		e := profile.NewEngine(r, profile.Options{Invariants: profile.FHIRPath{}})
+		e := profile.NewEngine(r, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})
 		for _, u := range urls {
 			_, err := e.Plan(u)
 			Expect(err).NotTo(HaveOccurred(), u)
@@ -55,7 +55,7 @@ var _ = Describe("UK Core", func() {
 	It("finds the published examples valid against the UK Core profile of their type, except those with real defects", func() {
 		r, err := ukCore()
 		Expect(err).NotTo(HaveOccurred())
-		e := profile.NewEngine(r, profile.Options{Invariants: profile.FHIRPath{}})
+		e := profile.NewEngine(r, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})
 		// Examples whose errors are defects of the examples themselves.
 		known := map[string]string{
 			"Extension-UKCore-ConditionEpisode-Example.xml":           "valueCode where the extension defines valueCodeableConcept",
@@ -107,7 +107,7 @@ var _ = Describe("UK Core", func() {
 			if len(igs) > 0 {
 				r, err := ukCore()
 				Expect(err).NotTo(HaveOccurred())
-				env.Services = map[string]any{profile.ServiceName: profile.NewEngine(r, profile.Options{Invariants: profile.FHIRPath{}})}
+				env.Services = map[string]any{profile.ServiceName: profile.NewEngine(r, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})}
 			} else {
 				env.Services = map[string]any{profile.ServiceName: newEngine()}
 			}

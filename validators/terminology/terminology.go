@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/carecert/carecert/check"
-	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/terminology"
@@ -53,17 +52,8 @@ func (s *Service) Elements() (*Elements, error) {
 // the R4 core content plus the implementation guides the run loads.
 func Shared(env *check.Env) (*Service, error) {
 	v, err := env.Service(ServiceName, func() (any, error) {
-		igs := env.Guides()
-		eng := terminology.NewCore(func(e *terminology.Engine) error {
-			for _, ig := range igs {
-				if err := e.LoadIG(ig); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		eng.SetXMLDecoder(fhirxml.Decode)
-		return &Service{Engine: eng}, nil
+		eng, err := terminology.Shared(env)
+		return &Service{Engine: eng}, err
 	})
 	if err != nil {
 		return nil, err
