@@ -139,4 +139,89 @@ var _ = Describe("slicing discriminators", func() {
 			Expect(fs[0].Message).To(ContainSubstring(`the slice requires "NL1"`))
 		})
 	})
+
+	Context("a value discriminator on an element a slice forbids (max 0)", func() {
+		const url = "http://example.org/StructureDefinition/telecom-kinds"
+		e := newEngine(diffProfile(url, "Patient",
+			`{"id": "Patient.telecom", "path": "Patient.telecom",
+			  "slicing": {"discriminator": [{"type": "value", "path": "system"}, {"type": "value", "path": "use"}], "rules": "closed"}}`,
+			`{"id": "Patient.telecom:home", "path": "Patient.telecom", "sliceName": "home", "max": "1"}`,
+			`{"id": "Patient.telecom:home.system", "path": "Patient.telecom.system", "fixedCode": "phone"}`,
+			`{"id": "Patient.telecom:home.use", "path": "Patient.telecom.use", "fixedCode": "home"}`,
+			`{"id": "Patient.telecom:email", "path": "Patient.telecom", "sliceName": "email", "max": "1"}`,
+			`{"id": "Patient.telecom:email.system", "path": "Patient.telecom.system", "fixedCode": "email"}`,
+			`{"id": "Patient.telecom:email.use", "path": "Patient.telecom.use", "max": "0"}`))
+
+		It("puts an item without the element in the slice", func() {
+			Expect(slicing(validate(e, `{"resourceType": "Patient", "telecom": [{"system": "phone", "value": "1", "use": "home"},
+				{"system": "email", "value": "a@b.org"}]}`, url))).To(BeEmpty())
+		})
+
+		It("keeps an item that has it out of the slice", func() {
+			fs := slicing(validate(e, `{"resourceType": "Patient", "telecom": [{"system": "email", "value": "a@b.org", "use": "work"}]}`, url))
+			Expect(fs).To(ConsistOf(at(model.Error, profile.CodeSlicing, "Patient.telecom[0]")))
+			Expect(fs[0].Message).To(ContainSubstring(`use is "work", the slice forbids it`))
+		})
+	})
+
+	Context("profile discriminators", func() {
+		const url = "http://example.org/StructureDefinition/category-by-profile"
+		const local = "http://example.org/StructureDefinition/local-coding"
+		const note = "http://example.org/StructureDefinition/fixed-note"
+		datatype := func(url, typ string, elements ...string) map[string]any {
+			p := diffProfile(url, typ, elements...)
+			p["kind"] = "complex-type"
+			if typ == "string" {
+				p["kind"] = "primitive-type"
+			}
+			return p
+		}
+		e := newEngine(
+			datatype(local, "Coding", `{"id": "Coding.system", "path": "Coding.system", "fixedUri": "http://example.org/local"}`),
+			datatype(note, "string", `{"id": "string", "path": "string", "fixedString": "reviewed"}`),
+			diffProfile(url, "Observation",
+				`{"id": "Observation.category", "path": "Observation.category",
+				  "slicing": {"discriminator": [{"type": "profile", "path": "coding"}, {"type": "profile", "path": "text"}], "rules": "closed"}}`,
+				`{"id": "Observation.category:local", "path": "Observation.category", "sliceName": "local", "max": "1"}`,
+				`{"id": "Observation.category:local.coding", "path": "Observation.category.coding", "min": 1, "type": [{"code": "Coding", "profile": ["`+local+`"]}]}`,
+				`{"id": "Observation.category:noted", "path": "Observation.category", "sliceName": "noted", "max": "1"}`,
+				`{"id": "Observation.category:noted.text", "path": "Observation.category.text", "min": 1, "type": [{"code": "string", "profile": ["`+note+`"]}]}`))
+		obs := func(categories string) string {
+			return `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "category": [` + categories + `]}`
+		}
+
+		It("assigns items by the profile their coding or text conforms to; a discriminator the slice leaves open is met", func() {
+			Expect(slicing(validate(e, obs(`{"coding": [{"system": "http://example.org/local", "code": "a"}]}, {"text": "reviewed"}`), url))).To(BeEmpty())
+		})
+
+		It("rejects an item that conforms to none, or lacks the element a slice profiles", func() {
+			fs := slicing(validate(e, obs(`{"coding": [{"system": "http://example.org/other", "code": "a"}]}, {"text": "draft"}`), url))
+			Expect(fs).To(ConsistOf(at(model.Error, profile.CodeSlicing, "Observation.category[0]"), at(model.Error, profile.CodeSlicing, "Observation.category[1]")))
+			Expect(fs[1].Message).To(And(ContainSubstring("coding is absent, the slice requires it to conform to "+local),
+				ContainSubstring("text does not conform to "+note)))
+		})
+
+		It("matches Bundle entries only to slices whose profile constrains their resource type", func() {
+			const bundle = "http://example.org/StructureDefinition/people-bundle"
+			const person = "http://example.org/StructureDefinition/named-patient"
+			const carer = "http://example.org/StructureDefinition/named-practitioner"
+			e := newEngine(
+				diffProfile(person, "Patient", `{"id": "Patient.name", "path": "Patient.name", "min": 1}`),
+				diffProfile(carer, "Practitioner", `{"id": "Practitioner.name", "path": "Practitioner.name", "min": 1}`),
+				diffProfile(bundle, "Bundle",
+					`{"id": "Bundle.entry", "path": "Bundle.entry", "slicing": {"discriminator": [{"type": "profile", "path": "resource"}], "rules": "open"}}`,
+					`{"id": "Bundle.entry:patient", "path": "Bundle.entry", "sliceName": "patient", "min": 1, "max": "1"}`,
+					`{"id": "Bundle.entry:patient.resource", "path": "Bundle.entry.resource", "type": [{"code": "Patient", "profile": ["`+person+`"]}]}`,
+					`{"id": "Bundle.entry:carer", "path": "Bundle.entry", "sliceName": "carer", "min": 1, "max": "2"}`,
+					`{"id": "Bundle.entry:carer.resource", "path": "Bundle.entry.resource", "type": [{"code": "Practitioner", "profile": ["`+carer+`"]}]}`))
+			entry := func(typ, id string) string {
+				return `{"fullUrl": "http://example.org/fhir/` + typ + `/` + id + `", "resource": {"resourceType": "` + typ + `", "id": "` + id + `", "name": [{"family": "Ng"}]}}`
+			}
+			Expect(slicing(validate(e, `{"resourceType": "Bundle", "type": "collection", "entry": [`+
+				entry("Patient", "a")+`,`+entry("Practitioner", "b")+`,`+entry("Practitioner", "c")+`]}`, bundle))).To(BeEmpty())
+			fs := slicing(validate(e, `{"resourceType": "Bundle", "type": "collection", "entry": [`+entry("Patient", "a")+`]}`, bundle))
+			Expect(fs).To(ConsistOf(at(model.Error, profile.CodeSlicing, "Bundle.entry")))
+			Expect(fs[0].Message).To(ContainSubstring(`slice "carer" of entry requires at least 1 value(s) but 0 matched`))
+		})
+	})
 })

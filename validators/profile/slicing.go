@@ -143,28 +143,70 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 		}
 		return false, fmt.Sprintf("%s is of type %q, the slice requires %s", d.Path, got, typeList(n))
 	case "profile":
-		n := descend(s, d.Path)
-		if n == nil || len(n.types) == 0 || len(values) == 0 {
-			return false, fmt.Sprintf("cannot evaluate profile discriminator on %s", d.Path)
-		}
+		return w.profileDiscriminator(values, descend(s, d.Path), d.Path)
+	}
+	return false, fmt.Sprintf("discriminator type %q is not supported", d.Type)
+}
+
+// profileDiscriminator reports whether some value at the path conforms to a
+// profile the slice gives the element there (a type profile, or a target
+// profile through resolve()). A slice that gives none does not constrain the
+// path; a slice that does requires a value.
+func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool, string) {
+	var profs []string
+	if n != nil {
 		for _, nt := range n.types {
-			for _, prof := range append(append([]string{}, nt.profiles...), nt.targetProfiles...) {
-				p, err := w.e.Plan(prof)
-				if err != nil {
+			if strings.Contains(path, "resolve()") {
+				profs = append(profs, nt.targetProfiles...)
+			} else {
+				profs = append(profs, nt.profiles...)
+			}
+		}
+	}
+	if len(profs) == 0 {
+		return true, ""
+	}
+	if len(values) == 0 {
+		return false, fmt.Sprintf("%s is absent, the slice requires it to conform to %s", path, strings.Join(profs, " or "))
+	}
+	for _, v := range values {
+		for _, prof := range profs {
+			p, err := w.e.Plan(prof)
+			if err != nil {
+				continue
+			}
+			switch x := v.(type) {
+			case map[string]any:
+				if rt, ok := x["resourceType"].(string); ok && p.Kind == "resource" && rt != p.Type {
 					continue
 				}
-				m, ok := values[0].(map[string]any)
-				if !ok {
-					continue
+				if !hasError(w.conformance(x, p, path)) {
+					return true, ""
 				}
-				if !hasError(w.conformance(m, p, d.Path)) {
+			default:
+				if primitiveConforms(x, p) {
 					return true, ""
 				}
 			}
 		}
-		return false, fmt.Sprintf("%s does not conform to the slice's profile", d.Path)
 	}
-	return false, fmt.Sprintf("discriminator type %q is not supported", d.Type)
+	return false, fmt.Sprintf("%s does not conform to %s", path, strings.Join(profs, " or "))
+}
+
+// primitiveConforms checks a primitive value against what a profile of its
+// type fixes on its root: a fixed or pattern value and a maximum length.
+func primitiveConforms(v any, p *Plan) bool {
+	r := p.root
+	if r == nil {
+		return false
+	}
+	if r.fixed != nil && !equalValue(r.fixed, v) || r.pattern != nil && !equalValue(r.pattern, v) {
+		return false
+	}
+	if s, ok := v.(string); ok && r.maxLength > 0 && len([]rune(s)) > r.maxLength {
+		return false
+	}
+	return true
 }
 
 func hasError(fs []model.Finding) bool {
@@ -215,10 +257,19 @@ type expectation struct {
 	want    any
 	pattern bool
 	binding *binding
+	// absent: the slice forbids the element (max 0), so only an item
+	// without it belongs.
+	absent bool
 }
 
 // meets reports whether the values a discriminator path selected satisfy x.
 func (w *walker) meets(values []any, x expectation, path string) (bool, string) {
+	if x.absent {
+		if len(values) == 0 {
+			return true, ""
+		}
+		return false, fmt.Sprintf("%s is %s, the slice forbids it", path, shownValues(values))
+	}
 	if x.binding != nil {
 		for _, v := range values {
 			if w.inBinding(v, x.binding) {
@@ -314,6 +365,9 @@ func expect(n *node, segs []string, inherited any, pattern bool) []expectation {
 	}
 	if n == nil {
 		return nil
+	}
+	if n.max == 0 {
+		return []expectation{{absent: true}}
 	}
 	if n.binding != nil && n.binding.strength == "required" {
 		return []expectation{{binding: n.binding}}
