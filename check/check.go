@@ -43,7 +43,8 @@ type Env struct {
 	// loaded definition (plan extension_domains, --accept-extensions).
 	ExtensionDomains []string
 	// FHIROptions are FHIR validation options named as the HL7 reference
-	// validator's (best-practice, security-checks, allow-example-urls),
+	// validator's (best-practice, security-checks, allow-example-urls,
+	// allow-comments),
 	// from the plan's fhir_options or the command line; a requirement's own
 	// parameters of the same names override them.
 	FHIROptions map[string]string

@@ -187,13 +187,40 @@ func recordFromLine(name string, raw []byte, line int, index int64) *model.Recor
 	if l := InvalidUTF8Line(raw); l > 0 {
 		return problem(name, line, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8")
 	}
-	res, err := Decode(raw)
+	res, raw, comments, err := decodeCommented(raw)
 	if err != nil {
 		return problem(name, line, index, "input.json", strings.TrimPrefix(err.Error(), "line 1: "))
 	}
 	rec := resourceRecord(name, res, line, index, oneLine(line))
 	addDuplicates(rec, DuplicateKeys(raw), "", line, false)
+	addComments(rec, comments, line)
 	return rec
+}
+
+// decodeCommented decodes a JSON document, reading past comments: only when
+// the text does not parse as it is, so that plain JSON pays nothing. It
+// returns the text decoded (comments blanked) and the lines of the comments.
+func decodeCommented(data []byte) (map[string]any, []byte, []int, error) {
+	res, err := Decode(data)
+	if err == nil {
+		return res, data, nil, nil
+	}
+	if clean, lines := stripComments(data); lines != nil {
+		if r, cerr := Decode(clean); cerr == nil {
+			return r, clean, lines, nil
+		}
+	}
+	return nil, data, nil, err
+}
+
+// addComments gives a record an error for each comment of its document (an
+// option of the run may accept them).
+func addComments(rec *model.Record, lines []int, baseLine int) {
+	for _, l := range lines {
+		f := rec.Finding(model.Error, CodeJSONComment, rec.Type, "a comment in JSON: FHIR JSON has no comments (accept them with allow-comments)")
+		f.Location.Line = baseLine + l - 1
+		rec.Syntax = append(rec.Syntax, f)
+	}
 }
 
 // oneLine locates a record written on one line (an NDJSON line): every path
@@ -209,7 +236,7 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 	if l := InvalidUTF8Line(data); l > 0 {
 		return emit(problem(name, baseLine+l-1, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8"))
 	}
-	res, err := Decode(data)
+	res, data, comments, err := decodeCommented(data)
 	if err != nil {
 		var se *SyntaxError
 		line := baseLine
@@ -224,6 +251,9 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 	dups := DuplicateKeys(data)
 	_, err = emitResource(name, res, locate, "", baseLine, index, nil, func(rec *model.Record, docPath string) {
 		addDuplicates(rec, dups, docPath, baseLine, rec.Type == "Bundle")
+		if docPath == "" {
+			addComments(rec, comments, baseLine)
+		}
 	}, emit)
 	return err
 }

@@ -60,11 +60,22 @@ var _ = Describe("reading FHIR JSON", func() {
 		Expect(q["value"]).To(Equal(json.Number("1.50")))
 	})
 
-	It("rejects JSON with comments, as the reference validator does by default, naming the line", func() {
-		recs := readAll("c.json", []byte("{\"resourceType\": \"Patient\",\n  // the id\n  \"id\": \"a\"}"))
-		Expect(problems(recs)).To(ConsistOf(And(HaveField("Code", "input.json"), HaveField("Location.Line", 2))))
+	It("reads past JSON comments but reports each, as the reference validator does by default, naming its line", func() {
+		recs := readAll("c.json", []byte("{\"resourceType\": \"Patient\",\n  // the id, \"quoted\"\n  \"id\": \"a\", \"text\": {\"status\": \"empty\", \"div\": \"<div>http://x // not a comment</div>\"}}"))
+		Expect(problems(recs)).To(BeEmpty())
+		Expect(recs).To(HaveLen(1))
+		Expect(recs[0].ID).To(Equal("a"))
+		Expect(recs[0].Syntax).To(ConsistOf(And(HaveField("Code", fhir.CodeJSONComment), HaveField("Location.Line", 2), HaveField("Severity", model.Error))))
+		Expect(recs[0].Resource()["text"].(map[string]any)["div"]).To(ContainSubstring("// not a comment"))
 		recs = readAll("c.ndjson", []byte("{\"resourceType\": \"Patient\", /* x */ \"id\": \"a\"}\n{\"resourceType\": \"Patient\", \"id\": \"b\"}\n"))
-		Expect(problems(recs)).To(ConsistOf(HaveField("Location.Line", 1)))
+		Expect(recs).To(HaveLen(2))
+		Expect(recs[0].Syntax).To(ConsistOf(And(HaveField("Code", fhir.CodeJSONComment), HaveField("Location.Line", 1))))
+		Expect(recs[1].Syntax).To(BeEmpty())
+	})
+
+	It("still rejects JSON that does not parse once its comments are blanked, at the real fault", func() {
+		recs := readAll("c.json", []byte("{\"resourceType\": \"Patient\", // note\n  \"id\": }"))
+		Expect(problems(recs)).To(ConsistOf(And(HaveField("Code", "input.json"), HaveField("Location.Line", 1))))
 	})
 
 	It("makes every Bundle entry a record of its own, located in the file", func() {

@@ -45,7 +45,7 @@ type Plan struct {
 	ExtensionDomains []string `yaml:"extension_domains"`
 	// FHIROptions are FHIR validation options named as the HL7 reference
 	// validator's: best-practice (ignore, hint, warning, error),
-	// security-checks and allow-example-urls (true or false).
+	// security-checks, allow-example-urls and allow-comments (true or false).
 	FHIROptions map[string]string `yaml:"fhir_options"`
 	// Policy decides the verdict; empty means every SHALL requirement passes.
 	Policy map[string]any `yaml:"policy"`

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/model"
@@ -311,6 +313,9 @@ type worker struct {
 	// once per suite (see model.Defects).
 	defects      model.Defects
 	suiteDefects map[string]*model.Defects
+	// allowComments accepts JSON comments (the allow-comments FHIR option):
+	// the reader's findings of them are dropped.
+	allowComments bool
 }
 
 func newWorker(cs []compiled, limit int) *worker {
@@ -380,8 +385,10 @@ func (r *Runner) collect(ctx context.Context, spec target.Spec, k int, cs []comp
 		n = runtime.GOMAXPROCS(0)
 	}
 	workers := make([]*worker, n)
+	allowComments, _ := strconv.ParseBool(p.FHIROptions["allow-comments"])
 	for i := range workers {
 		workers[i] = newWorker(cs, p.SampleLimit)
+		workers[i].allowComments = allowComments
 	}
 	if r.Progress != nil {
 		r.Progress.Start(spec.Name)
@@ -522,6 +529,9 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 	}
 	var syntax []model.Finding
 	for _, f := range rec.Syntax {
+		if w.allowComments && f.Code == fhir.CodeJSONComment {
+			continue
+		}
 		f.Requirement = InputRequirement
 		syntax = append(syntax, f)
 	}

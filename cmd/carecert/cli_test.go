@@ -239,6 +239,16 @@ var _ = Describe("carecert validate", func() {
 		Expect(code).To(Equal(exitUsage), stderr)
 	})
 
+	It("reports a comment in FHIR JSON at its line, and accepts it with --allow-comments", func() {
+		p := writeFile(dir, "c.json", "{\"resourceType\":\"Patient\",\"id\":\"a\",\n// kept from the template\n\"gender\":\"male\"}")
+		code, stdout, _ := carecert("validate", p)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring(p + ":2: error Patient/a at Patient: a comment in JSON"))
+		code, stdout, _ = carecert("validate", "--allow-comments", p)
+		Expect(code).To(Equal(exitOK), stdout)
+		Expect(stdout).NotTo(ContainSubstring("comment"))
+	})
+
 	It("exits 2 for a path that cannot be read, still reporting the readable ones", func() {
 		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","active":"yes"}`)
 		missing := filepath.Join(dir, "missing.ndjson")

@@ -10,12 +10,14 @@ type fhirOptionFlags struct {
 	bestPractice     string
 	securityChecks   bool
 	allowExampleURLs bool
+	allowComments    bool
 }
 
 func (o *fhirOptionFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&o.bestPractice, "best-practice", "", "how best-practice guidelines (dom-6: a narrative) are reported: ignore (default), hint, warning or error")
 	fl.BoolVar(&o.securityChecks, "security-checks", false, "report HTML tags embedded in string values as errors")
 	fl.BoolVar(&o.allowExampleURLs, "allow-example-urls", false, "accept extensions on example domains (example.org...) as warnings instead of errors")
+	fl.BoolVar(&o.allowComments, "allow-comments", false, "accept comments in FHIR JSON (by default each is an input error)")
 }
 
 // apply sets the options given on the command line over a plan's (a flag
@@ -35,6 +37,9 @@ func (o *fhirOptionFlags) apply(into map[string]string) map[string]string {
 	}
 	if o.allowExampleURLs {
 		set("allow-example-urls", "true")
+	}
+	if o.allowComments {
+		set("allow-comments", "true")
 	}
 	return into
 }

@@ -81,7 +81,7 @@ type validatorOptions struct {
 
 // OptionNames are the FHIR validation options a plan (fhir_options), the
 // command line and a fhir-profile requirement's parameters may set.
-var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls"}
+var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "allow-comments"}
 
 func (o validatorOptions) key() string {
 	if o == (validatorOptions{}) {
@@ -110,6 +110,8 @@ func fhirOptions(params check.Params, env *check.Env) (validatorOptions, error) 
 			o.securityChecks, err = strconv.ParseBool(v)
 		case "allow-example-urls":
 			o.allowExampleURLs, err = strconv.ParseBool(v)
+		case "allow-comments":
+			_, err = strconv.ParseBool(v) // the runner applies it to what it reads
 		}
 		if err != nil {
 			return o, fmt.Errorf("FHIR option %s: %w", name, err)

@@ -270,13 +270,13 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 	if err != nil {
 		return base, prof, err
 	}
-	base.Findings = validate(e, recs, "")
+	base.Findings = validate(e, recs, "", c.Options.AllowComments)
 	base.Got = countErrors(base.Findings)
 	if c.Profile != nil {
 		if profileURL == "" {
 			notes = append(notes, "profile not loaded")
 		}
-		prof.Findings = validate(e, recs, profileURL)
+		prof.Findings = validate(e, recs, profileURL, c.Options.AllowComments)
 		prof.Got = countErrors(prof.Findings)
 	}
 	base.Note = strings.Join(notes, "; ")
@@ -285,15 +285,21 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 }
 
 // validate runs what `carecert validate` runs for profiles on each record:
-// unreadable input and unknown resource types are errors; resources are
+// unreadable input, how it is written (duplicate keys, comments unless
+// allowed) and unknown resource types are errors; resources are
 // validated against their base type and meta.profile, plus profileURL for the
 // top-level resource.
-func validate(e *profile.Engine, recs []*model.Record, profileURL string) []model.Finding {
+func validate(e *profile.Engine, recs []*model.Record, profileURL string, allowComments bool) []model.Finding {
 	var out []model.Finding
 	for _, r := range recs {
 		if r.Problem != nil {
 			out = append(out, *r.Problem)
 			continue
+		}
+		for _, f := range r.Syntax {
+			if !allowComments || f.Code != fhir.CodeJSONComment {
+				out = append(out, f)
+			}
 		}
 		if !e.IsResourceType(r.Type) {
 			out = append(out, r.Finding(model.Error, "structure.resource-type", "", fmt.Sprintf("unknown resource type %q", r.Type)))
