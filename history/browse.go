@@ -227,8 +227,11 @@ func (s *Store) OutcomesOf(ctx context.Context, runIDs []int64, suite, requireme
 	for _, id := range runIDs {
 		args = append(args, id)
 	}
+	// "|| ''" keeps SQLite's planner on the primary key (a few rows per run)
+	// rather than results_by_requirement (a row per run ever recorded): it
+	// has no statistics to tell them apart. PostgreSQL reads it the same.
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT run_id, target, suite, requirement, level, outcome, evaluated, failing, errors
-		FROM results WHERE suite = ? AND requirement = ? AND run_id IN (`+marks(len(runIDs))+`) ORDER BY run_id, target`), args...)
+		FROM results WHERE suite || '' = ? AND requirement || '' = ? AND run_id IN (`+marks(len(runIDs))+`) ORDER BY run_id, target`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", s.Where, err)
 	}
