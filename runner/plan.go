@@ -134,6 +134,31 @@ func LoadPlan(path string) (*Plan, error) {
 	return &p, nil
 }
 
+// v2ProfilesAsSuites moves the HL7 v2 XML conformance profiles a plan lists
+// under igs to its suites: an implementation guide is FHIR's, and a v2
+// profile's rules are a suite (suites.FromV2Profile), so it is used, never
+// handed to the FHIR loader. A suite path is read relative to the plan, as
+// an igs path is.
+func (p *Plan) v2ProfilesAsSuites() {
+	igs := p.IGs[:0]
+	for _, ig := range p.IGs {
+		path := ig
+		if !filepath.IsAbs(path) && p.Dir != "" {
+			path = filepath.Join(p.Dir, path)
+		}
+		if !strings.EqualFold(filepath.Ext(path), ".xml") {
+			igs = append(igs, ig) // a package or folder: FHIR's
+			continue
+		}
+		if data, err := os.ReadFile(path); err == nil && suites.IsV2Profile(data) {
+			p.Suites = append(p.Suites, ig)
+			continue
+		}
+		igs = append(igs, ig)
+	}
+	p.IGs = igs
+}
+
 // isPolicyFile reports whether a file that is not a valid plan is a bare
 // policy (rules, waivers) someone ran as one.
 func isPolicyFile(data []byte) bool {
@@ -186,6 +211,7 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 	if p.Name == "" {
 		p.Name = strings.TrimSuffix(filepath.Base(p.Source), filepath.Ext(p.Source))
 	}
+	p.v2ProfilesAsSuites()
 	switch p.Evidence {
 	case "":
 		p.Evidence = "redacted"

@@ -63,6 +63,26 @@ var _ = Describe("carecert with HL7 v2", func() {
 		Expect(stdout).To(ContainSubstring("[ADT_A01-MSH]"))
 	})
 
+	It("uses an HL7 v2 XML conformance profile a plan lists under igs as a suite, read relative to the plan", func() {
+		dir := GinkgoT().TempDir()
+		src, err := os.ReadFile(filepath.Join("..", "..", "examples", "hl7v2", "nhs-adt-a01-profile.xml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.MkdirAll(filepath.Join(dir, "profiles"), 0o755)).To(Succeed())
+		writeFile(filepath.Join(dir, "profiles"), "nhs.xml", string(src))
+		plan := writeFile(dir, "plan.yaml", "name: v2 profile under igs\nigs: [profiles/nhs.xml]\nsuites: [hl7v2-structure]\n"+
+			"vendor: {name: Acme PAS}\ntargets:\n  - {name: ADT feed, type: hl7v2-fixture, seed: 1, messages: 20}\n")
+		out := filepath.Join(dir, "out")
+		code, _, stderr := carecert("run", plan, "--out", out, "-q", "--no-history")
+		Expect(code).To(BeElementOf(exitOK, exitFailed), stderr)
+		matches, err := filepath.Glob(filepath.Join(out, "*", "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(matches).To(HaveLen(1))
+		report, err := os.ReadFile(matches[0])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(report)).To(ContainSubstring(`"requirement": "ADT_A01-PID"`))
+		Expect(string(report)).To(ContainSubstring(`"requirement": "V2-STRUCTURE"`))
+	})
+
 	It("validates .hl7 files with the default hl7v2-structure suite: 0 when clean, 1 with errors", func() {
 		dir := GinkgoT().TempDir()
 		code, stdout, stderr := carecert("validate", "-q", hl7v2Feed(dir, 40, nil))
