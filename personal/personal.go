@@ -39,6 +39,12 @@ var fhirElements = map[string]bool{
 	"birthDate": true, "photo": true, "contact": true, "deceasedDateTime": true,
 }
 
+// codedParts are the parts of an identifying element that say what kind it
+// is, not whose: an identifier's type, system and use, a telecom's system,
+// use and rank, a contact's relationship. A buyer must see a wrong code
+// there, and it names no one.
+var codedParts = map[string]bool{"type": true, "system": true, "use": true, "rank": true, "relationship": true}
+
 // PersonType reports whether a FHIR resource type is about one person, so
 // that any text or date computed from it may identify them.
 func PersonType(resourceType string) bool { return personTypes[resourceType] }
@@ -50,11 +56,15 @@ func FHIRPath(path string) bool {
 	if !ok || !personTypes[typ] {
 		return false
 	}
-	elem := rest
+	elem, part := rest, ""
 	if i := strings.IndexAny(rest, ".["); i >= 0 {
 		elem = rest[:i]
+		if _, after, ok := strings.Cut(rest[i:], "."); ok {
+			part, _, _ = strings.Cut(after, ".")
+			part, _, _ = strings.Cut(part, "[")
+		}
 	}
-	return fhirElements[elem]
+	return fhirElements[elem] && !codedParts[part]
 }
 
 // V2Segment reports whether an HL7 v2 segment's values identify a person:

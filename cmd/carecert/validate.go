@@ -56,7 +56,7 @@ error or a path that cannot be read at all.`,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
 	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
-	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in output: redacted or full")
+	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in output: redacted (values that identify a person show as [redacted], as in run's reports) or full (see your own files' values)")
 	fl.StringVar(&f.shard, "shard", "", "check only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
 	fl.StringVar(&f.out, "out", "", "write every format into this folder, one subfolder per vendor, as carecert run does (with --shard: the folder for the part file, default out)")
 	fl.StringVar(&f.baseline, "baseline", "", "the previous submission of a CSV extract, for submission-to-submission checks")
