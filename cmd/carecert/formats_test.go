@@ -66,4 +66,19 @@ var _ = Describe("report formats", func() {
 			}
 		}
 	})
+
+	It("print findings as an OperationOutcome that carecert's own FHIR validation accepts", func() {
+		dir := GinkgoT().TempDir()
+		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","birthDate":"1980-13-01",
+			"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765918"}]}`)
+		code, stdout, stderr := carecert("validate", "--format", "operationoutcome", "--suite", "fhir-r4-structure", "--suite", "uk-core", p)
+		Expect(code).To(Equal(exitFailed), stderr)
+		Expect(stdout).To(ContainSubstring(`"expression": [`))
+		Expect(stdout).To(ContainSubstring(`"Patient.birthDate"`))
+		Expect(stdout).NotTo(ContainSubstring("9434765918"))
+		oo := writeFile(dir, "oo.json", stdout)
+		code, out, stderr := carecert("validate", oo)
+		Expect(code).To(Equal(0), stderr)
+		Expect(out).To(ContainSubstring("0 error(s), 0 warning(s)"))
+	})
 })

@@ -16,6 +16,7 @@ import (
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/html"
 	"github.com/carecert/carecert/reports/markdown"
+	"github.com/carecert/carecert/reports/operationoutcome"
 	"github.com/carecert/carecert/reports/sarif"
 	"github.com/carecert/carecert/reports/testreport"
 )
@@ -63,6 +64,15 @@ func All() []reports.Format {
 			func(w io.Writer, rep *model.Report, _ reports.RenderOptions) error { return markdown.Summary(w, rep) }},
 		format{"sarif", "report.sarif", "SARIF 2.1.0 for code-scanning tools", bytesOf(sarif.Marshal)},
 		format{"testreport", "testreport.json", "a FHIR R4 TestReport resource", bytesOf(testreport.Marshal)},
+		format{"operationoutcome", "", "the findings as a FHIR R4 OperationOutcome, as FHIR validators answer",
+			func(w io.Writer, rep *model.Report, opt reports.RenderOptions) error {
+				data, err := operationoutcome.Marshal(rep, opt.FullEvidence)
+				if err != nil {
+					return err
+				}
+				_, err = w.Write(data)
+				return err
+			}},
 		format{"console", "", "the summary table carecert run prints",
 			func(w io.Writer, rep *model.Report, _ reports.RenderOptions) error { return reports.Console(w, rep) }},
 		format{"text", "", "one finding per line, like a compiler (carecert validate's default)",
