@@ -33,8 +33,6 @@ type apyVersion struct {
 	structures map[string]*dict.Structure
 	segments   map[string]*dict.Segment
 	types      map[string]*dict.DataType
-	// tables maps a table number to its codes, in the source's order.
-	tables map[int][]string
 }
 
 func apyDir(root, v string) string {
@@ -59,11 +57,11 @@ func readApyModule(dir, file, name string) (*pyDict, error) {
 
 // readApy reads one version of hl7apy.
 func readApy(root, v string) (*apyVersion, error) {
-	mods, err := readApyModules(apyDir(root, v), "MESSAGES", "GROUPS", "SEGMENTS", "FIELDS", "DATATYPES", "DATATYPES_STRUCTS", "TABLES")
+	mods, err := readApyModules(apyDir(root, v), "MESSAGES", "GROUPS", "SEGMENTS", "FIELDS", "DATATYPES", "DATATYPES_STRUCTS")
 	if err != nil {
 		return nil, err
 	}
-	out := &apyVersion{segments: map[string]*dict.Segment{}, types: map[string]*dict.DataType{}, tables: map[int][]string{}}
+	out := &apyVersion{segments: map[string]*dict.Segment{}, types: map[string]*dict.DataType{}}
 	if out.structures, err = apyStructures(v, mods); err != nil {
 		return nil, err
 	}
@@ -91,22 +89,6 @@ func readApy(root, v string) (*apyVersion, error) {
 			return nil, fmt.Errorf("%s data type %s: %w", v, name, err)
 		}
 		out.types[name] = &dict.DataType{Components: comps}
-	}
-	for _, name := range mods["TABLES"].keys {
-		n, err := strconv.Atoi(strings.TrimPrefix(name, "HL7"))
-		if err != nil {
-			continue // hl7apy also lists a few non-numbered tables
-		}
-		t, ok := mods["TABLES"].values[name].([]any)
-		if !ok || len(t) != 2 {
-			return nil, fmt.Errorf("%s table %s: want (description, codes)", v, name)
-		}
-		codes, _ := t[1].([]any)
-		for _, c := range codes {
-			if s, ok := c.(string); ok {
-				out.tables[n] = append(out.tables[n], s)
-			}
-		}
 	}
 	return out, nil
 }
@@ -308,16 +290,16 @@ func apyDesc(s string) string {
 // base's last. A structure the version's table 0354 lists and hl7apy's
 // modules lack (ADT_A30 in 2.8) is taken from older, the newest version
 // hl7-dictionary has. It returns one line per addition, for the generator's log.
-func mergeApy(x *dict.Version, apy *apyVersion, older map[string]*dict.Structure) []string {
+func mergeApy(x *dict.Version, apy *apyVersion, table0354 []string, older map[string]*dict.Structure) []string {
 	var added []string
 	x.Structures = apy.structures
-	for _, id := range apy.tables[354] {
+	for _, id := range table0354 {
 		if _, ok := x.Structures[id]; !ok && older[id] != nil {
 			x.Structures[id] = older[id]
 			added = append(added, fmt.Sprintf("%s structure %s (table 0354 lists it; from hl7-dictionary 2.7.1)", x.Version, id))
 		}
 	}
-	for _, name := range sortedNames(apy.segments) {
+	for _, name := range dict.SortedKeys(apy.segments) {
 		a := apy.segments[name]
 		b, ok := x.Segments[name]
 		switch {
@@ -329,22 +311,13 @@ func mergeApy(x *dict.Version, apy *apyVersion, older map[string]*dict.Structure
 			b.Fields = append(b.Fields, a.Fields[len(b.Fields):]...)
 		}
 	}
-	for _, name := range sortedNames(apy.types) {
+	for _, name := range dict.SortedKeys(apy.types) {
 		if _, ok := x.Types[name]; !ok {
 			x.Types[name] = apy.types[name]
 			added = append(added, fmt.Sprintf("%s data type %s", x.Version, name))
 		}
 	}
 	return added
-}
-
-func sortedNames[T any](m map[string]T) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // crossCheckApyStructures logs how many of a version's structures (from
@@ -364,7 +337,7 @@ func crossCheckApyStructures(root string, x *dict.Version) error {
 		return fmt.Errorf("hl7apy: %w", err)
 	}
 	same, differ := 0, 0
-	for _, id := range sortedNames(x.Structures) {
+	for _, id := range dict.SortedKeys(x.Structures) {
 		a, ok := structures[id]
 		if !ok {
 			continue

@@ -284,7 +284,7 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 					}
 				}
 			}
-			for _, l := range mergeApy(primary, apy, older) {
+			for _, l := range mergeApy(primary, apy, tableCodes[v][354], older) {
 				log.Printf("from hl7apy: %s", l)
 			}
 			fill(primary)
