@@ -230,23 +230,7 @@ func (s *Store) OutcomesOf(ctx context.Context, runIDs []int64, suite, requireme
 	// "|| ''" keeps SQLite's planner on the primary key (a few rows per run)
 	// rather than results_by_requirement (a row per run ever recorded): it
 	// has no statistics to tell them apart. PostgreSQL reads it the same.
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT run_id, target, suite, requirement, level, outcome, evaluated, failing, errors
-		FROM results WHERE suite || '' = ? AND requirement || '' = ? AND run_id IN (`+marks(len(runIDs))+`) ORDER BY run_id, target`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("history %s: %w", s.Where, err)
-	}
-	defer rows.Close()
-	var out []Outcome
-	for rows.Next() {
-		var o Outcome
-		var level, outcome string
-		if err := rows.Scan(&o.RunID, &o.Target, &o.Suite, &o.Requirement, &level, &outcome, &o.Evaluated, &o.Failing, &o.Errors); err != nil {
-			return nil, fmt.Errorf("history %s: %w", s.Where, err)
-		}
-		o.Level, o.Outcome = model.Level(level), model.Outcome(outcome)
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return s.scanOutcomes(ctx, `WHERE suite || '' = ? AND requirement || '' = ? AND run_id IN (`+marks(len(runIDs))+`) ORDER BY run_id, target`, args...)
 }
 
 // RunMeasure is one measure of a run, summed over its targets.

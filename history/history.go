@@ -486,8 +486,13 @@ type Outcome struct {
 
 // Outcomes returns a run's requirement outcomes, ordered by target and requirement.
 func (s *Store) Outcomes(ctx context.Context, runID int64) ([]Outcome, error) {
+	return s.scanOutcomes(ctx, `WHERE run_id = ? ORDER BY target, suite, requirement`, runID)
+}
+
+// scanOutcomes reads the results a WHERE clause (with its ORDER BY) selects.
+func (s *Store) scanOutcomes(ctx context.Context, where string, args ...any) ([]Outcome, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT run_id, target, suite, requirement, level, outcome, evaluated, failing, errors
-		FROM results WHERE run_id = ? ORDER BY target, suite, requirement`), runID)
+		FROM results `+where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", s.Where, err)
 	}

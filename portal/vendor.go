@@ -240,12 +240,9 @@ func (CompareView) PageTitle() string { return "Comparison" }
 func (v CompareView) Cell(col int, key string) string { return evidenceURL(v.Runs[col].ID, key) }
 
 func (p *Server) compareView(r *http.Request) (any, error) {
-	scope, err := p.scope(r)
-	if err != nil {
-		return nil, err
-	}
 	v := CompareView{Runs: []history.Run{}}
-	if v.Choices, err = p.store.LatestRuns(r.Context(), scope); err != nil {
+	var err error
+	if v.Choices, err = p.latestRuns(r); err != nil {
 		return nil, err
 	}
 	latest := map[string]history.Run{}

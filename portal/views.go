@@ -25,6 +25,15 @@ func (p *Server) scope(r *http.Request) ([]string, error) {
 	return names, err
 }
 
+// latestRuns is each vendor's latest run, of the vendors the caller may read.
+func (p *Server) latestRuns(r *http.Request) ([]history.Run, error) {
+	scope, err := p.scope(r)
+	if err != nil {
+		return nil, err
+	}
+	return p.store.LatestRuns(r.Context(), scope)
+}
+
 // mayRead reports whether the caller may read a vendor's runs.
 func mayRead(r *http.Request, vendor string) bool {
 	u := callerOf(r).user
@@ -156,11 +165,7 @@ type VendorsView struct {
 func (VendorsView) PageTitle() string { return "Vendors" }
 
 func (p *Server) vendorsView(r *http.Request) (any, error) {
-	scope, err := p.scope(r)
-	if err != nil {
-		return nil, err
-	}
-	latest, err := p.store.LatestRuns(r.Context(), scope)
+	latest, err := p.latestRuns(r)
 	if err != nil {
 		return nil, err
 	}
@@ -239,11 +244,7 @@ func (p *Server) requirementView(r *http.Request) (any, error) {
 	suite, req := r.PathValue("suite"), r.PathValue("requirement")
 	v := RequirementView{Suite: suite, Requirement: req, Key: suite + "/" + req,
 		Failing: []RequirementCell{}, Passing: []RequirementCell{}, Other: []RequirementCell{}}
-	scope, err := p.scope(r)
-	if err != nil {
-		return nil, err
-	}
-	latest, err := p.store.LatestRuns(r.Context(), scope)
+	latest, err := p.latestRuns(r)
 	if err != nil {
 		return nil, err
 	}
