@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/carecert/carecert/fhir/pkgcache"
 	"github.com/carecert/carecert/model"
 )
 
@@ -58,11 +59,16 @@ type Env struct {
 
 // Guides returns the paths of the implementation guides to load: a guide
 // named relative to the plan that is not found where carecert runs is the
-// one beside the plan.
+// one beside the plan, and one named id#version is the package's folder in
+// the local FHIR package cache.
 func (e *Env) Guides() []string {
 	out := make([]string, 0, len(e.IGs))
 	for _, ig := range e.IGs {
-		if _, err := os.Stat(ig); err != nil && !filepath.IsAbs(ig) && e.PlanDir != "" {
+		if pkgcache.IsReference(ig) {
+			if dir, err := pkgcache.Resolve(ig); err == nil {
+				ig = dir
+			}
+		} else if _, err := os.Stat(ig); err != nil && !filepath.IsAbs(ig) && e.PlanDir != "" {
 			ig = filepath.Join(e.PlanDir, ig)
 		}
 		out = append(out, ig)

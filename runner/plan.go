@@ -17,6 +17,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/pkgcache"
 	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/internal/yamlfile"
 	"github.com/carecert/carecert/reports/policy"
@@ -246,6 +247,13 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 	fromFile := f != nil
 	if fromFile {
 		p.checkSuites("$.suites", p.Suites, errAt)
+	}
+	for i, ig := range p.IGs {
+		if pkgcache.IsReference(ig) {
+			if _, err := pkgcache.Resolve(ig); err != nil {
+				errAt(fmt.Sprintf("$.igs[%d]", i), "%v", err)
+			}
+		}
 	}
 	if len(p.Vendors) == 0 {
 		errAt("$.vendors", "required: a plan certifies at least one vendor")

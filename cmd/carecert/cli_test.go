@@ -497,3 +497,38 @@ var _ = Describe("carecert validate on a live FHIR server", func() {
 		Expect(stdout).To(ContainSubstring(`"suite": "fhir-r4-structure"`))
 	})
 })
+
+var _ = Describe("--ig id#version", func() {
+	It("loads the package from the local FHIR package cache, and names the cache and the versions it holds when the package is not there", func() {
+		home := GinkgoT().TempDir()
+		GinkgoT().Setenv("HOME", home)
+		pkg := filepath.Join(home, ".fhir", "packages", "example.fhir.test#1.2.3", "package")
+		writeFile(pkg, "package.json", `{"name": "example.fhir.test", "version": "1.2.3", "fhirVersions": ["4.0.1"]}`)
+		writeFile(pkg, "CodeSystem-example.json", `{"resourceType":"CodeSystem","url":"http://example.org/cs","status":"active","content":"complete","concept":[{"code":"a"}]}`)
+		dir := GinkgoT().TempDir()
+		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","gender":"female"}`)
+
+		code, stdout, stderr := carecert("validate", "--format", "json", "--ig", "example.fhir.test#1.2.3", p)
+		Expect(stderr).To(BeEmpty())
+		Expect(code).To(Equal(exitOK))
+		var rep struct {
+			Guides []string `json:"guides"`
+		}
+		Expect(json.Unmarshal([]byte(stdout), &rep)).To(Succeed())
+		Expect(rep.Guides).To(Equal([]string{pkg}))
+
+		code, _, stderr = carecert("validate", "--ig", "example.fhir.test#9.9.9", p)
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("package example.fhir.test#9.9.9 is not in the FHIR package cache " + filepath.Join(home, ".fhir", "packages")))
+		Expect(stderr).To(ContainSubstring("it holds example.fhir.test version(s) 1.2.3"))
+
+		code, _, stderr = carecert("run", "--vendor", "A", "--target", p, "--suite", "fhir-r4-structure", "--ig", "hl7.fhir.uv.ips#1.1.0", "--out", filepath.Join(dir, "out"))
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("--ig hl7.fhir.uv.ips#1.1.0: package hl7.fhir.uv.ips#1.1.0 is not in the FHIR package cache"))
+
+		plan := writeFile(dir, "plan.yaml", "suites: [fhir-r4-structure]\nigs: [example.fhir.test#2.0.0]\nvendor: A\ntargets: [{path: p.json}]\n")
+		code, _, stderr = carecert("run", plan, "--out", filepath.Join(dir, "out"))
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("plan.yaml:2:7: igs[0]: package example.fhir.test#2.0.0 is not in the FHIR package cache"))
+	})
+})

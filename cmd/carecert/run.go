@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/carecert/carecert/fhir/pkgcache"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/formats"
@@ -125,6 +126,13 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 		p.Evidence = f.evidence
 	}
 	igs, profiles := v2ProfilesAsSuites(f.igs)
+	for _, ig := range igs {
+		if pkgcache.IsReference(ig) {
+			if _, err := pkgcache.Resolve(ig); err != nil {
+				return nil, fmt.Errorf("--ig %s: %w", ig, err)
+			}
+		}
+	}
 	p.IGs = append(p.IGs, igs...)
 	p.Suites = append(p.Suites, profiles...)
 	p.ExtensionDomains = append(p.ExtensionDomains, f.extDomains...)

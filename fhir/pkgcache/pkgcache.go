@@ -1,0 +1,63 @@
+// Package pkgcache finds FHIR packages named "id#version" (as the HL7
+// validator's -ig takes them) in the local FHIR package cache,
+// ~/.fhir/packages, in the layout the HL7 validator and FHIR tooling write:
+// <cache>/<id>#<version>/package/. carecert only reads the cache: it never
+// downloads a package or writes there.
+package pkgcache
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+var reference = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._+-]*$`)
+
+// IsReference reports whether s names a package by id and version
+// ("hl7.fhir.uv.ips#1.1.0") rather than a file or folder.
+func IsReference(s string) bool {
+	if !reference.MatchString(s) {
+		return false
+	}
+	_, err := os.Stat(s)
+	return err != nil // a file or folder of that name is meant as one
+}
+
+// Dir is the cache folder: ~/.fhir/packages.
+func Dir() (string, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("the FHIR package cache: %w", err)
+	}
+	return filepath.Join(home, ".fhir", "packages"), nil
+}
+
+// Resolve returns the folder of package ref in the cache, or an error that
+// names the cache and the versions of the package it holds.
+func Resolve(ref string) (string, error) {
+	cache, err := Dir()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(cache, ref, "package")
+	if info, err := os.Stat(dir); err == nil && info.IsDir() {
+		return dir, nil
+	}
+	id, _, _ := strings.Cut(ref, "#")
+	var versions []string
+	entries, _ := os.ReadDir(cache)
+	for _, e := range entries {
+		if name, version, ok := strings.Cut(e.Name(), "#"); ok && e.IsDir() && name == id {
+			versions = append(versions, version)
+		}
+	}
+	sort.Strings(versions)
+	msg := fmt.Sprintf("package %s is not in the FHIR package cache %s", ref, cache)
+	if len(versions) > 0 {
+		msg += fmt.Sprintf(" (it holds %s version(s) %s)", id, strings.Join(versions, ", "))
+	}
+	return "", fmt.Errorf("%s: carecert reads the cache but never downloads; put the package there with the FHIR tools (as the HL7 validator does), or give its .tgz or folder", msg)
+}
