@@ -1,18 +1,27 @@
 package reports
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 
 	"github.com/carecert/carecert/model"
 )
 
-// Console prints a vendor's summary: one row per requirement and target, then
-// the verdict with its reasons.
-func Console(w io.Writer, rep *model.Report) error {
+// Console prints a vendor's summary at any width: one row per requirement
+// and target, then the verdict with its reasons.
+func Console(w io.Writer, rep *model.Report) error { return ConsoleWidth(w, rep, 0) }
+
+// ConsoleWidth prints the summary for a terminal width columns wide (0:
+// unknown, as in a CI log): the table when it fits, else one line per
+// requirement, clipped to the width, as compact runners print. A table
+// wider than the terminal wraps into unreadable rows.
+func ConsoleWidth(w io.Writer, rep *model.Report, width int) error {
 	title := rep.Vendor.Name
 	if rep.Vendor.Product != "" {
 		title += " — " + rep.Vendor.Product
@@ -20,8 +29,9 @@ func Console(w io.Writer, rep *model.Report) error {
 	if rep.Vendor.Release != "" {
 		title += " " + rep.Vendor.Release
 	}
-	fmt.Fprintf(w, "\n%s\n", title)
-	t := tablewriter.NewTable(w)
+	fmt.Fprintf(w, "\n%s\n", EscapeControl(title))
+	var table bytes.Buffer
+	t := tablewriter.NewTable(&table)
 	t.Header("Target", "Requirement", "Level", "Outcome", "Records", "Errors", "Warnings", "Detail")
 	for _, tr := range rep.Targets {
 		for _, res := range tr.Results {
@@ -41,6 +51,19 @@ func Console(w io.Writer, rep *model.Report) error {
 	}
 	if err := t.Render(); err != nil {
 		return err
+	}
+	if width <= 0 || widest(table.String()) <= width {
+		if _, err := w.Write(table.Bytes()); err != nil {
+			return err
+		}
+	} else {
+		for _, tr := range rep.Targets {
+			for _, res := range tr.Results {
+				line := fmt.Sprintf("%-5s %s %s [%s] %s: %d record(s), %d error(s), %d warning(s); %s",
+					outcomeWord(res.Outcome), res.Suite, res.Requirement, res.Level, tr.Name, res.Evaluated, res.Errors, res.Warnings, res.Message)
+				fmt.Fprintln(w, clip(EscapeControl(line), width))
+			}
+		}
 	}
 	fmt.Fprintf(w, "Verdict: %s\n", rep.Verdict.Decision)
 	for _, c := range rep.Verdict.Conditions {
@@ -63,6 +86,18 @@ func Console(w io.Writer, rep *model.Report) error {
 	}
 	return nil
 }
+
+// widest is the display width of the widest line of s, in runes (the
+// table draws with one-column box characters).
+func widest(s string) int {
+	most := 0
+	for _, line := range strings.Split(s, "\n") {
+		most = max(most, utf8.RuneCountInString(line))
+	}
+	return most
+}
+
+func outcomeWord(o model.Outcome) string { return strings.ToUpper(string(o)) }
 
 func clip(s string, n int) string {
 	r := []rune(s)

@@ -30,6 +30,9 @@ type RenderOptions struct {
 	// FullEvidence shows evidence unredacted, where the report holds it (a run
 	// with --evidence full); formats that never show evidence ignore it.
 	FullEvidence bool
+	// Width is the terminal's width in columns for console output (0:
+	// unknown, print at any width).
+	Width int
 	// SignedBy is the id of the key the folder's manifest is signed with,
 	// empty when it is not signed; pages for people say which.
 	SignedBy string

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -117,6 +118,27 @@ var _ = Describe("the console summary", func() {
 		Expect(strings.Count(out, "│ feed")).To(Equal(4))
 		Expect(out).To(ContainSubstring("Verdict: Not certified"))
 		Expect(out).To(ContainSubstring("  - R1 failed"))
+	})
+})
+
+var _ = Describe("the console summary at a terminal's width", func() {
+	It("prints the table when it fits, and one clipped line per requirement when it does not", func() {
+		rep := sampleReport()
+		var wide, narrow, any bytes.Buffer
+		Expect(reports.ConsoleWidth(&wide, rep, 400)).To(Succeed())
+		Expect(reports.ConsoleWidth(&any, rep, 0)).To(Succeed())
+		Expect(wide.String()).To(Equal(any.String()), "a width the table fits in, or none known, prints the table")
+		Expect(wide.String()).To(ContainSubstring("│ feed"))
+
+		Expect(reports.ConsoleWidth(&narrow, rep, 60)).To(Succeed())
+		out := narrow.String()
+		Expect(out).NotTo(ContainSubstring("│"))
+		for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+			Expect(utf8.RuneCountInString(line)).To(BeNumerically("<=", 60), line)
+		}
+		Expect(out).To(ContainSubstring("FAIL  s R1 [SHALL] feed: "))
+		Expect(out).To(ContainSubstring("SKIP  s R3 [MAY] feed"))
+		Expect(out).To(ContainSubstring("Verdict: Not certified"))
 	})
 })
 

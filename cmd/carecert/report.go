@@ -82,7 +82,7 @@ func (a *app) report(paths []string, f reportFlags) error {
 			fmt.Fprintf(a.stdout, "%s: %s (reports in %s)\n", rep.Vendor.Name, rep.Verdict.Decision, dir)
 			continue
 		}
-		opt := reports.RenderOptions{FullEvidence: f.fullEvidence && rep.Evidence == "full"}
+		opt := reports.RenderOptions{FullEvidence: f.fullEvidence && rep.Evidence == "full", Width: terminalWidth(a.stdout)}
 		if err := format.Render(a.stdout, rep, opt); err != nil {
 			return err
 		}

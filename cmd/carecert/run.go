@@ -229,7 +229,7 @@ func (a *app) writeReports(reps []*model.Report, f runFlags, complete bool) erro
 			return err
 		}
 		if !f.quiet {
-			if err := reports.Console(a.stdout, rep); err != nil {
+			if err := reports.ConsoleWidth(a.stdout, rep, terminalWidth(a.stdout)); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "  reports: %s\n", dir)

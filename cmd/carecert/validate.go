@@ -134,7 +134,7 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 			return err
 		}
 	}
-	if err := format.Render(a.stdout, rep, reports.RenderOptions{FullEvidence: rep.Evidence == "full"}); err != nil {
+	if err := format.Render(a.stdout, rep, reports.RenderOptions{FullEvidence: rep.Evidence == "full", Width: terminalWidth(a.stdout)}); err != nil {
 		return err
 	}
 	var unreadable []string

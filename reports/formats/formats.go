@@ -74,7 +74,9 @@ func All() []reports.Format {
 				return err
 			}},
 		format{"console", "", "the summary table carecert run prints",
-			func(w io.Writer, rep *model.Report, _ reports.RenderOptions) error { return reports.Console(w, rep) }},
+			func(w io.Writer, rep *model.Report, opt reports.RenderOptions) error {
+				return reports.ConsoleWidth(w, rep, opt.Width)
+			}},
 		format{"text", "", "one finding per line, like a compiler (carecert validate's default)",
 			func(w io.Writer, rep *model.Report, _ reports.RenderOptions) error {
 				return reports.FindingLines(w, rep)
