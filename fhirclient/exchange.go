@@ -66,6 +66,11 @@ const (
 	// whose answer must hold Exchange.Expect) or records as not exercised.
 	Operation = "operation"
 
+	// Load is a request of the load profile: reads and searches sent by
+	// several clients at once for a while, judged by their latency and
+	// errors only.
+	Load = "load"
+
 	// XML asks for FHIR XML (_format=xml or Accept: application/fhir+xml).
 	XML = "xml"
 

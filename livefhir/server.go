@@ -63,9 +63,12 @@ type Server struct {
 	// expired is a token the server issued that has expired (the plan's
 	// auth.expired_token_env or _file), for the refusal tests.
 	expired string
-	// narrowed are the clients of narrower scope the refusal tests used,
-	// whose tokens the report must never quote.
+	// narrowed are the other SMART clients the run used (the refusal
+	// tests' narrower scope, the load profile's), whose tokens the report
+	// must never quote.
 	narrowed []*fhirclient.SMARTBackend
+	// load is the optional load profile.
+	load *loadProfile
 }
 
 // OpenServer builds a fhir-server target from its spec. It never contacts the
@@ -74,12 +77,15 @@ func OpenServer(spec target.Spec) (target.Target, error) { return target.Configu
 
 func openServer(spec target.Spec) (*Server, error) {
 	o := spec.Options
-	cfg, lat, err := connection(spec, "resources", "max_types", "searches", "count", "max_pages", "interactions", "allow_writes")
+	cfg, lat, err := connection(spec, "resources", "max_types", "searches", "count", "max_pages", "interactions", "allow_writes", "load")
 	if err != nil {
 		return nil, err
 	}
 	t := &Server{cfg: cfg, latency: lat, interactions: map[string]bool{}}
 	if t.expired, err = expiredToken(spec); err != nil {
+		return nil, err
+	}
+	if t.load, err = readLoad(o); err != nil {
 		return nil, err
 	}
 	if t.types, err = o.Strings("resources"); err != nil {
@@ -416,6 +422,7 @@ func (p *probe) run(ctx context.Context) error {
 	if t.interactions[fhirclient.AuthRefused] {
 		p.refused(ctx, caps.first(types, "search-type"))
 	}
+	p.load(ctx, types, sample)
 	p.budgetSpent()
 	return p.err
 }

@@ -35,7 +35,7 @@ func newTransport(spec check.Spec, env *check.Env) (check.Check, error) {
 		// Records of requests never made (not sent; the budget's list of
 		// what was left untried and the export's wait, which the client
 		// never numbered) say nothing about transport.
-		if ex == nil || ex.ErrCode == fhirclient.ErrNotSent || (ex.Seq == 0 && ex.Failed()) {
+		if ex == nil || ex.ErrCode == fhirclient.ErrNotSent || (ex.Seq == 0 && ex.Failed()) || ex.Interaction == fhirclient.Load {
 			return false
 		}
 		bulk := strings.HasPrefix(ex.Interaction, "bulk-")
@@ -293,6 +293,8 @@ func (pagingCheck) Grade(t *model.Tally) (model.Outcome, string) { return gradeJ
 // (params p50, p95) unless the target sets its own.
 type latencyCheck struct {
 	p50, p95 time.Duration
+	// load judges the load profile's requests rather than the others.
+	load bool
 }
 
 func newLatency(spec check.Spec, env *check.Env) (check.Check, error) {
@@ -310,16 +312,35 @@ func newLatency(spec check.Spec, env *check.Env) (check.Check, error) {
 	return latencyCheck{p50: p50, p95: p95}, nil
 }
 
+// newLoad judges the load profile's requests: their percentiles under the
+// thresholds, and no errors.
+func newLoad(spec check.Spec, env *check.Env) (check.Check, error) {
+	c, err := newLatency(spec, env)
+	if err != nil {
+		return nil, err
+	}
+	l := c.(latencyCheck)
+	l.load = true
+	return l, nil
+}
+
 // Applies takes every answered request and every timeout: a request that
 // was never answered took at least its time limit, and leaving it out would
-// flatter the server.
+// flatter the server. The load profile's requests are judged apart, every
+// one of them.
 func (c latencyCheck) Applies(rec *model.Record) bool {
 	ex := exchangeOf(rec)
-	return ex != nil && (!ex.Failed() || ex.ErrCode == fhirclient.ErrTimeout) && ex.Interaction != fhirclient.BulkDownload
+	if ex == nil || (ex.Interaction == fhirclient.Load) != c.load {
+		return false
+	}
+	if c.load {
+		return ex.ErrCode != fhirclient.ErrBudget && ex.ErrCode != fhirclient.ErrCancelled
+	}
+	return (!ex.Failed() || ex.ErrCode == fhirclient.ErrTimeout) && ex.Interaction != fhirclient.BulkDownload
 }
 
 func (c latencyCheck) NewState() check.State {
-	return &latencyState{P50Limit: c.p50, P95Limit: c.p95}
+	return &latencyState{P50Limit: c.p50, P95Limit: c.p95, Load: c.load}
 }
 
 // latencyState keeps every response time: a run makes a bounded number of
@@ -332,6 +353,11 @@ type latencyState struct {
 	P95Limit time.Duration `json:"p95_limit"`
 	// Target marks limits a target set, which win over the suite's.
 	Target bool `json:"target,omitempty"`
+	// Load marks the load profile's state; Errors counts its requests that
+	// failed or got an error status, with the first of them as an example.
+	Load   bool   `json:"load,omitempty"`
+	Errors int64  `json:"errors,omitempty"`
+	Failed string `json:"failed,omitempty"`
 }
 
 func (s *latencyState) Observe(rec *model.Record) []model.Finding {
@@ -339,6 +365,12 @@ func (s *latencyState) Observe(rec *model.Record) []model.Finding {
 	s.Micros = append(s.Micros, ex.Latency.Microseconds())
 	if ex.ErrCode == fhirclient.ErrTimeout {
 		s.Timeouts++
+	}
+	if s.Load && (ex.Failed() || ex.Status >= 400) {
+		s.Errors++
+		if s.Failed == "" {
+			s.Failed = ex.Method + " " + ex.Label + ": " + ex.Evidence()
+		}
 	}
 	if ex.P50Limit > 0 || ex.P95Limit > 0 {
 		if ex.P50Limit > 0 {
@@ -359,6 +391,10 @@ func (s *latencyState) Merge(other check.State) error {
 	}
 	s.Micros = append(s.Micros, o.Micros...)
 	s.Timeouts += o.Timeouts
+	s.Errors += o.Errors
+	if s.Failed == "" {
+		s.Failed = o.Failed
+	}
 	if o.Target {
 		s.P50Limit, s.P95Limit, s.Target = o.P50Limit, o.P95Limit, true
 	}
@@ -400,6 +436,14 @@ func (s *latencyState) Finish(t *model.Tally) {
 	}
 	over("median (p50)", p50, s.P50Limit)
 	over("95th-percentile (p95)", p95, s.P95Limit)
+	if s.Load {
+		t.Measure("p99 response time (ms)", percentile(v, 0.99), 1000)
+		t.Measure("errors under load", s.Errors, int64(len(v)))
+		if s.Errors > 0 {
+			t.Add(model.Finding{Severity: model.Error, Code: "api.load-errors", Location: loc,
+				Message: fmt.Sprintf("%d of %d requests under load failed; the first: %s", s.Errors, len(v), s.Failed)})
+		}
+	}
 }
 
 func ms(micros int64) string {

@@ -43,6 +43,7 @@ func Register(reg *check.Registry) {
 	reg.Register("fhir-api-auth-refused", "requests without a token or with a bad one, and token requests with a bad or expired assertion, are refused", perExchange(authRefused, fhirclient.AuthRefused))
 	reg.Register("fhir-api-search-features", "declared search features work: multiple-or values, date comparators, _include and _revinclude", perExchange(searchFeatures, fhirclient.SearchFeatures))
 	reg.Register("fhir-api-operations", "declared operations carecert knows answer as defined (Patient $everything holds the patient's record); others are listed as not exercised", perExchange(everything, fhirclient.Operation))
+	reg.Register("fhir-api-load", "under the target's load profile (concurrent clients for a while), p50 and p95 response times within thresholds and no errors; p99 measured", newLoad)
 	reg.Register("fhir-api-latency", "median and 95th-percentile response times within thresholds (p50, p95)", newLatency)
 	reg.Register("fhir-bulk-kickoff", "a Bulk $export kick-off gives 202 Accepted with a Content-Location", perExchange(bulkKickoff, fhirclient.BulkKickoff))
 	reg.Register("fhir-bulk-bad-kickoff", "a Bulk $export kick-off with a _since that is no instant or an unknown _outputFormat gives 400 with an OperationOutcome", perExchange(bulkBadKickoff, fhirclient.BulkBadKickoff))
