@@ -1,8 +1,6 @@
 package livefhir_test
 
 import (
-	"strings"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -38,23 +36,13 @@ var _ = Describe("fhir-server target's declared search features and operations",
 	})
 
 	It("locates each search-feature fault at the search that shows it", func() {
-		for _, c := range []struct{ defect, req, record, message string }{
+		for _, c := range []fault{
 			{"include-ignored", "API-25", "GET Observation?_id=obs-", "as an included resource (search.mode include)"},
 			{"date-prefix-ignored", "API-25", "GET Patient?_id=pat-000001&birthdate=gt", "which its comparator excludes"},
 			{"or-first-only", "API-25", "GET Patient?_id=pat-000001,pat-000002 (multiple-or, second)", "did not return Patient/pat-000002"},
 			{"everything-incomplete", "API-26", "GET Patient/pat-000001/$everything", "does not hold Observation/obs-"},
 		} {
-			_, url := simulator(withDefects(c.defect))
-			rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
-			r := result(rep, "api", c.req)
-			Expect(r.Outcome).To(Equal(model.Fail), c.defect)
-			found := false
-			for _, f := range r.Findings {
-				if strings.HasPrefix(f.Record, c.record) && strings.Contains(f.Message, c.message) {
-					found = true
-				}
-			}
-			Expect(found).To(BeTrue(), c.defect+": "+r.Findings[0].Record+": "+r.Findings[0].Message)
+			locates(c, nil)
 		}
 	})
 })

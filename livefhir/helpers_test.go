@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"sort"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -153,3 +154,28 @@ func reportJSON(rep *model.Report) string {
 }
 
 func liveRegister(r *target.Registry) { livefhir.Register(r) }
+
+// fault is a simulator defect, the requirement it must fail, and the
+// finding that shows it: the request's record (a prefix) and a part of the
+// message.
+type fault struct{ defect, req, record, message string }
+
+// locates runs the REST suite against a simulator with the fault's defect
+// and asserts that the requirement fails with that finding at the
+// simulator's URL. It returns how many resources the simulator held before
+// the run and after it.
+func locates(c fault, extra map[string]any) (before, after int) {
+	sim, url := simulator(withDefects(c.defect))
+	before = sim.Resources()
+	rep := run([]map[string]any{apiTarget(url, extra)}, "fhir-rest-api")
+	r := result(rep, "api", c.req)
+	Expect(r.Outcome).To(Equal(model.Fail), c.defect)
+	for _, f := range r.Findings {
+		if strings.HasPrefix(f.Record, c.record) && strings.Contains(f.Message, c.message) {
+			Expect(f.File).To(HavePrefix(url+"/"), c.defect)
+			return before, sim.Resources()
+		}
+	}
+	Fail(c.defect + ": no finding at " + c.record + ": " + r.Findings[0].Record + ": " + r.Findings[0].Message)
+	return before, before
+}

@@ -1,8 +1,6 @@
 package livefhir_test
 
 import (
-	"strings"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -68,7 +66,7 @@ var _ = Describe("fhir-server target's write interactions (allow_writes)", func(
 	})
 
 	It("locates each write fault at the request that shows it", func() {
-		for _, c := range []struct{ defect, req, record, message string }{
+		for _, c := range []fault{
 			{"if-match-ignored", "API-20", "PUT Patient/created-1 (If-Match: W/\"2\", a stale version)", "returned HTTP 200, want 412 Precondition Failed"},
 			{"delete-ignored", "API-19", "GET Patient/created-1 (after its delete)", "the delete was answered but not done"},
 			{"conditional-create-duplicates", "API-21", "POST Patient (If-None-Exist: _id=created-1)", "returned 201 Created: a duplicate was made"},
@@ -77,21 +75,9 @@ var _ = Describe("fhir-server target's write interactions (allow_writes)", func(
 			{"accepts-anything", "API-24", "POST Patient (Content-Type: text/plain)", "want 415 Unsupported Media Type"},
 			{"create-no-location", "API-11", "POST Patient", "without a Location header"},
 		} {
-			sim, url := simulator(withDefects(c.defect))
-			before := sim.Resources()
-			rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true})}, "fhir-rest-api")
-			r := result(rep, "api", c.req)
-			Expect(r.Outcome).To(Equal(model.Fail), c.defect)
-			found := false
-			for _, f := range r.Findings {
-				if strings.HasPrefix(f.Record, c.record) && strings.Contains(f.Message, c.message) {
-					found = true
-					Expect(f.File).To(HavePrefix(url+"/"), c.defect)
-				}
-			}
-			Expect(found).To(BeTrue(), c.defect+": "+strings.Join(codes(r), ",")+" "+r.Findings[0].Record+": "+r.Findings[0].Message)
+			before, after := locates(c, map[string]any{"allow_writes": true})
 			if c.defect != "delete-ignored" && c.defect != "create-no-location" {
-				Expect(sim.Resources()).To(Equal(before), c.defect+": carecert deletes what it created")
+				Expect(after).To(Equal(before), c.defect+": carecert deletes what it created")
 			}
 		}
 	})

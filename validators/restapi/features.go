@@ -2,7 +2,6 @@ package restapi
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
@@ -18,11 +17,8 @@ import (
 // resource (include).
 func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
 	what := "search " + ex.Label
-	if f := status(ex, "api.search-status", what, http.StatusOK); f != nil {
+	if f := okBundle(ex, "api.search-status", "api.searchset", what, "searchset"); f != nil {
 		return f
-	}
-	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != "searchset" {
-		return fail(ex, "api.searchset", "%s returned %s, want a searchset Bundle", what, describe(ex))
 	}
 	criteria, err := fhirsearch.Parse(ex.Type, ex.Query)
 	if err != nil {
@@ -68,11 +64,8 @@ func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
 // the patient and the resource read earlier that refers to them.
 func everything(ex *fhirclient.Exchange) []model.Finding {
 	what := "GET " + ex.Label
-	if f := status(ex, "api.operation-status", what, http.StatusOK); f != nil {
+	if f := okBundle(ex, "api.operation-status", "api.operation-bundle", what, "searchset"); f != nil {
 		return f
-	}
-	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != "searchset" {
-		return fail(ex, "api.operation-bundle", "%s returned %s of type %q, want a searchset Bundle", what, describe(ex), str(ex.Resource, "type"))
 	}
 	held := map[string]bool{}
 	for _, e := range entries(ex.Resource) {

@@ -182,11 +182,8 @@ func searchMatch(ex *fhirclient.Exchange) []model.Finding {
 
 func history(ex *fhirclient.Exchange) []model.Finding {
 	what := "history of " + ex.Type + "/" + ex.ID
-	if f := status(ex, "api.history-status", what, http.StatusOK); f != nil {
+	if f := okBundle(ex, "api.history-status", "api.history-bundle", what, "history"); f != nil {
 		return f
-	}
-	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != "history" {
-		return fail(ex, "api.history-bundle", "%s returned %s of type %q, want a history Bundle", what, describe(ex), str(ex.Resource, "type"))
 	}
 	es := entries(ex.Resource)
 	if len(es) == 0 {
@@ -201,6 +198,17 @@ func history(ex *fhirclient.Exchange) []model.Finding {
 		}
 	}
 	return out
+}
+
+// okBundle checks a 200 answer holding a Bundle of the given type.
+func okBundle(ex *fhirclient.Exchange, statusCode, bundleCode, what, typ string) []model.Finding {
+	if f := status(ex, statusCode, what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != typ {
+		return fail(ex, bundleCode, "%s returned %s of type %q, want a %s Bundle", what, describe(ex), str(ex.Resource, "type"), typ)
+	}
+	return nil
 }
 
 // outcomeWith checks an error response: the status and an OperationOutcome.

@@ -204,11 +204,8 @@ func contains(list []string, s string) bool {
 // change it was taken from is there, and no entry is older.
 func historySince(ex *fhirclient.Exchange) []model.Finding {
 	what := "history " + ex.Label
-	if f := status(ex, "api.history-status", what, http.StatusOK); f != nil {
+	if f := okBundle(ex, "api.history-status", "api.history-bundle", what, "history"); f != nil {
 		return f
-	}
-	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != "history" {
-		return fail(ex, "api.history-bundle", "%s returned %s of type %q, want a history Bundle", what, describe(ex), str(ex.Resource, "type"))
 	}
 	since, err := fhirclient.ParseInstant(ex.Since)
 	if err != nil {
