@@ -431,8 +431,9 @@ var _ = Describe("an interrupted run", func() {
 		// The pipe holds 64 KiB and the reader buffers at most 128 KiB more: the
 		// rest of the megabyte was read before the cancel, and the run stopped
 		// before the end.
-		lines := int64(1<<20/55 + 1)
-		Expect(rep.Targets[0].Records).To(BeNumerically(">", (1<<20-3<<16)/55))
+		perLine := int64(len(`{"resourceType":"Patient","id":"p","gender":"female"}` + "\n"))
+		lines := 1<<20/perLine + 1
+		Expect(rep.Targets[0].Records).To(BeNumerically(">", (1<<20-3<<16)/perLine))
 		Expect(rep.Targets[0].Records).To(BeNumerically("<=", lines+1))
 		Expect(out.String()).To(ContainSubstring("incomplete"))
 		index, err := runindex.Read(filepath.Join(dir, "out"))
