@@ -99,7 +99,7 @@ var _ = Describe("the portal in a real browser", func() {
 			chromedp.Text("#message", &message, chromedp.ByID),
 			chromedp.Text(`#finding tr:nth-child(3) td`, &requirement, chromedp.ByQuery),
 			chromedp.Location(&location),
-			chromedp.FullScreenshot(&shot, 80),
+			chromedp.FullScreenshot(&shot, 100),
 		)).To(Succeed())
 		Expect(location).To(MatchRegexp(fmt.Sprintf(`/runs/%d/findings/\d+$`, w.ids[0])))
 		Expect(requirement).To(HavePrefix("fhir-r4-structure/STRUCT-02"))
