@@ -19,6 +19,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/carecert/carecert/fhir/r4core"
 )
 
 // Element is one element definition of a base type or resource.
@@ -174,16 +176,11 @@ func readEntry(f *zip.File) ([]byte, error) {
 	if f == nil {
 		return nil, fmt.Errorf("elements: embedded index: no %s", indexFile)
 	}
-	rc, err := f.Open()
+	b, err := r4core.ReadEntry(f)
 	if err != nil {
-		return nil, fmt.Errorf("elements: embedded %s: %w", f.Name, err)
+		return nil, fmt.Errorf("elements: embedded index: %w", err)
 	}
-	defer rc.Close()
-	buf := make([]byte, f.UncompressedSize64)
-	if _, err := io.ReadFull(rc, buf); err != nil {
-		return nil, fmt.Errorf("elements: embedded %s: %w", f.Name, err)
-	}
-	return buf, nil
+	return b, nil
 }
 
 // load decodes the definition's elements once. The archive is embedded and

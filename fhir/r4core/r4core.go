@@ -105,6 +105,11 @@ func (r Resource) Bytes() ([]byte, error) {
 	return readEntry(r.f)
 }
 
+// ReadEntry decompresses one entry of an embedded archive (r4core's or
+// another package's) into a buffer of exactly its size, read from the
+// archive's directory, instead of growing one by doubling.
+func ReadEntry(f *zip.File) ([]byte, error) { return readEntry(f) }
+
 func readEntry(f *zip.File) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
