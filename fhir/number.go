@@ -24,17 +24,23 @@ const (
 // or returns "" when it can. It is cheap whatever the input: lengths and the
 // exponent are checked before the number is parsed.
 func NumberProblem(n string) string {
+	return numberProblem(n, "JSON can exchange (IEEE 754 double precision, RFC 8259 section 6)")
+}
+
+// numberProblem is NumberProblem with the words naming the range a number
+// must fall in, which depend on the format it was written in (Wording).
+func numberProblem(n, exchangeable string) string {
 	if len(n) > MaxNumberLength {
 		return fmt.Sprintf("a number of %d characters is beyond what can be exchanged (at most %d)", len(n), MaxNumberLength)
 	}
 	if i := strings.IndexAny(n, "eE"); i >= 0 {
 		exp, err := strconv.Atoi(strings.TrimPrefix(n[i+1:], "+"))
 		if err != nil || exp > MaxNumberExponent || exp < -MaxNumberExponent {
-			return fmt.Sprintf("%s is outside the range of numbers JSON can exchange (IEEE 754 double precision, RFC 8259 section 6)", clip(n, 40))
+			return fmt.Sprintf("%s is outside the range of numbers %s", clip(n, 40), exchangeable)
 		}
 	}
 	if _, err := strconv.ParseFloat(n, 64); errors.Is(err, strconv.ErrRange) {
-		return fmt.Sprintf("%s is outside the range of numbers JSON can exchange (IEEE 754 double precision, RFC 8259 section 6)", clip(n, 40))
+		return fmt.Sprintf("%s is outside the range of numbers %s", clip(n, 40), exchangeable)
 	}
 	return ""
 }

@@ -323,7 +323,11 @@ func readXMLDocument(name string, data []byte, emit Emit) error {
 	}
 	doc := fhirxml.NewDocument(data, 1)
 	locate := func(p string) model.Locator { return doc.Locator(p) }
-	_, err = emitResource(name, res, locate, "", 1, 0, nil, nil, emit)
+	asXML := func(rec *model.Record) error {
+		rec.Format = model.FormatXML
+		return emit(rec)
+	}
+	_, err = emitResource(name, res, locate, "", 1, 0, nil, nil, asXML)
 	return err
 }
 

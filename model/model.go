@@ -202,6 +202,19 @@ type Locator interface {
 	Line(path string) int
 }
 
+// Format is how a record was written where its kind has more than one
+// writing (FHIR JSON or FHIR XML), so that findings about how a value is
+// written speak the terms of what the supplier wrote.
+type Format uint8
+
+const (
+	// FormatJSON is the zero value: FHIR JSON and NDJSON, and every record of a
+	// kind with one writing.
+	FormatJSON Format = iota
+	// FormatXML is FHIR XML, converted to the JSON model by fhir/fhirxml.
+	FormatXML
+)
+
 // Record is one unit a check evaluates: a FHIR resource, an HL7 v2 message or a
 // CSV row. A target parses it once; every validator reads the same Value.
 type Record struct {
@@ -219,6 +232,8 @@ type Record struct {
 	// Value is the parsed form: for FHIR a map[string]any decoded with numbers as
 	// json.Number (decimal precision matters in FHIR); other kinds document theirs.
 	Value any
+	// Format is how the record was written; Value has the JSON model whatever it is.
+	Format Format
 	// Raw holds the bytes the record was parsed from, when the target kept them.
 	Raw []byte
 	// Locator finds lines of paths inside the record; may be nil.

@@ -29,18 +29,19 @@ var (
 )
 
 // checkPrimitive validates a primitive JSON value against the rules of its FHIR
-// type. It returns "" when the value is valid, or a message saying why not.
-func checkPrimitive(typ string, v any) string {
+// type. It returns "" when the value is valid, or a message saying why not,
+// worded for the format the value was written in.
+func checkPrimitive(typ string, v any, words fhir.Wording) string {
 	switch typ {
 	case "boolean", "System.Boolean":
 		if _, ok := v.(bool); !ok {
-			return fmt.Sprintf("must be a JSON boolean (true or false), got %s", fhir.KindOf(v))
+			return words.NotPrimitive("boolean", v)
 		}
 		return ""
 	case "integer", "positiveInt", "unsignedInt", "System.Integer":
 		n, ok := v.(json.Number)
 		if !ok {
-			return fmt.Sprintf("must be a JSON number, got %s", fhir.KindOf(v))
+			return words.NotPrimitive("number", v)
 		}
 		if !intRE.MatchString(string(n)) {
 			return fmt.Sprintf("%s is not a valid %s (a whole number without fraction or exponent)", n, typ)
@@ -59,12 +60,12 @@ func checkPrimitive(typ string, v any) string {
 	case "decimal", "System.Decimal":
 		n, ok := v.(json.Number)
 		if !ok {
-			return fmt.Sprintf("must be a JSON number, got %s", fhir.KindOf(v))
+			return words.NotPrimitive("number", v)
 		}
 		if !decRE.MatchString(string(n)) {
 			return fmt.Sprintf("%s is not a valid decimal", n)
 		}
-		if msg := fhir.NumberProblem(string(n)); msg != "" {
+		if msg := words.NumberProblem(string(n)); msg != "" {
 			return msg
 		}
 		if f, _, err := big.ParseFloat(string(n), 10, 64, big.ToNearestEven); err != nil || f.IsInf() {
@@ -74,7 +75,7 @@ func checkPrimitive(typ string, v any) string {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Sprintf("must be a JSON string, got %s", fhir.KindOf(v))
+		return words.NotPrimitive("string", v)
 	}
 	if s == "" {
 		return "must not be empty: omit the element instead"

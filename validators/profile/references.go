@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
 )
 
@@ -33,7 +34,7 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 		typ, _ = c["resourceType"].(string)
 		target = c
 	case strings.HasPrefix(ref, "urn:uuid:") || strings.HasPrefix(ref, "urn:oid:"):
-		if msg := checkPrimitive("uri", ref); msg != "" {
+		if msg := checkPrimitive("uri", ref, fhir.WordingOf(w.rec)); msg != "" {
 			w.add(model.Error, CodeReference, rp, "reference "+msg, "")
 			return
 		}

@@ -341,11 +341,11 @@ func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *t
 		exts = []any{ev}
 	}
 	if k.baseMax1 && (isArr || extArr) {
-		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s must be a single value, but it repeats (a JSON array, or the element written more than once in XML)", name), "")
+		w.add(model.Error, CodeCardinality, p, fhir.WordingOf(w.rec).NotSingle(name), "")
 		return
 	}
 	if !k.baseMax1 && ((hasV && !isArr) || (hasE && !extArr)) {
-		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s repeats: it must be a JSON array, even of one value", name), "")
+		w.add(model.Error, CodeCardinality, p, fhir.WordingOf(w.rec).NotRepeating(name), "")
 		return
 	}
 	if (hasV && isArr && len(items) == 0) || (hasE && extArr && len(exts) == 0) {
@@ -517,7 +517,7 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 
 func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host string) {
 	if item != nil {
-		if msg := checkPrimitive(t.code, item); msg != "" {
+		if msg := checkPrimitive(t.code, item, fhir.WordingOf(w.rec)); msg != "" {
 			w.add(model.Error, CodeFormat, path, "value "+msg, fhir.ValueText(item))
 		} else {
 			if s, ok := item.(string); ok && k.maxLength > 0 && utf8.RuneCountInString(s) > k.maxLength {

@@ -51,7 +51,7 @@ func newSchemaCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	}
 	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		s.Validate(rec.Resource(), rec.Type, func(path, code, msg, evidence string) {
+		s.ValidateWorded(rec.Resource(), rec.Type, fhir.WordingOf(rec), func(path, code, msg, evidence string) {
 			f := rec.Finding(model.Error, code, path, msg)
 			f.Evidence = evidence
 			f.Sensitive = personal.FHIRPath(path)

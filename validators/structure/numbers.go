@@ -19,7 +19,7 @@ import (
 // itself is returned, uncopied, when every number is fine: the common case
 // costs one walk and no allocation. Paths are built only for a number that is
 // reported, not per level, so deep nesting costs no memory.
-func boundNumbers(res map[string]any, root string, emit func(path, code, msg, evidence string)) (out map[string]any, replaced map[string]bool) {
+func boundNumbers(res map[string]any, root string, words fhir.Wording, emit func(path, code, msg, evidence string)) (out map[string]any, replaced map[string]bool) {
 	// stack holds the keys and indexes down to the value being looked at,
 	// turned into a path only when a number is reported: building a path
 	// string per element was a tenth of the structure suite's allocations.
@@ -28,7 +28,7 @@ func boundNumbers(res map[string]any, root string, emit func(path, code, msg, ev
 	walk = func(v any) (any, bool) {
 		switch x := v.(type) {
 		case json.Number:
-			if msg := fhir.NumberProblem(string(x)); msg != "" {
+			if msg := words.NumberProblem(string(x)); msg != "" {
 				p := stepsPath(root, stack)
 				if replaced == nil {
 					replaced = map[string]bool{}

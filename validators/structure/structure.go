@@ -300,13 +300,25 @@ func (s *Schema) ResourceTypes() []string {
 // resources nested in it. path is the resource's own path ("Patient", or
 // "Patient.contained[0]" for a nested one).
 func (s *Schema) Validate(res map[string]any, path string, emit func(path, code, msg, evidence string)) {
-	res, replaced := boundNumbers(res, path, emit)
-	s.validate(res, path, replaced, emit)
+	s.ValidateWorded(res, path, fhir.Wording{}, emit)
 }
 
-// validate is Validate once numbers are bounded; replaced are the paths of the
-// numbers boundNumbers replaced.
-func (s *Schema) validate(res map[string]any, path string, replaced map[string]bool, emit func(path, code, msg, evidence string)) {
+// ValidateWorded is Validate with findings worded for the format the resource
+// was written in (fhir.WordingOf its record).
+func (s *Schema) ValidateWorded(res map[string]any, path string, words fhir.Wording, emit func(path, code, msg, evidence string)) {
+	res, replaced := boundNumbers(res, path, words, emit)
+	s.validate(res, path, pass{replaced: replaced, words: words}, emit)
+}
+
+// pass is what one Validate carries down to nested resources.
+type pass struct {
+	// replaced are the paths of the numbers boundNumbers replaced.
+	replaced map[string]bool
+	words    fhir.Wording
+}
+
+// validate is Validate once numbers are bounded.
+func (s *Schema) validate(res map[string]any, path string, in pass, emit func(path, code, msg, evidence string)) {
 	typ := fhir.ResourceType(res)
 	compiled, err := s.forType(typ)
 	if err != nil {
@@ -319,8 +331,8 @@ func (s *Schema) validate(res map[string]any, path string, replaced map[string]b
 		return
 	}
 	for _, e := range result.Errors() {
-		p, code, msg, ev := s.describe(path, typ, e)
-		if replaced[p] {
+		p, code, msg, ev := s.describe(path, typ, in.words, e)
+		if in.replaced[p] {
 			continue
 		}
 		emit(p, code, msg, ev)
@@ -329,7 +341,7 @@ func (s *Schema) validate(res map[string]any, path string, replaced map[string]b
 		if typ == "Bundle" && prop == "entry" {
 			continue
 		}
-		s.validateNested(res[prop], path+"."+prop, replaced, emit)
+		s.validateNested(res[prop], path+"."+prop, in, emit)
 	}
 	// Bundle.entry[].resource is a record of its own; the response outcome is not.
 	if typ == "Bundle" {
@@ -337,15 +349,15 @@ func (s *Schema) validate(res map[string]any, path string, replaced map[string]b
 		for i, e := range entries {
 			em, _ := e.(map[string]any)
 			resp, _ := em["response"].(map[string]any)
-			s.validateNested(resp["outcome"], fmt.Sprintf("%s.entry[%d].response.outcome", path, i), replaced, emit)
+			s.validateNested(resp["outcome"], fmt.Sprintf("%s.entry[%d].response.outcome", path, i), in, emit)
 		}
 	}
 	if typ == "Parameters" {
-		s.validateParameters(res["parameter"], path+".parameter", replaced, emit)
+		s.validateParameters(res["parameter"], path+".parameter", in, emit)
 	}
 }
 
-func (s *Schema) validateNested(v any, path string, replaced map[string]bool, emit func(path, code, msg, evidence string)) {
+func (s *Schema) validateNested(v any, path string, in pass, emit func(path, code, msg, evidence string)) {
 	switch x := v.(type) {
 	case map[string]any:
 		t := fhir.ResourceType(x)
@@ -353,26 +365,26 @@ func (s *Schema) validateNested(v any, path string, replaced map[string]bool, em
 			emit(path, "structure.resource-type", fmt.Sprintf("nested resource has unknown resourceType %q", t), "")
 			return
 		}
-		s.validate(x, path, replaced, emit)
+		s.validate(x, path, in, emit)
 	case []any:
 		for i, e := range x {
-			s.validateNested(e, fmt.Sprintf("%s[%d]", path, i), replaced, emit)
+			s.validateNested(e, fmt.Sprintf("%s[%d]", path, i), in, emit)
 		}
 	}
 }
 
-func (s *Schema) validateParameters(v any, path string, replaced map[string]bool, emit func(path, code, msg, evidence string)) {
+func (s *Schema) validateParameters(v any, path string, in pass, emit func(path, code, msg, evidence string)) {
 	params, _ := v.([]any)
 	for i, p := range params {
 		pm, _ := p.(map[string]any)
 		at := fmt.Sprintf("%s[%d]", path, i)
-		s.validateNested(pm["resource"], at+".resource", replaced, emit)
-		s.validateParameters(pm["part"], at+".part", replaced, emit)
+		s.validateNested(pm["resource"], at+".resource", in, emit)
+		s.validateParameters(pm["part"], at+".part", in, emit)
 	}
 }
 
 // describe turns a gojsonschema error into a FHIR-flavoured finding.
-func (s *Schema) describe(base, typ string, e gojsonschema.ResultError) (path, code, msg, evidence string) {
+func (s *Schema) describe(base, typ string, words fhir.Wording, e gojsonschema.ResultError) (path, code, msg, evidence string) {
 	path = contextPath(base, typ, e.Context().String())
 	details := e.Details()
 	switch e.Type() {
@@ -386,7 +398,7 @@ func (s *Schema) describe(base, typ string, e gojsonschema.ResultError) (path, c
 			fmt.Sprintf("required element %q is missing", prop), ""
 	case "invalid_type":
 		return path, "structure.type",
-			fmt.Sprintf("wrong JSON type: expected %v, got %v", details["expected"], details["given"]), fhir.ValueText(e.Value())
+			words.WrongType(fmt.Sprint(details["expected"]), fmt.Sprint(details["given"]), e.Value()), fhir.ValueText(e.Value())
 	case "enum":
 		return path, "structure.code",
 			fmt.Sprintf("%s is not one of the allowed codes (%v)", fhir.ValueText(e.Value()), details["allowed"]), fhir.ValueText(e.Value())
