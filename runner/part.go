@@ -386,6 +386,11 @@ func (r *Runner) clock() func() time.Time {
 	return time.Now
 }
 
+// Env is the environment a run of the plan compiles its checks in. A caller
+// that runs the plan again and again (validate --watch) keeps one, so the
+// definitions and services its checks load are loaded once.
+func (r *Runner) Env(ctx context.Context, p *Plan) *check.Env { return r.env(ctx, p) }
+
 func (r *Runner) env(ctx context.Context, p *Plan) *check.Env {
 	asOf := r.clock()().UTC().Truncate(24 * time.Hour)
 	if p.Date != "" {

@@ -29,6 +29,7 @@ type validateFlags struct {
 	evidence    string
 	shard, out  string
 	baseline    string
+	watch       bool
 }
 
 func (a *app) validateCommand() *cobra.Command {
@@ -41,7 +42,14 @@ record), NDJSON (plain or .gz) and folders (recursively). By default every
 built-in suite marked default for the input's kind runs; --suite picks others.
 
 Exit 0 when there is no error-severity finding, 1 when there is, 2 for a usage
-error or a path that cannot be read at all.`,
+error or a path that cannot be read at all.
+
+With --watch, validate stays running: it loads definitions and suites once,
+validates, then re-checks each file that changes, appears or disappears under
+the paths named (polled every 0.3 s), printing each re-check after a line with
+the time and the files. Ctrl-C ends it with exit 0. --watch prints text,
+markdown or console only, and cannot be combined with --shard, --out or
+--baseline.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.validate(cmd.Context(), args, f)
@@ -60,6 +68,7 @@ error or a path that cannot be read at all.`,
 	fl.StringVar(&f.shard, "shard", "", "check only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
 	fl.StringVar(&f.out, "out", "", "write every format into this folder, one subfolder per vendor, as carecert run does (with --shard: the folder for the part file, default out)")
 	fl.StringVar(&f.baseline, "baseline", "", "the previous submission of a CSV extract, for submission-to-submission checks")
+	fl.BoolVar(&f.watch, "watch", false, "keep running and re-check files as they change (Ctrl-C to stop)")
 	return cmd
 }
 
@@ -70,6 +79,11 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	}
 	if f.evidence != "redacted" && f.evidence != "full" {
 		return usageError("--evidence %q: want redacted or full", f.evidence)
+	}
+	if f.watch {
+		if err := checkWatch(paths, f); err != nil {
+			return err
+		}
 	}
 	igs, profiles := v2ProfilesAsSuites(f.igs)
 	for _, p := range profiles {
@@ -116,6 +130,9 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 		return usageError("%v", err)
 	}
 	r := a.newRunner(f.workers, f.quiet)
+	if f.watch {
+		return a.watch(ctx, r, plan, paths, format)
+	}
 	if f.shard != "" {
 		out := f.out
 		if out == "" {
