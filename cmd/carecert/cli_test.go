@@ -217,7 +217,7 @@ var _ = Describe("carecert validate", func() {
 		x := writeFile(dir, "p.xml", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"a\"/>\n<gender value=\"male\"/><gender value=\"female\"/></Patient>")
 		code, stdout, _ = carecert("validate", x)
 		Expect(code).To(Equal(exitFailed))
-		Expect(stdout).To(ContainSubstring(x + `:2: error Patient/a at Patient.gender: gender must be a single value, but it repeats`))
+		Expect(stdout).To(ContainSubstring(x + `:2: error Patient/a at Patient.gender: gender must be a single value, but the <gender> element is written more than once`))
 	})
 
 	It("takes the reference validator's options: --security-checks, --best-practice, --allow-example-urls", func() {
