@@ -57,18 +57,28 @@ func (a *app) certificationCommands() []*cobra.Command {
 // reports/formats) and the manifest that makes them tamper-evident, signed when
 // a key is given.
 func (a *app) writeCertification(dir string, rep *model.Report, f runFlags) error {
-	opt := reports.RenderOptions{FullEvidence: rep.Evidence == "full"}
-	if f.cert.signKey != "" {
-		key, err := manifest.LoadPrivateKey(f.cert.signKey)
-		if err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
-		opt.SignedBy = manifest.KeyID(key.Public().(ed25519.PublicKey))
+	signedBy, err := signingKeyID(f.cert.signKey)
+	if err != nil {
+		return err
 	}
+	opt := reports.RenderOptions{FullEvidence: rep.Evidence == "full", SignedBy: signedBy}
 	if err := formats.WriteAll(dir, rep, opt); err != nil {
 		return err
 	}
 	return writeManifest(dir, rep, f.cert.signKey)
+}
+
+// signingKeyID is the id of the key a run signs its manifests with, empty when
+// it signs none; pages for people name it.
+func signingKeyID(signKey string) (string, error) {
+	if signKey == "" {
+		return "", nil
+	}
+	key, err := manifest.LoadPrivateKey(signKey)
+	if err != nil {
+		return "", &exitError{code: exitUsage, err: err}
+	}
+	return manifest.KeyID(key.Public().(ed25519.PublicKey)), nil
 }
 
 // writeManifest hashes the report files in dir into manifest.json, and signs
@@ -104,8 +114,13 @@ func writeManifest(dir string, rep *model.Report, signKey string) error {
 func (a *app) recordRun(reps []*model.Report, f runFlags) error {
 	if len(reps) > 1 {
 		m := compare.Build(reps)
+		signedBy, err := signingKeyID(f.cert.signKey)
+		if err != nil {
+			return err
+		}
 		for i, rep := range reps {
 			m.Columns[i].Link = vendorDir(rep) + "/report.html"
+			m.Columns[i].SignedBy = signedBy
 		}
 		for _, format := range []string{"html", "csv"} {
 			name := "comparison." + format

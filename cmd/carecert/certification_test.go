@@ -6,9 +6,11 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"html/template"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -62,6 +64,56 @@ var _ = Describe("carecert certification commands", Ordered, func() {
 		page, err := os.ReadFile(filepath.Join(unsigned, "riverside-clinical-systems", "report.html"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(page)).To(ContainSubstring(`id="signature">Not signed:`))
+	})
+
+	It("says on the comparison page, for each vendor, the version, plan, as-of date, policy and signature, and links its report", func() {
+		var rep struct {
+			Tool    struct{ Version string }
+			Verdict struct{ Policy string }
+		}
+		data, err := os.ReadFile(filepath.Join(riverside, "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(json.Unmarshal(data, &rep)).To(Succeed())
+		Expect(rep.Tool.Version).NotTo(BeEmpty())
+		Expect(rep.Verdict.Policy).NotTo(BeEmpty())
+		judged := `<td class="note">plan <b>certification spec</b> · as of 2026-01-01 · carecert ` + template.HTMLEscapeString(rep.Tool.Version) + ` · policy ` + template.HTMLEscapeString(rep.Verdict.Policy) + `</td>`
+		signed := `<td class="note">signed with Ed25519 key <b>` + keyID + `</b></td>`
+
+		written, err := os.ReadFile(filepath.Join(out, "comparison.html"))
+		Expect(err).NotTo(HaveOccurred())
+		// The same page from the compare command, written elsewhere: its links
+		// lead back to the reports and it reads the signatures beside them.
+		page := filepath.Join(GinkgoT().TempDir(), "cmp", "comparison.html")
+		Expect(os.MkdirAll(filepath.Dir(page), 0o755)).To(Succeed())
+		code, _, stderr := carecert("compare", "--format", "html", "--out", page, riverside, filepath.Join(oakfield, "report.json"))
+		Expect(code).To(Equal(0), stderr)
+		compared, err := os.ReadFile(page)
+		Expect(err).NotTo(HaveOccurred())
+		for _, p := range []string{string(written), string(compared)} {
+			Expect(strings.Count(p, judged)).To(Equal(2), "both vendors were judged by the same plan, date, version and policy")
+			Expect(strings.Count(p, signed)).To(Equal(2))
+		}
+		for _, d := range []string{"riverside-clinical-systems", "oakfield-health-software"} {
+			Expect(string(written)).To(ContainSubstring(`<a href="` + d + `/report.html">report.html</a>`))
+			rel, err := filepath.Rel(filepath.Dir(page), filepath.Join(out, d, "report.html"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(filepath.Join(filepath.Dir(page), rel)).To(BeARegularFile())
+			Expect(string(compared)).To(ContainSubstring(`<a href="` + filepath.ToSlash(rel) + `">report.html</a>`))
+		}
+
+		unsigned := filepath.Join(GinkgoT().TempDir(), "out")
+		carecert("run", plan, "--out", unsigned, "-q", "--no-history")
+		p, err := os.ReadFile(filepath.Join(unsigned, "comparison.html"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(p)).To(ContainSubstring(`<tr><th>Signature</th><td class="note">not signed</td><td class="note">not signed</td></tr>`))
+
+		// A folder changed after signing is refused rather than shown as signed.
+		tampered := filepath.Join(GinkgoT().TempDir(), "tampered")
+		Expect(os.CopyFS(tampered, os.DirFS(riverside))).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(tampered, "manifest.json"), []byte("{}"), 0o644)).To(Succeed())
+		code, _, stderr = carecert("compare", tampered, oakfield)
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring(filepath.Join(tampered, "manifest.json")))
 	})
 
 	It("writes every rendering, a signed manifest, the comparison and the history beside report.json", func() {

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/carecert/carecert/manifest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/reports/compare"
@@ -51,7 +55,66 @@ func (a *app) compare(paths []string, f compareFlags) error {
 		}
 		reps = append(reps, rep)
 	}
-	return a.writeComparison(compare.Build(reps), f.format, f.out)
+	m := compare.Build(reps)
+	for i, p := range paths {
+		dir := p
+		if info, err := os.Stat(p); err != nil || !info.IsDir() {
+			dir = filepath.Dir(p)
+		}
+		signedBy, err := folderSignature(dir)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		m.Columns[i].SignedBy = signedBy
+		m.Columns[i].Link = reportLink(dir, f.out)
+	}
+	return a.writeComparison(m, f.format, f.out)
+}
+
+// folderSignature is the id of the key that signed the manifest in a report
+// folder, empty when the folder has no signed manifest. A signature that does
+// not match its manifest is an error: the folder was changed after signing.
+// The key is the one the signature file names; carecert verify --pub checks
+// it is the supplier's.
+func folderSignature(dir string) (string, error) {
+	path := filepath.Join(dir, manifest.FileName)
+	if !exists(path) {
+		return "", nil
+	}
+	_, data, err := manifest.Read(path)
+	if err != nil {
+		return "", err
+	}
+	sig, err := manifest.VerifySignature(path, data, nil)
+	if errors.Is(err, manifest.ErrUnsigned) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return sig.KeyID, nil
+}
+
+// reportLink is dir's report.html relative to the comparison page out, empty
+// when there is no such page or no page is written to a file.
+func reportLink(dir, out string) string {
+	page := filepath.Join(dir, "report.html")
+	if out == "" || !exists(page) {
+		return ""
+	}
+	from, err := filepath.Abs(filepath.Dir(out))
+	if err != nil {
+		return ""
+	}
+	to, err := filepath.Abs(page)
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(from, to)
+	if err != nil {
+		return ""
+	}
+	return filepath.ToSlash(rel)
 }
 
 func (a *app) writeComparison(m *compare.Matrix, format, out string) error {

@@ -36,6 +36,9 @@ type Column struct {
 	// Link is the vendor's report.html relative to the comparison page, when
 	// the caller knows where it is.
 	Link string
+	// SignedBy is the id of the key the manifest beside the vendor's report
+	// is signed with; empty when it is not signed.
+	SignedBy string
 }
 
 // Problems is the column's distinct problems in words.
@@ -374,7 +377,9 @@ var pageTemplate = template.Must(template.New("compare").Funcs(html.Funcs()).Par
 <p class="meta">{{len .M.Columns}} report(s) compared requirement by requirement. Each cell is the worst outcome over the vendor's targets.</p>
 <table id="verdicts">
 <thead><tr><th></th>{{range .M.Columns}}<th>{{if .Link}}<a href="{{.Link}}">{{.Label}}</a>{{else}}{{.Label}}{{end}}</th>{{end}}</tr></thead>
-<tbody><tr><th>Judged by</th>{{range .M.Columns}}<td class="note">plan {{.Plan}} · as of {{.AsOf}} · {{.Tool}} · policy {{.Policy}}</td>{{end}}</tr>
+<tbody><tr><th>Judged by</th>{{range .M.Columns}}<td class="note">plan <b>{{.Plan}}</b> · as of {{.AsOf}} · {{.Tool}} · policy {{.Policy}}</td>{{end}}</tr>
+<tr><th>Signature</th>{{range .M.Columns}}<td class="note">{{signature .SignedBy}}</td>{{end}}</tr>
+<tr><th>Report</th>{{range .M.Columns}}<td>{{if .Link}}<a href="{{.Link}}">report.html</a>{{else}}—{{end}}</td>{{end}}</tr>
 <tr><th>Verdict</th>{{range .M.Columns}}<td><span class="badge {{decisionClass .Decision}}-badge">{{.Decision}}</span></td>{{end}}</tr>
 <tr><th>Distinct problems</th>{{range .M.Columns}}<td class="num">{{.Problems}}</td>{{end}}</tr></tbody>
 </table>

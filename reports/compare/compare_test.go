@@ -113,7 +113,7 @@ var _ = Describe("Build", Ordered, func() {
 		var page bytes.Buffer
 		Expect(m.HTML(&page)).To(Succeed())
 		Expect(page.String()).To(ContainSubstring(`<th><a href="riverside/report.html">Riverside 3.2</a></th>`))
-		Expect(page.String()).To(MatchRegexp(`<tr><th>Judged by</th><td class="note">plan [^<]+ · as of 2026-01-01 · carecert test · policy [^<]+</td>`))
+		Expect(page.String()).To(MatchRegexp(`<tr><th>Judged by</th><td class="note">plan <b>[^<]+</b> · as of 2026-01-01 · carecert test · policy [^<]+</td>`))
 		s := page.String()
 		Expect(s).To(ContainSubstring("Content-Security-Policy"))
 		Expect(s).NotTo(MatchRegexp(`(?i)<link\b|<script\b|\bsrc\s*=`))
@@ -121,5 +121,28 @@ var _ = Describe("Build", Ordered, func() {
 		Expect(s).To(ContainSubstring(`<span class="badge not-certified-badge">Not certified</span>`))
 		Expect(s).To(ContainSubstring(`aria-label="Pass rate by suite and vendor"`))
 		Expect(s).To(ContainSubstring(`<td class="mono">completeness:Patient.birthDate</td><td class="mono">fhir-r4-structure/STRUCT-01</td><td class="num">95.0% (190/200)</td><td class="num">50.0% (50/100)</td><td class="num">—</td>`))
+	})
+
+	It("says on the page, for every vendor, what judged it, whether its manifest is signed and where its report is", func() {
+		judged := *m
+		judged.Columns = append([]compare.Column{}, m.Columns...)
+		judged.Columns[0].Plan, judged.Columns[0].AsOf, judged.Columns[0].Tool, judged.Columns[0].Policy = "trust-procurement-2026", "2026-03-31", "carecert v1.4.0", "strict"
+		judged.Columns[1].Plan, judged.Columns[1].AsOf, judged.Columns[1].Tool, judged.Columns[1].Policy = "trust-procurement-2026", "2026-04-01", "carecert dev+0123456789ab.dirty", "default"
+		judged.Columns[0].SignedBy = "00112233445566778899aabbccddeeff"
+		judged.Columns[1].SignedBy = "ffeeddccbbaa99887766554433221100"
+		judged.Columns[2].SignedBy = ""
+		for i := range judged.Columns {
+			judged.Columns[i].Link = "vendor-" + strings.Repeat("x", i+1) + "/report.html"
+		}
+		var page bytes.Buffer
+		Expect(judged.HTML(&page)).To(Succeed())
+		s := page.String()
+		Expect(s).To(ContainSubstring(`<td class="note">plan <b>trust-procurement-2026</b> · as of 2026-03-31 · carecert v1.4.0 · policy strict</td>`))
+		Expect(s).To(ContainSubstring(`<td class="note">plan <b>trust-procurement-2026</b> · as of 2026-04-01 · carecert dev&#43;0123456789ab.dirty · policy default</td>`))
+		Expect(s).To(ContainSubstring(`<tr><th>Signature</th><td class="note">signed with Ed25519 key <b>00112233445566778899aabbccddeeff</b></td><td class="note">signed with Ed25519 key <b>ffeeddccbbaa99887766554433221100</b></td><td class="note">not signed</td></tr>`))
+		for i, c := range judged.Columns {
+			Expect(s).To(ContainSubstring(`<th><a href="`+c.Link+`">`+c.Label+`</a></th>`), "vendor %d's header", i)
+			Expect(s).To(ContainSubstring(`<td><a href="`+c.Link+`">report.html</a></td>`), "vendor %d's report row", i)
+		}
 	})
 })

@@ -81,7 +81,17 @@ func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"decisionClass": DecisionClass,
 		"pct":           func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+		"signature":     Signature,
 	}
+}
+
+// Signature says in a few words whether a report folder's manifest is signed
+// and with which key (keyID empty: not signed), the same words on every page.
+func Signature(keyID string) template.HTML {
+	if keyID == "" {
+		return "not signed"
+	}
+	return template.HTML("signed with Ed25519 key <b>" + template.HTMLEscapeString(keyID) + "</b>")
 }
 
 // DecisionClass is the CSS class of a verdict.
