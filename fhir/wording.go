@@ -68,8 +68,16 @@ func (w Wording) NumberProblem(n string) string {
 	return NumberProblem(n)
 }
 
-// xmlValue shows a converted XML value as the supplier wrote it: a primitive
-// as its value attribute's text, anything else by the elements it came from.
+// Value shows a value in a message as the supplier wrote it: ValueText for
+// JSON; for XML a primitive as its value attribute's text, anything else by
+// the elements it came from.
+func (w Wording) Value(v any) string {
+	if !w.xml {
+		return ValueText(v)
+	}
+	return xmlValue(v)
+}
+
 func xmlValue(v any) string {
 	switch v.(type) {
 	case map[string]any:

@@ -401,10 +401,10 @@ func (s *Schema) describe(base, typ string, words fhir.Wording, e gojsonschema.R
 			words.WrongType(fmt.Sprint(details["expected"]), fmt.Sprint(details["given"]), e.Value()), fhir.ValueText(e.Value())
 	case "enum":
 		return path, "structure.code",
-			fmt.Sprintf("%s is not one of the allowed codes (%v)", fhir.ValueText(e.Value()), details["allowed"]), fhir.ValueText(e.Value())
+			fmt.Sprintf("%s is not one of the allowed codes (%v)", words.Value(e.Value()), details["allowed"]), fhir.ValueText(e.Value())
 	case "pattern":
 		if name, ok := s.patterns[fmt.Sprint(details["pattern"])]; ok {
-			return path, "structure.format", fmt.Sprintf("%s is not a valid FHIR %s", fhir.ValueText(e.Value()), name), fhir.ValueText(e.Value())
+			return path, "structure.format", fmt.Sprintf("%s is not a valid FHIR %s", words.Value(e.Value()), name), fhir.ValueText(e.Value())
 		}
 		return path, "structure.format", "value does not match its required format: " + e.Description(), fhir.ValueText(e.Value())
 	case "array_min_items":

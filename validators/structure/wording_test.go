@@ -41,5 +41,10 @@ var _ = Describe("schema findings worded for the format the record was written i
 			`<Observation xmlns="http://hl7.org/fhir"><status value="final"/><code><text value="x"/></code><valueQuantity><value value="1e999"/></valueQuantity></Observation>`,
 			"outside the range of numbers JSON can exchange",
 			"outside the range of numbers FHIR can exchange"),
+		Entry("a single code that repeats", "structure.code", "Patient.gender",
+			`{"resourceType":"Patient","gender":["male","female"]}`,
+			`<Patient xmlns="http://hl7.org/fhir"><gender value="male"/><gender value="female"/></Patient>`,
+			"an array is not one of the allowed codes",
+			"a repeated element is not one of the allowed codes"),
 	)
 })
