@@ -14,6 +14,7 @@ import (
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/tabular/csvtarget"
 )
 
 // watchInterval is how often validate --watch looks at the watched files.
@@ -84,11 +85,7 @@ func watched(name string) bool {
 	if strings.HasPrefix(base, ".") || strings.HasSuffix(base, "~") {
 		return false
 	}
-	switch target.Infer(target.Spec{Path: name}) {
-	case "hl7v2", "csv":
-		return true
-	}
-	return target.IsFHIRFile(base)
+	return target.IsHL7v2File(base) || csvtarget.IsTableFile(base) || target.IsFHIRFile(base)
 }
 
 // changes lists the files new or changed in cur and those gone from it.
