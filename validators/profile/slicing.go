@@ -326,11 +326,7 @@ func expect(n *node, segs []string, inherited any, pattern bool) []expectation {
 			}
 		}
 		if n != nil {
-			if url, ok := extensionArg(seg); ok {
-				n = extensionSlice(n, url)
-			} else {
-				n = child(n, seg)
-			}
+			n = pathChild(n, seg)
 		}
 		if n == nil {
 			continue
@@ -482,16 +478,20 @@ func descend(s *node, path string) *node {
 		if seg == "$this" {
 			continue
 		}
-		if url, ok := extensionArg(seg); ok {
-			n = extensionSlice(n, url)
-		} else {
-			n = child(n, seg)
-		}
-		if n == nil {
+		if n = pathChild(n, seg); n == nil {
 			return nil
 		}
 	}
 	return n
+}
+
+// pathChild is the element under n that one discriminator path segment
+// names: the extension slice extension('url') selects, or a child by name.
+func pathChild(n *node, seg string) *node {
+	if url, ok := extensionArg(seg); ok {
+		return extensionSlice(n, url)
+	}
+	return child(n, seg)
 }
 
 func child(n *node, name string) *node {
