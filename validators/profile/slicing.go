@@ -292,16 +292,19 @@ func (s *node) expectations(path string) []expectation {
 	if v, ok := s.discriminated.Load(path); ok {
 		return v.([]expectation)
 	}
-	var inherited any
-	pattern := false
-	if s.fixed != nil {
-		inherited = s.fixed
-	} else if s.pattern != nil {
-		inherited, pattern = s.pattern, true
-	}
+	inherited, pattern := s.fixedOrPattern()
 	xs := expect(s, splitPath(path), inherited, pattern)
 	s.discriminated.Store(path, xs)
 	return xs
+}
+
+// fixedOrPattern is the value fixed on n, or else the pattern set on it
+// (pattern true), or nil.
+func (n *node) fixedOrPattern() (v any, pattern bool) {
+	if n.fixed != nil {
+		return n.fixed, false
+	}
+	return n.pattern, n.pattern != nil
 }
 
 // expect follows the discriminator path segs from n. What it requires is,
@@ -342,13 +345,7 @@ func expect(n *node, segs []string, inherited any, pattern bool) []expectation {
 				if sl.min < 1 {
 					continue // an optional slice requires nothing of the item
 				}
-				var from any
-				p := false
-				if sl.fixed != nil {
-					from = sl.fixed
-				} else if sl.pattern != nil {
-					from, p = sl.pattern, true
-				}
+				from, p := sl.fixedOrPattern()
 				out = append(out, expect(sl, segs[i+1:], from, p)...)
 			}
 			if len(out) > 0 {
