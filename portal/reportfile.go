@@ -216,7 +216,7 @@ func (p *Server) verify(ctx context.Context, run history.Run) (Verification, err
 		owner, registered = p.opt.Keys.Owner(v.KeyID)
 	}
 	switch {
-	case registered && strings.EqualFold(strings.TrimSpace(owner), strings.TrimSpace(run.Vendor)):
+	case registered && p.opt.Keys.Owns(run.Vendor, v.KeyID):
 		v.Signature, v.Detail = "trusted", "signature valid, by key "+v.KeyID+", registered for "+owner
 	case registered:
 		v.Signature, v.Detail = "valid", "signature valid, but by key "+v.KeyID+", which is registered to "+owner+", not to "+run.Vendor

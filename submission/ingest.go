@@ -294,7 +294,7 @@ func check(files map[string]history.StoredFile, keys *Keys, opt Options) (*model
 	switch {
 	case !ok:
 		return nil, nil, nil, refuse(UnknownKey, "the manifest is signed by key %s, which is not registered for %s (or any vendor)", sig.KeyID, registered)
-	case fold(owner) != fold(vendor):
+	case !keys.Owns(vendor, sig.KeyID):
 		return nil, nil, nil, refuse(WrongKey, "the manifest of %s's run is signed by key %s, which is registered to %s, not to %s", vendor, sig.KeyID, owner, registered)
 	}
 	if _, err := manifest.VerifyBytes(sigName, mf.Data, sf.Data, keys.keys[sig.KeyID]); err != nil {

@@ -72,6 +72,13 @@ func (k *Keys) Owner(keyID string) (string, bool) {
 	return k.vendors[f], ok
 }
 
+// Owns reports whether keyID is registered to vendor, the vendor names
+// compared as fold does.
+func (k *Keys) Owns(vendor, keyID string) bool {
+	f, ok := k.owner[keyID]
+	return ok && f == fold(vendor)
+}
+
 // keyFile is the keys file as written:
 //
 //	vendors:
