@@ -172,12 +172,7 @@ func (r *Runner) checkWaivers(p *Plan) []error {
 				continue
 			}
 			seen[ref] = true
-			var s *suites.Suite
-			if inline, ok := p.Inline[ref]; ok {
-				s, err = suites.Parse(suites.FilePath(ref, p.Dir), []byte(inline), r.Checks)
-			} else {
-				s, err = suites.Resolve(ref, p.Dir, r.Checks)
-			}
+			s, err := r.loadSuite(p, ref)
 			if err != nil {
 				return nil // the run says which suite is wrong; no waiver can be judged
 			}
@@ -227,13 +222,7 @@ func (r *Runner) Compile(p *Plan, v VendorPlan, env *check.Env) ([]*suites.Suite
 	var cs []compiled
 	seen := map[string]bool{}
 	for _, ref := range refs {
-		var s *suites.Suite
-		var err error
-		if inline, ok := p.Inline[ref]; ok {
-			s, err = suites.Parse(suites.FilePath(ref, p.Dir), []byte(inline), r.Checks)
-		} else {
-			s, err = suites.Resolve(ref, p.Dir, r.Checks)
-		}
+		s, err := r.loadSuite(p, ref)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -251,6 +240,15 @@ func (r *Runner) Compile(p *Plan, v VendorPlan, env *check.Env) ([]*suites.Suite
 		}
 	}
 	return ss, cs, nil
+}
+
+// loadSuite loads one suite the plan names: written inline in the plan, or
+// resolved from its reference.
+func (r *Runner) loadSuite(p *Plan, ref string) (*suites.Suite, error) {
+	if inline, ok := p.Inline[ref]; ok {
+		return suites.Parse(suites.FilePath(ref, p.Dir), []byte(inline), r.Checks)
+	}
+	return suites.Resolve(ref, p.Dir, r.Checks)
 }
 
 // RunVendor certifies one vendor.
