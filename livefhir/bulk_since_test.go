@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,7 +68,7 @@ func partition(types ...string) (after, before []string) {
 	Expect(err).NotTo(HaveOccurred())
 	for name, lu := range feedUpdated() {
 		typ, _, _ := strings.Cut(name, "/")
-		if len(types) > 0 && !contains(types, typ) {
+		if len(types) > 0 && !slices.Contains(types, typ) {
 			continue
 		}
 		t, err := time.Parse(time.RFC3339, lu)
@@ -81,15 +82,6 @@ func partition(types ...string) (after, before []string) {
 	sort.Strings(after)
 	sort.Strings(before)
 	return after, before
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // recording starts a simulator behind a handler that counts requests and

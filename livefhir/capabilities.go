@@ -2,6 +2,7 @@ package livefhir
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -243,10 +244,10 @@ func (c *capabilities) declaresOperation(typ, name string) bool {
 	if c == nil {
 		return false
 	}
-	if d := c.types[typ]; d != nil && contains(d.operations, name) {
+	if d := c.types[typ]; d != nil && slices.Contains(d.operations, name) {
 		return true
 	}
-	return contains(c.operations, name)
+	return slices.Contains(c.operations, name)
 }
 
 // allOperations lists every declared operation as "Type/$name" or "$name".

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,10 +135,10 @@ func openServer(spec target.Spec) (*Server, error) {
 	}
 	known := known()
 	for _, i := range list {
-		if !contains(known, i) {
+		if !slices.Contains(known, i) {
 			return nil, fmt.Errorf("interactions: unknown %q (known: %s)", i, strings.Join(known, ", "))
 		}
-		if contains(changing, i) && !writes {
+		if slices.Contains(changing, i) && !writes {
 			return nil, fmt.Errorf("interactions: %s changes the server's data; it needs allow_writes: true", i)
 		}
 		if i == fhirclient.AuthRefused && cfg.Auth == nil {
@@ -146,15 +147,6 @@ func openServer(spec target.Spec) (*Server, error) {
 		t.interactions[i] = true
 	}
 	return t, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (t *Server) Kinds() []model.Kind { return []model.Kind{model.KindExchange, model.KindFHIR} }

@@ -3,6 +3,7 @@ package restapi
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
@@ -183,21 +184,12 @@ func bundleInteraction(ex *fhirclient.Exchange) []model.Finding {
 		resp, _ := e["response"].(map[string]any)
 		got := str(resp, "status")
 		code, _, _ := strings.Cut(strings.TrimSpace(got), " ")
-		if !contains(strings.Split(ex.Want[i], "|"), code) {
+		if !slices.Contains(strings.Split(ex.Want[i], "|"), code) {
 			out = append(out, at(finding(ex, model.Error, "api."+kind+"-entry", "%s: entry %d has response.status %q, want %s", what, i, got, strings.ReplaceAll(ex.Want[i], "|", " or ")),
 				fmt.Sprintf("Bundle.entry[%d].response.status", i)))
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // historySince judges a type history asked for since an instant: the
