@@ -186,10 +186,15 @@ func (w *writeRun) create(ctx context.Context) *own {
 	return mine
 }
 
+// accepted says whether the server answered ex with a 2xx.
+func accepted(ex *fhirclient.Exchange) bool {
+	return ex != nil && !ex.Failed() && ex.Status >= 200 && ex.Status <= 299
+}
+
 // created reads the resource a create made from its answer: the body, or
 // the Location header when the server sent none.
 func (w *writeRun) created(ex *fhirclient.Exchange) *own {
-	if ex == nil || ex.Failed() || ex.Status < 200 || ex.Status > 299 {
+	if !accepted(ex) {
 		return nil
 	}
 	o := &own{typ: w.typ}
@@ -232,7 +237,7 @@ func lastUpdated(res map[string]any) string {
 
 // advance records the version an update gave carecert's resource.
 func (o *own) advance(ex *fhirclient.Exchange) {
-	if ex == nil || ex.Failed() || ex.Status < 200 || ex.Status > 299 {
+	if !accepted(ex) {
 		return
 	}
 	if v := versionID(ex.Resource); v != "" {
@@ -479,7 +484,7 @@ func (w *writeRun) remove(ctx context.Context, o *own) {
 		step = ""
 	}
 	ex := w.send(ctx, fhirclient.Delete, step, fhirclient.Request{Label: o.path(), Method: http.MethodDelete, Path: o.path()}, func(ex *fhirclient.Exchange) { ex.ID = o.id })
-	if ex == nil || ex.Failed() || ex.Status < 200 || ex.Status > 299 {
+	if !accepted(ex) {
 		return
 	}
 	w.forget(o.path())
