@@ -82,7 +82,8 @@ func (r *Runner) RunPart(ctx context.Context, p *Plan) (*Part, error) {
 	if err := r.inlineSuites(p); err != nil {
 		return nil, err
 	}
-	if err := r.Preflight(p); err != nil {
+	parsed := suiteCache{}
+	if err := r.preflight(p, parsed); err != nil {
 		return nil, err
 	}
 	now := r.clock()
@@ -97,7 +98,7 @@ func (r *Runner) RunPart(ctx context.Context, p *Plan) (*Part, error) {
 	part.Fingerprint = fp
 	env := r.env(ctx, p)
 	for _, v := range p.Vendors {
-		_, cs, err := r.Compile(p, v, vendorEnv(env, p, v))
+		_, cs, err := r.compile(p, v, vendorEnv(env, p, v), parsed)
 		if err != nil {
 			return nil, err
 		}
@@ -232,8 +233,9 @@ func (r *Runner) Merge(ctx context.Context, parts []*Part, names []string) ([]*m
 		return nil, err
 	}
 	var out []*model.Report
+	parsed := suiteCache{}
 	for vi, v := range p.Vendors {
-		ss, cs, err := r.Compile(p, v, vendorEnv(env, p, v))
+		ss, cs, err := r.compile(p, v, vendorEnv(env, p, v), parsed)
 		if err != nil {
 			return nil, err
 		}

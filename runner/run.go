@@ -105,12 +105,13 @@ type compiled struct {
 // (ctx cancelled) returns a report marked incomplete and ctx's error.
 func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
 	env := r.env(ctx, p)
-	if err := r.Preflight(p); err != nil {
+	parsed := suiteCache{}
+	if err := r.preflight(p, parsed); err != nil {
 		return nil, err
 	}
 	var out []*model.Report
 	for _, v := range p.Vendors {
-		rep, err := r.RunVendor(ctx, p, v, env)
+		rep, err := r.runVendor(ctx, p, v, env, parsed)
 		if rep != nil {
 			out = append(out, rep)
 		}
@@ -124,6 +125,10 @@ func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
 // Preflight opens every target of the plan without reading it, so that a
 // mistake in a target's description stops the run before any work is done.
 func (r *Runner) Preflight(p *Plan) error {
+	return r.preflight(p, suiteCache{})
+}
+
+func (r *Runner) preflight(p *Plan, parsed suiteCache) error {
 	var errs []error
 	types := r.Targets.Types()
 	for i, v := range p.Vendors {
@@ -147,14 +152,14 @@ func (r *Runner) Preflight(p *Plan) error {
 			}
 		}
 	}
-	errs = append(errs, r.checkWaivers(p)...)
+	errs = append(errs, r.checkWaivers(p, parsed)...)
 	return join(errs)
 }
 
 // checkWaivers finds waivers that name a requirement no suite of the plan
 // has: such a waiver excuses nothing, and its author believes otherwise.
 // Suites that cannot be loaded are left to the run, which reports them.
-func (r *Runner) checkWaivers(p *Plan) []error {
+func (r *Runner) checkWaivers(p *Plan, parsed suiteCache) []error {
 	pol, err := policy.FromPlan(p.Policy)
 	if err != nil {
 		return nil // reported when the plan was loaded
@@ -172,7 +177,7 @@ func (r *Runner) checkWaivers(p *Plan) []error {
 				continue
 			}
 			seen[ref] = true
-			s, err := r.loadSuite(p, ref)
+			s, err := r.loadSuite(p, ref, parsed)
 			if err != nil {
 				return nil // the run says which suite is wrong; no waiver can be judged
 			}
@@ -215,14 +220,14 @@ func vendorEnv(env *check.Env, p *Plan, v VendorPlan) *check.Env {
 	return &venv
 }
 
-// Compile loads and compiles the suites a vendor is certified against.
-func (r *Runner) Compile(p *Plan, v VendorPlan, env *check.Env) ([]*suites.Suite, []compiled, error) {
+// compile loads and compiles the suites a vendor is certified against.
+func (r *Runner) compile(p *Plan, v VendorPlan, env *check.Env, parsed suiteCache) ([]*suites.Suite, []compiled, error) {
 	refs := append(append([]string{}, p.Suites...), v.Suites...)
 	var ss []*suites.Suite
 	var cs []compiled
 	seen := map[string]bool{}
 	for _, ref := range refs {
-		s, err := r.loadSuite(p, ref)
+		s, err := r.loadSuite(p, ref, parsed)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -242,17 +247,39 @@ func (r *Runner) Compile(p *Plan, v VendorPlan, env *check.Env) ([]*suites.Suite
 	return ss, cs, nil
 }
 
-// loadSuite loads one suite the plan names: written inline in the plan, or
-// resolved from its reference.
-func (r *Runner) loadSuite(p *Plan, ref string) (*suites.Suite, error) {
-	if inline, ok := p.Inline[ref]; ok {
-		return suites.Parse(suites.FilePath(ref, p.Dir), []byte(inline), r.Checks)
+// suiteCache holds the suites of one plan already parsed, by reference, so
+// that a run parses each once: its waiver check and every vendor's compile
+// ask for the same suites. Checks never change a parsed suite, so sharing it
+// between vendors compiles the same checks.
+type suiteCache map[string]*suites.Suite
+
+// loadSuite loads one suite the plan names: from parsed, or else written
+// inline in the plan, or resolved from its reference (and then kept in
+// parsed). A suite that fails to load is not kept: the error is the run's.
+func (r *Runner) loadSuite(p *Plan, ref string, parsed suiteCache) (*suites.Suite, error) {
+	if s, ok := parsed[ref]; ok {
+		return s, nil
 	}
-	return suites.Resolve(ref, p.Dir, r.Checks)
+	var s *suites.Suite
+	var err error
+	if inline, ok := p.Inline[ref]; ok {
+		s, err = suites.Parse(suites.FilePath(ref, p.Dir), []byte(inline), r.Checks)
+	} else {
+		s, err = suites.Resolve(ref, p.Dir, r.Checks)
+	}
+	if err != nil {
+		return nil, err
+	}
+	parsed[ref] = s
+	return s, nil
 }
 
-// RunVendor certifies one vendor.
+// RunVendor certifies one vendor. Its suites are parsed afresh on each call.
 func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *check.Env) (*model.Report, error) {
+	return r.runVendor(ctx, p, v, env, suiteCache{})
+}
+
+func (r *Runner) runVendor(ctx context.Context, p *Plan, v VendorPlan, env *check.Env, parsed suiteCache) (*model.Report, error) {
 	now := r.clock()
 	rep := &model.Report{
 		Schema:    model.ReportSchemaVersion,
@@ -268,7 +295,7 @@ func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 	if rep.AsOf == "" {
 		rep.AsOf = rep.StartedAt.Format("2006-01-02")
 	}
-	ss, cs, err := r.Compile(p, v, vendorEnv(env, p, v))
+	ss, cs, err := r.compile(p, v, vendorEnv(env, p, v), parsed)
 	if err != nil {
 		return nil, err
 	}
