@@ -283,6 +283,21 @@ func (e *Exchange) IsJSON() bool {
 	return false
 }
 
+// ETagVersion is the version an ETag carries: W/"3" and "3" give 3.
+func ETagVersion(etag string) string {
+	return strings.Trim(strings.TrimPrefix(strings.TrimSpace(etag), "W/"), `"`)
+}
+
+// Version is the version of the resource an answer gives: the body's
+// meta.versionId, else the ETag's; "" when neither says.
+func (e *Exchange) Version() string {
+	meta, _ := e.Resource["meta"].(map[string]any)
+	if v, _ := meta["versionId"].(string); v != "" {
+		return v
+	}
+	return ETagVersion(e.Header("etag"))
+}
+
 // ResourceType is the resourceType of the decoded body, or "".
 func (e *Exchange) ResourceType() string {
 	s, _ := e.Resource["resourceType"].(string)

@@ -30,29 +30,17 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 		}
 		sent++
 		id := fhir.ID(res)
-		search := func(step, expect string, q url.Values, label string) {
-			filters := url.Values{}
-			for k, v := range q {
-				if !fhirsearch.Control(k) {
-					filters[k] = v
-				}
-			}
-			p.do(ctx, fhirclient.Request{Interaction: fhirclient.SearchFeatures, Label: label, Path: typ, Query: q}, func(ex *fhirclient.Exchange) {
-				ex.Type, ex.Step, ex.Expect, ex.Declared = typ, step, expect, p.caps != nil
-				ex.Query = map[string][]string(filters)
-			})
-		}
 		// Multiple-or: two ids in one value.
 		if other := p.second[typ]; other != nil {
 			ids := id + "," + fhir.ID(other)
-			search("recall", typ+"/"+id, url.Values{"_id": {ids}}, typ+"?_id="+ids+" (multiple-or, first)")
-			search("recall", typ+"/"+fhir.ID(other), url.Values{"_id": {ids}}, typ+"?_id="+ids+" (multiple-or, second)")
+			p.featureSearch(ctx, typ, "recall", typ+"/"+id, url.Values{"_id": {ids}}, typ+"?_id="+ids+" (multiple-or, first)")
+			p.featureSearch(ctx, typ, "recall", typ+"/"+fhir.ID(other), url.Values{"_id": {ids}}, typ+"?_id="+ids+" (multiple-or, second)")
 		}
 		// Comparators on the first declared date parameter with a value.
 		if name, v := dateValue(caps, typ, res); name != "" {
 			for _, c := range []struct{ prefix, step string }{{"ge", "recall"}, {"le", "recall"}, {"gt", "exclude"}} {
 				q := url.Values{"_id": {id}, name: {c.prefix + v}}
-				search(c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.prefix+v)
+				p.featureSearch(ctx, typ, c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.prefix+v)
 			}
 		}
 		// _include of each declared reference the resource holds, and
@@ -68,22 +56,33 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 			}
 			inc := typ + ":" + prm.Name
 			if caps.declaresInclude(typ, inc, false) {
-				search("include", ref, url.Values{"_id": {id}, "_include": {inc}}, typ+"?_id="+id+"&_include="+inc)
+				p.featureSearch(ctx, typ, "include", ref, url.Values{"_id": {id}, "_include": {inc}}, typ+"?_id="+id+"&_include="+inc)
 			}
 			if caps.declaresInclude(target, inc, true) && caps.declares(target, "search-type") {
 				targetID := strings.TrimPrefix(ref, target+"/")
-				q := url.Values{"_id": {targetID}, "_revinclude": {inc}}
-				p.do(ctx, fhirclient.Request{Interaction: fhirclient.SearchFeatures, Label: target + "?_id=" + targetID + "&_revinclude=" + inc, Path: target, Query: q},
-					func(ex *fhirclient.Exchange) {
-						ex.Type, ex.Step, ex.Expect, ex.Declared = target, "include", typ+"/"+id, p.caps != nil
-						ex.Query = map[string][]string{"_id": {targetID}}
-					})
+				p.featureSearch(ctx, target, "include", typ+"/"+id, url.Values{"_id": {targetID}, "_revinclude": {inc}}, target+"?_id="+targetID+"&_revinclude="+inc)
 			}
 		}
 	}
 	if !p.emitted[fhirclient.SearchFeatures] {
 		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date parameter with a value, or a declared _include or _revinclude to search with")
 	}
+}
+
+// featureSearch searches typ for a declared feature: step says what the
+// answer must show of expect (see fhirclient.SearchFeatures); the filters
+// of q, its parameters less the control ones, are what matches must satisfy.
+func (p *probe) featureSearch(ctx context.Context, typ, step, expect string, q url.Values, label string) {
+	filters := url.Values{}
+	for k, v := range q {
+		if !fhirsearch.Control(k) {
+			filters[k] = v
+		}
+	}
+	p.do(ctx, fhirclient.Request{Interaction: fhirclient.SearchFeatures, Label: label, Path: typ, Query: q}, func(ex *fhirclient.Exchange) {
+		ex.Type, ex.Step, ex.Expect, ex.Declared = typ, step, expect, p.caps != nil
+		ex.Query = map[string][]string(filters)
+	})
 }
 
 // dateValue returns a date parameter the type declares (when it lists

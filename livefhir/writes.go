@@ -205,7 +205,7 @@ func (w *writeRun) created(ex *fhirclient.Exchange) *own {
 		o.id = idFromLocation(ex.RawHeader("location"), w.typ)
 	}
 	if o.version == "" {
-		o.version = etagVersion(ex.Header("etag"))
+		o.version = fhirclient.ETagVersion(ex.Header("etag"))
 	}
 	if o.id == "" {
 		return nil
@@ -224,11 +224,6 @@ func idFromLocation(loc, typ string) string {
 	return ""
 }
 
-// etagVersion reads the version of a weak ETag (W/"3").
-func etagVersion(etag string) string {
-	return strings.Trim(strings.TrimPrefix(etag, "W/"), `"`)
-}
-
 func lastUpdated(res map[string]any) string {
 	meta, _ := res["meta"].(map[string]any)
 	s, _ := meta["lastUpdated"].(string)
@@ -240,9 +235,7 @@ func (o *own) advance(ex *fhirclient.Exchange) {
 	if !accepted(ex) {
 		return
 	}
-	if v := versionID(ex.Resource); v != "" {
-		o.version = v
-	} else if v := etagVersion(ex.Header("etag")); v != "" {
+	if v := ex.Version(); v != "" {
 		o.version = v
 	}
 	if t := lastUpdated(ex.Resource); t != "" {

@@ -47,10 +47,7 @@ func write(ex *fhirclient.Exchange) []model.Finding {
 // versionMoved checks that an accepted update gave a new version, by the
 // body's meta.versionId or the ETag, and warns when neither says.
 func versionMoved(ex *fhirclient.Exchange, what string) []model.Finding {
-	v := str(meta(ex.Resource), "versionId")
-	if v == "" {
-		v = strings.Trim(strings.TrimPrefix(ex.Header("etag"), "W/"), `"`)
-	}
+	v := ex.Version()
 	switch {
 	case v == "":
 		return []model.Finding{finding(ex, model.Warning, "api.write-etag", "%s answered with neither meta.versionId nor an ETag, so the new version is unknown", what)}
@@ -169,11 +166,8 @@ func bundleInteraction(ex *fhirclient.Exchange) []model.Finding {
 	}
 	kind := ex.Interaction
 	what := kind + " " + strings.TrimPrefix(ex.Label, kind+": ")
-	if f := status(ex, "api."+kind+"-status", what, http.StatusOK); f != nil {
+	if f := okBundle(ex, "api."+kind+"-status", "api."+kind+"-response", what, kind+"-response"); f != nil {
 		return f
-	}
-	if ex.ResourceType() != "Bundle" || str(ex.Resource, "type") != kind+"-response" {
-		return fail(ex, "api."+kind+"-response", "%s returned %s of type %q, want a Bundle of type %s-response", what, describe(ex), str(ex.Resource, "type"), kind)
 	}
 	es := entries(ex.Resource)
 	if len(es) != len(ex.Want) {
