@@ -66,6 +66,43 @@ var _ = Describe("carecert certification commands", Ordered, func() {
 		Expect(string(page)).To(ContainSubstring(`id="signature">Not signed:`))
 	})
 
+	It("re-renders report.html from a saved report.json with the signature beside it, as run wrote it", func() {
+		written, err := os.ReadFile(filepath.Join(riverside, "report.html"))
+		Expect(err).NotTo(HaveOccurred())
+		for _, arg := range []string{riverside, filepath.Join(riverside, "report.json")} {
+			code, page, stderr := carecert("report", "--format", "html", arg)
+			Expect(code).To(Equal(0), stderr)
+			Expect(page).To(Equal(string(written)), "the same page run wrote, signature line included")
+		}
+
+		// Re-graded, the verdict is no longer the one signed.
+		pol := filepath.Join(dir, "strict.yaml")
+		Expect(os.WriteFile(pol, []byte("rules:\n  - require: all-pass\n"), 0o644)).To(Succeed())
+		_, page, _ := carecert("report", "--format", "html", "--policy", pol, riverside)
+		Expect(page).To(ContainSubstring(`id="signature">Not signed:`))
+		Expect(page).NotTo(ContainSubstring(keyID))
+
+		// A report changed after signing is refused, naming it.
+		tampered := filepath.Join(GinkgoT().TempDir(), "tampered")
+		Expect(os.CopyFS(tampered, os.DirFS(riverside))).To(Succeed())
+		f, err := os.OpenFile(filepath.Join(tampered, "report.json"), os.O_APPEND|os.O_WRONLY, 0)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = f.WriteString("\n")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.Close()).To(Succeed())
+		code, page, stderr := carecert("report", "--format", "html", tampered)
+		Expect(code).To(Equal(exitUsage))
+		Expect(page).To(BeEmpty())
+		Expect(stderr).To(ContainSubstring(filepath.Join(tampered, "report.json") + ": changed after"))
+
+		// A folder without a signed manifest says so.
+		unsigned := filepath.Join(GinkgoT().TempDir(), "out")
+		carecert("run", plan, "--out", unsigned, "-q", "--no-history")
+		code, page, stderr = carecert("report", "--format", "html", filepath.Join(unsigned, "riverside-clinical-systems"))
+		Expect(code).To(Equal(0), stderr)
+		Expect(page).To(ContainSubstring(`id="signature">Not signed:`))
+	})
+
 	It("says on the comparison page, for each vendor, the version, plan, as-of date, policy and signature, and links its report", func() {
 		var rep struct {
 			Tool    struct{ Version string }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -57,31 +56,30 @@ func (a *app) compare(paths []string, f compareFlags) error {
 	}
 	m := compare.Build(reps)
 	for i, p := range paths {
-		dir := p
-		if info, err := os.Stat(p); err != nil || !info.IsDir() {
-			dir = filepath.Dir(p)
-		}
-		signedBy, err := folderSignature(dir)
+		signedBy, err := reportSignature(p)
 		if err != nil {
 			return usageError("%v", err)
 		}
 		m.Columns[i].SignedBy = signedBy
-		m.Columns[i].Link = reportLink(dir, f.out)
+		m.Columns[i].Link = reportLink(filepath.Dir(reportFile(p)), f.out)
 	}
 	return a.writeComparison(m, f.format, f.out)
 }
 
-// folderSignature is the id of the key that signed the manifest in a report
-// folder, empty when the folder has no signed manifest. A signature that does
-// not match its manifest is an error: the folder was changed after signing.
-// The key is the one the signature file names; carecert verify --pub checks
-// it is the supplier's.
-func folderSignature(dir string) (string, error) {
-	path := filepath.Join(dir, manifest.FileName)
+// reportSignature is the id of the key that signed the manifest beside a
+// stored report (its folder or its report.json), empty when that manifest is
+// not signed or does not list the report. A signature that does not match its
+// manifest, or a report whose bytes are not the ones the signed manifest
+// hashes, is an error: the folder was changed after signing, and a page must
+// not call it signed. The key is the one the signature file names; carecert
+// verify --pub checks it is the supplier's.
+func reportSignature(arg string) (string, error) {
+	file := reportFile(arg)
+	path := filepath.Join(filepath.Dir(file), manifest.FileName)
 	if !exists(path) {
 		return "", nil
 	}
-	_, data, err := manifest.Read(path)
+	m, data, err := manifest.Read(path)
 	if err != nil {
 		return "", err
 	}
@@ -92,7 +90,20 @@ func folderSignature(dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	return sig.KeyID, nil
+	for _, listed := range m.Files {
+		if listed.Path != filepath.Base(file) {
+			continue
+		}
+		sum, _, err := manifest.HashFile(file)
+		if err != nil {
+			return "", err
+		}
+		if sum != listed.SHA256 {
+			return "", fmt.Errorf("%s: changed after %s was signed: SHA-256 is %s, the signed manifest says %s", file, path, sum, listed.SHA256)
+		}
+		return sig.KeyID, nil
+	}
+	return "", nil
 }
 
 // reportLink is dir's report.html relative to the comparison page out, empty

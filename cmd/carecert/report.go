@@ -35,7 +35,13 @@ counts, numerators and denominators), and print or write them.
 
 --policy takes a policy file: a bare policy section or any YAML file with a
 top-level policy key, such as a plan. --out writes every format, one folder per
-vendor, as carecert run does. Exit 0 when every vendor is certified (or
+vendor, as carecert run does, with a new manifest that is not signed.
+
+A page printed from a report whose folder has a signed manifest (report.html
+with --format html) says it is signed and with which key, as run's does; one
+re-graded under --policy says not signed, since its verdict is no longer the
+one signed. A report changed after its manifest was signed, or a signature
+that does not match its manifest, is refused (exit 2). Exit 0 when every vendor is certified (or
 conditionally certified), 1 when one is not, 2 when a report or the policy
 cannot be read.`,
 		Args: cobra.MinimumNArgs(1),
@@ -63,17 +69,27 @@ func (a *app) report(paths []string, f reportFlags) error {
 		}
 	}
 	var reps []*model.Report
+	var signedBy []string
 	for _, p := range paths {
 		rep, err := readReport(p)
 		if err != nil {
 			return usageError("%v", err)
 		}
+		// Checked even when re-grading: a folder changed after signing is
+		// refused, as compare refuses it.
+		keyID, err := reportSignature(p)
+		if err != nil {
+			return usageError("%v", err)
+		}
 		if pol != nil {
+			// The verdict is now the policy's, not the one the supplier signed.
 			policy.Regrade(rep, pol)
+			keyID = ""
 		}
 		reps = append(reps, rep)
+		signedBy = append(signedBy, keyID)
 	}
-	for _, rep := range reps {
+	for i, rep := range reps {
 		if f.out != "" {
 			dir := filepath.Join(f.out, runner.VendorPlan{Name: rep.Vendor.Name}.Slug())
 			if err := writeAll(dir, rep); err != nil {
@@ -82,7 +98,7 @@ func (a *app) report(paths []string, f reportFlags) error {
 			fmt.Fprintf(a.stdout, "%s: %s (reports in %s)\n", rep.Vendor.Name, rep.Verdict.Decision, dir)
 			continue
 		}
-		opt := reports.RenderOptions{FullEvidence: f.fullEvidence && rep.Evidence == "full", Width: terminalWidth(a.stdout)}
+		opt := reports.RenderOptions{FullEvidence: f.fullEvidence && rep.Evidence == "full", Width: terminalWidth(a.stdout), SignedBy: signedBy[i]}
 		if err := format.Render(a.stdout, rep, opt); err != nil {
 			return err
 		}
@@ -107,10 +123,16 @@ func writeAll(dir string, rep *model.Report) error {
 // readReport reads a stored report named by its report.json or by the vendor
 // folder that holds it.
 func readReport(arg string) (*model.Report, error) {
+	return reports.ReadJSON(reportFile(arg))
+}
+
+// reportFile is the report.json a report argument names: the file itself, or
+// the one in the vendor folder named.
+func reportFile(arg string) string {
 	if info, err := os.Stat(arg); err == nil && info.IsDir() {
-		arg = filepath.Join(arg, formats.ReportFile)
+		return filepath.Join(arg, formats.ReportFile)
 	}
-	return reports.ReadJSON(arg)
+	return arg
 }
 
 // exists reports whether a file exists, for commands that take optional files.
