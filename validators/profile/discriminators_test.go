@@ -140,6 +140,39 @@ var _ = Describe("slicing discriminators", func() {
 		})
 	})
 
+	Context("a type discriminator on a choice inside extension('url'), whose URL has dots", func() {
+		const url = "http://example.org/StructureDefinition/name-typed-by-extension"
+		const ext = "http://example.org/fhir/ext.v1.kind"
+		slice := func(name, typ string) []string {
+			return []string{
+				`{"id": "Patient.name:` + name + `", "path": "Patient.name", "sliceName": "` + name + `", "max": "1"}`,
+				`{"id": "Patient.name:` + name + `.extension", "path": "Patient.name.extension", "slicing": {"discriminator": [{"type": "value", "path": "url"}], "rules": "open"}}`,
+				`{"id": "Patient.name:` + name + `.extension:kind", "path": "Patient.name.extension", "sliceName": "kind", "min": 1, "max": "1"}`,
+				`{"id": "Patient.name:` + name + `.extension:kind.url", "path": "Patient.name.extension.url", "fixedUri": "` + ext + `"}`,
+				`{"id": "Patient.name:` + name + `.extension:kind.value[x]", "path": "Patient.name.extension.value[x]", "type": [{"code": "` + typ + `"}]}`,
+			}
+		}
+		elements := []string{`{"id": "Patient.name", "path": "Patient.name",
+			  "slicing": {"discriminator": [{"type": "type", "path": "extension('` + ext + `').value"}], "rules": "closed"}}`}
+		elements = append(elements, slice("coded", "code")...)
+		elements = append(elements, slice("written", "string")...)
+		e := newEngine(diffProfile(url, "Patient", elements...))
+		name := func(value string) string {
+			return `{"resourceType": "Patient", "name": [{"family": "Ng", "extension": [{"url": "` + ext + `", ` + value + `}]}]}`
+		}
+
+		It("reads the type from the value's JSON name inside the named extension", func() {
+			Expect(slicing(validate(e, name(`"valueCode": "a"`), url))).To(BeEmpty())
+			Expect(slicing(validate(e, name(`"valueString": "a"`), url))).To(BeEmpty())
+		})
+
+		It("rejects a value of a type no slice allows", func() {
+			fs := slicing(validate(e, name(`"valueBoolean": true`), url))
+			Expect(fs).To(ConsistOf(at(model.Error, profile.CodeSlicing, "Patient.name[0]")))
+			Expect(fs[0].Message).To(ContainSubstring(`is of type "boolean"`))
+		})
+	})
+
 	Context("a value discriminator on an element a slice forbids (max 0)", func() {
 		const url = "http://example.org/StructureDefinition/telecom-kinds"
 		e := newEngine(diffProfile(url, "Patient",

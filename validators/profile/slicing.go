@@ -386,6 +386,13 @@ func valueAt(v any, name string) any {
 	return nil
 }
 
+// maxPatternDepth bounds how far below a slice composedPattern gathers
+// children's fixed values. A profile's element tree can recurse (an
+// Extension's extension, an Identifier's assigner's identifier), so the walk
+// needs a floor; discriminating values sit a few levels down at most
+// (Coding.system under CodeableConcept.coding under the sliced element).
+const maxPatternDepth = 4
+
 // composedPattern is the pattern the fixed and pattern values of an
 // element's snapshot-listed descendants make up (and those of its required
 // slices), or nil when they set none. Choice elements are left out: their
@@ -397,7 +404,7 @@ func composedPattern(n *node, depth int) any {
 	if n.pattern != nil {
 		return n.pattern
 	}
-	if depth > 4 {
+	if depth > maxPatternDepth {
 		return nil
 	}
 	var m map[string]any
@@ -616,9 +623,12 @@ func (w *walker) resolveLocal(ref map[string]any) map[string]any {
 // read from its JSON name ("valueQuantity" is a Quantity, "valueString" a
 // string), or "" when the path does not end in a choice.
 func (w *walker) choiceType(item any, path string) string {
-	parent, last := "$this", path
-	if i := strings.LastIndexByte(path, '.'); i >= 0 {
-		parent, last = path[:i], path[i+1:]
+	// Split on the dots outside parentheses, so a path such as
+	// "extension('http://x.org/a.b').value" keeps its URL whole.
+	segs := segments(path)
+	parent, last := "$this", segs[len(segs)-1]
+	if len(segs) > 1 {
+		parent = strings.Join(segs[:len(segs)-1], ".")
 	}
 	for _, v := range w.evalPath(item, parent) {
 		m, ok := v.(map[string]any)
