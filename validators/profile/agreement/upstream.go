@@ -82,9 +82,13 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 			skipped[u.Name] = why
 			continue
 		}
-		want, err := outcome(dir, u.Java)
+		want, served, err := outcome(dir, u.Java)
 		if err != nil {
 			skipped[u.Name] = "reference outcome unreadable"
+			continue
+		}
+		if served {
+			skipped[u.Name] = byServer
 			continue
 		}
 		c := Case{Name: u.Name, File: u.File, Module: u.Module, Supporting: append(u.Supporting, u.Profiles...), Expected: want}
@@ -97,7 +101,9 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 		if u.Profile != nil && len(u.Profile.Packages) > 0 {
 			skipped[u.Name+" [profile]"] = "needs packages downloaded"
 		} else if u.Profile != nil && len(u.Profile.Java) > 0 {
-			if pw, err := outcome(dir, u.Profile.Java); err == nil {
+			if pw, served, err := outcome(dir, u.Profile.Java); err == nil && served {
+				skipped[u.Name+" [profile]"] = byServer
+			} else if err == nil {
 				c.Profile = &ProfileStep{Source: u.Profile.Source, Supporting: u.Profile.Supporting, Expected: pw}
 			}
 		}
@@ -106,40 +112,63 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 	return cases, skipped, nil
 }
 
+// byServer is why a step whose reference verdict rests on a terminology
+// server is out of scope: carecert works offline, and the reference without
+// its server would not have reported those errors either.
+const byServer = "needs a terminology server (every error the reference reports came from its server)"
+
+// issueServer is the OperationOutcome extension the reference puts on an
+// issue its terminology server raised.
+const issueServer = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-server"
+
 // outcome counts the errors and fatal issues of a reference outcome: an
-// OperationOutcome file under dir/outcomes, or an inline errorCount.
-func outcome(dir string, java json.RawMessage) (*Expectation, error) {
+// OperationOutcome file under dir/outcomes, or an inline errorCount. served
+// is true when there are errors and every one of them came from the
+// reference's terminology server.
+func outcome(dir string, java json.RawMessage) (want *Expectation, served bool, err error) {
 	var file string
 	if err := json.Unmarshal(java, &file); err != nil {
 		var inline Expectation
 		if err := json.Unmarshal(java, &inline); err != nil || inline.ErrorCount == nil {
-			return nil, fmt.Errorf("reference outcome %s: neither a file nor an errorCount", java)
+			return nil, false, fmt.Errorf("reference outcome %s: neither a file nor an errorCount", java)
 		}
-		return &inline, nil
+		return &inline, false, nil
 	}
 	path := filepath.Join(dir, "outcomes", file)
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var oo struct {
 		Issue []struct {
-			Severity string `json:"severity"`
+			Severity  string `json:"severity"`
+			Extension []struct {
+				URL string `json:"url"`
+			} `json:"extension"`
 		} `json:"issue"`
 	}
 	if err := json.Unmarshal(raw, &oo); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, false, fmt.Errorf("%s: %w", path, err)
 	}
-	errs, fatals := 0, 0
+	errs, fatals, fromServer := 0, 0, 0
 	for _, i := range oo.Issue {
 		switch i.Severity {
 		case "error":
 			errs++
 		case "fatal":
 			fatals++
+		default:
+			continue
+		}
+		for _, e := range i.Extension {
+			if e.URL == issueServer {
+				fromServer++
+				break
+			}
 		}
 	}
-	return &Expectation{ErrorCount: &errs, FatalCount: &fatals}, nil
+	served = errs+fatals > 0 && fromServer == errs+fatals
+	return &Expectation{ErrorCount: &errs, FatalCount: &fatals}, served, nil
 }
 
 // CaseNames returns the names of the cases of a shared-format manifest, to
