@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/carecert/carecert/validators/profile"
@@ -13,15 +14,23 @@ import (
 // upstreamCase is one case of fhir-test-cases' own validator/manifest.json,
 // which names the reference outcome by file instead of inlining it.
 type upstreamCase struct {
-	Name       string          `json:"name"`
-	File       string          `json:"file"`
-	Version    string          `json:"version"`
-	Module     string          `json:"module"`
-	UseTest    *bool           `json:"use-test"`
-	Supporting []string        `json:"supporting"`
-	Profiles   []string        `json:"profiles"`
-	Packages   []string        `json:"packages"`
-	Logical    json.RawMessage `json:"logical"`
+	Name       string   `json:"name"`
+	File       string   `json:"file"`
+	Version    string   `json:"version"`
+	Module     string   `json:"module"`
+	UseTest    *bool    `json:"use-test"`
+	Supporting []string `json:"supporting"`
+	// Supporting5 are supporting definitions written in R5 form; the
+	// reference converts them, and those used here read as R4 alike.
+	Supporting5 []string `json:"supporting5"`
+	Profiles    []string `json:"profiles"`
+	// ValidateReference has the reference fetch each referenced resource
+	// from the test folder and validate it; Certificate gives it the key a
+	// signature is checked with.
+	ValidateReference string          `json:"validateReference"`
+	Certificate       string          `json:"certificate"`
+	Packages          []string        `json:"packages"`
+	Logical           json.RawMessage `json:"logical"`
 	// Java is the reference outcome: a file under outcomes/ or, in older
 	// cases, inline.
 	Java    json.RawMessage `json:"java"`
@@ -33,8 +42,10 @@ type upstreamCase struct {
 	} `json:"profile"`
 	BestPractice   string `json:"best-practice"`
 	SecurityChecks bool   `json:"security-checks"`
-	Examples       bool   `json:"examples"`
-	AllowComments  bool   `json:"allow-comments"`
+	// Examples is the reference's allow-examples option; its test harness
+	// turns it on unless the case says otherwise.
+	Examples      *bool `json:"examples"`
+	AllowComments bool  `json:"allow-comments"`
 }
 
 // Upstream reads the validator folder of a fhir-test-cases checkout and
@@ -73,6 +84,10 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 			why = "a SMART Health Card (a signed credential wrapping FHIR), which carecert does not read"
 		case strings.HasPrefix(u.Module, "tx"):
 			why = "needs a terminology server"
+		case u.ValidateReference != "" && u.ValidateReference != "IGNORE":
+			why = "run with a fetcher that reads each referenced resource from the test folder (validateReference); carecert resolves references only within the input"
+		case u.Certificate != "":
+			why = "run with the signer's key supplied (certificate); carecert has no option to supply a key"
 		case len(u.Java) == 0:
 			why = "no reference outcome"
 		case !exists(filepath.Join(dir, u.File)):
@@ -91,8 +106,8 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 			skipped[u.Name] = byServer
 			continue
 		}
-		c := Case{Name: u.Name, File: u.File, Module: u.Module, Supporting: append(u.Supporting, u.Profiles...), Expected: want}
-		c.Options = CaseOptions{SecurityChecks: u.SecurityChecks, AllowExampleURLs: u.Examples, AllowComments: u.AllowComments}
+		c := Case{Name: u.Name, File: u.File, Module: u.Module, Supporting: slices.Concat(u.Supporting, u.Supporting5, u.Profiles), Expected: want}
+		c.Options = CaseOptions{SecurityChecks: u.SecurityChecks, AllowExampleURLs: u.Examples == nil || *u.Examples, AllowComments: u.AllowComments}
 		if u.BestPractice != "" {
 			if c.Options.BestPractice, err = profile.ParseBestPractice(strings.ToLower(u.BestPractice)); err != nil {
 				return nil, nil, fmt.Errorf("case %s: %w", u.Name, err)

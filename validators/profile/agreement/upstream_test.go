@@ -47,4 +47,31 @@ var _ = Describe("reading upstream cases", func() {
 		Expect(skipped).To(HaveKeyWithValue("clean [profile]", ContainSubstring("terminology server")))
 		Expect(skipped).NotTo(HaveKey("mixed"))
 	})
+
+	It("reads the reference harness's options: examples allowed unless the case says not, R5 supporting files, and no fetcher or supplied key", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.MkdirAll(filepath.Join(dir, "outcomes"), 0o755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "outcomes", "ok.json"), []byte(`{"resourceType": "OperationOutcome", "issue": []}`), 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "p.json"), []byte(`{"resourceType": "Patient"}`), 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(`{"test-cases": [
+			{"name": "default", "file": "p.json", "version": "4.0", "java": "ok.json", "supporting5": ["r5.xml"]},
+			{"name": "strict", "file": "p.json", "version": "4.0", "java": "ok.json", "examples": false},
+			{"name": "fetched", "file": "p.json", "version": "4.0", "java": "ok.json", "validateReference": "CHECK_VALID"},
+			{"name": "unfetched", "file": "p.json", "version": "4.0", "java": "ok.json", "validateReference": "IGNORE"},
+			{"name": "keyed", "file": "p.json", "version": "4.0", "java": "ok.json", "certificate": "k.jwk"}]}`), 0o644)).To(Succeed())
+
+		cases, skipped, err := agreement.Upstream(dir, nil)
+		Expect(err).NotTo(HaveOccurred())
+		byName := map[string]agreement.Case{}
+		for _, c := range cases {
+			byName[c.Name] = c
+		}
+		Expect(byName).To(HaveLen(3))
+		Expect(byName["default"].Options.AllowExampleURLs).To(BeTrue())
+		Expect(byName["default"].Supporting).To(ContainElement("r5.xml"))
+		Expect(byName["strict"].Options.AllowExampleURLs).To(BeFalse())
+		Expect(byName).To(HaveKey("unfetched"))
+		Expect(skipped).To(HaveKeyWithValue("fetched", ContainSubstring("fetcher")))
+		Expect(skipped).To(HaveKeyWithValue("keyed", ContainSubstring("key")))
+	})
 })
