@@ -209,11 +209,11 @@ func storedReport(ctx context.Context, store *history.Store, runID int64) (*mode
 	if err != nil {
 		return nil, err
 	}
-	files, err := store.Files(ctx, runID)
+	submitted, err := store.HasFiles(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
-	if len(files) > 0 {
+	if submitted {
 		f, err := store.File(ctx, runID, run.ReportPath)
 		if err != nil {
 			return nil, err

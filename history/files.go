@@ -52,6 +52,20 @@ func (s *Store) Files(ctx context.Context, runID int64) ([]StoredFile, error) {
 	return out, rows.Err()
 }
 
+// HasFiles reports whether a run was stored with its files (a submitted
+// run), without listing them.
+func (s *Store) HasFiles(ctx context.Context, runID int64) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM run_files WHERE run_id = ? LIMIT 1`), runID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("history %s: run %d's files: %w", s.Where, runID, err)
+	}
+	return true, nil
+}
+
 // File returns one stored file of a run with its content, read from the
 // run's upload and checked against the SHA-256 it was stored with.
 func (s *Store) File(ctx context.Context, runID int64, path string) (StoredFile, error) {

@@ -255,6 +255,7 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		listed, err := s.Files(ctx, id)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(listed).To(Equal(files))
+		Expect(s.HasFiles(ctx, id)).To(BeTrue())
 		f, err := s.File(ctx, id, "manifest.json")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(f.Data).To(Equal(manifest1))
@@ -371,6 +372,7 @@ func storeSpecs(open func() (store *history.Store, location string)) {
 		files, err := again.Files(ctx, runs[0].ID)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(files).To(BeEmpty())
+		Expect(again.HasFiles(ctx, runs[0].ID)).To(BeFalse())
 		db = dbtest.Open(location)
 		defer db.Close()
 		var v int
