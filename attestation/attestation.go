@@ -105,11 +105,18 @@ func Attest(ctx context.Context, store *history.Store, pol policy.Policy, req Re
 // Report returns a recorded run's report as it now stands: its report.json
 // with the attestations recorded since applied, and the verdict they led to.
 func Report(ctx context.Context, store *history.Store, runID int64) (*model.Report, error) {
-	rep, err := storedReport(ctx, store, runID)
+	atts, err := store.Attestations(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
-	atts, err := store.Attestations(ctx, runID)
+	return ReportWith(ctx, store, runID, atts)
+}
+
+// ReportWith is Report for a caller that has just read the run's
+// attestations (store.Attestations) for its own use, so they are not read
+// twice.
+func ReportWith(ctx context.Context, store *history.Store, runID int64, atts []history.Attestation) (*model.Report, error) {
+	rep, err := storedReport(ctx, store, runID)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func (p *Server) report(ctx context.Context, run history.Run) (*model.Report, er
 	if rep != nil {
 		return rep, nil
 	}
-	if rep, err = attestation.Report(ctx, p.store, run.ID); err != nil {
+	if rep, err = attestation.ReportWith(ctx, p.store, run.ID, atts); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
