@@ -59,8 +59,9 @@ func (w Wording) WrongType(expected, given string, v any) string {
 	return fmt.Sprintf("wrong JSON type: expected %s, got %s", expected, given)
 }
 
-// NumberProblem is NumberProblem worded for the format: FHIR XML holds
-// decimals as text, but the same value must be exchangeable in every format.
+// NumberProblem is the package's NumberProblem (the JSON wording) worded
+// for the format: FHIR XML holds decimals as text, but the same value must
+// be exchangeable in every format.
 func (w Wording) NumberProblem(n string) string {
 	if w.xml {
 		return numberProblem(n, "FHIR can exchange (IEEE 754 double precision, a limit every FHIR format shares)")
