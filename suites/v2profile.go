@@ -188,25 +188,23 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 			Params:      check.Params{"when": when, "rules": []any{map[string]any{"messages": map[string]any{typ + "^" + ev: structID}}}},
 		})
 	}
-	// Segments in order; a segment's own cardinality is enforceable only
-	// outside repeating groups, and its R only when every group around it is R.
-	counts := map[string]int{}
-	var walk func(n *node, required, repeating bool)
+	// The static definition's segments and groups as one structure: order,
+	// usage and cardinality of segments and groups, each counted in the
+	// group instance around it.
 	var segs []*node
-	ctx := map[*node][2]bool{}
-	walk = func(n *node, required, repeating bool) {
-		for _, c := range n.children {
-			switch c.name {
-			case "Segment":
-				counts[c.attr("Name")]++
-				segs = append(segs, c)
-				ctx[c] = [2]bool{required, repeating}
-			case "SegGroup":
-				walk(c, required && usageOf(c) == "R", repeating || maxOf(c) != 1)
-			}
-		}
+	elements, segUnchecked := layoutOf(name, st, &segs)
+	unchecked = append(unchecked, segUnchecked...)
+	structRule := map[string]any{"structure": map[string]any{"name": orDefault(structID, prefix), "elements": elements}}
+	if ev != "" {
+		structRule["when"] = map[string]any{"path": "MSH-9.2", "equals": ev}
 	}
-	walk(st, true, false)
+	s.Requirements = append(s.Requirements, Requirement{
+		ID: prefix + "-STRUCTURE", Level: model.Shall, Check: "hl7v2-profile",
+		Title:       fmt.Sprintf("Segment order, and the usage and cardinality of segments and groups, as the profile's %s structure defines them", orDefault(structID, prefix)),
+		Description: "The segments and segment groups of the static definition " + at(st),
+		Source:      fmt.Sprintf("%s:%d", name, st.line),
+		Params:      check.Params{"when": when, "rules": []any{structRule}},
+	})
 	seen := map[string]int{}
 	for _, seg := range segs {
 		sid := seg.attr("Name")
@@ -218,41 +216,73 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 		if seen[sid] > 1 {
 			id += "-" + strconv.Itoa(seen[sid])
 		}
-		var rules []any
-		usage := usageOf(seg)
-		required, repeating := ctx[seg][0], ctx[seg][1]
-		if counts[sid] == 1 {
-			r := map[string]any{"segment": sid}
-			switch {
-			case usage == "X":
-				r["usage"] = "X"
-			case usage == "R" && required:
-				r["usage"] = "R"
-			}
-			if mx := maxOf(seg); mx > 0 && !repeating {
-				r["max"] = mx
-			}
-			if len(r) > 1 {
-				rules = append(rules, r)
-			}
+		if usageOf(seg) == "X" {
+			continue // the structure reports it wherever it appears
 		}
-		if usage != "X" {
-			fr, u := fieldRules(name, sid, seg)
-			rules = append(rules, fr...)
-			unchecked = append(unchecked, u...)
-		}
+		rules, u := fieldRules(name, sid, seg)
+		unchecked = append(unchecked, u...)
 		if len(rules) == 0 {
 			continue // the profile says nothing carecert can check here
 		}
 		s.Requirements = append(s.Requirements, Requirement{
 			ID: id, Level: model.Shall, Check: "hl7v2-profile",
-			Title:       fmt.Sprintf("%s (%s) as the profile defines it: usage, cardinality, fields and components", sid, seg.attr("LongName")),
+			Title:       fmt.Sprintf("%s (%s) as the profile defines it: usage, cardinality, lengths, types and tables of its fields, components and subcomponents", sid, seg.attr("LongName")),
 			Description: fmt.Sprintf("Segment %s of %s %s", sid, prefix, at(seg)),
 			Source:      fmt.Sprintf("%s:%d", name, seg.line),
 			Params:      check.Params{"when": when, "rules": rules},
 		})
 	}
 	return unchecked, nil
+}
+
+func orDefault(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}
+
+// layoutOf turns a static definition's (or a group's) Segment and SegGroup
+// children into the elements of an hl7v2-profile structure rule, appending
+// each segment to segs. A conditional segment or group is optional in the
+// structure; its predicate, where carecert reads it, is listed as not checked
+// at this level (the structure cannot say "required when").
+func layoutOf(file string, n *node, segs *[]*node) (elements []any, unchecked []string) {
+	for _, c := range n.children {
+		if c.name != "Segment" && c.name != "SegGroup" {
+			continue
+		}
+		usage := usageOf(c)
+		el := map[string]any{}
+		mn := minOf(c)
+		switch usage {
+		case "R":
+			mn = max(mn, 1)
+		default:
+			mn = 0
+		}
+		el["min"] = mn
+		if mx := c.attr("Max"); mx != "*" && mx != "" {
+			el["max"] = maxOf(c)
+		}
+		if usage == "X" {
+			el["usage"] = "X"
+		}
+		if usage == "C" || usage == "CE" {
+			unchecked = append(unchecked, fmt.Sprintf("the usage of %s %s (%s:%d)", strings.ToLower(strings.TrimPrefix(c.name, "Seg")), c.attr("Name"), filepath.Base(file), c.line))
+		}
+		if c.name == "Segment" {
+			el["segment"] = c.attr("Name")
+			*segs = append(*segs, c)
+		} else {
+			el["group"] = c.attr("Name")
+			kids, u := layoutOf(file, c, segs)
+			unchecked = append(unchecked, u...)
+			el["elements"] = kids
+		}
+		elements = append(elements, el)
+	}
+	return elements, unchecked
 }
 
 // fieldRules are the rules of a segment's fields and their components, and
@@ -306,17 +336,35 @@ func fieldRules(file, sid string, seg *node) (out []any, unchecked []string) {
 			if !ok {
 				unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", cpath, filepath.Base(file), c.line))
 			}
-			hasSubs := false
+			var subs []*node
 			for _, sc := range c.children {
-				hasSubs = hasSubs || sc.name == "SubComponent"
+				if sc.name == "SubComponent" {
+					subs = append(subs, sc)
+				}
 			}
-			if hasSubs {
+			if len(subs) > 0 {
 				delete(cr, "length")
 				delete(cr, "datatype")
 				delete(cr, "table")
 			}
 			if len(cr) > 1 {
 				out = append(out, cr)
+			}
+			if usageOf(c) == "X" {
+				continue
+			}
+			// Subcomponents, checked in each component that is present.
+			for k, sc := range subs {
+				spath := fmt.Sprintf("%s.%d", cpath, k+1)
+				sr := elementRule(spath, sc)
+				cond, ok := conditional(file, spath, sc)
+				out = append(out, cond...)
+				if !ok {
+					unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", spath, filepath.Base(file), sc.line))
+				}
+				if len(sr) > 1 {
+					out = append(out, sr)
+				}
 			}
 		}
 	}

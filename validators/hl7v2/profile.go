@@ -36,7 +36,12 @@ import (
 //     length: 20                                       # most characters a value may have
 //     datatype: DT                                     # DT, DTM, TS, TM, NM or SI: the value's lexical form
 //     table: 1                                         # the value is in HL7 table 0001 (tables carecert has codes for)
-//     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for
+//     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for; also all/any/not of conditions
+//   - assert: {any: [{path: RXA-20, present: false}, {path: RXA-9.1, in: ["00", "01"]}]}
+//     segment: RXA                                     # a conformance statement, tested in each RXA (without segment: once per message)
+//   - structure:                                       # segment order, segment and group cardinality, as the profile nests them
+//       name: ADT_A01
+//       elements: [{segment: MSH, min: 1, max: 1}, {group: PROCEDURE, min: 0, elements: [...]}]  # max omitted: unbounded
 //     severity: warning                                # default error
 //     message: "why this matters"                      # replaces the generated text
 type Rule struct {
@@ -60,6 +65,8 @@ type Rule struct {
 	Table     int               `json:"table,omitempty"`
 	Severity  string            `json:"severity,omitempty"`
 	Message   string            `json:"message,omitempty"`
+	Assert    *Condition        `json:"assert,omitempty"`
+	Structure *Layout           `json:"structure,omitempty"`
 
 	// table holds the codes of Table, bound when the check is compiled.
 	table *dict.Table
@@ -71,10 +78,21 @@ type Rule struct {
 	formatF func(string) (ukid.Problem, bool)
 	// what names the rule's target in messages, built once.
 	what string
+	// layout is Structure compiled for the structure matcher.
+	layout *profileLayout
+	// whenPerRep is set when When reads the rule's own field: it is then
+	// tested in each repetition rather than once per segment.
+	whenPerRep bool
 }
 
-// Condition tests a value: in Where, component N of a repetition; in When,
-// the value at Path in the message.
+// Condition tests a value: in Where, component N of a repetition; in When
+// and Assert, the value at Path in the message, or a combination of
+// conditions (all, any, not), the form a profile's predicates and
+// conformance statements are written in. A path in the segment a rule
+// checks is read in the same occurrence of it, and in the same repetition
+// when it is also the rule's field: "OBX-6 is required when OBX-2 is NM"
+// speaks of each OBX, and "CX.4 is required when CX.1 is valued" of each
+// identifier.
 type Condition struct {
 	Path      string   `json:"path,omitempty"`
 	Component int      `json:"component,omitempty"`
@@ -83,11 +101,40 @@ type Condition struct {
 	Pattern   string   `json:"pattern,omitempty"`
 	Present   *bool    `json:"present,omitempty"`
 
+	All []*Condition `json:"all,omitempty"`
+	Any []*Condition `json:"any,omitempty"`
+	Not *Condition   `json:"not,omitempty"`
+
 	re   *regexp.Regexp
 	path hl7v2.Path
 }
 
+// place is where a rule is being checked: a segment occurrence and a
+// repetition of the rule's field (nil for the whole message).
+type place struct {
+	seg        *hl7v2.Segment
+	field, rep int
+}
+
 func (c *Condition) compile(inWhen bool) error {
+	if c.All != nil || c.Any != nil || c.Not != nil {
+		if !inWhen {
+			return fmt.Errorf("where: all, any and not apply to when and assert")
+		}
+		if c.Path != "" || c.Component != 0 || c.Equals != nil || c.In != nil || c.Pattern != "" || c.Present != nil ||
+			(c.All != nil) && (c.Any != nil || c.Not != nil) || c.Any != nil && c.Not != nil {
+			return fmt.Errorf("a condition is one of all, any, not or a test of a path")
+		}
+		for _, sub := range append(append(append([]*Condition{}, c.All...), c.Any...), c.Not) {
+			if sub == nil {
+				continue
+			}
+			if err := sub.compile(true); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if inWhen {
 		p, ok := hl7v2.ParsePath(c.Path)
 		if !ok {
@@ -108,6 +155,61 @@ func (c *Condition) compile(inWhen bool) error {
 		return fmt.Errorf("a condition needs equals, in, pattern or present")
 	}
 	return nil
+}
+
+// test evaluates a condition of When or Assert at a place (nil: in the
+// message as a whole).
+func (c *Condition) test(m *hl7v2.Message, at *place) bool {
+	switch {
+	case c.All != nil:
+		for _, x := range c.All {
+			if !x.test(m, at) {
+				return false
+			}
+		}
+		return true
+	case c.Any != nil:
+		for _, x := range c.Any {
+			if x.test(m, at) {
+				return true
+			}
+		}
+		return false
+	case c.Not != nil:
+		return !c.Not.test(m, at)
+	}
+	return c.holds(m.Delims.Unescape(c.read(m, at)))
+}
+
+// reads reports whether a condition reads field of segment.
+func (c *Condition) reads(segment string, field int) bool {
+	for _, x := range append(append(append([]*Condition{}, c.All...), c.Any...), c.Not) {
+		if x != nil && x.reads(segment, field) {
+			return true
+		}
+	}
+	return c.path.Segment == segment && c.path.Field == field
+}
+
+// read returns the value at the condition's path, in the place's segment
+// occurrence and repetition when the path is in them.
+func (c *Condition) read(m *hl7v2.Message, at *place) string {
+	p := c.path
+	if at == nil || at.seg == nil || p.Segment != at.seg.Name || p.Seq != 0 {
+		return m.GetPath(p)
+	}
+	s := at.seg
+	if p.Field <= 2 && (s.Name == "MSH" || s.Name == "FHS" || s.Name == "BHS") {
+		return s.Field(p.Field)
+	}
+	rep := p.Rep
+	if rep == 0 {
+		rep = 1
+		if p.Field == at.field && at.rep > 0 {
+			rep = at.rep
+		}
+	}
+	return m.Delims.Value(s.Field(p.Field), rep, p.Component, p.Sub)
 }
 
 func (c *Condition) holds(v string) bool {
@@ -148,13 +250,26 @@ func DecodeRules(raw []any) ([]*Rule, error) {
 
 func (r *Rule) compile() error {
 	kinds := 0
-	for _, set := range []bool{r.Messages != nil, r.ZSegments != nil, r.Segment != "", r.Path != ""} {
+	// An assertion's segment is where it is tested, not what it constrains.
+	for _, set := range []bool{r.Messages != nil, r.ZSegments != nil, r.Segment != "" && r.Assert == nil, r.Path != "", r.Assert != nil, r.Structure != nil} {
 		if set {
 			kinds++
 		}
 	}
 	if kinds != 1 {
-		return fmt.Errorf("give exactly one of messages, z-segments, segment or path")
+		return fmt.Errorf("give exactly one of messages, z-segments, segment, path, assert or structure")
+	}
+	if r.Assert != nil {
+		if err := r.Assert.compile(true); err != nil {
+			return fmt.Errorf("assert: %w", err)
+		}
+	}
+	if r.Structure != nil {
+		l, err := r.Structure.compile()
+		if err != nil {
+			return fmt.Errorf("structure: %w", err)
+		}
+		r.layout = l
 	}
 	switch r.Usage {
 	case "", "R", "RE", "O", "X":
@@ -233,6 +348,7 @@ func (r *Rule) compile() error {
 		if err := r.When.compile(true); err != nil {
 			return err
 		}
+		r.whenPerRep = r.Path != "" && r.When.reads(r.path.Segment, r.path.Field)
 	}
 	r.what = r.Path
 	if r.Where != nil {
@@ -298,10 +414,17 @@ func (r *Rule) add(out []model.Finding, rec *model.Record, sev model.Severity, c
 }
 
 func (r *Rule) apply(rec *model.Record, m *hl7v2.Message, out []model.Finding) []model.Finding {
-	if r.When != nil && !r.When.holds(m.Delims.Unescape(m.GetPath(r.When.path))) {
+	// A path rule or an assertion in a segment tests its condition in each
+	// occurrence it checks; any other rule, in the message.
+	local := r.Path != "" || r.Assert != nil && r.Segment != ""
+	if r.When != nil && !local && !r.When.test(m, nil) {
 		return out
 	}
 	switch {
+	case r.Structure != nil:
+		return r.layout.check(r, rec, m, out)
+	case r.Assert != nil:
+		return r.assert(rec, m, out)
 	case r.Messages != nil:
 		name := m.TypeName()
 		want, ok := r.Messages[name]
@@ -363,6 +486,9 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		raw = strings.ReplaceAll(raw, string(d.Repetition), "") // MSH-2 holds the repetition character itself
 	}
 	fieldPath := func() string { return s.Path() + "." + strconv.Itoa(r.path.Field) }
+	if r.When != nil && !r.whenPerRep && !r.When.test(m, &place{seg: s, field: r.path.Field}) {
+		return out
+	}
 	what := r.what
 	selected, present := 0, 0
 	reps := 0
@@ -374,11 +500,23 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		if r.Where != nil && !r.Where.holds(d.Unescape(d.Value(whole, 1, r.Where.Component, 0))) {
 			continue
 		}
-		selected++
+		if r.whenPerRep && !r.When.test(m, &place{seg: s, field: r.path.Field, rep: rep}) {
+			continue
+		}
 		val := whole
 		if r.path.Component > 0 {
+			// A component is required only in a repetition that is there, a
+			// subcomponent only in a component that is.
+			parent := whole
+			if r.path.Sub > 0 {
+				parent = d.Value(whole, 1, r.path.Component, 0)
+			}
+			if parent == "" {
+				continue
+			}
 			val = d.Value(whole, 1, r.path.Component, r.path.Sub)
 		}
+		selected++
 		path := func() string {
 			p := fmt.Sprintf("%s[%d]", fieldPath(), rep)
 			if r.path.Component > 0 {
@@ -436,9 +574,10 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 	switch {
 	// With where, a rule speaks of the repetitions it picks: when there are
 	// none it has nothing to say (a min on a rule of its own asks for them).
-	case r.Usage == "R" && ((selected == 0 && r.Where == nil) || (selected > 0 && r.path.Component == 0 && present == 0)):
+	// A component's absence is its field's to report.
+	case r.Usage == "R" && r.path.Component == 0 && ((selected == 0 && r.Where == nil) || (selected > 0 && present == 0)):
 		out = r.add(out, rec, r.sev, "profile.usage", fieldPath(), fmt.Sprintf("%s is required but absent", what), "", false)
-	case r.Usage == "RE" && present == 0:
+	case r.Usage == "RE" && present == 0 && (r.path.Component == 0 || selected > 0):
 		out = r.add(out, rec, model.Information, "profile.usage", fieldPath(), fmt.Sprintf("%s is empty (required when known)", what), "", false)
 	}
 	if r.Min != nil && present < *r.Min && !(r.Usage == "R" && present == 0) {
@@ -486,6 +625,6 @@ func messagesWhen(p check.Params) (func(*model.Record) bool, error) {
 			return false
 		}
 		m := message(rec)
-		return when.holds(m.Delims.Unescape(m.GetPath(when.path)))
+		return when.test(m, nil)
 	}, nil
 }

@@ -84,6 +84,9 @@ type structure struct {
 	root *node
 	// segments holds every segment id the structure mentions.
 	segments map[string]bool
+	// profile is set for a conformance profile's structure, which places
+	// only the segments it names (the others are reported on their own).
+	profile bool
 
 	nfaOnce sync.Once
 	nfa     *nfa
@@ -412,8 +415,11 @@ func (s *structure) greedy(m *hl7v2.Message) []issue {
 }
 
 // placed reports whether a segment is placed in the structure: all but the
-// Z-segments it does not name.
+// Z-segments it does not name (a profile's: only those it names).
 func (s *structure) placed(name string) bool {
+	if s.profile {
+		return s.segments[name]
+	}
 	return !strings.HasPrefix(name, "Z") || s.segments[name]
 }
 

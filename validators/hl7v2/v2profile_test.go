@@ -55,13 +55,13 @@ var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
 			Expect(r.Source).To(MatchRegexp(`nhs-adt-a01-profile\.xml:\d+$`))
 			Expect(r.Level).To(Equal(model.Shall))
 		}
-		Expect(ids).To(Equal([]string{"ADT_A01-MESSAGE", "ADT_A01-MSH", "ADT_A01-EVN", "ADT_A01-PID", "ADT_A01-PV1"}))
+		Expect(ids).To(Equal([]string{"ADT_A01-MESSAGE", "ADT_A01-STRUCTURE", "ADT_A01-MSH", "ADT_A01-EVN", "ADT_A01-PID", "ADT_A01-PV1"}))
 		Expect(profileFindings(nhs, good, model.Information)).To(BeEmpty())
 	})
 
 	DescribeTable("enforces the NHS profile's usage, cardinality, lengths, data types and bindings",
-		func(edit func(string) string, want string) {
-			Expect(profileFindings(nhs, edit(good), model.Warning)).To(Equal([]string{want}))
+		func(edit func(string) string, want ...string) {
+			Expect(profileFindings(nhs, edit(good), model.Warning)).To(Equal(want))
 		},
 		Entry("MSH-16 is X", func(s string) string { return strings.Replace(s, "|P|2.4", "|P|2.4||||AL", 1) },
 			"ADT_A01-MSH profile.usage@MSH[1].16[1]"),
@@ -70,12 +70,18 @@ var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
 		Entry("CX.5 is R", func(s string) string { return strings.Replace(s, "^^^NHS^NH|", "^^^NHS|", 1) },
 			"ADT_A01-PID profile.usage@PID[1].3[2].5"),
 		Entry("PV1 is R", func(s string) string { return s[:strings.Index(s, "PV1|")] },
-			"ADT_A01-PV1 profile.usage@PV1"),
+			"ADT_A01-STRUCTURE profile.usage@PV1"),
 		Entry("PID at most once", func(s string) string {
 			i := strings.Index(s, "PID|")
 			j := strings.Index(s, "PV1|")
 			return s[:j] + s[i:j] + s[j:]
-		}, "ADT_A01-PID profile.cardinality@PID[2]"),
+		}, "ADT_A01-STRUCTURE profile.cardinality@PID[2]"),
+		Entry("PID before EVN", func(s string) string {
+			i := strings.Index(s, "EVN|")
+			j := strings.Index(s, "PID|")
+			k := strings.Index(s, "PV1|")
+			return s[:i] + s[j:k] + s[i:j] + s[k:]
+		}, "ADT_A01-STRUCTURE profile.usage@EVN", "ADT_A01-STRUCTURE profile.cardinality@EVN[1]"),
 		Entry("MSH-4.1 at most 5 characters", func(s string) string { return strings.Replace(s, "|PAS|RX1|", "|PAS|RX1ABC|", 1) },
 			"ADT_A01-MSH profile.length@MSH[1].4[1].1"),
 		Entry("PID-7 a TS", func(s string) string { return strings.Replace(s, "19800101", "19801301", 1) },
@@ -106,11 +112,71 @@ var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
 		Entry("RE field empty in a present segment: information", oru("PID|||A1", "OBR|1"),
 			[]string{"ORU_R01-PID profile.usage@PID[1].1"}),
 		Entry("C field: its predicate is not evaluated, any value passes", oru("PID|1|P9|A1", "OBR|1"), nil),
-		Entry("X segment present", oru("SFT|x", "OBR|1"), []string{"ORU_R01-SFT profile.usage@SFT[1]"}),
-		Entry("R segment of an R group missing", oru("PID|1||A1"), []string{"ORU_R01-OBR profile.usage@OBR"}),
+		Entry("X segment present", oru("SFT|x", "OBR|1"), []string{"ORU_R01-STRUCTURE profile.usage@SFT[1]"}),
+		Entry("R group missing", oru("PID|1||A1"), []string{"ORU_R01-STRUCTURE profile.usage@ORDER_OBSERVATION"}),
 		Entry("field repeating more than Max", oru("PID|1||A1~A2~A3", "OBR|1"), []string{"ORU_R01-PID profile.cardinality@PID[1].3"}),
 		Entry("value type longer than 3 and not in table 0125", oru("OBR|1", "OBX|1|NMXX"),
 			[]string{"ORU_R01-OBX profile.length@OBX[1].2[1]", "ORU_R01-OBX profile.table@OBX[1].2[1]"}),
+	)
+
+	// Group usage and cardinality are counted in each instance of the group
+	// around them, as the structure matcher places the segments.
+	groups := filepath.Join("testdata", "groups-profile.xml")
+	msh := `MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01^ORU_R01|C3|P|2.5.1`
+	pid := "PID|1||123^^^RX1&2.16.840.1.113883.19&ISO^MR"
+	DescribeTable("enforces group usage and cardinality per group instance",
+		func(lines []string, want []string) {
+			got := profileFindings(groups, segs(append([]string{msh}, lines...)...), model.Information)
+			if want == nil {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(ConsistOf(want))
+		},
+		Entry("two results, each with its orders and up to three observations", []string{
+			pid, "OBR|1", "OBX|1", "OBX|2", "NTE|1", "OBX|3", "OBR|2", "OBX|1", "OBX|2", "OBX|3",
+			pid, "OBR|1", "DSC|1"}, nil),
+		Entry("an RE group left out", []string{"OBR|1"}, nil),
+		Entry("a third PATIENT_RESULT, where Max is 2", []string{pid, "OBR|1", pid, "OBR|1", pid, "OBR|1"},
+			// The third OBR still fits: the second result's orders repeat without limit.
+			[]string{"ORU_R01-STRUCTURE profile.cardinality@PID[3]"}),
+		Entry("a fourth OBSERVATION in one order, where Max is 3", []string{pid, "OBR|1", "OBX|1", "OBX|2", "OBX|3", "OBX|4"},
+			[]string{"ORU_R01-STRUCTURE profile.cardinality@OBX[4]"}),
+		Entry("the R group ORDER_OBSERVATION missing from a result", []string{pid},
+			[]string{"ORU_R01-STRUCTURE profile.usage@ORDER_OBSERVATION"}),
+		// Without its PID, the NK1 has no PATIENT group to be in.
+		Entry("a segment of an RE group without the group's R segment", []string{"NK1|1", "OBR|1"},
+			[]string{"ORU_R01-STRUCTURE profile.cardinality@NK1[1]"}),
+		Entry("a group with usage X present", []string{pid, "OBR|1", "SPM|1"},
+			[]string{"ORU_R01-STRUCTURE profile.usage@SPM[1]"}),
+		Entry("a segment the profile does not list (a warning)", []string{pid, "PV1|1", "OBR|1"},
+			[]string{"ORU_R01-STRUCTURE profile.structure@PV1[1]"}),
+		Entry("a segment out of order", []string{pid, "DSC|1", "OBR|1"},
+			[]string{"ORU_R01-STRUCTURE profile.cardinality@DSC[1]"}),
+	)
+
+	DescribeTable("enforces subcomponents in each component that is present",
+		func(id string, want []string) {
+			got := profileFindings(groups, segs(msh, "PID|1||"+id, "OBR|1"), model.Information)
+			if want == nil {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(ConsistOf(want))
+		},
+		Entry("namespace, universal ID and its type", "123^^^RX1&2.16.840.1.113883.19&ISO^MR", nil),
+		Entry("no assigning authority: its R subcomponent is not required", "123^^^^MR",
+			[]string{"ORU_R01-PID profile.usage@PID[1].3"}),
+		Entry("R subcomponent empty in a present component", "123^^^&2.16.840.1.113883.19&ISO^MR",
+			[]string{"ORU_R01-PID profile.usage@PID[1].3[1].4.1"}),
+		Entry("subcomponent longer than its Length", "123^^^TOOLONG^MR",
+			[]string{"ORU_R01-PID profile.length@PID[1].3[1].4.1", "ORU_R01-PID profile.usage@PID[1].3"}),
+		Entry("subcomponent bound to table 0301", "123^^^RX1&2.16.840.1.113883.19&OID^MR",
+			[]string{"ORU_R01-PID profile.table@PID[1].3[1].4.3"}),
+		Entry("C subcomponent: required when the universal ID is valued", "123^^^RX1&2.16.840.1.113883.19^MR",
+			[]string{"ORU_R01-PID profile.usage@PID[1].3[1].4.3"}),
+		Entry("C subcomponent: not used when it is not, judged per repetition", "123^^^RX1&2.16.840.1.113883.19&ISO^MR~456^^^RX1&&ISO^MR",
+			[]string{"ORU_R01-PID profile.usage@PID[1].3[2].4.3"}),
 	)
 
 	// Conditional usage: the predicate decides the element's usage where

@@ -1,0 +1,184 @@
+package hl7v2
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/hl7v2/dict"
+	"github.com/carecert/carecert/model"
+)
+
+// Layout is a conformance profile's message structure: its segments and
+// groups in order, each with the occurrences the profile allows. It is
+// matched by the same look-ahead matcher as the standard's structures, so a
+// group's Min and Max are counted per instance of the group around it, and
+// a segment's usage R is required only where its groups are present.
+type Layout struct {
+	Name     string           `json:"name"`
+	Elements []*LayoutElement `json:"elements"`
+}
+
+// LayoutElement is a segment or a group of a Layout. Max omitted means
+// unbounded; usage X (or max 0) says the element is not used.
+type LayoutElement struct {
+	Segment  string           `json:"segment,omitempty"`
+	Group    string           `json:"group,omitempty"`
+	Min      int              `json:"min,omitempty"`
+	Max      *int             `json:"max,omitempty"`
+	Usage    string           `json:"usage,omitempty"`
+	Elements []*LayoutElement `json:"elements,omitempty"`
+}
+
+// profileLayout is a compiled Layout.
+type profileLayout struct {
+	s *structure
+	// unused holds the segments the profile names only as not used (X).
+	unused map[string]bool
+}
+
+func (l *Layout) compile() (*profileLayout, error) {
+	if l.Name == "" {
+		return nil, fmt.Errorf("give the structure's name")
+	}
+	unused := map[string]bool{}
+	var build func(els []*LayoutElement, at string) ([]*dict.Element, error)
+	build = func(els []*LayoutElement, at string) ([]*dict.Element, error) {
+		var out []*dict.Element
+		for i, e := range els {
+			where := fmt.Sprintf("%s element %d", at, i+1)
+			if (e.Segment == "") == (e.Group == "") {
+				return nil, fmt.Errorf("%s: give one of segment or group", where)
+			}
+			if e.Segment != "" && (len(e.Segment) != 3 || e.Elements != nil) {
+				return nil, fmt.Errorf("%s: segment %q is not a segment id without elements", where, e.Segment)
+			}
+			mx := dict.Unbounded
+			if e.Max != nil {
+				mx = *e.Max
+			}
+			if e.Min < 0 || mx != dict.Unbounded && (mx < 0 || mx < e.Min) {
+				return nil, fmt.Errorf("%s: min %d and max %d do not make a cardinality", where, e.Min, mx)
+			}
+			if strings.EqualFold(e.Usage, "X") || mx == 0 {
+				// Not used: left out of the structure, so a segment it names
+				// is reported wherever it appears.
+				markUnused(e, unused)
+				continue
+			}
+			el := &dict.Element{Name: e.Segment, Min: e.Min, Max: mx}
+			if e.Group != "" {
+				kids, err := build(e.Elements, where+" ("+e.Group+")")
+				if err != nil {
+					return nil, err
+				}
+				if len(kids) == 0 {
+					continue // a group of unused elements
+				}
+				el.Name, el.Children = e.Group, kids
+			}
+			out = append(out, el)
+		}
+		return out, nil
+	}
+	kids, err := build(l.Elements, "structure")
+	if err != nil {
+		return nil, err
+	}
+	if len(kids) == 0 {
+		return nil, fmt.Errorf("structure %s uses no segment", l.Name)
+	}
+	s := &structure{id: l.Name, segments: map[string]bool{}, profile: true}
+	s.root = compile(&dict.Element{Name: l.Name, Min: 1, Max: 1, Children: kids}, s.segments)
+	for name := range s.segments {
+		delete(unused, name) // used in one place, unused in another: the matcher decides
+	}
+	return &profileLayout{s: s, unused: unused}, nil
+}
+
+// markUnused records the segments of an element not used, and of every
+// element in it.
+func markUnused(e *LayoutElement, unused map[string]bool) {
+	if e.Segment != "" {
+		unused[e.Segment] = true
+	}
+	for _, c := range e.Elements {
+		markUnused(c, unused)
+	}
+}
+
+// check places the message's segments in the profile's structure and
+// reports what does not fit: a required segment or group missing, a segment
+// out of order or repeating more than allowed, a segment not used (X); a
+// segment the profile does not list is a warning, since the profile does not
+// say how it is used.
+func (l *profileLayout) check(r *Rule, rec *model.Record, m *hl7v2.Message, out []model.Finding) []model.Finding {
+	name := l.s.id
+	for i := range m.Segments {
+		seg := &m.Segments[i]
+		switch {
+		case l.s.segments[seg.Name] || strings.HasPrefix(seg.Name, "Z") && !l.unused[seg.Name]:
+		case l.unused[seg.Name]:
+			out = r.add(out, rec, r.sev, "profile.usage", seg.Path(), fmt.Sprintf("segment %s is not used in this profile (usage X) but is present", seg.Name), "", false)
+		default:
+			out = r.add(out, rec, model.Warning, "profile.structure", seg.Path(),
+				fmt.Sprintf("segment %s is not in the profile's %s structure, which does not say how it is used", seg.Name, name), "", false)
+		}
+	}
+	for _, x := range l.s.placement(m) {
+		if x.seg >= 0 {
+			seg := &m.Segments[x.seg]
+			out = r.add(out, rec, r.sev, "profile.cardinality", seg.Path(),
+				fmt.Sprintf("segment %s is out of order, or occurs more often than the profile's %s structure allows here", seg.Name, name), "", false)
+			continue
+		}
+		el := x.miss.el
+		what := "segment " + el.name
+		if el.isGroup() {
+			what = fmt.Sprintf("group %s (%s)", el.name, firstNames(el))
+		}
+		where := "the message"
+		if x.miss.group != name {
+			where = "each " + x.miss.group + " group"
+		}
+		code, msg := "profile.usage", fmt.Sprintf("required %s is missing from %s (%s in the profile)", what, where, name)
+		if el.min > 1 {
+			code = "profile.cardinality"
+			msg = fmt.Sprintf("%s must occur at least %d times in %s (%s in the profile)", what, el.min, where, name)
+		}
+		line := 0
+		if x.at < len(m.Segments) {
+			line = m.Segments[x.at].Line
+			msg += "; expected before " + m.Segments[x.at].Path()
+		}
+		out = r.add(out, rec, r.sev, code, el.name, msg, "", false)
+		out[len(out)-1].Line = line
+	}
+	return out
+}
+
+// assert tests a conformance statement in each occurrence of its segment,
+// or once in the message.
+func (r *Rule) assert(rec *model.Record, m *hl7v2.Message, out []model.Finding) []model.Finding {
+	const msg = "the conformance statement does not hold"
+	if r.Segment == "" {
+		if !r.Assert.test(m, nil) {
+			out = r.add(out, rec, r.sev, "profile.conformance-statement", "", msg, "", false)
+		}
+		return out
+	}
+	for i := range m.Segments {
+		s := &m.Segments[i]
+		if s.Name != r.Segment {
+			continue
+		}
+		at := &place{seg: s}
+		if r.When != nil && !r.When.test(m, at) {
+			continue
+		}
+		if !r.Assert.test(m, at) {
+			out = r.add(out, rec, r.sev, "profile.conformance-statement", s.Path(), msg+" in "+s.Path(), "", false)
+		}
+	}
+	return out
+}
