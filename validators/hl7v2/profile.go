@@ -39,9 +39,8 @@ import (
 //     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for; also all/any/not of conditions
 //   - assert: {any: [{path: RXA-20, present: false}, {path: RXA-9.1, in: ["00", "01"]}]}
 //     segment: RXA                                     # a conformance statement, tested in each RXA (without segment: once per message)
-//   - structure:                                       # segment order, segment and group cardinality, as the profile nests them
-//       name: ADT_A01
-//       elements: [{segment: MSH, min: 1, max: 1}, {group: PROCEDURE, min: 0, elements: [...]}]  # max omitted: unbounded
+//   - structure: {name: ADT_A01, elements: [{segment: MSH, min: 1, max: 1}, {group: PROCEDURE, elements: [...]}]}
+//     # segment order, segment and group usage and cardinality, as the profile nests them (max omitted: unbounded)
 //     severity: warning                                # default error
 //     message: "why this matters"                      # replaces the generated text
 type Rule struct {
