@@ -10,10 +10,16 @@ import (
 	"golang.org/x/term"
 )
 
-// showProgress reports whether a progress bar belongs on w: a terminal, not CI,
-// not --quiet.
+// showProgress reports whether a progress bar belongs on w: a person
+// watching (see interactive), not --quiet.
 func showProgress(w io.Writer, quiet bool) bool {
-	if quiet || os.Getenv("CI") != "" {
+	return !quiet && interactive(w)
+}
+
+// interactive reports whether w is a terminal a person is watching: a
+// terminal, and not a CI job ($CI set), whose log many people read later.
+func interactive(w io.Writer) bool {
+	if os.Getenv("CI") != "" {
 		return false
 	}
 	f, ok := w.(*os.File)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -44,6 +45,13 @@ built-in suite marked default for the input's kind runs; --suite picks others.
 Exit 0 when there is no error-severity finding, 1 when there is, 2 for a usage
 error or a path that cannot be read at all.
 
+Evidence: a supplier at a terminal sees its own files' values in findings.
+Without --evidence, evidence is full when the output is an interactive
+terminal and $CI is unset, and redacted otherwise: piped, redirected to a
+file, in a CI job's log, or written with --out or --shard, values that
+identify a person show as [redacted], as in run's reports. --evidence full or
+--evidence redacted always decides.
+
 With --watch, validate stays running: it loads definitions and suites once,
 validates, then re-checks each file that changes, appears or disappears under
 the paths named (polled every 0.3 s), printing each re-check after a line with
@@ -64,7 +72,7 @@ markdown or console only, and cannot be combined with --shard, --out or
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
 	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
-	fl.StringVar(&f.evidence, "evidence", "redacted", "evidence in output: redacted (values that identify a person show as [redacted], as in run's reports) or full (see your own files' values)")
+	fl.StringVar(&f.evidence, "evidence", "", "evidence in output: full (see your own files' values) or redacted (values that identify a person show as [redacted], as in run's reports); default: full on an interactive terminal outside CI, redacted otherwise")
 	fl.StringVar(&f.shard, "shard", "", "check only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
 	fl.StringVar(&f.out, "out", "", "write every format into this folder, one subfolder per vendor, as carecert run does (with --shard: the folder for the part file, default out)")
 	fl.StringVar(&f.baseline, "baseline", "", "the previous submission of a CSV extract, for submission-to-submission checks")
@@ -77,7 +85,14 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	if err != nil {
 		return usageError("--%v", err)
 	}
-	if f.evidence != "redacted" && f.evidence != "full" {
+	switch f.evidence {
+	case "":
+		f.evidence = evidenceDefault(a.stdout, f)
+		if f.evidence == "full" {
+			fmt.Fprintln(a.stderr, "carecert: showing full evidence on this terminal (--evidence redacted hides values that identify a person)")
+		}
+	case "redacted", "full":
+	default:
 		return usageError("--evidence %q: want redacted or full", f.evidence)
 	}
 	if f.watch {
@@ -169,6 +184,17 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 		return &exitError{code: exitFailed}
 	}
 	return nil
+}
+
+// evidenceDefault is validate's evidence when --evidence is not given: full
+// for a person reading the output at a terminal, redacted wherever it may be
+// kept or passed on (a pipe, a file, a CI log, report files). No default
+// output that outlives the screen holds a patient identifier.
+func evidenceDefault(stdout io.Writer, f validateFlags) string {
+	if f.out == "" && f.shard == "" && interactive(stdout) {
+		return "full"
+	}
+	return "redacted"
 }
 
 // kindsOf is the record kinds a path or URL yields, which decide the default
