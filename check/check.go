@@ -6,6 +6,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,6 +28,11 @@ type Spec struct {
 	Params Params
 	// Source locates the requirement in its suite file, for error messages.
 	Source string
+	// Where locates parameters in the suite file, at ParamsAt (the YAML
+	// path of the params mapping), so Decode's errors name the line and
+	// column; nil when the spec was not read from a file.
+	Where    Locator
+	ParamsAt string
 }
 
 // Env is what a check may use while it is compiled: run-wide settings and shared,
@@ -134,11 +140,58 @@ type Factory func(spec Spec, env *Env) (Check, error)
 type Registry struct {
 	factories map[string]Factory
 	docs      map[string]string
+	// params holds, for types registered with Define, a function that
+	// decodes a spec's parameters (to check a suite before compiling it)
+	// and the defaults struct (for the parameter table).
+	params map[string]typedParams
+}
+
+type typedParams struct {
+	decode   func(Spec) error
+	defaults any
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{factories: map[string]Factory{}, docs: map[string]string{}}
+	return &Registry{factories: map[string]Factory{}, docs: map[string]string{}, params: map[string]typedParams{}}
+}
+
+// Define registers a check type whose parameters are the struct P: the
+// factory gets them decoded strictly (see Spec.Decode) over defaults, and
+// `carecert checks TYPE` lists them.
+func Define[P any](r *Registry, typ, doc string, defaults P, f func(spec Spec, p P, env *Env) (Check, error)) {
+	decode := func(spec Spec) (P, error) {
+		p := defaults
+		return p, spec.Decode(&p)
+	}
+	r.Register(typ, doc, func(spec Spec, env *Env) (Check, error) {
+		p, err := decode(spec)
+		if err != nil {
+			return nil, err
+		}
+		return f(spec, p, env)
+	})
+	r.params[typ] = typedParams{decode: func(s Spec) error { _, err := decode(s); return err }, defaults: defaults}
+}
+
+// Params returns the parameter table of a type registered with Define; ok is
+// false for types that read their parameters themselves.
+func (r *Registry) Params(typ string) (docs []ParamDoc, ok bool) {
+	tp, ok := r.params[typ]
+	if !ok {
+		return nil, false
+	}
+	return Docs(tp.defaults), true
+}
+
+// CheckParams decodes a spec's parameters without compiling the check, so a
+// suite's typos are reported when it is read; types that read their
+// parameters themselves are checked when compiled.
+func (r *Registry) CheckParams(spec Spec) error {
+	if tp, ok := r.params[spec.Type]; ok {
+		return tp.decode(spec)
+	}
+	return nil
 }
 
 // Register adds a check type. doc is one line for `carecert checks`. Registering a
@@ -178,6 +231,10 @@ func (r *Registry) Compile(spec Spec, env *Env) (Check, error) {
 			spec.Source, spec.Requirement, spec.Type, strings.Join(r.Types(), ", "))
 	}
 	c, err := f(spec, env)
+	if errors.As(err, new(located)) {
+		// Decode already named the file, line, requirement and check.
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: requirement %s: check %s: %w", spec.Source, spec.Requirement, spec.Type, err)
 	}

@@ -59,11 +59,16 @@ type Requirement struct {
 
 	// Source is "file:line" of the requirement, for error messages.
 	Source string `yaml:"-"`
+	// where and paramsAt locate the parameters in the suite file, so a
+	// mistyped one is reported at its line and column.
+	where    check.Locator
+	paramsAt string
 }
 
 // Spec returns the check spec of requirement r.
 func (r Requirement) Spec() check.Spec {
-	return check.Spec{Requirement: r.ID, Type: r.Check, Params: check.Params(r.Params), Source: r.Source}
+	return check.Spec{Requirement: r.ID, Type: r.Check, Params: check.Params(r.Params), Source: r.Source,
+		Where: r.where, ParamsAt: r.paramsAt}
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -129,6 +134,12 @@ func (s *Suite) validate(f *yamlfile.File, reg *check.Registry) error {
 			return f.Errorf(at+".check", "required: name the check type that decides the requirement")
 		case reg != nil && !reg.Has(r.Check):
 			return f.Errorf(at+".check", "unknown check type %q (known: %s)", r.Check, strings.Join(reg.Types(), ", "))
+		}
+		r.where, r.paramsAt = f, at+".params"
+		if reg != nil {
+			if err := reg.CheckParams(r.Spec()); err != nil {
+				return err
+			}
 		}
 		seen[r.ID] = true
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/suites"
 )
 
@@ -37,6 +38,14 @@ type (
 	typeListing struct {
 		Name string `json:"name"`
 		Doc  string `json:"doc"`
+	}
+	// checkListing is one check type with its parameter table; Declared is
+	// false for types whose parameters are not declared as a struct.
+	checkListing struct {
+		Name     string           `json:"name"`
+		Doc      string           `json:"doc"`
+		Declared bool             `json:"declared"`
+		Params   []check.ParamDoc `json:"params"`
 	}
 	formatListing struct {
 		Name string `json:"name"`

@@ -44,6 +44,29 @@ var _ = Describe("listing commands with --json", func() {
 		Expect(first["check"]).NotTo(BeEmpty())
 	})
 
+	It("shows one check type's parameters, generated from the struct its factory decodes", func() {
+		one := decode("checks", "dq-within-life", "--json").(map[string]any)
+		Expect(one["declared"]).To(BeTrue())
+		byName := map[string]map[string]any{}
+		for _, p := range one["params"].([]any) {
+			m := p.(map[string]any)
+			byName[m["name"].(string)] = m
+		}
+		Expect(byName["events"]).To(HaveKeyWithValue("required", true))
+		Expect(byName["examples_per_patient"]).To(HaveKeyWithValue("default", "2"))
+		Expect(byName["death_tolerance"]).To(HaveKeyWithValue("type", "duration"))
+		Expect(byName["severity"]).To(HaveKeyWithValue("default", "warning"))
+
+		code, stdout, _ := carecert("checks", "dq-maturity")
+		Expect(code).To(Equal(exitOK))
+		Expect(stdout).To(MatchRegexp(`(?m)^items\[\]\.tolerance\s+count or percentage\s+share of default values tolerated`))
+		Expect(stdout).To(MatchRegexp(`(?m)^items\s+list of mappings\s+\(required\)`))
+
+		code, _, stderr := carecert("checks", "dq-completness")
+		Expect(code).NotTo(Equal(exitOK))
+		Expect(stderr).To(ContainSubstring(`no check type "dq-completness"; did you mean dq-completeness?`))
+	})
+
 	It("lists check types, target types, formats and defect kinds", func() {
 		checks := decode("checks", "--json").(map[string]any)
 		var targets []string

@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/suites"
 )
 
@@ -65,10 +68,19 @@ func (a *app) suitesCommand() *cobra.Command {
 func (a *app) checksCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "checks",
-		Short: "List the check types a suite can use, and the target types a plan can use",
-		Args:  cobra.NoArgs,
+		Use:   "checks [TYPE]",
+		Short: "List the check types a suite can use and the target types a plan can use, or show one check type's parameters",
+		Args:  cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return a.env.checks.Types(), cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				return a.showCheck(args[0], asJSON)
+			}
 			if asJSON {
 				out := struct {
 					Checks  []typeListing `json:"checks"`
@@ -95,4 +107,42 @@ func (a *app) checksCommand() *cobra.Command {
 	}
 	jsonFlag(cmd, &asJSON)
 	return cmd
+}
+
+// showCheck prints one check type's parameter table, generated from the
+// parameter struct the type declares, so it cannot drift from the code.
+func (a *app) showCheck(typ string, asJSON bool) error {
+	reg := a.env.checks
+	if !reg.Has(typ) || typ == check.Manual {
+		hint := ""
+		if near := spelling.Closest(typ, reg.Types(), 4); near != "" {
+			hint = fmt.Sprintf("; did you mean %s?", near)
+		}
+		return fmt.Errorf("no check type %q%s (carecert checks lists them)", typ, hint)
+	}
+	params, declared := reg.Params(typ)
+	if asJSON {
+		out := checkListing{Name: typ, Doc: reg.Doc(typ), Declared: declared, Params: []check.ParamDoc{}}
+		out.Params = append(out.Params, params...)
+		return writeJSON(a.stdout, out)
+	}
+	fmt.Fprintf(a.stdout, "%s: %s\n", typ, reg.Doc(typ))
+	if !declared {
+		fmt.Fprintln(a.stdout, "Its parameters are read by the check itself and not declared for this listing; see docs/.")
+		return nil
+	}
+	if len(params) == 0 {
+		fmt.Fprintln(a.stdout, "It takes no parameters.")
+		return nil
+	}
+	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "PARAMETER\tTYPE\tDEFAULT\tMEANING")
+	for _, p := range params {
+		def := p.Default
+		if p.Required {
+			def = "(required)"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Name, p.Type, def, p.Doc)
+	}
+	return w.Flush()
 }

@@ -61,22 +61,14 @@ func counting(r *rule, what, noun string, eval func(rec *model.Record, c *counts
 
 // elements reads "element" (one expression) or "any_of" (a list: complete when
 // any is present).
-func elements(p check.Params) ([]string, error) {
-	one, err := p.String("element", "")
-	if err != nil {
-		return nil, err
-	}
-	set, err := p.Strings("any_of")
-	if err != nil {
-		return nil, err
-	}
+func elements(p completenessParams) ([]string, error) {
 	switch {
-	case one != "" && len(set) > 0:
+	case p.Element != "" && len(p.AnyOf) > 0:
 		return nil, fmt.Errorf("give element or any_of, not both")
-	case one != "":
-		return []string{one}, nil
-	case len(set) > 0:
-		return set, nil
+	case p.Element != "":
+		return []string{p.Element}, nil
+	case len(p.AnyOf) > 0:
+		return p.AnyOf, nil
 	}
 	return nil, fmt.Errorf("parameter \"element\" (or \"any_of\") is required")
 }
@@ -93,12 +85,12 @@ func (r *rule) compileAll(param string, exprs []string) ([]Selector, error) {
 	return out, nil
 }
 
-func (e *engine) completeness(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Completeness, Verification, "element", "any_of")
+func (e *engine) completeness(spec check.Spec, p completenessParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
-	exprs, err := elements(spec.Params)
+	exprs, err := elements(p)
 	if err != nil {
 		return nil, err
 	}
@@ -127,19 +119,8 @@ type matcher struct {
 	test func(string) bool
 }
 
-func newMatcher(p check.Params) (matcher, error) {
-	format, err := p.String("format", "")
-	if err != nil {
-		return matcher{}, err
-	}
-	pattern, err := p.String("pattern", "")
-	if err != nil {
-		return matcher{}, err
-	}
-	values, err := p.Strings("values")
-	if err != nil {
-		return matcher{}, err
-	}
+func newMatcher(p matchParams) (matcher, error) {
+	format, pattern, values := p.Format, p.Pattern, p.Values
 	given := 0
 	for _, ok := range []bool{format != "", pattern != "", len(values) > 0} {
 		if ok {
@@ -170,15 +151,12 @@ func newMatcher(p check.Params) (matcher, error) {
 	return matcher{desc: "one of " + strings.Join(values, ", "), test: func(s string) bool { return set[s] }}, nil
 }
 
-func (e *engine) valueFormat(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Conformance, Verification, "element", "format", "pattern", "values")
+func (e *engine) valueFormat(spec check.Spec, p valueFormatParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
-	expr, err := spec.Params.String("element", "")
-	if err != nil {
-		return nil, err
-	}
+	expr := p.Element
 	if expr == "" {
 		return nil, fmt.Errorf("parameter \"element\" is required")
 	}
@@ -186,7 +164,7 @@ func (e *engine) valueFormat(spec check.Spec, env *check.Env) (check.Check, erro
 	if err != nil {
 		return nil, err
 	}
-	m, err := newMatcher(spec.Params)
+	m, err := newMatcher(p.matchParams)
 	if err != nil {
 		return nil, err
 	}
@@ -217,23 +195,12 @@ func (e *engine) valueFormat(spec check.Spec, env *check.Env) (check.Check, erro
 	}), nil
 }
 
-func (e *engine) defaultValues(spec check.Spec, env *check.Env) (check.Check, error) {
-	if _, ok := spec.Params["severity"]; !ok {
-		// Each default is legal on its own; only their share matters.
-		spec.Params = withParam(spec.Params, "severity", "information")
-	}
-	r, err := e.newRule(spec, Atemporal, Validation, "element", "values")
+func (e *engine) defaultValues(spec check.Spec, p defaultValuesParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
-	expr, err := spec.Params.String("element", "")
-	if err != nil {
-		return nil, err
-	}
-	values, err := spec.Params.Strings("values")
-	if err != nil {
-		return nil, err
-	}
+	expr, values := p.Element, p.Values
 	if expr == "" || len(values) == 0 {
 		return nil, fmt.Errorf("parameters \"element\" and \"values\" (the default or unknown values) are required")
 	}
@@ -256,14 +223,4 @@ func (e *engine) defaultValues(spec check.Spec, env *check.Env) (check.Check, er
 		}
 		return nil
 	}), nil
-}
-
-// withParam returns a copy of p with key set.
-func withParam(p check.Params, key string, v any) check.Params {
-	out := check.Params{}
-	for k, x := range p {
-		out[k] = x
-	}
-	out[key] = v
-	return out
 }

@@ -37,16 +37,12 @@ type driftCheck struct {
 	note string
 }
 
-func (e *engine) drift(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Atemporal, Validation, "element", "bins", "method", "baseline")
+func (e *engine) drift(spec check.Spec, p driftParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
-	p := spec.Params
-	expr, err := p.String("element", "")
-	if err != nil {
-		return nil, err
-	}
+	expr := p.Element
 	if expr == "" {
 		return nil, fmt.Errorf("parameter \"element\" is required")
 	}
@@ -55,9 +51,7 @@ func (e *engine) drift(spec check.Spec, env *check.Env) (check.Check, error) {
 		return nil, err
 	}
 	r.defaultTypes(expr)
-	if c.method, err = p.String("method", "psi"); err != nil {
-		return nil, err
-	}
+	c.method = p.Method
 	switch c.method {
 	case "psi":
 		if !r.grade.warn.set && !r.grade.fail.set {
@@ -73,23 +67,15 @@ func (e *engine) drift(spec check.Spec, env *check.Env) (check.Check, error) {
 	if r.grade.warn.rate || r.grade.fail.rate {
 		return nil, fmt.Errorf("drift limits are plain numbers (PSI, or p-value for chi-square), not percentages")
 	}
-	bins, err := p.List("bins")
-	if err != nil {
-		return nil, err
-	}
-	for i, b := range bins {
-		f, err := check.Params{"b": b}.Float("b", 0)
-		if err != nil {
-			return nil, fmt.Errorf("parameter \"bins\"[%d]: want a number", i)
-		}
+	for i, f := range p.Bins {
 		if i > 0 && f <= c.bins[i-1] {
 			return nil, fmt.Errorf("parameter \"bins\": edges must increase")
 		}
 		c.bins = append(c.bins, f)
 	}
-	path, err := p.String("baseline", env.Baseline)
-	if err != nil {
-		return nil, err
+	path := p.Baseline
+	if path == "" {
+		path = env.Baseline
 	}
 	if path == "" {
 		c.note = "no baseline report given (plan baseline or --baseline)"

@@ -3,7 +3,6 @@ package quality
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
@@ -15,35 +14,6 @@ type limit struct {
 	set  bool
 	rate bool
 	v    float64
-}
-
-func parseLimit(p check.Params, key string) (limit, error) {
-	v, ok := p[key]
-	if !ok || v == nil {
-		return limit{}, nil
-	}
-	var l limit
-	switch x := v.(type) {
-	case string:
-		s := strings.TrimSpace(x)
-		if !strings.HasSuffix(s, "%") {
-			return l, fmt.Errorf("parameter %q: %q: write a share as a percentage (\"5%%\") or a count as a number", key, x)
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
-		if err != nil || f < 0 || f > 100 {
-			return l, fmt.Errorf("parameter %q: %q is not a percentage between 0%% and 100%%", key, x)
-		}
-		return limit{set: true, rate: true, v: f / 100}, nil
-	default:
-		f, err := p.Float(key, 0)
-		if err != nil {
-			return l, err
-		}
-		if f < 0 {
-			return l, fmt.Errorf("parameter %q: a count must not be negative", key)
-		}
-		return limit{set: true, v: f}, nil
-	}
 }
 
 // exceeded reports whether bad defects out of total go beyond the limit.

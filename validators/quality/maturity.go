@@ -25,39 +25,21 @@ type maturityItem struct {
 	tolerance float64
 }
 
-func (e *engine) maturity(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Completeness, Validation, "items", "min_score", "warn_score")
+func (e *engine) maturity(spec check.Spec, p maturityParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
-	list, err := spec.Params.List("items")
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
+	if len(p.Items) == 0 {
 		return nil, fmt.Errorf("parameter \"items\" (the key items scored) is required")
 	}
 	var items []maturityItem
 	var exprs []string
 	seen := map[string]bool{}
-	for i, x := range list {
+	for i, ip := range p.Items {
 		at := fmt.Sprintf("parameter \"items\"[%d]: ", i)
-		m, ok := x.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%swant a mapping with name and element", at)
-		}
-		p := check.Params(m)
-		if err := p.Reject("name", "element", "format", "pattern", "values", "defaults", "tolerance"); err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
-		var it maturityItem
-		if it.name, err = p.String("name", ""); err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
-		expr, err := p.String("element", "")
-		if err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
+		it := maturityItem{name: ip.Name}
+		expr := ip.Element
 		if it.name == "" || expr == "" {
 			return nil, fmt.Errorf("%sname and element are required", at)
 		}
@@ -70,39 +52,25 @@ func (e *engine) maturity(spec check.Spec, env *check.Env) (check.Check, error) 
 		}
 		it.typ = typeFromExpr(expr)
 		exprs = append(exprs, expr)
-		if _, f := p["format"]; f || p["pattern"] != nil || p["values"] != nil {
-			mt, err := newMatcher(p)
+		if ip.matchParams.given() {
+			mt, err := newMatcher(ip.matchParams)
 			if err != nil {
 				return nil, fmt.Errorf("%s%w", at, err)
 			}
 			it.valid = &mt
 		}
-		defs, err := p.Strings("defaults")
-		if err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
 		it.defaults = map[string]bool{}
-		for _, d := range defs {
+		for _, d := range ip.Defaults {
 			it.defaults[d] = true
 		}
-		lim, err := parseLimit(p, "tolerance")
-		if err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
+		lim := ip.Tolerance
 		if lim.set && !lim.rate {
 			return nil, fmt.Errorf("%stolerance is a percentage of records", at)
 		}
 		it.tolerance = lim.v
 		items = append(items, it)
 	}
-	minScore, err := parseLimit(spec.Params, "min_score")
-	if err != nil {
-		return nil, err
-	}
-	warnScore, err := parseLimit(spec.Params, "warn_score")
-	if err != nil {
-		return nil, err
-	}
+	minScore, warnScore := p.MinScore, p.WarnScore
 	r.defaultTypes(exprs...)
 	c := &maturityCheck{rule: r, items: items, min: minScore, warn: warnScore}
 	return c, nil

@@ -26,19 +26,37 @@ import (
 // names) and HL7 v2 (terse paths) are built in.
 func Register(reg *check.Registry, langs ...Language) {
 	e := newEngine(langs)
-	reg.Register("dq-completeness", "share of records in which an element (or any of a set) is present and non-empty", e.completeness)
-	reg.Register("dq-default-values", "share of records carrying a default or unknown value, against a tolerated rate", e.defaultValues)
-	reg.Register("dq-value-format", "values conform to a format (nhs-number, uk-postcode, date, ...), pattern or value list", e.valueFormat)
-	reg.Register("dq-unique", "a key (resource id, identifier, or a combination of elements) is unique across the feed", e.unique)
-	reg.Register("dq-references", "references resolve to records in the feed or a declared external set", e.references)
-	reg.Register("dq-not-future", "dates are not later than the plan's date plus a tolerance", e.notFuture)
-	reg.Register("dq-date-order", "one date of a record is not later than another (period.start <= period.end)", e.dateOrder)
-	reg.Register("dq-within-life", "events of a patient are not dated before birth or after death", e.withinLife)
-	reg.Register("dq-value-range", "observation values lie in a plausible range for their code, with unit conversion", e.valueRange)
-	reg.Register("dq-timeliness", "lag between an event and meta.lastUpdated stays under a limit", e.timeliness)
-	reg.Register("dq-freshness", "the newest meta.lastUpdated of the feed is recent enough against the plan's date", e.freshness)
-	reg.Register("dq-drift", "category proportions or a numeric distribution against a baseline report (PSI or chi-square)", e.drift)
-	reg.Register("dq-maturity", "a maturity score in the spirit of the NHS Data Quality Maturity Index", e.maturity)
+	check.Define(reg, "dq-completeness", "share of records in which an element (or any of a set) is present and non-empty",
+		completenessParams{common: defaults(Completeness, Verification)}, e.completeness)
+	// Each default is legal on its own; only their share matters.
+	infoDefaults := defaults(Atemporal, Validation)
+	infoDefaults.Severity = model.Information
+	check.Define(reg, "dq-default-values", "share of records carrying a default or unknown value, against a tolerated rate",
+		defaultValuesParams{common: infoDefaults}, e.defaultValues)
+	check.Define(reg, "dq-value-format", "values conform to a format (nhs-number, uk-postcode, date, ...), pattern or value list",
+		valueFormatParams{common: defaults(Conformance, Verification)}, e.valueFormat)
+	check.Define(reg, "dq-unique", "a key (resource id, identifier, or a combination of elements) is unique across the feed",
+		uniqueParams{common: defaults(Uniqueness, Verification), Names: "exact"}, e.unique)
+	check.Define(reg, "dq-references", "references resolve to records in the feed or a declared external set",
+		referencesParams{common: defaults(Conformance, Verification)}, e.references)
+	check.Define(reg, "dq-not-future", "dates are not later than the plan's date plus a tolerance",
+		notFutureParams{common: defaults(Temporal, Verification)}, e.notFuture)
+	check.Define(reg, "dq-date-order", "one date of a record is not later than another (period.start <= period.end)",
+		dateOrderParams{common: defaults(Temporal, Verification)}, e.dateOrder)
+	check.Define(reg, "dq-within-life", "events of a patient are not dated before birth or after death",
+		withinLifeParams{common: defaults(Temporal, Validation), Patient: "Patient", Subject: "subject", ExamplesPer: 2}, e.withinLife)
+	observations := defaults(Atemporal, Validation)
+	observations.Type = []string{"Observation"}
+	check.Define(reg, "dq-value-range", "observation values lie in a plausible range for their code, with unit conversion",
+		valueRangeParams{common: observations, Builtin: true}, e.valueRange)
+	check.Define(reg, "dq-timeliness", "lag between an event and meta.lastUpdated stays under a limit",
+		timelinessParams{common: defaults(Temporal, Validation)}, e.timeliness)
+	check.Define(reg, "dq-freshness", "the newest meta.lastUpdated of the feed is recent enough against the plan's date",
+		freshnessParams{common: defaults(Temporal, Validation)}, e.freshness)
+	check.Define(reg, "dq-drift", "category proportions or a numeric distribution against a baseline report (PSI or chi-square)",
+		driftParams{common: defaults(Atemporal, Validation), Method: "psi"}, e.drift)
+	check.Define(reg, "dq-maturity", "a maturity score in the spirit of the NHS Data Quality Maturity Index",
+		maturityParams{common: defaults(Completeness, Validation)}, e.maturity)
 }
 
 // Category is a data-quality category of the Kahn et al. (2016) harmonised
@@ -95,54 +113,15 @@ type rule struct {
 	lang  Language
 }
 
-// commonParams are accepted by every quality check.
-var commonParams = []string{"category", "context", "kind", "type", "severity", "warn", "fail"}
-
-// newRule reads the common parameters. known lists the check's own parameters.
-func (e *engine) newRule(spec check.Spec, cat Category, ctx Context, known ...string) (*rule, error) {
-	p := spec.Params
-	if err := p.Reject(append(append([]string{}, commonParams...), known...)...); err != nil {
-		return nil, err
-	}
-	r := &rule{req: spec.Requirement, cat: cat, ctx: ctx, kind: model.KindFHIR, sev: model.Warning}
-	if s, err := p.String("category", ""); err != nil {
-		return nil, err
-	} else if s != "" {
-		r.cat = Category(s)
-		if !containsCategory(r.cat) {
-			return nil, fmt.Errorf("parameter \"category\": %q is not a category (want %s)", s, joinCategories())
-		}
-	}
-	if s, err := p.String("context", ""); err != nil {
-		return nil, err
-	} else if s != "" {
-		r.ctx = Context(s)
-		if r.ctx != Verification && r.ctx != Validation {
-			return nil, fmt.Errorf("parameter \"context\": %q: want verification or validation", s)
-		}
-	}
-	k, err := p.String("kind", string(model.KindFHIR))
-	if err != nil {
-		return nil, err
-	}
-	r.kind = model.Kind(k)
+// newRule builds the rule from the common parameters of a quality check.
+func (e *engine) newRule(spec check.Spec, c common) (*rule, error) {
+	r := &rule{req: spec.Requirement, cat: c.Category, ctx: c.Context, kind: c.Kind, types: c.Type, sev: c.Severity,
+		grade: grading{warn: c.Warn, fail: c.Fail}}
 	lang, ok := e.langs[r.kind]
 	if !ok {
-		return nil, fmt.Errorf("parameter \"kind\": no selection language for record kind %q (known: %s)", k, e.kinds())
+		return nil, fmt.Errorf("parameter \"kind\": no selection language for record kind %q (known: %s)", r.kind, e.kinds())
 	}
 	r.lang = lang
-	if r.types, err = p.Strings("type"); err != nil {
-		return nil, err
-	}
-	if r.sev, err = p.Severity("severity", model.Warning); err != nil {
-		return nil, err
-	}
-	if r.grade.warn, err = parseLimit(p, "warn"); err != nil {
-		return nil, err
-	}
-	if r.grade.fail, err = parseLimit(p, "fail"); err != nil {
-		return nil, err
-	}
 	return r, nil
 }
 

@@ -86,47 +86,19 @@ func (r Range) Convert(v float64, from string) (float64, bool) {
 	return (base - b.offset) / b.factor, true
 }
 
-func parseRanges(p check.Params) ([]Range, error) {
-	builtin, err := p.Bool("builtin", true)
-	if err != nil {
-		return nil, err
-	}
+func parseRanges(p valueRangeParams) ([]Range, error) {
 	var out []Range
-	if builtin {
+	if p.Builtin {
 		out = BuiltinRanges()
 	}
-	items, err := p.List("ranges")
-	if err != nil {
-		return nil, err
-	}
-	for i, it := range items {
-		m, ok := it.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("parameter \"ranges\"[%d]: want a mapping with code, unit, low and high", i)
-		}
-		ip := check.Params(m)
+	for i, ip := range p.Ranges {
 		at := fmt.Sprintf("parameter \"ranges\"[%d]: ", i)
-		if err := ip.Reject("system", "code", "name", "unit", "low", "high"); err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
+		r := Range{System: ip.System, Code: ip.Code, Name: ip.Name, Unit: ip.Unit, Low: ip.Low, High: ip.High}
+		if r.System == "" {
+			r.System = loinc
 		}
-		var r Range
-		if r.System, err = ip.String("system", loinc); err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
-		if r.Code, err = ip.String("code", ""); err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
-		if r.Name, err = ip.String("name", r.Code); err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
-		if r.Unit, err = ip.String("unit", ""); err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
-		if r.Low, err = ip.Float("low", 0); err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
-		}
-		if r.High, err = ip.Float("high", 0); err != nil {
-			return nil, fmt.Errorf("%s%w", at, err)
+		if r.Name == "" {
+			r.Name = r.Code
 		}
 		if r.Code == "" || r.Unit == "" {
 			return nil, fmt.Errorf("%scode and unit are required", at)
@@ -154,18 +126,15 @@ func slicesDeleteFunc(rs []Range, del func(Range) bool) []Range {
 	return out
 }
 
-func (e *engine) valueRange(spec check.Spec, env *check.Env) (check.Check, error) {
-	if _, ok := spec.Params["type"]; !ok {
-		spec.Params = withParam(spec.Params, "type", "Observation")
-	}
-	r, err := e.newRule(spec, Atemporal, Validation, "ranges", "builtin")
+func (e *engine) valueRange(spec check.Spec, p valueRangeParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
 	if r.kind != model.KindFHIR {
 		return nil, fmt.Errorf("dq-value-range reads FHIR Observation values; kind %q is not supported", r.kind)
 	}
-	ranges, err := parseRanges(spec.Params)
+	ranges, err := parseRanges(p)
 	if err != nil {
 		return nil, err
 	}

@@ -18,18 +18,15 @@ import (
 // forgotten; one that never resolves is never forgotten, so its count and
 // first place are exact however the feed was split.
 
-func (e *engine) references(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Conformance, Verification, "references", "external")
+func (e *engine) references(spec check.Spec, p referencesParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
 	if r.kind != model.KindFHIR {
 		return nil, fmt.Errorf("dq-references reads FHIR references; kind %q is not supported", r.kind)
 	}
-	exprs, err := spec.Params.Strings("references")
-	if err != nil {
-		return nil, err
-	}
+	exprs := p.References
 	if len(exprs) == 0 {
 		return nil, fmt.Errorf("parameter \"references\" (elements holding references, e.g. Observation.subject) is required")
 	}
@@ -37,10 +34,7 @@ func (e *engine) references(spec check.Spec, env *check.Env) (check.Check, error
 	if err != nil {
 		return nil, err
 	}
-	ext, err := spec.Params.Strings("external")
-	if err != nil {
-		return nil, err
-	}
+	ext := p.External
 	measure := r.name("dangling")
 	r.gradeBy(measure, "reference(s) that do not resolve")
 	c := &refCheck{rule: r, exprs: exprs, sels: sels, external: ext, measure: measure}

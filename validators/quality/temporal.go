@@ -31,15 +31,12 @@ func instantRange(v any) (time.Time, time.Time, bool) {
 	return lo, lo, true
 }
 
-func (e *engine) notFuture(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Temporal, Verification, "elements", "tolerance")
+func (e *engine) notFuture(spec check.Spec, p notFutureParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
-	exprs, err := spec.Params.Strings("elements")
-	if err != nil {
-		return nil, err
-	}
+	exprs := p.Elements
 	if len(exprs) == 0 {
 		return nil, fmt.Errorf("parameter \"elements\" (dates that must not be in the future) is required")
 	}
@@ -47,10 +44,7 @@ func (e *engine) notFuture(spec check.Spec, env *check.Env) (check.Check, error)
 	if err != nil {
 		return nil, err
 	}
-	tol, err := spec.Params.Duration("tolerance", 0)
-	if err != nil {
-		return nil, err
-	}
+	tol := p.Tolerance
 	asOf := env.AsOf
 	if asOf.IsZero() {
 		asOf = time.Now().UTC().Truncate(24 * time.Hour)
@@ -78,19 +72,12 @@ func (e *engine) notFuture(spec check.Spec, env *check.Env) (check.Check, error)
 	}), nil
 }
 
-func (e *engine) dateOrder(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Temporal, Verification, "earlier", "later")
+func (e *engine) dateOrder(spec check.Spec, p dateOrderParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
-	ex, err := spec.Params.String("earlier", "")
-	if err != nil {
-		return nil, err
-	}
-	lx, err := spec.Params.String("later", "")
-	if err != nil {
-		return nil, err
-	}
+	ex, lx := p.Earlier, p.Later
 	if ex == "" || lx == "" {
 		return nil, fmt.Errorf("parameters \"earlier\" and \"later\" are required")
 	}
@@ -146,47 +133,29 @@ type lifeCheck struct {
 	deathDays int32
 }
 
-func (e *engine) withinLife(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Temporal, Validation, "patient", "birth", "death", "events", "subject", "examples_per_patient", "death_tolerance")
+func (e *engine) withinLife(spec check.Spec, p withinLifeParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
 	if r.kind != model.KindFHIR {
 		return nil, fmt.Errorf("dq-within-life follows FHIR subject references; kind %q is not supported", r.kind)
 	}
-	p := spec.Params
-	c := &lifeCheck{rule: r, subjects: map[string]Selector{}}
-	if c.patient, err = p.String("patient", "Patient"); err != nil {
-		return nil, err
+	c := &lifeCheck{rule: r, subjects: map[string]Selector{}, patient: p.Patient, perPerson: p.ExamplesPer, exprs: p.Events}
+	birth, death, subject := p.Birth, p.Death, p.Subject
+	if birth == "" {
+		birth = c.patient + ".birthDate"
 	}
-	birth, err := p.String("birth", c.patient+".birthDate")
-	if err != nil {
-		return nil, err
+	if death == "" {
+		death = c.patient + ".deceased"
 	}
-	death, err := p.String("death", c.patient+".deceased")
-	if err != nil {
-		return nil, err
-	}
-	subject, err := p.String("subject", "subject")
-	if err != nil {
-		return nil, err
-	}
-	if c.perPerson, err = p.Int("examples_per_patient", 2); err != nil {
-		return nil, err
-	}
-	tol, err := p.Duration("death_tolerance", 0)
-	if err != nil {
-		return nil, err
-	}
+	tol := p.DeathTolerance
 	if tol < 0 || tol%(24*time.Hour) != 0 {
 		return nil, fmt.Errorf("parameter \"death_tolerance\" is a whole number of days (e.g. 14d)")
 	}
 	c.deathDays = int32(tol / (24 * time.Hour))
 	if c.perPerson < 1 {
 		return nil, fmt.Errorf("parameter \"examples_per_patient\" must be at least 1")
-	}
-	if c.exprs, err = p.Strings("events"); err != nil {
-		return nil, err
 	}
 	if len(c.exprs) == 0 {
 		return nil, fmt.Errorf("parameter \"events\" (event dates such as Observation.effective) is required")

@@ -13,18 +13,15 @@ import (
 // update is on the plan's date). Limits reflect who needs the data how fast:
 // a direct-care feed tolerates hours, a research extract weeks.
 
-func (e *engine) timeliness(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Temporal, Validation, "events", "max_lag")
+func (e *engine) timeliness(spec check.Spec, p timelinessParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
 	if r.kind != model.KindFHIR {
 		return nil, fmt.Errorf("dq-timeliness reads FHIR meta.lastUpdated; kind %q is not supported", r.kind)
 	}
-	exprs, err := spec.Params.Strings("events")
-	if err != nil {
-		return nil, err
-	}
+	exprs := p.Events
 	if len(exprs) == 0 {
 		return nil, fmt.Errorf("parameter \"events\" (event dates such as Observation.effective) is required")
 	}
@@ -32,10 +29,7 @@ func (e *engine) timeliness(spec check.Spec, env *check.Env) (check.Check, error
 	if err != nil {
 		return nil, err
 	}
-	maxLag, err := spec.Params.Duration("max_lag", 0)
-	if err != nil {
-		return nil, err
-	}
+	maxLag := p.MaxLag
 	if maxLag <= 0 {
 		return nil, fmt.Errorf("parameter \"max_lag\" (e.g. 24h, 14d) is required")
 	}
@@ -138,8 +132,8 @@ func roundDays(d time.Duration) string {
 // date. The age is stored as a measure (hours over 1), so the outcome can be
 // graded again from the report.
 
-func (e *engine) freshness(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Temporal, Validation, "max_age", "warn_age")
+func (e *engine) freshness(spec check.Spec, p freshnessParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
@@ -149,14 +143,7 @@ func (e *engine) freshness(spec check.Spec, env *check.Env) (check.Check, error)
 	if r.grade.warn.set || r.grade.fail.set {
 		return nil, fmt.Errorf("dq-freshness takes max_age and warn_age (durations), not warn and fail")
 	}
-	maxAge, err := spec.Params.Duration("max_age", 0)
-	if err != nil {
-		return nil, err
-	}
-	warnAge, err := spec.Params.Duration("warn_age", 0)
-	if err != nil {
-		return nil, err
-	}
+	maxAge, warnAge := p.MaxAge, p.WarnAge
 	if maxAge <= 0 {
 		return nil, fmt.Errorf("parameter \"max_age\" (e.g. 2d) is required")
 	}

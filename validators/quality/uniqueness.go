@@ -22,30 +22,15 @@ import (
 // comparison, so one key per record stays enough, the cost stays linear and
 // the state is the same set of hashed keys as for exact matching.
 
-func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
-	r, err := e.newRule(spec, Uniqueness, Verification, "resource_id", "key", "normalize", "what", "per_file", "names")
+func (e *engine) unique(spec check.Spec, p uniqueParams, env *check.Env) (check.Check, error) {
+	r, err := e.newRule(spec, p.common)
 	if err != nil {
 		return nil, err
 	}
-	p := spec.Params
-	byID, err := p.Bool("resource_id", false)
-	if err != nil {
-		return nil, err
-	}
-	exprs, err := p.Strings("key")
-	if err != nil {
-		return nil, err
-	}
-	norm, err := p.Bool("normalize", false)
-	if err != nil {
-		return nil, err
-	}
+	byID, exprs, norm := p.ResourceID, p.Key, p.Normalize
 	// Per file, for folders of per-patient Bundles that each repeat the
 	// shared organisations and practitioners by design.
-	perFile, err := p.Bool("per_file", false)
-	if err != nil {
-		return nil, err
-	}
+	perFile := p.PerFile
 	if byID == (len(exprs) > 0) {
 		return nil, fmt.Errorf("give either resource_id: true or key (a list of elements)")
 	}
@@ -53,10 +38,7 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	names, err := p.String("names", "exact")
-	if err != nil {
-		return nil, err
-	}
+	names := p.Names
 	// sounds[i] says key element i is a name compared by sound.
 	sounds := make([]bool, len(exprs))
 	switch names {
@@ -74,10 +56,7 @@ func (e *engine) unique(spec check.Spec, env *check.Env) (check.Check, error) {
 		return nil, fmt.Errorf("names: %q: want exact or phonetic", names)
 	}
 	r.defaultTypes(exprs...)
-	what, err := p.String("what", "")
-	if err != nil {
-		return nil, err
-	}
+	what := p.What
 	problem := "duplicate-key"
 	switch {
 	case byID:

@@ -1,0 +1,425 @@
+package check
+
+import (
+	"encoding"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/carecert/carecert/internal/spelling"
+	"github.com/carecert/carecert/model"
+)
+
+// A check type's parameters are a struct whose fields carry a `param:"name"`
+// tag (",required" when the suite must give it) and a `doc:"..."` tag; the
+// struct given at registration holds the defaults. Anonymous struct fields
+// are flattened, so checks of a family share their common parameters. One
+// decoder reads every type, refuses unknown and mistyped keys at the line
+// and column the suite wrote them, and the same structs print the parameter
+// table of `carecert checks TYPE`: the docs cannot drift from the code.
+//
+// Field types: string (and named string types), bool, int, float64 (a
+// number, or a percentage written "95%"), time.Duration ("90s", "36h",
+// "7d"), []string (a single string is a list of one), any type implementing
+// Value or encoding.TextUnmarshaler, a nested parameter struct (a mapping), a
+// slice of them (a list of mappings), map[string]string, and any or []any
+// for values the check reads itself.
+
+// Value is a parameter type that decodes itself from what the suite wrote (a
+// string, bool, number, list or mapping as YAML gives it).
+type Value interface {
+	DecodeParam(v any) error
+	// ParamType names the type in the parameter table ("count or percentage").
+	ParamType() string
+}
+
+// Locator turns a problem at a path of a suite file into an error naming the
+// file, line and column ("$.requirements[2].params.element").
+type Locator interface {
+	Errorf(path, format string, args ...any) error
+}
+
+// ParamDoc is one row of a check type's parameter table.
+type ParamDoc struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Required bool   `json:"required,omitempty"`
+	Default  string `json:"default,omitempty"`
+	Doc      string `json:"doc"`
+}
+
+// Decode fills dst, a pointer to a parameter struct already holding the
+// defaults, from the spec's parameters: keys the suite did not write keep
+// their default. Unknown keys, wrong types and missing required keys are
+// errors located in the suite file when the spec knows where it was written.
+func (s Spec) Decode(dst any) error {
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		panic(fmt.Sprintf("check: Decode wants a pointer to a struct, got %T", dst))
+	}
+	d := decoder{spec: s}
+	return d.object(map[string]any(s.Params), v.Elem(), s.ParamsAt)
+}
+
+type decoder struct{ spec Spec }
+
+// located is a parameter error that already names its file, line and column,
+// the requirement and the check type.
+type located struct{ error }
+
+func (l located) Unwrap() error { return l.error }
+
+// problem is a decoding error at a YAML path under the spec's parameters;
+// name is how the unlocated message names the parameter.
+func (d decoder) problem(path, name, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if d.spec.Where != nil {
+		return located{d.spec.Where.Errorf(path, "requirement %s, check %s: %s", d.spec.Requirement, d.spec.Type, msg)}
+	}
+	if name == "" {
+		return errors.New(msg)
+	}
+	return fmt.Errorf("parameter %s: %s", name, msg)
+}
+
+type field struct {
+	name     string
+	required bool
+	doc      string
+	def      string // the default as the docs show it, when the tag says
+	index    []int
+}
+
+// fields lists the parameters of a struct type, anonymous structs flattened.
+func fields(t reflect.Type) []field {
+	var out []field
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, ok := f.Tag.Lookup("param")
+		if !ok {
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				for _, sub := range fields(f.Type) {
+					sub.index = append([]int{i}, sub.index...)
+					out = append(out, sub)
+				}
+			}
+			continue
+		}
+		name, opt, _ := strings.Cut(tag, ",")
+		out = append(out, field{name: name, required: opt == "required", doc: f.Tag.Get("doc"), def: f.Tag.Get("default"), index: []int{i}})
+	}
+	return out
+}
+
+func (d decoder) object(m map[string]any, v reflect.Value, at string) error {
+	fs := fields(v.Type())
+	known := make([]string, len(fs))
+	for i, f := range fs {
+		known[i] = f.name
+	}
+	var unknown []string
+	for k := range m {
+		if !contains(known, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		k := unknown[0]
+		hint := ""
+		if near := spelling.Closest(k, known, 3); near != "" {
+			hint = fmt.Sprintf("did you mean %s? ", near)
+		}
+		return d.problem(at+"."+k, "", "unknown parameter(s) %s (%sknown: %s)", strings.Join(unknown, ", "), hint, strings.Join(known, ", "))
+	}
+	for _, f := range fs {
+		raw, ok := m[f.name]
+		if !ok || raw == nil {
+			if f.required {
+				return d.problem(at, "", "parameter %q is required", f.name)
+			}
+			continue
+		}
+		if err := d.value(raw, v.FieldByIndex(f.index), at+"."+f.name, strconv.Quote(f.name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	valueType    = reflect.TypeFor[Value]()
+	textType     = reflect.TypeFor[encoding.TextUnmarshaler]()
+	severityType = reflect.TypeFor[model.Severity]()
+)
+
+// value decodes raw into v; path locates it, name names it in unlocated errors.
+func (d decoder) value(raw any, v reflect.Value, path, name string) error {
+	t := v.Type()
+	switch {
+	case reflect.PointerTo(t).Implements(valueType):
+		if err := v.Addr().Interface().(Value).DecodeParam(raw); err != nil {
+			return d.problem(path, name, "%v", err)
+		}
+		return nil
+	case t == durationType:
+		s, ok := raw.(string)
+		if !ok {
+			return d.problem(path, name, "want a duration (e.g. 90s, 36h, 7d), got %s", yamlType(raw))
+		}
+		dur, err := ParseDuration(s)
+		if err != nil {
+			return d.problem(path, name, "%v", err)
+		}
+		v.SetInt(int64(dur))
+		return nil
+	case reflect.PointerTo(t).Implements(textType) && t.Kind() != reflect.String:
+		s, ok := raw.(string)
+		if !ok {
+			return d.problem(path, name, "want a string, got %s", yamlType(raw))
+		}
+		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+			return d.problem(path, name, "%v", err)
+		}
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.String:
+		s, ok := raw.(string)
+		if !ok {
+			return d.problem(path, name, "want a string, got %s", yamlType(raw))
+		}
+		v.SetString(s)
+	case reflect.Bool:
+		b, ok := raw.(bool)
+		if !ok {
+			return d.problem(path, name, "want true or false, got %s", yamlType(raw))
+		}
+		v.SetBool(b)
+	case reflect.Int:
+		f, err := number(raw)
+		if err != nil {
+			return d.problem(path, name, "%v", err)
+		}
+		if f != float64(int(f)) {
+			return d.problem(path, name, "want a whole number, got %g", f)
+		}
+		v.SetInt(int64(f))
+	case reflect.Float64:
+		f, err := number(raw)
+		if err != nil {
+			return d.problem(path, name, "%v", err)
+		}
+		v.SetFloat(f)
+	case reflect.Struct:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return d.problem(path, name, "want a mapping, got %s", yamlType(raw))
+		}
+		return d.object(m, v, path)
+	case reflect.Slice:
+		return d.slice(raw, v, path, name)
+	case reflect.Map:
+		m, ok := raw.(map[string]any)
+		if !ok || t.Key().Kind() != reflect.String {
+			return d.problem(path, name, "want a mapping, got %s", yamlType(raw))
+		}
+		out := reflect.MakeMapWithSize(t, len(m))
+		for k, x := range m {
+			e := reflect.New(t.Elem()).Elem()
+			if err := d.value(x, e, path+"."+k, fmt.Sprintf("%s.%s", name, k)); err != nil {
+				return err
+			}
+			out.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), e)
+		}
+		v.Set(out)
+	case reflect.Interface:
+		v.Set(reflect.ValueOf(raw))
+	default:
+		panic(fmt.Sprintf("check: parameter type %s is not supported", t))
+	}
+	return nil
+}
+
+// slice decodes a list; a single string is a list of one string.
+func (d decoder) slice(raw any, v reflect.Value, path, name string) error {
+	t := v.Type()
+	list, ok := raw.([]any)
+	if !ok {
+		if s, isString := raw.(string); isString && t.Elem().Kind() == reflect.String {
+			list = []any{s}
+		} else {
+			what := "a list"
+			if t.Elem().Kind() == reflect.String {
+				what = "a list of strings"
+			}
+			return d.problem(path, name, "want %s, got %s", what, yamlType(raw))
+		}
+	}
+	out := reflect.MakeSlice(t, len(list), len(list))
+	for i, x := range list {
+		if err := d.value(x, out.Index(i), fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("%s[%d]", name, i)); err != nil {
+			return err
+		}
+	}
+	v.Set(out)
+	return nil
+}
+
+// number reads a YAML number, or a string holding a number or a percentage
+// ("95%" is 0.95).
+func number(raw any) (float64, error) {
+	switch x := raw.(type) {
+	case float64:
+		return x, nil
+	case uint64:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case int:
+		return float64(x), nil
+	case string:
+		s := strings.TrimSpace(x)
+		if p, ok := strings.CutSuffix(s, "%"); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+			if err != nil {
+				return 0, fmt.Errorf("%q is not a percentage", x)
+			}
+			return f / 100, nil
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a number", x)
+		}
+		return f, nil
+	}
+	return 0, fmt.Errorf("want a number, got %s", yamlType(raw))
+}
+
+// ParseDuration reads a Go duration ("90s", "36h") or a number of days ("7d").
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if f, err := strconv.ParseFloat(days, 64); err == nil {
+			return time.Duration(f * 24 * float64(time.Hour)), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (e.g. 90s, 36h, 7d)", s)
+	}
+	return d, nil
+}
+
+// yamlType names what YAML gave, in the suite author's words.
+func yamlType(raw any) string {
+	switch raw.(type) {
+	case string:
+		return "a string"
+	case bool:
+		return "true or false"
+	case float64, uint64, int64, int:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("%T", raw)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Docs returns the parameter table of a parameter struct holding defaults;
+// nested mappings are listed as name.child, lists of mappings as name[].child.
+func Docs(defaults any) []ParamDoc {
+	v := reflect.ValueOf(defaults)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	return docs(v, "")
+}
+
+func docs(v reflect.Value, prefix string) []ParamDoc {
+	var out []ParamDoc
+	for _, f := range fields(v.Type()) {
+		fv := v.FieldByIndex(f.index)
+		row := ParamDoc{Name: prefix + f.name, Type: typeName(fv.Type()), Required: f.required, Doc: f.doc, Default: f.def}
+		if row.Default == "" && !fv.IsZero() {
+			row.Default = show(fv)
+		}
+		out = append(out, row)
+		t := fv.Type()
+		switch {
+		case t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(valueType):
+			out = append(out, docs(fv, row.Name+".")...)
+		case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+			out = append(out, docs(reflect.New(t.Elem()).Elem(), row.Name+"[].")...)
+		}
+	}
+	return out
+}
+
+func typeName(t reflect.Type) string {
+	switch {
+	case reflect.PointerTo(t).Implements(valueType):
+		return reflect.New(t).Interface().(Value).ParamType()
+	case t == durationType:
+		return "duration"
+	case t == severityType:
+		return "severity"
+	case t.Kind() != reflect.String && reflect.PointerTo(t).Implements(textType):
+		return "string"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "true/false"
+	case reflect.Int:
+		return "whole number"
+	case reflect.Float64:
+		return "number"
+	case reflect.Struct:
+		return "mapping"
+	case reflect.Map:
+		return "mapping of " + typeName(t.Elem())
+	case reflect.Slice:
+		switch t.Elem().Kind() {
+		case reflect.String:
+			return "list of strings"
+		case reflect.Struct:
+			return "list of mappings"
+		}
+		return "list"
+	}
+	return "any"
+}
+
+// show writes a default value as a suite would write it.
+func show(v reflect.Value) string {
+	switch x := v.Interface().(type) {
+	case time.Duration:
+		return x.String()
+	case fmt.Stringer:
+		return x.String()
+	case []string:
+		return strings.Join(x, ", ")
+	}
+	switch v.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Float64:
+		return fmt.Sprint(v.Interface())
+	}
+	return ""
+}
