@@ -6,6 +6,12 @@
 // definition is compiled on first use with only the definitions it reaches
 // (about a twentieth of the schema), so a run over a few types never compiles
 // the rest; a run that meets many types compiles the whole schema once.
+//
+// Most records are valid, and gojsonschema is slow to say so: a quick walk
+// (quick.go) over the same definitions first decides whether gojsonschema
+// could find anything at all. Only records it cannot prove valid go to
+// gojsonschema, so every finding is still gojsonschema's, and a type whose
+// records are all valid is never compiled.
 package structure
 
 import (
@@ -62,6 +68,13 @@ type Schema struct {
 	// nested maps a decoded resource type to its elements that hold whole
 	// resources.
 	nested map[string][]string
+
+	// quickMu guards quick, the definitions compiled for the quick walk
+	// (quick.go), and quickTypes, each resource type's node. A node is
+	// complete, and never changed again, once its type is in quickTypes.
+	quickMu    sync.Mutex
+	quick      *quickCompiler
+	quickTypes map[string]*quickNode
 }
 
 // resourceList is the schema's reference to any resource.
@@ -86,7 +99,9 @@ func LoadSchema() (*Schema, error) {
 	s := &Schema{
 		header: map[string]any{"$schema": top.Schema, "id": top.ID}, raw: parts, types: map[string]bool{}, patterns: map[string]string{},
 		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, nested: map[string][]string{},
+		quickTypes: map[string]*quickNode{},
 	}
+	s.quick = &quickCompiler{s: s, defs: map[string]*quickNode{}}
 	var list struct {
 		OneOf []struct {
 			Ref string `json:"$ref"`
@@ -171,6 +186,19 @@ func (s *Schema) nestedOf(typ string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.nested[typ]
+}
+
+// quickFor returns the quick walk's node for a resource type, compiling it
+// on first use.
+func (s *Schema) quickFor(typ string) *quickNode {
+	s.quickMu.Lock()
+	defer s.quickMu.Unlock()
+	n, ok := s.quickTypes[typ]
+	if !ok {
+		n = s.quick.definition(typ)
+		s.quickTypes[typ] = n
+	}
+	return n
 }
 
 // typeSchema is the schema compiled for some types, once.
@@ -320,22 +348,26 @@ type pass struct {
 // validate is Validate once numbers are bounded.
 func (s *Schema) validate(res map[string]any, path string, in pass, emit func(path, code, msg, evidence string)) {
 	typ := fhir.ResourceType(res)
-	compiled, err := s.forType(typ)
-	if err != nil {
-		emit(path, "structure.internal", "schema validation failed: "+err.Error(), "")
-		return
-	}
-	result, err := compiled.Validate(goValue{map[string]any{typ: res}})
-	if err != nil {
-		emit(path, "structure.internal", "schema validation failed: "+err.Error(), "")
-		return
-	}
-	for _, e := range result.Errors() {
-		p, code, msg, ev := s.describe(path, typ, in.words, e)
-		if in.replaced[p] {
-			continue
+	// Most records are valid: the quick walk proves it without gojsonschema,
+	// which then only ever sees the records it has something to say about.
+	if !s.quickFor(typ).valid(res) {
+		compiled, err := s.forType(typ)
+		if err != nil {
+			emit(path, "structure.internal", "schema validation failed: "+err.Error(), "")
+			return
 		}
-		emit(p, code, msg, ev)
+		result, err := compiled.Validate(goValue{map[string]any{typ: res}})
+		if err != nil {
+			emit(path, "structure.internal", "schema validation failed: "+err.Error(), "")
+			return
+		}
+		for _, e := range result.Errors() {
+			p, code, msg, ev := s.describe(path, typ, in.words, e)
+			if in.replaced[p] {
+				continue
+			}
+			emit(p, code, msg, ev)
+		}
 	}
 	for _, prop := range s.nestedOf(typ) {
 		if typ == "Bundle" && prop == "entry" {
