@@ -62,6 +62,10 @@ const (
 	// results must show of Exchange.Expect: "recall" (returned), "exclude"
 	// (not returned) or "include" (returned as an included resource).
 	SearchFeatures = "search-features"
+	// SearchResult is a search with a result parameter the statement
+	// declares (_summary, _elements or _sort; Exchange.Result), built from
+	// resources read earlier (Exchange.Expect, Exchange.JSON).
+	SearchResult = "search-result"
 	// Operation is a declared operation carecert exercises ($everything,
 	// whose answer must hold Exchange.Expect) or records as not exercised.
 	Operation = "operation"
@@ -162,6 +166,10 @@ type Exchange struct {
 	// Step names the request within a write interaction's sequence (see
 	// Delete, VersionUpdate, Conditional, Transaction, ContentErrors).
 	Step string `json:"step,omitempty"`
+	// Result holds the result parameter a search-result search asked for
+	// and its value: "_summary": "count", "_elements": "gender", "_sort":
+	// "-birthdate".
+	Result map[string]string `json:"result,omitempty"`
 	// Want are the response statuses a batch's entries must give, in order;
 	// each is a status code or codes joined by "|".
 	Want []string `json:"want,omitempty"`
@@ -183,7 +191,8 @@ type Exchange struct {
 	// a check parses itself); never serialised.
 	Raw []byte `json:"-"`
 	// Declared formats: for an XML request, whether the CapabilityStatement
-	// declares XML; JSON is the JSON answer to compare an XML one with.
+	// declares XML; JSON is the JSON answer to compare an XML one, or a
+	// subsetted one (_summary, _elements), with.
 	XMLDeclared bool           `json:"xml_declared,omitempty"`
 	JSON        map[string]any `json:"-"`
 

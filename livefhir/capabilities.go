@@ -21,6 +21,9 @@ type capabilities struct {
 	system map[string]bool
 	// operations are the operations declared at the rest level.
 	operations []string
+	// params are the search parameters declared for every type
+	// (rest.searchParam).
+	params map[string]bool
 }
 
 type declared struct {
@@ -42,7 +45,7 @@ func readCapabilities(cs map[string]any) *capabilities {
 	if cs == nil || cs["resourceType"] != "CapabilityStatement" {
 		return nil
 	}
-	c := &capabilities{types: map[string]*declared{}, system: map[string]bool{}}
+	c := &capabilities{types: map[string]*declared{}, system: map[string]bool{}, params: map[string]bool{}}
 	list, _ := cs["format"].([]any)
 	for _, f := range list {
 		if s, ok := f.(string); ok {
@@ -63,6 +66,9 @@ func readCapabilities(cs map[string]any) *capabilities {
 			}
 		}
 		c.operations = append(c.operations, operationNames(rm["operation"])...)
+		for name := range paramNames(rm["searchParam"]) {
+			c.params[name] = true
+		}
 		resources, _ := rm["resource"].([]any)
 		for _, res := range resources {
 			m, _ := res.(map[string]any)
@@ -84,13 +90,7 @@ func readCapabilities(cs map[string]any) *capabilities {
 					d.interactions[code] = true
 				}
 			}
-			params, _ := m["searchParam"].([]any)
-			for _, p := range params {
-				pm, _ := p.(map[string]any)
-				if name, _ := pm["name"].(string); name != "" {
-					d.params[name] = true
-				}
-			}
+			d.params = paramNames(m["searchParam"])
 			c.types[typ] = d
 			c.order = append(c.order, typ)
 		}
@@ -174,7 +174,7 @@ func (c *capabilities) first(types []string, interaction string) string {
 
 // undeclaredSearch says why a search of the plan's is not made, or "": its
 // type declares no search, or a filter parameter the type does not list
-// (when it lists any; result parameters such as _count are not filters).
+// (when it lists any filter; result parameters such as _count are not filters).
 func (c *capabilities) undeclaredSearch(typ string, q url.Values) string {
 	if c == nil {
 		return ""
@@ -183,8 +183,12 @@ func (c *capabilities) undeclaredSearch(typ string, q url.Values) string {
 		return "the server does not declare search-type for " + typ
 	}
 	d := c.types[typ]
-	if len(d.params) == 0 {
-		return ""
+	filters := false
+	for name := range d.params {
+		filters = filters || !strings.HasPrefix(name, "_")
+	}
+	if !filters {
+		return "" // a type that lists only result parameters says nothing of its filters
 	}
 	for k := range q {
 		name, _, _ := strings.Cut(k, ":")
@@ -197,6 +201,30 @@ func (c *capabilities) undeclaredSearch(typ string, q url.Values) string {
 		}
 	}
 	return ""
+}
+
+// paramNames are the names of a searchParam list.
+func paramNames(v any) map[string]bool {
+	out := map[string]bool{}
+	list, _ := v.([]any)
+	for _, p := range list {
+		pm, _ := p.(map[string]any)
+		if name, _ := pm["name"].(string); name != "" {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// declaresParam reports whether the statement lists a search parameter
+// for a type or for every type; nil declares every one. Result parameters
+// (_sort, _summary, _elements) are tested only where listed.
+func (c *capabilities) declaresParam(typ, name string) bool {
+	if c == nil || c.params[name] {
+		return true
+	}
+	d := c.types[typ]
+	return d != nil && d.params[name]
 }
 
 func stringSet(v any) map[string]bool {

@@ -104,6 +104,14 @@ var _ = Describe("fhir-server target against a third-party FHIR server (Medplum'
 		Expect(features.Outcome).To(Equal(model.Pass), features.Message)
 		Expect(features.Evaluated).To(BeNumerically(">=", 10))
 		Expect(result(rep, "api", "API-26").Outcome).To(Equal(model.Skip))
+		// The result parameters the front declares for the router:
+		// _summary=count counts, _sort orders both ways; _summary=true and
+		// _elements come back whole, which the specification allows and
+		// the report says.
+		shaped := result(rep, "api", "API-28")
+		Expect(shaped.Outcome).To(Equal(model.Pass), shaped.Message)
+		Expect(shaped.Evaluated).To(Equal(int64(2 * 5)))
+		Expect(codes(shaped)).To(ContainElement("api.not-subsetted"))
 		Expect(codes(result(rep, "api", "API-07"))).To(HaveEach("api.history-entry"))
 		// Writes, SMART and negative auth tests were not asked for.
 		for _, req := range []string{"API-11", "API-14", "API-15"} {

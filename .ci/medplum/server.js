@@ -74,8 +74,10 @@ function capabilityStatement() {
   // _include of a subject, and _revinclude of Patient by it, which the
   // router's search implements, for the clinical types the feed holds.
   const withSubject = [...types].filter((t) => ['Observation', 'Condition', 'Encounter', 'MedicationRequest', 'Procedure', 'DiagnosticReport'].includes(t)).sort();
+  // The result parameters the router's search request parser takes.
+  const searchParam = ['_sort', '_summary', '_elements'].map((name) => ({ name, type: 'special' }));
   const resource = [...types].sort().map((type) => ({
-    type, interaction, versioning: 'versioned-update', conditionalCreate: true, conditionalUpdate: true, updateCreate: true,
+    type, interaction, searchParam, versioning: 'versioned-update', conditionalCreate: true, conditionalUpdate: true, updateCreate: true,
     ...(withSubject.includes(type) ? { searchInclude: [type + ':subject'] } : {}),
     ...(type === 'Patient' ? { searchRevInclude: withSubject.map((t) => t + ':subject') } : {}),
   }));

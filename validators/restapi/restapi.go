@@ -42,6 +42,7 @@ func Register(reg *check.Registry) {
 	reg.Register("fhir-api-smart-config", ".well-known/smart-configuration declares SMART Backend Services: token endpoint, private_key_jwt, RS384/ES384, client_credentials", perExchange(smartConfig, fhirclient.SMARTConfig))
 	reg.Register("fhir-api-auth-refused", "requests without a token or with a bad one, and token requests with a bad or expired assertion, are refused", perExchange(authRefused, fhirclient.AuthRefused))
 	reg.Register("fhir-api-search-features", "declared search features work: multiple-or values, date comparators, _include and _revinclude", perExchange(searchFeatures, fhirclient.SearchFeatures))
+	reg.Register("fhir-api-search-result", "declared result parameters work: _summary=count counts, _summary=true and _elements subset as the specification says, _sort orders", perExchange(searchResult, fhirclient.SearchResult))
 	reg.Register("fhir-api-operations", "declared operations carecert knows answer as defined (Patient $everything holds the patient's record); others are listed as not exercised", perExchange(everything, fhirclient.Operation))
 	reg.Register("fhir-api-load", "under the target's load profile (concurrent clients for a while), p50 and p95 response times within thresholds and no errors; p99 measured", newLoad)
 	reg.Register("fhir-api-latency", "median and 95th-percentile response times within thresholds (p50, p95)", newLatency)
