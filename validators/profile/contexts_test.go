@@ -84,6 +84,56 @@ var _ = Describe("extension contexts", func() {
 	})
 })
 
+var _ = Describe("extension contexts through base types, extension values, context invariants and version ranges", func() {
+	const ns = "http://carecert.test/StructureDefinition/"
+	withInvariant := extensionDef(ns+"inactive-only", "element", "Patient")
+	withInvariant["contextInvariant"] = []any{"Patient.active.not()"}
+	versioned := func(name, start, end string) map[string]any {
+		d := extensionDef(ns+name, "element", "Patient")
+		d["extension"] = []any{map[string]any{"url": "http://hl7.org/fhir/StructureDefinition/version-specific-use",
+			"extension": []any{map[string]any{"url": "startFhirVersion", "valueCode": start}, map[string]any{"url": "endFhirVersion", "valueCode": end}}}}
+		return d
+	}
+	e := newEngine(
+		extensionDef(ns+"on-text", "element", "DomainResource.text"),
+		extensionDef(ns+"valued", "element", "Patient"),
+		extensionDef(ns+"in-valued", "extension", ns+"valued"),
+		withInvariant,
+		versioned("r3-r4", "3.0", "4.3"),
+		versioned("r5-on", "5.0", "6.0"),
+	)
+	ext := func(name string) string { return `{"url": "` + ns + name + `", "valueString": "x"}` }
+	contextError := func(path string) any {
+		return saying(model.Error, profile.CodeExtension, path, "is not allowed here")
+	}
+	const div = `"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"`
+
+	It("admits a context path written on a base type (DomainResource.text) on that element of a derived resource only", func() {
+		Expect(validate(e, `{"resourceType": "Patient", "text": {"extension": [`+ext("on-text")+`], `+div+`}}`)).To(BeEmpty())
+		Expect(validate(e, `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "text": {"extension": [`+ext("on-text")+`], `+div+`}}`)).To(BeEmpty())
+		Expect(validate(e, `{"resourceType": "Patient", "extension": [`+ext("on-text")+`]}`)).To(ConsistOf(contextError("Patient.extension[0]")))
+		Expect(validate(e, `{"resourceType": "Patient", "name": [{"extension": [`+ext("on-text")+`], "family": "Doe"}]}`)).To(ConsistOf(contextError("Patient.name[0].extension[0]")))
+	})
+
+	It("admits an extension whose context is another extension on that extension's value too", func() {
+		Expect(validate(e, `{"resourceType": "Patient", "extension": [{"url": "`+ns+`valued", "valueString": "x", "_valueString": {"extension": [`+ext("in-valued")+`]}}]}`)).To(BeEmpty())
+		Expect(validate(e, `{"resourceType": "Patient", "name": [{"family": "Doe", "_family": {"extension": [`+ext("in-valued")+`]}}]}`)).To(ConsistOf(
+			contextError("Patient.name[0].family.extension[0]")))
+	})
+
+	It("evaluates the definition's context invariants on the element the extension is used on", func() {
+		Expect(validate(e, `{"resourceType": "Patient", "active": false, "extension": [`+ext("inactive-only")+`]}`)).To(BeEmpty())
+		Expect(validate(e, `{"resourceType": "Patient", "active": true, "extension": [`+ext("inactive-only")+`]}`)).To(ConsistOf(
+			saying(model.Error, profile.CodeExtension, "Patient.extension[0]", "context invariant Patient.active.not() does not hold")))
+	})
+
+	It("refuses an extension its definition declares for FHIR versions that leave out R4", func() {
+		Expect(validate(e, `{"resourceType": "Patient", "extension": [`+ext("r3-r4")+`]}`)).To(BeEmpty())
+		Expect(validate(e, `{"resourceType": "Patient", "extension": [`+ext("r5-on")+`]}`)).To(ConsistOf(
+			saying(model.Error, profile.CodeExtension, "Patient.extension[0]", "defined for FHIR 5.0 to 6.0 only")))
+	})
+})
+
 var _ = Describe("ele-1 on primitives", func() {
 	e := newEngine()
 

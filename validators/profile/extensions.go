@@ -1,7 +1,10 @@
 package profile
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"net/url"
 	"slices"
 	"strings"
@@ -71,6 +74,11 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 	}
 	if msg := w.contextAllows(p, host, path, k); msg != "" {
 		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not allowed here: %s", url, msg), "")
+	} else {
+		w.contextInvariants(p, url, path)
+	}
+	if p.versions != nil && !p.versions.admits(r4) {
+		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is defined for FHIR %s only (version-specific-use), and this is FHIR %s", url, p.versions, r4), "")
 	}
 	saved, savedParent := w.extURL, w.extParent
 	w.extURL, w.extParent = url, &extParent{url: url, plan: p}
@@ -159,7 +167,10 @@ func (w *walker) contextAllows(p *Plan, host, path string, k *node) string {
 				return ""
 			}
 		case "extension":
-			if u, _ := definitions.SplitCanonical(e); hostType == "" && hostPath == "Extension" && w.extURL != "" && (w.extURL == e || w.extURL == u) {
+			// Used on the extension itself, or on its value: both are
+			// within the extension named.
+			onExtension := hostType == "" && hostPath == "Extension" || hostPath == "Extension.value[x]"
+			if u, _ := definitions.SplitCanonical(e); onExtension && w.extURL != "" && (w.extURL == e || w.extURL == u) {
 				return ""
 			}
 		default:
@@ -172,6 +183,8 @@ func (w *walker) contextAllows(p *Plan, host, path string, k *node) string {
 				return ""
 			case e == hostPath || e == literal || e == typedPath && typedPath != "":
 				return ""
+			case w.inheritedPath(e, literal):
+				return "" // DomainResource.text is Patient.text too
 			case hostType != "" && hostType != "BackboneElement" && hostType != "Element" && w.e.typeIs(hostType, e):
 				return "" // a data type, or one it derives from (Age is a Quantity)
 			case k != nil && (k.path == e+".extension" || k.path == e+".modifierExtension"):
@@ -185,6 +198,111 @@ func (w *walker) contextAllows(p *Plan, host, path string, k *node) string {
 		where = hostPath
 	}
 	return fmt.Sprintf("it is used on %s but its definition allows only %s", where, strings.Join(allowed, ", "))
+}
+
+// inheritedPath reports whether a context path written on an abstract or
+// base type ("DomainResource.text") names the element at literal
+// ("Patient.text"): the same element, reached through a type that derives
+// from the context's.
+func (w *walker) inheritedPath(context, literal string) bool {
+	cHead, cTail, _ := strings.Cut(context, ".")
+	lHead, lTail, _ := strings.Cut(literal, ".")
+	return cTail == lTail && cHead != lHead && w.e.resourceIs(lHead, cHead)
+}
+
+// contextInvariants evaluates an extension definition's context invariants
+// on the element the extension is used on (R4 StructureDefinition.
+// contextInvariant: each must hold where the extension appears).
+func (w *walker) contextInvariants(p *Plan, url, path string) {
+	h := w.holder
+	if len(p.contextInvariants) == 0 || h.n == nil {
+		return
+	}
+	for _, inv := range p.contextInvariants {
+		if inv.compiled == nil {
+			w.unevaluated(inv, inv.unusable)
+			continue
+		}
+		ok, err := inv.compiled.Holds(w.focus(h.n, h.t, h.value, nil))
+		if err != nil {
+			w.unevaluated(inv, "FHIRPath: "+err.Error())
+			continue
+		}
+		if !ok {
+			w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not allowed here: its definition's context invariant %s does not hold on the element it is used on", url, inv.expr), "")
+		}
+	}
+}
+
+// r4 is the FHIR version carecert validates (major.minor).
+const r4 = "4.0"
+
+// versionRange is the FHIR versions an extension definition says it is for
+// (the version-specific-use extension: startFhirVersion, endFhirVersion).
+type versionRange struct{ start, end string }
+
+// specificUse reads a definition's version-specific-use extension, or nil.
+func specificUse(exts []json.RawMessage) *versionRange {
+	for _, raw := range exts {
+		var x struct {
+			URL       string `json:"url"`
+			Extension []struct {
+				URL       string `json:"url"`
+				ValueCode string `json:"valueCode"`
+			} `json:"extension"`
+		}
+		if json.Unmarshal(raw, &x) != nil || x.URL != definitions.CoreBase+"version-specific-use" {
+			continue
+		}
+		r := &versionRange{}
+		for _, e := range x.Extension {
+			switch e.URL {
+			case "startFhirVersion":
+				r.start = e.ValueCode
+			case "endFhirVersion":
+				r.end = e.ValueCode
+			}
+		}
+		if r.start != "" || r.end != "" {
+			return r
+		}
+	}
+	return nil
+}
+
+// admits reports whether version (major.minor) is within the range, each
+// bound compared on its major and minor numbers.
+func (r *versionRange) admits(version string) bool {
+	return (r.start == "" || compareVersions(version, r.start) >= 0) && (r.end == "" || compareVersions(version, r.end) <= 0)
+}
+
+func (r *versionRange) String() string {
+	switch {
+	case r.start == "":
+		return "up to " + r.end
+	case r.end == "":
+		return r.start + " onwards"
+	}
+	return r.start + " to " + r.end
+}
+
+// compareVersions compares two FHIR versions on major and minor numbers
+// ("4.0.1" is 4.0), numerically.
+func compareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < 2; i++ {
+		var x, y int
+		if i < len(pa) {
+			x, _ = strconv.Atoi(pa[i])
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(pb[i])
+		}
+		if x != y {
+			return cmp.Compare(x, y)
+		}
+	}
+	return 0
 }
 
 // r4ContextErrata are the places core extensions are used in published

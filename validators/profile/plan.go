@@ -25,6 +25,12 @@ type Plan struct {
 	Context []definitions.Context
 	// contexts are its fhirpath contexts, compiled (nil when they cannot be).
 	contexts map[string]Selection
+	// contextInvariants must hold on the element an extension is used on
+	// (StructureDefinition.contextInvariant), compiled once.
+	contextInvariants []*invariant
+	// versions is the FHIR version range an extension definition declares
+	// it is for (version-specific-use), when it declares one.
+	versions *versionRange
 	root     *node
 	// mustSupport lists the ids of the profile's must-support elements, in
 	// snapshot order; node.ms indexes into it.
@@ -154,6 +160,11 @@ func (c *compiler) plan(canonical string) (*Plan, error) {
 			}
 		}
 	}
+	for i, expr := range sd.ContextInvs {
+		k := definitions.Constraint{Key: fmt.Sprintf("contextInvariant[%d]", i), Severity: "error", Human: expr, Expression: expr}
+		p.contextInvariants = append(p.contextInvariants, c.e.invariant(k, sd.URL))
+	}
+	p.versions = specificUse(sd.Extension)
 	if sd.Snapshot == nil || len(sd.Snapshot.Element) == 0 {
 		return nil, fmt.Errorf("%s has no snapshot", canonical)
 	}

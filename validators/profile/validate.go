@@ -117,9 +117,20 @@ type walker struct {
 	// outside extensions): its definition declares the relative urls of its
 	// sub-extensions.
 	extParent *extParent
+	// holder is the object whose properties are being walked: the element
+	// an extension found among them is used on.
+	holder holder
 	// depth counts the conformance checks this walk is nested in (profile
 	// discriminators, target profiles), which bounds cycles of references.
 	depth int
+}
+
+// holder is an element being walked, with its definition and type (t is
+// nil for a resource's root).
+type holder struct {
+	value map[string]any
+	n     *node
+	t     *typeInfo
 }
 
 // Validate checks a record's resource against a plan and returns the findings;
@@ -201,6 +212,9 @@ func (w *walker) object(m map[string]any, n *node, t *typeInfo, path string, isR
 // objectOn is object with the host (element path and type, "a.b|T") that
 // extensions found in m are used on.
 func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, isResource bool, host string) {
+	saved := w.holder
+	w.holder = holder{value: m, n: n, t: t}
+	defer func() { w.holder = saved }()
 	kids, index := n.kids(t)
 	if id, ok := m["id"].(string); ok && !isResource {
 		w.elementID(id, path)
@@ -600,17 +614,8 @@ func (w *walker) check(list []*invariant, n *node, t *typeInfo, focus any, ext m
 			ok = inv.native(focus, w)
 		case inv.quick != nil && quickly(inv, focus, &ok):
 		case inv.compiled != nil:
-			f := Focus{Value: focus, Ext: ext, Resource: w.res, Root: w.root}
-			switch {
-			case t == nil:
-				f.Type, f.DefPath = n.path, n.path
-			case t.code == "BackboneElement" || t.code == "Element":
-				f.Type, f.DefPath = t.code, n.path
-			default:
-				f.Type, f.DefPath = t.code, t.code
-			}
 			var err error
-			ok, err = inv.compiled.Holds(f)
+			ok, err = inv.compiled.Holds(w.focus(n, t, focus, ext))
 			if err != nil {
 				w.unevaluated(inv, "FHIRPath: "+err.Error())
 				continue
@@ -630,6 +635,21 @@ func (w *walker) check(list []*invariant, n *node, t *typeInfo, focus any, ext m
 			w.add(sev, CodeInvariant, path, fmt.Sprintf("constraint %s failed: %s", inv.key, inv.human), "")
 		}
 	}
+}
+
+// focus is the FHIRPath focus for one value of element n, type t (nil for a
+// resource's root).
+func (w *walker) focus(n *node, t *typeInfo, value any, ext map[string]any) Focus {
+	f := Focus{Value: value, Ext: ext, Resource: w.res, Root: w.root}
+	switch {
+	case t == nil:
+		f.Type, f.DefPath = n.path, n.path
+	case t.code == "BackboneElement" || t.code == "Element":
+		f.Type, f.DefPath = t.code, n.path
+	default:
+		f.Type, f.DefPath = t.code, t.code
+	}
+	return f
 }
 
 // quickly runs an invariant's Go shortcut, reporting whether it decided.
