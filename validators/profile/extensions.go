@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/carecert/carecert/fhir/definitions"
