@@ -587,6 +587,30 @@ func (g *snapshotter) expand(i int) error {
 	return nil
 }
 
+// mergeExtensions is the base element's extensions with the differential's
+// in place of those with the same url, as a profile restates an element's
+// extension to change it.
+func mergeExtensions(base, diff []json.RawMessage) []json.RawMessage {
+	url := func(raw json.RawMessage) string {
+		var x struct {
+			URL string `json:"url"`
+		}
+		_ = json.Unmarshal(raw, &x) // an extension without a url merges as ""
+		return x.URL
+	}
+	restated := map[string]bool{}
+	for _, d := range diff {
+		restated[url(d)] = true
+	}
+	out := make([]json.RawMessage, 0, len(base)+len(diff))
+	for _, b := range base {
+		if !restated[url(b)] {
+			out = append(out, b)
+		}
+	}
+	return append(out, diff...)
+}
+
 // merge applies a differential element's constraints to a snapshot element.
 func merge(s, d *ElementDefinition) {
 	if d.SliceName != "" {
@@ -609,6 +633,9 @@ func merge(s, d *ElementDefinition) {
 	}
 	if d.MaxLength != nil {
 		s.MaxLength = d.MaxLength
+	}
+	if len(d.Extension) > 0 {
+		s.Extension = mergeExtensions(s.Extension, d.Extension)
 	}
 	if d.MustSupport {
 		s.MustSupport = true

@@ -62,6 +62,9 @@ type ElementDefinition struct {
 	IsModifier       bool         `json:"isModifier,omitempty"`
 	Binding          *Binding     `json:"binding,omitempty"`
 	Short            string       `json:"short,omitempty"`
+	// Extension holds the element's extensions: some constrain instances
+	// (minLength, narrative controls, R5's mustHaveValue).
+	Extension []json.RawMessage `json:"extension,omitempty"`
 
 	// Fixed and Pattern hold fixed[x] and pattern[x] (FixedType and
 	// PatternType say which x), decoded with numbers as json.Number.

@@ -76,6 +76,9 @@ type node struct {
 	discriminated sync.Map
 	ms            int // index in Plan.mustSupport, or -1
 	modifier      bool
+	// controls are what the element's extensions require (controls.go);
+	// nil for most elements.
+	controls *controls
 }
 
 // typeInfo is one allowed type of an element.
@@ -280,6 +283,7 @@ func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, erro
 	if el.MaxLength != nil {
 		n.maxLength = *el.MaxLength
 	}
+	n.controls = readControls(el.Extension)
 	if el.Binding != nil && el.Binding.ValueSet != "" {
 		n.binding = &binding{strength: vitalUnitsStrength(el.Binding.Strength, el.Binding.ValueSet), valueSet: el.Binding.ValueSet}
 	}

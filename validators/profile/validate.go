@@ -22,6 +22,12 @@ const (
 	CodeFixed          = "profile.fixed"
 	CodePattern        = "profile.pattern"
 	CodeMaxLength      = "profile.max-length"
+	// CodeMinLength is a string shorter than its profile's minLength.
+	CodeMinLength = "profile.min-length"
+	// CodeValueAbsent is a primitive without a value where its profile
+	// requires one (mustHaveValue) or names the extensions that may stand
+	// in for it (valueAlternatives).
+	CodeValueAbsent = "profile.value-absent"
 	CodeBinding        = "profile.binding"
 	CodeExtension      = "profile.extension"
 	// CodeUnknownExtension is an extension whose definition is not loaded;
@@ -459,6 +465,9 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 	default:
 		w.object(m, k, t, path, false)
 	}
+	if k.controls != nil && t != nil && t.code == "Narrative" {
+		w.narrativeControls(k.controls, m, path)
+	}
 	if k.fixed != nil && !equalValue(k.fixed, item) {
 		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
 	}
@@ -585,6 +594,9 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host strin
 		}
 	}
 	em, _ := ext.(map[string]any)
+	if k.controls != nil {
+		w.primitiveControls(k.controls, item, em, path)
+	}
 	switch {
 	case len(k.invariants) > 0 && item != nil:
 		w.invariants(k, t, item, em, path)
