@@ -28,8 +28,8 @@ const (
 	// requires one (mustHaveValue) or names the extensions that may stand
 	// in for it (valueAlternatives).
 	CodeValueAbsent = "profile.value-absent"
-	CodeBinding        = "profile.binding"
-	CodeExtension      = "profile.extension"
+	CodeBinding     = "profile.binding"
+	CodeExtension   = "profile.extension"
 	// CodeUnknownExtension is an extension whose definition is not loaded;
 	// its evidence is the extension's url.
 	CodeUnknownExtension = "profile.unknown-extension"
