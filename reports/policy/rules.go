@@ -13,6 +13,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/internal/yamlfile"
 	"github.com/carecert/carecert/model"
 )
@@ -35,6 +36,9 @@ import (
 //	    - require: measure           # at most 1% of records missing an element
 //	      measure: "dq.completeness.*"
 //	      max: 1
+//	    - require: exercised         # no SHALL requirement skipped everywhere
+//	      level: SHALL
+//	      otherwise: conditional
 //	  waivers:
 //	    - requirement: fhir-r4-structure/STRUCT-02
 //	      justification: supplier fix scheduled for release 3.3
@@ -54,7 +58,7 @@ type Config struct {
 
 // RuleConfig is one rule as written.
 type RuleConfig struct {
-	// Require is all-pass, pass-rate or measure.
+	// Require is all-pass, pass-rate, measure or exercised.
 	Require string `yaml:"require" json:"require"`
 	// Level limits all-pass and pass-rate rules to SHALL, SHOULD or MAY results
 	// (empty: every level).
@@ -63,6 +67,9 @@ type RuleConfig struct {
 	// be written "REQ" or "suite/REQ".
 	Suites       []string `yaml:"suites" json:"suites,omitempty"`
 	Requirements []string `yaml:"requirements" json:"requirements,omitempty"`
+	// Checks limits the rule to results of these check types: "manual"
+	// selects the requirements an assessor attests.
+	Checks []string `yaml:"checks" json:"checks,omitempty"`
 	// Measure is a glob (path.Match syntax) over measure names.
 	Measure string `yaml:"measure" json:"measure,omitempty"`
 	// Min is the lowest percentage a pass rate or measure may have.
@@ -89,10 +96,14 @@ type Waiver struct {
 var yamlPosition = regexp.MustCompile(`^\[\d+:\d+\] `)
 
 const (
-	requireAllPass  = "all-pass"
-	requirePassRate = "pass-rate"
-	requireMeasure  = "measure"
+	requireAllPass   = "all-pass"
+	requirePassRate  = "pass-rate"
+	requireMeasure   = "measure"
+	requireExercised = "exercised"
 )
+
+// requireKinds are the rules a policy can require, in the order the docs list them.
+var requireKinds = []string{requireAllPass, requirePassRate, requireMeasure, requireExercised}
 
 // FromPlan builds the policy a plan's policy section describes. An empty section
 // is the default: every SHALL requirement passes.
@@ -139,7 +150,7 @@ func Load(file string) (Policy, error) {
 		}
 		p, err := FromPlan(m)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
+			return nil, locate(file, data, "$.policy.", err)
 		}
 		return p, nil
 	}
@@ -165,9 +176,24 @@ func Load(file string) (Policy, error) {
 	}
 	p, err := c.Build()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, locate(file, data, "$.", err)
 	}
 	return p, nil
+}
+
+// locate puts a policy file's error at the line and column of the field it
+// names (a FieldError; prefix is the policy section's path in the file), or
+// names the file alone when the error names no field.
+func locate(file string, data []byte, prefix string, err error) error {
+	var fe *FieldError
+	if !errors.As(err, &fe) {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	f, perr := yamlfile.Parse(file, data)
+	if perr != nil {
+		return fmt.Errorf("policy %w", perr)
+	}
+	return fmt.Errorf("policy %w", f.Errorf(prefix+fe.Path, "%s", strings.TrimPrefix(fe.Msg, "policy: ")))
 }
 
 // FieldError is a mistake in one field of a policy. Path ("rules[2].level")
@@ -254,6 +280,20 @@ func parseDate(s string) (time.Time, error) {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
 }
 
+// threshold is the first of min, max and measure a rule gives ("" for none),
+// so that a rule that takes none is reported at the one it has.
+func (r *RuleConfig) threshold() string {
+	switch {
+	case r.Min != nil:
+		return "min"
+	case r.Max != nil:
+		return "max"
+	case r.Measure != "":
+		return "measure"
+	}
+	return ""
+}
+
 func (r *RuleConfig) check() error {
 	if r.Level != "" && !r.Level.Valid() {
 		return fmt.Errorf("level: %q is not a level (want SHALL, SHOULD or MAY)", r.Level)
@@ -275,9 +315,9 @@ func (r *RuleConfig) check() error {
 		return fmt.Errorf("min %v is above max %v", *r.Min, *r.Max)
 	}
 	switch r.Require {
-	case requireAllPass:
-		if r.Min != nil || r.Max != nil || r.Measure != "" {
-			return fmt.Errorf("require all-pass takes no min, max or measure")
+	case requireAllPass, requireExercised:
+		if stray := r.threshold(); stray != "" {
+			return fmt.Errorf("%s: require %s takes no min, max or measure", stray, r.Require)
 		}
 	case requirePassRate:
 		if r.Min == nil {
@@ -303,9 +343,13 @@ func (r *RuleConfig) check() error {
 			return fmt.Errorf("require measure takes no level (limit it with suites or requirements)")
 		}
 	case "":
-		return fmt.Errorf("require: required (all-pass, pass-rate or measure)")
+		return fmt.Errorf("require: required (%s)", strings.Join(requireKinds, ", "))
 	default:
-		return fmt.Errorf("require: unknown %q (want all-pass, pass-rate or measure)", r.Require)
+		msg := fmt.Sprintf("require: unknown %q", r.Require)
+		if near := spelling.Closest(r.Require, requireKinds, 3); near != "" {
+			msg += fmt.Sprintf(": did you mean %s?", near)
+		}
+		return fmt.Errorf("%s (want %s)", msg, strings.Join(requireKinds, ", "))
 	}
 	return nil
 }
@@ -365,12 +409,21 @@ func (r RuleConfig) String() string {
 			}
 			fmt.Fprintf(&b, " at most %s%%", percent(*r.Max))
 		}
+	case requireExercised:
+		b.WriteString("every ")
+		if r.Level != "" {
+			b.WriteString(string(r.Level) + " ")
+		}
+		b.WriteString("requirement exercised on some target (not skipped everywhere)")
 	}
 	if len(r.Suites) > 0 {
 		fmt.Fprintf(&b, " in %s", strings.Join(r.Suites, ", "))
 	}
 	if len(r.Requirements) > 0 {
 		fmt.Fprintf(&b, " for %s", strings.Join(r.Requirements, ", "))
+	}
+	if len(r.Checks) > 0 {
+		fmt.Fprintf(&b, " checked by %s", strings.Join(r.Checks, ", "))
 	}
 	if r.Otherwise == "conditional" {
 		b.WriteString(" (else conditional)")
@@ -403,6 +456,9 @@ func (r RuleConfig) selects(res *model.Result) bool {
 		return false
 	}
 	if len(r.Requirements) > 0 && !slices.ContainsFunc(r.Requirements, func(w string) bool { return matchesRequirement(w, res) }) {
+		return false
+	}
+	if len(r.Checks) > 0 && !slices.Contains(r.Checks, res.Check) {
 		return false
 	}
 	return true
@@ -576,6 +632,63 @@ func (p *Rules) apply(i int, effect model.Effect, rule RuleConfig, r *model.Repo
 				}
 			}
 		}
+	case requireExercised:
+		broken = unexercised(i, effect, rule, r, excused)
+	}
+	return broken
+}
+
+// unexercised returns a breach for each selected requirement that was skipped
+// on every target it ran on: it judged nothing (no applicable records, too few
+// cases, a capability the server did not declare) or, for a manual
+// requirement, awaits attestation. A requirement skipped on one target and
+// judged on another was exercised: a plan with FHIR and v2 targets skips each
+// kind's requirements on the other's target. Reading the input is not a
+// requirement of the supplier's and is never selected.
+func unexercised(i int, effect model.Effect, rule RuleConfig, r *model.Report, excused func(*model.Result) bool) []model.Breach {
+	type skips struct {
+		first   *model.Result
+		targets []string
+		where   []string
+	}
+	var order []string
+	skipped := map[string]*skips{}
+	exercised := map[string]bool{}
+	for ti := range r.Targets {
+		t := &r.Targets[ti]
+		for ri := range t.Results {
+			res := &t.Results[ri]
+			if res.IsInput() || !rule.selects(res) {
+				continue
+			}
+			key := RequirementKey(res)
+			if res.Outcome != model.Skip {
+				exercised[key] = true
+				continue
+			}
+			s := skipped[key]
+			if s == nil {
+				s = &skips{first: res}
+				skipped[key] = s
+				order = append(order, key)
+			}
+			s.targets = append(s.targets, t.Name)
+			s.where = append(s.where, fmt.Sprintf("%s (%s)", t.Name, res.Message))
+		}
+	}
+	var broken []model.Breach
+	for _, key := range order {
+		s := skipped[key]
+		if exercised[key] || excused(s.first) {
+			continue
+		}
+		target := ""
+		if len(s.targets) == 1 {
+			target = s.targets[0]
+		}
+		b := resultBreach(i, effect, s.first, target)
+		b.Reason = fmt.Sprintf("%s %s (%s) was not exercised: skip on %s", s.first.Level, key, s.first.Title, strings.Join(s.where, "; "))
+		broken = append(broken, b)
 	}
 	return broken
 }

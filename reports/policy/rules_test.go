@@ -120,6 +120,8 @@ policy:
 		Entry("misspelt key in a rule", map[string]any{"rules": []any{map[string]any{"require": "all-pass", "levle": "SHALL"}}}, `unknown field "levle": did you mean level?`),
 		Entry("misspelt key in a waiver", map[string]any{"waivers": []any{map[string]any{"requirement": "S/R", "justification": "j", "expire": "2026-01-01"}}}, `unknown field "expire": did you mean expires?`),
 		Entry("unknown requirement kind", map[string]any{"rules": []any{map[string]any{"require": "all-green"}}}, `rules[0]: require: unknown "all-green"`),
+		Entry("misspelt requirement kind", map[string]any{"rules": []any{map[string]any{"require": "exercized"}}}, `rules[0]: require: unknown "exercized": did you mean exercised? (want all-pass, pass-rate, measure, exercised)`),
+		Entry("exercised with a threshold", map[string]any{"rules": []any{map[string]any{"require": "exercised", "min": 90}}}, "require exercised takes no min, max or measure"),
 		Entry("pass-rate without min", map[string]any{"rules": []any{map[string]any{"require": "pass-rate", "level": "SHOULD"}}}, "min: required"),
 		Entry("min out of range", map[string]any{"rules": []any{map[string]any{"require": "pass-rate", "min": 120}}}, "120 is not a percentage"),
 		Entry("negative max", map[string]any{"rules": []any{map[string]any{"require": "measure", "measure": "x", "max": -1}}}, "max: -1 is not a percentage"),
@@ -146,6 +148,72 @@ var _ = Describe("Rules", func() {
 		p := build(tiered)
 		Expect(p.Decide(report(result("s", "R", model.Shall, model.Errored))).Decision).To(Equal(model.NotCertified))
 		Expect(p.Decide(report(result("s", "R", model.Shall, model.Warn))).Decision).To(Equal(model.Certified))
+	})
+
+	Describe("require: exercised", func() {
+		// manual is a manual requirement's result before an assessor attests it.
+		manual := func(req string) model.Result {
+			r := result("assurance", req, model.Shall, model.Skip)
+			r.Check, r.Message = "manual", "awaiting attestation"
+			return r
+		}
+		judged := result("fhir-r4-structure", "STRUCT-01", model.Shall, model.Pass)
+		unexercised := result("fhir-r4-structure", "STRUCT-03", model.Shall, model.Skip)
+		unexercised.Message = "no applicable records"
+
+		It("leaves the default policy certifying with a SHALL requirement skipped, as before", func() {
+			v := policy.AllShall{}.Decide(report(judged, unexercised, manual("ASSURE-01")))
+			Expect(v.Decision).To(Equal(model.Certified))
+		})
+
+		It("blocks Certified on every SHALL requirement skipped everywhere, naming each with where and why", func() {
+			p := build("rules:\n  - require: all-pass\n    level: SHALL\n  - require: exercised\n    level: SHALL\n")
+			Expect(p.Name()).To(Equal("every SHALL requirement passes; every SHALL requirement exercised on some target (not skipped everywhere)"))
+			should := result("quality", "SH-1", model.Should, model.Skip)
+			input := result(model.InputSuite, model.InputRequirement, model.Shall, model.Skip)
+			v := p.Decide(report(judged, unexercised, manual("ASSURE-01"), should, input))
+			Expect(v.Decision).To(Equal(model.NotCertified))
+			Expect(v.Reasons).To(HaveExactElements(
+				"SHALL fhir-r4-structure/STRUCT-03 (STRUCT-03 title) was not exercised: skip on feed (no applicable records)",
+				"SHALL assurance/ASSURE-01 (ASSURE-01 title) was not exercised: skip on feed (awaiting attestation)"))
+			Expect(v.Breaches).To(HaveExactElements(
+				MatchFields(IgnoreExtras, Fields{"Rule": Equal(1), "Effect": Equal(model.Blocks), "Suite": Equal("fhir-r4-structure"), "Requirement": Equal("STRUCT-03"), "Target": Equal("feed"), "Outcome": Equal(model.Skip)}),
+				MatchFields(IgnoreExtras, Fields{"Requirement": Equal("ASSURE-01")})))
+			Expect(p.Decide(report(judged)).Decision).To(Equal(model.Certified))
+		})
+
+		It("counts a requirement judged on one target and skipped on another as exercised", func() {
+			p := build("rules:\n  - require: exercised\n")
+			rep := report(judged, unexercised)
+			other := result("fhir-r4-structure", "STRUCT-03", model.Shall, model.Fail)
+			rep.Targets = append(rep.Targets, model.TargetRun{Name: "second feed", Records: 5, Results: []model.Result{other}})
+			Expect(p.Decide(rep).Decision).To(Equal(model.Certified), "the failure is all-pass's to judge, and this policy has none")
+
+			rep.Targets[1].Results[0] = unexercised
+			rep.Targets[1].Results[0].Message = "too few cases"
+			v := p.Decide(rep)
+			Expect(v.Reasons).To(HaveExactElements("SHALL fhir-r4-structure/STRUCT-03 (STRUCT-03 title) was not exercised: skip on feed (no applicable records); second feed (too few cases)"))
+			Expect(v.Breaches[0].Target).To(BeEmpty(), "two targets: the reason names them")
+		})
+
+		It("conditionally certifies with otherwise: conditional, and selects attested steps with checks: [manual]", func() {
+			p := build("rules:\n  - require: all-pass\n    level: SHALL\n  - require: exercised\n    checks: [manual]\n    otherwise: conditional\n")
+			Expect(p.Name()).To(HaveSuffix("every requirement exercised on some target (not skipped everywhere) checked by manual (else conditional)"))
+			v := p.Decide(report(judged, unexercised, manual("ASSURE-01")))
+			Expect(v.Decision).To(Equal(model.ConditionallyCertified))
+			Expect(v.Conditions).To(HaveExactElements("SHALL assurance/ASSURE-01 (ASSURE-01 title) was not exercised: skip on feed (awaiting attestation)"))
+
+			attested := manual("ASSURE-01")
+			attested.Outcome, attested.Message = model.Pass, "attested"
+			Expect(p.Decide(report(judged, unexercised, attested)).Decision).To(Equal(model.Certified))
+		})
+
+		It("lets a waiver excuse a requirement that could not be exercised", func() {
+			p := build("rules:\n  - require: exercised\n    level: SHALL\nwaivers:\n  - requirement: assurance/ASSURE-01\n    justification: demonstration booked for May\n    expires: 2026-05-31\n")
+			v := p.Decide(report(judged, manual("ASSURE-01")))
+			Expect(v.Decision).To(Equal(model.Certified))
+			Expect(v.Waivers).To(HaveExactElements(MatchFields(IgnoreExtras, Fields{"Use": Equal(model.WaiverUsed)})))
+		})
 	})
 
 	It("certifies at exactly the SHOULD threshold and conditionally certifies below it", func() {
@@ -367,6 +435,15 @@ var _ = Describe("Load and Regrade", func() {
 		err := loadErr("rules:\n  - require: all-pass\n    levle: SHALL\nwaivrs: []\n")
 		Expect(err).To(MatchError(ContainSubstring(`policy.yaml:3:12: rules[0].levle: unknown field "levle": did you mean level?`)))
 		Expect(err).To(MatchError(ContainSubstring(`policy.yaml:4:9: waivrs: unknown field "waivrs": did you mean waivers?`)))
+	})
+
+	It("names the file, line and column of a bad value, in a bare policy file or a plan's section", func() {
+		err := loadErr("rules:\n  - require: exercized\n    level: SHALL\n")
+		Expect(err).To(MatchError(ContainSubstring(`policy.yaml:2:14: rules[0].require: rules[0]: require: unknown "exercized": did you mean exercised?`)))
+		err = loadErr("name: plan\npolicy:\n  rules:\n    - require: exercised\n      level: MUST\n")
+		Expect(err).To(MatchError(ContainSubstring(`policy.yaml:5:14: policy.rules[0].level: rules[0]: level: "MUST" is not a level`)))
+		err = loadErr("waivers:\n  - requirement: S/R\n    justification: j\n    expires: soon\n")
+		Expect(err).To(MatchError(ContainSubstring(`policy.yaml:4:14: waivers[0].expires: waivers[0] (S/R): expires: "soon" is not a date`)))
 	})
 
 	It("says when the policy file is missing or empty", func() {
