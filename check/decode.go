@@ -29,6 +29,9 @@ import (
 // slice of them (a list of mappings), map[string]string, and any or []any
 // for values the check reads itself.
 
+// NoParams is the parameter struct of a check type that takes none.
+type NoParams struct{}
+
 // Value is a parameter type that decodes itself from what the suite wrote (a
 // string, bool, number, list or mapping as YAML gives it).
 type Value interface {
@@ -133,6 +136,9 @@ func (d decoder) object(m map[string]any, v reflect.Value, at string) error {
 		hint := ""
 		if near := spelling.Closest(k, known, 3); near != "" {
 			hint = fmt.Sprintf("did you mean %s? ", near)
+		}
+		if len(known) == 0 {
+			return d.problem(at+"."+k, "", "unknown parameter(s) %s (the check takes no parameters)", strings.Join(unknown, ", "))
 		}
 		return d.problem(at+"."+k, "", "unknown parameter(s) %s (%sknown: %s)", strings.Join(unknown, ", "), hint, strings.Join(known, ", "))
 	}

@@ -314,7 +314,7 @@ vendors:
 		Expect(err.Error()).To(ContainSubstring(filepath.Join(dir, "plan.yaml") + ":7:15: vendors[0].targets[1].path: no such file or folder: " + filepath.Join(dir, "exprot.ndjson") + ": did you mean export.ndjson?"))
 	})
 
-	It("names the suite file and requirement of a check that cannot be compiled", func() {
+	It("names the suite file, line and column, the requirement and the parameter of a check that cannot be compiled", func() {
 		dir := GinkgoT().TempDir()
 		Expect(os.WriteFile(filepath.Join(dir, "mine.yaml"), []byte(`id: mine
 version: "1"
@@ -325,7 +325,7 @@ requirements:
 		p, err := runner.LoadPlan(writePlan(dir, "suites: [./mine.yaml]\nvendors: [{name: A, targets: [{type: fixture}]}]\n"))
 		Expect(err).NotTo(HaveOccurred())
 		_, err = newRunner(0).Run(context.Background(), p)
-		Expect(err).To(MatchError(ContainSubstring("mine.yaml:5: requirement M1: check fhir-json-schema: unknown parameter(s) strictness")))
+		Expect(err).To(MatchError(ContainSubstring("mine.yaml:5:84: requirements[0].params.strictness: requirement M1, check fhir-json-schema: unknown parameter(s) strictness (the check takes no parameters)")))
 	})
 })
 

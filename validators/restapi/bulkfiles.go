@@ -16,10 +16,7 @@ import (
 // for, and each of its lines is a resource of the file's output.type. Lines
 // are judged one by one, by whichever worker parses them, against the file
 // their record's Container names.
-func newBulkFiles(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject(); err != nil {
-		return nil, err
-	}
+func newBulkFiles(check.Spec, check.NoParams, *check.Env) (check.Check, error) {
 	applies := func(rec *model.Record) bool {
 		if ex := exchangeOf(rec); ex != nil {
 			return ex.Interaction == fhirclient.BulkDownload && ex.Bulk != nil && !ex.Bulk.Error

@@ -14,19 +14,18 @@ import (
 	"github.com/carecert/carecert/model"
 )
 
+// transportParams say which exchanges the transport check judges.
+type transportParams struct {
+	Exchanges string `param:"exchanges" doc:"api (REST API calls), bulk (Bulk Data export calls) or all"`
+}
+
 // newTransport checks that every exchange got a complete response, and FHIR
 // JSON where a JSON body is due.
 //
 // Parameter exchanges: "api" (the default: REST API calls), "bulk" (Bulk Data
 // export calls) or "all", so that each suite judges its own exchanges.
-func newTransport(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject("exchanges"); err != nil {
-		return nil, err
-	}
-	scope, err := spec.Params.String("exchanges", "api")
-	if err != nil {
-		return nil, err
-	}
+func newTransport(spec check.Spec, p transportParams, env *check.Env) (check.Check, error) {
+	scope := p.Exchanges
 	if scope != "api" && scope != "bulk" && scope != "all" {
 		return nil, fmt.Errorf("parameter \"exchanges\": %q: want api, bulk or all", scope)
 	}
@@ -121,10 +120,7 @@ type chain struct {
 	Cut     string `json:"cut,omitempty"`
 }
 
-func newPaging(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject(); err != nil {
-		return nil, err
-	}
+func newPaging(check.Spec, check.NoParams, *check.Env) (check.Check, error) {
 	return pagingCheck{}, nil
 }
 
@@ -297,31 +293,22 @@ type latencyCheck struct {
 	load bool
 }
 
-func newLatency(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject("p50", "p95"); err != nil {
-		return nil, err
-	}
-	p50, err := spec.Params.Duration("p50", 500*time.Millisecond)
-	if err != nil {
-		return nil, err
-	}
-	p95, err := spec.Params.Duration("p95", 2*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	return latencyCheck{p50: p50, p95: p95}, nil
+// latencyParams are the response-time thresholds.
+type latencyParams struct {
+	P50 time.Duration `param:"p50" doc:"longest tolerated median response time"`
+	P95 time.Duration `param:"p95" doc:"longest tolerated 95th-percentile response time"`
+}
+
+var defaultLatency = latencyParams{P50: 500 * time.Millisecond, P95: 2 * time.Second}
+
+func newLatency(_ check.Spec, p latencyParams, _ *check.Env) (check.Check, error) {
+	return latencyCheck{p50: p.P50, p95: p.P95}, nil
 }
 
 // newLoad judges the load profile's requests: their percentiles under the
 // thresholds, and no errors.
-func newLoad(spec check.Spec, env *check.Env) (check.Check, error) {
-	c, err := newLatency(spec, env)
-	if err != nil {
-		return nil, err
-	}
-	l := c.(latencyCheck)
-	l.load = true
-	return l, nil
+func newLoad(_ check.Spec, p latencyParams, _ *check.Env) (check.Check, error) {
+	return latencyCheck{p50: p.P50, p95: p.P95, load: true}, nil
 }
 
 // Applies takes every answered request and every timeout: a request that

@@ -73,32 +73,19 @@ type exchangeCheck struct {
 	minCases int64
 }
 
-// perExchange makes a factory for a check of some interactions.
-func perExchange(j judge, interactions ...string) check.Factory {
-	return func(spec check.Spec, env *check.Env) (check.Check, error) {
-		min, err := minCases(spec)
-		if err != nil {
-			return nil, err
-		}
-		return exchangeCheck{applies: onInteractions(interactions...), judge: j, minCases: min}, nil
-	}
+// judgedParams are the parameters of every check that judges exchanges.
+type judgedParams struct {
+	MinCases int `param:"min_cases" doc:"cases that must be judged before the requirement may pass; fewer is a skip that says so"`
 }
 
-// minCases reads a live requirement's min_cases parameter: a suite (a
-// buyer's own, say) may ask that a requirement judge at least that many
-// cases before it passes; fewer is a skip that says so.
-func minCases(spec check.Spec) (int64, error) {
-	if err := spec.Params.Reject("min_cases"); err != nil {
-		return 0, err
+// perExchange makes a factory for a check of some interactions.
+func perExchange(j judge, interactions ...string) func(check.Spec, judgedParams, *check.Env) (check.Check, error) {
+	return func(spec check.Spec, p judgedParams, env *check.Env) (check.Check, error) {
+		if p.MinCases < 1 {
+			return nil, fmt.Errorf("min_cases must be at least 1")
+		}
+		return exchangeCheck{applies: onInteractions(interactions...), judge: j, minCases: int64(p.MinCases)}, nil
 	}
-	n, err := spec.Params.Int("min_cases", 1)
-	if err != nil {
-		return 0, err
-	}
-	if n < 1 {
-		return 0, fmt.Errorf("min_cases must be at least 1")
-	}
-	return int64(n), nil
 }
 
 func (c exchangeCheck) Applies(rec *model.Record) bool { return c.applies(rec) }

@@ -10,10 +10,7 @@ import (
 	"github.com/carecert/carecert/personal"
 )
 
-func newResourceTypeCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject(); err != nil {
-		return nil, err
-	}
+func newResourceTypeCheck(_ check.Spec, _ check.NoParams, env *check.Env) (check.Check, error) {
 	s, err := sharedSchema(env)
 	if err != nil {
 		return nil, err
@@ -38,10 +35,7 @@ func newResourceTypeCheck(spec check.Spec, env *check.Env) (check.Check, error) 
 	}), nil
 }
 
-func newSchemaCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject(); err != nil {
-		return nil, err
-	}
+func newSchemaCheck(_ check.Spec, _ check.NoParams, env *check.Env) (check.Check, error) {
 	s, err := sharedSchema(env)
 	if err != nil {
 		return nil, err

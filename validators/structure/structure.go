@@ -33,8 +33,8 @@ import (
 
 // Register adds the structure checks to a registry.
 func Register(reg *check.Registry) {
-	reg.Register("fhir-resource-type", "the record is a JSON object whose resourceType FHIR R4 defines", newResourceTypeCheck)
-	reg.Register("fhir-json-schema", "each resource validates against the FHIR R4 JSON schema of its type", newSchemaCheck)
+	check.Define(reg, "fhir-resource-type", "the record is a JSON object whose resourceType FHIR R4 defines", check.NoParams{}, newResourceTypeCheck)
+	check.Define(reg, "fhir-json-schema", "each resource validates against the FHIR R4 JSON schema of its type", check.NoParams{}, newSchemaCheck)
 }
 
 // serviceName is the Env service under which the compiled schema is shared.
