@@ -188,11 +188,7 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 	// error per run is slow.
 	var errs []error
 	errAt := func(path, format string, args ...any) {
-		if f != nil {
-			errs = append(errs, f.Errorf(path, format, args...))
-			return
-		}
-		errs = append(errs, fmt.Errorf("%s: %s", strings.TrimPrefix(path, "$."), fmt.Sprintf(format, args...)))
+		errs = append(errs, errorAt(f, path, format, args...))
 	}
 	topLevelTargets := false // the shorthand's targets are at the top level
 	shorthand := p.Vendor != nil
@@ -303,8 +299,14 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 // ErrorAt is an error located at a field of the plan file when the plan was
 // loaded from one, else named by the field.
 func (p *Plan) ErrorAt(path, format string, args ...any) error {
-	if p.file != nil {
-		return p.file.Errorf(path, format, args...)
+	return errorAt(p.file, path, format, args...)
+}
+
+// errorAt is an error located at a field of f, or named by the field when
+// there is no file (a plan built from flags).
+func errorAt(f *yamlfile.File, path, format string, args ...any) error {
+	if f != nil {
+		return f.Errorf(path, format, args...)
 	}
 	return fmt.Errorf("%s: %s", strings.TrimPrefix(path, "$."), fmt.Sprintf(format, args...))
 }
