@@ -143,10 +143,7 @@ func LoadPlan(path string) (*Plan, error) {
 func (p *Plan) v2ProfilesAsSuites() {
 	igs := p.IGs[:0]
 	for _, ig := range p.IGs {
-		path := ig
-		if !filepath.IsAbs(path) && p.Dir != "" {
-			path = filepath.Join(p.Dir, path)
-		}
+		path := suites.FilePath(ig, p.Dir)
 		if !strings.EqualFold(filepath.Ext(path), ".xml") {
 			igs = append(igs, ig) // a package or folder: FHIR's
 			continue
