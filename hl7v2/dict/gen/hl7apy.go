@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -413,7 +414,7 @@ func apyTables(root string, versions []string) (codes map[string]map[int][]strin
 		}
 	}
 	for _, v := range versions {
-		for _, n := range sortedInts(openFrom) {
+		for _, n := range slices.Sorted(maps.Keys(openFrom)) {
 			if dict.CompareVersions(v, openFrom[n]) >= 0 {
 				open[v] = append(open[v], n)
 			}
@@ -440,15 +441,6 @@ func isCode(s string) bool {
 	return !(lower && strings.Contains(s, " "))
 }
 
-func sortedInts[T any](m map[int]T) []int {
-	out := make([]int, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Ints(out)
-	return out
-}
-
 // userTables lists the tables an IS field or component binds in x: the
 // standard's user-defined tables of that version.
 func userTables(x *dict.Version) []int {
@@ -466,13 +458,10 @@ func userTables(x *dict.Version) []int {
 	for _, t := range x.Types {
 		add(t.Components)
 	}
-	return sortedInts(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
+// unionInts is a and b together, sorted, each number once.
 func unionInts(a, b []int) []int {
-	set := map[int]bool{}
-	for _, x := range append(append([]int(nil), a...), b...) {
-		set[x] = true
-	}
-	return sortedInts(set)
+	return slices.Compact(slices.Sorted(slices.Values(slices.Concat(a, b))))
 }

@@ -31,10 +31,12 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -165,21 +167,16 @@ func run(out, from, apy string) error {
 		if err != nil {
 			return err
 		}
-		raw, err := os.ReadFile(from)
-		if err != nil {
-			return err
-		}
 		licences["hl7apy"], err = readApyLicence(apy)
 		if err != nil {
 			return err
 		}
-		return generate(out, raw, apy, licences)
 	}
 	raw, err := os.ReadFile(from)
 	if err != nil {
 		return err
 	}
-	return generate(out, raw, apy, nil)
+	return generate(out, raw, apy, licences)
 }
 
 func sh(dir, name string, args ...string) error {
@@ -229,6 +226,7 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 	if err != nil {
 		return err
 	}
+	older := newestOldStructures(d)
 	var lastUser []int
 	// fill gives a version its own tables, and the tables it leaves to
 	// sites. From 2.7 CWE replaced IS in nearly every field without making
@@ -269,21 +267,6 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 			if err != nil {
 				return fmt.Errorf("hl7apy: %w", err)
 			}
-			older := map[string]*dict.Structure{}
-			for name, m := range d.Old["2.7.1"].Messages {
-				older[name] = &dict.Structure{Desc: m.Desc, Elements: oldElems(m.Segments.Segments)}
-			}
-			// hl7-dictionary keys some structures only by an event that uses
-			// them (ADT_A47 for ADT_A30): table 0354 names them.
-			t354 := d.Tables["354"].Values
-			for _, id := range dict.SortedKeys(t354) {
-				typ, _, _ := strings.Cut(id, "_")
-				for _, ev := range strings.Split(t354[id], ",") {
-					if alias := older[typ+"_"+strings.TrimSpace(ev)]; older[id] == nil && alias != nil {
-						older[id] = alias
-					}
-				}
-			}
 			for _, l := range mergeApy(primary, apy, tableCodes[v][354], older) {
 				log.Printf("from hl7apy: %s", l)
 			}
@@ -310,7 +293,7 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 		if err := writeGzipJSON(filepath.Join(out, "testdata", "hl7-dictionary", v+".json.gz"), secondary); err != nil {
 			return err
 		}
-		disagreements = append(disagreements, Compare(primary, secondary)...)
+		disagreements = append(disagreements, dict.CompareDefinitions(primary, secondary)...)
 		for name, m := range nd.Messages {
 			if s, ok := primary.Structures[name]; ok && !reflect.DeepEqual(flatten(newElems(m.Segments)), flatten(s.Elements)) {
 				disagreements = append(disagreements, fmt.Sprintf("%s structure %s: hl7v2-dictionary %s; hl7-dictionary %s",
@@ -330,7 +313,7 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 	// version that lists each: a code of another version is told apart
 	// from one no version has.
 	for _, v := range wanted {
-		for _, n := range sortedInts(tableCodes[v]) {
+		for _, n := range slices.Sorted(maps.Keys(tableCodes[v])) {
 			t := tables[fmt.Sprintf("%04d", n)]
 			if t == nil {
 				continue
@@ -372,6 +355,27 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 	}
 	log.Printf("wrote %d versions, %d tables, %d disagreements", len(wanted), len(tables), len(disagreements))
 	return nil
+}
+
+// newestOldStructures are hl7-dictionary's newest structures (2.7.1), which
+// stand in for those hl7apy's later versions lack. hl7-dictionary keys some
+// structures only by an event that uses them (ADT_A47 for ADT_A30): table
+// 0354 names them.
+func newestOldStructures(d dump) map[string]*dict.Structure {
+	older := map[string]*dict.Structure{}
+	for name, m := range d.Old["2.7.1"].Messages {
+		older[name] = &dict.Structure{Desc: m.Desc, Elements: oldElems(m.Segments.Segments)}
+	}
+	t354 := d.Tables["354"].Values
+	for _, id := range dict.SortedKeys(t354) {
+		typ, _, _ := strings.Cut(id, "_")
+		for _, ev := range strings.Split(t354[id], ",") {
+			if alias := older[typ+"_"+strings.TrimSpace(ev)]; older[id] == nil && alias != nil {
+				older[id] = alias
+			}
+		}
+	}
+	return older
 }
 
 func newFields(m map[string]newField) []dict.Field {
@@ -481,12 +485,6 @@ func flatten(es []*dict.Element) []string {
 		out = append(out, e.Name+card)
 	}
 	return out
-}
-
-// Compare lists where two versions' segment and data type definitions differ.
-// The dict package's spec runs the same comparison on the committed files.
-func Compare(a, b *dict.Version) []string {
-	return dict.CompareDefinitions(a, b)
 }
 
 func writeGzipJSON(path string, v any) error {
