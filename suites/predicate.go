@@ -27,7 +27,7 @@ var (
 
 // conditional returns the rules of a C or CE element, and false when its
 // predicate is not one carecert can read.
-func conditional(file, path string, n *node) ([]any, bool) {
+func conditional(path string, n *node) ([]any, bool) {
 	usage := usageOf(n)
 	if usage != "C" && usage != "CE" {
 		return nil, true

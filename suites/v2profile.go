@@ -299,7 +299,7 @@ func fieldRules(file, sid string, seg *node) (out []any, unchecked []string) {
 		}
 		path := fmt.Sprintf("%s-%d", sid, field)
 		r := elementRule(path, f)
-		cond, ok := conditional(file, path, f)
+		cond, ok := conditional(path, f)
 		out = append(out, cond...)
 		if !ok {
 			unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", path, filepath.Base(file), f.line))
@@ -331,7 +331,7 @@ func fieldRules(file, sid string, seg *node) (out []any, unchecked []string) {
 		for j, c := range comps {
 			cpath := fmt.Sprintf("%s.%d", path, j+1)
 			cr := elementRule(cpath, c)
-			cond, ok := conditional(file, cpath, c)
+			cond, ok := conditional(cpath, c)
 			out = append(out, cond...)
 			if !ok {
 				unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", cpath, filepath.Base(file), c.line))
@@ -357,7 +357,7 @@ func fieldRules(file, sid string, seg *node) (out []any, unchecked []string) {
 			for k, sc := range subs {
 				spath := fmt.Sprintf("%s.%d", cpath, k+1)
 				sr := elementRule(spath, sc)
-				cond, ok := conditional(file, spath, sc)
+				cond, ok := conditional(spath, sc)
 				out = append(out, cond...)
 				if !ok {
 					unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", spath, filepath.Base(file), sc.line))
