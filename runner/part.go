@@ -333,11 +333,7 @@ func mergeTarget(parts []*Part, vi, k int, cs []compiled, limit int) (*targetWor
 // inlineSuites stores the content of the plan's suite files in the plan, so a
 // part carries them to the merge.
 func (r *Runner) inlineSuites(p *Plan) error {
-	refs := append([]string{}, p.Suites...)
-	for _, v := range p.Vendors {
-		refs = append(refs, v.Suites...)
-	}
-	for _, ref := range refs {
+	for _, ref := range p.suiteRefs() {
 		if !suites.IsFile(ref) {
 			continue
 		}
@@ -368,11 +364,7 @@ func (r *Runner) fingerprint(p *Plan) (string, error) {
 	h.Write(planJSON)
 	// Built-in suites are part of the tool, but a development build keeps the
 	// same version while they change: hash their content too.
-	refs := append([]string{}, p.Suites...)
-	for _, v := range p.Vendors {
-		refs = append(refs, v.Suites...)
-	}
-	for _, ref := range refs {
+	for _, ref := range p.suiteRefs() {
 		if !suites.IsFile(ref) {
 			data, _ := suites.BuiltinSource(ref)
 			h.Write(data)

@@ -436,6 +436,22 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 	return s, nil
 }
 
+// suitesFor are the suite references vendor v is certified against: the
+// plan's, then the vendor's own.
+func (p *Plan) suitesFor(v VendorPlan) []string {
+	return slices.Concat(p.Suites, v.Suites)
+}
+
+// suiteRefs are all the plan's suite references as written, repeats kept:
+// the plan's, then each vendor's own.
+func (p *Plan) suiteRefs() []string {
+	refs := slices.Clone(p.Suites)
+	for _, v := range p.Vendors {
+		refs = append(refs, v.Suites...)
+	}
+	return refs
+}
+
 // BaselineFor returns the baseline report path of vendor v: its own baseline
 // or the plan's, relative to the plan's folder; a folder means the report of
 // v inside it (<folder>/<vendor slug>/report.json). Empty when none is given.

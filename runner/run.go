@@ -172,7 +172,7 @@ func (r *Runner) checkWaivers(p *Plan, parsed suiteCache) []error {
 	var keys []string
 	seen := map[string]bool{}
 	for _, v := range p.Vendors {
-		for _, ref := range append(append([]string{}, p.Suites...), v.Suites...) {
+		for _, ref := range p.suitesFor(v) {
 			if seen[ref] {
 				continue
 			}
@@ -222,11 +222,10 @@ func vendorEnv(env *check.Env, p *Plan, v VendorPlan) *check.Env {
 
 // compile loads and compiles the suites a vendor is certified against.
 func (r *Runner) compile(p *Plan, v VendorPlan, env *check.Env, parsed suiteCache) ([]*suites.Suite, []compiled, error) {
-	refs := append(append([]string{}, p.Suites...), v.Suites...)
 	var ss []*suites.Suite
 	var cs []compiled
 	seen := map[string]bool{}
-	for _, ref := range refs {
+	for _, ref := range p.suitesFor(v) {
 		s, err := r.loadSuite(p, ref, parsed)
 		if err != nil {
 			return nil, nil, err
