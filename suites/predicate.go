@@ -36,6 +36,19 @@ func conditional(path string, n *node) ([]any, bool) {
 	if usage == "CE" {
 		trueUsage = "RE"
 	}
+	if n.pred != nil {
+		// Read from an IGAMT constraints file: both branches are conditions.
+		var out []any
+		for _, b := range []struct {
+			u    string
+			when map[string]any
+		}{{n.pred.trueUsage, n.pred.when}, {n.pred.falseUsage, map[string]any{"not": n.pred.when}}} {
+			if b.u == "R" || b.u == "RE" || b.u == "X" {
+				out = append(out, map[string]any{"path": path, "usage": b.u, "when": b.when})
+			}
+		}
+		return out, true
+	}
 	if p := n.attr("Predicate"); p != "" {
 		text = p
 	}

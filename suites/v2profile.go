@@ -35,22 +35,27 @@ type node struct {
 	line     int
 	// text is the element's own character data (a Predicate's words).
 	text string
+
+	// For an element built from an IGAMT export: pred is its predicate
+	// read from the constraints file (nil when none, or unreadable), and
+	// rules are the conformance statements tested in a segment.
+	pred  *predicate
+	rules []any
+}
+
+// predicate is a structured predicate: the condition, and the usage it
+// gives when the condition holds and when it does not.
+type predicate struct {
+	when                  map[string]any
+	trueUsage, falseUsage string
 }
 
 func (n *node) attr(k string) string { return strings.TrimSpace(n.attrs[k]) }
 
-// IsV2Profile reports whether data is an HL7 v2 XML conformance profile.
+// IsV2Profile reports whether data is an HL7 v2 XML conformance profile:
+// HL7's format, or the one IGAMT exports (root ConformanceProfile).
 func IsV2Profile(data []byte) bool {
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		if se, ok := tok.(xml.StartElement); ok {
-			return se.Name.Local == "HL7v2xConformanceProfile"
-		}
-	}
+	return rootIs(data, "HL7v2xConformanceProfile") || rootIs(data, "ConformanceProfile")
 }
 
 func readXML(name string, data []byte) (*node, error) {
@@ -102,6 +107,12 @@ func FromV2Profile(name string, data []byte, reg *check.Registry) (*Suite, error
 	if err != nil {
 		return nil, fmt.Errorf("conformance profile %w", err)
 	}
+	if root.name == "ConformanceProfile" {
+		return fromIGAMT(name, root, reg)
+	}
+	if root.name == "ConformanceContext" {
+		return nil, fmt.Errorf("conformance profile %s:%d: this is an IGAMT constraints file (ConformanceContext); give the profile (ConformanceProfile) exported beside it, which reads it", name, root.line)
+	}
 	if root.name != "HL7v2xConformanceProfile" {
 		return nil, fmt.Errorf("conformance profile %s:%d: the root element is %s, not HL7v2xConformanceProfile", name, root.line, root.name)
 	}
@@ -150,6 +161,11 @@ func FromV2Profile(name string, data []byte, reg *check.Registry) (*Suite, error
 		// requirement that passes having checked nothing.
 		s.Description += " Not checked (a conditional whose predicate carecert cannot read): " + strings.Join(unchecked, "; ") + "."
 	}
+	return s.finish(name, root, reg)
+}
+
+// finish checks a converted profile and gives its requirements unique ids.
+func (s *Suite) finish(name string, root *node, reg *check.Registry) (*Suite, error) {
 	if s.ID == "" {
 		return nil, fmt.Errorf("conformance profile %s:%d: no name to give the suite (MetaData Name or Identifier)", name, root.line)
 	}
@@ -220,6 +236,7 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 			continue // the structure reports it wherever it appears
 		}
 		rules, u := fieldRules(name, sid, seg)
+		rules = append(rules, seg.rules...)
 		unchecked = append(unchecked, u...)
 		if len(rules) == 0 {
 			continue // the profile says nothing carecert can check here

@@ -160,25 +160,38 @@ func (l *profileLayout) check(r *Rule, rec *model.Record, m *hl7v2.Message, out 
 // assert tests a conformance statement in each occurrence of its segment,
 // or once in the message.
 func (r *Rule) assert(rec *model.Record, m *hl7v2.Message, out []model.Finding) []model.Finding {
-	const msg = "the conformance statement does not hold"
 	if r.Segment == "" {
-		if !r.Assert.test(m, nil) {
-			out = r.add(out, rec, r.sev, "profile.conformance-statement", "", msg, "", false)
-		}
-		return out
+		return r.assertAt(rec, m, nil, "", out)
 	}
 	for i := range m.Segments {
 		s := &m.Segments[i]
 		if s.Name != r.Segment {
 			continue
 		}
-		at := &place{seg: s}
-		if r.When != nil && !r.When.test(m, at) {
+		if r.Each == "" {
+			out = r.assertAt(rec, m, &place{seg: s}, s.Path(), out)
 			continue
 		}
-		if !r.Assert.test(m, at) {
-			out = r.add(out, rec, r.sev, "profile.conformance-statement", s.Path(), msg+" in "+s.Path(), "", false)
+		// A data type's statement holds in each instance of it.
+		raw := s.Field(r.each.Field)
+		if raw == "" {
+			continue
 		}
+		reps := strings.Count(raw, string(m.Delims.Repetition)) + 1
+		for rep := 1; rep <= reps; rep++ {
+			path := fmt.Sprintf("%s.%d[%d]", s.Path(), r.each.Field, rep)
+			out = r.assertAt(rec, m, &place{seg: s, field: r.each.Field, rep: rep}, path, out)
+		}
+	}
+	return out
+}
+
+func (r *Rule) assertAt(rec *model.Record, m *hl7v2.Message, at *place, path string, out []model.Finding) []model.Finding {
+	if r.When != nil && !r.When.test(m, at) {
+		return out
+	}
+	if !r.Assert.test(m, at) {
+		out = r.add(out, rec, r.sev, "profile.conformance-statement", path, "the conformance statement does not hold in "+path, "", false)
 	}
 	return out
 }

@@ -39,6 +39,7 @@ import (
 //     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for; also all/any/not of conditions
 //   - assert: {any: [{path: RXA-20, present: false}, {path: RXA-9.1, in: ["00", "01"]}]}
 //     segment: RXA                                     # a conformance statement, tested in each RXA (without segment: once per message)
+//     each: RXA-9                                      # and in each repetition of this field (a data type's statement)
 //   - structure: {name: ADT_A01, elements: [{segment: MSH, min: 1, max: 1}, {group: PROCEDURE, elements: [...]}]}
 //     # segment order, segment and group usage and cardinality, as the profile nests them (max omitted: unbounded)
 //     severity: warning                                # default error
@@ -65,6 +66,7 @@ type Rule struct {
 	Severity  string            `json:"severity,omitempty"`
 	Message   string            `json:"message,omitempty"`
 	Assert    *Condition        `json:"assert,omitempty"`
+	Each      string            `json:"each,omitempty"`
 	Structure *Layout           `json:"structure,omitempty"`
 
 	// table holds the codes of Table, bound when the check is compiled.
@@ -79,6 +81,8 @@ type Rule struct {
 	what string
 	// layout is Structure compiled for the structure matcher.
 	layout *profileLayout
+	// each is Each parsed.
+	each hl7v2.Path
 	// whenPerRep is set when When reads the rule's own field: it is then
 	// tested in each repetition rather than once per segment.
 	whenPerRep bool
@@ -262,6 +266,13 @@ func (r *Rule) compile() error {
 		if err := r.Assert.compile(true); err != nil {
 			return fmt.Errorf("assert: %w", err)
 		}
+	}
+	if r.Each != "" {
+		p, ok := hl7v2.ParsePath(r.Each)
+		if !ok || r.Assert == nil || p.Segment != r.Segment || p.Component != 0 || p.Rep != 0 || p.Seq != 0 {
+			return fmt.Errorf("each %q: want a field of the assertion's segment, such as %s-3", r.Each, r.Segment)
+		}
+		r.each = p
 	}
 	if r.Structure != nil {
 		l, err := r.Structure.compile()

@@ -1,0 +1,702 @@
+package suites
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+)
+
+// IGAMT (NIST's implementation guide authoring tool) exports a profile in
+// its own XML: a ConformanceProfile whose Messages refer by ID to shared
+// Segments and Datatypes (a field's components are its data type's, a
+// component's subcomponents its data type's), with the predicates of
+// conditional elements and the conformance statements in a separate
+// ConformanceContext file exported beside it. carecert reads both and builds
+// the same elements HL7's own format has, so one conversion (addStatic) and
+// one check (hl7v2-profile) serve both.
+//
+// Predicates and conformance statements are expressions over paths such as
+// "9[1].1[1]" relative to their context (a segment, a data type, a group or
+// the message). carecert evaluates Presence, PlainText, StringList and
+// Format, combined with AND, OR, NOT, IMPLY, XOR, EXIST and FORALL, where
+// every path is one value (no [*]) and, in a group or message context, in a
+// segment that occurs once or in the statement's own segment. Anything else
+// is listed in the suite's description as not checked: carecert's limit,
+// never the message's failure.
+
+// igamt holds an export's definitions while it is converted.
+type igamt struct {
+	file      string
+	segments  map[string]*node
+	datatypes map[string]*node
+	// preds and asserts are the constraints file's predicates and
+	// conformance statements by context ("Segment/ID", "Datatype/ID",
+	// "Group/ID", "Message/ID"; groups also by name).
+	preds, asserts map[string][]*node
+	unchecked      []string
+	// context is the constraints file's name, for the lines of its rules.
+	context string
+	// used holds the predicates some element took.
+	used map[*node]bool
+	// valueSets counts bindings to value sets carecert has no codes for.
+	valueSets map[string]bool
+}
+
+var hl7Table = regexp.MustCompile(`^(?i)HL7(\d{4})$`)
+
+func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
+	g := &igamt{file: name, segments: map[string]*node{}, datatypes: map[string]*node{},
+		preds: map[string][]*node{}, asserts: map[string][]*node{}, valueSets: map[string]bool{}, used: map[*node]bool{}}
+	var messages []*node
+	title := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	version := "1.0.0"
+	for _, c := range root.children {
+		switch c.name {
+		case "MetaData":
+			if v := c.attr("Name"); v != "" {
+				title = v
+			}
+			if v := c.attr("Version"); v != "" {
+				version = v
+			}
+		case "Messages":
+			for _, m := range c.children {
+				if m.name == "Message" {
+					messages = append(messages, m)
+				}
+			}
+		case "Segments":
+			for _, s := range c.children {
+				g.segments[s.attr("ID")] = s
+			}
+		case "Datatypes":
+			for _, d := range c.children {
+				g.datatypes[d.attr("ID")] = d
+			}
+		}
+	}
+	if len(messages) == 0 {
+		return nil, fmt.Errorf("conformance profile %s:%d: no Messages/Message: nothing to check", name, root.line)
+	}
+	ctxFile, err := g.readContext()
+	if err != nil {
+		return nil, err
+	}
+	s := &Suite{Kinds: []model.Kind{model.KindHL7v2}, Source: name, Version: version}
+	s.ID = strings.Trim(notID.ReplaceAllString(title, "-"), "-.")
+	s.Title = title + " (HL7 v2 conformance profile, IGAMT export)"
+	s.Description = fmt.Sprintf("Converted from the IGAMT export %s (HL7 %s)", filepath.Base(name), root.attr("HL7Version"))
+	if ctxFile != "" {
+		s.Description += " and its constraints " + filepath.Base(ctxFile)
+	}
+	s.Description += ". Enforced: the message structure (segment order, usage and cardinality of segments and groups), " +
+		"usage, cardinality and maximum lengths of fields, components and subcomponents, data types with a lexical form, " +
+		"bindings to HL7 tables carecert has codes for, and the predicates and conformance statements carecert can evaluate."
+	var unchecked []string
+	for _, m := range messages {
+		st, err := g.static(m)
+		if err != nil {
+			return nil, err
+		}
+		u, err := s.addStatic(name, st)
+		if err != nil {
+			return nil, err
+		}
+		unchecked = append(unchecked, u...)
+	}
+	unchecked = append(unchecked, g.unchecked...)
+	keys := make([]string, 0, len(g.preds))
+	for key := range g.preds {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		if strings.HasPrefix(key, "Group/") || strings.HasPrefix(key, "Message/") {
+			continue // listed where their context is read
+		}
+		for _, p := range g.preds[key] {
+			if p.name == "Predicate" && !g.used[p] {
+				unchecked = append(unchecked, fmt.Sprintf("predicate %s (its target %q is no element of the profile's messages; %s:%d)", p.attr("ID"), p.attr("Target"), g.context, p.line))
+			}
+		}
+	}
+	if len(g.valueSets) > 0 {
+		ids := make([]string, 0, len(g.valueSets))
+		for id := range g.valueSets {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		unchecked = append(unchecked, "bindings to value sets carecert has no codes for: "+strings.Join(ids, ", "))
+	}
+	// A data type's statement is read once for each element of that type.
+	seen := map[string]bool{}
+	unchecked = slices.DeleteFunc(unchecked, func(u string) bool {
+		dup := seen[u]
+		seen[u] = true
+		return dup
+	})
+	if len(unchecked) > 0 {
+		s.Description += " Not checked (carecert cannot evaluate them): " + strings.Join(unchecked, "; ") + "."
+	}
+	return s.finish(name, root, reg)
+}
+
+// readContext reads the ConformanceContext file IGAMT exports beside the
+// profile (any XML file in the same folder with that root), returning its
+// path, or "" when there is none.
+func (g *igamt) readContext() (string, error) {
+	dir := filepath.Dir(g.file)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("conformance profile %s: %w", g.file, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".xml") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if path == g.file {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil || !rootIs(data, "ConformanceContext") {
+			continue
+		}
+		root, err := readXML(path, data)
+		if err != nil {
+			return "", fmt.Errorf("conformance context %w", err)
+		}
+		for _, part := range root.children {
+			var into map[string][]*node
+			switch part.name {
+			case "Predicates":
+				into = g.preds
+			case "Constraints":
+				into = g.asserts
+			default:
+				continue
+			}
+			for _, kind := range part.children {
+				for _, by := range kind.children {
+					key := kind.name + "/" + by.attr("ID")
+					if by.name == "ByName" {
+						key = kind.name + "/" + by.attr("Name")
+					}
+					into[key] = append(into[key], by.children...)
+				}
+			}
+		}
+		g.context = filepath.Base(path)
+		return path, nil
+	}
+	return "", nil
+}
+
+// static builds an HL7v2xStaticDef-like element for one IGAMT Message.
+func (g *igamt) static(m *node) (*node, error) {
+	st := &node{name: "HL7v2xStaticDef", line: m.line, attrs: map[string]string{
+		"MsgType": m.attr("Type"), "EventType": m.attr("Event"), "MsgStructID": m.attr("StructID")}}
+	if st.attr("MsgType") == "" {
+		return nil, fmt.Errorf("conformance profile %s:%d: Message has no Type", g.file, m.line)
+	}
+	kids, err := g.children(m, true)
+	if err != nil {
+		return nil, err
+	}
+	st.children = kids
+	g.contextRules(st, true, "Message/"+m.attr("ID"))
+	return st, nil
+}
+
+// children converts a Message's or Group's Segment references and Groups;
+// single says the parent occurs at most once in a message.
+func (g *igamt) children(parent *node, single bool) ([]*node, error) {
+	var out []*node
+	for _, c := range parent.children {
+		switch c.name {
+		case "Segment":
+			def := g.segments[c.attr("Ref")]
+			if def == nil {
+				return nil, fmt.Errorf("conformance profile %s:%d: segment reference %q is not defined under Segments", g.file, c.line, c.attr("Ref"))
+			}
+			seg := &node{name: "Segment", line: c.line, attrs: map[string]string{
+				"Name": def.attr("Name"), "LongName": def.attr("Description"),
+				"Usage": c.attr("Usage"), "Min": c.attr("Min"), "Max": c.attr("Max")}}
+			ctx := "Segment/" + c.attr("Ref")
+			field := 0
+			for _, f := range def.children {
+				if f.name != "Field" {
+					continue
+				}
+				field++
+				fn, err := g.element("Field", f, []int{field}, def.attr("Name"), []string{ctx})
+				if err != nil {
+					return nil, err
+				}
+				seg.children = append(seg.children, fn)
+			}
+			g.statements(seg, ctx)
+			out = append(out, seg)
+		case "Group":
+			grp := &node{name: "SegGroup", line: c.line, attrs: map[string]string{
+				"Name": c.attr("Name"), "Usage": c.attr("Usage"), "Min": c.attr("Min"), "Max": c.attr("Max")}}
+			once := single && c.attr("Max") == "1"
+			kids, err := g.children(c, once)
+			if err != nil {
+				return nil, err
+			}
+			grp.children = kids
+			g.contextRules(grp, once, "Group/"+c.attr("ID"), "Group/"+c.attr("Name"))
+			out = append(out, grp)
+		}
+	}
+	return out, nil
+}
+
+// element builds a Field, Component or SubComponent from an IGAMT field or
+// component and its data type; at is its position in the segment (field,
+// component, subcomponent), and ctxs[i] the context (the segment, then the
+// data types around it) whose paths start after at[:i].
+func (g *igamt) element(kind string, e *node, at []int, seg string, ctxs []string) (*node, error) {
+	n := &node{name: kind, line: e.line, attrs: map[string]string{
+		"Name": e.attr("Name"), "Usage": e.attr("Usage"), "Min": e.attr("Min"), "Max": e.attr("Max")}}
+	if l, err := strconv.Atoi(e.attr("MaxLength")); err == nil && l > 0 {
+		n.attrs["Length"] = strconv.Itoa(l)
+	}
+	dtID := e.attr("Datatype")
+	dt := g.datatypes[dtID]
+	if dt == nil && dtID != "" {
+		return nil, fmt.Errorf("conformance profile %s:%d: data type %q is not defined under Datatypes", g.file, e.line, dtID)
+	}
+	n.attrs["Datatype"] = dtID
+	if dt != nil {
+		n.attrs["Datatype"] = dt.attr("Name")
+		n.attrs["dtID"] = dtID
+	}
+	n.pred = g.predicateFor(ctxs, at, seg)
+	var comps []*node
+	if dt != nil {
+		for _, c := range dt.children {
+			if c.name == "Component" {
+				comps = append(comps, c)
+			}
+		}
+	}
+	g.bind(n, e, len(comps))
+	if len(comps) == 0 || len(at) == 3 {
+		return n, nil
+	}
+	sub := "Component"
+	if kind == "Component" {
+		sub = "SubComponent"
+	}
+	inner := append(append([]string{}, ctxs...), "Datatype/"+dtID)
+	for i, c := range comps {
+		cn, err := g.element(sub, c, append(append([]int{}, at...), i+1), seg, inner)
+		if err != nil {
+			return nil, err
+		}
+		n.children = append(n.children, cn)
+	}
+	if t := n.attrs["bind-table"]; t != "" {
+		locs := strings.FieldsFunc(n.attrs["bind-at"], func(r rune) bool { return r == ':' || r == ',' || r == ' ' })
+		if len(locs) == 0 {
+			locs = []string{"1"}
+		}
+		for _, l := range locs {
+			if i, err := strconv.Atoi(l); err == nil && i >= 1 && i <= len(n.children) && n.children[i-1].attrs["Table"] == "" {
+				n.children[i-1].attrs["Table"] = t
+			}
+		}
+	}
+	return n, nil
+}
+
+// bind turns a Binding into a table binding where it names an HL7 table
+// ("HL70001"); on a composite, BindingLocation says which components it binds.
+func (g *igamt) bind(n, e *node, comps int) {
+	b := e.attr("Binding")
+	if b == "" {
+		return
+	}
+	m := hl7Table.FindStringSubmatch(b)
+	if m == nil {
+		g.valueSets[b] = true
+		return
+	}
+	if comps == 0 {
+		n.attrs["Table"] = m[1]
+		return
+	}
+	// A composite's binding applies to the components it locates; they are
+	// built after this, so the locations wait on the element.
+	n.attrs["bind-table"] = m[1]
+	n.attrs["bind-at"] = e.attr("BindingLocation")
+}
+
+// predicateFor finds the predicate of the element at at in the contexts
+// that can carry it (ctxs[i], whose paths start after at[:i]) and reads its
+// condition as paths in segment seg.
+func (g *igamt) predicateFor(ctxs []string, at []int, seg string) *predicate {
+	for i, ctx := range ctxs {
+		target, prefix := at[i:], at[:i]
+		for _, p := range g.preds[ctx] {
+			pos, ok := positions(p.attr("Target"))
+			if p.name != "Predicate" || !ok || !samePlace(pos, target) {
+				continue
+			}
+			g.used[p] = true
+			cond, why := g.condition(conditionOf(p), func(path string) (string, bool) {
+				return segmentPath(seg, prefix, path)
+			})
+			if cond == nil {
+				g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s (%s; %s:%d)", p.attr("ID"), why, g.context, p.line))
+				return nil
+			}
+			return &predicate{when: cond, trueUsage: strings.ToUpper(p.attr("TrueUsage")), falseUsage: strings.ToUpper(p.attr("FalseUsage"))}
+		}
+	}
+	return nil
+}
+
+func samePlace(pos []position, at []int) bool {
+	if len(pos) != len(at) {
+		return false
+	}
+	for i := range pos {
+		if pos[i].n != at[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func conditionOf(p *node) *node {
+	for _, c := range p.children {
+		if c.name == "Condition" || c.name == "Assertion" {
+			for _, e := range c.children {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// statements adds the conformance statements of a segment's context, and of
+// the data types its fields and components use, to seg as assert rules.
+func (g *igamt) statements(seg *node, ctx string) {
+	sid := seg.attr("Name")
+	g.assertIn(seg, ctx, sid, nil, "")
+	for f, fn := range seg.children {
+		g.datatypeStatements(seg, fn, sid, []int{f + 1})
+	}
+}
+
+func (g *igamt) datatypeStatements(seg, n *node, sid string, at []int) {
+	if n.attrs["dtID"] != "" {
+		each := fmt.Sprintf("%s-%d", sid, at[0])
+		g.assertIn(seg, "Datatype/"+n.attrs["dtID"], sid, at, each)
+	}
+	for i, c := range n.children {
+		g.datatypeStatements(seg, c, sid, append(append([]int{}, at...), i+1))
+	}
+}
+
+// assertIn converts the conformance statements of ctx, whose paths start at
+// prefix in segment sid, into assert rules on seg; each names the field whose
+// repetitions a data type's statement is tested in.
+func (g *igamt) assertIn(seg *node, ctx, sid string, prefix []int, each string) {
+	for _, c := range g.asserts[ctx] {
+		if c.name != "Constraint" {
+			continue
+		}
+		cond, why := g.condition(conditionOf(c), func(path string) (string, bool) {
+			return segmentPath(sid, prefix, path)
+		})
+		if cond == nil {
+			g.unchecked = append(g.unchecked, fmt.Sprintf("conformance statement %s (%s; %s:%d)", c.attr("ID"), why, g.context, c.line))
+			continue
+		}
+		r := map[string]any{"assert": cond, "segment": sid, "message": statementText(c)}
+		if each != "" {
+			r["each"] = each
+		}
+		seg.rules = append(seg.rules, r)
+	}
+}
+
+// contextRules handles the predicates and statements of a group or the
+// message, whose paths start with the position of one of its children. They
+// are evaluated when every segment they read is the one they constrain or
+// occurs once in the message; otherwise they are listed as not checked.
+func (g *igamt) contextRules(built *node, single bool, keys ...string) {
+	for _, key := range keys {
+		for _, p := range g.preds[key] {
+			g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s on a %s (a group's or message's predicate; %s:%d)",
+				p.attr("ID"), strings.ToLower(strings.SplitN(key, "/", 2)[0]), g.context, p.line))
+		}
+		for _, c := range g.asserts[key] {
+			if c.name != "Constraint" {
+				continue
+			}
+			var target *node
+			crossing := false
+			cond, why := g.condition(conditionOf(c), func(path string) (string, bool) {
+				seg, rest, once, ok := childSegment(built, path)
+				if !ok {
+					return "", false
+				}
+				if target == nil {
+					target = seg
+				}
+				if seg != target && !(single && once) {
+					crossing = true
+					return "", false
+				}
+				return segmentPath(seg.attr("Name"), nil, rest)
+			})
+			if cond == nil || target == nil {
+				if crossing {
+					why = "reads a segment of a repeating group other than its own"
+				}
+				g.unchecked = append(g.unchecked, fmt.Sprintf("conformance statement %s (%s; %s:%d)", c.attr("ID"), why, g.context, c.line))
+				continue
+			}
+			target.rules = append(target.rules, map[string]any{"assert": cond, "segment": target.attr("Name"), "message": statementText(c)})
+		}
+	}
+}
+
+// childSegment resolves a group- or message-relative path ("3[1].20[1]") to
+// the segment it enters, the rest of the path in that segment, and whether
+// that segment occurs once in every message (itself and every group around it
+// at most once).
+func childSegment(parent *node, path string) (seg *node, rest string, single bool, ok bool) {
+	single = true
+	cur := parent
+	for {
+		head, tail, _ := strings.Cut(path, ".")
+		pos, ok := positions(head)
+		if !ok {
+			return nil, "", false, false
+		}
+		var kids []*node
+		for _, c := range cur.children {
+			if c.name == "Segment" || c.name == "SegGroup" {
+				kids = append(kids, c)
+			}
+		}
+		if pos[0].n < 1 || pos[0].n > len(kids) {
+			return nil, "", false, false
+		}
+		cur = kids[pos[0].n-1]
+		single = single && cur.attr("Max") == "1"
+		if cur.name == "Segment" {
+			return cur, tail, single, tail != ""
+		}
+		path = tail
+	}
+}
+
+type position struct{ n, rep int }
+
+// positions reads "9[1].1[1]"; a [*] or a missing index is not one value.
+func positions(path string) ([]position, bool) {
+	var out []position
+	for _, part := range strings.Split(path, ".") {
+		num, idx, ok := strings.Cut(part, "[")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || n < 1 || !strings.HasSuffix(idx, "]") {
+			return nil, false
+		}
+		rep, err := strconv.Atoi(strings.TrimSuffix(idx, "]"))
+		if err != nil || rep < 1 {
+			return nil, false
+		}
+		out = append(out, position{n, rep})
+	}
+	return out, len(out) > 0
+}
+
+// segmentPath writes a context-relative path as a carecert path in segment
+// sid, after prefix (a data type instance's place in the segment).
+func segmentPath(sid string, prefix []int, path string) (string, bool) {
+	pos, ok := positions(path)
+	if !ok {
+		return "", false
+	}
+	all := make([]position, 0, len(prefix)+len(pos))
+	for _, p := range prefix {
+		all = append(all, position{p, 1})
+	}
+	all = append(all, pos...)
+	if len(all) > 3 {
+		return "", false
+	}
+	for _, p := range all[1:] {
+		if p.rep != 1 {
+			return "", false // components and subcomponents do not repeat
+		}
+	}
+	out := fmt.Sprintf("%s-%d", sid, all[0].n)
+	if all[0].rep > 1 {
+		out += fmt.Sprintf("[%d]", all[0].rep)
+	}
+	for _, p := range all[1:] {
+		out += "." + strconv.Itoa(p.n)
+	}
+	return out, true
+}
+
+// condition converts an IGAMT expression into an hl7v2-profile condition,
+// or returns nil and why not.
+func (g *igamt) condition(e *node, resolve func(string) (string, bool)) (map[string]any, string) {
+	if e == nil {
+		return nil, "no condition"
+	}
+	path := func(attr string) (string, string) {
+		p, ok := resolve(e.attr(attr))
+		if !ok {
+			return "", fmt.Sprintf("path %q is not one value carecert can locate", e.attr(attr))
+		}
+		return p, ""
+	}
+	// A value test passes when the element is absent, unless the expression
+	// says otherwise (NotPresentBehavior FAIL), as the format defines it.
+	valueTest := func(p string, test map[string]any) map[string]any {
+		test["path"] = p
+		if strings.EqualFold(e.attr("NotPresentBehavior"), "FAIL") {
+			return map[string]any{"all": []any{map[string]any{"path": p, "present": true}, test}}
+		}
+		return map[string]any{"any": []any{map[string]any{"path": p, "present": false}, test}}
+	}
+	ignoreCase := strings.EqualFold(e.attr("IgnoreCase"), "true")
+	list := func(kids []*node, op string) (map[string]any, string) {
+		var out []any
+		for _, k := range kids {
+			c, why := g.condition(k, resolve)
+			if c == nil {
+				return nil, why
+			}
+			out = append(out, c)
+		}
+		if len(out) == 0 {
+			return nil, op + " with nothing in it"
+		}
+		return map[string]any{op: out}, ""
+	}
+	switch e.name {
+	case "Presence":
+		p, why := path("Path")
+		if p == "" {
+			return nil, why
+		}
+		return map[string]any{"path": p, "present": true}, ""
+	case "PlainText":
+		p, why := path("Path")
+		if p == "" {
+			return nil, why
+		}
+		text := e.attrs["Text"]
+		if ignoreCase {
+			return valueTest(p, map[string]any{"pattern": "(?i)^" + regexp.QuoteMeta(text) + "$"}), ""
+		}
+		return valueTest(p, map[string]any{"equals": text}), ""
+	case "StringList":
+		p, why := path("Path")
+		if p == "" {
+			return nil, why
+		}
+		var codes []any
+		var quoted []string
+		for _, c := range strings.Split(e.attrs["CSV"], ",") {
+			codes = append(codes, c)
+			quoted = append(quoted, regexp.QuoteMeta(c))
+		}
+		if ignoreCase {
+			return valueTest(p, map[string]any{"pattern": "(?i)^(?:" + strings.Join(quoted, "|") + ")$"}), ""
+		}
+		return valueTest(p, map[string]any{"in": codes}), ""
+	case "Format":
+		p, why := path("Path")
+		if p == "" {
+			return nil, why
+		}
+		re := "^(?:" + e.attrs["Regex"] + ")$"
+		if _, err := regexp.Compile(re); err != nil {
+			return nil, "a regular expression carecert's engine does not read"
+		}
+		return valueTest(p, map[string]any{"pattern": re}), ""
+	case "AND", "FORALL":
+		return list(e.children, "all")
+	case "OR", "EXIST":
+		return list(e.children, "any")
+	case "NOT":
+		if len(e.children) != 1 {
+			return nil, "NOT of other than one expression"
+		}
+		c, why := g.condition(e.children[0], resolve)
+		if c == nil {
+			return nil, why
+		}
+		return map[string]any{"not": c}, ""
+	case "IMPLY", "XOR":
+		if len(e.children) != 2 {
+			return nil, e.name + " of other than two expressions"
+		}
+		a, why := g.condition(e.children[0], resolve)
+		if a == nil {
+			return nil, why
+		}
+		b, why := g.condition(e.children[1], resolve)
+		if b == nil {
+			return nil, why
+		}
+		if e.name == "IMPLY" {
+			return map[string]any{"any": []any{map[string]any{"not": a}, b}}, ""
+		}
+		return map[string]any{"any": []any{
+			map[string]any{"all": []any{a, map[string]any{"not": b}}},
+			map[string]any{"all": []any{map[string]any{"not": a}, b}}}}, ""
+	}
+	return nil, "a " + e.name + " expression"
+}
+
+// statementText is how a finding names a conformance statement: its ID and
+// description.
+func statementText(c *node) string {
+	desc := ""
+	for _, d := range c.children {
+		if d.name == "Description" {
+			desc = strings.Join(strings.Fields(d.text), " ")
+		}
+	}
+	if id := c.attr("ID"); id != "" {
+		return strings.TrimSpace(id + ": " + desc)
+	}
+	return desc
+}
+
+// rootIs reports whether an XML document's root element is name.
+func rootIs(data []byte, name string) bool {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name.Local == name
+		}
+	}
+}

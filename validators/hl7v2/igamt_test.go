@@ -1,0 +1,121 @@
+package hl7v2_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/suites"
+	v2 "github.com/carecert/carecert/validators/hl7v2"
+)
+
+// An IGAMT export: a profile whose messages refer to shared segments and
+// data types, with its predicates and conformance statements in the
+// constraints file beside it.
+var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
+	profile := filepath.Join("testdata", "igamt", "Profile.xml")
+	good := []string{
+		`MSH|^~\&|APP^1.2.3^ISO|FAC|||20240101120000||ADT^A04^ADT_A01|C1|P|2.5.1`,
+		"EVN|A04|20240101120000",
+		"PID|1||123^^^H^MR||DOE^JOHN||19800101|M",
+		"PV1|1|O",
+	}
+	edit := func(seg, from, to string) []string {
+		out := append([]string{}, good...)
+		for i, l := range out {
+			if strings.HasPrefix(l, seg+"|") {
+				Expect(l).To(ContainSubstring(from))
+				out[i] = strings.Replace(l, from, to, 1)
+			}
+		}
+		return out
+	}
+	with := func(lines ...string) []string {
+		out := append([]string{}, good...)
+		return append(out, lines...)
+	}
+
+	It("reads the export and its constraints as a suite: structure, segments, and what it cannot evaluate", func() {
+		reg := check.NewRegistry()
+		v2.Register(reg)
+		s, err := suites.Load(profile, reg)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.ID).To(Equal("IGAMT-export-test"))
+		var ids []string
+		for _, r := range s.Requirements {
+			ids = append(ids, r.ID)
+			Expect(r.Source).To(MatchRegexp(`Profile\.xml:\d+$`))
+		}
+		Expect(ids).To(Equal([]string{"ADT_A04-MESSAGE", "ADT_A04-STRUCTURE", "ADT_A04-MSH", "ADT_A04-EVN",
+			"ADT_A04-PID", "ADT_A04-NK1", "ADT_A04-PV1", "ADT_A04-IN1", "ADT_A04-IN2"}))
+		Expect(s.Description).To(ContainSubstring("its constraints Constraints.xml"))
+		for _, limit := range []string{
+			"conformance statement T-10 (a SimpleValue expression; Constraints.xml:",
+			"conformance statement T-9 (reads a segment of a repeating group other than its own; Constraints.xml:",
+			"predicate INS-P2 on a group",
+			"bindings to value sets carecert has no codes for: HL70396_T",
+		} {
+			Expect(s.Description).To(ContainSubstring(limit))
+		}
+		Expect(profileFindings(profile, segs(good...), model.Warning)).To(BeEmpty())
+		// RE elements left empty are information: HD.2 of MSH-4 and of PID-3's CX.4, and PID-30.
+		Expect(profileFindings(profile, segs(good...), model.Information)).To(ConsistOf(
+			"ADT_A04-MSH profile.usage@MSH[1].4", "ADT_A04-PID profile.usage@PID[1].3", "ADT_A04-PID profile.usage@PID[1].30"))
+	})
+
+	DescribeTable("enforces the export's structure, elements, predicates and conformance statements",
+		func(lines []string, want ...string) {
+			Expect(profileFindings(profile, segs(lines...), model.Warning)).To(ConsistOf(want))
+		},
+		// The structure: segments and groups with their usage and cardinality.
+		Entry("PV1 missing", good[:3], "ADT_A04-STRUCTURE profile.usage@PV1"),
+		Entry("a third NK1, where Max is 2", append(append(append([]string{}, good[:3]...), "NK1|1||SPO", "NK1|2||SPO", "NK1|3||SPO"), good[3]),
+			"ADT_A04-STRUCTURE profile.cardinality@NK1[3]"),
+		Entry("two INSURANCE groups", with("IN1|1|PUBLIC|9^^^H^PI", "IN2|", "IN1|2|PRIVATE|8^^^H^PI")),
+		Entry("a third INSURANCE group, where Max is 2", with("IN1|1|PUBLIC|9^^^H^PI", "IN1|2|PUBLIC|9^^^H^PI", "IN1|3|PUBLIC|9^^^H^PI"),
+			"ADT_A04-STRUCTURE profile.cardinality@IN1[3]"),
+		// Fields, components and subcomponents from the shared definitions.
+		Entry("a subcomponent longer than its MaxLength (XPN.1 is FN)", edit("PID", "DOE^JOHN", "DOEDOEDOEDOE^JOHN"),
+			"ADT_A04-PID profile.length@PID[1].5[1].1.1"),
+		Entry("a field bound to HL7 table 0001", edit("PID", "|M", "|Q"), "ADT_A04-PID profile.table@PID[1].8[1]"),
+		Entry("a field with usage X", edit("PID", "PID|1||", "PID|1|77|"), "ADT_A04-PID profile.usage@PID[1].2[1]"),
+		// Predicates of a segment and of a data type, both branches.
+		Entry("PV1-3 required for an inpatient", edit("PV1", "|O", "|I"), "ADT_A04-PV1 profile.usage@PV1[1].3"),
+		Entry("PV1-3 optional for an outpatient", edit("PV1", "|O", "|O|W1")),
+		Entry("PID-29 not used unless PID-30 is Y", edit("PID", "|M", "|M"+strings.Repeat("|", 20)+"|20240101|N"),
+			"ADT_A04-PID profile.usage@PID[1].29[1]"),
+		Entry("PID-29 when PID-30 is Y", edit("PID", "|M", "|M"+strings.Repeat("|", 20)+"|20240101|Y")),
+		Entry("HD.3 required when HD.2 is valued", edit("MSH", "APP^1.2.3^ISO", "APP^1.2.3"), "ADT_A04-MSH profile.usage@MSH[1].3[1].3"),
+		Entry("HD.3 not used when HD.2 is not", edit("MSH", "APP^1.2.3^ISO", "APP^^ISO"), "ADT_A04-MSH profile.usage@MSH[1].3[1].3"),
+		// Conformance statements of a segment, a data type, a group and the message.
+		Entry("T-1: MSH-12 is 2.5.1", edit("MSH", "|2.5.1", "|2.5"), "ADT_A04-MSH profile.conformance-statement@MSH[1]"),
+		Entry("T-2: PID-1 is 1", edit("PID", "PID|1|", "PID|2|"), "ADT_A04-PID profile.conformance-statement@PID[1]"),
+		Entry("T-3: no birth date when the sex is U (IgnoreCase)", edit("PID", "|M", "|U"), "ADT_A04-PID profile.conformance-statement@PID[1]"),
+		Entry("T-4: CX.5 one of MR, NH, PI, in each repetition", edit("PID", "123^^^H^MR", "123^^^H^MR~456^^^H^DL"),
+			"ADT_A04-PID profile.conformance-statement@PID[1].3[2]"),
+		Entry("T-5: HD.2 an OID, in each HD the profile uses", edit("MSH", "APP^1.2.3^ISO", "APP^one.two^ISO"),
+			"ADT_A04-MSH profile.conformance-statement@MSH[1].3[1]"),
+		Entry("T-6: IN1-2.1 PUBLIC or PRIVATE, in each INSURANCE group", with("IN1|1|PUBLIC|9^^^H^PI", "IN1|2|OTHER|9^^^H^PI"),
+			"ADT_A04-IN1 profile.conformance-statement@IN1[2]"),
+		Entry("T-7: EVN-1 is A04 when valued", edit("EVN", "EVN|A04", "EVN|A08"), "ADT_A04-EVN profile.conformance-statement@EVN[1]"),
+		Entry("T-8: a birth date when there is a next of kin", append(append(edit("PID", "19800101", "")[:3:3], "NK1|1||SPO"), good[3]),
+			"ADT_A04-NK1 profile.conformance-statement@NK1[1]"),
+	)
+
+	It("refuses the constraints file given alone, and names a reference the profile does not define", func() {
+		_, err := suites.Load(filepath.Join("testdata", "igamt", "Constraints.xml"), nil)
+		Expect(err).To(MatchError(ContainSubstring("IGAMT constraints file")))
+		dir := GinkgoT().TempDir()
+		src, err := os.ReadFile(profile)
+		Expect(err).NotTo(HaveOccurred())
+		broken := strings.Replace(string(src), `<Segment Ref="PV1_T"`, `<Segment Ref="PV9_T"`, 1)
+		Expect(os.WriteFile(filepath.Join(dir, "p.xml"), []byte(broken), 0o644)).To(Succeed())
+		_, err = suites.Load(filepath.Join(dir, "p.xml"), nil)
+		Expect(err).To(MatchError(MatchRegexp(`p\.xml:13: segment reference "PV9_T" is not defined under Segments`)))
+	})
+})
