@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+
+	"github.com/carecert/carecert/fhir/lexical"
 )
 
 // quickNode is one schema of the FHIR R4 JSON schema, compiled for a single
@@ -31,7 +33,9 @@ type quickNode struct {
 	// does not rebuild.
 	constant *string
 	enum     map[string]bool
-	pattern  *regexp.Regexp
+	// match is the pattern's matcher: hand-written where fhir/lexical has
+	// one, else the regular expression.
+	match    func(string) bool
 	props    map[string]*quickNode
 	required []string
 	// closed is additionalProperties: false.
@@ -78,7 +82,7 @@ func (q *quickNode) valid(v any) bool {
 		if q.enum != nil && !q.enum[x] {
 			return false
 		}
-		return q.pattern == nil || q.pattern.MatchString(x)
+		return q.match == nil || q.match(x)
 	case map[string]any:
 		if !q.allows(quickObject) || q.constant != nil || q.enum != nil {
 			return false
@@ -249,7 +253,10 @@ func (c *quickCompiler) fillValues(n *quickNode, d map[string]any) bool {
 		if err != nil {
 			return false
 		}
-		n.pattern = re
+		n.match = lexical.Matcher(s)
+		if n.match == nil {
+			n.match = re.MatchString
+		}
 	}
 	return true
 }

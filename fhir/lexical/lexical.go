@@ -1,0 +1,269 @@
+// Package lexical matches strings against the regular expressions FHIR R4
+// gives its primitive types (dates, times, codes, ids, numbers...) without
+// running a regular-expression engine. Validating a feed checks these on
+// nearly every value, and Go's regexp spent a tenth of a run's CPU on them.
+//
+// Each matcher answers exactly as regexp.MustCompile(pattern).MatchString
+// would, for every string (invalid UTF-8 included); lexical_test.go compares
+// them on random and mutated strings. A pattern without a matcher here gets
+// nil from Matcher, and its caller keeps the regular expression.
+package lexical
+
+import "strings"
+
+// Matcher returns a hand-written matcher for a regular expression's exact
+// source text, or nil when there is none.
+func Matcher(pattern string) func(string) bool { return matchers[pattern] }
+
+// Patterns lists the regular expressions that have matchers.
+func Patterns() []string {
+	out := make([]string, 0, len(matchers))
+	for p := range matchers {
+		out = append(out, p)
+	}
+	return out
+}
+
+// matchers is read-only: the published R4 JSON schema's patterns, and the
+// variants the profile engine writes (any four-digit year, a code's single
+// space).
+var matchers = map[string]func(string) bool{
+	// string, markdown: any character but a form feed.
+	`^[ \r\n\t\S]+$`: func(s string) bool { return s != "" && strings.IndexByte(s, '\f') < 0 },
+	// uri, url, canonical: no whitespace.
+	`^\S*$`: noSpace,
+	// code: words separated by one whitespace character (the schema) or one
+	// space (the profile engine).
+	`^[^\s]+(\s[^\s]+)*$`: func(s string) bool { return words(s, isSpace) },
+	`^[^\s]+( [^\s]+)*$`:  func(s string) bool { return words(s, func(c byte) bool { return c == ' ' }) },
+	// id.
+	`^[A-Za-z0-9\-\.]{1,64}$`: id,
+	`^[A-Za-z0-9\-.]{1,64}$`:  id,
+	// date, dateTime, instant, time: the schema's year is never 0000.
+	`^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?$`: func(s string) bool {
+		return dateTime(s, schemaYear, false)
+	},
+	`^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$`: func(s string) bool {
+		return dateTime(s, anyYear, false)
+	},
+	`^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$`: func(s string) bool {
+		return dateTime(s, schemaYear, true)
+	},
+	`^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$`: func(s string) bool {
+		return dateTime(s, anyYear, true)
+	},
+	`^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$`: func(s string) bool {
+		return instant(s, schemaYear)
+	},
+	`^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$`: func(s string) bool {
+		return instant(s, anyYear)
+	},
+	`^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?$`: func(s string) bool {
+		i := clock(s, 0)
+		return i == len(s)
+	},
+	// decimal and integer.
+	`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`: decimal,
+	`^-?([0]|([1-9][0-9]*))$`: func(s string) bool {
+		i := wholeNumber(s, optSign(s, 0))
+		return i == len(s)
+	},
+}
+
+// isSpace is regexp's \s: tab, newline, form feed, carriage return, space.
+func isSpace(c byte) bool { return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ' }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// words reports whether s is non-empty runs of non-whitespace separated by
+// single separators (sep), with no other whitespace. Bytes of a multi-byte
+// or invalid UTF-8 sequence are never ASCII whitespace, as regexp sees them.
+func words(s string, sep func(byte) bool) bool {
+	if s == "" {
+		return false
+	}
+	prevSep := true // a separator may not come first
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case sep(c):
+			if prevSep {
+				return false
+			}
+			prevSep = true
+		case isSpace(c):
+			return false
+		default:
+			prevSep = false
+		}
+	}
+	return !prevSep
+}
+
+func noSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isSpace(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func id(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// yearRule says which four-digit years a pattern accepts.
+type yearRule bool
+
+const (
+	anyYear    yearRule = false
+	schemaYear yearRule = true // every year but 0000
+)
+
+// year returns the index after a four-digit year at i, or -1.
+func year(s string, i int, rule yearRule) int {
+	if len(s) < i+4 || !isDigit(s[i]) || !isDigit(s[i+1]) || !isDigit(s[i+2]) || !isDigit(s[i+3]) {
+		return -1
+	}
+	if rule == schemaYear && s[i:i+4] == "0000" {
+		return -1
+	}
+	return i + 4
+}
+
+// two returns the index after two digits at i that ok accepts, or -1.
+func two(s string, i int, ok func(a, b byte) bool) int {
+	if i < 0 || len(s) < i+2 || !isDigit(s[i]) || !isDigit(s[i+1]) || !ok(s[i], s[i+1]) {
+		return -1
+	}
+	return i + 2
+}
+
+func month(a, b byte) bool  { return a == '0' && b != '0' || a == '1' && b <= '2' }
+func day(a, b byte) bool    { return a == '0' && b != '0' || a == '1' || a == '2' || a == '3' && b <= '1' }
+func hour(a, b byte) bool   { return a <= '1' || a == '2' && b <= '3' }
+func minute(a, _ byte) bool { return a <= '5' }
+func second(a, b byte) bool { return a <= '5' || a == '6' && b == '0' }
+func tzHour(a, b byte) bool { return a == '0' || a == '1' && b <= '3' }
+
+// lit returns the index after the byte c at i, or -1.
+func lit(s string, i int, c byte) int {
+	if i < 0 || i >= len(s) || s[i] != c {
+		return -1
+	}
+	return i + 1
+}
+
+// clock returns the index after hh:mm:ss(.fraction) at i, or -1.
+func clock(s string, i int) int {
+	i = two(s, i, hour)
+	i = two(s, lit(s, i, ':'), minute)
+	i = two(s, lit(s, i, ':'), second)
+	if i < 0 || i == len(s) || s[i] != '.' {
+		return i
+	}
+	return digits(s, i+1)
+}
+
+// digits returns the index after one or more digits at i, or -1.
+func digits(s string, i int) int {
+	j := i
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
+}
+
+// zone returns the index after Z or ±hh:mm (hh up to 13, or 14:00) at i, or -1.
+func zone(s string, i int) int {
+	if i < 0 || i >= len(s) {
+		return -1
+	}
+	switch s[i] {
+	case 'Z':
+		return i + 1
+	case '+', '-':
+		if strings.HasPrefix(s[i+1:], "14:00") {
+			return i + 6
+		}
+		return two(s, lit(s, two(s, i+1, tzHour), ':'), minute)
+	}
+	return -1
+}
+
+// dateTime matches year(-month(-day(Thh:mm:ss(.f)zone)?)?)? to the end of s;
+// withTime allows the time part.
+func dateTime(s string, rule yearRule, withTime bool) bool {
+	i := year(s, 0, rule)
+	if i < 0 || i == len(s) {
+		return i == len(s)
+	}
+	i = two(s, lit(s, i, '-'), month)
+	if i < 0 || i == len(s) {
+		return i == len(s)
+	}
+	i = two(s, lit(s, i, '-'), day)
+	if i < 0 || i == len(s) {
+		return i == len(s)
+	}
+	if !withTime {
+		return false
+	}
+	return zone(s, clock(s, lit(s, i, 'T'))) == len(s)
+}
+
+// instant matches year-month-dayThh:mm:ss(.f)zone exactly.
+func instant(s string, rule yearRule) bool {
+	i := year(s, 0, rule)
+	i = two(s, lit(s, i, '-'), month)
+	i = two(s, lit(s, i, '-'), day)
+	return zone(s, clock(s, lit(s, i, 'T'))) == len(s)
+}
+
+// optSign returns the index after an optional minus at i.
+func optSign(s string, i int) int {
+	if i < len(s) && s[i] == '-' {
+		return i + 1
+	}
+	return i
+}
+
+// wholeNumber returns the index after 0 or a number without a leading zero
+// at i, or -1.
+func wholeNumber(s string, i int) int {
+	if i >= len(s) || !isDigit(s[i]) {
+		return -1
+	}
+	if s[i] == '0' {
+		return i + 1
+	}
+	return digits(s, i)
+}
+
+func decimal(s string) bool {
+	i := wholeNumber(s, optSign(s, 0))
+	if i >= 0 && i < len(s) && s[i] == '.' {
+		i = digits(s, i+1)
+	}
+	if i >= 0 && i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		i = digits(s, i)
+	}
+	return i == len(s)
+}
