@@ -278,7 +278,47 @@ func (r *Runner) RunVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 	return r.runVendor(ctx, p, v, env, suiteCache{})
 }
 
+// Prepared is a vendor's suites parsed and compiled against a run's
+// environment. A check keeps no state between targets (each target gets new
+// states), so one Prepared serves any number of runs of the vendor: validate
+// --watch compiles once and re-checks each changed file with it.
+type Prepared struct {
+	env    *check.Env
+	suites []*suites.Suite
+	checks []compiled
+}
+
+// Prepare parses and compiles the suites a vendor is certified against.
+func (r *Runner) Prepare(p *Plan, v VendorPlan, env *check.Env) (*Prepared, error) {
+	return r.prepare(p, v, env, suiteCache{})
+}
+
+func (r *Runner) prepare(p *Plan, v VendorPlan, env *check.Env, parsed suiteCache) (*Prepared, error) {
+	ss, cs, err := r.compile(p, v, vendorEnv(env, p, v), parsed)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{env: env, suites: ss, checks: cs}, nil
+}
+
+// RunPrepared certifies v's targets with the suites Prepare compiled for v
+// (v's targets may differ from those it was given: a watch names the files
+// that changed).
+func (r *Runner) RunPrepared(ctx context.Context, p *Plan, v VendorPlan, prep *Prepared) (*model.Report, error) {
+	return r.judge(ctx, p, v, prep, r.clock()())
+}
+
 func (r *Runner) runVendor(ctx context.Context, p *Plan, v VendorPlan, env *check.Env, parsed suiteCache) (*model.Report, error) {
+	started := r.clock()()
+	prep, err := r.prepare(p, v, env, parsed)
+	if err != nil {
+		return nil, err
+	}
+	return r.judge(ctx, p, v, prep, started)
+}
+
+// judge reads v's targets through the prepared checks and decides the verdict.
+func (r *Runner) judge(ctx context.Context, p *Plan, v VendorPlan, prep *Prepared, started time.Time) (*model.Report, error) {
 	now := r.clock()
 	rep := &model.Report{
 		Schema:    model.ReportSchemaVersion,
@@ -286,18 +326,15 @@ func (r *Runner) runVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 		Plan:      p.Name,
 		Vendor:    model.Vendor{Name: v.Name, Product: v.Product, Release: v.Release},
 		AsOf:      p.Date,
-		StartedAt: now().UTC(),
+		StartedAt: started.UTC(),
 		Complete:  true,
 		Evidence:  p.Evidence,
-		Guides:    env.Guides(),
+		Guides:    prep.env.Guides(),
 	}
 	if rep.AsOf == "" {
 		rep.AsOf = rep.StartedAt.Format("2006-01-02")
 	}
-	ss, cs, err := r.compile(p, v, vendorEnv(env, p, v), parsed)
-	if err != nil {
-		return nil, err
-	}
+	ss, cs := prep.suites, prep.checks
 	for _, s := range ss {
 		rep.Suites = append(rep.Suites, model.SuiteInfo{ID: s.ID, Version: s.Version, Title: s.Title, Source: s.Source})
 	}

@@ -109,11 +109,7 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	v := runner.VendorPlan{Name: "carecert validate"}
 	var kinds []model.Kind
 	for _, p := range paths {
-		key := "path"
-		if runnerTargetIsURL(p) {
-			key = "url"
-		}
-		t := map[string]any{"name": p, key: p}
+		t, key := validateTarget(p)
 		ks := a.kindsOf(p, key)
 		if f.baseline != "" {
 			if len(paths) != 1 || !slices.Contains(ks, model.KindCSV) {
@@ -166,7 +162,7 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 			return err
 		}
 	}
-	if err := format.Render(a.stdout, rep, reports.RenderOptions{FullEvidence: rep.Evidence == "full", Width: terminalWidth(a.stdout)}); err != nil {
+	if err := a.printReport(format, rep); err != nil {
 		return err
 	}
 	var unreadable []string
@@ -184,6 +180,22 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 		return &exitError{code: exitFailed}
 	}
 	return nil
+}
+
+// validateTarget is the plan target validate (and each --watch re-check)
+// makes of a path or URL argument, and the key that locates it: path or url.
+func validateTarget(location string) (map[string]any, string) {
+	key := "path"
+	if runnerTargetIsURL(location) {
+		key = "url"
+	}
+	return map[string]any{"name": location, key: location}, key
+}
+
+// printReport prints a report validate made: with the evidence the run kept,
+// fitted to the terminal.
+func (a *app) printReport(format reports.Format, rep *model.Report) error {
+	return format.Render(a.stdout, rep, reports.RenderOptions{FullEvidence: rep.Evidence == "full", Width: terminalWidth(a.stdout)})
 }
 
 // evidenceDefault is validate's evidence when --evidence is not given: full

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
@@ -107,13 +106,17 @@ func changes(prev, cur map[string]stamp) (changed, removed []string) {
 
 // watch validates the plan's targets once, then re-checks the files that
 // change until ctx ends (Ctrl-C or SIGTERM), which is how a watch is meant to
-// end: it returns nil. One environment serves every run, so definitions,
-// guides and terminology are loaded once.
+// end: it returns nil. One environment and one compilation of the suites
+// serve every run, so definitions, guides, terminology and checks are loaded
+// once.
 func (a *app) watch(ctx context.Context, r *runner.Runner, plan *runner.Plan, paths []string, format reports.Format) error {
-	env := r.Env(ctx, plan)
 	v := plan.Vendors[0]
+	prep, err := r.Prepare(plan, v, r.Env(ctx, plan))
+	if err != nil {
+		return usageError("%v", err)
+	}
 	seen := snapshot(paths)
-	if err := a.watchRun(ctx, r, plan, v, env, format); err != nil {
+	if err := a.watchRun(ctx, r, plan, v, prep, format); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "carecert: watching %d file(s) under %s for changes (Ctrl-C to stop)\n", len(seen), strings.Join(paths, ", "))
@@ -141,9 +144,10 @@ func (a *app) watch(ctx context.Context, r *runner.Runner, plan *runner.Plan, pa
 		one := v
 		one.Targets = nil
 		for _, p := range changed {
-			one.Targets = append(one.Targets, map[string]any{"name": p, "path": p})
+			t, _ := validateTarget(p)
+			one.Targets = append(one.Targets, t)
 		}
-		if err := a.watchRun(ctx, r, plan, one, env, format); err != nil {
+		if err := a.watchRun(ctx, r, plan, one, prep, format); err != nil {
 			return err
 		}
 	}
@@ -152,8 +156,8 @@ func (a *app) watch(ctx context.Context, r *runner.Runner, plan *runner.Plan, pa
 // watchRun validates one vendor's targets and prints the report. A target
 // that cannot be read (deleted between the look and the run) is a finding of
 // this run, not the end of the watch.
-func (a *app) watchRun(ctx context.Context, r *runner.Runner, plan *runner.Plan, v runner.VendorPlan, env *check.Env, format reports.Format) error {
-	rep, err := r.RunVendor(ctx, plan, v, env)
+func (a *app) watchRun(ctx context.Context, r *runner.Runner, plan *runner.Plan, v runner.VendorPlan, prep *runner.Prepared, format reports.Format) error {
+	rep, err := r.RunPrepared(ctx, plan, v, prep)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -165,5 +169,5 @@ func (a *app) watchRun(ctx context.Context, r *runner.Runner, plan *runner.Plan,
 			fmt.Fprintf(a.stdout, "error: %s [WATCH]\n", t.Error)
 		}
 	}
-	return format.Render(a.stdout, rep, reports.RenderOptions{FullEvidence: rep.Evidence == "full", Width: terminalWidth(a.stdout)})
+	return a.printReport(format, rep)
 }
