@@ -416,8 +416,13 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 		return s, err
 	}
 	// Generated feeds (fixture, hl7v2-fixture) need neither path nor url.
-	generated := s.Type == "fixture" || s.Type == "hl7v2-fixture"
+	generatedTypes := []string{"fixture", "hl7v2-fixture"}
+	generated := slices.Contains(generatedTypes, s.Type)
 	if s.Path == "" && s.URL == "" && !generated {
+		// A misspelt generated feed lacks a path only because of the typo.
+		if near := spelling.Closest(s.Type, generatedTypes, 3); s.Type != "" && near != "" {
+			return s, fmt.Errorf("unknown target type %q: did you mean %s? (a target of any other type needs a path or a url)", s.Type, near)
+		}
 		return s, fmt.Errorf("a target needs a path or a url")
 	}
 	if s.Name == "" {

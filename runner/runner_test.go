@@ -94,6 +94,7 @@ targets:
 		Entry("no vendors", "suites: [x]\n", "vendors: required"),
 		Entry("a vendor without targets", "suites: [x]\nvendors:\n  - name: A\n", ":3:9: vendors[0].targets: required: vendor A has no targets"),
 		Entry("a target without a path", "suites: [x]\nvendors:\n  - name: A\n    targets:\n      - {name: t}\n", "vendors[0].targets[0]: a target needs a path or a url"),
+		Entry("a misspelt generated feed, which has no path for that reason, with a suggestion", "suites: [x]\nvendors:\n  - name: A\n    targets: [{type: fixtur}]\n", `plan.yaml:4:15: vendors[0].targets[0]: unknown target type "fixtur": did you mean fixture?`),
 		Entry("a bad date", "date: 01/02/2026\nsuites: [x]\nvendors: [{name: A, targets: [{path: f}]}]\n", `date: "01/02/2026" is not a date`),
 		Entry("bad evidence", "evidence: some\nsuites: [x]\nvendors: [{name: A, targets: [{path: f}]}]\n", `evidence: "some": want redacted or full`),
 		Entry("an unknown field", "suites: [x]\nvendorz: []\n", "plan.yaml:2:1"),
