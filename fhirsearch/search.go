@@ -144,7 +144,33 @@ func Control(name string) bool {
 type Criterion struct {
 	Param  Param
 	Values []string
+	// Chain, for a chained parameter (subject:Patient.family), is the
+	// parameter the referenced resource must satisfy; Param is then the
+	// reference parameter.
+	Chain *Chain
+	// name is the parameter as the query wrote it.
+	name string
 }
+
+// Chain is the tail of a chained parameter: the referenced resource's type
+// (from the type modifier, or implied by the reference parameter; "" when
+// neither says, and the parameter is then looked up on whatever the
+// reference resolves to) and its parameter's name and modifier.
+type Chain struct {
+	Target string
+	Name   string
+}
+
+// impliedTarget is the one type a reference parameter can refer to, for
+// chains written without a type modifier (patient.family).
+var impliedTarget = map[string]string{
+	"patient": "Patient", "organization": "Organization", "encounter": "Encounter",
+	"practitioner": "Practitioner", "service-provider": "Organization",
+}
+
+// Resolver returns the resource a reference ("Patient/1") names, or nil
+// when it is not at hand.
+type Resolver func(ref string) map[string]any
 
 // Parse turns a query into criteria for resource type typ. Control parameters
 // are left out; an unknown parameter, a modifier or a malformed value is an
@@ -160,10 +186,19 @@ func Parse(typ string, q url.Values) ([]Criterion, error) {
 		if Control(name) {
 			continue
 		}
-		base, modifier, _ := strings.Cut(name, ":")
+		head, tail, chained := strings.Cut(name, ".")
+		base, modifier, _ := strings.Cut(head, ":")
 		p, ok := Lookup(typ, base)
 		if !ok {
 			return nil, fmt.Errorf("unknown search parameter %q for %s", name, typ)
+		}
+		if chained {
+			c, err := parseChain(name, p, modifier, tail, q[name])
+			if err != nil {
+				return nil, fmt.Errorf("search parameter %q: %v", name, err)
+			}
+			out = append(out, c...)
+			continue
 		}
 		if modifier != "" && !(p.Kind == String && modifier == "exact") {
 			return nil, fmt.Errorf("search parameter %q: modifier %q is not supported", base, modifier)
@@ -183,20 +218,108 @@ func Parse(typ string, q url.Values) ([]Criterion, error) {
 					}
 				}
 			}
-			out = append(out, Criterion{Param: p, Values: vals})
+			out = append(out, Criterion{Param: p, Values: vals, name: name})
 		}
 	}
 	return out, nil
 }
 
-// Match reports whether res satisfies every criterion.
-func Match(res map[string]any, cs []Criterion) bool {
-	for _, c := range cs {
-		if !c.Match(res) {
-			return false
+// parseChain reads a chained parameter's tail: one more parameter of the
+// referenced type (with its own modifier, if any); longer chains are not
+// evaluated.
+func parseChain(name string, ref Param, modifier, tail string, raws []string) ([]Criterion, error) {
+	if ref.Kind != Reference {
+		return nil, fmt.Errorf("only a reference parameter can be chained")
+	}
+	if strings.Contains(tail, ".") {
+		return nil, fmt.Errorf("chains longer than one step are not evaluated")
+	}
+	target := modifier
+	if target == "" {
+		target = impliedTarget[ref.Name]
+	}
+	if target != "" {
+		name, _, _ := strings.Cut(tail, ":")
+		if _, ok := Lookup(target, name); !ok {
+			return nil, fmt.Errorf("unknown search parameter %q for %s", name, target)
+		}
+		if _, err := Parse(target, url.Values{tail: raws}); err != nil {
+			return nil, err
 		}
 	}
-	return true
+	var out []Criterion
+	for _, raw := range raws {
+		out = append(out, Criterion{Param: ref, Values: strings.Split(raw, ","), Chain: &Chain{Target: target, Name: tail}, name: name})
+	}
+	return out, nil
+}
+
+// Match reports whether res satisfies every criterion. A chained criterion
+// needs the referenced resources: use MatchWith.
+func Match(res map[string]any, cs []Criterion) bool {
+	ok, _ := MatchWith(res, cs, nil)
+	return ok
+}
+
+// MatchWith reports whether res satisfies every criterion, resolving the
+// references of chained ones with resolve; judged is false when the answer
+// hangs on a reference resolve could not give.
+func MatchWith(res map[string]any, cs []Criterion, resolve Resolver) (matched, judged bool) {
+	judged = true
+	for _, c := range cs {
+		ok, sure := c.Eval(res, resolve)
+		if !sure {
+			judged = false
+			continue
+		}
+		if !ok {
+			return false, true
+		}
+	}
+	return judged, judged
+}
+
+// Name is the criterion's parameter as the query wrote it.
+func (c Criterion) Name() string {
+	if c.name == "" {
+		return c.Param.Name
+	}
+	return c.name
+}
+
+// Eval is Match for any criterion, chained ones included (see MatchWith).
+func (c Criterion) Eval(res map[string]any, resolve Resolver) (matched, judged bool) {
+	if c.Chain == nil {
+		return c.Match(res), true
+	}
+	unresolved := false
+	for _, v := range c.Param.Values(res) {
+		m, _ := v.(map[string]any)
+		ref := str(m["reference"])
+		if ref == "" {
+			continue
+		}
+		var target map[string]any
+		if resolve != nil {
+			target = resolve(ref)
+		}
+		if target == nil {
+			unresolved = true
+			continue
+		}
+		typ := str(target["resourceType"])
+		if c.Chain.Target != "" && typ != c.Chain.Target {
+			continue
+		}
+		tail, err := Parse(typ, url.Values{c.Chain.Name: {strings.Join(c.Values, ",")}})
+		if err != nil || len(tail) == 0 {
+			continue
+		}
+		if ok, sure := MatchWith(target, tail, nil); sure && ok {
+			return true, true
+		}
+	}
+	return false, !unresolved
 }
 
 // Values returns the elements of res the parameter searches.
@@ -208,8 +331,12 @@ func (p Param) Values(res map[string]any) []any {
 	return found
 }
 
-// Match reports whether res satisfies one criterion (any of its values).
+// Match reports whether res satisfies one criterion (any of its values);
+// a chained criterion needs Eval.
 func (c Criterion) Match(res map[string]any) bool {
+	if c.Chain != nil {
+		return false
+	}
 	found := c.Param.Values(res)
 	for _, want := range c.Values {
 		for _, v := range found {

@@ -99,3 +99,43 @@ var _ = Describe("search parameters", func() {
 		Expect(names).To(Equal([]string{"_id", "_lastUpdated", "clinical-status", "code", "onset-date", "patient", "recorded-date", "subject", "verification-status"}))
 	})
 })
+
+var _ = Describe("chained parameters", func() {
+	obs := resource(`{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"},"subject":{"reference":"Patient/pat-1"}}`)
+	pat := resource(patient)
+	resolve := func(ref string) map[string]any {
+		if ref == "Patient/pat-1" {
+			return pat
+		}
+		return nil
+	}
+
+	DescribeTable("are judged on the referenced resource",
+		func(name, value string, want bool) {
+			cs, err := fhirsearch.Parse("Observation", url.Values{name: {value}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cs).To(HaveLen(1))
+			Expect(cs[0].Name()).To(Equal(name))
+			ok, judged := fhirsearch.MatchWith(obs, cs, resolve)
+			Expect(judged).To(BeTrue())
+			Expect(ok).To(Equal(want))
+		},
+		Entry("typed, matching", "subject:Patient.gender", "female", true),
+		Entry("typed, not matching", "subject:Patient.gender", "male", false),
+		Entry("implied by the parameter", "patient.family", "Ó Bri", true),
+		Entry("untyped, on whatever the reference resolves to", "subject.birthdate", "ge1980", true),
+		Entry("another type than the reference's", "subject:Organization.name", "x", false),
+	)
+
+	It("says when the referenced resource is not at hand, and refuses what it cannot evaluate", func() {
+		cs, err := fhirsearch.Parse("Observation", url.Values{"subject:Patient.gender": {"female"}})
+		Expect(err).NotTo(HaveOccurred())
+		_, judged := fhirsearch.MatchWith(obs, cs, nil)
+		Expect(judged).To(BeFalse())
+		Expect(fhirsearch.Match(obs, cs)).To(BeFalse())
+		for _, name := range []string{"subject:Patient.colour", "code.text", "subject:Patient.organization.name"} {
+			_, err := fhirsearch.Parse("Observation", url.Values{name: {"x"}})
+			Expect(err).To(HaveOccurred(), name)
+		}
+	})
+})

@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fhirsearch"
+	"github.com/carecert/carecert/personal"
 )
 
 // featureTypes bounds the types whose sampled resource seeds the searches
@@ -63,10 +65,105 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 				p.featureSearch(ctx, target, "include", typ+"/"+id, url.Values{"_id": {targetID}, "_revinclude": {inc}}, target+"?_id="+targetID+"&_revinclude="+inc)
 			}
 		}
+		p.chain(ctx, caps, typ, res, sample)
 	}
 	if !p.emitted[fhirclient.SearchFeatures] {
-		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date parameter with a value, or a declared _include or _revinclude to search with")
+		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date parameter with a value, a declared _include or _revinclude, or a reference to chain through to search with")
 	}
+}
+
+// chain searches typ through the first reference res holds whose target
+// declares a string or token parameter with a value that identifies no one
+// (personal data never goes into a URL carecert records): the target is
+// read (a read, judged as one), then Type?_id=<res>&ref:Target.param=<its
+// value> must return res, and the same with a value nobody has must not,
+// so that a server ignoring the chain is told from one honouring it.
+// Matches are judged against the chain through _include of the reference
+// where the statement declares it.
+func (p *probe) chain(ctx context.Context, caps *capabilities, typ string, res map[string]any, sample map[string]map[string]any) {
+	id := fhir.ID(res)
+	for _, prm := range fhirsearch.Params(typ) {
+		if prm.Kind != fhirsearch.Reference || caps.undeclaredSearch(typ, url.Values{prm.Name: {""}}) != "" {
+			continue
+		}
+		ref := firstReference(prm.Values(res))
+		target, targetID, ok := strings.Cut(ref, "/")
+		if !ok || strings.Contains(targetID, "/") || !caps.declares(target, "read") {
+			continue
+		}
+		tails := chainTails(caps, target)
+		if len(tails) == 0 {
+			continue
+		}
+		referent := sample[target]
+		if fhir.ID(referent) != targetID {
+			read := p.do(ctx, fhirclient.Request{Interaction: fhirclient.Read, Label: ref, Path: ref}, func(ex *fhirclient.Exchange) {
+				ex.Type, ex.ID, ex.Declared = target, targetID, p.caps != nil
+			})
+			if read == nil || read.Status != 200 || fhir.ID(read.Resource) != targetID {
+				continue // the read's own requirement says what went wrong
+			}
+			referent = read.Resource
+		}
+		for _, tp := range tails {
+			value := plainValue(tp.Values(referent))
+			if value == "" {
+				continue
+			}
+			name := prm.Name + ":" + target + "." + tp.Name
+			base := url.Values{"_id": {id}}
+			if inc := typ + ":" + prm.Name; caps.declaresInclude(typ, inc, false) {
+				base.Set("_include", inc)
+			}
+			for _, c := range []struct{ step, value string }{{"recall", value}, {"exclude", "carecert-no-such-" + tp.Name}} {
+				q := url.Values{name: {c.value}}
+				for k, v := range base {
+					q[k] = v
+				}
+				p.featureSearch(ctx, typ, c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.value)
+			}
+			return
+		}
+	}
+}
+
+// chainTails are the string and token parameters of target a chain may
+// end in: declared, and searching no element that identifies a person.
+func chainTails(caps *capabilities, target string) []fhirsearch.Param {
+	var out []fhirsearch.Param
+	for _, kind := range []fhirsearch.Kind{fhirsearch.String, fhirsearch.Token} {
+		for _, tp := range fhirsearch.Params(target) {
+			if tp.Kind != kind || tp.Name == "_id" || caps.undeclaredSearch(target, url.Values{tp.Name: {""}}) != "" {
+				continue
+			}
+			identifying := false
+			for _, path := range tp.Paths {
+				identifying = identifying || personal.FHIRPath(target+"."+path)
+			}
+			if !identifying {
+				out = append(out, tp)
+			}
+		}
+	}
+	return out
+}
+
+// plainValue is the first value that is a plain code, boolean or string a
+// search can carry as it is.
+func plainValue(vals []any) string {
+	for _, v := range vals {
+		s := ""
+		switch x := v.(type) {
+		case string:
+			s = x
+		case bool:
+			s = strconv.FormatBool(x)
+		}
+		if strings.TrimSpace(s) != "" && !strings.ContainsAny(s, ",|$\\") {
+			return s
+		}
+	}
+	return ""
 }
 
 // featureSearch searches typ for a declared feature: step says what the

@@ -17,8 +17,11 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		// Per type (Patient, Observation): _id=a,b twice, ge, le and gt on a
 		// date; Patient?_include=Patient:organization;
 		// Observation?_include=Observation:subject, :patient and :encounter;
-		// Patient?_revinclude=Observation:subject and :patient.
-		Expect(f.Evaluated).To(Equal(int64(2*5 + 1 + 3 + 2)))
+		// Patient?_revinclude=Observation:subject and :patient; a chain
+		// through a reference each holds, with its target's value and
+		// with one nobody has (organization:Organization.name,
+		// encounter:Encounter.status).
+		Expect(f.Evaluated).To(Equal(int64(2*5 + 1 + 3 + 2 + 2*2)))
 		ops := result(rep, "api", "API-26")
 		Expect(ops.Outcome).To(Equal(model.Pass), ops.Message)
 		Expect(ops.Evaluated).To(Equal(int64(1)))
@@ -38,7 +41,8 @@ var _ = Describe("fhir-server target's declared search features and operations",
 	It("locates each search-feature fault at the search that shows it", func() {
 		for _, c := range []fault{
 			{"include-ignored", "API-25", "GET Observation?_id=obs-", "as an included resource (search.mode include)"},
-			{"date-prefix-ignored", "API-25", "GET Patient?_id=pat-000001&birthdate=gt", "which its comparator excludes"},
+			{"date-prefix-ignored", "API-25", "GET Patient?_id=pat-000001&birthdate=gt", "which the search excludes"},
+			{"chain-ignored", "API-25", "GET Patient?_id=pat-000001&organization:Organization.name=carecert-no-such-name", "which the search excludes"},
 			{"or-first-only", "API-25", "GET Patient?_id=pat-000001,pat-000002 (multiple-or, second)", "did not return Patient/pat-000002"},
 			{"everything-incomplete", "API-26", "GET Patient/pat-000001/$everything", "does not hold Observation/obs-"},
 		} {

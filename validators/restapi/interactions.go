@@ -153,23 +153,31 @@ func searchMatch(ex *fhirclient.Exchange) []model.Finding {
 		return notJudged(ex, searchWhat(ex)+" has no filter parameters carecert evaluates")
 	}
 	var out []model.Finding
-	compared := 0
+	compared, unresolved := 0, 0
+	resolve := bundleResolver(ex.Resource)
 	for i, e := range entries(ex.Resource) {
 		res, _ := e["resource"].(map[string]any)
 		search, _ := e["search"].(map[string]any)
 		if res == nil || (str(search, "mode") != "" && str(search, "mode") != "match") || fhir.ResourceType(res) != ex.Type {
 			continue
 		}
+		if _, judged := fhirsearch.MatchWith(res, criteria, resolve); !judged {
+			unresolved++ // a chained parameter's reference the answer does not include
+			continue
+		}
 		compared++
 		for _, c := range criteria {
-			if !c.Match(res) {
+			if ok, _ := c.Eval(res, resolve); !ok {
 				f := finding(ex, model.Error, "api.search-mismatch", "%s returned %s/%s, which does not match %s=%s",
-					searchWhat(ex), ex.Type, fhir.ID(res), c.Param.Name, strings.Join(c.Values, ","))
+					searchWhat(ex), ex.Type, fhir.ID(res), c.Name(), strings.Join(c.Values, ","))
 				f.Path = fmt.Sprintf("Bundle.entry[%d].resource", i)
 				out = append(out, f)
 				break
 			}
 		}
+	}
+	if compared == 0 && unresolved > 0 {
+		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold (search with _include of the reference to judge them)", searchWhat(ex), unresolved))
 	}
 	if compared == 0 {
 		return notJudged(ex, searchWhat(ex)+" returned no match to compare with its parameters")
