@@ -146,7 +146,7 @@ func (d decoder) object(m map[string]any, v reflect.Value, at string) error {
 		raw, ok := m[f.name]
 		if !ok || raw == nil {
 			if f.required {
-				return d.problem(at, "", "parameter %q is required", f.name)
+				return d.problem(at, "", "parameter %q is required: %s", f.name, f.doc)
 			}
 			continue
 		}

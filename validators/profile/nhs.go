@@ -28,18 +28,22 @@ var nhsVerificationCodes = map[string]string{
 	"08": "Trace postponed (baby under six weeks old)",
 }
 
-func newNHSNumberCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject("check", "ranges", "grouped"); err != nil {
-		return nil, err
-	}
-	what, err := spec.Params.String("check", "number")
-	if err != nil {
-		return nil, err
-	}
+// nhsParams are an nhs-number requirement's parameters: what it checks and
+// how strict it is about the numbers.
+type nhsParams struct {
+	Check   string   `param:"check" doc:"number, or verification-status (the extension's code)"`
+	Ranges  []string `param:"ranges" doc:"ranges of numbers accepted: england-wales, scotland-chi, northern-ireland, test, unallocated" default:"the issued ranges"`
+	Grouped bool     `param:"grouped" doc:"accept the digits grouped 3-3-4 with spaces"`
+}
+
+var defaultNHS = nhsParams{Check: "number", Grouped: ukid.DefaultNHSRules.Grouped}
+
+func newNHSNumberCheck(spec check.Spec, p nhsParams, env *check.Env) (check.Check, error) {
+	what := p.Check
 	if what != "number" && what != "verification-status" {
 		return nil, fmt.Errorf("parameter \"check\": %q is not number or verification-status", what)
 	}
-	rules, err := nhsRules(spec.Params)
+	rules, err := nhsRules(p)
 	if err != nil {
 		return nil, err
 	}
@@ -51,20 +55,15 @@ func newNHSNumberCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 
 // nhsRules reads a suite's strictness about NHS numbers: the ranges it
 // accepts and whether grouped digits are allowed.
-func nhsRules(p check.Params) (ukid.NHSRules, error) {
+func nhsRules(p nhsParams) (ukid.NHSRules, error) {
 	rules := ukid.DefaultNHSRules
-	names, err := p.Strings("ranges")
-	if err != nil {
-		return rules, err
-	}
-	if names != nil {
-		if rules.Ranges, err = ukid.ParseRanges(names); err != nil {
+	if p.Ranges != nil {
+		var err error
+		if rules.Ranges, err = ukid.ParseRanges(p.Ranges); err != nil {
 			return rules, fmt.Errorf("parameter \"ranges\": %w", err)
 		}
 	}
-	if rules.Grouped, err = p.Bool("grouped", rules.Grouped); err != nil {
-		return rules, err
-	}
+	rules.Grouped = p.Grouped
 	return rules, nil
 }
 

@@ -22,14 +22,33 @@ import (
 
 // Register adds the profile checks to a registry, with DefaultHooks.
 func Register(reg *check.Registry) {
-	reg.Register("fhir-profile",
+	check.Define(reg, "fhir-profile",
 		"each resource conforms to a StructureDefinition: its R4 base type and meta.profile (default), or the profile named by `profile`",
-		func(spec check.Spec, env *check.Env) (check.Check, error) {
-			return newProfileCheck(spec, env, DefaultHooks(env))
+		profileParams{}, func(spec check.Spec, p profileParams, env *check.Env) (check.Check, error) {
+			return newProfileCheck(p, env, DefaultHooks(env))
 		})
-	reg.Register("nhs-number",
+	check.Define(reg, "nhs-number",
 		"NHS numbers (system https://fhir.nhs.uk/Id/nhs-number) have 10 digits, a valid Modulus 11 check digit and an accepted range (package ukid); the verification status extension holds a known code",
-		newNHSNumberCheck)
+		defaultNHS, newNHSNumberCheck)
+}
+
+// profileParams are a fhir-profile requirement's parameters. The FHIR
+// options override the run's (plan fhir_options, command line) and are
+// read as the reference validator's options of the same names.
+type profileParams struct {
+	Profile         string `param:"profile" doc:"the profile (canonical URL) every resource is validated against; base (the default) for the R4 base type, meta for only the profiles meta.profile claims"`
+	ProfileTemplate string `param:"profile-template" doc:"a profile URL per resource type, with {type} for the type"`
+	Requires        string `param:"requires" doc:"what to load for the profile; when it is not loaded the requirement is an error saying this, not a failure"`
+	BestPractice    any    `param:"best-practice" doc:"ignore, hint, warning or error: how best-practice invariants are reported"`
+	SecurityChecks  any    `param:"security-checks" doc:"true reports HTML tags embedded in string values as errors"`
+	AllowExampleURL any    `param:"allow-example-urls" doc:"true accepts references to example.org"`
+	AllowComments   any    `param:"allow-comments" doc:"true accepts fhir_comments"`
+}
+
+// options returns the FHIR options the requirement sets, as fhirOptions reads them.
+func (p profileParams) options() check.Params {
+	return check.Params{"best-practice": p.BestPractice, "security-checks": p.SecurityChecks,
+		"allow-example-urls": p.AllowExampleURL, "allow-comments": p.AllowComments}
 }
 
 // ServiceName is the check.Env service under which the run's Engine is shared.
@@ -141,23 +160,9 @@ type profileCheck struct {
 	unavailable string
 }
 
-func newProfileCheck(spec check.Spec, env *check.Env, hooks Hooks) (check.Check, error) {
-	if err := spec.Params.Reject(append([]string{"profile", "profile-template", "requires"}, OptionNames...)...); err != nil {
-		return nil, err
-	}
-	template, err := spec.Params.String("profile-template", "")
-	if err != nil {
-		return nil, err
-	}
-	prof, err := spec.Params.String("profile", "")
-	if err != nil {
-		return nil, err
-	}
-	requires, err := spec.Params.String("requires", "")
-	if err != nil {
-		return nil, err
-	}
-	opts, err := fhirOptions(spec.Params, env)
+func newProfileCheck(p profileParams, env *check.Env, hooks Hooks) (check.Check, error) {
+	template, prof, requires := p.ProfileTemplate, p.Profile, p.Requires
+	opts, err := fhirOptions(p.options(), env)
 	if err != nil {
 		return nil, err
 	}

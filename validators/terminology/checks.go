@@ -16,15 +16,12 @@ import (
 // extensible binding against its value set. Plain `code` elements with a
 // required binding are left to the JSON schema check, whose enumerations hold
 // the same codes, unless the suite sets codes: true.
-func newBindingCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(spec, env, "codes")
+func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Check, error) {
+	s, el, err := prepare(p.services, env)
 	if err != nil {
 		return nil, err
 	}
-	withCodes, err := spec.Params.Bool("codes", false)
-	if err != nil {
-		return nil, err
-	}
+	withCodes := p.Codes
 	ctx := ctxOf(env)
 	eng := s.Engine
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
@@ -112,8 +109,8 @@ func codingsText(cs []terminology.Coding) string {
 }
 
 // newCodeSystemCheck checks every coding against its code system.
-func newCodeSystemCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(spec, env)
+func newCodeSystemCheck(spec check.Spec, p services, env *check.Env) (check.Check, error) {
+	s, el, err := prepare(p, env)
 	if err != nil {
 		return nil, err
 	}
@@ -155,8 +152,8 @@ func codePart(issue string) string {
 }
 
 // newFormatCheck checks the form of SNOMED CT, dm+d, LOINC and ICD-10 codes.
-func newFormatCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	_, el, err := prepare(spec, env)
+func newFormatCheck(spec check.Spec, p services, env *check.Env) (check.Check, error) {
+	_, el, err := prepare(p, env)
 	if err != nil {
 		return nil, err
 	}
@@ -182,15 +179,12 @@ func newFormatCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 // unit a profile fixes: the profiles of loaded guides a resource claims, the
 // profiles the suite names (profile), and, for observations whose LOINC code
 // a core profile gives a unit (or the suite's units parameter does), that.
-func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(spec, env, "units", "profile")
+func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.Check, error) {
+	s, el, err := prepare(params.services, env)
 	if err != nil {
 		return nil, err
 	}
-	names, err := spec.Params.Strings("profile")
-	if err != nil {
-		return nil, err
-	}
+	names := params.Profile
 	gu, err := guideUnitsFor(env, s.Engine, len(names) > 0)
 	var notes []string
 	if err != nil {
@@ -213,16 +207,8 @@ func newUnitsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		}
 		named = append(named, p)
 	}
-	extra, err := spec.Params.Map("units")
-	if err != nil {
-		return nil, err
-	}
 	rules := map[string]UnitRule{}
-	for loinc, v := range extra {
-		u, ok := v.(string)
-		if !ok {
-			return nil, fmt.Errorf("parameter \"units\": %s: want a UCUM unit, got %T", loinc, v)
-		}
+	for loinc, u := range params.Units {
 		if err := ucum.Validate(u); err != nil {
 			return nil, fmt.Errorf("parameter \"units\": %s: %q is not UCUM: %w", loinc, u, err)
 		}

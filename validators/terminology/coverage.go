@@ -30,15 +30,13 @@ type coverageCheck struct {
 	examples  int
 }
 
-func newCoverageCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(spec, env, "elements", "national", "maps", "threshold", "top", "examples")
+func newCoverageCheck(spec check.Spec, params coverageParams, env *check.Env) (check.Check, error) {
+	s, el, err := prepare(params.services, env)
 	if err != nil {
 		return nil, err
 	}
-	c := &coverageCheck{requirement: spec.Requirement, el: el, byType: map[string][]string{}}
-	if c.elements, err = spec.Params.Strings("elements"); err != nil {
-		return nil, err
-	}
+	c := &coverageCheck{requirement: spec.Requirement, el: el, byType: map[string][]string{}, elements: params.Elements,
+		threshold: params.Threshold, top: params.Top, examples: params.Examples}
 	if len(c.elements) == 0 {
 		return nil, errors.New(`parameter "elements": name the coded elements to measure (e.g. [Condition.code, Observation.code], or HL7 v2 fields such as OBX-3)`)
 	}
@@ -56,15 +54,7 @@ func newCoverageCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		c.defs[p] = def
 		c.byType[typ] = append(c.byType[typ], p)
 	}
-	nat, err := spec.Params.Strings("national")
-	if err != nil {
-		return nil, err
-	}
-	maps, err := spec.Params.Strings("maps")
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range maps {
+	for _, m := range params.Maps {
 		if !filepath.IsAbs(m) && env.PlanDir != "" {
 			m = filepath.Join(env.PlanDir, m)
 		}
@@ -74,18 +64,9 @@ func newCoverageCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		}
 		s.Engine.AddMappings(m, ms)
 	}
-	c.mapper = coverage.NewMapper(s.Engine, nat)
-	if c.threshold, err = spec.Params.Float("threshold", 0.95); err != nil {
-		return nil, err
-	}
+	c.mapper = coverage.NewMapper(s.Engine, params.National)
 	if c.threshold < 0 || c.threshold > 1 {
 		return nil, fmt.Errorf("parameter \"threshold\": %g is not a share between 0 and 1 (or 0%%–100%%)", c.threshold)
-	}
-	if c.top, err = spec.Params.Int("top", 20); err != nil {
-		return nil, err
-	}
-	if c.examples, err = spec.Params.Int("examples", 3); err != nil {
-		return nil, err
 	}
 	return c, nil
 }

@@ -116,7 +116,7 @@ var _ = Describe("mapping coverage", func() {
 			_, err := compile("mapping-coverage", params)
 			Expect(err).To(MatchError(ContainSubstring(want)))
 		},
-		Entry("no elements", map[string]any{}, `"elements": name the coded elements`),
+		Entry("no elements", map[string]any{}, `parameter "elements" is required: coded elements measured (Condition.code), or HL7 v2 fields (OBX-3)`),
 		Entry("an element FHIR does not have", map[string]any{"elements": "Condition.kode"}, `"Condition.kode" is not an element`),
 		Entry("a threshold over 100%", map[string]any{"elements": "Condition.code", "threshold": "150%"}, "not a share"),
 		Entry("a missing map", map[string]any{"elements": "Condition.code", "maps": "/nonexistent/map.csv"}, "/nonexistent/map.csv"),

@@ -22,11 +22,48 @@ import (
 
 // Register adds the terminology checks to a registry.
 func Register(reg *check.Registry) {
-	reg.Register("fhir-value-set-binding", "codes of elements with a required or extensible binding are in the bound value set", newBindingCheck)
-	reg.Register("fhir-code-system", "codes exist in their code system, with its display, and are not inactive; code systems are known", newCodeSystemCheck)
-	reg.Register("fhir-code-format", "SNOMED CT, dm+d, LOINC and ICD-10 codes have a valid form and check digit", newFormatCheck)
-	reg.Register("fhir-ucum-units", "UCUM units parse, and are comparable with the unit a profile fixes", newUnitsCheck)
-	reg.Register("mapping-coverage", "share of records whose codes are national or map to national codes, with the unmapped local codes", newCoverageCheck)
+	check.Define(reg, "fhir-value-set-binding", "codes of elements with a required or extensible binding are in the bound value set",
+		bindingParams{services: defaultServices}, newBindingCheck)
+	check.Define(reg, "fhir-code-system", "codes exist in their code system, with its display, and are not inactive; code systems are known",
+		defaultServices, newCodeSystemCheck)
+	check.Define(reg, "fhir-code-format", "SNOMED CT, dm+d, LOINC and ICD-10 codes have a valid form and check digit",
+		defaultServices, newFormatCheck)
+	check.Define(reg, "fhir-ucum-units", "UCUM units parse, and are comparable with the unit a profile fixes",
+		unitsParams{services: defaultServices}, newUnitsCheck)
+	check.Define(reg, "mapping-coverage", "share of records whose codes are national or map to national codes, with the unmapped local codes",
+		coverageParams{services: defaultServices, Threshold: 0.95, Top: 20, Examples: 3}, newCoverageCheck)
+}
+
+// services are the parameters every terminology check takes: where codes
+// offline content cannot decide are looked up.
+type services struct {
+	Snomed        string        `param:"snomed" doc:"SQLite file of a SNOMED CT release (carecert terminology load-snomed), which then answers for SNOMED CT codes"`
+	Server        string        `param:"server" doc:"base URL of a FHIR terminology server asked what offline content cannot decide"`
+	ServerTimeout time.Duration `param:"server-timeout" doc:"time limit of each terminology server request"`
+	ServerCache   string        `param:"server-cache" doc:"folder caching the terminology server's answers"`
+}
+
+var defaultServices = services{ServerTimeout: 10 * time.Second}
+
+type bindingParams struct {
+	services
+	Codes bool `param:"codes" doc:"also check plain code elements with a required binding (the JSON schema's enumerations check them by default)"`
+}
+
+type unitsParams struct {
+	services
+	Profile []string          `param:"profile" doc:"profiles (canonical URLs) whose fixed units every resource is held to"`
+	Units   map[string]string `param:"units" doc:"UCUM unit fixed per LOINC code, beyond those core profiles fix"`
+}
+
+type coverageParams struct {
+	services
+	Elements  []string `param:"elements,required" doc:"coded elements measured (Condition.code), or HL7 v2 fields (OBX-3)"`
+	National  []string `param:"national" doc:"code systems counted as national"`
+	Maps      []string `param:"maps" doc:"CSV files mapping local codes to national ones"`
+	Threshold float64  `param:"threshold" doc:"share of records that must be national or mapped (0.95 or 95%)"`
+	Top       int      `param:"top" doc:"unmapped local codes listed"`
+	Examples  int      `param:"examples" doc:"example records kept per unmapped code"`
 }
 
 // ServiceName is the Env service holding the run's *Service.
@@ -66,19 +103,12 @@ func Shared(env *check.Env) (*Service, error) {
 // `carecert terminology load-snomed`, which then answers for SNOMED CT codes;
 // and server (with server-timeout and server-cache): a FHIR terminology
 // server asked what offline content cannot decide.
-func prepare(spec check.Spec, env *check.Env, known ...string) (*Service, *Elements, error) {
-	if err := spec.Params.Reject(append(known, "snomed", "server", "server-timeout", "server-cache")...); err != nil {
-		return nil, nil, err
-	}
+func prepare(p services, env *check.Env) (*Service, *Elements, error) {
 	s, err := Shared(env)
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := spec.Params.String("snomed", "")
-	if err != nil {
-		return nil, nil, err
-	}
-	if db != "" {
+	if db := p.Snomed; db != "" {
 		if !filepath.IsAbs(db) && env.PlanDir != "" {
 			db = filepath.Join(env.PlanDir, db)
 		}
@@ -88,7 +118,7 @@ func prepare(spec check.Spec, env *check.Env, known ...string) (*Service, *Eleme
 		}
 		s.Engine.AddProvider(terminology.SNOMED, st.(*snomed.Store))
 	}
-	if err := useServer(spec, env, s); err != nil {
+	if err := useServer(p, env, s); err != nil {
 		return nil, nil, err
 	}
 	el, err := s.Elements()
@@ -155,18 +185,10 @@ func finding(rec *model.Record, sev model.Severity, code, path, msg, evidence st
 }
 
 // useServer sets up the terminology server a spec names, once per run and URL.
-func useServer(spec check.Spec, env *check.Env, s *Service) error {
-	base, err := spec.Params.String("server", "")
-	if err != nil || base == "" {
-		return err
-	}
-	timeout, err := spec.Params.Duration("server-timeout", 10*time.Second)
-	if err != nil {
-		return err
-	}
-	cache, err := spec.Params.String("server-cache", "")
-	if err != nil {
-		return err
+func useServer(p services, env *check.Env, s *Service) error {
+	base, timeout, cache := p.Server, p.ServerTimeout, p.ServerCache
+	if base == "" {
+		return nil
 	}
 	if cache != "" && !filepath.IsAbs(cache) && env.PlanDir != "" {
 		cache = filepath.Join(env.PlanDir, cache)
