@@ -25,6 +25,14 @@ const MaxDepth = 512
 // Decode parses one JSON value that must be a single object. Errors carry the
 // 1-based line (relative to data) where parsing failed.
 func Decode(data []byte) (map[string]any, error) {
+	if m, ok := decodeFast(data); ok {
+		return m, nil
+	}
+	return decodeSlow(data)
+}
+
+// decodeSlow is Decode by encoding/json, which also words every error.
+func decodeSlow(data []byte) (map[string]any, error) {
 	if off := depthBeyond(data, MaxDepth); off >= 0 {
 		return nil, &SyntaxError{Line: lineAt(data, off), Msg: fmt.Sprintf("the JSON nests deeper than %d levels: refused (no FHIR resource is that deep)", MaxDepth)}
 	}
