@@ -314,76 +314,53 @@ func fieldRules(file, sid string, seg *node) (out []any, unchecked []string) {
 		if sid == "MSH" && field <= 2 {
 			continue // the delimiters, read before anything else
 		}
-		path := fmt.Sprintf("%s-%d", sid, field)
-		r := elementRule(path, f)
-		cond, ok := conditional(path, f)
-		out = append(out, cond...)
-		if !ok {
-			unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", path, filepath.Base(file), f.line))
-		}
-		if mn := minOf(f); mn > 1 {
+		out, unchecked = partRules(file, fmt.Sprintf("%s-%d", sid, field), f, out, unchecked)
+	}
+	return out, unchecked
+}
+
+// partOf names the parts of a field (components) and of a component
+// (subcomponents).
+var partOf = map[string]string{"Field": "Component", "Component": "SubComponent"}
+
+// partRules adds the rules of a field, component or subcomponent at path
+// and, unless it is not used, of its parts: a component is checked in each
+// field repetition that is present, a subcomponent in each component.
+func partRules(file, path string, n *node, out []any, unchecked []string) ([]any, []string) {
+	r := elementRule(path, n)
+	cond, ok := conditional(path, n)
+	out = append(out, cond...)
+	if !ok {
+		unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", path, filepath.Base(file), n.line))
+	}
+	if n.name == "Field" {
+		if mn := minOf(n); mn > 1 {
 			r["min"] = mn
 		}
-		if mx := maxOf(f); mx > 0 {
+		if mx := maxOf(n); mx > 0 {
 			r["max"] = mx
 		}
-		var comps []*node
-		for _, c := range f.children {
-			if c.name == "Component" {
-				comps = append(comps, c)
-			}
+	}
+	var parts []*node
+	for _, c := range n.children {
+		if c.name == partOf[n.name] {
+			parts = append(parts, c)
 		}
-		if len(comps) > 0 {
-			// A composite: its length, type and table are its components'.
-			delete(r, "length")
-			delete(r, "datatype")
-			delete(r, "table")
-		}
-		if len(r) > 1 {
-			out = append(out, r)
-		}
-		if usageOf(f) == "X" {
-			continue
-		}
-		for j, c := range comps {
-			cpath := fmt.Sprintf("%s.%d", path, j+1)
-			cr := elementRule(cpath, c)
-			cond, ok := conditional(cpath, c)
-			out = append(out, cond...)
-			if !ok {
-				unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", cpath, filepath.Base(file), c.line))
-			}
-			var subs []*node
-			for _, sc := range c.children {
-				if sc.name == "SubComponent" {
-					subs = append(subs, sc)
-				}
-			}
-			if len(subs) > 0 {
-				delete(cr, "length")
-				delete(cr, "datatype")
-				delete(cr, "table")
-			}
-			if len(cr) > 1 {
-				out = append(out, cr)
-			}
-			if usageOf(c) == "X" {
-				continue
-			}
-			// Subcomponents, checked in each component that is present.
-			for k, sc := range subs {
-				spath := fmt.Sprintf("%s.%d", cpath, k+1)
-				sr := elementRule(spath, sc)
-				cond, ok := conditional(spath, sc)
-				out = append(out, cond...)
-				if !ok {
-					unchecked = append(unchecked, fmt.Sprintf("%s (%s:%d)", spath, filepath.Base(file), sc.line))
-				}
-				if len(sr) > 1 {
-					out = append(out, sr)
-				}
-			}
-		}
+	}
+	if len(parts) > 0 {
+		// A composite: its length, type and table are its parts'.
+		delete(r, "length")
+		delete(r, "datatype")
+		delete(r, "table")
+	}
+	if len(r) > 1 {
+		out = append(out, r)
+	}
+	if usageOf(n) == "X" {
+		return out, unchecked
+	}
+	for j, c := range parts {
+		out, unchecked = partRules(file, fmt.Sprintf("%s.%d", path, j+1), c, out, unchecked)
 	}
 	return out, unchecked
 }

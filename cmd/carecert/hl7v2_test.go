@@ -63,6 +63,26 @@ var _ = Describe("carecert with HL7 v2", func() {
 		Expect(stdout).To(ContainSubstring("[ADT_A01-MSH]"))
 	})
 
+	It("checks an IGAMT export given as --ig, with the constraints file exported beside it", func() {
+		dir := GinkgoT().TempDir()
+		for _, name := range []string{"Profile.xml", "Constraints.xml"} {
+			src, err := os.ReadFile(filepath.Join("..", "..", "validators", "hl7v2", "testdata", "igamt", name))
+			Expect(err).NotTo(HaveOccurred())
+			writeFile(dir, name, string(src))
+		}
+		msg := "MSH|^~\\&|APP^1.2.3^ISO|FAC|||20240101120000||ADT^A04^ADT_A01|C1|P|2.5.1\rEVN|A04|20240101120000\r" +
+			"PID|1||123^^^H^MR||DOE^JOHN||19800101|M\rPV1|1|O\r"
+		ok := writeFile(dir, "good.hl7", msg)
+		bad := writeFile(dir, "bad.hl7", strings.Replace(msg, "PID|1|", "PID|2|", 1))
+		code, stdout, stderr := carecert("validate", "-q", "--ig", filepath.Join(dir, "Profile.xml"), ok)
+		Expect(code).To(Equal(exitOK), stdout+stderr)
+		Expect(stderr).To(ContainSubstring("is an HL7 v2 conformance profile: checked as a suite"))
+		code, stdout, stderr = carecert("validate", "-q", "--suite", filepath.Join(dir, "Profile.xml"), bad)
+		Expect(code).To(Equal(exitFailed), stdout+stderr)
+		Expect(stdout).To(ContainSubstring("T-2: The value of PID-1 (Set ID - PID) SHALL be '1'."))
+		Expect(stdout).To(ContainSubstring("[ADT_A04-PID]"))
+	})
+
 	It("uses an HL7 v2 XML conformance profile a plan lists under igs as a suite, read relative to the plan", func() {
 		dir := GinkgoT().TempDir()
 		src, err := os.ReadFile(filepath.Join("..", "..", "examples", "hl7v2", "nhs-adt-a01-profile.xml"))
