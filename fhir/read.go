@@ -263,19 +263,44 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 // their own), as errors at the repeated key.
 func addDuplicates(rec *model.Record, dups []DuplicateKey, docPath string, baseLine int, bundle bool) {
 	for _, d := range dups {
-		obj, ok := relativeTo(d.Path, docPath)
+		obj, ok := ownPath(d.Path, docPath, bundle)
 		if !ok {
 			continue
-		}
-		if bundle && strings.HasPrefix(obj, "entry[") {
-			if _, rest, _ := strings.Cut(obj, "]"); rest == ".resource" || strings.HasPrefix(rest, ".resource.") || strings.HasPrefix(rest, ".resource[") {
-				continue
-			}
 		}
 		at := DuplicateKey{Path: obj, Key: d.Key}.At()
 		f := rec.Finding(model.Error, "input.duplicate-key", joinPath(rec.Type, at),
 			fmt.Sprintf("duplicate JSON property %q at column %d: the object already has it, and only one of the values would be read", d.Key, d.Column))
 		f.Location.Line = baseLine + d.Line - 1
+		rec.Syntax = append(rec.Syntax, f)
+	}
+}
+
+// ownPath returns a document path relative to the record at docPath, and
+// whether the record holds it: inside its resource and, for a Bundle, not
+// inside an entry's resource, which is a record of its own.
+func ownPath(path, docPath string, bundle bool) (string, bool) {
+	rel, ok := relativeTo(path, docPath)
+	if !ok {
+		return "", false
+	}
+	if bundle && strings.HasPrefix(rel, "entry[") {
+		if _, rest, _ := strings.Cut(rel, "]"); rest == ".resource" || strings.HasPrefix(rest, ".resource.") || strings.HasPrefix(rest, ".resource[") {
+			return "", false
+		}
+	}
+	return rel, true
+}
+
+// addXMLIssues gives a record the issues of its XML document that are in its
+// resource, as errors at their element and line.
+func addXMLIssues(rec *model.Record, issues []fhirxml.Issue, docPath string, bundle bool) {
+	for _, is := range issues {
+		rel, ok := ownPath(is.Path, docPath, bundle)
+		if !ok {
+			continue
+		}
+		f := rec.Finding(model.Error, is.Code, joinPath(rec.Type, rel), is.Msg)
+		f.Location.Line = is.Line
 		rec.Syntax = append(rec.Syntax, f)
 	}
 }
@@ -312,7 +337,7 @@ func readXMLDocument(name string, data []byte, emit Emit) error {
 	if l := InvalidUTF8Line(data); l > 0 {
 		return emit(problem(name, l, 0, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR XML must be UTF-8"))
 	}
-	res, err := fhirxml.Decode(data)
+	res, issues, err := fhirxml.DecodeDocument(data)
 	if err != nil {
 		line, msg := 1, err.Error()
 		var se *fhirxml.SyntaxError
@@ -327,7 +352,11 @@ func readXMLDocument(name string, data []byte, emit Emit) error {
 		rec.Format = model.FormatXML
 		return emit(rec)
 	}
-	_, err = emitResource(name, res, locate, "", 1, 0, nil, nil, asXML)
+	var syntax func(*model.Record, string)
+	if len(issues) > 0 {
+		syntax = func(rec *model.Record, docPath string) { addXMLIssues(rec, issues, docPath, rec.Type == "Bundle") }
+	}
+	_, err = emitResource(name, res, locate, "", 1, 0, nil, syntax, asXML)
 	return err
 }
 

@@ -33,6 +33,32 @@ func (w Wording) NotPrimitive(kind string, v any) string {
 	return fmt.Sprintf("must be a JSON %s, got %s", what, KindOf(v))
 }
 
+// NotObject says that v is not the object (in XML, the element with child
+// elements) a value of the complex type typ needs; typ may be "" when the
+// type is not known.
+func (w Wording) NotObject(typ string, v any) string {
+	if w.xml {
+		want := "an element with child elements"
+		if typ != "" {
+			want = "a " + typ + " element with child elements"
+		}
+		return fmt.Sprintf("must be %s, got %s", want, xmlValue(v))
+	}
+	want := "an object"
+	if typ != "" {
+		want = "a " + typ + " object"
+	}
+	return fmt.Sprintf("must be %s, got %s", want, KindOf(v))
+}
+
+// NoValue says that an element has neither a value nor an id or extension.
+func (w Wording) NoValue() string {
+	if w.xml {
+		return "has no value: write the value attribute, or child elements, or omit the element"
+	}
+	return "null is not a valid value: omit the element or align arrays with null only where the other array has a value"
+}
+
 // NotSingle says that element name, which allows one value, has several.
 func (w Wording) NotSingle(name string) string {
 	if w.xml {

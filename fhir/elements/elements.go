@@ -47,12 +47,22 @@ type Element struct {
 	// hasChildren is true when the definition declares elements below this
 	// one (backbone elements), so navigation stays in this definition.
 	hasChildren bool
+	// order is the element's position in its definition's snapshot, which
+	// lists siblings in the order FHIR XML must write them.
+	order int
 }
 
 // Name is the last segment of the path without "[x]": "value", "given".
 func (e *Element) Name() string {
 	n := e.Path[strings.LastIndexByte(e.Path, '.')+1:]
 	return strings.TrimSuffix(n, "[x]")
+}
+
+// Precedes reports whether e comes before o in the order of their common
+// definition, the order FHIR XML writes sibling elements in (R4 §2.6.1).
+// Elements of different parents are not ordered against each other.
+func (e *Element) Precedes(o *Element) bool {
+	return e.order < o.order && parentPath(e.Path) == parentPath(o.Path)
 }
 
 // IsArray reports whether the element repeats (max > 1 or "*"), which makes it
@@ -201,7 +211,8 @@ func (d *lazyDefinition) load() *lazyDefinition {
 		def.Elements = els
 		d.paths = make(map[string]*Element, len(els))
 		d.kids = map[string]map[string]*Element{}
-		for _, el := range els {
+		for i, el := range els {
+			el.order = i
 			el.Choice = strings.HasSuffix(el.Path, "[x]")
 			parent := parentPath(el.Path)
 			if p := d.paths[parent]; p != nil {

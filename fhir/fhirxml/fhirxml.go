@@ -5,6 +5,14 @@
 // primitives of those types, "_name" objects for the id and extensions of
 // primitives, the XHTML div as a string and contained resources unwrapped.
 // A Document maps element paths back to lines of the XML.
+//
+// What FHIR XML forbids in how a document is written, beyond what the JSON
+// model can carry, is returned as Issues by DecodeDocument while the resource
+// is still converted: elements out of the order of their definition,
+// attributes FHIR does not define, id and url written as elements, processing
+// instructions and CDATA sections, a resource element with no content. A
+// DOCTYPE is refused outright and never read, so no entity it declares is
+// expanded; only the five entities XML itself declares are known.
 package fhirxml
 
 import (
@@ -34,6 +42,35 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
+// Codes of the Issues: one per family of what FHIR XML forbids.
+const (
+	// CodeOrder is an element written before a sibling that its definition
+	// puts first (R4 §2.6.1: elements appear in the order of the definition).
+	CodeOrder = "input.xml-order"
+	// CodeAttribute is an attribute FHIR does not define on the element (only
+	// value on primitives, id on elements and url on extensions, besides
+	// namespace declarations), or an id or url written as an element where
+	// FHIR XML makes it an attribute.
+	CodeAttribute = "input.xml-attribute"
+	// CodeNode is a processing instruction or a CDATA section, which FHIR XML
+	// does not use.
+	CodeNode = "input.xml-node"
+	// CodeEmpty is a resource element with no content at all.
+	CodeEmpty = "input.xml-empty"
+)
+
+// Issue is one thing FHIR XML forbids in how the document is written that
+// still leaves it readable: the resource is converted and checked, and the
+// issue is reported beside the findings.
+type Issue struct {
+	Line int
+	// Path is the element's path in the document, as a Document locates it:
+	// "" for the root resource, "name[0].given[1]", "entry[0].resource.id".
+	Path string
+	Code string
+	Msg  string
+}
+
 // Decode converts one FHIR XML document holding a resource. Errors are
 // *SyntaxError with the 1-based line (relative to data).
 func Decode(data []byte) (map[string]any, error) {
@@ -45,12 +82,38 @@ func Decode(data []byte) (map[string]any, error) {
 	return c.document()
 }
 
+// DecodeDocument is Decode that also returns the Issues of the document, in
+// document order. Element paths are built only for a document that has some,
+// so that a clean document costs what Decode does.
+func DecodeDocument(data []byte) (map[string]any, []Issue, error) {
+	ix, err := elements.R4()
+	if err != nil {
+		return nil, nil, err
+	}
+	c := newConverter(data, ix, nil)
+	res, err := c.document()
+	if err != nil || len(c.issues) == 0 {
+		return res, nil, err
+	}
+	// once more, with paths: the issues name where they are
+	c = newConverter(data, ix, nil)
+	c.paths = true
+	res, err = c.document()
+	return res, c.issues, err
+}
+
 type converter struct {
 	data  []byte
 	dec   *xml.Decoder
 	ix    *elements.Index
 	lines map[string]int // element path → line, only when locating
-	depth int
+	// paths is set when element paths are built: to locate, or to say where
+	// the issues are.
+	paths  bool
+	issues []Issue
+	depth  int
+	// at is the input offset where the last token read began.
+	at int64
 	// open holds the raw names of the open elements and ns the namespace
 	// bindings in scope: RawToken leaves both to the converter, which is
 	// cheaper than Token doing them with its map and re-boxed tokens.
@@ -71,15 +134,19 @@ const maxDepth = 1000
 func newConverter(data []byte, ix *elements.Index, lines map[string]int) *converter {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark is allowed
 	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.Strict = true
-	dec.Entity = xml.HTMLEntity
+	dec.Strict = true // and no Entity map: XML declares five entities, FHIR XML no more
 	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
 		if strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "utf8") {
 			return r, nil
 		}
 		return nil, fmt.Errorf("encoding %q is not supported: FHIR XML must be UTF-8", charset)
 	}
-	return &converter{data: data, dec: dec, ix: ix, lines: lines, open: make([]xml.Name, 0, 16)}
+	return &converter{data: data, dec: dec, ix: ix, lines: lines, paths: lines != nil, open: make([]xml.Name, 0, 16)}
+}
+
+// issue records one Issue at path on the current line.
+func (c *converter) issue(path, code, msg string) {
+	c.issues = append(c.issues, Issue{Line: c.line(), Path: path, Code: code, Msg: msg})
 }
 
 func (c *converter) line() int {
@@ -90,7 +157,7 @@ func (c *converter) line() int {
 func (c *converter) fail(err error) error {
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
-		return &SyntaxError{Line: se.Line, Msg: "malformed XML: " + se.Msg}
+		return malformed(se)
 	}
 	var fe *SyntaxError
 	if errors.As(err, &fe) {
@@ -102,13 +169,37 @@ func (c *converter) fail(err error) error {
 	return &SyntaxError{Line: c.line(), Msg: err.Error()}
 }
 
+// malformed words an error of the XML decoder.
+func malformed(se *xml.SyntaxError) *SyntaxError {
+	msg := "malformed XML: " + se.Msg
+	if strings.HasPrefix(se.Msg, "invalid character entity &") {
+		msg += " (XML declares only &lt; &gt; &amp; &quot; &apos;, and FHIR XML no others: write a character reference such as &#160;)"
+	}
+	return &SyntaxError{Line: se.Line, Msg: msg}
+}
+
+// refuseDirective is the error for a <!DOCTYPE …> or other markup declaration:
+// FHIR XML has none, and one is refused unread, as the reference validator
+// refuses it, so that no entity it declares (a file, a URL, a billion laughs)
+// is ever expanded.
+func refuseDirective(line int, d xml.Directive) error {
+	what := "a markup declaration <!…>"
+	if f := bytes.Fields(d); len(f) > 0 && string(f[0]) == "DOCTYPE" {
+		what = "a DOCTYPE"
+	} else if len(f) > 0 {
+		what = "a markup declaration <!" + truncate(string(f[0])) + " …>"
+	}
+	return &SyntaxError{Line: line, Msg: what + " is not allowed in FHIR XML: it is refused without being read, so no entity it declares is expanded"}
+}
+
 type tokenKind int
 
 const (
-	otherToken tokenKind = iota // comment, processing instruction, directive
+	otherToken tokenKind = iota // comment, the XML declaration
 	startToken
 	endToken
 	textToken
+	instructionToken // a processing instruction other than the XML declaration
 )
 
 // token is what the converter needs of an XML token: the start tag with its
@@ -124,6 +215,7 @@ type token struct {
 // errors: end tags must match their start tags, the input must not end inside
 // an element.
 func (c *converter) next() (token, error) {
+	c.at = c.dec.InputOffset()
 	t, err := c.dec.RawToken()
 	if t == nil {
 		if err == io.EOF && len(c.open) > 0 {
@@ -148,8 +240,30 @@ func (c *converter) next() (token, error) {
 		return token{kind: endToken}, c.close(t.Name)
 	case xml.CharData:
 		return token{kind: textToken, text: t}, nil
+	case xml.ProcInst:
+		if t.Target != "xml" {
+			return token{kind: instructionToken, text: []byte(t.Target)}, nil
+		}
+	case xml.Directive:
+		return token{}, refuseDirective(c.line(), t)
 	}
 	return token{kind: otherToken}, nil
+}
+
+// cdata reports whether the text token just read is a CDATA section.
+func (c *converter) cdata() bool {
+	return bytes.HasPrefix(c.data[c.at:], []byte("<![CDATA["))
+}
+
+// node records the issue of a processing instruction or a CDATA section read
+// inside the element at path; other tokens are no issue.
+func (c *converter) node(tok token, path string) {
+	switch {
+	case tok.kind == instructionToken:
+		c.issue(path, CodeNode, fmt.Sprintf("the processing instruction <?%s?>: FHIR XML allows none, before, in or after the resource", truncate(string(tok.text))))
+	case tok.kind == textToken && c.cdata():
+		c.issue(path, CodeNode, "a CDATA section: FHIR XML does not use them (values are in value attributes)")
+	}
 }
 
 // close ends the innermost open element, failing as Decoder.Token does when
@@ -234,6 +348,8 @@ func (c *converter) document() (map[string]any, error) {
 			if len(bytes.TrimSpace(tok.text)) > 0 {
 				return nil, &SyntaxError{Line: c.line(), Msg: "text before the root element"}
 			}
+		case instructionToken:
+			c.node(tok, "")
 		}
 	}
 }
@@ -254,6 +370,8 @@ func (c *converter) trailing() error {
 			if len(bytes.TrimSpace(tok.text)) > 0 {
 				return &SyntaxError{Line: c.line(), Msg: "unexpected text after the end of the resource"}
 			}
+		case instructionToken:
+			c.node(tok, "")
 		}
 	}
 }
@@ -270,11 +388,65 @@ func (c *converter) resource(start token, path string) (map[string]any, error) {
 	if c.lines != nil {
 		c.lines[path] = c.line() // the resource's own tag, not its wrapper
 	}
+	line := c.line()
+	attrs := c.attributes(start.start, path, 0)
 	res := map[string]any{"resourceType": name}
 	if _, err := c.object(res, name, path); err != nil {
 		return nil, err
 	}
+	if len(res) == 1 && !attrs {
+		c.issues = append(c.issues, Issue{Line: line, Path: path, Code: CodeEmpty,
+			Msg: fmt.Sprintf("<%s> has no content: a FHIR element needs a value, attributes or child elements", name)})
+	}
 	return res, nil
+}
+
+// The attributes FHIR XML defines on an element, besides namespace
+// declarations: R4 §2.6.1 writes a primitive's value, every element's id
+// and an extension's url as attributes, and nothing else.
+const (
+	attrValue = 1 << iota
+	attrID
+	attrURL
+)
+
+// attributes records an issue for each attribute of start that FHIR does not
+// define on it (allowed is a set of the attr constants) and reports whether it
+// has any attribute besides namespace declarations.
+func (c *converter) attributes(start xml.StartElement, path string, allowed int) bool {
+	has := false
+	for _, a := range start.Attr {
+		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+			continue
+		}
+		has = true
+		if c.space(a.Name, false) == "" {
+			switch {
+			case a.Name.Local == "value" && allowed&attrValue != 0,
+				a.Name.Local == "id" && allowed&attrID != 0,
+				a.Name.Local == "url" && allowed&attrURL != 0:
+				continue
+			}
+		}
+		name := a.Name.Local
+		if a.Name.Space != "" {
+			name = a.Name.Space + ":" + name
+		}
+		c.issue(path, CodeAttribute, fmt.Sprintf("the attribute %s is not defined on <%s>: %s", name, start.Name.Local, allowedAttributes(allowed)))
+	}
+	return has
+}
+
+func allowedAttributes(allowed int) string {
+	switch allowed {
+	case attrValue | attrID:
+		return "a primitive element takes only value and id"
+	case attrID | attrURL:
+		return "an extension takes only id and url"
+	case attrID:
+		return "this element takes only id"
+	}
+	return "a resource element takes no attributes besides namespace declarations (its id is an element)"
 }
 
 func (c *converter) mark(path string) {
@@ -293,6 +465,7 @@ func (c *converter) object(obj map[string]any, defPath, path string) (map[string
 	}
 	defer func() { c.depth-- }()
 	var primitiveArrays []string
+	var prev previous
 	for {
 		tok, err := c.next()
 		if err != nil {
@@ -303,7 +476,7 @@ func (c *converter) object(obj map[string]any, defPath, path string) (map[string
 			if obj == nil {
 				obj = map[string]any{}
 			}
-			name, isArray, err := c.child(obj, defPath, path, tok)
+			name, isArray, err := c.child(obj, defPath, path, tok, &prev)
 			if err != nil {
 				return nil, err
 			}
@@ -319,8 +492,40 @@ func (c *converter) object(obj map[string]any, defPath, path string) (map[string
 				line := c.line() - bytes.Count(text, []byte{'\n'})
 				return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("unexpected text %q in a FHIR element", truncate(strings.TrimSpace(string(tok.text))))}
 			}
+			c.node(tok, path)
+		case instructionToken:
+			c.node(tok, path)
 		}
 	}
+}
+
+// previous is the last child element of an element that its definition
+// knows, and the name it was written with.
+type previous struct {
+	el   *elements.Element
+	name string
+}
+
+// order records an issue when el, written as name at path, comes after a
+// sibling that its definition puts after it, and makes it the previous one.
+func (c *converter) order(el *elements.Element, name, path string, prev *previous) {
+	if prev.el != nil && el.Precedes(prev.el) {
+		c.issue(path, CodeOrder, fmt.Sprintf("<%s> is out of order: FHIR XML writes elements in the order of their definition, which puts <%s> before <%s>", name, name, prev.name))
+	}
+	prev.el, prev.name = el, name
+}
+
+// attributeElement reports whether el is one that FHIR XML writes as an
+// attribute: the id of an element that is not a resource, or an extension's
+// url.
+func (c *converter) attributeElement(el *elements.Element) bool {
+	switch {
+	case el.Path == "Extension.url":
+		return true
+	case strings.HasSuffix(el.Path, ".id"):
+		return !c.ix.IsResource(strings.TrimSuffix(el.Path, ".id"))
+	}
+	return false
 }
 
 // trimSpace drops the XML white space that starts text (bytes.TrimLeft does
@@ -371,7 +576,7 @@ func tidy(obj map[string]any, names []string) {
 
 // child converts one child element into obj and reports its name and whether
 // it repeats.
-func (c *converter) child(obj map[string]any, defPath string, path string, tok token) (string, bool, error) {
+func (c *converter) child(obj map[string]any, defPath string, path string, tok token, prev *previous) (string, bool, error) {
 	start := tok.start
 	name := start.Name.Local
 	isDiv := name == "div" && tok.space == xhtmlNamespace
@@ -409,13 +614,21 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 		}
 	}
 	elPath := ""
-	if c.lines != nil {
+	if c.paths {
 		elPath = joinPath(path, name)
 		if isArray {
 			arr, _ := obj[name].([]any)
 			elPath += "[" + strconv.Itoa(len(arr)) + "]"
 		}
-		c.mark(elPath)
+		if c.lines != nil {
+			c.mark(elPath)
+		}
+	}
+	if el != nil {
+		c.order(el, name, elPath, prev)
+		if (name == "id" || name == "url") && c.attributeElement(el) {
+			c.issue(elPath, CodeAttribute, fmt.Sprintf("<%s> is written as an element: FHIR XML writes %s as an attribute of the element it belongs to", name, name))
+		}
 	}
 
 	var value any
@@ -433,10 +646,18 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 	case typ == "Resource" || kind == "resource":
 		value, err = c.wrapped(elPath)
 	case kind == "primitive-type":
+		c.attributes(start, elPath, attrValue|attrID)
 		value, ext, err = c.primitive(start, typ, elPath)
 	case el == nil && c.attr(start, "value") != nil:
 		value, ext, err = c.primitive(start, "string", elPath)
 	default:
+		if el != nil {
+			allowed := attrID
+			if typ == "Extension" {
+				allowed |= attrURL
+			}
+			c.attributes(start, elPath, allowed)
+		}
 		m := map[string]any{}
 		for _, a := range start.Attr {
 			if (a.Name.Local == "id" || a.Name.Local == "url") && c.space(a.Name, false) == "" {
@@ -478,8 +699,9 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 // would type it, and its id and extensions.
 func (c *converter) primitive(start xml.StartElement, typ, path string) (any, map[string]any, error) {
 	var value any
+	valued := false
 	if a := c.attr(start, "value"); a != nil {
-		value = typed(a.Value, typ)
+		value, valued = typed(a.Value, typ), true
 	}
 	var ext map[string]any
 	if a := c.attr(start, "id"); a != nil {
@@ -497,6 +719,11 @@ func (c *converter) primitive(start xml.StartElement, typ, path string) (any, ma
 				ext[k] = v
 			}
 		}
+	}
+	if !valued && ext == nil {
+		// <active/>: an element with neither value nor children is, in the
+		// JSON model, "_active": {}, which ele-1 rejects in either format
+		ext = map[string]any{}
 	}
 	return value, ext, nil
 }
@@ -547,6 +774,9 @@ func (c *converter) wrapped(path string) (map[string]any, error) {
 			if len(bytes.TrimSpace(tok.text)) > 0 {
 				return nil, &SyntaxError{Line: c.line(), Msg: "unexpected text in a resource wrapper"}
 			}
+			c.node(tok, path)
+		case instructionToken:
+			c.node(tok, path)
 		}
 	}
 }

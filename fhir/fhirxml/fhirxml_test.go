@@ -117,7 +117,7 @@ var _ = Describe("Decode", func() {
 		Entry("another encoding", `<?xml version="1.0" encoding="ISO-8859-1"?><Patient xmlns="http://hl7.org/fhir"/>`,
 			`line 1: xml: opening charset "ISO-8859-1": encoding "ISO-8859-1" is not supported: FHIR XML must be UTF-8`),
 		Entry("not UTF-8", "<Patient xmlns=\"http://hl7.org/fhir\">\n<name><family value=\"M\xfcller\"/></name></Patient>", "line 2: malformed XML: invalid UTF-8"),
-		Entry("an undeclared entity", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"&a;\"/></Patient>", "line 1: malformed XML: invalid character entity &a;"),
+		Entry("an undeclared entity", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"&a;\"/></Patient>", "line 1: malformed XML: invalid character entity &a; (XML declares only &lt; &gt; &amp; &quot; &apos;, and FHIR XML no others: write a character reference such as &#160;)"),
 		Entry("text in an element", "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"x\"/><![CDATA[hi]]></Patient>", `line 1: unexpected text "hi" in a FHIR element`),
 		Entry("nesting deeper than any resource", "<Patient xmlns=\"http://hl7.org/fhir\">"+strings.Repeat("<extension>", 5000)+"</Patient>",
 			"line 1: elements nested more than 1000 levels deep"),

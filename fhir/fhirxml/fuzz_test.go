@@ -1,6 +1,7 @@
 package fhirxml_test
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"testing"
@@ -11,7 +12,8 @@ import (
 // FuzzDecode checks that no input makes the converter or the locator panic
 // (broken XML must become a *SyntaxError), and that the converter gives what
 // the converter before RawToken gave: the same resource or the same error,
-// and the same lines.
+// and the same lines. DecodeDocument must give Decode's resource and error,
+// with issues of known codes at lines of the input.
 func FuzzDecode(f *testing.F) {
 	for _, seed := range []string{
 		`<Patient xmlns="http://hl7.org/fhir"><id value="x"/><name><given value="A"/><given id="g"><extension url="u"><valueString value="v"/></extension></given></name></Patient>`,
@@ -20,6 +22,9 @@ func FuzzDecode(f *testing.F) {
 		`<Questionnaire xmlns="http://hl7.org/fhir"><item><item><linkId value="1"/></item></item></Questionnaire>`,
 		`<Patient xmlns="http://hl7.org/fhir"><active value="maybe"/><multipleBirthInteger value="x"/><unknown/></Patient>`,
 		`<f:Patient xmlns:f="http://hl7.org/fhir" xmlns:e=""><f:id e:value="a"/><f:name xmlns:f="urn:x"></f:name><h:div xmlns:h="http://www.w3.org/1999/xhtml"/></f:Patient>`,
+		"<?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY x \"y\">]><Patient xmlns=\"http://hl7.org/fhir\"><id value=\"&x;\"/></Patient>",
+		"<?pi?><Patient xmlns=\"http://hl7.org/fhir\" id=\"a\"><gender value=\"male\"/><active/><name><id value=\"n\"/><given value=\"A\" x=\"1\"/><family value=\"B\"/></name><![CDATA[ ]]></Patient>",
+		`<Bundle xmlns="http://hl7.org/fhir"><entry><resource><Patient/></resource></entry><type value="x"/></Bundle>`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -40,5 +45,20 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("lines %v, before RawToken %v", lines, wantLines)
 		}
 		fhirxml.NewDocument(data, 1).Locator("entry[0].resource").Line("Patient.name[0].given[1]")
+		res, issues, docErr := fhirxml.DecodeDocument(data)
+		if (docErr == nil) != (err == nil) || (err != nil && docErr.Error() != err.Error()) || !reflect.DeepEqual(res, got) {
+			t.Fatalf("DecodeDocument gave %v, %v; Decode %v, %v", res, docErr, got, err)
+		}
+		lines := bytes.Count(data, []byte{'\n'}) + 1
+		for _, is := range issues {
+			switch is.Code {
+			case fhirxml.CodeOrder, fhirxml.CodeAttribute, fhirxml.CodeNode, fhirxml.CodeEmpty:
+			default:
+				t.Fatalf("issue of unknown code %q", is.Code)
+			}
+			if is.Line < 1 || is.Line > lines || is.Msg == "" {
+				t.Fatalf("issue %+v is not at a line of the input (%d lines)", is, lines)
+			}
+		}
 	})
 }

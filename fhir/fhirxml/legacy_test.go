@@ -44,7 +44,6 @@ func newLegacyConverter(data []byte, ix *elements.Index, lines map[string]int) *
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark is allowed
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
-	dec.Entity = xml.HTMLEntity
 	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
 		if strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "utf8") {
 			return r, nil
@@ -52,6 +51,16 @@ func newLegacyConverter(data []byte, ix *elements.Index, lines map[string]int) *
 		return nil, fmt.Errorf("encoding %q is not supported: FHIR XML must be UTF-8", charset)
 	}
 	return &legacyConverter{data: data, dec: dec, ix: ix, lines: lines}
+}
+
+// token is Decoder.Token refusing a DOCTYPE, as the converter does since
+// DOCTYPEs and entities beyond XML's own are refused.
+func (c *legacyConverter) token() (xml.Token, error) {
+	t, err := c.dec.Token()
+	if d, ok := t.(xml.Directive); ok && err == nil {
+		return nil, refuseDirective(c.line(), d)
+	}
+	return t, err
 }
 
 func (c *legacyConverter) line() int {
@@ -62,7 +71,7 @@ func (c *legacyConverter) line() int {
 func (c *legacyConverter) fail(err error) error {
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
-		return &SyntaxError{Line: se.Line, Msg: "malformed XML: " + se.Msg}
+		return malformed(se)
 	}
 	var fe *SyntaxError
 	if errors.As(err, &fe) {
@@ -77,7 +86,7 @@ func (c *legacyConverter) fail(err error) error {
 // document reads the root resource.
 func (c *legacyConverter) document() (map[string]any, error) {
 	for {
-		tok, err := c.dec.Token()
+		tok, err := c.token()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil, &SyntaxError{Line: c.line(), Msg: "empty: no XML element"}
@@ -104,7 +113,7 @@ func (c *legacyConverter) document() (map[string]any, error) {
 
 func (c *legacyConverter) trailing() error {
 	for {
-		tok, err := c.dec.Token()
+		tok, err := c.token()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -158,7 +167,7 @@ func (c *legacyConverter) object(obj map[string]any, defPath, path string) error
 	defer func() { c.depth-- }()
 	var primitiveArrays []string
 	for {
-		tok, err := c.dec.Token()
+		tok, err := c.token()
 		if err != nil {
 			return err
 		}
@@ -326,8 +335,9 @@ func legacyAttr(start xml.StartElement, name string) *xml.Attr {
 // would type it, and its id and extensions.
 func (c *legacyConverter) primitive(start xml.StartElement, typ, path string) (any, map[string]any, error) {
 	var value any
+	valued := false
 	if a := legacyAttr(start, "value"); a != nil {
-		value = legacyTyped(a.Value, typ)
+		value, valued = legacyTyped(a.Value, typ), true
 	}
 	var ext map[string]any
 	if a := legacyAttr(start, "id"); a != nil {
@@ -345,6 +355,9 @@ func (c *legacyConverter) primitive(start xml.StartElement, typ, path string) (a
 				ext[k] = v
 			}
 		}
+	}
+	if !valued && ext == nil {
+		ext = map[string]any{} // the converter's "_name": {} since ele-1 applies to XML too
 	}
 	return value, ext, nil
 }
@@ -372,7 +385,7 @@ func legacyTyped(v, typ string) any {
 func (c *legacyConverter) wrapped(path string) (map[string]any, error) {
 	var res map[string]any
 	for {
-		tok, err := c.dec.Token()
+		tok, err := c.token()
 		if err != nil {
 			return nil, err
 		}
@@ -404,10 +417,21 @@ func (c *legacyConverter) xhtml(start xml.StartElement) (string, error) {
 	end := c.dec.InputOffset()
 	// the start tag ends at end; find where it began
 	begin := bytes.LastIndexByte(c.data[:end], '<')
-	if err := c.dec.Skip(); err != nil {
-		return "", err
+	for depth := 0; ; {
+		tok, err := c.token()
+		if err != nil {
+			return "", err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			if depth == 0 {
+				return string(c.data[begin:c.dec.InputOffset()]), nil
+			}
+			depth--
+		}
 	}
-	return string(c.data[begin:c.dec.InputOffset()]), nil
 }
 
 func legacyJoinPath(a, b string) string {

@@ -439,7 +439,7 @@ func (n *node) typeFor(t *typeInfo) *typeInfo {
 // value validates one value of element k (type t) at path.
 func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 	if item == nil && ext == nil {
-		w.add(model.Error, CodeType, path, "null is not a valid value: omit the element or align arrays with null only where the other array has a value", "")
+		w.add(model.Error, CodeType, path, fhir.WordingOf(w.rec).NoValue(), "")
 		return
 	}
 	if t != nil && t.primitive {
@@ -448,11 +448,12 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 	}
 	m, ok := item.(map[string]any)
 	if !ok {
-		want := "an object"
+		typ := ""
 		if t != nil {
-			want = "a " + t.code + " object"
+			typ = t.code
 		}
-		w.add(model.Error, CodeType, path, fmt.Sprintf("must be %s, got %s", want, fhir.KindOf(item)), fhir.ValueText(item))
+		words := fhir.WordingOf(w.rec)
+		w.add(model.Error, CodeType, path, words.NotObject(typ, item), words.Value(item))
 		return
 	}
 	if t != nil && (t.code == "Resource" || t.code == "DomainResource" || t.plan != nil && t.plan.Kind == "resource") {
