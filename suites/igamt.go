@@ -46,6 +46,10 @@ type igamt struct {
 	unchecked      []string
 	// context is the constraints file's name, for the lines of its rules.
 	context string
+	// codes holds the value set library's closed lists by binding id.
+	codes        map[string][]string
+	noValidation map[string]bool
+	libraryFile  string
 	// used holds the predicates some element took.
 	used map[*node]bool
 	// valueSets counts bindings to value sets carecert has no codes for.
@@ -56,7 +60,7 @@ var hl7Table = regexp.MustCompile(`^(?i)HL7(\d{4})$`)
 
 func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 	g := &igamt{file: name, segments: map[string]*node{}, datatypes: map[string]*node{},
-		preds: map[string][]*node{}, asserts: map[string][]*node{}, valueSets: map[string]bool{}, used: map[*node]bool{}}
+		preds: map[string][]*node{}, asserts: map[string][]*node{}, valueSets: map[string]bool{}, used: map[*node]bool{}, codes: map[string][]string{}, noValidation: map[string]bool{}}
 	var messages []*node
 	title := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	version := "1.0.0"
@@ -99,9 +103,12 @@ func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 	if ctxFile != "" {
 		s.Description += " and its constraints " + filepath.Base(ctxFile)
 	}
+	if g.libraryFile != "" {
+		s.Description += " and value sets " + g.libraryFile
+	}
 	s.Description += ". Enforced: the message structure (segment order, usage and cardinality of segments and groups), " +
 		"usage, cardinality and maximum lengths of fields, components and subcomponents, data types with a lexical form, " +
-		"bindings to HL7 tables carecert has codes for, and the predicates and conformance statements carecert can evaluate."
+		"bindings to HL7 tables carecert has codes for and to the closed value sets of the library, and the predicates and conformance statements carecert can evaluate."
 	var unchecked []string
 	for _, m := range messages {
 		st, err := g.static(m)
@@ -153,13 +160,15 @@ func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 
 // readContext reads the ConformanceContext file IGAMT exports beside the
 // profile (any XML file in the same folder with that root), returning its
-// path, or "" when there is none.
+// path, or "" when there is none, and the value set library (root
+// ValueSetLibrary) when there is one.
 func (g *igamt) readContext() (string, error) {
 	dir := filepath.Dir(g.file)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return "", fmt.Errorf("conformance profile %s: %w", g.file, err)
 	}
+	found := ""
 	for _, e := range entries {
 		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".xml") {
 			continue
@@ -169,7 +178,18 @@ func (g *igamt) readContext() (string, error) {
 			continue
 		}
 		data, err := os.ReadFile(path)
-		if err != nil || !rootIs(data, "ConformanceContext") {
+		if err != nil {
+			continue
+		}
+		if rootIs(data, "ValueSetLibrary") {
+			root, err := readXML(path, data)
+			if err != nil {
+				return "", fmt.Errorf("value set library %w", err)
+			}
+			g.readValueSets(path, root)
+			continue
+		}
+		if !rootIs(data, "ConformanceContext") || found != "" {
 			continue
 		}
 		root, err := readXML(path, data)
@@ -197,9 +217,9 @@ func (g *igamt) readContext() (string, error) {
 			}
 		}
 		g.context = filepath.Base(path)
-		return path, nil
+		found = path
 	}
-	return "", nil
+	return found, nil
 }
 
 // static builds an HL7v2xStaticDef-like element for one IGAMT Message.
@@ -308,14 +328,15 @@ func (g *igamt) element(kind string, e *node, at []int, seg string, ctxs []strin
 		}
 		n.children = append(n.children, cn)
 	}
-	if t := n.attrs["bind-table"]; t != "" {
-		locs := strings.FieldsFunc(n.attrs["bind-at"], func(r rune) bool { return r == ':' || r == ',' || r == ' ' })
+	if pb := n.binding; pb != nil {
+		n.binding = nil
+		locs := strings.FieldsFunc(pb.at, func(r rune) bool { return r == ':' || r == ',' || r == ' ' })
 		if len(locs) == 0 {
 			locs = []string{"1"}
 		}
 		for _, l := range locs {
-			if i, err := strconv.Atoi(l); err == nil && i >= 1 && i <= len(n.children) && n.children[i-1].attrs["Table"] == "" {
-				n.children[i-1].attrs["Table"] = t
+			if i, err := strconv.Atoi(l); err == nil && i >= 1 && i <= len(n.children) {
+				pb.apply(n.children[i-1])
 			}
 		}
 	}
@@ -323,25 +344,92 @@ func (g *igamt) element(kind string, e *node, at []int, seg string, ctxs []strin
 }
 
 // bind turns a Binding into a table binding where it names an HL7 table
-// ("HL70001"); on a composite, BindingLocation says which components it binds.
+// ("HL70001"), or a list of values where the value set library exported
+// beside the profile defines it as a closed list; on a composite,
+// BindingLocation says which components it binds. A binding carecert has no
+// codes for, or a suggested one (BindingStrength S), is listed as not checked.
 func (g *igamt) bind(n, e *node, comps int) {
-	b := e.attr("Binding")
-	if b == "" {
+	id := e.attr("Binding")
+	if id == "" {
 		return
 	}
-	m := hl7Table.FindStringSubmatch(b)
-	if m == nil {
-		g.valueSets[b] = true
+	b := &binding{at: e.attr("BindingLocation")}
+	switch codes, ok := g.codes[id]; {
+	case g.noValidation[id]:
+		g.valueSets[id+" (NoValidation in the library)"] = true
+		return
+	case strings.EqualFold(e.attr("BindingStrength"), "S"):
+		g.valueSets[id+" (suggested)"] = true
+		return
+	case ok:
+		b.values = codes
+	case hl7Table.MatchString(id):
+		b.table = hl7Table.FindStringSubmatch(id)[1]
+	default:
+		g.valueSets[id] = true
 		return
 	}
 	if comps == 0 {
-		n.attrs["Table"] = m[1]
+		b.apply(n)
 		return
 	}
-	// A composite's binding applies to the components it locates; they are
-	// built after this, so the locations wait on the element.
-	n.attrs["bind-table"] = m[1]
-	n.attrs["bind-at"] = e.attr("BindingLocation")
+	// A composite's binding applies to the components it locates, which
+	// are built after this.
+	n.binding = b
+}
+
+// binding is a value set bound to an element: an HL7 table or a list.
+type binding struct {
+	table  string
+	values []string
+	at     string
+}
+
+func (b *binding) apply(n *node) {
+	switch {
+	case n.values != nil || n.attrs["Table"] != "":
+	case b.values != nil:
+		n.values = b.values
+	default:
+		n.attrs["Table"] = b.table
+	}
+}
+
+// readValueSets reads the value set library IGAMT exports beside the
+// profile: the closed lists of codes carecert can check a binding against.
+// An open one, one the library marks NoValidation, or an empty one has no
+// list: a binding to it is listed as not checked.
+func (g *igamt) readValueSets(path string, root *node) {
+	skip := g.noValidation
+	for _, part := range root.children {
+		if part.name == "NoValidation" {
+			for _, id := range part.children {
+				skip[strings.TrimSpace(id.text)] = true
+			}
+		}
+	}
+	for _, part := range root.children {
+		if part.name != "ValueSetDefinitions" {
+			continue
+		}
+		for _, def := range part.children {
+			id := def.attr("BindingIdentifier")
+			if def.name != "ValueSetDefinition" || id == "" || skip[id] || strings.EqualFold(def.attr("Extensibility"), "Open") {
+				continue
+			}
+			var codes []string
+			for _, v := range def.children {
+				// Excluded values (usage E) are not in the list.
+				if v.name == "ValueElement" && !strings.EqualFold(v.attr("Usage"), "E") {
+					codes = append(codes, v.attrs["Value"])
+				}
+			}
+			if len(codes) > 0 {
+				g.codes[id] = codes
+			}
+		}
+	}
+	g.libraryFile = filepath.Base(path)
 }
 
 // predicateFor finds the predicate of the element at at in the contexts

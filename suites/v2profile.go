@@ -41,6 +41,10 @@ type node struct {
 	// rules are the conformance statements tested in a segment.
 	pred  *predicate
 	rules []any
+	// values is a bound value set's codes; binding waits on a composite
+	// until its components are built.
+	values  []string
+	binding *binding
 }
 
 // predicate is a structured predicate: the condition, and the usage it
@@ -382,6 +386,13 @@ func elementRule(path string, n *node) map[string]any {
 	}
 	if t, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(n.attr("Table"), "HL7"), "hl7")); err == nil && t > 0 {
 		r["table"] = t
+	}
+	if n.values != nil {
+		vals := make([]any, len(n.values))
+		for i, v := range n.values {
+			vals[i] = v
+		}
+		r["values"] = vals
 	}
 	if v := n.attr("ConstantValue"); v != "" {
 		r["fixed"] = v

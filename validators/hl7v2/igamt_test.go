@@ -53,12 +53,12 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 		}
 		Expect(ids).To(Equal([]string{"ADT_A04-MESSAGE", "ADT_A04-STRUCTURE", "ADT_A04-MSH", "ADT_A04-EVN",
 			"ADT_A04-PID", "ADT_A04-NK1", "ADT_A04-PV1", "ADT_A04-IN1", "ADT_A04-IN2"}))
-		Expect(s.Description).To(ContainSubstring("its constraints Constraints.xml"))
+		Expect(s.Description).To(ContainSubstring("its constraints Constraints.xml and value sets ValueSets.xml"))
 		for _, limit := range []string{
 			"conformance statement T-10 (a SimpleValue expression; Constraints.xml:",
 			"conformance statement T-9 (reads a segment of a repeating group other than its own; Constraints.xml:",
 			"predicate INS-P2 on a group",
-			"bindings to value sets carecert has no codes for: HL70396_T",
+			"bindings to value sets carecert has no codes for: HL70004 (NoValidation in the library), HL70396_T",
 		} {
 			Expect(s.Description).To(ContainSubstring(limit))
 		}
@@ -83,6 +83,12 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 		Entry("a subcomponent longer than its MaxLength (XPN.1 is FN)", edit("PID", "DOE^JOHN", "DOEDOEDOEDOE^JOHN"),
 			"ADT_A04-PID profile.length@PID[1].5[1].1.1"),
 		Entry("a field bound to HL7 table 0001", edit("PID", "|M", "|Q"), "ADT_A04-PID profile.table@PID[1].8[1]"),
+		Entry("a component bound to a closed value set of the library", append(append(append([]string{}, good[:3]...), "NK1|1||CHD"), good[3])),
+		Entry("a code outside it", append(append(append([]string{}, good[:3]...), "NK1|1||XYZ"), good[3]),
+			"ADT_A04-NK1 profile.value-set@NK1[1].3[1].1"),
+		Entry("a code the value set excludes", append(append(append([]string{}, good[:3]...), "NK1|1||UNK"), good[3]),
+			"ADT_A04-NK1 profile.value-set@NK1[1].3[1].1"),
+		Entry("a binding the library marks NoValidation is not checked", edit("PV1", "|O", "|Z")),
 		Entry("a field with usage X", edit("PID", "PID|1||", "PID|1|77|"), "ADT_A04-PID profile.usage@PID[1].2[1]"),
 		// Predicates of a segment and of a data type, both branches.
 		Entry("PV1-3 required for an inpatient", edit("PV1", "|O", "|I"), "ADT_A04-PV1 profile.usage@PV1[1].3"),
