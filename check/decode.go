@@ -22,7 +22,8 @@ import (
 // and column the suite wrote them, and the same structs print the parameter
 // table of `carecert checks TYPE`: the docs cannot drift from the code.
 //
-// Field types: string (and named string types), bool, int, float64 (a
+// Field types (or pointers to them, to tell a parameter the suite left out
+// from one it wrote): string (and named string types), bool, int, float64 (a
 // number, or a percentage written "95%"), time.Duration ("90s", "36h",
 // "7d"), []string (a single string is a list of one), any type implementing
 // Value or encoding.TextUnmarshaler, a nested parameter struct (a mapping), a
@@ -65,7 +66,7 @@ func (s Spec) Decode(dst any) error {
 		panic(fmt.Sprintf("check: Decode wants a pointer to a struct, got %T", dst))
 	}
 	d := decoder{spec: s}
-	return d.object(map[string]any(s.Params), v.Elem(), s.ParamsAt)
+	return d.object(map[string]any(s.Params), v.Elem(), s.ParamsAt, "")
 }
 
 type decoder struct{ spec Spec }
@@ -118,7 +119,9 @@ func fields(t reflect.Type) []field {
 	return out
 }
 
-func (d decoder) object(m map[string]any, v reflect.Value, at string) error {
+// object decodes a mapping; name names it in unlocated errors ("" for the
+// parameters themselves).
+func (d decoder) object(m map[string]any, v reflect.Value, at, name string) error {
 	fs := fields(v.Type())
 	known := make([]string, len(fs))
 	for i, f := range fs {
@@ -138,23 +141,31 @@ func (d decoder) object(m map[string]any, v reflect.Value, at string) error {
 			hint = fmt.Sprintf("did you mean %s? ", near)
 		}
 		if len(known) == 0 {
-			return d.problem(at+"."+k, "", "unknown parameter(s) %s (the check takes no parameters)", strings.Join(unknown, ", "))
+			return d.problem(at+"."+k, name, "unknown parameter(s) %s (the check takes no parameters)", strings.Join(unknown, ", "))
 		}
-		return d.problem(at+"."+k, "", "unknown parameter(s) %s (%sknown: %s)", strings.Join(unknown, ", "), hint, strings.Join(known, ", "))
+		return d.problem(at+"."+k, name, "unknown parameter(s) %s (%sknown: %s)", strings.Join(unknown, ", "), hint, strings.Join(known, ", "))
 	}
 	for _, f := range fs {
 		raw, ok := m[f.name]
 		if !ok || raw == nil {
 			if f.required {
-				return d.problem(at, "", "parameter %q is required: %s", f.name, f.doc)
+				return d.problem(at, name, "parameter %q is required: %s", f.name, f.doc)
 			}
 			continue
 		}
-		if err := d.value(raw, v.FieldByIndex(f.index), at+"."+f.name, strconv.Quote(f.name)); err != nil {
+		if err := d.value(raw, v.FieldByIndex(f.index), at+"."+f.name, nested(name, f.name)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// nested names a parameter inside another in unlocated errors: "items"[2].name.
+func nested(parent, key string) string {
+	if parent == "" {
+		return strconv.Quote(key)
+	}
+	return parent + "." + key
 }
 
 var (
@@ -195,6 +206,13 @@ func (d decoder) value(raw any, v reflect.Value, path, name string) error {
 		return nil
 	}
 	switch t.Kind() {
+	case reflect.Pointer:
+		// A pointer tells a parameter the suite wrote from one it left out.
+		e := reflect.New(t.Elem())
+		if err := d.value(raw, e.Elem(), path, name); err != nil {
+			return err
+		}
+		v.Set(e)
 	case reflect.String:
 		s, ok := raw.(string)
 		if !ok {
@@ -227,7 +245,7 @@ func (d decoder) value(raw any, v reflect.Value, path, name string) error {
 		if !ok {
 			return d.problem(path, name, "want a mapping, got %s", yamlType(raw))
 		}
-		return d.object(m, v, path)
+		return d.object(m, v, path, name)
 	case reflect.Slice:
 		return d.slice(raw, v, path, name)
 	case reflect.Map:
@@ -367,6 +385,10 @@ func docs(v reflect.Value, prefix string) []ParamDoc {
 		}
 		out = append(out, row)
 		t := fv.Type()
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+			fv = reflect.New(t).Elem()
+		}
 		switch {
 		case t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(valueType):
 			out = append(out, docs(fv, row.Name+".")...)
@@ -378,6 +400,9 @@ func docs(v reflect.Value, prefix string) []ParamDoc {
 }
 
 func typeName(t reflect.Type) string {
+	if t.Kind() == reflect.Pointer {
+		return typeName(t.Elem())
+	}
 	switch {
 	case reflect.PointerTo(t).Implements(valueType):
 		return reflect.New(t).Interface().(Value).ParamType()

@@ -157,7 +157,7 @@ rules:
 
 	It("refuses a rule without an assertion or with a bad severity", func() {
 		_, err := compile("table-rules", "rules: [{id: x}]")
-		Expect(err).To(MatchError(ContainSubstring("rule x: assert")))
+		Expect(err).To(MatchError(ContainSubstring(`parameter "rules"[0]: parameter "assert" is required: the expression every row must satisfy`)))
 		_, err = compile("table-rules", "rules: [{id: x, assert: 'true', severity: fatal-ish}]")
 		Expect(err).To(MatchError(ContainSubstring("fatal-ish")))
 	})

@@ -33,39 +33,11 @@ type continuityCheck struct {
 	spill     *spillArea
 }
 
-func newContinuityCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("table", "person", "event_type", "start", "end", "reference", "service", "severity"); err != nil {
-		return nil, err
-	}
-	c := &continuityCheck{spill: runSpillArea(env)}
-	for _, s := range []struct {
-		key string
-		dst *string
-		def string
-	}{
-		{"table", &c.table, ""},
-		{"person", &c.person, "LA_Person_Unique_Identifier"},
-		{"event_type", &c.eventType, "Event_Type"},
-		{"start", &c.start, "Event_Start_Date"},
-		{"end", &c.end, "Event_End_Date"},
-		{"reference", &c.reference, "Event_Reference"},
-	} {
-		v, err := p.String(s.key, s.def)
-		if err != nil {
-			return nil, err
-		}
-		*s.dst = v
-	}
-	var err error
-	if c.service, err = p.Strings("service"); err != nil {
-		return nil, err
-	}
+func newContinuityCheck(_ check.Spec, p continuityParams, env *check.Env) (check.Check, error) {
+	c := &continuityCheck{spill: runSpillArea(env), table: p.Table, person: p.Person, eventType: p.EventType,
+		start: p.Start, end: p.End, reference: p.Reference, service: p.Service, severity: p.Severity}
 	if len(c.service) == 0 {
 		c.service = []string{"Service_Type", "Service_Component"}
-	}
-	if c.severity, err = p.Severity("severity", model.Warning); err != nil {
-		return nil, err
 	}
 	return c, nil
 }

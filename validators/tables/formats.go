@@ -20,30 +20,13 @@ type dateFormatsCheck struct {
 	severity model.Severity
 }
 
-func newDateFormatsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("table", "fields", "formats", "severity"); err != nil {
-		return nil, err
-	}
-	c := &dateFormatsCheck{}
-	var err error
-	if c.table, err = p.String("table", ""); err != nil {
-		return nil, err
-	}
-	if c.fields, err = p.Strings("fields"); err != nil {
-		return nil, err
-	}
+func newDateFormatsCheck(_ check.Spec, p dateFormatsParams, _ *check.Env) (check.Check, error) {
+	c := &dateFormatsCheck{table: p.Table, fields: p.Fields, severity: p.Severity}
 	if len(c.fields) == 0 {
 		return nil, errors.New("parameter \"fields\": name the date columns")
 	}
-	names, err := p.Strings("formats")
-	if err != nil {
-		return nil, err
-	}
-	if c.formats, err = ParseDateFormats(names); err != nil {
-		return nil, err
-	}
-	if c.severity, err = p.Severity("severity", model.Warning); err != nil {
+	var err error
+	if c.formats, err = ParseDateFormats(p.Formats); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -156,20 +139,9 @@ type encodingCheck struct {
 	expect tabular.Encoding
 }
 
-func newEncodingCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("table", "expect"); err != nil {
-		return nil, err
-	}
-	c := &encodingCheck{}
-	var err error
-	if c.table, err = p.String("table", ""); err != nil {
-		return nil, err
-	}
-	exp, err := p.String("expect", "")
-	if err != nil {
-		return nil, err
-	}
+func newEncodingCheck(_ check.Spec, p encodingParams, _ *check.Env) (check.Check, error) {
+	c := &encodingCheck{table: p.Table}
+	exp := p.Expect
 	switch tabular.Encoding(exp) {
 	case "", tabular.UTF8, tabular.Windows1252:
 		c.expect = tabular.Encoding(exp)

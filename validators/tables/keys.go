@@ -33,16 +33,11 @@ type keySpec struct {
 	fold bool
 }
 
-func parseKey(p check.Params, name string) (keySpec, error) {
-	cols, err := p.Strings(name)
-	if err != nil {
-		return keySpec{}, err
-	}
+func parseKey(cols []string, fold bool) (keySpec, error) {
 	if len(cols) == 0 {
-		return keySpec{}, fmt.Errorf("parameter %q: name the key column(s)", name)
+		return keySpec{}, fmt.Errorf("parameter \"key\": name the key column(s)")
 	}
-	fold, err := p.Bool("fold", false)
-	return keySpec{columns: cols, fold: fold}, err
+	return keySpec{columns: cols, fold: fold}, nil
 }
 
 // hash returns the key's hash within table and whether every column of the key
@@ -103,46 +98,26 @@ type feedParams struct {
 	spill     *spillArea
 }
 
-func parseFeedParams(p check.Params, env *check.Env, defCode string) (feedParams, error) {
-	fp := feedParams{spill: runSpillArea(env)}
-	var err error
-	if fp.table, err = p.String("table", ""); err != nil {
-		return fp, err
-	}
-	when, err := p.String("when", "")
-	if err != nil {
-		return fp, err
-	}
-	if when != "" {
-		if fp.when, err = CompileCondition(when); err != nil {
+// parseFeedParams reads the common parameters; quoted are the columns the
+// check names (key and field), personal when any of them is.
+func parseFeedParams(p feed, env *check.Env, quoted ...string) (feedParams, error) {
+	fp := feedParams{spill: runSpillArea(env), table: p.Table, severity: p.Severity, code: p.Code}
+	if p.When != "" {
+		var err error
+		if fp.when, err = CompileCondition(p.When); err != nil {
 			return fp, fmt.Errorf("when: %w", err)
 		}
 	}
 	cols := sharedColumns(env)
 	cols.add(fp.when)
-	nulls, err := p.Strings("null_tokens")
-	if err != nil {
-		return fp, err
-	}
-	fp.nulls = newNullTokens(nulls)
+	fp.nulls = newNullTokens(p.NullTokens)
 	fp.env = newEnvSpec(fp.nulls, cols)
-	if fp.severity, err = p.Severity("severity", model.Error); err != nil {
-		return fp, err
-	}
-	if fp.code, err = p.String("code", defCode); err != nil {
-		return fp, err
-	}
 	// Unmarked, a check is personal when a column it quotes is.
-	fp.sensitive, err = p.Bool("sensitive", quotesPersonal(p))
-	return fp, err
-}
-
-// quotesPersonal reports whether a feed check's key or field names a column
-// that identifies a person (personal.Column).
-func quotesPersonal(p check.Params) bool {
-	cols, _ := p.Strings("key") // a bad key is reported where it is parsed
-	field, _ := p.String("field", "")
-	return slices.ContainsFunc(append(cols, field), personal.Column)
+	fp.sensitive = slices.ContainsFunc(quoted, personal.Column)
+	if p.Sensitive != nil {
+		fp.sensitive = *p.Sensitive
+	}
+	return fp, nil
 }
 
 // selects reports whether the row is one the check keys (its when holds).
@@ -160,16 +135,12 @@ type uniqueCheck struct {
 	key keySpec
 }
 
-func newUniqueCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("table", "key", "fold", "when", "null_tokens", "severity", "code", "sensitive"); err != nil {
-		return nil, err
-	}
-	fp, err := parseFeedParams(p, env, "tabular.duplicate")
+func newUniqueCheck(_ check.Spec, p uniqueParams, env *check.Env) (check.Check, error) {
+	fp, err := parseFeedParams(p.feed, env, p.Key...)
 	if err != nil {
 		return nil, err
 	}
-	k, err := parseKey(p, "key")
+	k, err := parseKey(p.Key, p.Fold)
 	if err != nil {
 		return nil, err
 	}
@@ -298,23 +269,16 @@ type consistentCheck struct {
 	field string
 }
 
-func newConsistentCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("table", "key", "field", "fold", "when", "null_tokens", "severity", "code", "sensitive"); err != nil {
-		return nil, err
-	}
-	fp, err := parseFeedParams(p, env, "tabular.conflict")
+func newConsistentCheck(_ check.Spec, p consistentParams, env *check.Env) (check.Check, error) {
+	fp, err := parseFeedParams(p.feed, env, append(slices.Clone(p.Key), p.Field)...)
 	if err != nil {
 		return nil, err
 	}
-	k, err := parseKey(p, "key")
+	k, err := parseKey(p.Key, p.Fold)
 	if err != nil {
 		return nil, err
 	}
-	field, err := p.String("field", "")
-	if err != nil {
-		return nil, err
-	}
+	field := p.Field
 	if field == "" {
 		return nil, errors.New("parameter \"field\": name the column that must agree across a key's rows")
 	}
@@ -480,37 +444,22 @@ type referenceCheck struct {
 	fold     bool
 }
 
-func newReferenceCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("table", "field", "references", "fold", "when", "null_tokens", "severity", "code", "sensitive"); err != nil {
-		return nil, err
-	}
-	fp, err := parseFeedParams(p, env, "tabular.reference")
+func newReferenceCheck(_ check.Spec, p referenceParams, env *check.Env) (check.Check, error) {
+	fp, err := parseFeedParams(p.feed, env, p.Field)
 	if err != nil {
 		return nil, err
 	}
-	c := &referenceCheck{feedParams: fp}
-	if c.field, err = p.String("field", ""); err != nil {
-		return nil, err
-	}
-	to, err := p.Map("references")
-	if err != nil {
-		return nil, err
-	}
+	c := &referenceCheck{feedParams: fp, field: p.Field, fold: p.Fold}
+	to := p.References
 	if c.field == "" || to == nil {
 		return nil, errors.New("give field (the referring column) and references: {table, field}")
 	}
-	if err := to.Reject("table", "field"); err != nil {
-		return nil, fmt.Errorf("references: %w", err)
+	c.toTable, c.toColumn = to.Table, to.Field
+	if c.toTable == "" {
+		c.toTable = c.table
 	}
-	if c.toTable, err = to.String("table", c.table); err != nil {
-		return nil, err
-	}
-	if c.toColumn, err = to.String("field", ""); err != nil || c.toColumn == "" {
-		return nil, errors.Join(errors.New("references.field: name the referenced column"), err)
-	}
-	if c.fold, err = p.Bool("fold", false); err != nil {
-		return nil, err
+	if c.toColumn == "" {
+		return nil, errors.New("references.field: name the referenced column")
 	}
 	return c, nil
 }

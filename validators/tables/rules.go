@@ -32,34 +32,13 @@ type rulesCheck struct {
 	rules []*rule
 }
 
-func newRulesCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("table", "rules", "null_tokens"); err != nil {
-		return nil, err
-	}
-	c := &rulesCheck{}
-	var err error
-	if c.table, err = p.String("table", ""); err != nil {
-		return nil, err
-	}
-	nulls, err := p.Strings("null_tokens")
-	if err != nil {
-		return nil, err
-	}
-	c.nulls = newNullTokens(nulls)
-	list, err := p.List("rules")
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
+func newRulesCheck(_ check.Spec, p rulesParams, env *check.Env) (check.Check, error) {
+	c := &rulesCheck{table: p.Table, nulls: newNullTokens(p.NullTokens)}
+	if len(p.Rules) == 0 {
 		return nil, errors.New("parameter \"rules\": give at least one rule")
 	}
-	for i, item := range list {
-		m, ok := item.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("rules[%d]: want a mapping with id, assert, ..., got %T", i, item)
-		}
-		r, err := parseRule(check.Params(m))
+	for i, rp := range p.Rules {
+		r, err := parseRule(rp)
 		if err != nil {
 			return nil, fmt.Errorf("rules[%d]: %w", i, err)
 		}
@@ -73,49 +52,35 @@ func newRulesCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 	return c, nil
 }
 
-func parseRule(p check.Params) (*rule, error) {
-	if err := p.Reject("id", "when", "assert", "column", "message", "code", "severity", "sensitive"); err != nil {
-		return nil, err
-	}
-	r := &rule{}
-	var err error
-	if r.id, err = p.String("id", ""); err != nil || r.id == "" {
-		return nil, errors.Join(errors.New("every rule needs an id"), err)
+func parseRule(p ruleParams) (*rule, error) {
+	r := &rule{id: p.ID, column: p.Column, message: p.Message, code: p.Code, severity: model.Error, sensitive: personal.Column(p.Column)}
+	if r.id == "" {
+		return nil, errors.New("every rule needs an id")
 	}
 	wrap := func(err error) error { return fmt.Errorf("rule %s: %w", r.id, err) }
-	when, err := p.String("when", "")
-	if err != nil {
-		return nil, wrap(err)
-	}
-	if when != "" {
-		if r.when, err = CompileCondition(when); err != nil {
+	var err error
+	if p.When != "" {
+		if r.when, err = CompileCondition(p.When); err != nil {
 			return nil, wrap(err)
 		}
 	}
-	assert, err := p.String("assert", "")
-	if err != nil {
-		return nil, wrap(err)
-	}
-	if assert == "" {
+	if p.Assert == "" {
 		return nil, wrap(errors.New("assert: give the expression every row must satisfy"))
 	}
-	if r.assert, err = CompileCondition(assert); err != nil {
+	if r.assert, err = CompileCondition(p.Assert); err != nil {
 		return nil, wrap(err)
 	}
-	if r.column, err = p.String("column", ""); err != nil {
-		return nil, wrap(err)
+	if r.message == "" {
+		r.message = "row breaks rule " + r.id + ": " + p.Assert
 	}
-	if r.message, err = p.String("message", "row breaks rule "+r.id+": "+assert); err != nil {
-		return nil, wrap(err)
+	if r.code == "" {
+		r.code = "tabular.rule." + r.id
 	}
-	if r.code, err = p.String("code", "tabular.rule."+r.id); err != nil {
-		return nil, wrap(err)
+	if p.Severity != nil {
+		r.severity = *p.Severity
 	}
-	if r.severity, err = p.Severity("severity", model.Error); err != nil {
-		return nil, wrap(err)
-	}
-	if r.sensitive, err = p.Bool("sensitive", personal.Column(r.column)); err != nil {
-		return nil, wrap(err)
+	if p.Sensitive != nil {
+		r.sensitive = *p.Sensitive
 	}
 	return r, nil
 }

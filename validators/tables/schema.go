@@ -57,105 +57,60 @@ var scoreNames = [nScores]string{"valid", "blank-allowed", "blank-required", "in
 
 var fieldTypes = []string{"string", "integer", "number", "date", "boolean", "nhs-number"}
 
-// ParseField reads one field of a table-schema's fields parameter.
-func ParseField(p check.Params) (*Field, error) {
-	if err := p.Reject("name", "title", "description", "type", "required", "values", "values_confirmed",
-		"pattern", "formats", "minimum", "maximum", "min_length", "max_length", "sensitive", "ranges", "grouped"); err != nil {
-		return nil, err
-	}
-	f := &Field{}
-	var err error
-	if f.Name, err = p.String("name", ""); err != nil {
-		return nil, err
-	}
+// parseField reads one field of a table-schema's fields parameter.
+func parseField(p fieldParams) (*Field, error) {
+	f := &Field{Name: p.Name, Type: p.Type, MinLength: p.MinLength, MaxLength: p.MaxLength, Minimum: p.Minimum, Maximum: p.Maximum}
 	if f.Name == "" {
 		return nil, errors.New("every field needs a name")
 	}
 	wrap := func(err error) error { return fmt.Errorf("field %s: %w", f.Name, err) }
-	if f.Type, err = p.String("type", "string"); err != nil {
-		return nil, wrap(err)
+	if f.Type == "" {
+		f.Type = "string"
 	}
 	if !slices.Contains(fieldTypes, f.Type) {
 		return nil, wrap(fmt.Errorf("type %q: want one of %s", f.Type, strings.Join(fieldTypes, ", ")))
 	}
-	switch req := p["required"].(type) {
-	case nil:
-	case bool:
-		f.Required = req
-	case string:
-		if f.RequiredIf, err = CompileCondition(req); err != nil {
+	var err error
+	if req := p.Required; req.Expr != "" {
+		if f.RequiredIf, err = CompileCondition(req.Expr); err != nil {
 			return nil, wrap(fmt.Errorf("required: %w", err))
 		}
-	default:
-		return nil, wrap(fmt.Errorf("required: want true, false or an expression, got %T", req))
+	} else {
+		f.Required = req.Bool
 	}
-	values, err := p.Strings("values")
-	if err != nil {
-		return nil, wrap(err)
-	}
-	confirmed, err := p.Bool("values_confirmed", true)
-	if err != nil {
-		return nil, wrap(err)
-	}
+	confirmed := p.ValuesConfirmed == nil || *p.ValuesConfirmed
 	f.Unconfirmed = !confirmed
-	if len(values) > 0 && confirmed {
-		if f.Values, err = NewCodeList(values); err != nil {
+	if len(p.Values) > 0 && confirmed {
+		if f.Values, err = NewCodeList(p.Values); err != nil {
 			return nil, wrap(err)
 		}
 	}
-	pat, err := p.String("pattern", "")
-	if err != nil {
-		return nil, wrap(err)
-	}
-	if pat != "" {
+	if pat := p.Pattern; pat != "" {
 		// Anchored, as Frictionless and JSON Schema authors expect of a field pattern.
 		if f.Pattern, err = regexp.Compile("^(?:" + pat + ")$"); err != nil {
 			return nil, wrap(fmt.Errorf("pattern: %w", err))
 		}
 	}
-	formats, err := p.Strings("formats")
-	if err != nil {
-		return nil, wrap(err)
-	}
-	if f.Type == "date" || len(formats) > 0 {
-		if f.Formats, err = ParseDateFormats(formats); err != nil {
+	if f.Type == "date" || len(p.Formats) > 0 {
+		if f.Formats, err = ParseDateFormats(p.Formats); err != nil {
 			return nil, wrap(err)
 		}
 	}
-	for key, dst := range map[string]**float64{"minimum": &f.Minimum, "maximum": &f.Maximum} {
-		if _, ok := p[key]; ok {
-			v, err := p.Float(key, 0)
-			if err != nil {
-				return nil, wrap(err)
-			}
-			*dst = &v
-		}
+	f.Sensitive = personal.Column(f.Name)
+	if p.Sensitive != nil {
+		f.Sensitive = *p.Sensitive
 	}
-	if f.MinLength, err = p.Int("min_length", 0); err != nil {
-		return nil, wrap(err)
-	}
-	if f.MaxLength, err = p.Int("max_length", 0); err != nil {
-		return nil, wrap(err)
-	}
-	if f.Sensitive, err = p.Bool("sensitive", personal.Column(f.Name)); err != nil {
-		return nil, wrap(err)
-	}
-	ranges, err := p.Strings("ranges")
-	if err != nil {
-		return nil, wrap(err)
-	}
-	_, grouped := p["grouped"]
-	if f.Type != "nhs-number" && (ranges != nil || grouped) {
+	if f.Type != "nhs-number" && (p.Ranges != nil || p.Grouped != nil) {
 		return nil, wrap(errors.New("ranges and grouped apply to type nhs-number"))
 	}
 	f.NHS = ukid.DefaultNHSRules
-	if ranges != nil {
-		if f.NHS.Ranges, err = ukid.ParseRanges(ranges); err != nil {
+	if p.Ranges != nil {
+		if f.NHS.Ranges, err = ukid.ParseRanges(p.Ranges); err != nil {
 			return nil, wrap(fmt.Errorf("ranges: %w", err))
 		}
 	}
-	if f.NHS.Grouped, err = p.Bool("grouped", f.NHS.Grouped); err != nil {
-		return nil, wrap(err)
+	if p.Grouped != nil {
+		f.NHS.Grouped = *p.Grouped
 	}
 	return f, nil
 }
@@ -170,42 +125,14 @@ type schemaCheck struct {
 	min    float64 // minimum validity rate per field; 0: no threshold
 }
 
-func newSchemaCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("table", "fields", "null_tokens", "missing_values", "min_validity"); err != nil {
-		return nil, err
-	}
-	c := &schemaCheck{}
-	var err error
-	if c.table, err = p.String("table", ""); err != nil {
-		return nil, err
-	}
-	nulls, err := p.Strings("null_tokens")
-	if err != nil {
-		return nil, err
-	}
-	missing, err := p.Strings("missing_values")
-	if err != nil {
-		return nil, err
-	}
-	c.nulls = newNullTokens(nulls, missing...)
-	if c.min, err = p.Float("min_validity", 0); err != nil {
-		return nil, err
-	}
-	list, err := p.List("fields")
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
+func newSchemaCheck(_ check.Spec, p tableSchemaParams, env *check.Env) (check.Check, error) {
+	c := &schemaCheck{table: p.Table, nulls: newNullTokens(p.NullTokens, p.MissingValues...), min: p.MinValidity}
+	if len(p.Fields) == 0 {
 		return nil, errors.New("parameter \"fields\": a table schema needs at least one field")
 	}
 	seen := map[string]bool{}
-	for i, item := range list {
-		m, ok := item.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("fields[%d]: want a mapping with name, type, ..., got %T", i, item)
-		}
-		f, err := ParseField(check.Params(m))
+	for i, fp := range p.Fields {
+		f, err := parseField(fp)
 		if err != nil {
 			return nil, fmt.Errorf("fields[%d]: %w", i, err)
 		}
