@@ -24,21 +24,10 @@ func isExchange(rec *model.Record) bool {
 // newAckCheck checks each acknowledgement. Params: mode auto (default: from
 // the message's MSH-15/16), original or enhanced; accept-negative (default
 // false: an AE or AR to a message the suite sent is an error).
-func newAckCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("mode", "accept-negative"); err != nil {
-		return nil, err
-	}
-	mode, err := p.String("mode", "auto")
-	if err != nil {
-		return nil, err
-	}
+func newAckCheck(_ check.Spec, p ackParams, _ *check.Env) (check.Check, error) {
+	mode, acceptNeg := p.Mode, p.AcceptNegative
 	if mode != "auto" && mode != "original" && mode != "enhanced" {
 		return nil, fmt.Errorf("parameter \"mode\": %q: want auto, original or enhanced", mode)
-	}
-	acceptNeg, err := p.Bool("accept-negative", false)
-	if err != nil {
-		return nil, err
 	}
 	return check.PerRecord(isExchange, func(rec *model.Record) []model.Finding {
 		return CheckACK(rec, exchange(rec), mode, acceptNeg)
@@ -252,19 +241,11 @@ type LatencyState struct {
 
 const thresholdMeasure = "ack-latency.threshold."
 
-func newLatencyCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("p50", "p90", "p95", "p99", "max"); err != nil {
-		return nil, err
-	}
+func newLatencyCheck(_ check.Spec, p ackLatencyParams, _ *check.Env) (check.Check, error) {
 	c := &latencyCheck{thresholds: map[float64]time.Duration{}}
-	for key, q := range percentiles {
-		d, err := p.Duration(key, 0)
-		if err != nil {
-			return nil, err
-		}
+	for key, d := range map[string]time.Duration{"p50": p.P50, "p90": p.P90, "p95": p.P95, "p99": p.P99, "max": p.Max} {
 		if d > 0 {
-			c.thresholds[q] = d
+			c.thresholds[percentiles[key]] = d
 		}
 	}
 	if len(c.thresholds) == 0 {

@@ -36,19 +36,12 @@ var fieldAspects = []string{"required", "repetitions", "lengths", "formats", "co
 // (default warning: lengths in 2.5+ are conformance lengths many senders
 // exceed), table-severity (ID tables, default error), user-table-severity (IS
 // and coded tables, default warning), default-version.
-func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("check", "length-severity", "table-severity", "user-table-severity", "default-version", "when"); err != nil {
-		return nil, err
-	}
-	applies, err := messagesWhen(p)
+func newFieldsCheck(_ check.Spec, p fieldsParams, env *check.Env) (check.Check, error) {
+	applies, err := messagesWhen(p.When)
 	if err != nil {
 		return nil, err
 	}
-	aspects, err := p.Strings("check")
-	if err != nil {
-		return nil, err
-	}
+	aspects := p.Check
 	if len(aspects) == 0 {
 		aspects = fieldAspects
 	}
@@ -76,18 +69,7 @@ func newFieldsCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		}
 	}
 	r.extra = model.Warning
-	if r.length, err = severityParam(p, "length-severity", model.Warning); err != nil {
-		return nil, err
-	}
-	if r.tableID, err = severityParam(p, "table-severity", model.Error); err != nil {
-		return nil, err
-	}
-	if r.tableIS, err = severityParam(p, "user-table-severity", model.Warning); err != nil {
-		return nil, err
-	}
-	if r.fallback, err = p.String("default-version", ""); err != nil {
-		return nil, err
-	}
+	r.length, r.tableID, r.tableIS, r.fallback = p.LengthSeverity, p.TableSeverity, p.UserTableSeverity, p.DefaultVersion
 	defs, err := sharedDefinitions(env)
 	if err != nil {
 		return nil, err

@@ -21,13 +21,20 @@ import (
 
 // Register adds the HL7 v2 check types to a registry.
 func Register(reg *check.Registry) {
-	reg.Register("hl7v2-parse", "the message reads cleanly: delimiters, segment ids and ends, escapes, batch counts", newParseCheck)
-	reg.Register("hl7v2-message-type", "MSH-9 names a message type and trigger event the message's version (MSH-12) defines", newTypeCheck)
-	reg.Register("hl7v2-structure", "segment order, groups and cardinality match the message structure", newStructureCheck)
-	reg.Register("hl7v2-fields", "fields: required present, repetitions, lengths, data type formats, table values", newFieldsCheck)
-	reg.Register("hl7v2-profile", "a conformance profile overlay: usage, cardinality, fixed values, value sets, formats, conditions", newProfileCheck)
-	reg.Register("hl7v2-ack", "an MLLP exchange got a correct acknowledgement: framing, timeout, MSA, header echo, ERR", newAckCheck)
-	reg.Register("hl7v2-ack-latency", "acknowledgement latency percentiles stay under the plan's thresholds", newLatencyCheck)
+	check.Define(reg, "hl7v2-parse", "the message reads cleanly: delimiters, segment ids and ends, escapes, batch counts",
+		parseParams{SegmentTerminator: "cr", BOM: "report"}, newParseCheck)
+	check.Define(reg, "hl7v2-message-type", "MSH-9 names a message type and trigger event the message's version (MSH-12) defines",
+		typeParams{}, newTypeCheck)
+	check.Define(reg, "hl7v2-structure", "segment order, groups and cardinality match the message structure",
+		structureParams{ZSegments: "allow"}, newStructureCheck)
+	check.Define(reg, "hl7v2-fields", "fields: required present, repetitions, lengths, data type formats, table values",
+		fieldsParams{LengthSeverity: model.Warning, TableSeverity: model.Error, UserTableSeverity: model.Warning}, newFieldsCheck)
+	check.Define(reg, "hl7v2-profile", "a conformance profile overlay: usage, cardinality, fixed values, value sets, formats, conditions",
+		profileParams{}, newProfileCheck)
+	check.Define(reg, "hl7v2-ack", "an MLLP exchange got a correct acknowledgement: framing, timeout, MSA, header echo, ERR",
+		ackParams{Mode: "auto"}, newAckCheck)
+	check.Define(reg, "hl7v2-ack-latency", "acknowledgement latency percentiles stay under the plan's thresholds",
+		ackLatencyParams{}, newLatencyCheck)
 }
 
 // serviceName shares one Definitions across a run's checks.
@@ -99,14 +106,4 @@ func versionOf(m *hl7v2.Message, fallback string) (v string, problem string) {
 	return fallback, fmt.Sprintf("MSH-12 version %q is not an HL7 v2 version carecert validates (2.1 to 2.8)", raw)
 }
 
-func severityParam(p check.Params, key string, def model.Severity) (model.Severity, error) {
-	s, err := p.String(key, "")
-	if err != nil || s == "" {
-		return def, err
-	}
-	sev, err := model.ParseSeverity(s)
-	if err != nil {
-		return def, fmt.Errorf("parameter %q: %w", key, err)
-	}
-	return sev, nil
-}
+

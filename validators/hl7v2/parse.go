@@ -14,21 +14,10 @@ import (
 // newParseCheck reports what the reader noticed. Params: segment-terminator
 // "cr" (default: LF and CRLF ends are reported) or "any"; bom "report"
 // (default) or "allow".
-func newParseCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("segment-terminator", "bom"); err != nil {
-		return nil, err
-	}
-	term, err := p.String("segment-terminator", "cr")
-	if err != nil {
-		return nil, err
-	}
+func newParseCheck(_ check.Spec, p parseParams, _ *check.Env) (check.Check, error) {
+	term, bom := p.SegmentTerminator, p.BOM
 	if term != "cr" && term != "any" {
 		return nil, fmt.Errorf("parameter \"segment-terminator\": %q: want cr or any", term)
-	}
-	bom, err := p.String("bom", "report")
-	if err != nil {
-		return nil, err
 	}
 	if bom != "report" && bom != "allow" {
 		return nil, fmt.Errorf("parameter \"bom\": %q: want report or allow", bom)
@@ -112,14 +101,8 @@ func issueFinding(rec *model.Record, is hl7v2.Issue) model.Finding {
 
 // newTypeCheck: MSH-9 and MSH-12 name a type, event and version carecert
 // knows, and MSH-9.3 (when given) is the structure the event uses.
-func newTypeCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject("default-version"); err != nil {
-		return nil, err
-	}
-	fallback, err := spec.Params.String("default-version", "")
-	if err != nil {
-		return nil, err
-	}
+func newTypeCheck(_ check.Spec, p typeParams, env *check.Env) (check.Check, error) {
+	fallback := p.DefaultVersion
 	defs, err := sharedDefinitions(env)
 	if err != nil {
 		return nil, err

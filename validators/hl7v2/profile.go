@@ -370,18 +370,12 @@ func (r *Rule) compile() error {
 // newProfileCheck compiles a profile overlay. Params: rules (see Rule), and
 // when (a Condition on the message, e.g. {path: MSH-9.1, equals: ADT}): the
 // profile only looks at messages it holds for.
-func newProfileCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	if err := spec.Params.Reject("rules", "when"); err != nil {
-		return nil, err
-	}
-	applies, err := messagesWhen(spec.Params)
+func newProfileCheck(_ check.Spec, p profileParams, env *check.Env) (check.Check, error) {
+	applies, err := messagesWhen(p.When)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := spec.Params.List("rules")
-	if err != nil {
-		return nil, err
-	}
+	raw := p.Rules
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("parameter \"rules\": a profile needs at least one rule")
 	}
@@ -615,10 +609,9 @@ func (c *Condition) describe() string {
 // {path: MSH-9.1, equals: ADT}) of a check: it applies to the messages the
 // condition holds for, or to every message without one. A national profile
 // uses it to hold only its own messages to the base standard too.
-func messagesWhen(p check.Params) (func(*model.Record) bool, error) {
-	w, err := p.Map("when")
-	if err != nil || w == nil {
-		return isMessage, err
+func messagesWhen(w map[string]any) (func(*model.Record) bool, error) {
+	if w == nil {
+		return isMessage, nil
 	}
 	data, _ := json.Marshal(w)
 	dec := json.NewDecoder(bytes.NewReader(data))

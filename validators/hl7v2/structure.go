@@ -267,19 +267,12 @@ func (f *frame) close() []missing {
 
 // newStructureCheck: params z-segments "allow" (default), "warning" or
 // "error"; allow-z lists Z-segments allowed even when others are reported.
-func newStructureCheck(spec check.Spec, env *check.Env) (check.Check, error) {
-	p := spec.Params
-	if err := p.Reject("z-segments", "allow-z", "default-version", "when"); err != nil {
-		return nil, err
-	}
-	applies, err := messagesWhen(p)
+func newStructureCheck(_ check.Spec, p structureParams, env *check.Env) (check.Check, error) {
+	applies, err := messagesWhen(p.When)
 	if err != nil {
 		return nil, err
 	}
-	z, err := p.String("z-segments", "allow")
-	if err != nil {
-		return nil, err
-	}
+	z, allowZ, fallback := p.ZSegments, p.AllowZ, p.DefaultVersion
 	var zsev model.Severity
 	switch z {
 	case "allow":
@@ -287,14 +280,6 @@ func newStructureCheck(spec check.Spec, env *check.Env) (check.Check, error) {
 		zsev, _ = model.ParseSeverity(z)
 	default:
 		return nil, fmt.Errorf("parameter \"z-segments\": %q: want allow, warning or error", z)
-	}
-	allowZ, err := p.Strings("allow-z")
-	if err != nil {
-		return nil, err
-	}
-	fallback, err := p.String("default-version", "")
-	if err != nil {
-		return nil, err
 	}
 	defs, err := sharedDefinitions(env)
 	if err != nil {
