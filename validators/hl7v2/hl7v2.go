@@ -105,5 +105,3 @@ func versionOf(m *hl7v2.Message, fallback string) (v string, problem string) {
 	}
 	return fallback, fmt.Sprintf("MSH-12 version %q is not an HL7 v2 version carecert validates (2.1 to 2.8)", raw)
 }
-
-

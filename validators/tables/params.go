@@ -63,12 +63,12 @@ type rulesParams struct {
 }
 
 type ruleParams struct {
-	ID        string         `param:"id,required" doc:"the rule's id, in finding codes"`
-	When      string         `param:"when" doc:"an expression: the rule applies to rows where it holds"`
-	Assert    string         `param:"assert,required" doc:"the expression every row must satisfy"`
-	Column    string         `param:"column" doc:"the column findings point at"`
-	Message   string         `param:"message" doc:"the finding's message" default:"row breaks rule <id>: <assert>"`
-	Code      string         `param:"code" doc:"the finding's code" default:"tabular.rule.<id>"`
+	ID        string          `param:"id,required" doc:"the rule's id, in finding codes"`
+	When      string          `param:"when" doc:"an expression: the rule applies to rows where it holds"`
+	Assert    string          `param:"assert,required" doc:"the expression every row must satisfy"`
+	Column    string          `param:"column" doc:"the column findings point at"`
+	Message   string          `param:"message" doc:"the finding's message" default:"row breaks rule <id>: <assert>"`
+	Code      string          `param:"code" doc:"the finding's code" default:"tabular.rule.<id>"`
 	Severity  *model.Severity `param:"severity" doc:"severity of each finding" default:"error"`
 	Sensitive *bool           `param:"sensitive" doc:"findings quote a personal value: evidence is redacted" default:"when column is personal"`
 }
