@@ -92,6 +92,21 @@ var _ = Describe("FHIR XML and FHIR JSON", func() {
 		Expect(code).To(Equal(exitOK), stdout)
 	})
 
+	It("reads the narrative div in the namespace it is in, declared on it or on an ancestor", func() {
+		text := func(div string) string {
+			return `<Patient xmlns="http://hl7.org/fhir" xmlns:h="http://www.w3.org/1999/xhtml"><id value="a"/><text><status value="generated"/>` + div + `</text></Patient>`
+		}
+		for _, ok := range []string{`<div xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div>`, `<h:div><h:p>x</h:p></h:div>`} {
+			code, stdout, _ := carecert("validate", writeFile(dir, "ok.xml", text(ok)))
+			Expect(code).To(Equal(exitOK), ok+"\n"+stdout)
+		}
+		for div, ns := range map[string]string{`<div><p>x</p></div>`: "http://hl7.org/fhir", `<div xmlns="http://www.w3.org/1999/xhtmlx"><p>x</p></div>`: "http://www.w3.org/1999/xhtmlx"} {
+			code, stdout, _ := carecert("validate", writeFile(dir, "bad.xml", text(div)))
+			Expect(code).To(Equal(exitFailed))
+			Expect(stdout).To(ContainSubstring("Patient.text.div: the narrative's div is in " + ns))
+		}
+	})
+
 	It("refuses a DOCTYPE as unreadable input, never expanding what it declares", func() {
 		secret := writeFile(dir, "secret.txt", "TOP-SECRET-MARKER")
 		x := writeFile(dir, "xxe.xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE Patient [<!ENTITY xxe SYSTEM \"file://"+secret+"\">]>\n<Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"&xxe;\"/></name></Patient>")

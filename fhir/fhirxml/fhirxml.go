@@ -580,12 +580,14 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 	start := tok.start
 	name := start.Name.Local
 	isDiv := name == "div" && tok.space == xhtmlNamespace
-	if tok.space != Namespace && !isDiv {
-		return "", false, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not in the FHIR namespace", name)}
-	}
 	el, typ, childPath := (*elements.Element)(nil), "", ""
 	if defPath != "" {
 		el, typ, childPath = c.ix.Resolve(defPath, name)
+	}
+	// a narrative div in another namespace is the narrative check's to
+	// report, naming the namespace
+	if tok.space != Namespace && !isDiv && typ != "xhtml" {
+		return "", false, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("<%s> is not in the FHIR namespace", name)}
 	}
 	isArray := el != nil && el.IsArray()
 	if el != nil && !isArray {
@@ -642,7 +644,7 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 	}
 	switch {
 	case typ == "xhtml" || isDiv:
-		value, err = c.xhtml()
+		value, err = c.xhtml(tok)
 	case typ == "Resource" || kind == "resource":
 		value, err = c.wrapped(elPath)
 	case kind == "primitive-type":
@@ -782,8 +784,10 @@ func (c *converter) wrapped(path string) (map[string]any, error) {
 }
 
 // xhtml returns the narrative div (its start tag just read) as the XML text
-// it was written as.
-func (c *converter) xhtml() (string, error) {
+// it was written as, made to stand alone: a div whose namespace is declared
+// on an ancestor gets that declaration, so the narrative is read in the
+// namespace it is in.
+func (c *converter) xhtml(div token) (string, error) {
 	end := c.dec.InputOffset()
 	// the start tag ends at end; find where it began
 	begin := bytes.LastIndexByte(c.data[:end], '<')
@@ -797,11 +801,38 @@ func (c *converter) xhtml() (string, error) {
 			depth++
 		case endToken:
 			if depth == 0 {
-				return string(c.data[begin:c.dec.InputOffset()]), nil
+				return standalone(c.data[begin:c.dec.InputOffset()], div.start, div.space), nil
 			}
 			depth--
 		}
 	}
+}
+
+// standalone gives the text of an element whose start tag is start and whose
+// namespace is space the declaration of its prefix, when the tag itself does
+// not declare it and the prefix is bound (an unbound prefix stands for itself).
+func standalone(text []byte, start xml.StartElement, space string) string {
+	prefix := start.Name.Space
+	for _, a := range start.Attr {
+		if (prefix == "" && a.Name.Space == "" && a.Name.Local == "xmlns") || (prefix != "" && a.Name.Space == "xmlns" && a.Name.Local == prefix) {
+			return string(text)
+		}
+	}
+	if space == "" || space == prefix {
+		return string(text)
+	}
+	decl := " xmlns"
+	if prefix != "" {
+		decl += ":" + prefix
+	}
+	var v strings.Builder
+	xml.EscapeText(&v, []byte(space))
+	decl += `="` + v.String() + `"`
+	at := 1 + len(start.Name.Local) // after "<name" or "<prefix:name"
+	if prefix != "" {
+		at += len(prefix) + 1
+	}
+	return string(text[:at]) + decl + string(text[at:])
 }
 
 func joinPath(a, b string) string {

@@ -123,6 +123,18 @@ var _ = Describe("what FHIR XML forbids in how a document is written", func() {
 		Expect(res["_active"]).To(Equal(map[string]any{"id": "a"}))
 	})
 
+	DescribeTable("gives the narrative div as text that stands alone, in the namespace it is in",
+		func(div, want string) {
+			res, err := fhirxml.Decode([]byte(`<Patient xmlns="http://hl7.org/fhir" xmlns:h="http://www.w3.org/1999/xhtml"><text><status value="generated"/>` + div + `</text></Patient>`))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(res["text"].(map[string]any)["div"]).To(Equal(want))
+		},
+		Entry("declared on the div: as written", `<div xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div>`, `<div xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div>`),
+		Entry("a prefix declared on the root: the declaration added", `<h:div><h:p>x</h:p></h:div>`, `<h:div xmlns:h="http://www.w3.org/1999/xhtml"><h:p>x</h:p></h:div>`),
+		Entry("in the FHIR namespace by default: said so, for the narrative check to refuse", `<div class="x"><p>x</p></div>`, `<div xmlns="http://hl7.org/fhir" class="x"><p>x</p></div>`),
+		Entry("in another namespace: as written, not refused by the reader", `<div xmlns="urn:x"><p>x</p></div>`, `<div xmlns="urn:x"><p>x</p></div>`),
+	)
+
 	It("names where each issue is inside a Bundle's entries", func() {
 		Expect(issues(`<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/>
 <entry><fullUrl value="urn:uuid:5f0b5b54-9e7a-4b0f-a6a8-0f3c9f0c3b01"/><resource><Patient><gender value="male"/><active value="true"/></Patient></resource></entry>
