@@ -36,9 +36,16 @@ const (
 	// "current") and a stale one (Step "stale", which must give 412).
 	VersionUpdate = "version-update"
 	// Conditional is a create with If-None-Exist matching carecert's
-	// resource (Step "create-match") and an update by search (Step
-	// "update-match").
+	// resource (Step "create-match"), an update by search (Step
+	// "update-match"), and a delete by search of another copy of
+	// carecert's (Step "delete-match") and the read after it (Step
+	// "delete-gone").
 	Conditional = "conditional"
+	// Patch is a PATCH of carecert's resource in a patch format the
+	// statement declares (Step "json-patch" or "fhirpath-patch"), and a
+	// JSON Patch whose test fails (Step "test-fails", which must be
+	// refused and change nothing).
+	Patch = "patch"
 	// Batch and Transaction are Bundles POSTed to the base URL.
 	Batch       = "batch"
 	Transaction = "transaction"

@@ -24,6 +24,8 @@ type capabilities struct {
 	// params are the search parameters declared for every type
 	// (rest.searchParam).
 	params map[string]bool
+	// patchFormats are the statement's patchFormat media types.
+	patchFormats []string
 }
 
 type declared struct {
@@ -33,6 +35,9 @@ type declared struct {
 	// capabilities (conditionalCreate, conditionalUpdate, updateCreate).
 	versioning string
 	flags      map[string]bool
+	// conditionalDelete is the type's conditionalDelete code
+	// (not-supported, single, multiple).
+	conditionalDelete string
 	// includes and revincludes are the searchInclude and searchRevInclude
 	// values ("Observation:subject"); operations the operation names.
 	includes, revincludes map[string]bool
@@ -46,12 +51,8 @@ func readCapabilities(cs map[string]any) *capabilities {
 		return nil
 	}
 	c := &capabilities{types: map[string]*declared{}, system: map[string]bool{}, params: map[string]bool{}}
-	list, _ := cs["format"].([]any)
-	for _, f := range list {
-		if s, ok := f.(string); ok {
-			c.formats = append(c.formats, s)
-		}
-	}
+	c.formats = stringList(cs["format"])
+	c.patchFormats = stringList(cs["patchFormat"])
 	rests, _ := cs["rest"].([]any)
 	for _, r := range rests {
 		rm, _ := r.(map[string]any)
@@ -78,6 +79,7 @@ func readCapabilities(cs map[string]any) *capabilities {
 			}
 			d := &declared{interactions: map[string]bool{}, params: map[string]bool{}, flags: map[string]bool{}}
 			d.versioning, _ = m["versioning"].(string)
+			d.conditionalDelete, _ = m["conditionalDelete"].(string)
 			for _, f := range []string{"conditionalCreate", "conditionalUpdate", "updateCreate"} {
 				d.flags[f], _ = m[f].(bool)
 			}
@@ -201,6 +203,34 @@ func (c *capabilities) undeclaredSearch(typ string, q url.Values) string {
 		}
 	}
 	return ""
+}
+
+// stringList is the strings of a JSON list.
+func stringList(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// deletesByCondition reports whether a type declares conditionalDelete
+// (single or multiple); nil declares it.
+func (c *capabilities) deletesByCondition(typ string) bool {
+	if c == nil {
+		return true
+	}
+	d := c.types[typ]
+	return d != nil && (d.conditionalDelete == "single" || d.conditionalDelete == "multiple")
+}
+
+// declaresPatchFormat reports whether the statement lists a patch format
+// (a media type); nil lists none.
+func (c *capabilities) declaresPatchFormat(mediaType string) bool {
+	return c != nil && slices.Contains(c.patchFormats, mediaType)
 }
 
 // paramNames are the names of a searchParam list.

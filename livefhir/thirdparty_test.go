@@ -127,11 +127,15 @@ var _ = Describe("fhir-server target's write interactions against Medplum's rout
 		Expect(rep.Complete).To(BeTrue())
 		// create with Location and ETag, update to a new version, delete
 		// then 410, the clean-up of every copy, If-Match current and stale
-		// (412), conditional create and update: as the specification says.
-		for _, req := range []string{"API-11", "API-19", "API-20", "API-21"} {
+		// (412), conditional create, update and delete (and the read after
+		// it), JSON Patch, a JSON Patch whose test fails (refused) and
+		// FHIRPath Patch: as the specification says.
+		for _, req := range []string{"API-11", "API-19", "API-20", "API-21", "API-29"} {
 			r := result(rep, "api", req)
 			Expect(r.Outcome).To(Equal(model.Pass), req+": "+r.Message)
 		}
+		Expect(result(rep, "api", "API-21").Evaluated).To(Equal(int64(4)))
+		Expect(result(rep, "api", "API-29").Evaluated).To(Equal(int64(3)))
 		Expect(result(rep, "api", "API-20").Evaluated).To(Equal(int64(2)))
 		// The router's in-memory repository answers a transaction whose
 		// second entry it refuses (400) with 200 and keeps the first entry:

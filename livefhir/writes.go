@@ -17,7 +17,7 @@ import (
 // for them only with allow_writes: true.
 var changing = []string{
 	fhirclient.Create, fhirclient.Update, fhirclient.Delete, fhirclient.VersionUpdate,
-	fhirclient.Conditional, fhirclient.Transaction, fhirclient.ContentErrors,
+	fhirclient.Conditional, fhirclient.Patch, fhirclient.Transaction, fhirclient.ContentErrors,
 }
 
 // optional are the interactions a plan may ask for besides the read-only
@@ -141,6 +141,7 @@ func (p *probe) writes(ctx context.Context, types []string, sample map[string]ma
 		w.update(ctx, mine)
 		w.versionUpdate(ctx, mine)
 		w.conditional(ctx, mine)
+		w.patch(ctx, mine)
 		w.reads(ctx, mine)
 	}
 	w.transaction(ctx)
@@ -320,8 +321,82 @@ func (w *writeRun) conditional(ctx context.Context, o *own) {
 		}
 		o.advance(ex)
 	}
+	if w.caps.deletesByCondition(w.typ) && w.caps.declares(w.typ, "delete") {
+		sent = true
+		w.conditionalDelete(ctx)
+	}
 	if !sent {
-		w.p.notSent(fhirclient.Conditional, w.typ, w.typ, "the server declares neither conditionalCreate nor conditionalUpdate for "+w.typ)
+		w.p.notSent(fhirclient.Conditional, w.typ, w.typ, "the server declares none of conditionalCreate, conditionalUpdate and conditionalDelete for "+w.typ)
+	}
+}
+
+// conditionalDelete makes another copy of carecert's and deletes it by a
+// search matching it alone, DELETE Type?_id=; a read after it must find it
+// gone. A copy left behind is deleted with the rest.
+func (w *writeRun) conditionalDelete(ctx context.Context) {
+	victim := w.create(ctx)
+	if victim == nil {
+		return // the create's own requirement says why
+	}
+	ex := w.send(ctx, fhirclient.Conditional, "delete-match", fhirclient.Request{Label: w.typ + "?_id=" + victim.id + " (conditional delete)", Method: http.MethodDelete, Path: w.typ,
+		Query: url.Values{"_id": {victim.id}}}, func(ex *fhirclient.Exchange) { ex.ID = victim.id })
+	if !accepted(ex) {
+		return
+	}
+	after := w.send(ctx, fhirclient.Conditional, "delete-gone", fhirclient.Request{Label: victim.path() + " (after its conditional delete)", Path: victim.path()},
+		func(ex *fhirclient.Exchange) { ex.ID = victim.id })
+	if after != nil && (after.Status == http.StatusNotFound || after.Status == http.StatusGone) {
+		w.forget(victim.path())
+	}
+}
+
+// patch changes carecert's resource's language with each patch format the
+// statement declares: JSON Patch, then FHIRPath Patch; a statement that
+// declares patch but no format gets JSON Patch, and a 415 then is not held
+// against it. After an applied JSON Patch, one whose test operation fails
+// must be refused whole.
+func (w *writeRun) patch(ctx context.Context, o *own) {
+	if !w.asked(fhirclient.Patch) {
+		return
+	}
+	if !w.caps.declares(w.typ, "patch") {
+		w.p.notSent(fhirclient.Patch, o.path(), w.typ, "the server does not declare patch for "+w.typ)
+		return
+	}
+	jsonFormat := w.caps.declaresPatchFormat("application/json-patch+json")
+	pathFormat := w.caps.declaresPatchFormat("application/fhir+json")
+	_, hasLanguage := w.sample["language"]
+	send := func(step, label, mediaType string, body []byte, expect string) *fhirclient.Exchange {
+		prior := o.version
+		ex := w.send(ctx, fhirclient.Patch, step, fhirclient.Request{Label: o.path() + " (" + label + ")", Method: http.MethodPatch, Path: o.path(),
+			Body: body, Header: http.Header{"Content-Type": {mediaType}}}, func(ex *fhirclient.Exchange) { ex.ID, ex.VersionID, ex.Expect = o.id, prior, expect })
+		o.advance(ex)
+		return ex
+	}
+	if jsonFormat || !pathFormat {
+		step, label := "json-patch", "JSON Patch: add language en-GB"
+		if !jsonFormat {
+			step, label = "json-patch-guess", label+"; the statement declares no patchFormat"
+		}
+		body, _ := json.Marshal([]any{map[string]any{"op": "add", "path": "/language", "value": "en-GB"}})
+		if ex := send(step, label, "application/json-patch+json", body, "en-GB"); accepted(ex) {
+			hasLanguage = true
+			body, _ = json.Marshal([]any{
+				map[string]any{"op": "test", "path": "/language", "value": "carecert-not-this"},
+				map[string]any{"op": "remove", "path": "/language"},
+			})
+			send("test-fails", "JSON Patch whose test of language fails", "application/json-patch+json", body, "en-GB")
+		}
+	}
+	if pathFormat {
+		op := []any{map[string]any{"name": "type", "valueCode": "add"}, map[string]any{"name": "path", "valueString": w.typ},
+			map[string]any{"name": "name", "valueString": "language"}, map[string]any{"name": "value", "valueCode": "en-US"}}
+		if hasLanguage {
+			op = []any{map[string]any{"name": "type", "valueCode": "replace"}, map[string]any{"name": "path", "valueString": w.typ + ".language"},
+				map[string]any{"name": "value", "valueCode": "en-US"}}
+		}
+		body := marshal(map[string]any{"resourceType": "Parameters", "parameter": []any{map[string]any{"name": "operation", "part": op}}})
+		send("fhirpath-patch", "FHIRPath Patch: "+op[0].(map[string]any)["valueCode"].(string)+" language en-US", "application/fhir+json", body, "en-US")
 	}
 }
 

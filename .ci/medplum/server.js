@@ -67,17 +67,17 @@ async function load() {
 // The router has no /metadata (Medplum's server builds its statement
 // elsewhere): this one declares what the router implements for the types
 // the feed holds: its routes (no type history, no $everything), If-Match on update,
-// If-None-Exist, PUT by search, client-chosen ids, and batch and
-// transaction Bundles POSTed to the base.
+// If-None-Exist, PUT and DELETE by search, PATCH, client-chosen ids, and
+// batch and transaction Bundles POSTed to the base.
 function capabilityStatement() {
-  const interaction = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'].map((code) => ({ code }));
+  const interaction = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'].map((code) => ({ code }));
   // _include of a subject, and _revinclude of Patient by it, which the
   // router's search implements, for the clinical types the feed holds.
   const withSubject = [...types].filter((t) => ['Observation', 'Condition', 'Encounter', 'MedicationRequest', 'Procedure', 'DiagnosticReport'].includes(t)).sort();
   // The result parameters the router's search request parser takes.
   const searchParam = ['_sort', '_summary', '_elements'].map((name) => ({ name, type: 'special' }));
   const resource = [...types].sort().map((type) => ({
-    type, interaction, searchParam, versioning: 'versioned-update', conditionalCreate: true, conditionalUpdate: true, updateCreate: true,
+    type, interaction, searchParam, versioning: 'versioned-update', conditionalCreate: true, conditionalUpdate: true, conditionalDelete: 'single', updateCreate: true,
     ...(withSubject.includes(type) ? { searchInclude: [type + ':subject'] } : {}),
     ...(type === 'Patient' ? { searchRevInclude: withSubject.map((t) => t + ':subject') } : {}),
   }));
@@ -85,6 +85,9 @@ function capabilityStatement() {
     resourceType: 'CapabilityStatement', status: 'active', date: '2026-01-01', kind: 'instance',
     software: { name: '@medplum/fhir-router (in-memory repository)' },
     fhirVersion: '4.0.1', format: ['json'],
+    // The router's PATCH takes a JSON Patch array or a Parameters resource
+    // (FHIRPath Patch); the front has no say in media types.
+    patchFormat: ['application/json-patch+json', 'application/fhir+json'],
     rest: [{ mode: 'server', resource, interaction: [{ code: 'transaction' }, { code: 'batch' }] }],
   };
 }

@@ -108,6 +108,19 @@ func versionUpdate(ex *fhirclient.Exchange) []model.Finding {
 // matching one (that resource is updated).
 func conditional(ex *fhirclient.Exchange) []model.Finding {
 	path := ex.Type + "/" + ex.ID
+	switch ex.Step {
+	case "delete-match":
+		return status(ex, "api.conditional-status", "delete "+ex.Label+", which matches "+path, http.StatusOK, http.StatusAccepted, http.StatusNoContent)
+	case "delete-gone":
+		what := "read of " + path + " after its conditional delete"
+		if f := answered(ex, what); f != nil {
+			return f
+		}
+		if ex.Status == http.StatusOK {
+			return fail(ex, "api.conditional-delete-ignored", "%s returned HTTP 200 and the resource: the conditional delete was answered but not done", what)
+		}
+		return outcomeWith(ex, "api.deleted", what, http.StatusGone, http.StatusNotFound)
+	}
 	if ex.Step == "create-match" {
 		what := "create " + ex.Label
 		if f := answered(ex, what); f != nil {
@@ -132,6 +145,40 @@ func conditional(ex *fhirclient.Exchange) []model.Finding {
 		return fail(ex, "api.conditional-mismatch", "%s, which matches only %s, updated %s/%s", what, path, ex.Type, fhir.ID(ex.Resource))
 	}
 	return nil
+}
+
+// patch judges PATCH of carecert's resource: a patch in a declared
+// format is applied (200 or 204; the answer's language is the one it set,
+// and the version moves on, as an update's); one whose test operation
+// fails is refused whole, with an OperationOutcome. A JSON Patch sent to a
+// server that declares no patchFormat and refused with 415 is not judged.
+func patch(ex *fhirclient.Exchange) []model.Finding {
+	what := "patch " + ex.Label
+	if ex.Step == "test-fails" {
+		if f := answered(ex, what); f != nil {
+			return f
+		}
+		if ex.Status >= 200 && ex.Status <= 299 {
+			return fail(ex, "api.patch-test-ignored", "%s returned HTTP %d: a patch whose test operation fails must not be applied", what, ex.Status)
+		}
+		return outcomeWith(ex, "api.patch-refused", what, http.StatusBadRequest, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity)
+	}
+	if ex.Step == "json-patch-guess" && ex.Status == http.StatusUnsupportedMediaType {
+		return notJudged(ex, what+" was refused with 415, and the statement declares no patchFormat to say which it takes")
+	}
+	if f := status(ex, "api.patch-status", what, http.StatusOK, http.StatusNoContent); f != nil {
+		return f
+	}
+	if ex.Resource == nil {
+		return nil // 204: nothing to compare
+	}
+	if ex.ResourceType() != ex.Type || fhir.ID(ex.Resource) != ex.ID {
+		return fail(ex, "api.patch-mismatch", "%s returned %s with id %q", what, describe(ex), fhir.ID(ex.Resource))
+	}
+	if got := str(ex.Resource, "language"); got != ex.Expect {
+		return fail(ex, "api.patch-ignored", "%s returned language %q, want %q: the patch was not applied", what, got, ex.Expect)
+	}
+	return versionMoved(ex, what)
 }
 
 // bundleInteraction judges batch and transaction Bundles: the response
