@@ -530,8 +530,7 @@ func (g *igamt) assertIn(seg *node, ctx, sid string, prefix []int, each string) 
 func (g *igamt) contextRules(built *node, single bool, keys ...string) {
 	for _, key := range keys {
 		for _, p := range g.preds[key] {
-			g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s on a %s (a group's or message's predicate; %s:%d)",
-				p.attr("ID"), strings.ToLower(strings.SplitN(key, "/", 2)[0]), g.context, p.line))
+			g.childPredicate(built, p, key)
 		}
 		for _, c := range g.asserts[key] {
 			if c.name != "Constraint" {
@@ -563,6 +562,37 @@ func (g *igamt) contextRules(built *node, single bool, keys ...string) {
 			target.rules = append(target.rules, map[string]any{"assert": cond, "segment": target.attr("Name"), "message": statementText(c)})
 		}
 	}
+}
+
+// childPredicate gives a segment or group of a group or the message the
+// predicate whose Target is its position, when every segment the condition
+// reads occurs once in a message; the structure then checks it (see
+// layoutOf). Any other is listed as not checked.
+func (g *igamt) childPredicate(built, p *node, key string) {
+	why := "its target is not a segment or group of its context"
+	pos, ok := positions(p.attr("Target"))
+	var kids []*node
+	for _, c := range built.children {
+		if c.name == "Segment" || c.name == "SegGroup" {
+			kids = append(kids, c)
+		}
+	}
+	if ok && len(pos) == 1 && pos[0].n <= len(kids) {
+		cond, w := g.condition(conditionOf(p), func(path string) (string, bool) {
+			seg, rest, once, ok := childSegment(built, path)
+			if !ok || !once {
+				return "", false
+			}
+			return segmentPath(seg.attr("Name"), nil, rest)
+		})
+		if cond != nil {
+			kids[pos[0].n-1].pred = &predicate{when: cond, trueUsage: strings.ToUpper(p.attr("TrueUsage")), falseUsage: strings.ToUpper(p.attr("FalseUsage"))}
+			return
+		}
+		why = w + ", or reads a segment that may occur more than once"
+	}
+	g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s on a %s (%s; %s:%d)",
+		p.attr("ID"), strings.ToLower(strings.SplitN(key, "/", 2)[0]), why, g.context, p.line))
 }
 
 // childSegment resolves a group- or message-relative path ("3[1].20[1]") to

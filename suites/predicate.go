@@ -28,26 +28,43 @@ var (
 // conditional returns the rules of a C or CE element, and false when its
 // predicate is not one carecert can read.
 func conditional(path string, n *node) ([]any, bool) {
+	bs, ok := branches(n)
+	var out []any
+	for _, b := range bs {
+		out = append(out, map[string]any{"path": path, "usage": b.usage, "when": b.when})
+	}
+	return out, ok
+}
+
+// branch is a usage a predicate gives an element and the condition under
+// which it does.
+type branch struct {
+	usage string
+	when  map[string]any
+}
+
+// branches reads a C or CE element's predicate into the branches carecert
+// can check (usage R, RE or X); ok is false when it cannot read it. Any
+// other element has none.
+func branches(n *node) (out []branch, ok bool) {
 	usage := usageOf(n)
 	if usage != "C" && usage != "CE" {
 		return nil, true
 	}
-	trueUsage, falseUsage, text := "R", "X", ""
-	if usage == "CE" {
-		trueUsage = "RE"
+	add := func(u string, when map[string]any) {
+		if u == "R" || u == "RE" || u == "X" {
+			out = append(out, branch{u, when})
+		}
 	}
 	if n.pred != nil {
 		// Read from an IGAMT constraints file: both branches are conditions.
-		var out []any
-		for _, b := range []struct {
-			u    string
-			when map[string]any
-		}{{n.pred.trueUsage, n.pred.when}, {n.pred.falseUsage, map[string]any{"not": n.pred.when}}} {
-			if b.u == "R" || b.u == "RE" || b.u == "X" {
-				out = append(out, map[string]any{"path": path, "usage": b.u, "when": b.when})
-			}
-		}
+		add(n.pred.trueUsage, n.pred.when)
+		add(n.pred.falseUsage, map[string]any{"not": n.pred.when})
 		return out, true
+	}
+	trueUsage, falseUsage, text := "R", "X", ""
+	if usage == "CE" {
+		trueUsage = "RE"
 	}
 	if p := n.attr("Predicate"); p != "" {
 		text = p
@@ -75,12 +92,6 @@ func conditional(path string, n *node) ([]any, bool) {
 	cond, negated, ok := readPredicate(text)
 	if !ok {
 		return nil, false
-	}
-	var out []any
-	add := func(u string, when map[string]any) {
-		if u == "R" || u == "RE" || u == "X" {
-			out = append(out, map[string]any{"path": path, "usage": u, "when": when})
-		}
 	}
 	add(trueUsage, cond)
 	if negated != nil {

@@ -146,9 +146,10 @@ func FromV2Profile(name string, data []byte, reg *check.Registry) (*Suite, error
 		s.ID = strings.Trim(notID.ReplaceAllString(id, "-"), "-.")
 	}
 	s.Title = title + " (HL7 v2 conformance profile)"
-	s.Description = fmt.Sprintf("Converted from the HL7 v2.x XML conformance profile %s (HL7 %s). Usage R, RE and X, cardinality, "+
-		"lengths, data types with a lexical form and bindings to HL7 tables carecert has codes for are enforced; "+
-		"conditional usage (C, CE) where its predicate tests a value's presence or its code.", filepath.Base(name), root.attr("HL7Version"))
+	s.Description = fmt.Sprintf("Converted from the HL7 v2.x XML conformance profile %s (HL7 %s). Enforced: the message structure "+
+		"(segment order, usage and cardinality of segments and groups), usage, cardinality, lengths, data types with a lexical form "+
+		"and bindings to HL7 tables carecert has codes for of fields, components and subcomponents, and conditional usage (C, CE) "+
+		"where its predicate tests a value's presence or its code.", filepath.Base(name), root.attr("HL7Version"))
 	if len(statics) == 0 {
 		return nil, fmt.Errorf("conformance profile %s:%d: no HL7v2xStaticDef: nothing to check", name, root.line)
 	}
@@ -163,7 +164,7 @@ func FromV2Profile(name string, data []byte, reg *check.Registry) (*Suite, error
 	if len(unchecked) > 0 {
 		// Carecert's limit, said where the suite is described, never a
 		// requirement that passes having checked nothing.
-		s.Description += " Not checked (a conditional whose predicate carecert cannot read): " + strings.Join(unchecked, "; ") + "."
+		s.Description += " Not checked (a conditional whose predicate carecert cannot read, or a conditional segment or group that may occur more than once): " + strings.Join(unchecked, "; ") + "."
 	}
 	return s.finish(name, root, reg)
 }
@@ -212,18 +213,30 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 	// usage and cardinality of segments and groups, each counted in the
 	// group instance around it.
 	var segs []*node
-	elements, segUnchecked := layoutOf(name, st, &segs)
+	elements, presence, segUnchecked := layoutOf(name, st, &segs, false)
 	unchecked = append(unchecked, segUnchecked...)
 	structRule := map[string]any{"structure": map[string]any{"name": orDefault(structID, prefix), "elements": elements}}
+	structRules := []any{structRule}
+	for _, r := range presence {
+		structRules = append(structRules, r)
+	}
 	if ev != "" {
-		structRule["when"] = map[string]any{"path": "MSH-9.2", "equals": ev}
+		event := map[string]any{"path": "MSH-9.2", "equals": ev}
+		for _, r := range structRules {
+			r := r.(map[string]any)
+			if w, ok := r["when"]; ok {
+				r["when"] = map[string]any{"all": []any{event, w}}
+			} else {
+				r["when"] = event
+			}
+		}
 	}
 	s.Requirements = append(s.Requirements, Requirement{
 		ID: prefix + "-STRUCTURE", Level: model.Shall, Check: "hl7v2-profile",
 		Title:       fmt.Sprintf("Segment order, and the usage and cardinality of segments and groups, as the profile's %s structure defines them", orDefault(structID, prefix)),
 		Description: "The segments and segment groups of the static definition " + at(st),
 		Source:      fmt.Sprintf("%s:%d", name, st.line),
-		Params:      check.Params{"when": when, "rules": []any{structRule}},
+		Params:      check.Params{"when": when, "rules": structRules},
 	})
 	seen := map[string]int{}
 	for _, seg := range segs {
@@ -265,10 +278,13 @@ func orDefault(v, def string) string {
 
 // layoutOf turns a static definition's (or a group's) Segment and SegGroup
 // children into the elements of an hl7v2-profile structure rule, appending
-// each segment to segs. A conditional segment or group is optional in the
-// structure; its predicate, where carecert reads it, is listed as not checked
-// at this level (the structure cannot say "required when").
-func layoutOf(file string, n *node, segs *[]*node) (elements []any, unchecked []string) {
+// each segment to segs; repeating says a group around them repeats. A
+// conditional segment or group is optional in the structure; its predicate,
+// where carecert reads it and the element occurs at most once in a message,
+// becomes segment rules (for a group, on the R segment that opens it):
+// required when it holds, not used when it does not. Otherwise it is listed
+// as not checked.
+func layoutOf(file string, n *node, segs *[]*node, repeating bool) (elements, rules []any, unchecked []string) {
 	for _, c := range n.children {
 		if c.name != "Segment" && c.name != "SegGroup" {
 			continue
@@ -289,21 +305,53 @@ func layoutOf(file string, n *node, segs *[]*node) (elements []any, unchecked []
 		if usage == "X" {
 			el["usage"] = "X"
 		}
+		repeats := repeating || c.attr("Max") != "1"
 		if usage == "C" || usage == "CE" {
-			unchecked = append(unchecked, fmt.Sprintf("the usage of %s %s (%s:%d)", strings.ToLower(strings.TrimPrefix(c.name, "Seg")), c.attr("Name"), filepath.Base(file), c.line))
+			r, ok := presenceRules(c, repeats)
+			rules = append(rules, r...)
+			if !ok {
+				unchecked = append(unchecked, fmt.Sprintf("the usage of %s %s (%s:%d)", map[string]string{"Segment": "segment", "SegGroup": "group"}[c.name], c.attr("Name"), filepath.Base(file), c.line))
+			}
 		}
 		if c.name == "Segment" {
 			el["segment"] = c.attr("Name")
 			*segs = append(*segs, c)
 		} else {
 			el["group"] = c.attr("Name")
-			kids, u := layoutOf(file, c, segs)
+			kids, r, u := layoutOf(file, c, segs, repeats)
+			rules = append(rules, r...)
 			unchecked = append(unchecked, u...)
 			el["elements"] = kids
 		}
 		elements = append(elements, el)
 	}
-	return elements, unchecked
+	return elements, rules, unchecked
+}
+
+// presenceRules are the segment rules of a conditional segment or group
+// that occurs at most once in a message.
+func presenceRules(n *node, repeats bool) ([]any, bool) {
+	anchor := n.attr("Name")
+	if n.name == "SegGroup" {
+		anchor = ""
+		for _, c := range n.children {
+			if c.name == "Segment" && usageOf(c) == "R" {
+				anchor = c.attr("Name")
+				break
+			}
+		}
+	}
+	bs, ok := branches(n)
+	if !ok || repeats || anchor == "" {
+		return nil, false
+	}
+	var out []any
+	for _, b := range bs {
+		if b.usage != "RE" { // RE asks nothing of a segment's presence
+			out = append(out, map[string]any{"segment": anchor, "usage": b.usage, "when": b.when})
+		}
+	}
+	return out, true
 }
 
 // fieldRules are the rules of a segment's fields and their components, and

@@ -52,12 +52,12 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 			Expect(r.Source).To(MatchRegexp(`Profile\.xml:\d+$`))
 		}
 		Expect(ids).To(Equal([]string{"ADT_A04-MESSAGE", "ADT_A04-STRUCTURE", "ADT_A04-MSH", "ADT_A04-EVN",
-			"ADT_A04-PID", "ADT_A04-NK1", "ADT_A04-PV1", "ADT_A04-IN1", "ADT_A04-IN2"}))
+			"ADT_A04-PID", "ADT_A04-NK1", "ADT_A04-PV1", "ADT_A04-IN1", "ADT_A04-IN2", "ADT_A04-ACC"}))
 		Expect(s.Description).To(ContainSubstring("its constraints Constraints.xml and value sets ValueSets.xml"))
 		for _, limit := range []string{
 			"conformance statement T-10 (a SimpleValue expression; Constraints.xml:",
 			"conformance statement T-9 (reads a segment of a repeating group other than its own; Constraints.xml:",
-			"predicate INS-P2 on a group",
+			"the usage of segment IN2 (Profile.xml:",
 			"bindings to value sets carecert has no codes for: HL70004 (NoValidation in the library), HL70396_T",
 		} {
 			Expect(s.Description).To(ContainSubstring(limit))
@@ -79,6 +79,9 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 		Entry("two INSURANCE groups", with("IN1|1|PUBLIC|9^^^H^PI", "IN2|", "IN1|2|PRIVATE|8^^^H^PI")),
 		Entry("a third INSURANCE group, where Max is 2", with("IN1|1|PUBLIC|9^^^H^PI", "IN1|2|PUBLIC|9^^^H^PI", "IN1|3|PUBLIC|9^^^H^PI"),
 			"ADT_A04-STRUCTURE profile.cardinality@IN1[3]"),
+		// A message's predicate on a segment that occurs once.
+		Entry("ACC required for an emergency", edit("PV1", "|O", "|E|W1"), "ADT_A04-STRUCTURE profile.usage@ACC"),
+		Entry("and present", with("ACC|20240101")[:5:5], "ADT_A04-STRUCTURE profile.usage@ACC[1]"),
 		// Fields, components and subcomponents from the shared definitions.
 		Entry("a subcomponent longer than its MaxLength (XPN.1 is FN)", edit("PID", "DOE^JOHN", "DOEDOEDOEDOE^JOHN"),
 			"ADT_A04-PID profile.length@PID[1].5[1].1.1"),
