@@ -81,7 +81,7 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 			"ADT_A04-STRUCTURE profile.cardinality@IN1[3]"),
 		// A message's predicate on a segment that occurs once.
 		Entry("ACC required for an emergency", edit("PV1", "|O", "|E|W1"), "ADT_A04-STRUCTURE profile.usage@ACC"),
-		Entry("and present", with("ACC|20240101")[:5:5], "ADT_A04-STRUCTURE profile.usage@ACC[1]"),
+		Entry("ACC present for an outpatient", with("ACC|20240101"), "ADT_A04-STRUCTURE profile.usage@ACC[1]"),
 		// Fields, components and subcomponents from the shared definitions.
 		Entry("a subcomponent longer than its MaxLength (XPN.1 is FN)", edit("PID", "DOE^JOHN", "DOEDOEDOEDOE^JOHN"),
 			"ADT_A04-PID profile.length@PID[1].5[1].1.1"),
