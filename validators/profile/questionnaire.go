@@ -44,6 +44,12 @@ type qItem struct {
 	options              []qValue
 	inlineOptions, known bool     // known: the item type is one of R4's
 	limits               *qLimits // questionnaire_limits.go
+	// enableExpr is a FHIRPath expression that decides whether the item is
+	// enabled, in place of its enableWhen conditions.
+	enableExpr string
+	// referenceTypes are the resource types a reference answer may point
+	// to (questionnaire-referenceResource); empty means any.
+	referenceTypes []string
 }
 
 // qValue is a typed answer value: the value[x] suffix ("Coding") and the
@@ -107,7 +113,9 @@ func (q *questionnaire) addKids(parent *qItem, items any) {
 			c.answer, _ = typedValue(em, "answer")
 			it.enableWhen = append(it.enableWhen, c)
 		}
-		if len(it.enableWhen) > 0 {
+		it.enableExpr = enableExpression(m)
+		it.referenceTypes = extensionCodes(m, extReferenceResource)
+		if len(it.enableWhen) > 0 || it.enableExpr != "" {
 			q.hasEnableWhen = true
 		}
 		opts, _ := m["answerOption"].([]any)
@@ -289,10 +297,13 @@ func (r *responseCheck) item(im map[string]any, qi *qItem, path string, scope []
 		if r.completed && qi.required && qi.typ != "group" && qi.typ != "display" && r.enabled(qi, scope[:len(scope)-1], nil) == yes {
 			r.w.add(model.Error, CodeQuestionnaire, path, fmt.Sprintf("required item '%s' of Questionnaire %s has no answer; a completed response must answer every enabled required item", qi.linkID, r.q.name), "")
 		}
-	case qi.typ == "group" || qi.typ == "display":
+	case qi.typ == "group" || qi.typ == "display" || qi.typ == "question":
 		hint := "; answer its question items instead"
-		if qi.typ == "display" {
+		switch qi.typ {
+		case "display":
 			hint = ": it only shows its text"
+		case "question":
+			hint = ": question is an abstract type, and the Questionnaire must give the item a concrete one (boolean, string, choice...)"
 		}
 		r.w.add(model.Error, CodeQuestionnaire, path+".answer", fmt.Sprintf("item '%s' is a %s item in Questionnaire %s, so it cannot have answers%s", qi.linkID, qi.typ, r.q.name, hint), "")
 	default:
@@ -338,6 +349,9 @@ func (r *responseCheck) answer(am map[string]any, qi *qItem, n int, path string)
 		return
 	}
 	r.limits(v, qi, n, path)
+	if v.typ == "Reference" {
+		r.referenceAnswer(v, qi, path+".valueReference")
+	}
 	if !qi.inlineOptions || v.v == nil || (qi.typ == "open-choice" && v.typ == "String") {
 		return // free text of an open choice; a value set needs terminology
 	}
@@ -470,6 +484,15 @@ func listSome(items []string, max int) string {
 func (r *responseCheck) enabled(qi *qItem, scope []map[string]any, visiting []*qItem) tri {
 	result := yes
 	for it := qi; it != nil && it != r.q.top; it = it.parent {
+		if it.enableExpr != "" {
+			switch r.enabledByExpression(it, scope[0]) {
+			case no:
+				return no
+			case unknown:
+				result = unknown
+			}
+			continue
+		}
 		if len(it.enableWhen) == 0 {
 			continue
 		}

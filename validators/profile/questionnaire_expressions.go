@@ -1,0 +1,120 @@
+package profile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/carecert/carecert/model"
+)
+
+// Questionnaire item extensions read beyond the R4 elements.
+const (
+	// extEnableWhenExpression (SDC) decides whether an item is enabled by
+	// a FHIRPath expression on the response, in place of enableWhen.
+	extEnableWhenExpression = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression"
+	// extEnableWhenFinnish is the Finnish PHR's earlier extension for the
+	// same, a FHIRPath expression as a string; the reference reads it too.
+	extEnableWhenFinnish = "http://phr.kanta.fi/StructureDefinition/fiphr-ext-questionnaire-enablewhen"
+	// extReferenceResource lists the resource types a reference item may
+	// point to.
+	extReferenceResource = "http://hl7.org/fhir/StructureDefinition/questionnaire-referenceResource"
+)
+
+// enableWhenExpression returns an item's enabling FHIRPath expression, or ""
+// (an expression in another language is not one carecert evaluates).
+func enableExpression(item map[string]any) string {
+	exts, _ := item["extension"].([]any)
+	for _, raw := range exts {
+		e, _ := raw.(map[string]any)
+		switch e["url"] {
+		case extEnableWhenExpression:
+			x, _ := e["valueExpression"].(map[string]any)
+			if lang, _ := x["language"].(string); lang == "text/fhirpath" {
+				expr, _ := x["expression"].(string)
+				return expr
+			}
+		case extEnableWhenFinnish:
+			expr, _ := e["valueString"].(string)
+			return expr
+		}
+	}
+	return ""
+}
+
+// extensionCodes returns the valueCode of each of an element's extensions
+// with the url.
+func extensionCodes(m map[string]any, url string) []string {
+	var out []string
+	exts, _ := m["extension"].([]any)
+	for _, raw := range exts {
+		e, _ := raw.(map[string]any)
+		if e["url"] == url {
+			if c, ok := e["valueCode"].(string); ok {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// enabledByExpression evaluates an item's enabling expression on the
+// response: true enables it, false or empty disables it (as a FHIRPath
+// boolean test), an expression that cannot be evaluated decides nothing.
+func (r *responseCheck) enabledByExpression(it *qItem, response map[string]any) tri {
+	if r.w.e.fhirpath == nil {
+		return unknown
+	}
+	inv := &invariant{key: "enableWhenExpression of " + it.linkID, expr: it.enableExpr}
+	x, err := r.w.e.fhirpath.Compile(it.enableExpr)
+	if err != nil {
+		r.w.unevaluated(inv, "FHIRPath: "+err.Error())
+		return unknown
+	}
+	ok, err := x.Holds(Focus{Value: response, Type: "QuestionnaireResponse", DefPath: "QuestionnaireResponse", Resource: response, Root: r.w.root})
+	if err != nil {
+		r.w.unevaluated(inv, "FHIRPath: "+err.Error())
+		return unknown
+	}
+	return truth(ok)
+}
+
+// referenceAnswer checks the resource type a reference answer names (from
+// "Type/id" or an absolute URL ending in Type/id): a type FHIR defines, and
+// one of the item's questionnaire-referenceResource types when it lists
+// them. A reference whose type cannot be read (urn:, #id, identifier only)
+// is not judged.
+func (r *responseCheck) referenceAnswer(v qValue, qi *qItem, path string) {
+	m, _ := v.v.(map[string]any)
+	ref, _ := m["reference"].(string)
+	typ := referencedType(ref)
+	if typ == "" {
+		return
+	}
+	switch {
+	case !r.w.e.IsResourceType(typ):
+		r.w.add(model.Error, CodeQuestionnaire, path, fmt.Sprintf("reference %s answering item '%s' names the resource type %s, which FHIR does not define", ref, qi.linkID, typ), "")
+	case len(qi.referenceTypes) > 0 && !slices.Contains(qi.referenceTypes, typ):
+		r.w.add(model.Error, CodeQuestionnaire, path, fmt.Sprintf("reference %s answering item '%s' points to a %s, but Questionnaire %s allows only %s (questionnaire-referenceResource)", ref, qi.linkID, typ, r.q.name, strings.Join(qi.referenceTypes, ", ")), "")
+	}
+}
+
+// referencedType is the resource type of a RESTful reference: the segment
+// before the id, ignoring a _history suffix; "" when there is none.
+func referencedType(ref string) string {
+	if ref == "" || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "urn:") {
+		return ""
+	}
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	segs := strings.Split(ref, "/")
+	if len(segs) < 2 {
+		return ""
+	}
+	typ := segs[len(segs)-2]
+	if typ == "" || typ[0] < 'A' || typ[0] > 'Z' {
+		return ""
+	}
+	return typ
+}
