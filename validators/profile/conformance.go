@@ -67,3 +67,48 @@ func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp stri
 	w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s, which this element requires of its target: %s: %s",
 		ref, typ, strings.Join(tried, " or "), first.Path, first.Message), "")
 }
+
+// typeProfiles checks a complex datatype value against the profiles its
+// element's type names (ElementDefinition.type.profile): the value must
+// conform to at least one of them (R4 §5.1.0.9: the profiles of one type are
+// alternatives). The value was already walked against the base type; each
+// profile is walked on its own, and one finding says which were tried and
+// the first problem of the first. Extensions (their definitions), References
+// (their targets) and nested resources are checked where they are walked.
+func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
+	var tried []string
+	var first model.Finding
+	for _, url := range t.profiles {
+		if strings.HasPrefix(url, definitions.CoreBase) {
+			// The core's datatype profiles (SimpleQuantity, MoneyQuantity)
+			// say what their root constraints say, which are already
+			// evaluated wherever the type is used (typeInvariants).
+			return
+		}
+		p, err := w.e.Plan(url)
+		if err != nil {
+			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this %s is not loaded, so the value was not checked against it: %v", url, t.code, err), "")
+			return
+		}
+		if p.IsCore || p.Type != t.code {
+			return // the base type itself, or a profile of another type (reported where the definition is checked)
+		}
+		fs := w.conformance(m, p, path)
+		i := slices.IndexFunc(fs, func(f model.Finding) bool { return f.Severity == model.Error })
+		if i < 0 {
+			return
+		}
+		if len(tried) == 0 {
+			first = fs[i]
+		}
+		tried = append(tried, url)
+	}
+	if len(tried) == 0 {
+		return
+	}
+	what := "the profile " + tried[0]
+	if len(tried) > 1 {
+		what = "any of the profiles " + strings.Join(tried, ", ")
+	}
+	w.add(model.Error, CodeTypeProfile, path, fmt.Sprintf("this %s does not conform to %s, as the element requires: %s: %s", t.code, what, first.Path, first.Message), "")
+}

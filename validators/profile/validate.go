@@ -38,10 +38,13 @@ const (
 	CodeInvariant        = "profile.invariant"
 	CodeNotEvaluated     = "profile.invariant-not-evaluated"
 	CodeProfile          = "profile.unknown-profile"
-	CodeBundle           = "profile.bundle"
-	CodeCoding           = "profile.coding"
-	CodeNarrative        = "profile.narrative"
-	CodeMarkdown         = "profile.markdown"
+	// CodeTypeProfile is a datatype value that conforms to none of the
+	// profiles its element's type names (conformance.go).
+	CodeTypeProfile = "profile.type-profile"
+	CodeBundle      = "profile.bundle"
+	CodeCoding      = "profile.coding"
+	CodeNarrative   = "profile.narrative"
+	CodeMarkdown    = "profile.markdown"
 	// CodeSecurity is content a careless reader could execute (HTML in a
 	// string), reported when security checks are on.
 	CodeSecurity = "profile.security"
@@ -465,6 +468,9 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 		w.extension(m, k, t, path, host)
 	default:
 		w.object(m, k, t, path, false)
+		if t != nil && len(t.profiles) > 0 && t.code != "Reference" && t.plan != nil && t.plan.Kind == "complex-type" {
+			w.typeProfiles(m, t, path)
+		}
 	}
 	if k.controls != nil && t != nil && t.code == "Narrative" {
 		w.narrativeControls(k.controls, m, path)
