@@ -51,3 +51,24 @@ var _ = Describe("datatype profiles named by an element's type", func() {
 			saying(model.Error, profile.CodeTypeProfile, "Patient.address[0]", "does not conform to the profile "+ns+"address-with-use")))
 	})
 })
+
+// R4 §5.1.0.9 on a resource element: the profiles a Bundle profile names on
+// entry.resource restrict the entries to the types they constrain.
+var _ = Describe("resource types a resource element's profiles admit", func() {
+	const url = "http://example.org/StructureDefinition/manifest-bundle"
+	e := newEngine(diffProfile(url, "Bundle",
+		`{"id": "Bundle.entry.resource", "path": "Bundle.entry.resource", "min": 1,
+		  "type": [{"code": "Resource", "profile": ["http://hl7.org/fhir/StructureDefinition/DocumentManifest"]}]}`))
+	bundle := func(resource string) string {
+		return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "urn:uuid:3f1c2d9e-5b7a-4c1e-9d2f-0a1b2c3d4e5f", "resource": ` + resource + `}]}`
+	}
+
+	It("admits an entry of the type the profile constrains", func() {
+		Expect(validate(e, bundle(`{"resourceType": "DocumentManifest", "status": "current", "content": [{"reference": "Binary/1"}]}`), url)).To(BeEmpty())
+	})
+
+	It("refuses an entry of another type", func() {
+		Expect(validate(e, bundle(`{"resourceType": "Patient"}`), url)).To(ConsistOf(
+			saying(model.Error, profile.CodeType, "Bundle.entry[0].resource", "is a Patient, but the profiles of this element allow only DocumentManifest")))
+	})
+})

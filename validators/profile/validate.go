@@ -507,9 +507,45 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 	}
 }
 
+// resourceTypeOfProfiles checks a nested resource's type against the
+// profiles its element's types name (type.profile on a resource element):
+// the resource must be of a type one of them constrains, as a Bundle profile
+// that admits only DocumentManifest entries says. A type given without
+// profiles admits its own resources (Resource: any); profiles that are not
+// loaded decide nothing (they are reported where they are used).
+func (w *walker) resourceTypeOfProfiles(rt string, k *node, path string) {
+	if rt == "" {
+		return
+	}
+	var allowed []string
+	for _, ti := range k.types {
+		if len(ti.profiles) == 0 {
+			if ti.code == rt || ti.code == "Resource" || ti.code == "DomainResource" {
+				return
+			}
+			allowed = append(allowed, ti.code)
+			continue
+		}
+		for _, prof := range ti.profiles {
+			pp, err := w.e.Plan(prof)
+			if err != nil || pp.Type == rt {
+				return
+			}
+			if !slices.Contains(allowed, pp.Type) {
+				allowed = append(allowed, pp.Type)
+			}
+		}
+	}
+	if len(allowed) == 0 {
+		return
+	}
+	w.add(model.Error, CodeType, path, fmt.Sprintf("this resource is a %s, but the profiles of this element allow only %s", rt, strings.Join(allowed, ", ")), "")
+}
+
 // nested validates a resource held inside another (contained, parameters).
 func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 	rt, _ := m["resourceType"].(string)
+	w.resourceTypeOfProfiles(rt, k, path)
 	if k.path == "Bundle.entry.resource" {
 		// Each entry is a record of its own, checked against its type; a
 		// Bundle profile's entry profiles are checked here, as only the
