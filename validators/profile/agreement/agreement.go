@@ -237,10 +237,10 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 		return base, prof, err
 	}
 	var notes []string
-	load := func(files []string) string {
+	load := func(into *definitions.Registry, files []string) string {
 		url := ""
 		for _, f := range files {
-			u, err := loadSupporting(defs, filepath.Join(dir, f), opts.XML)
+			u, err := loadSupporting(into, filepath.Join(dir, f), opts.XML)
 			if err != nil {
 				notes = append(notes, err.Error())
 			}
@@ -250,17 +250,12 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 		}
 		return url
 	}
-	load(c.Supporting)
-	profileURL := ""
-	if c.Profile != nil {
-		profileURL = load(append([]string{c.Profile.Source}, c.Profile.Supporting...))
-	}
+	load(defs, c.Supporting)
 	eo := profile.Options{Invariants: opts.Invariants, BestPractice: c.Options.BestPractice,
 		SecurityChecks: c.Options.SecurityChecks, AllowExampleURLs: c.Options.AllowExampleURLs}
 	if set.apply != nil {
 		set.apply(&eo)
 	}
-	e := profile.NewEngine(defs, eo)
 	var recs []*model.Record
 	err = fhir.ReadFile(filepath.Join(dir, c.File), func(r *model.Record) error {
 		r.Load()
@@ -270,13 +265,21 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 	if err != nil {
 		return base, prof, err
 	}
-	base.Findings = validate(e, recs, "", c.Options.AllowComments)
+	base.Findings = validate(profile.NewEngine(defs, eo), recs, "", c.Options.AllowComments)
 	base.Got = countErrors(base.Findings)
 	if c.Profile != nil {
+		// The reference loads the profile step's definitions for that step
+		// only: the base step never sees them (a meta.profile naming one is
+		// then unknown there, not checked).
+		pdefs, err := definitions.New(definitions.Options{Parent: defs, XML: opts.XML})
+		if err != nil {
+			return base, prof, err
+		}
+		profileURL := load(pdefs, append([]string{c.Profile.Source}, c.Profile.Supporting...))
 		if profileURL == "" {
 			notes = append(notes, "profile not loaded")
 		}
-		prof.Findings = validate(e, recs, profileURL, c.Options.AllowComments)
+		prof.Findings = validate(profile.NewEngine(pdefs, eo), recs, profileURL, c.Options.AllowComments)
 		prof.Got = countErrors(prof.Findings)
 	}
 	base.Note = strings.Join(notes, "; ")
