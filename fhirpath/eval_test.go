@@ -84,6 +84,11 @@ var _ = Describe("Evaluate", func() {
 		Entry("ofType on resources", "contained.ofType(Organization).id", "org1"),
 		Entry("is on a typed primitive (from the R4 model)", "gender.is(code)", true),
 		Entry("a code is a string", "gender.is(string)", true),
+		Entry("as with an unqualified System name converts a FHIR primitive of that kind", "(name[0].family as String) = 'Chalmers'", true),
+		Entry("as() likewise, on each item", "name.given.as(String).count()", int64(3)),
+		Entry("as with a System name of another kind gives nothing", "(gender as Integer).empty()", true),
+		Entry("is stays strict about System types", "active.is(Boolean)", false),
+		Entry("a qualified System name is not converted", "(name[0].family as System.String).empty()", true),
 		Entry("ofType on a non-choice element", "descendants().ofType(HumanName).family", "Chalmers"),
 		Entry("typed primitive compares as a date", "birthDate.is(date) and birthDate > @1970-01-01", true),
 	)

@@ -316,7 +316,7 @@ var functions = map[string]*funcDef{
 		}
 		var out []item
 		for _, it := range in {
-			if isType(it, n.typ, true) {
+			if isType(it, n.typ, true) || asSystemType(it, n.typ) {
 				out = append(out, it)
 			}
 		}

@@ -512,7 +512,7 @@ func (c *evalCtx) typeTest(op string, l []item, t typeSpec) ([]item, error) {
 		}
 		return nil, errf("as needs a single value, got %d", len(l))
 	}
-	ok := isType(l[0], t, op == "as")
+	ok := isType(l[0], t, op == "as") || op == "as" && asSystemType(l[0], t)
 	if op == "is" {
 		return boolItems(ok), nil
 	}
@@ -525,6 +525,23 @@ func (c *evalCtx) typeTest(op string, l []item, t typeSpec) ([]item, error) {
 var systemTypeNames = map[string]bool{
 	"Boolean": true, "Integer": true, "Decimal": true, "String": true, "Date": true,
 	"DateTime": true, "Time": true, "Quantity": true,
+}
+
+// systemOfPrimitive is the System type each FHIR primitive's value is.
+var systemOfPrimitive = map[string]string{
+	"boolean": "Boolean", "integer": "Integer", "positiveInt": "Integer", "unsignedInt": "Integer",
+	"decimal": "Decimal", "date": "Date", "dateTime": "DateTime", "instant": "DateTime", "time": "Time",
+	"string": "String", "code": "String", "id": "String", "markdown": "String", "uri": "String",
+	"url": "String", "canonical": "String", "oid": "String", "uuid": "String", "base64Binary": "String",
+}
+
+// asSystemType reports whether as (operator or function) with an
+// unqualified System type name converts a FHIR primitive of that kind: R4
+// profiles write "value as String" for a FHIR string, and the R4 reference
+// evaluates it so. is() stays strict, as the official R4 suite has it
+// (Patient.active.is(Boolean) is false).
+func asSystemType(it item, t typeSpec) bool {
+	return t.ns == "" && it.fhir && systemOfPrimitive[it.t] == t.name
 }
 
 // fhirSupertypes lists the FHIR types each type specialises.
