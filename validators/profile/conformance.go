@@ -76,8 +76,7 @@ func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp stri
 // the first problem of the first. Extensions (their definitions), References
 // (their targets) and nested resources are checked where they are walked.
 func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
-	var tried []string
-	var first model.Finding
+	var plans []*Plan
 	for _, url := range t.profiles {
 		if strings.HasPrefix(url, definitions.CoreBase) {
 			// The core's datatype profiles (SimpleQuantity, MoneyQuantity)
@@ -93,6 +92,20 @@ func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 		if p.IsCore || p.Type != t.code {
 			return // the base type itself, or a profile of another type (reported where the definition is checked)
 		}
+		plans = append(plans, p)
+	}
+	w.oneOf(m, plans, nil, path, t.code)
+}
+
+// oneOf checks that m conforms to at least one of the plans, each walked on
+// its own, and otherwise adds one finding naming those tried and the first
+// problem of the first. unloaded are alternatives that could not be loaded:
+// m may conform to one of them, so failing the others is then a warning
+// that the question was not decided, never an error.
+func (w *walker) oneOf(m map[string]any, plans []*Plan, unloaded []string, path, typ string) {
+	var tried []string
+	var first model.Finding
+	for _, p := range plans {
 		fs := w.conformance(m, p, path)
 		i := slices.IndexFunc(fs, func(f model.Finding) bool { return f.Severity == model.Error })
 		if i < 0 {
@@ -101,7 +114,7 @@ func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 		if len(tried) == 0 {
 			first = fs[i]
 		}
-		tried = append(tried, url)
+		tried = append(tried, p.URL)
 	}
 	if len(tried) == 0 {
 		return
@@ -110,5 +123,10 @@ func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 	if len(tried) > 1 {
 		what = "any of the profiles " + strings.Join(tried, ", ")
 	}
-	w.add(model.Error, CodeTypeProfile, path, fmt.Sprintf("this %s does not conform to %s, as the element requires: %s: %s", t.code, what, first.Path, first.Message), "")
+	msg := fmt.Sprintf("this %s does not conform to %s, as the element requires: %s: %s", typ, what, first.Path, first.Message)
+	if len(unloaded) > 0 {
+		w.add(model.Warning, CodeTypeProfile, path, fmt.Sprintf("%s; whether it conforms to %s, which could not be loaded, was not decided", msg, strings.Join(unloaded, ", ")), "")
+		return
+	}
+	w.add(model.Error, CodeTypeProfile, path, msg, "")
 }

@@ -72,3 +72,41 @@ var _ = Describe("resource types a resource element's profiles admit", func() {
 			saying(model.Error, profile.CodeType, "Bundle.entry[0].resource", "is a Patient, but the profiles of this element allow only DocumentManifest")))
 	})
 })
+
+// The profiles a resource element names for one type are alternatives too.
+var _ = Describe("alternative profiles of a nested resource", func() {
+	const ns = "http://example.org/StructureDefinition/"
+	params := func(name string, profiles ...string) map[string]any {
+		list := ""
+		for i, p := range profiles {
+			if i > 0 {
+				list += ", "
+			}
+			list += `"` + p + `"`
+		}
+		return diffProfile(ns+name, "Parameters",
+			`{"id": "Parameters.parameter.resource", "path": "Parameters.parameter.resource", "type": [{"code": "Resource", "profile": [`+list+`]}]}`)
+	}
+	e := newEngine(
+		diffProfile(ns+"named-patient", "Patient", `{"id": "Patient.name", "path": "Patient.name", "min": 1}`),
+		diffProfile(ns+"born-patient", "Patient", `{"id": "Patient.birthDate", "path": "Patient.birthDate", "min": 1}`),
+		params("either-patient", ns+"named-patient", ns+"born-patient"),
+		params("named-or-unknown", ns+"named-patient", ns+"not-loaded-patient"),
+	)
+	parameters := func(patient string) string {
+		return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": ` + patient + `}]}`
+	}
+
+	It("accepts a resource that conforms to one of them, and names them all when it conforms to none", func() {
+		Expect(validate(e, parameters(`{"resourceType": "Patient", "birthDate": "2000-01-01"}`), ns+"either-patient")).To(BeEmpty())
+		Expect(validate(e, parameters(`{"resourceType": "Patient", "name": [{"family": "Ng"}]}`), ns+"either-patient")).To(BeEmpty())
+		Expect(validate(e, parameters(`{"resourceType": "Patient", "gender": "other"}`), ns+"either-patient")).To(ConsistOf(
+			saying(model.Error, profile.CodeTypeProfile, "Parameters.parameter[0].resource", "any of the profiles "+ns+"named-patient, "+ns+"born-patient")))
+	})
+
+	It("does not decide against a resource when an alternative could not be loaded", func() {
+		fs := validate(e, parameters(`{"resourceType": "Patient", "gender": "other"}`), ns+"named-or-unknown")
+		Expect(fs).To(ContainElement(saying(model.Warning, profile.CodeTypeProfile, "Parameters.parameter[0].resource", "was not decided")))
+		Expect(fs).NotTo(ContainElement(HaveField("Severity", model.Error)))
+	})
+})

@@ -569,16 +569,26 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		return
 	}
 	w.resource(m, p, path)
+	var alternatives []*Plan
+	var unloaded []string
 	for _, prof := range t.profiles {
 		pp, err := w.e.Plan(prof)
 		if err != nil {
 			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this resource is not loaded: %v", prof, err), "")
+			unloaded = append(unloaded, prof)
 			continue
 		}
 		if pp.Type == rt {
-			w.resource(m, pp, path)
+			alternatives = append(alternatives, pp)
 		}
 	}
+	if len(alternatives) == 1 && len(unloaded) == 0 {
+		w.resource(m, alternatives[0], path)
+		return
+	}
+	// The profiles of one type are alternatives (R4 §5.1.0.9): the
+	// resource conforms to one of them.
+	w.oneOf(m, alternatives, unloaded, path, rt)
 }
 
 func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host string) {
