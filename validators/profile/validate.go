@@ -550,12 +550,18 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		// Each entry is a record of its own, checked against its type; a
 		// Bundle profile's entry profiles are checked here, as only the
 		// Bundle's walk knows them.
+		var alternatives []*Plan
 		for _, prof := range t.profiles {
 			if pp, err := w.e.Plan(prof); err == nil && pp.Type == rt && !pp.IsCore {
-				w.resource(m, pp, path)
+				alternatives = append(alternatives, pp)
 			} else if err != nil {
 				w.add(model.Error, CodeProfile, path, fmt.Sprintf("profile %s of this entry is not loaded: %v", prof, err), "")
 			}
+		}
+		if len(alternatives) == 1 {
+			w.resource(m, alternatives[0], path)
+		} else if len(alternatives) > 1 {
+			w.oneOf(m, alternatives, nil, path, rt) // alternatives, as for any resource element
 		}
 		return
 	}
