@@ -692,7 +692,9 @@ func (g *igamt) condition(e *node, resolve func(string) (string, bool)) (map[str
 	// A value test passes when the element is absent, unless the expression
 	// says otherwise (NotPresentBehavior FAIL), as the format defines it.
 	valueTest := func(p string, test map[string]any) map[string]any {
-		test["path"] = p
+		if _, negated := test["not"]; !negated {
+			test["path"] = p
+		}
 		if strings.EqualFold(e.attr("NotPresentBehavior"), "FAIL") {
 			return map[string]any{"all": []any{map[string]any{"path": p, "present": true}, test}}
 		}
@@ -755,6 +757,26 @@ func (g *igamt) condition(e *node, resolve func(string) (string, bool)) (map[str
 			return nil, "a regular expression carecert's engine does not read"
 		}
 		return valueTest(p, map[string]any{"pattern": re}), ""
+	case "SimpleValue":
+		// A comparison with a constant: numbers, or a string's equality.
+		p, why := path("Path")
+		if p == "" {
+			return nil, why
+		}
+		op := strings.ToLower(e.attr("Operator"))
+		switch typ := strings.ToLower(e.attr("Type")); {
+		case typ == "number" && slices.Contains([]string{"eq", "ne", "lt", "le", "gt", "ge"}, op):
+			n, err := strconv.ParseFloat(e.attr("Value"), 64)
+			if err != nil {
+				return nil, fmt.Sprintf("a SimpleValue whose value %q is not a number", e.attr("Value"))
+			}
+			return valueTest(p, map[string]any{"number": map[string]any{"op": op, "value": n}}), ""
+		case typ == "string" && op == "eq":
+			return valueTest(p, map[string]any{"equals": e.attrs["Value"]}), ""
+		case typ == "string" && op == "ne":
+			return valueTest(p, map[string]any{"not": map[string]any{"path": p, "equals": e.attrs["Value"]}}), ""
+		}
+		return nil, fmt.Sprintf("a SimpleValue comparing %s values with %s", e.attr("Type"), e.attr("Operator"))
 	case "AND", "FORALL":
 		return list(e.children, "all")
 	case "OR", "EXIST":

@@ -55,7 +55,7 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 			"ADT_A04-PID", "ADT_A04-NK1", "ADT_A04-PV1", "ADT_A04-IN1", "ADT_A04-IN2", "ADT_A04-ACC"}))
 		Expect(s.Description).To(ContainSubstring("its constraints Constraints.xml and value sets ValueSets.xml"))
 		for _, limit := range []string{
-			"conformance statement T-10 (a SimpleValue expression; Constraints.xml:",
+			"conformance statement T-11 (a SimpleValue comparing Date values with LT; Constraints.xml:",
 			"conformance statement T-9 (reads a segment of a repeating group other than its own; Constraints.xml:",
 			"the usage of segment IN2 (Profile.xml:",
 			"bindings to value sets carecert has no codes for: HL70004 (NoValidation in the library), HL70396_T",
@@ -111,6 +111,11 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 			"ADT_A04-MSH profile.conformance-statement@MSH[1].3[1]"),
 		Entry("T-6: IN1-2.1 PUBLIC or PRIVATE, in each INSURANCE group", with("IN1|1|PUBLIC|9^^^H^PI", "IN1|2|OTHER|9^^^H^PI"),
 			"ADT_A04-IN1 profile.conformance-statement@IN1[2]"),
+		Entry("T-10: PV1-1 a positive number", edit("PV1", "PV1|1|", "PV1|0|"), "ADT_A04-PV1 profile.conformance-statement@PV1[1]"),
+		Entry("T-10: not a number at all (nor an SI)", edit("PV1", "PV1|1|", "PV1|one|"),
+			"ADT_A04-PV1 profile.conformance-statement@PV1[1]", "ADT_A04-PV1 profile.datatype@PV1[1].1[1]"),
+		Entry("T-10: absent, which passes a value test", edit("PV1", "PV1|1|", "PV1||")),
+		Entry("T-12: PV1-2 not N", edit("PV1", "|O", "|N"), "ADT_A04-PV1 profile.conformance-statement@PV1[1]"),
 		Entry("T-7: EVN-1 is A04 when valued", edit("EVN", "EVN|A04", "EVN|A08"), "ADT_A04-EVN profile.conformance-statement@EVN[1]"),
 		Entry("T-8: a birth date when there is a next of kin", append(append(edit("PID", "19800101", "")[:3:3], "NK1|1||SPO"), good[3]),
 			"ADT_A04-NK1 profile.conformance-statement@NK1[1]"),

@@ -36,7 +36,7 @@ import (
 //     length: 20                                       # most characters a value may have
 //     datatype: DT                                     # DT, DTM, TS, TM, NM or SI: the value's lexical form
 //     table: 1                                         # the value is in HL7 table 0001 (tables carecert has codes for)
-//     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for; also all/any/not of conditions
+//     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for; also number: {op: gt, value: 0}, and all/any/not of conditions
 //   - assert: {any: [{path: RXA-20, present: false}, {path: RXA-9.1, in: ["00", "01"]}]}
 //     segment: RXA                                     # a conformance statement, tested in each RXA (without segment: once per message)
 //     each: RXA-9                                      # and in each repetition of this field (a data type's statement)
@@ -103,6 +103,8 @@ type Condition struct {
 	In        []string `json:"in,omitempty"`
 	Pattern   string   `json:"pattern,omitempty"`
 	Present   *bool    `json:"present,omitempty"`
+	// Number compares the value as a number: {op: gt, value: 0}.
+	Number *NumberTest `json:"number,omitempty"`
 
 	All []*Condition `json:"all,omitempty"`
 	Any []*Condition `json:"any,omitempty"`
@@ -110,6 +112,33 @@ type Condition struct {
 
 	re   *regexp.Regexp
 	path hl7v2.Path
+}
+
+// NumberTest compares a numeric value with Value: op is eq, ne, lt, le, gt
+// or ge. A value that is not a number fails it.
+type NumberTest struct {
+	Op    string  `json:"op"`
+	Value float64 `json:"value"`
+}
+
+func (t *NumberTest) holds(v string) bool {
+	x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return false
+	}
+	switch t.Op {
+	case "eq":
+		return x == t.Value
+	case "ne":
+		return x != t.Value
+	case "lt":
+		return x < t.Value
+	case "le":
+		return x <= t.Value
+	case "gt":
+		return x > t.Value
+	}
+	return x >= t.Value
 }
 
 // place is where a rule is being checked: a segment occurrence and a
@@ -124,7 +153,7 @@ func (c *Condition) compile(inWhen bool) error {
 		if !inWhen {
 			return fmt.Errorf("where: all, any and not apply to when and assert")
 		}
-		if c.Path != "" || c.Component != 0 || c.Equals != nil || c.In != nil || c.Pattern != "" || c.Present != nil ||
+		if c.Path != "" || c.Component != 0 || c.Equals != nil || c.In != nil || c.Pattern != "" || c.Present != nil || c.Number != nil ||
 			(c.All != nil) && (c.Any != nil || c.Not != nil) || c.Any != nil && c.Not != nil {
 			return fmt.Errorf("a condition is one of all, any, not or a test of a path")
 		}
@@ -154,8 +183,15 @@ func (c *Condition) compile(inWhen bool) error {
 		}
 		c.re = re
 	}
-	if c.Equals == nil && c.In == nil && c.re == nil && c.Present == nil {
-		return fmt.Errorf("a condition needs equals, in, pattern or present")
+	if c.Number != nil {
+		switch c.Number.Op {
+		case "eq", "ne", "lt", "le", "gt", "ge":
+		default:
+			return fmt.Errorf("number: op %q: want eq, ne, lt, le, gt or ge", c.Number.Op)
+		}
+	}
+	if c.Equals == nil && c.In == nil && c.re == nil && c.Present == nil && c.Number == nil {
+		return fmt.Errorf("a condition needs equals, in, pattern, number or present")
 	}
 	return nil
 }
@@ -226,6 +262,9 @@ func (c *Condition) holds(v string) bool {
 		return false
 	}
 	if c.re != nil && !c.re.MatchString(v) {
+		return false
+	}
+	if c.Number != nil && !c.Number.holds(v) {
 		return false
 	}
 	return true
