@@ -225,6 +225,7 @@ func (c *converter) next() (token, error) {
 	}
 	switch t := t.(type) {
 	case xml.StartElement:
+		normalizeAttrs(c.data[c.at:c.dec.InputOffset()], t.Attr)
 		depth := len(c.open)
 		for _, a := range t.Attr {
 			if a.Name.Space == "xmlns" {
@@ -248,6 +249,112 @@ func (c *converter) next() (token, error) {
 		return token{}, refuseDirective(c.line(), t)
 	}
 	return token{kind: otherToken}, nil
+}
+
+// normalizeAttrs gives attribute values the normalisation every XML parser
+// applies and encoding/xml leaves out (XML 1.0 §3.3.3): a tab, line feed or
+// carriage return written literally in a value is a space (a CR LF pair one
+// space), while the same characters written as character references stay.
+// So "en<LF>GB" is the code "en GB", as the reference validator reads it.
+// tag is the start tag's text; attrs, its attributes in order, are changed
+// in place, and only when a value holds one of those characters.
+func normalizeAttrs(tag []byte, attrs []xml.Attr) {
+	need := false
+	for _, a := range attrs {
+		if strings.ContainsAny(a.Value, "\t\n\r") {
+			need = true
+			break
+		}
+	}
+	if !need {
+		return
+	}
+	// the decoder accepted the tag: each attribute is name="value" or
+	// name='value', in the order of attrs
+	i := 0
+	for k := range attrs {
+		start, end := quotedValue(tag, i)
+		if start < 0 {
+			return
+		}
+		if strings.ContainsAny(attrs[k].Value, "\t\n\r") {
+			attrs[k].Value = normalized(tag[start:end])
+		}
+		i = end + 1
+	}
+}
+
+// quotedValue finds the next attribute value of tag from i: where the text
+// between its quotes starts and ends, or -1.
+func quotedValue(tag []byte, i int) (int, int) {
+	eq := bytes.IndexByte(tag[i:], '=')
+	if eq < 0 {
+		return -1, -1
+	}
+	i += eq + 1
+	for i < len(tag) && (tag[i] == ' ' || tag[i] == '\t' || tag[i] == '\n' || tag[i] == '\r') {
+		i++
+	}
+	if i >= len(tag) || (tag[i] != '"' && tag[i] != '\'') {
+		return -1, -1
+	}
+	end := bytes.IndexByte(tag[i+1:], tag[i])
+	if end < 0 {
+		return -1, -1
+	}
+	return i + 1, i + 1 + end
+}
+
+// normalized is an attribute value's text normalised: literal white space
+// characters are spaces, references are resolved.
+func normalized(raw []byte) string {
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; c {
+		case '\r':
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				i++
+			}
+			b.WriteByte(' ')
+		case '\n', '\t':
+			b.WriteByte(' ')
+		case '&':
+			end := bytes.IndexByte(raw[i:], ';')
+			if end < 0 {
+				b.WriteByte(c)
+				continue
+			}
+			b.WriteString(reference(string(raw[i+1 : i+end])))
+			i += end
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// reference resolves an entity or character reference the decoder accepted.
+func reference(name string) string {
+	switch name {
+	case "lt":
+		return "<"
+	case "gt":
+		return ">"
+	case "amp":
+		return "&"
+	case "quot":
+		return `"`
+	case "apos":
+		return "'"
+	}
+	base, digits := 10, strings.TrimPrefix(name, "#")
+	if hex, ok := strings.CutPrefix(digits, "x"); ok {
+		base, digits = 16, hex
+	}
+	if n, err := strconv.ParseUint(digits, base, 32); err == nil && strings.HasPrefix(name, "#") {
+		return string(rune(n))
+	}
+	return "&" + name + ";"
 }
 
 // cdata reports whether the text token just read is a CDATA section.

@@ -135,6 +135,16 @@ var _ = Describe("what FHIR XML forbids in how a document is written", func() {
 		Entry("in another namespace: as written, not refused by the reader", `<div xmlns="urn:x"><p>x</p></div>`, `<div xmlns="urn:x"><p>x</p></div>`),
 	)
 
+	It("normalises attribute values as XML does: a literal tab or line break is a space, a character reference is kept", func() {
+		res, err := fhirxml.Decode([]byte(patientOpen + "<id value=\"a\"/><name id=\"n\" ><family value=\"Mc\nDonald\"/><given value='A\tB &amp;\r\nC'/><given value=\"D&#10;E&#x9;F\nG\"/><text value=\"plain\"/></name></Patient>"))
+		Expect(err).NotTo(HaveOccurred())
+		name := res["name"].([]any)[0].(map[string]any)
+		Expect(name["family"]).To(Equal("Mc Donald"))
+		Expect(name["given"]).To(Equal([]any{"A B & C", "D\nE\tF G"}))
+		Expect(name["text"]).To(Equal("plain"))
+		Expect(name["id"]).To(Equal("n"))
+	})
+
 	It("names where each issue is inside a Bundle's entries", func() {
 		Expect(issues(`<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/>
 <entry><fullUrl value="urn:uuid:5f0b5b54-9e7a-4b0f-a6a8-0f3c9f0c3b01"/><resource><Patient><gender value="male"/><active value="true"/></Patient></resource></entry>

@@ -55,10 +55,16 @@ func newLegacyConverter(data []byte, ix *elements.Index, lines map[string]int) *
 
 // token is Decoder.Token refusing a DOCTYPE, as the converter does since
 // DOCTYPEs and entities beyond XML's own are refused.
+// It also normalises attribute values, as the converter does since it
+// applies XML's attribute-value normalisation.
 func (c *legacyConverter) token() (xml.Token, error) {
+	at := c.dec.InputOffset()
 	t, err := c.dec.Token()
 	if d, ok := t.(xml.Directive); ok && err == nil {
 		return nil, refuseDirective(c.line(), d)
+	}
+	if s, ok := t.(xml.StartElement); ok && err == nil {
+		normalizeAttrs(c.data[at:c.dec.InputOffset()], s.Attr)
 	}
 	return t, err
 }
