@@ -24,13 +24,8 @@ const featureTypes = 2
 // _include of what the resource references and _revinclude from what it
 // references. Each search is narrowed by _id, so one page answers it.
 func (p *probe) features(ctx context.Context, caps *capabilities, types []string, sample map[string]map[string]any) {
-	sent := 0
-	for _, typ := range types {
+	for _, typ := range seeded(caps, types, sample) {
 		res := sample[typ]
-		if res == nil || !caps.declares(typ, "search-type") || sent == featureTypes {
-			continue
-		}
-		sent++
 		id := fhir.ID(res)
 		// Multiple-or: two ids in one value.
 		if other := p.second[typ]; other != nil {
@@ -164,6 +159,18 @@ func plainValue(vals []any) string {
 		}
 	}
 	return ""
+}
+
+// seeded are the first featureTypes types that declare search-type and
+// have a resource read earlier to build searches from.
+func seeded(caps *capabilities, types []string, sample map[string]map[string]any) []string {
+	var out []string
+	for _, typ := range types {
+		if sample[typ] != nil && caps.declares(typ, "search-type") && len(out) < featureTypes {
+			out = append(out, typ)
+		}
+	}
+	return out
 }
 
 // featureSearch searches typ for a declared feature: step says what the

@@ -19,13 +19,8 @@ import (
 // resources of a type by their own values.
 func (p *probe) results(ctx context.Context, caps *capabilities, types []string, sample map[string]map[string]any) {
 	var why []string
-	sent := 0
-	for _, typ := range types {
+	for _, typ := range seeded(caps, types, sample) {
 		res := sample[typ]
-		if res == nil || !caps.declares(typ, "search-type") || sent == featureTypes {
-			continue
-		}
-		sent++
 		id := fhir.ID(res)
 		want := typ + "/" + id
 		declared := false

@@ -250,13 +250,22 @@ func (w *writeRun) body(o *own) []byte {
 	return marshal(b)
 }
 
+// ready says whether the plan asked for interaction i and the type
+// declares code; asked for but not declared, it records why it is not sent.
+func (w *writeRun) ready(i, code string, o *own) bool {
+	if !w.asked(i) {
+		return false
+	}
+	if !w.caps.declares(w.typ, code) {
+		w.p.notSent(i, o.path(), w.typ, "the server does not declare "+code+" for "+w.typ)
+		return false
+	}
+	return true
+}
+
 // update PUTs carecert's resource; the version must move on.
 func (w *writeRun) update(ctx context.Context, o *own) {
-	if !w.asked(fhirclient.Update) {
-		return
-	}
-	if !w.caps.declares(w.typ, "update") {
-		w.p.notSent(fhirclient.Update, o.path(), w.typ, "the server does not declare update for "+w.typ)
+	if !w.ready(fhirclient.Update, "update", o) {
 		return
 	}
 	prior := o.version
@@ -356,11 +365,7 @@ func (w *writeRun) conditionalDelete(ctx context.Context) {
 // against it. After an applied JSON Patch, one whose test operation fails
 // must be refused whole.
 func (w *writeRun) patch(ctx context.Context, o *own) {
-	if !w.asked(fhirclient.Patch) {
-		return
-	}
-	if !w.caps.declares(w.typ, "patch") {
-		w.p.notSent(fhirclient.Patch, o.path(), w.typ, "the server does not declare patch for "+w.typ)
+	if !w.ready(fhirclient.Patch, "patch", o) {
 		return
 	}
 	jsonFormat := w.caps.declaresPatchFormat("application/json-patch+json")

@@ -70,18 +70,24 @@ func deleteCheck(ex *fhirclient.Exchange) []model.Finding {
 	path := ex.Type + "/" + ex.ID
 	switch ex.Step {
 	case "gone":
-		what := "read of " + path + " after its delete"
-		if f := answered(ex, what); f != nil {
-			return f
-		}
-		if ex.Status == http.StatusOK {
-			return fail(ex, "api.delete-ignored", "%s returned HTTP 200 and the resource: the delete was answered but not done", what)
-		}
-		return outcomeWith(ex, "api.deleted", what, http.StatusGone, http.StatusNotFound)
+		return gone(ex, "read of "+path+" after its delete", "api.delete-ignored", "delete")
 	case "cleanup":
 		return status(ex, "api.cleanup-status", "delete of carecert's "+path+" (clean-up)", http.StatusOK, http.StatusAccepted, http.StatusNoContent, http.StatusNotFound, http.StatusGone)
 	}
 	return status(ex, "api.delete-status", "delete of "+path, http.StatusOK, http.StatusAccepted, http.StatusNoContent)
+}
+
+// gone judges the read after a delete (named by kind) that was answered
+// as done: 410 or 404 with an OperationOutcome; the resource itself is the
+// finding ignored names.
+func gone(ex *fhirclient.Exchange, what, ignored, kind string) []model.Finding {
+	if f := answered(ex, what); f != nil {
+		return f
+	}
+	if ex.Status == http.StatusOK {
+		return fail(ex, ignored, "%s returned HTTP 200 and the resource: the %s was answered but not done", what, kind)
+	}
+	return outcomeWith(ex, "api.deleted", what, http.StatusGone, http.StatusNotFound)
 }
 
 // versionUpdate judges updates with If-Match: the current version is
@@ -112,14 +118,7 @@ func conditional(ex *fhirclient.Exchange) []model.Finding {
 	case "delete-match":
 		return status(ex, "api.conditional-status", "delete "+ex.Label+", which matches "+path, http.StatusOK, http.StatusAccepted, http.StatusNoContent)
 	case "delete-gone":
-		what := "read of " + path + " after its conditional delete"
-		if f := answered(ex, what); f != nil {
-			return f
-		}
-		if ex.Status == http.StatusOK {
-			return fail(ex, "api.conditional-delete-ignored", "%s returned HTTP 200 and the resource: the conditional delete was answered but not done", what)
-		}
-		return outcomeWith(ex, "api.deleted", what, http.StatusGone, http.StatusNotFound)
+		return gone(ex, "read of "+path+" after its conditional delete", "api.conditional-delete-ignored", "conditional delete")
 	}
 	if ex.Step == "create-match" {
 		what := "create " + ex.Label
