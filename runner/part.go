@@ -102,7 +102,7 @@ func (r *Runner) RunPart(ctx context.Context, p *Plan) (*Part, error) {
 		if err != nil {
 			return nil, err
 		}
-		vp := VendorPart{Vendor: model.Vendor{Name: v.Name, Product: v.Product, Release: v.Release}}
+		vp := VendorPart{Vendor: v.reportVendor()}
 		for k, m := range v.Targets {
 			spec, err := targetSpec(m, p.Dir)
 			if err != nil {
@@ -239,17 +239,10 @@ func (r *Runner) Merge(ctx context.Context, parts []*Part, names []string) ([]*m
 		if err != nil {
 			return nil, err
 		}
-		rep := &model.Report{
-			Schema: model.ReportSchemaVersion, Tool: r.Tool, Plan: p.Name,
-			Vendor: model.Vendor{Name: v.Name, Product: v.Product, Release: v.Release},
-			AsOf:   p.Date, Complete: true, Evidence: p.Evidence, Guides: env.Guides(),
-			StartedAt: first.StartedAt, FinishedAt: first.FinishedAt,
-		}
+		rep := r.newReport(p, v, env, ss)
+		rep.StartedAt, rep.FinishedAt = first.StartedAt, first.FinishedAt
 		if rep.AsOf == "" {
 			rep.AsOf = env.AsOf.Format("2006-01-02")
-		}
-		for _, s := range ss {
-			rep.Suites = append(rep.Suites, model.SuiteInfo{ID: s.ID, Version: s.Version, Title: s.Title, Source: s.Source})
 		}
 		for _, part := range parts {
 			rep.Complete = rep.Complete && part.Complete && len(part.Vendors) > vi

@@ -20,6 +20,7 @@ import (
 	"github.com/carecert/carecert/fhir/pkgcache"
 	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/internal/yamlfile"
+	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/suites"
@@ -99,6 +100,11 @@ func (v *VendorPlan) UnmarshalYAML(unmarshal func(any) error) error {
 	}
 	type plain VendorPlan // without this method, so the mapping decodes normally
 	return unmarshal((*plain)(v))
+}
+
+// reportVendor is the vendor as its report names it.
+func (v VendorPlan) reportVendor() model.Vendor {
+	return model.Vendor{Name: v.Name, Product: v.Product, Release: v.Release}
 }
 
 var vendorSlug = regexp.MustCompile(`[^a-z0-9]+`)

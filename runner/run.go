@@ -320,30 +320,17 @@ func (r *Runner) runVendor(ctx context.Context, p *Plan, v VendorPlan, env *chec
 // judge reads v's targets through the prepared checks and decides the verdict.
 func (r *Runner) judge(ctx context.Context, p *Plan, v VendorPlan, prep *Prepared, started time.Time) (*model.Report, error) {
 	now := r.clock()
-	rep := &model.Report{
-		Schema:    model.ReportSchemaVersion,
-		Tool:      r.Tool,
-		Plan:      p.Name,
-		Vendor:    model.Vendor{Name: v.Name, Product: v.Product, Release: v.Release},
-		AsOf:      p.Date,
-		StartedAt: started.UTC(),
-		Complete:  true,
-		Evidence:  p.Evidence,
-		Guides:    prep.env.Guides(),
-	}
+	rep := r.newReport(p, v, prep.env, prep.suites)
+	rep.StartedAt = started.UTC()
 	if rep.AsOf == "" {
 		rep.AsOf = rep.StartedAt.Format("2006-01-02")
-	}
-	ss, cs := prep.suites, prep.checks
-	for _, s := range ss {
-		rep.Suites = append(rep.Suites, model.SuiteInfo{ID: s.ID, Version: s.Version, Title: s.Title, Source: s.Source})
 	}
 	for k, m := range v.Targets {
 		spec, err := targetSpec(m, p.Dir)
 		if err != nil {
 			return nil, err
 		}
-		tr := r.runTarget(ctx, spec, k, cs, p)
+		tr := r.runTarget(ctx, spec, k, prep.checks, p)
 		rep.Targets = append(rep.Targets, tr)
 		if ctx.Err() != nil {
 			rep.Complete = false
@@ -363,6 +350,20 @@ func (r *Runner) judge(ctx context.Context, p *Plan, v VendorPlan, prep *Prepare
 		return rep, ctx.Err()
 	}
 	return rep, nil
+}
+
+// newReport starts vendor v's report: the tool, plan, vendor, evidence,
+// guides and suites, before any target is read. A run and a merge of its
+// shards start it here alike.
+func (r *Runner) newReport(p *Plan, v VendorPlan, env *check.Env, ss []*suites.Suite) *model.Report {
+	rep := &model.Report{
+		Schema: model.ReportSchemaVersion, Tool: r.Tool, Plan: p.Name, Vendor: v.reportVendor(),
+		AsOf: p.Date, Complete: true, Evidence: p.Evidence, Guides: env.Guides(),
+	}
+	for _, s := range ss {
+		rep.Suites = append(rep.Suites, model.SuiteInfo{ID: s.ID, Version: s.Version, Title: s.Title, Source: s.Source})
+	}
+	return rep
 }
 
 // worker holds one goroutine's share of every check's work on a target.
