@@ -47,7 +47,7 @@ policy:
 			Expect(cs[0].req.ID).To(Equal("DEMO-01"))
 		}
 
-		// A fresh cache (RunVendor's, a watch's re-run) reads the file again.
+		// A fresh cache (RunVendor's, Prepare's) reads the file again.
 		_, _, err = r.compile(p, p.Vendors[0], &check.Env{}, suiteCache{})
 		Expect(err).To(MatchError(ContainSubstring("demo.yaml")))
 	})
