@@ -2,3 +2,6 @@ package fhir
 
 // DecodeSlow is Decode by encoding/json alone, without the one-pass decoder.
 var DecodeSlow = decodeSlow
+
+// DecodeFast is the one-pass decoder alone: ok false where it defers.
+var DecodeFast = decodeFast

@@ -22,3 +22,10 @@ func SchemaErrors(s *Schema, res map[string]any) int {
 	}
 	return len(result.Errors())
 }
+
+// BoundNumbers is the resource as Validate hands it on: numbers that cannot
+// be exchanged replaced by 0.
+func BoundNumbers(res map[string]any) map[string]any {
+	out, _ := boundNumbers(res, "", fhir.Wording{}, func(string, string, string, string) {})
+	return out
+}

@@ -1,0 +1,64 @@
+package fhir_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"testing"
+
+	"github.com/carecert/carecert/fhir"
+)
+
+// FuzzFastDecode holds the one-pass decoder to its contract on any bytes:
+// where it answers, encoding/json (UseNumber, one object, nothing after it
+// but JSON whitespace) gives exactly the same value; where it defers, Decode
+// answers as encoding/json alone does. The seeds in
+// testdata/fuzz/FuzzFastDecode are numbers at the edges, escapes, surrogates,
+// a BOM, deep nesting, duplicate keys and trailing data.
+func FuzzFastDecode(f *testing.F) {
+	f.Add([]byte(`{"resourceType":"Patient","id":"a","birthDate":"2000-01-01"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := fhir.DecodeFast(data)
+		if ok {
+			want, err := strictDecode(data)
+			if err != nil {
+				t.Fatalf("the fast decoder accepted what encoding/json refuses (%v): %q", err, data)
+			}
+			if !reflect.DeepEqual(fast, want) {
+				t.Fatalf("the fast decoder and encoding/json differ on %q:\nfast %#v\njson %#v", data, fast, want)
+			}
+		}
+		got, gotErr := fhir.Decode(data)
+		slow, slowErr := fhir.DecodeSlow(data)
+		switch {
+		case (gotErr == nil) != (slowErr == nil):
+			t.Fatalf("Decode and encoding/json disagree on whether %q is JSON: %v / %v", data, gotErr, slowErr)
+		case gotErr != nil && gotErr.Error() != slowErr.Error():
+			t.Fatalf("Decode words the error on %q differently: %v / %v", data, gotErr, slowErr)
+		case !reflect.DeepEqual(got, slow):
+			t.Fatalf("Decode and encoding/json differ on %q:\n%#v\n%#v", data, got, slow)
+		}
+	})
+}
+
+// strictDecode is encoding/json's reading of one JSON object with numbers
+// kept as written and nothing but JSON whitespace after it.
+func strictDecode(data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, errors.New("data after the object")
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("not an object")
+	}
+	return m, nil
+}

@@ -1,0 +1,102 @@
+package structure_test
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/structure"
+)
+
+// FuzzQuickWalk holds the quick walk to its one promise: a record it calls
+// valid gets no error from gojsonschema. Each input is a record's JSON and a
+// number that picks one structural change (damage in quick_test.go: an
+// element replaced by a wrong type, an empty or malformed value, removed or
+// added), so the fuzzer explores both the bytes and the shape. The seeds in
+// testdata/fuzz/FuzzQuickWalk are small records of our own; where the shared
+// Synthea corpus is present, a record of each of its resource types is added
+// too, so the mutations start from real data.
+func FuzzQuickWalk(f *testing.F) {
+	schema, err := structure.LoadSchema()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i, rec := range syntheaSamples(f) {
+		f.Add(rec, uint64(i))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, pick uint64) {
+		res, err := fhir.Decode(data)
+		if err != nil {
+			return
+		}
+		check := func(res map[string]any, what string) {
+			res = structure.BoundNumbers(res)
+			if !structure.QuickValid(schema, res) {
+				return
+			}
+			if !schema.IsResourceType(fhir.ResourceType(res)) {
+				t.Fatalf("the quick walk passed a record of no known resource type (%s): %s", what, jsonText(res))
+			}
+			if n := structure.SchemaErrors(schema, res); n > 0 {
+				t.Fatalf("the quick walk passed a record gojsonschema finds %d error(s) in (%s): %s", n, what, jsonText(res))
+			}
+		}
+		check(res, "as written")
+		check(damage(rand.New(rand.NewPCG(pick, 18)), res), "after one change")
+	})
+}
+
+// syntheaSamples returns the first record of each resource type in two
+// files of the shared Synthea corpus, or nothing when it is absent.
+func syntheaSamples(f *testing.F) [][]byte {
+	shared, err := sharedtest.Dir()
+	if err != nil {
+		return nil
+	}
+	files, err := filepath.Glob(filepath.Join(shared, "corpus", "synthea-r4", "*.json"))
+	if err != nil || len(files) < 2 {
+		return nil
+	}
+	sort.Strings(files)
+	byType := map[string][]byte{}
+	for _, file := range files[:2] {
+		err := fhir.ReadFile(file, func(rec *model.Record) error {
+			res := rec.Resource()
+			typ := fhir.ResourceType(res)
+			if _, seen := byType[typ]; !seen && res != nil {
+				b, err := json.Marshal(res)
+				if err != nil {
+					return err
+				}
+				byType[typ] = b
+			}
+			return nil
+		})
+		if err != nil {
+			f.Fatalf("reading %s: %v", file, err)
+		}
+	}
+	types := make([]string, 0, len(byType))
+	for typ := range byType {
+		types = append(types, typ)
+	}
+	sort.Strings(types)
+	out := make([][]byte, 0, len(types))
+	for _, typ := range types {
+		out = append(out, byType[typ])
+	}
+	return out
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}
