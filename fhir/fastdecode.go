@@ -86,11 +86,8 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 	if depth > MaxDepth {
 		return nil, false
 	}
-	d.i++ // {
 	m := map[string]any{}
-	d.space()
-	if d.i < len(d.data) && d.data[d.i] == '}' {
-		d.i++
+	if d.open('}') {
 		return m, true
 	}
 	for {
@@ -112,19 +109,8 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		m[k] = v
-		d.space()
-		if d.i >= len(d.data) {
-			return nil, false
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
-			return m, true
-		default:
-			return nil, false
+		if more, ok := d.after('}'); !more {
+			return m, ok
 		}
 	}
 }
@@ -133,11 +119,8 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 	if depth > MaxDepth {
 		return nil, false
 	}
-	d.i++ // [
 	a := make([]any, 0)
-	d.space()
-	if d.i < len(d.data) && d.data[d.i] == ']' {
-		d.i++
+	if d.open(']') {
 		return a, true
 	}
 	for {
@@ -146,21 +129,41 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		d.space()
-		if d.i >= len(d.data) {
-			return nil, false
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case ']':
-			d.i++
-			return a, true
-		default:
-			return nil, false
+		if more, ok := d.after(']'); !more {
+			return a, ok
 		}
 	}
+}
+
+// open steps past an object's or array's opening byte and reports whether
+// the closing one follows at once (an empty object or array).
+func (d *fastDecoder) open(closing byte) (empty bool) {
+	d.i++
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == closing {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// after reads what follows a member or an element: a comma (more follow) or
+// the closing byte; anything else is not ok.
+func (d *fastDecoder) after(closing byte) (more, ok bool) {
+	d.space()
+	if d.i >= len(d.data) {
+		return false, false
+	}
+	switch d.data[d.i] {
+	case ',':
+		d.i++
+		d.space()
+		return true, true
+	case closing:
+		d.i++
+		return false, true
+	}
+	return false, false
 }
 
 // key parses an object's key; the keys FHIR uses most come from a fixed
