@@ -25,7 +25,7 @@ const MaxDepth = 512
 // Decode parses one JSON value that must be a single object. Errors carry the
 // 1-based line (relative to data) where parsing failed.
 func Decode(data []byte) (map[string]any, error) {
-	if m, ok := decodeFast(data); ok {
+	if m, _, ok := decodeFast(data); ok {
 		return m, nil
 	}
 	return decodeSlow(data)

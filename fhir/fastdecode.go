@@ -15,21 +15,24 @@ import (
 // after the object) returns ok false, and Decode falls back to encoding/json,
 // which gives the result or the error as it always has. decode_test.go holds
 // the two to the same values on real and damaged documents.
-func decodeFast(data []byte) (m map[string]any, ok bool) {
+//
+// repeated says some object held a key twice (its last value kept, as
+// encoding/json does): only then can DuplicateKeys find anything.
+func decodeFast(data []byte) (m map[string]any, repeated, ok bool) {
 	d := fastDecoder{data: data}
 	d.space()
 	if d.i >= len(d.data) || d.data[d.i] != '{' {
-		return nil, false
+		return nil, false, false
 	}
 	v, ok := d.value(0)
 	if !ok {
-		return nil, false
+		return nil, false, false
 	}
 	d.space()
 	if d.i != len(d.data) {
-		return nil, false
+		return nil, false, false
 	}
-	return v.(map[string]any), true
+	return v.(map[string]any), d.repeated, true
 }
 
 type fastDecoder struct {
@@ -37,6 +40,8 @@ type fastDecoder struct {
 	i    int
 	// buf collects a string that has escapes, reused across strings.
 	buf []byte
+	// repeated is set when an object's key comes again.
+	repeated bool
 }
 
 func (d *fastDecoder) space() {
@@ -107,6 +112,9 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		v, ok := d.value(depth)
 		if !ok {
 			return nil, false
+		}
+		if _, seen := m[k]; seen {
+			d.repeated = true
 		}
 		m[k] = v
 		if more, ok := d.after('}'); !more {

@@ -14,6 +14,7 @@ import (
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/model"
 )
 
 // sameAsSlow decodes data both ways: the same value, or the same error.
@@ -110,5 +111,52 @@ var _ = Describe("the one-pass JSON decoder", func() {
 		// Both outcomes were exercised.
 		Expect(parsed).To(BeNumerically(">", 2000))
 		Expect(refused).To(BeNumerically(">", 2000))
+	})
+
+	It("leaves NDJSON lines' duplicate keys reported as DuplicateKeys finds them, in any object", func() {
+		g, err := fixtures.New(fixtures.Options{Seed: 6, Records: 300})
+		Expect(err).NotTo(HaveOccurred())
+		var lines [][]byte
+		_, err = g.Generate(func(l []byte) error { lines = append(lines, bytes.Clone(l)); return nil })
+		Expect(err).NotTo(HaveOccurred())
+		rng := rand.New(rand.NewPCG(18, 4))
+		withDups, without := 0, 0
+		for _, line := range lines {
+			// Repeat a key at the start of a random object: the root, a
+			// nested object or one in an array; now and then spelled with an
+			// escape, which encoding/json merges but the raw scan does not.
+			opens := []int{}
+			for i, c := range line {
+				if c == '{' {
+					opens = append(opens, i)
+				}
+			}
+			at := opens[rng.IntN(len(opens))] + 1
+			key := []string{`"id":"x",`, `"system":"s",`, `"resourceType":"Patient",`, `"\u0069d":"y",`, `"url":"u",`}[rng.IntN(5)]
+			for _, doc := range [][]byte{line, append(append(bytes.Clone(line[:at]), key...), line[at:]...)} {
+				var recs []*model.Record
+				Expect(fhir.ReadStream("feed.ndjson", bytes.NewReader(append(bytes.Clone(doc), '\n')), func(r *model.Record) error {
+					r.Load()
+					recs = append(recs, r)
+					return nil
+				})).To(Succeed())
+				Expect(recs).To(HaveLen(1))
+				want := fhir.DuplicateKeys(doc)
+				got := 0
+				for _, f := range recs[0].Syntax {
+					if f.Code == "input.duplicate-key" {
+						got++
+					}
+				}
+				Expect(got).To(Equal(len(want)), "%s", doc)
+				if len(want) > 0 {
+					withDups++
+				} else {
+					without++
+				}
+			}
+		}
+		Expect(withDups).To(BeNumerically(">", 15))
+		Expect(without).To(BeNumerically(">", 300))
 	})
 })

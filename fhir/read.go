@@ -184,6 +184,15 @@ func deferredLine(name string, raw []byte, line int, index int64) *model.Record 
 }
 
 func recordFromLine(name string, raw []byte, line int, index int64) *model.Record {
+	// Plain well-formed JSON, the usual line, is valid UTF-8 and has no
+	// comments; unless an object repeated a key there is no duplicate to look for.
+	if res, repeated, ok := decodeFast(raw); ok {
+		rec := resourceRecord(name, res, line, index, oneLine(line))
+		if repeated {
+			addDuplicates(rec, DuplicateKeys(raw), "", line, false)
+		}
+		return rec
+	}
 	if l := InvalidUTF8Line(raw); l > 0 {
 		return problem(name, line, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8")
 	}
