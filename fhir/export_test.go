@@ -4,4 +4,7 @@ package fhir
 var DecodeSlow = decodeSlow
 
 // DecodeFast is the one-pass decoder alone: ok false where it defers.
-var DecodeFast = decodeFast
+func DecodeFast(data []byte) (map[string]any, bool) {
+	m, _, ok := decodeFast(data)
+	return m, ok
+}
