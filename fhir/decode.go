@@ -42,7 +42,10 @@ func decodeSlow(data []byte) (map[string]any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, describe(data, err)
 	}
-	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+	// Only JSON's four whitespace characters may follow the object:
+	// bytes.TrimSpace would also pass \f, \v, NBSP and U+2028, which
+	// encoding/json (and every JSON parser) refuses.
+	if rest := bytes.TrimLeft(data[dec.InputOffset():], jsonSpace); len(rest) > 0 {
 		off := int(dec.InputOffset()) + bytes.Index(data[dec.InputOffset():], rest[:1])
 		return nil, &SyntaxError{Line: lineAt(data, off), Msg: "unexpected data after the end of the JSON object"}
 	}
@@ -52,6 +55,9 @@ func decodeSlow(data []byte) (map[string]any, error) {
 	}
 	return m, nil
 }
+
+// jsonSpace is JSON's whitespace (RFC 8259, section 2).
+const jsonSpace = " \t\n\r"
 
 // depthBeyond returns the offset where data's nesting of objects and arrays
 // first passes max, or -1: one pass over the bytes, strings skipped.

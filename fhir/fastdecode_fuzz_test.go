@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/carecert/carecert/fhir"
@@ -14,7 +15,9 @@ import (
 // FuzzFastDecode holds the one-pass decoder to its contract on any bytes:
 // where it answers, encoding/json (UseNumber, one object, nothing after it
 // but JSON whitespace) gives exactly the same value; where it defers, Decode
-// answers as encoding/json alone does. The seeds in
+// answers as encoding/json alone does; and Decode never accepts what
+// encoding/json refuses, nor refuses what it reads but for nesting deeper
+// than MaxDepth. The seeds in
 // testdata/fuzz/FuzzFastDecode are numbers at the edges, escapes, surrogates,
 // a BOM, deep nesting, duplicate keys and trailing data.
 func FuzzFastDecode(f *testing.F) {
@@ -31,6 +34,15 @@ func FuzzFastDecode(f *testing.F) {
 			}
 		}
 		got, gotErr := fhir.Decode(data)
+		want, strictErr := strictDecode(data)
+		switch {
+		case gotErr == nil && strictErr != nil:
+			t.Fatalf("Decode accepted what encoding/json refuses (%v): %q", strictErr, data)
+		case gotErr == nil && !reflect.DeepEqual(got, want):
+			t.Fatalf("Decode and encoding/json differ on %q:\n%#v\n%#v", data, got, want)
+		case gotErr != nil && strictErr == nil && !strings.Contains(gotErr.Error(), "nests deeper"):
+			t.Fatalf("Decode refused what encoding/json reads, for a reason other than depth (%v): %q", gotErr, data)
+		}
 		slow, slowErr := fhir.DecodeSlow(data)
 		switch {
 		case (gotErr == nil) != (slowErr == nil):
