@@ -36,14 +36,18 @@ func FuzzQuickWalk(f *testing.F) {
 		}
 		check := func(res map[string]any, what string) {
 			res = structure.BoundNumbers(res)
-			if !structure.QuickValid(schema, res) {
-				return
-			}
-			if !schema.IsResourceType(fhir.ResourceType(res)) {
-				t.Fatalf("the quick walk passed a record of no known resource type (%s): %s", what, jsonText(res))
-			}
-			if n := structure.SchemaErrors(schema, res); n > 0 {
-				t.Fatalf("the quick walk passed a record gojsonschema finds %d error(s) in (%s): %s", n, what, jsonText(res))
+			// Nested resources (contained, Bundle entries, outcomes) are
+			// walked and validated on their own, against their own type.
+			for _, r := range resourcesIn(res) {
+				if !structure.QuickValid(schema, r) {
+					continue
+				}
+				if !schema.IsResourceType(fhir.ResourceType(r)) {
+					t.Fatalf("the quick walk passed a resource of no known type (%s): %s", what, jsonText(r))
+				}
+				if n := structure.SchemaErrors(schema, r); n > 0 {
+					t.Fatalf("the quick walk passed a resource gojsonschema finds %d error(s) in (%s): %s", n, what, jsonText(r))
+				}
 			}
 		}
 		check(res, "as written")
@@ -89,6 +93,32 @@ func syntheaSamples(f *testing.F) [][]byte {
 	out := make([][]byte, 0, len(types))
 	for _, typ := range types {
 		out = append(out, byType[typ])
+	}
+	return out
+}
+
+// resourcesIn returns res and every object within it that names a
+// resourceType, at any depth.
+func resourcesIn(res map[string]any) []map[string]any {
+	out := []map[string]any{res}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if _, named := x["resourceType"].(string); named {
+				out = append(out, x)
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	for _, e := range res {
+		walk(e)
 	}
 	return out
 }
