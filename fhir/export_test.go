@@ -8,3 +8,7 @@ func DecodeFast(data []byte) (map[string]any, bool) {
 	m, _, ok := decodeFast(data)
 	return m, ok
 }
+
+// DecodeFastRepeated is the one-pass decoder with whether an object repeated
+// a key.
+var DecodeFastRepeated = decodeFast

@@ -8,13 +8,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/carecert/carecert/fhir"
 )
 
 // FuzzFastDecode holds the one-pass decoder to its contract on any bytes:
-// where it answers, encoding/json (UseNumber, one object, nothing after it
-// but JSON whitespace) gives exactly the same value; where it defers, Decode
+// where it answers, the input is valid UTF-8, a key DuplicateKeys finds
+// repeated is reported so, and encoding/json (UseNumber, one object, nothing
+// after it but JSON whitespace) gives exactly the same value; where it defers, Decode
 // answers as encoding/json alone does; and Decode never accepts what
 // encoding/json refuses, nor refuses what it reads but for nesting deeper
 // than MaxDepth. The seeds in
@@ -23,8 +25,17 @@ import (
 func FuzzFastDecode(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Patient","id":"a","birthDate":"2000-01-01"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fast, ok := fhir.DecodeFast(data)
+		fast, repeated, ok := fhir.DecodeFastRepeated(data)
 		if ok {
+			// The NDJSON reader skips its UTF-8 scan on what the fast
+			// decoder reads, and its duplicate-key scan unless it says a
+			// key repeated.
+			if !utf8.Valid(data) {
+				t.Fatalf("the fast decoder read invalid UTF-8: %q", data)
+			}
+			if dups := fhir.DuplicateKeys(data); len(dups) > 0 && !repeated {
+				t.Fatalf("the fast decoder missed a repeated key (%v): %q", dups, data)
+			}
 			want, err := strictDecode(data)
 			if err != nil {
 				t.Fatalf("the fast decoder accepted what encoding/json refuses (%v): %q", err, data)
