@@ -156,6 +156,18 @@ func (t *Tally) trim() {
 	}
 }
 
+// counted reports whether any measure counted something: a measure of
+// nothing over nothing (0/0), as a check finishing on no rows writes, is no
+// evidence that the check exercised anything.
+func (t *Tally) counted() bool {
+	for _, m := range t.Measures {
+		if m.Numerator != 0 || m.Denominator != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Grade is the default outcome of a tally: fail on any error, warn on any
 // warning, skip when nothing was evaluated and nothing found, pass otherwise.
 func (t *Tally) Grade() (Outcome, string) {
@@ -164,7 +176,7 @@ func (t *Tally) Grade() (Outcome, string) {
 		return Fail, fmt.Sprintf("%d error(s) in %d of %d record(s)", t.Errors, t.Failing, t.Evaluated)
 	case t.Warnings > 0:
 		return Warn, fmt.Sprintf("%d warning(s) in %d record(s)", t.Warnings, t.Evaluated)
-	case t.Evaluated == 0 && t.Total() == 0 && len(t.Measures) == 0:
+	case t.Evaluated == 0 && t.Total() == 0 && !t.counted():
 		return Skip, "no applicable records"
 	}
 	return Pass, fmt.Sprintf("%d record(s) checked", t.Evaluated)
