@@ -57,33 +57,11 @@ func (p Params) Float(key string, def float64) (float64, error) {
 	if !ok || v == nil {
 		return def, nil
 	}
-	switch x := v.(type) {
-	case float64:
-		return x, nil
-	case float32:
-		return float64(x), nil
-	case int:
-		return float64(x), nil
-	case int64:
-		return float64(x), nil
-	case uint64:
-		return float64(x), nil
-	case string:
-		s := strings.TrimSpace(x)
-		if strings.HasSuffix(s, "%") {
-			var f float64
-			if _, err := fmt.Sscanf(strings.TrimSuffix(s, "%"), "%g", &f); err != nil {
-				return 0, fmt.Errorf("parameter %q: %q is not a percentage", key, x)
-			}
-			return f / 100, nil
-		}
-		var f float64
-		if _, err := fmt.Sscanf(s, "%g", &f); err != nil {
-			return 0, fmt.Errorf("parameter %q: %q is not a number", key, x)
-		}
-		return f, nil
+	f, err := number(v)
+	if err != nil {
+		return 0, fmt.Errorf("parameter %q: %w", key, err)
 	}
-	return 0, fmt.Errorf("parameter %q: want a number, got %T", key, v)
+	return f, nil
 }
 
 // Int returns an integer parameter.
@@ -132,15 +110,9 @@ func (p Params) Duration(key string, def time.Duration) (time.Duration, error) {
 	if err != nil || s == "" {
 		return def, err
 	}
-	if strings.HasSuffix(s, "d") {
-		var days float64
-		if _, err := fmt.Sscanf(strings.TrimSuffix(s, "d"), "%g", &days); err == nil {
-			return time.Duration(days * 24 * float64(time.Hour)), nil
-		}
-	}
-	d, err := time.ParseDuration(s)
+	d, err := ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("parameter %q: %q is not a duration (e.g. 90s, 36h, 7d)", key, s)
+		return 0, fmt.Errorf("parameter %q: %w", key, err)
 	}
 	return d, nil
 }
