@@ -40,27 +40,17 @@ func (w *walker) conformance(m map[string]any, p *Plan, path string) []model.Fin
 // cannot be checked and raise nothing.
 func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp string) {
 	typ, _ := target["resourceType"].(string)
-	var tried []string
-	var first model.Finding
+	var plans []*Plan
 	for _, url := range t.targetProfiles {
 		u, _ := definitions.SplitCanonical(url)
 		if u == definitions.CoreBase+typ {
 			return // the base type: conforming is checked where the target is validated
 		}
-		p, err := w.e.Plan(url)
-		if err != nil || p.Type != typ {
-			continue
+		if p, err := w.e.Plan(url); err == nil && p.Type == typ {
+			plans = append(plans, p)
 		}
-		fs := w.conformance(target, p, typ)
-		i := slices.IndexFunc(fs, func(f model.Finding) bool { return f.Severity == model.Error })
-		if i < 0 {
-			return
-		}
-		if len(tried) == 0 {
-			first = fs[i]
-		}
-		tried = append(tried, url)
 	}
+	tried, first := w.conformsToNone(target, plans, typ)
 	if len(tried) == 0 {
 		return
 	}
@@ -103,19 +93,7 @@ func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 // m may conform to one of them, so failing the others is then a warning
 // that the question was not decided, never an error.
 func (w *walker) oneOf(m map[string]any, plans []*Plan, unloaded []string, path, typ string) {
-	var tried []string
-	var first model.Finding
-	for _, p := range plans {
-		fs := w.conformance(m, p, path)
-		i := slices.IndexFunc(fs, func(f model.Finding) bool { return f.Severity == model.Error })
-		if i < 0 {
-			return
-		}
-		if len(tried) == 0 {
-			first = fs[i]
-		}
-		tried = append(tried, p.URL)
-	}
+	tried, first := w.conformsToNone(m, plans, path)
 	if len(tried) == 0 {
 		return
 	}
@@ -129,4 +107,22 @@ func (w *walker) oneOf(m map[string]any, plans []*Plan, unloaded []string, path,
 		return
 	}
 	w.add(model.Error, CodeTypeProfile, path, msg, "")
+}
+
+// conformsToNone walks m against each plan on its own and returns the URLs
+// of all of them with the first error of the first, or nothing as soon as m
+// conforms to one (or when there are none).
+func (w *walker) conformsToNone(m map[string]any, plans []*Plan, path string) (tried []string, first model.Finding) {
+	for _, p := range plans {
+		fs := w.conformance(m, p, path)
+		i := slices.IndexFunc(fs, func(f model.Finding) bool { return f.Severity == model.Error })
+		if i < 0 {
+			return nil, model.Finding{}
+		}
+		if len(tried) == 0 {
+			first = fs[i]
+		}
+		tried = append(tried, p.URL)
+	}
+	return tried, first
 }
