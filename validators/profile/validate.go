@@ -223,7 +223,6 @@ func (w *walker) object(m map[string]any, n *node, t *typeInfo, path string, isR
 func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, isResource bool, host string) {
 	saved := w.holder
 	w.holder = holder{value: m, n: n, t: t}
-	defer func() { w.holder = saved }()
 	kids, index := n.kids(t)
 	if id, ok := m["id"].(string); ok && !isResource {
 		w.elementID(id, path)
@@ -297,6 +296,7 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 	if seen < len(m) {
 		w.unknown(m, kids, index, path, isResource)
 	}
+	w.holder = saved // objectOn has no other way out
 }
 
 func (n *node) typeBySuffix(suffix string) *typeInfo {
