@@ -50,6 +50,8 @@ type qItem struct {
 	// referenceTypes are the resource types a reference answer may point
 	// to (questionnaire-referenceResource); empty means any.
 	referenceTypes []string
+	// answerValueSet holds the item's permitted answers by reference.
+	answerValueSet string
 }
 
 // qValue is a typed answer value: the value[x] suffix ("Coding") and the
@@ -113,6 +115,7 @@ func (q *questionnaire) addKids(parent *qItem, items any) {
 			c.answer, _ = typedValue(em, "answer")
 			it.enableWhen = append(it.enableWhen, c)
 		}
+		it.answerValueSet, _ = m["answerValueSet"].(string)
 		it.enableExpr = enableExpression(m)
 		it.referenceTypes = extensionCodes(m, extReferenceResource)
 		if len(it.enableWhen) > 0 || it.enableExpr != "" {
@@ -351,6 +354,9 @@ func (r *responseCheck) answer(am map[string]any, qi *qItem, n int, path string)
 	r.limits(v, qi, n, path)
 	if v.typ == "Reference" {
 		r.referenceAnswer(v, qi, path+".valueReference")
+	}
+	if qi.answerValueSet != "" && !qi.inlineOptions {
+		r.valueSetAnswer(v, qi, path+".value"+v.typ)
 	}
 	if !qi.inlineOptions || v.v == nil || (qi.typ == "open-choice" && v.typ == "String") {
 		return // free text of an open choice; a value set needs terminology

@@ -118,3 +118,35 @@ func referencedType(ref string) string {
 	}
 	return typ
 }
+
+// valueSetAnswer checks a coded answer (a Coding, or the text of a string or
+// open-choice answer) against the item's answerValueSet: not a member is an
+// error; a value set carecert cannot expand offline (filters, code systems
+// it does not hold, such as ISO 3166) is said to be unchecked, never a pass
+// and never the supplier's fault. Free text of an open choice is allowed.
+func (r *responseCheck) valueSetAnswer(v qValue, qi *qItem, path string) {
+	var system, code string
+	switch x := v.v.(type) {
+	case map[string]any:
+		if v.typ != "Coding" {
+			return
+		}
+		system, _ = x["system"].(string)
+		code, _ = x["code"].(string)
+	case string:
+		if v.typ != "String" || qi.typ == "open-choice" {
+			return
+		}
+		code = x
+	}
+	if code == "" {
+		return
+	}
+	in, known := r.w.e.codes.Contains(qi.answerValueSet, system, code)
+	switch {
+	case !known:
+		r.w.add(model.Warning, CodeQuestionnaire, path, fmt.Sprintf("answer %s to item '%s' was not checked against its answerValueSet %s, which carecert cannot expand offline", code, qi.linkID, qi.answerValueSet), "")
+	case !in:
+		r.w.add(model.Error, CodeQuestionnaire, path, fmt.Sprintf("answer %s to item '%s' is not in its answerValueSet %s in Questionnaire %s", code, qi.linkID, qi.answerValueSet, r.q.name), "")
+	}
+}

@@ -22,7 +22,9 @@ const expressive = `{"resourceType": "Questionnaire", "url": "http://example.org
       {"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-referenceResource", "valueCode": "Practitioner"},
       {"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-referenceResource", "valueCode": "PractitionerRole"}]},
     {"linkId": "anything", "type": "reference"},
-    {"linkId": "vague", "type": "question"}]}`
+    {"linkId": "vague", "type": "question"},
+    {"linkId": "gender", "type": "choice", "answerValueSet": "http://hl7.org/fhir/ValueSet/administrative-gender"},
+    {"linkId": "country", "type": "string", "answerValueSet": "http://hl7.org/fhir/ValueSet/jurisdiction"}]}`
 
 func expressiveResponse(items string) string {
 	return `{"resourceType": "QuestionnaireResponse", "questionnaire": "http://example.org/Questionnaire/expressive", "status": "completed", "item": [` + items + `]}`
@@ -57,5 +59,16 @@ var _ = Describe("Questionnaire item expressions, reference types and abstract i
 	It("refuses answers to an item left at the abstract type question", func() {
 		Expect(validate(e, expressiveResponse(`{"linkId": "vague", "answer": [{"valueString": "x"}]}`))).To(ConsistOf(
 			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[0].answer", "abstract type")))
+	})
+
+	It("checks answers against an answerValueSet it can expand, and says so when it cannot", func() {
+		gender := func(code string) string {
+			return `{"linkId": "gender", "answer": [{"valueCoding": {"system": "http://hl7.org/fhir/administrative-gender", "code": "` + code + `"}}]}`
+		}
+		Expect(validate(e, expressiveResponse(gender("female")))).To(BeEmpty())
+		Expect(validate(e, expressiveResponse(gender("feline")))).To(ConsistOf(
+			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[0].answer[0].valueCoding", "not in its answerValueSet")))
+		Expect(validate(e, expressiveResponse(`{"linkId": "country", "answer": [{"valueString": "Australia"}]}`))).To(ConsistOf(
+			saying(model.Warning, profile.CodeQuestionnaire, "QuestionnaireResponse.item[0].answer[0].valueString", "cannot expand offline")))
 	})
 })
