@@ -19,6 +19,9 @@ const (
 	// CodeQuestionnaireUnknown is a response whose Questionnaire is not
 	// loaded, so its answers could not be checked.
 	CodeQuestionnaireUnknown = "profile.unknown-questionnaire"
+	// CodeAnswerUnchecked is an answer carecert could not check against
+	// its item's answerValueSet offline: its own limit, said as such.
+	CodeAnswerUnchecked = "profile.answer-unchecked"
 )
 
 // questionnaire is a Questionnaire compiled for checking responses: its item

@@ -145,7 +145,7 @@ func (r *responseCheck) valueSetAnswer(v qValue, qi *qItem, path string) {
 	in, known := r.w.e.codes.Contains(qi.answerValueSet, system, code)
 	switch {
 	case !known:
-		r.w.add(model.Warning, CodeQuestionnaire, path, fmt.Sprintf("answer %s to item '%s' was not checked against its answerValueSet %s, which carecert cannot expand offline", code, qi.linkID, qi.answerValueSet), "")
+		r.w.add(model.Warning, CodeAnswerUnchecked, path, fmt.Sprintf("answer %s to item '%s' was not checked against its answerValueSet %s, which carecert cannot expand offline", code, qi.linkID, qi.answerValueSet), "")
 	case !in:
 		r.w.add(model.Error, CodeQuestionnaire, path, fmt.Sprintf("answer %s to item '%s' is not in its answerValueSet %s in Questionnaire %s", code, qi.linkID, qi.answerValueSet, r.q.name), "")
 	}

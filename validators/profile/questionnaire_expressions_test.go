@@ -69,6 +69,6 @@ var _ = Describe("Questionnaire item expressions, reference types and abstract i
 		Expect(validate(e, expressiveResponse(gender("feline")))).To(ConsistOf(
 			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[0].answer[0].valueCoding", "not in its answerValueSet")))
 		Expect(validate(e, expressiveResponse(`{"linkId": "country", "answer": [{"valueString": "Australia"}]}`))).To(ConsistOf(
-			saying(model.Warning, profile.CodeQuestionnaire, "QuestionnaireResponse.item[0].answer[0].valueString", "cannot expand offline")))
+			saying(model.Warning, profile.CodeAnswerUnchecked, "QuestionnaireResponse.item[0].answer[0].valueString", "cannot expand offline")))
 	})
 })
