@@ -183,7 +183,7 @@ var _ = Describe("fhir-bulk target with since (_since)", func() {
 		updated := feedUpdated()
 		r := result(rep, "bulk", "BULK-06")
 		Expect(r.Outcome).To(Equal(model.Fail))
-		Expect(r.Level).To(Equal(model.Should))
+		Expect(r.Level).To(Equal(model.Shall))
 		Expect(r.Evaluated).To(Equal(int64(feedRecords + 1)))
 		Expect(r.Errors).To(Equal(int64(len(before))))
 		Expect(r.Failing).To(Equal(int64(len(before))))
