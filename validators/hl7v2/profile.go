@@ -457,9 +457,10 @@ func (r *Rule) add(out []model.Finding, rec *model.Record, sev model.Severity, c
 }
 
 func (r *Rule) apply(rec *model.Record, m *hl7v2.Message, out []model.Finding) []model.Finding {
-	// A path rule or an assertion in a segment tests its condition in each
-	// occurrence it checks; any other rule, in the message.
-	local := r.Path != "" || r.Assert != nil && r.Segment != ""
+	// A path rule or an assertion tests its condition where it checks (each
+	// occurrence, or for an assertion without a segment the message, in
+	// assertAt); any other rule, here in the message.
+	local := r.Path != "" || r.Assert != nil
 	if r.When != nil && !local && !r.When.test(m, nil) {
 		return out
 	}
