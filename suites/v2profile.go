@@ -216,10 +216,7 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 	elements, presence, segUnchecked := layoutOf(name, st, &segs, false)
 	unchecked = append(unchecked, segUnchecked...)
 	structRule := map[string]any{"structure": map[string]any{"name": orDefault(structID, prefix), "elements": elements}}
-	structRules := []any{structRule}
-	for _, r := range presence {
-		structRules = append(structRules, r)
-	}
+	structRules := append([]any{structRule}, presence...)
 	if ev != "" {
 		event := map[string]any{"path": "MSH-9.2", "equals": ev}
 		for _, r := range structRules {
