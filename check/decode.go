@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -129,7 +130,7 @@ func (d decoder) object(m map[string]any, v reflect.Value, at, name string) erro
 	}
 	var unknown []string
 	for k := range m {
-		if !contains(known, k) {
+		if !slices.Contains(known, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -354,15 +355,6 @@ func yamlType(raw any) string {
 		return "a mapping"
 	}
 	return fmt.Sprintf("%T", raw)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Docs returns the parameter table of a parameter struct holding defaults;
