@@ -104,14 +104,39 @@ type compiled struct {
 // finished so far with the first error that stopped the run; an interrupted run
 // (ctx cancelled) returns a report marked incomplete and ctx's error.
 func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
-	env := r.env(ctx, p)
+	pf, err := r.PreflightPlan(p)
+	if err != nil {
+		return nil, err
+	}
+	return r.RunPreflighted(ctx, pf)
+}
+
+// Preflighted is a plan that passed preflight, with the suites its waiver
+// check parsed: running it opens no target for preflight again and parses no
+// suite again.
+type Preflighted struct {
+	plan   *Plan
+	parsed suiteCache
+}
+
+// PreflightPlan preflights p (see Preflight) and returns it ready for
+// RunPreflighted, for a caller with work to do between the two (carecert run
+// starts its run index only once the plan is known good).
+func (r *Runner) PreflightPlan(p *Plan) (*Preflighted, error) {
 	parsed := suiteCache{}
 	if err := r.preflight(p, parsed); err != nil {
 		return nil, err
 	}
+	return &Preflighted{plan: p, parsed: parsed}, nil
+}
+
+// RunPreflighted is Run for a plan PreflightPlan passed.
+func (r *Runner) RunPreflighted(ctx context.Context, pf *Preflighted) ([]*model.Report, error) {
+	p := pf.plan
+	env := r.env(ctx, p)
 	var out []*model.Report
 	for _, v := range p.Vendors {
-		rep, err := r.runVendor(ctx, p, v, env, parsed)
+		rep, err := r.runVendor(ctx, p, v, env, pf.parsed)
 		if rep != nil {
 			out = append(out, rep)
 		}
@@ -125,7 +150,8 @@ func (r *Runner) Run(ctx context.Context, p *Plan) ([]*model.Report, error) {
 // Preflight opens every target of the plan without reading it, so that a
 // mistake in a target's description stops the run before any work is done.
 func (r *Runner) Preflight(p *Plan) error {
-	return r.preflight(p, suiteCache{})
+	_, err := r.PreflightPlan(p)
+	return err
 }
 
 func (r *Runner) preflight(p *Plan, parsed suiteCache) error {

@@ -11,24 +11,31 @@ import (
 	"github.com/carecert/carecert/runner/target"
 )
 
-var _ = Describe("a run's suites", func() {
-	It("are parsed once, for the waiver check and every vendor's compile", func() {
-		dir := GinkgoT().TempDir()
-		suite := filepath.Join(dir, "demo.yaml")
-		Expect(os.WriteFile(suite, []byte(`id: demo
+// writeDemoPlan writes a one-suite plan (suite demo.yaml, with a waiver, so
+// that preflight parses the suite) whose vendors A and B have targets.
+func writeDemoPlan(targets string) (suite, plan string) {
+	dir := GinkgoT().TempDir()
+	suite = filepath.Join(dir, "demo.yaml")
+	Expect(os.WriteFile(suite, []byte(`id: demo
 version: "1"
 title: Demonstrations
 requirements:
   - {id: DEMO-01, level: SHALL, kind: manual, evidence: screenshot, title: A screen}
 `), 0o644)).To(Succeed())
-		plan := filepath.Join(dir, "plan.yaml")
-		Expect(os.WriteFile(plan, []byte(`suites: [demo.yaml]
+	plan = filepath.Join(dir, "plan.yaml")
+	Expect(os.WriteFile(plan, []byte(`suites: [demo.yaml]
 vendors:
-  - {name: A, targets: [{type: fixture}]}
-  - {name: B, targets: [{type: fixture}]}
+  - {name: A, targets: `+targets+`}
+  - {name: B, targets: `+targets+`}
 policy:
   waivers: [{requirement: demo/DEMO-01, justification: shown later, expires: 2030-01-01}]
 `), 0o644)).To(Succeed())
+	return suite, plan
+}
+
+var _ = Describe("a run's suites", func() {
+	It("are parsed once, for the waiver check and every vendor's compile", func() {
+		suite, plan := writeDemoPlan("[{type: fixture}]")
 		p, err := LoadPlan(plan)
 		Expect(err).NotTo(HaveOccurred())
 		r := &Runner{Checks: check.NewRegistry(), Targets: target.NewRegistry()}

@@ -166,7 +166,8 @@ func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
 		return a.runShard(ctx, r, plan, f.shard, f.out, f.quiet)
 	}
 	// A bad plan writes nothing, not even the index.
-	if err := r.Preflight(plan); err != nil {
+	preflighted, err := r.PreflightPlan(plan)
+	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	// Before anything is read: an interrupted or killed run must leave an
@@ -176,7 +177,7 @@ func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	f.index = index
-	reps, runErr := r.Run(ctx, plan)
+	reps, runErr := r.RunPreflighted(ctx, preflighted)
 	return a.finishRun(reps, runErr, f)
 }
 
