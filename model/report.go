@@ -2,6 +2,11 @@ package model
 
 import "time"
 
+// ReportFile is the name a vendor's JSON report is written under
+// (<out>/<vendor>/report.json) and found by: commands reading reports back, a
+// plan's baseline folder, the run index and portal submissions.
+const ReportFile = "report.json"
+
 // ReportSchemaVersion identifies the shape of Report. It changes when a field's
 // meaning changes or one is removed; new optional fields do not change it.
 // v2 renamed a finding's "check" (a requirement id) to "requirement".

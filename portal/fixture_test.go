@@ -216,7 +216,7 @@ func newWorld(store *history.Store) *world {
 			}
 		}
 		dir := w.write(rel, w.privs[rel.vendor])
-		path := filepath.Join(dir, formats.ReportFile)
+		path := filepath.Join(dir, model.ReportFile)
 		sum, _, err := manifest.HashFile(path)
 		Expect(err).NotTo(HaveOccurred())
 		id, err := w.store.Record(context.Background(), makeReport(rel), sum, path)

@@ -478,7 +478,7 @@ func (p *Plan) BaselineFor(v VendorPlan) string {
 		b = filepath.Join(p.Dir, b)
 	}
 	if fi, err := os.Stat(b); err == nil && fi.IsDir() {
-		b = filepath.Join(b, v.Slug(), "report.json")
+		b = filepath.Join(b, v.Slug(), model.ReportFile)
 	}
 	return b
 }

@@ -42,9 +42,6 @@ import (
 // Route is where the portal accepts submissions (POST).
 const Route = "/api/submissions"
 
-// ReportFile is the report a submission is recorded from.
-const ReportFile = "report.json"
-
 // DefaultMaxBytes bounds an upload when Options.MaxBytes is 0.
 const DefaultMaxBytes = 512 << 20
 
@@ -128,7 +125,7 @@ func Ingest(ctx context.Context, store *history.Store, keys *Keys, r io.Reader, 
 		stored = append(stored, f)
 	}
 	sort.Slice(stored, func(i, j int) bool { return stored[i].Path < stored[j].Path })
-	id, err := store.RecordArchive(ctx, rep, files[ReportFile].SHA256, ReportFile, upload.Bytes(), stored)
+	id, err := store.RecordArchive(ctx, rep, files[model.ReportFile].SHA256, model.ReportFile, upload.Bytes(), stored)
 	if err != nil {
 		return nil, fmt.Errorf("submission: %w", err)
 	}
@@ -320,16 +317,16 @@ func check(files map[string]history.StoredFile, keys *Keys, opt Options) (*model
 			return nil, nil, nil, refuse(UnlistedFile, "%s is not in the signed manifest: only the files the run wrote may be submitted", name)
 		}
 	}
-	rf, ok := files[ReportFile]
+	rf, ok := files[model.ReportFile]
 	if !ok {
-		return nil, nil, nil, refuse(InvalidReport, "the manifest lists no %s: it is what the run is recorded from", ReportFile)
+		return nil, nil, nil, refuse(InvalidReport, "the manifest lists no %s: it is what the run is recorded from", model.ReportFile)
 	}
-	rep, err := reports.DecodeJSON(ReportFile, rf.Data)
+	rep, err := reports.DecodeJSON(model.ReportFile, rf.Data)
 	if err != nil {
 		return nil, nil, nil, refuse(InvalidReport, "%v", err)
 	}
 	if rep.Vendor != m.Vendor {
-		return nil, nil, nil, refuse(InvalidReport, "%s is %s %s's, the manifest %s %s's", ReportFile, rep.Vendor.Name, rep.Vendor.Release, m.Vendor.Name, m.Vendor.Release)
+		return nil, nil, nil, refuse(InvalidReport, "%s is %s %s's, the manifest %s %s's", model.ReportFile, rep.Vendor.Name, rep.Vendor.Release, m.Vendor.Name, m.Vendor.Release)
 	}
 	if rep.Evidence == "full" && !opt.AcceptFullEvidence {
 		return nil, nil, nil, refuse(FullEvidence, "the report keeps full (unredacted) evidence, which can identify patients; this server accepts redacted reports only: run again without --full-evidence")

@@ -76,7 +76,7 @@ func ingestSpecs(open func() (*history.Store, string)) {
 			run, err := store.RunByID(ctx, rec.RunID)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(run.Vendor).To(Equal("Oakfield"))
-			Expect(run.ReportPath).To(Equal(submission.ReportFile))
+			Expect(run.ReportPath).To(Equal(model.ReportFile))
 			files, err := store.Files(ctx, rec.RunID)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(files).To(HaveLen(len(folderEntries(dir))))

@@ -144,7 +144,7 @@ func (a *app) recordRun(reps []*model.Report, f runFlags) error {
 	}
 	defer store.Close()
 	for _, rep := range reps {
-		path := filepath.Join(f.out, vendorDir(rep), formats.ReportFile)
+		path := filepath.Join(f.out, vendorDir(rep), model.ReportFile)
 		sum, _, err := manifest.HashFile(path)
 		if err != nil {
 			return fmt.Errorf("history: %w", err)

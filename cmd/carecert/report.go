@@ -130,7 +130,7 @@ func readReport(arg string) (*model.Report, error) {
 // the one in the vendor folder named.
 func reportFile(arg string) string {
 	if info, err := os.Stat(arg); err == nil && info.IsDir() {
-		return filepath.Join(arg, formats.ReportFile)
+		return filepath.Join(arg, model.ReportFile)
 	}
 	return arg
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/carecert/carecert/fhir/pkgcache"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/reports"
-	"github.com/carecert/carecert/reports/formats"
 	"github.com/carecert/carecert/reports/runindex"
 	"github.com/carecert/carecert/runner"
 )
@@ -226,7 +225,7 @@ func (a *app) writeReports(reps []*model.Report, f runFlags, complete bool) erro
 		if err := a.writeCertification(dir, rep, f); err != nil {
 			return err
 		}
-		if err := f.index.AddVendor(vendorDir(rep), rep, formats.ReportFile); err != nil {
+		if err := f.index.AddVendor(vendorDir(rep), rep, model.ReportFile); err != nil {
 			return err
 		}
 		if !f.quiet {

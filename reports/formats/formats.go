@@ -21,9 +21,6 @@ import (
 	"github.com/carecert/carecert/reports/testreport"
 )
 
-// ReportFile is the JSON report's file, which commands read back.
-const ReportFile = "report.json"
-
 // format is a Format made of its parts.
 type format struct {
 	name, file, doc string
@@ -53,7 +50,7 @@ func bytesOf(marshal func(*model.Report) ([]byte, error)) func(io.Writer, *model
 // call, so no caller can change another's.
 func All() []reports.Format {
 	return []reports.Format{
-		format{"json", ReportFile, "the versioned JSON report every other format and command reads back",
+		format{"json", model.ReportFile, "the versioned JSON report every other format and command reads back",
 			bytesOf(func(rep *model.Report) ([]byte, error) { return reports.MarshalJSON(rep) })},
 		format{"junit", "junit.xml", "JUnit XML for CI: a test case per requirement and target", bytesOf(reports.JUnit)},
 		format{"html", "report.html", "the certification report for people, printable",

@@ -120,7 +120,7 @@ func (x *Index) strangers() []string {
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() {
-			if _, err := os.Stat(filepath.Join(x.dir, name, "report.json")); err == nil &&
+			if _, err := os.Stat(filepath.Join(x.dir, name, model.ReportFile)); err == nil &&
 				!slices.ContainsFunc(x.Vendors, func(v Vendor) bool { return v.Folder == name }) {
 				out = append(out, name+"/")
 			}
