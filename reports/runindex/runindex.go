@@ -105,16 +105,22 @@ func (x *Index) Finish(complete bool) error {
 	if !complete {
 		x.State = Incomplete
 	}
-	x.NotThisRun = x.strangers()
+	// A folder that cannot be listed is an error, not a folder holding
+	// nothing: an index claiming no strangers would vouch for what it never saw.
+	strangers, err := x.strangers()
+	if err != nil {
+		return err
+	}
+	x.NotThisRun = strangers
 	return x.write()
 }
 
 // strangers are the entries of the folder that look like carecert output
 // (a folder with a report.json, a comparison) but are not this run's.
-func (x *Index) strangers() []string {
+func (x *Index) strangers() ([]string, error) {
 	entries, err := os.ReadDir(x.dir)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("run index: listing the output folder %s: %w", x.dir, err)
 	}
 	var out []string
 	for _, e := range entries {
@@ -132,7 +138,7 @@ func (x *Index) strangers() []string {
 		}
 	}
 	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 func (x *Index) write() error {
