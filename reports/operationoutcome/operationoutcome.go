@@ -8,6 +8,7 @@ package operationoutcome
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -132,7 +133,7 @@ func issueType(code string) string {
 func Marshal(rep *model.Report, full bool) ([]byte, error) {
 	data, err := json.MarshalIndent(Build(rep, full), "", "  ")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("OperationOutcome of %s's report: %w", rep.Vendor.Name, err)
 	}
 	return append(data, '\n'), nil
 }
