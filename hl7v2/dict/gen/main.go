@@ -200,10 +200,10 @@ func readLicences(tmp string) (map[string]string, error) {
 		}
 		data, err := os.ReadFile(filepath.Join(dir, "package.json"))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("npm package %s: %w", p, err)
 		}
 		if err := json.Unmarshal(data, &pkg); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("npm package %s: %s: %w", p, filepath.Join(dir, "package.json"), err)
 		}
 		text := fmt.Sprintf("npm package %s %s, licence %s (package.json), author %v.\n", p, pkg.Version, pkg.License, pkg.Author)
 		if lic, err := os.ReadFile(filepath.Join(dir, "LICENSE")); err == nil {
@@ -490,13 +490,13 @@ func flatten(es []*dict.Element) []string {
 func writeGzipJSON(path string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	zw.Write(data)
 	if err := zw.Close(); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
@@ -25,16 +26,18 @@ type pyLit struct {
 func parseAssignment(src []byte, name string) (any, error) {
 	p := &pyLit{src: src, line: 1}
 	needle := []byte(name + " = ")
-	for i := 0; i+len(needle) <= len(src); i++ {
-		if (i == 0 || src[i-1] == '\n') && string(src[i:i+len(needle)]) == string(needle) {
-			for _, c := range src[:i] {
-				if c == '\n' {
-					p.line++
-				}
-			}
+	for from := 0; ; {
+		k := bytes.Index(src[from:], needle)
+		if k < 0 {
+			break
+		}
+		i := from + k
+		if i == 0 || src[i-1] == '\n' {
+			p.line += bytes.Count(src[:i], []byte{'\n'})
 			p.pos = i + len(needle)
 			return p.value()
 		}
+		from = i + 1
 	}
 	return nil, fmt.Errorf("no assignment to %s", name)
 }
