@@ -160,15 +160,7 @@ func Load(file string) (Policy, error) {
 		}
 	}
 	if errs := UnknownFields(probe); len(errs) > 0 {
-		f, err := yamlfile.Parse(file, data)
-		if err != nil {
-			return nil, fmt.Errorf("policy %w", err)
-		}
-		located := make([]error, len(errs))
-		for i, e := range errs {
-			located[i] = f.Errorf("$."+e.Path, "%s", strings.TrimPrefix(e.Msg, "policy: "))
-		}
-		return nil, fmt.Errorf("policy %w", errors.Join(located...))
+		return nil, locateFields(file, data, "$.", errs)
 	}
 	var c Config
 	if _, err := yamlfile.Decode(file, data, &c); err != nil {
@@ -189,11 +181,21 @@ func locate(file string, data []byte, prefix string, err error) error {
 	if !errors.As(err, &fe) {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	f, perr := yamlfile.Parse(file, data)
-	if perr != nil {
-		return fmt.Errorf("policy %w", perr)
+	return locateFields(file, data, prefix, []*FieldError{fe})
+}
+
+// locateFields puts each of a policy file's field errors at the line and
+// column of its field (prefix is the policy section's path in the file).
+func locateFields(file string, data []byte, prefix string, errs []*FieldError) error {
+	f, err := yamlfile.Parse(file, data)
+	if err != nil {
+		return fmt.Errorf("policy %w", err)
 	}
-	return fmt.Errorf("policy %w", f.Errorf(prefix+fe.Path, "%s", strings.TrimPrefix(fe.Msg, "policy: ")))
+	located := make([]error, len(errs))
+	for i, e := range errs {
+		located[i] = f.Errorf(prefix+e.Path, "%s", strings.TrimPrefix(e.Msg, "policy: "))
+	}
+	return fmt.Errorf("policy %w", errors.Join(located...))
 }
 
 // FieldError is a mistake in one field of a policy. Path ("rules[2].level")
