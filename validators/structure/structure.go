@@ -70,11 +70,11 @@ type Schema struct {
 	nested map[string][]string
 
 	// quickMu guards quick, the definitions compiled for the quick walk
-	// (quick.go), and quickTypes, each resource type's node. A node is
-	// complete, and never changed again, once its type is in quickTypes.
-	quickMu    sync.Mutex
-	quick      *quickCompiler
-	quickTypes map[string]*quickNode
+	// (quick.go). Every node quick holds is complete, and never changed
+	// again, once quickMu is released: a definition is compiled, with all it
+	// reaches, inside one quickFor.
+	quickMu sync.Mutex
+	quick   *quickCompiler
 }
 
 // resourceList is the schema's reference to any resource.
@@ -99,7 +99,6 @@ func LoadSchema() (*Schema, error) {
 	s := &Schema{
 		header: map[string]any{"$schema": top.Schema, "id": top.ID}, raw: parts, types: map[string]bool{}, patterns: map[string]string{},
 		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, nested: map[string][]string{},
-		quickTypes: map[string]*quickNode{},
 	}
 	s.quick = &quickCompiler{s: s, defs: map[string]*quickNode{}}
 	var list struct {
@@ -193,12 +192,7 @@ func (s *Schema) nestedOf(typ string) []string {
 func (s *Schema) quickFor(typ string) *quickNode {
 	s.quickMu.Lock()
 	defer s.quickMu.Unlock()
-	n, ok := s.quickTypes[typ]
-	if !ok {
-		n = s.quick.definition(typ)
-		s.quickTypes[typ] = n
-	}
-	return n
+	return s.quick.definition(typ)
 }
 
 // typeSchema is the schema compiled for some types, once.
