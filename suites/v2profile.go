@@ -296,8 +296,10 @@ func layoutOf(file string, n *node, segs *[]*node, repeating bool) (elements, ru
 			mn = 0
 		}
 		el["min"] = mn
-		if mx := c.attr("Max"); mx != "*" && mx != "" {
-			el["max"] = maxOf(c)
+		// As for fields (partRules), a Max that is not a number is unbounded:
+		// a max of 0 would make the layout read the element as not used.
+		if mx := maxOf(c); mx > 0 {
+			el["max"] = mx
 		}
 		if usage == "X" {
 			el["usage"] = "X"

@@ -322,6 +322,8 @@ var _ = Describe("hl7v2-profile", func() {
 		Entry("bad format", []any{map[string]any{"path": "PID-3", "format": "nhs"}}, "format \"nhs\""),
 		Entry("bad pattern", []any{map[string]any{"path": "PID-3", "pattern": "("}}, "pattern"),
 		Entry("where without test", []any{map[string]any{"path": "PID-3", "where": map[string]any{"component": 5}}}, "a condition needs"),
+		Entry("an empty entry in all", []any{map[string]any{"assert": map[string]any{"all": []any{nil}}}}, "an entry is empty"),
+		Entry("an empty entry in any", []any{map[string]any{"assert": map[string]any{"any": []any{map[string]any{"path": "PID-3", "present": true}, nil}}}}, "an entry is empty"),
 	)
 
 	It("applies usage, cardinality, fixed values, value sets, patterns and conditions", func() {

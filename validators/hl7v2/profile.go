@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -156,6 +157,11 @@ func (c *Condition) compile(inWhen bool) error {
 		if c.Path != "" || c.Component != 0 || c.Equals != nil || c.In != nil || c.Pattern != "" || c.Present != nil || c.Number != nil ||
 			(c.All != nil) && (c.Any != nil || c.Not != nil) || c.Any != nil && c.Not != nil {
 			return fmt.Errorf("a condition is one of all, any, not or a test of a path")
+		}
+		for _, sub := range slices.Concat(c.All, c.Any) {
+			if sub == nil {
+				return fmt.Errorf("all and any take conditions: an entry is empty")
+			}
 		}
 		for _, sub := range append(append(append([]*Condition{}, c.All...), c.Any...), c.Not) {
 			if sub == nil {

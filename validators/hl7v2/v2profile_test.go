@@ -147,6 +147,16 @@ var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
 			[]string{"ORU_R01-STRUCTURE profile.cardinality@DSC[1]"}),
 	)
 
+	It("reads a segment's Max that is not a number as unbounded, as for fields, never as not used", func() {
+		data, err := os.ReadFile(groups)
+		Expect(err).NotTo(HaveOccurred())
+		odd := strings.Replace(string(data), `<Segment Name="NK1" Usage="O" Min="0" Max="2"/>`, `<Segment Name="NK1" Usage="O" Min="0" Max="many"/>`, 1)
+		Expect(odd).NotTo(Equal(string(data)))
+		file := filepath.Join(GinkgoT().TempDir(), "odd-max.xml")
+		Expect(os.WriteFile(file, []byte(odd), 0o644)).To(Succeed())
+		Expect(profileFindings(file, segs(msh, pid, "NK1|1", "NK1|2", "NK1|3", "OBR|1"), model.Information)).To(BeEmpty())
+	})
+
 	DescribeTable("enforces subcomponents in each component that is present",
 		func(id string, want []string) {
 			got := profileFindings(groups, segs(msh, "PID|1||"+id, "OBR|1"), model.Information)
