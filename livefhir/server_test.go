@@ -80,6 +80,9 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 				apiExtra["allow_writes"] = true
 			}
 			switch d.Kind {
+			case "undeclared-delete-done":
+				// Only a statement without delete can show it.
+				opts.Basic = true
 			case "bulk-open-files":
 				// Only a server that needs a token can fail to demand it.
 				const token = "catalogue-token-0123456789"

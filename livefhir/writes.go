@@ -118,7 +118,11 @@ func (p *probe) writes(ctx context.Context, types []string, sample map[string]ma
 			reason = "no resource was found to copy (the searches returned none)"
 		}
 		for _, i := range wanted {
-			if i != fhirclient.Batch && i != fhirclient.HistorySince || w.sample == nil {
+			switch {
+			case w.sample != nil && (i == fhirclient.Batch || i == fhirclient.HistorySince):
+			case w.sample != nil && i == fhirclient.Delete && !caps.declares(w.typ, "delete"):
+				w.undeclaredDelete(ctx)
+			default:
 				p.notSent(i, i, w.typ, reason)
 			}
 		}
@@ -566,6 +570,24 @@ func (w *writeRun) remove(ctx context.Context, o *own) {
 	}
 }
 
+// undeclaredDelete asks, where the type declares no delete, to delete
+// carecert's own tagged copy or, without one, an id that does not exist, so
+// that nothing else is touched: R4's RESTful API page has a server that
+// will not delete a type answer 405, and one that deletes anyway does what
+// its statement says it does not.
+func (w *writeRun) undeclaredDelete(ctx context.Context) {
+	path := w.typ + "/carecert-absent-" + nonce()
+	if len(w.made) > 0 {
+		path = w.made[0]
+	}
+	_, id, _ := strings.Cut(path, "/")
+	ex := w.send(ctx, fhirclient.Delete, "undeclared", fhirclient.Request{Label: path + " (delete, not declared)", Method: http.MethodDelete, Path: path},
+		func(ex *fhirclient.Exchange) { ex.ID = id })
+	if accepted(ex) {
+		w.forget(path)
+	}
+}
+
 func (w *writeRun) forget(path string) {
 	kept := w.made[:0]
 	for _, m := range w.made {
@@ -580,11 +602,11 @@ func (w *writeRun) forget(path string) {
 // not declare delete keeps them, and the delete requirement says which.
 func (w *writeRun) cleanUp(ctx context.Context) {
 	if !w.caps.declares(w.typ, "delete") {
-		switch {
-		case len(w.made) > 0:
+		if w.asked(fhirclient.Delete) {
+			w.undeclaredDelete(ctx)
+		}
+		if len(w.made) > 0 {
 			w.p.notSent(fhirclient.Delete, w.typ, w.typ, "the server does not declare delete for "+w.typ+"; carecert's "+strings.Join(w.made, ", ")+" stay on it (tagged urn:carecert:probe)")
-		case w.asked(fhirclient.Delete):
-			w.p.notSent(fhirclient.Delete, w.typ, w.typ, "the server does not declare delete for "+w.typ)
 		}
 		return
 	}

@@ -191,6 +191,32 @@ var _ = Describe("per-exchange checks", func() {
 		Expect(observe("fhir-bulk-status", slow)[0].Code).To(Equal("bulk.failed"))
 	})
 
+	It("judges a delete the statement does not declare: done is an error, 405 wants an OperationOutcome, another refusal is a warning", func() {
+		del := func(status int, body map[string]any) *fhirclient.Exchange {
+			return &fhirclient.Exchange{Interaction: fhirclient.Delete, Step: "undeclared", Method: "DELETE", URL: "http://s/Patient/x", Status: status,
+				Type: "Patient", ID: "x", Resource: body}
+		}
+		oo := map[string]any{"resourceType": "OperationOutcome"}
+		Expect(observe("fhir-api-delete", del(405, oo))).To(BeEmpty())
+		for _, c := range []struct {
+			status   int
+			body     map[string]any
+			code     string
+			severity model.Severity
+		}{
+			{204, nil, "api.undeclared-done", model.Error},
+			{200, oo, "api.undeclared-done", model.Error},
+			{405, nil, "api.undeclared-outcome", model.Error},
+			{404, oo, "api.undeclared-status", model.Warning},
+			{501, oo, "api.undeclared-status", model.Warning},
+			{500, oo, "api.undeclared-status", model.Error},
+		} {
+			fs := observe("fhir-api-delete", del(c.status, c.body))
+			Expect(fs).To(HaveLen(1), fmt.Sprint(c.status))
+			Expect([]any{fs[0].Code, fs[0].Severity}).To(Equal([]any{c.code, c.severity}), fmt.Sprint(c.status))
+		}
+	})
+
 	It("keeps the transport check of each suite to its own exchanges", func() {
 		api := compile("fhir-api-transport", nil)
 		bulk := compile("fhir-api-transport", check.Params{"exchanges": "bulk"})

@@ -73,8 +73,29 @@ func deleteCheck(ex *fhirclient.Exchange) []model.Finding {
 		return gone(ex, "read of "+path+" after its delete", "api.delete-ignored", "delete")
 	case "cleanup":
 		return status(ex, "api.cleanup-status", "delete of carecert's "+path+" (clean-up)", http.StatusOK, http.StatusAccepted, http.StatusNoContent, http.StatusNotFound, http.StatusGone)
+	case "undeclared":
+		return undeclared(ex, "delete of "+path+", which the CapabilityStatement does not declare for "+ex.Type)
 	}
 	return status(ex, "api.delete-status", "delete of "+path, http.StatusOK, http.StatusAccepted, http.StatusNoContent)
+}
+
+// undeclared judges an interaction the CapabilityStatement does not declare:
+// doing it contradicts the statement; R4's RESTful API page has a server
+// refuse it with 405 Method Not Allowed and, as every error, an
+// OperationOutcome. Another refusal is only a warning.
+func undeclared(ex *fhirclient.Exchange, what string) []model.Finding {
+	if f := answered(ex, what); f != nil {
+		return f
+	}
+	switch {
+	case ex.Status >= 200 && ex.Status < 300:
+		return fail(ex, "api.undeclared-done", "%s returned HTTP %d: the server does what its CapabilityStatement says it does not", what, ex.Status)
+	case ex.Status == http.StatusMethodNotAllowed:
+		return outcomeWith(ex, "api.undeclared", what, http.StatusMethodNotAllowed)
+	case ex.Status >= 400 && ex.Status < 500 || ex.Status == http.StatusNotImplemented:
+		return []model.Finding{finding(ex, model.Warning, "api.undeclared-status", "%s was refused with HTTP %d; a server SHOULD answer 405 Method Not Allowed", what, ex.Status)}
+	}
+	return status(ex, "api.undeclared-status", what, http.StatusMethodNotAllowed)
 }
 
 // gone judges the read after a delete (named by kind) that was answered
