@@ -30,8 +30,6 @@ var _ = Describe("parameters", func() {
 		Expect(p.Duration("lag", 0)).To(Equal(36 * time.Hour))
 		Expect(p.Duration("window", 0)).To(Equal(7 * 24 * time.Hour))
 		Expect(p.Map("nested")).To(HaveKeyWithValue("k", "v"))
-		Expect(check.Params{"severity": "warn"}.Severity("severity", model.Error)).To(Equal(model.Warning))
-		Expect(p.Severity("severity", model.Information)).To(Equal(model.Information))
 	})
 
 	It("names the parameter and what was wrong with it", func() {
@@ -45,8 +43,6 @@ var _ = Describe("parameters", func() {
 		Expect(err).To(MatchError(ContainSubstring(`parameter "name": "x" is not a duration`)))
 		_, err = check.Params{"r": "ninety%"}.Float("r", 0)
 		Expect(err).To(MatchError(`parameter "r": "ninety%" is not a percentage`))
-		_, err = check.Params{"severity": "fatal-ish"}.Severity("severity", model.Error)
-		Expect(err).To(MatchError(`parameter "severity": unknown severity "fatal-ish" (want error, warning or information)`))
 	})
 
 	It("refuses misspelt parameters, listing the known ones", func() {

@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/carecert/carecert/model"
 )
 
 // Params are a check's parameters as decoded from YAML. The accessors return
@@ -89,20 +87,6 @@ func (p Params) Bool(key string, def bool) (bool, error) {
 	return b, nil
 }
 
-// Severity returns a finding severity parameter ("error", "warning",
-// "information").
-func (p Params) Severity(key string, def model.Severity) (model.Severity, error) {
-	s, err := p.String(key, def.String())
-	if err != nil {
-		return 0, err
-	}
-	sev, err := model.ParseSeverity(s)
-	if err != nil {
-		return 0, fmt.Errorf("parameter %q: %w", key, err)
-	}
-	return sev, nil
-}
-
 // Duration returns a duration parameter written as Go durations ("90s", "36h")
 // or with a day suffix ("7d").
 func (p Params) Duration(key string, def time.Duration) (time.Duration, error) {
@@ -130,19 +114,6 @@ func (p Params) Map(key string) (Params, error) {
 		return m, nil
 	}
 	return nil, fmt.Errorf("parameter %q: want a mapping, got %T", key, v)
-}
-
-// List returns a list parameter of arbitrary items.
-func (p Params) List(key string) ([]any, error) {
-	v, ok := p[key]
-	if !ok || v == nil {
-		return nil, nil
-	}
-	l, ok := v.([]any)
-	if !ok {
-		return nil, fmt.Errorf("parameter %q: want a list, got %T", key, v)
-	}
-	return l, nil
 }
 
 // Unknown returns the keys of p that are not in known, sorted, so factories can
