@@ -409,22 +409,29 @@ func (w *writeRun) patch(ctx context.Context, o *own) {
 	}
 }
 
-// historySince asks for the type's history since the resource's last
-// change: it must hold that change and nothing older.
+// historySince asks for the type's history and, where the statement
+// declares history-system, the system's, since the resource's last change:
+// each must hold that change and nothing older.
 func (w *writeRun) historySince(ctx context.Context, o *own) {
 	if !w.asked(fhirclient.HistorySince) {
 		return
 	}
+	typeLevel, system := w.caps.declares(w.typ, "history-type"), w.caps.declaresSystem("history-system")
 	switch {
-	case !w.caps.declares(w.typ, "history-type"):
-		w.p.notSent(fhirclient.HistorySince, w.typ+"/_history", w.typ, "the server does not declare history-type for "+w.typ)
+	case !typeLevel && !system:
+		w.p.notSent(fhirclient.HistorySince, w.typ+"/_history", w.typ, "the server does not declare history-type for "+w.typ+", nor history-system")
 		return
 	case o.lastUpdated == "":
 		w.p.notSent(fhirclient.HistorySince, w.typ+"/_history", w.typ, o.path()+" has no meta.lastUpdated to ask for the history since")
 		return
 	}
-	w.send(ctx, fhirclient.HistorySince, "", fhirclient.Request{Label: w.typ + "/_history?_since=" + o.lastUpdated, Path: w.typ + "/_history",
-		Query: url.Values{"_since": {o.lastUpdated}}}, func(ex *fhirclient.Exchange) { ex.Since, ex.Expect = o.lastUpdated, o.path() })
+	for _, path := range []string{w.typ + "/_history", "_history"} {
+		if path == "_history" && !system || path != "_history" && !typeLevel {
+			continue
+		}
+		w.send(ctx, fhirclient.HistorySince, "", fhirclient.Request{Label: path + "?_since=" + o.lastUpdated, Path: path,
+			Query: url.Values{"_since": {o.lastUpdated}}}, func(ex *fhirclient.Exchange) { ex.Since, ex.Expect = o.lastUpdated, o.path() })
+	}
 }
 
 // batch reads the resource and an unknown id in one batch: each entry is
