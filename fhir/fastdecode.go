@@ -299,19 +299,13 @@ func (d *fastDecoder) number() (any, bool) {
 	case j < len(s) && s[j] == '0':
 		j++
 	case j < len(s) && '1' <= s[j] && s[j] <= '9':
-		for j < len(s) && '0' <= s[j] && s[j] <= '9' {
-			j++
-		}
+		j = digits(s, j)
 	default:
 		return nil, false
 	}
 	if j < len(s) && s[j] == '.' {
-		j++
-		k := j
-		for j < len(s) && '0' <= s[j] && s[j] <= '9' {
-			j++
-		}
-		if j == k {
+		k := j + 1
+		if j = digits(s, k); j == k {
 			return nil, false
 		}
 	}
@@ -321,16 +315,21 @@ func (d *fastDecoder) number() (any, bool) {
 			j++
 		}
 		k := j
-		for j < len(s) && '0' <= s[j] && s[j] <= '9' {
-			j++
-		}
-		if j == k {
+		if j = digits(s, k); j == k {
 			return nil, false
 		}
 	}
 	n := json.Number(s[d.i:j])
 	d.i = j
 	return n, true
+}
+
+// digits returns the index after the run of ASCII digits that starts at j.
+func digits(s []byte, j int) int {
+	for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+		j++
+	}
+	return j
 }
 
 // commonKeys are FHIR's most frequent element names, read-only.
