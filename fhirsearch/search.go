@@ -6,6 +6,7 @@ package fhirsearch
 
 import (
 	"fmt"
+	"math/big"
 	"net/url"
 	"sort"
 	"strings"
@@ -23,6 +24,7 @@ const (
 	String    Kind = "string"
 	Reference Kind = "reference"
 	Date      Kind = "date"
+	Quantity  Kind = "quantity"
 )
 
 // Param is one search parameter of one resource type.
@@ -75,6 +77,7 @@ var byType = map[string][]Param{
 		{"category", Token, []string{"category"}},
 		{"status", Token, []string{"status"}},
 		{"date", Date, []string{"effectiveDateTime", "effectivePeriod", "effectiveInstant"}},
+		{"value-quantity", Quantity, []string{"valueQuantity"}},
 	},
 	"Encounter": {
 		{"patient", Reference, []string{"subject"}},
@@ -214,6 +217,11 @@ func Parse(typ string, q url.Values) ([]Criterion, error) {
 				}
 				if p.Kind == Date {
 					if _, _, _, err := parseDateParam(v); err != nil {
+						return nil, fmt.Errorf("search parameter %q: %v", name, err)
+					}
+				}
+				if p.Kind == Quantity {
+					if _, err := parseQuantityParam(v); err != nil {
 						return nil, fmt.Errorf("search parameter %q: %v", name, err)
 					}
 				}
@@ -387,6 +395,96 @@ func matchValue(kind Kind, v any, want string) bool {
 		return matchReference(v, want)
 	case Date:
 		return matchDate(v, want)
+	case Quantity:
+		return matchQuantity(v, want)
+	}
+	return false
+}
+
+// quantityParam is a quantity search value: [prefix]number[|system|code].
+type quantityParam struct {
+	prefix       string
+	value        *big.Rat
+	half         *big.Rat // half a unit of the number's last digit
+	system, code string
+}
+
+// parseQuantityParam reads a quantity search value; its number's precision
+// is kept, as eq and ap match the range it implies.
+func parseQuantityParam(s string) (quantityParam, error) {
+	q := quantityParam{prefix: "eq"}
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			q.prefix, s = p, s[2:]
+			break
+		}
+	}
+	num, unit, hasUnit := strings.Cut(s, "|")
+	if hasUnit {
+		var ok bool
+		if q.system, q.code, ok = strings.Cut(unit, "|"); !ok {
+			q.system, q.code = "", unit
+		}
+	}
+	v, ok := new(big.Rat).SetString(num)
+	if !ok || num == "" || strings.ContainsAny(num, "/eE") {
+		return q, fmt.Errorf("%q is not a quantity ([prefix]number[|system|code])", s)
+	}
+	q.value = v
+	decimals := 0
+	if _, frac, ok := strings.Cut(num, "."); ok {
+		decimals = len(frac)
+	}
+	q.half = new(big.Rat).SetFrac(big.NewInt(5), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(decimals+1)), nil))
+	return q, nil
+}
+
+// matchQuantity compares a Quantity's value with a quantity search value
+// under its prefix; a unit given must be the Quantity's code (or unit) and,
+// when a system is given, its system. eq, ne and ap take the range the
+// search number's precision implies; the Quantity's value is taken as
+// exact.
+func matchQuantity(v any, want string) bool {
+	q, err := parseQuantityParam(want)
+	if err != nil {
+		return false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	raw := fmt.Sprint(m["value"])
+	val, ok := new(big.Rat).SetString(raw)
+	if !ok || m["value"] == nil {
+		return false
+	}
+	if q.code != "" && str(m["code"]) != q.code && str(m["unit"]) != q.code {
+		return false
+	}
+	if q.system != "" && str(m["system"]) != q.system {
+		return false
+	}
+	lo, hi := new(big.Rat).Sub(q.value, q.half), new(big.Rat).Add(q.value, q.half)
+	within := val.Cmp(lo) >= 0 && val.Cmp(hi) < 0
+	c := val.Cmp(q.value)
+	switch q.prefix {
+	case "eq":
+		return within
+	case "ne":
+		return !within
+	case "ap":
+		// Approximately: within 10% of the value, or of its precision.
+		tenth := new(big.Rat).Abs(new(big.Rat).Mul(q.value, big.NewRat(1, 10)))
+		d := new(big.Rat).Abs(new(big.Rat).Sub(val, q.value))
+		return within || d.Cmp(tenth) <= 0
+	case "gt", "sa":
+		return c > 0
+	case "lt", "eb":
+		return c < 0
+	case "ge":
+		return c >= 0
+	case "le":
+		return c <= 0
 	}
 	return false
 }

@@ -31,6 +31,10 @@ var observation = `{"resourceType":"Observation","id":"obs-1","status":"final",
   "code":{"coding":[{"system":"http://loinc.org","code":"8310-5"}]},
   "subject":{"reference":"Patient/pat-1"},"effectiveDateTime":"2025-08-14T10:59:00Z"}`
 
+var glucose = `{"resourceType":"Observation","id":"obs-2","status":"final",
+  "code":{"coding":[{"system":"http://loinc.org","code":"15074-8"}]},
+  "valueQuantity":{"value":5.4,"unit":"mmol/L","system":"http://unitsofmeasure.org","code":"mmol/L"}}`
+
 var _ = Describe("search parameters", func() {
 	DescribeTable("match resources as FHIR defines",
 		func(js, typ, query string, want bool) {
@@ -71,6 +75,23 @@ var _ = Describe("search parameters", func() {
 		Entry("Period overlapping gt", encounter, "Encounter", "date=gt2025-08-15", true),
 		Entry("Period entirely before sa", encounter, "Encounter", "date=sa2025-08-17", false),
 		Entry("Period eb a later date", encounter, "Encounter", "date=eb2025-09-01", true),
+		Entry("quantity eq", glucose, "Observation", "value-quantity=5.4", true),
+		Entry("quantity eq within the search number's precision", glucose, "Observation", "value-quantity=5", true),
+		Entry("quantity eq outside it", glucose, "Observation", "value-quantity=5.41", false),
+		Entry("quantity eq, another value", glucose, "Observation", "value-quantity=5.5", false),
+		Entry("quantity gt below", glucose, "Observation", "value-quantity=gt5.3", true),
+		Entry("quantity gt at the value", glucose, "Observation", "value-quantity=gt5.4", false),
+		Entry("quantity lt at the value", glucose, "Observation", "value-quantity=lt5.4", false),
+		Entry("quantity lt above", glucose, "Observation", "value-quantity=lt10", true),
+		Entry("quantity ge at the value", glucose, "Observation", "value-quantity=ge5.4", true),
+		Entry("quantity le at the value", glucose, "Observation", "value-quantity=le5.40", true),
+		Entry("quantity le below", glucose, "Observation", "value-quantity=le5.39", false),
+		Entry("quantity ne", glucose, "Observation", "value-quantity=ne5.4", false),
+		Entry("quantity ap within 10%", glucose, "Observation", "value-quantity=ap5.0", true),
+		Entry("quantity with system and code", glucose, "Observation", "value-quantity=5.4|http://unitsofmeasure.org|mmol/L", true),
+		Entry("quantity with another code", glucose, "Observation", "value-quantity=5.4|http://unitsofmeasure.org|mg/dL", false),
+		Entry("quantity with code only", glucose, "Observation", "value-quantity=5.4||mmol/L", true),
+		Entry("quantity on a resource without one", observation, "Observation", "value-quantity=ge0", false),
 		Entry("_id", patient, "Patient", "_id=pat-1", true),
 		Entry("_lastUpdated ge", patient, "Patient", "_lastUpdated=ge2025-01-01", true),
 		Entry("criteria combine with AND", observation, "Observation", "patient=pat-1&code=29463-7", false),
@@ -89,6 +110,7 @@ var _ = Describe("search parameters", func() {
 		Entry("malformed date", "Patient", "_lastUpdated=not-a-date", `"not-a-date" is not a FHIR date`),
 		Entry("unsupported modifier", "Patient", "gender:not=male", `modifier "not" is not supported`),
 		Entry("empty value", "Patient", "gender=", "empty value"),
+		Entry("quantity without a number", "Observation", "value-quantity=gtabc", `"abc" is not a quantity`),
 	)
 
 	It("lists each type's parameters, sorted, with the common ones", func() {

@@ -2,6 +2,7 @@ package livefhir
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"sort"
 	"strconv"
@@ -20,7 +21,8 @@ const featureTypes = 2
 // features searches with what the statement declares beyond simple
 // parameters, each built from a resource read earlier so that the answer is
 // known: _id with two values (multiple-or: both come back), a date
-// parameter with ge and le (the resource comes back) and gt (it does not),
+// parameter with ge and le (the resource comes back) and gt (it does not), a
+// quantity parameter with ge and le (back) and gt and lt (not),
 // _include of what the resource references and _revinclude from what it
 // references. Each search is narrowed by _id, so one page answers it.
 func (p *probe) features(ctx context.Context, caps *capabilities, types []string, sample map[string]map[string]any) {
@@ -36,6 +38,14 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 		// Comparators on the first declared date parameter with a value.
 		if name, v := dateValue(caps, typ, res); name != "" {
 			for _, c := range []struct{ prefix, step string }{{"ge", "recall"}, {"le", "recall"}, {"gt", "exclude"}} {
+				q := url.Values{"_id": {id}, name: {c.prefix + v}}
+				p.featureSearch(ctx, typ, c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.prefix+v)
+			}
+		}
+		// Comparators on the first declared quantity parameter with a
+		// value: ge and le keep the resource, gt and lt leave it out.
+		if name, v := quantityValue(caps, typ, res); name != "" {
+			for _, c := range []struct{ prefix, step string }{{"ge", "recall"}, {"le", "recall"}, {"gt", "exclude"}, {"lt", "exclude"}} {
 				q := url.Values{"_id": {id}, name: {c.prefix + v}}
 				p.featureSearch(ctx, typ, c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.prefix+v)
 			}
@@ -63,7 +73,7 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 		p.chain(ctx, caps, typ, res, sample)
 	}
 	if !p.emitted[fhirclient.SearchFeatures] {
-		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date parameter with a value, a declared _include or _revinclude, or a reference to chain through to search with")
+		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date or quantity parameter with a value, a declared _include or _revinclude, or a reference to chain through to search with")
 	}
 }
 
@@ -202,6 +212,24 @@ func dateValue(caps *capabilities, typ string, res map[string]any) (string, stri
 		for _, v := range prm.Values(res) {
 			if s, ok := v.(string); ok && len(s) >= len("2006-01-02") {
 				return prm.Name, s
+			}
+		}
+	}
+	return "", ""
+}
+
+// quantityValue returns a quantity parameter the type declares (when it
+// lists parameters) and the number of the resource's value for it, without
+// a unit: the comparators are judged on the number alone.
+func quantityValue(caps *capabilities, typ string, res map[string]any) (string, string) {
+	for _, prm := range fhirsearch.Params(typ) {
+		if prm.Kind != fhirsearch.Quantity || caps.undeclaredSearch(typ, url.Values{prm.Name: {""}}) != "" {
+			continue
+		}
+		for _, v := range prm.Values(res) {
+			m, _ := v.(map[string]any)
+			if n, ok := m["value"].(json.Number); ok && n != "" {
+				return prm.Name, n.String()
 			}
 		}
 	}

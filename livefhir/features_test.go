@@ -15,13 +15,14 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		f := result(rep, "api", "API-25")
 		Expect(f.Outcome).To(Equal(model.Pass), f.Message)
 		// Per type (Patient, Observation): _id=a,b twice, ge, le and gt on a
-		// date; Patient?_include=Patient:organization;
+		// date; ge, le, gt and lt on Observation's value-quantity;
+		// Patient?_include=Patient:organization;
 		// Observation?_include=Observation:subject, :patient and :encounter;
 		// Patient?_revinclude=Observation:subject and :patient; a chain
 		// through a reference each holds, with its target's value and
 		// with one nobody has (organization:Organization.name,
 		// encounter:Encounter.status).
-		Expect(f.Evaluated).To(Equal(int64(2*5 + 1 + 3 + 2 + 2*2)))
+		Expect(f.Evaluated).To(Equal(int64(2*5 + 4 + 1 + 3 + 2 + 2*2)))
 		ops := result(rep, "api", "API-26")
 		Expect(ops.Outcome).To(Equal(model.Pass), ops.Message)
 		Expect(ops.Evaluated).To(Equal(int64(1)))
@@ -42,6 +43,7 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		for _, c := range []fault{
 			{"include-ignored", "API-25", "GET Observation?_id=obs-", "as an included resource (search.mode include)"},
 			{"date-prefix-ignored", "API-25", "GET Patient?_id=pat-000001&birthdate=gt", "which the search excludes"},
+			{"quantity-prefix-ignored", "API-25", "GET Observation?_id=obs-", "which the search excludes"},
 			{"chain-ignored", "API-25", "GET Patient?_id=pat-000001&organization:Organization.name=carecert-no-such-name", "which the search excludes"},
 			{"or-first-only", "API-25", "GET Patient?_id=pat-000001,pat-000002 (multiple-or, second)", "did not return Patient/pat-000002"},
 			{"everything-incomplete", "API-26", "GET Patient/pat-000001/$everything", "does not hold Observation/obs-"},
