@@ -62,17 +62,11 @@ func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 	g := &igamt{file: name, segments: map[string]*node{}, datatypes: map[string]*node{},
 		preds: map[string][]*node{}, asserts: map[string][]*node{}, valueSets: map[string]bool{}, used: map[*node]bool{}, codes: map[string][]string{}, noValidation: map[string]bool{}}
 	var messages []*node
-	title := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-	version := "1.0.0"
+	var meta *node
 	for _, c := range root.children {
 		switch c.name {
 		case "MetaData":
-			if v := c.attr("Name"); v != "" {
-				title = v
-			}
-			if v := c.attr("Version"); v != "" {
-				version = v
-			}
+			meta = c
 		case "Messages":
 			for _, m := range c.children {
 				if m.name == "Message" {
@@ -96,6 +90,7 @@ func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 	if err != nil {
 		return nil, err
 	}
+	title, version := nameOf(name, meta)
 	s := &Suite{Kinds: []model.Kind{model.KindHL7v2}, Source: name, Version: version}
 	s.ID = strings.Trim(notID.ReplaceAllString(title, "-"), "-.")
 	s.Title = title + " (HL7 v2 conformance profile, IGAMT export)"

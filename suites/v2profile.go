@@ -131,16 +131,8 @@ func FromV2Profile(name string, data []byte, reg *check.Registry) (*Suite, error
 			statics = append(statics, c)
 		}
 	}
-	title := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-	s.Version = "1.0.0"
-	if meta != nil {
-		if v := meta.attr("Name"); v != "" {
-			title = v
-		}
-		if v := meta.attr("Version"); v != "" {
-			s.Version = v
-		}
-	}
+	title, version := nameOf(name, meta)
+	s.Version = version
 	s.ID = strings.Trim(notID.ReplaceAllString(title, "-"), "-.")
 	if id := root.attr("Identifier"); id != "" && s.ID == "" {
 		s.ID = strings.Trim(notID.ReplaceAllString(id, "-"), "-.")
@@ -167,6 +159,21 @@ func FromV2Profile(name string, data []byte, reg *check.Registry) (*Suite, error
 		s.Description += " Not checked (a conditional whose predicate carecert cannot read, or a conditional segment or group that may occur more than once): " + strings.Join(unchecked, "; ") + "."
 	}
 	return s.finish(name, root, reg)
+}
+
+// nameOf is a converted profile's title and version: its MetaData's Name and
+// Version (meta may be nil), else the file's name and 1.0.0.
+func nameOf(file string, meta *node) (title, version string) {
+	title, version = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)), "1.0.0"
+	if meta != nil {
+		if v := meta.attr("Name"); v != "" {
+			title = v
+		}
+		if v := meta.attr("Version"); v != "" {
+			version = v
+		}
+	}
+	return title, version
 }
 
 // finish checks a converted profile and gives its requirements unique ids.
