@@ -332,6 +332,10 @@ func (g *igamt) element(kind string, e *node, at []int, seg string, ctxs []strin
 		for _, l := range locs {
 			if i, err := strconv.Atoi(l); err == nil && i >= 1 && i <= len(n.children) {
 				pb.apply(n.children[i-1])
+			} else if !strings.EqualFold(l, "or") {
+				// A location that is no component of the type (or a
+				// subcomponent's, "1.1") binds nothing carecert checks.
+				g.valueSets[fmt.Sprintf("%s at BindingLocation %s of %s (%s:%d)", e.attr("Binding"), l, dt.attr("Name"), filepath.Base(g.file), e.line)] = true
 			}
 		}
 	}
