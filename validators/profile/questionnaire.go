@@ -50,6 +50,8 @@ type qItem struct {
 	// enableExpr is a FHIRPath expression that decides whether the item is
 	// enabled, in place of its enableWhen conditions.
 	enableExpr string
+	// enableInv is enableExpr compiled (nil when there is none).
+	enableInv *invariant
 	// referenceTypes are the resource types a reference answer may point
 	// to (questionnaire-referenceResource); empty means any.
 	referenceTypes []string
@@ -80,7 +82,9 @@ const (
 	yes
 )
 
-func compileQuestionnaire(res map[string]any) *questionnaire {
+// compileQuestionnaire reads a Questionnaire, compiling its items' enabling
+// expressions with fx (nil: none is evaluated).
+func compileQuestionnaire(res map[string]any, fx Invariants) *questionnaire {
 	q := &questionnaire{byLinkID: map[string]*qItem{}}
 	q.name, _ = res["url"].(string)
 	if v, ok := res["version"].(string); ok && v != "" {
@@ -91,11 +95,11 @@ func compileQuestionnaire(res map[string]any) *questionnaire {
 		q.name = "#" + id
 	}
 	q.top = &qItem{typ: "group", known: true}
-	q.addKids(q.top, res["item"])
+	q.addKids(q.top, res["item"], fx)
 	return q
 }
 
-func (q *questionnaire) addKids(parent *qItem, items any) {
+func (q *questionnaire) addKids(parent *qItem, items any, fx Invariants) {
 	list, _ := items.([]any)
 	for _, raw := range list {
 		m, _ := raw.(map[string]any)
@@ -120,6 +124,7 @@ func (q *questionnaire) addKids(parent *qItem, items any) {
 		}
 		it.answerValueSet, _ = m["answerValueSet"].(string)
 		it.enableExpr = enableExpression(m)
+		it.enableInv = enableInvariant(fx, id, it.enableExpr)
 		it.referenceTypes = extensionCodes(m, extReferenceResource)
 		if len(it.enableWhen) > 0 || it.enableExpr != "" {
 			q.hasEnableWhen = true
@@ -143,7 +148,7 @@ func (q *questionnaire) addKids(parent *qItem, items any) {
 		if _, dup := q.byLinkID[id]; !dup {
 			q.byLinkID[id] = it
 		}
-		q.addKids(it, m["item"])
+		q.addKids(it, m["item"], fx)
 	}
 }
 
@@ -207,7 +212,9 @@ func typedValue(m map[string]any, prefix string) (qValue, bool) {
 // among the listed options of a choice, no answers to disabled items, and,
 // in a completed response, every enabled required item present.
 func (w *walker) questionnaireResponseRules(m map[string]any, path string) {
-	q, ok := companionOf(w, m, "questionnaire", "Questionnaire", CodeQuestionnaireUnknown, path, "the answers", compileQuestionnaire)
+	q, ok := companionOf(w, m, "questionnaire", "Questionnaire", CodeQuestionnaireUnknown, path, "the answers", func(res map[string]any) *questionnaire {
+		return compileQuestionnaire(res, w.e.fhirpath)
+	})
 	if !ok {
 		return
 	}

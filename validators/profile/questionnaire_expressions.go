@@ -42,6 +42,22 @@ func enableExpression(item map[string]any) string {
 	return ""
 }
 
+// enableInvariant compiles an item's enabling expression once, with the
+// questionnaire (a response evaluates it for every item beneath the item):
+// nil when there is no expression or no FHIRPath engine.
+func enableInvariant(fx Invariants, linkID, expr string) *invariant {
+	if expr == "" || fx == nil {
+		return nil
+	}
+	inv := &invariant{key: "enableWhenExpression of " + linkID, expr: expr}
+	if x, err := fx.Compile(expr); err != nil {
+		inv.unusable = "FHIRPath: " + err.Error()
+	} else {
+		inv.compiled = x
+	}
+	return inv
+}
+
 // extensionCodes returns the valueCode of each of an element's extensions
 // with the url.
 func extensionCodes(m map[string]any, url string) []string {
@@ -62,16 +78,15 @@ func extensionCodes(m map[string]any, url string) []string {
 // response: true enables it, false or empty disables it (as a FHIRPath
 // boolean test), an expression that cannot be evaluated decides nothing.
 func (r *responseCheck) enabledByExpression(it *qItem, response map[string]any) tri {
-	if r.w.e.fhirpath == nil {
+	inv := it.enableInv
+	if inv == nil {
+		return unknown // no FHIRPath engine
+	}
+	if inv.compiled == nil {
+		r.w.unevaluated(inv, inv.unusable)
 		return unknown
 	}
-	inv := &invariant{key: "enableWhenExpression of " + it.linkID, expr: it.enableExpr}
-	x, err := r.w.e.fhirpath.Compile(it.enableExpr)
-	if err != nil {
-		r.w.unevaluated(inv, "FHIRPath: "+err.Error())
-		return unknown
-	}
-	ok, err := x.Holds(Focus{Value: response, Type: "QuestionnaireResponse", DefPath: "QuestionnaireResponse", Resource: response, Root: r.w.root})
+	ok, err := inv.compiled.Holds(Focus{Value: response, Type: "QuestionnaireResponse", DefPath: "QuestionnaireResponse", Resource: response, Root: r.w.root})
 	if err != nil {
 		r.w.unevaluated(inv, "FHIRPath: "+err.Error())
 		return unknown
