@@ -175,6 +175,20 @@ var impliedTarget = map[string]string{
 // when it is not at hand.
 type Resolver func(ref string) map[string]any
 
+// ReferenceTarget is the type and id a literal reference names (Type/id, relative
+// or absolute, with or without _history/version); ok is false when it has
+// neither part. A Resolver looks the resource up by them.
+func ReferenceTarget(ref string) (typ, id string, ok bool) {
+	parts := strings.Split(strings.Trim(ref, "/"), "/")
+	if n := len(parts); n >= 4 && parts[n-2] == "_history" {
+		parts = parts[:n-2]
+	}
+	if len(parts) < 2 {
+		return "", "", false
+	}
+	return parts[len(parts)-2], parts[len(parts)-1], true
+}
+
 // Parse turns a query into criteria for resource type typ. Control parameters
 // are left out; an unknown parameter, a modifier or a malformed value is an
 // error naming it, which a server answers with 400.

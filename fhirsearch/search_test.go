@@ -160,4 +160,14 @@ var _ = Describe("chained parameters", func() {
 			Expect(err).To(HaveOccurred(), name)
 		}
 	})
+
+	DescribeTable("ReferenceTarget reads the type and id a resolver looks up",
+		func(ref, typ, id string, ok bool) {
+			gotTyp, gotID, gotOK := fhirsearch.ReferenceTarget(ref)
+			Expect([]any{gotTyp, gotID, gotOK}).To(Equal([]any{typ, id, ok}))
+		},
+		Entry("relative", "Patient/pat-1", "Patient", "pat-1", true),
+		Entry("absolute, versioned", "http://x.org/fhir/Patient/pat-1/_history/2", "Patient", "pat-1", true),
+		Entry("a bare id", "pat-1", "", "", false),
+	)
 })

@@ -87,14 +87,11 @@ func bundleResolver(bundle map[string]any) fhirsearch.Resolver {
 		}
 	}
 	return func(ref string) map[string]any {
-		parts := strings.Split(strings.Trim(ref, "/"), "/")
-		if n := len(parts); n >= 4 && parts[n-2] == "_history" {
-			parts = parts[:n-2]
-		}
-		if len(parts) < 2 {
+		typ, id, ok := fhirsearch.ReferenceTarget(ref)
+		if !ok {
 			return nil
 		}
-		return held[parts[len(parts)-2]+"/"+parts[len(parts)-1]]
+		return held[typ+"/"+id]
 	}
 }
 
