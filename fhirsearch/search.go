@@ -426,13 +426,8 @@ type quantityParam struct {
 // parseQuantityParam reads a quantity search value; its number's precision
 // is kept, as eq and ap match the range it implies.
 func parseQuantityParam(s string) (quantityParam, error) {
-	q := quantityParam{prefix: "eq"}
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			q.prefix, s = p, s[2:]
-			break
-		}
-	}
+	var q quantityParam
+	q.prefix, s = cutPrefix(s)
 	num, unit, hasUnit := strings.Cut(s, "|")
 	if hasUnit {
 		var ok bool
@@ -618,16 +613,21 @@ func matchDate(v any, want string) bool {
 
 var prefixes = []string{"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"}
 
+// cutPrefix splits the comparison prefix off a date or quantity value;
+// without one the prefix is eq.
+func cutPrefix(s string) (prefix, rest string) {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return p, s[len(p):]
+		}
+	}
+	return "eq", s
+}
+
 // parseDateParam splits a date parameter value into its prefix and the range
 // of time its precision covers ([lo, hi) as inclusive instants).
 func parseDateParam(s string) (string, time.Time, time.Time, error) {
-	prefix := "eq"
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			prefix, s = p, s[2:]
-			break
-		}
-	}
+	prefix, s := cutPrefix(s)
 	lo, hi, err := dateRange(s)
 	if err != nil {
 		return "", lo, hi, err
