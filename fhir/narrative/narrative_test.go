@@ -204,3 +204,24 @@ var _ = Describe("MarkdownTag", func() {
 		Entry("a long tag, clipped", `<p title="`+strings.Repeat("x", 60)+`">`, `<p title="`+strings.Repeat("x", 30)+"…"),
 	)
 })
+
+var _ = Describe("the top-level parts of a narrative", func() {
+	It("lists each section, its language and class, and text outside sections", func() {
+		parts := narrative.TopLevel(div(`<div xml:lang="en" class="a b">Hello</div>loose<div xml:lang="fr"><img src="#x"/></div>`))
+		Expect(parts).To(HaveLen(3))
+		Expect(parts[0]).To(Equal(narrative.Part{Element: "div", Lang: "en", Classes: []string{"a", "b"}, Content: true, Text: "Hello"}))
+		Expect(parts[1]).To(Equal(narrative.Part{Content: true, Text: "loose"}))
+		Expect(parts[2].Lang).To(Equal("fr"))
+		Expect(parts[2].Content).To(BeTrue())
+	})
+
+	It("reads past an entity XML does not define, which Check reports, instead of stopping there", func() {
+		d := div(`<div xml:lang="en">A&nbsp;B</div><div xml:lang="fr">C</div>`)
+		Expect(narrative.Check(d).Problems).To(ConsistOf(problem(narrative.Entity, "&nbsp;", "&nbsp;")))
+		var langs []string
+		for _, p := range narrative.TopLevel(d) {
+			langs = append(langs, p.Lang)
+		}
+		Expect(langs).To(Equal([]string{"en", "fr"}))
+	})
+})

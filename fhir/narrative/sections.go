@@ -22,9 +22,12 @@ type Part struct {
 
 // TopLevel returns the children of a narrative's root div, for the rules a
 // profile sets on narrative sections (their source class, their language).
-// A div that does not parse has none: its syntax is reported by Check.
+// A div that does not parse has none: its syntax is reported by Check. An
+// entity XML does not define is read as Check reads it (reported there, as
+// text here), so one &nbsp; does not hide the sections after it.
 func TopLevel(div string) []Part {
-	d := xml.NewDecoder(strings.NewReader(div))
+	var c checker
+	d := xml.NewDecoder(strings.NewReader(c.entities(div)))
 	d.Strict = true
 	var parts []Part
 	depth := 0
