@@ -50,7 +50,8 @@ type igamt struct {
 	codes        map[string][]string
 	noValidation map[string]bool
 	libraryFile  string
-	// used holds the predicates some element took.
+	// used holds the predicates and statements some element or context took;
+	// the others are listed as not checked, never dropped.
 	used map[*node]bool
 	// valueSets counts bindings to value sets carecert has no codes for.
 	valueSets map[string]bool
@@ -117,21 +118,7 @@ func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 		unchecked = append(unchecked, u...)
 	}
 	unchecked = append(unchecked, g.unchecked...)
-	keys := make([]string, 0, len(g.preds))
-	for key := range g.preds {
-		keys = append(keys, key)
-	}
-	sort.Strings(keys)
-	for _, key := range keys {
-		if strings.HasPrefix(key, "Group/") || strings.HasPrefix(key, "Message/") {
-			continue // listed where their context is read
-		}
-		for _, p := range g.preds[key] {
-			if p.name == "Predicate" && !g.used[p] {
-				unchecked = append(unchecked, fmt.Sprintf("predicate %s (its target %q is no element of the profile's messages; %s:%d)", p.attr("ID"), p.attr("Target"), g.context, p.line))
-			}
-		}
-	}
+	unchecked = append(unchecked, g.unused()...)
 	if len(g.valueSets) > 0 {
 		ids := make([]string, 0, len(g.valueSets))
 		for id := range g.valueSets {
@@ -507,6 +494,7 @@ func (g *igamt) assertIn(seg *node, ctx, sid string, prefix []int, each string) 
 		if c.name != "Constraint" {
 			continue
 		}
+		g.used[c] = true
 		cond, why := g.condition(conditionOf(c), func(path string) (string, bool) {
 			return segmentPath(sid, prefix, path)
 		})
@@ -535,6 +523,7 @@ func (g *igamt) contextRules(built *node, single bool, keys ...string) {
 			if c.name != "Constraint" {
 				continue
 			}
+			g.used[c] = true
 			var target *node
 			crossing := false
 			cond, why := g.condition(conditionOf(c), func(path string) (string, bool) {
@@ -568,6 +557,7 @@ func (g *igamt) contextRules(built *node, single bool, keys ...string) {
 // reads occurs once in a message; the structure then checks it (see
 // layoutOf). Any other is listed as not checked.
 func (g *igamt) childPredicate(built, p *node, key string) {
+	g.used[p] = true
 	why := "its target is not a segment or group of its context"
 	pos, ok := positions(p.attr("Target"))
 	var kids []*node
@@ -592,6 +582,35 @@ func (g *igamt) childPredicate(built, p *node, key string) {
 	}
 	g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s on a %s (%s; %s:%d)",
 		p.attr("ID"), strings.ToLower(strings.SplitN(key, "/", 2)[0]), why, g.context, p.line))
+}
+
+// unused lists the predicates and conformance statements no element or
+// context of the profile's messages took (a target that is no element, a
+// context no message uses or an ID with a typo), in the constraints file's
+// order: carecert checked none of them.
+func (g *igamt) unused() []string {
+	var left []*node
+	seen := map[*node]bool{}
+	for _, byContext := range []map[string][]*node{g.preds, g.asserts} {
+		for _, ns := range byContext {
+			for _, n := range ns {
+				if (n.name == "Predicate" || n.name == "Constraint") && !g.used[n] && !seen[n] {
+					seen[n] = true
+					left = append(left, n)
+				}
+			}
+		}
+	}
+	sort.Slice(left, func(i, j int) bool { return left[i].line < left[j].line })
+	out := make([]string, len(left))
+	for i, n := range left {
+		what := "predicate"
+		if n.name == "Constraint" {
+			what = "conformance statement"
+		}
+		out[i] = fmt.Sprintf("%s %s (its target %q in its context is no element of the profile's messages; %s:%d)", what, n.attr("ID"), n.attr("Target"), g.context, n.line)
+	}
+	return out
 }
 
 // childSegment resolves a group- or message-relative path ("3[1].20[1]") to

@@ -147,4 +147,25 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(s.Description).To(ContainSubstring("REL_T at BindingLocation 9 of CWE (p.xml:75)"))
 	})
+	It("lists a predicate or conformance statement whose context no message uses as not checked, never drops it", func() {
+		dir := GinkgoT().TempDir()
+		for _, name := range []string{"Profile.xml", "ValueSets.xml"} {
+			data, err := os.ReadFile(filepath.Join("testdata", "igamt", name))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.WriteFile(filepath.Join(dir, name), data, 0o644)).To(Succeed())
+		}
+		src, err := os.ReadFile(filepath.Join("testdata", "igamt", "Constraints.xml"))
+		Expect(err).NotTo(HaveOccurred())
+		typo := strings.Replace(string(src), `<ByID ID="HD_T">
+        <Constraint ID="T-5"`, `<ByID ID="HD_TYPO">
+        <Constraint ID="T-5"`, 1)
+		Expect(typo).NotTo(Equal(string(src)))
+		Expect(os.WriteFile(filepath.Join(dir, "Constraints.xml"), []byte(typo), 0o644)).To(Succeed())
+		s, err := suites.Load(filepath.Join(dir, "Profile.xml"), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Description).To(ContainSubstring(`conformance statement T-5 (its target "2[1]" in its context is no element of the profile's messages; Constraints.xml:75)`))
+		full, err := suites.Load(profile, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(full.Description).NotTo(ContainSubstring("conformance statement T-5"))
+	})
 })
