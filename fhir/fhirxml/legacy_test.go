@@ -34,6 +34,10 @@ type legacyConverter struct {
 	ix    *elements.Index
 	lines map[string]int // element path → line, only when locating
 	depth int
+	// normalNS maps a namespace as Decoder.Token resolved it (from the
+	// declaration's value before normalisation) to the normalised value
+	// the converter binds, as XML makes the namespace name.
+	normalNS map[string]string
 }
 
 // legacyMaxDepth bounds element nesting so that no document can exhaust the stack
@@ -64,7 +68,28 @@ func (c *legacyConverter) token() (xml.Token, error) {
 		return nil, refuseDirective(c.line(), d)
 	}
 	if s, ok := t.(xml.StartElement); ok && err == nil {
+		raw := make([]string, len(s.Attr))
+		for i, a := range s.Attr {
+			raw[i] = a.Value
+		}
 		normalizeAttrs(c.data[at:c.dec.InputOffset()], s.Attr)
+		for i, a := range s.Attr {
+			if (a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns") && raw[i] != a.Value {
+				if c.normalNS == nil {
+					c.normalNS = map[string]string{}
+				}
+				c.normalNS[raw[i]] = a.Value
+			}
+		}
+		if ns, ok := c.normalNS[s.Name.Space]; ok {
+			s.Name.Space = ns
+		}
+		for i := range s.Attr {
+			if ns, ok := c.normalNS[s.Attr[i].Name.Space]; ok {
+				s.Attr[i].Name.Space = ns
+			}
+		}
+		return s, nil
 	}
 	return t, err
 }
