@@ -44,12 +44,12 @@ type igamt struct {
 	// "Group/ID", "Message/ID"; groups also by name).
 	preds, asserts map[string][]*node
 	unchecked      []string
-	// context is the constraints file's name, for the lines of its rules.
-	context string
 	// codes holds the value set library's closed lists by binding id.
 	codes        map[string][]string
 	noValidation map[string]bool
-	libraryFile  string
+	libraryFiles []string
+	// valueSetAt is where each value set of the libraries is defined.
+	valueSetAt map[string]*node
 	// used holds the predicates and statements some element or context took;
 	// the others are listed as not checked, never dropped.
 	used map[*node]bool
@@ -61,7 +61,7 @@ var hl7Table = regexp.MustCompile(`^(?i)HL7(\d{4})$`)
 
 func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 	g := &igamt{file: name, segments: map[string]*node{}, datatypes: map[string]*node{},
-		preds: map[string][]*node{}, asserts: map[string][]*node{}, valueSets: map[string]bool{}, used: map[*node]bool{}, codes: map[string][]string{}, noValidation: map[string]bool{}}
+		preds: map[string][]*node{}, asserts: map[string][]*node{}, valueSets: map[string]bool{}, used: map[*node]bool{}, codes: map[string][]string{}, noValidation: map[string]bool{}, valueSetAt: map[string]*node{}}
 	var messages []*node
 	var meta *node
 	for _, c := range root.children {
@@ -75,19 +75,28 @@ func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 				}
 			}
 		case "Segments":
-			for _, s := range c.children {
-				g.segments[s.attr("ID")] = s
+			if err := define(g.segments, c, "Segment", "segment"); err != nil {
+				return nil, err
 			}
 		case "Datatypes":
-			for _, d := range c.children {
-				g.datatypes[d.attr("ID")] = d
+			if err := define(g.datatypes, c, "Datatype", "data type"); err != nil {
+				return nil, err
 			}
+		}
+	}
+	ids := map[string]*node{}
+	for _, m := range messages {
+		if id := m.attr("ID"); id != "" {
+			if first := ids[id]; first != nil {
+				return nil, fmt.Errorf("conformance profile %s: message ID %q is defined twice (first at %s): its predicates and conformance statements could belong to either", m.where(), id, first.place())
+			}
+			ids[id] = m
 		}
 	}
 	if len(messages) == 0 {
 		return nil, fmt.Errorf("conformance profile %s:%d: no Messages/Message: nothing to check", name, root.line)
 	}
-	ctxFile, err := g.readContext()
+	ctxFiles, err := g.readContext()
 	if err != nil {
 		return nil, err
 	}
@@ -96,11 +105,11 @@ func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 	s.ID = strings.Trim(notID.ReplaceAllString(title, "-"), "-.")
 	s.Title = title + " (HL7 v2 conformance profile, IGAMT export)"
 	s.Description = fmt.Sprintf("Converted from the IGAMT export %s (HL7 %s)", filepath.Base(name), root.attr("HL7Version"))
-	if ctxFile != "" {
-		s.Description += " and its constraints " + filepath.Base(ctxFile)
+	if len(ctxFiles) > 0 {
+		s.Description += " and its constraints " + strings.Join(ctxFiles, ", ")
 	}
-	if g.libraryFile != "" {
-		s.Description += " and value sets " + g.libraryFile
+	if len(g.libraryFiles) > 0 {
+		s.Description += " and value sets " + strings.Join(g.libraryFiles, ", ")
 	}
 	s.Description += ". Enforced: the message structure (segment order, usage and cardinality of segments and groups), " +
 		"usage, cardinality and maximum lengths of fields, components and subcomponents, data types with a lexical form, " +
@@ -140,68 +149,95 @@ func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 	return s.finish(name, root, reg)
 }
 
-// readContext reads the ConformanceContext file IGAMT exports beside the
-// profile (any XML file in the same folder with that root), returning its
-// path, or "" when there is none, and the value set library (root
-// ValueSetLibrary) when there is one.
-func (g *igamt) readContext() (string, error) {
+// define indexes the definitions under a Segments or Datatypes element by
+// ID; an ID defined twice is an error naming both, since a reference to it
+// could mean either.
+func define(into map[string]*node, list *node, elem, what string) error {
+	for _, d := range list.children {
+		if d.name != elem {
+			continue
+		}
+		id := d.attr("ID")
+		if id == "" {
+			return fmt.Errorf("conformance profile %s: %s has no ID", d.where(), elem)
+		}
+		if first := into[id]; first != nil {
+			return fmt.Errorf("conformance profile %s: %s ID %q is defined twice (first at %s)", d.where(), what, id, first.place())
+		}
+		into[id] = d
+	}
+	return nil
+}
+
+// readContext reads what IGAMT exports beside the profile: every XML file
+// in the same folder whose root is ConformanceContext (predicates and
+// conformance statements) or ValueSetLibrary (value sets), each parsed
+// once. It returns the constraints files' names. A file it cannot read is
+// an error naming it: skipping it would drop its rules without a word.
+func (g *igamt) readContext() ([]string, error) {
 	dir := filepath.Dir(g.file)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return "", fmt.Errorf("conformance profile %s: %w", g.file, err)
+		return nil, fmt.Errorf("conformance profile %s: reading the folder for its constraints and value sets: %w", g.file, err)
 	}
-	found := ""
+	self, _ := filepath.Abs(g.file)
+	var contexts []string
 	for _, e := range entries {
 		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".xml") {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		if path == g.file {
+		if abs, _ := filepath.Abs(path); abs == self {
 			continue
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
-			continue
+			return nil, fmt.Errorf("conformance profile %s: reading %s beside it: %w", g.file, path, err)
 		}
-		if rootIs(data, "ValueSetLibrary") {
+		switch rootName(data) {
+		case "ValueSetLibrary":
 			root, err := readXML(path, data)
 			if err != nil {
-				return "", fmt.Errorf("value set library %w", err)
+				return nil, fmt.Errorf("value set library %w", err)
 			}
-			g.readValueSets(path, root)
-			continue
-		}
-		if !rootIs(data, "ConformanceContext") || found != "" {
-			continue
-		}
-		root, err := readXML(path, data)
-		if err != nil {
-			return "", fmt.Errorf("conformance context %w", err)
-		}
-		for _, part := range root.children {
-			var into map[string][]*node
-			switch part.name {
-			case "Predicates":
-				into = g.preds
-			case "Constraints":
-				into = g.asserts
-			default:
-				continue
+			if err := g.readValueSets(path, root); err != nil {
+				return nil, err
 			}
-			for _, kind := range part.children {
-				for _, by := range kind.children {
-					key := kind.name + "/" + by.attr("ID")
-					if by.name == "ByName" {
-						key = kind.name + "/" + by.attr("Name")
-					}
-					into[key] = append(into[key], by.children...)
-				}
+		case "ConformanceContext":
+			root, err := readXML(path, data)
+			if err != nil {
+				return nil, fmt.Errorf("conformance context %w", err)
 			}
+			g.readConstraints(root)
+			contexts = append(contexts, filepath.Base(path))
 		}
-		g.context = filepath.Base(path)
-		found = path
 	}
-	return found, nil
+	return contexts, nil
+}
+
+// readConstraints adds a ConformanceContext's predicates and conformance
+// statements to those of the files read before it.
+func (g *igamt) readConstraints(root *node) {
+	for _, part := range root.children {
+		var into map[string][]*node
+		switch part.name {
+		case "Predicates":
+			into = g.preds
+		case "Constraints":
+			into = g.asserts
+		default:
+			continue
+		}
+		for _, kind := range part.children {
+			for _, by := range kind.children {
+				key := kind.name + "/" + by.attr("ID")
+				if by.name == "ByName" {
+					key = kind.name + "/" + by.attr("Name")
+				}
+				into[key] = append(into[key], by.children...)
+			}
+		}
+	}
 }
 
 // static builds an HL7v2xStaticDef-like element for one IGAMT Message.
@@ -285,7 +321,11 @@ func (g *igamt) element(kind string, e *node, at []int, seg string, ctxs []strin
 		n.attrs["Datatype"] = dt.attr("Name")
 		n.attrs["dtID"] = dtID
 	}
-	n.pred = g.predicateFor(ctxs, at, seg)
+	pred, err := g.predicateFor(ctxs, at, seg)
+	if err != nil {
+		return nil, err
+	}
+	n.pred = pred
 	var comps []*node
 	if dt != nil {
 		for _, c := range dt.children {
@@ -385,12 +425,11 @@ func (b *binding) apply(n *node) {
 // profile: the closed lists of codes carecert can check a binding against.
 // An open one, one the library marks NoValidation, or an empty one has no
 // list: a binding to it is listed as not checked.
-func (g *igamt) readValueSets(path string, root *node) {
-	skip := g.noValidation
+func (g *igamt) readValueSets(path string, root *node) error {
 	for _, part := range root.children {
 		if part.name == "NoValidation" {
 			for _, id := range part.children {
-				skip[strings.TrimSpace(id.text)] = true
+				g.noValidation[strings.TrimSpace(id.text)] = true
 			}
 		}
 	}
@@ -400,7 +439,14 @@ func (g *igamt) readValueSets(path string, root *node) {
 		}
 		for _, def := range part.children {
 			id := def.attr("BindingIdentifier")
-			if def.name != "ValueSetDefinition" || id == "" || skip[id] || strings.EqualFold(def.attr("Extensibility"), "Open") {
+			if def.name != "ValueSetDefinition" || id == "" {
+				continue
+			}
+			if first := g.valueSetAt[id]; first != nil {
+				return fmt.Errorf("value set library %s: value set %q is defined twice (first at %s)", def.where(), id, first.place())
+			}
+			g.valueSetAt[id] = def
+			if strings.EqualFold(def.attr("Extensibility"), "Open") {
 				continue
 			}
 			var codes []string
@@ -415,32 +461,43 @@ func (g *igamt) readValueSets(path string, root *node) {
 			}
 		}
 	}
-	g.libraryFile = filepath.Base(path)
+	g.libraryFiles = append(g.libraryFiles, filepath.Base(path))
+	return nil
 }
 
 // predicateFor finds the predicate of the element at at in the contexts
 // that can carry it (ctxs[i], whose paths start after at[:i]) and reads its
 // condition as paths in segment seg.
-func (g *igamt) predicateFor(ctxs []string, at []int, seg string) *predicate {
+func (g *igamt) predicateFor(ctxs []string, at []int, seg string) (*predicate, error) {
 	for i, ctx := range ctxs {
 		target, prefix := at[i:], at[:i]
+		var found *node
 		for _, p := range g.preds[ctx] {
 			pos, ok := positions(p.attr("Target"))
 			if p.name != "Predicate" || !ok || !samePlace(pos, target) {
 				continue
 			}
-			g.used[p] = true
-			cond, why := g.condition(conditionOf(p), func(path string) (string, bool) {
-				return segmentPath(seg, prefix, path)
-			})
-			if cond == nil {
-				g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s (%s; %s:%d)", p.attr("ID"), why, g.context, p.line))
-				return nil
+			if found != nil {
+				// Two predicates on one element give it two usages: which
+				// one the author meant is theirs to say.
+				return nil, fmt.Errorf("conformance context %s: a second predicate on the element at %s of %s (the first is at %s)", p.where(), p.attr("Target"), ctx, found.place())
 			}
-			return &predicate{when: cond, trueUsage: strings.ToUpper(p.attr("TrueUsage")), falseUsage: strings.ToUpper(p.attr("FalseUsage"))}
+			found = p
 		}
+		if found == nil {
+			continue
+		}
+		g.used[found] = true
+		cond, why := g.condition(conditionOf(found), func(path string) (string, bool) {
+			return segmentPath(seg, prefix, path)
+		})
+		if cond == nil {
+			g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s (%s; %s)", found.attr("ID"), why, found.place()))
+			return nil, nil
+		}
+		return &predicate{when: cond, trueUsage: strings.ToUpper(found.attr("TrueUsage")), falseUsage: strings.ToUpper(found.attr("FalseUsage"))}, nil
 	}
-	return nil
+	return nil, nil
 }
 
 func samePlace(pos []position, at []int) bool {
@@ -499,7 +556,7 @@ func (g *igamt) assertIn(seg *node, ctx, sid string, prefix []int, each string) 
 			return segmentPath(sid, prefix, path)
 		})
 		if cond == nil {
-			g.unchecked = append(g.unchecked, fmt.Sprintf("conformance statement %s (%s; %s:%d)", c.attr("ID"), why, g.context, c.line))
+			g.unchecked = append(g.unchecked, fmt.Sprintf("conformance statement %s (%s; %s)", c.attr("ID"), why, c.place()))
 			continue
 		}
 		r := map[string]any{"assert": cond, "segment": sid, "message": statementText(c)}
@@ -544,7 +601,7 @@ func (g *igamt) contextRules(built *node, single bool, keys ...string) {
 				if crossing {
 					why = "reads a segment of a repeating group other than its own"
 				}
-				g.unchecked = append(g.unchecked, fmt.Sprintf("conformance statement %s (%s; %s:%d)", c.attr("ID"), why, g.context, c.line))
+				g.unchecked = append(g.unchecked, fmt.Sprintf("conformance statement %s (%s; %s)", c.attr("ID"), why, c.place()))
 				continue
 			}
 			target.rules = append(target.rules, map[string]any{"assert": cond, "segment": target.attr("Name"), "message": statementText(c)})
@@ -580,8 +637,8 @@ func (g *igamt) childPredicate(built, p *node, key string) {
 		}
 		why = w + ", or reads a segment that may occur more than once"
 	}
-	g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s on a %s (%s; %s:%d)",
-		p.attr("ID"), strings.ToLower(strings.SplitN(key, "/", 2)[0]), why, g.context, p.line))
+	g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s on a %s (%s; %s)",
+		p.attr("ID"), strings.ToLower(strings.SplitN(key, "/", 2)[0]), why, p.place()))
 }
 
 // unused lists the predicates and conformance statements no element or
@@ -601,14 +658,19 @@ func (g *igamt) unused() []string {
 			}
 		}
 	}
-	sort.Slice(left, func(i, j int) bool { return left[i].line < left[j].line })
+	sort.Slice(left, func(i, j int) bool {
+		if left[i].file != left[j].file {
+			return left[i].file < left[j].file
+		}
+		return left[i].line < left[j].line
+	})
 	out := make([]string, len(left))
 	for i, n := range left {
 		what := "predicate"
 		if n.name == "Constraint" {
 			what = "conformance statement"
 		}
-		out[i] = fmt.Sprintf("%s %s (its target %q in its context is no element of the profile's messages; %s:%d)", what, n.attr("ID"), n.attr("Target"), g.context, n.line)
+		out[i] = fmt.Sprintf("%s %s (its target %q in its context is no element of the profile's messages; %s)", what, n.attr("ID"), n.attr("Target"), n.place())
 	}
 	return out
 }
@@ -845,16 +907,17 @@ func statementText(c *node) string {
 	return desc
 }
 
-// rootIs reports whether an XML document's root element is name.
-func rootIs(data []byte, name string) bool {
+// rootName is the local name of an XML document's root element, or "" when
+// it has none: a file is told apart by its root without parsing it whole.
+func rootName(data []byte) string {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return false
+			return ""
 		}
 		if se, ok := tok.(xml.StartElement); ok {
-			return se.Name.Local == name
+			return se.Name.Local
 		}
 	}
 }

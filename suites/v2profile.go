@@ -33,6 +33,9 @@ type node struct {
 	attrs    map[string]string
 	children []*node
 	line     int
+	// file is the XML file the element was read from, for the places
+	// errors and the suite's description name.
+	file string
 	// text is the element's own character data (a Predicate's words).
 	text string
 
@@ -56,10 +59,21 @@ type predicate struct {
 
 func (n *node) attr(k string) string { return strings.TrimSpace(n.attrs[k]) }
 
+// where is the element's place for an error: its file as given, and line.
+func (n *node) where() string { return fmt.Sprintf("%s:%d", n.file, n.line) }
+
+// place is the element's place in the suite's description: its file's
+// name, and line.
+func (n *node) place() string { return fmt.Sprintf("%s:%d", filepath.Base(n.file), n.line) }
+
 // IsV2Profile reports whether data is an HL7 v2 XML conformance profile:
 // HL7's format, or the one IGAMT exports (root ConformanceProfile).
 func IsV2Profile(data []byte) bool {
-	return rootIs(data, "HL7v2xConformanceProfile") || rootIs(data, "ConformanceProfile")
+	switch rootName(data) {
+	case "HL7v2xConformanceProfile", "ConformanceProfile":
+		return true
+	}
+	return false
 }
 
 func readXML(name string, data []byte) (*node, error) {
@@ -78,7 +92,7 @@ func readXML(name string, data []byte) (*node, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			line, _ = dec.InputPos()
-			n := &node{name: t.Name.Local, attrs: map[string]string{}, line: line}
+			n := &node{name: t.Name.Local, attrs: map[string]string{}, line: line, file: name}
 			for _, a := range t.Attr {
 				n.attrs[a.Name.Local] = a.Value
 			}
