@@ -131,6 +131,11 @@ const (
 	ErrNotSent = "not-sent"
 )
 
+// StepUndeclared is the Step of a request of an interaction the server's
+// CapabilityStatement does not declare for the type, made to see it refused
+// (405 and an OperationOutcome, as R4's RESTful API page has it).
+const StepUndeclared = "undeclared"
+
 // Exchange is one request to a live FHIR server and what came back: the Value
 // of a model.KindExchange record. It never holds a credential: URLs are
 // redacted, the Authorization header is never kept, and excerpts and error
@@ -171,7 +176,8 @@ type Exchange struct {
 	// Count is the _count a search asked for (0: none).
 	Count int `json:"count,omitempty"`
 	// Step names the request within a write interaction's sequence (see
-	// Delete, VersionUpdate, Conditional, Transaction, ContentErrors).
+	// Delete, VersionUpdate, Conditional, Transaction, ContentErrors), or
+	// is StepUndeclared.
 	Step string `json:"step,omitempty"`
 	// Result holds the result parameter a search-result search asked for
 	// and its value: "_summary": "count", "_elements": "gender", "_sort":

@@ -285,7 +285,12 @@ func (p *probe) run(ctx context.Context) error {
 			break
 		}
 		if !caps.declares(typ, "search-type") {
-			p.notSent(fhirclient.Search, typ+"?_count="+strconv.Itoa(t.count), typ, "the server does not declare search-type for "+typ)
+			if t.interactions[fhirclient.Search] {
+				p.undeclared(ctx, fhirclient.Request{Interaction: fhirclient.Search, Path: typ, Query: url.Values{"_count": {strconv.Itoa(t.count)}}},
+					typ+"?_count="+strconv.Itoa(t.count), typ, "")
+			} else {
+				p.notSent(fhirclient.Search, typ+"?_count="+strconv.Itoa(t.count), typ, "the server does not declare search-type for "+typ)
+			}
 			continue
 		}
 		q := url.Values{"_count": {strconv.Itoa(t.count)}}
@@ -344,10 +349,10 @@ func (p *probe) run(ctx context.Context) error {
 		}
 		if t.interactions[fhirclient.VRead] {
 			switch {
-			case !caps.declares(typ, "vread"):
-				p.notSent(fhirclient.VRead, path+"/_history", typ, "the server does not declare vread for "+typ)
 			case vid == "":
 				p.notSent(fhirclient.VRead, path+"/_history", typ, path+" has no meta.versionId to vread")
+			case !caps.declares(typ, "vread"):
+				p.undeclared(ctx, fhirclient.Request{Interaction: fhirclient.VRead, Path: path + "/_history/" + vid}, path+"/_history/"+vid, typ, id)
 			default:
 				p.do(ctx, fhirclient.Request{Interaction: fhirclient.VRead, Label: path + "/_history/" + vid, Path: path + "/_history/" + vid}, func(ex *fhirclient.Exchange) {
 					ex.Type, ex.ID, ex.VersionID, ex.Declared = typ, id, vid, caps != nil
@@ -356,7 +361,7 @@ func (p *probe) run(ctx context.Context) error {
 		}
 		if t.interactions[fhirclient.History] {
 			if !caps.declares(typ, "history-instance") {
-				p.notSent(fhirclient.History, path+"/_history", typ, "the server does not declare history-instance for "+typ)
+				p.undeclared(ctx, fhirclient.Request{Interaction: fhirclient.History, Path: path + "/_history"}, path+"/_history", typ, id)
 			} else {
 				p.do(ctx, fhirclient.Request{Interaction: fhirclient.History, Label: path + "/_history", Path: path + "/_history"}, func(ex *fhirclient.Exchange) {
 					ex.Type, ex.ID, ex.Declared = typ, id, caps != nil
@@ -591,6 +596,16 @@ func strangerKey(k crypto.Signer) (crypto.Signer, error) {
 		return ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	}
 	return rsa.GenerateKey(rand.Reader, 2048)
+}
+
+// undeclared makes a request of an interaction the CapabilityStatement does
+// not declare for typ, labelled after label: R4's RESTful API page has a
+// server refuse it with 405 and an OperationOutcome. Only requests that
+// change nothing of the supplier's are made so (reads, searches, and
+// writes to carecert's own tagged resources or ids that do not exist).
+func (p *probe) undeclared(ctx context.Context, req fhirclient.Request, label, typ, id string) *fhirclient.Exchange {
+	req.Label = label + " (not declared)"
+	return p.do(ctx, req, func(ex *fhirclient.Exchange) { ex.Type, ex.ID, ex.Step = typ, id, fhirclient.StepUndeclared })
 }
 
 // code is the CapabilityStatement interaction code a probe interaction needs.

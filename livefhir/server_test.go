@@ -80,9 +80,13 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 				apiExtra["allow_writes"] = true
 			}
 			switch d.Kind {
-			case "undeclared-delete-done":
-				// Only a statement without delete can show it.
+			case "undeclared-delete-done", "undeclared-writes-done":
+				// Only a statement without writes can show it.
 				opts.Basic = true
+			case "undeclared-reads-done":
+				// Observation declares read alone, Patient no vread or history.
+				opts.Sparse = true
+				apiExtra["resources"] = []any{"Patient", "Observation"}
 			case "bulk-open-files":
 				// Only a server that needs a token can fail to demand it.
 				const token = "catalogue-token-0123456789"

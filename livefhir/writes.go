@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
@@ -121,13 +122,16 @@ func (p *probe) writes(ctx context.Context, types []string, sample map[string]ma
 			switch {
 			case w.sample != nil && (i == fhirclient.Batch || i == fhirclient.HistorySince):
 			case w.sample != nil && i == fhirclient.Delete && !caps.declares(w.typ, "delete"):
-				w.undeclaredDelete(ctx)
+				// cleanUp asks for it, after anything the others made.
+			case w.sample != nil && (i == fhirclient.Create || i == fhirclient.Update || i == fhirclient.Patch) && !caps.declares(w.typ, code(i)):
+				w.undeclared(ctx, i, nil)
 			default:
 				p.notSent(i, i, w.typ, reason)
 			}
 		}
 		if w.sample != nil {
 			w.reads(ctx, w.sampled())
+			w.cleanUp(ctx)
 		}
 		return
 	}
@@ -255,13 +259,14 @@ func (w *writeRun) body(o *own) []byte {
 }
 
 // ready says whether the plan asked for interaction i and the type
-// declares code; asked for but not declared, it records why it is not sent.
-func (w *writeRun) ready(i, code string, o *own) bool {
+// declares it; asked for but not declared, it is sent to carecert's
+// resource to see it refused.
+func (w *writeRun) ready(ctx context.Context, i string, o *own) bool {
 	if !w.asked(i) {
 		return false
 	}
-	if !w.caps.declares(w.typ, code) {
-		w.p.notSent(i, o.path(), w.typ, "the server does not declare "+code+" for "+w.typ)
+	if !w.caps.declares(w.typ, code(i)) {
+		w.undeclared(ctx, i, o)
 		return false
 	}
 	return true
@@ -269,7 +274,7 @@ func (w *writeRun) ready(i, code string, o *own) bool {
 
 // update PUTs carecert's resource; the version must move on.
 func (w *writeRun) update(ctx context.Context, o *own) {
-	if !w.ready(fhirclient.Update, "update", o) {
+	if !w.ready(ctx, fhirclient.Update, o) {
 		return
 	}
 	prior := o.version
@@ -369,7 +374,7 @@ func (w *writeRun) conditionalDelete(ctx context.Context) {
 // against it. After an applied JSON Patch, one whose test operation fails
 // must be refused whole.
 func (w *writeRun) patch(ctx context.Context, o *own) {
-	if !w.ready(fhirclient.Patch, "patch", o) {
+	if !w.ready(ctx, fhirclient.Patch, o) {
 		return
 	}
 	jsonFormat := w.caps.declaresPatchFormat("application/json-patch+json")
@@ -577,22 +582,49 @@ func (w *writeRun) remove(ctx context.Context, o *own) {
 	}
 }
 
-// undeclaredDelete asks, where the type declares no delete, to delete
-// carecert's own tagged copy or, without one, an id that does not exist, so
-// that nothing else is touched: R4's RESTful API page has a server that
-// will not delete a type answer 405, and one that deletes anyway does what
-// its statement says it does not.
-func (w *writeRun) undeclaredDelete(ctx context.Context) {
+// undeclared sends a write the type does not declare (create, update,
+// patch or delete) to carecert's own resource o or, without one, to the
+// first resource carecert made or an id that does not exist, so that
+// nothing of the supplier's is touched; a create sends a tagged copy. A
+// server that does it anyway keeps what it made on carecert's list, to
+// delete.
+func (w *writeRun) undeclared(ctx context.Context, i string, o *own) {
 	path := w.typ + "/carecert-absent-" + nonce()
-	if len(w.made) > 0 {
+	switch {
+	case o != nil:
+		path = o.path()
+	case len(w.made) > 0:
 		path = w.made[0]
 	}
 	_, id, _ := strings.Cut(path, "/")
-	ex := w.send(ctx, fhirclient.Delete, "undeclared", fhirclient.Request{Label: path + " (delete, not declared)", Method: http.MethodDelete, Path: path},
-		func(ex *fhirclient.Exchange) { ex.ID = id })
-	if accepted(ex) {
-		w.forget(path)
+	req := fhirclient.Request{Method: http.MethodDelete, Path: path}
+	switch i {
+	case fhirclient.Create:
+		req = fhirclient.Request{Method: http.MethodPost, Path: w.typ, Body: marshal(w.copyOf())}
+		path, id = w.typ, ""
+	case fhirclient.Update:
+		req = fhirclient.Request{Method: http.MethodPut, Path: path, Body: w.body(&own{typ: w.typ, id: id})}
+	case fhirclient.Patch:
+		body, _ := json.Marshal([]any{map[string]any{"op": "add", "path": "/language", "value": "en-GB"}})
+		req = fhirclient.Request{Method: http.MethodPatch, Path: path, Body: body, Header: http.Header{"Content-Type": {"application/json-patch+json"}}}
 	}
+	ex := w.p.undeclared(ctx, withInteraction(req, i), path, w.typ, id)
+	switch {
+	case !accepted(ex):
+	case i == fhirclient.Create:
+		if made := w.created(ex); made != nil {
+			w.made = append(w.made, made.path())
+		}
+	case i == fhirclient.Delete:
+		w.forget(path)
+	case !slices.Contains(w.made, path):
+		w.made = append(w.made, path) // an update or patch that made it
+	}
+}
+
+func withInteraction(req fhirclient.Request, i string) fhirclient.Request {
+	req.Interaction = i
+	return req
 }
 
 func (w *writeRun) forget(path string) {
@@ -610,7 +642,7 @@ func (w *writeRun) forget(path string) {
 func (w *writeRun) cleanUp(ctx context.Context) {
 	if !w.caps.declares(w.typ, "delete") {
 		if w.asked(fhirclient.Delete) {
-			w.undeclaredDelete(ctx)
+			w.undeclared(ctx, fhirclient.Delete, nil)
 		}
 		if len(w.made) > 0 {
 			w.p.notSent(fhirclient.Delete, w.typ, w.typ, "the server does not declare delete for "+w.typ+"; carecert's "+strings.Join(w.made, ", ")+" stay on it (tagged urn:carecert:probe)")

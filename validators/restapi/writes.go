@@ -73,10 +73,20 @@ func deleteCheck(ex *fhirclient.Exchange) []model.Finding {
 		return gone(ex, "read of "+path+" after its delete", "api.delete-ignored", "delete")
 	case "cleanup":
 		return status(ex, "api.cleanup-status", "delete of carecert's "+path+" (clean-up)", http.StatusOK, http.StatusAccepted, http.StatusNoContent, http.StatusNotFound, http.StatusGone)
-	case "undeclared":
-		return undeclared(ex, "delete of "+path+", which the CapabilityStatement does not declare for "+ex.Type)
 	}
 	return status(ex, "api.delete-status", "delete of "+path, http.StatusOK, http.StatusAccepted, http.StatusNoContent)
+}
+
+// orUndeclared judges the undeclared requests of an interaction as such and
+// every other request with j: one rule for every interaction carecert tries
+// undeclared (vread, history, search, create, update, patch, delete).
+func orUndeclared(j judge) judge {
+	return func(ex *fhirclient.Exchange) []model.Finding {
+		if ex.Step == fhirclient.StepUndeclared {
+			return undeclared(ex, ex.Method+" "+ex.Label+", which the CapabilityStatement does not declare for "+ex.Type)
+		}
+		return j(ex)
+	}
 }
 
 // undeclared judges an interaction the CapabilityStatement does not declare:
