@@ -50,6 +50,12 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 		} else if exampleURL(url) {
 			msg += "; example URLs are not allowed in real data (allow-example-urls accepts them)"
 		}
+		if inlineSlice(k, url) {
+			// The profile describes its content, which is checked below
+			// against the slice, but a reader of the instance still has no
+			// definition to look the url up in.
+			msg += fmt.Sprintf("; the profile's slice %q describes it inline, so its content is checked against that slice", k.sliceName)
+		}
 		f := w.rec.Finding(sev, CodeUnknownExtension, path, msg)
 		f.Evidence = url
 		w.out = append(w.out, f)
@@ -85,6 +91,17 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 	w.object(m, p.root, nil, path, false)
 	w.extURL, w.extParent = saved, savedParent
 	w.invariants(p.root, &typeInfo{code: "Extension"}, m, nil, path)
+}
+
+// inlineSlice reports whether k is a profile's slice that defines the
+// extension with this url inline: a slice fixing Extension.url rather than
+// naming an extension definition by type profile.
+func inlineSlice(k *node, url string) bool {
+	if k == nil || k.sliceName == "" {
+		return false
+	}
+	u := k.kidIndex["url"]
+	return u != nil && u.fixed == url
 }
 
 // extParent is a complex extension whose sub-extensions are being walked;

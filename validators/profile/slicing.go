@@ -71,6 +71,19 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 	return matched
 }
 
+// absentSlices reports the slices of an absent element that require values:
+// a slice's minimum holds whether or not the sliced element is present (the
+// reference validator counts each slice's matches among the element's
+// children, none here), so a profile requiring a sub-extension, or an
+// identifier of some system, is not met by leaving the element out.
+func (w *walker) absentSlices(k *node, path string) {
+	for _, s := range k.slices {
+		if s.min > 0 {
+			w.add(model.Error, CodeSlicing, path, fmt.Sprintf("slice %q of %s requires at least %d value(s) but %s is absent", s.sliceName, k.name, s.min, k.name), "")
+		}
+	}
+}
+
 func itemPath(path string, k *node, i int) string {
 	if k.baseMax1 {
 		return path

@@ -266,6 +266,9 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 			if found == "" && k.min > 0 {
 				w.add(model.Error, CodeCardinality, path+"."+k.name+"[x]", fmt.Sprintf("%s[x] is required (minimum %d) but absent", k.name, k.min), "")
 			}
+			if found == "" {
+				w.absentSlices(k, path+"."+k.name+"[x]")
+			}
 			continue
 		}
 		v, hasV := m[k.name]
@@ -280,6 +283,7 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 			if k.min > 0 {
 				w.add(model.Error, CodeCardinality, path+"."+k.name, fmt.Sprintf("%s is required (minimum %d) but absent", k.name, k.min), "")
 			}
+			w.absentSlices(k, path+"."+k.name)
 			continue
 		}
 		var kt *typeInfo
