@@ -346,7 +346,7 @@ func readXMLDocument(name string, data []byte, emit Emit) error {
 	if l := InvalidUTF8Line(data); l > 0 {
 		return emit(problem(name, l, 0, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR XML must be UTF-8"))
 	}
-	res, issues, err := fhirxml.DecodeDocument(data)
+	res, issues, doc, err := fhirxml.DecodeDocument(data)
 	if err != nil {
 		line, msg := 1, err.Error()
 		var se *fhirxml.SyntaxError
@@ -355,7 +355,6 @@ func readXMLDocument(name string, data []byte, emit Emit) error {
 		}
 		return emit(problem(name, line, 0, "input.xml", msg))
 	}
-	doc := fhirxml.NewDocument(data, 1)
 	locate := func(p string) model.Locator { return doc.Locator(p) }
 	asXML := func(rec *model.Record) error {
 		rec.Format = model.FormatXML

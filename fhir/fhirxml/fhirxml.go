@@ -83,24 +83,38 @@ func Decode(data []byte) (map[string]any, error) {
 }
 
 // DecodeDocument is Decode that also returns the Issues of the document, in
-// document order. Element paths are built only for a document that has some,
-// so that a clean document costs what Decode does.
-func DecodeDocument(data []byte) (map[string]any, []Issue, error) {
+// document order, and the Document that locates its elements. Element paths
+// are built only for a document that has issues, so that a clean document
+// costs what Decode does and its lines are found only if a finding asks.
+// A document with issues is converted once with paths and lines: the first
+// conversion stops at the first issue.
+func DecodeDocument(data []byte) (map[string]any, []Issue, *Document, error) {
 	ix, err := elements.R4()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	c := newConverter(data, ix, nil)
+	c.stopAtIssue = true
 	res, err := c.document()
-	if err != nil || len(c.issues) == 0 {
-		return res, nil, err
+	if err != nil && len(c.issues) == 0 {
+		return nil, nil, nil, err
 	}
-	// once more, with paths: the issues name where they are
-	c = newConverter(data, ix, nil)
-	c.paths = true
+	if len(c.issues) == 0 {
+		return res, nil, NewDocument(data, 1), nil
+	}
+	// once more, with paths: the issues name where they are, and the lines
+	// come with the paths for the findings that ask
+	lines := map[string]int{}
+	c = newConverter(data, ix, lines)
 	res, err = c.document()
-	return res, c.issues, err
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return res, c.issues, lineindex.Built(lines, 1), nil
 }
+
+// errIssue ends a conversion that stops at its first issue.
+var errIssue = errors.New("an issue: the document is converted again with paths")
 
 type converter struct {
 	data  []byte
@@ -111,7 +125,10 @@ type converter struct {
 	// the issues are.
 	paths  bool
 	issues []Issue
-	depth  int
+	// stopAtIssue ends the conversion at the first issue, which a
+	// conversion without paths cannot locate.
+	stopAtIssue bool
+	depth       int
 	// at is the input offset where the last token read began.
 	at int64
 	// open holds the raw names of the open elements and ns the namespace
@@ -215,6 +232,9 @@ type token struct {
 // errors: end tags must match their start tags, the input must not end inside
 // an element.
 func (c *converter) next() (token, error) {
+	if c.stopAtIssue && len(c.issues) > 0 {
+		return token{}, errIssue
+	}
 	c.at = c.dec.InputOffset()
 	t, err := c.dec.RawToken()
 	if t == nil {

@@ -1,10 +1,13 @@
 package fhirxml_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -148,6 +151,30 @@ var _ = Describe("Locator", func() {
 		Expect(lines[l-1]).To(ContainSubstring("<id value="))
 		inner := entries[1].(map[string]any)["resource"].(map[string]any)
 		Expect(lines[l-1]).To(ContainSubstring(inner["id"].(string)))
+	})
+})
+
+var _ = Describe("DecodeDocument", func() {
+	// Allocations count conversions without timing them: each conversion of
+	// the same document allocates the same. Lines is one conversion with
+	// paths and lines, the most a document with issues needs.
+	It("converts a document with issues once, with the lines its findings ask for", func() {
+		data := read("fhirpath-tests", "patient-example.xml")
+		root := bytes.Index(data, []byte("<Patient"))
+		early := slices.Concat(data[:root], []byte("<?pi?>"), data[root:])
+		late := slices.Concat(data, []byte("<?pi?>"))
+		decode := testing.AllocsPerRun(5, func() { fhirxml.Decode(data) })
+		lines := testing.AllocsPerRun(5, func() { fhirxml.Lines(data) })
+		decodeAndLocate := func(doc []byte) float64 {
+			return testing.AllocsPerRun(5, func() {
+				_, issues, d, err := fhirxml.DecodeDocument(doc)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(issues).To(HaveLen(1))
+				Expect(d.Locator("").Line("Patient.name[1]")).To(BeNumerically(">", 1))
+			})
+		}
+		Expect(decodeAndLocate(early)).To(BeNumerically("<", lines+decode/4), "an issue before the resource: one conversion")
+		Expect(decodeAndLocate(late)).To(BeNumerically("<", decode+lines+decode/4), "an issue after it: the first conversion reached it, then one with lines")
 	})
 })
 

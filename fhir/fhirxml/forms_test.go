@@ -15,7 +15,7 @@ import (
 // issues decodes doc, which must be readable, and returns its issues as
 // "line path code" strings.
 func issues(doc string) []string {
-	_, found, err := fhirxml.DecodeDocument([]byte(doc))
+	_, found, _, err := fhirxml.DecodeDocument([]byte(doc))
 	Expect(err).NotTo(HaveOccurred(), doc)
 	var out []string
 	for _, is := range found {

@@ -13,7 +13,8 @@ import (
 // (broken XML must become a *SyntaxError), and that the converter gives what
 // the converter before RawToken gave: the same resource or the same error,
 // and the same lines. DecodeDocument must give Decode's resource and error,
-// with issues of known codes at lines of the input.
+// with issues of known codes at lines of the input, and a Document that
+// locates them as one built from the input does.
 func FuzzDecode(f *testing.F) {
 	for _, seed := range []string{
 		`<Patient xmlns="http://hl7.org/fhir"><id value="x"/><name><given value="A"/><given id="g"><extension url="u"><valueString value="v"/></extension></given></name></Patient>`,
@@ -45,7 +46,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("lines %v, before RawToken %v", lines, wantLines)
 		}
 		fhirxml.NewDocument(data, 1).Locator("entry[0].resource").Line("Patient.name[0].given[1]")
-		res, issues, docErr := fhirxml.DecodeDocument(data)
+		res, issues, doc, docErr := fhirxml.DecodeDocument(data)
 		if (docErr == nil) != (err == nil) || (err != nil && docErr.Error() != err.Error()) || !reflect.DeepEqual(res, got) {
 			t.Fatalf("DecodeDocument gave %v, %v; Decode %v, %v", res, docErr, got, err)
 		}
@@ -58,6 +59,9 @@ func FuzzDecode(f *testing.F) {
 			}
 			if is.Line < 1 || is.Line > lines || is.Msg == "" {
 				t.Fatalf("issue %+v is not at a line of the input (%d lines)", is, lines)
+			}
+			if got, want := doc.Locator(is.Path).Line("Resource"), fhirxml.NewDocument(data, 1).Locator(is.Path).Line("Resource"); got != want {
+				t.Fatalf("the document locates %q at line %d, a fresh one at %d", is.Path, got, want)
 			}
 		}
 	})

@@ -28,6 +28,14 @@ func New(raw []byte, baseLine int, build Build) *Document {
 	return &Document{raw: raw, baseLine: baseLine, build: build}
 }
 
+// Built wraps a document whose reader recorded its lines while reading it,
+// counted from 1 at its first byte, which sits on line baseLine of its file.
+func Built(lines map[string]int, baseLine int) *Document {
+	d := &Document{baseLine: baseLine, lines: lines}
+	d.once.Do(func() {})
+	return d
+}
+
 // Locator returns a locator for the resource found at docPath inside the
 // document ("" for the root, "entry[3].resource" for a Bundle entry).
 func (d *Document) Locator(docPath string) *Locator {

@@ -26,6 +26,12 @@ var _ = Describe("the line index", func() {
 		Expect(builds).To(Equal(1))
 	})
 
+	It("locates with lines its reader recorded, building nothing", func() {
+		doc := lineindex.Built(map[string]int{"": 1, "name[0]": 3}, 10)
+		Expect(doc.Locator("").Line("Patient.name[0].given")).To(Equal(12))
+		Expect(doc.Locator("").Line("Patient.id")).To(Equal(10))
+	})
+
 	It("joins and shortens paths", func() {
 		Expect(lineindex.Join("entry[2].resource", "name[0]")).To(Equal("entry[2].resource.name[0]"))
 		Expect(lineindex.Join("entry[2].resource", "[0]")).To(Equal("entry[2].resource[0]"))
