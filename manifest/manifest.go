@@ -97,7 +97,9 @@ func HashFile(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-func hashBytes(b []byte) string {
+// HashBytes returns the SHA-256 (hex) of bytes already read, as HashFile
+// gives it for a file holding them.
+func HashBytes(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
@@ -131,7 +133,7 @@ func Build(dir string, files []string, rep *model.Report) (*Manifest, error) {
 		if err != nil {
 			entry.Error = err.Error()
 		} else {
-			entry.SHA256 = hashBytes(data)
+			entry.SHA256 = HashBytes(data)
 		}
 		m.Suites = append(m.Suites, entry)
 	}
@@ -192,7 +194,7 @@ func HashGuide(path string) Guide {
 		return g
 	}
 	sort.Strings(lines)
-	g.SHA256 = hashBytes([]byte(strings.Join(lines, "")))
+	g.SHA256 = HashBytes([]byte(strings.Join(lines, "")))
 	g.Files = len(lines)
 	return g
 }
@@ -318,7 +320,7 @@ func (m *Manifest) CheckInputs() []Problem {
 		switch {
 		case err != nil:
 			out = append(out, Problem{s.Source, "this carecert has no such built-in suite"})
-		case hashBytes(data) != s.SHA256:
+		case HashBytes(data) != s.SHA256:
 			out = append(out, Problem{s.Source, "this carecert's built-in suite differs from the one the run used"})
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -101,6 +102,43 @@ var _ = Describe("carecert certification commands", Ordered, func() {
 		code, page, stderr = carecert("report", "--format", "html", filepath.Join(unsigned, "riverside-clinical-systems"))
 		Expect(code).To(Equal(0), stderr)
 		Expect(page).To(ContainSubstring(`id="signature">Not signed:`))
+	})
+
+	It("reads report.json once, so that the report shown and compared is the one whose signed hash was checked", func() {
+		// A named pipe gives its bytes to one reader only: a second read,
+		// to hash the file, finds nothing the manifest signed.
+		data, err := os.ReadFile(filepath.Join(riverside, "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		written, err := os.ReadFile(filepath.Join(riverside, "report.html"))
+		Expect(err).NotTo(HaveOccurred())
+		piped := func() string {
+			folder := filepath.Join(GinkgoT().TempDir(), "piped")
+			Expect(os.CopyFS(folder, os.DirFS(riverside))).To(Succeed())
+			file := filepath.Join(folder, "report.json")
+			Expect(os.Remove(file)).To(Succeed())
+			Expect(syscall.Mkfifo(file, 0o600)).To(Succeed())
+			go func() {
+				defer GinkgoRecover()
+				w, err := os.OpenFile(file, os.O_WRONLY, 0)
+				Expect(err).NotTo(HaveOccurred())
+				w.Write(data)
+				w.Close()
+			}()
+			// a reader that never came would leave the writer waiting
+			DeferCleanup(func() {
+				if r, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+					r.Close()
+				}
+			})
+			return folder
+		}
+		code, page, stderr := carecert("report", "--format", "html", piped())
+		Expect(code).To(Equal(0), stderr)
+		Expect(page).To(Equal(string(written)), "shown signed, as run wrote it")
+
+		code, stdout, stderr := carecert("compare", piped(), oakfield)
+		Expect(code).To(Equal(0), stderr)
+		Expect(stdout).To(ContainSubstring("Riverside Clinical Systems"))
 	})
 
 	It("says on the comparison page, for each vendor, the version, plan, as-of date, policy and signature, and links its report", func() {

@@ -47,43 +47,40 @@ func (a *app) compare(paths []string, f compareFlags) error {
 		return usageError("--format %q: want console, csv or html", f.format)
 	}
 	var reps []*model.Report
+	var signedBy []string
 	for _, p := range paths {
-		rep, err := readReport(p)
+		rep, keyID, err := readSignedReport(p)
 		if err != nil {
 			return usageError("%v", err)
 		}
 		reps = append(reps, rep)
+		signedBy = append(signedBy, keyID)
 	}
 	m := compare.Build(reps)
 	for i, p := range paths {
-		signedBy, err := reportSignature(p)
-		if err != nil {
-			return usageError("%v", err)
-		}
-		m.Columns[i].SignedBy = signedBy
+		m.Columns[i].SignedBy = signedBy[i]
 		m.Columns[i].Link = reportLink(filepath.Dir(reportFile(p)), f.out)
 	}
 	return a.writeComparison(m, f.format, f.out)
 }
 
 // reportSignature is the id of the key that signed the manifest beside a
-// stored report (its folder or its report.json), empty when that manifest is
+// stored report file, whose bytes are data, empty when that manifest is
 // not signed or does not list the report. A signature that does not match its
 // manifest, or a report whose bytes are not the ones the signed manifest
 // hashes, is an error: the folder was changed after signing, and a page must
 // not call it signed. The key is the one the signature file names; carecert
 // verify --pub checks it is the supplier's.
-func reportSignature(arg string) (string, error) {
-	file := reportFile(arg)
+func reportSignature(file string, data []byte) (string, error) {
 	path := filepath.Join(filepath.Dir(file), manifest.FileName)
 	if !exists(path) {
 		return "", nil
 	}
-	m, data, err := manifest.Read(path)
+	m, signed, err := manifest.Read(path)
 	if err != nil {
 		return "", err
 	}
-	sig, err := manifest.VerifySignature(path, data, nil)
+	sig, err := manifest.VerifySignature(path, signed, nil)
 	if errors.Is(err, manifest.ErrUnsigned) {
 		return "", nil
 	}
@@ -94,11 +91,7 @@ func reportSignature(arg string) (string, error) {
 		if listed.Path != filepath.Base(file) {
 			continue
 		}
-		sum, _, err := manifest.HashFile(file)
-		if err != nil {
-			return "", err
-		}
-		if sum != listed.SHA256 {
+		if sum := manifest.HashBytes(data); sum != listed.SHA256 {
 			return "", fmt.Errorf("%s: changed after %s was signed: SHA-256 is %s, the signed manifest says %s", file, path, sum, listed.SHA256)
 		}
 		return sig.KeyID, nil

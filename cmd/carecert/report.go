@@ -71,13 +71,9 @@ func (a *app) report(paths []string, f reportFlags) error {
 	var reps []*model.Report
 	var signedBy []string
 	for _, p := range paths {
-		rep, err := readReport(p)
-		if err != nil {
-			return usageError("%v", err)
-		}
-		// Checked even when re-grading: a folder changed after signing is
-		// refused, as compare refuses it.
-		keyID, err := reportSignature(p)
+		// The signature is checked even when re-grading: a folder changed
+		// after signing is refused, as compare refuses it.
+		rep, keyID, err := readSignedReport(p)
 		if err != nil {
 			return usageError("%v", err)
 		}
@@ -124,6 +120,26 @@ func writeAll(dir string, rep *model.Report) error {
 // folder that holds it.
 func readReport(arg string) (*model.Report, error) {
 	return reports.ReadJSON(reportFile(arg))
+}
+
+// readSignedReport reads a stored report, as readReport does, and the id of
+// the key that signed the manifest beside it (see reportSignature). The file
+// is read once, so that the report shown is the one whose hash was checked.
+func readSignedReport(arg string) (*model.Report, string, error) {
+	file := reportFile(arg)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, "", fmt.Errorf("report %w", err)
+	}
+	rep, err := reports.DecodeJSON(file, data)
+	if err != nil {
+		return nil, "", err
+	}
+	keyID, err := reportSignature(file, data)
+	if err != nil {
+		return nil, "", err
+	}
+	return rep, keyID, nil
 }
 
 // reportFile is the report.json a report argument names: the file itself, or
