@@ -12,9 +12,10 @@ import (
 // the Predicate element's TrueUsage and FalseUsage. carecert reads the forms
 // profiles commonly use: a path that is or is not valued, and a path equal to
 // a code or one of a list of codes. It turns them into rules whose `when`
-// tests the predicate. A code test's false branch (every other value) is not
-// checked, since a condition cannot say "not equal". Any other predicate is
-// not evaluated: the element is reported as not checked, never as passing.
+// tests the predicate, and whose `when` for the false branch is its `not`:
+// a code test is false for every other value and when the path is empty.
+// Any other predicate is not evaluated: the element is reported as not
+// checked, never as passing.
 
 var (
 	predicateHead = regexp.MustCompile(`(?i)^\s*(?:if\s+)?(?:the\s+)?(?:field\s+|component\s+)?([A-Z][A-Z0-9]{2})[-.](\d+(?:\.\d+){0,2})\s+(.*?)[\s.]*$`)
@@ -57,7 +58,7 @@ func branches(n *node) (out []branch, ok bool) {
 		}
 	}
 	if n.pred != nil {
-		// Read from an IGAMT constraints file: both branches are conditions.
+		// Read from an IGAMT constraints file: a condition already.
 		add(n.pred.trueUsage, n.pred.when)
 		add(n.pred.falseUsage, map[string]any{"not": n.pred.when})
 		return out, true
@@ -89,32 +90,29 @@ func branches(n *node) (out []branch, ok bool) {
 			falseUsage = u
 		}
 	}
-	cond, negated, ok := readPredicate(text)
+	cond, ok := readPredicate(text)
 	if !ok {
 		return nil, false
 	}
 	add(trueUsage, cond)
-	if negated != nil {
-		add(falseUsage, negated)
-	}
+	add(falseUsage, map[string]any{"not": cond})
 	return out, true
 }
 
-// readPredicate reads "If PID-3.4 is valued" as a `when` condition, and,
-// for a presence test, the condition of its false branch.
-func readPredicate(text string) (cond, negated map[string]any, ok bool) {
+// readPredicate reads "If PID-3.4 is valued" as a `when` condition.
+func readPredicate(text string) (cond map[string]any, ok bool) {
 	m := predicateHead.FindStringSubmatch(strings.Join(strings.Fields(text), " "))
 	if m == nil {
-		return nil, nil, false
+		return nil, false
 	}
 	path, rest := strings.ToUpper(m[1])+"-"+m[2], m[3]
 	switch {
 	case valued.MatchString(rest):
-		return map[string]any{"path": path, "present": true}, map[string]any{"path": path, "present": false}, true
+		return map[string]any{"path": path, "present": true}, true
 	case notValued.MatchString(rest):
-		return map[string]any{"path": path, "present": false}, map[string]any{"path": path, "present": true}, true
+		return map[string]any{"path": path, "present": false}, true
 	case equalsCode.MatchString(rest):
-		return map[string]any{"path": path, "equals": equalsCode.FindStringSubmatch(rest)[1]}, nil, true
+		return map[string]any{"path": path, "equals": equalsCode.FindStringSubmatch(rest)[1]}, true
 	case oneOf.MatchString(rest):
 		var codes []any
 		for _, c := range listSep.Split(oneOf.FindStringSubmatch(rest)[1], -1) {
@@ -123,9 +121,9 @@ func readPredicate(text string) (cond, negated map[string]any, ok bool) {
 			}
 		}
 		if len(codes) == 0 {
-			return nil, nil, false
+			return nil, false
 		}
-		return map[string]any{"path": path, "in": codes}, nil, true
+		return map[string]any{"path": path, "in": codes}, true
 	}
-	return nil, nil, false
+	return nil, false
 }

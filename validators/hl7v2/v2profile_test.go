@@ -198,10 +198,15 @@ var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
 			[]string{"ADT_A01-PID profile.usage@PID[1].3[1].4"}),
 		Entry("TrueUsage R: PID-29 required when PID-30 is Y", "1||123^^^H^MR||DOE^JO"+strings.Repeat("|", 25)+"Y", "1|O",
 			[]string{"ADT_A01-PID profile.usage@PID[1].29"}),
-		Entry("PID-30 N: PID-29 is not checked (a code test's false branch)", "1||123^^^H^MR||DOE^JO"+strings.Repeat("|", 24)+"20240101|N", "1|O", nil),
+		Entry("FalseUsage X: PID-29 not used when PID-30 is N (a code test's false branch)", "1||123^^^H^MR||DOE^JO"+strings.Repeat("|", 24)+"20240101|N", "1|O",
+			[]string{"ADT_A01-PID profile.usage@PID[1].29[1]"}),
+		Entry("FalseUsage X: nor when PID-30 is empty", "1||123^^^H^MR||DOE^JO"+strings.Repeat("|", 24)+"20240101", "1|O",
+			[]string{"ADT_A01-PID profile.usage@PID[1].29[1]"}),
+		Entry("PID-30 N without PID-29", "1||123^^^H^MR||DOE^JO"+strings.Repeat("|", 25)+"N", "1|O", nil),
 		Entry("CE with a list: PV1-3 expected for an inpatient (information)", "1||123^^^H^MR||DOE^JO", "1|I",
 			[]string{"ADT_A01-PV1 profile.usage@PV1[1].3"}),
-		Entry("CE with a list: an outpatient's PV1-3 not checked", "1||123^^^H^MR||DOE^JO", "1|O|W1", nil),
+		Entry("CE with a list: PV1-3 not used for an outpatient (its false branch, X)", "1||123^^^H^MR||DOE^JO", "1|O|W1",
+			[]string{"ADT_A01-PV1 profile.usage@PV1[1].3[1]"}),
 		Entry("an unreadable predicate: PID-5 is not checked either way", "1||123^^^H^MR", "1|O", nil),
 	)
 
