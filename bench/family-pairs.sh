@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# carecert's decisions on the family pairs (instances written for the project,
+# one pair per rule family the HL7 reference validator checks offline):
+# what `carecert validate` says with its default suites, then what the
+# profile engine alone says.
+#
+#   bash bench/family-pairs.sh [dev|heldout]
+#
+# dev pairs are used in development; heldout pairs are for one final measure.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SET="${1:-dev}"
+DIR="$ROOT/validators/profile/agreement/testdata/family-pairs/$SET"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+# Only the instances: the manifest is not a resource.
+cp "$DIR"/*.pass.json "$DIR"/*.fail.json "$WORK/"
+cd "$ROOT"
+go build -o "$WORK/carecert" ./cmd/carecert
+"$WORK/carecert" validate "$WORK" --format json --max-findings 1000000 -q >"$WORK/report.json" || [ $? -eq 1 ]
+go run ./bench/family-pairs -set "$SET" -report "$WORK/report.json"
+go run ./bench/family-pairs -set "$SET"

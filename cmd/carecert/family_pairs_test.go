@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile/agreement"
+)
+
+// decidedRight are the development family pairs `carecert validate` decides
+// as the reference validator's rule does (the instance keeping the rule
+// without error, the one breaking it with one). It is a ratchet: a family
+// leaves this list only with a reason in docs/fhir-rule-families.md, and
+// joins it when its rule is implemented.
+var decidedRight = []string{
+	"administration-dose-or-rate", "age-ucum", "allergy-entered-in-error", "appointment-start-end",
+	"attachment-content-type", "attachment-hash", "attachment-size", "base64-valid",
+	"bundle-entry-content", "bundle-entry-search-searchset", "bundle-fullurl-not-versioned",
+	"bundle-fullurl-required", "bundle-fullurl-type-id", "bundle-fullurl-unique",
+	"bundle-reference-target-type", "bundle-response-types", "bundle-total-searchset",
+	"bundle-transaction-request", "bundle-version-unique", "canonical-absolute",
+	"canonical-url-absolute", "capability-has-content", "choice-single", "choice-type-allowed",
+	"code-no-outer-whitespace", "code-required-binding", "codesystem-count",
+	"codesystem-not-present-no-concepts", "codesystem-property-code-unique",
+	"codesystem-supplement-names-base", "codesystem-unique-codes", "coding-code-in-core-system",
+	"coding-known-system-code", "coding-system-absolute", "coding-system-https",
+	"coding-system-not-valueset", "composition-section-content", "condition-abatement-status",
+	"condition-entered-in-error", "contactpoint-system", "contained-duplicate-id", "contained-has-id",
+	"contained-no-meta-version", "contained-no-security", "contained-not-nested",
+	"contained-reference-resolves", "contained-referenced", "date-valid", "datetime-timezone",
+	"decimal-lexical", "document-first-composition", "document-identifier", "document-orphan-entry",
+	"document-reference-resolves", "document-section-entry-resolves", "document-timestamp",
+	"duration-ucum", "element-duplicate-id", "extension-context", "extension-known",
+	"extension-url-absolute", "extension-value-or-children", "extension-value-type",
+	"group-members-actual", "id-format", "identifier-ietf-value", "identifier-system-absolute",
+	"instant-precision", "integer-range", "json-no-empty", "json-no-nulls", "json-primitive-types",
+	"list-empty-reason", "maximum-cardinality", "message-first-header", "message-reference-resolves",
+	"meta-security-duplicate", "minimum-cardinality", "modifier-extension-kind",
+	"narrative-attributes-allowed", "narrative-block-in-paragraph", "narrative-data-url",
+	"narrative-div-namespace", "narrative-elements-allowed", "narrative-image-target",
+	"narrative-link-target", "narrative-not-empty", "narrative-status-code",
+	"narrative-url-characters", "observation-absent-reason", "observation-component-code",
+	"oid-type-form", "patient-contact-content", "period-order", "positiveint-minimum",
+	"primitive-extension-alignment", "primitive-id-only-ele1", "quantity-code-system",
+	"quantity-ucum-code-valid", "questionnaire-answer-options", "questionnaire-display-flags",
+	"questionnaire-enablewhen-target", "questionnaire-group-display", "questionnaire-linkid-unique",
+	"questionnaire-maxlength-types", "questionnaireresponse-answer-or-items", "range-order",
+	"ratio-both-parts", "reference-range-content", "reference-resource-type-known",
+	"reference-target-type", "resource-type-known", "searchset-match-id", "searchset-match-type",
+	"searchset-outcome-type", "servicerequest-detail-needs-code", "string-not-empty", "time-valid",
+	"timing-max-needs-base", "timing-units", "timing-when-offset", "unknown-element",
+	"unsignedint-minimum", "uri-no-whitespace", "uri-oid-prefix", "uuid-type-form",
+	"uuid-urn-lower-case", "valueset-include-content", "vital-signs-implied",
+}
+
+var _ = Describe("family pairs (instances written from the reference validator's offline rules)", func() {
+	It("keeps every development family it decides right, and never errors on an instance that keeps its rule", func() {
+		dir := filepath.Join("..", "..", "validators", "profile", "agreement", "testdata", "family-pairs", "dev")
+		pairs, err := agreement.FamilyPairs(dir)
+		Expect(err).NotTo(HaveOccurred())
+		work := GinkgoT().TempDir()
+		for _, p := range pairs {
+			data, err := os.ReadFile(filepath.Join(dir, p.File))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.WriteFile(filepath.Join(work, p.File), data, 0o644)).To(Succeed())
+		}
+		code, out, errOut := carecert("validate", work, "--format", "json", "--max-findings", "1000000", "-q")
+		Expect(code).To(Equal(exitFailed), errOut)
+		var rep model.Report
+		Expect(json.Unmarshal([]byte(out), &rep)).To(Succeed())
+		results := agreement.DecideFamilies(pairs, agreement.ErrorsByFile(&rep))
+		table := agreement.FamilyReport(results)
+		AddReportEntry("family pairs (dev)", table)
+		GinkgoWriter.Print(table)
+
+		var wrong, falseErrors []string
+		right := 0
+		byFamily := map[string]agreement.FamilyResult{}
+		for _, r := range results {
+			byFamily[r.Family] = r
+			if r.Right() {
+				right++
+			}
+			if !r.Keeps.Agrees() {
+				falseErrors = append(falseErrors, r.Family)
+			}
+		}
+		for _, f := range decidedRight {
+			r, ok := byFamily[f]
+			Expect(ok).To(BeTrue(), "family %s is in the ratchet but not in the pairs", f)
+			if !r.Right() {
+				wrong = append(wrong, f)
+			}
+		}
+		Expect(falseErrors).To(BeEmpty(), "errors on instances that keep their rule")
+		Expect(wrong).To(BeEmpty(), "families no longer decided right:\n"+strings.Join(wrong, "\n"))
+		Expect(right).To(BeNumerically(">=", len(decidedRight)))
+	})
+})
