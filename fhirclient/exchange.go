@@ -106,6 +106,16 @@ const (
 	// up); BulkDeleted the status poll after it, which must give 404.
 	BulkDelete  = "bulk-delete"
 	BulkDeleted = "bulk-deleted"
+	// BulkNoToken is the kick-off sent again without the access token, to
+	// a server the target authenticates with: it must be refused.
+	BulkNoToken = "bulk-no-token"
+	// BulkDeclared is the CapabilityStatement a Bulk server that started
+	// an export gives, which should declare the export operation (Step
+	// names it: export, patient-export or group-export).
+	BulkDeclared = "bulk-declared"
+	// BulkGroup is the read of the Group a Group-level export names, whose
+	// members the exported patients must be.
+	BulkGroup = "bulk-group"
 )
 
 // Error codes of exchanges that got no usable response.
@@ -264,6 +274,11 @@ type Bulk struct {
 	Error bool `json:"error,omitempty"`
 	// Asked are the types the kick-off's _type asked for (none: all).
 	Asked []string `json:"asked,omitempty"`
+	// Members are the patients ("Patient/id") of the Group a Group-level
+	// export named, as its read gave them; nil when not known.
+	Members []string `json:"members,omitempty"`
+	// Since is the _since the kick-off asked for ("": none).
+	Since string `json:"since,omitempty"`
 }
 
 // Failed reports whether the exchange got no usable HTTP response.

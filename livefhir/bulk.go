@@ -141,6 +141,12 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 	if b.since != "" {
 		q.Set("_since", b.since)
 	}
+	var members []string
+	if b.level == "group" {
+		if members, err = b.groupMembers(ctx, c, sendEx); err != nil {
+			return err
+		}
+	}
 	kick := c.Do(ctx, fhirclient.Request{
 		Interaction: fhirclient.BulkKickoff, Label: path, Path: path, Query: q,
 		Header: http.Header{"Prefer": {"respond-async"}, "Accept": {"application/fhir+json"}},
@@ -176,6 +182,8 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 		b.delete(ctx, c, statusURL, sendEx)
 		b.outputFormats(ctx, c, path, q, sendEx)
 		b.badKickoffs(ctx, c, path, q, sendEx)
+		b.withoutToken(ctx, c, path, q, sendEx)
+		b.declared(ctx, c, sendEx)
 		return emitErr
 	}
 
@@ -251,7 +259,7 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 			// that names the file's type, so that each line can be judged
 			// against it by whichever worker parses it.
 			fileEx := *kick
-			fileEx.Bulk = &fhirclient.Bulk{FileType: typ, Declared: -1, Asked: b.types}
+			fileEx.Bulk = &fhirclient.Bulk{FileType: typ, Declared: -1, Asked: b.types, Members: members, Since: b.since}
 			file := &model.Record{Kind: model.KindExchange, Source: export.Source, Index: export.Index, Type: export.Type, ID: export.ID, Value: &fileEx}
 			ex := c.Stream(ctx, fhirclient.Request{
 				Interaction: fhirclient.BulkDownload, Label: label, URL: u, NoAuth: !requiresToken, RefusePrivate: refusePrivate,
@@ -304,7 +312,7 @@ func (b *Bulk) outputFormats(ctx context.Context, c *fhirclient.Client, path str
 			fq[k] = v
 		}
 		fq.Set("_outputFormat", format)
-		if !b.kickoffOnce(ctx, c, fhirclient.BulkKickoff, path+" with _outputFormat="+format, path, fq, sendEx) {
+		if !b.kickoffOnce(ctx, c, fhirclient.BulkKickoff, path+" with _outputFormat="+format, path, fq, false, sendEx) {
 			return
 		}
 	}
@@ -321,18 +329,71 @@ func (b *Bulk) badKickoffs(ctx context.Context, c *fhirclient.Client, path strin
 			bq[k] = v
 		}
 		bq.Set(bad[0], bad[1])
-		if !b.kickoffOnce(ctx, c, fhirclient.BulkBadKickoff, path+" with "+bad[0]+"="+bad[1], path, bq, sendEx) {
+		if !b.kickoffOnce(ctx, c, fhirclient.BulkBadKickoff, path+" with "+bad[0]+"="+bad[1], path, bq, false, sendEx) {
 			return
 		}
 	}
 }
 
-// kickoffOnce sends one extra kick-off, records it and cancels the export
-// it started, without recording the cancel (BULK-08 judges the delete of
-// the export itself). It returns false when the run was cancelled.
-func (b *Bulk) kickoffOnce(ctx context.Context, c *fhirclient.Client, interaction, label, path string, q url.Values, sendEx func(*fhirclient.Exchange) *model.Record) bool {
+// withoutToken kicks the export off again without the access token, where
+// the target authenticates: a server that needs a token for its data must
+// refuse it (401, or 403) with an OperationOutcome, as it must every other
+// request without one. Without auth carecert cannot tell whether the
+// server requires it, and says so.
+func (b *Bulk) withoutToken(ctx context.Context, c *fhirclient.Client, path string, q url.Values, sendEx func(*fhirclient.Exchange) *model.Record) {
+	if b.cfg.Auth == nil {
+		sendEx(fhirclient.NotSent(fhirclient.BulkNoToken, path+" without a token", c.Base()+"/"+path,
+			"the target gives no auth, so carecert cannot tell whether the server requires a token"))
+		return
+	}
+	b.kickoffOnce(ctx, c, fhirclient.BulkNoToken, path+" without a token", path, q, true, sendEx)
+}
+
+// declared reads the CapabilityStatement of a server that started an
+// export: it should declare the export operation the level uses (or
+// instantiate the Bulk Data IG's statement), as Inferno's Bulk Data kit
+// checks.
+func (b *Bulk) declared(ctx context.Context, c *fhirclient.Client, sendEx func(*fhirclient.Exchange) *model.Record) {
+	op := map[string]string{"system": "export", "patient": "patient-export", "group": "group-export"}[b.level]
+	ex := c.Do(ctx, fhirclient.Request{Interaction: fhirclient.BulkDeclared, Label: "metadata (declares " + op + ")", Path: "metadata"})
+	if ex.ErrCode != fhirclient.ErrCancelled {
+		ex.Step = op
+		sendEx(ex)
+	}
+}
+
+// groupMembers reads the Group a Group-level export names and returns its
+// members' references ("Patient/id"); nil when the read gave no Group, so
+// that the exported patients cannot be judged against it.
+func (b *Bulk) groupMembers(ctx context.Context, c *fhirclient.Client, sendEx func(*fhirclient.Exchange) *model.Record) ([]string, error) {
+	path := "Group/" + url.PathEscape(b.group)
+	ex := c.Do(ctx, fhirclient.Request{Interaction: fhirclient.BulkGroup, Label: path, Path: path})
+	if ex.ErrCode == fhirclient.ErrCancelled {
+		return nil, ctx.Err()
+	}
+	sendEx(ex)
+	if ex.Status != http.StatusOK || ex.ResourceType() != "Group" {
+		return nil, nil
+	}
+	members := []string{}
+	list, _ := ex.Resource["member"].([]any)
+	for _, m := range list {
+		mm, _ := m.(map[string]any)
+		entity, _ := mm["entity"].(map[string]any)
+		if ref, _ := entity["reference"].(string); ref != "" {
+			members = append(members, ref)
+		}
+	}
+	return members, nil
+}
+
+// kickoffOnce sends one extra kick-off (without the token when noAuth),
+// records it and cancels the export it started, without recording the
+// cancel (BULK-08 judges the delete of the export itself). It returns false
+// when the run was cancelled.
+func (b *Bulk) kickoffOnce(ctx context.Context, c *fhirclient.Client, interaction, label, path string, q url.Values, noAuth bool, sendEx func(*fhirclient.Exchange) *model.Record) bool {
 	ex := c.Do(ctx, fhirclient.Request{
-		Interaction: interaction, Label: label, Path: path, Query: q,
+		Interaction: interaction, Label: label, Path: path, Query: q, NoAuth: noAuth,
 		Header: http.Header{"Prefer": {"respond-async"}, "Accept": {"application/fhir+json"}},
 	})
 	if ex.ErrCode == fhirclient.ErrCancelled {

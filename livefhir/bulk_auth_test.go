@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -48,6 +49,61 @@ var _ = Describe("fhir-bulk target", func() {
 		// No Organization or Practitioners: 6 patients' blocks of ten.
 		Expect(result(rep, "patients", "STRUCT-01").Evaluated).To(Equal(int64(60)))
 		Expect(result(rep, "group", "STRUCT-01").Evaluated).To(Equal(int64(6 + 24)))
+	})
+
+	It("judges a Group export against the Group's members: all of them, and no one else", func() {
+		_, url := simulator(fhirserver.Options{})
+		rep := run([]map[string]any{
+			bulkTarget(url, map[string]any{"name": "cohort", "level": "group", "group": "cohort"}),
+			bulkTarget(url, map[string]any{"name": "since", "level": "group", "group": "all", "since": since}),
+		}, "fhir-bulk-data")
+		Expect(failing(rep)).To(BeEmpty())
+		g := result(rep, "cohort", "BULK-13")
+		Expect(g.Outcome).To(Equal(model.Pass), g.Message)
+		// Three of six patients, each with their block of ten resources.
+		Expect(g.Message).To(ContainSubstring("30 of 30 case(s) judged"))
+		Expect(result(rep, "cohort", "BULK-12").Outcome).To(Equal(model.Pass))
+		Expect(result(rep, "cohort", "BULK-11").Message).To(Equal("not judged: the target gives no auth, so carecert cannot tell whether the server requires a token"))
+
+		opts := withDefects("bulk-group-ignored")
+		_, url = simulator(opts)
+		rep = run([]map[string]any{bulkTarget(url, map[string]any{"level": "group", "group": "cohort", "types": []any{"Patient"}})}, "fhir-bulk-data")
+		Expect(failing(rep)).To(Equal([]string{"fhir-bulk-data/BULK-13"}))
+		g = result(rep, "bulk", "BULK-13")
+		var outsiders []string
+		for _, f := range g.Findings {
+			Expect(f.Code).To(Equal("bulk.group-outsider"))
+			outsiders = append(outsiders, f.Record)
+		}
+		Expect(outsiders).To(ConsistOf("Patient/pat-000004", "Patient/pat-000005", "Patient/pat-000006"))
+	})
+
+	It("fails BULK-13 when a Group export leaves members out, naming them at the Group's read", func() {
+		var base string
+		base = hostile(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/fhir+json")
+			switch r.URL.Path {
+			case "/Group/g1":
+				w.Write([]byte(`{"resourceType":"Group","id":"g1","type":"person","actual":true,"member":[{"entity":{"reference":"Patient/a"}},{"entity":{"reference":"Patient/b"}}]}`))
+			case "/Group/g1/$export":
+				w.Header().Set("Content-Location", base+"/status")
+				w.WriteHeader(http.StatusAccepted)
+			case "/status":
+				w.Write([]byte(`{"transactionTime":"2026-01-01T00:00:00Z","request":"` + base + `/Group/g1/$export","requiresAccessToken":false,` +
+					`"output":[{"type":"Patient","url":"` + base + `/patients.ndjson"}],"error":[]}`))
+			case "/patients.ndjson":
+				w.Header().Set("Content-Type", "application/fhir+ndjson")
+				w.Write([]byte(`{"resourceType":"Patient","id":"a"}` + "\n"))
+			default:
+				w.WriteHeader(http.StatusNotFound)
+			}
+		})
+		rep := run([]map[string]any{bulkTarget(base, map[string]any{"level": "group", "group": "g1"})}, "fhir-bulk-data")
+		g := result(rep, "bulk", "BULK-13")
+		Expect(g.Outcome).To(Equal(model.Fail))
+		Expect(codes(g)).To(Equal([]string{"bulk.group-missing"}))
+		Expect(g.Findings[0].Record).To(Equal("GET Group/g1"))
+		Expect(g.Findings[0].Message).To(Equal("1 member(s) of the Group are not in its export, which asked for Patients without _since (Patient/b)"))
 	})
 
 	It("reports an unknown Group at kick-off", func() {
@@ -112,6 +168,7 @@ var _ = Describe("fhir-bulk target", func() {
 		Expect(failing(rep)).To(BeEmpty())
 		Expect(result(rep, "bulk", "BULK-04").Evaluated).To(Equal(int64(7)))
 		Expect(result(rep, "bulk", "BULK-09").Outcome).To(Equal(model.Pass), "a file asked for without the token is refused")
+		Expect(result(rep, "bulk", "BULK-11").Outcome).To(Equal(model.Pass), "so is the kick-off")
 		Expect(reportJSON(rep)).NotTo(ContainSubstring(token))
 	})
 })

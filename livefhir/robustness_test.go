@@ -289,8 +289,9 @@ var _ = Describe("fhir-bulk target against a failing file server", func() {
 		// Kick-off, manifest, the download and the three Patients it held,
 		// the file-without-token test not made (no token needed), the
 		// export's delete, the three _outputFormat alias kick-offs and the
-		// two with bad parameters.
-		Expect(rep.Targets[0].Records).To(Equal(int64(3 + 3 + 2 + 3 + 2)))
+		// two with bad parameters, the kick-off without a token not made
+		// (no auth) and the statement.
+		Expect(rep.Targets[0].Records).To(Equal(int64(3 + 3 + 2 + 3 + 2 + 2)))
 		Expect(result(rep, "bulk", "BULK-05").Outcome).To(Equal(model.Fail), "the transport failure is reported too")
 	})
 })

@@ -74,7 +74,7 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 				extra["latency"] = map[string]any{"p50": "20ms", "p95": "30ms"}
 			}
 			opts := withDefects(spec)
-			apiExtra := map[string]any{}
+			apiExtra, bulkExtra := map[string]any{}, map[string]any{}
 			if d.Writes {
 				// Every write interaction the simulator declares.
 				apiExtra["allow_writes"] = true
@@ -87,7 +87,10 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 				// Observation declares read alone, Patient no vread or history.
 				opts.Sparse = true
 				apiExtra["resources"] = []any{"Patient", "Observation"}
-			case "bulk-open-files":
+			case "bulk-group-ignored":
+				// Only a Group export can show it: the cohort is half the patients.
+				bulkExtra["level"], bulkExtra["group"] = "group", "cohort"
+			case "bulk-open-files", "bulk-kickoff-open":
 				// Only a server that needs a token can fail to demand it.
 				const token = "catalogue-token-0123456789"
 				opts.Token = token
@@ -118,6 +121,9 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 			bulk := bulkTarget(url, extra)
 			bulk["since"] = since
 			bulk["types"] = []any{"Patient", "Observation", "Condition"}
+			for k, v := range bulkExtra {
+				bulk[k] = v
+			}
 			api := apiTarget(url, extra)
 			for k, v := range apiExtra {
 				api[k] = v
@@ -136,6 +142,8 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 					wantStarted = 2
 				case "bulk-lenient-kickoff":
 					wantStarted = 6 // the two bad kick-offs too, each cancelled
+				case "open-access", "bulk-kickoff-open":
+					wantStarted = 5 // the kick-off without a token too, cancelled
 				}
 				Expect(started).To(Equal(wantStarted))
 				Expect(left).To(BeZero(), "carecert deletes every export it starts")

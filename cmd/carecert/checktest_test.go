@@ -79,6 +79,8 @@ var _ = Describe("every check type of every built-in suite", func() {
 					"allow_writes": true, "load": map[string]any{"concurrency": 2, "duration": "1s"}}}),
 				read(target.Spec{Name: "bulk", Type: "fhir-bulk", URL: hs.URL, Options: check.Params{"poll_interval": "10ms", "max_wait": "1m",
 					"since": "2000-01-01T00:00:00Z"}}),
+				read(target.Spec{Name: "group", Type: "fhir-bulk", URL: hs.URL, Options: check.Params{"poll_interval": "10ms", "max_wait": "1m",
+					"level": "group", "group": "cohort"}}),
 				read(target.Spec{Name: "mllp", Type: "mllp", URL: "mllp://" + ln.Addr().String(), Options: check.Params{"feed": v2feed, "timeout": "5s"}})),
 		}
 

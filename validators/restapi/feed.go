@@ -73,11 +73,13 @@ func transport(ex *fhirclient.Exchange) []model.Finding {
 		}
 		return append(out, finding(ex, sev, "api."+ex.ErrCode, "%s", msg))
 	}
-	refusalDue := ex.Interaction == fhirclient.BulkFileAuth || ex.Interaction == fhirclient.AuthRefused
+	// Requests sent without credentials on purpose: a refusal is their
+	// check's to judge, not a transport failure.
+	refusalDue := ex.Interaction == fhirclient.BulkFileAuth || ex.Interaction == fhirclient.AuthRefused || ex.Interaction == fhirclient.BulkNoToken
 	if (ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden) && !refusalDue {
 		return append(out, finding(ex, model.Error, "api.auth", "the server refused the request's credentials (HTTP %d)%s", ex.Status, diagnostics(ex)))
 	}
-	if ex.Interaction == fhirclient.BulkDownload || ex.Interaction == fhirclient.BulkFileAuth || ex.Interaction == fhirclient.AuthRefused || ex.BodyBytes == 0 {
+	if ex.Interaction == fhirclient.BulkDownload || refusalDue || ex.BodyBytes == 0 {
 		return out
 	}
 	if ex.Interaction == fhirclient.XML && isXML(ex) {

@@ -55,6 +55,9 @@ func Register(reg *check.Registry) {
 	check.Define(reg, "fhir-bulk-files", "Bulk output files are application/fhir+ndjson, hold only the types _type asked for, and each line is of its file's type", check.NoParams{}, newBulkFiles)
 	check.Define(reg, "fhir-bulk-delete", "DELETE of a Bulk export's status URL gives 202, and the status URL then 404 with an OperationOutcome", judgedParams{MinCases: 1}, perExchange(bulkDelete, fhirclient.BulkDelete, fhirclient.BulkDeleted))
 	check.Define(reg, "fhir-bulk-file-auth", "Bulk output files that require an access token are refused without one (401 or 403)", judgedParams{MinCases: 1}, perExchange(bulkFileAuth, fhirclient.BulkFileAuth))
+	check.Define(reg, "fhir-bulk-no-token", "a Bulk kick-off without the access token is refused (401 or 403) with an OperationOutcome", judgedParams{MinCases: 1}, perExchange(authRefused, fhirclient.BulkNoToken))
+	check.Define(reg, "fhir-bulk-declared", "a server that answers a Bulk export declares the export operation in its CapabilityStatement (or instantiates the Bulk Data IG's)", judgedParams{MinCases: 1}, perExchange(bulkDeclared, fhirclient.BulkDeclared))
+	check.Define(reg, "fhir-bulk-group", "a Group-level export holds the Group's members' data only and, asked for Patients without _since, every member", check.NoParams{}, newGroup)
 	check.Define(reg, "fhir-bulk-since", "an export asked for _since holds only resources updated at or after it, in a manifest whose transactionTime is not before it", check.NoParams{}, newSince)
 }
 
