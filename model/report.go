@@ -106,14 +106,27 @@ type Result struct {
 	Title       string `json:"title"`
 	// Description is the requirement's text in its suite, for renderings
 	// that explain a rule (SARIF's help); empty in older reports.
-	Description string  `json:"description,omitempty"`
-	Check       string  `json:"check"`
-	Outcome     Outcome `json:"outcome"`
-	Message     string  `json:"message"`
+	Description string `json:"description,omitempty"`
+	// Source is where the rule is written (the specification page and
+	// section), as the suite gives it; nil when it names none, and in older
+	// reports.
+	Source  *RuleSource `json:"source,omitempty"`
+	Check   string      `json:"check"`
+	Outcome Outcome     `json:"outcome"`
+	Message string      `json:"message"`
 	// Attestation is the assessor's decision on a manual requirement, which
 	// set Outcome; nil for every other result.
 	Attestation *Attestation `json:"attestation,omitempty"`
 	Tally
+}
+
+// RuleSource is the normative text a requirement's rule comes from: the
+// page of the specification (a FHIR page, an HL7 v2 chapter, an NHS Data
+// Dictionary entry) and the section of it, so a reader of a report can go
+// from a requirement to the rule it applies.
+type RuleSource struct {
+	URL     string `json:"url" yaml:"url"`
+	Section string `json:"section,omitempty" yaml:"section"`
 }
 
 // Attestation is who decided a manual requirement (a witnessed

@@ -57,6 +57,21 @@ var _ = Describe("the JSON report", func() {
 		Expect(bytes.HasSuffix(data, []byte("}\n"))).To(BeTrue())
 	})
 
+	It("carries a requirement's source through the schema and back, and refuses one without a URL", func() {
+		rep := sampleReport()
+		rep.Targets[0].Results[0].Source = &model.RuleSource{URL: "https://hl7.org/fhir/R4/json.html", Section: "JSON Representation of Resources"}
+		data, err := reports.MarshalJSON(rep)
+		Expect(err).NotTo(HaveOccurred())
+		back, err := reports.DecodeJSON("report.json", data)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(back.Targets[0].Results[0].Source).To(Equal(rep.Targets[0].Results[0].Source))
+		Expect(back.Targets[0].Results[1].Source).To(BeNil())
+		bad := bytes.Replace(data, []byte(`"url": "https://hl7.org/fhir/R4/json.html",`), nil, 1)
+		Expect(bad).NotTo(Equal(data))
+		_, err = reports.DecodeJSON("report.json", bad)
+		Expect(err).To(MatchError(ContainSubstring("url")))
+	})
+
 	It("is refused by the schema when a required field is missing", func() {
 		schema, _ := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(reports.Schema()))
 		res, err := schema.Validate(gojsonschema.NewStringLoader(`{"schema":"carecert.report/v1"}`))

@@ -552,7 +552,7 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 	for i, c := range cs {
 		res := model.Result{
 			Suite: c.suite.ID, Requirement: c.req.ID, Level: c.req.Level,
-			Title: c.req.Title, Description: strings.TrimSpace(c.req.Description), Check: c.req.Check,
+			Title: c.req.Title, Description: strings.TrimSpace(c.req.Description), Source: c.req.Source, Check: c.req.Check,
 		}
 		tally := w.tallies[i]
 		// A manual requirement is about the supplier, not the target: an

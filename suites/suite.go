@@ -9,6 +9,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -56,9 +57,12 @@ type Requirement struct {
 	// Evidence is what a manual requirement's attestation rests on: a
 	// witnessed-demonstration, a screenshot or a signed-declaration.
 	Evidence string `yaml:"evidence"`
+	// Source is the normative text the rule comes from (a specification
+	// page's URL and section), carried into reports beside the requirement.
+	Source *model.RuleSource `yaml:"source"`
 
-	// Source is "file:line" of the requirement, for error messages.
-	Source string `yaml:"-"`
+	// At is "file:line" of the requirement, for error messages.
+	At string `yaml:"-"`
 	// where and paramsAt locate the parameters in the suite file, so a
 	// mistyped one is reported at its line and column.
 	where    check.Locator
@@ -67,7 +71,7 @@ type Requirement struct {
 
 // Spec returns the check spec of requirement r.
 func (r Requirement) Spec() check.Spec {
-	return check.Spec{Requirement: r.ID, Type: r.Check, Params: check.Params(r.Params), Source: r.Source,
+	return check.Spec{Requirement: r.ID, Type: r.Check, Params: check.Params(r.Params), Source: r.At,
 		Where: r.where, ParamsAt: r.paramsAt}
 }
 
@@ -111,7 +115,7 @@ func (s *Suite) validate(f *yamlfile.File, reg *check.Registry) error {
 		r := &s.Requirements[i]
 		at := fmt.Sprintf("$.requirements[%d]", i)
 		line, _ := f.Position(at)
-		r.Source = fmt.Sprintf("%s:%d", f.Name, line)
+		r.At = fmt.Sprintf("%s:%d", f.Name, line)
 		switch {
 		case r.ID == "":
 			return f.Errorf(at+".id", "required: every requirement needs an id")
@@ -129,6 +133,9 @@ func (s *Suite) validate(f *yamlfile.File, reg *check.Registry) error {
 		if err := r.validateKind(f, at); err != nil {
 			return err
 		}
+		if err := validateSource(r.Source, f, at+".source"); err != nil {
+			return err
+		}
 		switch {
 		case r.Check == "":
 			return f.Errorf(at+".check", "required: name the check type that decides the requirement")
@@ -142,6 +149,25 @@ func (s *Suite) validate(f *yamlfile.File, reg *check.Registry) error {
 			}
 		}
 		seen[r.ID] = true
+	}
+	return nil
+}
+
+// validateSource requires a rule's source to name an absolute http(s) URL:
+// it is printed in reports as a link a reader follows to the rule.
+func validateSource(src *model.RuleSource, f *yamlfile.File, at string) error {
+	if src == nil {
+		return nil
+	}
+	if src.URL == "" {
+		return f.Errorf(at+".url", "required: the URL of the specification page the rule comes from")
+	}
+	u, err := url.Parse(src.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(src.URL, " \t\n") {
+		return f.Errorf(at+".url", "%q is not an http or https URL", src.URL)
+	}
+	if strings.TrimSpace(src.Section) != src.Section || strings.Contains(src.Section, "\n") {
+		return f.Errorf(at+".section", "%q: a section is one line without surrounding spaces (\"2.10.3 Acknowledgment messages\")", src.Section)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ var _ = Describe("suite files", func() {
 		Expect(s.Requirements).To(HaveLen(2))
 		Expect(s.Requirements[1].Level).To(Equal(model.Should))
 		Expect(s.Requirements[1].Params).To(HaveKeyWithValue("strict", true))
-		Expect(s.Requirements[1].Source).To(Equal("my.yaml:10"))
+		Expect(s.Requirements[1].At).To(Equal("my.yaml:10"))
 	})
 
 	DescribeTable("rejects a bad suite naming file, line and field",

@@ -226,7 +226,7 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 			ID: prefix + "-MESSAGE", Level: model.Shall, Check: "hl7v2-profile",
 			Title:       fmt.Sprintf("%s messages are %s^%s with structure %s", typ, typ, ev, structID),
 			Description: "The message type, event and structure the static definition is for " + at(st),
-			Source:      fmt.Sprintf("%s:%d", name, st.line),
+			At:          fmt.Sprintf("%s:%d", name, st.line),
 			Params:      check.Params{"when": when, "rules": []any{map[string]any{"messages": map[string]any{typ + "^" + ev: structID}}}},
 		})
 	}
@@ -253,7 +253,7 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 		ID: prefix + "-STRUCTURE", Level: model.Shall, Check: "hl7v2-profile",
 		Title:       fmt.Sprintf("Segment order, and the usage and cardinality of segments and groups, as the profile's %s structure defines them", orDefault(structID, prefix)),
 		Description: "The segments and segment groups of the static definition " + at(st),
-		Source:      fmt.Sprintf("%s:%d", name, st.line),
+		At:          fmt.Sprintf("%s:%d", name, st.line),
 		Params:      check.Params{"when": when, "rules": structRules},
 	})
 	seen := map[string]int{}
@@ -280,7 +280,7 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 			ID: id, Level: model.Shall, Check: "hl7v2-profile",
 			Title:       fmt.Sprintf("%s (%s) as the profile defines it: usage, cardinality, lengths, types and tables of its fields, components and subcomponents", sid, seg.attr("LongName")),
 			Description: fmt.Sprintf("Segment %s of %s %s", sid, prefix, at(seg)),
-			Source:      fmt.Sprintf("%s:%d", name, seg.line),
+			At:          fmt.Sprintf("%s:%d", name, seg.line),
 			Params:      check.Params{"when": when, "rules": rules},
 		})
 	}

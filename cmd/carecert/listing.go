@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/suites"
 )
 
@@ -34,6 +35,8 @@ type (
 		Level string `json:"level"`
 		Title string `json:"title"`
 		Check string `json:"check"`
+		// Source is the normative text of the rule, where the suite names it.
+		Source *model.RuleSource `json:"source,omitempty"`
 	}
 	typeListing struct {
 		Name string `json:"name"`
@@ -61,7 +64,7 @@ func listSuite(s *suites.Suite, withRequirements bool) suiteListing {
 	}
 	if withRequirements {
 		for _, r := range s.Requirements {
-			l.Requirements = append(l.Requirements, requirementListing{ID: r.ID, Level: string(r.Level), Title: r.Title, Check: r.Check})
+			l.Requirements = append(l.Requirements, requirementListing{ID: r.ID, Level: string(r.Level), Title: r.Title, Check: r.Check, Source: r.Source})
 		}
 	}
 	return l

@@ -42,6 +42,8 @@ var _ = Describe("listing commands with --json", func() {
 		Expect(first["id"]).To(Equal("STRUCT-01"))
 		Expect(first["level"]).To(Equal("SHALL"))
 		Expect(first["check"]).NotTo(BeEmpty())
+		Expect(first["source"]).To(Equal(map[string]any{"url": "https://hl7.org/fhir/R4/resourcelist.html", "section": "Resource Index"}),
+			"the rule the requirement applies, to follow from a report's requirement id")
 	})
 
 	It("shows one check type's parameters, generated from the struct its factory decodes", func() {

@@ -56,6 +56,9 @@ func (a *app) suitesCommand() *cobra.Command {
 			fmt.Fprintf(a.stdout, "%s %s — %s\n", s.ID, s.Version, s.Title)
 			for _, r := range s.Requirements {
 				fmt.Fprintf(a.stdout, "  %-14s %-6s %s [%s]\n", r.ID, r.Level, r.Title, r.Check)
+				if r.Source != nil {
+					fmt.Fprintf(a.stdout, "  %-14s rule: %s %s\n", "", r.Source.URL, r.Source.Section)
+				}
 			}
 			return nil
 		},

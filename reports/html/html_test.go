@@ -42,6 +42,18 @@ var _ = Describe("Render", func() {
 		Expect(s).To(ContainSubstring("<svg class=\"chart\""))
 	})
 
+	It("links a requirement's title to the rule it applies, and never to a script", func() {
+		page, err := html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(ContainSubstring(`<td>Resources conform to the FHIR R4 JSON schema <a class="source" href="https://hl7.org/fhir/R4/json.html" rel="noreferrer">JSON Representation of Resources</a></td>`))
+		Expect(string(page)).To(ContainSubstring(`<td>Records can be read and parsed</td>`), "a requirement without a source has no link")
+		rep.Targets[0].Results[1].Source = &model.RuleSource{URL: "javascript:alert(1)"}
+		page, err = html.Render(rep, html.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).NotTo(ContainSubstring("javascript:"))
+		Expect(string(page)).To(ContainSubstring(`href="#ZgotmplZ" rel="noreferrer">source</a>`))
+	})
+
 	It("shows the verdict, its reasons and the counts the report holds", func() {
 		page, err := html.Render(rep, html.Options{})
 		Expect(err).NotTo(HaveOccurred())

@@ -144,7 +144,7 @@ func Summary(w io.Writer, rep *model.Report) error {
 		if until, ok := v.WaivedUntil(r.res.Suite, r.res.Requirement); ok {
 			outcome += " (waived until " + until + ")"
 		}
-		fmt.Fprintf(&b, "| %s | `%s/%s` | %s | %s | %d | %d | %d | %s |\n", outcome, r.res.Suite, r.res.Requirement, r.res.Level,
+		fmt.Fprintf(&b, "| %s | `%s/%s`%s | %s | %s | %d | %d | %d | %s |\n", outcome, r.res.Suite, r.res.Requirement, sourceLink(r.res.Source), r.res.Level,
 			Escape(r.target), r.res.Evaluated, r.res.Errors, r.res.Warnings, Escape(r.res.Message))
 	}
 	if attested := rep.Attested(); len(attested) > 0 {
@@ -196,6 +196,21 @@ func Summary(w io.Writer, rep *model.Report) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// sourceLink is a requirement's normative source as a link after its id,
+// named by its section; empty when the suite names no source. The URL's
+// characters that would end the link or the table cell are percent-encoded.
+func sourceLink(src *model.RuleSource) string {
+	if src == nil {
+		return ""
+	}
+	text := src.Section
+	if text == "" {
+		text = "source"
+	}
+	dest := strings.NewReplacer("(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "|", "%7C", " ", "%20", "\\", "%5C").Replace(src.URL)
+	return fmt.Sprintf(" ([%s](%s))", Escape(text), dest)
 }
 
 // Code formats text as inline code, or nothing when there is no text.

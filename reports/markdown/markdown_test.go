@@ -48,6 +48,25 @@ var _ = Describe("Summary", func() {
 		Expect(buf.String()).NotTo(ContainSubstring("waived until 2026-03-31) | `big/BIG-02`"), "a reason line marks nothing")
 	})
 
+	It("links each requirement to the rule it applies, where its suite names one", func() {
+		rep, err := feeds.Run(reporttest.Feed{Vendor: "Oakfield", Release: "11.0.4", Seed: 2, Records: 50, Defects: "wrong-type=2"})
+		Expect(err).NotTo(HaveOccurred())
+		var buf bytes.Buffer
+		Expect(markdown.Summary(&buf, rep)).To(Succeed())
+		Expect(buf.String()).To(ContainSubstring("| fail | `fhir-r4-structure/STRUCT-02` ([JSON Representation of Resources](https://hl7.org/fhir/R4/json.html)) | SHALL |"))
+		Expect(buf.String()).To(ContainSubstring("| pass | `carecert/INPUT` | SHALL |"), "a requirement without a source has no link")
+	})
+
+	It("keeps a source's URL and section from ending the link or the table cell", func() {
+		rep := reporttest.Large(6)
+		rep.Targets[0].Results[0].Source = &model.RuleSource{URL: "https://example.org/a_(b)|c<d>", Section: "2.1 | *x* [y]"}
+		rep.Targets[0].Results[1].Source = &model.RuleSource{URL: "https://example.org/rule"}
+		var buf bytes.Buffer
+		Expect(markdown.Summary(&buf, rep)).To(Succeed())
+		Expect(buf.String()).To(ContainSubstring("([2\\.1 \\| \\*x\\* \\[y\\]](https://example.org/a_%28b%29%7Cc%3Cd%3E))"))
+		Expect(buf.String()).To(ContainSubstring("([source](https://example.org/rule))"), "a source without a section is called source")
+	})
+
 	It("escapes text that would break the table", func() {
 		rep := reporttest.Large(6)
 		rep.Targets[0].Results[0].Message = "a | b\nc <script>"

@@ -232,6 +232,11 @@ func help(res model.Result, source string) string {
 	if source != "" {
 		text += " Defined in " + source + "."
 	}
+	if r := res.Source; r != nil && r.Section != "" {
+		text += " Rule: " + r.Section + ", " + r.URL + "."
+	} else if r != nil {
+		text += " Rule: " + r.URL + "."
+	}
 	return text
 }
 

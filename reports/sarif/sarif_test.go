@@ -66,7 +66,7 @@ var _ = Describe("SARIF", func() {
 		Expect(run["properties"].(map[string]any)["verdict"]).To(Equal("Not certified"))
 	})
 
-	It("explains every rule: full description and help from the suite, a link where the suite is published", func() {
+	It("explains every rule: full description, help and the rule's source from the suite, a link where the suite is published", func() {
 		rules := func(rep *model.Report) map[string]map[string]any {
 			data, err := sarif.Marshal(rep)
 			Expect(err).NotTo(HaveOccurred())
@@ -85,7 +85,7 @@ var _ = Describe("SARIF", func() {
 		byID := rules(rep)
 		schema := byID["fhir-r4-structure/STRUCT-02"]
 		Expect(schema["fullDescription"]).To(Equal(map[string]any{"text": "Each resource, and each resource contained in it, validates against the JSON schema definition of its own resource type."}))
-		Expect(schema["help"].(map[string]any)["text"]).To(Equal("Each resource, and each resource contained in it, validates against the JSON schema definition of its own resource type. (SHALL, suite fhir-r4-structure, check fhir-json-schema). Defined in builtin:fhir-r4-structure."))
+		Expect(schema["help"].(map[string]any)["text"]).To(Equal("Each resource, and each resource contained in it, validates against the JSON schema definition of its own resource type. (SHALL, suite fhir-r4-structure, check fhir-json-schema). Defined in builtin:fhir-r4-structure. Rule: JSON Representation of Resources, https://hl7.org/fhir/R4/json.html."))
 		Expect(schema["helpUri"]).To(Equal("https://github.com/carecert/carecert/blob/main/suites/builtin/fhir-r4-structure.yaml"))
 
 		// carecert's own input requirement belongs to no suite file: its title
@@ -100,7 +100,7 @@ var _ = Describe("SARIF", func() {
 		}
 		mine := rules(rep)["fhir-r4-structure/STRUCT-02"]
 		Expect(mine).NotTo(HaveKey("helpUri"))
-		Expect(mine["help"].(map[string]any)["text"]).To(HaveSuffix("Defined in suites/mine.yaml."))
+		Expect(mine["help"].(map[string]any)["text"]).To(HaveSuffix("Defined in suites/mine.yaml. Rule: JSON Representation of Resources, https://hl7.org/fhir/R4/json.html."))
 	})
 
 	It("writes file URIs that code-scanning tools accept, and never identifying evidence", func() {
