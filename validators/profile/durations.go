@@ -10,9 +10,13 @@ import (
 
 // durationBound checks a date, dateTime or instant against minValue or
 // maxValue given as a Duration, which bounds it relative to the time of
-// validation: maxValueDuration of 10 years means "no later than ten years from
-// now". A bound it cannot read (no value, a unit that is not a calendar or
-// clock unit) raises nothing rather than a guess.
+// validation: the duration is subtracted from now for a minimum and added
+// for a maximum (R5 ElementDefinition.minValue[x] and maxValue[x], as the
+// reference validator reads R4 profiles too). maxValueDuration of 10 years
+// is "no later than ten years from now"; minValueDuration of 100 years "no
+// earlier than a hundred years ago". A Duration that cannot bound a moment
+// (a comparator, a unit that is not one of time) is a warning that the
+// bound was not applied.
 func (w *walker) durationBound(v, limit any, isMin bool, path string) {
 	s, ok := v.(string)
 	if !ok {
@@ -32,20 +36,25 @@ func (w *walker) durationBound(v, limit any, isMin bool, path string) {
 	if unit == "" {
 		unit, _ = q["unit"].(string)
 	}
+	which, sign, dir := "maximum", 1.0, "after"
+	if isMin {
+		which, sign, dir = "minimum", -1, "before"
+	}
 	now := w.e.asOf
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
-	bound, ok := addDuration(now, amount, unit)
-	if !ok {
+	bound, ok := addDuration(now, sign*amount, unit)
+	if comparator, _ := q["comparator"].(string); comparator != "" || !ok {
+		why := fmt.Sprintf("%s %s is not a span of time (whole a, mo or wk; d, h, min or s)", n, unit)
+		if comparator != "" {
+			why = "a bound relative to now cannot have the comparator " + comparator
+		}
+		w.add(model.Warning, CodeFixed, path, fmt.Sprintf("the %s %s %s (%sValueDuration of the profile) was not applied: %s", which, n, unit, which[:3], why), "")
 		return
 	}
-	day := bound.Format("2006-01-02")
-	switch {
-	case isMin && at.Before(bound):
-		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value %s is before the minimum: %s %s from %s, that is %s", s, n, unit, now.Format("2006-01-02"), day), "")
-	case !isMin && at.After(bound):
-		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value %s is after the maximum: %s %s from %s, that is %s", s, n, unit, now.Format("2006-01-02"), day), "")
+	if isMin && at.Before(bound) || !isMin && at.After(bound) {
+		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value %s is %s the %s: %s %s %s %s, that is %s", s, dir, which, n, unit, dir, now.Format("2006-01-02"), bound.Format("2006-01-02")), "")
 	}
 }
 

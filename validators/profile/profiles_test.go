@@ -243,14 +243,14 @@ var _ = Describe("bounds given as a Duration", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(defs.Add(diffProfile(url, "Patient",
 			`{"id": "Patient.birthDate", "path": "Patient.birthDate", "maxValueDuration": {"value": 10, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"},
-			  "minValueDuration": {"value": -150, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}}`), "test")).To(Succeed())
+			  "minValueDuration": {"value": 150, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}}`), "test")).To(Succeed())
 		asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		e := profile.NewEngine(defs, profile.Options{AsOf: asOf})
 
 		Expect(validate(e, `{"resourceType": "Patient", "birthDate": "2035-12-31"}`, url)).To(BeEmpty())
 		fs := validate(e, `{"resourceType": "Patient", "birthDate": "2036-01-02"}`, url)
 		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeFixed, "Patient.birthDate")))
-		Expect(fs[0].Message).To(ContainSubstring("after the maximum: 10 a from 2026-01-01, that is 2036-01-01"))
+		Expect(fs[0].Message).To(ContainSubstring("after the maximum: 10 a after 2026-01-01, that is 2036-01-01"))
 		fs = validate(e, `{"resourceType": "Patient", "birthDate": "1870"}`, url)
 		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeFixed, "Patient.birthDate")))
 		Expect(fs[0].Message).To(ContainSubstring("before the minimum"))

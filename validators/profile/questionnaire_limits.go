@@ -3,13 +3,11 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/terminology/ucum"
 )
 
 // The extensions (R4 core and SDC) by which a Questionnaire limits the
@@ -270,38 +268,9 @@ func (r *responseCheck) quantityLimit(q, limit map[string]any, isMin bool, fail 
 	if isMin {
 		which = "minimum"
 	}
-	qs, _ := q["system"].(string)
-	qc, _ := q["code"].(string)
-	ls, _ := limit["system"].(string)
-	lc, _ := limit["code"].(string)
-	if qs == "" || qc == "" || ls == "" || lc == "" {
-		fail("%s cannot be compared with the %s %s: a unit given only as text (no system and code) cannot be compared", describeQuantity(q), which, describeQuantity(limit))
-		return
-	}
-	var c int
-	switch {
-	case qs == ls && qc == lc:
-		var ok bool
-		if c, ok = compareValues(q["value"], limit["value"]); !ok {
-			return
-		}
-	case qs == ucumSystem && ls == ucumSystem:
-		qv, ok1 := model.Number(q["value"])
-		lv, ok2 := model.Number(limit["value"])
-		if !ok1 || !ok2 {
-			return
-		}
-		conv, err := ucum.Convert(qv, qc, lc)
-		if err != nil {
-			fail("%s cannot be compared with the %s %s: %s and %s are not units of the same kind", describeQuantity(q), which, describeQuantity(limit), qc, lc)
-			return
-		}
-		// A conversion leaves rounding noise: equal to a part in 10^9 is equal.
-		if math.Abs(conv-lv) > 1e-9*math.Max(math.Abs(conv), math.Abs(lv)) {
-			c = compareFloat(conv, lv)
-		}
-	default:
-		fail("%s cannot be compared with the %s %s: the units are of different systems", describeQuantity(q), which, describeQuantity(limit))
+	c, problem := compareQuantities(q, limit)
+	if problem != "" {
+		fail("%s cannot be compared with the %s %s: %s", describeQuantity(q), which, describeQuantity(limit), problem)
 		return
 	}
 	if isMin && c < 0 {

@@ -489,7 +489,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
 		w.codedBinding(m, k, t, path)
 	}
 	if k.minValue != nil || k.maxValue != nil {
-		w.bounds(m["value"], k, path+".value")
+		w.bounds(m, k, path)
 	}
 	if t != nil && t.code == "Reference" {
 		w.reference(m, t, path)
@@ -820,73 +820,6 @@ func compact(v any) string {
 		return string(b[:200]) + "…"
 	}
 	return string(b)
-}
-
-// bounds checks minValue[x] and maxValue[x]: numbers (and the value of a
-// Quantity) by value, dates and times by their text, which orders them when
-// they have the same precision.
-func (w *walker) bounds(v any, k *node, path string) {
-	if v == nil {
-		return
-	}
-	check := func(limit any, isMin bool) {
-		if q, ok := limit.(map[string]any); ok {
-			limit = q["value"]
-		}
-		c, ok := compareValues(v, limit)
-		if !ok {
-			return
-		}
-		if isMin && c < 0 {
-			w.add(model.Error, CodeFixed, path, fmt.Sprintf("value %s is less than the minimum %s", compact(v), compact(limit)), "")
-		}
-		if !isMin && c > 0 {
-			w.add(model.Error, CodeFixed, path, fmt.Sprintf("value %s is more than the maximum %s", compact(v), compact(limit)), "")
-		}
-	}
-	if k.minValue != nil {
-		if k.minType == "Duration" {
-			w.durationBound(v, k.minValue, true, path)
-		} else {
-			check(k.minValue, true)
-		}
-	}
-	if k.maxValue != nil {
-		if k.maxType == "Duration" {
-			w.durationBound(v, k.maxValue, false, path)
-		} else {
-			check(k.maxValue, false)
-		}
-	}
-}
-
-func compareValues(a, b any) (int, bool) {
-	switch x := a.(type) {
-	case json.Number:
-		y, ok := b.(json.Number)
-		if !ok {
-			return 0, false
-		}
-		fx, e1 := x.Float64()
-		fy, e2 := y.Float64()
-		if e1 != nil || e2 != nil {
-			return 0, false
-		}
-		switch {
-		case fx < fy:
-			return -1, true
-		case fx > fy:
-			return 1, true
-		}
-		return 0, true
-	case string:
-		y, ok := b.(string)
-		if !ok || len(x) != len(y) {
-			return 0, false
-		}
-		return strings.Compare(x, y), true
-	}
-	return 0, false
 }
 
 // objects returns the objects of a JSON array (nil for anything else).
