@@ -309,22 +309,22 @@ func (r *Registry) structureDefinition(e *Entry, expanding []*Entry) (*Structure
 		return nil, fmt.Errorf("%s refers back to itself through %s", e.URL, expanding[len(expanding)-1].URL)
 	}
 	e.sdOnce.Do(func() {
-		var sd StructureDefinition
 		raw, err := e.bytes()
+		var sd *StructureDefinition
 		if err == nil {
-			err = json.Unmarshal(raw, &sd)
+			sd, err = decodeStructureDefinition(raw)
 		}
 		if err != nil {
 			e.sdErr = fmt.Errorf("StructureDefinition %s (%s): %w", e.URL, e.Source, err)
 			return
 		}
 		if sd.Snapshot == nil || len(sd.Snapshot.Element) == 0 {
-			if err := r.generateSnapshot(&sd, append(expanding, e)); err != nil {
+			if err := r.generateSnapshot(sd, append(expanding, e)); err != nil {
 				e.sdErr = err
 				return
 			}
 		}
-		e.sd = &sd
+		e.sd = sd
 	})
 	return e.sd, e.sdErr
 }

@@ -123,6 +123,68 @@ type Binding struct {
 	ValueSet string `json:"valueSet,omitempty"`
 }
 
+// mayHoldValues says whether the JSON of an element (or of a whole
+// definition) may have a fixed[x], pattern[x], minValue[x] or maxValue[x],
+// which only ElementDefinition.UnmarshalJSON reads. Most elements have none.
+func mayHoldValues(b []byte) bool {
+	for _, key := range [...]string{`"fixed`, `"pattern`, `"minValue`, `"maxValue`} {
+		if bytes.Contains(b, []byte(key)) {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeStructureDefinition reads a StructureDefinition. When none of its
+// elements may hold a fixed[x], pattern[x], minValue[x] or maxValue[x] (the
+// core resources and types), the elements are read in the same pass as the
+// rest: through ElementDefinition.UnmarshalJSON each element is scanned four
+// times, which was most of the cost of loading a type.
+// A definition the single pass cannot read is read again the usual way, so
+// that its error is worded as before.
+func decodeStructureDefinition(raw []byte) (*StructureDefinition, error) {
+	if !mayHoldValues(raw) {
+		var plain struct {
+			StructureDefinition
+			// These hide the embedded fields of the same JSON names.
+			Snapshot     *plainElements `json:"snapshot,omitempty"`
+			Differential *plainElements `json:"differential,omitempty"`
+		}
+		if json.Unmarshal(raw, &plain) == nil {
+			sd := plain.StructureDefinition
+			sd.Snapshot, sd.Differential = plain.Snapshot.list(), plain.Differential.list()
+			return &sd, nil
+		}
+	}
+	var sd StructureDefinition
+	if err := json.Unmarshal(raw, &sd); err != nil {
+		return nil, err
+	}
+	return &sd, nil
+}
+
+// plainElements is an ElementList read without ElementDefinition.UnmarshalJSON.
+type plainElements struct {
+	Element []plainElement `json:"element"`
+}
+
+// plainElement is an ElementDefinition without its JSON methods.
+type plainElement ElementDefinition
+
+func (p *plainElements) list() *ElementList {
+	if p == nil {
+		return nil
+	}
+	l := &ElementList{}
+	if p.Element != nil {
+		l.Element = make([]ElementDefinition, len(p.Element))
+		for i, e := range p.Element {
+			l.Element[i] = ElementDefinition(e)
+		}
+	}
+	return l
+}
+
 // UnmarshalJSON decodes an element, collecting fixed[x] and pattern[x].
 func (e *ElementDefinition) UnmarshalJSON(b []byte) error {
 	type plain ElementDefinition
@@ -131,7 +193,7 @@ func (e *ElementDefinition) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*e = ElementDefinition(p)
-	if !bytes.Contains(b, []byte(`"fixed`)) && !bytes.Contains(b, []byte(`"pattern`)) && !bytes.Contains(b, []byte(`Value`)) {
+	if !mayHoldValues(b) {
 		return nil
 	}
 	var raw map[string]json.RawMessage

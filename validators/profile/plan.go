@@ -43,10 +43,13 @@ type Plan struct {
 type node struct {
 	id, path string
 	// name is the JSON name; for a choice it is the stem ("value").
-	name   string
-	choice bool
-	min    int
-	max    int // -1: unbounded
+	name string
+	// companion is the name of the primitive's extension property ("_" +
+	// name), held so that a walk does not build it for every value.
+	companion string
+	choice    bool
+	min       int
+	max       int // -1: unbounded
 	// baseMax1 says the element is single-valued in the base resource, which
 	// decides its JSON form (value, not array).
 	baseMax1 bool
@@ -276,6 +279,7 @@ func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, erro
 	if stem, ok := strings.CutSuffix(n.name, "[x]"); ok {
 		n.name, n.choice = stem, true
 	}
+	n.companion = "_" + n.name
 	n.baseMax1 = n.max == 1 || n.max == 0
 	if el.Base != nil {
 		n.baseMax1 = el.Base.Max == "1" || el.Base.Max == "0"

@@ -227,6 +227,16 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 	if id, ok := m["id"].(string); ok && !isResource {
 		w.elementID(id, path)
 	}
+	// The children m has, found from its keys: a value holds few of the
+	// elements its type defines, so looking each definition up in m would
+	// cost more. A child is present when one of these has its name.
+	var onStack [24]*node
+	present := onStack[:0]
+	for key := range m {
+		if q := index[strings.TrimPrefix(key, "_")]; q != nil && !q.choice && !slices.Contains(present, q) {
+			present = append(present, q)
+		}
+	}
 	seen := 0
 	for _, k := range kids {
 		if k.choice {
@@ -266,25 +276,27 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 			if found == "" && k.min > 0 {
 				w.add(model.Error, CodeCardinality, path+"."+k.name+"[x]", fmt.Sprintf("%s[x] is required (minimum %d) but absent", k.name, k.min), "")
 			}
-			if found == "" {
+			if found == "" && len(k.slices) > 0 {
 				w.absentSlices(k, path+"."+k.name+"[x]")
 			}
 			continue
 		}
+		if !hasChild(present, k) {
+			if k.min > 0 {
+				w.add(model.Error, CodeCardinality, path+"."+k.name, fmt.Sprintf("%s is required (minimum %d) but absent", k.name, k.min), "")
+			}
+			if len(k.slices) > 0 { // the path is built only when needed
+				w.absentSlices(k, path+"."+k.name)
+			}
+			continue
+		}
 		v, hasV := m[k.name]
-		ev, hasE := m["_"+k.name]
+		ev, hasE := m[k.companion]
 		if hasV {
 			seen++
 		}
 		if hasE {
 			seen++
-		}
-		if !hasV && !hasE {
-			if k.min > 0 {
-				w.add(model.Error, CodeCardinality, path+"."+k.name, fmt.Sprintf("%s is required (minimum %d) but absent", k.name, k.min), "")
-			}
-			w.absentSlices(k, path+"."+k.name)
-			continue
 		}
 		var kt *typeInfo
 		if len(k.types) > 0 {
@@ -301,6 +313,17 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 		w.unknown(m, kids, index, path, isResource)
 	}
 	w.holder = saved // objectOn has no other way out
+}
+
+// hasChild says whether k is among the children present, by name (a
+// definition that lists two children of one name has both checked).
+func hasChild(present []*node, k *node) bool {
+	for _, q := range present {
+		if q == k || q.name == k.name {
+			return true
+		}
+	}
+	return false
 }
 
 func (n *node) typeBySuffix(suffix string) *typeInfo {

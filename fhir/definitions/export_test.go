@@ -1,0 +1,4 @@
+package definitions
+
+// DecodeStructureDefinition is the registry's reading of a definition.
+var DecodeStructureDefinition = decodeStructureDefinition
