@@ -27,12 +27,12 @@ import (
 //
 // Predicates and conformance statements are expressions over paths such as
 // "9[1].1[1]" relative to their context (a segment, a data type, a group or
-// the message). carecert evaluates Presence, PlainText, StringList and
-// Format, combined with AND, OR, NOT, IMPLY, XOR, EXIST and FORALL, where
-// every path is one value (no [*]) and, in a group or message context, in a
-// segment that occurs once or in the statement's own segment. Anything else
-// is listed in the suite's description as not checked: carecert's limit,
-// never the message's failure.
+// the message). carecert evaluates Presence, PlainText, StringList, Format,
+// SimpleValue, PathValue, ValueSet and SetID, combined with AND, OR, NOT,
+// IMPLY, XOR, EXIST and FORALL, with [*] on a field, and, in a group or
+// message context, in a segment that occurs once or in the statement's own
+// segment. Anything else is listed in the suite's description as not
+// checked: carecert's limit, never the message's failure.
 
 // igamt holds an export's definitions while it is converted.
 type igamt struct {
@@ -53,11 +53,19 @@ type igamt struct {
 	// used holds the predicates and statements some element or context took;
 	// the others are listed as not checked, never dropped.
 	used map[*node]bool
+	// repeated holds the segment names the message being converted uses in
+	// more than one place: their occurrences are not one numbering.
+	repeated map[string]bool
 	// valueSets counts bindings to value sets carecert has no codes for.
 	valueSets map[string]bool
 }
 
-var hl7Table = regexp.MustCompile(`^(?i)HL7(\d{4})$`)
+var (
+	hl7Table = regexp.MustCompile(`^(?i)HL7(\d{4})$`)
+	// confLength is a conformance length: "20=" may not be truncated,
+	// "20#" may, "20" does not say.
+	confLength = regexp.MustCompile(`^[0-9]+[=#]?$`)
+)
 
 func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 	g := &igamt{file: name, segments: map[string]*node{}, datatypes: map[string]*node{},
@@ -112,7 +120,7 @@ func fromIGAMT(name string, root *node, reg *check.Registry) (*Suite, error) {
 		s.Description += " and value sets " + strings.Join(g.libraryFiles, ", ")
 	}
 	s.Description += ". Enforced: the message structure (segment order, usage and cardinality of segments and groups), " +
-		"usage, cardinality and maximum lengths of fields, components and subcomponents, data types with a lexical form, " +
+		"usage, cardinality, minimum and maximum lengths and truncation (ConfLength) of fields, components and subcomponents, data types with a lexical form, " +
 		"bindings to HL7 tables carecert has codes for and to the closed value sets of the library, and the predicates and conformance statements carecert can evaluate."
 	var unchecked []string
 	for _, m := range messages {
@@ -247,6 +255,21 @@ func (g *igamt) static(m *node) (*node, error) {
 	if st.attr("MsgType") == "" {
 		return nil, fmt.Errorf("conformance profile %s:%d: Message has no Type", g.file, m.line)
 	}
+	uses := map[string]int{}
+	var count func(n *node)
+	count = func(n *node) {
+		for _, c := range n.children {
+			if def := g.segments[c.attr("Ref")]; c.name == "Segment" && def != nil {
+				uses[def.attr("Name")]++
+			}
+			count(c)
+		}
+	}
+	count(m)
+	g.repeated = map[string]bool{}
+	for name, n := range uses {
+		g.repeated[name] = n > 1
+	}
 	kids, err := g.children(m, true)
 	if err != nil {
 		return nil, err
@@ -269,7 +292,10 @@ func (g *igamt) children(parent *node, single bool) ([]*node, error) {
 			}
 			seg := &node{name: "Segment", line: c.line, attrs: map[string]string{
 				"Name": def.attr("Name"), "LongName": def.attr("Description"),
-				"Usage": c.attr("Usage"), "Min": c.attr("Min"), "Max": c.attr("Max")}}
+				"Usage": c.attr("Usage"), "Min": c.attr("Min"), "Max": c.attr("Max"), "segID": c.attr("Ref")}}
+			if parent.name == "Message" {
+				seg.attrs["topLevel"] = "true"
+			}
 			ctx := "Segment/" + c.attr("Ref")
 			field := 0
 			for _, f := range def.children {
@@ -311,6 +337,13 @@ func (g *igamt) element(kind string, e *node, at []int, seg string, ctxs []strin
 	if l, err := strconv.Atoi(e.attr("MaxLength")); err == nil && l > 0 {
 		n.attrs["Length"] = strconv.Itoa(l)
 	}
+	n.attrs["MinLength"] = e.attr("MinLength")
+	if c := e.attr("ConfLength"); c != "" && c != "NA" {
+		if !confLength.MatchString(c) {
+			return nil, fmt.Errorf("conformance profile %s: ConfLength %q is not a conformance length (a number, then = when the value may not be truncated or # when it may)", e.where(), c)
+		}
+		n.attrs["ConfLength"] = c
+	}
 	dtID := e.attr("Datatype")
 	dt := g.datatypes[dtID]
 	if dt == nil && dtID != "" {
@@ -321,7 +354,7 @@ func (g *igamt) element(kind string, e *node, at []int, seg string, ctxs []strin
 		n.attrs["Datatype"] = dt.attr("Name")
 		n.attrs["dtID"] = dtID
 	}
-	pred, err := g.predicateFor(ctxs, at, seg)
+	pred, err := g.predicateFor(ctxs, at, seg, strings.TrimPrefix(ctxs[0], "Segment/"))
 	if err != nil {
 		return nil, err
 	}
@@ -468,7 +501,7 @@ func (g *igamt) readValueSets(path string, root *node) error {
 // predicateFor finds the predicate of the element at at in the contexts
 // that can carry it (ctxs[i], whose paths start after at[:i]) and reads its
 // condition as paths in segment seg.
-func (g *igamt) predicateFor(ctxs []string, at []int, seg string) (*predicate, error) {
+func (g *igamt) predicateFor(ctxs []string, at []int, seg, segID string) (*predicate, error) {
 	for i, ctx := range ctxs {
 		target, prefix := at[i:], at[:i]
 		var found *node
@@ -488,8 +521,8 @@ func (g *igamt) predicateFor(ctxs []string, at []int, seg string) (*predicate, e
 			continue
 		}
 		g.used[found] = true
-		cond, why := g.condition(conditionOf(found), func(path string) (string, bool) {
-			return segmentPath(seg, prefix, path)
+		cond, why := g.condition(conditionOf(found), func(path string) (ref, bool) {
+			return g.segmentRef(segID, seg, prefix, path, false)
 		})
 		if cond == nil {
 			g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s (%s; %s)", found.attr("ID"), why, found.place()))
@@ -552,8 +585,8 @@ func (g *igamt) assertIn(seg *node, ctx, sid string, prefix []int, each string) 
 			continue
 		}
 		g.used[c] = true
-		cond, why := g.condition(conditionOf(c), func(path string) (string, bool) {
-			return segmentPath(sid, prefix, path)
+		cond, why := g.condition(conditionOf(c), func(path string) (ref, bool) {
+			return g.segmentRef(seg.attrs["segID"], sid, prefix, path, seg.attrs["topLevel"] == "true")
 		})
 		if cond == nil {
 			g.unchecked = append(g.unchecked, fmt.Sprintf("conformance statement %s (%s; %s)", c.attr("ID"), why, c.place()))
@@ -583,19 +616,19 @@ func (g *igamt) contextRules(built *node, single bool, keys ...string) {
 			g.used[c] = true
 			var target *node
 			crossing := false
-			cond, why := g.condition(conditionOf(c), func(path string) (string, bool) {
+			cond, why := g.condition(conditionOf(c), func(path string) (ref, bool) {
 				seg, rest, once, ok := childSegment(built, path)
 				if !ok {
-					return "", false
+					return ref{}, false
 				}
 				if target == nil {
 					target = seg
 				}
 				if seg != target && !(single && once) {
 					crossing = true
-					return "", false
+					return ref{}, false
 				}
-				return segmentPath(seg.attr("Name"), nil, rest)
+				return g.segmentRef(seg.attrs["segID"], seg.attr("Name"), nil, rest, false)
 			})
 			if cond == nil || target == nil {
 				if crossing {
@@ -624,12 +657,12 @@ func (g *igamt) childPredicate(built, p *node, key string) {
 		}
 	}
 	if ok && len(pos) == 1 && pos[0].n <= len(kids) {
-		cond, w := g.condition(conditionOf(p), func(path string) (string, bool) {
+		cond, w := g.condition(conditionOf(p), func(path string) (ref, bool) {
 			seg, rest, once, ok := childSegment(built, path)
 			if !ok || !once {
-				return "", false
+				return ref{}, false
 			}
-			return segmentPath(seg.attr("Name"), nil, rest)
+			return g.segmentRef(seg.attrs["segID"], seg.attr("Name"), nil, rest, false)
 		})
 		if cond != nil {
 			kids[pos[0].n-1].pred = &predicate{when: cond, trueUsage: strings.ToUpper(p.attr("TrueUsage")), falseUsage: strings.ToUpper(p.attr("FalseUsage"))}
@@ -685,7 +718,7 @@ func childSegment(parent *node, path string) (seg *node, rest string, single boo
 	for {
 		head, tail, _ := strings.Cut(path, ".")
 		pos, ok := positions(head)
-		if !ok {
+		if !ok || pos[0].rep == 0 {
 			return nil, "", false, false
 		}
 		var kids []*node
@@ -706,9 +739,11 @@ func childSegment(parent *node, path string) (seg *node, rest string, single boo
 	}
 }
 
+// position is one step of a path: the child's position and its instance
+// (0 for [*], every instance).
 type position struct{ n, rep int }
 
-// positions reads "9[1].1[1]"; a [*] or a missing index is not one value.
+// positions reads "9[1].1[*]"; a missing index is not a path.
 func positions(path string) ([]position, bool) {
 	var out []position
 	for _, part := range strings.Split(path, ".") {
@@ -717,21 +752,44 @@ func positions(path string) ([]position, bool) {
 		if !ok || err != nil || n < 1 || !strings.HasSuffix(idx, "]") {
 			return nil, false
 		}
-		rep, err := strconv.Atoi(strings.TrimSuffix(idx, "]"))
-		if err != nil || rep < 1 {
-			return nil, false
+		idx = strings.TrimSuffix(idx, "]")
+		rep := 0
+		if idx != "*" {
+			rep, err = strconv.Atoi(idx)
+			if err != nil || rep < 1 {
+				return nil, false
+			}
 		}
 		out = append(out, position{n, rep})
 	}
 	return out, len(out) > 0
 }
 
-// segmentPath writes a context-relative path as a carecert path in segment
-// sid, after prefix (a data type instance's place in the segment).
-func segmentPath(sid string, prefix []int, path string) (string, bool) {
+// ref is a condition's path resolved in a segment: carecert's terse path,
+// the data type the profile gives the element there, and what a SetID there
+// numbers.
+type ref struct {
+	path string
+	// dt is the element's data type (nil when the profile defines none).
+	dt *node
+	// star is set when the path reads every repetition of its field.
+	star bool
+	// numbered is what the element's instance is numbered in: "segment"
+	// (a segment the message uses in one place, outside any group) or
+	// "repetition" (a data type's instance in a field); "" when carecert
+	// cannot number it.
+	numbered string
+}
+
+// segmentRef resolves a context-relative path in segment sid (defined as
+// segID), after prefix (a data type instance's place in the segment);
+// topLevel says the segment is a child of the message, not of a group.
+// Components do not repeat, so [*] after the field is their one instance;
+// a TS is read in its first component (its time), as the standard compares it.
+func (g *igamt) segmentRef(segID, sid string, prefix []int, path string, topLevel bool) (ref, bool) {
 	pos, ok := positions(path)
 	if !ok {
-		return "", false
+		return ref{}, false
 	}
 	all := make([]position, 0, len(prefix)+len(pos))
 	for _, p := range prefix {
@@ -739,46 +797,93 @@ func segmentPath(sid string, prefix []int, path string) (string, bool) {
 	}
 	all = append(all, pos...)
 	if len(all) > 3 {
-		return "", false
+		return ref{}, false
 	}
+	r := ref{star: all[0].rep == 0}
 	for _, p := range all[1:] {
-		if p.rep != 1 {
-			return "", false // components and subcomponents do not repeat
+		if p.rep > 1 {
+			return ref{}, false // components and subcomponents do not repeat
 		}
 	}
-	out := fmt.Sprintf("%s-%d", sid, all[0].n)
-	if all[0].rep > 1 {
-		out += fmt.Sprintf("[%d]", all[0].rep)
+	// The data type at each step, from the definitions.
+	var el *node = g.segments[segID]
+	for i, p := range all {
+		if el == nil {
+			break
+		}
+		kind := "Field"
+		if i > 0 {
+			kind = "Component"
+		}
+		el = nth(el, kind, p.n)
+		if el != nil {
+			el = g.datatypes[el.attr("Datatype")]
+		}
+	}
+	if el != nil && el.attr("Name") == "TS" && len(all) < 3 {
+		if c := nth(el, "Component", 1); c != nil {
+			all = append(all, position{1, 1})
+			el = g.datatypes[c.attr("Datatype")]
+		}
+	}
+	r.dt = el
+	switch {
+	case len(prefix) == 0 && topLevel && !g.repeated[sid]:
+		r.numbered = "segment"
+	case len(prefix) == 1:
+		r.numbered = "repetition"
+	}
+	r.path = fmt.Sprintf("%s-%d", sid, all[0].n)
+	switch {
+	case r.star:
+		r.path += "[*]"
+	case all[0].rep > 1:
+		r.path += fmt.Sprintf("[%d]", all[0].rep)
 	}
 	for _, p := range all[1:] {
-		out += "." + strconv.Itoa(p.n)
+		r.path += "." + strconv.Itoa(p.n)
 	}
-	return out, true
+	return r, true
+}
+
+// nth is the nth child element of parent with the given name.
+func nth(parent *node, name string, n int) *node {
+	for _, c := range parent.children {
+		if c.name == name {
+			if n--; n == 0 {
+				return c
+			}
+		}
+	}
+	return nil
 }
 
 // condition converts an IGAMT expression into an hl7v2-profile condition,
 // or returns nil and why not.
-func (g *igamt) condition(e *node, resolve func(string) (string, bool)) (map[string]any, string) {
+func (g *igamt) condition(e *node, resolve func(string) (ref, bool)) (map[string]any, string) {
 	if e == nil {
 		return nil, "no condition"
 	}
-	path := func(attr string) (string, string) {
-		p, ok := resolve(e.attr(attr))
+	path := func(attr string) (ref, string) {
+		r, ok := resolve(e.attr(attr))
 		if !ok {
-			return "", fmt.Sprintf("path %q is not one value carecert can locate", e.attr(attr))
+			return ref{}, fmt.Sprintf("path %q is not one value carecert can locate", e.attr(attr))
 		}
-		return p, ""
+		return r, ""
 	}
+	absent := func(r ref) map[string]any { return map[string]any{"path": r.path, "present": false} }
 	// A value test passes when the element is absent, unless the expression
 	// says otherwise (NotPresentBehavior FAIL), as the format defines it.
-	valueTest := func(p string, test map[string]any) map[string]any {
-		if _, negated := test["not"]; !negated {
-			test["path"] = p
+	// With [*], each repetition present is tested (AtLeastOnce: one).
+	valueTest := func(r ref, test map[string]any) map[string]any {
+		test["path"] = r.path
+		if r.star && strings.EqualFold(e.attr("AtLeastOnce"), "true") {
+			test["at-least-once"] = true
 		}
 		if strings.EqualFold(e.attr("NotPresentBehavior"), "FAIL") {
-			return map[string]any{"all": []any{map[string]any{"path": p, "present": true}, test}}
+			return map[string]any{"all": []any{map[string]any{"path": r.path, "present": true}, test}}
 		}
-		return map[string]any{"any": []any{map[string]any{"path": p, "present": false}, test}}
+		return map[string]any{"any": []any{absent(r), test}}
 	}
 	ignoreCase := strings.EqualFold(e.attr("IgnoreCase"), "true")
 	list := func(kids []*node, op string) (map[string]any, string) {
@@ -797,24 +902,24 @@ func (g *igamt) condition(e *node, resolve func(string) (string, bool)) (map[str
 	}
 	switch e.name {
 	case "Presence":
-		p, why := path("Path")
-		if p == "" {
+		r, why := path("Path")
+		if r.path == "" {
 			return nil, why
 		}
-		return map[string]any{"path": p, "present": true}, ""
+		return map[string]any{"path": r.path, "present": true}, ""
 	case "PlainText":
-		p, why := path("Path")
-		if p == "" {
+		r, why := path("Path")
+		if r.path == "" {
 			return nil, why
 		}
 		text := e.attrs["Text"]
 		if ignoreCase {
-			return valueTest(p, map[string]any{"pattern": "(?i)^" + regexp.QuoteMeta(text) + "$"}), ""
+			return valueTest(r, map[string]any{"pattern": "(?i)^" + regexp.QuoteMeta(text) + "$"}), ""
 		}
-		return valueTest(p, map[string]any{"equals": text}), ""
+		return valueTest(r, map[string]any{"equals": text}), ""
 	case "StringList":
-		p, why := path("Path")
-		if p == "" {
+		r, why := path("Path")
+		if r.path == "" {
 			return nil, why
 		}
 		var codes []any
@@ -824,39 +929,48 @@ func (g *igamt) condition(e *node, resolve func(string) (string, bool)) (map[str
 			quoted = append(quoted, regexp.QuoteMeta(c))
 		}
 		if ignoreCase {
-			return valueTest(p, map[string]any{"pattern": "(?i)^(?:" + strings.Join(quoted, "|") + ")$"}), ""
+			return valueTest(r, map[string]any{"pattern": "(?i)^(?:" + strings.Join(quoted, "|") + ")$"}), ""
 		}
-		return valueTest(p, map[string]any{"in": codes}), ""
+		return valueTest(r, map[string]any{"in": codes}), ""
 	case "Format":
-		p, why := path("Path")
-		if p == "" {
+		r, why := path("Path")
+		if r.path == "" {
 			return nil, why
 		}
 		re := "^(?:" + e.attrs["Regex"] + ")$"
 		if _, err := regexp.Compile(re); err != nil {
 			return nil, "a regular expression carecert's engine does not read"
 		}
-		return valueTest(p, map[string]any{"pattern": re}), ""
+		return valueTest(r, map[string]any{"pattern": re}), ""
 	case "SimpleValue":
-		// A comparison with a constant: numbers, or a string's equality.
-		p, why := path("Path")
-		if p == "" {
+		// A comparison with a constant, as the element's data type orders
+		// its values (dates as dates, numbers as numbers).
+		r, why := path("Path")
+		if r.path == "" {
 			return nil, why
 		}
 		op := strings.ToLower(e.attr("Operator"))
-		switch typ := strings.ToLower(e.attr("Type")); {
-		case typ == "number" && slices.Contains([]string{"eq", "ne", "lt", "le", "gt", "ge"}, op):
-			n, err := strconv.ParseFloat(e.attr("Value"), 64)
-			if err != nil {
-				return nil, fmt.Sprintf("a SimpleValue whose value %q is not a number", e.attr("Value"))
-			}
-			return valueTest(p, map[string]any{"number": map[string]any{"op": op, "value": n}}), ""
-		case typ == "string" && op == "eq":
-			return valueTest(p, map[string]any{"equals": e.attrs["Value"]}), ""
-		case typ == "string" && op == "ne":
-			return valueTest(p, map[string]any{"not": map[string]any{"path": p, "equals": e.attrs["Value"]}}), ""
+		as := compareAs(e.attr("Type"), r.dt)
+		if as == "" || !slices.Contains([]string{"eq", "ne", "lt", "le", "gt", "ge"}, op) {
+			return nil, fmt.Sprintf("a SimpleValue comparing %s values with %s", e.attr("Type"), e.attr("Operator"))
 		}
-		return nil, fmt.Sprintf("a SimpleValue comparing %s values with %s", e.attr("Type"), e.attr("Operator"))
+		if _, err := strconv.ParseFloat(e.attr("Value"), 64); as == "number" && err != nil {
+			return nil, fmt.Sprintf("a SimpleValue whose value %q is not a number", e.attr("Value"))
+		}
+		return valueTest(r, map[string]any{"compare": map[string]any{"op": op, "value": e.attrs["Value"], "as": as}}), ""
+	case "PathValue":
+		return g.pathValue(e, path, absent)
+	case "ValueSet":
+		return g.valueSet(e, path, valueTest)
+	case "SetID":
+		r, why := path("Path")
+		if r.path == "" {
+			return nil, why
+		}
+		if r.star || r.numbered == "" {
+			return nil, "a SetID whose instances carecert cannot number (a segment used in more than one place or inside a group, or a component's data type)"
+		}
+		return valueTest(r, map[string]any{"set-id": true}), ""
 	case "AND", "FORALL":
 		return list(e.children, "all")
 	case "OR", "EXIST":
@@ -890,6 +1004,143 @@ func (g *igamt) condition(e *node, resolve func(string) (string, bool)) (map[str
 			map[string]any{"all": []any{map[string]any{"not": a}, b}}}}, ""
 	}
 	return nil, "a " + e.name + " expression"
+}
+
+// compareAs is how a SimpleValue or PathValue compares an element's values:
+// by the expression's Type when it names a number or a date/time, else as
+// the element's data type orders them (NM and SI as numbers, DT, TM, DTM
+// and TS as date/times, others as text). "" when the Type is unknown.
+func compareAs(typ string, dt *node) string {
+	name := ""
+	if dt != nil {
+		name = dt.attr("Name")
+	}
+	byType := map[string]string{"NM": "number", "SI": "number", "DT": "date", "TM": "time", "DTM": "datetime", "TS": "datetime"}[name]
+	switch t := strings.ToLower(typ); t {
+	case "number":
+		return t
+	case "date", "time", "datetime":
+		// The element's own form wins: a "Date" compared with a DTM
+		// element is read as the DTM it is.
+		if byType != "" && byType != "number" {
+			return byType
+		}
+		return t
+	case "", "string":
+		return orDefault(byType, "string")
+	}
+	return ""
+}
+
+// pathValue converts a PathValue: the values at two paths compared. Both
+// absent passes unless NotPresentBehavior is FAIL; one without the other
+// fails, as the format defines it. The first path may be [*] (each of its
+// repetitions against the second, or one with Path1Mode AtLeastOne); a
+// second path with [*], or occurrence counts, are not evaluated.
+func (g *igamt) pathValue(e *node, path func(string) (ref, string), absent func(ref) map[string]any) (map[string]any, string) {
+	a, why := path("Path1")
+	if a.path == "" {
+		return nil, why
+	}
+	b, why := path("Path2")
+	if b.path == "" {
+		return nil, why
+	}
+	op := strings.ToLower(e.attr("Operator"))
+	if !slices.Contains([]string{"eq", "ne", "lt", "le", "gt", "ge"}, op) {
+		return nil, fmt.Sprintf("a PathValue with operator %q", e.attr("Operator"))
+	}
+	if b.star {
+		return nil, "a PathValue whose second path reads every repetition"
+	}
+	for _, mode := range []string{"Path1Mode", "Path2Mode"} {
+		switch m := e.attr(mode); m {
+		case "", "All", "AtLeastOne":
+		default:
+			return nil, fmt.Sprintf("a PathValue counting occurrences (%s %s)", mode, m)
+		}
+	}
+	as := compareAs("", a.dt)
+	if as == "string" {
+		as = compareAs("", b.dt)
+	}
+	cmp := map[string]any{"op": op, "path": b.path, "as": as}
+	if strings.EqualFold(e.attr("Truncated"), "true") {
+		cmp["truncated"] = true
+	}
+	if strings.EqualFold(e.attr("IdenticalEquality"), "true") {
+		cmp["identical"] = true
+	}
+	test := map[string]any{"path": a.path, "compare": cmp}
+	if a.star && (e.attr("Path1Mode") == "AtLeastOne" || strings.EqualFold(e.attr("AtLeastOnce"), "true")) {
+		test["at-least-once"] = true
+	}
+	if a.star {
+		// Each repetition against the second path: the second must be there.
+		test = map[string]any{"all": []any{map[string]any{"path": b.path, "present": true}, test}}
+	}
+	if strings.EqualFold(e.attr("NotPresentBehavior"), "FAIL") {
+		return test, ""
+	}
+	return map[string]any{"any": []any{map[string]any{"all": []any{absent(a), absent(b)}}, test}}, ""
+}
+
+// valueSet converts a ValueSet expression: the value at a path is in a
+// value set of the library, a coded element's code at any of its
+// BindingLocation's components. A value set carecert has no closed list for
+// (open, empty, NoValidation, absent) or a suggested one is not evaluated.
+func (g *igamt) valueSet(e *node, path func(string) (ref, string), valueTest func(ref, map[string]any) map[string]any) (map[string]any, string) {
+	r, why := path("Path")
+	if r.path == "" {
+		return nil, why
+	}
+	id := e.attr("ValueSetID")
+	codes, ok := g.codes[id]
+	switch {
+	case strings.EqualFold(e.attr("BindingStrength"), "S"):
+		return nil, "a ValueSet expression with a suggested binding (" + id + ")"
+	case g.noValidation[id]:
+		return nil, "a ValueSet expression on " + id + ", which the library marks NoValidation"
+	case !ok:
+		return nil, "a ValueSet expression on " + id + ", which has no closed list in the value set library"
+	}
+	in := make([]any, len(codes))
+	for i, c := range codes {
+		in[i] = c
+	}
+	comps := 0
+	if r.dt != nil {
+		for _, c := range r.dt.children {
+			if c.name == "Component" {
+				comps++
+			}
+		}
+	}
+	if comps == 0 {
+		return valueTest(r, map[string]any{"in": in}), ""
+	}
+	// A coded element: its code is at one of the locations (1, or 1:4 for
+	// the identifier or the alternate one).
+	var present, found []any
+	for _, l := range strings.FieldsFunc(orDefault(e.attr("BindingLocation"), "1"), func(r rune) bool { return r == ':' || r == ',' || r == ' ' }) {
+		n, err := strconv.Atoi(l)
+		if strings.EqualFold(l, "or") {
+			continue
+		}
+		if err != nil || n < 1 || n > comps || strings.Count(r.path, ".") >= 2 || r.star {
+			return nil, fmt.Sprintf("a ValueSet expression whose BindingLocation %s is no component carecert can read", l)
+		}
+		at := fmt.Sprintf("%s.%d", r.path, n)
+		present = append(present, map[string]any{"path": at, "present": true})
+		found = append(found, map[string]any{"path": at, "in": in})
+	}
+	if len(found) == 0 {
+		return nil, "a ValueSet expression with no BindingLocation"
+	}
+	if strings.EqualFold(e.attr("NotPresentBehavior"), "FAIL") {
+		return map[string]any{"any": found}, ""
+	}
+	return map[string]any{"any": []any{map[string]any{"not": map[string]any{"any": present}}, map[string]any{"any": found}}}, ""
 }
 
 // statementText is how a finding names a conformance statement: its ID and

@@ -400,6 +400,9 @@ var partOf = map[string]string{"Field": "Component", "Component": "SubComponent"
 // field repetition that is present, a subcomponent in each component.
 func partRules(file, path string, n *node, out []any, unchecked []string) ([]any, []string) {
 	r := elementRule(path, n)
+	if c := n.attr("ConfLength"); c != "" && c != "NA" && !confLength.MatchString(c) {
+		unchecked = append(unchecked, fmt.Sprintf("the ConfLength %q of %s, which is not a conformance length (%s:%d)", c, path, filepath.Base(file), n.line))
+	}
 	cond, ok := conditional(path, n)
 	out = append(out, cond...)
 	if !ok {
@@ -420,8 +423,10 @@ func partRules(file, path string, n *node, out []any, unchecked []string) ([]any
 		}
 	}
 	if len(parts) > 0 {
-		// A composite: its length, type and table are its parts'.
+		// A composite: its lengths, type and table are its parts'.
 		delete(r, "length")
+		delete(r, "min-length")
+		delete(r, "conf-length")
 		delete(r, "datatype")
 		delete(r, "table")
 	}
@@ -445,8 +450,15 @@ func elementRule(path string, n *node) map[string]any {
 	case "R", "RE", "X":
 		r["usage"] = u
 	}
-	if l, err := strconv.Atoi(n.attr("Length")); err == nil && l > 0 {
+	if l, err := strconv.Atoi(orDefault(n.attr("Length"), n.attr("MaxLength"))); err == nil && l > 0 {
 		r["length"] = l
+	}
+	// A minimum of one is what presence already asks.
+	if l, err := strconv.Atoi(n.attr("MinLength")); err == nil && l > 1 {
+		r["min-length"] = l
+	}
+	if c := n.attr("ConfLength"); confLength.MatchString(c) {
+		r["conf-length"] = c
 	}
 	switch t := n.attr("Datatype"); t {
 	case "DT", "DTM", "TS", "TM", "NM", "SI":

@@ -35,6 +35,18 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 		}
 		return out
 	}
+	// truncating declares # the truncation character (MSH-2's fifth, 2.7+).
+	truncating := func(lines []string) []string {
+		lines[0] = strings.Replace(lines[0], `|^~\&|`, `|^~\&#|`, 1)
+		return lines
+	}
+	// dated gives EVN-2 and PID-7 these values.
+	dated := func(recorded, birth string) []string {
+		out := append([]string{}, good...)
+		out[1] = "EVN|A04|" + recorded
+		out[2] = strings.Replace(out[2], "19800101", birth, 1)
+		return out
+	}
 	with := func(lines ...string) []string {
 		out := append([]string{}, good...)
 		return append(out, lines...)
@@ -55,7 +67,6 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 			"ADT_A04-PID", "ADT_A04-NK1", "ADT_A04-PV1", "ADT_A04-IN1", "ADT_A04-IN2", "ADT_A04-ACC"}))
 		Expect(s.Description).To(ContainSubstring("its constraints Constraints.xml and value sets ValueSets.xml"))
 		for _, limit := range []string{
-			"conformance statement T-11 (a SimpleValue comparing Date values with LT; Constraints.xml:",
 			"conformance statement T-9 (reads a segment of a repeating group other than its own; Constraints.xml:",
 			"the usage of segment IN2 (Profile.xml:",
 			"bindings to value sets carecert has no codes for: HL70004 (NoValidation in the library), HL70396_T",
@@ -85,7 +96,8 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 		// Fields, components and subcomponents from the shared definitions.
 		Entry("a subcomponent longer than its MaxLength (XPN.1 is FN)", edit("PID", "DOE^JOHN", "DOEDOEDOEDOE^JOHN"),
 			"ADT_A04-PID profile.length@PID[1].5[1].1.1"),
-		Entry("a field bound to HL7 table 0001", edit("PID", "|M", "|Q"), "ADT_A04-PID profile.table@PID[1].8[1]"),
+		Entry("a field bound to HL7 table 0001 (and T-15's value set)", edit("PID", "|M", "|Q"), "ADT_A04-PID profile.table@PID[1].8[1]",
+			"ADT_A04-PID profile.conformance-statement@PID[1]"),
 		Entry("a component bound to a closed value set of the library", append(append(append([]string{}, good[:3]...), "NK1|1||CHD"), good[3])),
 		Entry("a code outside it", append(append(append([]string{}, good[:3]...), "NK1|1||XYZ"), good[3]),
 			"ADT_A04-NK1 profile.value-set@NK1[1].3[1].1"),
@@ -117,9 +129,56 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 		Entry("T-10: absent, which passes a value test", edit("PV1", "PV1|1|", "PV1||")),
 		Entry("T-12: PV1-2 not N", edit("PV1", "|O", "|N"), "ADT_A04-PV1 profile.conformance-statement@PV1[1]"),
 		Entry("T-7: EVN-1 is A04 when valued", edit("EVN", "EVN|A04", "EVN|A08"), "ADT_A04-EVN profile.conformance-statement@EVN[1]"),
+		// SimpleValue on a date/time, read as the DTM it is (TS: its time).
+		Entry("T-11: a birth date before 2100, at year precision", edit("PID", "19800101", "2000")),
+		Entry("T-11: a birth date in 2100 (and T-19: after EVN-2)", edit("PID", "19800101", "21000101"),
+			"ADT_A04-PID profile.conformance-statement@PID[1]", "ADT_A04-PID profile.conformance-statement@PID[1]"),
+		Entry("T-13: a birth date before 1900 (a String SimpleValue on a TS)", edit("PID", "19800101", "189912312359"),
+			"ADT_A04-PID profile.conformance-statement@PID[1]"),
+		Entry("T-13: 1900-01-01 at minute precision", edit("PID", "19800101", "190001010000")),
+		// PathValue: in a segment and across the message's segments.
+		Entry("T-14: a death before the birth", edit("PID", "|M", "|M"+strings.Repeat("|", 20)+"|19700101|Y"),
+			"ADT_A04-PID profile.conformance-statement@PID[1]"),
+		// (T-19 is tested in the first segment it reads: PID.)
+		Entry("T-19: recorded before the birth", edit("EVN", "|20240101120000", "|19790101"), "ADT_A04-PID profile.conformance-statement@PID[1]"),
+		Entry("T-19: recorded 00:30 at +0100, before a birth at midnight UTC (text would order them the other way)",
+			dated("19800101003000+0100", "198001010000+0000"), "ADT_A04-PID profile.conformance-statement@PID[1]"),
+		Entry("T-19: recorded 01:30 at +0100, after it", dated("19800101013000+0100", "198001010000+0000")),
+		Entry("T-19: recorded on a local day before a zoned birth, in any zone the sender may be in", dated("19791231", "198001021200+0000"),
+			"ADT_A04-PID profile.conformance-statement@PID[1]"),
+		// ValueSet: a simple element and a coded one's location.
+		Entry("T-15: a code of table 0001 outside value set SEX_T", edit("PID", "|M", "|O"), "ADT_A04-PID profile.conformance-statement@PID[1]"),
+		Entry("T-18: IN1-2.1 outside value set PLAN_T (and T-6)", with("IN1|1|XYZ|9^^^H^PI"),
+			"ADT_A04-IN1 profile.conformance-statement@IN1[1]", "ADT_A04-IN1 profile.conformance-statement@IN1[1]"),
+		Entry("T-18: OTHER is in PLAN_T (T-6 says no)", with("IN1|1|OTHER|9^^^H^PI"), "ADT_A04-IN1 profile.conformance-statement@IN1[1]"),
+		// SetID: NK1s numbered 1, 2 in the message.
+		Entry("T-16: NK1s numbered 1 and 2", append(append(append([]string{}, good[:3]...), "NK1|1||SPO", "NK1|2||CHD"), good[3])),
+		Entry("T-16: two NK1s numbered 1", append(append(append([]string{}, good[:3]...), "NK1|1||SPO", "NK1|1||CHD"), good[3]),
+			"ADT_A04-NK1 profile.conformance-statement@NK1[2]"),
+		// [*]: one PID-3 repetition of each is an MR.
+		Entry("T-17: no PID-3 repetition is an MR", edit("PID", "123^^^H^MR", "123^^^H^NH"), "ADT_A04-PID profile.conformance-statement@PID[1]"),
+		Entry("T-17: the second one is", edit("PID", "123^^^H^MR", "123^^^H^NH~456^^^H^MR")),
+		// MinLength and ConfLength.
+		Entry("XPN.2 shorter than its MinLength 2", edit("PID", "DOE^JOHN", "DOE^J"), "ADT_A04-PID profile.length@PID[1].5[1].2"),
+		Entry("CX.1 longer than its ConfLength 10= but within its MaxLength: allowed", edit("PID", "123^^^H^MR", "12345678901^^^H^MR")),
+		Entry("CX.1 ending with #, when the message declares no truncation character", edit("PID", "123^^^H^MR", "1234567890#^^^H^MR")),
+		Entry("CX.1 truncated where its ConfLength 10= forbids it", truncating(edit("PID", "123^^^H^MR", "1234567890#^^^H^MR")),
+			"ADT_A04-PID profile.truncated@PID[1].3[1].1"),
+		Entry("XPN.2 truncated where its ConfLength 6# allows it", truncating(edit("PID", "DOE^JOHN", "DOE^JOHNNY#"))),
+		Entry("CX.1 with an escaped #, which is not truncation", truncating(edit("PID", "123^^^H^MR", `123\P\^^^H^MR`))),
 		Entry("T-8: a birth date when there is a next of kin", append(append(edit("PID", "19800101", "")[:3:3], "NK1|1||SPO"), good[3]),
 			"ADT_A04-NK1 profile.conformance-statement@NK1[1]"),
 	)
+
+	It("says a comparison the message leaves undecided, as information, never as a failure", func() {
+		// Recorded on 1 January, birth at 12:00 on 1 January: the day
+		// holds the minute, so neither is certainly before the other.
+		lines := dated("19800101", "198001011200")
+		Expect(profileFindings(profile, segs(lines...), model.Warning)).To(BeEmpty())
+		Expect(profileFindings(profile, segs(lines...), model.Information)).To(ContainElement("ADT_A04-PID profile.undecided@PID[1]"))
+		// A local time against a zoned one 20 hours apart is decided.
+		Expect(profileFindings(profile, segs(dated("19800102080000", "198001011200+0000")...), model.Information)).NotTo(ContainElement(ContainSubstring("undecided")))
+	})
 
 	It("refuses the constraints file given alone, and names a reference the profile does not define", func() {
 		_, err := suites.Load(filepath.Join("testdata", "igamt", "Constraints.xml"), nil)

@@ -187,11 +187,28 @@ func (r *Rule) assert(rec *model.Record, m *hl7v2.Message, out []model.Finding) 
 }
 
 func (r *Rule) assertAt(rec *model.Record, m *hl7v2.Message, at *place, path string, out []model.Finding) []model.Finding {
-	if r.When != nil && !r.When.test(m, at) {
-		return out
+	if r.When != nil {
+		switch r.When.eval(m, at) {
+		case no:
+			return out
+		case undecided:
+			return r.undecided(out, rec, path, "whether the conformance statement applies")
+		}
 	}
-	if !r.Assert.test(m, at) {
+	switch r.Assert.eval(m, at) {
+	case no:
 		out = r.add(out, rec, r.sev, "profile.conformance-statement", path, "the conformance statement does not hold in "+path, "", false)
+	case undecided:
+		out = r.undecided(out, rec, path, "whether the conformance statement holds")
 	}
 	return out
+}
+
+// undecided reports a rule the message leaves undecided: it compares
+// date/times whose spans overlap (different precision, or a local time
+// against a zoned one when the sender's zone is unknown). Neither a failure
+// nor a pass, it is said as information.
+func (r *Rule) undecided(out []model.Finding, rec *model.Record, path, what string) []model.Finding {
+	return r.add(out, rec, model.Information, "profile.undecided", path,
+		what+" cannot be decided from the message: it compares date/times whose spans overlap (different precision, or a time without a zone against one with a zone)", "", false)
 }

@@ -35,12 +35,16 @@ import (
 //     grouped: true                                    # nhs-number: accept 3-3-4 groups ("943 476 5919")
 //     fixed / values / pattern, min / max (repetitions)
 //     length: 20                                       # most characters a value may have
+//     min-length: 2                                    # fewest characters a present value may have
+//     conf-length: 20=                                 # conformance length: = no truncation (a value ending with MSH-2's truncation character is an error), # truncation allowed
 //     datatype: DT                                     # DT, DTM, TS, TM, NM or SI: the value's lexical form
 //     table: 1                                         # the value is in HL7 table 0001 (tables carecert has codes for)
 //     when: {path: MSH-9.2, in: [A01, A04]}            # only messages this holds for; also number: {op: gt, value: 0}, and all/any/not of conditions
 //   - assert: {any: [{path: RXA-20, present: false}, {path: RXA-9.1, in: ["00", "01"]}]}
 //     segment: RXA                                     # a conformance statement, tested in each RXA (without segment: once per message)
 //     each: RXA-9                                      # and in each repetition of this field (a data type's statement)
+//     # conditions also take compare: {op: lt, value: "20240101" or path: PID-29, as: string|number|date|time|datetime, truncated, identical},
+//     # set-id: true (the value numbers its segment or repetition), and paths with [*] on the field (PID-3[*].5; at-least-once: true)
 //   - structure: {name: ADT_A01, elements: [{segment: MSH, min: 1, max: 1}, {group: PROCEDURE, elements: [...]}]}
 //     # segment order, segment and group usage and cardinality, as the profile nests them (max omitted: unbounded)
 //     severity: warning                                # default error
@@ -62,13 +66,21 @@ type Rule struct {
 	Where     *Condition        `json:"where,omitempty"`
 	When      *Condition        `json:"when,omitempty"`
 	Length    int               `json:"length,omitempty"`
-	Datatype  string            `json:"datatype,omitempty"`
-	Table     int               `json:"table,omitempty"`
-	Severity  string            `json:"severity,omitempty"`
-	Message   string            `json:"message,omitempty"`
-	Assert    *Condition        `json:"assert,omitempty"`
-	Each      string            `json:"each,omitempty"`
-	Structure *Layout           `json:"structure,omitempty"`
+	MinLength int               `json:"min-length,omitempty"`
+	// ConfLength is the conformance length (HL7 2.7 and later): the
+	// length every receiver must support, not a limit on the value, with
+	// "=" (the value may not be truncated) or "#" (it may).
+	ConfLength string     `json:"conf-length,omitempty"`
+	Datatype   string     `json:"datatype,omitempty"`
+	Table      int        `json:"table,omitempty"`
+	Severity   string     `json:"severity,omitempty"`
+	Message    string     `json:"message,omitempty"`
+	Assert     *Condition `json:"assert,omitempty"`
+	Each       string     `json:"each,omitempty"`
+	Structure  *Layout    `json:"structure,omitempty"`
+
+	// noTruncation is set when ConfLength ends with "=".
+	noTruncation bool
 
 	// table holds the codes of Table, bound when the check is compiled.
 	table *dict.Table
@@ -106,6 +118,18 @@ type Condition struct {
 	Present   *bool    `json:"present,omitempty"`
 	// Number compares the value as a number: {op: gt, value: 0}.
 	Number *NumberTest `json:"number,omitempty"`
+	// Compare compares the value with a constant or another path's value
+	// as a string, number or date/time (see Comparison).
+	Compare *Comparison `json:"compare,omitempty"`
+	// SetID: the value numbers the instance it is tested in: the field
+	// repetition an each rule tests (a data type's instance), else the
+	// segment's occurrence in the message (1 for the first NK1, 2 for the
+	// second).
+	SetID bool `json:"set-id,omitempty"`
+	// AtLeastOnce: with a path whose field is [*] ("PID-3[*].5", every
+	// repetition), a value test holds when one repetition passes it; by
+	// default each present repetition must. Present asks for one.
+	AtLeastOnce bool `json:"at-least-once,omitempty"`
 
 	All []*Condition `json:"all,omitempty"`
 	Any []*Condition `json:"any,omitempty"`
@@ -113,6 +137,8 @@ type Condition struct {
 
 	re   *regexp.Regexp
 	path hl7v2.Path
+	// star is set when the path's field is [*].
+	star bool
 }
 
 // NumberTest compares a numeric value with Value: op is eq, ne, lt, le, gt
@@ -154,7 +180,7 @@ func (c *Condition) compile(inWhen bool) error {
 		if !inWhen {
 			return fmt.Errorf("where: all, any and not apply to when and assert")
 		}
-		if c.Path != "" || c.Component != 0 || c.Equals != nil || c.In != nil || c.Pattern != "" || c.Present != nil || c.Number != nil ||
+		if c.Path != "" || c.Component != 0 || c.Equals != nil || c.In != nil || c.Pattern != "" || c.Present != nil || c.Number != nil || c.Compare != nil || c.SetID ||
 			(c.All != nil) && (c.Any != nil || c.Not != nil) || c.Any != nil && c.Not != nil {
 			return fmt.Errorf("a condition is one of all, any, not or a test of a path")
 		}
@@ -174,11 +200,19 @@ func (c *Condition) compile(inWhen bool) error {
 		return nil
 	}
 	if inWhen {
-		p, ok := hl7v2.ParsePath(c.Path)
+		path, star := c.Path, false
+		if seg, rest, ok := strings.Cut(path, "-"); ok && strings.Contains(rest, "[*]") {
+			field, tail, _ := strings.Cut(rest, ".")
+			if !strings.HasSuffix(field, "[*]") || strings.Count(field, "[") != 1 || strings.Contains(tail, "[") {
+				return fmt.Errorf("when: path %q: only a field repeats, so [*] follows the field (PID-3[*].5)", c.Path)
+			}
+			path, star = seg+"-"+strings.Replace(rest, "[*]", "", 1), true
+		}
+		p, ok := hl7v2.ParsePath(path)
 		if !ok {
 			return fmt.Errorf("when: path %q is not a terse path like MSH-9.2", c.Path)
 		}
-		c.path = p
+		c.path, c.star = p, star
 	} else if c.Component < 1 {
 		return fmt.Errorf("where: give the component (1 or more) whose value selects repetitions")
 	}
@@ -196,34 +230,145 @@ func (c *Condition) compile(inWhen bool) error {
 			return fmt.Errorf("number: op %q: want eq, ne, lt, le, gt or ge", c.Number.Op)
 		}
 	}
-	if c.Equals == nil && c.In == nil && c.re == nil && c.Present == nil && c.Number == nil {
-		return fmt.Errorf("a condition needs equals, in, pattern, number or present")
+	if c.Compare != nil {
+		if err := c.Compare.compile(); err != nil {
+			return err
+		}
+	}
+	if (c.SetID || c.Compare != nil) && !inWhen {
+		return fmt.Errorf("where: compare and set-id apply to when and assert")
+	}
+	if c.AtLeastOnce && !c.star {
+		return fmt.Errorf("at-least-once applies to a path whose field is [*]")
+	}
+	if c.Equals == nil && c.In == nil && c.re == nil && c.Present == nil && c.Number == nil && c.Compare == nil && !c.SetID {
+		return fmt.Errorf("a condition needs equals, in, pattern, number, compare, set-id or present")
 	}
 	return nil
 }
 
-// test evaluates a condition of When or Assert at a place (nil: in the
-// message as a whole).
+// test reports whether a condition of When or Assert certainly holds at a
+// place (nil: in the message as a whole).
 func (c *Condition) test(m *hl7v2.Message, at *place) bool {
+	return c.eval(m, at) == yes
+}
+
+// eval evaluates a condition: all, any and not in three-valued logic, so
+// that an undecided comparison stays undecided unless the others settle it.
+func (c *Condition) eval(m *hl7v2.Message, at *place) truth {
 	switch {
 	case c.All != nil:
+		out := yes
 		for _, x := range c.All {
-			if !x.test(m, at) {
-				return false
+			switch x.eval(m, at) {
+			case no:
+				return no
+			case undecided:
+				out = undecided
 			}
 		}
-		return true
+		return out
 	case c.Any != nil:
+		out := no
 		for _, x := range c.Any {
-			if x.test(m, at) {
-				return true
+			switch x.eval(m, at) {
+			case yes:
+				return yes
+			case undecided:
+				out = undecided
 			}
 		}
-		return false
+		return out
 	case c.Not != nil:
-		return !c.Not.test(m, at)
+		switch c.Not.eval(m, at) {
+		case yes:
+			return no
+		case no:
+			return yes
+		}
+		return undecided
 	}
-	return c.holds(m.Delims.Unescape(c.read(m, at)))
+	if c.star {
+		return c.evalEach(m, at)
+	}
+	v := m.Delims.Unescape(c.read(m, at))
+	if c.Present != nil && (v != "") != *c.Present {
+		return no
+	}
+	return c.valueTest(m, at, v)
+}
+
+// valueTest applies a condition's tests of a value other than presence.
+func (c *Condition) valueTest(m *hl7v2.Message, at *place, v string) truth {
+	if !c.holds(v) {
+		return no
+	}
+	if c.SetID && (at == nil || at.seg == nil || strings.TrimSpace(v) != strconv.Itoa(at.instance())) {
+		return no
+	}
+	if c.Compare != nil {
+		if v == "" {
+			return no
+		}
+		return c.Compare.eval(m, at, v)
+	}
+	return yes
+}
+
+// evalEach evaluates a condition whose path's field is [*] over every
+// repetition present: present asks for one; a value test holds when each
+// passes it (or one, with at-least-once), and vacuously when none is there.
+func (c *Condition) evalEach(m *hl7v2.Message, at *place) truth {
+	s := at.segmentOf(m, c.path.Segment)
+	var vals []string
+	if s != nil {
+		raw := s.Field(c.path.Field)
+		for rep := 1; raw != "" && rep <= strings.Count(raw, string(m.Delims.Repetition))+1; rep++ {
+			if v := m.Delims.Unescape(m.Delims.Value(raw, rep, c.path.Component, c.path.Sub)); v != "" {
+				vals = append(vals, v)
+			}
+		}
+	}
+	if c.Present != nil && (len(vals) > 0) != *c.Present {
+		return no
+	}
+	if c.Equals == nil && c.In == nil && c.re == nil && c.Number == nil && c.Compare == nil && !c.SetID {
+		return yes
+	}
+	out := yes
+	if c.AtLeastOnce && len(vals) > 0 {
+		out = no
+	}
+	for _, v := range vals {
+		r := c.valueTest(m, at, v)
+		switch {
+		case r == undecided:
+			out = undecided
+		case c.AtLeastOnce && r == yes:
+			return yes
+		case !c.AtLeastOnce && r == no:
+			return no
+		}
+	}
+	return out
+}
+
+// instance is the number of the instance a place tests: the field's
+// repetition, else the segment's occurrence in the message.
+func (at *place) instance() int {
+	if at.rep > 0 {
+		return at.rep
+	}
+	return at.seg.Seq
+}
+
+// segmentOf is the occurrence of segment name a condition reads at a place:
+// the place's own when it is one, else the first in the message.
+func (at *place) segmentOf(m *hl7v2.Message, name string) *hl7v2.Segment {
+	if at != nil && at.seg != nil && at.seg.Name == name {
+		return at.seg
+	}
+	return m.Segment(name, 1)
 }
 
 // reads reports whether a condition reads field of segment.
@@ -385,8 +530,15 @@ func (r *Rule) compile() error {
 		// Other data types have no lexical form of their own to check.
 		r.Datatype = ""
 	}
-	if (r.Length != 0 || r.Datatype != "" || r.Table != 0) && r.Path == "" {
-		return fmt.Errorf("length, datatype and table apply to a path rule")
+	if (r.Length != 0 || r.MinLength != 0 || r.ConfLength != "" || r.Datatype != "" || r.Table != 0) && r.Path == "" {
+		return fmt.Errorf("length, min-length, conf-length, datatype and table apply to a path rule")
+	}
+	if r.ConfLength != "" {
+		n := strings.TrimRight(r.ConfLength, "=#")
+		if _, err := strconv.Atoi(n); err != nil || len(r.ConfLength)-len(n) > 1 {
+			return fmt.Errorf("conf-length %q: want a number then = (no truncation) or # (truncation allowed), such as 20=", r.ConfLength)
+		}
+		r.noTruncation = strings.HasSuffix(r.ConfLength, "=")
 	}
 	if r.Format != "nhs-number" && (r.Ranges != nil || r.Grouped != nil) {
 		return fmt.Errorf("ranges and grouped apply to format nhs-number")
@@ -536,11 +688,19 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		raw = strings.ReplaceAll(raw, string(d.Repetition), "") // MSH-2 holds the repetition character itself
 	}
 	fieldPath := func() string { return s.Path() + "." + strconv.Itoa(r.path.Field) }
-	if r.When != nil && !r.whenPerRep && !r.When.test(m, &place{seg: s, field: r.path.Field}) {
-		return out
+	if r.When != nil && !r.whenPerRep {
+		switch r.When.eval(m, &place{seg: s, field: r.path.Field}) {
+		case no:
+			return out
+		case undecided:
+			return r.undecided(out, rec, fieldPath(), "whether the rule on "+r.what+" applies")
+		}
 	}
 	what := r.what
 	selected, present := 0, 0
+	// open is set when a repetition was left undecided: the field's
+	// presence and count are then not judged either.
+	open := false
 	reps := 0
 	if raw != "" {
 		reps = strings.Count(raw, string(d.Repetition)) + 1
@@ -550,8 +710,15 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		if r.Where != nil && !r.Where.holds(d.Unescape(d.Value(whole, 1, r.Where.Component, 0))) {
 			continue
 		}
-		if r.whenPerRep && !r.When.test(m, &place{seg: s, field: r.path.Field, rep: rep}) {
-			continue
+		if r.whenPerRep {
+			switch r.When.eval(m, &place{seg: s, field: r.path.Field, rep: rep}) {
+			case no:
+				continue
+			case undecided:
+				out = r.undecided(out, rec, fmt.Sprintf("%s[%d]", fieldPath(), rep), "whether the rule on "+r.what+" applies")
+				open = true
+				continue
+			}
 		}
 		val := whole
 		if r.path.Component > 0 {
@@ -598,6 +765,15 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		if r.Length > 0 && utf8.RuneCountInString(v) > r.Length {
 			out = r.add(out, rec, r.sev, "profile.length", path(), fmt.Sprintf("%s is %d characters; the profile allows %d", what, utf8.RuneCountInString(v), r.Length), v, sensitive)
 		}
+		if r.MinLength > 0 && utf8.RuneCountInString(v) < r.MinLength {
+			out = r.add(out, rec, r.sev, "profile.length", path(), fmt.Sprintf("%s is %d characters; the profile requires at least %d", what, utf8.RuneCountInString(v), r.MinLength), v, sensitive)
+		}
+		// A value longer than the conformance length is allowed (it says
+		// what receivers must keep); one the sender truncated, ending with
+		// the truncation character, is not where the profile says "=".
+		if r.noTruncation && d.Truncation != 0 && strings.HasSuffix(val, string(d.Truncation)) {
+			out = r.add(out, rec, r.sev, "profile.truncated", path(), fmt.Sprintf("%s was truncated (it ends with the truncation character %c), which its conformance length %s forbids", what, d.Truncation, r.ConfLength), v, sensitive)
+		}
 		lex := v
 		if r.Datatype == "TS" && r.path.Component == 0 {
 			lex = d.Unescape(d.Value(whole, 1, 1, 0))
@@ -620,6 +796,9 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 				out = r.add(out, rec, sev, p.Code, path(), what+" "+p.Message, v, sensitive)
 			}
 		}
+	}
+	if open {
+		return out
 	}
 	switch {
 	// With where, a rule speaks of the repetitions it picks: when there are
