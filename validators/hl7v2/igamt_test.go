@@ -61,7 +61,7 @@ var _ = Describe("HL7 v2 conformance profiles exported by IGAMT", func() {
 		var ids []string
 		for _, r := range s.Requirements {
 			ids = append(ids, r.ID)
-			Expect(r.Source).To(MatchRegexp(`Profile\.xml:\d+$`))
+			Expect(r.At).To(MatchRegexp(`Profile\.xml:\d+$`))
 		}
 		Expect(ids).To(Equal([]string{"ADT_A04-MESSAGE", "ADT_A04-STRUCTURE", "ADT_A04-MSH", "ADT_A04-EVN",
 			"ADT_A04-PID", "ADT_A04-NK1", "ADT_A04-PV1", "ADT_A04-IN1", "ADT_A04-IN2", "ADT_A04-ACC"}))

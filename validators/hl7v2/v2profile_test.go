@@ -52,7 +52,7 @@ var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
 		var ids []string
 		for _, r := range s.Requirements {
 			ids = append(ids, r.ID)
-			Expect(r.Source).To(MatchRegexp(`nhs-adt-a01-profile\.xml:\d+$`))
+			Expect(r.At).To(MatchRegexp(`nhs-adt-a01-profile\.xml:\d+$`))
 			Expect(r.Level).To(Equal(model.Shall))
 		}
 		Expect(ids).To(Equal([]string{"ADT_A01-MESSAGE", "ADT_A01-STRUCTURE", "ADT_A01-MSH", "ADT_A01-EVN", "ADT_A01-PID", "ADT_A01-PV1"}))
