@@ -294,6 +294,7 @@ func (d *Dictionary) Version(v string) (*Version, error) {
 	if err := readGzipJSON("data/"+v+".json.gz", &x); err != nil {
 		return nil, err
 	}
+	Correct(&x)
 	x.user, x.open = intSet(x.UserTables), intSet(x.OpenTables)
 	x.codes = make(map[int]*Table, len(x.Tables))
 	for k, codes := range x.Tables {

@@ -221,4 +221,30 @@ var _ = Describe("Dictionary", func() {
 		Expect(got).To(HaveKey("2.4 segment MSH.12: table 104/0"))
 		Expect(strings.Join(recorded, "\n")).To(ContainSubstring("2.5.1 structure ADT_A01: hl7v2-dictionary MSH1..1 SFT0..-1 EVN1..1 PID1..1 PD10..1 NK1"))
 	})
+	// The sources flip a few fields' optionality in 2.2, 2.3 and 2.3.1; the
+	// standard's attribute tables, and the versions either side, say otherwise.
+	DescribeTable("gives each field the optionality of its version's attribute table",
+		func(version, segment string, field int, opt string) {
+			x, err := d.Version(version)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(x.Segments[segment].Fields[field-1].Opt).To(Equal(opt))
+		},
+		// corrected: the sources have these required (false errors) ...
+		Entry("2.3 ORC-7 quantity/timing is optional", "2.3", "ORC", 7, "O"),
+		Entry("2.3 OBR-27 quantity/timing is optional", "2.3", "OBR", 27, "O"),
+		Entry("2.3 EVN-1 event type code is kept for backward compatibility", "2.3", "EVN", 1, "B"),
+		Entry("2.3 OBX-2 value type is conditional", "2.3", "OBX", 2, "C"),
+		Entry("2.3.1 OBX-4 sub-ID is conditional", "2.3.1", "OBX", 4, "C"),
+		Entry("2.2 FT1-14 is optional", "2.2", "FT1", 14, "O"),
+		// ... and these optional (missed errors)
+		Entry("2.3 EVN-2 recorded date/time is required", "2.3", "EVN", 2, "R"),
+		Entry("2.3 PR1-3 procedure code is required", "2.3", "PR1", 3, "R"),
+		Entry("2.3.1 ORC-1 order control is required", "2.3.1", "ORC", 1, "R"),
+		// untouched: the neighbours and the same fields elsewhere
+		Entry("2.2 ORC-7 stays optional", "2.2", "ORC", 7, "O"),
+		Entry("2.3 ORC-1 stays required", "2.3", "ORC", 1, "R"),
+		Entry("2.3.1 ORC-7 stays optional", "2.3.1", "ORC", 7, "O"),
+		Entry("2.4 EVN-2 stays required", "2.4", "EVN", 2, "R"),
+		Entry("2.5 OBX-3 stays required", "2.5", "OBX", 3, "R"),
+	)
 })

@@ -199,6 +199,50 @@ var _ = Describe("hl7v2-fields", func() {
 		Entry(nil, "SI", "12", true), Entry(nil, "SI", "12345", false), Entry(nil, "SI", "-1", false),
 	)
 
+	// "" is the standard's explicit null, in a field, a repetition, a
+	// component or a subcomponent alike: present, with no value to check.
+	DescribeTable("reads an explicit null at every level as present and without a form",
+		func(version, pid string, want []string) {
+			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats", "components", "required"}})
+			r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01^ADT_A01|C1|P|`+version, "EVN|A01|20240101", pid, "PV1|1|I"))
+			got := where(observe(c, r))
+			if want == nil {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(Equal(want))
+		},
+		Entry("a null date field", "2.5.1", `PID|1||1^^^H^MR||DOE^JO||""`, nil),
+		Entry("a null repetition", "2.8", `PID|1||1^^^H^MR~""||DOE^JO`, nil),
+		Entry("a null date component (CX.7)", "2.5.1", `PID|1||1^^^H^MR^^""||DOE^JO`, nil),
+		Entry("a null date subcomponent (XPN.10 DR.1 TS.1)", "2.5.1", `PID|1||1^^^H^MR||DOE^JO^^^^^^^^""&20240101`, nil),
+		Entry("a null required component (CX.5 in 2.8)", "2.8", `PID|1||1^^^H^""||DOE^JO`, nil),
+		Entry("a malformed date component", "2.5.1", `PID|1||1^^^H^MR^^2024x||DOE^JO`, []string{"hl7v2.format@PID[1].3[1].7"}),
+		Entry("a malformed date subcomponent", "2.5.1", `PID|1||1^^^H^MR||DOE^JO^^^^^^^^2024x&20240101`, []string{"hl7v2.format@PID[1].5[1].10.1"}),
+		Entry("quotes around a value are not a null", "2.5.1", `PID|1||1^^^H^MR^^"2024"||DOE^JO`, []string{"hl7v2.format@PID[1].3[1].7"}),
+		Entry("an empty required component", "2.8", `PID|1||1^^^H^||DOE^JO`, []string{"hl7v2.required-component@PID[1].3[1].5"}),
+		Entry("an empty required field", "2.5.1", `PID|1||||DOE^JO`, []string{"hl7v2.required-field@PID[1].3"}),
+	)
+
+	// A field is required as its version's attribute table says: the
+	// dictionaries' sources flip a few in 2.3 and 2.3.1 (hl7v2/dict errata).
+	DescribeTable("requires the fields the message's version requires",
+		func(version, orc string, want []string) {
+			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"required"}})
+			r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ORM^O01|C1|P|`+version, "PID|1||1^^^H^MR||DOE^JO", orc, "OBR|1|P1||x^y^L"))
+			got := where(observe(c, r))
+			if want == nil {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(Equal(want))
+		},
+		Entry("2.3: ORC-7 and OBR-27 (quantity/timing) are optional", "2.3", "ORC|NW|P1", nil),
+		Entry("2.3: ORC-1 is required", "2.3", "ORC||P1", []string{"hl7v2.required-field@ORC[1].1"}),
+		Entry("2.3.1: ORC-1 is required", "2.3.1", "ORC||P1", []string{"hl7v2.required-field@ORC[1].1"}),
+		Entry("2.4: ORC-1 is required", "2.4", "ORC||P1", []string{"hl7v2.required-field@ORC[1].1"}),
+	)
+
 	It("checks an observation's value (OBX-5) as the type OBX-2 names", func() {
 		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats", "components"}})
 		oru := func(obx string) *model.Record {

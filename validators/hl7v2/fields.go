@@ -320,6 +320,12 @@ func (p vpath) String() string {
 // value checks one repetition, component or subcomponent of data type fd.Type.
 // level 1 splits at the component separator, level 2 at the subcomponent one.
 func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
+	if val == `""` {
+		// An explicit null: present, with no value to check. The standard
+		// allows it in a repetition, a component or a subcomponent as in a
+		// whole field, so a null date or code is never a malformed one.
+		return
+	}
 	r := w.rules
 	d := w.m.Delims
 	typ := fd.Type

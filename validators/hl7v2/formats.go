@@ -127,7 +127,9 @@ func checkDTM(s string) string {
 		return why
 	}
 	if len(v) > 8 {
-		return checkTime(v[8:])
+		if why := checkTime(v[8:]); why != "" {
+			return "the time after YYYYMMDD: " + why
+		}
 	}
 	return ""
 }

@@ -262,6 +262,7 @@ func generate(out string, raw []byte, apyRoot string, licences map[string]string
 		for name, t := range nd.Types {
 			primary.Types[name] = &dict.DataType{Desc: t.Desc, Components: newFields(t.Fields)}
 		}
+		dict.Correct(primary)
 		if hl7apyVersions[v] {
 			apy, err := readApy(apyRoot, v)
 			if err != nil {
