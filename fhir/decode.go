@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -101,13 +103,28 @@ func describe(data []byte, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		return &SyntaxError{Line: lineAt(data, int(se.Offset)), Msg: "malformed JSON: " + se.Error()}
+		msg := se.Error()
+		if r, ok := foreignSpace(data, int(se.Offset)-1); ok && !strings.Contains(msg, "in string") {
+			// encoding/json names the first byte of the character only
+			msg = fmt.Sprintf("invalid character %U, a space JSON does not allow: only space, tab, CR and LF separate JSON values", r)
+		}
+		return &SyntaxError{Line: lineAt(data, int(se.Offset)), Msg: "malformed JSON: " + msg}
 	case errors.Is(err, io.EOF):
 		return &SyntaxError{Line: 1, Msg: "empty: no JSON value"}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &SyntaxError{Line: lineAt(data, len(data)), Msg: "truncated JSON: the input ends inside a value"}
 	}
 	return &SyntaxError{Line: 1, Msg: err.Error()}
+}
+
+// foreignSpace returns the character at data[at] when it is a space that is
+// not JSON whitespace: a form feed, a no-break space, U+2028.
+func foreignSpace(data []byte, at int) (rune, bool) {
+	if at < 0 || at >= len(data) {
+		return 0, false
+	}
+	r, _ := utf8.DecodeRune(data[at:])
+	return r, unicode.IsSpace(r) && !strings.ContainsRune(jsonSpace, r)
 }
 
 func lineAt(data []byte, off int) int {

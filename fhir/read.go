@@ -81,7 +81,7 @@ func ReadStream(name string, r io.Reader, emit Emit) error {
 // UTF-16 and binary files.
 func sniffEncoding(name string, head []byte) *model.Record {
 	switch {
-	case len(bytes.TrimSpace(head)) == 0 && len(head) < 512:
+	case blank(head) && len(head) < 512:
 		return problem(name, 1, 0, "input.empty", "empty file: no FHIR resources")
 	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
 		return problem(name, 1, 0, "input.encoding", "file is UTF-16; FHIR JSON must be UTF-8")
@@ -103,11 +103,11 @@ func isNDJSON(name string, br *bufio.Reader) bool {
 	if nl < 0 {
 		return false
 	}
-	first := bytes.TrimSpace(head[:nl])
+	first := bytes.Trim(head[:nl], jsonSpace)
 	if len(first) < 2 || first[0] != '{' || first[len(first)-1] != '}' {
 		return false
 	}
-	rest := bytes.TrimSpace(head[nl:])
+	rest := bytes.TrimLeft(head[nl:], jsonSpace)
 	return len(rest) > 0 && rest[0] == '{' && validJSON(first)
 }
 
@@ -120,7 +120,7 @@ func readNDJSON(name string, br *bufio.Reader, emit Emit) error {
 	var index int64
 	for line := 1; ; line++ {
 		raw, _, err := readLine(br)
-		if len(bytes.TrimSpace(raw)) > 0 {
+		if !blank(raw) {
 			rec := deferredLine(name, raw, line, index)
 			index++
 			if e := emit(rec); e != nil {
@@ -144,6 +144,14 @@ func readNDJSON(name string, br *bufio.Reader, emit Emit) error {
 }
 
 var errLineTooLong = errors.New("line too long")
+
+// blank reports whether an NDJSON line holds only JSON whitespace (space,
+// tab, CR, LF), as the decoders read it. A line holding any other space, a
+// no-break space or a form feed, is a record whose error names it: it is no
+// JSON value, and an empty one would have been written empty.
+func blank(line []byte) bool {
+	return len(bytes.TrimLeft(line, jsonSpace)) == 0
+}
 
 // readLine returns one line without its terminator, and how many bytes it
 // consumed (terminator included). An over-long line is consumed and reported, so

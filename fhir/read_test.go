@@ -151,6 +151,57 @@ var _ = Describe("reading FHIR JSON", func() {
 			Expect(recs[2].ID).To(Equal("c"))
 		})
 
+		DescribeTable("reads as blank only a line of JSON whitespace; a line with any other space is a record whose error names the character and the line",
+			func(line, char string) {
+				feed := "{\"resourceType\":\"Patient\",\"id\":\"a\"}\n" + line + "\n{\"resourceType\":\"Patient\",\"id\":\"c\"}\n"
+				recs := readAll("feed.ndjson", []byte(feed))
+				if char == "" {
+					Expect(recs).To(HaveLen(2))
+					Expect(problems(recs)).To(BeEmpty())
+					Expect(recs[1].Index).To(Equal(int64(1)))
+					return
+				}
+				Expect(recs).To(HaveLen(3))
+				ps := problems(recs)
+				Expect(ps).To(HaveLen(1))
+				Expect(ps[0].Line).To(Equal(2))
+				Expect(ps[0].Code).To(Equal("input.json"))
+				Expect(ps[0].Message).To(Equal("malformed JSON: invalid character " + char + ", a space JSON does not allow: only space, tab, CR and LF separate JSON values"))
+				Expect(recs[2].ID).To(Equal("c"))
+				Expect(recs[2].Index).To(Equal(int64(2)))
+			},
+			Entry("spaces, tabs and a CR", " \t \r", ""),
+			Entry("a no-break space", "\u00a0", "U+00A0"),
+			Entry("a form feed", "\f", "U+000C"),
+			Entry("a vertical tab after spaces", "  \v", "U+000B"),
+			Entry("an em space", "\u2003", "U+2003"),
+			Entry("a next-line character", "\u0085", "U+0085"),
+			Entry("a line separator", "\u2028", "U+2028"),
+			Entry("a no-break space before a resource", "\u00a0{\"resourceType\":\"Patient\",\"id\":\"b\"}", "U+00A0"),
+		)
+
+		It("names a space JSON does not allow inside a JSON file, but not in a string, where a no-break space is text", func() {
+			ps := problems(readAll("p.json", []byte("{\n  \"resourceType\": \"Patient\",\u00a0\"id\": \"x\"\n}")))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Line).To(Equal(2))
+			Expect(ps[0].Message).To(ContainSubstring("invalid character U+00A0, a space JSON does not allow"))
+			recs := readAll("p.json", []byte("{\"resourceType\": \"Patient\", \"id\": \"x\", \"gender\": \"\u00a0\"}"))
+			Expect(problems(recs)).To(BeEmpty())
+			ps = problems(readAll("p.json", []byte("{\"resourceType\": \"Patient\", \"id\": \"x\f\"}")))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Message).To(ContainSubstring("in string literal"), "a control character in a string is encoding/json's to word")
+		})
+
+		It("reads a file of spaces JSON does not allow as malformed, not as empty", func() {
+			ps := problems(readAll("p.json", []byte("\u00a0\n")))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Code).To(Equal("input.json"))
+			Expect(ps[0].Message).To(ContainSubstring("U+00A0"))
+			ps = problems(readAll("p.json", []byte(" \n\t")))
+			Expect(ps).To(HaveLen(1))
+			Expect(ps[0].Code).To(Equal("input.empty"))
+		})
+
 		It("reports a truncated JSON file with the line where it ends", func() {
 			recs := readAll("cut.json", []byte(patient[:120]))
 			ps := problems(recs)

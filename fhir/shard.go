@@ -2,7 +2,6 @@ package fhir
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +30,7 @@ func ReadNDJSONRange(path string, start, end int64, emit Emit) error {
 	if !atLineStart(f, start) {
 		// The line straddling start belongs to the shard where it began.
 		rest, n, err := readLine(br)
-		if !partialBlank || len(bytes.TrimSpace(rest)) > 0 {
+		if !partialBlank || !blank(rest) {
 			index++
 		}
 		line++
@@ -42,7 +41,7 @@ func ReadNDJSONRange(path string, start, end int64, emit Emit) error {
 	}
 	for pos < end {
 		raw, n, err := readLine(br)
-		if len(bytes.TrimSpace(raw)) > 0 {
+		if !blank(raw) {
 			if e := emit(deferredLine(path, raw, line, index)); e != nil {
 				return e
 			}
@@ -92,7 +91,7 @@ func countLines(r io.ReaderAt, n int64) (line int, index int64, blank bool, err 
 					index++
 				}
 				blank = true
-			case ' ', '\t', '\r':
+			case ' ', '\t', '\r': // JSON whitespace, as blank has it
 			default:
 				blank = false
 			}

@@ -38,6 +38,8 @@ var _ = Describe("reading NDJSON byte ranges for shards", func() {
 				b.WriteString("\n") // blank line
 			case i%17 == 3:
 				b.WriteString("   \r\n") // blank with CR LF
+			case i%19 == 9:
+				b.WriteString("\f\u00a0\n") // not blank: spaces JSON does not allow
 			case i%11 == 7:
 				fmt.Fprintf(&b, "{\"resourceType\":\"Patient\",\"id\":\"bad%d\"\n", i) // malformed
 			case i%2 == 0:
