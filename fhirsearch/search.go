@@ -14,6 +14,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/carecert/carecert/fhir"
 )
 
 // Kind is a search parameter's type, as FHIR names them.
@@ -179,14 +181,7 @@ type Resolver func(ref string) map[string]any
 // or absolute, with or without _history/version); ok is false when it has
 // neither part. A Resolver looks the resource up by them.
 func ReferenceTarget(ref string) (typ, id string, ok bool) {
-	parts := strings.Split(strings.Trim(ref, "/"), "/")
-	if n := len(parts); n >= 4 && parts[n-2] == "_history" {
-		parts = parts[:n-2]
-	}
-	if len(parts) < 2 {
-		return "", "", false
-	}
-	return parts[len(parts)-2], parts[len(parts)-1], true
+	return fhir.LiteralReference(strings.Trim(ref, "/"))
 }
 
 // Parse turns a query into criteria for resource type typ. Control parameters

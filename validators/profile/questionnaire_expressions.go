@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
 )
 
@@ -120,15 +121,8 @@ func referencedType(ref string) string {
 	if ref == "" || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "urn:") {
 		return ""
 	}
-	if i := strings.Index(ref, "/_history/"); i >= 0 {
-		ref = ref[:i]
-	}
-	segs := strings.Split(ref, "/")
-	if len(segs) < 2 {
-		return ""
-	}
-	typ := segs[len(segs)-2]
-	if typ == "" || typ[0] < 'A' || typ[0] > 'Z' {
+	typ, _, ok := fhir.LiteralReference(ref)
+	if !ok || typ == "" || typ[0] < 'A' || typ[0] > 'Z' {
 		return ""
 	}
 	return typ

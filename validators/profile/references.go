@@ -87,14 +87,10 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 // "Type/id/_history/v" or an absolute URL ending so. ok is false when the
 // reference has neither form.
 func (w *walker) referenceType(ref string) (string, bool) {
-	parts := strings.Split(ref, "/")
-	if n := len(parts); n >= 4 && parts[n-2] == "_history" {
-		parts = parts[:n-2]
-	}
-	if len(parts) < 2 {
+	typ, id, ok := fhir.LiteralReference(ref)
+	if !ok {
 		return "", false
 	}
-	typ, id := parts[len(parts)-2], parts[len(parts)-1]
 	absolute := strings.Contains(ref, "://")
 	if !w.e.IsResourceType(typ) || !idRE.MatchString(id) {
 		if absolute {

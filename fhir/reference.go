@@ -1,0 +1,19 @@
+package fhir
+
+import "strings"
+
+// LiteralReference splits a literal reference into the resource type and id
+// its path ends in: "Type/id", "Type/id/_history/version", or an absolute URL
+// ending so. ok is false when it has fewer than two segments. Neither part is
+// checked: whether the type is one FHIR defines and the id well formed is the
+// caller's to judge, as each judges it differently.
+func LiteralReference(ref string) (typ, id string, ok bool) {
+	parts := strings.Split(ref, "/")
+	if n := len(parts); n >= 4 && parts[n-2] == "_history" {
+		parts = parts[:n-2]
+	}
+	if len(parts) < 2 {
+		return "", "", false
+	}
+	return parts[len(parts)-2], parts[len(parts)-1], true
+}

@@ -1,0 +1,22 @@
+package fhir_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir"
+)
+
+var _ = DescribeTable("the type and id a literal reference ends in",
+	func(ref, typ, id string, ok bool) {
+		gotType, gotID, gotOK := fhir.LiteralReference(ref)
+		Expect([]any{gotType, gotID, gotOK}).To(Equal([]any{typ, id, ok}))
+	},
+	Entry("relative", "Patient/1", "Patient", "1", true),
+	Entry("a version", "Patient/1/_history/2", "Patient", "1", true),
+	Entry("absolute, with a version", "https://example.org/fhir/Observation/o.1/_history/3", "Observation", "o.1", true),
+	Entry("a history segment with no version is not one", "Patient/1/_history", "1", "_history", true),
+	Entry("parts are not judged", "patient/", "patient", "", true),
+	Entry("one segment", "Patient", "", "", false),
+	Entry("empty", "", "", "", false),
+)
