@@ -162,15 +162,17 @@ func (w *walker) narrativeControls(c *controls, m map[string]any, path string) {
 	}
 }
 
-// severityNamed reads an issue severity code (fatal and error are errors).
+// severityNamed reads the level of a narrative-source-control: an issue
+// severity code written exactly, or hint, the reference validator's name for
+// information. The codes mean what they mean everywhere (model.ParseSeverity:
+// fatal is an error); carecert's own short forms (warn, info) are not codes.
 func severityNamed(code string) (model.Severity, bool) {
 	switch code {
-	case "fatal", "error":
-		return model.Error, true
-	case "warning":
-		return model.Warning, true
-	case "information", "hint":
+	case "hint":
 		return model.Information, true
+	case "fatal", "error", "warning", "information":
+		sev, err := model.ParseSeverity(code)
+		return sev, err == nil
 	}
 	return 0, false
 }
