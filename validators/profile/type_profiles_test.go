@@ -109,4 +109,30 @@ var _ = Describe("alternative profiles of a nested resource", func() {
 		Expect(fs).To(ContainElement(saying(model.Warning, profile.CodeTypeProfile, "Parameters.parameter[0].resource", "was not decided")))
 		Expect(fs).NotTo(ContainElement(HaveField("Severity", model.Error)))
 	})
+
+	// A Bundle's entries are checked against their types as records of their
+	// own; the profiles a Bundle profile names for them, the same way as here.
+	bundles := newEngine(
+		diffProfile(ns+"named-patient", "Patient", `{"id": "Patient.name", "path": "Patient.name", "min": 1}`),
+		diffProfile(ns+"born-patient", "Patient", `{"id": "Patient.birthDate", "path": "Patient.birthDate", "min": 1}`),
+		diffProfile(ns+"either-bundle", "Bundle",
+			`{"id": "Bundle.entry.resource", "path": "Bundle.entry.resource", "type": [{"code": "Resource", "profile": ["`+ns+`named-patient", "`+ns+`born-patient"]}]}`),
+		diffProfile(ns+"unknown-bundle", "Bundle",
+			`{"id": "Bundle.entry.resource", "path": "Bundle.entry.resource", "type": [{"code": "Resource", "profile": ["`+ns+`named-patient", "`+ns+`not-loaded-patient"]}]}`),
+	)
+	bundle := func(patient string) string {
+		return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "urn:uuid:3f1c2d9e-5b7a-4c1e-9d2f-0a1b2c3d4e5f", "resource": ` + patient + `}]}`
+	}
+
+	It("checks a Bundle profile's entry profiles as alternatives in the same way", func() {
+		Expect(validate(bundles, bundle(`{"resourceType": "Patient", "birthDate": "2000-01-01"}`), ns+"either-bundle")).To(BeEmpty())
+		Expect(validate(bundles, bundle(`{"resourceType": "Patient", "gender": "other"}`), ns+"either-bundle")).To(ConsistOf(
+			saying(model.Error, profile.CodeTypeProfile, "Bundle.entry[0].resource", "any of the profiles "+ns+"named-patient, "+ns+"born-patient")))
+		// An entry profile carecert could not load is its limit, said as a
+		// warning, never the entry's failure.
+		fs := validate(bundles, bundle(`{"resourceType": "Patient", "gender": "other"}`), ns+"unknown-bundle")
+		Expect(fs).To(ContainElement(saying(model.Warning, profile.CodeProfile, "Bundle.entry[0].resource", "profile "+ns+"not-loaded-patient of this resource is not loaded")))
+		Expect(fs).To(ContainElement(saying(model.Warning, profile.CodeTypeProfile, "Bundle.entry[0].resource", "was not decided")))
+		Expect(fs).NotTo(ContainElement(HaveField("Severity", model.Error)))
+	})
 })

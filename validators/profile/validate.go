@@ -577,19 +577,8 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		// Each entry is a record of its own, checked against its type; a
 		// Bundle profile's entry profiles are checked here, as only the
 		// Bundle's walk knows them.
-		var alternatives []*Plan
-		for _, prof := range t.profiles {
-			if pp, err := w.e.Plan(prof); err == nil && pp.Type == rt && !pp.IsCore {
-				alternatives = append(alternatives, pp)
-			} else if err != nil {
-				w.add(model.Error, CodeProfile, path, fmt.Sprintf("profile %s of this entry is not loaded: %v", prof, err), "")
-			}
-		}
-		if len(alternatives) == 1 {
-			w.resource(m, alternatives[0], path)
-		} else if len(alternatives) > 1 {
-			w.oneOf(m, alternatives, nil, path, rt) // alternatives, as for any resource element
-		}
+		alternatives, unloaded := w.profilesOfType(t, rt, path)
+		w.conformTo(m, slices.DeleteFunc(alternatives, func(p *Plan) bool { return p.IsCore }), unloaded, path, rt)
 		return
 	}
 	if !w.e.IsResourceType(rt) {
@@ -602,8 +591,15 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		return
 	}
 	w.resource(m, p, path)
-	var alternatives []*Plan
-	var unloaded []string
+	alternatives, unloaded := w.profilesOfType(t, rt, path)
+	w.conformTo(m, alternatives, unloaded, path, rt)
+}
+
+// profilesOfType looks up the profiles an element's type gives a resource of
+// type rt: the plans of those that constrain rt, and the URLs of those that
+// could not be loaded, each said as a warning (carecert's limit, not the
+// resource's failure).
+func (w *walker) profilesOfType(t *typeInfo, rt, path string) (plans []*Plan, unloaded []string) {
 	for _, prof := range t.profiles {
 		pp, err := w.e.Plan(prof)
 		if err != nil {
@@ -612,15 +608,20 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 			continue
 		}
 		if pp.Type == rt {
-			alternatives = append(alternatives, pp)
+			plans = append(plans, pp)
 		}
 	}
+	return plans, unloaded
+}
+
+// conformTo checks a nested resource against the profiles its element
+// names for its type. They are alternatives (R4 §5.1.0.9): the resource
+// conforms to one of them; one that could not be loaded leaves it undecided.
+func (w *walker) conformTo(m map[string]any, alternatives []*Plan, unloaded []string, path, rt string) {
 	if len(alternatives) == 1 && len(unloaded) == 0 {
 		w.resource(m, alternatives[0], path)
 		return
 	}
-	// The profiles of one type are alternatives (R4 §5.1.0.9): the
-	// resource conforms to one of them.
 	w.oneOf(m, alternatives, unloaded, path, rt)
 }
 
