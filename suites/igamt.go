@@ -601,13 +601,16 @@ func (g *igamt) assertIn(seg *node, ctx, sid string, prefix []int, each string) 
 }
 
 // contextRules handles the predicates and statements of a group or the
-// message, whose paths start with the position of one of its children. They
-// are evaluated when every segment they read is the one they constrain or
-// occurs once in the message; otherwise they are listed as not checked.
+// message, whose paths start with the position of one of its children. A
+// statement that reads only its own segment, or segments that occur once,
+// is tested in that segment; any other, and a predicate on a child that may
+// occur more than once, is tested in each instance of the group (the
+// message: once), reading the instance's segments (see instanceRef). What
+// neither way can read is listed as not checked.
 func (g *igamt) contextRules(built *node, single bool, keys ...string) {
 	for _, key := range keys {
 		for _, p := range g.preds[key] {
-			g.childPredicate(built, p, key)
+			g.childPredicate(built, p, key, single)
 		}
 		for _, c := range g.asserts[key] {
 			if c.name != "Constraint" {
@@ -615,8 +618,7 @@ func (g *igamt) contextRules(built *node, single bool, keys ...string) {
 			}
 			g.used[c] = true
 			var target *node
-			crossing := false
-			cond, why := g.condition(conditionOf(c), func(path string) (ref, bool) {
+			cond, _ := g.condition(conditionOf(c), func(path string) (ref, bool) {
 				seg, rest, once, ok := childSegment(built, path)
 				if !ok {
 					return ref{}, false
@@ -625,28 +627,90 @@ func (g *igamt) contextRules(built *node, single bool, keys ...string) {
 					target = seg
 				}
 				if seg != target && !(single && once) {
-					crossing = true
 					return ref{}, false
 				}
 				return g.segmentRef(seg.attrs["segID"], seg.attr("Name"), nil, rest, false)
 			})
-			if cond == nil || target == nil {
-				if crossing {
-					why = "reads a segment of a repeating group other than its own"
-				}
+			if cond != nil && target != nil {
+				target.rules = append(target.rules, map[string]any{"assert": cond, "segment": target.attr("Name"), "message": statementText(c)})
+				continue
+			}
+			cond, why := g.condition(conditionOf(c), func(path string) (ref, bool) { return g.instanceRef(built, path) })
+			if cond == nil {
 				g.unchecked = append(g.unchecked, fmt.Sprintf("conformance statement %s (%s; %s)", c.attr("ID"), why, c.place()))
 				continue
 			}
-			target.rules = append(target.rules, map[string]any{"assert": cond, "segment": target.attr("Name"), "message": statementText(c)})
+			built.groupRules = append(built.groupRules, map[string]any{"assert": cond, "message": statementText(c)})
 		}
 	}
 }
 
+// instanceRef resolves a group- or message-relative path in an instance of
+// the group: the segment it reads must be one the group holds in one place
+// (its name then finds it in the instance), reached through the first
+// instance of any repeating group on the way; a segment that is the group's
+// own child may be read in any of its occurrences ("2[3]"). A SetID there
+// numbers the group's instance.
+func (g *igamt) instanceRef(built *node, path string) (ref, bool) {
+	cur, depth, seq := built, 0, 1
+	for {
+		head, tail, _ := strings.Cut(path, ".")
+		pos, ok := positions(head)
+		if !ok {
+			return ref{}, false
+		}
+		var kids []*node
+		for _, c := range cur.children {
+			if c.name == "Segment" || c.name == "SegGroup" {
+				kids = append(kids, c)
+			}
+		}
+		if pos[0].n > len(kids) {
+			return ref{}, false
+		}
+		cur, depth = kids[pos[0].n-1], depth+1
+		if cur.name == "Segment" && depth == 1 && pos[0].rep > 0 {
+			seq = pos[0].rep
+		} else if pos[0].rep != 1 {
+			return ref{}, false
+		}
+		if cur.name == "Segment" {
+			if tail == "" || holds(built, cur.attr("Name")) != 1 {
+				return ref{}, false
+			}
+			r, ok := g.segmentRef(cur.attrs["segID"], cur.attr("Name"), nil, tail, false)
+			if seq > 1 {
+				r.path = strings.Replace(r.path, "-", fmt.Sprintf("[%d]-", seq), 1)
+			}
+			r.numbered = "group"
+			return r, ok
+		}
+		path = tail
+	}
+}
+
+// holds counts the places a group (or the message) holds segment name in,
+// its groups' included.
+func holds(n *node, name string) int {
+	count := 0
+	for _, c := range n.children {
+		switch {
+		case c.name == "Segment" && c.attr("Name") == name:
+			count++
+		case c.name == "SegGroup":
+			count += holds(c, name)
+		}
+	}
+	return count
+}
+
 // childPredicate gives a segment or group of a group or the message the
-// predicate whose Target is its position, when every segment the condition
-// reads occurs once in a message; the structure then checks it (see
-// layoutOf). Any other is listed as not checked.
-func (g *igamt) childPredicate(built, p *node, key string) {
+// predicate whose Target is its position. When the child occurs at most once
+// in a message and the condition reads segments that do too, the structure
+// checks it (see layoutOf); otherwise it is checked in each instance of the
+// group, on the segment that opens the child, when the group holds that
+// segment in one place and the condition can be read there.
+func (g *igamt) childPredicate(built, p *node, key string, single bool) {
 	g.used[p] = true
 	why := "its target is not a segment or group of its context"
 	pos, ok := positions(p.attr("Target"))
@@ -657,21 +721,57 @@ func (g *igamt) childPredicate(built, p *node, key string) {
 		}
 	}
 	if ok && len(pos) == 1 && pos[0].n <= len(kids) {
-		cond, w := g.condition(conditionOf(p), func(path string) (ref, bool) {
-			seg, rest, once, ok := childSegment(built, path)
-			if !ok || !once {
-				return ref{}, false
+		kid := kids[pos[0].n-1]
+		trueUsage, falseUsage := strings.ToUpper(p.attr("TrueUsage")), strings.ToUpper(p.attr("FalseUsage"))
+		if single && kid.attr("Max") == "1" {
+			cond, _ := g.condition(conditionOf(p), func(path string) (ref, bool) {
+				seg, rest, once, ok := childSegment(built, path)
+				if !ok || !once {
+					return ref{}, false
+				}
+				return g.segmentRef(seg.attrs["segID"], seg.attr("Name"), nil, rest, false)
+			})
+			if cond != nil {
+				kid.pred = &predicate{when: cond, trueUsage: trueUsage, falseUsage: falseUsage}
+				return
 			}
-			return g.segmentRef(seg.attrs["segID"], seg.attr("Name"), nil, rest, false)
-		})
-		if cond != nil {
-			kids[pos[0].n-1].pred = &predicate{when: cond, trueUsage: strings.ToUpper(p.attr("TrueUsage")), falseUsage: strings.ToUpper(p.attr("FalseUsage"))}
+		}
+		anchor := opener(kid)
+		cond, w := g.condition(conditionOf(p), func(path string) (ref, bool) { return g.instanceRef(built, path) })
+		switch {
+		case anchor == "" || holds(built, anchor) != 1:
+			why = "its target opens with no required segment the context holds in one place"
+		case cond == nil:
+			why = w
+		default:
+			kid.attrs["instancePredicate"] = "true"
+			for _, b := range []struct {
+				usage string
+				when  map[string]any
+			}{{trueUsage, cond}, {falseUsage, map[string]any{"not": cond}}} {
+				if b.usage == "R" || b.usage == "X" {
+					built.groupRules = append(built.groupRules, map[string]any{"segment": anchor, "usage": b.usage, "when": b.when})
+				}
+			}
 			return
 		}
-		why = w + ", or reads a segment that may occur more than once"
 	}
 	g.unchecked = append(g.unchecked, fmt.Sprintf("predicate %s on a %s (%s; %s)",
 		p.attr("ID"), strings.ToLower(strings.SplitN(key, "/", 2)[0]), why, p.place()))
+}
+
+// opener is the segment whose presence is a child's: the segment itself, or
+// a group's first required segment.
+func opener(n *node) string {
+	if n.name == "Segment" {
+		return n.attr("Name")
+	}
+	for _, c := range n.children {
+		if c.name == "Segment" && usageOf(c) == "R" {
+			return c.attr("Name")
+		}
+	}
+	return ""
 }
 
 // unused lists the predicates and conformance statements no element or

@@ -44,6 +44,10 @@ type node struct {
 	// rules are the conformance statements tested in a segment.
 	pred  *predicate
 	rules []any
+	// groupRules (a group's, or the message's) are checked in each
+	// instance of it: statements, and the presence its children's
+	// predicates give them.
+	groupRules []any
 	// values is a bound value set's codes; binding waits on a composite
 	// until its components are built.
 	values  []string
@@ -236,7 +240,11 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 	var segs []*node
 	elements, presence, segUnchecked := layoutOf(name, st, &segs, false)
 	unchecked = append(unchecked, segUnchecked...)
-	structRule := map[string]any{"structure": map[string]any{"name": orDefault(structID, prefix), "elements": elements}}
+	layout := map[string]any{"name": orDefault(structID, prefix), "elements": elements}
+	if len(st.groupRules) > 0 {
+		layout["rules"] = st.groupRules
+	}
+	structRule := map[string]any{"structure": layout}
 	structRules := append([]any{structRule}, presence...)
 	if ev != "" {
 		event := map[string]any{"path": "MSH-9.2", "equals": ev}
@@ -326,7 +334,10 @@ func layoutOf(file string, n *node, segs *[]*node, repeating bool) (elements, ru
 			el["usage"] = "X"
 		}
 		repeats := repeating || c.attr("Max") != "1"
-		if usage == "C" || usage == "CE" {
+		if len(c.groupRules) > 0 {
+			el["rules"] = c.groupRules
+		}
+		if (usage == "C" || usage == "CE") && c.attr("instancePredicate") == "" {
 			r, ok := presenceRules(c, repeats)
 			rules = append(rules, r...)
 			if !ok {

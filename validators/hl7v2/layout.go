@@ -17,6 +17,8 @@ import (
 type Layout struct {
 	Name     string           `json:"name"`
 	Elements []*LayoutElement `json:"elements"`
+	// Rules are checked once per message, reading its segments.
+	Rules []any `json:"rules,omitempty"`
 }
 
 // LayoutElement is a segment or a group of a Layout. Max omitted means
@@ -28,6 +30,10 @@ type LayoutElement struct {
 	Max      *int             `json:"max,omitempty"`
 	Usage    string           `json:"usage,omitempty"`
 	Elements []*LayoutElement `json:"elements,omitempty"`
+	// Rules (a group's) are checked in each instance of the group: assert
+	// rules, and segment rules (usage R or X of a segment, under when).
+	// Their paths read the segments of the instance.
+	Rules []any `json:"rules,omitempty"`
 }
 
 // profileLayout is a compiled Layout.
@@ -35,6 +41,9 @@ type profileLayout struct {
 	s *structure
 	// unused holds the segments the profile names only as not used (X).
 	unused map[string]bool
+	// rules are the rules of each group (and of the root: the message),
+	// checked in each of its instances.
+	rules map[*node][]*Rule
 }
 
 func (l *Layout) compile() (*profileLayout, error) {
@@ -42,6 +51,23 @@ func (l *Layout) compile() (*profileLayout, error) {
 		return nil, fmt.Errorf("give the structure's name")
 	}
 	unused := map[string]bool{}
+	rules := map[*dict.Element][]*Rule{}
+	decode := func(raw []any, el *dict.Element, where string) error {
+		if len(raw) == 0 {
+			return nil
+		}
+		rs, err := DecodeRules(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		for _, r := range rs {
+			if r.Assert == nil && (r.Segment == "" || r.Usage != "R" && r.Usage != "X") {
+				return fmt.Errorf("%s: a group's rules are assert rules or segment rules with usage R or X", where)
+			}
+		}
+		rules[el] = rs
+		return nil
+	}
 	var build func(els []*LayoutElement, at string) ([]*dict.Element, error)
 	build = func(els []*LayoutElement, at string) ([]*dict.Element, error) {
 		var out []*dict.Element
@@ -76,6 +102,11 @@ func (l *Layout) compile() (*profileLayout, error) {
 					continue // a group of unused elements
 				}
 				el.Name, el.Children = e.Group, kids
+				if err := decode(e.Rules, el, where+" ("+e.Group+")"); err != nil {
+					return nil, err
+				}
+			} else if e.Rules != nil {
+				return nil, fmt.Errorf("%s: rules belong to groups", where)
 			}
 			out = append(out, el)
 		}
@@ -89,11 +120,27 @@ func (l *Layout) compile() (*profileLayout, error) {
 		return nil, fmt.Errorf("structure %s uses no segment", l.Name)
 	}
 	s := &structure{id: l.Name, segments: map[string]bool{}, profile: true}
-	s.root = compile(&dict.Element{Name: l.Name, Min: 1, Max: 1, Children: kids}, s.segments)
+	root := &dict.Element{Name: l.Name, Min: 1, Max: 1, Children: kids}
+	if err := decode(l.Rules, root, "structure"); err != nil {
+		return nil, err
+	}
+	s.root = compile(root, s.segments)
 	for name := range s.segments {
 		delete(unused, name) // used in one place, unused in another: the matcher decides
 	}
-	return &profileLayout{s: s, unused: unused}, nil
+	pl := &profileLayout{s: s, unused: unused, rules: map[*node][]*Rule{}}
+	// compile builds one node per element, in order: pair them.
+	var pair func(e *dict.Element, n *node)
+	pair = func(e *dict.Element, n *node) {
+		if rs := rules[e]; rs != nil {
+			pl.rules[n] = rs
+		}
+		for i, c := range e.Children {
+			pair(c, n.children[i])
+		}
+	}
+	pair(root, s.root)
+	return pl, nil
 }
 
 // markUnused records the segments of an element not used, and of every
@@ -125,6 +172,7 @@ func (l *profileLayout) check(r *Rule, rec *model.Record, m *hl7v2.Message, out 
 				fmt.Sprintf("segment %s is not in the profile's %s structure, which does not say how it is used", seg.Name, name), "", false)
 		}
 	}
+	out = l.checkInstances(r, rec, m, out)
 	for _, x := range l.s.placement(m) {
 		if x.seg >= 0 {
 			seg := &m.Segments[x.seg]

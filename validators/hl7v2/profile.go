@@ -173,6 +173,11 @@ func (t *NumberTest) holds(v string) bool {
 type place struct {
 	seg        *hl7v2.Segment
 	field, rep int
+	// scoped places a group instance: segments from..to of the message,
+	// the nth of its group in the instance around it. Paths read the
+	// segments in it.
+	scoped        bool
+	from, to, nth int
 }
 
 func (c *Condition) compile(inWhen bool) error {
@@ -303,7 +308,7 @@ func (c *Condition) valueTest(m *hl7v2.Message, at *place, v string) truth {
 	if !c.holds(v) {
 		return no
 	}
-	if c.SetID && (at == nil || at.seg == nil || strings.TrimSpace(v) != strconv.Itoa(at.instance())) {
+	if c.SetID && (at == nil || at.seg == nil && !at.scoped || strings.TrimSpace(v) != strconv.Itoa(at.instance())) {
 		return no
 	}
 	if c.Compare != nil {
@@ -356,6 +361,9 @@ func (c *Condition) evalEach(m *hl7v2.Message, at *place) truth {
 // instance is the number of the instance a place tests: the field's
 // repetition, else the segment's occurrence in the message.
 func (at *place) instance() int {
+	if at.scoped {
+		return at.nth
+	}
 	if at.rep > 0 {
 		return at.rep
 	}
@@ -365,10 +373,25 @@ func (at *place) instance() int {
 // segmentOf is the occurrence of segment name a condition reads at a place:
 // the place's own when it is one, else the first in the message.
 func (at *place) segmentOf(m *hl7v2.Message, name string) *hl7v2.Segment {
+	if at != nil && at.scoped {
+		return at.occurrence(m, name, 1)
+	}
 	if at != nil && at.seg != nil && at.seg.Name == name {
 		return at.seg
 	}
 	return m.Segment(name, 1)
+}
+
+// occurrence is the nth segment name in a group instance.
+func (at *place) occurrence(m *hl7v2.Message, name string, nth int) *hl7v2.Segment {
+	for i := at.from; i <= at.to && i < len(m.Segments); i++ {
+		if m.Segments[i].Name == name {
+			if nth--; nth == 0 {
+				return &m.Segments[i]
+			}
+		}
+	}
+	return nil
 }
 
 // reads reports whether a condition reads field of segment.
@@ -385,6 +408,16 @@ func (c *Condition) reads(segment string, field int) bool {
 // occurrence and repetition when the path is in them.
 func (c *Condition) read(m *hl7v2.Message, at *place) string {
 	p := c.path
+	if at != nil && at.scoped {
+		s := at.occurrence(m, p.Segment, max(p.Seq, 1))
+		if s == nil {
+			return ""
+		}
+		if p.Field <= 2 && (s.Name == "MSH" || s.Name == "FHS" || s.Name == "BHS") {
+			return s.Field(p.Field)
+		}
+		return m.Delims.Value(s.Field(p.Field), max(p.Rep, 1), p.Component, p.Sub)
+	}
 	if at == nil || at.seg == nil || p.Segment != at.seg.Name || p.Seq != 0 {
 		return m.GetPath(p)
 	}

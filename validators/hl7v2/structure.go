@@ -182,6 +182,9 @@ type frame struct {
 	g      *node
 	pos    int
 	counts []int
+	// id names the group instance for a walk that records instances
+	// (0 until it is given one).
+	id int
 }
 
 // missing is a required element a match skipped or never saw.
