@@ -51,6 +51,15 @@ func where(fs []model.Finding) []string {
 	return out
 }
 
+// expectWhere asserts the findings listed by where: none when want is nil.
+func expectWhere(got, want []string) {
+	if want == nil {
+		Expect(got).To(BeEmpty())
+		return
+	}
+	Expect(got).To(Equal(want))
+}
+
 func segs(lines ...string) string { return strings.Join(lines, "\r") + "\r" }
 
 const msh24 = `MSH|^~\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.4`
@@ -206,11 +215,7 @@ var _ = Describe("hl7v2-fields", func() {
 			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats", "components", "required"}})
 			r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01^ADT_A01|C1|P|`+version, "EVN|A01|20240101", pid, "PV1|1|I"))
 			got := where(observe(c, r))
-			if want == nil {
-				Expect(got).To(BeEmpty())
-				return
-			}
-			Expect(got).To(Equal(want))
+			expectWhere(got, want)
 		},
 		Entry("a null date field", "2.5.1", `PID|1||1^^^H^MR||DOE^JO||""`, nil),
 		Entry("a null repetition", "2.8", `PID|1||1^^^H^MR~""||DOE^JO`, nil),
@@ -231,11 +236,7 @@ var _ = Describe("hl7v2-fields", func() {
 			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"required"}})
 			r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ORM^O01|C1|P|`+version, "PID|1||1^^^H^MR||DOE^JO", orc, "OBR|1|P1||x^y^L"))
 			got := where(observe(c, r))
-			if want == nil {
-				Expect(got).To(BeEmpty())
-				return
-			}
-			Expect(got).To(Equal(want))
+			expectWhere(got, want)
 		},
 		Entry("2.3: ORC-7 and OBR-27 (quantity/timing) are optional", "2.3", "ORC|NW|P1", nil),
 		Entry("2.3: ORC-1 is required", "2.3", "ORC||P1", []string{"hl7v2.required-field@ORC[1].1"}),
@@ -259,11 +260,7 @@ var _ = Describe("hl7v2-fields", func() {
 			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"tables"}})
 			r := record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01|C2|P|`+version, "PID|1", "OBR|1", "OBX|1|"+valueType+"|x^y^LN||v||||||F"))
 			got := where(observe(c, r))
-			if want == nil {
-				Expect(got).To(BeEmpty())
-				return
-			}
-			Expect(got).To(Equal(want))
+			expectWhere(got, want)
 		},
 		Entry("CE in 2.5.1", "2.5.1", "CE", nil),
 		Entry("TS in 2.5", "2.5", "TS", nil),
@@ -496,11 +493,7 @@ var _ = Describe("hl7v2-ack", func() {
 				acks = append(acks, a)
 			}
 			got := where(observe(mustCompile("hl7v2-ack", check.Params{"accept-negative": true}), exchangeRecord(r, acks...)))
-			if want == nil {
-				Expect(got).To(BeEmpty())
-				return
-			}
-			Expect(got).To(Equal(want))
+			expectWhere(got, want)
 		},
 		Entry("original: one AA", "", "AA", nil),
 		Entry("original: an accept code", "", "CA", []string{"ack.msa-1@MSA[1].1"}),
