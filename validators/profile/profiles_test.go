@@ -48,7 +48,7 @@ var _ = Describe("validating against profiles", func() {
 	})
 
 	It("warns about a claimed profile that is not loaded", func() {
-		Expect(validate(e, `{"resourceType": "Patient", "meta": {"profile": ["http://example.org/unknown"]}}`)).To(ConsistOf(
+		Expect(validate(e, `{"resourceType": "Patient", "meta": {"profile": ["http://registry.acme-health.test/unknown"]}}`)).To(ConsistOf(
 			at(model.Warning, profile.CodeProfile, "Patient.meta.profile[0]")))
 	})
 

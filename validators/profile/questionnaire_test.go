@@ -185,11 +185,11 @@ var _ = Describe("QuestionnaireResponse against its Questionnaire", func() {
 
 	It("warns once, without errors, when the Questionnaire is not loaded, naming the canonical", func() {
 		fs := validate(e, edit(func(qr map[string]any) {
-			qr["questionnaire"] = "http://example.org/Questionnaire/discharge"
+			qr["questionnaire"] = "http://registry.acme-health.test/Questionnaire/discharge"
 			itemOf(qr, 0)["linkId"] = "anything"
 		}))
 		Expect(fs).To(ConsistOf(saying(model.Warning, profile.CodeQuestionnaireUnknown, "QuestionnaireResponse.questionnaire",
-			"Questionnaire http://example.org/Questionnaire/discharge is not loaded, so the answers could not be checked against it: give the folder or package that holds it with --ig")))
+			"Questionnaire http://registry.acme-health.test/Questionnaire/discharge is not loaded, so the answers could not be checked against it: give the folder or package that holds it with --ig")))
 		fs = validate(e, edit(func(qr map[string]any) { qr["questionnaire"] = "http://example.org/Questionnaire/intake|1.0" }))
 		Expect(fs).To(ConsistOf(saying(model.Warning, profile.CodeQuestionnaireUnknown, "QuestionnaireResponse.questionnaire",
 			"Questionnaire http://example.org/Questionnaire/intake is loaded only in version 2.0, not 1.0")))

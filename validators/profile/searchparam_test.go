@@ -112,7 +112,7 @@ var _ = Describe("SearchParameter rules", func() {
 	})
 
 	It("warns about a derivedFrom it cannot find, and says how to provide it", func() {
-		Expect(validate(e, searchParameter("http://example.org/fhir/SearchParameter/unknown", "Patient", "string", "Patient.name"))).To(ConsistOf(
+		Expect(validate(e, searchParameter("http://registry.acme-health.test/fhir/SearchParameter/unknown", "Patient", "string", "Patient.name"))).To(ConsistOf(
 			And(at(model.Warning, profile.CodeSearchParameter, "SearchParameter.derivedFrom"),
 				HaveField("Message", ContainSubstring("load the guide that defines it (--ig)"))),
 		))
@@ -205,7 +205,7 @@ var _ = Describe("CapabilityStatement rules", func() {
 	})
 
 	It("leaves parameters with unknown definitions alone", func() {
-		Expect(validate(e, capability("Patient", "local", "http://example.org/fhir/SearchParameter/local", "date"))).To(BeEmpty())
+		Expect(validate(e, capability("Patient", "local", "http://registry.acme-health.test/fhir/SearchParameter/local", "date"))).To(BeEmpty())
 	})
 
 	It("finds no error in the CapabilityStatements of FHIR R4 itself, only its _sort linked to _source", func() {

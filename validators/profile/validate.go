@@ -660,6 +660,7 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host strin
 				w.markdown(s, path)
 			case "uri", "url", "canonical", "oid", "uuid":
 				w.uriForm(s, t.code, k, path)
+				w.exampleURI(s, t.code, k, path)
 			}
 		}
 	}

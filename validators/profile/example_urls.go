@@ -1,0 +1,70 @@
+package profile
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/model"
+)
+
+// CodeExampleURL is a uri, url or canonical value pointing at a domain
+// reserved for examples, reported unless allow-example-urls is on.
+const CodeExampleURL = "profile.example-url"
+
+// exampleURI reports a value of a URI type that points at a domain reserved
+// for examples (RFC 2606: example.org, .com, .net): real data cannot point
+// there, so the reference validator rejects such a pointer unless told that
+// examples are allowed (its -allow-example-urls), and carecert does the
+// same with the same option. A pointer is a canonical (the definition it
+// names must be found) or a uri or url naming a FHIR resource on a server
+// (a path segment that is a resource type, as
+// http://records.example.org/fhir/DocumentReference/7); a uri that only
+// names a namespace (an Identifier or Coding system) is a name, not a
+// pointer, as the reference's command line reads it. Left alone: a loaded
+// definition's canonical, the canonical URL a definition declares for
+// itself, a Bundle entry's fullUrl (an identity), and extension urls (the
+// extension rules judge them).
+func (w *walker) exampleURI(s, typ string, k *node, path string) {
+	if w.e.allowExampleURLs || (typ != "uri" && typ != "url" && typ != "canonical") || !exampleURL(s) {
+		return
+	}
+	if owner, _, _ := strings.Cut(k.path, "."); definingURL(k.path) && w.e.IsResourceType(owner) || k.path == "Bundle.entry.fullUrl" || extensionURL(k.path) {
+		return
+	}
+	if typ != "canonical" && !w.namesResource(s) {
+		return
+	}
+	// A definition loaded in another version is still known (the version
+	// is judged where it is used).
+	if u, _ := definitions.SplitCanonical(s); w.known(u) {
+		return
+	}
+	w.add(model.Error, CodeExampleURL, path, fmt.Sprintf("%s %q points at a domain reserved for examples: example URLs are not allowed in real data (allow-example-urls accepts them)", typ, s), s)
+}
+
+// namesResource reports whether a URL's path has a segment that is a FHIR
+// resource type: the URL of a resource on a FHIR server.
+func (w *walker) namesResource(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg != "" && seg[0] >= 'A' && seg[0] <= 'Z' && w.e.IsResourceType(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// extensionURL reports whether an element path is the url of an extension.
+func extensionURL(elementPath string) bool {
+	return elementPath == "Extension.url" || strings.HasSuffix(elementPath, "xtension.url")
+}
+
+func (w *walker) known(canonical string) bool {
+	_, ok := w.e.defs.Lookup(canonical)
+	return ok
+}

@@ -1,0 +1,71 @@
+package profile_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// Example URLs (RFC 2606 domains) in uri, url and canonical values: a
+// pointer to an example server or definition is an error by default and
+// accepted with allow-example-urls, as the reference validator's option
+// decides; names (systems), a definition's own url, fullUrls and loaded
+// definitions are not pointers that can fail.
+var _ = Describe("example URLs in uri, url and canonical values", func() {
+	const known = "http://example.org/StructureDefinition/known-patient"
+	engine := func(allow bool) *profile.Engine {
+		defs, err := definitions.New(definitions.Options{Parent: core})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(defs.Add(diffProfile(known, "Patient", `{"id": "Patient", "path": "Patient"}`), "test")).To(Succeed())
+		return profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes, AllowExampleURLs: allow})
+	}
+	strict, lenient := engine(false), engine(true)
+	exampleFindings := func(e *profile.Engine, src string) []model.Finding {
+		var out []model.Finding
+		for _, f := range validate(e, src) {
+			if f.Code == profile.CodeExampleURL {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	document := func(url string) string {
+		return `{"resourceType": "DocumentReference", "status": "current", "content": [{"attachment": {"contentType": "text/plain", "url": "` + url + `"}}]}`
+	}
+
+	It("rejects a url pointing at a FHIR resource on an example server, unless example URLs are allowed", func() {
+		for _, u := range []string{"http://records.example.org/fhir/DocumentReference/7", "https://example.com/Binary/scan"} {
+			Expect(exampleFindings(strict, document(u))).To(ConsistOf(
+				saying(model.Error, profile.CodeExampleURL, "DocumentReference.content[0].attachment.url", "allow-example-urls accepts them")), u)
+			Expect(exampleFindings(lenient, document(u))).To(BeEmpty(), u)
+		}
+		// A uri pointer (Provenance.policy) is held to the same rule.
+		Expect(exampleFindings(strict, `{"resourceType": "Provenance", "recorded": "2024-01-01T00:00:00Z", "target": [{"display": "x"}],
+			"agent": [{"who": {"display": "y"}}], "policy": ["http://policies.example.net/fhir/Consent/4"]}`)).To(ConsistOf(
+			at(model.Error, profile.CodeExampleURL, "Provenance.policy[0]")))
+	})
+
+	It("rejects a canonical naming a definition on an example domain that is not loaded, and accepts a loaded one", func() {
+		fs := exampleFindings(strict, `{"resourceType": "Patient", "meta": {"profile": ["http://example.org/StructureDefinition/elsewhere"]}}`)
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeExampleURL, "Patient.meta.profile[0]")))
+		Expect(exampleFindings(lenient, `{"resourceType": "Patient", "meta": {"profile": ["http://example.org/StructureDefinition/elsewhere"]}}`)).To(BeEmpty())
+		Expect(exampleFindings(strict, `{"resourceType": "Patient", "meta": {"profile": ["`+known+`", "`+known+`|2.0"]}}`)).To(BeEmpty())
+	})
+
+	It("leaves names and identities alone: systems, a url that names no resource, a definition's own url, fullUrls", func() {
+		Expect(exampleFindings(strict, `{"resourceType": "Patient", "identifier": [{"system": "http://example.org/mrn", "value": "1"}],
+			"maritalStatus": {"coding": [{"system": "http://example.org/codes", "code": "M"}]}}`)).To(BeEmpty())
+		Expect(exampleFindings(strict, document("https://images.example.com/scans/7.png"))).To(BeEmpty())
+		Expect(exampleFindings(strict, `{"resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/colours", "status": "draft", "content": "not-present"}`)).To(BeEmpty())
+		Expect(exampleFindings(strict, `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "http://example.org/fhir/Patient/1",
+			"resource": {"resourceType": "Patient", "id": "1"}}]}`)).To(BeEmpty())
+	})
+
+	It("does not take a look-alike domain for an example one", func() {
+		Expect(exampleFindings(strict, document("https://example.org.uk/fhir/DocumentReference/7"))).To(BeEmpty())
+		Expect(exampleFindings(strict, document("https://notexample.com/fhir/DocumentReference/7"))).To(BeEmpty())
+	})
+})
