@@ -334,12 +334,16 @@ func layoutOf(file string, n *node, segs *[]*node, repeating bool) (elements, ru
 			el["usage"] = "X"
 		}
 		repeats := repeating || c.attr("Max") != "1"
-		if len(c.groupRules) > 0 {
-			el["rules"] = c.groupRules
-		}
 		if (usage == "C" || usage == "CE") && c.attr("instancePredicate") == "" {
 			r, ok := presenceRules(c, repeats)
 			rules = append(rules, r...)
+			if !ok && repeats {
+				// Checked in each instance of the group around it instead.
+				var inst []any
+				if inst, ok = instancePresence(n, c); ok {
+					n.groupRules = append(n.groupRules, inst...)
+				}
+			}
 			if !ok {
 				unchecked = append(unchecked, fmt.Sprintf("the usage of %s %s (%s:%d)", map[string]string{"Segment": "segment", "SegGroup": "group"}[c.name], c.attr("Name"), filepath.Base(file), c.line))
 			}
@@ -353,6 +357,9 @@ func layoutOf(file string, n *node, segs *[]*node, repeating bool) (elements, ru
 			rules = append(rules, r...)
 			unchecked = append(unchecked, u...)
 			el["elements"] = kids
+			if len(c.groupRules) > 0 {
+				el["rules"] = c.groupRules
+			}
 		}
 		elements = append(elements, el)
 	}
@@ -383,6 +390,55 @@ func presenceRules(n *node, repeats bool) ([]any, bool) {
 		}
 	}
 	return out, true
+}
+
+// instancePresence are the rules of a conditional child c of group (or
+// message) parent that may occur more than once: in each instance of the
+// parent, the segment that opens c is required when the predicate holds and
+// not used (FalseUsage X) when it does not. The parent must hold that segment,
+// and every segment the predicate reads, in one place, since the rules read
+// them by name in the instance.
+func instancePresence(parent, c *node) ([]any, bool) {
+	bs, ok := branches(c)
+	anchor := opener(c)
+	if !ok || anchor == "" || holds(parent, anchor) != 1 {
+		return nil, false
+	}
+	var out []any
+	for _, b := range bs {
+		if !readsHeld(parent, b.when) {
+			return nil, false
+		}
+		if b.usage == "R" || b.usage == "X" {
+			out = append(out, map[string]any{"segment": anchor, "usage": b.usage, "when": b.when})
+		}
+	}
+	return out, true
+}
+
+// readsHeld reports whether every path a condition reads is in a segment
+// parent holds in one place.
+func readsHeld(parent *node, cond any) bool {
+	switch c := cond.(type) {
+	case map[string]any:
+		for k, v := range c {
+			if p, ok := v.(string); ok && k == "path" {
+				name, _, _ := strings.Cut(p, "-")
+				if holds(parent, name) != 1 {
+					return false
+				}
+			} else if !readsHeld(parent, v) {
+				return false
+			}
+		}
+	case []any:
+		for _, x := range c {
+			if !readsHeld(parent, x) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // fieldRules are the rules of a segment's fields and their components, and
