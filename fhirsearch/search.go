@@ -1,5 +1,6 @@
 // Package fhirsearch evaluates the common FHIR R4 search parameters (token,
-// string, reference and date kinds) against decoded resources. The supplier
+// string, reference and date kinds, and the quantity parameters of the core
+// SearchParameter definitions) against decoded resources. The supplier
 // simulator uses it to answer searches and the REST API suite uses it to check
 // that what a server returned really matches what was asked for.
 package fhirsearch
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -36,12 +38,16 @@ type Param struct {
 	// Paths are the dotted element paths the parameter searches, relative to
 	// the resource ("name.family", "subject").
 	Paths []string
+	// Unjudged are paths the parameter also searches whose values carecert
+	// does not compare (a quantity parameter's Range or SampledData): a
+	// resource holding one that matches on no other path is not judged.
+	Unjudged []string
 }
 
 // common parameters apply to every resource type.
 var common = []Param{
-	{"_id", Token, []string{"id"}},
-	{"_lastUpdated", Date, []string{"meta.lastUpdated"}},
+	{"_id", Token, []string{"id"}, nil},
+	{"_lastUpdated", Date, []string{"meta.lastUpdated"}, nil},
 }
 
 // byType lists the parameters per resource type. It covers the types a typical
@@ -49,76 +55,70 @@ var common = []Param{
 // common parameters only.
 var byType = map[string][]Param{
 	"Patient": {
-		{"identifier", Token, []string{"identifier"}},
-		{"gender", Token, []string{"gender"}},
-		{"birthdate", Date, []string{"birthDate"}},
-		{"family", String, []string{"name.family"}},
-		{"given", String, []string{"name.given"}},
-		{"name", String, []string{"name.family", "name.given", "name.text", "name.prefix", "name.suffix"}},
-		{"active", Token, []string{"active"}},
-		{"organization", Reference, []string{"managingOrganization"}},
-		{"address-postalcode", String, []string{"address.postalCode"}},
+		{"identifier", Token, []string{"identifier"}, nil},
+		{"gender", Token, []string{"gender"}, nil},
+		{"birthdate", Date, []string{"birthDate"}, nil},
+		{"family", String, []string{"name.family"}, nil},
+		{"given", String, []string{"name.given"}, nil},
+		{"name", String, []string{"name.family", "name.given", "name.text", "name.prefix", "name.suffix"}, nil},
+		{"active", Token, []string{"active"}, nil},
+		{"organization", Reference, []string{"managingOrganization"}, nil},
+		{"address-postalcode", String, []string{"address.postalCode"}, nil},
 	},
 	"Practitioner": {
-		{"identifier", Token, []string{"identifier"}},
-		{"family", String, []string{"name.family"}},
-		{"given", String, []string{"name.given"}},
-		{"name", String, []string{"name.family", "name.given", "name.text"}},
-		{"active", Token, []string{"active"}},
+		{"identifier", Token, []string{"identifier"}, nil},
+		{"family", String, []string{"name.family"}, nil},
+		{"given", String, []string{"name.given"}, nil},
+		{"name", String, []string{"name.family", "name.given", "name.text"}, nil},
+		{"active", Token, []string{"active"}, nil},
 	},
 	"Organization": {
-		{"identifier", Token, []string{"identifier"}},
-		{"name", String, []string{"name", "alias"}},
-		{"active", Token, []string{"active"}},
+		{"identifier", Token, []string{"identifier"}, nil},
+		{"name", String, []string{"name", "alias"}, nil},
+		{"active", Token, []string{"active"}, nil},
 	},
 	"Observation": {
-		{"patient", Reference, []string{"subject"}},
-		{"subject", Reference, []string{"subject"}},
-		{"encounter", Reference, []string{"encounter"}},
-		{"code", Token, []string{"code"}},
-		{"category", Token, []string{"category"}},
-		{"status", Token, []string{"status"}},
-		{"date", Date, []string{"effectiveDateTime", "effectivePeriod", "effectiveInstant"}},
-		{"value-quantity", Quantity, []string{"valueQuantity"}},
+		{"patient", Reference, []string{"subject"}, nil},
+		{"subject", Reference, []string{"subject"}, nil},
+		{"encounter", Reference, []string{"encounter"}, nil},
+		{"code", Token, []string{"code"}, nil},
+		{"category", Token, []string{"category"}, nil},
+		{"status", Token, []string{"status"}, nil},
+		{"date", Date, []string{"effectiveDateTime", "effectivePeriod", "effectiveInstant"}, nil},
 	},
 	"Encounter": {
-		{"patient", Reference, []string{"subject"}},
-		{"subject", Reference, []string{"subject"}},
-		{"status", Token, []string{"status"}},
-		{"class", Token, []string{"class"}},
-		{"date", Date, []string{"period"}},
-		{"practitioner", Reference, []string{"participant.individual"}},
-		{"service-provider", Reference, []string{"serviceProvider"}},
+		{"patient", Reference, []string{"subject"}, nil},
+		{"subject", Reference, []string{"subject"}, nil},
+		{"status", Token, []string{"status"}, nil},
+		{"class", Token, []string{"class"}, nil},
+		{"date", Date, []string{"period"}, nil},
+		{"practitioner", Reference, []string{"participant.individual"}, nil},
+		{"service-provider", Reference, []string{"serviceProvider"}, nil},
 	},
 	"Condition": {
-		{"patient", Reference, []string{"subject"}},
-		{"subject", Reference, []string{"subject"}},
-		{"code", Token, []string{"code"}},
-		{"clinical-status", Token, []string{"clinicalStatus"}},
-		{"verification-status", Token, []string{"verificationStatus"}},
-		{"onset-date", Date, []string{"onsetDateTime", "onsetPeriod"}},
-		{"recorded-date", Date, []string{"recordedDate"}},
+		{"patient", Reference, []string{"subject"}, nil},
+		{"subject", Reference, []string{"subject"}, nil},
+		{"code", Token, []string{"code"}, nil},
+		{"clinical-status", Token, []string{"clinicalStatus"}, nil},
+		{"verification-status", Token, []string{"verificationStatus"}, nil},
+		{"onset-date", Date, []string{"onsetDateTime", "onsetPeriod"}, nil},
+		{"recorded-date", Date, []string{"recordedDate"}, nil},
 	},
 	"MedicationRequest": {
-		{"patient", Reference, []string{"subject"}},
-		{"subject", Reference, []string{"subject"}},
-		{"encounter", Reference, []string{"encounter"}},
-		{"status", Token, []string{"status"}},
-		{"intent", Token, []string{"intent"}},
-		{"code", Token, []string{"medicationCodeableConcept"}},
-		{"authoredon", Date, []string{"authoredOn"}},
-		{"requester", Reference, []string{"requester"}},
+		{"patient", Reference, []string{"subject"}, nil},
+		{"subject", Reference, []string{"subject"}, nil},
+		{"encounter", Reference, []string{"encounter"}, nil},
+		{"status", Token, []string{"status"}, nil},
+		{"intent", Token, []string{"intent"}, nil},
+		{"code", Token, []string{"medicationCodeableConcept"}, nil},
+		{"authoredon", Date, []string{"authoredOn"}, nil},
+		{"requester", Reference, []string{"requester"}, nil},
 	},
 }
 
 // Lookup returns the parameter name of resource type typ.
 func Lookup(typ, name string) (Param, bool) {
-	for _, p := range common {
-		if p.Name == name {
-			return p, true
-		}
-	}
-	for _, p := range byType[typ] {
+	for _, p := range Params(typ) {
 		if p.Name == name {
 			return p, true
 		}
@@ -126,9 +126,10 @@ func Lookup(typ, name string) (Param, bool) {
 	return Param{}, false
 }
 
-// Params lists the parameters known for typ, sorted by name.
+// Params lists the parameters known for typ, sorted by name: the common
+// ones, the table's and the core definitions' quantity parameters.
 func Params(typ string) []Param {
-	out := append(append([]Param{}, common...), byType[typ]...)
+	out := slices.Concat(common, byType[typ], coreQuantity()[typ])
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
@@ -307,7 +308,15 @@ func (c Criterion) Name() string {
 // Eval is Match for any criterion, chained ones included (see MatchWith).
 func (c Criterion) Eval(res map[string]any, resolve Resolver) (matched, judged bool) {
 	if c.Chain == nil {
-		return c.Match(res), true
+		if c.Match(res) {
+			return true, true
+		}
+		for _, path := range c.Param.Unjudged {
+			if len(values(res, strings.Split(path, "."))) > 0 {
+				return false, false // it may match there, where carecert does not compare
+			}
+		}
+		return false, true
 	}
 	unresolved := false
 	for _, v := range c.Param.Values(res) {

@@ -35,6 +35,16 @@ var glucose = `{"resourceType":"Observation","id":"obs-2","status":"final",
   "code":{"coding":[{"system":"http://loinc.org","code":"15074-8"}]},
   "valueQuantity":{"value":5.4,"unit":"mmol/L","system":"http://unitsofmeasure.org","code":"mmol/L"}}`
 
+var bloodPressure = `{"resourceType":"Observation","id":"obs-3","status":"final","code":{"text":"blood pressure"},
+  "component":[{"code":{"text":"systolic"},"valueQuantity":{"value":128,"unit":"mmHg","system":"http://unitsofmeasure.org","code":"mm[Hg]"}},
+    {"code":{"text":"diastolic"},"valueQuantity":{"value":80,"unit":"mmHg","system":"http://unitsofmeasure.org","code":"mm[Hg]"}}]}`
+
+var stay = `{"resourceType":"Encounter","id":"enc-2","status":"finished","class":{"code":"IMP"},
+  "length":{"value":3,"unit":"days","system":"http://unitsofmeasure.org","code":"d"}}`
+
+var onsetAge = `{"resourceType":"Condition","id":"c1","subject":{"reference":"Patient/pat-1"},
+  "onsetAge":{"value":42,"unit":"years","system":"http://unitsofmeasure.org","code":"a"}}`
+
 var _ = Describe("search parameters", func() {
 	DescribeTable("match resources as FHIR defines",
 		func(js, typ, query string, want bool) {
@@ -92,6 +102,17 @@ var _ = Describe("search parameters", func() {
 		Entry("quantity with another code", glucose, "Observation", "value-quantity=5.4|http://unitsofmeasure.org|mg/dL", false),
 		Entry("quantity with code only", glucose, "Observation", "value-quantity=5.4||mmol/L", true),
 		Entry("quantity on a resource without one", observation, "Observation", "value-quantity=ge0", false),
+		// Quantity parameters come from the core SearchParameters, paths
+		// and all: components, choices of other quantity types, Money.
+		Entry("component-value-quantity", bloodPressure, "Observation", "component-value-quantity=ge120||mm[Hg]", true),
+		Entry("component-value-quantity, another unit", bloodPressure, "Observation", "component-value-quantity=ge120||kPa", false),
+		Entry("combo-value-quantity on a component", bloodPressure, "Observation", "combo-value-quantity=80|http://unitsofmeasure.org|mm[Hg]", true),
+		Entry("combo-value-quantity on the value", glucose, "Observation", "combo-value-quantity=5.4||mmol/L", true),
+		Entry("value-quantity does not reach components", bloodPressure, "Observation", "value-quantity=ge0", false),
+		Entry("Encounter length with units", stay, "Encounter", "length=gt1|http://unitsofmeasure.org|d", true),
+		Entry("Encounter length, another unit", stay, "Encounter", "length=gt1||h", false),
+		Entry("Condition onset-age (Age)", onsetAge, "Condition", "onset-age=le50||a", true),
+		Entry("Condition onset-age, lt", onsetAge, "Condition", "onset-age=lt42", false),
 		Entry("_id", patient, "Patient", "_id=pat-1", true),
 		Entry("_lastUpdated ge", patient, "Patient", "_lastUpdated=ge2025-01-01", true),
 		Entry("criteria combine with AND", observation, "Observation", "patient=pat-1&code=29463-7", false),
@@ -118,7 +139,32 @@ var _ = Describe("search parameters", func() {
 		for _, p := range fhirsearch.Params("Condition") {
 			names = append(names, p.Name)
 		}
-		Expect(names).To(Equal([]string{"_id", "_lastUpdated", "clinical-status", "code", "onset-date", "patient", "recorded-date", "subject", "verification-status"}))
+		Expect(names).To(Equal([]string{"_id", "_lastUpdated", "abatement-age", "clinical-status", "code", "onset-age", "onset-date", "patient", "recorded-date", "subject", "verification-status"}))
+	})
+
+	It("takes the quantity parameters and their paths from the core SearchParameter definitions", func() {
+		p, ok := fhirsearch.Lookup("Observation", "combo-value-quantity")
+		Expect(ok).To(BeTrue())
+		Expect(p.Kind).To(Equal(fhirsearch.Quantity))
+		Expect(p.Paths).To(Equal([]string{"valueQuantity", "component.valueQuantity"}))
+		Expect(p.Unjudged).To(Equal([]string{"valueSampledData", "component.valueSampledData"}))
+		p, ok = fhirsearch.Lookup("Substance", "quantity")
+		Expect(ok).To(BeTrue())
+		Expect(p.Paths).To(Equal([]string{"instance.quantity"}))
+		// context-quantity is defined for many bases at once: each has its own.
+		p, ok = fhirsearch.Lookup("ValueSet", "context-quantity")
+		Expect(ok).To(BeTrue())
+		Expect(p.Paths).To(Equal([]string{"useContext.valueQuantity"}))
+	})
+
+	It("does not judge a quantity search on a value it does not compare (a Range onset)", func() {
+		cs, err := fhirsearch.Parse("Condition", url.Values{"onset-age": {"ge40"}})
+		Expect(err).NotTo(HaveOccurred())
+		ranged := resource(`{"resourceType":"Condition","id":"c2","subject":{"reference":"Patient/pat-1"},"onsetRange":{"low":{"value":30,"code":"a"},"high":{"value":50,"code":"a"}}}`)
+		matched, judged := fhirsearch.MatchWith(ranged, cs, nil)
+		Expect([]bool{matched, judged}).To(Equal([]bool{false, false}))
+		matched, judged = fhirsearch.MatchWith(resource(onsetAge), cs, nil)
+		Expect([]bool{matched, judged}).To(Equal([]bool{true, true}))
 	})
 })
 

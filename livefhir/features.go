@@ -44,10 +44,19 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 		}
 		// Comparators on the first declared quantity parameter with a
 		// value: ge and le keep the resource, gt and lt leave it out.
-		if name, v := quantityValue(caps, typ, res); name != "" {
-			for _, c := range []struct{ prefix, step string }{{"ge", "recall"}, {"le", "recall"}, {"gt", "exclude"}, {"lt", "exclude"}} {
-				q := url.Values{"_id": {id}, name: {c.prefix + v}}
-				p.featureSearch(ctx, typ, c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.prefix+v)
+		if name, v, system, code := quantityValue(caps, typ, res); name != "" {
+			searches := []struct{ value, step string }{{"ge" + v, "recall"}, {"le" + v, "recall"}, {"gt" + v, "exclude"}, {"lt" + v, "exclude"}}
+			// With units, as FHIR writes them: number|system|code and
+			// number||code find it; a unit it is not in leaves it out.
+			if code != "" {
+				if system != "" {
+					searches = append(searches, struct{ value, step string }{v + "|" + system + "|" + code, "recall"})
+				}
+				searches = append(searches, struct{ value, step string }{v + "||" + code, "recall"}, struct{ value, step string }{v + "||" + unknownUnit, "exclude"})
+			}
+			for _, c := range searches {
+				q := url.Values{"_id": {id}, name: {c.value}}
+				p.featureSearch(ctx, typ, c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.value)
 			}
 		}
 		// _include of each declared reference the resource holds, and
@@ -218,22 +227,31 @@ func dateValue(caps *capabilities, typ string, res map[string]any) (string, stri
 	return "", ""
 }
 
+// unknownUnit is a unit code no quantity carries.
+const unknownUnit = "carecert-no-such-unit"
+
 // quantityValue returns a quantity parameter the type declares (when it
-// lists parameters) and the number of the resource's value for it, without
-// a unit: the comparators are judged on the number alone.
-func quantityValue(caps *capabilities, typ string, res map[string]any) (string, string) {
-	for _, prm := range fhirsearch.Params(typ) {
+// lists parameters), from the core definitions, and the number, system and
+// code of the resource's value for it. Parameters of fewer paths come
+// first (value-quantity before combo-value-quantity), so that the value
+// searched for is the one the parameter most plainly means.
+func quantityValue(caps *capabilities, typ string, res map[string]any) (name, number, system, code string) {
+	params := fhirsearch.Params(typ)
+	sort.SliceStable(params, func(i, j int) bool { return len(params[i].Paths) < len(params[j].Paths) })
+	for _, prm := range params {
 		if prm.Kind != fhirsearch.Quantity || caps.undeclaredSearch(typ, url.Values{prm.Name: {""}}) != "" {
 			continue
 		}
 		for _, v := range prm.Values(res) {
 			m, _ := v.(map[string]any)
 			if n, ok := m["value"].(json.Number); ok && n != "" {
-				return prm.Name, n.String()
+				system, _ := m["system"].(string)
+				code, _ := m["code"].(string)
+				return prm.Name, n.String(), system, code
 			}
 		}
 	}
-	return "", ""
+	return "", "", "", ""
 }
 
 func firstReference(vals []any) string {

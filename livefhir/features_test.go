@@ -15,14 +15,16 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		f := result(rep, "api", "API-25")
 		Expect(f.Outcome).To(Equal(model.Pass), f.Message)
 		// Per type (Patient, Observation): _id=a,b twice, ge, le and gt on a
-		// date; ge, le, gt and lt on Observation's value-quantity;
+		// date; ge, le, gt and lt on Observation's value-quantity, and its
+		// value with system|code and ||code (found) and with a unit it is
+		// not in (not found);
 		// Patient?_include=Patient:organization;
 		// Observation?_include=Observation:subject, :patient and :encounter;
 		// Patient?_revinclude=Observation:subject and :patient; a chain
 		// through a reference each holds, with its target's value and
 		// with one nobody has (organization:Organization.name,
 		// encounter:Encounter.status).
-		Expect(f.Evaluated).To(Equal(int64(2*5 + 4 + 1 + 3 + 2 + 2*2)))
+		Expect(f.Evaluated).To(Equal(int64(2*5 + 4 + 3 + 1 + 3 + 2 + 2*2)))
 		ops := result(rep, "api", "API-26")
 		Expect(ops.Outcome).To(Equal(model.Pass), ops.Message)
 		Expect(ops.Evaluated).To(Equal(int64(1)))
@@ -37,6 +39,18 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		ops := result(rep, "api", "API-26")
 		Expect(ops.Outcome).To(Equal(model.Skip))
 		Expect(ops.Message).To(ContainSubstring("declares no operation carecert exercises"))
+	})
+
+	It("fails API-25 where quantity units are ignored, at the search with a unit the value is not in alone", func() {
+		_, url := simulator(withDefects("quantity-units-ignored"))
+		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
+		Expect(failing(rep)).To(Equal([]string{"fhir-rest-api/API-25"}))
+		f := result(rep, "api", "API-25")
+		// Excluded, and a match of its parameters it is not.
+		Expect(codes(f)).To(ConsistOf("api.search-feature-excluded", "api.search-mismatch"))
+		for _, x := range f.Findings {
+			Expect(x.Record).To(MatchRegexp(`^GET Observation\?_id=obs-[0-9-]+&value-quantity=[0-9.]+\|\|carecert-no-such-unit$`))
+		}
 	})
 
 	It("locates each search-feature fault at the search that shows it", func() {
