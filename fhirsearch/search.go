@@ -1,6 +1,7 @@
 // Package fhirsearch evaluates the common FHIR R4 search parameters (token,
 // string, reference and date kinds, and the quantity parameters of the core
-// SearchParameter definitions) against decoded resources. The supplier
+// SearchParameter definitions; the :missing, :not, :exact and :contains
+// modifiers and one-step chains) against decoded resources. The supplier
 // simulator uses it to answer searches and the REST API suite uses it to check
 // that what a server returned really matches what was asked for.
 package fhirsearch
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -213,17 +215,19 @@ func Parse(typ string, q url.Values) ([]Criterion, error) {
 			out = append(out, c...)
 			continue
 		}
-		if modifier != "" && !(p.Kind == String && modifier == "exact") {
-			return nil, fmt.Errorf("search parameter %q: modifier %q is not supported", base, modifier)
+		kind, err := modified(p.Kind, modifier)
+		if err != nil {
+			return nil, fmt.Errorf("search parameter %q: %v", base, err)
 		}
-		if modifier == "exact" {
-			p.Kind = "string:exact"
-		}
+		p.Kind = kind
 		for _, raw := range q[name] {
 			vals := strings.Split(raw, ",")
 			for _, v := range vals {
 				if v == "" {
 					return nil, fmt.Errorf("search parameter %q: empty value", name)
+				}
+				if p.Kind == missing && v != "true" && v != "false" {
+					return nil, fmt.Errorf("search parameter %q: :missing takes true or false, not %q", name, v)
 				}
 				if p.Kind == Date {
 					if _, _, _, err := parseDateParam(v); err != nil {
@@ -357,6 +361,45 @@ func (p Param) Values(res map[string]any) []any {
 	return found
 }
 
+// Modifiers change what a parameter's value is compared with; the kind a
+// modifier gives a parameter says how (see modified).
+const (
+	missing       Kind = "missing"
+	tokenNot      Kind = "token:not"
+	stringExact   Kind = "string:exact"
+	stringContain Kind = "string:contains"
+)
+
+// modified is the kind a parameter of kind k takes under a modifier
+// ("" none): :missing on any kind, :not on a token, :exact and :contains
+// on a string. Other modifiers are not evaluated, and said so.
+func modified(k Kind, modifier string) (Kind, error) {
+	switch {
+	case modifier == "":
+		return k, nil
+	case modifier == "missing":
+		return missing, nil
+	case modifier == "not" && k == Token:
+		return tokenNot, nil
+	case modifier == "exact" && k == String:
+		return stringExact, nil
+	case modifier == "contains" && k == String:
+		return stringContain, nil
+	}
+	return "", fmt.Errorf("modifier %q is not supported", modifier)
+}
+
+// Modifier is the modifier of a query parameter's name ("gender:not" →
+// "not"), or "" for none and for a reference's type modifier or chain.
+func Modifier(name string) string {
+	head, _, chained := strings.Cut(name, ".")
+	_, m, _ := strings.Cut(head, ":")
+	if chained || m == "" || m[0] >= 'A' && m[0] <= 'Z' {
+		return ""
+	}
+	return m
+}
+
 // Match reports whether res satisfies one criterion (any of its values);
 // a chained criterion needs Eval.
 func (c Criterion) Match(res map[string]any) bool {
@@ -364,6 +407,23 @@ func (c Criterion) Match(res map[string]any) bool {
 		return false
 	}
 	found := c.Param.Values(res)
+	switch c.Param.Kind {
+	case missing:
+		// found holds nils for JSON nulls, which are no value.
+		present := slices.ContainsFunc(found, func(v any) bool { return v != nil })
+		return slices.Contains(c.Values, strconv.FormatBool(!present))
+	case tokenNot:
+		// FHIR's :not: none of the values, so a resource without the
+		// element matches too.
+		for _, want := range c.Values {
+			for _, v := range found {
+				if matchToken(v, want) {
+					return false
+				}
+			}
+		}
+		return true
+	}
 	for _, want := range c.Values {
 		for _, v := range found {
 			if matchValue(c.Param.Kind, v, want) {
@@ -406,9 +466,12 @@ func matchValue(kind Kind, v any, want string) bool {
 	case String:
 		s, ok := v.(string)
 		return ok && strings.HasPrefix(fold(s), fold(want))
-	case "string:exact":
+	case stringExact:
 		s, ok := v.(string)
 		return ok && s == want
+	case stringContain:
+		s, ok := v.(string)
+		return ok && strings.Contains(fold(s), fold(want))
 	case Reference:
 		return matchReference(v, want)
 	case Date:

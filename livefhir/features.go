@@ -79,10 +79,11 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 				p.featureSearch(ctx, target, "include", typ+"/"+id, url.Values{"_id": {targetID}, "_revinclude": {inc}}, target+"?_id="+targetID+"&_revinclude="+inc)
 			}
 		}
+		p.modifiers(ctx, caps, typ, res)
 		p.chain(ctx, caps, typ, res, sample)
 	}
 	if !p.emitted[fhirclient.SearchFeatures] {
-		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date or quantity parameter with a value, a declared _include or _revinclude, or a reference to chain through to search with")
+		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date or quantity parameter with a value, a declared _include or _revinclude, a reference to chain through, or a token or string value that identifies no one to search with modifiers")
 	}
 }
 
@@ -319,4 +320,40 @@ func (p *probe) operations(ctx context.Context, caps *capabilities, types []stri
 	p.do(ctx, fhirclient.Request{Interaction: fhirclient.Operation, Label: path, Path: path}, func(ex *fhirclient.Exchange) {
 		ex.Type, ex.ID, ex.Expect, ex.Declared = "Patient", pid, expect, p.caps != nil
 	})
+}
+
+// unknownValue is a token code or text no resource holds.
+const unknownValue = "carecert-no-such-value"
+
+// modifiers searches with FHIR's modifiers on the resource's own values,
+// narrowed by _id: :missing=false of a declared parameter it holds a value
+// for returns it and :missing=true does not; :not of a token's own code
+// does not return it and :not of a code nobody has does; :contains of the
+// middle of a string parameter's value returns it and of a text nobody has
+// does not. Only parameters that identify no one are used (personal), so
+// that no name goes into a URL. An R4 statement cannot declare modifiers:
+// a refusal with 4xx and an OperationOutcome is not judged.
+func (p *probe) modifiers(ctx context.Context, caps *capabilities, typ string, res map[string]any) {
+	id := fhir.ID(res)
+	search := func(name, value, step string) {
+		p.featureSearch(ctx, typ, step, typ+"/"+id, url.Values{"_id": {id}, name: {value}}, typ+"?_id="+id+"&"+name+"="+value)
+	}
+	token, str := false, false
+	for _, prm := range chainTails(caps, typ) {
+		value := plainValue(prm.Values(res))
+		switch {
+		case value == "":
+		case prm.Kind == fhirsearch.Token && !token:
+			token = true
+			search(prm.Name+":missing", "false", "recall")
+			search(prm.Name+":missing", "true", "exclude")
+			search(prm.Name+":not", value, "exclude")
+			search(prm.Name+":not", unknownValue, "recall")
+		case prm.Kind == fhirsearch.String && !str && len([]rune(value)) >= 3:
+			str = true
+			r := []rune(value)
+			search(prm.Name+":contains", string(r[1:len(r)-1]), "recall")
+			search(prm.Name+":contains", unknownValue, "exclude")
+		}
+	}
 }

@@ -23,19 +23,25 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		// Patient?_revinclude=Observation:subject and :patient; a chain
 		// through a reference each holds, with its target's value and
 		// with one nobody has (organization:Organization.name,
-		// encounter:Encounter.status).
-		Expect(f.Evaluated).To(Equal(int64(2*5 + 4 + 3 + 1 + 3 + 2 + 2*2)))
+		// encounter:Encounter.status); the first token of each that
+		// identifies no one (Patient active, Observation status)
+		// :missing=false and true, :not its own code and one nobody has.
+		Expect(f.Evaluated).To(Equal(int64(2*5 + 4 + 3 + 1 + 3 + 2 + 2*2 + 2*4)))
 		ops := result(rep, "api", "API-26")
 		Expect(ops.Outcome).To(Equal(model.Pass), ops.Message)
 		Expect(ops.Evaluated).To(Equal(int64(1)))
 	})
 
-	It("skips both, with the reason, on a server that declares neither", func() {
+	It("judges the modifiers alone, which no R4 statement can declare, and skips operations, on a server that declares neither", func() {
 		_, url := simulator(fhirserver.Options{PageSize: 5, Basic: true})
 		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Organization"}, "searches": []any{}})}, "fhir-rest-api")
 		f := result(rep, "api", "API-25")
-		Expect(f.Outcome).To(Equal(model.Skip), f.Message)
-		Expect(f.Message).To(ContainSubstring("no resource read earlier has a second resource of its type"))
+		Expect(f.Outcome).To(Equal(model.Pass), f.Message)
+		// One Organization, no second, no date, quantity or reference: its
+		// name :contains the middle of itself (found) and a text nobody
+		// has (not); active :missing=false and true, :not its own value
+		// and one nobody has.
+		Expect(f.Evaluated).To(Equal(int64(6)))
 		ops := result(rep, "api", "API-26")
 		Expect(ops.Outcome).To(Equal(model.Skip))
 		Expect(ops.Message).To(ContainSubstring("declares no operation carecert exercises"))
@@ -51,6 +57,24 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		for _, x := range f.Findings {
 			Expect(x.Record).To(MatchRegexp(`^GET Observation\?_id=obs-[0-9-]+&value-quantity=[0-9.]+\|\|carecert-no-such-unit$`))
 		}
+	})
+
+	It("fails API-25 where modifiers are ignored, at each search a modifier excludes from", func() {
+		_, url := simulator(withDefects("modifiers-ignored"))
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient", "Organization"}, "searches": []any{}})}, "fhir-rest-api")
+		Expect(failing(rep)).To(Equal([]string{"fhir-rest-api/API-25"}))
+		var excluded []string
+		for _, x := range result(rep, "api", "API-25").Findings {
+			if x.Code == "api.search-feature-excluded" {
+				excluded = append(excluded, x.Record)
+			}
+		}
+		// The first token of each that identifies no one (active), and
+		// Organization's name.
+		Expect(excluded).To(ConsistOf(
+			"GET Patient?_id=pat-000001&active:missing=true", "GET Patient?_id=pat-000001&active:not=true",
+			"GET Organization?_id=org-000001&active:missing=true", "GET Organization?_id=org-000001&active:not=true",
+			"GET Organization?_id=org-000001&name:contains=carecert-no-such-value"))
 	})
 
 	It("locates each search-feature fault at the search that shows it", func() {

@@ -17,9 +17,9 @@ import (
 // resource (include).
 func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
 	what := "search " + ex.Label
-	if chained(ex.Query) && ex.Status >= 400 && ex.Status <= 499 && ex.ResourceType() == "OperationOutcome" {
-		return notJudged(ex, fmt.Sprintf("%s: the server refused the chained parameter (HTTP %d%s); an R4 CapabilityStatement cannot declare chaining, so the refusal is not held against it",
-			what, ex.Status, diagnostics(ex)))
+	if how := undeclarable(ex.Query); how != "" && ex.Status >= 400 && ex.Status <= 499 && ex.ResourceType() == "OperationOutcome" {
+		return notJudged(ex, fmt.Sprintf("%s: the server refused the %s (HTTP %d%s); an R4 CapabilityStatement cannot declare it, so the refusal is not held against it",
+			what, how, ex.Status, diagnostics(ex)))
 	}
 	if f := okBundle(ex, "api.search-status", "api.searchset", what, "searchset"); f != nil {
 		return f
@@ -65,14 +65,19 @@ func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
 	return out
 }
 
-// chained reports whether a search's filters hold a chained parameter.
-func chained(q map[string][]string) bool {
+// undeclarable names what a search's filters use that an R4
+// CapabilityStatement has no way to declare: a chained parameter or a
+// modifier (:missing, :not, :contains); "" when none.
+func undeclarable(q map[string][]string) string {
 	for k := range q {
-		if strings.Contains(k, ".") {
-			return true
+		switch {
+		case strings.Contains(k, "."):
+			return "chained parameter"
+		case fhirsearch.Modifier(k) != "":
+			return "modifier :" + fhirsearch.Modifier(k)
 		}
 	}
-	return false
+	return ""
 }
 
 // bundleResolver resolves references to the resources a Bundle holds
