@@ -16,7 +16,7 @@ import (
 // extension validates an Extension: its url names a known definition (or the
 // slice's profile), the definition allows it here, and its value and nested
 // extensions conform to the definition.
-func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host string) {
+func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path string, host hostElem) {
 	url, _ := m["url"].(string)
 	if url == "" {
 		w.object(m, k, t, path, false)
@@ -78,7 +78,7 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path, host st
 	case !p.root.modifier && modifierPlace:
 		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not a modifier extension: it must be sent as an extension, not as a modifierExtension", url), "")
 	}
-	if msg := w.contextAllows(p, host, path, k); msg != "" {
+	if msg := w.contextAllows(p, host.String(), path, k); msg != "" {
 		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not allowed here: %s", url, msg), "")
 	} else {
 		w.contextInvariants(p, url, path)

@@ -211,16 +211,34 @@ func (w *walker) resource(m map[string]any, p *Plan, path string) {
 // object validates the properties of a JSON object against the children of
 // node n (for a value of type t).
 func (w *walker) object(m map[string]any, n *node, t *typeInfo, path string, isResource bool) {
-	host := n.path
-	if t != nil {
-		host += "|" + t.code
+	w.objectOn(m, n, t, path, isResource, hostElem{n: n, t: t})
+}
+
+// hostElem is the element whose properties are being walked, which the
+// extensions among them are used on. Its text ("path|type", or a literal) is
+// built only for an extension that asks: a walk meets many objects and few
+// extensions.
+type hostElem struct {
+	n *node
+	// t is the element's type, nil for a resource's root.
+	t *typeInfo
+	// literal is the whole text when n is nil.
+	literal string
+}
+
+func (h hostElem) String() string {
+	switch {
+	case h.n == nil:
+		return h.literal
+	case h.t == nil:
+		return h.n.path
 	}
-	w.objectOn(m, n, t, path, isResource, host)
+	return h.n.path + "|" + h.t.code
 }
 
 // objectOn is object with the host (element path and type, "a.b|T") that
 // extensions found in m are used on.
-func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, isResource bool, host string) {
+func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, isResource bool, host hostElem) {
 	saved := w.holder
 	w.holder = holder{value: m, n: n, t: t}
 	kids, index := n.kids(t)
@@ -380,7 +398,7 @@ func typeList(k *node) string {
 }
 
 // property validates one JSON property (value and "_" companion) of element k.
-func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *typeInfo, path, host string) {
+func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *typeInfo, path string, host hostElem) {
 	p := path + "." + name
 	items, isArr := v.([]any)
 	if !isArr && hasV {
@@ -467,7 +485,7 @@ func (n *node) typeFor(t *typeInfo) *typeInfo {
 }
 
 // value validates one value of element k (type t) at path.
-func (w *walker) value(item, ext any, k *node, t *typeInfo, path, host string) {
+func (w *walker) value(item, ext any, k *node, t *typeInfo, path string, host hostElem) {
 	if item == nil && ext == nil {
 		w.add(model.Error, CodeType, path, fhir.WordingOf(w.rec).NoValue(), "")
 		return
@@ -625,7 +643,7 @@ func (w *walker) conformTo(m map[string]any, alternatives []*Plan, unloaded []st
 	w.oneOf(m, alternatives, unloaded, path, rt)
 }
 
-func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host string) {
+func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path string, host hostElem) {
 	if item != nil {
 		if msg := checkPrimitive(t.code, item, fhir.WordingOf(w.rec)); msg != "" {
 			w.add(model.Error, CodeFormat, path, "value "+msg, fhir.ValueText(item))
@@ -673,12 +691,12 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path, host strin
 		if t.plan != nil {
 			// The primitive's extensions are used on it: on its element path,
 			// its type, and its place in the parent's type ("ContactPoint.system").
-			hostPath, hostType, _ := strings.Cut(host, "|")
+			hostPath, hostType, _ := strings.Cut(host.String(), "|")
 			parent := hostType
 			if parent == "" || parent == "Element" || parent == "BackboneElement" {
 				parent = hostPath
 			}
-			w.objectOn(m, t.plan.root, nil, path, false, k.path+"|"+t.code+"|"+parent+"."+k.name)
+			w.objectOn(m, t.plan.root, nil, path, false, hostElem{literal: k.path + "|" + t.code + "|" + parent + "." + k.name})
 		}
 	}
 	em, _ := ext.(map[string]any)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/lexical"
 )
 
@@ -95,7 +96,7 @@ func (q *quickNode) valid(v any) bool {
 		for k, e := range x {
 			p, ok := q.props[k]
 			if !ok {
-				if q.closed {
+				if q.closed || !numbersFine(e) {
 					return false
 				}
 				continue
@@ -109,18 +110,17 @@ func (q *quickNode) valid(v any) bool {
 		if !q.allows(quickArray) || q.constant != nil || q.enum != nil {
 			return false
 		}
-		if q.items != nil {
-			for _, e := range x {
-				if !q.items.valid(e) {
-					return false
-				}
+		for _, e := range x {
+			if q.items != nil && !q.items.valid(e) || q.items == nil && !numbersFine(e) {
+				return false
 			}
 		}
 		return true
 	case json.Number:
 		// gojsonschema checks no pattern on numbers; the FHIR schema never
-		// says "integer", which the compiler refuses.
-		return q.allows(quickNumber) && q.constant == nil && q.enum == nil
+		// says "integer", which the compiler refuses. A number that cannot
+		// be exchanged is left to the full validation, which reports it.
+		return q.allows(quickNumber) && q.constant == nil && q.enum == nil && fhir.NumberProblem(string(x)) == ""
 	case bool:
 		return q.allows(quickBoolean) && q.constant == nil && q.enum == nil
 	case nil:
@@ -129,6 +129,29 @@ func (q *quickNode) valid(v any) bool {
 	// Any other Go value (never produced by fhir.Decode) is left to
 	// gojsonschema.
 	return false
+}
+
+// numbersFine reports whether every number in v can be exchanged, for the
+// values the walk does not check against a schema: a record the walk passes
+// has no number for boundNumbers to report.
+func numbersFine(v any) bool {
+	switch x := v.(type) {
+	case json.Number:
+		return fhir.NumberProblem(string(x)) == ""
+	case map[string]any:
+		for _, e := range x {
+			if !numbersFine(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if !numbersFine(e) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // quickCompiler builds quick nodes from the schema's decoded definitions.

@@ -75,6 +75,9 @@ type Schema struct {
 	// reaches, inside one quickFor.
 	quickMu sync.Mutex
 	quick   *quickCompiler
+	// quickTypes holds the compiled node of each resource type asked for,
+	// stored once complete, so that a record takes no lock to find it.
+	quickTypes sync.Map
 }
 
 // resourceList is the schema's reference to any resource.
@@ -190,9 +193,14 @@ func (s *Schema) nestedOf(typ string) []string {
 // quickFor returns the quick walk's node for a resource type, compiling it
 // on first use.
 func (s *Schema) quickFor(typ string) *quickNode {
+	if n, ok := s.quickTypes.Load(typ); ok {
+		return n.(*quickNode)
+	}
 	s.quickMu.Lock()
 	defer s.quickMu.Unlock()
-	return s.quick.definition(typ)
+	n := s.quick.definition(typ)
+	s.quickTypes.Store(typ, n)
+	return n
 }
 
 // typeSchema is the schema compiled for some types, once.
@@ -328,6 +336,12 @@ func (s *Schema) Validate(res map[string]any, path string, emit func(path, code,
 // ValidateWorded is Validate with findings worded for the format the resource
 // was written in (fhir.WordingOf its record).
 func (s *Schema) ValidateWorded(res map[string]any, path string, words fhir.Wording, emit func(path, code, msg, evidence string)) {
+	// The quick walk also refuses a number boundNumbers would replace: a
+	// record it passes needs neither that walk nor a second quick one.
+	if s.quickFor(fhir.ResourceType(res)).valid(res) {
+		s.validate(res, path, pass{words: words, proven: true}, emit)
+		return
+	}
 	res, replaced := boundNumbers(res, path, words, emit)
 	s.validate(res, path, pass{replaced: replaced, words: words}, emit)
 }
@@ -337,14 +351,19 @@ type pass struct {
 	// replaced are the paths of the numbers boundNumbers replaced.
 	replaced map[string]bool
 	words    fhir.Wording
+	// proven says the quick walk has passed the resource given to validate
+	// (not its nested resources, which validate walks on their own).
+	proven bool
 }
 
 // validate is Validate once numbers are bounded.
 func (s *Schema) validate(res map[string]any, path string, in pass, emit func(path, code, msg, evidence string)) {
 	typ := fhir.ResourceType(res)
+	proven := in.proven
+	in.proven = false
 	// Most records are valid: the quick walk proves it without gojsonschema,
 	// which then only ever sees the records it has something to say about.
-	if !s.quickFor(typ).valid(res) {
+	if !proven && !s.quickFor(typ).valid(res) {
 		compiled, err := s.forType(typ)
 		if err != nil {
 			emit(path, "structure.internal", "schema validation failed: "+err.Error(), "")
