@@ -141,18 +141,7 @@ func (c *EnumeratedCodes) include(x *expansion, clause any, depth int, add bool)
 	if err != nil || cs["resourceType"] != "CodeSystem" || cs["content"] != "complete" {
 		return false
 	}
-	var walk func(list any)
-	walk = func(list any) {
-		items, _ := list.([]any)
-		for _, it := range items {
-			im, _ := it.(map[string]any)
-			if code, ok := im["code"].(string); ok {
-				put(x, system, code, add)
-			}
-			walk(im["concept"])
-		}
-	}
-	walk(cs["concept"])
+	eachConceptCode(cs["concept"], func(code string) { put(x, system, code, add) })
 	return true
 }
 

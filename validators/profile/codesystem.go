@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/carecert/carecert/model"
 )
@@ -36,21 +37,30 @@ func (w *walker) codeSystemRules(m map[string]any, path string) {
 		}
 	}
 	walk(concepts, path)
-	props := map[string]bool{}
+	props := map[string]string{}
 	for i, p := range objects(m["property"]) {
+		pp := path + ".property[" + strconv.Itoa(i) + "]"
 		if code, ok := p["code"].(string); ok {
-			if props[code] {
-				w.add(model.Error, CodeDuplicate, path+".property["+strconv.Itoa(i)+"].code", fmt.Sprintf("the property code %q is declared twice in this CodeSystem", code), "")
+			if _, dup := props[code]; dup {
+				w.add(model.Error, CodeDuplicate, pp+".code", fmt.Sprintf("the property code %q is declared twice in this CodeSystem", code), "")
+			} else {
+				props[code], _ = p["type"].(string)
 			}
-			props[code] = true
+		}
+		if uri, ok := p["uri"].(string); ok && !absoluteURI(uri) {
+			w.add(model.Error, CodeCodeSystem, pp+".uri", fmt.Sprintf("property.uri %q must be an absolute URI: it identifies the property's meaning beyond this CodeSystem", uri), "")
 		}
 	}
+	w.conceptPropertyTypes(concepts, props, path)
 	_, supplements := m["supplements"].(string)
 	switch {
 	case supplements && content != "supplement" && content != "":
 		w.add(model.Error, CodeCodeSystem, path+".content", fmt.Sprintf("this CodeSystem supplements another, so its content must be \"supplement\", not %q", content), "")
 	case !supplements && content == "supplement":
 		w.add(model.Error, CodeCodeSystem, path+".content", "content is \"supplement\", but the CodeSystem does not say which code system it supplements (supplements)", "")
+	}
+	if base, ok := m["supplements"].(string); ok && content == "supplement" {
+		w.supplementCodes(concepts, base, path)
 	}
 	if content == "not-present" && len(concepts) > 0 {
 		w.add(model.Error, CodeCodeSystem, path+".concept[0]", fmt.Sprintf("content is \"not-present\", but the CodeSystem carries %d concepts", total), "")
@@ -72,4 +82,49 @@ func (w *walker) codeSystemRules(m map[string]any, path string) {
 			w.add(model.Warning, CodeCodeSystem, path+".count", fmt.Sprintf("the CodeSystem is a %s of %d concepts, but already has %d", content, count, total), "")
 		}
 	}
+}
+
+// conceptPropertyTypes checks each concept's property values against the type
+// its CodeSystem declares for that property (R4 CodeSystem.property.type: a
+// property of type integer takes valueInteger). Properties the CodeSystem
+// does not declare are left alone: the reference validator only warns.
+func (w *walker) conceptPropertyTypes(concepts []map[string]any, declared map[string]string, path string) {
+	for i, c := range concepts {
+		cp := path + ".concept[" + strconv.Itoa(i) + "]"
+		for j, p := range objects(c["property"]) {
+			code, _ := p["code"].(string)
+			typ := declared[code]
+			if typ == "" {
+				continue
+			}
+			want := "value" + strings.ToUpper(typ[:1]) + typ[1:]
+			for k := range p {
+				if strings.HasPrefix(k, "value") && k != want {
+					w.add(model.Error, CodeCodeSystem, cp+".property["+strconv.Itoa(j)+"]."+k, fmt.Sprintf("the property %q is declared of type %s, so its value is %s, not %s", code, typ, want, k), "")
+				}
+			}
+		}
+		w.conceptPropertyTypes(objects(c["concept"]), declared, cp)
+	}
+}
+
+// supplementCodes checks that a supplement only adds to codes of the code
+// system it supplements, where carecert holds that system complete: a
+// designation or property for a code the system lacks supplements nothing.
+func (w *walker) supplementCodes(concepts []map[string]any, base, path string) {
+	codes, known := w.e.completeCodes(base, "")
+	if !known {
+		return
+	}
+	var walk func(list []map[string]any, p string)
+	walk = func(list []map[string]any, p string) {
+		for i, c := range list {
+			cp := p + ".concept[" + strconv.Itoa(i) + "]"
+			if code, ok := c["code"].(string); ok && !codes[code] {
+				w.add(model.Error, CodeCodeSystem, cp+".code", fmt.Sprintf("the code %q is not defined in %s, which this CodeSystem supplements", code, base), code)
+			}
+			walk(objects(c["concept"]), cp)
+		}
+	}
+	walk(concepts, path)
 }

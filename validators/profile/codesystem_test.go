@@ -54,4 +54,36 @@ var _ = Describe("CodeSystem content, count and codes", func() {
 			at(model.Error, profile.CodeDuplicate, "CodeSystem.property[1].code"),
 		))
 	})
+
+	It("requires each concept's property value to be of the type its property declares, at every level", func() {
+		src := `{"resourceType": "CodeSystem", "id": "cs", "url": "http://example.org/fhir/CodeSystem/cs", "name": "CS", "status": "draft", "content": "complete",
+			"property": [{"code": "order", "type": "integer"}, {"code": "parent-code", "type": "code"}, {"code": "since", "type": "dateTime"}],
+			"concept": [{"code": "a", "property": [{"code": "order", "valueInteger": 1}, {"code": "since", "valueDateTime": "2021"}]},
+				{"code": "b", "property": [{"code": "order", "valueDecimal": 2.5}], "concept": [{"code": "b1", "property": [{"code": "parent-code", "valueString": "b"}, {"code": "undeclared", "valueString": "x"}]}]}]}`
+		Expect(csFindings(src)).To(ConsistOf(
+			at(model.Error, profile.CodeCodeSystem, "CodeSystem.concept[1].property[0].valueDecimal"),
+			at(model.Error, profile.CodeCodeSystem, "CodeSystem.concept[1].concept[0].property[0].valueString"),
+		))
+	})
+
+	It("requires a property's uri to be absolute", func() {
+		prop := func(uri string) string {
+			return `{"resourceType": "CodeSystem", "id": "cs", "url": "http://example.org/fhir/CodeSystem/cs", "name": "CS", "status": "draft", "content": "not-present",
+				"property": [{"code": "p", "uri": "` + uri + `", "type": "string"}]}`
+		}
+		Expect(csFindings(prop("http://hl7.org/fhir/concept-properties#status"))).To(BeEmpty())
+		Expect(csFindings(prop("urn:oid:2.16.840.1.113883.4.642.1.1"))).To(BeEmpty())
+		Expect(csFindings(prop("concept-properties#status"))).To(ConsistOf(at(model.Error, profile.CodeCodeSystem, "CodeSystem.property[0].uri")))
+	})
+
+	It("requires a supplement's codes to be codes of the system it supplements, when carecert holds that system complete", func() {
+		supplement := func(base, code string) string {
+			return `{"resourceType": "CodeSystem", "id": "sup", "url": "http://example.org/fhir/CodeSystem/sup", "name": "Sup", "status": "draft", "content": "supplement",
+				"supplements": "` + base + `", "concept": [{"code": "` + code + `", "designation": [{"language": "de", "value": "x"}]}]}`
+		}
+		Expect(csFindings(supplement("http://hl7.org/fhir/contact-point-system", "fax"))).To(BeEmpty())
+		Expect(csFindings(supplement("http://hl7.org/fhir/contact-point-system|4.0.1", "telefax"))).To(ConsistOf(at(model.Error, profile.CodeCodeSystem, "CodeSystem.concept[0].code")))
+		// A system carecert does not hold is not judged.
+		Expect(csFindings(supplement("http://example.org/fhir/CodeSystem/elsewhere", "anything"))).To(BeEmpty())
+	})
 })

@@ -13,6 +13,8 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.capabilityRules(m, path)
 	case "CodeSystem":
 		w.codeSystemRules(m, path)
+	case "ValueSet":
+		w.valueSetRules(m, path)
 	case "Questionnaire":
 		w.questionnaireRules(m, path)
 	case "QuestionnaireResponse":

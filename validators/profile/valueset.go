@@ -1,0 +1,84 @@
+package profile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/model"
+)
+
+// CodeValueSet marks a ValueSet whose definition names its codes wrongly.
+const CodeValueSet = "profile.valueset"
+
+// valueSetRules checks the code systems and codes a ValueSet's compose names
+// (R4 ValueSet.compose.include and exclude): a system is the absolute URI of
+// a code system, not a local name and not a value set's URL (value sets are
+// included through valueSet), and a concept listed from a code system
+// carecert holds complete is one of its codes. The reference validator
+// rejects each; codes of systems carecert does not hold, or holds only in
+// part, are not judged.
+func (w *walker) valueSetRules(m map[string]any, path string) {
+	compose, _ := m["compose"].(map[string]any)
+	for _, part := range []string{"include", "exclude"} {
+		for i, clause := range objects(compose[part]) {
+			p := path + ".compose." + part + "[" + strconv.Itoa(i) + "]"
+			system, ok := clause["system"].(string)
+			if !ok || system == "" {
+				continue
+			}
+			if !absoluteURI(system) {
+				w.add(model.Error, CodeValueSet, p+".system", fmt.Sprintf("ValueSet.compose.%s.system %q must be the absolute URI of a code system, not a local name", part, system), "")
+				continue
+			}
+			if w.e.canonicalKind(system) == "ValueSet" {
+				w.add(model.Error, CodeValueSet, p+".system", fmt.Sprintf("ValueSet.compose.%s.system %s is the URL of a value set, not of a code system: name value sets in valueSet", part, system), "")
+				continue
+			}
+			version, _ := clause["version"].(string)
+			codes, known := w.e.completeCodes(system, version)
+			if !known {
+				continue
+			}
+			for j, c := range objects(clause["concept"]) {
+				if code, ok := c["code"].(string); ok && !codes[code] {
+					w.add(model.Error, CodeValueSet, p+".concept["+strconv.Itoa(j)+"].code", fmt.Sprintf("the code %q is not defined in code system %s", code, system), code)
+				}
+			}
+		}
+	}
+}
+
+// completeCodes returns every code (at every level) of a loaded code system
+// whose content is complete; known is false for a system carecert does not
+// hold, holds only as a fragment, example or supplement, or holds in another
+// version than the one asked for (given after "|" or as version; "" is any):
+// a later version may have codes carecert's copy lacks. Value sets and code
+// systems are rare in feeds, so the codes are not kept.
+func (e *Engine) completeCodes(system, version string) (codes map[string]bool, known bool) {
+	url, v, _ := strings.Cut(system, "|")
+	if version == "" {
+		version = v
+	}
+	cs, err := e.defs.Resource(url)
+	if err != nil || cs["resourceType"] != "CodeSystem" || cs["content"] != "complete" {
+		return nil, false
+	}
+	if have, _ := cs["version"].(string); version != "" && version != have {
+		return nil, false
+	}
+	codes = map[string]bool{}
+	eachConceptCode(cs["concept"], func(code string) { codes[code] = true })
+	return codes, true
+}
+
+// eachConceptCode calls fn with the code of each concept of a CodeSystem's
+// concept list, nested concepts included.
+func eachConceptCode(list any, fn func(code string)) {
+	for _, c := range objects(list) {
+		if code, ok := c["code"].(string); ok {
+			fn(code)
+		}
+		eachConceptCode(c["concept"], fn)
+	}
+}

@@ -1,0 +1,45 @@
+package profile_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// valueSet is a ValueSet whose compose has the given include clauses.
+func valueSet(includes string) string {
+	return `{"resourceType": "ValueSet", "id": "vs", "url": "http://example.org/fhir/ValueSet/vs", "name": "VS", "status": "draft", "compose": {"include": [` + includes + `]}}`
+}
+
+var _ = Describe("ValueSet compose: systems and codes", func() {
+	e := newEngine()
+	vsFindings := func(src string) []model.Finding { return withCode(profile.CodeValueSet, validate(e, src)) }
+
+	It("requires an included or excluded system to be an absolute URI", func() {
+		Expect(vsFindings(valueSet(`{"system": "http://snomed.info/sct", "concept": [{"code": "22298006"}]}`))).To(BeEmpty())
+		Expect(vsFindings(valueSet(`{"system": "urn:oid:2.16.840.1.113883.6.96"}`))).To(BeEmpty())
+		Expect(vsFindings(valueSet(`{"system": "sct", "concept": [{"code": "22298006"}]}`))).To(ConsistOf(at(model.Error, profile.CodeValueSet, "ValueSet.compose.include[0].system")))
+		src := `{"resourceType": "ValueSet", "id": "vs", "url": "http://example.org/fhir/ValueSet/vs", "status": "draft", "compose": {
+			"include": [{"system": "http://loinc.org"}], "exclude": [{"system": "LN", "concept": [{"code": "1-8"}]}]}}`
+		Expect(vsFindings(src)).To(ConsistOf(at(model.Error, profile.CodeValueSet, "ValueSet.compose.exclude[0].system")))
+	})
+
+	It("rejects a value set's URL where a code system belongs", func() {
+		Expect(vsFindings(valueSet(`{"valueSet": ["http://hl7.org/fhir/ValueSet/contact-point-use"]}`))).To(BeEmpty())
+		Expect(vsFindings(valueSet(`{"system": "http://hl7.org/fhir/ValueSet/contact-point-use", "concept": [{"code": "home"}]}`))).To(
+			ConsistOf(at(model.Error, profile.CodeValueSet, "ValueSet.compose.include[0].system")))
+	})
+
+	It("requires listed codes of a code system carecert holds complete to be its codes, in the version asked for", func() {
+		Expect(vsFindings(valueSet(`{"system": "http://hl7.org/fhir/contact-point-use", "concept": [{"code": "home"}, {"code": "mobile"}]}`))).To(BeEmpty())
+		Expect(vsFindings(valueSet(`{"system": "http://hl7.org/fhir/contact-point-use", "concept": [{"code": "home"}, {"code": "cell"}]}`))).To(
+			ConsistOf(at(model.Error, profile.CodeValueSet, "ValueSet.compose.include[0].concept[1].code")))
+		Expect(vsFindings(valueSet(`{"system": "http://hl7.org/fhir/contact-point-use", "version": "4.0.1", "concept": [{"code": "cell"}]}`))).To(HaveLen(1))
+		// Another version may have codes carecert's copy lacks; a system it
+		// does not hold (or not complete) is not judged either.
+		Expect(vsFindings(valueSet(`{"system": "http://hl7.org/fhir/contact-point-use", "version": "5.0.0", "concept": [{"code": "cell"}]}`))).To(BeEmpty())
+		Expect(vsFindings(valueSet(`{"system": "http://snomed.info/sct", "concept": [{"code": "not-a-concept"}]}`))).To(BeEmpty())
+	})
+})
