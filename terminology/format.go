@@ -11,10 +11,15 @@ import (
 // FormatError checks the form of a code of a code system whose identifiers
 // have a known shape, without any release files: SNOMED CT identifiers
 // (length, partition, Verhoeff check digit), LOINC codes (mod-10 check digit),
-// ICD-10 codes, UCUM expressions. A code failing it cannot be a code of that
-// system. Codes of other systems return nil.
+// ICD-10 codes, UCUM expressions, BCP-47 language tags and MIME types. A code
+// failing it cannot be a code of that system. Codes of other systems return
+// nil.
 func FormatError(system, code string) error {
 	switch system {
+	case LanguageSystem:
+		return LanguageTag(code)
+	case MIMESystem:
+		return MIMEType(code)
 	case SNOMED:
 		return SNOMEDExpression(code)
 	case DMD:
@@ -197,9 +202,26 @@ var (
 	mimeType    = regexp.MustCompile(`^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"]*"|[^;\s]+))*$`)
 )
 
+// LanguageSystem and MIMESystem are the code systems of language tags (BCP
+// 47) and MIME types (BCP 13), defined by grammar rather than by a list.
+const (
+	LanguageSystem = "urn:ietf:bcp:47"
+	MIMESystem     = "urn:ietf:bcp:13"
+)
+
+// irregularTags are the grandfathered BCP-47 tags that do not follow its
+// grammar (RFC 5646 §2.1, irregular), in lower case.
+var irregularTags = map[string]bool{
+	"en-gb-oed": true, "i-ami": true, "i-bnn": true, "i-default": true, "i-enochian": true, "i-hak": true,
+	"i-klingon": true, "i-lux": true, "i-mingo": true, "i-navajo": true, "i-pwn": true, "i-tao": true,
+	"i-tay": true, "i-tsu": true, "sgn-be-fr": true, "sgn-be-nl": true, "sgn-ch-de": true,
+}
+
 // LanguageTag checks the syntax of a BCP-47 language tag (urn:ietf:bcp:47).
+// Only the grammar is checked: a well-formed tag of subtags the IANA
+// registry lacks ("english") is not caught.
 func LanguageTag(code string) error {
-	if !languageTag.MatchString(code) {
+	if !languageTag.MatchString(code) && !irregularTags[strings.ToLower(code)] {
 		return fmt.Errorf("%q is not a BCP-47 language tag", code)
 	}
 	return nil

@@ -89,8 +89,8 @@ func New() *Engine {
 		grammars:    map[string]Grammar{},
 		expansions:  map[string]*Expansion{},
 	}
-	e.grammars["urn:ietf:bcp:47"] = LanguageTag
-	e.grammars["urn:ietf:bcp:13"] = MIMEType
+	e.grammars[LanguageSystem] = LanguageTag
+	e.grammars[MIMESystem] = MIMEType
 	e.grammars[UCUM] = ucum.Validate
 	return e
 }

@@ -151,7 +151,10 @@ func codePart(issue string) string {
 	return ".code"
 }
 
-// newFormatCheck checks the form of SNOMED CT, dm+d, LOINC and ICD-10 codes.
+// newFormatCheck checks the form of SNOMED CT, dm+d, LOINC and ICD-10 codes,
+// language tags and MIME types: in codings by their system, and in code
+// elements bound to the languages value sets (Resource.language,
+// Attachment.language), whose system is implied.
 func newFormatCheck(spec check.Spec, p services, env *check.Env) (check.Check, error) {
 	_, el, err := prepare(p, env)
 	if err != nil {
@@ -160,6 +163,13 @@ func newFormatCheck(spec check.Spec, p services, env *check.Env) (check.Check, e
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
 		el.Each(rec, func(c coded) {
+			if code, ok := c.Value.(string); ok && c.Type == "code" && languageBound(c.Binding) {
+				if err := terminology.LanguageTag(code); err != nil {
+					out = append(out, finding(rec, model.Error, terminology.IssueFormat, c.Path,
+						err.Error()+": a language is written as a BCP-47 tag such as en-GB", code))
+				}
+				return
+			}
 			cs, paths := codings(c)
 			for i, cd := range cs {
 				if cd.System == terminology.UCUM || cd.Code == "" {
@@ -374,4 +384,20 @@ func (s *notedState) Finish(t *model.Tally) {
 	for _, n := range s.check.notes {
 		t.Add(model.Finding{Severity: model.Information, Requirement: s.check.requirement, Code: s.check.code, Message: n})
 	}
+}
+
+// languageBound reports whether a code element's binding is to FHIR's
+// language value sets, whose codes are BCP-47 tags: R4 binds
+// Resource.language and Attachment.language to "languages" (preferred) with
+// "all-languages" as the largest set allowed.
+func languageBound(b *Binding) bool {
+	if b == nil {
+		return false
+	}
+	vs, _, _ := strings.Cut(b.ValueSet, "|")
+	switch vs {
+	case "http://hl7.org/fhir/ValueSet/languages", "http://hl7.org/fhir/ValueSet/all-languages", "http://hl7.org/fhir/ValueSet/common-languages":
+		return true
+	}
+	return false
 }

@@ -183,6 +183,23 @@ var _ = Describe("hand-written resources", func() {
 		))
 	})
 
+	It("requires languages to be BCP-47 tags and MIME-type codings to be MIME types, in codings and in language-bound codes", func() {
+		p := write("langs.json", `{"resourceType":"Practitioner","id":"pr","language":"cy-GB",
+ "communication":[{"coding":[{"system":"urn:ietf:bcp:47","code":"zh-Hant-TW"},{"system":"urn:ietf:bcp:47","code":"zh_TW"}]}],
+ "photo":[{"contentType":"image/jpeg","language":"en_US","url":"https://img.test/p.jpg"},{"contentType":"image/jpeg","language":"sgn-BE-FR","url":"https://img.test/q.jpg"}],
+ "identifier":[{"type":{"coding":[{"system":"urn:ietf:bcp:13","code":"text/csv"},{"system":"urn:ietf:bcp:13","code":"csv"}]},"value":"1"}]}`)
+		rep := run([]string{suite}, nil, p)
+		var got []string
+		for _, f := range result(rep, "TERM-03").Tally.Findings {
+			got = append(got, fmt.Sprintf("%s %s %s", f.Severity, f.Code, f.Path))
+		}
+		Expect(got).To(ConsistOf(
+			"error terminology.format Practitioner.communication[0].coding[1].code",
+			"error terminology.format Practitioner.photo[0].language",
+			"error terminology.format Practitioner.identifier[0].type.coding[1].code",
+		))
+	})
+
 	It("reads the unit a vital signs profile fixes, also in components", func() {
 		p := write("bp.json", `{"resourceType":"Observation","id":"bp","status":"final",
  "code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},
