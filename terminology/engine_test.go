@@ -269,6 +269,19 @@ var _ = Describe("the FHIR R4 core content", Ordered, func() {
 		Expect(m).To(Equal(terminology.Member))
 	})
 
+	It("decides currencies by the form of ISO 4217 codes, in the currencies value set and in codings", func() {
+		for code, want := range map[string]terminology.Membership{"GBP": terminology.Member, "JPY": terminology.Member,
+			"Pounds": terminology.NotMember, "gbp": terminology.NotMember, "GB": terminology.NotMember, "GBP ": terminology.NotMember} {
+			m, _, err := e.Member(ctx, "http://hl7.org/fhir/ValueSet/currencies", "urn:iso:std:iso:4217", code)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(m).To(Equal(want), code)
+		}
+		r, _ := e.ValidateCode(ctx, terminology.CurrencySystem, "Euro", "", "")
+		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueFormat}))
+		r, _ = e.ValidateCode(ctx, terminology.CurrencySystem, "CHF", "", "")
+		Expect(r.Issues).To(BeEmpty())
+	})
+
 	It("expands the vital signs unit value sets", func() {
 		codes, err := e.Expand("http://hl7.org/fhir/ValueSet/ucum-bodytemp")
 		Expect(err).NotTo(HaveOccurred())

@@ -20,6 +20,8 @@ func FormatError(system, code string) error {
 		return LanguageTag(code)
 	case MIMESystem:
 		return MIMEType(code)
+	case CurrencySystem:
+		return CurrencyCode(code)
 	case SNOMED:
 		return SNOMEDExpression(code)
 	case DMD:
@@ -202,11 +204,13 @@ var (
 	mimeType    = regexp.MustCompile(`^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"]*"|[^;\s]+))*$`)
 )
 
-// LanguageSystem and MIMESystem are the code systems of language tags (BCP
-// 47) and MIME types (BCP 13), defined by grammar rather than by a list.
+// LanguageSystem, MIMESystem and CurrencySystem are the code systems of
+// language tags (BCP 47), MIME types (BCP 13) and currencies (ISO 4217),
+// which carecert checks by their grammar rather than by a list.
 const (
 	LanguageSystem = "urn:ietf:bcp:47"
 	MIMESystem     = "urn:ietf:bcp:13"
+	CurrencySystem = "urn:iso:std:iso:4217"
 )
 
 // irregularTags are the grandfathered BCP-47 tags that do not follow its
@@ -223,6 +227,16 @@ var irregularTags = map[string]bool{
 func LanguageTag(code string) error {
 	if !languageTag.MatchString(code) && !irregularTags[strings.ToLower(code)] {
 		return fmt.Errorf("%q is not a BCP-47 language tag", code)
+	}
+	return nil
+}
+
+// CurrencyCode checks the form of an ISO 4217 alphabetic currency code
+// (urn:iso:std:iso:4217): three upper-case letters, as GBP. Only the form is
+// checked: carecert holds no list of the codes in use.
+func CurrencyCode(code string) error {
+	if len(code) != 3 || strings.IndexFunc(code, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		return fmt.Errorf("%q is not an ISO 4217 currency code (three upper-case letters, as GBP)", code)
 	}
 	return nil
 }

@@ -78,7 +78,8 @@ type Engine struct {
 }
 
 // New returns an empty engine that knows the code systems defined by a
-// grammar rather than content: UCUM, BCP-47 language tags and MIME types.
+// grammar rather than content: UCUM, BCP-47 language tags, MIME types and
+// ISO 4217 currency codes.
 func New() *Engine {
 	e := &Engine{
 		codeSystems: map[string]*CodeSystem{},
@@ -92,6 +93,7 @@ func New() *Engine {
 	e.grammars[LanguageSystem] = LanguageTag
 	e.grammars[MIMESystem] = MIMEType
 	e.grammars[UCUM] = ucum.Validate
+	e.grammars[CurrencySystem] = CurrencyCode
 	return e
 }
 
