@@ -77,6 +77,11 @@ type Result struct {
 	IDs []string
 	// DuplicateIDs are the anchors given more than once.
 	DuplicateIDs []string
+	// Parts are the children of the root div, listed by CheckSections for
+	// the rules a profile sets on narrative sections (their source class,
+	// their language); a div that is not well-formed has those before the
+	// fault.
+	Parts []Part
 }
 
 // NamesOK reports whether every element and attribute is one the narrative
@@ -135,6 +140,18 @@ func set(names ...string) map[string]bool {
 // text of an XML narrative).
 func Check(div string) Result {
 	var c checker
+	return c.check(div)
+}
+
+// CheckSections is Check that also lists the top-level parts of the div
+// (Result.Parts), for the rules a profile sets on narrative sections: one
+// parse for both.
+func CheckSections(div string) Result {
+	c := checker{sections: true}
+	return c.check(div)
+}
+
+func (c *checker) check(div string) Result {
 	text := c.entities(div)
 	c.parse(text)
 	for i := range c.res.Problems {
@@ -160,6 +177,20 @@ type checker struct {
 	rootPrefix string
 	// open are the names of the elements being read, the root first.
 	open []string
+	// sections is set to list the top-level parts; part is the one being
+	// read, and partText its text so far, one buffer for every part.
+	sections bool
+	part     *Part
+	partText []byte
+}
+
+// endPart ends the child of the root being read, if any.
+func (c *checker) endPart() {
+	if c.part == nil {
+		return
+	}
+	c.part.Text = string(c.partText)
+	c.part, c.partText = nil, c.partText[:0]
 }
 
 // declare records the namespace declarations of an element.
@@ -302,6 +333,7 @@ func (c *checker) parse(s string) {
 			break
 		}
 		if err != nil {
+			c.endPart()
 			c.add(Syntax, "", "the narrative is not well-formed XHTML: "+syntaxText(err))
 			return
 		}
@@ -322,12 +354,30 @@ func (c *checker) parse(s string) {
 			if t.Name.Local == "img" && hasAttr(t, "src") {
 				c.res.Content = true
 			}
+			if c.sections && depth == 1 {
+				c.res.Parts = append(c.res.Parts, topLevel(t))
+				c.part = &c.res.Parts[len(c.res.Parts)-1]
+			}
+			if c.part != nil && t.Name.Local == "img" {
+				c.part.Content = true
+			}
 			depth++
 		case xml.EndElement:
 			depth--
 			c.open = c.open[:len(c.open)-1]
+			if depth == 1 {
+				c.endPart()
+			}
 		case xml.CharData:
-			if len(bytes.TrimSpace(t)) == 0 {
+			text := bytes.TrimSpace(t)
+			switch {
+			case c.sections && depth == 1 && len(text) > 0:
+				c.res.Parts = append(c.res.Parts, Part{Content: true, Text: string(text)})
+			case depth >= 2 && c.part != nil:
+				c.partText = append(c.partText, t...)
+				c.part.Content = c.part.Content || len(text) > 0
+			}
+			if len(text) == 0 {
 				continue
 			}
 			if depth == 0 {

@@ -207,7 +207,7 @@ var _ = Describe("MarkdownTag", func() {
 
 var _ = Describe("the top-level parts of a narrative", func() {
 	It("lists each section, its language and class, and text outside sections", func() {
-		parts := narrative.TopLevel(div(`<div xml:lang="en" class="a b">Hello</div>loose<div xml:lang="fr"><img src="#x"/></div>`))
+		parts := narrative.CheckSections(div(`<div xml:lang="en" class="a b">Hello</div>loose<div xml:lang="fr"><img src="#x"/></div>`)).Parts
 		Expect(parts).To(HaveLen(3))
 		Expect(parts[0]).To(Equal(narrative.Part{Element: "div", Lang: "en", Classes: []string{"a", "b"}, Content: true, Text: "Hello"}))
 		Expect(parts[1]).To(Equal(narrative.Part{Content: true, Text: "loose"}))
@@ -215,11 +215,16 @@ var _ = Describe("the top-level parts of a narrative", func() {
 		Expect(parts[2].Content).To(BeTrue())
 	})
 
-	It("reads past an entity XML does not define, which Check reports, instead of stopping there", func() {
+	It("reads past an entity XML does not define, which it reports, instead of stopping there", func() {
 		d := div(`<div xml:lang="en">A&nbsp;B</div><div xml:lang="fr">C</div>`)
-		Expect(narrative.Check(d).Problems).To(ConsistOf(problem(narrative.Entity, "&nbsp;", "&nbsp;")))
+		res := narrative.CheckSections(d)
+		Expect(narrative.Check(d).Parts).To(BeNil(), "Check lists no parts")
+		checked := res
+		checked.Parts = nil
+		Expect(checked).To(Equal(narrative.Check(d)), "the same check, with the parts")
+		Expect(res.Problems).To(ConsistOf(problem(narrative.Entity, "&nbsp;", "&nbsp;")))
 		var langs []string
-		for _, p := range narrative.TopLevel(d) {
+		for _, p := range res.Parts {
 			langs = append(langs, p.Lang)
 		}
 		Expect(langs).To(Equal([]string{"en", "fr"}))

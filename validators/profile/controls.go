@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/carecert/carecert/fhir/narrative"
 	"github.com/carecert/carecert/model"
 )
 
@@ -115,10 +114,10 @@ func (w *walker) primitiveControls(c *controls, value any, ext map[string]any, p
 // the resource's language or a given one.
 func (w *walker) narrativeControls(c *controls, m map[string]any, path string) {
 	div, _ := m["div"].(string)
-	if div == "" {
-		return
+	if div == "" || c.narrativeSource == "" && len(c.narrativeLanguages) == 0 {
+		return // other controls on the element, none on its narrative
 	}
-	parts := narrative.TopLevel(div)
+	parts := w.narrativeSections(div).Parts
 	if sev, ok := severityNamed(c.narrativeSource); ok {
 		for _, p := range parts {
 			if p.Content && !slices.ContainsFunc(p.Classes, func(s string) bool { return s == "generated" || s == "boilerplate" || s == "original" }) {

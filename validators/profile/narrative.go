@@ -27,11 +27,13 @@ const (
 	MarkdownHTMLIgnore
 )
 
-// checkedDiv remembers the last narrative checked, so that the format check
-// and the txt-1 and txt-2 invariants on the same div parse it once.
+// checkedDiv remembers the last narrative checked, so that the format check,
+// the txt-1 and txt-2 invariants and a profile's narrative controls on the
+// same div parse it once; sections is set when its parts were listed.
 type checkedDiv struct {
-	div string
-	res narrative.Result
+	div      string
+	res      narrative.Result
+	sections bool
 }
 
 // narrative returns the check of a div, parsing it only when it is not the
@@ -42,7 +44,18 @@ func (w *walker) narrative(div string) narrative.Result {
 	} else if w.div.div == div {
 		return w.div.res
 	}
-	w.div.div, w.div.res = div, narrative.Check(div)
+	*w.div = checkedDiv{div: div, res: narrative.Check(div)}
+	return w.div.res
+}
+
+// narrativeSections is narrative with the top-level parts of the div.
+func (w *walker) narrativeSections(div string) narrative.Result {
+	if w.div == nil {
+		w.div = &checkedDiv{}
+	} else if w.div.div == div && w.div.sections {
+		return w.div.res
+	}
+	*w.div = checkedDiv{div: div, res: narrative.CheckSections(div), sections: true}
 	return w.div.res
 }
 

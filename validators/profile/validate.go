@@ -508,6 +508,10 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path string, host ho
 		w.nested(m, k, t, path)
 		return
 	}
+	if k.controls != nil && t != nil && t.code == "Narrative" {
+		// before the div is walked: its checks find it parsed here
+		w.narrativeControls(k.controls, m, path)
+	}
 	switch {
 	case t != nil && (t.code == "Extension"):
 		w.extension(m, k, t, path, host)
@@ -516,9 +520,6 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path string, host ho
 		if t != nil && len(t.profiles) > 0 && t.code != "Reference" && t.plan != nil && t.plan.Kind == "complex-type" {
 			w.typeProfiles(m, t, path)
 		}
-	}
-	if k.controls != nil && t != nil && t.code == "Narrative" {
-		w.narrativeControls(k.controls, m, path)
 	}
 	if k.fixed != nil && !equalValue(k.fixed, item) {
 		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
