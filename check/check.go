@@ -40,8 +40,9 @@ type Spec struct {
 type Env struct {
 	// Context ends when the run is cancelled.
 	Context context.Context
-	// Services holds run-wide shared values by name; see Service.
-	Services map[string]any
+	// Services holds what the run's checks share (see Service); the runner
+	// makes one per run.
+	Services *Services
 	// PlanDir is the folder of the plan file, for resolving relative paths.
 	PlanDir string
 	// IGs are paths of implementation guides the user loaded (--ig, plan igs).
@@ -80,23 +81,6 @@ func (e *Env) Guides() []string {
 		out = append(out, ig)
 	}
 	return out
-}
-
-// Service returns the shared value called name, building it with make on first
-// use. Builds are not concurrent: checks are compiled one after another.
-func (e *Env) Service(name string, make func() (any, error)) (any, error) {
-	if e.Services == nil {
-		e.Services = map[string]any{}
-	}
-	if v, ok := e.Services[name]; ok {
-		return v, nil
-	}
-	v, err := make()
-	if err != nil {
-		return nil, err
-	}
-	e.Services[name] = v
-	return v, nil
 }
 
 // Check is one requirement's check, compiled once per run and used by every

@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -73,17 +74,57 @@ var _ = Describe("the check registry", func() {
 		Expect(func() { reg.Register("always", "again", nil) }).To(PanicWith("check: type registered twice: always"))
 	})
 
-	It("builds a shared service once per run", func() {
-		env := &check.Env{}
+	It("builds a run's service once, from the run's settings, and keeps no failed build", func() {
 		builds := 0
-		build := func() (any, error) { builds++; return "schema", nil }
+		schema := check.NewService(func(env *check.Env) (string, error) { builds++; return "schema of " + env.PlanDir, nil })
+		env := &check.Env{PlanDir: "p"}
 		for i := 0; i < 3; i++ {
-			v, err := env.Service("schema", build)
+			v, err := schema.Get(env)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(v).To(Equal("schema"))
+			Expect(v).To(Equal("schema of p"))
 		}
 		Expect(builds).To(Equal(1))
-		_, err := env.Service("bad", func() (any, error) { return nil, errors.New("cannot load") })
+
+		shared := &check.Env{PlanDir: "q", Services: check.NewServices()}
+		vendor := *shared // a vendor's copy of the run's env
+		vendor.Baseline = "b"
+		a, _ := schema.Get(shared)
+		b, _ := schema.Get(&vendor)
+		Expect(a).To(Equal("schema of q"))
+		Expect(b).To(Equal(a))
+		Expect(builds).To(Equal(2), "one build per run, shared by the copies of its env")
+
+		fails := true
+		flaky := check.NewService(func(*check.Env) (int, error) {
+			if fails {
+				return 0, errors.New("cannot load")
+			}
+			return 7, nil
+		})
+		_, err := flaky.Get(env)
 		Expect(err).To(MatchError("cannot load"))
+		_, built := flaky.Built(env)
+		Expect(built).To(BeFalse())
+		fails = false
+		Expect(flaky.Get(env)).To(Equal(7))
+	})
+
+	It("builds one member of a family per key, whoever asks first", func() {
+		type settings struct {
+			url     string
+			timeout int
+		}
+		clients := check.NewServiceFamily(func(_ *check.Env, s settings) (string, error) {
+			return fmt.Sprintf("%s within %d", s.url, s.timeout), nil
+		})
+		other := check.NewServiceFamily(func(_ *check.Env, s settings) (string, error) { return "other", nil })
+		env := &check.Env{}
+		a, _ := clients.Get(env, settings{"http://tx", 5})
+		b, _ := clients.Get(env, settings{"http://tx", 30})
+		Expect(a).To(Equal("http://tx within 5"))
+		Expect(b).To(Equal("http://tx within 30"), "a second caller's settings are its own")
+		Expect(other.Get(env, settings{"http://tx", 5})).To(Equal("other"), "families with one key type stay apart")
+		clients.Provide(env, settings{"http://given", 1}, "given")
+		Expect(clients.Get(env, settings{"http://given", 1})).To(Equal("given"))
 	})
 })

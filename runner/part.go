@@ -388,6 +388,6 @@ func (r *Runner) env(ctx context.Context, p *Plan) *check.Env {
 		IGs:              append(append([]string{}, p.IGs...), r.IGs...),
 		ExtensionDomains: p.ExtensionDomains,
 		FHIROptions:      p.FHIROptions,
-		Services:         map[string]any{}, // one map, shared by every vendor's copy of the env
+		Services:         check.NewServices(), // one set, shared by every vendor's copy of the env
 	}
 }

@@ -239,7 +239,7 @@ func (r *Runner) checkWaivers(p *Plan, parsed suiteCache) []error {
 }
 
 // vendorEnv is the run's env with the vendor's own baseline. Services stay
-// shared: the copy holds the same map.
+// shared: the copy holds the same set.
 func vendorEnv(env *check.Env, p *Plan, v VendorPlan) *check.Env {
 	venv := *env
 	venv.Baseline = p.BaselineFor(v)

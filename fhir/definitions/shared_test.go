@@ -18,15 +18,15 @@ var _ = Describe("the run's shared registry", func() {
 		Expect(os.WriteFile(filepath.Join(dir, "guide", "vs.json"), []byte(`{"resourceType": "ValueSet",
 			"url": "http://example.org/ValueSet/shared", "status": "active"}`), 0o644)).To(Succeed())
 		env := &check.Env{PlanDir: dir, IGs: []string{"guide"}}
-		a, err := definitions.Shared(env, nil)
+		a, err := definitions.Run.Get(env)
 		Expect(err).NotTo(HaveOccurred())
-		b, err := definitions.Shared(env, nil)
+		b, err := definitions.Run.Get(env)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(a).To(BeIdenticalTo(b))
 		_, ok := a.Lookup("http://example.org/ValueSet/shared")
 		Expect(ok).To(BeTrue())
 
-		other, err := definitions.Shared(&check.Env{}, nil)
+		other, err := definitions.Run.Get(&check.Env{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(other).NotTo(BeIdenticalTo(a))
 		_, ok = other.Lookup("http://example.org/ValueSet/shared")
@@ -34,7 +34,7 @@ var _ = Describe("the run's shared registry", func() {
 	})
 
 	It("reports a guide that cannot be read, naming it", func() {
-		_, err := definitions.Shared(&check.Env{IGs: []string{"/no/such/guide"}}, nil)
+		_, err := definitions.Run.Get(&check.Env{IGs: []string{"/no/such/guide"}})
 		Expect(err).To(MatchError(ContainSubstring("/no/such/guide")))
 	})
 })

@@ -70,7 +70,7 @@ func newFieldsCheck(_ check.Spec, p fieldsParams, env *check.Env) (check.Check, 
 	}
 	r.extra = model.Warning
 	r.length, r.tableID, r.tableIS, r.fallback = p.LengthSeverity, p.TableSeverity, p.UserTableSeverity, p.DefaultVersion
-	defs, err := sharedDefinitions(env)
+	defs, err := runDefinitions.Get(env)
 	if err != nil {
 		return nil, err
 	}

@@ -37,9 +37,6 @@ func Register(reg *check.Registry) {
 		ackLatencyParams{}, newLatencyCheck)
 }
 
-// serviceName shares one Definitions across a run's checks.
-const serviceName = "hl7v2.definitions"
-
 // Definitions is the dictionary plus compiled message structures, shared by
 // every check and worker of a run.
 type Definitions struct {
@@ -54,13 +51,9 @@ func NewDefinitions() *Definitions {
 	return &Definitions{Dict: dict.New(), structures: map[string]*structure{}}
 }
 
-func sharedDefinitions(env *check.Env) (*Definitions, error) {
-	v, err := env.Service(serviceName, func() (any, error) { return NewDefinitions(), nil })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Definitions), nil
-}
+// runDefinitions are the run's v2 definitions: the dictionaries and the
+// structures compiled from them, shared by every check of the run.
+var runDefinitions = check.NewService(func(*check.Env) (*Definitions, error) { return NewDefinitions(), nil })
 
 // message returns the parsed message of an HL7 v2 record.
 func message(rec *model.Record) *hl7v2.Message {

@@ -103,7 +103,7 @@ func issueFinding(rec *model.Record, is hl7v2.Issue) model.Finding {
 // knows, and MSH-9.3 (when given) is the structure the event uses.
 func newTypeCheck(_ check.Spec, p typeParams, env *check.Env) (check.Check, error) {
 	fallback := p.DefaultVersion
-	defs, err := sharedDefinitions(env)
+	defs, err := runDefinitions.Get(env)
 	if err != nil {
 		return nil, err
 	}

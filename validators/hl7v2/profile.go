@@ -617,7 +617,7 @@ func newProfileCheck(_ check.Spec, p profileParams, env *check.Env) (check.Check
 		if r.Table == 0 {
 			continue
 		}
-		defs, err := sharedDefinitions(env)
+		defs, err := runDefinitions.Get(env)
 		if err != nil {
 			return nil, err
 		}

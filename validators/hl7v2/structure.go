@@ -284,7 +284,7 @@ func newStructureCheck(_ check.Spec, p structureParams, env *check.Env) (check.C
 	default:
 		return nil, fmt.Errorf("parameter \"z-segments\": %q: want allow, warning or error", z)
 	}
-	defs, err := sharedDefinitions(env)
+	defs, err := runDefinitions.Get(env)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,16 @@
 package profile
 
+import "github.com/carecert/carecert/check"
+
 // DifferentialChecks counts the distinct profiles (canonical URL and
 // content) whose differential the engine has checked: specs use it to see
 // that copies of one profile cost one snapshot generation.
 func DifferentialChecks(e *Engine) int64 { return e.sdChecks.n.Load() }
+
+// UseEngine makes e the engine of env's run (for the default FHIR options),
+// as if the run had built it, and returns env: specs validate against
+// definitions of their own through the same lookup the checks use.
+func UseEngine(env *check.Env, e *Engine) *check.Env {
+	engines.Provide(env, validatorOptions{}, e)
+	return env
+}

@@ -31,7 +31,7 @@ var _ = Describe("seeded profile defects in a generated feed", func() {
 		})
 		Expect(err).NotTo(HaveOccurred())
 
-		env := &check.Env{Services: map[string]any{profile.ServiceName: newEngine()}}
+		env := profile.UseEngine(&check.Env{}, newEngine())
 		reg := check.NewRegistry()
 		profile.Register(reg)
 		c, err := reg.Compile(check.Spec{Requirement: "PROF-01", Type: "fhir-profile", Params: check.Params{}}, env)

@@ -15,7 +15,7 @@ import (
 // Production and this package's specs get the same hooks from here.
 func DefaultHooks(env *check.Env) Hooks {
 	h := Hooks{XML: fhirxml.Decode, Invariants: FHIRPath{}}
-	if eng, err := terminology.Shared(env); err == nil && eng.Ready() == nil {
+	if eng, err := terminology.Run.Get(env); err == nil && eng.Ready() == nil {
 		h.Codes = eng
 	}
 	return h

@@ -20,12 +20,12 @@ import (
 	"github.com/carecert/carecert/model"
 )
 
-// Register adds the profile checks to a registry, with DefaultHooks.
+// Register adds the profile checks to a registry.
 func Register(reg *check.Registry) {
 	check.Define(reg, "fhir-profile",
 		"each resource conforms to a StructureDefinition: its R4 base type and meta.profile (default), or the profile named by `profile`",
 		profileParams{}, func(spec check.Spec, p profileParams, env *check.Env) (check.Check, error) {
-			return newProfileCheck(p, env, DefaultHooks(env))
+			return newProfileCheck(p, env)
 		})
 	check.Define(reg, "nhs-number",
 		"NHS numbers (system https://fhir.nhs.uk/Id/nhs-number) have 10 digits, a valid Modulus 11 check digit and an accepted range (package ukid); the verification status extension holds a known code",
@@ -51,9 +51,6 @@ func (p profileParams) options() check.Params {
 		"allow-example-urls": p.AllowExampleURL, "allow-comments": p.AllowComments}
 }
 
-// ServiceName is the check.Env service under which the run's Engine is shared.
-const ServiceName = "profile.engine"
-
 // Hooks let the capabilities built elsewhere plug into the engine a run
 // builds: FHIR XML for implementation guides, FHIRPath for invariants, a
 // terminology engine for bindings. Any may be nil.
@@ -63,33 +60,18 @@ type Hooks struct {
 	Codes      CodeValidator
 }
 
-// SharedEngine returns the run's engine, building the definitions registry
-// (with the run's implementation guides) on first use. The run's FHIR
-// options apply to it.
-func SharedEngine(env *check.Env, hooks Hooks) (*Engine, error) {
-	o, err := fhirOptions(nil, env)
+// engines are the run's engines, one per set of FHIR options: requirements
+// with the same options share one, and so its compiled plans. Each is built
+// on the run's definitions with DefaultHooks, whichever check asks first.
+var engines = check.NewServiceFamily(func(env *check.Env, o validatorOptions) (*Engine, error) {
+	defs, err := definitions.Run.Get(env)
 	if err != nil {
 		return nil, err
 	}
-	return sharedEngine(env, hooks, o)
-}
-
-// sharedEngine returns the run's engine for a set of options: requirements
-// with the same options share one, and so its compiled plans.
-func sharedEngine(env *check.Env, hooks Hooks, o validatorOptions) (*Engine, error) {
-	v, err := env.Service(ServiceName+o.key(), func() (any, error) {
-		defs, err := definitions.Shared(env, hooks.XML)
-		if err != nil {
-			return nil, err
-		}
-		return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
-			BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs}), nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Engine), nil
-}
+	hooks := DefaultHooks(env)
+	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
+		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs}), nil
+})
 
 // validatorOptions are the options named as the reference validator's.
 type validatorOptions struct {
@@ -160,13 +142,13 @@ type profileCheck struct {
 	unavailable string
 }
 
-func newProfileCheck(p profileParams, env *check.Env, hooks Hooks) (check.Check, error) {
+func newProfileCheck(p profileParams, env *check.Env) (check.Check, error) {
 	template, prof, requires := p.ProfileTemplate, p.Profile, p.Requires
 	opts, err := fhirOptions(p.options(), env)
 	if err != nil {
 		return nil, err
 	}
-	e, err := sharedEngine(env, hooks, opts)
+	e, err := engines.Get(env, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -159,7 +159,7 @@ var _ = Describe("the fhir-profile check", func() {
 	}
 
 	It("reports each invariant it cannot evaluate once, as information, never silently", func() {
-		env := &check.Env{Services: map[string]any{profile.ServiceName: newEngineWithout()}}
+		env := profile.UseEngine(&check.Env{}, newEngineWithout())
 		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		s1, s2 := c.NewState(), c.NewState()
@@ -182,7 +182,7 @@ var _ = Describe("the fhir-profile check", func() {
 	})
 
 	It("measures must-support coverage per profile", func() {
-		env := &check.Env{Services: map[string]any{profile.ServiceName: newEngine(nhsPatient)}}
+		env := profile.UseEngine(&check.Env{}, newEngine(nhsPatient))
 		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{"profile": nhsProfile}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		s := c.NewState()
@@ -199,7 +199,7 @@ var _ = Describe("the fhir-profile check", func() {
 	})
 
 	It("accepts unknown extensions of the run's extension domains as warnings, and only those", func() {
-		env := &check.Env{Services: map[string]any{}, ExtensionDomains: []string{"https://fhir.supplier.example/"}}
+		env := &check.Env{ExtensionDomains: []string{"https://fhir.supplier.example/"}}
 		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		fs := c.NewState().Observe(record(`{"resourceType": "Patient", "extension": [
@@ -233,7 +233,7 @@ var _ = Describe("the fhir-profile check", func() {
 
 // engineEnv is a run environment whose shared engine reads the suite's core.
 func engineEnv() *check.Env {
-	return &check.Env{Services: map[string]any{profile.ServiceName: newEngine()}}
+	return profile.UseEngine(&check.Env{}, newEngine())
 }
 
 var _ = Describe("bounds given as a Duration", func() {

@@ -110,9 +110,9 @@ var _ = Describe("UK Core", func() {
 			if len(igs) > 0 {
 				r, err := ukCore()
 				Expect(err).NotTo(HaveOccurred())
-				env.Services = map[string]any{profile.ServiceName: profile.NewEngine(r, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})}
+				env = profile.UseEngine(env, profile.NewEngine(r, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes}))
 			} else {
-				env.Services = map[string]any{profile.ServiceName: newEngine()}
+				env = profile.UseEngine(env, newEngine())
 			}
 			var out []check.Check
 			for _, req := range s.Requirements {

@@ -11,7 +11,7 @@ import (
 )
 
 func newResourceTypeCheck(_ check.Spec, _ check.NoParams, env *check.Env) (check.Check, error) {
-	s, err := sharedSchema(env)
+	s, err := runSchema.Get(env)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func newResourceTypeCheck(_ check.Spec, _ check.NoParams, env *check.Env) (check
 }
 
 func newSchemaCheck(_ check.Spec, _ check.NoParams, env *check.Env) (check.Check, error) {
-	s, err := sharedSchema(env)
+	s, err := runSchema.Get(env)
 	if err != nil {
 		return nil, err
 	}

@@ -37,9 +37,6 @@ func Register(reg *check.Registry) {
 	check.Define(reg, "fhir-json-schema", "each resource validates against the FHIR R4 JSON schema of its type", check.NoParams{}, newSchemaCheck)
 }
 
-// serviceName is the Env service under which the compiled schema is shared.
-const serviceName = "structure.schema"
-
 // eachTypeLimit is how many types are compiled one by one before the whole
 // schema is compiled instead: the per-type schemas repeat the data types
 // (about 1.5 MiB each against 31 MiB for the whole), so past a few dozen
@@ -304,14 +301,8 @@ func (s *Schema) copyReaching(v any, defs map[string]any) any {
 	return v
 }
 
-// sharedSchema returns the run's compiled schema, compiling it on first use.
-func sharedSchema(env *check.Env) (*Schema, error) {
-	v, err := env.Service(serviceName, func() (any, error) { return LoadSchema() })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Schema), nil
-}
+// runSchema is the run's compiled schema, compiled on first use.
+var runSchema = check.NewService(func(*check.Env) (*Schema, error) { return LoadSchema() })
 
 // IsResourceType reports whether FHIR R4 defines the resource type.
 func (s *Schema) IsResourceType(t string) bool { return s.types[t] }

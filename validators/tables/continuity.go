@@ -34,7 +34,7 @@ type continuityCheck struct {
 }
 
 func newContinuityCheck(_ check.Spec, p continuityParams, env *check.Env) (check.Check, error) {
-	c := &continuityCheck{spill: runSpillArea(env), table: p.Table, person: p.Person, eventType: p.EventType,
+	c := &continuityCheck{spill: spillAreaOf(env), table: p.Table, person: p.Person, eventType: p.EventType,
 		start: p.Start, end: p.End, reference: p.Reference, service: p.Service, severity: p.Severity}
 	if len(c.service) == 0 {
 		c.service = []string{"Service_Type", "Service_Component"}

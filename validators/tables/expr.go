@@ -124,13 +124,16 @@ type columnSet struct {
 	seen  map[string]bool
 }
 
+var runColumns = check.NewService(func(*check.Env) (*columnSet, error) {
+	cs := &columnSet{seen: map[string]bool{}}
+	cs.id = fmt.Sprintf("%p", cs)
+	return cs, nil
+})
+
+// sharedColumns returns the run's column set (its build cannot fail).
 func sharedColumns(env *check.Env) *columnSet {
-	v, _ := env.Service("tables.columns", func() (any, error) {
-		cs := &columnSet{seen: map[string]bool{}}
-		cs.id = fmt.Sprintf("%p", cs)
-		return cs, nil
-	})
-	return v.(*columnSet)
+	cs, _ := runColumns.Get(env)
+	return cs
 }
 
 func (cs *columnSet) add(conds ...*Condition) {

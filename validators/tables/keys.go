@@ -101,7 +101,7 @@ type feedParams struct {
 // parseFeedParams reads the common parameters; quoted are the columns the
 // check names (key and field), personal when any of them is.
 func parseFeedParams(p feed, env *check.Env, quoted ...string) (feedParams, error) {
-	fp := feedParams{spill: runSpillArea(env), table: p.Table, severity: p.Severity, code: p.Code}
+	fp := feedParams{spill: spillAreaOf(env), table: p.Table, severity: p.Severity, code: p.Code}
 	if p.When != "" {
 		var err error
 		if fp.when, err = CompileCondition(p.When); err != nil {

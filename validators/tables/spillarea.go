@@ -27,13 +27,16 @@ type spillArea struct {
 	err  error
 }
 
-// runSpillArea returns the run's spill area, shared by every key-set check.
-func runSpillArea(env *check.Env) *spillArea {
-	v, _ := env.Service("tables.spill", func() (any, error) {
-		sweepSpills(os.TempDir())
-		return &spillArea{root: os.TempDir()}, nil
-	})
-	return v.(*spillArea)
+// runSpillArea is the run's spill area, shared by every key-set check.
+var runSpillArea = check.NewService(func(*check.Env) (*spillArea, error) {
+	sweepSpills(os.TempDir())
+	return &spillArea{root: os.TempDir()}, nil
+})
+
+// spillAreaOf returns the run's spill area (its build cannot fail).
+func spillAreaOf(env *check.Env) *spillArea {
+	a, _ := runSpillArea.Get(env)
+	return a
 }
 
 // folder returns the area's folder, making it once.

@@ -195,7 +195,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 		return nil, err
 	}
 	names := params.Profile
-	gu, err := guideUnitsFor(env, s.Engine, len(names) > 0)
+	gu, err := guideUnitsFor(env, len(names) > 0)
 	var notes []string
 	if err != nil {
 		if len(names) > 0 {

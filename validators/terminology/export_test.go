@@ -1,9 +1,16 @@
 package terminology
 
-import "strings"
+import (
+	"strings"
 
-// GuideUnitsService is the Env service holding a run's *GuideUnits.
-const GuideUnitsService = ServiceName + ".guide-units"
+	"github.com/carecert/carecert/check"
+)
+
+// RunGuideUnits returns the GuideUnits a run's checks built, nil if none did.
+func RunGuideUnits(env *check.Env) *GuideUnits {
+	g, _ := guideUnits.Built(env)
+	return g
+}
 
 // AllRules compiles every profile the loaded guides define and lists its unit
 // rules as "profile element units".

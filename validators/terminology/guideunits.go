@@ -10,7 +10,6 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/definitions"
-	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/ucum"
@@ -100,22 +99,26 @@ func isQuantityType(t string) bool {
 // guideUnitsFor returns the run's GuideUnits, reading the definitions of the
 // run's guides once; nil when no guide is loaded and the suite names no
 // profile, so that such runs check units exactly as before.
-func guideUnitsFor(env *check.Env, eng *terminology.Engine, named bool) (*GuideUnits, error) {
+func guideUnitsFor(env *check.Env, named bool) (*GuideUnits, error) {
 	if len(env.Guides()) == 0 && !named {
 		return nil, nil
 	}
-	v, err := env.Service(ServiceName+".guide-units", func() (any, error) {
-		defs, err := definitions.Shared(env, fhirxml.Decode)
-		if err != nil {
-			return nil, err
-		}
-		return NewGuideUnits(defs, eng), nil
-	})
+	return guideUnits.Get(env)
+}
+
+// guideUnits are the unit rules of the run's guides, read from the run's
+// definitions and compared with the run's terminology engine.
+var guideUnits = check.NewService(func(env *check.Env) (*GuideUnits, error) {
+	defs, err := definitions.Run.Get(env)
 	if err != nil {
 		return nil, err
 	}
-	return v.(*GuideUnits), nil
-}
+	eng, err := terminology.Run.Get(env)
+	if err != nil {
+		return nil, err
+	}
+	return NewGuideUnits(defs, eng), nil
+})
 
 // NewGuideUnits reads unit rules from the profiles of defs, comparing with
 // value sets of eng.

@@ -120,7 +120,7 @@ var _ = Describe("units fixed by UK Core profiles", Ordered, func() {
 		env := &check.Env{Context: context.Background(), IGs: []string{sharedtest.Path("fhir", "uk-core")}}
 		_, err := registry().Compile(check.Spec{Requirement: "TERM-04", Type: "fhir-ucum-units", Source: "spec"}, env)
 		Expect(err).NotTo(HaveOccurred())
-		rules, errs := env.Services[vterm.GuideUnitsService].(*vterm.GuideUnits).AllRules()
+		rules, errs := vterm.RunGuideUnits(env).AllRules()
 		Expect(errs).To(BeEmpty())
 		// grep -ln unitsofmeasure structuredefinitions: these 12 profiles.
 		Expect(rules).To(ConsistOf(
@@ -153,7 +153,7 @@ var _ = Describe("units fixed by UK Core profiles", Ordered, func() {
 				st.Observe(r)
 			}
 		}
-		gu := env.Services[vterm.GuideUnitsService].(*vterm.GuideUnits)
+		gu := vterm.RunGuideUnits(env)
 		Expect(gu.Compiles()).To(Equal(5))
 		Expect(gu.Compiled()).To(ConsistOf(
 			ukcore+"UKCore-Observation-BloodGlucose", ukcore+"UKCore-Observation-VitalSigns-BodyWeight",

@@ -16,7 +16,7 @@ var _ profile.CodeValidator = (*terminology.Engine)(nil)
 
 var _ = Describe("the run's engine as the profile validator's code validator", func() {
 	It("decides what the profile validator's enumeration cannot", func() {
-		svc, err := vterm.Shared(&check.Env{})
+		svc, err := vterm.Run.Get(&check.Env{})
 		Expect(err).NotTo(HaveOccurred())
 		var codes profile.CodeValidator = svc.Engine
 		// v3-ActEncounterCode is defined by an is-a filter.

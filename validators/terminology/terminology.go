@@ -66,9 +66,6 @@ type coverageParams struct {
 	Examples  int      `param:"examples" doc:"example records kept per unmapped code"`
 }
 
-// ServiceName is the Env service holding the run's *Service.
-const ServiceName = "terminology"
-
 // Service is the run's shared terminology: the engine and the element index,
 // each loaded on first use.
 type Service struct {
@@ -85,18 +82,20 @@ func (s *Service) Elements() (*Elements, error) {
 	return s.elem, s.err
 }
 
-// Shared returns the run's terminology service, building it on first use:
-// the R4 core content plus the implementation guides the run loads.
-func Shared(env *check.Env) (*Service, error) {
-	v, err := env.Service(ServiceName, func() (any, error) {
-		eng, err := terminology.Shared(env)
-		return &Service{Engine: eng}, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Service), nil
-}
+// Run is the run's terminology service: the run's engine (terminology.Run:
+// the R4 core content plus the run's implementation guides) and the element
+// index.
+var Run = check.NewService(func(env *check.Env) (*Service, error) {
+	eng, err := terminology.Run.Get(env)
+	return &Service{Engine: eng}, err
+})
+
+// snomedStores are the run's SNOMED CT releases, one per file.
+var snomedStores = check.NewServiceFamily(func(_ *check.Env, db string) (*snomed.Store, error) { return snomed.Open(db) })
+
+// remoteClients are the run's terminology server clients, one per server
+// and settings, so a requirement's timeout or cache folder is its own.
+var remoteClients = check.NewServiceFamily(func(_ *check.Env, o remote.Options) (*remote.Client, error) { return remote.New(o) })
 
 // prepare checks a spec's parameters and returns the shared service. Every
 // check accepts snomed: the SQLite file of a SNOMED CT release made by
@@ -104,7 +103,7 @@ func Shared(env *check.Env) (*Service, error) {
 // and server (with server-timeout and server-cache): a FHIR terminology
 // server asked what offline content cannot decide.
 func prepare(p services, env *check.Env) (*Service, *Elements, error) {
-	s, err := Shared(env)
+	s, err := Run.Get(env)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -112,11 +111,11 @@ func prepare(p services, env *check.Env) (*Service, *Elements, error) {
 		if !filepath.IsAbs(db) && env.PlanDir != "" {
 			db = filepath.Join(env.PlanDir, db)
 		}
-		st, err := env.Service(ServiceName+".snomed:"+db, func() (any, error) { return snomed.Open(db) })
+		st, err := snomedStores.Get(env, db)
 		if err != nil {
 			return nil, nil, fmt.Errorf("parameter \"snomed\": %w", err)
 		}
-		s.Engine.AddProvider(terminology.SNOMED, st.(*snomed.Store))
+		s.Engine.AddProvider(terminology.SNOMED, st)
 	}
 	if err := useServer(p, env, s); err != nil {
 		return nil, nil, err
@@ -193,12 +192,10 @@ func useServer(p services, env *check.Env, s *Service) error {
 	if cache != "" && !filepath.IsAbs(cache) && env.PlanDir != "" {
 		cache = filepath.Join(env.PlanDir, cache)
 	}
-	c, err := env.Service(ServiceName+".server:"+base, func() (any, error) {
-		return remote.New(remote.Options{BaseURL: base, Timeout: timeout, CacheDir: cache})
-	})
+	c, err := remoteClients.Get(env, remote.Options{BaseURL: base, Timeout: timeout, CacheDir: cache})
 	if err != nil {
 		return fmt.Errorf("parameter \"server\": %w", err)
 	}
-	s.Engine.SetRemote(c.(*remote.Client))
+	s.Engine.SetRemote(c)
 	return nil
 }
