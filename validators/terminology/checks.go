@@ -70,8 +70,8 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 				}
 			}
 			at := c.Path
-			if len(paths) == 1 {
-				at = paths[0]
+			if len(cs) == 1 {
+				at = paths.path(0)
 			}
 			out = append(out, membershipFindings(rec, at, b, best, why, nil, sevMiss, codingsText(cs))...)
 		})
@@ -125,14 +125,14 @@ func newCodeSystemCheck(spec check.Spec, p services, env *check.Env) (check.Chec
 				}
 				issues, _, err := s.Engine.CheckCode(ctx, cd.System, cd.Code, cd.Display)
 				if err != nil {
-					out = append(out, finding(rec, model.Error, "terminology.engine", paths[i], err.Error(), ""))
+					out = append(out, finding(rec, model.Error, "terminology.engine", paths.path(i), err.Error(), ""))
 					return
 				}
 				for _, is := range issues {
 					if is.Code == terminology.IssueFormat {
 						continue // the code-format check reports these
 					}
-					out = append(out, finding(rec, is.Severity, is.Code, paths[i]+codePart(is.Code), is.Message, cd.System+"|"+cd.Code))
+					out = append(out, finding(rec, is.Severity, is.Code, paths.path(i)+codePart(is.Code), is.Message, cd.System+"|"+cd.Code))
 				}
 			}
 		})
@@ -176,7 +176,7 @@ func newFormatCheck(spec check.Spec, p services, env *check.Env) (check.Check, e
 					continue
 				}
 				if err := terminology.FormatError(cd.System, cd.Code); err != nil {
-					out = append(out, finding(rec, model.Error, terminology.IssueFormat, paths[i]+".code",
+					out = append(out, finding(rec, model.Error, terminology.IssueFormat, paths.path(i)+".code",
 						err.Error()+": it cannot be a code of "+cd.System, cd.Code))
 				}
 			}
@@ -243,7 +243,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 				for i, cd := range cs {
 					if cd.System == terminology.UCUM {
 						if err := ucum.Validate(cd.Code); err != nil {
-							out = append(out, finding(rec, model.Error, "terminology.ucum", paths[i]+".code",
+							out = append(out, finding(rec, model.Error, "terminology.ucum", paths.path(i)+".code",
 								fmt.Sprintf("%q is not a valid UCUM unit: %v", cd.Code, err), cd.Code))
 						}
 					}

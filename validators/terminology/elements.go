@@ -302,6 +302,9 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 			if !isCoded && !isObject {
 				continue // a primitive that is not coded: no path needed
 			}
+			if !isCoded && (typ == "Extension" || typ == "Reference" || typ == "Narrative" || childPath == "" && typ != "Resource") {
+				continue // nothing coded is looked for inside: no path needed
+			}
 			at := inst + "." + k
 			if isList {
 				at += "[" + strconv.Itoa(i) + "]"
@@ -319,7 +322,6 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 				if rt, _ := m["resourceType"].(string); rt != "" && def != "Bundle.entry" {
 					ix.walk(m, rt, at, visit, depth+1)
 				}
-			case typ == "Extension" || typ == "Reference" || typ == "Narrative" || childPath == "":
 			default:
 				ix.walk(m, childPath, at, visit, depth+1)
 			}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -143,30 +144,55 @@ func ctxOf(env *check.Env) context.Context {
 	return context.Background()
 }
 
-// codings returns the codings of a Coding or CodeableConcept value with their
-// instance paths.
-func codings(c coded) ([]terminology.Coding, []string) {
+// codings returns the codings of a Coding or CodeableConcept value, with
+// what gives each its instance path.
+func codings(c coded) ([]terminology.Coding, codingPaths) {
 	m, ok := c.Value.(map[string]any)
 	if !ok {
-		return nil, nil
+		return nil, codingPaths{}
 	}
 	switch c.Type {
 	case "Coding":
-		return []terminology.Coding{codingOf(m)}, []string{c.Path}
+		return []terminology.Coding{codingOf(m)}, codingPaths{at: c.Path}
 	case "CodeableConcept":
 		var out []terminology.Coding
-		var paths []string
-		for i, x := range list(m["coding"]) {
+		codingList := list(m["coding"])
+		for _, x := range codingList {
 			cm, _ := x.(map[string]any)
 			if cm == nil {
 				continue
 			}
 			out = append(out, codingOf(cm))
-			paths = append(paths, fmt.Sprintf("%s.coding[%d]", c.Path, i))
 		}
-		return out, paths
+		return out, codingPaths{at: c.Path, list: codingList}
 	}
-	return nil, nil
+	return nil, codingPaths{}
+}
+
+// codingPaths gives the instance paths of the codings codings returns,
+// built only for a finding: most codings have none.
+type codingPaths struct {
+	// at is the path of the Coding or CodeableConcept.
+	at string
+	// list is a CodeableConcept's coding array (nil for a Coding), whose
+	// entries that are not objects have no coding.
+	list []any
+}
+
+// path is the instance path of the i-th coding.
+func (p codingPaths) path(i int) string {
+	if p.list == nil {
+		return p.at
+	}
+	for j, x := range p.list {
+		if cm, _ := x.(map[string]any); cm != nil {
+			if i == 0 {
+				return p.at + ".coding[" + strconv.Itoa(j) + "]"
+			}
+			i--
+		}
+	}
+	return p.at
 }
 
 func codingOf(m map[string]any) terminology.Coding {
