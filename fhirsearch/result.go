@@ -2,6 +2,8 @@ package fhirsearch
 
 import (
 	"fmt"
+	"math/big"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -167,33 +169,62 @@ func Compare(typ, rule string, a, b map[string]any) (int, error) {
 	if !okA || !okB {
 		return 0, nil
 	}
-	c := strings.Compare(ka, kb)
+	c := ka.compare(kb)
 	if desc {
 		c = -c
 	}
 	return c, nil
 }
 
+// key is a value as it sorts: by number first when it has one (a
+// quantity's value), then by text, which orders as the values do.
+type key struct {
+	num  *big.Rat
+	text string
+}
+
+func (a key) compare(b key) int {
+	if a.num != nil && b.num != nil {
+		if c := a.num.Cmp(b.num); c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(a.text, b.text)
+}
+
 // sortKey is the value a resource sorts by: its lowest (or, descending,
-// highest) value of the parameter, as a string that orders as the values do.
-func sortKey(p Param, res map[string]any, highest bool) (string, bool) {
-	var keys []string
+// highest) value of the parameter.
+func sortKey(p Param, res map[string]any, highest bool) (key, bool) {
+	var keys []key
 	for _, v := range p.Values(res) {
 		if k, ok := valueKey(p.Kind, v, highest); ok {
 			keys = append(keys, k)
 		}
 	}
 	if len(keys) == 0 {
-		return "", false
+		return key{}, false
 	}
-	sort.Strings(keys)
+	slices.SortFunc(keys, key.compare)
 	if highest {
 		return keys[len(keys)-1], true
 	}
 	return keys[0], true
 }
 
-func valueKey(kind Kind, v any, highest bool) (string, bool) {
+func valueKey(kind Kind, v any, highest bool) (key, bool) {
+	if kind == Quantity {
+		// by value, then unit: quantities in different units are not
+		// converted, so 5 mg sorts before 1 g
+		m, _ := v.(map[string]any)
+		n, ok := quantityValue(m)
+		return key{num: n, text: quantityUnit(m)}, ok
+	}
+	s, ok := textKey(kind, v, highest)
+	return key{text: s}, ok
+}
+
+// textKey is the key of a value of a kind that sorts as text.
+func textKey(kind Kind, v any, highest bool) (string, bool) {
 	switch kind {
 	case Date:
 		var lo, hi time.Time

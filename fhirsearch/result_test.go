@@ -34,6 +34,25 @@ var _ = Describe("result parameters", func() {
 		Expect([]any{list[0]["id"], list[1]["id"], list[2]["id"]}).To(Equal([]any{"b", "c", "a"}))
 	})
 
+	DescribeTable("Compare orders a quantity by its value, then its unit",
+		func(rule, a, b string, want int) {
+			quantity := func(id, q string) map[string]any {
+				return resource(`{"resourceType":"Observation","id":"` + id + `","status":"final","code":{"text":"x"}` + q + `}`)
+			}
+			c, err := fhirsearch.Compare("Observation", rule, quantity("a", a), quantity("b", b))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c).To(Equal(want))
+		},
+		Entry("by number, not as text: 9 before 10", "value-quantity", `,"valueQuantity":{"value":9,"code":"mg"}`, `,"valueQuantity":{"value":10,"code":"mg"}`, -1),
+		Entry("descending", "-value-quantity", `,"valueQuantity":{"value":9,"code":"mg"}`, `,"valueQuantity":{"value":10,"code":"mg"}`, 1),
+		Entry("decimals and negatives", "value-quantity", `,"valueQuantity":{"value":-0.5}`, `,"valueQuantity":{"value":-0.25}`, -1),
+		Entry("the same value written to another precision", "value-quantity", `,"valueQuantity":{"value":1.50,"code":"mg"}`, `,"valueQuantity":{"value":1.5,"code":"mg"}`, 0),
+		Entry("equal values by unit code, not converted", "value-quantity", `,"valueQuantity":{"value":5,"code":"mg"}`, `,"valueQuantity":{"value":5,"code":"g"}`, 1),
+		Entry("the unit text where there is no code", "value-quantity", `,"valueQuantity":{"value":5,"unit":"a"}`, `,"valueQuantity":{"value":5,"unit":"b"}`, -1),
+		Entry("a quantity without a value is not told apart", "value-quantity", `,"valueQuantity":{"code":"mg"}`, `,"valueQuantity":{"value":5,"code":"mg"}`, 0),
+		Entry("nor a resource without one", "value-quantity", ``, `,"valueQuantity":{"value":5,"code":"mg"}`, 0),
+	)
+
 	It("knows mandatory and summary elements from the core definitions", func() {
 		Expect(fhirsearch.Mandatory("Observation")).To(ContainElements("status", "code"))
 		Expect(fhirsearch.Mandatory("Patient")).To(BeEmpty())

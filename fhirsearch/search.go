@@ -525,13 +525,9 @@ func matchQuantity(v any, want string) bool {
 	if err != nil {
 		return false
 	}
-	m, ok := v.(map[string]any)
+	m, _ := v.(map[string]any)
+	val, ok := quantityValue(m)
 	if !ok {
-		return false
-	}
-	raw := fmt.Sprint(m["value"])
-	val, ok := new(big.Rat).SetString(raw)
-	if !ok || m["value"] == nil {
 		return false
 	}
 	if q.code != "" && str(m["code"]) != q.code && str(m["unit"]) != q.code {
@@ -563,6 +559,24 @@ func matchQuantity(v any, want string) bool {
 		return c <= 0
 	}
 	return false
+}
+
+// quantityValue is a Quantity's value, taken as exact; ok is false when it
+// has none.
+func quantityValue(m map[string]any) (*big.Rat, bool) {
+	if m["value"] == nil {
+		return nil, false
+	}
+	return new(big.Rat).SetString(fmt.Sprint(m["value"]))
+}
+
+// quantityUnit is a Quantity's unit as a search names it: its code, or its
+// unit when it has no code.
+func quantityUnit(m map[string]any) string {
+	if c := str(m["code"]); c != "" {
+		return c
+	}
+	return str(m["unit"])
 }
 
 // fold makes string matching case- and accent-insensitive, as FHIR asks.
