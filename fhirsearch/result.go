@@ -82,8 +82,9 @@ func Holds(res map[string]any, name string) bool {
 	return false
 }
 
-// isSummary reports whether a top-level key's element is in the summary.
-func isSummary(typ, key string) bool {
+// IsSummary reports whether a top-level key's element is marked as part of
+// the summary in the type's definition (valueQuantity: Observation.value[x]).
+func IsSummary(typ, key string) bool {
 	el := elements.MustR4().Element(typ + "." + key)
 	return el != nil && el.IsSummary
 }
@@ -144,7 +145,7 @@ func Summary(res map[string]any, mode string) (map[string]any, error) {
 	case "false":
 		return res, nil
 	case "true":
-		return keep(res, func(k string) bool { return isSummary(typ, k) || mandatory[ElementName(typ, k)] }), nil
+		return keep(res, func(k string) bool { return IsSummary(typ, k) || mandatory[ElementName(typ, k)] }), nil
 	case "text":
 		return keep(res, func(k string) bool { return k == "text" || mandatory[ElementName(typ, k)] }), nil
 	case "data":

@@ -3,6 +3,7 @@ package restapi_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -216,6 +217,42 @@ var _ = Describe("per-exchange checks", func() {
 			Expect([]any{fs[0].Code, fs[0].Severity}).To(Equal([]any{c.code, c.severity}), fmt.Sprint(c.status))
 		}
 	})
+
+	DescribeTable("judges _summary=true by the summary elements of the core definition, and _elements by the elements asked for",
+		func(result map[string]string, returned string, want ...string) {
+			whole := `{"resourceType": "Observation", "id": "o1", "meta": {"versionId": "1"}, "status": "final", "code": {"text": "pulse"},
+				"subject": {"reference": "Patient/p1"}, "valueQuantity": {"value": 60}, "note": [{"text": "resting"}]}`
+			var res, read map[string]any
+			Expect(json.Unmarshal([]byte(returned), &res)).To(Succeed())
+			Expect(json.Unmarshal([]byte(whole), &read)).To(Succeed())
+			ex := &fhirclient.Exchange{Interaction: fhirclient.SearchResult, Method: "GET", URL: "http://s/Observation?_id=o1", Label: "Observation?_id=o1",
+				Status: 200, Headers: map[string]string{"content-type": "application/fhir+json"}, Type: "Observation", Expect: "Observation/o1", Result: result, JSON: read,
+				Resource: map[string]any{"resourceType": "Bundle", "type": "searchset", "entry": []any{map[string]any{"search": map[string]any{"mode": "match"}, "resource": res}}}}
+			var got []string
+			for _, f := range observe("fhir-api-search-result", ex) {
+				got = append(got, f.Severity.String()+" "+f.Code+" "+f.Message[strings.LastIndex(f.Message, " without ")+1:])
+			}
+			Expect(got).To(ConsistOf(want))
+		},
+		Entry("the summary, without note, tagged", map[string]string{"_summary": "true"},
+			`{"resourceType": "Observation", "id": "o1", "meta": {"tag": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}]},
+			  "status": "final", "code": {"text": "pulse"}, "subject": {"reference": "Patient/p1"}, "valueQuantity": {"value": 60}}`),
+		Entry("only the id, tagged: each summary element it holds is missing", map[string]string{"_summary": "true"},
+			`{"resourceType": "Observation", "id": "o1", "meta": {"tag": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}]}}`,
+			"error api.summary-dropped without code, which it holds and which is a summary element of Observation",
+			"error api.summary-dropped without status, which it holds and which is a summary element of Observation",
+			"error api.summary-dropped without subject, which it holds and which is a summary element of Observation",
+			"error api.summary-dropped without value, which it holds and which is a summary element of Observation"),
+		Entry("the summary but the subject", map[string]string{"_summary": "true"},
+			`{"resourceType": "Observation", "id": "o1", "meta": {"tag": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}]},
+			  "status": "final", "code": {"text": "pulse"}, "valueQuantity": {"value": 60}}`,
+			"error api.summary-dropped without subject, which it holds and which is a summary element of Observation"),
+		Entry("_elements: the summary is not asked for there, the mandatory elements are", map[string]string{"_elements": "note"},
+			`{"resourceType": "Observation", "id": "o1", "meta": {"tag": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}]},
+			  "note": [{"text": "resting"}]}`,
+			"warning api.subset-mandatory without its mandatory element status (a server SHOULD return mandatory elements whatever it is asked for)",
+			"warning api.subset-mandatory without its mandatory element code (a server SHOULD return mandatory elements whatever it is asked for)"),
+	)
 
 	It("keeps the transport check of each suite to its own exchanges", func() {
 		api := compile("fhir-api-transport", nil)

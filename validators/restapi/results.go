@@ -14,8 +14,9 @@ import (
 // searchResult judges a search with a result parameter the statement
 // declares, as the FHIR R4 search page defines them: _summary=count gives
 // the number of matches (Bundle.total) without them; _summary=true and
-// _elements return the match subsetted, holding the elements asked for and
-// SHOULD its mandatory ones, and SHOULD tag it SUBSETTED when anything was
+// _elements return the match subsetted, holding the elements asked for (the
+// summary: those the core definition marks isSummary) and SHOULD its
+// mandatory ones, and SHOULD tag it SUBSETTED when anything was
 // left out (a server need not subset at all); _sort returns the matches in
 // the order of their own values.
 func searchResult(ex *fhirclient.Exchange) []model.Finding {
@@ -95,8 +96,26 @@ func subsetted(ex *fhirclient.Exchange, what string, got map[string]any, path st
 			}
 		}
 	}
+	dropped := map[string]bool{}
+	if ex.Result["_summary"] == "true" {
+		// The summary is every element the definition marks isSummary that
+		// the server supports, which it shows by holding it in the read;
+		// meta is the server's, and holds the SUBSETTED tag.
+		var names []string
+		for k := range whole {
+			if name := fhirsearch.ElementName(ex.Type, k); name != "" && name != "meta" && fhirsearch.IsSummary(ex.Type, k) && !fhirsearch.Holds(got, name) {
+				names = append(names, name)
+				dropped[name] = true
+			}
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			out = append(out, at(finding(ex, model.Error, "api.summary-dropped", "%s returned %s without %s, which it holds and which is a summary element of %s",
+				what, ex.Expect, name, ex.Type), path))
+		}
+	}
 	for _, name := range fhirsearch.Mandatory(ex.Type) {
-		if fhirsearch.Holds(whole, name) && !fhirsearch.Holds(got, name) {
+		if fhirsearch.Holds(whole, name) && !fhirsearch.Holds(got, name) && !dropped[name] {
 			out = append(out, at(finding(ex, model.Warning, "api.subset-mandatory", "%s returned %s without its mandatory element %s (a server SHOULD return mandatory elements whatever it is asked for)",
 				what, ex.Expect, name), path))
 		}
