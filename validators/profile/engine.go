@@ -20,6 +20,8 @@ type Engine struct {
 	bestPractice BestPractice
 	// securityChecks reports HTML in string values as errors.
 	securityChecks bool
+	// memberOfHook is memberOf, for FHIRPath's memberOf() in invariants.
+	memberOfHook func(value any, valueSet string) (member, known bool, err error)
 	// allowExampleURLs accepts extensions on example domains unchecked.
 	allowExampleURLs bool
 	acceptExt        []string
@@ -76,6 +78,7 @@ func NewEngine(defs *definitions.Registry, opts Options) *Engine {
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)
 	}
+	e.memberOfHook = e.memberOf // bound once, not for each invariant evaluated
 	return e
 }
 

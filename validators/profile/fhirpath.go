@@ -29,7 +29,7 @@ type fhirpathExpr struct {
 // operator on a missing value) fails it, as FHIRPath's boolean conversion of
 // an invariant and the reference validator both have it.
 func (e fhirpathExpr) Holds(f Focus) (bool, error) {
-	env := &fhirpath.Env{Model: e.model, Resource: f.Resource, RootResource: f.Root}
+	env := &fhirpath.Env{Model: e.model, Resource: f.Resource, RootResource: f.Root, MemberOf: f.MemberOf}
 	v, ok, err := e.x.EvaluateBool(env, fhirpath.Element(f.Value, f.Ext, f.Type, f.DefPath))
 	if err != nil {
 		return false, err

@@ -48,6 +48,8 @@ type Focus struct {
 	DefPath string
 	// Resource is %resource; Root is %rootResource.
 	Resource, Root map[string]any
+	// MemberOf decides memberOf(valueSet); nil leaves it unevaluated.
+	MemberOf func(value any, valueSet string) (member, known bool, err error)
 }
 
 // invariant is one compiled constraint of an element.

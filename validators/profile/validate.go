@@ -759,7 +759,7 @@ func (w *walker) check(list []*invariant, n *node, t *typeInfo, focus any, ext m
 // focus is the FHIRPath focus for one value of element n, type t (nil for a
 // resource's root).
 func (w *walker) focus(n *node, t *typeInfo, value any, ext map[string]any) Focus {
-	f := Focus{Value: value, Ext: ext, Resource: w.res, Root: w.root}
+	f := Focus{Value: value, Ext: ext, Resource: w.res, Root: w.root, MemberOf: w.e.memberOfHook}
 	switch {
 	case t == nil:
 		f.Type, f.DefPath = n.path, n.path
