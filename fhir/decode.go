@@ -190,6 +190,19 @@ func InvalidUTF8Line(data []byte) int {
 	return 0
 }
 
+// Strings returns the strings of a JSON array (a decoded []any), leaving out
+// anything else; nil when v is not an array.
+func Strings(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // ResourceType returns the resourceType of a resource, or "".
 func ResourceType(res map[string]any) string {
 	s, _ := res["resourceType"].(string)

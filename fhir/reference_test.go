@@ -20,3 +20,9 @@ var _ = DescribeTable("the type and id a literal reference ends in",
 	Entry("one segment", "Patient", "", "", false),
 	Entry("empty", "", "", "", false),
 )
+
+var _ = It("Strings gives the strings of a JSON array and leaves out anything else", func() {
+	Expect(fhir.Strings([]any{"a", 1.0, nil, "b", map[string]any{}})).To(Equal([]string{"a", "b"}))
+	Expect(fhir.Strings("a")).To(BeNil())
+	Expect(fhir.Strings(nil)).To(BeNil())
+})

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
@@ -51,10 +52,10 @@ func (w *walker) profileAuthoring(m map[string]any, path string) {
 		for j, t := range objects(el["type"]) {
 			code, _ := t["code"].(string)
 			tp := ep + ".type[" + strconv.Itoa(j) + "]"
-			for k, p := range stringsOf(t["profile"]) {
+			for k, p := range fhir.Strings(t["profile"]) {
 				w.typeProfile(p, code, elPath, tp+".profile["+strconv.Itoa(k)+"]")
 			}
-			for k, p := range stringsOf(t["targetProfile"]) {
+			for k, p := range fhir.Strings(t["targetProfile"]) {
 				w.targetProfile(p, code, tp+".targetProfile["+strconv.Itoa(k)+"]")
 			}
 		}
@@ -102,17 +103,6 @@ func choiceValue(m map[string]any, prefix string) (string, any) {
 		}
 	}
 	return "", nil
-}
-
-func stringsOf(v any) []string {
-	list, _ := v.([]any)
-	var out []string
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // typeProfile checks a profile named on a type: it constrains that type, and

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
@@ -32,7 +33,7 @@ const (
 // function or a %variable, the operands of operators other than |, and
 // composite components.
 func (w *walker) searchParameterRules(m map[string]any, path string) {
-	bases := stringList(m["base"])
+	bases := fhir.Strings(m["base"])
 	typ, _ := m["type"].(string)
 	expr, _ := m["expression"].(string)
 	if expr != "" {
@@ -360,14 +361,3 @@ func compactFHIRPath(s string) string {
 }
 
 func startsUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
-
-func stringList(v any) []string {
-	list, _ := v.([]any)
-	var out []string
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/model"
@@ -167,7 +168,7 @@ func bulkDeclared(ex *fhirclient.Exchange) []model.Finding {
 	if ex.ResourceType() != "CapabilityStatement" {
 		return fail(ex, "bulk.capabilities", "GET /metadata returned %s, want a CapabilityStatement declaring the export", describe(ex))
 	}
-	for _, i := range stringsOf(ex.Resource["instantiates"]) {
+	for _, i := range fhir.Strings(ex.Resource["instantiates"]) {
 		if base, _, _ := strings.Cut(i, "|"); base == bulkCapabilityStatement {
 			return nil
 		}
@@ -201,15 +202,4 @@ func bulkDeclared(ex *fhirclient.Exchange) []model.Finding {
 		}
 	}
 	return fail(ex, "bulk.undeclared", "the server answered a Bulk export, but its CapabilityStatement neither instantiates %s nor declares the %s operation", bulkCapabilityStatement, op)
-}
-
-func stringsOf(v any) []string {
-	list, _ := v.([]any)
-	var out []string
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }
