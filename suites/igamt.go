@@ -1000,6 +1000,11 @@ func (g *igamt) condition(e *node, resolve func(string) (ref, bool)) (map[string
 		}
 		return map[string]any{op: out}, ""
 	}
+	if strings.EqualFold(e.attr("NotPresentBehavior"), "INCONCLUSIVE") {
+		// An absent value leaves the expression undecided: carecert has no
+		// such outcome for a value test, and would otherwise pass it.
+		return nil, "a " + e.name + " whose NotPresentBehavior is INCONCLUSIVE"
+	}
 	switch e.name {
 	case "Presence":
 		r, why := path("Path")

@@ -128,12 +128,14 @@ var _ = Describe("IGAMT exports", func() {
 			"Profile.xml": igamtProfile,
 			"one.xml":     constraints(statement("C-1", "1")),
 			"two.xml": constraints(statement("C-2", "1") + `
-        <Constraint ID="C-3" Target="1[1]"><Assertion><Plugin QualifiedClassName="x.Y"/></Assertion></Constraint>`),
+        <Constraint ID="C-3" Target="1[1]"><Assertion><Plugin QualifiedClassName="x.Y"/></Assertion></Constraint>
+        <Constraint ID="C-4" Target="1[1]"><Assertion><PlainText Path="1[1]" Text="1" NotPresentBehavior="INCONCLUSIVE"/></Assertion></Constraint>`),
 		}), nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(assertions(s)).To(ConsistOf("C-1: PID-1 is 1", "C-2: PID-1 is 1"))
 		Expect(s.Description).To(ContainSubstring("its constraints one.xml, two.xml"))
 		Expect(s.Description).To(ContainSubstring("conformance statement C-3 (a Plugin expression; two.xml:10)"))
+		Expect(s.Description).To(ContainSubstring("conformance statement C-4 (a PlainText whose NotPresentBehavior is INCONCLUSIVE; two.xml:11)"))
 	})
 
 	It("refuses a file beside the profile it cannot read, naming it, rather than skip its rules", func() {
@@ -167,5 +169,37 @@ var _ = Describe("IGAMT exports", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(assertions(s)).To(ConsistOf("C-1: PID-1 is 1"))
 		Expect(s.Description).To(ContainSubstring("its constraints Constraints.xml."))
+	})
+
+	It("lists the expressions it cannot evaluate, with why and where", func() {
+		s, err := suites.Load(export(map[string]string{
+			"Profile.xml": igamtProfile,
+			"Constraints.xml": constraints(`
+        <Constraint ID="E-1" Target="1[1]"><Assertion><PathValue Path1="1[1]" Operator="EQ" Path2="3[*].1[1]"/></Assertion></Constraint>
+        <Constraint ID="E-2" Target="1[1]"><Assertion><PathValue Path1="1[1]" Operator="EQ" Path2="2[1]" Path1Mode="2"/></Assertion></Constraint>
+        <Constraint ID="E-3" Target="1[1]"><Assertion><ValueSet Path="1[1]" ValueSetID="NONE" BindingStrength="R" BindingLocation="1"/></Assertion></Constraint>
+        <Constraint ID="E-4" Target="1[1]"><Assertion><ValueSet Path="1[1]" ValueSetID="VS" BindingStrength="S" BindingLocation="1"/></Assertion></Constraint>
+        <Constraint ID="E-5" Target="1[1]"><Assertion><SimpleValue Path="1[1]" Operator="LT" Value="1" Type="Colour"/></Assertion></Constraint>
+        <Constraint ID="E-6" Target="1[1]"><Assertion><SimpleValue Path="1[1]" Operator="LT" Value="one" Type="Number"/></Assertion></Constraint>`),
+		}), nil)
+		Expect(err).NotTo(HaveOccurred())
+		for _, want := range []string{
+			"conformance statement E-1 (a PathValue whose second path reads every repetition; Constraints.xml:7)",
+			`conformance statement E-2 (a PathValue counting occurrences (Path1Mode 2); Constraints.xml:8)`,
+			"conformance statement E-3 (a ValueSet expression on NONE, which has no closed list in the value set library; Constraints.xml:9)",
+			"conformance statement E-4 (a ValueSet expression with a suggested binding (VS); Constraints.xml:10)",
+			"conformance statement E-5 (a SimpleValue comparing Colour values with LT; Constraints.xml:11)",
+			`conformance statement E-6 (a SimpleValue whose value "one" is not a number; Constraints.xml:12)`,
+		} {
+			Expect(s.Description).To(ContainSubstring(want))
+		}
+		Expect(assertions(s)).To(BeEmpty())
+	})
+
+	It("refuses a ConfLength that is not a conformance length, naming its file and line", func() {
+		text := strings.Replace(igamtProfile, `<Component Name="Universal ID" Usage="RE" Datatype="ST"/>`, `<Component Name="Universal ID" Usage="RE" Datatype="ST" ConfLength="20=#"/>`, 1)
+		Expect(text).NotTo(Equal(igamtProfile))
+		_, err := suites.Load(export(map[string]string{"Profile.xml": text}), nil)
+		Expect(err).To(MatchError(MatchRegexp(`Profile\.xml:26: ConfLength "20=#" is not a conformance length`)))
 	})
 })
