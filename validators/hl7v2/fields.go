@@ -234,7 +234,7 @@ func (w *walker) segment(s *hl7v2.Segment) {
 		if header && num <= 2 {
 			continue
 		}
-		if raw == `""` {
+		if isNull(raw) {
 			continue // an explicit null: present, no value to check
 		}
 		d := w.m.Delims
@@ -320,7 +320,7 @@ func (p vpath) String() string {
 // value checks one repetition, component or subcomponent of data type fd.Type.
 // level 1 splits at the component separator, level 2 at the subcomponent one.
 func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
-	if val == `""` {
+	if isNull(val) {
 		// An explicit null: present, with no value to check. The standard
 		// allows it in a repetition, a component or a subcomponent as in a
 		// whole field, so a null date or code is never a malformed one.

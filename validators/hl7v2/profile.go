@@ -761,7 +761,9 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 			if r.path.Sub > 0 {
 				parent = d.Value(whole, 1, r.path.Component, 0)
 			}
-			if parent == "" {
+			// A null repetition or component has no parts: it asks the
+			// receiver to delete it whole.
+			if parent == "" || isNull(parent) {
 				continue
 			}
 			val = d.Value(whole, 1, r.path.Component, r.path.Sub)
@@ -786,8 +788,15 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		present++
 		v := d.Unescape(val)
 		if r.Usage == "X" {
-			out = r.add(out, rec, r.sev, "profile.usage", path(), fmt.Sprintf("%s is not used in this profile but has a value", what), v, sensitive)
+			msg := "%s is not used in this profile but has a value"
+			if isNull(val) {
+				msg = `%s is not used in this profile but is sent, as the null ""`
+			}
+			out = r.add(out, rec, r.sev, "profile.usage", path(), fmt.Sprintf(msg, what), v, sensitive)
 			continue
+		}
+		if isNull(val) {
+			continue // present for usage and cardinality, with no value to check
 		}
 		if r.Fixed != nil && v != *r.Fixed {
 			out = r.add(out, rec, r.sev, "profile.fixed", path(), fmt.Sprintf("%s must be %q, found %q", what, *r.Fixed, v), v, sensitive)

@@ -177,6 +177,40 @@ var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
 			[]string{"ORU_R01-PID profile.usage@PID[1].3[2].4.3"}),
 	)
 
+	// "" is the standard's explicit null: present for usage and cardinality
+	// (it tells the receiver to delete the value), with no value for a
+	// length or data type to judge, as in the standard checks.
+	nulls := filepath.Join("testdata", "null-profile.xml")
+	nullPID := func(pid string) string {
+		return segs(`MSH|^~\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.5.1`, "PID|"+pid)
+	}
+	DescribeTable("reads an explicit null as present, with no value to check",
+		func(pid string, want []string) {
+			got := profileFindings(nulls, nullPID(pid), model.Information)
+			Expect(got).To(ConsistOf(want)) // nil: no finding
+		},
+		Entry("a conformant message", "1||A1^^^^^^20240101||||19800101|M", nil),
+		Entry("null in a DT component with lengths: no data type or length finding", `1||A1^^^^^^""||||19800101|M`, nil),
+		Entry("null in a required DT field: present, not malformed", `1||A1^^^^^^20240101||||""|M`, nil),
+		Entry("null repetition: its required components are not asked for", `1||A1^^^^^^20240101~""||||19800101|M`, nil),
+		Entry("null field: present for its usage, its components not asked for", `1||""||||19800101|M`, nil),
+		Entry("null in an RE field: present, nothing to report", `1||A1^^^^^^20240101||||19800101|""`, nil),
+		Entry("RE field empty, for contrast", "1||A1^^^^^^20240101||||19800101|",
+			[]string{"ADT_A01-PID profile.usage@PID[1].8"}),
+		Entry("required DT component empty, for contrast", "1||A1||||19800101|M",
+			[]string{"ADT_A01-PID profile.usage@PID[1].3[1].7"}),
+		Entry("malformed DT component", "1||A1^^^^^^20241301||||19800101|M",
+			[]string{"ADT_A01-PID profile.datatype@PID[1].3[1].7"}),
+		Entry("DT component shorter than its MinLength", "1||A1^^^^^^2024||||19800101|M",
+			[]string{"ADT_A01-PID profile.length@PID[1].3[1].7"}),
+		Entry("quoted text that is not the null is a value", `1||A1^^^^^^"2024"||||19800101|M`,
+			[]string{"ADT_A01-PID profile.datatype@PID[1].3[1].7", "ADT_A01-PID profile.length@PID[1].3[1].7"}),
+		Entry("malformed DT field", "1||A1^^^^^^20240101||||19801301|M",
+			[]string{"ADT_A01-PID profile.datatype@PID[1].7[1]"}),
+		Entry("null in an X field: it is sent", `1|""|A1^^^^^^20240101||||19800101|M`,
+			[]string{"ADT_A01-PID profile.usage@PID[1].2[1]"}),
+	)
+
 	// Conditional usage: the predicate decides the element's usage where
 	// carecert can read it; where it cannot, nothing is checked and the
 	// suite says so.
