@@ -59,7 +59,7 @@ func (s *groupState) Observe(rec *model.Record) []model.Finding {
 		loc := model.Location{File: ex.URL, Record: ex.Method + " " + ex.Label}
 		s.Read = &loc
 		if ex.Failed() || ex.Status != http.StatusOK || ex.ResourceType() != "Group" {
-			s.Unread = fmt.Sprintf("the Group the export names could not be read (%s gave %s), so its members are not known", ex.Label, statusText(ex))
+			s.Unread = fmt.Sprintf("the Group the export names could not be read (%s gave %s), so its members are not known", ex.Label, brief(ex))
 			return notJudged(ex, s.Unread)
 		}
 		return nil
@@ -95,13 +95,6 @@ func (s *groupState) Observe(rec *model.Record) []model.Finding {
 		}
 	}
 	return nil
-}
-
-func statusText(ex *fhirclient.Exchange) string {
-	if ex.Failed() {
-		return "no response (" + ex.ErrCode + ")"
-	}
-	return fmt.Sprintf("HTTP %d with %s", ex.Status, describe(ex))
 }
 
 func (s *groupState) Merge(other check.State) error {

@@ -192,6 +192,25 @@ var _ = Describe("per-exchange checks", func() {
 		Expect(observe("fhir-bulk-status", slow)[0].Code).To(Equal("bulk.failed"))
 	})
 
+	It("finds the export declared where the statement instantiates the IG's, or declares the level's operation at the rest level or on its type", func() {
+		declared := func(op string, cs string) []model.Finding {
+			var res map[string]any
+			Expect(json.Unmarshal([]byte(cs), &res)).To(Succeed())
+			return observe("fhir-bulk-declared", &fhirclient.Exchange{Interaction: fhirclient.BulkDeclared, Step: op, Method: "GET", URL: "http://s/metadata",
+				Status: 200, Resource: res})
+		}
+		const none = `{"resourceType":"CapabilityStatement","rest":[{"mode":"server","resource":[{"type":"Patient"}]}]}`
+		Expect(declared("export", `{"resourceType":"CapabilityStatement","instantiates":["http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data|2.0.0"]}`)).To(BeEmpty())
+		Expect(declared("export", `{"resourceType":"CapabilityStatement","rest":[{"mode":"server","operation":[{"name":"export","definition":"http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"}]}]}`)).To(BeEmpty())
+		Expect(declared("group-export", `{"resourceType":"CapabilityStatement","rest":[{"mode":"server","resource":[{"type":"Group","operation":[{"name":"export","definition":"http://x/OperationDefinition/g"}]}]}]}`)).To(BeEmpty())
+		Expect(declared("patient-export", `{"resourceType":"CapabilityStatement","rest":[{"mode":"server","operation":[{"name":"x","definition":"http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export|2.0.0"}]}]}`)).To(BeEmpty())
+		// export on Group says nothing of the Patient level.
+		fs := declared("patient-export", `{"resourceType":"CapabilityStatement","rest":[{"mode":"server","resource":[{"type":"Group","operation":[{"name":"export"}]}]}]}`)
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Code).To(Equal("bulk.undeclared"))
+		Expect(declared("export", none)[0].Message).To(ContainSubstring("neither instantiates http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data nor declares the export operation"))
+	})
+
 	It("judges a delete the statement does not declare: done is an error, 405 wants an OperationOutcome, another refusal is a warning", func() {
 		del := func(status int, body map[string]any) *fhirclient.Exchange {
 			return &fhirclient.Exchange{Interaction: fhirclient.Delete, Step: "undeclared", Method: "DELETE", URL: "http://s/Patient/x", Status: status,
