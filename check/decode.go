@@ -21,7 +21,9 @@ import (
 // are flattened, so checks of a family share their common parameters. One
 // decoder reads every type, refuses unknown and mistyped keys at the line
 // and column the suite wrote them, and the same structs print the parameter
-// table of `carecert checks TYPE`: the docs cannot drift from the code.
+// table of `carecert checks TYPE`: the docs cannot drift from the code. A
+// field without a param tag is named by its json tag, for types a check
+// also reads as JSON.
 //
 // Field types (or pointers to them, to tell a parameter the suite left out
 // from one it wrote): string (and named string types), bool, int, float64 (a
@@ -72,6 +74,17 @@ func (s Spec) Decode(dst any) error {
 
 type decoder struct{ spec Spec }
 
+// ErrorAt is an error about the parameter at path ("rules[2].usage", under
+// the spec's parameters) that a check finds when it compiles what decoded
+// well: located at its line and column when the spec was read from a file.
+func (s Spec) ErrorAt(path, format string, args ...any) error {
+	at := s.ParamsAt
+	if path != "" {
+		at += "." + path
+	}
+	return decoder{spec: s}.problem(at, strconv.Quote(path), format, args...)
+}
+
 // located is a parameter error that already names its file, line and column,
 // the requirement and the check type.
 type located struct{ error }
@@ -105,6 +118,13 @@ func fields(t reflect.Type) []field {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag, ok := f.Tag.Lookup("param")
+		if !ok && f.IsExported() && !f.Anonymous {
+			// A type shared with JSON (a v2 profile rule) is named by its
+			// json tags: one name for a key, whichever reads it.
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				tag, ok = name, true
+			}
+		}
 		if !ok {
 			if f.Anonymous && f.Type.Kind() == reflect.Struct {
 				for _, sub := range fields(f.Type) {
@@ -275,6 +295,13 @@ func (d decoder) value(raw any, v reflect.Value, path, name string) error {
 func (d decoder) slice(raw any, v reflect.Value, path, name string) error {
 	t := v.Type()
 	list, ok := raw.([]any)
+	if rv := reflect.ValueOf(raw); !ok && rv.Kind() == reflect.Slice {
+		// A suite made in code (from an XML profile) gives Go lists.
+		list, ok = make([]any, rv.Len()), true
+		for i := range list {
+			list[i] = rv.Index(i).Interface()
+		}
+	}
 	if !ok {
 		if s, isString := raw.(string); isString && t.Elem().Kind() == reflect.String {
 			list = []any{s}
@@ -353,6 +380,8 @@ func yamlType(raw any) string {
 		return "a list"
 	case map[string]any:
 		return "a mapping"
+	case nil:
+		return "nothing (null)"
 	}
 	return fmt.Sprintf("%T", raw)
 }
@@ -364,10 +393,13 @@ func Docs(defaults any) []ParamDoc {
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	return docs(v, "")
+	return docs(v, "", map[reflect.Type]string{v.Type(): ""})
 }
 
-func docs(v reflect.Value, prefix string) []ParamDoc {
+// docs lists a struct's parameters. A mapping type met again (a condition
+// under when, where and assert, or nested in itself) is listed where it was
+// first, and named there by listed.
+func docs(v reflect.Value, prefix string, listed map[reflect.Type]string) []ParamDoc {
 	var out []ParamDoc
 	for _, f := range fields(v.Type()) {
 		fv := v.FieldByIndex(f.index)
@@ -375,17 +407,22 @@ func docs(v reflect.Value, prefix string) []ParamDoc {
 		if row.Default == "" && !fv.IsZero() {
 			row.Default = show(fv)
 		}
-		out = append(out, row)
-		t := fv.Type()
+		t, name := fv.Type(), row.Name+"."
+		if t.Kind() == reflect.Slice {
+			t, name = t.Elem(), row.Name+"[]."
+		}
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
-			fv = reflect.New(t).Elem()
 		}
-		switch {
-		case t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(valueType):
-			out = append(out, docs(fv, row.Name+".")...)
-		case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
-			out = append(out, docs(reflect.New(t.Elem()).Elem(), row.Name+"[].")...)
+		expand := t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(valueType)
+		if at, ok := listed[t]; expand && ok {
+			row.Type += " (as " + strings.TrimSuffix(at, ".") + ")"
+			expand = false
+		}
+		out = append(out, row)
+		if expand {
+			listed[t] = name
+			out = append(out, docs(reflect.New(t).Elem(), name, listed)...)
 		}
 	}
 	return out
@@ -424,6 +461,10 @@ func typeName(t reflect.Type) string {
 			return "list of strings"
 		case reflect.Struct:
 			return "list of mappings"
+		case reflect.Pointer:
+			if t.Elem().Elem().Kind() == reflect.Struct {
+				return "list of mappings"
+			}
 		}
 		return "list"
 	}

@@ -84,4 +84,36 @@ var _ = Describe("check parameters in a suite file", func() {
 			{Name: "items[].low", Type: "number", Doc: "lowest value"},
 		}))
 	})
+
+	It("names a key of a type shared with JSON by its json tag, and lists a mapping type met again where it was first", func() {
+		type cond struct {
+			Path string `json:"path" doc:"the path read"`
+			Not  *cond  `json:"not,omitempty" doc:"the condition does not hold"`
+		}
+		type rule struct {
+			When  *cond `json:"when,omitempty" doc:"only where this holds"`
+			Where *cond `json:"where,omitempty" doc:"only the repetitions this holds for"`
+		}
+		type params struct {
+			Rules []*rule `param:"rules" doc:"the rules"`
+		}
+		var got params
+		r := check.NewRegistry()
+		check.Define(r, "nested", "test", params{}, func(_ check.Spec, p params, _ *check.Env) (check.Check, error) { got = p; return nil, nil })
+		s, err := suites.Parse("mine.yaml", []byte("id: s\nversion: '1'\ntitle: t\nrequirements:\n  - id: R-1\n    level: SHALL\n    title: x\n    check: nested\n    params:\n      rules:\n        - when: {not: {path: PID-3}}\n"), r)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = r.Compile(s.Requirements[0].Spec(), &check.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Rules[0].When.Not.Path).To(Equal("PID-3"))
+		_, err = suites.Parse("mine.yaml", []byte("id: s\nversion: '1'\ntitle: t\nrequirements:\n  - id: R-1\n    level: SHALL\n    title: x\n    check: nested\n    params:\n      rules:\n        - when: {not: {pth: PID-3}}\n"), r)
+		Expect(err).To(MatchError(ContainSubstring("mine.yaml:11:29: requirements[0].params.rules[0].when.not.pth: requirement R-1, check nested: unknown parameter(s) pth (did you mean path? known: path, not)")))
+		docs, _ := r.Params("nested")
+		Expect(docs).To(Equal([]check.ParamDoc{
+			{Name: "rules", Type: "list of mappings", Doc: "the rules"},
+			{Name: "rules[].when", Type: "mapping", Doc: "only where this holds"},
+			{Name: "rules[].when.path", Type: "string", Doc: "the path read"},
+			{Name: "rules[].when.not", Type: "mapping (as rules[].when)", Doc: "the condition does not hold"},
+			{Name: "rules[].where", Type: "mapping (as rules[].when)", Doc: "only the repetitions this holds for"},
+		}))
+	})
 })

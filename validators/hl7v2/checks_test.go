@@ -356,15 +356,15 @@ var _ = Describe("hl7v2-profile", func() {
 			_, err := compile("hl7v2-profile", check.Params{"rules": rules})
 			Expect(err).To(MatchError(ContainSubstring(msg)))
 		},
-		Entry("unknown key", []any{map[string]any{"path": "PID-3", "usgae": "R"}}, `unknown field "usgae"`),
+		Entry("unknown key", []any{map[string]any{"path": "PID-3", "usgae": "R"}}, `"rules"[0]: unknown parameter(s) usgae (did you mean usage?`),
 		Entry("bad usage", []any{map[string]any{"path": "PID-3", "usage": "M"}}, "usage \"M\""),
 		Entry("two kinds", []any{map[string]any{"path": "PID-3", "segment": "PID"}}, "exactly one of"),
 		Entry("bad path", []any{map[string]any{"path": "PID3"}}, "want a field or component"),
 		Entry("bad format", []any{map[string]any{"path": "PID-3", "format": "nhs"}}, "format \"nhs\""),
 		Entry("bad pattern", []any{map[string]any{"path": "PID-3", "pattern": "("}}, "pattern"),
 		Entry("where without test", []any{map[string]any{"path": "PID-3", "where": map[string]any{"component": 5}}}, "a condition needs"),
-		Entry("an empty entry in all", []any{map[string]any{"assert": map[string]any{"all": []any{nil}}}}, "an entry is empty"),
-		Entry("an empty entry in any", []any{map[string]any{"assert": map[string]any{"any": []any{map[string]any{"path": "PID-3", "present": true}, nil}}}}, "an entry is empty"),
+		Entry("an empty entry in all", []any{map[string]any{"assert": map[string]any{"all": []any{nil}}}}, `"rules"[0].assert.all[0]: want a mapping, got nothing (null)`),
+		Entry("an empty entry in any", []any{map[string]any{"assert": map[string]any{"any": []any{map[string]any{"path": "PID-3", "present": true}, nil}}}}, `"rules"[0].assert.any[1]: want a mapping, got nothing (null)`),
 	)
 
 	It("applies usage, cardinality, fixed values, value sets, patterns and conditions", func() {

@@ -40,12 +40,12 @@ func truthOf(b bool) truth {
 // value without one is in the sender's, MSH-7's when it has one); truncated
 // compares both at the coarser precision, identical compares the text.
 type Comparison struct {
-	Op        string  `json:"op"`
-	Value     *string `json:"value,omitempty"`
-	Path      string  `json:"path,omitempty"`
-	As        string  `json:"as,omitempty"`
-	Truncated bool    `json:"truncated,omitempty"`
-	Identical bool    `json:"identical,omitempty"`
+	Op        string  `json:"op" doc:"eq, ne, lt, le, gt or ge"`
+	Value     *string `json:"value,omitempty" doc:"the constant compared with"`
+	Path      string  `json:"path,omitempty" doc:"the path whose value is compared with"`
+	As        string  `json:"as,omitempty" doc:"string (default), number, date, time or datetime"`
+	Truncated bool    `json:"truncated,omitempty" doc:"date/times compared at the coarser precision"`
+	Identical bool    `json:"identical,omitempty" doc:"compares the text of date/times"`
 
 	other *Condition
 }

@@ -36,8 +36,8 @@ var fieldAspects = []string{"required", "repetitions", "lengths", "formats", "co
 // (default warning: lengths in 2.5+ are conformance lengths many senders
 // exceed), table-severity (ID tables, default error), user-table-severity (IS
 // and coded tables, default warning), default-version.
-func newFieldsCheck(_ check.Spec, p fieldsParams, env *check.Env) (check.Check, error) {
-	applies, err := messagesWhen(p.When)
+func newFieldsCheck(spec check.Spec, p fieldsParams, env *check.Env) (check.Check, error) {
+	applies, err := messagesWhen(spec, p.When)
 	if err != nil {
 		return nil, err
 	}

@@ -15,25 +15,25 @@ import (
 // group's Min and Max are counted per instance of the group around it, and
 // a segment's usage R is required only where its groups are present.
 type Layout struct {
-	Name     string           `json:"name"`
-	Elements []*LayoutElement `json:"elements"`
+	Name     string           `json:"name" doc:"the message structure's id (ADT_A01)"`
+	Elements []*LayoutElement `json:"elements" doc:"its segments and groups, in order"`
 	// Rules are checked once per message, reading its segments.
-	Rules []any `json:"rules,omitempty"`
+	Rules []*Rule `json:"rules,omitempty" doc:"assert rules checked once per message"`
 }
 
 // LayoutElement is a segment or a group of a Layout. Max omitted means
 // unbounded; usage X (or max 0) says the element is not used.
 type LayoutElement struct {
-	Segment  string           `json:"segment,omitempty"`
-	Group    string           `json:"group,omitempty"`
-	Min      int              `json:"min,omitempty"`
-	Max      *int             `json:"max,omitempty"`
-	Usage    string           `json:"usage,omitempty"`
-	Elements []*LayoutElement `json:"elements,omitempty"`
+	Segment  string           `json:"segment,omitempty" doc:"a segment id"`
+	Group    string           `json:"group,omitempty" doc:"a group's name"`
+	Min      int              `json:"min,omitempty" doc:"fewest occurrences"`
+	Max      *int             `json:"max,omitempty" doc:"most occurrences (omitted: unbounded)"`
+	Usage    string           `json:"usage,omitempty" doc:"X: not used"`
+	Elements []*LayoutElement `json:"elements,omitempty" doc:"a group's segments and groups"`
 	// Rules (a group's) are checked in each instance of the group: assert
 	// rules, and segment rules (usage R or X of a segment, under when).
 	// Their paths read the segments of the instance.
-	Rules []any `json:"rules,omitempty"`
+	Rules []*Rule `json:"rules,omitempty" doc:"a group's assert rules and segment rules, checked in each instance of it"`
 }
 
 // profileLayout is a compiled Layout.
@@ -52,13 +52,12 @@ func (l *Layout) compile() (*profileLayout, error) {
 	}
 	unused := map[string]bool{}
 	rules := map[*dict.Element][]*Rule{}
-	decode := func(raw []any, el *dict.Element, where string) error {
-		if len(raw) == 0 {
+	decode := func(rs []*Rule, el *dict.Element, where string) error {
+		if len(rs) == 0 {
 			return nil
 		}
-		rs, err := DecodeRules(raw)
-		if err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+		if i, err := compileEach(rs); err != nil {
+			return fmt.Errorf("%s: rules[%d]: %w", where, i, err)
 		}
 		for _, r := range rs {
 			if r.Assert == nil && (r.Segment == "" || r.Usage != "R" && r.Usage != "X") {

@@ -11,7 +11,7 @@ import (
 
 // when selects the messages a check looks at.
 type when struct {
-	When map[string]any `param:"when" doc:"a condition on the message (as a profile rule's when): only messages where it holds are checked"`
+	When *Condition `param:"when" doc:"a condition on the message (as a profile rule's when): only messages where it holds are checked"`
 }
 
 type parseParams struct {
@@ -41,7 +41,7 @@ type fieldsParams struct {
 
 type profileParams struct {
 	when
-	Rules []any `param:"rules,required" doc:"the profile's rules: usage, cardinality, fixed values, value sets, formats and conditions per path (docs/hl7v2.md)"`
+	Rules []*Rule `param:"rules,required" doc:"the profile's rules: usage, cardinality, fixed values, value sets, formats and conditions per path (docs/hl7v2.md)"`
 }
 
 type ackParams struct {

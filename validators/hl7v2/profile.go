@@ -1,8 +1,6 @@
 package hl7v2
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -50,34 +48,34 @@ import (
 //     severity: warning                                # default error
 //     message: "why this matters"                      # replaces the generated text
 type Rule struct {
-	Messages  map[string]string `json:"messages,omitempty"`
-	ZSegments []string          `json:"z-segments,omitempty"`
-	Segment   string            `json:"segment,omitempty"`
-	Path      string            `json:"path,omitempty"`
-	Usage     string            `json:"usage,omitempty"`
-	Min       *int              `json:"min,omitempty"`
-	Max       *int              `json:"max,omitempty"`
-	Fixed     *string           `json:"fixed,omitempty"`
-	Values    []string          `json:"values,omitempty"`
-	Pattern   string            `json:"pattern,omitempty"`
-	Format    string            `json:"format,omitempty"`
-	Ranges    []string          `json:"ranges,omitempty"`
-	Grouped   *bool             `json:"grouped,omitempty"`
-	Where     *Condition        `json:"where,omitempty"`
-	When      *Condition        `json:"when,omitempty"`
-	Length    int               `json:"length,omitempty"`
-	MinLength int               `json:"min-length,omitempty"`
+	Messages  map[string]string `json:"messages,omitempty" doc:"allowed events (MSH-9 type^event) and the structure (MSH-9.3) each must carry"`
+	ZSegments []string          `json:"z-segments,omitempty" doc:"the only Z-segments allowed"`
+	Segment   string            `json:"segment,omitempty" doc:"a segment the rule constrains, or where an assert is tested"`
+	Path      string            `json:"path,omitempty" doc:"a field or component (PID-3, PID-3.1)"`
+	Usage     string            `json:"usage,omitempty" doc:"R, RE, O or X"`
+	Min       *int              `json:"min,omitempty" doc:"fewest occurrences or repetitions"`
+	Max       *int              `json:"max,omitempty" doc:"most occurrences or repetitions"`
+	Fixed     *string           `json:"fixed,omitempty" doc:"the only value allowed"`
+	Values    []string          `json:"values,omitempty" doc:"the values allowed"`
+	Pattern   string            `json:"pattern,omitempty" doc:"a regular expression values match"`
+	Format    string            `json:"format,omitempty" doc:"nhs-number or ods-code (rules of package ukid)"`
+	Ranges    []string          `json:"ranges,omitempty" doc:"nhs-number: ranges accepted without a warning"`
+	Grouped   *bool             `json:"grouped,omitempty" doc:"nhs-number: accept 3-3-4 groups"`
+	Where     *Condition        `json:"where,omitempty" doc:"only the repetitions this condition holds for"`
+	When      *Condition        `json:"when,omitempty" doc:"only messages this condition holds for"`
+	Length    int               `json:"length,omitempty" doc:"most characters a value may have"`
+	MinLength int               `json:"min-length,omitempty" doc:"fewest characters a value may have"`
 	// ConfLength is the conformance length (HL7 2.7 and later): the
 	// length every receiver must support, not a limit on the value, with
 	// "=" (the value may not be truncated) or "#" (it may).
-	ConfLength string     `json:"conf-length,omitempty"`
-	Datatype   string     `json:"datatype,omitempty"`
-	Table      int        `json:"table,omitempty"`
-	Severity   string     `json:"severity,omitempty"`
-	Message    string     `json:"message,omitempty"`
-	Assert     *Condition `json:"assert,omitempty"`
-	Each       string     `json:"each,omitempty"`
-	Structure  *Layout    `json:"structure,omitempty"`
+	ConfLength string     `json:"conf-length,omitempty" doc:"the conformance length (2.7 and later): N, N= (no truncation) or N# (truncation allowed)"`
+	Datatype   string     `json:"datatype,omitempty" doc:"DT, DTM, TS, TM, NM or SI: the value's lexical form"`
+	Table      int        `json:"table,omitempty" doc:"the HL7 table values come from"`
+	Severity   string     `json:"severity,omitempty" doc:"severity of a breach (default error)"`
+	Message    string     `json:"message,omitempty" doc:"replaces the generated text"`
+	Assert     *Condition `json:"assert,omitempty" doc:"a conformance statement: a condition that must hold"`
+	Each       string     `json:"each,omitempty" doc:"an assert is tested in each repetition of this field"`
+	Structure  *Layout    `json:"structure,omitempty" doc:"segment order, usage and cardinality as the profile nests them"`
 
 	// noTruncation is set when ConfLength ends with "=".
 	noTruncation bool
@@ -110,30 +108,30 @@ type Rule struct {
 // speaks of each OBX, and "CX.4 is required when CX.1 is valued" of each
 // identifier.
 type Condition struct {
-	Path      string   `json:"path,omitempty"`
-	Component int      `json:"component,omitempty"`
-	Equals    *string  `json:"equals,omitempty"`
-	In        []string `json:"in,omitempty"`
-	Pattern   string   `json:"pattern,omitempty"`
-	Present   *bool    `json:"present,omitempty"`
+	Path      string   `json:"path,omitempty" doc:"the terse path read (MSH-9.2)"`
+	Component int      `json:"component,omitempty" doc:"in where: the component of the repetition read"`
+	Equals    *string  `json:"equals,omitempty" doc:"the value equals this"`
+	In        []string `json:"in,omitempty" doc:"the value is one of these"`
+	Pattern   string   `json:"pattern,omitempty" doc:"the value matches this regular expression"`
+	Present   *bool    `json:"present,omitempty" doc:"the value is present (true) or absent (false)"`
 	// Number compares the value as a number: {op: gt, value: 0}.
-	Number *NumberTest `json:"number,omitempty"`
+	Number *NumberTest `json:"number,omitempty" doc:"compares the value as a number: {op: gt, value: 0}"`
 	// Compare compares the value with a constant or another path's value
 	// as a string, number or date/time (see Comparison).
-	Compare *Comparison `json:"compare,omitempty"`
+	Compare *Comparison `json:"compare,omitempty" doc:"compares the value with a constant or another path's value"`
 	// SetID: the value numbers the instance it is tested in: the field
 	// repetition an each rule tests (a data type's instance), else the
 	// segment's occurrence in the message (1 for the first NK1, 2 for the
 	// second).
-	SetID bool `json:"set-id,omitempty"`
+	SetID bool `json:"set-id,omitempty" doc:"the value is the set id of the segment or repetition tested"`
 	// AtLeastOnce: with a path whose field is [*] ("PID-3[*].5", every
 	// repetition), a value test holds when one repetition passes it; by
 	// default each present repetition must. Present asks for one.
-	AtLeastOnce bool `json:"at-least-once,omitempty"`
+	AtLeastOnce bool `json:"at-least-once,omitempty" doc:"with [*] in the path: one repetition passing is enough"`
 
-	All []*Condition `json:"all,omitempty"`
-	Any []*Condition `json:"any,omitempty"`
-	Not *Condition   `json:"not,omitempty"`
+	All []*Condition `json:"all,omitempty" doc:"every condition holds"`
+	Any []*Condition `json:"any,omitempty" doc:"some condition holds"`
+	Not *Condition   `json:"not,omitempty" doc:"the condition does not hold"`
 
 	re   *regexp.Regexp
 	path hl7v2.Path
@@ -144,8 +142,8 @@ type Condition struct {
 // NumberTest compares a numeric value with Value: op is eq, ne, lt, le, gt
 // or ge. A value that is not a number fails it.
 type NumberTest struct {
-	Op    string  `json:"op"`
-	Value float64 `json:"value"`
+	Op    string  `json:"op" doc:"eq, ne, lt, le, gt or ge"`
+	Value float64 `json:"value" doc:"the number compared with"`
 }
 
 func (t *NumberTest) holds(v string) bool {
@@ -454,24 +452,26 @@ func (c *Condition) holds(v string) bool {
 	return true
 }
 
-// DecodeRules reads and compiles a profile's rules from suite params.
-func DecodeRules(raw []any) ([]*Rule, error) {
-	data, err := json.Marshal(raw)
-	if err != nil {
-		return nil, fmt.Errorf("rules: %w", err)
+// compileRules compiles a profile's decoded rules; a rule that cannot be
+// compiled is reported at its place in the suite.
+func compileRules(spec check.Spec, rules []*Rule) error {
+	if i, err := compileEach(rules); err != nil {
+		return spec.ErrorAt(fmt.Sprintf("rules[%d]", i), "%v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var rules []*Rule
-	if err := dec.Decode(&rules); err != nil {
-		return nil, fmt.Errorf("rules: %w", err)
-	}
+	return nil
+}
+
+// compileEach compiles rules in order; on an error it says which.
+func compileEach(rules []*Rule) (int, error) {
 	for i, r := range rules {
+		if r == nil {
+			return i, fmt.Errorf("a rule is empty")
+		}
 		if err := r.compile(); err != nil {
-			return nil, fmt.Errorf("rules[%d]: %w", i, err)
+			return i, err
 		}
 	}
-	return rules, nil
+	return 0, nil
 }
 
 func (r *Rule) compile() error {
@@ -600,17 +600,16 @@ func (r *Rule) compile() error {
 // newProfileCheck compiles a profile overlay. Params: rules (see Rule), and
 // when (a Condition on the message, e.g. {path: MSH-9.1, equals: ADT}): the
 // profile only looks at messages it holds for.
-func newProfileCheck(_ check.Spec, p profileParams, env *check.Env) (check.Check, error) {
-	applies, err := messagesWhen(p.When)
+func newProfileCheck(spec check.Spec, p profileParams, env *check.Env) (check.Check, error) {
+	applies, err := messagesWhen(spec, p.When)
 	if err != nil {
 		return nil, err
 	}
-	raw := p.Rules
-	if len(raw) == 0 {
-		return nil, fmt.Errorf("parameter \"rules\": a profile needs at least one rule")
+	rules := p.Rules
+	if len(rules) == 0 {
+		return nil, spec.ErrorAt("rules", "a profile needs at least one rule")
 	}
-	rules, err := DecodeRules(raw)
-	if err != nil {
+	if err := compileRules(spec, rules); err != nil {
 		return nil, err
 	}
 	for _, r := range rules {
@@ -876,19 +875,12 @@ func (c *Condition) describe() string {
 // {path: MSH-9.1, equals: ADT}) of a check: it applies to the messages the
 // condition holds for, or to every message without one. A national profile
 // uses it to hold only its own messages to the base standard too.
-func messagesWhen(w map[string]any) (func(*model.Record) bool, error) {
-	if w == nil {
+func messagesWhen(spec check.Spec, when *Condition) (func(*model.Record) bool, error) {
+	if when == nil {
 		return isMessage, nil
 	}
-	data, _ := json.Marshal(w)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	when := &Condition{}
-	if err := dec.Decode(when); err != nil {
-		return nil, fmt.Errorf("parameter \"when\": %w", err)
-	}
 	if err := when.compile(true); err != nil {
-		return nil, fmt.Errorf("parameter \"when\": %w", err)
+		return nil, spec.ErrorAt("when", "%v", err)
 	}
 	return func(rec *model.Record) bool {
 		if !isMessage(rec) {

@@ -270,8 +270,8 @@ func (f *frame) close() []missing {
 
 // newStructureCheck: params z-segments "allow" (default), "warning" or
 // "error"; allow-z lists Z-segments allowed even when others are reported.
-func newStructureCheck(_ check.Spec, p structureParams, env *check.Env) (check.Check, error) {
-	applies, err := messagesWhen(p.When)
+func newStructureCheck(spec check.Spec, p structureParams, env *check.Env) (check.Check, error) {
+	applies, err := messagesWhen(spec, p.When)
 	if err != nil {
 		return nil, err
 	}
