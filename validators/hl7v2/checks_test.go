@@ -304,7 +304,7 @@ var _ = Describe("hl7v2-fields", func() {
 
 	It("checks components of composite types: CX, XPN, XAD, CE", func() {
 		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"components", "formats", "tables"}})
-		r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|2.7.1`,
+		r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01^ADT_A01|C1|P|2.7.1`,
 			"PID|1||^^^RX1^MR~123^^^NHS^QQ^^2024013||SMITH^JOHN^^^^^X||||||1 ST^^LEEDS^^LS1^^^^^^^^20241301"))
 		Expect(where(observe(c, r))).To(ConsistOf(
 			"hl7v2.required-component@PID[1].3[1].1",

@@ -355,7 +355,8 @@ func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
 		sep = d.Subcomponent
 	}
 	rest := val
-	for i := 1; ; i++ {
+	i := 1
+	for ; ; i++ {
 		part := rest
 		j := strings.IndexByte(rest, sep)
 		if j >= 0 {
@@ -371,9 +372,8 @@ func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
 		}
 		c := &dt.Components[i-1]
 		switch {
-		case part == "" && c.Opt == "R" && r.components && level == 1:
-			w.add("components", model.Error, "hl7v2.required-component", cpath.String(),
-				fmt.Sprintf("required component %s.%d (%s) is empty", typ, i, c.Desc), "")
+		case part == "" && c.Opt == "R" && r.components:
+			w.requiredComponent(typ, i, c, cpath)
 		case part != "":
 			// A coded element's identifier is checked against the field's
 			// table when the coding system is HL7's (or not given).
@@ -387,9 +387,27 @@ func (w *walker) value(val string, fd *dict.Field, path vpath, level int) {
 			w.value(part, c, cpath, level+1)
 		}
 		if j < 0 {
-			return
+			break
 		}
 	}
+	// A required component after the last one sent is as missing as an
+	// empty one inside: "1^^^H" lacks a required CX.5 just as "1^^^H^" does.
+	if r.components {
+		for k := i + 1; k <= len(dt.Components); k++ {
+			if c := &dt.Components[k-1]; c.Opt == "R" {
+				w.requiredComponent(typ, k, c, path.child(k))
+			}
+		}
+	}
+}
+
+// requiredComponent reports component (or subcomponent) n of data type typ,
+// required in the message's version, as empty. Only versions from 2.5 mark
+// components required; the dictionaries of earlier ones mark none, so the
+// rule reaches exactly the versions that define it.
+func (w *walker) requiredComponent(typ string, n int, c *dict.Field, path vpath) {
+	w.add("components", model.Error, "hl7v2.required-component", path.String(),
+		fmt.Sprintf("required component %s.%d (%s) is empty", typ, n, c.Desc), "")
 }
 
 // extensibleTables are HL7 tables whose codes sites and later versions extend
