@@ -29,10 +29,6 @@ func (s *Service[T]) Built(env *Env) (T, bool) {
 	return v, ok
 }
 
-// Provide sets the run's value, for a caller that built it itself (a spec
-// with its own definitions, a tool reusing an engine).
-func (s *Service[T]) Provide(env *Env, v T) { env.services().built[any(s)] = v }
-
 // ServiceFamily is a run-wide value of type T per key K: a SNOMED CT
 // release per file, a terminology client per server and its settings, a
 // profile engine per option set. The key is everything the build reads
@@ -59,7 +55,8 @@ func (f *ServiceFamily[K, T]) Get(env *Env, key K) (T, error) {
 	return get(env, familyKey[K]{f, key}, func() (T, error) { return f.build(env, key) })
 }
 
-// Provide sets the run's value for key.
+// Provide sets the run's value for key, for a caller that built it itself
+// (a spec giving its own profile engine).
 func (f *ServiceFamily[K, T]) Provide(env *Env, key K, v T) {
 	env.services().built[familyKey[K]{f, key}] = v
 }
