@@ -286,6 +286,13 @@ func (m *Message) GetPath(p Path) string {
 	if s == nil {
 		return ""
 	}
+	return m.ValueIn(s, p)
+}
+
+// ValueIn returns the raw value at p's field, repetition, component and
+// subcomponent in segment s, whichever occurrence p names. A header's
+// first two fields (its separator and encoding characters) are read whole.
+func (m *Message) ValueIn(s *Segment, p Path) string {
 	if p.Field <= 2 && (s.Name == "MSH" || s.Name == "FHS" || s.Name == "BHS") {
 		return s.Field(p.Field)
 	}

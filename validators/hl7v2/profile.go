@@ -411,26 +411,15 @@ func (c *Condition) read(m *hl7v2.Message, at *place) string {
 		if s == nil {
 			return ""
 		}
-		if p.Field <= 2 && (s.Name == "MSH" || s.Name == "FHS" || s.Name == "BHS") {
-			return s.Field(p.Field)
-		}
-		return m.Delims.Value(s.Field(p.Field), max(p.Rep, 1), p.Component, p.Sub)
+		return m.ValueIn(s, p)
 	}
 	if at == nil || at.seg == nil || p.Segment != at.seg.Name || p.Seq != 0 {
 		return m.GetPath(p)
 	}
-	s := at.seg
-	if p.Field <= 2 && (s.Name == "MSH" || s.Name == "FHS" || s.Name == "BHS") {
-		return s.Field(p.Field)
+	if p.Rep == 0 && p.Field == at.field && at.rep > 0 {
+		p.Rep = at.rep
 	}
-	rep := p.Rep
-	if rep == 0 {
-		rep = 1
-		if p.Field == at.field && at.rep > 0 {
-			rep = at.rep
-		}
-	}
-	return m.Delims.Value(s.Field(p.Field), rep, p.Component, p.Sub)
+	return m.ValueIn(at.seg, p)
 }
 
 func (c *Condition) holds(v string) bool {
