@@ -35,12 +35,9 @@ func (s *structure) instances(m *hl7v2.Message) (out []instance, ok bool) {
 		return r, r != nil
 	}
 	defer func() { m.SetMemo(instancesMemo{s}, out) }()
-	byID := map[int]int{}
 	mt := matcher{stack: []frame{newFrame(s.root)}}
 	mt.stack[0].id = 1
-	byID[1] = 0
 	out = append(out, instance{g: s.root, from: 0, to: len(m.Segments) - 1, nth: 1})
-	next := 2
 	for i := range m.Segments {
 		if !s.placed(m.Segments[i].Name) {
 			continue
@@ -53,12 +50,10 @@ func (s *structure) instances(m *hl7v2.Message) (out []instance, ok bool) {
 			f := &mt.stack[l]
 			if f.id == 0 {
 				parent := mt.stack[l-1]
-				f.id = next
-				byID[next] = len(out)
 				out = append(out, instance{g: f.g, from: i, to: i, nth: parent.counts[parent.pos]})
-				next++
+				f.id = len(out)
 			}
-			out[byID[f.id]].to = i
+			out[f.id-1].to = i
 		}
 	}
 	for l := len(mt.stack) - 1; l >= 0; l-- {

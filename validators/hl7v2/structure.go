@@ -182,8 +182,8 @@ type frame struct {
 	g      *node
 	pos    int
 	counts []int
-	// id names the group instance for a walk that records instances
-	// (0 until it is given one).
+	// id is, for a walk that records instances, one more than the index
+	// of the group instance the frame fills (0 until it is given one).
 	id int
 }
 
