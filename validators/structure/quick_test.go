@@ -96,7 +96,37 @@ var _ = Describe("the quick schema walk", func() {
 		Expect(counts[[2]bool{true, true}]).To(BeNumerically(">", 500))
 		Expect(counts[[2]bool{true, false}]).To(BeNumerically("<", counts[[2]bool{true, true}]/4))
 	})
+
+	// Validate skips the walk that bounds numbers for a record the quick
+	// walk passes, so the walk must refuse a number that walk would
+	// replace, wherever it is (where the schema checks it, in a contained
+	// resource).
+	DescribeTable("passes a record only when it has no such number",
+		func(record string, fine bool) {
+			res, err := fhir.Decode([]byte(record))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(structure.QuickValid(schema, res)).To(Equal(fine))
+			if fine {
+				Expect(structure.BoundNumbers(res)).To(Equal(res))
+			}
+		},
+		Entry("a quantity in range", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":12.5}}`, true),
+		Entry("a quantity beyond float64", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e400}}`, false),
+		Entry("a tiny number, which reads as 0", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.0e-400}}`, true),
+		Entry("an exponent beyond the limit", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.0e-99999}}`, false),
+		Entry("a decimal too long to exchange", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueDecimal":`+longNumber()+`}`, false),
+		Entry("in a contained resource", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"contained":[{"resourceType":"Basic","code":{"text":"y"},"extension":[{"url":"http://x.org/e","valueDecimal":1e999}]}]}`, false),
+	)
 })
+
+func longNumber() string {
+	b := make([]byte, 0, 1100)
+	b = append(b, '1')
+	for len(b) < 1100 {
+		b = append(b, '0')
+	}
+	return string(b)
+}
 
 // damageValues are what a random element may be replaced with: wrong types,
 // empty and null values, malformed dates, codes and ids, stray whitespace.
