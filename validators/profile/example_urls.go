@@ -27,7 +27,9 @@ const CodeExampleURL = "profile.example-url"
 // itself, a Bundle entry's fullUrl (an identity), and extension urls (the
 // extension rules judge them).
 func (w *walker) exampleURI(s, typ string, k *node, path string) {
-	if w.e.allowExampleURLs || (typ != "uri" && typ != "url" && typ != "canonical") || !exampleURL(s) {
+	// Every example domain has "example." in it: most values are
+	// decided without parsing them.
+	if w.e.allowExampleURLs || (typ != "uri" && typ != "url" && typ != "canonical") || !strings.Contains(s, "example.") || !exampleURL(s) {
 		return
 	}
 	if owner, _, _ := strings.Cut(k.path, "."); definingURL(k.path) && w.e.IsResourceType(owner) || k.path == "Bundle.entry.fullUrl" || extensionURL(k.path) {
