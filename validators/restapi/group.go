@@ -52,6 +52,12 @@ type groupState struct {
 	// members.
 	Read   *model.Location `json:"read,omitempty"`
 	Unread string          `json:"unread,omitempty"`
+
+	// ids are the Patient ids among the members of idsOf, the output
+	// file being read: built once per file, so that each exported line
+	// costs a lookup rather than a scan of the whole Group.
+	idsOf *fhirclient.Bulk
+	ids   map[string]bool
 }
 
 func (s *groupState) Observe(rec *model.Record) []model.Finding {
@@ -70,12 +76,10 @@ func (s *groupState) Observe(rec *model.Record) []model.Finding {
 		s.Recall = b.Since == "" && (len(b.Asked) == 0 || slices.Contains(b.Asked, "Patient"))
 	}
 	s.Judged++
+	ids := s.memberIDs(b)
 	member := func(ref string) bool {
 		_, id, ok := fhirsearch.ReferenceTarget(ref)
-		return ok && slices.ContainsFunc(b.Members, func(m string) bool {
-			typ, mid, _ := fhirsearch.ReferenceTarget(m)
-			return typ == "Patient" && mid == id
-		})
+		return ok && ids[id]
 	}
 	res := rec.Resource()
 	if rec.Type == "Patient" {
@@ -95,6 +99,19 @@ func (s *groupState) Observe(rec *model.Record) []model.Finding {
 		}
 	}
 	return nil
+}
+
+// memberIDs is the set of the Patient ids among b's members.
+func (s *groupState) memberIDs(b *fhirclient.Bulk) map[string]bool {
+	if s.idsOf != b {
+		s.idsOf, s.ids = b, map[string]bool{}
+		for _, m := range b.Members {
+			if typ, id, _ := fhirsearch.ReferenceTarget(m); typ == "Patient" {
+				s.ids[id] = true
+			}
+		}
+	}
+	return s.ids
 }
 
 func (s *groupState) Merge(other check.State) error {
