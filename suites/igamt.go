@@ -659,16 +659,10 @@ func (g *igamt) instanceRef(built *node, path string) (ref, bool) {
 		if !ok {
 			return ref{}, false
 		}
-		var kids []*node
-		for _, c := range cur.children {
-			if c.name == "Segment" || c.name == "SegGroup" {
-				kids = append(kids, c)
-			}
-		}
-		if pos[0].n > len(kids) {
+		if cur = member(cur, pos[0].n); cur == nil {
 			return ref{}, false
 		}
-		cur, depth = kids[pos[0].n-1], depth+1
+		depth++
 		if cur.name == "Segment" && depth == 1 && pos[0].rep > 0 {
 			seq = pos[0].rep
 		} else if pos[0].rep != 1 {
@@ -687,6 +681,19 @@ func (g *igamt) instanceRef(built *node, path string) (ref, bool) {
 		}
 		path = tail
 	}
+}
+
+// member is the nth (from 1) segment or group of a group or the message,
+// or nil when it has fewer.
+func member(n *node, nth int) *node {
+	for _, c := range n.children {
+		if c.name == "Segment" || c.name == "SegGroup" {
+			if nth--; nth == 0 {
+				return c
+			}
+		}
+	}
+	return nil
 }
 
 // holds counts the places a group (or the message) holds segment name in,
@@ -714,14 +721,11 @@ func (g *igamt) childPredicate(built, p *node, key string, single bool) {
 	g.used[p] = true
 	why := "its target is not a segment or group of its context"
 	pos, ok := positions(p.attr("Target"))
-	var kids []*node
-	for _, c := range built.children {
-		if c.name == "Segment" || c.name == "SegGroup" {
-			kids = append(kids, c)
-		}
+	var kid *node
+	if ok && len(pos) == 1 {
+		kid = member(built, pos[0].n)
 	}
-	if ok && len(pos) == 1 && pos[0].n <= len(kids) {
-		kid := kids[pos[0].n-1]
+	if kid != nil {
 		trueUsage, falseUsage := strings.ToUpper(p.attr("TrueUsage")), strings.ToUpper(p.attr("FalseUsage"))
 		if single && kid.attr("Max") == "1" {
 			cond, _ := g.condition(conditionOf(p), func(path string) (ref, bool) {
@@ -821,16 +825,9 @@ func childSegment(parent *node, path string) (seg *node, rest string, single boo
 		if !ok || pos[0].rep == 0 {
 			return nil, "", false, false
 		}
-		var kids []*node
-		for _, c := range cur.children {
-			if c.name == "Segment" || c.name == "SegGroup" {
-				kids = append(kids, c)
-			}
-		}
-		if pos[0].n < 1 || pos[0].n > len(kids) {
+		if cur = member(cur, pos[0].n); cur == nil {
 			return nil, "", false, false
 		}
-		cur = kids[pos[0].n-1]
 		single = single && cur.attr("Max") == "1"
 		if cur.name == "Segment" {
 			return cur, tail, single, tail != ""
