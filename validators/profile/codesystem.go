@@ -19,24 +19,6 @@ import (
 func (w *walker) codeSystemRules(m map[string]any, path string) {
 	content, _ := m["content"].(string)
 	concepts := objects(m["concept"])
-	seen := map[string]string{}
-	total := 0
-	var walk func(list []map[string]any, p string)
-	walk = func(list []map[string]any, p string) {
-		for i, c := range list {
-			cp := p + ".concept[" + strconv.Itoa(i) + "]"
-			total++
-			if code, ok := c["code"].(string); ok {
-				if first, dup := seen[code]; dup {
-					w.add(model.Error, CodeDuplicate, cp+".code", fmt.Sprintf("the code %q is defined twice in this CodeSystem (also at %s): a code identifies one concept", code, first), "")
-				} else {
-					seen[code] = cp
-				}
-			}
-			walk(objects(c["concept"]), cp)
-		}
-	}
-	walk(concepts, path)
 	props := map[string]string{}
 	for i, p := range objects(m["property"]) {
 		pp := path + ".property[" + strconv.Itoa(i) + "]"
@@ -51,16 +33,42 @@ func (w *walker) codeSystemRules(m map[string]any, path string) {
 			w.add(model.Error, CodeCodeSystem, pp+".uri", fmt.Sprintf("property.uri %q must be an absolute URI: it identifies the property's meaning beyond this CodeSystem", uri), "")
 		}
 	}
-	w.conceptPropertyTypes(concepts, props, path)
+	// A supplement only adds to codes of the code system it supplements,
+	// where carecert holds that system complete: a designation or property
+	// for a code the system lacks supplements nothing.
+	base, _ := m["supplements"].(string)
+	var baseCodes map[string]bool
+	if base != "" && content == "supplement" {
+		baseCodes, _ = w.e.completeCodes(base, "")
+	}
+	seen := map[string]string{}
+	total := 0
+	var walk func(list []map[string]any, p string)
+	walk = func(list []map[string]any, p string) {
+		for i, c := range list {
+			cp := p + ".concept[" + strconv.Itoa(i) + "]"
+			total++
+			if code, ok := c["code"].(string); ok {
+				if first, dup := seen[code]; dup {
+					w.add(model.Error, CodeDuplicate, cp+".code", fmt.Sprintf("the code %q is defined twice in this CodeSystem (also at %s): a code identifies one concept", code, first), "")
+				} else {
+					seen[code] = cp
+				}
+				if baseCodes != nil && !baseCodes[code] {
+					w.add(model.Error, CodeCodeSystem, cp+".code", fmt.Sprintf("the code %q is not defined in %s, which this CodeSystem supplements", code, base), code)
+				}
+			}
+			w.conceptPropertyTypes(c, props, cp)
+			walk(objects(c["concept"]), cp)
+		}
+	}
+	walk(concepts, path)
 	_, supplements := m["supplements"].(string)
 	switch {
 	case supplements && content != "supplement" && content != "":
 		w.add(model.Error, CodeCodeSystem, path+".content", fmt.Sprintf("this CodeSystem supplements another, so its content must be \"supplement\", not %q", content), "")
 	case !supplements && content == "supplement":
 		w.add(model.Error, CodeCodeSystem, path+".content", "content is \"supplement\", but the CodeSystem does not say which code system it supplements (supplements)", "")
-	}
-	if base, ok := m["supplements"].(string); ok && content == "supplement" {
-		w.supplementCodes(concepts, base, path)
 	}
 	if content == "not-present" && len(concepts) > 0 {
 		w.add(model.Error, CodeCodeSystem, path+".concept[0]", fmt.Sprintf("content is \"not-present\", but the CodeSystem carries %d concepts", total), "")
@@ -84,47 +92,22 @@ func (w *walker) codeSystemRules(m map[string]any, path string) {
 	}
 }
 
-// conceptPropertyTypes checks each concept's property values against the type
+// conceptPropertyTypes checks a concept's property values against the type
 // its CodeSystem declares for that property (R4 CodeSystem.property.type: a
 // property of type integer takes valueInteger). Properties the CodeSystem
 // does not declare are left alone: the reference validator only warns.
-func (w *walker) conceptPropertyTypes(concepts []map[string]any, declared map[string]string, path string) {
-	for i, c := range concepts {
-		cp := path + ".concept[" + strconv.Itoa(i) + "]"
-		for j, p := range objects(c["property"]) {
-			code, _ := p["code"].(string)
-			typ := declared[code]
-			if typ == "" {
-				continue
-			}
-			want := "value" + strings.ToUpper(typ[:1]) + typ[1:]
-			for k := range p {
-				if strings.HasPrefix(k, "value") && k != want {
-					w.add(model.Error, CodeCodeSystem, cp+".property["+strconv.Itoa(j)+"]."+k, fmt.Sprintf("the property %q is declared of type %s, so its value is %s, not %s", code, typ, want, k), "")
-				}
+func (w *walker) conceptPropertyTypes(concept map[string]any, declared map[string]string, cp string) {
+	for j, p := range objects(concept["property"]) {
+		code, _ := p["code"].(string)
+		typ := declared[code]
+		if typ == "" {
+			continue
+		}
+		want := "value" + strings.ToUpper(typ[:1]) + typ[1:]
+		for k := range p {
+			if strings.HasPrefix(k, "value") && k != want {
+				w.add(model.Error, CodeCodeSystem, cp+".property["+strconv.Itoa(j)+"]."+k, fmt.Sprintf("the property %q is declared of type %s, so its value is %s, not %s", code, typ, want, k), "")
 			}
 		}
-		w.conceptPropertyTypes(objects(c["concept"]), declared, cp)
 	}
-}
-
-// supplementCodes checks that a supplement only adds to codes of the code
-// system it supplements, where carecert holds that system complete: a
-// designation or property for a code the system lacks supplements nothing.
-func (w *walker) supplementCodes(concepts []map[string]any, base, path string) {
-	codes, known := w.e.completeCodes(base, "")
-	if !known {
-		return
-	}
-	var walk func(list []map[string]any, p string)
-	walk = func(list []map[string]any, p string) {
-		for i, c := range list {
-			cp := p + ".concept[" + strconv.Itoa(i) + "]"
-			if code, ok := c["code"].(string); ok && !codes[code] {
-				w.add(model.Error, CodeCodeSystem, cp+".code", fmt.Sprintf("the code %q is not defined in %s, which this CodeSystem supplements", code, base), code)
-			}
-			walk(objects(c["concept"]), cp)
-		}
-	}
-	walk(concepts, path)
 }
