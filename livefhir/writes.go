@@ -608,7 +608,8 @@ func (w *writeRun) undeclared(ctx context.Context, i string, o *own) {
 		body, _ := json.Marshal([]any{map[string]any{"op": "add", "path": "/language", "value": "en-GB"}})
 		req = fhirclient.Request{Method: http.MethodPatch, Path: path, Body: body, Header: http.Header{"Content-Type": {"application/json-patch+json"}}}
 	}
-	ex := w.p.undeclared(ctx, withInteraction(req, i), path, w.typ, id)
+	req.Interaction = i
+	ex := w.p.undeclared(ctx, req, path, w.typ, id)
 	switch {
 	case !accepted(ex):
 	case i == fhirclient.Create:
@@ -620,11 +621,6 @@ func (w *writeRun) undeclared(ctx context.Context, i string, o *own) {
 	case !slices.Contains(w.made, path):
 		w.made = append(w.made, path) // an update or patch that made it
 	}
-}
-
-func withInteraction(req fhirclient.Request, i string) fhirclient.Request {
-	req.Interaction = i
-	return req
 }
 
 func (w *writeRun) forget(path string) {
