@@ -244,10 +244,16 @@ func (c *Condition) compile(inWhen bool) error {
 	if c.AtLeastOnce && !c.star {
 		return fmt.Errorf("at-least-once applies to a path whose field is [*]")
 	}
-	if c.Equals == nil && c.In == nil && c.re == nil && c.Present == nil && c.Number == nil && c.Compare == nil && !c.SetID {
+	if c.Present == nil && !c.testsValue() {
 		return fmt.Errorf("a condition needs equals, in, pattern, number, compare, set-id or present")
 	}
 	return nil
+}
+
+// testsValue reports whether a condition tests a value beyond its presence:
+// compile asks for a test, and a [*] condition without one holds vacuously.
+func (c *Condition) testsValue() bool {
+	return c.Equals != nil || c.In != nil || c.re != nil || c.Number != nil || c.Compare != nil || c.SetID
 }
 
 // test reports whether a condition of When or Assert certainly holds at a
@@ -335,7 +341,7 @@ func (c *Condition) evalEach(m *hl7v2.Message, at *place) truth {
 	if c.Present != nil && (len(vals) > 0) != *c.Present {
 		return no
 	}
-	if c.Equals == nil && c.In == nil && c.re == nil && c.Number == nil && c.Compare == nil && !c.SetID {
+	if !c.testsValue() {
 		return yes
 	}
 	out := yes
