@@ -32,7 +32,7 @@ func (w *walker) exampleURI(s, typ string, k *node, path string) {
 	if w.e.allowExampleURLs || (typ != "uri" && typ != "url" && typ != "canonical") || !strings.Contains(s, "example.") || !exampleURL(s) {
 		return
 	}
-	if owner, _, _ := strings.Cut(k.path, "."); definingURL(k.path) && w.e.IsResourceType(owner) || k.path == "Bundle.entry.fullUrl" || extensionURL(k.path) {
+	if w.definingURL(k.path) || k.path == "Bundle.entry.fullUrl" || extensionURL(k.path) {
 		return
 	}
 	if typ != "canonical" && !w.namesResource(s) {

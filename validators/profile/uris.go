@@ -28,7 +28,7 @@ func (w *walker) uriForm(s, typ string, k *node, path string) {
 		w.add(model.Error, CodeFormat, path, fmt.Sprintf("canonical %q is relative: a canonical reference is the absolute URL of a definition (or #id of a contained one)", s), "")
 		return
 	}
-	if typ == "uri" && definingURL(k.path) && !absoluteURI(s) {
+	if typ == "uri" && w.definingURL(k.path) && !absoluteURI(s) {
 		w.add(model.Error, CodeFormat, path, fmt.Sprintf("the canonical URL %q of this definition must be absolute: it is how other resources refer to it", s), "")
 		return
 	}
@@ -52,10 +52,12 @@ func (w *walker) uriForm(s, typ string, k *node, path string) {
 
 // definingURL reports whether an element is the canonical URL a resource is
 // known by: "url" directly under the root of a resource (only the canonical
-// resources have one in R4).
-func definingURL(elementPath string) bool {
+// resources have one in R4). The url of a datatype (Attachment.url,
+// RelatedArtifact.url, Extension.url) points elsewhere or names something
+// else.
+func (w *walker) definingURL(elementPath string) bool {
 	typ, name, ok := strings.Cut(elementPath, ".")
-	return ok && name == "url" && typ != "" && typ[0] >= 'A' && typ[0] <= 'Z' && typ != "Extension"
+	return ok && name == "url" && w.e.IsResourceType(typ)
 }
 
 // validUUID reports whether s is a UUID written as RFC 4122 and FHIR ask:
