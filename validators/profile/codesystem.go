@@ -2,6 +2,8 @@ package profile
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -104,7 +106,9 @@ func (w *walker) conceptPropertyTypes(concept map[string]any, declared map[strin
 			continue
 		}
 		want := "value" + strings.ToUpper(typ[:1]) + typ[1:]
-		for k := range p {
+		// Sorted, so that a property with several wrong value[x] keys is
+		// reported in the same order on every run.
+		for _, k := range slices.Sorted(maps.Keys(p)) {
 			if strings.HasPrefix(k, "value") && k != want {
 				w.add(model.Error, CodeCodeSystem, cp+".property["+strconv.Itoa(j)+"]."+k, fmt.Sprintf("the property %q is declared of type %s, so its value is %s, not %s", code, typ, want, k), "")
 			}

@@ -66,6 +66,21 @@ var _ = Describe("CodeSystem content, count and codes", func() {
 		))
 	})
 
+	It("reports a property value given under several wrong value[x] keys in the same order on every run", func() {
+		src := `{"resourceType": "CodeSystem", "id": "cs", "url": "http://example.org/fhir/CodeSystem/cs", "name": "CS", "status": "draft", "content": "complete",
+			"property": [{"code": "order", "type": "integer"}],
+			"concept": [{"code": "a", "property": [{"code": "order", "valueString": "1", "valueBoolean": true, "valueDecimal": 1.0, "valueCode": "one"}]}]}`
+		p := "CodeSystem.concept[0].property[0]."
+		want := []string{p + "valueBoolean", p + "valueCode", p + "valueDecimal", p + "valueString"}
+		for range 5 {
+			var paths []string
+			for _, f := range withCode(profile.CodeCodeSystem, validate(e, src)) {
+				paths = append(paths, f.Path)
+			}
+			Expect(paths).To(Equal(want))
+		}
+	})
+
 	It("requires a property's uri to be absolute", func() {
 		prop := func(uri string) string {
 			return `{"resourceType": "CodeSystem", "id": "cs", "url": "http://example.org/fhir/CodeSystem/cs", "name": "CS", "status": "draft", "content": "not-present",
