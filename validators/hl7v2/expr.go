@@ -2,7 +2,6 @@ package hl7v2
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -92,9 +91,9 @@ func (c *Comparison) eval(m *hl7v2.Message, at *place, v string) truth {
 	}
 	switch c.As {
 	case "number":
-		x, err1 := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		y, err2 := strconv.ParseFloat(strings.TrimSpace(w), 64)
-		if err1 != nil || err2 != nil {
+		x, ok1 := numberOf(v)
+		y, ok2 := numberOf(w)
+		if !ok1 || !ok2 {
 			return no
 		}
 		cmp := 0

@@ -3,6 +3,11 @@ package hl7v2
 // Lexical checks of HL7 v2 primitive types. Each returns "" when the value is
 // well formed, or why it is not.
 
+import (
+	"strconv"
+	"strings"
+)
+
 func digits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -135,6 +140,19 @@ func checkDTM(s string) string {
 }
 
 // checkNM: an optional sign, digits, an optional decimal point.
+// numberOf reads v as an NM value (surrounding spaces allowed) for a
+// comparison. strconv alone would also take "NaN", "Inf" and hexadecimal or
+// exponent forms, which are not HL7 numbers, and NaN would then compare
+// equal to everything in an ordering.
+func numberOf(v string) (float64, bool) {
+	v = strings.TrimSpace(v)
+	if checkNM(v) != "" {
+		return 0, false
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	return x, err == nil
+}
+
 func checkNM(s string) string {
 	i := 0
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {

@@ -147,8 +147,8 @@ type NumberTest struct {
 }
 
 func (t *NumberTest) holds(v string) bool {
-	x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil {
+	x, ok := numberOf(v)
+	if !ok {
 		return false
 	}
 	switch t.Op {
