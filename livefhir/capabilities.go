@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/carecert/carecert/fhir"
 )
 
 // capabilities is what a server's CapabilityStatement declares, as the probe
@@ -51,8 +53,8 @@ func readCapabilities(cs map[string]any) *capabilities {
 		return nil
 	}
 	c := &capabilities{types: map[string]*declared{}, system: map[string]bool{}, params: map[string]bool{}}
-	c.formats = stringList(cs["format"])
-	c.patchFormats = stringList(cs["patchFormat"])
+	c.formats = fhir.Strings(cs["format"])
+	c.patchFormats = fhir.Strings(cs["patchFormat"])
 	rests, _ := cs["rest"].([]any)
 	for _, r := range rests {
 		rm, _ := r.(map[string]any)
@@ -203,18 +205,6 @@ func (c *capabilities) undeclaredSearch(typ string, q url.Values) string {
 		}
 	}
 	return ""
-}
-
-// stringList is the strings of a JSON list.
-func stringList(v any) []string {
-	var out []string
-	list, _ := v.([]any)
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // deletesByCondition reports whether a type declares conditionalDelete
