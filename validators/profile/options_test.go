@@ -54,6 +54,18 @@ var _ = Describe("options named as the reference validator's", func() {
 			saying(model.Warning, profile.CodeUnknownExtension, "Patient.extension[0]", "allow-example-urls")))
 	})
 
+	It("allow-example-urls accepts unknown extensions on example.org and acme.com only, as the reference does", func() {
+		ext := func(u string) string {
+			return `{"resourceType": "Patient", "extension": [{"url": "` + u + `", "valueString": "x"}]}`
+		}
+		allowed := optionsEngine(profile.Options{AllowExampleURLs: true})
+		Expect(validate(allowed, ext("http://acme.com/fhir/StructureDefinition/x"))).To(ConsistOf(
+			saying(model.Warning, profile.CodeUnknownExtension, "Patient.extension[0]", "allow-example-urls")))
+		for _, u := range []string{"http://example.com/fhir/StructureDefinition/x", "https://example.net/StructureDefinition/x"} {
+			Expect(validate(allowed, ext(u))).To(ConsistOf(at(model.Error, profile.CodeUnknownExtension, "Patient.extension[0]")), u)
+		}
+	})
+
 	It("takes the run's options and a requirement's parameters, which override them", func() {
 		reg := check.NewRegistry()
 		profile.Register(reg)
