@@ -150,19 +150,29 @@ type Options struct {
 }
 
 // Run validates every in-scope case of the folder (R4 JSON, not needing a
-// terminology server, with a reference outcome).
+// terminology server, with a reference outcome). Example URLs are allowed
+// unless a case says "examples": false (or caseSettings does), as in the
+// reference validator's own test harness, which produced the outcomes.
 func Run(dir string, opts Options) (Summary, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		return Summary{}, err
 	}
 	var m struct {
-		Cases []Case `json:"test-cases"`
+		Cases []struct {
+			Case
+			Examples *bool `json:"examples"`
+		} `json:"test-cases"`
 	}
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return Summary{}, fmt.Errorf("manifest: %w", err)
 	}
-	return RunCases(dir, m.Cases, nil, opts)
+	cases := make([]Case, len(m.Cases))
+	for i, mc := range m.Cases {
+		cases[i] = mc.Case
+		cases[i].Options.AllowExampleURLs = mc.Examples == nil || *mc.Examples
+	}
+	return RunCases(dir, cases, nil, opts)
 }
 
 // RunCases validates the cases (files relative to dir); skipped are cases
@@ -223,6 +233,9 @@ func caseSettings() map[string]setting {
 	return map[string]setting{
 		// bad-markdown (default: warning) and bad-markdown-no-html (error).
 		"bad-markdown-no-html": {apply: func(o *profile.Options) { o.MarkdownHTML = profile.MarkdownHTMLError }},
+		// Run with example URLs not allowed ("examples": false upstream;
+		// the shared manifest drops the flag).
+		"pat-example-extensions": {apply: func(o *profile.Options) { o.AllowExampleURLs = false }},
 		// contained-resource-bad-id (default: 2 errors) and this one, run
 		// with contained resources not validated.
 		"contained-resource-bad-id-ignore": {outOfScope: "run with contained resources not validated (validateContains=IGNORE); carecert always validates them"},
