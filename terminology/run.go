@@ -10,7 +10,13 @@ import (
 // judges codes gets it here, terminology checks and profile bindings alike,
 // so that they agree on value-set membership; nothing about it is chosen by
 // the caller, so which check asks first does not matter.
-var Run = check.NewService(func(env *check.Env) (*Engine, error) {
+var Run = check.NewService(func(env *check.Env) (*Engine, error) { return ForRun(env), nil })
+
+// ForRun returns a new engine with the content Run's has (the R4 core and
+// the run's guides, loaded on first use), for a caller that adds settings
+// of its own (a SNOMED CT release, a terminology server) which must not
+// reach the engine every other check shares.
+func ForRun(env *check.Env) *Engine {
 	igs := env.Guides()
 	eng := NewCore(func(e *Engine) error {
 		for _, ig := range igs {
@@ -21,5 +27,5 @@ var Run = check.NewService(func(env *check.Env) (*Engine, error) {
 		return nil
 	})
 	eng.SetXMLDecoder(fhirxml.Decode)
-	return eng, nil
-})
+	return eng
+}

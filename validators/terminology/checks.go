@@ -17,13 +17,12 @@ import (
 // required binding are left to the JSON schema check, whose enumerations hold
 // the same codes, unless the suite sets codes: true.
 func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(p.services, env)
+	eng, el, err := prepare(p.services, env)
 	if err != nil {
 		return nil, err
 	}
 	withCodes := p.Codes
 	ctx := ctxOf(env)
-	eng := s.Engine
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
 		el.Each(rec, func(c coded) {
@@ -110,12 +109,12 @@ func codingsText(cs []terminology.Coding) string {
 
 // newCodeSystemCheck checks every coding against its code system.
 func newCodeSystemCheck(spec check.Spec, p services, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(p, env)
+	eng, el, err := prepare(p, env)
 	if err != nil {
 		return nil, err
 	}
 	ctx := ctxOf(env)
-	return withSkipped(spec.Requirement, s.Engine.Skipped(), check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+	return withSkipped(spec.Requirement, eng.Skipped(), check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
 		el.Each(rec, func(c coded) {
 			cs, paths := codings(c)
@@ -123,7 +122,7 @@ func newCodeSystemCheck(spec check.Spec, p services, env *check.Env) (check.Chec
 				if cd.System == "" || cd.Code == "" {
 					continue
 				}
-				issues, _, err := s.Engine.CheckCode(ctx, cd.System, cd.Code, cd.Display)
+				issues, _, err := eng.CheckCode(ctx, cd.System, cd.Code, cd.Display)
 				if err != nil {
 					out = append(out, finding(rec, model.Error, "terminology.engine", paths.path(i), err.Error(), ""))
 					return
@@ -190,7 +189,7 @@ func newFormatCheck(spec check.Spec, p services, env *check.Env) (check.Check, e
 // profiles the suite names (profile), and, for observations whose LOINC code
 // a core profile gives a unit (or the suite's units parameter does), that.
 func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(params.services, env)
+	eng, el, err := prepare(params.services, env)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +266,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 			out = append(out, gu.check(rec, named, done)...)
 		}
 		if rec.Type == "Observation" {
-			out = append(out, observationUnits(ctx, s.Engine, rec, rule, done)...)
+			out = append(out, observationUnits(ctx, eng, rec, rule, done)...)
 		}
 		return out
 	})), nil

@@ -271,6 +271,59 @@ requirements:
 		}))
 	})
 
+	It("judges each requirement with its own release, whatever the order they are compiled in", func() {
+		dir := GinkgoT().TempDir()
+		load := func(name string, edit func(concepts string) string) string {
+			rel := snomedtest.WriteRelease(filepath.Join(dir, name))
+			files, err := filepath.Glob(filepath.Join(rel, "Snapshot", "Terminology", "sct2_Concept_*.txt"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(files).To(HaveLen(1))
+			data, err := os.ReadFile(files[0])
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.WriteFile(files[0], []byte(edit(string(data))), 0o644)).To(Succeed())
+			db := filepath.Join(dir, name+".db")
+			_, err = snomed.Load(context.Background(), rel, db)
+			Expect(err).NotTo(HaveOccurred())
+			return db
+		}
+		current := load("current", func(c string) string { return c })
+		// A later edition in which the concept the feed uses was retired.
+		later := load("later", func(c string) string {
+			line := snomedtest.PregHTN + "\t20250101\t1\t"
+			Expect(c).To(ContainSubstring(line))
+			return strings.Replace(c, line, snomedtest.PregHTN+"\t20250101\t0\t", 1)
+		})
+		suitePath := filepath.Join(dir, "suite.yaml")
+		Expect(os.WriteFile(suitePath, []byte(`id: two-editions
+version: 1.0.0
+title: two SNOMED CT editions
+requirements:
+  - id: CURRENT
+    level: SHALL
+    title: codes exist in the current edition
+    check: fhir-code-system
+    params: {snomed: "`+current+`"}
+  - id: LATER
+    level: SHALL
+    title: codes exist in the later edition
+    check: fhir-code-system
+    params: {snomed: "`+later+`"}
+`), 0o644)).To(Succeed())
+		feed := filepath.Join(dir, "feed.ndjson")
+		Expect(os.WriteFile(feed, []byte(`{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"`+
+			snomedtest.PregHTN+`","display":"Hypertension in pregnancy"}]},"subject":{"reference":"Patient/p"}}`+"\n"), 0o644)).To(Succeed())
+		rep := run([]string{suitePath}, nil, feed)
+		codes := func(req string) []string {
+			out := []string{}
+			for _, f := range result(rep, req).Tally.Findings {
+				out = append(out, fmt.Sprintf("%d %s %s", f.Line, f.Severity, f.Code))
+			}
+			return out
+		}
+		Expect(codes("CURRENT")).To(BeEmpty())
+		Expect(codes("LATER")).To(Equal([]string{"1 warning terminology.inactive"}))
+	})
+
 	It("names a SNOMED CT file that cannot be opened", func() {
 		_, err := compile("fhir-code-system", map[string]any{"snomed": "/nonexistent/snomed.db"})
 		Expect(err).To(MatchError(ContainSubstring(`parameter "snomed"`)))

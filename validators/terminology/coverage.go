@@ -31,7 +31,7 @@ type coverageCheck struct {
 }
 
 func newCoverageCheck(spec check.Spec, params coverageParams, env *check.Env) (check.Check, error) {
-	s, el, err := prepare(params.services, env)
+	eng, el, err := prepare(params.services, env)
 	if err != nil {
 		return nil, err
 	}
@@ -62,9 +62,9 @@ func newCoverageCheck(spec check.Spec, params coverageParams, env *check.Env) (c
 		if err != nil {
 			return nil, fmt.Errorf("parameter \"maps\": %w", err)
 		}
-		s.Engine.AddMappings(m, ms)
+		eng.AddMappings(m, ms)
 	}
-	c.mapper = coverage.NewMapper(s.Engine, params.National)
+	c.mapper = coverage.NewMapper(eng, params.National)
 	if c.threshold < 0 || c.threshold > 1 {
 		return nil, fmt.Errorf("parameter \"threshold\": %g is not a share between 0 and 1 (or 0%%–100%%)", c.threshold)
 	}

@@ -98,27 +98,71 @@ var snomedStores = check.NewServiceFamily(func(_ *check.Env, db string) (*snomed
 // and settings, so a requirement's timeout or cache folder is its own.
 var remoteClients = check.NewServiceFamily(func(_ *check.Env, o remote.Options) (*remote.Client, error) { return remote.New(o) })
 
-// prepare checks a spec's parameters and returns the shared service. Every
-// check accepts snomed: the SQLite file of a SNOMED CT release made by
-// `carecert terminology load-snomed`, which then answers for SNOMED CT codes;
-// and server (with server-timeout and server-cache): a FHIR terminology
-// server asked what offline content cannot decide.
-func prepare(p services, env *check.Env) (*Service, *Elements, error) {
+// settings are what a requirement adds to the run's terminology content:
+// the SNOMED CT release file and the terminology server, resolved against
+// the plan's folder. The zero value adds nothing.
+type settings struct {
+	snomed string
+	server remote.Options
+}
+
+// engines are the run's engines, one per settings: two requirements naming
+// different releases or servers each judge with their own, never with
+// whichever was compiled last. Without settings a requirement gets the
+// engine every other check shares (terminology.Run), so profile bindings and
+// terminology checks agree on the same content.
+var engines = check.NewServiceFamily(func(env *check.Env, k settings) (*terminology.Engine, error) {
+	if k == (settings{}) {
+		return terminology.Run.Get(env)
+	}
+	eng := terminology.ForRun(env)
+	if k.snomed != "" {
+		st, err := snomedStores.Get(env, k.snomed)
+		if err != nil {
+			return nil, fmt.Errorf("parameter \"snomed\": %w", err)
+		}
+		eng.AddProvider(terminology.SNOMED, st)
+	}
+	if k.server.BaseURL != "" {
+		c, err := remoteClients.Get(env, k.server)
+		if err != nil {
+			return nil, fmt.Errorf("parameter \"server\": %w", err)
+		}
+		eng.SetRemote(c)
+	}
+	return eng, nil
+})
+
+// settingsOf resolves a spec's snomed and server parameters against the
+// plan's folder.
+func settingsOf(p services, env *check.Env) settings {
+	var k settings
+	if k.snomed = p.Snomed; k.snomed != "" && !filepath.IsAbs(k.snomed) && env.PlanDir != "" {
+		k.snomed = filepath.Join(env.PlanDir, k.snomed)
+	}
+	if p.Server == "" {
+		return k
+	}
+	cache := p.ServerCache
+	if cache != "" && !filepath.IsAbs(cache) && env.PlanDir != "" {
+		cache = filepath.Join(env.PlanDir, cache)
+	}
+	k.server = remote.Options{BaseURL: p.Server, Timeout: p.ServerTimeout, CacheDir: cache}
+	return k
+}
+
+// prepare returns the engine a spec's settings call for and the shared
+// element index. Every check accepts snomed: the SQLite file of a SNOMED CT
+// release made by `carecert terminology load-snomed`, which then answers for
+// SNOMED CT codes; and server (with server-timeout and server-cache): a FHIR
+// terminology server asked what offline content cannot decide.
+func prepare(p services, env *check.Env) (*terminology.Engine, *Elements, error) {
 	s, err := Run.Get(env)
 	if err != nil {
 		return nil, nil, err
 	}
-	if db := p.Snomed; db != "" {
-		if !filepath.IsAbs(db) && env.PlanDir != "" {
-			db = filepath.Join(env.PlanDir, db)
-		}
-		st, err := snomedStores.Get(env, db)
-		if err != nil {
-			return nil, nil, fmt.Errorf("parameter \"snomed\": %w", err)
-		}
-		s.Engine.AddProvider(terminology.SNOMED, st)
-	}
-	if err := useServer(p, env, s); err != nil {
+	eng, err := engines.Get(env, settingsOf(p, env))
+	if err != nil {
 		return nil, nil, err
 	}
 	el, err := s.Elements()
@@ -127,10 +171,10 @@ func prepare(p services, env *check.Env) (*Service, *Elements, error) {
 	}
 	// Content loads when the first terminology check of a run is compiled, so
 	// that a broken guide stops the run with one clear error.
-	if err := s.Engine.Ready(); err != nil {
+	if err := eng.Ready(); err != nil {
 		return nil, nil, err
 	}
-	return s, el, nil
+	return eng, el, nil
 }
 
 func appliesFHIR(rec *model.Record) bool {
@@ -207,21 +251,4 @@ func finding(rec *model.Record, sev model.Severity, code, path, msg, evidence st
 	f.Evidence = evidence
 	f.Sensitive = personal.FHIRPath(path)
 	return f
-}
-
-// useServer sets up the terminology server a spec names, once per run and URL.
-func useServer(p services, env *check.Env, s *Service) error {
-	base, timeout, cache := p.Server, p.ServerTimeout, p.ServerCache
-	if base == "" {
-		return nil
-	}
-	if cache != "" && !filepath.IsAbs(cache) && env.PlanDir != "" {
-		cache = filepath.Join(env.PlanDir, cache)
-	}
-	c, err := remoteClients.Get(env, remote.Options{BaseURL: base, Timeout: timeout, CacheDir: cache})
-	if err != nil {
-		return fmt.Errorf("parameter \"server\": %w", err)
-	}
-	s.Engine.SetRemote(c)
-	return nil
 }
