@@ -295,13 +295,6 @@ func (d decoder) value(raw any, v reflect.Value, path, name string) error {
 func (d decoder) slice(raw any, v reflect.Value, path, name string) error {
 	t := v.Type()
 	list, ok := raw.([]any)
-	if rv := reflect.ValueOf(raw); !ok && rv.Kind() == reflect.Slice {
-		// A suite made in code (from an XML profile) gives Go lists.
-		list, ok = make([]any, rv.Len()), true
-		for i := range list {
-			list[i] = rv.Index(i).Interface()
-		}
-	}
 	if !ok {
 		if s, isString := raw.(string); isString && t.Elem().Kind() == reflect.String {
 			list = []any{s}
