@@ -104,7 +104,7 @@ func describe(data []byte, err error) error {
 	switch {
 	case errors.As(err, &se):
 		msg := se.Error()
-		if r, ok := foreignSpace(data, int(se.Offset)-1); ok && !strings.Contains(msg, "in string") {
+		if r, ok := foreignSpace(data, int(se.Offset)-1); ok && !withinString(data, int(se.Offset)-1) {
 			// encoding/json names the first byte of the character only
 			msg = fmt.Sprintf("invalid character %U, a space JSON does not allow: only space, tab, CR and LF separate JSON values", r)
 		}
@@ -125,6 +125,24 @@ func foreignSpace(data []byte, at int) (rune, bool) {
 	}
 	r, _ := utf8.DecodeRune(data[at:])
 	return r, unicode.IsSpace(r) && !strings.ContainsRune(jsonSpace, r)
+}
+
+// withinString reports whether data[at] lies inside a JSON string, where a
+// control character such as a form feed is a malformed string, not a
+// space between values.
+func withinString(data []byte, at int) bool {
+	inString, escaped := false, false
+	for _, c := range data[:at] {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		}
+	}
+	return inString
 }
 
 func lineAt(data []byte, off int) int {
