@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -48,8 +49,8 @@ type Param struct {
 
 // common parameters apply to every resource type.
 var common = []Param{
-	{"_id", Token, []string{"id"}, nil},
-	{"_lastUpdated", Date, []string{"meta.lastUpdated"}, nil},
+	{Name: "_id", Kind: Token, Paths: []string{"id"}},
+	{Name: "_lastUpdated", Kind: Date, Paths: []string{"meta.lastUpdated"}},
 }
 
 // byType lists the parameters per resource type. It covers the types a typical
@@ -57,84 +58,124 @@ var common = []Param{
 // common parameters only.
 var byType = map[string][]Param{
 	"Patient": {
-		{"identifier", Token, []string{"identifier"}, nil},
-		{"gender", Token, []string{"gender"}, nil},
-		{"birthdate", Date, []string{"birthDate"}, nil},
-		{"family", String, []string{"name.family"}, nil},
-		{"given", String, []string{"name.given"}, nil},
-		{"name", String, []string{"name.family", "name.given", "name.text", "name.prefix", "name.suffix"}, nil},
-		{"active", Token, []string{"active"}, nil},
-		{"organization", Reference, []string{"managingOrganization"}, nil},
-		{"address-postalcode", String, []string{"address.postalCode"}, nil},
+		{Name: "identifier", Kind: Token, Paths: []string{"identifier"}},
+		{Name: "gender", Kind: Token, Paths: []string{"gender"}},
+		{Name: "birthdate", Kind: Date, Paths: []string{"birthDate"}},
+		{Name: "family", Kind: String, Paths: []string{"name.family"}},
+		{Name: "given", Kind: String, Paths: []string{"name.given"}},
+		{Name: "name", Kind: String, Paths: []string{"name.family", "name.given", "name.text", "name.prefix", "name.suffix"}},
+		{Name: "active", Kind: Token, Paths: []string{"active"}},
+		{Name: "organization", Kind: Reference, Paths: []string{"managingOrganization"}},
+		{Name: "address-postalcode", Kind: String, Paths: []string{"address.postalCode"}},
 	},
 	"Practitioner": {
-		{"identifier", Token, []string{"identifier"}, nil},
-		{"family", String, []string{"name.family"}, nil},
-		{"given", String, []string{"name.given"}, nil},
-		{"name", String, []string{"name.family", "name.given", "name.text"}, nil},
-		{"active", Token, []string{"active"}, nil},
+		{Name: "identifier", Kind: Token, Paths: []string{"identifier"}},
+		{Name: "family", Kind: String, Paths: []string{"name.family"}},
+		{Name: "given", Kind: String, Paths: []string{"name.given"}},
+		{Name: "name", Kind: String, Paths: []string{"name.family", "name.given", "name.text"}},
+		{Name: "active", Kind: Token, Paths: []string{"active"}},
 	},
 	"Organization": {
-		{"identifier", Token, []string{"identifier"}, nil},
-		{"name", String, []string{"name", "alias"}, nil},
-		{"active", Token, []string{"active"}, nil},
+		{Name: "identifier", Kind: Token, Paths: []string{"identifier"}},
+		{Name: "name", Kind: String, Paths: []string{"name", "alias"}},
+		{Name: "active", Kind: Token, Paths: []string{"active"}},
 	},
 	"Observation": {
-		{"patient", Reference, []string{"subject"}, nil},
-		{"subject", Reference, []string{"subject"}, nil},
-		{"encounter", Reference, []string{"encounter"}, nil},
-		{"code", Token, []string{"code"}, nil},
-		{"category", Token, []string{"category"}, nil},
-		{"status", Token, []string{"status"}, nil},
-		{"date", Date, []string{"effectiveDateTime", "effectivePeriod", "effectiveInstant"}, nil},
+		{Name: "patient", Kind: Reference, Paths: []string{"subject"}},
+		{Name: "subject", Kind: Reference, Paths: []string{"subject"}},
+		{Name: "encounter", Kind: Reference, Paths: []string{"encounter"}},
+		{Name: "code", Kind: Token, Paths: []string{"code"}},
+		{Name: "category", Kind: Token, Paths: []string{"category"}},
+		{Name: "status", Kind: Token, Paths: []string{"status"}},
+		{Name: "date", Kind: Date, Paths: []string{"effectiveDateTime", "effectivePeriod", "effectiveInstant"}},
 	},
 	"Encounter": {
-		{"patient", Reference, []string{"subject"}, nil},
-		{"subject", Reference, []string{"subject"}, nil},
-		{"status", Token, []string{"status"}, nil},
-		{"class", Token, []string{"class"}, nil},
-		{"date", Date, []string{"period"}, nil},
-		{"practitioner", Reference, []string{"participant.individual"}, nil},
-		{"service-provider", Reference, []string{"serviceProvider"}, nil},
+		{Name: "patient", Kind: Reference, Paths: []string{"subject"}},
+		{Name: "subject", Kind: Reference, Paths: []string{"subject"}},
+		{Name: "status", Kind: Token, Paths: []string{"status"}},
+		{Name: "class", Kind: Token, Paths: []string{"class"}},
+		{Name: "date", Kind: Date, Paths: []string{"period"}},
+		{Name: "practitioner", Kind: Reference, Paths: []string{"participant.individual"}},
+		{Name: "service-provider", Kind: Reference, Paths: []string{"serviceProvider"}},
 	},
 	"Condition": {
-		{"patient", Reference, []string{"subject"}, nil},
-		{"subject", Reference, []string{"subject"}, nil},
-		{"code", Token, []string{"code"}, nil},
-		{"clinical-status", Token, []string{"clinicalStatus"}, nil},
-		{"verification-status", Token, []string{"verificationStatus"}, nil},
-		{"onset-date", Date, []string{"onsetDateTime", "onsetPeriod"}, nil},
-		{"recorded-date", Date, []string{"recordedDate"}, nil},
+		{Name: "patient", Kind: Reference, Paths: []string{"subject"}},
+		{Name: "subject", Kind: Reference, Paths: []string{"subject"}},
+		{Name: "code", Kind: Token, Paths: []string{"code"}},
+		{Name: "clinical-status", Kind: Token, Paths: []string{"clinicalStatus"}},
+		{Name: "verification-status", Kind: Token, Paths: []string{"verificationStatus"}},
+		{Name: "onset-date", Kind: Date, Paths: []string{"onsetDateTime", "onsetPeriod"}},
+		{Name: "recorded-date", Kind: Date, Paths: []string{"recordedDate"}},
 	},
 	"MedicationRequest": {
-		{"patient", Reference, []string{"subject"}, nil},
-		{"subject", Reference, []string{"subject"}, nil},
-		{"encounter", Reference, []string{"encounter"}, nil},
-		{"status", Token, []string{"status"}, nil},
-		{"intent", Token, []string{"intent"}, nil},
-		{"code", Token, []string{"medicationCodeableConcept"}, nil},
-		{"authoredon", Date, []string{"authoredOn"}, nil},
-		{"requester", Reference, []string{"requester"}, nil},
+		{Name: "patient", Kind: Reference, Paths: []string{"subject"}},
+		{Name: "subject", Kind: Reference, Paths: []string{"subject"}},
+		{Name: "encounter", Kind: Reference, Paths: []string{"encounter"}},
+		{Name: "status", Kind: Token, Paths: []string{"status"}},
+		{Name: "intent", Kind: Token, Paths: []string{"intent"}},
+		{Name: "code", Kind: Token, Paths: []string{"medicationCodeableConcept"}},
+		{Name: "authoredon", Kind: Date, Paths: []string{"authoredOn"}},
+		{Name: "requester", Kind: Reference, Paths: []string{"requester"}},
 	},
 }
 
 // Lookup returns the parameter name of resource type typ.
 func Lookup(typ, name string) (Param, bool) {
-	for _, p := range Params(typ) {
-		if p.Name == name {
-			return p, true
-		}
-	}
-	return Param{}, false
+	p, ok := known().of(typ).byName[name]
+	return p, ok
 }
 
 // Params lists the parameters known for typ, sorted by name: the common
 // ones, the table's and the core definitions' quantity parameters.
 func Params(typ string) []Param {
-	out := slices.Concat(common, byType[typ], coreQuantity()[typ])
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return slices.Clone(known().of(typ).sorted)
 }
+
+// typeParams are one resource type's parameters, sorted and by name.
+type typeParams struct {
+	sorted []Param
+	byName map[string]Param
+}
+
+// paramIndex holds every type's parameters; a type it does not list has
+// the common ones only.
+type paramIndex struct {
+	byType map[string]typeParams
+	common typeParams
+}
+
+func (x paramIndex) of(typ string) typeParams {
+	if t, ok := x.byType[typ]; ok {
+		return t
+	}
+	return x.common
+}
+
+// known indexes the parameters once: searches and the checks of what a
+// server returned look them up for every criterion.
+var known = sync.OnceValue(func() paramIndex {
+	index := func(ps ...[]Param) typeParams {
+		t := typeParams{sorted: slices.Concat(ps...), byName: map[string]Param{}}
+		sort.SliceStable(t.sorted, func(i, j int) bool { return t.sorted[i].Name < t.sorted[j].Name })
+		for _, p := range t.sorted {
+			if _, dup := t.byName[p.Name]; !dup {
+				t.byName[p.Name] = p
+			}
+		}
+		return t
+	}
+	x := paramIndex{byType: map[string]typeParams{}, common: index(common)}
+	quantity := coreQuantity()
+	for typ := range byType {
+		x.byType[typ] = index(common, byType[typ], quantity[typ])
+	}
+	for typ := range quantity {
+		if _, done := x.byType[typ]; !done {
+			x.byType[typ] = index(common, quantity[typ])
+		}
+	}
+	return x
+})
 
 // Control reports whether a query parameter steers the search (paging,
 // sorting, formats) rather than filtering resources.
