@@ -21,6 +21,19 @@ var _ = DescribeTable("the type and id a literal reference ends in",
 	Entry("empty", "", "", "", false),
 )
 
+var _ = DescribeTable("the version a literal reference ends in",
+	func(ref, version string) {
+		_, _, got, ok := fhir.VersionedReference(ref)
+		Expect(ok).To(BeTrue())
+		Expect(got).To(Equal(version))
+	},
+	Entry("none", "Patient/1", ""),
+	Entry("relative", "Patient/1/_history/2", "2"),
+	Entry("absolute", "https://example.org/fhir/Observation/o.1/_history/3", "3"),
+	Entry("a history segment with no version names none", "Patient/1/_history", ""),
+	Entry("an empty version", "Patient/1/_history/", ""),
+)
+
 var _ = It("Strings gives the strings of a JSON array and leaves out anything else", func() {
 	Expect(fhir.Strings([]any{"a", 1.0, nil, "b", map[string]any{}})).To(Equal([]string{"a", "b"}))
 	Expect(fhir.Strings("a")).To(BeNil())

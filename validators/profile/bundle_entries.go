@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
 )
 
@@ -61,36 +62,13 @@ func restfulURL(u string, isType func(string) bool) (typ, id string, ok bool) {
 	if strings.ContainsAny(rest, "?#") {
 		return "", "", false
 	}
-	parts := strings.Split(rest, "/")
-	if n := len(parts); n >= 4 && parts[n-2] == "_history" {
-		if !restfulID(parts[n-1]) {
-			return "", "", false
-		}
-		parts = parts[:n-2]
-	}
-	n := len(parts)
-	if n < 2 {
-		return "", "", false
-	}
-	typ, id = parts[n-2], parts[n-1]
-	if !isType(typ) || !restfulID(id) {
+	// A version, when the URL names one, is an id too.
+	typ, id, version, ok := fhir.VersionedReference(rest)
+	versioned := version != "" || strings.HasSuffix(rest, "/_history/")
+	if !ok || !isType(typ) || !idRE.MatchString(id) || versioned && !idRE.MatchString(version) {
 		return "", "", false
 	}
 	return typ, id, true
-}
-
-// restfulID reports whether s has the form of a resource id (1 to 64 of
-// A-Z a-z 0-9 - .).
-func restfulID(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // bundleShape checks what the type of a Bundle demands of its first entry

@@ -42,16 +42,20 @@ var _ = Describe("Bundle rules by type", func() {
 			bad := `{"resourceType": "Bundle", "type": "collection", "entry": [
 				{"fullUrl": "http://example.org/fhir/Patient/a", "resource": {"resourceType": "Patient", "id": "b"}},
 				{"fullUrl": "https://example.org/fhir/Observation/c", "resource": {"resourceType": "Patient", "id": "c"}},
-				{"fullUrl": "http://example.org/fhir/Patient/d", "resource": {"resourceType": "Patient"}}]}`
+				{"fullUrl": "http://example.org/fhir/Patient/d", "resource": {"resourceType": "Patient"}},
+				{"fullUrl": "http://example.org/fhir/Patient/e/_history/2", "resource": {"resourceType": "Patient", "id": "f"}}]}`
 			Expect(bundleCode(validate(e, bad))).To(ConsistOf(
 				at(model.Error, profile.CodeBundle, "Bundle.entry[0]"),
 				at(model.Error, profile.CodeBundle, "Bundle.entry[1]"),
 				at(model.Error, profile.CodeBundle, "Bundle.entry[2]"),
+				at(model.Error, profile.CodeBundle, "Bundle.entry[3]"),
 			))
 			good := `{"resourceType": "Bundle", "type": "collection", "entry": [
 				{"fullUrl": "http://example.org/fhir/Patient/a", "resource": {"resourceType": "Patient", "id": "a"}},
 				{"fullUrl": "https://example.org/fhir/Patient/b/_history/2", "resource": {"resourceType": "Patient", "id": "b"}},
 				{"fullUrl": "http://terminology.example.org/CodeSystem-x", "resource": {"resourceType": "Patient", "id": "other"}},
+				{"fullUrl": "http://example.org/fhir/Patient/g/_history/", "resource": {"resourceType": "Patient", "id": "other"}},
+				{"fullUrl": "http://example.org/fhir/Patient/h/_history/v!1", "resource": {"resourceType": "Patient", "id": "other"}},
 				{"fullUrl": "urn:uuid:0b2a6f5e-6c1e-4a8c-9d1f-2e3b4c5d6e70", "resource": {"resourceType": "Patient", "id": "c"}}]}`
 			Expect(bundleCode(validate(e, good))).To(BeEmpty())
 		})
