@@ -1,7 +1,7 @@
 // Package fhirsearch evaluates the common FHIR R4 search parameters (token,
 // string, reference and date kinds, and the quantity parameters of the core
 // SearchParameter definitions; the :missing, :not, :exact and :contains
-// modifiers and one-step chains) against decoded resources. The supplier
+// modifiers and chains of any length) against decoded resources. The supplier
 // simulator uses it to answer searches and the REST API suite uses it to check
 // that what a server returned really matches what was asked for.
 package fhirsearch
@@ -66,6 +66,7 @@ var byType = map[string][]Param{
 		{Name: "name", Kind: String, Paths: []string{"name.family", "name.given", "name.text", "name.prefix", "name.suffix"}},
 		{Name: "active", Kind: Token, Paths: []string{"active"}},
 		{Name: "organization", Kind: Reference, Paths: []string{"managingOrganization"}},
+		{Name: "general-practitioner", Kind: Reference, Paths: []string{"generalPractitioner"}},
 		{Name: "address-postalcode", Kind: String, Paths: []string{"address.postalCode"}},
 	},
 	"Practitioner": {
@@ -180,6 +181,9 @@ var known = sync.OnceValue(func() paramIndex {
 // Control reports whether a query parameter steers the search (paging,
 // sorting, formats) rather than filtering resources.
 func Control(name string) bool {
+	if base, modifier, ok := strings.Cut(name, ":"); ok && (modifier == "iterate" || modifier == "recurse") {
+		name = base // _include:iterate, and R4's older spelling
+	}
 	switch name {
 	case "_count", "_sort", "_format", "_total", "_summary", "_elements", "_include", "_revinclude",
 		"_contained", "_containedType", "_pretty", "_offset", "_page", "_getpages", "_getpagesoffset":
@@ -204,7 +208,8 @@ type Criterion struct {
 // Chain is the tail of a chained parameter: the referenced resource's type
 // (from the type modifier, or implied by the reference parameter; "" when
 // neither says, and the parameter is then looked up on whatever the
-// reference resolves to) and its parameter's name and modifier.
+// reference resolves to) and its parameter's name and modifier, followed by
+// the rest of the chain when it has more steps.
 type Chain struct {
 	Target string
 	Name   string
@@ -287,22 +292,22 @@ func Parse(typ string, q url.Values) ([]Criterion, error) {
 	return out, nil
 }
 
-// parseChain reads a chained parameter's tail: one more parameter of the
-// referenced type (with its own modifier, if any); longer chains are not
-// evaluated.
+// parseChain reads a chained parameter's tail: a parameter of the
+// referenced type (with its own modifier, if any), itself chained when the
+// tail has more steps (subject:Patient.organization:Organization.name);
+// each step with a known type is checked here, the others when the
+// reference resolves.
 func parseChain(name string, ref Param, modifier, tail string, raws []string) ([]Criterion, error) {
 	if ref.Kind != Reference {
 		return nil, fmt.Errorf("only a reference parameter can be chained")
-	}
-	if strings.Contains(tail, ".") {
-		return nil, fmt.Errorf("chains longer than one step are not evaluated")
 	}
 	target := modifier
 	if target == "" {
 		target = impliedTarget[ref.Name]
 	}
 	if target != "" {
-		name, _, _ := strings.Cut(tail, ":")
+		head, _, _ := strings.Cut(tail, ".")
+		name, _, _ := strings.Cut(head, ":")
 		if _, ok := Lookup(target, name); !ok {
 			return nil, fmt.Errorf("unknown search parameter %q for %s", name, target)
 		}
@@ -386,9 +391,12 @@ func (c Criterion) Eval(res map[string]any, resolve Resolver) (matched, judged b
 		if err != nil || len(tail) == 0 {
 			continue
 		}
-		if ok, sure := MatchWith(target, tail, nil); sure && ok {
+		// A longer chain goes on from the target with the same resolver.
+		ok, sure := MatchWith(target, tail, resolve)
+		if sure && ok {
 			return true, true
 		}
+		unresolved = unresolved || !sure
 	}
 	return false, !unresolved
 }

@@ -185,9 +185,13 @@ var _ = Describe("search parameters", func() {
 var _ = Describe("chained parameters", func() {
 	obs := resource(`{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"},"subject":{"reference":"Patient/pat-1"}}`)
 	pat := resource(patient)
+	org := resource(`{"resourceType":"Organization","id":"org-1","name":"Riverside Practice"}`)
 	resolve := func(ref string) map[string]any {
-		if ref == "Patient/pat-1" {
+		switch ref {
+		case "Patient/pat-1":
 			return pat
+		case "Organization/org-1":
+			return org
 		}
 		return nil
 	}
@@ -207,7 +211,24 @@ var _ = Describe("chained parameters", func() {
 		Entry("implied by the parameter", "patient.family", "Ó Bri", true),
 		Entry("untyped, on whatever the reference resolves to", "subject.birthdate", "ge1980", true),
 		Entry("another type than the reference's", "subject:Organization.name", "x", false),
+		Entry("two steps, typed, matching", "subject:Patient.organization:Organization.name", "river", true),
+		Entry("two steps, typed, not matching", "subject:Patient.organization:Organization.name", "hillside", false),
+		Entry("two steps, implied and untyped", "patient.organization.name", "Riverside", true),
+		Entry("two steps, the second through another type than its reference's", "subject:Patient.organization:Practitioner.name", "Riverside", false),
 	)
+
+	It("does not judge a longer chain whose second reference is not at hand", func() {
+		cs, err := fhirsearch.Parse("Observation", url.Values{"subject:Patient.organization:Organization.name": {"river"}})
+		Expect(err).NotTo(HaveOccurred())
+		onlyPatient := func(ref string) map[string]any {
+			if ref == "Patient/pat-1" {
+				return pat
+			}
+			return nil
+		}
+		matched, judged := fhirsearch.MatchWith(obs, cs, onlyPatient)
+		Expect([]bool{matched, judged}).To(Equal([]bool{false, false}))
+	})
 
 	It("says when the referenced resource is not at hand, and refuses what it cannot evaluate", func() {
 		cs, err := fhirsearch.Parse("Observation", url.Values{"subject:Patient.gender": {"female"}})
@@ -215,7 +236,7 @@ var _ = Describe("chained parameters", func() {
 		_, judged := fhirsearch.MatchWith(obs, cs, nil)
 		Expect(judged).To(BeFalse())
 		Expect(fhirsearch.Match(obs, cs)).To(BeFalse())
-		for _, name := range []string{"subject:Patient.colour", "code.text", "subject:Patient.organization.name"} {
+		for _, name := range []string{"subject:Patient.colour", "code.text", "subject:Patient.organization:Organization.colour", "subject:Patient.gender.name"} {
 			_, err := fhirsearch.Parse("Observation", url.Values{name: {"x"}})
 			Expect(err).To(HaveOccurred(), name)
 		}

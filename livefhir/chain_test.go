@@ -3,6 +3,7 @@ package livefhir_test
 import (
 	"net/http"
 	"strings"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -68,6 +69,44 @@ var _ = Describe("fhir-server target's chained searches", func() {
 				refused++
 			}
 		}
-		Expect(refused).To(Equal(4))
+		// One-step chains from Patient and Observation, and a two-step
+		// one from Observation, each with its value and one nobody has.
+		Expect(refused).To(Equal(6))
+	})
+
+	It("follows a chain of two steps, judging the matches on the resources _include:iterate brings", func() {
+		sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir, PageSize: 5})
+		Expect(err).NotTo(HaveOccurred())
+		var mu sync.Mutex
+		var long []string
+		url := hostile(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.RawQuery, "Encounter.patient") {
+				mu.Lock()
+				long = append(long, r.URL.Query().Encode())
+				mu.Unlock()
+			}
+			sim.ServeHTTP(w, r)
+		})
+		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
+		f := result(rep, "api", "API-25")
+		Expect(f.Outcome).To(Equal(model.Pass), f.Message)
+		Expect(long).To(ConsistOf(
+			MatchRegexp(`^_id=obs-[0-9-]+&_include=Observation%3Aencounter&_include%3Aiterate=Encounter%3Apatient&encounter%3AEncounter.patient%3APatient.active=true$`),
+			MatchRegexp(`^_id=obs-[0-9-]+&_include=Observation%3Aencounter&_include%3Aiterate=Encounter%3Apatient&encounter%3AEncounter.patient%3APatient.active=carecert-no-such-active$`)))
+	})
+
+	It("fails a server that honours one-step chains but ignores longer ones", func() {
+		_, url := simulator(withDefects("long-chain-ignored"))
+		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
+		Expect(failing(rep)).To(Equal([]string{"fhir-rest-api/API-25"}))
+		f := result(rep, "api", "API-25")
+		// Returned though nobody has the value, and, judged on the Patient
+		// _include:iterate brought, not a match of its parameters.
+		Expect(codes(f)).To(ConsistOf("api.search-feature-excluded", "api.search-mismatch"))
+		for _, x := range f.Findings {
+			if x.Code == "api.search-feature-excluded" || x.Code == "api.search-mismatch" {
+				Expect(x.Record).To(MatchRegexp(`^GET Observation\?_id=obs-[0-9-]+&encounter:Encounter\.patient:Patient\.active=carecert-no-such-active$`))
+			}
+		}
 	})
 })

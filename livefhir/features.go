@@ -94,9 +94,86 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 // value> must return res, and the same with a value nobody has must not,
 // so that a server ignoring the chain is told from one honouring it.
 // Matches are judged against the chain through _include of the reference
-// where the statement declares it.
+// where the statement declares it. The same is then done one step further
+// (longChain).
 func (p *probe) chain(ctx context.Context, caps *capabilities, typ string, res map[string]any, sample map[string]map[string]any) {
 	id := fhir.ID(res)
+	for _, link := range chainLinks(caps, typ, res) {
+		referent := p.referent(ctx, caps, link.ref, sample)
+		if referent == nil {
+			continue
+		}
+		tp, value := chainTail(caps, link.target, referent)
+		if tp == "" {
+			continue
+		}
+		name := link.name + "." + tp
+		base := url.Values{"_id": {id}}
+		if inc := typ + ":" + link.prm; caps.declaresInclude(typ, inc, false) {
+			base.Set("_include", inc)
+		}
+		p.chainSearches(ctx, typ, id, name, value, tp, base)
+		p.longChain(ctx, caps, typ, id, link, referent, sample)
+		return
+	}
+}
+
+// longChain searches typ through two references: from the resource the
+// first step reached, through the first of its references whose target has
+// a tail as chain takes (Type?_id=<res>&ref:A.ref2:B.param=<B's value>),
+// each target read first. The answer must return res, and not with a
+// value nobody has. _include of the first reference and _include:iterate
+// of the second are added where declared, so that matches are judged
+// against the whole chain. An R4 statement cannot declare chains: each
+// step's parameter must be declared on its type, and a refusal with an
+// OperationOutcome is not judged.
+func (p *probe) longChain(ctx context.Context, caps *capabilities, typ, id string, first chainLink, referent map[string]any, sample map[string]map[string]any) {
+	for _, link := range chainLinks(caps, first.target, referent) {
+		next := p.referent(ctx, caps, link.ref, sample)
+		if next == nil {
+			continue
+		}
+		tp, value := chainTail(caps, link.target, next)
+		if tp == "" {
+			continue
+		}
+		name := first.name + "." + link.name + "." + tp
+		base := url.Values{"_id": {id}}
+		if inc := typ + ":" + first.prm; caps.declaresInclude(typ, inc, false) {
+			base.Set("_include", inc)
+			if inc := first.target + ":" + link.prm; caps.declaresInclude(first.target, inc, false) {
+				base.Set("_include:iterate", inc)
+			}
+		}
+		p.chainSearches(ctx, typ, id, name, value, tp, base)
+		return
+	}
+}
+
+// chainSearches sends a chained search with the referent's own value
+// (recall) and with a value nobody has (exclude).
+func (p *probe) chainSearches(ctx context.Context, typ, id, name, value, tail string, base url.Values) {
+	for _, c := range []struct{ step, value string }{{"recall", value}, {"exclude", "carecert-no-such-" + tail}} {
+		q := url.Values{name: {c.value}}
+		for k, v := range base {
+			q[k] = v
+		}
+		p.featureSearch(ctx, typ, c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.value)
+	}
+}
+
+// chainLink is one step of a chain: a declared reference parameter of the
+// source type, the reference res holds for it, and its target type; name
+// is the step as a chain writes it (subject:Patient).
+type chainLink struct {
+	prm, ref, target, name string
+}
+
+// chainLinks are the steps a chain can take from res: its declared
+// reference parameters, in name order, each with the first literal
+// reference res holds for it to a type the statement declares read for.
+func chainLinks(caps *capabilities, typ string, res map[string]any) []chainLink {
+	var out []chainLink
 	for _, prm := range fhirsearch.Params(typ) {
 		if prm.Kind != fhirsearch.Reference || caps.undeclaredSearch(typ, url.Values{prm.Name: {""}}) != "" {
 			continue
@@ -106,40 +183,36 @@ func (p *probe) chain(ctx context.Context, caps *capabilities, typ string, res m
 		if !ok || strings.Contains(targetID, "/") || !caps.declares(target, "read") {
 			continue
 		}
-		tails := chainTails(caps, target)
-		if len(tails) == 0 {
-			continue
-		}
-		referent := sample[target]
-		if fhir.ID(referent) != targetID {
-			read := p.do(ctx, fhirclient.Request{Interaction: fhirclient.Read, Label: ref, Path: ref}, func(ex *fhirclient.Exchange) {
-				ex.Type, ex.ID, ex.Declared = target, targetID, p.caps != nil
-			})
-			if read == nil || read.Status != 200 || fhir.ID(read.Resource) != targetID {
-				continue // the read's own requirement says what went wrong
-			}
-			referent = read.Resource
-		}
-		for _, tp := range tails {
-			value := plainValue(tp.Values(referent))
-			if value == "" {
-				continue
-			}
-			name := prm.Name + ":" + target + "." + tp.Name
-			base := url.Values{"_id": {id}}
-			if inc := typ + ":" + prm.Name; caps.declaresInclude(typ, inc, false) {
-				base.Set("_include", inc)
-			}
-			for _, c := range []struct{ step, value string }{{"recall", value}, {"exclude", "carecert-no-such-" + tp.Name}} {
-				q := url.Values{name: {c.value}}
-				for k, v := range base {
-					q[k] = v
-				}
-				p.featureSearch(ctx, typ, c.step, typ+"/"+id, q, typ+"?_id="+id+"&"+name+"="+c.value)
-			}
-			return
+		out = append(out, chainLink{prm: prm.Name, ref: ref, target: target, name: prm.Name + ":" + target})
+	}
+	return out
+}
+
+// referent is the resource ref names: the sample's when it is that one,
+// otherwise read (a read, judged as one); nil when the read fails.
+func (p *probe) referent(ctx context.Context, caps *capabilities, ref string, sample map[string]map[string]any) map[string]any {
+	target, targetID, _ := strings.Cut(ref, "/")
+	if res := sample[target]; fhir.ID(res) == targetID {
+		return res
+	}
+	read := p.do(ctx, fhirclient.Request{Interaction: fhirclient.Read, Label: ref, Path: ref}, func(ex *fhirclient.Exchange) {
+		ex.Type, ex.ID, ex.Declared = target, targetID, p.caps != nil
+	})
+	if read == nil || read.Status != 200 || fhir.ID(read.Resource) != targetID {
+		return nil // the read's own requirement says what went wrong
+	}
+	return read.Resource
+}
+
+// chainTail is the first parameter of chainTails with a plain value in
+// res, and that value; "" when there is none.
+func chainTail(caps *capabilities, target string, res map[string]any) (string, string) {
+	for _, tp := range chainTails(caps, target) {
+		if value := plainValue(tp.Values(res)); value != "" {
+			return tp.Name, value
 		}
 	}
+	return "", ""
 }
 
 // chainTails are the string and token parameters of target a chain may
