@@ -22,6 +22,7 @@ targets=(
   "./fhir FuzzReadStream"
   "./fhir FuzzFastDecode"
   "./fhir/fhirxml FuzzDecode"
+  "./fhir/fhirxml FuzzEncode"
   "./cmd/carecert FuzzValidatePath"
   "./hl7v2 FuzzScanner"
   "./hl7v2 FuzzRange"

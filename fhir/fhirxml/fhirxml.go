@@ -4,7 +4,9 @@
 // JSON would have: arrays for repeating elements, numbers and booleans for
 // primitives of those types, "_name" objects for the id and extensions of
 // primitives, the XHTML div as a string and contained resources unwrapped.
-// A Document maps element paths back to lines of the XML.
+// A Document maps element paths back to lines of the XML. Encode writes the
+// JSON form back as FHIR XML, by the same definitions, and refuses what
+// would not read back the same.
 //
 // What FHIR XML forbids in how a document is written, beyond what the JSON
 // model can carry, is returned as Issues by DecodeDocument while the resource
@@ -645,12 +647,12 @@ func (c *converter) order(el *elements.Element, name, path string, prev *previou
 // attributeElement reports whether el is one that FHIR XML writes as an
 // attribute: the id of an element that is not a resource, or an extension's
 // url.
-func (c *converter) attributeElement(el *elements.Element) bool {
+func attributeElement(ix *elements.Index, el *elements.Element) bool {
 	switch {
 	case el.Path == "Extension.url":
 		return true
 	case strings.HasSuffix(el.Path, ".id"):
-		return !c.ix.IsResource(strings.TrimSuffix(el.Path, ".id"))
+		return !ix.IsResource(strings.TrimSuffix(el.Path, ".id"))
 	}
 	return false
 }
@@ -755,7 +757,7 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 	}
 	if el != nil {
 		c.order(el, name, elPath, prev)
-		if (name == "id" || name == "url") && c.attributeElement(el) {
+		if (name == "id" || name == "url") && attributeElement(c.ix, el) {
 			c.issue(elPath, CodeAttribute, fmt.Sprintf("<%s> is written as an element: FHIR XML writes %s as an attribute of the element it belongs to", name, name))
 		}
 	}
