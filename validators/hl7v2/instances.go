@@ -92,13 +92,11 @@ func (l *profileLayout) checkInstances(r *Rule, rec *model.Record, m *hl7v2.Mess
 // presenceIn checks a segment rule (usage R or X, under its condition) in
 // one group instance.
 func (r *Rule) presenceIn(rec *model.Record, m *hl7v2.Message, at *place, group string, out []model.Finding) []model.Finding {
-	if r.When != nil {
-		switch r.When.eval(m, at) {
-		case no:
-			return out
-		case undecided:
-			return r.undecided(out, rec, m.Segments[at.from].Path(), "whether "+r.Segment+" is required in this "+group)
-		}
+	out, applies := r.applies(out, rec, m, at, func() (string, string) {
+		return m.Segments[at.from].Path(), "whether " + r.Segment + " is required in this " + group
+	})
+	if applies != yes {
+		return out
 	}
 	var first *hl7v2.Segment
 	for i := at.from; i <= at.to; i++ {

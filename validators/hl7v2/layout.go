@@ -234,13 +234,9 @@ func (r *Rule) assert(rec *model.Record, m *hl7v2.Message, out []model.Finding) 
 }
 
 func (r *Rule) assertAt(rec *model.Record, m *hl7v2.Message, at *place, path string, out []model.Finding) []model.Finding {
-	if r.When != nil {
-		switch r.When.eval(m, at) {
-		case no:
-			return out
-		case undecided:
-			return r.undecided(out, rec, path, "whether the conformance statement applies")
-		}
+	out, applies := r.applies(out, rec, m, at, func() (string, string) { return path, "whether the conformance statement applies" })
+	if applies != yes {
+		return out
 	}
 	switch r.Assert.eval(m, at) {
 	case no:
@@ -249,6 +245,22 @@ func (r *Rule) assertAt(rec *model.Record, m *hl7v2.Message, at *place, path str
 		out = r.undecided(out, rec, path, "whether the conformance statement holds")
 	}
 	return out
+}
+
+// applies evaluates the rule's condition (When) at a place: yes when it
+// has none. A rule whose condition is false is skipped; one the message
+// leaves undecided is skipped too, with the information finding undecided
+// gives, at the path and about the question where names (built only then).
+func (r *Rule) applies(out []model.Finding, rec *model.Record, m *hl7v2.Message, at *place, where func() (path, what string)) ([]model.Finding, truth) {
+	if r.When == nil {
+		return out, yes
+	}
+	t := r.When.eval(m, at)
+	if t == undecided {
+		path, what := where()
+		out = r.undecided(out, rec, path, what)
+	}
+	return out, t
 }
 
 // undecided reports a rule the message leaves undecided: it compares

@@ -715,12 +715,12 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		raw = strings.ReplaceAll(raw, string(d.Repetition), "") // MSH-2 holds the repetition character itself
 	}
 	fieldPath := func() string { return s.Path() + "." + strconv.Itoa(r.path.Field) }
+	whether := func() string { return "whether the rule on " + r.what + " applies" }
 	if r.When != nil && !r.whenPerRep {
-		switch r.When.eval(m, &place{seg: s, field: r.path.Field}) {
-		case no:
+		var applies truth
+		out, applies = r.applies(out, rec, m, &place{seg: s, field: r.path.Field}, func() (string, string) { return fieldPath(), whether() })
+		if applies != yes {
 			return out
-		case undecided:
-			return r.undecided(out, rec, fieldPath(), "whether the rule on "+r.what+" applies")
 		}
 	}
 	what := r.what
@@ -738,12 +738,12 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 			continue
 		}
 		if r.whenPerRep {
-			switch r.When.eval(m, &place{seg: s, field: r.path.Field, rep: rep}) {
-			case no:
-				continue
-			case undecided:
-				out = r.undecided(out, rec, fmt.Sprintf("%s[%d]", fieldPath(), rep), "whether the rule on "+r.what+" applies")
-				open = true
+			var applies truth
+			out, applies = r.applies(out, rec, m, &place{seg: s, field: r.path.Field, rep: rep}, func() (string, string) {
+				return fmt.Sprintf("%s[%d]", fieldPath(), rep), whether()
+			})
+			if applies != yes {
+				open = open || applies == undecided
 				continue
 			}
 		}
