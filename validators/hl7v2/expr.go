@@ -1,6 +1,7 @@
 package hl7v2
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -50,10 +51,8 @@ type Comparison struct {
 }
 
 func (c *Comparison) compile() error {
-	switch c.Op {
-	case "eq", "ne", "lt", "le", "gt", "ge":
-	default:
-		return fmt.Errorf("compare: op %q: want eq, ne, lt, le, gt or ge", c.Op)
+	if err := checkOp(c.Op); err != nil {
+		return fmt.Errorf("compare: %w", err)
 	}
 	switch c.As {
 	case "", "string", "number", "date", "time", "datetime":
@@ -96,13 +95,7 @@ func (c *Comparison) eval(m *hl7v2.Message, at *place, v string) truth {
 		if !ok1 || !ok2 {
 			return no
 		}
-		cmp := 0
-		if x < y {
-			cmp = -1
-		} else if x > y {
-			cmp = 1
-		}
-		return truthOf(order(c.Op, cmp))
+		return truthOf(order(c.Op, cmp.Compare(x, y)))
 	case "date", "time", "datetime":
 		a, ok1 := spanOf(c.As, v)
 		b, ok2 := spanOf(c.As, w)
@@ -119,7 +112,16 @@ func (c *Comparison) eval(m *hl7v2.Message, at *place, v string) truth {
 	return truthOf(order(c.Op, strings.Compare(v, w)))
 }
 
-// order applies op to a three-way comparison's result.
+// checkOp refuses an operator order does not know.
+func checkOp(op string) error {
+	switch op {
+	case "eq", "ne", "lt", "le", "gt", "ge":
+		return nil
+	}
+	return fmt.Errorf("op %q: want eq, ne, lt, le, gt or ge", op)
+}
+
+// order applies op (checked by checkOp) to a three-way comparison's result.
 func order(op string, cmp int) bool {
 	switch op {
 	case "eq":

@@ -1,6 +1,7 @@
 package hl7v2
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -148,22 +149,7 @@ type NumberTest struct {
 
 func (t *NumberTest) holds(v string) bool {
 	x, ok := numberOf(v)
-	if !ok {
-		return false
-	}
-	switch t.Op {
-	case "eq":
-		return x == t.Value
-	case "ne":
-		return x != t.Value
-	case "lt":
-		return x < t.Value
-	case "le":
-		return x <= t.Value
-	case "gt":
-		return x > t.Value
-	}
-	return x >= t.Value
+	return ok && order(t.Op, cmp.Compare(x, t.Value))
 }
 
 // place is where a rule is being checked: a segment occurrence and a
@@ -227,10 +213,8 @@ func (c *Condition) compile(inWhen bool) error {
 		c.re = re
 	}
 	if c.Number != nil {
-		switch c.Number.Op {
-		case "eq", "ne", "lt", "le", "gt", "ge":
-		default:
-			return fmt.Errorf("number: op %q: want eq, ne, lt, le, gt or ge", c.Number.Op)
+		if err := checkOp(c.Number.Op); err != nil {
+			return fmt.Errorf("number: %w", err)
 		}
 	}
 	if c.Compare != nil {
