@@ -102,8 +102,10 @@ func (c *Comparison) eval(m *hl7v2.Message, at *place, v string) truth {
 		if !ok1 || !ok2 {
 			return no
 		}
-		zone, zoned := senderZone(m)
-		a, b = a.in(zone, zoned), b.in(zone, zoned)
+		if !a.zoned || !b.zoned {
+			zone, zoned := senderZone(m)
+			a, b = a.in(zone, zoned), b.in(zone, zoned)
+		}
 		if c.Truncated {
 			a, b = truncate(a, b)
 		}
@@ -229,7 +231,9 @@ func (s span) until() time.Time {
 }
 
 // senderZone is the zone of MSH-7 (the sender's, which values without one
-// are in), if it has one.
+// are in), if it has one. It is read only when a local time needs it: a
+// comparison costs two span readings already, and keeping the zone per
+// message would take a context through every condition.
 func senderZone(m *hl7v2.Message) (offset int, ok bool) {
 	msh := m.Segment("MSH", 1)
 	if msh == nil {
