@@ -73,14 +73,14 @@ func (c *Comparison) compile() error {
 }
 
 // eval compares v (present) with the constant or the other path's value; an
-// absent other value fails the comparison, as a value that does not have the
-// comparison's form does.
+// absent or null other value fails the comparison, as a value that does not
+// have the comparison's form does.
 func (c *Comparison) eval(m *hl7v2.Message, at *place, v string) truth {
 	w := ""
 	if c.Value != nil {
 		w = *c.Value
-	} else {
-		w = m.Delims.Unescape(c.other.read(m, at))
+	} else if raw := c.other.read(m, at); !isNull(raw) {
+		w = m.Delims.Unescape(raw)
 	}
 	if w == "" {
 		return no

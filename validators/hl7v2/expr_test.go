@@ -111,3 +111,51 @@ var _ = Describe("hl7v2-profile conditions: compare, set-id, [*]", func() {
 		}
 	})
 })
+
+// HL7 v2's explicit null "" tells the receiver to delete what it holds
+// (chapter 2): the element is there, so it is present, but it has no value.
+// In conditions every test of a value fails on it, as on an absent value;
+// in [*] it counts as present and has no value for the tests; in where it
+// selects nothing by value.
+var _ = Describe("hl7v2-profile conditions on the explicit null", func() {
+	statement := func(cond map[string]any, pid string) []string {
+		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+			map[string]any{"assert": cond, "segment": "PID"},
+		}})
+		return where(observe(c, record(segs(`MSH|^~\&|A|B|C|D|2024||ADT^A04|1|P|2.5.1`, pid))))
+	}
+	fails := []string{"profile.conformance-statement@PID[1]"}
+	DescribeTable("as a statement's value",
+		func(cond map[string]any, pid string, want []string) {
+			got := statement(cond, pid)
+			if want == nil {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(Equal(want))
+		},
+		Entry("a null is present", map[string]any{"path": "PID-8", "present": true}, `PID|1||1||DOE||2024|""`, nil),
+		Entry("and not absent", map[string]any{"path": "PID-8", "present": false}, `PID|1||1||DOE||2024|""`, fails),
+		Entry("it is not the text of two quotes", map[string]any{"path": "PID-8", "equals": `""`}, `PID|1||1||DOE||2024|""`, fails),
+		Entry("nor in a list holding that text", map[string]any{"path": "PID-8", "in": []any{"M", `""`}}, `PID|1||1||DOE||2024|""`, fails),
+		Entry("it matches no pattern", map[string]any{"not": map[string]any{"path": "PID-8", "pattern": "."}}, `PID|1||1||DOE||2024|""`, nil),
+		Entry("it orders before nothing as a string", map[string]any{"path": "PID-8", "compare": map[string]any{"op": "lt", "value": "A"}}, `PID|1||1||DOE||2024|""`, fails),
+		Entry("nor is anything after it", map[string]any{"path": "PID-8", "compare": map[string]any{"op": "gt", "path": "PID-2"}}, `PID|1|""|1||DOE||2024|M`, fails),
+		Entry("it is no set id", map[string]any{"not": map[string]any{"path": "PID-1", "set-id": true}}, `PID|""||1||DOE||2024|M`, nil),
+		Entry("quotes inside a value are text", map[string]any{"path": "PID-8", "equals": `"M"`}, `PID|1||1||DOE||2024|"M"`, nil),
+		Entry("[*]: a null repetition has no value to test", map[string]any{"path": "PID-3[*].5", "in": []any{"MR"}}, `PID|1||1^^^A^MR~2^^^A^""`, nil),
+		Entry("[*]: nor passes one at least once", map[string]any{"path": "PID-3[*].5", "in": []any{"MR", `""`}, "at-least-once": true}, `PID|1||1^^^A^DL~2^^^A^""`, fails),
+		Entry("[*]: but is present", map[string]any{"path": "PID-3[*].4", "present": true}, `PID|1||1~2^^^""`, nil),
+	)
+
+	It("selects no repetition by a null component in where", func() {
+		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+			map[string]any{"path": "PID-3.1", "where": map[string]any{"component": 5, "pattern": "."}, "usage": "X"},
+		}})
+		run := func(pid3 string) []string {
+			return where(observe(c, record(segs(`MSH|^~\&|A|B|C|D|2024||ADT^A04|1|P|2.5.1`, "PID|1||"+pid3))))
+		}
+		Expect(run(`1^^^A^""`)).To(BeEmpty())
+		Expect(run(`1^^^A^MR`)).To(Equal([]string{"profile.usage@PID[1].3[1].1"}))
+	})
+})

@@ -284,11 +284,31 @@ func (c *Condition) eval(m *hl7v2.Message, at *place) truth {
 	if c.star {
 		return c.evalEach(m, at)
 	}
-	v := m.Delims.Unescape(c.read(m, at))
+	raw := c.read(m, at)
+	if isNull(raw) {
+		return truthOf(c.ofNull())
+	}
+	v := m.Delims.Unescape(raw)
 	if c.Present != nil && (v != "") != *c.Present {
 		return no
 	}
 	return c.valueTest(m, at, v)
+}
+
+// ofNull is whether a condition holds on HL7 v2's explicit null "": it is
+// present (it tells the receiver to delete the value) but has no value, so
+// every test of a value fails on it, as on an absent one.
+func (c *Condition) ofNull() bool {
+	return (c.Present == nil || *c.Present) && !c.testsValue()
+}
+
+// selects reports whether a where condition holds for a repetition's raw
+// component (before unescaping).
+func (c *Condition) selects(d hl7v2.Delimiters, raw string) bool {
+	if isNull(raw) {
+		return c.ofNull()
+	}
+	return c.holds(d.Unescape(raw))
 }
 
 // valueTest applies a condition's tests of a value other than presence.
@@ -311,18 +331,23 @@ func (c *Condition) valueTest(m *hl7v2.Message, at *place, v string) truth {
 // evalEach evaluates a condition whose path's field is [*] over every
 // repetition present: present asks for one; a value test holds when each
 // passes it (or one, with at-least-once), and vacuously when none is there.
+// A null is present with no value to test.
 func (c *Condition) evalEach(m *hl7v2.Message, at *place) truth {
 	s := at.segmentOf(m, c.path.Segment)
 	var vals []string
+	nulls := 0
 	if s != nil {
 		raw := s.Field(c.path.Field)
 		for rep := 1; raw != "" && rep <= strings.Count(raw, string(m.Delims.Repetition))+1; rep++ {
-			if v := m.Delims.Unescape(m.Delims.Value(raw, rep, c.path.Component, c.path.Sub)); v != "" {
+			val := m.Delims.Value(raw, rep, c.path.Component, c.path.Sub)
+			if isNull(val) {
+				nulls++
+			} else if v := m.Delims.Unescape(val); v != "" {
 				vals = append(vals, v)
 			}
 		}
 	}
-	if c.Present != nil && (len(vals) > 0) != *c.Present {
+	if c.Present != nil && (len(vals)+nulls > 0) != *c.Present {
 		return no
 	}
 	if !c.testsValue() {
@@ -718,7 +743,7 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 	}
 	for rep := 1; rep <= reps; rep++ {
 		whole := d.Value(raw, rep, 0, 0)
-		if r.Where != nil && !r.Where.holds(d.Unescape(d.Value(whole, 1, r.Where.Component, 0))) {
+		if r.Where != nil && !r.Where.selects(d, d.Value(whole, 1, r.Where.Component, 0)) {
 			continue
 		}
 		if r.whenPerRep {
