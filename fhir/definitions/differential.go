@@ -294,7 +294,11 @@ func (g *snapshotter) children(elems []ElementDefinition, i int, types []TypeRef
 		if sd == nil {
 			return nil, "" // a type carecert does not know: cannot tell
 		}
-		if p, found, _ := inlineChild(sd.Snapshot.Element, 0, name); found {
+		start := profileElementIndex(sd, t)
+		if start < 0 {
+			return nil, "" // reported when the snapshot is expanded there
+		}
+		if p, found, _ := inlineChild(sd.Snapshot.Element, start, name); found {
 			out = append(out, p)
 		} else {
 			missing = append(missing, label)

@@ -144,6 +144,11 @@ func (g *snapshotter) apply(diff []ElementDefinition) {
 		}
 		g.checkSlicingKept(i, nid, &d, diff, ids)
 		merge(&g.elems[idx], &d)
+		if len(d.Type) == 1 && d.Type[0].ProfileElement(0) != "" {
+			if err := g.adoptElement(idx); err != nil {
+				g.report(i, nid, "type", false, "%v", err)
+			}
+		}
 		ids[i] = nid
 	}
 	for i := range diff {
@@ -240,6 +245,23 @@ func cloneElements(in []ElementDefinition) []ElementDefinition {
 		}
 	}
 	return out
+}
+
+// profileElementIndex is the index in sd's snapshot of the element whose
+// children a value of type t has: the element t's single profile names
+// through the profile-element extension, else the root; -1 when the named
+// element is not there.
+func profileElementIndex(sd *StructureDefinition, t TypeRef) int {
+	if len(t.Profile) != 1 || t.ProfileElement(0) == "" || sd.Snapshot == nil {
+		return 0
+	}
+	id := t.ProfileElement(0)
+	for i := range sd.Snapshot.Element {
+		if sd.Snapshot.Element[i].ElementID() == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // rebase renames the root of every element (a specialisation of a base type).
@@ -509,6 +531,33 @@ func (g *snapshotter) addSlice(bi int, baseID, id, slice string) int {
 	return end + 1
 }
 
+// adoptElement gives the element at i the children of the element its type
+// names in another profile (profile-element), in place of those it has from
+// its base: the element is defined as that one is, and the differential's
+// own constraints on its children apply on top.
+func (g *snapshotter) adoptElement(i int) error {
+	end := i + 1
+	for end < len(g.elems) && strings.HasPrefix(g.elems[end].ID, g.elems[i].ID+".") {
+		end++
+	}
+	if end == i+1 {
+		return nil // no children yet: they come from the named element when needed (expand)
+	}
+	kept := slices.Clone(g.elems[i+1 : end])
+	g.elems = slices.Delete(g.elems, i+1, end)
+	if u, _ := SplitCanonical(g.elems[i].Type[0].Profile[0]); u == g.sd.URL {
+		// An element of this very profile, which is not built yet: the
+		// element is left without children, and validation takes them
+		// from the named element.
+		return nil
+	}
+	if err := g.expand(i); err != nil {
+		g.elems = slices.Insert(g.elems, i+1, kept...)
+		return err
+	}
+	return nil
+}
+
 // expand inserts the children of the element at i from its content reference
 // or from the definition of its (single) type.
 func (g *snapshotter) expand(i int) error {
@@ -574,8 +623,16 @@ func (g *snapshotter) expand(i int) error {
 		if len(te) == 0 {
 			return fmt.Errorf("type %s has an empty snapshot", t.Code)
 		}
-		fromID, fromPath = te[0].ElementID(), te[0].Path
-		kids = cloneElements(te[1:])
+		start := profileElementIndex(typeSD, t)
+		if start < 0 {
+			return fmt.Errorf("profile %s of element %s has no element %s", t.Profile[0], el.ID, t.ProfileElement(0))
+		}
+		fromID, fromPath = te[start].ElementID(), te[start].Path
+		end := start + 1
+		for end < len(te) && strings.HasPrefix(te[end].ElementID(), fromID+".") {
+			end++
+		}
+		kids = cloneElements(te[start+1 : end])
 	}
 	for k := range kids {
 		kids[k].ID = el.ID + kids[k].ElementID()[len(fromID):]

@@ -106,6 +106,37 @@ type TypeRef struct {
 	Profile       []string          `json:"profile,omitempty"`
 	TargetProfile []string          `json:"targetProfile,omitempty"`
 	Extension     []json.RawMessage `json:"extension,omitempty"`
+	// ProfileMeta is the extensions of each profile ("_profile", null
+	// where a profile has none).
+	ProfileMeta []*PrimitiveMeta `json:"_profile,omitempty"`
+}
+
+// PrimitiveMeta is the id and extensions of a primitive value.
+type PrimitiveMeta struct {
+	Extension []json.RawMessage `json:"extension,omitempty"`
+}
+
+// ProfileElementURL is the extension by which a type profile names one
+// element of the profile rather than its root: the element a section
+// library defines once for documents to reuse.
+const ProfileElementURL = "http://hl7.org/fhir/StructureDefinition/elementdefinition-profile-element"
+
+// ProfileElement is the id of the element profile i names through the
+// profile-element extension, or "" for the profile's root.
+func (t TypeRef) ProfileElement(i int) string {
+	if i >= len(t.ProfileMeta) || t.ProfileMeta[i] == nil {
+		return ""
+	}
+	for _, raw := range t.ProfileMeta[i].Extension {
+		var x struct {
+			URL         string `json:"url"`
+			ValueString string `json:"valueString"`
+		}
+		if json.Unmarshal(raw, &x) == nil && x.URL == ProfileElementURL {
+			return x.ValueString
+		}
+	}
+	return ""
 }
 
 // Constraint is an invariant on an element.

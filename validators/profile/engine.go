@@ -100,7 +100,11 @@ func (e *Engine) Plan(canonical string) (*Plan, error) {
 		return nil, err
 	}
 	e.building = map[string]*Plan{}
-	p, err := (&compiler{e: e}).plan(canonical)
+	c := &compiler{e: e}
+	p, err := c.plan(canonical)
+	if err == nil {
+		c.resolveElements()
+	}
 	built := e.building
 	e.building = nil
 	if err != nil {

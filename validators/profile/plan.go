@@ -3,6 +3,7 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -32,6 +33,8 @@ type Plan struct {
 	// it is for (version-specific-use), when it declares one.
 	versions *versionRange
 	root     *node
+	// byID finds an element by its id ("Composition.section:codeA").
+	byID map[string]*node
 	// mustSupport lists the ids of the profile's must-support elements, in
 	// snapshot order; node.ms indexes into it.
 	mustSupport []string
@@ -99,6 +102,14 @@ type typeInfo struct {
 	targetProfiles []string
 	// profiledTargets says some target profile is more than a base type.
 	profiledTargets bool
+	// elementIDs are, per profile, the element of that profile a value
+	// must conform to when the profile names one through the
+	// profile-element extension ("" for the profile's root); nil when
+	// none does. element is that element, resolved once every plan it
+	// needs is compiled, and elementErr why it could not be.
+	elementIDs []string
+	element    *elementRef
+	elementErr string
 	// plan is the compiled base definition of the type (nil for the
 	// FHIRPath system types of primitive values).
 	plan *Plan
@@ -108,6 +119,13 @@ type typeInfo struct {
 	// R4 snapshots list only ele-1 on the elements, so they are gathered
 	// here once per element and type, without the element's own keys.
 	invariants []*invariant
+}
+
+// elementRef is an element of another profile that a type names as the
+// definition its values follow (a section of a document section library).
+type elementRef struct {
+	plan *Plan
+	node *node
 }
 
 type binding struct {
@@ -123,6 +141,11 @@ func (n *node) kids(t *typeInfo) ([]*node, map[string]*node) {
 		}
 		return n.children, n.kidIndex
 	}
+	if t != nil && t.element != nil {
+		// the named element's children stand for the type's (and for the
+		// content its base refers to, as a nested section's does)
+		return t.element.node.kids(t.element.node.typeFor(t))
+	}
 	if n.contentRef != nil {
 		return n.contentRef.kids(t)
 	}
@@ -135,6 +158,9 @@ func (n *node) kids(t *typeInfo) ([]*node, map[string]*node) {
 // compiler builds plans; it runs under the Engine's compile lock.
 type compiler struct {
 	e *Engine
+	// pending are the types naming a profile's element, resolved when
+	// every plan they need is compiled (resolveElements).
+	pending []*typeInfo
 }
 
 // plan compiles the StructureDefinition canonical, reusing plans already built
@@ -182,6 +208,7 @@ func (c *compiler) plan(canonical string) (*Plan, error) {
 
 func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 	byID := map[string]*node{}
+	p.byID = byID
 	elems := sd.Snapshot.Element
 	for i := range elems {
 		el := &elems[i]
@@ -377,6 +404,15 @@ func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 	code := t.Norm()
 	ti := &typeInfo{code: code, suffix: definitions.TypeSuffix(code), primitive: definitions.IsPrimitive(code),
 		profiles: t.Profile, targetProfiles: t.TargetProfile}
+	for i := range t.Profile {
+		if id := t.ProfileElement(i); id != "" {
+			if ti.elementIDs == nil {
+				ti.elementIDs = make([]string, len(t.Profile))
+				c.pending = append(c.pending, ti)
+			}
+			ti.elementIDs[i] = id
+		}
+	}
 	if strings.HasPrefix(code, "System.") {
 		ti.primitive = true
 		return ti, nil
@@ -408,6 +444,38 @@ func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 	}
 	ti.plan = pl
 	return ti, nil
+}
+
+// resolveElements finds the elements that types name in other profiles
+// (elementdefinition-profile-element). It runs once the plans being built
+// are complete, so that a profile may name its own elements or those of a
+// profile that names it back; the plans it compiles on the way may add more.
+// A value may conform to any of a type's profiles; carecert follows a named
+// element only when it is the type's one profile.
+func (c *compiler) resolveElements() {
+	for len(c.pending) > 0 {
+		ti := c.pending[0]
+		c.pending = c.pending[1:]
+		if len(ti.profiles) != 1 {
+			ti.elementErr = fmt.Sprintf("its type names %d profiles, one of them by element, which carecert does not choose between", len(ti.profiles))
+			continue
+		}
+		url, id := ti.profiles[0], ti.elementIDs[0]
+		before := maps.Clone(c.e.building)
+		p, err := c.plan(url)
+		if err != nil {
+			// what this failed compile left half built must not be kept
+			maps.DeleteFunc(c.e.building, func(k string, _ *Plan) bool { _, ok := before[k]; return !ok })
+			ti.elementErr = fmt.Sprintf("profile %s is not loaded: %v", url, err)
+			continue
+		}
+		n := p.byID[id]
+		if n == nil {
+			ti.elementErr = fmt.Sprintf("profile %s has no element %s", url, id)
+			continue
+		}
+		ti.element = &elementRef{plan: p, node: n}
+	}
 }
 
 // nodeAt finds the element at a path without slices ("Parameters.parameter").

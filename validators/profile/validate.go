@@ -521,17 +521,9 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path string, host ho
 			w.typeProfiles(m, t, path)
 		}
 	}
-	if k.fixed != nil && !equalValue(k.fixed, item) {
-		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
-	}
-	if k.pattern != nil && !matchesPattern(k.pattern, item) {
-		w.add(model.Error, CodePattern, path, fmt.Sprintf("value must match the pattern %s", compact(k.pattern)), compact(item))
-	}
-	if k.binding != nil && t != nil {
-		w.codedBinding(m, k, t, path)
-	}
-	if k.minValue != nil || k.maxValue != nil {
-		w.bounds(m, k, path)
+	w.valueConstraints(item, m, k, t, path)
+	if t != nil && t.elementIDs != nil {
+		w.namedElement(item, m, k, t, path)
 	}
 	if t != nil && t.code == "Reference" {
 		w.reference(m, t, path)
@@ -550,6 +542,53 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path string, host ho
 	w.invariants(k, t, m, nil, path)
 	if t != nil && len(t.invariants) > 0 {
 		w.check(t.invariants, k, t, m, nil, path)
+	}
+}
+
+// valueConstraints checks what element k fixes of a complex value as a
+// whole: a fixed or pattern value, a binding, bounds.
+func (w *walker) valueConstraints(item any, m map[string]any, k *node, t *typeInfo, path string) {
+	if k.fixed != nil && !equalValue(k.fixed, item) {
+		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
+	}
+	if k.pattern != nil && !matchesPattern(k.pattern, item) {
+		w.add(model.Error, CodePattern, path, fmt.Sprintf("value must match the pattern %s", compact(k.pattern)), compact(item))
+	}
+	if k.binding != nil && t != nil {
+		w.codedBinding(m, k, t, path)
+	}
+	if k.minValue != nil || k.maxValue != nil {
+		w.bounds(m, k, path)
+	}
+}
+
+// namedElement holds a value to the element of another profile that its
+// type names through the profile-element extension (a document section
+// library's section): what that element fixes of the value and its
+// constraints. Its children are walked already, as the value's own
+// (node.kids); constraints element k shares by key are evaluated once.
+func (w *walker) namedElement(item any, m map[string]any, k *node, t *typeInfo, path string) {
+	if t.element == nil {
+		w.add(model.Warning, CodeProfile, path, fmt.Sprintf("this %s was not checked against the element its profile names: %s", t.code, t.elementErr), "")
+		return
+	}
+	if w.depth >= maxConformanceDepth {
+		return
+	}
+	w.depth++
+	defer func() { w.depth-- }()
+	l := t.element.node
+	lt := l.typeFor(t)
+	w.valueConstraints(item, m, l, lt, path)
+	var own []*invariant
+	for _, inv := range l.invariants {
+		if !slices.ContainsFunc(k.invariants, func(x *invariant) bool { return x.key == inv.key }) {
+			own = append(own, inv)
+		}
+	}
+	w.check(own, l, lt, m, nil, path)
+	if lt != nil && lt.elementIDs != nil && lt != t {
+		w.namedElement(item, m, l, lt, path)
 	}
 }
 
