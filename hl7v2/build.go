@@ -1,6 +1,8 @@
 package hl7v2
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,8 +19,9 @@ type ACKOptions struct {
 }
 
 // BuildACK builds the acknowledgement a receiver owes msg: MSH-3/4 and
-// MSH-5/6 swapped, MSH-11 and MSH-12 echoed, MSA-2 = the original MSH-10, and
-// an ERR segment for errors and rejections. Segments end with CR.
+// MSH-5/6 swapped, MSH-9 as msg's version defines it (ackMessageType),
+// MSH-11 and MSH-12 echoed, MSA-2 = the original MSH-10, and an ERR segment
+// for errors and rejections. Segments end with CR.
 func BuildACK(msg *Message, o ACKOptions) []byte {
 	d := msg.Delims
 	if d.Field == 0 {
@@ -34,11 +37,7 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 	enc := string([]byte{d.Component, d.Repetition, d.Escape, d.Subcomponent})
 	f := string(d.Field)
 	var b strings.Builder
-	trigger := msg.Event()
-	msgType := "ACK"
-	if trigger != "" {
-		msgType += string(d.Component) + trigger + string(d.Component) + "ACK"
-	}
+	msgType := ackMessageType(msg, d.Component)
 	b.WriteString("MSH" + f + enc + f + get(5) + f + get(6) + f + get(3) + f + get(4) + f +
 		o.Time.UTC().Format("20060102150405") + f + f + msgType + f + o.ControlID + f + get(11) + f + get(12) + "\r")
 	b.WriteString("MSA" + f + o.Code + f + msg.ControlID())
@@ -50,4 +49,55 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 		b.WriteString("ERR" + f + f + f + "207" + string(d.Component) + "Application internal error" + string(d.Component) + "HL70357" + f + "E" + f + f + f + f + f + d.EscapeText(o.Text) + "\r")
 	}
 	return []byte(b.String())
+}
+
+// ackMessageType is MSH-9 of the acknowledgement of msg, in msg's version
+// (MSH-12): the message code ACK, the original's trigger event, and from
+// 2.3.1 the message structure ACK. Up to 2.3 MSH-9 has no structure
+// component; 2.3.1 to 2.6 leave event and structure optional, so without an
+// event it is ACK alone; from 2.7 all three are required and always written.
+// The event is the original's MSH-9.2, else its EVN-1, where 2.1 and 2.2
+// carried it; an original naming it nowhere leaves it empty, as it breaks
+// the same rule.
+func ackMessageType(msg *Message, component byte) string {
+	event := msg.Event()
+	if event == "" {
+		event = msg.Delims.FirstComponent(msg.Get("EVN-1"), 1)
+	}
+	c := string(component)
+	switch era := msh9Era(msg.Version()); {
+	case era == twoComponents && event == "":
+		return "ACK"
+	case era == twoComponents:
+		return "ACK" + c + event
+	case era == optionalEvent && event == "":
+		return "ACK"
+	}
+	return "ACK" + c + event + c + "ACK"
+}
+
+// The forms MSH-9 takes across versions.
+const (
+	twoComponents = iota // 2.1 to 2.3: message type ^ trigger event
+	optionalEvent        // 2.3.1 to 2.6 (and a version carecert cannot read): the structure added, event and structure optional
+	allRequired          // 2.7 and later: code, event and structure required
+)
+
+// msh9Era places a version as written in MSH-12 among the forms of MSH-9.
+func msh9Era(version string) int {
+	var parts []int
+	for _, p := range strings.Split(strings.TrimSpace(version), ".") {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return optionalEvent
+		}
+		parts = append(parts, n)
+	}
+	switch {
+	case slices.Compare(parts, []int{2, 3, 1}) < 0:
+		return twoComponents
+	case slices.Compare(parts, []int{2, 7}) < 0:
+		return optionalEvent
+	}
+	return allRequired
 }
