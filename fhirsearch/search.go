@@ -1,9 +1,10 @@
 // Package fhirsearch evaluates the common FHIR R4 search parameters (token,
 // string, reference and date kinds, and the quantity parameters of the core
-// SearchParameter definitions; the :missing, :not, :exact and :contains
-// modifiers and chains of any length) against decoded resources. The supplier
-// simulator uses it to answer searches and the REST API suite uses it to check
-// that what a server returned really matches what was asked for.
+// SearchParameter definitions, and _profile as a uri; the :missing, :not,
+// :text, :exact, :contains, :above and :below (uri) modifiers and chains of
+// any length) against decoded resources. The supplier simulator uses it to
+// answer searches and the REST API suite uses it to check that what a
+// server returned really matches what was asked for.
 package fhirsearch
 
 import (
@@ -32,6 +33,7 @@ const (
 	Reference Kind = "reference"
 	Date      Kind = "date"
 	Quantity  Kind = "quantity"
+	URI       Kind = "uri"
 )
 
 // Param is one search parameter of one resource type.
@@ -51,6 +53,7 @@ type Param struct {
 var common = []Param{
 	{Name: "_id", Kind: Token, Paths: []string{"id"}},
 	{Name: "_lastUpdated", Kind: Date, Paths: []string{"meta.lastUpdated"}},
+	{Name: "_profile", Kind: URI, Paths: []string{"meta.profile"}},
 }
 
 // byType lists the parameters per resource type. It covers the types a typical
@@ -415,13 +418,19 @@ func (p Param) Values(res map[string]any) []any {
 const (
 	missing       Kind = "missing"
 	tokenNot      Kind = "token:not"
+	tokenText     Kind = "token:text"
 	stringExact   Kind = "string:exact"
 	stringContain Kind = "string:contains"
+	uriAbove      Kind = "uri:above"
+	uriBelow      Kind = "uri:below"
 )
 
 // modified is the kind a parameter of kind k takes under a modifier
-// ("" none): :missing on any kind, :not on a token, :exact and :contains
-// on a string. Other modifiers are not evaluated, and said so.
+// ("" none): :missing on any kind, :not and :text on a token, :exact and
+// :contains on a string, :above and :below on a uri. Other modifiers
+// (:in, :not-in, and :above and :below on a token, which need a code
+// system's hierarchy or a value set's expansion) are not evaluated, and
+// said so.
 func modified(k Kind, modifier string) (Kind, error) {
 	switch {
 	case modifier == "":
@@ -430,6 +439,12 @@ func modified(k Kind, modifier string) (Kind, error) {
 		return missing, nil
 	case modifier == "not" && k == Token:
 		return tokenNot, nil
+	case modifier == "text" && k == Token:
+		return tokenText, nil
+	case modifier == "above" && k == URI:
+		return uriAbove, nil
+	case modifier == "below" && k == URI:
+		return uriBelow, nil
 	case modifier == "exact" && k == String:
 		return stringExact, nil
 	case modifier == "contains" && k == String:
@@ -521,6 +536,22 @@ func matchValue(kind Kind, v any, want string) bool {
 	case stringContain:
 		s, ok := v.(string)
 		return ok && strings.Contains(fold(s), fold(want))
+	case tokenText:
+		for _, text := range TokenTexts(v) {
+			if strings.HasPrefix(fold(text), fold(want)) {
+				return true
+			}
+		}
+		return false
+	case URI:
+		s, ok := v.(string)
+		return ok && s == want
+	case uriBelow:
+		s, ok := v.(string)
+		return ok && uriWithin(s, want)
+	case uriAbove:
+		s, ok := v.(string)
+		return ok && uriWithin(want, s)
 	case Reference:
 		return matchReference(v, want)
 	case Date:
@@ -529,6 +560,41 @@ func matchValue(kind Kind, v any, want string) bool {
 		return matchQuantity(v, want)
 	}
 	return false
+}
+
+// TokenTexts are the texts a token's :text searches: a CodeableConcept's
+// text and its codings' displays, a Coding's display, an Identifier's
+// type text. A plain code or boolean has none.
+func TokenTexts(v any) []string {
+	m, _ := v.(map[string]any)
+	if m == nil {
+		return nil
+	}
+	var out []string
+	add := func(s string) {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	add(str(m["text"]))
+	add(str(m["display"]))
+	codings, _ := m["coding"].([]any)
+	for _, c := range codings {
+		cm, _ := c.(map[string]any)
+		add(str(cm["display"]))
+	}
+	if t, ok := m["type"].(map[string]any); ok {
+		add(str(t["text"]))
+	}
+	return out
+}
+
+// uriWithin reports whether uri is base or below it by whole path
+// segments (http://a.org/fhir/ValueSet/x is below http://a.org/fhir, and
+// http://a.org/fhirx is not).
+func uriWithin(uri, base string) bool {
+	base = strings.TrimSuffix(base, "/")
+	return base != "" && (uri == base || strings.HasPrefix(uri, base+"/"))
 }
 
 // quantityParam is a quantity search value: [prefix]number[|system|code].

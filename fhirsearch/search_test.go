@@ -45,6 +45,8 @@ var stay = `{"resourceType":"Encounter","id":"enc-2","status":"finished","class"
 var onsetAge = `{"resourceType":"Condition","id":"c1","subject":{"reference":"Patient/pat-1"},
   "onsetAge":{"value":42,"unit":"years","system":"http://unitsofmeasure.org","code":"a"}}`
 
+var profiled = `{"resourceType":"Patient","id":"p","meta":{"profile":["https://fhir.example.org/StructureDefinition/Patient"]}}`
+
 var _ = Describe("search parameters", func() {
 	DescribeTable("match resources as FHIR defines",
 		func(js, typ, query string, want bool) {
@@ -124,6 +126,18 @@ var _ = Describe("search parameters", func() {
 		Entry(":not with system|code", observation, "Observation", "code:not=http://loinc.org|8310-5", false),
 		Entry(":contains in the middle, case and accent insensitive", patient, "Patient", "family:contains=BRIA", true),
 		Entry(":contains of what it does not hold", patient, "Patient", "family:contains=xyz", false),
+		Entry(":text on a Coding's display, a prefix, case and accent insensitive", `{"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8310-5","display":"Body température"}]}}`, "Observation", "code:text=BODY TEMP", true),
+		Entry(":text on a CodeableConcept's text", bloodPressure, "Observation", "code:text=blood", true),
+		Entry(":text is a prefix, not a substring", bloodPressure, "Observation", "code:text=pressure", false),
+		Entry(":text is not the code", observation, "Observation", "code:text=8310", false),
+		Entry(":text of a plain code has no text", patient, "Patient", "gender:text=fem", false),
+		Entry(":text on an Identifier's type text", `{"resourceType":"Patient","id":"p","identifier":[{"type":{"text":"Hospital number"},"value":"H1"}]}`, "Patient", "identifier:text=hospital", true),
+		Entry("uri, exact", profiled, "Patient", "_profile=https://fhir.example.org/StructureDefinition/Patient", true),
+		Entry("uri, not a prefix without :below", profiled, "Patient", "_profile=https://fhir.example.org/StructureDefinition", false),
+		Entry("uri :below a base, by whole segments", profiled, "Patient", "_profile:below=https://fhir.example.org/StructureDefinition/", true),
+		Entry("uri :below is not a partial segment", profiled, "Patient", "_profile:below=https://fhir.example.org/Structure", false),
+		Entry("uri :above of a longer uri", profiled, "Patient", "_profile:above=https://fhir.example.org/StructureDefinition/Patient/_history/2", true),
+		Entry("uri :above of another branch", profiled, "Patient", "_profile:above=https://fhir.example.org/StructureDefinition/Practitioner", false),
 		Entry("_id", patient, "Patient", "_id=pat-1", true),
 		Entry("_lastUpdated ge", patient, "Patient", "_lastUpdated=ge2025-01-01", true),
 		Entry("criteria combine with AND", observation, "Observation", "patient=pat-1&code=29463-7", false),
@@ -141,6 +155,9 @@ var _ = Describe("search parameters", func() {
 		Entry("unknown parameter", "Patient", "colour=blue", `unknown search parameter "colour" for Patient`),
 		Entry("malformed date", "Patient", "_lastUpdated=not-a-date", `"not-a-date" is not a FHIR date`),
 		Entry("unsupported modifier", "Patient", "gender:above=male", `modifier "above" is not supported`),
+		Entry(":in needs a value set's expansion", "Observation", "code:in=http://hl7.org/fhir/ValueSet/observation-codes", `modifier "in" is not supported`),
+		Entry(":below on a string", "Patient", "family:below=x", `modifier "below" is not supported`),
+		Entry(":text on a string", "Patient", "family:text=x", `modifier "text" is not supported`),
 		Entry(":not on a string", "Patient", "family:not=x", `modifier "not" is not supported`),
 		Entry(":contains on a token", "Patient", "gender:contains=ma", `modifier "contains" is not supported`),
 		Entry(":missing without true or false", "Patient", "gender:missing=maybe", `:missing takes true or false, not "maybe"`),
@@ -153,7 +170,7 @@ var _ = Describe("search parameters", func() {
 		for _, p := range fhirsearch.Params("Condition") {
 			names = append(names, p.Name)
 		}
-		Expect(names).To(Equal([]string{"_id", "_lastUpdated", "abatement-age", "clinical-status", "code", "onset-age", "onset-date", "patient", "recorded-date", "subject", "verification-status"}))
+		Expect(names).To(Equal([]string{"_id", "_lastUpdated", "_profile", "abatement-age", "clinical-status", "code", "onset-age", "onset-date", "patient", "recorded-date", "subject", "verification-status"}))
 	})
 
 	It("takes the quantity parameters and their paths from the core SearchParameter definitions", func() {

@@ -403,7 +403,9 @@ const unknownValue = "carecert-no-such-value"
 // for returns it and :missing=true does not; :not of a token's own code
 // does not return it and :not of a code nobody has does; :contains of the
 // middle of a string parameter's value returns it and of a text nobody has
-// does not. Only parameters that identify no one are used (personal), so
+// does not; :text of the first word of a token's text or display returns
+// it and of a text nobody has does not. Only parameters that identify no
+// one are used (personal), so
 // that no name goes into a URL. An R4 statement cannot declare modifiers:
 // a refusal with 4xx and an OperationOutcome is not judged.
 func (p *probe) modifiers(ctx context.Context, caps *capabilities, typ string, res map[string]any) {
@@ -411,8 +413,13 @@ func (p *probe) modifiers(ctx context.Context, caps *capabilities, typ string, r
 	search := func(name, value, step string) {
 		p.featureSearch(ctx, typ, step, typ+"/"+id, url.Values{"_id": {id}, name: {value}}, typ+"?_id="+id+"&"+name+"="+value)
 	}
-	token, str := false, false
+	token, str, text := false, false, false
 	for _, prm := range chainTails(caps, typ) {
+		if word := textWord(prm.Values(res)); prm.Kind == fhirsearch.Token && !text && word != "" {
+			text = true
+			search(prm.Name+":text", word, "recall")
+			search(prm.Name+":text", unknownValue, "exclude")
+		}
 		value := plainValue(prm.Values(res))
 		switch {
 		case value == "":
@@ -429,4 +436,20 @@ func (p *probe) modifiers(ctx context.Context, caps *capabilities, typ string, r
 			search(prm.Name+":contains", unknownValue, "exclude")
 		}
 	}
+}
+
+// textWord is the first word of a token value's text or display (see
+// fhirsearch.TokenTexts), of three letters or more and nothing a search
+// value would have to escape, for a :text search that must find it; ""
+// when there is none.
+func textWord(vals []any) string {
+	for _, v := range vals {
+		for _, text := range fhirsearch.TokenTexts(v) {
+			word, _, _ := strings.Cut(strings.TrimSpace(text), " ")
+			if len([]rune(word)) >= 3 && !strings.ContainsAny(word, ",|$\\") {
+				return word
+			}
+		}
+	}
+	return ""
 }

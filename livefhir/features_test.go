@@ -27,8 +27,11 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		// (encounter:Encounter.patient:Patient.active; Organization has no
 		// reference to go on from); the first token of each that
 		// identifies no one (Patient active, Observation status)
-		// :missing=false and true, :not its own code and one nobody has.
-		Expect(f.Evaluated).To(Equal(int64(2*5 + 4 + 3 + 1 + 3 + 2 + 2*2 + 2 + 2*4)))
+		// :missing=false and true, :not its own code and one nobody has;
+		// Observation's category :text of the first word of its display
+		// and of a text nobody has (Patient has no token with a text that
+		// identifies no one).
+		Expect(f.Evaluated).To(Equal(int64(2*5 + 4 + 3 + 1 + 3 + 2 + 2*2 + 2 + 2*4 + 2)))
 		ops := result(rep, "api", "API-26")
 		Expect(ops.Outcome).To(Equal(model.Pass), ops.Message)
 		Expect(ops.Evaluated).To(Equal(int64(1)))
@@ -47,6 +50,17 @@ var _ = Describe("fhir-server target's declared search features and operations",
 		ops := result(rep, "api", "API-26")
 		Expect(ops.Outcome).To(Equal(model.Skip))
 		Expect(ops.Message).To(ContainSubstring("declares no operation carecert exercises"))
+	})
+
+	It("fails API-25 where :text on a token is ignored, at the search with a text nobody has", func() {
+		_, url := simulator(withDefects("token-text-ignored"))
+		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
+		Expect(failing(rep)).To(Equal([]string{"fhir-rest-api/API-25"}))
+		f := result(rep, "api", "API-25")
+		Expect(codes(f)).To(ConsistOf("api.search-feature-excluded", "api.search-mismatch"))
+		for _, x := range f.Findings {
+			Expect(x.Record).To(MatchRegexp(`^GET Observation\?_id=obs-[0-9-]+&category:text=carecert-no-such-value$`))
+		}
 	})
 
 	It("fails API-25 where quantity units are ignored, at the search with a unit the value is not in alone", func() {
