@@ -28,16 +28,22 @@ const (
 // expression selects what the parent's does for those bases (a warning, as
 // the reference validator gives).
 //
+// A composite parameter combines two or more components (a single one would
+// be that component's own parameter), as the reference validator requires.
+//
 // Not checked: the element names after the leading type (that
 // "Patient.nmae" exists), branches that start with an element name, a
-// function or a %variable, the operands of operators other than |, and
-// composite components.
+// function or a %variable, the operands of operators other than |, and what
+// composite components select.
 func (w *walker) searchParameterRules(m map[string]any, path string) {
 	bases := fhir.Strings(m["base"])
 	typ, _ := m["type"].(string)
 	expr, _ := m["expression"].(string)
 	if expr != "" {
 		w.searchExpression(expr, bases, path+".expression")
+	}
+	if n := len(objects(m["component"])); typ == "composite" && n < 2 {
+		w.add(model.Error, CodeSearchParameter, path+".type", fmt.Sprintf("a composite search parameter combines two or more components, this one has %d: add the components it joins, or give it the type of its one component", n), "")
 	}
 	derived, _ := m["derivedFrom"].(string)
 	if derived == "" {

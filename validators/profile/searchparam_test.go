@@ -2,6 +2,7 @@ package profile_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -146,6 +147,31 @@ var _ = Describe("SearchParameter rules", func() {
 		Expect(validate(e, searchParameter("", "Patient", "string", "Patient.name |"))).To(ConsistOf(
 			And(at(model.Error, profile.CodeSearchParameter, "SearchParameter.expression"),
 				HaveField("Message", ContainSubstring(`search expression "Patient.name |" is not valid FHIRPath`)))))
+	})
+
+	It("wants two or more components in a composite parameter, wherever it is derived from", func() {
+		composite := func(components ...string) string {
+			m := map[string]any{}
+			Expect(json.Unmarshal([]byte(searchParameter("", "Observation", "composite", "Observation")), &m)).To(Succeed())
+			var cs []any
+			for _, c := range components {
+				cs = append(cs, map[string]any{"definition": "http://hl7.org/fhir/SearchParameter/" + c, "expression": "code"})
+			}
+			if cs != nil {
+				m["component"] = cs
+			}
+			out, err := json.Marshal(m)
+			Expect(err).NotTo(HaveOccurred())
+			return string(out)
+		}
+		Expect(validate(e, composite("clinical-code", "Observation-value-quantity"))).To(BeEmpty())
+		Expect(validate(e, composite("clinical-code", "Observation-value-quantity", "Observation-value-date"))).To(BeEmpty())
+		for n, c := range [][]string{nil, {"clinical-code"}} {
+			Expect(validate(e, composite(c...))).To(ConsistOf(
+				And(at(model.Error, profile.CodeSearchParameter, "SearchParameter.type"),
+					HaveField("Message", ContainSubstring(fmt.Sprintf("combines two or more components, this one has %d", n))))))
+		}
+		Expect(validate(e, searchParameter("", "Observation", "token", "Observation.code"))).To(BeEmpty(), "other types need no components")
 	})
 
 	It("finds nothing to report in the 1,378 search parameters of FHIR R4 itself", func() {
