@@ -132,6 +132,33 @@ var _ = Describe("the FHIR R4 structure checks", func() {
 		Expect(fs[0].Path).To(Equal("Observation.contained[0].gender"))
 	})
 
+	It("accepts a null item of a repeating primitive whose _x item carries its id or extensions, and only that", func() {
+		qualifier := `{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier","valueCode":"IN"}]}`
+		ok := []string{
+			// a given name with only an extension, at the end, at the start, nested in a contained resource
+			`{"resourceType":"Patient","id":"a","name":[{"family":"Moreau","given":["Claire",null],"_given":[null,` + qualifier + `]}]}`,
+			`{"resourceType":"Patient","id":"a","name":[{"family":"Moreau","given":[null,"Claire"],"_given":[{"id":"g0"},null]}]}`,
+			`{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},"contained":[{"resourceType":"Patient","id":"p","name":[{"text":"Claire","given":["Claire",null],"_given":[null,` + qualifier + `]}]}],"subject":{"reference":"#p"}}`,
+			// a list of codes in a backbone element
+			`{"resourceType":"Questionnaire","id":"q","status":"active","item":[{"linkId":"1","type":"string","enableWhen":[{"question":"0","operator":"exists","answerBoolean":true}],"code":[{"code":"a"}],"prefix":"1"}],"subjectType":["Patient",null],"_subjectType":[null,{"id":"s1"}]}`,
+		}
+		for _, doc := range ok {
+			_, fs := c.run(records("r.json", doc)[0])
+			Expect(fs).To(BeEmpty(), doc)
+		}
+		bad := map[string]string{
+			`{"resourceType":"Patient","id":"a","name":[{"family":"Moreau","given":["Claire",null]}]}`:                              "Patient.name[0].given[1]",
+			`{"resourceType":"Patient","id":"a","name":[{"family":"Moreau","given":["Claire",null],"_given":[null,null]}]}`:         "Patient.name[0].given[1]",
+			`{"resourceType":"Patient","id":"a","name":[{"family":"Moreau","given":["Claire",null],"_given":[` + qualifier + `]}]}`: "Patient.name[0].given[1]",
+			`{"resourceType":"Patient","id":"a","name":[{"family":"Moreau","given":["Claire",null],"_given":[null,{}]}]}`:           "Patient.name[0].given[1]",
+		}
+		for doc, at := range bad {
+			_, fs := c.run(records("r.json", doc)[0])
+			Expect(fs).NotTo(BeEmpty(), doc)
+			Expect(fs).To(ContainElement(HaveField("Path", at)), doc)
+		}
+	})
+
 	It("checks every resource type against its own definition, compiled per type and then whole", func() {
 		// A fresh schema: its first types are compiled one by one, the rest
 		// by one compilation of the whole schema; both must judge alike.
