@@ -1,9 +1,10 @@
 package profile
 
-// resourceRules runs the checks of a resource type that its definitions do not
-// express as elements or FHIRPath invariants (or that need other resources,
+// resourceRules runs the checks of a resource (of every type, then of its
+// type) that its definitions do not express as elements or FHIRPath invariants (or that need other resources,
 // such as the Questionnaire a response answers), each in its own file.
 func (w *walker) resourceRules(m map[string]any, typ, path string) {
+	w.resourceIDExtensions(m, path)
 	switch typ {
 	case "Bundle":
 		w.bundleRules(m, path)
