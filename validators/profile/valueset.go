@@ -36,6 +36,7 @@ func (w *walker) valueSetRules(m map[string]any, path string) {
 				continue
 			}
 			version, _ := clause["version"].(string)
+			w.composeFilters(clause, system, version, p)
 			codes, known := w.e.completeCodes(system, version)
 			if !known {
 				continue
