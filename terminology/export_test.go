@@ -11,3 +11,9 @@ func ScanBundle(b []byte) (types, urls, contents []string, raws [][]byte, err er
 	}
 	return types, urls, contents, raws, err
 }
+
+// MemoLimit bounds each memo of an engine.
+const MemoLimit = memoLimit
+
+// MemoSizes is how many answers an engine's memos hold, together.
+func MemoSizes(e *Engine) int { return e.members.size() + e.codes.size() }

@@ -75,6 +75,27 @@ type Engine struct {
 	xml          XMLDecoder
 	remote       Remote
 	skipped      []string
+
+	// members and codes remember Member's and CheckCode's answers.
+	members memo[memberQuestion, memberAnswer]
+	codes   memo[codeQuestion, codeAnswer]
+}
+
+// changed empties the memos and compiled value sets after the content
+// changed. The caller holds e.mu.
+func (e *Engine) changed() {
+	e.expansions = map[string]*Expansion{}
+	e.members.forget()
+	e.codes.forget()
+}
+
+// consults reports whether answers may come from outside the engine (a
+// SNOMED CT release, a terminology server), where "cannot tell" may be a
+// passing failure and is not remembered.
+func (e *Engine) consults() bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.remote != nil || len(e.providers) > 0
 }
 
 // New returns an empty engine that knows the code systems defined by a
@@ -210,7 +231,7 @@ func (e *Engine) addEntries(entries []entryHeader, source string) error {
 			}
 		}
 	}
-	e.expansions = map[string]*Expansion{}
+	e.changed()
 	return nil
 }
 
@@ -351,7 +372,7 @@ func (e *Engine) addLocked(res map[string]any, source string) error {
 		}
 		delete(e.pendingCS, cs.URL)
 		e.codeSystems[cs.URL] = cs
-		e.expansions = map[string]*Expansion{}
+		e.changed()
 	case "ValueSet":
 		vs, err := parseValueSet(res, source)
 		if err != nil {
@@ -359,7 +380,7 @@ func (e *Engine) addLocked(res map[string]any, source string) error {
 		}
 		delete(e.pendingVS, vs.URL)
 		e.valueSets[vs.URL] = vs
-		e.expansions = map[string]*Expansion{}
+		e.changed()
 	case "ConceptMap":
 		cm, err := parseConceptMap(res, source)
 		if err != nil {
@@ -377,7 +398,7 @@ func (e *Engine) AddProvider(system string, p Provider) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.providers[system] = p
-	e.expansions = map[string]*Expansion{}
+	e.changed()
 }
 
 // SetRemote makes r answer membership questions the engine's content
@@ -387,6 +408,7 @@ func (e *Engine) SetRemote(r Remote) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.remote = r
+	e.changed()
 }
 
 // AddGrammar makes g decide codes of system.
@@ -394,7 +416,7 @@ func (e *Engine) AddGrammar(system string, g Grammar) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.grammars[system] = g
-	e.expansions = map[string]*Expansion{}
+	e.changed()
 }
 
 // CodeSystem returns the code system with url (a |version suffix is ignored).

@@ -3,6 +3,7 @@ package terminology
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/carecert/carecert/model"
@@ -99,8 +100,21 @@ func codeText(system, code string) string {
 
 // Member reports whether (system, code) is in the value set url; the reason
 // says why when the answer is Unknown. The error is for a value set that is
-// not loaded.
+// not loaded. Answers are remembered for the engine's content (see memo).
 func (e *Engine) Member(ctx context.Context, url, system, code string) (Membership, string, error) {
+	q := memberQuestion{url, system, code}
+	a, ok, generation := e.members.get(q)
+	if ok {
+		return a.m, a.reason, a.err
+	}
+	a.m, a.reason, a.err = e.member(ctx, url, system, code)
+	if a.m != Unknown || a.err != nil || !e.consults() {
+		e.members.put(q.kept(), a, generation)
+	}
+	return a.m, a.reason, a.err
+}
+
+func (e *Engine) member(ctx context.Context, url, system, code string) (Membership, string, error) {
 	x, err := e.Expansion(url)
 	if err != nil {
 		e.mu.RLock()
@@ -141,15 +155,30 @@ func (e *Engine) ValueSetSystems(url string) []string {
 // CheckCode checks a code against its code system alone: its form (SNOMED CT
 // check digit, LOINC check digit, ICD-10 shape, UCUM grammar), its existence
 // where the engine holds the complete code system, its display and status.
-// It returns the code system's display when known.
+// It returns the code system's display when known. Answers are remembered
+// for the engine's content (see memo), but not a lookup that failed.
 func (e *Engine) CheckCode(ctx context.Context, system, code, display string) ([]Issue, string, error) {
 	if err := e.Ready(); err != nil {
 		return nil, "", err
 	}
+	q := codeQuestion{system, code, display}
+	a, ok, generation := e.codes.get(q)
+	if ok {
+		return a.issues, a.display, nil
+	}
+	a.issues, a.display = e.checkCode(ctx, system, code, display)
+	a.issues = slices.Clip(a.issues)
+	if !slices.ContainsFunc(a.issues, func(i Issue) bool { return i.Code == IssueNotChecked }) {
+		e.codes.put(q.kept(), a, generation)
+	}
+	return a.issues, a.display, nil
+}
+
+func (e *Engine) checkCode(ctx context.Context, system, code, display string) ([]Issue, string) {
 	var issues []Issue
 	if err := FormatError(system, code); err != nil {
 		issues = append(issues, Issue{model.Error, IssueFormat, err.Error()})
-		return issues, "", nil
+		return issues, ""
 	}
 	cs := e.codeSystem(system)
 	e.mu.RLock()
@@ -165,37 +194,37 @@ func (e *Engine) CheckCode(ctx context.Context, system, code, display string) ([
 		if err != nil {
 			issues = append(issues, Issue{model.Information, IssueNotChecked,
 				fmt.Sprintf("code %q of %s could not be looked up: %v", code, system, err)})
-			return issues, "", nil
+			return issues, ""
 		}
 		if !ok {
 			issues = append(issues, Issue{model.Error, IssueUnknownCode,
 				fmt.Sprintf("code %q is not in the loaded %s release", code, system)})
-			return issues, "", nil
+			return issues, ""
 		}
 	case cs != nil && cs.Complete():
 		var ok bool
 		if c, ok = cs.Concept(code); !ok {
 			issues = append(issues, Issue{model.Error, IssueUnknownCode,
 				fmt.Sprintf("code %q is not defined in code system %s", code, system)})
-			return issues, "", nil
+			return issues, ""
 		}
 	case g != nil:
 		if err := g(code); err != nil {
 			issues = append(issues, Issue{model.Error, IssueFormat, fmt.Sprintf("code %q is not valid in %s: %v", code, system, err)})
 		}
-		return issues, "", nil
+		return issues, ""
 	case cs != nil:
 		// A fragment, example or not-present code system can confirm a code
 		// but not deny one.
 		var ok bool
 		if c, ok = cs.Concept(code); !ok {
-			return issues, "", nil
+			return issues, ""
 		}
 	default:
 		if sev, msg := unknownSystem(system); msg != "" {
 			issues = append(issues, Issue{sev, IssueUnknownSystem, msg})
 		}
-		return issues, "", nil
+		return issues, ""
 	}
 	if display != "" && c.Display != "" && !displayMatches(c, display) {
 		issues = append(issues, Issue{model.Warning, IssueDisplay,
@@ -205,7 +234,7 @@ func (e *Engine) CheckCode(ctx context.Context, system, code, display string) ([
 		issues = append(issues, Issue{model.Warning, IssueInactive,
 			fmt.Sprintf("code %q of %s is %s", c.Code, system, c.Status)})
 	}
-	return issues, c.Display, nil
+	return issues, c.Display
 }
 
 // aliases are names people write in Coding.system instead of the URI.
