@@ -8,6 +8,7 @@
 package definitions
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -67,6 +68,9 @@ type Entry struct {
 	// form stays in memory.
 	raw  json.RawMessage
 	core *r4core.Resource
+	// slim is a core StructureDefinition's entry in core.zip, which
+	// structureDefinition decodes instead of the whole.
+	slim *zip.File
 
 	sdOnce sync.Once
 	sd     *StructureDefinition
@@ -95,6 +99,7 @@ type Registry struct {
 	coreTxErr  error
 	coreSPOnce sync.Once
 	coreSPErr  error
+	slimCore   slimCore
 
 	// globals maps a resource type to the profiles implementation guides
 	// declare global for it (ImplementationGuide.global).
@@ -170,7 +175,13 @@ func (r *Registry) loadCore(files ...string) error {
 			if h.URL == "" || !conformanceTypes[h.ResourceType] {
 				continue
 			}
-			entries = append(entries, &Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: source, core: h})
+			e := &Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: source, core: h}
+			if h.ResourceType == "StructureDefinition" {
+				if e.slim, err = r.slimCore.file(name, h.File); err != nil {
+					return err
+				}
+			}
+			entries = append(entries, e)
 		}
 	}
 	r.mu.Lock()
@@ -309,7 +320,7 @@ func (r *Registry) structureDefinition(e *Entry, expanding []*Entry) (*Structure
 		return nil, fmt.Errorf("%s refers back to itself through %s", e.URL, expanding[len(expanding)-1].URL)
 	}
 	e.sdOnce.Do(func() {
-		raw, err := e.bytes()
+		raw, err := e.definitionBytes()
 		var sd *StructureDefinition
 		if err == nil {
 			sd, err = decodeStructureDefinition(raw)
@@ -336,6 +347,15 @@ func (e *Entry) bytes() ([]byte, error) {
 		return e.core.Bytes()
 	}
 	return e.raw, nil
+}
+
+// definitionBytes returns what a StructureDefinition is decoded from: a
+// core one's slim form when core.zip has it, else its JSON.
+func (e *Entry) definitionBytes() ([]byte, error) {
+	if e.slim != nil {
+		return r4core.ReadEntry(e.slim)
+	}
+	return e.bytes()
 }
 
 // Resource returns a conformance resource (ValueSet, CodeSystem, ...) in the
