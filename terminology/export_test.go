@@ -17,3 +17,15 @@ const MemoLimit = memoLimit
 
 // MemoSizes is how many answers an engine's memos hold, together.
 func MemoSizes(e *Engine) int { return e.members.size() + e.codes.size() }
+
+// CoreArchive is the embedded core.zip.
+func CoreArchive() []byte { return coreArchive }
+
+// ParseCodeSystem parses a CodeSystem's JSON as the engine does.
+func ParseCodeSystem(raw []byte, source string) (*CodeSystem, error) {
+	res, err := decodeMap(raw)
+	if err != nil {
+		return nil, err
+	}
+	return parseCodeSystem(res, source)
+}

@@ -73,8 +73,10 @@ type Engine struct {
 	grammars     map[string]Grammar
 	expansions   map[string]*Expansion
 	xml          XMLDecoder
-	remote       Remote
-	skipped      []string
+	// slim holds the core code systems as the engine reads them (core.zip).
+	slim    *r4core.Derived
+	remote  Remote
+	skipped []string
 
 	// members and codes remember Member's and CheckCode's answers.
 	members memo[memberQuestion, memberAnswer]
@@ -110,6 +112,7 @@ func New() *Engine {
 		providers:   map[string]Provider{},
 		grammars:    map[string]Grammar{},
 		expansions:  map[string]*Expansion{},
+		slim:        r4core.NewDerived(coreArchive),
 	}
 	e.grammars[LanguageSystem] = LanguageTag
 	e.grammars[MIMESystem] = MIMEType
@@ -261,7 +264,7 @@ func (e *Engine) codeSystem(url string) *CodeSystem {
 	if cs != nil || p == nil {
 		return cs
 	}
-	res, err := p.decode()
+	res, err := e.decodeCodeSystem(p)
 	if err == nil {
 		cs, err = parseCodeSystem(res, p.source)
 	}
@@ -276,6 +279,20 @@ func (e *Engine) codeSystem(url string) *CodeSystem {
 		e.codeSystems[url] = cs
 	}
 	return e.codeSystems[url]
+}
+
+// decodeCodeSystem decodes a code system: a core one from its slim form
+// (core.zip) when there is one.
+func (e *Engine) decodeCodeSystem(p *pending) (map[string]any, error) {
+	if p.core != nil {
+		if raw, ok, err := e.slim.Bytes(p.core); err != nil || ok {
+			if err != nil {
+				return nil, err
+			}
+			return decodeMap(raw)
+		}
+	}
+	return p.decode()
 }
 
 // valueSet returns the value set with url, decoding it on first use. The

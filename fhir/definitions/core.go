@@ -3,16 +3,12 @@ package definitions
 //go:generate go run ./gen
 
 import (
-	"archive/zip"
-	"bytes"
-	"compress/flate"
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"io"
+	"maps"
 	"reflect"
 	"strings"
-	"sync"
 
 	"github.com/carecert/carecert/fhir/r4core"
 )
@@ -21,7 +17,7 @@ import (
 var coreBundles = []string{r4core.ProfilesTypes, r4core.ProfilesResources, r4core.ProfilesOthers, r4core.ExtensionDefs}
 
 // coreArchive holds each core StructureDefinition with only the members a
-// StructureDefinition reads (see Slim), made by `go generate` from
+// StructureDefinition reads (see Slim), derived by `go generate` from
 // fhir/r4core: the documentation (definition, comment, requirements,
 // mappings, narrative) is four fifths of the core's bytes, and decompressing
 // and decoding it was most of the cost of meeting a type for the first time.
@@ -31,71 +27,15 @@ var coreBundles = []string{r4core.ProfilesTypes, r4core.ProfilesResources, r4cor
 //go:embed core.zip
 var coreArchive []byte
 
-// slimCore indexes coreArchive by r4core bundle and entry, opened once per
-// registry.
-type slimCore struct {
-	once  sync.Once
-	files map[string]*zip.File
-	err   error
-}
-
-func (s *slimCore) file(bundle, entry string) (*zip.File, error) {
-	s.once.Do(func() {
-		zr, err := zip.NewReader(bytes.NewReader(coreArchive), int64(len(coreArchive)))
-		if err != nil {
-			s.err = fmt.Errorf("definitions: core.zip: %w", err)
-			return
-		}
-		s.files = make(map[string]*zip.File, len(zr.File))
-		for _, f := range zr.File {
-			s.files[f.Name] = f
-		}
-	})
-	return s.files[slimName(bundle, entry)], s.err
-}
-
-func slimName(bundle, entry string) string { return strings.TrimSuffix(bundle, ".json") + "/" + entry }
-
-// SlimCore makes core.zip from the StructureDefinitions of fhir/r4core: one
-// deflated entry per definition, named BUNDLE/ENTRY after its r4core bundle
-// and entry, holding Slim of it. The same core always gives the same bytes.
+// SlimCore makes core.zip: Slim of each StructureDefinition of fhir/r4core.
 func SlimCore() ([]byte, error) {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestCompression)
+	return r4core.Derive(coreBundles, func(r r4core.Resource, raw []byte) ([]byte, bool, error) {
+		if r.ResourceType != "StructureDefinition" {
+			return nil, false, nil
+		}
+		slim, err := Slim(raw)
+		return slim, err == nil, err
 	})
-	for _, name := range coreBundles {
-		list, err := r4core.Resources(name)
-		if err != nil {
-			return nil, err
-		}
-		for _, res := range list {
-			if res.ResourceType != "StructureDefinition" {
-				continue
-			}
-			raw, err := res.Bytes()
-			if err != nil {
-				return nil, err
-			}
-			slim, err := Slim(raw)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", res.Source(), err)
-			}
-			// No timestamps: the same core gives the same archive.
-			w, err := zw.CreateHeader(&zip.FileHeader{Name: slimName(name, res.File), Method: zip.Deflate})
-			if err != nil {
-				return nil, err
-			}
-			if _, err := w.Write(slim); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // Slim returns a StructureDefinition's JSON with only the members that
@@ -122,42 +62,26 @@ func Slim(raw []byte) ([]byte, error) {
 		for _, el := range l.Element {
 			keep(el, elementMembers, []string{"fixed", "pattern", "minValue", "maxValue"})
 		}
-		b, err := marshalAsWritten(l)
+		b, err := r4core.MarshalAsWritten(l)
 		if err != nil {
 			return nil, err
 		}
 		sd[list] = b
 	}
-	return marshalAsWritten(sd)
+	return r4core.MarshalAsWritten(sd)
 }
 
 // keep deletes the members of m that are neither named in members nor start
 // with one of prefixes.
 func keep(m map[string]json.RawMessage, members map[string]bool, prefixes []string) {
-	for k := range m {
-		if members[k] {
-			continue
-		}
-		kept := false
+	maps.DeleteFunc(m, func(k string, _ json.RawMessage) bool {
 		for _, p := range prefixes {
-			kept = kept || strings.HasPrefix(k, p)
+			if strings.HasPrefix(k, p) {
+				return false
+			}
 		}
-		if !kept {
-			delete(m, k)
-		}
-	}
-}
-
-// marshalAsWritten writes v as compact JSON, its raw values byte for byte
-// (json.Marshal would escape <, > and & in them).
-func marshalAsWritten(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+		return !members[k]
+	})
 }
 
 // jsonNames are the JSON names of a struct's fields.

@@ -5,6 +5,3 @@ var DecodeStructureDefinition = decodeStructureDefinition
 
 // CoreArchive is the embedded core.zip.
 func CoreArchive() []byte { return coreArchive }
-
-// SlimName names a definition's entry in core.zip.
-var SlimName = slimName

@@ -8,7 +8,6 @@
 package definitions
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -68,9 +67,6 @@ type Entry struct {
 	// form stays in memory.
 	raw  json.RawMessage
 	core *r4core.Resource
-	// slim is a core StructureDefinition's entry in core.zip, which
-	// structureDefinition decodes instead of the whole.
-	slim *zip.File
 
 	sdOnce sync.Once
 	sd     *StructureDefinition
@@ -99,7 +95,9 @@ type Registry struct {
 	coreTxErr  error
 	coreSPOnce sync.Once
 	coreSPErr  error
-	slimCore   slimCore
+	// slim holds the core StructureDefinitions as structureDefinition
+	// decodes them (core.zip).
+	slim *r4core.Derived
 
 	// globals maps a resource type to the profiles implementation guides
 	// declare global for it (ImplementationGuide.global).
@@ -109,7 +107,7 @@ type Registry struct {
 // New builds a registry: the IGs are read now (their errors are returned);
 // the core is read on first use.
 func New(opts Options) (*Registry, error) {
-	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, globals: map[string][]string{}}
+	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, globals: map[string][]string{}, slim: r4core.NewDerived(coreArchive)}
 	for _, p := range opts.IGs {
 		pkg, err := r.loadIG(p)
 		if err != nil {
@@ -175,13 +173,7 @@ func (r *Registry) loadCore(files ...string) error {
 			if h.URL == "" || !conformanceTypes[h.ResourceType] {
 				continue
 			}
-			e := &Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: source, core: h}
-			if h.ResourceType == "StructureDefinition" {
-				if e.slim, err = r.slimCore.file(name, h.File); err != nil {
-					return err
-				}
-			}
-			entries = append(entries, e)
+			entries = append(entries, &Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: source, core: h})
 		}
 	}
 	r.mu.Lock()
@@ -320,7 +312,7 @@ func (r *Registry) structureDefinition(e *Entry, expanding []*Entry) (*Structure
 		return nil, fmt.Errorf("%s refers back to itself through %s", e.URL, expanding[len(expanding)-1].URL)
 	}
 	e.sdOnce.Do(func() {
-		raw, err := e.definitionBytes()
+		raw, err := r.definitionBytes(e)
 		var sd *StructureDefinition
 		if err == nil {
 			sd, err = decodeStructureDefinition(raw)
@@ -351,9 +343,11 @@ func (e *Entry) bytes() ([]byte, error) {
 
 // definitionBytes returns what a StructureDefinition is decoded from: a
 // core one's slim form when core.zip has it, else its JSON.
-func (e *Entry) definitionBytes() ([]byte, error) {
-	if e.slim != nil {
-		return r4core.ReadEntry(e.slim)
+func (r *Registry) definitionBytes(e *Entry) ([]byte, error) {
+	if e.core != nil {
+		if raw, ok, err := r.slim.Bytes(e.core); ok || err != nil {
+			return raw, err
+		}
 	}
 	return e.bytes()
 }
