@@ -84,6 +84,11 @@ const (
 
 	// XML asks for FHIR XML (_format=xml or Accept: application/fhir+xml).
 	XML = "xml"
+	// XMLWrite is a create and an update of carecert's copy sent as FHIR
+	// XML, and reads of it in JSON and XML (Step "create", "read",
+	// "update", "read-xml"), where the statement declares XML; Exchange.JSON
+	// is the resource sent.
+	XMLWrite = "xml-write"
 
 	// SMARTConfig is GET .well-known/smart-configuration.
 	SMARTConfig = "smart-config"

@@ -169,6 +169,11 @@ var _ = Describe("fhir-server target's write interactions against Medplum's rout
 		h := result(rep, "api", "API-23")
 		Expect(h.Outcome).To(Equal(model.Skip))
 		Expect(h.Message).To(ContainSubstring("does not declare history-type"))
+		// Neither the router nor @medplum/core reads or writes FHIR XML,
+		// and the front's statement lists JSON alone: no XML write is sent.
+		x := result(rep, "api", "API-30")
+		Expect(x.Outcome).To(Equal(model.Skip))
+		Expect(x.Message).To(ContainSubstring("declares no XML format"))
 		// Every copy carecert made, the partly committed transaction's
 		// included, was deleted: the clean-up deletes all passed, and a
 		// search for carecert's tag finds none.

@@ -19,6 +19,7 @@ import (
 var changing = []string{
 	fhirclient.Create, fhirclient.Update, fhirclient.Delete, fhirclient.VersionUpdate,
 	fhirclient.Conditional, fhirclient.Patch, fhirclient.Transaction, fhirclient.ContentErrors,
+	fhirclient.XMLWrite,
 }
 
 // optional are the interactions a plan may ask for besides the read-only
@@ -84,8 +85,9 @@ func nonce() string {
 // writes runs the write interactions the plan asks for, Touchstone's basic
 // and advanced sequences, on a copy of a resource read earlier: create,
 // update, version-aware update, conditional create and update, type history
-// since the change, batch and transaction Bundles, refused bodies and
-// delete; then it deletes every resource it created. Each is sent only when
+// since the change, a create and update in FHIR XML (where XML is
+// declared), batch and transaction Bundles, refused bodies and delete; then
+// it deletes every resource it created. Each is sent only when
 // the CapabilityStatement declares it; otherwise its requirement is skipped
 // with the reason.
 func (p *probe) writes(ctx context.Context, types []string, sample map[string]map[string]any, caps *capabilities) {
@@ -139,7 +141,7 @@ func (p *probe) writes(ctx context.Context, types []string, sample map[string]ma
 	if mine == nil {
 		for _, i := range wanted {
 			switch i {
-			case fhirclient.Create, fhirclient.ContentErrors, fhirclient.Transaction, fhirclient.Batch, fhirclient.HistorySince:
+			case fhirclient.Create, fhirclient.ContentErrors, fhirclient.Transaction, fhirclient.Batch, fhirclient.HistorySince, fhirclient.XMLWrite:
 			default:
 				p.notSent(i, i, w.typ, "carecert's create of a "+w.typ+" gave no id to go on with")
 			}
@@ -152,6 +154,7 @@ func (p *probe) writes(ctx context.Context, types []string, sample map[string]ma
 		w.patch(ctx, mine)
 		w.reads(ctx, mine)
 	}
+	w.xmlWrites(ctx)
 	w.transaction(ctx)
 	w.contentErrors(ctx)
 	if mine != nil {

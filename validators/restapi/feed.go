@@ -82,8 +82,8 @@ func transport(ex *fhirclient.Exchange) []model.Finding {
 	if ex.Interaction == fhirclient.BulkDownload || refusalDue || ex.BodyBytes == 0 {
 		return out
 	}
-	if ex.Interaction == fhirclient.XML && isXML(ex) {
-		return out // the XML check parses it
+	if (ex.Interaction == fhirclient.XML || ex.Interaction == fhirclient.XMLWrite) && isXML(ex) {
+		return out // the XML checks parse it
 	}
 	if !ex.IsJSON() {
 		ct := ex.Header("content-type")

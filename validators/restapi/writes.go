@@ -22,12 +22,8 @@ func write(ex *fhirclient.Exchange) []model.Finding {
 		if f := status(ex, "api.create-status", what, http.StatusCreated); f != nil {
 			return f
 		}
-		loc := ex.Header("location")
-		if loc == "" {
-			return fail(ex, "api.create-location", "%s returned 201 without a Location header", what)
-		}
-		if !strings.Contains(loc, ex.Type+"/") {
-			return fail(ex, "api.create-location", "%s returned the Location %q, which names no %s/[id]", what, loc, ex.Type)
+		if f := locationOf(ex, what); f != nil {
+			return f
 		}
 		if ex.Header("etag") == "" {
 			return []model.Finding{finding(ex, model.Warning, "api.write-etag", "%s has no ETag header (a server SHOULD send the new version as a weak ETag)", what)}
