@@ -89,20 +89,30 @@ var _ = Describe("fhir-server target against hostile servers", func() {
 	})
 
 	It("does not blame a fast request that timed out only behind a slow one carecert abandoned", func() {
-		// A single-threaded server: one request at a time, the search slow.
-		var busy sync.Mutex
+		// A single-threaded server: one request at a time. The search holds
+		// it until carecert has given up on the request queued behind it,
+		// events rather than sleeps, so a loaded machine cannot make the
+		// search answer in time or let a third request queue too.
 		sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir})
 		Expect(err).NotTo(HaveOccurred())
+		turn := make(chan struct{}, 1)
+		queuedGaveUp := make(chan struct{})
+		var once sync.Once
 		url := hostile(func(w http.ResponseWriter, r *http.Request) {
-			busy.Lock()
-			defer busy.Unlock()
+			select {
+			case turn <- struct{}{}:
+			case <-r.Context().Done():
+				once.Do(func() { close(queuedGaveUp) })
+				return
+			}
+			defer func() { <-turn }()
 			if r.URL.Path == "/Patient" && r.URL.Query().Get("_count") != "" {
-				time.Sleep(700 * time.Millisecond)
+				<-queuedGaveUp
 			}
 			sim.ServeHTTP(w, r)
 		})
 		t := quick(url)
-		t["timeout"] = "250ms"
+		t["timeout"] = "1s" // long enough for every other request on a loaded machine
 		t["searches"] = []any{}
 		rep := run([]map[string]any{t}, "fhir-rest-api")
 		tr := result(rep, "api", "API-13")
@@ -235,9 +245,23 @@ var _ = Describe("fhir-server target against hostile servers", func() {
 
 var _ = Describe("an interrupted live run", func() {
 	It("stops at once and keeps what it had, marked incomplete", func() {
-		// Thirty-odd requests at 300 ms each: a run that did not stop would
-		// take ten seconds.
-		_, url := simulator(withDefects("slow=300ms"))
+		// The run's deadline passes when the server has answered two
+		// requests and a third arrives. That one, and any after it, is never
+		// answered: a run that did not stop would wait out its 10 s request
+		// timeout. Events, not a wall-clock deadline, so a loaded machine
+		// cannot interrupt it before the two exchanges are made.
+		sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir})
+		Expect(err).NotTo(HaveOccurred())
+		ctx := newDeadline()
+		var requests atomic.Int64
+		url := hostile(func(w http.ResponseWriter, r *http.Request) {
+			if requests.Add(1) <= 2 {
+				sim.ServeHTTP(w, r)
+				return
+			}
+			ctx.pass()
+			<-r.Context().Done()
+		})
 		checks := check.NewRegistry()
 		restapi.Register(checks)
 		treg := target.NewRegistry()
@@ -245,11 +269,9 @@ var _ = Describe("an interrupted live run", func() {
 		r := &runner.Runner{Checks: checks, Targets: treg, Workers: 2}
 		p := &runner.Plan{Suites: []string{"fhir-rest-api"}, Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{apiTarget(url, nil)}}}}
 		Expect(p.Check()).To(Succeed())
-		ctx, cancel := context.WithTimeout(context.Background(), 1000*time.Millisecond)
-		defer cancel()
-		start := time.Now()
 		reps, err := r.Run(ctx, p)
-		Expect(time.Since(start)).To(BeNumerically("<", 4*time.Second))
+		Expect(ctx.Err()).To(HaveOccurred(), "the third request arrived")
+		Expect(time.Since(ctx.passed)).To(BeNumerically("<", 4*time.Second), "it stops at once: counted from the interruption")
 		Expect(err).To(MatchError(context.DeadlineExceeded))
 		Expect(reps).To(HaveLen(1))
 		Expect(reps[0].Complete).To(BeFalse())
@@ -258,6 +280,38 @@ var _ = Describe("an interrupted live run", func() {
 		Expect(tr.Errors).To(BeZero(), "an interruption is not the server's fault")
 	})
 })
+
+// deadline is a context whose deadline passes when a spec calls pass: an
+// interruption at the moment a server sees an event, which a wall-clock
+// timeout cannot promise on a loaded machine.
+type deadline struct {
+	context.Context
+	done   chan struct{}
+	once   sync.Once
+	passed time.Time // set before done is closed
+}
+
+func newDeadline() *deadline {
+	return &deadline{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (d *deadline) pass() {
+	d.once.Do(func() {
+		d.passed = time.Now()
+		close(d.done)
+	})
+}
+
+func (d *deadline) Done() <-chan struct{} { return d.done }
+
+func (d *deadline) Err() error {
+	select {
+	case <-d.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
 
 var _ = Describe("fhir-bulk target against a failing file server", func() {
 	It("keeps the records of a download that stalls and says where it stopped", func() {
