@@ -34,7 +34,7 @@ var _ = Describe("the portal in a real browser", func() {
 			chromedp.Location(&url),
 			chromedp.SendKeys("#name", "ana", chromedp.ByID),
 			chromedp.SendKeys("#password", "wrong", chromedp.ByID),
-			chromedp.Click("#signin", chromedp.ByID),
+			navigates(chromedp.Click("#signin", chromedp.ByID)),
 			chromedp.WaitVisible("#problem", chromedp.ByID),
 			chromedp.Text("#problem", &problem, chromedp.ByID),
 		)).To(Succeed())
@@ -45,7 +45,7 @@ var _ = Describe("the portal in a real browser", func() {
 		Expect(chromedp.Run(ctx,
 			chromedp.SendKeys("#name", "ana", chromedp.ByID),
 			chromedp.SendKeys("#password", "pw-ana", chromedp.ByID),
-			chromedp.Click("#signin", chromedp.ByID),
+			navigates(chromedp.Click("#signin", chromedp.ByID)),
 			chromedp.WaitVisible("#runs", chromedp.ByID),
 			chromedp.Evaluate(`document.querySelectorAll('#runs tbody tr').length`, &rows),
 		)).To(Succeed())
@@ -55,7 +55,7 @@ var _ = Describe("the portal in a real browser", func() {
 		// allowed by the content security policy as a file of this site).
 		var vendors []string
 		Expect(chromedp.Run(ctx,
-			chromedp.Evaluate(`(() => { const s = document.getElementById('f-vendor'); s.value = 'Oakfield Health Software'; s.dispatchEvent(new Event('change')); })()`, nil),
+			navigates(chromedp.Evaluate(`(() => { const s = document.getElementById('f-vendor'); s.value = 'Oakfield Health Software'; s.dispatchEvent(new Event('change')); })()`, nil)),
 			// The reloaded page marks the chosen vendor; the first never does.
 			chromedp.WaitReady(`#f-vendor option[selected]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`#runs`, chromedp.ByID),
@@ -78,7 +78,7 @@ var _ = Describe("the portal in a real browser", func() {
 		Expect(chromedp.Run(ctx,
 			chromedp.Click(fmt.Sprintf("#pick-%d", w.ids[4]), chromedp.ByID),
 			chromedp.Text("#compare", &button, chromedp.ByID),
-			chromedp.Click("#compare", chromedp.ByID),
+			navigates(chromedp.Click("#compare", chromedp.ByID)),
 			chromedp.WaitVisible("#requirements", chromedp.ByID),
 		)).To(Succeed())
 		Expect(button).To(Equal("Compare 2 chosen"))
@@ -116,7 +116,7 @@ var _ = Describe("the portal in a real browser", func() {
 			chromedp.SetValue(`#manual form.attest select[name=outcome]`, "fail", chromedp.ByQuery),
 			chromedp.SendKeys(`#manual form.attest input[name=note]`, "allergies on a second screen only", chromedp.ByQuery),
 			chromedp.SetUploadFiles(`#manual form.attest input[type=file]`, []string{evidence}, chromedp.ByQuery),
-			chromedp.Submit(`#manual form.attest`, chromedp.ByQuery),
+			navigates(chromedp.Submit(`#manual form.attest`, chromedp.ByQuery)),
 			chromedp.WaitReady(`#manual td.attested`, chromedp.ByQuery),
 			chromedp.Text("#verdict h2", &after, chromedp.ByQuery),
 			chromedp.Text(`#manual td.attested`, &attested, chromedp.ByQuery),
@@ -130,6 +130,17 @@ var _ = Describe("the portal in a real browser", func() {
 		Expect(inline).To(BeZero(), "no inline script or style: the policy forbids them")
 	})
 })
+
+// navigates runs actions that lead the browser to another page (a click on
+// a submit button, a form's submit, a script that sets the location) and
+// returns once that page has loaded, so the next query is asked of it and
+// never of the page being left, however slowly the machine runs.
+func navigates(actions ...chromedp.Action) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := chromedp.RunResponse(ctx, actions...)
+		return err
+	})
+}
 
 // follow goes where a link on the page points, as a click on it would, but
 // waits for the new page to load: a click returns while the old page's nodes
