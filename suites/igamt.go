@@ -53,9 +53,6 @@ type igamt struct {
 	// used holds the predicates and statements some element or context took;
 	// the others are listed as not checked, never dropped.
 	used map[*node]bool
-	// repeated holds the segment names the message being converted uses in
-	// more than one place: their occurrences are not one numbering.
-	repeated map[string]bool
 	// valueSets counts bindings to value sets carecert has no codes for.
 	valueSets map[string]bool
 }
@@ -255,21 +252,6 @@ func (g *igamt) static(m *node) (*node, error) {
 	if st.attr("MsgType") == "" {
 		return nil, fmt.Errorf("conformance profile %s:%d: Message has no Type", g.file, m.line)
 	}
-	uses := map[string]int{}
-	var count func(n *node)
-	count = func(n *node) {
-		for _, c := range n.children {
-			if def := g.segments[c.attr("Ref")]; c.name == "Segment" && def != nil {
-				uses[def.attr("Name")]++
-			}
-			count(c)
-		}
-	}
-	count(m)
-	g.repeated = map[string]bool{}
-	for name, n := range uses {
-		g.repeated[name] = n > 1
-	}
 	kids, err := g.children(m, true)
 	if err != nil {
 		return nil, err
@@ -283,6 +265,10 @@ func (g *igamt) static(m *node) (*node, error) {
 // single says the parent occurs at most once in a message.
 func (g *igamt) children(parent *node, single bool) ([]*node, error) {
 	var out []*node
+	var uses map[string]int
+	if parent.name == "Message" {
+		uses = g.segmentUses(parent)
+	}
 	for _, c := range parent.children {
 		switch c.name {
 		case "Segment":
@@ -293,8 +279,10 @@ func (g *igamt) children(parent *node, single bool) ([]*node, error) {
 			seg := &node{name: "Segment", line: c.line, attrs: map[string]string{
 				"Name": def.attr("Name"), "LongName": def.attr("Description"),
 				"Usage": c.attr("Usage"), "Min": c.attr("Min"), "Max": c.attr("Max"), "segID": c.attr("Ref")}}
-			if parent.name == "Message" {
-				seg.attrs["topLevel"] = "true"
+			// A segment of the message itself is numbered by its occurrence
+			// (SetID) when the message uses its name in this one place.
+			if parent.name == "Message" && uses[def.attr("Name")] == 1 {
+				seg.attrs["numbered"] = "true"
 			}
 			ctx := "Segment/" + c.attr("Ref")
 			field := 0
@@ -325,6 +313,23 @@ func (g *igamt) children(parent *node, single bool) ([]*node, error) {
 		}
 	}
 	return out, nil
+}
+
+// segmentUses counts the places a message (with its groups) uses each
+// segment name in.
+func (g *igamt) segmentUses(m *node) map[string]int {
+	uses := map[string]int{}
+	var count func(n *node)
+	count = func(n *node) {
+		for _, c := range n.children {
+			if def := g.segments[c.attr("Ref")]; c.name == "Segment" && def != nil {
+				uses[def.attr("Name")]++
+			}
+			count(c)
+		}
+	}
+	count(m)
+	return uses
 }
 
 // element builds a Field, Component or SubComponent from an IGAMT field or
@@ -586,7 +591,7 @@ func (g *igamt) assertIn(seg *node, ctx, sid string, prefix []int, each string) 
 		}
 		g.used[c] = true
 		cond, why := g.condition(conditionOf(c), func(path string) (ref, bool) {
-			return g.segmentRef(seg.attrs["segID"], sid, prefix, path, seg.attrs["topLevel"] == "true")
+			return g.segmentRef(seg.attrs["segID"], sid, prefix, path, seg.attrs["numbered"] == "true")
 		})
 		if cond == nil {
 			g.unchecked = append(g.unchecked, fmt.Sprintf("conformance statement %s (%s; %s)", c.attr("ID"), why, c.place()))
@@ -880,10 +885,11 @@ type ref struct {
 
 // segmentRef resolves a context-relative path in segment sid (defined as
 // segID), after prefix (a data type instance's place in the segment);
-// topLevel says the segment is a child of the message, not of a group.
+// numbered says the segment's occurrences in the message are its SetID's
+// numbering: it is a child of the message, used there in one place.
 // Components do not repeat, so [*] after the field is their one instance;
 // a TS is read in its first component (its time), as the standard compares it.
-func (g *igamt) segmentRef(segID, sid string, prefix []int, path string, topLevel bool) (ref, bool) {
+func (g *igamt) segmentRef(segID, sid string, prefix []int, path string, numbered bool) (ref, bool) {
 	pos, ok := positions(path)
 	if !ok {
 		return ref{}, false
@@ -925,7 +931,7 @@ func (g *igamt) segmentRef(segID, sid string, prefix []int, path string, topLeve
 	}
 	r.dt = el
 	switch {
-	case len(prefix) == 0 && topLevel && !g.repeated[sid]:
+	case len(prefix) == 0 && numbered:
 		r.numbered = "segment"
 	case len(prefix) == 1:
 		r.numbered = "repetition"
@@ -1051,9 +1057,9 @@ func (g *igamt) condition(e *node, resolve func(string) (ref, bool)) (map[string
 		if r.path == "" {
 			return nil, why
 		}
-		op := strings.ToLower(e.attr("Operator"))
+		op, known := operator(e)
 		as := compareAs(e.attr("Type"), r.dt)
-		if as == "" || !slices.Contains([]string{"eq", "ne", "lt", "le", "gt", "ge"}, op) {
+		if as == "" || !known {
 			return nil, fmt.Sprintf("a SimpleValue comparing %s values with %s", e.attr("Type"), e.attr("Operator"))
 		}
 		if _, err := strconv.ParseFloat(e.attr("Value"), 64); as == "number" && err != nil {
@@ -1134,6 +1140,13 @@ func compareAs(typ string, dt *node) string {
 	return ""
 }
 
+// operator reads a SimpleValue's or PathValue's Operator as the
+// hl7v2-profile comparison op (EQ is eq); known is false for any other.
+func operator(e *node) (op string, known bool) {
+	op = strings.ToLower(e.attr("Operator"))
+	return op, slices.Contains([]string{"eq", "ne", "lt", "le", "gt", "ge"}, op)
+}
+
 // pathValue converts a PathValue: the values at two paths compared. Both
 // absent passes unless NotPresentBehavior is FAIL; one without the other
 // fails, as the format defines it. The first path may be [*] (each of its
@@ -1148,8 +1161,8 @@ func (g *igamt) pathValue(e *node, path func(string) (ref, string), absent func(
 	if b.path == "" {
 		return nil, why
 	}
-	op := strings.ToLower(e.attr("Operator"))
-	if !slices.Contains([]string{"eq", "ne", "lt", "le", "gt", "ge"}, op) {
+	op, known := operator(e)
+	if !known {
 		return nil, fmt.Sprintf("a PathValue with operator %q", e.attr("Operator"))
 	}
 	if b.star {
