@@ -242,18 +242,38 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 	saved := w.holder
 	w.holder = holder{value: m, n: n, t: t}
 	kids, index := n.kids(t)
-	if id, ok := m["id"].(string); ok && !isResource {
-		w.elementID(id, path)
-	}
-	// The children m has, found from its keys: a value holds few of the
-	// elements its type defines, so looking each definition up in m would
-	// cost more. A child is present when one of these has its name.
-	var onStack [24]*node
+	// The children m has, with their values, found in one pass over its
+	// keys: a value holds few of the elements its type defines, and a small
+	// map answers a lookup of an absent key slowly, so neither each
+	// definition nor "id" is looked up in m.
+	var onStack [24]presentChild
 	present := onStack[:0]
-	for key := range m {
-		if q := index[strings.TrimPrefix(key, "_")]; q != nil && !q.choice && !slices.Contains(present, q) {
-			present = append(present, q)
+	id, hasID, hasType := "", false, false
+	for key, val := range m {
+		switch key {
+		case "id":
+			id, hasID = val.(string)
+		case "resourceType":
+			hasType = true
 		}
+		q := index[strings.TrimPrefix(key, "_")]
+		if q == nil || q.choice {
+			continue
+		}
+		i := slices.IndexFunc(present, func(c presentChild) bool { return c.n == q })
+		if i < 0 {
+			present = append(present, presentChild{n: q})
+			i = len(present) - 1
+		}
+		switch key {
+		case q.name:
+			present[i].v, present[i].hasV = val, true
+		case q.companion:
+			present[i].ev, present[i].hasE = val, true
+		}
+	}
+	if hasID && !isResource {
+		w.elementID(id, path)
 	}
 	seen := 0
 	for _, k := range kids {
@@ -299,7 +319,8 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 			}
 			continue
 		}
-		if !hasChild(present, k) {
+		c := childNamed(present, k)
+		if c == nil {
 			if k.min > 0 {
 				w.add(model.Error, CodeCardinality, path+"."+k.name, fmt.Sprintf("%s is required (minimum %d) but absent", k.name, k.min), "")
 			}
@@ -308,24 +329,20 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 			}
 			continue
 		}
-		v, hasV := m[k.name]
-		ev, hasE := m[k.companion]
-		if hasV {
+		if c.hasV {
 			seen++
 		}
-		if hasE {
+		if c.hasE {
 			seen++
 		}
 		var kt *typeInfo
 		if len(k.types) > 0 {
 			kt = k.types[0]
 		}
-		w.property(k.name, v, ev, hasV, hasE, k, kt, path, host)
+		w.property(k.name, c.v, c.ev, c.hasV, c.hasE, k, kt, path, host)
 	}
-	if isResource {
-		if _, ok := m["resourceType"]; ok {
-			seen++
-		}
+	if isResource && hasType {
+		seen++
 	}
 	if seen < len(m) {
 		w.unknown(m, kids, index, path, isResource)
@@ -333,15 +350,23 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 	w.holder = saved // objectOn has no other way out
 }
 
-// hasChild says whether k is among the children present, by name (a
-// definition that lists two children of one name has both checked).
-func hasChild(present []*node, k *node) bool {
-	for _, q := range present {
-		if q == k || q.name == k.name {
-			return true
+// presentChild is a child element an object has: its value and its "_"
+// companion, as the object holds them.
+type presentChild struct {
+	n          *node
+	v, ev      any
+	hasV, hasE bool
+}
+
+// childNamed returns k's entry among the children present, found by name (a
+// definition that lists two children of one name has both checked), or nil.
+func childNamed(present []presentChild, k *node) *presentChild {
+	for i := range present {
+		if q := present[i].n; q == k || q.name == k.name {
+			return &present[i]
 		}
 	}
-	return false
+	return nil
 }
 
 func (n *node) typeBySuffix(suffix string) *typeInfo {
