@@ -157,7 +157,11 @@ var _ = Describe("fhir-server target's write interactions against Medplum's rout
 			Expect(r.Outcome).To(Equal(model.Pass), req+": "+r.Message)
 		}
 		Expect(result(rep, "api", "API-21").Evaluated).To(Equal(int64(4)))
-		Expect(result(rep, "api", "API-29").Evaluated).To(Equal(int64(3)))
+		// Nested JSON Patches too: an extension list added, its first
+		// value replaced, its second removed and a third appended, each
+		// read back exactly as patched; a patch naming an index that does
+		// not exist refused whole.
+		Expect(result(rep, "api", "API-29").Evaluated).To(Equal(int64(3 + 3*2)))
 		Expect(result(rep, "api", "API-20").Evaluated).To(Equal(int64(2)))
 		// The router's in-memory repository answers a transaction whose
 		// second entry it refuses (400) with 200 and keeps the first entry:

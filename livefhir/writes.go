@@ -403,6 +403,7 @@ func (w *writeRun) patch(ctx context.Context, o *own) {
 				map[string]any{"op": "remove", "path": "/language"},
 			})
 			send("test-fails", "JSON Patch whose test of language fails", "application/json-patch+json", body, "en-GB")
+			w.nestedPatch(ctx, o)
 		}
 	}
 	if pathFormat {

@@ -25,13 +25,14 @@ var _ = Describe("fhir-server target's write interactions (allow_writes)", func(
 		// create, the copy a conditional delete deletes, and update;
 		// If-Match current and stale; conditional create, update and
 		// delete and the read after it; JSON Patch, the JSON Patch whose
-		// test fails and FHIRPath Patch; batch, two transactions and the
+		// test fails, three nested JSON Patches (add, change, a bad one)
+		// each with the read after it, and FHIRPath Patch; batch, two transactions and the
 		// read after the refused one; history since; 415 and the invalid
 		// resource.
 		Expect(result(rep, "api", "API-11").Evaluated).To(Equal(int64(3)))
 		Expect(result(rep, "api", "API-20").Evaluated).To(Equal(int64(2)))
 		Expect(result(rep, "api", "API-21").Evaluated).To(Equal(int64(4)))
-		Expect(result(rep, "api", "API-29").Evaluated).To(Equal(int64(3)))
+		Expect(result(rep, "api", "API-29").Evaluated).To(Equal(int64(3 + 3*2)))
 		Expect(result(rep, "api", "API-22").Evaluated).To(Equal(int64(4)))
 		// Type and system history since.
 		Expect(result(rep, "api", "API-23").Evaluated).To(Equal(int64(2)))
@@ -41,6 +42,30 @@ var _ = Describe("fhir-server target's write interactions (allow_writes)", func(
 		Expect(result(rep, "api", "API-19").Evaluated).To(Equal(int64(3)))
 		Expect(sim.Resources()).To(Equal(before), "carecert deletes every resource it creates")
 	})
+
+	DescribeTable("fails API-29 at the read after a nested JSON Patch that did not leave exactly its change",
+		func(defect, record, path string, more ...string) {
+			_, url := simulator(withDefects(defect))
+			rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true, "resources": []any{"Patient"}})}, "fhir-rest-api")
+			Expect(failing(rep)).To(Equal([]string{"fhir-rest-api/API-29"}))
+			f := result(rep, "api", "API-29")
+			Expect(codes(f)).To(ConsistOf(append([]string{"api.patch-result"}, more...)))
+			at := map[string]string{}
+			for _, x := range f.Findings {
+				if x.Code == "api.patch-result" {
+					at[x.Record] = x.Path
+				}
+			}
+			Expect(at).To(HaveKeyWithValue(MatchRegexp(record), path))
+		},
+		// The bad patch's first operation, applied alone, is valid: it is
+		// taken (200) and kept, found as such too.
+		Entry("only the first of three operations applied", "patch-first-op-only",
+			`^GET Patient/[^ ]+ \(read after JSON Patch: replace extension\[0\]\.valueString, remove extension\[1\], append an extension\)$`, "extension[1].valueString",
+			"api.patch-bad-applied", "api.patch-result"),
+		Entry("a refused patch's first operation kept", "patch-not-atomic",
+			`^GET Patient/[^ ]+ \(read after JSON Patch whose second operation names extension\[7\], which does not exist\)$`, "extension[0].valueString"),
+	)
 
 	It("skips each, with the reason, on a server whose statement declares no writes, and judges the 405 of each write it does not declare", func() {
 		sim, url := simulator(fhirserver.Options{PageSize: 5, Basic: true})

@@ -180,14 +180,31 @@ func conditional(ex *fhirclient.Exchange) []model.Finding {
 // server that declares no patchFormat and refused with 415 is not judged.
 func patch(ex *fhirclient.Exchange) []model.Finding {
 	what := "patch " + ex.Label
-	if ex.Step == "test-fails" {
+	switch ex.Step {
+	case "test-fails", "nested-bad":
 		if f := answered(ex, what); f != nil {
 			return f
 		}
 		if ex.Status >= 200 && ex.Status <= 299 {
+			if ex.Step == "nested-bad" {
+				return fail(ex, "api.patch-bad-applied", "%s returned HTTP %d: a patch with an operation that cannot be applied must be refused whole", what, ex.Status)
+			}
 			return fail(ex, "api.patch-test-ignored", "%s returned HTTP %d: a patch whose test operation fails must not be applied", what, ex.Status)
 		}
 		return outcomeWith(ex, "api.patch-refused", what, http.StatusBadRequest, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity)
+	case "read-after":
+		return patchResult(ex)
+	case "nested-add", "nested-change":
+		if f := status(ex, "api.patch-status", what, http.StatusOK, http.StatusNoContent); f != nil {
+			return f
+		}
+		if ex.Resource != nil && (ex.ResourceType() != ex.Type || fhir.ID(ex.Resource) != ex.ID) {
+			return fail(ex, "api.patch-mismatch", "%s returned %s with id %q", what, describe(ex), fhir.ID(ex.Resource))
+		}
+		if ex.Resource == nil && ex.Header("etag") == "" {
+			return nil // 204 without an ETag: the read after it judges the change
+		}
+		return versionMoved(ex, what)
 	}
 	if ex.Step == "json-patch-guess" && ex.Status == http.StatusUnsupportedMediaType {
 		return notJudged(ex, what+" was refused with 415, and the statement declares no patchFormat to say which it takes")
@@ -205,6 +222,24 @@ func patch(ex *fhirclient.Exchange) []model.Finding {
 		return fail(ex, "api.patch-ignored", "%s returned language %q, want %q: the patch was not applied", what, got, ex.Expect)
 	}
 	return versionMoved(ex, what)
+}
+
+// patchResult judges the read of carecert's resource after a patch: it
+// must be as the patch leaves it (ex.JSON), meta and narrative aside, so
+// that a patch applied in part, applied elsewhere or refused but kept in
+// part is told from one applied exactly.
+func patchResult(ex *fhirclient.Exchange) []model.Finding {
+	what := "read of " + ex.Type + "/" + ex.ID + " after the " + ex.Expect
+	if f := status(ex, "api.patch-status", what, http.StatusOK); f != nil {
+		return f
+	}
+	if ex.JSON == nil {
+		return notJudged(ex, what+": carecert kept no copy to compare with")
+	}
+	if path := firstDifference(comparable(ex.Resource), ex.JSON, ""); path != "" {
+		return []model.Finding{at(finding(ex, model.Error, "api.patch-result", "%s: %s is not as the patch leaves it (the resource before it, with exactly the patch's change)", what, path), path)}
+	}
+	return nil
 }
 
 // bundleInteraction judges batch and transaction Bundles: the response
