@@ -1,6 +1,9 @@
 package livefhir_test
 
 import (
+	"os"
+	"path/filepath"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -32,6 +35,22 @@ var _ = Describe("fhir-server target's writes in FHIR XML (allow_writes)", func(
 		Expect(x.Outcome).To(Equal(model.Skip))
 		Expect(x.Message).To(ContainSubstring("declares no XML format"))
 		Expect(result(rep, "api", "API-16").Outcome).To(Equal(model.Pass), "its XML reads are refused with 406, as due")
+	})
+
+	It("skips, as carecert's limit, a copy FHIR XML cannot hold, and fails nothing for it", func() {
+		// the server's only Patient has a control character in its name,
+		// which XML 1.0 cannot carry
+		feed := filepath.Join(GinkgoT().TempDir(), "feed.ndjson")
+		Expect(os.WriteFile(feed, []byte(`{"resourceType":"Patient","id":"p1","name":[{"family":"A\u0001B"}],"meta":{"versionId":"1","lastUpdated":"2026-01-01T00:00:00Z"}}`+"\n"), 0o600)).To(Succeed())
+		sim, url := simulator(fhirserver.Options{Feed: feed, XML: true})
+		before := sim.Resources()
+		rep := run([]map[string]any{{"name": "api", "type": "fhir-server", "url": url, "timeout": "10s", "resources": []any{"Patient"},
+			"allow_writes": true, "interactions": []any{"capabilities", "search", "read", "create", "delete", "xml-write"}}}, "fhir-rest-api")
+		Expect(failing(rep)).To(BeEmpty())
+		x := result(rep, "api", "API-30")
+		Expect(x.Outcome).To(Equal(model.Skip))
+		Expect(x.Message).To(ContainSubstring("carecert cannot write its copy of Patient/p1 as FHIR XML: name[0].family: the value holds the character U+0001"))
+		Expect(sim.Resources()).To(Equal(before))
 	})
 
 	It("never writes XML unless the plan allows writes", func() {
