@@ -30,7 +30,7 @@ func sameResource(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			if x == nil || allNulls(x) {
+			if x == nil || fhirxml.AllNull(x) {
 				continue
 			}
 			out[k] = sameResource(x)
@@ -44,19 +44,6 @@ func sameResource(v any) any {
 		return out
 	}
 	return v
-}
-
-func allNulls(v any) bool {
-	list, ok := v.([]any)
-	if !ok || len(list) == 0 {
-		return false
-	}
-	for _, x := range list {
-		if x != nil {
-			return false
-		}
-	}
-	return true
 }
 
 // roundTrip writes res as XML, which must be free of the issues Decode

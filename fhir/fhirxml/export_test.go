@@ -6,4 +6,7 @@ var (
 	LegacyDecode = legacyDecode
 	LegacyLines  = legacyLines
 	Lines        = xmlLines
+	// AllNull is how Encode's check of what it wrote knows an array of
+	// nulls, which Decode gives as no array.
+	AllNull = allNull
 )
