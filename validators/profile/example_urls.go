@@ -13,9 +13,9 @@ import (
 // reserved for examples, reported unless allow-example-urls is on.
 const CodeExampleURL = "profile.example-url"
 
-// exampleURI reports a value of a URI type that points at a domain reserved
-// for examples (RFC 2606: example.org, .com, .net): real data cannot point
-// there, so the reference validator rejects such a pointer unless told that
+// exampleURI reports a value of a URI type that points at an example URL
+// (RFC 2606's domains, acme.com and acme.org, or an OID under an example
+// arc: see exampleURL): real data cannot point there, so the reference validator rejects such a pointer unless told that
 // examples are allowed (its -allow-example-urls), and carecert does the
 // same with the same option. A pointer is a canonical (the definition it
 // names must be found) or a uri or url naming a FHIR resource on a server
@@ -27,14 +27,14 @@ const CodeExampleURL = "profile.example-url"
 // itself, a Bundle entry's fullUrl (an identity), and extension urls (the
 // extension rules judge them).
 func (w *walker) exampleURI(s, typ string, k *node, path string) {
-	// Every example domain has "example." in it: most values are
-	// decided without parsing them.
-	if w.e.allowExampleURLs || (typ != "uri" && typ != "url" && typ != "canonical") || !strings.Contains(s, "example.") || !exampleURL(s) {
+	if w.e.allowExampleURLs || (typ != "uri" && typ != "url" && typ != "canonical") || !mayBeExampleURL(s) || !exampleURL(s) {
 		return
 	}
 	if w.definingURL(k.path) || k.path == "Bundle.entry.fullUrl" || extensionURL(k.path) {
 		return
 	}
+	// A uri or url points at something only when it names a resource on a
+	// server; an OID never does, so it is a pointer only as a canonical.
 	if typ != "canonical" && !w.namesResource(s) {
 		return
 	}
@@ -43,7 +43,7 @@ func (w *walker) exampleURI(s, typ string, k *node, path string) {
 	if u, _ := definitions.SplitCanonical(s); w.known(u) {
 		return
 	}
-	w.add(model.Error, CodeExampleURL, path, fmt.Sprintf("%s %q points at a domain reserved for examples: example URLs are not allowed in real data (allow-example-urls accepts them)", typ, s), s)
+	w.add(model.Error, CodeExampleURL, path, fmt.Sprintf("%s %q points at an example domain or OID: example URLs are not allowed in real data (allow-example-urls accepts them)", typ, s), s)
 }
 
 // namesResource reports whether a URL's path has a segment that is a FHIR

@@ -9,7 +9,8 @@ import (
 	"github.com/carecert/carecert/validators/profile"
 )
 
-// Example URLs (RFC 2606 domains) in uri, url and canonical values: a
+// Example URLs (RFC 2606 domains, the acme domains, example OID arcs) in
+// uri, url and canonical values: a
 // pointer to an example server or definition is an error by default and
 // accepted with allow-example-urls, as the reference validator's option
 // decides; names (systems), a definition's own url, fullUrls and loaded
@@ -64,8 +65,28 @@ var _ = Describe("example URLs in uri, url and canonical values", func() {
 			"resource": {"resourceType": "Patient", "id": "1"}}]}`)).To(BeEmpty())
 	})
 
+	It("counts the acme domains and the example OID arcs as examples, as the reference does", func() {
+		for _, u := range []string{"http://acme.com/fhir/DocumentReference/7", "https://records.acme.org/Binary/scan"} {
+			Expect(exampleFindings(strict, document(u))).To(ConsistOf(at(model.Error, profile.CodeExampleURL, "DocumentReference.content[0].attachment.url")), u)
+			Expect(exampleFindings(lenient, document(u))).To(BeEmpty(), u)
+		}
+		profiled := func(canonical string) string {
+			return `{"resourceType": "Patient", "meta": {"profile": ["` + canonical + `"]}}`
+		}
+		for _, oid := range []string{"urn:oid:2.999.1.7", "urn:oid:1.3.6.1.4.1.32473.12"} {
+			Expect(exampleFindings(strict, profiled(oid))).To(ConsistOf(at(model.Error, profile.CodeExampleURL, "Patient.meta.profile[0]")), oid)
+			Expect(exampleFindings(lenient, profiled(oid))).To(BeEmpty(), oid)
+		}
+		// OIDs outside the example arcs, and an example OID naming an
+		// identifier system (a name, not a pointer), are left alone.
+		Expect(exampleFindings(strict, profiled("urn:oid:2.16.840.1.113883.4.642.1.1"))).To(BeEmpty())
+		Expect(exampleFindings(strict, profiled("urn:oid:2.9990.1"))).To(BeEmpty())
+		Expect(exampleFindings(strict, `{"resourceType": "Patient", "identifier": [{"system": "urn:oid:2.999.1.7", "value": "1"}]}`)).To(BeEmpty())
+	})
+
 	It("does not take a look-alike domain for an example one", func() {
 		Expect(exampleFindings(strict, document("https://example.org.uk/fhir/DocumentReference/7"))).To(BeEmpty())
 		Expect(exampleFindings(strict, document("https://notexample.com/fhir/DocumentReference/7"))).To(BeEmpty())
+		Expect(exampleFindings(strict, document("https://acme.community/fhir/DocumentReference/7"))).To(BeEmpty())
 	})
 })

@@ -433,8 +433,6 @@ func (e *Engine) typeIs(typ, base string) bool {
 	return found
 }
 
-// exampleURL reports whether a URL is on a domain reserved for examples
-// (RFC 2606: example.org, example.com, example.net and their subdomains).
 // exampleExtension reports whether allow-example-urls accepts an unknown
 // extension of this url unchecked. The reference validator accepts only urls
 // containing example.org or acme.com (not example.com or example.net) here,
@@ -443,18 +441,42 @@ func exampleExtension(u string) bool {
 	return strings.Contains(u, "example.org") || strings.Contains(u, "acme.com")
 }
 
+// exampleDomains are the domains the reference validator takes for examples:
+// RFC 2606's and the acme domains FHIR's own examples use.
+var exampleDomains = []string{"example.org", "example.com", "example.net", "acme.com", "acme.org"}
+
+// exampleOIDRoots are OID arcs reserved for examples: 2.999 (ITU-T X.660's
+// example arc) and IANA's example enterprise number 32473 (RFC 5612).
+var exampleOIDRoots = []string{"urn:oid:2.999.", "urn:oid:1.3.6.1.4.1.32473."}
+
+// exampleURL reports whether a URL is an example one, as the reference
+// validator counts them: on an example domain or one of its subdomains, or
+// an OID under an example arc. A look-alike host (notexample.com,
+// example.org.uk) is not an example; the reference matches the text and
+// would take the first for one.
 func exampleURL(u string) bool {
+	for _, root := range exampleOIDRoots {
+		if strings.HasPrefix(u, root) {
+			return true
+		}
+	}
 	parsed, err := url.Parse(u)
 	if err != nil {
 		return false
 	}
 	host := parsed.Hostname()
-	for _, d := range []string{"example.org", "example.com", "example.net"} {
+	for _, d := range exampleDomains {
 		if host == d || strings.HasSuffix(host, "."+d) {
 			return true
 		}
 	}
 	return false
+}
+
+// mayBeExampleURL is a quick test that lets most values through without
+// parsing them: every example URL has one of these in it.
+func mayBeExampleURL(s string) bool {
+	return strings.Contains(s, "example.") || strings.Contains(s, "acme.") || strings.HasPrefix(s, "urn:oid:")
 }
 
 // hl7Extension says why an extension HL7 defines outside the R4 core
