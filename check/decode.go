@@ -44,6 +44,16 @@ type Value interface {
 	ParamType() string
 }
 
+// Shorthand is a mapping parameter type that also takes a value that is
+// not a mapping, as a shorter way to write a common case ("tls: true" for
+// the system's certificate authorities).
+type Shorthand interface {
+	// DecodeShorthand reads what the suite or plan wrote instead of a mapping.
+	DecodeShorthand(v any) error
+	// ShorthandType names what it takes besides a mapping ("true/false").
+	ShorthandType() string
+}
+
 // Locator turns a problem at a path of a suite file into an error naming the
 // file, line and column ("$.requirements[2].params.element").
 type Locator interface {
@@ -68,11 +78,59 @@ func (s Spec) Decode(dst any) error {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		panic(fmt.Sprintf("check: Decode wants a pointer to a struct, got %T", dst))
 	}
-	d := decoder{spec: s}
-	return d.object(map[string]any(s.Params), v.Elem(), s.ParamsAt, "")
+	return s.decoder().object(map[string]any(s.Params), v.Elem(), s.ParamsAt, "")
 }
 
-type decoder struct{ spec Spec }
+// DecodeOptions decodes settings that are not a check's parameters (a
+// plan's target options) into dst as Spec.Decode does: where, when not nil,
+// locates them at the YAML path at, and label names their owner in the
+// located messages ("target feed").
+func DecodeOptions(opts Params, dst any, where Locator, at, label string) error {
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		panic(fmt.Sprintf("check: DecodeOptions wants a pointer to a struct, got %T", dst))
+	}
+	return decoder{where: where, label: label, options: true}.object(map[string]any(opts), v.Elem(), at, "")
+}
+
+// Located reports whether err already names the file, line and column of
+// the parameter or option it is about, so a caller adds no place of its own.
+func Located(err error) bool {
+	var l located
+	return errors.As(err, &l)
+}
+
+// LocatedError marks err, which names its file, line and column, as
+// located (see Located).
+func LocatedError(err error) error { return located{err} }
+
+// decoder reads parameters, or a target's options; where locates them and
+// label names their owner in located messages.
+type decoder struct {
+	where   Locator
+	label   string
+	options bool
+}
+
+// noun is what the decoder reads, as messages name one.
+func (d decoder) noun() string {
+	if d.options {
+		return "option"
+	}
+	return "parameter"
+}
+
+// owner is what takes them, as messages name it.
+func (d decoder) owner() string {
+	if d.options {
+		return "the target"
+	}
+	return "the check"
+}
+
+func (s Spec) decoder() decoder {
+	return decoder{where: s.Where, label: fmt.Sprintf("requirement %s, check %s", s.Requirement, s.Type)}
+}
 
 // ErrorAt is an error about the parameter at path ("rules[2].usage", under
 // the spec's parameters) that a check finds when it compiles what decoded
@@ -82,7 +140,7 @@ func (s Spec) ErrorAt(path, format string, args ...any) error {
 	if path != "" {
 		at += "." + path
 	}
-	return decoder{spec: s}.problem(at, strconv.Quote(path), format, args...)
+	return s.decoder().problem(at, strconv.Quote(path), format, args...)
 }
 
 // located is a parameter error that already names its file, line and column,
@@ -95,13 +153,13 @@ func (l located) Unwrap() error { return l.error }
 // name is how the unlocated message names the parameter.
 func (d decoder) problem(path, name, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	if d.spec.Where != nil {
-		return located{d.spec.Where.Errorf(path, "requirement %s, check %s: %s", d.spec.Requirement, d.spec.Type, msg)}
+	if d.where != nil {
+		return located{d.where.Errorf(path, "%s: %s", d.label, msg)}
 	}
 	if name == "" {
 		return errors.New(msg)
 	}
-	return fmt.Errorf("parameter %s: %s", name, msg)
+	return fmt.Errorf("%s %s: %s", d.noun(), name, msg)
 }
 
 type field struct {
@@ -162,15 +220,15 @@ func (d decoder) object(m map[string]any, v reflect.Value, at, name string) erro
 			hint = fmt.Sprintf("did you mean %s? ", near)
 		}
 		if len(known) == 0 {
-			return d.problem(at+"."+k, name, "unknown parameter(s) %s (the check takes no parameters)", strings.Join(unknown, ", "))
+			return d.problem(at+"."+k, name, "unknown %s(s) %s (%s takes no %ss)", d.noun(), strings.Join(unknown, ", "), d.owner(), d.noun())
 		}
-		return d.problem(at+"."+k, name, "unknown parameter(s) %s (%sknown: %s)", strings.Join(unknown, ", "), hint, strings.Join(known, ", "))
+		return d.problem(at+"."+k, name, "unknown %s(s) %s (%sknown: %s)", d.noun(), strings.Join(unknown, ", "), hint, strings.Join(known, ", "))
 	}
 	for _, f := range fs {
 		raw, ok := m[f.name]
 		if !ok || raw == nil {
 			if f.required {
-				return d.problem(at, name, "parameter %q is required: %s", f.name, f.doc)
+				return d.problem(at, name, "%s %q is required: %s", d.noun(), f.name, f.doc)
 			}
 			continue
 		}
@@ -190,10 +248,11 @@ func nested(parent, key string) string {
 }
 
 var (
-	durationType = reflect.TypeFor[time.Duration]()
-	valueType    = reflect.TypeFor[Value]()
-	textType     = reflect.TypeFor[encoding.TextUnmarshaler]()
-	severityType = reflect.TypeFor[model.Severity]()
+	durationType  = reflect.TypeFor[time.Duration]()
+	valueType     = reflect.TypeFor[Value]()
+	shorthandType = reflect.TypeFor[Shorthand]()
+	textType      = reflect.TypeFor[encoding.TextUnmarshaler]()
+	severityType  = reflect.TypeFor[model.Severity]()
 )
 
 // value decodes raw into v; path locates it, name names it in unlocated errors.
@@ -263,6 +322,12 @@ func (d decoder) value(raw any, v reflect.Value, path, name string) error {
 		v.SetFloat(f)
 	case reflect.Struct:
 		m, ok := raw.(map[string]any)
+		if sh, short := v.Addr().Interface().(Shorthand); !ok && short {
+			if err := sh.DecodeShorthand(raw); err != nil {
+				return d.problem(path, name, "%v", err)
+			}
+			return nil
+		}
 		if !ok {
 			return d.problem(path, name, "want a mapping, got %s", yamlType(raw))
 		}
@@ -432,6 +497,8 @@ func typeName(t reflect.Type) string {
 		return "duration"
 	case t == severityType:
 		return "severity"
+	case t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(shorthandType):
+		return "mapping, or " + reflect.New(t).Interface().(Shorthand).ShorthandType()
 	case t.Kind() != reflect.String && reflect.PointerTo(t).Implements(textType):
 		return "string"
 	}

@@ -2,8 +2,6 @@ package check
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 )
 
@@ -114,32 +112,4 @@ func (p Params) Map(key string) (Params, error) {
 		return m, nil
 	}
 	return nil, fmt.Errorf("parameter %q: want a mapping, got %T", key, v)
-}
-
-// Unknown returns the keys of p that are not in known, sorted, so factories can
-// reject misspelt parameters instead of ignoring them.
-func (p Params) Unknown(known ...string) []string {
-	var out []string
-	for k := range p {
-		found := false
-		for _, n := range known {
-			if k == n {
-				found = true
-				break
-			}
-		}
-		if !found {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Reject returns an error naming unknown parameters, or nil.
-func (p Params) Reject(known ...string) error {
-	if u := p.Unknown(known...); len(u) > 0 {
-		return fmt.Errorf("unknown parameter(s) %s (known: %s)", strings.Join(u, ", "), strings.Join(known, ", "))
-	}
-	return nil
 }

@@ -45,23 +45,40 @@ type Bulk struct {
 	fileHosts []string
 }
 
+// bulkOptions are a fhir-bulk target's plan options.
+type bulkOptions struct {
+	Connection
+	Level           string        `param:"level" doc:"system, patient or group"`
+	Group           string        `param:"group" doc:"the Group id, for level group"`
+	Types           []string      `param:"types" doc:"resource types exported (_type; default: all)"`
+	Since           string        `param:"since" doc:"export only what changed since this instant (_since)"`
+	PollInterval    time.Duration `param:"poll_interval" doc:"time between status polls, unless the server says Retry-After"`
+	MaxWait         time.Duration `param:"max_wait" doc:"time the export may take"`
+	DownloadTimeout time.Duration `param:"download_timeout" doc:"time limit of each output file's download"`
+	FileHosts       []string      `param:"file_hosts" doc:"hosts off the kick-off's origin output files may be fetched from (*: any public host)"`
+}
+
+var bulkDefaults = bulkOptions{Connection: connectionDefaults, Level: "system", PollInterval: 2 * time.Second, MaxWait: 10 * time.Minute, DownloadTimeout: 30 * time.Minute}
+
 // OpenBulk builds a fhir-bulk target from its spec. It never contacts the
 // server; every error is a mistake in the target's description.
-func OpenBulk(spec target.Spec) (target.Target, error) { return target.Configured(openBulk)(spec) }
+var OpenBulk = target.Typed(bulkDefaults, openBulkTarget)
 
-func openBulk(spec target.Spec) (*Bulk, error) {
-	o := spec.Options
-	cfg, lat, err := connection(spec, "level", "group", "types", "since", "poll_interval", "max_wait", "download_timeout", "file_hosts")
+func openBulkTarget(spec target.Spec, o bulkOptions) (target.Target, error) {
+	b, err := openBulk(spec, o)
+	if err != nil {
+		return nil, configError(err)
+	}
+	return b, nil
+}
+
+func openBulk(spec target.Spec, o bulkOptions) (*Bulk, error) {
+	cfg, err := connection(spec, o.Connection)
 	if err != nil {
 		return nil, err
 	}
-	b := &Bulk{cfg: cfg, latency: lat}
-	if b.level, err = o.String("level", "system"); err != nil {
-		return nil, err
-	}
-	if b.group, err = o.String("group", ""); err != nil {
-		return nil, err
-	}
+	b := &Bulk{cfg: cfg, latency: o.Latency, level: o.Level, group: o.Group, types: o.Types, fileHosts: o.FileHosts,
+		since: o.Since, pollInterval: o.PollInterval, maxWait: o.MaxWait, download: o.DownloadTimeout}
 	switch {
 	case b.level != "system" && b.level != "patient" && b.level != "group":
 		return nil, fmt.Errorf("level %q: want system, patient or group", b.level)
@@ -70,28 +87,10 @@ func openBulk(spec target.Spec) (*Bulk, error) {
 	case b.level != "group" && b.group != "":
 		return nil, fmt.Errorf("group is only for level: group")
 	}
-	if b.types, err = o.Strings("types"); err != nil {
-		return nil, err
-	}
-	if b.fileHosts, err = o.Strings("file_hosts"); err != nil {
-		return nil, err
-	}
-	if b.since, err = o.String("since", ""); err != nil {
-		return nil, err
-	}
 	if b.since != "" {
 		if _, err := fhirclient.ParseInstant(b.since); err != nil {
-			return nil, fmt.Errorf("since: %w", err)
+			return nil, spec.ErrorAt("since", "%v", err)
 		}
-	}
-	if b.pollInterval, err = o.Duration("poll_interval", 2*time.Second); err != nil {
-		return nil, err
-	}
-	if b.maxWait, err = o.Duration("max_wait", 10*time.Minute); err != nil {
-		return nil, err
-	}
-	if b.download, err = o.Duration("download_timeout", 30*time.Minute); err != nil {
-		return nil, err
 	}
 	if b.pollInterval <= 0 || b.maxWait <= 0 || b.download <= 0 {
 		return nil, fmt.Errorf("poll_interval, max_wait and download_timeout must be positive")

@@ -285,19 +285,19 @@ vendors:
 			treg := target.NewRegistry()
 			liveRegister(treg)
 			r := &runner.Runner{Checks: checks, Targets: treg, Workers: 1, Tool: model.Tool{Name: "carecert", Version: "test"}}
-			// The plan's file and the line of the target, then who and what.
-			where, want := "plan "+plan+":5:", "vendor Acme: target bulk: "+why
+			// The plan's file, the line and column of since, then whose and what.
+			where, want := "plan "+plan+":8:16: ", "vendors[0].targets[0].since: target bulk: "+why
 			Expect(r.Preflight(p)).To(MatchError(SatisfyAll(ContainSubstring(where), ContainSubstring(want))))
 			reps, err := r.Run(context.Background(), p)
 			Expect(err).To(MatchError(SatisfyAll(ContainSubstring(where), ContainSubstring(want))))
 			Expect(reps).To(BeEmpty())
 			Expect(requests.Load()).To(BeZero(), "nothing was sent")
 		},
-		Entry("a date", "2025-07-01", `since: "2025-07-01" is not a FHIR instant (date, time to the second and time zone, as 2025-01-01T00:00:00Z)`),
-		Entry("no time zone", "2025-07-01T00:00:00", `since: "2025-07-01T00:00:00" is not a FHIR instant`),
-		Entry("no seconds", "'2025-07-01T00:00Z'", `since: "2025-07-01T00:00Z" is not a FHIR instant`),
-		Entry("words", "yesterday", `since: "yesterday" is not a FHIR instant`),
-		Entry("a day no calendar has", "2025-02-30T00:00:00Z", `since: "2025-02-30T00:00:00Z" is not a FHIR instant: no such moment`),
-		Entry("a number", "20250701", `parameter "since": want a string`),
+		Entry("a date", "2025-07-01", `"2025-07-01" is not a FHIR instant (date, time to the second and time zone, as 2025-01-01T00:00:00Z)`),
+		Entry("no time zone", "2025-07-01T00:00:00", `"2025-07-01T00:00:00" is not a FHIR instant`),
+		Entry("no seconds", "'2025-07-01T00:00Z'", `"2025-07-01T00:00Z" is not a FHIR instant`),
+		Entry("words", "yesterday", `"yesterday" is not a FHIR instant`),
+		Entry("a day no calendar has", "2025-02-30T00:00:00Z", `"2025-02-30T00:00:00Z" is not a FHIR instant: no such moment`),
+		Entry("a number", "20250701", `want a string, got a number`),
 	)
 })

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirclient"
 )
@@ -27,21 +26,23 @@ const (
 	maxLoadTime    = 5 * time.Minute
 )
 
+// loadOptions are a fhir-server target's load profile.
+type loadOptions struct {
+	Concurrency *int           `param:"concurrency" default:"4" doc:"clients sending at once"`
+	Duration    *time.Duration `param:"duration" default:"10s" doc:"how long the load runs"`
+}
+
 // readLoad reads the load option: {concurrency: N, duration: 10s}.
-func readLoad(o check.Params) (*loadProfile, error) {
-	m, err := o.Map("load")
-	if err != nil || m == nil {
-		return nil, err
+func readLoad(o *loadOptions) (*loadProfile, error) {
+	if o == nil {
+		return nil, nil
 	}
-	if err := m.Reject("concurrency", "duration"); err != nil {
-		return nil, fmt.Errorf("load: %w", err)
+	l := &loadProfile{concurrency: 4, duration: 10 * time.Second}
+	if o.Concurrency != nil {
+		l.concurrency = *o.Concurrency
 	}
-	l := &loadProfile{}
-	if l.concurrency, err = m.Int("concurrency", 4); err != nil {
-		return nil, fmt.Errorf("load: %w", err)
-	}
-	if l.duration, err = m.Duration("duration", 10*time.Second); err != nil {
-		return nil, fmt.Errorf("load: %w", err)
+	if o.Duration != nil {
+		l.duration = *o.Duration
 	}
 	if l.concurrency < 1 || l.concurrency > maxConcurrency || l.duration <= 0 || l.duration > maxLoadTime {
 		return nil, fmt.Errorf("load: concurrency must be 1 to %d and duration positive and at most %s", maxConcurrency, maxLoadTime)

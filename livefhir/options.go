@@ -4,97 +4,91 @@ import (
 	"crypto/tls"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/internal/tlsfiles"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
 
-// connectionKeys are the options every live target shares.
-var connectionKeys = []string{"name", "type", "auth", "headers", "tls", "timeout", "max_requests_per_second", "max_requests", "max_body_bytes", "latency"}
+// Connection are the options every live target shares, embedded in each
+// live target's options.
+type Connection struct {
+	Auth                 *authOptions      `param:"auth" doc:"how carecert authenticates: type none, bearer (token_env or token_file) or smart-backend (client_id, key_file)"`
+	Headers              map[string]string `param:"headers" doc:"HTTP headers sent with every request (never Authorization: use auth)"`
+	TLS                  *tlsOptions       `param:"tls" doc:"TLS settings"`
+	Timeout              time.Duration     `param:"timeout" doc:"time limit of each request"`
+	MaxRequestsPerSecond float64           `param:"max_requests_per_second" doc:"request rate limit (0: none)"`
+	MaxRequests          int               `param:"max_requests" doc:"requests sent at most: a certification run is bounded"`
+	MaxBodyBytes         int               `param:"max_body_bytes" doc:"largest response body read"`
+	Latency              Latency           `param:"latency" doc:"response-time thresholds graded instead of the suite's"`
+}
+
+var connectionDefaults = Connection{Timeout: 30 * time.Second, MaxRequests: fhirclient.DefaultMaxRequests, MaxBodyBytes: fhirclient.DefaultMaxBody}
 
 // Latency holds a target's response-time thresholds; zero means the suite's.
 type Latency struct {
-	P50 time.Duration `json:"p50,omitempty"`
-	P95 time.Duration `json:"p95,omitempty"`
+	P50 time.Duration `json:"p50,omitempty" param:"p50" doc:"median"`
+	P95 time.Duration `json:"p95,omitempty" param:"p95" doc:"95th percentile"`
 }
 
-// connection checks a target's options (its own, named by own, and those of
-// every live target) and builds a client config that a client accepts.
-func connection(spec target.Spec, own ...string) (fhirclient.Config, Latency, error) {
-	o := spec.Options
-	cfg := fhirclient.Config{BaseURL: spec.URL}
-	var lat Latency
-	if err := o.Reject(append(own, connectionKeys...)...); err != nil {
-		return cfg, lat, err
-	}
+type tlsOptions struct {
+	InsecureSkipVerify bool   `param:"insecure_skip_verify" doc:"do not verify the server's certificate (the report warns that the server was not verified)"`
+	CAFile             string `param:"ca_file" doc:"PEM certificate authorities trusted instead of the system's"`
+	ServerName         string `param:"server_name" doc:"name the server's certificate must carry (default: the URL's host)"`
+}
+
+// authOptions are the auth option's settings; which apply depends on type.
+// Secrets come from an environment variable or a file, never from the plan
+// itself, so a plan can be shared and a report written from it can never
+// quote one.
+type authOptions struct {
+	Type             string `param:"type" doc:"none, bearer or smart-backend"`
+	TokenEnv         string `param:"token_env" doc:"bearer: environment variable holding the token"`
+	TokenFile        string `param:"token_file" doc:"bearer: file holding the token"`
+	ExpiredTokenEnv  string `param:"expired_token_env" doc:"environment variable holding a token the server issued that has expired, for the refusal tests"`
+	ExpiredTokenFile string `param:"expired_token_file" doc:"file holding such an expired token"`
+	ClientID         string `param:"client_id" doc:"smart-backend: the registered client id"`
+	KeyFile          string `param:"key_file" doc:"smart-backend: PEM private key the client signs with"`
+	Alg              string `param:"alg" doc:"smart-backend: RS384 or ES384 (default: from the key)"`
+	KeyID            string `param:"kid" doc:"smart-backend: key id in the signed assertion"`
+	Scope            string `param:"scope" default:"system/*.read" doc:"smart-backend: scopes asked for"`
+	TokenURL         string `param:"token_url" doc:"smart-backend: token endpoint (default: from the server's SMART configuration)"`
+}
+
+// connection checks a target's shared options and builds a client config
+// that a client accepts.
+func connection(spec target.Spec, o Connection) (fhirclient.Config, error) {
+	cfg := fhirclient.Config{BaseURL: spec.URL, Timeout: o.Timeout, RatePerSecond: o.MaxRequestsPerSecond,
+		MaxRequests: o.MaxRequests, MaxBody: int64(o.MaxBodyBytes)}
 	if spec.URL == "" {
-		return cfg, lat, fmt.Errorf("a live FHIR target needs a url (the FHIR base URL)")
+		return cfg, fmt.Errorf("a live FHIR target needs a url (the FHIR base URL)")
+	}
+	if cfg.Timeout <= 0 || cfg.RatePerSecond < 0 || cfg.MaxRequests < 1 || cfg.MaxBody < 1 {
+		return cfg, fmt.Errorf("timeout, max_requests and max_body_bytes must be positive, max_requests_per_second not negative")
+	}
+	for k := range o.Headers {
+		if strings.EqualFold(k, "Authorization") {
+			return cfg, spec.ErrorAt("headers."+k, "give credentials with auth (token_env or token_file), not an Authorization header written in the plan")
+		}
+	}
+	if len(o.Headers) > 0 {
+		cfg.Headers = o.Headers
 	}
 	var err error
-	if cfg.Timeout, err = o.Duration("timeout", 30*time.Second); err != nil {
-		return cfg, lat, err
+	if cfg.TLS, err = tlsConfig(o.TLS, spec.BaseDir); err != nil {
+		return cfg, err
 	}
-	if cfg.RatePerSecond, err = o.Float("max_requests_per_second", 0); err != nil {
-		return cfg, lat, err
-	}
-	if cfg.MaxRequests, err = o.Int("max_requests", fhirclient.DefaultMaxRequests); err != nil {
-		return cfg, lat, err
-	}
-	maxBody, err := o.Int("max_body_bytes", fhirclient.DefaultMaxBody)
-	if err != nil {
-		return cfg, lat, err
-	}
-	cfg.MaxBody = int64(maxBody)
-	if cfg.Timeout <= 0 || cfg.RatePerSecond < 0 || cfg.MaxRequests < 1 || cfg.MaxBody < 1 {
-		return cfg, lat, fmt.Errorf("timeout, max_requests and max_body_bytes must be positive, max_requests_per_second not negative")
-	}
-	headers, err := o.Map("headers")
-	if err != nil {
-		return cfg, lat, err
-	}
-	if len(headers) > 0 {
-		cfg.Headers = map[string]string{}
-		for k, v := range headers {
-			s, ok := v.(string)
-			if !ok {
-				return cfg, lat, fmt.Errorf("headers.%s: want a string, got %T", k, v)
-			}
-			if strings.EqualFold(k, "Authorization") {
-				return cfg, lat, fmt.Errorf("headers: give credentials with auth (token_env or token_file), not an Authorization header written in the plan")
-			}
-			cfg.Headers[k] = s
-		}
-	}
-	if cfg.TLS, err = tlsConfig(o, spec.BaseDir); err != nil {
-		return cfg, lat, err
-	}
-	if cfg.Auth, err = authFrom(o, spec); err != nil {
-		return cfg, lat, err
-	}
-	lm, err := o.Map("latency")
-	if err != nil {
-		return cfg, lat, err
-	}
-	if lm != nil {
-		if err := lm.Reject("p50", "p95"); err != nil {
-			return cfg, lat, fmt.Errorf("latency: %w", err)
-		}
-		if lat.P50, err = lm.Duration("p50", 0); err != nil {
-			return cfg, lat, fmt.Errorf("latency: %w", err)
-		}
-		if lat.P95, err = lm.Duration("p95", 0); err != nil {
-			return cfg, lat, fmt.Errorf("latency: %w", err)
-		}
+	if cfg.Auth, err = authFrom(o.Auth, spec); err != nil {
+		return cfg, err
 	}
 	if _, err := fhirclient.New(cfg); err != nil {
-		return cfg, lat, err
+		return cfg, err
 	}
-	return cfg, lat, nil
+	return cfg, nil
 }
 
 func resolve(dir, p string) string {
@@ -104,53 +98,52 @@ func resolve(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-func tlsConfig(o check.Params, dir string) (*tls.Config, error) {
-	m, err := o.Map("tls")
-	if err != nil || m == nil {
-		return nil, err
+func tlsConfig(o *tlsOptions, dir string) (*tls.Config, error) {
+	if o == nil {
+		return nil, nil
 	}
-	if err := m.Reject("insecure_skip_verify", "ca_file", "server_name"); err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
-	}
-	c := &tls.Config{MinVersion: tls.VersionTLS12}
-	if c.InsecureSkipVerify, err = m.Bool("insecure_skip_verify", false); err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
-	}
-	if c.ServerName, err = m.String("server_name", ""); err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
-	}
-	ca, err := m.String("ca_file", "")
-	if err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
-	}
-	if ca != "" {
-		if c.RootCAs, err = (tlsfiles.File{Option: "tls.ca_file", Path: resolve(dir, ca)}).Pool(); err != nil {
+	c := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.InsecureSkipVerify, ServerName: o.ServerName}
+	if o.CAFile != "" {
+		var err error
+		if c.RootCAs, err = (tlsfiles.File{Option: "tls.ca_file", Path: resolve(dir, o.CAFile)}).Pool(); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
 }
 
-// authFrom reads the auth option. Secrets come from an environment variable
-// or a file, never from the plan itself, so a plan can be shared and a
-// report written from it can never quote one.
-func authFrom(o check.Params, spec target.Spec) (fhirclient.Auth, error) {
-	m, err := o.Map("auth")
-	if err != nil || m == nil {
-		return nil, err
+// authFrom reads the auth option.
+func authFrom(a *authOptions, spec target.Spec) (fhirclient.Auth, error) {
+	if a == nil {
+		return nil, nil
 	}
-	typ, err := m.String("type", "")
-	if err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
-	}
-	switch typ {
-	case "none":
-		return nil, m.Reject("type")
-	case "bearer":
-		if err := m.Reject("type", "token_env", "token_file", "expired_token_env", "expired_token_file"); err != nil {
-			return nil, fmt.Errorf("auth: %w", err)
+	// A setting of another type is a mistake: it would be silently unused.
+	bearer := map[string]string{"token_env": a.TokenEnv, "token_file": a.TokenFile}
+	smart := map[string]string{"client_id": a.ClientID, "key_file": a.KeyFile, "alg": a.Alg, "kid": a.KeyID, "scope": a.Scope, "token_url": a.TokenURL}
+	expired := map[string]string{"expired_token_env": a.ExpiredTokenEnv, "expired_token_file": a.ExpiredTokenFile}
+	unused := func(settings ...map[string]string) error {
+		var keys []string
+		for _, m := range settings {
+			for k, v := range m {
+				if v != "" {
+					keys = append(keys, k)
+				}
+			}
 		}
-		tok, err := secretFrom(m, spec, "token")
+		if len(keys) == 0 {
+			return nil
+		}
+		slices.Sort(keys)
+		return spec.ErrorAt("auth."+keys[0], "not a setting of auth type %q", a.Type)
+	}
+	switch a.Type {
+	case "none":
+		return nil, unused(bearer, smart, expired)
+	case "bearer":
+		if err := unused(smart); err != nil {
+			return nil, err
+		}
+		tok, err := secretFrom(a.TokenEnv, a.TokenFile, "token", spec)
 		if err == nil && tok == "" {
 			err = fmt.Errorf("a bearer token needs token_env (an environment variable's name) or token_file")
 		}
@@ -159,23 +152,21 @@ func authFrom(o check.Params, spec target.Spec) (fhirclient.Auth, error) {
 		}
 		return fhirclient.Bearer{Token: tok}, nil
 	case "smart-backend":
-		if err := m.Reject("type", "client_id", "key_file", "alg", "kid", "scope", "token_url", "expired_token_env", "expired_token_file"); err != nil {
-			return nil, fmt.Errorf("auth: %w", err)
+		if err := unused(bearer); err != nil {
+			return nil, err
 		}
-		s := &fhirclient.SMARTBackend{BaseURL: spec.URL}
-		s.ClientID, _ = m.String("client_id", "")
-		keyFile, _ := m.String("key_file", "")
-		s.Alg, _ = m.String("alg", "")
-		s.KeyID, _ = m.String("kid", "")
-		s.Scope, _ = m.String("scope", "system/*.read")
-		s.TokenURL, _ = m.String("token_url", "")
-		if s.ClientID == "" || keyFile == "" {
+		s := &fhirclient.SMARTBackend{BaseURL: spec.URL, ClientID: a.ClientID, Alg: a.Alg, KeyID: a.KeyID, Scope: a.Scope, TokenURL: a.TokenURL}
+		if s.Scope == "" {
+			s.Scope = "system/*.read"
+		}
+		if s.ClientID == "" || a.KeyFile == "" {
 			return nil, fmt.Errorf("auth: smart-backend needs client_id and key_file (a PEM private key)")
 		}
 		if s.Alg != "" && s.Alg != "RS384" && s.Alg != "ES384" {
-			return nil, fmt.Errorf("auth: alg %q: want RS384 or ES384", s.Alg)
+			return nil, spec.ErrorAt("auth.alg", "%q: want RS384 or ES384", s.Alg)
 		}
-		if s.Key, err = fhirclient.LoadPrivateKey(resolve(spec.BaseDir, keyFile)); err != nil {
+		var err error
+		if s.Key, err = fhirclient.LoadPrivateKey(resolve(spec.BaseDir, a.KeyFile)); err != nil {
 			return nil, fmt.Errorf("auth: %w", err)
 		}
 		if err := s.Check(); err != nil {
@@ -185,14 +176,12 @@ func authFrom(o check.Params, spec target.Spec) (fhirclient.Auth, error) {
 	case "":
 		return nil, fmt.Errorf("auth: type is required (none, bearer or smart-backend)")
 	}
-	return nil, fmt.Errorf("auth: unknown type %q (want none, bearer or smart-backend)", typ)
+	return nil, spec.ErrorAt("auth.type", "unknown type %q (want none, bearer or smart-backend)", a.Type)
 }
 
 // secretFrom reads the secret an auth option names as NAME_env or
 // NAME_file, or "" when it names none.
-func secretFrom(m check.Params, spec target.Spec, name string) (string, error) {
-	env, _ := m.String(name+"_env", "")
-	file, _ := m.String(name+"_file", "")
+func secretFrom(env, file, name string, spec target.Spec) (string, error) {
 	switch {
 	case env != "" && file != "":
 		return "", fmt.Errorf("give %s_env or %s_file, not both", name, name)
@@ -207,12 +196,11 @@ func secretFrom(m check.Params, spec target.Spec, name string) (string, error) {
 // expiredToken reads the auth option's expired_token_env or
 // expired_token_file: a token the server issued that has expired, which it
 // must refuse.
-func expiredToken(spec target.Spec) (string, error) {
-	m, err := spec.Options.Map("auth")
-	if err != nil || m == nil {
-		return "", err
+func expiredToken(a *authOptions, spec target.Spec) (string, error) {
+	if a == nil {
+		return "", nil
 	}
-	tok, err := secretFrom(m, spec, "expired_token")
+	tok, err := secretFrom(a.ExpiredTokenEnv, a.ExpiredTokenFile, "expired_token", spec)
 	if err != nil {
 		return "", fmt.Errorf("auth: %w", err)
 	}

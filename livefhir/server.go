@@ -15,6 +15,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,8 +34,8 @@ import (
 
 // Register adds the fhir-server and fhir-bulk target types.
 func Register(r *target.Registry) {
-	r.Register("fhir-server", "a live FHIR R4 REST server (url): its API exchanges and the resources it returns", OpenServer)
-	r.Register("fhir-bulk", "a Bulk Data $export of a live FHIR server (url, level system|patient|group)", OpenBulk)
+	target.Define(r, "fhir-server", "a live FHIR R4 REST server (url): its API exchanges and the resources it returns", serverDefaults, openServerTarget)
+	target.Define(r, "fhir-bulk", "a Bulk Data $export of a live FHIR server (url, level system|patient|group)", bulkDefaults, openBulkTarget)
 }
 
 // readOnly are the interactions a probe makes unless the plan says otherwise.
@@ -72,27 +73,54 @@ type Server struct {
 	load *loadProfile
 }
 
+// serverOptions are a fhir-server target's plan options.
+type serverOptions struct {
+	Connection
+	Resources    []string     `param:"resources" doc:"resource types probed (default: those the CapabilityStatement declares, up to max_types)"`
+	MaxTypes     int          `param:"max_types" doc:"resource types probed when resources names none"`
+	Searches     []string     `param:"searches" doc:"searches run besides the probe's own (Type?param=value&...)"`
+	Count        int          `param:"count" doc:"page size asked for (_count)"`
+	MaxPages     int          `param:"max_pages" doc:"pages followed per search"`
+	Interactions []string     `param:"interactions" doc:"interactions exercised (default: the read-only ones; every declared one with allow_writes)"`
+	AllowWrites  bool         `param:"allow_writes" doc:"allow interactions that change the server's data, on carecert's own tagged copies"`
+	Load         *loadOptions `param:"load" doc:"a light load profile run after every other request"`
+}
+
+var serverDefaults = serverOptions{Connection: connectionDefaults, MaxTypes: 5, Count: 10, MaxPages: 20}
+
 // OpenServer builds a fhir-server target from its spec. It never contacts the
 // server; every error is a mistake in the target's description.
-func OpenServer(spec target.Spec) (target.Target, error) { return target.Configured(openServer)(spec) }
+var OpenServer = target.Typed(serverDefaults, openServerTarget)
 
-func openServer(spec target.Spec) (*Server, error) {
-	o := spec.Options
-	cfg, lat, err := connection(spec, "resources", "max_types", "searches", "count", "max_pages", "interactions", "allow_writes", "load")
+func openServerTarget(spec target.Spec, o serverOptions) (target.Target, error) {
+	t, err := openServer(spec, o)
+	if err != nil {
+		return nil, configError(err)
+	}
+	return t, nil
+}
+
+// configError marks err as a mistake in the target's description, as every
+// error of a live target's opening is.
+func configError(err error) error {
+	var ce *target.ConfigError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return &target.ConfigError{Err: err}
+}
+
+func openServer(spec target.Spec, o serverOptions) (*Server, error) {
+	cfg, err := connection(spec, o.Connection)
 	if err != nil {
 		return nil, err
 	}
-	t := &Server{cfg: cfg, latency: lat, interactions: map[string]bool{}}
-	if t.expired, err = expiredToken(spec); err != nil {
+	t := &Server{cfg: cfg, latency: o.Latency, interactions: map[string]bool{}, types: o.Resources, searches: o.Searches,
+		maxTypes: o.MaxTypes, count: o.Count, maxPages: o.MaxPages}
+	if t.expired, err = expiredToken(o.Auth, spec); err != nil {
 		return nil, err
 	}
-	if t.load, err = readLoad(o); err != nil {
-		return nil, err
-	}
-	if t.types, err = o.Strings("resources"); err != nil {
-		return nil, err
-	}
-	if t.searches, err = o.Strings("searches"); err != nil {
+	if t.load, err = readLoad(o.Load); err != nil {
 		return nil, err
 	}
 	for i, s := range t.searches {
@@ -101,26 +129,10 @@ func openServer(spec target.Spec) (*Server, error) {
 			return nil, fmt.Errorf("searches[%d] %q: want Type?param=value&...", i, s)
 		}
 	}
-	if t.maxTypes, err = o.Int("max_types", 5); err != nil {
-		return nil, err
-	}
-	if t.count, err = o.Int("count", 10); err != nil {
-		return nil, err
-	}
-	if t.maxPages, err = o.Int("max_pages", 20); err != nil {
-		return nil, err
-	}
 	if t.count < 1 || t.maxPages < 1 || t.maxTypes < 1 {
 		return nil, fmt.Errorf("count, max_pages and max_types must be at least 1")
 	}
-	writes, err := o.Bool("allow_writes", false)
-	if err != nil {
-		return nil, err
-	}
-	list, err := o.Strings("interactions")
-	if err != nil {
-		return nil, err
-	}
+	writes, list := o.AllowWrites, o.Interactions
 	_, smart := cfg.Auth.(*fhirclient.SMARTBackend)
 	if list == nil {
 		list = append([]string{}, readOnly...)

@@ -107,7 +107,7 @@ var _ = Describe("Certifying an MLLP endpoint over TLS (mllps:// and the tls opt
 			return "tls.key_file " + pki.OtherKey + " does not match the certificate in tls.cert_file " + pki.ClientCert
 		}),
 		Entry("a misspelt TLS option", func() any { return map[string]any{"ca-file": pki.CA} }, "mllp://",
-			func() string { return "tls: unknown" }),
+			func() string { return `"tls": unknown option(s) ca-file (did you mean ca_file?` }),
 		Entry("tls: false on an mllps:// URL", func() any { return false }, "mllps://",
 			func() string { return "tls: false contradicts the mllps:// URL" }),
 	)

@@ -284,9 +284,9 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 			targetsAt = "$.targets"
 		}
 		p.Vendors[i].targetsAt = targetsAt
-		for j, t := range v.Targets {
+		for j := range v.Targets {
 			tat := fmt.Sprintf("%s[%d]", targetsAt, j)
-			spec, err := targetSpec(t, p.Dir)
+			spec, err := p.TargetSpec(i, j)
 			if err != nil {
 				errAt(tat, "%v", err)
 				continue
@@ -439,12 +439,24 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 	}
 	s.Options = check.Params{}
 	for k, v := range m {
-		if k != "path" && k != "url" {
+		switch k {
+		case "name", "type", "path", "url":
+		default:
 			s.Options[k] = v
 		}
 	}
 	s.BaseDir = dir
 	return s, nil
+}
+
+// TargetSpec is target j of vendor i as a spec, its options located in the
+// plan file when the plan was read from one.
+func (p *Plan) TargetSpec(i, j int) (target.Spec, error) {
+	s, err := targetSpec(p.Vendors[i].Targets[j], p.Dir)
+	if p.file != nil {
+		s.Where, s.At = p.file, p.TargetAt(i, j)
+	}
+	return s, err
 }
 
 // suitesFor are the suite references vendor v is certified against: the

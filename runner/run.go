@@ -158,8 +158,8 @@ func (r *Runner) preflight(p *Plan, parsed suiteCache) error {
 	var errs []error
 	types := r.Targets.Types()
 	for i, v := range p.Vendors {
-		for j, m := range v.Targets {
-			spec, err := targetSpec(m, p.Dir)
+		for j := range v.Targets {
+			spec, err := p.TargetSpec(i, j)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("plan %w", p.ErrorAt(p.TargetAt(i, j), "%v", err)))
 				continue
@@ -173,7 +173,13 @@ func (r *Runner) preflight(p *Plan, parsed suiteCache) error {
 				continue
 			}
 			var ce *target.ConfigError
-			if _, _, err := r.Targets.Open(spec); errors.As(err, &ce) {
+			_, _, err = r.Targets.Open(spec)
+			switch {
+			case !errors.As(err, &ce):
+			case check.Located(err):
+				// At the option's own line, naming the target.
+				errs = append(errs, fmt.Errorf("plan %s", spec.Scrub(err.Error())))
+			default:
 				errs = append(errs, fmt.Errorf("plan %w", p.ErrorAt(p.TargetAt(i, j), "vendor %s: %s", v.Name, spec.Scrub(err.Error()))))
 			}
 		}

@@ -104,7 +104,7 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 	// A registry of its own for this run's one target, so that the listener
 	// can say where it listens (the port, when --addr asks for port 0).
 	targets := target.NewRegistry()
-	targets.Register("mllp-listen", "", target.OpenMLLPListen(target.ListenOptions{
+	target.DefineMLLPListen(targets, target.ListenOptions{
 		Judge: v2checks.NewJudge(),
 		Ready: func(addr string) {
 			if f.quiet {
@@ -116,7 +116,7 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 			}
 			fmt.Fprintln(a.stderr, ")")
 		},
-	}))
+	})
 	r.Targets = targets
 	reps, err := r.Run(ctx, plan)
 	interrupted := err != nil && errors.Is(err, context.Canceled)

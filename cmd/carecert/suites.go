@@ -72,13 +72,13 @@ func (a *app) checksCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "checks [TYPE]",
-		Short: "List the check types a suite can use and the target types a plan can use, or show one check type's parameters",
+		Short: "List the check types a suite can use and the target types a plan can use, or show one check type's parameters or target type's options",
 		Args:  cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			return a.env.checks.Types(), cobra.ShellCompDirectiveNoFileComp
+			return append(a.env.checks.Types(), a.env.targets.Types()...), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -116,9 +116,12 @@ func (a *app) checksCommand() *cobra.Command {
 // parameter struct the type declares, so it cannot drift from the code.
 func (a *app) showCheck(typ string, asJSON bool) error {
 	reg := a.env.checks
+	if !reg.Has(typ) && a.env.targets.Has(typ) {
+		return a.showTarget(typ, asJSON)
+	}
 	if !reg.Has(typ) || typ == check.Manual {
 		hint := ""
-		if near := spelling.Closest(typ, reg.Types(), 4); near != "" {
+		if near := spelling.Closest(typ, append(reg.Types(), a.env.targets.Types()...), 4); near != "" {
 			hint = fmt.Sprintf("; did you mean %s?", near)
 		}
 		return fmt.Errorf("no check type %q%s (carecert checks lists them)", typ, hint)
@@ -138,8 +141,36 @@ func (a *app) showCheck(typ string, asJSON bool) error {
 		fmt.Fprintln(a.stdout, "It takes no parameters.")
 		return nil
 	}
+	return a.paramTable("PARAMETER", params)
+}
+
+// showTarget prints one target type's option table, generated from the
+// options struct the type declares, as showCheck does for a check type.
+func (a *app) showTarget(typ string, asJSON bool) error {
+	reg := a.env.targets
+	params, declared := reg.Options(typ)
+	if asJSON {
+		out := checkListing{Name: typ, Doc: reg.Doc(typ), Declared: declared, Params: []check.ParamDoc{}}
+		out.Params = append(out.Params, params...)
+		return writeJSON(a.stdout, out)
+	}
+	fmt.Fprintf(a.stdout, "target %s: %s\n", typ, reg.Doc(typ))
+	fmt.Fprintln(a.stdout, "Every target takes name, type, and path or url; these are its other options.")
+	switch {
+	case !declared:
+		fmt.Fprintln(a.stdout, "Its options are read by the target itself and not declared for this listing; see docs/.")
+		return nil
+	case len(params) == 0:
+		fmt.Fprintln(a.stdout, "It takes no other options.")
+		return nil
+	}
+	return a.paramTable("OPTION", params)
+}
+
+// paramTable prints a parameter or option table.
+func (a *app) paramTable(title string, params []check.ParamDoc) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "PARAMETER\tTYPE\tDEFAULT\tMEANING")
+	fmt.Fprintf(w, "%s\tTYPE\tDEFAULT\tMEANING\n", title)
 	for _, p := range params {
 		def := p.Default
 		if p.Required {

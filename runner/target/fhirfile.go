@@ -18,7 +18,7 @@ type fhirFiles struct {
 	path string
 }
 
-func openFHIR(spec Spec) (Target, error) {
+func openFHIR(spec Spec, _ NoOptions) (Target, error) {
 	p := spec.ResolvedPath()
 	if p == "" {
 		return nil, Configf("a fhir target needs a path")

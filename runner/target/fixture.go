@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fixtures"
@@ -19,35 +20,28 @@ type fixtureFeed struct {
 	shard Shard
 }
 
-func newFixture(spec Spec) (*fixtureFeed, error) {
-	o := spec.Options
-	if err := o.Reject("name", "type", "seed", "records", "defects"); err != nil {
-		return nil, err
+// fixtureOptions are a fixture target's plan options.
+type fixtureOptions struct {
+	Seed    int    `param:"seed" doc:"seed of the generator: the same seed gives the same feed"`
+	Records int    `param:"records" doc:"records generated (at least 1)"`
+	Defects string `param:"defects" doc:"defects seeded: none, all, kind=N,... or all,kind=N,... (carecert fixtures --help lists the kinds)"`
+}
+
+var fixtureDefaults = fixtureOptions{Seed: 1, Records: 1000, Defects: "none"}
+
+func newFixture(spec Spec, o fixtureOptions) (Target, error) {
+	if o.Records < 1 {
+		return nil, spec.ErrorAt("records", "must be at least 1, got %d", o.Records)
 	}
-	seed, err := o.Int("seed", 1)
+	defects, err := fixtures.ParseDefects(o.Defects, o.Records)
 	if err != nil {
-		return nil, err
+		return nil, spec.ErrorAt("defects", "%s", strings.TrimPrefix(err.Error(), "defects: "))
 	}
-	records, err := o.Int("records", 1000)
-	if err != nil {
-		return nil, err
-	}
-	if records < 1 {
-		return nil, fmt.Errorf("records must be at least 1, got %d", records)
-	}
-	spec2, err := o.String("defects", "none")
-	if err != nil {
-		return nil, err
-	}
-	defects, err := fixtures.ParseDefects(spec2, records)
-	if err != nil {
-		return nil, err
-	}
-	opts := fixtures.Options{Seed: uint64(seed), Records: records, Defects: defects}
+	opts := fixtures.Options{Seed: uint64(o.Seed), Records: o.Records, Defects: defects}
 	if _, err := fixtures.New(opts); err != nil {
-		return nil, err
+		return nil, &ConfigError{Err: err}
 	}
-	return &fixtureFeed{opts: opts, name: fmt.Sprintf("fixture-seed%d.ndjson", seed)}, nil
+	return &fixtureFeed{opts: opts, name: fmt.Sprintf("fixture-seed%d.ndjson", o.Seed)}, nil
 }
 
 func (t *fixtureFeed) Kinds() []model.Kind { return []model.Kind{model.KindFHIR} }

@@ -22,14 +22,14 @@ type hl7v2Files struct {
 	path string
 }
 
-// OpenHL7v2 opens an HL7 v2 file or folder target (.hl7, .er7, .txt; .gz too).
-func OpenHL7v2(spec Spec) (Target, error) {
+// OpenHL7v2 opens an HL7 v2 file or folder target (.hl7, .er7, .txt; .gz
+// too). It takes no options.
+var OpenHL7v2 = Typed(NoOptions{}, openHL7v2)
+
+func openHL7v2(spec Spec, _ NoOptions) (Target, error) {
 	p := spec.ResolvedPath()
 	if p == "" {
 		return nil, errors.New("an hl7v2 target needs a path")
-	}
-	if err := spec.Options.Reject("name", "type"); err != nil {
-		return nil, err
 	}
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err))
@@ -124,38 +124,30 @@ type hl7v2Fixture struct {
 	name string
 }
 
-// OpenHL7v2Fixture opens a generated feed: options seed (1), messages (1000),
-// oru-every (0: ADT only), defects ("none", "all", kind=N,... or all,kind=N,...: fixtures.ParseSpec).
-func OpenHL7v2Fixture(spec Spec) (Target, error) {
-	o := spec.Options
-	if err := o.Reject("name", "type", "seed", "messages", "oru-every", "defects"); err != nil {
-		return nil, err
-	}
-	seed, err := o.Int("seed", 1)
+// HL7v2FixtureOptions are an hl7v2-fixture target's plan options.
+type HL7v2FixtureOptions struct {
+	Seed     int    `param:"seed" doc:"seed of the generator: the same seed gives the same feed"`
+	Messages int    `param:"messages" doc:"messages generated"`
+	ORUEvery int    `param:"oru-every" doc:"every Nth message is an ORU^R01 result (0: ADT only)"`
+	Defects  string `param:"defects" doc:"defects seeded: none, all, kind=N,... or all,kind=N,..."`
+}
+
+// HL7v2FixtureDefaults are the options an hl7v2-fixture target leaves out.
+var HL7v2FixtureDefaults = HL7v2FixtureOptions{Seed: 1, Messages: 1000, Defects: "none"}
+
+// OpenHL7v2Fixture opens a generated feed.
+var OpenHL7v2Fixture = Typed(HL7v2FixtureDefaults, openHL7v2Fixture)
+
+func openHL7v2Fixture(spec Spec, o HL7v2FixtureOptions) (Target, error) {
+	defects, err := hl7v2gen.ParseDefects(o.Defects, o.Messages)
 	if err != nil {
-		return nil, err
+		return nil, spec.ErrorAt("defects", "%s", strings.TrimPrefix(err.Error(), "defects: "))
 	}
-	n, err := o.Int("messages", 1000)
-	if err != nil {
-		return nil, err
-	}
-	oru, err := o.Int("oru-every", 0)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := o.String("defects", "none")
-	if err != nil {
-		return nil, err
-	}
-	defects, err := hl7v2gen.ParseDefects(ds, n)
-	if err != nil {
-		return nil, err
-	}
-	opts := hl7v2gen.Options{Seed: uint64(seed), Messages: n, ORUEvery: oru, Defects: defects}
+	opts := hl7v2gen.Options{Seed: uint64(o.Seed), Messages: o.Messages, ORUEvery: o.ORUEvery, Defects: defects}
 	if _, err := hl7v2gen.New(opts); err != nil {
 		return nil, err
 	}
-	return &hl7v2Fixture{opts: opts, name: fmt.Sprintf("hl7v2-fixture-seed%d.hl7", seed)}, nil
+	return &hl7v2Fixture{opts: opts, name: fmt.Sprintf("hl7v2-fixture-seed%d.hl7", o.Seed)}, nil
 }
 
 func (t *hl7v2Fixture) Kinds() []model.Kind { return []model.Kind{model.KindHL7v2} }

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/internal/tlsfiles"
 	"github.com/carecert/carecert/mllp"
@@ -32,35 +31,83 @@ type mllpClient struct {
 	tls           *mllp.ClientTLS
 }
 
-// MLLPOptions are the plan options of an mllp target.
-var mllpOptions = []string{"name", "type", "feed", "timeout", "connect-timeout", "max-messages", "rate", "max-frame", "latency", "tls"}
+// mllpOptions are the plan options of an mllp target.
+type mllpOptions struct {
+	Feed           string             `param:"feed" doc:"the HL7 v2 file or folder whose messages are sent (required here or as --feed)"`
+	Timeout        time.Duration      `param:"timeout" doc:"time to wait for each acknowledgement"`
+	ConnectTimeout time.Duration      `param:"connect-timeout" doc:"time to wait for the connection"`
+	MaxMessages    int                `param:"max-messages" doc:"messages sent at most: a certification run is bounded"`
+	Rate           float64            `param:"rate" doc:"messages sent per second"`
+	MaxFrame       int                `param:"max-frame" doc:"largest acknowledgement read, in bytes (0: the client's limit)"`
+	Latency        *latencyThresholds `param:"latency" doc:"response-time thresholds the hl7v2-ack-latency check grades against instead of its suite's"`
+	TLS            *clientTLSOptions  `param:"tls" doc:"MLLP over TLS: true (the system's certificate authorities) or its settings; an mllps:// URL means true"`
+}
 
-// OpenMLLP opens an mllp://host:port target. Options: feed (the HL7 v2 file
-// or folder whose messages are sent; required), timeout per acknowledgement
-// (default 10s), connect-timeout (5s), max-messages (default 10000: a
-// certification run is bounded), rate (messages per second, default 50),
-// max-frame (bytes), latency (thresholds such as {p95: 500ms, max: 2s} that
-// the hl7v2-ack-latency check grades against instead of its suite's), tls
-// (true, or {ca_file, cert_file, key_file, server_name,
-// insecure_skip_verify}; an mllps:// URL means tls: true). TLS files are
-// read and checked here: a problem with them is a *ConfigError.
-func OpenMLLP(spec Spec) (Target, error) {
-	o := spec.Options
-	if err := o.Reject(mllpOptions...); err != nil {
-		return nil, err
+var mllpDefaults = mllpOptions{Timeout: 10 * time.Second, ConnectTimeout: 5 * time.Second, MaxMessages: 10000, Rate: 50}
+
+// latencyThresholds are an mllp target's acknowledgement-time thresholds;
+// a percentile left out is the suite's.
+type latencyThresholds struct {
+	P50 *time.Duration `param:"p50" doc:"median"`
+	P90 *time.Duration `param:"p90" doc:"90th percentile"`
+	P95 *time.Duration `param:"p95" doc:"95th percentile"`
+	P99 *time.Duration `param:"p99" doc:"99th percentile"`
+	Max *time.Duration `param:"max" doc:"slowest acknowledgement"`
+}
+
+// byName lists the thresholds given, by the names the check grades.
+func (l *latencyThresholds) byName() map[string]time.Duration {
+	if l == nil {
+		return nil
 	}
+	out := map[string]time.Duration{}
+	for name, d := range map[string]*time.Duration{"p50": l.P50, "p90": l.P90, "p95": l.P95, "p99": l.P99, "max": l.Max} {
+		if d != nil {
+			out[name] = *d
+		}
+	}
+	return out
+}
+
+// clientTLSOptions are an mllp target's TLS settings; "tls: true" is the
+// system's certificate authorities, "tls: false" plain TCP.
+type clientTLSOptions struct {
+	CAFile             string `param:"ca_file" doc:"PEM certificate authorities trusted instead of the system's"`
+	CertFile           string `param:"cert_file" doc:"PEM client certificate, for an endpoint that asks for one"`
+	KeyFile            string `param:"key_file" doc:"PEM private key of cert_file"`
+	ServerName         string `param:"server_name" doc:"name the endpoint's certificate must carry (default: the URL's host)"`
+	InsecureSkipVerify bool   `param:"insecure_skip_verify" doc:"do not verify the endpoint's certificate (the report warns that the endpoint was not verified)"`
+	// off is "tls: false".
+	off bool
+}
+
+func (c *clientTLSOptions) DecodeShorthand(v any) error {
+	b, ok := v.(bool)
+	if !ok {
+		return fmt.Errorf("want true, false or a mapping of ca_file, cert_file, key_file, server_name, insecure_skip_verify, got %T", v)
+	}
+	c.off = !b
+	return nil
+}
+
+func (c *clientTLSOptions) ShorthandType() string { return "true/false" }
+
+// OpenMLLP opens an mllp://host:port target (mllps:// is MLLP over TLS),
+// which sends the messages of its feed. TLS files are read and checked
+// here: a problem with them is a *ConfigError.
+var OpenMLLP = Typed(mllpDefaults, openMLLP)
+
+func openMLLP(spec Spec, o mllpOptions) (Target, error) {
 	addr, secure, err := mllpAddr(spec.URL + spec.Path)
 	if err != nil {
 		return nil, err
 	}
-	t := &mllpClient{addr: addr}
-	if t.tls, err = clientTLS(o, secure, spec.BaseDir); err != nil {
+	t := &mllpClient{addr: addr, timeout: o.Timeout, dial: o.ConnectTimeout, maxMessages: o.MaxMessages, rate: o.Rate,
+		maxFrame: o.MaxFrame, thresholds: o.Latency.byName()}
+	if t.tls, err = clientTLS(o.TLS, secure, spec.BaseDir); err != nil {
 		return nil, &ConfigError{Err: err}
 	}
-	feed, err := o.String("feed", "")
-	if err != nil {
-		return nil, err
-	}
+	feed := o.Feed
 	if feed == "" {
 		return nil, errors.New("an mllp target needs a feed: the HL7 v2 messages to send (plan option feed, or --feed)")
 	}
@@ -71,38 +118,6 @@ func OpenMLLP(spec Spec) (Target, error) {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
 	t.feed = feed
-	if t.timeout, err = o.Duration("timeout", 10*time.Second); err != nil {
-		return nil, err
-	}
-	if t.dial, err = o.Duration("connect-timeout", 5*time.Second); err != nil {
-		return nil, err
-	}
-	if t.maxMessages, err = o.Int("max-messages", 10000); err != nil {
-		return nil, err
-	}
-	if t.rate, err = o.Float("rate", 50); err != nil {
-		return nil, err
-	}
-	if t.maxFrame, err = o.Int("max-frame", 0); err != nil {
-		return nil, err
-	}
-	lat, err := o.Map("latency")
-	if err != nil {
-		return nil, err
-	}
-	if lat != nil {
-		if err := lat.Reject("p50", "p90", "p95", "p99", "max"); err != nil {
-			return nil, fmt.Errorf("latency: %w", err)
-		}
-		t.thresholds = map[string]time.Duration{}
-		for k := range lat {
-			d, err := lat.Duration(k, 0)
-			if err != nil {
-				return nil, fmt.Errorf("latency: %w", err)
-			}
-			t.thresholds[k] = d
-		}
-	}
 	if t.maxMessages < 1 || t.rate <= 0 || t.timeout <= 0 {
 		return nil, errors.New("max-messages, rate and timeout must be positive")
 	}
@@ -122,45 +137,21 @@ func mllpAddr(raw string) (addr string, secure bool, err error) {
 }
 
 // clientTLS reads the tls option: absent or false (plain TCP, unless the URL
-// is mllps://), true (the system's CAs), or a map of settings.
-func clientTLS(o check.Params, secure bool, dir string) (*mllp.ClientTLS, error) {
-	c := &mllp.ClientTLS{}
-	switch v := o["tls"].(type) {
-	case nil:
-	case bool:
-		if !v && secure {
+// is mllps://), true (the system's CAs), or settings.
+func clientTLS(o *clientTLSOptions, secure bool, dir string) (*mllp.ClientTLS, error) {
+	if o == nil {
+		o = &clientTLSOptions{off: !secure}
+	}
+	if o.off {
+		if secure {
 			return nil, errors.New("tls: false contradicts the mllps:// URL")
 		}
-		secure = secure || v
-	default:
-		m, err := o.Map("tls")
-		if err != nil {
-			return nil, fmt.Errorf("%w (want true, false or a map of ca_file, cert_file, key_file, server_name, insecure_skip_verify)", err)
-		}
-		if err := m.Reject("ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"); err != nil {
-			return nil, fmt.Errorf("tls: %w", err)
-		}
-		for _, f := range []struct {
-			key string
-			to  *tlsfiles.File
-		}{{"ca_file", &c.CA}, {"cert_file", &c.Cert}, {"key_file", &c.Key}} {
-			p, err := m.String(f.key, "")
-			if err != nil {
-				return nil, fmt.Errorf("tls: %w", err)
-			}
-			*f.to = tlsfiles.File{Option: "tls." + f.key, Path: resolveIn(dir, p)}
-		}
-		if c.ServerName, err = m.String("server_name", ""); err != nil {
-			return nil, fmt.Errorf("tls: %w", err)
-		}
-		if c.InsecureSkipVerify, err = m.Bool("insecure_skip_verify", false); err != nil {
-			return nil, fmt.Errorf("tls: %w", err)
-		}
-		secure = true
-	}
-	if !secure {
 		return nil, nil
 	}
+	c := &mllp.ClientTLS{ServerName: o.ServerName, InsecureSkipVerify: o.InsecureSkipVerify,
+		CA:   tlsfiles.File{Option: "tls.ca_file", Path: resolveIn(dir, o.CAFile)},
+		Cert: tlsfiles.File{Option: "tls.cert_file", Path: resolveIn(dir, o.CertFile)},
+		Key:  tlsfiles.File{Option: "tls.key_file", Path: resolveIn(dir, o.KeyFile)}}
 	if err := c.Load(); err != nil {
 		return nil, err
 	}
@@ -174,33 +165,25 @@ func resolveIn(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-// serverTLS reads an mllp-listen target's tls option: {cert_file, key_file,
-// client_ca_file}; nil when absent.
-func serverTLS(o check.Params, secure bool, dir string) (*tls.Config, error) {
-	m, err := o.Map("tls")
-	if err != nil {
-		return nil, fmt.Errorf("%w (want a map of cert_file, key_file, client_ca_file)", err)
-	}
-	if m == nil {
+// serverTLSOptions are an mllp-listen target's TLS settings.
+type serverTLSOptions struct {
+	CertFile     string `param:"cert_file" doc:"PEM certificate the listener presents"`
+	KeyFile      string `param:"key_file" doc:"PEM private key of cert_file"`
+	ClientCAFile string `param:"client_ca_file" doc:"PEM certificate authorities a client's certificate must be signed by (then one is required)"`
+}
+
+// serverTLS reads an mllp-listen target's tls option; nil when absent.
+func serverTLS(o *serverTLSOptions, secure bool, dir string) (*tls.Config, error) {
+	if o == nil {
 		if secure {
 			return nil, errors.New("an mllps:// listener needs tls: {cert_file, key_file}")
 		}
 		return nil, nil
 	}
-	if err := m.Reject("cert_file", "key_file", "client_ca_file"); err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
-	}
-	var s mllp.ServerTLS
-	for _, f := range []struct {
-		key string
-		to  *tlsfiles.File
-	}{{"cert_file", &s.Cert}, {"key_file", &s.Key}, {"client_ca_file", &s.ClientCA}} {
-		p, err := m.String(f.key, "")
-		if err != nil {
-			return nil, fmt.Errorf("tls: %w", err)
-		}
-		*f.to = tlsfiles.File{Option: "tls." + f.key, Path: resolveIn(dir, p)}
-	}
+	s := mllp.ServerTLS{
+		Cert:     tlsfiles.File{Option: "tls.cert_file", Path: resolveIn(dir, o.CertFile)},
+		Key:      tlsfiles.File{Option: "tls.key_file", Path: resolveIn(dir, o.KeyFile)},
+		ClientCA: tlsfiles.File{Option: "tls.client_ca_file", Path: resolveIn(dir, o.ClientCAFile)}}
 	return s.Config()
 }
 
@@ -298,66 +281,66 @@ type ListenOptions struct {
 	Ready func(addr string)
 }
 
-// OpenMLLPListen returns an opener for mllp-listen targets. Options: addr
-// (host:port to listen on), duration (default 60s), count (stop after this
-// many messages; 0: only the duration bounds it), ack "aa" (acknowledge all
-// with AA) or "validate" (default: AE for a message with error findings from
-// the judge), max-frame (bytes), max-connections (served at once; default
-// mllp.DefaultMaxConns), read-timeout (for each frame to arrive; default
-// mllp.DefaultReadTimeout), tls ({cert_file, key_file, client_ca_file}:
-// MLLP over TLS, requiring client certificates signed by a CA in
-// client_ca_file when given; an mllps:// URL needs it).
+// listenOptions are the plan options of an mllp-listen target.
+type listenOptions struct {
+	Addr           string            `param:"addr" doc:"host:port to listen on (default: the url's)"`
+	Duration       time.Duration     `param:"duration" doc:"how long to listen"`
+	Count          int               `param:"count" doc:"stop after this many messages (0: only the duration bounds it)"`
+	Ack            string            `param:"ack" doc:"validate (AE for a message with error findings) or aa (acknowledge every message with AA)"`
+	MaxFrame       int               `param:"max-frame" doc:"largest message read, in bytes (0: the listener's limit)"`
+	MaxConnections int               `param:"max-connections" doc:"connections served at once"`
+	ReadTimeout    time.Duration     `param:"read-timeout" doc:"time for each frame to arrive"`
+	TLS            *serverTLSOptions `param:"tls" doc:"MLLP over TLS (an mllps:// URL needs it)"`
+}
+
+var listenDefaults = listenOptions{Duration: time.Minute, Ack: "validate", MaxConnections: mllp.DefaultMaxConns, ReadTimeout: mllp.DefaultReadTimeout}
+
+// OpenMLLPListen returns an opener for mllp-listen targets, which receive a
+// vendor's feed for a time or a number of messages.
 func OpenMLLPListen(lo ListenOptions) Opener {
-	return func(spec Spec) (Target, error) {
-		o := spec.Options
-		if err := o.Reject("name", "type", "addr", "duration", "count", "ack", "max-frame", "max-connections", "read-timeout", "tls"); err != nil {
-			return nil, err
-		}
-		t := &mllpListen{judge: lo.Judge, ready: lo.Ready}
-		var err error
-		if t.addr, err = o.String("addr", ""); err != nil {
-			return nil, err
-		}
-		loc := spec.URL + spec.Path
-		secure := strings.HasPrefix(loc, "mllps://")
-		if t.addr == "" {
-			t.addr = strings.TrimPrefix(strings.TrimPrefix(loc, "mllp://"), "mllps://")
-		}
-		if t.tls, err = serverTLS(o, secure, spec.BaseDir); err != nil {
-			return nil, &ConfigError{Err: err}
-		}
-		if _, _, err := net.SplitHostPort(t.addr); err != nil {
-			return nil, fmt.Errorf("addr %q: want host:port: %w", t.addr, err)
-		}
-		if t.duration, err = o.Duration("duration", time.Minute); err != nil {
-			return nil, err
-		}
-		if t.count, err = o.Int("count", 0); err != nil {
-			return nil, err
-		}
-		if t.ack, err = o.String("ack", "validate"); err != nil {
-			return nil, err
-		}
-		if t.ack != "aa" && t.ack != "validate" {
-			return nil, fmt.Errorf("ack %q: want aa or validate", t.ack)
-		}
-		if t.maxFrame, err = o.Int("max-frame", 0); err != nil {
-			return nil, err
-		}
-		if t.maxConns, err = o.Int("max-connections", mllp.DefaultMaxConns); err != nil {
-			return nil, err
-		}
-		if t.readTO, err = o.Duration("read-timeout", mllp.DefaultReadTimeout); err != nil {
-			return nil, err
-		}
-		if t.duration <= 0 || t.count < 0 {
-			return nil, errors.New("duration must be positive and count not negative")
-		}
-		if t.maxConns <= 0 || t.readTO <= 0 {
-			return nil, errors.New("max-connections and read-timeout must be positive")
-		}
-		return t, nil
+	return Typed(listenDefaults, func(spec Spec, o listenOptions) (Target, error) { return openMLLPListen(spec, o, lo) })
+}
+
+// DefineMLLPListen registers the mllp-listen target type.
+func DefineMLLPListen(r *Registry, lo ListenOptions) {
+	Define(r, "mllp-listen", "listen for a vendor's MLLP feed for a time or a message count (carecert listen mllp)", listenDefaults,
+		func(spec Spec, o listenOptions) (Target, error) { return openMLLPListen(spec, o, lo) })
+}
+
+func openMLLPListen(spec Spec, o listenOptions, lo ListenOptions) (Target, error) {
+	t := &mllpListen{judge: lo.Judge, ready: lo.Ready, addr: o.Addr, duration: o.Duration, count: o.Count, ack: o.Ack,
+		maxFrame: o.MaxFrame, maxConns: o.MaxConnections, readTO: o.ReadTimeout}
+	loc := spec.URL + spec.Path
+	secure := strings.HasPrefix(loc, "mllps://")
+	if t.addr == "" {
+		t.addr = strings.TrimPrefix(strings.TrimPrefix(loc, "mllp://"), "mllps://")
 	}
+	var err error
+	if t.tls, err = serverTLS(o.TLS, secure, spec.BaseDir); err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	if _, _, err := net.SplitHostPort(t.addr); err != nil {
+		return nil, fmt.Errorf("addr %q: want host:port: %w", t.addr, err)
+	}
+	if t.ack != "aa" && t.ack != "validate" {
+		return nil, spec.ErrorAt("ack", "%q: want aa or validate", t.ack)
+	}
+	if t.duration <= 0 || t.count < 0 {
+		return nil, errors.New("duration must be positive and count not negative")
+	}
+	if t.maxConns <= 0 || t.readTO <= 0 {
+		return nil, errors.New("max-connections and read-timeout must be positive")
+	}
+	return t, nil
+}
+
+// DefineHL7v2 registers the HL7 v2 target types: files, a generated feed,
+// an MLLP endpoint sent a feed, and an MLLP listener judging with lo.Judge.
+func DefineHL7v2(r *Registry, lo ListenOptions) {
+	Define(r, "hl7v2", "HL7 v2 ER7 messages: a file (.hl7, .er7, plain or .gz, batches too) or a folder of them", NoOptions{}, openHL7v2)
+	Define(r, "hl7v2-fixture", "a synthetic HL7 v2 ADT/ORU feed generated in memory (seed, messages, oru-every, defects)", HL7v2FixtureDefaults, openHL7v2Fixture)
+	Define(r, "mllp", "an MLLP endpoint (mllp://host:port, or mllps:// over TLS) sent the messages of a feed; each acknowledgement is checked", mllpDefaults, openMLLP)
+	DefineMLLPListen(r, lo)
 }
 
 func (t *mllpListen) Kinds() []model.Kind { return []model.Kind{model.KindHL7v2} }

@@ -71,6 +71,8 @@ var _ = Describe("mllp targets over TLS", func() {
 			func() string { return "an mllps:// listener needs tls: {cert_file, key_file}" }, true),
 		Entry("a misspelt listener option", "mllps://127.0.0.1:0", func() check.Params {
 			return check.Params{"tls": map[string]any{"cert": "server.pem"}}
-		}, func() string { return "tls: unknown" }, true),
+		}, func() string {
+			return `"tls": unknown option(s) cert (known: cert_file, key_file, client_ca_file)`
+		}, true),
 	)
 })

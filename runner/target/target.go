@@ -50,11 +50,37 @@ type Spec struct {
 	Type string
 	Path string
 	URL  string
-	// Options holds every other key the plan gave the target.
+	// Options holds every other key the plan gave the target: its type's
+	// options, decoded strictly by the registry (see Define).
 	Options check.Params
 	// BaseDir resolves relative paths (the plan's folder).
 	BaseDir string
+	// Where locates the target's keys in the plan file, at At (the YAML path
+	// of the target's mapping, "$.vendors[0].targets[1]"), so an option's
+	// mistake names its line and column; nil for a target from flags.
+	Where check.Locator
+	At    string
 }
+
+// Decode fills dst, a pointer to an options struct holding the defaults,
+// from the spec's options, strictly: an unknown or mistyped key is an error
+// located in the plan file (see check.Spec.Decode for the field types).
+func (s Spec) Decode(dst any) error {
+	return check.DecodeOptions(s.Options, dst, s.Where, s.At, s.label())
+}
+
+// ErrorAt is a *ConfigError about the option at path ("tls.ca_file") found
+// after the options decoded: located at its line and column when the plan
+// was read from a file.
+func (s Spec) ErrorAt(path, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if s.Where == nil {
+		return &ConfigError{Err: fmt.Errorf("%s: %s", path, msg)}
+	}
+	return &ConfigError{Err: check.LocatedError(s.Where.Errorf(s.At+"."+path, "%s: %s", s.label(), msg))}
+}
+
+func (s Spec) label() string { return "target " + s.Name }
 
 // ResolvedPath is Path made absolute against BaseDir.
 func (s Spec) ResolvedPath() string {
@@ -102,18 +128,6 @@ type ConfigError struct{ Err error }
 func (e *ConfigError) Error() string { return e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// Configured adapts an opener every error of which is a mistake in the
-// target's description (it only reads options; it touches nothing).
-func Configured[T Target](open func(Spec) (T, error)) Opener {
-	return func(spec Spec) (Target, error) {
-		t, err := open(spec)
-		if err != nil {
-			return nil, &ConfigError{Err: err}
-		}
-		return t, nil
-	}
-}
-
 // Configf returns a *ConfigError.
 func Configf(format string, args ...any) error {
 	return &ConfigError{Err: fmt.Errorf(format, args...)}
@@ -123,14 +137,82 @@ func Configf(format string, args ...any) error {
 type Registry struct {
 	openers map[string]Opener
 	docs    map[string]string
+	// options holds, for each type registered with Define, the options
+	// struct with its defaults and how a spec's options decode.
+	options map[string]typedOptions
+}
+
+type typedOptions struct {
+	defaults any
+	decode   func(Spec) (any, error)
 }
 
 // NewRegistry returns a registry with the target types of this package.
 func NewRegistry() *Registry {
-	r := &Registry{openers: map[string]Opener{}, docs: map[string]string{}}
-	r.Register("fhir", "FHIR R4 JSON: a resource, a Bundle, NDJSON (plain or .gz) or a folder of them", openFHIR)
-	r.Register("fixture", "a synthetic vendor feed generated in memory (seed, records, defects)", Configured(newFixture))
+	r := &Registry{openers: map[string]Opener{}, docs: map[string]string{}, options: map[string]typedOptions{}}
+	Define(r, "fhir", "FHIR R4 JSON: a resource, a Bundle, NDJSON (plain or .gz) or a folder of them", NoOptions{}, openFHIR)
+	Define(r, "fixture", "a synthetic vendor feed generated in memory (seed, records, defects)", fixtureDefaults, newFixture)
 	return r
+}
+
+// NoOptions are the options of a target type that takes none beyond its
+// name, type, path or url.
+type NoOptions struct{}
+
+// Typed returns the opener of a target type whose options are the struct O:
+// open gets them decoded strictly over defaults, and a decoding error is a
+// *ConfigError.
+func Typed[O any](defaults O, open func(spec Spec, o O) (Target, error)) Opener {
+	return func(spec Spec) (Target, error) {
+		o := defaults
+		if err := spec.Decode(&o); err != nil {
+			return nil, &ConfigError{Err: err}
+		}
+		return open(spec, o)
+	}
+}
+
+// Define registers a target type whose options are the struct O (see
+// Typed); `carecert checks TYPE` prints their table, generated from O.
+func Define[O any](r *Registry, typ, doc string, defaults O, open func(spec Spec, o O) (Target, error)) {
+	r.Register(typ, doc, Typed(defaults, open))
+	r.options[typ] = typedOptions{defaults: defaults, decode: func(spec Spec) (any, error) {
+		o := defaults
+		err := spec.Decode(&o)
+		return o, err
+	}}
+}
+
+// DecodeOptions returns a spec's options decoded as opening the target
+// decodes them (the options struct of its type), without opening it; ok is
+// false for a type that reads its options itself.
+func (r *Registry) DecodeOptions(spec Spec) (o any, ok bool, err error) {
+	typ := spec.Type
+	if typ == "" {
+		typ = Infer(spec)
+	}
+	t, ok := r.options[typ]
+	if !ok {
+		return nil, false, nil
+	}
+	o, err = t.decode(spec)
+	return o, true, err
+}
+
+// Options returns the option table of a type registered with Define; ok is
+// false for types that read their options themselves.
+func (r *Registry) Options(typ string) (docs []check.ParamDoc, ok bool) {
+	t, ok := r.options[typ]
+	if !ok {
+		return nil, false
+	}
+	return check.Docs(t.defaults), true
+}
+
+// Has reports whether typ is registered.
+func (r *Registry) Has(typ string) bool {
+	_, ok := r.openers[typ]
+	return ok
 }
 
 // Register adds a target type; registering one twice panics.
@@ -169,6 +251,9 @@ func (r *Registry) Open(spec Spec) (Target, string, error) {
 	if err != nil {
 		var ce *ConfigError
 		if errors.As(err, &ce) {
+			if check.Located(ce.Err) {
+				return nil, typ, ce // it names the plan's line and the target already
+			}
 			return nil, typ, Configf("target %s: %w", spec.Name, ce.Err)
 		}
 		return nil, typ, fmt.Errorf("target %s: %w", spec.Name, err)

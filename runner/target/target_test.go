@@ -116,7 +116,7 @@ var _ = Describe("targets", func() {
 		}
 		Expect(bad).To(Equal(2))
 		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: check.Params{"recrods": 5}})
-		Expect(err).To(MatchError(ContainSubstring("unknown parameter(s) recrods")))
+		Expect(err).To(MatchError(ContainSubstring("unknown option(s) recrods (did you mean records? known: seed, records, defects)")))
 		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: check.Params{"defects": "gremlins=1"}})
 		Expect(err).To(MatchError(HavePrefix(`target f: defects: unknown kind "gremlins" (known: bad-date-format, `)))
 	})

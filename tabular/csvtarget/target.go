@@ -30,88 +30,58 @@ type Target struct {
 	opts     tabular.Options
 }
 
-// OpenTarget builds a csv target from a plan's target spec. Options: table,
-// delimiter (one character, or "tab"), header (default true), columns (names
-// when there is no header), rename (file name → suite name), encoding (auto,
-// utf-8, windows-1252), key (column used as record id), baseline (path of the
-// previous submission, relative to the plan), max_record_lines, tables (more
-// files read as part of the same feed, so that references between a vendor's
-// files can be checked).
-func OpenTarget(spec target.Spec) (target.Target, error) {
-	o := spec.Options
-	if err := o.Reject("name", "type", "table", "delimiter", "header", "columns", "rename", "encoding", "key", "baseline", "max_record_lines", "tables"); err != nil {
-		return nil, err
-	}
-	var opts tabular.Options
-	var err error
-	if opts.Table, err = o.String("table", ""); err != nil {
-		return nil, err
-	}
-	delim, err := o.String("delimiter", "")
-	if err != nil {
-		return nil, err
-	}
-	switch {
+// Options are a csv target's plan options.
+type Options struct {
+	Table          string            `param:"table" doc:"the table the suite names the file's rows by (default: the file name)"`
+	Delimiter      string            `param:"delimiter" doc:"one character, or tab (default: a comma, or a tab for .tsv files)"`
+	Header         bool              `param:"header" doc:"the first line names the columns"`
+	Columns        []string          `param:"columns" doc:"the columns' names in order, when there is no header"`
+	Rename         map[string]string `param:"rename" doc:"header names as the file spells them to the names the suite uses"`
+	Encoding       string            `param:"encoding" doc:"auto, utf-8 or windows-1252"`
+	Key            string            `param:"key" doc:"column used as each record's id"`
+	Baseline       string            `param:"baseline" doc:"the previous submission of a single-file target, relative to the plan"`
+	MaxRecordLines int               `param:"max_record_lines" doc:"lines one quoted record may span"`
+	Tables         []string          `param:"tables" doc:"more files or folders read as part of the same feed, so references between a vendor's files can be checked"`
+}
+
+// Defaults are the options a csv target leaves out.
+var Defaults = Options{Header: true, Encoding: "auto", MaxRecordLines: 50}
+
+// OpenTarget builds a csv target from a plan's target spec.
+var OpenTarget = target.Typed(Defaults, open)
+
+func open(spec target.Spec, o Options) (target.Target, error) {
+	opts := tabular.Options{Table: o.Table, NoHeader: !o.Header, Columns: o.Columns, Encoding: o.Encoding, Key: o.Key, MaxRecordLines: o.MaxRecordLines}
+	switch delim := o.Delimiter; {
 	case delim == "":
 	case delim == "tab" || delim == `\t` || delim == "\t":
 		opts.Delimiter = '\t'
 	case len(delim) == 1 && delim != `"` && delim != "\n" && delim != "\r":
 		opts.Delimiter = delim[0]
 	default:
-		return nil, fmt.Errorf("delimiter %q: want one character (or \"tab\"), not a quote or line break", delim)
-	}
-	header, err := o.Bool("header", true)
-	if err != nil {
-		return nil, err
-	}
-	opts.NoHeader = !header
-	if opts.Columns, err = o.Strings("columns"); err != nil {
-		return nil, err
+		return nil, spec.ErrorAt("delimiter", "%q: want one character (or \"tab\"), not a quote or line break", delim)
 	}
 	if opts.NoHeader && len(opts.Columns) == 0 {
-		return nil, errors.New("header: false needs columns: the names of the columns in order")
+		return nil, spec.ErrorAt("header", "false needs columns: the names of the columns in order")
 	}
-	rename, err := o.Map("rename")
-	if err != nil {
-		return nil, err
-	}
-	if len(rename) > 0 {
-		opts.Rename = map[string]string{}
-		for k := range rename {
-			v, err := rename.String(k, "")
-			if err != nil {
-				return nil, fmt.Errorf("rename: %w", err)
-			}
-			opts.Rename[k] = v
-		}
-	}
-	if opts.Encoding, err = o.String("encoding", "auto"); err != nil {
-		return nil, err
+	if len(o.Rename) > 0 {
+		opts.Rename = o.Rename
 	}
 	switch opts.Encoding {
 	case "auto", "utf-8", "windows-1252":
 	default:
-		return nil, fmt.Errorf("encoding %q: want auto, utf-8 or windows-1252", opts.Encoding)
-	}
-	if opts.Key, err = o.String("key", ""); err != nil {
-		return nil, err
-	}
-	if opts.MaxRecordLines, err = o.Int("max_record_lines", 50); err != nil {
-		return nil, err
+		return nil, spec.ErrorAt("encoding", "%q: want auto, utf-8 or windows-1252", opts.Encoding)
 	}
 	t := &Target{opts: opts}
 	p := spec.ResolvedPath()
 	if p == "" {
 		return nil, errors.New("a csv target needs a path")
 	}
+	var err error
 	if t.files, err = listTables(p); err != nil {
 		return nil, err
 	}
-	more, err := o.Strings("tables")
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range more {
+	for _, m := range o.Tables {
 		if !filepath.IsAbs(m) && spec.BaseDir != "" {
 			m = filepath.Join(spec.BaseDir, m)
 		}
@@ -124,10 +94,7 @@ func OpenTarget(spec target.Spec) (target.Target, error) {
 	if len(t.files) == 0 {
 		return nil, fmt.Errorf("no .csv or .tsv files in %s", p)
 	}
-	if t.baseline, err = o.String("baseline", ""); err != nil {
-		return nil, err
-	}
-	if t.baseline != "" {
+	if t.baseline = o.Baseline; t.baseline != "" {
 		if !filepath.IsAbs(t.baseline) && spec.BaseDir != "" {
 			t.baseline = filepath.Join(spec.BaseDir, t.baseline)
 		}
@@ -182,4 +149,4 @@ func listTables(path string) ([]string, error) { return files.List(path, IsTable
 func unwrap(err error) error { return files.Cause(err) }
 
 // Register adds the csv target type to a target registry.
-func Register(r *target.Registry) { r.Register("csv", TargetDoc, OpenTarget) }
+func Register(r *target.Registry) { target.Define(r, "csv", TargetDoc, Defaults, open) }
