@@ -16,7 +16,7 @@ import (
 )
 
 // A check type's parameters are a struct whose fields carry a `param:"name"`
-// tag (",required" when the suite must give it) and a `doc:"..."` tag; the
+// tag (",required" when the suite must give it, not empty) and a `doc:"..."` tag; the
 // struct given at registration holds the defaults. Anonymous struct fields
 // are flattened, so checks of a family share their common parameters. One
 // decoder reads every type, refuses unknown and mistyped keys at the line
@@ -232,11 +232,32 @@ func (d decoder) object(m map[string]any, v reflect.Value, at, name string) erro
 			}
 			continue
 		}
+		if f.required && empty(raw) {
+			return d.problem(at+"."+f.name, name, "%s %q is required, and is empty: %s", d.noun(), f.name, f.doc)
+		}
 		if err := d.value(raw, v.FieldByIndex(f.index), at+"."+f.name, nested(name, f.name)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// empty reports whether a value written holds nothing: an empty string,
+// list or mapping. A required parameter so written is as good as left out
+// (a number or a boolean is never empty: zero and false are values).
+func empty(raw any) bool {
+	switch x := raw.(type) {
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	if v := reflect.ValueOf(raw); v.Kind() == reflect.Slice || v.Kind() == reflect.Map {
+		return v.Len() == 0 // a suite made in code gives Go lists
+	}
+	return false
 }
 
 // nested names a parameter inside another in unlocated errors: "items"[2].name.

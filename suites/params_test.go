@@ -65,6 +65,8 @@ var _ = Describe("check parameters in a suite file", func() {
 			`suite mine.yaml:13:16: requirements[0].params.items[0].lwo: requirement R-1, check sample: unknown parameter(s) lwo (did you mean low? known: name, low)`),
 		Entry("a missing required key", "      count: 1\n",
 			`suite mine.yaml:10:12: requirements[0].params: requirement R-1, check sample: parameter "element" is required: the element`),
+		Entry("a required key written empty", "      element: \"\"\n",
+			`suite mine.yaml:10:16: requirements[0].params.element: requirement R-1, check sample: parameter "element" is required, and is empty: the element`),
 	)
 
 	It("reports the same problem when a spec not read from a file is compiled", func() {

@@ -157,9 +157,6 @@ func (e *engine) valueFormat(spec check.Spec, p valueFormatParams, env *check.En
 		return nil, err
 	}
 	expr := p.Element
-	if expr == "" {
-		return nil, fmt.Errorf("parameter \"element\" is required")
-	}
 	sel, err := r.compile("element", expr)
 	if err != nil {
 		return nil, err
@@ -201,9 +198,6 @@ func (e *engine) defaultValues(spec check.Spec, p defaultValuesParams, env *chec
 		return nil, err
 	}
 	expr, values := p.Element, p.Values
-	if expr == "" || len(values) == 0 {
-		return nil, fmt.Errorf("parameters \"element\" and \"values\" (the default or unknown values) are required")
-	}
 	sel, err := r.compile("element", expr)
 	if err != nil {
 		return nil, err

@@ -43,9 +43,6 @@ func (e *engine) drift(spec check.Spec, p driftParams, env *check.Env) (check.Ch
 		return nil, err
 	}
 	expr := p.Element
-	if expr == "" {
-		return nil, fmt.Errorf("parameter \"element\" is required")
-	}
 	c := &driftCheck{rule: r}
 	if c.sel, err = r.compile("element", expr); err != nil {
 		return nil, err

@@ -30,9 +30,6 @@ func (e *engine) maturity(spec check.Spec, p maturityParams, env *check.Env) (ch
 	if err != nil {
 		return nil, err
 	}
-	if len(p.Items) == 0 {
-		return nil, fmt.Errorf("parameter \"items\" (the key items scored) is required")
-	}
 	var items []maturityItem
 	var exprs []string
 	seen := map[string]bool{}
@@ -40,9 +37,6 @@ func (e *engine) maturity(spec check.Spec, p maturityParams, env *check.Env) (ch
 		at := fmt.Sprintf("parameter \"items\"[%d]: ", i)
 		it := maturityItem{name: ip.Name}
 		expr := ip.Element
-		if it.name == "" || expr == "" {
-			return nil, fmt.Errorf("%sname and element are required", at)
-		}
 		if seen[it.name] {
 			return nil, fmt.Errorf("%sduplicate item name %q", at, it.name)
 		}

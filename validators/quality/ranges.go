@@ -100,9 +100,6 @@ func parseRanges(p valueRangeParams) ([]Range, error) {
 		if r.Name == "" {
 			r.Name = r.Code
 		}
-		if r.Code == "" || r.Unit == "" {
-			return nil, fmt.Errorf("%scode and unit are required", at)
-		}
 		if r.Low > r.High {
 			return nil, fmt.Errorf("%slow %g is above high %g", at, r.Low, r.High)
 		}

@@ -27,9 +27,6 @@ func (e *engine) references(spec check.Spec, p referencesParams, env *check.Env)
 		return nil, fmt.Errorf("dq-references reads FHIR references; kind %q is not supported", r.kind)
 	}
 	exprs := p.References
-	if len(exprs) == 0 {
-		return nil, fmt.Errorf("parameter \"references\" (elements holding references, e.g. Observation.subject) is required")
-	}
 	sels, err := r.compileAll("references", exprs)
 	if err != nil {
 		return nil, err

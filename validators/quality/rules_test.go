@@ -223,6 +223,20 @@ var _ = Describe("suite parameters", func() {
 		Entry("drift bins", "dq-drift", check.Params{"element": "Patient.gender", "bins": []any{3, 1}}, `edges must increase`),
 		Entry("drift baseline missing", "dq-drift", check.Params{"element": "Patient.gender", "baseline": "/nonexistent/report.json"}, `baseline: open /nonexistent/report.json`),
 		Entry("maturity tolerance count", "dq-maturity", check.Params{"items": []any{map[string]any{"name": "g", "element": "Patient.gender", "tolerance": 3}}}, `tolerance is a percentage`),
+		// A required parameter written empty is refused in one place, the
+		// parameter decoder, at its line, for every check.
+		Entry("value format, element empty", "dq-value-format", check.Params{"element": "", "format": "date"}, `parameter "element" is required, and is empty`),
+		Entry("default values, values empty", "dq-default-values", check.Params{"element": "Patient.gender", "values": []any{}}, `parameter "values" is required, and is empty`),
+		Entry("drift, element empty", "dq-drift", check.Params{"element": ""}, `parameter "element" is required, and is empty`),
+		Entry("references, list empty", "dq-references", check.Params{"references": []any{}}, `parameter "references" is required, and is empty`),
+		Entry("not in the future, list empty", "dq-not-future", check.Params{"elements": []any{}}, `parameter "elements" is required, and is empty`),
+		Entry("date order, later empty", "dq-date-order", check.Params{"earlier": "Encounter.period.start", "later": ""}, `parameter "later" is required, and is empty`),
+		Entry("within life, events empty", "dq-within-life", check.Params{"events": []any{}}, `parameter "events" is required, and is empty`),
+		Entry("timeliness, events empty", "dq-timeliness", check.Params{"events": []any{}, "max_lag": "1d"}, `parameter "events" is required, and is empty`),
+		Entry("timeliness, no lag", "dq-timeliness", check.Params{"events": []any{"Observation.effective"}, "max_lag": "0s"}, `parameter "max_lag" must be positive`),
+		Entry("range without unit", "dq-value-range", check.Params{"ranges": []any{map[string]any{"code": "1", "unit": "", "low": 1, "high": 5}}}, `parameter "unit" is required, and is empty`),
+		Entry("maturity item without element", "dq-maturity", check.Params{"items": []any{map[string]any{"name": "g", "element": ""}}}, `parameter "element" is required, and is empty`),
+		Entry("maturity without items", "dq-maturity", check.Params{"items": []any{}}, `parameter "items" is required, and is empty`),
 		Entry("maturity duplicate item", "dq-maturity", check.Params{"items": []any{map[string]any{"name": "g", "element": "Patient.gender"}, map[string]any{"name": "g", "element": "Patient.gender"}}}, `duplicate item name`),
 	)
 })

@@ -37,9 +37,6 @@ func (e *engine) notFuture(spec check.Spec, p notFutureParams, env *check.Env) (
 		return nil, err
 	}
 	exprs := p.Elements
-	if len(exprs) == 0 {
-		return nil, fmt.Errorf("parameter \"elements\" (dates that must not be in the future) is required")
-	}
 	sels, err := r.compileAll("elements", exprs)
 	if err != nil {
 		return nil, err
@@ -78,9 +75,6 @@ func (e *engine) dateOrder(spec check.Spec, p dateOrderParams, env *check.Env) (
 		return nil, err
 	}
 	ex, lx := p.Earlier, p.Later
-	if ex == "" || lx == "" {
-		return nil, fmt.Errorf("parameters \"earlier\" and \"later\" are required")
-	}
 	es, err := r.compile("earlier", ex)
 	if err != nil {
 		return nil, err
@@ -156,9 +150,6 @@ func (e *engine) withinLife(spec check.Spec, p withinLifeParams, env *check.Env)
 	c.deathDays = int32(tol / (24 * time.Hour))
 	if c.perPerson < 1 {
 		return nil, fmt.Errorf("parameter \"examples_per_patient\" must be at least 1")
-	}
-	if len(c.exprs) == 0 {
-		return nil, fmt.Errorf("parameter \"events\" (event dates such as Observation.effective) is required")
 	}
 	if c.birth, err = r.compile("birth", birth); err != nil {
 		return nil, err

@@ -22,16 +22,13 @@ func (e *engine) timeliness(spec check.Spec, p timelinessParams, env *check.Env)
 		return nil, fmt.Errorf("dq-timeliness reads FHIR meta.lastUpdated; kind %q is not supported", r.kind)
 	}
 	exprs := p.Events
-	if len(exprs) == 0 {
-		return nil, fmt.Errorf("parameter \"events\" (event dates such as Observation.effective) is required")
-	}
 	sels, err := r.compileAll("events", exprs)
 	if err != nil {
 		return nil, err
 	}
 	maxLag := p.MaxLag
 	if maxLag <= 0 {
-		return nil, fmt.Errorf("parameter \"max_lag\" (e.g. 24h, 14d) is required")
+		return nil, fmt.Errorf("parameter \"max_lag\" must be positive (e.g. 24h, 14d)")
 	}
 	updated := map[string]Selector{}
 	for _, x := range exprs {
@@ -145,7 +142,7 @@ func (e *engine) freshness(spec check.Spec, p freshnessParams, env *check.Env) (
 	}
 	maxAge, warnAge := p.MaxAge, p.WarnAge
 	if maxAge <= 0 {
-		return nil, fmt.Errorf("parameter \"max_age\" (e.g. 2d) is required")
+		return nil, fmt.Errorf("parameter \"max_age\" must be positive (e.g. 2d)")
 	}
 	asOf := env.AsOf
 	if asOf.IsZero() {
