@@ -30,6 +30,8 @@ var _ = Describe("hl7v2-profile rules and when in a suite file", func() {
 			`s.yaml:10:36: requirements[0].params.when.equls: requirement R-1, check hl7v2-profile: unknown parameter(s) equls (did you mean equals?`),
 		Entry("a word where a number goes, deep in a structure", "      rules:\n        - structure:\n            name: ADT_A01\n            elements:\n              - {segment: MSH, min: one}\n",
 			`s.yaml:14:37: requirements[0].params.rules[0].structure.elements[0].min: requirement R-1, check hl7v2-profile: "one" is not a number`),
+		Entry("no rule at all", "      rules: []\n",
+			`s.yaml:10:14: requirements[0].params.rules: requirement R-1, check hl7v2-profile: parameter "rules" is required, and is empty`),
 		Entry("an empty condition in a list", "      rules:\n        - assert:\n            any:\n              - {path: PID-3, present: true}\n              -\n          segment: PID\n",
 			`s.yaml:14:16: requirements[0].params.rules[0].assert.any[1]: requirement R-1, check hl7v2-profile: want a mapping, got nothing (null)`),
 	)
@@ -45,7 +47,5 @@ var _ = Describe("hl7v2-profile rules and when in a suite file", func() {
 			`s.yaml:11:15: requirements[0].params.rules[0]: requirement R-1, check hl7v2-profile: usage "M": want R, RE, O or X`),
 		Entry("a when whose path is no path", "      when: {path: MSH9, equals: ADT}\n      rules:\n        - path: PID-3\n          usage: R\n",
 			`s.yaml:10:13: requirements[0].params.when: requirement R-1, check hl7v2-profile: when: path "MSH9"`),
-		Entry("no rule at all", "      rules: []\n",
-			`s.yaml:10:14: requirements[0].params.rules: requirement R-1, check hl7v2-profile: a profile needs at least one rule`),
 	)
 })

@@ -610,9 +610,6 @@ func newProfileCheck(spec check.Spec, p profileParams, env *check.Env) (check.Ch
 		return nil, err
 	}
 	rules := p.Rules
-	if len(rules) == 0 {
-		return nil, spec.ErrorAt("rules", "a profile needs at least one rule")
-	}
 	if err := compileRules(spec, rules); err != nil {
 		return nil, err
 	}

@@ -113,7 +113,7 @@ fields: [{name: v, type: integer}]`)
 			_, err := compile("table-schema", params)
 			Expect(err).To(MatchError(ContainSubstring(want)))
 		},
-		Entry("no fields", "fields: []", "at least one field"),
+		Entry("no fields", "fields: []", `parameter "fields" is required, and is empty`),
 		Entry("unknown type", "fields: [{name: a, type: datetime}]", `field a: type "datetime"`),
 		Entry("misspelt key", "fields: [{name: a, requird: true}]", "requird"),
 		Entry("bad pattern", "fields: [{name: a, pattern: '(['}]", "field a: pattern"),

@@ -127,9 +127,6 @@ type schemaCheck struct {
 
 func newSchemaCheck(_ check.Spec, p tableSchemaParams, env *check.Env) (check.Check, error) {
 	c := &schemaCheck{table: p.Table, nulls: newNullTokens(p.NullTokens, p.MissingValues...), min: p.MinValidity}
-	if len(p.Fields) == 0 {
-		return nil, errors.New("parameter \"fields\": a table schema needs at least one field")
-	}
 	seen := map[string]bool{}
 	for i, fp := range p.Fields {
 		f, err := parseField(fp)
