@@ -99,12 +99,8 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 func (p *probe) chain(ctx context.Context, caps *capabilities, typ string, res map[string]any, sample map[string]map[string]any) {
 	id := fhir.ID(res)
 	for _, link := range chainLinks(caps, typ, res) {
-		referent := p.referent(ctx, caps, link.ref, sample)
+		referent, tp, value := p.chainEnd(ctx, caps, link, sample)
 		if referent == nil {
-			continue
-		}
-		tp, value := chainTail(caps, link.target, referent)
-		if tp == "" {
 			continue
 		}
 		name := link.name + "." + tp
@@ -129,12 +125,8 @@ func (p *probe) chain(ctx context.Context, caps *capabilities, typ string, res m
 // OperationOutcome is not judged.
 func (p *probe) longChain(ctx context.Context, caps *capabilities, typ, id string, first chainLink, referent map[string]any, sample map[string]map[string]any) {
 	for _, link := range chainLinks(caps, first.target, referent) {
-		next := p.referent(ctx, caps, link.ref, sample)
+		next, tp, value := p.chainEnd(ctx, caps, link, sample)
 		if next == nil {
-			continue
-		}
-		tp, value := chainTail(caps, link.target, next)
-		if tp == "" {
 			continue
 		}
 		name := first.name + "." + link.name + "." + tp
@@ -204,15 +196,20 @@ func (p *probe) referent(ctx context.Context, caps *capabilities, ref string, sa
 	return read.Resource
 }
 
-// chainTail is the first parameter of chainTails with a plain value in
-// res, and that value; "" when there is none.
-func chainTail(caps *capabilities, target string, res map[string]any) (string, string) {
-	for _, tp := range chainTails(caps, target) {
+// chainEnd is where one step of a chain leads: the resource the link's
+// reference names (see referent), the first of its chainTails with a plain
+// value, and that value; nil when it cannot be read or has no such tail.
+func (p *probe) chainEnd(ctx context.Context, caps *capabilities, link chainLink, sample map[string]map[string]any) (map[string]any, string, string) {
+	res := p.referent(ctx, caps, link.ref, sample)
+	if res == nil {
+		return nil, "", ""
+	}
+	for _, tp := range chainTails(caps, link.target) {
 		if value := plainValue(tp.Values(res)); value != "" {
-			return tp.Name, value
+			return res, tp.Name, value
 		}
 	}
-	return "", ""
+	return nil, "", ""
 }
 
 // chainTails are the string and token parameters of target a chain may

@@ -236,7 +236,7 @@ func patchResult(ex *fhirclient.Exchange) []model.Finding {
 	if ex.JSON == nil {
 		return notJudged(ex, what+": carecert kept no copy to compare with")
 	}
-	if path := firstDifference(comparable(ex.Resource), ex.JSON, ""); path != "" {
+	if path := firstDifference(comparable(ex.Resource), comparable(ex.JSON), ""); path != "" {
 		return []model.Finding{at(finding(ex, model.Error, "api.patch-result", "%s: %s is not as the patch leaves it (the resource before it, with exactly the patch's change)", what, path), path)}
 	}
 	return nil
