@@ -69,6 +69,34 @@ var _ = Describe("listing commands with --json", func() {
 		Expect(stderr).To(ContainSubstring(`no check type "dq-completness"; did you mean dq-completeness?`))
 	})
 
+	It("shows one target type's options, generated from the struct its opener decodes", func() {
+		one := decode("checks", "fhir-bulk", "--json").(map[string]any)
+		Expect(one["declared"]).To(BeTrue())
+		byName := map[string]map[string]any{}
+		for _, p := range one["params"].([]any) {
+			m := p.(map[string]any)
+			byName[m["name"].(string)] = m
+		}
+		Expect(byName["level"]).To(HaveKeyWithValue("default", "system"))
+		Expect(byName["poll_interval"]).To(HaveKeyWithValue("type", "duration"))
+		Expect(byName["auth.token_env"]).To(HaveKeyWithValue("type", "string"), "the shared connection options, nested ones too")
+		Expect(byName).NotTo(HaveKey("name"), "name, type, path and url are every target's, not its options")
+
+		code, stdout, _ := carecert("checks", "mllp")
+		Expect(code).To(Equal(exitOK))
+		Expect(stdout).To(HavePrefix("target mllp: "))
+		Expect(stdout).To(MatchRegexp(`(?m)^tls\s+mapping, or true/false\s+MLLP over TLS`))
+		Expect(stdout).To(MatchRegexp(`(?m)^timeout\s+duration\s+10s\s+time to wait for each acknowledgement`))
+
+		code, stdout, _ = carecert("checks", "hl7v2")
+		Expect(code).To(Equal(exitOK))
+		Expect(stdout).To(ContainSubstring("It takes no other options."))
+
+		code, _, stderr := carecert("checks", "mlp")
+		Expect(code).NotTo(Equal(exitOK))
+		Expect(stderr).To(ContainSubstring("did you mean mllp?"))
+	})
+
 	It("lists check types, target types, formats and defect kinds", func() {
 		checks := decode("checks", "--json").(map[string]any)
 		var targets []string

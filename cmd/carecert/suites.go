@@ -127,21 +127,9 @@ func (a *app) showCheck(typ string, asJSON bool) error {
 		return fmt.Errorf("no check type %q%s (carecert checks lists them)", typ, hint)
 	}
 	params, declared := reg.Params(typ)
-	if asJSON {
-		out := checkListing{Name: typ, Doc: reg.Doc(typ), Declared: declared, Params: []check.ParamDoc{}}
-		out.Params = append(out.Params, params...)
-		return writeJSON(a.stdout, out)
-	}
-	fmt.Fprintf(a.stdout, "%s: %s\n", typ, reg.Doc(typ))
-	if !declared {
-		fmt.Fprintln(a.stdout, "Its parameters are read by the check itself and not declared for this listing; see docs/.")
-		return nil
-	}
-	if len(params) == 0 {
-		fmt.Fprintln(a.stdout, "It takes no parameters.")
-		return nil
-	}
-	return a.paramTable("PARAMETER", params)
+	return a.showParams(checkListing{Name: typ, Doc: reg.Doc(typ), Declared: declared, Params: params}, asJSON,
+		fmt.Sprintf("%s: %s", typ, reg.Doc(typ)), "PARAMETER",
+		"Its parameters are read by the check itself and not declared for this listing; see docs/.", "It takes no parameters.")
 }
 
 // showTarget prints one target type's option table, generated from the
@@ -149,22 +137,30 @@ func (a *app) showCheck(typ string, asJSON bool) error {
 func (a *app) showTarget(typ string, asJSON bool) error {
 	reg := a.env.targets
 	params, declared := reg.Options(typ)
+	return a.showParams(checkListing{Name: typ, Doc: reg.Doc(typ), Declared: declared, Params: params}, asJSON,
+		fmt.Sprintf("target %s: %s\nEvery target takes name, type, and path or url; these are its other options.", typ, reg.Doc(typ)), "OPTION",
+		"Its options are read by the target itself and not declared for this listing; see docs/.", "It takes no other options.")
+}
+
+// showParams prints a type's parameter or option table under heading (as
+// JSON with --json), or says why there is none.
+func (a *app) showParams(l checkListing, asJSON bool, heading, column, undeclared, none string) error {
 	if asJSON {
-		out := checkListing{Name: typ, Doc: reg.Doc(typ), Declared: declared, Params: []check.ParamDoc{}}
-		out.Params = append(out.Params, params...)
-		return writeJSON(a.stdout, out)
+		if l.Params == nil {
+			l.Params = []check.ParamDoc{}
+		}
+		return writeJSON(a.stdout, l)
 	}
-	fmt.Fprintf(a.stdout, "target %s: %s\n", typ, reg.Doc(typ))
-	fmt.Fprintln(a.stdout, "Every target takes name, type, and path or url; these are its other options.")
+	fmt.Fprintln(a.stdout, heading)
 	switch {
-	case !declared:
-		fmt.Fprintln(a.stdout, "Its options are read by the target itself and not declared for this listing; see docs/.")
+	case !l.Declared:
+		fmt.Fprintln(a.stdout, undeclared)
 		return nil
-	case len(params) == 0:
-		fmt.Fprintln(a.stdout, "It takes no other options.")
+	case len(l.Params) == 0:
+		fmt.Fprintln(a.stdout, none)
 		return nil
 	}
-	return a.paramTable("OPTION", params)
+	return a.paramTable(column, l.Params)
 }
 
 // paramTable prints a parameter or option table.

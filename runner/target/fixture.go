@@ -24,7 +24,7 @@ type fixtureFeed struct {
 type fixtureOptions struct {
 	Seed    int    `param:"seed" doc:"seed of the generator: the same seed gives the same feed"`
 	Records int    `param:"records" doc:"records generated (at least 1)"`
-	Defects string `param:"defects" doc:"defects seeded: none, all, kind=N,... or all,kind=N,... (carecert fixtures --help lists the kinds)"`
+	Defects string `param:"defects" doc:"defects seeded: none, all, kind=N,... or all,kind=N,... (carecert fixtures defects lists the kinds)"`
 }
 
 var fixtureDefaults = fixtureOptions{Seed: 1, Records: 1000, Defects: "none"}
