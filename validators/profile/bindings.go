@@ -158,7 +158,7 @@ func put(x *expansion, system, code string, add bool) {
 
 // codedBinding checks a Coding, CodeableConcept or Quantity against the
 // element's binding.
-func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, path string) {
+func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, at pathAt) {
 	switch t.code {
 	case "Coding", "Quantity":
 		system, _ := m["system"].(string)
@@ -166,7 +166,7 @@ func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, path strin
 		if !ok {
 			return
 		}
-		w.checkCode(k, system, code, path)
+		w.checkCode(k, system, code, at)
 	case "CodeableConcept":
 		codings, _ := m["coding"].([]any)
 		if len(codings) == 0 {
@@ -193,13 +193,13 @@ func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, path strin
 			}
 		}
 		if known {
-			w.bindingFinding(k, first, path, "no coding is in")
+			w.bindingFinding(k, first, at, "no coding is in")
 		}
 	}
 }
 
 // checkCode checks one code (with its system, "" for a code element).
-func (w *walker) checkCode(k *node, system, code, path string) {
+func (w *walker) checkCode(k *node, system, code string, at pathAt) {
 	in, known := w.e.codes.Contains(k.binding.valueSet, system, code)
 	if !known || in {
 		return
@@ -208,10 +208,10 @@ func (w *walker) checkCode(k *node, system, code, path string) {
 	if system != "" {
 		shown = system + "#" + code
 	}
-	w.bindingFinding(k, shown, path, "the code "+quote(shown)+" is not in")
+	w.bindingFinding(k, shown, at, "the code "+quote(shown)+" is not in")
 }
 
-func (w *walker) bindingFinding(k *node, shown, path, subject string) {
+func (w *walker) bindingFinding(k *node, shown string, at pathAt, subject string) {
 	var sev model.Severity
 	switch k.binding.strength {
 	case "required":
@@ -223,7 +223,7 @@ func (w *walker) bindingFinding(k *node, shown, path, subject string) {
 	default:
 		return
 	}
-	w.add(sev, CodeBinding, path, fmt.Sprintf("%s the value set %s (%s binding)", subject, k.binding.valueSet, k.binding.strength), shown)
+	w.add(sev, CodeBinding, w.pathText(at), fmt.Sprintf("%s the value set %s (%s binding)", subject, k.binding.valueSet, k.binding.strength), shown)
 }
 
 func quote(s string) string { return "'" + s + "'" }

@@ -12,20 +12,20 @@ import (
 // absolute URI that names a code system. A relative system ("Location1") has
 // no meaning outside the sender, and the canonical URL of a value set is a
 // common mistake for the code system it draws on.
-func (w *walker) coding(m map[string]any, path string) {
+func (w *walker) coding(m map[string]any, at pathAt) {
 	system, ok := m["system"].(string)
 	if !ok || system == "" {
 		return
 	}
 	if !absoluteURI(system) {
-		w.add(model.Error, CodeCoding, path+".system", fmt.Sprintf("Coding.system %q must be an absolute URI naming a code system (such as http://snomed.info/sct), not a local name", system), "")
+		w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %q must be an absolute URI naming a code system (such as http://snomed.info/sct), not a local name", system), "")
 		return
 	}
 	if kind := w.e.canonicalKind(system); kind == "ValueSet" {
-		w.add(model.Error, CodeCoding, path+".system", fmt.Sprintf("Coding.system %s is the URL of a value set, not of a code system: use the system of the code itself", system), "")
+		w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s is the URL of a value set, not of a code system: use the system of the code itself", system), "")
 		return
 	}
-	w.systemNearMiss(system, path+".system")
+	w.systemNearMiss(system, at)
 }
 
 // wellKnownSystems are the code systems whose URLs feeds most often get
@@ -39,32 +39,32 @@ var wellKnownSystems = []string{"http://snomed.info/sct", "http://loinc.org", "h
 // well-known system with more after it (errors); and one or two characters
 // away from a well-known system, which the reference validator leaves to a
 // terminology server to find unknown (a warning).
-func (w *walker) systemNearMiss(system, path string) {
+func (w *walker) systemNearMiss(system string, at pathAt) {
 	for _, known := range wellKnownSystems {
 		if system != known && strings.HasPrefix(system, known) {
-			w.add(model.Error, CodeCoding, path, fmt.Sprintf("Coding.system %s is not a code system: the system is %s, with nothing after it", system, known), "")
+			w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s is not a code system: the system is %s, with nothing after it", system, known), "")
 			return
 		}
 	}
 	switch {
 	case strings.HasPrefix(system, "http://build.fhir.org") || strings.HasPrefix(system, "https://build.fhir.org"):
-		w.add(model.Error, CodeCoding, path, fmt.Sprintf("Coding.system %s points at the FHIR build, not at a code system's canonical URL", system), "")
+		w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s points at the FHIR build, not at a code system's canonical URL", system), "")
 		return
 	case strings.HasSuffix(system, ".html") && (strings.Contains(system, "://hl7.org/fhir") || strings.Contains(system, "://www.hl7.org/fhir")):
-		w.add(model.Error, CodeCoding, path, fmt.Sprintf("Coding.system %s is a page of the FHIR specification, not a code system's canonical URL", system), "")
+		w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s is a page of the FHIR specification, not a code system's canonical URL", system), "")
 		return
 	}
 	if rest, ok := strings.CutPrefix(system, "https://"); ok && rest != "" {
 		plain := "http://" + rest
 		hl7 := strings.HasPrefix(plain, "http://hl7.org/fhir/") || strings.HasPrefix(plain, "http://terminology.hl7.org/")
 		if slices.Contains(wellKnownSystems, plain) || hl7 && w.e.codeSystemKnown(plain) {
-			w.add(model.Error, CodeCoding, path, fmt.Sprintf("Coding.system %s starts https:, but the code system is %s: a system URL is an identifier and must be written exactly", system, plain), "")
+			w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s starts https:, but the code system is %s: a system URL is an identifier and must be written exactly", system, plain), "")
 			return
 		}
 	}
 	for _, known := range wellKnownSystems {
 		if system != known && editDistanceAtMost(system, known, 2) {
-			w.add(model.Warning, CodeCoding, path, fmt.Sprintf("Coding.system %s is unknown, and nearly %s: check it is not a misspelling", system, known), "")
+			w.add(model.Warning, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s is unknown, and nearly %s: check it is not a misspelling", system, known), "")
 			return
 		}
 	}

@@ -26,7 +26,7 @@ const CodeExampleURL = "profile.example-url"
 // definition's canonical, the canonical URL a definition declares for
 // itself, a Bundle entry's fullUrl (an identity), and extension urls (the
 // extension rules judge them).
-func (w *walker) exampleURI(s, typ string, k *node, path string) {
+func (w *walker) exampleURI(s, typ string, k *node, at pathAt) {
 	if w.e.allowExampleURLs || (typ != "uri" && typ != "url" && typ != "canonical") || !mayBeExampleURL(s) || !exampleURL(s) {
 		return
 	}
@@ -43,7 +43,7 @@ func (w *walker) exampleURI(s, typ string, k *node, path string) {
 	if u, _ := definitions.SplitCanonical(s); w.known(u) {
 		return
 	}
-	w.add(model.Error, CodeExampleURL, path, fmt.Sprintf("%s %q points at an example domain or OID: example URLs are not allowed in real data (allow-example-urls accepts them)", typ, s), s)
+	w.add(model.Error, CodeExampleURL, w.pathText(at), fmt.Sprintf("%s %q points at an example domain or OID: example URLs are not allowed in real data (allow-example-urls accepts them)", typ, s), s)
 }
 
 // namesResource reports whether a URL's path has a segment that is a FHIR

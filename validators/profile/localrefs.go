@@ -360,15 +360,16 @@ func orTypeID(target, ref string) string {
 // with the record: those of the Parameters it is part of, then the entries of
 // its Bundle. It returns the type of the resource found, "" when there is none
 // (a finding says why when the rules make that wrong).
-func (w *walker) resolveLocally(ref, rp string) string {
+// rp gives the reference's path.
+func (w *walker) resolveLocally(ref string, rp func() string) string {
 	if rt, _ := w.root["resourceType"].(string); rt == "Parameters" {
-		typ, reported := w.resolveInParameters(ref, rp)
+		typ, reported := w.resolveInParameters(ref, rp())
 		if typ != "" || reported {
 			return typ
 		}
 	}
 	if w.bundle != nil {
-		return w.resolveInBundle(ref, rp)
+		return w.resolveInBundle(ref, rp())
 	}
 	return ""
 }

@@ -13,12 +13,14 @@ import (
 // it points to against the allowed targets, and its resolution among the
 // resource's contained resources, the resources of its Parameters or the
 // entries of the record's Bundle (localrefs.go).
-func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
+func (w *walker) reference(m map[string]any, t *typeInfo, at pathAt) {
 	ref, ok := m["reference"].(string)
 	if !ok || ref == "" {
 		return
 	}
-	rp := path + ".reference"
+	// the reference's path, built only for a finding or a search among
+	// the resources carried with the record
+	rp := func() string { return w.pathText(at) + ".reference" }
 	typ := ""
 	var target map[string]any
 	switch {
@@ -28,14 +30,14 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 		}
 		c := w.containedByID(ref[1:])
 		if c == nil {
-			w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %s points at a contained resource that does not exist", ref), "")
+			w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %s points at a contained resource that does not exist", ref), "")
 			return
 		}
 		typ, _ = c["resourceType"].(string)
 		target = c
 	case strings.HasPrefix(ref, "urn:uuid:") || strings.HasPrefix(ref, "urn:oid:"):
 		if msg := checkPrimitive("uri", ref, fhir.WordingOf(w.rec)); msg != "" {
-			w.add(model.Error, CodeReference, rp, "reference "+msg, "")
+			w.add(model.Error, CodeReference, rp(), "reference "+msg, "")
 			return
 		}
 		typ = w.resolveLocally(ref, rp)
@@ -45,12 +47,12 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 		typ = w.resolveLocally(ref, rp)
 	default:
 		if strings.ContainsAny(ref, " \t\r\n") {
-			w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %q is not valid: it contains whitespace", ref), "")
+			w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %q is not valid: it contains whitespace", ref), "")
 			return
 		}
 		rt, ok := w.referenceType(ref)
 		if !ok {
-			w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %q is not a valid reference: use Type/id, an absolute URL ending in Type/id, urn:uuid:, or #id for a contained resource", ref), "")
+			w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %q is not a valid reference: use Type/id, an absolute URL ending in Type/id, urn:uuid:, or #id for a contained resource", ref), "")
 			return
 		}
 		typ = rt
@@ -59,7 +61,7 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 		}
 	}
 	if declared, ok := m["type"].(string); ok && typ != "" && declared != typ && w.e.IsResourceType(declared) {
-		w.add(model.Error, CodeReference, path+".type", fmt.Sprintf("Reference.type says %s but the reference points at a %s", declared, typ), "")
+		w.add(model.Error, CodeReference, w.pathText(at)+".type", fmt.Sprintf("Reference.type says %s but the reference points at a %s", declared, typ), "")
 	}
 	if typ == "" {
 		typ, _ = m["type"].(string)
@@ -68,7 +70,7 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 		return
 	}
 	if !slices.Contains(t.targets, typ) {
-		w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference to a %s, but this element may only refer to %s", typ, strings.Join(t.targets, ", ")), "")
+		w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference to a %s, but this element may only refer to %s", typ, strings.Join(t.targets, ", ")), "")
 		return
 	}
 	if t.profiledTargets {
@@ -78,7 +80,7 @@ func (w *walker) reference(m map[string]any, t *typeInfo, path string) {
 			}
 		}
 		if target != nil {
-			w.targetProfiles(target, t, ref, rp)
+			w.targetProfiles(target, t, ref, rp())
 		}
 	}
 }

@@ -15,21 +15,21 @@ import (
 // a #fragment to a contained resource); and the canonical URL a definition is
 // known by (CodeSystem.url, StructureDefinition.url…) is absolute. The
 // reference validator judges each as an error.
-func (w *walker) uriForm(s, typ string, k *node, path string) {
+func (w *walker) uriForm(s, typ string, k *node, at pathAt) {
 	switch {
 	case strings.HasPrefix(s, "oid:"):
-		w.add(model.Error, CodeFormat, path, fmt.Sprintf("%q is not a URI: an OID is written urn:oid:%s", s, s[len("oid:"):]), "")
+		w.add(model.Error, CodeFormat, w.pathText(at), fmt.Sprintf("%q is not a URI: an OID is written urn:oid:%s", s, s[len("oid:"):]), "")
 		return
 	case strings.HasPrefix(s, "uuid:"):
-		w.add(model.Error, CodeFormat, path, fmt.Sprintf("%q is not a URI: a UUID is written urn:uuid:%s", s, s[len("uuid:"):]), "")
+		w.add(model.Error, CodeFormat, w.pathText(at), fmt.Sprintf("%q is not a URI: a UUID is written urn:uuid:%s", s, s[len("uuid:"):]), "")
 		return
 	}
 	if typ == "canonical" && !strings.HasPrefix(s, "#") && !absoluteURI(s) {
-		w.add(model.Error, CodeFormat, path, fmt.Sprintf("canonical %q is relative: a canonical reference is the absolute URL of a definition (or #id of a contained one)", s), "")
+		w.add(model.Error, CodeFormat, w.pathText(at), fmt.Sprintf("canonical %q is relative: a canonical reference is the absolute URL of a definition (or #id of a contained one)", s), "")
 		return
 	}
 	if typ == "uri" && w.definingURL(k.path) && !absoluteURI(s) {
-		w.add(model.Error, CodeFormat, path, fmt.Sprintf("the canonical URL %q of this definition must be absolute: it is how other resources refer to it", s), "")
+		w.add(model.Error, CodeFormat, w.pathText(at), fmt.Sprintf("the canonical URL %q of this definition must be absolute: it is how other resources refer to it", s), "")
 		return
 	}
 	value := s
@@ -40,12 +40,12 @@ func (w *walker) uriForm(s, typ string, k *node, path string) {
 	case typ != "uuid" && strings.HasPrefix(value, "urn:uuid:"):
 		u, _, _ := strings.Cut(value[len("urn:uuid:"):], "#")
 		if !validUUID(u) {
-			w.add(model.Error, CodeFormat, path, fmt.Sprintf("%q is not a valid UUID: 8-4-4-4-12 hexadecimal digits in lower case", u), "")
+			w.add(model.Error, CodeFormat, w.pathText(at), fmt.Sprintf("%q is not a valid UUID: 8-4-4-4-12 hexadecimal digits in lower case", u), "")
 		}
 	case strings.HasPrefix(value, "urn:oid:"):
 		o := value[len("urn:oid:"):]
 		if !validOID(o) {
-			w.add(model.Error, CodeFormat, path, fmt.Sprintf("%q is not a valid OID: numbers separated by dots, starting 0, 1 or 2 and with a root of more than one arc (such as 2.16.840.1.113883)", o), "")
+			w.add(model.Error, CodeFormat, w.pathText(at), fmt.Sprintf("%q is not a valid OID: numbers separated by dots, starting 0, 1 or 2 and with a root of more than one arc (such as 2.16.840.1.113883)", o), "")
 		}
 	}
 }
@@ -108,12 +108,12 @@ func validOID(s string) bool {
 // absolute URI of a namespace (http:, https:, urn:, or ldap:) made of RFC
 // 3986 characters; urn:ietf:rfc:3986 means the value is itself a URI; and
 // the RFC 4122 page is not the system of UUIDs, urn:ietf:rfc:3986 is.
-func (w *walker) identifier(m map[string]any, path string) {
+func (w *walker) identifier(m map[string]any, at pathAt) {
 	system, ok := m["system"].(string)
 	if !ok || system == "" {
 		return
 	}
-	sp := path + ".system"
+	sp := w.pathText(at) + ".system"
 	if !strings.HasPrefix(system, "http:") && !strings.HasPrefix(system, "https:") && !strings.HasPrefix(system, "urn:") && !strings.HasPrefix(system, "ldap:") {
 		w.add(model.Error, CodeFormat, sp, fmt.Sprintf("Identifier.system %q must be an absolute URI naming the namespace of the identifier (http:, https:, urn: or ldap:)", system), "")
 		return
@@ -125,7 +125,7 @@ func (w *walker) identifier(m map[string]any, path string) {
 	if !hasValue {
 		return
 	}
-	vp := path + ".value"
+	vp := w.pathText(at) + ".value"
 	switch system {
 	case "urn:ietf:rfc:3986":
 		if !absoluteURI(value) {

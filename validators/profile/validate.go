@@ -126,6 +126,8 @@ type walker struct {
 	// outside extensions): its definition declares the relative urls of its
 	// sub-extensions.
 	extParent *extParent
+	// segs are the steps of the paths of the values being walked (pathAt).
+	segs []pathSeg
 	// holder is the object whose properties are being walked: the element
 	// an extension found among them is used on.
 	holder holder
@@ -239,6 +241,13 @@ func (h hostElem) String() string {
 // objectOn is object with the host (element path and type, "a.b|T") that
 // extensions found in m are used on.
 func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, isResource bool, host hostElem) {
+	at := w.pathRoot(path)
+	w.objectAt(m, n, t, at, isResource, host)
+	w.pathEnd(at)
+}
+
+// objectAt is objectOn at a path built only when needed.
+func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isResource bool, host hostElem) {
 	saved := w.holder
 	w.holder = holder{value: m, n: n, t: t}
 	kids, index := n.kids(t)
@@ -273,7 +282,7 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 		}
 	}
 	if hasID && !isResource {
-		w.elementID(id, path)
+		w.elementID(id, w.pathText(at))
 	}
 	seen := 0
 	for _, k := range kids {
@@ -306,26 +315,26 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 					seen++
 				}
 				if found != "" && found != name {
-					w.add(model.Error, CodeCardinality, path+"."+name, fmt.Sprintf("only one %s[x] is allowed, but both %s and %s are present", k.name, found, name), "")
+					w.add(model.Error, CodeCardinality, w.pathText(at)+"."+name, fmt.Sprintf("only one %s[x] is allowed, but both %s and %s are present", k.name, found, name), "")
 				}
 				found = name
-				w.property(name, v, ev, hasV, hasE, k, kt, path, host)
+				w.property(name, v, ev, hasV, hasE, k, kt, at, host)
 			}
 			if found == "" && k.min > 0 {
-				w.add(model.Error, CodeCardinality, path+"."+k.name+"[x]", fmt.Sprintf("%s[x] is required (minimum %d) but absent", k.name, k.min), "")
+				w.add(model.Error, CodeCardinality, w.pathText(at)+"."+k.name+"[x]", fmt.Sprintf("%s[x] is required (minimum %d) but absent", k.name, k.min), "")
 			}
 			if found == "" && len(k.slices) > 0 {
-				w.absentSlices(k, path+"."+k.name+"[x]")
+				w.absentSlices(k, w.pathText(at)+"."+k.name+"[x]")
 			}
 			continue
 		}
 		c := childNamed(present, k)
 		if c == nil {
 			if k.min > 0 {
-				w.add(model.Error, CodeCardinality, path+"."+k.name, fmt.Sprintf("%s is required (minimum %d) but absent", k.name, k.min), "")
+				w.add(model.Error, CodeCardinality, w.pathText(at)+"."+k.name, fmt.Sprintf("%s is required (minimum %d) but absent", k.name, k.min), "")
 			}
 			if len(k.slices) > 0 { // the path is built only when needed
-				w.absentSlices(k, path+"."+k.name)
+				w.absentSlices(k, w.pathText(at)+"."+k.name)
 			}
 			continue
 		}
@@ -339,15 +348,66 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 		if len(k.types) > 0 {
 			kt = k.types[0]
 		}
-		w.property(k.name, c.v, c.ev, c.hasV, c.hasE, k, kt, path, host)
+		w.property(k.name, c.v, c.ev, c.hasV, c.hasE, k, kt, at, host)
 	}
 	if isResource && hasType {
 		seen++
 	}
 	if seen < len(m) {
-		w.unknown(m, kids, index, path, isResource)
+		w.unknown(m, kids, index, w.pathText(at), isResource)
 	}
 	w.holder = saved // objectOn has no other way out
+}
+
+// pathAt is where a value is in the record ("Patient.name[0].given"): an
+// index into the walker's path segments, whose text is built only when asked
+// for. A walk meets many elements and few findings, so most never need it.
+type pathAt int
+
+// pathSeg is one step of a path: ".name", or "[index]" for an item, below
+// the segment before it; or, for a walk's start, the whole text.
+type pathSeg struct {
+	name  string
+	index int
+	item  bool
+	// root marks a walk's start, whose text is given.
+	root bool
+	// text is the whole path, once built.
+	text string
+}
+
+// pathRoot starts a path at the given text, above every segment in use; the
+// caller ends it with pathEnd.
+func (w *walker) pathRoot(text string) pathAt {
+	w.segs = append(w.segs, pathSeg{text: text, root: true})
+	return pathAt(len(w.segs) - 1)
+}
+
+// pathEnd drops the segments from at up, once a walk started with pathRoot
+// is done.
+func (w *walker) pathEnd(at pathAt) { w.segs = w.segs[:at] }
+
+// pathChild is the path of a property or an item of the value at at. The
+// segments above at belong to values walked before (siblings and theirs),
+// which are done: the walk goes depth first.
+func (w *walker) pathChild(at pathAt, name string, index int, item bool) pathAt {
+	w.segs = append(w.segs[:at+1], pathSeg{name: name, index: index, item: item})
+	return at + 1
+}
+
+// pathText is the text of the path at at.
+func (w *walker) pathText(at pathAt) string {
+	s := &w.segs[at]
+	if s.text == "" && !s.root {
+		base := w.pathText(at - 1)
+		s = &w.segs[at]
+		if s.item {
+			s.text = base + "[" + strconv.Itoa(s.index) + "]"
+		} else {
+			s.text = base + "." + s.name
+		}
+	}
+	return s.text
 }
 
 // presentChild is a child element an object has: its value and its "_"
@@ -423,8 +483,9 @@ func typeList(k *node) string {
 }
 
 // property validates one JSON property (value and "_" companion) of element k.
-func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *typeInfo, path string, host hostElem) {
-	p := path + "." + name
+func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *typeInfo, at pathAt, host hostElem) {
+	pa := w.pathChild(at, name, 0, false)
+	p := func() string { return w.pathText(pa) } // built only for a finding or a slicing
 	items, isArr := v.([]any)
 	if !isArr && hasV {
 		items = []any{v}
@@ -434,42 +495,42 @@ func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *t
 		exts = []any{ev}
 	}
 	if k.baseMax1 && (isArr || extArr) {
-		w.add(model.Error, CodeCardinality, p, fhir.WordingOf(w.rec).NotSingle(name), "")
+		w.add(model.Error, CodeCardinality, p(), fhir.WordingOf(w.rec).NotSingle(name), "")
 		return
 	}
 	if !k.baseMax1 && ((hasV && !isArr) || (hasE && !extArr)) {
-		w.add(model.Error, CodeCardinality, p, fhir.WordingOf(w.rec).NotRepeating(name), "")
+		w.add(model.Error, CodeCardinality, p(), fhir.WordingOf(w.rec).NotRepeating(name), "")
 		return
 	}
 	if (hasV && isArr && len(items) == 0) || (hasE && extArr && len(exts) == 0) {
-		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s is an empty array: omit the element instead", name), "")
+		w.add(model.Error, CodeCardinality, p(), fmt.Sprintf("%s is an empty array: omit the element instead", name), "")
 		return
 	}
 	if hasV && hasE && len(items) != len(exts) && !k.baseMax1 {
-		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s and _%s have different lengths (%d and %d)", name, name, len(items), len(exts)), "")
+		w.add(model.Error, CodeCardinality, p(), fmt.Sprintf("%s and _%s have different lengths (%d and %d)", name, name, len(items), len(exts)), "")
 	}
 	count := max(len(items), len(exts))
 	if k.max >= 0 && count > k.max {
 		if k.max == 0 {
-			w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s is not allowed by the profile (maximum 0)", name), "")
+			w.add(model.Error, CodeCardinality, p(), fmt.Sprintf("%s is not allowed by the profile (maximum 0)", name), "")
 		} else {
-			w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s has %d values, more than the maximum %d", name, count, k.max), "")
+			w.add(model.Error, CodeCardinality, p(), fmt.Sprintf("%s has %d values, more than the maximum %d", name, count, k.max), "")
 		}
 	}
 	if count < k.min {
-		w.add(model.Error, CodeCardinality, p, fmt.Sprintf("%s has %d values, fewer than the minimum %d", name, count, k.min), "")
+		w.add(model.Error, CodeCardinality, p(), fmt.Sprintf("%s has %d values, fewer than the minimum %d", name, count, k.min), "")
 	}
 	if k.ms >= 0 && w.ms != nil && k.ms < len(w.ms) && w.plan.mustSupport[k.ms] == k.id {
 		w.ms[k.ms] = true
 	}
 	var matched []*node
 	if len(k.slices) > 0 && k.slicing != nil {
-		matched = w.slice(items, k, t, p, name)
+		matched = w.slice(items, k, t, p(), name)
 	}
 	for i := 0; i < count; i++ {
-		ip := p
+		ip := pa
 		if !k.baseMax1 {
-			ip = p + "[" + strconv.Itoa(i) + "]"
+			ip = w.pathChild(pa, "", i, true)
 		}
 		var item, ext any
 		if i < len(items) {
@@ -509,14 +570,14 @@ func (n *node) typeFor(t *typeInfo) *typeInfo {
 	return t
 }
 
-// value validates one value of element k (type t) at path.
-func (w *walker) value(item, ext any, k *node, t *typeInfo, path string, host hostElem) {
+// value validates one value of element k (type t) at w.pathText(at).
+func (w *walker) value(item, ext any, k *node, t *typeInfo, at pathAt, host hostElem) {
 	if item == nil && ext == nil {
-		w.add(model.Error, CodeType, path, fhir.WordingOf(w.rec).NoValue(), "")
+		w.add(model.Error, CodeType, w.pathText(at), fhir.WordingOf(w.rec).NoValue(), "")
 		return
 	}
 	if t != nil && t.primitive {
-		w.primitive(item, ext, k, t, path, host)
+		w.primitive(item, ext, k, t, at, host)
 		return
 	}
 	m, ok := item.(map[string]any)
@@ -526,64 +587,64 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, path string, host ho
 			typ = t.code
 		}
 		words := fhir.WordingOf(w.rec)
-		w.add(model.Error, CodeType, path, words.NotObject(typ, item), words.Value(item))
+		w.add(model.Error, CodeType, w.pathText(at), words.NotObject(typ, item), words.Value(item))
 		return
 	}
 	if t != nil && (t.code == "Resource" || t.code == "DomainResource" || t.plan != nil && t.plan.Kind == "resource") {
-		w.nested(m, k, t, path)
+		w.nested(m, k, t, w.pathText(at))
 		return
 	}
 	if k.controls != nil && t != nil && t.code == "Narrative" {
 		// before the div is walked: its checks find it parsed here
-		w.narrativeControls(k.controls, m, path)
+		w.narrativeControls(k.controls, m, w.pathText(at))
 	}
 	switch {
 	case t != nil && (t.code == "Extension"):
-		w.extension(m, k, t, path, host)
+		w.extension(m, k, t, w.pathText(at), host)
 	default:
-		w.object(m, k, t, path, false)
+		w.objectAt(m, k, t, at, false, hostElem{n: k, t: t})
 		if t != nil && len(t.profiles) > 0 && t.code != "Reference" && t.plan != nil && t.plan.Kind == "complex-type" {
-			w.typeProfiles(m, t, path)
+			w.typeProfiles(m, t, w.pathText(at))
 		}
 	}
-	w.valueConstraints(item, m, k, t, path)
+	w.valueConstraints(item, m, k, t, at)
 	if t != nil && t.elementIDs != nil {
-		w.namedElement(item, m, k, t, path)
+		w.namedElement(item, m, k, t, w.pathText(at))
 	}
 	if t != nil && t.code == "Reference" {
-		w.reference(m, t, path)
+		w.reference(m, t, at)
 	}
 	if t != nil && t.code == "Coding" {
-		w.coding(m, path)
+		w.coding(m, at)
 	}
 	if t != nil {
 		switch t.code {
 		case "Identifier":
-			w.identifier(m, path)
+			w.identifier(m, at)
 		case "Attachment":
-			w.attachment(m, path)
+			w.attachment(m, w.pathText(at))
 		}
 	}
-	w.invariants(k, t, m, nil, path)
+	w.checkAt(k.invariants, k, t, m, nil, at)
 	if t != nil && len(t.invariants) > 0 {
-		w.check(t.invariants, k, t, m, nil, path)
+		w.checkAt(t.invariants, k, t, m, nil, at)
 	}
 }
 
 // valueConstraints checks what element k fixes of a complex value as a
 // whole: a fixed or pattern value, a binding, bounds.
-func (w *walker) valueConstraints(item any, m map[string]any, k *node, t *typeInfo, path string) {
+func (w *walker) valueConstraints(item any, m map[string]any, k *node, t *typeInfo, at pathAt) {
 	if k.fixed != nil && !equalValue(k.fixed, item) {
-		w.add(model.Error, CodeFixed, path, fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
+		w.add(model.Error, CodeFixed, w.pathText(at), fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
 	}
 	if k.pattern != nil && !matchesPattern(k.pattern, item) {
-		w.add(model.Error, CodePattern, path, fmt.Sprintf("value must match the pattern %s", compact(k.pattern)), compact(item))
+		w.add(model.Error, CodePattern, w.pathText(at), fmt.Sprintf("value must match the pattern %s", compact(k.pattern)), compact(item))
 	}
 	if k.binding != nil && t != nil {
-		w.codedBinding(m, k, t, path)
+		w.codedBinding(m, k, t, at)
 	}
 	if k.minValue != nil || k.maxValue != nil {
-		w.bounds(m, k, path)
+		w.bounds(m, k, w.pathText(at))
 	}
 }
 
@@ -604,7 +665,9 @@ func (w *walker) namedElement(item any, m map[string]any, k *node, t *typeInfo, 
 	defer func() { w.depth-- }()
 	l := t.element.node
 	lt := l.typeFor(t)
-	w.valueConstraints(item, m, l, lt, path)
+	at := w.pathRoot(path)
+	w.valueConstraints(item, m, l, lt, at)
+	w.pathEnd(at)
 	var own []*invariant
 	for _, inv := range l.invariants {
 		if !slices.ContainsFunc(k.invariants, func(x *invariant) bool { return x.key == inv.key }) {
@@ -708,75 +771,75 @@ func (w *walker) conformTo(m map[string]any, alternatives []*Plan, unloaded []st
 	w.oneOf(m, alternatives, unloaded, path, rt)
 }
 
-func (w *walker) primitive(item, ext any, k *node, t *typeInfo, path string, host hostElem) {
+func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host hostElem) {
 	if item != nil {
 		if msg := checkPrimitive(t.code, item, fhir.WordingOf(w.rec)); msg != "" {
-			w.add(model.Error, CodeFormat, path, "value "+msg, fhir.ValueText(item))
+			w.add(model.Error, CodeFormat, w.pathText(at), "value "+msg, fhir.ValueText(item))
 		} else {
 			if s, ok := item.(string); ok && k.maxLength > 0 && utf8.RuneCountInString(s) > k.maxLength {
-				w.add(model.Error, CodeMaxLength, path, fmt.Sprintf("value is %d characters long, more than the maximum length %d", utf8.RuneCountInString(s), k.maxLength), "")
+				w.add(model.Error, CodeMaxLength, w.pathText(at), fmt.Sprintf("value is %d characters long, more than the maximum length %d", utf8.RuneCountInString(s), k.maxLength), "")
 			}
 			if k.fixed != nil && !equalValue(k.fixed, item) {
-				w.add(model.Error, CodeFixed, path, fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
+				w.add(model.Error, CodeFixed, w.pathText(at), fmt.Sprintf("value must be exactly %s (fixed by the profile)", compact(k.fixed)), compact(item))
 			}
 			if k.pattern != nil && !equalValue(k.pattern, item) {
-				w.add(model.Error, CodePattern, path, fmt.Sprintf("value must be %s (pattern of the profile)", compact(k.pattern)), compact(item))
+				w.add(model.Error, CodePattern, w.pathText(at), fmt.Sprintf("value must be %s (pattern of the profile)", compact(k.pattern)), compact(item))
 			}
 			if k.minValue != nil || k.maxValue != nil {
-				w.bounds(item, k, path)
+				w.bounds(item, k, w.pathText(at))
 			}
 			if k.binding != nil && t.code == "code" {
 				if s, ok := item.(string); ok {
-					w.checkCode(k, "", s, path)
+					w.checkCode(k, "", s, at)
 				}
 			}
 			switch s, _ := item.(string); t.code {
 			case "string":
 				if w.e.securityChecks {
 					if tag := htmlTag(s); tag != "" {
-						w.add(model.Error, CodeSecurity, path, fmt.Sprintf("the string embeds the HTML tag <%s>: a system that shows it without escaping would run it (security-checks is on)", tag), "")
+						w.add(model.Error, CodeSecurity, w.pathText(at), fmt.Sprintf("the string embeds the HTML tag <%s>: a system that shows it without escaping would run it (security-checks is on)", tag), "")
 					}
 				}
 			case "xhtml":
-				w.xhtml(s, path)
+				w.xhtml(s, w.pathText(at))
 			case "markdown":
-				w.markdown(s, path)
+				w.markdown(s, w.pathText(at))
 			case "uri", "url", "canonical", "oid", "uuid":
-				w.uriForm(s, t.code, k, path)
-				w.exampleURI(s, t.code, k, path)
+				w.uriForm(s, t.code, k, at)
+				w.exampleURI(s, t.code, k, at)
 			}
 		}
 	}
 	if ext != nil {
 		m, ok := ext.(map[string]any)
 		if !ok {
-			w.add(model.Error, CodeType, path, fmt.Sprintf("the _%s companion must be an object, got %s", path[strings.LastIndexByte(path, '.')+1:], fhir.KindOf(ext)), "")
+			w.add(model.Error, CodeType, w.pathText(at), fmt.Sprintf("the _%s companion must be an object, got %s", w.pathText(at)[strings.LastIndexByte(w.pathText(at), '.')+1:], fhir.KindOf(ext)), "")
 			return
 		}
 		if t.plan != nil {
-			// The primitive's extensions are used on it: on its element path,
+			// The primitive's extensions are used on it: on its element w.pathText(at),
 			// its type, and its place in the parent's type ("ContactPoint.system").
 			hostPath, hostType, _ := strings.Cut(host.String(), "|")
 			parent := hostType
 			if parent == "" || parent == "Element" || parent == "BackboneElement" {
 				parent = hostPath
 			}
-			w.objectOn(m, t.plan.root, nil, path, false, hostElem{literal: k.path + "|" + t.code + "|" + parent + "." + k.name})
+			w.objectAt(m, t.plan.root, nil, at, false, hostElem{literal: k.path + "|" + t.code + "|" + parent + "." + k.name})
 		}
 	}
 	em, _ := ext.(map[string]any)
 	if k.controls != nil {
-		w.primitiveControls(k.controls, item, em, path)
+		w.primitiveControls(k.controls, item, em, w.pathText(at))
 	}
 	switch {
 	case len(k.invariants) > 0 && item != nil:
-		w.invariants(k, t, item, em, path)
+		w.checkAt(k.invariants, k, t, item, em, at)
 	case item == nil && em != nil:
 		// A primitive without a value must carry extensions: an id alone
 		// says nothing (ele-1). Its other constraints are about a value.
 		for _, inv := range k.invariants {
 			if inv.key == "ele-1" {
-				w.check([]*invariant{inv}, k, t, em, nil, path)
+				w.checkAt([]*invariant{inv}, k, t, em, nil, at)
 			}
 		}
 	}
@@ -790,6 +853,13 @@ func (w *walker) invariants(n *node, t *typeInfo, focus any, ext map[string]any,
 
 // check evaluates constraints on one value of element n, type t.
 func (w *walker) check(list []*invariant, n *node, t *typeInfo, focus any, ext map[string]any, path string) {
+	at := w.pathRoot(path)
+	w.checkAt(list, n, t, focus, ext, at)
+	w.pathEnd(at)
+}
+
+// checkAt is check at a path built only for a finding.
+func (w *walker) checkAt(list []*invariant, n *node, t *typeInfo, focus any, ext map[string]any, at pathAt) {
 	for _, inv := range list {
 		var ok bool
 		switch {
@@ -815,7 +885,7 @@ func (w *walker) check(list []*invariant, n *node, t *typeInfo, focus any, ext m
 			if inv.advice {
 				sev = w.e.bestPractice.severity()
 			}
-			w.add(sev, CodeInvariant, path, fmt.Sprintf("constraint %s failed: %s", inv.key, inv.human), "")
+			w.add(sev, CodeInvariant, w.pathText(at), fmt.Sprintf("constraint %s failed: %s", inv.key, inv.human), "")
 		}
 	}
 }
