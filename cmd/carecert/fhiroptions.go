@@ -11,6 +11,7 @@ type fhirOptionFlags struct {
 	securityChecks   bool
 	allowExampleURLs bool
 	allowComments    bool
+	assumeValidRest  string
 }
 
 func (o *fhirOptionFlags) register(fl *pflag.FlagSet) {
@@ -18,6 +19,7 @@ func (o *fhirOptionFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&o.securityChecks, "security-checks", false, "report HTML tags embedded in string values as errors")
 	fl.BoolVar(&o.allowExampleURLs, "allow-example-urls", false, "accept extensions on example domains (example.org...) as warnings instead of errors")
 	fl.BoolVar(&o.allowComments, "allow-comments", false, "accept comments in FHIR JSON (by default each is an input error)")
+	fl.StringVar(&o.assumeValidRest, "assume-valid-rest-references", "", "true (the default): hold a reference that does not resolve in the input to its element's target types by the type its URL names (Group/7 is a Group); false: leave it unchecked, as the HL7 validator does by default")
 }
 
 // apply sets the options given on the command line over a plan's (a flag
@@ -40,6 +42,9 @@ func (o *fhirOptionFlags) apply(into map[string]string) map[string]string {
 	}
 	if o.allowComments {
 		set("allow-comments", "true")
+	}
+	if o.assumeValidRest != "" {
+		set("assume-valid-rest-references", o.assumeValidRest)
 	}
 	return into
 }

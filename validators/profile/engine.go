@@ -24,9 +24,12 @@ type Engine struct {
 	memberOfHook func(value any, valueSet string) (member, known bool, err error)
 	// allowExampleURLs accepts extensions on example domains unchecked.
 	allowExampleURLs bool
-	acceptExt        []string
-	asOf             time.Time
-	markdownHTML     MarkdownHTML
+	// unresolvedUntyped takes no type from the URL of a reference that
+	// does not resolve.
+	unresolvedUntyped bool
+	acceptExt         []string
+	asOf              time.Time
+	markdownHTML      MarkdownHTML
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
@@ -60,6 +63,13 @@ type Options struct {
 	// domain reserved for examples (example.org...); by default they are
 	// errors (the reference validator's -allow-example-urls).
 	AllowExampleURLs bool
+	// UnresolvedUntyped leaves a reference that does not resolve (a REST
+	// reference to a server) unheld to its element's target types: what it
+	// points at is not known. By default carecert takes the type its URL
+	// names ("Group/7" is a Group), as the reference validator does only
+	// with -assumeValidRestReferences (off by default there); carecert's
+	// option assume-valid-rest-references=false sets this.
+	UnresolvedUntyped bool
 	// AcceptExtensions are URL prefixes of extensions a feed may carry
 	// without their definitions loaded: they are reported as warnings.
 	AcceptExtensions []string
@@ -73,7 +83,7 @@ type Options struct {
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, unresolvedUntyped: opts.UnresolvedUntyped, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -258,6 +260,7 @@ func (r *reportCheck) group(g map[string]any, mg *mGroup, path string) {
 			r.fail(pp+".code", fmt.Sprintf("population %s of %s is reported more than once in this group", mp.describe(), where))
 		default:
 			seen[mp] = true
+			r.subjects(p, pp)
 		}
 	}
 	for _, mp := range mg.populations {
@@ -342,4 +345,46 @@ func uncoded(parts []*mGroup) string {
 		return ""
 	}
 	return "; the Measure's stratifiers have no code (only components), so reports cannot name them: give each one a code in the Measure"
+}
+
+// personTypes are the subjects one reference counts as one of.
+var personTypes = []string{"Patient", "Practitioner", "Person", "PractitionerRole", "RelatedPerson"}
+
+// subjects checks a population's subjectResults as the reference validator
+// does: only a subject-list report lists subjects; there, the population's
+// count is the number of subjects it lists, where that can be told: a List
+// counts its entries, a person (resolved, or named Type/id by its URL) one.
+// A list that is not at hand, or a Group, leaves the count unchecked.
+func (r *reportCheck) subjects(p map[string]any, path string) {
+	ref, has := p["subjectResults"].(map[string]any)
+	if r.reportType != "subject-list" {
+		if has {
+			r.fail(path+".subjectResults", fmt.Sprintf("only a subject-list report lists the subjects of a population; this one is %s", cmp.Or(r.reportType, "of no type")))
+		}
+		return
+	}
+	count, ok := p["count"].(json.Number)
+	if !ok || !has {
+		return
+	}
+	want, err := strconv.Atoi(string(count))
+	if err != nil {
+		return
+	}
+	got := -1
+	if target := r.w.resolveLocal(ref); target != nil {
+		switch typ, _ := target["resourceType"].(string); {
+		case slices.Contains(personTypes, typ):
+			got = 1
+		case typ == "List" && target["status"] != nil: // the List itself, not only its entry's name
+			got = len(objects(target["entry"]))
+		}
+	} else if lit, _ := ref["reference"].(string); lit != "" {
+		if typ, _, found := strings.Cut(lit, "/"); found && strings.Count(lit, "/") == 1 && slices.Contains(personTypes, typ) {
+			got = 1
+		}
+	}
+	if got >= 0 && got != want {
+		r.fail(path, fmt.Sprintf("the population's count is %d, but its subjectResults list %d subject(s)", want, got))
+	}
 }

@@ -292,6 +292,26 @@ var _ = Describe("MeasureReport against its Measure", func() {
 				"group code 'all' (no system) has no coding with both a system and a code")))
 		})
 
+		It("counts a subject-list population's subjects where they can be told, and lets only such a report list them", func() {
+			list := func(typ, count, results, contained string) string {
+				return `{"resourceType": "MeasureReport", "status": "complete", "type": "` + typ + `", "measure": "http://example.org/Measure/flu",` + contained + `
+				  "period": {"start": "2025-01-01", "end": "2025-12-31"}, "group": [{"population": [{"code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/measure-population", "code": "initial-population"}]},
+				  "count": ` + count + results + `}]}]}`
+			}
+			const twoPatients = ` "contained": [{"resourceType": "List", "id": "ip", "status": "current", "mode": "snapshot", "entry": [{"item": {"reference": "Patient/a"}}, {"item": {"reference": "Patient/b"}}]}],`
+			Expect(measureFindings(validate(e, list("subject-list", "2", `, "subjectResults": {"reference": "#ip"}`, twoPatients)))).To(BeEmpty())
+			Expect(measureFindings(validate(e, list("subject-list", "3", `, "subjectResults": {"reference": "#ip"}`, twoPatients)))).To(ConsistOf(
+				saying(model.Error, profile.CodeMeasureReport, "MeasureReport.group[0].population[0]", "count is 3, but its subjectResults list 2")))
+			// a person named by its URL is one subject, even unresolved
+			Expect(measureFindings(validate(e, list("subject-list", "1", `, "subjectResults": {"reference": "Patient/a"}`, "")))).To(BeEmpty())
+			Expect(measureFindings(validate(e, list("subject-list", "500", `, "subjectResults": {"reference": "Patient/a"}`, "")))).To(HaveLen(1))
+			// a List or Group that is not at hand cannot be counted
+			Expect(measureFindings(validate(e, list("subject-list", "500", `, "subjectResults": {"reference": "List/elsewhere"}`, "")))).To(BeEmpty())
+			// only a subject-list report lists subjects
+			Expect(measureFindings(validate(e, list("summary", "2", `, "subjectResults": {"reference": "#ip"}`, twoPatients)))).To(ConsistOf(
+				at(model.Error, profile.CodeMeasureReport, "MeasureReport.group[0].population[0].subjectResults")))
+		})
+
 		It("checks the populations of the only group", func() {
 			fs := validate(e, report(`{"measureScore": {"value": 3}}`))
 			Expect(fs).To(ConsistOf(saying(model.Error, profile.CodeMeasureReport, "MeasureReport.group[0]",

@@ -1,10 +1,13 @@
 package profile_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
@@ -82,5 +85,50 @@ var _ = Describe("options named as the reference validator's", func() {
 		Expect(err).To(MatchError(ContainSubstring(`unknown FHIR option "allow-everything"`)))
 		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{"security-checks": "maybe"}}, env(nil))
 		Expect(err).To(MatchError(ContainSubstring("security-checks")))
+	})
+})
+
+// assume-valid-rest-references (the reference validator's
+// -assumeValidRestReferences): whether a reference that does not resolve in
+// the input is held to its element's target types by the type its URL names.
+// carecert's default is yes; false is the reference validator's default.
+var _ = Describe("assume-valid-rest-references", func() {
+	engine := func(untyped bool) *profile.Engine {
+		defs, err := definitions.New(definitions.Options{Parent: core})
+		Expect(err).NotTo(HaveOccurred())
+		return profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes, UnresolvedUntyped: untyped})
+	}
+	assumed, unchecked := engine(false), engine(true)
+	refFindings := func(e *profile.Engine, src string) []model.Finding {
+		return withCode(profile.CodeReference, validate(e, src))
+	}
+	// Encounter.subject may refer to a Patient or a Group only.
+	encounter := func(subject string) string {
+		return `{"resourceType": "Encounter", "status": "finished", "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"}, "subject": ` + subject + `}`
+	}
+
+	It("holds an unresolved reference to the target types by its URL only when REST references are assumed valid", func() {
+		Expect(refFindings(assumed, encounter(`{"reference": "Device/7"}`))).To(ConsistOf(at(model.Error, profile.CodeReference, "Encounter.subject.reference")))
+		Expect(refFindings(unchecked, encounter(`{"reference": "Device/7"}`))).To(BeEmpty())
+		Expect(refFindings(unchecked, encounter(`{"reference": "Patient/7"}`))).To(BeEmpty())
+	})
+
+	It("still checks Reference.type against the URL, and a declared type against the targets, either way", func() {
+		Expect(refFindings(unchecked, encounter(`{"reference": "Device/7", "type": "Patient"}`))).To(ConsistOf(at(model.Error, profile.CodeReference, "Encounter.subject.type")))
+		Expect(refFindings(unchecked, encounter(`{"reference": "https://other.org/fhir/x/7", "type": "Device"}`))).To(ConsistOf(at(model.Error, profile.CodeReference, "Encounter.subject.reference")))
+	})
+
+	It("checks a reference that resolves in the input by what it resolves to, either way", func() {
+		bundle := `{"resourceType": "Bundle", "type": "collection", "entry": [
+			{"fullUrl": "urn:uuid:3c1e5d6a-1d2b-4f3a-9e8d-7a6b5c4d3e2f", "resource": {"resourceType": "Device", "status": "active"}},
+			{"fullUrl": "urn:uuid:4d2f6e7b-2e3c-4a4b-8f9e-8b7c6d5e4f30", "resource": ` + encounter(`{"reference": "urn:uuid:3c1e5d6a-1d2b-4f3a-9e8d-7a6b5c4d3e2f"}`) + `}]}`
+		var fs []model.Finding
+		sink := &profile.Sink{}
+		Expect(fhir.ReadStream("spec.json", strings.NewReader(bundle), func(r *model.Record) error {
+			r.Load()
+			fs = append(fs, withCode(profile.CodeReference, unchecked.ValidateRecord(r, "", sink))...)
+			return nil
+		})).To(Succeed())
+		Expect(fs).To(ContainElement(WithTransform(func(f model.Finding) string { return f.Message }, ContainSubstring("reference to a Device"))))
 	})
 })

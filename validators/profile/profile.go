@@ -43,12 +43,13 @@ type profileParams struct {
 	SecurityChecks  any    `param:"security-checks" doc:"true reports HTML tags embedded in string values as errors"`
 	AllowExampleURL any    `param:"allow-example-urls" doc:"true accepts references to example.org"`
 	AllowComments   any    `param:"allow-comments" doc:"true accepts fhir_comments"`
+	AssumeValidRest any    `param:"assume-valid-rest-references" doc:"true (the default) holds a reference that does not resolve to its element's target types by the type its URL names; false leaves it unchecked, as the reference validator's default does"`
 }
 
 // options returns the FHIR options the requirement sets, as fhirOptions reads them.
 func (p profileParams) options() check.Params {
 	return check.Params{"best-practice": p.BestPractice, "security-checks": p.SecurityChecks,
-		"allow-example-urls": p.AllowExampleURL, "allow-comments": p.AllowComments}
+		"allow-example-urls": p.AllowExampleURL, "allow-comments": p.AllowComments, "assume-valid-rest-references": p.AssumeValidRest}
 }
 
 // Hooks let the capabilities built elsewhere plug into the engine a run
@@ -70,7 +71,7 @@ var engines = check.NewServiceFamily(func(env *check.Env, o validatorOptions) (*
 	}
 	hooks := DefaultHooks(env)
 	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
-		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs}), nil
+		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs, UnresolvedUntyped: o.unresolvedUntyped}), nil
 })
 
 // validatorOptions are the options named as the reference validator's.
@@ -78,17 +79,19 @@ type validatorOptions struct {
 	bestPractice     BestPractice
 	securityChecks   bool
 	allowExampleURLs bool
+	// unresolvedUntyped is assume-valid-rest-references=false.
+	unresolvedUntyped bool
 }
 
 // OptionNames are the FHIR validation options a plan (fhir_options), the
 // command line and a fhir-profile requirement's parameters may set.
-var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "allow-comments"}
+var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "allow-comments", "assume-valid-rest-references"}
 
 func (o validatorOptions) key() string {
 	if o == (validatorOptions{}) {
 		return ""
 	}
-	return fmt.Sprintf("|%s|%t|%t", o.bestPractice, o.securityChecks, o.allowExampleURLs)
+	return fmt.Sprintf("|%s|%t|%t|%t", o.bestPractice, o.securityChecks, o.allowExampleURLs, o.unresolvedUntyped)
 }
 
 // fhirOptions reads the options: the run's, overridden by a requirement's
@@ -113,6 +116,10 @@ func fhirOptions(params check.Params, env *check.Env) (validatorOptions, error) 
 			o.allowExampleURLs, err = strconv.ParseBool(v)
 		case "allow-comments":
 			_, err = strconv.ParseBool(v) // the runner applies it to what it reads
+		case "assume-valid-rest-references":
+			var assume bool
+			assume, err = strconv.ParseBool(v)
+			o.unresolvedUntyped = !assume
 		}
 		if err != nil {
 			return o, fmt.Errorf("FHIR option %s: %w", name, err)

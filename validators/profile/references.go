@@ -21,7 +21,10 @@ func (w *walker) reference(m map[string]any, t *typeInfo, at pathAt) {
 	// the reference's path, built only for a finding or a search among
 	// the resources carried with the record
 	rp := func() string { return w.pathText(at) + ".reference" }
-	typ := ""
+	// typ is the type of what the reference points at, as far as it is
+	// known; implied is the type its URL names, which Reference.type must
+	// agree with whether or not the reference resolves.
+	typ, implied := "", ""
 	var target map[string]any
 	switch {
 	case strings.HasPrefix(ref, "#"):
@@ -55,13 +58,20 @@ func (w *walker) reference(m map[string]any, t *typeInfo, at pathAt) {
 			w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %q is not a valid reference: use Type/id, an absolute URL ending in Type/id, urn:uuid:, or #id for a contained resource", ref), "")
 			return
 		}
-		typ = rt
+		typ, implied = rt, rt
 		if found := w.resolveLocally(ref, rp); found != "" {
-			typ = found
+			typ, implied = found, found
+		} else if w.e.unresolvedUntyped {
+			// Not found here: what it points at is not known, unless
+			// a REST reference's URL is taken to tell (Options).
+			typ = ""
 		}
 	}
-	if declared, ok := m["type"].(string); ok && typ != "" && declared != typ && w.e.IsResourceType(declared) {
-		w.add(model.Error, CodeReference, w.pathText(at)+".type", fmt.Sprintf("Reference.type says %s but the reference points at a %s", declared, typ), "")
+	if implied == "" {
+		implied = typ
+	}
+	if declared, ok := m["type"].(string); ok && implied != "" && declared != implied && w.e.IsResourceType(declared) {
+		w.add(model.Error, CodeReference, w.pathText(at)+".type", fmt.Sprintf("Reference.type says %s but the reference points at a %s", declared, implied), "")
 	}
 	if typ == "" {
 		typ, _ = m["type"].(string)

@@ -37,6 +37,8 @@ type ProfileStep struct {
 	Source     string       `json:"source"`
 	Supporting []string     `json:"supporting"`
 	Expected   *Expectation `json:"expected_java"`
+	// AssumeValidRestReferences is set for this step alone.
+	AssumeValidRestReferences bool `json:"assumeValidRestReferences"`
 }
 
 // CaseOptions are reference validator options a case sets, in carecert's terms.
@@ -45,6 +47,8 @@ type CaseOptions struct {
 	SecurityChecks   bool
 	AllowExampleURLs bool
 	AllowComments    bool
+	// AssumeValidRestReferences holds for the base step.
+	AssumeValidRestReferences bool
 }
 
 // Expectation is the reference validator's outcome.
@@ -152,7 +156,9 @@ type Options struct {
 // Run validates every in-scope case of the folder (R4 JSON, not needing a
 // terminology server, with a reference outcome). Example URLs are allowed
 // unless a case says "examples": false (or caseSettings does), as in the
-// reference validator's own test harness, which produced the outcomes.
+// reference validator's own test harness, which produced the outcomes; so,
+// as there, a reference that does not resolve is held to its element's target
+// types by its URL only where a case says assumeValidRestReferences.
 func Run(dir string, opts Options) (Summary, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
@@ -236,6 +242,11 @@ func caseSettings() map[string]setting {
 		// Run with example URLs not allowed ("examples": false upstream;
 		// the shared manifest drops the flag).
 		"pat-example-extensions": {apply: func(o *profile.Options) { o.AllowExampleURLs = false }},
+		// Run with REST references taken as valid on the profile step
+		// (assumeValidRestReferences upstream; the shared manifest drops
+		// it). Their base steps have no target the option changes.
+		"mycommunication.invalid":       {apply: func(o *profile.Options) { o.UnresolvedUntyped = false }},
+		"mycommunication.valid.example": {apply: func(o *profile.Options) { o.UnresolvedUntyped = false }},
 		// contained-resource-bad-id (default: 2 errors) and this one, run
 		// with contained resources not validated.
 		"contained-resource-bad-id-ignore": {outOfScope: "run with contained resources not validated (validateContains=IGNORE); carecert always validates them"},
@@ -265,7 +276,7 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 	}
 	load(defs, c.Supporting)
 	eo := profile.Options{Invariants: opts.Invariants, BestPractice: c.Options.BestPractice,
-		SecurityChecks: c.Options.SecurityChecks, AllowExampleURLs: c.Options.AllowExampleURLs}
+		SecurityChecks: c.Options.SecurityChecks, AllowExampleURLs: c.Options.AllowExampleURLs, UnresolvedUntyped: !c.Options.AssumeValidRestReferences}
 	if set.apply != nil {
 		set.apply(&eo)
 	}
@@ -292,7 +303,14 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 		if profileURL == "" {
 			notes = append(notes, "profile not loaded")
 		}
-		prof.Findings = validate(profile.NewEngine(pdefs, eo), recs, profileURL, c.Options.AllowComments)
+		// The reference sets this option for each step from that step's
+		// own flag.
+		po := eo
+		po.UnresolvedUntyped = !c.Profile.AssumeValidRestReferences
+		if set.apply != nil {
+			set.apply(&po)
+		}
+		prof.Findings = validate(profile.NewEngine(pdefs, po), recs, profileURL, c.Options.AllowComments)
 		prof.Got = countErrors(prof.Findings)
 	}
 	base.Note = strings.Join(notes, "; ")

@@ -39,6 +39,8 @@ type upstreamCase struct {
 		Supporting []string        `json:"supporting"`
 		Java       json.RawMessage `json:"java"`
 		Packages   []string        `json:"packages"`
+		// AssumeValidRestReferences is the option for the profile step.
+		AssumeValidRestReferences bool `json:"assumeValidRestReferences"`
 	} `json:"profile"`
 	BestPractice   string `json:"best-practice"`
 	SecurityChecks bool   `json:"security-checks"`
@@ -46,6 +48,9 @@ type upstreamCase struct {
 	// turns it on unless the case says otherwise.
 	Examples      *bool `json:"examples"`
 	AllowComments bool  `json:"allow-comments"`
+	// AssumeValidRestReferences is the reference's option of that name
+	// for the base step (the profile step has its own).
+	AssumeValidRestReferences bool `json:"assumeValidRestReferences"`
 }
 
 // Upstream reads the validator folder of a fhir-test-cases checkout and
@@ -107,7 +112,8 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 			continue
 		}
 		c := Case{Name: u.Name, File: u.File, Module: u.Module, Supporting: slices.Concat(u.Supporting, u.Supporting5, u.Profiles), Expected: want}
-		c.Options = CaseOptions{SecurityChecks: u.SecurityChecks, AllowExampleURLs: u.Examples == nil || *u.Examples, AllowComments: u.AllowComments}
+		c.Options = CaseOptions{SecurityChecks: u.SecurityChecks, AllowExampleURLs: u.Examples == nil || *u.Examples, AllowComments: u.AllowComments,
+			AssumeValidRestReferences: u.AssumeValidRestReferences}
 		if u.BestPractice != "" {
 			if c.Options.BestPractice, err = profile.ParseBestPractice(strings.ToLower(u.BestPractice)); err != nil {
 				return nil, nil, fmt.Errorf("case %s: %w", u.Name, err)
@@ -119,7 +125,8 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 			if pw, served, err := outcome(dir, u.Profile.Java); err == nil && served {
 				skipped[u.Name+" [profile]"] = byServer
 			} else if err == nil {
-				c.Profile = &ProfileStep{Source: u.Profile.Source, Supporting: u.Profile.Supporting, Expected: pw}
+				c.Profile = &ProfileStep{Source: u.Profile.Source, Supporting: u.Profile.Supporting, Expected: pw,
+					AssumeValidRestReferences: u.Profile.AssumeValidRestReferences}
 			}
 		}
 		cases = append(cases, c)
