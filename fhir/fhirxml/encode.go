@@ -153,7 +153,7 @@ func (e *encoder) order(obj map[string]any, defPath, path string, isResource boo
 		if defPath != "" {
 			el, _, _ = e.ix.Resolve(defPath, name)
 		}
-		if el != nil && e.asAttribute(el) {
+		if el != nil && attributeElement(e.ix, el) {
 			continue
 		}
 		kids = append(kids, child{name, el})
@@ -179,13 +179,9 @@ func (e *encoder) order(obj map[string]any, defPath, path string, isResource boo
 	return names, nil
 }
 
-// asAttribute reports whether el is written as an attribute: an element's
-// id (not a resource's) and an extension's url. The attributes are written with the
-// start tag, by attributes.
-func (e *encoder) asAttribute(el *elements.Element) bool { return attributeElement(e.ix, el) }
-
 // attributes writes the id (and, for an extension, url) attributes of a
-// complex element from obj.
+// complex element from obj, with its start tag; order leaves them out of the
+// child elements.
 func (e *encoder) attributes(obj map[string]any, defPath, path string) error {
 	for _, name := range []string{"id", "url"} {
 		v, has := obj[name]
@@ -194,7 +190,7 @@ func (e *encoder) attributes(obj map[string]any, defPath, path string) error {
 			continue
 		}
 		el, _, _ := e.ix.Resolve(defPath, name)
-		if el == nil || !e.asAttribute(el) {
+		if el == nil || !attributeElement(e.ix, el) {
 			continue
 		}
 		if hasExt {
