@@ -128,7 +128,10 @@ func RunFamilies(dir string, opts Options) ([]FamilyResult, error) {
 	cases := make([]Case, len(pairs))
 	for i, p := range pairs {
 		want := 0
-		cases[i] = Case{Name: p.File, File: p.File, Expected: &Expectation{ErrorCount: &want}}
+		// carecert's own defaults, as `carecert validate` runs the pairs
+		// (it takes a REST reference's URL to tell its target's type)
+		cases[i] = Case{Name: p.File, File: p.File, Expected: &Expectation{ErrorCount: &want},
+			Options: CaseOptions{AssumeValidRestReferences: true}}
 	}
 	s, err := RunCases(dir, cases, nil, opts)
 	if err != nil {
