@@ -42,3 +42,23 @@ func BenchmarkSearchParameterStartup(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSyntheaTypes measures what meeting the Synthea corpus's sixteen
+// resource types costs the registry: decompressing and decoding each
+// type's definition.
+func BenchmarkSyntheaTypes(b *testing.B) {
+	types := []string{"AllergyIntolerance", "CarePlan", "CareTeam", "Claim", "Condition", "Device", "DiagnosticReport",
+		"DocumentReference", "Encounter", "ExplanationOfBenefit", "Immunization", "MedicationRequest", "Observation",
+		"Patient", "Procedure", "Provenance"}
+	for b.Loop() {
+		r, err := definitions.New(definitions.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range types {
+			if _, err := r.BaseType(t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
