@@ -109,3 +109,27 @@ func MarshalAsWritten(v any) ([]byte, error) {
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
+
+// Each calls each for every resource of bundles, with its published JSON
+// and what the archive derives from it (nil when nothing): what a spec
+// compares to hold a derived form to the published one.
+func (d *Derived) Each(bundles []string, each func(r Resource, published, derived []byte)) error {
+	for _, name := range bundles {
+		list, err := Resources(name)
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			published, err := list[i].Bytes()
+			if err != nil {
+				return err
+			}
+			derived, _, err := d.Bytes(&list[i])
+			if err != nil {
+				return err
+			}
+			each(list[i], published, derived)
+		}
+	}
+	return nil
+}
