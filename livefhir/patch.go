@@ -62,7 +62,9 @@ func (w *writeRun) nestedPatch(ctx context.Context, o *own) {
 		prior := o.version
 		ex := w.send(ctx, fhirclient.Patch, s.step, fhirclient.Request{Label: o.path() + " (" + s.label + ")", Method: http.MethodPatch, Path: o.path(),
 			Body: body, Header: http.Header{"Content-Type": {"application/json-patch+json"}}}, func(ex *fhirclient.Exchange) { ex.ID, ex.VersionID = o.id, prior })
-		if ex == nil || ex.Failed() {
+		if ex == nil || ex.Failed() || s.step != "nested-bad" && !accepted(ex) {
+			// A refused change is judged as such; the later steps build on
+			// it, so a server refusing them too would be blamed for being right.
 			return
 		}
 		o.advance(ex)

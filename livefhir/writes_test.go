@@ -1,6 +1,11 @@
 package livefhir_test
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"sync"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -66,6 +71,36 @@ var _ = Describe("fhir-server target's write interactions (allow_writes)", func(
 		Entry("a refused patch's first operation kept", "patch-not-atomic",
 			`^GET Patient/[^ ]+ \(read after JSON Patch whose second operation names extension\[7\], which does not exist\)$`, "extension[0].valueString"),
 	)
+
+	It("judges a refused nested JSON Patch once, sending none of the patches that build on it", func() {
+		sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir, PageSize: 5})
+		Expect(err).NotTo(HaveOccurred())
+		var mu sync.Mutex
+		var nested []string
+		url := hostile(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPatch {
+				body, _ := io.ReadAll(r.Body)
+				if bytes.Contains(body, []byte(`"/extension`)) {
+					mu.Lock()
+					nested = append(nested, string(body))
+					mu.Unlock()
+					w.Header().Set("Content-Type", "application/fhir+json")
+					w.WriteHeader(http.StatusUnprocessableEntity)
+					w.Write([]byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported","diagnostics":"patches of nested elements are not supported"}]}`))
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
+			sim.ServeHTTP(w, r)
+		})
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true, "resources": []any{"Patient"}})}, "fhir-rest-api")
+		f := result(rep, "api", "API-29")
+		// The add's refusal alone: the change and the bad patch assume the
+		// list it adds, and no read after a refused change is compared.
+		Expect(codes(f)).To(ConsistOf("api.patch-status"))
+		Expect(nested).To(HaveLen(1))
+		Expect(nested[0]).To(ContainSubstring("carecert-two"))
+	})
 
 	It("skips each, with the reason, on a server whose statement declares no writes, and judges the 405 of each write it does not declare", func() {
 		sim, url := simulator(fhirserver.Options{PageSize: 5, Basic: true})
