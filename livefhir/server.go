@@ -462,16 +462,25 @@ func (p *probe) recall(ctx context.Context, caps *capabilities, types []string, 
 		done++
 		id := fhir.ID(res)
 		want := typ + "/" + id
-		get := func(label string, q url.Values) {
-			q.Set("_count", "100")
-			p.do(ctx, fhirclient.Request{Interaction: fhirclient.Recall, Label: label, Path: typ, Query: q},
-				func(ex *fhirclient.Exchange) { ex.Type, ex.Expect, ex.Declared = typ, want, p.caps != nil })
+		// Each recall search keeps its filters (ex.Query), so that its
+		// matches are judged against them as well (precision).
+		seeded := func(filters url.Values) func(ex *fhirclient.Exchange) {
+			return func(ex *fhirclient.Exchange) {
+				ex.Type, ex.Expect, ex.Declared, ex.Query = typ, want, p.caps != nil, map[string][]string(filters)
+			}
+		}
+		get := func(label string, filters url.Values) {
+			q := url.Values{"_count": {"100"}}
+			for k, v := range filters {
+				q[k] = v
+			}
+			p.do(ctx, fhirclient.Request{Interaction: fhirclient.Recall, Label: label, Path: typ, Query: q}, seeded(filters))
 		}
 		get(typ+"?_id="+id, url.Values{"_id": {id}})
 		form := url.Values{"_id": {id}, "_count": {"100"}}
 		p.do(ctx, fhirclient.Request{Interaction: fhirclient.Recall, Label: "POST " + typ + "/_search _id=" + id, Method: http.MethodPost, Path: typ + "/_search",
 			Body: []byte(form.Encode()), Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}},
-			func(ex *fhirclient.Exchange) { ex.Type, ex.Expect, ex.Declared = typ, want, p.caps != nil })
+			seeded(url.Values{"_id": {id}}))
 		if ref := reference(res, "subject"); strings.HasPrefix(ref, "Patient/") && caps.undeclaredSearch(typ, url.Values{"patient": {""}}) == "" && hasParam(typ, "patient") {
 			bare := strings.TrimPrefix(ref, "Patient/")
 			get(typ+"?patient="+bare, url.Values{"patient": {bare}})

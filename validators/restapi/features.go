@@ -28,22 +28,15 @@ func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
 	if err != nil {
 		criteria = nil // carecert cannot evaluate it; the expectation still holds
 	}
-	resolve := bundleResolver(ex.Resource)
-	var out []model.Finding
+	out := mismatches(ex, what, criteria)
 	matched, included := false, false
-	for i, e := range entries(ex.Resource) {
+	for _, e := range entries(ex.Resource) {
 		res, _ := e["resource"].(map[string]any)
-		search, _ := e["search"].(map[string]any)
 		key := fhir.ResourceType(res) + "/" + fhir.ID(res)
-		mode := str(search, "mode")
-		isMatch := fhir.ResourceType(res) == ex.Type && mode != "include" && mode != "outcome"
 		if key == ex.Expect {
+			isMatch := isMatchEntry(ex, e)
 			matched = matched || isMatch
 			included = included || !isMatch
-		}
-		if ok, judged := fhirsearch.MatchWith(res, criteria, resolve); isMatch && criteria != nil && judged && !ok {
-			out = append(out, at(finding(ex, model.Error, "api.search-mismatch", "%s returned %s, which does not match its parameters", what, key),
-				fmt.Sprintf("Bundle.entry[%d].resource", i)))
 		}
 	}
 	switch ex.Step {
@@ -60,6 +53,39 @@ func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
 			what := strings.TrimPrefix(ex.Label, ex.Type+"?")
 			out = append(out, finding(ex, model.Error, "api.search-include", "search %s/%s did not return %s as an included resource (search.mode include), which the CapabilityStatement declares it can",
 				ex.Type, what, ex.Expect))
+		}
+	}
+	return out
+}
+
+// isMatchEntry says whether a searchset entry is a match of the search's
+// own type (not an included resource or an OperationOutcome).
+func isMatchEntry(ex *fhirclient.Exchange, e map[string]any) bool {
+	res, _ := e["resource"].(map[string]any)
+	search, _ := e["search"].(map[string]any)
+	mode := str(search, "mode")
+	return fhir.ResourceType(res) == ex.Type && mode != "include" && mode != "outcome"
+}
+
+// mismatches lists the matches of a search carecert built that do not
+// satisfy its parameters (precision), for every search it builds from a
+// resource read earlier: a server that adds a resource to the right one
+// answers wrongly as much as one that leaves it out. Parameters carecert
+// cannot evaluate (criteria nil) judge nothing.
+func mismatches(ex *fhirclient.Exchange, what string, criteria []fhirsearch.Criterion) []model.Finding {
+	if criteria == nil {
+		return nil
+	}
+	resolve := bundleResolver(ex.Resource)
+	var out []model.Finding
+	for i, e := range entries(ex.Resource) {
+		res, _ := e["resource"].(map[string]any)
+		if !isMatchEntry(ex, e) {
+			continue
+		}
+		if ok, judged := fhirsearch.MatchWith(res, criteria, resolve); judged && !ok {
+			out = append(out, at(finding(ex, model.Error, "api.search-mismatch", "%s returned %s/%s, which does not match its parameters", what, ex.Type, fhir.ID(res)),
+				fmt.Sprintf("Bundle.entry[%d].resource", i)))
 		}
 	}
 	return out

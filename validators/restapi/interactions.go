@@ -67,6 +67,9 @@ func read(ex *fhirclient.Exchange) []model.Finding {
 	if ex.ResourceType() != ex.Type || fhir.ID(ex.Resource) != ex.ID {
 		return fail(ex, "api.read-mismatch", "read %s/%s returned %s with id %q", ex.Type, ex.ID, describe(ex), fhir.ID(ex.Resource))
 	}
+	if f := etagAgrees(ex, "read "+ex.Type+"/"+ex.ID); f != nil {
+		return f
+	}
 	if ex.Header("etag") == "" {
 		return []model.Finding{finding(ex, model.Warning, "api.read-etag", "read %s/%s has no ETag header (servers SHOULD send the version as a weak ETag)", ex.Type, ex.ID)}
 	}
@@ -85,7 +88,7 @@ func vread(ex *fhirclient.Exchange) []model.Finding {
 	if v := str(meta, "versionId"); v != ex.VersionID {
 		return fail(ex, "api.vread-mismatch", "%s returned meta.versionId %q", what, v)
 	}
-	return nil
+	return etagAgrees(ex, what)
 }
 
 // searchWhat names a search exchange in messages.
@@ -291,23 +294,29 @@ func format(ex *fhirclient.Exchange) []model.Finding {
 }
 
 // searchRecall judges a search built from a resource the probe had already
-// seen: the resource must come back. A search that answers with a next link
+// seen: the resource must come back, and every match must satisfy the
+// search's parameters. A search that answers with a next link
 // and not the resource on its first page is not judged (it may be further on).
 func searchRecall(ex *fhirclient.Exchange) []model.Finding {
 	what := "search " + ex.Label
 	if f := okBundle(ex, "api.search-status", "api.searchset", what, "searchset"); f != nil {
 		return f
 	}
+	criteria, err := fhirsearch.Parse(ex.Type, ex.Query)
+	if err != nil {
+		criteria = nil // carecert cannot evaluate it; recall still holds
+	}
+	out := mismatches(ex, what, criteria)
 	for _, e := range entries(ex.Resource) {
 		res, _ := e["resource"].(map[string]any)
 		if fhir.ResourceType(res)+"/"+fhir.ID(res) == ex.Expect {
-			return nil
+			return out
 		}
 	}
 	if nextLink(ex.Resource) {
-		return notJudged(ex, what+" did not return "+ex.Expect+" on its first page, and more pages follow")
+		return append(out, notJudged(ex, what+" did not return "+ex.Expect+" on its first page, and more pages follow")...)
 	}
-	return fail(ex, "api.search-recall", "%s did not return %s, which the server holds and which matches it", what, ex.Expect)
+	return append(out, fail(ex, "api.search-recall", "%s did not return %s, which the server holds and which matches it", what, ex.Expect)...)
 }
 
 func nextLink(bundle map[string]any) bool {

@@ -25,6 +25,9 @@ func write(ex *fhirclient.Exchange) []model.Finding {
 		if f := locationOf(ex, what); f != nil {
 			return f
 		}
+		if f := etagAgrees(ex, what); f != nil {
+			return f
+		}
 		if ex.Header("etag") == "" {
 			return []model.Finding{finding(ex, model.Warning, "api.write-etag", "%s has no ETag header (a server SHOULD send the new version as a weak ETag)", what)}
 		}
@@ -43,6 +46,9 @@ func write(ex *fhirclient.Exchange) []model.Finding {
 // versionMoved checks that an accepted update gave a new version, by the
 // body's meta.versionId or the ETag, and warns when neither says.
 func versionMoved(ex *fhirclient.Exchange, what string) []model.Finding {
+	if f := etagAgrees(ex, what); f != nil {
+		return f
+	}
 	v := ex.Version()
 	switch {
 	case v == "":
