@@ -102,7 +102,17 @@ const server = http.createServer((req, res) => {
       query[k] = query[k] === undefined ? v : [].concat(query[k], v);
     }
     let body;
-    try { body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined; } catch { body = undefined; }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if ((req.headers['content-type'] || '').startsWith('application/x-www-form-urlencoded')) {
+      // A search by POST (Type/_search): its parameters are the form, as
+      // Medplum's server hands them to the router.
+      body = {};
+      for (const [k, v] of new URLSearchParams(text)) {
+        body[k] = body[k] === undefined ? v : [].concat(body[k], v);
+      }
+    } else {
+      try { body = chunks.length ? JSON.parse(text) : undefined; } catch { body = undefined; }
+    }
     // The front speaks JSON only, as its statement declares: other formats
     // are refused here, before the router (which has no say in formats).
     const format = u.searchParams.get('_format') || '';
