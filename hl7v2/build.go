@@ -53,9 +53,11 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 
 // ackMessageType is MSH-9 of the acknowledgement of msg, in msg's version
 // (MSH-12): the message code ACK, the original's trigger event, and from
-// 2.3.1 the message structure ACK. Up to 2.3 MSH-9 has no structure
-// component; 2.3.1 to 2.6 leave event and structure optional, so without an
-// event it is ACK alone; from 2.7 all three are required and always written.
+// 2.4 the message structure ACK. Up to 2.3 MSH-9 has no structure
+// component; 2.3.1 defines one but keeps MSH-9's length at 7, which only
+// ACK^event fits, so the optional structure is left out there; 2.4 to 2.6
+// leave event and structure optional, so without an event it is ACK alone;
+// from 2.7 all three are required and always written.
 // The event is the original's MSH-9.2, else its EVN-1, where 2.1 and 2.2
 // carried it; an original naming it nowhere leaves it empty, as it breaks
 // the same rule.
@@ -78,8 +80,8 @@ func ackMessageType(msg *Message, component byte) string {
 
 // The forms MSH-9 takes across versions.
 const (
-	twoComponents = iota // 2.1 to 2.3: message type ^ trigger event
-	optionalEvent        // 2.3.1 to 2.6 (and a version carecert cannot read): the structure added, event and structure optional
+	twoComponents = iota // 2.1 to 2.3.1: message type ^ trigger event (2.3.1's length of 7 leaves no room for its optional structure)
+	optionalEvent        // 2.4 to 2.6 (and a version carecert cannot read): the structure written, event and structure optional
 	allRequired          // 2.7 and later: code, event and structure required
 )
 
@@ -94,7 +96,7 @@ func msh9Era(version string) int {
 		parts = append(parts, n)
 	}
 	switch {
-	case slices.Compare(parts, []int{2, 3, 1}) < 0:
+	case slices.Compare(parts, []int{2, 4}) < 0:
 		return twoComponents
 	case slices.Compare(parts, []int{2, 7}) < 0:
 		return optionalEvent
