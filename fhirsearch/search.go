@@ -391,7 +391,11 @@ func (c Criterion) Eval(res map[string]any, resolve Resolver) (matched, judged b
 			continue
 		}
 		tail, err := Parse(typ, url.Values{c.Chain.Name: {strings.Join(c.Values, ",")}})
-		if err != nil || len(tail) == 0 {
+		if err != nil {
+			unresolved = true // carecert cannot evaluate the tail on typ: no verdict
+			continue
+		}
+		if len(tail) == 0 {
 			continue
 		}
 		// A longer chain goes on from the target with the same resolver.

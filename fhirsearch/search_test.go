@@ -247,6 +247,15 @@ var _ = Describe("chained parameters", func() {
 		Expect([]bool{matched, judged}).To(Equal([]bool{false, false}))
 	})
 
+	It("does not judge an untyped chain on a resolved type whose parameter carecert does not know", func() {
+		cs, err := fhirsearch.Parse("Observation", url.Values{"subject.name": {"Ward"}})
+		Expect(err).NotTo(HaveOccurred())
+		atWard := resource(`{"resourceType":"Observation","id":"o2","status":"final","code":{"text":"x"},"subject":{"reference":"Location/loc-1"}}`)
+		ward := resource(`{"resourceType":"Location","id":"loc-1","name":"Ward 4"}`)
+		matched, judged := fhirsearch.MatchWith(atWard, cs, func(string) map[string]any { return ward })
+		Expect([]bool{matched, judged}).To(Equal([]bool{false, false}))
+	})
+
 	It("says when the referenced resource is not at hand, and refuses what it cannot evaluate", func() {
 		cs, err := fhirsearch.Parse("Observation", url.Values{"subject:Patient.gender": {"female"}})
 		Expect(err).NotTo(HaveOccurred())
