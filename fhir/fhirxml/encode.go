@@ -272,7 +272,10 @@ func (e *encoder) child(obj map[string]any, defPath, path, name string) error {
 	val, hasVal := obj[name]
 	ext, hasExt := obj["_"+name]
 	if val == nil && ext == nil {
-		return nil // FHIR JSON's null is no element, as is one left out
+		// FHIR JSON forbids a null member, and no XML element is one: left
+		// out, the XML would hold other data than the JSON (valid where the
+		// JSON is not), so it is refused like any value XML cannot hold.
+		return fail(joinPath(path, name), "null: FHIR JSON allows null only in a repeating primitive's arrays, and FHIR XML has no element for it")
 	}
 	var el *elements.Element
 	typ, childPath, kind := "", "", ""
