@@ -26,19 +26,27 @@ func National() []string {
 // Mapper decides whether codings are national or map to a national code.
 type Mapper struct {
 	national map[string]bool
+	// own are the measure's own mapping tables by source system and code.
+	// They stay out of the engine, which the run's other requirements share.
+	own map[[2]string][]terminology.Mapping
 	// translate returns the mappings of a code (the engine's Translate).
 	translate func(system, code string) []terminology.Mapping
 }
 
 // NewMapper returns a mapper for the national systems (National() when
-// empty) that translates with engine e (which may be nil: no maps).
-func NewMapper(e *terminology.Engine, national []string) *Mapper {
+// empty) that translates with the measure's own mappings and engine e's
+// concept maps (e may be nil: none).
+func NewMapper(e *terminology.Engine, own []terminology.Mapping, national []string) *Mapper {
 	if len(national) == 0 {
 		national = National()
 	}
-	m := &Mapper{national: map[string]bool{}}
+	m := &Mapper{national: map[string]bool{}, own: map[[2]string][]terminology.Mapping{}}
 	for _, n := range national {
 		m.national[n] = true
+	}
+	for _, t := range own {
+		k := [2]string{t.SourceSystem, t.SourceCode}
+		m.own[k] = append(m.own[k], t)
 	}
 	if e != nil {
 		m.translate = func(system, code string) []terminology.Mapping { return e.Translate(system, code, "") }
@@ -53,14 +61,21 @@ func (m *Mapper) Mapped(cs []terminology.Coding) bool {
 			return true
 		}
 	}
-	if m.translate == nil {
-		return false
-	}
 	for _, c := range cs {
-		for _, t := range m.translate(c.System, c.Code) {
-			if m.national[t.TargetSystem] {
-				return true
-			}
+		if m.anyNational(m.own[[2]string{c.System, c.Code}]) {
+			return true
+		}
+		if m.translate != nil && m.anyNational(m.translate(c.System, c.Code)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Mapper) anyNational(ts []terminology.Mapping) bool {
+	for _, t := range ts {
+		if m.national[t.TargetSystem] {
+			return true
 		}
 	}
 	return false

@@ -15,19 +15,23 @@ import (
 const local = "http://local.example/lab"
 
 var _ = Describe("a mapper", func() {
+	glu := []terminology.Mapping{{SourceSystem: local, SourceCode: "GLU", TargetSystem: terminology.LOINC, TargetCode: "2339-0"}}
 	e := terminology.New()
-	e.AddMappings("map.csv", []terminology.Mapping{{SourceSystem: local, SourceCode: "GLU", TargetSystem: terminology.LOINC, TargetCode: "2339-0"}})
+	e.AddMappings("map.csv", glu)
 
-	It("takes national codings and local codes that map to national ones", func() {
-		m := coverage.NewMapper(e, nil)
-		Expect(m.Mapped([]terminology.Coding{{System: terminology.SNOMED, Code: "22298006"}})).To(BeTrue())
-		Expect(m.Mapped([]terminology.Coding{{System: local, Code: "GLU"}})).To(BeTrue())
-		Expect(m.Mapped([]terminology.Coding{{System: local, Code: "NA"}, {System: "http://other", Code: "x"}})).To(BeFalse())
-		Expect(m.Mapped(nil)).To(BeFalse())
-	})
+	DescribeTable("takes national codings and local codes that map to national ones",
+		func(m *coverage.Mapper) {
+			Expect(m.Mapped([]terminology.Coding{{System: terminology.SNOMED, Code: "22298006"}})).To(BeTrue())
+			Expect(m.Mapped([]terminology.Coding{{System: local, Code: "GLU"}})).To(BeTrue())
+			Expect(m.Mapped([]terminology.Coding{{System: local, Code: "NA"}, {System: "http://other", Code: "x"}})).To(BeFalse())
+			Expect(m.Mapped(nil)).To(BeFalse())
+		},
+		Entry("mapped by the engine's concept maps", coverage.NewMapper(e, nil, nil)),
+		Entry("mapped by its own table", coverage.NewMapper(nil, glu, nil)),
+	)
 
 	It("uses the national systems it is given", func() {
-		m := coverage.NewMapper(nil, []string{"http://other"})
+		m := coverage.NewMapper(nil, nil, []string{"http://other"})
 		Expect(m.Mapped([]terminology.Coding{{System: "http://other", Code: "x"}})).To(BeTrue())
 		Expect(m.Mapped([]terminology.Coding{{System: terminology.SNOMED, Code: "22298006"}})).To(BeFalse())
 		Expect(m.Mapped([]terminology.Coding{{System: local, Code: "GLU"}})).To(BeFalse())

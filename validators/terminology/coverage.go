@@ -54,6 +54,9 @@ func newCoverageCheck(spec check.Spec, params coverageParams, env *check.Env) (c
 		c.defs[p] = def
 		c.byType[typ] = append(c.byType[typ], p)
 	}
+	// The maps are this requirement's: added to the engine, which other
+	// requirements share, they would count as mapped there too.
+	var own []terminology.Mapping
 	for _, m := range params.Maps {
 		if !filepath.IsAbs(m) && env.PlanDir != "" {
 			m = filepath.Join(env.PlanDir, m)
@@ -62,9 +65,9 @@ func newCoverageCheck(spec check.Spec, params coverageParams, env *check.Env) (c
 		if err != nil {
 			return nil, fmt.Errorf("parameter \"maps\": %w", err)
 		}
-		eng.AddMappings(m, ms)
+		own = append(own, ms...)
 	}
-	c.mapper = coverage.NewMapper(eng, params.National)
+	c.mapper = coverage.NewMapper(eng, own, params.National)
 	if c.threshold < 0 || c.threshold > 1 {
 		return nil, fmt.Errorf("parameter \"threshold\": %g is not a share between 0 and 1 (or 0%%–100%%)", c.threshold)
 	}

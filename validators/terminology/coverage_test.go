@@ -111,6 +111,33 @@ var _ = Describe("mapping coverage", func() {
 		Expect(m.Numerator).To(Equal(m.Denominator))
 	})
 
+	It("keeps a requirement's maps to itself: another coverage requirement of the run does not count them", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "map.csv"), []byte("source_system,source_code,target_system,target_code\n"+
+			fixtures.LocalProblemSystem+",RGH-HTN,http://snomed.info/sct,38341003\n"+
+			fixtures.LocalProblemSystem+",RGH-DM2,http://snomed.info/sct,44054006\n"+
+			fixtures.LocalProblemSystem+",RGH-AST,http://snomed.info/sct,195967001\n"), 0o644)).To(Succeed())
+		env := &check.Env{PlanDir: dir}
+		unmapped := func(c check.Check) int64 {
+			st := c.NewState()
+			for _, r := range recs {
+				if c.Applies(r) {
+					st.Observe(r)
+				}
+			}
+			m, _ := finish(c, st).Lookup("mapped Condition.code")
+			return m.Denominator - m.Numerator
+		}
+		with, err := registry().Compile(check.Spec{Requirement: "MAP", Type: "mapping-coverage", Source: "spec",
+			Params: check.Params{"elements": []any{"Condition.code"}, "maps": "map.csv"}}, env)
+		Expect(err).NotTo(HaveOccurred())
+		without, err := registry().Compile(check.Spec{Requirement: "NOMAP", Type: "mapping-coverage", Source: "spec",
+			Params: check.Params{"elements": []any{"Condition.code"}}}, env)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(unmapped(with)).To(BeZero())
+		Expect(unmapped(without)).To(BeEquivalentTo(13))
+	})
+
 	DescribeTable("refuses parameters a suite author got wrong",
 		func(params map[string]any, want string) {
 			_, err := compile("mapping-coverage", params)
