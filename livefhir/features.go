@@ -200,11 +200,15 @@ func (p *probe) referent(ctx context.Context, caps *capabilities, ref string, sa
 // reference names (see referent), the first of its chainTails with a plain
 // value, and that value; nil when it cannot be read or has no such tail.
 func (p *probe) chainEnd(ctx context.Context, caps *capabilities, link chainLink, sample map[string]map[string]any) (map[string]any, string, string) {
+	tails := chainTails(caps, link.target)
+	if len(tails) == 0 {
+		return nil, "", "" // nothing to chain to: no read sent to be judged for nothing
+	}
 	res := p.referent(ctx, caps, link.ref, sample)
 	if res == nil {
 		return nil, "", ""
 	}
-	for _, tp := range chainTails(caps, link.target) {
+	for _, tp := range tails {
 		if value := plainValue(tp.Values(res)); value != "" {
 			return res, tp.Name, value
 		}
@@ -442,7 +446,9 @@ func (p *probe) modifiers(ctx context.Context, caps *capabilities, typ string, r
 func textWord(vals []any) string {
 	for _, v := range vals {
 		for _, text := range fhirsearch.TokenTexts(v) {
-			word, _, _ := strings.Cut(strings.TrimSpace(text), " ")
+			// Untrimmed: :text matches from the text's first character, so a
+			// text starting with a space has no word a match can start with.
+			word, _, _ := strings.Cut(text, " ")
 			if len([]rune(word)) >= 3 && !strings.ContainsAny(word, ",|$\\") {
 				return word
 			}
