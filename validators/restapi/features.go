@@ -24,11 +24,7 @@ func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
 	if f := okBundle(ex, "api.search-status", "api.searchset", what, "searchset"); f != nil {
 		return f
 	}
-	criteria, err := fhirsearch.Parse(ex.Type, ex.Query)
-	if err != nil {
-		criteria = nil // carecert cannot evaluate it; the expectation still holds
-	}
-	out := mismatches(ex, what, criteria)
+	out := mismatches(ex, what)
 	matched, included := false, false
 	for _, e := range entries(ex.Resource) {
 		res, _ := e["resource"].(map[string]any)
@@ -71,9 +67,10 @@ func isMatchEntry(ex *fhirclient.Exchange, e map[string]any) bool {
 // satisfy its parameters (precision), for every search it builds from a
 // resource read earlier: a server that adds a resource to the right one
 // answers wrongly as much as one that leaves it out. Parameters carecert
-// cannot evaluate (criteria nil) judge nothing.
-func mismatches(ex *fhirclient.Exchange, what string, criteria []fhirsearch.Criterion) []model.Finding {
-	if criteria == nil {
+// cannot evaluate judge nothing (what else the search expects still holds).
+func mismatches(ex *fhirclient.Exchange, what string) []model.Finding {
+	criteria, err := fhirsearch.Parse(ex.Type, ex.Query)
+	if err != nil || criteria == nil {
 		return nil
 	}
 	resolve := bundleResolver(ex.Resource)
