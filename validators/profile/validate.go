@@ -570,7 +570,7 @@ func (n *node) typeFor(t *typeInfo) *typeInfo {
 	return t
 }
 
-// value validates one value of element k (type t) at w.pathText(at).
+// value validates one value of element k (type t), at at.
 func (w *walker) value(item, ext any, k *node, t *typeInfo, at pathAt, host hostElem) {
 	if item == nil && ext == nil {
 		w.add(model.Error, CodeType, w.pathText(at), fhir.WordingOf(w.rec).NoValue(), "")
@@ -813,11 +813,12 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host 
 	if ext != nil {
 		m, ok := ext.(map[string]any)
 		if !ok {
-			w.add(model.Error, CodeType, w.pathText(at), fmt.Sprintf("the _%s companion must be an object, got %s", w.pathText(at)[strings.LastIndexByte(w.pathText(at), '.')+1:], fhir.KindOf(ext)), "")
+			path := w.pathText(at)
+			w.add(model.Error, CodeType, path, fmt.Sprintf("the _%s companion must be an object, got %s", path[strings.LastIndexByte(path, '.')+1:], fhir.KindOf(ext)), "")
 			return
 		}
 		if t.plan != nil {
-			// The primitive's extensions are used on it: on its element w.pathText(at),
+			// The primitive's extensions are used on it: on its element path,
 			// its type, and its place in the parent's type ("ContactPoint.system").
 			hostPath, hostType, _ := strings.Cut(host.String(), "|")
 			parent := hostType
