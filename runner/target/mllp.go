@@ -118,8 +118,13 @@ func openMLLP(spec Spec, o mllpOptions) (Target, error) {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
 	t.feed = feed
-	if t.maxMessages < 1 || t.rate <= 0 || t.timeout <= 0 {
-		return nil, errors.New("max-messages, rate and timeout must be positive")
+	switch {
+	case t.maxMessages < 1:
+		return nil, spec.ErrorAt("max-messages", "must be positive, got %d", t.maxMessages)
+	case t.rate <= 0:
+		return nil, spec.ErrorAt("rate", "must be positive, got %g", t.rate)
+	case t.timeout <= 0:
+		return nil, spec.ErrorAt("timeout", "must be positive, got %s", t.timeout)
 	}
 	return t, nil
 }
@@ -325,11 +330,15 @@ func openMLLPListen(spec Spec, o listenOptions, lo ListenOptions) (Target, error
 	if t.ack != "aa" && t.ack != "validate" {
 		return nil, spec.ErrorAt("ack", "%q: want aa or validate", t.ack)
 	}
-	if t.duration <= 0 || t.count < 0 {
-		return nil, errors.New("duration must be positive and count not negative")
-	}
-	if t.maxConns <= 0 || t.readTO <= 0 {
-		return nil, errors.New("max-connections and read-timeout must be positive")
+	switch {
+	case t.duration <= 0:
+		return nil, spec.ErrorAt("duration", "must be positive, got %s", t.duration)
+	case t.count < 0:
+		return nil, spec.ErrorAt("count", "must not be negative, got %d", t.count)
+	case t.maxConns <= 0:
+		return nil, spec.ErrorAt("max-connections", "must be positive, got %d", t.maxConns)
+	case t.readTO <= 0:
+		return nil, spec.ErrorAt("read-timeout", "must be positive, got %s", t.readTO)
 	}
 	return t, nil
 }

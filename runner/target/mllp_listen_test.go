@@ -201,6 +201,6 @@ var _ = Describe("mllp-listen under a flood of connections", func() {
 
 	It("refuses a limit that is not positive", func() {
 		_, err := target.OpenMLLPListen(target.ListenOptions{})(target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: check.Params{"max-connections": 0}})
-		Expect(err).To(MatchError(ContainSubstring("max-connections and read-timeout must be positive")))
+		Expect(err).To(MatchError(ContainSubstring("max-connections: must be positive, got 0")))
 	})
 })
