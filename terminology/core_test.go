@@ -1,8 +1,6 @@
 package terminology_test
 
 import (
-	"bytes"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -16,7 +14,7 @@ var _ = Describe("the slim core code systems", func() {
 	It("are what go generate makes from fhir/r4core, and each parses as the published code system does", func() {
 		made, err := terminology.SlimCore()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(bytes.Equal(made, terminology.CoreArchive())).To(BeTrue(),
+		Expect(r4core.SameEntries(made, terminology.CoreArchive())).To(BeTrue(),
 			"core.zip is stale: run go generate ./terminology after changing what the engine reads of a CodeSystem")
 		n, fullBytes, slimBytes := 0, 0, 0
 		bundles := []string{r4core.ValueSets, r4core.V3CodeSystems, r4core.V2Tables}

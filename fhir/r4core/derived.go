@@ -133,3 +133,39 @@ func (d *Derived) Each(bundles []string, each func(r Resource, published, derive
 	}
 	return nil
 }
+
+// SameEntries reports whether two derived archives hold the same entries, in
+// the same order, with the same contents once decompressed. A staleness spec
+// compares archives this way rather than byte for byte, so a Go release
+// that deflates differently does not make an unchanged archive stale.
+func SameEntries(a, b []byte) (bool, error) {
+	za, err := zip.NewReader(bytes.NewReader(a), int64(len(a)))
+	if err != nil {
+		return false, fmt.Errorf("r4core: first archive: %w", err)
+	}
+	zb, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return false, fmt.Errorf("r4core: second archive: %w", err)
+	}
+	if len(za.File) != len(zb.File) {
+		return false, nil
+	}
+	for i, fa := range za.File {
+		fb := zb.File[i]
+		if fa.Name != fb.Name {
+			return false, nil
+		}
+		da, err := readEntry(fa)
+		if err != nil {
+			return false, fmt.Errorf("r4core: first archive: %w", err)
+		}
+		db, err := readEntry(fb)
+		if err != nil {
+			return false, fmt.Errorf("r4core: second archive: %w", err)
+		}
+		if !bytes.Equal(da, db) {
+			return false, nil
+		}
+	}
+	return true, nil
+}

@@ -1,6 +1,8 @@
 package r4core_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
 	"os"
 	"strings"
@@ -115,5 +117,44 @@ var _ = Describe("the embedded R4 core", func() {
 			Expect(sum).To(HaveLen(64))
 			Expect(strings.Trim(sum, "0123456789abcdef")).To(BeEmpty())
 		}
+	})
+})
+
+// A derived archive is stale when what it holds differs, not when the
+// compressor wrote the same entries differently.
+var _ = Describe("comparing derived archives", func() {
+	archive := func(method uint16, entries ...string) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for i := 0; i+1 < len(entries); i += 2 {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: entries[i], Method: method})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = w.Write([]byte(entries[i+1]))
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(zw.Close()).To(Succeed())
+		return buf.Bytes()
+	}
+	body := strings.Repeat(`{"resourceType":"CodeSystem"}`, 20)
+
+	It("finds the same entries the same, however they were compressed", func() {
+		stored, deflated := archive(zip.Store, "a/x.json", body), archive(zip.Deflate, "a/x.json", body)
+		Expect(bytes.Equal(stored, deflated)).To(BeFalse())
+		Expect(r4core.SameEntries(stored, deflated)).To(BeTrue())
+	})
+
+	DescribeTable("finds archives different",
+		func(other []byte) {
+			Expect(r4core.SameEntries(archive(zip.Deflate, "a/x.json", body, "a/y.json", "{}"), other)).To(BeFalse())
+		},
+		Entry("by a content", archive(zip.Deflate, "a/x.json", body, "a/y.json", "[]")),
+		Entry("by a name", archive(zip.Deflate, "a/x.json", body, "a/z.json", "{}")),
+		Entry("by an entry missing", archive(zip.Deflate, "a/x.json", body)),
+		Entry("by order", archive(zip.Deflate, "a/y.json", "{}", "a/x.json", body)),
+	)
+
+	It("says which archive cannot be read", func() {
+		_, err := r4core.SameEntries(archive(zip.Deflate, "a/x.json", body), []byte("not a zip"))
+		Expect(err).To(MatchError(ContainSubstring("second archive")))
 	})
 })
