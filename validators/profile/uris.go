@@ -113,30 +113,31 @@ func (w *walker) identifier(m map[string]any, at pathAt) {
 	if !ok || system == "" {
 		return
 	}
-	sp := w.pathText(at) + ".system"
+	// Paths are made only for a finding: most Identifiers have none.
+	sp := func() string { return w.pathText(at) + ".system" }
 	if !strings.HasPrefix(system, "http:") && !strings.HasPrefix(system, "https:") && !strings.HasPrefix(system, "urn:") && !strings.HasPrefix(system, "ldap:") {
-		w.add(model.Error, CodeFormat, sp, fmt.Sprintf("Identifier.system %q must be an absolute URI naming the namespace of the identifier (http:, https:, urn: or ldap:)", system), "")
+		w.add(model.Error, CodeFormat, sp(), fmt.Sprintf("Identifier.system %q must be an absolute URI naming the namespace of the identifier (http:, https:, urn: or ldap:)", system), "")
 		return
 	}
 	if bad := nonURIChars(system); bad != "" {
-		w.add(model.Warning, CodeFormat, sp, fmt.Sprintf("Identifier.system %q has characters a URI may not have unescaped (RFC 3986): %s", system, bad), "")
+		w.add(model.Warning, CodeFormat, sp(), fmt.Sprintf("Identifier.system %q has characters a URI may not have unescaped (RFC 3986): %s", system, bad), "")
 	}
 	value, hasValue := m["value"].(string)
 	if !hasValue {
 		return
 	}
-	vp := w.pathText(at) + ".value"
+	vp := func() string { return w.pathText(at) + ".value" }
 	switch system {
 	case "urn:ietf:rfc:3986":
 		if !absoluteURI(value) {
-			w.add(model.Error, CodeFormat, vp, fmt.Sprintf("with the system urn:ietf:rfc:3986 the identifier is a URI, so the value must be an absolute URI, not %q", value), "")
+			w.add(model.Error, CodeFormat, vp(), fmt.Sprintf("with the system urn:ietf:rfc:3986 the identifier is a URI, so the value must be an absolute URI, not %q", value), "")
 		}
 	case "https://tools.ietf.org/html/rfc4122":
 		switch {
 		case strings.HasPrefix(value, "urn:uuid:"), validUUID(value):
-			w.add(model.Warning, CodeFormat, sp, fmt.Sprintf("the system of a UUID identifier is urn:ietf:rfc:3986, with the value written urn:uuid:…; not the page of RFC 4122 (value %q)", value), "")
+			w.add(model.Warning, CodeFormat, sp(), fmt.Sprintf("the system of a UUID identifier is urn:ietf:rfc:3986, with the value written urn:uuid:…; not the page of RFC 4122 (value %q)", value), "")
 		default:
-			w.add(model.Error, CodeFormat, sp, fmt.Sprintf("the RFC 4122 page names no identifier system, and %q is not a UUID", value), "")
+			w.add(model.Error, CodeFormat, sp(), fmt.Sprintf("the RFC 4122 page names no identifier system, and %q is not a UUID", value), "")
 		}
 	}
 }
