@@ -92,8 +92,13 @@ func openBulk(spec target.Spec, o bulkOptions) (*Bulk, error) {
 			return nil, spec.ErrorAt("since", "%v", err)
 		}
 	}
-	if b.pollInterval <= 0 || b.maxWait <= 0 || b.download <= 0 {
-		return nil, fmt.Errorf("poll_interval, max_wait and download_timeout must be positive")
+	for _, d := range []struct {
+		option string
+		value  time.Duration
+	}{{"poll_interval", b.pollInterval}, {"max_wait", b.maxWait}, {"download_timeout", b.download}} {
+		if d.value <= 0 {
+			return nil, spec.ErrorAt(d.option, "must be positive, got %s", d.value)
+		}
 	}
 	return b, nil
 }

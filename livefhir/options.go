@@ -67,8 +67,15 @@ func connection(spec target.Spec, o Connection) (fhirclient.Config, error) {
 	if spec.URL == "" {
 		return cfg, fmt.Errorf("a live FHIR target needs a url (the FHIR base URL)")
 	}
-	if cfg.Timeout <= 0 || cfg.RatePerSecond < 0 || cfg.MaxRequests < 1 || cfg.MaxBody < 1 {
-		return cfg, fmt.Errorf("timeout, max_requests and max_body_bytes must be positive, max_requests_per_second not negative")
+	switch {
+	case cfg.Timeout <= 0:
+		return cfg, spec.ErrorAt("timeout", "must be positive, got %s", cfg.Timeout)
+	case cfg.RatePerSecond < 0:
+		return cfg, spec.ErrorAt("max_requests_per_second", "must not be negative, got %g", cfg.RatePerSecond)
+	case cfg.MaxRequests < 1:
+		return cfg, spec.ErrorAt("max_requests", "must be positive, got %d", cfg.MaxRequests)
+	case cfg.MaxBody < 1:
+		return cfg, spec.ErrorAt("max_body_bytes", "must be positive, got %d", cfg.MaxBody)
 	}
 	for k := range o.Headers {
 		if strings.EqualFold(k, "Authorization") {

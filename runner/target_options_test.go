@@ -229,5 +229,11 @@ vendors:
 		Entry("fhir-bulk: misspelt", "fhir-bulk", []string{"url: http://127.0.0.1:1/fhir"}, "levle: group", "levle", 16,
 			"unknown option(s) levle (did you mean level? known: auth, headers, tls, timeout, max_requests_per_second, max_requests, max_body_bytes, latency, level, group, types, since, poll_interval, max_wait, download_timeout, file_hosts)"),
 		Entry("fhir-bulk: mistyped", "fhir-bulk", []string{"url: http://127.0.0.1:1/fhir"}, "types: {Patient: true}", "types", 16, "want a list of strings, got a mapping"),
+		Entry("fhir-bulk: a max_wait that is not positive", "fhir-bulk", []string{"url: http://127.0.0.1:1/fhir"}, "max_wait: 0s", "max_wait", 19,
+			"must be positive, got 0s"),
+		Entry("fhir-server: a max_requests that is not positive", "fhir-server", []string{"url: http://127.0.0.1:1/fhir"}, "max_requests: 0", "max_requests", 23,
+			"must be positive, got 0"),
+		Entry("fhir-server: a negative max_requests_per_second", "fhir-server", []string{"url: http://127.0.0.1:1/fhir"}, "max_requests_per_second: -1", "max_requests_per_second", 34,
+			"must not be negative, got -1"),
 	)
 })

@@ -233,7 +233,7 @@ var _ = Describe("suite parameters", func() {
 		Entry("date order, later empty", "dq-date-order", check.Params{"earlier": "Encounter.period.start", "later": ""}, `parameter "later" is required, and is empty`),
 		Entry("within life, events empty", "dq-within-life", check.Params{"events": []any{}}, `parameter "events" is required, and is empty`),
 		Entry("timeliness, events empty", "dq-timeliness", check.Params{"events": []any{}, "max_lag": "1d"}, `parameter "events" is required, and is empty`),
-		Entry("timeliness, no lag", "dq-timeliness", check.Params{"events": []any{"Observation.effective"}, "max_lag": "0s"}, `parameter "max_lag" must be positive`),
+		Entry("timeliness, no lag", "dq-timeliness", check.Params{"events": []any{"Observation.effective"}, "max_lag": "0s"}, `parameter "max_lag": must be positive (e.g. 24h, 14d), got 0s`),
 		Entry("range without unit", "dq-value-range", check.Params{"ranges": []any{map[string]any{"code": "1", "unit": "", "low": 1, "high": 5}}}, `parameter "unit" is required, and is empty`),
 		Entry("maturity item without element", "dq-maturity", check.Params{"items": []any{map[string]any{"name": "g", "element": ""}}}, `parameter "element" is required, and is empty`),
 		Entry("maturity without items", "dq-maturity", check.Params{"items": []any{}}, `parameter "items" is required, and is empty`),

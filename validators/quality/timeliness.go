@@ -28,7 +28,7 @@ func (e *engine) timeliness(spec check.Spec, p timelinessParams, env *check.Env)
 	}
 	maxLag := p.MaxLag
 	if maxLag <= 0 {
-		return nil, fmt.Errorf("parameter \"max_lag\" must be positive (e.g. 24h, 14d)")
+		return nil, spec.ErrorAt("max_lag", "must be positive (e.g. 24h, 14d), got %s", maxLag)
 	}
 	updated := map[string]Selector{}
 	for _, x := range exprs {
@@ -142,7 +142,7 @@ func (e *engine) freshness(spec check.Spec, p freshnessParams, env *check.Env) (
 	}
 	maxAge, warnAge := p.MaxAge, p.WarnAge
 	if maxAge <= 0 {
-		return nil, fmt.Errorf("parameter \"max_age\" must be positive (e.g. 2d)")
+		return nil, spec.ErrorAt("max_age", "must be positive (e.g. 2d), got %s", maxAge)
 	}
 	asOf := env.AsOf
 	if asOf.IsZero() {
