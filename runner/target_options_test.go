@@ -212,6 +212,8 @@ vendors:
 			"must be positive, got 0"),
 		Entry("mllp-listen: a read-timeout that is not positive", "mllp-listen", []string{"url: mllp://127.0.0.1:0"}, "read-timeout: 0s", "read-timeout", 23,
 			"must be positive, got 0s"),
+		Entry("mllp-listen: an addr without a port", "mllp-listen", []string{"url: mllp://127.0.0.1:0"}, "addr: localhost", "addr", 15,
+			`"localhost": want host:port`),
 		Entry("mllp-listen: misspelt", "mllp-listen", []string{"url: mllp://127.0.0.1:0"}, "duraton: 1m", "duraton", 18,
 			"unknown option(s) duraton (did you mean duration? known: addr, duration, count, ack, max-frame, max-connections, read-timeout, tls)"),
 		Entry("mllp-listen: mistyped", "mllp-listen", []string{"url: mllp://127.0.0.1:0"}, "count: many", "count", 16, `"many" is not a number`),

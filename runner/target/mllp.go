@@ -325,7 +325,10 @@ func openMLLPListen(spec Spec, o listenOptions, lo ListenOptions) (Target, error
 		return nil, &ConfigError{Err: err}
 	}
 	if _, _, err := net.SplitHostPort(t.addr); err != nil {
-		return nil, fmt.Errorf("addr %q: want host:port: %w", t.addr, err)
+		if o.Addr != "" {
+			return nil, spec.ErrorAt("addr", "%q: want host:port (%v)", t.addr, err)
+		}
+		return nil, Configf("the url's address %q: want host:port (%v)", t.addr, err)
 	}
 	if t.ack != "aa" && t.ack != "validate" {
 		return nil, spec.ErrorAt("ack", "%q: want aa or validate", t.ack)
