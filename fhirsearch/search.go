@@ -1,8 +1,8 @@
 // Package fhirsearch evaluates the common FHIR R4 search parameters (token,
 // string, reference and date kinds, and the quantity parameters of the core
 // SearchParameter definitions, and _profile as a uri; the :missing, :not,
-// :text, :exact, :contains, :above and :below (uri) modifiers and chains of
-// any length) against decoded resources. The supplier simulator uses it to
+// :text, :exact, :contains, :above and :below (uri) modifiers, :in and
+// :not-in given a value-set membership, and chains of any length) against decoded resources. The supplier simulator uses it to
 // answer searches and the REST API suite uses it to check that what a
 // server returned really matches what was asked for.
 package fhirsearch
@@ -206,6 +206,29 @@ type Criterion struct {
 	Chain *Chain
 	// name is the parameter as the query wrote it.
 	name string
+	// members decides :in and :not-in (see WithMembership); without it
+	// they are not judged.
+	members Membership
+}
+
+// Membership answers whether system|code is in the value set valueSet;
+// known is false when it cannot tell (a value set it cannot expand, a code
+// it cannot place). terminology.Engine.Contains is one.
+type Membership func(valueSet, system, code string) (in, known bool)
+
+// WithMembership gives criteria the membership that decides their :in and
+// :not-in; the criteria of a chain's tail never get it and stay unjudged.
+func WithMembership(cs []Criterion, m Membership) []Criterion {
+	for i := range cs {
+		cs[i].members = m
+	}
+	return cs
+}
+
+// ValueSetModifier reports whether the criterion is a :in or :not-in, whose
+// verdict needs a value set's contents.
+func (c Criterion) ValueSetModifier() bool {
+	return c.Param.Kind == tokenIn || c.Param.Kind == tokenNotIn
 }
 
 // Chain is the tail of a chained parameter: the referenced resource's type
@@ -360,6 +383,19 @@ func (c Criterion) Name() string {
 
 // Eval is Match for any criterion, chained ones included (see MatchWith).
 func (c Criterion) Eval(res map[string]any, resolve Resolver) (matched, judged bool) {
+	if c.Chain == nil && c.ValueSetModifier() {
+		matched, judged = c.inValueSet(res)
+		if !judged || matched == (c.Param.Kind == tokenIn) {
+			return matched, judged
+		}
+		// A code at a path carecert does not compare may change the answer.
+		for _, path := range c.Param.Unjudged {
+			if len(values(res, strings.Split(path, "."))) > 0 {
+				return false, false
+			}
+		}
+		return matched, true
+	}
 	if c.Chain == nil {
 		if c.Match(res) {
 			return true, true
@@ -427,13 +463,15 @@ const (
 	stringContain Kind = "string:contains"
 	uriAbove      Kind = "uri:above"
 	uriBelow      Kind = "uri:below"
+	tokenIn       Kind = "token:in"
+	tokenNotIn    Kind = "token:not-in"
 )
 
 // modified is the kind a parameter of kind k takes under a modifier
-// ("" none): :missing on any kind, :not and :text on a token, :exact and
-// :contains on a string, :above and :below on a uri. Other modifiers
-// (:in, :not-in, and :above and :below on a token, which need a code
-// system's hierarchy or a value set's expansion) are not evaluated, and
+// ("" none): :missing on any kind, :not, :text, :in and :not-in on a token
+// (the last two judged only with a Membership), :exact and :contains on a
+// string, :above and :below on a uri. Other modifiers (:above and :below
+// on a token, which need a code system's hierarchy) are not evaluated, and
 // said so.
 func modified(k Kind, modifier string) (Kind, error) {
 	switch {
@@ -445,6 +483,10 @@ func modified(k Kind, modifier string) (Kind, error) {
 		return tokenNot, nil
 	case modifier == "text" && k == Token:
 		return tokenText, nil
+	case modifier == "in" && k == Token:
+		return tokenIn, nil
+	case modifier == "not-in" && k == Token:
+		return tokenNotIn, nil
 	case modifier == "above" && k == URI:
 		return uriAbove, nil
 	case modifier == "below" && k == URI:
@@ -474,6 +516,10 @@ func (c Criterion) Match(res map[string]any) bool {
 	if c.Chain != nil {
 		return false
 	}
+	if c.ValueSetModifier() {
+		matched, judged := c.inValueSet(res)
+		return matched && judged
+	}
 	found := c.Param.Values(res)
 	switch c.Param.Kind {
 	case missing:
@@ -500,6 +546,60 @@ func (c Criterion) Match(res map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// inValueSet judges :in (some code of the element is in one of the value
+// sets) and :not-in (none is, so a resource without the element matches);
+// judged is false without a membership or when a code's membership is
+// unknown and no known one decides.
+func (c Criterion) inValueSet(res map[string]any) (matched, judged bool) {
+	if c.members == nil {
+		return false, false
+	}
+	unknown := false
+	for _, v := range c.Param.Values(res) {
+		for _, code := range tokenCodes(v) {
+			for _, vs := range c.Values {
+				in, known := c.members(vs, code[0], code[1])
+				if !known {
+					unknown = true
+				} else if in {
+					return c.Param.Kind == tokenIn, true
+				}
+			}
+		}
+	}
+	if unknown {
+		return false, false
+	}
+	return c.Param.Kind == tokenNotIn, true
+}
+
+// tokenCodes are the system|code pairs of a token's value: a code (no
+// system), a Coding, a CodeableConcept's codings, an Identifier's
+// system|value.
+func tokenCodes(v any) [][2]string {
+	switch x := v.(type) {
+	case string:
+		return [][2]string{{"", x}}
+	case map[string]any:
+		if codings, ok := x["coding"].([]any); ok {
+			var out [][2]string
+			for _, c := range codings {
+				if m, ok := c.(map[string]any); ok && str(m["code"]) != "" {
+					out = append(out, [2]string{str(m["system"]), str(m["code"])})
+				}
+			}
+			return out
+		}
+		if value := str(x["value"]); value != "" {
+			return [][2]string{{str(x["system"]), value}}
+		}
+		if code := str(x["code"]); code != "" {
+			return [][2]string{{str(x["system"]), code}}
+		}
+	}
+	return nil
 }
 
 // values walks a dotted path through objects and arrays.

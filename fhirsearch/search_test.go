@@ -155,7 +155,8 @@ var _ = Describe("search parameters", func() {
 		Entry("unknown parameter", "Patient", "colour=blue", `unknown search parameter "colour" for Patient`),
 		Entry("malformed date", "Patient", "_lastUpdated=not-a-date", `"not-a-date" is not a FHIR date`),
 		Entry("unsupported modifier", "Patient", "gender:above=male", `modifier "above" is not supported`),
-		Entry(":in needs a value set's expansion", "Observation", "code:in=http://hl7.org/fhir/ValueSet/observation-codes", `modifier "in" is not supported`),
+		Entry(":in on a string", "Patient", "family:in=http://hl7.org/fhir/ValueSet/x", `modifier "in" is not supported`),
+		Entry(":not-in on a date", "Patient", "birthdate:not-in=http://hl7.org/fhir/ValueSet/x", `modifier "not-in" is not supported`),
 		Entry(":below on a string", "Patient", "family:below=x", `modifier "below" is not supported`),
 		Entry(":text on a string", "Patient", "family:text=x", `modifier "text" is not supported`),
 		Entry(":not on a string", "Patient", "family:not=x", `modifier "not" is not supported`),
@@ -196,6 +197,55 @@ var _ = Describe("search parameters", func() {
 		Expect([]bool{matched, judged}).To(Equal([]bool{false, false}))
 		matched, judged = fhirsearch.MatchWith(resource(onsetAge), cs, nil)
 		Expect([]bool{matched, judged}).To(Equal([]bool{true, true}))
+	})
+})
+
+var _ = Describe(":in and :not-in", func() {
+	// A value set of two codes of one system; any other system is one the
+	// membership cannot place.
+	members := func(vs, system, code string) (bool, bool) {
+		if vs != "http://example.org/vs/vitals" || system != "http://loinc.org" {
+			return false, false
+		}
+		return code == "8867-4" || code == "9279-1", true
+	}
+	obs := func(codings string) map[string]any {
+		return resource(`{"resourceType":"Observation","id":"o","status":"final","code":{"coding":[` + codings + `]}}`)
+	}
+	heart := `{"system":"http://loinc.org","code":"8867-4"}`
+	glucose := `{"system":"http://loinc.org","code":"2339-0"}`
+	local := `{"system":"http://example.org/local","code":"x"}`
+	DescribeTable("are judged with a membership",
+		func(query string, res map[string]any, matched, judged bool) {
+			q, err := url.ParseQuery(query)
+			Expect(err).NotTo(HaveOccurred())
+			cs, err := fhirsearch.Parse("Observation", q)
+			Expect(err).NotTo(HaveOccurred())
+			ok, sure := fhirsearch.MatchWith(res, fhirsearch.WithMembership(cs, members), nil)
+			Expect([]bool{ok, sure}).To(Equal([]bool{matched, judged}))
+		},
+		Entry(":in, a code in the value set", "code:in=http://example.org/vs/vitals", obs(heart), true, true),
+		Entry(":in, a code out of it", "code:in=http://example.org/vs/vitals", obs(glucose), false, true),
+		Entry(":in, one coding of two in it", "code:in=http://example.org/vs/vitals", obs(glucose+","+heart), true, true),
+		Entry(":in, a code it cannot place", "code:in=http://example.org/vs/vitals", obs(local), false, false),
+		Entry(":in, a known member decides over an unknown code", "code:in=http://example.org/vs/vitals", obs(local+","+heart), true, true),
+		Entry(":in of a value set it cannot expand", "code:in=http://example.org/vs/other", obs(heart), false, false),
+		Entry(":in, several value sets are alternatives", "code:in=http://example.org/vs/other,http://example.org/vs/vitals", obs(heart), true, true),
+		Entry(":not-in, a code out of it", "code:not-in=http://example.org/vs/vitals", obs(glucose), true, true),
+		Entry(":not-in, a code in it", "code:not-in=http://example.org/vs/vitals", obs(glucose+","+heart), false, true),
+		Entry(":not-in, a code it cannot place", "code:not-in=http://example.org/vs/vitals", obs(glucose+","+local), false, false),
+		Entry(":not-in, no code at all matches", "code:not-in=http://example.org/vs/vitals", resource(`{"resourceType":"Observation","id":"o","status":"final"}`), true, true),
+		Entry(":in, no code at all does not", "code:in=http://example.org/vs/vitals", resource(`{"resourceType":"Observation","id":"o","status":"final"}`), false, true),
+	)
+
+	It("does not judge them without a membership, and Match finds nothing", func() {
+		cs, err := fhirsearch.Parse("Observation", url.Values{"code:in": {"http://example.org/vs/vitals"}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cs[0].ValueSetModifier()).To(BeTrue())
+		_, sure := fhirsearch.MatchWith(obs(heart), cs, nil)
+		Expect(sure).To(BeFalse())
+		Expect(fhirsearch.Match(obs(heart), cs)).To(BeFalse())
+		Expect(fhirsearch.Match(obs(heart), fhirsearch.WithMembership(cs, members))).To(BeTrue())
 	})
 })
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -17,6 +18,10 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
+
+// vitalSigns is an R4 core value set of LOINC codes the terminology engine
+// expands offline: six of the simulator's seven Observation codes, not glucose.
+const vitalSigns = "http://hl7.org/fhir/ValueSet/observation-vitalsignresult"
 
 var _ = Describe("fhir-server target against the supplier simulator", func() {
 	It("passes every REST API requirement on a clean server and validates each returned resource once", func() {
@@ -90,6 +95,9 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 			case "xml-writes-refused", "xml-body-misread":
 				// Only a server that declares XML is asked to take it.
 				opts.XML = true
+			case "token-in-ignored":
+				// Only a plan search with :in can show it: glucose is no vital sign.
+				apiExtra["searches"] = []any{"Observation?code:in=" + vitalSigns}
 			case "bulk-group-ignored":
 				// Only a Group export can show it: the cohort is half the patients.
 				bulkExtra["level"], bulkExtra["group"] = "group", "cohort"
@@ -189,6 +197,45 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 		Expect(m.Errors).To(Equal(int64(20)))
 		Expect(m.Findings[0].Message).To(MatchRegexp(`returned Observation/obs-0000(0[2-6])-\d, which does not match patient=pat-000001`))
 		Expect(m.Findings[0].Path).To(MatchRegexp(`^Bundle\.entry\[\d+\]\.resource$`))
+	})
+
+	Describe(":in and :not-in, judged with the run's terminology engine", func() {
+		search := func(defects string, searches ...any) model.Result {
+			opts := fhirserver.Options{PageSize: 5}
+			if defects != "" {
+				opts = withDefects(defects)
+			}
+			_, url := simulator(opts)
+			rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "searches": searches, "count": 100})}, "fhir-rest-api")
+			return result(rep, "api", "API-05")
+		}
+
+		It("passes a server that honours them, on value sets the engine expands", func() {
+			m := search("", "Observation?code:in="+vitalSigns, "Observation?code:not-in="+vitalSigns)
+			Expect(m.Outcome).To(Equal(model.Pass), m.Message)
+			Expect(m.Message).To(ContainSubstring("2 of 3 case(s) judged")) // the Patient listing has no filter
+		})
+
+		It("fails a server that ignores :in, naming the resource whose code is not in the value set", func() {
+			m := search("token-in-ignored", "Observation?code:in="+vitalSigns)
+			Expect(m.Outcome).To(Equal(model.Fail))
+			// Glucose (2339-0) is one Observation code in seven, and no vital sign.
+			Expect(m.Errors).To(BeNumerically(">", 0))
+			Expect(codes(m)).To(ContainElement("api.search-mismatch"))
+			for _, f := range m.Findings {
+				if f.Code == "api.search-mismatch" {
+					Expect(f.Message).To(MatchRegexp(`returned Observation/obs-\d+-\d, which does not match code:in=` + regexp.QuoteMeta(vitalSigns)))
+				}
+			}
+		})
+
+		It("leaves a value set the engine cannot expand not judged, never the server's failure", func() {
+			// All of LOINC: carecert has no LOINC offline.
+			m := search("token-in-ignored", "Observation?code:in=http://hl7.org/fhir/ValueSet/observation-codes")
+			Expect(m.Outcome).To(Equal(model.Skip), m.Message)
+			Expect(m.Errors).To(BeZero())
+			Expect(m.Findings).To(ContainElement(HaveField("Message", ContainSubstring("a value set or code carecert cannot decide offline (:in, :not-in)"))))
+		})
 	})
 
 	It("stops a paging loop at the repeated page and says so", func() {

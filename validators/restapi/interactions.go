@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
 )
 
 func capabilities(ex *fhirclient.Exchange) []model.Finding {
@@ -140,7 +143,19 @@ func at(f model.Finding, path string) model.Finding {
 	return f
 }
 
-func searchMatch(ex *fhirclient.Exchange) []model.Finding {
+// newSearchMatch judges searches with the run's terminology engine, the one
+// every check that judges codes shares, so that :in and :not-in are decided
+// as bindings are; what it cannot decide offline stays not judged.
+func newSearchMatch(spec check.Spec, p judgedParams, env *check.Env) (check.Check, error) {
+	eng, err := terminology.Run.Get(env)
+	if err != nil {
+		return nil, fmt.Errorf("terminology for :in and :not-in: %w", err)
+	}
+	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchMatch(ex, eng.Contains) }
+	return perExchange(judge, fhirclient.Search, fhirclient.Page)(spec, p, env)
+}
+
+func searchMatch(ex *fhirclient.Exchange, members fhirsearch.Membership) []model.Finding {
 	switch {
 	case len(ex.Query) == 0:
 		return notJudged(ex, searchWhat(ex)+" has no filter parameters (name searches in the target's searches option)")
@@ -155,6 +170,7 @@ func searchMatch(ex *fhirclient.Exchange) []model.Finding {
 	if len(criteria) == 0 {
 		return notJudged(ex, searchWhat(ex)+" has no filter parameters carecert evaluates")
 	}
+	criteria = fhirsearch.WithMembership(criteria, members)
 	var out []model.Finding
 	compared, unresolved := 0, 0
 	resolve := bundleResolver(ex.Resource)
@@ -178,6 +194,9 @@ func searchMatch(ex *fhirclient.Exchange) []model.Finding {
 				break
 			}
 		}
+	}
+	if compared == 0 && unresolved > 0 && slices.ContainsFunc(criteria, fhirsearch.Criterion.ValueSetModifier) {
+		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold, or on a value set or code carecert cannot decide offline (:in, :not-in)", searchWhat(ex), unresolved))
 	}
 	if compared == 0 && unresolved > 0 {
 		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold (search with _include of the reference to judge them)", searchWhat(ex), unresolved))
