@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -623,12 +625,7 @@ func (e *encoder) difference(want, got any, path string) (string, string, string
 		for k := range gm {
 			keys[k] = true
 		}
-		names := make([]string, 0, len(keys))
-		for k := range keys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			w := wm[k]
 			if allNull(w) {
 				w = nil

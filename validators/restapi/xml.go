@@ -2,9 +2,10 @@ package restapi
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
-	"sort"
+	"slices"
 
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/fhirclient"
@@ -83,12 +84,7 @@ func firstDifference(a, b any, path string) string {
 		for k := range bm {
 			keys[k] = true
 		}
-		names := make([]string, 0, len(keys))
-		for k := range keys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			p := k
 			if path != "" {
 				p = path + "." + k
