@@ -26,13 +26,7 @@ var coreBundles = []string{r4core.ValueSets, r4core.V3CodeSystems, r4core.V2Tabl
 
 // SlimCore makes core.zip: Slim of each CodeSystem of fhir/r4core.
 func SlimCore() ([]byte, error) {
-	return r4core.Derive(coreBundles, func(r r4core.Resource, raw []byte) ([]byte, bool, error) {
-		if r.ResourceType != "CodeSystem" {
-			return nil, false, nil
-		}
-		slim, err := Slim(raw)
-		return slim, err == nil, err
-	})
+	return r4core.DeriveType(coreBundles, "CodeSystem", Slim)
 }
 
 // codeSystemMembers and conceptMembers are what parseCodeSystem reads.

@@ -29,13 +29,7 @@ var coreArchive []byte
 
 // SlimCore makes core.zip: Slim of each StructureDefinition of fhir/r4core.
 func SlimCore() ([]byte, error) {
-	return r4core.Derive(coreBundles, func(r r4core.Resource, raw []byte) ([]byte, bool, error) {
-		if r.ResourceType != "StructureDefinition" {
-			return nil, false, nil
-		}
-		slim, err := Slim(raw)
-		return slim, err == nil, err
-	})
+	return r4core.DeriveType(coreBundles, "StructureDefinition", Slim)
 }
 
 // Slim returns a StructureDefinition's JSON with only the members that

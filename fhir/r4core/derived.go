@@ -93,6 +93,19 @@ func Derive(bundles []string, derive func(r Resource, data []byte) (out []byte, 
 	return buf.Bytes(), nil
 }
 
+// DeriveType is Derive for the resources of one type: slim gives each
+// one's entry, and the other types get none. It is how a package keeps only
+// the members it reads of the core's definitions of one kind.
+func DeriveType(bundles []string, resourceType string, slim func(data []byte) ([]byte, error)) ([]byte, error) {
+	return Derive(bundles, func(r Resource, data []byte) ([]byte, bool, error) {
+		if r.ResourceType != resourceType {
+			return nil, false, nil
+		}
+		out, err := slim(data)
+		return out, err == nil, err
+	})
+}
+
 func derivedName(bundle, entry string) string {
 	return strings.TrimSuffix(bundle, ".json") + "/" + entry
 }
