@@ -19,7 +19,7 @@ import (
 type Connection struct {
 	Auth                 *authOptions      `param:"auth" doc:"how carecert authenticates: type none, bearer (token_env or token_file) or smart-backend (client_id, key_file)"`
 	Headers              map[string]string `param:"headers" doc:"HTTP headers sent with every request (never Authorization: use auth)"`
-	TLS                  *tlsOptions       `param:"tls" doc:"TLS settings"`
+	TLS                  *tlsfiles.Verify  `param:"tls" doc:"TLS settings"`
 	Timeout              time.Duration     `param:"timeout" doc:"time limit of each request"`
 	MaxRequestsPerSecond float64           `param:"max_requests_per_second" doc:"request rate limit (0: none)"`
 	MaxRequests          int               `param:"max_requests" doc:"requests sent at most: a certification run is bounded"`
@@ -33,12 +33,6 @@ var connectionDefaults = Connection{Timeout: 30 * time.Second, MaxRequests: fhir
 type Latency struct {
 	P50 time.Duration `json:"p50,omitempty" param:"p50" doc:"median"`
 	P95 time.Duration `json:"p95,omitempty" param:"p95" doc:"95th percentile"`
-}
-
-type tlsOptions struct {
-	InsecureSkipVerify bool   `param:"insecure_skip_verify" doc:"do not verify the server's certificate (the report warns that the server was not verified)"`
-	CAFile             string `param:"ca_file" doc:"PEM certificate authorities trusted instead of the system's"`
-	ServerName         string `param:"server_name" doc:"name the server's certificate must carry (default: the URL's host)"`
 }
 
 // authOptions are the auth option's settings; which apply depends on type.
@@ -105,7 +99,7 @@ func resolve(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-func tlsConfig(o *tlsOptions, dir string) (*tls.Config, error) {
+func tlsConfig(o *tlsfiles.Verify, dir string) (*tls.Config, error) {
 	if o == nil {
 		return nil, nil
 	}

@@ -12,6 +12,15 @@ import (
 	"strings"
 )
 
+// Verify are a client's settings for checking the server's certificate,
+// the same for every client a plan opens (live FHIR, mllp): each target's
+// tls option embeds them, and the check-parameter decoder reads them.
+type Verify struct {
+	CAFile             string `param:"ca_file" doc:"PEM certificate authorities trusted instead of the system's"`
+	ServerName         string `param:"server_name" doc:"name the server's certificate must carry (default: the URL's host)"`
+	InsecureSkipVerify bool   `param:"insecure_skip_verify" doc:"do not verify the server's certificate (the report warns that the server was not verified)"`
+}
+
 // File is a file an option names.
 type File struct {
 	// Option is how the user named it: "tls.ca_file" in a plan, "--tls-cert"

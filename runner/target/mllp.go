@@ -72,11 +72,9 @@ func (l *latencyThresholds) byName() map[string]time.Duration {
 // clientTLSOptions are an mllp target's TLS settings; "tls: true" is the
 // system's certificate authorities, "tls: false" plain TCP.
 type clientTLSOptions struct {
-	CAFile             string `param:"ca_file" doc:"PEM certificate authorities trusted instead of the system's"`
-	CertFile           string `param:"cert_file" doc:"PEM client certificate, for an endpoint that asks for one"`
-	KeyFile            string `param:"key_file" doc:"PEM private key of cert_file"`
-	ServerName         string `param:"server_name" doc:"name the endpoint's certificate must carry (default: the URL's host)"`
-	InsecureSkipVerify bool   `param:"insecure_skip_verify" doc:"do not verify the endpoint's certificate (the report warns that the endpoint was not verified)"`
+	tlsfiles.Verify
+	CertFile string `param:"cert_file" doc:"PEM client certificate, for a server that asks for one"`
+	KeyFile  string `param:"key_file" doc:"PEM private key of cert_file"`
 	// off is "tls: false".
 	off bool
 }
