@@ -4,11 +4,12 @@
 # what `carecert validate` says with its default suites, then what the
 # profile engine alone says.
 #
-#   bash bench/family-pairs.sh [dev|heldout|heldout2]
+#   bash bench/family-pairs.sh [dev|heldout|heldout2|heldout3]
 #
-# dev pairs are used in development; heldout and heldout2 pairs are each for
-# one measure (heldout2 was written later, with other families and placements,
-# JSON and XML).
+# dev pairs are used in development; heldout, heldout2 and heldout3 pairs are
+# each for one measure (heldout2 was written later, with other families and
+# placements, JSON and XML; heldout3 later still, with rule families none of
+# the earlier sets has).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SET="${1:-dev}"
