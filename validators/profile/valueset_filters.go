@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
 )
 
 // A filter of a ValueSet's compose (R4 ValueSet.compose.include.filter)
@@ -33,6 +34,7 @@ const (
 	filterDateTime
 	filterDecimal
 	filterInteger
+	filterCodeList // one of the rule's list
 )
 
 // codeCheck says whether a code value must be a code of the system, and how
@@ -52,6 +54,10 @@ type filterRule struct {
 	codes codeCheck
 	// ops are the operators allowed; empty allows any.
 	ops []string
+	// list is the values a filterCodeList property takes.
+	list []string
+	// why is added to the finding on a code that is not the system's.
+	why string
 }
 
 // r4ConceptOps are the operators R4 allows on the concept itself; code adds
@@ -80,12 +86,6 @@ var standardFilterRules = map[string]filterRule{
 // hierarchyProperties are standard only in a code system with a hierarchy.
 var hierarchyProperties = []string{"parent", "child", "partOf"}
 
-// ownCatalogueSystems have property catalogues of their own, which carecert
-// does not hold (SNOMED CT attributes, LOINC parts...): their filters are
-// not judged.
-var ownCatalogueSystems = []string{"http://snomed.info/sct", "http://loinc.org", "http://www.nlm.nih.gov/research/umls/rxnorm",
-	"http://unitsofmeasure.org", "http://www.ama-assn.org/go/cpt", "urn:ietf:bcp:47"}
-
 // propertyKinds maps CodeSystem.property.type to a filter kind.
 var propertyKinds = map[string]filterKind{"boolean": filterBoolean, "code": filterCode, "dateTime": filterDateTime,
 	"decimal": filterDecimal, "integer": filterInteger}
@@ -99,13 +99,17 @@ var filterDateTimeRE = regexp.MustCompile(`^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9
 // composeFilters judges the filters of one compose clause on system.
 func (w *walker) composeFilters(clause map[string]any, system, version, path string) {
 	filters := objects(clause["filter"])
-	if len(filters) == 0 || slices.Contains(ownCatalogueSystems, system) {
+	if len(filters) == 0 {
 		return
 	}
 	url, _, _ := strings.Cut(system, "|")
-	cs, _ := w.e.defs.Resource(url)
-	if cs["resourceType"] != "CodeSystem" {
-		cs = nil
+	catalogue := filterCatalogues[url]
+	var cs map[string]any
+	if catalogue == nil {
+		cs, _ = w.e.defs.Resource(url)
+		if cs["resourceType"] != "CodeSystem" {
+			cs = nil
+		}
 	}
 	codes, complete := w.e.completeCodes(system, version)
 	for i, f := range filters {
@@ -116,9 +120,21 @@ func (w *walker) composeFilters(clause map[string]any, system, version, path str
 		if property == "" {
 			continue
 		}
-		rule, known := filterRuleFor(cs, property)
+		var rule *filterRule
+		known := false
+		if catalogue != nil {
+			known = catalogue.knows(property)
+			rule = catalogue.rule(property)
+		} else {
+			rule, known = filterRuleFor(cs, property)
+		}
 		if !known {
-			if cs != nil {
+			// Where the system's properties are unknown, so is the property's
+			// meaning: the reference only hints.
+			switch {
+			case catalogue != nil:
+				w.add(model.Warning, CodeValueSet, p+".property", fmt.Sprintf("%q is not among the filter properties of %s, so terminology services may not understand the filter", property, system), property)
+			case cs != nil:
 				w.add(model.Warning, CodeValueSet, p+".property", fmt.Sprintf("%q is not a property of code system %s, nor one every code system has, so the filter selects nothing carecert can tell", property, system), property)
 			}
 			continue
@@ -192,7 +208,7 @@ func filterRuleFor(cs map[string]any, property string) (rule *filterRule, known 
 		return r, true
 	}
 	std, isStd := standardFilterRules[property]
-	if isStd && slices.Contains(hierarchyProperties, property) && cs != nil && cs["hierarchyMeaning"] == nil {
+	if isStd && slices.Contains(hierarchyProperties, property) && cs["hierarchyMeaning"] == nil {
 		isStd = false
 	}
 	if !isStd {
@@ -211,8 +227,9 @@ func filterRuleFor(cs map[string]any, property string) (rule *filterRule, known 
 }
 
 // filterValue says what is wrong with one filter value of a rule's kind,
-// and how severely, or "". A code is looked up only in a code system
-// carecert holds complete.
+// and how severely, or "". A code is looked up in a code system carecert
+// holds complete, and otherwise checked by the system's form where carecert
+// knows it (terminology.FormatError).
 func filterValue(rule *filterRule, v string, codes map[string]bool, complete bool, system string) (string, model.Severity) {
 	bare := comparator.ReplaceAllString(v, "")
 	switch rule.kind {
@@ -224,12 +241,28 @@ func filterValue(rule *filterRule, v string, codes map[string]bool, complete boo
 		if strings.TrimSpace(v) != v {
 			return "a code has no leading or trailing spaces", model.Error
 		}
-		if rule.codes != codeUnchecked && complete && !codes[v] {
-			sev := model.Error
-			if rule.codes == codeShould {
-				sev = model.Warning
-			}
-			return fmt.Sprintf("the code is not defined in code system %s", system), sev
+		if rule.codes == codeUnchecked {
+			break
+		}
+		sev := model.Error
+		if rule.codes == codeShould {
+			sev = model.Warning
+		}
+		msg := ""
+		if complete && !codes[v] {
+			msg = fmt.Sprintf("the code is not defined in code system %s", system)
+		} else if err := terminology.FormatError(system, v); !complete && err != nil {
+			msg = fmt.Sprintf("not a code of %s: %v", system, err)
+		}
+		if msg != "" && rule.why != "" {
+			msg += " (" + rule.why + ")"
+		}
+		if msg != "" {
+			return msg, sev
+		}
+	case filterCodeList:
+		if !slices.Contains(rule.list, v) {
+			return "must be one of " + strings.Join(rule.list, ", "), model.Error
 		}
 	case filterDateTime:
 		if !filterDateTimeRE.MatchString(bare) {
