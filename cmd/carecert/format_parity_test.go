@@ -32,7 +32,7 @@ type parityCase struct {
 // refuses is no instance of either form and is returned apart.
 func parityCases() (cases []parityCase, unreadable []string) {
 	var sources []struct{ set, dir, ext string }
-	for _, s := range []string{"dev", "heldout", "heldout2"} {
+	for _, s := range []string{"dev", "heldout", "heldout2", "heldout3"} {
 		sources = append(sources, struct{ set, dir, ext string }{s, filepath.Join("..", "..", "validators", "profile", "agreement", "testdata", "family-pairs", s), ".json"})
 	}
 	sources = append(sources,
