@@ -191,6 +191,27 @@ func ValueText(v any) string {
 	return fmt.Sprint(v)
 }
 
+// Clone copies a decoded value through every object and array, so that
+// changing the copy (a patch applied, a spec's damage) never changes the
+// original through a shared one.
+func Clone(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = Clone(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = Clone(e)
+		}
+		return out
+	}
+	return v
+}
+
 // InvalidUTF8Line returns the 1-based line of the first invalid UTF-8 sequence
 // in data, or 0 when data is valid UTF-8. encoding/json would silently replace
 // such bytes, hiding a wrong encoding (typically Windows-1252) from the user.

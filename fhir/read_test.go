@@ -348,3 +348,19 @@ var _ = Describe("a single compressed document", func() {
 		Expect(recs[0].Problem.Message).To(ContainSubstring("larger than 256 MiB"))
 	})
 })
+
+var _ = Describe("Clone", func() {
+	It("copies every object and array, so changing the copy leaves the original as it was", func() {
+		orig, err := fhir.Decode([]byte(`{"resourceType":"Patient","name":[{"given":["Ann"]}],"active":true,"multipleBirthInteger":2}`))
+		Expect(err).NotTo(HaveOccurred())
+		want, err := fhir.Decode([]byte(`{"resourceType":"Patient","name":[{"given":["Ann"]}],"active":true,"multipleBirthInteger":2}`))
+		Expect(err).NotTo(HaveOccurred())
+		cp := fhir.Clone(orig).(map[string]any)
+		Expect(cp).To(Equal(orig))
+		name := cp["name"].([]any)
+		name[0].(map[string]any)["given"].([]any)[0] = "Bea"
+		cp["name"] = append(name, map[string]any{"family": "Lee"})
+		cp["active"] = false
+		Expect(orig).To(Equal(want))
+	})
+})

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"path/filepath"
-	"slices"
 	"sort"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -142,7 +141,7 @@ var damageValues = []any{
 // damage returns a deep copy of res with one random change: an element
 // replaced, removed or added, at any depth.
 func damage(rng *rand.Rand, res map[string]any) map[string]any {
-	out := deepCopy(res).(map[string]any)
+	out := fhir.Clone(res).(map[string]any)
 	var spots []func()
 	var collect func(v any, set func(any))
 	collect = func(v any, set func(any)) {
@@ -175,24 +174,6 @@ func keys0(keys []string) string {
 		return "id"
 	}
 	return keys[0]
-}
-
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := slices.Clone(x)
-		for i, e := range out {
-			out[i] = deepCopy(e)
-		}
-		return out
-	}
-	return v
 }
 
 func mustJSON(v any) string {
