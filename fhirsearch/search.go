@@ -332,11 +332,7 @@ func parseChain(name string, ref Param, modifier, tail string, raws []string) ([
 		target = impliedTarget[ref.Name]
 	}
 	if target != "" {
-		head, _, _ := strings.Cut(tail, ".")
-		name, _, _ := strings.Cut(head, ":")
-		if _, ok := Lookup(target, name); !ok {
-			return nil, fmt.Errorf("unknown search parameter %q for %s", name, target)
-		}
+		// Parse looks the tail's parameter up on the target type.
 		if _, err := Parse(target, url.Values{tail: raws}); err != nil {
 			return nil, err
 		}

@@ -154,6 +154,8 @@ var _ = Describe("search parameters", func() {
 		},
 		Entry("unknown parameter", "Patient", "colour=blue", `unknown search parameter "colour" for Patient`),
 		Entry("malformed date", "Patient", "_lastUpdated=not-a-date", `"not-a-date" is not a FHIR date`),
+		Entry("a chain naming no parameter of its target", "Observation", "subject:Patient.colour=blue", `search parameter "subject:Patient.colour": unknown search parameter "colour" for Patient`),
+		Entry("a chain's second step naming no parameter of its target", "Observation", "subject:Patient.organization.colour=x", `unknown search parameter "colour" for Organization`),
 		Entry("unsupported modifier", "Patient", "gender:above=male", `modifier "above" is not supported`),
 		Entry(":in on a string", "Patient", "family:in=http://hl7.org/fhir/ValueSet/x", `modifier "in" is not supported`),
 		Entry(":not-in on a date", "Patient", "birthdate:not-in=http://hl7.org/fhir/ValueSet/x", `modifier "not-in" is not supported`),
