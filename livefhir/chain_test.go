@@ -30,6 +30,36 @@ var _ = Describe("fhir-server target's chained searches", func() {
 		Expect(m.Message).To(ContainSubstring("hang on a chained parameter whose referenced resources the answer does not hold"))
 	})
 
+	It("says a chain whose tail carecert cannot evaluate on the type the reference reached is not judged for that reason", func() {
+		sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir, PageSize: 5})
+		Expect(err).NotTo(HaveOccurred())
+		// subject.name reaching a Location: carecert lists no Location
+		// parameters, so it cannot say whether the match is right.
+		url := hostile(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Has("subject.name") {
+				w.Header().Set("Content-Type", "application/fhir+json")
+				w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","total":1,"entry":[
+					{"fullUrl":"http://x/Observation/o1","search":{"mode":"match"},"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"},"subject":{"reference":"Location/loc-1"}}},
+					{"fullUrl":"http://x/Location/loc-1","search":{"mode":"include"},"resource":{"resourceType":"Location","id":"loc-1","name":"Ward 4"}}]}`))
+				return
+			}
+			sim.ServeHTTP(w, r)
+		})
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"searches": []any{
+			"Observation?subject.name=Ward&_include=Observation:subject",
+		}})}, "fhir-rest-api")
+		m := result(rep, "api", "API-05")
+		Expect(m.Outcome).To(Equal(model.Skip), m.Message)
+		var reasons []string
+		for _, f := range m.Findings {
+			if f.Code == "api.not-judged" && strings.Contains(f.Message, "subject.name") {
+				reasons = append(reasons, f.Message)
+			}
+		}
+		Expect(reasons).To(ConsistOf(And(ContainSubstring("1 match(es) hang on a chained parameter"),
+			ContainSubstring("or whose tail carecert cannot evaluate on the type they are"))))
+	})
+
 	It("fails a chained plan search whose matches do not satisfy the chain", func() {
 		_, url := simulator(withDefects("chain-ignored"))
 		rep := run([]map[string]any{apiTarget(url, map[string]any{"searches": []any{

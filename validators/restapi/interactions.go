@@ -181,7 +181,7 @@ func searchMatch(ex *fhirclient.Exchange, members fhirsearch.Membership) []model
 			continue
 		}
 		if _, judged := fhirsearch.MatchWith(res, criteria, resolve); !judged {
-			unresolved++ // a chained parameter's reference the answer does not include
+			unresolved++ // a chain whose reference the answer does not include, or whose tail carecert cannot evaluate on the type it reached
 			continue
 		}
 		compared++
@@ -196,10 +196,10 @@ func searchMatch(ex *fhirclient.Exchange, members fhirsearch.Membership) []model
 		}
 	}
 	if compared == 0 && unresolved > 0 && slices.ContainsFunc(criteria, fhirsearch.Criterion.ValueSetModifier) {
-		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold, or on a value set or code carecert cannot decide offline (:in, :not-in)", searchWhat(ex), unresolved))
+		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold or whose tail carecert cannot evaluate on their type, or on a value set or code carecert cannot decide offline (:in, :not-in)", searchWhat(ex), unresolved))
 	}
 	if compared == 0 && unresolved > 0 {
-		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold (search with _include of the reference to judge them)", searchWhat(ex), unresolved))
+		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold (search with _include of the reference to judge them), or whose tail carecert cannot evaluate on the type they are", searchWhat(ex), unresolved))
 	}
 	if compared == 0 {
 		return notJudged(ex, searchWhat(ex)+" returned no match to compare with its parameters")
