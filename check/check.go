@@ -6,7 +6,6 @@ package check
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/carecert/carecert/fhir/pkgcache"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
 
@@ -31,7 +31,7 @@ type Spec struct {
 	// Where locates parameters in the suite file, at ParamsAt (the YAML
 	// path of the params mapping), so Decode's errors name the line and
 	// column; nil when the spec was not read from a file.
-	Where    Locator
+	Where    params.Locator
 	ParamsAt string
 }
 
@@ -160,12 +160,12 @@ func Define[P any](r *Registry, typ, doc string, defaults P, f func(spec Spec, p
 
 // Params returns the parameter table of a type registered with Define; ok is
 // false for types that read their parameters themselves.
-func (r *Registry) Params(typ string) (docs []ParamDoc, ok bool) {
+func (r *Registry) Params(typ string) (docs []params.Doc, ok bool) {
 	tp, ok := r.params[typ]
 	if !ok {
 		return nil, false
 	}
-	return Docs(tp.defaults), true
+	return params.Docs(tp.defaults), true
 }
 
 // CheckParams decodes a spec's parameters without compiling the check, so a
@@ -215,7 +215,7 @@ func (r *Registry) Compile(spec Spec, env *Env) (Check, error) {
 			spec.Source, spec.Requirement, spec.Type, strings.Join(r.Types(), ", "))
 	}
 	c, err := f(spec, env)
-	if errors.As(err, new(located)) {
+	if params.Located(err) {
 		// Decode already named the file, line, requirement and check.
 		return nil, err
 	}

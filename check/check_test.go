@@ -3,7 +3,6 @@ package check_test
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -11,41 +10,6 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
 )
-
-var _ = Describe("parameters", func() {
-	p := check.Params{
-		"name": "x", "count": 3, "ratio": "95%", "rate": 0.5, "strict": true,
-		"codes": []any{"a", "b"}, "one": "c", "lag": "36h", "window": "7d",
-		"nested": map[string]any{"k": "v"}, "bad": []any{"a", 2},
-	}
-
-	It("reads typed values and defaults", func() {
-		Expect(p.String("name", "")).To(Equal("x"))
-		Expect(p.String("absent", "def")).To(Equal("def"))
-		Expect(p.Int("count", 0)).To(Equal(3))
-		Expect(p.Float("ratio", 0)).To(Equal(0.95))
-		Expect(p.Float("rate", 0)).To(Equal(0.5))
-		Expect(p.Bool("strict", false)).To(BeTrue())
-		Expect(p.Strings("codes")).To(Equal([]string{"a", "b"}))
-		Expect(p.Strings("one")).To(Equal([]string{"c"}))
-		Expect(p.Duration("lag", 0)).To(Equal(36 * time.Hour))
-		Expect(p.Duration("window", 0)).To(Equal(7 * 24 * time.Hour))
-		Expect(p.Map("nested")).To(HaveKeyWithValue("k", "v"))
-	})
-
-	It("names the parameter and what was wrong with it", func() {
-		_, err := p.Int("rate", 0)
-		Expect(err).To(MatchError(`parameter "rate": want a whole number, got 0.5`))
-		_, err = p.String("count", "")
-		Expect(err).To(MatchError(`parameter "count": want a string, got int`))
-		_, err = p.Strings("bad")
-		Expect(err).To(MatchError(`parameter "bad"[1]: want a string, got int`))
-		_, err = p.Duration("name", 0)
-		Expect(err).To(MatchError(ContainSubstring(`parameter "name": "x" is not a duration`)))
-		_, err = check.Params{"r": "ninety%"}.Float("r", 0)
-		Expect(err).To(MatchError(`parameter "r": "ninety%" is not a percentage`))
-	})
-})
 
 var _ = Describe("the check registry", func() {
 	It("compiles registered types and names the requirement when it cannot", func() {

@@ -5,10 +5,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/fixtures/fhirserver"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/livefhir"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
@@ -20,7 +20,7 @@ import (
 func BenchmarkBulkExport(b *testing.B) {
 	const records = 20000
 	hs := simulatorWith(b, records)
-	t, err := livefhir.OpenBulk(target.Spec{Name: "bulk", Type: "fhir-bulk", URL: hs.URL, Options: check.Params{"poll_interval": "10ms"}})
+	t, err := livefhir.OpenBulk(target.Spec{Name: "bulk", Type: "fhir-bulk", URL: hs.URL, Options: params.Params{"poll_interval": "10ms"}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,11 +49,11 @@ func BenchmarkBulkExport(b *testing.B) {
 func BenchmarkProbe10k(b *testing.B) {
 	const records = 10000
 	hs := simulatorWith(b, records)
-	api, err := livefhir.OpenServer(target.Spec{Name: "api", Type: "fhir-server", URL: hs.URL, Options: check.Params{}})
+	api, err := livefhir.OpenServer(target.Spec{Name: "api", Type: "fhir-server", URL: hs.URL, Options: params.Params{}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	bulk, err := livefhir.OpenBulk(target.Spec{Name: "bulk", Type: "fhir-bulk", URL: hs.URL, Options: check.Params{"poll_interval": "10ms"}})
+	bulk, err := livefhir.OpenBulk(target.Spec{Name: "bulk", Type: "fhir-bulk", URL: hs.URL, Options: params.Params{"poll_interval": "10ms"}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/model"
@@ -176,7 +177,7 @@ func (r *Runner) preflight(p *Plan, parsed suiteCache) error {
 			_, _, err = r.Targets.Open(spec)
 			switch {
 			case !errors.As(err, &ce):
-			case check.Located(err):
+			case params.Located(err):
 				// At the option's own line, naming the target.
 				errs = append(errs, fmt.Errorf("plan %s", spec.Scrub(err.Error())))
 			default:

@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/suites"
 )
 
@@ -77,7 +78,7 @@ var _ = Describe("check parameters in a suite file", func() {
 	It("lists the parameters, with defaults and nested keys, from the same struct", func() {
 		docs, ok := reg().Params("sample")
 		Expect(ok).To(BeTrue())
-		Expect(docs).To(Equal([]check.ParamDoc{
+		Expect(docs).To(Equal([]params.Doc{
 			{Name: "element", Type: "string", Required: true, Doc: "the element"},
 			{Name: "count", Type: "whole number", Default: "3", Doc: "how many"},
 			{Name: "within", Type: "duration", Doc: "how soon"},
@@ -96,12 +97,12 @@ var _ = Describe("check parameters in a suite file", func() {
 			When  *cond `json:"when,omitempty" doc:"only where this holds"`
 			Where *cond `json:"where,omitempty" doc:"only the repetitions this holds for"`
 		}
-		type params struct {
+		type nestedParams struct {
 			Rules []*rule `param:"rules" doc:"the rules"`
 		}
-		var got params
+		var got nestedParams
 		r := check.NewRegistry()
-		check.Define(r, "nested", "test", params{}, func(_ check.Spec, p params, _ *check.Env) (check.Check, error) { got = p; return nil, nil })
+		check.Define(r, "nested", "test", nestedParams{}, func(_ check.Spec, p nestedParams, _ *check.Env) (check.Check, error) { got = p; return nil, nil })
 		s, err := suites.Parse("mine.yaml", []byte("id: s\nversion: '1'\ntitle: t\nrequirements:\n  - id: R-1\n    level: SHALL\n    title: x\n    check: nested\n    params:\n      rules:\n        - when: {not: {path: PID-3}}\n"), r)
 		Expect(err).NotTo(HaveOccurred())
 		_, err = r.Compile(s.Requirements[0].Spec(), &check.Env{})
@@ -110,7 +111,7 @@ var _ = Describe("check parameters in a suite file", func() {
 		_, err = suites.Parse("mine.yaml", []byte("id: s\nversion: '1'\ntitle: t\nrequirements:\n  - id: R-1\n    level: SHALL\n    title: x\n    check: nested\n    params:\n      rules:\n        - when: {not: {pth: PID-3}}\n"), r)
 		Expect(err).To(MatchError(ContainSubstring("mine.yaml:11:29: requirements[0].params.rules[0].when.not.pth: requirement R-1, check nested: unknown parameter(s) pth (did you mean path? known: path, not)")))
 		docs, _ := r.Params("nested")
-		Expect(docs).To(Equal([]check.ParamDoc{
+		Expect(docs).To(Equal([]params.Doc{
 			{Name: "rules", Type: "list of mappings", Doc: "the rules"},
 			{Name: "rules[].when", Type: "mapping", Doc: "only where this holds"},
 			{Name: "rules[].when.path", Type: "string", Doc: "the path read"},

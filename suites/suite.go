@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/internal/yamlfile"
 	"github.com/carecert/carecert/model"
 )
@@ -65,7 +66,7 @@ type Requirement struct {
 	At string `yaml:"-"`
 	// where and paramsAt locate the parameters in the suite file, so a
 	// mistyped one is reported at its line and column.
-	where    check.Locator
+	where    params.Locator
 	paramsAt string
 }
 

@@ -12,7 +12,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/tabular"
@@ -199,7 +199,7 @@ var _ = Describe("the csv target", func() {
 	open := func(opts map[string]any) (target.Target, error) {
 		reg := target.NewRegistry()
 		csvtarget.Register(reg)
-		t, typ, err := reg.Open(target.Spec{Name: "t", Path: "now.csv", BaseDir: dir, Options: check.Params(opts)})
+		t, typ, err := reg.Open(target.Spec{Name: "t", Path: "now.csv", BaseDir: dir, Options: params.Params(opts)})
 		if err == nil {
 			Expect(typ).To(Equal("csv"))
 		}
@@ -249,7 +249,7 @@ var _ = Describe("the csv target", func() {
 	It("reads every table of a folder in name order", func() {
 		reg := target.NewRegistry()
 		csvtarget.Register(reg)
-		t, _, err := reg.Open(target.Spec{Name: "t", Path: dir, Type: "csv", Options: check.Params{"delimiter": ";"}})
+		t, _, err := reg.Open(target.Spec{Name: "t", Path: dir, Type: "csv", Options: params.Params{"delimiter": ";"}})
 		Expect(err).NotTo(HaveOccurred())
 		recs := collect(t)
 		Expect(recs).To(HaveLen(3))
@@ -261,7 +261,7 @@ var _ = Describe("the csv target", func() {
 		Expect(os.Symlink(filepath.Join(dir, "gone.csv"), filepath.Join(dir, "lost.csv"))).To(Succeed())
 		reg := target.NewRegistry()
 		csvtarget.Register(reg)
-		t, _, err := reg.Open(target.Spec{Name: "t", Path: dir, Type: "csv", Options: check.Params{"delimiter": ";"}})
+		t, _, err := reg.Open(target.Spec{Name: "t", Path: dir, Type: "csv", Options: params.Params{"delimiter": ";"}})
 		Expect(err).NotTo(HaveOccurred())
 		var got []string
 		for _, r := range collect(t) {

@@ -108,14 +108,6 @@ func ParseMappingCSV(r io.Reader, name string) ([]Mapping, error) {
 	return out, nil
 }
 
-// AddMappings adds mappings as if from a ConceptMap called source.
-func (e *Engine) AddMappings(source string, ms []Mapping) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.conceptMaps = append(e.conceptMaps, &ConceptMap{URL: source, Source: source, Mappings: ms})
-	e.translations = nil
-}
-
 // Translate returns the mappings of (system, code), from every loaded
 // ConceptMap and mapping table, optionally only those to targetSystem: the
 // FHIR $translate operation, offline.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/suites"
 )
@@ -45,10 +45,10 @@ type (
 	// checkListing is one check type with its parameter table; Declared is
 	// false for types whose parameters are not declared as a struct.
 	checkListing struct {
-		Name     string           `json:"name"`
-		Doc      string           `json:"doc"`
-		Declared bool             `json:"declared"`
-		Params   []check.ParamDoc `json:"params"`
+		Name     string       `json:"name"`
+		Doc      string       `json:"doc"`
+		Declared bool         `json:"declared"`
+		Params   []params.Doc `json:"params"`
 	}
 	formatListing struct {
 		Name string `json:"name"`

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/suites"
 )
@@ -147,7 +148,7 @@ func (a *app) showTarget(typ string, asJSON bool) error {
 func (a *app) showParams(l checkListing, asJSON bool, heading, column, undeclared, none string) error {
 	if asJSON {
 		if l.Params == nil {
-			l.Params = []check.ParamDoc{}
+			l.Params = []params.Doc{}
 		}
 		return writeJSON(a.stdout, l)
 	}
@@ -164,7 +165,7 @@ func (a *app) showParams(l checkListing, asJSON bool, heading, column, undeclare
 }
 
 // paramTable prints a parameter or option table.
-func (a *app) paramTable(title string, params []check.ParamDoc) error {
+func (a *app) paramTable(title string, params []params.Doc) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "%s\tTYPE\tDEFAULT\tMEANING\n", title)
 	for _, p := range params {

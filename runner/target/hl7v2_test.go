@@ -9,9 +9,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fixtures/hl7v2gen"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
@@ -30,7 +30,7 @@ var _ = Describe("hl7v2 targets", func() {
 		Expect(zw.Close()).To(Succeed())
 		Expect(f.Close()).To(Succeed())
 
-		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: check.Params{}})
+		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: params.Params{}})
 		Expect(err).NotTo(HaveOccurred())
 		recs, err := collect(t)
 		Expect(err).NotTo(HaveOccurred())
@@ -57,7 +57,7 @@ var _ = Describe("hl7v2 targets", func() {
 		Expect(os.WriteFile(filepath.Join(dir, "a.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
 		Expect(os.Symlink(filepath.Join(dir, "gone.hl7"), filepath.Join(dir, "b.hl7"))).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(dir, "c.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
-		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: check.Params{}})
+		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: params.Params{}})
 		Expect(err).NotTo(HaveOccurred())
 		names := func(recs []*model.Record) []string {
 			var out []string
@@ -92,19 +92,19 @@ var _ = Describe("hl7v2 targets", func() {
 	})
 
 	It("says which path cannot be read", func() {
-		_, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: "/nonexistent/x.hl7", Options: check.Params{}})
+		_, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: "/nonexistent/x.hl7", Options: params.Params{}})
 		Expect(err).To(MatchError(ContainSubstring("cannot read /nonexistent/x.hl7")))
 	})
 
 	It("generates a feed in memory, with the defects asked for", func() {
-		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Type: "hl7v2-fixture", Options: check.Params{"seed": 3, "messages": 20, "oru-every": 4, "defects": "nhs-bad-check-digit=2"}})
+		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Type: "hl7v2-fixture", Options: params.Params{"seed": 3, "messages": 20, "oru-every": 4, "defects": "nhs-bad-check-digit=2"}})
 		Expect(err).NotTo(HaveOccurred())
 		recs, err := collect(t)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(recs).To(HaveLen(20))
 		Expect(recs[3].Type).To(Equal("ORU^R01"))
-		_, err = target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: check.Params{"defects": "typo=1"}})
-		Expect(err).To(MatchError(HavePrefix(`defects: unknown kind "typo" (known: `)))
+		_, err = target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: params.Params{"defects": "typo=1"}})
+		Expect(err).To(MatchError(HavePrefix(`option "defects": unknown kind "typo" (known: `)))
 	})
 
 	It("re-encodes a message with CR segment ends whatever the file used", func() {
@@ -138,7 +138,7 @@ var _ = Describe("hl7v2 target shards", func() {
 			Expect(zw.Close()).To(Succeed())
 			Expect(f.Close()).To(Succeed())
 		}
-		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: check.Params{}})
+		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: params.Params{}})
 		Expect(err).NotTo(HaveOccurred())
 		whole := names(t)
 		Expect(whole).To(HaveLen(12))
@@ -162,7 +162,7 @@ var _ = Describe("hl7v2 target shards", func() {
 			path := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
 			data := strings.ReplaceAll(feed.String(), "\r", term)
 			Expect(os.WriteFile(path, []byte(data), 0o644)).To(Succeed())
-			t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: path, Options: check.Params{}})
+			t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: path, Options: params.Params{}})
 			Expect(err).NotTo(HaveOccurred())
 			whole, err := collect(t)
 			Expect(err).NotTo(HaveOccurred())
@@ -181,7 +181,7 @@ var _ = Describe("hl7v2 target shards", func() {
 	})
 
 	It("split a generated feed into contiguous ranges", func() {
-		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: check.Params{"messages": 9}})
+		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: params.Params{"messages": 9}})
 		Expect(err).NotTo(HaveOccurred())
 		var union []string
 		for i := 1; i <= 3; i++ {

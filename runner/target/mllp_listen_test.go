@@ -11,8 +11,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
@@ -20,7 +20,7 @@ import (
 
 // listening starts an mllp-listen target on 127.0.0.1 and returns its
 // address and what it emitted so far.
-func listening(opts check.Params) (addr string, records func() []*model.Record) {
+func listening(opts params.Params) (addr string, records func() []*model.Record) {
 	ready := make(chan string, 1)
 	t, err := target.OpenMLLPListen(target.ListenOptions{Ready: func(a string) { ready <- a }})(
 		target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: opts})
@@ -62,7 +62,7 @@ func withModes(id, accept, application string) string {
 var _ = Describe("mllp-listen acknowledgements", func() {
 	DescribeTable("answers each message as its MSH-15 and MSH-16 ask",
 		func(accept, application string, want []string) {
-			addr, _ := listening(check.Params{"ack": "aa"})
+			addr, _ := listening(params.Params{"ack": "aa"})
 			conn, err := net.Dial("tcp", addr)
 			Expect(err).NotTo(HaveOccurred())
 			defer conn.Close()
@@ -82,7 +82,7 @@ var _ = Describe("mllp-listen acknowledgements", func() {
 	)
 
 	It("rejects an oversize frame with AR instead of dropping it, and reports it", func() {
-		addr, records := listening(check.Params{"ack": "aa", "max-frame": 200})
+		addr, records := listening(params.Params{"ack": "aa", "max-frame": 200})
 		conn, err := net.Dial("tcp", addr)
 		Expect(err).NotTo(HaveOccurred())
 		defer conn.Close()
@@ -95,7 +95,7 @@ var _ = Describe("mllp-listen acknowledgements", func() {
 	})
 
 	It("acknowledges a frame that ends 0x1C without 0x0D at once, and reports it", func() {
-		addr, records := listening(check.Params{"ack": "aa"})
+		addr, records := listening(params.Params{"ack": "aa"})
 		conn, err := net.Dial("tcp", addr)
 		Expect(err).NotTo(HaveOccurred())
 		fr := mllp.NewFrameReader(conn, 0)
@@ -109,7 +109,7 @@ var _ = Describe("mllp-listen acknowledgements", func() {
 		conn.Close()
 		Eventually(func() []string { return problems(records()) }, 5*time.Second).Should(Equal([]string{"mllp.frame-end", "mllp.frame-end"}))
 		// A 0x0D that arrives late, in its own packet, is the frame's end: no finding.
-		addr2, records2 := listening(check.Params{"ack": "aa"})
+		addr2, records2 := listening(params.Params{"ack": "aa"})
 		conn2, err := net.Dial("tcp", addr2)
 		Expect(err).NotTo(HaveOccurred())
 		fr2 := mllp.NewFrameReader(conn2, 0)
@@ -136,7 +136,7 @@ var _ = Describe("mllp-listen under a flood of connections", func() {
 	It("serves at most max-connections at once, closes each that sends no complete frame in time, and still takes a good sender afterwards", func() {
 		ready := make(chan string, 1)
 		t, err := target.OpenMLLPListen(target.ListenOptions{Ready: func(a string) { ready <- a }})(
-			target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: check.Params{
+			target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: params.Params{
 				"max-connections": 4, "read-timeout": "1s", "max-frame": 1 << 20, "count": 1, "duration": "30s"}})
 		Expect(err).NotTo(HaveOccurred())
 		var mu sync.Mutex
@@ -200,7 +200,7 @@ var _ = Describe("mllp-listen under a flood of connections", func() {
 	})
 
 	It("refuses a limit that is not positive", func() {
-		_, err := target.OpenMLLPListen(target.ListenOptions{})(target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: check.Params{"max-connections": 0}})
-		Expect(err).To(MatchError(ContainSubstring("max-connections: must be positive, got 0")))
+		_, err := target.OpenMLLPListen(target.ListenOptions{})(target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: params.Params{"max-connections": 0}})
+		Expect(err).To(MatchError(ContainSubstring(`option "max-connections": must be positive, got 0`)))
 	})
 })

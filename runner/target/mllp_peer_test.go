@@ -14,8 +14,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
@@ -108,7 +108,7 @@ var _ = Describe("MLLP with an independent implementation (npm node-hl7-server a
 
 	It("the npm client gets from carecert's listener what each mode asks for", func() {
 		node, nodePath := npmPeer()
-		addr, records := listening(check.Params{"ack": "aa"})
+		addr, records := listening(params.Params{"ack": "aa"})
 		_, port, err := net.SplitHostPort(addr)
 		Expect(err).NotTo(HaveOccurred())
 		var texts []string

@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/mllp/mllptest"
 	"github.com/carecert/carecert/runner/target"
 )
@@ -24,26 +24,26 @@ var _ = Describe("mllp targets over TLS", func() {
 		pki, err = mllptest.NewPKI(dir)
 		Expect(err).NotTo(HaveOccurred())
 	})
-	open := func(url string, opts check.Params) error {
+	open := func(url string, opts params.Params) error {
 		opts["feed"] = feed
 		_, err := target.OpenMLLP(target.Spec{Name: "t", URL: url, Options: opts, BaseDir: dir})
 		return err
 	}
-	listen := func(url string, opts check.Params) error {
+	listen := func(url string, opts params.Params) error {
 		_, err := target.OpenMLLPListen(target.ListenOptions{})(target.Spec{Name: "l", URL: url, Options: opts, BaseDir: dir})
 		return err
 	}
 
 	It("accepts mllps:// alone, tls: true, and TLS files relative to the plan", func() {
-		Expect(open("mllps://127.0.0.1:2575", check.Params{})).To(Succeed())
-		Expect(open("mllp://127.0.0.1:2575", check.Params{"tls": true})).To(Succeed())
-		Expect(open("mllp://127.0.0.1:2575", check.Params{"tls": map[string]any{"ca_file": "ca.pem", "cert_file": "client.pem",
+		Expect(open("mllps://127.0.0.1:2575", params.Params{})).To(Succeed())
+		Expect(open("mllp://127.0.0.1:2575", params.Params{"tls": true})).To(Succeed())
+		Expect(open("mllp://127.0.0.1:2575", params.Params{"tls": map[string]any{"ca_file": "ca.pem", "cert_file": "client.pem",
 			"key_file": "client.key", "server_name": "localhost"}})).To(Succeed())
-		Expect(listen("mllps://127.0.0.1:0", check.Params{"tls": map[string]any{"cert_file": "server.pem", "key_file": "server.key", "client_ca_file": "ca.pem"}})).To(Succeed())
+		Expect(listen("mllps://127.0.0.1:0", params.Params{"tls": map[string]any{"cert_file": "server.pem", "key_file": "server.key", "client_ca_file": "ca.pem"}})).To(Succeed())
 	})
 
 	DescribeTable("refuses TLS options that will not do, as a configuration error naming the option",
-		func(url string, opts func() check.Params, want func() string, listener bool) {
+		func(url string, opts func() params.Params, want func() string, listener bool) {
 			var err error
 			if listener {
 				err = listen(url, opts())
@@ -54,23 +54,23 @@ var _ = Describe("mllp targets over TLS", func() {
 			Expect(errors.As(err, &ce)).To(BeTrue(), "%v", err)
 			Expect(err.Error()).To(ContainSubstring(want()))
 		},
-		Entry("tls not a bool or a map", "mllp://127.0.0.1:1", func() check.Params { return check.Params{"tls": "yes"} },
+		Entry("tls not a bool or a map", "mllp://127.0.0.1:1", func() params.Params { return params.Params{"tls": "yes"} },
 			func() string { return "want true, false or a map" }, false),
-		Entry("a missing certificate", "mllp://127.0.0.1:1", func() check.Params {
-			return check.Params{"tls": map[string]any{"cert_file": "nope.pem", "key_file": "client.key"}}
+		Entry("a missing certificate", "mllp://127.0.0.1:1", func() params.Params {
+			return params.Params{"tls": map[string]any{"cert_file": "nope.pem", "key_file": "client.key"}}
 		}, func() string { return "tls.cert_file " + filepath.Join(dir, "nope.pem") + ": cannot read it" }, false),
-		Entry("a key without a certificate", "mllp://127.0.0.1:1", func() check.Params {
-			return check.Params{"tls": map[string]any{"key_file": "client.key"}}
+		Entry("a key without a certificate", "mllp://127.0.0.1:1", func() params.Params {
+			return params.Params{"tls": map[string]any{"key_file": "client.key"}}
 		}, func() string { return "tls.key_file is given without tls.cert_file" }, false),
-		Entry("a listener key that does not match", "mllps://127.0.0.1:0", func() check.Params {
-			return check.Params{"tls": map[string]any{"cert_file": "server.pem", "key_file": "other.key"}}
+		Entry("a listener key that does not match", "mllps://127.0.0.1:0", func() params.Params {
+			return params.Params{"tls": map[string]any{"cert_file": "server.pem", "key_file": "other.key"}}
 		}, func() string {
 			return "tls.key_file " + pki.OtherKey + " does not match the certificate in tls.cert_file " + pki.ServerCert
 		}, true),
-		Entry("an mllps:// listener without tls", "mllps://127.0.0.1:0", func() check.Params { return check.Params{} },
+		Entry("an mllps:// listener without tls", "mllps://127.0.0.1:0", func() params.Params { return params.Params{} },
 			func() string { return "an mllps:// listener needs tls: {cert_file, key_file}" }, true),
-		Entry("a misspelt listener option", "mllps://127.0.0.1:0", func() check.Params {
-			return check.Params{"tls": map[string]any{"cert": "server.pem"}}
+		Entry("a misspelt listener option", "mllps://127.0.0.1:0", func() params.Params {
+			return params.Params{"tls": map[string]any{"cert": "server.pem"}}
 		}, func() string {
 			return `"tls": unknown option(s) cert (known: cert_file, key_file, client_ca_file)`
 		}, true),

@@ -10,9 +10,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
-	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/model"
 )
@@ -52,35 +53,34 @@ type Spec struct {
 	URL  string
 	// Options holds every other key the plan gave the target: its type's
 	// options, decoded strictly by the registry (see Define).
-	Options check.Params
+	Options params.Params
 	// BaseDir resolves relative paths (the plan's folder).
 	BaseDir string
 	// Where locates the target's keys in the plan file, at At (the YAML path
 	// of the target's mapping, "$.vendors[0].targets[1]"), so an option's
 	// mistake names its line and column; nil for a target from flags.
-	Where check.Locator
+	Where params.Locator
 	At    string
 }
 
 // Decode fills dst, a pointer to an options struct holding the defaults,
 // from the spec's options, strictly: an unknown or mistyped key is an error
-// located in the plan file (see check.Spec.Decode for the field types).
+// located in the plan file (see package params for the field types).
 func (s Spec) Decode(dst any) error {
-	return check.DecodeOptions(s.Options, dst, s.Where, s.At, s.label())
+	return s.decoder().Decode(s.Options, dst, s.At)
 }
 
 // ErrorAt is a *ConfigError about the option at path ("tls.ca_file") found
 // after the options decoded: located at its line and column when the plan
-// was read from a file.
+// was read from a file, else named as the decoder names an option
+// (`option "tls.ca_file": ...`).
 func (s Spec) ErrorAt(path, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	if s.Where == nil {
-		return &ConfigError{Err: fmt.Errorf("%s: %s", path, msg)}
-	}
-	return &ConfigError{Err: check.LocatedError(s.Where.Errorf(s.At+"."+path, "%s: %s", s.label(), msg))}
+	return &ConfigError{Err: s.decoder().Errorf(s.At+"."+path, strconv.Quote(path), format, args...)}
 }
 
-func (s Spec) label() string { return "target " + s.Name }
+func (s Spec) decoder() params.Decoder {
+	return params.Decoder{Where: s.Where, Label: "target " + s.Name, Options: true}
+}
 
 // ResolvedPath is Path made absolute against BaseDir.
 func (s Spec) ResolvedPath() string {
@@ -137,19 +137,14 @@ func Configf(format string, args ...any) error {
 type Registry struct {
 	openers map[string]Opener
 	docs    map[string]string
-	// options holds, for each type registered with Define, the options
-	// struct with its defaults and how a spec's options decode.
-	options map[string]typedOptions
-}
-
-type typedOptions struct {
-	defaults any
-	decode   func(Spec) (any, error)
+	// options holds, for each type registered with Define, its options
+	// struct with the defaults.
+	options map[string]any
 }
 
 // NewRegistry returns a registry with the target types of this package.
 func NewRegistry() *Registry {
-	r := &Registry{openers: map[string]Opener{}, docs: map[string]string{}, options: map[string]typedOptions{}}
+	r := &Registry{openers: map[string]Opener{}, docs: map[string]string{}, options: map[string]any{}}
 	Define(r, "fhir", "FHIR R4 JSON: a resource, a Bundle, NDJSON (plain or .gz) or a folder of them", NoOptions{}, openFHIR)
 	Define(r, "fixture", "a synthetic vendor feed generated in memory (seed, records, defects)", fixtureDefaults, newFixture)
 	return r
@@ -176,37 +171,17 @@ func Typed[O any](defaults O, open func(spec Spec, o O) (Target, error)) Opener 
 // Typed); `carecert checks TYPE` prints their table, generated from O.
 func Define[O any](r *Registry, typ, doc string, defaults O, open func(spec Spec, o O) (Target, error)) {
 	r.Register(typ, doc, Typed(defaults, open))
-	r.options[typ] = typedOptions{defaults: defaults, decode: func(spec Spec) (any, error) {
-		o := defaults
-		err := spec.Decode(&o)
-		return o, err
-	}}
-}
-
-// DecodeOptions returns a spec's options decoded as opening the target
-// decodes them (the options struct of its type), without opening it; ok is
-// false for a type that reads its options itself.
-func (r *Registry) DecodeOptions(spec Spec) (o any, ok bool, err error) {
-	typ := spec.Type
-	if typ == "" {
-		typ = Infer(spec)
-	}
-	t, ok := r.options[typ]
-	if !ok {
-		return nil, false, nil
-	}
-	o, err = t.decode(spec)
-	return o, true, err
+	r.options[typ] = defaults
 }
 
 // Options returns the option table of a type registered with Define; ok is
 // false for types that read their options themselves.
-func (r *Registry) Options(typ string) (docs []check.ParamDoc, ok bool) {
-	t, ok := r.options[typ]
+func (r *Registry) Options(typ string) (docs []params.Doc, ok bool) {
+	defaults, ok := r.options[typ]
 	if !ok {
 		return nil, false
 	}
-	return check.Docs(t.defaults), true
+	return params.Docs(defaults), true
 }
 
 // Has reports whether typ is registered.
@@ -251,7 +226,7 @@ func (r *Registry) Open(spec Spec) (Target, string, error) {
 	if err != nil {
 		var ce *ConfigError
 		if errors.As(err, &ce) {
-			if check.Located(ce.Err) {
+			if params.Located(ce.Err) {
 				return nil, typ, ce // it names the plan's line and the target already
 			}
 			return nil, typ, Configf("target %s: %w", spec.Name, ce.Err)

@@ -8,8 +8,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/internal/files/filestest"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
@@ -103,7 +103,7 @@ var _ = Describe("targets", func() {
 	})
 
 	It("generates a deterministic fixture feed and rejects bad options", func() {
-		t, _, err := reg.Open(target.Spec{Name: "f", Type: "fixture", Options: check.Params{"seed": uint64(9), "records": uint64(40), "defects": "malformed-json=2"}})
+		t, _, err := reg.Open(target.Spec{Name: "f", Type: "fixture", Options: params.Params{"seed": uint64(9), "records": uint64(40), "defects": "malformed-json=2"}})
 		Expect(err).NotTo(HaveOccurred())
 		a, err := collect(t)
 		Expect(err).NotTo(HaveOccurred())
@@ -115,10 +115,10 @@ var _ = Describe("targets", func() {
 			}
 		}
 		Expect(bad).To(Equal(2))
-		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: check.Params{"recrods": 5}})
+		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: params.Params{"recrods": 5}})
 		Expect(err).To(MatchError(ContainSubstring("unknown option(s) recrods (did you mean records? known: seed, records, defects)")))
-		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: check.Params{"defects": "gremlins=1"}})
-		Expect(err).To(MatchError(HavePrefix(`target f: defects: unknown kind "gremlins" (known: bad-date-format, `)))
+		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: params.Params{"defects": "gremlins=1"}})
+		Expect(err).To(MatchError(HavePrefix(`target f: option "defects": unknown kind "gremlins" (known: bad-date-format, `)))
 	})
 
 	It("infers target types from paths and URLs", func() {

@@ -16,8 +16,13 @@ const local = "http://local.example/lab"
 
 var _ = Describe("a mapper", func() {
 	glu := []terminology.Mapping{{SourceSystem: local, SourceCode: "GLU", TargetSystem: terminology.LOINC, TargetCode: "2339-0"}}
+	// The engine translates through the ConceptMaps it loaded (an IG's, or
+	// the plan's); a requirement's own CSV table is the mapper's.
 	e := terminology.New()
-	e.AddMappings("map.csv", glu)
+	Expect(e.AddJSON([]byte(`{"resourceType": "ConceptMap", "url": "http://local.example/cm", "status": "active",
+		"group": [{"source": "`+local+`", "target": "`+terminology.LOINC+`",
+			"element": [{"code": "GLU", "target": [{"code": "2339-0", "equivalence": "equivalent"}]},
+				{"code": "NA", "target": [{"equivalence": "unmatched"}]}]}]}`), "cm.json")).To(Succeed())
 
 	DescribeTable("takes national codings and local codes that map to national ones",
 		func(m *coverage.Mapper) {

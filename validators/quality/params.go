@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
 
@@ -205,4 +205,4 @@ func (c *Context) DecodeParam(v any) error {
 
 func (*Context) ParamType() string { return "verification or validation" }
 
-var _ check.Value = (*limit)(nil)
+var _ params.Value = (*limit)(nil)

@@ -1,4 +1,4 @@
-package check
+package params
 
 import (
 	"encoding"
@@ -15,15 +15,14 @@ import (
 	"github.com/carecert/carecert/model"
 )
 
-// A check type's parameters are a struct whose fields carry a `param:"name"`
-// tag (",required" when the suite must give it, not empty) and a `doc:"..."` tag; the
-// struct given at registration holds the defaults. Anonymous struct fields
-// are flattened, so checks of a family share their common parameters. One
-// decoder reads every type, refuses unknown and mistyped keys at the line
-// and column the suite wrote them, and the same structs print the parameter
-// table of `carecert checks TYPE`: the docs cannot drift from the code. A
-// field without a param tag is named by its json tag, for types a check
-// also reads as JSON.
+// Settings are a struct whose fields carry a `param:"name"` tag
+// (",required" when the author must give it, not empty) and a `doc:"..."`
+// tag; the struct given at registration holds the defaults. Anonymous struct
+// fields are flattened, so checks (or targets) of a family share their
+// common settings. One decoder reads every type, refuses unknown and
+// mistyped keys at the line and column they were written, and the same
+// structs print the table of `carecert checks TYPE`. A field without a param
+// tag is named by its json tag, for types a check also reads as JSON.
 //
 // Field types (or pointers to them, to tell a parameter the suite left out
 // from one it wrote): string (and named string types), bool, int, float64 (a
@@ -32,9 +31,6 @@ import (
 // Value or encoding.TextUnmarshaler, a nested parameter struct (a mapping), a
 // slice of them (a list of mappings), map[string]string, and any or []any
 // for values the check reads itself.
-
-// NoParams is the parameter struct of a check type that takes none.
-type NoParams struct{}
 
 // Value is a parameter type that decodes itself from what the suite wrote (a
 // string, bool, number, list or mapping as YAML gives it).
@@ -60,8 +56,8 @@ type Locator interface {
 	Errorf(path, format string, args ...any) error
 }
 
-// ParamDoc is one row of a check type's parameter table.
-type ParamDoc struct {
+// Doc is one row of a settings table.
+type Doc struct {
 	Name     string `json:"name"`
 	Type     string `json:"type"`
 	Required bool   `json:"required,omitempty"`
@@ -69,28 +65,30 @@ type ParamDoc struct {
 	Doc      string `json:"doc"`
 }
 
-// Decode fills dst, a pointer to a parameter struct already holding the
-// defaults, from the spec's parameters: keys the suite did not write keep
-// their default. Unknown keys, wrong types and missing required keys are
-// errors located in the suite file when the spec knows where it was written.
-func (s Spec) Decode(dst any) error {
-	v := reflect.ValueOf(dst)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		panic(fmt.Sprintf("check: Decode wants a pointer to a struct, got %T", dst))
-	}
-	return s.decoder().object(map[string]any(s.Params), v.Elem(), s.ParamsAt, "")
+// Decoder reads one owner's settings: a check's parameters or a target's
+// options.
+type Decoder struct {
+	// Where locates the settings in their file; nil when they were not
+	// read from one (a suite or target made in code, command-line flags).
+	Where Locator
+	// Label names their owner in located messages ("target feed",
+	// "requirement R1, check completeness").
+	Label string
+	// Options is set for a target's options, so messages say "option" and
+	// "the target" rather than "parameter" and "the check".
+	Options bool
 }
 
-// DecodeOptions decodes settings that are not a check's parameters (a
-// plan's target options) into dst as Spec.Decode does: where, when not nil,
-// locates them at the YAML path at, and label names their owner in the
-// located messages ("target feed").
-func DecodeOptions(opts Params, dst any, where Locator, at, label string) error {
+// Decode fills dst, a pointer to a settings struct already holding the
+// defaults, from m, whose mapping is at the YAML path at: keys not written
+// keep their default. Unknown keys, wrong types and missing required keys
+// are errors located in the file when Where knows it.
+func (d Decoder) Decode(m Params, dst any, at string) error {
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		panic(fmt.Sprintf("check: DecodeOptions wants a pointer to a struct, got %T", dst))
+		panic(fmt.Sprintf("params: Decode wants a pointer to a struct, got %T", dst))
 	}
-	return decoder{where: where, label: label, options: true}.object(map[string]any(opts), v.Elem(), at, "")
+	return d.object(map[string]any(m), v.Elem(), at, "")
 }
 
 // Located reports whether err already names the file, line and column of
@@ -104,57 +102,36 @@ func Located(err error) bool {
 // located (see Located).
 func LocatedError(err error) error { return located{err} }
 
-// decoder reads parameters, or a target's options; where locates them and
-// label names their owner in located messages.
-type decoder struct {
-	where   Locator
-	label   string
-	options bool
-}
-
 // noun is what the decoder reads, as messages name one.
-func (d decoder) noun() string {
-	if d.options {
+func (d Decoder) noun() string {
+	if d.Options {
 		return "option"
 	}
 	return "parameter"
 }
 
 // owner is what takes them, as messages name it.
-func (d decoder) owner() string {
-	if d.options {
+func (d Decoder) owner() string {
+	if d.Options {
 		return "the target"
 	}
 	return "the check"
 }
 
-func (s Spec) decoder() decoder {
-	return decoder{where: s.Where, label: fmt.Sprintf("requirement %s, check %s", s.Requirement, s.Type)}
-}
-
-// ErrorAt is an error about the parameter at path ("rules[2].usage", under
-// the spec's parameters) that a check finds when it compiles what decoded
-// well: located at its line and column when the spec was read from a file.
-func (s Spec) ErrorAt(path, format string, args ...any) error {
-	at := s.ParamsAt
-	if path != "" {
-		at += "." + path
-	}
-	return s.decoder().problem(at, strconv.Quote(path), format, args...)
-}
-
-// located is a parameter error that already names its file, line and column,
-// the requirement and the check type.
+// located is an error about a setting that already names its file, line and
+// column and the setting's owner.
 type located struct{ error }
 
 func (l located) Unwrap() error { return l.error }
 
-// problem is a decoding error at a YAML path under the spec's parameters;
-// name is how the unlocated message names the parameter.
-func (d decoder) problem(path, name, format string, args ...any) error {
+// Errorf is an error about the setting at the YAML path, found while
+// decoding or after (a value out of range): located at its line and column
+// when Where knows the file, else naming the setting as name says
+// ("\"timeout\"", "\"rules\"[2].usage"; "" names none).
+func (d Decoder) Errorf(path, name, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	if d.where != nil {
-		return located{d.where.Errorf(path, "%s: %s", d.label, msg)}
+	if d.Where != nil {
+		return located{d.Where.Errorf(path, "%s: %s", d.Label, msg)}
 	}
 	if name == "" {
 		return errors.New(msg)
@@ -200,7 +177,7 @@ func fields(t reflect.Type) []field {
 
 // object decodes a mapping; name names it in unlocated errors ("" for the
 // parameters themselves).
-func (d decoder) object(m map[string]any, v reflect.Value, at, name string) error {
+func (d Decoder) object(m map[string]any, v reflect.Value, at, name string) error {
 	fs := fields(v.Type())
 	known := make([]string, len(fs))
 	for i, f := range fs {
@@ -220,20 +197,20 @@ func (d decoder) object(m map[string]any, v reflect.Value, at, name string) erro
 			hint = fmt.Sprintf("did you mean %s? ", near)
 		}
 		if len(known) == 0 {
-			return d.problem(at+"."+k, name, "unknown %s(s) %s (%s takes no %ss)", d.noun(), strings.Join(unknown, ", "), d.owner(), d.noun())
+			return d.Errorf(at+"."+k, name, "unknown %s(s) %s (%s takes no %ss)", d.noun(), strings.Join(unknown, ", "), d.owner(), d.noun())
 		}
-		return d.problem(at+"."+k, name, "unknown %s(s) %s (%sknown: %s)", d.noun(), strings.Join(unknown, ", "), hint, strings.Join(known, ", "))
+		return d.Errorf(at+"."+k, name, "unknown %s(s) %s (%sknown: %s)", d.noun(), strings.Join(unknown, ", "), hint, strings.Join(known, ", "))
 	}
 	for _, f := range fs {
 		raw, ok := m[f.name]
 		if !ok || raw == nil {
 			if f.required {
-				return d.problem(at, name, "%s %q is required: %s", d.noun(), f.name, f.doc)
+				return d.Errorf(at, name, "%s %q is required: %s", d.noun(), f.name, f.doc)
 			}
 			continue
 		}
 		if f.required && empty(raw) {
-			return d.problem(at+"."+f.name, name, "%s %q is required, and is empty: %s", d.noun(), f.name, f.doc)
+			return d.Errorf(at+"."+f.name, name, "%s %q is required, and is empty: %s", d.noun(), f.name, f.doc)
 		}
 		if err := d.value(raw, v.FieldByIndex(f.index), at+"."+f.name, nested(name, f.name)); err != nil {
 			return err
@@ -253,9 +230,6 @@ func empty(raw any) bool {
 		return len(x) == 0
 	case map[string]any:
 		return len(x) == 0
-	}
-	if v := reflect.ValueOf(raw); v.Kind() == reflect.Slice || v.Kind() == reflect.Map {
-		return v.Len() == 0 // a suite made in code gives Go lists
 	}
 	return false
 }
@@ -277,32 +251,32 @@ var (
 )
 
 // value decodes raw into v; path locates it, name names it in unlocated errors.
-func (d decoder) value(raw any, v reflect.Value, path, name string) error {
+func (d Decoder) value(raw any, v reflect.Value, path, name string) error {
 	t := v.Type()
 	switch {
 	case reflect.PointerTo(t).Implements(valueType):
 		if err := v.Addr().Interface().(Value).DecodeParam(raw); err != nil {
-			return d.problem(path, name, "%v", err)
+			return d.Errorf(path, name, "%v", err)
 		}
 		return nil
 	case t == durationType:
 		s, ok := raw.(string)
 		if !ok {
-			return d.problem(path, name, "want a duration (e.g. 90s, 36h, 7d), got %s", yamlType(raw))
+			return d.Errorf(path, name, "want a duration (e.g. 90s, 36h, 7d), got %s", yamlType(raw))
 		}
 		dur, err := ParseDuration(s)
 		if err != nil {
-			return d.problem(path, name, "%v", err)
+			return d.Errorf(path, name, "%v", err)
 		}
 		v.SetInt(int64(dur))
 		return nil
 	case reflect.PointerTo(t).Implements(textType) && t.Kind() != reflect.String:
 		s, ok := raw.(string)
 		if !ok {
-			return d.problem(path, name, "want a string, got %s", yamlType(raw))
+			return d.Errorf(path, name, "want a string, got %s", yamlType(raw))
 		}
 		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-			return d.problem(path, name, "%v", err)
+			return d.Errorf(path, name, "%v", err)
 		}
 		return nil
 	}
@@ -317,40 +291,40 @@ func (d decoder) value(raw any, v reflect.Value, path, name string) error {
 	case reflect.String:
 		s, ok := raw.(string)
 		if !ok {
-			return d.problem(path, name, "want a string, got %s", yamlType(raw))
+			return d.Errorf(path, name, "want a string, got %s", yamlType(raw))
 		}
 		v.SetString(s)
 	case reflect.Bool:
 		b, ok := raw.(bool)
 		if !ok {
-			return d.problem(path, name, "want true or false, got %s", yamlType(raw))
+			return d.Errorf(path, name, "want true or false, got %s", yamlType(raw))
 		}
 		v.SetBool(b)
 	case reflect.Int:
 		f, err := number(raw)
 		if err != nil {
-			return d.problem(path, name, "%v", err)
+			return d.Errorf(path, name, "%v", err)
 		}
 		if f != float64(int(f)) {
-			return d.problem(path, name, "want a whole number, got %g", f)
+			return d.Errorf(path, name, "want a whole number, got %g", f)
 		}
 		v.SetInt(int64(f))
 	case reflect.Float64:
 		f, err := number(raw)
 		if err != nil {
-			return d.problem(path, name, "%v", err)
+			return d.Errorf(path, name, "%v", err)
 		}
 		v.SetFloat(f)
 	case reflect.Struct:
 		m, ok := raw.(map[string]any)
 		if sh, short := v.Addr().Interface().(Shorthand); !ok && short {
 			if err := sh.DecodeShorthand(raw); err != nil {
-				return d.problem(path, name, "%v", err)
+				return d.Errorf(path, name, "%v", err)
 			}
 			return nil
 		}
 		if !ok {
-			return d.problem(path, name, "want a mapping, got %s", yamlType(raw))
+			return d.Errorf(path, name, "want a mapping, got %s", yamlType(raw))
 		}
 		return d.object(m, v, path, name)
 	case reflect.Slice:
@@ -358,7 +332,7 @@ func (d decoder) value(raw any, v reflect.Value, path, name string) error {
 	case reflect.Map:
 		m, ok := raw.(map[string]any)
 		if !ok || t.Key().Kind() != reflect.String {
-			return d.problem(path, name, "want a mapping, got %s", yamlType(raw))
+			return d.Errorf(path, name, "want a mapping, got %s", yamlType(raw))
 		}
 		out := reflect.MakeMapWithSize(t, len(m))
 		for k, x := range m {
@@ -372,13 +346,13 @@ func (d decoder) value(raw any, v reflect.Value, path, name string) error {
 	case reflect.Interface:
 		v.Set(reflect.ValueOf(raw))
 	default:
-		panic(fmt.Sprintf("check: parameter type %s is not supported", t))
+		panic(fmt.Sprintf("params: setting type %s is not supported", t))
 	}
 	return nil
 }
 
 // slice decodes a list; a single string is a list of one string.
-func (d decoder) slice(raw any, v reflect.Value, path, name string) error {
+func (d Decoder) slice(raw any, v reflect.Value, path, name string) error {
 	t := v.Type()
 	list, ok := raw.([]any)
 	if !ok {
@@ -389,7 +363,7 @@ func (d decoder) slice(raw any, v reflect.Value, path, name string) error {
 			if t.Elem().Kind() == reflect.String {
 				what = "a list of strings"
 			}
-			return d.problem(path, name, "want %s, got %s", what, yamlType(raw))
+			return d.Errorf(path, name, "want %s, got %s", what, yamlType(raw))
 		}
 	}
 	out := reflect.MakeSlice(t, len(list), len(list))
@@ -465,9 +439,9 @@ func yamlType(raw any) string {
 	return fmt.Sprintf("%T", raw)
 }
 
-// Docs returns the parameter table of a parameter struct holding defaults;
+// Docs returns the table of a settings struct holding defaults;
 // nested mappings are listed as name.child, lists of mappings as name[].child.
-func Docs(defaults any) []ParamDoc {
+func Docs(defaults any) []Doc {
 	v := reflect.ValueOf(defaults)
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
@@ -478,11 +452,11 @@ func Docs(defaults any) []ParamDoc {
 // docs lists a struct's parameters. A mapping type met again (a condition
 // under when, where and assert, or nested in itself) is listed where it was
 // first, and named there by listed.
-func docs(v reflect.Value, prefix string, listed map[reflect.Type]string) []ParamDoc {
-	var out []ParamDoc
+func docs(v reflect.Value, prefix string, listed map[reflect.Type]string) []Doc {
+	var out []Doc
 	for _, f := range fields(v.Type()) {
 		fv := v.FieldByIndex(f.index)
-		row := ParamDoc{Name: prefix + f.name, Type: typeName(fv.Type()), Required: f.required, Doc: f.doc, Default: f.def}
+		row := Doc{Name: prefix + f.name, Type: typeName(fv.Type()), Required: f.required, Doc: f.doc, Default: f.def}
 		if row.Default == "" && !fv.IsZero() {
 			row.Default = show(fv)
 		}

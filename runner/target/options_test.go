@@ -1,4 +1,4 @@
-package runner_test
+package target_test
 
 import (
 	"fmt"
@@ -26,6 +26,13 @@ func everyTargetType() *target.Registry {
 	csvtarget.Register(reg)
 	livefhir.Register(reg)
 	return reg
+}
+
+// writePlan writes a plan file into dir and returns its path.
+func writePlan(dir, content string) string {
+	p := filepath.Join(dir, "plan.yaml")
+	ExpectWithOffset(1, os.WriteFile(p, []byte(content), 0o644)).To(Succeed())
+	return p
 }
 
 // option reads a decoded option by its field path ("Latency.P95"), through
@@ -160,7 +167,7 @@ vendors:
 				typ = target.Infer(spec) // as the registry opens it
 			}
 			Expect([]string{spec.Name, typ, spec.Path, spec.URL}).To(Equal([]string{w.name, w.typ, w.path, w.url}))
-			o, declared, err := reg.DecodeOptions(spec)
+			o, declared, err := target.DecodeOptions(reg, spec)
 			Expect(err).NotTo(HaveOccurred(), w.name)
 			Expect(declared).To(BeTrue(), w.name)
 			for field, value := range w.options {
