@@ -150,8 +150,12 @@ func (w *walker) targetProfile(url, code, path string) {
 	}
 }
 
-// typeIsA reports whether typ is code or a type derived from it
-// (a Patient is a DomainResource and a Resource; an Age is a Quantity).
+// typeIsA reports whether a profile whose type is typ can be named on an
+// element of type code: typ is code, or derives from it through abstract
+// types only (a Patient is a DomainResource and a Resource). A concrete type
+// stops the walk, as the reference validator has it: in R4 Age, Count,
+// Distance and Duration are specialisations of Quantity, not profiles of it,
+// so a profile of Count does not fit a Quantity element.
 func (w *walker) typeIsA(typ, code string) bool {
 	for range 10 {
 		if typ == code {
@@ -163,6 +167,10 @@ func (w *walker) typeIsA(typ, code string) bool {
 		}
 		next := strings.TrimPrefix(sd.BaseDefinition, definitions.CoreBase)
 		if next == sd.BaseDefinition || next == typ {
+			return false
+		}
+		base, err := w.e.defs.BaseType(next)
+		if err != nil || !base.Abstract && base.Kind != "logical" {
 			return false
 		}
 		typ = next

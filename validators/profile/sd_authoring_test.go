@@ -78,4 +78,23 @@ var _ = Describe("StructureDefinition authoring against the base and the profile
 		Expect(fs).NotTo(ContainElement(at(model.Error, profile.CodeProfile, "StructureDefinition.differential.element[1].type[0].targetProfile[0]")))
 		Expect(fs).NotTo(ContainElement(at(model.Error, profile.CodeProfile, "StructureDefinition.differential.element[2].type[0].profile[0]")))
 	})
+
+	// R4 makes Age, Count, Distance and Duration specialisations of Quantity:
+	// a profile of one is no profile of Quantity. Abstract types are another
+	// matter: a Resource element takes a profile of any resource.
+	It("takes a type profile through abstract types only, so Age and Count do not fit a Quantity element", func() {
+		quantity := func(url, profileURL string) []model.Finding {
+			return profileFindings(derived(url, "http://hl7.org/fhir/StructureDefinition/Observation", "Observation",
+				`{"id": "Observation.valueQuantity", "path": "Observation.valueQuantity", "type": [{"code": "Quantity", "profile": ["`+profileURL+`"]}]}`))
+		}
+		for _, p := range []string{"Count", "Age", "Duration", "Distance"} {
+			Expect(quantity("http://example.org/fhir/StructureDefinition/q-"+p, "http://hl7.org/fhir/StructureDefinition/"+p)).To(ConsistOf(
+				at(model.Error, profile.CodeProfile, "StructureDefinition.differential.element[1].type[0].profile[0]")), p)
+		}
+		Expect(quantity("http://example.org/fhir/StructureDefinition/q-simple", "http://hl7.org/fhir/StructureDefinition/SimpleQuantity")).To(BeEmpty())
+		Expect(profileFindings(derived("http://example.org/fhir/StructureDefinition/onset-age", "http://hl7.org/fhir/StructureDefinition/Condition", "Condition",
+			`{"id": "Condition.onset[x]:onsetAge", "path": "Condition.onset[x]", "sliceName": "onsetAge", "type": [{"code": "Age", "profile": ["http://hl7.org/fhir/StructureDefinition/Age"]}]}`))).To(BeEmpty())
+		Expect(profileFindings(derived("http://example.org/fhir/StructureDefinition/patient-bundle", "http://hl7.org/fhir/StructureDefinition/Bundle", "Bundle",
+			`{"id": "Bundle.entry.resource", "path": "Bundle.entry.resource", "type": [{"code": "Resource", "profile": ["http://hl7.org/fhir/StructureDefinition/Patient", "`+baseURL+`"]}]}`))).To(BeEmpty())
+	})
 })
