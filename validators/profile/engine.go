@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
@@ -30,6 +31,9 @@ type Engine struct {
 	acceptExt         []string
 	asOf              time.Time
 	markdownHTML      MarkdownHTML
+	// shelf receives the coded values of each walk against a record's base
+	// type (coded.go); nil keeps none.
+	shelf *coded.Shelf
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
@@ -79,11 +83,15 @@ type Options struct {
 	// MarkdownHTML says how markdown that embeds HTML tags is reported:
 	// a warning by default.
 	MarkdownHTML MarkdownHTML
+	// Shelf receives the coded values a walk of a record against its R4
+	// base type finds, for the terminology checks that read the same
+	// record (package coded); nil keeps none.
+	Shelf *coded.Shelf
 }
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, unresolvedUntyped: opts.UnresolvedUntyped, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, unresolvedUntyped: opts.UnresolvedUntyped, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

@@ -4,17 +4,22 @@ import (
 	"errors"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/terminology"
 )
 
 // DefaultHooks wires in the capabilities this build has: FHIR XML guides,
-// FHIRPath invariants and, for bindings, the run's terminology engine (the
-// one terminology checks use, so the two agree on value-set membership).
+// FHIRPath invariants, for bindings the run's terminology engine (the one
+// terminology checks use, so the two agree on value-set membership), and the
+// run's shelf of coded values, which the terminology checks read.
 // Production and this package's specs get the same hooks from here.
 func DefaultHooks(env *check.Env) Hooks {
 	h := Hooks{XML: fhirxml.Decode, Invariants: FHIRPath{}}
+	if shelf, err := coded.Run.Get(env); err == nil {
+		h.Shelf = shelf
+	}
 	if eng, err := terminology.Run.Get(env); err == nil && eng.Ready() == nil {
 		h.Codes = eng
 	}

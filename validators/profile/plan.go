@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
 )
 
@@ -73,10 +74,13 @@ type node struct {
 	minType, maxType string
 	maxLength        int
 	binding          *binding
-	invariants       []*invariant
-	slicing          *definitions.Slicing
-	slices           []*node
-	sliceName        string
+	// codedBinding is the binding as the definition gives it, shelved with
+	// the element's coded values (coded.go); nil without one.
+	codedBinding *coded.Binding
+	invariants   []*invariant
+	slicing      *definitions.Slicing
+	slices       []*node
+	sliceName    string
 	// discriminated caches, per discriminator path, what this slice
 	// requires of a value there (slicing.go).
 	discriminated sync.Map
@@ -317,6 +321,7 @@ func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, erro
 	n.controls = readControls(el.Extension)
 	if el.Binding != nil && el.Binding.ValueSet != "" {
 		n.binding = &binding{strength: vitalUnitsStrength(el.Binding.Strength, el.Binding.ValueSet), valueSet: el.Binding.ValueSet}
+		n.codedBinding = &coded.Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
 	}
 	if el.MustSupport && !p.IsCore {
 		n.ms = len(p.mustSupport)

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
@@ -59,6 +60,9 @@ type Hooks struct {
 	XML        definitions.XMLDecoder
 	Invariants Invariants
 	Codes      CodeValidator
+	// Shelf receives the coded values of each record's walk against its
+	// base type (Options.Shelf).
+	Shelf *coded.Shelf
 }
 
 // engines are the run's engines, one per set of FHIR options: requirements
@@ -70,7 +74,7 @@ var engines = check.NewServiceFamily(func(env *check.Env, o validatorOptions) (*
 		return nil, err
 	}
 	hooks := DefaultHooks(env)
-	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
+	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
 		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs, UnresolvedUntyped: o.unresolvedUntyped}), nil
 })
 
@@ -290,8 +294,11 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 		}
 	}
 	seen := map[string]bool{}
-	for _, p := range plans {
-		for _, f := range c.e.Validate(rec, p, &s.Sink) {
+	for i, p := range plans {
+		// The walk against the record's base type finds its coded values
+		// for the terminology checks, which then need not walk it again.
+		shelve := i == 0 && c.e.shelf != nil && p.IsCore && p.Kind == "resource" && p.Type == rec.Type
+		for _, f := range c.e.validate(rec, p, &s.Sink, shelve) {
 			key := f.Code + "\x00" + f.Path + "\x00" + f.Message
 			if seen[key] {
 				continue

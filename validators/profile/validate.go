@@ -134,6 +134,9 @@ type walker struct {
 	// depth counts the conformance checks this walk is nested in (profile
 	// discriminators, target profiles), which bounds cycles of references.
 	depth int
+	// found collects the record's coded values for the run's shelf, in a
+	// walk against the record's base type; nil in other walks (coded.go).
+	found *codedFinds
 }
 
 // holder is an element being walked, with its definition and type (t is
@@ -147,6 +150,12 @@ type holder struct {
 // Validate checks a record's resource against a plan and returns the findings;
 // sink (which may be nil) collects unevaluated invariants and coverage.
 func (e *Engine) Validate(rec *model.Record, p *Plan, sink *Sink) []model.Finding {
+	return e.validate(rec, p, sink, false)
+}
+
+// validate is Validate; with shelve, it puts the coded values the walk
+// finds on the engine's shelf (coded.go).
+func (e *Engine) validate(rec *model.Record, p *Plan, sink *Sink, shelve bool) []model.Finding {
 	res := rec.Resource()
 	if res == nil {
 		return nil
@@ -166,7 +175,13 @@ func (e *Engine) Validate(rec *model.Record, p *Plan, sink *Sink) []model.Findin
 		w.add(model.Error, CodeType, typ, fmt.Sprintf("resource is a %s, but profile %s constrains %s", typ, p.URL, p.Type), "")
 		return w.out
 	}
+	if shelve {
+		w.found = &codedFinds{}
+	}
 	w.resource(res, p, typ)
+	if shelve && !w.found.partial {
+		e.shelf.Put(rec, w.found.vals)
+	}
 	if len(w.ms) > 0 {
 		c := sink.coverage(p.URL)
 		c.Records++
@@ -496,10 +511,16 @@ func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *t
 	}
 	if k.baseMax1 && (isArr || extArr) {
 		w.add(model.Error, CodeCardinality, p(), fhir.WordingOf(w.rec).NotSingle(name), "")
+		if hasV {
+			w.missFinds()
+		}
 		return
 	}
 	if !k.baseMax1 && ((hasV && !isArr) || (hasE && !extArr)) {
 		w.add(model.Error, CodeCardinality, p(), fhir.WordingOf(w.rec).NotRepeating(name), "")
+		if hasV {
+			w.missFinds()
+		}
 		return
 	}
 	if (hasV && isArr && len(items) == 0) || (hasE && extArr && len(exts) == 0) {
@@ -549,6 +570,10 @@ func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *t
 		tt := t
 		if target != k {
 			tt = target.typeFor(t)
+		}
+		if f := w.found; f != nil {
+			w.shelveValue(f, item, ext, k, t, target, tt, ip, host, hasV && i < len(items))
+			continue
 		}
 		w.value(item, ext, target, tt, ip, host)
 	}
@@ -724,21 +749,27 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		// Bundle profile's entry profiles are checked here, as only the
 		// Bundle's walk knows them.
 		alternatives, unloaded := w.profilesOfType(t, rt, path)
-		w.conformTo(m, slices.DeleteFunc(alternatives, func(p *Plan) bool { return p.IsCore }), unloaded, path, rt)
+		w.withoutFinds(func() {
+			w.conformTo(m, slices.DeleteFunc(alternatives, func(p *Plan) bool { return p.IsCore }), unloaded, path, rt)
+		})
 		return
 	}
 	if !w.e.IsResourceType(rt) {
 		w.add(model.Error, CodeType, path, fmt.Sprintf("nested resource has unknown resourceType %q", rt), "")
+		if rt != "" {
+			w.missFinds()
+		}
 		return
 	}
 	p, err := w.e.TypePlan(rt)
 	if err != nil {
 		w.add(model.Error, CodeType, path, fmt.Sprintf("cannot validate nested %s: %v", rt, err), "")
+		w.missFinds()
 		return
 	}
 	w.resource(m, p, path)
 	alternatives, unloaded := w.profilesOfType(t, rt, path)
-	w.conformTo(m, alternatives, unloaded, path, rt)
+	w.withoutFinds(func() { w.conformTo(m, alternatives, unloaded, path, rt) })
 }
 
 // profilesOfType looks up the profiles an element's type gives a resource of

@@ -25,7 +25,7 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 	ctx := ctxOf(env)
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Each(rec, func(c coded) {
+		el.Each(rec, func(c codedValue) {
 			b := c.Binding
 			if b == nil || (b.Strength != "required" && b.Strength != "extensible") {
 				return
@@ -116,7 +116,7 @@ func newCodeSystemCheck(spec check.Spec, p services, env *check.Env) (check.Chec
 	ctx := ctxOf(env)
 	return withSkipped(spec.Requirement, eng.Skipped(), check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Each(rec, func(c coded) {
+		el.Each(rec, func(c codedValue) {
 			cs, paths := codings(c)
 			for i, cd := range cs {
 				if cd.System == "" || cd.Code == "" {
@@ -161,7 +161,7 @@ func newFormatCheck(spec check.Spec, p services, env *check.Env) (check.Check, e
 	}
 	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Each(rec, func(c coded) {
+		el.Each(rec, func(c codedValue) {
 			if code, ok := c.Value.(string); ok && c.Type == "code" && languageBound(c.Binding) {
 				if err := terminology.LanguageTag(code); err != nil {
 					out = append(out, finding(rec, model.Error, terminology.IssueFormat, c.Path,
@@ -232,7 +232,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 	ctx := ctxOf(env)
 	return withNotes(spec.Requirement, terminology.IssueNotChecked, notes, check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		el.Each(rec, func(c coded) {
+		el.Each(rec, func(c codedValue) {
 			m, _ := c.Value.(map[string]any)
 			if m == nil {
 				return

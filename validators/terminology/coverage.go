@@ -104,9 +104,9 @@ func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
 	c := s.check
 	var out []model.Finding
 	for _, p := range c.byType[rec.Type] {
-		var found []coded
+		var found []codedValue
 		def := c.defs[p]
-		c.el.Each(rec, func(x coded) {
+		c.el.Each(rec, func(x codedValue) {
 			if x.Def == def && (def == p || strings.HasSuffix(x.Path, p[strings.LastIndexByte(p, '.'):])) {
 				found = append(found, x)
 			}

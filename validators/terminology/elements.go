@@ -4,31 +4,33 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhir/r4core"
 	"github.com/carecert/carecert/model"
 )
 
 // Binding is an element's terminology binding.
-type Binding struct {
-	Strength string `json:"strength"`
-	ValueSet string `json:"valueSet"`
-}
+type Binding = coded.Binding
+
+// codedValue is one coded value found in a resource.
+type codedValue = coded.Value
 
 // Elements finds the coded elements of a resource and their bindings, with
 // the shared R4 core element index (fhir/elements), and knows the units the
 // core Observation profiles fix for LOINC codes.
 type Elements struct {
 	ix *elements.Index
-	// recent caches the coded values of the records being checked: the
-	// run's terminology checks look at the same record one after another,
-	// and finding its coded values is most of their work.
-	recent recentCache
+	// shelf keeps the coded values of the records being checked: the run's
+	// terminology checks look at the same record one after another, and
+	// finding its coded values is most of their work. The profile engine's
+	// walk of a record puts them there too, so that most records are not
+	// walked here at all.
+	shelf *coded.Shelf
 	// units maps a LOINC code to the unit a core profile fixes for its value;
 	// read from the profiles on first use.
 	unitsOnce sync.Once
@@ -44,65 +46,31 @@ type UnitRule struct {
 	Profile  string `json:"profile"`
 }
 
-// LoadElements returns the element index of the R4 core definitions.
-func LoadElements() (*Elements, error) {
+// LoadElements returns the element index of the R4 core definitions, which
+// keeps the coded values it finds on shelf (a run's: coded.Run).
+func LoadElements(shelf *coded.Shelf) (*Elements, error) {
 	ix, err := elements.R4()
 	if err != nil {
 		return nil, err
 	}
-	return &Elements{ix: ix, recent: newRecentCache(4 * runtime.GOMAXPROCS(0))}, nil
-}
-
-// recentCache remembers the coded values of the last few records. Holding
-// the record keeps its address from being reused while it is cached.
-type recentCache struct {
-	mu   sync.Mutex
-	recs []*model.Record
-	// keys guard against a target that reuses one Record for many records.
-	keys []recentKey
-	vals [][]coded
-	next int
-}
-
-type recentKey struct {
-	source string
-	index  int64
-}
-
-func newRecentCache(n int) recentCache {
-	n = max(n, 8)
-	return recentCache{recs: make([]*model.Record, n), keys: make([]recentKey, n), vals: make([][]coded, n)}
+	return &Elements{ix: ix, shelf: shelf}, nil
 }
 
 // Each calls visit for every coded value of a FHIR record, finding them once
 // for all the checks that ask about the same record.
-func (ix *Elements) Each(rec *model.Record, visit func(c coded)) {
+func (ix *Elements) Each(rec *model.Record, visit func(c codedValue)) {
 	for _, c := range ix.codedValues(rec) {
 		visit(c)
 	}
 }
 
-func (ix *Elements) codedValues(rec *model.Record) []coded {
-	rc := &ix.recent
-	key := recentKey{rec.Source, rec.Index}
-	rc.mu.Lock()
-	for i, r := range rc.recs {
-		if r == rec && rc.keys[i] == key {
-			v := rc.vals[i]
-			rc.mu.Unlock()
-			return v
-		}
-	}
-	rc.mu.Unlock()
-	var out []coded
-	ix.Walk(rec.Resource(), rec.Type, func(c coded) { out = append(out, c) })
-	if len(rc.recs) == 0 {
+func (ix *Elements) codedValues(rec *model.Record) []codedValue {
+	if out, ok := ix.shelf.Get(rec); ok {
 		return out
 	}
-	rc.mu.Lock()
-	rc.recs[rc.next], rc.keys[rc.next], rc.vals[rc.next] = rec, key, out
-	rc.next = (rc.next + 1) % len(rc.recs)
-	rc.mu.Unlock()
+	var out []codedValue
+	ix.Walk(rec.Resource(), rec.Type, func(c codedValue) { out = append(out, c) })
+	ix.shelf.Put(rec, out)
 	return out
 }
 
@@ -246,30 +214,12 @@ func (ix *Elements) definitionPath(path string) string {
 	return ""
 }
 
-// coded is one coded value found in a resource.
-type coded struct {
-	// Path is the instance path ("Observation.code", "Patient.name[0].use").
-	Path string
-	// Def is the definition path ("Observation.code").
-	Def string
-	// Type is code, Coding, CodeableConcept or a Quantity type.
-	Type    string
-	Value   any
-	Binding *Binding
-}
-
-// codedTypes are the types the terminology checks look at.
-var codedTypes = map[string]bool{
-	"code": true, "Coding": true, "CodeableConcept": true,
-	"Quantity": true, "SimpleQuantity": true, "Age": true, "Duration": true, "Count": true, "Distance": true, "MoneyQuantity": true,
-}
-
 // Walk calls visit for every coded value of res (a resource of type typ).
-func (ix *Elements) Walk(res map[string]any, typ string, visit func(c coded)) {
+func (ix *Elements) Walk(res map[string]any, typ string, visit func(c codedValue)) {
 	ix.walk(res, typ, typ, visit, 0)
 }
 
-func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded), depth int) {
+func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(codedValue), depth int) {
 	if depth > 32 {
 		return
 	}
@@ -292,7 +242,7 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 		if !isList {
 			n = 1
 		}
-		isCoded := codedTypes[typ]
+		isCoded := coded.Is(typ)
 		for i := range n {
 			item := val
 			if isList {
@@ -312,7 +262,7 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(coded)
 			if isCoded {
 				// A coded value is visited whole: its codings are not
 				// visited again on their own.
-				visit(coded{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})
+				visit(codedValue{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})
 				continue
 			}
 			switch {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/terminology"
@@ -71,6 +72,9 @@ type coverageParams struct {
 // each loaded on first use.
 type Service struct {
 	Engine *terminology.Engine
+	// shelf is the run's coded values (coded.Run), shared with the profile
+	// engine's walk.
+	shelf *coded.Shelf
 
 	once sync.Once
 	elem *Elements
@@ -79,7 +83,7 @@ type Service struct {
 
 // Elements returns the element index, loading it on first use.
 func (s *Service) Elements() (*Elements, error) {
-	s.once.Do(func() { s.elem, s.err = LoadElements() })
+	s.once.Do(func() { s.elem, s.err = LoadElements(s.shelf) })
 	return s.elem, s.err
 }
 
@@ -87,8 +91,12 @@ func (s *Service) Elements() (*Elements, error) {
 // the R4 core content plus the run's implementation guides) and the element
 // index.
 var Run = check.NewService(func(env *check.Env) (*Service, error) {
+	shelf, err := coded.Run.Get(env)
+	if err != nil {
+		return nil, err
+	}
 	eng, err := terminology.Run.Get(env)
-	return &Service{Engine: eng}, err
+	return &Service{Engine: eng, shelf: shelf}, err
 })
 
 // snomedStores are the run's SNOMED CT releases, one per file.
@@ -190,7 +198,7 @@ func ctxOf(env *check.Env) context.Context {
 
 // codings returns the codings of a Coding or CodeableConcept value, with
 // what gives each its instance path.
-func codings(c coded) ([]terminology.Coding, codingPaths) {
+func codings(c codedValue) ([]terminology.Coding, codingPaths) {
 	m, ok := c.Value.(map[string]any)
 	if !ok {
 		return nil, codingPaths{}

@@ -1,0 +1,106 @@
+// Package coded holds the coded elements of the FHIR records being checked
+// (code, Coding, CodeableConcept and the Quantity types), found by one walk
+// of each record and read by every check that asks. The profile engine finds
+// them while it walks a record against its R4 base type and puts them on the
+// run's shelf; the terminology checks read them there instead of walking the
+// record again, and walk it themselves only when no walk has put them.
+package coded
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/model"
+)
+
+// Value is one coded value of a record.
+type Value struct {
+	// Path is the instance path ("Observation.code", "Patient.name[0].use").
+	Path string
+	// Def is the definition path ("Observation.value[x]").
+	Def string
+	// Type is the element's type: code, Coding, CodeableConcept or a
+	// Quantity type.
+	Type string
+	// Value is the value as the record holds it, whatever its JSON kind.
+	Value any
+	// Binding is the element's binding in the R4 core definitions, nil
+	// when it has none.
+	Binding *Binding
+}
+
+// Binding is an element's terminology binding.
+type Binding struct {
+	Strength string `json:"strength"`
+	ValueSet string `json:"valueSet"`
+}
+
+// types are the types whose values are coded.
+var types = map[string]bool{
+	"code": true, "Coding": true, "CodeableConcept": true,
+	"Quantity": true, "SimpleQuantity": true, "Age": true, "Duration": true, "Count": true, "Distance": true, "MoneyQuantity": true,
+}
+
+// Is reports whether values of a type are coded: such a value is one Value,
+// whole; the codings of a CodeableConcept are not values of their own.
+func Is(typ string) bool { return types[typ] }
+
+// Shelf keeps the coded values of the last few records, for the checks that
+// read a record after the walk that found them. Holding the record keeps
+// its address from being reused while it is kept. It is safe for
+// concurrent use.
+type Shelf struct {
+	mu   sync.Mutex
+	recs []*model.Record
+	// keys guard against a target that reuses one Record for many records.
+	keys []key
+	vals [][]Value
+	next int
+}
+
+type key struct {
+	source string
+	index  int64
+}
+
+// NewShelf returns a shelf for the records of n workers at a time.
+func NewShelf(n int) *Shelf {
+	n = max(n, 8)
+	return &Shelf{recs: make([]*model.Record, n), keys: make([]key, n), vals: make([][]Value, n)}
+}
+
+// Run is the run's shelf, shared by the walks that put values on it and the
+// checks that read them.
+var Run = check.NewService(func(*check.Env) (*Shelf, error) { return NewShelf(4 * runtime.GOMAXPROCS(0)), nil })
+
+func keyOf(rec *model.Record) key { return key{rec.Source, rec.Index} }
+
+// Put keeps the coded values of a record (all of them: nil when it has none).
+func (s *Shelf) Put(rec *model.Record, vals []Value) {
+	k := keyOf(rec)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.recs {
+		if r == rec && s.keys[i] == k {
+			s.vals[i] = vals
+			return
+		}
+	}
+	s.recs[s.next], s.keys[s.next], s.vals[s.next] = rec, k, vals
+	s.next = (s.next + 1) % len(s.recs)
+}
+
+// Get returns the coded values kept for a record; ok is false when no walk
+// has put them (or they were let go for newer records).
+func (s *Shelf) Get(rec *model.Record) (vals []Value, ok bool) {
+	k := keyOf(rec)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.recs {
+		if r == rec && s.keys[i] == k {
+			return s.vals[i], true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,68 @@
+package profile
+
+import "github.com/carecert/carecert/fhir/coded"
+
+// maxCodedDepth is how deep in nested objects the terminology checks' own
+// walk looks for coded values (validators/terminology): a walk that goes
+// deeper does not shelve what it found, so both find the same.
+const maxCodedDepth = 32
+
+// codedFinds are the coded values a walk of a record against its R4 base
+// type finds, put on the run's shelf for the terminology checks (package
+// coded), so that they need not walk the record again. They are what the
+// terminology checks' own walk would find: each code, Coding,
+// CodeableConcept and Quantity value outside extensions, references and
+// narratives, in the resource and its contained resources.
+type codedFinds struct {
+	vals []coded.Value
+	// depth is how many objects deep the walk is.
+	depth int
+	// partial says the walk passed by a value the terminology walk would
+	// look into (one written in the wrong JSON shape, a resource the engine
+	// does not walk): the record is not shelved, and the terminology checks
+	// walk it themselves.
+	partial bool
+}
+
+// shelveValue is value for a walk that collects coded values: it keeps
+// item when it is coded and walks it, leaving out what the terminology walk
+// leaves out.
+func (w *walker) shelveValue(f *codedFinds, item, ext any, k *node, t *typeInfo, target *node, tt *typeInfo, at pathAt, host hostElem, hasItem bool) {
+	isCoded := t != nil && coded.Is(t.code)
+	if isCoded && hasItem {
+		if f.depth > maxCodedDepth {
+			f.partial = true
+		} else {
+			f.vals = append(f.vals, coded.Value{Path: w.pathText(at), Def: k.path, Type: t.code, Value: item, Binding: k.codedBinding})
+		}
+	}
+	if isCoded || t != nil && (t.primitive || t.code == "Extension" || t.code == "Reference" || t.code == "Narrative") {
+		// A coded value is kept whole (a CodeableConcept's codings are not
+		// values of their own), and nothing in a primitive's extensions,
+		// an extension, a reference or a narrative is looked at.
+		w.found = nil
+		w.value(item, ext, target, tt, at, host)
+		w.found = f
+		return
+	}
+	f.depth++
+	w.value(item, ext, target, tt, at, host)
+	f.depth--
+}
+
+// withoutFinds runs a walk whose coded values are not the record's own
+// (a profile's conformance, a Bundle entry's).
+func (w *walker) withoutFinds(walk func()) {
+	f := w.found
+	w.found = nil
+	walk()
+	w.found = f
+}
+
+// missFinds marks the coded values found incomplete: the walk passed by
+// something the terminology walk looks into.
+func (w *walker) missFinds() {
+	if w.found != nil {
+		w.found.partial = true
+	}
+}
