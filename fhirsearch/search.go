@@ -1,8 +1,9 @@
 // Package fhirsearch evaluates the common FHIR R4 search parameters (token,
 // string, reference and date kinds, and the quantity parameters of the core
 // SearchParameter definitions, and _profile as a uri; the :missing, :not,
-// :text, :exact, :contains, :above and :below (uri) modifiers, :in and
-// :not-in given a value-set membership, and chains of any length) against decoded resources. The supplier simulator uses it to
+// :text, :exact, :contains, :above and :below (uri) modifiers, :in,
+// :not-in, :above and :below on tokens given a Terminology, and chains of
+// any length) against decoded resources. The supplier simulator uses it to
 // answer searches and the REST API suite uses it to check that what a
 // server returned really matches what was asked for.
 package fhirsearch
@@ -206,29 +207,41 @@ type Criterion struct {
 	Chain *Chain
 	// name is the parameter as the query wrote it.
 	name string
-	// members decides :in and :not-in (see WithMembership); without it
-	// they are not judged.
-	members Membership
+	// terms decides :in, :not-in, :above and :below on tokens (see
+	// WithTerminology); without it they are not judged.
+	terms Terminology
 }
 
-// Membership answers whether system|code is in the value set valueSet;
-// known is false when it cannot tell (a value set it cannot expand, a code
-// it cannot place). terminology.Engine.Contains is one.
-type Membership func(valueSet, system, code string) (in, known bool)
+// Terminology answers the questions token modifiers ask of code systems
+// and value sets; known is false when it cannot tell (a value set it
+// cannot expand, a code system whose hierarchy it does not hold, a code it
+// cannot place). terminology.Engine is one.
+type Terminology interface {
+	// Contains reports whether system|code is in the value set valueSet.
+	Contains(valueSet, system, code string) (in, known bool)
+	// Subsumes reports whether code is ancestor or below it in system.
+	Subsumes(system, ancestor, code string) (subsumes, known bool)
+}
 
-// WithMembership gives criteria the membership that decides their :in and
-// :not-in; the criteria of a chain's tail never get it and stay unjudged.
-func WithMembership(cs []Criterion, m Membership) []Criterion {
+// WithTerminology gives criteria the terminology that decides their :in,
+// :not-in, :above and :below on tokens; the criteria of a chain's tail
+// never get it and stay unjudged.
+func WithTerminology(cs []Criterion, t Terminology) []Criterion {
 	for i := range cs {
-		cs[i].members = m
+		cs[i].terms = t
 	}
 	return cs
 }
 
-// ValueSetModifier reports whether the criterion is a :in or :not-in, whose
-// verdict needs a value set's contents.
-func (c Criterion) ValueSetModifier() bool {
-	return c.Param.Kind == tokenIn || c.Param.Kind == tokenNotIn
+// NeedsTerminology reports whether the criterion's verdict needs a value
+// set's contents or a code system's hierarchy (:in, :not-in, and :above
+// and :below on a token).
+func (c Criterion) NeedsTerminology() bool {
+	switch c.Param.Kind {
+	case tokenIn, tokenNotIn, tokenAbove, tokenBelow:
+		return true
+	}
+	return false
 }
 
 // Chain is the tail of a chained parameter: the referenced resource's type
@@ -379,9 +392,11 @@ func (c Criterion) Name() string {
 
 // Eval is Match for any criterion, chained ones included (see MatchWith).
 func (c Criterion) Eval(res map[string]any, resolve Resolver) (matched, judged bool) {
-	if c.Chain == nil && c.ValueSetModifier() {
-		matched, judged = c.inValueSet(res)
-		if !judged || matched == (c.Param.Kind == tokenIn) {
+	if c.Chain == nil && c.NeedsTerminology() {
+		matched, judged = c.byTerminology(res)
+		// A positive answer (:in, :above, :below) decides on a match, a
+		// :not-in on a code found in the value set.
+		if !judged || matched == (c.Param.Kind != tokenNotIn) {
 			return matched, judged
 		}
 		// A code at a path carecert does not compare may change the answer.
@@ -461,14 +476,15 @@ const (
 	uriBelow      Kind = "uri:below"
 	tokenIn       Kind = "token:in"
 	tokenNotIn    Kind = "token:not-in"
+	tokenAbove    Kind = "token:above"
+	tokenBelow    Kind = "token:below"
 )
 
 // modified is the kind a parameter of kind k takes under a modifier
-// ("" none): :missing on any kind, :not, :text, :in and :not-in on a token
-// (the last two judged only with a Membership), :exact and :contains on a
-// string, :above and :below on a uri. Other modifiers (:above and :below
-// on a token, which need a code system's hierarchy) are not evaluated, and
-// said so.
+// ("" none): :missing on any kind, :not, :text, :in, :not-in, :above and
+// :below on a token (the last four judged only with a Terminology),
+// :exact and :contains on a string, :above and :below on a uri. Other
+// modifiers are not evaluated, and said so.
 func modified(k Kind, modifier string) (Kind, error) {
 	switch {
 	case modifier == "":
@@ -483,6 +499,10 @@ func modified(k Kind, modifier string) (Kind, error) {
 		return tokenIn, nil
 	case modifier == "not-in" && k == Token:
 		return tokenNotIn, nil
+	case modifier == "above" && k == Token:
+		return tokenAbove, nil
+	case modifier == "below" && k == Token:
+		return tokenBelow, nil
 	case modifier == "above" && k == URI:
 		return uriAbove, nil
 	case modifier == "below" && k == URI:
@@ -512,8 +532,8 @@ func (c Criterion) Match(res map[string]any) bool {
 	if c.Chain != nil {
 		return false
 	}
-	if c.ValueSetModifier() {
-		matched, judged := c.inValueSet(res)
+	if c.NeedsTerminology() {
+		matched, judged := c.byTerminology(res)
 		return matched && judged
 	}
 	found := c.Param.Values(res)
@@ -544,23 +564,26 @@ func (c Criterion) Match(res map[string]any) bool {
 	return false
 }
 
-// inValueSet judges :in (some code of the element is in one of the value
-// sets) and :not-in (none is, so a resource without the element matches);
-// judged is false without a membership or when a code's membership is
-// unknown and no known one decides.
-func (c Criterion) inValueSet(res map[string]any) (matched, judged bool) {
-	if c.members == nil {
+// byTerminology judges :in (some code of the element is in one of the
+// value sets), :not-in (none is, so a resource without the element
+// matches), :below (some code is one of the values' codes or below it in
+// its system) and :above (some code is one of them or above it); judged is
+// false without a terminology or when a code's answer is unknown and no
+// known one decides.
+func (c Criterion) byTerminology(res map[string]any) (matched, judged bool) {
+	if c.terms == nil {
 		return false, false
 	}
+	positive := c.Param.Kind != tokenNotIn
 	unknown := false
 	for _, v := range c.Param.Values(res) {
 		for _, code := range tokenCodes(v) {
-			for _, vs := range c.Values {
-				in, known := c.members(vs, code[0], code[1])
+			for _, want := range c.Values {
+				yes, known := c.ask(want, code[0], code[1])
 				if !known {
 					unknown = true
-				} else if in {
-					return c.Param.Kind == tokenIn, true
+				} else if yes {
+					return positive, true
 				}
 			}
 		}
@@ -568,7 +591,26 @@ func (c Criterion) inValueSet(res map[string]any) (matched, judged bool) {
 	if unknown {
 		return false, false
 	}
-	return c.Param.Kind == tokenNotIn, true
+	return !positive, true
+}
+
+// ask puts one value's question about system|code to the terminology. A
+// subsumption value must be system|code: a code alone names no hierarchy,
+// and codes of different systems never subsume one another.
+func (c Criterion) ask(want, system, code string) (yes, known bool) {
+	if c.Param.Kind == tokenIn || c.Param.Kind == tokenNotIn {
+		return c.terms.Contains(want, system, code)
+	}
+	wantSystem, wantCode, ok := strings.Cut(want, "|")
+	switch {
+	case !ok || wantSystem == "" || wantCode == "" || system == "":
+		return false, false
+	case system != wantSystem:
+		return false, true
+	case c.Param.Kind == tokenBelow:
+		return c.terms.Subsumes(system, wantCode, code)
+	}
+	return c.terms.Subsumes(system, code, wantCode)
 }
 
 // tokenCodes are the system|code pairs of a token's value: a code (no
@@ -648,10 +690,10 @@ func matchValue(kind Kind, v any, want string) bool {
 		return ok && s == want
 	case uriBelow:
 		s, ok := v.(string)
-		return ok && uriWithin(s, want)
+		return ok && uriBelowOf(s, want)
 	case uriAbove:
 		s, ok := v.(string)
-		return ok && uriWithin(want, s)
+		return ok && uriBelowOf(want, s)
 	case Reference:
 		return matchReference(v, want)
 	case Date:
@@ -689,12 +731,21 @@ func TokenTexts(v any) []string {
 	return out
 }
 
-// uriWithin reports whether uri is base or below it by whole path
-// segments (http://a.org/fhir/ValueSet/x is below http://a.org/fhir, and
-// http://a.org/fhirx is not).
-func uriWithin(uri, base string) bool {
-	base = strings.TrimSuffix(base, "/")
-	return base != "" && (uri == base || strings.HasPrefix(uri, base+"/"))
+// uriBelowOf reports whether uri is base or below it. R4's search page
+// reads two ways: :below matches a URL that "starts with" the value (a
+// string prefix), while its :above example lists the value's parents by
+// whole path segments. Both readings are accepted (docs/live-fhir.md): a
+// string prefix (http://a.org/fhirx below http://a.org/fhir), or whole path
+// segments, which also puts http://a.org/fhir below http://a.org/fhir/.
+func uriBelowOf(uri, base string) bool {
+	if base == "" || uri == "" {
+		return false
+	}
+	if strings.HasPrefix(uri, base) {
+		return true
+	}
+	trimmed := strings.TrimSuffix(base, "/")
+	return trimmed != "" && (uri == trimmed || strings.HasPrefix(uri, trimmed+"/"))
 }
 
 // quantityParam is a quantity search value: [prefix]number[|system|code].

@@ -135,7 +135,10 @@ var _ = Describe("search parameters", func() {
 		Entry("uri, exact", profiled, "Patient", "_profile=https://fhir.example.org/StructureDefinition/Patient", true),
 		Entry("uri, not a prefix without :below", profiled, "Patient", "_profile=https://fhir.example.org/StructureDefinition", false),
 		Entry("uri :below a base, by whole segments", profiled, "Patient", "_profile:below=https://fhir.example.org/StructureDefinition/", true),
-		Entry("uri :below is not a partial segment", profiled, "Patient", "_profile:below=https://fhir.example.org/Structure", false),
+		Entry("uri :below a string prefix, R4's \"starts with\"", profiled, "Patient", "_profile:below=https://fhir.example.org/Structure", true),
+		Entry("uri :below, a base with a trailing slash holds the uri without it, by segments", profiled, "Patient", "_profile:below=https://fhir.example.org/StructureDefinition/Patient/", true),
+		Entry("uri :below of another branch", profiled, "Patient", "_profile:below=https://fhir.example.org/ValueSet", false),
+		Entry("uri :above, a string prefix of the value", profiled, "Patient", "_profile:above=https://fhir.example.org/StructureDefinition/PatientX", true),
 		Entry("uri :above of a longer uri", profiled, "Patient", "_profile:above=https://fhir.example.org/StructureDefinition/Patient/_history/2", true),
 		Entry("uri :above of another branch", profiled, "Patient", "_profile:above=https://fhir.example.org/StructureDefinition/Practitioner", false),
 		Entry("_id", patient, "Patient", "_id=pat-1", true),
@@ -156,7 +159,8 @@ var _ = Describe("search parameters", func() {
 		Entry("malformed date", "Patient", "_lastUpdated=not-a-date", `"not-a-date" is not a FHIR date`),
 		Entry("a chain naming no parameter of its target", "Observation", "subject:Patient.colour=blue", `search parameter "subject:Patient.colour": unknown search parameter "colour" for Patient`),
 		Entry("a chain's second step naming no parameter of its target", "Observation", "subject:Patient.organization.colour=x", `unknown search parameter "colour" for Organization`),
-		Entry("unsupported modifier", "Patient", "gender:above=male", `modifier "above" is not supported`),
+		Entry("unsupported modifier", "Patient", "gender:of-type=male", `modifier "of-type" is not supported`),
+		Entry(":above on a string", "Patient", "family:above=x", `modifier "above" is not supported`),
 		Entry(":in on a string", "Patient", "family:in=http://hl7.org/fhir/ValueSet/x", `modifier "in" is not supported`),
 		Entry(":not-in on a date", "Patient", "birthdate:not-in=http://hl7.org/fhir/ValueSet/x", `modifier "not-in" is not supported`),
 		Entry(":below on a string", "Patient", "family:below=x", `modifier "below" is not supported`),
@@ -202,28 +206,46 @@ var _ = Describe("search parameters", func() {
 	})
 })
 
-var _ = Describe(":in and :not-in", func() {
-	// A value set of two codes of one system; any other system is one the
-	// membership cannot place.
-	members := func(vs, system, code string) (bool, bool) {
-		if vs != "http://example.org/vs/vitals" || system != "http://loinc.org" {
-			return false, false
-		}
-		return code == "8867-4" || code == "9279-1", true
+// terms is a terminology of one value set of two LOINC codes (any other
+// system it cannot place) and one code system whose hierarchy it holds:
+// disorder > heart > failure, and disorder > lung.
+type terms struct{}
+
+func (terms) Contains(vs, system, code string) (bool, bool) {
+	if vs != "http://example.org/vs/vitals" || system != "http://loinc.org" {
+		return false, false
 	}
+	return code == "8867-4" || code == "9279-1", true
+}
+
+func (terms) Subsumes(system, ancestor, code string) (bool, bool) {
+	if system != "http://example.org/cs" {
+		return false, false
+	}
+	parent := map[string]string{"heart": "disorder", "failure": "heart", "lung": "disorder"}
+	for c := code; c != ""; c = parent[c] {
+		if c == ancestor {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+var _ = Describe(":in and :not-in", func() {
+	members := terms{}
 	obs := func(codings string) map[string]any {
 		return resource(`{"resourceType":"Observation","id":"o","status":"final","code":{"coding":[` + codings + `]}}`)
 	}
 	heart := `{"system":"http://loinc.org","code":"8867-4"}`
 	glucose := `{"system":"http://loinc.org","code":"2339-0"}`
 	local := `{"system":"http://example.org/local","code":"x"}`
-	DescribeTable("are judged with a membership",
+	DescribeTable("are judged with a terminology",
 		func(query string, res map[string]any, matched, judged bool) {
 			q, err := url.ParseQuery(query)
 			Expect(err).NotTo(HaveOccurred())
 			cs, err := fhirsearch.Parse("Observation", q)
 			Expect(err).NotTo(HaveOccurred())
-			ok, sure := fhirsearch.MatchWith(res, fhirsearch.WithMembership(cs, members), nil)
+			ok, sure := fhirsearch.MatchWith(res, fhirsearch.WithTerminology(cs, members), nil)
 			Expect([]bool{ok, sure}).To(Equal([]bool{matched, judged}))
 		},
 		Entry(":in, a code in the value set", "code:in=http://example.org/vs/vitals", obs(heart), true, true),
@@ -240,14 +262,55 @@ var _ = Describe(":in and :not-in", func() {
 		Entry(":in, no code at all does not", "code:in=http://example.org/vs/vitals", resource(`{"resourceType":"Observation","id":"o","status":"final"}`), false, true),
 	)
 
-	It("does not judge them without a membership, and Match finds nothing", func() {
+	It("does not judge them without a terminology, and Match finds nothing", func() {
 		cs, err := fhirsearch.Parse("Observation", url.Values{"code:in": {"http://example.org/vs/vitals"}})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(cs[0].ValueSetModifier()).To(BeTrue())
+		Expect(cs[0].NeedsTerminology()).To(BeTrue())
 		_, sure := fhirsearch.MatchWith(obs(heart), cs, nil)
 		Expect(sure).To(BeFalse())
 		Expect(fhirsearch.Match(obs(heart), cs)).To(BeFalse())
-		Expect(fhirsearch.Match(obs(heart), fhirsearch.WithMembership(cs, members))).To(BeTrue())
+		Expect(fhirsearch.Match(obs(heart), fhirsearch.WithTerminology(cs, members))).To(BeTrue())
+	})
+})
+
+var _ = Describe(":above and :below on tokens", func() {
+	cond := func(codings string) map[string]any {
+		return resource(`{"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"coding":[` + codings + `]}}`)
+	}
+	coding := func(system, code string) string {
+		return `{"system":"` + system + `","code":"` + code + `"}`
+	}
+	cs := "http://example.org/cs"
+	DescribeTable("are judged by the code system's hierarchy",
+		func(query string, res map[string]any, matched, judged bool) {
+			q, err := url.ParseQuery(query)
+			Expect(err).NotTo(HaveOccurred())
+			crit, err := fhirsearch.Parse("Condition", q)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(crit[0].NeedsTerminology()).To(BeTrue())
+			ok, sure := fhirsearch.MatchWith(res, fhirsearch.WithTerminology(crit, terms{}), nil)
+			Expect([]bool{ok, sure}).To(Equal([]bool{matched, judged}))
+		},
+		Entry(":below, the code itself", "code:below="+cs+"|heart", cond(coding(cs, "heart")), true, true),
+		Entry(":below, a grandchild", "code:below="+cs+"|disorder", cond(coding(cs, "failure")), true, true),
+		Entry(":below, a sibling's branch", "code:below="+cs+"|heart", cond(coding(cs, "lung")), false, true),
+		Entry(":below, a parent is not below", "code:below="+cs+"|heart", cond(coding(cs, "disorder")), false, true),
+		Entry(":above, a parent", "code:above="+cs+"|failure", cond(coding(cs, "heart")), true, true),
+		Entry(":above, a child is not above", "code:above="+cs+"|heart", cond(coding(cs, "failure")), false, true),
+		Entry(":below, one coding of two", "code:below="+cs+"|heart", cond(coding(cs, "lung")+","+coding(cs, "failure")), true, true),
+		Entry(":below, values are alternatives", "code:below="+cs+"|lung,"+cs+"|heart", cond(coding(cs, "failure")), true, true),
+		Entry(":below, another system never subsumes", "code:below="+cs+"|heart", cond(coding("http://example.org/other", "heart")), false, true),
+		Entry(":below, a hierarchy it does not hold", "code:below=http://example.org/flat|x", cond(coding("http://example.org/flat", "x")), false, false),
+		Entry(":below, a coding without a system", "code:below="+cs+"|heart", cond(`{"code":"heart"}`), false, false),
+		Entry(":below, a value without a system names no hierarchy", "code:below=heart", cond(coding(cs, "heart")), false, false),
+		Entry(":below, no code at all does not match", "code:below="+cs+"|heart", resource(`{"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"}}`), false, true),
+	)
+
+	It("does not judge them without a terminology", func() {
+		crit, err := fhirsearch.Parse("Condition", url.Values{"code:below": {cs + "|heart"}})
+		Expect(err).NotTo(HaveOccurred())
+		_, sure := fhirsearch.MatchWith(cond(coding(cs, "heart")), crit, nil)
+		Expect(sure).To(BeFalse())
 	})
 })
 

@@ -23,6 +23,11 @@ import (
 // expands offline: six of the simulator's seven Observation codes, not glucose.
 const vitalSigns = "http://hl7.org/fhir/ValueSet/observation-vitalsignresult"
 
+// actCode is the v3 code system of the simulator's Encounter classes (AMB,
+// IMP, EMER), whose hierarchy the R4 core holds: IMP has ACUTE and NONAC
+// below it.
+const actCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+
 var _ = Describe("fhir-server target against the supplier simulator", func() {
 	It("passes every REST API requirement on a clean server and validates each returned resource once", func() {
 		_, url := simulator(fhirserver.Options{PageSize: 5})
@@ -98,6 +103,10 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 			case "token-in-ignored":
 				// Only a plan search with :in can show it: glucose is no vital sign.
 				apiExtra["searches"] = []any{"Observation?code:in=" + vitalSigns}
+			case "token-hierarchy-ignored":
+				// Only a plan search with a token's :below can show it: not
+				// every Encounter is inpatient.
+				apiExtra["searches"] = []any{"Encounter?class:below=" + actCode + "|IMP"}
 			case "bulk-group-ignored":
 				// Only a Group export can show it: the cohort is half the patients.
 				bulkExtra["level"], bulkExtra["group"] = "group", "cohort"
@@ -234,7 +243,43 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 			m := search("token-in-ignored", "Observation?code:in=http://hl7.org/fhir/ValueSet/observation-codes")
 			Expect(m.Outcome).To(Equal(model.Skip), m.Message)
 			Expect(m.Errors).To(BeZero())
-			Expect(m.Findings).To(ContainElement(HaveField("Message", ContainSubstring("a value set or code carecert cannot decide offline (:in, :not-in)"))))
+			Expect(m.Findings).To(ContainElement(HaveField("Message", ContainSubstring("a value set, code or hierarchy carecert cannot decide offline (:in, :not-in, :above, :below)"))))
+		})
+	})
+
+	Describe("a token's :above and :below, judged by a code system's hierarchy", func() {
+		search := func(defects string, searches ...any) model.Result {
+			opts := fhirserver.Options{PageSize: 5}
+			if defects != "" {
+				opts = withDefects(defects)
+			}
+			_, url := simulator(opts)
+			rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "searches": searches, "count": 100})}, "fhir-rest-api")
+			return result(rep, "api", "API-05")
+		}
+
+		It("passes a server that honours them, on a hierarchy the R4 core holds", func() {
+			m := search("", "Encounter?class:below="+actCode+"|IMP", "Encounter?class:above="+actCode+"|ACUTE")
+			Expect(m.Outcome).To(Equal(model.Pass), m.Message)
+			Expect(m.Message).To(ContainSubstring("2 of 3 case(s) judged")) // the Patient listing has no filter
+		})
+
+		It("fails a server that ignores :below, naming an Encounter that is not inpatient", func() {
+			m := search("token-hierarchy-ignored", "Encounter?class:below="+actCode+"|IMP")
+			Expect(m.Outcome).To(Equal(model.Fail))
+			Expect(codes(m)).To(ContainElement("api.search-mismatch"))
+			for _, f := range m.Findings {
+				if f.Code == "api.search-mismatch" {
+					Expect(f.Message).To(MatchRegexp(`returned Encounter/enc-\d+-\d, which does not match class:below=` + regexp.QuoteMeta(actCode+"|IMP")))
+				}
+			}
+		})
+
+		It("leaves a hierarchy carecert does not hold (SNOMED CT without a release) not judged, never the server's failure", func() {
+			m := search("token-hierarchy-ignored", "Condition?code:below=http://snomed.info/sct|404684003")
+			Expect(m.Outcome).To(Equal(model.Skip), m.Message)
+			Expect(m.Errors).To(BeZero())
+			Expect(m.Findings).To(ContainElement(HaveField("Message", ContainSubstring("a value set, code or hierarchy carecert cannot decide offline (:in, :not-in, :above, :below)"))))
 		})
 	})
 

@@ -282,6 +282,28 @@ var _ = Describe("the FHIR R4 core content", Ordered, func() {
 		Expect(r.Issues).To(BeEmpty())
 	})
 
+	It("decides subsumption from a core code system's nested concepts, and only where its hierarchy is held", func() {
+		clinical := "http://terminology.hl7.org/CodeSystem/condition-clinical"
+		for _, c := range []struct {
+			ancestor, code string
+			subsumes       bool
+		}{
+			{"active", "relapse", true},
+			{"active", "active", true},
+			{"inactive", "resolved", true},
+			{"inactive", "relapse", false},
+			{"relapse", "active", false},
+			{"active", "no-such-code", false},
+		} {
+			is, known := e.Subsumes(clinical, c.ancestor, c.code)
+			Expect([]bool{is, known}).To(Equal([]bool{c.subsumes, true}), c.ancestor+" > "+c.code)
+		}
+		_, known := e.Subsumes(terminology.SNOMED, "404684003", "38341003")
+		Expect(known).To(BeFalse(), "SNOMED CT without a release")
+		_, known = e.Subsumes("http://example.org/unknown", "a", "b")
+		Expect(known).To(BeFalse(), "a code system the engine does not hold")
+	})
+
 	It("expands the vital signs unit value sets", func() {
 		codes, err := e.Expand("http://hl7.org/fhir/ValueSet/ucum-bodytemp")
 		Expect(err).NotTo(HaveOccurred())
@@ -300,6 +322,18 @@ var _ = Describe("the yes/no/unknown view for the profile validator", func() {
 		Expect(known).To(BeFalse())
 		_, known = e.Contains("http://acme.example/vs/none", acme, "htn")
 		Expect(known).To(BeFalse())
+	})
+})
+
+var _ = Describe("subsumption in a fragment", func() {
+	It("proves a link it holds and leaves the rest unknown", func() {
+		e := terminology.New()
+		Expect(e.AddJSON([]byte(`{"resourceType":"CodeSystem","url":"http://example.org/frag","status":"active","content":"fragment",
+			"concept":[{"code":"a","concept":[{"code":"b"}]},{"code":"c"}]}`), "frag.json")).To(Succeed())
+		is, known := e.Subsumes("http://example.org/frag", "a", "b")
+		Expect([]bool{is, known}).To(Equal([]bool{true, true}))
+		_, known = e.Subsumes("http://example.org/frag", "a", "c")
+		Expect(known).To(BeFalse(), "a fragment may lack the link")
 	})
 })
 

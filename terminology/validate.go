@@ -299,3 +299,52 @@ func (e *Engine) Contains(valueSet, system, code string) (in, known bool) {
 	}
 	return m == Member, true
 }
+
+// Subsumes answers "is code ancestor, or below it, in system?" for the
+// token modifiers :above and :below (fhirsearch.Terminology), from the
+// hierarchy the engine holds: a code system's nested concepts and its
+// parent/child/subsumedBy properties, or a SNOMED CT release it was given.
+// known is false where that hierarchy cannot decide: a system the engine
+// does not hold, or a fragment or example whose missing links might.
+func (e *Engine) Subsumes(system, ancestor, code string) (subsumes, known bool) {
+	if e.Ready() != nil {
+		return false, false
+	}
+	e.mu.RLock()
+	p := e.providers[system]
+	e.mu.RUnlock()
+	if p != nil {
+		return providerSubsumes(p, ancestor, code)
+	}
+	cs, ok := e.CodeSystem(system)
+	if !ok {
+		return false, false
+	}
+	a, aok := cs.Concept(ancestor)
+	c, cok := cs.Concept(code)
+	if aok && cok && cs.Subsumes(a.Code, c.Code) {
+		return true, true
+	}
+	// Only a complete code system shows that a link is not there.
+	return false, cs.Complete()
+}
+
+// providerSubsumes asks a release held outside the engine; a code the
+// release does not have is below nothing and above nothing.
+func providerSubsumes(p Provider, ancestor, code string) (subsumes, known bool) {
+	ctx := context.Background()
+	for _, c := range []string{ancestor, code} {
+		_, ok, err := p.Lookup(ctx, c)
+		if err != nil {
+			return false, false
+		}
+		if !ok {
+			return false, true
+		}
+	}
+	is, err := p.Subsumes(ctx, ancestor, code)
+	if err != nil {
+		return false, false
+	}
+	return is, true
+}

@@ -83,6 +83,27 @@ var _ = Describe("a SNOMED CT release in SQLite", Ordered, func() {
 		Expect(r.Issues[0].Code).To(Equal(terminology.IssueInactive))
 	})
 
+	It("decides subsumption for token :above and :below through the engine, a code the release lacks below nothing", func() {
+		e := terminology.New()
+		e.AddProvider(terminology.SNOMED, store)
+		for _, c := range []struct {
+			ancestor, code string
+			subsumes       bool
+		}{
+			{snomedtest.Finding, snomedtest.PregHTN, true},
+			{snomedtest.Htn, snomedtest.PregHTN, true},
+			{snomedtest.Htn, snomedtest.Htn, true},
+			{snomedtest.Htn, snomedtest.Asthma, false},
+			{snomedtest.PregHTN, snomedtest.Htn, false},
+			{snomedtest.Htn, "22298006", false}, // not in the release
+		} {
+			is, known := e.Subsumes(terminology.SNOMED, c.ancestor, c.code)
+			Expect([]bool{is, known}).To(Equal([]bool{c.subsumes, true}), c.ancestor+" > "+c.code)
+		}
+		_, known := terminology.New().Subsumes(terminology.SNOMED, snomedtest.Htn, snomedtest.PregHTN)
+		Expect(known).To(BeFalse(), "without a release SNOMED CT's hierarchy is not held")
+	})
+
 	It("serves many goroutines at once", func() {
 		var wg sync.WaitGroup
 		errs := make(chan error, 32)

@@ -12,7 +12,7 @@ import (
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/snomed"
 )
 
 func capabilities(ex *fhirclient.Exchange) []model.Finding {
@@ -143,19 +143,27 @@ func at(f model.Finding, path string) model.Finding {
 	return f
 }
 
-// newSearchMatch judges searches with the run's terminology engine, the one
-// every check that judges codes shares, so that :in and :not-in are decided
-// as bindings are; what it cannot decide offline stays not judged.
-func newSearchMatch(spec check.Spec, p judgedParams, env *check.Env) (check.Check, error) {
-	eng, err := terminology.Run.Get(env)
-	if err != nil {
-		return nil, fmt.Errorf("terminology for :in and :not-in: %w", err)
-	}
-	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchMatch(ex, eng.Contains) }
-	return perExchange(judge, fhirclient.Search, fhirclient.Page)(spec, p, env)
+// searchMatchParams are API-05's: min_cases, and the SNOMED CT release
+// that decides :above and :below on SNOMED CT codes.
+type searchMatchParams struct {
+	MinCases int    `param:"min_cases" doc:"cases that must be judged before the requirement may pass; fewer is a skip that says so"`
+	Snomed   string `param:"snomed" doc:"SQLite file of a SNOMED CT release (carecert terminology load-snomed) that decides :above and :below on SNOMED CT codes; without it they are not judged"`
 }
 
-func searchMatch(ex *fhirclient.Exchange, members fhirsearch.Membership) []model.Finding {
+// newSearchMatch judges searches with the run's terminology engine, the one
+// every check that judges codes shares, so that :in, :not-in and token
+// :above and :below are decided as bindings and is-a filters are; what it
+// cannot decide offline stays not judged.
+func newSearchMatch(spec check.Spec, p searchMatchParams, env *check.Env) (check.Check, error) {
+	eng, err := snomed.Engine(env, p.Snomed)
+	if err != nil {
+		return nil, fmt.Errorf("terminology for :in, :not-in, :above and :below: %w", err)
+	}
+	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchMatch(ex, eng) }
+	return perExchange(judge, fhirclient.Search, fhirclient.Page)(spec, judgedParams{MinCases: p.MinCases}, env)
+}
+
+func searchMatch(ex *fhirclient.Exchange, terms fhirsearch.Terminology) []model.Finding {
 	switch {
 	case len(ex.Query) == 0:
 		return notJudged(ex, searchWhat(ex)+" has no filter parameters (name searches in the target's searches option)")
@@ -170,7 +178,7 @@ func searchMatch(ex *fhirclient.Exchange, members fhirsearch.Membership) []model
 	if len(criteria) == 0 {
 		return notJudged(ex, searchWhat(ex)+" has no filter parameters carecert evaluates")
 	}
-	criteria = fhirsearch.WithMembership(criteria, members)
+	criteria = fhirsearch.WithTerminology(criteria, terms)
 	var out []model.Finding
 	compared, unresolved := 0, 0
 	resolve := bundleResolver(ex.Resource)
@@ -195,8 +203,8 @@ func searchMatch(ex *fhirclient.Exchange, members fhirsearch.Membership) []model
 			}
 		}
 	}
-	if compared == 0 && unresolved > 0 && slices.ContainsFunc(criteria, fhirsearch.Criterion.ValueSetModifier) {
-		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold or whose tail carecert cannot evaluate on their type, or on a value set or code carecert cannot decide offline (:in, :not-in)", searchWhat(ex), unresolved))
+	if compared == 0 && unresolved > 0 && slices.ContainsFunc(criteria, fhirsearch.Criterion.NeedsTerminology) {
+		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold or whose tail carecert cannot evaluate on their type, or on a value set, code or hierarchy carecert cannot decide offline (:in, :not-in, :above, :below)", searchWhat(ex), unresolved))
 	}
 	if compared == 0 && unresolved > 0 {
 		return notJudged(ex, fmt.Sprintf("%s: %d match(es) hang on a chained parameter whose referenced resources the answer does not hold (search with _include of the reference to judge them), or whose tail carecert cannot evaluate on the type they are", searchWhat(ex), unresolved))

@@ -23,7 +23,7 @@ func Register(reg *check.Registry) {
 	check.Define(reg, "fhir-api-read", "read returns 200 and the resource asked for", judgedParams{MinCases: 1}, perExchange(read, fhirclient.Read))
 	check.Define(reg, "fhir-api-vread", "vread returns 200 and the version asked for; an undeclared vread is refused with 405", judgedParams{MinCases: 1}, perExchange(orUndeclared(vread), fhirclient.VRead))
 	check.Define(reg, "fhir-api-search", "searches return 200 and well-formed searchset Bundles that respect _count; a search of a type that declares none is refused with 405", judgedParams{MinCases: 1}, perExchange(orUndeclared(search), fhirclient.Search, fhirclient.Page))
-	check.Define(reg, "fhir-api-search-match", "every resource a search returns matches the search's parameters", judgedParams{MinCases: 1}, newSearchMatch)
+	check.Define(reg, "fhir-api-search-match", "every resource a search returns matches the search's parameters", searchMatchParams{MinCases: 1}, newSearchMatch)
 	check.Define(reg, "fhir-api-paging", "paging through Bundle.link next ends, without loops, repeats or lost resources", check.NoParams{}, newPaging)
 	check.Define(reg, "fhir-api-history", "history returns a history Bundle with request and response in each entry; an undeclared instance history is refused with 405", judgedParams{MinCases: 1}, perExchange(orUndeclared(history), fhirclient.History))
 	check.Define(reg, "fhir-api-not-found", "an unknown id gives 404 with an OperationOutcome", judgedParams{MinCases: 1}, perExchange(notFound, fhirclient.NotFound))

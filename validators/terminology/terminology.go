@@ -99,9 +99,6 @@ var Run = check.NewService(func(env *check.Env) (*Service, error) {
 	return &Service{Engine: eng, shelf: shelf}, err
 })
 
-// snomedStores are the run's SNOMED CT releases, one per file.
-var snomedStores = check.NewServiceFamily(func(_ *check.Env, db string) (*snomed.Store, error) { return snomed.Open(db) })
-
 // remoteClients are the run's terminology server clients, one per server
 // and settings, so a requirement's timeout or cache folder is its own.
 var remoteClients = check.NewServiceFamily(func(_ *check.Env, o remote.Options) (*remote.Client, error) { return remote.New(o) })
@@ -125,7 +122,7 @@ var engines = check.NewServiceFamily(func(env *check.Env, k settings) (*terminol
 	}
 	eng := terminology.ForRun(env)
 	if k.snomed != "" {
-		st, err := snomedStores.Get(env, k.snomed)
+		st, err := snomed.Releases.Get(env, k.snomed)
 		if err != nil {
 			return nil, fmt.Errorf("parameter \"snomed\": %w", err)
 		}
