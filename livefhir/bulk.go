@@ -166,6 +166,11 @@ func (b *Bulk) Records(ctx context.Context, emit target.Emit) error {
 	// The exchange shows the status URL redacted; the requests need it whole.
 	statusURL := kick.RawHeader("content-location")
 	if kick.Status != http.StatusAccepted || statusURL == "" || emitErr != nil {
+		// A refused kick-off is judged beside what the statement declares
+		// (BULK-12), unless the server could not be reached at all.
+		if emitErr == nil && kick.Status != 0 {
+			b.declared(ctx, c, sendEx)
+		}
 		return emitErr
 	}
 	// Every export carecert starts, it deletes: when done, when it gave up
@@ -353,7 +358,7 @@ func (b *Bulk) withoutToken(ctx context.Context, c *fhirclient.Client, path stri
 	b.kickoffOnce(ctx, c, fhirclient.BulkNoToken, path+" without a token", path, q, true, sendEx)
 }
 
-// declared reads the CapabilityStatement of a server that started an
+// declared reads the CapabilityStatement of a server asked for an
 // export: it should declare the export operation the level uses (or
 // instantiate the Bulk Data IG's statement), as Inferno's Bulk Data kit
 // checks.
