@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/personal"
@@ -80,10 +81,11 @@ func (p *probe) features(ctx context.Context, caps *capabilities, types []string
 			}
 		}
 		p.modifiers(ctx, caps, typ, res)
+		p.valueSets(ctx, caps, typ, res)
 		p.chain(ctx, caps, typ, res, sample)
 	}
 	if !p.emitted[fhirclient.SearchFeatures] {
-		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date or quantity parameter with a value, a declared _include or _revinclude, a reference to chain through, or a token or string value that identifies no one to search with modifiers")
+		p.notSent(fhirclient.SearchFeatures, "search features", "", "no resource read earlier has a second resource of its type, a declared date or quantity parameter with a value, a declared _include or _revinclude, a reference to chain through, or a token or string value that identifies no one to search with modifiers (or a code bound to a value set carecert expands offline)")
 	}
 }
 
@@ -437,6 +439,59 @@ func (p *probe) modifiers(ctx context.Context, caps *capabilities, typ string, r
 			search(prm.Name+":contains", unknownValue, "exclude")
 		}
 	}
+}
+
+// valueSets searches with :in and :not-in on the first declared token
+// parameter (identifying no one) whose element the core definitions bind
+// to a value set the terminology engine decides the resource's codes for,
+// with fhirsearch's own rule: narrowed by _id, :in returns the resource and
+// :not-in does not when one of its codes is in the value set, the other way
+// round when none is (recall and exclusion); and :in alone, unnarrowed,
+// whose first page must hold no resource without a code in the value set
+// (precision, judged with the run's engine). An R4 statement cannot declare
+// modifiers: a refusal with 4xx and an OperationOutcome is not judged.
+func (p *probe) valueSets(ctx context.Context, caps *capabilities, typ string, res map[string]any) {
+	id := fhir.ID(res)
+	for _, prm := range chainTails(caps, typ) {
+		vs := boundValueSet(typ, prm)
+		if prm.Kind != fhirsearch.Token || vs == "" {
+			continue
+		}
+		in := url.Values{prm.Name + ":in": {vs}}
+		criteria, err := fhirsearch.Parse(typ, in)
+		if err != nil {
+			continue
+		}
+		member, known := fhirsearch.MatchWith(res, fhirsearch.WithTerminology(criteria, p.t.terms), nil)
+		if !known {
+			continue // a value set or code the engine cannot decide offline
+		}
+		steps := map[string]string{"in": "recall", "not-in": "exclude"}
+		if !member {
+			steps = map[string]string{"in": "exclude", "not-in": "recall"}
+		}
+		for _, m := range []string{"in", "not-in"} {
+			name := prm.Name + ":" + m
+			p.featureSearch(ctx, typ, steps[m], typ+"/"+id, url.Values{"_id": {id}, name: {vs}}, typ+"?_id="+id+"&"+name+"="+vs)
+		}
+		in.Set("_count", strconv.Itoa(p.t.count))
+		p.featureSearch(ctx, typ, "precision", "", in, typ+"?"+prm.Name+":in="+vs)
+		return
+	}
+}
+
+// boundValueSet is the value set the core definitions bind a parameter's
+// first element to, without its version; "" when it is bound to none.
+func boundValueSet(typ string, prm fhirsearch.Param) string {
+	if len(prm.Paths) == 0 {
+		return ""
+	}
+	el := elements.MustR4().Element(typ + "." + prm.Paths[0])
+	if el == nil || el.Binding == nil {
+		return ""
+	}
+	vs, _, _ := strings.Cut(el.Binding.ValueSet, "|")
+	return vs
 }
 
 // textWord is the first word of a token value's text or display (see

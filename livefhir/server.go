@@ -30,6 +30,7 @@ import (
 	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/terminology"
 )
 
 // Register adds the fhir-server and fhir-bulk target types.
@@ -71,6 +72,9 @@ type Server struct {
 	narrowed []*fhirclient.SMARTBackend
 	// load is the optional load profile.
 	load *loadProfile
+	// terms decides, from the R4 core (loaded on first use), which
+	// resource read earlier a :in or :not-in search must return.
+	terms *terminology.Engine
 }
 
 // serverOptions are a fhir-server target's plan options.
@@ -116,7 +120,7 @@ func openServer(spec target.Spec, o serverOptions) (*Server, error) {
 		return nil, err
 	}
 	t := &Server{cfg: cfg, latency: o.Latency, interactions: map[string]bool{}, types: o.Resources, searches: o.Searches,
-		maxTypes: o.MaxTypes, count: o.Count, maxPages: o.MaxPages}
+		maxTypes: o.MaxTypes, count: o.Count, maxPages: o.MaxPages, terms: terminology.NewCore(nil)}
 	if t.expired, err = expiredToken(o.Auth, spec); err != nil {
 		return nil, err
 	}

@@ -4,11 +4,13 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -399,5 +401,61 @@ var _ = Describe("live reports", func() {
 		first := render()
 		Expect(first).To(ContainSubstring("api.paging-loop"))
 		Expect(render()).To(Equal(first))
+	})
+})
+
+var _ = Describe("the probe's own :in and :not-in (API-25)", func() {
+	// probeIn runs the default probe on the simulator and returns API-25 and
+	// the queries it sent with :in or :not-in.
+	probeIn := func(opts fhirserver.Options) (model.Result, []string) {
+		sim, err := fhirserver.New(opts)
+		Expect(err).NotTo(HaveOccurred())
+		var mu sync.Mutex
+		var sent []string
+		url := hostile(func(w http.ResponseWriter, r *http.Request) {
+			if q, _ := neturl.QueryUnescape(r.URL.RawQuery); strings.Contains(q, ":in=") || strings.Contains(q, ":not-in=") {
+				mu.Lock()
+				sent = append(sent, r.URL.Path+"?"+q)
+				mu.Unlock()
+			}
+			sim.ServeHTTP(w, r)
+		})
+		rep := run([]map[string]any{apiTarget(url, nil)}, "fhir-rest-api")
+		sort.Strings(sent)
+		return result(rep, "api", "API-25"), sent
+	}
+	const category = "http://hl7.org/fhir/ValueSet/observation-category"
+	const gender = "http://hl7.org/fhir/ValueSet/administrative-gender"
+
+	It("sends them on a token bound to a value set the engine expands, seeded from a resource read earlier, and passes a server that honours them", func() {
+		m, sent := probeIn(fhirserver.Options{Feed: feedDir})
+		Expect(m.Outcome).To(Equal(model.Pass), m.Message)
+		// Observation.category is bound to observation-category, which the
+		// R4 core defines; the Observation read earlier is a vital sign.
+		Expect(sent).To(ContainElements(
+			MatchRegexp(`^/Observation\?_id=obs-\d+-\d&category:in=`+regexp.QuoteMeta(category)+`$`),
+			MatchRegexp(`^/Observation\?_id=obs-\d+-\d&category:not-in=`+regexp.QuoteMeta(category)+`$`),
+			"/Observation?_count=4&category:in="+category,
+			MatchRegexp(`^/Patient\?_id=pat-\d+&gender:in=`+regexp.QuoteMeta(gender)+`$`),
+		))
+	})
+
+	It("fails a server that ignores them, at the :not-in search that returned the resource", func() {
+		opts := withDefects("token-in-ignored")
+		opts.Feed = feedDir
+		m, _ := probeIn(opts)
+		Expect(m.Outcome).To(Equal(model.Fail))
+		var excluded []string
+		for _, f := range m.Findings {
+			if f.Code == "api.search-feature-excluded" {
+				excluded = append(excluded, f.Message)
+			}
+		}
+		// Each seeded type's :not-in returned the resource whose code is in
+		// the value set: the Patient's gender, the Observation's category.
+		Expect(excluded).To(ConsistOf(
+			MatchRegexp(`^search Patient\?_id=pat-\d+&gender:not-in=`+regexp.QuoteMeta(gender)+` returned Patient/pat-\d+, which the search excludes`),
+			MatchRegexp(`^search Observation\?_id=obs-\d+-\d&category:not-in=`+regexp.QuoteMeta(category)+` returned Observation/obs-\d+-\d, which the search excludes`),
+		))
 	})
 })

@@ -11,11 +11,12 @@ import (
 )
 
 // searchFeatures judges a search using a declared feature (multiple-or,
-// date comparators, _include, _revinclude), built from a resource read
+// date comparators, _include, _revinclude, modifiers, chains; :in and
+// :not-in with the run's terminology engine), built from a resource read
 // earlier: its matches satisfy its parameters, and Expect is returned as
 // a match (recall), not returned (exclude) or returned as an included
 // resource (include).
-func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
+func searchFeatures(ex *fhirclient.Exchange, terms fhirsearch.Terminology) []model.Finding {
 	what := "search " + ex.Label
 	if how := undeclarable(ex.Query); how != "" && ex.Status >= 400 && ex.Status <= 499 && ex.ResourceType() == "OperationOutcome" {
 		return notJudged(ex, fmt.Sprintf("%s: the server refused the %s (HTTP %d%s); an R4 CapabilityStatement cannot declare it, so the refusal is not held against it",
@@ -24,7 +25,7 @@ func searchFeatures(ex *fhirclient.Exchange) []model.Finding {
 	if f := okBundle(ex, "api.search-status", "api.searchset", what, "searchset"); f != nil {
 		return f
 	}
-	out := mismatches(ex, what)
+	out := mismatches(ex, what, terms)
 	matched, included := false, false
 	for _, e := range entries(ex.Resource) {
 		res, _ := e["resource"].(map[string]any)
@@ -68,10 +69,13 @@ func isMatchEntry(ex *fhirclient.Exchange, e map[string]any) bool {
 // resource read earlier: a server that adds a resource to the right one
 // answers wrongly as much as one that leaves it out. Parameters carecert
 // cannot evaluate judge nothing (what else the search expects still holds).
-func mismatches(ex *fhirclient.Exchange, what string) []model.Finding {
+func mismatches(ex *fhirclient.Exchange, what string, terms fhirsearch.Terminology) []model.Finding {
 	criteria, err := fhirsearch.Parse(ex.Type, ex.Query)
 	if err != nil || criteria == nil {
 		return nil
+	}
+	if terms != nil {
+		criteria = fhirsearch.WithTerminology(criteria, terms)
 	}
 	resolve := bundleResolver(ex.Resource)
 	var out []model.Finding

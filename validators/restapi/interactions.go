@@ -12,6 +12,7 @@ import (
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/snomed"
 )
 
@@ -161,6 +162,18 @@ func newSearchMatch(spec check.Spec, p searchMatchParams, env *check.Env) (check
 	}
 	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchMatch(ex, eng) }
 	return perExchange(judge, fhirclient.Search, fhirclient.Page)(spec, judgedParams{MinCases: p.MinCases}, env)
+}
+
+// newSearchFeatures judges the probe's feature searches (API-25) with the
+// run's terminology engine, so that the precision of its :in and :not-in
+// searches is decided as API-05's are.
+func newSearchFeatures(spec check.Spec, p judgedParams, env *check.Env) (check.Check, error) {
+	eng, err := terminology.Run.Get(env)
+	if err != nil {
+		return nil, fmt.Errorf("terminology for :in and :not-in: %w", err)
+	}
+	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchFeatures(ex, eng) }
+	return perExchange(judge, fhirclient.SearchFeatures)(spec, p, env)
 }
 
 func searchMatch(ex *fhirclient.Exchange, terms fhirsearch.Terminology) []model.Finding {
@@ -329,7 +342,7 @@ func searchRecall(ex *fhirclient.Exchange) []model.Finding {
 	if f := okBundle(ex, "api.search-status", "api.searchset", what, "searchset"); f != nil {
 		return f
 	}
-	out := mismatches(ex, what)
+	out := mismatches(ex, what, nil)
 	for _, e := range entries(ex.Resource) {
 		res, _ := e["resource"].(map[string]any)
 		if fhir.ResourceType(res)+"/"+fhir.ID(res) == ex.Expect {
