@@ -70,7 +70,7 @@ func (w *writeRun) copyOf() map[string]any {
 	return body
 }
 
-func marshal(v map[string]any) []byte {
+func marshal(v any) []byte {
 	data, _ := json.Marshal(v)
 	return data
 }
@@ -414,7 +414,9 @@ func (w *writeRun) patch(ctx context.Context, o *own) {
 				map[string]any{"name": "value", "valueCode": "en-US"}}
 		}
 		body := marshal(map[string]any{"resourceType": "Parameters", "parameter": []any{map[string]any{"name": "operation", "part": op}}})
-		send("fhirpath-patch", "FHIRPath Patch: "+op[0].(map[string]any)["valueCode"].(string)+" language en-US", "application/fhir+json", body, "en-US")
+		if ex := send("fhirpath-patch", "FHIRPath Patch: "+op[0].(map[string]any)["valueCode"].(string)+" language en-US", "application/fhir+json", body, "en-US"); accepted(ex) {
+			w.fhirPathNested(ctx, o)
+		}
 	}
 }
 
