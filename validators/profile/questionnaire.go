@@ -38,6 +38,8 @@ type questionnaire struct {
 // qItem is one Questionnaire.item.
 type qItem struct {
 	linkID, typ          string
+	text                 string // the item's text, which a response item's text repeats
+	index                int    // its place among its parent's kids
 	required, repeats    bool
 	parent               *qItem
 	kids                 map[string]*qItem
@@ -109,6 +111,7 @@ func (q *questionnaire) addKids(parent *qItem, items any, fx Invariants) {
 		}
 		it := &qItem{linkID: id, parent: parent}
 		it.typ, _ = m["type"].(string)
+		it.text, _ = m["text"].(string)
 		it.known = answerTypes(it.typ) != nil || it.typ == "group" || it.typ == "display"
 		it.required, _ = m["required"].(bool)
 		it.repeats, _ = m["repeats"].(bool)
@@ -142,6 +145,7 @@ func (q *questionnaire) addKids(parent *qItem, items any, fx Invariants) {
 			parent.kids = map[string]*qItem{}
 		}
 		if _, dup := parent.kids[id]; !dup {
+			it.index = len(parent.order)
 			parent.kids[id] = it
 			parent.order = append(parent.order, it)
 		}
@@ -232,9 +236,13 @@ type responseCheck struct {
 
 // items checks the response items of one level against the kids of parent;
 // scope is the chain of response objects enclosing them (the response first).
+// The items follow the Questionnaire's order, as the reference validator
+// requires: an item the Questionnaire puts before one already given is out
+// of place (repeats of one item side by side are not).
 func (r *responseCheck) items(raw any, parent *qItem, path string, scope []map[string]any) {
 	list, _ := raw.([]any)
 	present := map[string]bool{}
+	var last *qItem
 	for i, it := range list {
 		im, _ := it.(map[string]any)
 		if im == nil {
@@ -250,6 +258,10 @@ func (r *responseCheck) items(raw any, parent *qItem, path string, scope []map[s
 			r.unknownLinkID(id, parent, ip)
 			continue
 		}
+		if last != nil && qi.index < last.index {
+			r.w.add(model.Error, CodeQuestionnaire, ip, fmt.Sprintf("item '%s' comes after item '%s' here, but Questionnaire %s puts it before: response items follow the Questionnaire's order", id, last.linkID, r.q.name), "")
+		}
+		last = qi
 		if present[id] && !qi.repeats {
 			r.w.add(model.Error, CodeQuestionnaire, ip, fmt.Sprintf("item '%s' occurs more than once here, but it does not repeat in Questionnaire %s, so it may occur only once", id, r.q.name), "")
 		}
@@ -294,9 +306,14 @@ func (r *responseCheck) unknownLinkID(id string, parent *qItem, path string) {
 	r.w.add(model.Error, CodeQuestionnaire, path, fmt.Sprintf("linkId '%s' is not found in Questionnaire %s (%s)", id, r.q.name, hint), "")
 }
 
-// item checks one response item against its Questionnaire item.
+// item checks one response item against its Questionnaire item. A text it
+// gives is the item's text, word for word (it repeats the question asked, so
+// a different one means the answer was given to another question).
 func (r *responseCheck) item(im map[string]any, qi *qItem, path string, scope []map[string]any) {
 	answers, _ := im["answer"].([]any)
+	if t, _ := im["text"].(string); t != "" && t != qi.text {
+		r.w.add(model.Error, CodeQuestionnaire, path+".text", fmt.Sprintf("item '%s' has the text %q, but Questionnaire %s gives it the text %q; a response item's text, if given, is the Questionnaire's", qi.linkID, clipText(t, 60), r.q.name, clipText(qi.text, 60)), "")
+	}
 	if qi.typ != "group" && qi.typ != "display" {
 		r.occurs(qi, len(answers), path)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,10 +119,57 @@ var _ = Describe("QuestionnaireResponse against its Questionnaire", func() {
 	})
 
 	It("allows an item that does not repeat only once at its place", func() {
-		fs := validate(e, edit(func(qr map[string]any) { qr["item"] = append(items(qr), itemOf(qr, 3)) }))
-		Expect(fs).To(ConsistOf(saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[5]",
+		fs := validate(e, edit(func(qr map[string]any) { qr["item"] = slices.Insert(items(qr), 4, any(itemOf(qr, 3))) }))
+		Expect(fs).To(ConsistOf(saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[4]",
 			"item 'pet' occurs more than once here, but it does not repeat in Questionnaire http://example.org/Questionnaire/intake|2.0")))
-		Expect(validate(e, edit(func(qr map[string]any) { qr["item"] = append(items(qr), itemOf(qr, 2)) }))).To(BeEmpty(), "colour repeats")
+		Expect(validate(e, edit(func(qr map[string]any) { qr["item"] = slices.Insert(items(qr), 3, any(itemOf(qr, 2))) }))).To(BeEmpty(), "colour repeats")
+	})
+
+	It("requires the items of a level in the Questionnaire's order, repeats of one item side by side", func() {
+		fs := validate(e, edit(func(qr map[string]any) {
+			list := items(qr)
+			list[2], list[3] = list[3], list[2]
+		}))
+		Expect(fs).To(ConsistOf(saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[3]",
+			"item 'colour' comes after item 'pet' here, but Questionnaire http://example.org/Questionnaire/intake|2.0 puts it before")))
+		// a repeating item given again after a later item is out of place too
+		fs = validate(e, edit(func(qr map[string]any) { qr["item"] = slices.Insert(items(qr), 4, any(itemOf(qr, 2))) }))
+		Expect(fs).To(ConsistOf(saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[4]",
+			"item 'colour' comes after item 'pet' here")))
+		// an item that is not in the Questionnaire says so, and leaves the order alone
+		fs = validate(e, edit(func(qr map[string]any) {
+			qr["item"] = slices.Insert(items(qr), 1, any(map[string]any{"linkId": "zzz"}))
+		}))
+		Expect(fs).To(ConsistOf(saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[1]", "linkId 'zzz' is not found")))
+	})
+
+	It("requires the order inside a group too", func() {
+		ee := newEngine(decoded(`{"resourceType": "Questionnaire", "url": "http://example.org/Questionnaire/vitals", "status": "active",
+		  "item": [{"linkId": "v", "text": "Vitals", "type": "group", "item": [
+		    {"linkId": "v/h", "text": "Height", "type": "decimal"}, {"linkId": "v/w", "text": "Weight", "type": "decimal"}]}]}`))
+		response := func(first, second string) string {
+			return `{"resourceType": "QuestionnaireResponse", "questionnaire": "http://example.org/Questionnaire/vitals", "status": "completed",
+			  "item": [{"linkId": "v", "item": [{"linkId": "` + first + `", "answer": [{"valueDecimal": 1.7}]}, {"linkId": "` + second + `", "answer": [{"valueDecimal": 70}]}]}]}`
+		}
+		Expect(validate(ee, response("v/h", "v/w"))).To(BeEmpty())
+		Expect(validate(ee, response("v/w", "v/h"))).To(ConsistOf(saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[0].item[1]",
+			"item 'v/h' comes after item 'v/w' here")))
+	})
+
+	It("requires a response item's text, when given, to be its Questionnaire item's text word for word", func() {
+		Expect(validate(e, edit(func(qr map[string]any) { itemOf(qr, 0)["text"] = "Do you smoke?" }))).To(BeEmpty())
+		fs := validate(e, edit(func(qr map[string]any) { itemOf(qr, 0)["text"] = "Do you drink?" }))
+		Expect(fs).To(ConsistOf(saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[0].text",
+			`item 'smoker' has the text "Do you drink?", but Questionnaire http://example.org/Questionnaire/intake|2.0 gives it the text "Do you smoke?"`)))
+		// case and spacing count; a group's and a nested item's text too
+		fs = validate(e, edit(func(qr map[string]any) {
+			itemOf(qr, 1)["text"] = "packs a day"
+			itemOf(qr, 4)["text"] = "History "
+			items(itemOf(qr, 4))[0].(map[string]any)["text"] = "Onset"
+		}))
+		Expect(fs).To(ConsistOf(
+			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[1].text", "item 'packs'"),
+			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[4].text", "item 'history'")))
 	})
 
 	It("requires the answer of a choice question to be one of its listed options", func() {
@@ -143,12 +191,12 @@ var _ = Describe("QuestionnaireResponse against its Questionnaire", func() {
 
 	It("does not accept answers on display items or groups", func() {
 		fs := questionnaireFindings(validate(e, edit(func(qr map[string]any) {
-			qr["item"] = append(items(qr), map[string]any{"linkId": "note", "answer": []any{map[string]any{"valueString": "ok"}}})
 			itemOf(qr, 4)["answer"] = []any{map[string]any{"valueString": "none"}} // (qrs-1 fails too)
+			qr["item"] = slices.Insert(items(qr), 4, any(map[string]any{"linkId": "note", "answer": []any{map[string]any{"valueString": "ok"}}}))
 		})))
 		Expect(fs).To(ConsistOf(
-			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[5].answer", "item 'note' is a display item in Questionnaire http://example.org/Questionnaire/intake|2.0, so it cannot have answers"),
-			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[4].answer", "item 'history' is a group item in Questionnaire http://example.org/Questionnaire/intake|2.0, so it cannot have answers; answer its question items instead"),
+			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[4].answer", "item 'note' is a display item in Questionnaire http://example.org/Questionnaire/intake|2.0, so it cannot have answers"),
+			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[5].answer", "item 'history' is a group item in Questionnaire http://example.org/Questionnaire/intake|2.0, so it cannot have answers; answer its question items instead"),
 		))
 	})
 
