@@ -154,24 +154,30 @@ type resolution struct {
 	// matches are the entries the reference identifies: one when it resolves.
 	matches []*localEntry
 	// target is the absolute URL the reference stands for ("" when a relative
-	// reference has no RESTful fullUrl to resolve against); version is the
-	// version it asks for.
+	// reference has no fullUrl to resolve against); version is the version it
+	// asks for.
 	target, version string
 	// others are entries with the target's fullUrl or Type/id that the
 	// version rules excluded.
 	others []*localEntry
-	// byTypeID is set when the candidates were found by the reference's
-	// Type/id because no fullUrl matched (or there was no fullUrl to form).
+	// byTypeID is set when the matches were found by the reference's Type/id
+	// because the referring entry has no fullUrl to form a target from.
 	byTypeID bool
+	// near are the entries of a Bundle with the reference's Type/id whose
+	// fullUrl is not the target: the Bundle rules do not let them match.
+	near []*localEntry
 }
 
 // resolve applies the FHIR rules for resolving a reference inside a Bundle
-// (R4 "Resolving references in Bundles"): an absolute reference matches a
-// fullUrl; a relative Type/id is made absolute with the service base of the
-// referring entry's fullUrl when that is a RESTful URL; a version-specific
-// reference (…/_history/v) matches the fullUrl without the version and then
-// meta.versionId. A relative reference that no fullUrl matches falls back to
-// the entries with that Type/id, as readers commonly do.
+// (R4 §2.36.4.1 "Resolving references in Bundles"): an absolute reference
+// matches a fullUrl; a relative Type/id is made absolute from the referring
+// entry's fullUrl (with the service base of a RESTful one, or as the same
+// kind of URN, urn:uuid:{id}, for a URN); a version-specific reference
+// (…/_history/v) matches the fullUrl without the version and then
+// meta.versionId. An entry with the Type/id but another fullUrl is not the
+// target, only near it. Without a fullUrl to resolve against, and among the
+// resources of a Parameters, a relative reference falls back to the entries
+// with that Type/id, as readers commonly do.
 func (x *localIndex) resolve(ref, referrer string) resolution {
 	r := resolution{}
 	base := ref
@@ -186,12 +192,23 @@ func (x *localIndex) resolve(ref, referrer string) resolution {
 	default:
 		if sb := serviceBase(referrer); sb != "" {
 			r.target = sb + base
+		} else if ub, ok := urnBase(referrer); ok && x.kind == "Bundle" {
+			_, id, _ := strings.Cut(base, "/")
+			r.target = ub + id
+		}
+		if r.target != "" {
 			candidates = x.byFullURL[r.target]
 		}
-		if len(candidates) == 0 {
-			candidates = x.byTypeID[base]
-			r.byTypeID = len(candidates) > 0
+		if len(candidates) > 0 {
+			break
 		}
+		byTypeID := x.byTypeID[base]
+		if r.target != "" && x.kind == "Bundle" {
+			r.near = byTypeID
+			return r
+		}
+		candidates = byTypeID
+		r.byTypeID = len(candidates) > 0
 	}
 	if r.version == "" {
 		r.matches = candidates
@@ -205,6 +222,17 @@ func (x *localIndex) resolve(ref, referrer string) resolution {
 		}
 	}
 	return r
+}
+
+// urnBase returns a URN fullUrl without its last part ("urn:uuid:" of
+// "urn:uuid:5d9…"): a relative reference from such an entry stands for the
+// URN of the same kind with the reference's id.
+func urnBase(fullURL string) (string, bool) {
+	if !strings.HasPrefix(fullURL, "urn:") {
+		return "", false
+	}
+	i := strings.LastIndexByte(fullURL, ':')
+	return fullURL[:i+1], true
 }
 
 // serviceBase returns the base of a RESTful fullUrl ("http://x/fhir/" of
@@ -231,15 +259,9 @@ func (x *localIndex) selfContained() bool {
 // found, or "" when there is none.
 func (w *walker) resolveInBundle(ref, rp string) string {
 	x := w.bundle
-	referrer, ok := x.fullURLOf[reflect.ValueOf(w.res).Pointer()]
-	if !ok {
-		referrer = x.fullURLOf[reflect.ValueOf(w.rec.Resource()).Pointer()]
-	}
+	_, referrer, _ := w.bundleEntryOf()
 	r := x.resolve(ref, referrer)
 	switch {
-	case len(r.matches) == 1 && r.byTypeID && r.target != "":
-		w.add(model.Warning, CodeReference, rp, fmt.Sprintf("reference %s resolves only by type and id: relative to this entry's fullUrl %s it means %s, but the entry found has the fullUrl %s", ref, referrer, r.target, r.matches[0].fullURL), "")
-		return r.matches[0].typ
 	case len(r.matches) == 1:
 		return r.matches[0].typ
 	case len(r.matches) > 1:
@@ -254,6 +276,17 @@ func (w *walker) resolveInBundle(ref, rp string) string {
 		return r.matches[0].typ
 	}
 	isURN := strings.HasPrefix(ref, "urn:")
+	if len(r.near) > 0 {
+		// The entry the author meant is most likely there, under a fullUrl
+		// the reference does not stand for: say which, in any Bundle.
+		sev := model.Warning
+		if x.selfContained() {
+			sev = model.Error
+		}
+		w.add(sev, CodeReference, rp, fmt.Sprintf("reference %s does not resolve in the Bundle: relative to this entry's fullUrl %s it means %s, and the entry with that type and id has the fullUrl %s%s",
+			ref, referrer, r.target, describeEntries(r.near), selfContainedNote(x)), "")
+		return ""
+	}
 	if !x.selfContained() && !isURN {
 		return "" // may be held by a server
 	}
@@ -272,11 +305,17 @@ func (w *walker) resolveInBundle(ref, rp string) string {
 	default:
 		msg += fmt.Sprintf(" (no entry is a %s)", typeIDOf(ref))
 	}
-	if x.selfContained() {
-		msg += fmt.Sprintf("; a %s Bundle must contain every resource it refers to", x.bundleType)
-	}
-	w.add(sev, CodeReference, rp, msg, "")
+	w.add(sev, CodeReference, rp, msg+selfContainedNote(x), "")
 	return ""
+}
+
+// selfContainedNote is what a finding about an unresolved reference adds in
+// a Bundle that must hold everything it refers to.
+func selfContainedNote(x *localIndex) string {
+	if !x.selfContained() {
+		return ""
+	}
+	return fmt.Sprintf("; a %s Bundle must contain every resource it refers to", x.bundleType)
 }
 
 // resolveInParameters resolves a relative reference among the resources a

@@ -17,9 +17,18 @@ import (
 // way a run does (each entry a record inside the Bundle record, one sink), and
 // returns the reference findings.
 func bundleFindings(e *profile.Engine, src string) []model.Finding {
-	return referenceFindings(e, func(each func(*model.Record) error) error {
+	return referenceFindings(e, readSource(src))
+}
+
+// bundleAllFindings is bundleFindings keeping the findings of every code.
+func bundleAllFindings(e *profile.Engine, src string) []model.Finding {
+	return streamFindings(e, readSource(src), func(model.Finding) bool { return true })
+}
+
+func readSource(src string) func(func(*model.Record) error) error {
+	return func(each func(*model.Record) error) error {
 		return fhir.ReadStream("spec.json", strings.NewReader(src), each)
-	})
+	}
 }
 
 // fileFindings is bundleFindings for a shared conformance case.
@@ -30,13 +39,17 @@ func fileFindings(e *profile.Engine, name string) []model.Finding {
 }
 
 func referenceFindings(e *profile.Engine, read func(func(*model.Record) error) error) []model.Finding {
+	return streamFindings(e, read, func(f model.Finding) bool { return f.Code == profile.CodeReference })
+}
+
+func streamFindings(e *profile.Engine, read func(func(*model.Record) error) error, keep func(model.Finding) bool) []model.Finding {
 	var out []model.Finding
 	sink := &profile.Sink{}
 	Expect(read(func(r *model.Record) error {
 		r.Load()
 		Expect(r.Problem).To(BeNil())
 		for _, f := range e.ValidateRecord(r, "", sink) {
-			if f.Code == profile.CodeReference {
+			if keep(f) {
 				out = append(out, f)
 			}
 		}
@@ -113,16 +126,64 @@ var _ = Describe("resolving references in Bundles", func() {
 			  "code": {"text": "x"}, "subject": {"reference": "Patient/p1"}}}]}`
 		Expect(bundleFindings(e, src)).To(BeEmpty())
 
-		// An entry found only by type and id does not follow the rules: a warning says why.
+		// An entry with the type and id under another fullUrl is not the
+		// target: a warning names it.
 		src = `{"resourceType": "Bundle", "type": "collection", "entry": [
 			{"fullUrl": "urn:uuid:4e5aa5f2-dd58-47b0-83c8-6bea38669e67", "resource": {"resourceType": "Patient", "id": "p1"}},
 			{"fullUrl": "http://a.example/fhir/Observation/o1", "resource": {"resourceType": "Observation", "id": "o1", "status": "final",
 			  "code": {"text": "x"}, "subject": {"reference": "Patient/p1"}}}]}`
 		fs := bundleFindings(e, src)
 		Expect(fs).To(ConsistOf(at(model.Warning, profile.CodeReference, "Observation.subject.reference")))
-		Expect(fs[0].Message).To(And(ContainSubstring("resolves only by type and id"),
+		Expect(fs[0].Message).To(And(ContainSubstring("reference Patient/p1 does not resolve in the Bundle"),
 			ContainSubstring("it means http://a.example/fhir/Patient/p1"),
 			ContainSubstring("urn:uuid:4e5aa5f2-dd58-47b0-83c8-6bea38669e67")))
+	})
+
+	It("resolves a relative reference from an entry with a URN fullUrl to the URN of the same kind with its id", func() {
+		// bundle is a collection whose Patient (fullUrl urn:uuid:…) refers to
+		// its general practitioner by Type/id; the second entry is target.
+		bundle := func(ref, target string) string {
+			return `{"resourceType": "Bundle", "type": "collection", "entry": [
+				{"fullUrl": "urn:uuid:0f4d3b2e-9a53-4c1e-9d8b-3c4a8f6f1a01", "resource": {"resourceType": "Patient",
+				  "generalPractitioner": [{"reference": "` + ref + `"}]}},
+				{"fullUrl": "urn:uuid:7b1e2f40-51c6-4d7b-a8a2-1f0e9c3d5b22", "resource": ` + target + `}]}`
+		}
+		practitioner := `{"resourceType": "Practitioner"}`
+		Expect(bundleFindings(e, bundle("Practitioner/7b1e2f40-51c6-4d7b-a8a2-1f0e9c3d5b22", practitioner))).To(BeEmpty())
+
+		// The entry found holds another type than the reference names.
+		organization := `{"resourceType": "Organization", "name": "x"}`
+		fs := bundleFindings(e, bundle("Practitioner/7b1e2f40-51c6-4d7b-a8a2-1f0e9c3d5b22", organization))
+		Expect(fs).To(ConsistOf(at(model.Error, profile.CodeReference, "Patient.generalPractitioner[0].reference")))
+		Expect(fs[0].Message).To(And(ContainSubstring("names the type Practitioner"), ContainSubstring("resource of type Organization")))
+
+		// urn:oid: alike: Practitioner/1.2.3 from a urn:oid: entry is urn:oid:1.2.3.
+		oids := `{"resourceType": "Bundle", "type": "collection", "entry": [
+			{"fullUrl": "urn:oid:1.2.36.1", "resource": {"resourceType": "Patient", "generalPractitioner": [{"reference": "Practitioner/1.2.36.2"}]}},
+			{"fullUrl": "urn:oid:1.2.36.2", "resource": {"resourceType": "Organization", "name": "x"}}]}`
+		Expect(bundleFindings(e, oids)).To(ConsistOf(at(model.Error, profile.CodeReference, "Patient.generalPractitioner[0].reference")))
+	})
+
+	It("does not let an entry with the reference's type and id but another URN fullUrl match, and says so", func() {
+		doc := func(typ string) string {
+			return `{"resourceType": "Bundle", "type": "` + typ + `", "timestamp": "2024-12-01T13:28:17+02:00",
+			  "identifier": {"system": "urn:ietf:rfc:3986", "value": "urn:uuid:ba2d1426-ed83-4d55-8032-c6345382c92b"},
+			  "entry": [
+				{"fullUrl": "urn:uuid:1c0a7e55-3f0b-4c3e-9b0e-62d1f2a7c001", "resource": {"resourceType": "Composition",
+				  "status": "final", "type": {"text": "note"}, "date": "2024-12-01", "title": "Note",
+				  "author": [{"reference": "Organization/lab"}]}},
+				{"fullUrl": "urn:uuid:1c0a7e55-3f0b-4c3e-9b0e-62d1f2a7c002", "resource": {"resourceType": "Organization", "id": "lab", "name": "Lab"}}]}`
+		}
+		// In a document the reference must resolve: an error, and the
+		// Organization it does not reach is an orphan.
+		fs := bundleAllFindings(e, doc("document"))
+		Expect(fs).To(ContainElements(
+			at(model.Error, profile.CodeReference, "Composition.author[0].reference"),
+			at(model.Error, profile.CodeBundle, "Bundle.entry[1]")))
+		Expect(bundleFindings(e, doc("document"))[0].Message).To(And(ContainSubstring("it means urn:uuid:lab"),
+			ContainSubstring("has the fullUrl urn:uuid:1c0a7e55-3f0b-4c3e-9b0e-62d1f2a7c002")))
+		// In a collection the target may be elsewhere: a warning only.
+		Expect(bundleFindings(e, doc("collection"))).To(ConsistOf(at(model.Warning, profile.CodeReference, "Composition.author[0].reference")))
 	})
 
 	It("requires documents and messages to hold what they refer to, but not other Bundles", func() {

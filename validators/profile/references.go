@@ -53,13 +53,27 @@ func (w *walker) reference(m map[string]any, t *typeInfo, at pathAt) {
 			w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %q is not valid: it contains whitespace", ref), "")
 			return
 		}
+		if ct, query, ok := w.conditionalType(ref); ok {
+			typ = w.conditionalReference(ref, ct, query, rp)
+			implied = typ
+			if w.e.unresolvedUntyped {
+				typ = ""
+			}
+			break
+		}
 		rt, ok := w.referenceType(ref)
 		if !ok {
-			w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %q is not a valid reference: use Type/id, an absolute URL ending in Type/id, urn:uuid:, or #id for a contained resource", ref), "")
+			w.malformedReference(ref, rp)
 			return
 		}
 		typ, implied = rt, rt
 		if found := w.resolveLocally(ref, rp); found != "" {
+			if rt != "" && found != rt {
+				// A urn:uuid: fullUrl names no type, so only the reference
+				// can be wrong (a RESTful fullUrl that disagrees with its
+				// resource is reported at the entry too).
+				w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %s names the type %s, but the Bundle entry it resolves to holds a resource of type %s", ref, rt, found), "")
+			}
 			typ, implied = found, found
 		} else if w.e.unresolvedUntyped {
 			// Not found here: what it points at is not known, unless
