@@ -20,9 +20,12 @@ import (
 //   - Inside the entry of any other Bundle a relative reference is resolved
 //     against the entry's fullUrl, so it must have the shape Type/id or
 //     Type/id/_history/version; another shape is an error.
-//   - Anywhere else a relative reference of another form (an unknown type, an
-//     id with characters ids may not have, XXX/_history/1) may still mean
-//     something to the server it was written for: a warning.
+//   - Anywhere else a relative reference of another form (an id with
+//     characters ids may not have, a bare id, XXX/_history/1) may still mean
+//     something to the server it was written for: a warning. One of the
+//     shape Type/id whose type FHIR does not define is a warning only when
+//     a REST reference's URL is not taken to tell its target's type (the
+//     reference's default); under carecert's default it is an error.
 
 var (
 	searchParamName  = regexp.MustCompile(`^[_a-zA-Z][_a-zA-Z0-9.:-]*$`)
@@ -95,5 +98,22 @@ func (w *walker) malformedReference(ref string, rp func() string) {
 		w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %q cannot be resolved against the entry's fullUrl: a relative reference in a Bundle must be %s", ref, what), "")
 		return
 	}
+	if typ := namedType(ref); typ != "" && !w.e.IsResourceType(typ) && !w.e.unresolvedUntyped {
+		// Taking a REST reference's URL to tell its target's type (carecert's
+		// default, Options.UnresolvedUntyped) makes this a reference to a
+		// type FHIR does not have, which no element may refer to.
+		w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %q names the type %s, which is not a FHIR resource type", ref, typ), "")
+		return
+	}
 	w.add(model.Warning, CodeReference, rp(), fmt.Sprintf("reference %q does not look like a valid reference (Type/id with a FHIR resource type and a valid id, an absolute URL, urn:uuid:, or #id): check it", ref), "")
+}
+
+// namedType returns the type a relative reference of the shape Type/id or
+// Type/id/_history/version names, known or not, and "" for another shape.
+func namedType(ref string) string {
+	parts := strings.Split(ref, "/")
+	if len(parts) == 2 || len(parts) == 4 && parts[2] == "_history" {
+		return parts[0]
+	}
+	return ""
 }

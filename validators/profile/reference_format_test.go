@@ -4,6 +4,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -26,16 +27,30 @@ func inBundle(typ, ref string) string {
 
 var _ = Describe("the format of references", func() {
 	e := newEngine()
+	defs, err := definitions.New(definitions.Options{Parent: core})
+	Expect(err).NotTo(HaveOccurred())
+	// untyped has the reference validator's default: an unresolved
+	// reference's URL does not tell its target's type.
+	untyped := profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes, UnresolvedUntyped: true})
 	const subject = "Observation.subject.reference"
 
 	It("warns of a relative reference of another shape outside a Bundle, which may mean something to its server", func() {
-		for _, ref := range []string{"XXX/_history/1", "p1", "Patient/1/extra", "Patient/a$b", "Patient/a$b/_history/1", "Unknown/1"} {
+		for _, ref := range []string{"XXX/_history/1", "p1", "Patient/1/extra", "Patient/a$b", "Patient/a$b/_history/1"} {
 			fs := validate(e, subjectIs(ref))
 			Expect(fs).To(ConsistOf(at(model.Warning, profile.CodeReference, subject)), ref)
 			Expect(fs[0].Message).To(ContainSubstring("does not look like a valid reference"), ref)
 		}
 		for _, ref := range []string{"Patient/1", "Patient/1/_history/2", "http://example.org/fhir/Patient/1", "http://example.org/somewhere"} {
 			Expect(validate(e, subjectIs(ref))).To(BeEmpty(), ref)
+		}
+		// A Type/id naming a type FHIR does not define: an error when the
+		// URL is taken to tell the target's type (carecert's default), a
+		// warning under the reference validator's default.
+		for _, ref := range []string{"Patients/pt9", "Doctor/1/_history/2"} {
+			fs := validate(e, subjectIs(ref))
+			Expect(fs).To(ConsistOf(at(model.Error, profile.CodeReference, subject)), ref)
+			Expect(fs[0].Message).To(ContainSubstring("which is not a FHIR resource type"), ref)
+			Expect(validate(untyped, subjectIs(ref))).To(ConsistOf(at(model.Warning, profile.CodeReference, subject)), ref)
 		}
 		// Whitespace is never part of a reference.
 		Expect(validate(e, subjectIs("Patient/a b"))).To(ConsistOf(at(model.Error, profile.CodeReference, subject)))
