@@ -32,6 +32,19 @@ func hostile(h http.HandlerFunc) string {
 	return s.URL
 }
 
+// countedSimulator serves the clean simulator and counts the requests it
+// is sent.
+func countedSimulator() (string, *atomic.Int64) {
+	var hits atomic.Int64
+	sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir})
+	Expect(err).NotTo(HaveOccurred())
+	url := hostile(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		sim.ServeHTTP(w, r)
+	})
+	return url, &hits
+}
+
 // shortTarget is a fhir-server target with a small body limit, exercising
 // one type. Its timeout is generous: only the specs about time limits use a
 // short one (quick), so that a loaded machine cannot turn another failure
@@ -206,13 +219,7 @@ var _ = Describe("fhir-server target against hostile servers", func() {
 	})
 
 	It("sends no more than max_requests and says what was left untested", func() {
-		var hits atomic.Int64
-		sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir})
-		Expect(err).NotTo(HaveOccurred())
-		url := hostile(func(w http.ResponseWriter, r *http.Request) {
-			hits.Add(1)
-			sim.ServeHTTP(w, r)
-		})
+		url, hits := countedSimulator()
 		rep := run([]map[string]any{apiTarget(url, map[string]any{"max_requests": 3})}, "fhir-rest-api")
 		Expect(hits.Load()).To(Equal(int64(3)))
 		tr := result(rep, "api", "API-13")

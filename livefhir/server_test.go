@@ -30,6 +30,18 @@ const vitalSigns = "http://hl7.org/fhir/ValueSet/observation-vitalsignresult"
 // below it.
 const actCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
+// planSearches runs the plan's own searches on the simulator (clean, or
+// with the defects given) beside a Patient listing, and returns API-05.
+func planSearches(defects string, searches ...any) model.Result {
+	opts := fhirserver.Options{PageSize: 5}
+	if defects != "" {
+		opts = withDefects(defects)
+	}
+	_, url := simulator(opts)
+	rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "searches": searches, "count": 100})}, "fhir-rest-api")
+	return result(rep, "api", "API-05")
+}
+
 var _ = Describe("fhir-server target against the supplier simulator", func() {
 	It("passes every REST API requirement on a clean server and validates each returned resource once", func() {
 		_, url := simulator(fhirserver.Options{PageSize: 5})
@@ -211,15 +223,7 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 	})
 
 	Describe(":in and :not-in, judged with the run's terminology engine", func() {
-		search := func(defects string, searches ...any) model.Result {
-			opts := fhirserver.Options{PageSize: 5}
-			if defects != "" {
-				opts = withDefects(defects)
-			}
-			_, url := simulator(opts)
-			rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "searches": searches, "count": 100})}, "fhir-rest-api")
-			return result(rep, "api", "API-05")
-		}
+		search := planSearches
 
 		It("passes a server that honours them, on value sets the engine expands", func() {
 			m := search("", "Observation?code:in="+vitalSigns, "Observation?code:not-in="+vitalSigns)
@@ -250,15 +254,7 @@ var _ = Describe("fhir-server target against the supplier simulator", func() {
 	})
 
 	Describe("a token's :above and :below, judged by a code system's hierarchy", func() {
-		search := func(defects string, searches ...any) model.Result {
-			opts := fhirserver.Options{PageSize: 5}
-			if defects != "" {
-				opts = withDefects(defects)
-			}
-			_, url := simulator(opts)
-			rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "searches": searches, "count": 100})}, "fhir-rest-api")
-			return result(rep, "api", "API-05")
-		}
+		search := planSearches
 
 		It("passes a server that honours them, on a hierarchy the R4 core holds", func() {
 			m := search("", "Encounter?class:below="+actCode+"|IMP", "Encounter?class:above="+actCode+"|ACUTE")

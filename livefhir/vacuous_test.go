@@ -4,12 +4,10 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/fixtures/fhirserver"
 	"github.com/carecert/carecert/model"
 )
 
@@ -65,13 +63,7 @@ var _ = Describe("every live requirement on a server down, a budget of 3 and a s
 	})
 
 	It("fails nothing on a budget of 3 requests, and what the budget kept untested is carecert's error", func() {
-		var hits atomic.Int64
-		sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir})
-		Expect(err).NotTo(HaveOccurred())
-		url := hostile(func(w http.ResponseWriter, r *http.Request) {
-			hits.Add(1)
-			sim.ServeHTTP(w, r)
-		})
+		url, hits := countedSimulator()
 		budget := map[string]any{"max_requests": 3}
 		failed, passed, rep := check(apiTarget(url, budget), bulkTarget(url, budget))
 		Expect(hits.Load()).To(Equal(int64(6)), "three requests per target")

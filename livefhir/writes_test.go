@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -78,34 +79,50 @@ var _ = Describe("fhir-server target's write interactions (allow_writes)", func(
 			"api.patch-result"),
 	)
 
-	It("judges a refused nested JSON Patch once, sending none of the patches that build on it", func() {
-		sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir, PageSize: 5})
-		Expect(err).NotTo(HaveOccurred())
-		var mu sync.Mutex
-		var nested []string
-		url := hostile(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPatch {
-				body, _ := io.ReadAll(r.Body)
-				if bytes.Contains(body, []byte(`"/extension`)) {
-					mu.Lock()
-					nested = append(nested, string(body))
-					mu.Unlock()
-					w.Header().Set("Content-Type", "application/fhir+json")
-					w.WriteHeader(http.StatusUnprocessableEntity)
-					w.Write([]byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported","diagnostics":"patches of nested elements are not supported"}]}`))
-					return
+	DescribeTable("judges a refused nested patch once, sending none of the patches that build on it",
+		func(marker string) {
+			sim, err := fhirserver.New(fhirserver.Options{Feed: feedDir, PageSize: 5})
+			Expect(err).NotTo(HaveOccurred())
+			var mu sync.Mutex
+			var nested []string
+			url := hostile(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPatch {
+					body, _ := io.ReadAll(r.Body)
+					if bytes.Contains(body, []byte(marker)) {
+						mu.Lock()
+						nested = append(nested, string(body))
+						mu.Unlock()
+						w.Header().Set("Content-Type", "application/fhir+json")
+						w.WriteHeader(http.StatusUnprocessableEntity)
+						w.Write([]byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported","diagnostics":"patches of nested elements are not supported"}]}`))
+						return
+					}
+					r.Body = io.NopCloser(bytes.NewReader(body))
 				}
-				r.Body = io.NopCloser(bytes.NewReader(body))
-			}
-			sim.ServeHTTP(w, r)
-		})
+				sim.ServeHTTP(w, r)
+			})
+			rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true, "resources": []any{"Patient"}})}, "fhir-rest-api")
+			f := result(rep, "api", "API-29")
+			// The add's refusal alone: the change and the bad patch assume the
+			// list it adds, and no read after a refused change is compared.
+			Expect(codes(f)).To(ConsistOf("api.patch-status"))
+			Expect(nested).To(HaveLen(1))
+			Expect(nested[0]).To(ContainSubstring("carecert-two"))
+		},
+		Entry("JSON Patch", `"/extension`),
+		Entry("FHIRPath Patch", `identifier`),
+	)
+
+	It("finds the first operation of a refused FHIRPath Patch kept, at the read after it", func() {
+		_, url := simulator(withDefects("patch-not-atomic"))
 		rep := run([]map[string]any{apiTarget(url, map[string]any{"allow_writes": true, "resources": []any{"Patient"}})}, "fhir-rest-api")
-		f := result(rep, "api", "API-29")
-		// The add's refusal alone: the change and the bad patch assume the
-		// list it adds, and no read after a refused change is compared.
-		Expect(codes(f)).To(ConsistOf("api.patch-status"))
-		Expect(nested).To(HaveLen(1))
-		Expect(nested[0]).To(ContainSubstring("carecert-two"))
+		var paths []string
+		for _, x := range result(rep, "api", "API-29").Findings {
+			if x.Code == "api.patch-result" && strings.Contains(x.Record, "(read after FHIRPath Patch whose second operation replaces identifier[") {
+				paths = append(paths, x.Path)
+			}
+		}
+		Expect(paths).To(ConsistOf(MatchRegexp(`^identifier\[\d+\]\.value$`)))
 	})
 
 	It("skips each, with the reason, on a server whose statement declares no writes, and judges the 405 of each write it does not declare", func() {
