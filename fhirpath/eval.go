@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/carecert/carecert/fhir/elements"
@@ -76,6 +77,10 @@ type Expr struct {
 	// plain is the expression as a plain path, walked directly by Select;
 	// nil for any other expression.
 	plain *plainPath
+	// direct holds, per definition path of an input, the expression
+	// compiled to a direct check (direct.go), or a nil check when it does
+	// not compile; EvaluateBool uses it on the R4 core model.
+	direct sync.Map
 }
 
 // Compile parses and checks an expression (syntax, function names and arity).
@@ -249,6 +254,16 @@ func (e *Expr) EvaluateTyped(env *Env, input any) ([]Value, error) {
 // empty or one boolean (a single non-boolean value counts as true). ok is false
 // when the result is empty.
 func (e *Expr) EvaluateBool(env *Env, input any) (value, ok bool, err error) {
+	if v, isValue := input.(Value); isValue {
+		if value, ok, decided := e.directBool(env, v); decided {
+			return value, ok, nil
+		}
+	}
+	return e.evaluateBool(env, input)
+}
+
+// evaluateBool is EvaluateBool by the general evaluator.
+func (e *Expr) evaluateBool(env *Env, input any) (value, ok bool, err error) {
 	out, err := e.eval(env, input, false)
 	if err != nil {
 		return false, false, err
@@ -692,15 +707,24 @@ func element(v any, ext map[string]any, typ, path string) item {
 // choiceType maps a choice suffix to its FHIR type name ("Quantity",
 // "String" → "string").
 func choiceType(suffix string) (string, bool) {
-	lower := strings.ToLower(suffix[:1]) + suffix[1:]
-	if primitiveTypes[lower] {
-		return lower, true
-	}
-	if complexTypes[suffix] {
-		return suffix, true
-	}
-	return "", false
+	t, ok := choiceSuffixes[suffix]
+	return t, ok
 }
+
+// choiceSuffixes maps each name choiceType knows to its type, computed once:
+// the lookup runs for every key of an object that a choice element's name
+// begins.
+var choiceSuffixes = func() map[string]string {
+	out := map[string]string{}
+	for t := range primitiveTypes {
+		out[t] = t
+		out[strings.ToUpper(t[:1])+t[1:]] = t
+	}
+	for t := range complexTypes {
+		out[t] = t
+	}
+	return out
+}()
 
 var primitiveTypes = map[string]bool{
 	"boolean": true, "integer": true, "string": true, "decimal": true, "uri": true, "url": true,

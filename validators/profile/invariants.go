@@ -278,21 +278,11 @@ func correctedExpression(key, expr string) string {
 	return expr
 }
 
-// quickInvariant returns a Go shortcut for datatype constraints that hold on
-// nearly every value in real data and would otherwise cost a FHIRPath
-// evaluation each time a Period, Quantity or ContactPoint occurs. Only exact
-// core expressions get one.
+// quickInvariant returns a Go shortcut for per-1, which holds on nearly
+// every Period in real data and compares dates, which the FHIRPath engine's
+// direct checks leave to its evaluator. Only the exact core expression gets
+// one.
 func quickInvariant(key, expr string) func(any) (bool, bool) {
-	// "a.empty() or b.exists()": qty-3, cpt-2, att-1.
-	if a, b, ok := emptyOrExists(expr); ok {
-		return func(focus any) (bool, bool) {
-			m, ok := focus.(map[string]any)
-			if !ok {
-				return false, false
-			}
-			return !present(m, a) || present(m, b), true
-		}
-	}
 	if key == "per-1" && expr == "start.hasValue().not() or end.hasValue().not() or (start <= end)" {
 		return func(focus any) (bool, bool) {
 			m, ok := focus.(map[string]any)
@@ -313,34 +303,6 @@ func quickInvariant(key, expr string) func(any) (bool, bool) {
 		}
 	}
 	return nil
-}
-
-// emptyOrExists matches "a.empty() or b.exists()" with simple names.
-func emptyOrExists(expr string) (a, b string, ok bool) {
-	left, right, found := strings.Cut(expr, ".empty() or ")
-	b, isExists := strings.CutSuffix(right, ".exists()")
-	if !found || !isExists || !simpleName(left) || !simpleName(b) {
-		return "", "", false
-	}
-	return left, b, true
-}
-
-func simpleName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
-// present reports whether an element is there, as a value or as a
-// primitive's extensions.
-func present(m map[string]any, name string) bool {
-	return m[name] != nil || m["_"+name] != nil
 }
 
 // zone returns the time zone of a FHIR dateTime or instant ("Z", "-05:00"),
