@@ -20,6 +20,10 @@ const (
 	MaxNumberExponent = 400
 )
 
+// plainNumberLength is the length up to which a number written without an
+// exponent is within range whatever its digits (doubles reach 1.8e308).
+const plainNumberLength = 300
+
 // NumberProblem says why a JSON number cannot be exchanged as a FHIR number,
 // or returns "" when it can. It is cheap whatever the input: lengths and the
 // exponent are checked before the number is parsed.
@@ -30,6 +34,11 @@ func NumberProblem(n string) string {
 // numberProblem is NumberProblem with the words naming the range a number
 // must fall in, which depend on the format it was written in (Wording).
 func numberProblem(n, exchangeable string) string {
+	if len(n) <= plainNumberLength && !strings.ContainsAny(n, "eEpP") {
+		// A plain decimal this short is below 1e300: no double overflows
+		// on it (and a smaller one rounds to zero, which is no error).
+		return ""
+	}
 	if len(n) > MaxNumberLength {
 		return fmt.Sprintf("a number of %d characters is beyond what can be exchanged (at most %d)", len(n), MaxNumberLength)
 	}

@@ -4,12 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/lexical"
@@ -83,13 +81,10 @@ func checkPrimitive(typ string, v any, words fhir.Wording) string {
 		if !decRE.MatchString(string(n)) {
 			return fmt.Sprintf("%s is not a valid decimal", n)
 		}
-		if msg := words.NumberProblem(string(n)); msg != "" {
-			return msg
-		}
-		if f, _, err := big.ParseFloat(string(n), 10, 64, big.ToNearestEven); err != nil || f.IsInf() {
-			return fmt.Sprintf("%s is not a valid decimal", n)
-		}
-		return ""
+		// In range as NumberProblem has it, a decimal of the syntax above
+		// is also a finite big.Float: its exact value is what bounds and
+		// comparisons read (big.Rat), and nothing here needs parsing it.
+		return words.NumberProblem(string(n))
 	}
 	s, ok := v.(string)
 	if !ok {
@@ -98,9 +93,10 @@ func checkPrimitive(typ string, v any, words fhir.Wording) string {
 	if s == "" {
 		return "must not be empty: omit the element instead"
 	}
-	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
-	}
+	// No UTF-8 check: the readers refuse input that is not UTF-8 (at its
+	// line, fhir.InvalidUTF8Line) and every decoder yields valid strings
+	// (encoding/json and the fast decoder replace or refuse, encoding/xml
+	// refuses), so a string here is valid UTF-8.
 	switch typ {
 	case "string", "markdown", "System.String":
 		if len(s) > 1024*1024 {
@@ -109,9 +105,11 @@ func checkPrimitive(typ string, v any, words fhir.Wording) string {
 		if strings.TrimSpace(s) == "" {
 			return "must contain a non-whitespace character"
 		}
-		for _, r := range s {
-			if r < 0x20 && r != '\t' && r != '\r' && r != '\n' {
-				return fmt.Sprintf("contains the control character U+%04X, which FHIR strings may not hold", r)
+		// Bytes, not runes: a control character is one byte in UTF-8 and
+		// no byte of a longer sequence is below 0x20.
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 && c != '\t' && c != '\r' && c != '\n' {
+				return fmt.Sprintf("contains the control character U+%04X, which FHIR strings may not hold", c)
 			}
 		}
 	case "id":
