@@ -21,6 +21,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 )
 
 //go:embed data/*.zip data/version.info
@@ -124,8 +125,32 @@ func readEntry(f *zip.File) ([]byte, error) {
 }
 
 // Resources lists the resources of an embedded bundle in bundle order, read
-// from the bundle's index: nothing else is decompressed.
+// from the bundle's index: nothing else is decompressed. The index is decoded
+// once per process and the list is shared by every caller, as a constant
+// would be: callers must not modify it (taking &list[i] to keep is fine).
 func Resources(name string) ([]Resource, error) {
+	if index, ok := indexes[name]; ok {
+		return index()
+	}
+	return decodeIndex(name)
+}
+
+// indexes decodes each embedded bundle's index on first use. The archives are
+// constant data and a Resource is never modified after decoding, so the
+// engines, registries and checks of one process (several per run: one per
+// suite setting) share one decoded index instead of each decoding its own.
+var indexes = func() map[string]func() ([]Resource, error) {
+	out := map[string]func() ([]Resource, error){}
+	for _, name := range Names() {
+		if name != Schema {
+			out[name] = sync.OnceValues(func() ([]Resource, error) { return decodeIndex(name) })
+		}
+	}
+	return out
+}()
+
+// decodeIndex reads and decodes the index of an embedded bundle.
+func decodeIndex(name string) ([]Resource, error) {
 	zr, err := openArchive(name)
 	if err != nil {
 		return nil, err

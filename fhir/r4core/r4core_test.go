@@ -58,6 +58,16 @@ var _ = Describe("the embedded R4 core", func() {
 		}
 	})
 
+	It("decodes each bundle's index once and shares it between callers", func() {
+		for _, name := range bundles {
+			first, err := r4core.Resources(name)
+			Expect(err).NotTo(HaveOccurred())
+			again, err := r4core.Resources(name)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(&again[0]).To(BeIdenticalTo(&first[0]), name)
+		}
+	})
+
 	It("reassembles a bundle in index order for readers of whole files", func() {
 		res, err := r4core.Resources(r4core.ProfilesTypes)
 		Expect(err).NotTo(HaveOccurred())
