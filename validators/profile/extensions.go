@@ -15,10 +15,13 @@ import (
 
 // extension validates an Extension: its url names a known definition (or the
 // slice's profile), the definition allows it here, and its value and nested
-// extensions conform to the definition.
-func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path string, host hostElem) {
+// extensions conform to the definition. Its path text is built only when
+// something needs it (a finding, a definition's context), as elsewhere in
+// the walk: most extensions conform.
+func (w *walker) extension(m map[string]any, k *node, t *typeInfo, at pathAt, host hostElem) {
 	url, _ := m["url"].(string)
 	if url == "" {
+		path := w.pathText(at)
 		w.object(m, k, t, path, false)
 		w.add(model.Error, CodeExtension, path+".url", "extension has no url", "")
 		return
@@ -28,11 +31,12 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path string, 
 		canonical = t.profiles[0]
 	}
 	if !strings.Contains(url, "://") && !strings.HasPrefix(url, "urn:") && len(t.profiles) == 0 {
-		w.subExtension(m, k, t, url, path)
+		w.subExtension(m, k, t, url, w.pathText(at))
 		return
 	}
 	p, err := w.e.Plan(canonical)
 	if err != nil {
+		path := w.pathText(at)
 		saved := w.extParent
 		w.extParent = &extParent{url: url}
 		defer func() { w.extParent = saved }()
@@ -64,33 +68,33 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, path string, 
 	}
 	if len(t.profiles) > 0 {
 		if pu, _ := definitions.SplitCanonical(canonical); pu != url {
-			w.add(model.Error, CodeExtension, path+".url", fmt.Sprintf("extension url %s does not match the profiled extension %s", url, pu), "")
+			w.add(model.Error, CodeExtension, w.pathText(at)+".url", fmt.Sprintf("extension url %s does not match the profiled extension %s", url, pu), "")
 		}
 	}
 	if p.Type != "Extension" {
-		w.add(model.Error, CodeExtension, path, fmt.Sprintf("%s is a definition of %s, not an extension", url, p.Type), "")
+		w.add(model.Error, CodeExtension, w.pathText(at), fmt.Sprintf("%s is a definition of %s, not an extension", url, p.Type), "")
 		return
 	}
 	modifierPlace := strings.HasSuffix(k.path, "modifierExtension")
 	switch {
 	case p.root.modifier && !modifierPlace:
-		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is a modifier extension: it must be sent as a modifierExtension, never as an extension", url), "")
+		w.add(model.Error, CodeExtension, w.pathText(at), fmt.Sprintf("extension %s is a modifier extension: it must be sent as a modifierExtension, never as an extension", url), "")
 	case !p.root.modifier && modifierPlace:
-		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not a modifier extension: it must be sent as an extension, not as a modifierExtension", url), "")
+		w.add(model.Error, CodeExtension, w.pathText(at), fmt.Sprintf("extension %s is not a modifier extension: it must be sent as an extension, not as a modifierExtension", url), "")
 	}
-	if msg := w.contextAllows(p, host.String(), path, k); msg != "" {
-		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not allowed here: %s", url, msg), "")
+	if msg := w.contextAllows(p, host, at, k); msg != "" {
+		w.add(model.Error, CodeExtension, w.pathText(at), fmt.Sprintf("extension %s is not allowed here: %s", url, msg), "")
 	} else {
-		w.contextInvariants(p, url, path)
+		w.contextInvariants(p, url, at)
 	}
 	if p.versions != nil && !p.versions.admits(r4) {
-		w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is defined for FHIR %s only (version-specific-use), and this is FHIR %s", url, p.versions, r4), "")
+		w.add(model.Error, CodeExtension, w.pathText(at), fmt.Sprintf("extension %s is defined for FHIR %s only (version-specific-use), and this is FHIR %s", url, p.versions, r4), "")
 	}
 	saved, savedParent := w.extURL, w.extParent
 	w.extURL, w.extParent = url, &extParent{url: url, plan: p}
-	w.object(m, p.root, nil, path, false)
+	w.objectAt(m, p.root, nil, at, false, hostElem{n: p.root})
 	w.extURL, w.extParent = saved, savedParent
-	w.invariants(p.root, &typeInfo{code: "Extension"}, m, nil, path)
+	w.checkAt(p.root.invariants, p.root, &typeInfo{code: "Extension"}, m, nil, at)
 }
 
 // inlineSlice reports whether k is a profile's slice that defines the
@@ -159,13 +163,14 @@ func declaredSubExtensions(p *Plan) []string {
 }
 
 // contextAllows checks an extension definition's context against where the
-// extension appears: host is the element holding it ("path|type|typedPath",
-// or a resource type for a resource's root) and path the extension's own
+// extension appears: on is the element holding it ("path|type|typedPath",
+// or a resource type for a resource's root) and self the extension's own
 // location. It returns why the extension is not allowed, or "".
-func (w *walker) contextAllows(p *Plan, host, path string, k *node) string {
+func (w *walker) contextAllows(p *Plan, on hostElem, self pathAt, k *node) string {
 	if len(p.Context) == 0 {
 		return ""
 	}
+	host, path := on.String(), w.pathText(self)
 	hostPath, hostType, _ := strings.Cut(host, "|")
 	hostType, typedPath, _ := strings.Cut(hostType, "|")
 	// The element in the instance, without indexes ("Patient.name.given").
@@ -230,7 +235,7 @@ func (w *walker) inheritedPath(context, literal string) bool {
 // contextInvariants evaluates an extension definition's context invariants
 // on the element the extension is used on (R4 StructureDefinition.
 // contextInvariant: each must hold where the extension appears).
-func (w *walker) contextInvariants(p *Plan, url, path string) {
+func (w *walker) contextInvariants(p *Plan, url string, at pathAt) {
 	h := w.holder
 	if len(p.contextInvariants) == 0 || h.n == nil {
 		return
@@ -246,7 +251,7 @@ func (w *walker) contextInvariants(p *Plan, url, path string) {
 			continue
 		}
 		if !ok {
-			w.add(model.Error, CodeExtension, path, fmt.Sprintf("extension %s is not allowed here: its definition's context invariant %s does not hold on the element it is used on", url, inv.expr), "")
+			w.add(model.Error, CodeExtension, w.pathText(at), fmt.Sprintf("extension %s is not allowed here: its definition's context invariant %s does not hold on the element it is used on", url, inv.expr), "")
 		}
 	}
 }

@@ -625,7 +625,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, at pathAt, host host
 	}
 	switch {
 	case t != nil && (t.code == "Extension"):
-		w.extension(m, k, t, w.pathText(at), host)
+		w.extension(m, k, t, at, host)
 	default:
 		w.objectAt(m, k, t, at, false, hostElem{n: k, t: t})
 		if t != nil && len(t.profiles) > 0 && t.code != "Reference" && t.plan != nil && t.plan.Kind == "complex-type" {
