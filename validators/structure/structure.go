@@ -166,6 +166,9 @@ func (s *Schema) def(name string) (map[string]any, error) {
 			return nil, fmt.Errorf("fhir schema: definition %s: %w", name, err)
 		}
 		addR4Version(d)
+		if s.types[name] {
+			addIDElement(d)
+		}
 	}
 	props, _ := d["properties"].(map[string]any)
 	for prop, p := range props {
@@ -543,6 +546,18 @@ func addR4Version(def map[string]any) {
 		if has400 && !has401 {
 			pm["enum"] = append(enum, "4.0.1")
 		}
+	}
+}
+
+// addIDElement gives a resource's id the _id companion R4 JSON gives every
+// primitive element (§2.6.2), which the published schema leaves out. An
+// extension there is refused, but by the rule's one home, the profile
+// engine (a resource id takes no extensions): the schema calling _id an
+// unknown element reported the same problem a second time.
+func addIDElement(def map[string]any) {
+	props, _ := def["properties"].(map[string]any)
+	if props["id"] != nil && props["_id"] == nil {
+		props["_id"] = map[string]any{"$ref": "#/definitions/Element"}
 	}
 }
 

@@ -159,6 +159,25 @@ var _ = Describe("the FHIR R4 structure checks", func() {
 		}
 	})
 
+	It("leaves extensions on a resource's id to the profile engine's rule, and still refuses an _id that is not an element as it does any _x companion", func() {
+		ext := `"_id":{"extension":[{"url":"http://example.org/x","valueString":"y"}]}`
+		for _, doc := range []string{
+			`{"resourceType":"Patient","id":"a",` + ext + `}`,
+			`{"resourceType":"Patient","id":"a","_id":{"id":"i1"}}`,
+			`{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},"contained":[{"resourceType":"Patient","id":"p",` + ext + `}],"subject":{"reference":"#p"}}`,
+		} {
+			_, fs := c.run(records("r.json", doc)[0])
+			Expect(fs).To(BeEmpty(), doc)
+		}
+		for doc, at := range map[string]string{
+			`{"resourceType":"Patient","id":"a","_id":{"colour":"blue"}}`:                                                                                            "Patient.id.colour",
+			`{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},"contained":[{"resourceType":"Patient","id":"p","_id":{"colour":"blue"}}]}`: "Observation.contained[0].id.colour",
+		} {
+			_, fs := c.run(records("r.json", doc)[0])
+			Expect(fs).To(ContainElement(HaveField("Path", at)), doc)
+		}
+	})
+
 	It("checks every resource type against its own definition, compiled per type and then whole", func() {
 		// A fresh schema: its first types are compiled one by one, the rest
 		// by one compilation of the whole schema; both must judge alike.
