@@ -30,6 +30,9 @@ func companionOf[T any](w *walker, m map[string]any, elem, typ, code, path, what
 	at := path + "." + elem
 	if id, ok := strings.CutPrefix(canonical, "#"); ok {
 		c := w.containedByID(id)
+		if c == nil && w.anchors(id, true) == 0 {
+			return zero, false // a canonical naming nothing: canonicalFragment reports it
+		}
 		if c == nil || c["resourceType"] != typ {
 			w.add(model.Error, code, at, fmt.Sprintf("%s %s points at a contained %s that does not exist", elem, canonical, typ), "")
 			return zero, false

@@ -253,8 +253,18 @@ var _ = Describe("QuestionnaireResponse against its Questionnaire", func() {
 		})
 		Expect(questionnaireFindings(validate(newEngine(), contained))).To(ConsistOf(
 			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[0].answer[0].valueInteger", "item 'smoker' is a question of type boolean in Questionnaire http://example.org/Questionnaire/intake|2.0")))
-		Expect(questionnaireFindings(validate(newEngine(), strings.Replace(intakeResponse, "http://example.org/Questionnaire/intake|2.0", "#gone", 1)))).To(ConsistOf(
-			saying(model.Error, profile.CodeQuestionnaireUnknown, "QuestionnaireResponse.questionnaire", "#gone points at a contained Questionnaire that does not exist")))
+		// #gone names nothing: the local-canonical rule says so, once.
+		gone := validate(newEngine(), strings.Replace(intakeResponse, "http://example.org/Questionnaire/intake|2.0", "#gone", 1))
+		Expect(questionnaireFindings(gone)).To(BeEmpty())
+		Expect(gone).To(ContainElement(saying(model.Error, profile.CodeReference, "QuestionnaireResponse.questionnaire", "canonical #gone points at nothing in the resource")))
+		// #p names the Patient contained, not a Questionnaire.
+		patient := edit(func(qr map[string]any) {
+			qr["contained"] = []any{map[string]any{"resourceType": "Patient", "id": "p"}}
+			qr["questionnaire"] = "#p"
+			qr["subject"] = map[string]any{"reference": "#p"}
+		})
+		Expect(questionnaireFindings(validate(newEngine(), patient))).To(ConsistOf(
+			saying(model.Error, profile.CodeQuestionnaireUnknown, "QuestionnaireResponse.questionnaire", "#p points at a contained Questionnaire that does not exist")))
 	})
 })
 
