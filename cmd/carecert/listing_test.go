@@ -66,7 +66,13 @@ var _ = Describe("listing commands with --json", func() {
 
 		code, _, stderr := carecert("checks", "dq-completness")
 		Expect(code).NotTo(Equal(exitOK))
-		Expect(stderr).To(ContainSubstring(`no check type "dq-completness"; did you mean dq-completeness?`))
+		Expect(stderr).To(ContainSubstring(`no check or target type "dq-completness"; did you mean dq-completeness?`))
+
+		// carecert checks shows target types too, so a misspelt one is
+		// offered the target type it is near.
+		code, _, stderr = carecert("checks", "mlp")
+		Expect(code).NotTo(Equal(exitOK))
+		Expect(stderr).To(ContainSubstring(`no check or target type "mlp"; did you mean mllp?`))
 	})
 
 	It("shows one target type's options, generated from the struct its opener decodes", func() {

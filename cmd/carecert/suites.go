@@ -125,7 +125,7 @@ func (a *app) showCheck(typ string, asJSON bool) error {
 		if near := spelling.Closest(typ, append(reg.Types(), a.env.targets.Types()...), 4); near != "" {
 			hint = fmt.Sprintf("; did you mean %s?", near)
 		}
-		return fmt.Errorf("no check type %q%s (carecert checks lists them)", typ, hint)
+		return fmt.Errorf("no check or target type %q%s (carecert checks lists them)", typ, hint)
 	}
 	params, declared := reg.Params(typ)
 	return a.showParams(checkListing{Name: typ, Doc: reg.Doc(typ), Declared: declared, Params: params}, asJSON,
