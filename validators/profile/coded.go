@@ -28,7 +28,7 @@ type codedFinds struct {
 // item when it is coded and walks it, leaving out what the terminology walk
 // leaves out.
 func (w *walker) shelveValue(f *codedFinds, item, ext any, k *node, t *typeInfo, target *node, tt *typeInfo, at pathAt, host hostElem, hasItem bool) {
-	isCoded := t != nil && coded.Is(t.code)
+	isCoded := t != nil && t.coded
 	if isCoded && hasItem {
 		if f.depth > maxCodedDepth {
 			f.partial = true

@@ -97,6 +97,9 @@ type typeInfo struct {
 	// suffix is the JSON name suffix for a choice ("Quantity", "DateTime").
 	suffix    string
 	primitive bool
+	// coded says its values are coded (coded.Is), which a walk that
+	// shelves coded values asks of every value.
+	coded bool
 	// profiles are profiles the value must conform to (extension
 	// definitions, for Extension).
 	profiles []string
@@ -334,7 +337,7 @@ func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, erro
 			if el.Base != nil && el.Base.Path == "Resource.id" {
 				ft = "id"
 			}
-			n.types = append(n.types, &typeInfo{code: ft, suffix: definitions.TypeSuffix(ft), primitive: true})
+			n.types = append(n.types, &typeInfo{code: ft, suffix: definitions.TypeSuffix(ft), primitive: true, coded: coded.Is(ft)})
 			continue
 		}
 		ti, err := c.typeInfo(t)
@@ -407,7 +410,7 @@ func fhirType(t definitions.TypeRef) string {
 
 func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 	code := t.Norm()
-	ti := &typeInfo{code: code, suffix: definitions.TypeSuffix(code), primitive: definitions.IsPrimitive(code),
+	ti := &typeInfo{code: code, suffix: definitions.TypeSuffix(code), primitive: definitions.IsPrimitive(code), coded: coded.Is(code),
 		profiles: t.Profile, targetProfiles: t.TargetProfile}
 	for i := range t.Profile {
 		if id := t.ProfileElement(i); id != "" {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/personal"
 )
@@ -176,7 +177,8 @@ func (e *Engine) validate(rec *model.Record, p *Plan, sink *Sink, shelve bool) [
 		return w.out
 	}
 	if shelve {
-		w.found = &codedFinds{}
+		// most records hold a dozen or two coded values
+		w.found = &codedFinds{vals: make([]coded.Value, 0, 16)}
 	}
 	w.resource(res, p, typ)
 	if shelve && !w.found.partial {
