@@ -144,7 +144,9 @@ func (g *snapshotter) apply(diff []ElementDefinition) {
 		}
 		g.checkSlicingKept(i, nid, &d, diff, ids)
 		merge(&g.elems[idx], &d)
-		if len(d.Type) == 1 && d.Type[0].ProfileElement(0) != "" {
+		// A type naming several profiles (alternatives) keeps the base's
+		// children: which element a value follows is decided per value.
+		if len(d.Type) == 1 && len(d.Type[0].Profile) == 1 && d.Type[0].ProfileElement(0) != "" {
 			if err := g.adoptElement(idx); err != nil {
 				g.report(i, nid, "type", false, "%v", err)
 			}

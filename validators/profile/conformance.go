@@ -18,6 +18,21 @@ const maxConformanceDepth = 4
 // reference's target profile, where not conforming is one finding of w's.
 // References inside m resolve in the same Bundle or Parameters as w's.
 func (w *walker) conformance(m map[string]any, p *Plan, path string) []model.Finding {
+	sub := w.subWalk(p)
+	if sub == nil {
+		return nil
+	}
+	if p.Kind == "resource" {
+		sub.resource(m, p, p.Type)
+	} else {
+		sub.object(m, p.root, nil, path, false)
+	}
+	return sub.out
+}
+
+// subWalk is a walker of its own on plan p, one level deeper, whose findings
+// are kept apart from w's; nil past maxConformanceDepth.
+func (w *walker) subWalk(p *Plan) *walker {
 	if w.depth >= maxConformanceDepth {
 		return nil
 	}
@@ -26,12 +41,57 @@ func (w *walker) conformance(m map[string]any, p *Plan, path string) []model.Fin
 	if sub.bundle == nil && w.root["resourceType"] == "Bundle" {
 		sub.bundle = w.sink.locals.bundleIndex(w.rec)
 	}
-	if p.Kind == "resource" {
-		sub.resource(m, p, p.Type)
-	} else {
-		sub.object(m, p.root, nil, path, false)
+	return sub
+}
+
+// elementConformance validates a value (item, m when an object) against an
+// element of another profile a type names (t's alternative), in a walk of
+// its own: the element's children, what it fixes of the value as a whole,
+// and its constraints.
+func (w *walker) elementConformance(item any, m map[string]any, ref *elementRef, t *typeInfo, path string) []model.Finding {
+	sub := w.subWalk(ref.plan)
+	if sub == nil {
+		return nil
+	}
+	l := ref.node
+	lt := l.typeFor(t)
+	sub.object(m, l, lt, path, false)
+	at := sub.pathRoot(path)
+	sub.valueConstraints(item, m, l, lt, at)
+	sub.checkAt(l.invariants, l, lt, m, nil, at)
+	sub.pathEnd(at)
+	if lt != nil && lt.elementIDs != nil && lt != t {
+		sub.namedElement(item, m, l, lt, path)
 	}
 	return sub.out
+}
+
+// elementAlternatives checks a value whose type names several profiles,
+// some by element: it must conform to one of them, each walked on its own
+// (the value's children were walked against the base type). A profile or
+// element that cannot be found leaves the question undecided.
+func (w *walker) elementAlternatives(item any, m map[string]any, t *typeInfo, path string) {
+	var cands []candidate
+	var unloaded []string
+	for _, alt := range t.alternatives {
+		switch {
+		case alt.element != nil:
+			ref := alt.element
+			cands = append(cands, candidate{alt.profile, func() []model.Finding { return w.elementConformance(item, m, ref, t, path) }})
+		case alt.err != "":
+			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("this %s was not checked against %s: %s", t.code, alt.profile, alt.err), "")
+			unloaded = append(unloaded, alt.profile)
+		default:
+			p, err := w.e.Plan(alt.profile)
+			if err != nil {
+				w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this %s is not loaded, so the value was not checked against it: %v", alt.profile, t.code, err), "")
+				unloaded = append(unloaded, alt.profile)
+				continue
+			}
+			cands = append(cands, w.planCandidates(m, []*Plan{p}, path)...)
+		}
+	}
+	w.oneOf(cands, unloaded, path, t.code)
 }
 
 // targetProfiles checks a resolved reference's target against the profiles
@@ -50,7 +110,7 @@ func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp stri
 			plans = append(plans, p)
 		}
 	}
-	tried, first := w.conformsToNone(target, plans, typ)
+	tried, first := conformsToNone(w.planCandidates(target, plans, typ))
 	if len(tried) == 0 {
 		return
 	}
@@ -84,16 +144,32 @@ func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 		}
 		plans = append(plans, p)
 	}
-	w.oneOf(m, plans, nil, path, t.code)
+	w.oneOf(w.planCandidates(m, plans, path), nil, path, t.code)
 }
 
-// oneOf checks that m conforms to at least one of the plans, each walked on
-// its own, and otherwise adds one finding naming those tried and the first
-// problem of the first. unloaded are alternatives that could not be loaded:
-// m may conform to one of them, so failing the others is then a warning
-// that the question was not decided, never an error.
-func (w *walker) oneOf(m map[string]any, plans []*Plan, unloaded []string, path, typ string) {
-	tried, first := w.conformsToNone(m, plans, path)
+// candidate is one definition a value may conform to: its name, and the
+// walk that gives the value's findings against it.
+type candidate struct {
+	name string
+	walk func() []model.Finding
+}
+
+// planCandidates are plans as candidates for m, each walked on its own.
+func (w *walker) planCandidates(m map[string]any, plans []*Plan, path string) []candidate {
+	cands := make([]candidate, len(plans))
+	for i, p := range plans {
+		cands[i] = candidate{p.URL, func() []model.Finding { return w.conformance(m, p, path) }}
+	}
+	return cands
+}
+
+// oneOf checks that a value conforms to at least one of the candidates, and
+// otherwise adds one finding naming those tried and the first problem of the
+// first. unloaded are alternatives that could not be loaded: the value may
+// conform to one of them, so failing the others is then a warning that the
+// question was not decided, never an error.
+func (w *walker) oneOf(cands []candidate, unloaded []string, path, typ string) {
+	tried, first := conformsToNone(cands)
 	if len(tried) == 0 {
 		return
 	}
@@ -109,12 +185,12 @@ func (w *walker) oneOf(m map[string]any, plans []*Plan, unloaded []string, path,
 	w.add(model.Error, CodeTypeProfile, path, msg, "")
 }
 
-// conformsToNone walks m against each plan on its own and returns the URLs
-// of all of them with the first error of the first, or nothing as soon as m
-// conforms to one (or when there are none).
-func (w *walker) conformsToNone(m map[string]any, plans []*Plan, path string) (tried []string, first model.Finding) {
-	for _, p := range plans {
-		fs := w.conformance(m, p, path)
+// conformsToNone walks each candidate and returns the names of all of them
+// with the first error of the first, or nothing as soon as one has no error
+// (or when there are none).
+func conformsToNone(cands []candidate) (tried []string, first model.Finding) {
+	for _, c := range cands {
+		fs := c.walk()
 		i := slices.IndexFunc(fs, func(f model.Finding) bool { return f.Severity == model.Error })
 		if i < 0 {
 			return nil, model.Finding{}
@@ -122,7 +198,7 @@ func (w *walker) conformsToNone(m map[string]any, plans []*Plan, path string) (t
 		if len(tried) == 0 {
 			first = fs[i]
 		}
-		tried = append(tried, p.URL)
+		tried = append(tried, c.name)
 	}
 	return tried, first
 }

@@ -113,10 +113,13 @@ type typeInfo struct {
 	// must conform to when the profile names one through the
 	// profile-element extension ("" for the profile's root); nil when
 	// none does. element is that element, resolved once every plan it
-	// needs is compiled, and elementErr why it could not be.
-	elementIDs []string
-	element    *elementRef
-	elementErr string
+	// needs is compiled, and elementErr why it could not be. A type naming
+	// several profiles has instead alternatives, one per profile: a value
+	// conforms to any of them, as to the profiles of any type.
+	elementIDs   []string
+	element      *elementRef
+	elementErr   string
+	alternatives []alternative
 	// plan is the compiled base definition of the type (nil for the
 	// FHIRPath system types of primitive values).
 	plan *Plan
@@ -126,6 +129,15 @@ type typeInfo struct {
 	// R4 snapshots list only ele-1 on the elements, so they are gathered
 	// here once per element and type, without the element's own keys.
 	invariants []*invariant
+}
+
+// alternative is one profile of a type that names several, some by
+// element: that element (or why it could not be found), or the profile
+// whole, resolved when a value is walked as any type profile is.
+type alternative struct {
+	profile string
+	element *elementRef
+	err     string
 }
 
 // elementRef is an element of another profile that a type names as the
@@ -458,32 +470,42 @@ func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 // (elementdefinition-profile-element). It runs once the plans being built
 // are complete, so that a profile may name its own elements or those of a
 // profile that names it back; the plans it compiles on the way may add more.
-// A value may conform to any of a type's profiles; carecert follows a named
-// element only when it is the type's one profile.
+// A type naming one profile has its element stand for the type (its
+// children are walked as the value's, discriminators read through it); one
+// naming several has each as an alternative.
 func (c *compiler) resolveElements() {
 	for len(c.pending) > 0 {
 		ti := c.pending[0]
 		c.pending = c.pending[1:]
-		if len(ti.profiles) != 1 {
-			ti.elementErr = fmt.Sprintf("its type names %d profiles, one of them by element, which carecert does not choose between", len(ti.profiles))
+		if len(ti.profiles) == 1 {
+			ti.element, ti.elementErr = c.resolveElement(ti.profiles[0], ti.elementIDs[0])
 			continue
 		}
-		url, id := ti.profiles[0], ti.elementIDs[0]
-		before := maps.Clone(c.e.building)
-		p, err := c.plan(url)
-		if err != nil {
-			// what this failed compile left half built must not be kept
-			maps.DeleteFunc(c.e.building, func(k string, _ *Plan) bool { _, ok := before[k]; return !ok })
-			ti.elementErr = fmt.Sprintf("profile %s is not loaded: %v", url, err)
-			continue
+		for i, url := range ti.profiles {
+			alt := alternative{profile: url}
+			if id := ti.elementIDs[i]; id != "" {
+				alt.profile += "#" + id
+				alt.element, alt.err = c.resolveElement(url, id)
+			}
+			ti.alternatives = append(ti.alternatives, alt)
 		}
-		n := p.byID[id]
-		if n == nil {
-			ti.elementErr = fmt.Sprintf("profile %s has no element %s", url, id)
-			continue
-		}
-		ti.element = &elementRef{plan: p, node: n}
 	}
+}
+
+// resolveElement finds element id of profile url, or says why it cannot.
+func (c *compiler) resolveElement(url, id string) (*elementRef, string) {
+	before := maps.Clone(c.e.building)
+	p, err := c.plan(url)
+	if err != nil {
+		// what this failed compile left half built must not be kept
+		maps.DeleteFunc(c.e.building, func(k string, _ *Plan) bool { _, ok := before[k]; return !ok })
+		return nil, fmt.Sprintf("profile %s is not loaded: %v", url, err)
+	}
+	n := p.byID[id]
+	if n == nil {
+		return nil, fmt.Sprintf("profile %s has no element %s", url, id)
+	}
+	return &elementRef{plan: p, node: n}, ""
 }
 
 // nodeAt finds the element at a path without slices ("Parameters.parameter").

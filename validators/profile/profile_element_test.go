@@ -130,4 +130,64 @@ var _ = Describe("type profiles naming an element of another profile", func() {
 		Expect(fs).To(ContainElement(saying(model.Warning, profile.CodeProfile, "Observation.component[0]", "Observation.component:nosuch")))
 		Expect(fs).NotTo(ContainElement(WithTransform(func(f model.Finding) model.Severity { return f.Severity }, Equal(model.Error))))
 	})
+
+	Context("when a type names several profiles, some by element", func() {
+		// Any component of the panel is one of the library's: the value
+		// conforms if it conforms to any of them, as type profiles do.
+		const either = "http://example.org/fhir/StructureDefinition/bp-either"
+		anyOf := func(elements ...string) string {
+			var profiles, exts []string
+			for _, el := range elements {
+				profiles = append(profiles, `"`+library+`"`)
+				exts = append(exts, `{"extension": [{"url": "http://hl7.org/fhir/StructureDefinition/elementdefinition-profile-element", "valueString": "`+el+`"}]}`)
+			}
+			return `{"id": "Observation.component", "path": "Observation.component",
+				"type": [{"code": "BackboneElement", "profile": [` + strings.Join(profiles, ", ") + `], "_profile": [` + strings.Join(exts, ", ") + `]}]}`
+		}
+		lib := diffProfile(library, "Observation", libraryElems...)
+
+		It("accepts a value that conforms to any one of the named elements", func() {
+			e := newEngine(lib, diffProfile(either, "Observation", anyOf("Observation.component:systolic", "Observation.component:diastolic")))
+			Expect(validate(e, observation(comp("8480-6", quantity("142")), comp("8462-4", quantity("91"))), either)).To(BeEmpty())
+		})
+
+		It("rejects a value that conforms to none, naming each element tried", func() {
+			e := newEngine(lib, diffProfile(either, "Observation", anyOf("Observation.component:systolic", "Observation.component:diastolic")))
+			Expect(validate(e, observation(comp("8867-4", quantity("70"))), either)).To(ConsistOf(
+				saying(model.Error, profile.CodeTypeProfile, "Observation.component[0]", library+"#Observation.component:diastolic")))
+			// the right code, but what the element requires of it is missing
+			Expect(validate(e, observation(comp("8480-6")), either)).To(ConsistOf(
+				saying(model.Error, profile.CodeTypeProfile, "Observation.component[0]", "Observation.component:systolic")))
+		})
+
+		It("leaves the question undecided, as a warning, when one named element cannot be found", func() {
+			e := newEngine(lib, diffProfile(either, "Observation", anyOf("Observation.component:systolic", "Observation.component:nosuch")))
+			Expect(validate(e, observation(comp("8480-6", quantity("142"))), either)).To(ConsistOf(
+				saying(model.Warning, profile.CodeProfile, "Observation.component[0]", "Observation.component:nosuch")))
+			fs := validate(e, observation(comp("8462-4", quantity("91"))), either)
+			Expect(fs).To(ContainElement(at(model.Warning, profile.CodeTypeProfile, "Observation.component[0]")))
+			Expect(fs).NotTo(ContainElement(WithTransform(func(f model.Finding) model.Severity { return f.Severity }, Equal(model.Error))))
+		})
+
+		It("weighs a whole datatype profile and an element of another profile as alternatives alike", func() {
+			const described = "http://example.org/fhir/StructureDefinition/described-concept"
+			const coded = "http://example.org/fhir/StructureDefinition/bp-coded"
+			const mixed = "http://example.org/fhir/StructureDefinition/bp-mixed"
+			text := diffProfile(described, "CodeableConcept", `{"id": "CodeableConcept.text", "path": "CodeableConcept.text", "min": 1}`)
+			text["kind"] = "complex-type"
+			codedProfile := diffProfile(coded, "Observation",
+				`{"id": "Observation.code", "path": "Observation.code", "patternCodeableConcept": {"coding": [{"system": "`+loinc+`", "code": "2339-0"}]}}`)
+			mixedProfile := diffProfile(mixed, "Observation",
+				`{"id": "Observation.code", "path": "Observation.code", "type": [{"code": "CodeableConcept", "profile": ["`+described+`", "`+coded+`"],
+					"_profile": [null, {"extension": [{"url": "http://hl7.org/fhir/StructureDefinition/elementdefinition-profile-element", "valueString": "Observation.code"}]}]}]}`)
+			e := newEngine(text, codedProfile, mixedProfile)
+			withCode := func(code string) string {
+				return `{"resourceType": "Observation", "status": "final", "code": ` + code + `, "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2024-05-01"}`
+			}
+			Expect(validate(e, withCode(`{"text": "blood pressure"}`), mixed)).To(BeEmpty())
+			Expect(validate(e, withCode(`{"coding": [{"system": "`+loinc+`", "code": "2339-0"}]}`), mixed)).To(BeEmpty())
+			Expect(validate(e, withCode(`{"coding": [{"system": "`+loinc+`", "code": "718-7"}]}`), mixed)).To(ConsistOf(
+				saying(model.Error, profile.CodeTypeProfile, "Observation.code", described)))
+		})
+	})
 })

@@ -630,7 +630,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, at pathAt, host host
 		w.extension(m, k, t, at, host)
 	default:
 		w.objectAt(m, k, t, at, false, hostElem{n: k, t: t})
-		if t != nil && len(t.profiles) > 0 && t.code != "Reference" && t.plan != nil && t.plan.Kind == "complex-type" {
+		if t != nil && len(t.profiles) > 0 && t.code != "Reference" && t.plan != nil && t.plan.Kind == "complex-type" && t.elementIDs == nil {
 			w.typeProfiles(m, t, w.pathText(at))
 		}
 	}
@@ -681,6 +681,10 @@ func (w *walker) valueConstraints(item any, m map[string]any, k *node, t *typeIn
 // constraints. Its children are walked already, as the value's own
 // (node.kids); constraints element k shares by key are evaluated once.
 func (w *walker) namedElement(item any, m map[string]any, k *node, t *typeInfo, path string) {
+	if t.alternatives != nil {
+		w.elementAlternatives(item, m, t, path)
+		return
+	}
 	if t.element == nil {
 		w.add(model.Warning, CodeProfile, path, fmt.Sprintf("this %s was not checked against the element its profile names: %s", t.code, t.elementErr), "")
 		return
@@ -801,7 +805,7 @@ func (w *walker) conformTo(m map[string]any, alternatives []*Plan, unloaded []st
 		w.resource(m, alternatives[0], path)
 		return
 	}
-	w.oneOf(m, alternatives, unloaded, path, rt)
+	w.oneOf(w.planCandidates(m, alternatives, path), unloaded, path, rt)
 }
 
 func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host hostElem) {
