@@ -37,21 +37,28 @@ var _ = Describe("fhir-server target's writes in FHIR XML (allow_writes)", func(
 		Expect(result(rep, "api", "API-16").Outcome).To(Equal(model.Pass), "its XML reads are refused with 406, as due")
 	})
 
-	It("skips, as carecert's limit, a copy FHIR XML cannot hold, and fails nothing for it", func() {
-		// the server's only Patient has a control character in its name,
-		// which XML 1.0 cannot carry
-		feed := filepath.Join(GinkgoT().TempDir(), "feed.ndjson")
-		Expect(os.WriteFile(feed, []byte(`{"resourceType":"Patient","id":"p1","name":[{"family":"A\u0001B"}],"meta":{"versionId":"1","lastUpdated":"2026-01-01T00:00:00Z"}}`+"\n"), 0o600)).To(Succeed())
-		sim, url := simulator(fhirserver.Options{Feed: feed, XML: true})
-		before := sim.Resources()
-		rep := run([]map[string]any{{"name": "api", "type": "fhir-server", "url": url, "timeout": "10s", "resources": []any{"Patient"},
-			"allow_writes": true, "interactions": []any{"capabilities", "search", "read", "create", "delete", "xml-write"}}}, "fhir-rest-api")
-		Expect(failing(rep)).To(BeEmpty())
-		x := result(rep, "api", "API-30")
-		Expect(x.Outcome).To(Equal(model.Skip))
-		Expect(x.Message).To(ContainSubstring("carecert cannot write its copy of Patient/p1 as FHIR XML: name[0].family: the value holds the character U+0001"))
-		Expect(sim.Resources()).To(Equal(before))
-	})
+	DescribeTable("skips, as carecert's limit, a copy FHIR XML cannot hold, and fails nothing for it",
+		func(patient, why string) {
+			// the server's only Patient is one no FHIR XML writes faithfully
+			feed := filepath.Join(GinkgoT().TempDir(), "feed.ndjson")
+			Expect(os.WriteFile(feed, []byte(patient+"\n"), 0o600)).To(Succeed())
+			sim, url := simulator(fhirserver.Options{Feed: feed, XML: true})
+			before := sim.Resources()
+			rep := run([]map[string]any{{"name": "api", "type": "fhir-server", "url": url, "timeout": "10s", "resources": []any{"Patient"},
+				"allow_writes": true, "interactions": []any{"capabilities", "search", "read", "create", "delete", "xml-write"}}}, "fhir-rest-api")
+			Expect(failing(rep)).To(BeEmpty())
+			x := result(rep, "api", "API-30")
+			Expect(x.Outcome).To(Equal(model.Skip))
+			Expect(x.Message).To(ContainSubstring("carecert cannot write its copy of Patient/p1 as FHIR XML: " + why))
+			Expect(sim.Resources()).To(Equal(before))
+		},
+		Entry("a control character, which XML 1.0 cannot carry",
+			`{"resourceType":"Patient","id":"p1","name":[{"family":"A\u0001B"}],"meta":{"versionId":"1","lastUpdated":"2026-01-01T00:00:00Z"}}`,
+			"name[0].family: the value holds the character U+0001"),
+		Entry("an HTML entity in the narrative, which FHIR XML does not declare",
+			`{"resourceType":"Patient","id":"p1","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">A&nbsp;B</div>"},"meta":{"versionId":"1","lastUpdated":"2026-01-01T00:00:00Z"}}`,
+			"text.div: the narrative div uses the HTML entity &nbsp;"),
+	)
 
 	It("never writes XML unless the plan allows writes", func() {
 		sim, url := simulator(fhirserver.Options{PageSize: 5, XML: true})

@@ -41,13 +41,15 @@ func (e *EncodeError) Error() string {
 // attributes with the id and extensions of their "_name" object, the id of
 // an element and the url of an extension as attributes, resources in
 // contained, Bundle entries and Parameters wrapped in an element of their
-// type, numbers exactly as given, and the narrative div as its XHTML text,
-// in the XHTML namespace.
+// type, numbers exactly as given, and the narrative div as its XML text.
 //
-// The div is written as given, but for two things FHIR XML needs: a div
-// that declares no namespace gets the XHTML one, and an entity HTML defines
-// but XML does not (&nbsp;) becomes its character reference (&#160;), since
-// FHIR XML declares none. A div that is not well-formed XML is refused.
+// The div is written as the data it is, never repaired, so that its XML
+// gets the verdict its JSON gets: a div that declares no namespace is in
+// none, and is written so (xmlns=""), not put in the XHTML namespace; one
+// that uses an entity HTML defines but XML does not (&nbsp;) has no FHIR
+// XML form (FHIR XML declares no entities, and a character reference would
+// be other, valid, data), so it is refused, as is a div that is not
+// well-formed XML.
 //
 // The XML is read back with Decode before it is returned, and must give the
 // resource it was written from (with the div as written): what FHIR XML
@@ -489,9 +491,8 @@ func describe(v any) string {
 // xmlEntities are the entities XML declares, which FHIR XML may use.
 var xmlEntities = map[string]bool{"lt": true, "gt": true, "amp": true, "quot": true, "apos": true}
 
-// div writes the narrative's XHTML: as given, but with the XHTML namespace
-// when the div declares none, and with each entity HTML defines and XML
-// does not written as its character reference.
+// div writes the narrative's XHTML as given; a div in no namespace is said
+// to be in none, since the resource's element around it is in FHIR's.
 func (e *encoder) div(text, path string) error {
 	var b strings.Builder
 	for i := 0; i < len(text); {
@@ -527,26 +528,26 @@ func (e *encoder) div(text, path string) error {
 		case xmlEntities[name] || strings.HasPrefix(name, "#"):
 			b.WriteString(text[i : i+end+1])
 		case xml.HTMLEntity[name] != "":
-			for _, r := range xml.HTMLEntity[name] {
-				fmt.Fprintf(&b, "&#%d;", r)
-			}
+			return fail(path, "the narrative div uses the HTML entity &%s;, which FHIR XML does not declare: written as it is the XML would not be well-formed, and as a character reference it would be other data than the JSON's", name)
 		default:
 			return fail(path, "the narrative div uses the entity &%s;, which neither XML nor HTML defines", name)
 		}
 		i += end + 1
 	}
-	written, err := xhtmlNamespaced(b.String())
+	written, readBack, err := divOwnNamespace(b.String())
 	if err != nil {
 		return fail(path, "the narrative div cannot be written as FHIR XML: %v", err)
 	}
-	e.divs[path] = written
+	e.divs[path] = readBack
 	e.b.WriteString(written)
 	return nil
 }
 
-// xhtmlNamespaced checks that text is one well-formed element named div and
-// gives it the XHTML namespace when it declares none.
-func xhtmlNamespaced(text string) (string, error) {
+// divOwnNamespace checks that text is one well-formed element named div and
+// makes it keep its own namespace inside the FHIR XML around it: a div that
+// declares none is in none (xmlns=""). readBack is the text Decode gives
+// for the div written, which drops an empty declaration.
+func divOwnNamespace(text string) (written, readBack string, err error) {
 	dec := xml.NewDecoder(strings.NewReader(text))
 	dec.Strict = true
 	var root *xml.StartElement
@@ -557,12 +558,12 @@ func xhtmlNamespaced(text string) (string, error) {
 			break
 		}
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(open) == 0 && root != nil {
-				return "", fmt.Errorf("it holds a second element <%s> after the div", t.Name.Local)
+				return "", "", fmt.Errorf("it holds a second element <%s> after the div", t.Name.Local)
 			}
 			if len(open) == 0 {
 				s := t.Copy()
@@ -572,33 +573,36 @@ func xhtmlNamespaced(text string) (string, error) {
 		case xml.EndElement:
 			// RawToken leaves the matching of tags to its caller
 			if len(open) == 0 || open[len(open)-1] != t.Name {
-				return "", fmt.Errorf("the end tag </%s> closes no element it should (not well-formed XML)", qualified(t.Name))
+				return "", "", fmt.Errorf("the end tag </%s> closes no element it should (not well-formed XML)", qualified(t.Name))
 			}
 			open = open[:len(open)-1]
 		case xml.Directive:
-			return "", fmt.Errorf("it holds a markup declaration <!…>, which FHIR XML does not allow")
+			return "", "", fmt.Errorf("it holds a markup declaration <!…>, which FHIR XML does not allow")
 		case xml.CharData:
 			if len(open) == 0 && len(bytes.TrimSpace(t)) > 0 {
-				return "", fmt.Errorf("it holds text outside the div")
+				return "", "", fmt.Errorf("it holds text outside the div")
 			}
 		}
 	}
 	if root == nil || root.Name.Local != "div" {
-		return "", fmt.Errorf("it is not one element named div")
+		return "", "", fmt.Errorf("it is not one element named div")
 	}
 	if len(open) != 0 {
-		return "", fmt.Errorf("the text ends inside <%s> (not well-formed XML)", qualified(open[len(open)-1]))
+		return "", "", fmt.Errorf("the text ends inside <%s> (not well-formed XML)", qualified(open[len(open)-1]))
 	}
 	if root.Name.Space != "" {
-		return text, nil // prefixed: its prefix says where it is
+		return text, text, nil // prefixed: its prefix says where it is
 	}
 	for _, a := range root.Attr {
 		if a.Name.Space == "" && a.Name.Local == "xmlns" {
-			return text, nil
+			if a.Value == "" {
+				return text, noEmptyNamespace(text), nil
+			}
+			return text, text, nil
 		}
 	}
 	at := strings.Index(text, "<div") + len("<div")
-	return text[:at] + ` xmlns="` + xhtmlNamespace + `"` + text[at:], nil
+	return text[:at] + ` xmlns=""` + text[at:], text, nil
 }
 
 func qualified(n xml.Name) string {

@@ -23,12 +23,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"github.com/carecert/carecert/internal/lineindex"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/carecert/carecert/fhir/elements"
+	"github.com/carecert/carecert/internal/lineindex"
 )
 
 // Namespace is the FHIR XML namespace.
@@ -57,8 +58,6 @@ const (
 	// CodeNode is a processing instruction or a CDATA section, which FHIR XML
 	// does not use.
 	CodeNode = "input.xml-node"
-	// CodeEmpty is a resource element with no content at all.
-	CodeEmpty = "input.xml-empty"
 )
 
 // Issue is one thing FHIR XML forbids in how the document is written that
@@ -517,15 +516,13 @@ func (c *converter) resource(start token, path string) (map[string]any, error) {
 	if c.lines != nil {
 		c.lines[path] = c.line() // the resource's own tag, not its wrapper
 	}
-	line := c.line()
-	attrs := c.attributes(start.start, path, 0)
+	c.attributes(start.start, path, 0)
+	// A resource element may be empty: R4 §2.6.1 asks content of the
+	// elements in a resource, and a resource is no element (ele-1 is
+	// Element's), so <Parameters/> is JSON's {"resourceType":"Parameters"}.
 	res := map[string]any{"resourceType": name}
 	if _, err := c.object(res, name, path); err != nil {
 		return nil, err
-	}
-	if len(res) == 1 && !attrs {
-		c.issues = append(c.issues, Issue{Line: line, Path: path, Code: CodeEmpty,
-			Msg: fmt.Sprintf("<%s> has no content: a FHIR element needs a value, attributes or child elements", name)})
 	}
 	return res, nil
 }
@@ -540,15 +537,12 @@ const (
 )
 
 // attributes records an issue for each attribute of start that FHIR does not
-// define on it (allowed is a set of the attr constants) and reports whether it
-// has any attribute besides namespace declarations.
-func (c *converter) attributes(start xml.StartElement, path string, allowed int) bool {
-	has := false
+// define on it (allowed is a set of the attr constants).
+func (c *converter) attributes(start xml.StartElement, path string, allowed int) {
 	for _, a := range start.Attr {
 		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 			continue
 		}
-		has = true
 		if c.space(a.Name, false) == "" {
 			switch {
 			case a.Name.Local == "value" && allowed&attrValue != 0,
@@ -563,7 +557,6 @@ func (c *converter) attributes(start xml.StartElement, path string, allowed int)
 		}
 		c.issue(path, CodeAttribute, fmt.Sprintf("the attribute %s is not defined on <%s>: %s", name, start.Name.Local, allowedAttributes(allowed)))
 	}
-	return has
 }
 
 func allowedAttributes(allowed int) string {
@@ -940,10 +933,21 @@ func (c *converter) xhtml(div token) (string, error) {
 // standalone gives the text of an element whose start tag is start and whose
 // namespace is space the declaration of its prefix, when the tag itself does
 // not declare it and the prefix is bound (an unbound prefix stands for itself).
+//
+// A div that undeclares the default namespace (xmlns="") is in no
+// namespace, which a div standing alone is without saying so: the empty
+// declaration is dropped, so that FHIR JSON's "<div>" and the XML Encode
+// writes for it read the same.
 func standalone(text []byte, start xml.StartElement, space string) string {
 	prefix := start.Name.Space
 	for _, a := range start.Attr {
-		if (prefix == "" && a.Name.Space == "" && a.Name.Local == "xmlns") || (prefix != "" && a.Name.Space == "xmlns" && a.Name.Local == prefix) {
+		if prefix == "" && a.Name.Space == "" && a.Name.Local == "xmlns" {
+			if a.Value == "" {
+				return noEmptyNamespace(string(text))
+			}
+			return string(text)
+		}
+		if prefix != "" && a.Name.Space == "xmlns" && a.Name.Local == prefix {
 			return string(text)
 		}
 	}
@@ -962,6 +966,20 @@ func standalone(text []byte, start xml.StartElement, space string) string {
 		at += len(prefix) + 1
 	}
 	return string(text[:at]) + decl + string(text[at:])
+}
+
+// emptyNamespace is an empty default namespace declaration.
+var emptyNamespace = regexp.MustCompile(`\s+xmlns\s*=\s*(""|'')`)
+
+// noEmptyNamespace drops the empty default namespace declaration of an
+// element's start tag, the first in its text (the caller knows the start
+// tag has one).
+func noEmptyNamespace(text string) string {
+	loc := emptyNamespace.FindStringIndex(text)
+	if loc == nil {
+		return text
+	}
+	return text[:loc[0]] + text[loc[1]:]
 }
 
 func joinPath(a, b string) string {

@@ -101,13 +101,20 @@ var _ = Describe("what FHIR XML forbids in how a document is written", func() {
 			patientOpen+"<active value=\"true\"/> \n </Patient>",
 			patientOpen+"<active value=\"true\"/><![CDATA[ ]]></Patient>",
 			[]string{"1  input.xml-node"}),
-
-		// content
-		Entry("a resource element with no content",
-			`<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/><entry><resource><Patient><active value="true"/></Patient></resource></entry></Bundle>`,
-			"<Bundle xmlns=\"http://hl7.org/fhir\"><type value=\"collection\"/><entry><resource>\n<Patient><!-- nothing --></Patient></resource></entry></Bundle>",
-			[]string{"2 entry[0].resource input.xml-empty"}),
 	)
+
+	It("reads a resource element with no content as JSON's resource with no elements, with no issue: a resource is no element", func() {
+		for _, doc := range []string{`<Parameters xmlns="http://hl7.org/fhir"/>`, `<Parameters xmlns="http://hl7.org/fhir"><!-- nothing --></Parameters>`,
+			`<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/><entry><resource><Patient/></resource></entry></Bundle>`} {
+			res, issues, _, err := fhirxml.DecodeDocument([]byte(doc))
+			Expect(err).NotTo(HaveOccurred(), doc)
+			Expect(issues).To(BeEmpty(), doc)
+			Expect(res).NotTo(BeEmpty())
+		}
+		res, err := fhirxml.Decode([]byte(`<Parameters xmlns="http://hl7.org/fhir"/>`))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res).To(Equal(map[string]any{"resourceType": "Parameters"}))
+	})
 
 	It("converts a primitive with neither value nor children as JSON holds it, an empty object that ele-1 rejects", func() {
 		res, err := fhirxml.Decode([]byte(patientOpen + `<active/><name><given/><given value="A"/></name></Patient>`))
