@@ -47,8 +47,9 @@ type Plan struct {
 	ExtensionDomains []string `yaml:"extension_domains"`
 	// FHIROptions are FHIR validation options named as the HL7 reference
 	// validator's: best-practice (ignore, hint, warning, error),
-	// security-checks, allow-example-urls, allow-comments and
-	// assume-valid-rest-references (true or false).
+	// security-checks, allow-example-urls, allow-comments,
+	// assume-valid-rest-references (true or false) and
+	// bundle-validation-rules (rule=profile pairs, the reference's -bundle).
 	FHIROptions map[string]string `yaml:"fhir_options"`
 	// Policy decides the verdict; empty means every SHALL requirement passes.
 	Policy map[string]any `yaml:"policy"`

@@ -239,6 +239,26 @@ var _ = Describe("carecert validate", func() {
 		Expect(code).To(Equal(exitUsage), stderr)
 	})
 
+	It("validates the Bundle entries --bundle-validation-rules picks against its profile, and refuses a rule it cannot read", func() {
+		writeFile(dir, "named/named-patient.json", `{"resourceType": "StructureDefinition", "url": "http://example.org/fhir/StructureDefinition/named-patient",
+			"name": "NamedPatient", "status": "draft", "kind": "resource", "abstract": false, "type": "Patient",
+			"baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient", "derivation": "constraint",
+			"differential": {"element": [{"id": "Patient.name", "path": "Patient.name", "min": 1}]}}`)
+		b := writeFile(dir, "rules/b.json", `{"resourceType": "Bundle", "type": "collection", "entry": [
+			{"fullUrl": "http://example.org/fhir/Patient/p1", "resource": {"resourceType": "Patient", "id": "p1", "name": [{"family": "Ng"}]}},
+			{"fullUrl": "http://example.org/fhir/Patient/p2", "resource": {"resourceType": "Patient", "id": "p2"}}]}`)
+		ig := filepath.Join(dir, "named")
+		code, _, stderr := carecert("validate", "--ig", ig, b)
+		Expect(code).To(Equal(exitOK), stderr)
+		code, stdout, _ := carecert("validate", "--ig", ig, "--bundle-validation-rules", "Patient:1=http://example.org/fhir/StructureDefinition/named-patient", b)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(ContainSubstring("Patient/p2 at Patient.name"))
+		Expect(stdout).NotTo(ContainSubstring("Patient/p1 at Patient.name"))
+		code, _, stderr = carecert("validate", "--bundle-validation-rules", "Patient:first=http://example.org/x", b)
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring(`bundle-validation-rules: rule "Patient:first"`))
+	})
+
 	It("reports a comment in FHIR JSON at its line, and accepts it with --allow-comments", func() {
 		p := writeFile(dir, "c.json", "{\"resourceType\":\"Patient\",\"id\":\"a\",\n// kept from the template\n\"gender\":\"male\"}")
 		code, stdout, _ := carecert("validate", p)

@@ -28,6 +28,7 @@ type Engine struct {
 	// unresolvedUntyped takes no type from the URL of a reference that
 	// does not resolve.
 	unresolvedUntyped bool
+	bundleRules       []BundleRule
 	acceptExt         []string
 	asOf              time.Time
 	markdownHTML      MarkdownHTML
@@ -74,6 +75,10 @@ type Options struct {
 	// with -assumeValidRestReferences (off by default there); carecert's
 	// option assume-valid-rest-references=false sets this.
 	UnresolvedUntyped bool
+	// BundleRules name Bundle entries to validate against a profile as
+	// well (the reference validator's -bundle; option
+	// bundle-validation-rules).
+	BundleRules []BundleRule
 	// AcceptExtensions are URL prefixes of extensions a feed may carry
 	// without their definitions loaded: they are reported as warnings.
 	AcceptExtensions []string
@@ -91,7 +96,7 @@ type Options struct {
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, unresolvedUntyped: opts.UnresolvedUntyped, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

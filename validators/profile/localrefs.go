@@ -25,7 +25,13 @@ type localIndex struct {
 	ids map[string][]string
 	// fullURLOf maps a carried resource (by identity) to its fullUrl.
 	fullURLOf map[uintptr]string
+	// positionOf maps an entry's resource (by identity) to its place in a
+	// Bundle: the entry's index and its index among entries of its type.
+	positionOf map[uintptr]entryPosition
 }
+
+// entryPosition is where an entry stands in its Bundle, from 0.
+type entryPosition struct{ index, ofType int }
 
 // localEntry is one carried resource.
 type localEntry struct {
@@ -82,11 +88,18 @@ func indexBundleResource(b *model.Record, res map[string]any) *localIndex {
 	x := newLocalIndex(b, "Bundle")
 	x.bundleType, _ = res["type"].(string)
 	entries, _ := res["entry"].([]any)
-	for _, e := range entries {
+	x.positionOf = make(map[uintptr]entryPosition, len(entries))
+	ofType := map[string]int{}
+	for i, e := range entries {
 		em, _ := e.(map[string]any)
 		r, _ := em["resource"].(map[string]any)
 		full, _ := em["fullUrl"].(string)
 		x.add(r, full)
+		if r != nil {
+			rt, _ := r["resourceType"].(string)
+			x.positionOf[reflect.ValueOf(r).Pointer()] = entryPosition{i, ofType[rt]}
+			ofType[rt]++
+		}
 	}
 	return x
 }

@@ -45,12 +45,14 @@ type profileParams struct {
 	AllowExampleURL any    `param:"allow-example-urls" doc:"true accepts references to example.org"`
 	AllowComments   any    `param:"allow-comments" doc:"true accepts fhir_comments"`
 	AssumeValidRest any    `param:"assume-valid-rest-references" doc:"true (the default) holds a reference that does not resolve to its element's target types by the type its URL names; false leaves it unchecked, as the reference validator's default does"`
+	BundleRules     any    `param:"bundle-validation-rules" doc:"rule=profile pairs, comma-separated: Bundle entries also validated against a profile; a rule is Type:n (the n-th entry holding a Type, from 0), Type or n"`
 }
 
 // options returns the FHIR options the requirement sets, as fhirOptions reads them.
 func (p profileParams) options() check.Params {
 	return check.Params{"best-practice": p.BestPractice, "security-checks": p.SecurityChecks,
-		"allow-example-urls": p.AllowExampleURL, "allow-comments": p.AllowComments, "assume-valid-rest-references": p.AssumeValidRest}
+		"allow-example-urls": p.AllowExampleURL, "allow-comments": p.AllowComments, "assume-valid-rest-references": p.AssumeValidRest,
+		"bundle-validation-rules": p.BundleRules}
 }
 
 // Hooks let the capabilities built elsewhere plug into the engine a run
@@ -74,8 +76,13 @@ var engines = check.NewServiceFamily(func(env *check.Env, o validatorOptions) (*
 		return nil, err
 	}
 	hooks := DefaultHooks(env)
+	rules, err := ParseBundleRules(o.bundleRules, defs.IsResourceType)
+	if err != nil {
+		return nil, fmt.Errorf("FHIR option bundle-validation-rules: %w", err)
+	}
 	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
-		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs, UnresolvedUntyped: o.unresolvedUntyped}), nil
+		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs, UnresolvedUntyped: o.unresolvedUntyped,
+		BundleRules: rules}), nil
 })
 
 // validatorOptions are the options named as the reference validator's.
@@ -85,17 +92,19 @@ type validatorOptions struct {
 	allowExampleURLs bool
 	// unresolvedUntyped is assume-valid-rest-references=false.
 	unresolvedUntyped bool
+	// bundleRules is bundle-validation-rules as written (ParseBundleRules).
+	bundleRules string
 }
 
 // OptionNames are the FHIR validation options a plan (fhir_options), the
 // command line and a fhir-profile requirement's parameters may set.
-var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "allow-comments", "assume-valid-rest-references"}
+var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "allow-comments", "assume-valid-rest-references", "bundle-validation-rules"}
 
 func (o validatorOptions) key() string {
 	if o == (validatorOptions{}) {
 		return ""
 	}
-	return fmt.Sprintf("|%s|%t|%t|%t", o.bestPractice, o.securityChecks, o.allowExampleURLs, o.unresolvedUntyped)
+	return fmt.Sprintf("|%s|%t|%t|%t|%s", o.bestPractice, o.securityChecks, o.allowExampleURLs, o.unresolvedUntyped, o.bundleRules)
 }
 
 // fhirOptions reads the options: the run's, overridden by a requirement's
@@ -124,6 +133,9 @@ func fhirOptions(params check.Params, env *check.Env) (validatorOptions, error) 
 			var assume bool
 			assume, err = strconv.ParseBool(v)
 			o.unresolvedUntyped = !assume
+		case "bundle-validation-rules":
+			o.bundleRules = v
+			_, err = ParseBundleRules(v, func(string) bool { return true }) // types are checked with the definitions
 		}
 		if err != nil {
 			return o, fmt.Errorf("FHIR option %s: %w", name, err)
@@ -291,6 +303,13 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 			if !slices.Contains(plans, p) {
 				plans = append(plans, p)
 			}
+		}
+	}
+	ruled, problems := c.e.bundleRulePlans(rec, &s.Sink.locals)
+	out = append(out, problems...)
+	for _, p := range ruled {
+		if !slices.Contains(plans, p) {
+			plans = append(plans, p)
 		}
 	}
 	seen := map[string]bool{}

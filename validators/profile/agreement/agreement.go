@@ -49,6 +49,8 @@ type CaseOptions struct {
 	AllowComments    bool
 	// AssumeValidRestReferences holds for the base step.
 	AssumeValidRestReferences bool
+	// BundleRules are the reference's -bundle rule and profile.
+	BundleRules []profile.BundleRule
 }
 
 // Expectation is the reference validator's outcome.
@@ -276,7 +278,8 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 	}
 	load(defs, c.Supporting)
 	eo := profile.Options{Invariants: opts.Invariants, BestPractice: c.Options.BestPractice,
-		SecurityChecks: c.Options.SecurityChecks, AllowExampleURLs: c.Options.AllowExampleURLs, UnresolvedUntyped: !c.Options.AssumeValidRestReferences}
+		SecurityChecks: c.Options.SecurityChecks, AllowExampleURLs: c.Options.AllowExampleURLs, UnresolvedUntyped: !c.Options.AssumeValidRestReferences,
+		BundleRules: c.Options.BundleRules}
 	if set.apply != nil {
 		set.apply(&eo)
 	}

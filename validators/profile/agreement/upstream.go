@@ -51,6 +51,12 @@ type upstreamCase struct {
 	// AssumeValidRestReferences is the reference's option of that name
 	// for the base step (the profile step has its own).
 	AssumeValidRestReferences bool `json:"assumeValidRestReferences"`
+	// BundleParam is the reference's -bundle option: entries picked by
+	// the rule are validated against the profile as well.
+	BundleParam *struct {
+		Rule    string `json:"rule"`
+		Profile string `json:"profile"`
+	} `json:"bundle-param"`
 }
 
 // Upstream reads the validator folder of a fhir-test-cases checkout and
@@ -114,6 +120,11 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 		c := Case{Name: u.Name, File: u.File, Module: u.Module, Supporting: slices.Concat(u.Supporting, u.Supporting5, u.Profiles), Expected: want}
 		c.Options = CaseOptions{SecurityChecks: u.SecurityChecks, AllowExampleURLs: u.Examples == nil || *u.Examples, AllowComments: u.AllowComments,
 			AssumeValidRestReferences: u.AssumeValidRestReferences}
+		if u.BundleParam != nil {
+			if c.Options.BundleRules, err = profile.ParseBundleRules(u.BundleParam.Rule+"="+u.BundleParam.Profile, func(string) bool { return true }); err != nil {
+				return nil, nil, fmt.Errorf("case %s: %w", u.Name, err)
+			}
+		}
 		if u.BestPractice != "" {
 			if c.Options.BestPractice, err = profile.ParseBestPractice(strings.ToLower(u.BestPractice)); err != nil {
 				return nil, nil, fmt.Errorf("case %s: %w", u.Name, err)
