@@ -56,6 +56,9 @@ type Env struct {
 	// from the plan's fhir_options or the command line; a requirement's own
 	// parameters of the same names override them.
 	FHIROptions map[string]string
+	// Terminology is the run's terminology settings (a plan's terminology:),
+	// used by every check judging codes unless a requirement names its own.
+	Terminology Terminology
 	// AsOf is the date the run judges timeliness and "in the future" against:
 	// the plan's date, or today.
 	AsOf time.Time

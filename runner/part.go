@@ -383,11 +383,13 @@ func (r *Runner) env(ctx context.Context, p *Plan) *check.Env {
 	if p.Date != "" {
 		asOf, _ = time.Parse("2006-01-02", p.Date) // checked when the plan was loaded
 	}
+	terminology, _ := p.terminology(nil) // checked when the plan was loaded
 	return &check.Env{
 		Context: ctx, PlanDir: p.Dir, AsOf: asOf,
 		IGs:              append(append([]string{}, p.IGs...), r.IGs...),
 		ExtensionDomains: p.ExtensionDomains,
 		FHIROptions:      p.FHIROptions,
+		Terminology:      terminology,
 		Services:         check.NewServices(), // one set, shared by every vendor's copy of the env
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/pkgcache"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/internal/spelling"
 	"github.com/carecert/carecert/internal/yamlfile"
 	"github.com/carecert/carecert/model"
@@ -51,6 +52,10 @@ type Plan struct {
 	// assume-valid-rest-references (true or false) and
 	// bundle-validation-rules (rule=profile pairs, the reference's -bundle).
 	FHIROptions map[string]string `yaml:"fhir_options"`
+	// Terminology is the run's terminology settings (check.Terminology: a
+	// SNOMED CT release, a terminology server), which profile bindings and
+	// every check judging codes use unless a requirement names its own.
+	Terminology params.Params `yaml:"terminology" json:",omitempty"`
 	// Policy decides the verdict; empty means every SHALL requirement passes.
 	Policy map[string]any `yaml:"policy"`
 	// Baseline is a previous run to compare with (drift checks): a
@@ -249,6 +254,9 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 	if fromFile {
 		p.checkSuites("$.suites", p.Suites, errAt)
 	}
+	if _, err := p.terminology(f); err != nil {
+		errs = append(errs, err)
+	}
 	for i, ig := range p.IGs {
 		if pkgcache.IsReference(ig) {
 			if _, err := pkgcache.Resolve(ig); err != nil {
@@ -299,6 +307,20 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 		}
 	}
 	return join(errs)
+}
+
+// terminology decodes the plan's terminology settings strictly; a mistake
+// is located in f when the plan was read from a file.
+func (p *Plan) terminology(f *yamlfile.File) (check.Terminology, error) {
+	var t check.Terminology
+	d := params.Decoder{Label: "the run's terminology", Options: true}
+	if f != nil {
+		d.Where = f
+	}
+	if err := d.Decode(p.Terminology, &t, "$.terminology"); err != nil {
+		return check.Terminology{}, err
+	}
+	return t, nil
 }
 
 // ErrorAt is an error located at a field of the plan file when the plan was

@@ -11,7 +11,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -53,7 +55,35 @@ type Grammar func(code string) error
 
 // Engine holds terminology content and compiled value sets.
 type Engine struct {
-	// load, when set, fills the engine on first use (the embedded R4 core is
+	// content is the definitions the engine reads, shared with the engines
+	// derived from it (see Derive); the rest is the engine's own.
+	*content
+
+	providers  map[string]Provider
+	grammars   map[string]Grammar
+	expansions map[string]*Expansion
+	remote     Remote
+
+	// members and codes remember Member's and CheckCode's answers.
+	members memo[memberQuestion, memberAnswer]
+	codes   memo[codeQuestion, codeAnswer]
+}
+
+// changed empties the memos and compiled value sets after the content
+// changed. The caller holds e.mu.
+func (e *Engine) changed() {
+	e.expansions = map[string]*Expansion{}
+	e.members.forget()
+	e.codes.forget()
+}
+
+// content is what an engine knows from definitions: code systems, value
+// sets and concept maps. Engines derived from one another share it, so the
+// R4 core and a run's guides are loaded once for every SNOMED CT release or
+// terminology server a run's requirements name. Its mutex also guards the
+// fields of every engine over it.
+type content struct {
+	// load, when set, fills the content on first use (the embedded R4 core is
 	// only decompressed when a run first needs a code checked).
 	load     func(e *Engine) error
 	loadOnce sync.Once
@@ -69,27 +99,22 @@ type Engine struct {
 	conceptMaps []*ConceptMap
 	// translations indexes conceptMaps by source code, built on first use.
 	translations map[[2]string][]Mapping
-	providers    map[string]Provider
-	grammars     map[string]Grammar
-	expansions   map[string]*Expansion
 	xml          XMLDecoder
 	// slim holds the core code systems as the engine reads them (core.zip).
 	slim    *r4core.Derived
-	remote  Remote
 	skipped []string
 
-	// members and codes remember Member's and CheckCode's answers.
-	members memo[memberQuestion, memberAnswer]
-	codes   memo[codeQuestion, codeAnswer]
+	// coreLoads counts LoadCore's loads of the R4 core into this content;
+	// engines counts the engines over it. Once an engine is derived the
+	// content is sealed: nothing is added to it, so no engine's compiled
+	// value sets or memos go stale.
+	coreLoads int
+	engines   int
+	sealed    bool
 }
 
-// changed empties the memos and compiled value sets after the content
-// changed. The caller holds e.mu.
-func (e *Engine) changed() {
-	e.expansions = map[string]*Expansion{}
-	e.members.forget()
-	e.codes.forget()
-}
+// errSealed refuses definitions added to content engines share.
+var errSealed = errors.New("terminology: the engine's content is shared with derived engines and takes no more definitions")
 
 // consults reports whether answers may come from outside the engine (a
 // SNOMED CT release, a terminology server), where "cannot tell" may be a
@@ -105,14 +130,17 @@ func (e *Engine) consults() bool {
 // ISO 4217 currency codes.
 func New() *Engine {
 	e := &Engine{
-		codeSystems: map[string]*CodeSystem{},
-		valueSets:   map[string]*ValueSet{},
-		pendingCS:   map[string]*pending{},
-		pendingVS:   map[string]*pending{},
-		providers:   map[string]Provider{},
-		grammars:    map[string]Grammar{},
-		expansions:  map[string]*Expansion{},
-		slim:        r4core.NewDerived(coreArchive),
+		content: &content{
+			codeSystems: map[string]*CodeSystem{},
+			valueSets:   map[string]*ValueSet{},
+			pendingCS:   map[string]*pending{},
+			pendingVS:   map[string]*pending{},
+			slim:        r4core.NewDerived(coreArchive),
+			engines:     1,
+		},
+		providers:  map[string]Provider{},
+		grammars:   map[string]Grammar{},
+		expansions: map[string]*Expansion{},
 	}
 	e.grammars[LanguageSystem] = LanguageTag
 	e.grammars[MIMESystem] = MIMEType
@@ -148,6 +176,30 @@ func (e *Engine) Ready() error {
 	return e.loadErr
 }
 
+// Derive returns an engine over e's content, loaded first if it was not,
+// with e's providers, grammars and server, to which the caller adds its own
+// (a SNOMED CT release, a terminology server) without changing e. The
+// content is then shared and sealed: neither engine takes definitions after.
+func (e *Engine) Derive() (*Engine, error) {
+	if err := e.Ready(); err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sealed = true
+	e.engines++
+	return &Engine{content: e.content, providers: maps.Clone(e.providers), grammars: maps.Clone(e.grammars),
+		expansions: map[string]*Expansion{}, remote: e.remote}, nil
+}
+
+// Sharing reports how many times the R4 core was loaded into e's content
+// and how many engines share that content (e and those derived from it).
+func (e *Engine) Sharing() (coreLoads, engines int) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.coreLoads, e.engines
+}
+
 // LoadCore adds the code systems and value sets of the embedded R4 core,
 // indexed from the archives' indexes: each is decompressed on first use.
 func (e *Engine) LoadCore() error {
@@ -165,6 +217,9 @@ func (e *Engine) LoadCore() error {
 			return err
 		}
 	}
+	e.mu.Lock()
+	e.coreLoads++
+	e.mu.Unlock()
 	return nil
 }
 
@@ -202,6 +257,9 @@ func (e *Engine) addLazy(data []byte, source string) error {
 func (e *Engine) addEntries(entries []entryHeader, source string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.sealed {
+		return errSealed
+	}
 	for i, h := range entries {
 		src := fmt.Sprintf("%s entry %d", source, i)
 		switch h.resourceType {
@@ -362,6 +420,9 @@ func (e *Engine) AddJSON(raw []byte, source string) error {
 func (e *Engine) AddResource(res map[string]any, source string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.sealed {
+		return errSealed
+	}
 	return e.addLocked(res, source)
 }
 

@@ -7,7 +7,7 @@ import (
 	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
-	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/runengine"
 )
 
 // DefaultHooks wires in the capabilities this build has: FHIR XML guides,
@@ -20,7 +20,7 @@ func DefaultHooks(env *check.Env) Hooks {
 	if shelf, err := coded.Run.Get(env); err == nil {
 		h.Shelf = shelf
 	}
-	if eng, err := terminology.Run.Get(env); err == nil && eng.Ready() == nil {
+	if eng, err := runengine.Run(env); err == nil && eng.Ready() == nil {
 		h.Codes = eng
 	}
 	return h

@@ -12,8 +12,7 @@ import (
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/terminology"
-	"github.com/carecert/carecert/terminology/snomed"
+	"github.com/carecert/carecert/terminology/runengine"
 )
 
 func capabilities(ex *fhirclient.Exchange) []model.Finding {
@@ -148,7 +147,7 @@ func at(f model.Finding, path string) model.Finding {
 // that decides :above and :below on SNOMED CT codes.
 type searchMatchParams struct {
 	MinCases int    `param:"min_cases" doc:"cases that must be judged before the requirement may pass; fewer is a skip that says so"`
-	Snomed   string `param:"snomed" doc:"SQLite file of a SNOMED CT release (carecert terminology load-snomed) that decides :above and :below on SNOMED CT codes; without it they are not judged"`
+	Snomed   string `param:"snomed" doc:"SQLite file of a SNOMED CT release (carecert terminology load-snomed) that decides :above and :below on SNOMED CT codes (default: the plan's terminology snomed); without one they are not judged"`
 }
 
 // newSearchMatch judges searches with the run's terminology engine, the one
@@ -156,7 +155,7 @@ type searchMatchParams struct {
 // :above and :below are decided as bindings and is-a filters are; what it
 // cannot decide offline stays not judged.
 func newSearchMatch(spec check.Spec, p searchMatchParams, env *check.Env) (check.Check, error) {
-	eng, err := snomed.Engine(env, p.Snomed)
+	eng, err := runengine.For(env, check.Terminology{Snomed: p.Snomed})
 	if err != nil {
 		return nil, fmt.Errorf("terminology for :in, :not-in, :above and :below: %w", err)
 	}
@@ -168,7 +167,7 @@ func newSearchMatch(spec check.Spec, p searchMatchParams, env *check.Env) (check
 // run's terminology engine, so that the precision of its :in and :not-in
 // searches is decided as API-05's are.
 func newSearchFeatures(spec check.Spec, p judgedParams, env *check.Env) (check.Check, error) {
-	eng, err := terminology.Run.Get(env)
+	eng, err := runengine.Run(env)
 	if err != nil {
 		return nil, fmt.Errorf("terminology for :in and :not-in: %w", err)
 	}

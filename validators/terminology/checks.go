@@ -17,7 +17,7 @@ import (
 // required binding are left to the JSON schema check, whose enumerations hold
 // the same codes, unless the suite sets codes: true.
 func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Check, error) {
-	eng, el, err := prepare(p.services, env)
+	eng, el, err := prepare(p.Terminology, env)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func codingsText(cs []terminology.Coding) string {
 }
 
 // newCodeSystemCheck checks every coding against its code system.
-func newCodeSystemCheck(spec check.Spec, p services, env *check.Env) (check.Check, error) {
+func newCodeSystemCheck(spec check.Spec, p check.Terminology, env *check.Env) (check.Check, error) {
 	eng, el, err := prepare(p, env)
 	if err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func codePart(issue string) string {
 // language tags and MIME types: in codings by their system, and in code
 // elements bound to the languages value sets (Resource.language,
 // Attachment.language), whose system is implied.
-func newFormatCheck(spec check.Spec, p services, env *check.Env) (check.Check, error) {
+func newFormatCheck(spec check.Spec, p check.Terminology, env *check.Env) (check.Check, error) {
 	_, el, err := prepare(p, env)
 	if err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func newFormatCheck(spec check.Spec, p services, env *check.Env) (check.Check, e
 // profiles the suite names (profile), and, for observations whose LOINC code
 // a core profile gives a unit (or the suite's units parameter does), that.
 func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.Check, error) {
-	eng, el, err := prepare(params.services, env)
+	eng, el, err := prepare(params.Terminology, env)
 	if err != nil {
 		return nil, err
 	}

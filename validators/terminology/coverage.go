@@ -31,7 +31,7 @@ type coverageCheck struct {
 }
 
 func newCoverageCheck(spec check.Spec, params coverageParams, env *check.Env) (check.Check, error) {
-	eng, el, err := prepare(params.services, env)
+	eng, el, err := prepare(params.Terminology, env)
 	if err != nil {
 		return nil, err
 	}

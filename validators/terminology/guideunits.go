@@ -12,6 +12,7 @@ import (
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/runengine"
 	"github.com/carecert/carecert/terminology/ucum"
 )
 
@@ -113,7 +114,7 @@ var guideUnits = check.NewService(func(env *check.Env) (*GuideUnits, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := terminology.Run.Get(env)
+	eng, err := runengine.Run(env)
 	if err != nil {
 		return nil, err
 	}

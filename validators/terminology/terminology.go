@@ -7,59 +7,48 @@ package terminology
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/personal"
 	"github.com/carecert/carecert/terminology"
-	"github.com/carecert/carecert/terminology/remote"
-	"github.com/carecert/carecert/terminology/snomed"
+	"github.com/carecert/carecert/terminology/runengine"
 )
 
 // Register adds the terminology checks to a registry.
 func Register(reg *check.Registry) {
 	check.Define(reg, "fhir-value-set-binding", "codes of elements with a required or extensible binding are in the bound value set",
-		bindingParams{services: defaultServices}, newBindingCheck)
+		bindingParams{}, newBindingCheck)
 	check.Define(reg, "fhir-code-system", "codes exist in their code system, with its display, and are not inactive; code systems are known",
-		defaultServices, newCodeSystemCheck)
+		check.Terminology{}, newCodeSystemCheck)
 	check.Define(reg, "fhir-code-format", "SNOMED CT, dm+d, LOINC and ICD-10 codes have a valid form and check digit",
-		defaultServices, newFormatCheck)
+		check.Terminology{}, newFormatCheck)
 	check.Define(reg, "fhir-ucum-units", "UCUM units parse, and are comparable with the unit a profile fixes",
-		unitsParams{services: defaultServices}, newUnitsCheck)
+		unitsParams{}, newUnitsCheck)
 	check.Define(reg, "mapping-coverage", "share of records whose codes are national or map to national codes, with the unmapped local codes",
-		coverageParams{services: defaultServices, Threshold: 0.95, Top: 20, Examples: 3}, newCoverageCheck)
+		coverageParams{Threshold: 0.95, Top: 20, Examples: 3}, newCoverageCheck)
 }
 
-// services are the parameters every terminology check takes: where codes
-// offline content cannot decide are looked up.
-type services struct {
-	Snomed        string        `param:"snomed" doc:"SQLite file of a SNOMED CT release (carecert terminology load-snomed), which then answers for SNOMED CT codes"`
-	Server        string        `param:"server" doc:"base URL of a FHIR terminology server asked what offline content cannot decide"`
-	ServerTimeout time.Duration `param:"server-timeout" doc:"time limit of each terminology server request"`
-	ServerCache   string        `param:"server-cache" doc:"folder caching the terminology server's answers"`
-}
-
-var defaultServices = services{ServerTimeout: 10 * time.Second}
+// Every terminology check takes the terminology settings (check.Terminology:
+// snomed, server, server-timeout, server-cache) as parameters, which
+// override the plan's terminology: for that requirement.
 
 type bindingParams struct {
-	services
+	check.Terminology
 	Codes bool `param:"codes" doc:"also check plain code elements with a required binding (the JSON schema's enumerations check them by default)"`
 }
 
 type unitsParams struct {
-	services
+	check.Terminology
 	Profile []string          `param:"profile" doc:"profiles (canonical URLs) whose fixed units every resource is held to"`
 	Units   map[string]string `param:"units" doc:"UCUM unit fixed per LOINC code, beyond those core profiles fix"`
 }
 
 type coverageParams struct {
-	services
+	check.Terminology
 	Elements  []string `param:"elements,required" doc:"coded elements measured (Condition.code), or HL7 v2 fields (OBX-3)"`
 	National  []string `param:"national" doc:"code systems counted as national"`
 	Maps      []string `param:"maps" doc:"CSV files mapping local codes to national ones"`
@@ -87,86 +76,26 @@ func (s *Service) Elements() (*Elements, error) {
 	return s.elem, s.err
 }
 
-// Run is the run's terminology service: the run's engine (terminology.Run:
-// the R4 core content plus the run's implementation guides) and the element
-// index.
+// Run is the run's terminology service: the run's engine (runengine.Run: the
+// R4 core content, the run's implementation guides and the plan's
+// terminology settings) and the element index.
 var Run = check.NewService(func(env *check.Env) (*Service, error) {
 	shelf, err := coded.Run.Get(env)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := terminology.Run.Get(env)
+	eng, err := runengine.Run(env)
 	return &Service{Engine: eng, shelf: shelf}, err
 })
 
-// remoteClients are the run's terminology server clients, one per server
-// and settings, so a requirement's timeout or cache folder is its own.
-var remoteClients = check.NewServiceFamily(func(_ *check.Env, o remote.Options) (*remote.Client, error) { return remote.New(o) })
-
-// settings are what a requirement adds to the run's terminology content:
-// the SNOMED CT release file and the terminology server, resolved against
-// the plan's folder. The zero value adds nothing.
-type settings struct {
-	snomed string
-	server remote.Options
-}
-
-// engines are the run's engines, one per settings: two requirements naming
-// different releases or servers each judge with their own, never with
-// whichever was compiled last. Without settings a requirement gets the
-// engine every other check shares (terminology.Run), so profile bindings and
-// terminology checks agree on the same content.
-var engines = check.NewServiceFamily(func(env *check.Env, k settings) (*terminology.Engine, error) {
-	if k == (settings{}) {
-		return terminology.Run.Get(env)
-	}
-	eng := terminology.ForRun(env)
-	if k.snomed != "" {
-		st, err := snomed.Releases.Get(env, k.snomed)
-		if err != nil {
-			return nil, fmt.Errorf("parameter \"snomed\": %w", err)
-		}
-		eng.AddProvider(terminology.SNOMED, st)
-	}
-	if k.server.BaseURL != "" {
-		c, err := remoteClients.Get(env, k.server)
-		if err != nil {
-			return nil, fmt.Errorf("parameter \"server\": %w", err)
-		}
-		eng.SetRemote(c)
-	}
-	return eng, nil
-})
-
-// settingsOf resolves a spec's snomed and server parameters against the
-// plan's folder.
-func settingsOf(p services, env *check.Env) settings {
-	var k settings
-	if k.snomed = p.Snomed; k.snomed != "" && !filepath.IsAbs(k.snomed) && env.PlanDir != "" {
-		k.snomed = filepath.Join(env.PlanDir, k.snomed)
-	}
-	if p.Server == "" {
-		return k
-	}
-	cache := p.ServerCache
-	if cache != "" && !filepath.IsAbs(cache) && env.PlanDir != "" {
-		cache = filepath.Join(env.PlanDir, cache)
-	}
-	k.server = remote.Options{BaseURL: p.Server, Timeout: p.ServerTimeout, CacheDir: cache}
-	return k
-}
-
-// prepare returns the engine a spec's settings call for and the shared
-// element index. Every check accepts snomed: the SQLite file of a SNOMED CT
-// release made by `carecert terminology load-snomed`, which then answers for
-// SNOMED CT codes; and server (with server-timeout and server-cache): a FHIR
-// terminology server asked what offline content cannot decide.
-func prepare(p services, env *check.Env) (*terminology.Engine, *Elements, error) {
+// prepare returns the engine of a requirement's terminology settings over
+// the run's (runengine.For) and the shared element index.
+func prepare(own check.Terminology, env *check.Env) (*terminology.Engine, *Elements, error) {
 	s, err := Run.Get(env)
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := engines.Get(env, settingsOf(p, env))
+	eng, err := runengine.For(env, own)
 	if err != nil {
 		return nil, nil, err
 	}
