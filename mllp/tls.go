@@ -44,7 +44,7 @@ func (c *ClientTLS) Load() error {
 		}
 	}
 	if c.InsecureSkipVerify && c.CA.Path != "" {
-		return fmt.Errorf("%s and insecure_skip_verify are both given: trust a CA or skip verification, not both", c.CA.Option)
+		return tlsfiles.Mistake(c.CA.Option, "%s and insecure_skip_verify are both given: trust a CA or skip verification, not both", c.CA.Option)
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: c.InsecureSkipVerify}
 	if c.CA.Path != "" {
@@ -75,9 +75,9 @@ type ServerTLS struct {
 func (s ServerTLS) Config() (*tls.Config, error) {
 	if s.Cert.Path == "" && s.Key.Path == "" {
 		if s.ClientCA.Path != "" {
-			return nil, fmt.Errorf("%s needs %s and %s: client certificates are asked for over TLS", s.ClientCA.Option, s.Cert.Option, s.Key.Option)
+			return nil, tlsfiles.Mistake(s.ClientCA.Option, "%s needs %s and %s: client certificates are asked for over TLS", s.ClientCA.Option, s.Cert.Option, s.Key.Option)
 		}
-		return nil, fmt.Errorf("TLS needs %s and %s", s.Cert.Option, s.Key.Option)
+		return nil, tlsfiles.Mistake(s.Cert.Option, "TLS needs %s and %s", s.Cert.Option, s.Key.Option)
 	}
 	pair, err := tlsfiles.Pair(s.Cert, s.Key)
 	if err != nil {

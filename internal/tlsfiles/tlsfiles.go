@@ -21,6 +21,23 @@ type Verify struct {
 	InsecureSkipVerify bool   `param:"insecure_skip_verify" doc:"do not verify the server's certificate (the report warns that the server was not verified)"`
 }
 
+// OptionError is a mistake in one option (a file that cannot be read, a
+// certificate without its key, settings that contradict each other): Option
+// names it as the user did, so a plan can locate it at its line and column.
+// The message names the option and the file already.
+type OptionError struct {
+	Option string
+	Err    error
+}
+
+func (e *OptionError) Error() string { return e.Err.Error() }
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// Mistake is an *OptionError about option.
+func Mistake(option, format string, args ...any) error {
+	return &OptionError{Option: option, Err: fmt.Errorf(format, args...)}
+}
+
 // File is a file an option names.
 type File struct {
 	// Option is how the user named it: "tls.ca_file" in a plan, "--tls-cert"
@@ -36,7 +53,7 @@ func (f File) read() ([]byte, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("%s %s: cannot read it: %v", f.Option, f.Path, err)
+		return nil, Mistake(f.Option, "%s %s: cannot read it: %v", f.Option, f.Path, err)
 	}
 	return data, nil
 }
@@ -49,7 +66,7 @@ func (f File) Pool() (*x509.CertPool, error) {
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("%s %s: no PEM certificate in it", f.Option, f.Path)
+		return nil, Mistake(f.Option, "%s %s: no PEM certificate in it", f.Option, f.Path)
 	}
 	return pool, nil
 }
@@ -59,9 +76,9 @@ func (f File) Pool() (*x509.CertPool, error) {
 func Pair(cert, key File) (tls.Certificate, error) {
 	switch {
 	case cert.Path == "" && key.Path != "":
-		return tls.Certificate{}, fmt.Errorf("%s is given without %s: give both, the certificate and its key", key.Option, cert.Option)
+		return tls.Certificate{}, Mistake(key.Option, "%s is given without %s: give both, the certificate and its key", key.Option, cert.Option)
 	case cert.Path != "" && key.Path == "":
-		return tls.Certificate{}, fmt.Errorf("%s is given without %s: give both, the certificate and its key", cert.Option, key.Option)
+		return tls.Certificate{}, Mistake(cert.Option, "%s is given without %s: give both, the certificate and its key", cert.Option, key.Option)
 	}
 	certPEM, err := cert.read()
 	if err != nil {
@@ -76,11 +93,11 @@ func Pair(cert, key File) (tls.Certificate, error) {
 		msg := err.Error()
 		switch {
 		case strings.Contains(msg, "does not match"):
-			return tls.Certificate{}, fmt.Errorf("%s %s does not match the certificate in %s %s", key.Option, key.Path, cert.Option, cert.Path)
+			return tls.Certificate{}, Mistake(key.Option, "%s %s does not match the certificate in %s %s", key.Option, key.Path, cert.Option, cert.Path)
 		case strings.Contains(msg, "certificate input"), strings.HasPrefix(msg, "x509:"):
-			return tls.Certificate{}, fmt.Errorf("%s %s: not a usable certificate (%v)", cert.Option, cert.Path, pemReason(err))
+			return tls.Certificate{}, Mistake(cert.Option, "%s %s: not a usable certificate (%v)", cert.Option, cert.Path, pemReason(err))
 		}
-		return tls.Certificate{}, fmt.Errorf("%s %s: not a usable private key (%v)", key.Option, key.Path, pemReason(err))
+		return tls.Certificate{}, Mistake(key.Option, "%s %s: not a usable private key (%v)", key.Option, key.Path, pemReason(err))
 	}
 	return pair, nil
 }

@@ -103,7 +103,7 @@ func openMLLP(spec Spec, o mllpOptions) (Target, error) {
 	t := &mllpClient{addr: addr, timeout: o.Timeout, dial: o.ConnectTimeout, maxMessages: o.MaxMessages, rate: o.Rate,
 		maxFrame: o.MaxFrame, thresholds: o.Latency.byName()}
 	if t.tls, err = clientTLS(o.TLS, secure, spec.BaseDir); err != nil {
-		return nil, &ConfigError{Err: err}
+		return nil, tlsMistake(spec, err)
 	}
 	feed := o.Feed
 	if feed == "" {
@@ -147,7 +147,7 @@ func clientTLS(o *clientTLSOptions, secure bool, dir string) (*mllp.ClientTLS, e
 	}
 	if o.off {
 		if secure {
-			return nil, errors.New("tls: false contradicts the mllps:// URL")
+			return nil, tlsfiles.Mistake("tls", "tls: false contradicts the mllps:// URL")
 		}
 		return nil, nil
 	}
@@ -159,6 +159,18 @@ func clientTLS(o *clientTLSOptions, secure bool, dir string) (*mllp.ClientTLS, e
 		return nil, err
 	}
 	return c, nil
+}
+
+// tlsMistake is a *ConfigError for a TLS option's mistake, located at the
+// option's line and column when the target was read from a plan (a file
+// that cannot be read, a certificate without its key, settings that
+// contradict each other or the URL).
+func tlsMistake(spec Spec, err error) error {
+	var oe *tlsfiles.OptionError
+	if spec.Where != nil && errors.As(err, &oe) {
+		return spec.ErrorAt(oe.Option, "%v", oe.Err)
+	}
+	return &ConfigError{Err: err}
 }
 
 func resolveIn(dir, p string) string {
@@ -179,7 +191,7 @@ type serverTLSOptions struct {
 func serverTLS(o *serverTLSOptions, secure bool, dir string) (*tls.Config, error) {
 	if o == nil {
 		if secure {
-			return nil, errors.New("an mllps:// listener needs tls: {cert_file, key_file}")
+			return nil, tlsfiles.Mistake("tls", "an mllps:// listener needs tls: {cert_file, key_file}")
 		}
 		return nil, nil
 	}
@@ -320,7 +332,7 @@ func openMLLPListen(spec Spec, o listenOptions, lo ListenOptions) (Target, error
 	}
 	var err error
 	if t.tls, err = serverTLS(o.TLS, secure, spec.BaseDir); err != nil {
-		return nil, &ConfigError{Err: err}
+		return nil, tlsMistake(spec, err)
 	}
 	if _, _, err := net.SplitHostPort(t.addr); err != nil {
 		if o.Addr != "" {
