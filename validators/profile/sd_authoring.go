@@ -157,11 +157,11 @@ func (w *walker) targetProfile(url, code, path string) {
 // Distance and Duration are specialisations of Quantity, not profiles of it,
 // so a profile of Count does not fit a Quantity element.
 func (w *walker) typeIsA(typ, code string) bool {
+	sd, err := w.e.defs.BaseType(typ)
 	for range 10 {
 		if typ == code {
 			return true
 		}
-		sd, err := w.e.defs.BaseType(typ)
 		if err != nil || sd.BaseDefinition == "" {
 			return false
 		}
@@ -169,8 +169,9 @@ func (w *walker) typeIsA(typ, code string) bool {
 		if next == sd.BaseDefinition || next == typ {
 			return false
 		}
-		base, err := w.e.defs.BaseType(next)
-		if err != nil || !base.Abstract && base.Kind != "logical" {
+		// The base's definition is the next step's too.
+		sd, err = w.e.defs.BaseType(next)
+		if err != nil || !sd.Abstract && sd.Kind != "logical" {
 			return false
 		}
 		typ = next
