@@ -201,3 +201,22 @@ var _ = Describe("fhir-server target's write interactions against Medplum's rout
 		Expect(b.Entry).To(BeEmpty(), "no resource of carecert's is left")
 	})
 })
+
+var _ = Describe("a token's :above and :below on Medplum's router (plan searches, API-05)", func() {
+	It("judges the matches it returns against the v3 hierarchy, and leaves an empty answer not judged", func() {
+		url := medplum()
+		rep := run([]map[string]any{apiTarget(url, map[string]any{"resources": []any{"Patient"}, "count": 100, "searches": []any{
+			"Encounter?class:below=" + actCode + "|IMP", "Encounter?class:above=" + actCode + "|ACUTE"}})}, "fhir-rest-api")
+		m := result(rep, "api", "API-05")
+		// Its inpatient encounters come back for class:below=IMP and are
+		// judged right by the hierarchy the R4 core holds; class:above=ACUTE
+		// (IMP is above ACUTE) finds nothing on the router, whose in-memory
+		// matcher holds no hierarchy: with no match to compare it is not
+		// judged (plan searches carry no recall).
+		Expect(m.Outcome).To(Equal(model.Pass), m.Message)
+		Expect(m.Message).To(ContainSubstring("1 of 3 case(s) judged"))
+		Expect(m.Findings).To(ContainElement(And(
+			HaveField("Record", "GET Encounter?class:above="+actCode+"|ACUTE"),
+			HaveField("Message", ContainSubstring("returned no match to compare with its parameters")))))
+	})
+})
