@@ -15,16 +15,7 @@ import (
 var _ = Describe("canonical #fragment references", func() {
 	e := newEngine()
 
-	// references finds the reference-resolution findings.
-	references := func(fs []model.Finding) []model.Finding {
-		var out []model.Finding
-		for _, f := range fs {
-			if f.Code == profile.CodeReference {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
+	references := func(fs []model.Finding) []model.Finding { return withCode(profile.CodeReference, fs) }
 
 	DescribeTable("refuse a fragment that names nothing in the resource",
 		func(src, path, fragment string) {

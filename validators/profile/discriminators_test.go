@@ -12,15 +12,7 @@ import (
 // slice's definition says what must be found there. The slices below are our
 // own; each family has an item that belongs and one that does not.
 var _ = Describe("slicing discriminators", func() {
-	slicing := func(fs []model.Finding) []model.Finding {
-		var out []model.Finding
-		for _, f := range fs {
-			if f.Code == profile.CodeSlicing {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
+	slicing := func(fs []model.Finding) []model.Finding { return withCode(profile.CodeSlicing, fs) }
 	component := func(code, unit string) string {
 		return `{"code": {"coding": [{"system": "http://loinc.org", "code": "` + code + `"}]},
 			"valueQuantity": {"value": 1, "unit": "` + unit + `", "system": "http://unitsofmeasure.org", "code": "` + unit + `"}}`
