@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/pkgcache"
 )
 
 // XMLDecoder turns a FHIR XML resource into the JSON form (a decoded map).
@@ -154,10 +154,10 @@ func (e *Engine) loadPackage(path string) error {
 			continue
 		}
 		// gzip carries an entry of gigabytes in megabytes.
-		if h.Size > definitions.MaxPackageEntry {
-			return fmt.Errorf("implementation guide %s: %s: %d bytes, more than the %d MiB carecert reads from one package entry", path, h.Name, h.Size, definitions.MaxPackageEntry>>20)
+		if h.Size > pkgcache.MaxEntry {
+			return fmt.Errorf("implementation guide %s: %s: %d bytes, more than the %d MiB carecert reads from one package entry", path, h.Name, h.Size, pkgcache.MaxEntry>>20)
 		}
-		data, err := io.ReadAll(io.LimitReader(tr, definitions.MaxPackageEntry))
+		data, err := io.ReadAll(io.LimitReader(tr, pkgcache.MaxEntry))
 		if err != nil {
 			return fmt.Errorf("implementation guide %s: %s: %w", path, h.Name, err)
 		}

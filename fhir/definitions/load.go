@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/carecert/carecert/fhir/pkgcache"
 )
 
 // loadIG reads a folder of conformance resources or a package .tgz.
@@ -117,10 +119,6 @@ func (r *Registry) loadFile(f string, pkg *Package) error {
 	return r.loadBytes(f, data, pkg)
 }
 
-// MaxPackageEntry bounds one file inside an implementation guide package:
-// the largest in published guides are a few MiB.
-const MaxPackageEntry = 64 << 20
-
 func (r *Registry) loadTGZ(f string, pkg *Package) error {
 	fh, err := os.Open(f)
 	if err != nil {
@@ -151,13 +149,13 @@ func (r *Registry) loadTGZ(f string, pkg *Package) error {
 		if dir, _, nested := strings.Cut(rest, "/"); nested && skipFolder(dir) {
 			continue
 		}
-		if h.Size > MaxPackageEntry {
+		if h.Size > pkgcache.MaxEntry {
 			// A hostile package can declare (and gzip can carry, at a
 			// thousandth of its size) an entry of gigabytes.
-			pkg.Problems = append(pkg.Problems, fmt.Sprintf("%s!%s: %d bytes, more than the %d MiB carecert reads from one package entry; skipped", f, name, h.Size, MaxPackageEntry>>20))
+			pkg.Problems = append(pkg.Problems, fmt.Sprintf("%s!%s: %d bytes, more than the %d MiB carecert reads from one package entry; skipped", f, name, h.Size, pkgcache.MaxEntry>>20))
 			continue
 		}
-		data, err := io.ReadAll(io.LimitReader(tr, MaxPackageEntry))
+		data, err := io.ReadAll(io.LimitReader(tr, pkgcache.MaxEntry))
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/pkgcache"
 	"github.com/carecert/carecert/fhir/r4core"
 	"github.com/carecert/carecert/internal/sharedtest"
 )
@@ -231,7 +232,7 @@ var _ = Describe("implementation guides", func() {
 		writeTGZ(tgz, map[string][]byte{
 			"package/package.json":                     []byte(`{"name": "bomb.fhir.test", "version": "1.0.0"}`),
 			"package/StructureDefinition-obs-min.json": sd,
-			"package/StructureDefinition-huge.json":    bytes.Repeat([]byte(" "), definitions.MaxPackageEntry+1),
+			"package/StructureDefinition-huge.json":    bytes.Repeat([]byte(" "), pkgcache.MaxEntry+1),
 		})
 		r, err := definitions.New(definitions.Options{IGs: []string{tgz}, Parent: core})
 		Expect(err).NotTo(HaveOccurred())

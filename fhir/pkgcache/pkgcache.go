@@ -14,6 +14,11 @@ import (
 	"strings"
 )
 
+// MaxEntry bounds one file read from inside an implementation guide
+// package (.tgz), by the definitions and the terminology loaders alike: the
+// largest in published guides are a few MiB.
+const MaxEntry = 64 << 20
+
 var reference = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._+-]*$`)
 
 // IsReference reports whether s names a package by id and version
