@@ -273,26 +273,7 @@ requirements:
 
 	It("judges each requirement with its own release, whatever the order they are compiled in", func() {
 		dir := GinkgoT().TempDir()
-		load := func(name string, edit func(concepts string) string) string {
-			rel := snomedtest.WriteRelease(filepath.Join(dir, name))
-			files, err := filepath.Glob(filepath.Join(rel, "Snapshot", "Terminology", "sct2_Concept_*.txt"))
-			Expect(err).NotTo(HaveOccurred())
-			Expect(files).To(HaveLen(1))
-			data, err := os.ReadFile(files[0])
-			Expect(err).NotTo(HaveOccurred())
-			Expect(os.WriteFile(files[0], []byte(edit(string(data))), 0o644)).To(Succeed())
-			db := filepath.Join(dir, name+".db")
-			_, err = snomed.Load(context.Background(), rel, db)
-			Expect(err).NotTo(HaveOccurred())
-			return db
-		}
-		current := load("current", func(c string) string { return c })
-		// A later edition in which the concept the feed uses was retired.
-		later := load("later", func(c string) string {
-			line := snomedtest.PregHTN + "\t20250101\t1\t"
-			Expect(c).To(ContainSubstring(line))
-			return strings.Replace(c, line, snomedtest.PregHTN+"\t20250101\t0\t", 1)
-		})
+		current, later := editions(dir)
 		suitePath := filepath.Join(dir, "suite.yaml")
 		Expect(os.WriteFile(suitePath, []byte(`id: two-editions
 version: 1.0.0

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 
 	. "github.com/onsi/gomega"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/terminology/snomed"
+	"github.com/carecert/carecert/terminology/snomed/snomedtest"
 	"github.com/carecert/carecert/validators/structure"
 	"github.com/carecert/carecert/validators/terminology"
 )
@@ -85,4 +88,29 @@ var sharedEnv = &check.Env{Context: context.Background()}
 
 func compile(typ string, params map[string]any) (check.Check, error) {
 	return registry().Compile(check.Spec{Requirement: "REQ", Type: typ, Params: params, Source: "spec"}, sharedEnv)
+}
+
+// editions loads two SNOMED CT releases into dir, current.db and later.db:
+// in the later one the concept PregHTN is retired.
+func editions(dir string) (current, later string) {
+	load := func(name string, edit func(concepts string) string) string {
+		rel := snomedtest.WriteRelease(filepath.Join(dir, name))
+		files, err := filepath.Glob(filepath.Join(rel, "Snapshot", "Terminology", "sct2_Concept_*.txt"))
+		ExpectWithOffset(2, err).NotTo(HaveOccurred())
+		ExpectWithOffset(2, files).To(HaveLen(1))
+		data, err := os.ReadFile(files[0])
+		ExpectWithOffset(2, err).NotTo(HaveOccurred())
+		ExpectWithOffset(2, os.WriteFile(files[0], []byte(edit(string(data))), 0o644)).To(Succeed())
+		db := filepath.Join(dir, name+".db")
+		_, err = snomed.Load(context.Background(), rel, db)
+		ExpectWithOffset(2, err).NotTo(HaveOccurred())
+		return db
+	}
+	current = load("current", func(c string) string { return c })
+	later = load("later", func(c string) string {
+		line := snomedtest.PregHTN + "\t20250101\t1\t"
+		ExpectWithOffset(2, c).To(ContainSubstring(line))
+		return strings.Replace(c, line, snomedtest.PregHTN+"\t20250101\t0\t", 1)
+	})
+	return current, later
 }

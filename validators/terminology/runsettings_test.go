@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -16,7 +15,6 @@ import (
 	"github.com/carecert/carecert/runner/target"
 	codes "github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/runengine"
-	"github.com/carecert/carecert/terminology/snomed"
 	"github.com/carecert/carecert/terminology/snomed/snomedtest"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/terminology"
@@ -31,26 +29,7 @@ var _ = Describe("the run's terminology settings", Ordered, func() {
 
 	BeforeAll(func() {
 		dir = GinkgoT().TempDir()
-		load := func(name string, edit func(concepts string) string) string {
-			rel := snomedtest.WriteRelease(filepath.Join(dir, name))
-			files, err := filepath.Glob(filepath.Join(rel, "Snapshot", "Terminology", "sct2_Concept_*.txt"))
-			Expect(err).NotTo(HaveOccurred())
-			Expect(files).To(HaveLen(1))
-			data, err := os.ReadFile(files[0])
-			Expect(err).NotTo(HaveOccurred())
-			Expect(os.WriteFile(files[0], []byte(edit(string(data))), 0o644)).To(Succeed())
-			db := filepath.Join(dir, name+".db")
-			_, err = snomed.Load(context.Background(), rel, db)
-			Expect(err).NotTo(HaveOccurred())
-			return db
-		}
-		load("current", func(c string) string { return c })
-		// A later edition in which the concept the feed uses was retired.
-		load("later", func(c string) string {
-			line := snomedtest.PregHTN + "\t20250101\t1\t"
-			Expect(c).To(ContainSubstring(line))
-			return strings.Replace(c, line, snomedtest.PregHTN+"\t20250101\t0\t", 1)
-		})
+		editions(dir)
 
 		// A guide whose Condition profile binds code (required) to the
 		// hypertensive disorders: SNOMED CT is-a, which only a release decides.
