@@ -98,10 +98,6 @@ func Located(err error) bool {
 	return errors.As(err, &l)
 }
 
-// LocatedError marks err, which names its file, line and column, as
-// located (see Located).
-func LocatedError(err error) error { return located{err} }
-
 // noun is what the decoder reads, as messages name one.
 func (d Decoder) noun() string {
 	if d.Options {
