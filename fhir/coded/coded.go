@@ -42,6 +42,12 @@ var types = map[string]bool{
 	"Quantity": true, "SimpleQuantity": true, "Age": true, "Duration": true, "Count": true, "Distance": true, "MoneyQuantity": true,
 }
 
+// MaxDepth is how many objects deep a walk looks for coded values: the
+// terminology checks' walk stops below it, and the profile engine's walk,
+// which goes deeper, does not shelve a record with a value below it, so that
+// both find the same values.
+const MaxDepth = 32
+
 // Is reports whether values of a type are coded: such a value is one Value,
 // whole; the codings of a CodeableConcept are not values of their own.
 func Is(typ string) bool { return types[typ] }

@@ -2,11 +2,6 @@ package profile
 
 import "github.com/carecert/carecert/fhir/coded"
 
-// maxCodedDepth is how deep in nested objects the terminology checks' own
-// walk looks for coded values (validators/terminology): a walk that goes
-// deeper does not shelve what it found, so both find the same.
-const maxCodedDepth = 32
-
 // codedFinds are the coded values a walk of a record against its R4 base
 // type finds, put on the run's shelf for the terminology checks (package
 // coded), so that they need not walk the record again. They are what the
@@ -30,7 +25,7 @@ type codedFinds struct {
 func (w *walker) shelveValue(f *codedFinds, item, ext any, k *node, t *typeInfo, target *node, tt *typeInfo, at pathAt, host hostElem, hasItem bool) {
 	isCoded := t != nil && t.coded
 	if isCoded && hasItem {
-		if f.depth > maxCodedDepth {
+		if f.depth > coded.MaxDepth {
 			f.partial = true
 		} else {
 			f.vals = append(f.vals, coded.Value{Path: w.pathText(at), Def: k.path, Type: t.code, Value: item, Binding: k.codedBinding})

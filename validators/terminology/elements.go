@@ -220,7 +220,7 @@ func (ix *Elements) Walk(res map[string]any, typ string, visit func(c codedValue
 }
 
 func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(codedValue), depth int) {
-	if depth > 32 {
+	if depth > coded.MaxDepth {
 		return
 	}
 	// Map order is fine: tallies keep findings in canonical order, so what a
