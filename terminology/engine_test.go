@@ -302,6 +302,8 @@ var _ = Describe("the FHIR R4 core content", Ordered, func() {
 		Expect(known).To(BeFalse(), "SNOMED CT without a release")
 		_, known = e.Subsumes("http://example.org/unknown", "a", "b")
 		Expect(known).To(BeFalse(), "a code system the engine does not hold")
+		is, known := e.Subsumes("http://example.org/unknown", "a", "a")
+		Expect([]bool{is, known}).To(Equal([]bool{true, true}), "a code subsumes itself in a system not held")
 	})
 
 	It("expands the vital signs unit value sets", func() {

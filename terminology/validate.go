@@ -306,7 +306,11 @@ func (e *Engine) Contains(valueSet, system, code string) (in, known bool) {
 // parent/child/subsumedBy properties, or a SNOMED CT release it was given.
 // known is false where that hierarchy cannot decide: a system the engine
 // does not hold, or a fragment or example whose missing links might.
+// A code subsumes itself in any system, held or not.
 func (e *Engine) Subsumes(system, ancestor, code string) (subsumes, known bool) {
+	if ancestor == code {
+		return true, true
+	}
 	if e.Ready() != nil {
 		return false, false
 	}
@@ -329,8 +333,10 @@ func (e *Engine) Subsumes(system, ancestor, code string) (subsumes, known bool) 
 	return false, cs.Complete()
 }
 
-// providerSubsumes asks a release held outside the engine; a code the
-// release does not have is below nothing and above nothing.
+// providerSubsumes asks a release held outside the engine. A code the
+// release does not have leaves the question open: a release is one edition
+// at one version, so the code may well be another edition's or a later
+// one's, and a search answer carrying it is not the server's mistake.
 func providerSubsumes(p Provider, ancestor, code string) (subsumes, known bool) {
 	ctx := context.Background()
 	for _, c := range []string{ancestor, code} {
@@ -339,7 +345,7 @@ func providerSubsumes(p Provider, ancestor, code string) (subsumes, known bool) 
 			return false, false
 		}
 		if !ok {
-			return false, true
+			return false, false
 		}
 	}
 	is, err := p.Subsumes(ctx, ancestor, code)

@@ -50,6 +50,13 @@ var _ = Describe("a token's :below on SNOMED CT (API-05)", func() {
 		Expect(fs).To(HaveLen(1))
 		Expect(fs[0].Code).To(Equal("api.search-mismatch"))
 		Expect(fs[0].Message).To(ContainSubstring("returned Condition/c1, which does not match " + below))
+		// A code the release lacks (another edition's, or a later one's) is
+		// carecert's limit, never the server's mismatch.
+		Expect(observe(with, conditions(below, snomedtest.PregHTN, "22298006"))).To(BeEmpty())
+		fs = observe(with, conditions(below, "22298006"))
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Severity).NotTo(Equal(model.Error))
+		Expect(fs[0].Message).To(ContainSubstring("cannot decide offline"))
 		// Without the release SNOMED CT's hierarchy is not held: not judged.
 		fs = observe(nil, conditions(below, snomedtest.PregHTN, snomedtest.Asthma))
 		Expect(fs).To(HaveLen(1))
