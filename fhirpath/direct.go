@@ -1,10 +1,6 @@
 package fhirpath
 
-import (
-	"strings"
-
-	"github.com/carecert/carecert/fhir/elements"
-)
+import "github.com/carecert/carecert/fhir/elements"
 
 // Direct checks: an invariant compiled, for inputs of one type, to Go code
 // over the resource's maps. Invariants run on every element of every record
@@ -443,25 +439,10 @@ func (c *collection) walk(m map[string]any, i int, g *gathered, limit int) bool 
 	s := c.steps[i]
 	leaf := func(x any, _ map[string]any) { g.add(x) }
 	if s.choice {
-		// as children(): valueQuantity, valueString, or only "_valueString"
-		for k, v := range m {
-			ownValue := true
-			if len(k) > 0 && k[0] == '_' {
-				if _, hasValue := m[k[1:]]; hasValue {
-					continue
-				}
-				k, ownValue = k[1:], false
-			}
-			if len(k) <= len(s.name) || !strings.HasPrefix(k, s.name) || k[len(s.name)] < 'A' || k[len(s.name)] > 'Z' {
-				continue
-			}
-			if _, ok := choiceType(k[len(s.name):]); ok {
-				if ownValue {
-					values(v, m["_"+k], leaf)
-				} else {
-					values(nil, v, leaf)
-				}
-			}
+		// the names children() finds for it
+		var keys [4]string
+		for _, k := range choiceKeys(m, s.name, keys[:0]) {
+			values(m[k], m["_"+k], leaf)
 		}
 		return true
 	}

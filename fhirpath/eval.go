@@ -614,10 +614,19 @@ func (c *evalCtx) children(out []item, it item, name string) []item {
 			return out
 		}
 	}
-	// a choice element: valueQuantity, valueString, ... Valid data has one;
-	// invalid data with several gets them all, in a stable order.
+	// a choice element: valueQuantity, valueString, ...
 	var keys [4]string
-	found := keys[:0]
+	for _, k := range choiceKeys(m, name, keys[:0]) {
+		t, _ := choiceType(k[len(name):])
+		out = appendValues(out, m[k], m["_"+k], t, t, c.locate(it, k))
+	}
+	return out
+}
+
+// choiceKeys appends to found the JSON names that choice element name takes
+// in m (valueQuantity, or valueString held only as _valueString). Valid data
+// has one; invalid data with several gets them all, in a stable order.
+func choiceKeys(m map[string]any, name string, found []string) []string {
 	for k := range m {
 		if len(k) > 0 && k[0] == '_' {
 			if _, hasValue := m[k[1:]]; hasValue {
@@ -635,11 +644,7 @@ func (c *evalCtx) children(out []item, it item, name string) []item {
 	if len(found) > 1 {
 		slices.Sort(found)
 	}
-	for _, k := range found {
-		t, _ := choiceType(k[len(name):])
-		out = appendValues(out, m[k], m["_"+k], t, t, c.locate(it, k))
-	}
-	return out
+	return found
 }
 
 // locate is the location of child name of it, when locations are tracked.
