@@ -1,6 +1,10 @@
 package fhirpath
 
-import "github.com/carecert/carecert/fhir/elements"
+import (
+	"slices"
+
+	"github.com/carecert/carecert/fhir/elements"
+)
 
 // Direct checks: an invariant compiled, for inputs of one type, to Go code
 // over the resource's maps. Invariants run on every element of every record
@@ -41,10 +45,12 @@ type check func(m map[string]any) verdict
 type count func(m map[string]any) (n int64, ok bool)
 
 // step is one element name of a path; for a choice element ("value") the
-// JSON name carries the type ("valueQuantity").
+// JSON name carries the type ("valueQuantity"). where keeps only the values
+// it holds on (a compiled where() criterion), or is nil.
 type step struct {
 	name   string
 	choice bool
+	where  check
 }
 
 // collection is a path of elements from the focus, optionally followed by
@@ -52,8 +58,13 @@ type step struct {
 type collection struct {
 	steps    []step
 	filtered bool
-	// typ is the type code of the last element ("" for a choice)
-	typ string
+	// typ is the type code of the last element ("" for a choice), at where
+	// its children are defined.
+	typ, at string
+	// criteria says a step has a where criterion: every value is then
+	// tested, as the evaluator tests every one (an early stop could skip
+	// one the evaluator fails on).
+	criteria bool
 }
 
 // directCheck compiles an expression for inputs whose children are defined
@@ -121,7 +132,7 @@ func directFunc(fn *funcNode, left node, m Model, defPath string) check {
 			}
 		}
 	}
-	c, ok := collection{}, true
+	c, ok := collection{at: defPath}, true
 	if left != nil {
 		c, ok = directCollection(left, m, defPath)
 	}
@@ -129,6 +140,27 @@ func directFunc(fn *funcNode, left node, m Model, defPath string) check {
 		return nil
 	}
 	switch {
+	case (fn.name == "exists" || fn.name == "all") && len(fn.args) == 1:
+		// exists(x) is where(x).exists(); all(x) is where(x is not
+		// true).empty()
+		crit := directCheck(fn.args[0], m, c.at)
+		if crit == nil {
+			return nil
+		}
+		want := fn.name == "exists"
+		if !want {
+			crit = notTrue(crit)
+		}
+		if c, ok = c.filter(crit); !ok {
+			return nil
+		}
+		return func(m map[string]any) verdict {
+			var g gathered
+			if !c.gather(m, &g, 1) {
+				return undecided
+			}
+			return verdictOf((g.n > 0) == want)
+		}
 	case fn.name == "exists" && len(fn.args) == 0, fn.name == "empty":
 		want := fn.name == "exists"
 		return func(m map[string]any) verdict {
@@ -278,6 +310,19 @@ func directEquals(x *binaryNode, m Model, defPath string) check {
 	}
 }
 
+// notTrue is a criterion that holds where crit is false or empty.
+func notTrue(crit check) check {
+	return func(m map[string]any) verdict {
+		switch crit(m) {
+		case undecided:
+			return undecided
+		case yes:
+			return no
+		}
+		return yes
+	}
+}
+
 // logic3 is FHIRPath's three-valued logic on two decided operands (logic()
 // on collections).
 func logic3(op string, a, b verdict) verdict {
@@ -363,9 +408,9 @@ func directCount(n node, m Model, defPath string) count {
 func directCollection(n node, m Model, defPath string) (collection, bool) {
 	switch x := n.(type) {
 	case *varNode:
-		return collection{}, x.name == "$this"
+		return collection{at: defPath}, x.name == "$this"
 	case *memberNode:
-		return directStep(collection{}, x, m, defPath)
+		return directStep(collection{at: defPath}, x, m, defPath)
 	case *pathNode:
 		c, ok := directCollection(x.left, m, defPath)
 		if !ok {
@@ -376,16 +421,15 @@ func directCollection(n node, m Model, defPath string) (collection, bool) {
 			if c.filtered {
 				return c, true // a name after a filter: still nothing on nothing
 			}
-			// the type the path has reached
-			at := defPath
-			for _, s := range c.steps {
-				if s.choice {
-					return c, false
-				}
-				_, at, _, _ = m.Child(at, s.name)
-			}
-			return directStep(c, r, m, at)
+			return directStep(c, r, m, c.at)
 		case *funcNode:
+			if r.name == "where" && !c.filtered {
+				if crit := directCheck(r.args[0], m, c.at); crit != nil {
+					if f, ok := c.filter(crit); ok {
+						return f, true
+					}
+				}
+			}
 			if (r.name == "where" || r.name == "select") && len(c.steps) > 0 {
 				c.filtered = true
 				return c, true
@@ -405,7 +449,33 @@ func directStep(c collection, x *memberNode, m Model, at string) (collection, bo
 		return c, false
 	}
 	steps := append(c.steps[:len(c.steps):len(c.steps)], step{name: x.name, choice: choice})
-	return collection{steps: steps, typ: typ}, true
+	return collection{steps: steps, typ: typ, at: path, criteria: c.criteria}, true
+}
+
+// filter adds a where() criterion on the values of the path's last element:
+// objects of one known type (not a choice, not the focus itself).
+func (c collection) filter(crit check) (collection, bool) {
+	if len(c.steps) == 0 || c.filtered || c.at == "" || c.steps[len(c.steps)-1].choice {
+		return c, false
+	}
+	steps := slices.Clone(c.steps)
+	last := &steps[len(steps)-1]
+	if prev := last.where; prev != nil {
+		// where(a).where(b): a value is kept when both hold
+		last.where = func(m map[string]any) verdict {
+			switch v := prev(m); v {
+			case yes:
+				return crit(m)
+			case undecided:
+				return undecided
+			}
+			return no
+		}
+	} else {
+		last.where = crit
+	}
+	c.steps, c.criteria = steps, true
+	return c, true
 }
 
 // gathered is what a path found: how many values (up to a limit) and the
@@ -429,6 +499,9 @@ func (c *collection) gather(m map[string]any, g *gathered, limit int) bool {
 		g.add(m)
 		return true
 	}
+	if c.criteria {
+		limit = MaxItems
+	}
 	if !c.walk(m, 0, g, limit) {
 		return false
 	}
@@ -451,7 +524,8 @@ func (c *collection) walk(m map[string]any, i int, g *gathered, limit int) bool 
 	if !has && ext == nil {
 		return true
 	}
-	if i == len(c.steps)-1 {
+	last := i == len(c.steps)-1
+	if last && s.where == nil {
 		values(v, ext, leaf)
 		return true
 	}
@@ -460,16 +534,30 @@ func (c *collection) walk(m map[string]any, i int, g *gathered, limit int) bool 
 		if !ok || g.n >= limit {
 			return
 		}
-		switch y := x.(type) {
-		case map[string]any:
-			if _, isResource := y["resourceType"]; isResource {
-				ok = false // typed by its resourceType: the evaluator's
+		y, isObject := x.(map[string]any)
+		if !isObject {
+			// a primitive's children are those of its "_name" object, and
+			// a criterion on it is the evaluator's
+			ok = e == nil && s.where == nil
+			return
+		}
+		if _, isResource := y["resourceType"]; isResource {
+			ok = false // typed by its resourceType: the evaluator's
+			return
+		}
+		if s.where != nil {
+			switch s.where(y) {
+			case undecided:
+				ok = false
+				return
+			case no, empty:
 				return
 			}
+		}
+		if last {
+			g.add(y)
+		} else {
 			ok = c.walk(y, i+1, g, limit)
-		default:
-			// a primitive's children are those of its "_name" object
-			ok = e == nil
 		}
 	})
 	return ok
