@@ -593,6 +593,17 @@ func values(v, ext any, add func(x any, e map[string]any)) {
 	add(v, e)
 }
 
+// DirectBool answers EvaluateBool for an element by its direct check alone,
+// for a caller that builds the Env only when the evaluator must run (an
+// invariant on every element of a feed): decided is false when it must.
+// model is the Env's Model (nil for the R4 core).
+func (e *Expr) DirectBool(model Model, v Value) (value, ok, decided bool) {
+	if model != nil {
+		return false, false, false
+	}
+	return e.directBool(nil, v)
+}
+
 // directBool runs the direct check for an element input, compiling it on
 // the first input of its definition path. decided is false when the
 // evaluator must answer: another model than the R4 core's, strict mode, an

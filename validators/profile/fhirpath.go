@@ -29,8 +29,12 @@ type fhirpathExpr struct {
 // operator on a missing value) fails it, as FHIRPath's boolean conversion of
 // an invariant and the reference validator both have it.
 func (e fhirpathExpr) Holds(f Focus) (bool, error) {
+	el := fhirpath.Element(f.Value, f.Ext, f.Type, f.DefPath)
+	if v, ok, decided := e.x.DirectBool(e.model, el); decided {
+		return v && ok, nil
+	}
 	env := &fhirpath.Env{Model: e.model, Resource: f.Resource, RootResource: f.Root, MemberOf: f.MemberOf}
-	v, ok, err := e.x.EvaluateBool(env, fhirpath.Element(f.Value, f.Ext, f.Type, f.DefPath))
+	v, ok, err := e.x.EvaluateBool(env, el)
 	if err != nil {
 		return false, err
 	}
