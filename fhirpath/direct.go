@@ -510,7 +510,7 @@ func (c *collection) gather(m map[string]any, g *gathered, limit int) bool {
 
 func (c *collection) walk(m map[string]any, i int, g *gathered, limit int) bool {
 	s := c.steps[i]
-	leaf := func(x any, _ map[string]any) { g.add(x) }
+	leaf := func(_ int, x any, _ map[string]any) { g.add(x) }
 	if s.choice {
 		// the names children() finds for it
 		var keys [4]string
@@ -530,7 +530,7 @@ func (c *collection) walk(m map[string]any, i int, g *gathered, limit int) bool 
 		return true
 	}
 	ok := true
-	values(v, ext, func(x any, e map[string]any) {
+	values(v, ext, func(_ int, x any, e map[string]any) {
 		if !ok || g.n >= limit {
 			return
 		}
@@ -561,36 +561,6 @@ func (c *collection) walk(m map[string]any, i int, g *gathered, limit int) bool 
 		}
 	})
 	return ok
-}
-
-// values calls add for each value of one JSON member and its "_name"
-// sibling, as appendValues makes items of them: arrays element by element,
-// and a primitive with only extensions as a nil value.
-func values(v, ext any, add func(x any, e map[string]any)) {
-	arr, isArr := v.([]any)
-	exts, extArr := ext.([]any)
-	if isArr || (v == nil && extArr) {
-		for i := range max(len(arr), len(exts)) {
-			var x any
-			if i < len(arr) {
-				x = arr[i]
-			}
-			var e map[string]any
-			if i < len(exts) {
-				e, _ = exts[i].(map[string]any)
-			}
-			if x == nil && e == nil {
-				continue
-			}
-			add(x, e)
-		}
-		return
-	}
-	e, _ := ext.(map[string]any)
-	if v == nil && e == nil {
-		return
-	}
-	add(v, e)
 }
 
 // DirectBool answers EvaluateBool for an element by its direct check alone,

@@ -667,11 +667,27 @@ func guessType(v any) (string, string) {
 // appendValues appends the values of one JSON member (and of its "_name"
 // sibling) as items; loc is the member's location, "" when not tracked.
 func appendValues(out []item, v, ext any, typ, path, loc string) []item {
+	values(v, ext, func(i int, x any, e map[string]any) {
+		el := element(x, e, typ, path)
+		if loc != "" {
+			el.loc = loc
+			if i >= 0 {
+				el.loc = loc + "[" + strconv.Itoa(i) + "]"
+			}
+		}
+		out = append(out, el)
+	})
+	return out
+}
+
+// values calls add for each value of one JSON member and its "_name"
+// sibling: arrays element by element (i is the index), a single value with i
+// -1, and a primitive with only extensions as a nil value.
+func values(v, ext any, add func(i int, x any, e map[string]any)) {
 	arr, isArr := v.([]any)
 	exts, extArr := ext.([]any)
 	if isArr || (v == nil && extArr) {
-		n := max(len(arr), len(exts))
-		for i := range n {
+		for i := range max(len(arr), len(exts)) {
 			var x any
 			if i < len(arr) {
 				x = arr[i]
@@ -683,21 +699,15 @@ func appendValues(out []item, v, ext any, typ, path, loc string) []item {
 			if x == nil && e == nil {
 				continue
 			}
-			el := element(x, e, typ, path)
-			if loc != "" {
-				el.loc = loc + "[" + strconv.Itoa(i) + "]"
-			}
-			out = append(out, el)
+			add(i, x, e)
 		}
-		return out
+		return
 	}
 	e, _ := ext.(map[string]any)
 	if v == nil && e == nil {
-		return out
+		return
 	}
-	el := element(v, e, typ, path)
-	el.loc = loc
-	return append(out, el)
+	add(-1, v, e)
 }
 
 func element(v any, ext map[string]any, typ, path string) item {
