@@ -152,11 +152,11 @@ var _ = Describe("validate-code", func() {
 		}
 	})
 
-	It("warns on a display that is not the code system's", func() {
+	It("refuses a display that is not the code system's, as the reference validator does by default", func() {
 		r, _ := e.ValidateCode(ctx, acme, "htn", "Heart attack", "")
 		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueDisplay}))
-		Expect(r.Issues[0].Severity).To(Equal(model.Warning))
-		Expect(r.Valid()).To(BeTrue())
+		Expect(r.Issues[0].Severity).To(Equal(model.Error))
+		Expect(r.Valid()).To(BeFalse())
 	})
 
 	It("warns on a retired code", func() {

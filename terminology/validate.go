@@ -226,8 +226,10 @@ func (e *Engine) checkCode(ctx context.Context, system, code, display string) ([
 		}
 		return issues, ""
 	}
+	// A wrong display is an error, as the HL7 reference validator has it by
+	// default; checks that take display-issues-are-warnings lower it.
 	if display != "" && c.Display != "" && !displayMatches(c, display) {
-		issues = append(issues, Issue{model.Warning, IssueDisplay,
+		issues = append(issues, Issue{model.Error, IssueDisplay,
 			fmt.Sprintf("display %q does not match %q, the display of code %q in %s", display, c.Display, c.Code, system)})
 	}
 	if c.Inactive {

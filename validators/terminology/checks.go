@@ -108,8 +108,8 @@ func codingsText(cs []terminology.Coding) string {
 }
 
 // newCodeSystemCheck checks every coding against its code system.
-func newCodeSystemCheck(spec check.Spec, p check.Terminology, env *check.Env) (check.Check, error) {
-	eng, el, err := prepare(p, env)
+func newCodeSystemCheck(spec check.Spec, p codeSystemParams, env *check.Env) (check.Check, error) {
+	eng, el, err := prepare(p.Terminology, env)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,11 @@ func newCodeSystemCheck(spec check.Spec, p check.Terminology, env *check.Env) (c
 					if is.Code == terminology.IssueFormat {
 						continue // the code-format check reports these
 					}
-					out = append(out, finding(rec, is.Severity, is.Code, paths.path(i)+codePart(is.Code), is.Message, cd.System+"|"+cd.Code))
+					sev := is.Severity
+					if is.Code == terminology.IssueDisplay && p.DisplayWarnings {
+						sev = model.Warning
+					}
+					out = append(out, finding(rec, sev, is.Code, paths.path(i)+codePart(is.Code), is.Message, cd.System+"|"+cd.Code))
 				}
 			}
 		})

@@ -248,6 +248,11 @@ requirements:
     title: codes exist
     check: fhir-code-system
     params: {snomed: "`+db+`"}
+  - id: CODES-LENIENT
+    level: SHALL
+    title: codes exist, displays only warned
+    check: fhir-code-system
+    params: {snomed: "`+db+`", display-issues-are-warnings: true}
 `), 0o644)).To(Succeed())
 		feed := filepath.Join(dir, "feed.ndjson")
 		cond := func(id, code, display string) string {
@@ -260,11 +265,20 @@ requirements:
 			cond("inactive", snomedtest.Retired, ""),
 		}, "\n")+"\n"), 0o644)).To(Succeed())
 		rep := run([]string{suitePath}, nil, feed)
-		var got []string
-		for _, f := range result(rep, "CODES").Tally.Findings {
-			got = append(got, fmt.Sprintf("%d %s %s", f.Line, f.Severity, f.Code))
+		findings := func(req string) []string {
+			var got []string
+			for _, f := range result(rep, req).Tally.Findings {
+				got = append(got, fmt.Sprintf("%d %s %s", f.Line, f.Severity, f.Code))
+			}
+			return got
 		}
-		Expect(got).To(Equal([]string{
+		Expect(findings("CODES")).To(Equal([]string{
+			"2 error terminology.display",
+			"3 error terminology.unknown-code",
+			"4 warning terminology.inactive",
+		}))
+		// The reference validator's -display-issues-are-warnings lowers only the display.
+		Expect(findings("CODES-LENIENT")).To(Equal([]string{
 			"2 warning terminology.display",
 			"3 error terminology.unknown-code",
 			"4 warning terminology.inactive",

@@ -23,7 +23,7 @@ func Register(reg *check.Registry) {
 	check.Define(reg, "fhir-value-set-binding", "codes of elements with a required or extensible binding are in the bound value set",
 		bindingParams{}, newBindingCheck)
 	check.Define(reg, "fhir-code-system", "codes exist in their code system, with its display, and are not inactive; code systems are known",
-		check.Terminology{}, newCodeSystemCheck)
+		codeSystemParams{}, newCodeSystemCheck)
 	check.Define(reg, "fhir-code-format", "SNOMED CT, dm+d, LOINC and ICD-10 codes have a valid form and check digit",
 		check.Terminology{}, newFormatCheck)
 	check.Define(reg, "fhir-ucum-units", "UCUM units parse, and are comparable with the unit a profile fixes",
@@ -39,6 +39,13 @@ func Register(reg *check.Registry) {
 type bindingParams struct {
 	check.Terminology
 	Codes bool `param:"codes" doc:"also check plain code elements with a required binding (the JSON schema's enumerations check them by default)"`
+}
+
+// codeSystemParams are fhir-code-system's. The option keeps the name of the
+// HL7 reference validator's, so that its users find it.
+type codeSystemParams struct {
+	check.Terminology
+	DisplayWarnings bool `param:"display-issues-are-warnings" doc:"report a display that is not the code system's as a warning, not an error (the HL7 reference validator's -display-issues-are-warnings)"`
 }
 
 type unitsParams struct {
