@@ -35,7 +35,7 @@ var _ = Describe("the format of references", func() {
 	const subject = "Observation.subject.reference"
 
 	It("warns of a relative reference of another shape outside a Bundle, which may mean something to its server", func() {
-		for _, ref := range []string{"XXX/_history/1", "p1", "Patient/1/extra", "Patient/a$b", "Patient/a$b/_history/1"} {
+		for _, ref := range []string{"XXX/_history/1", "p1", "Patient/1/extra", "fhir/Patient/1", "Patient/a$b", "Patient/a$b/_history/1"} {
 			fs := validate(e, subjectIs(ref))
 			Expect(fs).To(ConsistOf(at(model.Warning, profile.CodeReference, subject)), ref)
 			Expect(fs[0].Message).To(ContainSubstring("does not look like a valid reference"), ref)
@@ -82,7 +82,7 @@ var _ = Describe("the format of references", func() {
 
 	It("refuses a relative reference in a Bundle entry that cannot be resolved against its fullUrl", func() {
 		for _, typ := range []string{"collection", "transaction"} {
-			for _, ref := range []string{"XXX/_history/1", "p1", "Patient/1/extra"} {
+			for _, ref := range []string{"XXX/_history/1", "p1", "Patient/1/extra", "fhir/Patient/1"} {
 				fs := bundleFindings(e, inBundle(typ, ref))
 				Expect(fs).To(ConsistOf(at(model.Error, profile.CodeReference, subject)), typ+" "+ref)
 				Expect(fs[0].Message).To(ContainSubstring("cannot be resolved against the entry's fullUrl"), typ+" "+ref)

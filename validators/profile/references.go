@@ -118,6 +118,9 @@ func (w *walker) referenceType(ref string) (string, bool) {
 		return "", false
 	}
 	absolute := strings.Contains(ref, "://")
+	if !absolute && namedType(ref) == "" {
+		return "", false // fhir/Patient/1: relative, but not Type/id[/_history/v]
+	}
 	if !w.e.IsResourceType(typ) || !idRE.MatchString(id) {
 		if absolute {
 			return "", true // an absolute URL of some other shape: cannot tell its type
