@@ -83,8 +83,7 @@ var filterCatalogues = map[string]*filterCatalogue{
 	// LOINC: its six axes, classes, hierarchy and the parts of the LOINC
 	// part model name codes; the other columns of the LOINC table are text.
 	terminology.LOINC: {
-		standard: true,
-		own:      append(slices.Clone(loincCodedProperties), loincTextProperties...),
+		own: append(slices.Clone(loincCodedProperties), loincTextProperties...),
 		rules: func() map[string]*filterRule {
 			rules := map[string]*filterRule{
 				"concept":   {kind: filterCode, ops: []string{"=", "is-a", "is-not-a"}},
@@ -125,8 +124,7 @@ var filterCatalogues = map[string]*filterCatalogue{
 	},
 	// CPT: modifiers and modified codes, the kind of code, and flags.
 	"http://www.ama-assn.org/go/cpt": {
-		standard: true,
-		own:      []string{"modifier", "kind", "modified", "code", "telemedicine", "orthopox"},
+		own: []string{"modifier", "kind", "modified", "code", "telemedicine", "orthopox"},
 		rules: func() map[string]*filterRule {
 			rules := map[string]*filterRule{
 				"modifier": {kind: filterBoolean}, "modified": {kind: filterBoolean},
