@@ -25,7 +25,7 @@ type Spec struct {
 	// Type names the registered check kind ("fhir-json-schema", "completeness").
 	Type string
 	// Params are the check's parameters as the suite wrote them.
-	Params Params
+	Params params.Params
 	// Source locates the requirement in its suite file, for error messages.
 	Source string
 	// Where locates parameters in the suite file, at ParamsAt (the YAML

@@ -7,10 +7,6 @@ import (
 	"github.com/carecert/carecert/internal/params"
 )
 
-// Params are a check's parameters as the suite wrote them, decoded
-// strictly by Spec.Decode (see package params for the field types).
-type Params = params.Params
-
 // NoParams is the parameter struct of a check type that takes none.
 type NoParams struct{}
 

@@ -461,7 +461,7 @@ func targetSpec(m map[string]any, dir string) (target.Spec, error) {
 			s.Name = "generated feed"
 		}
 	}
-	s.Options = check.Params{}
+	s.Options = params.Params{}
 	for k, v := range m {
 		switch k {
 		case "name", "type", "path", "url":

@@ -71,7 +71,7 @@ var _ = Describe("check parameters in a suite file", func() {
 	)
 
 	It("reports the same problem when a spec not read from a file is compiled", func() {
-		_, err := reg().Compile(check.Spec{Requirement: "R-1", Type: "sample", Source: "code", Params: check.Params{"element": "x", "cuont": 2}}, &check.Env{})
+		_, err := reg().Compile(check.Spec{Requirement: "R-1", Type: "sample", Source: "code", Params: params.Params{"element": "x", "cuont": 2}}, &check.Env{})
 		Expect(err).To(MatchError(`code: requirement R-1: check sample: unknown parameter(s) cuont (did you mean count? known: element, count, within, items)`))
 	})
 

@@ -72,7 +72,7 @@ type Requirement struct {
 
 // Spec returns the check spec of requirement r.
 func (r Requirement) Spec() check.Spec {
-	return check.Spec{Requirement: r.ID, Type: r.Check, Params: check.Params(r.Params), Source: r.At,
+	return check.Spec{Requirement: r.ID, Type: r.Check, Params: params.Params(r.Params), Source: r.At,
 		Where: r.where, ParamsAt: r.paramsAt}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
 
@@ -231,7 +232,7 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 			Title:       fmt.Sprintf("%s messages are %s^%s with structure %s", typ, typ, ev, structID),
 			Description: "The message type, event and structure the static definition is for " + at(st),
 			At:          fmt.Sprintf("%s:%d", name, st.line),
-			Params:      check.Params{"when": when, "rules": []any{map[string]any{"messages": map[string]any{typ + "^" + ev: structID}}}},
+			Params:      params.Params{"when": when, "rules": []any{map[string]any{"messages": map[string]any{typ + "^" + ev: structID}}}},
 		})
 	}
 	// The static definition's segments and groups as one structure: order,
@@ -262,7 +263,7 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 		Title:       fmt.Sprintf("Segment order, and the usage and cardinality of segments and groups, as the profile's %s structure defines them", orDefault(structID, prefix)),
 		Description: "The segments and segment groups of the static definition " + at(st),
 		At:          fmt.Sprintf("%s:%d", name, st.line),
-		Params:      check.Params{"when": when, "rules": structRules},
+		Params:      params.Params{"when": when, "rules": structRules},
 	})
 	seen := map[string]int{}
 	for _, seg := range segs {
@@ -289,7 +290,7 @@ func (s *Suite) addStatic(name string, st *node) (unchecked []string, err error)
 			Title:       fmt.Sprintf("%s (%s) as the profile defines it: usage, cardinality, lengths, types and tables of its fields, components and subcomponents", sid, seg.attr("LongName")),
 			Description: fmt.Sprintf("Segment %s of %s %s", sid, prefix, at(seg)),
 			At:          fmt.Sprintf("%s:%d", name, seg.line),
-			Params:      check.Params{"when": when, "rules": rules},
+			Params:      params.Params{"when": when, "rules": rules},
 		})
 	}
 	return unchecked, nil

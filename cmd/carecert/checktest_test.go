@@ -18,6 +18,7 @@ import (
 	"github.com/carecert/carecert/check/checktest"
 	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/fixtures/fhirserver"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
@@ -70,18 +71,18 @@ var _ = Describe("every check type of every built-in suite", func() {
 		Expect(os.WriteFile(v2feed, []byte(msgs.String()), 0o644)).To(Succeed())
 
 		inputs := map[model.Kind][]*model.Record{
-			model.KindFHIR: read(target.Spec{Name: "fhir", Type: "fixture", Options: check.Params{"seed": 2, "records": 300, "defects": "all"}}),
+			model.KindFHIR: read(target.Spec{Name: "fhir", Type: "fixture", Options: params.Params{"seed": 2, "records": 300, "defects": "all"}}),
 			model.KindCSV: read(target.Spec{Name: "csv", Type: "csv", Path: "../../examples/cld/cld.csv",
-				Options: check.Params{"baseline": "../../examples/cld/cld-previous.csv", "encoding": "auto", "key": "Event_Reference"}}),
-			model.KindHL7v2: read(target.Spec{Name: "v2", Type: "hl7v2-fixture", Options: check.Params{"seed": 2, "messages": 200, "oru-every": 5, "defects": "all"}}),
+				Options: params.Params{"baseline": "../../examples/cld/cld-previous.csv", "encoding": "auto", "key": "Event_Reference"}}),
+			model.KindHL7v2: read(target.Spec{Name: "v2", Type: "hl7v2-fixture", Options: params.Params{"seed": 2, "messages": 200, "oru-every": 5, "defects": "all"}}),
 			model.KindExchange: slices.Concat(
-				read(target.Spec{Name: "api", Type: "fhir-server", URL: hs.URL, Options: check.Params{"max_requests": 400, "count": 10,
+				read(target.Spec{Name: "api", Type: "fhir-server", URL: hs.URL, Options: params.Params{"max_requests": 400, "count": 10,
 					"allow_writes": true, "load": map[string]any{"concurrency": 2, "duration": "1s"}}}),
-				read(target.Spec{Name: "bulk", Type: "fhir-bulk", URL: hs.URL, Options: check.Params{"poll_interval": "10ms", "max_wait": "1m",
+				read(target.Spec{Name: "bulk", Type: "fhir-bulk", URL: hs.URL, Options: params.Params{"poll_interval": "10ms", "max_wait": "1m",
 					"since": "2000-01-01T00:00:00Z"}}),
-				read(target.Spec{Name: "group", Type: "fhir-bulk", URL: hs.URL, Options: check.Params{"poll_interval": "10ms", "max_wait": "1m",
+				read(target.Spec{Name: "group", Type: "fhir-bulk", URL: hs.URL, Options: params.Params{"poll_interval": "10ms", "max_wait": "1m",
 					"level": "group", "group": "cohort"}}),
-				read(target.Spec{Name: "mllp", Type: "mllp", URL: "mllp://" + ln.Addr().String(), Options: check.Params{"feed": v2feed, "timeout": "5s"}})),
+				read(target.Spec{Name: "mllp", Type: "mllp", URL: "mllp://" + ln.Addr().String(), Options: params.Params{"feed": v2feed, "timeout": "5s"}})),
 		}
 
 		env := &check.Env{Context: ctx, PlanDir: "../../examples", AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}

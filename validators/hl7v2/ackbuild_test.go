@@ -7,8 +7,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/runner/target"
 )
 
@@ -30,7 +30,7 @@ var _ = Describe("the acknowledgement carecert builds", func() {
 		Expect(got).To(HaveLen(1))
 		return got[0]
 	}
-	fields := mustCompile("hl7v2-fields", check.Params{"check": []any{"required", "lengths", "components", "formats", "tables"}})
+	fields := mustCompile("hl7v2-fields", params.Params{"check": []any{"required", "lengths", "components", "formats", "tables"}})
 	msh9Findings := func(m *hl7v2.Message) []string {
 		var out []string
 		for _, f := range observe(fields, target.HL7v2Record("ack.hl7", m)) {

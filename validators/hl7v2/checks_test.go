@@ -11,18 +11,19 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 )
 
-func compile(typ string, params check.Params) (check.Check, error) {
+func compile(typ string, params params.Params) (check.Check, error) {
 	reg := check.NewRegistry()
 	v2.Register(reg)
 	return reg.Compile(check.Spec{Requirement: "R", Type: typ, Params: params, Source: "test"}, &check.Env{Context: context.Background()})
 }
 
-func mustCompile(typ string, params check.Params) check.Check {
+func mustCompile(typ string, params params.Params) check.Check {
 	c, err := compile(typ, params)
 	Expect(err).NotTo(HaveOccurred())
 	return c
@@ -101,14 +102,14 @@ var _ = Describe("hl7v2-structure", func() {
 	It("knows unknown segments from Z-segments, and reports Z-segments when the suite says so", func() {
 		r := record(segs(msh24, "EVN|A01", "PID|1", "QQQ|1", "PV1|1|I|W1", "ZU1|1", "ZX9|1"))
 		Expect(where(observe(c, r))).To(Equal([]string{"hl7v2.unknown-segment@QQQ[1]"}))
-		strict := mustCompile("hl7v2-structure", check.Params{"z-segments": "error", "allow-z": []any{"ZU1"}})
+		strict := mustCompile("hl7v2-structure", params.Params{"z-segments": "error", "allow-z": []any{"ZU1"}})
 		Expect(where(observe(strict, r))).To(Equal([]string{"hl7v2.unknown-segment@QQQ[1]", "hl7v2.z-segment@ZX9[1]"}))
 	})
 
 	It("refuses misspelt parameters", func() {
-		_, err := compile("hl7v2-structure", check.Params{"z-segment": "error"})
+		_, err := compile("hl7v2-structure", params.Params{"z-segment": "error"})
 		Expect(err).To(MatchError(ContainSubstring("unknown parameter(s) z-segment")))
-		_, err = compile("hl7v2-structure", check.Params{"z-segments": "sometimes"})
+		_, err = compile("hl7v2-structure", params.Params{"z-segments": "sometimes"})
 		Expect(err).To(MatchError(ContainSubstring("want allow, warning or error")))
 	})
 })
@@ -190,7 +191,7 @@ var _ = Describe("hl7v2-fields", func() {
 			if typ == "NM" {
 				header += "|" + value
 			}
-			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats"}})
+			c := mustCompile("hl7v2-fields", params.Params{"check": []any{"formats"}})
 			fs := observe(c, record(segs(header, strings.Replace(field, "%s", value, 1))))
 			if ok {
 				Expect(fs).To(BeEmpty())
@@ -212,7 +213,7 @@ var _ = Describe("hl7v2-fields", func() {
 	// component or a subcomponent alike: present, with no value to check.
 	DescribeTable("reads an explicit null at every level as present and without a form",
 		func(version, pid string, want []string) {
-			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats", "components", "required"}})
+			c := mustCompile("hl7v2-fields", params.Params{"check": []any{"formats", "components", "required"}})
 			r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01^ADT_A01|C1|P|`+version, "EVN|A01|20240101", pid, "PV1|1|I"))
 			got := where(observe(c, r))
 			expectWhere(got, want)
@@ -233,7 +234,7 @@ var _ = Describe("hl7v2-fields", func() {
 	// dictionaries' sources flip a few in 2.3 and 2.3.1 (hl7v2/dict errata).
 	DescribeTable("requires the fields the message's version requires",
 		func(version, orc string, want []string) {
-			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"required"}})
+			c := mustCompile("hl7v2-fields", params.Params{"check": []any{"required"}})
 			r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ORM^O01|C1|P|`+version, "PID|1||1^^^H^MR||DOE^JO", orc, "OBR|1|P1||x^y^L"))
 			got := where(observe(c, r))
 			expectWhere(got, want)
@@ -245,7 +246,7 @@ var _ = Describe("hl7v2-fields", func() {
 	)
 
 	It("checks an observation's value (OBX-5) as the type OBX-2 names", func() {
-		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats", "components"}})
+		c := mustCompile("hl7v2-fields", params.Params{"check": []any{"formats", "components"}})
 		oru := func(obx string) *model.Record {
 			return record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01^ORU_R01|C2|P|2.5.1`, "PID|1", "OBR|1", obx))
 		}
@@ -257,7 +258,7 @@ var _ = Describe("hl7v2-fields", func() {
 
 	DescribeTable("reads value types (OBX-2, table 0125) as the message's version defines them",
 		func(version, valueType string, want []string) {
-			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"tables"}})
+			c := mustCompile("hl7v2-fields", params.Params{"check": []any{"tables"}})
 			r := record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01|C2|P|`+version, "PID|1", "OBR|1", "OBX|1|"+valueType+"|x^y^LN||v||||||F"))
 			got := where(observe(c, r))
 			expectWhere(got, want)
@@ -276,7 +277,7 @@ var _ = Describe("hl7v2-fields", func() {
 	// version withdrew is a warning, and a user-defined table is the site's.
 	DescribeTable("reads HL7 tables as the message's version lists them",
 		func(version, msh18, pid30, pid8 string, want []string, severities []model.Severity) {
-			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"tables"}})
+			c := mustCompile("hl7v2-fields", params.Params{"check": []any{"tables"}})
 			r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01^ADT_A01|C1|P|`+version+`||||||`+msh18,
 				"EVN|A01", "PID|1||1^^^H^MR||DOE^JO||19800101|"+pid8+strings.Repeat("|", 22)+pid30, "PV1|1|I"))
 			fs := observe(c, r)
@@ -295,7 +296,7 @@ var _ = Describe("hl7v2-fields", func() {
 	)
 
 	It("warns of a value type an earlier version listed and the message's version withdrew", func() {
-		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"tables"}})
+		c := mustCompile("hl7v2-fields", params.Params{"check": []any{"tables"}})
 		fs := observe(c, record(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01|C2|P|2.8`, "PID|1", "OBR|1", "OBX|1|CE|x^y^LN||v||||||F")))
 		Expect(where(fs)).To(Equal([]string{"hl7v2.table@OBX[1].2[1]"}))
 		Expect(fs[0].Severity).To(Equal(model.Warning))
@@ -303,7 +304,7 @@ var _ = Describe("hl7v2-fields", func() {
 	})
 
 	It("checks components of composite types: CX, XPN, XAD, CE", func() {
-		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"components", "formats", "tables"}})
+		c := mustCompile("hl7v2-fields", params.Params{"check": []any{"components", "formats", "tables"}})
 		r := record(segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01^ADT_A01|C1|P|2.7.1`,
 			"PID|1||^^^RX1^MR~123^^^NHS^QQ^^2024013||SMITH^JOHN^^^^^X||||||1 ST^^LEEDS^^LS1^^^^^^^^20241301"))
 		Expect(where(observe(c, r))).To(ConsistOf(
@@ -316,7 +317,7 @@ var _ = Describe("hl7v2-fields", func() {
 	})
 
 	It("redacts identifying evidence by marking it sensitive", func() {
-		c := mustCompile("hl7v2-fields", check.Params{"check": []any{"formats"}})
+		c := mustCompile("hl7v2-fields", params.Params{"check": []any{"formats"}})
 		fs := observe(c, record(segs(msh24, "PID|1||||||19800132")))
 		Expect(fs).To(HaveLen(1))
 		Expect(fs[0].Sensitive).To(BeTrue())
@@ -330,7 +331,7 @@ var _ = Describe("hl7v2-parse", func() {
 		text := "\xEF\xBB\xBF" + strings.ReplaceAll(segs(msh24, `NTE|1||bad \Q\ escape`), "\r", "\n")
 		strict := mustCompile("hl7v2-parse", nil)
 		Expect(where(observe(strict, record(text)))).To(ConsistOf("parse.bom@", "parse.segment-terminator@", "hl7v2.escape@NTE[1].3"))
-		lenient := mustCompile("hl7v2-parse", check.Params{"segment-terminator": "any", "bom": "allow"})
+		lenient := mustCompile("hl7v2-parse", params.Params{"segment-terminator": "any", "bom": "allow"})
 		Expect(where(observe(lenient, record(text)))).To(ConsistOf("hl7v2.escape@NTE[1].3"))
 	})
 })
@@ -353,7 +354,7 @@ var _ = Describe("hl7v2-parse character sets", func() {
 var _ = Describe("hl7v2-profile", func() {
 	DescribeTable("refuses malformed rules with a clear error",
 		func(rules []any, msg string) {
-			_, err := compile("hl7v2-profile", check.Params{"rules": rules})
+			_, err := compile("hl7v2-profile", params.Params{"rules": rules})
 			Expect(err).To(MatchError(ContainSubstring(msg)))
 		},
 		Entry("unknown key", []any{map[string]any{"path": "PID-3", "usgae": "R"}}, `"rules"[0]: unknown parameter(s) usgae (did you mean usage?`),
@@ -368,7 +369,7 @@ var _ = Describe("hl7v2-profile", func() {
 	)
 
 	It("applies usage, cardinality, fixed values, value sets, patterns and conditions", func() {
-		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+		c := mustCompile("hl7v2-profile", params.Params{"rules": []any{
 			map[string]any{"segment": "PV1", "usage": "R", "when": map[string]any{"path": "MSH-9.2", "in": []any{"A01"}}},
 			map[string]any{"segment": "NK1", "max": 1},
 			map[string]any{"path": "MSH-12", "fixed": "2.4"},
@@ -392,7 +393,7 @@ var _ = Describe("hl7v2-profile", func() {
 	})
 
 	It("applies a rule with where only to the repetitions it picks", func() {
-		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+		c := mustCompile("hl7v2-profile", params.Params{"rules": []any{
 			map[string]any{"path": "PID-3.1", "where": map[string]any{"component": 5, "pattern": "^NH"}, "usage": "R"},
 		}})
 		Expect(observe(c, record(segs(msh24, "PID|1||1^^^RX1^MR")))).To(BeEmpty())
@@ -400,7 +401,7 @@ var _ = Describe("hl7v2-profile", func() {
 	})
 
 	It("looks only at the messages its when condition picks", func() {
-		c := mustCompile("hl7v2-profile", check.Params{"when": map[string]any{"path": "MSH-9.1", "equals": "ADT"},
+		c := mustCompile("hl7v2-profile", params.Params{"when": map[string]any{"path": "MSH-9.1", "equals": "ADT"},
 			"rules": []any{map[string]any{"segment": "PV1", "usage": "R"}}})
 		Expect(c.Applies(record(segs(msh24)))).To(BeTrue())
 		Expect(c.Applies(record(segs(`MSH|^~\&|A|B|C|D|2024||ORU^R01|1|P|2.5`)))).To(BeFalse())
@@ -408,7 +409,7 @@ var _ = Describe("hl7v2-profile", func() {
 
 	DescribeTable("checks NHS numbers: length and Modulus 11 are errors, ranges a warning",
 		func(n string, code string, sev model.Severity) {
-			c := mustCompile("hl7v2-profile", check.Params{"rules": []any{map[string]any{"path": "PID-3.1", "format": "nhs-number"}}})
+			c := mustCompile("hl7v2-profile", params.Params{"rules": []any{map[string]any{"path": "PID-3.1", "format": "nhs-number"}}})
 			fs := observe(c, record(segs(msh24, "PID|1||"+n+"^^^NHS^NH")))
 			if code == "" {
 				Expect(fs).To(BeEmpty())
@@ -492,7 +493,7 @@ var _ = Describe("hl7v2-ack", func() {
 				}
 				acks = append(acks, a)
 			}
-			got := where(observe(mustCompile("hl7v2-ack", check.Params{"accept-negative": true}), exchangeRecord(r, acks...)))
+			got := where(observe(mustCompile("hl7v2-ack", params.Params{"accept-negative": true}), exchangeRecord(r, acks...)))
 			expectWhere(got, want)
 		},
 		Entry("original: one AA", "", "AA", nil),
@@ -543,7 +544,7 @@ var _ = Describe("hl7v2-ack", func() {
 
 var _ = Describe("hl7v2-ack-latency", func() {
 	latency := func(ms ...int) *model.Tally {
-		c := mustCompile("hl7v2-ack-latency", check.Params{"p50": "20ms", "p95": "100ms"})
+		c := mustCompile("hl7v2-ack-latency", params.Params{"p50": "20ms", "p95": "100ms"})
 		a, b := c.NewState(), c.NewState()
 		for i, l := range ms {
 			r := exchangeRecord(segs(msh24), "x")
@@ -565,7 +566,7 @@ var _ = Describe("hl7v2-ack-latency", func() {
 		return t
 	}
 	grade := func(t *model.Tally) (model.Outcome, string) {
-		c := mustCompile("hl7v2-ack-latency", check.Params{"p50": "20ms", "p95": "100ms"})
+		c := mustCompile("hl7v2-ack-latency", params.Params{"p50": "20ms", "p95": "100ms"})
 		return c.(check.Grader).Grade(t)
 	}
 

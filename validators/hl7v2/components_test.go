@@ -5,7 +5,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 )
 
 // Component optionality enters the standard's data type tables in 2.5 (2A);
@@ -73,7 +73,7 @@ var _ = Describe("hl7v2-fields required components", func() {
 	}
 	DescribeTable("reports a required component only where the version requires it, sent or not",
 		func(version, msh9, seg string, want []string) {
-			c := mustCompile("hl7v2-fields", check.Params{"check": []any{"components"}})
+			c := mustCompile("hl7v2-fields", params.Params{"check": []any{"components"}})
 			r := record(segs(`MSH|^~\&|A|B|C|D|20240101||`+msh9+`|C1|P|`+version, seg))
 			// Other component findings (extra components where an early
 			// version's type is shorter) belong to other specs.

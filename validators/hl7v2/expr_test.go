@@ -6,7 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 )
 
 // Conditions that compare values (as strings, numbers and date/times, with
@@ -16,7 +16,7 @@ var _ = Describe("hl7v2-profile conditions: compare, set-id, [*]", func() {
 	// statement asserts cond in each PID of a message whose MSH-7 is msh7
 	// and whose PID carries the given fields from PID-3 on.
 	outcome := func(cond map[string]any, msh7 string, pid ...string) []string {
-		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+		c := mustCompile("hl7v2-profile", params.Params{"rules": []any{
 			map[string]any{"assert": cond, "segment": "PID"},
 		}})
 		text := segs(`MSH|^~\&|A|B|C|D|`+msh7+`||ADT^A04|1|P|2.5.1`, "PID|1||"+strings.Join(pid, "|"))
@@ -81,7 +81,7 @@ var _ = Describe("hl7v2-profile conditions: compare, set-id, [*]", func() {
 	)
 
 	It("checks min-length, and truncation where a conformance length forbids it, not a value longer than it", func() {
-		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+		c := mustCompile("hl7v2-profile", params.Params{"rules": []any{
 			map[string]any{"path": "PID-5.1", "min-length": 2, "conf-length": "5="},
 			map[string]any{"path": "PID-5.2", "conf-length": "5#"},
 		}})
@@ -106,7 +106,7 @@ var _ = Describe("hl7v2-profile conditions: compare, set-id, [*]", func() {
 			{map[string]any{"assert": map[string]any{"path": "PID-7", "compare": map[string]any{"op": "lt"}}}, "one of value or path"},
 			{map[string]any{"assert": map[string]any{"path": "PID-7", "equals": "1", "at-least-once": true}}, "at-least-once applies"},
 		} {
-			_, err := compile("hl7v2-profile", check.Params{"rules": []any{c.rule}})
+			_, err := compile("hl7v2-profile", params.Params{"rules": []any{c.rule}})
 			Expect(err).To(MatchError(ContainSubstring(c.want)), c.want)
 		}
 	})
@@ -119,7 +119,7 @@ var _ = Describe("hl7v2-profile conditions: compare, set-id, [*]", func() {
 // selects nothing by value.
 var _ = Describe("hl7v2-profile conditions on the explicit null", func() {
 	statement := func(cond map[string]any, pid string) []string {
-		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+		c := mustCompile("hl7v2-profile", params.Params{"rules": []any{
 			map[string]any{"assert": cond, "segment": "PID"},
 		}})
 		return where(observe(c, record(segs(`MSH|^~\&|A|B|C|D|2024||ADT^A04|1|P|2.5.1`, pid))))
@@ -149,7 +149,7 @@ var _ = Describe("hl7v2-profile conditions on the explicit null", func() {
 	)
 
 	It("selects no repetition by a null component in where", func() {
-		c := mustCompile("hl7v2-profile", check.Params{"rules": []any{
+		c := mustCompile("hl7v2-profile", params.Params{"rules": []any{
 			map[string]any{"path": "PID-3.1", "where": map[string]any{"component": 5, "pattern": "."}, "usage": "X"},
 		}})
 		run := func(pid3 string) []string {

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
 
@@ -21,10 +22,10 @@ func NewJudge() func(*model.Record) []model.Finding {
 			Register(reg)
 			env := &check.Env{Context: context.Background()}
 			for _, s := range []check.Spec{
-				{Requirement: "parse", Type: "hl7v2-parse", Params: check.Params{"segment-terminator": "any", "bom": "allow"}},
+				{Requirement: "parse", Type: "hl7v2-parse", Params: params.Params{"segment-terminator": "any", "bom": "allow"}},
 				{Requirement: "type", Type: "hl7v2-message-type"},
 				{Requirement: "structure", Type: "hl7v2-structure"},
-				{Requirement: "fields", Type: "hl7v2-fields", Params: check.Params{"check": []any{"required", "repetitions", "formats"}}},
+				{Requirement: "fields", Type: "hl7v2-fields", Params: params.Params{"check": []any{"required", "repetitions", "formats"}}},
 			} {
 				c, err := reg.Compile(s, env)
 				if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -63,7 +64,7 @@ var _ = Describe("bundle-validation-rules", func() {
 	It("is an option of the run and of a requirement, checked before the run", func() {
 		reg := check.NewRegistry()
 		profile.Register(reg)
-		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{"bundle-validation-rules": "Patient:x=" + named}}, &check.Env{})
+		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{"bundle-validation-rules": "Patient:x=" + named}}, &check.Env{})
 		Expect(err).To(MatchError(ContainSubstring("bundle-validation-rules")))
 		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile"}, &check.Env{FHIROptions: map[string]string{"bundle-validation-rules": "Patient:0=" + named}})
 		Expect(err).NotTo(HaveOccurred())

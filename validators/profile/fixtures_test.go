@@ -9,6 +9,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -34,7 +35,7 @@ var _ = Describe("seeded profile defects in a generated feed", func() {
 		env := profile.UseEngine(&check.Env{}, newEngine())
 		reg := check.NewRegistry()
 		profile.Register(reg)
-		c, err := reg.Compile(check.Spec{Requirement: "PROF-01", Type: "fhir-profile", Params: check.Params{}}, env)
+		c, err := reg.Compile(check.Spec{Requirement: "PROF-01", Type: "fhir-profile", Params: params.Params{}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		state := c.NewState()
 

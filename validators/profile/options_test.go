@@ -9,6 +9,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -72,18 +73,18 @@ var _ = Describe("options named as the reference validator's", func() {
 	It("takes the run's options and a requirement's parameters, which override them", func() {
 		reg := check.NewRegistry()
 		profile.Register(reg)
-		run := func(env *check.Env, params check.Params) []model.Finding {
+		run := func(env *check.Env, params params.Params) []model.Finding {
 			c, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params}, env)
 			Expect(err).NotTo(HaveOccurred())
 			return c.NewState().Observe(record(noNarrative))
 		}
 		env := func(o map[string]string) *check.Env { return &check.Env{FHIROptions: o} }
-		Expect(run(env(nil), check.Params{})).To(BeEmpty())
-		Expect(run(env(map[string]string{"best-practice": "warning"}), check.Params{})).To(ConsistOf(at(model.Warning, profile.CodeInvariant, "Patient")))
-		Expect(run(env(map[string]string{"best-practice": "warning"}), check.Params{"best-practice": "error"})).To(ConsistOf(at(model.Error, profile.CodeInvariant, "Patient")))
-		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{}}, env(map[string]string{"allow-everything": "true"}))
+		Expect(run(env(nil), params.Params{})).To(BeEmpty())
+		Expect(run(env(map[string]string{"best-practice": "warning"}), params.Params{})).To(ConsistOf(at(model.Warning, profile.CodeInvariant, "Patient")))
+		Expect(run(env(map[string]string{"best-practice": "warning"}), params.Params{"best-practice": "error"})).To(ConsistOf(at(model.Error, profile.CodeInvariant, "Patient")))
+		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{}}, env(map[string]string{"allow-everything": "true"}))
 		Expect(err).To(MatchError(ContainSubstring(`unknown FHIR option "allow-everything"`)))
-		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{"security-checks": "maybe"}}, env(nil))
+		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{"security-checks": "maybe"}}, env(nil))
 		Expect(err).To(MatchError(ContainSubstring("security-checks")))
 	})
 })

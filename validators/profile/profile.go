@@ -18,6 +18,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
 
@@ -49,8 +50,8 @@ type profileParams struct {
 }
 
 // options returns the FHIR options the requirement sets, as fhirOptions reads them.
-func (p profileParams) options() check.Params {
-	return check.Params{"best-practice": p.BestPractice, "security-checks": p.SecurityChecks,
+func (p profileParams) options() params.Params {
+	return params.Params{"best-practice": p.BestPractice, "security-checks": p.SecurityChecks,
 		"allow-example-urls": p.AllowExampleURL, "allow-comments": p.AllowComments, "assume-valid-rest-references": p.AssumeValidRest,
 		"bundle-validation-rules": p.BundleRules}
 }
@@ -109,7 +110,7 @@ func (o validatorOptions) key() string {
 
 // fhirOptions reads the options: the run's, overridden by a requirement's
 // parameters (params may be nil).
-func fhirOptions(params check.Params, env *check.Env) (validatorOptions, error) {
+func fhirOptions(params params.Params, env *check.Env) (validatorOptions, error) {
 	var o validatorOptions
 	for _, name := range OptionNames {
 		v, ok := env.FHIROptions[name]

@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -160,7 +161,7 @@ var _ = Describe("the fhir-profile check", func() {
 
 	It("reports each invariant it cannot evaluate once, as information, never silently", func() {
 		env := profile.UseEngine(&check.Env{}, newEngineWithout())
-		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{}}, env)
+		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		s1, s2 := c.NewState(), c.NewState()
 		for _, s := range []check.State{s1, s2} {
@@ -183,7 +184,7 @@ var _ = Describe("the fhir-profile check", func() {
 
 	It("measures must-support coverage per profile", func() {
 		env := profile.UseEngine(&check.Env{}, newEngine(nhsPatient))
-		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{"profile": nhsProfile}}, env)
+		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{"profile": nhsProfile}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		s := c.NewState()
 		s.Observe(record(nhsOK))
@@ -200,7 +201,7 @@ var _ = Describe("the fhir-profile check", func() {
 
 	It("accepts unknown extensions of the run's extension domains as warnings, and only those", func() {
 		env := &check.Env{ExtensionDomains: []string{"https://fhir.supplier.example/"}}
-		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{}}, env)
+		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		fs := c.NewState().Observe(record(`{"resourceType": "Patient", "extension": [
 			{"url": "https://fhir.supplier.example/StructureDefinition/pet", "valueString": "cat"},
@@ -213,7 +214,7 @@ var _ = Describe("the fhir-profile check", func() {
 
 	It("gives an errored result saying how to load a missing guide, not a silent pass", func() {
 		c, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile",
-			Params: check.Params{"profile": "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient", "requires": "load UK Core with --ig"}}, engineEnv())
+			Params: params.Params{"profile": "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient", "requires": "load UK Core with --ig"}}, engineEnv())
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.Applies(record(cleanPatient))).To(BeTrue())
 		g, ok := c.(check.Grader)
@@ -224,9 +225,9 @@ var _ = Describe("the fhir-profile check", func() {
 	})
 
 	It("refuses an unknown profile when no guide is named, and misspelt parameters", func() {
-		_, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{"profile": "http://example.org/nope"}}, engineEnv())
+		_, err := registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{"profile": "http://example.org/nope"}}, engineEnv())
 		Expect(err).To(MatchError(ContainSubstring("http://example.org/nope")))
-		_, err = registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: check.Params{"profil": "x"}}, engineEnv())
+		_, err = registry().Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{"profil": "x"}}, engineEnv())
 		Expect(err).To(MatchError(ContainSubstring("profil")))
 	})
 })

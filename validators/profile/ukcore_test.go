@@ -12,6 +12,7 @@ import (
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/suites"
@@ -154,7 +155,7 @@ var _ = Describe("UK Core", func() {
 })
 
 var _ = Describe("NHS numbers", func() {
-	compileNHS := func(params check.Params) check.Check {
+	compileNHS := func(params params.Params) check.Check {
 		reg := check.NewRegistry()
 		profile.Register(reg)
 		c, err := reg.Compile(check.Spec{Requirement: "R", Type: "nhs-number", Params: params}, &check.Env{})
@@ -179,7 +180,7 @@ var _ = Describe("NHS numbers", func() {
 	})
 
 	It("checks the NHS number verification status extension", func() {
-		c := compileNHS(check.Params{"check": "verification-status"})
+		c := compileNHS(params.Params{"check": "verification-status"})
 		status := func(code string) string {
 			return `{"resourceType": "Patient", "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919",
 				"extension": [{"url": "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus",
@@ -193,7 +194,7 @@ var _ = Describe("NHS numbers", func() {
 			at(model.Error, "nhs-number.verification-status", "Patient.identifier[0]")))
 		reg := check.NewRegistry()
 		profile.Register(reg)
-		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "nhs-number", Params: check.Params{"check": "colour"}}, &check.Env{})
+		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "nhs-number", Params: params.Params{"check": "colour"}}, &check.Env{})
 		Expect(err).To(MatchError(ContainSubstring("colour")))
 	})
 })

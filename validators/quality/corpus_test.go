@@ -8,8 +8,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
@@ -73,10 +73,10 @@ var _ = Describe("dq-core on the shared Synthea corpus", Ordered, func() {
 				return nil
 			})).To(Succeed())
 		}
-		t, _, _ := run("dq-unique", check.Params{"resource_id": true}, recs)
+		t, _, _ := run("dq-unique", params.Params{"resource_id": true}, recs)
 		m, _ := t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
 		Expect(m.Numerator).To(BeNumerically(">", 0))
-		t, o, _ := run("dq-unique", check.Params{"resource_id": true, "per_file": true}, recs)
+		t, o, _ := run("dq-unique", params.Params{"resource_id": true, "per_file": true}, recs)
 		Expect(o).To(Equal(model.Pass))
 		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
 		Expect(m.Numerator).To(BeZero())

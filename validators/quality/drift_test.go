@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 )
@@ -51,12 +52,12 @@ var _ = Describe("drift against a baseline", func() {
 
 	It("passes a stable distribution and fails a shifted one, by PSI", func() {
 		path := baselineFile(base)
-		_, o, msg := run("dq-drift", check.Params{"element": "Patient.gender", "baseline": path},
+		_, o, msg := run("dq-drift", params.Params{"element": "Patient.gender", "baseline": path},
 			genders(map[string]int{"female": 250, "male": 240, "unknown": 30}))
 		Expect(o).To(Equal(model.Pass), msg)
 		Expect(msg).To(HavePrefix("population stability index 0.00"))
 
-		t, o, msg := run("dq-drift", check.Params{"element": "Patient.gender", "baseline": path},
+		t, o, msg := run("dq-drift", params.Params{"element": "Patient.gender", "baseline": path},
 			genders(map[string]int{"female": 100, "male": 300, "other": 40, "unknown": 60}))
 		Expect(o).To(Equal(model.Fail), msg)
 		// Both distributions are in the tally: grading needs nothing else.
@@ -68,11 +69,11 @@ var _ = Describe("drift against a baseline", func() {
 
 	It("grades by chi-square p-value when asked", func() {
 		path := baselineFile(base)
-		_, o, msg := run("dq-drift", check.Params{"element": "Patient.gender", "baseline": path, "method": "chi-square"},
+		_, o, msg := run("dq-drift", params.Params{"element": "Patient.gender", "baseline": path, "method": "chi-square"},
 			genders(map[string]int{"female": 48, "male": 47, "unknown": 5}))
 		Expect(o).To(Equal(model.Pass), msg)
 		Expect(msg).To(ContainSubstring("2 degree(s) of freedom"))
-		_, o, msg = run("dq-drift", check.Params{"element": "Patient.gender", "baseline": path, "method": "chi-square"},
+		_, o, msg = run("dq-drift", params.Params{"element": "Patient.gender", "baseline": path, "method": "chi-square"},
 			genders(map[string]int{"female": 300, "male": 200, "unknown": 50}))
 		Expect(o).To(Equal(model.Fail), msg)
 	})
@@ -83,7 +84,7 @@ var _ = Describe("drift against a baseline", func() {
 			`{"resourceType":"Observation","id":"b","valueQuantity":{"value":10}}`,
 			`{"resourceType":"Observation","id":"c","valueQuantity":{"value":250}}`,
 		)
-		t, o, _ := run("dq-drift", check.Params{"element": "Observation.valueQuantity.value", "bins": []any{10, 100}}, recs)
+		t, o, _ := run("dq-drift", params.Params{"element": "Observation.valueQuantity.value", "bins": []any{10, 100}}, recs)
 		Expect(o).To(Equal(model.Skip))
 		var names []string
 		for _, m := range t.Measures {
@@ -94,7 +95,7 @@ var _ = Describe("drift against a baseline", func() {
 
 	It("skips, saying why, when the baseline lacks the requirement", func() {
 		path := baselineFile(nil)
-		_, o, msg := run("dq-drift", check.Params{"element": "Patient.gender", "baseline": path}, genders(map[string]int{"male": 3}))
+		_, o, msg := run("dq-drift", params.Params{"element": "Patient.gender", "baseline": path}, genders(map[string]int{"male": 3}))
 		Expect(o).To(Equal(model.Skip))
 		Expect(msg).To(ContainSubstring("has no result for R1"))
 	})
@@ -102,7 +103,7 @@ var _ = Describe("drift against a baseline", func() {
 	It("rejects a file that is not a carecert report", func() {
 		path := filepath.Join(GinkgoT().TempDir(), "report.json")
 		Expect(os.WriteFile(path, []byte(`{"resourceType":"Bundle"`), 0o644)).To(Succeed())
-		Expect(compileErr("dq-drift", check.Params{"element": "Patient.gender", "baseline": path})).
+		Expect(compileErr("dq-drift", params.Params{"element": "Patient.gender", "baseline": path})).
 			To(MatchError(ContainSubstring("not a carecert report.json")))
 	})
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/tabular"
@@ -46,7 +47,7 @@ var _ = Describe("a selection language plugged in for another record kind", func
 		return out
 	}
 
-	runCSV := func(typ string, params check.Params) *model.Tally {
+	runCSV := func(typ string, params params.Params) *model.Tally {
 		reg := check.NewRegistry()
 		quality.Register(reg, csvRows)
 		params["kind"] = "csv"
@@ -68,18 +69,18 @@ var _ = Describe("a selection language plugged in for another record kind", func
 	}
 
 	It("runs completeness, format and uniqueness rules on CSV rows", func() {
-		t := runCSV("dq-completeness", check.Params{"element": "NHS_Number"})
+		t := runCSV("dq-completeness", params.Params{"element": "NHS_Number"})
 		m, _ := t.Lookup("dq.completeness.verification.missing")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 5}))
 		Expect(t.Sample()[0].Location).To(Equal(model.Location{File: "clients.csv", Line: 3, Record: "clients/row 3", Path: "NHS_Number"}))
 
-		t = runCSV("dq-value-format", check.Params{"element": "NHS_Number", "format": "nhs-number"})
+		t = runCSV("dq-value-format", params.Params{"element": "NHS_Number", "format": "nhs-number"})
 		m, _ = t.Lookup("dq.conformance.verification.invalid")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 4}))
 		Expect(t.Sample()[0].Sensitive).To(BeTrue())
 		Expect(t.Sample()[0].Line).To(Equal(4))
 
-		t = runCSV("dq-unique", check.Params{"key": []any{"NHS_Number"}, "what": "NHS number"})
+		t = runCSV("dq-unique", params.Params{"key": []any{"NHS_Number"}, "what": "NHS number"})
 		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-key")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 4}))
 		Expect(t.Sample()[0].Message).To(Equal("same NHS number as clients/row 2 (clients.csv:2)"))
@@ -103,36 +104,36 @@ var _ = Describe("the built-in CSV column language", func() {
 		Expect(out).To(HaveLen(4))
 		return out
 	}
-	csv := func(typ string, params check.Params) *model.Tally {
+	csv := func(typ string, params params.Params) *model.Tally {
 		params["kind"] = "csv"
 		t, _, _ := run(typ, params, rowsOf())
 		return t
 	}
 
 	It("applies the quality rules to rows read by the tabular reader, with redaction of identifying columns", func() {
-		t := csv("dq-completeness", check.Params{"element": "NHS_Number"})
+		t := csv("dq-completeness", params.Params{"element": "NHS_Number"})
 		m, _ := t.Lookup("dq.completeness.verification.missing")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 4}))
 		Expect(t.Sample()[0].Location).To(MatchFields(IgnoreExtras, Fields{"File": Equal("cld_q2.csv"), "Line": Equal(3), "Path": Equal("NHS_Number")}))
 
-		t = csv("dq-value-format", check.Params{"element": "NHS_Number", "format": "nhs-number"})
+		t = csv("dq-value-format", params.Params{"element": "NHS_Number", "format": "nhs-number"})
 		Expect(t.Sample()).To(HaveLen(1))
 		Expect(t.Sample()[0].Line).To(Equal(4))
 		Expect(t.Sample()[0].Sensitive).To(BeTrue())
 
-		t = csv("dq-unique", check.Params{"key": []any{"NHS_Number", "Person_Birth_Date"}})
+		t = csv("dq-unique", params.Params{"key": []any{"NHS_Number", "Person_Birth_Date"}})
 		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-key")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
 		Expect(t.Sample()[0].Line).To(Equal(5))
 
-		t = csv("dq-default-values", check.Params{"element": "Gender", "values": []any{"Unknown"}})
+		t = csv("dq-default-values", params.Params{"element": "Gender", "values": []any{"Unknown"}})
 		m, _ = t.Lookup("dq.plausibility.atemporal.validation.default")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 4}))
 		Expect(t.Sample()[0].Sensitive).To(BeFalse())
 	})
 
 	It("reports a column the file lacks on every row, rather than counting it missing", func() {
-		t := csv("dq-completeness", check.Params{"element": "Ethnicity"})
+		t := csv("dq-completeness", params.Params{"element": "Ethnicity"})
 		Expect(t.Errors).To(Equal(int64(4)))
 		Expect(t.Sample()[0].Message).To(ContainSubstring(`the file has no column "Ethnicity"`))
 		m, _ := t.Lookup("dq.completeness.verification.missing")
@@ -158,34 +159,34 @@ var _ = Describe("the built-in HL7 v2 field language", func() {
 		}
 		return out
 	}
-	v2 := func(typ string, params check.Params) *model.Tally {
+	v2 := func(typ string, params params.Params) *model.Tally {
 		params["kind"] = "hl7v2"
 		t, _, _ := run(typ, params, messages())
 		return t
 	}
 
 	It("applies the quality rules to message fields by terse path", func() {
-		t := v2("dq-completeness", check.Params{"element": "PID-7"})
+		t := v2("dq-completeness", params.Params{"element": "PID-7"})
 		m, _ := t.Lookup("dq.completeness.verification.missing")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
 		Expect(t.Sample()[0].Record).To(Equal("ADT^A03/M1"))
 		Expect(t.Sample()[0].Path).To(Equal("PID-7"))
 
-		t = v2("dq-value-format", check.Params{"element": "PID-3.1", "format": "nhs-number"})
+		t = v2("dq-value-format", params.Params{"element": "PID-3.1", "format": "nhs-number"})
 		m, _ = t.Lookup("dq.conformance.verification.invalid")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
 		Expect(t.Sample()[0].Record).To(Equal("ADT^A08/M2"))
 		Expect(t.Sample()[0].Sensitive).To(BeTrue())
 
 		// Control ids are unique across message types.
-		t = v2("dq-unique", check.Params{"resource_id": true, "what": "message control id"})
+		t = v2("dq-unique", params.Params{"resource_id": true, "what": "message control id"})
 		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
 		Expect(t.Sample()[0].Message).To(HavePrefix("same message control id as ADT^A01/M1"))
 	})
 
 	It("refuses a path that is not a terse HL7 v2 path", func() {
-		Expect(compileErr("dq-completeness", check.Params{"kind": "hl7v2", "element": "Patient.birthDate"})).
+		Expect(compileErr("dq-completeness", params.Params{"kind": "hl7v2", "element": "Patient.birthDate"})).
 			To(MatchError(ContainSubstring("not a terse HL7 v2 path")))
 	})
 })
@@ -201,7 +202,7 @@ var _ = Describe("dates of HL7 v2 messages", func() {
 		for _, m := range ms {
 			recs = append(recs, target.HL7v2Record("adt.hl7", m))
 		}
-		t, _, _ := run("dq-not-future", check.Params{"kind": "hl7v2", "elements": []any{"EVN-2", "PID-7"}}, recs)
+		t, _, _ := run("dq-not-future", params.Params{"kind": "hl7v2", "elements": []any{"EVN-2", "PID-7"}}, recs)
 		var got []string
 		for _, f := range t.Sample() {
 			got = append(got, f.Record+" "+f.Path)
@@ -209,10 +210,10 @@ var _ = Describe("dates of HL7 v2 messages", func() {
 		Expect(got).To(ConsistOf("ADT^A01/M2 EVN-2", "ADT^A01/M2 PID-7"))
 
 		// EVN-6 (event occurred) is not after EVN-2 (recorded) in M3.
-		t, _, _ = run("dq-date-order", check.Params{"kind": "hl7v2", "earlier": "EVN-6", "later": "EVN-2"}, recs)
+		t, _, _ = run("dq-date-order", params.Params{"kind": "hl7v2", "earlier": "EVN-6", "later": "EVN-2"}, recs)
 		m, _ := t.Lookup("dq.plausibility.temporal.verification.order")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{0, 1}))
-		t, _, _ = run("dq-date-order", check.Params{"kind": "hl7v2", "earlier": "EVN-2", "later": "EVN-6"}, recs)
+		t, _, _ = run("dq-date-order", params.Params{"kind": "hl7v2", "earlier": "EVN-2", "later": "EVN-6"}, recs)
 		m, _ = t.Lookup("dq.plausibility.temporal.verification.order")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 1}))
 	})

@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
@@ -111,7 +112,7 @@ var _ = Describe("re-grading a stored result", func() {
 
 		// A laxer policy grades the same stored numbers again.
 		reg := registry()
-		lax, err := reg.Compile(check.Spec{Requirement: "NHS-01", Type: "dq-completeness", Params: check.Params{
+		lax, err := reg.Compile(check.Spec{Requirement: "NHS-01", Type: "dq-completeness", Params: params.Params{
 			"element": "Patient.identifier.where(system='https://fhir.nhs.uk/Id/nhs-number').value", "warn": "1%", "fail": "10%",
 		}}, env())
 		Expect(err).NotTo(HaveOccurred())

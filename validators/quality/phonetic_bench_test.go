@@ -7,6 +7,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/suites"
 )
@@ -50,7 +51,7 @@ func BenchmarkLikelyDuplicates(b *testing.B) {
 	}
 	for _, names := range []string{"exact", "phonetic"} {
 		b.Run("names="+names, func(b *testing.B) {
-			params := check.Params{}
+			params := params.Params{}
 			for k, v := range spec.Params {
 				params[k] = v
 			}

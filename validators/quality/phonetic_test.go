@@ -7,20 +7,20 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/suites"
 )
 
 // likelyDuplicates returns the params of dq-core/DQ-UNIQ-02 with names set
 // as given ("" keeps the suite's).
-func likelyDuplicates(names string) check.Params {
+func likelyDuplicates(names string) params.Params {
 	s, err := suites.Builtin("dq-core", registry())
 	Expect(err).NotTo(HaveOccurred())
 	for _, r := range s.Requirements {
 		if r.ID == "DQ-UNIQ-02" {
-			p := check.Params{}
+			p := params.Params{}
 			for k, v := range r.Spec().Params {
 				p[k] = v
 			}
@@ -155,13 +155,13 @@ var _ = Describe("likely duplicate patients with names compared by sound", func(
 	})
 
 	DescribeTable("refuses names settings it cannot apply",
-		func(params check.Params, want string) {
+		func(params params.Params, want string) {
 			err := compileErr("dq-unique", params)
 			Expect(err).To(HaveOccurred())
 			Expect(err.Error()).To(ContainSubstring(want))
 		},
-		Entry("unknown mode", check.Params{"key": []any{"Patient.name.family"}, "names": "fuzzy"}, `names: "fuzzy": want exact or phonetic`),
-		Entry("no name in the key", check.Params{"key": []any{"Patient.birthDate", "Patient.gender"}, "names": "phonetic"}, `a key element that is part of a name`),
-		Entry("resource ids", check.Params{"resource_id": true, "names": "phonetic"}, `a key element that is part of a name`),
+		Entry("unknown mode", params.Params{"key": []any{"Patient.name.family"}, "names": "fuzzy"}, `names: "fuzzy": want exact or phonetic`),
+		Entry("no name in the key", params.Params{"key": []any{"Patient.birthDate", "Patient.gender"}, "names": "phonetic"}, `a key element that is part of a name`),
+		Entry("resource ids", params.Params{"resource_id": true, "names": "phonetic"}, `a key element that is part of a name`),
 	)
 })

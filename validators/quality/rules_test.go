@@ -9,6 +9,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/quality"
 )
@@ -27,7 +28,7 @@ func records(lines ...string) []*model.Record {
 }
 
 // run compiles one check from params and runs records through it.
-func run(typ string, params check.Params, recs []*model.Record) (*model.Tally, model.Outcome, string) {
+func run(typ string, params params.Params, recs []*model.Record) (*model.Tally, model.Outcome, string) {
 	c, err := registry().Compile(check.Spec{Requirement: "R1", Type: typ, Params: params, Source: "test"}, env())
 	Expect(err).NotTo(HaveOccurred())
 	t := model.NewTally(100)
@@ -46,7 +47,7 @@ func run(typ string, params check.Params, recs []*model.Record) (*model.Tally, m
 	return t, o, msg
 }
 
-func compileErr(typ string, params check.Params) error {
+func compileErr(typ string, params params.Params) error {
 	_, err := registry().Compile(check.Spec{Requirement: "R1", Type: typ, Params: params, Source: "suite.yaml:3"}, env())
 	return err
 }
@@ -114,7 +115,7 @@ var _ = Describe("value ranges", func() {
 			obs("f", "9999-9", "5", "mg"),          // no range: not counted
 			`{"resourceType":"Observation","id":"g","status":"final","code":{"text":"BP"},"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":400,"code":"mm[Hg]"}}]}`,
 		)
-		t, outcome, _ := run("dq-value-range", check.Params{}, recs)
+		t, outcome, _ := run("dq-value-range", params.Params{}, recs)
 		m, _ := t.Lookup("dq.plausibility.atemporal.validation.out-of-range")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{4, 6}))
 		Expect(outcome).To(Equal(model.Fail))
@@ -130,7 +131,7 @@ var _ = Describe("value ranges", func() {
 		))
 
 		// A suite's own range replaces the built-in one for that code.
-		t, _, _ = run("dq-value-range", check.Params{"ranges": []any{
+		t, _, _ = run("dq-value-range", params.Params{"ranges": []any{
 			map[string]any{"code": "8310-5", "unit": "Cel", "low": 30, "high": 70},
 			map[string]any{"code": "9999-9", "unit": "g", "low": 0.1, "high": 1},
 		}}, recs)
@@ -178,7 +179,7 @@ var _ = Describe("element selection", func() {
 
 	It("reports an expression that fails on a record as a finding, not as absence", func() {
 		recs := records(patient)
-		t, _, _ := run("dq-completeness", check.Params{"element": "Patient.name.given.single()"}, recs)
+		t, _, _ := run("dq-completeness", params.Params{"element": "Patient.name.given.single()"}, recs)
 		Expect(t.Errors).To(Equal(int64(1)))
 		f := t.Sample()[0]
 		Expect(f.Code).To(Equal("quality.selection"))
@@ -194,50 +195,50 @@ var _ = Describe("element selection", func() {
 
 var _ = Describe("suite parameters", func() {
 	DescribeTable("are checked when the suite is compiled",
-		func(typ string, params check.Params, want string) {
+		func(typ string, params params.Params, want string) {
 			err := compileErr(typ, params)
 			Expect(err).To(HaveOccurred())
 			Expect(err.Error()).To(ContainSubstring(want))
 			Expect(err.Error()).To(ContainSubstring("suite.yaml:3"))
 		},
-		Entry("misspelt parameter", "dq-completeness", check.Params{"element": "Patient.gender", "treshold": "5%"}, `unknown parameter(s) treshold`),
-		Entry("share without percent", "dq-completeness", check.Params{"element": "Patient.gender", "fail": "5"}, `write a share as a percentage`),
-		Entry("percentage over 100", "dq-completeness", check.Params{"element": "Patient.gender", "fail": "150%"}, `between 0% and 100%`),
-		Entry("no element", "dq-completeness", check.Params{}, `"element" (or "any_of") is required`),
-		Entry("element and any_of", "dq-completeness", check.Params{"element": "Patient.gender", "any_of": []any{"Patient.name"}}, "not both"),
-		Entry("bad path", "dq-completeness", check.Params{"element": "gender"}, `"gender": an expression starts with the resource type`),
-		Entry("unknown kind", "dq-completeness", check.Params{"element": "x", "kind": "exchange"}, `no selection language for record kind "exchange" (known: csv, fhir, hl7v2)`),
-		Entry("unknown category", "dq-completeness", check.Params{"element": "Patient.gender", "category": "accuracy"}, `is not a category`),
-		Entry("unknown context", "dq-completeness", check.Params{"element": "Patient.gender", "context": "guess"}, `want verification or validation`),
-		Entry("unknown format", "dq-value-format", check.Params{"element": "Patient.gender", "format": "nhs"}, `unknown format "nhs"`),
-		Entry("two matchers", "dq-value-format", check.Params{"element": "Patient.gender", "format": "date", "values": []any{"x"}}, `exactly one of format, pattern or values`),
-		Entry("bad pattern", "dq-value-format", check.Params{"element": "Patient.gender", "pattern": "("}, `parameter "pattern"`),
-		Entry("unique without key", "dq-unique", check.Params{}, `resource_id: true or key`),
-		Entry("references without elements", "dq-references", check.Params{}, `"references"`),
-		Entry("range low above high", "dq-value-range", check.Params{"ranges": []any{map[string]any{"code": "1", "unit": "kg", "low": 5, "high": 1}}}, `low 5 is above high 1`),
-		Entry("range unknown unit", "dq-value-range", check.Params{"ranges": []any{map[string]any{"code": "1", "unit": "stone", "low": 1, "high": 5}}}, `unit "stone"`),
-		Entry("timeliness without limit", "dq-timeliness", check.Params{"events": []any{"Observation.effective"}}, `"max_lag"`),
-		Entry("bad duration", "dq-timeliness", check.Params{"events": []any{"Observation.effective"}, "max_lag": "soon"}, `not a duration`),
-		Entry("freshness with warn", "dq-freshness", check.Params{"max_age": "2d", "warn": "5%"}, `max_age and warn_age`),
-		Entry("drift method", "dq-drift", check.Params{"element": "Patient.gender", "method": "ks"}, `want psi or chi-square`),
-		Entry("drift bins", "dq-drift", check.Params{"element": "Patient.gender", "bins": []any{3, 1}}, `edges must increase`),
-		Entry("drift baseline missing", "dq-drift", check.Params{"element": "Patient.gender", "baseline": "/nonexistent/report.json"}, `baseline: open /nonexistent/report.json`),
-		Entry("maturity tolerance count", "dq-maturity", check.Params{"items": []any{map[string]any{"name": "g", "element": "Patient.gender", "tolerance": 3}}}, `tolerance is a percentage`),
+		Entry("misspelt parameter", "dq-completeness", params.Params{"element": "Patient.gender", "treshold": "5%"}, `unknown parameter(s) treshold`),
+		Entry("share without percent", "dq-completeness", params.Params{"element": "Patient.gender", "fail": "5"}, `write a share as a percentage`),
+		Entry("percentage over 100", "dq-completeness", params.Params{"element": "Patient.gender", "fail": "150%"}, `between 0% and 100%`),
+		Entry("no element", "dq-completeness", params.Params{}, `"element" (or "any_of") is required`),
+		Entry("element and any_of", "dq-completeness", params.Params{"element": "Patient.gender", "any_of": []any{"Patient.name"}}, "not both"),
+		Entry("bad path", "dq-completeness", params.Params{"element": "gender"}, `"gender": an expression starts with the resource type`),
+		Entry("unknown kind", "dq-completeness", params.Params{"element": "x", "kind": "exchange"}, `no selection language for record kind "exchange" (known: csv, fhir, hl7v2)`),
+		Entry("unknown category", "dq-completeness", params.Params{"element": "Patient.gender", "category": "accuracy"}, `is not a category`),
+		Entry("unknown context", "dq-completeness", params.Params{"element": "Patient.gender", "context": "guess"}, `want verification or validation`),
+		Entry("unknown format", "dq-value-format", params.Params{"element": "Patient.gender", "format": "nhs"}, `unknown format "nhs"`),
+		Entry("two matchers", "dq-value-format", params.Params{"element": "Patient.gender", "format": "date", "values": []any{"x"}}, `exactly one of format, pattern or values`),
+		Entry("bad pattern", "dq-value-format", params.Params{"element": "Patient.gender", "pattern": "("}, `parameter "pattern"`),
+		Entry("unique without key", "dq-unique", params.Params{}, `resource_id: true or key`),
+		Entry("references without elements", "dq-references", params.Params{}, `"references"`),
+		Entry("range low above high", "dq-value-range", params.Params{"ranges": []any{map[string]any{"code": "1", "unit": "kg", "low": 5, "high": 1}}}, `low 5 is above high 1`),
+		Entry("range unknown unit", "dq-value-range", params.Params{"ranges": []any{map[string]any{"code": "1", "unit": "stone", "low": 1, "high": 5}}}, `unit "stone"`),
+		Entry("timeliness without limit", "dq-timeliness", params.Params{"events": []any{"Observation.effective"}}, `"max_lag"`),
+		Entry("bad duration", "dq-timeliness", params.Params{"events": []any{"Observation.effective"}, "max_lag": "soon"}, `not a duration`),
+		Entry("freshness with warn", "dq-freshness", params.Params{"max_age": "2d", "warn": "5%"}, `max_age and warn_age`),
+		Entry("drift method", "dq-drift", params.Params{"element": "Patient.gender", "method": "ks"}, `want psi or chi-square`),
+		Entry("drift bins", "dq-drift", params.Params{"element": "Patient.gender", "bins": []any{3, 1}}, `edges must increase`),
+		Entry("drift baseline missing", "dq-drift", params.Params{"element": "Patient.gender", "baseline": "/nonexistent/report.json"}, `baseline: open /nonexistent/report.json`),
+		Entry("maturity tolerance count", "dq-maturity", params.Params{"items": []any{map[string]any{"name": "g", "element": "Patient.gender", "tolerance": 3}}}, `tolerance is a percentage`),
 		// A required parameter written empty is refused in one place, the
 		// parameter decoder, at its line, for every check.
-		Entry("value format, element empty", "dq-value-format", check.Params{"element": "", "format": "date"}, `parameter "element" is required, and is empty`),
-		Entry("default values, values empty", "dq-default-values", check.Params{"element": "Patient.gender", "values": []any{}}, `parameter "values" is required, and is empty`),
-		Entry("drift, element empty", "dq-drift", check.Params{"element": ""}, `parameter "element" is required, and is empty`),
-		Entry("references, list empty", "dq-references", check.Params{"references": []any{}}, `parameter "references" is required, and is empty`),
-		Entry("not in the future, list empty", "dq-not-future", check.Params{"elements": []any{}}, `parameter "elements" is required, and is empty`),
-		Entry("date order, later empty", "dq-date-order", check.Params{"earlier": "Encounter.period.start", "later": ""}, `parameter "later" is required, and is empty`),
-		Entry("within life, events empty", "dq-within-life", check.Params{"events": []any{}}, `parameter "events" is required, and is empty`),
-		Entry("timeliness, events empty", "dq-timeliness", check.Params{"events": []any{}, "max_lag": "1d"}, `parameter "events" is required, and is empty`),
-		Entry("timeliness, no lag", "dq-timeliness", check.Params{"events": []any{"Observation.effective"}, "max_lag": "0s"}, `parameter "max_lag": must be positive (e.g. 24h, 14d), got 0s`),
-		Entry("range without unit", "dq-value-range", check.Params{"ranges": []any{map[string]any{"code": "1", "unit": "", "low": 1, "high": 5}}}, `parameter "unit" is required, and is empty`),
-		Entry("maturity item without element", "dq-maturity", check.Params{"items": []any{map[string]any{"name": "g", "element": ""}}}, `parameter "element" is required, and is empty`),
-		Entry("maturity without items", "dq-maturity", check.Params{"items": []any{}}, `parameter "items" is required, and is empty`),
-		Entry("maturity duplicate item", "dq-maturity", check.Params{"items": []any{map[string]any{"name": "g", "element": "Patient.gender"}, map[string]any{"name": "g", "element": "Patient.gender"}}}, `duplicate item name`),
+		Entry("value format, element empty", "dq-value-format", params.Params{"element": "", "format": "date"}, `parameter "element" is required, and is empty`),
+		Entry("default values, values empty", "dq-default-values", params.Params{"element": "Patient.gender", "values": []any{}}, `parameter "values" is required, and is empty`),
+		Entry("drift, element empty", "dq-drift", params.Params{"element": ""}, `parameter "element" is required, and is empty`),
+		Entry("references, list empty", "dq-references", params.Params{"references": []any{}}, `parameter "references" is required, and is empty`),
+		Entry("not in the future, list empty", "dq-not-future", params.Params{"elements": []any{}}, `parameter "elements" is required, and is empty`),
+		Entry("date order, later empty", "dq-date-order", params.Params{"earlier": "Encounter.period.start", "later": ""}, `parameter "later" is required, and is empty`),
+		Entry("within life, events empty", "dq-within-life", params.Params{"events": []any{}}, `parameter "events" is required, and is empty`),
+		Entry("timeliness, events empty", "dq-timeliness", params.Params{"events": []any{}, "max_lag": "1d"}, `parameter "events" is required, and is empty`),
+		Entry("timeliness, no lag", "dq-timeliness", params.Params{"events": []any{"Observation.effective"}, "max_lag": "0s"}, `parameter "max_lag": must be positive (e.g. 24h, 14d), got 0s`),
+		Entry("range without unit", "dq-value-range", params.Params{"ranges": []any{map[string]any{"code": "1", "unit": "", "low": 1, "high": 5}}}, `parameter "unit" is required, and is empty`),
+		Entry("maturity item without element", "dq-maturity", params.Params{"items": []any{map[string]any{"name": "g", "element": ""}}}, `parameter "element" is required, and is empty`),
+		Entry("maturity without items", "dq-maturity", params.Params{"items": []any{}}, `parameter "items" is required, and is empty`),
+		Entry("maturity duplicate item", "dq-maturity", params.Params{"items": []any{map[string]any{"name": "g", "element": "Patient.gender"}, map[string]any{"name": "g", "element": "Patient.gender"}}}, `duplicate item name`),
 	)
 })
 
@@ -256,16 +257,16 @@ var _ = Describe("thresholds", func() {
 
 	It("apply percentages to the denominator and counts to the numerator", func() {
 		recs := pats(200, 6) // 3%, blank strings are not values
-		_, o, msg := run("dq-completeness", check.Params{"element": "Patient.gender", "warn": "2%", "fail": "5%"}, recs)
+		_, o, msg := run("dq-completeness", params.Params{"element": "Patient.gender", "warn": "2%", "fail": "5%"}, recs)
 		Expect(o).To(Equal(model.Warn))
 		Expect(msg).To(Equal("6 of 200 record(s) missing Patient.gender (3.00%), above the warn limit 2%"))
-		_, o, _ = run("dq-completeness", check.Params{"element": "Patient.gender", "fail": 5}, recs)
+		_, o, _ = run("dq-completeness", params.Params{"element": "Patient.gender", "fail": 5}, recs)
 		Expect(o).To(Equal(model.Fail))
-		_, o, _ = run("dq-completeness", check.Params{"element": "Patient.gender", "fail": 6}, recs)
+		_, o, _ = run("dq-completeness", params.Params{"element": "Patient.gender", "fail": 6}, recs)
 		Expect(o).To(Equal(model.Pass))
-		_, o, _ = run("dq-completeness", check.Params{"element": "Patient.gender"}, pats(10, 0))
+		_, o, _ = run("dq-completeness", params.Params{"element": "Patient.gender"}, pats(10, 0))
 		Expect(o).To(Equal(model.Pass))
-		_, o, msg = run("dq-completeness", check.Params{"element": "Patient.gender"}, nil)
+		_, o, msg = run("dq-completeness", params.Params{"element": "Patient.gender"}, nil)
 		Expect(o).To(Equal(model.Skip))
 		Expect(msg).To(Equal("no applicable records"))
 	})
@@ -276,7 +277,7 @@ var _ = Describe("thresholds", func() {
 			`{"resourceType":"Patient","id":"b","address":[{"line":["1 Road"]}]}`,
 			`{"resourceType":"Patient","id":"c","address":[{"extension":[{"url":"x","valueString":"y"}]}]}`,
 		)
-		t, _, _ := run("dq-completeness", check.Params{"any_of": []any{"Patient.telecom", "Patient.address"}}, recs)
+		t, _, _ := run("dq-completeness", params.Params{"any_of": []any{"Patient.telecom", "Patient.address"}}, recs)
 		m, _ := t.Lookup("dq.completeness.verification.missing")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 3}))
 		Expect(t.Sample()[0].Record).To(Equal("Patient/c"))
@@ -291,7 +292,7 @@ var _ = Describe("temporal plausibility", func() {
 			`{"resourceType":"Observation","id":"later","effectiveDateTime":"2026-01-05"}`,
 			`{"resourceType":"Observation","id":"period","effectivePeriod":{"start":"2027-01-01"}}`,
 		)
-		t, _, _ := run("dq-not-future", check.Params{"elements": []any{"Observation.effective"}, "tolerance": "1d"}, recs)
+		t, _, _ := run("dq-not-future", params.Params{"elements": []any{"Observation.effective"}, "tolerance": "1d"}, recs)
 		var got []string
 		for _, f := range t.Sample() {
 			got = append(got, f.Record)
@@ -308,7 +309,7 @@ var _ = Describe("temporal plausibility", func() {
 			`{"resourceType":"Observation","id":"o4","subject":{"reference":"Patient/nobody"},"effectiveDateTime":"1900-01-01"}`,
 			`{"resourceType":"Patient","id":"p1","birthDate":"1980-03-01","deceasedDateTime":"2020-12-31T23:00:00+00:00"}`,
 		)
-		t, _, _ := run("dq-within-life", check.Params{"events": []any{"Observation.effective", "Encounter.period.start"}}, recs)
+		t, _, _ := run("dq-within-life", params.Params{"events": []any{"Observation.effective", "Encounter.period.start"}}, recs)
 		m, _ := t.Lookup("dq.plausibility.temporal.validation.outside-life")
 		// o1 before birth; o2 ("1980") may be after 1 March; o3 after death;
 		// o4's patient is unknown and not counted.
@@ -329,7 +330,7 @@ var _ = Describe("temporal plausibility", func() {
 			`{"resourceType":"Encounter","id":"bad","period":{"start":"2020-05-01T10:00:00Z","end":"2020-05-01T09:59:00Z"}}`,
 			`{"resourceType":"Encounter","id":"open","period":{"start":"2020-05-01T10:00:00Z"}}`,
 		)
-		t, _, _ := run("dq-date-order", check.Params{"earlier": "Encounter.period.start", "later": "Encounter.period.end"}, recs)
+		t, _, _ := run("dq-date-order", params.Params{"earlier": "Encounter.period.start", "later": "Encounter.period.end"}, recs)
 		m, _ := t.Lookup("dq.plausibility.temporal.verification.order")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 2}))
 	})
@@ -339,13 +340,13 @@ var _ = Describe("temporal plausibility", func() {
 			`{"resourceType":"Patient","id":"a","meta":{"lastUpdated":"2025-12-01T00:00:00Z"}}`,
 			`{"resourceType":"Patient","id":"b","meta":{"lastUpdated":"2025-12-20T00:00:00Z"}}`,
 		)
-		t, o, msg := run("dq-freshness", check.Params{"max_age": "10d", "warn_age": "3d"}, recs)
+		t, o, msg := run("dq-freshness", params.Params{"max_age": "10d", "warn_age": "3d"}, recs)
 		Expect(o).To(Equal(model.Fail))
 		Expect(msg).To(ContainSubstring("13.0 days"))
 		m, _ := t.Lookup("dq.plausibility.temporal.validation.age-hours")
 		Expect(m.Numerator).To(Equal(int64(13 * 24)))
 		Expect(t.Sample()[0].Record).To(Equal("Patient/b"))
-		_, o, _ = run("dq-freshness", check.Params{"max_age": "20d", "warn_age": "3d"}, recs)
+		_, o, _ = run("dq-freshness", params.Params{"max_age": "20d", "warn_age": "3d"}, recs)
 		Expect(o).To(Equal(model.Warn))
 	})
 })
@@ -390,7 +391,7 @@ var _ = Describe("referential integrity", func() {
 			`{"resourceType":"Patient","id":"p1"}`,
 			`{"resourceType":"Patient","id":"p9x"}`,
 		)
-		t, o, msg := run("dq-references", check.Params{
+		t, o, msg := run("dq-references", params.Params{
 			"references": []any{"Observation.subject", "Observation.performer"},
 			"external":   []any{"Organization/RX1", "Practitioner/*"},
 		}, recs)
@@ -421,13 +422,13 @@ var _ = Describe("referential integrity", func() {
 			recs = append(recs, r)
 			return nil
 		})).To(Succeed())
-		t, _, _ := run("dq-references", check.Params{"references": []any{"Observation.subject"}}, recs)
+		t, _, _ := run("dq-references", params.Params{"references": []any{"Observation.subject"}}, recs)
 		m, _ := t.Lookup("dq.conformance.verification.dangling")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 2}))
 		Expect(t.Sample()[0].Record).To(Equal("Observation/88bb"))
 		Expect(t.Sample()[0].Line).To(Equal(4))
 
-		t, _, _ = run("dq-within-life", check.Params{"events": []any{"Observation.effective"}}, recs)
+		t, _, _ = run("dq-within-life", params.Params{"events": []any{"Observation.effective"}}, recs)
 		m, _ = t.Lookup("dq.plausibility.temporal.validation.before-birth")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 1}))
 	})
@@ -440,11 +441,11 @@ var _ = Describe("tolerances for real exports", func() {
 			`{"resourceType":"Observation","id":"cause","subject":{"reference":"Patient/p"},"effectiveDateTime":"2016-12-17T02:39:21+00:00"}`,
 			`{"resourceType":"Observation","id":"late","subject":{"reference":"Patient/p"},"effectiveDateTime":"2016-12-25"}`,
 		)
-		t, _, _ := run("dq-within-life", check.Params{"events": []any{"Observation.effective"}, "death_tolerance": "14d"}, recs)
+		t, _, _ := run("dq-within-life", params.Params{"events": []any{"Observation.effective"}, "death_tolerance": "14d"}, recs)
 		m, _ := t.Lookup("dq.plausibility.temporal.validation.after-death")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{1, 2}))
 		Expect(t.Sample()[0].Message).To(HavePrefix("1 event(s) of this patient are dated after their death, the latest Observation/late"))
-		Expect(compileErr("dq-within-life", check.Params{"events": []any{"Observation.effective"}, "death_tolerance": "36h"})).
+		Expect(compileErr("dq-within-life", params.Params{"events": []any{"Observation.effective"}, "death_tolerance": "36h"})).
 			To(MatchError(ContainSubstring("whole number of days")))
 	})
 
@@ -457,11 +458,11 @@ var _ = Describe("tolerances for real exports", func() {
 				return nil
 			})).To(Succeed())
 		}
-		t, _, _ := run("dq-unique", check.Params{"resource_id": true}, recs)
+		t, _, _ := run("dq-unique", params.Params{"resource_id": true}, recs)
 		m, _ := t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
 		Expect(m.Numerator).To(Equal(int64(1)))
 		Expect(t.Sample()[0].Location).To(Equal(model.Location{File: "b.ndjson", Line: 1, Record: "Organization/org1"}))
-		t, _, _ = run("dq-unique", check.Params{"resource_id": true, "per_file": true}, recs)
+		t, _, _ = run("dq-unique", params.Params{"resource_id": true, "per_file": true}, recs)
 		m, _ = t.Lookup("dq.plausibility.uniqueness.verification.duplicate-id")
 		Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{0, 4}))
 	})

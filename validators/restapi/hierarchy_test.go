@@ -8,8 +8,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology/snomed"
 	"github.com/carecert/carecert/terminology/snomed/snomedtest"
@@ -39,12 +39,12 @@ var _ = Describe("a token's :below on SNOMED CT (API-05)", func() {
 		db := filepath.Join(dir, "snomed.db")
 		_, err := snomed.Load(context.Background(), snomedtest.WriteRelease(dir), db)
 		Expect(err).NotTo(HaveOccurred())
-		observe := func(params check.Params, ex *fhirclient.Exchange) []model.Finding {
+		observe := func(params params.Params, ex *fhirclient.Exchange) []model.Finding {
 			c := compile("fhir-api-search-match", params)
 			return c.NewState().Observe(record(ex))
 		}
 		// Hypertension in pregnancy is below hypertension; asthma is not.
-		with := check.Params{"snomed": db}
+		with := params.Params{"snomed": db}
 		Expect(observe(with, conditions(below, snomedtest.Htn, snomedtest.PregHTN))).To(BeEmpty())
 		fs := observe(with, conditions(below, snomedtest.PregHTN, snomedtest.Asthma))
 		Expect(fs).To(HaveLen(1))

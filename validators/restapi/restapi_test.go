@@ -11,11 +11,12 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/restapi"
 )
 
-func compile(typ string, params check.Params) check.Check {
+func compile(typ string, params params.Params) check.Check {
 	reg := check.NewRegistry()
 	restapi.Register(reg)
 	c, err := reg.Compile(check.Spec{Requirement: "R", Type: typ, Params: params, Source: "test"}, &check.Env{})
@@ -122,7 +123,7 @@ var _ = Describe("latency", func() {
 	}
 
 	It("measures nearest-rank p50 and p95 exactly across shards and passes within the suite's thresholds", func() {
-		c := compile("fhir-api-latency", check.Params{"p50": "60ms", "p95": "100ms"})
+		c := compile("fhir-api-latency", params.Params{"p50": "60ms", "p95": "100ms"})
 		ms := []int{10, 20, 30, 40, 50, 60, 70, 80, 90, 100}
 		t := finish(c, exchanges(ms[:3]...), exchanges(ms[3:]...))
 		p50, _ := t.Lookup("p50 response time (ms)")
@@ -133,7 +134,7 @@ var _ = Describe("latency", func() {
 	})
 
 	It("fails a percentile over the target's own threshold, which wins over the suite's", func() {
-		c := compile("fhir-api-latency", check.Params{"p95": "10s"})
+		c := compile("fhir-api-latency", params.Params{"p95": "10s"})
 		exs := exchanges(100, 200, 300, 400)
 		for _, ex := range exs {
 			ex.P95Limit = 250 * time.Millisecond
@@ -148,7 +149,7 @@ var _ = Describe("latency", func() {
 	It("refuses a misspelt threshold", func() {
 		reg := check.NewRegistry()
 		restapi.Register(reg)
-		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-latency", Params: check.Params{"p59": "1s"}, Source: "s.yaml:3"}, &check.Env{})
+		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-latency", Params: params.Params{"p59": "1s"}, Source: "s.yaml:3"}, &check.Env{})
 		Expect(err).To(MatchError(ContainSubstring("unknown parameter(s) p59")))
 	})
 })
@@ -275,7 +276,7 @@ var _ = Describe("per-exchange checks", func() {
 
 	It("keeps the transport check of each suite to its own exchanges", func() {
 		api := compile("fhir-api-transport", nil)
-		bulk := compile("fhir-api-transport", check.Params{"exchanges": "bulk"})
+		bulk := compile("fhir-api-transport", params.Params{"exchanges": "bulk"})
 		read := record(&fhirclient.Exchange{Interaction: fhirclient.Read})
 		kick := record(&fhirclient.Exchange{Interaction: fhirclient.BulkKickoff})
 		Expect([]bool{api.Applies(read), api.Applies(kick), bulk.Applies(read), bulk.Applies(kick)}).To(Equal([]bool{true, false, false, true}))
@@ -421,7 +422,7 @@ var _ = Describe("a requirement's min_cases", func() {
 			Status: 404, Headers: map[string]string{"content-type": "application/fhir+json"}, Type: "Patient", ID: fmt.Sprintf("x%d", n),
 			Resource: map[string]any{"resourceType": "OperationOutcome", "issue": []any{}}}
 	}
-	grade := func(params check.Params, exs ...*fhirclient.Exchange) (model.Outcome, string) {
+	grade := func(params params.Params, exs ...*fhirclient.Exchange) (model.Outcome, string) {
 		c := compile("fhir-api-not-found", params)
 		s := c.NewState()
 		t := model.NewTally(0)
@@ -433,10 +434,10 @@ var _ = Describe("a requirement's min_cases", func() {
 	}
 
 	It("skips, naming both numbers, a clean requirement that judged fewer cases than asked; never passes it", func() {
-		out, msg := grade(check.Params{"min_cases": 3}, notFound(1), notFound(2))
+		out, msg := grade(params.Params{"min_cases": 3}, notFound(1), notFound(2))
 		Expect(out).To(Equal(model.Skip))
 		Expect(msg).To(Equal("not judged enough: 2 case(s) judged, fewer than the 3 the requirement asks for (min_cases)"))
-		out, _ = grade(check.Params{"min_cases": 3}, notFound(1), notFound(2), notFound(3))
+		out, _ = grade(params.Params{"min_cases": 3}, notFound(1), notFound(2), notFound(3))
 		Expect(out).To(Equal(model.Pass))
 		out, _ = grade(nil, notFound(1))
 		Expect(out).To(Equal(model.Pass), "one case is enough by default")
@@ -445,16 +446,16 @@ var _ = Describe("a requirement's min_cases", func() {
 	It("still fails a requirement that judged too few cases when one of them failed", func() {
 		bad := notFound(1)
 		bad.Status = 200
-		out, _ := grade(check.Params{"min_cases": 3}, bad)
+		out, _ := grade(params.Params{"min_cases": 3}, bad)
 		Expect(out).To(Equal(model.Fail))
 	})
 
 	It("refuses a min_cases below 1 and other parameters", func() {
 		reg := check.NewRegistry()
 		restapi.Register(reg)
-		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-read", Params: check.Params{"min_cases": 0}, Source: "test"}, &check.Env{})
+		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-read", Params: params.Params{"min_cases": 0}, Source: "test"}, &check.Env{})
 		Expect(err).To(MatchError(ContainSubstring("min_cases must be at least 1")))
-		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-read", Params: check.Params{"min_case": 2}, Source: "test"}, &check.Env{})
+		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-read", Params: params.Params{"min_case": 2}, Source: "test"}, &check.Env{})
 		Expect(err).To(MatchError(ContainSubstring("min_case")))
 	})
 })

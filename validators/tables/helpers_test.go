@@ -9,18 +9,19 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/tabular"
 	"github.com/carecert/carecert/validators/tables"
 )
 
-// compile builds a check of typ from params written in YAML, as a suite would.
-func compile(typ, params string) (check.Check, error) {
+// compile builds a check of typ from parameters written in YAML, as a suite would.
+func compile(typ, yamlParams string) (check.Check, error) {
 	var p map[string]any
-	Expect(yaml.Unmarshal([]byte(params), &p)).To(Succeed())
+	Expect(yaml.Unmarshal([]byte(yamlParams), &p)).To(Succeed())
 	reg := check.NewRegistry()
 	tables.Register(reg)
-	return reg.Compile(check.Spec{Requirement: "REQ", Type: typ, Params: check.Params(p), Source: "test"}, &check.Env{})
+	return reg.Compile(check.Spec{Requirement: "REQ", Type: typ, Params: params.Params(p), Source: "test"}, &check.Env{})
 }
 
 func mustCompile(typ, params string) check.Check {

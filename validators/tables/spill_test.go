@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/tabular"
 )
@@ -58,11 +59,11 @@ var _ = Describe("key sets", func() {
 			recs = append(recs, r)
 			return nil
 		})).To(Succeed())
-		u, err := compileInternal("table-unique", check.Params{"key": []any{"person", "start"}})
+		u, err := compileInternal("table-unique", params.Params{"key": []any{"person", "start"}})
 		Expect(err).NotTo(HaveOccurred())
-		c, err := compileInternal("table-consistent", check.Params{"key": []any{"person"}, "field": "psr"})
+		c, err := compileInternal("table-consistent", params.Params{"key": []any{"person"}, "field": "psr"})
 		Expect(err).NotTo(HaveOccurred())
-		ref, err := compileInternal("table-reference", check.Params{"field": "psr", "references": map[string]any{"field": "person"}})
+		ref, err := compileInternal("table-reference", params.Params{"field": "psr", "references": map[string]any{"field": "person"}})
 		Expect(err).NotTo(HaveOccurred())
 		for _, chk := range []check.Check{u, c, ref} {
 			finish := func(limit int) *model.Tally {
@@ -125,7 +126,7 @@ var _ = Describe("cld-continuity", func() {
 			return out
 		}
 		recs := append(read("prev.csv", prev.String(), true), read("now.csv", now.String(), false)...)
-		chk, err := compileInternal("cld-continuity", check.Params{})
+		chk, err := compileInternal("cld-continuity", params.Params{})
 		Expect(err).NotTo(HaveOccurred())
 		finish := func(limit int) *model.Tally {
 			states := []check.State{chk.NewState(), chk.NewState()}
@@ -224,7 +225,7 @@ var _ = Describe("spill folders", func() {
 
 // compileInternal compiles a check of typ through the registry, as a suite's
 // requirement is, for specs that then reach into the check's state.
-func compileInternal(typ string, params check.Params) (check.Check, error) {
+func compileInternal(typ string, params params.Params) (check.Check, error) {
 	reg := check.NewRegistry()
 	Register(reg)
 	return reg.Compile(check.Spec{Requirement: "REQ", Type: typ, Params: params, Source: "test"}, &check.Env{})

@@ -8,6 +8,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
@@ -84,7 +85,7 @@ func BenchmarkObserve(b *testing.B) {
 			var states []check.State
 			var checks []check.Check
 			for _, typ := range tc.types {
-				params := check.Params{}
+				params := params.Params{}
 				if typ == "mapping-coverage" {
 					params["elements"] = []any{"Condition.code", "Observation.code", "MedicationRequest.medicationCodeableConcept"}
 				}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
@@ -96,7 +97,7 @@ var _ = Describe("mapping coverage", func() {
 			fixtures.LocalProblemSystem+",RGH-DM2,http://snomed.info/sct,44054006\n"+
 			fixtures.LocalProblemSystem+",RGH-AST,http://snomed.info/sct,195967001\n"), 0o644)).To(Succeed())
 		c, err := registry().Compile(check.Spec{Requirement: "MAP", Type: "mapping-coverage", Source: "spec",
-			Params: check.Params{"elements": []any{"Condition.code"}, "maps": "map.csv"}}, &check.Env{PlanDir: dir})
+			Params: params.Params{"elements": []any{"Condition.code"}, "maps": "map.csv"}}, &check.Env{PlanDir: dir})
 		Expect(err).NotTo(HaveOccurred())
 		st := c.NewState()
 		var warnings int
@@ -129,10 +130,10 @@ var _ = Describe("mapping coverage", func() {
 			return m.Denominator - m.Numerator
 		}
 		with, err := registry().Compile(check.Spec{Requirement: "MAP", Type: "mapping-coverage", Source: "spec",
-			Params: check.Params{"elements": []any{"Condition.code"}, "maps": "map.csv"}}, env)
+			Params: params.Params{"elements": []any{"Condition.code"}, "maps": "map.csv"}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		without, err := registry().Compile(check.Spec{Requirement: "NOMAP", Type: "mapping-coverage", Source: "spec",
-			Params: check.Params{"elements": []any{"Condition.code"}}}, env)
+			Params: params.Params{"elements": []any{"Condition.code"}}}, env)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(unmapped(with)).To(BeZero())
 		Expect(unmapped(without)).To(BeEquivalentTo(13))
