@@ -25,6 +25,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/terminology/runengine"
 	"github.com/carecert/carecert/validators/restapi"
 )
 
@@ -281,7 +282,7 @@ vendors:
 			p, err := runner.LoadPlan(plan)
 			Expect(err).NotTo(HaveOccurred())
 			checks := check.NewRegistry()
-			restapi.Register(checks)
+			restapi.Register(checks, runengine.Search)
 			treg := target.NewRegistry()
 			liveRegister(treg)
 			r := &runner.Runner{Checks: checks, Targets: treg, Workers: 1, Tool: model.Tool{Name: "carecert", Version: "test"}}

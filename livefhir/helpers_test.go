@@ -19,6 +19,7 @@ import (
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/terminology/runengine"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/restapi"
 	"github.com/carecert/carecert/validators/structure"
@@ -88,7 +89,7 @@ func runErr(targets []map[string]any, suites ...string) (*model.Report, error) {
 	checks := check.NewRegistry()
 	structure.Register(checks)
 	profile.Register(checks)
-	restapi.Register(checks)
+	restapi.Register(checks, runengine.Search)
 	treg := target.NewRegistry()
 	livefhir.Register(treg)
 	r := &runner.Runner{Checks: checks, Targets: treg, Workers: 2, Tool: model.Tool{Name: "carecert", Version: "test"}}

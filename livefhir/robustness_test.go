@@ -19,6 +19,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/terminology/runengine"
 	"github.com/carecert/carecert/validators/restapi"
 )
 
@@ -270,7 +271,7 @@ var _ = Describe("an interrupted live run", func() {
 			<-r.Context().Done()
 		})
 		checks := check.NewRegistry()
-		restapi.Register(checks)
+		restapi.Register(checks, runengine.Search)
 		treg := target.NewRegistry()
 		livefhir.Register(treg)
 		r := &runner.Runner{Checks: checks, Targets: treg, Workers: 2}

@@ -9,6 +9,7 @@ import (
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/tabular/csvtarget"
+	"github.com/carecert/carecert/terminology/runengine"
 	v2checks "github.com/carecert/carecert/validators/hl7v2"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/quality"
@@ -34,7 +35,7 @@ func newRegistries() *registries {
 	target.DefineHL7v2(r.targets, target.ListenOptions{Judge: v2checks.NewJudge()})
 	tables.Register(r.checks)
 	csvtarget.Register(r.targets)
-	restapi.Register(r.checks)
+	restapi.Register(r.checks, runengine.Search)
 	livefhir.Register(r.targets)
 	return r
 }

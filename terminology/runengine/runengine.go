@@ -16,6 +16,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/remote"
 	"github.com/carecert/carecert/terminology/snomed"
@@ -39,6 +40,16 @@ func For(env *check.Env, own check.Terminology) (*terminology.Engine, error) {
 		return nil, fmt.Errorf("plan terminology %q: %w", se.name, se.err)
 	}
 	return eng, err
+}
+
+// Search is For as the search checks ask for it (restapi.Terminologies):
+// value-set membership and subsumption, nothing more.
+func Search(env *check.Env, own check.Terminology) (fhirsearch.Terminology, error) {
+	eng, err := For(env, own)
+	if err != nil {
+		return nil, err
+	}
+	return eng, nil
 }
 
 // settingError is a setting that cannot work: a release that does not

@@ -8,11 +8,14 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology/runengine"
 	"github.com/carecert/carecert/terminology/snomed"
 	"github.com/carecert/carecert/terminology/snomed/snomedtest"
+	"github.com/carecert/carecert/validators/restapi"
 )
 
 var _ = Describe("a token's :below on SNOMED CT (API-05)", func() {
@@ -62,5 +65,23 @@ var _ = Describe("a token's :below on SNOMED CT (API-05)", func() {
 		Expect(fs).To(HaveLen(1))
 		Expect(fs[0].Severity).NotTo(Equal(model.Error))
 		Expect(fs[0].Message).To(ContainSubstring("cannot decide offline (:in, :not-in, :above, :below)"))
+	})
+	It("takes the plan's release when the requirement names none, through the terminology it is registered with", func() {
+		dir := GinkgoT().TempDir()
+		db := filepath.Join(dir, "snomed.db")
+		_, err := snomed.Load(context.Background(), snomedtest.WriteRelease(dir), db)
+		Expect(err).NotTo(HaveOccurred())
+		reg := check.NewRegistry()
+		restapi.Register(reg, runengine.Search)
+		c, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-search-match", Source: "test"},
+			&check.Env{Terminology: check.Terminology{Snomed: db}})
+		Expect(err).NotTo(HaveOccurred())
+		fs := c.NewState().Observe(record(conditions(below, snomedtest.PregHTN, snomedtest.Asthma)))
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Code).To(Equal("api.search-mismatch"))
+
+		// A release that does not open is named where it was written.
+		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-search-match", Params: params.Params{"snomed": filepath.Join(dir, "absent.db")}, Source: "test"}, &check.Env{})
+		Expect(err).To(MatchError(ContainSubstring(`parameter "snomed"`)))
 	})
 })

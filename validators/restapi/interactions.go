@@ -12,7 +12,6 @@ import (
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/terminology/runengine"
 )
 
 func capabilities(ex *fhirclient.Exchange) []model.Finding {
@@ -150,28 +149,29 @@ type searchMatchParams struct {
 	Snomed   string `param:"snomed" doc:"SQLite file of a SNOMED CT release (carecert terminology load-snomed) that decides :above and :below on SNOMED CT codes (default: the plan's terminology snomed); without one they are not judged"`
 }
 
-// newSearchMatch judges searches with the run's terminology engine, the one
-// every check that judges codes shares, so that :in, :not-in and token
-// :above and :below are decided as bindings and is-a filters are; what it
-// cannot decide offline stays not judged.
-func newSearchMatch(spec check.Spec, p searchMatchParams, env *check.Env) (check.Check, error) {
-	eng, err := runengine.For(env, check.Terminology{Snomed: p.Snomed})
+// newSearchMatch judges searches with the run's terminology (a requirement's
+// own SNOMED CT release over the plan's), the one every check that judges
+// codes shares, so that :in, :not-in and token :above and :below are
+// decided as bindings and is-a filters are; what it cannot decide offline
+// stays not judged.
+func (terms Terminologies) newSearchMatch(spec check.Spec, p searchMatchParams, env *check.Env) (check.Check, error) {
+	t, err := terms(env, check.Terminology{Snomed: p.Snomed})
 	if err != nil {
 		return nil, fmt.Errorf("terminology for :in, :not-in, :above and :below: %w", err)
 	}
-	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchMatch(ex, eng) }
+	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchMatch(ex, t) }
 	return perExchange(judge, fhirclient.Search, fhirclient.Page)(spec, judgedParams{MinCases: p.MinCases}, env)
 }
 
 // newSearchFeatures judges the probe's feature searches (API-25) with the
-// run's terminology engine, so that the precision of its :in and :not-in
-// searches is decided as API-05's are.
-func newSearchFeatures(spec check.Spec, p judgedParams, env *check.Env) (check.Check, error) {
-	eng, err := runengine.Run(env)
+// run's terminology, so that the precision of its :in and :not-in searches
+// is decided as API-05's are.
+func (terms Terminologies) newSearchFeatures(spec check.Spec, p judgedParams, env *check.Env) (check.Check, error) {
+	t, err := terms(env, check.Terminology{})
 	if err != nil {
 		return nil, fmt.Errorf("terminology for :in and :not-in: %w", err)
 	}
-	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchFeatures(ex, eng) }
+	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchFeatures(ex, t) }
 	return perExchange(judge, fhirclient.SearchFeatures)(spec, p, env)
 }
 

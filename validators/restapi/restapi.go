@@ -13,17 +13,27 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhirclient"
+	"github.com/carecert/carecert/fhirsearch"
 	"github.com/carecert/carecert/model"
 )
 
-// Register adds the REST API and Bulk Data checks to a registry.
-func Register(reg *check.Registry) {
+// Terminologies gives the search checks the terminology that decides :in,
+// :not-in, :above and :below: for a requirement's own settings over the
+// run's (check.Terminology.Over). carecert and this package's specs give
+// runengine.Search, the run's engines, so searches are judged as bindings
+// are. It is given here, not imported, so that this package links no
+// SNOMED CT store.
+type Terminologies func(env *check.Env, own check.Terminology) (fhirsearch.Terminology, error)
+
+// Register adds the REST API and Bulk Data checks to a registry; terms
+// gives the searches their terminology.
+func Register(reg *check.Registry, terms Terminologies) {
 	check.Define(reg, "fhir-api-transport", "every request got a complete HTTP response in time, with FHIR JSON where JSON is due", transportParams{Exchanges: "api"}, newTransport)
 	check.Define(reg, "fhir-api-capabilities", "GET /metadata returns a CapabilityStatement for FHIR 4.0.x declaring JSON", judgedParams{MinCases: 1}, perExchange(capabilities, fhirclient.Capabilities))
 	check.Define(reg, "fhir-api-read", "read returns 200 and the resource asked for", judgedParams{MinCases: 1}, perExchange(read, fhirclient.Read))
 	check.Define(reg, "fhir-api-vread", "vread returns 200 and the version asked for; an undeclared vread is refused with 405", judgedParams{MinCases: 1}, perExchange(orUndeclared(vread), fhirclient.VRead))
 	check.Define(reg, "fhir-api-search", "searches return 200 and well-formed searchset Bundles that respect _count; a search of a type that declares none is refused with 405", judgedParams{MinCases: 1}, perExchange(orUndeclared(search), fhirclient.Search, fhirclient.Page))
-	check.Define(reg, "fhir-api-search-match", "every resource a search returns matches the search's parameters", searchMatchParams{MinCases: 1}, newSearchMatch)
+	check.Define(reg, "fhir-api-search-match", "every resource a search returns matches the search's parameters", searchMatchParams{MinCases: 1}, terms.newSearchMatch)
 	check.Define(reg, "fhir-api-paging", "paging through Bundle.link next ends, without loops, repeats or lost resources", check.NoParams{}, newPaging)
 	check.Define(reg, "fhir-api-history", "history returns a history Bundle with request and response in each entry; an undeclared instance history is refused with 405", judgedParams{MinCases: 1}, perExchange(orUndeclared(history), fhirclient.History))
 	check.Define(reg, "fhir-api-not-found", "an unknown id gives 404 with an OperationOutcome", judgedParams{MinCases: 1}, perExchange(notFound, fhirclient.NotFound))
@@ -43,7 +53,7 @@ func Register(reg *check.Registry) {
 	check.Define(reg, "fhir-api-xml-write", "where the server declares XML, a create and an update in FHIR XML succeed, are answered in XML, and the resource read back is the one sent", judgedParams{MinCases: 1}, perExchange(xmlWrite, fhirclient.XMLWrite))
 	check.Define(reg, "fhir-api-smart-config", ".well-known/smart-configuration declares SMART Backend Services: token endpoint, private_key_jwt, RS384/ES384, client_credentials", judgedParams{MinCases: 1}, perExchange(smartConfig, fhirclient.SMARTConfig))
 	check.Define(reg, "fhir-api-auth-refused", "requests without a token or with a bad one, and token requests with a bad or expired assertion, are refused", judgedParams{MinCases: 1}, perExchange(authRefused, fhirclient.AuthRefused))
-	check.Define(reg, "fhir-api-search-features", "declared search features work: multiple-or values, date comparators, _include and _revinclude", judgedParams{MinCases: 1}, newSearchFeatures)
+	check.Define(reg, "fhir-api-search-features", "declared search features work: multiple-or values, date comparators, _include and _revinclude", judgedParams{MinCases: 1}, terms.newSearchFeatures)
 	check.Define(reg, "fhir-api-search-result", "declared result parameters work: _summary=count counts, _summary=true and _elements subset as the specification says, _sort orders", judgedParams{MinCases: 1}, perExchange(searchResult, fhirclient.SearchResult))
 	check.Define(reg, "fhir-api-operations", "declared operations carecert knows answer as defined (Patient $everything holds the patient's record); others are listed as not exercised", judgedParams{MinCases: 1}, perExchange(everything, fhirclient.Operation))
 	check.Define(reg, "fhir-api-load", "under the target's load profile (concurrent clients for a while), p50 and p95 response times within thresholds and no errors; p99 measured", defaultLatency, newLoad)

@@ -13,12 +13,13 @@ import (
 	"github.com/carecert/carecert/fhirclient"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology/runengine"
 	"github.com/carecert/carecert/validators/restapi"
 )
 
 func compile(typ string, params params.Params) check.Check {
 	reg := check.NewRegistry()
-	restapi.Register(reg)
+	restapi.Register(reg, runengine.Search)
 	c, err := reg.Compile(check.Spec{Requirement: "R", Type: typ, Params: params, Source: "test"}, &check.Env{})
 	Expect(err).NotTo(HaveOccurred())
 	return c
@@ -148,7 +149,7 @@ var _ = Describe("latency", func() {
 
 	It("refuses a misspelt threshold", func() {
 		reg := check.NewRegistry()
-		restapi.Register(reg)
+		restapi.Register(reg, runengine.Search)
 		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-latency", Params: params.Params{"p59": "1s"}, Source: "s.yaml:3"}, &check.Env{})
 		Expect(err).To(MatchError(ContainSubstring("unknown parameter(s) p59")))
 	})
@@ -452,7 +453,7 @@ var _ = Describe("a requirement's min_cases", func() {
 
 	It("refuses a min_cases below 1 and other parameters", func() {
 		reg := check.NewRegistry()
-		restapi.Register(reg)
+		restapi.Register(reg, runengine.Search)
 		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-read", Params: params.Params{"min_cases": 0}, Source: "test"}, &check.Env{})
 		Expect(err).To(MatchError(ContainSubstring("min_cases must be at least 1")))
 		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-api-read", Params: params.Params{"min_case": 2}, Source: "test"}, &check.Env{})
