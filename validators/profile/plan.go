@@ -62,6 +62,8 @@ type node struct {
 	// the snapshot does not list them they come from the type's plan.
 	children []*node
 	kidIndex map[string]*node
+	// layout is how an object holds children (layout.go), built on first use.
+	layout layoutPtr
 	// typed caches children merged per type (choicekids.go).
 	typed sync.Map
 	// contentRef is the element whose definition this one reuses.
@@ -154,24 +156,34 @@ type binding struct {
 
 // kids returns the children that apply to a value of type t.
 func (n *node) kids(t *typeInfo) ([]*node, map[string]*node) {
+	l := n.layoutFor(t)
+	if l == nil {
+		return nil, nil
+	}
+	return l.kids, l.index
+}
+
+// layoutFor returns the layout of the children that apply to a value of
+// type t (layout.go), nil when there are none.
+func (n *node) layoutFor(t *typeInfo) *layout {
 	if len(n.children) > 0 {
 		if len(n.types) > 1 && t != nil && t.plan != nil && t.plan.root != nil {
 			return n.choiceKids(t) // choicekids.go
 		}
-		return n.children, n.kidIndex
+		return n.ownLayout()
 	}
 	if t != nil && t.element != nil {
 		// the named element's children stand for the type's (and for the
 		// content its base refers to, as a nested section's does)
-		return t.element.node.kids(t.element.node.typeFor(t))
+		return t.element.node.layoutFor(t.element.node.typeFor(t))
 	}
 	if n.contentRef != nil {
-		return n.contentRef.kids(t)
+		return n.contentRef.layoutFor(t)
 	}
 	if t != nil && t.plan != nil && t.plan.root != nil {
-		return t.plan.root.children, t.plan.root.kidIndex
+		return t.plan.root.ownLayout()
 	}
-	return nil, nil
+	return nil
 }
 
 // compiler builds plans; it runs under the Engine's compile lock.

@@ -267,13 +267,31 @@ func (w *walker) objectOn(m map[string]any, n *node, t *typeInfo, path string, i
 func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isResource bool, host hostElem) {
 	saved := w.holder
 	w.holder = holder{value: m, n: n, t: t}
-	kids, index := n.kids(t)
+	lay := n.layoutFor(t)
+	if lay == nil {
+		lay = &layout{} // no children: every key is unknown
+	}
 	// The children m has, with their values, found in one pass over its
 	// keys: a value holds few of the elements its type defines, and a small
 	// map answers a lookup of an absent key slowly, so neither each
-	// definition nor "id" is looked up in m.
+	// definition nor "id" is looked up in m. where maps a slot of the layout
+	// to its entry in present (0: absent).
 	var onStack [24]presentChild
 	present := onStack[:0]
+	var whereOnStack [128]uint16
+	where := whereOnStack[:0]
+	if lay.slots <= len(whereOnStack) {
+		where = whereOnStack[:lay.slots]
+	} else {
+		where = make([]uint16, lay.slots) // wider than any R4 type
+	}
+	entry := func(slot int) *presentChild {
+		if where[slot] == 0 {
+			present = append(present, presentChild{})
+			where[slot] = uint16(len(present))
+		}
+		return &present[where[slot]-1]
+	}
 	id, hasID, hasType := "", false, false
 	for key, val := range m {
 		switch key {
@@ -282,60 +300,56 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 		case "resourceType":
 			hasType = true
 		}
-		q := index[strings.TrimPrefix(key, "_")]
-		if q == nil || q.choice {
+		r, ok := lay.keys[key]
+		if !ok {
 			continue
 		}
-		i := slices.IndexFunc(present, func(c presentChild) bool { return c.n == q })
-		if i < 0 {
-			present = append(present, presentChild{n: q})
-			i = len(present) - 1
+		if r.plain >= 0 {
+			entry(r.plain).set(val, r.companion)
 		}
-		switch key {
-		case q.name:
-			present[i].v, present[i].hasV = val, true
-		case q.companion:
-			present[i].ev, present[i].hasE = val, true
+		for i := range r.choices {
+			c := &r.choices[i]
+			e := entry(c.slot)
+			e.set(val, r.companion)
+			if e.choice != nil && e.choice.name != c.name {
+				e.several = true
+			}
+			e.choice = c
 		}
 	}
 	if hasID && !isResource {
 		w.elementID(id, w.pathText(at))
 	}
 	seen := 0
-	for _, k := range kids {
+	for i, k := range lay.kids {
+		var c *presentChild
+		if s := lay.kidSlot[i]; s >= 0 && where[s] != 0 {
+			c = &present[where[s]-1]
+		}
 		if k.choice {
+			if c != nil && !c.several {
+				seen += c.count()
+				w.property(c.choice.name, c.v, c.ev, c.hasV, c.hasE, k, c.choice.t, at, host)
+				continue
+			}
 			found := ""
-			var names [4]string
-			present := names[:0]
-			for key := range m {
-				name := strings.TrimPrefix(key, "_")
-				rest, ok := strings.CutPrefix(name, k.name)
-				if !ok || rest == "" || rest[0] < 'A' || rest[0] > 'Z' || k.typeBySuffix(rest) == nil {
-					continue // not this element, or reported as unknown below
+			if c != nil { // several types: each checked, in name order
+				for _, name := range choiceNames(m, k) {
+					kt := k.typeBySuffix(name[len(k.name):])
+					v, hasV := m[name]
+					ev, hasE := m["_"+name]
+					if hasV {
+						seen++
+					}
+					if hasE {
+						seen++
+					}
+					if found != "" && found != name {
+						w.add(model.Error, CodeCardinality, w.pathText(at)+"."+name, fmt.Sprintf("only one %s[x] is allowed, but both %s and %s are present", k.name, found, name), "")
+					}
+					found = name
+					w.property(name, v, ev, hasV, hasE, k, kt, at, host)
 				}
-				if _, hasV := m[name]; key[0] == '_' && hasV {
-					continue // handled with its value
-				}
-				present = append(present, name)
-			}
-			if len(present) > 1 {
-				slices.Sort(present) // deterministic findings
-			}
-			for _, name := range present {
-				kt := k.typeBySuffix(name[len(k.name):])
-				v, hasV := m[name]
-				ev, hasE := m["_"+name]
-				if hasV {
-					seen++
-				}
-				if hasE {
-					seen++
-				}
-				if found != "" && found != name {
-					w.add(model.Error, CodeCardinality, w.pathText(at)+"."+name, fmt.Sprintf("only one %s[x] is allowed, but both %s and %s are present", k.name, found, name), "")
-				}
-				found = name
-				w.property(name, v, ev, hasV, hasE, k, kt, at, host)
 			}
 			if found == "" && k.min > 0 {
 				w.add(model.Error, CodeCardinality, w.pathText(at)+"."+k.name+"[x]", fmt.Sprintf("%s[x] is required (minimum %d) but absent", k.name, k.min), "")
@@ -345,7 +359,6 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 			}
 			continue
 		}
-		c := childNamed(present, k)
 		if c == nil {
 			if k.min > 0 {
 				w.add(model.Error, CodeCardinality, w.pathText(at)+"."+k.name, fmt.Sprintf("%s is required (minimum %d) but absent", k.name, k.min), "")
@@ -355,12 +368,7 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 			}
 			continue
 		}
-		if c.hasV {
-			seen++
-		}
-		if c.hasE {
-			seen++
-		}
+		seen += c.count()
 		var kt *typeInfo
 		if len(k.types) > 0 {
 			kt = k.types[0]
@@ -371,9 +379,28 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 		seen++
 	}
 	if seen < len(m) {
-		w.unknown(m, kids, index, w.pathText(at), isResource)
+		w.unknown(m, lay.kids, lay.index, w.pathText(at), isResource)
 	}
 	w.holder = saved // objectOn has no other way out
+}
+
+// choiceNames returns the names m holds for choice k's types, sorted (for
+// deterministic findings); a "_" companion counts with its value.
+func choiceNames(m map[string]any, k *node) []string {
+	var names []string
+	for key := range m {
+		name := strings.TrimPrefix(key, "_")
+		rest, ok := strings.CutPrefix(name, k.name)
+		if !ok || rest == "" || rest[0] < 'A' || rest[0] > 'Z' || k.typeBySuffix(rest) == nil {
+			continue // not this element, or reported as unknown
+		}
+		if _, hasV := m[name]; key[0] == '_' && hasV {
+			continue // handled with its value
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // pathAt is where a value is in the record ("Patient.name[0].given"): an
@@ -428,22 +455,33 @@ func (w *walker) pathText(at pathAt) string {
 }
 
 // presentChild is a child element an object has: its value and its "_"
-// companion, as the object holds them.
+// companion, as the object holds them; for a choice, the name it has
+// (several: more than one of its types).
 type presentChild struct {
-	n          *node
 	v, ev      any
+	choice     *choiceKey
 	hasV, hasE bool
+	several    bool
 }
 
-// childNamed returns k's entry among the children present, found by name (a
-// definition that lists two children of one name has both checked), or nil.
-func childNamed(present []presentChild, k *node) *presentChild {
-	for i := range present {
-		if q := present[i].n; q == k || q.name == k.name {
-			return &present[i]
-		}
+func (c *presentChild) set(val any, companion bool) {
+	if companion {
+		c.ev, c.hasE = val, true
+	} else {
+		c.v, c.hasV = val, true
 	}
-	return nil
+}
+
+// count is how many of the object's keys the child accounts for.
+func (c *presentChild) count() int {
+	n := 0
+	if c.hasV {
+		n++
+	}
+	if c.hasE {
+		n++
+	}
+	return n
 }
 
 func (n *node) typeBySuffix(suffix string) *typeInfo {
