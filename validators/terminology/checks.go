@@ -43,7 +43,8 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 				out = append(out, membershipFindings(rec, c.Path, b, m, why, err, sevMiss, strconv.Quote(code))...)
 				return
 			}
-			cs, paths := codings(c)
+			var buf [codingsBuf]terminology.Coding
+			cs, paths := codings(c, buf[:0])
 			if c.Type != "Coding" && c.Type != "CodeableConcept" {
 				return
 			}
@@ -117,7 +118,8 @@ func newCodeSystemCheck(spec check.Spec, p codeSystemParams, env *check.Env) (ch
 	return withSkipped(spec.Requirement, eng.Skipped(), check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
 		el.Each(rec, func(c codedValue) {
-			cs, paths := codings(c)
+			var buf [codingsBuf]terminology.Coding
+			cs, paths := codings(c, buf[:0])
 			for i, cd := range cs {
 				if cd.System == "" || cd.Code == "" {
 					continue
@@ -173,7 +175,8 @@ func newFormatCheck(spec check.Spec, p check.Terminology, env *check.Env) (check
 				}
 				return
 			}
-			cs, paths := codings(c)
+			var buf [codingsBuf]terminology.Coding
+			cs, paths := codings(c, buf[:0])
 			for i, cd := range cs {
 				if cd.System == terminology.UCUM || cd.Code == "" {
 					continue
@@ -242,7 +245,8 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 				return
 			}
 			if c.Type == "Coding" || c.Type == "CodeableConcept" {
-				cs, paths := codings(c)
+				var buf [codingsBuf]terminology.Coding
+				cs, paths := codings(c, buf[:0])
 				for i, cd := range cs {
 					if cd.System == terminology.UCUM {
 						if err := ucum.Validate(cd.Code); err != nil {

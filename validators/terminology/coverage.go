@@ -112,7 +112,7 @@ func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
 			}
 		})
 		for _, x := range found {
-			cs, _ := codings(x)
+			cs, _ := codings(x, nil)
 			if _, isObject := x.Value.(map[string]any); x.Type == "code" || !isObject {
 				// Not a coded value at all: the structure suite reports it.
 				continue

@@ -30,7 +30,7 @@ func (g *GuideUnits) AllRules() (rules, errs []string) {
 // CodingPaths lists the codings of a Coding or CodeableConcept value at path
 // as "system|code path", each with the instance path a finding would use.
 func CodingPaths(typ, path string, value map[string]any) []string {
-	cs, paths := codings(codedValue{Path: path, Type: typ, Value: value})
+	cs, paths := codings(codedValue{Path: path, Type: typ, Value: value}, nil)
 	var out []string
 	for i, c := range cs {
 		out = append(out, c.System+"|"+c.Code+" "+paths.path(i))

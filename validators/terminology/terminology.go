@@ -129,18 +129,23 @@ func ctxOf(env *check.Env) context.Context {
 	return context.Background()
 }
 
+// codingsBuf is the size of the array a check lends codings: few
+// CodeableConcepts hold more codings than this.
+const codingsBuf = 4
+
 // codings returns the codings of a Coding or CodeableConcept value, with
-// what gives each its instance path.
-func codings(c codedValue) ([]terminology.Coding, codingPaths) {
+// what gives each its instance path. They are appended to buf[:0], so that a
+// caller holding a small array avoids allocating for every coded value.
+func codings(c codedValue, buf []terminology.Coding) ([]terminology.Coding, codingPaths) {
 	m, ok := c.Value.(map[string]any)
 	if !ok {
 		return nil, codingPaths{}
 	}
+	out := buf[:0]
 	switch c.Type {
 	case "Coding":
-		return []terminology.Coding{codingOf(m)}, codingPaths{at: c.Path}
+		return append(out, codingOf(m)), codingPaths{at: c.Path}
 	case "CodeableConcept":
-		var out []terminology.Coding
 		codingList := list(m["coding"])
 		for _, x := range codingList {
 			cm, _ := x.(map[string]any)
@@ -148,6 +153,9 @@ func codings(c codedValue) ([]terminology.Coding, codingPaths) {
 				continue
 			}
 			out = append(out, codingOf(cm))
+		}
+		if len(out) == 0 {
+			out = nil
 		}
 		return out, codingPaths{at: c.Path, list: codingList}
 	}
