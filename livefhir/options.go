@@ -2,6 +2,7 @@ package livefhir
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -81,6 +82,10 @@ func connection(spec target.Spec, o Connection) (fhirclient.Config, error) {
 	}
 	var err error
 	if cfg.TLS, err = tlsConfig(o.TLS, spec.BaseDir); err != nil {
+		var oe *tlsfiles.OptionError
+		if errors.As(err, &oe) {
+			return cfg, spec.ErrorAt(oe.Option, "%v", oe.Err)
+		}
 		return cfg, err
 	}
 	if cfg.Auth, err = authFrom(o.Auth, spec); err != nil {
@@ -99,18 +104,13 @@ func resolve(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
+// tlsConfig reads the tls option; its mistakes are *tlsfiles.OptionError,
+// naming the option.
 func tlsConfig(o *tlsfiles.Verify, dir string) (*tls.Config, error) {
 	if o == nil {
 		return nil, nil
 	}
-	c := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.InsecureSkipVerify, ServerName: o.ServerName}
-	if o.CAFile != "" {
-		var err error
-		if c.RootCAs, err = (tlsfiles.File{Option: "tls.ca_file", Path: resolve(dir, o.CAFile)}).Pool(); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
+	return tlsfiles.Client(tlsfiles.File{Option: "tls.ca_file", Path: resolve(dir, o.CAFile)}, o.ServerName, o.InsecureSkipVerify)
 }
 
 // authFrom reads the auth option.
@@ -168,7 +168,7 @@ func authFrom(a *authOptions, spec target.Spec) (fhirclient.Auth, error) {
 		}
 		var err error
 		if s.Key, err = fhirclient.LoadPrivateKey(resolve(spec.BaseDir, a.KeyFile)); err != nil {
-			return nil, fmt.Errorf("auth: %w", err)
+			return nil, spec.ErrorAt("auth.key_file", "%v", err)
 		}
 		if err := s.Check(); err != nil {
 			return nil, fmt.Errorf("auth: %w", err)

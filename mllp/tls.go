@@ -43,16 +43,9 @@ func (c *ClientTLS) Load() error {
 			f.file.Option = f.name
 		}
 	}
-	if c.InsecureSkipVerify && c.CA.Path != "" {
-		return tlsfiles.Mistake(c.CA.Option, "%s and insecure_skip_verify are both given: trust a CA or skip verification, not both", c.CA.Option)
-	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: c.InsecureSkipVerify}
-	if c.CA.Path != "" {
-		pool, err := c.CA.Pool()
-		if err != nil {
-			return err
-		}
-		cfg.RootCAs = pool
+	cfg, err := tlsfiles.Client(c.CA, c.ServerName, c.InsecureSkipVerify)
+	if err != nil {
+		return err
 	}
 	if c.Cert.Path != "" || c.Key.Path != "" {
 		pair, err := tlsfiles.Pair(c.Cert, c.Key)

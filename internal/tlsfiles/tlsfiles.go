@@ -71,6 +71,25 @@ func (f File) Pool() (*x509.CertPool, error) {
 	return pool, nil
 }
 
+// Client is the config of a client that verifies servers with the CAs in
+// ca (the system's when its path is empty) and expects serverName in their
+// certificates (the host dialled when empty), or skips verification:
+// trusting a CA and skipping verification contradict each other.
+func Client(ca File, serverName string, skipVerify bool) (*tls.Config, error) {
+	if skipVerify && ca.Path != "" {
+		return nil, Mistake(ca.Option, "%s and insecure_skip_verify are both given: trust a CA or skip verification, not both", ca.Option)
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName, InsecureSkipVerify: skipVerify}
+	if ca.Path != "" {
+		pool, err := ca.Pool()
+		if err != nil {
+			return nil, err
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
 // Pair reads a certificate and its private key, and checks that they belong
 // together.
 func Pair(cert, key File) (tls.Certificate, error) {
