@@ -62,6 +62,7 @@ func BenchmarkValidate(b *testing.B) {
 		}
 		n++
 	}
+	profile.TmpDump()
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
 }
 
@@ -161,5 +162,6 @@ func BenchmarkValidateCorpus(b *testing.B) {
 		e.ValidateRecord(recs[n%len(recs)], "", sink)
 		n++
 	}
+	profile.TmpDump()
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
 }

@@ -14,3 +14,9 @@ func UseEngine(env *check.Env, e *Engine) *check.Env {
 	engines.Provide(env, validatorOptions{}, e)
 	return env
 }
+
+// ValidDay is the calendar check of date, dateTime and instant values.
+var ValidDay = validDay
+
+// QuickInvariant is the Go shortcut of a core invariant (nil: none).
+var QuickInvariant = quickInvariant

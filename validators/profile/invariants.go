@@ -61,9 +61,10 @@ type invariant struct {
 	expr    string
 	source  string
 	native  func(focus any, w *walker) bool
-	// quick decides the common cases of a compiled invariant in Go; when it
-	// cannot (decided false) the compiled expression is evaluated.
-	quick    func(focus any) (holds, decided bool)
+	// quick decides the common cases of a compiled invariant in Go, given
+	// the focus and its FHIR type ("" for a resource's root); when it cannot
+	// (decided false) the compiled expression is evaluated.
+	quick    func(focus any, typ string) (holds, decided bool)
 	compiled Expression
 	// unusable says why the invariant cannot be evaluated, when it cannot.
 	unusable string
@@ -279,12 +280,14 @@ func correctedExpression(key, expr string) string {
 }
 
 // quickInvariant returns a Go shortcut for per-1, which holds on nearly
-// every Period in real data and compares dates, which the FHIRPath engine's
-// direct checks leave to its evaluator. Only the exact core expression gets
-// one.
-func quickInvariant(key, expr string) func(any) (bool, bool) {
-	if key == "per-1" && expr == "start.hasValue().not() or end.hasValue().not() or (start <= end)" {
-		return func(focus any) (bool, bool) {
+// every Period in real data and compares dates, and for vs-1, which every
+// vital sign's dateTime is held to and which casts and converts it: the
+// FHIRPath engine's direct checks leave both to its evaluator. Only the exact
+// core expressions get one.
+func quickInvariant(key, expr string) func(any, string) (bool, bool) {
+	switch {
+	case key == "per-1" && expr == "start.hasValue().not() or end.hasValue().not() or (start <= end)":
+		return func(focus any, _ string) (bool, bool) {
 			m, ok := focus.(map[string]any)
 			if !ok {
 				return false, false
@@ -300,6 +303,16 @@ func quickInvariant(key, expr string) func(any) (bool, bool) {
 				return false, false
 			}
 			return start <= end, true
+		}
+	case key == "vs-1" && expr == "($this as dateTime).toString().length() >= 8":
+		// A dateTime's text is at least 8 long exactly when it has a day
+		// (YYYY-MM-DD...). Other types and malformed text are FHIRPath's.
+		return func(focus any, typ string) (bool, bool) {
+			s, ok := focus.(string)
+			if !ok || typ != "dateTime" || !dtRE.MatchString(s) || !validDay(s) {
+				return false, false
+			}
+			return len(s) >= 8, true
 		}
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/lexical"
@@ -165,13 +164,25 @@ func checkPrimitive(typ string, v any, words fhir.Wording) string {
 	return ""
 }
 
-// validDay rejects dates the calendar does not have (2023-02-30).
+// validDay rejects dates the calendar does not have (2023-02-30). s has
+// passed its type's pattern: when it has a day, it starts YYYY-MM-DD with a
+// month 01-12 and a day 01-31. Read from the digits, where time.Parse cost a
+// few per cent of a walk.
 func validDay(s string) bool {
 	if len(s) < 10 {
 		return true
 	}
-	_, err := time.Parse("2006-01-02", s[:10])
-	return err == nil
+	digit := func(i int) int { return int(s[i] - '0') }
+	year := digit(0)*1000 + digit(1)*100 + digit(2)*10 + digit(3)
+	month, day := digit(5)*10+digit(6), digit(8)*10+digit(9)
+	switch month {
+	case 4, 6, 9, 11:
+		return day <= 30
+	case 2:
+		leap := year%4 == 0 && (year%100 != 0 || year%400 == 0)
+		return day <= 28 || day == 29 && leap
+	}
+	return day <= 31
 }
 
 func excerpt(s string) string {

@@ -941,7 +941,7 @@ func (w *walker) checkAt(list []*invariant, n *node, t *typeInfo, focus any, ext
 		switch {
 		case inv.native != nil:
 			ok = inv.native(focus, w)
-		case inv.quick != nil && quickly(inv, focus, &ok):
+		case inv.quick != nil && quickly(inv, focus, t, &ok):
 		case inv.compiled != nil:
 			var err error
 			ok, err = inv.compiled.Holds(w.focus(n, t, focus, ext))
@@ -982,8 +982,12 @@ func (w *walker) focus(n *node, t *typeInfo, value any, ext map[string]any) Focu
 }
 
 // quickly runs an invariant's Go shortcut, reporting whether it decided.
-func quickly(inv *invariant, focus any, ok *bool) bool {
-	holds, decided := inv.quick(focus)
+func quickly(inv *invariant, focus any, t *typeInfo, ok *bool) bool {
+	typ := ""
+	if t != nil {
+		typ = t.code
+	}
+	holds, decided := inv.quick(focus, typ)
 	*ok = holds
 	return decided
 }

@@ -1,0 +1,64 @@
+package profile_test
+
+import (
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// The walk's shortcuts decide in Go what a general routine would: each must
+// say what that routine says wherever it decides.
+var _ = Describe("shortcuts of the walk", func() {
+	It("reads a calendar day as time.Parse does, leap years and century years included", func() {
+		var years []int
+		for _, base := range []int{0, 1896, 1996, 2096, 2396, 9995} {
+			for y := base; y < base+9 && y <= 9999; y++ {
+				years = append(years, y)
+			}
+		}
+		checked := 0
+		for _, y := range years {
+			for m := 1; m <= 12; m++ {
+				for d := 1; d <= 31; d++ {
+					day := fmt.Sprintf("%04d-%02d-%02d", y, m, d)
+					_, err := time.Parse("2006-01-02", day)
+					Expect(profile.ValidDay(day)).To(Equal(err == nil), day)
+					Expect(profile.ValidDay(day+"T10:00:00Z")).To(Equal(err == nil), day)
+					checked++
+				}
+			}
+		}
+		Expect(checked).To(Equal(len(years) * 12 * 31))
+		Expect(profile.ValidDay("2024")).To(BeTrue())
+		Expect(profile.ValidDay("2023-02")).To(BeTrue())
+	})
+
+	It("decides vs-1 on a dateTime as the FHIRPath evaluator does, and leaves it other types and malformed text", func() {
+		const expr = "($this as dateTime).toString().length() >= 8"
+		quick := profile.QuickInvariant("vs-1", expr)
+		Expect(quick).NotTo(BeNil())
+		compiled, err := profile.FHIRPath{}.Compile(expr)
+		Expect(err).NotTo(HaveOccurred())
+		decided := 0
+		for _, typ := range []string{"dateTime", "date", "instant"} {
+			for _, v := range []string{"2024", "2024-03", "2024-03-05", "2024-03-05T10:20:30Z", "2024-03-05T10:20:30.123+05:30",
+				"2024-02-29", "2023-02-29", "2024-13", "24-03-05", "2024-03-05T10:20", "2024-03-05T10:20:30"} {
+				holds, ok := quick(v, typ)
+				if !ok {
+					continue
+				}
+				decided++
+				want, err := compiled.Holds(profile.Focus{Value: v, Type: typ, DefPath: typ})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(holds).To(Equal(want), typ+" "+v)
+			}
+		}
+		Expect(decided).To(Equal(6)) // the six well-formed dateTimes
+		_, ok := quick(map[string]any{"start": "2024"}, "Period")
+		Expect(ok).To(BeFalse())
+	})
+})
