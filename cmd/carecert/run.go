@@ -18,6 +18,7 @@ import (
 
 type runFlags struct {
 	fhirOptionFlags
+	terminologySettings
 	// One field a line: every capability adds its own flags here.
 	out        string
 	vendor     string
@@ -70,6 +71,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
 	fl.StringArrayVar(&f.extDomains, "accept-extensions", nil, "a URL prefix of extensions accepted (as warnings) without their definitions loaded (repeatable)")
 	f.fhirOptionFlags.register(fl)
+	f.terminologySettings.register(fl)
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
 	fl.StringVar(&f.baseline, "baseline", "", "a previous report.json, or --out folder, to compare with (drift checks)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
@@ -136,6 +138,11 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 	p.Suites = append(p.Suites, profiles...)
 	p.ExtensionDomains = append(p.ExtensionDomains, f.extDomains...)
 	p.FHIROptions = f.fhirOptionFlags.apply(p.FHIROptions)
+	terms, err := f.terminologySettings.apply(p.Terminology)
+	if err != nil {
+		return nil, err
+	}
+	p.Terminology = terms
 	if f.baseline != "" {
 		// A flag's path is the user's, relative to where they run carecert.
 		abs, err := filepath.Abs(f.baseline)

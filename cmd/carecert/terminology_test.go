@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -56,4 +57,52 @@ var _ = Describe("carecert terminology", func() {
 		Expect(code).To(Equal(2))
 		Expect(errOut).To(ContainSubstring("/nonexistent/snomed.db"))
 	})
+})
+
+var _ = Describe("--terminology on validate and run", func() {
+	// A Condition coded with a SNOMED CT concept the release lacks: only the
+	// release can say it does not exist.
+	var dir, db, feed string
+	BeforeEach(func() {
+		dir = GinkgoT().TempDir()
+		db = filepath.Join(dir, "snomed.db")
+		code, _, errOut := carecert("terminology", "load-snomed", snomedtest.WriteRelease(dir), "--db", db)
+		Expect(code).To(Equal(0), errOut)
+		feed = filepath.Join(dir, "conditions.ndjson")
+		Expect(os.WriteFile(feed, []byte(`{"resourceType":"Condition","id":"c1","subject":{"reference":"Patient/p"},`+
+			`"code":{"coding":[{"system":"http://snomed.info/sct","code":"22298006"}]}}`+"\n"), 0o644)).To(Succeed())
+	})
+
+	It("judges codes with the release it names, as a plan's terminology: would", func() {
+		_, out, _ := carecert("validate", "-q", "--suite", "fhir-r4-terminology", feed)
+		Expect(out).NotTo(ContainSubstring("22298006"))
+		code, out, errOut := carecert("validate", "-q", "--suite", "fhir-r4-terminology", "--terminology", "snomed="+db, feed)
+		Expect(code).To(Equal(1), errOut)
+		Expect(out).To(ContainSubstring("22298006"))
+	})
+
+	It("sets the run's terminology over the plan's", func() {
+		plan := filepath.Join(dir, "plan.yaml")
+		Expect(os.WriteFile(plan, []byte("suites: [fhir-r4-terminology]\ndate: 2026-01-01\nterminology: {server-timeout: 5s}\n"+
+			"vendors:\n  - name: Acme\n    targets: [{name: feed, path: conditions.ndjson}]\n"), 0o644)).To(Succeed())
+		out := filepath.Join(dir, "out")
+		code, _, errOut := carecert("run", plan, "-q", "--out", out, "--terminology", "snomed="+db)
+		Expect(code).To(Equal(1), errOut)
+		report, err := os.ReadFile(filepath.Join(out, "acme", "report.json"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(report)).To(ContainSubstring("22298006"))
+	})
+
+	DescribeTable("refuses a setting it cannot use, naming the flag, before any work",
+		func(setting, want string) {
+			code, _, errOut := carecert("validate", "-q", "--terminology", setting, feed)
+			Expect(code).To(Equal(2))
+			Expect(errOut).To(ContainSubstring(want))
+		},
+		Entry("no key=value", "snomed", `--terminology "snomed": want key=value (snomed, server, server-timeout or server-cache)`),
+		Entry("a misspelt key", "snowmed=x", "--terminology snowmed=x: unknown option(s) snowmed (did you mean snomed?"),
+		Entry("a timeout that is no duration", "server-timeout=ten", `--terminology server-timeout=ten: option "server-timeout": "ten" is not a duration`),
+		Entry("a release that is not there", "snomed=/nonexistent/snomed.db", "--terminology snomed=/nonexistent/snomed.db: no SNOMED CT release there"),
+		Entry("a server that is no URL", "server=tx.example", `--terminology server=tx.example: terminology server "tx.example": want an http or https base URL`),
+	)
 })

@@ -21,6 +21,7 @@ import (
 
 type validateFlags struct {
 	fhirOptionFlags
+	terminologySettings
 	format      string
 	suites, igs []string
 	extDomains  []string
@@ -69,6 +70,7 @@ markdown or console only, and cannot be combined with --shard, --out or
 	fl.StringArrayVar(&f.igs, "ig", nil, "an implementation guide to load: folder or package .tgz (repeatable)")
 	fl.StringArrayVar(&f.extDomains, "accept-extensions", nil, "a URL prefix of extensions accepted (as warnings) without their definitions loaded (repeatable)")
 	f.fhirOptionFlags.register(fl)
+	f.terminologySettings.register(fl)
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
 	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
 	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
@@ -106,6 +108,9 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	}
 	plan := &runner.Plan{Name: "validate", Suites: append(f.suites, profiles...), IGs: igs, ExtensionDomains: f.extDomains, SampleLimit: f.maxFindings, Evidence: f.evidence,
 		FHIROptions: f.fhirOptionFlags.apply(nil)}
+	if plan.Terminology, err = f.terminologySettings.apply(nil); err != nil {
+		return usageError("%v", err)
+	}
 	v := runner.VendorPlan{Name: "carecert validate"}
 	var kinds []model.Kind
 	for _, p := range paths {
