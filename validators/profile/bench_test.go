@@ -62,7 +62,6 @@ func BenchmarkValidate(b *testing.B) {
 		}
 		n++
 	}
-	profile.TmpDump()
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
 }
 
@@ -162,6 +161,5 @@ func BenchmarkValidateCorpus(b *testing.B) {
 		e.ValidateRecord(recs[n%len(recs)], "", sink)
 		n++
 	}
-	profile.TmpDump()
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
 }

@@ -33,7 +33,6 @@ func (e fhirpathExpr) Holds(f Focus) (bool, error) {
 	if v, ok, decided := e.x.DirectBool(e.model, el); decided {
 		return v && ok, nil
 	}
-	tmpCount(f.DefPath + " :: " + e.x.String())
 	env := &fhirpath.Env{Model: e.model, Resource: f.Resource, RootResource: f.Root, MemberOf: f.MemberOf}
 	v, ok, err := e.x.EvaluateBool(env, el)
 	if err != nil {
