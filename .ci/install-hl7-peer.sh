@@ -2,7 +2,7 @@
 # Installs an independent HL7 v2 MLLP implementation from npm, node-hl7-server
 # 2.5.0 and node-hl7-client 4.0.0 (MIT), into .tools/hl7-peer (gitignored),
 # for the spec that exchanges original- and enhanced-mode acknowledgements
-# with it over 127.0.0.1 (runner/target/mllp_peer_test.go). Node and npm come
+# with it over 127.0.0.1 (runner/target/mllptarget/mllp_peer_test.go). Node and npm come
 # from Debian when missing. Called by test.sh with every other .ci/install-*.sh.
 set -eu
 cd "$(dirname "$0")/.."

@@ -18,6 +18,8 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
+	"github.com/carecert/carecert/runner/target/mllptarget"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 )
 
@@ -32,13 +34,13 @@ func feedFile(n int) string {
 	return p
 }
 
-func newRunner(listen target.ListenOptions) *runner.Runner {
+func newRunner(listen mllptarget.ListenOptions) *runner.Runner {
 	checks := check.NewRegistry()
 	v2.Register(checks)
 	targets := target.NewRegistry()
-	targets.Register("hl7v2", "", target.OpenHL7v2)
-	targets.Register("mllp", "", target.OpenMLLP)
-	targets.Register("mllp-listen", "", target.OpenMLLPListen(listen))
+	hl7v2files.Register(targets)
+	targets.Register("mllp", "", mllptarget.Open)
+	targets.Register("mllp-listen", "", mllptarget.OpenListen(listen))
 	return &runner.Runner{Checks: checks, Targets: targets, Workers: 2}
 }
 
@@ -46,7 +48,7 @@ func certify(t map[string]any, suites ...string) *model.Report {
 	plan := &runner.Plan{Name: "mllp", Suites: suites, SampleLimit: 1000,
 		Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{t}}}}
 	Expect(plan.Check()).To(Succeed())
-	reps, err := newRunner(target.ListenOptions{Judge: v2.NewJudge()}).Run(context.Background(), plan)
+	reps, err := newRunner(mllptarget.ListenOptions{Judge: v2.NewJudge()}).Run(context.Background(), plan)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(reps).To(HaveLen(1))
 	return reps[0]
@@ -133,7 +135,7 @@ var _ = Describe("Certifying an MLLP endpoint (client target against the simulat
 var _ = Describe("Listening for a vendor's feed (mllp-listen target)", func() {
 	It("acknowledges AA or AE, validates everything received and stops at the message count", func() {
 		ready := make(chan string, 1)
-		r := newRunner(target.ListenOptions{Judge: v2.NewJudge(), Ready: func(a string) { ready <- a }})
+		r := newRunner(mllptarget.ListenOptions{Judge: v2.NewJudge(), Ready: func(a string) { ready <- a }})
 		plan := &runner.Plan{Name: "listen", Suites: []string{"hl7v2-structure"}, SampleLimit: 1000,
 			Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{{"name": "listener", "type": "mllp-listen",
 				"url": "mllp://127.0.0.1:0", "count": 3, "duration": "10s"}}}}}

@@ -14,7 +14,7 @@ import (
 	"github.com/carecert/carecert/mllp/mllptest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
-	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/mllptarget"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 )
 
@@ -92,7 +92,7 @@ var _ = Describe("Certifying an MLLP endpoint over TLS (mllps:// and the tls opt
 			}
 			plan := &runner.Plan{Name: "mllp", Suites: []string{"mllp-ack"}, Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{t}}}}
 			Expect(plan.Check()).To(Succeed())
-			reps, err := newRunner(target.ListenOptions{}).Run(context.Background(), plan)
+			reps, err := newRunner(mllptarget.ListenOptions{}).Run(context.Background(), plan)
 			Expect(err).To(HaveOccurred())
 			Expect(reps).To(BeEmpty())
 			Expect(err.Error()).To(ContainSubstring(want()))
@@ -119,7 +119,7 @@ var _ = Describe("Listening for a vendor's feed over TLS (mllp-listen target)", 
 
 	listen := func(tlsOpt map[string]any, count int) (string, chan *model.Report) {
 		ready := make(chan string, 1)
-		r := newRunner(target.ListenOptions{Judge: v2.NewJudge(), Ready: func(a string) { ready <- a }})
+		r := newRunner(mllptarget.ListenOptions{Judge: v2.NewJudge(), Ready: func(a string) { ready <- a }})
 		plan := &runner.Plan{Name: "listen", Suites: []string{"hl7v2-structure"}, SampleLimit: 1000,
 			Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{{"name": "listener", "type": "mllp-listen",
 				"url": "mllps://127.0.0.1:0", "count": count, "duration": "3s", "tls": tlsOpt}}}}}
@@ -165,7 +165,7 @@ var _ = Describe("Listening for a vendor's feed over TLS (mllp-listen target)", 
 			Vendors: []runner.VendorPlan{{Name: "Acme", Targets: []map[string]any{{"name": "listener", "type": "mllp-listen",
 				"url": "mllps://127.0.0.1:0", "tls": map[string]any{"cert_file": pki.ServerCert, "key_file": "/no/server.key"}}}}}}
 		Expect(plan.Check()).To(Succeed())
-		_, err := newRunner(target.ListenOptions{}).Run(context.Background(), plan)
+		_, err := newRunner(mllptarget.ListenOptions{}).Run(context.Background(), plan)
 		Expect(err).To(MatchError(ContainSubstring("tls.key_file /no/server.key: cannot read it")))
 	})
 })

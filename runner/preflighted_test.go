@@ -10,6 +10,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 )
 
 var _ = Describe("a preflighted plan", func() {
@@ -18,7 +19,7 @@ var _ = Describe("a preflighted plan", func() {
 		Expect(os.WriteFile(filepath.Join(filepath.Dir(plan), "p.json"), []byte(`{"resourceType":"Patient","id":"p"}`), 0o644)).To(Succeed())
 		p, err := LoadPlan(plan)
 		Expect(err).NotTo(HaveOccurred())
-		r := &Runner{Checks: check.NewRegistry(), Targets: target.NewRegistry(), Workers: 1}
+		r := &Runner{Checks: check.NewRegistry(), Targets: targettest.FHIR(), Workers: 1}
 		opens := 0
 		r.Targets.Register("counting", "a FHIR file that counts its openings", func(spec target.Spec) (target.Target, error) {
 			opens++

@@ -19,6 +19,7 @@ import (
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 	"github.com/carecert/carecert/validators/structure"
 )
 
@@ -27,7 +28,7 @@ func newRunner(workers int) *runner.Runner {
 	structure.Register(reg)
 	return &runner.Runner{
 		Checks:  reg,
-		Targets: target.NewRegistry(),
+		Targets: targettest.FHIR(),
 		Tool:    model.Tool{Name: "carecert", Version: "test"},
 		Workers: workers,
 		Now:     func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },

@@ -19,6 +19,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
 	hl7v2check "github.com/carecert/carecert/validators/hl7v2"
 )
 
@@ -66,7 +67,7 @@ func shardRunner(workers int) *runner.Runner {
 		return duplicateIDs{kind: model.KindHL7v2}, nil
 	})
 	hl7v2check.Register(r.Checks)
-	r.Targets.Register("hl7v2", "HL7 v2 ER7 files", target.OpenHL7v2)
+	hl7v2files.Register(r.Targets)
 	return r
 }
 

@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
-	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 )
 
 // writeDemoPlan writes a one-suite plan (suite demo.yaml, with a waiver, so
@@ -38,7 +38,7 @@ var _ = Describe("a run's suites", func() {
 		suite, plan := writeDemoPlan("[{type: fixture}]")
 		p, err := LoadPlan(plan)
 		Expect(err).NotTo(HaveOccurred())
-		r := &Runner{Checks: check.NewRegistry(), Targets: target.NewRegistry()}
+		r := &Runner{Checks: check.NewRegistry(), Targets: targettest.FHIR()}
 
 		parsed := suiteCache{}
 		Expect(r.preflight(p, parsed)).To(Succeed())

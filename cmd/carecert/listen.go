@@ -12,6 +12,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/mllptarget"
 	v2checks "github.com/carecert/carecert/validators/hl7v2"
 )
 
@@ -104,7 +105,7 @@ func (a *app) listen(ctx context.Context, f listenFlags) error {
 	// A registry of its own for this run's one target, so that the listener
 	// can say where it listens (the port, when --addr asks for port 0).
 	targets := target.NewRegistry()
-	target.DefineMLLPListen(targets, target.ListenOptions{
+	mllptarget.RegisterListen(targets, mllptarget.ListenOptions{
 		Judge: v2checks.NewJudge(),
 		Ready: func(addr string) {
 			if f.quiet {

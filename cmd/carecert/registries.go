@@ -8,6 +8,10 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/fhirfiles"
+	"github.com/carecert/carecert/runner/target/fixturefeed"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
+	"github.com/carecert/carecert/runner/target/mllptarget"
 	"github.com/carecert/carecert/tabular/csvtarget"
 	"github.com/carecert/carecert/terminology/runengine"
 	v2checks "github.com/carecert/carecert/validators/hl7v2"
@@ -32,10 +36,15 @@ func newRegistries() *registries {
 	terminology.Register(r.checks)
 	quality.Register(r.checks, v2checks.QualityLanguage())
 	v2checks.Register(r.checks)
-	target.DefineHL7v2(r.targets, target.ListenOptions{Judge: v2checks.NewJudge()})
 	tables.Register(r.checks)
-	csvtarget.Register(r.targets)
 	restapi.Register(r.checks, runengine.Search)
+	// The target families, one package each, so that nothing linking the
+	// target contract links them all.
+	fhirfiles.Register(r.targets)
+	fixturefeed.Register(r.targets)
+	hl7v2files.Register(r.targets)
+	mllptarget.Register(r.targets, mllptarget.ListenOptions{Judge: v2checks.NewJudge()})
+	csvtarget.Register(r.targets)
 	livefhir.Register(r.targets)
 	return r
 }

@@ -10,10 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/carecert/carecert/internal/files"
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/runner"
-	"github.com/carecert/carecert/runner/target"
-	"github.com/carecert/carecert/tabular/csvtarget"
 )
 
 // watchInterval is how often validate --watch looks at the watched files.
@@ -84,7 +83,7 @@ func watched(name string) bool {
 	if strings.HasPrefix(base, ".") || strings.HasSuffix(base, "~") {
 		return false
 	}
-	return target.IsHL7v2File(base) || csvtarget.IsTableFile(base) || target.IsFHIRFile(base)
+	return files.IsHL7v2(base) || files.IsTable(base) || files.IsFHIR(base)
 }
 
 // changes lists the files new or changed in cur and those gone from it.

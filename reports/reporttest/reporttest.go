@@ -13,7 +13,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
-	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 	"github.com/carecert/carecert/validators/structure"
 )
 
@@ -49,7 +49,7 @@ func New() *Runner {
 	structure.Register(checks)
 	return &Runner{
 		run: &runner.Runner{
-			Checks: checks, Targets: target.NewRegistry(), Workers: 2,
+			Checks: checks, Targets: targettest.FHIR(), Workers: 2,
 			Tool: model.Tool{Name: "carecert", Version: "test", Definitions: "FHIR R4 4.0.1"},
 			Now:  func() time.Time { return asOf.Add(9 * time.Hour) },
 		},

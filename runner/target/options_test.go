@@ -16,13 +16,20 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/fhirfiles"
+	"github.com/carecert/carecert/runner/target/fixturefeed"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
+	"github.com/carecert/carecert/runner/target/mllptarget"
 	"github.com/carecert/carecert/tabular/csvtarget"
 )
 
 // everyTargetType is a registry with every target family of the build.
 func everyTargetType() *target.Registry {
 	reg := target.NewRegistry()
-	target.DefineHL7v2(reg, target.ListenOptions{})
+	fhirfiles.Register(reg)
+	fixturefeed.Register(reg)
+	hl7v2files.Register(reg)
+	mllptarget.Register(reg, mllptarget.ListenOptions{})
 	csvtarget.Register(reg)
 	livefhir.Register(reg)
 	return reg

@@ -1,13 +1,11 @@
 package target
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
 
-	"github.com/carecert/carecert/fhir"
-	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/internal/files"
 )
 
 // Shard is one part of a deterministic partition of the work: shard Index
@@ -65,33 +63,10 @@ type Sharder interface {
 // units (files, targets) rather than byte ranges.
 func (s Shard) Owns(k int) bool { return s.Whole() || k%s.Count == s.Index-1 }
 
-// Shard splits plain NDJSON files by byte range and deals other files (JSON
-// documents, gzip streams) out whole, by their position in the sorted listing.
-func (t *fhirFiles) Shard(s Shard) Target { return &fhirShard{files: t, shard: s} }
-
-type fhirShard struct {
-	files *fhirFiles
-	shard Shard
-}
-
-func (t *fhirShard) Kinds() []model.Kind { return t.files.Kinds() }
-
-func (t *fhirShard) Records(ctx context.Context, emit Emit) error {
-	files, err := listFiles(t.files.path, IsFHIRFile)
-	if err != nil {
-		return err
-	}
-	guarded := fhir.Emit(guard(ctx, emit))
-	return t.shard.readFiles(files, splittable,
-		func(f string, start, end int64) error { return fhir.ReadNDJSONRange(f, start, end, guarded) },
-		func(f string) error {
-			return ReadOrReport(model.KindFHIR, f, Emit(guarded), func(f string) error { return fhir.ReadFile(f, guarded) })
-		})
-}
-
-// Range is the byte range [start, end) of a file of size bytes that shard s
-// reads the records of: shard i of n gets [size·(i−1)/n, size·i/n), so the
-// ranges of all shards are consecutive and cover the file.
+// Range is the share [start, end) of size units (the bytes of a file, the
+// records of a generated feed) that shard s reads: shard i of n gets
+// [size·(i−1)/n, size·i/n), so the ranges of all shards are consecutive and
+// cover the whole.
 func (s Shard) Range(size int64) (start, end int64) {
 	if s.Whole() {
 		return 0, size
@@ -100,18 +75,19 @@ func (s Shard) Range(size int64) (start, end int64) {
 	return size * i / n, size * (i + 1) / n
 }
 
-// readFiles reads shard s's share of files: every file that split accepts
-// (one whose records can be found from any byte) through readRange, over the
-// shard's byte range of it; the other files whole through readWhole, dealt
-// out by their position among themselves. A file that cannot be opened is
-// dealt out whole too, so that exactly one shard reports it.
-func (s Shard) readFiles(files []string, split func(string) bool, readRange func(f string, start, end int64) error, readWhole func(f string) error) error {
+// ReadFiles reads shard s's share of a file target's listed files: every
+// file that split accepts (one whose records can be found from any byte)
+// through readRange, over the shard's byte range of it; the other files
+// whole through readWhole, dealt out by their position among themselves. A
+// file that cannot be opened is dealt out whole too, so that exactly one
+// shard reports it.
+func (s Shard) ReadFiles(listed []string, split func(string) bool, readRange func(f string, start, end int64) error, readWhole func(f string) error) error {
 	whole := 0
-	for _, f := range files {
+	for _, f := range listed {
 		if split(f) && openable(f) {
 			info, err := os.Stat(f)
 			if err != nil {
-				return fmt.Errorf("cannot read %s: %w", f, unwrapPathError(err))
+				return fmt.Errorf("cannot read %s: %w", f, files.Cause(err))
 			}
 			start, end := s.Range(info.Size())
 			if err := readRange(f, start, end); err != nil {
@@ -127,19 +103,4 @@ func (s Shard) readFiles(files []string, split func(string) bool, readRange func
 		whole++
 	}
 	return nil
-}
-
-// splittable files can be read from any line: uncompressed NDJSON.
-func splittable(name string) bool {
-	lower := strings.ToLower(name)
-	return strings.HasSuffix(lower, ".ndjson") || strings.HasSuffix(lower, ".jsonl")
-}
-
-// Shard reads only the shard's contiguous range of generated records. Every
-// shard generates the whole feed (it is cheap) but parses and checks only its
-// own range.
-func (t *fixtureFeed) Shard(s Shard) Target {
-	c := *t
-	c.shard = s
-	return &c
 }

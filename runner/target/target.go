@@ -1,18 +1,28 @@
-// Package target opens the systems and feeds a plan names and streams their
-// records: FHIR files and folders, generated fixture feeds, and (from other
-// files of this package) servers, HL7 v2 and CSV sources. A target reads; it
+// Package target is the contract between the runner and the systems and
+// feeds a plan names: a Target streams records; a Spec is a target as the plan
+// describes it, with its options decoded strictly and its mistakes located
+// (ConfigError); a Registry maps target types to openers. A target reads; it
 // never validates.
+//
+// The contract links no family: each target family is its own package that
+// registers its types (fhirfiles, fixturefeed, hl7v2files, mllptarget beside
+// this one; tabular/csvtarget; livefhir), and the product lists them where it
+// is wired (cmd/carecert), so that a family, a reader or a validator links
+// only what it uses.
 package target
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/internal/files"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/internal/secret"
 	"github.com/carecert/carecert/model"
@@ -28,8 +38,8 @@ type Target interface {
 	Records(ctx context.Context, emit Emit) error
 }
 
-// guard wraps emit so that reading stops as soon as ctx is cancelled.
-func guard(ctx context.Context, emit Emit) func(*model.Record) error {
+// Guard wraps emit so that reading stops as soon as ctx is cancelled.
+func Guard(ctx context.Context, emit Emit) func(*model.Record) error {
 	return func(r *model.Record) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -142,12 +152,10 @@ type Registry struct {
 	options map[string]any
 }
 
-// NewRegistry returns a registry with the target types of this package.
+// NewRegistry returns a registry that knows no target type yet: each family
+// registers its own.
 func NewRegistry() *Registry {
-	r := &Registry{openers: map[string]Opener{}, docs: map[string]string{}, options: map[string]any{}}
-	Define(r, "fhir", "FHIR R4 JSON: a resource, a Bundle, NDJSON (plain or .gz) or a folder of them", NoOptions{}, openFHIR)
-	Define(r, "fixture", "a synthetic vendor feed generated in memory (seed, records, defects)", fixtureDefaults, newFixture)
-	return r
+	return &Registry{openers: map[string]Opener{}, docs: map[string]string{}, options: map[string]any{}}
 }
 
 // NoOptions are the options of a target type that takes none beyond its
@@ -236,7 +244,9 @@ func (r *Registry) Open(spec Spec) (Target, string, error) {
 	return t, typ, nil
 }
 
-// Infer guesses a target type from its path or URL.
+// Infer guesses a target type from its path or URL, by the types' names, so
+// that a plan or a command line may leave the type out; the registry that
+// opens the spec must know the type guessed.
 func Infer(spec Spec) string {
 	lowerURL := strings.ToLower(spec.URL + spec.Path)
 	switch {
@@ -245,14 +255,41 @@ func Infer(spec Spec) string {
 	case strings.HasPrefix(lowerURL, "http://"), strings.HasPrefix(lowerURL, "https://"):
 		return "fhir-server"
 	}
-	p := strings.TrimSuffix(strings.ToLower(spec.Path), ".gz")
 	switch {
-	case strings.HasSuffix(p, ".hl7"), strings.HasSuffix(p, ".er7"):
+	case files.IsHL7v2(spec.Path):
 		return "hl7v2"
-	case strings.HasSuffix(p, ".csv"), strings.HasSuffix(p, ".tsv"):
+	case files.IsTable(spec.Path):
 		return "csv"
 	case isHL7v2Folder(spec.ResolvedPath()):
 		return "hl7v2"
 	}
 	return "fhir"
+}
+
+// errFound stops a folder walk early.
+var errFound = errors.New("found")
+
+// isHL7v2Folder reports whether path is a folder holding HL7 v2 files and no
+// FHIR files, so that `carecert validate FOLDER` reads it as HL7 v2.
+func isHL7v2Folder(path string) bool {
+	if info, err := os.Stat(path); path == "" || err != nil || !info.IsDir() {
+		return false
+	}
+	v2 := false
+	err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil && p != path && d != nil && d.IsDir():
+			return filepath.SkipDir // the listing reports it; the rest decides
+		case err != nil:
+			return err
+		case d.IsDir():
+			return nil
+		case files.IsFHIR(d.Name()):
+			return errFound
+		case files.IsHL7v2(d.Name()):
+			v2 = true
+		}
+		return nil
+	})
+	return err == nil && v2
 }

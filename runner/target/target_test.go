@@ -1,126 +1,17 @@
 package target_test
 
 import (
-	"context"
+	"errors"
 	"os"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/internal/files/filestest"
-	"github.com/carecert/carecert/internal/params"
-	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
 )
 
-// readsOnPast asserts that the folder target dir yields patient 1, the one
-// problem, then patient 3, whole and over two shards.
-func readsOnPast(dir, problem string) {
-	t, _, err := target.NewRegistry().Open(target.Spec{Name: "dir", Path: dir})
-	Expect(err).NotTo(HaveOccurred())
-	summary := func(recs []*model.Record) []string {
-		var out []string
-		for _, r := range recs {
-			if r.Problem != nil {
-				out = append(out, r.Problem.Code+" "+filepath.Base(r.Problem.File)+": "+r.Problem.Message)
-			} else {
-				out = append(out, r.ID)
-			}
-		}
-		return out
-	}
-	recs, err := collect(t)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(summary(recs)).To(Equal([]string{"1", problem, "3"}))
-	Expect(recs[1].Problem.Severity).To(Equal(model.Error))
-
-	var all []string
-	for i := 1; i <= 2; i++ {
-		part, err := collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 2}))
-		Expect(err).NotTo(HaveOccurred())
-		all = append(all, summary(part)...)
-	}
-	Expect(all).To(ConsistOf("1", problem, "3"))
-}
-
-func collect(t target.Target) ([]*model.Record, error) {
-	var out []*model.Record
-	err := t.Records(context.Background(), func(r *model.Record) error {
-		r.Load()
-		out = append(out, r)
-		return nil
-	})
-	return out, err
-}
-
 var _ = Describe("targets", func() {
-	reg := target.NewRegistry()
-
-	It("walks a folder recursively in name order, reading only FHIR files", func() {
-		dir := GinkgoT().TempDir()
-		Expect(os.MkdirAll(filepath.Join(dir, "b", "c"), 0o755)).To(Succeed())
-		write := func(name, content string) {
-			Expect(os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)).To(Succeed())
-		}
-		write("b/c/z.ndjson", "{\"resourceType\":\"Patient\",\"id\":\"3\"}\n")
-		write("a.json", `{"resourceType":"Patient","id":"1"}`)
-		write("b/x.json", `{"resourceType":"Patient","id":"2"}`)
-		write("notes.txt", "not FHIR")
-		t, typ, err := reg.Open(target.Spec{Name: "dir", Path: dir})
-		Expect(err).NotTo(HaveOccurred())
-		Expect(typ).To(Equal("fhir"))
-		recs, err := collect(t)
-		Expect(err).NotTo(HaveOccurred())
-		var ids []string
-		for _, r := range recs {
-			ids = append(ids, r.ID)
-		}
-		Expect(ids).To(Equal([]string{"1", "3", "2"}))
-	})
-
-	It("reads on past a dangling link in a folder and reports it as a problem, once over shards", func() {
-		dir := GinkgoT().TempDir()
-		Expect(os.WriteFile(filepath.Join(dir, "a.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"1\"}\n"), 0o644)).To(Succeed())
-		Expect(os.Symlink(filepath.Join(dir, "gone.ndjson"), filepath.Join(dir, "b.ndjson"))).To(Succeed())
-		Expect(os.WriteFile(filepath.Join(dir, "c.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"3\"}\n"), 0o644)).To(Succeed())
-		readsOnPast(dir, "input.unreadable b.ndjson: cannot open the file: no such file or directory; the target's other files are still read")
-	})
-
-	It("reads on past a subfolder that cannot be listed and reports it as a problem, once over shards", func() {
-		dir := GinkgoT().TempDir()
-		Expect(os.WriteFile(filepath.Join(dir, "a.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"1\"}\n"), 0o644)).To(Succeed())
-		deep, err := filestest.Unlistable(dir, "b")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(os.WriteFile(filepath.Join(dir, "c.ndjson"), []byte("{\"resourceType\":\"Patient\",\"id\":\"3\"}\n"), 0o644)).To(Succeed())
-		readsOnPast(dir, "input.unreadable "+filepath.Base(deep)+": cannot list the folder: file name too long; the target's other files are still read")
-	})
-
-	It("resolves relative paths against the plan folder and names a missing one", func() {
-		dir := GinkgoT().TempDir()
-		_, _, err := reg.Open(target.Spec{Name: "feed", Path: "feed.ndjson", BaseDir: dir})
-		Expect(err).To(MatchError(And(ContainSubstring(filepath.Join(dir, "feed.ndjson")), ContainSubstring("no such file"))))
-	})
-
-	It("generates a deterministic fixture feed and rejects bad options", func() {
-		t, _, err := reg.Open(target.Spec{Name: "f", Type: "fixture", Options: params.Params{"seed": uint64(9), "records": uint64(40), "defects": "malformed-json=2"}})
-		Expect(err).NotTo(HaveOccurred())
-		a, err := collect(t)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(a).To(HaveLen(40))
-		bad := 0
-		for _, r := range a {
-			if r.Problem != nil {
-				bad++
-			}
-		}
-		Expect(bad).To(Equal(2))
-		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: params.Params{"recrods": 5}})
-		Expect(err).To(MatchError(ContainSubstring("unknown option(s) recrods (did you mean records? known: seed, records, defects)")))
-		_, _, err = reg.Open(target.Spec{Name: "f", Type: "fixture", Options: params.Params{"defects": "gremlins=1"}})
-		Expect(err).To(MatchError(HavePrefix(`target f: option "defects": unknown kind "gremlins" (known: bad-date-format, `)))
-	})
-
 	It("infers target types from paths and URLs", func() {
 		for in, want := range map[string]string{
 			"https://fhir.example/R4": "fhir-server", "mllp://127.0.0.1:2575": "mllp",
@@ -128,6 +19,16 @@ var _ = Describe("targets", func() {
 		} {
 			Expect(target.Infer(target.Spec{Path: in})).To(Equal(want), in)
 		}
+		Expect(target.Infer(target.Spec{Path: "bundle.xml"})).To(Equal("fhir"))
+	})
+
+	It("infers hl7v2 for a folder of HL7 v2 files without FHIR files", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.WriteFile(filepath.Join(dir, "a.hl7"), []byte("MSH|^~\\&|A|B|C|D|20240101120000||ADT^A01|M1|P|2.4\r"), 0o644)).To(Succeed())
+		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("hl7v2"))
+		Expect(os.WriteFile(filepath.Join(dir, "b.ndjson"), []byte("{}\n"), 0o644)).To(Succeed())
+		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("fhir"))
+		Expect(target.Infer(target.Spec{Path: GinkgoT().TempDir()})).To(Equal("fhir"))
 	})
 
 	It("removes credentials from locations", func() {
@@ -137,8 +38,15 @@ var _ = Describe("targets", func() {
 	})
 
 	It("refuses an unknown target type, listing the known ones", func() {
+		reg := target.NewRegistry()
+		Expect(reg.Types()).To(BeEmpty(), "a new registry knows no family")
+		none := func(target.Spec, target.NoOptions) (target.Target, error) { return nil, nil }
+		target.Define(reg, "sftp", "files over SFTP", target.NoOptions{}, none)
+		target.Define(reg, "fhir", "FHIR files", target.NoOptions{}, none)
 		_, _, err := reg.Open(target.Spec{Name: "t", Type: "ftp", Path: "x"})
-		Expect(err).To(MatchError(And(ContainSubstring(`unknown type "ftp" (known: `), ContainSubstring("fixture"))))
+		Expect(err).To(MatchError(`target t: unknown type "ftp" (known: fhir, sftp)`))
+		var ce *target.ConfigError
+		Expect(errors.As(err, &ce)).To(BeTrue())
 	})
 })
 

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/carecert/carecert/internal/files"
 	"github.com/carecert/carecert/model"
@@ -112,12 +111,7 @@ func (t *Target) Kinds() []model.Kind { return []model.Kind{model.KindCSV} }
 
 // Records streams the baseline (when given) and then every table.
 func (t *Target) Records(ctx context.Context, emit target.Emit) error {
-	guarded := func(r *model.Record) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return emit(r)
-	}
+	guarded := target.Guard(ctx, emit)
 	if t.baseline != "" {
 		o := t.opts
 		o.Baseline = true
@@ -138,13 +132,7 @@ func (t *Target) Records(ctx context.Context, emit target.Emit) error {
 	return nil
 }
 
-// IsTableFile reports whether a folder walk reads the file.
-func IsTableFile(name string) bool {
-	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
-	return strings.HasSuffix(n, ".csv") || strings.HasSuffix(n, ".tsv")
-}
-
-func listTables(path string) ([]string, error) { return files.List(path, IsTableFile) }
+func listTables(path string) ([]string, error) { return files.List(path, files.IsTable) }
 
 func unwrap(err error) error { return files.Cause(err) }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/carecert/carecert/reports"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 	vterm "github.com/carecert/carecert/validators/terminology"
 )
@@ -30,7 +31,7 @@ func newRunner() *runner.Runner {
 	v2.Register(checks)
 	vterm.Register(checks) // mapping coverage of OBX-3 (hl7v2-terminology)
 	targets := target.NewRegistry()
-	targets.Register("hl7v2", "hl7v2 files", target.OpenHL7v2)
+	hl7v2files.Register(targets)
 	return &runner.Runner{Checks: checks, Targets: targets, Workers: 2,
 		Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
-	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
 	"github.com/carecert/carecert/suites"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 )
@@ -43,7 +43,7 @@ func FuzzValidate(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, m := range ms {
-			rec := target.HL7v2Record("fuzz.hl7", m)
+			rec := hl7v2files.Record("fuzz.hl7", m)
 			if rec.Problem != nil {
 				continue
 			}

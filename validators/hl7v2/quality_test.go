@@ -14,6 +14,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 	"github.com/carecert/carecert/validators/quality"
 )
@@ -47,7 +48,7 @@ var _ = Describe("The data-quality checks on HL7 v2 feeds", func() {
 		v2.Register(checks)
 		quality.Register(checks, v2.QualityLanguage())
 		targets := target.NewRegistry()
-		targets.Register("hl7v2", "", target.OpenHL7v2)
+		hl7v2files.Register(targets)
 		r := &runner.Runner{Checks: checks, Targets: targets, Workers: 2, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
 		plan := &runner.Plan{Name: "q", Date: "2026-01-01", Suites: []string{filepath.Join(dir, "v2-quality.yaml")}, SampleLimit: 100,
 			Vendors: []runner.VendorPlan{{Name: "v", Targets: []map[string]any{{"path": path}}}}}

@@ -13,7 +13,7 @@ import (
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
-	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 )
 
 // The shared corpus is realistic synthetic data (Synthea, one transaction
@@ -26,7 +26,7 @@ var _ = Describe("dq-core on the shared Synthea corpus", Ordered, func() {
 		p := &runner.Plan{Date: "2026-01-01", SampleLimit: 1000, Suites: []string{"dq-core"},
 			Vendors: []runner.VendorPlan{{Name: "Synthea", Targets: []map[string]any{{"type": "fhir", "path": sharedtest.Path("corpus", "synthea-r4")}}}}}
 		Expect(p.Check()).To(Succeed())
-		r := &runner.Runner{Checks: registry(), Targets: target.NewRegistry(), Workers: 2,
+		r := &runner.Runner{Checks: registry(), Targets: targettest.FHIR(), Workers: 2,
 			Now: func() time.Time { return time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC) }}
 		reps, err := r.Run(context.Background(), p)
 		Expect(err).NotTo(HaveOccurred())

@@ -16,7 +16,7 @@ import (
 	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
-	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 	"github.com/carecert/carecert/validators/quality"
 )
 
@@ -55,7 +55,7 @@ func runPlan(seed int, records int, defects map[string]int, evidence string, sui
 		}}}},
 	}
 	Expect(p.Check()).To(Succeed())
-	r := &runner.Runner{Checks: registry(), Targets: target.NewRegistry(), Workers: 2,
+	r := &runner.Runner{Checks: registry(), Targets: targettest.FHIR(), Workers: 2,
 		Now: func() time.Time { return time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC) }}
 	reps, err := r.Run(context.Background(), p)
 	Expect(err).NotTo(HaveOccurred())

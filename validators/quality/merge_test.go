@@ -13,6 +13,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 	"github.com/carecert/carecert/suites"
 )
 
@@ -136,7 +137,7 @@ var _ = Describe("a run sharded across processes", func() {
 		}
 		clock := func() time.Time { return time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC) }
 		newRunner := func() *runner.Runner {
-			return &runner.Runner{Checks: registry(), Targets: target.NewRegistry(), Workers: 2, Now: clock}
+			return &runner.Runner{Checks: registry(), Targets: targettest.FHIR(), Workers: 2, Now: clock}
 		}
 		whole, err := newRunner().Run(context.Background(), plan())
 		Expect(err).NotTo(HaveOccurred())

@@ -11,7 +11,7 @@ import (
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
-	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 )
 
 // BenchmarkFeed measures the cost per record of validating a generated feed
@@ -43,7 +43,7 @@ func BenchmarkFeed(b *testing.B) {
 				if err := plan.Check(); err != nil {
 					b.Fatal(err)
 				}
-				r := &runner.Runner{Checks: registry(), Targets: target.NewRegistry(), Tool: model.Tool{Name: "bench"}}
+				r := &runner.Runner{Checks: registry(), Targets: targettest.FHIR(), Tool: model.Tool{Name: "bench"}}
 				reps, err := r.Run(context.Background(), plan)
 				if err != nil {
 					b.Fatal(err)

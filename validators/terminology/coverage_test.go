@@ -15,6 +15,7 @@ import (
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 )
 
 var _ = Describe("mapping coverage", func() {
@@ -214,7 +215,7 @@ var _ = Describe("a sharded run of the terminology suite", func() {
 			return p
 		}
 		newRunner := func() *runner.Runner {
-			return &runner.Runner{Checks: registry(), Targets: target.NewRegistry(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
+			return &runner.Runner{Checks: registry(), Targets: targettest.FHIR(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
 		}
 		results := func(rep *model.Report) string {
 			data, err := json.Marshal(rep.Targets[0].Results)

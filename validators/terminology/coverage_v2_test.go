@@ -13,6 +13,7 @@ import (
 	"github.com/carecert/carecert/fixtures/hl7v2gen"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
 )
 
 var _ = Describe("mapping coverage of HL7 v2 fields", func() {
@@ -26,7 +27,7 @@ var _ = Describe("mapping coverage of HL7 v2 fields", func() {
 		Expect(err).NotTo(HaveOccurred())
 		path := filepath.Join(GinkgoT().TempDir(), "results.hl7")
 		Expect(os.WriteFile(path, buf.Bytes(), 0o644)).To(Succeed())
-		t, err := target.OpenHL7v2(target.Spec{Name: "results", Path: path})
+		t, err := hl7v2files.Open(target.Spec{Name: "results", Path: path})
 		Expect(err).NotTo(HaveOccurred())
 		var recs []*model.Record
 		Expect(t.Records(context.Background(), func(r *model.Record) error { r.Load(); recs = append(recs, r); return nil })).To(Succeed())

@@ -14,7 +14,7 @@ import (
 	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
-	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 	"github.com/carecert/carecert/terminology/snomed"
 	"github.com/carecert/carecert/terminology/snomed/snomedtest"
 	"github.com/carecert/carecert/validators/structure"
@@ -53,7 +53,7 @@ func run(suites []string, igs []string, paths ...string) *model.Report {
 	plan := &runner.Plan{Name: "spec", Suites: suites, IGs: igs, SampleLimit: 100000, Date: "2026-01-01",
 		Vendors: []runner.VendorPlan{{Name: "Acme", Targets: targets}}}
 	Expect(plan.Check()).To(Succeed())
-	r := &runner.Runner{Checks: registry(), Targets: target.NewRegistry(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
+	r := &runner.Runner{Checks: registry(), Targets: targettest.FHIR(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
 	reps, err := r.Run(context.Background(), plan)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(reps).To(HaveLen(1))

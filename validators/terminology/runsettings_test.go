@@ -12,7 +12,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
-	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 	codes "github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/runengine"
 	"github.com/carecert/carecert/terminology/snomed/snomedtest"
@@ -82,7 +82,7 @@ requirements:
 		reg := check.NewRegistry()
 		terminology.Register(reg)
 		profile.Register(reg)
-		r := &runner.Runner{Checks: reg, Targets: target.NewRegistry(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
+		r := &runner.Runner{Checks: reg, Targets: targettest.FHIR(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
 		env := r.Env(context.Background(), p)
 		rep, err := r.RunVendor(context.Background(), p, p.Vendors[0], env)
 		Expect(err).NotTo(HaveOccurred())

@@ -1,4 +1,4 @@
-package target_test
+package hl7v2files_test
 
 import (
 	"compress/gzip"
@@ -14,6 +14,8 @@ import (
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
+	"github.com/carecert/carecert/runner/target/targettest"
 )
 
 const adtMessage = "MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|M1|P|2.4\rEVN|A01\rPID|1\rPV1|1|I|W1\r"
@@ -30,9 +32,9 @@ var _ = Describe("hl7v2 targets", func() {
 		Expect(zw.Close()).To(Succeed())
 		Expect(f.Close()).To(Succeed())
 
-		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: params.Params{}})
+		t, err := hl7v2files.Open(target.Spec{Name: "feed", Path: dir, Options: params.Params{}})
 		Expect(err).NotTo(HaveOccurred())
-		recs, err := collect(t)
+		recs, err := targettest.Collect(t)
 		Expect(err).NotTo(HaveOccurred())
 		var got []string
 		for _, r := range recs {
@@ -57,7 +59,7 @@ var _ = Describe("hl7v2 targets", func() {
 		Expect(os.WriteFile(filepath.Join(dir, "a.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
 		Expect(os.Symlink(filepath.Join(dir, "gone.hl7"), filepath.Join(dir, "b.hl7"))).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(dir, "c.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
-		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: params.Params{}})
+		t, err := hl7v2files.Open(target.Spec{Name: "feed", Path: dir, Options: params.Params{}})
 		Expect(err).NotTo(HaveOccurred())
 		names := func(recs []*model.Record) []string {
 			var out []string
@@ -70,53 +72,28 @@ var _ = Describe("hl7v2 targets", func() {
 			}
 			return out
 		}
-		recs, err := collect(t)
+		recs, err := targettest.Collect(t)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(names(recs)).To(Equal([]string{"a.hl7 ADT^A01", "b.hl7 input.unreadable", "c.hl7 ADT^A01"}))
 		var all []string
 		for i := 1; i <= 3; i++ {
-			part, err := collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 3}))
+			part, err := targettest.Collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 3}))
 			Expect(err).NotTo(HaveOccurred())
 			all = append(all, names(part)...)
 		}
 		Expect(all).To(ConsistOf("a.hl7 ADT^A01", "b.hl7 input.unreadable", "c.hl7 ADT^A01"))
 	})
 
-	It("infers hl7v2 for a folder of HL7 v2 files without FHIR files", func() {
-		dir := GinkgoT().TempDir()
-		Expect(os.WriteFile(filepath.Join(dir, "a.hl7"), []byte(adtMessage), 0o644)).To(Succeed())
-		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("hl7v2"))
-		Expect(os.WriteFile(filepath.Join(dir, "b.ndjson"), []byte("{}\n"), 0o644)).To(Succeed())
-		Expect(target.Infer(target.Spec{Path: dir})).To(Equal("fhir"))
-		Expect(target.Infer(target.Spec{Path: GinkgoT().TempDir()})).To(Equal("fhir"))
-	})
-
 	It("says which path cannot be read", func() {
-		_, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: "/nonexistent/x.hl7", Options: params.Params{}})
+		_, err := hl7v2files.Open(target.Spec{Name: "feed", Path: "/nonexistent/x.hl7", Options: params.Params{}})
 		Expect(err).To(MatchError(ContainSubstring("cannot read /nonexistent/x.hl7")))
 	})
 
-	It("generates a feed in memory, with the defects asked for", func() {
-		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Type: "hl7v2-fixture", Options: params.Params{"seed": 3, "messages": 20, "oru-every": 4, "defects": "nhs-bad-check-digit=2"}})
-		Expect(err).NotTo(HaveOccurred())
-		recs, err := collect(t)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(recs).To(HaveLen(20))
-		Expect(recs[3].Type).To(Equal("ORU^R01"))
-		_, err = target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: params.Params{"defects": "typo=1"}})
-		Expect(err).To(MatchError(HavePrefix(`option "defects": unknown kind "typo" (known: `)))
-	})
-
-	It("re-encodes a message with CR segment ends whatever the file used", func() {
-		ms, err := hl7v2.ParseAll([]byte("\xEF\xBB\xBFMSH|^~\\&|A\nPID|1|x^y\n"))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(string(target.Encode(ms[0]))).To(Equal("MSH|^~\\&|A\rPID|1|x^y\r"))
-	})
 })
 
 var _ = Describe("hl7v2 target shards", func() {
 	names := func(t target.Target) []string {
-		recs, err := collect(t)
+		recs, err := targettest.Collect(t)
 		Expect(err).NotTo(HaveOccurred())
 		var out []string
 		for _, r := range recs {
@@ -138,7 +115,7 @@ var _ = Describe("hl7v2 target shards", func() {
 			Expect(zw.Close()).To(Succeed())
 			Expect(f.Close()).To(Succeed())
 		}
-		t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: dir, Options: params.Params{}})
+		t, err := hl7v2files.Open(target.Spec{Name: "feed", Path: dir, Options: params.Params{}})
 		Expect(err).NotTo(HaveOccurred())
 		whole := names(t)
 		Expect(whole).To(HaveLen(12))
@@ -162,15 +139,15 @@ var _ = Describe("hl7v2 target shards", func() {
 			path := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
 			data := strings.ReplaceAll(feed.String(), "\r", term)
 			Expect(os.WriteFile(path, []byte(data), 0o644)).To(Succeed())
-			t, err := target.OpenHL7v2(target.Spec{Name: "feed", Path: path, Options: params.Params{}})
+			t, err := hl7v2files.Open(target.Spec{Name: "feed", Path: path, Options: params.Params{}})
 			Expect(err).NotTo(HaveOccurred())
-			whole, err := collect(t)
+			whole, err := targettest.Collect(t)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(whole).To(HaveLen(400))
 			for _, n := range []int{2, 3, 8} {
 				var union []*model.Record
 				for i := 1; i <= n; i++ {
-					part, err := collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: n}))
+					part, err := targettest.Collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: n}))
 					Expect(err).NotTo(HaveOccurred())
 					Expect(len(part)).To(BeNumerically("~", 400/n, 400/n/4+2), "%q shard %d of %d", term, i, n)
 					union = append(union, part...)
@@ -180,15 +157,4 @@ var _ = Describe("hl7v2 target shards", func() {
 		}
 	})
 
-	It("split a generated feed into contiguous ranges", func() {
-		t, err := target.OpenHL7v2Fixture(target.Spec{Name: "gen", Options: params.Params{"messages": 9}})
-		Expect(err).NotTo(HaveOccurred())
-		var union []string
-		for i := 1; i <= 3; i++ {
-			part := names(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 3}))
-			Expect(part).To(HaveLen(3))
-			union = append(union, part...)
-		}
-		Expect(union).To(Equal(names(t)))
-	})
 })

@@ -1,4 +1,4 @@
-package target_test
+package mllptarget_test
 
 import (
 	"context"
@@ -16,13 +16,14 @@ import (
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/mllptarget"
 )
 
 // listening starts an mllp-listen target on 127.0.0.1 and returns its
 // address and what it emitted so far.
 func listening(opts params.Params) (addr string, records func() []*model.Record) {
 	ready := make(chan string, 1)
-	t, err := target.OpenMLLPListen(target.ListenOptions{Ready: func(a string) { ready <- a }})(
+	t, err := mllptarget.OpenListen(mllptarget.ListenOptions{Ready: func(a string) { ready <- a }})(
 		target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: opts})
 	Expect(err).NotTo(HaveOccurred())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -135,7 +136,7 @@ func problems(recs []*model.Record) []string {
 var _ = Describe("mllp-listen under a flood of connections", func() {
 	It("serves at most max-connections at once, closes each that sends no complete frame in time, and still takes a good sender afterwards", func() {
 		ready := make(chan string, 1)
-		t, err := target.OpenMLLPListen(target.ListenOptions{Ready: func(a string) { ready <- a }})(
+		t, err := mllptarget.OpenListen(mllptarget.ListenOptions{Ready: func(a string) { ready <- a }})(
 			target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: params.Params{
 				"max-connections": 4, "read-timeout": "1s", "max-frame": 1 << 20, "count": 1, "duration": "30s"}})
 		Expect(err).NotTo(HaveOccurred())
@@ -200,7 +201,7 @@ var _ = Describe("mllp-listen under a flood of connections", func() {
 	})
 
 	It("refuses a limit that is not positive", func() {
-		_, err := target.OpenMLLPListen(target.ListenOptions{})(target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: params.Params{"max-connections": 0}})
+		_, err := mllptarget.OpenListen(mllptarget.ListenOptions{})(target.Spec{Name: "l", URL: "mllp://127.0.0.1:0", Options: params.Params{"max-connections": 0}})
 		Expect(err).To(MatchError(ContainSubstring(`option "max-connections": must be positive, got 0`)))
 	})
 })

@@ -1,4 +1,4 @@
-package target_test
+package mllptarget_test
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/mllp/mllptest"
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/mllptarget"
 )
 
 var _ = Describe("mllp targets over TLS", func() {
@@ -26,11 +27,11 @@ var _ = Describe("mllp targets over TLS", func() {
 	})
 	open := func(url string, opts params.Params) error {
 		opts["feed"] = feed
-		_, err := target.OpenMLLP(target.Spec{Name: "t", URL: url, Options: opts, BaseDir: dir})
+		_, err := mllptarget.Open(target.Spec{Name: "t", URL: url, Options: opts, BaseDir: dir})
 		return err
 	}
 	listen := func(url string, opts params.Params) error {
-		_, err := target.OpenMLLPListen(target.ListenOptions{})(target.Spec{Name: "l", URL: url, Options: opts, BaseDir: dir})
+		_, err := mllptarget.OpenListen(mllptarget.ListenOptions{})(target.Spec{Name: "l", URL: url, Options: opts, BaseDir: dir})
 		return err
 	}
 

@@ -1,4 +1,4 @@
-package target_test
+package fhirfiles_test
 
 import (
 	"os"
@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/targettest"
 )
 
 var _ = Describe("FHIR XML files", func() {
@@ -20,10 +21,10 @@ var _ = Describe("FHIR XML files", func() {
 		write("b.xml", `<Patient xmlns="http://hl7.org/fhir"><id value="2"/></Patient>`)
 		write("c.XML", "<Bundle xmlns=\"http://hl7.org/fhir\"><type value=\"collection\"/>\n<entry><resource><Patient><id value=\"3\"/></Patient></resource></entry></Bundle>")
 		write("d.xsd", `<schema/>`)
-		t, typ, err := target.NewRegistry().Open(target.Spec{Name: "dir", Path: dir})
+		t, typ, err := registry().Open(target.Spec{Name: "dir", Path: dir})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(typ).To(Equal("fhir"))
-		recs, err := collect(t)
+		recs, err := targettest.Collect(t)
 		Expect(err).NotTo(HaveOccurred())
 		var got []string
 		for _, r := range recs {
@@ -32,7 +33,5 @@ var _ = Describe("FHIR XML files", func() {
 		}
 		Expect(got).To(Equal([]string{"Patient/1", "Patient/2", "Bundle/", "Patient/3"}))
 		Expect(recs[3].Line).To(Equal(2))
-		Expect(target.IsFHIRFile("feed.xml.gz")).To(BeTrue())
-		Expect(target.Infer(target.Spec{Path: "bundle.xml"})).To(Equal("fhir"))
 	})
 })

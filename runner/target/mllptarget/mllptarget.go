@@ -1,4 +1,9 @@
-package target
+// Package mllptarget is the mllp target family: HL7 v2 over MLLP (package
+// mllp), either way round. An mllp target sends the messages of a feed to a
+// vendor's endpoint and records each acknowledgement (a record of kind
+// exchange); an mllp-listen target receives a vendor's feed for a time or a
+// message count and acknowledges each message as its Judge decides.
+package mllptarget
 
 import (
 	"context"
@@ -17,6 +22,8 @@ import (
 	"github.com/carecert/carecert/internal/tlsfiles"
 	"github.com/carecert/carecert/mllp"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/runner/target"
+	"github.com/carecert/carecert/runner/target/hl7v2files"
 )
 
 // mllpClient sends a feed's messages to an MLLP endpoint; each message and
@@ -90,12 +97,12 @@ func (c *clientTLSOptions) DecodeShorthand(v any) error {
 
 func (c *clientTLSOptions) ShorthandType() string { return "true/false" }
 
-// OpenMLLP opens an mllp://host:port target (mllps:// is MLLP over TLS),
+// Open opens an mllp://host:port target (mllps:// is MLLP over TLS),
 // which sends the messages of its feed. TLS files are read and checked
 // here: a problem with them is a *ConfigError.
-var OpenMLLP = Typed(mllpDefaults, openMLLP)
+var Open = target.Typed(mllpDefaults, openMLLP)
 
-func openMLLP(spec Spec, o mllpOptions) (Target, error) {
+func openMLLP(spec target.Spec, o mllpOptions) (target.Target, error) {
 	addr, secure, err := mllpAddr(spec.URL + spec.Path)
 	if err != nil {
 		return nil, err
@@ -112,7 +119,7 @@ func openMLLP(spec Spec, o mllpOptions) (Target, error) {
 	if !filepath.IsAbs(feed) && spec.BaseDir != "" {
 		feed = filepath.Join(spec.BaseDir, feed)
 	}
-	if _, err := listFiles(feed, IsHL7v2File); err != nil {
+	if _, err := hl7v2files.List(feed); err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
 	t.feed = feed
@@ -165,12 +172,12 @@ func clientTLS(o *clientTLSOptions, secure bool, dir string) (*mllp.ClientTLS, e
 // option's line and column when the target was read from a plan (a file
 // that cannot be read, a certificate without its key, settings that
 // contradict each other or the URL).
-func tlsMistake(spec Spec, err error) error {
+func tlsMistake(spec target.Spec, err error) error {
 	var oe *tlsfiles.OptionError
 	if spec.Where != nil && errors.As(err, &oe) {
 		return spec.ErrorAt(oe.Option, "%v", oe.Err)
 	}
-	return &ConfigError{Err: err}
+	return &target.ConfigError{Err: err}
 }
 
 func resolveIn(dir, p string) string {
@@ -204,8 +211,8 @@ func serverTLS(o *serverTLSOptions, secure bool, dir string) (*tls.Config, error
 
 func (t *mllpClient) Kinds() []model.Kind { return []model.Kind{model.KindExchange} }
 
-func (t *mllpClient) Records(ctx context.Context, emit Emit) error {
-	files, err := listFiles(t.feed, IsHL7v2File)
+func (t *mllpClient) Records(ctx context.Context, emit target.Emit) error {
+	files, err := hl7v2files.List(t.feed)
 	if err != nil {
 		return err
 	}
@@ -225,7 +232,7 @@ func (t *mllpClient) Records(ctx context.Context, emit Emit) error {
 	var last time.Time
 	sent := 0
 	for _, f := range files {
-		err := ReadHL7v2File(ctx, f, func(rec *model.Record) error {
+		err := hl7v2files.ReadFile(ctx, f, func(rec *model.Record) error {
 			m, ok := rec.Value.(*hl7v2.Message)
 			if !ok || m.Envelope || sent >= t.maxMessages {
 				return nil
@@ -310,19 +317,30 @@ type listenOptions struct {
 
 var listenDefaults = listenOptions{Duration: time.Minute, Ack: "validate", MaxConnections: mllp.DefaultMaxConns, ReadTimeout: mllp.DefaultReadTimeout}
 
-// OpenMLLPListen returns an opener for mllp-listen targets, which receive a
+// OpenListen returns an opener for mllp-listen targets, which receive a
 // vendor's feed for a time or a number of messages.
-func OpenMLLPListen(lo ListenOptions) Opener {
-	return Typed(listenDefaults, func(spec Spec, o listenOptions) (Target, error) { return openMLLPListen(spec, o, lo) })
+func OpenListen(lo ListenOptions) target.Opener {
+	return target.Typed(listenDefaults, listenOpener(lo))
 }
 
-// DefineMLLPListen registers the mllp-listen target type.
-func DefineMLLPListen(r *Registry, lo ListenOptions) {
-	Define(r, "mllp-listen", "listen for a vendor's MLLP feed for a time or a message count (carecert listen mllp)", listenDefaults,
-		func(spec Spec, o listenOptions) (Target, error) { return openMLLPListen(spec, o, lo) })
+func listenOpener(lo ListenOptions) func(target.Spec, listenOptions) (target.Target, error) {
+	return func(spec target.Spec, o listenOptions) (target.Target, error) { return openMLLPListen(spec, o, lo) }
 }
 
-func openMLLPListen(spec Spec, o listenOptions, lo ListenOptions) (Target, error) {
+// RegisterListen registers the mllp-listen target type alone, judging with
+// lo.Judge (carecert listen mllp).
+func RegisterListen(r *target.Registry, lo ListenOptions) {
+	target.Define(r, "mllp-listen", "listen for a vendor's MLLP feed for a time or a message count (carecert listen mllp)", listenDefaults, listenOpener(lo))
+}
+
+// Register registers the mllp target type, an endpoint sent a feed, and
+// mllp-listen, a listener judging with lo.Judge.
+func Register(r *target.Registry, lo ListenOptions) {
+	target.Define(r, "mllp", "an MLLP endpoint (mllp://host:port, or mllps:// over TLS) sent the messages of a feed; each acknowledgement is checked", mllpDefaults, openMLLP)
+	RegisterListen(r, lo)
+}
+
+func openMLLPListen(spec target.Spec, o listenOptions, lo ListenOptions) (target.Target, error) {
 	t := &mllpListen{judge: lo.Judge, ready: lo.Ready, addr: o.Addr, duration: o.Duration, count: o.Count, ack: o.Ack,
 		maxFrame: o.MaxFrame, maxConns: o.MaxConnections, readTO: o.ReadTimeout}
 	loc := spec.URL + spec.Path
@@ -338,7 +356,7 @@ func openMLLPListen(spec Spec, o listenOptions, lo ListenOptions) (Target, error
 		if o.Addr != "" {
 			return nil, spec.ErrorAt("addr", "%q: want host:port (%v)", t.addr, err)
 		}
-		return nil, Configf("the url's address %q: want host:port (%v)", t.addr, err)
+		return nil, target.Configf("the url's address %q: want host:port (%v)", t.addr, err)
 	}
 	if t.ack != "aa" && t.ack != "validate" {
 		return nil, spec.ErrorAt("ack", "%q: want aa or validate", t.ack)
@@ -356,18 +374,9 @@ func openMLLPListen(spec Spec, o listenOptions, lo ListenOptions) (Target, error
 	return t, nil
 }
 
-// DefineHL7v2 registers the HL7 v2 target types: files, a generated feed,
-// an MLLP endpoint sent a feed, and an MLLP listener judging with lo.Judge.
-func DefineHL7v2(r *Registry, lo ListenOptions) {
-	Define(r, "hl7v2", "HL7 v2 ER7 messages: a file (.hl7, .er7, plain or .gz, batches too) or a folder of them", NoOptions{}, openHL7v2)
-	Define(r, "hl7v2-fixture", "a synthetic HL7 v2 ADT/ORU feed generated in memory (seed, messages, oru-every, defects)", HL7v2FixtureDefaults, openHL7v2Fixture)
-	Define(r, "mllp", "an MLLP endpoint (mllp://host:port, or mllps:// over TLS) sent the messages of a feed; each acknowledgement is checked", mllpDefaults, openMLLP)
-	DefineMLLPListen(r, lo)
-}
-
 func (t *mllpListen) Kinds() []model.Kind { return []model.Kind{model.KindHL7v2} }
 
-func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
+func (t *mllpListen) Records(ctx context.Context, emit target.Emit) error {
 	ln, err := net.Listen("tcp", t.addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", t.addr, err)
@@ -446,7 +455,7 @@ func (t *mllpListen) Records(ctx context.Context, emit Emit) error {
 				m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Error, Code: "mllp.frame-end", Line: m.Line,
 					Message: "the frame's 0x1C end block is not followed by 0x0D"})
 			}
-			rec := HL7v2Record(source, m)
+			rec := hl7v2files.Record(source, m)
 			rec.Source = source
 			index++
 			recs = append(recs, rec)

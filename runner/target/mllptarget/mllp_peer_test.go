@@ -1,4 +1,4 @@
-package target_test
+package mllptarget_test
 
 import (
 	"bufio"
@@ -26,7 +26,7 @@ import (
 // node-hl7-client from npm). Like the browser and database specs, this one
 // fails rather than skips when its peer is missing: ./test.sh installs it.
 func npmPeer() (node, nodePath string) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
 	Expect(err).NotTo(HaveOccurred())
 	nodePath = filepath.Join(root, ".tools", "hl7-peer", "node_modules")
 	node, lookErr := exec.LookPath("node")

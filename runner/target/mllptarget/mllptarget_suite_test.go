@@ -1,0 +1,13 @@
+package mllptarget_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+func TestMLLPTarget(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "runner/target/mllptarget")
+}
