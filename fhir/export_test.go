@@ -12,3 +12,6 @@ func DecodeFast(data []byte) (map[string]any, bool) {
 // DecodeFastRepeated is the one-pass decoder with whether an object repeated
 // a key.
 var DecodeFastRepeated = decodeFast
+
+// JSONLines is the path index NewDocument builds for JSON.
+var JSONLines = jsonLines

@@ -113,10 +113,10 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		if _, seen := m[k]; seen {
-			d.repeated = true
+		n := len(m)
+		if m[k] = v; len(m) == n {
+			d.repeated = true // the key was there: its last value is kept, as encoding/json does
 		}
-		m[k] = v
 		if more, ok := d.after('}'); !more {
 			return m, ok
 		}

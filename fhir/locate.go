@@ -2,8 +2,6 @@ package fhir
 
 import (
 	"github.com/carecert/carecert/internal/lineindex"
-	"strconv"
-	"strings"
 )
 
 // Document is one parsed JSON source document (a file, or one NDJSON line)
@@ -17,25 +15,127 @@ func NewDocument(raw []byte, baseLine int) *Document {
 
 func joinPath(a, b string) string { return lineindex.Join(a, b) }
 
-// jsonLines scans raw JSON once, recording the line where each element starts.
-// Paths have no resource type: "name[0].given[1]". FHIR's "_element" siblings
-// (primitive extensions) are indexed under the element's own name when it is
-// absent.
-func jsonLines(raw []byte) map[string]int {
-	lines := map[string]int{}
-	s := scanner{data: raw, line: 1, lines: lines}
-	s.value("")
-	return lines
+// jsonLines scans raw JSON once, recording each value's line and extent in
+// document order. A path is then found by walking this list, so a large
+// Bundle costs one small entry per value rather than one string per path in
+// a map (which was most of reading a Bundle when findings asked for lines).
+//
+// Paths have no resource type: "name[0].given[1]". FHIR's "_element"
+// siblings (primitive extensions) are found under the element's own name;
+// where two values have the same path (an element and its "_element", a
+// repeated key) the first in the document is the one located.
+func jsonLines(raw []byte) lineindex.Index {
+	s := lineScanner{data: raw, line: 1}
+	s.value(noKey, 0)
+	return &jsonIndex{raw: raw, nodes: s.nodes}
 }
 
-type scanner struct {
+// jsonIndex is a document's values in document order.
+type jsonIndex struct {
+	raw   []byte
+	nodes []jsonNode
+}
+
+// jsonNode is one value: where it starts and where its subtree ends. A
+// document is at most MaxDocument bytes, so offsets fit 32 bits.
+type jsonNode struct {
+	line int32
+	// next is the index of the first node after this value's subtree.
+	next int32
+	// keyStart and keyEnd bound the raw member name of an object's member;
+	// for an array's item keyStart is noKey and keyEnd the item's index.
+	keyStart, keyEnd int32
+}
+
+// noKey marks a node that is no object's member: an array item or the root.
+const noKey = -1
+
+// Line finds the first value in document order whose path is path.
+func (x *jsonIndex) Line(path string) (int, bool) {
+	if len(x.nodes) == 0 {
+		return 0, false
+	}
+	return x.find(0, true, path)
+}
+
+// find searches node n's subtree for rest, the part of the path after n's
+// own; atRoot says n's own path is "" (where a member's name is joined
+// without a dot).
+func (x *jsonIndex) find(n int32, atRoot bool, rest string) (int, bool) {
+	if rest == "" {
+		return int(x.nodes[n].line), true
+	}
+	for c := n + 1; c < x.nodes[n].next; c = x.nodes[c].next {
+		step, ok := x.step(c, atRoot, rest)
+		if !ok {
+			continue
+		}
+		if line, ok := x.find(c, atRoot && step == 0, rest[step:]); ok {
+			return line, true
+		}
+	}
+	return 0, false
+}
+
+// step returns how much of rest child c's place in its parent spells, as
+// the path scanner built paths ("[2]"; ".name", or "name" at the root; a
+// "_name" member is named "name"), and whether rest starts with it.
+func (x *jsonIndex) step(c int32, atRoot bool, rest string) (int, bool) {
+	node := x.nodes[c]
+	if node.keyStart == noKey {
+		if rest[0] != '[' {
+			return 0, false
+		}
+		end := 1
+		for end < len(rest) && '0' <= rest[end] && rest[end] <= '9' {
+			end++
+		}
+		if end == 1 || end >= len(rest) || rest[end] != ']' || (rest[1] == '0' && end > 2) {
+			return 0, false
+		}
+		i, ok := smallInt(rest[1:end])
+		return end + 1, ok && i == int(node.keyEnd)
+	}
+	name := x.raw[node.keyStart:node.keyEnd]
+	if len(name) > 0 && name[0] == '_' {
+		name = name[1:]
+	}
+	dot := 0
+	if !atRoot && len(name) > 0 && name[0] != '[' {
+		if rest[0] != '.' {
+			return 0, false
+		}
+		dot = 1
+	}
+	if len(rest)-dot < len(name) || rest[dot:dot+len(name)] != string(name) {
+		return 0, false
+	}
+	return dot + len(name), true
+}
+
+// smallInt reads the decimal digits of an array index; ok is false past
+// what a document could hold.
+func smallInt(digits string) (int, bool) {
+	if len(digits) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(digits); i++ {
+		n = n*10 + int(digits[i]-'0')
+	}
+	return n, true
+}
+
+// lineScanner lists a document's values; it reads well-formed JSON and
+// stops where JSON is broken, keeping what it listed.
+type lineScanner struct {
 	data  []byte
 	pos   int
 	line  int
-	lines map[string]int
+	nodes []jsonNode
 }
 
-func (s *scanner) ws() {
+func (s *lineScanner) ws() {
 	for s.pos < len(s.data) {
 		switch s.data[s.pos] {
 		case '\n':
@@ -48,79 +148,84 @@ func (s *scanner) ws() {
 	}
 }
 
-func (s *scanner) value(path string) {
+// value lists the value at s.pos, whose member name (or item index, with
+// keyStart noKey) its parent passes.
+func (s *lineScanner) value(keyStart, keyEnd int) {
 	s.ws()
 	if s.pos >= len(s.data) {
 		return
 	}
-	if _, seen := s.lines[path]; !seen {
-		s.lines[path] = s.line
-	}
+	at := len(s.nodes)
+	s.nodes = append(s.nodes, jsonNode{line: int32(s.line), keyStart: int32(keyStart), keyEnd: int32(keyEnd)})
 	switch s.data[s.pos] {
 	case '{':
 		s.pos++
+	members:
 		for {
 			s.ws()
 			if s.pos >= len(s.data) {
-				return
+				break
 			}
-			if s.data[s.pos] == '}' {
+			switch s.data[s.pos] {
+			case '}':
 				s.pos++
-				return
-			}
-			if s.data[s.pos] == ',' {
+				break members
+			case ',':
 				s.pos++
 				continue
+			case '"':
+			default:
+				break members // malformed: what is listed stays useful
 			}
-			if s.data[s.pos] != '"' {
-				return // malformed: stop indexing, what we have stays useful
-			}
-			key := s.str()
+			start, end := s.str()
 			s.ws()
 			if s.pos < len(s.data) && s.data[s.pos] == ':' {
 				s.pos++
 			}
-			name := strings.TrimPrefix(key, "_")
-			s.value(joinPath(path, name))
+			s.value(start, end)
 		}
 	case '[':
 		s.pos++
+	items:
 		for i := 0; ; {
 			s.ws()
 			if s.pos >= len(s.data) {
-				return
+				break
 			}
 			switch s.data[s.pos] {
 			case ']':
 				s.pos++
-				return
+				break items
 			case ',':
 				s.pos++
 				i++
 				continue
 			}
 			start := s.pos
-			s.value(path + "[" + strconv.Itoa(i) + "]")
+			s.value(noKey, i)
 			if s.pos == start {
-				return
+				break
 			}
 		}
 	case '"':
 		s.str()
 	default:
+	scalar:
 		for s.pos < len(s.data) {
-			c := s.data[s.pos]
-			if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t' {
-				break
+			switch s.data[s.pos] {
+			case ',', '}', ']', ' ', '\n', '\r', '\t':
+				break scalar
 			}
 			s.pos++
 		}
 	}
+	s.nodes[at].next = int32(len(s.nodes))
 }
 
-// str reads a JSON string starting at the opening quote and returns its raw
-// content (escapes are left alone: FHIR element names never need them).
-func (s *scanner) str() string {
+// str steps over a JSON string at its opening quote and returns the bounds
+// of its raw content (escapes are left alone: FHIR element names never need
+// them).
+func (s *lineScanner) str() (int, int) {
 	s.pos++
 	start := s.pos
 	for s.pos < len(s.data) {
@@ -129,13 +234,12 @@ func (s *scanner) str() string {
 			s.pos += 2
 			continue
 		case '"':
-			out := string(s.data[start:s.pos])
 			s.pos++
-			return out
+			return start, s.pos - 1
 		case '\n':
 			s.line++
 		}
 		s.pos++
 	}
-	return string(s.data[start:])
+	return start, len(s.data)
 }

@@ -192,26 +192,50 @@ func deferredLine(name string, raw []byte, line int, index int64) *model.Record 
 }
 
 func recordFromLine(name string, raw []byte, line int, index int64) *model.Record {
-	// Plain well-formed JSON, the usual line, is valid UTF-8 and has no
-	// comments; unless an object repeated a key there is no duplicate to look for.
-	if res, repeated, ok := decodeFast(raw); ok {
-		rec := resourceRecord(name, res, line, index, oneLine(line))
-		if repeated {
-			addDuplicates(rec, DuplicateKeys(raw), "", line, false)
-		}
-		return rec
-	}
-	if l := InvalidUTF8Line(raw); l > 0 {
+	doc, badLine, err := decodeDocument(raw)
+	switch {
+	case badLine > 0:
 		return problem(name, line, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8")
-	}
-	res, raw, comments, err := decodeCommented(raw)
-	if err != nil {
+	case err != nil:
 		return problem(name, line, index, "input.json", strings.TrimPrefix(err.Error(), "line 1: "))
 	}
-	rec := resourceRecord(name, res, line, index, oneLine(line))
-	addDuplicates(rec, DuplicateKeys(raw), "", line, false)
-	addComments(rec, comments, line)
+	rec := resourceRecord(name, doc.res, line, index, oneLine(line))
+	addDuplicates(rec, doc.dups, "", line, false)
+	addComments(rec, doc.comments, line)
 	return rec
+}
+
+// decoded is one JSON document read for its records.
+type decoded struct {
+	res map[string]any
+	// text is what was decoded: the document with its comments blanked.
+	text     []byte
+	comments []int
+	dups     []DuplicateKey
+}
+
+// decodeDocument reads one JSON document, a file or an NDJSON line. The
+// usual document, plain well-formed JSON, is read in one pass: the one-pass
+// decoder vouches for its UTF-8 and says whether any object repeated a key,
+// so neither needs a scan of its own. Only what it defers is scanned for its
+// encoding (badLine, the 1-based line of the first invalid UTF-8) and
+// decoded again, past comments.
+func decodeDocument(data []byte) (doc decoded, badLine int, err error) {
+	if res, repeated, ok := decodeFast(data); ok {
+		doc = decoded{res: res, text: data}
+		if repeated {
+			doc.dups = DuplicateKeys(data)
+		}
+		return doc, 0, nil
+	}
+	if l := InvalidUTF8Line(data); l > 0 {
+		return doc, l, nil
+	}
+	res, text, comments, err := decodeCommented(data)
+	if err != nil {
+		return doc, 0, err
+	}
+	return decoded{res: res, text: text, comments: comments, dups: DuplicateKeys(text)}, 0, nil
 }
 
 // decodeCommented decodes a JSON document, reading past comments: only when
@@ -250,10 +274,10 @@ func (l oneLine) Line(string) int { return int(l) }
 // readDocument parses one whole JSON document. A Bundle is emitted as a record
 // and each entry resource as a record of its own, located inside the file.
 func readDocument(name string, data []byte, baseLine int, index int64, emit Emit) error {
-	if l := InvalidUTF8Line(data); l > 0 {
-		return emit(problem(name, baseLine+l-1, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8"))
+	parsed, badLine, err := decodeDocument(data)
+	if badLine > 0 {
+		return emit(problem(name, baseLine+badLine-1, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8"))
 	}
-	res, data, comments, err := decodeCommented(data)
 	if err != nil {
 		var se *SyntaxError
 		line := baseLine
@@ -263,13 +287,12 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 		}
 		return emit(problem(name, line, index, "input.json", msg))
 	}
-	doc := NewDocument(data, baseLine)
+	doc := NewDocument(parsed.text, baseLine)
 	locate := func(p string) model.Locator { return doc.Locator(p) }
-	dups := DuplicateKeys(data)
-	_, err = emitResource(name, res, locate, "", baseLine, index, nil, func(rec *model.Record, docPath string) {
-		addDuplicates(rec, dups, docPath, baseLine, rec.Type == "Bundle")
+	_, err = emitResource(name, parsed.res, locate, "", baseLine, index, nil, func(rec *model.Record, docPath string) {
+		addDuplicates(rec, parsed.dups, docPath, baseLine, rec.Type == "Bundle")
 		if docPath == "" {
-			addComments(rec, comments, baseLine)
+			addComments(rec, parsed.comments, baseLine)
 		}
 	}, emit)
 	return err

@@ -1000,8 +1000,8 @@ func NewDocument(raw []byte, baseLine int) *Document {
 
 // xmlLines converts the document once more, recording where each element
 // starts; a broken document keeps the lines found before the error.
-func xmlLines(raw []byte) map[string]int {
-	lines := map[string]int{}
+func xmlLines(raw []byte) lineindex.Index {
+	lines := lineindex.Lines{}
 	ix, err := elements.R4()
 	if err != nil {
 		return lines

@@ -1,7 +1,7 @@
 // Package lineindex maps the FHIRPath-style element paths of a parsed source
-// document (FHIR JSON or XML) to the lines they start on. The map is built the
-// first time a finding asks for a line, so clean records never pay for it; the
-// reader of each format supplies the function that builds it.
+// document (FHIR JSON or XML) to the lines they start on. The index is built
+// the first time a finding asks for a line, so clean records never pay for
+// it; the reader of each format supplies the function that builds it.
 package lineindex
 
 import (
@@ -9,10 +9,25 @@ import (
 	"sync"
 )
 
-// Build scans raw and returns the line, counted from 1 at raw's first byte, of
-// every element path it finds ("name[0].given[1]", without the resource type).
-// A malformed document keeps the lines found before the problem.
-type Build func(raw []byte) map[string]int
+// Index answers the line, counted from 1 at the document's first byte, of an
+// element path ("name[0].given[1]", without the resource type), and whether
+// the document has that path.
+type Index interface {
+	Line(path string) (int, bool)
+}
+
+// Lines is an Index held as a map from every path to its line.
+type Lines map[string]int
+
+// Line is the map's entry for path.
+func (l Lines) Line(path string) (int, bool) {
+	line, ok := l[path]
+	return line, ok
+}
+
+// Build scans raw and returns the index of the element paths it finds. A
+// malformed document keeps the lines found before the problem.
+type Build func(raw []byte) Index
 
 // Document is one parsed source document (a file, or one NDJSON line).
 type Document struct {
@@ -20,7 +35,7 @@ type Document struct {
 	baseLine int
 	build    Build
 	once     sync.Once
-	lines    map[string]int
+	index    Index
 }
 
 // New wraps raw, whose first byte sits on line baseLine of its file.
@@ -31,7 +46,7 @@ func New(raw []byte, baseLine int, build Build) *Document {
 // Built wraps a document whose reader recorded its lines while reading it,
 // counted from 1 at its first byte, which sits on line baseLine of its file.
 func Built(lines map[string]int, baseLine int) *Document {
-	d := &Document{baseLine: baseLine, lines: lines}
+	d := &Document{baseLine: baseLine, index: Lines(lines)}
 	d.once.Do(func() {})
 	return d
 }
@@ -52,13 +67,13 @@ type Locator struct {
 // Line returns the line of path, of its nearest located ancestor, or 0.
 func (l *Locator) Line(path string) int {
 	d := l.doc
-	d.once.Do(func() { d.lines = d.build(d.raw) })
+	d.once.Do(func() { d.index = d.build(d.raw) })
 	rel := ""
 	if i := strings.IndexAny(path, ".["); i >= 0 {
 		rel = strings.TrimPrefix(path[i:], ".")
 	}
 	for {
-		if line, ok := d.lines[Join(l.prefix, rel)]; ok {
+		if line, ok := d.index.Line(Join(l.prefix, rel)); ok {
 			return line + d.baseLine - 1
 		}
 		if rel == "" {

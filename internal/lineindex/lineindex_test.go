@@ -9,9 +9,9 @@ import (
 
 var _ = Describe("the line index", func() {
 	builds := 0
-	build := func([]byte) map[string]int {
+	build := func([]byte) lineindex.Index {
 		builds++
-		return map[string]int{"": 1, "entry[1].resource": 4, "entry[1].resource.name": 5, "entry[1].resource.name[0].given": 6}
+		return lineindex.Lines{"": 1, "entry[1].resource": 4, "entry[1].resource.name": 5, "entry[1].resource.name[0].given": 6}
 	}
 
 	It("builds once, shifts lines by the document's first line, and falls back to ancestors", func() {
