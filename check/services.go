@@ -55,6 +55,12 @@ func (f *ServiceFamily[K, T]) Get(env *Env, key K) (T, error) {
 	return get(env, familyKey[K]{f, key}, func() (T, error) { return f.build(env, key) })
 }
 
+// Built returns the run's value for key if a check has built it.
+func (f *ServiceFamily[K, T]) Built(env *Env, key K) (T, bool) {
+	v, ok := env.services().built[familyKey[K]{f, key}].(T)
+	return v, ok
+}
+
 // Provide sets the run's value for key, for a caller that built it itself
 // (a spec giving its own profile engine).
 func (f *ServiceFamily[K, T]) Provide(env *Env, key K, v T) {

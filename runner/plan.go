@@ -89,6 +89,10 @@ type VendorPlan struct {
 	Suites []string `yaml:"suites"`
 	// Baseline overrides the plan's baseline for this vendor.
 	Baseline string `yaml:"baseline"`
+	// Terminology overrides the plan's terminology for this vendor's checks,
+	// as a requirement's own settings do (check.Terminology.Over): the
+	// SNOMED CT release of the vendor's edition, or its own server.
+	Terminology params.Params `yaml:"terminology" json:",omitempty"`
 	// Targets are the vendor's systems and feeds; each is a mapping with name,
 	// type, path or url, and the type's own options.
 	Targets []map[string]any `yaml:"targets"`
@@ -289,6 +293,9 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 		if fromFile {
 			p.checkSuites(at+".suites", v.Suites, errAt)
 		}
+		if _, err := decodeTerminology(v.Terminology, f, at+".terminology", "vendor "+v.Name+"'s terminology"); err != nil {
+			errs = append(errs, err)
+		}
 		targetsAt := at + ".targets"
 		if at == "$.vendor" && topLevelTargets {
 			targetsAt = "$.targets"
@@ -312,12 +319,26 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 // terminology decodes the plan's terminology settings strictly; a mistake
 // is located in f when the plan was read from a file.
 func (p *Plan) terminology(f *yamlfile.File) (check.Terminology, error) {
+	return decodeTerminology(p.Terminology, f, "$.terminology", "the run's terminology")
+}
+
+// TerminologyFor returns the terminology vendor v's checks use: its own
+// settings over the plan's (both checked when the plan was loaded).
+func (p *Plan) TerminologyFor(v VendorPlan) check.Terminology {
+	run, _ := p.terminology(nil)
+	own, _ := decodeTerminology(v.Terminology, nil, "", "")
+	return own.Over(run)
+}
+
+// decodeTerminology decodes terminology settings written at the YAML path
+// at, strictly; a mistake is located in f when the plan was read from one.
+func decodeTerminology(m params.Params, f *yamlfile.File, at, label string) (check.Terminology, error) {
 	var t check.Terminology
-	d := params.Decoder{Label: "the run's terminology", Options: true}
+	d := params.Decoder{Label: label, Options: true}
 	if f != nil {
 		d.Where = f
 	}
-	if err := d.Decode(p.Terminology, &t, "$.terminology"); err != nil {
+	if err := d.Decode(m, &t, at); err != nil {
 		return check.Terminology{}, err
 	}
 	return t, nil

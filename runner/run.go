@@ -245,11 +245,13 @@ func (r *Runner) checkWaivers(p *Plan, parsed suiteCache) []error {
 	return errs
 }
 
-// vendorEnv is the run's env with the vendor's own baseline. Services stay
-// shared: the copy holds the same set.
+// vendorEnv is the run's env with the vendor's own baseline and
+// terminology. Services stay shared: the copy holds the same set, and those
+// built from the terminology are keyed by it.
 func vendorEnv(env *check.Env, p *Plan, v VendorPlan) *check.Env {
 	venv := *env
 	venv.Baseline = p.BaselineFor(v)
+	venv.Terminology = p.TerminologyFor(v)
 	return &venv
 }
 

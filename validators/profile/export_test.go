@@ -11,7 +11,7 @@ func DifferentialChecks(e *Engine) int64 { return e.sdChecks.n.Load() }
 // as if the run had built it, and returns env: specs validate against
 // definitions of their own through the same lookup the checks use.
 func UseEngine(env *check.Env, e *Engine) *check.Env {
-	engines.Provide(env, validatorOptions{}, e)
+	engines.Provide(env, engineKey{terminology: env.Terminology}, e)
 	return env
 }
 

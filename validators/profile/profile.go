@@ -68,10 +68,12 @@ type Hooks struct {
 	Shelf *coded.Shelf
 }
 
-// engines are the run's engines, one per set of FHIR options: requirements
-// with the same options share one, and so its compiled plans. Each is built
-// on the run's definitions with DefaultHooks, whichever check asks first.
-var engines = check.NewServiceFamily(func(env *check.Env, o validatorOptions) (*Engine, error) {
+// engines are the run's engines, one per set of FHIR options and
+// terminology (a vendor may name its own): requirements with the same share
+// one, and so its compiled plans. Each is built on the run's definitions
+// with DefaultHooks, whichever check asks first.
+var engines = check.NewServiceFamily(func(env *check.Env, k engineKey) (*Engine, error) {
+	o := k.options
 	defs, err := definitions.Run.Get(env)
 	if err != nil {
 		return nil, err
@@ -85,6 +87,13 @@ var engines = check.NewServiceFamily(func(env *check.Env, o validatorOptions) (*
 		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs, UnresolvedUntyped: o.unresolvedUntyped,
 		BundleRules: rules}), nil
 })
+
+// engineKey is what an engine is built from beyond the run's definitions:
+// the FHIR options, and the terminology its bindings are judged with.
+type engineKey struct {
+	options     validatorOptions
+	terminology check.Terminology
+}
 
 // validatorOptions are the options named as the reference validator's.
 type validatorOptions struct {
@@ -172,7 +181,7 @@ func newProfileCheck(p profileParams, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := engines.Get(env, opts)
+	e, err := engines.Get(env, engineKey{opts, env.Terminology})
 	if err != nil {
 		return nil, err
 	}

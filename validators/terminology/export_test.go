@@ -8,7 +8,7 @@ import (
 
 // RunGuideUnits returns the GuideUnits a run's checks built, nil if none did.
 func RunGuideUnits(env *check.Env) *GuideUnits {
-	g, _ := guideUnits.Built(env)
+	g, _ := guideUnits.Built(env, env.Terminology)
 	return g
 }
 

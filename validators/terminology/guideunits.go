@@ -104,12 +104,12 @@ func guideUnitsFor(env *check.Env, named bool) (*GuideUnits, error) {
 	if len(env.Guides()) == 0 && !named {
 		return nil, nil
 	}
-	return guideUnits.Get(env)
+	return guideUnits.Get(env, env.Terminology)
 }
 
 // guideUnits are the unit rules of the run's guides, read from the run's
 // definitions and compared with the run's terminology engine.
-var guideUnits = check.NewService(func(env *check.Env) (*GuideUnits, error) {
+var guideUnits = check.NewServiceFamily(func(env *check.Env, _ check.Terminology) (*GuideUnits, error) {
 	defs, err := definitions.Run.Get(env)
 	if err != nil {
 		return nil, err

@@ -130,6 +130,45 @@ requirements:
 		}
 	})
 
+	// runVendors runs a plan whose vendors (YAML, written as given) all send
+	// the feed, and returns their reports in order.
+	runVendors := func(head, vendors string) []*model.Report {
+		plan := filepath.Join(dir, "vendors.yaml")
+		Expect(os.WriteFile(plan, []byte("suites: [./suite.yaml]\nigs: [guide]\ndate: 2026-01-01\n"+head+"vendors:\n"+vendors), 0o644)).To(Succeed())
+		p, err := runner.LoadPlan(plan)
+		Expect(err).NotTo(HaveOccurred())
+		reg := check.NewRegistry()
+		terminology.Register(reg)
+		profile.Register(reg)
+		r := &runner.Runner{Checks: reg, Targets: target.NewRegistry(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
+		reps, err := r.Run(context.Background(), p)
+		Expect(err).NotTo(HaveOccurred())
+		return reps
+	}
+
+	It("lets a vendor name its own terminology over the plan's, for its checks only", func() {
+		// The vendor without a release goes first, so the run builds a profile
+		// engine without one before the vendor with one asks.
+		reps := runVendors("", "  - {name: A, targets: [{name: feed, path: feed.ndjson}]}\n"+
+			"  - {name: B, terminology: {snomed: current.db}, targets: [{name: feed, path: feed.ndjson}]}\n")
+		Expect(reps).To(HaveLen(2))
+		Expect(findings(reps[0], "PROFILE", profile.CodeBinding)).To(BeEmpty())
+		Expect(findings(reps[1], "PROFILE", profile.CodeBinding)).To(Equal([]string{"2 error Condition.code"}))
+
+		// A vendor's release replaces the plan's; the other keeps the plan's.
+		reps = runVendors("terminology: {snomed: current.db}\n", "  - {name: A, targets: [{name: feed, path: feed.ndjson}]}\n"+
+			"  - {name: B, terminology: {snomed: later.db}, targets: [{name: feed, path: feed.ndjson}]}\n")
+		Expect(findings(reps[0], "CURRENT", "terminology.inactive")).To(BeEmpty())
+		Expect(findings(reps[1], "CURRENT", "terminology.inactive")).To(Equal([]string{"1 warning Condition.code.coding[0].code"}))
+	})
+
+	It("refuses a mistyped vendor setting at its line and column", func() {
+		plan := filepath.Join(dir, "bad-vendor.yaml")
+		Expect(os.WriteFile(plan, []byte("suites: [./suite.yaml]\nvendors:\n  - name: A\n    terminology: {server-timeout: soon}\n    targets: [{path: feed.ndjson}]\n"), 0o644)).To(Succeed())
+		_, err := runner.LoadPlan(plan)
+		Expect(err).To(MatchError(ContainSubstring(plan + `:4:35: vendors[0].terminology.server-timeout: vendor A's terminology: "soon" is not a duration`)))
+	})
+
 	It("refuses a misspelt setting at its line and column", func() {
 		plan := filepath.Join(dir, "bad.yaml")
 		Expect(os.WriteFile(plan, []byte("suites: [./suite.yaml]\nterminology:\n  snomde: current.db\nvendors: [{name: A, targets: [{path: feed.ndjson}]}]\n"), 0o644)).To(Succeed())
