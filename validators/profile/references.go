@@ -26,6 +26,7 @@ func (w *walker) reference(m map[string]any, t *typeInfo, at pathAt) {
 	// agree with whether or not the reference resolves.
 	typ, implied := "", ""
 	var target map[string]any
+	w.referenceWithoutFullURL(ref, rp)
 	switch {
 	case strings.HasPrefix(ref, "#"):
 		if ref == "#" {

@@ -20,6 +20,8 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.questionnaireRules(m, path)
 	case "QuestionnaireResponse":
 		w.questionnaireResponseRules(m, path)
+	case "Measure":
+		w.measureRules(m, path)
 	case "MeasureReport":
 		w.measureReportRules(m, path)
 	case "StructureDefinition":

@@ -24,8 +24,8 @@ func (w *walker) uriForm(s, typ string, k *node, at pathAt) {
 		w.add(model.Error, CodeFormat, w.pathText(at), fmt.Sprintf("%q is not a URI: a UUID is written urn:uuid:%s", s, s[len("uuid:"):]), "")
 		return
 	}
-	if id, ok := strings.CutPrefix(s, "#"); ok && typ == "canonical" {
-		w.canonicalFragment(s, id, at)
+	if id, ok := strings.CutPrefix(s, "#"); ok && w.localReferencePlace(typ, k.path) {
+		w.localFragment(s, id, typ, k.path, at)
 		return
 	}
 	if typ == "canonical" && !absoluteURI(s) {
@@ -52,19 +52,6 @@ func (w *walker) uriForm(s, typ string, k *node, at pathAt) {
 			w.add(model.Error, CodeFormat, w.pathText(at), fmt.Sprintf("%q is not a valid OID: numbers separated by dots, starting 0, 1 or 2 and with a root of more than one arc (such as 2.16.840.1.113883)", o), "")
 		}
 	}
-}
-
-// canonicalFragment checks a canonical "#id", a reference to a definition
-// contained in the resource (R4 §2.24.0.1 canonical, §2.36 References). As
-// the reference validator does for every local #fragment, it looks for the
-// target among the element ids and narrative anchors of the resource and of
-// the Bundle it travels in (anchors); naming none is an error, as it is for
-// a Reference "#id". A bare "#" is the resource itself.
-func (w *walker) canonicalFragment(s, id string, at pathAt) {
-	if id == "" || w.anchors(id, true) > 0 {
-		return
-	}
-	w.add(model.Error, CodeReference, w.pathText(at), fmt.Sprintf("canonical %s points at nothing in the resource: no contained resource (nor any element or narrative anchor) has the id %q", s, id), "")
 }
 
 // definingURL reports whether an element is the canonical URL a resource is

@@ -138,6 +138,9 @@ type walker struct {
 	// found collects the record's coded values for the run's shelf, in a
 	// walk against the record's base type; nil in other walks (coded.go).
 	found *codedFinds
+	// noFullURLSaid records that the walked resource's Bundle entry was
+	// reported for lacking the fullUrl its references need (bundle_fullurl.go).
+	noFullURLSaid bool
 }
 
 // holder is an element being walked, with its definition and type (t is
