@@ -322,8 +322,11 @@ var _ = Describe("MeasureReport against its Measure", func() {
 			contained := `{"resourceType": "MeasureReport", "status": "complete", "type": "summary", "measure": "#m",
 			  "contained": [` + single[:len(single)-1] + `, "id": "m"}],
 			  "period": {"start": "2025-01-01", "end": "2025-12-31"}, "group": [{"measureScore": {"value": 3}}]}`
+			// The contained Measure is judged as a resource too: its CQL
+			// criterion has no Library to be found in (measure_cql.go).
 			Expect(validate(newEngine(), contained)).To(ConsistOf(saying(model.Error, profile.CodeMeasureReport, "MeasureReport.group[0]",
-				"Measure http://example.org/Measure/flu defines the population")))
+				"Measure http://example.org/Measure/flu defines the population"),
+				saying(model.Error, profile.CodeMeasure, "MeasureReport.contained[0].group[0].population[0].criteria", "names no Library")))
 			fs := validate(newEngine(), `{"resourceType": "MeasureReport", "status": "complete", "type": "summary", "measure": "#m", "period": {"start": "2025-01-01"}}`)
 			// The canonical #m names nothing: the local-canonical rule says so, once.
 			Expect(fs).To(ContainElement(saying(model.Error, profile.CodeReference, "MeasureReport.measure", "canonical #m points at nothing in the resource")))
