@@ -17,40 +17,34 @@ import (
 // says how. Codes those properties name are checked by their form only
 // (terminology.FormatError): carecert holds none of these systems whole.
 
-// filterCatalogue is the filter properties of one such code system.
-type filterCatalogue struct {
-	// standard: the properties every code system has are known too, and are
-	// judged as for any code system unless rules says otherwise.
-	standard bool
-	// own are the system's own properties.
-	own []string
-	// rules judge named properties; a nil rule is known but not judged.
-	rules map[string]*filterRule
-	// others judges the known properties rules does not name (nil: not
-	// judged).
-	others *filterRule
+// filterCatalogue is the filter properties of one such code system, each
+// with how its filters are judged; a nil rule is a property known but not
+// judged.
+type filterCatalogue map[string]*filterRule
+
+// catalogue is rules with each of properties that rules does not name
+// judged by r (nil: known, not judged).
+func catalogue(rules map[string]*filterRule, r *filterRule, properties ...string) filterCatalogue {
+	c := filterCatalogue{}
+	for p, rule := range rules {
+		c[p] = rule
+	}
+	for _, p := range properties {
+		if _, ok := c[p]; !ok {
+			c[p] = r
+		}
+	}
+	return c
 }
 
-// knows says whether property is in the catalogue.
-func (c *filterCatalogue) knows(property string) bool {
-	if _, std := standardFilterRules[property]; std && c.standard && !slices.Contains(hierarchyProperties, property) {
-		return true
+// standardProperties are the properties every code system has.
+func standardProperties() []string {
+	out := make([]string, 0, len(standardFilterRules))
+	for p := range standardFilterRules {
+		out = append(out, p)
 	}
-	if _, ok := c.rules[property]; ok {
-		return true
-	}
-	return slices.Contains(c.own, property)
-}
-
-// rule is how a known property is judged, or nil.
-func (c *filterCatalogue) rule(property string) *filterRule {
-	if r, ok := c.rules[property]; ok {
-		return r
-	}
-	if std, ok := standardFilterRules[property]; ok && c.standard && !slices.Contains(c.own, property) {
-		return &std
-	}
-	return c.others
+	slices.Sort(out)
+	return out
 }
 
 // Operators, as the catalogues allow them.
@@ -65,94 +59,63 @@ const loincPartCodes = "LOINC's part and hierarchy filters take codes such as LP
 
 // filterCatalogues are the code systems the reference validator knows the
 // filter properties of without a CodeSystem resource.
-var filterCatalogues = map[string]*filterCatalogue{
+var filterCatalogues = map[string]filterCatalogue{
 	// SNOMED CT: the concept (is-a, descendants, members of a reference set),
 	// an ECL constraint, whether expressions are included, the inactive flag,
 	// and each concept model attribute by its concept id (a descendant of
 	// 410662002 |Concept model attribute|), whose values are concepts.
-	terminology.SNOMED: {
-		own: snomedAttributes,
-		rules: map[string]*filterRule{
-			"concept":     {kind: filterCode, codes: codeMust, ops: []string{"is-a", "is-not-a", "in", "descendent-of", "descendent-leaf"}},
-			"constraint":  {kind: filterAny, ops: []string{"="}}, // ECL is not parsed: carecert's limit
-			"expressions": {kind: filterBoolean, ops: opsEqualIn},
-			"inactive":    {kind: filterBoolean, ops: opsEqualIn},
-		},
-		others: &filterRule{kind: filterCode, codes: codeMust, ops: opsEqualIn},
-	},
+	terminology.SNOMED: catalogue(map[string]*filterRule{
+		"concept":     {kind: filterCode, codes: codeMust, ops: []string{"is-a", "is-not-a", "in", "descendent-of", "descendent-leaf"}},
+		"constraint":  {kind: filterAny, ops: []string{"="}}, // ECL is not parsed: carecert's limit
+		"expressions": {kind: filterBoolean, ops: opsEqualIn},
+		"inactive":    {kind: filterBoolean, ops: opsEqualIn},
+	}, &filterRule{kind: filterCode, codes: codeMust, ops: opsEqualIn}, snomedAttributes...),
 	// LOINC: its six axes, classes, hierarchy and the parts of the LOINC
 	// part model name codes; the other columns of the LOINC table are text.
-	terminology.LOINC: {
-		own: append(slices.Clone(loincCodedProperties), loincTextProperties...),
-		rules: func() map[string]*filterRule {
-			rules := map[string]*filterRule{
-				"concept":   {kind: filterCode, ops: []string{"=", "is-a", "is-not-a"}},
-				"code":      {kind: filterCode, ops: []string{"=", "is-a", "is-not-a"}},
-				"copyright": {kind: filterCodeList, ops: []string{"=", "regex", "in", "not-in"}, list: []string{"LOINC", "3rdParty"}},
+	// The standard properties other than the concept and code are not
+	// LOINC's: known, not judged.
+	terminology.LOINC: func() filterCatalogue {
+		rules := map[string]*filterRule{
+			"concept":   {kind: filterCode, ops: []string{"=", "is-a", "is-not-a"}},
+			"code":      {kind: filterCode, ops: []string{"=", "is-a", "is-not-a"}},
+			"copyright": {kind: filterCodeList, ops: []string{"=", "regex", "in", "not-in"}, list: []string{"LOINC", "3rdParty"}},
+		}
+		for _, p := range loincCodedProperties {
+			rules[p] = &filterRule{kind: filterCode, codes: codeMust, ops: opsLOINCValues, why: loincPartCodes}
+		}
+		for _, p := range loincTextProperties {
+			rules[p] = &filterRule{kind: filterAny, ops: opsLOINCValues}
+		}
+		return catalogue(rules, nil, standardProperties()...)
+	}(),
+	// RxNorm: semantic types, sources, term types and relationships, and the
+	// standard properties; any operator, values are codes.
+	"http://www.nlm.nih.gov/research/umls/rxnorm": catalogue(nil, &filterRule{kind: filterCode}, append(standardProperties(),
+		"STY", "SAB", "TTY", "SY", "SIB", "RN", "PAR", "CHD", "RB", "RO", "IN", "PIN", "MIN", "BN",
+		"SCD", "SBD", "GPCK", "BPCK", "SCDC", "SCDF", "SCDFP", "SCDG", "SCDGP", "SBDC", "SBDF", "SBDFP", "SBDG", "DF", "DFG")...),
+	// UCUM: units of a property (a kind of quantity) or of a canonical unit,
+	// and the standard properties; any operator, values are codes.
+	terminology.UCUM: catalogue(nil, &filterRule{kind: filterCode}, append(standardProperties(), "property", "canonical")...),
+	// CPT: modifiers and modified codes, the kind of code, and flags; the
+	// standard properties are known, not judged.
+	"http://www.ama-assn.org/go/cpt": catalogue(map[string]*filterRule{
+		"modifier": {kind: filterBoolean}, "modified": {kind: filterBoolean},
+		"telemedicine": {kind: filterBoolean}, "orthopox": {kind: filterBoolean},
+		"kind": {kind: filterCode},
+	}, nil, standardProperties()...),
+	// BCP-47: tags having (exists) a language, region, script... subtag,
+	// known, not judged; the concept is a whole tag, checked by its grammar,
+	// and the standard properties but the hierarchy's are judged as for any
+	// code system.
+	terminology.LanguageSystem: func() filterCatalogue {
+		rules := map[string]*filterRule{}
+		for p, std := range standardFilterRules {
+			if !slices.Contains(hierarchyProperties, p) {
+				rules[p] = &std
 			}
-			for _, p := range loincCodedProperties {
-				rules[p] = &filterRule{kind: filterCode, codes: codeMust, ops: opsLOINCValues, why: loincPartCodes}
-			}
-			for _, p := range loincTextProperties {
-				rules[p] = &filterRule{kind: filterAny, ops: opsLOINCValues}
-			}
-			// The standard properties other than the concept are not
-			// LOINC's: known, not judged.
-			for p := range standardFilterRules {
-				if _, ok := rules[p]; !ok {
-					rules[p] = nil
-				}
-			}
-			return rules
-		}(),
-	},
-	// RxNorm: semantic types, sources, term types and relationships; any
-	// operator, values are codes of the system's own lists.
-	"http://www.nlm.nih.gov/research/umls/rxnorm": {
-		standard: true,
-		own: []string{"STY", "SAB", "TTY", "SY", "SIB", "RN", "PAR", "CHD", "RB", "RO", "IN", "PIN", "MIN", "BN",
-			"SCD", "SBD", "GPCK", "BPCK", "SCDC", "SCDF", "SCDFP", "SCDG", "SCDGP", "SBDC", "SBDF", "SBDFP", "SBDG", "DF", "DFG"},
-		rules:  rxnormLikeRules(),
-		others: &filterRule{kind: filterCode},
-	},
-	// UCUM: units of a property (a kind of quantity) or of a canonical unit.
-	terminology.UCUM: {
-		standard: true,
-		own:      []string{"property", "canonical"},
-		rules:    rxnormLikeRules(),
-		others:   &filterRule{kind: filterCode},
-	},
-	// CPT: modifiers and modified codes, the kind of code, and flags.
-	"http://www.ama-assn.org/go/cpt": {
-		own: []string{"modifier", "kind", "modified", "code", "telemedicine", "orthopox"},
-		rules: func() map[string]*filterRule {
-			rules := map[string]*filterRule{
-				"modifier": {kind: filterBoolean}, "modified": {kind: filterBoolean},
-				"telemedicine": {kind: filterBoolean}, "orthopox": {kind: filterBoolean},
-				"kind": {kind: filterCode},
-			}
-			for p := range standardFilterRules {
-				rules[p] = nil
-			}
-			return rules
-		}(),
-	},
-	// BCP-47: tags having (exists) a language, region, script... subtag;
-	// the concept is a whole tag, checked by its grammar.
-	terminology.LanguageSystem: {
-		standard: true,
-		own:      []string{"language", "region", "script", "variant", "extension", "ext-lang", "private-use"},
-	},
-}
-
-// rxnormLikeRules judge every property the same way, the concept too: RxNorm
-// and UCUM filters take codes, under any operator.
-func rxnormLikeRules() map[string]*filterRule {
-	rules := map[string]*filterRule{}
-	for p := range standardFilterRules {
-		rules[p] = &filterRule{kind: filterCode}
-	}
-	return rules
+		}
+		return catalogue(rules, nil, "language", "region", "script", "variant", "extension", "ext-lang", "private-use")
+	}(),
 }
 
 // loincCodedProperties take LOINC codes or part codes.

@@ -123,8 +123,7 @@ func (w *walker) composeFilters(clause map[string]any, system, version, path str
 		var rule *filterRule
 		known := false
 		if catalogue != nil {
-			known = catalogue.knows(property)
-			rule = catalogue.rule(property)
+			rule, known = catalogue[property]
 		} else {
 			rule, known = filterRuleFor(cs, property)
 		}
