@@ -2,10 +2,14 @@ package fhir_test
 
 import (
 	"bufio"
+	"bytes"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/model"
 )
 
 // BenchmarkDecode decodes NDJSON lines of the Synthea corpus
@@ -41,6 +45,49 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(len(lines)*b.N)/b.Elapsed().Seconds(), "resources/s")
+		})
+	}
+}
+
+// BenchmarkReadBundle reads a pretty-printed Bundle of generated resources,
+// each entry a record located at its line, and asks each record for a line
+// as a finding would: the cost per entry should not grow with the Bundle.
+func BenchmarkReadBundle(b *testing.B) {
+	for _, n := range []int{2000, 20000} {
+		g, err := fixtures.New(fixtures.Options{Seed: 3, Records: n})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		buf.WriteString("{\"resourceType\": \"Bundle\",\n\"type\": \"collection\",\n\"entry\": [\n")
+		if _, err := g.Generate(func(l []byte) error {
+			if buf.Len() > 60 {
+				buf.WriteString(",\n")
+			}
+			buf.WriteString("{\"resource\":\n")
+			buf.Write(bytes.ReplaceAll(l, []byte(`,"`), []byte(",\n\"")))
+			buf.WriteString("}")
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		buf.WriteString("]}\n")
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				records := 0
+				err := fhir.ReadStream("bundle.json", bytes.NewReader(buf.Bytes()), func(r *model.Record) error {
+					if r.Locator.Line(r.Type+".id") == 0 {
+						b.Fatalf("record %d not located", r.Index)
+					}
+					records++
+					return nil
+				})
+				if err != nil || records != n+1 {
+					b.Fatal(err, records)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/entry")
 		})
 	}
 }

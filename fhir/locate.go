@@ -1,6 +1,8 @@
 package fhir
 
 import (
+	"slices"
+
 	"github.com/carecert/carecert/internal/lineindex"
 )
 
@@ -25,16 +27,23 @@ func joinPath(a, b string) string { return lineindex.Join(a, b) }
 // where two values have the same path (an element and its "_element", a
 // repeated key) the first in the document is the one located.
 func jsonLines(raw []byte) lineindex.Index {
-	s := lineScanner{data: raw, line: 1}
+	s := lineScanner{data: raw, line: 1, items: map[int32][]int32{}}
 	s.value(noKey, 0)
-	return &jsonIndex{raw: raw, nodes: s.nodes}
+	return &jsonIndex{raw: raw, nodes: s.nodes, items: s.items}
 }
 
 // jsonIndex is a document's values in document order.
 type jsonIndex struct {
 	raw   []byte
 	nodes []jsonNode
+	// items holds, for each long array, its items' nodes in order: a
+	// Bundle's entries are each located, and stepping through the entries
+	// before each one would cost the square of their number.
+	items map[int32][]int32
 }
+
+// longArray is the length from which an array's items are indexed.
+const longArray = 32
 
 // jsonNode is one value: where it starts and where its subtree ends. A
 // document is at most MaxDocument bytes, so offsets fit 32 bits.
@@ -65,6 +74,13 @@ func (x *jsonIndex) find(n int32, atRoot bool, rest string) (int, bool) {
 	if rest == "" {
 		return int(x.nodes[n].line), true
 	}
+	if items, ok := x.items[n]; ok {
+		i, step, ok := arrayStep(rest)
+		if !ok || i >= len(items) {
+			return 0, false
+		}
+		return x.find(items[i], false, rest[step:])
+	}
 	for c := n + 1; c < x.nodes[n].next; c = x.nodes[c].next {
 		step, ok := x.step(c, atRoot, rest)
 		if !ok {
@@ -83,18 +99,8 @@ func (x *jsonIndex) find(n int32, atRoot bool, rest string) (int, bool) {
 func (x *jsonIndex) step(c int32, atRoot bool, rest string) (int, bool) {
 	node := x.nodes[c]
 	if node.keyStart == noKey {
-		if rest[0] != '[' {
-			return 0, false
-		}
-		end := 1
-		for end < len(rest) && '0' <= rest[end] && rest[end] <= '9' {
-			end++
-		}
-		if end == 1 || end >= len(rest) || rest[end] != ']' || (rest[1] == '0' && end > 2) {
-			return 0, false
-		}
-		i, ok := smallInt(rest[1:end])
-		return end + 1, ok && i == int(node.keyEnd)
+		i, step, ok := arrayStep(rest)
+		return step, ok && i == int(node.keyEnd)
 	}
 	name := x.raw[node.keyStart:node.keyEnd]
 	if len(name) > 0 && name[0] == '_' {
@@ -113,17 +119,22 @@ func (x *jsonIndex) step(c int32, atRoot bool, rest string) (int, bool) {
 	return dot + len(name), true
 }
 
-// smallInt reads the decimal digits of an array index; ok is false past
-// what a document could hold.
-func smallInt(digits string) (int, bool) {
-	if len(digits) > 9 {
-		return 0, false
+// arrayStep reads the "[i]" that starts rest: the index and its length.
+func arrayStep(rest string) (i, step int, ok bool) {
+	if rest[0] != '[' {
+		return 0, 0, false
 	}
-	n := 0
-	for i := 0; i < len(digits); i++ {
-		n = n*10 + int(digits[i]-'0')
+	end := 1
+	for end < len(rest) && '0' <= rest[end] && rest[end] <= '9' {
+		end++
 	}
-	return n, true
+	if end == 1 || end >= len(rest) || rest[end] != ']' || (rest[1] == '0' && end > 2) || end > 10 {
+		return 0, 0, false // not as the scanner wrote an index, or beyond any document
+	}
+	for _, d := range rest[1:end] {
+		i = i*10 + int(d-'0')
+	}
+	return i, end + 1, true
 }
 
 // lineScanner lists a document's values; it reads well-formed JSON and
@@ -133,6 +144,9 @@ type lineScanner struct {
 	pos   int
 	line  int
 	nodes []jsonNode
+	items map[int32][]int32
+	// stack holds the item nodes of the arrays being read, innermost last.
+	stack []int32
 }
 
 func (s *lineScanner) ws() {
@@ -186,6 +200,9 @@ func (s *lineScanner) value(keyStart, keyEnd int) {
 		}
 	case '[':
 		s.pos++
+		mark := len(s.stack)
+		// an index needs each item at its place: an item at i is the i-th
+		indexable := true
 	items:
 		for i := 0; ; {
 			s.ws()
@@ -202,11 +219,17 @@ func (s *lineScanner) value(keyStart, keyEnd int) {
 				continue
 			}
 			start := s.pos
+			indexable = indexable && i == len(s.stack)-mark
+			s.stack = append(s.stack, int32(len(s.nodes)))
 			s.value(noKey, i)
 			if s.pos == start {
 				break
 			}
 		}
+		if read := s.stack[mark:]; indexable && len(read) >= longArray {
+			s.items[int32(at)] = slices.Clone(read)
+		}
+		s.stack = s.stack[:mark]
 	case '"':
 		s.str()
 	default:

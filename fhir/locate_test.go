@@ -147,6 +147,9 @@ var _ = Describe("the JSON path index", func() {
 			"{\"_given\":[null,\n{\"id\":\"1\"}],\n\"given\":[\"a\",\n\"b\"]}", "{\"\":{\n\"a\":1},\n\"_\":[\n2]}", "{\"[0]\":\n{\"x\":1},\"a.b\":\n1,\"a\":{\"b\":\n2}}",
 			"[[1,\n[2]],\n{\"a\":[\n3]}]", `{"\u0069d":1,"id":2}`, "{\"a\":[,\n1,,\n2]}", "{\"a\":\n{\"b\"\n1}, \"c\":2}", "{\"a\":\"unterminated\n", "{\"a\":[1,\n2", "{\"a\":}\n,\"b\":1}",
 			"{\"entry\":[" + strings.Repeat("{\"resource\":{\"resourceType\":\"Patient\"}},\n", 11) + "{}]}",
+			// long arrays, whose items are indexed; well-formed, nested, and broken
+			"{\"entry\":[" + strings.Repeat("{\"resource\":{\"given\":[\n"+strings.Repeat("\"a\",\n", 40)+"\"b\"]}},\n", 40) + "{}]}",
+			"[" + strings.Repeat("1,\n", 40) + "2 3,\n4]", "[" + strings.Repeat("1,\n", 40) + ",,5,\n6]", "[" + strings.Repeat("[1],\n", 40) + "}",
 		} {
 			sameLines([]byte(doc))
 		}
