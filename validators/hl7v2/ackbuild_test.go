@@ -9,7 +9,6 @@ import (
 
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/internal/params"
-	"github.com/carecert/carecert/runner/target/hl7v2files"
 )
 
 // carecert's own acknowledgements (the MLLP receiver's and the simulator's)
@@ -33,7 +32,7 @@ var _ = Describe("the acknowledgement carecert builds", func() {
 	fields := mustCompile("hl7v2-fields", params.Params{"check": []any{"required", "lengths", "components", "formats", "tables"}})
 	msh9Findings := func(m *hl7v2.Message) []string {
 		var out []string
-		for _, f := range observe(fields, hl7v2files.Record("ack.hl7", m)) {
+		for _, f := range observe(fields, m.Record("ack.hl7")) {
 			if strings.HasPrefix(f.Path, "MSH[1].9") {
 				out = append(out, f.Code+"@"+f.Path)
 			}

@@ -13,7 +13,6 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fixtures/hl7v2gen"
 	"github.com/carecert/carecert/hl7v2"
-	"github.com/carecert/carecert/runner/target/hl7v2files"
 	"github.com/carecert/carecert/suites"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 )
@@ -64,7 +63,7 @@ func validateStream(b *testing.B, r io.Reader, states []check.State) (messages, 
 		if err != nil {
 			b.Fatal(err)
 		}
-		rec := hl7v2files.Record("bench.hl7", m)
+		rec := m.Record("bench.hl7")
 		for _, s := range states {
 			findings += len(s.Observe(rec))
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/runner/target/hl7v2files"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 )
 
@@ -33,7 +32,7 @@ func record(text string) *model.Record {
 	ms, err := hl7v2.ParseAll([]byte(text))
 	Expect(err).NotTo(HaveOccurred())
 	Expect(ms).To(HaveLen(1))
-	return hl7v2files.Record("t.hl7", ms[0])
+	return ms[0].Record("t.hl7")
 }
 
 func observe(c check.Check, rec *model.Record) []model.Finding {

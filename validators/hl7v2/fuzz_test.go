@@ -6,7 +6,6 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
-	"github.com/carecert/carecert/runner/target/hl7v2files"
 	"github.com/carecert/carecert/suites"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 )
@@ -43,7 +42,7 @@ func FuzzValidate(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, m := range ms {
-			rec := hl7v2files.Record("fuzz.hl7", m)
+			rec := m.Record("fuzz.hl7")
 			if rec.Problem != nil {
 				continue
 			}

@@ -12,7 +12,6 @@ import (
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/runner/target/hl7v2files"
 	"github.com/carecert/carecert/tabular"
 	"github.com/carecert/carecert/validators/quality"
 )
@@ -155,7 +154,7 @@ var _ = Describe("the built-in HL7 v2 field language", func() {
 		Expect(ms).To(HaveLen(3))
 		var out []*model.Record
 		for _, m := range ms {
-			out = append(out, hl7v2files.Record("adt.hl7", m))
+			out = append(out, m.Record("adt.hl7"))
 		}
 		return out
 	}
@@ -200,7 +199,7 @@ var _ = Describe("dates of HL7 v2 messages", func() {
 		Expect(err).NotTo(HaveOccurred())
 		var recs []*model.Record
 		for _, m := range ms {
-			recs = append(recs, hl7v2files.Record("adt.hl7", m))
+			recs = append(recs, m.Record("adt.hl7"))
 		}
 		t, _, _ := run("dq-not-future", params.Params{"kind": "hl7v2", "elements": []any{"EVN-2", "PID-7"}}, recs)
 		var got []string

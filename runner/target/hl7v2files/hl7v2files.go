@@ -99,28 +99,10 @@ func readMessages(ctx context.Context, source string, sc *hl7v2.Scanner, emit ta
 		if err != nil {
 			return fmt.Errorf("%s: line %d: %w", source, sc.LineCount(), err)
 		}
-		if err := emit(Record(source, m)); err != nil {
+		if err := emit(m.Record(source)); err != nil {
 			return err
 		}
 	}
-}
-
-// Record makes a record of a message read from source. Segments that
-// belong to no message become a record with a Problem, reported under the
-// run's input requirement.
-func Record(source string, m *hl7v2.Message) *model.Record {
-	rec := &model.Record{Kind: model.KindHL7v2, Source: source, Line: m.Line, Index: int64(m.Index),
-		Type: m.TypeName(), ID: m.ControlID(), Value: m, Locator: m.Locator()}
-	if m.Headless {
-		rec.Value, rec.Type = nil, ""
-		for _, is := range m.Issues {
-			if is.Code == "parse.no-header" {
-				f := rec.Finding(model.Error, is.Code, "", fmt.Sprintf("message %d: %s (first: %s)", m.Index+1, is.Message, m.Segments[0].Name))
-				rec.Problem = &f
-			}
-		}
-	}
-	return rec
 }
 
 // Shard splits uncompressed ER7 files by byte range, like NDJSON (see

@@ -455,7 +455,7 @@ func (t *mllpListen) Records(ctx context.Context, emit target.Emit) error {
 				m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Error, Code: "mllp.frame-end", Line: m.Line,
 					Message: "the frame's 0x1C end block is not followed by 0x0D"})
 			}
-			rec := hl7v2files.Record(source, m)
+			rec := m.Record(source)
 			rec.Source = source
 			index++
 			recs = append(recs, rec)
