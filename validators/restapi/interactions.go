@@ -149,30 +149,32 @@ type searchMatchParams struct {
 	Snomed   string `param:"snomed" doc:"SQLite file of a SNOMED CT release (carecert terminology load-snomed) that decides :above and :below on SNOMED CT codes (default: the plan's terminology snomed); without one they are not judged"`
 }
 
-// newSearchMatch judges searches with the run's terminology (a requirement's
-// own SNOMED CT release over the plan's), the one every check that judges
-// codes shares, so that :in, :not-in and token :above and :below are
-// decided as bindings and is-a filters are; what it cannot decide offline
-// stays not judged.
+// newSearchMatch judges searches (API-05) with the run's terminology, a
+// requirement's own SNOMED CT release over the plan's.
 func (terms Terminologies) newSearchMatch(spec check.Spec, p searchMatchParams, env *check.Env) (check.Check, error) {
-	t, err := terms(env, check.Terminology{Snomed: p.Snomed})
-	if err != nil {
-		return nil, fmt.Errorf("terminology for :in, :not-in, :above and :below: %w", err)
-	}
-	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchMatch(ex, t) }
-	return perExchange(judge, fhirclient.Search, fhirclient.Page)(spec, judgedParams{MinCases: p.MinCases}, env)
+	return terms.searchCheck(spec, env, check.Terminology{Snomed: p.Snomed}, p.MinCases, searchMatch, fhirclient.Search, fhirclient.Page)
 }
 
 // newSearchFeatures judges the probe's feature searches (API-25) with the
 // run's terminology, so that the precision of its :in and :not-in searches
 // is decided as API-05's are.
 func (terms Terminologies) newSearchFeatures(spec check.Spec, p judgedParams, env *check.Env) (check.Check, error) {
-	t, err := terms(env, check.Terminology{})
+	return terms.searchCheck(spec, env, check.Terminology{}, p.MinCases, searchFeatures, fhirclient.SearchFeatures)
+}
+
+// searchCheck judges searches of some interactions with the terminology of
+// own settings over the run's, the one every check that judges codes
+// shares, so that :in, :not-in and token :above and :below are decided as
+// bindings and is-a filters are; what it cannot decide offline stays not
+// judged.
+func (terms Terminologies) searchCheck(spec check.Spec, env *check.Env, own check.Terminology, minCases int,
+	judge func(*fhirclient.Exchange, fhirsearch.Terminology) []model.Finding, interactions ...string) (check.Check, error) {
+	t, err := terms(env, own)
 	if err != nil {
-		return nil, fmt.Errorf("terminology for :in and :not-in: %w", err)
+		return nil, fmt.Errorf("terminology for :in, :not-in, :above and :below: %w", err)
 	}
-	judge := func(ex *fhirclient.Exchange) []model.Finding { return searchFeatures(ex, t) }
-	return perExchange(judge, fhirclient.SearchFeatures)(spec, p, env)
+	judged := func(ex *fhirclient.Exchange) []model.Finding { return judge(ex, t) }
+	return perExchange(judged, interactions...)(spec, judgedParams{MinCases: minCases}, env)
 }
 
 func searchMatch(ex *fhirclient.Exchange, terms fhirsearch.Terminology) []model.Finding {
