@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -127,7 +128,8 @@ func readEntry(f *zip.File) ([]byte, error) {
 // Resources lists the resources of an embedded bundle in bundle order, read
 // from the bundle's index: nothing else is decompressed. The index is decoded
 // once per process and the list is shared by every caller, as a constant
-// would be: callers must not modify it (taking &list[i] to keep is fine).
+// would be: callers must not modify its elements (taking &list[i] to keep is
+// fine); it has no spare capacity, so an append makes a copy.
 func Resources(name string) ([]Resource, error) {
 	if index, ok := indexes[name]; ok {
 		return index()
@@ -178,7 +180,7 @@ func decodeIndex(name string) ([]Resource, error) {
 			return nil, fmt.Errorf("r4core: %s: index names %s, which is missing", name, out[i].File)
 		}
 	}
-	return out, nil
+	return slices.Clip(out), nil
 }
 
 func openArchive(name string) (*zip.Reader, error) {

@@ -68,6 +68,18 @@ var _ = Describe("the embedded R4 core", func() {
 		}
 	})
 
+	It("gives a list a caller's append cannot write into", func() {
+		for _, name := range bundles {
+			first, err := r4core.Resources(name)
+			Expect(err).NotTo(HaveOccurred())
+			grown := append(first, r4core.Resource{})
+			Expect(&grown[0]).NotTo(BeIdenticalTo(&first[0]), "%s: an append wrote into the shared list", name)
+			again, err := r4core.Resources(name)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(again).To(HaveLen(len(first)), name)
+		}
+	})
+
 	It("reassembles a bundle in index order for readers of whole files", func() {
 		res, err := r4core.Resources(r4core.ProfilesTypes)
 		Expect(err).NotTo(HaveOccurred())
