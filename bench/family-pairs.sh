@@ -4,12 +4,13 @@
 # what `carecert validate` says with its default suites, then what the
 # profile engine alone says.
 #
-#   bash bench/family-pairs.sh [dev|heldout|heldout2|heldout3]
+#   bash bench/family-pairs.sh [dev|heldout|heldout2|heldout3|heldout4]
 #
 # dev pairs are used in development; heldout, heldout2 and heldout3 pairs are
 # each for one measure (heldout2 was written later, with other families and
 # placements, JSON and XML; heldout3 later still, with rule families none of
-# the earlier sets has).
+# the earlier sets has; heldout4 last, weighted to the checks the reference
+# validator makes beyond R4's invariants, cardinalities and formats).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SET="${1:-dev}"
