@@ -99,6 +99,9 @@ type Registry struct {
 	// decodes them (core.zip).
 	slim *r4core.Derived
 
+	oidOnce sync.Once
+	oids    map[string][]string // CodeSystem identifier urn:oid: value → URLs
+
 	// globals maps a resource type to the profiles implementation guides
 	// declare global for it (ImplementationGuide.global).
 	globals map[string][]string

@@ -34,6 +34,9 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 	if typ == "searchset" {
 		w.searchSetRules(b, entries, path)
 	}
+	if typ == "document" {
+		w.documentStylesheets(entries, links, path)
+	}
 	seen := map[string]int{}
 	for i, e := range entries {
 		em, _ := e.(map[string]any)

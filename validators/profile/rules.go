@@ -14,8 +14,12 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.capabilityRules(m, path)
 	case "CodeSystem":
 		w.codeSystemRules(m, path)
+		w.codeSystemProperties(m, path)
+	case "ConceptMap":
+		w.conceptMapRules(m, path)
 	case "ValueSet":
 		w.valueSetRules(m, path)
+		w.valueSetIncludeSystems(m, path)
 	case "Questionnaire":
 		w.questionnaireRules(m, path)
 	case "QuestionnaireResponse":
@@ -26,5 +30,6 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.measureReportRules(m, path)
 	case "StructureDefinition":
 		w.structureDefinitionRules(m, path)
+		w.structureDefinitionShape(m, path)
 	}
 }

@@ -1,0 +1,62 @@
+package definitions
+
+import (
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// CodeSystemsByOID returns the canonical URLs of the code systems (core and
+// loaded guides) whose identifier is the OID given as "urn:oid:…", sorted.
+// The index is built on first use from each code system's identifiers only,
+// so nothing else of them stays in memory.
+func (r *Registry) CodeSystemsByOID(oid string) []string {
+	r.oidOnce.Do(func() {
+		r.coreTx() //nolint:errcheck // without the core, only guides' code systems are indexed
+		r.mu.RLock()
+		var entries []*Entry
+		for _, es := range r.byURL {
+			for _, e := range es {
+				if e.ResourceType == "CodeSystem" {
+					entries = append(entries, e)
+				}
+			}
+		}
+		r.mu.RUnlock()
+		r.oids = map[string][]string{}
+		for _, e := range entries {
+			raw, err := e.bytes()
+			if err != nil {
+				continue
+			}
+			var cs struct {
+				Identifier json.RawMessage `json:"identifier"`
+			}
+			if json.Unmarshal(raw, &cs) != nil || len(cs.Identifier) == 0 {
+				continue
+			}
+			// R4 lists identifiers; DSTU2-era content has one object.
+			var ids []struct {
+				Value string `json:"value"`
+			}
+			if strings.HasPrefix(strings.TrimSpace(string(cs.Identifier)), "{") {
+				ids = make([]struct {
+					Value string `json:"value"`
+				}, 1)
+				json.Unmarshal(cs.Identifier, &ids[0]) //nolint:errcheck // an unreadable identifier indexes nothing
+			} else {
+				json.Unmarshal(cs.Identifier, &ids) //nolint:errcheck // as above
+			}
+			for _, id := range ids {
+				if strings.HasPrefix(id.Value, "urn:oid:") && !slices.Contains(r.oids[id.Value], e.URL) {
+					r.oids[id.Value] = append(r.oids[id.Value], e.URL)
+				}
+			}
+		}
+		for _, urls := range r.oids {
+			sort.Strings(urls)
+		}
+	})
+	return r.oids[oid]
+}
