@@ -7,10 +7,11 @@ import (
 	"strings"
 )
 
-// CodeSystemsByOID returns the canonical URLs of the code systems (core and
-// loaded guides) whose identifier is the OID given as "urn:oid:…", sorted.
-// The index is built on first use from each code system's identifiers only,
-// so nothing else of them stays in memory.
+// CodeSystemsByOID returns the canonical URLs of the code systems whose
+// identifier is the OID given ("urn:oid:…"), sorted: the core's, the guides'
+// and the parent registry's. The index is built on first use from each code
+// system's identifiers only, so nothing else of them stays in memory; a code
+// system added after that first use is not in it.
 func (r *Registry) CodeSystemsByOID(oid string) []string {
 	r.oidOnce.Do(func() {
 		r.coreTx() //nolint:errcheck // without the core, only guides' code systems are indexed
@@ -58,5 +59,14 @@ func (r *Registry) CodeSystemsByOID(oid string) []string {
 			sort.Strings(urls)
 		}
 	})
-	return r.oids[oid]
+	urls := slices.Clone(r.oids[oid]) // callers and the parent's merge never touch the index
+	if r.opts.Parent != nil {
+		for _, u := range r.opts.Parent.CodeSystemsByOID(oid) {
+			if !slices.Contains(urls, u) {
+				urls = append(urls, u)
+			}
+		}
+		sort.Strings(urls)
+	}
+	return urls
 }
