@@ -140,7 +140,7 @@ requirements:
 		reg := check.NewRegistry()
 		terminology.Register(reg)
 		profile.Register(reg)
-		r := &runner.Runner{Checks: reg, Targets: target.NewRegistry(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
+		r := &runner.Runner{Checks: reg, Targets: targettest.FHIR(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
 		reps, err := r.Run(context.Background(), p)
 		Expect(err).NotTo(HaveOccurred())
 		return reps
