@@ -56,6 +56,9 @@ func usageError(format string, args ...any) error {
 type app struct {
 	stdout, stderr io.Writer
 	env            *registries
+	// lookupEnv reads the environment for the collector's policy
+	// (collector.go); nil leaves the collector alone.
+	lookupEnv func(string) (string, bool)
 }
 
 func main() {
@@ -64,7 +67,7 @@ func main() {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go interrupts(sigs, cancel, os.Stderr, os.Exit)
-	os.Exit(execute(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(executeWith(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
 }
 
 // interrupts cancels the run on the first Ctrl-C or SIGTERM, so that it
@@ -81,9 +84,16 @@ func interrupts(sigs <-chan os.Signal, cancel func(), stderr io.Writer, exit fun
 	exit(exitInterrupted)
 }
 
-// execute runs the command line and returns the exit code.
+// execute runs the command line and returns the exit code, leaving the
+// garbage collector as it is.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, env: newRegistries()}
+	return executeWith(ctx, args, stdout, stderr, nil)
+}
+
+// executeWith is execute; the commands that validate set the collector's
+// policy from lookupEnv (os.LookupEnv in the binary).
+func executeWith(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	a := &app{stdout: stdout, stderr: stderr, env: newRegistries(), lookupEnv: lookupEnv}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)

@@ -58,6 +58,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 			if err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
+			collectorPolicy(a.lookupEnv)
 			return a.run(cmd.Context(), plan, f)
 		},
 	}

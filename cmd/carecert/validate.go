@@ -61,6 +61,7 @@ markdown or console only, and cannot be combined with --shard, --out or
 --baseline.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			collectorPolicy(a.lookupEnv)
 			return a.validate(cmd.Context(), args, f)
 		},
 	}

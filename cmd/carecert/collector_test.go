@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("the collector's policy", func() {
+	// settings returns the collector's percent and limit after f, restoring
+	// the default ones around it (they are the process's).
+	settings := func(f func()) (percent int, limit int64) {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+		DeferCleanup(func() {
+			debug.SetGCPercent(100)
+			debug.SetMemoryLimit(math.MaxInt64)
+		})
+		f()
+		return debug.SetGCPercent(100), debug.SetMemoryLimit(-1)
+	}
+	env := func(vars ...string) func(string) (string, bool) {
+		return func(name string) (string, bool) {
+			for _, v := range vars {
+				if v == name {
+					return "1", true
+				}
+			}
+			return "", false
+		}
+	}
+
+	It("raises the GC percent and sets a soft limit inside the 300 MB budget", func() {
+		percent, limit := settings(func() { collectorPolicy(env()) })
+		Expect(percent).To(Equal(200))
+		Expect(limit).To(Equal(int64(240 << 20)))
+	})
+
+	DescribeTable("leaves the collector as the user set it",
+		func(vars ...string) {
+			percent, limit := settings(func() { collectorPolicy(env(vars...)) })
+			Expect(percent).To(Equal(100))
+			Expect(limit).To(Equal(int64(math.MaxInt64)))
+		},
+		Entry("GOGC", "GOGC"),
+		Entry("GOMEMLIMIT", "GOMEMLIMIT"),
+		Entry("both", "GOGC", "GOMEMLIMIT"),
+	)
+
+	It("is set by validate and run in the binary, and by no command in-process", func() {
+		dir := GinkgoT().TempDir()
+		file := filepath.Join(dir, "patient.json")
+		Expect(os.WriteFile(file, []byte(`{"resourceType":"Patient","id":"p1","gender":"female"}`), 0o600)).To(Succeed())
+		run := func(lookup func(string) (string, bool), args ...string) int {
+			percent, _ := settings(func() {
+				Expect(executeWith(context.Background(), args, io.Discard, io.Discard, lookup)).To(Equal(exitOK))
+			})
+			return percent
+		}
+		Expect(run(env(), "validate", "-q", file)).To(Equal(200))
+		plan := []string{"run", "--vendor", "Acme", "--target", file, "--suite", "fhir-r4-structure", "--out", filepath.Join(dir, "out"), "-q"}
+		Expect(run(env(), plan...)).To(Equal(200))
+		Expect(run(env(), "checks")).To(Equal(100), "commands that do not validate keep Go's default")
+		Expect(run(nil, "validate", "-q", file)).To(Equal(100), "execute, as specs call it, leaves the collector alone")
+	})
+})
