@@ -71,23 +71,30 @@ requirements:
 `), 0o644)).To(Succeed())
 	})
 
-	// run runs the plan, terminology: written as given, and returns the
-	// report and the run's env.
-	run := func(terminologyYAML string) (*model.Report, *check.Env) {
-		plan := filepath.Join(dir, "plan.yaml")
-		Expect(os.WriteFile(plan, []byte("suites: [./suite.yaml]\nigs: [guide]\ndate: 2026-01-01\n"+terminologyYAML+
-			"vendors:\n  - name: Acme\n    targets: [{name: feed, path: feed.ndjson}]\n"), 0o644)).To(Succeed())
+	// load writes a plan (the suite and guide above, then rest: terminology
+	// and vendors written as given) and returns it with a runner of the
+	// terminology and profile checks.
+	load := func(name, rest string) (*runner.Runner, *runner.Plan) {
+		plan := filepath.Join(dir, name)
+		Expect(os.WriteFile(plan, []byte("suites: [./suite.yaml]\nigs: [guide]\ndate: 2026-01-01\n"+rest), 0o644)).To(Succeed())
 		p, err := runner.LoadPlan(plan)
 		Expect(err).NotTo(HaveOccurred())
 		reg := check.NewRegistry()
 		terminology.Register(reg)
 		profile.Register(reg)
-		r := &runner.Runner{Checks: reg, Targets: targettest.FHIR(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
+		return &runner.Runner{Checks: reg, Targets: targettest.FHIR(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}, p
+	}
+
+	// run runs the plan, terminology: written as given, and returns the
+	// report and the run's env.
+	run := func(terminologyYAML string) (*model.Report, *check.Env) {
+		r, p := load("plan.yaml", terminologyYAML+"vendors:\n  - name: Acme\n    targets: [{name: feed, path: feed.ndjson}]\n")
 		env := r.Env(context.Background(), p)
 		rep, err := r.RunVendor(context.Background(), p, p.Vendors[0], env)
 		Expect(err).NotTo(HaveOccurred())
 		return rep, env
 	}
+
 	findings := func(rep *model.Report, req, code string) []string {
 		out := []string{}
 		for _, f := range result(rep, req).Tally.Findings {
@@ -133,14 +140,7 @@ requirements:
 	// runVendors runs a plan whose vendors (YAML, written as given) all send
 	// the feed, and returns their reports in order.
 	runVendors := func(head, vendors string) []*model.Report {
-		plan := filepath.Join(dir, "vendors.yaml")
-		Expect(os.WriteFile(plan, []byte("suites: [./suite.yaml]\nigs: [guide]\ndate: 2026-01-01\n"+head+"vendors:\n"+vendors), 0o644)).To(Succeed())
-		p, err := runner.LoadPlan(plan)
-		Expect(err).NotTo(HaveOccurred())
-		reg := check.NewRegistry()
-		terminology.Register(reg)
-		profile.Register(reg)
-		r := &runner.Runner{Checks: reg, Targets: targettest.FHIR(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
+		r, p := load("vendors.yaml", head+"vendors:\n"+vendors)
 		reps, err := r.Run(context.Background(), p)
 		Expect(err).NotTo(HaveOccurred())
 		return reps
