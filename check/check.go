@@ -112,6 +112,16 @@ type State interface {
 	Finish(t *model.Tally)
 }
 
+// Leader is implemented by a check whose walk of a record puts on a shelf
+// what other checks read of the same record (Shelf): the runner runs it on
+// each record before the others, whatever the plan's order, so that they
+// find it there; findings are reported in the plan's order all the same.
+type Leader interface {
+	Check
+	// Leads marks the check.
+	Leads()
+}
+
 // Grader is implemented by checks whose outcome is not simply "fail on error":
 // thresholds on measures, for instance. Grade must depend only on the tally, so
 // that a stored report can be graded again.

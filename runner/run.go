@@ -406,6 +406,9 @@ type worker struct {
 	input   *model.Tally
 	states  []check.State
 	tallies []*model.Tally
+	// order is the order checks run in on a record: leaders first
+	// (check.Leader), then the plan's order.
+	order []int
 	// defects counts each problem once over all requirements, suiteDefects
 	// once per suite (see model.Defects).
 	defects      model.Defects
@@ -417,10 +420,18 @@ type worker struct {
 
 func newWorker(cs []compiled, limit int) *worker {
 	w := &worker{input: model.NewTally(limit), suiteDefects: map[string]*model.Defects{}}
-	for _, c := range cs {
+	for i, c := range cs {
 		w.states = append(w.states, c.check.NewState())
 		w.tallies = append(w.tallies, model.NewTally(limit))
 		w.suiteDefects[c.suite.ID] = &model.Defects{}
+		if _, leads := c.check.(check.Leader); leads {
+			w.order = append(w.order, i)
+		}
+	}
+	for i, c := range cs {
+		if _, leads := c.check.(check.Leader); !leads {
+			w.order = append(w.order, i)
+		}
 	}
 	return w
 }
@@ -640,15 +651,13 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 	if len(syntax) > 0 {
 		reported = append(reported, model.Reported{Suite: InputSuite, Requirement: InputSuite + "/" + InputRequirement, Findings: syntax})
 	}
-	for i, c := range cs {
+	for _, i := range w.order {
+		c := cs[i]
 		fs, ok := w.apply(i, c, rec)
 		if !ok {
 			continue
 		}
 		did[i] = true
-		if !slices.Contains(applied, c.suite.ID) {
-			applied = append(applied, c.suite.ID)
-		}
 		for j := range fs {
 			fs[j].Requirement = c.req.ID
 			if fs[j].Sensitive && !fullEvidence {
@@ -656,8 +665,16 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 			}
 		}
 		found[i] = fs
-		if len(fs) > 0 {
-			reported = append(reported, model.Reported{Suite: c.suite.ID, Requirement: c.suite.ID + "/" + c.req.ID, Findings: fs})
+	}
+	for i, c := range cs {
+		if !did[i] {
+			continue
+		}
+		if !slices.Contains(applied, c.suite.ID) {
+			applied = append(applied, c.suite.ID)
+		}
+		if len(found[i]) > 0 {
+			reported = append(reported, model.Reported{Suite: c.suite.ID, Requirement: c.suite.ID + "/" + c.req.ID, Findings: found[i]})
 		}
 	}
 	// One defect seen by several requirements is marked before the tallies

@@ -8,10 +8,8 @@ package coded
 
 import (
 	"runtime"
-	"sync"
 
 	"github.com/carecert/carecert/check"
-	"github.com/carecert/carecert/model"
 )
 
 // Value is one coded value of a record.
@@ -53,60 +51,12 @@ const MaxDepth = 32
 func Is(typ string) bool { return types[typ] }
 
 // Shelf keeps the coded values of the last few records, for the checks that
-// read a record after the walk that found them. Holding the record keeps
-// its address from being reused while it is kept. It is safe for
-// concurrent use.
-type Shelf struct {
-	mu   sync.Mutex
-	recs []*model.Record
-	// keys guard against a target that reuses one Record for many records.
-	keys []key
-	vals [][]Value
-	next int
-}
-
-type key struct {
-	source string
-	index  int64
-}
+// read a record after the walk that found them (check.Shelf).
+type Shelf = check.Shelf[[]Value]
 
 // NewShelf returns a shelf for the records of n workers at a time.
-func NewShelf(n int) *Shelf {
-	n = max(n, 8)
-	return &Shelf{recs: make([]*model.Record, n), keys: make([]key, n), vals: make([][]Value, n)}
-}
+func NewShelf(n int) *Shelf { return check.NewShelf[[]Value](n) }
 
 // Run is the run's shelf, shared by the walks that put values on it and the
 // checks that read them.
 var Run = check.NewService(func(*check.Env) (*Shelf, error) { return NewShelf(4 * runtime.GOMAXPROCS(0)), nil })
-
-func keyOf(rec *model.Record) key { return key{rec.Source, rec.Index} }
-
-// Put keeps the coded values of a record (all of them: nil when it has none).
-func (s *Shelf) Put(rec *model.Record, vals []Value) {
-	k := keyOf(rec)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, r := range s.recs {
-		if r == rec && s.keys[i] == k {
-			s.vals[i] = vals
-			return
-		}
-	}
-	s.recs[s.next], s.keys[s.next], s.vals[s.next] = rec, k, vals
-	s.next = (s.next + 1) % len(s.recs)
-}
-
-// Get returns the coded values kept for a record; ok is false when no walk
-// has put them (or they were let go for newer records).
-func (s *Shelf) Get(rec *model.Record) (vals []Value, ok bool) {
-	k := keyOf(rec)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, r := range s.recs {
-		if r == rec && s.keys[i] == k {
-			return s.vals[i], true
-		}
-	}
-	return nil, false
-}

@@ -54,10 +54,14 @@ func (w *walker) withoutFinds(walk func()) {
 	w.found = f
 }
 
-// missFinds marks the coded values found incomplete: the walk passed by
-// something the terminology walk looks into.
+// missFinds marks the coded values found incomplete, and the shape
+// unproven: the walk passed by something the terminology and schema walks
+// look into.
 func (w *walker) missFinds() {
 	if w.found != nil {
 		w.found.partial = true
+	}
+	if w.proof != nil {
+		w.proof.doubt = true
 	}
 }

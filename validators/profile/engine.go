@@ -7,6 +7,7 @@ import (
 
 	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/shape"
 	"github.com/carecert/carecert/model"
 )
 
@@ -35,6 +36,9 @@ type Engine struct {
 	// shelf receives the coded values of each walk against a record's base
 	// type (coded.go); nil keeps none.
 	shelf *coded.Shelf
+	// proofs receive, from the same walks, whether each record was proven
+	// well shaped for the JSON-schema check (shape.go); nil proves none.
+	proofs *shape.Proofs
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
@@ -92,11 +96,14 @@ type Options struct {
 	// base type finds, for the terminology checks that read the same
 	// record (package coded); nil keeps none.
 	Shelf *coded.Shelf
+	// Proofs receive whether the same walks proved each record well shaped
+	// (package shape), when the run's JSON-schema check wants them.
+	Proofs *shape.Proofs
 }
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf, proofs: opts.Proofs,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

@@ -18,6 +18,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/shape"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
@@ -66,6 +67,9 @@ type Hooks struct {
 	// Shelf receives the coded values of each record's walk against its
 	// base type (Options.Shelf).
 	Shelf *coded.Shelf
+	// Proofs receive whether those walks proved each record well shaped
+	// (Options.Proofs).
+	Proofs *shape.Proofs
 }
 
 // engines are the run's engines, one per set of FHIR options and
@@ -83,7 +87,7 @@ var engines = check.NewServiceFamily(func(env *check.Env, k engineKey) (*Engine,
 	if err != nil {
 		return nil, fmt.Errorf("FHIR option bundle-validation-rules: %w", err)
 	}
-	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
+	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, Proofs: hooks.Proofs, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
 		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs, UnresolvedUntyped: o.unresolvedUntyped,
 		BundleRules: rules}), nil
 })
@@ -248,6 +252,11 @@ func (c *profileCheck) Grade(t *model.Tally) (model.Outcome, string) {
 }
 
 func (c *profileCheck) NewState() check.State { return &profileState{c: c} }
+
+// Leads runs the check first on each record (check.Leader): its walk against
+// the record's base type shelves the record's coded values and its shape's
+// proof, which the terminology and JSON-schema checks read.
+func (c *profileCheck) Leads() {}
 
 // profileState is a worker's share: the sink (unevaluated invariants,
 // must-support coverage) merges across workers and shards.

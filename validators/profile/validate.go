@@ -141,6 +141,9 @@ type walker struct {
 	// noFullURLSaid records that the walked resource's Bundle entry was
 	// reported for lacking the fullUrl its references need (bundle_fullurl.go).
 	noFullURLSaid bool
+	// proof learns, in the same walk, whether the record is well shaped
+	// for the JSON-schema check (shape.go); nil in other walks.
+	proof *shapeProof
 }
 
 // holder is an element being walked, with its definition and type (t is
@@ -182,10 +185,14 @@ func (e *Engine) validate(rec *model.Record, p *Plan, sink *Sink, shelve bool) [
 	if shelve {
 		// most records hold a dozen or two coded values
 		w.found = &codedFinds{vals: make([]coded.Value, 0, 16)}
+		w.proof = newShapeProof(e.proofs)
 	}
 	w.resource(res, p, typ)
 	if shelve && !w.found.partial {
 		e.shelf.Put(rec, w.found.vals)
+	}
+	if w.proof != nil {
+		e.proofs.Put(rec, w.proof.holds(w.out))
 	}
 	if len(w.ms) > 0 {
 		c := sink.coverage(p.URL)
@@ -587,6 +594,9 @@ func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *t
 	if k.ms >= 0 && w.ms != nil && k.ms < len(w.ms) && w.plan.mustSupport[k.ms] == k.id {
 		w.ms[k.ms] = true
 	}
+	if w.proof != nil && hasE {
+		w.proof.companion(t)
+	}
 	var matched []*node
 	if len(k.slices) > 0 && k.slicing != nil {
 		matched = w.slice(items, k, t, p(), name)
@@ -850,6 +860,9 @@ func (w *walker) conformTo(m map[string]any, alternatives []*Plan, unloaded []st
 }
 
 func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host hostElem) {
+	if w.proof != nil {
+		w.proof.primitive(k.path, t.code, item)
+	}
 	if item != nil {
 		if msg := checkPrimitive(t.code, item, fhir.WordingOf(w.rec)); msg != "" {
 			w.add(model.Error, CodeFormat, w.pathText(at), "value "+msg, fhir.ValueText(item))

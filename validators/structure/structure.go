@@ -12,6 +12,12 @@
 // could find anything at all. Only records it cannot prove valid go to
 // gojsonschema, so every finding is still gojsonschema's, and a type whose
 // records are all valid is never compiled.
+//
+// When the profile engine walks the same records in the run, the quick walk
+// is spared too: the engine's walk of a record against its base type proves
+// it well shaped where the two share the rules, and holds each primitive
+// string to the schema's own rules through Judge (judge.go, package shape).
+// Only the records it does not prove are walked here.
 package structure
 
 import (
@@ -75,6 +81,9 @@ type Schema struct {
 	// quickTypes holds the compiled node of each resource type asked for,
 	// stored once complete, so that a record takes no lock to find it.
 	quickTypes sync.Map
+	// judged are the elements the profile engine's walk asked about
+	// (judge.go).
+	judged judged
 }
 
 // resourceList is the schema's reference to any resource.
@@ -101,6 +110,7 @@ func LoadSchema() (*Schema, error) {
 		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, nested: map[string][]string{},
 	}
 	s.quick = &quickCompiler{s: s, defs: map[string]*quickNode{}}
+	s.judged.nodes = map[elementKey]*quickNode{}
 	var list struct {
 		OneOf []struct {
 			Ref string `json:"$ref"`

@@ -1,0 +1,137 @@
+package structure
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// The JSON-schema requirement is answered from the profile engine's walk
+// where the two share a rule (package shape): the walk proves a record well
+// shaped, and puts each primitive string it meets to Judge, which holds it
+// to the schema's own rules for that element (lexical pattern, enumeration,
+// constant). The schema names its definitions by type and backbone
+// element, not by element path, so an element is found by its type and
+// name; one the judge cannot place is refused, and its record walked here.
+
+// elementKey is an element's definition path and, for a choice element, the
+// type its value has.
+type elementKey struct{ def, typ string }
+
+// judged holds the schema node of each element judged so far; a nil node
+// means the element could not be placed.
+type judged struct {
+	mu    sync.RWMutex
+	nodes map[elementKey]*quickNode
+	// byRoot lists, per type, the schema's definitions of that type's
+	// backbone elements ("Patient_Contact").
+	byRoot map[string][]string
+}
+
+// Judge reports whether the schema accepts the primitive string s of type
+// typ at the element whose definition path is def (shape.Judge).
+func (s *Schema) Judge(def, typ, v string) bool {
+	k := elementKey{def, typ}
+	s.judged.mu.RLock()
+	n, ok := s.judged.nodes[k]
+	s.judged.mu.RUnlock()
+	if !ok {
+		n = s.place(k)
+	}
+	return n != nil && n.valid(v)
+}
+
+// place finds and compiles the schema node of an element's single value,
+// once.
+func (s *Schema) place(k elementKey) *quickNode {
+	s.quickMu.Lock()
+	defer s.quickMu.Unlock()
+	s.judged.mu.RLock()
+	n, ok := s.judged.nodes[k]
+	s.judged.mu.RUnlock()
+	if ok {
+		return n
+	}
+	def, prop, ok := s.elementProperty(k)
+	if ok {
+		n = s.quick.definition(def).props[prop]
+		for n != nil && n.ref != nil {
+			n = n.ref
+		}
+		if n != nil && n.items != nil {
+			n = n.items // an item of a repeating element
+		}
+	}
+	s.judged.mu.Lock()
+	s.judged.nodes[k] = n
+	s.judged.mu.Unlock()
+	return n
+}
+
+// elementProperty finds the schema definition and property of an element:
+// "Patient.birthDate" is property birthDate of Patient;
+// "Patient.contact.gender" is property gender of the one definition of a
+// Patient backbone element that has it (or of several that say the same of
+// it); "Observation.value[x]" with a dateTime is valueDateTime;
+// "date.id" is property id of Element.
+func (s *Schema) elementProperty(k elementKey) (def, prop string, ok bool) {
+	segs := strings.Split(k.def, ".")
+	if len(segs) < 2 {
+		return "", "", false
+	}
+	for i, seg := range segs {
+		segs[i], _, _ = strings.Cut(seg, ":") // a slice's name
+	}
+	prop = segs[len(segs)-1]
+	if base, isChoice := strings.CutSuffix(prop, "[x]"); isChoice {
+		if k.typ == "" || strings.Contains(k.typ, ".") {
+			return "", "", false
+		}
+		prop = base + strings.ToUpper(k.typ[:1]) + k.typ[1:]
+	}
+	root := segs[0]
+	if root != "" && root[0] >= 'a' && root[0] <= 'z' {
+		// A primitive type's id and extension ("date.id") are Element's:
+		// the schema writes them in the _name companion's Element.
+		root = "Element"
+	}
+	candidates := []string{root}
+	if len(segs) > 2 {
+		candidates = s.backbones(root)
+	}
+	var found any
+	for _, c := range candidates {
+		d, err := s.def(c)
+		if err != nil || d == nil {
+			continue
+		}
+		props, _ := d["properties"].(map[string]any)
+		p, has := props[prop]
+		if !has {
+			continue
+		}
+		if def != "" && !reflect.DeepEqual(found, p) {
+			return "", "", false // two backbones say different things of it
+		}
+		def, found = c, p
+	}
+	return def, prop, def != ""
+}
+
+// backbones lists the schema's definitions of a type's backbone elements.
+// Called with quickMu held.
+func (s *Schema) backbones(root string) []string {
+	if s.judged.byRoot == nil {
+		s.judged.byRoot = map[string][]string{}
+		for name := range s.raw {
+			if r, _, ok := strings.Cut(name, "_"); ok {
+				s.judged.byRoot[r] = append(s.judged.byRoot[r], name)
+			}
+		}
+		for _, names := range s.judged.byRoot {
+			sort.Strings(names)
+		}
+	}
+	return s.judged.byRoot[root]
+}
