@@ -15,13 +15,26 @@ func LiteralReference(ref string) (typ, id string, ok bool) {
 // VersionedReference is LiteralReference with the version a reference ends
 // in after /_history/ ("" when it names none), unchecked as the other parts.
 func VersionedReference(ref string) (typ, id, version string, ok bool) {
-	parts := strings.Split(ref, "/")
-	if n := len(parts); n >= 4 && parts[n-2] == "_history" {
-		version = parts[n-1]
-		parts = parts[:n-2]
-	}
-	if len(parts) < 2 {
+	// Read from the slashes, not split: a walk asks this of every reference.
+	rest, id, found := cutLast(ref)
+	if !found {
 		return "", "", "", false
 	}
-	return parts[len(parts)-2], parts[len(parts)-1], version, true
+	// "_history" before the last part is a version only after Type/id.
+	if head, h, _ := cutLast(rest); h == "_history" && strings.Contains(head, "/") {
+		version = id
+		rest, id, _ = cutLast(head)
+	}
+	_, typ, _ = cutLast(rest)
+	return typ, id, version, true
+}
+
+// cutLast cuts s around its last slash; without one, before is "" and
+// after is s.
+func cutLast(s string) (before, after string, found bool) {
+	i := strings.LastIndexByte(s, '/')
+	if i < 0 {
+		return "", s, false
+	}
+	return s[:i], s[i+1:], true
 }

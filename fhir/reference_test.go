@@ -1,6 +1,9 @@
 package fhir_test
 
 import (
+	"slices"
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -33,6 +36,37 @@ var _ = DescribeTable("the version a literal reference ends in",
 	Entry("a history segment with no version names none", "Patient/1/_history", ""),
 	Entry("an empty version", "Patient/1/_history/", ""),
 )
+
+var _ = It("reads every reference as splitting it on its slashes does", func() {
+	// The definition: split on "/", a version after "_history" when at
+	// least Type/id precede it, then the last two parts.
+	split := func(ref string) (typ, id, version string, ok bool) {
+		parts := strings.Split(ref, "/")
+		if n := len(parts); n >= 4 && parts[n-2] == "_history" {
+			version = parts[n-1]
+			parts = parts[:n-2]
+		}
+		if len(parts) < 2 {
+			return "", "", "", false
+		}
+		return parts[len(parts)-2], parts[len(parts)-1], version, true
+	}
+	refs := []string{"", "a", "_history", "Patient"}
+	for range 5 {
+		for _, r := range refs {
+			for _, part := range []string{"", "a", "_history", "Patient"} {
+				refs = append(refs, r+"/"+part, part+"/"+r)
+			}
+		}
+		refs = slices.Compact(slices.Sorted(slices.Values(refs)))
+	}
+	Expect(len(refs)).To(BeNumerically(">", 1000))
+	for _, ref := range refs {
+		typ, id, version, ok := fhir.VersionedReference(ref)
+		wantTyp, wantID, wantVersion, wantOK := split(ref)
+		Expect([]any{typ, id, version, ok}).To(Equal([]any{wantTyp, wantID, wantVersion, wantOK}), ref)
+	}
+})
 
 var _ = It("Strings gives the strings of a JSON array and leaves out anything else", func() {
 	Expect(fhir.Strings([]any{"a", 1.0, nil, "b", map[string]any{}})).To(Equal([]string{"a", "b"}))

@@ -42,6 +42,7 @@ type Engine struct {
 
 	mu         sync.Mutex // serialises compilation
 	ready      sync.Map   // canonical → *Plan, complete
+	typePlans  sync.Map   // core type name → *Plan, complete (TypePlan)
 	kinds      sync.Map   // canonical → resource type of its definition, or ""
 	failed     map[string]error
 	building   map[string]*Plan
@@ -151,7 +152,15 @@ func (e *Engine) Plan(canonical string) (*Plan, error) {
 
 // TypePlan returns the plan of a core type or resource ("Patient").
 func (e *Engine) TypePlan(typ string) (*Plan, error) {
-	return e.Plan(definitions.CoreBase + typ)
+	// by name: a walk asks this of every record and nested resource
+	if p, ok := e.typePlans.Load(typ); ok {
+		return p.(*Plan), nil
+	}
+	p, err := e.Plan(definitions.CoreBase + typ)
+	if err == nil {
+		e.typePlans.Store(typ, p)
+	}
+	return p, err
 }
 
 // IsResourceType reports whether FHIR R4 defines a resource of this name.

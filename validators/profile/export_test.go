@@ -20,3 +20,6 @@ var ValidDay = validDay
 
 // QuickInvariant is the Go shortcut of a core invariant (nil: none).
 var QuickInvariant = quickInvariant
+
+// NamedType is the type a relative reference of the shape Type/id names.
+var NamedType = namedType

@@ -111,9 +111,18 @@ func (w *walker) malformedReference(ref string, rp func() string) {
 // namedType returns the type a relative reference of the shape Type/id or
 // Type/id/_history/version names, known or not, and "" for another shape.
 func namedType(ref string) string {
-	parts := strings.Split(ref, "/")
-	if len(parts) == 2 || len(parts) == 4 && parts[2] == "_history" {
-		return parts[0]
+	// Read from the slashes, not split: a walk asks this of every reference.
+	typ, rest, found := strings.Cut(ref, "/")
+	if !found {
+		return ""
+	}
+	switch strings.Count(rest, "/") {
+	case 0:
+		return typ
+	case 2:
+		if _, history, _ := strings.Cut(rest, "/"); strings.HasPrefix(history, "_history/") {
+			return typ
+		}
 	}
 	return ""
 }

@@ -2,6 +2,8 @@ package profile_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -61,4 +63,27 @@ var _ = Describe("shortcuts of the walk", func() {
 		_, ok := quick(map[string]any{"start": "2024"}, "Period")
 		Expect(ok).To(BeFalse())
 	})
+})
+
+var _ = It("reads the type a relative reference names as splitting it on its slashes does", func() {
+	split := func(ref string) string {
+		parts := strings.Split(ref, "/")
+		if len(parts) == 2 || len(parts) == 4 && parts[2] == "_history" {
+			return parts[0]
+		}
+		return ""
+	}
+	refs := []string{"", "a", "_history", "Patient"}
+	for range 5 {
+		for _, r := range refs {
+			for _, part := range []string{"", "a", "_history", "Patient"} {
+				refs = append(refs, r+"/"+part, part+"/"+r)
+			}
+		}
+		refs = slices.Compact(slices.Sorted(slices.Values(refs)))
+	}
+	Expect(len(refs)).To(BeNumerically(">", 1000))
+	for _, ref := range refs {
+		Expect(profile.NamedType(ref)).To(Equal(split(ref)), ref)
+	}
 })

@@ -127,8 +127,10 @@ type walker struct {
 	// outside extensions): its definition declares the relative urls of its
 	// sub-extensions.
 	extParent *extParent
-	// segs are the steps of the paths of the values being walked (pathAt).
-	segs []pathSeg
+	// segs are the steps of the paths of the values being walked (pathAt),
+	// in segsBuf while they fit: few paths are deeper.
+	segs    []pathSeg
+	segsBuf [16]pathSeg
 	// holder is the object whose properties are being walked: the element
 	// an extension found among them is used on.
 	holder holder
@@ -171,6 +173,7 @@ func (e *Engine) validate(rec *model.Record, p *Plan, sink *Sink, shelve bool) [
 		sink = &Sink{}
 	}
 	w := &walker{e: e, rec: rec, plan: p, res: res, root: res, sink: sink}
+	w.segs = w.segsBuf[:0]
 	if len(p.mustSupport) > 0 {
 		w.ms = make([]bool, len(p.mustSupport))
 	}
