@@ -72,10 +72,7 @@ var _ = Describe("canonical #fragment references", func() {
 			{"fullUrl": "http://example.org/fhir/Patient/p", "resource": {"resourceType": "Patient", "id": "p",
 			  "extension": [{"url": "http://example.org/fhir/StructureDefinition/x", "valueCanonical": "#vs"},
 			                {"url": "http://example.org/fhir/StructureDefinition/y", "valueCanonical": "#none"}]}}]}`)
-		entries := bundle.Resource()["entry"].([]any)
-		patient := entries[1].(map[string]any)["resource"].(map[string]any)
-		rec := &model.Record{Kind: model.KindFHIR, Source: "b.json", Type: "Patient", Value: patient, Container: bundle}
-		Expect(references(e.ValidateRecord(rec, "", nil))).To(ConsistOf(
+		Expect(references(e.ValidateRecord(entryRecord(bundle, 1), "", nil))).To(ConsistOf(
 			saying(model.Error, profile.CodeReference, "Patient.extension[1].valueCanonical", "canonical #none points at nothing")))
 	})
 })

@@ -179,10 +179,7 @@ var _ = Describe("a Measure's CQL criteria against its Library", func() {
 			"application/elm+xml", elmXML("InBundle", "Initial Population")) + `},
 			{"fullUrl": "http://example.org/fhir/Measure/m", "resource": ` + measure([]string{"http://example.org/fhir/Library/InBundle"},
 			`"group": [{"population": [{"criteria": {"language": "text/cql", "expression": "Initial Population"}}, {"criteria": {"language": "text/cql", "expression": "Numerator"}}]}]`) + `}]}`)
-		entries := bundle.Resource()["entry"].([]any)
-		m := entries[1].(map[string]any)["resource"].(map[string]any)
-		rec := &model.Record{Kind: model.KindFHIR, Source: "b.json", Type: "Measure", Value: m, Container: bundle}
-		Expect(measures(e.ValidateRecord(rec, "", nil))).To(ConsistOf(
+		Expect(measures(e.ValidateRecord(entryRecord(bundle, 1), "", nil))).To(ConsistOf(
 			saying(model.Error, profile.CodeMeasure, "Measure.group[0].population[1].criteria", "names Numerator, which Library http://example.org/fhir/Library/InBundle|1.0.0 does not define")))
 	})
 })

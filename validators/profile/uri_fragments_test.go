@@ -77,10 +77,14 @@ var _ = Describe("uri and url #fragment references", func() {
 			{"fullUrl": "http://example.org/fhir/Patient/p", "resource": {"resourceType": "Patient", "id": "p",
 			  "extension": [{"url": "http://example.org/fhir/StructureDefinition/x", "valueUri": "#b"},
 			                {"url": "http://example.org/fhir/StructureDefinition/y", "valueUri": "#none"}]}}]}`)
-		entries := bundle.Resource()["entry"].([]any)
-		patient := entries[1].(map[string]any)["resource"].(map[string]any)
-		rec := &model.Record{Kind: model.KindFHIR, Source: "b.json", Type: "Patient", Value: patient, Container: bundle}
-		Expect(withCode(profile.CodeReference, e.ValidateRecord(rec, "", nil))).To(ConsistOf(
+		Expect(withCode(profile.CodeReference, e.ValidateRecord(entryRecord(bundle, 1), "", nil))).To(ConsistOf(
 			saying(model.Warning, profile.CodeReference, "Patient.extension[1].valueUri", "uri #none points at nothing")))
 	})
 })
+
+// entryRecord is the record of the i-th entry of a Bundle record, as a
+// reader gives it: the entry's resource, with the Bundle as its container.
+func entryRecord(bundle *model.Record, i int) *model.Record {
+	res := bundle.Resource()["entry"].([]any)[i].(map[string]any)["resource"].(map[string]any)
+	return &model.Record{Kind: model.KindFHIR, Source: "b.json", Type: res["resourceType"].(string), Value: res, Container: bundle}
+}
