@@ -157,5 +157,9 @@ func (r *responseCheck) valueSetAnswer(v qValue, qi *qItem, path string) {
 		r.w.add(model.Warning, CodeAnswerUnchecked, path, fmt.Sprintf("answer %s to item '%s' was not checked against its answerValueSet %s, which carecert cannot expand offline", code, qi.linkID, qi.answerValueSet), "")
 	case !in:
 		r.w.add(model.Error, CodeQuestionnaire, path, fmt.Sprintf("answer %s to item '%s' is not in its answerValueSet %s in Questionnaire %s", code, qi.linkID, qi.answerValueSet, r.q.name), "")
+	default:
+		if coding, ok := v.v.(map[string]any); ok {
+			r.answerDisplay(coding, qi, path)
+		}
 	}
 }
