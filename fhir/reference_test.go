@@ -20,6 +20,9 @@ var _ = DescribeTable("the type and id a literal reference ends in",
 	Entry("absolute, with a version", "https://example.org/fhir/Observation/o.1/_history/3", "Observation", "o.1", true),
 	Entry("a history segment with no version is not one", "Patient/1/_history", "1", "_history", true),
 	Entry("parts are not judged", "patient/", "patient", "", true),
+	Entry("a history segment needs a type and an id before it", "1/_history/2", "_history", "2", true),
+	Entry("empty parts are parts", "x//_history/2", "x", "", true),
+	Entry("only slashes", "//_history/2", "", "", true),
 	Entry("one segment", "Patient", "", "", false),
 	Entry("empty", "", "", "", false),
 )
@@ -35,6 +38,8 @@ var _ = DescribeTable("the version a literal reference ends in",
 	Entry("absolute", "https://example.org/fhir/Observation/o.1/_history/3", "3"),
 	Entry("a history segment with no version names none", "Patient/1/_history", ""),
 	Entry("an empty version", "Patient/1/_history/", ""),
+	Entry("an empty id", "x//_history/2", "2"),
+	Entry("no type and id before the history segment", "1/_history/2", ""),
 )
 
 var _ = It("reads every reference as splitting it on its slashes does", func() {
