@@ -15,6 +15,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -41,23 +42,11 @@ var sonicNumbers = sonic.Config{UseNumber: true, ValidateString: true, CopyStrin
 
 var decoders = []decoder{
 	{"carecert", func(d []byte) (any, error) { return fhir.Decode(d) }},
-	{"encoding-json", func(d []byte) (any, error) {
-		dec := json.NewDecoder(bytes.NewReader(d))
-		dec.UseNumber()
-		var v any
-		err := dec.Decode(&v)
-		return v, err
-	}},
+	{"encoding-json", streamed(func(r io.Reader) numberDecoder { return json.NewDecoder(r) })},
 	{"jsontext-tokens", func(d []byte) (any, error) {
 		return fromTokens(jsontext.NewDecoder(bytes.NewReader(d), jsontext.AllowDuplicateNames(true)))
 	}},
-	{"goccy", func(d []byte) (any, error) {
-		dec := goccy.NewDecoder(bytes.NewReader(d))
-		dec.UseNumber()
-		var v any
-		err := dec.Decode(&v)
-		return v, err
-	}},
+	{"goccy", streamed(func(r io.Reader) numberDecoder { return goccy.NewDecoder(r) })},
 	{"segmentio", func(d []byte) (any, error) {
 		var v any
 		_, err := segment.Parse(d, &v, segment.UseNumber)
@@ -68,6 +57,24 @@ var decoders = []decoder{
 		err := sonicNumbers.Unmarshal(d, &v)
 		return v, err
 	}},
+}
+
+// numberDecoder is the streaming decoder of encoding/json and of the
+// libraries that copy its API.
+type numberDecoder interface {
+	UseNumber()
+	Decode(any) error
+}
+
+// streamed decodes one value with such a decoder, numbers kept as written.
+func streamed(newDecoder func(io.Reader) numberDecoder) func([]byte) (any, error) {
+	return func(d []byte) (any, error) {
+		dec := newDecoder(bytes.NewReader(d))
+		dec.UseNumber()
+		var v any
+		err := dec.Decode(&v)
+		return v, err
+	}
 }
 
 // fromTokens builds the map form from jsontext's tokens in one pass.
