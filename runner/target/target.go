@@ -227,7 +227,12 @@ func (r *Registry) Open(spec Spec) (Target, string, error) {
 		typ = Infer(spec)
 	}
 	o, ok := r.openers[typ]
-	if !ok {
+	switch {
+	case !ok && len(r.openers) == 0:
+		// A registry starts empty; a spec or tool that forgot to register
+		// the families should say so, not seem to lack one type.
+		return nil, typ, Configf("target %s: unknown type %q: no target family is registered (each registers its own, as cmd/carecert's registries do)", spec.Name, typ)
+	case !ok:
 		return nil, typ, Configf("target %s: unknown type %q (known: %s)", spec.Name, typ, strings.Join(r.Types(), ", "))
 	}
 	t, err := o(spec)

@@ -40,10 +40,12 @@ var _ = Describe("targets", func() {
 	It("refuses an unknown target type, listing the known ones", func() {
 		reg := target.NewRegistry()
 		Expect(reg.Types()).To(BeEmpty(), "a new registry knows no family")
+		_, _, err := reg.Open(target.Spec{Name: "t", Path: "feed.ndjson"})
+		Expect(err).To(MatchError(`target t: unknown type "fhir": no target family is registered (each registers its own, as cmd/carecert's registries do)`))
 		none := func(target.Spec, target.NoOptions) (target.Target, error) { return nil, nil }
 		target.Define(reg, "sftp", "files over SFTP", target.NoOptions{}, none)
 		target.Define(reg, "fhir", "FHIR files", target.NoOptions{}, none)
-		_, _, err := reg.Open(target.Spec{Name: "t", Type: "ftp", Path: "x"})
+		_, _, err = reg.Open(target.Spec{Name: "t", Type: "ftp", Path: "x"})
 		Expect(err).To(MatchError(`target t: unknown type "ftp" (known: fhir, sftp)`))
 		var ce *target.ConfigError
 		Expect(errors.As(err, &ce)).To(BeTrue())
