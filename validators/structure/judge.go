@@ -1,10 +1,11 @@
 package structure
 
 import (
+	"maps"
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
+	"sync/atomic"
 )
 
 // The JSON-schema requirement is answered from the profile engine's walk
@@ -22,8 +23,10 @@ type elementKey struct{ def, typ string }
 // judged holds the schema node of each element judged so far; a nil node
 // means the element could not be placed.
 type judged struct {
-	mu    sync.RWMutex
-	nodes map[elementKey]*quickNode
+	// nodes is replaced, never changed, when an element is placed (under
+	// quickMu): the walk asks of every primitive string it meets, and reads
+	// it without a lock. Few elements are ever placed.
+	nodes atomic.Pointer[map[elementKey]*quickNode]
 	// byRoot lists, per type, the schema's definitions of that type's
 	// backbone elements ("Patient_Contact").
 	byRoot map[string][]string
@@ -33,9 +36,7 @@ type judged struct {
 // typ at the element whose definition path is def (shape.Judge).
 func (s *Schema) Judge(def, typ, v string) bool {
 	k := elementKey{def, typ}
-	s.judged.mu.RLock()
-	n, ok := s.judged.nodes[k]
-	s.judged.mu.RUnlock()
+	n, ok := (*s.judged.nodes.Load())[k]
 	if !ok {
 		n = s.place(k)
 	}
@@ -47,9 +48,8 @@ func (s *Schema) Judge(def, typ, v string) bool {
 func (s *Schema) place(k elementKey) *quickNode {
 	s.quickMu.Lock()
 	defer s.quickMu.Unlock()
-	s.judged.mu.RLock()
-	n, ok := s.judged.nodes[k]
-	s.judged.mu.RUnlock()
+	old := *s.judged.nodes.Load()
+	n, ok := old[k]
 	if ok {
 		return n
 	}
@@ -63,9 +63,9 @@ func (s *Schema) place(k elementKey) *quickNode {
 			n = n.items // an item of a repeating element
 		}
 	}
-	s.judged.mu.Lock()
-	s.judged.nodes[k] = n
-	s.judged.mu.Unlock()
+	nodes := maps.Clone(old)
+	nodes[k] = n
+	s.judged.nodes.Store(&nodes)
 	return n
 }
 
