@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -81,7 +80,7 @@ func connection(spec target.Spec, o Connection) (fhirclient.Config, error) {
 		cfg.Headers = o.Headers
 	}
 	var err error
-	if cfg.TLS, err = tlsConfig(o.TLS, spec.BaseDir); err != nil {
+	if cfg.TLS, err = tlsConfig(o.TLS, spec); err != nil {
 		var oe *tlsfiles.OptionError
 		if errors.As(err, &oe) {
 			return cfg, spec.ErrorAt(oe.Option, "%v", oe.Err)
@@ -97,20 +96,13 @@ func connection(spec target.Spec, o Connection) (fhirclient.Config, error) {
 	return cfg, nil
 }
 
-func resolve(dir, p string) string {
-	if p == "" || filepath.IsAbs(p) || dir == "" {
-		return p
-	}
-	return filepath.Join(dir, p)
-}
-
 // tlsConfig reads the tls option; its mistakes are *tlsfiles.OptionError,
 // naming the option.
-func tlsConfig(o *tlsfiles.Verify, dir string) (*tls.Config, error) {
+func tlsConfig(o *tlsfiles.Verify, spec target.Spec) (*tls.Config, error) {
 	if o == nil {
 		return nil, nil
 	}
-	return tlsfiles.Client(tlsfiles.File{Option: "tls.ca_file", Path: resolve(dir, o.CAFile)}, o.ServerName, o.InsecureSkipVerify)
+	return tlsfiles.Client(tlsfiles.File{Option: "tls.ca_file", Path: spec.Resolve(o.CAFile)}, o.ServerName, o.InsecureSkipVerify)
 }
 
 // authFrom reads the auth option.
@@ -167,7 +159,7 @@ func authFrom(a *authOptions, spec target.Spec) (fhirclient.Auth, error) {
 			return nil, spec.ErrorAt("auth.alg", "%q: want RS384 or ES384", s.Alg)
 		}
 		var err error
-		if s.Key, err = fhirclient.LoadPrivateKey(resolve(spec.BaseDir, a.KeyFile)); err != nil {
+		if s.Key, err = fhirclient.LoadPrivateKey(spec.Resolve(a.KeyFile)); err != nil {
 			return nil, spec.ErrorAt("auth.key_file", "%v", err)
 		}
 		if err := s.Check(); err != nil {
@@ -189,7 +181,7 @@ func secretFrom(env, file, name string, spec target.Spec) (string, error) {
 	case env != "":
 		return fhirclient.TokenFromEnv(env)
 	case file != "":
-		return fhirclient.TokenFromFile(resolve(spec.BaseDir, file))
+		return fhirclient.TokenFromFile(spec.Resolve(file))
 	}
 	return "", nil
 }

@@ -94,10 +94,20 @@ func (s Spec) decoder() params.Decoder {
 
 // ResolvedPath is Path made absolute against BaseDir.
 func (s Spec) ResolvedPath() string {
-	if s.Path == "" || filepath.IsAbs(s.Path) || s.BaseDir == "" || strings.Contains(s.Path, "://") {
+	if strings.Contains(s.Path, "://") {
 		return s.Path
 	}
-	return filepath.Join(s.BaseDir, s.Path)
+	return s.Resolve(s.Path)
+}
+
+// Resolve makes a path the target's options name (a feed, a TLS file, a
+// key) relative to BaseDir, the plan's folder, as ResolvedPath does Path; an
+// empty path stays empty.
+func (s Spec) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) || s.BaseDir == "" {
+		return p
+	}
+	return filepath.Join(s.BaseDir, p)
 }
 
 // Location is where the target is, safe to print: credentials in URLs removed.

@@ -94,9 +94,7 @@ func open(spec target.Spec, o Options) (target.Target, error) {
 		return nil, fmt.Errorf("no .csv or .tsv files in %s", p)
 	}
 	if t.baseline = o.Baseline; t.baseline != "" {
-		if !filepath.IsAbs(t.baseline) && spec.BaseDir != "" {
-			t.baseline = filepath.Join(spec.BaseDir, t.baseline)
-		}
+		t.baseline = spec.Resolve(t.baseline)
 		if _, err := os.Stat(t.baseline); err != nil {
 			return nil, fmt.Errorf("baseline: cannot read %s: %w", t.baseline, unwrap(err))
 		}

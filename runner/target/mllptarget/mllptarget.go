@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,16 +108,13 @@ func openMLLP(spec target.Spec, o mllpOptions) (target.Target, error) {
 	}
 	t := &mllpClient{addr: addr, timeout: o.Timeout, dial: o.ConnectTimeout, maxMessages: o.MaxMessages, rate: o.Rate,
 		maxFrame: o.MaxFrame, thresholds: o.Latency.byName()}
-	if t.tls, err = clientTLS(o.TLS, secure, spec.BaseDir); err != nil {
+	if t.tls, err = clientTLS(o.TLS, secure, spec); err != nil {
 		return nil, tlsMistake(spec, err)
 	}
-	feed := o.Feed
-	if feed == "" {
+	if o.Feed == "" {
 		return nil, errors.New("an mllp target needs a feed: the HL7 v2 messages to send (plan option feed, or --feed)")
 	}
-	if !filepath.IsAbs(feed) && spec.BaseDir != "" {
-		feed = filepath.Join(spec.BaseDir, feed)
-	}
+	feed := spec.Resolve(o.Feed)
 	if _, err := hl7v2files.List(feed); err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
@@ -148,7 +144,7 @@ func mllpAddr(raw string) (addr string, secure bool, err error) {
 
 // clientTLS reads the tls option: absent or false (plain TCP, unless the URL
 // is mllps://), true (the system's CAs), or settings.
-func clientTLS(o *clientTLSOptions, secure bool, dir string) (*mllp.ClientTLS, error) {
+func clientTLS(o *clientTLSOptions, secure bool, spec target.Spec) (*mllp.ClientTLS, error) {
 	if o == nil {
 		o = &clientTLSOptions{off: !secure}
 	}
@@ -159,9 +155,9 @@ func clientTLS(o *clientTLSOptions, secure bool, dir string) (*mllp.ClientTLS, e
 		return nil, nil
 	}
 	c := &mllp.ClientTLS{ServerName: o.ServerName, InsecureSkipVerify: o.InsecureSkipVerify,
-		CA:   tlsfiles.File{Option: "tls.ca_file", Path: resolveIn(dir, o.CAFile)},
-		Cert: tlsfiles.File{Option: "tls.cert_file", Path: resolveIn(dir, o.CertFile)},
-		Key:  tlsfiles.File{Option: "tls.key_file", Path: resolveIn(dir, o.KeyFile)}}
+		CA:   tlsfiles.File{Option: "tls.ca_file", Path: spec.Resolve(o.CAFile)},
+		Cert: tlsfiles.File{Option: "tls.cert_file", Path: spec.Resolve(o.CertFile)},
+		Key:  tlsfiles.File{Option: "tls.key_file", Path: spec.Resolve(o.KeyFile)}}
 	if err := c.Load(); err != nil {
 		return nil, err
 	}
@@ -180,13 +176,6 @@ func tlsMistake(spec target.Spec, err error) error {
 	return &target.ConfigError{Err: err}
 }
 
-func resolveIn(dir, p string) string {
-	if p == "" || filepath.IsAbs(p) || dir == "" {
-		return p
-	}
-	return filepath.Join(dir, p)
-}
-
 // serverTLSOptions are an mllp-listen target's TLS settings.
 type serverTLSOptions struct {
 	CertFile     string `param:"cert_file" doc:"PEM certificate the listener presents"`
@@ -195,7 +184,7 @@ type serverTLSOptions struct {
 }
 
 // serverTLS reads an mllp-listen target's tls option; nil when absent.
-func serverTLS(o *serverTLSOptions, secure bool, dir string) (*tls.Config, error) {
+func serverTLS(o *serverTLSOptions, secure bool, spec target.Spec) (*tls.Config, error) {
 	if o == nil {
 		if secure {
 			return nil, tlsfiles.Mistake("tls", "an mllps:// listener needs tls: {cert_file, key_file}")
@@ -203,9 +192,9 @@ func serverTLS(o *serverTLSOptions, secure bool, dir string) (*tls.Config, error
 		return nil, nil
 	}
 	s := mllp.ServerTLS{
-		Cert:     tlsfiles.File{Option: "tls.cert_file", Path: resolveIn(dir, o.CertFile)},
-		Key:      tlsfiles.File{Option: "tls.key_file", Path: resolveIn(dir, o.KeyFile)},
-		ClientCA: tlsfiles.File{Option: "tls.client_ca_file", Path: resolveIn(dir, o.ClientCAFile)}}
+		Cert:     tlsfiles.File{Option: "tls.cert_file", Path: spec.Resolve(o.CertFile)},
+		Key:      tlsfiles.File{Option: "tls.key_file", Path: spec.Resolve(o.KeyFile)},
+		ClientCA: tlsfiles.File{Option: "tls.client_ca_file", Path: spec.Resolve(o.ClientCAFile)}}
 	return s.Config()
 }
 
@@ -349,7 +338,7 @@ func openMLLPListen(spec target.Spec, o listenOptions, lo ListenOptions) (target
 		t.addr = strings.TrimPrefix(strings.TrimPrefix(loc, "mllp://"), "mllps://")
 	}
 	var err error
-	if t.tls, err = serverTLS(o.TLS, secure, spec.BaseDir); err != nil {
+	if t.tls, err = serverTLS(o.TLS, secure, spec); err != nil {
 		return nil, tlsMistake(spec, err)
 	}
 	if _, _, err := net.SplitHostPort(t.addr); err != nil {
