@@ -19,7 +19,6 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.conceptMapRules(m, path)
 	case "ValueSet":
 		w.valueSetRules(m, path)
-		w.valueSetIncludeSystems(m, path)
 	case "Questionnaire":
 		w.questionnaireRules(m, path)
 	case "QuestionnaireResponse":

@@ -17,12 +17,14 @@ const CodeValueSet = "profile.valueset"
 // included through valueSet), and a concept listed from a code system
 // carecert holds complete is one of its codes. The reference validator
 // rejects each; codes of systems carecert does not hold, or holds only in
-// part, are not judged.
+// part, are not judged. How a clause writes its system (by URL, without a
+// |version) is judged first, by includeSystemForm.
 func (w *walker) valueSetRules(m map[string]any, path string) {
 	compose, _ := m["compose"].(map[string]any)
 	for _, part := range []string{"include", "exclude"} {
 		for i, clause := range objects(compose[part]) {
 			p := path + ".compose." + part + "[" + strconv.Itoa(i) + "]"
+			w.includeSystemForm(clause, part, p)
 			system, ok := clause["system"].(string)
 			if !ok || system == "" {
 				continue
