@@ -2,7 +2,6 @@ package profile
 
 import (
 	"fmt"
-	"reflect"
 	"regexp"
 	"strings"
 
@@ -64,12 +63,8 @@ func (w *walker) bundleEntryOf() (bundleType, fullURL string, in bool) {
 	if w.bundle == nil {
 		return "", "", false
 	}
-	x := w.bundle
-	full, ok := x.fullURLOf[reflect.ValueOf(w.res).Pointer()]
-	if !ok {
-		full = x.fullURLOf[reflect.ValueOf(w.rec.Resource()).Pointer()]
-	}
-	return x.bundleType, full, true
+	full, _ := w.entryFullURL()
+	return w.bundle.bundleType, full, true
 }
 
 // conditionalReference judges a conditional reference and returns the type it
