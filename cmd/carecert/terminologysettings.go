@@ -20,7 +20,7 @@ type terminologySettings struct {
 }
 
 func (t *terminologySettings) register(fl *pflag.FlagSet) {
-	fl.StringArrayVar(&t.terminology, "terminology", nil, "a setting of the run's terminology, over the plan's terminology: (repeatable): snomed=FILE (a SNOMED CT release from 'carecert terminology load-snomed'), server=URL (a FHIR terminology server), server-timeout=DURATION, server-cache=FOLDER")
+	fl.StringArrayVar(&t.terminology, "terminology", nil, "a setting of the run's terminology, over the plan's terminology: (a vendor's or requirement's own still wins; repeatable): snomed=FILE (a SNOMED CT release from 'carecert terminology load-snomed'), server=URL (a FHIR terminology server), server-timeout=DURATION, server-cache=FOLDER")
 }
 
 // apply sets the settings given on the command line over a plan's (a key
