@@ -238,11 +238,12 @@ func decodeDocument(data []byte) (doc decoded, badLine int, err error) {
 	return decoded{res: res, text: text, comments: comments, dups: DuplicateKeys(text)}, 0, nil
 }
 
-// decodeCommented decodes a JSON document, reading past comments: only when
-// the text does not parse as it is, so that plain JSON pays nothing. It
-// returns the text decoded (comments blanked) and the lines of the comments.
+// decodeCommented decodes a JSON document that the one-pass decoder deferred
+// (decodeDocument tried it), reading past comments: only when the text does
+// not parse as it is, so that plain JSON pays nothing. It returns the text
+// decoded (comments blanked) and the lines of the comments.
 func decodeCommented(data []byte) (map[string]any, []byte, []int, error) {
-	res, err := Decode(data)
+	res, err := decodeSlow(data) // Decode, without the one-pass try already made
 	if err == nil {
 		return res, data, nil, nil
 	}
