@@ -60,10 +60,48 @@ func Decode(name string, data []byte, v any) (*File, error) {
 	if err := checkAliases(name, f); err != nil {
 		return nil, err
 	}
-	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {
-		return nil, wrap(name, err)
+	if err := unmarshal(name, f, data, v); err != nil {
+		return nil, err
 	}
 	return &File{Name: name, ast: f}, nil
+}
+
+// unmarshal decodes data into v strictly. goccy/go-yaml panics on some
+// tagged values where a list is expected (`targets: !!null`, `targets: !x 0`:
+// found by fuzzing the plan loader), so a panic of the decoder becomes an
+// error, located at the file's first tag (the one construct known to cause
+// it) or else at its start, instead of stopping carecert.
+func unmarshal(name string, f *ast.File, data []byte, v any) (err error) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		e := &Error{File: name, Line: 1, Msg: fmt.Sprintf("the YAML decoder could not read this file (%v)", p)}
+		if tag := firstTag(f); tag != nil && tag.Start != nil && tag.Start.Position != nil {
+			e.Line, e.Column = tag.Start.Position.Line, tag.Start.Position.Column
+			e.Msg = fmt.Sprintf("the tagged value %s cannot be read here: write the value without its tag", tag.Start.Value)
+		}
+		err = e
+	}()
+	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {
+		return wrap(name, err)
+	}
+	return nil
+}
+
+// firstTag returns the first tagged node of f in document order, or nil.
+func firstTag(f *ast.File) *ast.TagNode {
+	var found *ast.TagNode
+	for _, doc := range f.Docs {
+		ast.Walk(visitFunc(func(n ast.Node) bool {
+			if t, ok := n.(*ast.TagNode); ok && found == nil {
+				found = t
+			}
+			return found == nil
+		}), doc)
+	}
+	return found
 }
 
 // Parse parses data for locating fields, without decoding it: for files
