@@ -1,9 +1,7 @@
 package quality_test
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -68,18 +66,7 @@ func BenchmarkQualityFeed(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		pr, pw := io.Pipe()
-		go func() {
-			w := bufio.NewWriterSize(pw, 1<<16)
-			_, err := g.Generate(func(line []byte) error {
-				w.Write(line)
-				return w.WriteByte('\n')
-			})
-			if err == nil {
-				err = w.Flush()
-			}
-			pw.CloseWithError(err)
-		}()
+		pr := g.Stream()
 		b.StartTimer()
 		err = fhir.ReadStream("bench.ndjson", pr, func(r *model.Record) error {
 			r.Load()

@@ -65,20 +65,7 @@ func (t *fhirFeed) Records(ctx context.Context, emit target.Emit) error {
 	if err != nil {
 		return err
 	}
-	// The generator writes into a pipe the reader parses from, so a large
-	// generated feed never sits in memory whole.
-	pr, pw := io.Pipe()
-	go func() {
-		w := bufio.NewWriterSize(pw, 1<<16)
-		_, err := g.Generate(func(line []byte) error {
-			w.Write(line)
-			return w.WriteByte('\n')
-		})
-		if err == nil {
-			err = w.Flush()
-		}
-		pw.CloseWithError(err)
-	}()
+	pr := g.Stream()
 	defer pr.Close()
 	lo, hi := t.shard.Range(int64(t.opts.Records))
 	guarded := target.Guard(ctx, emit)
