@@ -38,13 +38,12 @@ func (r *Registry) CodeSystemsByOID(oid string) []string {
 				continue
 			}
 			// R4 lists identifiers; DSTU2-era content has one object.
-			var ids []struct {
+			type identifier struct {
 				Value string `json:"value"`
 			}
+			var ids []identifier
 			if strings.HasPrefix(strings.TrimSpace(string(cs.Identifier)), "{") {
-				ids = make([]struct {
-					Value string `json:"value"`
-				}, 1)
+				ids = make([]identifier, 1)
 				json.Unmarshal(cs.Identifier, &ids[0]) //nolint:errcheck // an unreadable identifier indexes nothing
 			} else {
 				json.Unmarshal(cs.Identifier, &ids) //nolint:errcheck // as above
