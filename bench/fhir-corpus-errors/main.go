@@ -61,7 +61,7 @@ func run(dir string, accept []string, prof string) error {
 	e := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}, AcceptExtensions: accept})
 	profType := ""
 	if prof != "" {
-		p, err := e.Plan(prof)
+		p, err := e.Compiled(prof)
 		if err != nil {
 			return fmt.Errorf("profile: %w", err)
 		}

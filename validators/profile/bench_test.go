@@ -50,7 +50,7 @@ func BenchmarkValidate(b *testing.B) {
 	e := benchEngine(b)
 	recs := benchFeed(b, 2000)
 	sink := &profile.Sink{}
-	for _, r := range recs { // compile plans outside the timing
+	for _, r := range recs { // compile the profiles outside the timing
 		e.ValidateRecord(r, "", sink)
 	}
 	b.ResetTimer()
@@ -152,7 +152,7 @@ func BenchmarkValidateCorpus(b *testing.B) {
 		}
 	}
 	sink := &profile.Sink{}
-	for _, r := range recs { // compile plans outside the timing
+	for _, r := range recs { // compile the profiles outside the timing
 		e.ValidateRecord(r, "", sink)
 	}
 	b.ResetTimer()

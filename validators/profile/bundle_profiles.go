@@ -82,10 +82,10 @@ func (r BundleRule) picks(typ string, pos entryPosition) bool {
 	return r.Index < 0 || pos.ofType == r.Index
 }
 
-// bundleRulePlans returns the plans the engine's Bundle rules give a record
+// bundleRuleProfiles returns the compiled profiles the engine's Bundle rules give a record
 // that is an entry of a Bundle, and a finding for each profile that cannot be
 // used (the run asked for it, so it is an error, never a silent skip).
-func (e *Engine) bundleRulePlans(rec *model.Record, locals *localCache) ([]*Plan, []model.Finding) {
+func (e *Engine) bundleRuleProfiles(rec *model.Record, locals *localCache) ([]*Compiled, []model.Finding) {
 	if len(e.bundleRules) == 0 || rec.Container == nil || rec.Container.Type != "Bundle" {
 		return nil, nil
 	}
@@ -94,18 +94,18 @@ func (e *Engine) bundleRulePlans(rec *model.Record, locals *localCache) ([]*Plan
 	if !ok {
 		return nil, nil
 	}
-	var plans []*Plan
+	var compiled []*Compiled
 	var out []model.Finding
 	for _, r := range e.bundleRules {
 		if !r.picks(rec.Type, pos) {
 			continue
 		}
-		p, err := e.Plan(r.Profile)
+		p, err := e.Compiled(r.Profile)
 		if err != nil {
 			out = append(out, rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("profile %s, which the Bundle rule %s names for this entry, cannot be used: %v", r.Profile, r, err)))
 			continue
 		}
-		plans = append(plans, p)
+		compiled = append(compiled, p)
 	}
-	return plans, out
+	return compiled, out
 }

@@ -9,7 +9,7 @@ func (n *node) choiceKids(t *typeInfo) *layout {
 	if l, ok := n.typed.Load(t.code); ok {
 		return l.(*layout)
 	}
-	base := t.plan.root.children
+	base := t.compiled.root.children
 	list, index := make([]*node, 0, len(base)), make(map[string]*node, len(base))
 	for _, k := range base {
 		if own := n.kidIndex[k.name]; own != nil {

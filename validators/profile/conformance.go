@@ -13,11 +13,11 @@ import (
 // whose resource refers on to another profiled target, and so on.
 const maxConformanceDepth = 4
 
-// conformance validates m against plan p in a walk of its own and returns
+// conformance validates m against compiled profile p in a walk of its own and returns
 // the findings, without adding them to w: for a profile discriminator or a
 // reference's target profile, where not conforming is one finding of w's.
 // References inside m resolve in the same Bundle or Parameters as w's.
-func (w *walker) conformance(m map[string]any, p *Plan, path string) []model.Finding {
+func (w *walker) conformance(m map[string]any, p *Compiled, path string) []model.Finding {
 	sub := w.subWalk(p)
 	if sub == nil {
 		return nil
@@ -30,13 +30,13 @@ func (w *walker) conformance(m map[string]any, p *Plan, path string) []model.Fin
 	return sub.out
 }
 
-// subWalk is a walker of its own on plan p, one level deeper, whose findings
+// subWalk is a walker of its own on compiled profile p, one level deeper, whose findings
 // are kept apart from w's; nil past maxConformanceDepth.
-func (w *walker) subWalk(p *Plan) *walker {
+func (w *walker) subWalk(p *Compiled) *walker {
 	if w.depth >= maxConformanceDepth {
 		return nil
 	}
-	sub := &walker{e: w.e, rec: w.rec, plan: p, res: w.res, root: w.root, sink: &Sink{locals: w.sink.locals},
+	sub := &walker{e: w.e, rec: w.rec, compiled: p, res: w.res, root: w.root, sink: &Sink{locals: w.sink.locals},
 		bundle: w.bundle, depth: w.depth + 1}
 	if sub.bundle == nil && w.root["resourceType"] == "Bundle" {
 		sub.bundle = w.sink.locals.bundleIndex(w.rec)
@@ -49,7 +49,7 @@ func (w *walker) subWalk(p *Plan) *walker {
 // its own: the element's children, what it fixes of the value as a whole,
 // and its constraints.
 func (w *walker) elementConformance(item any, m map[string]any, ref *elementRef, t *typeInfo, path string) []model.Finding {
-	sub := w.subWalk(ref.plan)
+	sub := w.subWalk(ref.compiled)
 	if sub == nil {
 		return nil
 	}
@@ -82,13 +82,13 @@ func (w *walker) elementAlternatives(item any, m map[string]any, t *typeInfo, pa
 			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("this %s was not checked against %s: %s", t.code, alt.profile, alt.err), "")
 			unloaded = append(unloaded, alt.profile)
 		default:
-			p, err := w.e.Plan(alt.profile)
+			p, err := w.e.Compiled(alt.profile)
 			if err != nil {
 				w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this %s is not loaded, so the value was not checked against it: %v", alt.profile, t.code, err), "")
 				unloaded = append(unloaded, alt.profile)
 				continue
 			}
-			cands = append(cands, w.planCandidates(m, []*Plan{p}, path)...)
+			cands = append(cands, w.profileCandidates(m, []*Compiled{p}, path)...)
 		}
 	}
 	w.oneOf(cands, unloaded, path, t.code)
@@ -100,17 +100,17 @@ func (w *walker) elementAlternatives(item any, m map[string]any, t *typeInfo, pa
 // cannot be checked and raise nothing.
 func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp string) {
 	typ, _ := target["resourceType"].(string)
-	var plans []*Plan
+	var compiled []*Compiled
 	for _, url := range t.targetProfiles {
 		u, _ := definitions.SplitCanonical(url)
 		if u == definitions.CoreBase+typ {
 			return // the base type: conforming is checked where the target is validated
 		}
-		if p, err := w.e.Plan(url); err == nil && p.Type == typ {
-			plans = append(plans, p)
+		if p, err := w.e.Compiled(url); err == nil && p.Type == typ {
+			compiled = append(compiled, p)
 		}
 	}
-	tried, first := conformsToNone(w.planCandidates(target, plans, typ))
+	tried, first := conformsToNone(w.profileCandidates(target, compiled, typ))
 	if len(tried) == 0 {
 		return
 	}
@@ -126,7 +126,7 @@ func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp stri
 // the first problem of the first. Extensions (their definitions), References
 // (their targets) and nested resources are checked where they are walked.
 func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
-	var plans []*Plan
+	var compiled []*Compiled
 	for _, url := range t.profiles {
 		if strings.HasPrefix(url, definitions.CoreBase) {
 			// The core's datatype profiles (SimpleQuantity, MoneyQuantity)
@@ -134,7 +134,7 @@ func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 			// evaluated wherever the type is used (typeInvariants).
 			return
 		}
-		p, err := w.e.Plan(url)
+		p, err := w.e.Compiled(url)
 		if err != nil {
 			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this %s is not loaded, so the value was not checked against it: %v", url, t.code, err), "")
 			return
@@ -142,9 +142,9 @@ func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 		if p.IsCore || p.Type != t.code {
 			return // the base type itself, or a profile of another type (reported where the definition is checked)
 		}
-		plans = append(plans, p)
+		compiled = append(compiled, p)
 	}
-	w.oneOf(w.planCandidates(m, plans, path), nil, path, t.code)
+	w.oneOf(w.profileCandidates(m, compiled, path), nil, path, t.code)
 }
 
 // candidate is one definition a value may conform to: its name, and the
@@ -154,10 +154,10 @@ type candidate struct {
 	walk func() []model.Finding
 }
 
-// planCandidates are plans as candidates for m, each walked on its own.
-func (w *walker) planCandidates(m map[string]any, plans []*Plan, path string) []candidate {
-	cands := make([]candidate, len(plans))
-	for i, p := range plans {
+// profileCandidates are compiled profiles as candidates for m, each walked on its own.
+func (w *walker) profileCandidates(m map[string]any, compiled []*Compiled, path string) []candidate {
+	cands := make([]candidate, len(compiled))
+	for i, p := range compiled {
 		cands[i] = candidate{p.URL, func() []model.Finding { return w.conformance(m, p, path) }}
 	}
 	return cands

@@ -11,7 +11,7 @@ import (
 	"github.com/carecert/carecert/model"
 )
 
-// Engine validates resources against compiled profiles. It owns the plan cache:
+// Engine validates resources against compiled profiles. It owns the cache of compiled profiles:
 // each profile (and each data type it uses) is compiled once and then shared
 // read-only by every worker. Build one per run (see Service).
 type Engine struct {
@@ -40,14 +40,14 @@ type Engine struct {
 	// well shaped for the JSON-schema check (shape.go); nil proves none.
 	proofs *shape.Proofs
 
-	mu         sync.Mutex // serialises compilation
-	ready      sync.Map   // canonical → *Plan, complete
-	typePlans  sync.Map   // core type name → *Plan, complete (TypePlan)
-	kinds      sync.Map   // canonical → resource type of its definition, or ""
-	failed     map[string]error
-	building   map[string]*Plan
-	invariants map[string]*invariant
-	sdChecks   differentialChecks // profiles validated as resources (structuredefinition.go)
+	mu            sync.Mutex // serialises compilation
+	ready         sync.Map   // canonical → *Compiled, complete
+	compiledTypes sync.Map   // core type name → *Compiled, complete (CompiledType)
+	kinds         sync.Map   // canonical → resource type of its definition, or ""
+	failed        map[string]error
+	building      map[string]*Compiled
+	invariants    map[string]*invariant
+	sdChecks      differentialChecks // profiles validated as resources (structuredefinition.go)
 	// vitalSigns maps a vital sign's LOINC code to its core profile
 	// (implied.go), read from the definitions once.
 	vitalsOnce sync.Once
@@ -116,23 +116,23 @@ func NewEngine(defs *definitions.Registry, opts Options) *Engine {
 // Definitions returns the registry the engine reads.
 func (e *Engine) Definitions() *definitions.Registry { return e.defs }
 
-// Plan returns the compiled plan of a profile (canonical URL, optionally with
+// Compiled returns the compiled profile (canonical URL, optionally with
 // |version), compiling it on first use.
-func (e *Engine) Plan(canonical string) (*Plan, error) {
+func (e *Engine) Compiled(canonical string) (*Compiled, error) {
 	if p, ok := e.ready.Load(canonical); ok {
-		return p.(*Plan), nil
+		return p.(*Compiled), nil
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if p, ok := e.ready.Load(canonical); ok {
-		return p.(*Plan), nil
+		return p.(*Compiled), nil
 	}
 	if err, ok := e.failed[canonical]; ok {
 		return nil, err
 	}
-	e.building = map[string]*Plan{}
+	e.building = map[string]*Compiled{}
 	c := &compiler{e: e}
-	p, err := c.plan(canonical)
+	p, err := c.compile(canonical)
 	if err == nil {
 		c.resolveElements()
 	}
@@ -142,7 +142,7 @@ func (e *Engine) Plan(canonical string) (*Plan, error) {
 		e.failed[canonical] = err
 		return nil, err
 	}
-	// Plans reached while compiling are complete only now, together.
+	// Profiles reached while compiling are complete only now, together.
 	for k, v := range built {
 		e.ready.Store(k, v)
 	}
@@ -150,15 +150,15 @@ func (e *Engine) Plan(canonical string) (*Plan, error) {
 	return p, nil
 }
 
-// TypePlan returns the plan of a core type or resource ("Patient").
-func (e *Engine) TypePlan(typ string) (*Plan, error) {
+// CompiledType returns the compiled definition of a core type or resource ("Patient").
+func (e *Engine) CompiledType(typ string) (*Compiled, error) {
 	// by name: a walk asks this of every record and nested resource
-	if p, ok := e.typePlans.Load(typ); ok {
-		return p.(*Plan), nil
+	if p, ok := e.compiledTypes.Load(typ); ok {
+		return p.(*Compiled), nil
 	}
-	p, err := e.Plan(definitions.CoreBase + typ)
+	p, err := e.Compiled(definitions.CoreBase + typ)
 	if err == nil {
-		e.typePlans.Store(typ, p)
+		e.compiledTypes.Store(typ, p)
 	}
 	return p, err
 }

@@ -34,7 +34,7 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, at pathAt, ho
 		w.subExtension(m, k, t, url, w.pathText(at))
 		return
 	}
-	p, err := w.e.Plan(canonical)
+	p, err := w.e.Compiled(canonical)
 	if err != nil {
 		path := w.pathText(at)
 		saved := w.extParent
@@ -91,7 +91,7 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, at pathAt, ho
 		w.add(model.Error, CodeExtension, w.pathText(at), fmt.Sprintf("extension %s is defined for FHIR %s only (version-specific-use), and this is FHIR %s", url, p.versions, r4), "")
 	}
 	saved, savedParent := w.extURL, w.extParent
-	w.extURL, w.extParent = url, &extParent{url: url, plan: p}
+	w.extURL, w.extParent = url, &extParent{url: url, compiled: p}
 	w.objectAt(m, p.root, nil, at, false, hostElem{n: p.root})
 	w.extURL, w.extParent = saved, savedParent
 	w.checkAt(p.root.invariants, p.root, &typeInfo{code: "Extension"}, m, nil, at)
@@ -109,10 +109,10 @@ func inlineSlice(k *node, url string) bool {
 }
 
 // extParent is a complex extension whose sub-extensions are being walked;
-// plan is nil when no loaded definition declares it.
+// compiled is nil when no loaded definition declares it.
 type extParent struct {
-	url  string
-	plan *Plan
+	url      string
+	compiled *Compiled
 }
 
 // subExtension handles an extension with a relative url. R4 §2.17.1: only the
@@ -127,10 +127,10 @@ func (w *walker) subExtension(m map[string]any, k *node, t *typeInfo, url, path 
 	switch {
 	case !nested || w.extParent == nil:
 		w.add(model.Error, CodeExtension, path+".url", fmt.Sprintf("extension url %s is relative: an extension's url must be absolute; only the sub-extensions of a complex extension use the relative names its definition declares", url), url)
-	case w.extParent.plan == nil || k.path != "Extension.extension":
+	case w.extParent.compiled == nil || k.path != "Extension.extension":
 		return
 	default:
-		declared := declaredSubExtensions(w.extParent.plan)
+		declared := declaredSubExtensions(w.extParent.compiled)
 		if !slices.Contains(declared, url) {
 			why := "it declares no sub-extensions"
 			if len(declared) > 0 {
@@ -143,7 +143,7 @@ func (w *walker) subExtension(m map[string]any, k *node, t *typeInfo, url, path 
 
 // declaredSubExtensions lists the relative urls a complex extension's
 // definition fixes on the slices of its Extension.extension.
-func declaredSubExtensions(p *Plan) []string {
+func declaredSubExtensions(p *Compiled) []string {
 	var out []string
 	if p.root == nil {
 		return nil
@@ -166,7 +166,7 @@ func declaredSubExtensions(p *Plan) []string {
 // extension appears: on is the element holding it ("path|type|typedPath",
 // or a resource type for a resource's root) and self the extension's own
 // location. It returns why the extension is not allowed, or "".
-func (w *walker) contextAllows(p *Plan, on hostElem, self pathAt, k *node) string {
+func (w *walker) contextAllows(p *Compiled, on hostElem, self pathAt, k *node) string {
 	if len(p.Context) == 0 {
 		return ""
 	}
@@ -235,7 +235,7 @@ func (w *walker) inheritedPath(context, literal string) bool {
 // contextInvariants evaluates an extension definition's context invariants
 // on the element the extension is used on (R4 StructureDefinition.
 // contextInvariant: each must hold where the extension appears).
-func (w *walker) contextInvariants(p *Plan, url string, at pathAt) {
+func (w *walker) contextInvariants(p *Compiled, url string, at pathAt) {
 	h := w.holder
 	if len(p.contextInvariants) == 0 || h.n == nil {
 		return
@@ -344,7 +344,7 @@ func r4ContextErrata(url string) []definitions.Context {
 // selects reports whether a fhirpath context of an extension definition,
 // evaluated on the resource, selects the element at path. An expression
 // that cannot be evaluated allows the extension (and is reported once).
-func (w *walker) selects(p *Plan, expr, path string) bool {
+func (w *walker) selects(p *Compiled, expr, path string) bool {
 	sel := p.contexts[expr]
 	if sel == nil {
 		w.unevaluated(&invariant{key: "context of " + p.URL, expr: expr}, "the extension context cannot be evaluated")
@@ -391,7 +391,7 @@ func stripIndexes(p string) string {
 func (e *Engine) resourceIs(typ, abstract string) bool {
 	switch abstract {
 	case "CanonicalResource", "MetadataResource":
-		p, err := e.TypePlan(typ)
+		p, err := e.CompiledType(typ)
 		if err != nil || p.root == nil {
 			return false
 		}

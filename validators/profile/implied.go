@@ -46,7 +46,7 @@ func (e *Engine) loadVitalSigns() {
 	e.vitalSigns = map[string]string{}
 	for _, id := range vitalSignProfiles {
 		url := definitions.CoreBase + id
-		p, err := e.Plan(url)
+		p, err := e.Compiled(url)
 		if err != nil || p.root == nil {
 			continue
 		}

@@ -142,7 +142,7 @@ func extensionURI(m map[string]any, url string) string {
 
 // localCache keeps the indexes of the last Bundle and the last Parameters a
 // worker saw: the entries of one Bundle arrive together, and a Parameters is
-// validated against each of its plans in turn.
+// validated against each of its compiled profiles in turn.
 type localCache struct {
 	bundle, params *localIndex
 }

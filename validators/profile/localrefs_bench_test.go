@@ -37,7 +37,7 @@ func BenchmarkBundleReferences(b *testing.B) {
 		}); err != nil {
 			b.Fatal(err)
 		}
-		for _, r := range recs { // compile plans outside the timing
+		for _, r := range recs { // compile the profiles outside the timing
 			e.ValidateRecord(r, "", nil)
 		}
 		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {

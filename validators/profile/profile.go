@@ -1,7 +1,7 @@
 // Package profile validates FHIR resources against StructureDefinitions: the
 // FHIR R4 base definitions, every profile a resource claims in meta.profile,
 // and profiles a suite names (UK Core, loaded with --ig). Each profile is
-// compiled once per run into a plan that every worker reuses; the checks cover
+// compiled once per run (Compiled) and every worker reuses it; the checks cover
 // unknown elements, cardinality, types and choice types, primitive formats,
 // fixed and pattern values, maxLength, bindings, extensions, slicing,
 // references (resolved inside Bundles and contained resources), Bundle rules
@@ -74,7 +74,7 @@ type Hooks struct {
 
 // engines are the run's engines, one per set of FHIR options and
 // terminology (a vendor may name its own): requirements with the same share
-// one, and so its compiled plans. Each is built on the run's definitions
+// one, and so its compiled profiles. Each is built on the run's definitions
 // with DefaultHooks, whichever check asks first.
 var engines = check.NewServiceFamily(func(env *check.Env, k engineKey) (*Engine, error) {
 	o := k.options
@@ -166,8 +166,8 @@ func fhirOptions(params params.Params, env *check.Env) (validatorOptions, error)
 // profileCheck is a compiled fhir-profile requirement.
 type profileCheck struct {
 	e *Engine
-	// profile is the plan named by the suite; nil validates the base type.
-	profile *Plan
+	// profile is the compiled profile the suite names; nil validates the base type.
+	profile *Compiled
 	// metaOnly validates only the profiles in meta.profile.
 	metaOnly bool
 	// withBase validates against the base type as well as profile.
@@ -211,7 +211,7 @@ func newProfileCheck(p profileParams, env *check.Env) (check.Check, error) {
 	case "meta":
 		c.metaOnly = true
 	default:
-		p, err := e.Plan(prof)
+		p, err := e.Compiled(prof)
 		if err != nil {
 			var nf *definitions.NotFoundError
 			if requires != "" && asNotFound(err, &nf) {
@@ -270,69 +270,69 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 	if c.unavailable != "" {
 		return nil
 	}
-	var plans []*Plan
+	var compiled []*Compiled
 	var out []model.Finding
 	if c.template != "" {
 		url := c.templateFor(rec.Type)
-		p, err := c.e.Plan(url)
+		p, err := c.e.Compiled(url)
 		if err != nil {
 			return []model.Finding{rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("profile %s cannot be used: %v", url, err))}
 		}
 		return c.e.Validate(rec, p, &s.Sink)
 	}
 	if c.profile != nil && !c.withBase {
-		plans = append(plans, c.profile)
+		compiled = append(compiled, c.profile)
 	} else if !c.metaOnly {
-		p, err := c.e.TypePlan(rec.Type)
+		p, err := c.e.CompiledType(rec.Type)
 		if err != nil {
 			return []model.Finding{rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("cannot validate %s: %v", rec.Type, err))}
 		}
-		plans = append(plans, p)
+		compiled = append(compiled, p)
 	}
-	if c.profile != nil && c.withBase && !slices.Contains(plans, c.profile) {
-		plans = append(plans, c.profile)
+	if c.profile != nil && c.withBase && !slices.Contains(compiled, c.profile) {
+		compiled = append(compiled, c.profile)
 	}
 	if c.profile == nil && !c.metaOnly {
 		for _, url := range c.e.defs.GlobalProfiles(rec.Type) {
-			p, err := c.e.Plan(url)
+			p, err := c.e.Compiled(url)
 			if err != nil {
 				out = append(out, rec.Finding(model.Warning, CodeProfile, rec.Type, fmt.Sprintf("global profile %s cannot be used: %v", url, err)))
 				continue
 			}
-			if !slices.Contains(plans, p) {
-				plans = append(plans, p)
+			if !slices.Contains(compiled, p) {
+				compiled = append(compiled, p)
 			}
 		}
 	}
 	if !c.metaOnly && (c.profile == nil || c.withBase) {
 		for _, url := range c.e.impliedProfiles(rec.Type, rec.Resource()) {
-			if p, err := c.e.Plan(url); err == nil && !slices.Contains(plans, p) {
-				plans = append(plans, p)
+			if p, err := c.e.Compiled(url); err == nil && !slices.Contains(compiled, p) {
+				compiled = append(compiled, p)
 			}
 		}
 	}
 	if c.profile == nil {
 		for i, url := range metaProfiles(rec.Resource()) {
-			p, err := c.e.Plan(url)
+			p, err := c.e.Compiled(url)
 			if err != nil {
 				path := fmt.Sprintf("%s.meta.profile[%d]", rec.Type, i)
 				out = append(out, rec.Finding(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s is not loaded, so the resource was not validated against it: %v", url, err)))
 				continue
 			}
-			if !slices.Contains(plans, p) {
-				plans = append(plans, p)
+			if !slices.Contains(compiled, p) {
+				compiled = append(compiled, p)
 			}
 		}
 	}
-	ruled, problems := c.e.bundleRulePlans(rec, &s.Sink.locals)
+	ruled, problems := c.e.bundleRuleProfiles(rec, &s.Sink.locals)
 	out = append(out, problems...)
 	for _, p := range ruled {
-		if !slices.Contains(plans, p) {
-			plans = append(plans, p)
+		if !slices.Contains(compiled, p) {
+			compiled = append(compiled, p)
 		}
 	}
 	seen := map[string]bool{}
-	for i, p := range plans {
+	for i, p := range compiled {
 		// The walk against the record's base type finds its coded values
 		// for the terminology checks, which then need not walk it again.
 		shelve := i == 0 && c.e.shelf != nil && p.IsCore && p.Kind == "resource" && p.Type == rec.Type
@@ -342,7 +342,7 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 				continue
 			}
 			seen[key] = true
-			if p != plans[0] || len(plans) > 1 && !p.IsCore {
+			if p != compiled[0] || len(compiled) > 1 && !p.IsCore {
 				f.Message += " (profile " + p.URL + ")"
 			}
 			out = append(out, f)
@@ -399,7 +399,7 @@ func (s *profileState) Finish(t *model.Tally) {
 func (e *Engine) ValidateRecord(rec *model.Record, profileURL string, sink *Sink) []model.Finding {
 	c := &profileCheck{e: e}
 	if profileURL != "" {
-		p, err := e.Plan(profileURL)
+		p, err := e.Compiled(profileURL)
 		if err != nil {
 			return []model.Finding{rec.Finding(model.Error, CodeProfile, rec.Type, fmt.Sprintf("profile %s cannot be used: %v", profileURL, err))}
 		}

@@ -184,7 +184,7 @@ func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool,
 	}
 	for _, v := range values {
 		for _, prof := range profs {
-			p, err := w.e.Plan(prof)
+			p, err := w.e.Compiled(prof)
 			if err != nil {
 				continue
 			}
@@ -208,7 +208,7 @@ func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool,
 
 // primitiveConforms checks a primitive value against what a profile of its
 // type fixes on its root: a fixed or pattern value and a maximum length.
-func primitiveConforms(v any, p *Plan) bool {
+func primitiveConforms(v any, p *Compiled) bool {
 	r := p.root
 	if r == nil {
 		return false

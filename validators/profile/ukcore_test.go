@@ -48,7 +48,7 @@ var _ = Describe("UK Core", func() {
 		Expect(failed).To(BeEmpty())
 		e := profile.NewEngine(r, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})
 		for _, u := range urls {
-			_, err := e.Plan(u)
+			_, err := e.Compiled(u)
 			Expect(err).NotTo(HaveOccurred(), u)
 		}
 	})

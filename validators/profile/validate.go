@@ -103,11 +103,11 @@ func (s *Sink) Merge(o *Sink) {
 	}
 }
 
-// walker validates one record against one plan.
+// walker validates one record against one compiled profile.
 type walker struct {
-	e    *Engine
-	rec  *model.Record
-	plan *Plan
+	e        *Engine
+	rec      *model.Record
+	compiled *Compiled
 	// res is the resource being walked (%resource); root the record's resource.
 	res, root map[string]any
 	out       []model.Finding
@@ -156,15 +156,15 @@ type holder struct {
 	t     *typeInfo
 }
 
-// Validate checks a record's resource against a plan and returns the findings;
+// Validate checks a record's resource against a compiled profile and returns the findings;
 // sink (which may be nil) collects unevaluated invariants and coverage.
-func (e *Engine) Validate(rec *model.Record, p *Plan, sink *Sink) []model.Finding {
+func (e *Engine) Validate(rec *model.Record, p *Compiled, sink *Sink) []model.Finding {
 	return e.validate(rec, p, sink, false)
 }
 
 // validate is Validate; with shelve, it puts the coded values the walk
 // finds on the engine's shelf (coded.go).
-func (e *Engine) validate(rec *model.Record, p *Plan, sink *Sink, shelve bool) []model.Finding {
+func (e *Engine) validate(rec *model.Record, p *Compiled, sink *Sink, shelve bool) []model.Finding {
 	res := rec.Resource()
 	if res == nil {
 		return nil
@@ -172,7 +172,7 @@ func (e *Engine) validate(rec *model.Record, p *Plan, sink *Sink, shelve bool) [
 	if sink == nil {
 		sink = &Sink{}
 	}
-	w := &walker{e: e, rec: rec, plan: p, res: res, root: res, sink: sink}
+	w := &walker{e: e, rec: rec, compiled: p, res: res, root: res, sink: sink}
 	w.segs = w.segsBuf[:0]
 	if len(p.mustSupport) > 0 {
 		w.ms = make([]bool, len(p.mustSupport))
@@ -229,8 +229,8 @@ func (w *walker) add(sev model.Severity, code, path, msg, evidence string) {
 	w.out = append(w.out, f)
 }
 
-// resource walks a (possibly contained) resource against a plan.
-func (w *walker) resource(m map[string]any, p *Plan, path string) {
+// resource walks a (possibly contained) resource against a compiled profile.
+func (w *walker) resource(m map[string]any, p *Compiled, path string) {
 	saved, savedIDs, savedPath := w.res, w.ids, w.resPath
 	w.res, w.ids, w.resPath = m, nil, path
 	w.object(m, p.root, nil, path, true)
@@ -594,7 +594,7 @@ func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *t
 	if count < k.min {
 		w.add(model.Error, CodeCardinality, p(), fmt.Sprintf("%s has %d values, fewer than the minimum %d", name, count, k.min), "")
 	}
-	if k.ms >= 0 && w.ms != nil && k.ms < len(w.ms) && w.plan.mustSupport[k.ms] == k.id {
+	if k.ms >= 0 && w.ms != nil && k.ms < len(w.ms) && w.compiled.mustSupport[k.ms] == k.id {
 		w.ms[k.ms] = true
 	}
 	if w.proof != nil && hasE {
@@ -619,7 +619,7 @@ func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *t
 		target := k
 		if matched != nil && matched[i] != nil {
 			target = matched[i]
-			if target.ms >= 0 && w.ms != nil && target.ms < len(w.ms) && w.plan.mustSupport[target.ms] == target.id {
+			if target.ms >= 0 && w.ms != nil && target.ms < len(w.ms) && w.compiled.mustSupport[target.ms] == target.id {
 				w.ms[target.ms] = true
 			}
 		}
@@ -671,7 +671,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, at pathAt, host host
 		w.add(model.Error, CodeType, w.pathText(at), words.NotObject(typ, item), words.Value(item))
 		return
 	}
-	if t != nil && (t.code == "Resource" || t.code == "DomainResource" || t.plan != nil && t.plan.Kind == "resource") {
+	if t != nil && (t.code == "Resource" || t.code == "DomainResource" || t.compiled != nil && t.compiled.Kind == "resource") {
 		w.nested(m, k, t, w.pathText(at))
 		return
 	}
@@ -684,7 +684,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, at pathAt, host host
 		w.extension(m, k, t, at, host)
 	default:
 		w.objectAt(m, k, t, at, false, hostElem{n: k, t: t})
-		if t != nil && len(t.profiles) > 0 && t.code != "Reference" && t.plan != nil && t.plan.Kind == "complex-type" && t.elementIDs == nil {
+		if t != nil && len(t.profiles) > 0 && t.code != "Reference" && t.compiled != nil && t.compiled.Kind == "complex-type" && t.elementIDs == nil {
 			w.typeProfiles(m, t, w.pathText(at))
 		}
 	}
@@ -785,7 +785,7 @@ func (w *walker) resourceTypeOfProfiles(rt string, k *node, path string) {
 			continue
 		}
 		for _, prof := range ti.profiles {
-			pp, err := w.e.Plan(prof)
+			pp, err := w.e.Compiled(prof)
 			if err != nil || pp.Type == rt {
 				return
 			}
@@ -810,7 +810,7 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		// Bundle's walk knows them.
 		alternatives, unloaded := w.profilesOfType(t, rt, path)
 		w.withoutFinds(func() {
-			w.conformTo(m, slices.DeleteFunc(alternatives, func(p *Plan) bool { return p.IsCore }), unloaded, path, rt)
+			w.conformTo(m, slices.DeleteFunc(alternatives, func(p *Compiled) bool { return p.IsCore }), unloaded, path, rt)
 		})
 		return
 	}
@@ -821,7 +821,7 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		}
 		return
 	}
-	p, err := w.e.TypePlan(rt)
+	p, err := w.e.CompiledType(rt)
 	if err != nil {
 		w.add(model.Error, CodeType, path, fmt.Sprintf("cannot validate nested %s: %v", rt, err), "")
 		w.missFinds()
@@ -833,33 +833,33 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 }
 
 // profilesOfType looks up the profiles an element's type gives a resource of
-// type rt: the plans of those that constrain rt, and the URLs of those that
+// type rt: the compiled profiles of those that constrain rt, and the URLs of those that
 // could not be loaded, each said as a warning (carecert's limit, not the
 // resource's failure).
-func (w *walker) profilesOfType(t *typeInfo, rt, path string) (plans []*Plan, unloaded []string) {
+func (w *walker) profilesOfType(t *typeInfo, rt, path string) (loaded []*Compiled, unloaded []string) {
 	for _, prof := range t.profiles {
-		pp, err := w.e.Plan(prof)
+		pp, err := w.e.Compiled(prof)
 		if err != nil {
 			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this resource is not loaded: %v", prof, err), "")
 			unloaded = append(unloaded, prof)
 			continue
 		}
 		if pp.Type == rt {
-			plans = append(plans, pp)
+			loaded = append(loaded, pp)
 		}
 	}
-	return plans, unloaded
+	return loaded, unloaded
 }
 
 // conformTo checks a nested resource against the profiles its element
 // names for its type. They are alternatives (R4 §5.1.0.9): the resource
 // conforms to one of them; one that could not be loaded leaves it undecided.
-func (w *walker) conformTo(m map[string]any, alternatives []*Plan, unloaded []string, path, rt string) {
+func (w *walker) conformTo(m map[string]any, alternatives []*Compiled, unloaded []string, path, rt string) {
 	if len(alternatives) == 1 && len(unloaded) == 0 {
 		w.resource(m, alternatives[0], path)
 		return
 	}
-	w.oneOf(w.planCandidates(m, alternatives, path), unloaded, path, rt)
+	w.oneOf(w.profileCandidates(m, alternatives, path), unloaded, path, rt)
 }
 
 func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host hostElem) {
@@ -911,7 +911,7 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host 
 			w.add(model.Error, CodeType, path, fmt.Sprintf("the _%s companion must be an object, got %s", path[strings.LastIndexByte(path, '.')+1:], fhir.KindOf(ext)), "")
 			return
 		}
-		if t.plan != nil {
+		if t.compiled != nil {
 			// The primitive's extensions are used on it: on its element path,
 			// its type, and its place in the parent's type ("ContactPoint.system").
 			hostPath, hostType, _ := strings.Cut(host.String(), "|")
@@ -919,7 +919,7 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host 
 			if parent == "" || parent == "Element" || parent == "BackboneElement" {
 				parent = hostPath
 			}
-			w.objectAt(m, t.plan.root, nil, at, false, hostElem{literal: k.path + "|" + t.code + "|" + parent + "." + k.name})
+			w.objectAt(m, t.compiled.root, nil, at, false, hostElem{literal: k.path + "|" + t.code + "|" + parent + "." + k.name})
 		}
 	}
 	em, _ := ext.(map[string]any)

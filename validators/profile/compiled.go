@@ -12,10 +12,10 @@ import (
 	"github.com/carecert/carecert/fhir/definitions"
 )
 
-// Plan is a StructureDefinition compiled for validation: a tree of element
+// Compiled is a StructureDefinition compiled for validation: a tree of element
 // nodes with types, cardinalities, fixed values, bindings, slices and compiled
 // invariants resolved once, so that validating a record only walks maps.
-type Plan struct {
+type Compiled struct {
 	URL     string
 	Version string
 	Name    string
@@ -43,7 +43,7 @@ type Plan struct {
 	IsCore bool
 }
 
-// node is one element of a plan.
+// node is one element of a compiled profile.
 type node struct {
 	id, path string
 	// name is the JSON name; for a choice it is the stem ("value").
@@ -59,7 +59,7 @@ type node struct {
 	baseMax1 bool
 	types    []*typeInfo
 	// children are the element's children as the snapshot lists them; when
-	// the snapshot does not list them they come from the type's plan.
+	// the snapshot does not list them they come from the type's compiled definition.
 	children []*node
 	kidIndex map[string]*node
 	// layout is how an object holds children (layout.go), built on first use.
@@ -86,7 +86,7 @@ type node struct {
 	// discriminated caches, per discriminator path, what this slice
 	// requires of a value there (slicing.go).
 	discriminated sync.Map
-	ms            int // index in Plan.mustSupport, or -1
+	ms            int // index in Compiled.mustSupport, or -1
 	modifier      bool
 	// controls are what the element's extensions require (controls.go);
 	// nil for most elements.
@@ -114,7 +114,7 @@ type typeInfo struct {
 	// elementIDs are, per profile, the element of that profile a value
 	// must conform to when the profile names one through the
 	// profile-element extension ("" for the profile's root); nil when
-	// none does. element is that element, resolved once every plan it
+	// none does. element is that element, resolved once every profile it
 	// needs is compiled, and elementErr why it could not be. A type naming
 	// several profiles has instead alternatives, one per profile: a value
 	// conforms to any of them, as to the profiles of any type.
@@ -122,9 +122,9 @@ type typeInfo struct {
 	element      *elementRef
 	elementErr   string
 	alternatives []alternative
-	// plan is the compiled base definition of the type (nil for the
+	// compiled is the compiled base definition of the type (nil for the
 	// FHIRPath system types of primitive values).
-	plan *Plan
+	compiled *Compiled
 	// invariants are the constraints the type's own definition (and a
 	// datatype profile it names, such as SimpleQuantity) declares on its
 	// root: per-1, qty-3, rng-2... They hold wherever the type is used, but
@@ -145,8 +145,8 @@ type alternative struct {
 // elementRef is an element of another profile that a type names as the
 // definition its values follow (a section of a document section library).
 type elementRef struct {
-	plan *Plan
-	node *node
+	compiled *Compiled
+	node     *node
 }
 
 type binding struct {
@@ -167,7 +167,7 @@ func (n *node) kids(t *typeInfo) ([]*node, map[string]*node) {
 // type t (layout.go), nil when there are none.
 func (n *node) layoutFor(t *typeInfo) *layout {
 	if len(n.children) > 0 {
-		if len(n.types) > 1 && t != nil && t.plan != nil && t.plan.root != nil {
+		if len(n.types) > 1 && t != nil && t.compiled != nil && t.compiled.root != nil {
 			return n.choiceKids(t) // choicekids.go
 		}
 		return n.ownLayout()
@@ -180,34 +180,34 @@ func (n *node) layoutFor(t *typeInfo) *layout {
 	if n.contentRef != nil {
 		return n.contentRef.layoutFor(t)
 	}
-	if t != nil && t.plan != nil && t.plan.root != nil {
-		return t.plan.root.ownLayout()
+	if t != nil && t.compiled != nil && t.compiled.root != nil {
+		return t.compiled.root.ownLayout()
 	}
 	return nil
 }
 
-// compiler builds plans; it runs under the Engine's compile lock.
+// compiler compiles profiles; it runs under the Engine's compile lock.
 type compiler struct {
 	e *Engine
 	// pending are the types naming a profile's element, resolved when
-	// every plan they need is compiled (resolveElements).
+	// every profile they need is compiled (resolveElements).
 	pending []*typeInfo
 }
 
-// plan compiles the StructureDefinition canonical, reusing plans already built
+// compile compiles the StructureDefinition canonical, reusing profiles already built
 // (or being built, for recursive types such as Extension and Identifier).
-func (c *compiler) plan(canonical string) (*Plan, error) {
+func (c *compiler) compile(canonical string) (*Compiled, error) {
 	if p, ok := c.e.building[canonical]; ok {
 		return p, nil
 	}
 	if p, ok := c.e.ready.Load(canonical); ok {
-		return p.(*Plan), nil
+		return p.(*Compiled), nil
 	}
 	sd, err := c.e.defs.StructureDefinition(canonical)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{URL: sd.URL, Version: sd.Version, Name: sd.Name, Type: sd.Type, Kind: sd.Kind, Context: sd.Context,
+	p := &Compiled{URL: sd.URL, Version: sd.Version, Name: sd.Name, Type: sd.Type, Kind: sd.Kind, Context: sd.Context,
 		IsCore: strings.HasPrefix(sd.URL, definitions.CoreBase) && sd.Derivation != "constraint"}
 	c.e.building[canonical] = p
 	for _, ctx := range sd.Context {
@@ -237,7 +237,7 @@ func (c *compiler) plan(canonical string) (*Plan, error) {
 	return p, nil
 }
 
-func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
+func (c *compiler) fill(p *Compiled, sd *definitions.StructureDefinition) error {
 	byID := map[string]*node{}
 	p.byID = byID
 	elems := sd.Snapshot.Element
@@ -281,7 +281,7 @@ func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 	// In a profile they mean the base type's element: constraints the profile
 	// puts on Parameters.parameter do not apply to every nested part, which
 	// reuses the base definition of a parameter.
-	var base *Plan
+	var base *Compiled
 	for i := range elems {
 		el := &elems[i]
 		if el.ContentReference == "" {
@@ -290,7 +290,7 @@ func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 		_, ref, _ := strings.Cut(el.ContentReference, "#")
 		if sd.Derivation == "constraint" && sd.Kind == "resource" {
 			if base == nil {
-				b, err := c.plan(definitions.CoreBase + sd.Type)
+				b, err := c.compile(definitions.CoreBase + sd.Type)
 				if err != nil {
 					return fmt.Errorf("element %s: content reference %s: %w", el.ElementID(), el.ContentReference, err)
 				}
@@ -328,7 +328,7 @@ func (c *compiler) fill(p *Plan, sd *definitions.StructureDefinition) error {
 	return nil
 }
 
-func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, error) {
+func (c *compiler) node(p *Compiled, el *definitions.ElementDefinition) (*node, error) {
 	n := &node{
 		id: el.ElementID(), path: el.Path, name: el.Name(),
 		min: el.MinOf(), max: el.MaxOf(), fixed: el.Fixed, pattern: el.Pattern, minValue: el.MinValue, maxValue: el.MaxValue, minType: el.MinValueType, maxType: el.MaxValueType,
@@ -384,13 +384,13 @@ func (c *compiler) node(p *Plan, el *definitions.ElementDefinition) (*node, erro
 // already carry. Extensions are left out: their definition's root is
 // evaluated when the extension is (extensions.go).
 func (c *compiler) typeInvariants(n *node, ti *typeInfo) []*invariant {
-	if ti.primitive || ti.plan == nil || ti.plan.Kind == "resource" || ti.code == "Extension" {
+	if ti.primitive || ti.compiled == nil || ti.compiled.Kind == "resource" || ti.code == "Extension" {
 		return nil
 	}
-	roots := []*Plan{ti.plan}
+	roots := []*Compiled{ti.compiled}
 	if ti.code != "Reference" {
 		for _, prof := range ti.profiles {
-			if pp, err := c.plan(prof); err == nil && pp.Type == ti.code && pp != ti.plan {
+			if pp, err := c.compile(prof); err == nil && pp.Type == ti.code && pp != ti.compiled {
 				roots = append(roots, pp)
 			}
 		}
@@ -470,18 +470,18 @@ func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 	case "Element", "BackboneElement", "Resource", "DomainResource":
 		return ti, nil
 	}
-	pl, err := c.plan(definitions.CoreBase + code)
+	pl, err := c.compile(definitions.CoreBase + code)
 	if err != nil {
 		return nil, fmt.Errorf("type %s: %w", code, err)
 	}
-	ti.plan = pl
+	ti.compiled = pl
 	return ti, nil
 }
 
 // resolveElements finds the elements that types name in other profiles
-// (elementdefinition-profile-element). It runs once the plans being built
+// (elementdefinition-profile-element). It runs once the profiles being compiled
 // are complete, so that a profile may name its own elements or those of a
-// profile that names it back; the plans it compiles on the way may add more.
+// profile that names it back; the profiles it compiles on the way may add more.
 // A type naming one profile has its element stand for the type (its
 // children are walked as the value's, discriminators read through it); one
 // naming several has each as an alternative.
@@ -507,21 +507,21 @@ func (c *compiler) resolveElements() {
 // resolveElement finds element id of profile url, or says why it cannot.
 func (c *compiler) resolveElement(url, id string) (*elementRef, string) {
 	before := maps.Clone(c.e.building)
-	p, err := c.plan(url)
+	p, err := c.compile(url)
 	if err != nil {
 		// what this failed compile left half built must not be kept
-		maps.DeleteFunc(c.e.building, func(k string, _ *Plan) bool { _, ok := before[k]; return !ok })
+		maps.DeleteFunc(c.e.building, func(k string, _ *Compiled) bool { _, ok := before[k]; return !ok })
 		return nil, fmt.Sprintf("profile %s is not loaded: %v", url, err)
 	}
 	n := p.byID[id]
 	if n == nil {
 		return nil, fmt.Sprintf("profile %s has no element %s", url, id)
 	}
-	return &elementRef{plan: p, node: n}, ""
+	return &elementRef{compiled: p, node: n}, ""
 }
 
 // nodeAt finds the element at a path without slices ("Parameters.parameter").
-func (p *Plan) nodeAt(path string) *node {
+func (p *Compiled) nodeAt(path string) *node {
 	segs := strings.Split(path, ".")
 	n := p.root
 	if n == nil || segs[0] != p.Type {
