@@ -57,3 +57,19 @@ func openCheck(path string) error {
 	}
 	return f.Close()
 }
+
+// FilePath is the file or folder a file family (fhir, hl7v2, csv) reads,
+// made absolute against the plan's folder. A spec that names none (a url
+// given to a file type) is a mistake in the plan: a *ConfigError, which the
+// runner locates at the target. A path that cannot be read now is the
+// target's problem, not the plan's: a plain error, reported in its results.
+func (s Spec) FilePath(typ string) (string, error) {
+	p := s.ResolvedPath()
+	if p == "" {
+		return "", Configf("type %s reads a file or folder: give the target a path", typ)
+	}
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("cannot read %s: %w", p, files.Cause(err))
+	}
+	return p, nil
+}

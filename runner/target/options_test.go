@@ -1,6 +1,7 @@
 package target_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -264,4 +265,40 @@ vendors:
 		Entry("fhir-server: a negative max_requests_per_second", "fhir-server", []string{"url: http://127.0.0.1:1/fhir"}, "max_requests_per_second: -1", "max_requests_per_second", 34,
 			"must not be negative, got -1"),
 	)
+})
+
+// The file families judge their path alike: none at all is the plan's
+// mistake, stopped before the run at the target's line; a path that cannot be
+// read when the target is opened (a plan's missing file is refused when the
+// plan is loaded; a command line's, or one gone since, is not) is the
+// target's problem, left for its results.
+var _ = Describe("a file family's path", func() {
+	preflight := func(typ, where string) (string, error) {
+		dir := GinkgoT().TempDir()
+		path := writePlan(dir, "suites: [fhir-r4-structure]\nvendors:\n  - name: Acme\n    targets:\n      - name: t\n        type: "+typ+"\n        "+where+"\n")
+		p, err := runner.LoadPlan(path)
+		Expect(err).NotTo(HaveOccurred())
+		r := &runner.Runner{Checks: check.NewRegistry(), Targets: everyTargetType(), Workers: 1, Tool: model.Tool{Name: "carecert", Version: "test"}}
+		return path, r.Preflight(p)
+	}
+
+	DescribeTable("is a located plan mistake when the target names none",
+		func(typ string) {
+			path, err := preflight(typ, "url: http://127.0.0.1:1/fhir")
+			Expect(err).To(MatchError(fmt.Sprintf("plan %s:5:13: vendors[0].targets[0]: vendor Acme: target t: type %s reads a file or folder: give the target a path", path, typ)))
+			_, _, err = everyTargetType().Open(target.Spec{Name: "t", Type: typ, URL: "http://127.0.0.1:1/fhir"})
+			var ce *target.ConfigError
+			Expect(errors.As(err, &ce)).To(BeTrue(), "%v", err)
+		},
+		Entry("fhir", "fhir"), Entry("hl7v2", "hl7v2"), Entry("csv", "csv"))
+
+	DescribeTable("is the target's problem, not the plan's, when it cannot be read",
+		func(typ string) {
+			dir := GinkgoT().TempDir()
+			_, _, err := everyTargetType().Open(target.Spec{Name: "t", Type: typ, Path: "absent", BaseDir: dir})
+			Expect(err).To(MatchError("target t: cannot read " + filepath.Join(dir, "absent") + ": no such file or directory"))
+			var ce *target.ConfigError
+			Expect(errors.As(err, &ce)).To(BeFalse())
+		},
+		Entry("fhir", "fhir"), Entry("hl7v2", "hl7v2"), Entry("csv", "csv"))
 })

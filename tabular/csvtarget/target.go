@@ -72,11 +72,10 @@ func open(spec target.Spec, o Options) (target.Target, error) {
 		return nil, spec.ErrorAt("encoding", "%q: want auto, utf-8 or windows-1252", opts.Encoding)
 	}
 	t := &Target{opts: opts}
-	p := spec.ResolvedPath()
-	if p == "" {
-		return nil, errors.New("a csv target needs a path")
+	p, err := spec.FilePath("csv")
+	if err != nil {
+		return nil, err
 	}
-	var err error
 	if t.files, err = listTables(p); err != nil {
 		return nil, err
 	}

@@ -6,8 +6,6 @@ package fhirfiles
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
@@ -28,12 +26,9 @@ type feed struct {
 }
 
 func open(spec target.Spec, _ target.NoOptions) (target.Target, error) {
-	p := spec.ResolvedPath()
-	if p == "" {
-		return nil, target.Configf("a fhir target needs a path")
-	}
-	if _, err := os.Stat(p); err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", p, files.Cause(err))
+	p, err := spec.FilePath("fhir")
+	if err != nil {
+		return nil, err
 	}
 	return &feed{path: p}, nil
 }

@@ -35,12 +35,9 @@ type feed struct {
 }
 
 func open(spec target.Spec, _ target.NoOptions) (target.Target, error) {
-	p := spec.ResolvedPath()
-	if p == "" {
-		return nil, errors.New("an hl7v2 target needs a path")
-	}
-	if _, err := os.Stat(p); err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", p, files.Cause(err))
+	p, err := spec.FilePath("hl7v2")
+	if err != nil {
+		return nil, err
 	}
 	return &feed{path: p}, nil
 }
