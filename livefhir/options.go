@@ -2,7 +2,6 @@ package livefhir
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -81,11 +80,7 @@ func connection(spec target.Spec, o Connection) (fhirclient.Config, error) {
 	}
 	var err error
 	if cfg.TLS, err = tlsConfig(o.TLS, spec); err != nil {
-		var oe *tlsfiles.OptionError
-		if errors.As(err, &oe) {
-			return cfg, spec.ErrorAt(oe.Option, "%v", oe.Err)
-		}
-		return cfg, err
+		return cfg, spec.OptionMistake(err)
 	}
 	if cfg.Auth, err = authFrom(o.Auth, spec); err != nil {
 		return cfg, err

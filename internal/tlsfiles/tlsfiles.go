@@ -33,6 +33,10 @@ type OptionError struct {
 func (e *OptionError) Error() string { return e.Err.Error() }
 func (e *OptionError) Unwrap() error { return e.Err }
 
+// OptionName is the option the mistake is in, for code that locates an
+// option's mistakes without knowing this package (target.Spec.OptionMistake).
+func (e *OptionError) OptionName() string { return e.Option }
+
 // Mistake is an *OptionError about option.
 func Mistake(option, format string, args ...any) error {
 	return &OptionError{Option: option, Err: fmt.Errorf(format, args...)}

@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/livefhir"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
@@ -301,4 +302,58 @@ var _ = Describe("a file family's path", func() {
 			Expect(errors.As(err, &ce)).To(BeFalse())
 		},
 		Entry("fhir", "fhir"), Entry("hl7v2", "hl7v2"), Entry("csv", "csv"))
+})
+
+// Every family with TLS options maps their mistakes through one place
+// (Spec.OptionMistake): the same mistake reads the same whatever the target,
+// at the option's line and column in a plan, and as the option names it when
+// the target comes from elsewhere.
+var _ = Describe("a TLS option's mistake", func() {
+	families := []TableEntry{
+		Entry("mllp", "mllp", "mllps://127.0.0.1:2575", "feed: msgs.hl7"),
+		Entry("mllp-listen", "mllp-listen", "mllps://127.0.0.1:0", "tls: {cert_file: absent.pem, key_file: absent.pem}"),
+		Entry("fhir-server", "fhir-server", "https://127.0.0.1:1/fhir", ""),
+		Entry("fhir-bulk", "fhir-bulk", "https://127.0.0.1:1/fhir", ""),
+	}
+	// tls is the family's own bad tls option: a file that is not there.
+	tls := func(typ string) (option string, value map[string]any, line string) {
+		if typ == "mllp-listen" {
+			return "tls.cert_file", map[string]any{"cert_file": "absent.pem", "key_file": "absent.pem"}, "tls: {cert_file: absent.pem, key_file: absent.pem}"
+		}
+		return "tls.ca_file", map[string]any{"ca_file": "absent.pem"}, "tls: {ca_file: absent.pem}"
+	}
+
+	DescribeTable("is located at the option in a plan",
+		func(typ, url, own string) {
+			dir := GinkgoT().TempDir()
+			targetFiles(dir)
+			option, _, line := tls(typ)
+			lines := []string{"suites: [fhir-r4-structure]", "vendors:", "  - name: Acme", "    targets:", "      - name: t", "        type: " + typ, "        url: " + url}
+			if own != "" && own != line {
+				lines = append(lines, "        "+own)
+			}
+			lines = append(lines, "        "+line)
+			path := writePlan(dir, strings.Join(lines, "\n")+"\n")
+			p, err := runner.LoadPlan(path)
+			Expect(err).NotTo(HaveOccurred())
+			r := &runner.Runner{Checks: check.NewRegistry(), Targets: everyTargetType(), Workers: 1, Tool: model.Tool{Name: "carecert", Version: "test"}}
+			column := strings.Index(line, option[len("tls."):]) + len(option[len("tls."):]) + 2 + 9
+			Expect(r.Preflight(p)).To(MatchError(fmt.Sprintf("plan %s:%d:%d: vendors[0].targets[0].%s: target t: %s %s: cannot read it: no such file or directory",
+				path, len(lines), column, option, option, filepath.Join(dir, "absent.pem"))))
+		}, families)
+
+	DescribeTable("is a configuration error naming the option when no plan file locates it",
+		func(typ, url, own string) {
+			dir := GinkgoT().TempDir()
+			targetFiles(dir)
+			option, value, _ := tls(typ)
+			opts := params.Params{"tls": value}
+			if own == "feed: msgs.hl7" {
+				opts["feed"] = "msgs.hl7"
+			}
+			_, _, err := everyTargetType().Open(target.Spec{Name: "t", Type: typ, URL: url, Options: opts, BaseDir: dir})
+			Expect(err).To(MatchError(fmt.Sprintf("target t: %s %s: cannot read it: no such file or directory", option, filepath.Join(dir, "absent.pem"))))
+			var ce *target.ConfigError
+			Expect(errors.As(err, &ce)).To(BeTrue())
+		}, families)
 })

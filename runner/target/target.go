@@ -88,6 +88,27 @@ func (s Spec) ErrorAt(path, format string, args ...any) error {
 	return &ConfigError{Err: s.decoder().Errorf(s.At+"."+path, strconv.Quote(path), format, args...)}
 }
 
+// OptionMistake is err, a mistake in one option found by code that knows
+// the option only by the name it gives (the TLS files: a
+// *tlsfiles.OptionError, whose message names the option and the file), as a
+// *ConfigError: located at the option's line and column when the target was
+// read from a plan, else as err says it. Every family with TLS options maps
+// their mistakes here, so they read the same whatever the target.
+func (s Spec) OptionMistake(err error) error {
+	var named interface {
+		error
+		OptionName() string
+	}
+	if s.Where != nil && errors.As(err, &named) {
+		return s.ErrorAt(named.OptionName(), "%v", named)
+	}
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return &ConfigError{Err: err}
+}
+
 func (s Spec) decoder() params.Decoder {
 	return params.Decoder{Where: s.Where, Label: "target " + s.Name, Options: true}
 }

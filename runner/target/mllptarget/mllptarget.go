@@ -109,7 +109,7 @@ func openMLLP(spec target.Spec, o mllpOptions) (target.Target, error) {
 	t := &mllpClient{addr: addr, timeout: o.Timeout, dial: o.ConnectTimeout, maxMessages: o.MaxMessages, rate: o.Rate,
 		maxFrame: o.MaxFrame, thresholds: o.Latency.byName()}
 	if t.tls, err = clientTLS(o.TLS, secure, spec); err != nil {
-		return nil, tlsMistake(spec, err)
+		return nil, spec.OptionMistake(err)
 	}
 	if o.Feed == "" {
 		return nil, errors.New("an mllp target needs a feed: the HL7 v2 messages to send (plan option feed, or --feed)")
@@ -162,18 +162,6 @@ func clientTLS(o *clientTLSOptions, secure bool, spec target.Spec) (*mllp.Client
 		return nil, err
 	}
 	return c, nil
-}
-
-// tlsMistake is a *ConfigError for a TLS option's mistake, located at the
-// option's line and column when the target was read from a plan (a file
-// that cannot be read, a certificate without its key, settings that
-// contradict each other or the URL).
-func tlsMistake(spec target.Spec, err error) error {
-	var oe *tlsfiles.OptionError
-	if spec.Where != nil && errors.As(err, &oe) {
-		return spec.ErrorAt(oe.Option, "%v", oe.Err)
-	}
-	return &target.ConfigError{Err: err}
 }
 
 // serverTLSOptions are an mllp-listen target's TLS settings.
@@ -339,7 +327,7 @@ func openMLLPListen(spec target.Spec, o listenOptions, lo ListenOptions) (target
 	}
 	var err error
 	if t.tls, err = serverTLS(o.TLS, secure, spec); err != nil {
-		return nil, tlsMistake(spec, err)
+		return nil, spec.OptionMistake(err)
 	}
 	if _, _, err := net.SplitHostPort(t.addr); err != nil {
 		if o.Addr != "" {
