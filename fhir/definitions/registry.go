@@ -191,10 +191,11 @@ func (r *Registry) loadCore(files ...string) error {
 // conformanceTypes are the resource types the registry indexes. Questionnaires
 // and Measures are kept (raw, decoded on first use) so that responses and
 // reports can be checked against the Questionnaire or Measure they name, and
-// Libraries so that a Measure's CQL criteria can be checked against them.
+// Libraries so that a Measure's CQL criteria can be checked against them;
+// OperationDefinitions so that an operation's base chain can be followed.
 var conformanceTypes = map[string]bool{
 	"StructureDefinition": true, "ValueSet": true, "CodeSystem": true, "SearchParameter": true, "Questionnaire": true, "Measure": true,
-	"Library": true,
+	"Library": true, "OperationDefinition": true,
 }
 
 func (r *Registry) add(e *Entry) {

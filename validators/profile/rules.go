@@ -27,6 +27,10 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.measureRules(m, path)
 	case "MeasureReport":
 		w.measureReportRules(m, path)
+	case "ImplementationGuide":
+		w.implementationGuideRules(m, path)
+	case "OperationDefinition":
+		w.operationDefinitionRules(m, path)
 	case "StructureDefinition":
 		w.structureDefinitionRules(m, path)
 		w.structureDefinitionShape(m, path)
