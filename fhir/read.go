@@ -290,12 +290,13 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 	}
 	doc := NewDocument(parsed.text, baseLine)
 	locate := func(p string) model.Locator { return doc.Locator(p) }
-	_, err = emitResource(name, parsed.res, locate, "", baseLine, index, nil, func(rec *model.Record, docPath string) {
+	syntax := func(rec *model.Record, docPath string) {
 		addDuplicates(rec, parsed.dups, docPath, baseLine, rec.Type == "Bundle")
 		if docPath == "" {
 			addComments(rec, parsed.comments, baseLine)
 		}
-	}, emit)
+	}
+	_, err = resourceEmitter{name: name, locate: locate, syntax: syntax, emit: emit}.resource(parsed.res, "", baseLine, index, nil)
 	return err
 }
 
@@ -396,24 +397,35 @@ func readXMLDocument(name string, data []byte, emit Emit) error {
 	if len(issues) > 0 {
 		syntax = func(rec *model.Record, docPath string) { addXMLIssues(rec, issues, docPath, rec.Type == "Bundle") }
 	}
-	_, err = emitResource(name, res, locate, "", 1, 0, nil, syntax, asXML)
+	_, err = resourceEmitter{name: name, locate: locate, syntax: syntax, emit: asXML}.resource(res, "", 1, 0, nil)
 	return err
 }
 
-// emitResource emits a resource at docPath in its document, and the entries
-// of a Bundle after it; syntax (which may be nil) adds what the reader found
-// about how each record is written.
-func emitResource(name string, res map[string]any, locate func(docPath string) model.Locator, docPath string, line int, index int64, container *model.Record, syntax func(*model.Record, string), emit Emit) (int64, error) {
-	loc := locate(docPath)
+// resourceEmitter emits the records of one document named name: a
+// resource, and the entries of a Bundle after it.
+type resourceEmitter struct {
+	name   string
+	locate func(docPath string) model.Locator
+	// syntax (which may be nil) adds what the reader found about how each
+	// record is written.
+	syntax func(*model.Record, string)
+	emit   Emit
+}
+
+// resource emits res, found at docPath in the document, as record index,
+// and the entries of a Bundle after it (container is the Bundle's record).
+// It returns the index of the next record.
+func (em resourceEmitter) resource(res map[string]any, docPath string, line int, index int64, container *model.Record) (int64, error) {
+	loc := em.locate(docPath)
 	if docPath != "" {
 		line = loc.Line(ResourceType(res))
 	}
-	rec := resourceRecord(name, res, line, index, loc)
+	rec := resourceRecord(em.name, res, line, index, loc)
 	rec.Container = container
-	if syntax != nil {
-		syntax(rec, docPath)
+	if em.syntax != nil {
+		em.syntax(rec, docPath)
 	}
-	if err := emit(rec); err != nil {
+	if err := em.emit(rec); err != nil {
 		return index, err
 	}
 	index++
@@ -429,7 +441,7 @@ func emitResource(name string, res map[string]any, locate func(docPath string) m
 		}
 		p := joinPath(docPath, "entry["+strconv.Itoa(i)+"].resource")
 		var err error
-		index, err = emitResource(name, inner, locate, p, line, index, rec, syntax, emit)
+		index, err = em.resource(inner, p, line, index, rec)
 		if err != nil {
 			return index, err
 		}

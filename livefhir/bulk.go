@@ -321,7 +321,7 @@ func (b *Bulk) outputFormats(ctx context.Context, c *fhirclient.Client, path str
 			fq[k] = v
 		}
 		fq.Set("_outputFormat", format)
-		if !b.kickoffOnce(ctx, c, fhirclient.BulkKickoff, path+" with _outputFormat="+format, path, fq, false, sendEx) {
+		if !b.kickoffOnce(ctx, c, fhirclient.Request{Interaction: fhirclient.BulkKickoff, Label: path + " with _outputFormat=" + format, Path: path, Query: fq}, sendEx) {
 			return
 		}
 	}
@@ -338,7 +338,7 @@ func (b *Bulk) badKickoffs(ctx context.Context, c *fhirclient.Client, path strin
 			bq[k] = v
 		}
 		bq.Set(bad[0], bad[1])
-		if !b.kickoffOnce(ctx, c, fhirclient.BulkBadKickoff, path+" with "+bad[0]+"="+bad[1], path, bq, false, sendEx) {
+		if !b.kickoffOnce(ctx, c, fhirclient.Request{Interaction: fhirclient.BulkBadKickoff, Label: path + " with " + bad[0] + "=" + bad[1], Path: path, Query: bq}, sendEx) {
 			return
 		}
 	}
@@ -355,7 +355,7 @@ func (b *Bulk) withoutToken(ctx context.Context, c *fhirclient.Client, path stri
 			"the target gives no auth, so carecert cannot tell whether the server requires a token"))
 		return
 	}
-	b.kickoffOnce(ctx, c, fhirclient.BulkNoToken, path+" without a token", path, q, true, sendEx)
+	b.kickoffOnce(ctx, c, fhirclient.Request{Interaction: fhirclient.BulkNoToken, Label: path + " without a token", Path: path, Query: q, NoAuth: true}, sendEx)
 }
 
 // declared reads the CapabilityStatement of a server asked for an
@@ -396,15 +396,13 @@ func (b *Bulk) groupMembers(ctx context.Context, c *fhirclient.Client, sendEx fu
 	return members, nil
 }
 
-// kickoffOnce sends one extra kick-off (without the token when noAuth),
+// kickoffOnce sends one extra kick-off (req with the kick-off's headers),
 // records it and cancels the export it started, without recording the
 // cancel (BULK-08 judges the delete of the export itself). It returns false
 // when the run was cancelled.
-func (b *Bulk) kickoffOnce(ctx context.Context, c *fhirclient.Client, interaction, label, path string, q url.Values, noAuth bool, sendEx func(*fhirclient.Exchange) *model.Record) bool {
-	ex := c.Do(ctx, fhirclient.Request{
-		Interaction: interaction, Label: label, Path: path, Query: q, NoAuth: noAuth,
-		Header: http.Header{"Prefer": {"respond-async"}, "Accept": {"application/fhir+json"}},
-	})
+func (b *Bulk) kickoffOnce(ctx context.Context, c *fhirclient.Client, req fhirclient.Request, sendEx func(*fhirclient.Exchange) *model.Record) bool {
+	req.Header = http.Header{"Prefer": {"respond-async"}, "Accept": {"application/fhir+json"}}
+	ex := c.Do(ctx, req)
 	if ex.ErrCode == fhirclient.ErrCancelled {
 		return false
 	}
