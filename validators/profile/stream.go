@@ -1,0 +1,373 @@
+package profile
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/model"
+)
+
+// The stream path (issue 18's prototype): a record of a compiled type is
+// checked in one pass over its JSON bytes, driven by the same plan and
+// layouts the map walk uses, without decoding it into maps. The scan does
+// what is structure (known keys, JSON shapes, cardinality, one type per
+// choice) and primitive formats itself; the rest of the engine's rules run
+// unchanged on a map form built only for the values that need one (a
+// Reference, a Coding, a bound or constrained complex value, and for the
+// root's invariants a map of only the members their expressions name).
+//
+// It proves a record clean or gives up: a finding of any rule, or anything
+// the scan does not cover (extensions, contained resources, narratives,
+// slicing, companions, element ids, claimed or implied profiles, a record
+// inside a Bundle), sends the record back to the map walk, whose findings
+// are then the record's. So a record's findings cannot differ between the
+// two paths; stream_test.go holds the clean verdict to the map walk's on
+// the shared corpus, the generated feed and damaged records.
+
+// streamTypes are the resource types the prototype compiles: Synthea's
+// most common. A type outside them is not compiled (the map walk runs).
+var streamTypes = map[string]bool{
+	"Observation": true, "Encounter": true, "Condition": true, "Procedure": true,
+	"Patient": true, "Claim": true, "ExplanationOfBenefit": true, "Immunization": true,
+	"DiagnosticReport": true, "MedicationRequest": true,
+}
+
+// Streamer runs the stream path for one engine, holding each type's
+// compiled stream plan (built on first use, shared by every worker).
+type Streamer struct {
+	e     *Engine
+	plans sync.Map // type -> *streamPlan
+}
+
+// NewStreamer returns the stream path of an engine.
+func NewStreamer(e *Engine) *Streamer { return &Streamer{e: e} }
+
+// Check reports whether the record is proven to have no profile
+// finding against its base type by the stream path: when clean,
+// ValidateRecord(rec, "", sink) gives no finding. The record's bytes are
+// rec.Raw (one NDJSON line or one file); its map form is never read. When
+// not clean, why says what made the scan give up, and the record is left to
+// ValidateRecord. Invariants the engine cannot evaluate are said in sink as
+// the map walk says them.
+func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string) {
+	e := st.e
+	switch {
+	case rec.Container != nil:
+		return false, "inside a container"
+	case rec.Format != model.FormatJSON:
+		return false, "not JSON"
+	case len(rec.Raw) == 0:
+		return false, "no bytes"
+	case !streamTypes[rec.Type]:
+		return false, "type not compiled"
+	}
+	sp, why := st.planOf(rec.Type)
+	if sp == nil {
+		return false, why
+	}
+	if sink == nil {
+		sink = &Sink{}
+	}
+	w := &walker{e: e, rec: rec, plan: sp.plan, sink: sink}
+	w.segs = w.segsBuf[:0]
+	s := &scan{e: e, sp: sp, src: rec.Raw, w: w}
+	if !s.record() {
+		return false, s.why
+	}
+	return true, ""
+}
+
+// streamPlan is a resource type compiled for the stream path.
+type streamPlan struct {
+	plan *Plan
+	// roots are the root's invariants the scan evaluates on a map of the
+	// members they name; names are those members' JSON names and choice
+	// stems.
+	roots []*invariant
+	names map[string]bool
+	// roles caches what each element and type needs beyond the scan.
+	roles sync.Map // roleKey -> *role
+}
+
+type roleKey struct {
+	n *node
+	t *typeInfo
+}
+
+// role is what a value of one element and type needs beyond the scan.
+type role struct {
+	// fallback, when set, sends every record holding such a value to the
+	// map walk: the scan does not cover it.
+	fallback string
+	// materialise says the value's map form is built and the engine's own
+	// checks of a value run on it: invs are the invariants evaluated there
+	// (ele-1, which the scan decides, left out).
+	materialise bool
+	invs        []*invariant
+}
+
+// planOf compiles typ's stream plan once.
+func (st *Streamer) planOf(typ string) (*streamPlan, string) {
+	v, ok := st.plans.Load(typ)
+	if !ok {
+		v, _ = st.plans.LoadOrStore(typ, st.e.compileStream(typ))
+	}
+	sp := v.(*streamPlan)
+	if sp.plan == nil {
+		return nil, "type not compiled"
+	}
+	return sp, ""
+}
+
+// compileStream builds typ's stream plan; a plan with nil plan says the
+// type cannot take the stream path (its root needs what the scan lacks).
+func (e *Engine) compileStream(typ string) *streamPlan {
+	none := &streamPlan{}
+	p, err := e.TypePlan(typ)
+	if err != nil || p.root == nil || len(p.mustSupport) > 0 || len(e.defs.GlobalProfiles(typ)) > 0 {
+		return none
+	}
+	sp := &streamPlan{plan: p, names: map[string]bool{"resourceType": true, "meta": true}}
+	if typ == "Observation" {
+		sp.names["code"] = true // the vital-sign profiles it implies
+	}
+	for _, inv := range p.root.invariants {
+		switch {
+		case inv.advice && e.bestPractice == BestPracticeIgnore:
+			continue // holds whatever the record
+		case inv.native != nil && strings.HasPrefix(inv.expr, "contained.") && strings.HasPrefix(inv.key, "dom-"):
+			continue // about contained resources, which the scan leaves to the map walk
+		case inv.native == nil && !rootLocal(inv.expr):
+			return none
+		case inv.native != nil:
+			return none // a native rule may read anything
+		}
+		sp.roots = append(sp.roots, inv)
+		for _, name := range identifiers(inv.expr) {
+			sp.names[name] = true
+		}
+	}
+	return sp
+}
+
+// rootLocal reports whether an expression evaluated on a resource reads
+// only the members it names: it does not reach the whole resource by a
+// function (children(), descendants()…), other resources (resolve()) or
+// variables other than the resource itself, which at the root is the map
+// of those members.
+func rootLocal(expr string) bool {
+	for _, f := range []string{"children(", "descendants(", "repeat(", "resolve(", "conformsTo(", "$index"} {
+		if strings.Contains(expr, f) {
+			return false
+		}
+	}
+	for i := strings.IndexByte(expr, '%'); i >= 0; i = strings.IndexByte(expr, '%') {
+		expr = expr[i+1:]
+		if !strings.HasPrefix(expr, "resource") && !strings.HasPrefix(expr, "rootResource") {
+			return false
+		}
+	}
+	return true
+}
+
+// identifiers returns the names an expression writes (words and
+// `quoted` names), a superset of the members it navigates to.
+func identifiers(expr string) []string {
+	var out []string
+	word := func(c byte) bool {
+		return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	for i := 0; i < len(expr); {
+		if !word(expr[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(expr) && word(expr[j]) {
+			j++
+		}
+		out = append(out, expr[i:j])
+		i = j
+	}
+	return out
+}
+
+// roleOf returns (and caches) what a value of element n, type t needs.
+func (sp *streamPlan) roleOf(n *node, t *typeInfo) *role {
+	k := roleKey{n, t}
+	if v, ok := sp.roles.Load(k); ok {
+		return v.(*role)
+	}
+	r := newRole(n, t)
+	v, _ := sp.roles.LoadOrStore(k, r)
+	return v.(*role)
+}
+
+func newRole(n *node, t *typeInfo) *role {
+	r := &role{}
+	switch {
+	case t == nil:
+		r.fallback = "an element without a type"
+	case n.controls != nil:
+		r.fallback = "extension controls on " + n.path
+	case len(n.slices) > 0 || n.slicing != nil:
+		r.fallback = "slicing on " + n.path
+	case t.elementIDs != nil:
+		r.fallback = "a profile's element named on " + n.path
+	case t.code == "Resource" || t.code == "DomainResource" || t.plan != nil && t.plan.Kind == "resource":
+		r.fallback = "a nested resource at " + n.path
+	case t.code == "Extension" || t.code == "Narrative" || t.code == "Attachment" || t.code == "xhtml" || t.code == "markdown":
+		r.fallback = "a " + t.code + " at " + n.path
+	case t.code == "Reference" && t.profiledTargets:
+		r.fallback = "target profiles on " + n.path
+	case len(t.profiles) > 0 && t.code != "Reference":
+		r.fallback = "type profiles on " + n.path
+	}
+	if r.fallback != "" {
+		return r
+	}
+	for _, list := range [][]*invariant{n.invariants, t.invariants} {
+		for _, inv := range list {
+			if inv.key == "ele-1" && inv.native != nil {
+				continue // the scan refuses an empty object, the one way to fail it
+			}
+			if t.primitive {
+				r.fallback = "an invariant on a primitive at " + n.path
+				return r
+			}
+			if inv.native == nil && strings.Contains(inv.expr, "%") || strings.Contains(inv.expr, "resolve(") {
+				r.fallback = "invariant " + inv.key + " reads beyond its element"
+				return r
+			}
+			r.invs = append(r.invs, inv)
+		}
+	}
+	if t.primitive {
+		return r
+	}
+	r.materialise = len(r.invs) > 0 || n.fixed != nil || n.pattern != nil || n.minValue != nil || n.maxValue != nil ||
+		n.binding != nil && bindingSays(n.binding.strength) ||
+		t.code == "Reference" || t.code == "Coding" || t.code == "Identifier"
+	return r
+}
+
+// bindingSays reports whether a binding of this strength can give a
+// finding (bindingFinding says nothing for an example binding).
+func bindingSays(strength string) bool {
+	return strength == "required" || strength == "extensible" || strength == "preferred"
+}
+
+// complexChecks runs the engine's checks of one complex value (walker.value
+// after its properties) on its map form, built from its bytes.
+func (s *scan) complexChecks(raw []byte, n *node, t *typeInfo, r *role) bool {
+	m, err := fhir.Decode(raw)
+	if err != nil {
+		return s.fail("a value the decoder refuses")
+	}
+	w := s.w
+	at := w.pathRoot(n.path)
+	w.valueConstraints(m, m, n, t, at)
+	switch t.code {
+	case "Reference":
+		w.reference(m, t, at)
+	case "Coding":
+		w.coding(m, at)
+	case "Identifier":
+		w.identifier(m, at)
+	}
+	w.checkAt(r.invs, n, t, m, nil, at)
+	w.pathEnd(at)
+	if len(w.out) > 0 {
+		return s.fail("a finding at " + n.path)
+	}
+	return true
+}
+
+// primitiveChecks runs the engine's checks of one primitive value
+// (walker.primitive for a value without a companion).
+func (s *scan) primitiveChecks(item any, n *node, t *typeInfo) bool {
+	w := s.w
+	if checkPrimitive(t.code, item, fhir.WordingOf(w.rec)) != "" {
+		return s.fail("a format finding at " + n.path)
+	}
+	if n.maxLength > 0 || n.fixed != nil || n.pattern != nil || n.minValue != nil || n.maxValue != nil || n.binding != nil ||
+		t.code == "string" && w.e.securityChecks || t.code == "uri" || t.code == "url" || t.code == "canonical" || t.code == "oid" || t.code == "uuid" {
+		at := w.pathRoot(n.path)
+		str, _ := item.(string)
+		switch {
+		case n.maxLength > 0 && len([]rune(str)) > n.maxLength:
+			w.pathEnd(at)
+			return s.fail("longer than the maximum length at " + n.path)
+		case n.fixed != nil && !equalValue(n.fixed, item), n.pattern != nil && !equalValue(n.pattern, item):
+			w.pathEnd(at)
+			return s.fail("a fixed or pattern value at " + n.path)
+		}
+		if n.minValue != nil || n.maxValue != nil {
+			w.bounds(item, n, n.path)
+		}
+		if n.binding != nil && t.code == "code" {
+			w.checkCode(n, "", str, at)
+		}
+		switch t.code {
+		case "string":
+			if w.e.securityChecks && htmlTag(str) != "" {
+				w.pathEnd(at)
+				return s.fail("HTML in a string at " + n.path)
+			}
+		case "uri", "url", "canonical", "oid", "uuid":
+			w.uriForm(str, t.code, n, at)
+			w.exampleURI(str, t.code, n, at)
+		}
+		w.pathEnd(at)
+		if len(w.out) > 0 {
+			return s.fail("a finding at " + n.path)
+		}
+	}
+	return true
+}
+
+// rootChecks runs what the map walk does at a resource's root after its
+// properties: its invariants (on a map of the members they name), its
+// claimed, implied and global profiles (none may apply), and the rules of
+// every resource.
+func (s *scan) rootChecks(members []member) bool {
+	sp := s.sp
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for _, m := range members {
+		if !sp.names[string(m.key[1:len(m.key)-1])] && !sp.names[m.stem] {
+			continue
+		}
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		buf.Write(m.key)
+		buf.WriteByte(':')
+		buf.Write(m.raw)
+	}
+	buf.WriteByte('}')
+	proj, err := fhir.Decode(buf.Bytes())
+	if err != nil {
+		return s.fail("a value the decoder refuses")
+	}
+	if len(metaProfiles(proj)) > 0 {
+		return s.fail("profiles claimed in meta.profile")
+	}
+	if meta, _ := proj["meta"].(map[string]any); meta["security"] != nil {
+		return s.fail("security labels, a set the map walk checks")
+	}
+	if len(s.e.impliedProfiles(sp.plan.Type, proj)) > 0 {
+		return s.fail("a profile implied by the record's code")
+	}
+	w := s.w
+	w.res, w.root = proj, proj
+	at := w.pathRoot(sp.plan.Type)
+	w.checkAt(sp.roots, sp.plan.root, nil, proj, nil, at)
+	w.pathEnd(at)
+	if len(w.out) > 0 {
+		return s.fail("a finding of the resource's invariants")
+	}
+	return true
+}

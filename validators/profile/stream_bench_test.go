@@ -1,0 +1,150 @@
+package profile_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// BenchmarkStream sets the stream path against today's (decode the line
+// into maps, walk them) on the same lines, in one run: per record, process
+// CPU (garbage collection included) and allocations. "map" is
+// fhir.Decode + ValidateRecord; "stream" is the stream path, and for the
+// records it gives up on, the same decode and walk after it. "clean" is
+// each path on the records the stream path proves clean only. Lines are of
+// the types the prototype compiles; the engine is production's (its
+// terminology engine for bindings, FHIRPath invariants).
+//
+//	go test ./validators/profile -run X -bench Stream -benchmem -cpu 1
+func BenchmarkStream(b *testing.B) {
+	defs, err := definitions.New(definitions.Options{Parent: core})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})
+	st := profile.NewStreamer(e)
+	feeds := []struct {
+		name  string
+		lines [][]byte
+	}{{"synthea", benchSynthea(b)}, {"generated", benchGenerated(b, 5000)}}
+	for _, f := range feeds {
+		var all, clean []*model.Record
+		for i, l := range f.lines {
+			res, err := fhir.Decode(l)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec := &model.Record{Kind: model.KindFHIR, Type: fhir.ResourceType(res), Index: int64(i), Raw: l}
+			if ok, why := st.Check(rec, nil); ok || why != "type not compiled" {
+				all = append(all, rec)
+				if ok {
+					clean = append(clean, rec)
+				}
+			}
+			rec.Value = res
+			e.ValidateRecord(rec, "", nil) // plans compiled outside the timing
+			rec.Value = nil
+		}
+		b.Logf("%s: %d records of the compiled types, %d (%.1f%%) proven clean", f.name, len(all), len(clean), 100*float64(len(clean))/float64(len(all)))
+		for _, set := range []struct {
+			name string
+			recs []*model.Record
+		}{{"all", all}, {"clean", clean}} {
+			b.Run(f.name+"/"+set.name+"/map", func(b *testing.B) {
+				runRecords(b, set.recs, func(rec *model.Record) { mapPath(b, e, rec) })
+			})
+			b.Run(f.name+"/"+set.name+"/stream", func(b *testing.B) {
+				runRecords(b, set.recs, func(rec *model.Record) {
+					if ok, _ := st.Check(rec, nil); !ok {
+						mapPath(b, e, rec)
+					}
+				})
+			})
+		}
+	}
+}
+
+// mapPath is today's path for one record: decode its line, walk the maps.
+func mapPath(b *testing.B, e *profile.Engine, rec *model.Record) {
+	res, err := fhir.Decode(rec.Raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := *rec
+	r.Value = res
+	e.ValidateRecord(&r, "", nil)
+}
+
+// runRecords runs one path over the records, reporting process CPU per
+// record beside the wall clock.
+func runRecords(b *testing.B, recs []*model.Record, path func(*model.Record)) {
+	start := cpuTime()
+	n := 0
+	for b.Loop() {
+		path(recs[n%len(recs)])
+		n++
+	}
+	b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(n), "cpu-µs/record")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchSynthea is the shared corpus's resources as NDJSON lines.
+func benchSynthea(b *testing.B) [][]byte {
+	files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+	if err != nil || len(files) == 0 {
+		b.Skip("the shared corpus is not beside the repository")
+	}
+	var out [][]byte
+	for _, f := range files {
+		if err := fhir.ReadFile(f, func(r *model.Record) error {
+			r.Load()
+			if r.Type == "Bundle" {
+				return nil
+			}
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(r.Resource()); err != nil {
+				return err
+			}
+			out = append(out, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return out
+}
+
+func benchGenerated(b *testing.B, n int) [][]byte {
+	g, err := fixtures.New(fixtures.Options{Seed: 1, Records: n})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out [][]byte
+	if _, err := g.Generate(func(l []byte) error {
+		out = append(out, slices.Clone(l))
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,263 @@
+package profile_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// line writes a resource as one NDJSON line, as a feed would carry it.
+func line(res map[string]any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	Expect(enc.Encode(res)).To(Succeed())
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// lineRecord is the record a feed's line gives: its bytes and its map form.
+func lineRecord(src []byte, i int) *model.Record {
+	res, err := fhir.Decode(src)
+	Expect(err).NotTo(HaveOccurred(), string(src))
+	return &model.Record{Kind: model.KindFHIR, Source: "feed.ndjson", Line: i + 1, Index: int64(i),
+		Type: fhir.ResourceType(res), ID: fhir.ID(res), Value: res, Raw: src}
+}
+
+// syntheaLines are the resources of the shared Synthea corpus, one line each.
+func syntheaLines() [][]byte {
+	files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+	Expect(err).NotTo(HaveOccurred())
+	Expect(files).NotTo(BeEmpty())
+	var out [][]byte
+	for _, f := range files {
+		Expect(fhir.ReadFile(f, func(r *model.Record) error {
+			r.Load()
+			if r.Type != "Bundle" {
+				out = append(out, line(r.Resource()))
+			}
+			return nil
+		})).To(Succeed())
+	}
+	return out
+}
+
+// streamRun holds the stream path to the map walk's findings, record by
+// record, and counts what it proved.
+type streamRun struct {
+	e        *profile.Engine
+	st       *profile.Streamer
+	seen     map[string]int // records of a compiled type
+	clean    map[string]int // proven clean by the stream path
+	noFinds  map[string]int // with no finding from the map walk
+	fallback map[string]int // why the stream path gave up, records without findings
+}
+
+func newStreamRun() *streamRun {
+	e := newEngine()
+	return &streamRun{e: e, st: profile.NewStreamer(e), seen: map[string]int{}, clean: map[string]int{},
+		noFinds: map[string]int{}, fallback: map[string]int{}}
+}
+
+// compare checks one record both ways; a record the stream path proves
+// clean must have no finding from the map walk, and evaluating its
+// invariants must say the same of those it cannot evaluate.
+func (r *streamRun) compare(rec *model.Record, what string) bool {
+	var streamSink, mapSink profile.Sink
+	clean, why := r.st.Check(rec, &streamSink)
+	finds := r.e.ValidateRecord(rec, "", &mapSink)
+	if why == "type not compiled" {
+		return clean
+	}
+	r.seen[rec.Type]++
+	if len(finds) == 0 {
+		r.noFinds[rec.Type]++
+	}
+	if clean {
+		r.clean[rec.Type]++
+		Expect(finds).To(BeEmpty(), "proven clean by the stream path: %s", what)
+		for k := range streamSink.Unevaluated {
+			Expect(mapSink.Unevaluated).To(HaveKey(k), what)
+		}
+	} else if len(finds) == 0 {
+		r.fallback[why]++
+	}
+	return clean
+}
+
+func (r *streamRun) report(label string) {
+	types := make([]string, 0, len(r.seen))
+	for t := range r.seen {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		GinkgoWriter.Printf("%s %s: %d records, %d without findings, %d proven clean\n", label, t, r.seen[t], r.noFinds[t], r.clean[t])
+	}
+	GinkgoWriter.Printf("%s: records without findings left to the map walk, by why: %v\n", label, r.fallback)
+}
+
+func (r *streamRun) total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+var _ = Describe("the stream path (issue 18's prototype)", func() {
+	It("proves clean only records the map walk finds nothing in, on the Synthea corpus", func() {
+		run := newStreamRun()
+		for i, l := range syntheaLines() {
+			run.compare(lineRecord(l, i), string(l))
+		}
+		run.report("synthea")
+		Expect(run.total(run.seen)).To(BeNumerically(">", 10000))
+		// Most Synthea records of the compiled types have no finding; the
+		// stream path proves most of those (it leaves vital signs, whose
+		// profile is implied, and extensions to the map walk).
+		Expect(run.total(run.clean)).To(BeNumerically(">", run.total(run.noFinds)/2))
+		Expect(run.clean["Encounter"]).To(Equal(run.noFinds["Encounter"]))
+		Expect(run.clean["Patient"]).To(BeZero(), "Synthea's patients carry extensions")
+	})
+
+	It("proves clean only records the map walk finds nothing in, on generated feeds with and without seeded defects", func() {
+		run := newStreamRun()
+		defects, err := fixtures.ParseDefects("all", 1500)
+		Expect(err).NotTo(HaveOccurred())
+		for _, o := range []fixtures.Options{{Seed: 5, Records: 2000}, {Seed: 3, Records: 1500, Defects: defects}} {
+			g, err := fixtures.New(o)
+			Expect(err).NotTo(HaveOccurred())
+			i := 0
+			_, err = g.Generate(func(l []byte) error {
+				src := slices.Clone(l)
+				if _, err := fhir.Decode(src); err != nil {
+					return nil // a seeded parse defect: no record to validate
+				}
+				run.compare(lineRecord(src, i), string(src))
+				i++
+				return nil
+			})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		run.report("generated")
+		Expect(run.total(run.clean)).To(BeNumerically(">", run.total(run.noFinds)/2))
+		Expect(run.total(run.clean)).To(BeNumerically("<", run.total(run.seen)), "seeded defects are left to the map walk")
+	})
+
+	It("leaves every randomly damaged record that has a finding to the map walk", func() {
+		var bases [][]byte
+		g, err := fixtures.New(fixtures.Options{Seed: 21, Records: 400})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = g.Generate(func(l []byte) error {
+			bases = append(bases, slices.Clone(l))
+			return nil
+		})
+		Expect(err).NotTo(HaveOccurred())
+		bases = append(bases, syntheaLines()[:3000]...)
+		run := newStreamRun()
+		rng := rand.New(rand.NewPCG(20, 18))
+		counts := map[[2]bool]int{} // proven clean, map walk findings
+		for i := range 6000 {
+			res, err := fhir.Decode(bases[rng.IntN(len(bases))])
+			Expect(err).NotTo(HaveOccurred())
+			harm(rng, res)
+			src := line(res)
+			rec := lineRecord(src, i)
+			clean := run.compare(rec, string(src))
+			counts[[2]bool{clean, len(run.e.ValidateRecord(rec, "", nil)) > 0}]++
+		}
+		GinkgoWriter.Printf("damaged: proven clean/map walk findings: %v\n", counts)
+		Expect(counts[[2]bool{true, true}]).To(BeZero())
+		Expect(counts[[2]bool{false, true}]).To(BeNumerically(">", 1500))
+		Expect(counts[[2]bool{true, false}]).To(BeNumerically(">", 300), "harm that breaks no rule (a dropped optional element) is still proven")
+	})
+
+	DescribeTable("gives up on what it does not cover, and on every finding",
+		func(src string, clean bool) {
+			run := newStreamRun()
+			rec := lineRecord([]byte(src), 0)
+			ok, why := run.st.Check(rec, nil)
+			Expect(ok).To(Equal(clean), why)
+			if !clean {
+				Expect(why).NotTo(BeEmpty())
+			}
+			Expect(run.compare(rec, src)).To(Equal(clean))
+		},
+		Entry("a well-formed Encounter", `{"resourceType":"Encounter","id":"e1","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"subject":{"reference":"Patient/1"},"period":{"start":"2020-01-01T10:00:00Z","end":"2020-01-01T11:00:00Z"}}`, true),
+		Entry("a well-formed Condition, its invariants on the members they name", `{"resourceType":"Condition","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"resolved"}]},"verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"confirmed"}]},"code":{"text":"x"},"subject":{"reference":"Patient/1"},"abatementDateTime":"2020-02-01"}`, true),
+		Entry("con-4: abated but active", `{"resourceType":"Condition","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"code":{"text":"x"},"subject":{"reference":"Patient/1"},"abatementDateTime":"2020-02-01"}`, false),
+		Entry("a required element absent", `{"resourceType":"Encounter","class":{"code":"AMB"}}`, false),
+		Entry("a code outside its required binding", `{"resourceType":"Encounter","status":"done","class":{"code":"AMB"}}`, false),
+		Entry("a bad dateTime", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"period":{"start":"2020-13-01"}}`, false),
+		Entry("per-1: a period that ends before it starts", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"period":{"start":"2020-01-02","end":"2020-01-01"}}`, false),
+		Entry("an unknown element", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"bogus":1}`, false),
+		Entry("a single value for a repeating element", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"type":{"text":"x"}}`, false),
+		Entry("an empty array", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"type":[]}`, false),
+		Entry("a reference to a type the element does not allow", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"subject":{"reference":"Observation/1"}}`, false),
+		Entry("a local Coding system", `{"resourceType":"Encounter","status":"finished","class":{"system":"local","code":"AMB"}}`, false),
+		Entry("an extension (left to the map walk)", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/workflow-episodeOfCare","valueReference":{"reference":"EpisodeOfCare/1"}}]}`, false),
+		Entry("a claimed profile (left to the map walk)", `{"resourceType":"Encounter","meta":{"profile":["http://example.org/p"]},"status":"finished","class":{"code":"AMB"}}`, false),
+		Entry("a vital sign, whose profile is implied (left to the map walk)", `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/1"},"valueQuantity":{"value":60,"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}}`, false),
+		Entry("an Observation that is no vital sign", `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2339-0"}]},"subject":{"reference":"Patient/1"},"valueQuantity":{"value":5.4,"unit":"mmol/L","system":"http://unitsofmeasure.org","code":"mmol/L"}}`, true),
+		Entry("obs-6: a value and a data-absent reason", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueString":"a","dataAbsentReason":{"text":"x"}}`, false),
+		Entry("two types of one choice", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueString":"a","valueBoolean":true}`, false),
+		Entry("a key written twice", `{"resourceType":"Observation","status":"final","status":"final","code":{"text":"x"}}`, false),
+		Entry("a unicode escape (left to the map walk)", `{"resourceType":"Observation","status":"final","code":{"text":"\u00e9"}}`, false),
+		Entry("a type the prototype does not compile", `{"resourceType":"Organization","name":"x"}`, false),
+	)
+})
+
+// harm does one random thing to a resource that a supplier's feed might:
+// drop, rename or duplicate an element, change a value's JSON kind, empty
+// an object or an array, or spoil a string's form.
+func harm(rng *rand.Rand, res map[string]any) {
+	var spots []func()
+	var walk func(v any, set func(any))
+	walk = func(v any, set func(any)) {
+		switch x := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			spots = append(spots, func() { set(map[string]any{}) }, func() { x["unknownThing"] = true })
+			for _, k := range keys {
+				if k == "resourceType" {
+					continue
+				}
+				spots = append(spots,
+					func() { delete(x, k) },
+					func() { x[k+"X"] = x[k]; delete(x, k) },
+					func() { x[k] = []any{x[k]} },
+				)
+				walk(x[k], func(n any) { x[k] = n })
+			}
+		case []any:
+			spots = append(spots, func() { set([]any{}) }, func() { set(x[0]) })
+			for i := range x {
+				walk(x[i], func(n any) { x[i] = n })
+			}
+		case string:
+			spots = append(spots, func() { set(x + " ") }, func() { set(" ") }, func() { set(json.Number("1")) },
+				func() { set(fmt.Sprintf("%s-13-40", x)) }, func() { set("Patient/" + x) })
+		default:
+			spots = append(spots, func() { set("text") }, func() { set(map[string]any{"value": v}) })
+		}
+	}
+	walk(res, func(any) {})
+	spots[rng.IntN(len(spots))]()
+}
