@@ -10,7 +10,7 @@ import (
 )
 
 // The stream path (issue 18's prototype): a record of a compiled type is
-// checked in one pass over its JSON bytes, driven by the same plan and
+// checked in one pass over its JSON bytes, driven by the same compiled profile and
 // layouts the map walk uses, without decoding it into maps. The scan does
 // what is structure (known keys, JSON shapes, cardinality, one type per
 // choice) and primitive formats itself; the rest of the engine's rules run
@@ -35,10 +35,10 @@ var streamTypes = map[string]bool{
 }
 
 // Streamer runs the stream path for one engine, holding each type's
-// compiled stream plan (built on first use, shared by every worker).
+// compiled stream form (built on first use, shared by every worker).
 type Streamer struct {
 	e     *Engine
-	plans sync.Map // type -> *streamPlan
+	types sync.Map // type -> *streamCompiled
 }
 
 // NewStreamer returns the stream path of an engine.
@@ -63,14 +63,14 @@ func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string
 	case !streamTypes[rec.Type]:
 		return false, "type not compiled"
 	}
-	sp, why := st.planOf(rec.Type)
+	sp, why := st.compiledOf(rec.Type)
 	if sp == nil {
 		return false, why
 	}
 	if sink == nil {
 		sink = &Sink{}
 	}
-	w := &walker{e: e, rec: rec, plan: sp.plan, sink: sink}
+	w := &walker{e: e, rec: rec, compiled: sp.compiled, sink: sink}
 	w.segs = w.segsBuf[:0]
 	s := &scan{e: e, sp: sp, src: rec.Raw, w: w}
 	if !s.record() {
@@ -79,9 +79,9 @@ func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string
 	return true, ""
 }
 
-// streamPlan is a resource type compiled for the stream path.
-type streamPlan struct {
-	plan *Plan
+// streamCompiled is a resource type compiled for the stream path.
+type streamCompiled struct {
+	compiled *Compiled
 	// roots are the root's invariants the scan evaluates on a map of the
 	// members they name; names are those members' JSON names and choice
 	// stems.
@@ -108,28 +108,28 @@ type role struct {
 	invs        []*invariant
 }
 
-// planOf compiles typ's stream plan once.
-func (st *Streamer) planOf(typ string) (*streamPlan, string) {
-	v, ok := st.plans.Load(typ)
+// compiledOf compiles typ's stream form once.
+func (st *Streamer) compiledOf(typ string) (*streamCompiled, string) {
+	v, ok := st.types.Load(typ)
 	if !ok {
-		v, _ = st.plans.LoadOrStore(typ, st.e.compileStream(typ))
+		v, _ = st.types.LoadOrStore(typ, st.e.compileStream(typ))
 	}
-	sp := v.(*streamPlan)
-	if sp.plan == nil {
+	sp := v.(*streamCompiled)
+	if sp.compiled == nil {
 		return nil, "type not compiled"
 	}
 	return sp, ""
 }
 
-// compileStream builds typ's stream plan; a plan with nil plan says the
+// compileStream builds typ's stream form; one with no compiled profile says the
 // type cannot take the stream path (its root needs what the scan lacks).
-func (e *Engine) compileStream(typ string) *streamPlan {
-	none := &streamPlan{}
-	p, err := e.TypePlan(typ)
+func (e *Engine) compileStream(typ string) *streamCompiled {
+	none := &streamCompiled{}
+	p, err := e.CompiledType(typ)
 	if err != nil || p.root == nil || len(p.mustSupport) > 0 || len(e.defs.GlobalProfiles(typ)) > 0 {
 		return none
 	}
-	sp := &streamPlan{plan: p, names: map[string]bool{"resourceType": true, "meta": true}}
+	sp := &streamCompiled{compiled: p, names: map[string]bool{"resourceType": true, "meta": true}}
 	if typ == "Observation" {
 		sp.names["code"] = true // the vital-sign profiles it implies
 	}
@@ -195,7 +195,7 @@ func identifiers(expr string) []string {
 }
 
 // roleOf returns (and caches) what a value of element n, type t needs.
-func (sp *streamPlan) roleOf(n *node, t *typeInfo) *role {
+func (sp *streamCompiled) roleOf(n *node, t *typeInfo) *role {
 	k := roleKey{n, t}
 	if v, ok := sp.roles.Load(k); ok {
 		return v.(*role)
@@ -216,7 +216,7 @@ func newRole(n *node, t *typeInfo) *role {
 		r.fallback = "slicing on " + n.path
 	case t.elementIDs != nil:
 		r.fallback = "a profile's element named on " + n.path
-	case t.code == "Resource" || t.code == "DomainResource" || t.plan != nil && t.plan.Kind == "resource":
+	case t.code == "Resource" || t.code == "DomainResource" || t.compiled != nil && t.compiled.Kind == "resource":
 		r.fallback = "a nested resource at " + n.path
 	case t.code == "Extension" || t.code == "Narrative" || t.code == "Attachment" || t.code == "xhtml" || t.code == "markdown":
 		r.fallback = "a " + t.code + " at " + n.path
@@ -358,13 +358,13 @@ func (s *scan) rootChecks(members []member) bool {
 	if meta, _ := proj["meta"].(map[string]any); meta["security"] != nil {
 		return s.fail("security labels, a set the map walk checks")
 	}
-	if len(s.e.impliedProfiles(sp.plan.Type, proj)) > 0 {
+	if len(s.e.impliedProfiles(sp.compiled.Type, proj)) > 0 {
 		return s.fail("a profile implied by the record's code")
 	}
 	w := s.w
 	w.res, w.root = proj, proj
-	at := w.pathRoot(sp.plan.Type)
-	w.checkAt(sp.roots, sp.plan.root, nil, proj, nil, at)
+	at := w.pathRoot(sp.compiled.Type)
+	w.checkAt(sp.roots, sp.compiled.root, nil, proj, nil, at)
 	w.pathEnd(at)
 	if len(w.out) > 0 {
 		return s.fail("a finding of the resource's invariants")

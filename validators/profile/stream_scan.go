@@ -12,7 +12,7 @@ import (
 // methods return false when the scan gives up, with why set once.
 type scan struct {
 	e   *Engine
-	sp  *streamPlan
+	sp  *streamCompiled
 	src []byte
 	i   int
 	// depth counts the objects and arrays the scan is in.
@@ -61,7 +61,7 @@ func (s *scan) record() bool {
 		return s.fail("not a JSON object")
 	}
 	var members []member
-	if !s.object(s.sp.plan.root, nil, &members) {
+	if !s.object(s.sp.compiled.root, nil, &members) {
 		return false
 	}
 	s.space()
@@ -105,8 +105,8 @@ func (s *scan) object(n *node, t *typeInfo, members *[]member) bool {
 		switch {
 		case isRoot && string(name) == "resourceType":
 			raw, escaped, ok := s.str()
-			if !ok || escaped || typed || string(raw[1:len(raw)-1]) != s.sp.plan.Type {
-				return s.fail("a resourceType other than " + s.sp.plan.Type)
+			if !ok || escaped || typed || string(raw[1:len(raw)-1]) != s.sp.compiled.Type {
+				return s.fail("a resourceType other than " + s.sp.compiled.Type)
 			}
 			typed = true
 		case name[0] == '_':
