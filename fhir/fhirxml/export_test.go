@@ -2,15 +2,9 @@ package fhirxml
 
 import "github.com/carecert/carecert/internal/lineindex"
 
-// LegacyDecode and LegacyLines are the converter before RawToken (see
-// legacy_test.go); Lines is the current path→line index builder.
-var (
-	LegacyDecode = legacyDecode
-	LegacyLines  = legacyLines
-	// AllNull is how Encode's check of what it wrote knows an array of
-	// nulls, which Decode gives as no array.
-	AllNull = allNull
-)
+// AllNull is how Encode's check of what it wrote knows an array of nulls,
+// which Decode gives as no array.
+var AllNull = allNull
 
 // Lines is the current path→line index builder's map.
 func Lines(data []byte) map[string]int { return xmlLines(data).(lineindex.Lines) }

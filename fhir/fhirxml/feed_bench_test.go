@@ -14,11 +14,11 @@ import (
 )
 
 // BenchmarkFeed decodes every UK Core example in one pass, as XML with the
-// converter, as XML with the converter before RawToken, and as the JSON the
-// converter gives for them, reporting resources (Bundle entries and contained
-// resources included) per second next to MB/s. On a shared machine the load
-// changes between sub-benchmarks, so "interleaved" decodes each document the
-// three ways in turn and reports the ratios of their summed times.
+// converter and as the JSON the converter gives for them, reporting
+// resources (Bundle entries and contained resources included) per second
+// next to MB/s. On a shared machine the load changes between
+// sub-benchmarks, so "interleaved" decodes the documents both ways in turn
+// and reports the ratio of their best times.
 func BenchmarkFeed(b *testing.B) {
 	files, err := filepath.Glob(sharedtest.Path("fhir", "uk-core", "examples", "*.xml"))
 	if err != nil || len(files) == 0 {
@@ -59,14 +59,13 @@ func BenchmarkFeed(b *testing.B) {
 		})
 	}
 	run("xml", xmlDocs, xmlBytes, fhirxml.Decode)
-	run("xml-legacy", xmlDocs, xmlBytes, fhirxml.LegacyDecode)
 	run("json", jsonDocs, jsonBytes, fhir.Decode)
 	b.Run("interleaved", func(b *testing.B) {
 		decoders := []struct {
 			decode func([]byte) (map[string]any, error)
 			docs   [][]byte
 			best   time.Duration
-		}{{decode: fhirxml.Decode, docs: xmlDocs}, {decode: fhirxml.LegacyDecode, docs: xmlDocs}, {decode: fhir.Decode, docs: jsonDocs}}
+		}{{decode: fhirxml.Decode, docs: xmlDocs}, {decode: fhir.Decode, docs: jsonDocs}}
 		for i := 0; b.Loop(); i++ {
 			for k := range decoders {
 				d := &decoders[(i+k)%len(decoders)]
@@ -82,16 +81,12 @@ func BenchmarkFeed(b *testing.B) {
 				}
 			}
 		}
-		xmlTime, legacyTime, jsonTime := decoders[0].best.Seconds(), decoders[1].best.Seconds(), decoders[2].best.Seconds()
+		xmlTime, jsonTime := decoders[0].best.Seconds(), decoders[1].best.Seconds()
 		b.ReportMetric(float64(resources)/xmlTime, "xml-resources/s")
-		b.ReportMetric(float64(resources)/legacyTime, "legacy-resources/s")
 		b.ReportMetric(float64(resources)/jsonTime, "json-resources/s")
 		b.ReportMetric(float64(xmlBytes)/1e6/xmlTime, "xml-MB/s")
-		b.ReportMetric(float64(xmlBytes)/1e6/legacyTime, "legacy-MB/s")
 		b.ReportMetric(float64(jsonBytes)/1e6/jsonTime, "json-MB/s")
-		b.ReportMetric(legacyTime/xmlTime, "speedup")
 		b.ReportMetric(xmlTime/jsonTime, "xml/json")
-		b.ReportMetric(legacyTime/jsonTime, "legacy/json")
 	})
 }
 
