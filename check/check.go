@@ -56,9 +56,14 @@ type Env struct {
 	// from the plan's fhir_options or the command line; a requirement's own
 	// parameters of the same names override them.
 	FHIROptions map[string]string
-	// Terminology is the run's terminology settings (a plan's terminology:),
-	// used by every check judging codes unless a requirement names its own.
+	// Terminology is the run's terminology settings (a plan's terminology:,
+	// --terminology) with the vendor's own over them, used by every check
+	// judging codes unless a requirement names its own.
 	Terminology Terminology
+	// VendorTerminology is what of Terminology the vendor's own settings
+	// gave (a plan's vendors[i].terminology): a setting that cannot work is
+	// named where it was written.
+	VendorTerminology Terminology
 	// AsOf is the date the run judges timeliness and "in the future" against:
 	// the plan's date, or today.
 	AsOf time.Time

@@ -14,6 +14,18 @@ type Terminology struct {
 	ServerCache   string        `param:"server-cache" doc:"folder caching the terminology server's answers"`
 }
 
+// Names reports whether t gives the setting named (snomed, server), so
+// that a setting that cannot work is named where it was written.
+func (t Terminology) Names(setting string) bool {
+	switch setting {
+	case "snomed":
+		return t.Snomed != ""
+	case "server":
+		return t.Server != ""
+	}
+	return false
+}
+
 // Over returns t with what it leaves out taken from run: the SNOMED CT
 // release, and the server with its timeout and cache, which go together
 // (a requirement naming its own server takes none of the run's server's

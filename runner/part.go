@@ -187,6 +187,9 @@ func ReadPart(path string) (*Part, error) {
 	if p.Plan == nil {
 		return nil, fmt.Errorf("part %s: no plan", path)
 	}
+	if err := p.Plan.decodeTerminologies(); err != nil {
+		return nil, fmt.Errorf("part %s: plan %w", path, err)
+	}
 	return &p, nil
 }
 
@@ -383,13 +386,12 @@ func (r *Runner) env(ctx context.Context, p *Plan) *check.Env {
 	if p.Date != "" {
 		asOf, _ = time.Parse("2006-01-02", p.Date) // checked when the plan was loaded
 	}
-	terminology, _ := p.terminology(nil) // checked when the plan was loaded
 	return &check.Env{
 		Context: ctx, PlanDir: p.Dir, AsOf: asOf,
 		IGs:              append(append([]string{}, p.IGs...), r.IGs...),
 		ExtensionDomains: p.ExtensionDomains,
 		FHIROptions:      p.FHIROptions,
-		Terminology:      terminology,
+		Terminology:      p.terminology,
 		Services:         check.NewServices(), // one set, shared by every vendor's copy of the env
 	}
 }

@@ -7,6 +7,7 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -78,6 +79,8 @@ type Plan struct {
 
 	// file locates fields of the plan file for errors found after loading.
 	file *yamlfile.File
+	// terminology is Terminology decoded, once, when the plan is loaded.
+	terminology check.Terminology
 }
 
 // VendorPlan is one supplier's part of a plan.
@@ -99,6 +102,8 @@ type VendorPlan struct {
 
 	// targetsAt is where the targets are in the plan file ("$.vendors[1].targets").
 	targetsAt string
+	// terminology is Terminology decoded, once, when the plan is loaded.
+	terminology check.Terminology
 }
 
 // UnmarshalYAML accepts a vendor given by name alone ("vendor: Acme Health"),
@@ -258,7 +263,7 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 	if fromFile {
 		p.checkSuites("$.suites", p.Suites, errAt)
 	}
-	if _, err := p.terminology(f); err != nil {
+	if err := p.decodeTerminology(f); err != nil {
 		errs = append(errs, err)
 	}
 	for i, ig := range p.IGs {
@@ -293,8 +298,10 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 		if fromFile {
 			p.checkSuites(at+".suites", v.Suites, errAt)
 		}
-		if _, err := decodeTerminology(v.Terminology, f, at+".terminology", "vendor "+v.Name+"'s terminology"); err != nil {
+		if t, err := decodeTerminology(v.Terminology, f, at+".terminology", vendorTerminology(v)); err != nil {
 			errs = append(errs, err)
+		} else {
+			p.Vendors[i].terminology = t
 		}
 		targetsAt := at + ".targets"
 		if at == "$.vendor" && topLevelTargets {
@@ -316,22 +323,66 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 	return join(errs)
 }
 
-// terminology decodes the plan's terminology settings strictly; a mistake
-// is located in f when the plan was read from a file.
-func (p *Plan) terminology(f *yamlfile.File) (check.Terminology, error) {
-	return decodeTerminology(p.Terminology, f, "$.terminology", "the run's terminology")
+// decodeTerminology decodes the run's terminology settings strictly; a
+// mistake is located in f when the plan was read from a file.
+func (p *Plan) decodeTerminology(f *yamlfile.File) error {
+	var err error
+	p.terminology, err = decodeTerminology(p.Terminology, f, "$.terminology", runTerminology)
+	return err
+}
+
+// decodeTerminologies decodes the terminology settings of a plan that
+// arrives without its file (in a part, checked when its run loaded it).
+func (p *Plan) decodeTerminologies() error {
+	if err := p.decodeTerminology(nil); err != nil {
+		return err
+	}
+	for i, v := range p.Vendors {
+		t, err := decodeTerminology(v.Terminology, nil, "", vendorTerminology(v))
+		if err != nil {
+			return err
+		}
+		p.Vendors[i].terminology = t
+	}
+	return nil
+}
+
+// vendorTerminology names a vendor's own terminology settings in their
+// mistakes.
+func vendorTerminology(v VendorPlan) string { return "vendor " + v.Name + "'s terminology" }
+
+// runTerminology names the run's terminology settings, the plan's and the
+// command line's, in their mistakes.
+const runTerminology = "the run's terminology"
+
+// SetTerminology sets one of the run's terminology settings over the plan's
+// (--terminology key=value; a key left out keeps the plan's value), decoded
+// as the plan's are. A mistake names the setting, not a place in a file: the
+// caller says where it was written.
+func (p *Plan) SetTerminology(key, value string) error {
+	settings := maps.Clone(p.Terminology)
+	if settings == nil {
+		settings = params.Params{}
+	}
+	settings[key] = value
+	t, err := decodeTerminology(settings, nil, "", runTerminology)
+	if err != nil {
+		return err
+	}
+	p.Terminology, p.terminology = settings, t
+	return nil
 }
 
 // TerminologyFor returns the terminology vendor v's checks use: its own
-// settings over the plan's (both checked when the plan was loaded).
+// settings over the run's, as decoded when the plan was loaded.
 func (p *Plan) TerminologyFor(v VendorPlan) check.Terminology {
-	run, _ := p.terminology(nil)
-	own, _ := decodeTerminology(v.Terminology, nil, "", "")
-	return own.Over(run)
+	return v.terminology.Over(p.terminology)
 }
 
 // decodeTerminology decodes terminology settings written at the YAML path
 // at, strictly; a mistake is located in f when the plan was read from one.
+// It is the one decoder of terminology settings for every level a plan or
+// the command line gives them (a requirement's are its check parameters).
 func decodeTerminology(m params.Params, f *yamlfile.File, at, label string) (check.Terminology, error) {
 	var t check.Terminology
 	d := params.Decoder{Label: label, Options: true}

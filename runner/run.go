@@ -252,6 +252,7 @@ func vendorEnv(env *check.Env, p *Plan, v VendorPlan) *check.Env {
 	venv := *env
 	venv.Baseline = p.BaselineFor(v)
 	venv.Terminology = p.TerminologyFor(v)
+	venv.VendorTerminology = v.terminology
 	return &venv
 }
 

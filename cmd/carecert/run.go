@@ -139,11 +139,9 @@ func (f *runFlags) plan(args []string) (*runner.Plan, error) {
 	p.Suites = append(p.Suites, profiles...)
 	p.ExtensionDomains = append(p.ExtensionDomains, f.extDomains...)
 	p.FHIROptions = f.fhirOptionFlags.apply(p.FHIROptions)
-	terms, err := f.terminologySettings.apply(p.Terminology)
-	if err != nil {
+	if err := f.terminologySettings.apply(p); err != nil {
 		return nil, err
 	}
-	p.Terminology = terms
 	if f.baseline != "" {
 		// A flag's path is the user's, relative to where they run carecert.
 		abs, err := filepath.Abs(f.baseline)

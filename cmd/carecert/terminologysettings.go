@@ -8,8 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/carecert/carecert/check"
-	"github.com/carecert/carecert/internal/params"
+	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/terminology/remote"
 )
 
@@ -24,41 +23,37 @@ func (t *terminologySettings) register(fl *pflag.FlagSet) {
 }
 
 // apply sets the settings given on the command line over a plan's (a key
-// left out keeps the plan's value). Each is decoded as the plan's would be,
-// so a mistake is reported at its flag; paths are the user's, relative to
-// where they run carecert, and a SNOMED CT release must be there.
-func (t *terminologySettings) apply(into params.Params) (params.Params, error) {
+// left out keeps the plan's value), each decoded by the plan's own decoder
+// (runner.Plan.SetTerminology), so a mistake is reported at its flag. Paths
+// are the user's, relative to where they run carecert; a SNOMED CT release
+// and a server's URL are checked here too, so a bad flag stops before any
+// work (the run's engine would refuse them later, less directly).
+func (t *terminologySettings) apply(p *runner.Plan) error {
 	for _, s := range t.terminology {
 		key, value, ok := strings.Cut(s, "=")
 		if !ok || key == "" {
-			return nil, fmt.Errorf("--terminology %q: want key=value (snomed, server, server-timeout or server-cache)", s)
-		}
-		var decoded check.Terminology
-		d := params.Decoder{Label: "the run's terminology", Options: true}
-		if err := d.Decode(params.Params{key: value}, &decoded, ""); err != nil {
-			return nil, fmt.Errorf("--terminology %s: %w", s, err)
+			return fmt.Errorf("--terminology %q: want key=value (snomed, server, server-timeout or server-cache)", s)
 		}
 		if (key == "snomed" || key == "server-cache") && value != "" {
 			abs, err := filepath.Abs(value)
 			if err != nil {
-				return nil, fmt.Errorf("--terminology %s: %w", s, err)
+				return fmt.Errorf("--terminology %s: %w", s, err)
 			}
 			value = abs
+		}
+		if err := p.SetTerminology(key, value); err != nil {
+			return fmt.Errorf("--terminology %s: %w", s, err)
 		}
 		switch key {
 		case "snomed":
 			if _, err := os.Stat(value); err != nil {
-				return nil, fmt.Errorf("--terminology %s: no SNOMED CT release there (make one with carecert terminology load-snomed)", s)
+				return fmt.Errorf("--terminology %s: no SNOMED CT release there (make one with carecert terminology load-snomed)", s)
 			}
 		case "server":
 			if _, err := remote.New(remote.Options{BaseURL: value}); err != nil {
-				return nil, fmt.Errorf("--terminology %s: %w", s, err)
+				return fmt.Errorf("--terminology %s: %w", s, err)
 			}
 		}
-		if into == nil {
-			into = params.Params{}
-		}
-		into[key] = value
 	}
-	return into, nil
+	return nil
 }

@@ -109,9 +109,6 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	}
 	plan := &runner.Plan{Name: "validate", Suites: append(f.suites, profiles...), IGs: igs, ExtensionDomains: f.extDomains, SampleLimit: f.maxFindings, Evidence: f.evidence,
 		FHIROptions: f.fhirOptionFlags.apply(nil)}
-	if plan.Terminology, err = f.terminologySettings.apply(nil); err != nil {
-		return usageError("%v", err)
-	}
 	v := runner.VendorPlan{Name: "carecert validate"}
 	var kinds []model.Kind
 	for _, p := range paths {
@@ -144,6 +141,9 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 	}
 	plan.Vendors = []runner.VendorPlan{v}
 	if err := plan.Check(); err != nil {
+		return usageError("%v", err)
+	}
+	if err := f.terminologySettings.apply(plan); err != nil {
 		return usageError("%v", err)
 	}
 	r := a.newRunner(f.workers, f.quiet)

@@ -33,11 +33,15 @@ func For(env *check.Env, own check.Terminology) (*terminology.Engine, error) {
 	var se settingError
 	if errors.As(err, &se) {
 		// Name the setting where it was written: the requirement's
-		// parameters, or the plan's terminology.
-		if (se.name == "snomed" && own.Snomed != "") || (se.name == "server" && own.Server != "") {
+		// parameters, the vendor's terminology, or the run's (the plan's
+		// terminology or --terminology).
+		switch {
+		case own.Names(se.name):
 			return nil, fmt.Errorf("parameter %q: %w", se.name, se.err)
+		case env.VendorTerminology.Names(se.name):
+			return nil, fmt.Errorf("the vendor's terminology %q: %w", se.name, se.err)
 		}
-		return nil, fmt.Errorf("plan terminology %q: %w", se.name, se.err)
+		return nil, fmt.Errorf("the run's terminology %q: %w", se.name, se.err)
 	}
 	return eng, err
 }

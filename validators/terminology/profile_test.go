@@ -6,8 +6,8 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/terminology"
+	"github.com/carecert/carecert/terminology/runengine"
 	"github.com/carecert/carecert/validators/profile"
-	vterm "github.com/carecert/carecert/validators/terminology"
 )
 
 // The profile validator's bindings can be decided by the run's terminology
@@ -16,9 +16,9 @@ var _ profile.CodeValidator = (*terminology.Engine)(nil)
 
 var _ = Describe("the run's engine as the profile validator's code validator", func() {
 	It("decides what the profile validator's enumeration cannot", func() {
-		svc, err := vterm.Run.Get(&check.Env{})
+		eng, err := runengine.Run(&check.Env{})
 		Expect(err).NotTo(HaveOccurred())
-		var codes profile.CodeValidator = svc.Engine
+		var codes profile.CodeValidator = eng
 		// v3-ActEncounterCode is defined by an is-a filter.
 		in, known := codes.Contains("http://terminology.hl7.org/ValueSet/v3-ActEncounterCode", "http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB")
 		Expect([]bool{in, known}).To(Equal([]bool{true, true}))

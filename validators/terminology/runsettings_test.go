@@ -162,6 +162,29 @@ requirements:
 		Expect(findings(reps[1], "CURRENT", "terminology.inactive")).To(Equal([]string{"1 warning Condition.code.coding[0].code"}))
 	})
 
+	// A release that does not open stops the run, naming where it was
+	// written: the requirement's parameters, the vendor's terminology, or
+	// the run's (the plan's terminology: or --terminology).
+	DescribeTable("names the level of a SNOMED CT release that does not open",
+		func(head, vendor, suite, want string) {
+			Expect(os.WriteFile(filepath.Join(dir, "broken.db"), []byte("not a release"), 0o644)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(dir, "own-release.yaml"), []byte("id: own-release\nversion: 1.0.0\ntitle: a requirement's own release\n"+
+				"requirements:\n  - id: OWN\n    level: SHALL\n    title: codes exist\n    check: fhir-code-system\n    params: {snomed: broken.db}\n"), 0o644)).To(Succeed())
+			r, p := load("levels.yaml", head+"vendors:\n  - {name: A, "+vendor+"targets: [{name: feed, path: feed.ndjson}]}\n")
+			p.Suites = []string{suite}
+			_, err := r.Run(context.Background(), p)
+			Expect(err).To(MatchError(ContainSubstring(want + ` "snomed": `)))
+			for _, other := range []string{"parameter", "the vendor's terminology", "the run's terminology"} {
+				if other != want {
+					Expect(err.Error()).NotTo(ContainSubstring(other+` "snomed"`), "the setting is %s's", want)
+				}
+			}
+		},
+		Entry("the plan's", "terminology: {snomed: broken.db}\n", "", "./suite.yaml", "the run's terminology"),
+		Entry("the vendor's, over the plan's", "terminology: {snomed: current.db}\n", "terminology: {snomed: broken.db}, ", "./suite.yaml", "the vendor's terminology"),
+		Entry("the requirement's, over the vendor's", "", "terminology: {snomed: current.db}, ", "./own-release.yaml", "parameter"),
+	)
+
 	It("refuses a mistyped vendor setting at its line and column", func() {
 		plan := filepath.Join(dir, "bad-vendor.yaml")
 		Expect(os.WriteFile(plan, []byte("suites: [./suite.yaml]\nvendors:\n  - name: A\n    terminology: {server-timeout: soon}\n    targets: [{path: feed.ndjson}]\n"), 0o644)).To(Succeed())

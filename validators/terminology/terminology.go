@@ -64,10 +64,9 @@ type coverageParams struct {
 	Examples  int      `param:"examples" doc:"example records kept per unmapped code"`
 }
 
-// Service is the run's shared terminology: the engine and the element index,
-// each loaded on first use.
+// Service is what the run's terminology checks share beside their engines
+// (runengine.For): the element index, loaded on first use.
 type Service struct {
-	Engine *terminology.Engine
 	// shelf is the run's coded values (coded.Run), shared with the profile
 	// engine's walk.
 	shelf *coded.Shelf
@@ -83,16 +82,13 @@ func (s *Service) Elements() (*Elements, error) {
 	return s.elem, s.err
 }
 
-// Run is the run's terminology service: the run's engine (runengine.Run: the
-// R4 core content, the run's implementation guides and the plan's
-// terminology settings) and the element index.
+// Run is the run's terminology service: the element index.
 var Run = check.NewService(func(env *check.Env) (*Service, error) {
 	shelf, err := coded.Run.Get(env)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := runengine.Run(env)
-	return &Service{Engine: eng, shelf: shelf}, err
+	return &Service{shelf: shelf}, nil
 })
 
 // prepare returns the engine of a requirement's terminology settings over
