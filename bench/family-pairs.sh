@@ -4,7 +4,7 @@
 # what `carecert validate` says with its default suites, then what the
 # profile engine alone says.
 #
-#   bash bench/family-pairs.sh [dev|heldout|heldout2|heldout3|heldout4|heldout5]
+#   bash bench/family-pairs.sh [dev|heldout|heldout2|heldout3|heldout4|heldout5|heldout6]
 #
 # dev pairs are used in development; heldout, heldout2 and heldout3 pairs are
 # each for one measure (heldout2 was written later, with other families and
@@ -12,7 +12,9 @@
 # the earlier sets has; heldout4 weighted to the checks the reference
 # validator makes beyond R4's invariants, cardinalities and formats; heldout5
 # last, drawn from the reference's message catalogue by a seeded procedure
-# recorded in its README, weighted to conformance-resource authoring).
+# recorded in its README, weighted to conformance-resource authoring; heldout6
+# drawn at random from the same catalogue by another recorded procedure, less
+# what every earlier set has, see its README).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SET="${1:-dev}"
