@@ -15,7 +15,7 @@ import (
 // Value is one coded value of a record.
 type Value struct {
 	// Path is the instance path ("Observation.code", "Patient.name[0].use").
-	Path string
+	Path Path
 	// Def is the definition path ("Observation.value[x]").
 	Def string
 	// Type is the element's type: code, Coding, CodeableConcept or a

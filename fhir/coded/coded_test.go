@@ -12,7 +12,7 @@ import (
 
 var _ = Describe("the shelf of coded values", func() {
 	code := func(c string) []coded.Value {
-		return []coded.Value{{Path: "Patient.gender", Def: "Patient.gender", Type: "code", Value: c}}
+		return []coded.Value{{Path: coded.TextPath("Patient.gender"), Def: "Patient.gender", Type: "code", Value: c}}
 	}
 
 	It("gives back what was put for a record, and nothing for another", func() {

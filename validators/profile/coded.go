@@ -10,6 +10,9 @@ import "github.com/carecert/carecert/fhir/coded"
 // narratives, in the resource and its contained resources.
 type codedFinds struct {
 	vals []coded.Value
+	// paths keeps the steps to each value, whose text is built only for a
+	// finding: most coded values raise none.
+	paths coded.PathTree
 	// depth is how many objects deep the walk is.
 	depth int
 	// partial says the walk passed by a value the terminology walk would
@@ -28,7 +31,7 @@ func (w *walker) shelveValue(f *codedFinds, item, ext any, k *node, t *typeInfo,
 		if f.depth > coded.MaxDepth {
 			f.partial = true
 		} else {
-			f.vals = append(f.vals, coded.Value{Path: w.pathText(at), Def: k.path, Type: t.code, Value: item, Binding: k.codedBinding})
+			f.vals = append(f.vals, coded.Value{Path: w.keepPath(f, at), Def: k.path, Type: t.code, Value: item, Binding: k.codedBinding})
 		}
 	}
 	if isCoded || t != nil && (t.primitive || t.code == "Extension" || t.code == "Reference" || t.code == "Narrative") {
@@ -64,4 +67,30 @@ func (w *walker) missFinds() {
 	if w.proof != nil {
 		w.proof.doubt = true
 	}
+}
+
+// keepPath keeps the path at at in f's tree, with the steps above it that
+// are not kept yet, and returns it. A step is kept once while the walk is
+// below it (pathChild drops the mark with the step), so the values found
+// below one element share its steps.
+func (w *walker) keepPath(f *codedFinds, at pathAt) coded.Path {
+	return f.paths.Path(w.keepStep(f, at))
+}
+
+func (w *walker) keepStep(f *codedFinds, at pathAt) int32 {
+	s := &w.segs[at]
+	if s.kept > 0 {
+		return s.kept - 1
+	}
+	var step int32
+	switch {
+	case s.root || s.text != "":
+		step = f.paths.Start(s.text)
+	case s.item:
+		step = f.paths.Item(w.keepStep(f, at-1), int(s.index))
+	default:
+		step = f.paths.Child(w.keepStep(f, at-1), s.name)
+	}
+	w.segs[at].kept = step + 1
+	return step
 }

@@ -36,6 +36,9 @@ type Engine struct {
 	// shelf receives the coded values of each walk against a record's base
 	// type (coded.go); nil keeps none.
 	shelf *coded.Shelf
+	// pathBuffers lend the walks that shelve coded values the memory they
+	// write the values' paths in (coded.PathBuffer).
+	pathBuffers sync.Pool
 	// proofs receive, from the same walks, whether each record was proven
 	// well shaped for the JSON-schema check (shape.go); nil proves none.
 	proofs *shape.Proofs
@@ -110,6 +113,7 @@ func NewEngine(defs *definitions.Registry, opts Options) *Engine {
 		e.codes = NewEnumeratedCodes(defs)
 	}
 	e.memberOfHook = e.memberOf // bound once, not for each invariant evaluated
+	e.pathBuffers.New = func() any { return &coded.PathBuffer{} }
 	return e
 }
 

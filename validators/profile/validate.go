@@ -181,6 +181,7 @@ func (e *Engine) validate(rec *model.Record, p *Compiled, sink *Sink, shelve boo
 		w.bundle = sink.locals.bundleIndex(rec.Container)
 	}
 	typ := fhir.ResourceType(res)
+	var paths *coded.PathBuffer
 	if typ != p.Type && p.Kind == "resource" {
 		w.add(model.Error, CodeType, typ, fmt.Sprintf("resource is a %s, but profile %s constrains %s", typ, p.URL, p.Type), "")
 		return w.out
@@ -188,9 +189,15 @@ func (e *Engine) validate(rec *model.Record, p *Compiled, sink *Sink, shelve boo
 	if shelve {
 		// most records hold a dozen or two coded values
 		w.found = &codedFinds{vals: make([]coded.Value, 0, 16)}
+		paths = e.pathBuffers.Get().(*coded.PathBuffer)
+		w.found.paths.WriteIn(paths)
 		w.proof = newShapeProof(e.proofs)
 	}
 	w.resource(res, p, typ)
+	if shelve {
+		w.found.paths.Seal(paths)
+		e.pathBuffers.Put(paths)
+	}
 	if shelve && !w.found.partial {
 		e.shelf.Put(rec, w.found.vals)
 	}
@@ -425,8 +432,11 @@ type pathAt int
 // the segment before it; or, for a walk's start, the whole text.
 type pathSeg struct {
 	name  string
-	index int
-	item  bool
+	index int32
+	// kept is the step of this path in the shelved values' path tree,
+	// plus one; 0 when not kept (coded.go).
+	kept int32
+	item bool
 	// root marks a walk's start, whose text is given.
 	root bool
 	// text is the whole path, once built.
@@ -448,7 +458,7 @@ func (w *walker) pathEnd(at pathAt) { w.segs = w.segs[:at] }
 // segments above at belong to values walked before (siblings and theirs),
 // which are done: the walk goes depth first.
 func (w *walker) pathChild(at pathAt, name string, index int, item bool) pathAt {
-	w.segs = append(w.segs[:at+1], pathSeg{name: name, index: index, item: item})
+	w.segs = append(w.segs[:at+1], pathSeg{name: name, index: int32(index), item: item})
 	return at + 1
 }
 
@@ -459,7 +469,7 @@ func (w *walker) pathText(at pathAt) string {
 		base := w.pathText(at - 1)
 		s = &w.segs[at]
 		if s.item {
-			s.text = base + "[" + strconv.Itoa(s.index) + "]"
+			s.text = base + "[" + strconv.Itoa(int(s.index)) + "]"
 		} else {
 			s.text = base + "." + s.name
 		}

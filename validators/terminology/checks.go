@@ -40,7 +40,7 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 					return
 				}
 				m, why, err := eng.Member(ctx, b.ValueSet, "", code)
-				out = append(out, membershipFindings(rec, c.Path, b, m, why, err, sevMiss, strconv.Quote(code))...)
+				out = append(out, membershipFindings(rec, c.Path.String(), b, m, why, err, sevMiss, strconv.Quote(code))...)
 				return
 			}
 			var buf [codingsBuf]terminology.Coding
@@ -50,7 +50,7 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 			}
 			if len(cs) == 0 {
 				if b.Strength == "required" {
-					out = append(out, finding(rec, model.Error, terminology.IssueNotInValueSet, c.Path,
+					out = append(out, finding(rec, model.Error, terminology.IssueNotInValueSet, c.Path.String(),
 						fmt.Sprintf("no coding: a code from the required value set %s is needed", b.ValueSet), ""))
 				}
 				return
@@ -59,7 +59,7 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 			for _, cd := range cs {
 				m, r, err := eng.Member(ctx, b.ValueSet, cd.System, cd.Code)
 				if err != nil {
-					out = append(out, membershipFindings(rec, c.Path, b, terminology.Unknown, "", err, sevMiss, "")...)
+					out = append(out, membershipFindings(rec, c.Path.String(), b, terminology.Unknown, "", err, sevMiss, "")...)
 					return
 				}
 				if m == terminology.Member {
@@ -69,7 +69,7 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 					best, why = terminology.Unknown, r
 				}
 			}
-			at := c.Path
+			at := c.Path.String()
 			if len(cs) == 1 {
 				at = paths.path(0)
 			}
@@ -170,7 +170,7 @@ func newFormatCheck(spec check.Spec, p check.Terminology, env *check.Env) (check
 		el.Each(rec, func(c codedValue) {
 			if code, ok := c.Value.(string); ok && c.Type == "code" && languageBound(c.Binding) {
 				if err := terminology.LanguageTag(code); err != nil {
-					out = append(out, finding(rec, model.Error, terminology.IssueFormat, c.Path,
+					out = append(out, finding(rec, model.Error, terminology.IssueFormat, c.Path.String(),
 						err.Error()+": a language is written as a BCP-47 tag such as en-GB", code))
 				}
 				return
@@ -265,7 +265,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 				return
 			}
 			if err := ucum.Validate(code); err != nil {
-				out = append(out, finding(rec, model.Error, "terminology.ucum", c.Path+".code",
+				out = append(out, finding(rec, model.Error, "terminology.ucum", c.Path.String()+".code",
 					fmt.Sprintf("%q is not a valid UCUM unit: %v", code, err), code))
 			}
 		})

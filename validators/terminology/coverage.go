@@ -107,7 +107,7 @@ func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
 		var found []codedValue
 		def := c.defs[p]
 		c.el.Each(rec, func(x codedValue) {
-			if x.Def == def && (def == p || strings.HasSuffix(x.Path, p[strings.LastIndexByte(p, '.'):])) {
+			if x.Def == def && (def == p || strings.HasSuffix(x.Path.String(), p[strings.LastIndexByte(p, '.'):])) {
 				found = append(found, x)
 			}
 		})
@@ -118,7 +118,7 @@ func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
 				continue
 			}
 			mapped := c.mapper.Mapped(cs)
-			at := model.Location{File: rec.Source, Line: rec.LineOf(x.Path), Record: rec.Name(), Path: x.Path}
+			at := model.Location{File: rec.Source, Line: rec.LineOf(x.Path.String()), Record: rec.Name(), Path: x.Path.String()}
 			s.Add(p, mapped, cs, at, c.examples)
 			if mapped {
 				continue
@@ -133,7 +133,7 @@ func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
 			if len(local) > 0 {
 				msg = fmt.Sprintf("local code %s has no national code beside it and maps to none", strings.Join(local, ", "))
 			}
-			out = append(out, finding(rec, model.Warning, "terminology.unmapped", x.Path, msg, strings.Join(local, ", ")))
+			out = append(out, finding(rec, model.Warning, "terminology.unmapped", x.Path.String(), msg, strings.Join(local, ", ")))
 		}
 	}
 	return out

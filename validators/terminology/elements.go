@@ -262,7 +262,7 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(codedV
 			if isCoded {
 				// A coded value is visited whole: its codings are not
 				// visited again on their own.
-				visit(codedValue{Path: at, Def: el.Path, Type: typ, Value: item, Binding: b})
+				visit(codedValue{Path: coded.TextPath(at), Def: el.Path, Type: typ, Value: item, Binding: b})
 				continue
 			}
 			switch {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/coded"
 )
 
 // RunGuideUnits returns the GuideUnits a run's checks built, nil if none did.
@@ -30,7 +31,7 @@ func (g *GuideUnits) AllRules() (rules, errs []string) {
 // CodingPaths lists the codings of a Coding or CodeableConcept value at path
 // as "system|code path", each with the instance path a finding would use.
 func CodingPaths(typ, path string, value map[string]any) []string {
-	cs, paths := codings(codedValue{Path: path, Type: typ, Value: value}, nil)
+	cs, paths := codings(codedValue{Path: coded.TextPath(path), Type: typ, Value: value}, nil)
 	var out []string
 	for i, c := range cs {
 		out = append(out, c.System+"|"+c.Code+" "+paths.path(i))

@@ -101,7 +101,7 @@ var _ = Describe("the terminology checks of a run", func() {
 		rec := &model.Record{Kind: model.KindFHIR, Type: "Condition", Source: "shelved", Value: map[string]any{"resourceType": "Condition"}}
 		Expect(c.NewState().Observe(rec)).To(BeEmpty(), "the record has no codes")
 		// as if the profile engine's walk had found a bad SNOMED CT code
-		shelf.Put(rec, []coded.Value{{Path: "Condition.code", Def: "Condition.code", Type: "CodeableConcept",
+		shelf.Put(rec, []coded.Value{{Path: coded.TextPath("Condition.code"), Def: "Condition.code", Type: "CodeableConcept",
 			Value: map[string]any{"coding": []any{map[string]any{"system": "http://snomed.info/sct", "code": "22298007"}}}}})
 		fs := c.NewState().Observe(rec)
 		Expect(fs).To(HaveLen(1))
@@ -112,18 +112,18 @@ var _ = Describe("the terminology checks of a run", func() {
 // difference says how two lists of coded values differ, in any order; "" when
 // they hold the same values.
 func difference(got, want []coded.Value) string {
-	byPath := func(a, b coded.Value) int { return cmp.Compare(a.Path, b.Path) }
-	got, want = slices.Clone(got), slices.Clone(want)
+	byPath := func(a, b coded.Value) int { return cmp.Compare(a.Path.String(), b.Path.String()) }
+	got, want = textPaths(got), textPaths(want)
 	slices.SortFunc(got, byPath)
 	slices.SortFunc(want, byPath)
 	var out []string
 	i, j := 0, 0
 	for i < len(got) || j < len(want) {
 		switch {
-		case j == len(want) || i < len(got) && got[i].Path < want[j].Path:
+		case j == len(want) || i < len(got) && got[i].Path.String() < want[j].Path.String():
 			out = append(out, "only shelved: "+show(got[i]))
 			i++
-		case i == len(got) || got[i].Path > want[j].Path:
+		case i == len(got) || got[i].Path.String() > want[j].Path.String():
 			out = append(out, "only walked: "+show(want[j]))
 			j++
 		default:
@@ -135,6 +135,16 @@ func difference(got, want []coded.Value) string {
 		}
 	}
 	return strings.Join(out, "; ")
+}
+
+// textPaths copies values with each path as its text, so that a path the
+// walk kept as steps compares equal to the same path built as text.
+func textPaths(vs []coded.Value) []coded.Value {
+	out := slices.Clone(vs)
+	for i := range out {
+		out[i].Path = coded.TextPath(out[i].Path.String())
+	}
+	return out
 }
 
 func show(v coded.Value) string {

@@ -162,7 +162,7 @@ func codings(c codedValue, buf []terminology.Coding) ([]terminology.Coding, codi
 // built only for a finding: most codings have none.
 type codingPaths struct {
 	// at is the path of the Coding or CodeableConcept.
-	at string
+	at coded.Path
 	// list is a CodeableConcept's coding array (nil for a Coding), whose
 	// entries that are not objects have no coding.
 	list []any
@@ -171,17 +171,17 @@ type codingPaths struct {
 // path is the instance path of the i-th coding.
 func (p codingPaths) path(i int) string {
 	if p.list == nil {
-		return p.at
+		return p.at.String()
 	}
 	for j, x := range p.list {
 		if cm, _ := x.(map[string]any); cm != nil {
 			if i == 0 {
-				return p.at + ".coding[" + strconv.Itoa(j) + "]"
+				return p.at.String() + ".coding[" + strconv.Itoa(j) + "]"
 			}
 			i--
 		}
 	}
-	return p.at
+	return p.at.String()
 }
 
 func codingOf(m map[string]any) terminology.Coding {
