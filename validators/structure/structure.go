@@ -541,21 +541,31 @@ func (g goValue) JsonReference() (gojsonreference.JsonReference, error) {
 }
 
 // addR4Version repairs a known defect of the published R4 JSON schema: its
-// FHIRVersion enumerations stop at "4.0.0", so every R4 server's own
-// CapabilityStatement (fhirVersion "4.0.1") would be rejected.
+// FHIRVersion enumerations stop at 4.0.0, so any resource stating the R4
+// release it was written for, "4.0.1" (CapabilityStatement and
+// StructureDefinition once, ImplementationGuide as a list), would be
+// rejected although R4's own FHIR-version code system holds 4.0.1.
 func addR4Version(def map[string]any) {
 	props, _ := def["properties"].(map[string]any)
 	for _, p := range props {
 		pm, _ := p.(map[string]any)
-		enum, _ := pm["enum"].([]any)
-		has400, has401 := false, false
-		for _, e := range enum {
-			has400 = has400 || e == "4.0.0"
-			has401 = has401 || e == "4.0.1"
-		}
-		if has400 && !has401 {
-			pm["enum"] = append(enum, "4.0.1")
-		}
+		addVersion(pm)
+		// A repeating element enumerates its values under items.
+		items, _ := pm["items"].(map[string]any)
+		addVersion(items)
+	}
+}
+
+// addVersion adds 4.0.1 to an enumeration of FHIR versions that has 4.0.0.
+func addVersion(schema map[string]any) {
+	enum, _ := schema["enum"].([]any)
+	has400, has401 := false, false
+	for _, e := range enum {
+		has400 = has400 || e == "4.0.0"
+		has401 = has401 || e == "4.0.1"
+	}
+	if has400 && !has401 {
+		schema["enum"] = append(enum, "4.0.1")
 	}
 }
 

@@ -273,3 +273,36 @@ var _ = Describe("the FHIR R4 structure checks", func() {
 		Expect(checked).To(BeNumerically(">", 12000))
 	})
 })
+
+// The published R4 schema enumerates FHIR versions up to 4.0.0; R4's own
+// FHIR-version code system (and so the reference validator) has 4.0.1, the
+// release every R4 artefact states. Each place the schema enumerates
+// versions, single or repeating, takes it; versions R4 does not define stay
+// refused.
+var _ = Describe("FHIR versions the R4 schema enumerates", func() {
+	DescribeTable("are judged as R4's FHIR-version code system has them",
+		func(resource string, wantErrors int) {
+			rec := records("r.json", resource)[0]
+			_, s := c.run(rec)
+			var codes []string
+			for _, f := range s {
+				if f.Code == "structure.code" {
+					codes = append(codes, f.Message)
+				}
+			}
+			Expect(codes).To(HaveLen(wantErrors), strings.Join(codes, "\n"))
+		},
+		Entry("CapabilityStatement.fhirVersion 4.0.1",
+			`{"resourceType":"CapabilityStatement","status":"active","date":"2024-01-01","kind":"instance","fhirVersion":"4.0.1","format":["json"]}`, 0),
+		Entry("CapabilityStatement.fhirVersion 4.0.2 (not a FHIR version)",
+			`{"resourceType":"CapabilityStatement","status":"active","date":"2024-01-01","kind":"instance","fhirVersion":"4.0.2","format":["json"]}`, 1),
+		Entry("StructureDefinition.fhirVersion 4.0.1",
+			`{"resourceType":"StructureDefinition","url":"https://x.org/sd","name":"X","status":"draft","fhirVersion":"4.0.1","kind":"resource","abstract":false,"type":"Patient"}`, 0),
+		Entry("ImplementationGuide.fhirVersion [4.0.1], a repeating element",
+			`{"resourceType":"ImplementationGuide","url":"https://x.org/ig","name":"X","status":"draft","packageId":"x.ig","fhirVersion":["4.0.1"]}`, 0),
+		Entry("ImplementationGuide.fhirVersion [3.0.2, 4.0.1] (3.0.2 is not a FHIR version)",
+			`{"resourceType":"ImplementationGuide","url":"https://x.org/ig","name":"X","status":"draft","packageId":"x.ig","fhirVersion":["3.0.2","4.0.1"]}`, 1),
+		Entry("ImplementationGuide.definition.resource.fhirVersion [4.0.1], a backbone element's list",
+			`{"resourceType":"ImplementationGuide","url":"https://x.org/ig","name":"X","status":"draft","packageId":"x.ig","fhirVersion":["4.0.1"],"definition":{"resource":[{"reference":{"reference":"Patient/p"},"fhirVersion":["4.0.1"]}]}}`, 0),
+	)
+})
