@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -146,6 +148,8 @@ type Registry struct {
 	// decodes a spec's parameters (to check a suite before compiling it)
 	// and the defaults struct (for the parameter table).
 	params map[string]typedParams
+	// defined is where each type was registered (DefinedAt).
+	defined map[string]string
 }
 
 type typedParams struct {
@@ -155,7 +159,7 @@ type typedParams struct {
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{factories: map[string]Factory{}, docs: map[string]string{}, params: map[string]typedParams{}}
+	return &Registry{factories: map[string]Factory{}, docs: map[string]string{}, params: map[string]typedParams{}, defined: map[string]string{}}
 }
 
 // Define registers a check type whose parameters are the struct P: the
@@ -166,13 +170,13 @@ func Define[P any](r *Registry, typ, doc string, defaults P, f func(spec Spec, p
 		p := defaults
 		return p, spec.Decode(&p)
 	}
-	r.Register(typ, doc, func(spec Spec, env *Env) (Check, error) {
+	r.register(typ, doc, func(spec Spec, env *Env) (Check, error) {
 		p, err := decode(spec)
 		if err != nil {
 			return nil, err
 		}
 		return f(spec, p, env)
-	})
+	}, definedAt(2))
 	r.params[typ] = typedParams{decode: func(s Spec) error { _, err := decode(s); return err }, defaults: defaults}
 }
 
@@ -198,12 +202,44 @@ func (r *Registry) CheckParams(spec Spec) error {
 
 // Register adds a check type. doc is one line for `carecert checks`. Registering a
 // type twice is a programming error and panics.
-func (r *Registry) Register(typ, doc string, f Factory) {
+func (r *Registry) Register(typ, doc string, f Factory) { r.register(typ, doc, f, definedAt(2)) }
+
+func (r *Registry) register(typ, doc string, f Factory, at string) {
 	if _, dup := r.factories[typ]; dup {
 		panic("check: type registered twice: " + typ)
 	}
 	r.factories[typ] = f
 	r.docs[typ] = doc
+	r.defined[typ] = at
+}
+
+// DefinedAt is where a type was registered, as a file of the module and a
+// line ("validators/quality/quality.go:40"): the call that names the
+// function compiling it, so that a requirement in a report leads to the
+// code that decides it in one step (carecert checks TYPE prints it).
+func (r *Registry) DefinedAt(typ string) string { return r.defined[typ] }
+
+// module is the module's import path with its trailing slash, which
+// DefinedAt leaves out.
+var module = strings.TrimSuffix(reflect.TypeOf(Registry{}).PkgPath(), "check")
+
+// definedAt names the file and line skip frames up the stack by the
+// function's package path (as the module lays out its folders) and the
+// file's name, so it reads the same however the binary was built.
+func definedAt(skip int) string {
+	pc, file, line, ok := runtime.Caller(skip)
+	if !ok {
+		return ""
+	}
+	pkg := ""
+	if fn := runtime.FuncForPC(pc); fn != nil {
+		name := fn.Name() // "example.com/mod/validators/quality.Register.func1"
+		slash := strings.LastIndex(name, "/")
+		if dot := strings.Index(name[slash+1:], "."); dot >= 0 {
+			pkg = strings.TrimSuffix(name[:slash+1+dot], "_test")
+		}
+	}
+	return fmt.Sprintf("%s/%s:%d", strings.TrimPrefix(pkg, module), filepath.Base(file), line)
 }
 
 // Types lists registered check types, sorted.

@@ -3,6 +3,7 @@ package check_test
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -30,6 +31,16 @@ var _ = Describe("the check registry", func() {
 		_, err = reg.Compile(check.Spec{Requirement: "R3", Type: "nope", Source: "s.yaml:12"}, &check.Env{})
 		Expect(err).To(MatchError(`s.yaml:12: requirement R3: unknown check type "nope" (known: always, broken)`))
 		Expect(func() { reg.Register("always", "again", nil) }).To(PanicWith("check: type registered twice: always"))
+	})
+
+	It("says where each type was registered, whether with Register or Define", func() {
+		reg := check.NewRegistry()
+		_, _, line, _ := runtime.Caller(0)
+		reg.Register("plain", "registered", func(check.Spec, *check.Env) (check.Check, error) { return nil, nil })
+		check.Define(reg, "typed", "defined", struct{}{}, func(check.Spec, struct{}, *check.Env) (check.Check, error) { return nil, nil })
+		Expect(reg.DefinedAt("plain")).To(Equal(fmt.Sprintf("check/check_test.go:%d", line+1)))
+		Expect(reg.DefinedAt("typed")).To(Equal(fmt.Sprintf("check/check_test.go:%d", line+2)))
+		Expect(reg.DefinedAt("unknown")).To(BeEmpty())
 	})
 
 	It("builds a run's service once, from the run's settings, and keeps no failed build", func() {

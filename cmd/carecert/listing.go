@@ -45,8 +45,10 @@ type (
 	// checkListing is one check type with its parameter table; Declared is
 	// false for types whose parameters are not declared as a struct.
 	checkListing struct {
-		Name     string       `json:"name"`
-		Doc      string       `json:"doc"`
+		Name string `json:"name"`
+		Doc  string `json:"doc"`
+		// Code is where a check type is registered (check.Registry.DefinedAt).
+		Code     string       `json:"code,omitempty"`
 		Declared bool         `json:"declared"`
 		Params   []params.Doc `json:"params"`
 	}

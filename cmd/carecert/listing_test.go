@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -101,6 +104,29 @@ var _ = Describe("listing commands with --json", func() {
 		code, _, stderr := carecert("checks", "mlp")
 		Expect(code).NotTo(Equal(exitOK))
 		Expect(stderr).To(ContainSubstring("did you mean mllp?"))
+	})
+
+	// From a requirement in a report to the code that decides it: the
+	// report gives the check type, and carecert checks TYPE the line that
+	// registers it, naming the function that compiles it.
+	It("names, for every check type, the line of the module that registers it", func() {
+		checks := decode("checks", "--json").(map[string]any)["checks"].([]any)
+		Expect(checks).NotTo(BeEmpty())
+		for _, c := range checks {
+			typ := c.(map[string]any)["name"].(string)
+			code := decode("checks", typ, "--json").(map[string]any)["code"].(string)
+			file, line, ok := strings.Cut(code, ".go:")
+			Expect(ok).To(BeTrue(), "%s: %q", typ, code)
+			data, err := os.ReadFile(filepath.Join("..", "..", file+".go"))
+			Expect(err).NotTo(HaveOccurred(), "%s: %q", typ, code)
+			n, err := strconv.Atoi(line)
+			Expect(err).NotTo(HaveOccurred())
+			lines := strings.Split(string(data), "\n")
+			Expect(len(lines)).To(BeNumerically(">=", n), "%s: %q", typ, code)
+			Expect(lines[n-1]).To(ContainSubstring(strconv.Quote(typ)), "%s: %q", typ, code)
+		}
+		_, stdout, _ := carecert("checks", "dq-references")
+		Expect(strings.Split(stdout, "\n")[1]).To(HavePrefix("Code: validators/quality/"))
 	})
 
 	It("lists check types, target types, formats and defect kinds", func() {

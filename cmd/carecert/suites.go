@@ -128,8 +128,14 @@ func (a *app) showCheck(typ string, asJSON bool) error {
 		return fmt.Errorf("no check or target type %q%s (carecert checks lists them)", typ, hint)
 	}
 	params, declared := reg.Params(typ)
-	return a.showParams(checkListing{Name: typ, Doc: reg.Doc(typ), Declared: declared, Params: params}, asJSON,
-		fmt.Sprintf("%s: %s", typ, reg.Doc(typ)), "PARAMETER",
+	heading := fmt.Sprintf("%s: %s", typ, reg.Doc(typ))
+	if at := reg.DefinedAt(typ); at != "" {
+		// The registration names the function that compiles the check: from
+		// a report's requirement (its check type) to the code in one step.
+		heading += "\nCode: " + at
+	}
+	return a.showParams(checkListing{Name: typ, Doc: reg.Doc(typ), Code: reg.DefinedAt(typ), Declared: declared, Params: params}, asJSON,
+		heading, "PARAMETER",
 		"Its parameters are read by the check itself and not declared for this listing; see docs/.", "It takes no parameters.")
 }
 
