@@ -31,14 +31,17 @@ const (
 // A composite parameter combines two or more components (a single one would
 // be that component's own parameter), as the reference validator requires.
 //
-// Not checked: the element names after the leading type (that
-// "Patient.nmae" exists), branches that start with an element name, a
-// function or a %variable, the operands of operators other than |, and what
-// composite components select.
+// The element names after the leading type (that "Patient.nmae" exists) are
+// checked by searchExpressionPaths, as far as it can follow the path; a code
+// with a character the search syntax reserves is a warning.
+//
+// Not checked: branches that start with a function or a %variable, the
+// operands of operators other than |, and what composite components select.
 func (w *walker) searchParameterRules(m map[string]any, path string) {
 	bases := fhir.Strings(m["base"])
 	typ, _ := m["type"].(string)
 	expr, _ := m["expression"].(string)
+	w.searchParameterCode(m, path)
 	if expr != "" {
 		w.searchExpression(expr, bases, path+".expression")
 	}
@@ -100,6 +103,7 @@ func (w *walker) searchExpression(expr string, bases []string, path string) {
 		}
 	}
 	if len(notBase)+len(unknown) == 0 {
+		w.searchExpressionPaths(expr, bases, path)
 		return
 	}
 	var why []string
