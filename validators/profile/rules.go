@@ -31,6 +31,8 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 		w.implementationGuideRules(m, path)
 	case "OperationDefinition":
 		w.operationDefinitionRules(m, path)
+	case "StructureMap":
+		w.structureMapRules(m, path)
 	case "StructureDefinition":
 		w.structureDefinitionRules(m, path)
 		w.structureDefinitionShape(m, path)

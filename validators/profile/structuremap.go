@@ -1,0 +1,341 @@
+package profile
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/elements"
+	"github.com/carecert/carecert/model"
+)
+
+// CodeStructureMap marks a StructureMap whose groups, variables, paths or
+// transforms cannot work as written.
+const CodeStructureMap = "profile.structure-map"
+
+// mapName is the form of the names a map's engine binds: a group, an
+// input, a rule, a variable (letters and digits, starting with a letter; the
+// mapping language's identifiers).
+var mapName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]*$`)
+
+// transformParams says how many parameters each transform takes, where
+// the mapping language fixes it (min, max; -1 for no limit).
+var transformParams = map[string][2]int{
+	"create": {0, 1}, "copy": {0, 1}, "reference": {1, 1}, "evaluate": {1, 1},
+	"cc": {2, 3}, "append": {1, -1}, "uuid": {0, 0}, "translate": {3, 3},
+}
+
+// smVar is a variable in scope in a group's rules: its mode (source or
+// target) and the definition path of its type in the R4 element index ("" if
+// carecert cannot follow it).
+type smVar struct{ mode, typ string }
+
+// smScope holds the variables in scope, by mode and name.
+type smScope map[string]smVar
+
+func (s smScope) has(name, mode string) (smVar, bool) {
+	v, ok := s[mode+":"+name]
+	return v, ok
+}
+
+func (s smScope) add(name string, v smVar) { s[v.mode+":"+name] = v }
+
+func (s smScope) copy() smScope {
+	out := smScope{}
+	for k, v := range s {
+		out[k] = v
+	}
+	return out
+}
+
+// structureMap is the state of checking one map.
+type structureMap struct {
+	w          *walker
+	ix         *elements.Index
+	groups     map[string]map[string]any
+	structures []map[string]any
+	imports    bool
+}
+
+// structureMapRules checks what R4's invariants on StructureMap leave to a
+// map's engine (R4 StructureMap and the FHIR Mapping Language; the reference
+// validator's StructureMapValidator): group, input, rule and variable names
+// are identifiers; group names and a group's inputs are unique; extends and
+// dependent rules name a group of the map (unless it imports others), with
+// one variable per input of that group, each in scope in the input's mode;
+// an input's type is a structure the map declares (in a compatible mode) or
+// a type carecert knows; a source's context is a source variable and a
+// target's a target variable; where the variable's type is an R4 core type,
+// a source or target element exists on it (through datatypes, backbone
+// elements and choices), a choice is read as one of its types, and each
+// transform has the number of parameters the mapping language gives it.
+// Paths on logical models or profiles carecert does not hold are not judged.
+func (w *walker) structureMapRules(m map[string]any, path string) {
+	ix, err := elements.R4()
+	if err != nil {
+		return
+	}
+	sm := &structureMap{w: w, ix: ix, groups: map[string]map[string]any{}, structures: objects(m["structure"])}
+	_, sm.imports = m["import"]
+	groups := objects(m["group"])
+	for i, g := range groups {
+		name, _ := g["name"].(string)
+		gp := path + ".group[" + strconv.Itoa(i) + "]"
+		sm.name(name, "group", gp+".name")
+		if _, dup := sm.groups[name]; dup {
+			w.add(model.Error, CodeStructureMap, gp+".name", fmt.Sprintf("the group name %q is used by an earlier group: a dependent rule could not tell them apart", name), "")
+			continue
+		}
+		sm.groups[name] = g
+	}
+	for i, g := range groups {
+		sm.group(g, path+".group["+strconv.Itoa(i)+"]")
+	}
+}
+
+// name reports a name that is not an identifier of the mapping language.
+func (sm *structureMap) name(name, what, path string) {
+	if name != "" && !mapName.MatchString(name) {
+		sm.w.add(model.Error, CodeStructureMap, path, fmt.Sprintf("the %s name %q is not a mapping identifier (letters and digits, starting with a letter)", what, name), "")
+	}
+}
+
+// group checks a group's extends, inputs and rules.
+func (sm *structureMap) group(g map[string]any, path string) {
+	if ext, _ := g["extends"].(string); ext != "" && sm.groups[ext] == nil && !sm.imports {
+		sm.w.add(model.Error, CodeStructureMap, path+".extends", fmt.Sprintf("extends names the group %q, which the map does not have (and it imports no other map)", ext), "")
+	}
+	scope := smScope{}
+	for k, in := range objects(g["input"]) {
+		ip := path + ".input[" + strconv.Itoa(k) + "]"
+		name, _ := in["name"].(string)
+		mode, _ := in["mode"].(string)
+		sm.name(name, "input", ip+".name")
+		if scope.hasAny(name) {
+			sm.w.add(model.Error, CodeStructureMap, ip+".name", fmt.Sprintf("the input name %q is used by an earlier input of the group", name), "")
+			continue
+		}
+		scope.add(name, smVar{mode: mode, typ: sm.inputType(in, mode, ip)})
+	}
+	for j, r := range objects(g["rule"]) {
+		sm.rule(r, scope.copy(), path+".rule["+strconv.Itoa(j)+"]")
+	}
+}
+
+func (s smScope) hasAny(name string) bool {
+	_, a := s["source:"+name]
+	_, b := s["target:"+name]
+	return a || b
+}
+
+// inputType resolves an input's type to a definition path carecert can
+// follow, reporting a type that is neither a declared structure nor a type.
+func (sm *structureMap) inputType(in map[string]any, mode, path string) string {
+	typ, _ := in["type"].(string)
+	if typ == "" {
+		return ""
+	}
+	for _, s := range sm.structures {
+		if s["alias"] != typ {
+			continue
+		}
+		if smode, _ := s["mode"].(string); smode != "" && mode != smode && !(smode == "target" && mode == "source") {
+			sm.w.add(model.Error, CodeStructureMap, path+".mode", fmt.Sprintf("the input has mode %s, but the structure %s it is typed with is declared with mode %s", mode, typ, smode), "")
+		}
+		url, _ := s["url"].(string)
+		return sm.structureType(url)
+	}
+	if sm.ix.HasType(typ) {
+		return typ
+	}
+	if t := sm.structureType(typ); t != "" || strings.Contains(typ, "/") && !strings.HasPrefix(typ, definitions.CoreBase) {
+		return t // a URL carecert does not hold is not judged
+	}
+	sm.w.add(model.Error, CodeStructureMap, path+".type", fmt.Sprintf("the input type %q is neither the alias of a structure the map declares nor a FHIR type", typ), "")
+	return ""
+}
+
+// structureType is the element-index type of a structure URL: a core type,
+// or the base type of a profile carecert holds; "" otherwise.
+func (sm *structureMap) structureType(url string) string {
+	sd, err := sm.w.e.defs.StructureDefinition(url)
+	if err != nil || sd.Kind == "logical" || !sm.ix.HasType(sd.Type) {
+		return ""
+	}
+	return sd.Type
+}
+
+// rule checks a rule's name, sources, targets, nested rules and dependents,
+// with the variables its sources and targets bind in scope for what follows.
+func (sm *structureMap) rule(r map[string]any, scope smScope, path string) {
+	name, _ := r["name"].(string)
+	sm.name(name, "rule", path+".name")
+	for k, s := range objects(r["source"]) {
+		sm.source(s, scope, path+".source["+strconv.Itoa(k)+"]")
+	}
+	for k, t := range objects(r["target"]) {
+		sm.target(t, scope, path+".target["+strconv.Itoa(k)+"]")
+	}
+	for k, nested := range objects(r["rule"]) {
+		sm.rule(nested, scope.copy(), path+".rule["+strconv.Itoa(k)+"]")
+	}
+	for k, d := range objects(r["dependent"]) {
+		sm.dependent(d, scope, path+".dependent["+strconv.Itoa(k)+"]")
+	}
+}
+
+// source checks one rule source and binds its variable.
+func (sm *structureMap) source(s map[string]any, scope smScope, path string) {
+	ctx, _ := s["context"].(string)
+	sm.name(ctx, "context", path+".context")
+	v, ok := scope.has(ctx, "source")
+	if !ok {
+		sm.w.add(model.Error, CodeStructureMap, path+".context", fmt.Sprintf("the source context %q is no source variable in scope (an input of mode source, or a variable an earlier source bound)", ctx), "")
+		return
+	}
+	typ := v.typ
+	if element, _ := s["element"].(string); element != "" {
+		typ = ""
+		if v.typ != "" {
+			typ, _ = sm.element(v.typ, element, s["type"], "source", path)
+		}
+	}
+	if variable, _ := s["variable"].(string); variable != "" {
+		sm.name(variable, "variable", path+".variable")
+		scope.add(variable, smVar{mode: v.mode, typ: typ})
+	}
+}
+
+// element resolves element on the type at definition path on, reporting an
+// element that does not exist and a choice read as a type it does not allow;
+// it returns the definition path of the element's type ("" if unknown) and
+// whether the element exists.
+func (sm *structureMap) element(on, element string, asType any, side, path string) (string, bool) {
+	el, typ, childPath := sm.ix.Resolve(on, element)
+	if el == nil {
+		sm.w.add(model.Error, CodeStructureMap, path+".element", fmt.Sprintf("the %s element %q does not exist on %s", side, element, on), "")
+		return "", false
+	}
+	t, _ := asType.(string)
+	if !el.Choice || typ != "" {
+		return childPath, true
+	}
+	for _, allowed := range el.Types {
+		if t != "" && allowed.Code == t {
+			return t, true
+		}
+	}
+	if t != "" {
+		sm.w.add(model.Error, CodeStructureMap, path+".type", fmt.Sprintf("the %s element %s.%s cannot be a %s: it allows %s", side, on, element, t, typeCodes(el.Types)), "")
+	}
+	return "", true
+}
+
+func typeCodes(ts []elements.Type) string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.Code)
+	}
+	return strings.Join(out, ", ")
+}
+
+// target checks one rule target and binds its variable.
+func (sm *structureMap) target(t map[string]any, scope smScope, path string) {
+	ctx, _ := t["context"].(string)
+	variable, _ := t["variable"].(string)
+	sm.name(variable, "variable", path+".variable")
+	transform, _ := t["transform"].(string)
+	params := objects(t["parameter"])
+	if ctx == "" {
+		if transform == "create" || transform == "uuid" {
+			sm.transformParams(transform, len(params), path)
+		}
+		if variable != "" {
+			scope.add(variable, smVar{mode: "target", typ: sm.createdType(transform, params)})
+		}
+		return
+	}
+	sm.name(ctx, "context", path+".context")
+	v, ok := scope.has(ctx, "target")
+	if !ok {
+		sm.w.add(model.Error, CodeStructureMap, path+".context", fmt.Sprintf("the target context %q is no target variable in scope (an input of mode target, or a variable an earlier target bound)", ctx), "")
+		return
+	}
+	typ := ""
+	if element, _ := t["element"].(string); element != "" && v.typ != "" {
+		var found bool
+		if typ, found = sm.element(v.typ, element, nil, "target", path); found { // its transform can be judged
+			if transform == "" && len(params) > 0 {
+				sm.w.add(model.Error, CodeStructureMap, path+".parameter", "the target has parameters but no transform to take them", "")
+			} else if transform != "" {
+				sm.transformParams(transform, len(params), path)
+			}
+		}
+	}
+	if variable != "" {
+		scope.add(variable, smVar{mode: "target", typ: typ})
+	}
+}
+
+// createdType is the type a create('Type') target makes, where carecert
+// can follow it.
+func (sm *structureMap) createdType(transform string, params []map[string]any) string {
+	if transform != "create" || len(params) != 1 {
+		return ""
+	}
+	t, _ := params[0]["valueString"].(string)
+	if t == "" {
+		t, _ = params[0]["valueId"].(string)
+	}
+	if sm.ix.HasType(t) {
+		return t
+	}
+	return ""
+}
+
+// transformParams reports a parameter count the transform cannot take.
+func (sm *structureMap) transformParams(transform string, n int, path string) {
+	r, ok := transformParams[transform]
+	if !ok || n >= r[0] && (r[1] < 0 || n <= r[1]) {
+		return
+	}
+	want := fmt.Sprintf("%d to %d", r[0], r[1])
+	switch {
+	case r[0] == r[1]:
+		want = strconv.Itoa(r[0])
+	case r[1] < 0:
+		want = fmt.Sprintf("at least %d", r[0])
+	}
+	sm.w.add(model.Error, CodeStructureMap, path+".transform", fmt.Sprintf("the transform %s takes %s parameters, this target gives it %d", transform, want, n), "")
+}
+
+// dependent checks a dependent rule's group and the variables it passes.
+func (sm *structureMap) dependent(d map[string]any, scope smScope, path string) {
+	name, _ := d["name"].(string)
+	g := sm.groups[name]
+	if g == nil {
+		if !sm.imports {
+			sm.w.add(model.Error, CodeStructureMap, path+".name", fmt.Sprintf("the dependent rule names the group %q, which the map does not have (and it imports no other map)", name), "")
+		}
+		return
+	}
+	vars, _ := d["variable"].([]any)
+	inputs := objects(g["input"])
+	if len(vars) != len(inputs) {
+		sm.w.add(model.Error, CodeStructureMap, path, fmt.Sprintf("the dependent rule passes %d variables to the group %q, which has %d inputs", len(vars), name, len(inputs)), "")
+		return
+	}
+	for k, raw := range vars {
+		v, _ := raw.(string)
+		mode, _ := inputs[k]["mode"].(string)
+		_, ok := scope.has(v, mode)
+		if !ok && mode == "source" {
+			_, ok = scope.has(v, "target") // a target may be read as a source
+		}
+		if !ok {
+			sm.w.add(model.Error, CodeStructureMap, path+".variable["+strconv.Itoa(k)+"]", fmt.Sprintf("the variable %q passed to the %s input of the group %q is no %s variable in scope", v, mode, name, mode), "")
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package profile_test
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// patientToPerson is a map from Patient to Person in two groups: names go
+// through a dependent group on HumanName, gender is copied.
+const patientToPerson = `{"resourceType": "StructureMap", "url": "http://example.org/fhir/StructureMap/pat", "name": "PatMap", "status": "draft",
+ "structure": [{"url": "http://hl7.org/fhir/StructureDefinition/Patient", "mode": "source", "alias": "Src"},
+               {"url": "http://hl7.org/fhir/StructureDefinition/Person", "mode": "target", "alias": "Tgt"}],
+ "group": [
+  {"name": "PatToPerson", "typeMode": "none", "input": [{"name": "src", "type": "Src", "mode": "source"}, {"name": "tgt", "type": "Tgt", "mode": "target"}],
+   "rule": [
+    {"name": "name", "source": [{"context": "src", "element": "name", "variable": "n"}],
+     "target": [{"context": "tgt", "contextType": "variable", "element": "name", "variable": "tn"}],
+     "dependent": [{"name": "NameToName", "variable": ["n", "tn"]}]},
+    {"name": "gender", "source": [{"context": "src", "element": "gender", "variable": "g"}],
+     "target": [{"context": "tgt", "contextType": "variable", "element": "gender", "transform": "copy", "parameter": [{"valueId": "g"}]}]}]},
+  {"name": "NameToName", "typeMode": "none", "input": [{"name": "src", "type": "HumanName", "mode": "source"}, {"name": "tgt", "type": "HumanName", "mode": "target"}],
+   "rule": [{"name": "family", "source": [{"context": "src", "element": "family", "variable": "f"}],
+     "target": [{"context": "tgt", "contextType": "variable", "element": "family", "transform": "copy", "parameter": [{"valueId": "f"}]}]}]}]}`
+
+var _ = Describe("StructureMap: names, variables, paths, transforms and dependent groups", func() {
+	e := newEngine()
+	errorsOf := func(fs []model.Finding) []string {
+		return pathsOf(fs, model.Error, profile.CodeStructureMap)
+	}
+	const g0, g1 = "StructureMap.group[0]", "StructureMap.group[1]"
+	DescribeTable("the map with one change",
+		func(from, to string, want []string) {
+			src := patientToPerson
+			if from != "" {
+				Expect(src).To(ContainSubstring(from))
+				src = strings.Replace(src, from, to, 1)
+			}
+			Expect(errorsOf(validate(e, src))).To(ConsistOf(want))
+		},
+		Entry("as written", "", "", nil),
+		Entry("a group name that is no identifier", `"name": "PatToPerson"`, `"name": "Pat-To-Person"`, []string{g0 + ".name"}),
+		Entry("two groups of one name (and the dependent group gone)", `"name": "NameToName", "typeMode"`, `"name": "PatToPerson", "typeMode"`,
+			[]string{g1 + ".name", g0 + ".rule[0].dependent[0].name"}),
+		Entry("two inputs of one name", `{"name": "tgt", "type": "Tgt"`, `{"name": "src", "type": "Tgt"`,
+			[]string{g0 + ".input[1].name", g0 + ".rule[0].target[0].context", g0 + ".rule[1].target[0].context", g0 + ".rule[0].dependent[0].variable[1]"}),
+		Entry("a target input typed with a source structure", `{"name": "tgt", "type": "Tgt"`, `{"name": "tgt", "type": "Src"`, []string{g0 + ".input[1].mode"}),
+		Entry("an input type that is neither a structure nor a type", `"type": "Src"`, `"type": "Patiant"`, []string{g0 + ".input[0].type"}),
+		Entry("a source context that is no variable", `"context": "src", "element": "gender"`, `"context": "source", "element": "gender"`,
+			[]string{g0 + ".rule[1].source[0].context"}),
+		Entry("a target context that is a source variable", `"context": "tgt", "contextType": "variable", "element": "gender"`,
+			`"context": "src", "contextType": "variable", "element": "gender"`, []string{g0 + ".rule[1].target[0].context"}),
+		Entry("a source element the type does not have", `"context": "src", "element": "gender"`, `"context": "src", "element": "sex"`,
+			[]string{g0 + ".rule[1].source[0].element"}),
+		Entry("a target element the type does not have", `"contextType": "variable", "element": "gender"`, `"contextType": "variable", "element": "sex"`,
+			[]string{g0 + ".rule[1].target[0].element"}),
+		Entry("an element a datatype does not have", `"element": "family", "variable": "f"`, `"element": "surname", "variable": "f"`,
+			[]string{g1 + ".rule[0].source[0].element"}),
+		Entry("a choice read as one of its types", `"context": "src", "element": "gender"`, `"context": "src", "element": "deceased", "type": "boolean"`, nil),
+		Entry("a choice read as a type it does not allow", `"context": "src", "element": "gender"`, `"context": "src", "element": "deceased", "type": "string"`,
+			[]string{g0 + ".rule[1].source[0].type"}),
+		Entry("copy given two parameters", `"parameter": [{"valueId": "g"}]`, `"parameter": [{"valueId": "g"}, {"valueId": "g"}]`,
+			[]string{g0 + ".rule[1].target[0].transform"}),
+		Entry("evaluate given none", `"transform": "copy", "parameter": [{"valueId": "g"}]`, `"transform": "evaluate"`,
+			[]string{g0 + ".rule[1].target[0].transform"}),
+		Entry("a dependent group the map does not have", `"name": "NameToName", "variable"`, `"name": "NameToNames", "variable"`,
+			[]string{g0 + ".rule[0].dependent[0].name"}),
+		Entry("a dependent group the map may import", `"name": "PatMap",`, `"name": "PatMap", "import": ["http://example.org/fhir/StructureMap/names"],`, nil),
+		Entry("a dependent group given too few variables", `["n", "tn"]`, `["n"]`, []string{g0 + ".rule[0].dependent[0]"}),
+		Entry("a dependent group given a variable not in scope", `["n", "tn"]`, `["n", "x"]`, []string{g0 + ".rule[0].dependent[0].variable[1]"}),
+		Entry("a rule name that is no identifier", `"name": "gender", "source"`, `"name": "gender-rule", "source"`, []string{g0 + ".rule[1].name"}),
+	)
+
+	It("judges no path on an input whose structure carecert does not hold", func() {
+		src := strings.Replace(patientToPerson, "http://hl7.org/fhir/StructureDefinition/Patient", "http://example.org/fhir/StructureDefinition/LegacyPatient", 1)
+		Expect(errorsOf(validate(e, strings.Replace(src, `"element": "gender"`, `"element": "sex"`, 1)))).To(BeEmpty())
+	})
+
+	It("gives the same verdict on a map written in XML", func() {
+		const xml = `<StructureMap xmlns="http://hl7.org/fhir">
+  <url value="http://example.org/fhir/StructureMap/pat"/><name value="PatMap"/><status value="draft"/>
+  <group><name value="Copy"/><typeMode value="none"/>
+    <input><name value="src"/><type value="Patient"/><mode value="source"/></input>
+    <input><name value="tgt"/><type value="Person"/><mode value="target"/></input>
+    <rule><name value="gender"/><source><context value="%s"/><element value="gender"/><variable value="g"/></source>
+      <target><context value="tgt"/><contextType value="variable"/><element value="gender"/><transform value="copy"/><parameter><valueId value="g"/></parameter></target></rule>
+  </group>
+</StructureMap>`
+		Expect(errorsOf(validateXML(e, strings.Replace(xml, "%s", "src", 1)))).To(BeEmpty())
+		Expect(errorsOf(validateXML(e, strings.Replace(xml, "%s", "source", 1)))).To(ConsistOf("StructureMap.group[0].rule[0].source[0].context"))
+	})
+})
