@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -68,5 +69,52 @@ var _ = Describe("the collector's policy", func() {
 		Expect(run(env(), plan...)).To(Equal(200))
 		Expect(run(env(), "checks")).To(Equal(100), "commands that do not validate keep Go's default")
 		Expect(run(nil, "validate", "-q", file)).To(Equal(100), "execute, as specs call it, leaves the collector alone")
+	})
+})
+
+var _ = Describe("the processor policy", func() {
+	// procs returns GOMAXPROCS after f, restoring it around f (it is the
+	// process's).
+	procs := func(f func()) int {
+		before := runtime.GOMAXPROCS(0)
+		DeferCleanup(func() { runtime.GOMAXPROCS(before) })
+		f()
+		return runtime.GOMAXPROCS(0)
+	}
+	unset := func(string) (string, bool) { return "", false }
+	userSet := func(name string) (string, bool) { return "4", name == "GOMAXPROCS" }
+
+	It("runs on as many processors as --workers asks for, when fewer than Go would use", func() {
+		runtime.GOMAXPROCS(2)
+		Expect(procs(func() { processorPolicy(unset, 1) })).To(Equal(1))
+	})
+
+	DescribeTable("leaves the processors as they are",
+		func(lookup func(string) (string, bool), workers int) {
+			runtime.GOMAXPROCS(2)
+			Expect(procs(func() { processorPolicy(lookup, workers) })).To(Equal(2))
+		},
+		Entry("without --workers", unset, 0),
+		Entry("for as many workers as processors", unset, 2),
+		Entry("for more workers than processors: never more processors than Go chose", unset, 8),
+		Entry("when the user set GOMAXPROCS", userSet, 1),
+		Entry("in-process, as specs run commands", nil, 1),
+	)
+
+	It("is set by validate and run in the binary, and by no command in-process", func() {
+		dir := GinkgoT().TempDir()
+		file := filepath.Join(dir, "patient.json")
+		Expect(os.WriteFile(file, []byte(`{"resourceType":"Patient","id":"p1","gender":"female"}`), 0o600)).To(Succeed())
+		run := func(lookup func(string) (string, bool), args ...string) int {
+			return procs(func() {
+				runtime.GOMAXPROCS(2)
+				Expect(executeWith(context.Background(), args, io.Discard, io.Discard, lookup)).To(Equal(exitOK))
+			})
+		}
+		Expect(run(unset, "validate", "-q", "--workers", "1", file)).To(Equal(1))
+		plan := []string{"run", "--vendor", "Acme", "--target", file, "--suite", "fhir-r4-structure", "--out", filepath.Join(dir, "out"), "-q", "--workers", "1"}
+		Expect(run(unset, plan...)).To(Equal(1))
+		Expect(run(unset, "validate", "-q", file)).To(Equal(2), "without --workers, every processor")
+		Expect(run(nil, "validate", "-q", "--workers", "1", file)).To(Equal(2), "execute, as specs call it, leaves the scheduler alone")
 	})
 })

@@ -59,6 +59,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 				return &exitError{code: exitUsage, err: err}
 			}
 			collectorPolicy(a.lookupEnv)
+			processorPolicy(a.lookupEnv, f.workers)
 			return a.run(cmd.Context(), plan, f)
 		},
 	}
@@ -76,7 +77,7 @@ suite, 3 when interrupted (the results so far are written, marked incomplete).`,
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in reports: redacted (default) or full")
 	fl.StringVar(&f.baseline, "baseline", "", "a previous report.json, or --out folder, to compare with (drift checks)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary table")
-	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
+	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core); fewer than the cores also runs on that many, unless GOMAXPROCS is set")
 	fl.StringVar(&f.shard, "shard", "", "run only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
 	f.cert.bind(fl)
 	fl.StringVar(&f.feed, "feed", "", "HL7 v2 messages to send to mllp:// targets that name no feed of their own")

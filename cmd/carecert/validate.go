@@ -62,6 +62,7 @@ markdown or console only, and cannot be combined with --shard, --out or
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			collectorPolicy(a.lookupEnv)
+			processorPolicy(a.lookupEnv, f.workers)
 			return a.validate(cmd.Context(), args, f)
 		},
 	}
@@ -74,7 +75,7 @@ markdown or console only, and cannot be combined with --shard, --out or
 	f.terminologySettings.register(fl)
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
 	fl.IntVar(&f.maxFindings, "max-findings", 1000, "findings kept per requirement and path (counts stay exact)")
-	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core)")
+	fl.IntVar(&f.workers, "workers", 0, "records checked at once (default: every core); fewer than the cores also runs on that many, unless GOMAXPROCS is set")
 	fl.StringVar(&f.evidence, "evidence", "", "evidence in output: full (see your own files' values) or redacted (values that identify a person show as [redacted], as in run's reports); default: full on an interactive terminal outside CI, redacted otherwise")
 	fl.StringVar(&f.shard, "shard", "", "check only shard i of n (e.g. 2/8) and write OUT/part-i-of-n.json for 'carecert merge'")
 	fl.StringVar(&f.out, "out", "", "write every format into this folder, one subfolder per vendor, as carecert run does (with --shard: the folder for the part file, default out)")
