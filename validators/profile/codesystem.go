@@ -41,7 +41,10 @@ func (w *walker) codeSystemRules(m map[string]any, path string) {
 	base, _ := m["supplements"].(string)
 	var baseCodes map[string]bool
 	if base != "" && content == "supplement" {
-		baseCodes, _ = w.e.completeCodes(base, "")
+		var known bool
+		if baseCodes, known = w.e.completeCodes(base, ""); !known && len(concepts) > 0 {
+			w.codesUnjudged(path+".supplements", "the supplement's codes (and the codes its properties name)", base)
+		}
 	}
 	seen := map[string]string{}
 	total := 0

@@ -83,12 +83,28 @@ func (w *walker) codeSystemProperties(m map[string]any, path string) {
 	}
 	own := map[string]bool{}
 	eachConceptCode(m["concept"], func(code string) { own[code] = true })
+	partial := false
 	if base, _ := m["supplements"].(string); base != "" {
 		codes, known := w.e.completeCodes(base, "")
 		if !known {
-			return
+			return // codeSystemRules says the supplement's codes were not judged
 		}
 		own = codes
+	} else if content, _ := m["content"].(string); content == "fragment" || content == "example" {
+		// A fragment or an example lists only some of its system's codes
+		// (R4 CodeSystem.content), so a parent it does not list may still
+		// be one: judged against the whole system where carecert holds it,
+		// otherwise said to be unjudged. The reference judges against the
+		// listed codes and reports an error; carecert does not blame the
+		// supplier for what it cannot see.
+		version, _ := m["version"].(string)
+		if codes, known := w.e.completeCodes(url, version); known {
+			for c := range codes {
+				own[c] = true
+			}
+		} else {
+			partial = true
+		}
 	}
 	var walk func(list []map[string]any, p string)
 	walk = func(list []map[string]any, p string) {
@@ -97,7 +113,11 @@ func (w *walker) codeSystemProperties(m map[string]any, path string) {
 			for j, prop := range objects(c["property"]) {
 				code, _ := prop["code"].(string)
 				v, isCode := prop["valueCode"].(string)
-				if internal[code] && isCode && !own[v] {
+				switch {
+				case !internal[code] || !isCode || own[v]:
+				case partial:
+					w.codesUnjudged(cp+".property["+strconv.Itoa(j)+"].valueCode", fmt.Sprintf("the code %q the %s property names, which this partial CodeSystem does not list", v, code), url)
+				default:
 					w.add(model.Error, CodeCodeSystem, cp+".property["+strconv.Itoa(j)+"].valueCode",
 						fmt.Sprintf("the %s property names %q, which is not a code of this code system", code, v), v)
 				}

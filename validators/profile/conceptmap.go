@@ -38,7 +38,14 @@ func (w *walker) conceptMapRules(m map[string]any, path string) {
 		tv, _ := g["targetVersion"].(string)
 		sourceCodes, sourceKnown := w.mapSystemCodes(source, sv)
 		targetCodes, targetKnown := w.mapSystemCodes(target, tv)
-		for j, el := range objects(g["element"]) {
+		elements := objects(g["element"])
+		if source != "" && !sourceKnown && hasMapCode(elements, false) {
+			w.codesUnjudged(gp+".source", "the group's source codes", source)
+		}
+		if target != "" && !targetKnown && hasMapCode(elements, true) {
+			w.codesUnjudged(gp+".target", "the group's target codes", target)
+		}
+		for j, el := range elements {
 			ep := gp + ".element[" + strconv.Itoa(j) + "]"
 			if code, ok := el["code"].(string); ok && sourceKnown && !sourceCodes[code] {
 				w.add(model.Error, CodeConceptMap, ep+".code", fmt.Sprintf("the code %q is not defined in %s, the group's source code system", code, source), code)
@@ -59,4 +66,23 @@ func (w *walker) mapSystemCodes(system, version string) (map[string]bool, bool) 
 		return nil, false
 	}
 	return w.e.completeCodes(system, version)
+}
+
+// hasMapCode reports whether a group's elements give a source code (or, with
+// targets, a target code): a group that maps no code has nothing to judge.
+func hasMapCode(elements []map[string]any, targets bool) bool {
+	for _, el := range elements {
+		if !targets {
+			if _, ok := el["code"].(string); ok {
+				return true
+			}
+			continue
+		}
+		for _, t := range objects(el["target"]) {
+			if _, ok := t["code"].(string); ok {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -391,19 +391,16 @@ func stripIndexes(p string) string {
 func (e *Engine) resourceIs(typ, abstract string) bool {
 	switch abstract {
 	case "CanonicalResource", "MetadataResource":
-		p, err := e.CompiledType(typ)
-		if err != nil || p.root == nil {
+		if !canonicalResources[typ] {
 			return false
 		}
-		// R4 has no such types: a canonical resource is one identified by
-		// url and version, with a status; a metadata resource also has
-		// its review and approval dates.
-		kids := p.root.kidIndex
-		canonical := kids["url"] != nil && kids["version"] != nil && kids["status"] != nil
-		if abstract == "MetadataResource" {
-			return canonical && kids["approvalDate"] != nil
+		if abstract == "CanonicalResource" {
+			return true
 		}
-		return canonical
+		// R4 has no such types: a metadata resource is a canonical one
+		// that also has its review and approval dates.
+		p, err := e.CompiledType(typ)
+		return err == nil && p.root != nil && p.root.kidIndex["approvalDate"] != nil
 	}
 	return e.typeIs(typ, abstract)
 }

@@ -55,13 +55,13 @@ func (w *walker) uriForm(s, typ string, k *node, at pathAt) {
 }
 
 // definingURL reports whether an element is the canonical URL a resource is
-// known by: "url" directly under the root of a resource (only the canonical
-// resources have one in R4). The url of a datatype (Attachment.url,
-// RelatedArtifact.url, Extension.url) points elsewhere or names something
-// else.
+// known by: "url" directly under the root of a canonical resource. The url
+// of another resource (Device.url, a network address) or of a datatype
+// (Attachment.url, RelatedArtifact.url, Extension.url) points elsewhere or
+// names something else.
 func (w *walker) definingURL(elementPath string) bool {
 	typ, name, ok := strings.Cut(elementPath, ".")
-	return ok && name == "url" && w.e.IsResourceType(typ)
+	return ok && name == "url" && canonicalResources[typ]
 }
 
 // validUUID reports whether s is a UUID written as RFC 4122 and FHIR ask:

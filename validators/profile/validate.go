@@ -552,6 +552,19 @@ func (w *walker) unknown(m map[string]any, kids []*node, index map[string]*node,
 	}
 }
 
+// typeArticle names a complex type for a finding ("a CodeableConcept",
+// "a backbone element" when the element has no type of its own).
+func typeArticle(t *typeInfo) string {
+	if t == nil || t.code == "" || t.code == "BackboneElement" || t.code == "Element" {
+		return "a backbone element"
+	}
+	switch t.code[0] {
+	case 'A', 'E', 'I', 'O', 'U':
+		return "an " + t.code
+	}
+	return "a " + t.code
+}
+
 func typeList(k *node) string {
 	var s []string
 	for _, t := range k.types {
@@ -564,6 +577,20 @@ func typeList(k *node) string {
 func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *typeInfo, at pathAt, host hostElem) {
 	pa := w.pathChild(at, name, 0, false)
 	p := func() string { return w.pathText(pa) } // built only for a finding or a slicing
+	if hasE && (t == nil || !t.primitive) {
+		// JSON gives only primitives a "_" companion (R4 §2.6.2.3): a
+		// complex value carries its id and extensions itself, so the
+		// companion is an element nobody defines, as the reference's
+		// parser reports it. The value, if any, is walked without it.
+		if w.proof != nil {
+			w.proof.companion(t)
+		}
+		w.add(model.Error, CodeUnknownElement, w.pathText(at)+"._"+name, fmt.Sprintf("unknown element \"_%s\": only primitive elements have a _ companion, and %s is %s", name, name, typeArticle(t)), "")
+		if !hasV {
+			return
+		}
+		ev, hasE = nil, false
+	}
 	items, isArr := v.([]any)
 	if !isArr && hasV {
 		items = []any{v}

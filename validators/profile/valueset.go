@@ -40,10 +40,14 @@ func (w *walker) valueSetRules(m map[string]any, path string) {
 			version, _ := clause["version"].(string)
 			w.composeFilters(clause, system, version, p)
 			codes, known := w.e.completeCodes(system, version)
+			listed := objects(clause["concept"])
 			if !known {
+				if len(listed) > 0 {
+					w.codesUnjudged(p+".system", "the codes listed for "+system, system)
+				}
 				continue
 			}
-			for j, c := range objects(clause["concept"]) {
+			for j, c := range listed {
 				if code, ok := c["code"].(string); ok && !codes[code] {
 					w.add(model.Error, CodeValueSet, p+".concept["+strconv.Itoa(j)+"].code", fmt.Sprintf("the code %q is not defined in code system %s", code, system), code)
 				}
