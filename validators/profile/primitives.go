@@ -53,42 +53,51 @@ func checkPrimitive(typ string, v any, words fhir.Wording) string {
 			return words.NotPrimitive("boolean", v)
 		}
 		return ""
-	case "integer", "positiveInt", "unsignedInt", "System.Integer":
+	case "integer", "positiveInt", "unsignedInt", "System.Integer", "decimal", "System.Decimal":
 		n, ok := v.(json.Number)
 		if !ok {
 			return words.NotPrimitive("number", v)
 		}
-		if !intRE.MatchString(string(n)) {
-			return fmt.Sprintf("%s is not a valid %s (a whole number without fraction or exponent)", n, typ)
-		}
-		i, err := strconv.ParseInt(string(n), 10, 32)
-		if err != nil {
-			return fmt.Sprintf("%s is out of range for %s (32-bit)", n, typ)
-		}
-		if typ == "positiveInt" && i < 1 {
-			return fmt.Sprintf("%s is not a valid positiveInt (must be 1 or more)", n)
-		}
-		if typ == "unsignedInt" && i < 0 {
-			return fmt.Sprintf("%s is not a valid unsignedInt (must be 0 or more)", n)
-		}
-		return ""
-	case "decimal", "System.Decimal":
-		n, ok := v.(json.Number)
-		if !ok {
-			return words.NotPrimitive("number", v)
-		}
-		if !decRE.MatchString(string(n)) {
-			return fmt.Sprintf("%s is not a valid decimal", n)
-		}
-		// In range as NumberProblem has it, a decimal of the syntax above
-		// is also a finite big.Float: its exact value is what bounds and
-		// comparisons read (big.Rat), and nothing here needs parsing it.
-		return words.NumberProblem(string(n))
+		return checkNumber(typ, string(n), words)
 	}
 	s, ok := v.(string)
 	if !ok {
 		return words.NotPrimitive("string", v)
 	}
+	return checkString(typ, s)
+}
+
+// checkNumber is checkPrimitive for a JSON number n of a numeric type; a
+// scan that has the number's text calls it without boxing it.
+func checkNumber(typ, n string, words fhir.Wording) string {
+	if typ == "decimal" || typ == "System.Decimal" {
+		if !decRE.MatchString(n) {
+			return fmt.Sprintf("%s is not a valid decimal", n)
+		}
+		// In range as NumberProblem has it, a decimal of the syntax above
+		// is also a finite big.Float: its exact value is what bounds and
+		// comparisons read (big.Rat), and nothing here needs parsing it.
+		return words.NumberProblem(n)
+	}
+	if !intRE.MatchString(n) {
+		return fmt.Sprintf("%s is not a valid %s (a whole number without fraction or exponent)", n, typ)
+	}
+	i, err := strconv.ParseInt(n, 10, 32)
+	if err != nil {
+		return fmt.Sprintf("%s is out of range for %s (32-bit)", n, typ)
+	}
+	if typ == "positiveInt" && i < 1 {
+		return fmt.Sprintf("%s is not a valid positiveInt (must be 1 or more)", n)
+	}
+	if typ == "unsignedInt" && i < 0 {
+		return fmt.Sprintf("%s is not a valid unsignedInt (must be 0 or more)", n)
+	}
+	return ""
+}
+
+// checkString is checkPrimitive for a JSON string s of a type other than
+// boolean and the numbers.
+func checkString(typ, s string) string {
 	if s == "" {
 		return "must not be empty: omit the element instead"
 	}

@@ -1,11 +1,10 @@
 package profile
 
 import (
-	"bytes"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
 )
 
@@ -260,12 +259,8 @@ func bindingSays(strength string) bool {
 }
 
 // complexChecks runs the engine's checks of one complex value (walker.value
-// after its properties) on its map form, built from its bytes.
-func (s *scan) complexChecks(raw []byte, n *node, t *typeInfo, r *role) bool {
-	m, err := fhir.Decode(raw)
-	if err != nil {
-		return s.fail("a value the decoder refuses")
-	}
+// after its properties) on its map form, built by the scan.
+func (s *scan) complexChecks(m map[string]any, n *node, t *typeInfo, r *role) bool {
 	w := s.w
 	at := w.pathRoot(n.path)
 	w.valueConstraints(m, m, n, t, at)
@@ -285,73 +280,60 @@ func (s *scan) complexChecks(raw []byte, n *node, t *typeInfo, r *role) bool {
 	return true
 }
 
-// primitiveChecks runs the engine's checks of one primitive value
-// (walker.primitive for a value without a companion).
-func (s *scan) primitiveChecks(item any, n *node, t *typeInfo) bool {
-	w := s.w
-	if checkPrimitive(t.code, item, fhir.WordingOf(w.rec)) != "" {
-		return s.fail("a format finding at " + n.path)
+// needsValue says a primitive's rules read its value itself, not only its
+// text: fixed, pattern and bounds compare it; a bound code is looked up
+// (and may be remembered by the terminology engine).
+func needsValue(n *node, t *typeInfo) bool {
+	return n.fixed != nil || n.pattern != nil || n.minValue != nil || n.maxValue != nil || n.binding != nil && t.code == "code"
+}
+
+// hasRules says a primitive has rules beyond its format.
+func hasRules(n *node, t *typeInfo) bool {
+	switch t.code {
+	case "uri", "url", "canonical", "oid", "uuid", "string":
+		return true
 	}
-	if n.maxLength > 0 || n.fixed != nil || n.pattern != nil || n.minValue != nil || n.maxValue != nil || n.binding != nil ||
-		t.code == "string" && w.e.securityChecks || t.code == "uri" || t.code == "url" || t.code == "canonical" || t.code == "oid" || t.code == "uuid" {
-		at := w.pathRoot(n.path)
-		str, _ := item.(string)
-		switch {
-		case n.maxLength > 0 && len([]rune(str)) > n.maxLength:
-			w.pathEnd(at)
-			return s.fail("longer than the maximum length at " + n.path)
-		case n.fixed != nil && !equalValue(n.fixed, item), n.pattern != nil && !equalValue(n.pattern, item):
-			w.pathEnd(at)
-			return s.fail("a fixed or pattern value at " + n.path)
-		}
-		if n.minValue != nil || n.maxValue != nil {
-			w.bounds(item, n, n.path)
-		}
-		if n.binding != nil && t.code == "code" {
-			w.checkCode(n, "", str, at)
-		}
-		switch t.code {
-		case "string":
-			if w.e.securityChecks && htmlTag(str) != "" {
-				w.pathEnd(at)
-				return s.fail("HTML in a string at " + n.path)
-			}
-		case "uri", "url", "canonical", "oid", "uuid":
-			w.uriForm(str, t.code, n, at)
-			w.exampleURI(str, t.code, n, at)
-		}
-		w.pathEnd(at)
-		if len(w.out) > 0 {
-			return s.fail("a finding at " + n.path)
-		}
+	return n.maxLength > 0 || needsValue(n, t)
+}
+
+// primitiveChecks runs the engine's checks of one primitive value beyond
+// its format (walker.primitive for a value without a companion): item is
+// the value when needsValue, text a string's text.
+func (s *scan) primitiveChecks(item any, text string, n *node, t *typeInfo) bool {
+	w := s.w
+	switch {
+	case n.maxLength > 0 && utf8.RuneCountInString(text) > n.maxLength:
+		return s.fail("longer than the maximum length at " + n.path)
+	case n.fixed != nil && !equalValue(n.fixed, item), n.pattern != nil && !equalValue(n.pattern, item):
+		return s.fail("a fixed or pattern value at " + n.path)
+	case t.code == "string" && w.e.securityChecks && htmlTag(text) != "":
+		return s.fail("HTML in a string at " + n.path)
+	}
+	at := w.pathRoot(n.path)
+	if n.minValue != nil || n.maxValue != nil {
+		w.bounds(item, n, n.path)
+	}
+	if n.binding != nil && t.code == "code" {
+		w.checkCode(n, "", item.(string), at)
+	}
+	switch t.code {
+	case "uri", "url", "canonical", "oid", "uuid":
+		w.uriForm(text, t.code, n, at)
+		w.exampleURI(text, t.code, n, at)
+	}
+	w.pathEnd(at)
+	if len(w.out) > 0 {
+		return s.fail("a finding at " + n.path)
 	}
 	return true
 }
 
 // rootChecks runs what the map walk does at a resource's root after its
-// properties: its invariants (on a map of the members they name), its
-// claimed, implied and global profiles (none may apply), and the rules of
-// every resource.
-func (s *scan) rootChecks(members []member) bool {
+// properties: its invariants (on proj, the map of the members they name),
+// its claimed, implied and global profiles (none may apply), and the rules
+// of every resource.
+func (s *scan) rootChecks(proj map[string]any) bool {
 	sp := s.sp
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for _, m := range members {
-		if !sp.names[string(m.key[1:len(m.key)-1])] && !sp.names[m.stem] {
-			continue
-		}
-		if buf.Len() > 1 {
-			buf.WriteByte(',')
-		}
-		buf.Write(m.key)
-		buf.WriteByte(':')
-		buf.Write(m.raw)
-	}
-	buf.WriteByte('}')
-	proj, err := fhir.Decode(buf.Bytes())
-	if err != nil {
-		return s.fail("a value the decoder refuses")
-	}
 	if len(metaProfiles(proj)) > 0 {
 		return s.fail("profiles claimed in meta.profile")
 	}

@@ -3,7 +3,9 @@ package profile
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/carecert/carecert/fhir"
 )
@@ -20,13 +22,6 @@ type scan struct {
 	// w runs the engine's own checks on the values given a map form.
 	w   *walker
 	why string
-}
-
-// member is one property of the resource's root: its key as written
-// (quoted), its value's bytes and, for a choice, the choice's stem.
-type member struct {
-	key, raw []byte
-	stem     string
 }
 
 func (s *scan) fail(why string) bool {
@@ -60,44 +55,49 @@ func (s *scan) record() bool {
 	if s.peek() != '{' {
 		return s.fail("not a JSON object")
 	}
-	var members []member
-	if !s.object(s.sp.compiled.root, nil, &members) {
+	proj := map[string]any{"resourceType": s.sp.compiled.Type}
+	if _, ok := s.object(s.sp.compiled.root, nil, proj, false); !ok {
 		return false
 	}
 	s.space()
 	if s.i != len(s.src) {
 		return s.fail("data after the resource")
 	}
-	return s.rootChecks(members)
+	return s.rootChecks(proj)
 }
 
 // object scans the object at s.i as a value of element n, type t (nil
-// for the resource's root, whose members are collected in members).
-func (s *scan) object(n *node, t *typeInfo, members *[]member) bool {
-	isRoot := members != nil
+// for the resource's root, whose members the root's rules read are put in
+// proj). With build, it returns the object's map form.
+func (s *scan) object(n *node, t *typeInfo, proj map[string]any, build bool) (map[string]any, bool) {
+	isRoot := proj != nil
 	lay := n.layoutFor(t)
 	if lay == nil || lay.slots > 256 {
-		return s.fail("an element without children at " + n.path)
+		return nil, s.fail("an element without children at " + n.path)
 	}
 	if s.depth++; s.depth > fhir.MaxDepth {
-		return s.fail("nested too deep")
+		return nil, s.fail("nested too deep")
+	}
+	var m map[string]any
+	if build {
+		m = make(map[string]any, 4)
 	}
 	var seen [4]uint64
 	s.i++ // '{'
 	s.space()
 	if s.peek() == '}' {
-		return s.fail("an empty object at " + n.path)
+		return nil, s.fail("an empty object at " + n.path)
 	}
 	typed := false
 	for {
 		s.space()
 		key, ok := s.key()
 		if !ok {
-			return false
+			return nil, false
 		}
 		s.space()
 		if s.peek() != ':' {
-			return s.fail("malformed JSON")
+			return nil, s.fail("malformed JSON")
 		}
 		s.i++
 		s.space()
@@ -106,29 +106,32 @@ func (s *scan) object(n *node, t *typeInfo, members *[]member) bool {
 		case isRoot && string(name) == "resourceType":
 			raw, escaped, ok := s.str()
 			if !ok || escaped || typed || string(raw[1:len(raw)-1]) != s.sp.compiled.Type {
-				return s.fail("a resourceType other than " + s.sp.compiled.Type)
+				return nil, s.fail("a resourceType other than " + s.sp.compiled.Type)
 			}
 			typed = true
 		case name[0] == '_':
-			return s.fail("a primitive's extensions at " + n.path)
+			return nil, s.fail("a primitive's extensions at " + n.path)
 		case !isRoot && string(name) == "id":
-			return s.fail("an element id at " + n.path)
+			return nil, s.fail("an element id at " + n.path)
 		default:
 			r, ok := lay.keys[string(name)]
 			if !ok || r.plain >= 0 && len(r.choices) > 0 || len(r.choices) > 1 {
-				return s.fail("an element the definition does not have at " + n.path)
+				return nil, s.fail("an element the definition does not have at " + n.path)
 			}
 			var kid *node
 			var kt *typeInfo
-			slot := r.plain
+			slot, jsonName := r.plain, ""
 			if r.plain >= 0 {
 				kid = lay.index[string(name)]
-				if len(kid.types) > 0 {
+				if kid != nil {
+					jsonName = kid.name
+				}
+				if kid != nil && len(kid.types) > 0 {
 					kt = kid.types[0]
 				}
 			} else {
 				c := &r.choices[0]
-				slot, kt = c.slot, c.t
+				slot, kt, jsonName = c.slot, c.t, c.name
 				for i, k := range lay.kids {
 					if lay.kidSlot[i] == slot {
 						kid = k
@@ -137,15 +140,19 @@ func (s *scan) object(n *node, t *typeInfo, members *[]member) bool {
 				}
 			}
 			if kid == nil || seen[slot/64]&(1<<(slot%64)) != 0 {
-				return s.fail("a key repeated, or two types of one choice, at " + n.path)
+				return nil, s.fail("a key repeated, or two types of one choice, at " + n.path)
 			}
 			seen[slot/64] |= 1 << (slot % 64)
-			start := s.i
-			if !s.property(kid, kt) {
-				return false
+			keep := build || isRoot && (s.sp.names[jsonName] || s.sp.names[kid.name])
+			v, ok := s.property(kid, kt, keep)
+			if !ok {
+				return nil, false
 			}
-			if isRoot {
-				*members = append(*members, member{key: key, raw: s.src[start:s.i], stem: kid.name})
+			switch {
+			case build:
+				m[jsonName] = v
+			case keep:
+				proj[jsonName] = v
 			}
 		}
 		s.space()
@@ -156,50 +163,56 @@ func (s *scan) object(n *node, t *typeInfo, members *[]member) bool {
 		case '}':
 			s.i++
 		default:
-			return s.fail("malformed JSON")
+			return nil, s.fail("malformed JSON")
 		}
 		break
 	}
 	s.depth--
 	if isRoot && !typed {
-		return s.fail("no resourceType")
+		return nil, s.fail("no resourceType")
 	}
 	for i, k := range lay.kids {
 		slot := lay.kidSlot[i]
 		present := slot >= 0 && seen[slot/64]&(1<<(slot%64)) != 0
 		if !present && (k.min > 0 || len(k.slices) > 0) {
-			return s.fail("a required element absent at " + n.path)
+			return nil, s.fail("a required element absent at " + n.path)
 		}
 	}
-	return true
+	return m, true
 }
 
 // property scans the value (one, or an array) of element k, type t, with
-// the cardinality checks of walker.property.
-func (s *scan) property(k *node, t *typeInfo) bool {
+// the cardinality checks of walker.property; with build, it returns the
+// value's map form.
+func (s *scan) property(k *node, t *typeInfo, build bool) (any, bool) {
 	if s.peek() != '[' {
 		if !k.baseMax1 || k.max == 0 || k.min > 1 {
-			return s.fail("cardinality at " + k.path)
+			return nil, s.fail("cardinality at " + k.path)
 		}
-		return s.value(k, t)
+		return s.value(k, t, build)
 	}
 	if k.baseMax1 {
-		return s.fail("an array for a single value at " + k.path)
+		return nil, s.fail("an array for a single value at " + k.path)
 	}
 	if s.depth++; s.depth > fhir.MaxDepth {
-		return s.fail("nested too deep")
+		return nil, s.fail("nested too deep")
 	}
 	s.i++
 	s.space()
 	if s.peek() == ']' {
-		return s.fail("an empty array at " + k.path)
+		return nil, s.fail("an empty array at " + k.path)
 	}
+	var items []any
 	count := 0
 	for {
 		s.space()
 		count++
-		if !s.value(k, t) {
-			return false
+		v, ok := s.value(k, t, build)
+		if !ok {
+			return nil, false
+		}
+		if build {
+			items = append(items, v)
 		}
 		s.space()
 		switch s.peek() {
@@ -209,67 +222,101 @@ func (s *scan) property(k *node, t *typeInfo) bool {
 		case ']':
 			s.i++
 		default:
-			return s.fail("malformed JSON")
+			return nil, s.fail("malformed JSON")
 		}
 		break
 	}
 	s.depth--
 	if k.max >= 0 && count > k.max || count < k.min {
-		return s.fail("cardinality at " + k.path)
+		return nil, s.fail("cardinality at " + k.path)
 	}
-	return true
+	if build {
+		return items, true
+	}
+	return nil, true
 }
 
-// value scans one value of element k, type t.
-func (s *scan) value(k *node, t *typeInfo) bool {
+// value scans one value of element k, type t; with build, it returns its
+// map form.
+func (s *scan) value(k *node, t *typeInfo, build bool) (any, bool) {
 	r := s.sp.roleOf(k, t)
 	if r.fallback != "" {
-		return s.fail(r.fallback)
+		return nil, s.fail(r.fallback)
 	}
-	c := s.peek()
 	if t.primitive {
-		var item any
-		switch c {
-		case '"':
-			raw, escaped, ok := s.str()
-			if !ok {
-				return false
-			}
-			str, ok := s.text(raw, escaped)
-			if !ok {
-				return false
-			}
-			item = str
-		case 't', 'f':
-			b, ok := s.boolean()
-			if !ok {
-				return false
-			}
-			item = b
-		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			raw, ok := s.number()
-			if !ok {
-				return false
-			}
-			item = json.Number(raw)
-		default:
-			return s.fail("a primitive written as " + string(c) + " at " + k.path)
-		}
-		return s.primitiveChecks(item, k, t)
+		return s.primitive(k, t, build)
 	}
-	if c != '{' {
-		return s.fail("a complex value not written as an object at " + k.path)
+	if s.peek() != '{' {
+		return nil, s.fail("a complex value not written as an object at " + k.path)
 	}
-	start := s.i
-	if !s.object(k, t, nil) {
-		return false
+	m, ok := s.object(k, t, nil, build || r.materialise)
+	if !ok || r.materialise && !s.complexChecks(m, k, t, r) {
+		return nil, false
 	}
-	if r.materialise {
-		return s.complexChecks(s.src[start:s.i], k, t, r)
+	if build {
+		return m, true
 	}
-	return true
+	return nil, true
 }
 
+// primitive scans one primitive value of element k, type t, and checks it
+// as walker.primitive does. Its text is read in place (unsafe.String over
+// src, which outlives the scan) unless a rule needs the value itself.
+func (s *scan) primitive(k *node, t *typeInfo, build bool) (any, bool) {
+	var item any
+	var view string
+	switch c := s.peek(); c {
+	case '"':
+		raw, escaped, ok := s.str()
+		if !ok {
+			return nil, false
+		}
+		switch t.code {
+		case "boolean", "System.Boolean", "integer", "positiveInt", "unsignedInt", "System.Integer", "decimal", "System.Decimal":
+			return nil, s.fail("a string for a " + t.code + " at " + k.path)
+		}
+		if view, ok = s.text(raw, escaped); !ok {
+			return nil, false
+		}
+		if checkString(t.code, view) != "" {
+			return nil, s.fail("a format finding at " + k.path)
+		}
+		if build || needsValue(k, t) {
+			item = strings.Clone(view)
+		}
+	case 't', 'f':
+		b, ok := s.boolean()
+		if !ok {
+			return nil, false
+		}
+		if t.code != "boolean" && t.code != "System.Boolean" {
+			return nil, s.fail("a boolean for a " + t.code + " at " + k.path)
+		}
+		item = b
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		raw, ok := s.number()
+		if !ok {
+			return nil, false
+		}
+		switch t.code {
+		case "integer", "positiveInt", "unsignedInt", "System.Integer", "decimal", "System.Decimal":
+		default:
+			return nil, s.fail("a number for a " + t.code + " at " + k.path)
+		}
+		if checkNumber(t.code, raw, fhir.WordingOf(s.w.rec)) != "" {
+			return nil, s.fail("a format finding at " + k.path)
+		}
+		if build || needsValue(k, t) {
+			item = json.Number(strings.Clone(raw))
+		}
+	default:
+		return nil, s.fail("a primitive written as " + string(c) + " at " + k.path)
+	}
+	if hasRules(k, t) && !s.primitiveChecks(item, view, k, t) {
+		return nil, false
+	}
+	return item, true
+}
 // key reads an object key, quotes included; escaped keys are left to the
 // map walk.
 func (s *scan) key() ([]byte, bool) {
@@ -316,11 +363,15 @@ func (s *scan) str() (raw []byte, escaped, ok bool) {
 	return nil, false, s.fail("malformed JSON")
 }
 
-// text is a string's value. A \u escape (which may be half of a UTF-16
-// pair the decoders treat differently) is left to the map walk.
+// text is a string's value, a view of src when it has no escapes. A \u
+// escape (which may be half of a UTF-16 pair the decoders treat
+// differently) is left to the map walk.
 func (s *scan) text(raw []byte, escaped bool) (string, bool) {
 	if !escaped {
-		return string(raw[1 : len(raw)-1]), true
+		if len(raw) == 2 {
+			return "", true
+		}
+		return unsafe.String(&raw[1], len(raw)-2), true
 	}
 	if bytes.Contains(raw, []byte(`\u`)) {
 		return "", s.fail(`a \u escape`)
@@ -344,7 +395,8 @@ func (s *scan) boolean() (bool, bool) {
 	return false, s.fail("malformed JSON")
 }
 
-// number reads a JSON number (its grammar, as every decoder holds it).
+// number reads a JSON number (its grammar, as every decoder holds it),
+// returning a view of its text in src.
 func (s *scan) number() (string, bool) {
 	start := s.i
 	src := s.src
@@ -380,5 +432,5 @@ func (s *scan) number() (string, bool) {
 			return "", s.fail("malformed JSON")
 		}
 	}
-	return string(src[start:s.i]), true
+	return unsafe.String(&src[start], s.i-start), true
 }
