@@ -17,6 +17,12 @@ func (w *walker) coding(m map[string]any, at pathAt) {
 	if !ok || system == "" {
 		return
 	}
+	w.codingSystem(system, at)
+}
+
+// codingSystem is coding for a Coding's system, given as text (a
+// stream-path scan has it without the Coding's map form).
+func (w *walker) codingSystem(system string, at pathAt) {
 	if !absoluteURI(system) {
 		w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %q must be an absolute URI naming a code system (such as http://snomed.info/sct), not a local name", system), "")
 		return
@@ -132,6 +138,6 @@ func (e *Engine) canonicalKind(url string) string {
 	if entry, ok := e.defs.Lookup(url); ok {
 		kind = entry.ResourceType
 	}
-	e.kinds.Store(url, kind)
+	e.kinds.Store(strings.Clone(url), kind) // url may be a view of a record's bytes
 	return kind
 }

@@ -14,8 +14,16 @@ import (
 // resource's contained resources, the resources of its Parameters or the
 // entries of the record's Bundle (localrefs.go).
 func (w *walker) reference(m map[string]any, t *typeInfo, at pathAt) {
-	ref, ok := m["reference"].(string)
-	if !ok || ref == "" {
+	ref, _ := m["reference"].(string)
+	declared, _ := m["type"].(string)
+	w.referenceTo(ref, declared, t, at)
+}
+
+// referenceTo is reference for a Reference's reference and type ("" when
+// absent), given as text (a stream-path scan has them without the
+// Reference's map form).
+func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
+	if ref == "" {
 		return
 	}
 	// the reference's path, built only for a finding or a search among
@@ -85,11 +93,11 @@ func (w *walker) reference(m map[string]any, t *typeInfo, at pathAt) {
 	if implied == "" {
 		implied = typ
 	}
-	if declared, ok := m["type"].(string); ok && implied != "" && declared != implied && w.e.IsResourceType(declared) {
+	if declared != "" && implied != "" && declared != implied && w.e.IsResourceType(declared) {
 		w.add(model.Error, CodeReference, w.pathText(at)+".type", fmt.Sprintf("Reference.type says %s but the reference points at a %s", declared, implied), "")
 	}
 	if typ == "" {
-		typ, _ = m["type"].(string)
+		typ = declared
 	}
 	if typ == "" || len(t.targets) == 0 || slices.Contains(t.targets, "Resource") {
 		return

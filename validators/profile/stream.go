@@ -105,6 +105,9 @@ type role struct {
 	// (ele-1, which the scan decides, left out).
 	materialise bool
 	invs        []*invariant
+	// capture says the value's rules read only strings the scan keeps
+	// (capturedChecks): no map form is built for them.
+	capture bool
 }
 
 // compiledOf compiles typ's stream form once.
@@ -246,10 +249,45 @@ func newRole(n *node, t *typeInfo) *role {
 	if t.primitive {
 		return r
 	}
-	r.materialise = len(r.invs) > 0 || n.fixed != nil || n.pattern != nil || n.minValue != nil || n.maxValue != nil ||
-		n.binding != nil && bindingSays(n.binding.strength) ||
-		t.code == "Reference" || t.code == "Coding" || t.code == "Identifier"
+	bound := n.binding != nil && bindingSays(n.binding.strength)
+	heavy := len(r.invs) > 0 || n.fixed != nil || n.pattern != nil || n.minValue != nil || n.maxValue != nil
+	// A Coding's and a Reference's rules read a few of their strings,
+	// which the scan keeps as it passes them (captured).
+	r.capture = !heavy && (t.code == "Reference" && !bound || t.code == "Coding")
+	r.materialise = !r.capture && (heavy || bound || t.code == "Reference" || t.code == "Identifier")
 	return r
+}
+
+// captured are the strings of a Coding or a Reference the engine's rules
+// read, as views of the record's bytes.
+type captured struct {
+	system, code, reference, typ string
+	hasCode                      bool
+}
+
+// capturedChecks runs the engine's checks of a Coding or a Reference
+// (walker.value's, for a value without invariants, fixed or pattern
+// values) on the strings the scan kept.
+func (s *scan) capturedChecks(c *captured, n *node, t *typeInfo) bool {
+	w := s.w
+	at := w.pathRoot(n.path)
+	switch t.code {
+	case "Coding":
+		if n.binding != nil && c.hasCode {
+			// the terminology engine may keep what it is asked
+			w.checkCode(n, strings.Clone(c.system), strings.Clone(c.code), at)
+		}
+		if c.system != "" {
+			w.codingSystem(c.system, at)
+		}
+	case "Reference":
+		w.referenceTo(c.reference, c.typ, t, at)
+	}
+	w.pathEnd(at)
+	if len(w.out) > 0 {
+		return s.fail("a finding at " + n.path)
+	}
+	return true
 }
 
 // bindingSays reports whether a binding of this strength can give a

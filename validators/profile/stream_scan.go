@@ -56,7 +56,7 @@ func (s *scan) record() bool {
 		return s.fail("not a JSON object")
 	}
 	proj := map[string]any{"resourceType": s.sp.compiled.Type}
-	if _, ok := s.object(s.sp.compiled.root, nil, proj, false); !ok {
+	if _, ok := s.object(s.sp.compiled.root, nil, proj, false, nil); !ok {
 		return false
 	}
 	s.space()
@@ -69,7 +69,7 @@ func (s *scan) record() bool {
 // object scans the object at s.i as a value of element n, type t (nil
 // for the resource's root, whose members the root's rules read are put in
 // proj). With build, it returns the object's map form.
-func (s *scan) object(n *node, t *typeInfo, proj map[string]any, build bool) (map[string]any, bool) {
+func (s *scan) object(n *node, t *typeInfo, proj map[string]any, build bool, c *captured) (map[string]any, bool) {
 	isRoot := proj != nil
 	lay := n.layoutFor(t)
 	if lay == nil || lay.slots > 256 {
@@ -144,9 +144,15 @@ func (s *scan) object(n *node, t *typeInfo, proj map[string]any, build bool) (ma
 			}
 			seen[slot/64] |= 1 << (slot % 64)
 			keep := build || isRoot && (s.sp.names[jsonName] || s.sp.names[kid.name])
+			start := s.i
 			v, ok := s.property(kid, kt, keep)
 			if !ok {
 				return nil, false
+			}
+			if c != nil && s.src[start] == '"' {
+				if !s.capture(c, jsonName, s.src[start:s.i]) {
+					return nil, false
+				}
 			}
 			switch {
 			case build:
@@ -249,8 +255,13 @@ func (s *scan) value(k *node, t *typeInfo, build bool) (any, bool) {
 	if s.peek() != '{' {
 		return nil, s.fail("a complex value not written as an object at " + k.path)
 	}
-	m, ok := s.object(k, t, nil, build || r.materialise)
-	if !ok || r.materialise && !s.complexChecks(m, k, t, r) {
+	var kept captured
+	var c *captured
+	if r.capture {
+		c = &kept
+	}
+	m, ok := s.object(k, t, nil, build || r.materialise, c)
+	if !ok || r.materialise && !s.complexChecks(m, k, t, r) || r.capture && !s.capturedChecks(c, k, t) {
 		return nil, false
 	}
 	if build {
@@ -317,6 +328,32 @@ func (s *scan) primitive(k *node, t *typeInfo, build bool) (any, bool) {
 	}
 	return item, true
 }
+
+// capture keeps the text of a string property of a Coding or Reference
+// that their rules read.
+func (s *scan) capture(c *captured, name string, raw []byte) bool {
+	switch name {
+	case "system", "code", "reference", "type":
+	default:
+		return true
+	}
+	text, ok := s.text(raw, bytes.IndexByte(raw, '\\') >= 0)
+	if !ok {
+		return false
+	}
+	switch name {
+	case "system":
+		c.system = text
+	case "code":
+		c.code, c.hasCode = text, true
+	case "reference":
+		c.reference = text
+	case "type":
+		c.typ = text
+	}
+	return true
+}
+
 // key reads an object key, quotes included; escaped keys are left to the
 // map walk.
 func (s *scan) key() ([]byte, bool) {
