@@ -25,19 +25,26 @@ func (e *Engine) impliedProfiles(typ string, res map[string]any) []string {
 	if len(codings) == 0 {
 		return nil
 	}
-	e.vitalsOnce.Do(e.loadVitalSigns)
 	var out []string
 	for _, c := range codings {
 		m, _ := c.(map[string]any)
-		if m["system"] != loinc {
-			continue
-		}
+		system, _ := m["system"].(string)
 		s, _ := m["code"].(string)
-		if url := e.vitalSigns[s]; url != "" && !slices.Contains(out, url) {
+		if url := e.vitalSign(system, s); url != "" && !slices.Contains(out, url) {
 			out = append(out, url)
 		}
 	}
 	return out
+}
+
+// vitalSign returns the vital-sign profile an Observation.code coding
+// implies, or "".
+func (e *Engine) vitalSign(system, code string) string {
+	if system != loinc {
+		return ""
+	}
+	e.vitalsOnce.Do(e.loadVitalSigns)
+	return e.vitalSigns[code]
 }
 
 // loadVitalSigns reads each vital-sign profile's code from its definition:

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -82,10 +83,11 @@ func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string
 type streamCompiled struct {
 	compiled *Compiled
 	// roots are the root's invariants the scan evaluates on a map of the
-	// members they name; names are those members' JSON names and choice
-	// stems.
-	roots []*invariant
-	names map[string]bool
+	// members they name.
+	roots []*rootInvariant
+	// impliedBy is the root member whose codings may imply a profile
+	// (Observation.code: the vital signs), "" for none.
+	impliedBy string
 	// roles caches what each element and type needs beyond the scan.
 	roles sync.Map // roleKey -> *role
 }
@@ -131,9 +133,9 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 	if err != nil || p.root == nil || len(p.mustSupport) > 0 || len(e.defs.GlobalProfiles(typ)) > 0 {
 		return none
 	}
-	sp := &streamCompiled{compiled: p, names: map[string]bool{"resourceType": true, "meta": true}}
+	sp := &streamCompiled{compiled: p}
 	if typ == "Observation" {
-		sp.names["code"] = true // the vital-sign profiles it implies
+		sp.impliedBy = "code"
 	}
 	for _, inv := range p.root.invariants {
 		switch {
@@ -141,17 +143,80 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 			continue // holds whatever the record
 		case inv.native != nil && strings.HasPrefix(inv.expr, "contained.") && strings.HasPrefix(inv.key, "dom-"):
 			continue // about contained resources, which the scan leaves to the map walk
-		case inv.native == nil && !rootLocal(inv.expr):
-			return none
-		case inv.native != nil:
+		case inv.native != nil || !rootLocal(inv.expr):
 			return none // a native rule may read anything
 		}
-		sp.roots = append(sp.roots, inv)
-		for _, name := range identifiers(inv.expr) {
-			sp.names[name] = true
-		}
+		sp.roots = append(sp.roots, &rootInvariant{inv: inv, names: identifiers(inv.expr), whenAbsent: vacuousWithout(inv.expr)})
 	}
 	return sp
+}
+
+// rootInvariant is an invariant of the resource's root: the names its
+// expression writes (a superset of the members it reads), and members
+// whose absence alone makes it hold.
+type rootInvariant struct {
+	inv        *invariant
+	names      []string
+	whenAbsent []string
+}
+
+// vacuousWithout returns the members whose absence makes an expression
+// true: those that start a top-level disjunct "m(.step)*.empty()" whose
+// steps are names, where(), select() or ofType(), which all give nothing
+// when m is absent.
+func vacuousWithout(expr string) []string {
+	var out []string
+	for _, d := range topLevel(expr, " or ") {
+		body, ok := strings.CutSuffix(strings.TrimSpace(d), ".empty()")
+		if !ok {
+			continue
+		}
+		steps := topLevel(body, ".")
+		pure := isIdentifier(steps[0])
+		for _, st := range steps[1:] {
+			if !isIdentifier(st) && !strings.HasPrefix(st, "where(") && !strings.HasPrefix(st, "select(") && !strings.HasPrefix(st, "ofType(") {
+				pure = false
+			}
+		}
+		if pure {
+			out = append(out, steps[0])
+		}
+	}
+	return out
+}
+
+// topLevel splits s at sep outside parentheses, brackets and quotes.
+func topLevel(s, sep string) []string {
+	var out []string
+	depth, quoted, start := 0, false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'' || c == '`':
+			quoted = !quoted
+		case quoted:
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case depth == 0 && strings.HasPrefix(s[i:], sep):
+			out = append(out, s[start:i])
+			start = i + len(sep)
+			i += len(sep) - 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // rootLocal reports whether an expression evaluated on a resource reads
@@ -222,6 +287,10 @@ func newRole(n *node, t *typeInfo) *role {
 		r.fallback = "a nested resource at " + n.path
 	case t.code == "Extension" || t.code == "Narrative" || t.code == "Attachment" || t.code == "xhtml" || t.code == "markdown":
 		r.fallback = "a " + t.code + " at " + n.path
+	case n.path == "Meta.profile":
+		r.fallback = "profiles claimed in meta.profile"
+	case n.path == "Meta.security":
+		r.fallback = "security labels, a set the map walk checks"
 	case t.code == "Reference" && t.profiledTargets:
 		r.fallback = "target profiles on " + n.path
 	case len(t.profiles) > 0 && t.code != "Reference":
@@ -234,6 +303,9 @@ func newRole(n *node, t *typeInfo) *role {
 		for _, inv := range list {
 			if inv.key == "ele-1" && inv.native != nil {
 				continue // the scan refuses an empty object, the one way to fail it
+			}
+			if inv.key == "ref-1" && inv.native != nil {
+				continue // decided where references are resolved (referenceTo)
 			}
 			if t.primitive {
 				r.fallback = "an invariant on a primitive at " + n.path
@@ -279,6 +351,10 @@ func (s *scan) capturedChecks(c *captured, n *node, t *typeInfo) bool {
 		}
 		if c.system != "" {
 			w.codingSystem(c.system, at)
+		}
+		if s.implying && s.e.vitalSign(c.system, c.code) != "" {
+			w.pathEnd(at)
+			return s.fail("a profile implied by the record's code")
 		}
 	case "Reference":
 		w.referenceTo(c.reference, c.typ, t, at)
@@ -367,24 +443,49 @@ func (s *scan) primitiveChecks(item any, text string, n *node, t *typeInfo) bool
 }
 
 // rootChecks runs what the map walk does at a resource's root after its
-// properties: its invariants (on proj, the map of the members they name),
-// its claimed, implied and global profiles (none may apply), and the rules
-// of every resource.
-func (s *scan) rootChecks(proj map[string]any) bool {
+// properties: its invariants, on a map of the members they name built now
+// (by scanning those members again), unless a member's absence alone
+// makes them hold. Claimed and implied profiles, and the sets the map walk
+// checks, were refused during the scan.
+func (s *scan) rootChecks(members []rootMember) bool {
 	sp := s.sp
-	if len(metaProfiles(proj)) > 0 {
-		return s.fail("profiles claimed in meta.profile")
+	present := func(name string) bool {
+		for _, m := range members {
+			if m.name == name || m.kid.name == name {
+				return true
+			}
+		}
+		return false
 	}
-	if meta, _ := proj["meta"].(map[string]any); meta["security"] != nil {
-		return s.fail("security labels, a set the map walk checks")
+	var due []*invariant
+	var proj map[string]any
+	for _, ri := range sp.roots {
+		if slices.ContainsFunc(ri.whenAbsent, func(n string) bool { return !present(n) }) {
+			continue
+		}
+		due = append(due, ri.inv)
+		if proj == nil {
+			proj = map[string]any{"resourceType": sp.compiled.Type}
+		}
+		for _, m := range members {
+			if _, done := proj[m.name]; done || !slices.Contains(ri.names, m.name) && !slices.Contains(ri.names, m.kid.name) {
+				continue
+			}
+			s.i = m.start
+			v, ok := s.property(m.kid, m.t, true)
+			if !ok {
+				return false
+			}
+			proj[m.name] = v
+		}
 	}
-	if len(s.e.impliedProfiles(sp.compiled.Type, proj)) > 0 {
-		return s.fail("a profile implied by the record's code")
+	if len(due) == 0 {
+		return true
 	}
 	w := s.w
 	w.res, w.root = proj, proj
 	at := w.pathRoot(sp.compiled.Type)
-	w.checkAt(sp.roots, sp.compiled.root, nil, proj, nil, at)
+	w.checkAt(due, sp.compiled.root, nil, proj, nil, at)
 	w.pathEnd(at)
 	if len(w.out) > 0 {
 		return s.fail("a finding of the resource's invariants")

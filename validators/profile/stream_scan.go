@@ -22,6 +22,18 @@ type scan struct {
 	// w runs the engine's own checks on the values given a map form.
 	w   *walker
 	why string
+	// implying says the scan is in the root member whose codings may
+	// imply a profile.
+	implying bool
+}
+
+// rootMember is one property of the resource's root: its JSON name, its
+// element and type, and where its value starts in src.
+type rootMember struct {
+	name  string
+	kid   *node
+	t     *typeInfo
+	start int
 }
 
 func (s *scan) fail(why string) bool {
@@ -55,22 +67,23 @@ func (s *scan) record() bool {
 	if s.peek() != '{' {
 		return s.fail("not a JSON object")
 	}
-	proj := map[string]any{"resourceType": s.sp.compiled.Type}
-	if _, ok := s.object(s.sp.compiled.root, nil, proj, false, nil); !ok {
+	var members []rootMember
+	if _, ok := s.object(s.sp.compiled.root, nil, &members, false, nil); !ok {
 		return false
 	}
 	s.space()
 	if s.i != len(s.src) {
 		return s.fail("data after the resource")
 	}
-	return s.rootChecks(proj)
+	return s.rootChecks(members)
 }
 
 // object scans the object at s.i as a value of element n, type t (nil
-// for the resource's root, whose members the root's rules read are put in
-// proj). With build, it returns the object's map form.
-func (s *scan) object(n *node, t *typeInfo, proj map[string]any, build bool, c *captured) (map[string]any, bool) {
-	isRoot := proj != nil
+// for the resource's root, whose members are listed in members). With
+// build, it returns the object's map form; with c, it keeps the strings
+// of a Coding or Reference their rules read.
+func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c *captured) (map[string]any, bool) {
+	isRoot := members != nil
 	lay := n.layoutFor(t)
 	if lay == nil || lay.slots > 256 {
 		return nil, s.fail("an element without children at " + n.path)
@@ -143,9 +156,15 @@ func (s *scan) object(n *node, t *typeInfo, proj map[string]any, build bool, c *
 				return nil, s.fail("a key repeated, or two types of one choice, at " + n.path)
 			}
 			seen[slot/64] |= 1 << (slot % 64)
-			keep := build || isRoot && (s.sp.names[jsonName] || s.sp.names[kid.name])
 			start := s.i
-			v, ok := s.property(kid, kt, keep)
+			if isRoot {
+				*members = append(*members, rootMember{name: jsonName, kid: kid, t: kt, start: start})
+				s.implying = jsonName == s.sp.impliedBy
+			}
+			v, ok := s.property(kid, kt, build)
+			if isRoot {
+				s.implying = false
+			}
 			if !ok {
 				return nil, false
 			}
@@ -154,11 +173,8 @@ func (s *scan) object(n *node, t *typeInfo, proj map[string]any, build bool, c *
 					return nil, false
 				}
 			}
-			switch {
-			case build:
+			if build {
 				m[jsonName] = v
-			case keep:
-				proj[jsonName] = v
 			}
 		}
 		s.space()
@@ -254,6 +270,9 @@ func (s *scan) value(k *node, t *typeInfo, build bool) (any, bool) {
 	}
 	if s.peek() != '{' {
 		return nil, s.fail("a complex value not written as an object at " + k.path)
+	}
+	if s.implying && t.code == "Coding" && !r.capture {
+		return nil, s.fail("a profile implied by the record's code")
 	}
 	var kept captured
 	var c *captured

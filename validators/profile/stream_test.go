@@ -216,6 +216,10 @@ var _ = Describe("the stream path (issue 18's prototype)", func() {
 		Entry("two types of one choice", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueString":"a","valueBoolean":true}`, false),
 		Entry("a key written twice", `{"resourceType":"Observation","status":"final","status":"final","code":{"text":"x"}}`, false),
 		Entry("a unicode escape (left to the map walk)", `{"resourceType":"Observation","status":"final","code":{"text":"\u00e9"}}`, false),
+		Entry("security labels (left to the map walk, which holds them to a set)", `{"resourceType":"Encounter","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]},"status":"finished","class":{"code":"AMB"}}`, false),
+		Entry("con-5: entered in error with a clinical status", `{"resourceType":"Condition","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"entered-in-error"}]},"code":{"text":"x"},"subject":{"reference":"Patient/1"}}`, false),
+		Entry("obs-7: a component coded as the Observation, with a value", `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2339-0"}]},"valueString":"a","component":[{"code":{"coding":[{"system":"http://loinc.org","code":"2339-0"}]},"valueString":"b"}]}`, false),
+		Entry("a local reference to a contained resource that is not there", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"subject":{"reference":"#p"}}`, false),
 		Entry("a type the prototype does not compile", `{"resourceType":"Organization","name":"x"}`, false),
 	)
 })
