@@ -5,6 +5,7 @@ package profile
 // such as the Questionnaire a response answers), each in its own file.
 func (w *walker) resourceRules(m map[string]any, typ, path string) {
 	w.resourceIDExtensions(m, path)
+	w.canonicalResourceRules(m, typ, path)
 	switch typ {
 	case "Bundle":
 		w.bundleRules(m, path)

@@ -1,0 +1,77 @@
+package profile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/carecert/carecert/fhir/elements"
+	"github.com/carecert/carecert/model"
+)
+
+// CodeCanonicalResource marks a definition (a canonical resource) whose
+// version or status says something its users will misread.
+const CodeCanonicalResource = "profile.canonical-resource"
+
+// standardsStatuses gives, for each standards status a definition may state
+// by extension, the resource statuses that agree with it: a normative
+// definition is active, a draft one draft, a deprecated or withdrawn one
+// retired.
+var standardsStatuses = map[string][]string{
+	"draft":       {"draft"},
+	"normative":   {"active"},
+	"trial-use":   {"draft", "active"},
+	"informative": {"draft", "active", "retired"},
+	"deprecated":  {"retired"},
+	"withdrawn":   {"retired"},
+	"external":    {"draft", "active", "retired"},
+}
+
+// canonicalResourceRules warns of what every definition (a resource with a
+// canonical url, a version and a publication status) should avoid, as the
+// reference validator does: a version holding '#', which readers of a
+// versioned reference (url|version#fragment) split wrongly; and a status
+// that contradicts the standards status the definition states by extension.
+func (w *walker) canonicalResourceRules(m map[string]any, typ, path string) {
+	if !isCanonicalType(typ) {
+		return
+	}
+	if v, _ := m["version"].(string); strings.Contains(v, "#") {
+		w.add(model.Warning, CodeCanonicalResource, path+".version", fmt.Sprintf("the version %q holds '#', which separates a fragment in a URL: a reference to url|version#id is read wrongly; choose a version without '#'", v), "")
+	}
+	status, _ := m["status"].(string)
+	for _, ss := range extensionValues(m, extStandardsStatus) {
+		if ok, known := standardsStatuses[ss]; known && status != "" && !slices.Contains(ok, status) {
+			w.add(model.Warning, CodeCanonicalResource, path+".status", fmt.Sprintf("the status %s contradicts the standards status %s the definition states: a %s definition has status %s", status, ss, ss, strings.Join(ok, " or ")), "")
+		}
+	}
+}
+
+// isCanonicalType reports whether resources of typ are definitions: R4 gives
+// them a publication status (code), a publisher (string) and a date
+// (dateTime); not all of them a url and version (NamingSystem has neither).
+func isCanonicalType(typ string) bool { return canonicalTypes()[typ] }
+
+// canonicalTypes is the set of R4 definition resource types, found once in
+// the element index so that other resources pay one map lookup.
+var canonicalTypes = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
+	ix, err := elements.R4()
+	if err != nil {
+		return out
+	}
+	for _, typ := range ix.Names() {
+		if !ix.IsResource(typ) {
+			continue
+		}
+		canonical := true
+		for el, code := range map[string]string{"status": "code", "publisher": "string", "date": "dateTime"} {
+			if e := ix.Element(typ + "." + el); e == nil || e.TypeCode() != code {
+				canonical = false
+			}
+		}
+		out[typ] = canonical
+	}
+	return out
+})
