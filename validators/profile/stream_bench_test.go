@@ -53,7 +53,7 @@ func BenchmarkStream(b *testing.B) {
 				}
 			}
 			rec.Value = res
-			e.ValidateRecord(rec, "", nil) // plans compiled outside the timing
+			e.ValidateRecord(rec, "", nil) // profiles compiled outside the timing
 			rec.Value = nil
 		}
 		b.Logf("%s: %d records of the compiled types, %d (%.1f%%) proven clean", f.name, len(all), len(clean), 100*float64(len(clean))/float64(len(all)))
