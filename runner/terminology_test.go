@@ -1,7 +1,6 @@
 package runner_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"time"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/runner"
-	"github.com/carecert/carecert/runner/target"
 )
 
 // A plan's terminology settings are decoded once, when it is loaded (or,
@@ -57,14 +55,7 @@ vendors:
 	It("travels with a part's plan to the merge", func() {
 		p := load()
 		Expect(p.SetTerminology("server-timeout", "7s")).To(Succeed())
-		r := newRunner(1)
-		r.Shard = target.Shard{Index: 1, Count: 1}
-		part, err := r.RunPart(context.Background(), p)
-		Expect(err).NotTo(HaveOccurred())
-		path, err := runner.WritePart(GinkgoT().TempDir(), part)
-		Expect(err).NotTo(HaveOccurred())
-		back, err := runner.ReadPart(path)
-		Expect(err).NotTo(HaveOccurred())
+		back := runShards(p, 1)[0]
 		for i := range p.Vendors {
 			Expect(back.Plan.TerminologyFor(back.Plan.Vendors[i])).To(Equal(p.TerminologyFor(p.Vendors[i])))
 		}
