@@ -14,7 +14,7 @@ import (
 // escape() and unescape().
 
 func fnIndexOf(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, c *evalCtx, s *scope, n *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		sub, ok, err := n.stringArg(c, s, 0)
 		if err != nil || !ok {
 			return nil, err
@@ -28,7 +28,7 @@ func fnIndexOf(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
 }
 
 func fnSubstring(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, c *evalCtx, s *scope, n *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		start, ok, err := n.intArg(c, s, 0)
 		if err != nil || !ok {
 			return nil, err
@@ -67,19 +67,19 @@ func fnContains(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
 }
 
 func fnUpper(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, _ *evalCtx, _ *scope, _ *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		return strings.ToUpper(str), nil
 	})
 }
 
 func fnLower(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, _ *evalCtx, _ *scope, _ *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		return strings.ToLower(str), nil
 	})
 }
 
 func fnReplace(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, c *evalCtx, s *scope, n *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		pat, ok1, err := n.stringArg(c, s, 0)
 		if err != nil {
 			return nil, err
@@ -101,7 +101,7 @@ func fnMatchesFull(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error)
 }
 
 func regexMatch(c *evalCtx, s *scope, in []item, n *funcNode, full bool) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, c *evalCtx, s *scope, n *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		re, ok, err := n.regex(c, s, full)
 		if err != nil || !ok {
 			return nil, err
@@ -111,7 +111,7 @@ func regexMatch(c *evalCtx, s *scope, in []item, n *funcNode, full bool) ([]item
 }
 
 func fnReplaceMatches(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, c *evalCtx, s *scope, n *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		re, ok, err := n.regex(c, s, false)
 		if err != nil || !ok {
 			return nil, err
@@ -163,7 +163,7 @@ func javaReplacement(r string) string {
 }
 
 func fnLength(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, _ *evalCtx, _ *scope, _ *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		return int64(len([]rune(str))), nil
 	})
 }
@@ -181,7 +181,7 @@ func fnToChars(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
 }
 
 func fnTrim(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, _ *evalCtx, _ *scope, _ *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		return strings.TrimSpace(str), nil
 	})
 }
@@ -291,12 +291,12 @@ func fnUnescape(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
 
 // stringFunc applies f to a single string input; an empty input, or f's nil,
 // is empty.
-func stringFunc(c *evalCtx, s *scope, in []item, n *funcNode, f func(str string, c *evalCtx, s *scope, n *funcNode) (any, error)) ([]item, error) {
+func stringFunc(in []item, n *funcNode, f func(str string) (any, error)) ([]item, error) {
 	str, ok, err := singletonString(in, n.name)
 	if err != nil || !ok {
 		return nil, err
 	}
-	v, err := f(str, c, s, n)
+	v, err := f(str)
 	if err != nil || v == nil {
 		return nil, err
 	}
@@ -304,7 +304,7 @@ func stringFunc(c *evalCtx, s *scope, in []item, n *funcNode, f func(str string,
 }
 
 func stringPredicate(c *evalCtx, s *scope, in []item, n *funcNode, f func(a, b string) bool) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, c *evalCtx, s *scope, n *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		sub, ok, err := n.stringArg(c, s, 0)
 		if err != nil || !ok {
 			return nil, err
@@ -315,7 +315,7 @@ func stringPredicate(c *evalCtx, s *scope, in []item, n *funcNode, f func(a, b s
 
 // codec applies an encoding named by the argument; an unknown one is empty.
 func codec(c *evalCtx, s *scope, in []item, n *funcNode, f func(s, format string) (string, bool)) ([]item, error) {
-	return stringFunc(c, s, in, n, func(str string, c *evalCtx, s *scope, n *funcNode) (any, error) {
+	return stringFunc(in, n, func(str string) (any, error) {
 		format, ok, err := n.stringArg(c, s, 0)
 		if err != nil || !ok {
 			return nil, err
