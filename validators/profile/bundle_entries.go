@@ -36,6 +36,7 @@ func (w *walker) bundleEntryRules(typ string, entries []any, path string) {
 		rt, _ := res["resourceType"].(string)
 		urlType, urlID, ok := restfulURL(full, w.e.IsResourceType)
 		if !ok {
+			w.canonicalAsFullURL(res, rt, full, ep)
 			continue
 		}
 		id, hasID := res["id"].(string)
@@ -107,4 +108,21 @@ func (w *walker) bundleShape(typ string, entries, links []any, path string) {
 			w.add(model.Error, CodeBundle, path+".link["+strconv.Itoa(i)+"].relation", fmt.Sprintf("the link relation %q pages through search results; a %s Bundle may not have it", rel, typ), "")
 		}
 	}
+}
+
+// canonicalAsFullURL reports a canonical resource whose fullUrl is its own
+// canonical URL where that URL is not the RESTful address of the resource
+// (…/Type/id): a fullUrl is where the entry's resource lives, which equals
+// the canonical URL only on the server that publishes it, there as
+// [base]/Type/id (R4 §2.36.4 fullUrl, §2.3.0.7 canonical URLs). The
+// reference validator reports it as an error. HL7's v2 and v3 code system
+// URLs, which predate the rule, are left alone, as the reference does.
+func (w *walker) canonicalAsFullURL(res map[string]any, rt, full, path string) {
+	url, _ := res["url"].(string)
+	if url != full || !canonicalResources[rt] || strings.Contains(url, "/v2-") || strings.Contains(url, "/v3-") ||
+		strings.HasPrefix(url, "http://hl7.org/fhir/v2/") || strings.HasPrefix(url, "http://hl7.org/fhir/v3/") {
+		return
+	}
+	id, _ := res["id"].(string)
+	w.add(model.Error, CodeBundle, path, fmt.Sprintf("the fullUrl %s is the %s's canonical URL, which is its address only on its own server, written there as [base]/%s/%s: give the entry the address it has here", full, rt, rt, id), full)
 }

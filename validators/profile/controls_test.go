@@ -101,9 +101,10 @@ var _ = Describe("element definition controls", func() {
 	})
 
 	It("requires a section in the resource's language, or in the language the profile names", func() {
-		Expect(validate(e, patient(`"language": "en", `+narrative(sections("de", "en"))), ns+"resource-language")).To(BeEmpty())
-		Expect(validate(e, patient(`"language": "en", `+narrative(sections("de", "pt"))), ns+"resource-language")).To(ConsistOf(
-			saying(model.Error, profile.CodeNarrative, "Patient.text", "resource's language en")))
+		Expect(pathsOf(validate(e, patient(`"language": "en", `+narrative(sections("de", "en"))), ns+"resource-language"), model.Error, profile.CodeNarrative)).To(BeEmpty())
+		withLanguage := validate(e, patient(`"language": "en", `+narrative(sections("de", "pt"))), ns+"resource-language")
+		Expect(pathsOf(withLanguage, model.Error, profile.CodeNarrative)).To(ConsistOf("Patient.text"))
+		Expect(withLanguage).To(ContainElement(saying(model.Error, profile.CodeNarrative, "Patient.text", "resource's language en")))
 		Expect(validate(e, patient(narrative(sections("cy", "en"))), ns+"welsh")).To(BeEmpty())
 		Expect(validate(e, patient(narrative(sections("en"))), ns+"welsh")).To(ConsistOf(
 			saying(model.Error, profile.CodeNarrative, "Patient.text", "section in cy")))

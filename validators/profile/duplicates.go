@@ -18,7 +18,16 @@ import (
 // uniqueSets reports repeated contained resource ids and security labels of
 // one resource.
 func (w *walker) uniqueSets(m map[string]any, path string) {
-	if contained, ok := m["contained"].([]any); ok && len(contained) > 1 {
+	contained, _ := m["contained"].([]any)
+	for i, c := range contained {
+		// A contained resource is found only by its id (R4 §2.21.0.1:
+		// "#id" references), so it must have one, as the reference
+		// validator requires.
+		if cm, ok := c.(map[string]any); ok && cm["id"] == nil && cm["_id"] == nil {
+			w.add(model.Error, CodeDuplicate, path+".contained["+strconv.Itoa(i)+"]", fmt.Sprintf("contained resource %d has no id: a contained resource is referred to by its id, so it must have one", i), "")
+		}
+	}
+	if len(contained) > 1 {
 		first := map[string]int{}
 		for i, c := range contained {
 			cm, _ := c.(map[string]any)
