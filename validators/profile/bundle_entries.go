@@ -119,7 +119,7 @@ func (w *walker) bundleShape(typ string, entries, links []any, path string) {
 // URLs, which predate the rule, are left alone, as the reference does.
 func (w *walker) canonicalAsFullURL(res map[string]any, rt, full, path string) {
 	url, _ := res["url"].(string)
-	if url != full || !canonicalResources[rt] || strings.Contains(url, "/v2-") || strings.Contains(url, "/v3-") ||
+	if url != full || !isCanonicalType(rt) || strings.Contains(url, "/v2-") || strings.Contains(url, "/v3-") ||
 		strings.HasPrefix(url, "http://hl7.org/fhir/v2/") || strings.HasPrefix(url, "http://hl7.org/fhir/v3/") {
 		return
 	}

@@ -391,7 +391,7 @@ func stripIndexes(p string) string {
 func (e *Engine) resourceIs(typ, abstract string) bool {
 	switch abstract {
 	case "CanonicalResource", "MetadataResource":
-		if !canonicalResources[typ] {
+		if !isCanonicalType(typ) {
 			return false
 		}
 		if abstract == "CanonicalResource" {

@@ -61,7 +61,7 @@ func (w *walker) uriForm(s, typ string, k *node, at pathAt) {
 // names something else.
 func (w *walker) definingURL(elementPath string) bool {
 	typ, name, ok := strings.Cut(elementPath, ".")
-	return ok && name == "url" && canonicalResources[typ]
+	return ok && name == "url" && isCanonicalType(typ)
 }
 
 // validUUID reports whether s is a UUID written as RFC 4122 and FHIR ask:
