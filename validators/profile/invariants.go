@@ -280,10 +280,11 @@ func correctedExpression(key, expr string) string {
 }
 
 // quickInvariant returns a Go shortcut for per-1, which holds on nearly
-// every Period in real data and compares dates, and for vs-1, which every
-// vital sign's dateTime is held to and which casts and converts it: the
-// FHIRPath engine's direct checks leave both to its evaluator. Only the exact
-// core expressions get one.
+// every Period in real data and compares dates, for vs-1, which every
+// vital sign's dateTime is held to and which casts and converts it, and for
+// bdl-5 and bdl-8, which every entry of every Bundle is held to: the FHIRPath
+// engine's direct checks leave them to its evaluator. Only the exact core
+// expressions get one.
 func quickInvariant(key, expr string) func(any, string) (bool, bool) {
 	switch {
 	case key == "per-1" && expr == "start.hasValue().not() or end.hasValue().not() or (start <= end)":
@@ -303,6 +304,43 @@ func quickInvariant(key, expr string) func(any, string) (bool, bool) {
 				return false, false
 			}
 			return start <= end, true
+		}
+	case key == "bdl-5" && expr == "resource.exists() or request.exists() or response.exists()":
+		// Every entry of every Bundle: an entry holding any of the three
+		// satisfies it. An entry with none (or a null) is FHIRPath's.
+		return func(focus any, _ string) (bool, bool) {
+			m, ok := focus.(map[string]any)
+			if !ok {
+				return false, false
+			}
+			for _, k := range [...]string{"resource", "request", "response"} {
+				if m[k] != nil {
+					return true, true
+				}
+			}
+			return false, false
+		}
+	case key == "bdl-8" && expr == "fullUrl.exists() implies fullUrl.contains('/_history/').not()":
+		// Every entry of every Bundle. A fullUrl written as a string, with
+		// no "_fullUrl" (whose extensions make it exist without a value),
+		// is decided by its text; anything else is FHIRPath's.
+		return func(focus any, _ string) (bool, bool) {
+			m, ok := focus.(map[string]any)
+			if !ok {
+				return false, false
+			}
+			if _, ext := m["_fullUrl"]; ext {
+				return false, false
+			}
+			v, has := m["fullUrl"]
+			if !has {
+				return true, true
+			}
+			s, ok := v.(string)
+			if !ok {
+				return false, false
+			}
+			return !strings.Contains(s, "/_history/"), true
 		}
 	case key == "vs-1" && expr == "($this as dateTime).toString().length() >= 8":
 		// A dateTime's text is at least 8 long exactly when it has a day

@@ -65,6 +65,70 @@ var _ = Describe("shortcuts of the walk", func() {
 	})
 })
 
+// bundleEntries are Bundle entries of every shape bdl-5 and bdl-8 read.
+func bundleEntries() []map[string]any {
+	var out []map[string]any
+	fullURLs := []any{nil, "urn:uuid:8c8d5b6e-1c4f-4d8a-9f0e-3a1b2c3d4e5f", "http://x.org/fhir/Patient/1",
+		"http://x.org/fhir/Patient/1/_history/2", "Patient/1/_history/2", "http://x.org/_history/", "/_history", 42, ""}
+	parts := []string{"resource", "request", "response"}
+	for _, full := range fullURLs {
+		for held := range 1 << len(parts) {
+			for _, ext := range []bool{false, true} {
+				e := map[string]any{}
+				if full != nil {
+					e["fullUrl"] = full
+				}
+				if ext {
+					e["_fullUrl"] = map[string]any{"extension": []any{map[string]any{"url": "http://x.org/e", "valueString": "x"}}}
+				}
+				for i, p := range parts {
+					if held&(1<<i) != 0 {
+						e[p] = map[string]any{"method": "GET", "url": "Patient/1", "status": "200", "resourceType": "Patient"}
+					}
+				}
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+var _ = DescribeTable("decides a Bundle entry's invariants as the FHIRPath evaluator does wherever it decides",
+	func(key, expr string, minDecided int) {
+		quick := profile.QuickInvariant(key, expr)
+		Expect(quick).NotTo(BeNil())
+		compiled, err := profile.FHIRPath{}.Compile(expr)
+		Expect(err).NotTo(HaveOccurred())
+		decided, failed := 0, 0
+		for _, e := range bundleEntries() {
+			holds, ok := quick(e, "BackboneElement")
+			if !ok {
+				continue
+			}
+			decided++
+			want, err := compiled.Holds(profile.Focus{Value: e, Type: "BackboneElement", DefPath: "Bundle.entry"})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(holds).To(Equal(want), fmt.Sprint(e))
+			if !holds {
+				failed++
+			}
+		}
+		Expect(decided).To(BeNumerically(">=", minDecided))
+		if key == "bdl-8" {
+			Expect(failed).To(BeNumerically(">", 0), "entries whose fullUrl names a version")
+		}
+		_, ok := quick("not an entry", "BackboneElement")
+		Expect(ok).To(BeFalse())
+	},
+	Entry("bdl-5: a resource, request or response", "bdl-5", "resource.exists() or request.exists() or response.exists()", 9*7*2),
+	Entry("bdl-8: no version in fullUrl", "bdl-8", "fullUrl.exists() implies fullUrl.contains('/_history/').not()", 8*8),
+)
+
+var _ = It("has no shortcut for another expression under the same key", func() {
+	Expect(profile.QuickInvariant("bdl-5", "resource.exists() or request.exists()")).To(BeNil())
+	Expect(profile.QuickInvariant("bdl-8", "fullUrl.contains('/_history/').not()")).To(BeNil())
+})
+
 var _ = It("reads the type a relative reference names as splitting it on its slashes does", func() {
 	split := func(ref string) string {
 		parts := strings.Split(ref, "/")
