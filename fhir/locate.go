@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"slices"
 
 	"github.com/carecert/carecert/internal/lineindex"
@@ -27,7 +28,7 @@ func joinPath(a, b string) string { return lineindex.Join(a, b) }
 // where two values have the same path (an element and its "_element", a
 // repeated key) the first in the document is the one located.
 func jsonLines(raw []byte) lineindex.Index {
-	s := lineScanner{data: raw, line: 1, items: map[int32][]int32{}}
+	s := lineScanner{data: raw, line: 1}
 	s.value(noKey, 0)
 	return &jsonIndex{raw: raw, nodes: s.nodes, items: s.items}
 }
@@ -227,6 +228,9 @@ func (s *lineScanner) value(keyStart, keyEnd int) {
 			}
 		}
 		if read := s.stack[mark:]; indexable && len(read) >= longArray {
+			if s.items == nil {
+				s.items = map[int32][]int32{} // few documents have a long array
+			}
 			s.items[int32(at)] = slices.Clone(read)
 		}
 		s.stack = s.stack[:mark]
@@ -252,17 +256,27 @@ func (s *lineScanner) str() (int, int) {
 	s.pos++
 	start := s.pos
 	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case '\\':
-			s.pos += 2
+		// Most strings hold no escape: jump to the closing quote, and count
+		// the line breaks (only broken JSON has them) in what is passed.
+		rest := s.data[s.pos:]
+		q := bytes.IndexByte(rest, '"')
+		if q < 0 {
+			q = len(rest)
+		}
+		if b := bytes.IndexByte(rest[:q], '\\'); b >= 0 {
+			s.line += lineBreaks(rest[:b])
+			s.pos += b + 2 // the escaped byte, whatever it is, ends nothing
 			continue
-		case '"':
+		}
+		s.line += lineBreaks(rest[:q])
+		s.pos += q
+		if s.pos < len(s.data) {
 			s.pos++
 			return start, s.pos - 1
-		case '\n':
-			s.line++
 		}
-		s.pos++
 	}
 	return start, len(s.data)
 }
+
+// lineBreaks counts the line breaks in b.
+func lineBreaks(b []byte) int { return bytes.Count(b, []byte{'\n'}) }

@@ -37,14 +37,27 @@ func ReadFile(path string, emit Emit) error {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
-	return ReadStream(path, f, emit)
+	size := int64(0)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return readStream(path, f, size, emit)
 }
 
 // ReadStream is ReadFile over an open stream named name.
 func ReadStream(name string, r io.Reader, emit Emit) error {
+	return readStream(name, r, 0, emit)
+}
+
+// readStream is ReadStream; size, when known (a file's), is how many bytes
+// r holds, so that a whole document is read into a buffer of its size
+// instead of one grown by doubling (a Bundle file of megabytes was copied
+// and cleared a dozen times on the way).
+func readStream(name string, r io.Reader, size int64, emit Emit) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, _ := br.Peek(2)
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		size = 0 // the file's size is not the content's
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return emit(problem(name, 1, 0, "input.gzip", "not a readable gzip file: "+err.Error()))
@@ -64,7 +77,7 @@ func ReadStream(name string, r io.Reader, emit Emit) error {
 	}
 	// One document is parsed whole, so it is bounded: gzip turns 10 MB into
 	// tens of GB. NDJSON streams and is bounded per line instead.
-	data, err := io.ReadAll(io.LimitReader(br, MaxDocument+1))
+	data, err := readAll(io.LimitReader(br, MaxDocument+1), size)
 	if err != nil {
 		return emit(problem(name, 1, 0, "input.read", fmt.Sprintf("reading stopped: %v (records before this point are kept)", err)))
 	}
@@ -75,6 +88,17 @@ func ReadStream(name string, r io.Reader, emit Emit) error {
 		return readXMLDocument(name, data, emit)
 	}
 	return readDocument(name, data, 1, 0, emit)
+}
+
+// readAll is io.ReadAll into a buffer of size bytes (and room to see the
+// end of r), when size is known and within a document's bound.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 || size > MaxDocument {
+		return io.ReadAll(r)
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := b.ReadFrom(r)
+	return b.Bytes(), err
 }
 
 // sniffEncoding rejects content that is not UTF-8 text at all: empty input,
