@@ -26,17 +26,8 @@ const (
 
 var _ = Describe("ImplementationGuide: dependencies and HL7 guides' metadata", func() {
 	e := newEngine()
-	type want struct {
-		sev  model.Severity
-		path string
-	}
-	findings := func(fs []model.Finding) []want {
-		out := []want{}
-		for _, f := range withCode(profile.CodeImplementationGuide, fs) {
-			out = append(out, want{f.Severity, f.Path})
-		}
-		return out
-	}
+	type want = sevPath
+	findings := func(fs []model.Finding) []want { return sevPathsOf(profile.CodeImplementationGuide, fs) }
 	const own = "http://example.org/fhir/ImplementationGuide/guide"
 	DescribeTable("a guide's dependencies",
 		func(dep string, expected []want) {

@@ -26,6 +26,21 @@ func validateXML(e *profile.Engine, src string) []model.Finding {
 	return out
 }
 
+// sevPath is a finding's severity and path.
+type sevPath struct {
+	sev  model.Severity
+	path string
+}
+
+// sevPathsOf returns the severity and path of each finding of one code.
+func sevPathsOf(code string, fs []model.Finding) []sevPath {
+	out := []sevPath{}
+	for _, f := range withCode(code, fs) {
+		out = append(out, sevPath{f.Severity, f.Path})
+	}
+	return out
+}
+
 // opInProfile is a profile of Parameters with two named parameter slices:
 // subject (one Reference to a Patient) and count (an optional integer).
 var opInProfile = diffProfile("http://example.org/fhir/StructureDefinition/op-in", "Parameters",
@@ -68,17 +83,8 @@ var _ = Describe("OperationDefinition: base chain and input/output profiles", fu
 		map[string]any{"resourceType": "OperationDefinition", "url": "http://example.org/fhir/OperationDefinition/b", "name": "B", "status": "draft", "kind": "operation", "code": "b",
 			"system": true, "type": false, "instance": false, "base": "http://example.org/fhir/OperationDefinition/op"},
 	)
-	type want struct {
-		sev  model.Severity
-		path string
-	}
-	findings := func(fs []model.Finding) []want {
-		out := []want{}
-		for _, f := range withCode(profile.CodeOperationDefinition, fs) {
-			out = append(out, want{f.Severity, f.Path})
-		}
-		return out
-	}
+	type want = sevPath
+	findings := func(fs []model.Finding) []want { return sevPathsOf(profile.CodeOperationDefinition, fs) }
 	DescribeTable("the operation against its profiles and its base",
 		func(extra, params string, expected []want) {
 			Expect(findings(validate(e, operation(extra, params)))).To(ConsistOf(expected))
