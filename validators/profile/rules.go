@@ -10,6 +10,8 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 	switch typ {
 	case "Bundle":
 		w.bundleRules(m, path)
+	case "Observation":
+		w.observationPractice(m, path)
 	case "SearchParameter":
 		w.searchParameterRules(m, path)
 	case "CapabilityStatement":

@@ -133,6 +133,9 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 	if err != nil || p.root == nil || len(p.mustSupport) > 0 || len(e.defs.GlobalProfiles(typ)) > 0 {
 		return none
 	}
+	if typ == "Observation" && e.bestPractice != BestPracticeIgnore {
+		return none // observationPractice's guidelines are the map walk's
+	}
 	sp := &streamCompiled{compiled: p}
 	if typ == "Observation" {
 		sp.impliedBy = "code"

@@ -96,3 +96,21 @@ var _ = Describe("a resource's language in its narrative", func() {
 		Expect(pathsOf(validate(e, fromXML(ok)), model.Warning, profile.CodeNarrative)).To(BeEmpty())
 	})
 })
+
+var _ = Describe("an Observation's subject, performer and time, as best practice", func() {
+	bare := `{"resourceType": "Observation", "status": "final", "code": {"text": "pulse"}, "valueQuantity": {"value": 72}}`
+	full := `{"resourceType": "Observation", "status": "final", "code": {"text": "pulse"}, "valueQuantity": {"value": 72},
+		"subject": {"reference": "Patient/p"}, "performer": [{"reference": "Practitioner/d"}], "effectivePeriod": {"start": "2024-01-01"}}`
+	It("says nothing under the default", func() {
+		Expect(pathsOf(everyFinding(optionsEngine(profile.Options{}), bare), model.Information, profile.CodeBestPractice)).To(BeEmpty())
+		Expect(pathsOf(everyFinding(optionsEngine(profile.Options{}), bare), model.Warning, profile.CodeBestPractice)).To(BeEmpty())
+	})
+	It("reports each missing one at the level asked for, and nothing for an Observation that has them", func() {
+		for level, sev := range map[profile.BestPractice]model.Severity{
+			profile.BestPracticeHint: model.Information, profile.BestPracticeWarning: model.Warning, profile.BestPracticeError: model.Error} {
+			e := optionsEngine(profile.Options{BestPractice: level})
+			Expect(pathsOf(everyFinding(e, bare), sev, profile.CodeBestPractice)).To(HaveLen(3), level.String())
+			Expect(pathsOf(everyFinding(e, full), sev, profile.CodeBestPractice)).To(BeEmpty(), level.String())
+		}
+	})
+})

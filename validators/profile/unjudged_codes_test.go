@@ -8,11 +8,6 @@ import (
 	"github.com/carecert/carecert/validators/profile"
 )
 
-// everything returns every finding of a resource, information included.
-func everything(e *profile.Engine, src string) []model.Finding {
-	return e.ValidateRecord(record(src), "", nil)
-}
-
 var _ = Describe("codes carecert cannot judge are said to be unjudged, never passed silently nor blamed", func() {
 	// A complete code system of our own, loaded as a guide's would be.
 	triage := map[string]any{"resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/triage", "version": "1", "name": "Triage",
@@ -23,7 +18,7 @@ var _ = Describe("codes carecert cannot judge are said to be unjudged, never pas
 
 	DescribeTable("information at what was not judged, and no error",
 		func(src string, want []string) {
-			found := everything(e, src)
+			found := everyFinding(e, src)
 			Expect(pathsOf(found, model.Information, profile.CodeCodesUnchecked)).To(ConsistOf(want))
 			Expect(pathsOf(found, model.Error, profile.CodeConceptMap)).To(BeEmpty())
 			Expect(pathsOf(found, model.Error, profile.CodeCodeSystem)).To(BeEmpty())
@@ -63,7 +58,7 @@ var _ = Describe("codes carecert cannot judge are said to be unjudged, never pas
 
 	DescribeTable("judged where carecert holds the whole system",
 		func(src string, code string, want []string) {
-			found := everything(e, src)
+			found := everyFinding(e, src)
 			Expect(pathsOf(found, model.Error, code)).To(ConsistOf(want))
 			Expect(pathsOf(found, model.Information, profile.CodeCodesUnchecked)).To(BeEmpty())
 		},
