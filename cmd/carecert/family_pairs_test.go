@@ -93,32 +93,63 @@ func decideSet(set string) []agreement.FamilyResult {
 	return results
 }
 
+// heldout6DecidedRight are the families of the sixth held-out set that its
+// one measured run (on main at 11dc479) decided right; the other ten were
+// missed errors of carecert's, left to be built as families.
+var heldout6DecidedRight = []string{
+	"coding-system-near-known", "elementdefinition-fixed-one-type", "elementdefinition-pattern-one-type",
+	"ig-resource-grouping-defined", "json-comma-between-members", "json-narrative-well-formed",
+	"json-no-trailing-comma", "json-primitive-companion-object", "json-primitive-not-object",
+	"json-property-name-quoted", "json-resourcetype-present", "json-resourcetype-string", "json-syntax",
+	"json-value-quoted", "measurereport-group-code-known", "measurereport-group-code-usable",
+	"measurereport-group-once", "measurereport-population-code-known", "measurereport-population-count",
+	"measurereport-population-once", "measurereport-population-present", "measurereport-proportion-score-range",
+	"measurereport-score-required", "measurereport-single-group-code-matches",
+	"measurereport-subjects-only-subject-list", "questionnaireresponse-min-occurs",
+	"sd-differential-root-untyped", "sd-element-ids", "sd-extension-profile-modifier-placement",
+	"sd-snapshot-element-definition", "sd-snapshot-or-differential", "structuremap-dependent-variable-known",
+	"structuremap-group-name-unique", "structuremap-group-reference-resolves", "structuremap-input-name-unique",
+	"structuremap-name-valid", "testscript-request-assert-no-response", "testscript-setup-action-one-kind",
+	"testscript-test-action-one-kind", "valueset-filter-value-type", "valueset-include-names-source",
+}
+
+// expectRatchet decides a set and fails if any family of decided is no
+// longer decided right, or if any instance keeping its rule gets an error.
+func expectRatchet(set string, decided []string) {
+	var wrong, falseErrors []string
+	right := 0
+	byFamily := map[string]agreement.FamilyResult{}
+	for _, r := range decideSet(set) {
+		byFamily[r.Family] = r
+		if r.Right() {
+			right++
+		}
+		if !r.Keeps.Agrees() {
+			falseErrors = append(falseErrors, r.Family)
+		}
+	}
+	for _, f := range decided {
+		r, ok := byFamily[f]
+		Expect(ok).To(BeTrue(), "family %s is in the ratchet but not in the pairs", f)
+		if !r.Right() {
+			wrong = append(wrong, f)
+		}
+	}
+	Expect(falseErrors).To(BeEmpty(), "errors on instances that keep their rule")
+	Expect(wrong).To(BeEmpty(), "families no longer decided right:\n"+strings.Join(wrong, "\n"))
+	Expect(right).To(BeNumerically(">=", len(decided)))
+}
+
 var _ = Describe("family pairs (instances written from the reference validator's offline rules)", func() {
 	It("keeps every development family it decides right, and never errors on an instance that keeps its rule", func() {
-		results := decideSet("dev")
+		expectRatchet("dev", decidedRight)
+	})
 
-		var wrong, falseErrors []string
-		right := 0
-		byFamily := map[string]agreement.FamilyResult{}
-		for _, r := range results {
-			byFamily[r.Family] = r
-			if r.Right() {
-				right++
-			}
-			if !r.Keeps.Agrees() {
-				falseErrors = append(falseErrors, r.Family)
-			}
-		}
-		for _, f := range decidedRight {
-			r, ok := byFamily[f]
-			Expect(ok).To(BeTrue(), "family %s is in the ratchet but not in the pairs", f)
-			if !r.Right() {
-				wrong = append(wrong, f)
-			}
-		}
-		Expect(falseErrors).To(BeEmpty(), "errors on instances that keep their rule")
-		Expect(wrong).To(BeEmpty(), "families no longer decided right:\n"+strings.Join(wrong, "\n"))
-		Expect(right).To(BeNumerically(">=", len(decidedRight)))
+	// heldout6 was measured once (41 of 51 families right, no error on an
+	// instance keeping its rule; see its README);
+	// the families it decided right then stay right.
+	It("keeps every heldout6 family its first run decided right, and never errors on an instance that keeps its rule", func() {
+		expectRatchet("heldout6", heldout6DecidedRight)
 	})
 
 	// heldout2 was measured once (80 of 84 families right), heldout3 once
