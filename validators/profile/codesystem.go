@@ -75,6 +75,9 @@ func (w *walker) codeSystemRules(m map[string]any, path string) {
 	case !supplements && content == "supplement":
 		w.add(model.Error, CodeCodeSystem, path+".content", "content is \"supplement\", but the CodeSystem does not say which code system it supplements (supplements)", "")
 	}
+	if supplements {
+		w.supplementHeader(m, base, path)
+	}
 	if content == "not-present" && len(concepts) > 0 {
 		w.add(model.Error, CodeCodeSystem, path+".concept[0]", fmt.Sprintf("content is \"not-present\", but the CodeSystem carries %d concepts", total), "")
 	}
@@ -94,6 +97,28 @@ func (w *walker) codeSystemRules(m map[string]any, path string) {
 		if total >= count {
 			w.add(model.Warning, CodeCodeSystem, path+".count", fmt.Sprintf("the CodeSystem is a %s of %d concepts, but already has %d", content, count, total), "")
 		}
+	}
+}
+
+// supplementHeader checks what a supplement may say about the code system it
+// supplements, as the reference validator does: case sensitivity is the
+// supplemented system's, so a supplement states none; a hierarchyMeaning it
+// states is the one of the supplemented system, where carecert holds that
+// system and it states one.
+func (w *walker) supplementHeader(m map[string]any, base, path string) {
+	if _, ok := m["caseSensitive"]; ok {
+		w.add(model.Error, CodeCodeSystem, path+".caseSensitive", "a supplement states no caseSensitive: whether codes are case sensitive is the supplemented code system's to say", "")
+	}
+	hm, _ := m["hierarchyMeaning"].(string)
+	if hm == "" {
+		return
+	}
+	held, err := w.e.defs.Resource(base)
+	if err != nil || held["resourceType"] != "CodeSystem" {
+		return
+	}
+	if want, _ := held["hierarchyMeaning"].(string); want != "" && want != hm {
+		w.add(model.Error, CodeCodeSystem, path+".hierarchyMeaning", fmt.Sprintf("hierarchyMeaning is %s, but %s, which this CodeSystem supplements, is %s", hm, base, want), hm)
 	}
 }
 

@@ -1,6 +1,8 @@
 package profile_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -9,13 +11,19 @@ import (
 )
 
 // codeSystem is a CodeSystem with the given content, count and other
-// properties ("" leaves count out), and concepts a, b and b/child.
+// properties ("" leaves count out), and concepts a, b and b/child. It is case
+// sensitive unless it supplements another (a supplement states no
+// caseSensitive).
 func codeSystem(content, count, extra string) string {
 	c := ""
 	if count != "" {
 		c = `"count": ` + count + `, `
 	}
-	return `{"resourceType": "CodeSystem", "id": "cs", "url": "http://example.org/fhir/CodeSystem/cs", "name": "CS", "status": "draft", "caseSensitive": true,
+	cs := `"caseSensitive": true, `
+	if strings.Contains(extra, `"supplements"`) {
+		cs = ""
+	}
+	return `{"resourceType": "CodeSystem", "id": "cs", "url": "http://example.org/fhir/CodeSystem/cs", "name": "CS", "status": "draft", ` + cs + `
 		"content": "` + content + `", ` + c + extra + `"concept": [{"code": "a"}, {"code": "b", "concept": [{"code": "b1"}]}]}`
 }
 
@@ -100,5 +108,34 @@ var _ = Describe("CodeSystem content, count and codes", func() {
 		Expect(csFindings(supplement("http://hl7.org/fhir/contact-point-system|4.0.1", "telefax"))).To(ConsistOf(at(model.Error, profile.CodeCodeSystem, "CodeSystem.concept[0].code")))
 		// A system carecert does not hold is not judged.
 		Expect(csFindings(supplement("http://example.org/fhir/CodeSystem/elsewhere", "anything"))).To(BeEmpty())
+	})
+
+	DescribeTable("what a supplement says about the code system it supplements",
+		func(header string, want []string) {
+			src := `{"resourceType": "CodeSystem", "id": "sup", "url": "http://example.org/fhir/CodeSystem/sup", "name": "Sup", "status": "draft", ` + header + `,
+				"content": "supplement", "supplements": "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", "concept": [{"code": "UNK", "designation": [{"language": "cy", "value": "Anhysbys"}]}]}`
+			var paths []string
+			for _, f := range csFindings(src) {
+				paths = append(paths, f.Path)
+			}
+			Expect(paths).To(ConsistOf(want))
+		},
+		Entry("nothing of its base's", `"version": "1"`, nil),
+		Entry("caseSensitive true", `"caseSensitive": true`, []string{"CodeSystem.caseSensitive"}),
+		Entry("caseSensitive false", `"caseSensitive": false`, []string{"CodeSystem.caseSensitive"}),
+		Entry("its base's hierarchyMeaning", `"hierarchyMeaning": "is-a"`, nil),
+		Entry("another hierarchyMeaning", `"hierarchyMeaning": "part-of"`, []string{"CodeSystem.hierarchyMeaning"}),
+		Entry("both", `"caseSensitive": true, "hierarchyMeaning": "classified-with"`, []string{"CodeSystem.caseSensitive", "CodeSystem.hierarchyMeaning"}),
+	)
+
+	It("judges a supplement's hierarchyMeaning only against a system carecert holds that states one", func() {
+		sup := func(base string) string {
+			return `{"resourceType": "CodeSystem", "id": "sup", "url": "http://example.org/fhir/CodeSystem/sup", "name": "Sup", "status": "draft", "hierarchyMeaning": "part-of",
+				"content": "supplement", "supplements": "` + base + `"}`
+		}
+		// contact-point-system states no hierarchyMeaning; elsewhere is not held.
+		Expect(csFindings(sup("http://hl7.org/fhir/contact-point-system"))).To(BeEmpty())
+		Expect(csFindings(sup("http://example.org/fhir/CodeSystem/elsewhere"))).To(BeEmpty())
+		Expect(csFindings(sup("http://terminology.hl7.org/CodeSystem/v3-NullFlavor|2018-08-12"))).To(ConsistOf(at(model.Error, profile.CodeCodeSystem, "CodeSystem.hierarchyMeaning")))
 	})
 })

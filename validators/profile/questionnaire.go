@@ -355,6 +355,16 @@ func (r *responseCheck) item(im map[string]any, qi *qItem, path string, scope []
 			}
 		}
 	}
+	// Only a group holds items directly: a question's child items answer
+	// follow-up questions of one answer, so they sit under that answer
+	// (answer.item), and a display item has none.
+	if kids, _ := im["item"].([]any); len(kids) > 0 && qi.typ != "group" {
+		where := "under its answer (answer.item), not under the item itself"
+		if qi.typ == "display" {
+			where = "nowhere: a display item only shows its text"
+		}
+		r.w.add(model.Error, CodeQuestionnaire, path+".item", fmt.Sprintf("item '%s' is a %s item in Questionnaire %s, so its child items belong %s", qi.linkID, qi.typ, r.q.name, where), "")
+	}
 	if _, ok := im["item"]; ok || (r.completed && len(qi.order) > 0 && qi.typ == "group") {
 		r.items(im["item"], qi, path, scope)
 	}

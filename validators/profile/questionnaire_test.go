@@ -414,3 +414,39 @@ func BenchmarkQuestionnaireResponse(b *testing.B) {
 		})
 	}
 }
+
+// followUp has a question with a follow-up question of its own, a group and a
+// display item.
+const followUp = `{"resourceType": "Questionnaire", "url": "http://example.org/Questionnaire/follow-up", "status": "active",
+  "item": [
+    {"linkId": "smoker", "text": "Do you smoke?", "type": "boolean",
+     "item": [{"linkId": "perday", "text": "Cigarettes a day", "type": "integer"}]},
+    {"linkId": "contact", "text": "Contact", "type": "group", "item": [{"linkId": "phone", "text": "Phone", "type": "string"}]},
+    {"linkId": "thanks", "text": "Thank you", "type": "display"}]}`
+
+var _ = Describe("QuestionnaireResponse items under items: only a group holds them directly", func() {
+	var e *profile.Engine
+	BeforeEach(func() { e = newEngine(decoded(followUp)) })
+	DescribeTable("where child items sit",
+		func(items string, want []string) {
+			src := `{"resourceType": "QuestionnaireResponse", "questionnaire": "http://example.org/Questionnaire/follow-up", "status": "in-progress", "item": [` + items + `]}`
+			var paths []string
+			for _, f := range questionnaireFindings(validate(e, src)) {
+				paths = append(paths, f.Path)
+			}
+			Expect(paths).To(ConsistOf(want))
+		},
+		Entry("a follow-up under the question's answer",
+			`{"linkId": "smoker", "answer": [{"valueBoolean": true, "item": [{"linkId": "perday", "answer": [{"valueInteger": 10}]}]}]}`, nil),
+		Entry("a follow-up under the question itself",
+			`{"linkId": "smoker", "item": [{"linkId": "perday", "answer": [{"valueInteger": 10}]}]}`, []string{"QuestionnaireResponse.item[0].item"}),
+		Entry("a follow-up under the question itself, next to its answer",
+			`{"linkId": "smoker", "answer": [{"valueBoolean": true}], "item": [{"linkId": "perday", "answer": [{"valueInteger": 10}]}]}`, []string{"QuestionnaireResponse.item[0].item"}),
+		Entry("a group's items under the group",
+			`{"linkId": "contact", "item": [{"linkId": "phone", "answer": [{"valueString": "01632 960 123"}]}]}`, nil),
+		Entry("items under a display item",
+			`{"linkId": "thanks", "item": [{"linkId": "phone", "answer": [{"valueString": "01632 960 123"}]}]}`,
+			// the phone item is also not the display item's child in the Questionnaire
+			[]string{"QuestionnaireResponse.item[0].item", "QuestionnaireResponse.item[0].item[0]"}),
+	)
+})

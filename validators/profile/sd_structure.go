@@ -69,45 +69,51 @@ func (w *walker) structureDefinitionShape(m map[string]any, path string) {
 	if _, ok := m["context"]; ok && typ != "Extension" {
 		w.add(model.Error, CodeDefinitionShape, path+".context[0]", fmt.Sprintf("only extension definitions have a context: this StructureDefinition defines a %s", typ), "")
 	}
-	w.derivationFromBase(m, typ, path)
+	w.definitionType(m, typ, path, w.derivationFromBase(m, typ, path))
 	if typ == "Extension" && m["baseDefinition"] == "http://hl7.org/fhir/StructureDefinition/Extension" {
 		w.extensionURLFixed(m, path)
 	}
 	for _, view := range []string{"differential", "snapshot"} {
 		v, _ := m[view].(map[string]any)
 		for i, el := range objects(v["element"]) {
-			w.elementTraits(el, path+"."+view+".element["+strconv.Itoa(i)+"]")
+			at := path + "." + view + ".element[" + strconv.Itoa(i) + "]"
+			w.elementTraits(el, at)
+			w.elementDeclarations(m, el, view == "differential", at)
 		}
 	}
 }
 
-// derivationFromBase checks derivation, type and kind against the base.
-func (w *walker) derivationFromBase(m map[string]any, typ, path string) {
+// derivationFromBase checks derivation, type and kind against the base, and
+// says whether it reported the type.
+func (w *walker) derivationFromBase(m map[string]any, typ, path string) (typeJudged bool) {
 	baseURL, _ := m["baseDefinition"].(string)
 	if baseURL == "" {
-		return
+		return false
 	}
 	base, err := w.e.defs.StructureDefinition(baseURL)
 	if err != nil {
-		return
+		return false
 	}
 	derivation, _ := m["derivation"].(string)
 	switch derivation {
 	case "":
 		w.add(model.Error, CodeDefinitionShape, path+".baseDefinition", fmt.Sprintf("this StructureDefinition derives from %s, so it says how (derivation constraint or specialization)", baseURL), "")
-		return
+		return false
 	case "constraint":
 		if typ != base.Type {
 			w.add(model.Error, CodeDefinitionShape, path+".type", fmt.Sprintf("a constraint on %s keeps its type %s, not %s", baseURL, base.Type, typ), typ)
+			typeJudged = true
 		}
 	case "specialization":
 		if typ == base.Type {
 			w.add(model.Error, CodeDefinitionShape, path+".type", fmt.Sprintf("a specialization of %s defines a new type, not %s again", baseURL, typ), typ)
+			typeJudged = true
 		}
 	}
 	if kind, _ := m["kind"].(string); kind != "" && !base.Abstract && base.Kind != "" && kind != base.Kind {
 		w.add(model.Error, CodeDefinitionShape, path+".kind", fmt.Sprintf("kind is %s, but its base %s is a %s", kind, baseURL, base.Kind), kind)
 	}
+	return typeJudged
 }
 
 // extensionURLFixed checks that an extension definition's differential fixes
