@@ -271,6 +271,7 @@ func (sm *structureMap) target(t map[string]any, scope smScope, path string) {
 				sm.w.add(model.Error, CodeStructureMap, path+".parameter", "the target has parameters but no transform to take them", "")
 			} else if transform != "" {
 				sm.transformParams(transform, len(params), path)
+				sm.transformValues(transform, v.typ, element, params, path)
 			}
 		}
 	}

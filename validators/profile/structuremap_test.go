@@ -94,3 +94,42 @@ var _ = Describe("StructureMap: names, variables, paths, transforms and dependen
 		Expect(errorsOf(validateXML(e, strings.Replace(xml, "%s", "source", 1)))).To(ConsistOf("StructureMap.group[0].rule[0].source[0].context"))
 	})
 })
+
+// toBundle is a map from Patient into a Bundle: one entry's resource is
+// created, its gender evaluated, its marital status translated.
+const toBundle = `{"resourceType": "StructureMap", "url": "http://example.org/fhir/StructureMap/tb", "name": "ToBundle", "status": "draft",
+ "group": [{"name": "PatToBundle", "typeMode": "none", "input": [{"name": "src", "type": "Patient", "mode": "source"}, {"name": "tgt", "type": "Bundle", "mode": "target"}],
+   "rule": [{"name": "entry", "source": [{"context": "src"}], "target": [{"context": "tgt", "contextType": "variable", "element": "entry", "variable": "e"}],
+     "rule": [{"name": "res", "source": [{"context": "src"}],
+       "target": [{"context": "e", "contextType": "variable", "element": "resource", "variable": "r", "transform": "create", "parameter": [{"valueString": "Patient"}]}]}]},
+    {"name": "type", "source": [{"context": "src", "element": "gender", "variable": "g"}],
+     "target": [{"context": "tgt", "contextType": "variable", "element": "type", "transform": "evaluate", "parameter": [{"valueString": "'collection'"}]}]},
+    {"name": "lang", "source": [{"context": "src", "element": "language", "variable": "l"}],
+     "target": [{"context": "tgt", "contextType": "variable", "element": "language", "transform": "translate",
+       "parameter": [{"valueId": "l"}, {"valueString": "http://example.org/fhir/ConceptMap/lang"}, {"valueString": "code"}]}]}]}]}`
+
+var _ = Describe("StructureMap transforms' parameters: evaluate's expression, translate's output, create() in a resource slot", func() {
+	e := newEngine()
+	const g0 = "StructureMap.group[0]"
+	DescribeTable("the map with one change",
+		func(from, to string, want []string) {
+			src := toBundle
+			if from != "" {
+				Expect(src).To(ContainSubstring(from))
+				src = strings.Replace(src, from, to, 1)
+			}
+			Expect(pathsOf(validate(e, src), model.Error, profile.CodeStructureMap)).To(ConsistOf(want))
+		},
+		Entry("as written", "", "", nil),
+		Entry("an expression that does not parse", `"'collection'"`, `"'collection"`, []string{g0 + ".rule[1].target[0].parameter[0].valueString"}),
+		Entry("an expression with an unclosed call", `"'collection'"`, `"iif(true, 'collection'"`, []string{g0 + ".rule[1].target[0].parameter[0].valueString"}),
+		Entry("a longer expression that parses", `"'collection'"`, `"iif(%src.active, 'collection', 'document')"`, nil),
+		Entry("translate to a Coding", `{"valueString": "code"}`, `{"valueString": "Coding"}`, nil),
+		Entry("translate to CodeableConcept, written as an id", `{"valueString": "code"}`, `{"valueId": "CodeableConcept"}`, nil),
+		Entry("translate to an output it does not have", `{"valueString": "code"}`, `{"valueString": "text"}`, []string{g0 + ".rule[2].target[0].parameter[2]"}),
+		Entry("translate to an output spelled in another case", `{"valueString": "code"}`, `{"valueString": "coding"}`, []string{g0 + ".rule[2].target[0].parameter[2]"}),
+		Entry("create() of another resource type", `{"valueString": "Patient"}`, `{"valueString": "Observation"}`, nil),
+		Entry("create() of a misspelled type", `{"valueString": "Patient"}`, `{"valueString": "Patinet"}`, []string{g0 + ".rule[0].rule[0].target[0].parameter[0]"}),
+		Entry("create() of a datatype where a resource goes", `{"valueString": "Patient"}`, `{"valueString": "HumanName"}`, []string{g0 + ".rule[0].rule[0].target[0].parameter[0]"}),
+	)
+})
