@@ -153,21 +153,27 @@ var _ = Describe("family pairs (instances written from the reference validator's
 	})
 
 	// heldout2 was measured once (80 of 84 families right), heldout3 once
-	// (70 of 70) and heldout4 once (44 of 61; docs/fhir-rule-families.md);
-	// all are seen since, and every family of each is decided right, JSON and
-	// XML alike.
+	// (70 of 70), heldout4 once (44 of 61) and heldout5 once (30 of 60;
+	// docs/fhir-rule-families.md); all are seen since, and every family of
+	// each is decided right, JSON and XML alike, but those a set lists as not
+	// built yet: exactly those, so that building one means taking it off.
 	DescribeTable("decides every family of a later held-out set right, JSON and XML instances alike",
-		func(set string) {
-			var wrong []string
+		func(set string, notBuilt []string) {
+			wrong := []string{}
 			for _, r := range decideSet(set) {
 				if !r.Right() {
 					wrong = append(wrong, r.Family)
 				}
 			}
-			Expect(wrong).To(BeEmpty())
+			Expect(wrong).To(ConsistOf(notBuilt))
 		},
-		Entry("the second set", "heldout2"),
-		Entry("the third set", "heldout3"),
-		Entry("the fourth set", "heldout4"),
+		Entry("the second set", "heldout2", nil),
+		Entry("the third set", "heldout3", nil),
+		Entry("the fourth set", "heldout4", nil),
+		// uri-known-space-resolves: a uri in FHIR's own space that names
+		// nothing needs the reference's whole catalogue of URIs it knows
+		// (identifier systems, namespaces, mapping URIs) to be judged without
+		// false errors; not built (docs/fhir-rule-families.md, heldout5).
+		Entry("the fifth set", "heldout5", []string{"uri-known-space-resolves"}),
 	)
 })
