@@ -11,10 +11,9 @@ import (
 
 // bundleEntryRules checks each entry's fullUrl against the Bundle rules of R4
 // (§2.36.4 "fullUrl"): every entry of a Bundle that is not a transaction or a
-// batch (or their responses) has one, a RESTful fullUrl (…/Type/id) names
-// the type and id of the resource it holds, and a resource's canonical URL is
-// its fullUrl only where it is a RESTful one. The reference validator judges
-// each as an error.
+// batch (or their responses) has one, and a RESTful fullUrl (…/Type/id) names
+// the type and id of the resource it holds. The reference validator judges
+// both as errors.
 func (w *walker) bundleEntryRules(typ string, entries []any, path string) {
 	optional := typ == "transaction" || typ == "transaction-response" || typ == "batch" || typ == "batch-response"
 	for i, e := range entries {
@@ -36,14 +35,6 @@ func (w *walker) bundleEntryRules(typ string, entries []any, path string) {
 		}
 		rt, _ := res["resourceType"].(string)
 		urlType, urlID, ok := restfulURL(full, w.e.IsResourceType)
-		// A canonical URL identifies the resource wherever it is copied; as
-		// an entry's fullUrl it also claims the resource lives there, which
-		// only a RESTful location (…/Type/id, checked below) can be. The old
-		// v2 and v3 namespaces, where canonical and location were one, are
-		// exempt, as in the reference validator.
-		if cu, _ := res["url"].(string); cu == full && !ok && !strings.HasPrefix(cu, "http://hl7.org/fhir/v2/") && !strings.HasPrefix(cu, "http://hl7.org/fhir/v3/") {
-			w.add(model.Error, CodeBundle, ep, fmt.Sprintf("the fullUrl %s is the %s's canonical URL, which is not a RESTful location (…/%s/id): give the entry the resource's location or a urn:uuid as its fullUrl", full, rt, rt), "")
-		}
 		if !ok {
 			w.canonicalAsFullURL(res, rt, full, ep)
 			continue

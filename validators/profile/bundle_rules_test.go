@@ -59,24 +59,6 @@ var _ = Describe("Bundle rules by type", func() {
 				{"fullUrl": "urn:uuid:0b2a6f5e-6c1e-4a8c-9d1f-2e3b4c5d6e70", "resource": {"resourceType": "Patient", "id": "c"}}]}`
 			Expect(bundleCode(validate(e, good))).To(BeEmpty())
 		})
-
-		DescribeTable("a canonical URL as an entry's fullUrl only where it is the resource's RESTful location",
-			func(full, url, id string, want []string) {
-				src := `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "` + full + `", "resource": {"resourceType": "CodeSystem", "id": "` + id + `",
-					"url": "` + url + `", "name": "Triage", "status": "active", "content": "complete", "concept": [{"code": "red"}]}}]}`
-				var paths []string
-				for _, f := range bundleCode(validate(e, src)) {
-					paths = append(paths, f.Path)
-				}
-				Expect(paths).To(ConsistOf(want))
-			},
-			Entry("a urn:uuid fullUrl", "urn:uuid:0b2a6f5e-6c1e-4a8c-9d1f-2e3b4c5d6e72", "http://example.org/terminology/triage", "triage", nil),
-			Entry("a RESTful location that is also its canonical URL", "http://example.org/fhir/CodeSystem/triage", "http://example.org/fhir/CodeSystem/triage", "triage", nil),
-			Entry("a canonical URL elsewhere than the fullUrl", "http://example.org/fhir/CodeSystem/triage", "http://example.org/terminology/triage", "triage", nil),
-			Entry("a canonical URL that is no location", "http://example.org/terminology/triage", "http://example.org/terminology/triage", "triage", []string{"Bundle.entry[0]"}),
-			Entry("a canonical URL that looks RESTful but names another id (reported once)", "http://example.org/fhir/CodeSystem/triage", "http://example.org/fhir/CodeSystem/triage", "t2", []string{"Bundle.entry[0]"}),
-			Entry("the old v3 namespace", "http://hl7.org/fhir/v3/Triage", "http://hl7.org/fhir/v3/Triage", "v3-triage", nil),
-		)
 	})
 
 	Describe("document and message shape", func() {
