@@ -148,8 +148,10 @@ type Registry struct {
 	// decodes a spec's parameters (to check a suite before compiling it)
 	// and the defaults struct (for the parameter table).
 	params map[string]typedParams
-	// defined is where each type was registered (DefinedAt).
-	defined map[string]string
+	// defined is where each type was registered: the call's program
+	// counter, named as a file and line only when asked (DefinedAt), so
+	// that start-up, which registers every type, looks up no symbols.
+	defined map[string]uintptr
 }
 
 type typedParams struct {
@@ -159,7 +161,7 @@ type typedParams struct {
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{factories: map[string]Factory{}, docs: map[string]string{}, params: map[string]typedParams{}, defined: map[string]string{}}
+	return &Registry{factories: map[string]Factory{}, docs: map[string]string{}, params: map[string]typedParams{}, defined: map[string]uintptr{}}
 }
 
 // Define registers a check type whose parameters are the struct P: the
@@ -176,7 +178,7 @@ func Define[P any](r *Registry, typ, doc string, defaults P, f func(spec Spec, p
 			return nil, err
 		}
 		return f(spec, p, env)
-	}, definedAt(2))
+	}, callerPC(2))
 	r.params[typ] = typedParams{decode: func(s Spec) error { _, err := decode(s); return err }, defaults: defaults}
 }
 
@@ -202,9 +204,9 @@ func (r *Registry) CheckParams(spec Spec) error {
 
 // Register adds a check type. doc is one line for `carecert checks`. Registering a
 // type twice is a programming error and panics.
-func (r *Registry) Register(typ, doc string, f Factory) { r.register(typ, doc, f, definedAt(2)) }
+func (r *Registry) Register(typ, doc string, f Factory) { r.register(typ, doc, f, callerPC(2)) }
 
-func (r *Registry) register(typ, doc string, f Factory, at string) {
+func (r *Registry) register(typ, doc string, f Factory, at uintptr) {
 	if _, dup := r.factories[typ]; dup {
 		panic("check: type registered twice: " + typ)
 	}
@@ -217,29 +219,34 @@ func (r *Registry) register(typ, doc string, f Factory, at string) {
 // line ("validators/quality/quality.go:40"): the call that names the
 // function compiling it, so that a requirement in a report leads to the
 // code that decides it in one step (carecert checks TYPE prints it).
-func (r *Registry) DefinedAt(typ string) string { return r.defined[typ] }
+func (r *Registry) DefinedAt(typ string) string {
+	pc := r.defined[typ]
+	if pc == 0 {
+		return ""
+	}
+	frame, _ := runtime.CallersFrames([]uintptr{pc}).Next()
+	// The package path from the function's name
+	// ("example.com/mod/validators/quality.Register.func1").
+	pkg := ""
+	slash := strings.LastIndex(frame.Function, "/")
+	if dot := strings.Index(frame.Function[slash+1:], "."); dot >= 0 {
+		pkg = strings.TrimSuffix(frame.Function[:slash+1+dot], "_test")
+	}
+	return fmt.Sprintf("%s/%s:%d", strings.TrimPrefix(pkg, module), filepath.Base(frame.File), frame.Line)
+}
 
 // module is the module's import path with its trailing slash, which
 // DefinedAt leaves out.
 var module = strings.TrimSuffix(reflect.TypeOf(Registry{}).PkgPath(), "check")
 
-// definedAt names the file and line skip frames up the stack by the
-// function's package path (as the module lays out its folders) and the
-// file's name, so it reads the same however the binary was built.
-func definedAt(skip int) string {
-	pc, file, line, ok := runtime.Caller(skip)
-	if !ok {
-		return ""
-	}
-	pkg := ""
-	if fn := runtime.FuncForPC(pc); fn != nil {
-		name := fn.Name() // "example.com/mod/validators/quality.Register.func1"
-		slash := strings.LastIndex(name, "/")
-		if dot := strings.Index(name[slash+1:], "."); dot >= 0 {
-			pkg = strings.TrimSuffix(name[:slash+1+dot], "_test")
-		}
-	}
-	return fmt.Sprintf("%s/%s:%d", strings.TrimPrefix(pkg, module), filepath.Base(file), line)
+// callerPC is the program counter of the call skip frames up the stack
+// (runtime.Caller's skip), for DefinedAt to name: by the function's package
+// path (as the module lays out its folders) and the file's name, so it reads
+// the same however the binary was built.
+func callerPC(skip int) uintptr {
+	var pc [1]uintptr
+	runtime.Callers(skip+1, pc[:])
+	return pc[0]
 }
 
 // Types lists registered check types, sorted.
