@@ -19,8 +19,11 @@ import (
 
 // BenchmarkStream sets the stream path against today's (decode the line
 // into maps, walk them) on the same lines, in one run: per record, process
-// CPU (garbage collection included) and allocations. "map" is
-// fhir.Decode + ValidateRecord; "stream" is the stream path, and for the
+// CPU (garbage collection included) and allocations. "tokens" is one
+// pass of encoding/json's scanner (json.Valid), what a token pass with no
+// rules costs; "decode" is
+// fhir.Decode alone (what every record costs while any suite reads the map
+// form); "map" is fhir.Decode + ValidateRecord; "stream" is the stream path, and for the
 // records it gives up on, the same decode and walk after it. "clean" is
 // each path on the records the stream path proves clean only. Lines are of
 // the types the prototype compiles; the engine is production's (its
@@ -61,6 +64,20 @@ func BenchmarkStream(b *testing.B) {
 			name string
 			recs []*model.Record
 		}{{"all", all}, {"clean", clean}} {
+			b.Run(f.name+"/"+set.name+"/tokens", func(b *testing.B) {
+				runRecords(b, set.recs, func(rec *model.Record) {
+					if !json.Valid(rec.Raw) {
+						b.Fatal("invalid JSON")
+					}
+				})
+			})
+			b.Run(f.name+"/"+set.name+"/decode", func(b *testing.B) {
+				runRecords(b, set.recs, func(rec *model.Record) {
+					if _, err := fhir.Decode(rec.Raw); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
 			b.Run(f.name+"/"+set.name+"/map", func(b *testing.B) {
 				runRecords(b, set.recs, func(rec *model.Record) { mapPath(b, e, rec) })
 			})
