@@ -3,6 +3,7 @@ package profile_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"syscall"
@@ -125,9 +126,22 @@ func cpuTime() time.Duration {
 
 // benchSynthea is the shared corpus's resources as NDJSON lines.
 func benchSynthea(b *testing.B) [][]byte {
-	files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
-	if err != nil || len(files) == 0 {
+	lines, err := corpusLines()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(lines) == 0 {
 		b.Skip("the shared corpus is not beside the repository")
+	}
+	return lines
+}
+
+// corpusLines writes the resources of the shared Synthea corpus's Bundles
+// one a line, as a feed would carry them (none when the corpus is absent).
+func corpusLines() ([][]byte, error) {
+	files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+	if err != nil {
+		return nil, err
 	}
 	var out [][]byte
 	for _, f := range files {
@@ -136,19 +150,26 @@ func benchSynthea(b *testing.B) [][]byte {
 			if r.Type == "Bundle" {
 				return nil
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			if err := enc.Encode(r.Resource()); err != nil {
-				return err
-			}
-			out = append(out, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-			return nil
+			l, err := ndjsonLine(r.Resource())
+			out = append(out, l)
+			return err
 		}); err != nil {
-			b.Fatal(err)
+			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// ndjsonLine writes a resource as one NDJSON line (no newline), as a
+// feed would carry it: characters as they are, not escaped for HTML.
+func ndjsonLine(res map[string]any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func benchGenerated(b *testing.B, n int) [][]byte {

@@ -1,11 +1,9 @@
 package profile_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"sort"
 
@@ -14,18 +12,15 @@ import (
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fixtures"
-	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
 
-// line writes a resource as one NDJSON line, as a feed would carry it.
+// line writes a resource as one NDJSON line.
 func line(res map[string]any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	Expect(enc.Encode(res)).To(Succeed())
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	l, err := ndjsonLine(res)
+	Expect(err).NotTo(HaveOccurred())
+	return l
 }
 
 // lineRecord is the record a feed's line gives: its bytes and its map form.
@@ -38,20 +33,10 @@ func lineRecord(src []byte, i int) *model.Record {
 
 // syntheaLines are the resources of the shared Synthea corpus, one line each.
 func syntheaLines() [][]byte {
-	files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+	lines, err := corpusLines()
 	Expect(err).NotTo(HaveOccurred())
-	Expect(files).NotTo(BeEmpty())
-	var out [][]byte
-	for _, f := range files {
-		Expect(fhir.ReadFile(f, func(r *model.Record) error {
-			r.Load()
-			if r.Type != "Bundle" {
-				out = append(out, line(r.Resource()))
-			}
-			return nil
-		})).To(Succeed())
-	}
-	return out
+	Expect(lines).NotTo(BeEmpty())
+	return lines
 }
 
 // streamRun holds the stream path to the map walk's findings, record by
