@@ -26,6 +26,7 @@ import (
 	"github.com/carecert/carecert/reports/policy"
 	"github.com/carecert/carecert/runner/target"
 	"github.com/carecert/carecert/suites"
+	"github.com/carecert/carecert/terminology/runengine"
 )
 
 // Plan is one certification run: who is certified, on what, against which suites
@@ -81,6 +82,10 @@ type Plan struct {
 	file *yamlfile.File
 	// terminology is Terminology decoded, once, when the plan is loaded.
 	terminology check.Terminology
+	// terminologyFlags are the run's terminology settings given on the
+	// command line, by key, as written there ("--terminology snomed=x.db"),
+	// so a setting that cannot work is named where it was given.
+	terminologyFlags map[string]string
 }
 
 // VendorPlan is one supplier's part of a plan.
@@ -100,6 +105,8 @@ type VendorPlan struct {
 	// type, path or url, and the type's own options.
 	Targets []map[string]any `yaml:"targets"`
 
+	// at is where the vendor is in the plan file ("$.vendors[1]").
+	at string
 	// targetsAt is where the targets are in the plan file ("$.vendors[1].targets").
 	targetsAt string
 	// terminology is Terminology decoded, once, when the plan is loaded.
@@ -307,6 +314,7 @@ func (p *Plan) normalize(f *yamlfile.File) error {
 		if at == "$.vendor" && topLevelTargets {
 			targetsAt = "$.targets"
 		}
+		p.Vendors[i].at = at
 		p.Vendors[i].targetsAt = targetsAt
 		for j := range v.Targets {
 			tat := fmt.Sprintf("%s[%d]", targetsAt, j)
@@ -358,8 +366,10 @@ const runTerminology = "the run's terminology"
 // SetTerminology sets one of the run's terminology settings over the plan's
 // (--terminology key=value; a key left out keeps the plan's value), decoded
 // as the plan's are. A mistake names the setting, not a place in a file: the
-// caller says where it was written.
-func (p *Plan) SetTerminology(key, value string) error {
+// caller says where it was written. from is how the caller names it
+// ("--terminology snomed=x.db"), for a setting found not to work later, when
+// the run opens it.
+func (p *Plan) SetTerminology(key, value, from string) error {
 	settings := maps.Clone(p.Terminology)
 	if settings == nil {
 		settings = params.Params{}
@@ -370,7 +380,36 @@ func (p *Plan) SetTerminology(key, value string) error {
 		return err
 	}
 	p.Terminology, p.terminology = settings, t
+	if p.terminologyFlags == nil {
+		p.terminologyFlags = map[string]string{}
+	}
+	p.terminologyFlags[key] = from
 	return nil
+}
+
+// terminologyError is err, a requirement's check refusing a vendor's or the
+// run's terminology setting (runengine.SettingError), named where that
+// setting was written: the vendor's or the plan's terminology: (file, line
+// and column when the plan was read from one) or the command line's flag.
+// It is nil for any other error, a requirement's own setting included
+// (its suite file already locates it).
+func (p *Plan) terminologyError(v VendorPlan, suite, req string, err error) error {
+	var se *runengine.SettingError
+	if !errors.As(err, &se) || se.Level == runengine.RequirementLevel {
+		return nil
+	}
+	neededBy := fmt.Sprintf("needed by suite %s requirement %s", suite, req)
+	if se.Level == runengine.VendorLevel {
+		at := v.at
+		if at == "" {
+			at = "$.vendor"
+		}
+		return fmt.Errorf("plan %w", p.ErrorAt(at+".terminology."+se.Setting, "%v (vendor %q; %s)", se, v.Name, neededBy))
+	}
+	if flag, ok := p.terminologyFlags[se.Setting]; ok {
+		return fmt.Errorf("%s: %w (%s)", flag, se, neededBy)
+	}
+	return fmt.Errorf("plan %w", p.ErrorAt("$.terminology."+se.Setting, "%v (%s)", se, neededBy))
 }
 
 // TerminologyFor returns the terminology vendor v's checks use: its own

@@ -274,6 +274,9 @@ func (r *Runner) compile(p *Plan, v VendorPlan, env *check.Env, parsed suiteCach
 		for _, req := range s.Requirements {
 			c, err := r.Checks.Compile(req.Spec(), env)
 			if err != nil {
+				if located := p.terminologyError(v, s.ID, req.ID, err); located != nil {
+					return nil, nil, located
+				}
 				return nil, nil, fmt.Errorf("suite %s: %w", s.ID, err)
 			}
 			cs = append(cs, compiled{suite: s, req: req, check: c})

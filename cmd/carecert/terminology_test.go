@@ -93,6 +93,25 @@ var _ = Describe("--terminology on validate and run", func() {
 		Expect(string(report)).To(ContainSubstring("22298006"))
 	})
 
+	// A release that is there but does not open is found when a check first
+	// asks for it: the error names where it was written.
+	It("names the flag or the plan's line, column and vendor of a release that does not open", func() {
+		broken := filepath.Join(dir, "broken.db")
+		Expect(os.WriteFile(broken, []byte("not a SNOMED CT release\n"), 0o644)).To(Succeed())
+		code, _, errOut := carecert("validate", "-q", "--suite", "fhir-r4-terminology", "--terminology", "snomed="+broken, feed)
+		Expect(code).To(Equal(2))
+		Expect(errOut).To(ContainSubstring(`--terminology snomed=` + broken + `: the run's terminology "snomed": `))
+		Expect(errOut).To(ContainSubstring("is not a carecert SNOMED CT file"))
+
+		plan := filepath.Join(dir, "plan.yaml")
+		Expect(os.WriteFile(plan, []byte("suites: [fhir-r4-terminology]\ndate: 2026-01-01\n"+
+			"vendors:\n  - name: Oakfield\n    terminology: {snomed: broken.db}\n    targets: [{name: feed, path: conditions.ndjson}]\n"), 0o644)).To(Succeed())
+		code, _, errOut = carecert("run", plan, "-q", "--out", filepath.Join(dir, "out"))
+		Expect(code).To(Equal(2))
+		Expect(errOut).To(ContainSubstring(plan + `:5:27: vendors[0].terminology.snomed: the vendor's terminology "snomed": `))
+		Expect(errOut).To(ContainSubstring(`(vendor "Oakfield"; needed by suite fhir-r4-terminology requirement`))
+	})
+
 	DescribeTable("refuses a setting it cannot use, naming the flag, before any work",
 		func(setting, want string) {
 			code, _, errOut := carecert("validate", "-q", "--terminology", setting, feed)

@@ -41,7 +41,7 @@ func (t *terminologySettings) apply(p *runner.Plan) error {
 			}
 			value = abs
 		}
-		if err := p.SetTerminology(key, value); err != nil {
+		if err := p.SetTerminology(key, value, "--terminology "+s); err != nil {
 			return fmt.Errorf("--terminology %s: %w", s, err)
 		}
 		switch key {

@@ -32,19 +32,53 @@ func For(env *check.Env, own check.Terminology) (*terminology.Engine, error) {
 	eng, err := engines.Get(env, keyOf(own.Over(env.Terminology), env.PlanDir))
 	var se settingError
 	if errors.As(err, &se) {
-		// Name the setting where it was written: the requirement's
-		// parameters, the vendor's terminology, or the run's (the plan's
-		// terminology or --terminology).
+		// Say which level's setting failed: the requirement's parameters,
+		// the vendor's terminology or the run's (the plan's terminology or
+		// --terminology). Only the caller knows where that was written.
+		level := RunLevel
 		switch {
 		case own.Names(se.name):
-			return nil, fmt.Errorf("parameter %q: %w", se.name, se.err)
+			level = RequirementLevel
 		case env.VendorTerminology.Names(se.name):
-			return nil, fmt.Errorf("the vendor's terminology %q: %w", se.name, se.err)
+			level = VendorLevel
 		}
-		return nil, fmt.Errorf("the run's terminology %q: %w", se.name, se.err)
+		return nil, &SettingError{Level: level, Setting: se.name, Err: se.err}
 	}
 	return eng, err
 }
+
+// Level is where a terminology setting was given.
+type Level int
+
+const (
+	// RunLevel is the run's: the plan's terminology: or --terminology.
+	RunLevel Level = iota
+	// VendorLevel is a vendor's own terminology: in the plan.
+	VendorLevel
+	// RequirementLevel is a requirement's own parameters.
+	RequirementLevel
+)
+
+// SettingError is a terminology setting that cannot work (a release that
+// does not open, a server that cannot be asked), with the level it was given
+// at, so a caller knowing where that level was written can say so.
+type SettingError struct {
+	Level   Level
+	Setting string // "snomed", "server"
+	Err     error
+}
+
+func (e *SettingError) Error() string {
+	switch e.Level {
+	case RequirementLevel:
+		return fmt.Sprintf("parameter %q: %v", e.Setting, e.Err)
+	case VendorLevel:
+		return fmt.Sprintf("the vendor's terminology %q: %v", e.Setting, e.Err)
+	}
+	return fmt.Sprintf("the run's terminology %q: %v", e.Setting, e.Err)
+}
+
+func (e *SettingError) Unwrap() error { return e.Err }
 
 // Search is For as the search checks ask for it (restapi.Terminologies):
 // value-set membership and subsumption, nothing more.
