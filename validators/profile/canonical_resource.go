@@ -33,10 +33,13 @@ var standardsStatuses = map[string][]string{
 // reference validator does: a version holding '#', which readers of a
 // versioned reference (url|version#fragment) split wrongly; and a status
 // that contradicts the standards status the definition states by extension.
+// A definition HL7 publishes also names at most one work group
+// (hl7WorkGroup), a check the reference makes on definitions only.
 func (w *walker) canonicalResourceRules(m map[string]any, typ, path string) {
 	if !isCanonicalType(typ) {
 		return
 	}
+	w.hl7WorkGroup(m, path)
 	if v, _ := m["version"].(string); strings.Contains(v, "#") {
 		w.add(model.Warning, CodeCanonicalResource, path+".version", fmt.Sprintf("the version %q holds '#', which separates a fragment in a URL: a reference to url|version#id is read wrongly; choose a version without '#'", v), "")
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/carecert/carecert/model"
 )
 
-// hl7WorkGroup checks a resource HL7 itself publishes (its url under
+// hl7WorkGroup checks a definition HL7 itself publishes (its url under
 // http://hl7.org/fhir/, as the reference validator tells HL7's content from
 // others'): it is owned by one HL7 work group, so it names at most one with
 // the structuredefinition-wg extension. Whether a work group must be named

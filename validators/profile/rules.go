@@ -7,7 +7,6 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 	w.resourceIDExtensions(m, path)
 	w.canonicalResourceRules(m, typ, path)
 	w.narrativeLanguage(m, path)
-	w.hl7WorkGroup(m, path)
 	switch typ {
 	case "Bundle":
 		w.bundleRules(m, path)

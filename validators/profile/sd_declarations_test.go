@@ -117,4 +117,8 @@ var _ = Describe("a resource HL7 publishes names one owning work group", func() 
 		Entry("someone else's, two", "http://example.org/fhir/Library/l", []string{wg("cds"), wg("cqi")}, nil),
 		Entry("terminology.hl7.org is not the reference's HL7 test", "http://terminology.hl7.org/Library/l", []string{wg("cds"), wg("cqi")}, nil),
 	)
+	It("leaves a resource that is no definition alone, though its url is HL7's (Device.url is a network address)", func() {
+		src := `{"resourceType": "Device", "extension": [` + wg("cds") + `, ` + wg("cqi") + `], "url": "http://hl7.org/fhir/Device/d"}`
+		Expect(pathsOf(validate(e, src), model.Error, profile.CodeExtension)).To(BeEmpty())
+	})
 })
