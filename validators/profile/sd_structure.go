@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
 )
 
@@ -73,12 +74,143 @@ func (w *walker) structureDefinitionShape(m map[string]any, path string) {
 	if typ == "Extension" && m["baseDefinition"] == "http://hl7.org/fhir/StructureDefinition/Extension" {
 		w.extensionURLFixed(m, path)
 	}
+	baseKeys := w.baseInvariants(m)
+	constraint := m["derivation"] == "constraint"
+	url, _ := m["url"].(string)
 	for _, view := range []string{"differential", "snapshot"} {
 		v, _ := m[view].(map[string]any)
+		keys := map[string]string{}
 		for i, el := range objects(v["element"]) {
-			at := path + "." + view + ".element[" + strconv.Itoa(i) + "]"
-			w.elementTraits(el, at)
-			w.elementDeclarations(m, el, view == "differential", at)
+			ep := path + "." + view + ".element[" + strconv.Itoa(i) + "]"
+			w.elementTraits(el, ep)
+			w.elementDeclarations(m, el, view == "differential", ep)
+			w.elementDefinitionRules(el, ep, view == "snapshot", constraint)
+			if view == "differential" {
+				w.invariantKeys(el, ep, url, baseKeys, keys)
+			} else {
+				w.invariantExpressions(el, ep, url, keys)
+			}
+		}
+	}
+}
+
+// elementDefinitionRules checks one element definition on its own, as the
+// reference validator does for every element of a StructureDefinition: a
+// type names its code (an extension in place of the code's value leaves the
+// type unnamed unless it is the fhir-type extension); a constraining
+// profile's differential does not say what a missing element means, which
+// only the element's own definition (or an extension's) may; and in a
+// snapshot every element below the root is typed or refers to another
+// element's content, and its fixed, pattern and default values are of one
+// of its types.
+func (w *walker) elementDefinitionRules(el map[string]any, path string, snapshot, constraint bool) {
+	p, _ := el["path"].(string)
+	var codes []string
+	for j, t := range objects(el["type"]) {
+		code, _ := t["code"].(string)
+		for _, x := range objects(t["extension"]) {
+			if x["url"] == "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type" {
+				if c, ok := x["valueUrl"].(string); ok && c != "" {
+					code = c
+				}
+			}
+		}
+		if code == "" {
+			if _, ok := t["_code"]; ok {
+				w.add(model.Error, CodeDefinitionShape, path+".type["+strconv.Itoa(j)+"].code",
+					fmt.Sprintf("a type of %s has an extension on its code but no code: every type names its code", p), "")
+			}
+			continue
+		}
+		codes = append(codes, code)
+	}
+	if _, ok := el["meaningWhenMissing"]; ok && !snapshot && constraint && p != "Extension" && !strings.HasSuffix(p, ".extension") {
+		w.add(model.Error, CodeDefinitionShape, path+".meaningWhenMissing",
+			fmt.Sprintf("a profile cannot say what a missing %s means: only the element's own definition (or an extension's root) does", p), "")
+	}
+	id, _ := el["id"].(string)
+	if !snapshot || !strings.Contains(id, ".") {
+		return
+	}
+	if len(codes) == 0 {
+		if _, ok := el["contentReference"]; !ok {
+			w.add(model.Error, CodeDefinitionShape, path, fmt.Sprintf("snapshot element %s has neither a type nor a contentReference", id), "")
+		}
+		return
+	}
+	for _, prefix := range []string{"defaultValue", "fixed", "pattern"} {
+		suffix, v := choiceValue(el, prefix)
+		if v == nil || slices.ContainsFunc(codes, func(c string) bool { return strings.EqualFold(c, suffix) }) {
+			continue
+		}
+		w.add(model.Error, CodeDefinitionShape, path+"."+prefix+suffix,
+			fmt.Sprintf("%s%s is not of a type element %s has (%s)", prefix, suffix, id, strings.Join(codes, ", ")), "")
+	}
+}
+
+// baseInvariants returns the constraint keys of the base's snapshot and
+// their expressions (nil when the base is not loaded).
+func (w *walker) baseInvariants(m map[string]any) map[string]string {
+	baseURL, _ := m["baseDefinition"].(string)
+	base, err := w.e.defs.StructureDefinition(baseURL)
+	if baseURL == "" || err != nil || base.Snapshot == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, ed := range base.Snapshot.Element {
+		for _, c := range ed.Constraint {
+			if _, ok := out[c.Key]; !ok {
+				out[c.Key] = c.Expression
+			}
+		}
+	}
+	return out
+}
+
+// invariantKeys checks a differential element's constraints: a key names one
+// expression, so a key the base already uses, or one used earlier in the
+// differential, keeps that expression. A constraint sourced from another
+// definition is that definition's to check.
+func (w *walker) invariantKeys(el map[string]any, path, url string, base, seen map[string]string) {
+	for i, c := range objects(el["constraint"]) {
+		key, _ := c["key"].(string)
+		expr, _ := c["expression"].(string)
+		if src, _ := c["source"].(string); key == "" || expr == "" || (src != "" && src != url && !strings.HasPrefix(src, url+"|")) {
+			continue
+		}
+		cp := path + ".constraint[" + strconv.Itoa(i) + "]"
+		if prev, ok := base[key]; ok && prev != expr {
+			w.add(model.Error, CodeDefinitionShape, cp+".key", fmt.Sprintf("constraint key %s is the base's for the expression %q: a new expression needs a new key", key, prev), key)
+			continue
+		}
+		if prev, ok := seen[key]; ok && prev != expr {
+			w.add(model.Error, CodeDefinitionShape, cp+".key", fmt.Sprintf("constraint key %s was given the expression %q earlier in this differential", key, prev), key)
+			continue
+		}
+		seen[key] = expr
+	}
+}
+
+// invariantExpressions checks a snapshot element's constraints: a key that
+// recurs in the snapshot (as an inherited one does on many elements) keeps
+// one expression, ele-1 apart, and the FHIRPath of each constraint this
+// definition owns (no source, or its own URL) parses.
+func (w *walker) invariantExpressions(el map[string]any, path, url string, seen map[string]string) {
+	for i, c := range objects(el["constraint"]) {
+		key, _ := c["key"].(string)
+		expr, _ := c["expression"].(string)
+		if prev, ok := seen[key]; ok && key != "" && expr != "" && key != "ele-1" && prev != expr {
+			w.add(model.Error, CodeDefinitionShape, path+".constraint["+strconv.Itoa(i)+"].key",
+				fmt.Sprintf("constraint key %s has the expression %q elsewhere in this snapshot", key, prev), key)
+		} else if key != "" && expr != "" && !ok {
+			seen[key] = expr
+		}
+		if src, _ := c["source"].(string); expr == "" || (src != "" && src != url && !strings.HasPrefix(src, url+"|")) {
+			continue
+		}
+		if _, err := fhirpath.Compile(correctedExpression(key, expr)); err != nil {
+			w.add(model.Error, CodeDefinitionShape, path+".constraint["+strconv.Itoa(i)+"].expression",
+				fmt.Sprintf("the FHIRPath of constraint %s does not parse: %v", key, err), expr)
 		}
 	}
 }

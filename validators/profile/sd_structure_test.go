@@ -100,3 +100,96 @@ var _ = Describe("StructureDefinition shape: derivation, base, context, Extensio
 			`{"id": "Patient.deceased[x]", "path": "Patient.deceased[x]", "type": [{"code": "boolean"}, {"code": "dateTime"}], "maxValueDateTime": "2030-01-01T00:00:00Z"}`, nil),
 	)
 })
+
+var _ = Describe("StructureDefinition elements: type codes, meaningWhenMissing, snapshot types and values, constraint keys and FHIRPath", func() {
+	e := newEngine()
+	shape := func(src string) []string {
+		return pathsOf(validate(e, src), model.Error, profile.CodeDefinitionShape)
+	}
+	const profileHeader = `"kind": "resource", "type": "Patient", "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient", "derivation": "constraint"`
+	const root = `{"id": "Patient", "path": "Patient"}`
+	inProfile := func(el string) []string { return shape(sdHeader(profileHeader, root+", "+el)) }
+	// logical is a logical model on Element whose snapshot holds the root and el.
+	logical := func(el string) []string {
+		return shape(`{"resourceType": "StructureDefinition", "url": "http://example.org/fhir/StructureDefinition/Ward", "name": "Ward", "status": "draft",
+			"kind": "logical", "abstract": false, "type": "http://example.org/fhir/StructureDefinition/Ward",
+			"baseDefinition": "http://hl7.org/fhir/StructureDefinition/Element", "derivation": "specialization",
+			"snapshot": {"element": [{"id": "Ward", "path": "Ward", "min": 0, "max": "*", "base": {"path": "Ward", "min": 0, "max": "*"}}, ` + el + `]}}`)
+	}
+	const bed = `"id": "Ward.bed", "path": "Ward.bed", "min": 0, "max": "1", "base": {"path": "Ward.bed", "min": 0, "max": "1"}`
+
+	DescribeTable("a type names its code",
+		func(el string, want []string) { Expect(logical(el)).To(ConsistOf(want)) },
+		Entry("a code", `{`+bed+`, "type": [{"code": "string"}]}`, nil),
+		Entry("the code given by the fhir-type extension", `{`+bed+`, "type": [{"extension": [{"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type", "valueUrl": "string"}], "code": "http://hl7.org/fhirpath/System.String"}]}`, nil),
+		Entry("an extension on the code with no code: untyped too",
+			`{`+bed+`, "type": [{"_code": {"extension": [{"url": "http://example.org/fhir/StructureDefinition/note", "valueString": "x"}]}}]}`,
+			[]string{"StructureDefinition.snapshot.element[1].type[0].code", "StructureDefinition.snapshot.element[1]"}),
+	)
+
+	DescribeTable("every snapshot element below the root is typed or refers to content, and its values are of its types",
+		func(el string, want []string) { Expect(logical(el)).To(ConsistOf(want)) },
+		Entry("typed", `{`+bed+`, "type": [{"code": "Identifier"}]}`, nil),
+		Entry("a content reference", `{`+bed+`, "contentReference": "#Ward"}`, nil),
+		Entry("neither", `{`+bed+`}`, []string{"StructureDefinition.snapshot.element[1]"}),
+		Entry("a fixed value of its type", `{`+bed+`, "type": [{"code": "code"}], "fixedCode": "ward"}`, nil),
+		Entry("a pattern of one of its types", `{`+bed+`, "type": [{"code": "Coding"}, {"code": "CodeableConcept"}], "patternCodeableConcept": {"text": "bed"}}`, nil),
+		Entry("a fixed value of another type", `{`+bed+`, "type": [{"code": "code"}], "fixedBoolean": true}`,
+			[]string{"StructureDefinition.snapshot.element[1].fixedBoolean"}),
+		Entry("a pattern of another type", `{`+bed+`, "type": [{"code": "Identifier"}], "patternCoding": {"code": "x"}}`,
+			[]string{"StructureDefinition.snapshot.element[1].patternCoding"}),
+		Entry("a default value of another type", `{`+bed+`, "type": [{"code": "boolean"}], "defaultValueString": "yes"}`,
+			[]string{"StructureDefinition.snapshot.element[1].defaultValueString"}),
+	)
+
+	DescribeTable("a profile's differential leaves meaningWhenMissing to the element's own definition, extensions apart",
+		func(el string, want []string) { Expect(inProfile(el)).To(ConsistOf(want)) },
+		Entry("none", `{"id": "Patient.gender", "path": "Patient.gender", "min": 1}`, nil),
+		Entry("on a resource element", `{"id": "Patient.deceased[x]", "path": "Patient.deceased[x]", "meaningWhenMissing": "alive"}`,
+			[]string{"StructureDefinition.differential.element[1].meaningWhenMissing"}),
+		Entry("on an extension slice", `{"id": "Patient.extension:ward", "path": "Patient.extension", "sliceName": "ward", "meaningWhenMissing": "no ward",
+			"type": [{"code": "Extension", "profile": ["http://hl7.org/fhir/StructureDefinition/patient-birthPlace"]}]}`, nil),
+	)
+
+	DescribeTable("a constraint key names one expression",
+		func(els string, want []string) { Expect(inProfile(els)).To(ConsistOf(want)) },
+		Entry("a new key", `{"id": "Patient.name", "path": "Patient.name", "constraint": [{"key": "ward-1", "severity": "error", "human": "h", "expression": "family.exists()"}]}`, nil),
+		Entry("the base's key with the base's expression",
+			`{"id": "Patient.contact", "path": "Patient.contact", "constraint": [{"key": "pat-1", "severity": "error", "human": "h", "expression": "name.exists() or telecom.exists() or address.exists() or organization.exists()"}]}`, nil),
+		Entry("the base's key for another expression",
+			`{"id": "Patient.contact", "path": "Patient.contact", "constraint": [{"key": "pat-1", "severity": "error", "human": "h", "expression": "name.exists()"}]}`,
+			[]string{"StructureDefinition.differential.element[1].constraint[0].key"}),
+		Entry("a key of a core type's base for another expression",
+			`{"id": "Patient.name", "path": "Patient.name", "constraint": [{"key": "ele-1", "severity": "error", "human": "h", "expression": "true"}]}`,
+			[]string{"StructureDefinition.differential.element[1].constraint[0].key"}),
+		Entry("one new key for two expressions",
+			`{"id": "Patient.name", "path": "Patient.name", "constraint": [{"key": "ward-1", "severity": "error", "human": "h", "expression": "family.exists()"}]},
+			{"id": "Patient.address", "path": "Patient.address", "constraint": [{"key": "ward-1", "severity": "error", "human": "h", "expression": "city.exists()"}]}`,
+			[]string{"StructureDefinition.differential.element[2].constraint[0].key"}),
+		Entry("a constraint sourced from another definition is left to it",
+			`{"id": "Patient.contact", "path": "Patient.contact", "constraint": [{"key": "pat-1", "severity": "error", "human": "h", "expression": "name.exists()", "source": "http://example.org/fhir/StructureDefinition/other"}]}`, nil),
+	)
+
+	DescribeTable("a key recurring in a snapshot keeps one expression",
+		func(second string, want []string) {
+			Expect(logical(`{` + bed + `, "type": [{"code": "string"}], "constraint": [{"key": "ward-1", "severity": "error", "human": "h", "expression": "length() > 0"},
+				{"key": "ele-1", "severity": "error", "human": "h", "expression": "hasValue() or children().exists()"}]},
+				{"id": "Ward.room", "path": "Ward.room", "min": 0, "max": "1", "base": {"path": "Ward.room", "min": 0, "max": "1"}, "type": [{"code": "string"}], "constraint": [` + second + `]}`)).To(ConsistOf(want))
+		},
+		Entry("the same expression again", `{"key": "ward-1", "severity": "error", "human": "h", "expression": "length() > 0"}`, nil),
+		Entry("another expression", `{"key": "ward-1", "severity": "error", "human": "h", "expression": "length() > 1"}`,
+			[]string{"StructureDefinition.snapshot.element[2].constraint[0].key"}),
+		Entry("ele-1 may vary", `{"key": "ele-1", "severity": "error", "human": "h", "expression": "hasValue()"}`, nil),
+	)
+
+	DescribeTable("the FHIRPath of a snapshot constraint the definition owns parses",
+		func(expr, source string, want []string) {
+			Expect(logical(`{` + bed + `, "type": [{"code": "string"}], "constraint": [{"key": "ward-1", "severity": "error", "human": "h", "expression": "` + expr + `"` + source + `}]}`)).To(ConsistOf(want))
+		},
+		Entry("a well-formed expression", "length() > 0", "", nil),
+		Entry("an unclosed call", "length( > 0", "", []string{"StructureDefinition.snapshot.element[1].constraint[0].expression"}),
+		Entry("an operator with no right side", "length() >", `, "source": "http://example.org/fhir/StructureDefinition/Ward"`,
+			[]string{"StructureDefinition.snapshot.element[1].constraint[0].expression"}),
+		Entry("another definition's constraint is that definition's to check", "length( > 0", `, "source": "http://example.org/fhir/StructureDefinition/other"`, nil),
+	)
+})
