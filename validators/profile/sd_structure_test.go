@@ -166,8 +166,9 @@ var _ = Describe("StructureDefinition elements: type codes, meaningWhenMissing, 
 			`{"id": "Patient.name", "path": "Patient.name", "constraint": [{"key": "ward-1", "severity": "error", "human": "h", "expression": "family.exists()"}]},
 			{"id": "Patient.address", "path": "Patient.address", "constraint": [{"key": "ward-1", "severity": "error", "human": "h", "expression": "city.exists()"}]}`,
 			[]string{"StructureDefinition.differential.element[2].constraint[0].key"}),
-		Entry("a constraint sourced from another definition is left to it",
-			`{"id": "Patient.contact", "path": "Patient.contact", "constraint": [{"key": "pat-1", "severity": "error", "human": "h", "expression": "name.exists()", "source": "http://example.org/fhir/StructureDefinition/other"}]}`, nil),
+		Entry("a constraint sourced from the profile itself is judged",
+			`{"id": "Patient.contact", "path": "Patient.contact", "constraint": [{"key": "pat-1", "severity": "error", "human": "h", "expression": "name.exists()", "source": "http://example.org/fhir/StructureDefinition/s"}]}`,
+			[]string{"StructureDefinition.differential.element[1].constraint[0].key"}),
 	)
 
 	DescribeTable("a key recurring in a snapshot keeps one expression",
