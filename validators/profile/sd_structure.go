@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
 )
@@ -71,6 +72,12 @@ func (w *walker) structureDefinitionShape(m map[string]any, path string) {
 		w.add(model.Error, CodeDefinitionShape, path+".context[0]", fmt.Sprintf("only extension definitions have a context: this StructureDefinition defines a %s", typ), "")
 	}
 	w.definitionType(m, typ, path, w.derivationFromBase(m, typ, path))
+	for i, c := range objects(m["context"]) {
+		if expr, _ := c["expression"].(string); c["type"] == "element" && expr != "" && !strings.Contains(expr, "#") && !w.elementExists(expr) {
+			w.add(model.Error, CodeDefinitionShape, path+".context["+strconv.Itoa(i)+"].expression",
+				fmt.Sprintf("the context names the element %s, which R4 does not define", expr), expr)
+		}
+	}
 	if typ == "Extension" && m["baseDefinition"] == "http://hl7.org/fhir/StructureDefinition/Extension" {
 		w.extensionURLFixed(m, path)
 	}
@@ -331,4 +338,56 @@ func constraintKey(el map[string]any, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// elementExists reports whether an element context's path names an element
+// of R4: its first step names a core type or resource (CanonicalResource and
+// MetadataResource, which R4 does not define, stand for CodeSystem and
+// PlanDefinition, as the reference reads them), and each further step a
+// child of the element before it, within its single type where the element
+// does not list children of its own.
+func (w *walker) elementExists(expr string) bool {
+	steps := strings.Split(expr, ".")
+	switch steps[0] {
+	case "CanonicalResource":
+		steps[0] = "CodeSystem"
+	case "MetadataResource":
+		steps[0] = "PlanDefinition"
+	}
+	sd, err := w.e.defs.BaseType(steps[0])
+	if err != nil || sd.Snapshot == nil {
+		return false
+	}
+	cur := steps[0]
+	for _, step := range steps[1:] {
+		next, ed := "", (*definitions.ElementDefinition)(nil)
+		for i := range sd.Snapshot.Element {
+			e := &sd.Snapshot.Element[i]
+			name, ok := strings.CutPrefix(e.Path, cur+".")
+			if !ok || strings.Contains(name, ".") {
+				continue
+			}
+			if name == step || (strings.HasSuffix(name, "[x]") && strings.HasPrefix(step, strings.TrimSuffix(name, "[x]"))) {
+				next, ed = e.Path, e
+				break
+			}
+		}
+		if ed == nil {
+			return false
+		}
+		cur = next
+		if ref, ok := strings.CutPrefix(ed.ContentReference, "#"); ok {
+			cur = ref
+			continue
+		}
+		hasChildren := slices.ContainsFunc(sd.Snapshot.Element, func(e definitions.ElementDefinition) bool {
+			return strings.HasPrefix(e.Path, cur+".")
+		})
+		if !hasChildren && len(ed.Type) == 1 {
+			if t, err := w.e.defs.BaseType(ed.Type[0].Code); err == nil && t.Snapshot != nil {
+				sd, cur = t, t.Type
+			}
+		}
+	}
+	return true
 }

@@ -194,3 +194,28 @@ var _ = Describe("StructureDefinition elements: type codes, meaningWhenMissing, 
 		Entry("another definition's constraint is that definition's to check", "length( > 0", `, "source": "http://example.org/fhir/StructureDefinition/other"`, nil),
 	)
 })
+
+var _ = Describe("StructureDefinition extension contexts: an element context names an element R4 defines", func() {
+	e := newEngine()
+	ext := func(expr string) []string {
+		return pathsOf(validate(e, sdHeader(`"kind": "complex-type", "context": [{"type": "element", "expression": "`+expr+`"}], "type": "Extension",
+			"baseDefinition": "http://hl7.org/fhir/StructureDefinition/Extension", "derivation": "constraint"`,
+			`{"id": "Extension", "path": "Extension"}, {"id": "Extension.url", "path": "Extension.url", "fixedUri": "http://example.org/fhir/StructureDefinition/s"},
+			{"id": "Extension.value[x]", "path": "Extension.value[x]", "type": [{"code": "string"}]}`)), model.Error, profile.CodeDefinitionShape)
+	}
+	DescribeTable("the context's path",
+		func(expr string, want []string) { Expect(ext(expr)).To(ConsistOf(want)) },
+		Entry("a resource", "Patient", nil),
+		Entry("a resource's element", "Patient.contact", nil),
+		Entry("an element inside a datatype the element has", "Patient.name.family", nil),
+		Entry("a choice element", "Observation.value[x]", nil),
+		Entry("an element reached through a content reference", "Questionnaire.item.item.linkId", nil),
+		Entry("a datatype's element", "HumanName.given", nil),
+		Entry("MetadataResource read as PlanDefinition", "MetadataResource.useContext", nil),
+		Entry("an element the resource does not have", "Patient.favouriteColour",
+			[]string{"StructureDefinition.context[0].expression"}),
+		Entry("an element the datatype does not have", "Patient.name.middle",
+			[]string{"StructureDefinition.context[0].expression"}),
+		Entry("a type R4 does not define", "Pet.name", []string{"StructureDefinition.context[0].expression"}),
+	)
+})
