@@ -2,6 +2,8 @@ package profile
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +22,9 @@ const CodeValueSet = "profile.valueset"
 // part, are not judged. How a clause writes its system (by URL, without a
 // |version) is judged first, by includeSystemForm.
 func (w *walker) valueSetRules(m map[string]any, path string) {
+	if exp, ok := m["expansion"].(map[string]any); ok {
+		w.expansionSystemVersions(exp, path+".expansion")
+	}
 	compose, _ := m["compose"].(map[string]any)
 	for _, part := range []string{"include", "exclude"} {
 		for i, clause := range objects(compose[part]) {
@@ -52,6 +57,47 @@ func (w *walker) valueSetRules(m map[string]any, path string) {
 					w.add(model.Error, CodeValueSet, p+".concept["+strconv.Itoa(j)+"].code", fmt.Sprintf("the code %q is not defined in code system %s", code, system), code)
 				}
 			}
+		}
+	}
+}
+
+// expansionSystemVersions checks that an expansion entry naming a system
+// without a version leaves one version to read it in: the expansion's
+// used-codesystem parameters may give that system at most one version
+// (system|version), as the reference validator holds (R4 ValueSet.expansion.
+// parameter, contains.version). Entries are looked for at every level.
+func (w *walker) expansionSystemVersions(exp map[string]any, path string) {
+	used := map[string]bool{}
+	for _, p := range objects(exp["parameter"]) {
+		if p["name"] != "used-codesystem" {
+			continue
+		}
+		_, v := choiceValue(p, "value")
+		if s, ok := v.(string); ok {
+			used[s] = true
+		}
+	}
+	unversioned := map[string]bool{}
+	var walk func(list any)
+	walk = func(list any) {
+		for _, c := range objects(list) {
+			if system, ok := c["system"].(string); ok && system != "" && c["version"] == nil {
+				unversioned[system] = true
+			}
+			walk(c["contains"])
+		}
+	}
+	walk(exp["contains"])
+	for _, system := range slices.Sorted(maps.Keys(unversioned)) {
+		var versions []string
+		for u := range used {
+			if strings.HasPrefix(u, system+"|") {
+				versions = append(versions, u)
+			}
+		}
+		if len(versions) > 1 {
+			slices.Sort(versions)
+			w.add(model.Error, CodeValueSet, path, fmt.Sprintf("expansion entries name %s without a version, but the expansion used %s: say which in contains.version", system, strings.Join(versions, " and ")), system)
 		}
 	}
 }

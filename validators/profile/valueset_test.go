@@ -45,3 +45,24 @@ var _ = Describe("ValueSet compose: systems and codes", func() {
 		Expect(vsFindings(valueSet(`{"system": "http://snomed.info/sct", "concept": [{"code": "not-a-concept"}]}`))).To(BeEmpty())
 	})
 })
+
+var _ = Describe("ValueSet expansion: an entry without a version has one version to be read in", func() {
+	e := newEngine()
+	expansion := func(params, contains string) []string {
+		src := `{"resourceType": "ValueSet", "id": "vs", "url": "http://example.org/fhir/ValueSet/vs", "name": "VS", "status": "draft",
+			"expansion": {"identifier": "urn:uuid:6a1f0b52-2d7e-4f0e-9d55-0c3c1b1e7a10", "timestamp": "2026-01-01T00:00:00Z", "parameter": [` + params + `], "contains": [` + contains + `]}}`
+		return pathsOf(validate(e, src), model.Error, profile.CodeValueSet)
+	}
+	const v1 = `{"name": "used-codesystem", "valueUri": "http://example.org/fhir/CodeSystem/beds|1"}`
+	const v2 = `{"name": "used-codesystem", "valueUri": "http://example.org/fhir/CodeSystem/beds|2"}`
+	const other = `{"name": "used-codesystem", "valueUri": "http://example.org/fhir/CodeSystem/wards|3"}`
+	const bed = `{"system": "http://example.org/fhir/CodeSystem/beds", "code": "b1"}`
+	DescribeTable("used-codesystem versions of an unversioned entry's system",
+		func(params, contains string, want []string) { Expect(expansion(params, contains)).To(ConsistOf(want)) },
+		Entry("one version", v1+", "+other, bed, nil),
+		Entry("two versions", v1+", "+v2, bed, []string{"ValueSet.expansion"}),
+		Entry("two versions, the entry saying which", v1+", "+v2, `{"system": "http://example.org/fhir/CodeSystem/beds", "version": "2", "code": "b1"}`, nil),
+		Entry("two versions, the unversioned entry nested", v1+", "+v2, `{"abstract": true, "display": "Beds", "contains": [`+bed+`]}`, []string{"ValueSet.expansion"}),
+		Entry("two versions of another system", `{"name": "used-codesystem", "valueUri": "http://example.org/fhir/CodeSystem/wards|1"}, `+other, bed, nil),
+	)
+})
