@@ -306,15 +306,16 @@ func quickInvariant(key, expr string) func(any, string) (bool, bool) {
 			return start <= end, true
 		}
 	case key == "bdl-5" && expr == "resource.exists() or request.exists() or response.exists()":
-		// Every entry of every Bundle: an entry holding any of the three
-		// satisfies it. An entry with none (or a null) is FHIRPath's.
+		// Every entry of every Bundle: an entry holding any of the three as
+		// an object satisfies it. An entry with none, or with one written
+		// otherwise (a null, or an array, which may be empty), is FHIRPath's.
 		return func(focus any, _ string) (bool, bool) {
 			m, ok := focus.(map[string]any)
 			if !ok {
 				return false, false
 			}
 			for _, k := range [...]string{"resource", "request", "response"} {
-				if m[k] != nil {
+				if _, object := m[k].(map[string]any); object {
 					return true, true
 				}
 			}

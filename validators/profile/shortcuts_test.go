@@ -2,6 +2,7 @@ package profile_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -87,6 +88,13 @@ func bundleEntries() []map[string]any {
 					}
 				}
 				out = append(out, e)
+				// request in other shapes: an empty object, arrays (an
+				// empty one exists for no expression), primitives
+				for _, odd := range []any{[]any{}, map[string]any{}, []any{map[string]any{"resourceType": "Patient"}}, false, "x"} {
+					o := maps.Clone(e)
+					o["request"] = odd
+					out = append(out, o)
+				}
 			}
 		}
 	}
