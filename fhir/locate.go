@@ -258,14 +258,20 @@ func (s *lineScanner) value(keyStart, keyEnd int) {
 func (s *lineScanner) str() (int, int) {
 	s.pos++
 	start := s.pos
+	quote := -1 // the next '"' at or after s.pos, once looked for
 	for s.pos < len(s.data) {
 		// Most strings hold no escape: jump to the closing quote, and count
-		// the line breaks (only broken JSON has them) in what is passed.
-		rest := s.data[s.pos:]
-		q := bytes.IndexByte(rest, '"')
-		if q < 0 {
-			q = len(rest)
+		// the line breaks (only broken JSON has them) in what is passed. The
+		// quote is looked for again only once an escape passed it (\"), so
+		// a long string of many escapes is read once, not once per escape.
+		if quote < s.pos {
+			quote = len(s.data)
+			if q := bytes.IndexByte(s.data[s.pos:], '"'); q >= 0 {
+				quote = s.pos + q
+			}
 		}
+		rest := s.data[s.pos:]
+		q := quote - s.pos
 		if b := bytes.IndexByte(rest[:q], '\\'); b >= 0 {
 			s.line += lineBreaks(rest[:b])
 			s.pos += b + 2 // the escaped byte, whatever it is, ends nothing
