@@ -19,6 +19,7 @@ import (
 // codes are each unique. The reference validator rejects each, except a
 // fragment's count and an empty complete code system, which it warns about.
 func (w *walker) codeSystemRules(m map[string]any, path string) {
+	w.wholeSystemValueSet(m, path)
 	content, _ := m["content"].(string)
 	concepts := objects(m["concept"])
 	props := map[string]string{}
@@ -141,5 +142,34 @@ func (w *walker) conceptPropertyTypes(concept map[string]any, declared map[strin
 				w.add(model.Error, CodeCodeSystem, cp+".property["+strconv.Itoa(j)+"]."+k, fmt.Sprintf("the property %q is declared of type %s, so its value is %s, not %s", code, typ, want, k), "")
 			}
 		}
+	}
+}
+
+// wholeSystemValueSet checks the value set a CodeSystem names as its whole
+// (R4 CodeSystem.valueSet: "the value set for the entire code system"),
+// where carecert holds that value set: it has a compose of one include, of
+// this code system's URL, with no concepts, filters or value sets (which
+// would take only part of it). A value set carecert does not hold is not
+// judged, as the reference validator does.
+func (w *walker) wholeSystemValueSet(m map[string]any, path string) {
+	vsURL, _ := m["valueSet"].(string)
+	url, _ := m["url"].(string)
+	if vsURL == "" || url == "" {
+		return
+	}
+	vs, err := w.e.defs.Resource(vsURL)
+	if err != nil || vs["resourceType"] != "ValueSet" {
+		return
+	}
+	compose, _ := vs["compose"].(map[string]any)
+	includes := objects(compose["include"])
+	switch {
+	case compose == nil || len(includes) != 1:
+		w.add(model.Error, CodeCodeSystem, path+".valueSet", fmt.Sprintf("the value set %s this CodeSystem names as its whole does not include exactly one code system in its compose", vsURL), vsURL)
+	case includes[0]["system"] != url:
+		other, _ := includes[0]["system"].(string)
+		w.add(model.Error, CodeCodeSystem, path+".valueSet", fmt.Sprintf("the value set %s this CodeSystem names as its whole includes %q, not this code system %s", vsURL, other, url), vsURL)
+	case includes[0]["concept"] != nil || includes[0]["filter"] != nil || includes[0]["valueSet"] != nil:
+		w.add(model.Error, CodeCodeSystem, path+".valueSet", fmt.Sprintf("the value set %s this CodeSystem names as its whole takes only some of its codes (concepts, filters or value sets in its include)", vsURL), vsURL)
 	}
 }

@@ -139,3 +139,26 @@ var _ = Describe("CodeSystem content, count and codes", func() {
 		Expect(csFindings(sup("http://terminology.hl7.org/CodeSystem/v3-NullFlavor|2018-08-12"))).To(ConsistOf(at(model.Error, profile.CodeCodeSystem, "CodeSystem.hierarchyMeaning")))
 	})
 })
+
+var _ = Describe("CodeSystem.valueSet: the value set of the whole code system", func() {
+	e := newEngine()
+	whole := func(url, vs string) []string {
+		src := `{"resourceType": "CodeSystem", "id": "cs", "url": "` + url + `", "name": "CS", "status": "draft", "content": "complete",
+			"valueSet": "` + vs + `", "concept": [{"code": "a", "display": "A"}]}`
+		out := []string{}
+		for _, p := range pathsOf(validate(e, src), model.Error, profile.CodeCodeSystem) {
+			if p == "CodeSystem.valueSet" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	DescribeTable("a value set carecert holds",
+		func(url, vs string, want []string) { Expect(whole(url, vs)).To(ConsistOf(want)) },
+		Entry("includes this whole code system", "http://hl7.org/fhir/administrative-gender", "http://hl7.org/fhir/ValueSet/administrative-gender", nil),
+		Entry("includes another code system", "http://example.org/fhir/CodeSystem/wards", "http://hl7.org/fhir/ValueSet/administrative-gender", []string{"CodeSystem.valueSet"}),
+		Entry("lists only some of the code system's concepts", "http://hl7.org/fhir/event-status", "http://hl7.org/fhir/ValueSet/immunization-status", []string{"CodeSystem.valueSet"}),
+		Entry("includes more than one code system", "http://terminology.hl7.org/CodeSystem/data-absent-reason", "http://hl7.org/fhir/ValueSet/yesnodontknow", []string{"CodeSystem.valueSet"}),
+		Entry("a value set carecert does not hold is not judged", "http://example.org/fhir/CodeSystem/wards", "http://example.org/fhir/ValueSet/wards", nil),
+	)
+})
