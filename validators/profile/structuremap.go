@@ -331,12 +331,57 @@ func (sm *structureMap) dependent(d map[string]any, scope smScope, path string) 
 	for k, raw := range vars {
 		v, _ := raw.(string)
 		mode, _ := inputs[k]["mode"].(string)
-		_, ok := scope.has(v, mode)
+		sv, ok := scope.has(v, mode)
 		if !ok && mode == "source" {
-			_, ok = scope.has(v, "target") // a target may be read as a source
+			sv, ok = scope.has(v, "target") // a target may be read as a source
 		}
 		if !ok {
 			sm.w.add(model.Error, CodeStructureMap, path+".variable["+strconv.Itoa(k)+"]", fmt.Sprintf("the variable %q passed to the %s input of the group %q is no %s variable in scope", v, mode, name, mode), "")
+			continue
+		}
+		if it := sm.quietInputType(inputs[k]); !sm.typeFits(sv.typ, it) {
+			sm.w.add(model.Error, CodeStructureMap, path+".variable["+strconv.Itoa(k)+"]", fmt.Sprintf("the variable %q is a %s, but the input it is passed to in the group %q takes a %s", v, sv.typ, name, it), "")
 		}
 	}
+}
+
+// quietInputType is inputType without reporting: the type a group's input
+// takes, "" where carecert cannot follow it.
+func (sm *structureMap) quietInputType(in map[string]any) string {
+	typ, _ := in["type"].(string)
+	for _, s := range sm.structures {
+		if s["alias"] == typ {
+			url, _ := s["url"].(string)
+			return sm.structureType(url)
+		}
+	}
+	if sm.ix.HasType(typ) {
+		return typ
+	}
+	return sm.structureType(typ)
+}
+
+// typeFits reports whether a variable of type have may be passed to an input
+// of type want: the same type or one derived from it (a Patient to a
+// Resource input). Types carecert cannot follow, and element paths (a
+// backbone element's), are not judged.
+func (sm *structureMap) typeFits(have, want string) bool {
+	if have == "" || want == "" || strings.Contains(have, ".") || strings.Contains(want, ".") {
+		return true
+	}
+	for t, n := have, 0; t != "" && n < 16; n++ {
+		if t == want {
+			return true
+		}
+		sd, err := sm.w.e.defs.BaseType(t)
+		if err != nil {
+			return true
+		}
+		base, err := sm.w.e.defs.StructureDefinition(sd.BaseDefinition)
+		if sd.BaseDefinition == "" || err != nil {
+			return false
+		}
+		t = base.Type
+	}
+	return false
 }

@@ -134,3 +134,23 @@ var _ = Describe("StructureMap transforms' parameters: evaluate's expression, tr
 		Entry("create() of a datatype where a resource goes", `{"valueString": "Patient"}`, `{"valueString": "HumanName"}`, []string{g0 + ".rule[0].rule[0].target[0].parameter[0]"}),
 	)
 })
+
+var _ = Describe("StructureMap dependent rules: a variable passed to a group fits its input's type", func() {
+	e := newEngine()
+	passing := func(inputType string) []string {
+		src := `{"resourceType": "StructureMap", "url": "http://example.org/fhir/StructureMap/dep", "name": "DepMap", "status": "draft",
+		 "group": [
+		  {"name": "Main", "typeMode": "none", "input": [{"name": "src", "type": "Patient", "mode": "source"}, {"name": "tgt", "type": "Bundle", "mode": "target"}],
+		   "rule": [{"name": "all", "source": [{"context": "src", "variable": "s"}], "dependent": [{"name": "Sub", "variable": ["s", "tgt"]}]}]},
+		  {"name": "Sub", "typeMode": "none", "input": [{"name": "p", "type": "` + inputType + `", "mode": "source"}, {"name": "b", "type": "Bundle", "mode": "target"}]}]}`
+		return pathsOf(validate(e, src), model.Error, profile.CodeStructureMap)
+	}
+	DescribeTable("a Patient variable passed to an input of type",
+		func(inputType string, want []string) { Expect(passing(inputType)).To(ConsistOf(want)) },
+		Entry("Patient", "Patient", nil),
+		Entry("DomainResource, which Patient derives from", "DomainResource", nil),
+		Entry("Resource", "Resource", nil),
+		Entry("Bundle", "Bundle", []string{"StructureMap.group[0].rule[0].dependent[0].variable[0]"}),
+		Entry("Observation", "Observation", []string{"StructureMap.group[0].rule[0].dependent[0].variable[0]"}),
+	)
+})
