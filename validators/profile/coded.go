@@ -22,19 +22,26 @@ type codedFinds struct {
 	partial bool
 }
 
-// shelveValue is value for a walk that collects coded values: it keeps
-// item when it is coded and walks it, leaving out what the terminology walk
-// leaves out.
-func (w *walker) shelveValue(f *codedFinds, item, ext any, k *node, t *typeInfo, target *node, tt *typeInfo, at pathAt, host hostElem, hasItem bool) {
-	isCoded := t != nil && t.coded
-	if isCoded && hasItem {
-		if f.depth > coded.MaxDepth {
-			f.partial = true
-		} else {
-			f.vals = append(f.vals, coded.Value{Path: w.keepPath(f, at), Def: k.path, Type: t.code, Value: item, Binding: k.codedBinding})
-		}
+// shelve keeps item, found at element k with type t, among the record's
+// coded values when it is coded.
+func (w *walker) shelve(f *codedFinds, item any, k *node, t *typeInfo, at pathAt) {
+	if t == nil || !t.coded {
+		return
 	}
-	if isCoded || t != nil && (t.primitive || t.code == "Extension" || t.code == "Reference" || t.code == "Narrative") {
+	if f.depth > coded.MaxDepth {
+		f.partial = true
+		return
+	}
+	f.vals = append(f.vals, coded.Value{Path: w.keepPath(f, at), Def: k.path, Type: t.code, Value: item, Binding: k.codedBinding})
+}
+
+// valueFinding is value for a walk that collects coded values (w.found):
+// it leaves out what the terminology walk leaves out. t is the type the
+// value is found with, tt the one it is walked against (a slice may narrow
+// it).
+func (w *walker) valueFinding(item, ext any, t *typeInfo, target *node, tt *typeInfo, at pathAt, host hostElem) {
+	f := w.found
+	if t != nil && (t.coded || t.primitive || t.code == "Extension" || t.code == "Reference" || t.code == "Narrative") {
 		// A coded value is kept whole (a CodeableConcept's codings are not
 		// values of their own), and nothing in a primitive's extensions,
 		// an extension, a reference or a narrative is looked at.

@@ -349,7 +349,7 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 		if k.choice {
 			if c != nil && !c.several {
 				seen += c.count()
-				w.property(c.choice.name, c.v, c.ev, c.hasV, c.hasE, k, c.choice.t, at, host)
+				w.property(c.choice.name, c.member, k, c.choice.t, at, host)
 				continue
 			}
 			found := ""
@@ -368,7 +368,7 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 						w.add(model.Error, CodeCardinality, w.pathText(at)+"."+name, fmt.Sprintf("only one %s[x] is allowed, but both %s and %s are present", k.name, found, name), "")
 					}
 					found = name
-					w.property(name, v, ev, hasV, hasE, k, kt, at, host)
+					w.property(name, member{v: v, ev: ev, hasV: hasV, hasE: hasE}, k, kt, at, host)
 				}
 			}
 			if found == "" && k.min > 0 {
@@ -393,7 +393,7 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 		if len(k.types) > 0 {
 			kt = k.types[0]
 		}
-		w.property(k.name, c.v, c.ev, c.hasV, c.hasE, k, kt, at, host)
+		w.property(k.name, c.member, k, kt, at, host)
 	}
 	if isResource && hasType {
 		seen++
@@ -481,10 +481,17 @@ func (w *walker) pathText(at pathAt) string {
 // companion, as the object holds them; for a choice, the name it has
 // (several: more than one of its types).
 type presentChild struct {
+	member
+	choice  *choiceKey
+	several bool
+}
+
+// member is one JSON property of an element as an object holds it: its
+// value and its "_" companion, each with whether it is there (a JSON null
+// is there).
+type member struct {
 	v, ev      any
-	choice     *choiceKey
 	hasV, hasE bool
-	several    bool
 }
 
 func (c *presentChild) set(val any, companion bool) {
@@ -574,7 +581,8 @@ func typeList(k *node) string {
 }
 
 // property validates one JSON property (value and "_" companion) of element k.
-func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *typeInfo, at pathAt, host hostElem) {
+func (w *walker) property(name string, m member, k *node, t *typeInfo, at pathAt, host hostElem) {
+	v, ev, hasV, hasE := m.v, m.ev, m.hasV, m.hasE
 	pa := w.pathChild(at, name, 0, false)
 	p := func() string { return w.pathText(pa) } // built only for a finding or a slicing
 	if hasE && (t == nil || !t.primitive) {
@@ -665,7 +673,10 @@ func (w *walker) property(name string, v, ev any, hasV, hasE bool, k *node, t *t
 			tt = target.typeFor(t)
 		}
 		if f := w.found; f != nil {
-			w.shelveValue(f, item, ext, k, t, target, tt, ip, host, hasV && i < len(items))
+			if hasV && i < len(items) {
+				w.shelve(f, item, k, t, ip)
+			}
+			w.valueFinding(item, ext, t, target, tt, ip, host)
 			continue
 		}
 		w.value(item, ext, target, tt, ip, host)
