@@ -135,20 +135,7 @@ var _ = Describe("the JSON-schema requirement answered from the profile engine's
 	})
 
 	It("gives the findings of its own walk after random damage to real records", func() {
-		g, err := fixtures.New(fixtures.Options{Seed: 11, Records: 600})
-		Expect(err).NotTo(HaveOccurred())
-		var bases []map[string]any
-		_, err = g.Generate(func(l []byte) error {
-			bases = append(bases, records("feed.ndjson", string(l)+"\n")[0].Resource())
-			return nil
-		})
-		Expect(err).NotTo(HaveOccurred())
-		files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(fhir.ReadFile(files[len(files)-1], func(rec *model.Record) error {
-			bases = append(bases, rec.Resource())
-			return nil
-		})).To(Succeed())
+		bases := damageBases(600, func(*model.Record) bool { return true })
 
 		rng := rand.New(rand.NewPCG(18, 2))
 		counts := map[[2]bool]int{} // proven, schema findings

@@ -58,24 +58,9 @@ var _ = Describe("the quick schema walk", func() {
 	})
 
 	It("never passes a broken record: each defect family of the generator and random damage to real records", func() {
-		g, err := fixtures.New(fixtures.Options{Seed: 11, Records: 1500})
-		Expect(err).NotTo(HaveOccurred())
-		var bases []map[string]any
-		_, err = g.Generate(func(l []byte) error {
-			recs := records("feed.ndjson", string(l)+"\n")
-			Expect(recs).To(HaveLen(1))
-			if recs[0].Problem == nil && schema.IsResourceType(fhir.ResourceType(recs[0].Resource())) {
-				bases = append(bases, recs[0].Resource())
-			}
-			return nil
+		bases := damageBases(1500, func(rec *model.Record) bool {
+			return rec.Problem == nil && schema.IsResourceType(fhir.ResourceType(rec.Resource()))
 		})
-		Expect(err).NotTo(HaveOccurred())
-		files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(fhir.ReadFile(files[len(files)-1], func(rec *model.Record) error {
-			bases = append(bases, rec.Resource())
-			return nil
-		})).To(Succeed())
 		Expect(len(bases)).To(BeNumerically(">", 1500))
 
 		rng := rand.New(rand.NewPCG(18, 1))
@@ -140,6 +125,31 @@ var damageValues = []any{
 
 // damage returns a deep copy of res with one random change: an element
 // replaced, removed or added, at any depth.
+// damageBases are the records random damage starts from: n generated
+// records that keep holds for, then every resource of the last Synthea
+// Bundle.
+func damageBases(n int, keep func(*model.Record) bool) []map[string]any {
+	g, err := fixtures.New(fixtures.Options{Seed: 11, Records: n})
+	Expect(err).NotTo(HaveOccurred())
+	var bases []map[string]any
+	_, err = g.Generate(func(l []byte) error {
+		recs := records("feed.ndjson", string(l)+"\n")
+		Expect(recs).To(HaveLen(1))
+		if keep(recs[0]) {
+			bases = append(bases, recs[0].Resource())
+		}
+		return nil
+	})
+	Expect(err).NotTo(HaveOccurred())
+	files, err := filepath.Glob(sharedtest.Path("corpus", "synthea-r4", "*.json"))
+	Expect(err).NotTo(HaveOccurred())
+	Expect(fhir.ReadFile(files[len(files)-1], func(rec *model.Record) error {
+		bases = append(bases, rec.Resource())
+		return nil
+	})).To(Succeed())
+	return bases
+}
+
 func damage(rng *rand.Rand, res map[string]any) map[string]any {
 	out := fhir.Clone(res).(map[string]any)
 	var spots []func()
