@@ -36,3 +36,19 @@ var _ = Describe("tagged values", func() {
 		Expect(p.Targets).To(HaveLen(1))
 	})
 })
+
+var _ = Describe("a field's position", func() {
+	DescribeTable("is its nearest readable parent's when the path holds a key the YAML path syntax cannot read, never a panic",
+		func(doc, path, parent string) {
+			var v map[string]any
+			f, err := yamlfile.Decode("plan.yaml", []byte(doc), &v)
+			Expect(err).NotTo(HaveOccurred())
+			l, c := f.Position(path)
+			pl, pc := f.Position(parent)
+			Expect(pl).To(BeNumerically(">", 0))
+			Expect([]int{l, c}).To(Equal([]int{pl, pc}))
+		},
+		Entry("an index without its ] (the fuzzer's input)", "policy:\n 0000e[0:\n", "$.policy.0000e[0", "$.policy"),
+		Entry("an index without its ] under a readable key", "name: A\npolicy:\n  rules: []\n  x[1: 2\n", "$.policy.x[1", "$.policy"),
+	)
+})

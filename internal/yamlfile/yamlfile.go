@@ -147,7 +147,7 @@ func (f *File) Position(path string) (int, int) {
 		return 0, 0
 	}
 	for p := path; p != "" && p != "$"; p = parent(p) {
-		yp, err := yaml.PathString(p)
+		yp, err := pathString(p)
 		if err != nil {
 			continue
 		}
@@ -160,6 +160,20 @@ func (f *File) Position(path string) (int, int) {
 		}
 	}
 	return 0, 0
+}
+
+// pathString is yaml.PathString for a path that may hold a key the file's
+// author wrote (a misspelt policy key "0000e[0"): goccy/go-yaml panics on
+// some malformed paths (an index without its "]", found by fuzzing the plan
+// loader), so a panic is an error like any other unreadable path, and
+// Position moves on to the parent.
+func pathString(p string) (yp *yaml.Path, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			yp, err = nil, fmt.Errorf("path %q cannot be read: %v", p, r)
+		}
+	}()
+	return yaml.PathString(p)
 }
 
 func parent(p string) string {
