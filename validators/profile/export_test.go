@@ -23,3 +23,7 @@ var QuickInvariant = quickInvariant
 
 // NamedType is the type a relative reference of the shape Type/id names.
 var NamedType = namedType
+
+// HasTypeRules reports whether the map walk runs rules of its own for a
+// resource type (typeRules).
+func HasTypeRules(typ string) bool { return typeRules(typ) != nil }

@@ -7,38 +7,54 @@ func (w *walker) resourceRules(m map[string]any, typ, path string) {
 	w.resourceIDExtensions(m, path)
 	w.canonicalResourceRules(m, typ, path)
 	w.narrativeLanguage(m, path)
+	if rules := typeRules(typ); rules != nil {
+		rules(w, m, path)
+	}
+}
+
+// typeRules returns the checks of one resource type beyond its
+// definition (nil for none). The stream path reads it too: a type with
+// rules here is left to the map walk unless the stream path says it
+// covers them (streamCoversRules), so a rule added here can never be
+// skipped by a record the scan proves clean.
+func typeRules(typ string) func(w *walker, m map[string]any, path string) {
 	switch typ {
 	case "Bundle":
-		w.bundleRules(m, path)
+		return (*walker).bundleRules
 	case "Observation":
-		w.observationPractice(m, path)
+		return (*walker).observationPractice
 	case "SearchParameter":
-		w.searchParameterRules(m, path)
+		return (*walker).searchParameterRules
 	case "CapabilityStatement":
-		w.capabilityRules(m, path)
+		return (*walker).capabilityRules
 	case "CodeSystem":
-		w.codeSystemRules(m, path)
-		w.codeSystemProperties(m, path)
+		return func(w *walker, m map[string]any, path string) {
+			w.codeSystemRules(m, path)
+			w.codeSystemProperties(m, path)
+		}
 	case "ConceptMap":
-		w.conceptMapRules(m, path)
+		return (*walker).conceptMapRules
 	case "ValueSet":
-		w.valueSetRules(m, path)
+		return (*walker).valueSetRules
 	case "Questionnaire":
-		w.questionnaireRules(m, path)
+		return (*walker).questionnaireRules
 	case "QuestionnaireResponse":
-		w.questionnaireResponseRules(m, path)
+		return (*walker).questionnaireResponseRules
 	case "Measure":
-		w.measureRules(m, path)
+		return (*walker).measureRules
 	case "MeasureReport":
-		w.measureReportRules(m, path)
+		return (*walker).measureReportRules
 	case "ImplementationGuide":
-		w.implementationGuideRules(m, path)
+		return (*walker).implementationGuideRules
 	case "OperationDefinition":
-		w.operationDefinitionRules(m, path)
+		return (*walker).operationDefinitionRules
 	case "StructureMap":
-		w.structureMapRules(m, path)
+		return (*walker).structureMapRules
 	case "StructureDefinition":
-		w.structureDefinitionRules(m, path)
-		w.structureDefinitionShape(m, path)
+		return func(w *walker, m map[string]any, path string) {
+			w.structureDefinitionRules(m, path)
+			w.structureDefinitionShape(m, path)
+		}
 	}
+	return nil
 }

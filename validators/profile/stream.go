@@ -26,14 +26,6 @@ import (
 // two paths; stream_test.go holds the clean verdict to the map walk's on
 // the shared corpus, the generated feed and damaged records.
 
-// streamTypes are the resource types the prototype compiles: Synthea's
-// most common. A type outside them is not compiled (the map walk runs).
-var streamTypes = map[string]bool{
-	"Observation": true, "Encounter": true, "Condition": true, "Procedure": true,
-	"Patient": true, "Claim": true, "ExplanationOfBenefit": true, "Immunization": true,
-	"DiagnosticReport": true, "MedicationRequest": true,
-}
-
 // Streamer runs the stream path for one engine, holding each type's
 // compiled stream form (built on first use, shared by every worker).
 type Streamer struct {
@@ -60,8 +52,6 @@ func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string
 		return false, "not JSON"
 	case len(rec.Raw) == 0:
 		return false, "no bytes"
-	case !streamTypes[rec.Type]:
-		return false, "type not compiled"
 	}
 	sp, why := st.compiledOf(rec.Type)
 	if sp == nil {
@@ -133,8 +123,8 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 	if err != nil || p.root == nil || len(p.mustSupport) > 0 || len(e.defs.GlobalProfiles(typ)) > 0 {
 		return none
 	}
-	if typ == "Observation" && e.bestPractice != BestPracticeIgnore {
-		return none // observationPractice's guidelines are the map walk's
+	if !e.streamCoversRules(typ) {
+		return none // the map walk's rules of the type read what the scan does not keep
 	}
 	sp := &streamCompiled{compiled: p}
 	if typ == "Observation" {

@@ -205,7 +205,8 @@ var _ = Describe("the stream path (issue 18's prototype)", func() {
 		Entry("con-5: entered in error with a clinical status", `{"resourceType":"Condition","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"entered-in-error"}]},"code":{"text":"x"},"subject":{"reference":"Patient/1"}}`, false),
 		Entry("obs-7: a component coded as the Observation, with a value", `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2339-0"}]},"valueString":"a","component":[{"code":{"coding":[{"system":"http://loinc.org","code":"2339-0"}]},"valueString":"b"}]}`, false),
 		Entry("a local reference to a contained resource that is not there", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"subject":{"reference":"#p"}}`, false),
-		Entry("a type the prototype does not compile", `{"resourceType":"Organization","name":"x"}`, false),
+		Entry("an Organization", `{"resourceType":"Organization","active":true,"name":"x","telecom":[{"system":"phone","value":"555-0100"}]}`, true),
+		Entry("a type whose rules the scan does not cover (left to the map walk)", `{"resourceType":"Questionnaire","status":"active"}`, false),
 	)
 })
 
