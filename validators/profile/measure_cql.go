@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
 
@@ -155,7 +154,7 @@ func (w *walker) measureLibraries(m map[string]any, path string) *measureLibrari
 			}
 			continue
 		}
-		if res := w.bundleLibrary(canonical); res != nil {
+		if res := w.bundleCanonical(canonical, "Library"); res != nil {
 			out.found = append(out.found, compileLibrary(res))
 			continue
 		}
@@ -171,30 +170,6 @@ func (w *walker) measureLibraries(m map[string]any, path string) *measureLibrari
 		}
 	}
 	return out
-}
-
-// bundleLibrary returns the Library with the canonical URL given (and its
-// version, when the canonical has one) among the entries of the Bundle the
-// Measure travels in, or nil.
-func (w *walker) bundleLibrary(canonical string) map[string]any {
-	if w.rec.Container == nil {
-		return nil
-	}
-	b := w.rec.Container.Resource()
-	if b == nil || b["resourceType"] != "Bundle" {
-		return nil
-	}
-	url, version := definitions.SplitCanonical(canonical)
-	for _, e := range objects(b["entry"]) {
-		r, _ := e["resource"].(map[string]any)
-		if r == nil || r["resourceType"] != "Library" || r["url"] != url {
-			continue
-		}
-		if v, _ := r["version"].(string); version == "" || v == version {
-			return r
-		}
-	}
-	return nil
 }
 
 // cqlCriterion judges one criterion in CQL against the Measure's Libraries.

@@ -33,6 +33,9 @@ type questionnaire struct {
 	// byLinkID holds every item of the tree (the first, if a linkId repeats).
 	byLinkID      map[string]*qItem
 	hasEnableWhen bool
+	// effective is the Questionnaire's effectivePeriod: when responses to
+	// it may be authored (questionnaire_answer_text.go).
+	effective period
 }
 
 // qItem is one Questionnaire.item.
@@ -97,6 +100,7 @@ func compileQuestionnaire(res map[string]any, fx Invariants) *questionnaire {
 		q.name = "#" + id
 	}
 	q.top = &qItem{typ: "group", known: true}
+	q.effective = periodOf(res["effectivePeriod"])
 	q.addKids(q.top, res["item"], fx)
 	return q
 }
@@ -224,6 +228,7 @@ func (w *walker) questionnaireResponseRules(m map[string]any, path string) {
 	}
 	status, _ := m["status"].(string)
 	r := &responseCheck{w: w, q: q, completed: status == "completed"}
+	r.authored(m, path)
 	r.items(m["item"], q.top, path, []map[string]any{m})
 }
 
@@ -394,6 +399,9 @@ func (r *responseCheck) answer(am map[string]any, qi *qItem, n int, path string)
 	}
 	if qi.answerValueSet != "" && !qi.inlineOptions {
 		r.valueSetAnswer(v, qi, path+".value"+v.typ)
+	}
+	if v.typ == "String" {
+		r.stringAnswer(v, qi, path+".valueString")
 	}
 	if !qi.inlineOptions || v.v == nil || (qi.typ == "open-choice" && v.typ == "String") {
 		return // free text of an open choice; a value set needs terminology

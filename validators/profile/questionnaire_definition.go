@@ -11,8 +11,11 @@ import (
 // refer to (R4 Questionnaire.item.enableWhen.question): an item that exists
 // in the Questionnaire, that is not the item itself nor one inside it (an
 // item cannot depend on its own answers), and that comes before it, so a
-// form can be filled in order (a warning, as in the reference validator).
+// form can be filled in order (a warning, as in the reference validator);
+// and the Questionnaire against those it derives from
+// (questionnaire_derivation.go).
 func (w *walker) questionnaireRules(m map[string]any, path string) {
+	w.questionnaireDerivations(m, path)
 	type place struct {
 		order int
 		item  map[string]any
