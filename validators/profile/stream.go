@@ -20,9 +20,10 @@ import (
 //
 // It proves a record clean or gives up: a finding of any rule, or anything
 // the scan does not cover (extensions, contained resources, narratives,
-// slicing, companions, element ids, claimed or implied profiles, a record
-// inside a Bundle), sends the record back to the map walk, whose findings
-// are then the record's. So a record's findings cannot differ between the
+// slicing, companions, element ids, claimed profiles, a record inside a
+// Bundle), sends the record back to the map walk, whose findings are then
+// the record's. A profile the record's codes imply (a vital sign's) is
+// walked on the record's map form after the scan (stream_implied.go). So a record's findings cannot differ between the
 // two paths; stream_test.go holds the clean verdict to the map walk's on
 // the shared corpus, the generated feed and damaged records.
 
@@ -65,6 +66,9 @@ func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string
 	s := &scan{e: e, sp: sp, src: rec.Raw, w: w}
 	if !s.record() {
 		return false, s.why
+	}
+	if len(s.implied) > 0 {
+		return s.impliedChecks(sink)
 	}
 	return true, ""
 }
@@ -345,9 +349,8 @@ func (s *scan) capturedChecks(c *captured, n *node, t *typeInfo) bool {
 		if c.system != "" {
 			w.codingSystem(c.system, at)
 		}
-		if s.implying && s.e.vitalSign(c.system, c.code) != "" {
-			w.pathEnd(at)
-			return s.fail("a profile implied by the record's code")
+		if s.implying {
+			s.imply(c.system, c.code)
 		}
 	case "Reference":
 		w.referenceTo(c.reference, c.typ, t, at)

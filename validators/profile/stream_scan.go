@@ -25,6 +25,9 @@ type scan struct {
 	// implying says the scan is in the root member whose codings may
 	// imply a profile.
 	implying bool
+	// implied are the profiles the record's codes imply (vital signs,
+	// stream_implied.go).
+	implied []string
 }
 
 // rootMember is one property of the resource's root: its JSON name, its
