@@ -28,9 +28,16 @@ var transformParams = map[string][2]int{
 }
 
 // smVar is a variable in scope in a group's rules: its mode (source or
-// target) and the definition path of its type in the R4 element index ("" if
-// carecert cannot follow it).
-type smVar struct{ mode, typ string }
+// target), the definition path of its type in the R4 element index ("" if
+// carecert cannot follow it), the element it was read from or written to
+// (nil for an input, or where carecert cannot follow it), and whether it may
+// hold several values (it was read from a repeating element, or from one
+// below such a variable).
+type smVar struct {
+	mode, typ string
+	el        *elements.Element
+	many      bool
+}
 
 // smScope holds the variables in scope, by mode and name.
 type smScope map[string]smVar
@@ -172,11 +179,12 @@ func (sm *structureMap) structureType(url string) string {
 func (sm *structureMap) rule(r map[string]any, scope smScope, path string) {
 	name, _ := r["name"].(string)
 	sm.name(name, "rule", path+".name")
+	list := false // the rule runs once per value of a repeating source
 	for k, s := range objects(r["source"]) {
-		sm.source(s, scope, path+".source["+strconv.Itoa(k)+"]")
+		list = sm.source(s, scope, path+".source["+strconv.Itoa(k)+"]") || list
 	}
 	for k, t := range objects(r["target"]) {
-		sm.target(t, scope, path+".target["+strconv.Itoa(k)+"]")
+		sm.target(t, scope, list, path+".target["+strconv.Itoa(k)+"]")
 	}
 	for k, nested := range objects(r["rule"]) {
 		sm.rule(nested, scope.copy(), path+".rule["+strconv.Itoa(k)+"]")
@@ -186,26 +194,41 @@ func (sm *structureMap) rule(r map[string]any, scope smScope, path string) {
 	}
 }
 
-// source checks one rule source and binds its variable.
-func (sm *structureMap) source(s map[string]any, scope smScope, path string) {
+// source checks one rule source and binds its variable. It reports whether
+// the source may give several values, so the rule runs as a list: it reads
+// a repeating element, or an element below a variable that may hold several
+// values, and its max does not bring that down to one.
+func (sm *structureMap) source(s map[string]any, scope smScope, path string) bool {
 	ctx, _ := s["context"].(string)
 	sm.name(ctx, "context", path+".context")
 	v, ok := scope.has(ctx, "source")
 	if !ok {
 		sm.w.add(model.Error, CodeStructureMap, path+".context", fmt.Sprintf("the source context %q is no source variable in scope (an input of mode source, or a variable an earlier source bound)", ctx), "")
-		return
+		return false
 	}
-	typ := v.typ
+	bound := smVar{mode: v.mode, typ: v.typ, el: v.el, many: v.many}
+	list := false
 	if element, _ := s["element"].(string); element != "" {
-		typ = ""
+		bound = smVar{mode: v.mode}
 		if v.typ != "" {
-			typ, _ = sm.element(v.typ, element, s["type"], "source", path)
+			bound.typ, _ = sm.element(v.typ, element, s["type"], "source", path)
+			if el, _, _ := sm.ix.Resolve(v.typ, element); el != nil {
+				bound.el = el
+				bound.many = v.many || el.Max != 1
+				if max, ok := s["max"].(string); ok && max != "*" {
+					if n, err := strconv.Atoi(max); err == nil {
+						bound.many = n > 1
+					}
+				}
+				list = bound.many
+			}
 		}
 	}
 	if variable, _ := s["variable"].(string); variable != "" {
 		sm.name(variable, "variable", path+".variable")
-		scope.add(variable, smVar{mode: v.mode, typ: typ})
+		scope.add(variable, bound)
 	}
+	return list
 }
 
 // element resolves element on the type at definition path on, reporting an
@@ -241,8 +264,9 @@ func typeCodes(ts []elements.Type) string {
 	return strings.Join(out, ", ")
 }
 
-// target checks one rule target and binds its variable.
-func (sm *structureMap) target(t map[string]any, scope smScope, path string) {
+// target checks one rule target and binds its variable; list says whether
+// its rule runs as a list (structuremap_translate.go judges its list modes).
+func (sm *structureMap) target(t map[string]any, scope smScope, list bool, path string) {
 	ctx, _ := t["context"].(string)
 	variable, _ := t["variable"].(string)
 	sm.name(variable, "variable", path+".variable")
@@ -264,6 +288,9 @@ func (sm *structureMap) target(t map[string]any, scope smScope, path string) {
 		return
 	}
 	typ := ""
+	if v.typ != "" {
+		sm.listModes(t, list, path)
+	}
 	if element, _ := t["element"].(string); element != "" && v.typ != "" {
 		var found bool
 		if typ, found = sm.element(v.typ, element, nil, "target", path); found { // its transform can be judged
@@ -271,7 +298,7 @@ func (sm *structureMap) target(t map[string]any, scope smScope, path string) {
 				sm.w.add(model.Error, CodeStructureMap, path+".parameter", "the target has parameters but no transform to take them", "")
 			} else if transform != "" {
 				sm.transformParams(transform, len(params), path)
-				sm.transformValues(transform, v.typ, element, params, path)
+				sm.transformValues(transform, v.typ, element, params, scope, path)
 			}
 		}
 	}
@@ -315,6 +342,10 @@ func (sm *structureMap) transformParams(transform string, n int, path string) {
 // dependent checks a dependent rule's group and the variables it passes.
 func (sm *structureMap) dependent(d map[string]any, scope smScope, path string) {
 	name, _ := d["name"].(string)
+	if name == defaultMappingGroup {
+		sm.defaultGroup(scope, path)
+		return
+	}
 	g := sm.groups[name]
 	if g == nil {
 		if !sm.imports {

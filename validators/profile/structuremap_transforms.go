@@ -19,18 +19,21 @@ var translateOutputs = []string{"code", "system", "display", "Coding", "Codeable
 // translate's third parameter is an output mode it has; create() in a slot
 // that holds a whole resource names a type FHIR defines. Counts are checked
 // before (transformParams); a parameter of the wrong count is not read here.
-func (sm *structureMap) transformValues(transform, on, element string, params []map[string]any, path string) {
+func (sm *structureMap) transformValues(transform, on, element string, params []map[string]any, scope smScope, path string) {
 	switch {
 	case transform == "evaluate" && len(params) == 1:
 		if expr, ok := params[0]["valueString"].(string); ok {
 			if _, err := fhirpath.Compile(expr); err != nil {
 				sm.w.add(model.Error, CodeStructureMap, path+".parameter[0].valueString", fmt.Sprintf("evaluate's expression %q is not FHIRPath that parses: %v", expr, err), expr)
+			} else {
+				sm.evaluatePath(expr, scope, path+".parameter[0].valueString")
 			}
 		}
 	case transform == "translate" && len(params) == 3:
 		if mode, ok := paramText(params[2]); ok && !slices.Contains(translateOutputs, mode) {
 			sm.w.add(model.Error, CodeStructureMap, path+".parameter[2]", fmt.Sprintf("translate's output %q is none of code, system, display, Coding or CodeableConcept", mode), mode)
 		}
+		sm.translate(on, element, params, scope, path)
 	case transform == "create" && len(params) == 1:
 		el, _, _ := sm.ix.Resolve(on, element)
 		t, ok := paramText(params[0])
