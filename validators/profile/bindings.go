@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"iter"
 	"sync"
 
 	"github.com/carecert/carecert/fhir/definitions"
@@ -168,33 +169,40 @@ func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, at pathAt)
 		}
 		w.checkCode(k, system, code, at)
 	case "CodeableConcept":
-		codings, _ := m["coding"].([]any)
-		if len(codings) == 0 {
-			return
-		}
-		known := false
-		var first string
-		for _, c := range codings {
-			cm, _ := c.(map[string]any)
-			system, _ := cm["system"].(string)
-			code, ok := cm["code"].(string)
-			if !ok {
-				continue
-			}
-			in, kn := w.e.codes.Contains(k.binding.valueSet, system, code)
-			if in {
-				return
-			}
-			if kn {
-				known = true
-				if first == "" {
-					first = system + "#" + code
+		w.conceptBinding(k, func(yield func(system, code string) bool) {
+			codings, _ := m["coding"].([]any)
+			for _, c := range codings {
+				cm, _ := c.(map[string]any)
+				system, _ := cm["system"].(string)
+				if code, ok := cm["code"].(string); ok && !yield(system, code) {
+					return
 				}
 			}
+		}, at)
+	}
+}
+
+// conceptBinding checks a bound CodeableConcept by its codings that have a
+// code (system and code): one in the value set satisfies it; otherwise the
+// first the terminology knows is reported. The map walk and the stream path
+// (which keeps the codings' strings as it passes them) share it.
+func (w *walker) conceptBinding(k *node, codings iter.Seq2[string, string], at pathAt) {
+	known := false
+	var first string
+	for system, code := range codings {
+		in, kn := w.e.codes.Contains(k.binding.valueSet, system, code)
+		if in {
+			return
 		}
-		if known {
-			w.bindingFinding(k, first, at, "no coding is in")
+		if kn {
+			known = true
+			if first == "" {
+				first = system + "#" + code
+			}
 		}
+	}
+	if known {
+		w.bindingFinding(k, first, at, "no coding is in")
 	}
 }
 

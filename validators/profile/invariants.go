@@ -295,15 +295,7 @@ func quickInvariant(key, expr string) func(any, string) (bool, bool) {
 			}
 			start, ok1 := m["start"].(string)
 			end, ok2 := m["end"].(string)
-			if !ok1 || !ok2 {
-				return true, true // a bound without a value
-			}
-			// Same length and the same zone: the text orders the instants.
-			// Anything else (precisions or zones that differ) is FHIRPath's.
-			if len(start) != len(end) || zone(start) != zone(end) {
-				return false, false
-			}
-			return start <= end, true
+			return periodOrdered(start, end, ok1, ok2)
 		}
 	case key == "bdl-5" && expr == "resource.exists() or request.exists() or response.exists()":
 		// Every entry of every Bundle: an entry holding any of the three as
@@ -355,6 +347,20 @@ func quickInvariant(key, expr string) func(any, string) (bool, bool) {
 		}
 	}
 	return nil
+}
+
+// periodOrdered is per-1's shortcut on a Period's start and end texts
+// (has: whether each has a value).
+func periodOrdered(start, end string, hasStart, hasEnd bool) (holds, decided bool) {
+	if !hasStart || !hasEnd {
+		return true, true // a bound without a value
+	}
+	// Same length and the same zone: the text orders the instants.
+	// Anything else (precisions or zones that differ) is FHIRPath's.
+	if len(start) != len(end) || zone(start) != zone(end) {
+		return false, false
+	}
+	return start <= end, true
 }
 
 // zone returns the time zone of a FHIR dateTime or instant ("Z", "-05:00"),

@@ -104,6 +104,12 @@ type role struct {
 	// capture says the value's rules read only strings the scan keeps
 	// (capturedChecks): no map form is built for them.
 	capture bool
+	// concept says the value is a bound CodeableConcept whose binding is
+	// checked over the codings the scan keeps (stream_capture.go).
+	concept bool
+	// members are the value's invariants, each decided from the members
+	// the scan keeps (stream_capture.go), when every one has such a form.
+	members []memberRule
 }
 
 // compiledOf compiles typ's stream form once.
@@ -319,11 +325,18 @@ func newRole(n *node, t *typeInfo) *role {
 		return r
 	}
 	bound := n.binding != nil && bindingSays(n.binding.strength)
-	heavy := len(r.invs) > 0 || n.fixed != nil || n.pattern != nil || n.minValue != nil || n.maxValue != nil
+	valued := n.fixed != nil || n.pattern != nil || n.minValue != nil || n.maxValue != nil
+	heavy := len(r.invs) > 0 || valued
 	// A Coding's and a Reference's rules read a few of their strings,
-	// which the scan keeps as it passes them (captured).
+	// which the scan keeps as it passes them (captured); so does a bound
+	// CodeableConcept's binding, and invariants with a form over its
+	// members (stream_capture.go).
 	r.capture = !heavy && (t.code == "Reference" && !bound || t.code == "Coding")
-	r.materialise = !r.capture && (heavy || bound || t.code == "Reference" || t.code == "Identifier")
+	r.concept = !heavy && bound && t.code == "CodeableConcept"
+	if !valued && !bound && len(r.invs) > 0 && t.code != "Reference" && t.code != "Identifier" && t.code != "Coding" {
+		r.members = memberRules(r.invs, n.layoutFor(t))
+	}
+	r.materialise = !r.capture && !r.concept && r.members == nil && (heavy || bound || t.code == "Reference" || t.code == "Identifier")
 	return r
 }
 
@@ -332,6 +345,11 @@ func newRole(n *node, t *typeInfo) *role {
 type captured struct {
 	system, code, reference, typ string
 	hasCode                      bool
+	// members are the value's members, with the text of those that are
+	// strings, while they fit (more says some did not).
+	members [8]keptMember
+	n       int
+	more    bool
 }
 
 // capturedChecks runs the engine's checks of a Coding or a Reference

@@ -25,6 +25,10 @@ type scan struct {
 	// implying says the scan is in the root member whose codings may
 	// imply a profile.
 	implying bool
+	// codings are the Codings kept for the bound CodeableConcepts being
+	// scanned, collected while collecting (stream_capture.go).
+	codings    []keptCoding
+	collecting bool
 	// implied are the profiles the record's codes imply (vital signs,
 	// stream_implied.go).
 	implied []string
@@ -171,7 +175,7 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 			if !ok {
 				return nil, false
 			}
-			if c != nil && s.src[start] == '"' {
+			if c != nil {
 				if !s.capture(c, jsonName, s.src[start:s.i]) {
 					return nil, false
 				}
@@ -279,12 +283,25 @@ func (s *scan) value(k *node, t *typeInfo, build bool) (any, bool) {
 	}
 	var kept captured
 	var c *captured
-	if r.capture {
+	if r.capture || r.members != nil {
 		c = &kept
 	}
+	mark, collecting := len(s.codings), s.collecting
+	s.collecting = r.concept
 	m, ok := s.object(k, t, nil, build || r.materialise, c)
-	if !ok || r.materialise && !s.complexChecks(m, k, t, r) || r.capture && !s.capturedChecks(c, k, t) {
+	s.collecting = collecting
+	if ok && r.concept {
+		ok = s.conceptChecks(s.codings[mark:], k)
+		s.codings = s.codings[:mark]
+	}
+	if !ok || r.materialise && !s.complexChecks(m, k, t, r) || r.capture && !s.capturedChecks(c, k, t) || r.members != nil && !s.memberChecks(c, k, r) {
 		return nil, false
+	}
+	if s.collecting && t.code == "Coding" {
+		if !r.capture {
+			return nil, s.fail("a Coding the scan does not keep in a bound CodeableConcept at " + k.path)
+		}
+		s.codings = append(s.codings, keptCoding{system: kept.system, code: kept.code, hasCode: kept.hasCode})
 	}
 	if build {
 		return m, true
@@ -351,18 +368,19 @@ func (s *scan) primitive(k *node, t *typeInfo, build bool) (any, bool) {
 	return item, true
 }
 
-// capture keeps the text of a string property of a Coding or Reference
-// that their rules read.
+// capture keeps what the rules of a value the scan does not build read:
+// which members it has, and the text of its string members (raw is a
+// member's JSON value).
 func (s *scan) capture(c *captured, name string, raw []byte) bool {
-	switch name {
-	case "system", "code", "reference", "type":
-	default:
+	if raw[0] != '"' {
+		c.keep(name, "")
 		return true
 	}
 	text, ok := s.text(raw, bytes.IndexByte(raw, '\\') >= 0)
 	if !ok {
 		return false
 	}
+	c.keep(name, text)
 	switch name {
 	case "system":
 		c.system = text
