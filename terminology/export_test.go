@@ -29,3 +29,8 @@ func ParseCodeSystem(raw []byte, source string) (*CodeSystem, error) {
 	}
 	return parseCodeSystem(res, source)
 }
+
+// LOINCShape is the hand-written reader of a LOINC code's shape.
+func LOINCShape(code string) (part bool, number string, check byte, ok bool) {
+	return loincShape(code)
+}

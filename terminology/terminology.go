@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -64,9 +65,11 @@ type Engine struct {
 	expansions map[string]*Expansion
 	remote     Remote
 
-	// members and codes remember Member's and CheckCode's answers.
-	members memo[memberQuestion, memberAnswer]
-	codes   memo[codeQuestion, codeAnswer]
+	// members and codes remember Member's and CheckCode's answers, expanded
+	// Expand's (asked per observation by the unit rules of value sets).
+	members  memo[memberQuestion, memberAnswer]
+	codes    memo[codeQuestion, codeAnswer]
+	expanded memo[string, []Coding]
 }
 
 // changed empties the memos and compiled value sets after the content
@@ -75,6 +78,7 @@ func (e *Engine) changed() {
 	e.expansions = map[string]*Expansion{}
 	e.members.forget()
 	e.codes.forget()
+	e.expanded.forget()
 }
 
 // content is what an engine knows from definitions: code systems, value
@@ -573,13 +577,23 @@ func (e *Engine) expansionLocked(key string, stack map[string]bool) (*Expansion,
 // Expand enumerates a value set's codes, or fails naming what cannot be
 // enumerated offline.
 func (e *Engine) Expand(url string) ([]Coding, error) {
+	codes, ok, generation := e.expanded.get(url)
+	if ok {
+		return slices.Clone(codes), nil // the caller's to change
+	}
 	x, err := e.Expansion(url)
 	if err != nil {
 		return nil, err
 	}
 	e.mu.RLock()
-	defer e.mu.RUnlock()
-	return x.Codes(e)
+	codes, err = x.Codes(e)
+	e.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	// Only answers are kept: an error may be a server's passing trouble.
+	e.expanded.put(url, codes, generation)
+	return slices.Clone(codes), nil
 }
 
 // ValueSetURLs lists the loaded value sets, sorted.

@@ -237,6 +237,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 		return el.UnitRule(loinc)
 	}
 	ctx := ctxOf(env)
+	units := &unitMemo{}
 	return withNotes(spec.Requirement, terminology.IssueNotChecked, notes, check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
 		el.Each(rec, func(c codedValue) {
@@ -249,7 +250,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 				cs, paths := codings(c, buf[:0])
 				for i, cd := range cs {
 					if cd.System == terminology.UCUM {
-						if err := ucum.Validate(cd.Code); err != nil {
+						if _, err := units.parse(cd.Code); err != nil {
 							out = append(out, finding(rec, model.Error, "terminology.ucum", paths.path(i)+".code",
 								fmt.Sprintf("%q is not a valid UCUM unit: %v", cd.Code, err), cd.Code))
 						}
@@ -264,7 +265,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 			if code == "" {
 				return
 			}
-			if err := ucum.Validate(code); err != nil {
+			if _, err := units.parse(code); err != nil {
 				out = append(out, finding(rec, model.Error, "terminology.ucum", c.Path.String()+".code",
 					fmt.Sprintf("%q is not a valid UCUM unit: %v", code, err), code))
 			}
@@ -274,7 +275,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 			out = append(out, gu.check(rec, named, done)...)
 		}
 		if rec.Type == "Observation" {
-			out = append(out, observationUnits(ctx, eng, rec, rule, done)...)
+			out = append(out, observationUnits(ctx, eng, units, rec, rule, done)...)
 		}
 		return out
 	})), nil
@@ -283,7 +284,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 // observationUnits compares the unit of an observation's value (and of each
 // component's) with the unit a profile fixes for its LOINC code.
 // A unit already reported at its path (done) is not reported again.
-func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.Record, rule func(string) (UnitRule, bool), done map[string]bool) []model.Finding {
+func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitMemo, rec *model.Record, rule func(string) (UnitRule, bool), done map[string]bool) []model.Finding {
 	res := rec.Resource()
 	var out []model.Finding
 	check := func(obj map[string]any, at string) {
@@ -292,7 +293,7 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.R
 			return
 		}
 		unit, _ := q["code"].(string)
-		u, err := ucum.Parse(unit)
+		u, err := units.parse(unit)
 		if err != nil {
 			return // reported as an invalid unit
 		}
@@ -321,7 +322,7 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, rec *model.R
 				}
 			}
 			for _, w := range want {
-				if wu, err := ucum.Parse(w); err == nil && wu.Comparable(u) {
+				if wu, err := units.parse(w); err == nil && wu.Comparable(u) {
 					return
 				}
 			}
