@@ -94,15 +94,22 @@ func (w *walker) elementDeclarations(m, el map[string]any, differential bool, pa
 // refused). An element that definition does not list (inside a datatype) is
 // not judged.
 func (w *walker) sliceable(path string) bool {
+	ed := w.baseElement(path)
+	return ed == nil || ed.Max != "1" || strings.HasSuffix(path, "[x]")
+}
+
+// baseElement returns the element the core definition of the type path
+// starts with declares at path itself (not through a datatype), or nil.
+func (w *walker) baseElement(path string) *definitions.ElementDefinition {
 	root, _, _ := strings.Cut(path, ".")
 	sd, err := w.e.defs.BaseType(root)
 	if err != nil || sd.Snapshot == nil {
-		return true
+		return nil
 	}
-	for _, ed := range sd.Snapshot.Element {
-		if ed.Path == path {
-			return ed.Max != "1" || strings.HasSuffix(path, "[x]")
+	for i := range sd.Snapshot.Element {
+		if sd.Snapshot.Element[i].Path == path {
+			return &sd.Snapshot.Element[i]
 		}
 	}
-	return true
+	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
 )
@@ -81,6 +81,7 @@ func (w *walker) structureDefinitionShape(m map[string]any, path string) {
 	if typ == "Extension" && m["baseDefinition"] == "http://hl7.org/fhir/StructureDefinition/Extension" {
 		w.extensionURLFixed(m, path)
 	}
+	w.definitionPaths(m, typ, path)
 	baseKeys := w.baseInvariants(m)
 	constraint := m["derivation"] == "constraint"
 	url, _ := m["url"].(string)
@@ -344,9 +345,21 @@ func constraintKey(el map[string]any, name string) (string, bool) {
 // of R4: its first step names a core type or resource (CanonicalResource and
 // MetadataResource, which R4 does not define, stand for CodeSystem and
 // PlanDefinition, as the reference reads them), and each further step a
-// child of the element before it, within its single type where the element
-// does not list children of its own.
+// child of the element before it, followed through datatypes, backbone
+// elements, content references and base types by elements.Index.Resolve.
+//
+// A context names elements as the definitions do, so a choice is named with
+// or without its "[x]" ("Observation.value[x]", "Observation.value"); a name
+// carrying one of its types ("Observation.valueQuantity") is how an instance
+// writes a value, not an element of the definition, and "[x]" on an element
+// that is not a choice names nothing: the reference's definition navigator
+// reads both so. Nothing is followed below a choice, whose children depend
+// on the type an instance picks.
 func (w *walker) elementExists(expr string) bool {
+	ix, err := elements.R4()
+	if err != nil {
+		return true // the embedded index is part of the build; nothing to judge against
+	}
 	steps := strings.Split(expr, ".")
 	switch steps[0] {
 	case "CanonicalResource":
@@ -354,40 +367,20 @@ func (w *walker) elementExists(expr string) bool {
 	case "MetadataResource":
 		steps[0] = "PlanDefinition"
 	}
-	sd, err := w.e.defs.BaseType(steps[0])
-	if err != nil || sd.Snapshot == nil {
+	if !ix.HasType(steps[0]) {
 		return false
 	}
-	cur := steps[0]
+	parent := steps[0]
 	for _, step := range steps[1:] {
-		next, ed := "", (*definitions.ElementDefinition)(nil)
-		for i := range sd.Snapshot.Element {
-			e := &sd.Snapshot.Element[i]
-			name, ok := strings.CutPrefix(e.Path, cur+".")
-			if !ok || strings.Contains(name, ".") {
-				continue
-			}
-			if name == step || (strings.HasSuffix(name, "[x]") && strings.HasPrefix(step, strings.TrimSuffix(name, "[x]"))) {
-				next, ed = e.Path, e
-				break
-			}
-		}
-		if ed == nil {
+		name, marked := strings.CutSuffix(step, "[x]")
+		if parent == "" {
 			return false
 		}
-		cur = next
-		if ref, ok := strings.CutPrefix(ed.ContentReference, "#"); ok {
-			cur = ref
-			continue
+		el, _, childPath := ix.Resolve(parent, name)
+		if el == nil || el.Name() != name || marked && !el.Choice {
+			return false
 		}
-		hasChildren := slices.ContainsFunc(sd.Snapshot.Element, func(e definitions.ElementDefinition) bool {
-			return strings.HasPrefix(e.Path, cur+".")
-		})
-		if !hasChildren && len(ed.Type) == 1 {
-			if t, err := w.e.defs.BaseType(ed.Type[0].Code); err == nil && t.Snapshot != nil {
-				sd, cur = t, t.Type
-			}
-		}
+		parent = childPath
 	}
 	return true
 }
