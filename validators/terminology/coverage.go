@@ -104,25 +104,25 @@ func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
 	c := s.check
 	var out []model.Finding
 	for _, p := range c.byType[rec.Type] {
-		var found []codedValue
 		def := c.defs[p]
 		c.el.Each(rec, func(x codedValue) {
-			if x.Def == def && (def == p || strings.HasSuffix(x.Path.String(), p[strings.LastIndexByte(p, '.'):])) {
-				found = append(found, x)
+			if x.Def != def || def != p && !strings.HasSuffix(x.Path.String(), p[strings.LastIndexByte(p, '.'):]) {
+				return
 			}
-		})
-		for _, x := range found {
-			cs, _ := codings(x, nil)
 			if _, isObject := x.Value.(map[string]any); x.Type == "code" || !isObject {
 				// Not a coded value at all: the structure suite reports it.
-				continue
+				return
 			}
-			mapped := c.mapper.Mapped(cs)
-			at := model.Location{File: rec.Source, Line: rec.LineOf(x.Path.String()), Record: rec.Name(), Path: x.Path.String()}
-			s.Add(p, mapped, cs, at, c.examples)
-			if mapped {
-				continue
+			var buf [codingsBuf]terminology.Coding
+			cs, _ := codings(x, buf[:0])
+			if c.mapper.Mapped(cs) {
+				// Most values are mapped: their path and line are never shown.
+				s.Add(p, true, cs, model.Location{}, c.examples)
+				return
 			}
+			path := x.Path.String()
+			at := model.Location{File: rec.Source, Line: rec.LineOf(path), Record: rec.Name(), Path: path}
+			s.Add(p, false, cs, at, c.examples)
 			var local []string
 			for _, cd := range cs {
 				if cd.Code != "" {
@@ -133,8 +133,8 @@ func (s *CoverageState) Observe(rec *model.Record) []model.Finding {
 			if len(local) > 0 {
 				msg = fmt.Sprintf("local code %s has no national code beside it and maps to none", strings.Join(local, ", "))
 			}
-			out = append(out, finding(rec, model.Warning, "terminology.unmapped", x.Path.String(), msg, strings.Join(local, ", ")))
-		}
+			out = append(out, finding(rec, model.Warning, "terminology.unmapped", path, msg, strings.Join(local, ", ")))
+		})
 	}
 	return out
 }
