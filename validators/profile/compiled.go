@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
@@ -131,6 +132,9 @@ type typeInfo struct {
 	// R4 snapshots list only ele-1 on the elements, so they are gathered
 	// here once per element and type, without the element's own keys.
 	invariants []*invariant
+	// stream is what the stream path needs of a value of this type
+	// (stream.go's roleOf), for the element it was found for.
+	stream atomic.Pointer[role]
 }
 
 // alternative is one profile of a type that names several, some by

@@ -21,6 +21,9 @@ type layout struct {
 	// name finds in index (-1 when that is a choice: the child is never
 	// present), or the choice's own.
 	kidSlot []int
+	// slotKids is the child each slot is for: the plain child of its name,
+	// or the choice (the stream path's scan finds a key's child by it).
+	slotKids []*node
 }
 
 // keyRole is what one key is: the value or "_" companion of a plain child
@@ -79,6 +82,15 @@ func newLayout(kids []*node, index map[string]*node) *layout {
 			}
 		}
 		l.slots++
+	}
+	l.slotKids = make([]*node, l.slots)
+	for name, s := range plain {
+		l.slotKids[s] = index[name]
+	}
+	for i, k := range kids {
+		if k.choice {
+			l.slotKids[l.kidSlot[i]] = k
+		}
 	}
 	return l
 }

@@ -82,17 +82,13 @@ type streamCompiled struct {
 	// impliedBy is the root member whose codings may imply a profile
 	// (Observation.code: the vital signs), "" for none.
 	impliedBy string
-	// roles caches what each element and type needs beyond the scan.
-	roles sync.Map // roleKey -> *role
-}
-
-type roleKey struct {
-	n *node
-	t *typeInfo
 }
 
 // role is what a value of one element and type needs beyond the scan.
 type role struct {
+	// n is the element the role was made for (a type's role is kept on
+	// its typeInfo, which belongs to one element).
+	n *node
 	// fallback, when set, sends every record holding such a value to the
 	// map walk: the scan does not cover it.
 	fallback string
@@ -264,19 +260,24 @@ func identifiers(expr string) []string {
 	return out
 }
 
-// roleOf returns (and caches) what a value of element n, type t needs.
+// roleOf returns what a value of element n, type t needs, kept on t after
+// its first use: one atomic load per value instead of a map lookup.
 func (sp *streamCompiled) roleOf(n *node, t *typeInfo) *role {
-	k := roleKey{n, t}
-	if v, ok := sp.roles.Load(k); ok {
-		return v.(*role)
+	if t == nil {
+		return newRole(n, nil)
+	}
+	if r := t.stream.Load(); r != nil && r.n == n {
+		return r
 	}
 	r := newRole(n, t)
-	v, _ := sp.roles.LoadOrStore(k, r)
-	return v.(*role)
+	if !t.stream.CompareAndSwap(nil, r) {
+		return r // kept for another element: made again each time, still right
+	}
+	return r
 }
 
 func newRole(n *node, t *typeInfo) *role {
-	r := &role{}
+	r := &role{n: n}
 	switch {
 	case t == nil:
 		r.fallback = "an element without a type"

@@ -138,25 +138,17 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 			if !ok || r.plain >= 0 && len(r.choices) > 0 || len(r.choices) > 1 {
 				return nil, s.fail("an element the definition does not have at " + n.path)
 			}
-			var kid *node
 			var kt *typeInfo
 			slot, jsonName := r.plain, ""
-			if r.plain >= 0 {
-				kid = lay.index[string(name)]
-				if kid != nil {
-					jsonName = kid.name
-				}
-				if kid != nil && len(kid.types) > 0 {
-					kt = kid.types[0]
-				}
-			} else {
+			if r.plain < 0 {
 				c := &r.choices[0]
 				slot, kt, jsonName = c.slot, c.t, c.name
-				for i, k := range lay.kids {
-					if lay.kidSlot[i] == slot {
-						kid = k
-						break
-					}
+			}
+			kid := lay.slotKids[slot]
+			if kid != nil && r.plain >= 0 {
+				jsonName = kid.name
+				if len(kid.types) > 0 {
+					kt = kid.types[0]
 				}
 			}
 			if kid == nil || seen[slot/64]&(1<<(slot%64)) != 0 {
