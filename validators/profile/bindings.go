@@ -80,11 +80,18 @@ func (c *EnumeratedCodes) build(vs string, depth int) *expansion {
 	if err != nil || res["resourceType"] != "ValueSet" {
 		return fail
 	}
-	x := &expansion{ok: true, codes: map[string]map[string]bool{}}
 	compose, _ := res["compose"].(map[string]any)
+	return c.fromCompose(compose, depth)
+}
+
+// fromCompose enumerates the codes a ValueSet's compose selects, where
+// every clause can be enumerated offline.
+func (c *EnumeratedCodes) fromCompose(compose map[string]any, depth int) *expansion {
+	fail := &expansion{}
 	if compose == nil {
 		return fail
 	}
+	x := &expansion{ok: true, codes: map[string]map[string]bool{}}
 	includes, _ := compose["include"].([]any)
 	for _, inc := range includes {
 		if !c.include(x, inc, depth, true) {

@@ -149,12 +149,26 @@ func (w *walker) conceptPropertyTypes(concept map[string]any, declared map[strin
 // (R4 CodeSystem.valueSet: "the value set for the entire code system"),
 // where carecert holds that value set: it has a compose of one include, of
 // this code system's URL, with no concepts, filters or value sets (which
-// would take only part of it). A value set carecert does not hold is not
-// judged, as the reference validator does.
+// would take only part of it), and an expansion it carries lists as many
+// codes as the code system has. A value set carecert does not hold is not
+// judged, as the reference validator does. Only a complete code system has
+// a whole to name (information otherwise), and a supplement names the value
+// set of the system it supplements (wholeOfSupplement).
 func (w *walker) wholeSystemValueSet(m map[string]any, path string) {
 	vsURL, _ := m["valueSet"].(string)
 	url, _ := m["url"].(string)
-	if vsURL == "" || url == "" {
+	if vsURL == "" {
+		return
+	}
+	content, _ := m["content"].(string)
+	switch content {
+	case "supplement":
+		w.wholeOfSupplement(m, vsURL, path)
+	case "complete", "":
+	default:
+		w.add(model.Information, CodeCodeSystem, path+".valueSet", fmt.Sprintf("the CodeSystem names %s as the value set of all its codes, but its content is %q: only a complete code system has all its codes here", vsURL, content), vsURL)
+	}
+	if url == "" {
 		return
 	}
 	vs, err := w.e.defs.Resource(vsURL)
@@ -166,10 +180,53 @@ func (w *walker) wholeSystemValueSet(m map[string]any, path string) {
 	switch {
 	case compose == nil || len(includes) != 1:
 		w.add(model.Error, CodeCodeSystem, path+".valueSet", fmt.Sprintf("the value set %s this CodeSystem names as its whole does not include exactly one code system in its compose", vsURL), vsURL)
+		return
 	case includes[0]["system"] != url:
 		other, _ := includes[0]["system"].(string)
 		w.add(model.Error, CodeCodeSystem, path+".valueSet", fmt.Sprintf("the value set %s this CodeSystem names as its whole includes %q, not this code system %s", vsURL, other, url), vsURL)
+		return
 	case includes[0]["concept"] != nil || includes[0]["filter"] != nil || includes[0]["valueSet"] != nil:
 		w.add(model.Error, CodeCodeSystem, path+".valueSet", fmt.Sprintf("the value set %s this CodeSystem names as its whole takes only some of its codes (concepts, filters or value sets in its include)", vsURL), vsURL)
+		return
+	}
+	exp, _ := vs["expansion"].(map[string]any)
+	if exp == nil {
+		return
+	}
+	listed, total := 0, 0
+	walkContains(exp["contains"], func(c map[string]any) {
+		if _, ok := c["code"].(string); ok {
+			listed++
+		}
+	})
+	eachConceptCode(m["concept"], func(string) { total++ })
+	if listed != total {
+		w.add(model.Error, CodeCodeSystem, path+".valueSet", fmt.Sprintf("the expansion of %s, the value set of all this CodeSystem's codes, lists %d codes, but the CodeSystem has %d", vsURL, listed, total), vsURL)
+	}
+}
+
+// wholeOfSupplement checks the value set a supplement names as its whole:
+// the supplemented system's, where carecert holds that system (a warning
+// when it names another, or none).
+func (w *walker) wholeOfSupplement(m map[string]any, vsURL, path string) {
+	base, _ := m["supplements"].(string)
+	cs := w.heldCanonical(base, "CodeSystem")
+	if cs == nil {
+		return
+	}
+	switch want, _ := cs["valueSet"].(string); {
+	case want == "":
+		w.add(model.Warning, CodeCodeSystem, path+".valueSet", fmt.Sprintf("a supplement adds no codes, so the value set of all its codes is that of %s, which names none", base), vsURL)
+	case want != vsURL:
+		w.add(model.Warning, CodeCodeSystem, path+".valueSet", fmt.Sprintf("a supplement adds no codes, so the value set of all its codes is that of %s, %s, not %s", base, want, vsURL), vsURL)
+	}
+}
+
+// walkContains calls fn with each entry of an expansion's contains list, at
+// every level.
+func walkContains(list any, fn func(c map[string]any)) {
+	for _, c := range objects(list) {
+		fn(c)
+		walkContains(c["contains"], fn)
 	}
 }

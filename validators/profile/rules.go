@@ -31,6 +31,7 @@ func typeRules(typ string) func(w *walker, m map[string]any, path string) {
 		return func(w *walker, m map[string]any, path string) {
 			w.codeSystemRules(m, path)
 			w.codeSystemProperties(m, path)
+			w.codeSystemConcepts(m, path)
 		}
 	case "ConceptMap":
 		return (*walker).conceptMapRules

@@ -20,19 +20,26 @@ const CodeValueSet = "profile.valueset"
 // carecert holds complete is one of its codes. The reference validator
 // rejects each; codes of systems carecert does not hold, or holds only in
 // part, are not judged. How a clause writes its system (by URL, without a
-// |version) is judged first, by includeSystemForm.
+// |version) is judged first, by includeSystemForm; what it imports and the
+// code system it names, by the checks of valueset_compose.go.
 func (w *walker) valueSetRules(m map[string]any, path string) {
 	if exp, ok := m["expansion"].(map[string]any); ok {
 		w.expansionSystemVersions(exp, path+".expansion")
+		w.expansionMembers(m, exp, path+".expansion")
 	}
 	compose, _ := m["compose"].(map[string]any)
 	for _, part := range []string{"include", "exclude"} {
 		for i, clause := range objects(compose[part]) {
 			p := path + ".compose." + part + "[" + strconv.Itoa(i) + "]"
 			w.includeSystemForm(clause, part, p)
+			w.includeValueSets(clause, p)
 			system, ok := clause["system"].(string)
 			if !ok || system == "" {
 				continue
+			}
+			version, _ := clause["version"].(string)
+			if strings.HasPrefix(system, "#") {
+				w.containedSystem(m, system, version, p)
 			}
 			if !absoluteURI(system) {
 				w.add(model.Error, CodeValueSet, p+".system", fmt.Sprintf("ValueSet.compose.%s.system %q must be the absolute URI of a code system, not a local name", part, system), "")
@@ -42,20 +49,33 @@ func (w *walker) valueSetRules(m map[string]any, path string) {
 				w.add(model.Error, CodeValueSet, p+".system", fmt.Sprintf("ValueSet.compose.%s.system %s is the URL of a value set, not of a code system: name value sets in valueSet", part, system), "")
 				continue
 			}
-			version, _ := clause["version"].(string)
 			w.composeFilters(clause, system, version, p)
-			codes, known := w.e.completeCodes(system, version)
+			if w.includedSystemContent(system, version, p) == "supplement" {
+				continue // its codes are the supplemented system's, judged nowhere here
+			}
 			listed := objects(clause["concept"])
-			if !known {
+			w.listedDisplays(listed, p)
+			cs := w.e.completeSystem(system, version)
+			if cs == nil {
 				if len(listed) > 0 {
+					w.exampleSystem(system, p)
 					w.codesUnjudged(p+".system", "the codes listed for "+system, system)
 				}
 				continue
 			}
+			displays := conceptDisplays(cs)
 			for j, c := range listed {
-				if code, ok := c["code"].(string); ok && !codes[code] {
-					w.add(model.Error, CodeValueSet, p+".concept["+strconv.Itoa(j)+"].code", fmt.Sprintf("the code %q is not defined in code system %s", code, system), code)
+				cp := p + ".concept[" + strconv.Itoa(j) + "]"
+				code, ok := c["code"].(string)
+				if !ok {
+					continue
 				}
+				known, defined := displays[code]
+				if !defined {
+					w.add(model.Error, CodeValueSet, cp+".code", fmt.Sprintf("the code %q is not defined in code system %s", code, system), code)
+					continue
+				}
+				w.listedDisplay(c, code, system, known, cp)
 			}
 		}
 	}
@@ -78,16 +98,11 @@ func (w *walker) expansionSystemVersions(exp map[string]any, path string) {
 		}
 	}
 	unversioned := map[string]bool{}
-	var walk func(list any)
-	walk = func(list any) {
-		for _, c := range objects(list) {
-			if system, ok := c["system"].(string); ok && system != "" && c["version"] == nil {
-				unversioned[system] = true
-			}
-			walk(c["contains"])
+	walkContains(exp["contains"], func(c map[string]any) {
+		if system, ok := c["system"].(string); ok && system != "" && c["version"] == nil {
+			unversioned[system] = true
 		}
-	}
-	walk(exp["contains"])
+	})
 	for _, system := range slices.Sorted(maps.Keys(unversioned)) {
 		var versions []string
 		for u := range used {
@@ -109,15 +124,8 @@ func (w *walker) expansionSystemVersions(exp map[string]any, path string) {
 // a later version may have codes carecert's copy lacks. Value sets and code
 // systems are rare in feeds, so the codes are not kept.
 func (e *Engine) completeCodes(system, version string) (codes map[string]bool, known bool) {
-	url, v, _ := strings.Cut(system, "|")
-	if version == "" {
-		version = v
-	}
-	cs, err := e.defs.Resource(url)
-	if err != nil || cs["resourceType"] != "CodeSystem" || cs["content"] != "complete" {
-		return nil, false
-	}
-	if have, _ := cs["version"].(string); version != "" && version != have {
+	cs := e.completeSystem(system, version)
+	if cs == nil {
 		return nil, false
 	}
 	codes = map[string]bool{}
@@ -125,13 +133,36 @@ func (e *Engine) completeCodes(system, version string) (codes map[string]bool, k
 	return codes, true
 }
 
+// completeSystem returns the loaded code system completeCodes reads, or nil
+// where it would not know the codes.
+func (e *Engine) completeSystem(system, version string) map[string]any {
+	url, v, _ := strings.Cut(system, "|")
+	if version == "" {
+		version = v
+	}
+	cs, err := e.defs.Resource(url)
+	if err != nil || cs["resourceType"] != "CodeSystem" || cs["content"] != "complete" {
+		return nil
+	}
+	if have, _ := cs["version"].(string); version != "" && version != have {
+		return nil
+	}
+	return cs
+}
+
 // eachConceptCode calls fn with the code of each concept of a CodeSystem's
 // concept list, nested concepts included.
 func eachConceptCode(list any, fn func(code string)) {
+	eachConcept(list, func(code string, _ map[string]any) { fn(code) })
+}
+
+// eachConcept calls fn with each concept that has a code, and its code, of
+// a CodeSystem's concept list, nested concepts included.
+func eachConcept(list any, fn func(code string, c map[string]any)) {
 	for _, c := range objects(list) {
 		if code, ok := c["code"].(string); ok {
-			fn(code)
+			fn(code, c)
 		}
-		eachConceptCode(c["concept"], fn)
+		eachConcept(c["concept"], fn)
 	}
 }

@@ -13,8 +13,8 @@ import (
 // holds is identified by (the OID names the same system, but
 // ValueSet.compose.include.system is its canonical URL); and without the
 // canonical's |version suffix, since a version belongs in include.version (a
-// suffix with no include.version, or one different from it, is an error; an
-// empty one a warning).
+// suffix is an error even where include.version says the same; an empty one
+// a warning).
 func (w *walker) includeSystemForm(clause map[string]any, part, p string) {
 	p += ".system"
 	system, _ := clause["system"].(string)
@@ -27,6 +27,8 @@ func (w *walker) includeSystemForm(clause map[string]any, part, p string) {
 			w.add(model.Error, CodeValueSet, p, fmt.Sprintf("%s carries a version: the system is %s, and the version %s goes in %s.version", system, url, v, part), system)
 		case v != version:
 			w.add(model.Error, CodeValueSet, p, fmt.Sprintf("%s carries the version %s, but %s.version says %s: give the version once, in %s.version", system, v, part, version, part), system)
+		default:
+			w.add(model.Error, CodeValueSet, p, fmt.Sprintf("%s carries the version %s, which %s.version already gives: name the system by its URL %s alone", system, v, part, url), system)
 		}
 		return
 	}
