@@ -82,6 +82,9 @@ type Result struct {
 	// their language); a div that is not well-formed has those before the
 	// fault.
 	Parts []Part
+	// XMLSpace is true when an element carries xml:space: legal, but its
+	// one value (preserve) is what XHTML already does, so it says nothing.
+	XMLSpace bool
 }
 
 // NamesOK reports whether every element and attribute is one the narrative
@@ -496,6 +499,9 @@ func (c *checker) attributes(t xml.StartElement) {
 		case a.Name.Space == "xmlns" || (a.Name.Space == "" && name == "xmlns"):
 			continue // namespace declarations
 		case a.Name.Space == xmlNamespace:
+			if name == "space" {
+				c.res.XMLSpace = true
+			}
 			if name == "lang" || name == "space" {
 				continue
 			}

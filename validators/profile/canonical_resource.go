@@ -28,6 +28,21 @@ var standardsStatuses = map[string][]string{
 	"external":    {"draft", "active", "retired"},
 }
 
+// likelyStatus is the status a definition of standards status ss most
+// often has, when status (one ss allows) is an unusual one: a trial-use
+// definition is in use (active), not a draft; an informative or external
+// one that is retired is not usually still published. status itself
+// otherwise.
+func likelyStatus(ss, status string) string {
+	switch {
+	case ss == "trial-use" && status == "draft":
+		return "active"
+	case (ss == "informative" || ss == "external") && status == "retired":
+		return "draft or active"
+	}
+	return status
+}
+
 // canonicalResourceRules warns of what every definition (a resource with a
 // canonical url, a version and a publication status) should avoid, as the
 // reference validator does: a version holding '#', which readers of a
@@ -45,8 +60,13 @@ func (w *walker) canonicalResourceRules(m map[string]any, typ, path string) {
 	}
 	status, _ := m["status"].(string)
 	for _, ss := range extensionValues(m, extStandardsStatus) {
-		if ok, known := standardsStatuses[ss]; known && status != "" && !slices.Contains(ok, status) {
+		ok, known := standardsStatuses[ss]
+		switch {
+		case !known || status == "":
+		case !slices.Contains(ok, status):
 			w.add(model.Warning, CodeCanonicalResource, path+".status", fmt.Sprintf("the status %s contradicts the standards status %s the definition states: a %s definition has status %s", status, ss, ss, strings.Join(ok, " or ")), "")
+		case status != likelyStatus(ss, status):
+			w.add(model.Information, CodeCanonicalResource, path+".status", fmt.Sprintf("the status %s is allowed with the standards status %s, but unusual: a %s definition is most often %s; check which is meant", status, ss, ss, likelyStatus(ss, status)), "")
 		}
 	}
 }

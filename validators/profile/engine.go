@@ -32,7 +32,10 @@ type Engine struct {
 	bundleRules       []BundleRule
 	acceptExt         []string
 	asOf              time.Time
-	markdownHTML      MarkdownHTML
+	// year is asOf's year, or the year the engine was made: the latest
+	// plausible years of dates are counted from it (primitive_notes.go).
+	year         int
+	markdownHTML MarkdownHTML
 	// shelf receives the coded values of each walk against a record's base
 	// type (coded.go); nil keeps none.
 	shelf *coded.Shelf
@@ -112,6 +115,7 @@ func NewEngine(defs *definitions.Registry, opts Options) *Engine {
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)
 	}
+	e.year = yearOf(e.asOf)
 	e.memberOfHook = e.memberOf // bound once, not for each invariant evaluated
 	e.pathBuffers.New = func() any { return &coded.PathBuffer{} }
 	return e

@@ -288,6 +288,7 @@ func (w *walker) resolveInBundle(ref, rp string) string {
 			ref, len(r.matches), describeEntries(r.matches)), "")
 		return r.matches[0].typ
 	}
+	w.unversionedTargets(r, ref, rp)
 	isURN := strings.HasPrefix(ref, "urn:")
 	if len(r.near) > 0 {
 		// The entry the author meant is most likely there, under a fullUrl
@@ -442,4 +443,19 @@ func (w *walker) findLocal(ref string) *localEntry {
 		}
 	}
 	return nil
+}
+
+// unversionedTargets warns of the entries a version-specific reference
+// (…/_history/v) finds by their fullUrl that state no meta.versionId: the
+// reference cannot be matched to them, and the author most likely meant
+// one of them (R4 §2.36.4.1 matches the version on meta.versionId).
+func (w *walker) unversionedTargets(r resolution, ref, rp string) {
+	if r.version == "" || r.byTypeID {
+		return
+	}
+	for _, e := range r.others {
+		if e.version == "" && e.fullURL != "" {
+			w.add(model.Warning, CodeReference, rp, fmt.Sprintf("reference %s names version %s, but the entry %s states no meta.versionId: an entry referred to by version should declare its version", ref, r.version, e.fullURL), "")
+		}
+	}
 }

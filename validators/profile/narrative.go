@@ -64,9 +64,19 @@ func (w *walker) narrativeSections(div string) narrative.Result {
 // txt-2 invariants report the rule broken on top, as the reference
 // validator does.
 func (w *walker) xhtml(div, path string) {
-	res := w.narrative(div)
+	var res narrative.Result
+	if strings.Contains(div, "lang=") {
+		// language sections are top-level divs with xml:lang
+		res = w.narrativeSections(div)
+		w.mixedLanguages(res.Parts, path)
+	} else {
+		res = w.narrative(div)
+	}
 	for _, p := range res.Problems {
 		w.add(model.Error, CodeNarrative, path, p.Message, "")
+	}
+	if res.XMLSpace {
+		w.add(model.Information, CodeNarrative, path, "the narrative uses xml:space: it is allowed, but its only value, preserve, is what a narrative does anyway; leave it out", "")
 	}
 	if len(res.DuplicateIDs) > 0 {
 		w.add(model.Warning, CodeNarrative, path, fmt.Sprintf("the narrative gives more than one element the id (or <a name>) %s: a link to it is ambiguous", strings.Join(res.DuplicateIDs, ", ")), "")
@@ -112,4 +122,24 @@ func (w *walker) markdown(s, path string) {
 		return
 	}
 	w.add(sev, CodeMarkdown, path, fmt.Sprintf("the markdown embeds what looks like an HTML tag, %s: presentation layers will (or should) escape it and show it as text; check it is meant, or escape the '<' as \\<", tag), "")
+}
+
+// mixedLanguages warns of a narrative whose top-level divs carry its text in
+// languages (xml:lang sections) beside text in no section: a reader that
+// picks the section in its language misses that text, and one that shows
+// everything shows it once in no declared language.
+func (w *walker) mixedLanguages(parts []narrative.Part, path string) {
+	var langs []string
+	outside := false
+	for _, p := range parts {
+		switch {
+		case p.Element == "div" && p.Lang != "":
+			langs = append(langs, p.Lang)
+		case p.Content:
+			outside = true
+		}
+	}
+	if len(langs) > 0 && outside {
+		w.add(model.Warning, CodeNarrative, path, fmt.Sprintf("the narrative has language sections (%s) and also content outside them, which a reader choosing a language misses: put all content in the sections", strings.Join(langs, ", ")), "")
+	}
 }

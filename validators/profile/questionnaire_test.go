@@ -169,7 +169,8 @@ var _ = Describe("QuestionnaireResponse against its Questionnaire", func() {
 		}))
 		Expect(fs).To(ConsistOf(
 			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[1].text", "item 'packs'"),
-			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[4].text", "item 'history'")))
+			saying(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[4].text", "item 'history'"),
+			saying(model.Warning, profile.CodeSuspectValue, "QuestionnaireResponse.item[4].text", "whitespace")))
 	})
 
 	It("requires the answer of a choice question to be one of its listed options", func() {

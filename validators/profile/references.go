@@ -16,7 +16,36 @@ import (
 func (w *walker) reference(m map[string]any, t *typeInfo, at pathAt) {
 	ref, _ := m["reference"].(string)
 	declared, _ := m["type"].(string)
+	if ref == "" {
+		w.referenceDisplay(m, at)
+	}
 	w.referenceTo(ref, declared, t, at)
+}
+
+// referenceDisplay warns of a Reference that identifies nothing, neither by
+// reference nor by identifier, and has no display either: a reader learns
+// nothing of what it stands for (R4 §2.36: a reference with only a display
+// is allowed, the display then being all there is). Values a profile fixes
+// or patterns a Reference with are not references of data and are left
+// alone, as the reference validator does.
+func (w *walker) referenceDisplay(m map[string]any, at pathAt) {
+	if d, _ := m["display"].(string); d != "" {
+		return
+	}
+	if id, ok := m["identifier"].(map[string]any); ok {
+		sys, _ := id["system"].(string)
+		val, _ := id["value"].(string)
+		if sys != "" || val != "" {
+			return
+		}
+	}
+	p := w.pathText(at)
+	for _, v := range []string{".patternReference", ".fixedReference", ".defaultValueReference"} {
+		if strings.HasSuffix(p, v) {
+			return
+		}
+	}
+	w.add(model.Warning, CodeReference, p, "the reference has neither a reference nor an identifier, and no display: it tells a reader nothing of what it refers to; give at least a display", "")
 }
 
 // referenceTo is reference for a Reference's reference and type ("" when

@@ -372,6 +372,10 @@ func (s *scan) capturedChecks(c *captured, n *node, t *typeInfo) bool {
 			s.imply(c.system, c.code)
 		}
 	case "Reference":
+		if c.reference == "" {
+			w.pathEnd(at)
+			return s.fail("a Reference without a reference at " + n.path) // referenceDisplay reads more than the scan keeps
+		}
 		w.referenceTo(c.reference, c.typ, t, at)
 	}
 	w.pathEnd(at)

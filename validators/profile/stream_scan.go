@@ -323,6 +323,9 @@ func (s *scan) primitive(k *node, t *typeInfo, build bool) (any, bool) {
 		if checkString(t.code, view) != "" {
 			return nil, s.fail("a format finding at " + k.path)
 		}
+		if t.code != "xhtml" && hasPrimitiveNote(t.code, view, s.e.year) {
+			return nil, s.fail("a suspect value at " + k.path)
+		}
 		if build || needsValue(k, t) {
 			item = strings.Clone(view)
 		}

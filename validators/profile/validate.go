@@ -935,6 +935,9 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host 
 					w.checkCode(k, "", s, at)
 				}
 			}
+			if s, ok := item.(string); ok && t.code != "xhtml" {
+				w.primitiveNotes(t.code, s, at)
+			}
 			switch s, _ := item.(string); t.code {
 			case "string":
 				if w.e.securityChecks {
