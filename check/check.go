@@ -129,6 +129,19 @@ type Leader interface {
 	Leads()
 }
 
+// Prover is implemented by a Leader's State that can judge a record from its
+// bytes (Record.Raw) before it is decoded. The runner asks it first of a
+// record whose decoding was deferred (Record.Decode set): when Prove returns
+// true, the state has set the record's Type and ID, proved it well formed and
+// free of the state's findings, and put on the run's shelves what the other
+// checks read of it; the record then reaches the checks undecoded
+// (Record.Deferred), and Observe, which the runner still calls, returns
+// nothing for it. When Prove returns false nothing of the record was
+// changed or shelved, and the runner decodes it as before.
+type Prover interface {
+	Prove(rec *model.Record) bool
+}
+
 // Grader is implemented by checks whose outcome is not simply "fail on error":
 // thresholds on measures, for instance. Grade must depend only on the tally, so
 // that a stored report can be graded again.

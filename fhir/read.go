@@ -205,12 +205,15 @@ func readLine(br *bufio.Reader) ([]byte, int64, error) {
 }
 
 // deferredLine returns a record whose parsing is left to whoever Loads it.
+// Its bytes are kept as Raw until then, for a check that can judge the
+// record from them (check.Prover).
 func deferredLine(name string, raw []byte, line int, index int64) *model.Record {
 	return &model.Record{
 		Kind:   model.KindFHIR,
 		Source: name,
 		Line:   line,
 		Index:  index,
+		Raw:    raw,
 		Decode: func(r *model.Record) { *r = *recordFromLine(name, raw, line, index) },
 	}
 }

@@ -251,7 +251,10 @@ type Record struct {
 	Syntax []Finding
 	// Decode, when set, completes the record: a target that reads faster than it
 	// parses (NDJSON) leaves parsing to the worker that takes the record, so that
-	// parsing uses every core. Call Load before reading Value.
+	// parsing uses every core. Call Load before reading Value (Resource does).
+	// The runner Loads every record before its checks unless a check proved it
+	// from Raw alone (check.Prover): such a record reaches the checks with
+	// Decode still set (Deferred) and is decoded only if one asks for Value.
 	Decode func(*Record)
 }
 
@@ -262,6 +265,12 @@ func (r *Record) Load() {
 		d(r)
 	}
 }
+
+// Deferred reports whether the record is not decoded yet. Once the runner has
+// handed a record to its checks, that means a check proved it from its bytes
+// (check.Prover): one well-formed FHIR resource of Type, with no syntax
+// problem, whose decoding was left until a check asks for Value.
+func (r *Record) Deferred() bool { return r.Decode != nil }
 
 // Name is how findings name the record: "Type/id", "Type" or "record N".
 func (r *Record) Name() string {
@@ -285,8 +294,10 @@ func (r *Record) LineOf(path string) int {
 	return r.Line
 }
 
-// Resource returns the FHIR resource of a FHIR record, or nil.
+// Resource returns the FHIR resource of a FHIR record, or nil, decoding a
+// deferred record first.
 func (r *Record) Resource() map[string]any {
+	r.Load()
 	m, _ := r.Value.(map[string]any)
 	return m
 }

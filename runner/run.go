@@ -629,8 +629,10 @@ func finishTarget(tw *targetWork, cs []compiled, fullEvidence bool) model.Target
 }
 
 func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
-	if p := recovered(rec.Load); p != nil {
-		rec.Problem = panicFinding(rec, "reading the record", p)
+	if !w.prove(rec) {
+		if p := recovered(rec.Load); p != nil {
+			rec.Problem = panicFinding(rec, "reading the record", p)
+		}
 	}
 	if rec.Problem != nil {
 		f := *rec.Problem
@@ -693,6 +695,28 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 	for _, id := range applied {
 		w.suiteDefects[id].Record(model.GroupDefects(reported, func(r model.Reported) bool { return r.Suite == id }))
 	}
+}
+
+// prove asks the leading checks that can (check.Prover) to prove a record
+// whose decoding was deferred from its bytes alone; the first that does
+// spares the record its decoding unless a check asks for its Value. A
+// prover that panics has proved nothing: the record is decoded and checked
+// as any other, so the check's own walk meets what it met.
+func (w *worker) prove(rec *model.Record) bool {
+	if !rec.Deferred() || len(rec.Raw) == 0 {
+		return false
+	}
+	for _, i := range w.order {
+		p, ok := w.states[i].(check.Prover)
+		if !ok {
+			continue
+		}
+		proven := false
+		if recovered(func() { proven = p.Prove(rec) }) == nil && proven {
+			return true
+		}
+	}
+	return false
 }
 
 // apply runs one check on one record. A check that panics on a record (a

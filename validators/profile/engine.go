@@ -45,6 +45,9 @@ type Engine struct {
 	// proofs receive, from the same walks, whether each record was proven
 	// well shaped for the JSON-schema check (shape.go); nil proves none.
 	proofs *shape.Proofs
+	// stream is the stream path (stream.go), which the fhir-profile check
+	// runs first on records it can prove from their bytes.
+	stream *Streamer
 
 	mu            sync.Mutex // serialises compilation
 	ready         sync.Map   // canonical → *Compiled, complete
@@ -118,6 +121,7 @@ func NewEngine(defs *definitions.Registry, opts Options) *Engine {
 	e.year = yearOf(e.asOf)
 	e.memberOfHook = e.memberOf // bound once, not for each invariant evaluated
 	e.pathBuffers.New = func() any { return &coded.PathBuffer{} }
+	e.stream = NewStreamer(e)
 	return e
 }
 

@@ -263,11 +263,32 @@ func (c *profileCheck) Leads() {}
 type profileState struct {
 	c    *profileCheck
 	Sink Sink `json:"sink"`
+	// proven is the record Prove last proved, and its index (a target may
+	// reuse a Record for the next record).
+	proven      *model.Record
+	provenIndex int64
+}
+
+// Prove runs the stream path (Streamer.Prove) on a record whose decoding
+// was deferred, when the check validates records against their base type
+// alone, as its walk would run: a record it proves clean has no finding
+// of this check, and its coded values and shape's proof are shelved for the
+// terminology and JSON-schema checks (check.Prover).
+func (s *profileState) Prove(rec *model.Record) bool {
+	c := s.c
+	if c.unavailable != "" || c.template != "" || c.profile != nil || c.metaOnly || rec.Kind != model.KindFHIR {
+		return false
+	}
+	if !c.e.stream.Prove(rec, &s.Sink) {
+		return false
+	}
+	s.proven, s.provenIndex = rec, rec.Index
+	return true
 }
 
 func (s *profileState) Observe(rec *model.Record) []model.Finding {
 	c := s.c
-	if c.unavailable != "" {
+	if c.unavailable != "" || s.proven == rec && s.provenIndex == rec.Index {
 		return nil
 	}
 	var compiled []*Compiled

@@ -1,11 +1,13 @@
 package profile
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/model"
 )
 
@@ -45,18 +47,60 @@ func NewStreamer(e *Engine) *Streamer { return &Streamer{e: e} }
 // ValidateRecord. Invariants the engine cannot evaluate are said in sink as
 // the map walk says them.
 func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string) {
+	s, why := st.scanned(rec, rec.Type, sink, false)
+	return s != nil, why
+}
+
+// Prove is the stream path as the fhir-profile check runs it on a record
+// whose decoding was deferred (model.Record.Deferred), in place of its walk
+// against the record's base type: when the scan proves the record clean,
+// Prove sets rec.Type and rec.ID from its bytes, puts its coded values on
+// the engine's shelf and its shape's proof with the engine's proofs (what
+// the map walk would have put), and returns true. Otherwise it puts nothing
+// and changes nothing but, for a vital sign whose profile was walked, the
+// record's decoding (done as the runner would), and the record is walked
+// as before. The type is read from the record's top level (headType).
+func (st *Streamer) Prove(rec *model.Record, sink *Sink) bool {
+	typ := headType(rec.Raw)
+	if typ == "" {
+		return false
+	}
+	s, _ := st.scanned(rec, typ, sink, true)
+	if s == nil {
+		return false
+	}
+	rec.Type, rec.ID = typ, strings.Clone(s.id)
+	if s.kept != nil {
+		s.kept.paths.Seal(s.paths)
+		st.e.pathBuffers.Put(s.paths)
+		st.e.shelf.Put(rec, s.kept.vals)
+	}
+	if s.judge != nil {
+		st.e.proofs.Put(rec, !s.doubt)
+	}
+	return true
+}
+
+// scanned runs the stream path on rec's bytes as a resource of type typ,
+// returning the finished scan when it proved the record clean, or why not.
+// With keep, the scan also keeps what the map walk against the base type
+// puts for the other checks: the coded values (when the engine has a
+// shelf) and the shape's proof (when the proofs want one).
+func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool) (*scan, string) {
 	e := st.e
 	switch {
 	case rec.Container != nil:
-		return false, "inside a container"
+		return nil, "inside a container"
 	case rec.Format != model.FormatJSON:
-		return false, "not JSON"
+		return nil, "not JSON"
 	case len(rec.Raw) == 0:
-		return false, "no bytes"
+		return nil, "no bytes"
+	case !e.IsResourceType(typ):
+		return nil, "not a resource type" // nor is its stream form compiled, for a type any record may name
 	}
-	sp, why := st.compiledOf(rec.Type)
+	sp, why := st.compiledOf(typ)
 	if sp == nil {
-		return false, why
+		return nil, why
 	}
 	if sink == nil {
 		sink = &Sink{}
@@ -64,13 +108,88 @@ func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string
 	w := &walker{e: e, rec: rec, compiled: sp.compiled, sink: sink}
 	w.segs = w.segsBuf[:0]
 	s := &scan{e: e, sp: sp, src: rec.Raw, w: w}
-	if !s.record() {
-		return false, s.why
+	if keep && e.shelf != nil {
+		// most records hold a dozen or two coded values
+		s.finds = &codedFinds{vals: make([]coded.Value, 0, 16)}
+		s.kept = s.finds
+		s.paths = e.pathBuffers.Get().(*coded.PathBuffer)
+		s.finds.paths.WriteIn(s.paths)
+		s.at = w.pathRoot(typ)
 	}
-	if len(s.implied) > 0 {
-		return s.impliedChecks(sink)
+	if keep {
+		s.judge = e.proofs.Judge()
 	}
-	return true, ""
+	clean := s.record()
+	if clean && len(s.implied) > 0 {
+		clean, s.why = s.impliedChecks(sink)
+	}
+	if !clean {
+		if s.paths != nil {
+			s.kept.paths.Seal(s.paths)
+			e.pathBuffers.Put(s.paths)
+		}
+		return nil, s.why
+	}
+	return s, ""
+}
+
+// headType returns the resource type a JSON object's resourceType key names
+// at its top level, "" when it has none or the type is escaped. NDJSON
+// writers put the key first, where it is found at once; elsewhere the
+// object's top level is read for it. The scan checks what it finds.
+func headType(src []byte) string {
+	depth := 0
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			end := stringEnd(src, i)
+			if end < 0 {
+				return ""
+			}
+			if depth == 1 && string(src[i:end]) == `"resourceType"` {
+				j := end
+				for j < len(src) && (src[j] == ' ' || src[j] == '\t' || src[j] == '\n' || src[j] == '\r') {
+					j++
+				}
+				if j < len(src) && src[j] == ':' {
+					return typeValue(src[j+1:])
+				}
+			}
+			i = end - 1
+		}
+	}
+	return ""
+}
+
+// stringEnd returns the index after the JSON string starting at src[i],
+// -1 when it does not end.
+func stringEnd(src []byte, i int) int {
+	for j := i + 1; j < len(src); j++ {
+		switch src[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
+
+// typeValue reads the unescaped string value at the start of src.
+func typeValue(src []byte) string {
+	v := bytes.TrimLeft(src, " \t\n\r")
+	if len(v) == 0 || v[0] != '"' {
+		return ""
+	}
+	end := stringEnd(v, 0)
+	if end < 0 || bytes.IndexByte(v[1:end-1], '\\') >= 0 {
+		return ""
+	}
+	return string(v[1 : end-1])
 }
 
 // streamCompiled is a resource type compiled for the stream path.
@@ -478,6 +597,7 @@ func (s *scan) rootChecks(members []rootMember) bool {
 	}
 	var due []*invariant
 	var proj map[string]any
+	s.finds = nil // the members scanned again were kept the first time
 	for _, ri := range sp.roots {
 		if slices.ContainsFunc(ri.whenAbsent, func(n string) bool { return !present(n) }) {
 			continue

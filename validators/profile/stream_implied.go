@@ -28,6 +28,11 @@ func (s *scan) imply(system, code string) {
 // (must-support coverage, unevaluated invariants) reach sink only for a
 // clean record: one that is not is walked again by the map walk.
 func (s *scan) impliedChecks(sink *Sink) (bool, string) {
+	if s.w.rec.Deferred() {
+		// Streamer.Prove's record is decoded here once, for the other
+		// checks too: the units check reads a vital sign's map form.
+		s.w.rec.Load()
+	}
 	rec := *s.w.rec
 	if rec.Resource() == nil {
 		res, err := fhir.Decode(rec.Raw)

@@ -3,11 +3,14 @@ package profile
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/coded"
+	"github.com/carecert/carecert/fhir/shape"
 )
 
 // scan is one stream-path pass over a record's JSON bytes (stream.go). Its
@@ -32,6 +35,27 @@ type scan struct {
 	// implied are the profiles the record's codes imply (vital signs,
 	// stream_implied.go).
 	implied []string
+
+	// What Streamer.Prove keeps for the other checks, as the map walk
+	// against the base type would (validate.go). finds collects the coded
+	// values, nil where the map walk keeps none (inside a coded value or a
+	// Reference, and when nothing is kept); at is the instance path of the
+	// value being scanned while finds is set, and paths lends finds its
+	// memory. judge is the JSON schema's judge of primitive strings (nil:
+	// no proof wanted) and doubt says it refused one. id is the root's id.
+	finds *codedFinds
+	kept  *codedFinds // finds, also where finds is nil
+	paths *coded.PathBuffer
+	at    pathAt
+	judge shape.Judge
+	doubt bool
+	id    string
+}
+
+// shelfRange is where the coded values found in one member of an object
+// start among the scan's finds, and the member's slot in its layout.
+type shelfRange struct {
+	slot, from int
 }
 
 // rootMember is one property of the resource's root: its JSON name, its
@@ -103,6 +127,7 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 		m = make(map[string]any, 4)
 	}
 	var seen [4]uint64
+	var ranges []shelfRange
 	s.i++ // '{'
 	s.space()
 	if s.peek() == '}' {
@@ -160,12 +185,28 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 				*members = append(*members, rootMember{name: jsonName, kid: kid, t: kt, start: start})
 				s.implying = jsonName == s.sp.impliedBy
 			}
+			f, parent, from := s.finds, s.at, 0
+			if f != nil {
+				from = len(f.vals)
+				s.at = s.w.pathChild(parent, jsonName, 0, false)
+			}
 			v, ok := s.property(kid, kt, build)
 			if isRoot {
 				s.implying = false
 			}
 			if !ok {
 				return nil, false
+			}
+			if f != nil {
+				s.at = parent
+				if len(f.vals) > from {
+					ranges = append(ranges, shelfRange{slot: slot, from: from})
+				}
+			}
+			if isRoot && jsonName == "id" && s.src[start] == '"' {
+				if s.id, ok = s.text(s.src[start:s.i], bytes.IndexByte(s.src[start:s.i], '\\') >= 0); !ok {
+					return nil, false
+				}
 			}
 			if c != nil {
 				if !s.capture(c, jsonName, s.src[start:s.i]) {
@@ -191,6 +232,9 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 	s.depth--
 	if isRoot && !typed {
 		return nil, s.fail("no resourceType")
+	}
+	if len(ranges) > 1 {
+		s.inLayoutOrder(lay, ranges)
 	}
 	for i, k := range lay.kids {
 		slot := lay.kidSlot[i]
@@ -225,9 +269,13 @@ func (s *scan) property(k *node, t *typeInfo, build bool) (any, bool) {
 	}
 	var items []any
 	count := 0
+	pa := s.at
 	for {
 		s.space()
 		count++
+		if s.finds != nil {
+			s.at = s.w.pathChild(pa, "", count-1, true)
+		}
 		v, ok := s.value(k, t, build)
 		if !ok {
 			return nil, false
@@ -248,6 +296,7 @@ func (s *scan) property(k *node, t *typeInfo, build bool) (any, bool) {
 		break
 	}
 	s.depth--
+	s.at = pa
 	if k.max >= 0 && count > k.max || count < k.min {
 		return nil, s.fail("cardinality at " + k.path)
 	}
@@ -258,12 +307,33 @@ func (s *scan) property(k *node, t *typeInfo, build bool) (any, bool) {
 }
 
 // value scans one value of element k, type t; with build, it returns its
-// map form.
+// map form. A coded value is kept for the shelf whole, with its map form,
+// as the map walk keeps it (walker.shelve); nothing inside it or inside a
+// Reference is kept (walker.valueFinding).
 func (s *scan) value(k *node, t *typeInfo, build bool) (any, bool) {
 	r := s.sp.roleOf(k, t)
 	if r.fallback != "" {
 		return nil, s.fail(r.fallback)
 	}
+	f := s.finds
+	if f == nil || !t.coded && t.code != "Reference" {
+		return s.valueOf(k, t, r, build)
+	}
+	if t.coded && s.depth > coded.MaxDepth {
+		// deeper than the map walk's depth can be (it counts objects only)
+		return nil, s.fail("a coded value too deep for the shelf")
+	}
+	s.finds = nil
+	v, ok := s.valueOf(k, t, r, build || t.coded)
+	s.finds = f
+	if ok && t.coded {
+		f.vals = append(f.vals, coded.Value{Path: s.w.keepPath(f, s.at), Def: k.path, Type: t.code, Value: v, Binding: k.codedBinding})
+	}
+	return v, ok
+}
+
+// valueOf is value without what is kept for the shelf.
+func (s *scan) valueOf(k *node, t *typeInfo, r *role, build bool) (any, bool) {
 	if t.primitive {
 		return s.primitive(k, t, build)
 	}
@@ -320,6 +390,9 @@ func (s *scan) primitive(k *node, t *typeInfo, build bool) (any, bool) {
 		if view, ok = s.text(raw, escaped); !ok {
 			return nil, false
 		}
+		if s.judge != nil && !s.doubt && !s.judge(k.path, t.code, view) {
+			s.doubt = true // the JSON-schema check walks the record itself
+		}
 		if checkString(t.code, view) != "" {
 			return nil, s.fail("a format finding at " + k.path)
 		}
@@ -361,6 +434,33 @@ func (s *scan) primitive(k *node, t *typeInfo, build bool) (any, bool) {
 		return nil, false
 	}
 	return item, true
+}
+
+// inLayoutOrder puts the coded values found in an object's members in the
+// order the map walk finds them, its layout's (walker.objectAt walks the
+// kids in order), from the order of the JSON: ranges are the members that
+// found any, in JSON order, and hold every value from the first on.
+func (s *scan) inLayoutOrder(lay *layout, ranges []shelfRange) {
+	pos := func(slot int) int { return slices.Index(lay.kidSlot, slot) }
+	if slices.IsSortedFunc(ranges, func(a, b shelfRange) int { return pos(a.slot) - pos(b.slot) }) {
+		return
+	}
+	vals := s.finds.vals
+	type part struct{ pos, from, to int }
+	parts := make([]part, len(ranges))
+	for i, r := range ranges {
+		to := len(vals)
+		if i+1 < len(ranges) {
+			to = ranges[i+1].from
+		}
+		parts[i] = part{pos(r.slot), r.from, to}
+	}
+	slices.SortFunc(parts, func(a, b part) int { return a.pos - b.pos })
+	ordered := make([]coded.Value, 0, len(vals)-ranges[0].from)
+	for _, p := range parts {
+		ordered = append(ordered, vals[p.from:p.to]...)
+	}
+	copy(vals[ranges[0].from:], ordered)
 }
 
 // capture keeps what the rules of a value the scan does not build read:

@@ -17,8 +17,13 @@ func newResourceTypeCheck(_ check.Spec, _ check.NoParams, env *check.Env) (check
 		return nil, err
 	}
 	return check.PerRecord(check.KindIs(model.KindFHIR), func(rec *model.Record) []model.Finding {
-		res := rec.Resource()
-		typ, present := res["resourceType"]
+		var typ any
+		present := rec.Deferred() // proven from its bytes: its resourceType is rec.Type
+		if present {
+			typ = rec.Type
+		} else {
+			typ, present = rec.Resource()["resourceType"]
+		}
 		name, isString := typ.(string)
 		switch {
 		case !present:
@@ -49,7 +54,13 @@ func newSchemaCheck(_ check.Spec, _ check.NoParams, env *check.Env) (check.Check
 	// types, a record it proves well shaped is not walked again here.
 	proofs.Want(s.Judge)
 	applies := func(rec *model.Record) bool {
-		return rec.Kind == model.KindFHIR && s.IsResourceType(fhir.ResourceType(rec.Resource()))
+		if rec.Kind != model.KindFHIR {
+			return false
+		}
+		if rec.Deferred() { // proven from its bytes: its resourceType is rec.Type
+			return s.IsResourceType(rec.Type)
+		}
+		return s.IsResourceType(fhir.ResourceType(rec.Resource()))
 	}
 	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		if proofs.Proven(rec) {

@@ -240,6 +240,7 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 	units := &unitMemo{}
 	return withNotes(spec.Requirement, terminology.IssueNotChecked, notes, check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
+		ruled := false // an observation's code (or a component's) has a LOINC code a unit is fixed for
 		el.Each(rec, func(c codedValue) {
 			m, _ := c.Value.(map[string]any)
 			if m == nil {
@@ -249,6 +250,9 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 				var buf [codingsBuf]terminology.Coding
 				cs, paths := codings(c, buf[:0])
 				for i, cd := range cs {
+					if !ruled && cd.System == terminology.LOINC && (c.Def == "Observation.code" || c.Def == "Observation.component.code") {
+						_, ruled = rule(cd.Code)
+					}
 					if cd.System == terminology.UCUM {
 						if _, err := units.parse(cd.Code); err != nil {
 							out = append(out, finding(rec, model.Error, "terminology.ucum", paths.path(i)+".code",
@@ -274,7 +278,10 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 		if gu != nil {
 			out = append(out, gu.check(rec, named, done)...)
 		}
-		if rec.Type == "Observation" {
+		// Units are compared only where a LOINC code has a unit rule: a
+		// record proven from its bytes (whose coded values are all there,
+		// each in its JSON shape) is not decoded to learn it has none.
+		if rec.Type == "Observation" && (ruled || !rec.Deferred()) {
 			out = append(out, observationUnits(ctx, eng, units, rec, rule, done)...)
 		}
 		return out

@@ -115,7 +115,9 @@ func prepare(own check.Terminology, env *check.Env) (*terminology.Engine, *Eleme
 }
 
 func appliesFHIR(rec *model.Record) bool {
-	return rec.Kind == model.KindFHIR && rec.Type != "" && rec.Resource() != nil
+	// A deferred record was proven one resource from its bytes: it is not
+	// decoded to say so.
+	return rec.Kind == model.KindFHIR && rec.Type != "" && (rec.Deferred() || rec.Resource() != nil)
 }
 
 func ctxOf(env *check.Env) context.Context {
