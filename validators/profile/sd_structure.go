@@ -82,6 +82,7 @@ func (w *walker) structureDefinitionShape(m map[string]any, path string) {
 		w.extensionURLFixed(m, path)
 	}
 	w.definitionPaths(m, typ, path)
+	w.definitionReview(m, typ, path)
 	baseKeys := w.baseInvariants(m)
 	constraint := m["derivation"] == "constraint"
 	url, _ := m["url"].(string)
