@@ -2,7 +2,6 @@ package profile
 
 import (
 	"fmt"
-	"iter"
 	"sync"
 
 	"github.com/carecert/carecert/fhir/definitions"
@@ -176,27 +175,30 @@ func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, at pathAt)
 		}
 		w.checkCode(k, system, code, at)
 	case "CodeableConcept":
-		w.conceptBinding(k, func(yield func(system, code string) bool) {
-			codings, _ := m["coding"].([]any)
-			for _, c := range codings {
-				cm, _ := c.(map[string]any)
-				system, _ := cm["system"].(string)
-				if code, ok := cm["code"].(string); ok && !yield(system, code) {
-					return
-				}
-			}
+		codings, _ := m["coding"].([]any)
+		w.conceptBinding(k, len(codings), func(i int) (string, string, bool) {
+			cm, _ := codings[i].(map[string]any)
+			system, _ := cm["system"].(string)
+			code, ok := cm["code"].(string)
+			return system, code, ok
 		}, at)
 	}
 }
 
-// conceptBinding checks a bound CodeableConcept by its codings that have a
-// code (system and code): one in the value set satisfies it; otherwise the
-// first the terminology knows is reported. The map walk and the stream path
-// (which keeps the codings' strings as it passes them) share it.
-func (w *walker) conceptBinding(k *node, codings iter.Seq2[string, string], at pathAt) {
+// conceptBinding checks a bound CodeableConcept by its n codings (coding
+// gives each one's system and code, and whether it has a code): one in the
+// value set satisfies it; otherwise the first the terminology knows is
+// reported. The map walk and the stream path (which keeps the codings'
+// strings as it passes them) share it. (A callback by index, not an
+// iterator: a range over a function moves the loop's state to the heap.)
+func (w *walker) conceptBinding(k *node, n int, coding func(i int) (system, code string, ok bool), at pathAt) {
 	known := false
 	var first string
-	for system, code := range codings {
+	for i := range n {
+		system, code, ok := coding(i)
+		if !ok {
+			continue
+		}
 		in, kn := w.e.codes.Contains(k.binding.valueSet, system, code)
 		if in {
 			return

@@ -116,13 +116,13 @@ func (s *scan) memberChecks(c *captured, n *node, r *role) bool {
 func (s *scan) conceptChecks(codings []keptCoding, n *node) bool {
 	w := s.w
 	at := w.pathRoot(n.path)
-	w.conceptBinding(n, func(yield func(system, code string) bool) {
-		for _, c := range codings {
-			// the terminology engine may keep what it is asked
-			if c.hasCode && !yield(strings.Clone(c.system), strings.Clone(c.code)) {
-				return
-			}
+	w.conceptBinding(n, len(codings), func(i int) (string, string, bool) {
+		c := codings[i]
+		if !c.hasCode {
+			return "", "", false
 		}
+		// the terminology engine may keep what it is asked
+		return strings.Clone(c.system), strings.Clone(c.code), true
 	}, at)
 	w.pathEnd(at)
 	if len(w.out) > 0 {
