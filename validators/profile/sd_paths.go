@@ -57,12 +57,75 @@ func (w *walker) definitionPaths(m map[string]any, typ, path string) {
 		}
 	}
 	if typ == "Extension" {
-		for i, inv := range fhir.Strings(m["contextInvariant"]) {
-			if _, err := fhirpath.Compile(inv); err != nil {
-				w.add(model.Error, CodeDefinitionShape, path+".contextInvariant["+strconv.Itoa(i)+"]", fmt.Sprintf("the context invariant %q is not FHIRPath: %v", inv, err), inv)
+		w.definitionContextInvariants(m, path)
+	}
+}
+
+// definitionContextInvariants checks an extension's context invariants: each is
+// FHIRPath, and, where every context is an element context carecert can
+// follow, the first path of each branch names elements those elements have
+// (the invariant is evaluated on the element the extension sits on).
+func (w *walker) definitionContextInvariants(m map[string]any, path string) {
+	invs := fhir.Strings(m["contextInvariant"])
+	if len(invs) == 0 {
+		return
+	}
+	bases := w.contextElements(m)
+	ix, _ := elements.R4() // contextElements found the index, or bases is nil
+	for i, inv := range invs {
+		ip := path + ".contextInvariant[" + strconv.Itoa(i) + "]"
+		if _, err := fhirpath.Compile(inv); err != nil {
+			w.add(model.Error, CodeDefinitionShape, ip, fmt.Sprintf("the context invariant %q is not FHIRPath: %v", inv, err), inv)
+			continue
+		}
+		if len(bases) == 0 {
+			continue
+		}
+		for _, b := range unionBranches(inv) {
+			if step, on := (searchPath{ix: ix, bases: bases}).unknown(strings.TrimSpace(b)); step != "" {
+				w.add(model.Error, CodeDefinitionShape, ip, fmt.Sprintf("the context invariant %q names %q, which %s does not have", inv, step, strings.Join(on, " or ")), inv)
+				break
 			}
 		}
 	}
+}
+
+// contextElements returns the definition paths an extension's context
+// invariants are evaluated on: each element context's type, or the element
+// itself for a backbone element. Nil unless every context is an element
+// context naming a core type or an element of one with a single type.
+func (w *walker) contextElements(m map[string]any) []string {
+	ix, err := elements.R4()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range objects(m["context"]) {
+		expr, _ := c["expression"].(string)
+		if c["type"] != "element" || expr == "" || strings.Contains(expr, "#") {
+			return nil
+		}
+		if !strings.Contains(expr, ".") {
+			if !ix.HasType(expr) || expr == "Element" || expr == "BackboneElement" {
+				return nil
+			}
+			out = append(out, expr)
+			continue
+		}
+		el := ix.Element(expr)
+		if el == nil || el.Choice || el.ContentReference != "" {
+			return nil
+		}
+		switch code := el.TypeCode(); code {
+		case "BackboneElement", "Element":
+			out = append(out, el.Path)
+		case "":
+			return nil
+		default:
+			out = append(out, code)
+		}
+	}
+	return out
 }
 
 // circularBase reports a definition that derives from itself: a definition

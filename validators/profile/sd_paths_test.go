@@ -115,5 +115,26 @@ var _ = Describe("StructureDefinition paths: base chain, element paths, slicing 
 		func(invariants string, want []string) { Expect(ext(invariants)).To(ConsistOf(want)) },
 		Entry("one that parses", `"gender.exists()"`, nil),
 		Entry("one that does not", `"gender.exists()", "gender = "`, []string{"StructureDefinition.contextInvariant[1]"}),
+		Entry("one naming an element the context does not have", `"colour.exists()"`, []string{"StructureDefinition.contextInvariant[0]"}),
+		Entry("a later branch of a union naming one", `"gender | colour"`, []string{"StructureDefinition.contextInvariant[0]"}),
+		Entry("%extension and functions are not judged", `"%extension.value.exists() implies gender.exists()"`, nil),
+	)
+
+	DescribeTable("a context invariant's elements are judged on each element context",
+		func(contexts, invariant string, want []string) {
+			Expect(shape(sdHeader(`"kind": "complex-type", "context": [`+contexts+`], "contextInvariant": ["`+invariant+`"], "type": "Extension",
+				"baseDefinition": "http://hl7.org/fhir/StructureDefinition/Extension", "derivation": "constraint"`,
+				`{"id": "Extension", "path": "Extension"}, {"id": "Extension.url", "path": "Extension.url", "fixedUri": "http://example.org/fhir/StructureDefinition/s"},
+				{"id": "Extension.value[x]", "path": "Extension.value[x]", "type": [{"code": "string"}]}`))).To(ConsistOf(want))
+		},
+		Entry("a datatype element: the datatype's children", `{"type": "element", "expression": "Patient.name"}`, "family.exists()", nil),
+		Entry("a datatype element: a child it does not have", `{"type": "element", "expression": "Patient.name"}`, "gender.exists()",
+			[]string{"StructureDefinition.contextInvariant[0]"}),
+		Entry("a backbone element: its own children", `{"type": "element", "expression": "Patient.contact"}`, "relationship.exists()", nil),
+		Entry("two contexts: a name one of them has", `{"type": "element", "expression": "Patient"}, {"type": "element", "expression": "Practitioner"}`, "qualification.exists()", nil),
+		Entry("two contexts: a name neither has", `{"type": "element", "expression": "Patient"}, {"type": "element", "expression": "Practitioner"}`, "colour.exists()",
+			[]string{"StructureDefinition.contextInvariant[0]"}),
+		Entry("a fhirpath context is not followed", `{"type": "fhirpath", "expression": "Patient.contact.where(gender = 'male')"}`, "colour.exists()", nil),
+		Entry("Element is not followed", `{"type": "element", "expression": "Element"}`, "colour.exists()", nil),
 	)
 })
