@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/carecert/carecert/fhir/definitions"
@@ -14,15 +15,13 @@ import (
 // (nil for none). Messages name every slice tried and why it rejected the item.
 func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*node {
 	matched := make([]*node, len(items))
-	reasons := make([][]string, len(items))
 	counts := make([]int, len(k.slices))
 	lastSlice := -1
 	firstUnmatched := -1
 	ordered := k.slicing.Ordered
 	for i, item := range items {
 		for si, s := range k.slices {
-			ok, why := w.sliceMatch(item, k, s, t)
-			if ok {
+			if ok, _ := w.sliceMatch(item, k, s, t); ok {
 				matched[i] = s
 				counts[si]++
 				if ordered && si < lastSlice {
@@ -31,12 +30,11 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 				lastSlice = max(lastSlice, si)
 				break
 			}
-			reasons[i] = append(reasons[i], fmt.Sprintf("slice %q: %s", s.sliceName, why))
 		}
 		if matched[i] == nil {
 			switch k.slicing.Rules {
 			case "closed":
-				w.add(model.Error, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices and the slicing is closed; tried %s", name, strings.Join(reasons[i], "; ")), "")
+				w.add(model.Error, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices and the slicing is closed; tried %s", name, strings.Join(w.rejections(item, k, t), "; ")), "")
 			}
 		} else if k.slicing.Rules == "openAtEnd" && firstUnmatched >= 0 {
 			w.add(model.Error, CodeSlicing, itemPath(path, k, firstUnmatched), fmt.Sprintf("%s matches no slice but comes before sliced items: the slicing is open only at the end", name), "")
@@ -50,13 +48,12 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 		if counts[si] < s.min {
 			msg := fmt.Sprintf("slice %q of %s requires at least %d value(s) but %d matched", s.sliceName, name, s.min, counts[si])
 			var tried []string
-			for i := range items {
-				if matched[i] != s {
-					for _, r := range reasons[i] {
-						if strings.HasPrefix(r, fmt.Sprintf("slice %q:", s.sliceName)) {
-							tried = append(tried, fmt.Sprintf("item %d rejected: %s", i, strings.TrimPrefix(r, fmt.Sprintf("slice %q: ", s.sliceName))))
-						}
-					}
+			for i, item := range items {
+				// Slices are tried in order: an item matched by a later
+				// slice, or by none, was rejected by this one.
+				if matched[i] == nil || slices.Index(k.slices, matched[i]) > si {
+					_, why := w.sliceMatch(item, k, s, t)
+					tried = append(tried, fmt.Sprintf("item %d rejected: %s", i, why))
 				}
 			}
 			if len(tried) > 0 {
@@ -69,6 +66,16 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 		}
 	}
 	return matched
+}
+
+// rejections says why each slice of k rejected item, which none matched.
+func (w *walker) rejections(item any, k *node, t *typeInfo) []string {
+	var out []string
+	for _, s := range k.slices {
+		_, why := w.sliceMatch(item, k, s, t)
+		out = append(out, fmt.Sprintf("slice %q: %s", s.sliceName, why))
+	}
+	return out
 }
 
 // absentSlices reports the slices of an absent element that require values:
@@ -92,20 +99,20 @@ func itemPath(path string, k *node, i int) string {
 }
 
 // sliceMatch reports whether item satisfies every discriminator of slice s;
-// when not, it says why.
-func (w *walker) sliceMatch(item any, k, s *node, t *typeInfo) (bool, string) {
+// when not, what rejected it (rendered only for a finding: String).
+func (w *walker) sliceMatch(item any, k, s *node, t *typeInfo) (bool, sliceMiss) {
 	if len(k.slicing.Discriminator) == 0 {
-		return false, "the slicing has no discriminator, so items cannot be assigned"
+		return false, sliceMiss{kind: missNoDiscriminator}
 	}
 	for _, d := range k.slicing.Discriminator {
 		if ok, why := w.discriminate(item, s, t, d); !ok {
 			return false, why
 		}
 	}
-	return true, ""
+	return true, sliceMiss{}
 }
 
-func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Discriminator) (bool, string) {
+func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Discriminator) (bool, sliceMiss) {
 	values := w.evalPath(item, d.Path)
 	switch d.Type {
 	case "value", "pattern":
@@ -115,19 +122,19 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 			}
 		}
 		// A slice that does not constrain this path lets any value through.
-		return true, ""
+		return true, sliceMiss{}
 	case "exists":
 		n := descend(s, d.Path)
 		if n == nil {
-			return false, fmt.Sprintf("the slice does not constrain %s", d.Path)
+			return false, sliceMiss{kind: missUnconstrained, path: d.Path}
 		}
 		if n.min >= 1 && len(values) == 0 {
-			return false, fmt.Sprintf("%s is absent, the slice requires it", d.Path)
+			return false, sliceMiss{kind: missRequired, path: d.Path}
 		}
 		if n.max == 0 && len(values) > 0 {
-			return false, fmt.Sprintf("%s is present, the slice forbids it", d.Path)
+			return false, sliceMiss{kind: missForbidden, path: d.Path}
 		}
-		return true, ""
+		return true, sliceMiss{}
 	case "type":
 		got := ""
 		if d.Path == "$this" && t != nil {
@@ -142,30 +149,98 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 		}
 		n := descend(s, d.Path)
 		if n == nil || len(n.types) == 0 {
-			return false, fmt.Sprintf("the slice does not constrain the type of %s", d.Path)
+			return false, sliceMiss{kind: missTypeUnconstrained, path: d.Path}
 		}
 		for _, nt := range n.types {
 			if nt.code == got {
-				return true, ""
+				return true, sliceMiss{}
 			}
 			for _, tp := range nt.targetProfiles {
 				if strings.HasSuffix(tp, "/"+got) {
-					return true, ""
+					return true, sliceMiss{}
 				}
 			}
 		}
-		return false, fmt.Sprintf("%s is of type %q, the slice requires %s", d.Path, got, typeList(n))
+		return false, sliceMiss{kind: missType, path: d.Path, got: got, n: n}
 	case "profile":
 		return w.profileDiscriminator(values, descend(s, d.Path), d.Path)
 	}
-	return false, fmt.Sprintf("discriminator type %q is not supported", d.Type)
+	return false, sliceMiss{kind: missUnsupported, got: d.Type}
+}
+
+// sliceMiss is why a slice rejected an item, kept as what its message is
+// made of: every item is tried against the slices before the one it
+// matches, and the message is wanted only when a slicing rule fails.
+type sliceMiss struct {
+	kind missKind
+	// path is the discriminator's path.
+	path string
+	// values are what the path selected; want the value the slice requires.
+	values []any
+	want   any
+	// got is the type found (or the discriminator type not supported).
+	got string
+	// n is the slice's element at the path; profiles the profiles it gives
+	// there; valueSet the required binding's.
+	n        *node
+	profiles []string
+	valueSet string
+}
+
+type missKind uint8
+
+const (
+	missNone missKind = iota // the slice took the item
+	missNoDiscriminator
+	missUnconstrained
+	missRequired
+	missForbidden
+	missTypeUnconstrained
+	missType
+	missProfileAbsent
+	missProfile
+	missUnsupported
+	missValueForbidden
+	missValueSet
+	missValue
+)
+
+// String is the reason's message.
+func (m sliceMiss) String() string {
+	switch m.kind {
+	case missNoDiscriminator:
+		return "the slicing has no discriminator, so items cannot be assigned"
+	case missUnconstrained:
+		return fmt.Sprintf("the slice does not constrain %s", m.path)
+	case missRequired:
+		return fmt.Sprintf("%s is absent, the slice requires it", m.path)
+	case missForbidden:
+		return fmt.Sprintf("%s is present, the slice forbids it", m.path)
+	case missTypeUnconstrained:
+		return fmt.Sprintf("the slice does not constrain the type of %s", m.path)
+	case missType:
+		return fmt.Sprintf("%s is of type %q, the slice requires %s", m.path, m.got, typeList(m.n))
+	case missProfileAbsent:
+		return fmt.Sprintf("%s is absent, the slice requires it to conform to %s", m.path, strings.Join(m.profiles, " or "))
+	case missProfile:
+		return fmt.Sprintf("%s does not conform to %s", m.path, strings.Join(m.profiles, " or "))
+	case missUnsupported:
+		return fmt.Sprintf("discriminator type %q is not supported", m.got)
+	case missValueForbidden:
+		return fmt.Sprintf("%s is %s, the slice forbids it", m.path, shownValues(m.values))
+	case missValueSet:
+		return fmt.Sprintf("%s is %s, not in the value set %s", m.path, shownValues(m.values), m.valueSet)
+	case missValue:
+		return fmt.Sprintf("%s is %s, the slice requires %s", m.path, shownValues(m.values), compact(m.want))
+	}
+	return ""
 }
 
 // profileDiscriminator reports whether some value at the path conforms to a
 // profile the slice gives the element there (a type profile, or a target
 // profile through resolve()). A slice that gives none does not constrain the
 // path; a slice that does requires a value.
-func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool, string) {
+func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool, sliceMiss) {
 	var profs []string
 	if n != nil {
 		for _, nt := range n.types {
@@ -177,10 +252,10 @@ func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool,
 		}
 	}
 	if len(profs) == 0 {
-		return true, ""
+		return true, sliceMiss{}
 	}
 	if len(values) == 0 {
-		return false, fmt.Sprintf("%s is absent, the slice requires it to conform to %s", path, strings.Join(profs, " or "))
+		return false, sliceMiss{kind: missProfileAbsent, path: path, profiles: profs}
 	}
 	for _, v := range values {
 		for _, prof := range profs {
@@ -194,16 +269,16 @@ func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool,
 					continue
 				}
 				if !hasError(w.conformance(x, p, path)) {
-					return true, ""
+					return true, sliceMiss{}
 				}
 			default:
 				if primitiveConforms(x, p) {
-					return true, ""
+					return true, sliceMiss{}
 				}
 			}
 		}
 	}
-	return false, fmt.Sprintf("%s does not conform to %s", path, strings.Join(profs, " or "))
+	return false, sliceMiss{kind: missProfile, path: path, profiles: profs}
 }
 
 // primitiveConforms checks a primitive value against what a profile of its
@@ -276,27 +351,27 @@ type expectation struct {
 }
 
 // meets reports whether the values a discriminator path selected satisfy x.
-func (w *walker) meets(values []any, x expectation, path string) (bool, string) {
+func (w *walker) meets(values []any, x expectation, path string) (bool, sliceMiss) {
 	if x.absent {
 		if len(values) == 0 {
-			return true, ""
+			return true, sliceMiss{}
 		}
-		return false, fmt.Sprintf("%s is %s, the slice forbids it", path, shownValues(values))
+		return false, sliceMiss{kind: missValueForbidden, path: path, values: values}
 	}
 	if x.binding != nil {
 		for _, v := range values {
 			if w.inBinding(v, x.binding) {
-				return true, ""
+				return true, sliceMiss{}
 			}
 		}
-		return false, fmt.Sprintf("%s is %s, not in the value set %s", path, shownValues(values), x.binding.valueSet)
+		return false, sliceMiss{kind: missValueSet, path: path, values: values, valueSet: x.binding.valueSet}
 	}
 	for _, v := range values {
 		if (x.pattern && matchesPattern(x.want, v)) || (!x.pattern && equalValue(x.want, v)) {
-			return true, ""
+			return true, sliceMiss{}
 		}
 	}
-	return false, fmt.Sprintf("%s is %s, the slice requires %s", path, shownValues(values), compact(x.want))
+	return false, sliceMiss{kind: missValue, path: path, values: values, want: x.want}
 }
 
 // expectations returns (once per slice and path) what a value or pattern
