@@ -466,10 +466,12 @@ type captured struct {
 	system, code, reference, typ string
 	hasCode                      bool
 	// members are the value's members, with the text of those that are
-	// strings, while they fit (more says some did not).
+	// strings, while they fit (more says some did not); kept only with
+	// all, for a value whose invariants read them.
 	members [8]keptMember
 	n       int
 	more    bool
+	all     bool
 }
 
 // capturedChecks runs the engine's checks of a Coding or a Reference

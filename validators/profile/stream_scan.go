@@ -347,6 +347,7 @@ func (s *scan) valueOf(k *node, t *typeInfo, r *role, build bool) (any, bool) {
 	var c *captured
 	if r.capture || r.members != nil {
 		c = &kept
+		kept.all = r.members != nil
 	}
 	mark, collecting := len(s.codings), s.collecting
 	s.collecting = r.concept
@@ -467,15 +468,26 @@ func (s *scan) inLayoutOrder(lay *layout, ranges []shelfRange) {
 // which members it has, and the text of its string members (raw is a
 // member's JSON value).
 func (s *scan) capture(c *captured, name string, raw []byte) bool {
+	switch name {
+	case "system", "code", "reference", "type":
+	default:
+		if !c.all {
+			return true // a Coding's or a Reference's rules read only these
+		}
+	}
 	if raw[0] != '"' {
-		c.keep(name, "")
+		if c.all {
+			c.keep(name, "")
+		}
 		return true
 	}
 	text, ok := s.text(raw, bytes.IndexByte(raw, '\\') >= 0)
 	if !ok {
 		return false
 	}
-	c.keep(name, text)
+	if c.all {
+		c.keep(name, text)
+	}
 	switch name {
 	case "system":
 		c.system = text
