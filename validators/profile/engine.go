@@ -26,6 +26,9 @@ type Engine struct {
 	memberOfHook func(value any, valueSet string) (member, known bool, err error)
 	// allowExampleURLs accepts extensions on example domains unchecked.
 	allowExampleURLs bool
+	// forPublication adds the checks of definitions published for others
+	// to use (shareable.go).
+	forPublication bool
 	// unresolvedUntyped takes no type from the URL of a reference that
 	// does not resolve.
 	unresolvedUntyped bool
@@ -82,6 +85,10 @@ type Options struct {
 	// domain reserved for examples (example.org...); by default they are
 	// errors (the reference validator's -allow-example-urls).
 	AllowExampleURLs bool
+	// ForPublication checks definitions as published for others to use:
+	// the elements a shareable ValueSet, CodeSystem, ConceptMap or Measure
+	// carries (the reference validator's -forPublication); off by default.
+	ForPublication bool
 	// UnresolvedUntyped leaves a reference that does not resolve (a REST
 	// reference to a server) unheld to its element's target types: what it
 	// points at is not known. By default carecert takes the type its URL
@@ -113,7 +120,7 @@ type Options struct {
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf, proofs: opts.Proofs,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, forPublication: opts.ForPublication, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf, proofs: opts.Proofs,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

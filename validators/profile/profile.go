@@ -45,6 +45,7 @@ type profileParams struct {
 	BestPractice    any    `param:"best-practice" doc:"ignore, hint, warning or error: how best-practice invariants are reported"`
 	SecurityChecks  any    `param:"security-checks" doc:"true reports HTML tags embedded in string values as errors"`
 	AllowExampleURL any    `param:"allow-example-urls" doc:"true accepts references to example.org"`
+	ForPublication  any    `param:"for-publication" doc:"true checks definitions as published for others to use (the elements a shareable ValueSet, CodeSystem, ConceptMap or Measure carries)"`
 	AllowComments   any    `param:"allow-comments" doc:"true accepts fhir_comments"`
 	AssumeValidRest any    `param:"assume-valid-rest-references" doc:"true (the default) holds a reference that does not resolve to its element's target types by the type its URL names; false leaves it unchecked, as the reference validator's default does"`
 	BundleRules     any    `param:"bundle-validation-rules" doc:"rule=profile pairs, comma-separated: Bundle entries also validated against a profile; a rule is Type:n (the n-th entry holding a Type, from 0), Type or n"`
@@ -53,7 +54,7 @@ type profileParams struct {
 // options returns the FHIR options the requirement sets, as fhirOptions reads them.
 func (p profileParams) options() params.Params {
 	return params.Params{"best-practice": p.BestPractice, "security-checks": p.SecurityChecks,
-		"allow-example-urls": p.AllowExampleURL, "allow-comments": p.AllowComments, "assume-valid-rest-references": p.AssumeValidRest,
+		"allow-example-urls": p.AllowExampleURL, "for-publication": p.ForPublication, "allow-comments": p.AllowComments, "assume-valid-rest-references": p.AssumeValidRest,
 		"bundle-validation-rules": p.BundleRules}
 }
 
@@ -88,7 +89,7 @@ var engines = check.NewServiceFamily(func(env *check.Env, k engineKey) (*Engine,
 		return nil, fmt.Errorf("FHIR option bundle-validation-rules: %w", err)
 	}
 	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, Proofs: hooks.Proofs, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
-		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs, UnresolvedUntyped: o.unresolvedUntyped,
+		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs, ForPublication: o.forPublication, UnresolvedUntyped: o.unresolvedUntyped,
 		BundleRules: rules}), nil
 })
 
@@ -104,6 +105,7 @@ type validatorOptions struct {
 	bestPractice     BestPractice
 	securityChecks   bool
 	allowExampleURLs bool
+	forPublication   bool
 	// unresolvedUntyped is assume-valid-rest-references=false.
 	unresolvedUntyped bool
 	// bundleRules is bundle-validation-rules as written (ParseBundleRules).
@@ -112,13 +114,13 @@ type validatorOptions struct {
 
 // OptionNames are the FHIR validation options a plan (fhir_options), the
 // command line and a fhir-profile requirement's parameters may set.
-var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "allow-comments", "assume-valid-rest-references", "bundle-validation-rules"}
+var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "for-publication", "allow-comments", "assume-valid-rest-references", "bundle-validation-rules"}
 
 func (o validatorOptions) key() string {
 	if o == (validatorOptions{}) {
 		return ""
 	}
-	return fmt.Sprintf("|%s|%t|%t|%t|%s", o.bestPractice, o.securityChecks, o.allowExampleURLs, o.unresolvedUntyped, o.bundleRules)
+	return fmt.Sprintf("|%s|%t|%t|%t|%t|%s", o.bestPractice, o.securityChecks, o.allowExampleURLs, o.forPublication, o.unresolvedUntyped, o.bundleRules)
 }
 
 // fhirOptions reads the options: the run's, overridden by a requirement's
@@ -141,6 +143,8 @@ func fhirOptions(params params.Params, env *check.Env) (validatorOptions, error)
 			o.securityChecks, err = strconv.ParseBool(v)
 		case "allow-example-urls":
 			o.allowExampleURLs, err = strconv.ParseBool(v)
+		case "for-publication":
+			o.forPublication, err = strconv.ParseBool(v)
 		case "allow-comments":
 			_, err = strconv.ParseBool(v) // the runner applies it to what it reads
 		case "assume-valid-rest-references":

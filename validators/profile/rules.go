@@ -6,6 +6,7 @@ package profile
 func (w *walker) resourceRules(m map[string]any, typ, path string) {
 	w.resourceIDExtensions(m, path)
 	w.canonicalResourceRules(m, typ, path)
+	w.shareableElements(m, typ, path)
 	w.narrativeLanguage(m, path)
 	if rules := typeRules(typ); rules != nil {
 		rules(w, m, path)

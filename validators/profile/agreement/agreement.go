@@ -47,6 +47,8 @@ type CaseOptions struct {
 	SecurityChecks   bool
 	AllowExampleURLs bool
 	AllowComments    bool
+	// ForPublication checks definitions as published for others to use.
+	ForPublication bool
 	// AssumeValidRestReferences holds for the base step.
 	AssumeValidRestReferences bool
 	// BundleRules are the reference's -bundle rule and profile.
@@ -278,7 +280,7 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 	}
 	load(defs, c.Supporting)
 	eo := profile.Options{Invariants: opts.Invariants, BestPractice: c.Options.BestPractice,
-		SecurityChecks: c.Options.SecurityChecks, AllowExampleURLs: c.Options.AllowExampleURLs, UnresolvedUntyped: !c.Options.AssumeValidRestReferences,
+		SecurityChecks: c.Options.SecurityChecks, AllowExampleURLs: c.Options.AllowExampleURLs, ForPublication: c.Options.ForPublication, UnresolvedUntyped: !c.Options.AssumeValidRestReferences,
 		BundleRules: c.Options.BundleRules}
 	if set.apply != nil {
 		set.apply(&eo)

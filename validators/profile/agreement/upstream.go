@@ -48,6 +48,9 @@ type upstreamCase struct {
 	// turns it on unless the case says otherwise.
 	Examples      *bool `json:"examples"`
 	AllowComments bool  `json:"allow-comments"`
+	// ForPublication is the reference's -forPublication option, written
+	// true or "true".
+	ForPublication json.RawMessage `json:"for-publication"`
 	// AssumeValidRestReferences is the reference's option of that name
 	// for the base step (the profile step has its own).
 	AssumeValidRestReferences bool `json:"assumeValidRestReferences"`
@@ -119,7 +122,7 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 		}
 		c := Case{Name: u.Name, File: u.File, Module: u.Module, Supporting: slices.Concat(u.Supporting, u.Supporting5, u.Profiles), Expected: want}
 		c.Options = CaseOptions{SecurityChecks: u.SecurityChecks, AllowExampleURLs: u.Examples == nil || *u.Examples, AllowComments: u.AllowComments,
-			AssumeValidRestReferences: u.AssumeValidRestReferences}
+			AssumeValidRestReferences: u.AssumeValidRestReferences, ForPublication: strings.Trim(string(u.ForPublication), `"`) == "true"}
 		if u.BundleParam != nil {
 			if c.Options.BundleRules, err = profile.ParseBundleRules(u.BundleParam.Rule+"="+u.BundleParam.Profile, func(string) bool { return true }); err != nil {
 				return nil, nil, fmt.Errorf("case %s: %w", u.Name, err)
