@@ -34,6 +34,9 @@ type Compiled struct {
 	// versions is the FHIR version range an extension definition declares
 	// it is for (version-specific-use), when it declares one.
 	versions *versionRange
+	// standing says the definition advises against new use (deprecated,
+	// withdrawn, retired): nil when it does not (definition_standing.go).
+	standing *standing
 	root     *node
 	// byID finds an element by its id ("Composition.section:codeA").
 	byID map[string]*node
@@ -232,6 +235,7 @@ func (c *compiler) compile(canonical string) (*Compiled, error) {
 		p.contextInvariants = append(p.contextInvariants, c.e.invariant(k, sd.URL))
 	}
 	p.versions = specificUse(sd.Extension)
+	p.standing = standingOf(sd.Status, sd.Extension)
 	if sd.Snapshot == nil || len(sd.Snapshot.Element) == 0 {
 		return nil, fmt.Errorf("%s has no snapshot", canonical)
 	}

@@ -20,6 +20,7 @@ const (
 	extValueAlternatives  = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ElementDefinition.valueAlternatives"
 	extNarrativeSource    = "http://hl7.org/fhir/StructureDefinition/narrative-source-control"
 	extNarrativeLanguages = "http://hl7.org/fhir/StructureDefinition/narrative-language-control"
+	extElementMaxSize     = "http://hl7.org/fhir/StructureDefinition/maxSize"
 )
 
 // controls are what an element definition's extensions require of values.
@@ -36,6 +37,10 @@ type controls struct {
 	// narrativeLanguages are the language-section rules: "_no", "_yes",
 	// "_resource", or a language that must have a section.
 	narrativeLanguages []string
+	// maxSize is the most bytes an Attachment's or a base64Binary's data
+	// may hold, when hasMaxSize (attachment_size.go).
+	maxSize    int64
+	hasMaxSize bool
 }
 
 // readControls reads the controls among an element's extensions, or nil
@@ -44,17 +49,18 @@ func readControls(exts []json.RawMessage) *controls {
 	var c *controls
 	for _, raw := range exts {
 		var x struct {
-			URL            string `json:"url"`
-			ValueInteger   *int   `json:"valueInteger"`
-			ValueBoolean   bool   `json:"valueBoolean"`
-			ValueCode      string `json:"valueCode"`
-			ValueCanonical string `json:"valueCanonical"`
+			URL            string       `json:"url"`
+			ValueInteger   *int         `json:"valueInteger"`
+			ValueBoolean   bool         `json:"valueBoolean"`
+			ValueCode      string       `json:"valueCode"`
+			ValueCanonical string       `json:"valueCanonical"`
+			ValueDecimal   *json.Number `json:"valueDecimal"`
 		}
 		if json.Unmarshal(raw, &x) != nil {
 			continue
 		}
 		switch x.URL {
-		case extElementMinLength, extMustHaveValue, extValueAlternatives, extNarrativeSource, extNarrativeLanguages:
+		case extElementMinLength, extMustHaveValue, extValueAlternatives, extNarrativeSource, extNarrativeLanguages, extElementMaxSize:
 		default:
 			continue
 		}
@@ -72,6 +78,8 @@ func readControls(exts []json.RawMessage) *controls {
 			if x.ValueCanonical != "" {
 				c.valueAlternatives = append(c.valueAlternatives, x.ValueCanonical)
 			}
+		case extElementMaxSize:
+			c.maxSize, c.hasMaxSize = maxSizeValue(x.ValueDecimal, x.ValueInteger)
 		case extNarrativeSource:
 			c.narrativeSource = x.ValueCode
 		case extNarrativeLanguages:
@@ -86,6 +94,9 @@ func readControls(exts []json.RawMessage) *controls {
 // primitiveControls checks a primitive against its element's controls:
 // value is nil when the primitive has only an id and extensions (ext).
 func (w *walker) primitiveControls(c *controls, value any, ext map[string]any, path string) {
+	if s, ok := value.(string); ok && c.hasMaxSize {
+		w.dataSize(c, nil, s, path)
+	}
 	if s, ok := value.(string); ok && c.minLength > 0 && utf8.RuneCountInString(s) < c.minLength {
 		w.add(model.Error, CodeMinLength, path, fmt.Sprintf("value is %d characters long, less than the minimum length %d (minLength)", utf8.RuneCountInString(s), c.minLength), "")
 	}

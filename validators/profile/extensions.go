@@ -90,6 +90,7 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, at pathAt, ho
 	if p.versions != nil && !p.versions.admits(r4) {
 		w.add(model.Error, CodeExtension, w.pathText(at), fmt.Sprintf("extension %s is defined for FHIR %s only (version-specific-use), and this is FHIR %s", url, p.versions, r4), "")
 	}
+	w.dependsOnStanding(p, at)
 	saved, savedParent := w.extURL, w.extParent
 	w.extURL, w.extParent = url, &extParent{url: url, compiled: p}
 	w.objectAt(m, p.root, nil, at, false, hostElem{n: p.root})

@@ -526,6 +526,9 @@ func (s *scan) complexChecks(m map[string]any, n *node, t *typeInfo, r *role) bo
 	case "Identifier":
 		w.identifier(m, at)
 	}
+	if quantityType(t.code) {
+		w.quantityAnnotation(m, at)
+	}
 	w.checkAt(r.invs, n, t, m, nil, at)
 	w.pathEnd(at)
 	if len(w.out) > 0 {
@@ -574,6 +577,7 @@ func (s *scan) primitiveChecks(item any, text string, n *node, t *typeInfo) bool
 	case "uri", "url", "canonical", "oid", "uuid":
 		w.uriForm(text, t.code, n, at)
 		w.exampleURI(text, t.code, n, at)
+		w.definitionURL(text, t, n, at)
 	}
 	w.pathEnd(at)
 	if len(w.out) > 0 {

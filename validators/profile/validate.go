@@ -146,6 +146,9 @@ type walker struct {
 	// proof learns, in the same walk, whether the record is well shaped
 	// for the JSON-schema check (shape.go); nil in other walks.
 	proof *shapeProof
+	// standingSaid records the definitions whose standing was noted
+	// (definition_standing.go), to note each once per record.
+	standingSaid map[string]bool
 }
 
 // holder is an element being walked, with its definition and type (t is
@@ -752,6 +755,10 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, at pathAt, host host
 			w.identifier(m, at)
 		case "Attachment":
 			w.attachment(m, w.pathText(at))
+			w.dataSize(k.controls, m, "", w.pathText(at))
+		}
+		if quantityType(t.code) {
+			w.quantityAnnotation(m, at)
 		}
 	}
 	w.checkAt(k.invariants, k, t, m, nil, at)
@@ -952,6 +959,7 @@ func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host 
 			case "uri", "url", "canonical", "oid", "uuid":
 				w.uriForm(s, t.code, k, at)
 				w.exampleURI(s, t.code, k, at)
+				w.definitionURL(s, t, k, at)
 			}
 		}
 	}
