@@ -21,15 +21,7 @@ var _ = Describe("data against the maxSize a profile sets", func() {
 		diffProfile(ns+"small-binary", "Binary", `{"id": "Binary.data", "path": "Binary.data", `+maxSize(`"valueInteger": 4`)+`}`),
 	)
 	b64 := func(n int) string { return base64.StdEncoding.EncodeToString([]byte(strings.Repeat("x", n))) }
-	attachments := func(fs []model.Finding) []model.Finding {
-		var out []model.Finding
-		for _, f := range fs {
-			if f.Code == profile.CodeAttachment {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
+	attachments := func(fs []model.Finding) []model.Finding { return ofCode(fs, profile.CodeAttachment) }
 
 	DescribeTable("an Attachment's data",
 		func(photo string, want []string) {

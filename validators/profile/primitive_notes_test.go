@@ -12,6 +12,17 @@ import (
 	"github.com/carecert/carecert/validators/profile"
 )
 
+// ofCode keeps the findings of one code.
+func ofCode(fs []model.Finding, code string) []model.Finding {
+	var out []model.Finding
+	for _, f := range fs {
+		if f.Code == code {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // suspects returns the paths of the suspect-value findings, each a warning.
 func suspects(fs []model.Finding) []string {
 	var out []string
@@ -102,15 +113,7 @@ var _ = Describe("narrative language sections and xml:space", func() {
 	narr := func(div string) string {
 		return `{"resourceType":"Basic","id":"b","code":{"text":"note"},"text":{"status":"generated","div":"` + strings.ReplaceAll(div, `"`, `\"`) + `"}}`
 	}
-	narrativeFindings := func(fs []model.Finding) []model.Finding {
-		var out []model.Finding
-		for _, f := range fs {
-			if f.Code == profile.CodeNarrative {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
+	narrativeFindings := func(fs []model.Finding) []model.Finding { return ofCode(fs, profile.CodeNarrative) }
 
 	DescribeTable("content outside language sections is a warning",
 		func(div string, mixed bool) {

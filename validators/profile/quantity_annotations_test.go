@@ -14,15 +14,7 @@ var _ = Describe("UCUM annotations in a Quantity's code (best practice)", func()
 	obs := func(quantity string) string {
 		return `{"resourceType":"Observation","status":"final","code":{"text":"dose"},"subject":{"reference":"Patient/1"},"effectiveDateTime":"2024-05-01","performer":[{"reference":"Practitioner/1"}],"valueQuantity":` + quantity + `}`
 	}
-	practice := func(fs []model.Finding) []model.Finding {
-		var out []model.Finding
-		for _, f := range fs {
-			if f.Code == profile.CodeBestPractice {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
+	practice := func(fs []model.Finding) []model.Finding { return ofCode(fs, profile.CodeBestPractice) }
 	const at = "Observation.valueQuantity.code"
 
 	DescribeTable("at the best-practice option's severity",
