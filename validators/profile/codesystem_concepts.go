@@ -137,20 +137,20 @@ func (w *walker) containerOf(m map[string]any) string {
 		}
 		return false
 	}
-	if holds(w.root) {
-		return fmt.Sprint(w.root["resourceType"])
+	hosts := []map[string]any{w.root}
+	if w.rec.Container != nil {
+		hosts = append(hosts, w.rec.Container.Resource())
 	}
-	var b map[string]any
-	switch {
-	case w.root["resourceType"] == "Bundle":
-		b = w.root
-	case w.rec.Container != nil:
-		b = w.rec.Container.Resource()
-	}
-	if b != nil {
-		for _, e := range objects(b["entry"]) {
-			if r, _ := e["resource"].(map[string]any); r != nil && holds(r) {
-				return fmt.Sprint(r["resourceType"])
+	for _, r := range hosts {
+		if holds(r) {
+			return fmt.Sprint(r["resourceType"])
+		}
+		if r["resourceType"] != "Bundle" {
+			continue
+		}
+		for _, e := range objects(r["entry"]) {
+			if er, _ := e["resource"].(map[string]any); er != nil && holds(er) {
+				return fmt.Sprint(er["resourceType"])
 			}
 		}
 	}
