@@ -7,7 +7,6 @@ import (
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
-	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/model"
 )
 
@@ -320,22 +319,11 @@ func (w *walker) repeatingValueReview(el map[string]any, path string) {
 		}
 		vp := path + "." + prefix + suffix
 		w.add(model.Information, CodeDefinitionReview, vp, fmt.Sprintf("%s repeats, so its %s value applies to every repeat", id, prefix), "")
-		if typeFromChoiceSuffix(suffix) != suffix {
+		// A choice suffix names a primitive in upper case: FixedString is a string.
+		if suffix != "" && definitions.IsPrimitive(strings.ToLower(suffix[:1])+suffix[1:]) {
 			w.add(model.Warning, CodeDefinitionReview, vp, fmt.Sprintf("%s repeats and its %s value is a primitive: some validators apply it to the first repeat only", id, prefix), "")
 		}
 	}
-}
-
-// typeFromChoiceSuffix is the type a choice suffix names: primitives start
-// lower case ("DateTime" is dateTime), complex types keep theirs.
-func typeFromChoiceSuffix(suffix string) string {
-	if ix, err := elements.R4(); err == nil {
-		lower := strings.ToLower(suffix[:1]) + suffix[1:]
-		if ix.IsPrimitive(lower) {
-			return lower
-		}
-	}
-	return suffix
 }
 
 // sliceMustSupport warns of each slice of the must-support snapshot element
