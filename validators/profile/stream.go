@@ -34,6 +34,9 @@ import (
 type Streamer struct {
 	e     *Engine
 	types sync.Map // type -> *streamCompiled
+	// bufs lend scans their memory (scanBuf): a scan and its walker are
+	// larger than most records' values.
+	bufs sync.Pool
 }
 
 // NewStreamer returns the stream path of an engine.
@@ -47,8 +50,8 @@ func NewStreamer(e *Engine) *Streamer { return &Streamer{e: e} }
 // ValidateRecord. Invariants the engine cannot evaluate are said in sink as
 // the map walk says them.
 func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string) {
-	s, why := st.scanned(rec, rec.Type, sink, false)
-	return s != nil, why
+	kept, why := st.scanned(rec, rec.Type, sink, false)
+	return kept != nil, why
 }
 
 // Prove is the stream path as the fhir-profile check runs it on a record
@@ -65,20 +68,34 @@ func (st *Streamer) Prove(rec *model.Record, sink *Sink) bool {
 	if typ == "" {
 		return false
 	}
-	s, _ := st.scanned(rec, typ, sink, true)
-	if s == nil {
+	kept, _ := st.scanned(rec, typ, sink, true)
+	if kept == nil {
 		return false
 	}
-	rec.Type, rec.ID = typ, strings.Clone(s.id)
-	if s.kept != nil {
-		s.kept.paths.Seal(s.paths)
-		st.e.pathBuffers.Put(s.paths)
-		st.e.shelf.Put(rec, s.kept.vals)
+	rec.Type, rec.ID = typ, kept.id
+	if kept.finds != nil {
+		st.e.shelf.Put(rec, kept.finds.vals)
 	}
-	if s.judge != nil {
-		st.e.proofs.Put(rec, !s.doubt)
+	if kept.judged {
+		st.e.proofs.Put(rec, kept.proven)
 	}
 	return true
+}
+
+// scanKept is what a clean scan kept for the other checks (Prove): the
+// root's id, the coded values (nil when none are kept) and the shape's
+// proof (when judged).
+type scanKept struct {
+	id             string
+	finds          *codedFinds
+	judged, proven bool
+}
+
+// scanBuf is the memory of one scan and its walker, reused by the scans
+// of the records that follow (Streamer.bufs): a scan keeps nothing in it.
+type scanBuf struct {
+	s scan
+	w walker
 }
 
 // scanned runs the stream path on rec's bytes as a resource of type typ,
@@ -86,7 +103,7 @@ func (st *Streamer) Prove(rec *model.Record, sink *Sink) bool {
 // With keep, the scan also keeps what the map walk against the base type
 // puts for the other checks: the coded values (when the engine has a
 // shelf) and the shape's proof (when the proofs want one).
-func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool) (*scan, string) {
+func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool) (*scanKept, string) {
 	e := st.e
 	switch {
 	case rec.Container != nil:
@@ -105,9 +122,16 @@ func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool
 	if sink == nil {
 		sink = &Sink{}
 	}
-	w := &walker{e: e, rec: rec, compiled: sp.compiled, sink: sink}
+	b, _ := st.bufs.Get().(*scanBuf)
+	if b == nil {
+		b = &scanBuf{}
+	}
+	defer st.bufs.Put(b)
+	w := &b.w
+	*w = walker{e: e, rec: rec, compiled: sp.compiled, sink: sink}
 	w.segs = w.segsBuf[:0]
-	s := &scan{e: e, sp: sp, src: rec.Raw, w: w}
+	s := &b.s
+	*s = scan{e: e, sp: sp, src: rec.Raw, w: w}
 	if keep && e.shelf != nil {
 		// most records hold a dozen or two coded values
 		s.finds = &codedFinds{vals: make([]coded.Value, 0, 16)}
@@ -123,14 +147,14 @@ func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool
 	if clean && len(s.implied) > 0 {
 		clean, s.why = s.impliedChecks(sink)
 	}
+	if s.paths != nil {
+		s.kept.paths.Seal(s.paths)
+		e.pathBuffers.Put(s.paths)
+	}
 	if !clean {
-		if s.paths != nil {
-			s.kept.paths.Seal(s.paths)
-			e.pathBuffers.Put(s.paths)
-		}
 		return nil, s.why
 	}
-	return s, ""
+	return &scanKept{id: strings.Clone(s.id), finds: s.kept, judged: s.judge != nil, proven: !s.doubt}, ""
 }
 
 // headType returns the resource type a JSON object's resourceType key names

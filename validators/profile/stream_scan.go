@@ -50,6 +50,25 @@ type scan struct {
 	judge shape.Judge
 	doubt bool
 	id    string
+	// membersBuf holds the root's members while they fit: few resources
+	// have more.
+	membersBuf [24]rootMember
+	// capBuf holds the captured strings of the values being scanned (caps
+	// of them; a Reference's identifier holds a Coding) while they fit.
+	capBuf [4]captured
+	caps   int
+}
+
+// capture1 returns empty memory for a value's captured strings, until
+// the value is scanned.
+func (s *scan) capture1() *captured {
+	s.caps++
+	if s.caps > len(s.capBuf) {
+		return new(captured)
+	}
+	c := &s.capBuf[s.caps-1]
+	*c = captured{}
+	return c
 }
 
 // shelfRange is where the coded values found in one member of an object
@@ -98,7 +117,7 @@ func (s *scan) record() bool {
 	if s.peek() != '{' {
 		return s.fail("not a JSON object")
 	}
-	var members []rootMember
+	members := s.membersBuf[:0]
 	if _, ok := s.object(s.sp.compiled.root, nil, &members, false, nil); !ok {
 		return false
 	}
@@ -343,11 +362,11 @@ func (s *scan) valueOf(k *node, t *typeInfo, r *role, build bool) (any, bool) {
 	if s.implying && t.code == "Coding" && !r.capture {
 		return nil, s.fail("a profile implied by the record's code")
 	}
-	var kept captured
 	var c *captured
 	if r.capture || r.members != nil {
-		c = &kept
-		kept.all = r.members != nil
+		c = s.capture1()
+		defer func() { s.caps-- }()
+		c.all = r.members != nil
 	}
 	mark, collecting := len(s.codings), s.collecting
 	s.collecting = r.concept
@@ -364,7 +383,7 @@ func (s *scan) valueOf(k *node, t *typeInfo, r *role, build bool) (any, bool) {
 		if !r.capture {
 			return nil, s.fail("a Coding the scan does not keep in a bound CodeableConcept at " + k.path)
 		}
-		s.codings = append(s.codings, keptCoding{system: kept.system, code: kept.code, hasCode: kept.hasCode})
+		s.codings = append(s.codings, keptCoding{system: c.system, code: c.code, hasCode: c.hasCode})
 	}
 	if build {
 		return m, true
