@@ -18,11 +18,8 @@ import (
 // has them.
 const CodeDefinitionReview = "profile.definition-review"
 
-// Extension URLs the review reads.
-const (
-	extTypeMustSupport = "http://hl7.org/fhir/StructureDefinition/elementdefinition-type-must-support"
-	extStandardsReason = "reason"
-)
+// extTypeMustSupport marks a type, profile or target as must-support.
+const extTypeMustSupport = "http://hl7.org/fhir/StructureDefinition/elementdefinition-type-must-support"
 
 // allCodesValueSets are the value sets that hold every code of a large code
 // system, part and answer codes, qualifiers and modifiers included, and what
@@ -273,29 +270,14 @@ func (w *walker) typeProfileStatus(el map[string]any, seen map[string]bool, path
 
 // definitionStatus says whether the definition at url, as carecert holds
 // it, is deprecated or withdrawn (its standards status, with the reason
-// given) or retired (its status); "" otherwise.
+// given) or retired (its status), as standingOf reads it; "" otherwise.
 func (w *walker) definitionStatus(url string) (status, reason string) {
-	res, err := w.e.defs.Resource(url)
+	sd, err := w.e.defs.StructureDefinition(url)
 	if err != nil {
 		return "", ""
 	}
-	for _, x := range objects(res["extension"]) {
-		if x["url"] != extStandardsStatus {
-			continue
-		}
-		if code, _ := x["valueCode"].(string); code == "deprecated" || code == "withdrawn" {
-			if comp, ok := x["_valueCode"].(map[string]any); ok {
-				for _, r := range objects(comp["extension"]) {
-					if r["url"] == extStandardsReason {
-						reason, _ = r["valueMarkdown"].(string)
-					}
-				}
-			}
-			return code, reason
-		}
-	}
-	if res["status"] == "retired" {
-		return "retired", ""
+	if s := standingOf(sd.Status, sd.Extension); s != nil {
+		return s.why, s.note
 	}
 	return "", ""
 }
