@@ -73,6 +73,7 @@ type cqlLibrary struct {
 // without ELM), and a criterion that is a CQL expression rather than a
 // name, is carecert's limit: said as not judged, never passed or failed.
 func (w *walker) measureRules(m map[string]any, path string) {
+	w.measureGroups(m, path)
 	type criterion struct {
 		expr map[string]any
 		path string

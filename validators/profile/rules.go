@@ -50,6 +50,8 @@ func typeRules(typ string) func(w *walker, m map[string]any, path string) {
 		return (*walker).implementationGuideRules
 	case "OperationDefinition":
 		return (*walker).operationDefinitionRules
+	case "Parameters":
+		return (*walker).parametersRules
 	case "StructureMap":
 		return (*walker).structureMapRules
 	case "StructureDefinition":
