@@ -20,9 +20,13 @@ def _el(name, v, ind, out):
             out.append(pad + "</%s>" % name)
             return
         attrs = ""
+        # an element's own id (Element.id) is an XML attribute, as is an extension's url
+        if "id" in v:
+            attrs += " id=" + quoteattr(v["id"])
         if "url" in v and name in ("extension", "modifierExtension"):
-            attrs = " url=" + quoteattr(v["url"])
-        kids = [(k, x) for k, x in v.items() if not (k == "url" and attrs)]
+            attrs += " url=" + quoteattr(v["url"])
+        kids = [(k, x) for k, x in v.items()
+                if not (k == "id" or (k == "url" and name in ("extension", "modifierExtension")))]
         if not kids:
             out.append(pad + "<%s%s/>" % (name, attrs))
             return
