@@ -40,6 +40,8 @@ var _ = Describe("StructureDefinition review: warnings and hints for what an aut
 		held("StructureDefinition", "trial", map[string]any{"experimental": true}),
 		held("StructureDefinition", "old", map[string]any{"extension": deprecated}),
 		held("StructureDefinition", "gone", map[string]any{"status": "retired"}),
+		held("StructureDefinition", "superseded", map[string]any{"extension": []any{map[string]any{"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status", "valueCode": "deprecated",
+			"_valueCode": map[string]any{"extension": []any{map[string]any{"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status-reason", "valueMarkdown": "use the new one"}}}}}}),
 		held("StructureDefinition", "shape", map[string]any{"kind": "logical", "abstract": true, "type": "http://example.org/fhir/StructureDefinition/shape",
 			"derivation": "specialization", "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Element"}),
 		held("StructureDefinition", "circle", map[string]any{"kind": "logical", "type": "http://example.org/fhir/StructureDefinition/circle",
@@ -166,6 +168,12 @@ var _ = Describe("StructureDefinition review: warnings and hints for what an aut
 			`"http://example.org/fhir/StructureDefinition/old", "http://example.org/fhir/StructureDefinition/gone", "http://example.org/fhir/StructureDefinition/old"`,
 			[]string{"information StructureDefinition.differential.element[1].type[0].profile[0]", "information StructureDefinition.differential.element[1].type[0].profile[1]"}),
 	)
+
+	It("gives the reason a deprecation states, read as for an extension in data", func() {
+		src := sdHeader(patient, root+`, {"id": "Patient.managingOrganization", "path": "Patient.managingOrganization", "type": [{"code": "Reference", "profile": ["http://example.org/fhir/StructureDefinition/superseded"]}]}`)
+		Expect(e.ValidateRecord(record(src), "", nil)).To(ContainElement(saying(model.Information, profile.CodeDefinitionReview,
+			"StructureDefinition.differential.element[1].type[0].profile[0]", "superseded, which is deprecated: use the new one")))
+	})
 
 	It("notes the pattern discriminator, R5's deprecated one", func() {
 		Expect(inProfile(`{"id": "Patient.identifier", "path": "Patient.identifier", "slicing": {"discriminator": [{"type": "value", "path": "system"}, {"type": "pattern", "path": "type"}], "rules": "open"}}`)).To(
