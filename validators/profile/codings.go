@@ -78,18 +78,9 @@ func (w *walker) systemNearMiss(system string, at pathAt) {
 
 // codeSystemKnown reports whether a code system with this canonical URL is
 // loaded. It is asked only of https: variants of HL7 systems, which are rare,
-// so looking up the terminology index is affordable; answers are kept.
+// so looking up the terminology index is affordable.
 func (e *Engine) codeSystemKnown(url string) bool {
-	key := "cs:" + url
-	if v, ok := e.kinds.Load(key); ok {
-		return v.(string) == "CodeSystem"
-	}
-	kind := ""
-	if entry, ok := e.defs.Lookup(url); ok {
-		kind = entry.ResourceType
-	}
-	e.kinds.Store(key, kind)
-	return kind == "CodeSystem"
+	return e.definitionKind(url) == "CodeSystem"
 }
 
 // editDistanceAtMost reports whether a and b differ by at most max single
@@ -123,21 +114,14 @@ func editDistanceAtMost(a, b string, max int) bool {
 }
 
 // canonicalKind returns the resource type of the loaded definition a canonical
-// URL names ("ValueSet"), or "" when none is loaded; answers are kept, since
-// feeds repeat a handful of systems millions of times. Only URLs shaped like a
-// value set's are looked up (and kept): looking up every system would load the
-// core terminology index (about 70 MB) for feeds that never need it.
+// URL names ("ValueSet"), or "" when none is loaded (definitionKind, which
+// keeps answers: feeds repeat a handful of systems millions of times). Only
+// URLs shaped like a value set's are looked up (and kept): looking up every
+// system would load the core terminology index (about 70 MB) for feeds that
+// never need it.
 func (e *Engine) canonicalKind(url string) string {
 	if !strings.Contains(url, "/ValueSet/") && !strings.Contains(url, "/vs/") {
 		return ""
 	}
-	if v, ok := e.kinds.Load(url); ok {
-		return v.(string)
-	}
-	kind := ""
-	if entry, ok := e.defs.Lookup(url); ok {
-		kind = entry.ResourceType
-	}
-	e.kinds.Store(strings.Clone(url), kind) // url may be a view of a record's bytes
-	return kind
+	return e.definitionKind(url)
 }
