@@ -272,6 +272,13 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 	if err != nil || p.root == nil || len(p.mustSupport) > 0 || len(e.defs.GlobalProfiles(typ)) > 0 {
 		return none
 	}
+	if e.bestPractice != BestPracticeIgnore {
+		// Judged best practice reads what the scan does not keep (dom-6 the
+		// narrative, quantityAnnotation a Quantity's unit, which the scan
+		// decides qty-3 on without building), and a DomainResource gives up
+		// on dom-6 either way: said here, not left to dom-6 being native.
+		return none
+	}
 	if !e.streamCoversRules(typ) {
 		return none // the map walk's rules of the type read what the scan does not keep
 	}

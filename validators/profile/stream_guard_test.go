@@ -73,3 +73,16 @@ var _ = Describe("the stream path's guard on the map walk's type rules", func() 
 		}
 	})
 })
+
+var _ = Describe("the stream path under judged best practice", func() {
+	It("leaves a Quantity whose UCUM code holds an annotation to the map walk, which reports it", func() {
+		src := []byte(`{"resourceType":"SupplyRequest","status":"active","itemCodeableConcept":{"text":"gauze"},"quantity":{"value":30,"system":"http://unitsofmeasure.org","code":"{pack}"}}`)
+		Expect(profile.NewStreamer(newEngine()).Check(lineRecord(src, 0), nil)).To(BeTrue(), "the scan proves it while best practice is ignored")
+		judged := optionsEngine(profile.Options{BestPractice: profile.BestPracticeWarning})
+		rec := lineRecord(src, 0)
+		clean, why := profile.NewStreamer(judged).Check(rec, nil)
+		Expect(clean).To(BeFalse())
+		Expect(why).To(Equal("type not compiled"))
+		Expect(judged.ValidateRecord(rec, "", nil)).To(ContainElement(HaveField("Code", profile.CodeBestPractice)))
+	})
+})
