@@ -37,6 +37,8 @@ const (
 //   - a directional formatting character left open at the end of the text
 //     or of a line: what follows it is displayed in another order than it
 //     is stored, the trick of CVE-2021-42574 ("Trojan Source");
+//   - a string or markdown of whitespace alone, which the lexical forms
+//     allow but no reader can use;
 //   - a string starting or ending with whitespace, which readers trim or
 //     compare differently (a string only: other types either forbid it, as
 //     code, or keep it meaningfully, as markdown);
@@ -49,7 +51,9 @@ func (w *walker) primitiveNotes(typ, s string, at pathAt) {
 	if open := unterminatedBidi(s); open != "" {
 		w.add(model.Warning, CodeSuspectValue, w.pathText(at), fmt.Sprintf("the value leaves the directional control %s open (no closing %s before the end of the line): the text after it is shown in another order than it is stored (CVE-2021-42574); close it or remove it", open, bidiCloser(open)), "")
 	}
-	if typ == "string" && paddedString(s) {
+	if blankText(typ, s) {
+		w.add(model.Warning, CodeSuspectValue, w.pathText(at), "the value is only whitespace: give it content or omit the element", strconv.Quote(s))
+	} else if typ == "string" && paddedString(s) {
 		w.add(model.Warning, CodeSuspectValue, w.pathText(at), "the value starts or ends with whitespace, which readers trim or compare differently: remove it", strconv.Quote(s))
 	}
 	if yearChecked(typ) {
@@ -62,7 +66,7 @@ func (w *walker) primitiveNotes(typ, s string, at pathAt) {
 // hasPrimitiveNote reports whether primitiveNotes would say something of a
 // value, for the stream path (which does not report, only gives up).
 func hasPrimitiveNote(typ, s string, thisYear int) bool {
-	if typ == "string" && paddedString(s) || unterminatedBidi(s) != "" {
+	if blankText(typ, s) || typ == "string" && paddedString(s) || unterminatedBidi(s) != "" {
 		return true
 	}
 	if yearChecked(typ) {
@@ -97,6 +101,12 @@ func unreasonableYear(s string, thisYear int) (int, bool) {
 		return 0, false
 	}
 	return y, y < 1800 || y > thisYear+80
+}
+
+// blankText reports whether s is a string or markdown value of whitespace
+// alone (the other types' lexical forms refuse it already).
+func blankText(typ, s string) bool {
+	return (typ == "string" || typ == "markdown") && s != "" && strings.TrimSpace(s) == ""
 }
 
 // paddedString reports whether s starts or ends with whitespace: the ASCII

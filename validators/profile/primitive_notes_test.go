@@ -54,6 +54,8 @@ var _ = Describe("suspect primitive values (valid, probably a mistake)", func() 
 		Entry("a string with a leading tab", `{"resourceType":"Patient","name":[{"given":["\tAda"]}]}`, []string{"Patient.name[0].given[0]"}),
 		Entry("a string ending in a no-break space", `{"resourceType":"Patient","name":[{"family":"Quinn\u00a0"}]}`, []string{"Patient.name[0].family"}),
 		Entry("inner spaces and line breaks are fine", `{"resourceType":"Patient","name":[{"text":"Ada  Quinn\nof Vale"}]}`, nil),
+		Entry("a string of spaces alone (legal, as the reference: a warning)", `{"resourceType":"Patient","name":[{"family":"   "}]}`, []string{"Patient.name[0].family"}),
+		Entry("markdown of a line break alone", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"note":[{"text":"\n"}]}`, []string{"Observation.note[0].text"}),
 		Entry("markdown may start with whitespace (it is meaningful there)", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"note":[{"text":"    indented code"}]}`, nil),
 		Entry("an override closed by PDF", `{"resourceType":"Patient","name":[{"text":"ab\u202ecd\u202cef"}]}`, nil),
 		Entry("an override left open (CVE-2021-42574)", `{"resourceType":"Patient","name":[{"text":"ab\u202ecd"}]}`, []string{"Patient.name[0].text"}),

@@ -110,9 +110,8 @@ func checkString(typ, s string) string {
 		if len(s) > 1024*1024 {
 			return "is longer than the 1 MB FHIR allows for a string"
 		}
-		if strings.TrimSpace(s) == "" {
-			return "must contain a non-whitespace character"
-		}
+		// A string of whitespace alone is legal (R4's regex for string is
+		// [ \r\n\t\S]+); primitiveNotes warns of it, as the reference does.
 		// Bytes, not runes: a control character is one byte in UTF-8 and
 		// no byte of a longer sequence is below 0x20.
 		for i := 0; i < len(s); i++ {
