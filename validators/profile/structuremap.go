@@ -76,7 +76,8 @@ type structureMap struct {
 // a type carecert knows; a source's context is a source variable and a
 // target's a target variable; where the variable's type is an R4 core type,
 // a source or target element exists on it (through datatypes, backbone
-// elements and choices), a choice is read as one of its types, and each
+// elements and choices), a choice is read as one of its types, a source's
+// type is the element's type or one derived from it, and each
 // transform has the number of parameters the mapping language gives it.
 // Paths on logical models or profiles carecert does not hold are not judged.
 func (w *walker) structureMapRules(m map[string]any, path string) {
@@ -243,6 +244,9 @@ func (sm *structureMap) element(on, element string, asType any, side, path strin
 	}
 	t, _ := asType.(string)
 	if !el.Choice || typ != "" {
+		if t != "" && typ != "" && !sm.readsAs(typ, t) {
+			sm.w.add(model.Error, CodeStructureMap, path+".type", fmt.Sprintf("the %s element %s.%s is a %s, so it cannot be read as a %s", side, on, element, typ, t), "")
+		}
 		return childPath, true
 	}
 	for _, allowed := range el.Types {
@@ -254,6 +258,21 @@ func (sm *structureMap) element(on, element string, asType any, side, path strin
 		sm.w.add(model.Error, CodeStructureMap, path+".type", fmt.Sprintf("the %s element %s.%s cannot be a %s: it allows %s", side, on, element, t, typeCodes(el.Types)), "")
 	}
 	return "", true
+}
+
+// readsAs reports whether a value of an element's type typ may be read as
+// type t: t is typ or a type derived from it (an element of type Resource
+// read as a Patient, a string as a code), as the mapping language narrows a
+// source by type. A plain type name no definition carecert holds names is no
+// type an R4 element can have; a URL carecert does not hold is not judged.
+func (sm *structureMap) readsAs(typ, t string) bool {
+	if strings.Contains(t, "/") {
+		return true
+	}
+	if _, err := sm.w.e.defs.BaseType(t); err != nil {
+		return false
+	}
+	return sm.typeFits(t, typ)
 }
 
 func typeCodes(ts []elements.Type) string {
