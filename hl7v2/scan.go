@@ -41,6 +41,9 @@ type Scanner struct {
 
 	bom           bool
 	pendingIssues []Issue
+	// cut is set when the line just read was longer than MaxSegment and cut:
+	// it is a segment even if the bytes kept are whitespace alone.
+	cut bool
 
 	// base is the stream offset of buf[0]; at is that of the current line.
 	base, at int64
@@ -188,6 +191,7 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 	if max <= 0 {
 		max = DefaultMaxSegment
 	}
+	s.cut = false
 	for {
 		data := s.buf[s.start:s.end]
 		if i := s.terminator(); i >= 0 {
@@ -281,6 +285,7 @@ func (s *Scanner) fill() error {
 }
 
 func (s *Scanner) oversize(n int) {
+	s.cut = true
 	is := Issue{Severity: model.Error, Code: "parse.segment-too-long", Line: s.line,
 		Message: fmt.Sprintf("segment longer than %d bytes: cut there, the rest of it is not read", n)}
 	if s.pending != nil {
@@ -292,7 +297,7 @@ func (s *Scanner) oversize(n int) {
 
 // segment takes one line into the current message or starts a new one.
 func (s *Scanner) segment(line []byte, term int) {
-	if len(bytes.TrimSpace(line)) == 0 {
+	if !s.cut && len(bytes.TrimSpace(line)) == 0 {
 		if s.pending != nil {
 			s.pending.blank = true
 		}

@@ -157,6 +157,20 @@ var _ = Describe("Scanner", func() {
 		Expect(next.Line).To(Equal(3))
 	})
 
+	It("keeps an oversize segment whose first bytes are whitespace as a segment, not a blank line", func() {
+		// The bytes kept are tabs alone, but the line held more: dropping it
+		// would lose a segment the sender sent (FuzzScanner's find).
+		for _, end := range []string{"\r", "\r\n", ""} {
+			long := "MSH|^~\\&|A\rPID|1\r" + strings.Repeat("\t", 3000) + "ZZ|1" + end
+			sc := hl7v2.NewScanner(strings.NewReader(long))
+			sc.MaxSegment = 1000
+			m, err := sc.Next()
+			Expect(err).NotTo(HaveOccurred())
+			Expect(m.Segments).To(HaveLen(3), "line end %q", end)
+			Expect(codes(m)).To(ContainElement("parse.segment-too-long"))
+		}
+	})
+
 	It("reads the same messages whatever the read sizes (CR split from LF across reads)", func() {
 		file := strings.ReplaceAll(adt+adt, "\r", "\r\n")
 		whole := parse(file)
