@@ -279,7 +279,7 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 		// on dom-6 either way: said here, not left to dom-6 being native.
 		return none
 	}
-	if !e.streamCoversRules(typ) {
+	if !streamCoversRules(typ) {
 		return none // the map walk's rules of the type read what the scan does not keep
 	}
 	sp := &streamCompiled{compiled: p}
@@ -288,8 +288,8 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 	}
 	for _, inv := range p.root.invariants {
 		switch {
-		case inv.advice && e.bestPractice == BestPracticeIgnore:
-			continue // holds whatever the record
+		case inv.advice:
+			continue // best practice is ignored (above): holds whatever the record
 		case inv.native != nil && strings.HasPrefix(inv.expr, "contained.") && strings.HasPrefix(inv.key, "dom-"):
 			continue // about contained resources, which the scan leaves to the map walk
 		case inv.native != nil || !rootLocal(inv.expr):

@@ -7,17 +7,14 @@ package profile
 // scan does not keep. A type's own rules (typeRules) are covered only where
 // said here: a rule added to typeRules sends that type's records to the map
 // walk until the stream path is taught it.
-func (e *Engine) streamCoversRules(typ string) bool {
+func streamCoversRules(typ string) bool {
 	if isCanonicalType(typ) {
 		return false
 	}
 	if typeRules(typ) == nil {
 		return true
 	}
-	switch typ {
-	case "Observation":
-		// observationPractice says nothing unless best practice is judged.
-		return e.bestPractice == BestPracticeIgnore
-	}
-	return false
+	// observationPractice says nothing unless best practice is judged, and
+	// compileStream leaves every type to the map walk then.
+	return typ == "Observation"
 }
