@@ -64,6 +64,10 @@ type Engine struct {
 	// (implied.go), read from the definitions once.
 	vitalsOnce sync.Once
 	vitalSigns map[string]string
+	// workGroups are HL7's work groups (hl7_workgroup.go), read from the
+	// definitions once.
+	workGroupsOnce sync.Once
+	workGroups     map[string]workGroup
 }
 
 // Options configure an Engine.
