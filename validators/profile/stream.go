@@ -492,10 +492,12 @@ func newRole(n *node, t *typeInfo) *role {
 }
 
 // captured are the strings of a Coding or a Reference the engine's rules
-// read, as views of the record's bytes.
+// read, as views of the record's bytes; displayed says the value has a
+// display that is not empty (all referenceDisplay asks of a Reference
+// without a reference, before what the scan does not keep).
 type captured struct {
 	system, code, reference, typ string
-	hasCode                      bool
+	hasCode, displayed           bool
 	// members are the value's members, with the text of those that are
 	// strings, while they fit (more says some did not); kept only with
 	// all, for a value whose invariants read them.
@@ -524,9 +526,9 @@ func (s *scan) capturedChecks(c *captured, n *node, t *typeInfo) bool {
 			s.imply(c.system, c.code)
 		}
 	case "Reference":
-		if c.reference == "" {
+		if c.reference == "" && !c.displayed {
 			w.pathEnd(at)
-			return s.fail("a Reference without a reference at " + n.path) // referenceDisplay reads more than the scan keeps
+			return s.fail("a Reference without a reference or a display at " + n.path) // referenceDisplay reads more than the scan keeps
 		}
 		w.referenceTo(c.reference, c.typ, t, at)
 	}

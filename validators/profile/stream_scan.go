@@ -489,6 +489,12 @@ func (s *scan) inLayoutOrder(lay *layout, ranges []shelfRange) {
 func (s *scan) capture(c *captured, name string, raw []byte) bool {
 	switch name {
 	case "system", "code", "reference", "type":
+	case "display":
+		// a JSON string of one character or more is not empty once unescaped
+		c.displayed = raw[0] == '"' && len(raw) > 2
+		if !c.all {
+			return true
+		}
 	default:
 		if !c.all {
 			return true // a Coding's or a Reference's rules read only these
