@@ -421,7 +421,7 @@ def conditional_reference_query():
 def hl7_publisher_workgroup():
     def b(side):
         return {"resourceType": "ValueSet", "id": "h8-hl7-publisher-" + side,
-                "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-wg", "valueCode": "ti"}],
+                "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-wg", "valueCode": "vocab"}],
                 "url": "http://hl7.org/fhir/ValueSet/h8-hl7-publisher-matches-workgroup-" + side,
                 "version": "4.0.1", "name": "H8PublisherMatches", "status": "draft",
                 "publisher": "HL7 International / Vocabulary" if side == "pass" else "HL7 International / Orders and Observations",
@@ -727,7 +727,7 @@ FAMILIES = [
       "R4 conditional references (Type?search parameters); reference InstanceValidator: a query part that is not name=value pairs is an error",
       "heldout5 conditional-reference-query", conditional_reference_query),
     F(97, "VALIDATION_HL7_PUBLISHER_MISMATCH2", "hl7-publisher-matches-workgroup", "HL7-published resources", "json",
-      "HL7 resources name their work group (structuredefinition-wg) and publisher 'HL7 International / <group>'; reference InstanceValidator: for a group with two names (ti: Terminology Infrastructure or Vocabulary) a publisher matching neither, written with '/', is an error",
+      "HL7 resources name their work group (structuredefinition-wg) and publisher 'HL7 International / <group>'; reference InstanceValidator: for a group with two names (vocab: Terminology Infrastructure or Vocabulary) a publisher matching neither, written with '/', is an error",
       "heldout7 hl7-publisher-matches-workgroup", hl7_publisher_workgroup),
     F(98, "CDATA_is_not_allowed", "xml-cdata", "XML", "xml",
       "R4 XML format: no CDATA sections; reference XML parser: a CDATA section is an error",
