@@ -62,40 +62,85 @@ func understoodHeader(name string) bool {
 	return false
 }
 
-// bundleSignature verifies a Bundle.signature that is a JWS (sigFormat
-// application/jose) over the Bundle's JSON canonical form: it reads the
-// certificate from the JWS header's x5c, verifies the signature with it and
-// compares the signed content with the Bundle canonicalized as targetFormat
-// says. It does not check that the certificate chains to a trusted root.
+// sigReport reports what one Bundle.signature check finds, at
+// Bundle.signature: fail is the supplier's error; unverified is a signature
+// carecert cannot check (a format, canonicalization or algorithm it does not
+// implement), which is a warning saying so and never a failure.
+type sigReport struct {
+	w    *walker
+	path string
+}
+
+func (r sigReport) fail(format string, args ...any) {
+	r.w.add(model.Error, CodeSignature, r.path, fmt.Sprintf(format, args...), "")
+}
+
+func (r sigReport) unverified(format string, args ...any) {
+	r.w.add(model.Warning, CodeSignature, r.path, fmt.Sprintf(format, args...)+", so the signature was not verified", "")
+}
+
+func (r sigReport) warn(format string, args ...any) {
+	r.w.add(model.Warning, CodeSignature, r.path, fmt.Sprintf(format, args...), "")
+}
+
+func (r sigReport) note(format string, args ...any) {
+	r.w.add(model.Information, CodeSignature, r.path, fmt.Sprintf(format, args...), "")
+}
+
+// bundleSignature decides a Bundle's digital signature, whatever its
+// sigFormat: a JWS (application/jose) is verified over the Bundle's JSON
+// canonical form (jwsSignature); an XML-DSig, with or without XAdES
+// properties (application/signature+xml, or application/pkcs7-signature
+// holding XML, as the HL7 tools write it), over the canonical form its
+// reference names (xmlSignature). Anything else is reported as not
+// verified. It does not check that a certificate chains to a trusted root.
 func (w *walker) bundleSignature(b map[string]any, path string) {
 	sig, _ := b["signature"].(map[string]any)
 	data, _ := sig["data"].(string)
 	if data == "" {
 		return
 	}
-	path += ".signature"
-	fail := func(format string, args ...any) {
-		w.add(model.Error, CodeSignature, path, fmt.Sprintf(format, args...), "")
-	}
-	unverified := func(format string, args ...any) {
-		w.add(model.Warning, CodeSignature, path, fmt.Sprintf(format, args...)+", so the signature was not verified", "")
-	}
-
+	r := sigReport{w: w, path: path + ".signature"}
 	sigFormat, _ := sig["sigFormat"].(string)
-	if media, _ := mediaType(sigFormat); media != "application/jose" {
-		if sigFormat == "" {
-			unverified("the signature has no sigFormat; carecert verifies application/jose (JWS) signatures")
-		} else {
-			unverified("the signature's sigFormat is %s; carecert verifies application/jose (JWS) signatures only", sigFormat)
+	const verifies = "carecert verifies application/jose (JWS) and application/signature+xml (XML-DSig) signatures"
+	switch media, _ := mediaType(sigFormat); media {
+	case "application/jose":
+		w.jwsSignature(b, sig, data, r)
+	case "application/signature+xml":
+		w.xmlSignature(b, sig, data, r)
+	case "application/pkcs7-signature":
+		// The HL7 reference validator and IG publisher write an XML-DSig
+		// under this type; a real PKCS#7 (CMS) structure is binary DER.
+		if raw, err := decodeData(data); err == nil && bytes.HasPrefix(bytes.TrimSpace(raw), []byte("<")) {
+			w.xmlSignature(b, sig, data, r)
+			return
 		}
-		return
+		r.unverified("the signature's sigFormat is %s and its data is not XML: %s, not PKCS#7 (CMS)", sigFormat, verifies)
+	case "":
+		r.unverified("the signature has no sigFormat; %s", verifies)
+	default:
+		r.unverified("the signature's sigFormat is %s; %s", sigFormat, verifies)
 	}
+}
+
+// decodeData decodes Signature.data, base64 that may be wrapped over lines.
+func decodeData(data string) ([]byte, error) {
+	return base64.StdEncoding.DecodeString(strings.Join(strings.Fields(data), ""))
+}
+
+// jwsSignature verifies a Bundle.signature that is a JWS (sigFormat
+// application/jose) over the Bundle's JSON canonical form: it reads the
+// certificate from the JWS header's x5c, verifies the signature with it and
+// compares the signed content with the Bundle canonicalized as targetFormat
+// says.
+func (w *walker) jwsSignature(b, sig map[string]any, data string, r sigReport) {
+	fail, unverified := r.fail, r.unverified
 	targetFormat, _ := sig["targetFormat"].(string)
 	media, params := mediaType(targetFormat)
 	switch media {
 	case "", "application/fhir+json", "application/json+fhir", "application/json":
 	default:
-		unverified("the signature's targetFormat is %s; carecert reproduces the FHIR JSON canonical forms only", targetFormat)
+		unverified("the signature's targetFormat is %s; carecert reproduces the FHIR JSON canonical forms for a JWS", targetFormat)
 		return
 	}
 	canon := params["canonicalization"]
@@ -110,7 +155,7 @@ func (w *walker) bundleSignature(b map[string]any, path string) {
 		return
 	}
 
-	jws, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(data), ""))
+	jws, err := decodeData(data)
 	switch {
 	case err == nil:
 	case compactJWS(data):
@@ -245,13 +290,18 @@ func signerCertificate(x5c []string) (*x509.Certificate, error) {
 	if len(x5c) == 0 {
 		return nil, errors.New("the JWS header has no certificate (x5c), so the signature cannot be verified (carecert does not look keys up by kid)")
 	}
-	der, err := base64.StdEncoding.DecodeString(x5c[0])
+	return readCertificate(x5c[0], "the JWS header's x5c certificate")
+}
+
+// readCertificate reads a base64 DER certificate, saying which in errors.
+func readCertificate(b64, which string) (*x509.Certificate, error) {
+	der, err := decodeData(b64)
 	if err != nil {
-		return nil, fmt.Errorf("the JWS header's x5c certificate is not base64: %w", err)
+		return nil, fmt.Errorf("%s is not base64: %w", which, err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, fmt.Errorf("the JWS header's x5c certificate cannot be read: %w", err)
+		return nil, fmt.Errorf("%s cannot be read: %w", which, err)
 	}
 	return cert, nil
 }
@@ -263,42 +313,76 @@ func verifyJWS(alg string, pub any, input, sig []byte) error {
 		return errors.New("alg is none: the JWS is not signed")
 	}
 	if alg == "EdDSA" {
+		if err := verifyWithKey(pub, schemeEd25519, 0, nil, input, sig); err != nil {
+			return fmt.Errorf("alg EdDSA %w", err)
+		}
+		return nil
+	}
+	hashes := map[string]crypto.Hash{"256": crypto.SHA256, "384": crypto.SHA384, "512": crypto.SHA512}
+	hash, ok := hashes[strings.TrimLeft(alg, "RSPE")]
+	schemes := map[string]keyScheme{"RS": schemeRSA, "PS": schemeRSAPSS, "ES": schemeECDSA}
+	scheme, known := schemes[alg[:min(2, len(alg))]]
+	if len(alg) != 5 || !ok || !known {
+		return fmt.Errorf("the JWS alg %q is not one a certificate verifies (RS, PS or ES with 256, 384 or 512, or EdDSA): %w", alg, errUnsupportedAlg)
+	}
+	// JWA ties each ES algorithm to one curve.
+	curves := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}
+	if err := verifyWithKey(pub, scheme, hash, curves[alg], input, sig); err != nil {
+		return fmt.Errorf("alg %s %w", alg, err)
+	}
+	return nil
+}
+
+// keyScheme is how a public key checks a signature.
+type keyScheme int
+
+const (
+	schemeRSA     keyScheme = iota // RSASSA-PKCS1-v1_5
+	schemeRSAPSS                   // RSASSA-PSS, salt as long as the hash
+	schemeECDSA                    // ECDSA, the signature R‖S
+	schemeEd25519                  // Ed25519 over the input itself
+)
+
+// verifyWithKey checks sig over input with a certificate's public key:
+// the one place carecert's signature families (JWS, XML-DSig) do
+// cryptography. curve, when not nil, is the only curve an ECDSA key may be
+// on. Errors read after the algorithm's name ("needs an RSA key, ...").
+func verifyWithKey(pub any, scheme keyScheme, hash crypto.Hash, curve elliptic.Curve, input, sig []byte) error {
+	if scheme == schemeEd25519 {
 		key, ok := pub.(ed25519.PublicKey)
 		if !ok {
-			return fmt.Errorf("alg EdDSA needs an Ed25519 key, the certificate has %s", keyKind(pub))
+			return fmt.Errorf("needs an Ed25519 key, the certificate has %s", keyKind(pub))
 		}
 		if !ed25519.Verify(key, input, sig) {
 			return errors.New("Ed25519 verification failed")
 		}
 		return nil
 	}
-	hashes := map[string]crypto.Hash{"256": crypto.SHA256, "384": crypto.SHA384, "512": crypto.SHA512}
-	hash, ok := hashes[strings.TrimLeft(alg, "RSPE")]
-	if len(alg) != 5 || !ok {
-		return fmt.Errorf("the JWS alg %q is not one a certificate verifies (RS, PS or ES with 256, 384 or 512, or EdDSA): %w", alg, errUnsupportedAlg)
-	}
 	d := hash.New()
 	d.Write(input)
 	digest := d.Sum(nil)
-	switch alg[:2] {
-	case "RS", "PS":
+	switch scheme {
+	case schemeRSA, schemeRSAPSS:
 		key, ok := pub.(*rsa.PublicKey)
 		if !ok {
-			return fmt.Errorf("alg %s needs an RSA key, the certificate has %s", alg, keyKind(pub))
+			return fmt.Errorf("needs an RSA key, the certificate has %s", keyKind(pub))
 		}
-		if alg[0] == 'R' {
+		if scheme == schemeRSA {
 			return rsa.VerifyPKCS1v15(key, hash, digest, sig)
 		}
 		return rsa.VerifyPSS(key, hash, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-	case "ES":
+	default:
 		key, ok := pub.(*ecdsa.PublicKey)
-		curves := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}
-		if !ok || key.Curve != curves[alg] {
-			return fmt.Errorf("alg %s needs an ECDSA key on %s, the certificate has %s", alg, curves[alg].Params().Name, keyKind(pub))
+		if !ok || curve != nil && key.Curve != curve {
+			want := "an ECDSA key"
+			if curve != nil {
+				want += " on " + curve.Params().Name
+			}
+			return fmt.Errorf("needs %s, the certificate has %s", want, keyKind(pub))
 		}
 		size := (key.Curve.Params().BitSize + 7) / 8
 		if len(sig) != 2*size {
-			return fmt.Errorf("an %s signature is %d bytes (R and S), this is %d", alg, 2*size, len(sig))
+			return fmt.Errorf("signature is %d bytes, where R and S on %s are %d", len(sig), key.Curve.Params().Name, 2*size)
 		}
 		r, s := new(big.Int).SetBytes(sig[:size]), new(big.Int).SetBytes(sig[size:])
 		if !ecdsa.Verify(key, digest, r, s) {
@@ -306,7 +390,6 @@ func verifyJWS(alg string, pub any, input, sig []byte) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("the JWS alg %q is not one a certificate verifies: %w", alg, errUnsupportedAlg)
 }
 
 func keyKind(pub any) string {
@@ -321,20 +404,27 @@ func keyKind(pub any) string {
 	return fmt.Sprintf("a %T", pub)
 }
 
-// canonicalBundle is the content to sign of a Bundle: its JSON canonical
-// form (no whitespace, properties ordered by name, numbers as written)
-// without Bundle.signature, which cannot sign itself, and for #document
-// without Bundle.id and Bundle.meta. It returns the object encoded too.
-func canonicalBundle(b map[string]any, canon string) ([]byte, map[string]any, error) {
+// contentToSign is the Bundle a signature signs: without Bundle.signature,
+// which cannot sign itself, and for #document without Bundle.id and
+// Bundle.meta.
+func contentToSign(b map[string]any, canon string) map[string]any {
 	c := make(map[string]any, len(b))
 	for k, v := range b {
 		c[k] = v
 	}
 	delete(c, "signature")
-	if canon == canonicalDocument {
+	if strings.HasSuffix(canon, "#document") {
 		delete(c, "id")
 		delete(c, "meta")
 	}
+	return c
+}
+
+// canonicalBundle is the content to sign of a Bundle in JSON canonical
+// form (no whitespace, properties ordered by name, numbers as written). It
+// returns the object encoded too.
+func canonicalBundle(b map[string]any, canon string) ([]byte, map[string]any, error) {
+	c := contentToSign(b, canon)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

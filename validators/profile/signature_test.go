@@ -85,6 +85,20 @@ func newSigner(key crypto.Signer) signer {
 	return signer{key: key, der: der}
 }
 
+// rsaSigner is a new RSA 2048 key with its certificate.
+func rsaSigner() signer {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	Expect(err).NotTo(HaveOccurred())
+	return newSigner(k)
+}
+
+// ecSigner is a new ECDSA P-256 key with its certificate.
+func ecSigner() signer {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	Expect(err).NotTo(HaveOccurred())
+	return newSigner(k)
+}
+
 func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // sign returns the JWS signature part over a signing input, as JWA lays out
@@ -160,8 +174,13 @@ func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byt
 
 // signatureFindings validates a Bundle and keeps the signature findings.
 func signatureFindings(src string) []model.Finding {
+	return signatureOnly(validate(newEngine(), src))
+}
+
+// signatureOnly keeps the signature findings.
+func signatureOnly(fs []model.Finding) []model.Finding {
 	var out []model.Finding
-	for _, f := range validate(newEngine(), src) {
+	for _, f := range fs {
 		if f.Code == profile.CodeSignature {
 			out = append(out, f)
 		}
@@ -176,18 +195,10 @@ func entryResource(b map[string]any, i int) map[string]any {
 var _ = Describe("Bundle.signature", Ordered, func() {
 	var rsaKey, ecKey, edKey, otherKey signer
 	BeforeAll(func() {
-		rk, err := rsa.GenerateKey(rand.Reader, 2048)
-		Expect(err).NotTo(HaveOccurred())
-		rsaKey = newSigner(rk)
-		ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		Expect(err).NotTo(HaveOccurred())
-		ecKey = newSigner(ek)
+		rsaKey, ecKey, otherKey = rsaSigner(), ecSigner(), ecSigner()
 		_, dk, err := ed25519.GenerateKey(rand.Reader)
 		Expect(err).NotTo(HaveOccurred())
 		edKey = newSigner(dk)
-		ok, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		Expect(err).NotTo(HaveOccurred())
-		otherKey = newSigner(ok)
 	})
 	keyFor := func(alg string) signer {
 		switch alg {
@@ -309,9 +320,9 @@ var _ = Describe("Bundle.signature", Ordered, func() {
 			Expect(fs).To(ConsistOf(saying(model.Warning, profile.CodeSignature, "Bundle.signature", says)))
 			Expect(fs[0].Message).To(HaveSuffix("so the signature was not verified"))
 		},
-		Entry("an XML-DSig signature", documentFormat, "application/signature+xml", nil, "sigFormat is application/signature+xml"),
+		Entry("a signature of another kind", documentFormat, "application/pdf", nil, "sigFormat is application/pdf; carecert verifies application/jose (JWS) and application/signature+xml (XML-DSig) signatures"),
 		Entry("no sigFormat", documentFormat, "", nil, "the signature has no sigFormat"),
-		Entry("an XML target", "application/fhir+xml", "application/jose", nil, "targetFormat is application/fhir+xml"),
+		Entry("an XML target for a JWS", "application/fhir+xml", "application/jose", nil, "targetFormat is application/fhir+xml"),
 		Entry("the #static canonicalization", "application/fhir+json;canonicalization=http://hl7.org/fhir/canonicalization/json#static", "application/jose", nil,
 			"canonicalization http://hl7.org/fhir/canonicalization/json#static is not one carecert reproduces"),
 		Entry("a critical header it does not implement", documentFormat, "application/jose", map[string]any{"crit": []string{"sigD"}, "sigD": map[string]any{}}, "marks sigD critical"),
