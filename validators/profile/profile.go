@@ -341,7 +341,7 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 			p, err := c.e.Compiled(url)
 			if err != nil {
 				path := fmt.Sprintf("%s.meta.profile[%d]", rec.Type, i)
-				out = append(out, rec.Finding(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s is not loaded, so the resource was not validated against it: %v", url, err)))
+				out = append(out, rec.Finding(model.Warning, CodeProfile, path, notLoaded(url, err)))
 				continue
 			}
 			if !slices.Contains(compiled, p) {
@@ -374,6 +374,11 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 		}
 	}
 	return out
+}
+
+// notLoaded says that a profile a resource claims could not be used.
+func notLoaded(url string, err error) string {
+	return fmt.Sprintf("profile %s is not loaded, so the resource was not validated against it: %v", url, err)
 }
 
 func metaProfiles(res map[string]any) []string {

@@ -185,8 +185,8 @@ func (e *Engine) validate(rec *model.Record, p *Compiled, sink *Sink, shelve boo
 	}
 	typ := fhir.ResourceType(res)
 	var paths *coded.PathBuffer
-	if typ != p.Type && p.Kind == "resource" {
-		w.add(model.Error, CodeType, typ, fmt.Sprintf("resource is a %s, but profile %s constrains %s", typ, p.URL, p.Type), "")
+	if msg := wrongType(typ, p); msg != "" {
+		w.add(model.Error, CodeType, typ, msg, "")
 		return w.out
 	}
 	if shelve {
@@ -882,9 +882,80 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		w.missFinds()
 		return
 	}
+	start := len(w.out)
 	w.resource(m, p, path)
 	alternatives, unloaded := w.profilesOfType(t, rt, path)
 	w.withoutFinds(func() { w.conformTo(m, alternatives, unloaded, path, rt) })
+	w.claimedProfiles(m, p, rt, path, start)
+}
+
+// wrongType says why a resource of type typ cannot be validated against
+// profile p, or "" when it can: a resource profile constrains one type.
+func wrongType(typ string, p *Compiled) string {
+	if typ == p.Type || p.Kind != "resource" {
+		return ""
+	}
+	return fmt.Sprintf("resource is a %s, but profile %s constrains %s", typ, p.URL, p.Type)
+}
+
+// claimedProfiles holds a nested resource (contained, a parameter's) to
+// the profiles it must meet beyond its type, as a record is held to them
+// (profileCheck.Observe) and as the reference validator holds any resource
+// it validates, wherever it is placed: the global profiles of the guides
+// loaded, the vital-sign profiles its code implies, and the profiles its
+// meta.profile claims. Each is walked on its own at the resource's path; a
+// finding the walk against its type made (w.out from start) is not
+// repeated.
+func (w *walker) claimedProfiles(m map[string]any, base *Compiled, rt, path string, start int) {
+	var claimed []*Compiled
+	// at is where a profile that cannot be loaded is reported ("": not
+	// reported, as an implied profile is not, which R4 itself defines)
+	claim := func(url, at string) {
+		p, err := w.e.Compiled(url)
+		switch {
+		case err != nil && at != "":
+			w.add(model.Warning, CodeProfile, at, notLoaded(url, err), "")
+		case err == nil && p != base && !slices.Contains(claimed, p):
+			claimed = append(claimed, p)
+		}
+	}
+	for _, url := range w.e.defs.GlobalProfiles(rt) {
+		claim(url, path)
+	}
+	for _, url := range w.e.impliedProfiles(rt, m) {
+		claim(url, "")
+	}
+	for i, url := range metaProfiles(m) {
+		claim(url, fmt.Sprintf("%s.meta.profile[%d]", path, i))
+	}
+	if len(claimed) == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	for _, f := range w.out[start:] {
+		seen[f.Code+"\x00"+f.Path+"\x00"+f.Message] = true
+	}
+	for _, p := range claimed {
+		if msg := wrongType(rt, p); msg != "" {
+			w.add(model.Error, CodeType, path, msg, "")
+			continue
+		}
+		sub := w.subWalk(p)
+		if sub == nil {
+			return
+		}
+		sub.resource(m, p, path)
+		w.sink.Merge(sub.sink)
+		for _, f := range sub.out {
+			key := f.Code + "\x00" + f.Path + "\x00" + f.Message
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			f.Message += " (profile " + p.URL + ")"
+			w.out = append(w.out, f)
+		}
+	}
 }
 
 // profilesOfType looks up the profiles an element's type gives a resource of

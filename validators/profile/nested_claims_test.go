@@ -1,0 +1,97 @@
+package profile_test
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
+)
+
+// A resource is held to the profiles it claims (meta.profile) and those
+// its content implies (R4 §8.1.1's vital signs) wherever it is placed: a
+// contained resource and a parameter's resource as a record is (the
+// reference validator starts every resource it validates the same way).
+var _ = Describe("profiles a nested resource claims or implies", func() {
+	e := newEngine()
+	const heartRate = `"code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+		"subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2024-05-01",
+		"valueQuantity": {"value": 60, "unit": "/min", "system": "http://unitsofmeasure.org", "code": "/min"}`
+	const category = `"category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}]`
+	observation := func(meta, body string) string {
+		return `{"resourceType": "Observation", "id": "o1", ` + meta + `"status": "final", ` + body + `}`
+	}
+	patient := func(meta string) string {
+		return `{"resourceType": "Patient", "id": "o1", ` + meta + `"gender": "female"}`
+	}
+	contained := func(res string) string {
+		return `{"resourceType": "Basic", "id": "b1", "contained": [` + res + `],
+			"code": {"text": "carrier"}, "subject": {"reference": "#o1"}}`
+	}
+	parameter := func(res string) string {
+		return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": ` + res + `}]}`
+	}
+	alone := func(res string) string { return res }
+	claims := func(p string) string { return `"meta": {"profile": ["` + p + `"]}, ` }
+	const core = "http://hl7.org/fhir/StructureDefinition/"
+
+	errorsOf := func(src string) []string {
+		var out []string
+		for _, f := range validate(e, src) {
+			if f.Severity == model.Error {
+				out = append(out, f.Path+": "+f.Message)
+			}
+		}
+		return out
+	}
+	placements := []struct {
+		name  string
+		place func(string) string
+		path  string
+	}{
+		{"alone", alone, ""},
+		{"contained", contained, "Basic.contained[0]"},
+		{"a parameter's resource", parameter, "Parameters.parameter[0].resource"},
+	}
+
+	for _, pl := range placements {
+		It("holds the resource to them "+pl.name, func() {
+			for _, c := range []struct {
+				name, res, want string
+			}{
+				{"a heart rate without the vital-signs category (implied heartrate)", observation("", heartRate),
+					".category: category is required (minimum 1) but absent (profile " + core + "heartrate)"},
+				{"another Observation claiming vitalsigns without its category", observation(claims(core+"vitalsigns"), strings.Replace(heartRate, "8867-4", "2093-3", 1)),
+					"(profile " + core + "vitalsigns)"},
+				{"a Patient claiming an Observation profile", patient(claims(core + "bodyweight")),
+					": resource is a Patient, but profile " + core + "bodyweight constrains Observation"},
+			} {
+				Expect(errorsOf(pl.place(c.res))).To(ContainElement(And(HavePrefix(pl.path), ContainSubstring(c.want))), c.name)
+			}
+			for _, c := range []struct{ name, res string }{
+				{"a heart rate with its category", observation("", category+", "+heartRate)},
+				{"a heart rate with its category claiming vitalsigns", observation(claims(core+"vitalsigns"), category+", "+heartRate)},
+				{"a Patient claiming the core Patient profile", patient(claims(core + "Patient"))},
+			} {
+				Expect(errorsOf(pl.place(c.res))).To(BeEmpty(), c.name)
+			}
+		})
+	}
+
+	It("warns, never errs, when a nested resource claims a profile that is not loaded, and names where", func() {
+		fs := validate(e, contained(patient(claims("https://fhir.oakfield-trust.nhs.uk/StructureDefinition/oak-patient"))))
+		Expect(fs).To(ConsistOf(at(model.Warning, "profile.unknown-profile", "Basic.contained[0].meta.profile[0]")))
+	})
+
+	It("reports a finding the resource's type already gives once, not again for each profile it claims", func() {
+		src := contained(`{"resourceType": "Observation", "id": "o1", ` + claims(core+"vitalsigns") + `"status": "finished", ` + category + `, ` + heartRate + `}`)
+		var onStatus []string
+		for _, f := range validate(e, src) {
+			if f.Severity == model.Error && strings.HasPrefix(f.Path, "Basic.contained[0].status") {
+				onStatus = append(onStatus, f.Message)
+			}
+		}
+		Expect(onStatus).To(HaveLen(1), strings.Join(onStatus, "\n"))
+	})
+})
