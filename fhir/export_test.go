@@ -15,3 +15,7 @@ var DecodeFastRepeated = decodeFast
 
 // JSONLines is the path index NewDocument builds for JSON.
 var JSONLines = jsonLines
+
+// JSONListed is how many values the index of raw lists when built: a
+// Bundle's entries are listed only by where they start.
+func JSONListed(raw []byte) int { return len(jsonLines(raw).(*jsonIndex).nodes) }

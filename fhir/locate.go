@@ -30,10 +30,15 @@ func joinPath(a, b string) string { return lineindex.Join(a, b) }
 func jsonLines(raw []byte) lineindex.Index {
 	// A value takes about 64 bytes of a pretty-printed Bundle and 30-40 of
 	// a compact record: room for one per 48 bytes saves most of growing
-	// the list by doubling, at most one growth past it.
-	s := lineScanner{data: raw, line: 1, nodes: make([]jsonNode, 0, len(raw)/48+16)}
+	// the list by doubling, at most one growth past it. A Bundle lists few
+	// of its values (its entries are deferred), so it gets the room of a
+	// record or two and what it lists is copied to its size at the end.
+	s := lineScanner{data: raw, line: 1, nodes: make([]jsonNode, 0, min(len(raw)/48, 1<<12)+16)}
 	s.value(noKey, 0)
-	return &jsonIndex{raw: raw, nodes: s.nodes, items: s.items}
+	if cap(s.nodes) > 2*len(s.nodes)+1024 {
+		s.nodes = slices.Clone(s.nodes)
+	}
+	return &jsonIndex{raw: raw, nodes: s.nodes, items: s.items, deferred: s.deferred}
 }
 
 // jsonIndex is a document's values in document order.
@@ -44,7 +49,24 @@ type jsonIndex struct {
 	// Bundle's entries are each located, and stepping through the entries
 	// before each one would cost the square of their number.
 	items map[int32][]int32
+	// deferred are the Bundle's entries listed by where they start alone,
+	// in node order: the values inside an entry are listed again, from
+	// its bytes, only when a path inside it is asked. Listing every value
+	// of a Bundle took 16 bytes a value, about a third of the Bundle's own
+	// size, for lines that only findings ask for (and then only a few).
+	deferred []deferredItem
 }
+
+// deferredItem is an entry of a Bundle whose values were not listed: where
+// the scanner stood (offset and line) when it began to read it.
+type deferredItem struct {
+	node, pos, line int32
+}
+
+// maxDeferred is the size from which a Bundle entry's values are listed
+// with the document's, so that no path asked costs a scan of more than
+// this: a finding in an entry of megabytes does not scan it again.
+const maxDeferred = 64 << 10
 
 // longArray is the length from which an array's items are indexed.
 const longArray = 32
@@ -78,6 +100,14 @@ func (x *jsonIndex) find(n int32, atRoot bool, rest string) (int, bool) {
 	if rest == "" {
 		return int(x.nodes[n].line), true
 	}
+	if d, ok := x.deferredAt(n); ok {
+		// the entry's values, listed again exactly as the scan of the
+		// whole document listed them (same bytes, same start)
+		s := lineScanner{data: x.raw, pos: int(d.pos), line: int(d.line)}
+		s.value(noKey, int(x.nodes[n].keyEnd))
+		sub := &jsonIndex{raw: x.raw, nodes: s.nodes, items: s.items}
+		return sub.find(0, atRoot, rest)
+	}
 	if items, ok := x.items[n]; ok {
 		i, step, ok := arrayStep(rest)
 		if !ok || i >= len(items) {
@@ -95,6 +125,15 @@ func (x *jsonIndex) find(n int32, atRoot bool, rest string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// deferredAt returns the deferred entry at node n, if n is one.
+func (x *jsonIndex) deferredAt(n int32) (deferredItem, bool) {
+	i, ok := slices.BinarySearchFunc(x.deferred, n, func(d deferredItem, n int32) int { return int(d.node - n) })
+	if !ok {
+		return deferredItem{}, false
+	}
+	return x.deferred[i], true
 }
 
 // step returns how much of rest child c's place in its parent spells, as
@@ -151,6 +190,9 @@ type lineScanner struct {
 	items map[int32][]int32
 	// stack holds the item nodes of the arrays being read, innermost last.
 	stack []int32
+	// depth is how many values the scanner is inside: 1 in the root's.
+	depth    int
+	deferred []deferredItem
 }
 
 func (s *lineScanner) ws() {
@@ -173,6 +215,8 @@ func (s *lineScanner) value(keyStart, keyEnd int) {
 	if s.pos >= len(s.data) {
 		return
 	}
+	s.depth++
+	defer func() { s.depth-- }()
 	at := len(s.nodes)
 	s.nodes = append(s.nodes, jsonNode{line: int32(s.line), keyStart: int32(keyStart), keyEnd: int32(keyEnd)})
 	switch s.data[s.pos] {
@@ -207,6 +251,7 @@ func (s *lineScanner) value(keyStart, keyEnd int) {
 		mark := len(s.stack)
 		// an index needs each item at its place: an item at i is the i-th
 		indexable := true
+		entries := s.depth == 2 && keyStart != noKey && string(s.data[keyStart:keyEnd]) == "entry"
 	items:
 		for i := 0; ; {
 			s.ws()
@@ -222,10 +267,17 @@ func (s *lineScanner) value(keyStart, keyEnd int) {
 				i++
 				continue
 			}
-			start := s.pos
+			start, line, item, longArrays := s.pos, s.line, len(s.nodes), len(s.items)
 			indexable = indexable && i == len(s.stack)-mark
 			s.stack = append(s.stack, int32(len(s.nodes)))
 			s.value(noKey, i)
+			if entries && len(s.nodes) > item+1 && s.pos-start <= maxDeferred && len(s.items) == longArrays {
+				// a Bundle's entry: keep its own node, list its values again
+				// when asked (an entry holding a long array keeps them all)
+				s.nodes = s.nodes[:item+1]
+				s.nodes[item].next = int32(item + 1)
+				s.deferred = append(s.deferred, deferredItem{node: int32(item), pos: int32(start), line: int32(line)})
+			}
 			if s.pos == start {
 				break
 			}

@@ -236,4 +236,47 @@ var _ = Describe("the JSON path index", func() {
 		Expect(asked).To(BeNumerically(">", 1000000))
 		Expect(golden.Check("testdata/golden/json-lines-corpus.txt", []byte(record.String()))).To(Succeed())
 	})
+
+	It("lists a Bundle's entries by where they start, and answers inside them as if it had listed everything", func() {
+		// entries of every shape: compact, pretty-printed, one beyond the
+		// size listed whole, one holding a long array (listed whole), a
+		// broken one, and a last one cut short
+		entries := []string{
+			`{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","name":[{"given":["a","b"]}]}}`,
+			"{\n \"resource\": {\n  \"resourceType\": \"Observation\",\n  \"code\": {\"text\": \"x\\\"y\\n\"},\n  \"_status\": {\"id\": \"s\"}\n }\n}",
+			`{"resource":{"resourceType":"Binary","data":"` + strings.Repeat("QUJD", 20000) + "\",\n\"id\":\"big\"}}",
+			"{\"resource\":{\"given\":[\n" + strings.Repeat("\"a\",\n", 40) + "\"b\"]}}",
+			"{\"resource\":{\"a\":[1,\n2 }, \"b\": {\n\"c\":1}}",
+		}
+		var body strings.Builder
+		for i := 0; i < 300; i++ {
+			body.WriteString(entries[i%len(entries)] + ",\n")
+		}
+		bundle := "{\"resourceType\":\"Bundle\",\n\"entry\":[\n" + body.String() + entries[0] + "],\n\"total\": 3}"
+		for _, doc := range []string{bundle, bundle[:len(bundle)-40]} {
+			// the same document with the array under another name is listed whole
+			whole := strings.Replace(doc, `"entry"`, `"entrx"`, 1)
+			paths := located([]byte(whole))
+			Expect(len(paths)).To(BeNumerically(">", 3000))
+			asked := make([]string, len(paths))
+			for i, p := range paths {
+				asked[i] = strings.Replace(p, "entrx", "entry", 1)
+			}
+			want := answers([]byte(whole), paths)
+			for i := range want {
+				want[i] = strings.NewReplacer("entrx", "entry", "ENTRX", "ENTRY").Replace(want[i])
+			}
+			got := answers([]byte(doc), asked)
+			Expect(len(got)).To(Equal(len(want)))
+			for i := range got {
+				if got[i] != want[i] {
+					Fail(fmt.Sprintf("answer %d: got %s, want %s", i, got[i], want[i]))
+				}
+			}
+		}
+		// one value listed for each entry of compact size, not each value in it
+		small := "{\"entry\":[" + strings.Repeat(entries[0]+",\n"+entries[1]+",\n", 500) + "{}]}"
+		Expect(fhir.JSONListed([]byte(small))).To(BeNumerically("<=", 1000+3))
+		Expect(fhir.JSONListed([]byte(strings.Replace(small, `"entry"`, `"entrx"`, 1)))).To(BeNumerically(">", 7000))
+	})
 })
