@@ -354,3 +354,19 @@ var commonKeys = func() map[string]string {
 	}
 	return m
 }()
+
+// DecodeValueAt parses the JSON value at data[at] as Decode parses it
+// within the whole document, depth counting the objects and arrays around
+// it (so MaxDepth bounds the document, not the value), and returns the
+// offset after it. ok is false wherever Decode would need more than its
+// one-pass reading (a syntax error, invalid UTF-8, a surrogate escape,
+// nesting too deep) and where an object repeats a key, which only decoding
+// the whole document reports: the caller leaves the document to Decode.
+func DecodeValueAt(data []byte, at, depth int) (v any, end int, ok bool) {
+	d := fastDecoder{data: data, i: at}
+	v, ok = d.value(depth)
+	if !ok || d.repeated {
+		return nil, 0, false
+	}
+	return v, d.i, true
+}

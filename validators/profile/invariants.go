@@ -196,19 +196,27 @@ func nativeInvariant(key, expr string) func(any, *walker) bool {
 			}
 			refs := map[string]bool{}
 			collectLocalRefs(focus, refs)
-			if refs["#"] {
-				return true
-			}
-			for _, c := range cs {
-				id, _ := c["id"].(string)
-				if !refs["#"+id] {
-					return false
-				}
-			}
-			return true
+			return containedReferenced(cs, refs)
 		}
 	}
 	return nil
+}
+
+// containedReferenced is dom-3 given the local references of the whole
+// resource (collectLocalRefs): every contained resource is referred to, or
+// something refers to the container ("#"). The stream path gathers the
+// references as it scans.
+func containedReferenced(cs []map[string]any, refs map[string]bool) bool {
+	if refs["#"] {
+		return true
+	}
+	for _, c := range cs {
+		id, _ := c["id"].(string)
+		if !refs["#"+id] {
+			return false
+		}
+	}
+	return true
 }
 
 func containedOf(focus any) []map[string]any {

@@ -222,6 +222,10 @@ type streamCompiled struct {
 	// roots are the root's invariants the scan evaluates on a map of the
 	// members they name.
 	roots []*rootInvariant
+	// containedRules are the root's invariants about contained resources
+	// (dom-2 to dom-5), evaluated when the record has some
+	// (stream_contained.go).
+	containedRules []*invariant
 	// impliedBy is the root member whose codings may imply a profile
 	// (Observation.code: the vital signs), "" for none.
 	impliedBy string
@@ -291,7 +295,8 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 		case inv.advice:
 			continue // best practice is ignored (above): holds whatever the record
 		case inv.native != nil && strings.HasPrefix(inv.expr, "contained.") && strings.HasPrefix(inv.key, "dom-"):
-			continue // about contained resources, which the scan leaves to the map walk
+			sp.containedRules = append(sp.containedRules, inv) // due only when the record contains resources
+			continue
 		case inv.native != nil || !rootLocal(inv.expr):
 			return none // a native rule may read anything
 		}
@@ -635,8 +640,8 @@ func (s *scan) rootChecks(members []rootMember) bool {
 		return false
 	}
 	var due []*invariant
-	var proj map[string]any
-	s.finds = nil // the members scanned again were kept the first time
+	proj := s.rootProj // holding the contained resources, when there are any
+	s.finds = nil      // the members scanned again were kept the first time
 	for _, ri := range sp.roots {
 		if slices.ContainsFunc(ri.whenAbsent, func(n string) bool { return !present(n) }) {
 			continue
@@ -655,6 +660,12 @@ func (s *scan) rootChecks(members []rootMember) bool {
 				return false
 			}
 			proj[m.name] = v
+		}
+	}
+	if s.rootProj != nil {
+		var ok bool
+		if due, ok = s.containedChecks(due); !ok {
+			return false
 		}
 	}
 	if len(due) == 0 {

@@ -50,6 +50,11 @@ type scan struct {
 	judge shape.Judge
 	doubt bool
 	id    string
+	// rootProj is the root's projection once its contained resources are
+	// decoded (nil for a record without), and localRefs the "#…" strings
+	// the scan passed (stream_contained.go).
+	rootProj  map[string]any
+	localRefs []string
 	// membersBuf holds the root's members while they fit: few resources
 	// have more.
 	membersBuf [24]rootMember
@@ -209,7 +214,12 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 				from = len(f.vals)
 				s.at = s.w.pathChild(parent, jsonName, 0, false)
 			}
-			v, ok := s.property(kid, kt, build)
+			var v any
+			if isRoot && jsonName == "contained" && kt != nil && kt.code == "Resource" {
+				ok = s.containedMember(kid, kt, jsonName, parent)
+			} else {
+				v, ok = s.property(kid, kt, build)
+			}
 			if isRoot {
 				s.implying = false
 			}
@@ -409,6 +419,9 @@ func (s *scan) primitive(k *node, t *typeInfo, build bool) (any, bool) {
 		}
 		if view, ok = s.text(raw, escaped); !ok {
 			return nil, false
+		}
+		if view != "" && view[0] == '#' {
+			s.localRefs = append(s.localRefs, view) // dom-3 reads them when the record contains resources
 		}
 		if s.judge != nil && !s.doubt && !s.judge(k.path, t.code, view) {
 			s.doubt = true // the JSON-schema check walks the record itself
