@@ -60,6 +60,10 @@ type Entry struct {
 	URL          string
 	Version      string
 	Name         string
+	// BaseDefinition is a guide's StructureDefinition's base, kept from
+	// indexing so that what derives from a definition is found without
+	// decoding every definition (DerivesFrom); "" for core entries.
+	BaseDefinition string
 	// Source says where it came from: "FHIR R4 core" or a file path.
 	Source string
 	// raw is a guide's resource as read; a core resource is decompressed
@@ -155,10 +159,11 @@ func (r *Registry) coreTx() error {
 
 // header is what indexing reads of each resource.
 type header struct {
-	ResourceType string `json:"resourceType"`
-	URL          string `json:"url"`
-	Version      string `json:"version"`
-	Name         string `json:"name"`
+	ResourceType   string `json:"resourceType"`
+	URL            string `json:"url"`
+	Version        string `json:"version"`
+	Name           string `json:"name"`
+	BaseDefinition string `json:"baseDefinition"`
 }
 
 // loadCore indexes the core resources of files from their archive indexes;
@@ -236,16 +241,67 @@ func (r *Registry) Lookup(canonical string) (*Entry, bool) {
 	return nil, false
 }
 
+// MatchesVersion reports whether a definition of version has the version
+// a canonical asks for: any, when it asks none; otherwise that version, or
+// one it abbreviates by leaving out later dotted parts (1.0 for 1.0.2).
+func MatchesVersion(version, asked string) bool {
+	return asked == "" || version == asked || strings.HasPrefix(version, asked+".")
+}
+
 func (r *Registry) find(url, version string) (*Entry, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	es := r.byURL[url]
 	for i := len(es) - 1; i >= 0; i-- {
-		if version == "" || es[i].Version == version || strings.HasPrefix(es[i].Version, version+".") {
+		if MatchesVersion(es[i].Version, version) {
 			return es[i], true
 		}
 	}
 	return nil, false
+}
+
+// Versions lists the versions of the definitions held under a canonical
+// URL (without |version), here and in the parent, each once and "" for a
+// definition without one: more than one means a canonical that names no
+// version may be read as any of them.
+func (r *Registry) Versions(url string) []string {
+	if _, ok := r.Lookup(url); !ok {
+		return nil
+	}
+	r.mu.RLock()
+	var out []string
+	for _, e := range r.byURL[url] {
+		if !slices.Contains(out, e.Version) {
+			out = append(out, e.Version)
+		}
+	}
+	r.mu.RUnlock()
+	if r.opts.Parent != nil {
+		for _, v := range r.opts.Parent.Versions(url) {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// DerivesFrom reports whether a StructureDefinition of a guide (or one
+// added beside the data), here or in the parent, names url (with or
+// without a |version) as its base. The core's definitions are not asked:
+// none derives from a guide's.
+func (r *Registry) DerivesFrom(url string) bool {
+	r.mu.RLock()
+	for _, es := range r.byURL {
+		for _, e := range es {
+			if e.BaseDefinition == url || strings.HasPrefix(e.BaseDefinition, url+"|") {
+				r.mu.RUnlock()
+				return true
+			}
+		}
+	}
+	r.mu.RUnlock()
+	return r.opts.Parent != nil && r.opts.Parent.DerivesFrom(url)
 }
 
 // CoreError reports a failure to read the embedded core, if any happened.
@@ -450,6 +506,6 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 	if h.URL == "" {
 		return fmt.Errorf("%s: %s has no url", source, h.ResourceType)
 	}
-	r.add(&Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, Source: source, raw: raw})
+	r.add(&Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, BaseDefinition: h.BaseDefinition, Source: source, raw: raw})
 	return nil
 }

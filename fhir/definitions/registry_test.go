@@ -265,3 +265,42 @@ var _ = Describe("implementation guides", func() {
 		Expect(err).To(MatchError(And(ContainSubstring("Extension-UKCore-BirthSex.xml"), ContainSubstring("XML"))))
 	})
 })
+
+var _ = Describe("versions and descendants of held definitions", func() {
+	held := func(res ...map[string]any) *definitions.Registry {
+		r, err := definitions.New(definitions.Options{Parent: core})
+		Expect(err).NotTo(HaveOccurred())
+		for _, x := range res {
+			Expect(r.Add(x, "spec")).To(Succeed())
+		}
+		return r
+	}
+	vs := func(version string) map[string]any {
+		return map[string]any{"resourceType": "ValueSet", "url": "http://example.org/fhir/ValueSet/beds", "version": version, "status": "active"}
+	}
+	sd := func(url, base string) map[string]any {
+		return map[string]any{"resourceType": "StructureDefinition", "url": url, "name": "S", "status": "draft", "kind": "resource",
+			"abstract": false, "type": "Patient", "baseDefinition": base, "derivation": "constraint"}
+	}
+
+	DescribeTable("Versions lists each version held once, the parent's too",
+		func(r *definitions.Registry, url string, want []string) {
+			Expect(r.Versions(url)).To(ConsistOf(want))
+		},
+		Entry("two versions", held(vs("1.0.0"), vs("2.0.0")), "http://example.org/fhir/ValueSet/beds", []string{"1.0.0", "2.0.0"}),
+		Entry("one version loaded twice", held(vs("1.0.0"), vs("1.0.0")), "http://example.org/fhir/ValueSet/beds", []string{"1.0.0"}),
+		Entry("none held", held(vs("1.0.0")), "http://example.org/fhir/ValueSet/cots", nil),
+		Entry("a core definition, through the parent", held(), "http://hl7.org/fhir/ValueSet/administrative-gender", []string{"4.0.1"}),
+	)
+
+	It("finds what derives from a definition from the index, with or without a version on the base", func() {
+		r := held(sd("http://example.org/fhir/StructureDefinition/a", "http://hl7.org/fhir/StructureDefinition/Patient"),
+			sd("http://example.org/fhir/StructureDefinition/b", "http://example.org/fhir/StructureDefinition/a|1.0"))
+		Expect(r.DerivesFrom("http://example.org/fhir/StructureDefinition/a")).To(BeTrue())
+		Expect(r.DerivesFrom("http://example.org/fhir/StructureDefinition/b")).To(BeFalse())
+		Expect(r.DerivesFrom("http://example.org/fhir/StructureDefinition/a|1")).To(BeFalse())
+		child, err := definitions.New(definitions.Options{Parent: r})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(child.DerivesFrom("http://example.org/fhir/StructureDefinition/a")).To(BeTrue(), "through the parent")
+	})
+})

@@ -71,22 +71,6 @@ func (w *walker) definitionURL(s string, t *typeInfo, k *node, at pathAt) {
 	}
 }
 
-// definitionKind returns the resource type of the held definition with
-// this canonical URL, "" when none is held; answers are kept, since a feed
-// repeats a few canonicals many times. The one cached lookup of a held
-// definition's kind: codeSystemKnown and canonicalKind ask it too.
-func (e *Engine) definitionKind(url string) string {
-	if v, ok := e.kinds.Load(url); ok {
-		return v.(string)
-	}
-	kind := ""
-	if entry, ok := e.defs.Lookup(url); ok {
-		kind = entry.ResourceType
-	}
-	e.kinds.Store(strings.Clone(url), kind) // url may be a view of a record's bytes
-	return kind
-}
-
 // heldCoreKind reports whether url is in the core namespace under a kind of
 // definition carecert holds every one of (http://hl7.org/fhir/ValueSet/x);
 // guides published under hl7.org/fhir have a lower-case segment there

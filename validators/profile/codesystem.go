@@ -114,8 +114,8 @@ func (w *walker) supplementHeader(m map[string]any, base, path string) {
 	if hm == "" {
 		return
 	}
-	held, err := w.e.defs.Resource(base)
-	if err != nil || held["resourceType"] != "CodeSystem" {
+	held := w.heldDefinition(base, "CodeSystem")
+	if held == nil {
 		return
 	}
 	if want, _ := held["hierarchyMeaning"].(string); want != "" && want != hm {
@@ -171,8 +171,8 @@ func (w *walker) wholeSystemValueSet(m map[string]any, path string) {
 	if url == "" {
 		return
 	}
-	vs, err := w.e.defs.Resource(vsURL)
-	if err != nil || vs["resourceType"] != "ValueSet" {
+	vs := w.heldDefinition(vsURL, "ValueSet")
+	if vs == nil {
 		return
 	}
 	compose, _ := vs["compose"].(map[string]any)
@@ -210,7 +210,7 @@ func (w *walker) wholeSystemValueSet(m map[string]any, path string) {
 // when it names another, or none).
 func (w *walker) wholeOfSupplement(m map[string]any, vsURL, path string) {
 	base, _ := m["supplements"].(string)
-	cs := w.heldCanonical(base, "CodeSystem")
+	cs := w.heldDefinition(base, "CodeSystem")
 	if cs == nil {
 		return
 	}

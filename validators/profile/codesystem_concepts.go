@@ -36,7 +36,7 @@ func (w *walker) codeSystemConcepts(m map[string]any, path string) {
 	baseLang := ""
 	if supplement {
 		if s, _ := m["supplements"].(string); s != "" {
-			if cs := w.heldCanonical(s, "CodeSystem"); cs != nil {
+			if cs := w.heldDefinition(s, "CodeSystem"); cs != nil {
 				base = conceptDisplayOnly(cs)
 				baseLang, _ = cs["language"].(string)
 			}

@@ -30,8 +30,7 @@ func (w *walker) conceptMapRules(m map[string]any, path string) {
 		if c == "" {
 			continue
 		}
-		if entry, ok := w.e.defs.Lookup(c); ok && entry.ResourceType != "ValueSet" {
-			kind := entry.ResourceType
+		if kind := w.heldKind(c); kind != "" && kind != "ValueSet" {
 			w.add(model.Error, CodeConceptMap, path+"."+scope, fmt.Sprintf("%s names a %s: the scope of a ConceptMap is a value set", c, kind), c)
 		}
 	}

@@ -56,6 +56,7 @@ type Engine struct {
 	ready         sync.Map   // canonical → *Compiled, complete
 	compiledTypes sync.Map   // core type name → *Compiled, complete (CompiledType)
 	kinds         sync.Map   // canonical → resource type of its definition, or ""
+	versions      sync.Map   // canonical URL → the versions the registry holds of it
 	failed        map[string]error
 	building      map[string]*Compiled
 	invariants    map[string]*invariant

@@ -67,6 +67,5 @@ func extensionURL(elementPath string) bool {
 }
 
 func (w *walker) known(canonical string) bool {
-	_, ok := w.e.defs.Lookup(canonical)
-	return ok
+	return w.heldKind(canonical) != ""
 }

@@ -155,7 +155,7 @@ func (w *walker) measureLibraries(m map[string]any, path string) *measureLibrari
 			}
 			continue
 		}
-		if res := w.bundleCanonical(canonical, "Library"); res != nil {
+		if res := w.bundleDefinition(canonical, "Library"); res != nil {
 			out.found = append(out.found, compileLibrary(res))
 			continue
 		}

@@ -56,8 +56,8 @@ func (w *walker) operationBaseCycle(m map[string]any, path string) {
 			return // a cycle among other operations: theirs to report
 		}
 		chain = append(chain, url)
-		next, err := w.e.defs.Resource(base)
-		if err != nil || next["resourceType"] != "OperationDefinition" {
+		next := w.heldDefinition(base, "OperationDefinition")
+		if next == nil {
 			return
 		}
 		if base, _ = next["base"].(string); base == "" {

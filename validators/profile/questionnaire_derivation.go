@@ -3,9 +3,7 @@ package profile
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
-	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
 
@@ -49,7 +47,7 @@ func (w *walker) questionnaireDerivations(m map[string]any, path string) {
 			continue
 		}
 		dp := path + ".derivedFrom[" + strconv.Itoa(i) + "]"
-		parent := w.heldCanonical(canonical, "Questionnaire")
+		parent := w.heldDefinition(canonical, "Questionnaire")
 		if parent == nil {
 			w.add(model.Warning, CodeQuestionnaireUnknown, dp, fmt.Sprintf("the Questionnaire %s this one derives from is not held (not contained, not in the same Bundle, not loaded), so the derivation is not judged", canonical), "")
 			continue
@@ -227,55 +225,4 @@ func hasOption(options []map[string]any, v qValue) bool {
 		}
 	}
 	return false
-}
-
-// heldCanonical finds the resource of a type a canonical names where
-// carecert holds it: contained (#id), among the entries of the Bundle the
-// record travels in (or is), or loaded (the core, --ig). nil otherwise.
-func (w *walker) heldCanonical(canonical, typ string) map[string]any {
-	if id, ok := strings.CutPrefix(canonical, "#"); ok {
-		if c := w.containedByID(id); c != nil && c["resourceType"] == typ {
-			return c
-		}
-		return nil
-	}
-	if res := w.bundleCanonical(canonical, typ); res != nil {
-		return res
-	}
-	entry, ok := w.e.defs.Lookup(canonical)
-	if !ok || entry.ResourceType != typ {
-		return nil
-	}
-	res, err := w.e.defs.Resource(canonical)
-	if err != nil {
-		return nil
-	}
-	return res
-}
-
-// bundleCanonical returns the resource of a type with the canonical URL given
-// (and its version, when the canonical has one) among the entries of the
-// Bundle the record travels in or is, or nil.
-func (w *walker) bundleCanonical(canonical, typ string) map[string]any {
-	var b map[string]any
-	switch {
-	case w.root["resourceType"] == "Bundle":
-		b = w.root
-	case w.rec.Container != nil:
-		b = w.rec.Container.Resource()
-	}
-	if b == nil || b["resourceType"] != "Bundle" {
-		return nil
-	}
-	url, version := definitions.SplitCanonical(canonical)
-	for _, e := range objects(b["entry"]) {
-		r, _ := e["resource"].(map[string]any)
-		if r == nil || r["resourceType"] != typ || r["url"] != url {
-			continue
-		}
-		if v, _ := r["version"].(string); version == "" || v == version {
-			return r
-		}
-	}
-	return nil
 }

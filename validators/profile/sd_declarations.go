@@ -64,8 +64,8 @@ func orNone(derivation string) string {
 func (w *walker) elementDeclarations(m, el map[string]any, differential bool, path string) {
 	if b, ok := el["binding"].(map[string]any); ok {
 		if vs, _ := b["valueSet"].(string); vs != "" {
-			if e, ok := w.e.defs.Lookup(vs); ok && e.ResourceType != "ValueSet" {
-				w.add(model.Error, CodeDefinitionShape, path+".binding.valueSet", fmt.Sprintf("a binding names a value set, but %s is a %s", vs, e.ResourceType), vs)
+			if kind := w.heldKind(vs); kind != "" && kind != "ValueSet" {
+				w.add(model.Error, CodeDefinitionShape, path+".binding.valueSet", fmt.Sprintf("a binding names a value set, but %s is a %s", vs, kind), vs)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
@@ -141,16 +142,13 @@ func (w *walker) circularBase(m map[string]any, path string) {
 		return
 	}
 	for range maxBaseChain {
-		e, ok := w.e.defs.Lookup(base)
 		// The core's chains end at Base or Resource and never name a
-		// guide's definition, so a loop can only run through a guide's.
-		if !ok || e.ResourceType != "StructureDefinition" || strings.HasPrefix(e.Source, "FHIR R4 core") {
-			return
-		}
-		// The raw definition, not its snapshot: generating the snapshot of a
-		// definition that derives from itself would fail for that reason.
-		sd, err := w.e.defs.Resource(base)
-		if err != nil {
+		// guide's definition, so a loop can only run through a guide's (or
+		// one in the same Bundle). The raw definition, not its snapshot:
+		// generating the snapshot of a definition that derives from itself
+		// would fail for that reason.
+		sd := w.heldDefinition(base, "StructureDefinition")
+		if sd == nil || strings.HasPrefix(base, definitions.CoreBase) {
 			return
 		}
 		if sd["url"] == url {

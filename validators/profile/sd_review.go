@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -94,8 +95,7 @@ func (w *walker) definitionReview(m map[string]any, typ, path string) {
 // experimentalDefinition reports whether the definition at url, as carecert
 // holds it, is marked experimental.
 func (w *walker) experimentalDefinition(url string) bool {
-	res, err := w.e.defs.Resource(url)
-	return err == nil && res["experimental"] == true
+	return w.heldDefinition(url, "")["experimental"] == true
 }
 
 // contextReview warns of an extension context that is legal but seldom
@@ -125,14 +125,15 @@ func (w *walker) abstractDescendants(m map[string]any, typ, path string) {
 		return
 	}
 	// The core's abstract types are the roots of its own types.
-	if _, ok := w.e.defs.Lookup(base); !ok || strings.HasPrefix(url, definitions.CoreBase) {
+	if w.heldKind(base) == "" || strings.HasPrefix(url, definitions.CoreBase) {
 		return
 	}
-	for _, u := range w.e.defs.URLs("StructureDefinition") {
-		if res, err := w.e.defs.Resource(u); err == nil {
-			if b, _ := res["baseDefinition"].(string); b == url || strings.HasPrefix(b, url+"|") {
-				return
-			}
+	if w.e.defs.DerivesFrom(url) {
+		return
+	}
+	for r := range w.bundleDefinitions() {
+		if b, _ := r["baseDefinition"].(string); b == url || strings.HasPrefix(b, url+"|") {
+			return
 		}
 	}
 	w.add(model.Warning, CodeDefinitionReview, path+".abstract", fmt.Sprintf("%s is abstract, but no definition carecert holds derives from it: nothing can be an instance of it unless a definition elsewhere does", typ), url)
@@ -183,11 +184,11 @@ func (w *walker) bindingReview(el, b map[string]any, elementPath string, snapsho
 	if what, ok := allCodesValueSets[vs]; ok {
 		w.add(model.Warning, CodeDefinitionReview, path+".valueSet", fmt.Sprintf("the binding is to %s (%s): review whether a narrower value set is meant", vs, what), vs)
 	}
-	e, held := w.e.defs.Lookup(vs)
+	kind := w.heldKind(vs)
 	switch {
-	case !held && coreNamespace(vs):
+	case kind == "" && coreNamespace(vs):
 		w.add(model.Warning, CodeDefinitionReview, path+".valueSet", fmt.Sprintf("the binding of %s names %s, a value set in FHIR's own namespace that FHIR R4 does not define", elementPath, vs), vs)
-	case held && e.ResourceType == "ValueSet" && !experimental && b["strength"] != "example" && w.experimentalDefinition(vs):
+	case kind == "ValueSet" && !experimental && b["strength"] != "example" && w.experimentalDefinition(vs):
 		w.add(model.Warning, CodeDefinitionReview, path+".valueSet", fmt.Sprintf("%s binds the experimental value set %s, but this definition is not marked experimental", elementPath, vs), vs)
 	}
 }
@@ -271,15 +272,29 @@ func (w *walker) typeProfileStatus(el map[string]any, seen map[string]bool, path
 // definitionStatus says whether the definition at url, as carecert holds
 // it, is deprecated or withdrawn (its standards status, with the reason
 // given) or retired (its status), as standingOf reads it; "" otherwise.
+// The definition is read as held, not through its snapshot: a profile whose
+// own base carecert lacks still states its standing.
 func (w *walker) definitionStatus(url string) (status, reason string) {
-	sd, err := w.e.defs.StructureDefinition(url)
-	if err != nil {
+	res := w.heldDefinition(url, "StructureDefinition")
+	if res == nil {
 		return "", ""
 	}
-	if s := standingOf(sd.Status, sd.Extension); s != nil {
+	st, _ := res["status"].(string)
+	if s := standingOf(st, rawExtensions(res)); s != nil {
 		return s.why, s.note
 	}
 	return "", ""
+}
+
+// rawExtensions returns a resource's extensions as standingOf reads them.
+func rawExtensions(res map[string]any) []json.RawMessage {
+	var out []json.RawMessage
+	for _, x := range objects(res["extension"]) {
+		if b, err := json.Marshal(x); err == nil {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // repeatingValueReview notes a fixed or pattern value on a snapshot element

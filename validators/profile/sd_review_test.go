@@ -46,6 +46,8 @@ var _ = Describe("StructureDefinition review: warnings and hints for what an aut
 			"derivation": "specialization", "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Element"}),
 		held("StructureDefinition", "circle", map[string]any{"kind": "logical", "type": "http://example.org/fhir/StructureDefinition/circle",
 			"derivation": "specialization", "baseDefinition": "http://example.org/fhir/StructureDefinition/shape"}),
+		held("StructureDefinition", "orphaned", map[string]any{"baseDefinition": "http://example.org/fhir/StructureDefinition/not-held",
+			"extension": []any{map[string]any{"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status", "valueCode": "withdrawn"}}}),
 		held("ValueSet", "pilot", map[string]any{"experimental": true}),
 		held("ValueSet", "settled", nil),
 	)
@@ -173,6 +175,28 @@ var _ = Describe("StructureDefinition review: warnings and hints for what an aut
 		src := sdHeader(patient, root+`, {"id": "Patient.managingOrganization", "path": "Patient.managingOrganization", "type": [{"code": "Reference", "profile": ["http://example.org/fhir/StructureDefinition/superseded"]}]}`)
 		Expect(e.ValidateRecord(record(src), "", nil)).To(ContainElement(saying(model.Information, profile.CodeDefinitionReview,
 			"StructureDefinition.differential.element[1].type[0].profile[0]", "superseded, which is deprecated: use the new one")))
+	})
+
+	It("reads a type profile's standing as held, though carecert lacks its base and cannot build its snapshot", func() {
+		src := sdHeader(patient, root+`, {"id": "Patient.managingOrganization", "path": "Patient.managingOrganization", "type": [{"code": "Reference", "profile": ["http://example.org/fhir/StructureDefinition/orphaned"]}]}`)
+		Expect(e.ValidateRecord(record(src), "", nil)).To(ContainElement(saying(model.Information, profile.CodeDefinitionReview,
+			"StructureDefinition.differential.element[1].type[0].profile[0]", "orphaned, which is withdrawn")))
+	})
+
+	It("counts a definition in the same Bundle that derives from an abstract one, and warns of one nothing derives from", func() {
+		abstract := func(name string) string {
+			return `{"resource": {"resourceType": "StructureDefinition", "url": "http://example.org/fhir/StructureDefinition/` + name + `", "name": "N", "status": "draft",
+				"kind": "logical", "abstract": true, "type": "http://example.org/fhir/StructureDefinition/` + name + `",
+				"baseDefinition": "http://hl7.org/fhir/StructureDefinition/Element", "derivation": "specialization",
+				"differential": {"element": [{"id": "` + name + `", "path": "` + name + `"}]}}}`
+		}
+		derived := `{"resource": {"resourceType": "StructureDefinition", "url": "http://example.org/fhir/StructureDefinition/triangle", "name": "T", "status": "draft",
+			"kind": "logical", "abstract": false, "type": "http://example.org/fhir/StructureDefinition/triangle",
+			"baseDefinition": "http://example.org/fhir/StructureDefinition/polygon|1.0", "derivation": "specialization",
+			"differential": {"element": [{"id": "triangle", "path": "triangle"}]}}}`
+		bundle := record(`{"resourceType": "Bundle", "type": "collection", "entry": [` + abstract("polygon") + `, ` + derived + `, ` + abstract("ellipse") + `]}`)
+		Expect(reviewOf(e, entryRecord(bundle, 0))).To(BeEmpty(), "the triangle derives from the polygon")
+		Expect(reviewOf(e, entryRecord(bundle, 2))).To(ConsistOf("warning StructureDefinition.abstract"), "nothing derives from the ellipse")
 	})
 
 	It("notes the pattern discriminator, R5's deprecated one", func() {

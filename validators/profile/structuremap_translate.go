@@ -146,7 +146,7 @@ func (sm *structureMap) translate(on, element string, params []map[string]any, s
 	if uri == "" {
 		return
 	}
-	cm := sm.w.heldCanonical(uri, "ConceptMap")
+	cm := sm.w.heldDefinition(uri, "ConceptMap")
 	if cm == nil {
 		if strings.HasPrefix(uri, "#") {
 			sm.w.add(model.Error, CodeStructureMap, path+".parameter[1]", fmt.Sprintf("translate's map %s names no ConceptMap this map contains", uri), uri)

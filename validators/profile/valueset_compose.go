@@ -37,12 +37,12 @@ func (w *walker) includeValueSets(clause map[string]any, p string) {
 		vp := p + ".valueSet[" + strconv.Itoa(i) + "]"
 		url, _ := definitions.SplitCanonical(canonical)
 		// Held in another version is held: the version is judged elsewhere.
-		held := w.heldCanonical(canonical, "ValueSet") != nil || w.heldCanonical(url, "ValueSet") != nil
-		other, isOther := w.e.defs.Lookup(url)
+		held := w.heldDefinition(canonical, "ValueSet") != nil || w.heldDefinition(url, "ValueSet") != nil
+		other := w.heldKind(url)
 		switch {
 		case held:
-		case isOther:
-			w.add(model.Warning, CodeValueSet, vp, fmt.Sprintf("%s names a %s, not a value set: only value sets can be imported", canonical, other.ResourceType), canonical)
+		case other != "":
+			w.add(model.Warning, CodeValueSet, vp, fmt.Sprintf("%s names a %s, not a value set: only value sets can be imported", canonical, other), canonical)
 		case strings.HasPrefix(url, coreValueSetBase):
 			w.add(model.Warning, CodeValueSet, vp, fmt.Sprintf("%s is in the namespace of FHIR R4's value sets, but R4 has no value set of that URL", canonical), canonical)
 		default:
@@ -100,7 +100,7 @@ func (w *walker) includedSystemContent(system, version, p string) string {
 	if version != "" {
 		canonical += "|" + version
 	}
-	cs := w.heldCanonical(canonical, "CodeSystem")
+	cs := w.heldDefinition(canonical, "CodeSystem")
 	if cs == nil {
 		return ""
 	}
@@ -150,7 +150,7 @@ func (w *walker) listedDisplay(c map[string]any, code, system string, known []st
 // examples. A system whose URL names a FHIR resource is left to the
 // example-URL rule, which judges every pointer.
 func (w *walker) exampleSystem(system, p string) {
-	if w.e.allowExampleURLs || !mayBeExampleURL(system) || !exampleURL(system) || w.namesResource(system) || w.heldCanonical(system, "CodeSystem") != nil {
+	if w.e.allowExampleURLs || !mayBeExampleURL(system) || !exampleURL(system) || w.namesResource(system) || w.heldDefinition(system, "CodeSystem") != nil {
 		return
 	}
 	w.add(model.Error, CodeExampleURL, p+".system", fmt.Sprintf("the codes listed are from %s, a code system on an example domain that no one holds: example URLs are not allowed in real data (allow-example-urls accepts them)", system), system)

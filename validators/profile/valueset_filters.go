@@ -106,10 +106,7 @@ func (w *walker) composeFilters(clause map[string]any, system, version, path str
 	catalogue := filterCatalogues[url]
 	var cs map[string]any
 	if catalogue == nil {
-		cs, _ = w.e.defs.Resource(url)
-		if cs["resourceType"] != "CodeSystem" {
-			cs = nil
-		}
+		cs = w.heldDefinition(url, "CodeSystem")
 	}
 	codes, complete := w.e.completeCodes(system, version)
 	for i, f := range filters {
