@@ -101,7 +101,14 @@ func DecodeDocument(data []byte) (map[string]any, []Issue, *Document, error) {
 		return nil, nil, nil, err
 	}
 	if len(c.issues) == 0 {
-		return res, nil, NewDocument(data, 1), nil
+		// the entries' own lines are known: every entry of a Bundle asks
+		// its line when it is read, and the index of every path is then
+		// built only if a finding asks for one
+		var known lineindex.Index
+		if len(c.entries) > 0 {
+			known = c.entries
+		}
+		return res, nil, lineindex.NewKnowing(data, 1, xmlLines, known), nil
 	}
 	// once more, with paths: the issues name where they are, and the lines
 	// come with the paths for the findings that ask
@@ -132,6 +139,14 @@ type converter struct {
 	depth       int
 	// at is the input offset where the last token read began.
 	at int64
+	// entries are the lines of the root Bundle's entry resources, by entry
+	// (0 for an entry without one); entry is the entry being read.
+	entries entryLines
+	entry   int
+	// dropEntries keeps no root Bundle entry once it is read: for a
+	// conversion made only for its lines, so that locating a Bundle's
+	// findings does not hold a second copy of all its resources.
+	dropEntries bool
 	// open holds the raw names of the open elements and ns the namespace
 	// bindings in scope: RawToken leaves both to the converter, which is
 	// cheaper than Token doing them with its map and re-boxed tokens.
@@ -737,6 +752,11 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 			isArray = true
 		}
 	}
+	rootEntry := c.depth == 1 && name == "entry" && defPath == "Bundle"
+	if rootEntry {
+		arr, _ := obj[name].([]any)
+		c.entry = len(arr)
+	}
 	elPath := ""
 	if c.paths {
 		elPath = joinPath(path, name)
@@ -768,7 +788,11 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 	case typ == "xhtml" || isDiv:
 		value, err = c.xhtml(tok)
 	case typ == "Resource" || kind == "resource":
-		value, err = c.wrapped(elPath)
+		var line int
+		value, line, err = c.wrapped(elPath)
+		if c.depth == 2 && name == "resource" && defPath == "Bundle.entry" && !isArray {
+			c.entries.set(c.entry, line)
+		}
 	case kind == "primitive-type":
 		c.attributes(start, elPath, attrValue|attrID)
 		value, ext, err = c.primitive(start, typ, elPath)
@@ -792,6 +816,9 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 	}
 	if err != nil {
 		return "", false, err
+	}
+	if rootEntry && c.dropEntries {
+		value = nil
 	}
 	if isArray {
 		arr, _ := obj[name].([]any)
@@ -871,38 +898,72 @@ func typed(v, typ string) any {
 	return v
 }
 
-// wrapped converts <contained><Patient>…</Patient></contained>.
-func (c *converter) wrapped(path string) (map[string]any, error) {
+// wrapped converts <contained><Patient>…</Patient></contained>, and returns
+// the line of the resource's own tag (where resource locates it).
+func (c *converter) wrapped(path string) (map[string]any, int, error) {
 	var res map[string]any
+	line := 0
 	for {
 		tok, err := c.next()
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		switch tok.kind {
 		case startToken:
 			if res != nil {
-				return nil, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("a resource wrapper holds more than one resource (<%s>)", tok.start.Name.Local)}
+				return nil, 0, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("a resource wrapper holds more than one resource (<%s>)", tok.start.Name.Local)}
 			}
+			line = c.line()
 			r, err := c.resource(tok, path)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			res = r
 		case endToken:
 			if res == nil {
-				return nil, &SyntaxError{Line: c.line(), Msg: "empty resource wrapper"}
+				return nil, 0, &SyntaxError{Line: c.line(), Msg: "empty resource wrapper"}
 			}
-			return res, nil
+			return res, line, nil
 		case textToken:
 			if len(bytes.TrimSpace(tok.text)) > 0 {
-				return nil, &SyntaxError{Line: c.line(), Msg: "unexpected text in a resource wrapper"}
+				return nil, 0, &SyntaxError{Line: c.line(), Msg: "unexpected text in a resource wrapper"}
 			}
 			c.node(tok, path)
 		case instructionToken:
 			c.node(tok, path)
 		}
 	}
+}
+
+// entryLines are the lines of a Bundle's entry resources, by entry: an
+// Index of the paths "entry[i].resource" alone.
+type entryLines []int32
+
+func (e *entryLines) set(i, line int) {
+	for len(*e) <= i {
+		*e = append(*e, 0)
+	}
+	if (*e)[i] == 0 {
+		(*e)[i] = int32(line) // the first resource written, as the index has it
+	}
+}
+
+// Line answers for "entry[i].resource", written as the converter writes
+// paths (no leading zero), and for no other path.
+func (e entryLines) Line(path string) (int, bool) {
+	rest, ok := strings.CutPrefix(path, "entry[")
+	if !ok {
+		return 0, false
+	}
+	digits, rest, ok := strings.Cut(rest, "]")
+	if !ok || rest != ".resource" {
+		return 0, false
+	}
+	i, err := strconv.Atoi(digits)
+	if err != nil || i < 0 || i >= len(e) || e[i] == 0 || strconv.Itoa(i) != digits {
+		return 0, false
+	}
+	return int(e[i]), true
 }
 
 // xhtml returns the narrative div (its start tag just read) as the XML text
@@ -1007,6 +1068,7 @@ func xmlLines(raw []byte) lineindex.Index {
 		return lines
 	}
 	c := newConverter(raw, ix, lines)
+	c.dropEntries = true
 	c.document()
 	return lines
 }

@@ -3,6 +3,7 @@ package fhirxml_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -175,6 +176,78 @@ var _ = Describe("DecodeDocument", func() {
 		}
 		Expect(decodeAndLocate(early)).To(BeNumerically("<", lines+decode/4), "an issue before the resource: one conversion")
 		Expect(decodeAndLocate(late)).To(BeNumerically("<", decode+lines+decode/4), "an issue after it: the first conversion reached it, then one with lines")
+	})
+})
+
+var _ = Describe("DecodeDocument of a Bundle", func() {
+	// Bundles the reader reads entry by entry: every entry's record asks
+	// its line. Shared UK Core Bundles, and one written for the edge cases:
+	// an entry without a resource, an entry writing resource twice, a
+	// nested Bundle (whose entries are not the root's), a comment
+	// between tags, attributes over several lines.
+	made := []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<Bundle xmlns="http://hl7.org/fhir">
+  <type value="collection"/>
+  <entry><fullUrl value="urn:uuid:a"/></entry>
+  <entry>
+    <!-- a comment -->
+    <resource>
+      <Patient
+         xmlns="http://hl7.org/fhir"><id value="p1"/></Patient>
+    </resource>
+  </entry>
+  <entry><resource><Bundle><type value="collection"/><entry><resource><Patient><id value="in"/></Patient></resource></entry></Bundle></resource></entry>
+  <entry><resource><Patient><id value="one"/></Patient></resource><resource>
+<Patient><id value="two"/></Patient></resource></entry>
+  <entry>
+    <resource><Observation><status value="final"/></Observation></resource>
+  </entry>
+</Bundle>`)
+	bundles := [][]byte{made}
+	for _, name := range []string{"UKCore-Bundle-AllergyList-Example.xml", "UKCore-Bundle-BatchPOST-Example.xml", "UKCore-Bundle-NEWS2Observations-Example.xml"} {
+		bundles = append(bundles, read("fhir", "uk-core", "examples", name))
+	}
+
+	It("knows each entry resource's line as the index of every path has it", func() {
+		for _, data := range bundles {
+			_, issues, doc, err := fhirxml.DecodeDocument(data)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(issues).To(BeEmpty())
+			all := fhirxml.Lines(data)
+			asked := 0
+			for i := 0; i < 40; i++ {
+				p := fmt.Sprintf("entry[%d].resource", i)
+				want, ok := all[p]
+				if !ok {
+					continue
+				}
+				asked++
+				Expect(doc.Locator(p).Line("Patient")).To(Equal(want), p)
+			}
+			Expect(asked).To(BeNumerically(">=", 2))
+		}
+		Expect(fhirxml.Lines(made)).To(HaveKeyWithValue("entry[1].resource", 9))
+		Expect(fhirxml.Lines(made)).To(HaveKeyWithValue("entry[3].resource", 13))
+	})
+
+	It("locates the entries of a clean Bundle without converting it again, and the rest as before", func() {
+		data := bundles[3]
+		decode := testing.AllocsPerRun(5, func() { fhirxml.Decode(data) })
+		lines := testing.AllocsPerRun(5, func() { fhirxml.Lines(data) })
+		decodeAndEntries := testing.AllocsPerRun(5, func() {
+			_, _, doc, err := fhirxml.DecodeDocument(data)
+			Expect(err).NotTo(HaveOccurred())
+			for i := 0; i < 5; i++ {
+				doc.Locator(fmt.Sprintf("entry[%d].resource", i)).Line("Observation")
+			}
+		})
+		Expect(decodeAndEntries).To(BeNumerically("<", decode+lines/4), "no index is built for the entries' own lines")
+
+		_, _, doc, err := fhirxml.DecodeDocument(data)
+		Expect(err).NotTo(HaveOccurred())
+		all := fhirxml.Lines(data)
+		Expect(doc.Locator("entry[1].resource").Line("Observation.code.coding[0].system")).To(Equal(all["entry[1].resource.code.coding[0].system"]))
+		Expect(doc.Locator("").Line("Bundle.entry[2].fullUrl")).To(Equal(all["entry[2].fullUrl"]))
 	})
 })
 

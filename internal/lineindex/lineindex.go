@@ -36,11 +36,21 @@ type Document struct {
 	build    Build
 	once     sync.Once
 	index    Index
+	// known answers some paths without the index (a reader that recorded
+	// them while reading), so that asking them builds nothing.
+	known Index
 }
 
 // New wraps raw, whose first byte sits on line baseLine of its file.
 func New(raw []byte, baseLine int, build Build) *Document {
 	return &Document{raw: raw, baseLine: baseLine, build: build}
+}
+
+// NewKnowing is New for a document whose reader recorded the lines of some
+// paths while reading it (known), counted as build counts them: those are
+// answered without building the index.
+func NewKnowing(raw []byte, baseLine int, build Build, known Index) *Document {
+	return &Document{raw: raw, baseLine: baseLine, build: build, known: known}
 }
 
 // Built wraps a document whose reader recorded its lines while reading it,
@@ -67,11 +77,16 @@ type Locator struct {
 // Line returns the line of path, of its nearest located ancestor, or 0.
 func (l *Locator) Line(path string) int {
 	d := l.doc
-	d.once.Do(func() { d.index = d.build(d.raw) })
 	rel := ""
 	if i := strings.IndexAny(path, ".["); i >= 0 {
 		rel = strings.TrimPrefix(path[i:], ".")
 	}
+	if d.known != nil {
+		if line, ok := d.known.Line(Join(l.prefix, rel)); ok {
+			return line + d.baseLine - 1
+		}
+	}
+	d.once.Do(func() { d.index = d.build(d.raw) })
 	for {
 		if line, ok := d.index.Line(Join(l.prefix, rel)); ok {
 			return line + d.baseLine - 1

@@ -32,6 +32,18 @@ var _ = Describe("the line index", func() {
 		Expect(doc.Locator("").Line("Patient.id")).To(Equal(10))
 	})
 
+	It("answers the paths its reader recorded without building the index, and builds it for any other", func() {
+		builds = 0
+		known := lineindex.Lines{"entry[1].resource": 4, "entry[2].resource": 9}
+		doc := lineindex.NewKnowing([]byte("{}"), 10, build, known)
+		Expect(doc.Locator("entry[1].resource").Line("Patient")).To(Equal(13))
+		Expect(doc.Locator("entry[2].resource").Line("Observation")).To(Equal(18))
+		Expect(builds).To(BeZero())
+		Expect(doc.Locator("entry[1].resource").Line("Patient.name[0].given")).To(Equal(15))
+		Expect(doc.Locator("entry[1].resource").Line("Patient.id")).To(Equal(13), "an absent element: its ancestor, from the index")
+		Expect(builds).To(Equal(1))
+	})
+
 	It("joins and shortens paths", func() {
 		Expect(lineindex.Join("entry[2].resource", "name[0]")).To(Equal("entry[2].resource.name[0]"))
 		Expect(lineindex.Join("entry[2].resource", "[0]")).To(Equal("entry[2].resource[0]"))
