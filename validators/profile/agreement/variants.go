@@ -26,6 +26,9 @@ const (
 	// InBundle is the instance, as written, the one entry of a collection
 	// Bundle, with a fullUrl made from its type and id (a urn:uuid without an id).
 	InBundle VariantKind = "bundle-entry"
+	// OtherInBundle is the instance in the other format (AsXML, AsJSON) as
+	// the one entry of a collection Bundle, as InBundle places it.
+	OtherInBundle VariantKind = "other-format-bundle-entry"
 	// Contained is the instance, as written, contained in a carrier Basic
 	// that references it, with an id given when it has none.
 	Contained VariantKind = "contained"
@@ -62,14 +65,17 @@ type Unmade struct {
 }
 
 // MakeVariants derives every variant of an instance in dir: the other
-// format, the Bundle entry and, where a resource can be contained, the
-// contained resource.
+// format, the Bundle entry in either format and, where a resource can be
+// contained, the contained resource.
 func MakeVariants(dir string, inst FamilyInstance) ([]Variant, []Unmade, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, inst.File))
 	if err != nil {
 		return nil, nil, fmt.Errorf("variants: %w", err)
 	}
 	ext := filepath.Ext(inst.File)
+	if ext != ".json" && ext != ".xml" {
+		return nil, nil, fmt.Errorf("variants: %s: neither .json nor .xml", inst.File)
+	}
 	stem := strings.TrimSuffix(inst.File, ext)
 	var made []Variant
 	var unmade []Unmade
@@ -80,41 +86,17 @@ func MakeVariants(dir string, inst FamilyInstance) ([]Variant, []Unmade, error) 
 		}
 		made = append(made, Variant{Of: inst, Kind: kind, File: stem + "." + string(kind) + ext, Data: data})
 	}
-	var res map[string]any
-	switch ext {
-	case ".json":
-		res, err = fhir.Decode(raw)
-		if err != nil {
-			err = fmt.Errorf("the JSON does not parse: %w", err)
-			add(AsXML, ".xml", nil, err)
-			break
-		}
-		if dup := fhir.DuplicateKeys(raw); len(dup) > 0 {
-			// decoding kept the last value; XML would hold that one alone
-			add(AsXML, ".xml", nil, fmt.Errorf("line %d: %s is written twice, a JSON-only fault FHIR XML cannot hold", dup[0].Line, dup[0].At()))
-			break
-		}
-		x, err := fhirxml.Encode(res)
-		add(AsXML, ".xml", x, err)
-	case ".xml":
-		var issues []fhirxml.Issue
-		res, issues, _, err = fhirxml.DecodeDocument(raw)
-		if err != nil {
-			err = fmt.Errorf("the XML does not parse: %w", err)
-			add(AsJSON, ".json", nil, err)
-			break
-		}
-		if len(issues) > 0 {
-			// the data reads, but how it is written breaks FHIR XML's own
-			// rules (element order, attributes, processing instructions),
-			// which JSON has no way to write
-			add(AsJSON, ".json", nil, fmt.Errorf("line %d: %s, an XML-only fault FHIR JSON cannot hold", issues[0].Line, issues[0].Msg))
-			break
-		}
-		j, err := json.MarshalIndent(res, "", "  ")
-		add(AsJSON, ".json", j, err)
-	default:
-		return nil, nil, fmt.Errorf("variants: %s: neither .json nor .xml", inst.File)
+	res, other, err := otherFormat(raw, ext)
+	otherKind, otherExt := AsXML, ".xml"
+	if ext == ".xml" {
+		otherKind, otherExt = AsJSON, ".json"
+	}
+	add(otherKind, otherExt, other, err)
+	if other != nil {
+		b, err := inBundle(other, otherExt, res)
+		add(OtherInBundle, otherExt, b, err)
+	} else {
+		add(OtherInBundle, otherExt, nil, fmt.Errorf("no %s form: %w", otherKind, err))
 	}
 	if res == nil {
 		add(InBundle, ext, nil, err)
@@ -126,6 +108,36 @@ func MakeVariants(dir string, inst FamilyInstance) ([]Variant, []Unmade, error) 
 	c, err := contained(raw, ext, res)
 	add(Contained, ext, c, err)
 	return made, unmade, nil
+}
+
+// otherFormat reads an instance (ext .json or .xml) and writes it in the
+// other format. The resource read is returned when the instance parses,
+// even when the other format cannot hold it.
+func otherFormat(raw []byte, ext string) (map[string]any, []byte, error) {
+	if ext == ".json" {
+		res, err := fhir.Decode(raw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the JSON does not parse: %w", err)
+		}
+		if dup := fhir.DuplicateKeys(raw); len(dup) > 0 {
+			// decoding kept the last value; XML would hold that one alone
+			return res, nil, fmt.Errorf("line %d: %s is written twice, a JSON-only fault FHIR XML cannot hold", dup[0].Line, dup[0].At())
+		}
+		x, err := fhirxml.Encode(res)
+		return res, x, err
+	}
+	res, issues, _, err := fhirxml.DecodeDocument(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the XML does not parse: %w", err)
+	}
+	if len(issues) > 0 {
+		// the data reads, but how it is written breaks FHIR XML's own
+		// rules (element order, attributes, processing instructions),
+		// which JSON has no way to write
+		return res, nil, fmt.Errorf("line %d: %s, an XML-only fault FHIR JSON cannot hold", issues[0].Line, issues[0].Msg)
+	}
+	j, err := json.MarshalIndent(res, "", "  ")
+	return res, j, err
 }
 
 // fullURL is the fullUrl of a Bundle entry holding res.

@@ -50,14 +50,17 @@ var _ = Describe("variants of a family-pair instance", func() {
 		func(file, content string, other agreement.VariantKind) {
 			made, why := variants(file, content)
 			Expect(why).To(BeEmpty())
-			Expect(made).To(HaveLen(3))
+			Expect(made).To(HaveLen(4))
 			Expect(decode(made[other])).To(Equal(patient), "the other format")
+			Expect(filepath.Ext(made[agreement.OtherInBundle].File)).To(Equal(filepath.Ext(made[other].File)))
 
-			b := decode(made[agreement.InBundle])
-			Expect(b["type"]).To(Equal("collection"))
-			entry := b["entry"].([]any)[0].(map[string]any)
-			Expect(entry["fullUrl"]).To(Equal(agreement.VariantBase + "Patient/p1"))
-			Expect(entry["resource"]).To(Equal(patient))
+			for _, k := range []agreement.VariantKind{agreement.InBundle, agreement.OtherInBundle} {
+				b := decode(made[k])
+				Expect(b["type"]).To(Equal("collection"), string(k))
+				entry := b["entry"].([]any)[0].(map[string]any)
+				Expect(entry["fullUrl"]).To(Equal(agreement.VariantBase+"Patient/p1"), string(k))
+				Expect(entry["resource"]).To(Equal(patient), string(k))
+			}
 
 			c := decode(made[agreement.Contained])
 			Expect(c["resourceType"]).To(Equal("Basic"))
@@ -92,6 +95,8 @@ var _ = Describe("variants of a family-pair instance", func() {
 		},
 		Entry("a repeated JSON key, which decoding drops", "d.fail.json", `{"resourceType": "Patient", "gender": "male", "gender": "female"}`,
 			agreement.AsXML, "gender is written twice"),
+		Entry("the same, in a Bundle in the other format", "d.fail.json", `{"resourceType": "Patient", "gender": "male", "gender": "female"}`,
+			agreement.OtherInBundle, "no xml form: line 1: gender is written twice"),
 		Entry("XML elements out of order, which JSON cannot write", "o.fail.xml", `<Patient xmlns="http://hl7.org/fhir"><gender value="female"/><id value="p1"/></Patient>`,
 			agreement.AsJSON, "out of order"),
 		Entry("a JSON string where FHIR has a boolean", "b.fail.json", `{"resourceType": "Patient", "active": "true"}`,
