@@ -16,10 +16,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "crypto/sha256" // JWS algorithms hash with SHA-256, -384 and -512
 	_ "crypto/sha512"
 
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 )
 
@@ -48,6 +50,48 @@ type jwsHeader struct {
 	X5c  []string `json:"x5c"`
 	B64  *bool    `json:"b64"`
 	Crit []string `json:"crit"`
+	// SigT is the JAdES signing time (a date-time); Iat the JWT issue time
+	// (seconds since 1970). Either may arrive as a number or a string.
+	SigT any `json:"sigT"`
+	Iat  any `json:"iat"`
+}
+
+// signedAt is the signing time a JWS header states, as a date-time ("" for
+// none), and what states it. A sigT given in seconds, as iat is, is read so
+// after a warning.
+func (h jwsHeader) signedAt(r sigReport) (string, string) {
+	seconds := func(v any) (string, bool) {
+		var n float64
+		switch v := v.(type) {
+		case float64:
+			n = v
+		case string:
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return "", false
+			}
+			n = f
+		default:
+			return "", false
+		}
+		return time.Unix(int64(n), 0).UTC().Format(time.RFC3339), true
+	}
+	if h.SigT != nil {
+		if at, ok := seconds(h.SigT); ok {
+			written := fmt.Sprint(h.SigT)
+			if n, isNumber := h.SigT.(float64); isNumber {
+				written = strconv.FormatFloat(n, 'f', -1, 64)
+			}
+			r.warn("the JWS header's sigT %s is seconds since 1970; JAdES writes the signing time as a date-time", written)
+			return at, "the JWS header's sigT, read as seconds since 1970,"
+		}
+		at, _ := h.SigT.(string)
+		return at, "the JWS header's sigT"
+	}
+	if at, ok := seconds(h.Iat); ok {
+		return at, "the JWS header's iat, as a date-time,"
+	}
+	return "", ""
 }
 
 // understoodHeader reports whether carecert honours a header parameter a
@@ -69,14 +113,34 @@ func understoodHeader(name string) bool {
 type sigReport struct {
 	w    *walker
 	path string
+	// spoiled is set once the signature fails or cannot be verified.
+	spoiled *bool
 }
 
 func (r sigReport) fail(format string, args ...any) {
+	*r.spoiled = true
 	r.w.add(model.Error, CodeSignature, r.path, fmt.Sprintf(format, args...), "")
 }
 
 func (r sigReport) unverified(format string, args ...any) {
+	*r.spoiled = true
 	r.w.add(model.Warning, CodeSignature, r.path, fmt.Sprintf(format, args...)+", so the signature was not verified", "")
+}
+
+// verified notes, when nothing spoiled the signature, who it verifies as
+// signed by (the certificate's subject, issuer and serial: the certificate
+// is not chained to a trusted root) and, when the signature covers its own
+// time, when.
+func (r sigReport) verified(cert *x509.Certificate, signedAt string) {
+	if *r.spoiled {
+		return
+	}
+	at := ""
+	if signedAt != "" {
+		at = ", signed at " + signedAt
+	}
+	r.note("the signature verifies with the certificate of %s (issuer %s, serial %X)%s; the certificate was not checked against a trusted root",
+		cert.Subject, cert.Issuer, cert.SerialNumber, at)
 }
 
 func (r sigReport) warn(format string, args ...any) {
@@ -96,14 +160,22 @@ func (r sigReport) note(format string, args ...any) {
 // verified. It does not check that a certificate chains to a trusted root.
 func (w *walker) bundleSignature(b map[string]any, path string) {
 	sig, _ := b["signature"].(map[string]any)
-	data, _ := sig["data"].(string)
-	if data == "" {
+	if sig == nil {
 		return
 	}
-	r := sigReport{w: w, path: path + ".signature"}
+	r := sigReport{w: w, path: path + ".signature", spoiled: new(bool)}
 	sigFormat, _ := sig["sigFormat"].(string)
+	media, _ := mediaType(sigFormat)
+	data, _ := sig["data"].(string)
+	if data == "" {
+		switch media {
+		case "application/jose", "application/signature+xml", "application/pkcs7-signature":
+			r.note("the signature's sigFormat is %s but it has no data: there is no digital signature to verify", sigFormat)
+		}
+		return
+	}
 	const verifies = "carecert verifies application/jose (JWS) and application/signature+xml (XML-DSig) signatures"
-	switch media, _ := mediaType(sigFormat); media {
+	switch media {
 	case "application/jose":
 		w.jwsSignature(b, sig, data, r)
 	case "application/signature+xml":
@@ -111,15 +183,89 @@ func (w *walker) bundleSignature(b map[string]any, path string) {
 	case "application/pkcs7-signature":
 		// The HL7 reference validator and IG publisher write an XML-DSig
 		// under this type; a real PKCS#7 (CMS) structure is binary DER.
-		if raw, err := decodeData(data); err == nil && bytes.HasPrefix(bytes.TrimSpace(raw), []byte("<")) {
+		if sniffSignature(data) == "xml" {
 			w.xmlSignature(b, sig, data, r)
 			return
 		}
 		r.unverified("the signature's sigFormat is %s and its data is not XML: %s, not PKCS#7 (CMS)", sigFormat, verifies)
 	case "":
-		r.unverified("the signature has no sigFormat; %s", verifies)
+		// As the reference validator does, data that is plainly a JWS or an
+		// XML signature is checked as one, after saying sigFormat is missing.
+		switch sniffSignature(data) {
+		case "jws":
+			r.warn("the signature has no sigFormat; its data is a JWS and is checked as application/jose")
+			w.jwsSignature(b, sig, data, r)
+		case "xml":
+			r.warn("the signature has no sigFormat; its data is XML and is checked as application/signature+xml")
+			w.xmlSignature(b, sig, data, r)
+		default:
+			r.unverified("the signature has no sigFormat; %s", verifies)
+		}
 	default:
 		r.unverified("the signature's sigFormat is %s; %s", sigFormat, verifies)
+	}
+}
+
+// sniffSignature says what Signature.data plainly is: "jws" (a compact JWS,
+// base64 or bare), "xml", or "" when neither.
+func sniffSignature(data string) string {
+	raw, err := decodeData(data)
+	if err != nil {
+		if compactJWS(data) {
+			return "jws"
+		}
+		return ""
+	}
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case bytes.HasPrefix(raw, []byte("<")):
+		return "xml"
+	case compactJWS(string(raw)):
+		return "jws"
+	}
+	return ""
+}
+
+// signingTime checks the time a signature says it was made (at, as stated
+// by what; "" when it states none, which none says) against Signature.when,
+// as instants: 10:01:00Z and 11:01:00+01:00 are the same time.
+func (r sigReport) signingTime(sig map[string]any, at, what, none string) {
+	if at == "" {
+		r.warn("%s, so Signature.when cannot be checked against it", none)
+		return
+	}
+	signed, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		r.fail("%s %q is not a date-time with a time zone", what, at)
+		return
+	}
+	when, _ := sig["when"].(string)
+	if stamped, err := time.Parse(time.RFC3339Nano, when); err == nil && !stamped.Equal(signed) {
+		r.fail("%s %s is not Signature.when %s", what, at, when)
+	}
+}
+
+// signer notes a Signature.who.identifier that is none of the names the
+// signing certificate gives its subject (its distinguished name, common
+// name, and e-mail, DNS and URI alternative names): information, as the
+// reference validator gives it, since who may name the signer otherwise.
+func (r sigReport) signer(sig map[string]any, cert *x509.Certificate) {
+	who, _ := sig["who"].(map[string]any)
+	id, _ := who["identifier"].(map[string]any)
+	value, _ := id["value"].(string)
+	dn := cert.Subject.String()
+	if value == "" {
+		r.note("Signature.who has no identifier to compare with the signing certificate, whose subject is %s", dn)
+		return
+	}
+	names := []string{dn, strings.ReplaceAll(dn, ",", ", "), cert.Subject.CommonName}
+	names = append(names, cert.EmailAddresses...)
+	names = append(names, cert.DNSNames...)
+	for _, u := range cert.URIs {
+		names = append(names, u.String())
+	}
+	if !slices.Contains(names, value) {
+		r.note("Signature.who.identifier %q is none of the signing certificate's names (subject %s)", value, dn)
 	}
 }
 
@@ -184,6 +330,8 @@ func (w *walker) jwsSignature(b, sig map[string]any, data string, r sigReport) {
 		fail("the JWS protected header is not base64url-encoded JSON: %v", err)
 		return
 	}
+	at, stated := h.signedAt(r)
+	r.signingTime(sig, at, stated, "the JWS header states no signing time (sigT or iat)")
 	var unknown []string
 	for _, c := range h.Crit {
 		if !understoodHeader(c) {
@@ -228,6 +376,7 @@ func (w *walker) jwsSignature(b, sig map[string]any, data string, r sigReport) {
 	case err != nil:
 		fail("%v", err)
 	default:
+		r.signer(sig, cert)
 		sigBytes, err := base64URL(parts[2])
 		if err == nil {
 			err = verifyJWS(h.Alg, cert.PublicKey, []byte(input), sigBytes)
@@ -241,12 +390,19 @@ func (w *walker) jwsSignature(b, sig map[string]any, data string, r sigReport) {
 	}
 
 	if attached && !bytes.Equal(signed, content) {
-		msg := fmt.Sprintf("the signed content (%s bytes) is not the content to sign (%s bytes: the Bundle canonicalized as %s)", grouped(len(signed)), grouped(len(content)), canon)
-		if where := firstDifference(tree, signed); where != "" {
-			msg += ": " + where
-		}
-		fail("%s", msg)
+		r.signedMismatch(signed, content, tree, canon, false)
 	}
+	if cert, err := signerCertificate(h.X5c); err == nil {
+		r.verified(cert, at)
+	}
+}
+
+// signedMismatch reports signed content that is not the content to sign:
+// both sizes, the canonicalization, and where the signed content first
+// departs from the Bundle.
+func (r sigReport) signedMismatch(signed, content []byte, tree map[string]any, canon string, xml bool) {
+	r.fail("the signed content (%s bytes) is not the content to sign (%s bytes: the Bundle canonicalized as %s): %s",
+		grouped(len(signed)), grouped(len(content)), canon, firstDifference(tree, signed, xml))
 }
 
 // mediaType splits a MIME type into its lower-cased type and its
@@ -434,17 +590,29 @@ func canonicalBundle(b map[string]any, canon string) ([]byte, map[string]any, er
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), c, nil
 }
 
-// firstDifference names where signed JSON first departs from the content to
-// sign, by path and property name only (values may identify a patient).
-func firstDifference(want map[string]any, signed []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(signed))
-	dec.UseNumber()
+// firstDifference names where signed content (FHIR JSON, or FHIR XML when
+// xml) first departs from the content to sign, by path and property name
+// only (values may identify a patient).
+func firstDifference(want map[string]any, signed []byte, xml bool) string {
 	var got any
-	if err := dec.Decode(&got); err != nil {
-		return "the signed content is not JSON"
+	if xml {
+		res, err := fhirxml.Decode(signed)
+		if err != nil {
+			return fmt.Sprintf("the signed content is not FHIR XML (%v)", err)
+		}
+		got = res
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(signed))
+		dec.UseNumber()
+		if err := dec.Decode(&got); err != nil {
+			return "the signed content is not JSON"
+		}
 	}
 	if d := differ(want, got, "Bundle"); d != "" {
 		return d
+	}
+	if xml {
+		return "the same content written differently"
 	}
 	return "the same JSON written differently"
 }

@@ -19,6 +19,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
@@ -131,12 +132,15 @@ func (s signer) sign(alg, input string) string {
 // header is a JWS protected header naming alg and, when cert is not nil,
 // carrying it as x5c; extra adds parameters.
 func header(alg string, cert []byte, extra map[string]any) string {
-	h := map[string]any{"alg": alg, "typ": "JOSE"}
+	h := map[string]any{"alg": alg, "typ": "JOSE", "sigT": "2025-03-01T10:01:00Z"}
 	if cert != nil {
 		h["x5c"] = []string{base64.StdEncoding.EncodeToString(cert)}
 	}
 	for k, v := range extra {
 		h[k] = v
+		if v == nil {
+			delete(h, k)
+		}
 	}
 	out, err := json.Marshal(h)
 	Expect(err).NotTo(HaveOccurred())
@@ -160,7 +164,7 @@ func withSignature(targetFormat, sigFormat, data string, edit func(b map[string]
 	b["signature"] = map[string]any{
 		"type":         []any{map[string]any{"system": "urn:iso-astm:E1762-95:2013", "code": "1.2.840.10065.1.12.1.1"}},
 		"when":         "2025-03-01T10:01:00Z",
-		"who":          map[string]any{"display": "Dr Ada Signer"},
+		"who":          map[string]any{"identifier": map[string]any{"value": "CN=Dr Ada Signer,O=Example Practice"}, "display": "Dr Ada Signer"},
 		"targetFormat": targetFormat,
 		"data":         data,
 	}
@@ -175,6 +179,22 @@ func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byt
 // signatureFindings validates a Bundle and keeps the signature findings.
 func signatureFindings(src string) []model.Finding {
 	return signatureOnly(validate(newEngine(), src))
+}
+
+// verifiedNote is the information a signature that verifies gets, signed
+// at the time given ("" for a time the signature does not cover).
+func verifiedNote(at string) types.GomegaMatcher {
+	says := "the signature verifies with the certificate of CN=Dr Ada Signer,O=Example Practice (issuer CN=Dr Ada Signer,O=Example Practice, serial 7)"
+	if at != "" {
+		says += ", signed at " + at
+	}
+	return saying(model.Information, profile.CodeSignature, "Bundle.signature", says+"; the certificate was not checked against a trusted root")
+}
+
+// allSignatureFindings validates a Bundle and keeps the signature findings
+// of every severity, information too.
+func allSignatureFindings(src string) []model.Finding {
+	return signatureOnly(newEngine().ValidateRecord(record(src), "", nil))
 }
 
 // signatureOnly keeps the signature findings.
@@ -262,6 +282,69 @@ var _ = Describe("Bundle.signature", Ordered, func() {
 			saying(model.Error, profile.CodeSignature, "Bundle.signature", "alg ES256 needs an ECDSA key on P-256, the certificate has an RSA key")))
 	})
 
+	DescribeTable("checks the signing time the JWS header states against Signature.when",
+		func(hdr map[string]any, want []types.GomegaMatcher) {
+			input := header("ES256", ecKey.der, hdr) + "." + b64url([]byte(canonDocument))
+			data := base64Std(input + "." + ecKey.sign("ES256", input))
+			Expect(signatureFindings(withSignature(documentFormat, "application/jose", data, nil))).To(ConsistOf(want))
+		},
+		Entry("sigT in another zone, the same instant", map[string]any{"sigT": "2025-03-01T11:01:00+01:00"}, nil),
+		Entry("iat, seconds since 1970", map[string]any{"sigT": nil, "iat": 1740823260}, nil),
+		Entry("iat written as a string", map[string]any{"sigT": nil, "iat": "1740823260"}, nil),
+		Entry("sigT another time", map[string]any{"sigT": "2025-03-01T10:31:00Z"}, []types.GomegaMatcher{
+			saying(model.Error, profile.CodeSignature, "Bundle.signature", "the JWS header's sigT 2025-03-01T10:31:00Z is not Signature.when 2025-03-01T10:01:00Z")}),
+		Entry("iat another time", map[string]any{"sigT": nil, "iat": 1740823261}, []types.GomegaMatcher{
+			saying(model.Error, profile.CodeSignature, "Bundle.signature", "the JWS header's iat, as a date-time, 2025-03-01T10:01:01Z is not Signature.when 2025-03-01T10:01:00Z")}),
+		Entry("sigT in seconds", map[string]any{"sigT": 1740823260}, []types.GomegaMatcher{
+			saying(model.Warning, profile.CodeSignature, "Bundle.signature", "the JWS header's sigT 1740823260 is seconds since 1970")}),
+		Entry("sigT in seconds, another time", map[string]any{"sigT": 1740823300}, []types.GomegaMatcher{
+			saying(model.Warning, profile.CodeSignature, "Bundle.signature", "the JWS header's sigT 1740823300 is seconds since 1970"),
+			saying(model.Error, profile.CodeSignature, "Bundle.signature", "the JWS header's sigT, read as seconds since 1970, 2025-03-01T10:01:40Z is not Signature.when")}),
+		Entry("sigT that is not a date-time", map[string]any{"sigT": "yesterday"}, []types.GomegaMatcher{
+			saying(model.Error, profile.CodeSignature, "Bundle.signature", `the JWS header's sigT "yesterday" is not a date-time`)}),
+		Entry("no signing time", map[string]any{"sigT": nil}, []types.GomegaMatcher{
+			saying(model.Warning, profile.CodeSignature, "Bundle.signature", "the JWS header states no signing time (sigT or iat), so Signature.when cannot be checked against it")}),
+	)
+
+	DescribeTable("notes a Signature.who.identifier that is none of the certificate's names, as information",
+		func(who string, noted bool) {
+			src := withSignature(documentFormat, "application/jose", base64Std(attached(ecKey, ecKey.der, "ES256", canonDocument)), nil)
+			b := decoded(src)
+			b["signature"].(map[string]any)["who"] = map[string]any{"identifier": map[string]any{"value": who}}
+			fs := allSignatureFindings(encoded(b))
+			if !noted {
+				Expect(fs).To(ConsistOf(verifiedNote("2025-03-01T10:01:00Z")))
+				return
+			}
+			says := `Signature.who.identifier "` + who + `" is none of the signing certificate's names (subject CN=Dr Ada Signer,O=Example Practice)`
+			if who == "" {
+				says = "Signature.who has no identifier to compare with the signing certificate, whose subject is CN=Dr Ada Signer,O=Example Practice"
+			}
+			Expect(fs).To(ConsistOf(verifiedNote("2025-03-01T10:01:00Z"), saying(model.Information, profile.CodeSignature, "Bundle.signature", says)))
+		},
+		Entry("the subject's distinguished name", "CN=Dr Ada Signer,O=Example Practice", false),
+		Entry("the distinguished name spaced", "CN=Dr Ada Signer, O=Example Practice", false),
+		Entry("the common name", "Dr Ada Signer", false),
+		Entry("no identifier", "", true),
+		Entry("someone else", "CN=Dr Bob Other,O=Example Practice", true),
+	)
+
+	It("checks data that is plainly a JWS as one when sigFormat is missing, after a warning, as the reference does", func() {
+		data := base64Std(attached(ecKey, ecKey.der, "ES256", canonDocument))
+		Expect(allSignatureFindings(withSignature(documentFormat, "", data, nil))).To(ConsistOf(
+			saying(model.Warning, profile.CodeSignature, "Bundle.signature", "the signature has no sigFormat; its data is a JWS and is checked as application/jose"),
+			verifiedNote("2025-03-01T10:01:00Z")))
+		Expect(signatureFindings(withSignature(documentFormat, "", base64Std("%PDF-1.7 an image of a signature"), nil))).To(ConsistOf(
+			saying(model.Warning, profile.CodeSignature, "Bundle.signature", "the signature has no sigFormat; carecert verifies application/jose (JWS) and application/signature+xml (XML-DSig) signatures, so the signature was not verified")))
+	})
+
+	It("notes a digital signature format with no data", func() {
+		b := decoded(withSignature(documentFormat, "application/jose", "", nil))
+		delete(b["signature"].(map[string]any), "data")
+		Expect(allSignatureFindings(encoded(b))).To(ConsistOf(saying(model.Information, profile.CodeSignature, "Bundle.signature",
+			"the signature's sigFormat is application/jose but it has no data: there is no digital signature to verify")))
+	})
+
 	Describe("detached payloads", func() {
 		It("verifies an unencoded detached payload (RFC 7797 b64:false) over the content to sign", func() {
 			h := header("ES256", ecKey.der, map[string]any{"b64": false, "crit": []string{"b64"}})
@@ -290,7 +373,7 @@ var _ = Describe("Bundle.signature", Ordered, func() {
 			Entry("base64 of text", base64Std("a signed letter"), "Signature.data is not a JWS: a compact JWS is three base64url parts separated by '.', this has 1 part(s)"),
 			Entry("a header that is not JSON", base64Std(b64url([]byte("not json"))+".e30.c2ln"), "the JWS protected header is not base64url-encoded JSON"),
 			Entry("a payload that is not base64url", base64Std(header("ES256", nil, nil)+".***.c2ln"), "the JWS payload is not base64url"),
-			Entry("a certificate that is not DER", base64Std(b64url([]byte(`{"alg":"ES256","x5c":["bm90IGEgY2VydA=="]}`))+"."+b64url([]byte(canonDocument))+".c2ln"), "the JWS header's x5c certificate cannot be read"),
+			Entry("a certificate that is not DER", base64Std(b64url([]byte(`{"alg":"ES256","sigT":"2025-03-01T10:01:00Z","x5c":["bm90IGEgY2VydA=="]}`))+"."+b64url([]byte(canonDocument))+".c2ln"), "the JWS header's x5c certificate cannot be read"),
 		)
 
 		It("says a JWS without a certificate cannot be verified, and still compares the content", func() {
@@ -321,7 +404,6 @@ var _ = Describe("Bundle.signature", Ordered, func() {
 			Expect(fs[0].Message).To(HaveSuffix("so the signature was not verified"))
 		},
 		Entry("a signature of another kind", documentFormat, "application/pdf", nil, "sigFormat is application/pdf; carecert verifies application/jose (JWS) and application/signature+xml (XML-DSig) signatures"),
-		Entry("no sigFormat", documentFormat, "", nil, "the signature has no sigFormat"),
 		Entry("an XML target for a JWS", "application/fhir+xml", "application/jose", nil, "targetFormat is application/fhir+xml"),
 		Entry("the #static canonicalization", "application/fhir+json;canonicalization=http://hl7.org/fhir/canonicalization/json#static", "application/jose", nil,
 			"canonicalization http://hl7.org/fhir/canonicalization/json#static is not one carecert reproduces"),
@@ -357,6 +439,8 @@ var _ = Describe("Bundle.signature", Ordered, func() {
 			fs := signatureFindings(shared("bundle-signed-nob64.json"))
 			Expect(fs).To(ConsistOf(
 				saying(model.Error, profile.CodeSignature, "Bundle.signature", "bare compact JWS"),
+				// The reference warns of the missing signing time too.
+				saying(model.Warning, profile.CodeSignature, "Bundle.signature", "the JWS header states no signing time (sigT or iat)"),
 				saying(model.Error, profile.CodeSignature, "Bundle.signature", "no certificate (x5c)"),
 				saying(model.Error, profile.CodeSignature, "Bundle.signature", "the signed content (96,752 bytes) is not the content to sign (508 bytes"),
 			))

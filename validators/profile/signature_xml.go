@@ -1,13 +1,13 @@
 package profile
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	_ "crypto/sha1" // XML-DSig digests and signature methods name SHA-1 too
 	_ "crypto/sha256"
@@ -200,6 +200,8 @@ func (w *walker) xmlSignature(b, sig map[string]any, data string, r sigReport) {
 		r.fail("%v", err)
 	case cert == nil:
 		r.unverified("the XML signature carries no X.509 certificate (KeyInfo/X509Data/X509Certificate)")
+	default:
+		r.signer(sig, cert)
 	}
 
 	if cert != nil {
@@ -210,14 +212,18 @@ func (w *walker) xmlSignature(b, sig map[string]any, data string, r sigReport) {
 	if canon != "" {
 		if content, err := xmlSignedContent(b, canon, xml); err != nil {
 			r.unverified("the Bundle cannot be written in the canonical form %s (%v)", canon, err)
-		} else {
-			w.xmlDigest(refs[0], content, fmt.Sprintf("the Bundle's content to sign (%s bytes: the Bundle canonicalized as %s)", grouped(len(content)), canon), r)
+		} else if !w.xmlDigest(refs[0], content, fmt.Sprintf("the Bundle's content to sign (%s bytes: the Bundle canonicalized as %s)", grouped(len(content)), canon), r) {
+			signedBytes(root, content, contentToSign(b, canon), canon, xml, r)
 		}
 	}
 	if xades != nil {
 		w.xadesDigest(root, xades, r)
 	} else if signingTime != "" {
 		r.note("the signing time %s is not signed: the signature has no reference to XAdES signed properties", signingTime)
+		signingTime = ""
+	}
+	if cert != nil {
+		r.verified(cert, signingTime)
 	}
 }
 
@@ -247,23 +253,11 @@ func (w *walker) xmlSigningTime(root *etree.Element, sig map[string]any, r sigRe
 			break
 		}
 	}
-	if at == nil {
-		r.warn("the XML signature states no signing time (XAdES SigningTime), so Signature.when cannot be checked against it")
-		return ""
+	stated := ""
+	if at != nil {
+		stated = strings.TrimSpace(at.Text())
 	}
-	stated := strings.TrimSpace(at.Text())
-	signed, err := time.Parse(time.RFC3339Nano, stated)
-	if err != nil {
-		r.fail("the XML signature's SigningTime %q is not a date-time with a time zone", stated)
-		return stated
-	}
-	when, _ := sig["when"].(string)
-	if when == "" {
-		return stated
-	}
-	if stamped, err := time.Parse(time.RFC3339Nano, when); err == nil && !stamped.Equal(signed) {
-		r.fail("the XML signature's SigningTime %s is not Signature.when %s", stated, when)
-	}
+	r.signingTime(sig, stated, "the XML signature's SigningTime", "the XML signature states no signing time (XAdES SigningTime)")
 	return stated
 }
 
@@ -368,17 +362,46 @@ func (w *walker) xmlSignedInfo(signedInfo *etree.Element, cert *x509.Certificate
 }
 
 // xmlDigest checks a reference's DigestValue against the digest of content.
-func (w *walker) xmlDigest(ref *etree.Element, content []byte, what string, r sigReport) {
+// It reports false when the digest was computed and differs.
+func (w *walker) xmlDigest(ref *etree.Element, content []byte, what string, r sigReport) bool {
 	method := dsChild(ref, dsig.Namespace, dsig.DigestMethodTag).SelectAttrValue(dsig.AlgorithmAttr, "")
 	hash, ok := xmlDigests[method]
 	if !ok {
 		r.unverified("the XML signature digests by %q, which carecert does not implement (SHA-1, -256, -384, -512)", method)
-		return
+		return true
 	}
 	d := hash.New()
 	d.Write(content)
-	if got, want := base64.StdEncoding.EncodeToString(d.Sum(nil)), strings.Join(strings.Fields(dsChild(ref, dsig.Namespace, dsig.DigestValueTag).Text()), ""); got != want {
+	got, want := base64.StdEncoding.EncodeToString(d.Sum(nil)), strings.Join(strings.Fields(dsChild(ref, dsig.Namespace, dsig.DigestValueTag).Text()), "")
+	if got != want {
 		r.fail("%s is not what was signed: its digest is %s, the signature's DigestValue is %s (changed after signing, or canonicalized otherwise)", what, got, want)
+	}
+	return got == want
+}
+
+// signedBytes explains a digest that differs when the signature carries the
+// bytes it signed (a SignedBytes element, which the HL7 tools may write
+// beside XML-DSig's own): where they depart from the content to sign, or
+// that they are the same bytes and the digest differs for another reason.
+func signedBytes(root *etree.Element, content []byte, tree map[string]any, canon string, xml bool, r sigReport) {
+	var el *etree.Element
+	for _, c := range root.ChildElements() {
+		if c.Tag == "SignedBytes" {
+			el = c
+			break
+		}
+	}
+	if el == nil {
+		return
+	}
+	signed, err := decodeData(el.Text())
+	switch {
+	case err != nil:
+		r.fail("the XML signature's SignedBytes is not base64 (%v): what was signed cannot be compared with the Bundle", err)
+	case bytes.Equal(signed, content):
+		r.note("the XML signature's SignedBytes are the content to sign byte for byte: the digest differs for another reason than the content")
+	default:
+		r.signedMismatch(signed, content, tree, canon, xml)
 	}
 }
 

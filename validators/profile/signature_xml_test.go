@@ -132,6 +132,9 @@ const signedXMLDoc = `<?xml version="1.0" encoding="UTF-8"?>
     </type>
     <when value="2025-03-01T10:01:00Z"/>
     <who>
+      <identifier>
+        <value value="CN=Dr Ada Signer,O=Example Practice"/>
+      </identifier>
       <display value="Dr Ada Signer"/>
     </who>
     <targetFormat value="%s"/>
@@ -164,6 +167,9 @@ type xmlDSig struct {
 	propsType string
 	// tamper changes SignedInfo after it was signed.
 	tamper func(signedInfo string) string
+	// signedBytes, when set, is written as the text of a SignedBytes element
+	// (the bytes signed, base64, as the HL7 tools may add them).
+	signedBytes string
 }
 
 func (s xmlDSig) with(edit func(*xmlDSig)) xmlDSig {
@@ -206,6 +212,9 @@ func (s xmlDSig) build() string {
 	out := "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\">\n  " + info + "\n  <SignatureValue>" + value + "</SignatureValue>\n"
 	if s.cert != nil {
 		out += "  <KeyInfo>\n    <X509Data>\n      <X509Certificate>" + base64.StdEncoding.EncodeToString(s.cert) + "</X509Certificate>\n    </X509Data>\n  </KeyInfo>\n"
+	}
+	if s.signedBytes != "" {
+		out += "  <SignedBytes>" + s.signedBytes + "</SignedBytes>\n"
 	}
 	if s.time != "" {
 		at := s.time
@@ -272,6 +281,20 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 		Entry("the signing time written in another zone", func(s *xmlDSig) { s.time = "2025-03-01T11:01:00+01:00" }, signatureXML),
 	)
 
+	It("says who a signature that verifies was signed by, and when only if the signature covers its time", func() {
+		Expect(allSignatureFindings(jsonBundle(valid, signatureXML))).To(ConsistOf(verifiedNote("2025-03-01T10:01:00Z")))
+		noProps := valid.with(func(s *xmlDSig) { s.time = "" })
+		withTime := strings.Replace(noProps.build(), "</Signature>",
+			"<Object><SignatureProperties><SignatureProperty><SigningTime>2025-03-01T10:01:00Z</SigningTime></SignatureProperty></SignatureProperties></Object></Signature>", 1)
+		Expect(allSignatureFindings(withSignature(xmlDocumentFormat, signatureXML, base64Std(withTime), nil))).To(ConsistOf(
+			saying(model.Information, profile.CodeSignature, "Bundle.signature", "the signing time 2025-03-01T10:01:00Z is not signed: the signature has no reference to XAdES signed properties"),
+			verifiedNote("")))
+		b := decoded(jsonBundle(valid, signatureXML))
+		b["signature"].(map[string]any)["who"] = map[string]any{"identifier": map[string]any{"value": "CN=Dr Bob Other"}}
+		Expect(allSignatureFindings(encoded(b))).To(ContainElement(saying(model.Information, profile.CodeSignature, "Bundle.signature",
+			`Signature.who.identifier "CN=Dr Bob Other" is none of the signing certificate's names`)))
+	})
+
 	It("finds content changed after signing in a Bundle that arrived in XML, as in JSON", func() {
 		changed := strings.Replace(xmlBundle(valid, signatureXML), `<family value="Smith"/>`, `<family value="Smithers"/>`, 1)
 		Expect(xmlSignatureFindings(changed)).To(ConsistOf(saying(model.Error, profile.CodeSignature, "Bundle.signature",
@@ -332,6 +355,41 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 		}, nil, "the XML signature's signed properties (XAdES: the signing time, the signer) are not what was signed"),
 	)
 
+	Describe("the signed bytes a signature carries", func() {
+		withInfo := allSignatureFindings
+		digestDiffers := saying(model.Error, profile.CodeSignature, "Bundle.signature", "is not what was signed")
+		renamed := func(b map[string]any) { entryResource(b, 1)["name"].([]any)[0].(map[string]any)["family"] = "Smithers" }
+		// indented is xmlDocument with whitespace between its elements: the
+		// same FHIR content, other bytes.
+		indented := strings.ReplaceAll(xmlDocument, "><entry>", ">\n  <entry>")
+
+		DescribeTable("say where the Bundle departs from what was signed",
+			func(edit func(*xmlDSig), bundle func(b map[string]any), says string) {
+				fs := withInfo(withSignature(xmlDocumentFormat, signatureXML, valid.with(edit).data(), bundle))
+				Expect(fs).To(ConsistOf(digestDiffers, saying(model.Error, profile.CodeSignature, "Bundle.signature", says)))
+			},
+			Entry("content changed after signing", func(s *xmlDSig) { s.signedBytes = base64Std(xmlDocument) }, renamed,
+				"the signed content ("+grouped(len(xmlDocument))+" bytes) is not the content to sign ("+grouped(len(xmlDocument)+3)+" bytes: the Bundle canonicalized as "+canonXMLDocument+"): Bundle.entry[1].resource.name[0].family has another value in the signed content"),
+			Entry("the same content written in other bytes", func(s *xmlDSig) { s.content, s.signedBytes = indented, base64Std(indented) }, nil,
+				"the signed content ("+grouped(len(indented))+" bytes) is not the content to sign ("+grouped(len(xmlDocument))+" bytes: the Bundle canonicalized as "+canonXMLDocument+"): the same content written differently"),
+			Entry("signed bytes that are not FHIR XML", func(s *xmlDSig) { s.signedBytes = base64Std("<html/>") }, renamed,
+				"the signed content (7 bytes) is not the content to sign ("+grouped(len(xmlDocument)+3)+" bytes: the Bundle canonicalized as "+canonXMLDocument+"): the signed content is not FHIR XML"),
+			Entry("signed bytes that are not base64", func(s *xmlDSig) { s.signedBytes = "%%%" }, renamed,
+				"the XML signature's SignedBytes is not base64"),
+		)
+
+		It("say when the Bundle is what was signed and the digest differs for another reason", func() {
+			s := valid.with(func(s *xmlDSig) { s.content, s.signedBytes = xmlBase, base64Std(xmlDocument) })
+			Expect(withInfo(withSignature(xmlDocumentFormat, signatureXML, s.data(), nil))).To(ConsistOf(digestDiffers,
+				saying(model.Information, profile.CodeSignature, "Bundle.signature", "SignedBytes are the content to sign byte for byte")))
+		})
+
+		It("are not read when the digest holds", func() {
+			s := valid.with(func(s *xmlDSig) { s.signedBytes = "%%%" })
+			Expect(withInfo(withSignature(xmlDocumentFormat, signatureXML, s.data(), nil))).To(ConsistOf(verifiedNote("2025-03-01T10:01:00Z")))
+		})
+	})
+
 	It("does not verify a signature without a certificate, and still checks what it can", func() {
 		fs := signatureFindings(withSignature(xmlDocumentFormat, signatureXML, valid.with(func(s *xmlDSig) { s.cert = nil }).data(), nil))
 		Expect(fs).To(ConsistOf(saying(model.Warning, profile.CodeSignature, "Bundle.signature", "carries no X.509 certificate (KeyInfo/X509Data/X509Certificate), so the signature was not verified")))
@@ -391,6 +449,12 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 			return valid.with(func(s *xmlDSig) { s.digest = "http://www.w3.org/2007/05/xmldsig-more#sha3-256" })
 		}, xmlDocumentFormat, `digests by "http://www.w3.org/2007/05/xmldsig-more#sha3-256", which carecert does not implement`),
 	)
+
+	It("checks data that is plainly XML as an XML signature when sigFormat is missing, after a warning", func() {
+		Expect(allSignatureFindings(jsonBundle(valid, ""))).To(ConsistOf(
+			saying(model.Warning, profile.CodeSignature, "Bundle.signature", "the signature has no sigFormat; its data is XML and is checked as application/signature+xml"),
+			verifiedNote("2025-03-01T10:01:00Z")))
+	})
 
 	It("warns that PKCS#7 data that is not XML was not verified", func() {
 		fs := signatureFindings(withSignature(xmlDocumentFormat, "application/pkcs7-signature", base64.StdEncoding.EncodeToString([]byte{0x30, 0x82, 0x01, 0x00}), nil))
