@@ -96,6 +96,12 @@ type scanKept struct {
 type scanBuf struct {
 	s scan
 	w walker
+	// vals holds the coded values a scan keeps until it is done, when
+	// they are copied out at their size: most records keep a few, and a
+	// slice with room for the most would be most of a record's garbage.
+	vals []coded.Value
+	// order is inLayoutOrder's room.
+	order []coded.Value
 }
 
 // scanned runs the stream path on rec's bytes as a resource of type typ,
@@ -131,10 +137,9 @@ func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool
 	*w = walker{e: e, rec: rec, compiled: sp.compiled, sink: sink}
 	w.segs = w.segsBuf[:0]
 	s := &b.s
-	*s = scan{e: e, sp: sp, src: rec.Raw, w: w}
+	*s = scan{e: e, sp: sp, src: rec.Raw, w: w, buf: b}
 	if keep && e.shelf != nil {
-		// most records hold a dozen or two coded values
-		s.finds = &codedFinds{vals: make([]coded.Value, 0, 16)}
+		s.finds = &codedFinds{vals: b.vals[:0]}
 		s.kept = s.finds
 		s.paths = e.pathBuffers.Get().(*coded.PathBuffer)
 		s.finds.paths.WriteIn(s.paths)
@@ -150,6 +155,15 @@ func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool
 	if s.paths != nil {
 		s.kept.paths.Seal(s.paths)
 		e.pathBuffers.Put(s.paths)
+	}
+	if s.kept != nil {
+		vals := s.kept.vals
+		if clean {
+			s.kept.vals = make([]coded.Value, len(vals))
+			copy(s.kept.vals, vals)
+		}
+		clear(vals) // the map forms belong to this record alone
+		b.vals = vals[:0]
 	}
 	if !clean {
 		return nil, s.why

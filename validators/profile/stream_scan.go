@@ -55,6 +55,8 @@ type scan struct {
 	// the scan passed (stream_contained.go).
 	rootProj  map[string]any
 	localRefs []string
+	// buf is the memory the scan borrowed (Streamer.bufs).
+	buf *scanBuf
 	// membersBuf holds the root's members while they fit: few resources
 	// have more.
 	membersBuf [24]rootMember
@@ -151,7 +153,8 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 		m = make(map[string]any, 4)
 	}
 	var seen [4]uint64
-	var ranges []shelfRange
+	var rangesOnStack [8]shelfRange
+	ranges := rangesOnStack[:0]
 	s.i++ // '{'
 	s.space()
 	if s.peek() == '}' {
@@ -480,20 +483,23 @@ func (s *scan) inLayoutOrder(lay *layout, ranges []shelfRange) {
 	}
 	vals := s.finds.vals
 	type part struct{ pos, from, to int }
-	parts := make([]part, len(ranges))
+	var onStack [16]part
+	parts := onStack[:0]
 	for i, r := range ranges {
 		to := len(vals)
 		if i+1 < len(ranges) {
 			to = ranges[i+1].from
 		}
-		parts[i] = part{pos(r.slot), r.from, to}
+		parts = append(parts, part{pos(r.slot), r.from, to})
 	}
 	slices.SortFunc(parts, func(a, b part) int { return a.pos - b.pos })
-	ordered := make([]coded.Value, 0, len(vals)-ranges[0].from)
+	ordered := s.buf.order[:0]
 	for _, p := range parts {
 		ordered = append(ordered, vals[p.from:p.to]...)
 	}
 	copy(vals[ranges[0].from:], ordered)
+	clear(ordered)
+	s.buf.order = ordered[:0]
 }
 
 // capture keeps what the rules of a value the scan does not build read:
