@@ -212,7 +212,7 @@ func (w *walker) xmlSignature(b, sig map[string]any, data string, r sigReport) {
 	if canon != "" {
 		if content, err := xmlSignedContent(b, canon, xml); err != nil {
 			r.unverified("the Bundle cannot be written in the canonical form %s (%v)", canon, err)
-		} else if !w.xmlDigest(refs[0], content, fmt.Sprintf("the Bundle's content to sign (%s bytes: the Bundle canonicalized as %s)", grouped(len(content)), canon), r) {
+		} else if !w.xmlDigest(refs[0], content, xml, fmt.Sprintf("the Bundle's content to sign (%s bytes: the Bundle canonicalized as %s)", grouped(len(content)), canon), r) {
 			signedBytes(root, content, contentToSign(b, canon), canon, xml, r)
 		}
 	}
@@ -361,22 +361,34 @@ func (w *walker) xmlSignedInfo(signedInfo *etree.Element, cert *x509.Certificate
 	}
 }
 
-// xmlDigest checks a reference's DigestValue against the digest of content.
-// It reports false when the digest was computed and differs.
-func (w *walker) xmlDigest(ref *etree.Element, content []byte, what string, r sigReport) bool {
+// xmlDeclaration is the declaration R4's Canonical XML (§2.6.1.3) says to
+// include, which Canonical XML itself drops and the HL7 tools leave out.
+const xmlDeclaration = `<?xml version="1.0" encoding="UTF-8"?>`
+
+// xmlDigest checks a reference's DigestValue against the digest of the
+// Bundle's content to sign: in FHIR XML, with or without the XML
+// declaration, since R4's wording and the HL7 tools differ on it. It reports
+// false when the digest was computed and differs.
+func (w *walker) xmlDigest(ref *etree.Element, content []byte, xml bool, what string, r sigReport) bool {
 	method := dsChild(ref, dsig.Namespace, dsig.DigestMethodTag).SelectAttrValue(dsig.AlgorithmAttr, "")
 	hash, ok := xmlDigests[method]
 	if !ok {
 		r.unverified("the XML signature digests by %q, which carecert does not implement (SHA-1, -256, -384, -512)", method)
 		return true
 	}
-	d := hash.New()
-	d.Write(content)
-	got, want := base64.StdEncoding.EncodeToString(d.Sum(nil)), strings.Join(strings.Fields(dsChild(ref, dsig.Namespace, dsig.DigestValueTag).Text()), "")
-	if got != want {
-		r.fail("%s is not what was signed: its digest is %s, the signature's DigestValue is %s (changed after signing, or canonicalized otherwise)", what, got, want)
+	digest := func(parts ...[]byte) string {
+		d := hash.New()
+		for _, p := range parts {
+			d.Write(p)
+		}
+		return base64.StdEncoding.EncodeToString(d.Sum(nil))
 	}
-	return got == want
+	got, want := digest(content), strings.Join(strings.Fields(dsChild(ref, dsig.Namespace, dsig.DigestValueTag).Text()), "")
+	if got == want || xml && digest([]byte(xmlDeclaration), content) == want {
+		return true
+	}
+	r.fail("%s is not what was signed: its digest is %s, the signature's DigestValue is %s (changed after signing, or canonicalized otherwise)", what, got, want)
+	return false
 }
 
 // signedBytes explains a digest that differs when the signature carries the

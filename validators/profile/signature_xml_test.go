@@ -279,6 +279,8 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 		Entry("ECDSA P-256", func(s *xmlDSig) { s.key, s.cert, s.method = ecKey, ecKey.der, ecSHA256 }, signatureXML),
 		Entry("exclusive canonicalization of SignedInfo", func(s *xmlDSig) { s.c14n = excC14n }, signatureXML),
 		Entry("the signing time written in another zone", func(s *xmlDSig) { s.time = "2025-03-01T11:01:00+01:00" }, signatureXML),
+		Entry("the content digested with the XML declaration, as R4 §2.6.1.3 words it",
+			func(s *xmlDSig) { s.content = `<?xml version="1.0" encoding="UTF-8"?>` + xmlDocument }, signatureXML),
 	)
 
 	It("says who a signature that verifies was signed by, and when only if the signature covers its time", func() {
