@@ -102,10 +102,13 @@ type Base struct {
 
 // TypeRef is one allowed type of an element.
 type TypeRef struct {
-	Code          string            `json:"code"`
-	Profile       []string          `json:"profile,omitempty"`
-	TargetProfile []string          `json:"targetProfile,omitempty"`
-	Extension     []json.RawMessage `json:"extension,omitempty"`
+	Code          string   `json:"code"`
+	Profile       []string `json:"profile,omitempty"`
+	TargetProfile []string `json:"targetProfile,omitempty"`
+	// Aggregation lists how a Reference may hold its target: contained,
+	// bundled, referenced (none listed: any way).
+	Aggregation []string          `json:"aggregation,omitempty"`
+	Extension   []json.RawMessage `json:"extension,omitempty"`
 	// ProfileMeta is the extensions of each profile ("_profile", null
 	// where a profile has none).
 	ProfileMeta []*PrimitiveMeta `json:"_profile,omitempty"`
@@ -146,12 +149,83 @@ type Constraint struct {
 	Human      string `json:"human,omitempty"`
 	Expression string `json:"expression,omitempty"`
 	Source     string `json:"source,omitempty"`
+	// Extension holds the constraint's extensions: few constraints have
+	// any, and one of them says it is a best-practice guideline.
+	Extension []json.RawMessage `json:"extension,omitempty"`
+}
+
+// BestPracticeURL is the extension that marks a constraint as a
+// best-practice guideline rather than a rule of conformance.
+const BestPracticeURL = "http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice"
+
+// BestPractice reports whether the constraint is marked as a best-practice
+// guideline: it is then reported as the run asks of guidelines, whatever
+// its severity.
+func (c Constraint) BestPractice() bool {
+	for _, raw := range c.Extension {
+		var x struct {
+			URL          string `json:"url"`
+			ValueBoolean bool   `json:"valueBoolean"`
+		}
+		if json.Unmarshal(raw, &x) == nil && x.URL == BestPracticeURL {
+			return x.ValueBoolean
+		}
+	}
+	return false
 }
 
 // Binding ties a coded element to a value set.
 type Binding struct {
 	Strength string `json:"strength"`
 	ValueSet string `json:"valueSet,omitempty"`
+	// MaxValueSet is the value set of the binding's maxValueSet extension:
+	// an extensible binding admits codes outside ValueSet only from it. Of
+	// the binding's extensions it is the one that constrains an instance;
+	// the others (names, descriptions) are dropped when read.
+	MaxValueSet string `json:"-"`
+}
+
+// MaxValueSetURL is the extension by which a binding names the largest
+// value set its codes may come from.
+const MaxValueSetURL = "http://hl7.org/fhir/StructureDefinition/elementdefinition-maxValueSet"
+
+// bindingJSON is a Binding as FHIR writes it, with its extensions.
+type bindingJSON struct {
+	Extension []bindingExtension `json:"extension,omitempty"`
+	Strength  string             `json:"strength"`
+	ValueSet  string             `json:"valueSet,omitempty"`
+}
+
+// bindingExtension is an extension on a binding, read for its URL and its
+// value when that is a canonical or uri (R4 gives maxValueSet either).
+type bindingExtension struct {
+	URL            string `json:"url"`
+	ValueCanonical string `json:"valueCanonical,omitempty"`
+	ValueURI       string `json:"valueUri,omitempty"`
+}
+
+// UnmarshalJSON reads a binding, keeping of its extensions only maxValueSet.
+func (b *Binding) UnmarshalJSON(data []byte) error {
+	var j bindingJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*b = Binding{Strength: j.Strength, ValueSet: j.ValueSet}
+	for _, x := range j.Extension {
+		if x.URL == MaxValueSetURL {
+			b.MaxValueSet = x.ValueCanonical + x.ValueURI
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes a binding back, with its maxValueSet extension.
+func (b Binding) MarshalJSON() ([]byte, error) {
+	j := bindingJSON{Strength: b.Strength, ValueSet: b.ValueSet}
+	if b.MaxValueSet != "" {
+		j.Extension = []bindingExtension{{URL: MaxValueSetURL, ValueCanonical: b.MaxValueSet}}
+	}
+	return json.Marshal(j)
 }
 
 // mayHoldValues says whether the JSON of an element (or of a whole

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/carecert/carecert/fhir/definitions"
@@ -188,17 +189,19 @@ func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, at pathAt)
 // conceptBinding checks a bound CodeableConcept by its n codings (coding
 // gives each one's system and code, and whether it has a code): one in the
 // value set satisfies it; otherwise the first the terminology knows is
-// reported. The map walk and the stream path (which keeps the codings'
-// strings as it passes them) share it. (A callback by index, not an
-// iterator: a range over a function moves the loop's state to the heap.)
+// reported, and an extensible binding's maxValueSet is asked of all. The map
+// walk and the stream path (which keeps the codings' strings as it passes
+// them) share it. (A callback by index, not an iterator: a range over a
+// function moves the loop's state to the heap.)
 func (w *walker) conceptBinding(k *node, n int, coding func(i int) (system, code string, ok bool), at pathAt) {
-	known := false
+	known, coded := false, false
 	var first string
 	for i := range n {
 		system, code, ok := coding(i)
 		if !ok {
 			continue
 		}
+		coded = true
 		in, kn := w.e.codes.Contains(k.binding.valueSet, system, code)
 		if in {
 			return
@@ -213,19 +216,75 @@ func (w *walker) conceptBinding(k *node, n int, coding func(i int) (system, code
 	if known {
 		w.bindingFinding(k, first, at, "no coding is in")
 	}
+	if !bounded(k.binding) {
+		return
+	}
+	if !coded {
+		w.add(model.Error, CodeBinding, w.pathText(at), fmt.Sprintf("no coding has a code, but the extensible binding to %s admits only codes from its maximum value set %s (maxValueSet)", k.binding.valueSet, k.binding.maxValueSet), "")
+		return
+	}
+	unknown := ""
+	var shown []string
+	for i := range n {
+		system, code, ok := coding(i)
+		if !ok {
+			continue
+		}
+		in, kn := w.e.codes.Contains(k.binding.maxValueSet, system, code)
+		switch {
+		case in:
+			return
+		case !kn:
+			unknown = system + "#" + code
+		default:
+			shown = append(shown, system+"#"+code)
+		}
+	}
+	if unknown != "" {
+		w.maxValueSetUnchecked(k, unknown, at)
+		return
+	}
+	w.add(model.Error, CodeBinding, w.pathText(at), fmt.Sprintf("no coding is in the maximum value set %s of the extensible binding to %s (maxValueSet), from which any code outside the binding's value set must come", k.binding.maxValueSet, k.binding.valueSet), strings.Join(shown, ", "))
 }
 
 // checkCode checks one code (with its system, "" for a code element).
 func (w *walker) checkCode(k *node, system, code string, at pathAt) {
 	in, known := w.e.codes.Contains(k.binding.valueSet, system, code)
-	if !known || in {
+	if in || !known && !bounded(k.binding) {
 		return
 	}
 	shown := code
 	if system != "" {
 		shown = system + "#" + code
 	}
-	w.bindingFinding(k, shown, at, "the code "+quote(shown)+" is not in")
+	if known {
+		w.bindingFinding(k, shown, at, "the code "+quote(shown)+" is not in")
+	}
+	if !bounded(k.binding) {
+		return
+	}
+	// A code outside the value set (or one carecert cannot expand) must
+	// come from the maximum value set, which holds the value set.
+	switch in, known := w.e.codes.Contains(k.binding.maxValueSet, system, code); {
+	case !known:
+		w.maxValueSetUnchecked(k, shown, at)
+	case !in:
+		w.add(model.Error, CodeBinding, w.pathText(at), fmt.Sprintf("the code %s is in neither the value set %s of the extensible binding nor its maximum value set %s (maxValueSet), from which any other code must come", quote(shown), k.binding.valueSet, k.binding.maxValueSet), shown)
+	}
+}
+
+// bounded says an extensible binding names a maximum value set, which the
+// reference validator holds codes outside the binding's value set to; a
+// required binding admits no others anyway, and a preferred one is advice.
+func bounded(b *binding) bool {
+	return b.maxValueSet != "" && b.strength == "extensible"
+}
+
+// maxValueSetUnchecked says that a code was not judged against a binding's
+// maximum value set, which carecert cannot expand offline: its limit, not the
+// supplier's failure.
+func (w *walker) maxValueSetUnchecked(k *node, shown string, at pathAt) {
+	w.add(model.Information, CodeCodesUnchecked, w.pathText(at), fmt.Sprintf("%s was not checked against the maximum value set %s of the binding to %s: carecert cannot expand it offline", quote(shown), k.binding.maxValueSet, k.binding.valueSet), k.binding.maxValueSet)
 }
 
 func (w *walker) bindingFinding(k *node, shown string, at pathAt, subject string) {

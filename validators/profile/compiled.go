@@ -113,6 +113,9 @@ type typeInfo struct {
 	// containing "Resource" means any.
 	targets        []string
 	targetProfiles []string
+	// aggregation lists how a Reference may hold its target (contained,
+	// bundled, referenced); empty: any way.
+	aggregation []string
 	// profiledTargets says some target profile is more than a base type.
 	profiledTargets bool
 	// elementIDs are, per profile, the element of that profile a value
@@ -159,6 +162,9 @@ type elementRef struct {
 type binding struct {
 	strength string
 	valueSet string
+	// maxValueSet bounds an extensible binding: a code outside valueSet
+	// must still come from it ("" when the binding sets none).
+	maxValueSet string
 }
 
 // kids returns the children that apply to a value of type t.
@@ -355,7 +361,7 @@ func (c *compiler) node(p *Compiled, el *definitions.ElementDefinition) (*node, 
 	}
 	n.controls = readControls(el.Extension)
 	if el.Binding != nil && el.Binding.ValueSet != "" {
-		n.binding = &binding{strength: vitalUnitsStrength(el.Binding.Strength, el.Binding.ValueSet), valueSet: el.Binding.ValueSet}
+		n.binding = &binding{strength: vitalUnitsStrength(el.Binding.Strength, el.Binding.ValueSet), valueSet: el.Binding.ValueSet, maxValueSet: el.Binding.MaxValueSet}
 		n.codedBinding = &coded.Binding{Strength: el.Binding.Strength, ValueSet: el.Binding.ValueSet}
 	}
 	if el.MustSupport && !p.IsCore {
@@ -443,7 +449,7 @@ func fhirType(t definitions.TypeRef) string {
 func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 	code := t.Norm()
 	ti := &typeInfo{code: code, suffix: definitions.TypeSuffix(code), primitive: definitions.IsPrimitive(code), coded: coded.Is(code),
-		profiles: t.Profile, targetProfiles: t.TargetProfile}
+		profiles: t.Profile, targetProfiles: t.TargetProfile, aggregation: t.Aggregation}
 	for i := range t.Profile {
 		if id := t.ProfileElement(i); id != "" {
 			if ti.elementIDs == nil {

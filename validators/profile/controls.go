@@ -3,6 +3,7 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -21,6 +22,8 @@ const (
 	extNarrativeSource    = "http://hl7.org/fhir/StructureDefinition/narrative-source-control"
 	extNarrativeLanguages = "http://hl7.org/fhir/StructureDefinition/narrative-language-control"
 	extElementMaxSize     = "http://hl7.org/fhir/StructureDefinition/maxSize"
+	extElementRegex       = "http://hl7.org/fhir/StructureDefinition/regex"
+	extMaxDecimalPlaces   = "http://hl7.org/fhir/StructureDefinition/maxDecimalPlaces"
 )
 
 // controls are what an element definition's extensions require of values.
@@ -41,6 +44,16 @@ type controls struct {
 	// may hold, when hasMaxSize (attachment_size.go).
 	maxSize    int64
 	hasMaxSize bool
+	// regex is the pattern a primitive's whole value must match, as the
+	// profile writes it (pattern); nil with regexProblem set when Go's
+	// regular expressions cannot read it.
+	pattern      string
+	regex        *regexp.Regexp
+	regexProblem string
+	// maxDecimals is the most digits a decimal (or a Quantity's value) may
+	// have after its point, when hasMaxDecimals.
+	maxDecimals    int
+	hasMaxDecimals bool
 }
 
 // readControls reads the controls among an element's extensions, or nil
@@ -55,12 +68,13 @@ func readControls(exts []json.RawMessage) *controls {
 			ValueCode      string       `json:"valueCode"`
 			ValueCanonical string       `json:"valueCanonical"`
 			ValueDecimal   *json.Number `json:"valueDecimal"`
+			ValueString    string       `json:"valueString"`
 		}
 		if json.Unmarshal(raw, &x) != nil {
 			continue
 		}
 		switch x.URL {
-		case extElementMinLength, extMustHaveValue, extValueAlternatives, extNarrativeSource, extNarrativeLanguages, extElementMaxSize:
+		case extElementMinLength, extMustHaveValue, extValueAlternatives, extNarrativeSource, extNarrativeLanguages, extElementMaxSize, extElementRegex, extMaxDecimalPlaces:
 		default:
 			continue
 		}
@@ -80,6 +94,12 @@ func readControls(exts []json.RawMessage) *controls {
 			}
 		case extElementMaxSize:
 			c.maxSize, c.hasMaxSize = maxSizeValue(x.ValueDecimal, x.ValueInteger)
+		case extElementRegex:
+			c.readRegex(x.ValueString)
+		case extMaxDecimalPlaces:
+			if x.ValueInteger != nil && *x.ValueInteger >= 0 {
+				c.maxDecimals, c.hasMaxDecimals = *x.ValueInteger, true
+			}
 		case extNarrativeSource:
 			c.narrativeSource = x.ValueCode
 		case extNarrativeLanguages:
@@ -99,6 +119,10 @@ func (w *walker) primitiveControls(c *controls, value any, ext map[string]any, p
 	}
 	if s, ok := value.(string); ok && c.minLength > 0 && utf8.RuneCountInString(s) < c.minLength {
 		w.add(model.Error, CodeMinLength, path, fmt.Sprintf("value is %d characters long, less than the minimum length %d (minLength)", utf8.RuneCountInString(s), c.minLength), "")
+	}
+	if value != nil {
+		w.valuePattern(c, value, path)
+		w.decimalPlaces(c, value, path)
 	}
 	if value != nil || ext == nil {
 		return
@@ -193,4 +217,61 @@ func clipText(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// readRegex compiles the regex extension's pattern to match a value as a
+// whole, as the reference validator matches it. The extension is written for
+// Java's regular expressions; one that Go's (RE2) cannot read is kept as a
+// problem, and values are then not checked against it.
+func (c *controls) readRegex(pattern string) {
+	if pattern == "" {
+		return
+	}
+	c.pattern = pattern
+	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
+	if err != nil {
+		c.regexProblem = err.Error()
+		return
+	}
+	c.regex = re
+}
+
+// valuePattern checks a primitive's value, as written, against the regex
+// its element definition gives.
+func (w *walker) valuePattern(c *controls, value any, path string) {
+	if c.pattern == "" {
+		return
+	}
+	text := fmt.Sprint(value) // strings, json.Number and booleans as written
+	if c.regex == nil {
+		w.add(model.Information, CodeFormat, path, fmt.Sprintf("the value was not checked against the profile's regex %q: carecert cannot read it (%s)", c.pattern, c.regexProblem), c.pattern)
+		return
+	}
+	if !c.regex.MatchString(text) {
+		w.add(model.Error, CodeFormat, path, fmt.Sprintf("value %q does not match the pattern %q the profile gives this element (regex)", text, c.pattern), text)
+	}
+}
+
+// decimalPlaces checks a decimal against the most digits after its point
+// the element allows (maxDecimalPlaces), counted as the value is written.
+func (w *walker) decimalPlaces(c *controls, value any, path string) {
+	n, ok := value.(json.Number)
+	if !c.hasMaxDecimals || !ok {
+		return
+	}
+	if places := decimalsOf(string(n)); places > c.maxDecimals {
+		w.add(model.Error, CodeFormat, path, fmt.Sprintf("value %s has %d digits after the decimal point, more than the %d the profile allows (maxDecimalPlaces)", n, places, c.maxDecimals), string(n))
+	}
+}
+
+// decimalsOf counts the digits after a number's point, before any exponent.
+func decimalsOf(n string) int {
+	_, frac, ok := strings.Cut(n, ".")
+	if !ok {
+		return 0
+	}
+	if i := strings.IndexAny(frac, "eE"); i >= 0 {
+		frac = frac[:i]
+	}
+	return len(frac)
 }

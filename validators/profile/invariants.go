@@ -73,14 +73,22 @@ type invariant struct {
 // invariant compiles a constraint once per run (shared by every element and
 // profile that carries the same key and expression).
 func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant {
+	// A constraint a profile marks as best practice is a guideline, however
+	// severe; the same key and expression without the mark is a rule.
+	advice := k.Key == "dom-6" || k.BestPractice()
 	cacheKey := k.Key + "\x00" + k.Expression
+	if advice {
+		cacheKey += "\x00advice"
+	}
 	if inv, ok := e.invariants[cacheKey]; ok {
 		return inv
 	}
 	inv := &invariant{key: k.Key, warning: k.Severity == "warning", human: k.Human, expr: k.Expression, source: profile}
-	// dom-6 (narrative) is a best-practice guideline, not a conformance
-	// rule: it is evaluated only when asked for, and then as information.
-	inv.advice = k.Key == "dom-6"
+	// dom-6 (narrative) and the constraints marked with the bestpractice
+	// extension are best-practice guidelines, not conformance rules: they
+	// are evaluated only when asked for, and then at the level asked for
+	// (the best-practice option), as the reference validator does.
+	inv.advice = advice
 	if inv.advice && e.bestPractice == BestPracticeIgnore {
 		inv.native = func(any, *walker) bool { return true }
 		e.invariants[cacheKey] = inv

@@ -63,6 +63,8 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 	// agree with whether or not the reference resolves.
 	typ, implied := "", ""
 	var target map[string]any
+	// held is where the target was found, for the aggregation modes.
+	held, judged := heldElsewhere, true
 	w.referenceWithoutFullURL(ref, rp)
 	switch {
 	case strings.HasPrefix(ref, "#"):
@@ -76,16 +78,19 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 		}
 		typ, _ = c["resourceType"].(string)
 		target = c
+		held = heldContained
 	case strings.HasPrefix(ref, "urn:uuid:") || strings.HasPrefix(ref, "urn:oid:"):
 		if msg := checkPrimitive("uri", ref, fhir.WordingOf(w.rec)); msg != "" {
 			w.add(model.Error, CodeReference, rp(), "reference "+msg, "")
 			return
 		}
 		typ = w.resolveLocally(ref, rp)
+		held = heldIfFound(typ)
 	case strings.HasPrefix(ref, "urn:") && absoluteURI(ref) && !strings.ContainsAny(ref, " \t\r\n"):
 		// Any other URN is an absolute URI too: a Bundle entry may carry it
 		// as its fullUrl (R4 §2.36.4.1), and nothing else tells its type.
 		typ = w.resolveLocally(ref, rp)
+		held = heldIfFound(typ)
 	default:
 		if strings.ContainsAny(ref, " \t\r\n") {
 			w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %q is not valid: it contains whitespace", ref), "")
@@ -94,6 +99,7 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 		if ct, query, ok := w.conditionalType(ref); ok {
 			typ = w.conditionalReference(ref, ct, query, rp)
 			implied = typ
+			judged = false // where a search finds its target is not judged
 			if w.e.unresolvedUntyped {
 				typ = ""
 			}
@@ -113,11 +119,15 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 				w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %s names the type %s, but the Bundle entry it resolves to holds a resource of type %s", ref, rt, found), "")
 			}
 			typ, implied = found, found
+			held = heldBundled
 		} else if w.e.unresolvedUntyped {
 			// Not found here: what it points at is not known, unless
 			// a REST reference's URL is taken to tell (Options).
 			typ = ""
 		}
+	}
+	if judged {
+		w.aggregation(t, held, ref, rp)
 	}
 	if implied == "" {
 		implied = typ
@@ -182,4 +192,48 @@ func (w *walker) containedByID(id string) map[string]any {
 		}
 	}
 	return nil
+}
+
+// holding is where a reference's target is held, as aggregation modes
+// distinguish: contained in the resource, an entry of the same Bundle (or a
+// resource of the same Parameters), or neither, to be resolved elsewhere.
+type holding int
+
+const (
+	heldElsewhere holding = iota
+	heldContained
+	heldBundled
+)
+
+func heldIfFound(typ string) holding {
+	if typ != "" {
+		return heldBundled
+	}
+	return heldElsewhere
+}
+
+// aggregation holds a reference to the ways its element's type lets it hold
+// its target (ElementDefinition.type.aggregation): contained, bundled, or
+// referenced — any target not contained, as the reference validator reads
+// it. A profile that lists none allows every way.
+func (w *walker) aggregation(t *typeInfo, held holding, ref string, rp func() string) {
+	if len(t.aggregation) == 0 {
+		return
+	}
+	for _, mode := range t.aggregation {
+		switch {
+		case mode == "contained" && held == heldContained,
+			mode == "bundled" && held == heldBundled,
+			mode == "referenced" && held != heldContained:
+			return
+		}
+	}
+	where := "neither to a contained resource nor to an entry of the same Bundle"
+	switch held {
+	case heldContained:
+		where = "to a contained resource"
+	case heldBundled:
+		where = "to an entry of the same Bundle"
+	}
+	w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference %s is %s, but the profile lets this element hold its target only as %s (aggregation)", ref, where, strings.Join(t.aggregation, " or ")), ref)
 }

@@ -759,6 +759,9 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, at pathAt, host host
 		}
 		if quantityType(t.code) {
 			w.quantityAnnotation(m, at)
+			if k.controls != nil {
+				w.decimalPlaces(k.controls, m["value"], w.pathText(at)+".value")
+			}
 		}
 	}
 	w.checkAt(k.invariants, k, t, m, nil, at)

@@ -1,0 +1,258 @@
+package profile_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// The element-rules guide (testdata/element-rules/guide) holds profiles
+// whose element definitions say what R4's ElementDefinition says beyond
+// cardinality and types: a binding's maxValueSet, a reference's aggregation
+// modes... Its instances (testdata/element-rules/instances) are loaded the
+// way a user loads a guide and a feed: the guide through --ig (the
+// definitions and the run's terminology engine both hold it), each instance
+// from its file, JSON or XML, claiming its profile in meta.profile.
+var elementRulesGuide = filepath.Join("testdata", "element-rules", "guide")
+
+// guideEngine returns an engine over the core and the element-rules guide,
+// with production's hooks for a run that loads the guide.
+func guideEngine(level ...profile.BestPractice) *profile.Engine {
+	env := &check.Env{IGs: []string{elementRulesGuide}}
+	h := profile.DefaultHooks(env)
+	Expect(h.Codes).NotTo(BeNil(), "the run's terminology engine, holding the guide's value sets")
+	defs, err := definitions.New(definitions.Options{Parent: core, IGs: []string{elementRulesGuide}, XML: fhirxml.Decode})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(defs.Packages()[0].Problems).To(BeEmpty())
+	opts := profile.Options{Invariants: h.Invariants, Codes: h.Codes}
+	if len(level) > 0 {
+		opts.BestPractice = level[0]
+	}
+	return profile.NewEngine(defs, opts)
+}
+
+// instanceFile reads one of the element-rules instances as a user's feed
+// is read (fhir.ReadFile): the records it holds, a Bundle's entries each a
+// record of its own after the Bundle.
+func instanceFile(name string) []*model.Record {
+	var recs []*model.Record
+	err := fhir.ReadFile(filepath.Join("testdata", "element-rules", "instances", name), func(r *model.Record) error {
+		Expect(r.Problem).To(BeNil(), name)
+		r.Load()
+		recs = append(recs, r)
+		return nil
+	})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(recs).NotTo(BeEmpty(), name)
+	return recs
+}
+
+// instanceFindings validates every record of an instance file.
+func instanceFindings(e *profile.Engine, name string) []model.Finding {
+	var out []model.Finding
+	for _, rec := range instanceFile(name) {
+		out = append(out, e.ValidateRecord(rec, "", nil)...)
+	}
+	return out
+}
+
+// instanceErrors lists an instance file's errors as "code path".
+func instanceErrors(e *profile.Engine, name string) []string {
+	out := []string{}
+	for _, f := range instanceFindings(e, name) {
+		if f.Severity == model.Error {
+			out = append(out, f.Code+" "+f.Path)
+		}
+	}
+	return out
+}
+
+// guideSnapshot is the snapshot the registry generates for one of the
+// guide's profiles (named by its id) from its differential.
+func guideSnapshot(id string) []definitions.ElementDefinition {
+	defs, err := definitions.New(definitions.Options{Parent: core, IGs: []string{elementRulesGuide}})
+	Expect(err).NotTo(HaveOccurred())
+	sd, err := defs.StructureDefinition("http://example.org/fhir/StructureDefinition/" + id)
+	Expect(err).NotTo(HaveOccurred())
+	return sd.Snapshot.Element
+}
+
+// eachFormat runs check on an instance's JSON file and on its XML twin
+// where there is one: the same data gets the same verdict in either.
+func eachFormat(name string, check func(file string)) {
+	for _, file := range []string{name + ".json", name + ".xml"} {
+		if _, err := os.Stat(filepath.Join("testdata", "element-rules", "instances", file)); err == nil {
+			check(file)
+		}
+	}
+}
+
+// errorsInEachFormat is a table body: an instance's errors, in each format
+// it is written in, are those wanted ("code path").
+func errorsInEachFormat(e *profile.Engine) func(name string, want []string) {
+	return func(name string, want []string) {
+		eachFormat(name, func(file string) { Expect(instanceErrors(e, file)).To(ConsistOf(want), file) })
+	}
+}
+
+var _ = Describe("a binding's maxValueSet", func() {
+	e := guideEngine()
+	const binding = profile.CodeBinding
+	DescribeTable("codes outside an extensible binding's value set must come from its maximum value set", errorsInEachFormat(e),
+		Entry("codes in the value sets", "maxvs-in-value-set.pass", nil),
+		Entry("codes outside the value sets but in their maximum value sets (a code, a Coding, a CodeableConcept)", "maxvs-in-max-only.pass", nil),
+		Entry("a maximum value set carecert does not hold: not checked", "maxvs-max-not-held.pass", nil),
+		Entry("a CodeableConcept none of whose codings is in the maximum value set", "maxvs-concept-outside.fail", []string{binding + " Observation.code"}),
+		Entry("a CodeableConcept with text and no coding", "maxvs-concept-text-only.fail", []string{binding + " Observation.code"}),
+		Entry("a code outside the maximum value set", "maxvs-code-outside.fail", []string{binding + " Observation.language"}),
+		Entry("a Coding outside the maximum value set", "maxvs-coding-outside.fail", []string{binding + " Observation.meta.tag[0]"}),
+		Entry("a required binding, which admits no code outside its value set, is not widened by a maximum value set",
+			"maxvs-required-ignores-max.fail", []string{binding + " Observation.bodySite"}),
+	)
+
+	It("names the maximum value set and the code, and warns of a code outside the extensible value set as before", func() {
+		fs := instanceFindings(e, "maxvs-code-outside.fail.json")
+		Expect(fs).To(ContainElement(saying(model.Error, profile.CodeBinding, "Observation.language",
+			"'ja' is in neither the value set http://example.org/fhir/ValueSet/house-languages of the extensible binding nor its maximum value set http://example.org/fhir/ValueSet/european-languages")))
+		Expect(fs).To(ContainElement(at(model.Warning, profile.CodeBinding, "Observation.language")))
+		fs = instanceFindings(e, "maxvs-in-max-only.pass.json")
+		Expect(ofCode(fs, profile.CodeBinding)).To(HaveEach(WithTransform(func(f model.Finding) model.Severity { return f.Severity }, Equal(model.Warning))))
+		Expect(ofCode(fs, profile.CodeBinding)).To(HaveLen(3), "the code, the Coding and the CodeableConcept are outside the extensible value sets")
+	})
+
+	It("says a code it could not judge against a maximum value set it cannot expand was not checked", func() {
+		fs := instanceFindings(e, "maxvs-max-not-held.pass.json")
+		Expect(fs).To(ContainElement(saying(model.Information, profile.CodeCodesUnchecked, "Observation.method",
+			"was not checked against the maximum value set http://example.org/fhir/ValueSet/not-held-here")))
+	})
+
+	It("reads the extension from the binding of a differential into the snapshot, and only from a binding that states it", func() {
+		max := map[string]string{}
+		for _, el := range guideSnapshot("coloured-observation") {
+			if el.Binding != nil && el.Binding.MaxValueSet != "" {
+				max[el.Path] = el.Binding.MaxValueSet
+			}
+		}
+		Expect(max).To(Equal(map[string]string{
+			"Observation.meta.tag": "http://example.org/fhir/ValueSet/all-colours",
+			"Observation.language": "http://example.org/fhir/ValueSet/european-languages",
+			"Observation.code":     "http://example.org/fhir/ValueSet/all-colours",
+			"Observation.bodySite": "http://example.org/fhir/ValueSet/all-colours",
+			"Observation.method":   "http://example.org/fhir/ValueSet/not-held-here",
+		}), "the base Observation's language binding names all-languages as its maximum, which this profile's binding replaces")
+	})
+})
+
+var _ = Describe("a reference's aggregation modes", func() {
+	e := guideEngine()
+	const ref = profile.CodeReference
+	DescribeTable("a target held as the profile allows: contained, in the same Bundle, or referenced (anything not contained)", errorsInEachFormat(e),
+		Entry("contained targets where contained is allowed", "agg-contained.pass", nil),
+		Entry("targets in the Bundle where bundled or referenced is allowed, one contained, one outside the Bundle where referenced is allowed", "agg-bundled.pass", nil),
+		Entry("a target outside the resource where only contained is allowed", "agg-not-contained.fail", []string{ref + " Observation.subject.reference"}),
+		Entry("a target in the same Bundle where only contained is allowed", "agg-bundle-not-contained.fail", []string{ref + " Observation.subject.reference"}),
+		Entry("contained targets where only bundled, or only referenced, is allowed", "agg-contained-not-bundled.fail",
+			[]string{ref + " Observation.performer[0].reference", ref + " Observation.specimen.reference"}),
+		Entry("a target outside any Bundle where only bundled is allowed", "agg-external-not-bundled.fail", []string{ref + " Observation.performer[0].reference"}),
+	)
+
+	It("names where the target is held and the modes allowed", func() {
+		fs := instanceFindings(e, "agg-contained-not-bundled.fail.json")
+		Expect(fs).To(ContainElements(
+			saying(model.Error, profile.CodeReference, "Observation.performer[0].reference", "reference #dr is to a contained resource, but the profile lets this element hold its target only as bundled (aggregation)"),
+			saying(model.Error, profile.CodeReference, "Observation.specimen.reference", "only as referenced (aggregation)"),
+		))
+		fs = instanceFindings(e, "agg-not-contained.fail.json")
+		Expect(fs).To(ContainElement(saying(model.Error, profile.CodeReference, "Observation.subject.reference",
+			"reference Patient/p1 is neither to a contained resource nor to an entry of the same Bundle, but the profile lets this element hold its target only as contained")))
+	})
+
+	It("reads the modes of a differential's type into the snapshot", func() {
+		modes := map[string][]string{}
+		for _, el := range guideSnapshot("held-reference-observation") {
+			for _, t := range el.Type {
+				if len(t.Aggregation) > 0 {
+					modes[el.Path] = t.Aggregation
+				}
+			}
+		}
+		Expect(modes).To(Equal(map[string][]string{
+			"Observation.subject": {"contained"}, "Observation.performer": {"bundled"},
+			"Observation.specimen": {"referenced"}, "Observation.device": {"contained", "referenced"},
+		}))
+	})
+})
+
+var _ = Describe("a profile's regex and maxDecimalPlaces on an element", func() {
+	e := guideEngine()
+	DescribeTable("a primitive's whole value against the element's regex, a decimal's digits after the point against its maximum", errorsInEachFormat(e),
+		Entry("values that match and are within the places", "values-within.pass", nil),
+		Entry("an identifier value the pattern does not match as a whole", "values-regex.fail", []string{profile.CodeFormat + " Observation.identifier[0].value"}),
+		Entry("a decimal, and a Quantity's value, with more places than allowed", "values-decimals.fail",
+			[]string{profile.CodeFormat + " Observation.valueQuantity.value", profile.CodeFormat + " Observation.referenceRange[0].low.value"}),
+	)
+
+	It("names the pattern and the places", func() {
+		Expect(instanceFindings(e, "values-regex.fail.json")).To(ContainElement(saying(model.Error, profile.CodeFormat, "Observation.identifier[0].value",
+			`value "ab-12" does not match the pattern "[A-Z]{2}-[0-9]{4}" the profile gives this element (regex)`)))
+		Expect(instanceFindings(e, "values-decimals.fail.xml")).To(ContainElement(saying(model.Error, profile.CodeFormat, "Observation.valueQuantity.value",
+			"value 7.25 has 2 digits after the decimal point, more than the 1 the profile allows (maxDecimalPlaces)")))
+	})
+
+	It("says a value was not checked against a pattern Go's regular expressions cannot read (a Java look-ahead)", func() {
+		Expect(instanceFindings(e, "values-within.pass.json")).To(ContainElement(saying(model.Information, profile.CodeFormat, "Observation.identifier[0].system",
+			"was not checked against the profile's regex")))
+	})
+})
+
+var _ = Describe("a constraint a profile marks as best practice", func() {
+	engines := map[profile.BestPractice]*profile.Engine{}
+	for _, level := range []profile.BestPractice{profile.BestPracticeIgnore, profile.BestPracticeHint, profile.BestPracticeWarning, profile.BestPracticeError} {
+		engines[level] = guideEngine(level)
+	}
+	// invariantFindings lists the findings of the profile's constraints
+	// (gdo-) as "severity key"; the instances have no narrative, which the
+	// core's own guideline dom-6 asks for.
+	invariantFindings := func(e *profile.Engine, file string) []string {
+		out := []string{}
+		for _, f := range ofCode(instanceFindings(e, file), profile.CodeInvariant) {
+			key, _, _ := strings.Cut(strings.TrimPrefix(f.Message, "constraint "), " ")
+			if strings.HasPrefix(key, "gdo-") {
+				out = append(out, f.Severity.String()+" "+key)
+			}
+		}
+		return out
+	}
+	DescribeTable("is reported at the level the run asks of guidelines, whatever its severity; an unmarked one as its severity says",
+		func(name string, level profile.BestPractice, want []string) {
+			eachFormat(name, func(file string) { Expect(invariantFindings(engines[level], file)).To(ConsistOf(want), file) })
+		},
+		Entry("both met", "guideline-met.pass", profile.BestPracticeError, nil),
+		Entry("the guideline unmet, guidelines ignored (the default)", "guideline-only.pass", profile.BestPracticeIgnore, nil),
+		Entry("the guideline unmet, guidelines as warnings", "guideline-only.pass", profile.BestPracticeWarning, []string{"warning gdo-1"}),
+		Entry("the guideline unmet, guidelines as hints", "guideline-only.pass", profile.BestPracticeHint, []string{"information gdo-1"}),
+		Entry("the guideline unmet, guidelines as errors", "guideline-only.pass", profile.BestPracticeError, []string{"error gdo-1"}),
+		Entry("the rule and the guideline unmet, guidelines ignored", "guideline-unmet.fail", profile.BestPracticeIgnore, []string{"error gdo-2"}),
+		Entry("the rule and the guideline unmet, guidelines as warnings", "guideline-unmet.fail", profile.BestPracticeWarning, []string{"error gdo-2", "warning gdo-1"}),
+	)
+})
+
+var _ = Describe("a resource id a profile requires or prohibits", func() {
+	e := guideEngine()
+	DescribeTable("Resource.id at min 1 or max 0 is judged by cardinality, standalone and in a Bundle", errorsInEachFormat(e),
+		Entry("an id where one is required", "id-required-present.pass", nil),
+		Entry("no id where one is required", "id-required-missing.fail", []string{profile.CodeCardinality + " Patient.id"}),
+		Entry("no id where none is allowed", "id-prohibited-absent.pass", nil),
+		Entry("an id where none is allowed", "id-prohibited-present.fail", []string{profile.CodeCardinality + " Patient.id"}),
+	)
+})
