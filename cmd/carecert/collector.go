@@ -45,9 +45,9 @@ func collectorPolicy(lookup func(string) (string, bool)) {
 // workers (--workers), when that is fewer than Go would use and the user did
 // not set GOMAXPROCS. With one worker on two processors, the second one was
 // kept busy by the runtime, not by carecert: the collector's idle-time mark
-// workers, and waking and parking it for every record the reader handed the
-// worker: 10-25% more CPU than two workers for the same records
-// (bench/peers.sh). On one processor, one worker takes about 0.75 of that
+// workers (and, while a reader goroutine handed each record to the worker,
+// waking and parking it for every record): 10-25% more CPU than two workers
+// for the same records (bench/peers.sh). On one processor, one worker takes about 0.75 of that
 // CPU (80,000 generated records, interleaved runs), no more than two workers.
 // Whoever asks for fewer workers than processors wants the run to take less
 // of the machine. lookup is os.LookupEnv; nil leaves the scheduler
