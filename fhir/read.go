@@ -54,7 +54,7 @@ func ReadStream(name string, r io.Reader, emit Emit) error {
 // instead of one grown by doubling (a Bundle file of megabytes was copied
 // and cleared a dozen times on the way).
 func readStream(name string, r io.Reader, size int64, emit Emit) error {
-	br := bufio.NewReaderSize(r, 1<<16)
+	br := bufio.NewReaderSize(r, readBuffer(size))
 	head, _ := br.Peek(2)
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		size = 0 // the file's size is not the content's
@@ -88,6 +88,18 @@ func readStream(name string, r io.Reader, size int64, emit Emit) error {
 		return readXMLDocument(name, data, emit)
 	}
 	return readDocument(name, data, 1, 0, emit)
+}
+
+// readBuffer is the size of the buffer a stream of size bytes (0: not
+// known) is read through: 64 KiB, or room for all of a smaller file. What the
+// reader peeks at (the head, an NDJSON first line) is then the same, and a
+// folder of many small files does not allocate 64 KiB for each (200,000 XML
+// files of 1.6 KB took 13 GB of buffers, 40 times their size).
+func readBuffer(size int64) int {
+	if size > 0 && size < 1<<16 {
+		return max(int(size)+1, 512)
+	}
+	return 1 << 16
 }
 
 // readAll is io.ReadAll into a buffer of size bytes (and room to see the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -100,6 +101,34 @@ var _ = Describe("reading FHIR JSON", func() {
 		Expect(recs[1].Container).To(BeIdenticalTo(recs[0]))
 		Expect(recs[2].Line).To(Equal(7))
 		Expect(recs[2].LineOf("Observation.status")).To(Equal(10))
+	})
+
+	It("reads a small file through a buffer of its size, and a larger one as before", func() {
+		dir := GinkgoT().TempDir()
+		// allocated while reading a file, averaged over runs (TotalAlloc is
+		// the process's: the average keeps what else runs out of the answer)
+		allocated := func(path string, records int) uint64 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range 20 {
+				n := 0
+				Expect(fhir.ReadFile(path, func(r *model.Record) error { r.Load(); n++; return nil })).To(Succeed())
+				Expect(n).To(Equal(records))
+			}
+			runtime.ReadMemStats(&after)
+			return (after.TotalAlloc - before.TotalAlloc) / 20
+		}
+		small := filepath.Join(dir, "patient.json")
+		Expect(os.WriteFile(small, []byte(`{"resourceType":"Patient","id":"p1","name":[{"family":"Smith"}]}`), 0o644)).To(Succeed())
+		Expect(allocated(small, 1)).To(BeNumerically("<", 16<<10), "a 64 KiB buffer for a file of 70 bytes")
+		// a small file's content is sniffed whole, as through 64 KiB: NDJSON
+		// in a .json file is still NDJSON
+		ndjson := filepath.Join(dir, "feed.json")
+		Expect(os.WriteFile(ndjson, []byte("{\"resourceType\":\"Patient\",\"id\":\"a\"}\n{\"resourceType\":\"Patient\",\"id\":\"b\"}\n"), 0o644)).To(Succeed())
+		Expect(allocated(ndjson, 2)).To(BeNumerically("<", 16<<10))
+		var ids []string
+		Expect(fhir.ReadFile(ndjson, func(r *model.Record) error { r.Load(); ids = append(ids, fmt.Sprint(r.ID, "@", r.Line)); return nil })).To(Succeed())
+		Expect(ids).To(Equal([]string{"a@1", "b@2"}))
 	})
 
 	It("reads NDJSON, plain and gzip, with one record per line", func() {
