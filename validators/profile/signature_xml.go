@@ -172,6 +172,17 @@ func (w *walker) xmlSignature(b, sig map[string]any, data string, r sigReport) {
 		r.unverified("the XML signature's first reference is %q; carecert understands \"#\", the Bundle the signature is on", uri)
 		return
 	}
+	for _, t := range dsChildren(dsChild(refs[0], dsig.Namespace, dsig.TransformsTag), dsig.Namespace, dsig.TransformTag) {
+		// A FHIR canonicalization gives canonical XML already, which a W3C
+		// canonicalization leaves as it is, and the Bundle's content to sign
+		// never holds the signature an enveloped-signature transform takes
+		// out; any other transform changes what is digested.
+		alg := t.SelectAttrValue(dsig.AlgorithmAttr, "")
+		if !strings.HasPrefix(alg, "http://hl7.org/fhir/canonicalization/") && xmlCanonicalizer(alg) == nil && dsig.AlgorithmID(alg) != dsig.EnvelopedSignatureAltorithmId {
+			r.unverified("the XML signature's reference transforms the Bundle by %q, which carecert does not implement", alg)
+			return
+		}
+	}
 	var xades *etree.Element
 	if len(refs) == 2 {
 		if typ := refs[1].SelectAttrValue("Type", ""); typ != xadesSignedProperties {

@@ -161,6 +161,8 @@ type xmlDSig struct {
 	// propsTime, when set, is the SigningTime written in the signature after
 	// the signed properties were digested.
 	propsTime string
+	// extraTransforms are transforms added to the Bundle's reference.
+	extraTransforms string
 	// extraRefs are references added to SignedInfo as they are.
 	extraRefs string
 	// propsType replaces the type of the signed properties' reference.
@@ -192,8 +194,12 @@ func signedProperties(at string) string {
 // form (Canonical XML 1.0 of it in place), so its bytes are what is signed.
 func (s xmlDSig) build() string {
 	transforms := ""
-	if s.canon != "" {
-		transforms = `<Transforms><Transform Algorithm="` + s.canon + `"></Transform></Transforms>`
+	if s.canon != "" || s.extraTransforms != "" {
+		transforms = `<Transforms>`
+		if s.canon != "" {
+			transforms += `<Transform Algorithm="` + s.canon + `"></Transform>`
+		}
+		transforms += s.extraTransforms + `</Transforms>`
 	}
 	info := `<SignedInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><CanonicalizationMethod Algorithm="` + s.c14n + `"></CanonicalizationMethod><SignatureMethod Algorithm="` + s.method + `"></SignatureMethod>` +
 		`<Reference URI="` + s.uri + `">` + transforms + `<DigestMethod Algorithm="` + s.digest + `"></DigestMethod><DigestValue>` + digestB64(s.content) + `</DigestValue></Reference>`
@@ -278,6 +284,9 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 		Entry("the sigFormat the HL7 tools write for it", func(*xmlDSig) {}, "application/pkcs7-signature"),
 		Entry("ECDSA P-256", func(s *xmlDSig) { s.key, s.cert, s.method = ecKey, ecKey.der, ecSHA256 }, signatureXML),
 		Entry("exclusive canonicalization of SignedInfo", func(s *xmlDSig) { s.c14n = excC14n }, signatureXML),
+		Entry("W3C canonicalization and enveloped-signature transforms after the FHIR one, which change nothing", func(s *xmlDSig) {
+			s.extraTransforms = `<Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"></Transform><Transform Algorithm="` + c14n10 + `"></Transform>`
+		}, signatureXML),
 		Entry("the signing time written in another zone", func(s *xmlDSig) { s.time = "2025-03-01T11:01:00+01:00" }, signatureXML),
 		Entry("the content digested with the XML declaration, as R4 §2.6.1.3 words it",
 			func(s *xmlDSig) { s.content = `<?xml version="1.0" encoding="UTF-8"?>` + xmlDocument }, signatureXML),
@@ -441,6 +450,11 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 		Entry("a FHIR canonicalization carecert does not reproduce", func() xmlDSig {
 			return valid.with(func(s *xmlDSig) { s.canon = "http://hl7.org/fhir/canonicalization/xml#static" })
 		}, "application/fhir+xml", "canonicalization http://hl7.org/fhir/canonicalization/xml#static is not one carecert reproduces"),
+		Entry("a transform of the Bundle carecert does not implement", func() xmlDSig {
+			return valid.with(func(s *xmlDSig) {
+				s.extraTransforms = `<Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"></Transform>`
+			})
+		}, xmlDocumentFormat, `reference transforms the Bundle by "http://www.w3.org/TR/1999/REC-xslt-19991116", which carecert does not implement`),
 		Entry("a signature method carecert does not implement", func() xmlDSig {
 			return valid.with(func(s *xmlDSig) { s.method = "http://www.w3.org/2000/09/xmldsig#dsa-sha1" })
 		}, xmlDocumentFormat, `method "http://www.w3.org/2000/09/xmldsig#dsa-sha1" is not one carecert implements`),
