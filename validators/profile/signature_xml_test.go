@@ -169,6 +169,12 @@ type xmlDSig struct {
 	propsType string
 	// tamper changes SignedInfo after it was signed.
 	tamper func(signedInfo string) string
+	// propsTransform, when set, is the transform the signed properties'
+	// reference names.
+	propsTransform string
+	// propsInherit writes the signed properties without their own namespace
+	// declaration, inheriting the prefix from QualifyingProperties.
+	propsInherit bool
 	// signedBytes, when set, is written as the text of a SignedBytes element
 	// (the bytes signed, base64, as the HL7 tools may add them).
 	signedBytes string
@@ -208,7 +214,11 @@ func (s xmlDSig) build() string {
 		if s.propsType != "" {
 			typ = s.propsType
 		}
-		info += `<Reference Type="` + typ + `" URI="#props"><DigestMethod Algorithm="` + s.digest + `"></DigestMethod><DigestValue>` + digestB64(signedProperties(s.time)) + `</DigestValue></Reference>`
+		propsTransforms := ""
+		if s.propsTransform != "" {
+			propsTransforms = `<Transforms><Transform Algorithm="` + s.propsTransform + `"></Transform></Transforms>`
+		}
+		info += `<Reference Type="` + typ + `" URI="#props">` + propsTransforms + `<DigestMethod Algorithm="` + s.digest + `"></DigestMethod><DigestValue>` + digestB64(signedProperties(s.time)) + `</DigestValue></Reference>`
 	}
 	info += s.extraRefs + `</SignedInfo>`
 	value := s.signValue(info)
@@ -227,7 +237,11 @@ func (s xmlDSig) build() string {
 		if s.propsTime != "" {
 			at = s.propsTime
 		}
-		out += "  <Object>\n    <xades:QualifyingProperties xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\" Target=\"#sig\">" + signedProperties(at) + "</xades:QualifyingProperties>\n  </Object>\n"
+		props := signedProperties(at)
+		if s.propsInherit {
+			props = strings.Replace(props, ` xmlns:xades="http://uri.etsi.org/01903/v1.3.2#"`, "", 1)
+		}
+		out += "  <Object>\n    <xades:QualifyingProperties xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\" Target=\"#sig\">" + props + "</xades:QualifyingProperties>\n  </Object>\n"
 	}
 	return out + "</Signature>"
 }
@@ -284,6 +298,8 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 		Entry("the sigFormat the HL7 tools write for it", func(*xmlDSig) {}, "application/pkcs7-signature"),
 		Entry("ECDSA P-256", func(s *xmlDSig) { s.key, s.cert, s.method = ecKey, ecKey.der, ecSHA256 }, signatureXML),
 		Entry("exclusive canonicalization of SignedInfo", func(s *xmlDSig) { s.c14n = excC14n }, signatureXML),
+		Entry("signed properties inheriting their namespace prefix", func(s *xmlDSig) { s.propsInherit = true }, signatureXML),
+		Entry("signed properties with their exclusive canonicalization named", func(s *xmlDSig) { s.propsInherit, s.propsTransform = true, excC14n }, signatureXML),
 		Entry("W3C canonicalization and enveloped-signature transforms after the FHIR one, which change nothing", func(s *xmlDSig) {
 			s.extraTransforms = `<Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"></Transform><Transform Algorithm="` + c14n10 + `"></Transform>`
 		}, signatureXML),
@@ -455,6 +471,9 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 				s.extraTransforms = `<Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"></Transform>`
 			})
 		}, xmlDocumentFormat, `reference transforms the Bundle by "http://www.w3.org/TR/1999/REC-xslt-19991116", which carecert does not implement`),
+		Entry("signed properties transformed as carecert does not implement", func() xmlDSig {
+			return valid.with(func(s *xmlDSig) { s.propsTransform = "http://www.w3.org/TR/1999/REC-xpath-19991116" })
+		}, xmlDocumentFormat, `signed properties are transformed by "http://www.w3.org/TR/1999/REC-xpath-19991116", which carecert does not implement`),
 		Entry("a signature method carecert does not implement", func() xmlDSig {
 			return valid.with(func(s *xmlDSig) { s.method = "http://www.w3.org/2000/09/xmldsig#dsa-sha1" })
 		}, xmlDocumentFormat, `method "http://www.w3.org/2000/09/xmldsig#dsa-sha1" is not one carecert implements`),
