@@ -95,3 +95,68 @@ var _ = Describe("profiles a nested resource claims or implies", func() {
 		Expect(onStatus).To(HaveLen(1), strings.Join(onStatus, "\n"))
 	})
 })
+
+// A Bundle's entries are records of their own when the Bundle is one (the
+// reader splits it, and a Bundle that is an entry, again); a Bundle held
+// otherwise, as a parameter's resource, has no records for its entries,
+// so its walk walks them.
+var _ = Describe("the entries of a nested Bundle", func() {
+	e := newEngine()
+	bundle := func(gender string) string {
+		return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "https://fhir.oakfield-trust.nhs.uk/R4/Patient/p1",
+			"resource": {"resourceType": "Patient", "id": "p1", "gender": "` + gender + `"}}]}`
+	}
+	parameter := func(res string) string {
+		return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": ` + res + `}]}`
+	}
+	paths := func(fs []model.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			if f.Severity == model.Error {
+				out = append(out, f.Path)
+			}
+		}
+		return out
+	}
+
+	It("walks the entries of a parameter's Bundle, which no reader makes records of", func() {
+		Expect(paths(validate(e, parameter(bundle("femalee"))))).To(ConsistOf("Parameters.parameter[0].resource.entry[0].resource.gender"))
+		Expect(paths(validate(e, parameter(bundle("female"))))).To(BeEmpty())
+	})
+
+	It("leaves the entries of the record's Bundle to their own records", func() {
+		Expect(paths(validate(e, bundle("femalee")))).To(BeEmpty())
+	})
+})
+
+// A reference inside a contained resource points at its container's
+// contained resources, wherever the container is.
+var _ = Describe("references between the contained resources of a nested resource", func() {
+	e := newEngine()
+	observation := func(practitioner string) string {
+		return `{"resourceType": "Observation", "id": "o1", "status": "final", "code": {"text": "glucose"},
+			"contained": [{"resourceType": "Practitioner", "id": "p1"},
+				{"resourceType": "PractitionerRole", "id": "r1", "practitioner": {"reference": "` + practitioner + `"}}],
+			"performer": [{"reference": "#r1"}]}`
+	}
+	errorsAt := func(src string) []string {
+		var out []string
+		for _, f := range validate(e, src) {
+			if f.Severity == model.Error {
+				out = append(out, f.Path)
+			}
+		}
+		return out
+	}
+	for _, pl := range []struct{ name, open, close, path string }{
+		{"alone", "", "", "Observation"},
+		{"a parameter's resource", `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": `, `}]}`, "Parameters.parameter[0].resource"},
+		{"a nested Bundle's entry", `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": {"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "https://fhir.oakfield-trust.nhs.uk/R4/Observation/o1", "resource": `, `}]}}]}`, "Parameters.parameter[0].resource.entry[0].resource"},
+	} {
+		It("resolves them "+pl.name, func() {
+			Expect(errorsAt(pl.open + observation("#p1") + pl.close)).To(BeEmpty())
+			// #p2 names nothing, and leaves p1 referred to by nothing (dom-3)
+			Expect(errorsAt(pl.open + observation("#p2") + pl.close)).To(ConsistOf(pl.path+".contained[1].practitioner.reference", pl.path))
+		})
+	}
+})

@@ -180,15 +180,13 @@ func (w *walker) referenceType(ref string) (string, bool) {
 
 func (w *walker) containedByID(id string) map[string]any {
 	// A reference inside a contained resource points at the container's
-	// contained resources; a nested resource (Parameters) has its own.
-	for _, c := range containedOf(w.res) {
-		if c["id"] == id {
-			return c
-		}
-	}
-	for _, c := range containedOf(w.root) {
-		if c["id"] == id {
-			return c
+	// contained resources, wherever the container is (the record, a
+	// parameter's resource); a nested resource (Parameters) has its own.
+	for _, holder := range []map[string]any{w.res, w.resHolder, w.root} {
+		for _, c := range containedOf(holder) {
+			if c["id"] == id {
+				return c
+			}
 		}
 	}
 	return nil

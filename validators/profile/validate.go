@@ -120,6 +120,9 @@ type walker struct {
 	ids map[string]string
 	// resPath is where res is in the record ("Patient.contained[0]").
 	resPath string
+	// resHolder is the resource res is held in (its container, the
+	// Parameters or Bundle it is in), res itself at the record's root.
+	resHolder map[string]any
 	// extURL is the url of the extension whose content is being walked,
 	// for extensions whose context is another extension.
 	extURL string
@@ -241,13 +244,13 @@ func (w *walker) add(sev model.Severity, code, path, msg, evidence string) {
 
 // resource walks a (possibly contained) resource against a compiled profile.
 func (w *walker) resource(m map[string]any, p *Compiled, path string) {
-	saved, savedIDs, savedPath := w.res, w.ids, w.resPath
-	w.res, w.ids, w.resPath = m, nil, path
+	saved, savedIDs, savedPath, savedHolder := w.res, w.ids, w.resPath, w.resHolder
+	w.res, w.ids, w.resPath, w.resHolder = m, nil, path, saved
 	w.object(m, p.root, nil, path, true)
 	w.invariants(p.root, nil, m, nil, path)
 	w.uniqueSets(m, path)
 	w.resourceRules(m, p.Type, path)
-	w.res, w.ids, w.resPath = saved, savedIDs, savedPath
+	w.res, w.ids, w.resPath, w.resHolder = saved, savedIDs, savedPath, savedHolder
 }
 
 // object validates the properties of a JSON object against the children of
@@ -862,10 +865,12 @@ func (w *walker) resourceTypeOfProfiles(rt string, k *node, path string) {
 func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 	rt, _ := m["resourceType"].(string)
 	w.resourceTypeOfProfiles(rt, k, path)
-	if k.path == "Bundle.entry.resource" {
-		// Each entry is a record of its own, checked against its type; a
-		// Bundle profile's entry profiles are checked here, as only the
-		// Bundle's walk knows them.
+	if k.path == "Bundle.entry.resource" && w.resPath == fhir.ResourceType(w.root) {
+		// Each entry of the record's Bundle is a record of its own (as is
+		// each entry of a Bundle that is an entry), checked against its
+		// type; a Bundle profile's entry profiles are checked here, as only
+		// the Bundle's walk knows them. A Bundle nested otherwise (a
+		// parameter's, contained) has its entries walked here.
 		alternatives, unloaded := w.profilesOfType(t, rt, path)
 		w.withoutFinds(func() {
 			w.conformTo(m, slices.DeleteFunc(alternatives, func(p *Compiled) bool { return p.IsCore }), unloaded, path, rt)
