@@ -37,6 +37,26 @@ var variantExceptions = map[string]map[agreement.VariantKind]string{
 	// precision: contained, it breaks dom-4 (no meta.versionId or
 	// meta.lastUpdated; a contained resource has no life of its own).
 	"instant-precision": {agreement.Contained: "dom-4: a contained resource carries no meta.lastUpdated"},
+	// The instance that keeps the rule is a List that refers to another
+	// List by Type/id: alone, a reference to a server; in a Parameters that
+	// carries Lists, a reference among the resources sent together, which
+	// must resolve there (localrefs.go, resolveInParameters).
+	"extension-context-invariant": {agreement.InParameters: "a rule of Parameters: a reference to a type it carries resolves among its resources"},
+}
+
+// variantsOpen are disagreements where carecert is wrong in one placement
+// and not yet fixed, each with the fault; like the exceptions, each must
+// still disagree (fixing one means taking it off).
+var variantsOpen = map[string]map[agreement.VariantKind]string{
+	// A Bundle that is a parameter's resource has its entries walked, but
+	// references in them are not resolved against that Bundle (the walk
+	// has a Bundle index only for the record's own Bundle): what the
+	// Bundle rules decide of them alone is missed.
+	"document-section-entry-resolves": {agreement.InParameters: "a nested Bundle's references are not resolved in it: a section entry naming nothing"},
+	"message-reference-resolves":      {agreement.InParameters: "a nested Bundle's references are not resolved in it: a message reference naming nothing"},
+	"message-focus-resolves":          {agreement.InParameters: "a nested Bundle's references are not resolved in it: a focus naming nothing"},
+	"bundle-reference-form":           {agreement.InParameters: "a nested Bundle's references are not resolved in it: a relative reference of no resolvable form"},
+	"transaction-reference-form":      {agreement.InParameters: "a nested Bundle's references are not resolved in it: a relative reference of no resolvable form"},
 }
 
 // verdicts validates folders with the default suites in one run, as
@@ -55,7 +75,7 @@ func verdicts(dirs ...string) map[string]bool {
 }
 
 var _ = Describe("the same family pair gets the same verdict in every format and placement", func() {
-	It("gives every variant of every family-pair instance (other format, Bundle entry in either format, contained) its instance's verdict, but for the named exceptions", func() {
+	It("gives every variant of every family-pair instance (other format, Bundle entry in either format, contained, a parameter's resource) its instance's verdict, but for the named exceptions and open faults", func() {
 		work := GinkgoT().TempDir()
 		type key struct {
 			family string
@@ -116,9 +136,18 @@ var _ = Describe("the same family pair gets the same verdict in every format and
 			found = append(found, k.family+" "+string(k.kind))
 			lines = append(lines, strings.Join(ds, "\n"))
 		}
-		for f, kinds := range variantExceptions {
-			for k := range kinds {
-				want = append(want, f+" "+string(k))
+		excepted, open := 0, 0
+		for _, table := range []map[string]map[agreement.VariantKind]string{variantExceptions, variantsOpen} {
+			for f, kinds := range table {
+				for k := range kinds {
+					want = append(want, f+" "+string(k))
+					n := len(disagree[key{f, k}])
+					if _, ok := variantsOpen[f][k]; ok {
+						open += n
+					} else {
+						excepted += n
+					}
+				}
 			}
 		}
 		var unmadeLines []string
@@ -129,14 +158,14 @@ var _ = Describe("the same family pair gets the same verdict in every format and
 		sort.Strings(found)
 		sort.Strings(want)
 		sort.Strings(unmadeLines)
-		summary := fmt.Sprintf("%d variants run (%d xml, %d json, %d bundle-entry, %d other-format-bundle-entry, %d contained), %d agreeing, %d disagreeing in %d family and kind pairs\nnot made:\n%s",
-			run, byKind[agreement.AsXML], byKind[agreement.AsJSON], byKind[agreement.InBundle], byKind[agreement.OtherInBundle], byKind[agreement.Contained],
-			agreeing, run-agreeing, len(disagree), strings.Join(unmadeLines, "\n"))
+		summary := fmt.Sprintf("%d variants run (%d xml, %d json, %d bundle-entry, %d other-format-bundle-entry, %d contained, %d parameter), %d agreeing, %d disagreeing in %d family and kind pairs (%d excepted, %d open)\nnot made:\n%s",
+			run, byKind[agreement.AsXML], byKind[agreement.AsJSON], byKind[agreement.InBundle], byKind[agreement.OtherInBundle], byKind[agreement.Contained], byKind[agreement.InParameters],
+			agreeing, run-agreeing, len(disagree), excepted, open, strings.Join(unmadeLines, "\n"))
 		AddReportEntry("variants", summary)
 		GinkgoWriter.Printf("%s\n%s\n", summary, strings.Join(lines, "\n"))
 		// a harness that made nothing of a kind would agree on nothing
 		Expect(byKind).To(HaveEach(BeNumerically(">", 100)))
-		Expect(byKind).To(HaveLen(5))
+		Expect(byKind).To(HaveLen(6))
 		Expect(found).To(Equal(want), strings.Join(lines, "\n"))
 	})
 })

@@ -32,6 +32,9 @@ const (
 	// Contained is the instance, as written, contained in a carrier Basic
 	// that references it, with an id given when it has none.
 	Contained VariantKind = "contained"
+	// InParameters is the instance, as written, the resource of a
+	// Parameters' one parameter.
+	InParameters VariantKind = "parameter"
 )
 
 // VariantBase is the server base a Bundle variant's fullUrl names: the
@@ -101,13 +104,29 @@ func MakeVariants(dir string, inst FamilyInstance) ([]Variant, []Unmade, error) 
 	if res == nil {
 		add(InBundle, ext, nil, err)
 		add(Contained, ext, nil, err)
+		add(InParameters, ext, nil, err)
 		return made, unmade, nil
 	}
 	b, err := inBundle(raw, ext, res)
 	add(InBundle, ext, b, err)
 	c, err := contained(raw, ext, res)
 	add(Contained, ext, c, err)
+	pr, err := inParameters(raw, ext)
+	add(InParameters, ext, pr, err)
 	return made, unmade, nil
+}
+
+// inParameters writes the instance, byte for byte, as the resource of the
+// one parameter of a Parameters.
+func inParameters(raw []byte, ext string) ([]byte, error) {
+	if ext == ".json" {
+		return concat(`{"resourceType": "Parameters", "parameter": [{"name": "resource", "resource": `, string(raw), "}]}\n"), nil
+	}
+	body, err := xmlBody(raw)
+	if err != nil {
+		return nil, err
+	}
+	return concat(`<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="resource"/><resource>`, body, "</resource></parameter></Parameters>\n"), nil
 }
 
 // otherFormat reads an instance (ext .json or .xml) and writes it in the

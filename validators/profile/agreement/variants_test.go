@@ -50,7 +50,7 @@ var _ = Describe("variants of a family-pair instance", func() {
 		func(file, content string, other agreement.VariantKind) {
 			made, why := variants(file, content)
 			Expect(why).To(BeEmpty())
-			Expect(made).To(HaveLen(4))
+			Expect(made).To(HaveLen(5))
 			Expect(decode(made[other])).To(Equal(patient), "the other format")
 			Expect(filepath.Ext(made[agreement.OtherInBundle].File)).To(Equal(filepath.Ext(made[other].File)))
 
@@ -61,6 +61,9 @@ var _ = Describe("variants of a family-pair instance", func() {
 				Expect(entry["fullUrl"]).To(Equal(agreement.VariantBase+"Patient/p1"), string(k))
 				Expect(entry["resource"]).To(Equal(patient), string(k))
 			}
+
+			p := decode(made[agreement.InParameters])
+			Expect(p["parameter"]).To(Equal([]any{map[string]any{"name": "resource", "resource": patient}}))
 
 			c := decode(made[agreement.Contained])
 			Expect(c["resourceType"]).To(Equal("Basic"))
