@@ -257,7 +257,7 @@ func (w *walker) xmlSigningTime(root *etree.Element, sig map[string]any, r sigRe
 		if at == nil {
 			at = dsDescend(obj, dsig.Namespace, "SignatureProperties", dsig.Namespace, "SignatureProperty")
 			if at != nil {
-				at = at.FindElement("./SigningTime")
+				at = at.SelectElement("SigningTime")
 			}
 		}
 		if at != nil {
@@ -428,6 +428,21 @@ func signedBytes(root *etree.Element, content []byte, tree map[string]any, canon
 	}
 }
 
+// elementWithID finds the element whose Id attribute is id, walking the
+// tree by hand: the id comes from the signature, and an etree path built
+// from it could fail to compile (which etree answers with a panic).
+func elementWithID(el *etree.Element, id string) *etree.Element {
+	if el.SelectAttrValue("Id", "") == id {
+		return el
+	}
+	for _, c := range el.ChildElements() {
+		if found := elementWithID(c, id); found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
 // xadesDigest checks the digest of the XAdES SignedProperties a reference
 // names. Without a transform, XML-DSig canonicalizes a same-document
 // reference by Canonical XML 1.0; the HL7 tools digest it in exclusive
@@ -436,7 +451,7 @@ func (w *walker) xadesDigest(root, ref *etree.Element, r sigReport) {
 	uri := ref.SelectAttrValue(dsig.URIAttr, "")
 	var props *etree.Element
 	if id, ok := strings.CutPrefix(uri, "#"); ok && id != "" {
-		props = root.FindElement(fmt.Sprintf("//[@Id='%s']", id))
+		props = elementWithID(root, id)
 	}
 	if props == nil {
 		r.fail("the XML signature's reference %q names no element of the signature: its signed properties cannot be found", uri)

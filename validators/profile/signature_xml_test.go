@@ -169,6 +169,8 @@ type xmlDSig struct {
 	propsType string
 	// tamper changes SignedInfo after it was signed.
 	tamper func(signedInfo string) string
+	// propsURI, when set, replaces the signed properties' reference URI.
+	propsURI string
 	// propsTransform, when set, is the transform the signed properties'
 	// reference names.
 	propsTransform string
@@ -218,7 +220,11 @@ func (s xmlDSig) build() string {
 		if s.propsTransform != "" {
 			propsTransforms = `<Transforms><Transform Algorithm="` + s.propsTransform + `"></Transform></Transforms>`
 		}
-		info += `<Reference Type="` + typ + `" URI="#props">` + propsTransforms + `<DigestMethod Algorithm="` + s.digest + `"></DigestMethod><DigestValue>` + digestB64(signedProperties(s.time)) + `</DigestValue></Reference>`
+		uri := "#props"
+		if s.propsURI != "" {
+			uri = s.propsURI
+		}
+		info += `<Reference Type="` + typ + `" URI="` + uri + `">` + propsTransforms + `<DigestMethod Algorithm="` + s.digest + `"></DigestMethod><DigestValue>` + digestB64(signedProperties(s.time)) + `</DigestValue></Reference>`
 	}
 	info += s.extraRefs + `</SignedInfo>`
 	value := s.signValue(info)
@@ -377,6 +383,9 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 			"the XML signature's SigningTime 2025-03-01T10:31:00Z is not Signature.when 2025-03-01T10:01:00Z"),
 		Entry("a signing time that is not a date-time", func() xmlDSig { return valid.with(func(s *xmlDSig) { s.time = "yesterday" }) }, nil,
 			`the XML signature's SigningTime "yesterday" is not a date-time`),
+		Entry("a signed-properties reference naming nothing, with a quote in it", func() xmlDSig {
+			return valid.with(func(s *xmlDSig) { s.propsURI = "#it's" })
+		}, nil, `the XML signature's reference "#it's" names no element of the signature`),
 		Entry("signed properties changed after signing", func() xmlDSig {
 			return valid.with(func(s *xmlDSig) { s.time, s.propsTime = "2025-02-01T10:01:00Z", "2025-03-01T10:01:00Z" })
 		}, nil, "the XML signature's signed properties (XAdES: the signing time, the signer) are not what was signed"),
