@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	_ "crypto/sha1" // XML-DSig digests and signature methods name SHA-1 too
@@ -118,6 +119,24 @@ func dsChildren(el *etree.Element, space, tag string) []*etree.Element {
 	return out
 }
 
+// algorithm is an XML-DSig method element's Algorithm ("" for a nil el).
+func algorithm(el *etree.Element) string {
+	if el == nil {
+		return ""
+	}
+	return el.SelectAttrValue(dsig.AlgorithmAttr, "")
+}
+
+// digestValue is a reference's DigestValue, whitespace removed ("" for
+// none).
+func digestValue(ref *etree.Element) string {
+	el := dsChild(ref, dsig.Namespace, dsig.DigestValueTag)
+	if el == nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(el.Text()), "")
+}
+
 // dsDescend follows a path of child elements, each given as namespace and
 // tag in turn.
 func dsDescend(el *etree.Element, steps ...string) *etree.Element {
@@ -163,6 +182,14 @@ func (w *walker) xmlSignature(b, sig map[string]any, data string, r sigReport) {
 		return
 	case len(refs) == 0:
 		r.fail("the XML signature's SignedInfo has no Reference: XML-DSig signs at least one")
+		return
+	case dsChild(signedInfo, dsig.Namespace, dsig.CanonicalizationMethodTag) == nil || dsChild(signedInfo, dsig.Namespace, dsig.SignatureMethodTag) == nil:
+		r.fail("the XML signature's SignedInfo lacks its CanonicalizationMethod or SignatureMethod: XML-DSig requires both")
+		return
+	case slices.ContainsFunc(refs, func(ref *etree.Element) bool {
+		return dsChild(ref, dsig.Namespace, dsig.DigestMethodTag) == nil || dsChild(ref, dsig.Namespace, dsig.DigestValueTag) == nil
+	}):
+		r.fail("an XML signature's Reference lacks its DigestMethod or DigestValue: XML-DSig requires both")
 		return
 	case len(refs) > 2:
 		r.unverified("the XML signature's SignedInfo has %d references; carecert understands the Bundle's and the XAdES signed properties'", len(refs))
@@ -350,13 +377,13 @@ func xmlSignedContent(b map[string]any, canon string, xml bool) ([]byte, error) 
 // xmlSignedInfo verifies SignatureValue over SignedInfo, canonicalized as
 // its CanonicalizationMethod says, with the certificate's key.
 func (w *walker) xmlSignedInfo(signedInfo *etree.Element, cert *x509.Certificate, sigBytes []byte, r sigReport) {
-	c14n := dsChild(signedInfo, dsig.Namespace, dsig.CanonicalizationMethodTag).SelectAttrValue(dsig.AlgorithmAttr, "")
+	c14n := algorithm(dsChild(signedInfo, dsig.Namespace, dsig.CanonicalizationMethodTag))
 	canonicalizer := xmlCanonicalizer(c14n)
 	if canonicalizer == nil {
 		r.unverified("the XML signature's SignedInfo is canonicalized by %q, which carecert does not implement", c14n)
 		return
 	}
-	method := dsChild(signedInfo, dsig.Namespace, dsig.SignatureMethodTag).SelectAttrValue(dsig.AlgorithmAttr, "")
+	method := algorithm(dsChild(signedInfo, dsig.Namespace, dsig.SignatureMethodTag))
 	m, ok := xmlSignatureMethods[method]
 	if !ok {
 		r.unverified("the XML signature's method %q is not one carecert implements (RSA or ECDSA with SHA-1, -256, -384 or -512)", method)
@@ -381,7 +408,7 @@ const xmlDeclaration = `<?xml version="1.0" encoding="UTF-8"?>`
 // declaration, since R4's wording and the HL7 tools differ on it. It reports
 // false when the digest was computed and differs.
 func (w *walker) xmlDigest(ref *etree.Element, content []byte, xml bool, what string, r sigReport) bool {
-	method := dsChild(ref, dsig.Namespace, dsig.DigestMethodTag).SelectAttrValue(dsig.AlgorithmAttr, "")
+	method := algorithm(dsChild(ref, dsig.Namespace, dsig.DigestMethodTag))
 	hash, ok := xmlDigests[method]
 	if !ok {
 		r.unverified("the XML signature digests by %q, which carecert does not implement (SHA-1, -256, -384, -512)", method)
@@ -394,7 +421,7 @@ func (w *walker) xmlDigest(ref *etree.Element, content []byte, xml bool, what st
 		}
 		return base64.StdEncoding.EncodeToString(d.Sum(nil))
 	}
-	got, want := digest(content), strings.Join(strings.Fields(dsChild(ref, dsig.Namespace, dsig.DigestValueTag).Text()), "")
+	got, want := digest(content), digestValue(ref)
 	if got == want || xml && digest([]byte(xmlDeclaration), content) == want {
 		return true
 	}
@@ -467,13 +494,13 @@ func (w *walker) xadesDigest(root, ref *etree.Element, r sigReport) {
 		}
 		forms = []dsig.Canonicalizer{c}
 	}
-	method := dsChild(ref, dsig.Namespace, dsig.DigestMethodTag).SelectAttrValue(dsig.AlgorithmAttr, "")
+	method := algorithm(dsChild(ref, dsig.Namespace, dsig.DigestMethodTag))
 	hash, ok := xmlDigests[method]
 	if !ok {
 		r.unverified("the XML signature digests its signed properties by %q, which carecert does not implement (SHA-1, -256, -384, -512)", method)
 		return
 	}
-	want := strings.Join(strings.Fields(dsChild(ref, dsig.Namespace, dsig.DigestValueTag).Text()), "")
+	want := digestValue(ref)
 	for _, c := range forms {
 		content, err := canonicalElement(props, c)
 		if err != nil {

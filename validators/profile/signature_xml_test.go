@@ -450,7 +450,11 @@ var _ = Describe("Bundle.signature in XML-DSig (XAdES)", Ordered, func() {
 		Entry("XML that is not a Signature", base64Std(`<Signature xmlns="urn:example">x</Signature>`), "the XML in Signature.data is element Signature in namespace urn:example, not an XML-DSig Signature"),
 		Entry("no reference", base64Std(`<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo></SignedInfo><SignatureValue>AA==</SignatureValue><Object><SignatureProperties><SignatureProperty><SigningTime>2025-03-01T10:01:00Z</SigningTime></SignatureProperty></SignatureProperties></Object></Signature>`),
 			"SignedInfo has no Reference"),
-		Entry("no SignatureValue", base64Std(`<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><Reference URI="#"></Reference></SignedInfo><Object><SignatureProperties><SignatureProperty><SigningTime>2025-03-01T10:01:00Z</SigningTime></SignatureProperty></SignatureProperties></Object></Signature>`),
+		Entry("a SignedInfo without its methods", base64Std(`<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><Reference URI="#"><DigestMethod Algorithm="`+sha256URI+`"></DigestMethod><DigestValue>AA==</DigestValue></Reference></SignedInfo><SignatureValue>AA==</SignatureValue></Signature>`),
+			"SignedInfo lacks its CanonicalizationMethod or SignatureMethod"),
+		Entry("a Reference without its digest", base64Std(`<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="`+c14n10+`"></CanonicalizationMethod><SignatureMethod Algorithm="`+rsaSHA256+`"></SignatureMethod><Reference URI="#"></Reference></SignedInfo><SignatureValue>AA==</SignatureValue></Signature>`),
+			"Reference lacks its DigestMethod or DigestValue"),
+		Entry("no SignatureValue", base64Std(`<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="`+c14n10+`"></CanonicalizationMethod><SignatureMethod Algorithm="`+rsaSHA256+`"></SignatureMethod><Reference URI="#"><DigestMethod Algorithm="`+sha256URI+`"></DigestMethod><DigestValue>AA==</DigestValue></Reference></SignedInfo><Object><SignatureProperties><SignatureProperty><SigningTime>2025-03-01T10:01:00Z</SigningTime></SignatureProperty></SignatureProperties></Object></Signature>`),
 			"has no SignatureValue"),
 	)
 
