@@ -51,8 +51,9 @@ type Plan struct {
 	// FHIROptions are FHIR validation options named as the HL7 reference
 	// validator's: best-practice (ignore, hint, warning, error),
 	// security-checks, allow-example-urls, allow-comments,
-	// assume-valid-rest-references (true or false) and
-	// bundle-validation-rules (rule=profile pairs, the reference's -bundle).
+	// assume-valid-rest-references (true or false),
+	// bundle-validation-rules (rule=profile pairs, the reference's -bundle)
+	// and resource-id-rule (optional, required, prohibited).
 	FHIROptions map[string]string `yaml:"fhir_options"`
 	// Terminology is the run's terminology settings (check.Terminology: a
 	// SNOMED CT release, a terminology server), which profile bindings and

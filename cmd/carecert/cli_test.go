@@ -259,6 +259,26 @@ var _ = Describe("carecert validate", func() {
 		Expect(stderr).To(ContainSubstring(`bundle-validation-rules: rule "Patient:first"`))
 	})
 
+	It("holds each resource validated on its own to --resource-id-rule, leaving a Bundle's entries free, and refuses a rule it cannot read", func() {
+		with := writeFile(dir, "ids/with.json", `{"resourceType": "Patient", "id": "p1", "name": [{"family": "Ng"}]}`)
+		without := writeFile(dir, "ids/without.xml", `<Patient xmlns="http://hl7.org/fhir"><name><family value="Ng"/></name></Patient>`)
+		b := writeFile(dir, "ids/b.json", `{"resourceType": "Bundle", "id": "b1", "type": "collection", "entry": [
+			{"fullUrl": "urn:uuid:0b5a9a4e-7f1c-4f0e-9d55-2f8b1c3a6e01", "resource": {"resourceType": "Patient", "name": [{"family": "Ng"}]}}]}`)
+		code, _, stderr := carecert("validate", with, without, b)
+		Expect(code).To(Equal(exitOK), stderr)
+		code, stdout, _ := carecert("validate", "--resource-id-rule", "required", with, without, b)
+		Expect(code).To(Equal(exitFailed))
+		Expect(strings.Count(stdout, "resource-id-rule required")).To(Equal(1), stdout)
+		Expect(stdout).To(ContainSubstring("without.xml"))
+		code, stdout, _ = carecert("validate", "--resource-id-rule", "prohibited", with, without, b)
+		Expect(code).To(Equal(exitFailed))
+		Expect(stdout).To(And(ContainSubstring("Patient/p1 at Patient.id"), ContainSubstring("Bundle/b1 at Bundle.id")))
+		Expect(strings.Count(stdout, "resource-id-rule prohibited")).To(Equal(2), stdout)
+		code, _, stderr = carecert("validate", "--resource-id-rule", "sometimes", with)
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(ContainSubstring("resource-id-rule"))
+	})
+
 	It("reports a comment in FHIR JSON at its line, and accepts it with --allow-comments", func() {
 		p := writeFile(dir, "c.json", "{\"resourceType\":\"Patient\",\"id\":\"a\",\n// kept from the template\n\"gender\":\"male\"}")
 		code, stdout, _ := carecert("validate", p)

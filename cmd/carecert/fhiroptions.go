@@ -14,6 +14,7 @@ type fhirOptionFlags struct {
 	allowComments    bool
 	assumeValidRest  string
 	bundleRules      string
+	resourceIDRule   string
 }
 
 func (o *fhirOptionFlags) register(fl *pflag.FlagSet) {
@@ -23,6 +24,7 @@ func (o *fhirOptionFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&o.forPublication, "for-publication", false, "check definitions as published for others to use: the elements a shareable ValueSet, CodeSystem, ConceptMap or Measure carries (errors for HL7's own)")
 	fl.BoolVar(&o.allowComments, "allow-comments", false, "accept comments in FHIR JSON (by default each is an input error)")
 	fl.StringVar(&o.bundleRules, "bundle-validation-rules", "", "rule=profile pairs, comma-separated: Bundle entries also validated against a profile, as the HL7 validator's -bundle; a rule is Type:n (the n-th entry holding a Type, from 0), Type (each of them) or n (the n-th entry)")
+	fl.StringVar(&o.resourceIDRule, "resource-id-rule", "", "whether each resource validated on its own must have an id: optional (the default), required (as for an update) or prohibited (as for a create), the HL7 validator's resourceIdRule")
 	fl.StringVar(&o.assumeValidRest, "assume-valid-rest-references", "", "true (the default): hold a reference that does not resolve in the input to its element's target types by the type its URL names (Group/7 is a Group); false: leave it unchecked, as the HL7 validator does by default")
 }
 
@@ -55,6 +57,9 @@ func (o *fhirOptionFlags) apply(into map[string]string) map[string]string {
 	}
 	if o.bundleRules != "" {
 		set("bundle-validation-rules", o.bundleRules)
+	}
+	if o.resourceIDRule != "" {
+		set("resource-id-rule", o.resourceIDRule)
 	}
 	return into
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -255,4 +256,45 @@ var _ = Describe("a resource id a profile requires or prohibits", func() {
 		Entry("no id where none is allowed", "id-prohibited-absent.pass", nil),
 		Entry("an id where none is allowed", "id-prohibited-present.fail", []string{profile.CodeCardinality + " Patient.id"}),
 	)
+})
+
+var _ = Describe("resource-id-rule, the reference validator's resourceIdRule", func() {
+	defs, err := definitions.New(definitions.Options{Parent: core, XML: fhirxml.Decode})
+	Expect(err).NotTo(HaveOccurred())
+	engines := map[profile.ResourceIDRule]*profile.Engine{}
+	for _, rule := range []profile.ResourceIDRule{profile.IDOptional, profile.IDRequired, profile.IDProhibited} {
+		engines[rule] = profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes, ResourceIDRule: rule})
+	}
+	DescribeTable("holds each record's resource to the rule, never a Bundle's entries, which are left free",
+		func(file string, rule profile.ResourceIDRule, want []string) {
+			Expect(instanceErrors(engines[rule], file)).To(ConsistOf(want), file)
+		},
+		Entry("an id, optional", "idrule-with-id.json", profile.IDOptional, nil),
+		Entry("no id, optional (the default)", "idrule-without-id.xml", profile.IDOptional, nil),
+		Entry("an id, required", "idrule-with-id.json", profile.IDRequired, nil),
+		Entry("no id, required", "idrule-without-id.xml", profile.IDRequired, []string{profile.CodeCardinality + " Patient"}),
+		Entry("an id, prohibited", "idrule-with-id.json", profile.IDProhibited, []string{profile.CodeCardinality + " Patient.id"}),
+		Entry("no id, prohibited", "idrule-without-id.xml", profile.IDProhibited, nil),
+		Entry("a Bundle with an id, one entry without, required", "idrule-bundle.json", profile.IDRequired, nil),
+		Entry("a Bundle with an id, one entry with one, prohibited", "idrule-bundle.json", profile.IDProhibited, []string{profile.CodeCardinality + " Bundle.id"}),
+	)
+
+	It("reads the rule's names, as the reference's service writes them too, and refuses others", func() {
+		for text, rule := range map[string]profile.ResourceIDRule{"": profile.IDOptional, "optional": profile.IDOptional, "REQUIRED": profile.IDRequired, "prohibited": profile.IDProhibited} {
+			Expect(profile.ParseResourceIDRule(text)).To(Equal(rule), text)
+		}
+		_, err := profile.ParseResourceIDRule("sometimes")
+		Expect(err).To(MatchError(ContainSubstring("want optional, required or prohibited")))
+	})
+
+	It("is a FHIR option of the run and of a requirement", func() {
+		reg := check.NewRegistry()
+		profile.Register(reg)
+		c, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile"}, &check.Env{FHIROptions: map[string]string{"resource-id-rule": "prohibited"}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.NewState().Observe(instanceFile("idrule-with-id.json")[0])).To(ContainElement(
+			saying(model.Error, profile.CodeCardinality, "Patient.id", "resource-id-rule prohibited")))
+		_, err = reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{"resource-id-rule": "sometimes"}}, &check.Env{})
+		Expect(err).To(MatchError(ContainSubstring("FHIR option resource-id-rule")))
+	})
 })

@@ -22,6 +22,9 @@ type Engine struct {
 	bestPractice BestPractice
 	// securityChecks reports HTML in string values as errors.
 	securityChecks bool
+	// resourceIDRule is whether a record's resource must, may or must not
+	// have an id (resource_id.go).
+	resourceIDRule ResourceIDRule
 	// memberOfHook is memberOf, for FHIRPath's memberOf() in invariants.
 	memberOfHook func(value any, valueSet string) (member, known bool, err error)
 	// allowExampleURLs accepts extensions on example domains unchecked.
@@ -86,6 +89,10 @@ type Options struct {
 	// system rendering them unescaped would run) as errors; off by default,
 	// as in the reference validator (its -security-checks).
 	SecurityChecks bool
+	// ResourceIDRule says whether each record's resource must have an id,
+	// may, or must not (the reference validator's resourceIdRule): may, by
+	// default.
+	ResourceIDRule ResourceIDRule
 	// AllowExampleURLs accepts, as warnings, extensions whose URL is on a
 	// domain reserved for examples (example.org...); by default they are
 	// errors (the reference validator's -allow-example-urls).
@@ -125,7 +132,7 @@ type Options struct {
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, allowExampleURLs: opts.AllowExampleURLs, forPublication: opts.ForPublication, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf, proofs: opts.Proofs,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, resourceIDRule: opts.ResourceIDRule, allowExampleURLs: opts.AllowExampleURLs, forPublication: opts.ForPublication, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf, proofs: opts.Proofs,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

@@ -48,6 +48,7 @@ type profileParams struct {
 	ForPublication  any    `param:"for-publication" doc:"true checks definitions as published for others to use (the elements a shareable ValueSet, CodeSystem, ConceptMap or Measure carries)"`
 	AllowComments   any    `param:"allow-comments" doc:"true accepts fhir_comments"`
 	AssumeValidRest any    `param:"assume-valid-rest-references" doc:"true (the default) holds a reference that does not resolve to its element's target types by the type its URL names; false leaves it unchecked, as the reference validator's default does"`
+	ResourceIDRule  any    `param:"resource-id-rule" doc:"optional (the default), required or prohibited: whether each resource validated on its own must have an id, may, or must not (the reference validator's resourceIdRule)"`
 	BundleRules     any    `param:"bundle-validation-rules" doc:"rule=profile pairs, comma-separated: Bundle entries also validated against a profile; a rule is Type:n (the n-th entry holding a Type, from 0), Type or n"`
 }
 
@@ -55,7 +56,7 @@ type profileParams struct {
 func (p profileParams) options() params.Params {
 	return params.Params{"best-practice": p.BestPractice, "security-checks": p.SecurityChecks,
 		"allow-example-urls": p.AllowExampleURL, "for-publication": p.ForPublication, "allow-comments": p.AllowComments, "assume-valid-rest-references": p.AssumeValidRest,
-		"bundle-validation-rules": p.BundleRules}
+		"bundle-validation-rules": p.BundleRules, "resource-id-rule": p.ResourceIDRule}
 }
 
 // Hooks let the capabilities built elsewhere plug into the engine a run
@@ -89,7 +90,7 @@ var engines = check.NewServiceFamily(func(env *check.Env, k engineKey) (*Engine,
 		return nil, fmt.Errorf("FHIR option bundle-validation-rules: %w", err)
 	}
 	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, Proofs: hooks.Proofs, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
-		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, AllowExampleURLs: o.allowExampleURLs, ForPublication: o.forPublication, UnresolvedUntyped: o.unresolvedUntyped,
+		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, ResourceIDRule: o.resourceIDRule, AllowExampleURLs: o.allowExampleURLs, ForPublication: o.forPublication, UnresolvedUntyped: o.unresolvedUntyped,
 		BundleRules: rules}), nil
 })
 
@@ -109,18 +110,19 @@ type validatorOptions struct {
 	// unresolvedUntyped is assume-valid-rest-references=false.
 	unresolvedUntyped bool
 	// bundleRules is bundle-validation-rules as written (ParseBundleRules).
-	bundleRules string
+	bundleRules    string
+	resourceIDRule ResourceIDRule
 }
 
 // OptionNames are the FHIR validation options a plan (fhir_options), the
 // command line and a fhir-profile requirement's parameters may set.
-var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "for-publication", "allow-comments", "assume-valid-rest-references", "bundle-validation-rules"}
+var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "for-publication", "allow-comments", "assume-valid-rest-references", "bundle-validation-rules", "resource-id-rule"}
 
 func (o validatorOptions) key() string {
 	if o == (validatorOptions{}) {
 		return ""
 	}
-	return fmt.Sprintf("|%s|%t|%t|%t|%t|%s", o.bestPractice, o.securityChecks, o.allowExampleURLs, o.forPublication, o.unresolvedUntyped, o.bundleRules)
+	return fmt.Sprintf("|%s|%t|%t|%t|%t|%s|%s", o.bestPractice, o.securityChecks, o.allowExampleURLs, o.forPublication, o.unresolvedUntyped, o.bundleRules, o.resourceIDRule)
 }
 
 // fhirOptions reads the options: the run's, overridden by a requirement's
@@ -151,6 +153,8 @@ func fhirOptions(params params.Params, env *check.Env) (validatorOptions, error)
 			var assume bool
 			assume, err = strconv.ParseBool(v)
 			o.unresolvedUntyped = !assume
+		case "resource-id-rule":
+			o.resourceIDRule, err = ParseResourceIDRule(v)
 		case "bundle-validation-rules":
 			o.bundleRules = v
 			_, err = ParseBundleRules(v, func(string) bool { return true }) // types are checked with the definitions
@@ -295,6 +299,12 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 	if c.unavailable != "" || s.proven == rec && s.provenIndex == rec.Index {
 		return nil
 	}
+	return append(c.e.resourceID(rec), s.observe(rec)...)
+}
+
+// observe is Observe's walks of a record against its profiles.
+func (s *profileState) observe(rec *model.Record) []model.Finding {
+	c := s.c
 	var compiled []*Compiled
 	var out []model.Finding
 	if c.template != "" {
