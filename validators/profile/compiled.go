@@ -34,6 +34,10 @@ type Compiled struct {
 	// versions is the FHIR version range an extension definition declares
 	// it is for (version-specific-use), when it declares one.
 	versions *versionRange
+	// imposed are the profiles this one imposes (its
+	// structuredefinition-imposeProfile extensions): a resource validated
+	// against it is validated against them too.
+	imposed []string
 	// standing says the definition advises against new use (deprecated,
 	// withdrawn, retired): nil when it does not (definition_standing.go).
 	standing *standing
@@ -242,6 +246,7 @@ func (c *compiler) compile(canonical string) (*Compiled, error) {
 	}
 	p.versions = specificUse(sd.Extension)
 	p.standing = standingOf(sd.Status, sd.Extension)
+	p.imposed = imposedProfiles(sd.Extension)
 	if sd.Snapshot == nil || len(sd.Snapshot.Element) == 0 {
 		return nil, fmt.Errorf("%s has no snapshot", canonical)
 	}

@@ -298,3 +298,19 @@ var _ = Describe("resource-id-rule, the reference validator's resourceIdRule", f
 		Expect(err).To(MatchError(ContainSubstring("FHIR option resource-id-rule")))
 	})
 })
+
+var _ = Describe("a profile that imposes others (structuredefinition-imposeProfile)", func() {
+	e := guideEngine()
+	DescribeTable("a resource claiming it is validated against what it imposes too", errorsInEachFormat(e),
+		Entry("conforming to the profile and to the one it imposes", "imposed-met.pass", nil),
+		Entry("conforming to the profile, not to the one it imposes (its regex)", "imposed-unmet.fail", []string{profile.CodeFormat + " Observation.identifier[0].value"}),
+	)
+
+	It("names the imposed profile in its findings, and says an imposed profile it does not hold was not checked", func() {
+		fs := instanceFindings(e, "imposed-unmet.fail.json")
+		Expect(fs).To(ContainElement(saying(model.Error, profile.CodeFormat, "Observation.identifier[0].value",
+			"(profile http://example.org/fhir/StructureDefinition/measured-observation)")))
+		Expect(fs).To(ContainElement(saying(model.Warning, profile.CodeProfile, "Observation",
+			"profile http://example.org/fhir/StructureDefinition/imposing-observation imposes http://example.org/fhir/StructureDefinition/not-in-this-guide, which is not loaded")))
+	})
+})

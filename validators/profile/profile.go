@@ -366,6 +366,8 @@ func (s *profileState) observe(rec *model.Record) []model.Finding {
 			compiled = append(compiled, p)
 		}
 	}
+	compiled, problems = c.e.withImposed(rec, compiled)
+	out = append(out, problems...)
 	seen := map[string]bool{}
 	for i, p := range compiled {
 		// The walk against the record's base type finds its coded values
