@@ -160,3 +160,46 @@ var _ = Describe("references between the contained resources of a nested resourc
 		})
 	}
 })
+
+// The references inside a nested Bundle's entries resolve among its
+// entries, under the Bundle rules of its type, as the record's Bundle's do.
+var _ = Describe("references inside a nested Bundle", func() {
+	e := newEngine()
+	const base = "https://fhir.oakfield-trust.nhs.uk/R4/"
+	document := func(entryRef string) string {
+		return `{"resourceType": "Bundle", "type": "document", "identifier": {"system": "urn:ietf:rfc:3986", "value": "urn:uuid:0c3a1a52-6f0e-4c3e-9d8e-2b9f4f3e8a11"},
+			"timestamp": "2024-05-01T10:00:00Z", "entry": [
+			{"fullUrl": "` + base + `Composition/c1", "resource": {"resourceType": "Composition", "id": "c1", "status": "final",
+				"type": {"text": "note"}, "subject": {"reference": "Patient/p1"}, "date": "2024-05-01", "author": [{"reference": "Patient/p1"}], "title": "Note",
+				"section": [{"title": "Findings", "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">p</div>"}, "entry": [{"reference": "` + entryRef + `"}]}]}},
+			{"fullUrl": "` + base + `Patient/p1", "resource": {"resourceType": "Patient", "id": "p1"}}]}`
+	}
+	parameter := func(res string) string {
+		return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": ` + res + `}]}`
+	}
+	errorsAt := func(src string) []string {
+		var out []string
+		for _, f := range validate(e, src) {
+			if f.Severity == model.Error {
+				out = append(out, f.Path+": "+f.Message)
+			}
+		}
+		return out
+	}
+
+	It("resolves a document's section entry among the nested document's entries", func() {
+		Expect(errorsAt(parameter(document("Patient/p1")))).To(BeEmpty())
+		Expect(errorsAt(parameter(document("Patient/p9")))).To(ContainElement(
+			HavePrefix("Parameters.parameter[0].resource.entry[0].resource.section[0].entry[0].reference: ")))
+	})
+
+	It("holds a relative reference in a nested Bundle's entry to a form its fullUrl resolves", func() {
+		collection := func(ref string) string {
+			return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "` + base + `Observation/o1",
+				"resource": {"resourceType": "Observation", "id": "o1", "status": "final", "code": {"text": "x"}, "subject": {"reference": "` + ref + `"}}}]}`
+		}
+		Expect(errorsAt(parameter(collection("Patient/p1")))).To(BeEmpty())
+		Expect(errorsAt(parameter(collection("Patient/p1/_history")))).To(ConsistOf(And(
+			HavePrefix("Parameters.parameter[0].resource.entry[0].resource.subject.reference: "), ContainSubstring("cannot be resolved against the entry's fullUrl"))))
+	})
+})

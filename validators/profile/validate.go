@@ -890,6 +890,13 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		w.missFinds()
 		return
 	}
+	if rt == "Bundle" {
+		// Its entries, walked here, resolve their references among
+		// themselves, as the entries of the record's Bundle do.
+		saved := w.bundle
+		w.bundle = indexBundleResource(w.rec, m)
+		defer func() { w.bundle = saved }()
+	}
 	start := len(w.out)
 	w.resource(m, p, path)
 	alternatives, unloaded := w.profilesOfType(t, rt, path)
