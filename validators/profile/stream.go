@@ -21,13 +21,15 @@ import (
 // root's invariants a map of only the members their expressions name).
 //
 // It proves a record clean or gives up: a finding of any rule, or anything
-// the scan does not cover (extensions, contained resources, narratives,
-// slicing, companions, element ids, claimed profiles, a record inside a
-// Bundle), sends the record back to the map walk, whose findings are then
-// the record's. A profile the record's codes imply (a vital sign's) is
-// walked on the record's map form after the scan (stream_implied.go). So a record's findings cannot differ between the
-// two paths; stream_test.go holds the clean verdict to the map walk's on
-// the shared corpus, the generated feed and damaged records.
+// the scan does not cover (extensions, narratives, slicing, companions,
+// element ids, claimed profiles, a record inside a Bundle), sends the
+// record back to the map walk, whose findings are then the record's. A
+// profile the record's codes imply (a vital sign's) is walked on the
+// record's map form after the scan (stream_implied.go); the root's
+// contained resources are decoded alone and walked by the map walk's own
+// property walk (stream_contained.go). So a record's findings cannot differ
+// between the two paths; stream_test.go holds the clean verdict to the map
+// walk's on the shared corpus, the generated feed and damaged records.
 
 // Streamer runs the stream path for one engine, holding each type's
 // compiled stream form (built on first use, shared by every worker).
