@@ -299,7 +299,11 @@ func (s *profileState) Observe(rec *model.Record) []model.Finding {
 	if c.unavailable != "" || s.proven == rec && s.provenIndex == rec.Index {
 		return nil
 	}
-	return append(c.e.resourceID(rec), s.observe(rec)...)
+	out := s.observe(rec)
+	if id := c.e.resourceID(rec); id != nil {
+		out = append(id, out...) // only under a resource-id-rule: no copy otherwise
+	}
+	return out
 }
 
 // observe is Observe's walks of a record against its profiles.
