@@ -11,6 +11,7 @@ type fhirOptionFlags struct {
 	securityChecks   bool
 	allowExampleURLs bool
 	forPublication   bool
+	noExperimental   bool
 	allowComments    bool
 	assumeValidRest  string
 	bundleRules      string
@@ -22,6 +23,7 @@ func (o *fhirOptionFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&o.securityChecks, "security-checks", false, "report HTML tags embedded in string values as errors")
 	fl.BoolVar(&o.allowExampleURLs, "allow-example-urls", false, "accept extensions on example domains (example.org...) as warnings instead of errors")
 	fl.BoolVar(&o.forPublication, "for-publication", false, "check definitions as published for others to use: the elements a shareable ValueSet, CodeSystem, ConceptMap or Measure carries (errors for HL7's own)")
+	fl.BoolVar(&o.noExperimental, "no-experimental-content", false, "refuse every definition (ValueSet, StructureDefinition...) marked experimental: content that must be fit for production")
 	fl.BoolVar(&o.allowComments, "allow-comments", false, "accept comments in FHIR JSON (by default each is an input error)")
 	fl.StringVar(&o.bundleRules, "bundle-validation-rules", "", "rule=profile pairs, comma-separated: Bundle entries also validated against a profile, as the HL7 validator's -bundle; a rule is Type:n (the n-th entry holding a Type, from 0), Type (each of them) or n (the n-th entry)")
 	fl.StringVar(&o.resourceIDRule, "resource-id-rule", "", "whether each resource validated on its own must have an id: optional (the default), required (as for an update) or prohibited (as for a create), the HL7 validator's resourceIdRule")
@@ -48,6 +50,9 @@ func (o *fhirOptionFlags) apply(into map[string]string) map[string]string {
 	}
 	if o.forPublication {
 		set("for-publication", "true")
+	}
+	if o.noExperimental {
+		set("no-experimental-content", "true")
 	}
 	if o.allowComments {
 		set("allow-comments", "true")

@@ -55,6 +55,9 @@ func (w *walker) canonicalResourceRules(m map[string]any, typ, path string) {
 		return
 	}
 	w.hl7WorkGroup(m, path)
+	if w.e.noExperimentalContent && m["experimental"] == true {
+		w.add(model.Error, CodeCanonicalResource, path+".experimental", "this definition is marked experimental, and no-experimental-content refuses experimental content: content that must be fit for production uses definitions that are not experimental", "")
+	}
 	if v, _ := m["version"].(string); strings.Contains(v, "#") {
 		w.add(model.Warning, CodeCanonicalResource, path+".version", fmt.Sprintf("the version %q holds '#', which separates a fragment in a URL: a reference to url|version#id is read wrongly; choose a version without '#'", v), "")
 	}

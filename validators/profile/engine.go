@@ -32,6 +32,8 @@ type Engine struct {
 	// forPublication adds the checks of definitions published for others
 	// to use (shareable.go).
 	forPublication bool
+	// noExperimentalContent refuses definitions marked experimental.
+	noExperimentalContent bool
 	// unresolvedUntyped takes no type from the URL of a reference that
 	// does not resolve.
 	unresolvedUntyped bool
@@ -101,6 +103,10 @@ type Options struct {
 	// the elements a shareable ValueSet, CodeSystem, ConceptMap or Measure
 	// carries (the reference validator's -forPublication); off by default.
 	ForPublication bool
+	// NoExperimentalContent refuses every definition marked experimental
+	// (the reference validator's -no-experimental-content, for content
+	// that must be fit for production); off by default.
+	NoExperimentalContent bool
 	// UnresolvedUntyped leaves a reference that does not resolve (a REST
 	// reference to a server) unheld to its element's target types: what it
 	// points at is not known. By default carecert takes the type its URL
@@ -132,7 +138,7 @@ type Options struct {
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, resourceIDRule: opts.ResourceIDRule, allowExampleURLs: opts.AllowExampleURLs, forPublication: opts.ForPublication, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf, proofs: opts.Proofs,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, resourceIDRule: opts.ResourceIDRule, allowExampleURLs: opts.AllowExampleURLs, forPublication: opts.ForPublication, noExperimentalContent: opts.NoExperimentalContent, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf, proofs: opts.Proofs,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

@@ -133,3 +133,51 @@ var _ = Describe("assume-valid-rest-references", func() {
 		Expect(fs).To(ContainElement(WithTransform(func(f model.Finding) string { return f.Message }, ContainSubstring("reference to a Device"))))
 	})
 })
+
+var _ = Describe("no-experimental-content: definitions fit for production", func() {
+	strict := optionsEngine(profile.Options{NoExperimentalContent: true})
+	experimental := func(sev model.Severity, fs []model.Finding) []string {
+		out := []string{}
+		for _, f := range fs {
+			if f.Code == profile.CodeCanonicalResource && f.Severity == sev && strings.Contains(f.Message, "experimental") {
+				out = append(out, f.Path)
+			}
+		}
+		return out
+	}
+	DescribeTable("each definition, in JSON and XML",
+		func(json, xml string, want []string) {
+			Expect(experimental(model.Error, everyFinding(optionsEngine(profile.Options{}), json))).To(BeEmpty(), "off by default")
+			Expect(experimental(model.Error, everyFinding(strict, json))).To(ConsistOf(want))
+			Expect(experimental(model.Error, everyFinding(strict, fromXML(xml)))).To(ConsistOf(want), "XML")
+		},
+		Entry("an experimental value set", `{"resourceType": "ValueSet", "url": "http://example.org/fhir/ValueSet/v", "status": "draft", "experimental": true}`,
+			`<ValueSet xmlns="http://hl7.org/fhir"><url value="http://example.org/fhir/ValueSet/v"/><status value="draft"/><experimental value="true"/></ValueSet>`,
+			[]string{"ValueSet.experimental"}),
+		Entry("one that is not", `{"resourceType": "ValueSet", "url": "http://example.org/fhir/ValueSet/v", "status": "draft", "experimental": false}`,
+			`<ValueSet xmlns="http://hl7.org/fhir"><url value="http://example.org/fhir/ValueSet/v"/><status value="draft"/><experimental value="false"/></ValueSet>`, nil),
+		Entry("one that does not say", `{"resourceType": "ValueSet", "url": "http://example.org/fhir/ValueSet/v", "status": "draft"}`,
+			`<ValueSet xmlns="http://hl7.org/fhir"><url value="http://example.org/fhir/ValueSet/v"/><status value="draft"/></ValueSet>`, nil),
+		Entry("an experimental code system, contained in a Questionnaire",
+			`{"resourceType": "Questionnaire", "status": "draft", "contained": [{"resourceType": "CodeSystem", "id": "cs", "status": "draft", "experimental": true, "content": "complete",
+				"concept": [{"code": "a"}]}], "item": [{"linkId": "q", "type": "choice", "answerOption": [{"valueCoding": {"system": "#cs", "code": "a"}}]}]}`,
+			`<Questionnaire xmlns="http://hl7.org/fhir"><contained><CodeSystem><id value="cs"/><status value="draft"/><experimental value="true"/><content value="complete"/>`+
+				`<concept><code value="a"/></concept></CodeSystem></contained><status value="draft"/><item><linkId value="q"/><type value="choice"/>`+
+				`<answerOption><valueCoding><system value="#cs"/><code value="a"/></valueCoding></answerOption></item></Questionnaire>`,
+			[]string{"Questionnaire.contained[0].experimental"}),
+	)
+	It("is taken from the run's options or a requirement's parameters", func() {
+		reg := check.NewRegistry()
+		profile.Register(reg)
+		run := func(o map[string]string, p params.Params) []string {
+			c, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: p}, &check.Env{FHIROptions: o})
+			Expect(err).NotTo(HaveOccurred())
+			return experimental(model.Error, c.NewState().Observe(record(`{"resourceType": "ValueSet", "url": "http://example.org/fhir/ValueSet/v", "status": "draft", "experimental": true}`)))
+		}
+		Expect(run(nil, params.Params{})).To(BeEmpty())
+		Expect(run(map[string]string{"no-experimental-content": "true"}, params.Params{})).To(ConsistOf("ValueSet.experimental"))
+		Expect(run(map[string]string{"no-experimental-content": "true"}, params.Params{"no-experimental-content": "false"})).To(BeEmpty())
+		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{"no-experimental-content": "sometimes"}}, &check.Env{})
+		Expect(err).To(MatchError(ContainSubstring("no-experimental-content")))
+	})
+})

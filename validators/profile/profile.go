@@ -47,6 +47,7 @@ type profileParams struct {
 	AllowExampleURL any    `param:"allow-example-urls" doc:"true accepts references to example.org"`
 	ForPublication  any    `param:"for-publication" doc:"true checks definitions as published for others to use (the elements a shareable ValueSet, CodeSystem, ConceptMap or Measure carries)"`
 	AllowComments   any    `param:"allow-comments" doc:"true accepts fhir_comments"`
+	NoExperimental  any    `param:"no-experimental-content" doc:"true refuses every definition marked experimental (content that must be fit for production)"`
 	AssumeValidRest any    `param:"assume-valid-rest-references" doc:"true (the default) holds a reference that does not resolve to its element's target types by the type its URL names; false leaves it unchecked, as the reference validator's default does"`
 	ResourceIDRule  any    `param:"resource-id-rule" doc:"optional (the default), required or prohibited: whether each resource validated on its own must have an id, may, or must not (the reference validator's resourceIdRule)"`
 	BundleRules     any    `param:"bundle-validation-rules" doc:"rule=profile pairs, comma-separated: Bundle entries also validated against a profile; a rule is Type:n (the n-th entry holding a Type, from 0), Type or n"`
@@ -55,7 +56,7 @@ type profileParams struct {
 // options returns the FHIR options the requirement sets, as fhirOptions reads them.
 func (p profileParams) options() params.Params {
 	return params.Params{"best-practice": p.BestPractice, "security-checks": p.SecurityChecks,
-		"allow-example-urls": p.AllowExampleURL, "for-publication": p.ForPublication, "allow-comments": p.AllowComments, "assume-valid-rest-references": p.AssumeValidRest,
+		"allow-example-urls": p.AllowExampleURL, "for-publication": p.ForPublication, "allow-comments": p.AllowComments, "no-experimental-content": p.NoExperimental, "assume-valid-rest-references": p.AssumeValidRest,
 		"bundle-validation-rules": p.BundleRules, "resource-id-rule": p.ResourceIDRule}
 }
 
@@ -90,7 +91,7 @@ var engines = check.NewServiceFamily(func(env *check.Env, k engineKey) (*Engine,
 		return nil, fmt.Errorf("FHIR option bundle-validation-rules: %w", err)
 	}
 	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, Proofs: hooks.Proofs, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
-		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, ResourceIDRule: o.resourceIDRule, AllowExampleURLs: o.allowExampleURLs, ForPublication: o.forPublication, UnresolvedUntyped: o.unresolvedUntyped,
+		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, ResourceIDRule: o.resourceIDRule, AllowExampleURLs: o.allowExampleURLs, ForPublication: o.forPublication, NoExperimentalContent: o.noExperimentalContent, UnresolvedUntyped: o.unresolvedUntyped,
 		BundleRules: rules}), nil
 })
 
@@ -107,6 +108,8 @@ type validatorOptions struct {
 	securityChecks   bool
 	allowExampleURLs bool
 	forPublication   bool
+	// noExperimentalContent is no-experimental-content.
+	noExperimentalContent bool
 	// unresolvedUntyped is assume-valid-rest-references=false.
 	unresolvedUntyped bool
 	// bundleRules is bundle-validation-rules as written (ParseBundleRules).
@@ -116,13 +119,13 @@ type validatorOptions struct {
 
 // OptionNames are the FHIR validation options a plan (fhir_options), the
 // command line and a fhir-profile requirement's parameters may set.
-var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "for-publication", "allow-comments", "assume-valid-rest-references", "bundle-validation-rules", "resource-id-rule"}
+var OptionNames = []string{"best-practice", "security-checks", "allow-example-urls", "for-publication", "no-experimental-content", "allow-comments", "assume-valid-rest-references", "bundle-validation-rules", "resource-id-rule"}
 
 func (o validatorOptions) key() string {
 	if o == (validatorOptions{}) {
 		return ""
 	}
-	return fmt.Sprintf("|%s|%t|%t|%t|%t|%s|%s", o.bestPractice, o.securityChecks, o.allowExampleURLs, o.forPublication, o.unresolvedUntyped, o.bundleRules, o.resourceIDRule)
+	return fmt.Sprintf("|%s|%t|%t|%t|%t|%t|%s|%s", o.bestPractice, o.securityChecks, o.allowExampleURLs, o.forPublication, o.noExperimentalContent, o.unresolvedUntyped, o.bundleRules, o.resourceIDRule)
 }
 
 // fhirOptions reads the options: the run's, overridden by a requirement's
@@ -147,6 +150,8 @@ func fhirOptions(params params.Params, env *check.Env) (validatorOptions, error)
 			o.allowExampleURLs, err = strconv.ParseBool(v)
 		case "for-publication":
 			o.forPublication, err = strconv.ParseBool(v)
+		case "no-experimental-content":
+			o.noExperimentalContent, err = strconv.ParseBool(v)
 		case "allow-comments":
 			_, err = strconv.ParseBool(v) // the runner applies it to what it reads
 		case "assume-valid-rest-references":
