@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
 )
 
 // A resource is held to the profiles it claims (meta.profile) and those
@@ -36,15 +37,6 @@ var _ = Describe("profiles a nested resource claims or implies", func() {
 	claims := func(p string) string { return `"meta": {"profile": ["` + p + `"]}, ` }
 	const core = "http://hl7.org/fhir/StructureDefinition/"
 
-	errorsOf := func(src string) []string {
-		var out []string
-		for _, f := range validate(e, src) {
-			if f.Severity == model.Error {
-				out = append(out, f.Path+": "+f.Message)
-			}
-		}
-		return out
-	}
 	placements := []struct {
 		name  string
 		place func(string) string
@@ -67,14 +59,14 @@ var _ = Describe("profiles a nested resource claims or implies", func() {
 				{"a Patient claiming an Observation profile", patient(claims(core + "bodyweight")),
 					": resource is a Patient, but profile " + core + "bodyweight constrains Observation"},
 			} {
-				Expect(errorsOf(pl.place(c.res))).To(ContainElement(And(HavePrefix(pl.path), ContainSubstring(c.want))), c.name)
+				Expect(errorMessages(e, pl.place(c.res))).To(ContainElement(And(HavePrefix(pl.path), ContainSubstring(c.want))), c.name)
 			}
 			for _, c := range []struct{ name, res string }{
 				{"a heart rate with its category", observation("", category+", "+heartRate)},
 				{"a heart rate with its category claiming vitalsigns", observation(claims(core+"vitalsigns"), category+", "+heartRate)},
 				{"a Patient claiming the core Patient profile", patient(claims(core + "Patient"))},
 			} {
-				Expect(errorsOf(pl.place(c.res))).To(BeEmpty(), c.name)
+				Expect(errorMessages(e, pl.place(c.res))).To(BeEmpty(), c.name)
 			}
 		})
 	}
@@ -109,23 +101,14 @@ var _ = Describe("the entries of a nested Bundle", func() {
 	parameter := func(res string) string {
 		return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": ` + res + `}]}`
 	}
-	paths := func(fs []model.Finding) []string {
-		var out []string
-		for _, f := range fs {
-			if f.Severity == model.Error {
-				out = append(out, f.Path)
-			}
-		}
-		return out
-	}
 
 	It("walks the entries of a parameter's Bundle, which no reader makes records of", func() {
-		Expect(paths(validate(e, parameter(bundle("femalee"))))).To(ConsistOf("Parameters.parameter[0].resource.entry[0].resource.gender"))
-		Expect(paths(validate(e, parameter(bundle("female"))))).To(BeEmpty())
+		Expect(errorPaths(e, parameter(bundle("femalee")))).To(ConsistOf("Parameters.parameter[0].resource.entry[0].resource.gender"))
+		Expect(errorPaths(e, parameter(bundle("female")))).To(BeEmpty())
 	})
 
 	It("leaves the entries of the record's Bundle to their own records", func() {
-		Expect(paths(validate(e, bundle("femalee")))).To(BeEmpty())
+		Expect(errorPaths(e, bundle("femalee"))).To(BeEmpty())
 	})
 })
 
@@ -139,24 +122,15 @@ var _ = Describe("references between the contained resources of a nested resourc
 				{"resourceType": "PractitionerRole", "id": "r1", "practitioner": {"reference": "` + practitioner + `"}}],
 			"performer": [{"reference": "#r1"}]}`
 	}
-	errorsAt := func(src string) []string {
-		var out []string
-		for _, f := range validate(e, src) {
-			if f.Severity == model.Error {
-				out = append(out, f.Path)
-			}
-		}
-		return out
-	}
 	for _, pl := range []struct{ name, open, close, path string }{
 		{"alone", "", "", "Observation"},
 		{"a parameter's resource", `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": `, `}]}`, "Parameters.parameter[0].resource"},
 		{"a nested Bundle's entry", `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": {"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "https://fhir.oakfield-trust.nhs.uk/R4/Observation/o1", "resource": `, `}]}}]}`, "Parameters.parameter[0].resource.entry[0].resource"},
 	} {
 		It("resolves them "+pl.name, func() {
-			Expect(errorsAt(pl.open + observation("#p1") + pl.close)).To(BeEmpty())
+			Expect(errorPaths(e, pl.open+observation("#p1")+pl.close)).To(BeEmpty())
 			// #p2 names nothing, and leaves p1 referred to by nothing (dom-3)
-			Expect(errorsAt(pl.open + observation("#p2") + pl.close)).To(ConsistOf(pl.path+".contained[1].practitioner.reference", pl.path))
+			Expect(errorPaths(e, pl.open+observation("#p2")+pl.close)).To(ConsistOf(pl.path+".contained[1].practitioner.reference", pl.path))
 		})
 	}
 })
@@ -177,19 +151,10 @@ var _ = Describe("references inside a nested Bundle", func() {
 	parameter := func(res string) string {
 		return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": ` + res + `}]}`
 	}
-	errorsAt := func(src string) []string {
-		var out []string
-		for _, f := range validate(e, src) {
-			if f.Severity == model.Error {
-				out = append(out, f.Path+": "+f.Message)
-			}
-		}
-		return out
-	}
 
 	It("resolves a document's section entry among the nested document's entries", func() {
-		Expect(errorsAt(parameter(document("Patient/p1")))).To(BeEmpty())
-		Expect(errorsAt(parameter(document("Patient/p9")))).To(ContainElement(
+		Expect(errorMessages(e, parameter(document("Patient/p1")))).To(BeEmpty())
+		Expect(errorMessages(e, parameter(document("Patient/p9")))).To(ContainElement(
 			HavePrefix("Parameters.parameter[0].resource.entry[0].resource.section[0].entry[0].reference: ")))
 	})
 
@@ -198,8 +163,30 @@ var _ = Describe("references inside a nested Bundle", func() {
 			return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "` + base + `Observation/o1",
 				"resource": {"resourceType": "Observation", "id": "o1", "status": "final", "code": {"text": "x"}, "subject": {"reference": "` + ref + `"}}}]}`
 		}
-		Expect(errorsAt(parameter(collection("Patient/p1")))).To(BeEmpty())
-		Expect(errorsAt(parameter(collection("Patient/p1/_history")))).To(ConsistOf(And(
+		Expect(errorMessages(e, parameter(collection("Patient/p1")))).To(BeEmpty())
+		Expect(errorMessages(e, parameter(collection("Patient/p1/_history")))).To(ConsistOf(And(
 			HavePrefix("Parameters.parameter[0].resource.entry[0].resource.subject.reference: "), ContainSubstring("cannot be resolved against the entry's fullUrl"))))
 	})
 })
+
+// errorMessages is the error findings of a resource as "path: message".
+func errorMessages(e *profile.Engine, src string) []string {
+	var out []string
+	for _, f := range validate(e, src) {
+		if f.Severity == model.Error {
+			out = append(out, f.Path+": "+f.Message)
+		}
+	}
+	return out
+}
+
+// errorPaths is where a resource's error findings are.
+func errorPaths(e *profile.Engine, src string) []string {
+	var out []string
+	for _, f := range validate(e, src) {
+		if f.Severity == model.Error {
+			out = append(out, f.Path)
+		}
+	}
+	return out
+}
