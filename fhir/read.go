@@ -440,6 +440,21 @@ func readXMLDocument(name string, data []byte, emit Emit) error {
 	return err
 }
 
+// EntryIsRecord reports whether the resource at path, as a walk of a
+// record writes it from the record's root ("Bundle.entry[2].resource"), is
+// a record of its own: the reader makes records of the entries of the
+// record's Bundle (an entry that is a Bundle is a record, and so are its
+// entries, again), never of a Bundle held otherwise (a parameter's
+// resource, a contained one), whose entries are the walk's to visit.
+func EntryIsRecord(path string) bool {
+	rest, ok := strings.CutPrefix(path, "Bundle.entry[")
+	if !ok {
+		return false
+	}
+	i := strings.IndexByte(rest, ']')
+	return i >= 0 && rest[i+1:] == ".resource"
+}
+
 // resourceEmitter emits the records of one document named name: a
 // resource, and the entries of a Bundle after it.
 type resourceEmitter struct {

@@ -865,12 +865,12 @@ func (w *walker) resourceTypeOfProfiles(rt string, k *node, path string) {
 func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 	rt, _ := m["resourceType"].(string)
 	w.resourceTypeOfProfiles(rt, k, path)
-	if k.path == "Bundle.entry.resource" && w.resPath == fhir.ResourceType(w.root) {
-		// Each entry of the record's Bundle is a record of its own (as is
-		// each entry of a Bundle that is an entry), checked against its
-		// type; a Bundle profile's entry profiles are checked here, as only
-		// the Bundle's walk knows them. A Bundle nested otherwise (a
-		// parameter's, contained) has its entries walked here.
+	if fhir.EntryIsRecord(path) {
+		// Each entry of the record's Bundle is a record of its own,
+		// checked against its type; a Bundle profile's entry profiles are
+		// checked here, as only the Bundle's walk knows them. A Bundle
+		// nested otherwise (a parameter's, contained) has its entries
+		// walked here.
 		alternatives, unloaded := w.profilesOfType(t, rt, path)
 		w.withoutFinds(func() {
 			w.conformTo(m, slices.DeleteFunc(alternatives, func(p *Compiled) bool { return p.IsCore }), unloaded, path, rt)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhir/r4core"
@@ -267,9 +268,11 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(codedV
 			}
 			switch {
 			case typ == "Resource":
-				// Contained resources are part of this record; a Bundle's
-				// entries are records of their own.
-				if rt, _ := m["resourceType"].(string); rt != "" && def != "Bundle.entry" {
+				// Contained resources are part of this record, as are
+				// the entries of a Bundle held otherwise than as the
+				// record; the record's Bundle's entries are records of
+				// their own.
+				if rt, _ := m["resourceType"].(string); rt != "" && !fhir.EntryIsRecord(at) {
 					ix.walk(m, rt, at, visit, depth+1)
 				}
 			default:
