@@ -29,6 +29,7 @@ var _ = Describe("definitions held in the same Bundle, found as every family fin
 	const (
 		beds       = `{"resource": {"resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/beds", "version": "2.0.0", "name": "Beds", "status": "draft", "caseSensitive": true, "hierarchyMeaning": "is-a", "content": "complete", "concept": [{"code": "icu", "display": "ICU"}]}}`
 		bedsVS     = `{"resource": {"resourceType": "ValueSet", "url": "http://hl7.org/fhir/ValueSet/beds", "name": "Beds", "status": "draft", "compose": {"include": [{"system": "http://example.org/fhir/CodeSystem/beds"}]}}}`
+		bedsVS2    = `{"resource": {"resourceType": "ValueSet", "url": "http://hl7.org/fhir/ValueSet/beds", "version": "2.0.0", "name": "Beds", "status": "draft", "compose": {"include": [{"system": "http://example.org/fhir/CodeSystem/beds"}]}}}`
 		supplement = `{"resource": {"resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/beds-de", "name": "BedsDE", "status": "draft", "content": "supplement", "supplements": "%s", "hierarchyMeaning": "part-of"}}`
 	)
 	bundle := func(entries ...string) *model.Record {
@@ -57,5 +58,11 @@ var _ = Describe("definitions held in the same Bundle, found as every family fin
 			[]string{profile.CodeDefinitionReview}, []string{"warning profile.definition-review StructureDefinition.differential.element[1].binding.valueSet"}),
 		Entry("a binding naming the Bundle's code system", entryRecord(bundle(beds, profileBinding("http://example.org/fhir/CodeSystem/beds")), 1),
 			[]string{profile.CodeDefinitionShape}, []string{"error profile.definition-shape StructureDefinition.differential.element[1].binding.valueSet"}),
+		Entry("a binding to a value set the Bundle holds in two versions, naming neither", entryRecord(bundle(beds, bedsVS, bedsVS2, profileBinding("http://hl7.org/fhir/ValueSet/beds")), 3),
+			[]string{profile.CodeReference}, []string{"warning profile.reference StructureDefinition.differential.element[1].binding.valueSet"}),
+		Entry("naming the second version, after the first in entry order", entryRecord(bundle(beds, bedsVS, bedsVS2, profileBinding("http://hl7.org/fhir/ValueSet/beds|2.0.0")), 3),
+			[]string{profile.CodeReference, profile.CodeDefinitionReview}, nil),
+		Entry("naming a version the Bundle does not hold", entryRecord(bundle(beds, bedsVS, bedsVS2, profileBinding("http://hl7.org/fhir/ValueSet/beds|3.0.0")), 3),
+			[]string{profile.CodeReference}, []string{"information profile.reference StructureDefinition.differential.element[1].binding.valueSet"}),
 	)
 })

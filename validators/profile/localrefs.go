@@ -145,6 +145,15 @@ func extensionURI(m map[string]any, url string) string {
 // validated against each of its compiled profiles in turn.
 type localCache struct {
 	bundle, params *localIndex
+	// definitions indexes the definitions the last Bundle asked of carries.
+	definitions *carriedDefinitions
+}
+
+func (c *localCache) carriedIndex(b map[string]any) *carriedDefinitions {
+	if c.definitions == nil || reflect.ValueOf(c.definitions.bundle).Pointer() != reflect.ValueOf(b).Pointer() {
+		c.definitions = indexCarriedDefinitions(b)
+	}
+	return c.definitions
 }
 
 func (c *localCache) bundleIndex(b *model.Record) *localIndex {
