@@ -54,9 +54,12 @@ type Env struct {
 	ExtensionDomains []string
 	// FHIROptions are FHIR validation options named as the HL7 reference
 	// validator's (best-practice, security-checks, allow-example-urls,
-	// allow-comments),
-	// from the plan's fhir_options or the command line; a requirement's own
-	// parameters of the same names override them.
+	// for-publication, no-experimental-content, allow-comments,
+	// assume-valid-rest-references, bundle-validation-rules,
+	// resource-id-rule; the list is validators/profile's OptionNames), from
+	// the plan's fhir_options or the command line; a requirement's own
+	// parameters of the same names override them, except allow-comments,
+	// which the runner applies where it reads the feed.
 	FHIROptions map[string]string
 	// Terminology is the run's terminology settings (a plan's terminology:,
 	// --terminology) with the vendor's own over them, used by every check

@@ -50,7 +50,8 @@ type Plan struct {
 	ExtensionDomains []string `yaml:"extension_domains"`
 	// FHIROptions are FHIR validation options named as the HL7 reference
 	// validator's: best-practice (ignore, hint, warning, error),
-	// security-checks, allow-example-urls, allow-comments,
+	// security-checks, allow-example-urls, for-publication,
+	// no-experimental-content, allow-comments,
 	// assume-valid-rest-references (true or false),
 	// bundle-validation-rules (rule=profile pairs, the reference's -bundle)
 	// and resource-id-rule (optional, required, prohibited).
