@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"strings"
+
 	"github.com/carecert/carecert/fhir"
 )
 
@@ -27,6 +29,13 @@ func (s *scan) containedMember(k *node, t *typeInfo, name string, parent pathAt)
 	s.i = end
 	w := s.w
 	s.rootProj = map[string]any{"resourceType": s.sp.compiled.Type, "contained": v}
+	if s.id != "" {
+		// A contained narrative's #link counts the anchors of the record's
+		// resource too (walker.anchors), and of those the scan passes its
+		// id alone (element ids and narratives leave the record to the map
+		// walk, and so does an id after the contained resources: object).
+		s.rootProj["id"] = strings.Clone(s.id)
+	}
 	w.res, w.root = s.rootProj, s.rootProj
 	at := parent
 	if s.finds == nil {

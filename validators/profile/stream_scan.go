@@ -236,6 +236,9 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 				}
 			}
 			if isRoot && jsonName == "id" && s.src[start] == '"' {
+				if s.rootProj != nil {
+					return nil, s.fail("the resource's id after its contained resources, whose walk did not see it")
+				}
 				if s.id, ok = s.text(s.src[start:s.i], bytes.IndexByte(s.src[start:s.i], '\\') >= 0); !ok {
 					return nil, false
 				}

@@ -39,6 +39,17 @@ func syntheaLines() [][]byte {
 	return lines
 }
 
+// containedAnchor is an Encounter (its id member idFirst before its contained
+// resources, or idLast after them) holding an Organization whose narrative
+// has link, and a Location with location.
+func containedAnchor(idFirst, link, location, idLast string) string {
+	if idFirst != "" {
+		idFirst += ","
+	}
+	return `{"resourceType":"Encounter",` + idFirst + `"contained":[{"resourceType":"Organization","id":"o1","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Riverside ` + link + `</p></div>"},"name":"Riverside"},` +
+		`{"resourceType":"Location","id":"l1",` + location + `}],` + idLast + `"status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"serviceProvider":{"reference":"#o1"},"location":[{"location":{"reference":"#l1"}}]}`
+}
+
 // streamRun holds the stream path to the map walk's findings, record by
 // record, and counts what it proved.
 type streamRun struct {
@@ -240,6 +251,13 @@ var _ = Describe("the stream path (issue 18's prototype)", func() {
 		Entry("a contained resource with an unknown element", `{"resourceType":"Encounter","id":"e1","contained":[{"resourceType":"Organization","id":"o1","name":"Riverside","bogus":true}],"status":"finished","class":{"code":"AMB"},"serviceProvider":{"reference":"#o1"}}`, false),
 		Entry("a contained resource of no known type", `{"resourceType":"Encounter","id":"e1","contained":[{"resourceType":"Clinic","id":"o1","name":"Riverside"}],"status":"finished","class":{"code":"AMB"},"serviceProvider":{"reference":"#o1"}}`, false),
 		Entry("contained written as one object, not an array", `{"resourceType":"Encounter","id":"e1","contained":{"resourceType":"Organization","id":"o1","name":"Riverside"},"status":"finished","class":{"code":"AMB"},"serviceProvider":{"reference":"#o1"}}`, false),
+		// A contained resource's narrative links are looked for in the record's
+		// resource too (walker.anchors), whose own id the decoded contained
+		// resources alone do not hold.
+		Entry("a contained narrative's image whose id the record and another contained resource both have", containedAnchor(`"id":"x"`, `<img src=\"#x\" alt=\"logo\"/>`, `"telecom":[{"id":"x","system":"phone","value":"555-0100"}]`, ``), false),
+		Entry("a contained narrative's link whose id the record and another contained resource both have", containedAnchor(`"id":"x"`, `<a href=\"#x\">the visit</a>`, `"telecom":[{"id":"x","system":"phone","value":"555-0100"}]`, ``), false),
+		Entry("a contained narrative's link to the record's id", containedAnchor(`"id":"x"`, `<a href=\"#x\">the visit</a>`, `"name":"Ward 3"`, ``), true),
+		Entry("the record's id after its contained resources (left to the map walk)", containedAnchor(``, `<img src=\"#x\" alt=\"logo\"/>`, `"telecom":[{"id":"x","system":"phone","value":"555-0100"}]`, `"id":"x",`), false),
 		Entry("a contained resource with a key written twice (left to the map walk)", `{"resourceType":"Encounter","id":"e1","contained":[{"resourceType":"Organization","id":"o1","name":"Riverside","name":"Oakfield"}],"status":"finished","class":{"code":"AMB"},"serviceProvider":{"reference":"#o1"}}`, false),
 		Entry("a local reference to a contained resource that is not there", `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"subject":{"reference":"#p"}}`, false),
 		Entry("an Organization", `{"resourceType":"Organization","active":true,"name":"x","telecom":[{"system":"phone","value":"555-0100"}]}`, true),
