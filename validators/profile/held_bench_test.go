@@ -4,10 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/carecert/carecert/fhir"
-	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/validators/profile"
 )
 
 // BenchmarkBundleCanonicals validates a collection Bundle of n Tasks, each
@@ -24,31 +20,6 @@ func BenchmarkBundleCanonicals(b *testing.B) {
 				"instantiatesCanonical": "http://hl7.org/fhir/us/example/ActivityDefinition/a%d", "status": "requested", "intent": "order"}}`, i, i, i%7))
 		}
 		src := `{"resourceType": "Bundle", "type": "collection", "entry": [` + strings.Join(entries, ",") + `]}`
-		var recs []*model.Record
-		if err := fhir.ReadStream("bench.json", strings.NewReader(src), func(r *model.Record) error {
-			r.Load()
-			recs = append(recs, r)
-			return nil
-		}); err != nil {
-			b.Fatal(err)
-		}
-		for _, r := range recs { // compile the profiles outside the timing
-			e.ValidateRecord(r, "", nil)
-		}
-		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
-			sink := &profile.Sink{}
-			done := 0
-			for b.Loop() {
-				for _, r := range recs {
-					for _, f := range e.ValidateRecord(r, "", sink) {
-						if f.Severity == model.Error {
-							b.Fatalf("%s: %s", f.Path, f.Message)
-						}
-					}
-				}
-				done += len(recs)
-			}
-			b.ReportMetric(float64(done)/b.Elapsed().Seconds(), "resources/s")
-		})
+		benchBundleRecords(b, e, n, src)
 	}
 }
