@@ -102,8 +102,9 @@ func (x *jsonIndex) find(n int32, atRoot bool, rest string) (int, bool) {
 	}
 	if d, ok := x.deferredAt(n); ok {
 		// the entry's values, listed again exactly as the scan of the
-		// whole document listed them (same bytes, same start)
-		s := lineScanner{data: x.raw, pos: int(d.pos), line: int(d.line)}
+		// whole document listed them (same bytes, same start, same depth:
+		// a member of the entry named entry is not a Bundle's entries)
+		s := lineScanner{data: x.raw, pos: int(d.pos), line: int(d.line), depth: 2}
 		s.value(noKey, int(x.nodes[n].keyEnd))
 		sub := &jsonIndex{raw: x.raw, nodes: s.nodes, items: s.items}
 		return sub.find(0, atRoot, rest)

@@ -240,13 +240,16 @@ var _ = Describe("the JSON path index", func() {
 	It("lists a Bundle's entries by where they start, and answers inside them as if it had listed everything", func() {
 		// entries of every shape: compact, pretty-printed, one beyond the
 		// size listed whole, one holding a long array (listed whole), a
-		// broken one, and a last one cut short
+		// broken one, one with an entry member, and a last one cut short
 		entries := []string{
 			`{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","name":[{"given":["a","b"]}]}}`,
 			"{\n \"resource\": {\n  \"resourceType\": \"Observation\",\n  \"code\": {\"text\": \"x\\\"y\\n\"},\n  \"_status\": {\"id\": \"s\"}\n }\n}",
 			`{"resource":{"resourceType":"Binary","data":"` + strings.Repeat("QUJD", 20000) + "\",\n\"id\":\"big\"}}",
 			"{\"resource\":{\"given\":[\n" + strings.Repeat("\"a\",\n", 40) + "\"b\"]}}",
 			"{\"resource\":{\"a\":[1,\n2 }, \"b\": {\n\"c\":1}}",
+			// an entry with a member named entry of its own (no FHIR
+			// Bundle entry has one): its items are not the Bundle's
+			"{\"entry\":[\n{\"resource\":\n{\"a\":\n1}}],\n\"resource\":{\"resourceType\":\"Patient\"}}",
 		}
 		var body strings.Builder
 		for i := 0; i < 300; i++ {
