@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 )
@@ -19,9 +20,19 @@ import (
 // on 20,000 records. The soft memory limit keeps the budget (300 MB peak) when
 // a run does hold much (a large data-quality state): near the limit the
 // collector runs as often as it must, whatever the percent.
+//
+// The limit keeps the budget only while the live heap fits well under it. A
+// run whose live heap outgrows it (one large Bundle is decoded whole: 200,000
+// entries, 125 MB of JSON, hold over 1 GB) cannot be kept in the budget, and
+// the limit then only makes the collector run without pause, up to the half
+// of the CPU Go lets it take: two thirds of such a run's CPU
+// (bench/memory-bundles.sh: 34 CPU-s, against 11 without the limit). So the
+// limit is lifted, once, when a collection leaves the live heap above
+// gcLiftAt of it; the percent stays.
 const (
 	gcPercent     = 200
 	gcMemoryLimit = 240 << 20
+	gcLiftAt      = 0.75
 )
 
 // collectorPolicy sets carecert's policy, unless the user set GOGC or
@@ -39,7 +50,42 @@ func collectorPolicy(lookup func(string) (string, bool)) {
 	}
 	debug.SetGCPercent(gcPercent)
 	debug.SetMemoryLimit(gcMemoryLimit)
+	liftLimitWhenOutgrown(gcMemoryLimit, int64(gcLiftAt*gcMemoryLimit))
 }
+
+// liftLimitWhenOutgrown watches the live heap after each collection (through
+// a finalizer, which the runtime runs after the collection that finds its
+// object unreachable, re-armed each time) and lifts the soft memory limit
+// when the live heap passes at: the limit no longer keeps the budget, it
+// only costs CPU. The watch ends then, or as soon as the limit in force is no
+// longer limit (someone else set it: they decide).
+func liftLimitWhenOutgrown(limit, at int64) {
+	var arm func()
+	arm = func() {
+		runtime.SetFinalizer(new(collectionMark), func(*collectionMark) {
+			if debug.SetMemoryLimit(-1) != limit {
+				return
+			}
+			// Just after a collection the heap in use is nearly all live.
+			// (runtime/metrics has the live heap exactly, but reading it
+			// costs about 10 MiB of RSS, measured; this costs a pause of
+			// microseconds per collection.)
+			var stats runtime.MemStats
+			runtime.ReadMemStats(&stats)
+			if stats.HeapAlloc > uint64(at) {
+				debug.SetMemoryLimit(math.MaxInt64)
+				return
+			}
+			arm()
+		})
+	}
+	arm()
+}
+
+// collectionMark is the object whose finalizer marks a collection. It holds
+// a pointer so that it is never a tiny allocation, whose finalizer Go may
+// never run.
+type collectionMark struct{ _ *byte }
 
 // processorPolicy runs Go code on as many processors as the user asked for
 // workers (--workers), when that is fewer than Go would use and the user did

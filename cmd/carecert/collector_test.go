@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -69,6 +70,48 @@ var _ = Describe("the collector's policy", func() {
 		Expect(run(env(), plan...)).To(Equal(200))
 		Expect(run(env(), "checks")).To(Equal(100), "commands that do not validate keep Go's default")
 		Expect(run(nil, "validate", "-q", file)).To(Equal(100), "execute, as specs call it, leaves the collector alone")
+	})
+})
+
+var _ = Describe("lifting the soft limit a run has outgrown", func() {
+	// limited sets the process's memory limit for one spec, restoring Go's
+	// default after it.
+	limited := func(limit int64) {
+		debug.SetMemoryLimit(limit)
+		DeferCleanup(func() { debug.SetMemoryLimit(math.MaxInt64) })
+	}
+	// collect runs a collection and gives the finalizer goroutine time to
+	// run what it found, then returns the limit in force.
+	collect := func() int64 {
+		runtime.GC()
+		runtime.Gosched()
+		return debug.SetMemoryLimit(-1)
+	}
+	const limit = 64 << 20
+
+	It("lifts the limit once the live heap passes the mark", func() {
+		limited(limit)
+		held := make([]byte, 8<<20) // live above the 4 MiB mark, under the limit
+		liftLimitWhenOutgrown(limit, 4<<20)
+		Eventually(collect).Should(Equal(int64(math.MaxInt64)))
+		runtime.KeepAlive(held)
+	})
+
+	It("keeps the limit while the live heap stays under the mark", func() {
+		limited(limit)
+		liftLimitWhenOutgrown(limit, 1<<40)
+		Consistently(collect).WithTimeout(300 * time.Millisecond).Should(Equal(int64(limit)))
+	})
+
+	It("stops watching when someone else sets the limit", func() {
+		limited(limit)
+		liftLimitWhenOutgrown(limit, 4<<20)
+		debug.SetMemoryLimit(limit + 1)
+		Consistently(collect).WithTimeout(200*time.Millisecond).Should(Equal(int64(limit+1)), "another limit is left alone")
+		debug.SetMemoryLimit(limit)
+		held := make([]byte, 8<<20)
+		Consistently(collect).WithTimeout(300*time.Millisecond).Should(Equal(int64(limit)), "the watch has ended")
+		runtime.KeepAlive(held)
 	})
 })
 
