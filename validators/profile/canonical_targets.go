@@ -29,8 +29,10 @@ var knownWrongSystems = map[string]bool{
 
 // heldCoreKinds are the kinds of core definition carecert holds every one
 // of: a URL in the core namespace naming one of them that carecert does not
-// hold names nothing.
-var heldCoreKinds = []string{"StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter", "OperationDefinition"}
+// hold names nothing. Not StructureDefinition: HL7's extensions pack
+// publishes its extensions under http://hl7.org/fhir/StructureDefinition/
+// too, which carecert does not hold (hl7Extension says so of an extension).
+var heldCoreKinds = []string{"ValueSet", "CodeSystem", "SearchParameter", "OperationDefinition"}
 
 // definitionURL checks a uri, url or canonical value that names a
 // definition against the definitions carecert holds (held.go), as the
