@@ -157,9 +157,9 @@ func readNDJSON(name string, br *bufio.Reader, emit Emit) error {
 	for line := 1; ; line++ {
 		raw, _, err := readLine(br)
 		if !blank(raw) {
-			rec := deferredLine(name, raw, line, index)
-			index++
-			if e := emit(rec); e != nil {
+			next, e := emitLine(name, raw, line, index, emit)
+			index = next
+			if e != nil {
 				return e
 			}
 		}
@@ -180,6 +180,43 @@ func readNDJSON(name string, br *bufio.Reader, emit Emit) error {
 }
 
 var errLineTooLong = errors.New("line too long")
+
+// emitLine emits the records of one NDJSON line that is not blank: the
+// line's resource, its parsing deferred, or a Bundle and its entries. It
+// returns the index of the next record.
+func emitLine(name string, raw []byte, line int, index int64, emit Emit) (int64, error) {
+	if mayHoldBundle(raw) {
+		return readBundleLine(name, raw, line, index, emit)
+	}
+	return index + 1, emit(deferredLine(name, raw, line, index))
+}
+
+// mayHoldBundle reports whether an NDJSON line may be a Bundle: one that
+// names no "Bundle" is not, and keeps its parsing deferred.
+func mayHoldBundle(raw []byte) bool {
+	return bytes.Contains(raw, []byte(`"Bundle"`))
+}
+
+// readBundleLine reads an NDJSON line that may be a Bundle now, so that a
+// Bundle's entries become records of their own, as they do in a JSON file:
+// the walks leave a Bundle's entries to their own records (EntryIsRecord),
+// so entries kept inside the line's record were never validated. Any other
+// line gives its one record, as deferredLine's would. It returns the index
+// of the next record.
+func readBundleLine(name string, raw []byte, line int, index int64, emit Emit) (int64, error) {
+	parsed, badLine, err := decodeDocument(raw)
+	if badLine > 0 || err != nil || ResourceType(parsed.res) != "Bundle" {
+		return index + 1, emit(lineRecord(name, parsed, badLine, err, line, index))
+	}
+	syntax := func(rec *model.Record, docPath string) {
+		addDuplicates(rec, parsed.dups, docPath, line, rec.Type == "Bundle")
+		if docPath == "" {
+			addComments(rec, parsed.comments, line)
+		}
+	}
+	locate := func(string) model.Locator { return oneLine(line) }
+	return resourceEmitter{name: name, locate: locate, syntax: syntax, emit: emit}.resource(parsed.res, "", line, index, nil)
+}
 
 // blank reports whether an NDJSON line holds only JSON whitespace (space,
 // tab, CR, LF), as the decoders read it. A line holding any other space, a
@@ -232,6 +269,12 @@ func deferredLine(name string, raw []byte, line int, index int64) *model.Record 
 
 func recordFromLine(name string, raw []byte, line int, index int64) *model.Record {
 	doc, badLine, err := decodeDocument(raw)
+	return lineRecord(name, doc, badLine, err, line, index)
+}
+
+// lineRecord is the record of an NDJSON line, from what decodeDocument
+// made of it.
+func lineRecord(name string, doc decoded, badLine int, err error, line int, index int64) *model.Record {
 	switch {
 	case badLine > 0:
 		return problem(name, line, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8")

@@ -150,6 +150,27 @@ var _ = Describe("reading FHIR JSON", func() {
 		Expect(recs[0].ID).To(Equal("a"))
 	})
 
+	It("makes the entries of a Bundle on an NDJSON line records of their own, as in a JSON file, and leaves a Bundle held otherwise in its line's record", func() {
+		lines := `{"resourceType":"Patient","id":"a"}` + "\n" +
+			`{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"b"}},` +
+			`{"fullUrl":"urn:uuid:2","resource":{"resourceType":"Observation","id":"c","status":"final"}}]}` + "\n" +
+			`{"resourceType":"Parameters","id":"d","parameter":[{"name":"b","resource":{"resourceType":"Bundle","type":"collection"}}]}` + "\n" +
+			`{"resourceType":"Patient","id":"e","name":[{"text":"Bundle"}]}` + "\n"
+		recs := readAll("feed.ndjson", []byte(lines))
+		var got []string
+		for _, r := range recs {
+			container := ""
+			if r.Container != nil {
+				container = " in " + r.Container.Type
+			}
+			got = append(got, fmt.Sprintf("%d %d %s/%s%s", r.Line, r.Index, r.Type, r.ID, container))
+		}
+		Expect(got).To(Equal([]string{"1 0 Patient/a", "2 1 Bundle/", "2 2 Patient/b in Bundle", "2 3 Observation/c in Bundle", "3 4 Parameters/d", "4 5 Patient/e"}))
+		Expect(recs[2].Container).To(BeIdenticalTo(recs[1]))
+		Expect(recs[3].LineOf("Observation.status")).To(Equal(2))
+		Expect(problems(recs)).To(BeEmpty())
+	})
+
 	It("recognises NDJSON content in a .json file", func() {
 		recs := readAll("export.json", []byte("{\"resourceType\":\"Patient\",\"id\":\"a\"}\n{\"resourceType\":\"Patient\",\"id\":\"b\"}\n"))
 		Expect(recs).To(HaveLen(2))

@@ -11,7 +11,10 @@ import (
 // ReadNDJSONRange reads the NDJSON records of path whose lines start in the byte
 // range [start, end). Shards of one file read disjoint ranges and together read
 // every record exactly once. Line numbers and record indexes stay those of the
-// whole file: the bytes before start are scanned for line ends (not parsed).
+// whole file: the bytes before start are scanned for line ends (not parsed),
+// so a shard after a Bundle's line (whose entries are records of their own)
+// counts that line as one record, and numbers its records lower than a whole
+// read does (a record without an id is named by its index).
 func ReadNDJSONRange(path string, start, end int64, emit Emit) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -42,10 +45,11 @@ func ReadNDJSONRange(path string, start, end int64, emit Emit) error {
 	for pos < end {
 		raw, n, err := readLine(br)
 		if !blank(raw) {
-			if e := emit(deferredLine(path, raw, line, index)); e != nil {
+			next, e := emitLine(path, raw, line, index, emit)
+			index = next
+			if e != nil {
 				return e
 			}
-			index++
 		}
 		if errors.Is(err, errLineTooLong) {
 			if e := emit(problem(path, line, index, "input.size", fmt.Sprintf("line longer than %d MiB; skipped", maxLine>>20))); e != nil {
