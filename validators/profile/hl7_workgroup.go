@@ -120,7 +120,10 @@ func (w *walker) hl7WorkGroup(m map[string]any, path string) {
 	}
 	g, known := w.e.hl7WorkGroups()[code]
 	if !known {
-		w.add(model.Error, CodeExtension, path+".extension["+strconv.Itoa(first)+"].valueCode", fmt.Sprintf("%q is not an HL7 work group (R4's %s)", code, workGroupSystem), "")
+		// The extension's required binding to R4's work groups already
+		// reports the code, at the same place; a second error would say
+		// the same thing twice (and a group formed since R4, which the
+		// reference validator knows, would get two for one cause).
 		return
 	}
 	w.hl7Publisher(m, path, code, g)

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
 
@@ -99,6 +100,22 @@ var _ = Describe("a definition HL7 publishes: its work group and publisher", fun
 		return d
 	}
 
+	It("reports a group R4 does not have once, through the extension's required binding", func() {
+		d := with(pc, func(d *hl7Definition) { d.groups = []string{"beds"} })
+		for kind := range definitionKinds {
+			for _, src := range []string{d.json(kind), fromXML(d.xml(kind))} {
+				var at []string
+				for _, f := range everyFinding(e, src) {
+					if f.Severity == model.Error && strings.HasSuffix(f.Path, ".extension[0].valueCode") {
+						at = append(at, f.Code+": "+f.Message)
+					}
+				}
+				Expect(at).To(HaveLen(1), "%s: %s", kind, src)
+				Expect(at[0]).To(ContainSubstring("beds"))
+			}
+		}
+	})
+
 	DescribeTable("each kind of definition, in JSON and XML",
 		func(d hl7Definition, forPublication bool, want []string) {
 			engine := e
@@ -125,8 +142,7 @@ var _ = Describe("a definition HL7 publishes: its work group and publisher", fun
 			[]string{"warning publisher"}),
 		Entry("no publisher: a warning", with(pc, func(d *hl7Definition) { d.publisher = "" }), false, []string{"warning "}),
 		Entry("no contact giving the group's page: a warning", with(pc, func(d *hl7Definition) { d.contact = "http://hl7.org/fhir" }), false, []string{"warning contact"}),
-		Entry("a group HL7 does not have: an error, and nothing more said", with(pc, func(d *hl7Definition) { d.groups = []string{"beds"} }), false,
-			[]string{"error extension[0].valueCode"}),
+		Entry("a group HL7 does not have: nothing more said of the publisher (the binding reports the code)", with(pc, func(d *hl7Definition) { d.groups = []string{"beds"} }), false, nil),
 		Entry("two groups: an error on the second; the first is judged", with(pc, func(d *hl7Definition) { d.groups = []string{"pc", "oo"} }), false,
 			[]string{"error extension[1]"}),
 		Entry("no group: not judged by default", with(pc, func(d *hl7Definition) { d.groups = nil }), false, nil),
