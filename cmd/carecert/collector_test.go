@@ -78,7 +78,10 @@ var _ = Describe("lifting the soft limit a run has outgrown", func() {
 	// default after it.
 	limited := func(limit int64) {
 		debug.SetMemoryLimit(limit)
-		DeferCleanup(func() { debug.SetMemoryLimit(math.MaxInt64) })
+		DeferCleanup(func() {
+			debug.SetMemoryLimit(math.MaxInt64)
+			debug.SetGCPercent(100)
+		})
 	}
 	// collect runs a collection and gives the finalizer goroutine time to
 	// run what it found, then returns the limit in force.
@@ -89,23 +92,24 @@ var _ = Describe("lifting the soft limit a run has outgrown", func() {
 	}
 	const limit = 64 << 20
 
-	It("lifts the limit once the live heap passes the mark", func() {
+	It("lifts the limit once the live heap passes the mark, and lowers the percent", func() {
 		limited(limit)
 		held := make([]byte, 8<<20) // live above the 4 MiB mark, under the limit
-		liftLimitWhenOutgrown(limit, 4<<20)
+		liftLimitWhenOutgrown(limit, 4<<20, 50)
 		Eventually(collect).Should(Equal(int64(math.MaxInt64)))
+		Expect(debug.SetGCPercent(100)).To(Equal(50))
 		runtime.KeepAlive(held)
 	})
 
 	It("keeps the limit while the live heap stays under the mark", func() {
 		limited(limit)
-		liftLimitWhenOutgrown(limit, 1<<40)
+		liftLimitWhenOutgrown(limit, 1<<40, 50)
 		Consistently(collect).WithTimeout(300 * time.Millisecond).Should(Equal(int64(limit)))
 	})
 
 	It("stops watching when someone else sets the limit", func() {
 		limited(limit)
-		liftLimitWhenOutgrown(limit, 4<<20)
+		liftLimitWhenOutgrown(limit, 4<<20, 50)
 		debug.SetMemoryLimit(limit + 1)
 		Consistently(collect).WithTimeout(200*time.Millisecond).Should(Equal(int64(limit+1)), "another limit is left alone")
 		debug.SetMemoryLimit(limit)
