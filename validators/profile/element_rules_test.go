@@ -13,6 +13,7 @@ import (
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/internal/params"
+	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -176,6 +177,40 @@ var _ = Describe("a reference's aggregation modes", func() {
 		fs = instanceFindings(e, "agg-not-contained.fail.json")
 		Expect(fs).To(ContainElement(saying(model.Error, profile.CodeReference, "Observation.subject.reference",
 			"reference Patient/p1 is neither to a contained resource nor to an entry of the same Bundle, but the profile lets this element hold its target only as contained")))
+	})
+
+	It("leaves the mode unjudged where the walk cannot see the Bundle: an entry under a Bundle profile's entry profile, on the Bundle's own record", func() {
+		// The shared case res-inv-example-good: an Organization entry whose
+		// endpoint (Endpoint/examplelabs, relative to its RESTful fullUrl)
+		// is the Bundle's other entry, under a profile that allows it only
+		// bundled. The Bundle's own walk has no index of its entries, so
+		// it cannot tell; saying "neither contained nor bundled" there was
+		// a false error.
+		dir := GinkgoT().TempDir()
+		for _, name := range []string{"res-inv-profile-bundle.json", "res-inv-profile-ep.json", "res-inv-profile-org.json", "res-inv-cs.json"} {
+			data, err := os.ReadFile(sharedtest.Path("conformance-cases", "cases", name))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.WriteFile(filepath.Join(dir, name), data, 0o644)).To(Succeed())
+		}
+		defs, err := definitions.New(definitions.Options{Parent: core, IGs: []string{dir}})
+		Expect(err).NotTo(HaveOccurred())
+		e := profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes})
+		var messages []string
+		sink := &profile.Sink{}
+		Expect(fhir.ReadFile(sharedtest.Path("conformance-cases", "cases", "res-inv-example-good.json"), func(r *model.Record) error {
+			r.Load()
+			Expect(r.Problem).To(BeNil())
+			url := ""
+			if r.Container == nil {
+				url = "http://hl7.org/fhir/test/StructureDefinition/res-inv-profile-bundle"
+			}
+			for _, f := range e.ValidateRecord(r, url, sink) {
+				messages = append(messages, f.Path+": "+f.Message)
+			}
+			return nil
+		})).To(Succeed())
+		Expect(messages).NotTo(BeEmpty(), "the Bundle profile was applied (its entries' profiles say more than the base)")
+		Expect(messages).NotTo(ContainElement(ContainSubstring("(aggregation)")))
 	})
 
 	It("reads the modes of a differential's type into the snapshot", func() {

@@ -126,6 +126,14 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 			typ = ""
 		}
 	}
+	if held == heldElsewhere && w.bundle == nil && w.root["resourceType"] == "Bundle" {
+		// A resource inside a Bundle walked without the Bundle's index of
+		// entries (an entry under a Bundle profile's entry profile, on the
+		// Bundle's own record) cannot tell whether its target is an entry:
+		// a limit of this walk, not the supplier's fault. The entry's own
+		// record, walked with the index, judges what its profiles say.
+		judged = false
+	}
 	if judged {
 		w.aggregation(t, held, ref, rp)
 	}
