@@ -3,6 +3,7 @@ package narrative
 import (
 	"encoding/base64"
 	"fmt"
+	"mime"
 	"slices"
 	"strings"
 	"unicode"
@@ -109,6 +110,22 @@ func names(s map[string]bool) string {
 	return strings.Join(out, ", ")
 }
 
+// dataMediaType reports whether head, what a data: URL has before its
+// comma, is a media type as RFC 2397 allows: none at all (text/plain is
+// meant), parameters alone, or type/subtype with parameters, then
+// optionally ";base64".
+func dataMediaType(head string) bool {
+	head = strings.TrimSuffix(head, ";base64")
+	if head == "" || strings.HasPrefix(head, ";") {
+		return true
+	}
+	// ParseMediaType also reads dispositions (a token with no slash), so
+	// the slash is asked for here.
+	mt, _, err := mime.ParseMediaType(head)
+	typ, sub, found := strings.Cut(mt, "/")
+	return err == nil && found && typ != "" && sub != ""
+}
+
 // link records a link or image source and checks its characters.
 func (c *checker) link(el, attr, value string) {
 	c.res.Links = append(c.res.Links, Link{Element: el, Attr: attr, Value: value})
@@ -122,6 +139,8 @@ func (c *checker) link(el, attr, value string) {
 	if data, ok := strings.CutPrefix(value, "data:"); ok {
 		parts := strings.Split(data, ",")
 		switch {
+		case !dataMediaType(parts[0]):
+			c.add(URL, "data:", fmt.Sprintf("the narrative's <%s> has a data: URL whose media type %q is not type/subtype with parameters (RFC 2397)", el, strings.TrimSuffix(parts[0], ";base64")))
 		case len(parts) < 2:
 			c.add(URL, "data:", fmt.Sprintf("the narrative's <%s> has a data: URL with no data (no comma)", el))
 		case len(parts) > 2:

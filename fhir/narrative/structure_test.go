@@ -54,4 +54,24 @@ var _ = Describe("narrative links, images and anchors", func() {
 		ok := narrative.Check(div(`<p><a href="http://example.org/a%20b?x=1&amp;y=(2)#f">x</a><img src="data:image/png;base64,iVBORw0KGgo="/><a href="https://example.org/ünïcode">u</a></p>`))
 		Expect(ok.Problems).To(BeEmpty())
 	})
+
+	DescribeTable("a data: URL's media type, as RFC 2397 allows it",
+		func(src string, valid bool) {
+			r := narrative.Check(div(`<p><img src="` + src + `"/></p>`))
+			if valid {
+				Expect(r.Problems).To(BeEmpty())
+			} else {
+				Expect(r.Problems).To(ConsistOf(problem(narrative.URL, "data:", "media type")))
+			}
+		},
+		Entry("type/subtype", "data:image/png;base64,iVBORw0KGgo=", true),
+		Entry("with a parameter", "data:text/plain;charset=utf-8,hello", true),
+		Entry("none (text/plain is meant)", "data:,hello", true),
+		Entry("parameters alone", "data:;charset=utf-8,hello", true),
+		Entry("none, base64", "data:;base64,aGVsbG8=", true),
+		Entry("no slash", "data:imagepng;base64,iVBORw0KGgo=", false),
+		Entry("no subtype", "data:image/;base64,iVBORw0KGgo=", false),
+		Entry("a space in the type", "data:image png;base64,iVBORw0KGgo=", false),
+		Entry("a parameter with no value", "data:text/plain;charset,hello", false),
+	)
 })
