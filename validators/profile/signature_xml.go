@@ -230,7 +230,7 @@ func (w *walker) xmlSignature(b, sig map[string]any, data string, r sigReport) {
 		return
 	}
 	signingTime := w.xmlSigningTime(root, sig, r)
-	canon, xml := xmlSignatureCanon(b, sig, root, r)
+	canon, xml := xmlSignatureCanon(b, sig, refs[0], r)
 
 	cert, err := xmlCertificate(root)
 	switch {
@@ -301,17 +301,16 @@ func (w *walker) xmlSigningTime(root *etree.Element, sig map[string]any, r sigRe
 
 // xmlSignatureCanon decides the canonicalization an XML signature signs
 // the Bundle in, and whether that is the XML form: the first reference's
-// FHIR canonicalization transform, else targetFormat's canonicalization
+// FHIR canonicalization transform (ref is that reference), else targetFormat's canonicalization
 // parameter, else (as the reference validator) the base form of the
 // targetFormat's syntax, #document for a document Bundle. It returns "" for
 // a canonicalization carecert does not reproduce, after saying so.
-func xmlSignatureCanon(b, sig map[string]any, root *etree.Element, r sigReport) (string, bool) {
+func xmlSignatureCanon(b, sig map[string]any, ref *etree.Element, r sigReport) (string, bool) {
 	targetFormat, _ := sig["targetFormat"].(string)
 	media, params := mediaType(targetFormat)
 	xml := strings.Contains(media, "xml")
 	target := params["canonicalization"]
 
-	ref := dsDescend(root, dsig.Namespace, dsig.SignedInfoTag, dsig.Namespace, dsig.ReferenceTag)
 	stated := ""
 	for _, t := range dsChildren(dsChild(ref, dsig.Namespace, dsig.TransformsTag), dsig.Namespace, dsig.TransformTag) {
 		if alg := t.SelectAttrValue(dsig.AlgorithmAttr, ""); strings.HasPrefix(alg, "http://hl7.org/fhir/canonicalization/") {
@@ -403,6 +402,16 @@ func (w *walker) xmlSignedInfo(signedInfo *etree.Element, cert *x509.Certificate
 // include, which Canonical XML itself drops and the HL7 tools leave out.
 const xmlDeclaration = `<?xml version="1.0" encoding="UTF-8"?>`
 
+// digestBase64 is the base64 of the digest of parts, one after the other,
+// as an XML-DSig DigestValue writes it.
+func digestBase64(hash crypto.Hash, parts ...[]byte) string {
+	d := hash.New()
+	for _, p := range parts {
+		d.Write(p)
+	}
+	return base64.StdEncoding.EncodeToString(d.Sum(nil))
+}
+
 // xmlDigest checks a reference's DigestValue against the digest of the
 // Bundle's content to sign: in FHIR XML, with or without the XML
 // declaration, since R4's wording and the HL7 tools differ on it. It reports
@@ -414,15 +423,8 @@ func (w *walker) xmlDigest(ref *etree.Element, content []byte, xml bool, what st
 		r.unverified("the XML signature digests by %q, which carecert does not implement (SHA-1, -256, -384, -512)", method)
 		return true
 	}
-	digest := func(parts ...[]byte) string {
-		d := hash.New()
-		for _, p := range parts {
-			d.Write(p)
-		}
-		return base64.StdEncoding.EncodeToString(d.Sum(nil))
-	}
-	got, want := digest(content), digestValue(ref)
-	if got == want || xml && digest([]byte(xmlDeclaration), content) == want {
+	got, want := digestBase64(hash, content), digestValue(ref)
+	if got == want || xml && digestBase64(hash, []byte(xmlDeclaration), content) == want {
 		return true
 	}
 	r.fail("%s is not what was signed: its digest is %s, the signature's DigestValue is %s (changed after signing, or canonicalized otherwise)", what, got, want)
@@ -507,9 +509,7 @@ func (w *walker) xadesDigest(root, ref *etree.Element, r sigReport) {
 			r.unverified("the XML signature's signed properties cannot be canonicalized (%v)", err)
 			return
 		}
-		d := hash.New()
-		d.Write(content)
-		if base64.StdEncoding.EncodeToString(d.Sum(nil)) == want {
+		if digestBase64(hash, content) == want {
 			return
 		}
 	}
