@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhir/r4core"
 	"github.com/carecert/carecert/model"
@@ -120,9 +120,9 @@ func (w *walker) parametersRules(m map[string]any, path string) {
 			continue
 		}
 		pp := path + ".parameter[" + strconv.Itoa(i) + "]"
-		valueType := ""
+		valueType, suffix := "", ""
 		if v, ok := typedValue(p, "value"); ok {
-			valueType = fhirTypeOf(v.typ)
+			valueType, suffix = definitions.ChoiceSuffix(v.typ), v.typ
 		}
 		res, _ := p["resource"].(map[string]any)
 		resType, _ := res["resourceType"].(string)
@@ -133,7 +133,7 @@ func (w *walker) parametersRules(m map[string]any, path string) {
 		case len(t.resources) == 0 && valueType == "":
 			note(pp, "a value (%s), but it has none", orList(t.values))
 		case len(t.resources) == 0 && !slices.Contains(t.values, valueType):
-			note(pp+".value"+capitalize(valueType), "a value of type %s, not %s", orList(t.values), valueType)
+			note(pp+".value"+suffix, "a value of type %s, not %s", orList(t.values), valueType)
 		case len(t.values) == 0 && resType == "":
 			note(pp, "a resource (%s), but it has none", orList(t.resources))
 		case len(t.values) == 0 && !resourceFits(t.resources, resType):
@@ -141,7 +141,7 @@ func (w *walker) parametersRules(m map[string]any, path string) {
 		case len(t.values) > 0 && len(t.resources) > 0:
 			switch {
 			case valueType != "" && !slices.Contains(t.values, valueType):
-				note(pp+".value"+capitalize(valueType), "a value of type %s or a resource of type %s, not a %s", orList(t.values), orList(t.resources), valueType)
+				note(pp+".value"+suffix, "a value of type %s or a resource of type %s, not a %s", orList(t.values), orList(t.resources), valueType)
 			case valueType == "" && resType != "" && !resourceFits(t.resources, resType):
 				note(pp+".resource", "a value of type %s or a resource of type %s, not a %s", orList(t.values), orList(t.resources), resType)
 			case valueType == "" && resType == "":
@@ -160,26 +160,6 @@ func resourceFits(types []string, typ string) bool {
 		}
 	}
 	return false
-}
-
-// fhirTypeOf is the FHIR type a value[x] suffix names: a primitive's name
-// starts in lower case ("String" is string, "Coding" is Coding).
-func fhirTypeOf(suffix string) string {
-	if suffix == "" {
-		return ""
-	}
-	lower := string(unicode.ToLower(rune(suffix[0]))) + suffix[1:]
-	if ix, err := elements.R4(); err == nil && ix.IsPrimitive(lower) {
-		return lower
-	}
-	return suffix
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // orList joins types for a message: "a, b or c".
