@@ -130,18 +130,22 @@ func (w *walker) hl7SpaceURI(s string, k *node, at pathAt) {
 	url, _ := definitions.SplitCanonical(canonical)
 	rest := url[len(coreBase):]
 	var what string
+	segment := false
 	switch {
 	case heldCoreKind(url):
 		what, _, _ = strings.Cut(rest, "/")
 	case rest != "" && !strings.Contains(rest, "/") && !versionPage(rest):
-		if mappingSpaces()[url] {
-			return
-		}
-		what = "code system or mapping space"
+		what, segment = "code system or mapping space", true
 	default:
 		return
 	}
 	if w.heldKind(canonical) != "" {
+		return
+	}
+	// After the held definitions: the mapping spaces are read from every
+	// core StructureDefinition on first use (about 350 ms of CPU), which a
+	// URI naming a held code system never needs.
+	if segment && mappingSpaces()[url] {
 		return
 	}
 	if w.heldKind(url) != "" {
