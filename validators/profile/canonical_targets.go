@@ -81,8 +81,8 @@ func (w *walker) definitionURL(s string, t *typeInfo, k *node, at pathAt) {
 	kind := w.heldKind(url)
 	switch {
 	case kind != "":
-		if !canonicalTypeAllowed(w.e, kind, t.targetProfiles) {
-			w.add(model.Error, CodeReference, w.pathText(at), fmt.Sprintf("canonical %s names a %s, but this element refers to %s", s, kind, strings.Join(targetNames(t.targetProfiles), " or ")), "")
+		if !t.allowsDefinition(kind) {
+			w.add(model.Error, CodeReference, w.pathText(at), fmt.Sprintf("canonical %s names a %s, but this element refers to %s", s, kind, strings.Join(slices.Compact(slices.Clone(t.targets)), " or ")), "")
 			return
 		}
 		w.canonicalVersion(s, url, version, at)
@@ -239,41 +239,22 @@ func heldCoreKind(url string) bool {
 	return ok && id != "" && slices.Contains(heldCoreKinds, kind)
 }
 
-// canonicalTypeAllowed reports whether a definition of kind may be named
-// where the element's canonical type lists targets: any, when it lists
-// none; otherwise one target of that kind, or Resource (or R5's
-// CanonicalResource and MetadataResource, which guides use) for any kind.
-func canonicalTypeAllowed(e *Engine, kind string, targets []string) bool {
-	if len(targets) == 0 {
+// allowsDefinition reports whether a canonical of this type may name a
+// definition of kind: any, when the type lists no target; otherwise a target
+// of that kind, or Resource (or R5's CanonicalResource and MetadataResource,
+// which guides use) for any kind. The targets are the compiled type's, read
+// as a Reference's are: a versioned type (…/ValueSet|4.0.1) is that type,
+// a profile (the core's shareablevalueset, a guide's) the type it
+// constrains, and a profile carecert cannot read allows any.
+func (t *typeInfo) allowsDefinition(kind string) bool {
+	if len(t.targets) == 0 {
 		return true
 	}
-	for _, p := range targets {
-		switch targetType(e, p) {
+	for _, target := range t.targets {
+		switch target {
 		case kind, "Resource", "CanonicalResource", "MetadataResource":
 			return true
-		case "":
-			return true // a target carecert cannot read: not judged
 		}
 	}
 	return false
-}
-
-// targetType is the resource type a target profile constrains.
-func targetType(e *Engine, profile string) string {
-	if name, ok := strings.CutPrefix(profile, coreBase+"StructureDefinition/"); ok {
-		return name
-	}
-	sd, err := e.defs.StructureDefinition(profile)
-	if err != nil || sd == nil {
-		return ""
-	}
-	return sd.Type
-}
-
-func targetNames(targets []string) []string {
-	out := make([]string, len(targets))
-	for i, p := range targets {
-		out[i] = strings.TrimPrefix(p, coreBase+"StructureDefinition/")
-	}
-	return out
 }
