@@ -2,7 +2,6 @@ package profile
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/carecert/carecert/model"
@@ -16,11 +15,10 @@ func (w *walker) entryFullURL() (string, bool) {
 	if w.bundle == nil {
 		return "", false
 	}
-	if full, ok := w.bundle.fullURLOf[reflect.ValueOf(w.res).Pointer()]; ok {
-		return full, true
+	if e := w.bundle.entryOf(w.res, w.rec); e != nil {
+		return e.fullURL, true
 	}
-	full, ok := w.bundle.fullURLOf[reflect.ValueOf(w.rec.Resource()).Pointer()]
-	return full, ok
+	return "", false
 }
 
 // referenceWithoutFullURL judges a literal reference (anything but a

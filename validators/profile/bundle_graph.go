@@ -23,27 +23,15 @@ func (w *walker) bundleGraph(typ string, b map[string]any, entries []any, links 
 		return
 	}
 	x := w.bundleIndexOf(b)
-	// Entries with a resource, by their position; pos maps a resource to it.
-	n := len(entries)
-	res := make([]map[string]any, n)
-	full := make([]string, n)
-	pos := make(map[uintptr]int, n)
-	for i, e := range entries {
-		em, _ := e.(map[string]any)
-		r, _ := em["resource"].(map[string]any)
-		if r == nil {
-			continue
-		}
-		res[i] = r
-		full[i], _ = em["fullUrl"].(string)
-		pos[reflect.ValueOf(r).Pointer()] = i
-	}
-	if res[0] == nil {
+	n := len(x.entries)
+	if !x.entries[0].HasResource {
 		return // reported by bundleShape
 	}
+	// targets lists, per entry, the entries holding a resource it links to.
 	targets := make([][]int, n)
-	for i, r := range res {
-		if r == nil {
+	for i := range x.entries {
+		s := &x.entries[i]
+		if !s.HasResource {
 			continue
 		}
 		seen := map[int]bool{}
@@ -53,25 +41,22 @@ func (w *walker) bundleGraph(typ string, b map[string]any, entries []any, links 
 				targets[i] = append(targets[i], t)
 			}
 		}
-		entryLinks(r, func(ref string, isReference bool) {
-			if isReference {
-				ref, _, _ = strings.Cut(ref, "#")
-				if ref == "" {
-					return
-				}
-				if m := x.resolve(ref, full[i]).matches; len(m) == 1 {
-					if t, ok := pos[reflect.ValueOf(m[0].res).Pointer()]; ok {
-						link(t)
-					}
-				}
-				return
+		for _, ref := range s.References {
+			ref, _, _ = strings.Cut(ref, "#")
+			if ref == "" {
+				continue
 			}
-			for _, e := range x.byFullURL[ref] {
-				if t, ok := pos[reflect.ValueOf(e.res).Pointer()]; ok {
-					link(t)
+			if m := x.resolve(ref, s.FullURL).matches; len(m) == 1 && m[0].held {
+				link(m[0].index)
+			}
+		}
+		for _, u := range s.URLs {
+			for _, e := range x.byFullURL[u] {
+				if e.held {
+					link(e.index)
 				}
 			}
-		})
+		}
 	}
 	visited := make([]bool, n)
 	var visit func(int)
@@ -91,8 +76,8 @@ func (w *walker) bundleGraph(typ string, b map[string]any, entries []any, links 
 			continue
 		}
 		url, _ := l["url"].(string)
-		for i, r := range res {
-			if r != nil && url != "" && url == fmt.Sprint(r["resourceType"], "/", r["id"]) {
+		for i, s := range x.entries {
+			if s.HasResource && url != "" && url == s.ResourceType+"/"+s.ID {
 				visit(i)
 				break
 			}
@@ -100,8 +85,8 @@ func (w *walker) bundleGraph(typ string, b map[string]any, entries []any, links 
 	}
 	for grown := true; grown; {
 		grown = false
-		for i, r := range res {
-			if r == nil || visited[i] {
+		for i, s := range x.entries {
+			if !s.HasResource || visited[i] {
 				continue
 			}
 			back := false
@@ -111,26 +96,26 @@ func (w *walker) bundleGraph(typ string, b map[string]any, entries []any, links 
 			if !back {
 				continue
 			}
-			if rt, _ := r["resourceType"].(string); rt != "Provenance" {
+			if s.ResourceType != "Provenance" {
 				sev := model.Warning
 				if typ == "message" {
 					sev = model.Information
 				}
-				w.add(sev, CodeBundle, path+".entry["+strconv.Itoa(i)+"]", fmt.Sprintf("entry %d%s is reached only by its own references into the %s, not from the %s: the %s should refer to what it carries", i, quoted(full[i]), typ, rootName(typ), rootName(typ)), "")
+				w.add(sev, CodeBundle, path+".entry["+strconv.Itoa(i)+"]", fmt.Sprintf("entry %d%s is reached only by its own references into the %s, not from the %s: the %s should refer to what it carries", i, quoted(s.FullURL), typ, rootName(typ), rootName(typ)), "")
 			}
 			visit(i)
 			grown = true
 		}
 	}
-	for i, r := range res {
-		if r == nil || visited[i] {
+	for i, s := range x.entries {
+		if !s.HasResource || visited[i] {
 			continue
 		}
 		sev := model.Error
 		if typ == "message" {
 			sev = model.Warning
 		}
-		w.add(sev, CodeBundle, path+".entry["+strconv.Itoa(i)+"]", fmt.Sprintf("entry %d%s is an orphan: nothing links it to the %s, so it is not part of the %s", i, quoted(full[i]), rootName(typ), typ), "")
+		w.add(sev, CodeBundle, path+".entry["+strconv.Itoa(i)+"]", fmt.Sprintf("entry %d%s is an orphan: nothing links it to the %s, so it is not part of the %s", i, quoted(s.FullURL), rootName(typ), typ), "")
 	}
 }
 
@@ -146,38 +131,6 @@ func quoted(fullURL string) string {
 		return ""
 	}
 	return " (" + fullURL + ")"
-}
-
-// entryLinks calls found with every reference in a resource (a
-// Reference.reference, isReference true) and every other string that may be
-// a URL of another entry. Code systems and nested Bundles are not links.
-func entryLinks(v any, found func(s string, isReference bool)) {
-	switch x := v.(type) {
-	case map[string]any:
-		if x["resourceType"] == "Bundle" {
-			return
-		}
-		for k, c := range x {
-			switch k {
-			case "system", "div":
-				continue
-			case "reference":
-				if s, ok := c.(string); ok {
-					found(s, true)
-					continue
-				}
-			}
-			entryLinks(c, found)
-		}
-	case []any:
-		for _, c := range x {
-			entryLinks(c, found)
-		}
-	case string:
-		if strings.Contains(x, ":") {
-			found(x, false)
-		}
-	}
 }
 
 // bundleIndexOf returns the index of a Bundle's entries: the record's own

@@ -2,7 +2,6 @@ package profile
 
 import (
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -72,7 +71,7 @@ func (r BundleRule) String() string {
 }
 
 // picks reports whether the rule names the entry at pos holding a typ.
-func (r BundleRule) picks(typ string, pos entryPosition) bool {
+func (r BundleRule) picks(typ string, pos *localEntry) bool {
 	switch {
 	case r.Type == "":
 		return pos.index == r.Index
@@ -89,9 +88,8 @@ func (e *Engine) bundleRuleProfiles(rec *model.Record, locals *localCache) ([]*C
 	if len(e.bundleRules) == 0 || rec.Container == nil || rec.Container.Type != "Bundle" {
 		return nil, nil
 	}
-	x := locals.bundleIndex(rec.Container)
-	pos, ok := x.positionOf[reflect.ValueOf(rec.Resource()).Pointer()]
-	if !ok {
+	pos := locals.bundleIndex(rec.Container).entryOf(nil, rec)
+	if pos == nil {
 		return nil, nil
 	}
 	var compiled []*Compiled

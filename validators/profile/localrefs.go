@@ -7,36 +7,47 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
 )
 
 // A localIndex maps the resources carried together in one Bundle (its entries)
 // or one Parameters (its parameter and part resources) by fullUrl and by
 // Type/id, so that each reference resolves by lookup, never by a scan. It is
-// built once per Bundle or Parameters.
+// built once per Bundle or Parameters; a Bundle's from the summaries of its
+// entries (model.BundleEntry), so that it needs no entry's resource.
 type localIndex struct {
 	// owner is the record whose resources are indexed.
 	owner *model.Record
 	// kind is "Bundle" or "Parameters"; bundleType is Bundle.type.
 	kind, bundleType string
-	byFullURL        map[string][]*localEntry
-	byTypeID         map[string][]*localEntry
+	// entries are a Bundle's entries, one per item of Bundle.entry (nil for
+	// a Parameters); carried are the resources indexed, in order.
+	entries   []model.BundleEntry
+	carried   []localEntry
+	byFullURL map[string][]*localEntry
+	byTypeID  map[string][]*localEntry
 	// ids lists, per resource type, the ids carried (for messages).
 	ids map[string][]string
-	// fullURLOf maps a carried resource (by identity) to its fullUrl.
-	fullURLOf map[uintptr]string
-	// positionOf maps an entry's resource (by identity) to its place in a
-	// Bundle: the entry's index and its index among entries of its type.
-	positionOf map[uintptr]entryPosition
+	// ofResource finds a carried resource's entry by the resource's
+	// identity, when the carrier's tree is kept; ofRecord by the index of
+	// the entry's record, when a reader made records of the entries
+	// without it.
+	ofResource map[uintptr]*localEntry
+	ofRecord   map[int64]*localEntry
 }
 
-// entryPosition is where an entry stands in its Bundle, from 0.
-type entryPosition struct{ index, ofType int }
-
-// localEntry is one carried resource.
+// localEntry is one carried resource (or a Bundle entry without one, which
+// only its fullUrl finds).
 type localEntry struct {
 	typ, id, fullURL, version string
-	res                       map[string]any
+	// index is a Bundle entry's place in Bundle.entry and ofType its place
+	// among the entries holding the same type, from 0.
+	index, ofType int
+	// res is the resource when the carrier's tree is kept.
+	res map[string]any
+	// held says whether there is a resource at all.
+	held bool
 }
 
 func (e *localEntry) String() string {
@@ -50,55 +61,91 @@ func (e *localEntry) String() string {
 	return s
 }
 
-func newLocalIndex(owner *model.Record, kind string) *localIndex {
-	return &localIndex{owner: owner, kind: kind, byFullURL: map[string][]*localEntry{},
-		byTypeID: map[string][]*localEntry{}, ids: map[string][]string{}, fullURLOf: map[uintptr]string{}}
+func newLocalIndex(owner *model.Record, kind string, n int) *localIndex {
+	return &localIndex{owner: owner, kind: kind, carried: make([]localEntry, 0, n), byFullURL: map[string][]*localEntry{},
+		byTypeID: map[string][]*localEntry{}, ids: map[string][]string{}}
 }
 
-func (x *localIndex) add(res map[string]any, fullURL string) {
-	e := &localEntry{fullURL: fullURL, res: res}
-	if res != nil {
-		e.typ, _ = res["resourceType"].(string)
-		e.id, _ = res["id"].(string)
-		if meta, ok := res["meta"].(map[string]any); ok {
-			e.version, _ = meta["versionId"].(string)
+// index adds the carried entries to the maps; carried no longer grows.
+func (x *localIndex) index() {
+	for i := range x.carried {
+		e := &x.carried[i]
+		if e.res != nil {
+			if x.ofResource == nil {
+				x.ofResource = make(map[uintptr]*localEntry, len(x.carried))
+			}
+			x.ofResource[reflect.ValueOf(e.res).Pointer()] = e
 		}
-		x.fullURLOf[reflect.ValueOf(res).Pointer()] = fullURL
-	}
-	if fullURL != "" {
-		x.byFullURL[fullURL] = append(x.byFullURL[fullURL], e)
-	}
-	if e.typ != "" && e.id != "" {
-		key := e.typ + "/" + e.id
-		if len(x.byTypeID[key]) == 0 {
-			x.ids[e.typ] = append(x.ids[e.typ], e.id)
+		if e.fullURL != "" {
+			x.byFullURL[e.fullURL] = append(x.byFullURL[e.fullURL], e)
 		}
-		x.byTypeID[key] = append(x.byTypeID[key], e)
+		if e.typ != "" && e.id != "" {
+			key := e.typ + "/" + e.id
+			if len(x.byTypeID[key]) == 0 {
+				x.ids[e.typ] = append(x.ids[e.typ], e.id)
+			}
+			x.byTypeID[key] = append(x.byTypeID[key], e)
+		}
 	}
 }
 
-// indexBundle indexes the entries of a Bundle.
+// entryOf returns the carried entry that is res, or else the one that is
+// the record rec (nil when neither is carried here).
+func (x *localIndex) entryOf(res map[string]any, rec *model.Record) *localEntry {
+	if e := x.ofResource[reflect.ValueOf(res).Pointer()]; e != nil && res != nil {
+		return e
+	}
+	if rec == nil {
+		return nil
+	}
+	if e := x.ofRecord[rec.Index]; e != nil && rec.Container == x.owner {
+		return e
+	}
+	if r := rec.Resource(); r != nil {
+		return x.ofResource[reflect.ValueOf(r).Pointer()]
+	}
+	return nil
+}
+
+// indexBundle indexes the entries of a Bundle record.
 func indexBundle(b *model.Record) *localIndex {
-	return indexBundleResource(b, b.Resource())
+	bt, _ := b.Resource()["type"].(string)
+	return indexEntries(b, bt, fhir.BundleEntries(b))
 }
 
 // indexBundleResource indexes the entries of a Bundle resource carried by
 // the record b (itself, or nested in it).
 func indexBundleResource(b *model.Record, res map[string]any) *localIndex {
-	x := newLocalIndex(b, "Bundle")
-	x.bundleType, _ = res["type"].(string)
-	entries, _ := res["entry"].([]any)
-	x.positionOf = make(map[uintptr]entryPosition, len(entries))
+	bt, _ := res["type"].(string)
+	return indexEntries(b, bt, fhir.SummarizeEntries(res))
+}
+
+// indexEntries indexes a Bundle's entries from their summaries.
+func indexEntries(b *model.Record, bundleType string, entries []model.BundleEntry) *localIndex {
+	x := newLocalIndex(b, "Bundle", len(entries))
+	x.bundleType, x.entries = bundleType, entries
 	ofType := map[string]int{}
-	for i, e := range entries {
-		em, _ := e.(map[string]any)
-		r, _ := em["resource"].(map[string]any)
-		full, _ := em["fullUrl"].(string)
-		x.add(r, full)
-		if r != nil {
-			rt, _ := r["resourceType"].(string)
-			x.positionOf[reflect.ValueOf(r).Pointer()] = entryPosition{i, ofType[rt]}
-			ofType[rt]++
+	for i := range entries {
+		s := &entries[i]
+		if !s.Object {
+			continue
+		}
+		e := localEntry{fullURL: s.FullURL, index: i, res: s.Resource, held: s.HasResource}
+		if s.HasResource {
+			e.typ, e.id, e.version = s.ResourceType, s.ID, s.VersionID
+			e.ofType = ofType[e.typ]
+			ofType[e.typ]++
+		}
+		x.carried = append(x.carried, e)
+	}
+	x.index()
+	for i := range x.carried {
+		e := &x.carried[i]
+		if e.held && e.res == nil {
+			if x.ofRecord == nil {
+				x.ofRecord = make(map[int64]*localEntry, len(x.carried))
+			}
+			x.ofRecord[entries[e.index].Record] = e
 		}
 	}
 	return x
@@ -111,13 +158,19 @@ const parametersFullURL = "http://hl7.org/fhir/StructureDefinition/parameters-fu
 // indexParameters indexes the resources of a Parameters, in parameters and
 // their parts at any depth.
 func indexParameters(p *model.Record) *localIndex {
-	x := newLocalIndex(p, "Parameters")
+	x := newLocalIndex(p, "Parameters", 0)
 	var walk func(list []any)
 	walk = func(list []any) {
 		for _, v := range list {
 			pm, _ := v.(map[string]any)
 			if r, ok := pm["resource"].(map[string]any); ok {
-				x.add(r, extensionURI(pm, parametersFullURL))
+				e := localEntry{fullURL: extensionURI(pm, parametersFullURL), res: r, held: true}
+				e.typ, _ = r["resourceType"].(string)
+				e.id, _ = r["id"].(string)
+				if meta, ok := r["meta"].(map[string]any); ok {
+					e.version, _ = meta["versionId"].(string)
+				}
+				x.carried = append(x.carried, e)
 			}
 			parts, _ := pm["part"].([]any)
 			walk(parts)
@@ -125,6 +178,7 @@ func indexParameters(p *model.Record) *localIndex {
 	}
 	params, _ := p.Resource()["parameter"].([]any)
 	walk(params)
+	x.index()
 	return x
 }
 
@@ -168,6 +222,24 @@ func (c *localCache) parametersIndex(p *model.Record) *localIndex {
 		c.params = indexParameters(p)
 	}
 	return c.params
+}
+
+// fullURLOf returns the fullUrl of the carried resource res ("" when it is
+// not carried here or has none).
+func (x *localIndex) fullURLOf(res map[string]any) string {
+	if e := x.entryOf(res, nil); e != nil {
+		return e.fullURL
+	}
+	return ""
+}
+
+// recordFullURL returns the fullUrl of the entry that is the record rec
+// ("" when it is not one or has none).
+func (x *localIndex) recordFullURL(rec *model.Record) string {
+	if e := x.entryOf(nil, rec); e != nil {
+		return e.fullURL
+	}
+	return ""
 }
 
 // resolution is the outcome of resolving a literal reference among the
@@ -349,8 +421,7 @@ func selfContainedNote(x *localIndex) string {
 // and whether it reported the reference.
 func (w *walker) resolveInParameters(ref, rp string) (string, bool) {
 	x := w.sink.locals.parametersIndex(w.rec)
-	referrer := x.fullURLOf[reflect.ValueOf(w.res).Pointer()]
-	r := x.resolve(ref, referrer)
+	r := x.resolve(ref, x.fullURLOf(w.res))
 	if len(r.matches) > 0 {
 		// Copies of one resource in several parameters (one per member of a
 		// multi-member operation) are the same resource.
@@ -442,12 +513,12 @@ func (w *walker) resolveLocally(ref string, rp func() string) string {
 func (w *walker) findLocal(ref string) *localEntry {
 	if rt, _ := w.root["resourceType"].(string); rt == "Parameters" {
 		x := w.sink.locals.parametersIndex(w.rec)
-		if r := x.resolve(ref, x.fullURLOf[reflect.ValueOf(w.res).Pointer()]); len(r.matches) > 0 {
+		if r := x.resolve(ref, x.fullURLOf(w.res)); len(r.matches) > 0 {
 			return r.matches[0]
 		}
 	}
 	if w.bundle != nil {
-		if r := w.bundle.resolve(ref, w.bundle.fullURLOf[reflect.ValueOf(w.rec.Resource()).Pointer()]); len(r.matches) == 1 {
+		if r := w.bundle.resolve(ref, w.bundle.recordFullURL(w.rec)); len(r.matches) == 1 {
 			return r.matches[0]
 		}
 	}

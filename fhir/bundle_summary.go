@@ -1,0 +1,95 @@
+package fhir
+
+import (
+	"strings"
+
+	"github.com/carecert/carecert/model"
+)
+
+// BundleEntries returns the summaries of a Bundle record's entries: those its
+// reader made (model.Record.Entries), or else ones made from its resource.
+func BundleEntries(rec *model.Record) []model.BundleEntry {
+	if rec.Entries != nil {
+		return rec.Entries
+	}
+	return SummarizeEntries(rec.Resource())
+}
+
+// SummarizeEntries summarises the entries of a decoded Bundle, one per item
+// of Bundle.entry, keeping each entry's resource. The links of an entry are
+// collected only in a document or a message, whose graph is followed.
+func SummarizeEntries(bundle map[string]any) []model.BundleEntry {
+	entries, _ := bundle["entry"].([]any)
+	typ, _ := bundle["type"].(string)
+	graph := typ == "document" || typ == "message"
+	out := make([]model.BundleEntry, len(entries))
+	for i, v := range entries {
+		em, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		e := &out[i]
+		e.Object = true
+		e.FullURL, e.HasFullURL = em["fullUrl"].(string)
+		_, e.HasRequest = em["request"]
+		_, e.HasResponse = em["response"]
+		if s, ok := em["search"].(map[string]any); ok && s["mode"] != nil {
+			e.HasSearchMode = true
+			e.SearchMode, _ = s["mode"].(string)
+		}
+		res, ok := em["resource"].(map[string]any)
+		if !ok {
+			continue
+		}
+		e.HasResource, e.Resource = true, res
+		e.ResourceType, _ = res["resourceType"].(string)
+		e.ID, e.HasID = res["id"].(string)
+		e.URL, _ = res["url"].(string)
+		if meta, ok := res["meta"].(map[string]any); ok {
+			e.VersionID, _ = meta["versionId"].(string)
+		}
+		if graph {
+			EntryLinks(res, func(s string, isReference bool) {
+				if isReference {
+					e.References = append(e.References, s)
+				} else {
+					e.URLs = append(e.URLs, s)
+				}
+			})
+		}
+	}
+	return out
+}
+
+// EntryLinks calls found with every reference in a resource (a
+// Reference.reference, isReference true) and every other string that may be
+// a URL of another entry. Code systems, narratives and nested Bundles are
+// not links.
+func EntryLinks(v any, found func(s string, isReference bool)) {
+	switch x := v.(type) {
+	case map[string]any:
+		if x["resourceType"] == "Bundle" {
+			return
+		}
+		for k, c := range x {
+			switch k {
+			case "system", "div":
+				continue
+			case "reference":
+				if s, ok := c.(string); ok {
+					found(s, true)
+					continue
+				}
+			}
+			EntryLinks(c, found)
+		}
+	case []any:
+		for _, c := range x {
+			EntryLinks(c, found)
+		}
+	case string:
+		if strings.Contains(x, ":") {
+			found(x, false)
+		}
+	}
+}

@@ -1,0 +1,46 @@
+package model
+
+// BundleEntry summarises one entry of a FHIR Bundle: what the Bundle's own
+// rules and the lookups of its other entries read of an entry, so that they
+// need not hold every entry's resource at once. A reader that emits a
+// Bundle's entries as records of their own without keeping the Bundle's
+// whole tree fills one per entry from the bytes (Record.Entries); otherwise
+// fhir.SummarizeEntries fills them from the decoded Bundle. Strings are set
+// only where the JSON holds a string.
+type BundleEntry struct {
+	// Object is false for an entry that is not a JSON object; nothing else
+	// is then set.
+	Object bool
+	// FullURL is entry.fullUrl; HasFullURL says whether it is a string.
+	FullURL    string
+	HasFullURL bool
+	// HasRequest and HasResponse say whether entry.request and
+	// entry.response are present (with any value).
+	HasRequest, HasResponse bool
+	// SearchMode is entry.search.mode; HasSearchMode says whether the mode
+	// is there with any value but null.
+	SearchMode    string
+	HasSearchMode bool
+	// HasResource says whether entry.resource is a JSON object; the fields
+	// after it describe that resource.
+	HasResource bool
+	// ResourceType, ID, VersionID (meta.versionId) and URL (a canonical
+	// resource's url) of the resource.
+	ResourceType, ID, VersionID, URL string
+	HasID                            bool
+	// References and URLs are, for the entries of a document or a message
+	// (whose graph the profile engine follows), every Reference.reference
+	// in the resource and every other string that may be a URL of another
+	// entry (one with a colon), outside code systems, narratives and
+	// nested Bundles; nil in other Bundles.
+	References, URLs []string
+	// Record is the Index of the entry's record, set by a reader that emits
+	// entries without the Bundle's tree; Start and End are where the
+	// entry's resource lies in the Bundle record's Raw, so that a rule
+	// reading another entry's resource decodes it from there.
+	Record     int64
+	Start, End int64
+	// Resource is the entry's decoded resource when the Bundle's tree is
+	// kept (nil otherwise).
+	Resource map[string]any
+}
