@@ -348,4 +348,63 @@ var _ = Describe("a profile that imposes others (structuredefinition-imposeProfi
 		Expect(fs).To(ContainElement(saying(model.Warning, profile.CodeProfile, "Observation",
 			"profile http://example.org/fhir/StructureDefinition/imposing-observation imposes http://example.org/fhir/StructureDefinition/not-in-this-guide, which is not loaded")))
 	})
+
+	// Wherever the resource claiming the profile is placed, and in either
+	// format, it is held to what the profile imposes, as a record is.
+	placements := []struct {
+		name, at string
+		place    func(res string) string
+	}{
+		{"alone", "Observation", func(res string) string { return res }},
+		{"a Bundle entry", "Observation", func(res string) string {
+			return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "http://example.org/fhir/Observation/o1", "resource": ` + res + `}]}`
+		}},
+		{"contained", "Basic.contained[0]", func(res string) string {
+			return `{"resourceType": "Basic", "id": "b1", "contained": [` + res + `], "code": {"text": "carrier"}, "subject": {"reference": "#o1"}}`
+		}},
+		{"a parameter's resource", "Parameters.parameter[0].resource", func(res string) string {
+			return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": ` + res + `}]}`
+		}},
+		{"an entry of a parameter's Bundle", "Parameters.parameter[0].resource.entry[0].resource", func(res string) string {
+			return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": {"resourceType": "Bundle", "type": "collection", "entry": [
+				{"fullUrl": "http://example.org/fhir/Observation/o1", "resource": ` + res + `}]}}]}`
+		}},
+	}
+	instance := func(name string) string {
+		data, err := os.ReadFile(filepath.Join("testdata", "element-rules", "instances", name+".json"))
+		Expect(err).NotTo(HaveOccurred())
+		return strings.Replace(string(data), `"id": "`+strings.TrimSuffix(strings.TrimSuffix(name, ".pass"), ".fail")+`"`, `"id": "o1"`, 1)
+	}
+	for _, pl := range placements {
+		for _, format := range []string{"json", "xml"} {
+			It("holds a resource claiming it to what it imposes, "+pl.name+", in "+format, func() {
+				findings := func(name string) []model.Finding {
+					src := pl.place(instance(name))
+					if format == "xml" {
+						res, err := fhir.Decode([]byte(src))
+						Expect(err).NotTo(HaveOccurred())
+						xml, err := fhirxml.Encode(res)
+						Expect(err).NotTo(HaveOccurred())
+						src = string(xml)
+					}
+					return bundleAllFindings(e, src)
+				}
+				errorsOf := func(fs []model.Finding) []string {
+					out := []string{}
+					for _, f := range fs {
+						if f.Severity == model.Error {
+							out = append(out, f.Code+" "+f.Path+": "+f.Message)
+						}
+					}
+					return out
+				}
+				Expect(errorsOf(findings("imposed-met.pass"))).To(BeEmpty())
+				unmet := findings("imposed-unmet.fail")
+				Expect(errorsOf(unmet)).To(ConsistOf(And(HavePrefix(profile.CodeFormat+" "+pl.at+".identifier[0].value: "),
+					HaveSuffix("(profile http://example.org/fhir/StructureDefinition/measured-observation)"))))
+				Expect(unmet).To(ContainElement(saying(model.Warning, profile.CodeProfile, pl.at,
+					"profile http://example.org/fhir/StructureDefinition/imposing-observation imposes http://example.org/fhir/StructureDefinition/not-in-this-guide, which is not loaded")))
+			})
+		}
+	}
 })

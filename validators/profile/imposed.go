@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-
-	"github.com/carecert/carecert/model"
 )
 
 // extImposeProfile is the extension by which a profile says that what
@@ -28,17 +26,16 @@ func imposedProfiles(exts []json.RawMessage) []string {
 	return out
 }
 
-// withImposed adds to the profiles a record is validated against those they
-// impose, and those these impose in turn, each once. An imposed profile
-// that is not loaded is a warning: what it asks is not checked (carecert's
-// limit, not the record's failure).
-func (e *Engine) withImposed(rec *model.Record, compiled []*Compiled) ([]*Compiled, []model.Finding) {
-	var out []model.Finding
+// withImposed adds to the profiles a resource is validated against those
+// they impose, and those these impose in turn, each once. An imposed profile
+// that is not loaded is a warning at the resource (path): what it asks is
+// not checked (carecert's limit, not the resource's failure).
+func (e *Engine) withImposed(compiled []*Compiled, path string, warn warnFunc) []*Compiled {
 	for i := 0; i < len(compiled); i++ {
 		for _, url := range compiled[i].imposed {
 			q, err := e.Compiled(url)
 			if err != nil {
-				out = append(out, rec.Finding(model.Warning, CodeProfile, rec.Type, fmt.Sprintf("profile %s imposes %s, which is not loaded, so what it asks was not checked: %v", compiled[i].URL, url, err)))
+				warn(path, fmt.Sprintf("profile %s imposes %s, which is not loaded, so what it asks was not checked: %v", compiled[i].URL, url, err))
 				continue
 			}
 			if !slices.Contains(compiled, q) {
@@ -46,5 +43,5 @@ func (e *Engine) withImposed(rec *model.Record, compiled []*Compiled) ([]*Compil
 			}
 		}
 	}
-	return compiled, out
+	return compiled
 }

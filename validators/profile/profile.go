@@ -336,47 +336,15 @@ func (s *profileState) observe(rec *model.Record) []model.Finding {
 	if c.profile != nil && c.withBase && !slices.Contains(compiled, c.profile) {
 		compiled = append(compiled, c.profile)
 	}
-	if c.profile == nil && !c.metaOnly {
-		for _, url := range c.e.defs.GlobalProfiles(rec.Type) {
-			p, err := c.e.Compiled(url)
-			if err != nil {
-				out = append(out, rec.Finding(model.Warning, CodeProfile, rec.Type, fmt.Sprintf("global profile %s cannot be used: %v", url, err)))
-				continue
-			}
-			if !slices.Contains(compiled, p) {
-				compiled = append(compiled, p)
-			}
-		}
-	}
-	if !c.metaOnly && (c.profile == nil || c.withBase) {
-		for _, url := range c.e.impliedProfiles(rec.Type, rec.Resource()) {
-			if p, err := c.e.Compiled(url); err == nil && !slices.Contains(compiled, p) {
-				compiled = append(compiled, p)
-			}
-		}
-	}
-	if c.profile == nil {
-		for i, url := range metaProfiles(rec.Resource()) {
-			p, err := c.e.Compiled(url)
-			if err != nil {
-				path := fmt.Sprintf("%s.meta.profile[%d]", rec.Type, i)
-				out = append(out, rec.Finding(model.Warning, CodeProfile, path, notLoaded(url, err)))
-				continue
-			}
-			if !slices.Contains(compiled, p) {
-				compiled = append(compiled, p)
-			}
-		}
-	}
-	ruled, problems := c.e.bundleRuleProfiles(rec, &s.Sink.locals)
-	out = append(out, problems...)
-	for _, p := range ruled {
-		if !slices.Contains(compiled, p) {
-			compiled = append(compiled, p)
-		}
-	}
-	compiled, problems = c.e.withImposed(rec, compiled)
-	out = append(out, problems...)
+	from := claims{global: c.profile == nil && !c.metaOnly, implied: !c.metaOnly && (c.profile == nil || c.withBase), meta: c.profile == nil,
+		ruled: func() []*Compiled {
+			ruled, problems := c.e.bundleRuleProfiles(rec, &s.Sink.locals)
+			out = append(out, problems...)
+			return ruled
+		}}
+	compiled = c.e.heldTo(compiled, rec.Type, rec.Resource(), rec.Type, from, func(path, msg string) {
+		out = append(out, rec.Finding(model.Warning, CodeProfile, path, msg))
+	})
 	seen := map[string]bool{}
 	for i, p := range compiled {
 		// The walk against the record's base type finds its coded values

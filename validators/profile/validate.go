@@ -913,36 +913,17 @@ func wrongType(typ string, p *Compiled) string {
 	return fmt.Sprintf("resource is a %s, but profile %s constrains %s", typ, p.URL, p.Type)
 }
 
-// claimedProfiles holds a nested resource (contained, a parameter's) to
-// the profiles it must meet beyond its type, as a record is held to them
-// (profileCheck.Observe) and as the reference validator holds any resource
-// it validates, wherever it is placed: the global profiles of the guides
-// loaded, the vital-sign profiles its code implies, and the profiles its
-// meta.profile claims. Each is walked on its own at the resource's path; a
-// finding the walk against its type made (w.out from start) is not
-// repeated.
+// claimedProfiles holds a nested resource (contained, a parameter's, an
+// entry of a nested Bundle) to the profiles it must meet beyond its type,
+// gathered as a record's are (heldTo): the global profiles of the guides
+// loaded, the vital-sign profiles its code implies, the profiles its
+// meta.profile claims, and those these impose. Each is walked on its own at
+// the resource's path; a finding the walk against its type made (w.out from
+// start) is not repeated.
 func (w *walker) claimedProfiles(m map[string]any, base *Compiled, rt, path string, start int) {
-	var claimed []*Compiled
-	// at is where a profile that cannot be loaded is reported ("": not
-	// reported, as an implied profile is not, which R4 itself defines)
-	claim := func(url, at string) {
-		p, err := w.e.Compiled(url)
-		switch {
-		case err != nil && at != "":
-			w.add(model.Warning, CodeProfile, at, notLoaded(url, err), "")
-		case err == nil && p != base && !slices.Contains(claimed, p):
-			claimed = append(claimed, p)
-		}
-	}
-	for _, url := range w.e.defs.GlobalProfiles(rt) {
-		claim(url, path)
-	}
-	for _, url := range w.e.impliedProfiles(rt, m) {
-		claim(url, "")
-	}
-	for i, url := range metaProfiles(m) {
-		claim(url, fmt.Sprintf("%s.meta.profile[%d]", path, i))
-	}
+	claimed := w.e.heldTo([]*Compiled{base}, rt, m, path, allClaims, func(at, msg string) {
+		w.add(model.Warning, CodeProfile, at, msg, "")
+	})[1:]
 	if len(claimed) == 0 {
 		return
 	}
