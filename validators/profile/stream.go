@@ -104,6 +104,11 @@ type scanBuf struct {
 	vals []coded.Value
 	// order is inLayoutOrder's room.
 	order []coded.Value
+	// implied and impliedW are the scan and walker of a profile the
+	// record's codes imply, run once s proved the base type
+	// (stream_implied.go).
+	implied  scan
+	impliedW walker
 }
 
 // scanned runs the stream path on rec's bytes as a resource of type typ,
@@ -139,7 +144,7 @@ func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool
 	*w = walker{e: e, rec: rec, compiled: sp.compiled, sink: sink}
 	w.segs = w.segsBuf[:0]
 	s := &b.s
-	*s = scan{e: e, sp: sp, src: rec.Raw, w: w, buf: b}
+	*s = scan{e: e, st: st, sp: sp, src: rec.Raw, w: w, buf: b}
 	if keep && e.shelf != nil {
 		s.finds = &codedFinds{vals: b.vals[:0]}
 		s.kept = s.finds
@@ -305,19 +310,29 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 	if !streamCoversRules(typ) {
 		return none // the map walk's rules of the type read what the scan does not keep
 	}
-	sp := &streamCompiled{compiled: p}
-	if typ == "Observation" {
+	sp := e.streamForm(p, nil)
+	if sp.compiled != nil && typ == "Observation" {
 		sp.impliedBy = "code"
 	}
+	return sp
+}
+
+// streamForm builds the stream form of the compiled profile p: its root's
+// invariants, less those of held (the same key and expression), which a
+// scan of the same record already found to hold.
+func (e *Engine) streamForm(p *Compiled, held []*invariant) *streamCompiled {
+	sp := &streamCompiled{compiled: p}
 	for _, inv := range p.root.invariants {
 		switch {
 		case inv.advice:
-			continue // best practice is ignored (above): holds whatever the record
+			continue // best practice is ignored (compileStream): holds whatever the record
+		case slices.ContainsFunc(held, func(h *invariant) bool { return h.key == inv.key && h.expr == inv.expr }):
+			continue
 		case inv.native != nil && strings.HasPrefix(inv.expr, "contained.") && strings.HasPrefix(inv.key, "dom-"):
 			sp.containedRules = append(sp.containedRules, inv) // due only when the record contains resources
 			continue
 		case inv.native != nil || !rootLocal(inv.expr):
-			return none // a native rule may read anything
+			return &streamCompiled{} // a native rule may read anything
 		}
 		sp.roots = append(sp.roots, &rootInvariant{inv: inv, names: identifiers(inv.expr), whenAbsent: vacuousWithout(inv.expr)})
 	}
@@ -458,7 +473,7 @@ func newRole(n *node, t *typeInfo) *role {
 	case n.controls != nil:
 		r.fallback = "extension controls on " + n.path
 	case len(n.slices) > 0 || n.slicing != nil:
-		r.fallback = "slicing on " + n.path
+		r.fallback = undecidedSlicing(n) // decided at the property when it can be (scan.sliced)
 	case t.elementIDs != nil:
 		r.fallback = "a profile's element named on " + n.path
 	case t.code == "Resource" || t.code == "DomainResource" || t.compiled != nil && t.compiled.Kind == "resource":
@@ -477,17 +492,17 @@ func newRole(n *node, t *typeInfo) *role {
 	if r.fallback != "" {
 		return r
 	}
-	for _, list := range [][]*invariant{n.invariants, t.invariants} {
+	lists := [][]*invariant{n.invariants, t.invariants}
+	if t.primitive {
+		lists = lists[:1] // walker.primitive evaluates the element's own alone
+	}
+	for _, list := range lists {
 		for _, inv := range list {
 			if inv.key == "ele-1" && inv.native != nil {
-				continue // the scan refuses an empty object, the one way to fail it
+				continue // the scan refuses an empty object and a primitive without a value, the ways to fail it
 			}
 			if inv.key == "ref-1" && inv.native != nil {
 				continue // decided where references are resolved (referenceTo)
-			}
-			if t.primitive {
-				r.fallback = "an invariant on a primitive at " + n.path
-				return r
 			}
 			if inv.native == nil && strings.Contains(inv.expr, "%") || strings.Contains(inv.expr, "resolve(") {
 				r.fallback = "invariant " + inv.key + " reads beyond its element"

@@ -8,13 +8,24 @@ import (
 
 // Vital signs on the stream path. An Observation coded with a vital sign's
 // LOINC code must also conform to that sign's profile (implied.go), which
-// slices code.coding, category and component and fixes units: rules the
-// scan does not compile. The scan proves the record against its base type
-// and notes the implied profiles as it passes the codings of
-// Observation.code; the map walk then holds the record to those profiles
-// alone, as ValidateRecord's second and later walks do. So a vital sign
-// pays one scan and the profile's walk instead of the base walk as well,
-// and the record is clean only if that walk finds nothing.
+// slices code.coding, category, value[x] and component, fixes units and
+// adds invariants (vs-1, vs-2, vs-3). The scan proves the record against
+// its base type and notes the implied profiles as it passes the codings of
+// Observation.code; then it scans the record's bytes again, driven by the
+// implied profile's own compiled snapshot as the first scan was by the
+// base type's: the profile's cardinalities, types, fixed values,
+// bindings, target types and invariants are the scan's ordinary rules,
+// its slicing is decided by the map walk's own slice on map forms of the
+// sliced values alone (stream_slices.go), and the must-support elements it
+// passes are counted as the map walk counts them. Root invariants the
+// profile shares with the base type (same key and expression) held on the
+// first scan and are not evaluated again.
+//
+// Whatever that scan cannot decide (an extension, a reference to a
+// profiled target, a slicing by profile, any finding) sends the profile
+// back to today's walk on the record's map form, as ValidateRecord's
+// second and later walks do; the record is clean only if every implied
+// profile is proven or walked without a finding.
 
 // imply notes the profile one coding of the record's code implies.
 func (s *scan) imply(system, code string) {
@@ -23,14 +34,95 @@ func (s *scan) imply(system, code string) {
 	}
 }
 
-// impliedChecks walks the record's map form against each profile its codes
-// imply, as ValidateRecord does after the base walk. Its sink side effects
-// (must-support coverage, unevaluated invariants) reach sink only for a
-// clean record: one that is not is walked again by the map walk.
+// impliedOf compiles the stream form of a profile the records of base's
+// type imply, once.
+func (st *Streamer) impliedOf(url string, base *streamCompiled) *streamCompiled {
+	v, ok := st.types.Load(url)
+	if !ok {
+		v, _ = st.types.LoadOrStore(url, st.e.compileImplied(url, base))
+	}
+	return v.(*streamCompiled)
+}
+
+// compileImplied builds the stream form of the implied profile url over
+// base, the stream form of the type it constrains; one with no compiled
+// profile leaves the profile to the map walk.
+func (e *Engine) compileImplied(url string, base *streamCompiled) *streamCompiled {
+	p, err := e.Compiled(url)
+	if err != nil || p.root == nil || p.Kind != "resource" || p.Type != base.compiled.Type || len(p.imposed) > 0 {
+		return &streamCompiled{}
+	}
+	return e.streamForm(p, base.compiled.root.invariants)
+}
+
+// impliedChecks holds the record to each profile its codes imply, as
+// ValidateRecord does after the base walk: by a scan against the profile
+// where that scan proves it, otherwise by today's walk of the record's map
+// form. What the checks put in the sink (must-support coverage,
+// unevaluated invariants) reaches sink only for a clean record: one that is
+// not is walked again by the map walk.
 func (s *scan) impliedChecks(sink *Sink) (bool, string) {
+	var scratch Sink
+	var walks []string
+	type coverage struct {
+		url string
+		ms  []bool
+	}
+	var covered []coverage
+	for _, url := range s.implied {
+		sp := s.st.impliedOf(url, s.sp)
+		if sp.compiled == nil {
+			walks = append(walks, url)
+			continue
+		}
+		var own Sink
+		ms, ok := s.impliedScan(sp, &own)
+		if !ok {
+			walks = append(walks, url)
+			continue
+		}
+		scratch.Merge(&own)
+		if len(ms) > 0 {
+			covered = append(covered, coverage{url: sp.compiled.URL, ms: ms})
+		}
+	}
+	if len(walks) > 0 {
+		if ok, why := s.impliedWalks(walks, &scratch); !ok {
+			return false, why
+		}
+	}
+	sink.Merge(&scratch)
+	for _, c := range covered {
+		sink.covered(c.url, c.ms)
+	}
+	return true, ""
+}
+
+// impliedScan scans the record's bytes against the implied profile sp,
+// returning which of its must-support elements the record populates when
+// the scan proves the profile's walk would find nothing.
+func (s *scan) impliedScan(sp *streamCompiled, sink *Sink) ([]bool, bool) {
+	b := s.buf
+	w := &b.impliedW
+	*w = walker{e: s.e, rec: s.w.rec, compiled: sp.compiled, sink: sink}
+	w.segs = w.segsBuf[:0]
+	if n := len(sp.compiled.mustSupport); n > 0 {
+		w.ms = make([]bool, n)
+	}
+	ps := &b.implied
+	*ps = scan{e: s.e, st: s.st, sp: sp, src: s.src, w: w, buf: b}
+	ok := ps.record()
+	ms := w.ms
+	*w = walker{} // the walker's maps and findings belong to this record alone
+	return ms, ok
+}
+
+// impliedWalks walks the record's map form against the profiles urls, as
+// ValidateRecord does after the base walk.
+func (s *scan) impliedWalks(urls []string, sink *Sink) (bool, string) {
 	if s.w.rec.Deferred() {
 		// Streamer.Prove's record is decoded here once, for the other
-		// checks too: the units check reads a vital sign's map form.
+		// checks too.
 		s.w.rec.Load()
 	}
 	rec := *s.w.rec
@@ -41,16 +133,14 @@ func (s *scan) impliedChecks(sink *Sink) (bool, string) {
 		}
 		rec.Value = res
 	}
-	var scratch Sink
-	for _, url := range s.implied {
+	for _, url := range urls {
 		p, err := s.e.Compiled(url)
 		if err != nil {
 			continue // ValidateRecord skips a profile it cannot compile
 		}
-		if len(s.e.validate(&rec, p, &scratch, false)) > 0 {
+		if len(s.e.validate(&rec, p, sink, false)) > 0 {
 			return false, "a finding of the implied profile " + url
 		}
 	}
-	sink.Merge(&scratch)
 	return true, ""
 }

@@ -17,6 +17,7 @@ import (
 // methods return false when the scan gives up, with why set once.
 type scan struct {
 	e   *Engine
+	st  *Streamer
 	sp  *streamCompiled
 	src []byte
 	i   int
@@ -274,8 +275,8 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 	for i, k := range lay.kids {
 		slot := lay.kidSlot[i]
 		present := slot >= 0 && seen[slot/64]&(1<<(slot%64)) != 0
-		if !present && (k.min > 0 || len(k.slices) > 0) {
-			return nil, s.fail("a required element absent at " + n.path)
+		if !present && (k.min > 0 || slices.ContainsFunc(k.slices, func(sl *node) bool { return sl.min > 0 })) {
+			return nil, s.fail("a required element absent at " + n.path) // or a required slice of it (walker.absentSlices)
 		}
 	}
 	return m, true
@@ -285,11 +286,29 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 // the cardinality checks of walker.property; with build, it returns the
 // value's map form.
 func (s *scan) property(k *node, t *typeInfo, build bool) (any, bool) {
+	if len(k.slices) > 0 && k.slicing != nil {
+		return s.sliced(k, t, build) // stream_slices.go
+	}
+	return s.items(k, t, build, nil)
+}
+
+// items is property for the values of k, each scanned as a value of its
+// slice where slices is set (of the element k itself where it says nil).
+func (s *scan) items(k *node, t *typeInfo, build bool, slices []*node) (any, bool) {
+	of := func(i int) (*node, *typeInfo) {
+		if i >= len(slices) || slices[i] == nil {
+			return k, t
+		}
+		s.w.supported(slices[i])
+		return slices[i], slices[i].typeFor(t)
+	}
+	s.w.supported(k)
 	if s.peek() != '[' {
 		if !k.baseMax1 || k.max == 0 || k.min > 1 {
 			return nil, s.fail("cardinality at " + k.path)
 		}
-		return s.value(k, t, build)
+		n, nt := of(0)
+		return s.value(n, nt, build)
 	}
 	if k.baseMax1 {
 		return nil, s.fail("an array for a single value at " + k.path)
@@ -311,7 +330,8 @@ func (s *scan) property(k *node, t *typeInfo, build bool) (any, bool) {
 		if s.finds != nil {
 			s.at = s.w.pathChild(pa, "", count-1, true)
 		}
-		v, ok := s.value(k, t, build)
+		n, nt := of(count - 1)
+		v, ok := s.value(n, nt, build)
 		if !ok {
 			return nil, false
 		}
@@ -370,7 +390,7 @@ func (s *scan) value(k *node, t *typeInfo, build bool) (any, bool) {
 // valueOf is value without what is kept for the shelf.
 func (s *scan) valueOf(k *node, t *typeInfo, r *role, build bool) (any, bool) {
 	if t.primitive {
-		return s.primitive(k, t, build)
+		return s.primitive(k, t, r, build)
 	}
 	if s.peek() != '{' {
 		return nil, s.fail("a complex value not written as an object at " + k.path)
@@ -410,7 +430,8 @@ func (s *scan) valueOf(k *node, t *typeInfo, r *role, build bool) (any, bool) {
 // primitive scans one primitive value of element k, type t, and checks it
 // as walker.primitive does. Its text is read in place (unsafe.String over
 // src, which outlives the scan) unless a rule needs the value itself.
-func (s *scan) primitive(k *node, t *typeInfo, build bool) (any, bool) {
+func (s *scan) primitive(k *node, t *typeInfo, r *role, build bool) (any, bool) {
+	build = build || len(r.invs) > 0 // the invariants read the value
 	var item any
 	var view string
 	switch c := s.peek(); c {
@@ -471,6 +492,16 @@ func (s *scan) primitive(k *node, t *typeInfo, build bool) (any, bool) {
 	}
 	if hasRules(k, t) && !s.primitiveChecks(item, view, k, t) {
 		return nil, false
+	}
+	if len(r.invs) > 0 {
+		// walker.primitive's: the element's invariants on the value alone
+		w := s.w
+		at := w.pathRoot(k.path)
+		w.checkAt(r.invs, k, t, item, nil, at)
+		w.pathEnd(at)
+		if len(w.out) > 0 {
+			return nil, s.fail("a finding of an invariant at " + k.path)
+		}
 	}
 	return item, true
 }

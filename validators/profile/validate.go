@@ -211,16 +211,22 @@ func (e *Engine) validate(rec *model.Record, p *Compiled, sink *Sink, shelve boo
 		e.proofs.Put(rec, w.proof.holds(w.out))
 	}
 	if len(w.ms) > 0 {
-		c := sink.coverage(p.URL)
-		c.Records++
-		c.Elements += int64(len(w.ms))
-		for _, b := range w.ms {
-			if b {
-				c.Populated++
-			}
-		}
+		sink.covered(p.URL, w.ms)
 	}
 	return w.out
+}
+
+// covered counts one record's must-support coverage of a profile: ms says
+// which of its must-support elements the record populated.
+func (s *Sink) covered(url string, ms []bool) {
+	c := s.coverage(url)
+	c.Records++
+	c.Elements += int64(len(ms))
+	for _, b := range ms {
+		if b {
+			c.Populated++
+		}
+	}
 }
 
 func (s *Sink) coverage(url string) *Coverage {
@@ -645,9 +651,7 @@ func (w *walker) property(name string, m member, k *node, t *typeInfo, at pathAt
 	if count < k.min {
 		w.add(model.Error, CodeCardinality, p(), fmt.Sprintf("%s has %d values, fewer than the minimum %d", name, count, k.min), "")
 	}
-	if k.ms >= 0 && w.ms != nil && k.ms < len(w.ms) && w.compiled.mustSupport[k.ms] == k.id {
-		w.ms[k.ms] = true
-	}
+	w.supported(k)
 	if w.proof != nil && hasE {
 		w.proof.companion(t)
 	}
@@ -670,9 +674,7 @@ func (w *walker) property(name string, m member, k *node, t *typeInfo, at pathAt
 		target := k
 		if matched != nil && matched[i] != nil {
 			target = matched[i]
-			if target.ms >= 0 && w.ms != nil && target.ms < len(w.ms) && w.compiled.mustSupport[target.ms] == target.id {
-				w.ms[target.ms] = true
-			}
+			w.supported(target)
 		}
 		tt := t
 		if target != k {
@@ -686,6 +688,15 @@ func (w *walker) property(name string, m member, k *node, t *typeInfo, at pathAt
 			continue
 		}
 		w.value(item, ext, target, tt, ip, host)
+	}
+}
+
+// supported marks element k populated when it is one of the walked
+// profile's must-support elements (k may come from a type's definition,
+// whose index means nothing here).
+func (w *walker) supported(k *node) {
+	if k.ms >= 0 && w.ms != nil && k.ms < len(w.ms) && w.compiled.mustSupport[k.ms] == k.id {
+		w.ms[k.ms] = true
 	}
 }
 

@@ -1,0 +1,231 @@
+package profile_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// vitalSign is a clean vital sign of the profile the LOINC code implies:
+// body weight, with a value, or blood pressure, with its two components.
+func vitalSign(loincCode string) map[string]any {
+	coding := func(system, code string) map[string]any { return map[string]any{"system": system, "code": code} }
+	concept := func(system, code string) map[string]any { return map[string]any{"coding": []any{coding(system, code)}} }
+	quantity := func(v float64, unit string) map[string]any {
+		return map[string]any{"value": json.Number(fmt.Sprint(v)), "unit": unit, "system": "http://unitsofmeasure.org", "code": unit}
+	}
+	res := map[string]any{
+		"resourceType": "Observation", "id": "vs1", "status": "final",
+		"category":          []any{concept("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs")},
+		"code":              concept("http://loinc.org", loincCode),
+		"subject":           map[string]any{"reference": "Patient/p1"},
+		"effectiveDateTime": "2025-05-09T11:54:00Z",
+	}
+	switch loincCode {
+	case "85354-9":
+		res["component"] = []any{
+			map[string]any{"code": concept("http://loinc.org", "8480-6"), "valueQuantity": quantity(120, "mm[Hg]")},
+			map[string]any{"code": concept("http://loinc.org", "8462-4"), "valueQuantity": quantity(80, "mm[Hg]")},
+		}
+	default:
+		res["valueQuantity"] = quantity(55.6, "kg")
+	}
+	return res
+}
+
+// member returns the value a dotted path with [i] steps names in res, for a
+// damage to change.
+func member(res map[string]any, path string) map[string]any {
+	var cur any = res
+	for _, step := range strings.Split(path, ".") {
+		name, index, _ := strings.Cut(strings.TrimSuffix(step, "]"), "[")
+		cur = cur.(map[string]any)[name]
+		if index != "" {
+			var i int
+			fmt.Sscan(index, &i)
+			cur = cur.([]any)[i]
+		}
+	}
+	return cur.(map[string]any)
+}
+
+// seen is what one placement of a vital sign gives: its findings as the
+// report says them, relative to the resource, and the must-support
+// coverage counted.
+type seen struct {
+	findings []string
+	coverage map[string]profile.Coverage
+}
+
+func seenOf(fs []model.Finding, sink *profile.Sink, prefix string) seen {
+	out := seen{findings: []string{}, coverage: map[string]profile.Coverage{}}
+	for _, f := range fs {
+		out.findings = append(out.findings, fmt.Sprintf("%s %s %s: %s", f.Severity, f.Code, strings.TrimPrefix(f.Path, prefix), f.Message))
+	}
+	for url, c := range sink.Coverage {
+		out.coverage[url] = *c
+	}
+	return out
+}
+
+// readRecords reads a document as the runner does, and returns the records
+// it holds.
+func readRecords(name string, doc []byte) []*model.Record {
+	var recs []*model.Record
+	Expect(fhir.ReadStream(name, bytes.NewReader(doc), func(r *model.Record) error {
+		recs = append(recs, r)
+		return nil
+	})).To(Succeed())
+	return recs
+}
+
+var _ = Describe("vital signs on the stream path: the implied profile compiled into the scan", func() {
+	e := newEngine()
+	st := profile.NewStreamer(e)
+
+	// placements validates one vital sign as an NDJSON line (proved by the
+	// stream path where it can, walked otherwise, as the fhir-profile check
+	// runs it), as the same line walked on its map form, as an XML file and
+	// as the entry of a JSON and an XML Bundle; it returns what each gave and
+	// whether the line was proved without being decoded.
+	placements := func(res map[string]any) (map[string]seen, bool) {
+		src := line(res)
+		out := map[string]seen{}
+
+		var proving profile.Sink
+		rec := deferredLine(src, 0)
+		proved := st.Prove(rec, &proving)
+		var fs []model.Finding
+		if !proved {
+			rec.Load()
+			fs = e.ValidateRecord(rec, "", &proving)
+		}
+		out["stream"] = seenOf(fs, &proving, "")
+		undecoded := proved && rec.Deferred()
+
+		var walking profile.Sink
+		out["map walk"] = seenOf(e.ValidateRecord(lineRecord(src, 0), "", &walking), &walking, "")
+
+		xml, err := fhirxml.Encode(res)
+		Expect(err).NotTo(HaveOccurred())
+		bundle := map[string]any{"resourceType": "Bundle", "type": "collection",
+			"entry": []any{map[string]any{"fullUrl": "http://example.org/fhir/Observation/vs1", "resource": res}}}
+		bundleXML, err := fhirxml.Encode(bundle)
+		Expect(err).NotTo(HaveOccurred())
+		for _, p := range []struct {
+			name string
+			doc  []byte
+		}{{"xml.xml", xml}, {"bundle.json", line(bundle)}, {"bundle.xml", bundleXML}} {
+			var sink profile.Sink
+			var fs []model.Finding
+			for _, r := range readRecords(p.name, p.doc) {
+				Expect(r.Problem).To(BeNil(), p.name)
+				if r.Type == "Observation" {
+					fs = append(fs, e.ValidateRecord(r, "", &sink)...)
+				}
+			}
+			out[p.name] = seenOf(fs, &sink, "Bundle.entry[0].resource.")
+		}
+		return out, undecoded
+	}
+
+	DescribeTable("gives the map walk's findings, paths and must-support coverage in every placement, and proves only what the walk finds clean",
+		func(loincCode string, damage func(map[string]any), broken string) {
+			res := vitalSign(loincCode)
+			if damage != nil {
+				damage(res)
+			}
+			got, undecoded := placements(res)
+			want := got["map walk"]
+			for name, g := range got {
+				Expect(g).To(Equal(want), "%s against the map walk of the line", name)
+			}
+			if broken == "" {
+				Expect(want.findings).To(BeEmpty())
+				Expect(undecoded).To(BeTrue(), "a clean vital sign is proved from its bytes, never decoded")
+				Expect(want.coverage).To(HaveLen(1), "the implied profile's must-support coverage is counted")
+				return
+			}
+			Expect(undecoded).To(BeFalse())
+			Expect(strings.Join(want.findings, "\n")).To(ContainSubstring(broken), "the damage is the finding the table says")
+		},
+		// clean: the compiled form decides these without the walk
+		Entry("body weight", "29463-7", nil, ""),
+		Entry("blood pressure", "85354-9", nil, ""),
+		Entry("a second coding of the code beside the LOINC slice (open slicing)", "29463-7", func(r map[string]any) {
+			member(r, "code")["coding"] = append(member(r, "code")["coding"].([]any), map[string]any{"system": "http://snomed.info/sct", "code": "27113001"})
+		}, ""),
+		Entry("a second category beside VSCat", "29463-7", func(r map[string]any) {
+			r["category"] = append([]any{map[string]any{"text": "measured at home"}}, r["category"].([]any)...)
+		}, ""),
+		Entry("an effective period (vs-1 as carecert's FHIRPath engine reads it on a Period: the scan agrees with the walk)", "29463-7", func(r map[string]any) {
+			delete(r, "effectiveDateTime")
+			r["effectivePeriod"] = map[string]any{"start": "2025-05-09", "end": "2025-05-10"}
+		}, "constraint vs-1 failed"),
+		Entry("a data absent reason in place of the value", "29463-7", func(r map[string]any) {
+			delete(r, "valueQuantity")
+			r["dataAbsentReason"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown"}}}
+		}, ""),
+		Entry("a blood pressure component with a data absent reason", "85354-9", func(r map[string]any) {
+			c := member(r, "component[1]")
+			delete(c, "valueQuantity")
+			c["dataAbsentReason"] = map[string]any{"text": "not measured"}
+		}, ""),
+		Entry("a third blood pressure component (open slicing)", "85354-9", func(r map[string]any) {
+			r["component"] = append(r["component"].([]any), map[string]any{"code": map[string]any{"text": "mean"}, "valueQuantity": map[string]any{"value": json.Number("93")}})
+		}, ""),
+
+		// each constraint of the profiles broken once
+		Entry("category without the VSCat slice", "29463-7", func(r map[string]any) {
+			member(r, "category[0].coding[0]")["code"] = "laboratory"
+		}, `slice "VSCat" of category requires at least 1`),
+		Entry("VSCat's code under another system", "29463-7", func(r map[string]any) {
+			member(r, "category[0].coding[0]")["system"] = "http://example.org/categories"
+		}, `slice "VSCat" of category requires at least 1`),
+		Entry("the LOINC code twice (its slice is 1..1)", "29463-7", func(r map[string]any) {
+			member(r, "code")["coding"] = append(member(r, "code")["coding"].([]any), map[string]any{"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"})
+		}, `slice "BodyWeightCode" of coding allows at most 1`),
+		Entry("no subject", "29463-7", func(r map[string]any) { delete(r, "subject") }, "Observation.subject: subject is required"),
+		Entry("a subject other than a Patient", "29463-7", func(r map[string]any) {
+			r["subject"] = map[string]any{"reference": "Group/g1"}
+		}, "Observation.subject"),
+		Entry("no effective time", "29463-7", func(r map[string]any) { delete(r, "effectiveDateTime") }, "Observation.effective"),
+		Entry("an effective time not precise to the day (vs-1)", "29463-7", func(r map[string]any) {
+			r["effectiveDateTime"] = "2025-05"
+		}, "constraint vs-1 failed"),
+		Entry("a value without its number", "29463-7", func(r map[string]any) { delete(member(r, "valueQuantity"), "value") }, "Observation.valueQuantity"),
+		Entry("a value without its unit", "29463-7", func(r map[string]any) { delete(member(r, "valueQuantity"), "unit") }, "Observation.valueQuantity"),
+		Entry("a value in another unit system (fixed UCUM)", "29463-7", func(r map[string]any) {
+			member(r, "valueQuantity")["system"] = "http://example.org/units"
+		}, "Observation.valueQuantity.system"),
+		Entry("a value in a unit outside the profile's required value set", "29463-7", func(r map[string]any) {
+			member(r, "valueQuantity")["code"], member(r, "valueQuantity")["unit"] = "m", "m"
+		}, "Observation.valueQuantity.code"),
+		Entry("a value of another type (value[x] sliced by type, closed)", "29463-7", func(r map[string]any) {
+			delete(r, "valueQuantity")
+			r["valueString"] = "55.6 kg"
+		}, "valueString"),
+		Entry("neither a value nor a data absent reason (vs-2)", "29463-7", func(r map[string]any) { delete(r, "valueQuantity") }, "constraint vs-2 failed"),
+		Entry("blood pressure without its systolic component", "85354-9", func(r map[string]any) {
+			r["component"] = r["component"].([]any)[1:]
+		}, `slice "SystolicBP" of component requires at least 1`),
+		Entry("a blood pressure component without a value or a data absent reason (vs-3)", "85354-9", func(r map[string]any) {
+			delete(member(r, "component[0]"), "valueQuantity")
+		}, "constraint vs-3 failed"),
+		Entry("a blood pressure component in mm (fixed mm[Hg])", "85354-9", func(r map[string]any) {
+			member(r, "component[1].valueQuantity")["code"] = "mm"
+		}, "Observation.component[1].valueQuantity.code"),
+		Entry("blood pressure with a value of its own (its value slice is 0..0)", "85354-9", func(r map[string]any) {
+			r["valueQuantity"] = map[string]any{"value": json.Number("120"), "unit": "mm[Hg]", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}
+		}, "valueQuantity"),
+	)
+})
