@@ -179,13 +179,14 @@ var _ = Describe("a reference's aggregation modes", func() {
 			"reference Patient/p1 is neither to a contained resource nor to an entry of the same Bundle, but the profile lets this element hold its target only as contained")))
 	})
 
-	It("leaves the mode unjudged where the walk cannot see the Bundle: an entry under a Bundle profile's entry profile, on the Bundle's own record", func() {
+	It("finds an entry's target among the Bundle's entries under a Bundle profile's entry profile, on the Bundle's own record", func() {
 		// The shared case res-inv-example-good: an Organization entry whose
 		// endpoint (Endpoint/examplelabs, relative to its RESTful fullUrl)
 		// is the Bundle's other entry, under a profile that allows it only
-		// bundled. The Bundle's own walk has no index of its entries, so
-		// it cannot tell; saying "neither contained nor bundled" there was
-		// a false error.
+		// bundled. The Bundle's own walk resolves nothing by the Bundle
+		// rules; saying "neither contained nor bundled" there was a false
+		// error (60b7a02 left it unjudged; it is now looked up among the
+		// Bundle's entries).
 		dir := GinkgoT().TempDir()
 		for _, name := range []string{"res-inv-profile-bundle.json", "res-inv-profile-ep.json", "res-inv-profile-org.json", "res-inv-cs.json"} {
 			data, err := os.ReadFile(sharedtest.Path("conformance-cases", "cases", name))
@@ -211,6 +212,77 @@ var _ = Describe("a reference's aggregation modes", func() {
 		})).To(Succeed())
 		Expect(messages).NotTo(BeEmpty(), "the Bundle profile was applied (its entries' profiles say more than the base)")
 		Expect(messages).NotTo(ContainElement(ContainSubstring("(aggregation)")))
+	})
+
+	// A Bundle profile's entry profile: the Bundle's own walk holds each
+	// entry to it, and judges where a reference's target is held from the
+	// Bundle's entries, by the rules each entry's own record resolves by
+	// (which reports what those rules make wrong, so the Bundle's walk does
+	// not say it again). The same Bundle at the top, as an entry of another
+	// Bundle, and as a parameter's resource, in JSON and XML.
+	Describe("under a Bundle profile's entry profile", func() {
+		const base = "http://example.org/fhir/"
+		const uuid = "urn:uuid:5b0c6e1e-3f4a-4c5d-8e9f-0a1b2c3d4e5f"
+		bundle := func(subject, performer string) string {
+			return `{"resourceType": "Bundle", "id": "held", "meta": {"profile": ["` + base + `StructureDefinition/held-reference-bundle"]}, "type": "collection", "entry": [
+				{"fullUrl": "` + base + `Observation/o1", "resource": {"resourceType": "Observation", "id": "o1",
+					"contained": [{"resourceType": "Patient", "id": "pat"}], "status": "final", "code": {"text": "glucose"},
+					"subject": {"reference": "` + subject + `"}, "performer": [{"reference": "` + performer + `"}],
+					"specimen": {"reference": "Specimen/s1"}, "device": {"reference": "Device/elsewhere"}}},
+				{"fullUrl": "` + base + `Patient/pat", "resource": {"resourceType": "Patient", "id": "pat"}},
+				{"fullUrl": "` + base + `Practitioner/dr", "resource": {"resourceType": "Practitioner", "id": "dr"}},
+				{"fullUrl": "` + uuid + `", "resource": {"resourceType": "Practitioner", "id": "dr2"}},
+				{"fullUrl": "` + base + `Specimen/s1", "resource": {"resourceType": "Specimen", "id": "s1"}}]}`
+		}
+		placements := []struct {
+			name, at string
+			place    func(string) string
+		}{
+			{"the record's Bundle", "Bundle.entry[0].resource", func(b string) string { return b }},
+			{"a Bundle that is an entry of another", "Bundle.entry[0].resource", func(b string) string {
+				return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "` + base + `Bundle/held", "resource": ` + b + `}]}`
+			}},
+			{"a parameter's Bundle", "Parameters.parameter[0].resource.entry[0].resource", func(b string) string {
+				return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": ` + b + `}]}`
+			}},
+		}
+		for _, pl := range placements {
+			for _, format := range []string{"json", "xml"} {
+				DescribeTable("judges the modes, "+pl.name+", in "+format,
+					func(subject, performer string, want ...string) {
+						src := pl.place(bundle(subject, performer))
+						if format == "xml" {
+							res, err := fhir.Decode([]byte(src))
+							Expect(err).NotTo(HaveOccurred())
+							xml, err := fhirxml.Encode(res)
+							Expect(err).NotTo(HaveOccurred())
+							src = string(xml)
+						}
+						got := []string{}
+						for _, f := range bundleAllFindings(e, src) {
+							if strings.Contains(f.Message, "(aggregation)") {
+								got = append(got, f.Severity.String()+" "+f.Path+": "+f.Message)
+							}
+						}
+						wanted := []any{}
+						for _, w := range want {
+							path, says, _ := strings.Cut(w, ": ")
+							wanted = append(wanted, And(HavePrefix("error "+pl.at+path+": "), ContainSubstring(says)))
+						}
+						Expect(got).To(ConsistOf(wanted...))
+					},
+					Entry("contained where contained is allowed, entries where bundled is (by a relative reference and a urn:uuid)", "#pat", "Practitioner/dr"),
+					Entry("an entry by its urn:uuid where bundled is allowed", "#pat", uuid),
+					Entry("an entry by its absolute fullUrl where bundled is allowed", "#pat", base+"Practitioner/dr"),
+					Entry("a target outside the Bundle where only bundled is allowed", "#pat", "Practitioner/elsewhere",
+						".performer[0].reference: reference Practitioner/elsewhere is neither to a contained resource nor to an entry of the same Bundle"),
+					Entry("an entry where only contained is allowed", "Patient/pat", "Practitioner/dr",
+						".subject.reference: reference Patient/pat is to an entry of the same Bundle"),
+					Entry("a contained resource where only bundled is allowed", "#pat", "#pat",
+						".performer[0].reference: reference #pat is to a contained resource"),
+				)
+			}
+		}
 	})
 
 	It("reads the modes of a differential's type into the snapshot", func() {

@@ -126,13 +126,8 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 			typ = ""
 		}
 	}
-	if held == heldElsewhere && w.bundle == nil && w.root["resourceType"] == "Bundle" {
-		// A resource inside a Bundle walked without the Bundle's index of
-		// entries (an entry under a Bundle profile's entry profile, on the
-		// Bundle's own record) cannot tell whether its target is an entry:
-		// a limit of this walk, not the supplier's fault. The entry's own
-		// record, walked with the index, judges what its profiles say.
-		judged = false
+	if held == heldElsewhere && judged && len(t.aggregation) > 0 && w.bundle == nil && w.root["resourceType"] == "Bundle" {
+		held, judged = w.heldAmongOwnEntries(ref)
 	}
 	if judged {
 		w.aggregation(t, held, ref, rp)
@@ -210,6 +205,29 @@ const (
 	heldContained
 	heldBundled
 )
+
+// heldAmongOwnEntries says whether a reference made inside an entry of the
+// record's own Bundle, in the Bundle's walk (which reaches its entries only
+// for a Bundle profile's entry profiles, and resolves nothing there by the
+// Bundle rules: each entry's own record does, and reports what they make
+// wrong), is to another of its entries: looked up among them by the same
+// rules (R4 §2.36.4.1), from the entry's fullUrl, reporting nothing. judged
+// is false when the walked resource is in no entry (the Bundle's own
+// elements): where its target is held is then not for this walk to say.
+func (w *walker) heldAmongOwnEntries(ref string) (held holding, judged bool) {
+	x := w.sink.locals.bundleIndex(w.rec)
+	e := x.entryOf(w.res, nil)
+	if e == nil {
+		e = x.entryOf(w.resHolder, nil) // a resource contained in the entry's
+	}
+	if e == nil {
+		return heldElsewhere, false
+	}
+	if len(x.resolve(ref, e.fullURL).matches) > 0 {
+		return heldBundled, true
+	}
+	return heldElsewhere, true
+}
 
 func heldIfFound(typ string) holding {
 	if typ != "" {

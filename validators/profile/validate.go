@@ -882,10 +882,15 @@ func (w *walker) nested(m map[string]any, k *node, t *typeInfo, path string) {
 		// checked here, as only the Bundle's walk knows them. A Bundle
 		// nested otherwise (a parameter's, contained) has its entries
 		// walked here.
+		// A Bundle record that is itself an entry was walked with its
+		// container's index: its own entries are not that Bundle's.
 		alternatives, unloaded := w.profilesOfType(t, rt, path)
+		saved := w.bundle
+		w.bundle = nil
 		w.withoutFinds(func() {
 			w.conformTo(m, slices.DeleteFunc(alternatives, func(p *Compiled) bool { return p.IsCore }), unloaded, path, rt)
 		})
+		w.bundle = saved
 		return
 	}
 	if !w.e.IsResourceType(rt) {
