@@ -46,7 +46,7 @@ func SummarizeEntries(bundle map[string]any) []model.BundleEntry {
 		e.ID, e.HasID = res["id"].(string)
 		e.URL, _ = res["url"].(string)
 		if meta, ok := res["meta"].(map[string]any); ok {
-			e.VersionID, _ = meta["versionId"].(string)
+			e.VersionID, e.HasVersionID = meta["versionId"].(string)
 		}
 		if graph {
 			EntryLinks(res, func(s string, isReference bool) {

@@ -27,7 +27,7 @@ type BundleEntry struct {
 	// ResourceType, ID, VersionID (meta.versionId) and URL (a canonical
 	// resource's url) of the resource.
 	ResourceType, ID, VersionID, URL string
-	HasID                            bool
+	HasID, HasVersionID              bool
 	// References and URLs are, for the entries of a document or a message
 	// (whose graph the profile engine follows), every Reference.reference
 	// in the resource and every other string that may be a URL of another

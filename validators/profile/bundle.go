@@ -13,10 +13,11 @@ import (
 // batches (checked natively so they hold with or without FHIRPath); then the
 // rules of each Bundle type: fullUrls (bundle_entries.go), the graph of a
 // document or message (bundle_graph.go) and search results
-// (bundle_search.go).
+// (bundle_search.go). They read the entries' summaries (model.BundleEntry),
+// never an entry's resource, so a Bundle whose entries are records of their
+// own is judged without holding them.
 func (w *walker) bundleRules(b map[string]any, path string) {
 	typ, _ := b["type"].(string)
-	entries, _ := b["entry"].([]any)
 	links, _ := b["link"].([]any)
 	relations := map[string]bool{}
 	for i, l := range links {
@@ -28,9 +29,11 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 		relations[rel] = true
 	}
 	w.bundleSignature(b, path)
+	x := w.bundleIndexOf(b)
+	entries := x.entries
 	w.bundleShape(typ, entries, links, path)
 	w.bundleEntryRules(typ, entries, path)
-	w.bundleGraph(typ, b, entries, links, path)
+	w.bundleGraph(typ, x, links, path)
 	if typ == "searchset" {
 		w.searchSetRules(b, entries, path)
 	}
@@ -39,22 +42,18 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 	}
 	seen := map[string]int{}
 	for i, e := range entries {
-		em, _ := e.(map[string]any)
-		if em == nil {
+		if !e.Object {
 			continue
 		}
 		ep := path + ".entry[" + strconv.Itoa(i) + "]"
-		if full, ok := em["fullUrl"].(string); ok {
+		if e.HasFullURL {
+			full := e.FullURL
 			if !absoluteURI(full) {
 				w.add(model.Error, CodeBundle, ep+".fullUrl", fmt.Sprintf("fullUrl %q must be an absolute URL or a urn:uuid: / urn:oid:", full), "")
 			}
 			key := full
-			if res, ok := em["resource"].(map[string]any); ok {
-				if meta, ok := res["meta"].(map[string]any); ok {
-					if v, ok := meta["versionId"].(string); ok {
-						key += "|" + v
-					}
-				}
+			if e.HasVersionID {
+				key += "|" + e.VersionID
 			}
 			if first, dup := seen[key]; dup {
 				w.add(model.Error, CodeBundle, ep+".fullUrl", fmt.Sprintf("fullUrl %s is used by entry %d too: fullUrls must be unique within a Bundle (bdl-7)", full, first), "")
@@ -62,25 +61,23 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 				seen[key] = i
 			}
 		}
-		_, hasReq := em["request"]
-		_, hasResp := em["response"]
 		switch typ {
 		case "transaction", "batch", "history":
-			if !hasReq {
+			if !e.HasRequest {
 				w.add(model.Error, CodeBundle, ep, fmt.Sprintf("entry %d of a %s Bundle has no request: every entry needs request.method and request.url (bdl-3)", i, typ), "")
 			}
 		default:
-			if hasReq {
+			if e.HasRequest {
 				w.add(model.Error, CodeBundle, ep+".request", fmt.Sprintf("entry %d has a request, which only transaction, batch and history Bundles may have (bdl-3)", i), "")
 			}
 		}
 		switch typ {
 		case "transaction-response", "batch-response", "history":
-			if !hasResp {
+			if !e.HasResponse {
 				w.add(model.Error, CodeBundle, ep, fmt.Sprintf("entry %d of a %s Bundle has no response (bdl-4)", i, typ), "")
 			}
 		default:
-			if hasResp {
+			if e.HasResponse {
 				w.add(model.Error, CodeBundle, ep+".response", fmt.Sprintf("entry %d has a response, which only response and history Bundles may have (bdl-4)", i), "")
 			}
 		}

@@ -14,37 +14,34 @@ import (
 // batch (or their responses) has one, and a RESTful fullUrl (…/Type/id) names
 // the type and id of the resource it holds. The reference validator judges
 // both as errors.
-func (w *walker) bundleEntryRules(typ string, entries []any, path string) {
+func (w *walker) bundleEntryRules(typ string, entries []model.BundleEntry, path string) {
 	optional := typ == "transaction" || typ == "transaction-response" || typ == "batch" || typ == "batch-response"
 	for i, e := range entries {
-		em, _ := e.(map[string]any)
-		if em == nil {
+		if !e.Object {
 			continue
 		}
 		ep := path + ".entry[" + strconv.Itoa(i) + "]"
-		full, hasFull := em["fullUrl"].(string)
-		if !hasFull {
+		full := e.FullURL
+		if !e.HasFullURL {
 			if !optional && typ != "" {
 				w.add(model.Error, CodeBundle, ep, fmt.Sprintf("entry %d has no fullUrl: every entry of a %s Bundle needs one (only transaction and batch entries may leave it out)", i, typ), "")
 			}
 			continue
 		}
-		res, _ := em["resource"].(map[string]any)
-		if res == nil || !absoluteURI(full) {
+		if !e.HasResource || !absoluteURI(full) {
 			continue
 		}
-		rt, _ := res["resourceType"].(string)
+		rt := e.ResourceType
 		urlType, urlID, ok := restfulURL(full, w.e.IsResourceType)
 		if !ok {
-			w.canonicalAsFullURL(res, rt, full, ep)
+			w.canonicalAsFullURL(e, full, ep)
 			continue
 		}
-		id, hasID := res["id"].(string)
 		switch {
-		case !hasID:
+		case !e.HasID:
 			w.add(model.Error, CodeBundle, ep, fmt.Sprintf("the fullUrl %s names a %s/%s, but the resource in the entry has no id", full, urlType, urlID), "")
-		case urlType != rt || urlID != id:
-			w.add(model.Error, CodeBundle, ep, fmt.Sprintf("the fullUrl %s does not match the resource it holds, a %s with id %q: a RESTful fullUrl must end in /%s/%s", full, rt, id, rt, id), "")
+		case urlType != rt || urlID != e.ID:
+			w.add(model.Error, CodeBundle, ep, fmt.Sprintf("the fullUrl %s does not match the resource it holds, a %s with id %q: a RESTful fullUrl must end in /%s/%s", full, rt, e.ID, rt, e.ID), "")
 		}
 	}
 }
@@ -76,7 +73,7 @@ func restfulURL(u string, isType func(string) bool) (typ, id string, ok bool) {
 // and its links (R4 §2.36.3, documents §3.3 and messaging §4.2): a document
 // starts with its Composition and a message with its MessageHeader, neither
 // may be empty, and paging links belong only to searches and histories.
-func (w *walker) bundleShape(typ string, entries, links []any, path string) {
+func (w *walker) bundleShape(typ string, entries []model.BundleEntry, links []any, path string) {
 	switch typ {
 	case "document", "message":
 		first := "Composition"
@@ -87,13 +84,11 @@ func (w *walker) bundleShape(typ string, entries, links []any, path string) {
 			w.add(model.Error, CodeBundle, path, fmt.Sprintf("a %s Bundle must have entries, the first of them its %s", typ, first), "")
 			break
 		}
-		em, _ := entries[0].(map[string]any)
-		res, _ := em["resource"].(map[string]any)
-		if res == nil {
+		if !entries[0].HasResource {
 			w.add(model.Error, CodeBundle, path+".entry[0]", fmt.Sprintf("the first entry of a %s Bundle must hold its %s, but has no resource", typ, first), "")
 			break
 		}
-		if rt, _ := res["resourceType"].(string); rt != first {
+		if rt := entries[0].ResourceType; rt != first {
 			w.add(model.Error, CodeBundle, path+".entry[0].resource", fmt.Sprintf("the first entry of a %s Bundle must be a %s, not a %s", typ, first, rt), "")
 		}
 	}
@@ -117,12 +112,11 @@ func (w *walker) bundleShape(typ string, entries, links []any, path string) {
 // [base]/Type/id (R4 §2.36.4 fullUrl, §2.3.0.7 canonical URLs). The
 // reference validator reports it as an error. HL7's v2 and v3 code system
 // URLs, which predate the rule, are left alone, as the reference does.
-func (w *walker) canonicalAsFullURL(res map[string]any, rt, full, path string) {
-	url, _ := res["url"].(string)
+func (w *walker) canonicalAsFullURL(e model.BundleEntry, full, path string) {
+	url, rt := e.URL, e.ResourceType
 	if url != full || !isCanonicalType(rt) || strings.Contains(url, "/v2-") || strings.Contains(url, "/v3-") ||
 		strings.HasPrefix(url, "http://hl7.org/fhir/v2/") || strings.HasPrefix(url, "http://hl7.org/fhir/v3/") {
 		return
 	}
-	id, _ := res["id"].(string)
-	w.add(model.Error, CodeBundle, path, fmt.Sprintf("the fullUrl %s is the %s's canonical URL, which is its address only on its own server, written there as [base]/%s/%s: give the entry the address it has here", full, rt, rt, id), full)
+	w.add(model.Error, CodeBundle, path, fmt.Sprintf("the fullUrl %s is the %s's canonical URL, which is its address only on its own server, written there as [base]/%s/%s: give the entry the address it has here", full, rt, rt, e.ID), full)
 }

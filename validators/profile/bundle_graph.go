@@ -18,12 +18,11 @@ import (
 // reached neither way is an orphan: an error in a document, whose content is
 // fixed by its Composition, and a warning in a message, as the reference
 // validator has it.
-func (w *walker) bundleGraph(typ string, b map[string]any, entries []any, links []any, path string) {
-	if typ != "document" && typ != "message" || len(entries) == 0 {
+func (w *walker) bundleGraph(typ string, x *localIndex, links []any, path string) {
+	n := len(x.entries)
+	if typ != "document" && typ != "message" || n == 0 {
 		return
 	}
-	x := w.bundleIndexOf(b)
-	n := len(x.entries)
 	if !x.entries[0].HasResource {
 		return // reported by bundleShape
 	}
@@ -134,10 +133,15 @@ func quoted(fullURL string) string {
 }
 
 // bundleIndexOf returns the index of a Bundle's entries: the record's own
-// (shared with its entries) when b is the record's resource.
+// (shared with its entries) when b is the record's resource, the walk's
+// when it is the nested Bundle being walked.
 func (w *walker) bundleIndexOf(b map[string]any) *localIndex {
-	if w.rec.Resource() != nil && reflect.ValueOf(w.rec.Resource()).Pointer() == reflect.ValueOf(b).Pointer() {
+	p := reflect.ValueOf(b).Pointer()
+	if w.rec.Resource() != nil && reflect.ValueOf(w.rec.Resource()).Pointer() == p {
 		return w.sink.locals.bundleIndex(w.rec)
+	}
+	if w.bundle != nil && w.bundle.of == p {
+		return w.bundle
 	}
 	return indexBundleResource(w.rec, b)
 }

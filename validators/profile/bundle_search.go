@@ -16,7 +16,7 @@ import (
 // an outcome is an OperationOutcome. As in the reference validator, when no
 // entry gives a mode the Bundle is only warned about: the server may predate
 // search.mode.
-func (w *walker) searchSetRules(b map[string]any, entries []any, path string) {
+func (w *walker) searchSetRules(b map[string]any, entries []model.BundleEntry, path string) {
 	var self string
 	for _, l := range objects(b["link"]) {
 		if l["relation"] == "self" {
@@ -29,29 +29,22 @@ func (w *walker) searchSetRules(b map[string]any, entries []any, path string) {
 	}
 	types := w.searchedTypes(self)
 	modes := 0
-	for _, e := range objects(entries) {
-		if s, ok := e["search"].(map[string]any); ok && s["mode"] != nil {
+	for _, e := range entries {
+		if e.HasSearchMode {
 			modes++
 		}
 	}
 	for i, e := range entries {
-		em, _ := e.(map[string]any)
-		if em == nil {
+		if !e.Object {
 			continue
 		}
 		ep := path + ".entry[" + strconv.Itoa(i) + "]"
-		res, _ := em["resource"].(map[string]any)
-		if res == nil {
+		if !e.HasResource {
 			w.add(model.Error, CodeBundle, ep, fmt.Sprintf("entry %d of a searchset Bundle has no resource: a search returns resources", i), "")
 			continue
 		}
-		rt, _ := res["resourceType"].(string)
-		_, hasID := res["id"].(string)
+		rt, hasID, mode := e.ResourceType, e.HasID, e.SearchMode
 		rp := ep + ".resource"
-		mode := ""
-		if s, ok := em["search"].(map[string]any); ok {
-			mode, _ = s["mode"].(string)
-		}
 		if modes == 0 {
 			switch {
 			case rt == "OperationOutcome":

@@ -13,11 +13,11 @@ import (
 // with): one given by a relative URL is a resource carried in the document,
 // named Type/id, as the reference validator's BundleValidator requires; an
 // absolute one is warned of (externalStylesheet).
-func (w *walker) documentStylesheets(entries, links []any, path string) {
+func (w *walker) documentStylesheets(entries []model.BundleEntry, links []any, path string) {
 	carried := map[string]bool{}
-	for _, e := range objects(entries) {
-		if r, ok := e["resource"].(map[string]any); ok {
-			carried[fmt.Sprint(r["resourceType"], "/", r["id"])] = true
+	for _, e := range entries {
+		if e.HasResource {
+			carried[e.ResourceType+"/"+e.ID] = true
 		}
 	}
 	for i, l := range objects(links) {

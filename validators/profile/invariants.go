@@ -64,7 +64,11 @@ type invariant struct {
 	// quick decides the common cases of a compiled invariant in Go, given
 	// the focus and its FHIR type ("" for a resource's root); when it cannot
 	// (decided false) the compiled expression is evaluated.
-	quick    func(focus any, typ string) (holds, decided bool)
+	quick func(focus any, typ string) (holds, decided bool)
+	// entries decides an invariant of a Bundle from its entries' summaries
+	// where the expression reads an entry's resource (firstEntryIs); when it
+	// cannot, the compiled expression is evaluated.
+	entries  func(bundle map[string]any, w *walker) (holds, decided bool)
 	compiled Expression
 	// unusable says why the invariant cannot be evaluated, when it cannot.
 	unusable string
@@ -108,6 +112,7 @@ func (e *Engine) invariant(k definitions.Constraint, profile string) *invariant 
 		} else {
 			inv.compiled = ex
 			inv.quick = quickInvariant(k.Key, k.Expression)
+			inv.entries = entriesInvariant(k.Key, k.Expression)
 		}
 	}
 	e.invariants[cacheKey] = inv
@@ -392,4 +397,42 @@ func zone(s string) string {
 		return s[len(s)-6:]
 	}
 	return "?" + s // no zone on a time: never compared as text
+}
+
+// entriesInvariant returns the Go form of bdl-11 and bdl-12, which read the
+// first entry's resource: a Bundle whose entries are records of their own
+// holds only their summaries. Only the exact core expressions get one.
+func entriesInvariant(key, expr string) func(map[string]any, *walker) (bool, bool) {
+	switch {
+	case key == "bdl-11" && expr == "type = 'document' implies entry.first().resource.is(Composition)":
+		return firstEntryIs("document", "Composition")
+	case key == "bdl-12" && expr == "type = 'message' implies entry.first().resource.is(MessageHeader)":
+		return firstEntryIs("message", "MessageHeader")
+	}
+	return nil
+}
+
+// firstEntryIs decides "type = bundleType implies entry.first().resource.is(rt)"
+// for a type written as a plain string (or none) and a first entry that is
+// an object holding a resource object; anything else (a type with
+// extensions or not a string, a first entry without a resource or not an
+// object) is left to FHIRPath, which reads those from the Bundle itself.
+func firstEntryIs(bundleType, rt string) func(map[string]any, *walker) (bool, bool) {
+	return func(b map[string]any, w *walker) (bool, bool) {
+		v, has := b["type"]
+		typ, ok := v.(string)
+		if _, ext := b["_type"]; has && !ok || ext {
+			return false, false
+		}
+		// Without a type, "type = …" is empty, and "{} implies x" holds
+		// only where x does, as it does when the type is bundleType.
+		if has && typ != bundleType {
+			return true, true
+		}
+		entries := w.bundleIndexOf(b).entries
+		if len(entries) == 0 || !entries[0].HasResource {
+			return false, false
+		}
+		return entries[0].ResourceType == rt, true
+	}
 }

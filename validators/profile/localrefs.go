@@ -21,6 +21,9 @@ type localIndex struct {
 	owner *model.Record
 	// kind is "Bundle" or "Parameters"; bundleType is Bundle.type.
 	kind, bundleType string
+	// of is the identity of the Bundle resource indexed when it is not the
+	// owner's own (a Bundle nested in the record).
+	of uintptr
 	// entries are a Bundle's entries, one per item of Bundle.entry (nil for
 	// a Parameters); carried are the resources indexed, in order.
 	entries   []model.BundleEntry
@@ -117,7 +120,9 @@ func indexBundle(b *model.Record) *localIndex {
 // the record b (itself, or nested in it).
 func indexBundleResource(b *model.Record, res map[string]any) *localIndex {
 	bt, _ := res["type"].(string)
-	return indexEntries(b, bt, fhir.SummarizeEntries(res))
+	x := indexEntries(b, bt, fhir.SummarizeEntries(res))
+	x.of = reflect.ValueOf(res).Pointer()
+	return x
 }
 
 // indexEntries indexes a Bundle's entries from their summaries.

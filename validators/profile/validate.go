@@ -1103,6 +1103,7 @@ func (w *walker) checkAt(list []*invariant, n *node, t *typeInfo, focus any, ext
 		case inv.native != nil:
 			ok = inv.native(focus, w)
 		case inv.quick != nil && quickly(inv, focus, t, &ok):
+		case inv.entries != nil && w.byEntries(inv, focus, &ok):
 		case inv.compiled != nil:
 			var err error
 			ok, err = inv.compiled.Holds(w.focus(n, t, focus, ext))
@@ -1140,6 +1141,18 @@ func (w *walker) focus(n *node, t *typeInfo, value any, ext map[string]any) Focu
 		f.Type, f.DefPath = t.code, t.code
 	}
 	return f
+}
+
+// byEntries runs an invariant's Go form over a Bundle's entry summaries,
+// reporting whether it decided.
+func (w *walker) byEntries(inv *invariant, focus any, ok *bool) bool {
+	b, isMap := focus.(map[string]any)
+	if !isMap {
+		return false
+	}
+	holds, decided := inv.entries(b, w)
+	*ok = holds
+	return decided
 }
 
 // quickly runs an invariant's Go shortcut, reporting whether it decided.
