@@ -208,8 +208,9 @@ var _ = Describe("the stream path wired in (Streamer.Prove)", Ordered, func() {
 				if a.Deferred() {
 					undecoded++
 				} else {
-					// only the units check decodes one, for an observation
-					// whose LOINC code has a unit fixed by a core profile
+					// only a vital sign's implied walk decodes one
+					// (stream_implied.go): the units check reads what the
+					// proof kept
 					Expect(a.Type).To(Equal("Observation"), "a proven record decoded: %s", l)
 					Expect(string(l)).To(ContainSubstring(`"http://unitsofmeasure.org"`))
 				}

@@ -3,6 +3,7 @@ package terminology
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -240,7 +241,6 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 	units := &unitMemo{}
 	return withNotes(spec.Requirement, terminology.IssueNotChecked, notes, check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
 		var out []model.Finding
-		ruled := false // an observation's code (or a component's) has a LOINC code a unit is fixed for
 		el.Each(rec, func(c codedValue) {
 			m, _ := c.Value.(map[string]any)
 			if m == nil {
@@ -250,9 +250,6 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 				var buf [codingsBuf]terminology.Coding
 				cs, paths := codings(c, buf[:0])
 				for i, cd := range cs {
-					if !ruled && cd.System == terminology.LOINC && (c.Def == "Observation.code" || c.Def == "Observation.component.code") {
-						_, ruled = rule(cd.Code)
-					}
 					if cd.System == terminology.UCUM {
 						if _, err := units.parse(cd.Code); err != nil {
 							out = append(out, finding(rec, model.Error, "terminology.ucum", paths.path(i)+".code",
@@ -278,24 +275,114 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 		if gu != nil {
 			out = append(out, gu.check(rec, named, done)...)
 		}
-		// Units are compared only where a LOINC code has a unit rule: a
-		// record proven from its bytes (whose coded values are all there,
-		// each in its JSON shape) is not decoded to learn it has none.
-		if rec.Type == "Observation" && (ruled || !rec.Deferred()) {
-			out = append(out, observationUnits(ctx, eng, units, rec, rule, done)...)
+		if rec.Type == "Observation" {
+			// A record proven from its bytes (Deferred) is judged on the
+			// coded values its scan kept, each in its JSON shape, and so is
+			// never decoded for its units; any other on its map form.
+			var buf [4]unitSite
+			sites := buf[:0]
+			if rec.Deferred() {
+				sites = keptUnitSites(el.codedValues(rec), sites)
+			} else {
+				sites = unitSitesOf(rec.Resource(), sites)
+			}
+			out = append(out, observationUnits(ctx, eng, units, rec, sites, rule, done)...)
 		}
 		return out
 	})), nil
 }
 
-// observationUnits compares the unit of an observation's value (and of each
-// component's) with the unit a profile fixes for its LOINC code.
-// A unit already reported at its path (done) is not reported again.
-func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitMemo, rec *model.Record, rule func(string) (UnitRule, bool), done map[string]bool) []model.Finding {
-	res := rec.Resource()
-	var out []model.Finding
-	check := func(obj map[string]any, at string) {
+// unitSite is where an observation gives a value against a code: the
+// observation itself or one of its components. quantity is its
+// valueQuantity and code its code, each in its JSON shape (nil when absent).
+type unitSite struct {
+	at             string
+	quantity, code map[string]any
+}
+
+// unitSitesOf appends an observation's unit sites, read from its map form,
+// to sites: the observation, then each component in order.
+func unitSitesOf(res map[string]any, sites []unitSite) []unitSite {
+	site := func(obj map[string]any, at string) unitSite {
 		q, _ := obj["valueQuantity"].(map[string]any)
+		cc, _ := obj["code"].(map[string]any)
+		return unitSite{at: at, quantity: q, code: cc}
+	}
+	sites = append(sites, site(res, "Observation"))
+	for i, c := range list(res["component"]) {
+		if cm, ok := c.(map[string]any); ok {
+			sites = append(sites, site(cm, componentPath(i)))
+		}
+	}
+	return sites
+}
+
+// keptUnitSites appends the same sites, read from a record's coded values,
+// to sites: the codes and Quantity values of Observation and
+// Observation.component, which a walk keeps whole with their paths. Those
+// of resources contained in the observation (Observation.contained[0].code)
+// are not its sites, as the map form's reading does not reach them either.
+func keptUnitSites(vals []codedValue, sites []unitSite) []unitSite {
+	for _, c := range vals {
+		var member string
+		switch {
+		case c.Def == "Observation.code" || c.Def == "Observation.component.code":
+			member = ".code"
+		case (c.Def == "Observation.value[x]" || c.Def == "Observation.component.value[x]") && c.Type == "Quantity":
+			member = ".valueQuantity"
+		default:
+			continue
+		}
+		m, _ := c.Value.(map[string]any)
+		at, ok := strings.CutSuffix(c.Path.String(), member)
+		if m == nil || !ok || siteOrder(at) < -1 {
+			continue
+		}
+		i := slices.IndexFunc(sites, func(s unitSite) bool { return s.at == at })
+		if i < 0 {
+			sites = append(sites, unitSite{at: at})
+			i = len(sites) - 1
+		}
+		if member == ".code" {
+			sites[i].code = m
+		} else {
+			sites[i].quantity = m
+		}
+	}
+	slices.SortFunc(sites, func(a, b unitSite) int { return siteOrder(a.at) - siteOrder(b.at) })
+	return sites
+}
+
+func componentPath(i int) string { return "Observation.component[" + strconv.Itoa(i) + "]" }
+
+// siteOrder places a unit site as unitSitesOf lists them: the observation
+// (-1), then its components by index; -2 for a path that is neither.
+func siteOrder(at string) int {
+	if at == "Observation" {
+		return -1
+	}
+	n, ok := strings.CutPrefix(at, "Observation.component[")
+	if n, ok = strings.CutSuffix(n, "]"); !ok || n == "" || len(n) > 1 && n[0] == '0' || len(n) > 9 {
+		return -2
+	}
+	i := 0
+	for _, d := range []byte(n) {
+		if d < '0' || d > '9' {
+			return -2
+		}
+		i = i*10 + int(d-'0')
+	}
+	return i
+}
+
+// observationUnits compares the unit of each site's valueQuantity with the
+// unit a profile fixes for the site's LOINC code, whichever form the sites
+// were read from. A unit already reported at its path (done) is not
+// reported again.
+func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitMemo, rec *model.Record, sites []unitSite, rule func(string) (UnitRule, bool), done map[string]bool) []model.Finding {
+	var out []model.Finding
+	check := func(s unitSite) {
+		q, at := s.quantity, s.at
 		if q == nil || q["system"] != terminology.UCUM || done[at+".valueQuantity.code"] {
 			return
 		}
@@ -304,8 +391,7 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitM
 		if err != nil {
 			return // reported as an invalid unit
 		}
-		cc, _ := obj["code"].(map[string]any)
-		for _, x := range list(cc["coding"]) {
+		for _, x := range list(s.code["coding"]) {
 			cm, _ := x.(map[string]any)
 			if cm["system"] != terminology.LOINC {
 				continue
@@ -339,11 +425,8 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitM
 			return
 		}
 	}
-	check(res, "Observation")
-	for i, c := range list(res["component"]) {
-		if cm, ok := c.(map[string]any); ok {
-			check(cm, fmt.Sprintf("Observation.component[%d]", i))
-		}
+	for _, s := range sites {
+		check(s)
 	}
 	return out
 }

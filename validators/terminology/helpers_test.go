@@ -46,6 +46,16 @@ func registry() *check.Registry {
 
 // run validates paths with the given suites and returns the report.
 func run(suites []string, igs []string, paths ...string) *model.Report {
+	return runChecks(registry(), suites, igs, paths...)
+}
+
+// runWith is run with the checks of reg (the profile engine's among them,
+// whose proof leaves records undecoded).
+func runWith(reg *check.Registry, suites []string, paths ...string) *model.Report {
+	return runChecks(reg, suites, nil, paths...)
+}
+
+func runChecks(reg *check.Registry, suites []string, igs []string, paths ...string) *model.Report {
 	var targets []map[string]any
 	for _, p := range paths {
 		targets = append(targets, map[string]any{"name": filepath.Base(p), "path": p})
@@ -53,7 +63,7 @@ func run(suites []string, igs []string, paths ...string) *model.Report {
 	plan := &runner.Plan{Name: "spec", Suites: suites, IGs: igs, SampleLimit: 100000, Date: "2026-01-01",
 		Vendors: []runner.VendorPlan{{Name: "Acme", Targets: targets}}}
 	Expect(plan.Check()).To(Succeed())
-	r := &runner.Runner{Checks: registry(), Targets: targettest.FHIR(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
+	r := &runner.Runner{Checks: reg, Targets: targettest.FHIR(), Tool: model.Tool{Name: "carecert", Version: "test"}, Workers: 2}
 	reps, err := r.Run(context.Background(), plan)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(reps).To(HaveLen(1))
