@@ -183,8 +183,9 @@ func (r *responseCheck) limits(v qValue, qi *qItem, n int, path string) {
 			fail("%s is more than the maximum %s (maxValue)", compact(v.v), compact(l.maxValue.v))
 		}
 		if num, ok := v.v.(json.Number); ok && v.typ == "Decimal" && l.maxDecimals != noLimit {
-			if _, frac, found := strings.Cut(num.String(), "."); found && len(frac) > l.maxDecimals {
-				fail("%s has %d decimal places, more than the %d maxDecimalPlaces allows", num, len(frac), l.maxDecimals)
+			// counted as a profile's maxDecimalPlaces counts them (controls.go)
+			if places := decimalsOf(num.String()); places > l.maxDecimals {
+				fail("%s has %d decimal places, more than the %d maxDecimalPlaces allows", num, places, l.maxDecimals)
 			}
 		}
 	case "String":

@@ -1,9 +1,13 @@
 package profile_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -113,4 +117,67 @@ var _ = Describe("QuestionnaireResponse answers against the limits of their Ques
 		  "item": [{"linkId": "contact"}]}`
 		Expect(questionnaireFindings(validate(e, src))).To(ContainElement(at(model.Error, profile.CodeQuestionnaire, "QuestionnaireResponse.item[0]")))
 	})
+})
+
+// maxDecimalPlaces is one rule wherever it is given: a Questionnaire item's
+// extension limits its answers, a profile's element its values; both count
+// the digits after the point as the value is written, before any exponent
+// (1.5e2 has one), in either format and wherever the resource is placed.
+var _ = Describe("maxDecimalPlaces, counted one way on answers and on profiled elements", func() {
+	questionnaires := newEngine(decoded(limited))
+	guide := guideEngine()
+	response := func(value string) string {
+		return limitedResponse(`{"linkId": "weight", "answer": [{"valueDecimal": ` + value + `}]}`)
+	}
+	observation := func(value string) string {
+		return `{"resourceType": "Observation", "id": "o1", "meta": {"profile": ["http://example.org/fhir/StructureDefinition/measured-observation"]},
+			"identifier": [{"system": "http://example.org/fhir/lab-ids", "value": "AB-1234"}], "status": "final", "code": {"coding": [{"system": "http://loinc.org", "code": "2339-0"}]},
+			"subject": {"reference": "Patient/p1"}, "valueQuantity": {"value": ` + value + `, "unit": "mmol/L", "system": "http://unitsofmeasure.org", "code": "mmol/L"}}`
+	}
+	inBundle := func(res string) string {
+		return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "urn:uuid:6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "resource": ` + res + `}]}`
+	}
+	asXML := func(src string) string {
+		res, err := fhir.Decode([]byte(src))
+		Expect(err).NotTo(HaveOccurred())
+		xml, err := fhirxml.Encode(res)
+		Expect(err).NotTo(HaveOccurred())
+		return string(xml)
+	}
+	// places are the decimal-place findings of a document, however it is read
+	places := func(e *profile.Engine, src string) []string {
+		out := []string{}
+		for _, f := range bundleAllFindings(e, src) {
+			if strings.Contains(f.Message, "maxDecimalPlaces") {
+				out = append(out, f.Severity.String()+" "+f.Path)
+			}
+		}
+		return out
+	}
+	DescribeTable("one place allowed",
+		func(value string, fails bool) {
+			for _, c := range []struct {
+				e    *profile.Engine
+				src  string
+				path string
+			}{
+				{questionnaires, response(value), "QuestionnaireResponse.item[0].answer[0].valueDecimal"},
+				{guide, observation(value), "Observation.valueQuantity.value"},
+			} {
+				for _, doc := range []string{c.src, asXML(c.src), inBundle(c.src), asXML(inBundle(c.src))} {
+					if fails {
+						Expect(places(c.e, doc)).To(ConsistOf("error "+c.path), doc)
+					} else {
+						Expect(places(c.e, doc)).To(BeEmpty(), doc)
+					}
+				}
+			}
+		},
+		Entry("none", "70", false),
+		Entry("one", "70.2", false),
+		Entry("one, with an exponent", "7.5e2", false),
+		Entry("one, with a signed upper-case exponent", "7.5E+1", false),
+		Entry("two", "70.25", true),
+		Entry("two, with a negative exponent", "7.25e-1", true),
+	)
 })
