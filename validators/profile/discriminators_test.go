@@ -4,6 +4,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -250,3 +252,77 @@ var _ = Describe("slicing discriminators", func() {
 		})
 	})
 })
+
+// A type discriminator through resolve() matches a referenced resource to
+// the slice whose target types allow it, read from the compiled type as a
+// reference's targets are: a versioned type (…/Organization|4.0.1) is that
+// type, a profile (a guide's practitioner profile) the type it constrains.
+// The Observation refers to entries of its Bundle and to contained
+// resources, in JSON and XML.
+var _ = Describe("a type discriminator through resolve(), by the target types of each slice", func() {
+	const ns = "http://example.net/fhir/StructureDefinition/"
+	e := newEngine(
+		diffProfile(ns+"gp-practitioner", "Practitioner",
+			`{"id": "Practitioner.name", "path": "Practitioner.name", "min": 1}`),
+		diffProfile(ns+"performers", "Observation",
+			`{"id": "Observation.performer", "path": "Observation.performer", "slicing": {"discriminator": [{"type": "type", "path": "$this.resolve()"}], "rules": "closed"}}`,
+			`{"id": "Observation.performer:gp", "path": "Observation.performer", "sliceName": "gp", "min": 1, "max": "1",
+				"type": [{"code": "Reference", "targetProfile": ["`+ns+`gp-practitioner"]}]}`,
+			`{"id": "Observation.performer:lab", "path": "Observation.performer", "sliceName": "lab", "min": 0, "max": "1",
+				"type": [{"code": "Reference", "targetProfile": ["http://hl7.org/fhir/StructureDefinition/Organization|4.0.1"]}]}`),
+	)
+	const base = "https://fhir.oakfield-trust.nhs.uk/R4/"
+	observation := func(contained string, performers ...string) string {
+		refs := ""
+		for i, p := range performers {
+			if i > 0 {
+				refs += ", "
+			}
+			refs += `{"reference": "` + p + `"}`
+		}
+		return `{"resourceType": "Observation", "id": "o1", "meta": {"profile": ["` + ns + `performers"]},` + contained + `
+			"status": "final", "code": {"text": "glucose"}, "subject": {"reference": "Patient/p1"}, "performer": [` + refs + `]}`
+	}
+	const others = `{"fullUrl": "` + base + `Practitioner/dr", "resource": {"resourceType": "Practitioner", "id": "dr", "name": [{"family": "Okafor"}]}},
+		{"fullUrl": "` + base + `Organization/lab", "resource": {"resourceType": "Organization", "id": "lab", "name": "Lab"}},
+		{"fullUrl": "` + base + `Patient/p1", "resource": {"resourceType": "Patient", "id": "p1"}}`
+	inBundle := func(obs string) string {
+		return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "` + base + `Observation/o1", "resource": ` + obs + `}, ` + others + `]}`
+	}
+	const containedOnes = ` "contained": [{"resourceType": "Practitioner", "id": "dr", "name": [{"family": "Okafor"}]}, {"resourceType": "Organization", "id": "lab", "name": "Lab"}, {"resourceType": "Patient", "id": "p2"}],`
+	slicingErrors := func(src string) []string {
+		out := []string{}
+		for _, f := range bundleAllFindings(e, src) {
+			if f.Code == profile.CodeSlicing && f.Severity == model.Error {
+				out = append(out, f.Path)
+			}
+		}
+		return out
+	}
+	for _, format := range []string{"JSON", "XML"} {
+		write := func(src string) string {
+			if format == "JSON" {
+				return src
+			}
+			return asXMLDocument(src)
+		}
+		It("matches entries of the Bundle to their slices, in "+format, func() {
+			Expect(slicingErrors(write(inBundle(observation("", "Practitioner/dr", "Organization/lab"))))).To(BeEmpty())
+			Expect(slicingErrors(write(inBundle(observation("", "Practitioner/dr"))))).To(BeEmpty())
+			Expect(slicingErrors(write(inBundle(observation("", "Practitioner/dr", "Patient/p1"))))).To(ConsistOf("Observation.performer[1]"))
+		})
+		It("matches contained resources to their slices, in "+format, func() {
+			Expect(slicingErrors(write(observation(containedOnes, "#dr", "#lab")))).To(BeEmpty())
+			Expect(slicingErrors(write(observation(containedOnes, "#dr", "#p2")))).To(ConsistOf("Observation.performer[1]"))
+		})
+	}
+})
+
+// asXMLDocument writes a JSON resource as FHIR XML.
+func asXMLDocument(src string) string {
+	res, err := fhir.Decode([]byte(src))
+	Expect(err).NotTo(HaveOccurred())
+	out, err := fhirxml.Encode(res)
+	Expect(err).NotTo(HaveOccurred())
+	return string(out)
+}

@@ -152,13 +152,11 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 			return false, sliceMiss{kind: missTypeUnconstrained, path: d.Path}
 		}
 		for _, nt := range n.types {
-			if nt.code == got {
+			// A resolved target by the compiled target types, as a
+			// reference is held to them: a versioned type, or a profile,
+			// names the type it constrains.
+			if nt.code == got || slices.Contains(nt.targets, got) {
 				return true, sliceMiss{}
-			}
-			for _, tp := range nt.targetProfiles {
-				if strings.HasSuffix(tp, "/"+got) {
-					return true, sliceMiss{}
-				}
 			}
 		}
 		return false, sliceMiss{kind: missType, path: d.Path, got: got, n: n}
