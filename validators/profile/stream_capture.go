@@ -60,8 +60,8 @@ var emptyOrExists = regexp.MustCompile(`^([a-z][A-Za-z]*)\.empty\(\) or ([a-z][A
 // child of lay: a choice's JSON name is not the name FHIRPath navigates by.
 func memberRules(invs []*invariant, lay *layout) []memberRule {
 	plain := func(name string) bool {
-		r, ok := lay.keys[name]
-		return ok && r.plain >= 0 && !r.companion && len(r.choices) == 0
+		r := lay.role(name)
+		return r != nil && r.plain >= 0 && !r.companion && len(r.choices) == 0
 	}
 	if lay == nil {
 		return nil

@@ -187,24 +187,12 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 		case !isRoot && string(name) == "id":
 			return nil, s.fail("an element id at " + n.path)
 		default:
-			r, ok := lay.keys[string(name)]
-			if !ok || r.plain >= 0 && len(r.choices) > 0 || len(r.choices) > 1 {
+			r := lay.role(unsafe.String(&name[0], len(name)))
+			if r == nil || r.one == nil {
 				return nil, s.fail("an element the definition does not have at " + n.path)
 			}
-			var kt *typeInfo
-			slot, jsonName := r.plain, ""
-			if r.plain < 0 {
-				c := &r.choices[0]
-				slot, kt, jsonName = c.slot, c.t, c.name
-			}
-			kid := lay.slotKids[slot]
-			if kid != nil && r.plain >= 0 {
-				jsonName = kid.name
-				if len(kid.types) > 0 {
-					kt = kid.types[0]
-				}
-			}
-			if kid == nil || seen[slot/64]&(1<<(slot%64)) != 0 {
+			slot, kid, kt, jsonName := r.one.slot, r.one.kid, r.one.t, r.one.name
+			if seen[slot/64]&(1<<(slot%64)) != 0 {
 				return nil, s.fail("a key repeated, or two types of one choice, at " + n.path)
 			}
 			seen[slot/64] |= 1 << (slot % 64)
@@ -272,10 +260,9 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 	if len(ranges) > 1 {
 		s.inLayoutOrder(lay, ranges)
 	}
-	for i, k := range lay.kids {
+	for _, i := range lay.required {
 		slot := lay.kidSlot[i]
-		present := slot >= 0 && seen[slot/64]&(1<<(slot%64)) != 0
-		if !present && (k.min > 0 || slices.ContainsFunc(k.slices, func(sl *node) bool { return sl.min > 0 })) {
+		if slot < 0 || seen[slot/64]&(1<<(slot%64)) == 0 {
 			return nil, s.fail("a required element absent at " + n.path) // or a required slice of it (walker.absentSlices)
 		}
 	}
@@ -511,7 +498,7 @@ func (s *scan) primitive(k *node, t *typeInfo, r *role, build bool) (any, bool) 
 // kids in order), from the order of the JSON: ranges are the members that
 // found any, in JSON order, and hold every value from the first on.
 func (s *scan) inLayoutOrder(lay *layout, ranges []shelfRange) {
-	pos := func(slot int) int { return slices.Index(lay.kidSlot, slot) }
+	pos := func(slot int) int { return lay.slotPos[slot] }
 	if slices.IsSortedFunc(ranges, func(a, b shelfRange) int { return pos(a.slot) - pos(b.slot) }) {
 		return
 	}

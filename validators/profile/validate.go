@@ -332,8 +332,8 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 		case "resourceType":
 			hasType = true
 		}
-		r, ok := lay.keys[key]
-		if !ok {
+		r := lay.role(key)
+		if r == nil {
 			continue
 		}
 		if r.plain >= 0 {
