@@ -18,10 +18,13 @@ import (
 	"github.com/carecert/carecert/model"
 )
 
-// Judge reports whether the schema accepts a primitive string s of FHIR type
-// typ at the element whose definition path is def ("Patient.birthDate",
-// "Extension.value[x]"). It must answer false whenever unsure.
-type Judge func(def, typ, s string) bool
+// Judge returns the schema's judge of the primitive strings of FHIR type typ
+// at the element whose definition path is def ("Patient.birthDate",
+// "Extension.value[x]"): whether the schema accepts a string s there. The
+// judge must answer false whenever unsure. A walk may keep an element's
+// judge for every value it meets there (the stream path keeps one per
+// element and type), so finding it is paid once.
+type Judge func(def, typ string) func(s string) bool
 
 // Proofs are the run's proofs of records' shapes.
 type Proofs struct {

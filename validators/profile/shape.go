@@ -27,7 +27,7 @@ func newShapeProof(p *shape.Proofs) *shapeProof {
 
 // primitive puts a primitive string to the schema's judge.
 func (p *shapeProof) primitive(def, typ string, item any) {
-	if s, ok := item.(string); ok && !p.doubt && !p.judge(def, typ, s) {
+	if s, ok := item.(string); ok && !p.doubt && !p.judge(def, typ)(s) {
 		p.doubt = true
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/carecert/carecert/fhir/coded"
+	"github.com/carecert/carecert/fhir/shape"
 	"github.com/carecert/carecert/model"
 )
 
@@ -250,6 +251,10 @@ type streamCompiled struct {
 	// impliedBy is the root member whose codings may imply a profile
 	// (Observation.code: the vital signs), "" for none.
 	impliedBy string
+	// judge is the JSON schema's judge of primitive strings, nil when no
+	// check wants the shape's proof; each primitive element's is kept on
+	// its role.
+	judge shape.Judge
 }
 
 // role is what a value of one element and type needs beyond the scan.
@@ -274,6 +279,9 @@ type role struct {
 	// members are the value's invariants, each decided from the members
 	// the scan keeps (stream_capture.go), when every one has such a form.
 	members []memberRule
+	// accepts is the JSON schema's judge of a primitive's strings at the
+	// element (streamCompiled.judge), nil when none is wanted.
+	accepts func(string) bool
 }
 
 // compiledOf compiles typ's stream form once.
@@ -311,6 +319,7 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 		return none // the map walk's rules of the type read what the scan does not keep
 	}
 	sp := e.streamForm(p, nil)
+	sp.judge = e.proofs.Judge() // an implied profile's scan proves no shape: the base type's does
 	if sp.compiled != nil && typ == "Observation" {
 		sp.impliedBy = "code"
 	}
@@ -453,19 +462,19 @@ func identifiers(expr string) []string {
 // its first use: one atomic load per value instead of a map lookup.
 func (sp *streamCompiled) roleOf(n *node, t *typeInfo) *role {
 	if t == nil {
-		return newRole(n, nil)
+		return newRole(n, nil, nil)
 	}
 	if r := t.stream.Load(); r != nil && r.n == n {
 		return r
 	}
-	r := newRole(n, t)
+	r := newRole(n, t, sp.judge)
 	if !t.stream.CompareAndSwap(nil, r) {
 		return r // kept for another element: made again each time, still right
 	}
 	return r
 }
 
-func newRole(n *node, t *typeInfo) *role {
+func newRole(n *node, t *typeInfo, judge shape.Judge) *role {
 	r := &role{n: n}
 	switch {
 	case t == nil:
@@ -512,6 +521,9 @@ func newRole(n *node, t *typeInfo) *role {
 		}
 	}
 	if t.primitive {
+		if judge != nil {
+			r.accepts = judge(n.path, t.code)
+		}
 		return r
 	}
 	bound := n.binding != nil && bindingSays(n.binding.strength)

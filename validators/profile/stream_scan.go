@@ -437,7 +437,7 @@ func (s *scan) primitive(k *node, t *typeInfo, r *role, build bool) (any, bool) 
 		if view != "" && view[0] == '#' {
 			s.localRefs = append(s.localRefs, view) // dom-3 reads them when the record contains resources
 		}
-		if s.judge != nil && !s.doubt && !s.judge(k.path, t.code, view) {
+		if s.judge != nil && !s.doubt && !s.accepted(r, k, t, view) {
 			s.doubt = true // the JSON-schema check walks the record itself
 		}
 		if checkString(t.code, view) != "" {
@@ -491,6 +491,15 @@ func (s *scan) primitive(k *node, t *typeInfo, r *role, build bool) (any, bool) 
 		}
 	}
 	return item, true
+}
+
+// accepted puts a primitive string to the JSON schema's judge of its
+// element, the one its role keeps.
+func (s *scan) accepted(r *role, k *node, t *typeInfo, view string) bool {
+	if r.accepts == nil {
+		return s.judge(k.path, t.code)(view)
+	}
+	return r.accepts(view)
 }
 
 // inLayoutOrder puts the coded values found in an object's members in the

@@ -20,39 +20,39 @@ import (
 // type its value has.
 type elementKey struct{ def, typ string }
 
-// judged holds the schema node of each element judged so far; a nil node
-// means the element could not be placed.
+// judged holds the judge of each element asked about so far: its schema
+// node's, or refuse when the element could not be placed.
 type judged struct {
 	// nodes is replaced, never changed, when an element is placed (under
 	// quickMu): the walk asks of every primitive string it meets, and reads
 	// it without a lock. Few elements are ever placed.
-	nodes atomic.Pointer[map[elementKey]*quickNode]
+	nodes atomic.Pointer[map[elementKey]func(string) bool]
 	// byRoot lists, per type, the schema's definitions of that type's
 	// backbone elements ("Patient_Contact").
 	byRoot map[string][]string
 }
 
-// Judge reports whether the schema accepts the primitive string s of type
-// typ at the element whose definition path is def (shape.Judge).
-func (s *Schema) Judge(def, typ, v string) bool {
+// Judge returns the judge of the primitive strings of type typ at the
+// element whose definition path is def (shape.Judge): whether the schema
+// accepts one there.
+func (s *Schema) Judge(def, typ string) func(string) bool {
 	k := elementKey{def, typ}
-	n, ok := (*s.judged.nodes.Load())[k]
-	if !ok {
-		n = s.place(k)
+	if j, ok := (*s.judged.nodes.Load())[k]; ok {
+		return j
 	}
-	return n != nil && n.valid(v)
+	return s.place(k)
 }
 
 // place finds and compiles the schema node of an element's single value,
-// once.
-func (s *Schema) place(k elementKey) *quickNode {
+// once, and makes its judge.
+func (s *Schema) place(k elementKey) func(string) bool {
 	s.quickMu.Lock()
 	defer s.quickMu.Unlock()
 	old := *s.judged.nodes.Load()
-	n, ok := old[k]
-	if ok {
-		return n
+	if j, ok := old[k]; ok {
+		return j
 	}
+	var n *quickNode
 	def, prop, ok := s.elementProperty(k)
 	if ok {
 		n = s.quick.definition(def).props[prop]
@@ -63,11 +63,18 @@ func (s *Schema) place(k elementKey) *quickNode {
 			n = n.items // an item of a repeating element
 		}
 	}
+	j := refuse
+	if n != nil {
+		j = func(v string) bool { return n.valid(v) }
+	}
 	nodes := maps.Clone(old)
-	nodes[k] = n
+	nodes[k] = j
 	s.judged.nodes.Store(&nodes)
-	return n
+	return j
 }
+
+// refuse is the judge of an element the schema's definitions cannot place.
+func refuse(string) bool { return false }
 
 // elementProperty finds the schema definition and property of an element:
 // "Patient.birthDate" is property birthDate of Patient;

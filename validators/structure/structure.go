@@ -110,7 +110,7 @@ func LoadSchema() (*Schema, error) {
 		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, nested: map[string][]string{},
 	}
 	s.quick = &quickCompiler{s: s, defs: map[string]*quickNode{}}
-	s.judged.nodes.Store(&map[elementKey]*quickNode{})
+	s.judged.nodes.Store(&map[elementKey]func(string) bool{})
 	var list struct {
 		OneOf []struct {
 			Ref string `json:"$ref"`
