@@ -39,41 +39,55 @@ func (w *walker) codingSystem(system string, at pathAt) {
 var wellKnownSystems = []string{"http://snomed.info/sct", "http://loinc.org", "http://unitsofmeasure.org", "http://www.nlm.nih.gov/research/umls/rxnorm"}
 
 // systemNearMiss reports a Coding.system that is a known code system's URL
-// written wrongly, as the reference validator does: an https: variant of an
-// http: system (code system URLs are identifiers, not locations), a page of
-// the FHIR build or specification rather than the system's URL, or a
-// well-known system with more after it (errors); and one or two characters
-// away from a well-known system, which the reference validator leaves to a
-// terminology server to find unknown (a warning).
+// written wrongly, as the reference validator does (nearMiss). A
+// well-known system itself is none of those (held by a spec), and is most
+// Codings' system: it is not asked.
 func (w *walker) systemNearMiss(system string, at pathAt) {
+	if slices.Contains(wellKnownSystems, system) {
+		return
+	}
+	if level, msg := w.e.nearMiss(system); msg != "" {
+		w.add(level, CodeCoding, w.pathText(at)+".system", msg, "")
+	}
+}
+
+// nearMiss says what is wrong with a Coding.system that is a known code
+// system's URL written wrongly: an https: variant of an http: system (code
+// system URLs are identifiers, not locations), a page of the FHIR build or
+// specification rather than the system's URL, or a well-known system with
+// more after it (errors); and one or two characters away from a
+// well-known system, which the reference validator leaves to a terminology
+// server to find unknown (a warning). "" when nothing is.
+func (e *Engine) nearMiss(system string) (model.Severity, string) {
 	for _, known := range wellKnownSystems {
 		if system != known && strings.HasPrefix(system, known) {
-			w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s is not a code system: the system is %s, with nothing after it", system, known), "")
-			return
+			return model.Error, fmt.Sprintf("Coding.system %s is not a code system: the system is %s, with nothing after it", system, known)
 		}
 	}
 	switch {
 	case strings.HasPrefix(system, "http://build.fhir.org") || strings.HasPrefix(system, "https://build.fhir.org"):
-		w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s points at the FHIR build, not at a code system's canonical URL", system), "")
-		return
+		return model.Error, fmt.Sprintf("Coding.system %s points at the FHIR build, not at a code system's canonical URL", system)
 	case strings.HasSuffix(system, ".html") && (strings.Contains(system, "://hl7.org/fhir") || strings.Contains(system, "://www.hl7.org/fhir")):
-		w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s is a page of the FHIR specification, not a code system's canonical URL", system), "")
-		return
+		return model.Error, fmt.Sprintf("Coding.system %s is a page of the FHIR specification, not a code system's canonical URL", system)
 	}
 	if rest, ok := strings.CutPrefix(system, "https://"); ok && rest != "" {
-		plain := "http://" + rest
-		hl7 := strings.HasPrefix(plain, "http://hl7.org/fhir/") || strings.HasPrefix(plain, "http://terminology.hl7.org/")
-		if slices.Contains(wellKnownSystems, plain) || hl7 && w.e.codeSystemKnown(plain) {
-			w.add(model.Error, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s starts https:, but the code system is %s: a system URL is an identifier and must be written exactly", system, plain), "")
-			return
+		// the http: system it may stand for, written out only when asked
+		// about: a well-known system, or an HL7 one the engine holds
+		known := slices.ContainsFunc(wellKnownSystems, func(k string) bool {
+			plain, ok := strings.CutPrefix(k, "http://")
+			return ok && plain == rest
+		})
+		hl7 := strings.HasPrefix(rest, "hl7.org/fhir/") || strings.HasPrefix(rest, "terminology.hl7.org/")
+		if known || hl7 && e.codeSystemKnown("http://"+rest) {
+			return model.Error, fmt.Sprintf("Coding.system %s starts https:, but the code system is %s: a system URL is an identifier and must be written exactly", system, "http://"+rest)
 		}
 	}
 	for _, known := range wellKnownSystems {
 		if system != known && editDistanceAtMost(system, known, 2) {
-			w.add(model.Warning, CodeCoding, w.pathText(at)+".system", fmt.Sprintf("Coding.system %s is unknown, and nearly %s: check it is not a misspelling", system, known), "")
-			return
+			return model.Warning, fmt.Sprintf("Coding.system %s is unknown, and nearly %s: check it is not a misspelling", system, known)
 		}
 	}
+	return model.Information, ""
 }
 
 // codeSystemKnown reports whether a code system with this canonical URL is

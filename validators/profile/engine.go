@@ -62,6 +62,7 @@ type Engine struct {
 	compiledTypes sync.Map   // core type name → *Compiled, complete (CompiledType)
 	kinds         sync.Map   // canonical → resource type of its definition, or ""
 	versions      sync.Map   // canonical URL → the versions the registry holds of it
+	resourceTypes sync.Map   // name → whether R4 defines a resource of it (IsResourceType)
 	failed        map[string]error
 	building      map[string]*Compiled
 	invariants    map[string]*invariant
@@ -205,11 +206,11 @@ func (e *Engine) IsResourceType(name string) bool {
 	if name == "" {
 		return false
 	}
-	if v, ok := e.ready.Load("rt:" + name); ok {
+	if v, ok := e.resourceTypes.Load(name); ok {
 		return v.(bool)
 	}
 	ok := e.defs.IsResourceType(name)
-	e.ready.Store("rt:"+name, ok)
+	e.resourceTypes.Store(name, ok)
 	return ok
 }
 

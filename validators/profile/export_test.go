@@ -27,3 +27,13 @@ var NamedType = namedType
 // HasTypeRules reports whether the map walk runs rules of its own for a
 // resource type (typeRules).
 func HasTypeRules(typ string) bool { return typeRules(typ) != nil }
+
+// WellKnownSystems are the code systems Coding.system is held near to.
+var WellKnownSystems = wellKnownSystems
+
+// NearMiss says what is wrong with a Coding.system near a known one ("":
+// nothing).
+func NearMiss(e *Engine, system string) string {
+	_, msg := e.nearMiss(system)
+	return msg
+}

@@ -80,7 +80,7 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 		target = c
 		held = heldContained
 	case strings.HasPrefix(ref, "urn:uuid:") || strings.HasPrefix(ref, "urn:oid:"):
-		if msg := checkPrimitive("uri", ref, fhir.WordingOf(w.rec)); msg != "" {
+		if msg := checkString("uri", ref); msg != "" { // checkPrimitive's for a string, without boxing it
 			w.add(model.Error, CodeReference, rp(), "reference "+msg, "")
 			return
 		}
