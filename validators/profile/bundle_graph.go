@@ -138,7 +138,7 @@ func quoted(fullURL string) string {
 func (w *walker) bundleIndexOf(b map[string]any) *localIndex {
 	p := reflect.ValueOf(b).Pointer()
 	if w.rec.Resource() != nil && reflect.ValueOf(w.rec.Resource()).Pointer() == p {
-		return w.sink.locals.bundleIndex(w.rec)
+		return w.e.bundleIndex(w.rec)
 	}
 	if w.bundle != nil && w.bundle.of == p {
 		return w.bundle

@@ -84,11 +84,11 @@ func (r BundleRule) picks(typ string, pos *localEntry) bool {
 // bundleRuleProfiles returns the compiled profiles the engine's Bundle rules give a record
 // that is an entry of a Bundle, and a finding for each profile that cannot be
 // used (the run asked for it, so it is an error, never a silent skip).
-func (e *Engine) bundleRuleProfiles(rec *model.Record, locals *localCache) ([]*Compiled, []model.Finding) {
+func (e *Engine) bundleRuleProfiles(rec *model.Record) ([]*Compiled, []model.Finding) {
 	if len(e.bundleRules) == 0 || rec.Container == nil || rec.Container.Type != "Bundle" {
 		return nil, nil
 	}
-	pos := locals.bundleIndex(rec.Container).entryOf(nil, rec)
+	pos := e.bundleIndex(rec.Container).entryOf(nil, rec)
 	if pos == nil {
 		return nil, nil
 	}

@@ -1,15 +1,18 @@
 package profile_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -114,4 +117,180 @@ var _ = Describe("a Bundle's own rules on its entries' summaries", func() {
 		Entry("a document whose stylesheet it carries, and one it does not",
 			`{"resourceType":"Bundle","type":"document","link":[{"relation":"stylesheet","url":"Binary/css"},{"relation":"stylesheet","url":"Binary/other"}],"entry":[`+entry("urn:uuid:c", comp)+`,`+entry("urn:uuid:p", patient)+`,`+entry("urn:uuid:b", `{"resourceType":"Binary","id":"css","contentType":"text/css"}`)+`]}`, 2),
 	)
+})
+
+// asStreamed writes a Bundle out again with each entry's resource first in
+// its entry, and returns it as a reader that keeps no entry's resource
+// hands it over: the Bundle record without the resources, holding the
+// bytes (Raw) and each entry's summary with its resource's span, and a
+// record of each entry's resource decoded from its span alone.
+func asStreamed(src string) (*model.Record, []*model.Record) {
+	whole := record(src).Resource()
+	var raw bytes.Buffer
+	raw.WriteString(`{"resourceType":"Bundle"`)
+	keys := make([]string, 0, len(whole))
+	for k := range whole {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	put := func(k string, v any) {
+		b, err := json.Marshal(v)
+		Expect(err).NotTo(HaveOccurred())
+		raw.WriteString(`,"` + k + `":`)
+		raw.Write(b)
+	}
+	for _, k := range keys {
+		if k != "resourceType" && k != "entry" {
+			put(k, whole[k])
+		}
+	}
+	list, _ := whole["entry"].([]any)
+	spans := make([][2]int64, len(list))
+	raw.WriteString(`,"entry":[`)
+	for i, v := range list {
+		if i > 0 {
+			raw.WriteString(",")
+		}
+		em, ok := v.(map[string]any)
+		res, held := em["resource"].(map[string]any)
+		if !ok || !held {
+			b, err := json.Marshal(v)
+			Expect(err).NotTo(HaveOccurred())
+			raw.Write(b)
+			continue
+		}
+		b, err := json.Marshal(res)
+		Expect(err).NotTo(HaveOccurred())
+		raw.WriteString(`{"resource":`)
+		spans[i] = [2]int64{int64(raw.Len()), int64(raw.Len() + len(b))}
+		raw.Write(b)
+		for k, c := range em {
+			if k != "resource" {
+				b, err := json.Marshal(c)
+				Expect(err).NotTo(HaveOccurred())
+				raw.WriteString(`,"` + k + `":`)
+				raw.Write(b)
+			}
+		}
+		raw.WriteString("}")
+	}
+	raw.WriteString("]}")
+
+	bundle := record(raw.String())
+	bundle.Raw = raw.Bytes()
+	bundle.Entries = fhir.SummarizeEntries(bundle.Resource())
+	entries, _ := bundle.Resource()["entry"].([]any)
+	var recs []*model.Record
+	for i := range bundle.Entries {
+		s := &bundle.Entries[i]
+		s.Resource = nil
+		if !s.HasResource {
+			continue
+		}
+		delete(entries[i].(map[string]any), "resource")
+		s.Record, s.Start, s.End = int64(len(recs)+1), spans[i][0], spans[i][1]
+		rec := record(string(bundle.Raw[s.Start:s.End]))
+		rec.Index, rec.Container = s.Record, bundle
+		recs = append(recs, rec)
+	}
+	return bundle, recs
+}
+
+// asTree is the Bundle as today's reader hands it over: the whole tree, and
+// a record of each entry's resource within it.
+func asTree(src string) (*model.Record, []*model.Record) {
+	bundle := record(src)
+	list, _ := bundle.Resource()["entry"].([]any)
+	var recs []*model.Record
+	for _, v := range list {
+		em, _ := v.(map[string]any)
+		if res, ok := em["resource"].(map[string]any); ok {
+			recs = append(recs, &model.Record{Kind: model.KindFHIR, Source: "spec.json", Line: 1, Index: int64(len(recs) + 1),
+				Type: fhir.ResourceType(res), ID: fhir.ID(res), Value: res, Container: bundle})
+		}
+	}
+	return bundle, recs
+}
+
+// The entries' lookups (the entry's fullUrl, references resolved among the
+// other entries, a target's profiles and a discriminator's resolve() on
+// another entry's resource decoded from the Bundle's bytes, the Bundle
+// rules' picks by position) find by the entry's record what they found by
+// its resource's identity in the tree.
+var _ = Describe("a Bundle's entries validated without its tree", func() {
+	It("get the findings they get in the tree, for every Bundle of the family pairs", func() {
+		e := newEngine()
+		files, err := filepath.Glob("agreement/testdata/family-pairs/*/*.json")
+		Expect(err).NotTo(HaveOccurred())
+		bundles, entries, findings := 0, 0, 0
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			Expect(err).NotTo(HaveOccurred())
+			var head struct{ ResourceType string }
+			if json.Unmarshal(data, &head) != nil || head.ResourceType != "Bundle" {
+				continue
+			}
+			bundles++
+			_, tree := asTree(string(data))
+			_, streamed := asStreamed(string(data))
+			Expect(streamed).To(HaveLen(len(tree)), f)
+			for i := range tree {
+				want := e.ValidateRecord(tree[i], "", nil)
+				Expect(e.ValidateRecord(streamed[i], "", nil)).To(Equal(want), "%s entry record %d", f, i)
+				entries++
+				findings += len(want)
+			}
+		}
+		Expect(bundles).To(BeNumerically(">=", 80))
+		Expect(entries).To(BeNumerically(">=", 200))
+		Expect(findings).To(BeNumerically(">=", 10))
+	})
+
+	// same validates every entry record both ways and returns the findings
+	// of all of them.
+	same := func(e *profile.Engine, src string) []model.Finding {
+		_, tree := asTree(src)
+		_, streamed := asStreamed(src)
+		var all []model.Finding
+		for i := range tree {
+			want := e.ValidateRecord(tree[i], "", nil)
+			Expect(e.ValidateRecord(streamed[i], "", nil)).To(Equal(want), "entry record %d", i)
+			all = append(all, want...)
+		}
+		return all
+	}
+
+	It("checks a target against a reference's target profile on the target decoded from the Bundle's bytes", func() {
+		const patientURL = "http://example.org/StructureDefinition/identified-patient"
+		const compositionURL = "http://example.org/StructureDefinition/identified-composition"
+		e := newEngine(
+			diffProfile(patientURL, "Patient", `{"id": "Patient.identifier", "path": "Patient.identifier", "min": 1}`),
+			diffProfile(compositionURL, "Composition", `{"id": "Composition.subject", "path": "Composition.subject",
+				"type": [{"code": "Reference", "targetProfile": ["`+patientURL+`"]}]}`))
+		src := strings.Replace(document("Observation/o1/_history/2"), `"resourceType": "Composition", "id": "c1",`,
+			`"resourceType": "Composition", "id": "c1", "meta": {"profile": ["`+compositionURL+`"]},`, 1)
+		Expect(same(e, src)).To(ContainElement(And(at(model.Error, profile.CodeReference, "Composition.subject.reference"),
+			HaveField("Message", ContainSubstring("does not conform to "+patientURL)))))
+	})
+
+	It("picks the entries a Bundle rule names by their place", func() {
+		const named = "http://example.org/fhir/StructureDefinition/named-patient"
+		defs, err := definitions.New(definitions.Options{Parent: core})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(defs.Add(diffProfile(named, "Patient", `{"id": "Patient.name", "path": "Patient.name", "min": 1}`), "test")).To(Succeed())
+		rs, err := profile.ParseBundleRules("Patient:1="+named, defs.IsResourceType)
+		Expect(err).NotTo(HaveOccurred())
+		e := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}, BundleRules: rs})
+		src := `{"resourceType": "Bundle", "type": "collection", "entry": [
+			{"fullUrl": "http://example.org/fhir/Patient/p1", "resource": {"resourceType": "Patient", "id": "p1"}},
+			{"fullUrl": "http://example.org/fhir/Observation/o1", "resource": {"resourceType": "Observation", "id": "o1", "status": "final", "code": {"text": "x"}}},
+			{"fullUrl": "http://example.org/fhir/Patient/p2", "resource": {"resourceType": "Patient", "id": "p2"}}]}`
+		var unnamed []string
+		for _, f := range same(e, src) {
+			if f.Severity == model.Error && f.Path == "Patient.name" {
+				unnamed = append(unnamed, f.Location.Record)
+			}
+		}
+		Expect(unnamed).To(ConsistOf("Patient/p2"))
+	})
 })

@@ -39,7 +39,7 @@ func (w *walker) subWalk(p *Compiled) *walker {
 	sub := &walker{e: w.e, rec: w.rec, compiled: p, res: w.res, root: w.root, sink: &Sink{locals: w.sink.locals},
 		bundle: w.bundle, depth: w.depth + 1}
 	if sub.bundle == nil && w.root["resourceType"] == "Bundle" {
-		sub.bundle = w.sink.locals.bundleIndex(w.rec)
+		sub.bundle = w.e.bundleIndex(w.rec)
 	}
 	return sub
 }

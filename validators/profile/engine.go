@@ -38,8 +38,11 @@ type Engine struct {
 	// does not resolve.
 	unresolvedUntyped bool
 	bundleRules       []BundleRule
-	acceptExt         []string
-	asOf              time.Time
+	// bundles are the indexes of the Bundles being validated, shared by
+	// the workers (localrefs.go).
+	bundles   bundleIndexes
+	acceptExt []string
+	asOf      time.Time
 	// year is asOf's year, or the year the engine was made: the latest
 	// plausible years of dates are counted from it (primitive_notes.go).
 	year         int

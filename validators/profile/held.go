@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/model"
 )
 
 // The one way the rule families find a definition carecert holds, by the
@@ -94,47 +95,49 @@ func (w *walker) bundleDefinitions() iter.Seq[map[string]any] {
 // instantiatesCanonical in HL7's space: 31 CPU-s against 0.4 before the
 // lookup existed).
 func (w *walker) carried() *carriedDefinitions {
-	var b map[string]any
+	var b *model.Record
 	switch {
 	case w.root["resourceType"] == "Bundle":
-		b = w.root
-	case w.rec != nil && w.rec.Container != nil:
-		b = w.rec.Container.Resource()
+		b = w.rec
+	case w.rec != nil && w.rec.Container != nil && w.rec.Container.Type == "Bundle":
+		b = w.rec.Container
 	}
-	if b == nil || b["resourceType"] != "Bundle" {
+	if b == nil || b.Resource()["resourceType"] != "Bundle" {
 		return &noCarriedDefinitions
 	}
-	return w.sink.locals.carriedIndex(b)
+	return w.e.bundleIndex(b).carriedDefinitions()
 }
 
 // carriedDefinitions are the definitions with a canonical url among a
 // Bundle's entries, in entry order, all and by url.
 type carriedDefinitions struct {
-	// bundle is the Bundle indexed (kept to tell it from the next one).
-	bundle map[string]any
-	all    []map[string]any
-	byURL  map[string][]map[string]any
+	all   []map[string]any
+	byURL map[string][]map[string]any
 }
 
 // noCarriedDefinitions is the index of a record that travels in no Bundle.
 var noCarriedDefinitions carriedDefinitions
 
-func indexCarriedDefinitions(b map[string]any) *carriedDefinitions {
-	x := &carriedDefinitions{bundle: b, byURL: map[string][]map[string]any{}}
-	entries, _ := b["entry"].([]any)
-	for _, v := range entries {
-		e, _ := v.(map[string]any)
-		r, _ := e["resource"].(map[string]any)
-		if r == nil {
-			continue
+// carriedDefinitions returns the definitions among the Bundle's entries,
+// found once per Bundle: only the entries of a canonical type are read
+// whole.
+func (x *localIndex) carriedDefinitions() *carriedDefinitions {
+	x.definitionsOnce.Do(func() {
+		d := &carriedDefinitions{byURL: map[string][]map[string]any{}}
+		for i := range x.carried {
+			e := &x.carried[i]
+			if !e.held || !isCanonicalType(e.typ) {
+				continue
+			}
+			r := x.resource(e)
+			if url, ok := r["url"].(string); ok {
+				d.all = append(d.all, r)
+				d.byURL[url] = append(d.byURL[url], r)
+			}
 		}
-		typ, _ := r["resourceType"].(string)
-		if url, ok := r["url"].(string); ok && isCanonicalType(typ) {
-			x.all = append(x.all, r)
-			x.byURL[url] = append(x.byURL[url], r)
-		}
-	}
-	return x
+		x.definitions = d
+	})
+	return x.definitions
 }
 
 // definitionKind returns the resource type of the definition the registry

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
@@ -38,6 +39,52 @@ type localIndex struct {
 	// without it.
 	ofResource map[uintptr]*localEntry
 	ofRecord   map[int64]*localEntry
+	// mu guards decoded, the entries' resources last decoded from the
+	// Bundle's bytes (resource), most recent first.
+	mu      sync.Mutex
+	decoded []decodedEntry
+	// definitions are the canonical resources among the entries, made on
+	// first use (held.go).
+	definitionsOnce sync.Once
+	definitions     *carriedDefinitions
+}
+
+// decodedEntry is an entry's resource decoded from the Bundle's bytes.
+type decodedEntry struct {
+	index int
+	res   map[string]any
+}
+
+// decodedKept is how many decoded resources an index keeps: the lookups
+// that need another entry's whole resource (a reference's target profiles,
+// a discriminator's resolve()) ask of a few entries, often again.
+const decodedKept = 8
+
+// resource returns a carried entry's resource: the one the tree keeps, or
+// else the one decoded from the Bundle record's bytes (Raw) at the span its
+// reader noted; nil when neither can be had.
+func (x *localIndex) resource(e *localEntry) map[string]any {
+	if e.res != nil || !e.held || x.entries == nil {
+		return e.res
+	}
+	s := &x.entries[e.index]
+	raw := x.owner.Raw
+	if s.End <= s.Start || int64(len(raw)) < s.End {
+		return nil
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, d := range x.decoded {
+		if d.index == e.index {
+			return d.res
+		}
+	}
+	res, err := fhir.Decode(raw[s.Start:s.End])
+	if err != nil {
+		return nil
+	}
+	x.decoded = slices.Insert(x.decoded[:min(len(x.decoded), decodedKept-1)], 0, decodedEntry{e.index, res})
+	return res
 }
 
 // localEntry is one carried resource (or a Bundle entry without one, which
@@ -199,27 +246,52 @@ func extensionURI(m map[string]any, url string) string {
 	return ""
 }
 
-// localCache keeps the indexes of the last Bundle and the last Parameters a
-// worker saw: the entries of one Bundle arrive together, and a Parameters is
-// validated against each of its compiled profiles in turn.
+// localCache keeps the index of the last Parameters a worker saw: a
+// Parameters is validated against each of its compiled profiles in turn.
+// (Bundles' indexes are the engine's, shared by the workers: bundleIndexes.)
 type localCache struct {
-	bundle, params *localIndex
-	// definitions indexes the definitions the last Bundle asked of carries.
-	definitions *carriedDefinitions
+	params *localIndex
 }
 
-func (c *localCache) carriedIndex(b map[string]any) *carriedDefinitions {
-	if c.definitions == nil || reflect.ValueOf(c.definitions.bundle).Pointer() != reflect.ValueOf(b).Pointer() {
-		c.definitions = indexCarriedDefinitions(b)
-	}
-	return c.definitions
+// bundleIndexes holds the indexes of the Bundle records whose entries are
+// being validated, one per Bundle for all the workers: a Bundle's entries
+// arrive together and are taken by whichever worker is free, so each
+// worker's own index of the same Bundle was a copy (about 7 MB per 20,000
+// entries). The last few are kept: a Bundle in an entry is a record whose
+// entries come before the outer Bundle's next ones.
+type bundleIndexes struct {
+	mu   sync.Mutex
+	last [4]*sharedIndex // the most recently asked for first
 }
 
-func (c *localCache) bundleIndex(b *model.Record) *localIndex {
-	if c.bundle == nil || c.bundle.owner != b {
-		c.bundle = indexBundle(b)
+// sharedIndex is one Bundle's index, built once by whichever worker asks
+// first while the others wait.
+type sharedIndex struct {
+	owner *model.Record
+	once  sync.Once
+	x     *localIndex
+}
+
+// bundleIndex returns the index of the entries of the Bundle record b.
+func (e *Engine) bundleIndex(b *model.Record) *localIndex {
+	c := &e.bundles
+	c.mu.Lock()
+	var s *sharedIndex
+	for i, held := range c.last {
+		if held != nil && held.owner == b {
+			s = held
+			copy(c.last[1:i+1], c.last[:i])
+			break
+		}
 	}
-	return c.bundle
+	if s == nil {
+		s = &sharedIndex{owner: b}
+		copy(c.last[1:], c.last[:len(c.last)-1])
+	}
+	c.last[0] = s
+	c.mu.Unlock()
+	s.once.Do(func() { s.x = indexBundle(b) })
+	return s.x
 }
 
 func (c *localCache) parametersIndex(p *model.Record) *localIndex {
@@ -514,20 +586,21 @@ func (w *walker) resolveLocally(ref string, rp func() string) string {
 
 // findLocal returns the one resource a reference identifies among those of
 // the record's Parameters or Bundle, without reporting anything (for
-// resolve() in slicing discriminators), or nil.
-func (w *walker) findLocal(ref string) *localEntry {
+// resolve() in slicing discriminators), or nil; res is its resource when it
+// can be had (kept in the tree, or decoded from the Bundle's bytes).
+func (w *walker) findLocal(ref string) (e *localEntry, res map[string]any) {
 	if rt, _ := w.root["resourceType"].(string); rt == "Parameters" {
 		x := w.sink.locals.parametersIndex(w.rec)
 		if r := x.resolve(ref, x.fullURLOf(w.res)); len(r.matches) > 0 {
-			return r.matches[0]
+			return r.matches[0], r.matches[0].res
 		}
 	}
 	if w.bundle != nil {
 		if r := w.bundle.resolve(ref, w.bundle.recordFullURL(w.rec)); len(r.matches) == 1 {
-			return r.matches[0]
+			return r.matches[0], w.bundle.resource(r.matches[0])
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // unversionedTargets warns of the entries a version-specific reference

@@ -338,7 +338,7 @@ func (s *profileState) observe(rec *model.Record) []model.Finding {
 	}
 	from := claims{global: c.profile == nil && !c.metaOnly, implied: !c.metaOnly && (c.profile == nil || c.withBase), meta: c.profile == nil,
 		ruled: func() []*Compiled {
-			ruled, problems := c.e.bundleRuleProfiles(rec, &s.Sink.locals)
+			ruled, problems := c.e.bundleRuleProfiles(rec)
 			out = append(out, problems...)
 			return ruled
 		}}
@@ -430,7 +430,7 @@ func (e *Engine) ValidateRecord(rec *model.Record, profileURL string, sink *Sink
 func (e *Engine) validateAll(c *profileCheck, rec *model.Record, sink *Sink) []model.Finding {
 	st := &profileState{c: c}
 	if sink != nil {
-		st.Sink.locals = sink.locals // the caller's Bundle and Parameters indexes
+		st.Sink.locals = sink.locals // the caller's Parameters index
 	}
 	out := st.Observe(rec)
 	if sink != nil {

@@ -150,9 +150,7 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 	}
 	if t.profiledTargets {
 		if target == nil {
-			if e := w.findLocal(ref); e != nil {
-				target = e.res
-			}
+			_, target = w.findLocal(ref)
 		}
 		if target != nil {
 			w.targetProfiles(target, t, ref, rp())
@@ -215,7 +213,7 @@ const (
 // is false when the walked resource is in no entry (the Bundle's own
 // elements): where its target is held is then not for this walk to say.
 func (w *walker) heldAmongOwnEntries(ref string) (held holding, judged bool) {
-	x := w.sink.locals.bundleIndex(w.rec)
+	x := w.e.bundleIndex(w.rec)
 	e := x.entryOf(w.res, nil)
 	if e == nil {
 		e = x.entryOf(w.resHolder, nil) // a resource contained in the entry's

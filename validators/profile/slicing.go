@@ -695,12 +695,12 @@ func (w *walker) resolveLocal(ref map[string]any) map[string]any {
 	if strings.HasPrefix(r, "#") {
 		return w.containedByID(r[1:])
 	}
-	e := w.findLocal(r)
+	e, res := w.findLocal(r)
 	if e == nil {
 		return nil
 	}
-	if e.res != nil {
-		return e.res
+	if res != nil {
+		return res
 	}
 	return map[string]any{"resourceType": e.typ, "id": e.id}
 }

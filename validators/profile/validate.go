@@ -184,7 +184,7 @@ func (e *Engine) validate(rec *model.Record, p *Compiled, sink *Sink, shelve boo
 		w.ms = make([]bool, len(p.mustSupport))
 	}
 	if rec.Container != nil && rec.Container.Type == "Bundle" {
-		w.bundle = sink.locals.bundleIndex(rec.Container)
+		w.bundle = e.bundleIndex(rec.Container)
 	}
 	typ := fhir.ResourceType(res)
 	var paths *coded.PathBuffer
