@@ -22,11 +22,12 @@ import (
 // root's invariants a map of only the members their expressions name).
 //
 // It proves a record clean or gives up: a finding of any rule, or anything
-// the scan does not cover (extensions, narratives, slicing, companions,
-// element ids, claimed profiles, a record inside a Bundle), sends the
-// record back to the map walk, whose findings are then the record's. A
-// profile the record's codes imply (a vital sign's) is walked on the
-// record's map form after the scan (stream_implied.go); the root's
+// the scan does not cover (extensions, narratives, slicing it cannot
+// decide, companions, element ids, claimed profiles, a record inside a
+// Bundle), sends the record back to the map walk, whose findings are then
+// the record's. A profile the record's codes imply (a vital sign's) is
+// proved by a second scan driven by that profile, or walked on the
+// record's map form where that scan gives up (stream_implied.go); the root's
 // contained resources are decoded alone and walked by the map walk's own
 // property walk (stream_contained.go). So a record's findings cannot differ
 // between the two paths; stream_test.go holds the clean verdict to the map
@@ -40,6 +41,8 @@ type Streamer struct {
 	// bufs lend scans their memory (scanBuf): a scan and its walker are
 	// larger than most records' values.
 	bufs sync.Pool
+	// slicings are the sliced elements' sliceReadings (stream_slices.go).
+	slicings sync.Map // *node -> *sliceReading
 }
 
 // NewStreamer returns the stream path of an engine.
@@ -63,8 +66,8 @@ func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string
 // Prove sets rec.Type and rec.ID from its bytes, puts its coded values on
 // the engine's shelf and its shape's proof with the engine's proofs (what
 // the map walk would have put), and returns true. Otherwise it puts nothing
-// and changes nothing but, for a vital sign whose profile was walked, the
-// record's decoding (done as the runner would), and the record is walked
+// and changes nothing but, for a vital sign whose profile was walked on its
+// map form, the record's decoding (done as the runner would), and the record is walked
 // as before. The type is read from the record's top level (headType).
 func (st *Streamer) Prove(rec *model.Record, sink *Sink) bool {
 	typ := headType(rec.Raw)
@@ -255,6 +258,10 @@ type streamCompiled struct {
 	// check wants the shape's proof; each primitive element's is kept on
 	// its role.
 	judge shape.Judge
+	// held says, per slot of the root's layout, that an implied profile's
+	// member has the base type's rules, which the first scan held it to
+	// (stream_implied.go); nil for a type's own form.
+	held []bool
 }
 
 // role is what a value of one element and type needs beyond the scan.

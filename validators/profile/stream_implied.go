@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"reflect"
 	"slices"
 
 	"github.com/carecert/carecert/fhir"
@@ -52,7 +53,88 @@ func (e *Engine) compileImplied(url string, base *streamCompiled) *streamCompile
 	if err != nil || p.root == nil || p.Kind != "resource" || p.Type != base.compiled.Type || len(p.imposed) > 0 {
 		return &streamCompiled{}
 	}
-	return e.streamForm(p, base.compiled.root.invariants)
+	sp := e.streamForm(p, base.compiled.root.invariants)
+	if sp.compiled != nil {
+		sp.held = heldMembers(p.root, base.compiled.root)
+	}
+	return sp
+}
+
+// heldMembers says, per slot of the profile root's layout, whether the
+// member there has exactly the rules of the base type's member of that
+// name: the profile adds nothing to it but, at most, must-support on the
+// member itself. The scan against the base type held such a member to
+// them, so the scan against the profile only marks it present (skipHeld).
+func heldMembers(root, base *node) []bool {
+	lay, baseLay := root.ownLayout(), base.ownLayout()
+	held := make([]bool, lay.slots)
+	for slot, k := range lay.slotKids {
+		if k == nil {
+			continue
+		}
+		b := baseLay.index[k.name]
+		held[slot] = b != nil && sameRules(k, b, true)
+	}
+	return held
+}
+
+// sameRules reports whether the profile's element a is the base's b in
+// every rule a walk reads, its children too (as the profile lists them);
+// member says a must-support mark on a itself is allowed.
+func sameRules(a, b *node, member bool) bool {
+	if a == b {
+		return true
+	}
+	switch {
+	case a.ms >= 0 && !member, a.name != b.name, a.choice != b.choice, a.min != b.min, a.max != b.max,
+		a.baseMax1 != b.baseMax1, a.maxLength != b.maxLength, a.modifier != b.modifier,
+		a.minType != b.minType, a.maxType != b.maxType,
+		a.slicing != nil || b.slicing != nil || len(a.slices) > 0 || len(b.slices) > 0,
+		a.controls != nil || b.controls != nil,
+		(a.contentRef == nil) != (b.contentRef == nil),
+		!reflect.DeepEqual([]any{a.fixed, a.pattern, a.minValue, a.maxValue}, []any{b.fixed, b.pattern, b.minValue, b.maxValue}),
+		!reflect.DeepEqual(a.binding, b.binding),
+		len(a.types) != len(b.types), len(a.invariants) != len(b.invariants), len(a.children) != len(b.children):
+		return false
+	}
+	for i, t := range a.types {
+		u := b.types[i]
+		if t.code != u.code || t.suffix != u.suffix || t.compiled != u.compiled || t.profiledTargets != u.profiledTargets ||
+			t.elementIDs != nil || u.elementIDs != nil || len(t.alternatives) > 0 || len(u.alternatives) > 0 ||
+			!slices.Equal(t.profiles, u.profiles) || !slices.Equal(t.targets, u.targets) ||
+			!slices.Equal(t.targetProfiles, u.targetProfiles) || !slices.Equal(t.aggregation, u.aggregation) ||
+			len(t.invariants) != len(u.invariants) {
+			return false
+		}
+		for j, inv := range t.invariants {
+			if inv.key != u.invariants[j].key || inv.expr != u.invariants[j].expr {
+				return false
+			}
+		}
+	}
+	for i, inv := range a.invariants {
+		if inv.key != b.invariants[i].key || inv.expr != b.invariants[i].expr {
+			return false
+		}
+	}
+	for i, k := range a.children {
+		if !sameRules(k, b.children[i], false) {
+			return false
+		}
+	}
+	return true
+}
+
+// skipHeld passes a root member whose rules the first scan held it to
+// (heldMembers), marking it present for the profile's must-support.
+func (s *scan) skipHeld(k *node) bool {
+	end, ok := skipValue(s.src, s.i)
+	if !ok {
+		return s.fail("malformed JSON")
+	}
+	s.i = end
+	s.w.supported(k)
+	return true
 }
 
 // impliedChecks holds the record to each profile its codes imply, as

@@ -207,9 +207,12 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 				s.at = s.w.pathChild(parent, jsonName, 0, false)
 			}
 			var v any
-			if isRoot && jsonName == "contained" && kt != nil && kt.code == "Resource" {
+			switch {
+			case isRoot && s.sp.held != nil && s.sp.held[slot]:
+				ok = s.skipHeld(kid) // stream_implied.go
+			case isRoot && jsonName == "contained" && kt != nil && kt.code == "Resource":
 				ok = s.containedMember(kid, kt, jsonName, parent)
-			} else {
+			default:
 				v, ok = s.property(kid, kt, build)
 			}
 			if isRoot {

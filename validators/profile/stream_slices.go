@@ -1,16 +1,31 @@
 package profile
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+	"unsafe"
 
-// Slicing on the stream path. A sliced element's values are few and small
-// (a vital sign's categories, codings and components), so the scan reads
-// them twice: first as values of the sliced element, building their map
-// forms, which the map walk's own slice assigns to slices (with its
-// findings for the slicing rules and slice cardinalities); then each as a
-// value of the slice it matched, or of the element where it matched none,
-// as walker.property walks them. Discriminators that reach beyond the
-// value (through a reference, or by profile) leave the record to the map
-// walk (undecidedSlicing).
+	"github.com/carecert/carecert/fhir"
+)
+
+// Slicing on the stream path. The scan hands the map walk's own slice a
+// projection of each value of a sliced element: the members on its
+// discriminators' paths, the values at their ends whole (a string as a view
+// of the record's bytes), everything else skipped. A discriminator reads a
+// value through those paths alone (walker.evalPath), so slice assigns each
+// value to the slice it would on the value's map form, with the same
+// findings for the slicing rules and the slices' cardinalities. Then the
+// scan reads each value with the rules of the slice it matched, or of the
+// element where it matched none, as walker.property walks them. A
+// discriminator through a reference, by profile, or on a path with a
+// function leaves the record to the map walk (undecidedSlicing).
+
+// sliceReading is what the projection of one sliced element's values
+// keeps: the discriminators' paths, as names (a type discriminator on $this
+// reads the element's type, no member).
+type sliceReading struct {
+	paths [][]string
+}
 
 // sliced scans the values of element k, type t, whose slicing the scan
 // decides; with build, it returns their map form.
@@ -20,30 +35,218 @@ func (s *scan) sliced(k *node, t *typeInfo, build bool) (any, bool) {
 		// meets no slicing: say so rather than keep values twice
 		return nil, s.fail("slicing where coded values are kept at " + k.path)
 	}
-	w := s.w
-	start, ms, collecting := s.i, w.ms, s.collecting
-	w.ms = nil // the map walk marks what it walks against the slices, below
-	v, ok := s.items(k, t, true, nil)
-	w.ms = ms
+	reading := s.st.sliceReading(k)
+	if reading == nil {
+		return nil, s.fail("a discriminator the values' projection cannot hold at " + k.path)
+	}
+	v, _, ok := s.project(s.i, reading.paths, s.depth)
 	if !ok {
-		return nil, false
+		return nil, s.fail("sliced values the projection leaves to the record's decoding at " + k.path)
 	}
 	items, many := v.([]any)
 	if !many {
 		items = []any{v}
 	}
+	w := s.w
 	matched := w.slice(items, k, t, k.path, k.name)
 	if len(w.out) > 0 {
 		return nil, s.fail("a finding of the slicing of " + k.path)
 	}
-	// a bound CodeableConcept holding the values kept their codings above
-	s.i, s.collecting = start, false
-	_, ok = s.items(k, t, false, matched)
-	s.collecting = collecting
-	if !ok || !build {
-		return nil, ok
+	return s.items(k, t, build, matched)
+}
+
+// sliceReading returns element n's sliceReading, made once; nil when a
+// discriminator reads more than members by name.
+func (st *Streamer) sliceReading(n *node) *sliceReading {
+	if v, ok := st.slicings.Load(n); ok {
+		return v.(*sliceReading)
 	}
-	return v, true
+	r := &sliceReading{}
+	for _, d := range n.slicing.Discriminator {
+		if d.Type == "type" && d.Path == "$this" {
+			continue // slice reads the element's type (discriminate)
+		}
+		if d.Type == "type" {
+			r = nil // read from a resource's or a choice's name
+			break
+		}
+		var path []string
+		for _, seg := range segments(d.Path) {
+			if seg == "$this" {
+				continue
+			}
+			if !isIdentifier(seg) {
+				r = nil
+				break
+			}
+			path = append(path, seg)
+		}
+		if r == nil {
+			break
+		}
+		r.paths = append(r.paths, path)
+	}
+	v, _ := st.slicings.LoadOrStore(n, r)
+	return v.(*sliceReading)
+}
+
+// project reads the JSON value at src[i] keeping, of its members, those on
+// paths (a name finds its member, or a choice's: "value" finds
+// "valueQuantity", as evalPath does), and the values where a path ends
+// whole; it returns the offset after the value. depth counts the objects
+// and arrays around it. ok is false for what it does not read as the
+// record's decoding would (an escaped key; the rest the scan checks after).
+func (s *scan) project(i int, paths [][]string, depth int) (v any, end int, ok bool) {
+	src := s.src
+	if depth > fhir.MaxDepth {
+		return nil, 0, false
+	}
+	for _, p := range paths {
+		if len(p) == 0 {
+			if src[i] == '"' {
+				end := stringEnd(src, i)
+				if end > 0 && bytes.IndexByte(src[i:end], '\\') < 0 {
+					return unsafe.String(unsafe.SliceData(src[i+1:end-1]), end-i-2), end, true
+				}
+			}
+			return fhir.DecodeValueAt(src, i, depth)
+		}
+	}
+	switch src[i] {
+	case '[':
+		var items []any
+		i = spaceAfter(src, i+1)
+		if i < len(src) && src[i] == ']' {
+			return items, i + 1, true
+		}
+		for i < len(src) {
+			item, next, ok := s.project(i, paths, depth+1)
+			if !ok {
+				return nil, 0, false
+			}
+			items = append(items, item)
+			i = spaceAfter(src, next)
+			if i < len(src) && src[i] == ',' {
+				i = spaceAfter(src, i+1)
+				continue
+			}
+			if i < len(src) && src[i] == ']' {
+				return items, i + 1, true
+			}
+			break
+		}
+		return nil, 0, false
+	case '{':
+		var m map[string]any
+		var subBuf [4][]string
+		sub := subBuf[:0]
+		i = spaceAfter(src, i+1)
+		if i < len(src) && src[i] == '}' {
+			return m, i + 1, true
+		}
+		for i < len(src) && src[i] == '"' {
+			keyEnd := stringEnd(src, i)
+			if keyEnd < 0 || bytes.IndexByte(src[i:keyEnd], '\\') >= 0 {
+				return nil, 0, false
+			}
+			key := unsafe.String(unsafe.SliceData(src[i+1:keyEnd-1]), keyEnd-i-2)
+			i = spaceAfter(src, keyEnd)
+			if i >= len(src) || src[i] != ':' {
+				return nil, 0, false
+			}
+			i = spaceAfter(src, i+1)
+			sub = sub[:0]
+			for _, p := range paths {
+				if rest, ok := strings.CutPrefix(key, p[0]); ok && (rest == "" || rest[0] >= 'A' && rest[0] <= 'Z') {
+					sub = append(sub, p[1:])
+				}
+			}
+			var next int
+			if len(sub) == 0 {
+				if next, ok = skipValue(src, i); !ok {
+					return nil, 0, false
+				}
+			} else {
+				var kept any
+				if kept, next, ok = s.project(i, sub, depth+1); !ok {
+					return nil, 0, false
+				}
+				if m == nil {
+					m = make(map[string]any, len(paths))
+				}
+				m[key] = kept
+			}
+			i = spaceAfter(src, next)
+			if i < len(src) && src[i] == ',' {
+				i = spaceAfter(src, i+1)
+				continue
+			}
+			if i < len(src) && src[i] == '}' {
+				return m, i + 1, true
+			}
+			break
+		}
+		return nil, 0, false
+	}
+	// a primitive where a path goes on: nothing there for it to find
+	end, ok = skipValue(src, i)
+	return nil, end, ok
+}
+
+// spaceAfter returns the first offset from i that is not JSON white space.
+func spaceAfter(src []byte, i int) int {
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the offset after the JSON value at src[i], read only
+// as far as finding its end (the scan checks its grammar after).
+func skipValue(src []byte, i int) (int, bool) {
+	depth := 0
+	for i < len(src) {
+		switch c := src[i]; {
+		case c == '"':
+			end := stringEnd(src, i)
+			if end < 0 {
+				return 0, false
+			}
+			if depth == 0 {
+				return end, true
+			}
+			i = end
+			continue
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth < 0 {
+				return 0, false
+			}
+			if depth == 0 {
+				return i + 1, true
+			}
+		case depth == 0:
+			// a number or a literal: up to the next delimiter
+			j := i
+			for j < len(src) && !delimiter(src[j]) {
+				j++
+			}
+			return j, j > i
+		}
+		i++
+	}
+	return 0, false
+}
+
+// delimiter reports whether c ends a JSON number or literal.
+func delimiter(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
 }
 
 // undecidedSlicing says why the scan cannot decide element n's slicing, ""

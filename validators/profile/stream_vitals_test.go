@@ -183,6 +183,11 @@ var _ = Describe("vital signs on the stream path: the implied profile compiled i
 		Entry("a third blood pressure component (open slicing)", "85354-9", func(r map[string]any) {
 			r["component"] = append(r["component"].([]any), map[string]any{"code": map[string]any{"text": "mean"}, "valueQuantity": map[string]any{"value": json.Number("93")}})
 		}, ""),
+		Entry("members the profile holds as the base type does (performer, interpretation, issued)", "29463-7", func(r map[string]any) {
+			r["performer"] = []any{map[string]any{"reference": "Practitioner/pr1"}}
+			r["interpretation"] = []any{map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "code": "N"}}}}
+			r["issued"] = "2025-05-09T12:24:00.000Z"
+		}, ""),
 
 		// each constraint of the profiles broken once
 		Entry("category without the VSCat slice", "29463-7", func(r map[string]any) {
@@ -224,6 +229,9 @@ var _ = Describe("vital signs on the stream path: the implied profile compiled i
 		Entry("a blood pressure component in mm (fixed mm[Hg])", "85354-9", func(r map[string]any) {
 			member(r, "component[1].valueQuantity")["code"] = "mm"
 		}, "Observation.component[1].valueQuantity.code"),
+		Entry("a status outside its required value set (a member the profile holds as the base type does)", "29463-7", func(r map[string]any) {
+			r["status"] = "done"
+		}, "Observation.status"),
 		Entry("blood pressure with a value of its own (its value slice is 0..0)", "85354-9", func(r map[string]any) {
 			r["valueQuantity"] = map[string]any{"value": json.Number("120"), "unit": "mm[Hg]", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}
 		}, "valueQuantity"),
