@@ -150,7 +150,13 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 	}
 	if t.profiledTargets {
 		if target == nil {
-			_, target = w.findLocal(ref)
+			var e *localEntry
+			e, target = w.findLocal(ref)
+			if e != nil && e.held && target == nil {
+				// An entry read without the Bundle's tree whose bytes are
+				// no longer held: carecert's limit, not the supplier's.
+				w.add(model.Information, CodeReference, rp(), fmt.Sprintf("the profiles this element requires of its target are not checked on %s: carecert no longer holds that Bundle entry's resource", ref), "")
+			}
 		}
 		if target != nil {
 			w.targetProfiles(target, t, ref, rp())
