@@ -326,3 +326,55 @@ func asXMLDocument(src string) string {
 	Expect(err).NotTo(HaveOccurred())
 	return string(out)
 }
+
+// A profile discriminator whose slice names a profile carecert does not hold
+// cannot tell whether an item belongs to it: that is carecert's limit, said
+// as a warning, never a closed slicing's or a slice minimum's error. A
+// profile it holds still decides.
+var _ = Describe("a profile discriminator naming a profile that is not loaded", func() {
+	const ns = "http://example.net/fhir/StructureDefinition/"
+	sliced := func(name, target string) map[string]any {
+		return diffProfile(ns+name, "Observation",
+			`{"id": "Observation.performer", "path": "Observation.performer", "slicing": {"discriminator": [{"type": "profile", "path": "$this.resolve()"}], "rules": "closed"}}`,
+			`{"id": "Observation.performer:gp", "path": "Observation.performer", "sliceName": "gp", "min": 1, "max": "1",
+				"type": [{"code": "Reference", "targetProfile": ["`+target+`"]}]}`)
+	}
+	e := newEngine(
+		diffProfile(ns+"named-practitioner", "Practitioner", `{"id": "Practitioner.name", "path": "Practitioner.name", "min": 1}`),
+		sliced("by-missing-profile", ns+"not-in-any-guide"),
+		sliced("by-held-profile", ns+"named-practitioner"),
+	)
+	const base = "https://fhir.oakfield-trust.nhs.uk/R4/"
+	bundle := func(profileName, practitioner string) string {
+		return `{"resourceType": "Bundle", "type": "collection", "entry": [
+			{"fullUrl": "` + base + `Observation/o1", "resource": {"resourceType": "Observation", "id": "o1", "meta": {"profile": ["` + ns + profileName + `"]},
+				"status": "final", "code": {"text": "glucose"}, "performer": [{"reference": "Practitioner/dr"}]}},
+			{"fullUrl": "` + base + `Practitioner/dr", "resource": ` + practitioner + `}]}`
+	}
+	const named = `{"resourceType": "Practitioner", "id": "dr", "name": [{"family": "Okafor"}]}`
+	const unnamed = `{"resourceType": "Practitioner", "id": "dr"}`
+	slicing := func(src string) []string {
+		out := []string{}
+		for _, f := range bundleAllFindings(e, src) {
+			if f.Code == profile.CodeSlicing {
+				out = append(out, f.Severity.String()+" "+f.Path)
+			}
+		}
+		return out
+	}
+	for _, format := range []string{"JSON", "XML"} {
+		write := func(src string) string {
+			if format == "JSON" {
+				return src
+			}
+			return asXMLDocument(src)
+		}
+		It("warns that it was not decided, in "+format, func() {
+			Expect(slicing(write(bundle("by-missing-profile", named)))).To(ConsistOf("warning Observation.performer[0]", "warning Observation.performer"))
+		})
+		It("decides by a profile it holds, in "+format, func() {
+			Expect(slicing(write(bundle("by-held-profile", named)))).To(BeEmpty())
+			Expect(slicing(write(bundle("by-held-profile", unnamed)))).To(ConsistOf("error Observation.performer[0]", "error Observation.performer"))
+		})
+	}
+})

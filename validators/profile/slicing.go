@@ -19,9 +19,14 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 	lastSlice := -1
 	firstUnmatched := -1
 	ordered := k.slicing.Ordered
+	// undecided[i] says a slice could not tell whether item i is one of
+	// its values (a profile discriminator's profile not loaded).
+	undecided := make([]bool, len(items))
 	for i, item := range items {
 		for si, s := range k.slices {
-			if ok, _ := w.sliceMatch(item, k, s, t); ok {
+			ok, why := w.sliceMatch(item, k, s, t)
+			undecided[i] = undecided[i] || why.kind == missUndecided
+			if ok {
 				matched[i] = s
 				counts[si]++
 				if ordered && si < lastSlice {
@@ -32,8 +37,10 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 			}
 		}
 		if matched[i] == nil {
-			switch k.slicing.Rules {
-			case "closed":
+			switch {
+			case k.slicing.Rules == "closed" && undecided[i]:
+				w.add(model.Warning, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices carecert could decide, and the slicing is closed; whether it belongs to a slice whose profile is not loaded was not decided; tried %s", name, strings.Join(w.rejections(item, k, t), "; ")), "")
+			case k.slicing.Rules == "closed":
 				w.add(model.Error, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices and the slicing is closed; tried %s", name, strings.Join(w.rejections(item, k, t), "; ")), "")
 			}
 		} else if k.slicing.Rules == "openAtEnd" && firstUnmatched >= 0 {
@@ -48,18 +55,26 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 		if counts[si] < s.min {
 			msg := fmt.Sprintf("slice %q of %s requires at least %d value(s) but %d matched", s.sliceName, name, s.min, counts[si])
 			var tried []string
+			maybe := 0 // items this slice could not decide on
 			for i, item := range items {
 				// Slices are tried in order: an item matched by a later
 				// slice, or by none, was rejected by this one.
 				if matched[i] == nil || slices.Index(k.slices, matched[i]) > si {
 					_, why := w.sliceMatch(item, k, s, t)
 					tried = append(tried, fmt.Sprintf("item %d rejected: %s", i, why))
+					if why.kind == missUndecided {
+						maybe++
+					}
 				}
 			}
 			if len(tried) > 0 {
 				msg += " (" + strings.Join(tried, "; ") + ")"
 			}
-			w.add(model.Error, CodeSlicing, path, msg, "")
+			if counts[si]+maybe >= s.min {
+				w.add(model.Warning, CodeSlicing, path, msg+": not decided, as the slice's profile is not loaded", "")
+			} else {
+				w.add(model.Error, CodeSlicing, path, msg, "")
+			}
 		}
 		if s.max >= 0 && counts[si] > s.max {
 			w.add(model.Error, CodeSlicing, path, fmt.Sprintf("slice %q of %s allows at most %d value(s) but %d matched", s.sliceName, name, s.max, counts[si]), "")
@@ -104,10 +119,22 @@ func (w *walker) sliceMatch(item any, k, s *node, t *typeInfo) (bool, sliceMiss)
 	if len(k.slicing.Discriminator) == 0 {
 		return false, sliceMiss{kind: missNoDiscriminator}
 	}
+	var undecided *sliceMiss
 	for _, d := range k.slicing.Discriminator {
-		if ok, why := w.discriminate(item, s, t, d); !ok {
+		ok, why := w.discriminate(item, s, t, d)
+		switch {
+		case ok:
+		case why.kind == missUndecided:
+			// another discriminator may still reject the item for certain
+			if undecided == nil {
+				undecided = &why
+			}
+		default:
 			return false, why
 		}
+	}
+	if undecided != nil {
+		return false, *undecided
 	}
 	return true, sliceMiss{}
 }
@@ -183,6 +210,8 @@ type sliceMiss struct {
 	n        *node
 	profiles []string
 	valueSet string
+	// unloaded are the profiles among them carecert could not load.
+	unloaded []string
 }
 
 type missKind uint8
@@ -197,6 +226,9 @@ const (
 	missType
 	missProfileAbsent
 	missProfile
+	// missUndecided: the slice's profile is not loaded, so whether the
+	// item conforms to it is not known (carecert's limit).
+	missUndecided
 	missUnsupported
 	missValueForbidden
 	missValueSet
@@ -222,6 +254,8 @@ func (m sliceMiss) String() string {
 		return fmt.Sprintf("%s is absent, the slice requires it to conform to %s", m.path, strings.Join(m.profiles, " or "))
 	case missProfile:
 		return fmt.Sprintf("%s does not conform to %s", m.path, strings.Join(m.profiles, " or "))
+	case missUndecided:
+		return fmt.Sprintf("whether %s conforms to %s was not decided: %s not loaded", m.path, strings.Join(m.profiles, " or "), strings.Join(m.unloaded, ", "))
 	case missUnsupported:
 		return fmt.Sprintf("discriminator type %q is not supported", m.got)
 	case missValueForbidden:
@@ -255,10 +289,14 @@ func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool,
 	if len(values) == 0 {
 		return false, sliceMiss{kind: missProfileAbsent, path: path, profiles: profs}
 	}
+	var unloaded []string
 	for _, v := range values {
 		for _, prof := range profs {
 			p, err := w.e.Compiled(prof)
 			if err != nil {
+				if !slices.Contains(unloaded, prof) {
+					unloaded = append(unloaded, prof)
+				}
 				continue
 			}
 			switch x := v.(type) {
@@ -275,6 +313,9 @@ func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool,
 				}
 			}
 		}
+	}
+	if len(unloaded) > 0 {
+		return false, sliceMiss{kind: missUndecided, path: path, profiles: profs, unloaded: unloaded}
 	}
 	return false, sliceMiss{kind: missProfile, path: path, profiles: profs}
 }
