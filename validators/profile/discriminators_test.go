@@ -4,8 +4,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/fhir"
-	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -290,41 +288,29 @@ var _ = Describe("a type discriminator through resolve(), by the target types of
 		return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "` + base + `Observation/o1", "resource": ` + obs + `}, ` + others + `]}`
 	}
 	const containedOnes = ` "contained": [{"resourceType": "Practitioner", "id": "dr", "name": [{"family": "Okafor"}]}, {"resourceType": "Organization", "id": "lab", "name": "Lab"}, {"resourceType": "Patient", "id": "p2"}],`
-	slicingErrors := func(src string) []string {
-		out := []string{}
-		for _, f := range bundleAllFindings(e, src) {
-			if f.Code == profile.CodeSlicing && f.Severity == model.Error {
-				out = append(out, f.Path)
-			}
-		}
-		return out
-	}
-	for _, format := range []string{"JSON", "XML"} {
-		write := func(src string) string {
-			if format == "JSON" {
-				return src
-			}
-			return asXMLDocument(src)
-		}
+	for _, format := range []string{"json", "xml"} {
 		It("matches entries of the Bundle to their slices, in "+format, func() {
-			Expect(slicingErrors(write(inBundle(observation("", "Practitioner/dr", "Organization/lab"))))).To(BeEmpty())
-			Expect(slicingErrors(write(inBundle(observation("", "Practitioner/dr"))))).To(BeEmpty())
-			Expect(slicingErrors(write(inBundle(observation("", "Practitioner/dr", "Patient/p1"))))).To(ConsistOf("Observation.performer[1]"))
+			Expect(slicingFindings(e, inFormat(format, inBundle(observation("", "Practitioner/dr", "Organization/lab"))))).To(BeEmpty())
+			Expect(slicingFindings(e, inFormat(format, inBundle(observation("", "Practitioner/dr"))))).To(BeEmpty())
+			Expect(slicingFindings(e, inFormat(format, inBundle(observation("", "Practitioner/dr", "Patient/p1"))))).To(ConsistOf("error Observation.performer[1]"))
 		})
 		It("matches contained resources to their slices, in "+format, func() {
-			Expect(slicingErrors(write(observation(containedOnes, "#dr", "#lab")))).To(BeEmpty())
-			Expect(slicingErrors(write(observation(containedOnes, "#dr", "#p2")))).To(ConsistOf("Observation.performer[1]"))
+			Expect(slicingFindings(e, inFormat(format, observation(containedOnes, "#dr", "#lab")))).To(BeEmpty())
+			Expect(slicingFindings(e, inFormat(format, observation(containedOnes, "#dr", "#p2")))).To(ConsistOf("error Observation.performer[1]"))
 		})
 	}
 })
 
-// asXMLDocument writes a JSON resource as FHIR XML.
-func asXMLDocument(src string) string {
-	res, err := fhir.Decode([]byte(src))
-	Expect(err).NotTo(HaveOccurred())
-	out, err := fhirxml.Encode(res)
-	Expect(err).NotTo(HaveOccurred())
-	return string(out)
+// slicingFindings are the slicing findings of a document read as a user's
+// file is (a Bundle's entries each a record), as "severity path".
+func slicingFindings(e *profile.Engine, src string) []string {
+	out := []string{}
+	for _, f := range bundleAllFindings(e, src) {
+		if f.Code == profile.CodeSlicing {
+			out = append(out, f.Severity.String()+" "+f.Path)
+		}
+	}
+	return out
 }
 
 // A profile discriminator whose slice names a profile carecert does not hold
@@ -353,28 +339,13 @@ var _ = Describe("a profile discriminator naming a profile that is not loaded", 
 	}
 	const named = `{"resourceType": "Practitioner", "id": "dr", "name": [{"family": "Okafor"}]}`
 	const unnamed = `{"resourceType": "Practitioner", "id": "dr"}`
-	slicing := func(src string) []string {
-		out := []string{}
-		for _, f := range bundleAllFindings(e, src) {
-			if f.Code == profile.CodeSlicing {
-				out = append(out, f.Severity.String()+" "+f.Path)
-			}
-		}
-		return out
-	}
-	for _, format := range []string{"JSON", "XML"} {
-		write := func(src string) string {
-			if format == "JSON" {
-				return src
-			}
-			return asXMLDocument(src)
-		}
+	for _, format := range []string{"json", "xml"} {
 		It("warns that it was not decided, in "+format, func() {
-			Expect(slicing(write(bundle("by-missing-profile", named)))).To(ConsistOf("warning Observation.performer[0]", "warning Observation.performer"))
+			Expect(slicingFindings(e, inFormat(format, bundle("by-missing-profile", named)))).To(ConsistOf("warning Observation.performer[0]", "warning Observation.performer"))
 		})
 		It("decides by a profile it holds, in "+format, func() {
-			Expect(slicing(write(bundle("by-held-profile", named)))).To(BeEmpty())
-			Expect(slicing(write(bundle("by-held-profile", unnamed)))).To(ConsistOf("error Observation.performer[0]", "error Observation.performer"))
+			Expect(slicingFindings(e, inFormat(format, bundle("by-held-profile", named)))).To(BeEmpty())
+			Expect(slicingFindings(e, inFormat(format, bundle("by-held-profile", unnamed)))).To(ConsistOf("error Observation.performer[0]", "error Observation.performer"))
 		})
 	}
 })

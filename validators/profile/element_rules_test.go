@@ -250,16 +250,8 @@ var _ = Describe("a reference's aggregation modes", func() {
 			for _, format := range []string{"json", "xml"} {
 				DescribeTable("judges the modes, "+pl.name+", in "+format,
 					func(subject, performer string, want ...string) {
-						src := pl.place(bundle(subject, performer))
-						if format == "xml" {
-							res, err := fhir.Decode([]byte(src))
-							Expect(err).NotTo(HaveOccurred())
-							xml, err := fhirxml.Encode(res)
-							Expect(err).NotTo(HaveOccurred())
-							src = string(xml)
-						}
 						got := []string{}
-						for _, f := range bundleAllFindings(e, src) {
+						for _, f := range bundleAllFindings(e, inFormat(format, pl.place(bundle(subject, performer)))) {
 							if strings.Contains(f.Message, "(aggregation)") {
 								got = append(got, f.Severity.String()+" "+f.Path+": "+f.Message)
 							}
@@ -451,15 +443,7 @@ var _ = Describe("a profile that imposes others (structuredefinition-imposeProfi
 		for _, format := range []string{"json", "xml"} {
 			It("holds a resource claiming it to what it imposes, "+pl.name+", in "+format, func() {
 				findings := func(name string) []model.Finding {
-					src := pl.place(instance(name))
-					if format == "xml" {
-						res, err := fhir.Decode([]byte(src))
-						Expect(err).NotTo(HaveOccurred())
-						xml, err := fhirxml.Encode(res)
-						Expect(err).NotTo(HaveOccurred())
-						src = string(xml)
-					}
-					return bundleAllFindings(e, src)
+					return bundleAllFindings(e, inFormat(format, pl.place(instance(name))))
 				}
 				errorsOf := func(fs []model.Finding) []string {
 					out := []string{}

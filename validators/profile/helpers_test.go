@@ -10,6 +10,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -66,6 +67,19 @@ func validate(e *profile.Engine, src string, profileURL ...string) []model.Findi
 		}
 	}
 	return out
+}
+
+// inFormat writes a resource given in JSON in the format named: "json" as
+// it is, "xml" as FHIR XML (the same data in either).
+func inFormat(format, src string) string {
+	if format == "json" {
+		return src
+	}
+	res, err := fhir.Decode([]byte(src))
+	Expect(err).NotTo(HaveOccurred(), src)
+	out, err := fhirxml.Encode(res)
+	Expect(err).NotTo(HaveOccurred(), src)
+	return string(out)
 }
 
 // at matches a finding by severity, code and path.

@@ -6,8 +6,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/fhir"
-	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -137,13 +135,6 @@ var _ = Describe("maxDecimalPlaces, counted one way on answers and on profiled e
 	inBundle := func(res string) string {
 		return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "urn:uuid:6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "resource": ` + res + `}]}`
 	}
-	asXML := func(src string) string {
-		res, err := fhir.Decode([]byte(src))
-		Expect(err).NotTo(HaveOccurred())
-		xml, err := fhirxml.Encode(res)
-		Expect(err).NotTo(HaveOccurred())
-		return string(xml)
-	}
 	// places are the decimal-place findings of a document, however it is read
 	places := func(e *profile.Engine, src string) []string {
 		out := []string{}
@@ -164,7 +155,7 @@ var _ = Describe("maxDecimalPlaces, counted one way on answers and on profiled e
 				{questionnaires, response(value), "QuestionnaireResponse.item[0].answer[0].valueDecimal"},
 				{guide, observation(value), "Observation.valueQuantity.value"},
 			} {
-				for _, doc := range []string{c.src, asXML(c.src), inBundle(c.src), asXML(inBundle(c.src))} {
+				for _, doc := range []string{c.src, inFormat("xml", c.src), inBundle(c.src), inFormat("xml", inBundle(c.src))} {
 					if fails {
 						Expect(places(c.e, doc)).To(ConsistOf("error "+c.path), doc)
 					} else {
