@@ -171,6 +171,54 @@ var _ = Describe("reading FHIR JSON", func() {
 		Expect(problems(recs)).To(BeEmpty())
 	})
 
+	DescribeTable("reads an NDJSON line at once only when its root's resourceType may say Bundle, so that any other line keeps its bytes and its parsing deferred",
+		func(line string, records []string, deferred bool) {
+			var got []string
+			var first *model.Record
+			err := fhir.ReadStream("feed.ndjson", strings.NewReader(line+"\n"+`{"resourceType":"Patient","id":"z"}`+"\n"), func(r *model.Record) error {
+				if first == nil {
+					first = r
+					Expect(r.Deferred()).To(Equal(deferred), "deferred")
+					if deferred {
+						Expect(string(r.Raw)).To(Equal(line))
+					}
+				}
+				r.Load()
+				s := r.Type + "/" + r.ID
+				if r.Container != nil {
+					s += " in " + r.Container.Type
+				}
+				if r.Problem != nil {
+					s = r.Problem.Code
+				}
+				got = append(got, s)
+				return nil
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got).To(Equal(append(records, "Patient/z")))
+		},
+		Entry("a Bundle, its type first", `{"resourceType":"Bundle","id":"b","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p"}}]}`,
+			[]string{"Bundle/b", "Patient/p in Bundle"}, false),
+		Entry("a Bundle, its type last and spaced", `{"id":"b","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p"}}], "resourceType" : "Bundle" }`,
+			[]string{"Bundle/b", "Patient/p in Bundle"}, false),
+		Entry("a Bundle whose type is escaped", `{"resourceType":"Bund\u006ce","id":"b","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p"}}]}`,
+			[]string{"Bundle/b", "Patient/p in Bundle"}, false),
+		Entry("a Bundle whose resourceType key is escaped", `{"resourceTyp\u0065":"Bundle","id":"b","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p"}}]}`,
+			[]string{"Bundle/b", "Patient/p in Bundle"}, false),
+		Entry("a Patient naming Bundle in a string", `{"resourceType":"Patient","id":"p","name":[{"text":"Bundle"}]}`,
+			[]string{"Patient/p"}, true),
+		Entry("a Patient with a key named Bundle", `{"resourceType":"Patient","id":"p","Bundle":1}`,
+			[]string{"Patient/p"}, true),
+		Entry("a Parameters holding a Bundle", `{"resourceType":"Parameters","id":"d","parameter":[{"name":"b","resource":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"q"}}]}}]}`,
+			[]string{"Parameters/d"}, true),
+		Entry("an Observation with an escape elsewhere", `{"resourceType":"Observation","id":"o","status":"final","code":{"text":"caf\u00e9"}}`,
+			[]string{"Observation/o"}, true),
+		Entry("a line that is not JSON, naming Bundle", `{"resourceType":"Bundle","entry":[`,
+			[]string{"input.json"}, false),
+		Entry("a string that does not end", `{"resourceType":"Patient","name":"Bundle`,
+			[]string{"input.json"}, true),
+	)
+
 	It("recognises NDJSON content in a .json file", func() {
 		recs := readAll("export.json", []byte("{\"resourceType\":\"Patient\",\"id\":\"a\"}\n{\"resourceType\":\"Patient\",\"id\":\"b\"}\n"))
 		Expect(recs).To(HaveLen(2))

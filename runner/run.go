@@ -421,10 +421,24 @@ type worker struct {
 	// allowComments accepts JSON comments (the allow-comments FHIR option):
 	// the reader's findings of them are dropped.
 	allowComments bool
+	// scratch is observe's room, used again for each record: a clean
+	// record then costs the runner no allocation.
+	scratch observed
+}
+
+// observed is what the checks found in one record: per check, whether it
+// applied and its findings; the suites whose checks applied; what each
+// requirement reported.
+type observed struct {
+	found    [][]model.Finding
+	did      []bool
+	applied  []string
+	reported []model.Reported
 }
 
 func newWorker(cs []compiled, limit int) *worker {
 	w := &worker{input: model.NewTally(limit), suiteDefects: map[string]*model.Defects{}}
+	w.scratch.found, w.scratch.did = make([][]model.Finding, len(cs)), make([]bool, len(cs))
 	for i, c := range cs {
 		w.states = append(w.states, c.check.NewState())
 		w.tallies = append(w.tallies, model.NewTally(limit))
@@ -698,10 +712,17 @@ func (w *worker) observe(rec *model.Record, cs []compiled, fullEvidence bool) {
 		syntax = append(syntax, f)
 	}
 	w.input.Observe(syntax)
-	found := make([][]model.Finding, len(cs))
-	did := make([]bool, len(cs))
-	var applied []string // suites whose checks looked at the record
-	var reported []model.Reported
+	found, did := w.scratch.found, w.scratch.did
+	applied := w.scratch.applied[:0] // suites whose checks looked at the record
+	reported := w.scratch.reported[:0]
+	defer func() {
+		// Kept as the next record's room: emptied, so that no finding stays
+		// reachable from it.
+		clear(found)
+		clear(did)
+		clear(reported)
+		w.scratch.applied, w.scratch.reported = applied[:0], reported[:0]
+	}()
 	if len(syntax) > 0 {
 		reported = append(reported, model.Reported{Suite: InputSuite, Requirement: InputSuite + "/" + InputRequirement, Findings: syntax})
 	}
