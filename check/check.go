@@ -136,11 +136,13 @@ type Leader interface {
 // bytes (Record.Raw) before it is decoded. The runner asks it first of a
 // record whose decoding was deferred (Record.Decode set): when Prove returns
 // true, the state has set the record's Type and ID, proved it well formed and
-// free of the state's findings, and put on the run's shelves what the other
-// checks read of it; the record then reaches the checks undecoded
-// (Record.Deferred), and Observe, which the runner still calls, returns
-// nothing for it. When Prove returns false nothing of the record was
-// changed or shelved, and the runner decodes it as before.
+// free of the findings its walk of the content would make, and put on the
+// run's shelves what the other checks read of it; the record then reaches
+// the checks undecoded (Record.Deferred), and Observe, which the runner
+// still calls, returns at most what it judges of the record's Type and ID
+// alone, without decoding it (the profile check's resource-id-rule). When
+// Prove returns false nothing of the record was changed or shelved, and the
+// runner decodes it as before.
 type Prover interface {
 	Prove(rec *model.Record) bool
 }

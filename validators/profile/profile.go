@@ -285,8 +285,9 @@ type profileState struct {
 // Prove runs the stream path (Streamer.Prove) on a record whose decoding
 // was deferred, when the check validates records against their base type
 // alone, as its walk would run: a record it proves clean has no finding
-// of this check, and its coded values and shape's proof are shelved for the
-// terminology and JSON-schema checks (check.Prover).
+// of this check's walks (a resource-id-rule is judged in Observe, on the id
+// the scan read), and its coded values and shape's proof are shelved for
+// the terminology and JSON-schema checks (check.Prover).
 func (s *profileState) Prove(rec *model.Record) bool {
 	c := s.c
 	if c.unavailable != "" || c.template != "" || c.profile != nil || c.metaOnly || rec.Kind != model.KindFHIR {
@@ -301,11 +302,16 @@ func (s *profileState) Prove(rec *model.Record) bool {
 
 func (s *profileState) Observe(rec *model.Record) []model.Finding {
 	c := s.c
-	if c.unavailable != "" || s.proven == rec && s.provenIndex == rec.Index {
+	if c.unavailable != "" {
 		return nil
 	}
+	if s.proven == rec && s.provenIndex == rec.Index {
+		// Proven clean of the walks' findings; what a resource-id-rule
+		// says of its id is left, and the scan read the id.
+		return c.e.resourceID(rec, true)
+	}
 	out := s.observe(rec)
-	if id := c.e.resourceID(rec); id != nil {
+	if id := c.e.resourceID(rec, false); id != nil {
 		out = append(id, out...) // only under a resource-id-rule: no copy otherwise
 	}
 	return out

@@ -56,11 +56,17 @@ func (r ResourceIDRule) String() string {
 
 // resourceID holds a record's resource to the run's resource-id-rule.
 // An entry read from inside another record (a Bundle's) is not held to it.
-func (e *Engine) resourceID(rec *model.Record) []model.Finding {
+// A record the stream path proved (proven) is judged on the id its scan
+// read (Record.ID), undecoded: the scan proves an id it meets a string that
+// is not empty, so the record has one exactly when ID is set.
+func (e *Engine) resourceID(rec *model.Record, proven bool) []model.Finding {
 	if e.resourceIDRule == IDOptional || rec.Container != nil {
 		return nil
 	}
-	_, has := rec.Resource()["id"]
+	has := rec.ID != ""
+	if !proven {
+		_, has = rec.Resource()["id"]
+	}
 	switch {
 	case e.resourceIDRule == IDRequired && !has:
 		return []model.Finding{rec.Finding(model.Error, CodeCardinality, rec.Type, "the resource has no id, and this run requires one of each resource (resource-id-rule required)")}

@@ -312,9 +312,6 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 	if err != nil || p.root == nil || len(p.mustSupport) > 0 || len(e.defs.GlobalProfiles(typ)) > 0 {
 		return none
 	}
-	if e.resourceIDRule != IDOptional {
-		return none // the rule is judged with the record's walks (Observe)
-	}
 	if e.bestPractice != BestPracticeIgnore {
 		// Judged best practice reads what the scan does not keep (dom-6 the
 		// narrative, quantityAnnotation a Quantity's unit, which the scan
