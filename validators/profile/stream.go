@@ -129,8 +129,6 @@ func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool
 		return nil, "not JSON"
 	case len(rec.Raw) == 0:
 		return nil, "no bytes"
-	case !e.IsResourceType(typ):
-		return nil, "not a resource type" // nor is its stream form compiled, for a type any record may name
 	}
 	sp, why := st.compiledOf(typ)
 	if sp == nil {
@@ -291,14 +289,22 @@ type role struct {
 	accepts func(string) bool
 }
 
-// compiledOf compiles typ's stream form once.
+// compiledOf compiles typ's stream form once. Whether typ is a resource
+// type is asked only before that (a type any record may name is never
+// compiled), not per record.
 func (st *Streamer) compiledOf(typ string) (*streamCompiled, string) {
 	v, ok := st.types.Load(typ)
 	if !ok {
+		if !st.e.IsResourceType(typ) {
+			return nil, "not a resource type"
+		}
 		v, _ = st.types.LoadOrStore(typ, st.e.compileStream(typ))
 	}
 	sp := v.(*streamCompiled)
-	if sp.compiled == nil {
+	switch {
+	case sp.compiled != nil && sp.compiled.Type != typ:
+		return nil, "not a resource type" // an implied profile's form, kept by its URL
+	case sp.compiled == nil:
 		return nil, "type not compiled"
 	}
 	return sp, ""
@@ -634,11 +640,17 @@ func needsValue(n *node, t *typeInfo) bool {
 
 // hasRules says a primitive has rules beyond its format.
 func hasRules(n *node, t *typeInfo) bool {
-	switch t.code {
-	case "uri", "url", "canonical", "oid", "uuid", "string":
+	return t.code == "string" || uriType(t.code) || n.maxLength > 0 || needsValue(n, t)
+}
+
+// uriType says a primitive type is one of the URIs, whose values the
+// engine checks beyond their format (uriForm, exampleURI, definitionURL).
+func uriType(code string) bool {
+	switch code {
+	case "uri", "url", "canonical", "oid", "uuid":
 		return true
 	}
-	return n.maxLength > 0 || needsValue(n, t)
+	return false
 }
 
 // primitiveChecks runs the engine's checks of one primitive value beyond
@@ -654,15 +666,18 @@ func (s *scan) primitiveChecks(item any, text string, n *node, t *typeInfo) bool
 	case t.code == "string" && w.e.securityChecks && htmlTag(text) != "":
 		return s.fail("HTML in a string at " + n.path)
 	}
+	bounded, coded := n.minValue != nil || n.maxValue != nil, n.binding != nil && t.code == "code"
+	if !bounded && !coded && !uriType(t.code) {
+		return true // most strings: nothing left that needs the path
+	}
 	at := w.pathRoot(n.path)
-	if n.minValue != nil || n.maxValue != nil {
+	if bounded {
 		w.bounds(item, n, n.path)
 	}
-	if n.binding != nil && t.code == "code" {
+	if coded {
 		w.checkCode(n, "", item.(string), at)
 	}
-	switch t.code {
-	case "uri", "url", "canonical", "oid", "uuid":
+	if uriType(t.code) {
 		w.uriForm(text, t.code, n, at)
 		w.exampleURI(text, t.code, n, at)
 		w.definitionURL(text, t, n, at)
