@@ -40,11 +40,11 @@ var _ = Describe("a Bundle's own rules on its entries' summaries", func() {
 	e := newEngine()
 
 	// ownRules keeps the findings of the Bundle's own rules: its CodeBundle
-	// findings and the invariants on its first entry.
+	// findings and the invariants on its entries' resources.
 	ownRules := func(fs []model.Finding) []model.Finding {
 		var out []model.Finding
 		for _, f := range fs {
-			if f.Code == profile.CodeBundle || strings.Contains(f.Message, "bdl-11") || strings.Contains(f.Message, "bdl-12") {
+			if f.Code == profile.CodeBundle || strings.Contains(f.Message, "bdl-11") || strings.Contains(f.Message, "bdl-12") || strings.Contains(f.Message, "bdl-5") {
 				out = append(out, f)
 			}
 		}
@@ -110,13 +110,14 @@ var _ = Describe("a Bundle's own rules on its entries' summaries", func() {
 		},
 		Entry("a document starting with its Composition", bundle("document", entry("urn:uuid:c", comp), entry("urn:uuid:p", patient)), 0),
 		Entry("a document starting with a Patient (bdl-11 and the first entry's type)", bundle("document", entry("urn:uuid:p", patient), entry("urn:uuid:c", comp)), 3),
-		Entry("a document whose first entry has no resource", bundle("document", entry("urn:uuid:c", ""), entry("urn:uuid:p", patient)), 2),
+		Entry("a document whose first entry has no resource", bundle("document", entry("urn:uuid:c", ""), entry("urn:uuid:p", patient)), 3),
 		Entry("a message starting with a Composition", bundle("message", entry("urn:uuid:c", comp), entry("urn:uuid:p", patient)), 2),
 		Entry("a message starting with its header", bundle("message", entry("urn:uuid:h", header), entry("urn:uuid:p", patient)), 0),
 		Entry("a Bundle without a type whose first entry is a Composition", bundle("", entry("urn:uuid:c", comp)), 1),
 		Entry("a document with an orphan", bundle("document", entry("urn:uuid:c", comp), entry("urn:uuid:p", patient), entry("urn:uuid:o", `{"resourceType":"Patient","id":"o"}`)), 1),
 		Entry("a collection with one fullUrl twice, once per version",
 			bundle("collection", entry("urn:uuid:p", `{"resourceType":"Patient","id":"p","meta":{"versionId":"1"}}`), entry("urn:uuid:p", `{"resourceType":"Patient","id":"p","meta":{"versionId":"2"}}`), entry("urn:uuid:p", `{"resourceType":"Patient","id":"p","meta":{"versionId":"2"}}`)), 1),
+		Entry("a collection with an entry holding nothing (bdl-5)", bundle("collection", entry("urn:uuid:p", patient), `{"fullUrl":"urn:uuid:q"}`), 1),
 		Entry("a collection whose RESTful fullUrl names another id", bundle("collection", entry("http://example.org/fhir/Patient/q", patient)), 1),
 		Entry("a collection with a value set at its canonical URL",
 			bundle("collection", entry("http://example.org/vs", `{"resourceType":"ValueSet","id":"v","url":"http://example.org/vs","status":"draft"}`)), 1),

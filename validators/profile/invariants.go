@@ -68,7 +68,7 @@ type invariant struct {
 	// entries decides an invariant of a Bundle from its entries' summaries
 	// where the expression reads an entry's resource (firstEntryIs); when it
 	// cannot, the compiled expression is evaluated.
-	entries  func(bundle map[string]any, w *walker) (holds, decided bool)
+	entries  func(focus map[string]any, w *walker) (holds, decided bool)
 	compiled Expression
 	// unusable says why the invariant cannot be evaluated, when it cannot.
 	unusable string
@@ -400,10 +400,13 @@ func zone(s string) string {
 }
 
 // entriesInvariant returns the Go form of bdl-11 and bdl-12, which read the
-// first entry's resource: a Bundle whose entries are records of their own
-// holds only their summaries. Only the exact core expressions get one.
+// first entry's resource, and of bdl-5, which asks whether an entry has one:
+// a Bundle whose entries are records of their own holds only their
+// summaries. Only the exact core expressions get one.
 func entriesInvariant(key, expr string) func(map[string]any, *walker) (bool, bool) {
 	switch {
+	case key == "bdl-5" && expr == "resource.exists() or request.exists() or response.exists()":
+		return entryHoldsResource
 	case key == "bdl-11" && expr == "type = 'document' implies entry.first().resource.is(Composition)":
 		return firstEntryIs("document", "Composition")
 	case key == "bdl-12" && expr == "type = 'message' implies entry.first().resource.is(MessageHeader)":
@@ -435,4 +438,18 @@ func firstEntryIs(bundleType, rt string) func(map[string]any, *walker) (bool, bo
 		}
 		return entries[0].ResourceType == rt, true
 	}
+}
+
+// entryHoldsResource decides bdl-5 for an entry of the record's Bundle whose
+// resource its reader took out of the tree (the summary says it is there);
+// every other entry is left to the shortcut and FHIRPath, which read it.
+func entryHoldsResource(entry map[string]any, w *walker) (bool, bool) {
+	if _, written := entry["resource"]; written || w.rec.Type != "Bundle" || w.rec.Entries == nil {
+		return false, false
+	}
+	x := w.e.bundleIndex(w.rec)
+	if i, ok := x.entryAt(entry); ok && x.entries[i].HasResource {
+		return true, true
+	}
+	return false, false
 }

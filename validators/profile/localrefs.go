@@ -43,6 +43,10 @@ type localIndex struct {
 	// Bundle's bytes (resource), most recent first.
 	mu      sync.Mutex
 	decoded []decodedEntry
+	// entryObjects finds an entry object of the owner's own tree by its
+	// identity (entryAt), made on first use.
+	entryObjectsOnce sync.Once
+	entryObjects     map[uintptr]int
 	// definitions are the canonical resources among the entries, made on
 	// first use (held.go).
 	definitionsOnce sync.Once
@@ -59,6 +63,22 @@ type decodedEntry struct {
 // that need another entry's whole resource (a reference's target profiles,
 // a discriminator's resolve()) ask of a few entries, often again.
 const decodedKept = 8
+
+// entryAt returns the place in Bundle.entry of an entry object of the
+// owner's own tree, and whether it is one.
+func (x *localIndex) entryAt(entry map[string]any) (int, bool) {
+	x.entryObjectsOnce.Do(func() {
+		list, _ := x.owner.Resource()["entry"].([]any)
+		x.entryObjects = make(map[uintptr]int, len(list))
+		for i, v := range list {
+			if m, ok := v.(map[string]any); ok {
+				x.entryObjects[reflect.ValueOf(m).Pointer()] = i
+			}
+		}
+	})
+	i, ok := x.entryObjects[reflect.ValueOf(entry).Pointer()]
+	return i, ok
+}
 
 // resource returns a carried entry's resource: the one the tree keeps, or
 // else the one decoded from the Bundle record's bytes (Raw) at the span its
