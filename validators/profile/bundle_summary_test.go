@@ -227,6 +227,7 @@ func asTree(src string) (*model.Record, []*model.Record) {
 // rules' picks by position) find by the entry's record what they found by
 // its resource's identity in the tree.
 var _ = Describe("a Bundle's entries validated without its tree", func() {
+	const patientURL = "http://example.org/StructureDefinition/identified-patient"
 	It("get the findings they get in the tree, for every Bundle of the family pairs", func() {
 		e := newEngine()
 		bundles, entries, findings := 0, 0, 0
@@ -261,28 +262,26 @@ var _ = Describe("a Bundle's entries validated without its tree", func() {
 		return all
 	}
 
-	It("checks a target against a reference's target profile on the target decoded from the Bundle's bytes", func() {
-		const patientURL = "http://example.org/StructureDefinition/identified-patient"
+	// targetProfileCase is a document whose Composition's subject must be
+	// an identified Patient, and is not, with an engine that knows both.
+	targetProfileCase := func() (*profile.Engine, string) {
 		const compositionURL = "http://example.org/StructureDefinition/identified-composition"
 		e := newEngine(
 			diffProfile(patientURL, "Patient", `{"id": "Patient.identifier", "path": "Patient.identifier", "min": 1}`),
 			diffProfile(compositionURL, "Composition", `{"id": "Composition.subject", "path": "Composition.subject",
 				"type": [{"code": "Reference", "targetProfile": ["`+patientURL+`"]}]}`))
-		src := strings.Replace(document("Observation/o1/_history/2"), `"resourceType": "Composition", "id": "c1",`,
+		return e, strings.Replace(document("Observation/o1/_history/2"), `"resourceType": "Composition", "id": "c1",`,
 			`"resourceType": "Composition", "id": "c1", "meta": {"profile": ["`+compositionURL+`"]},`, 1)
+	}
+
+	It("checks a target against a reference's target profile on the target decoded from the Bundle's bytes", func() {
+		e, src := targetProfileCase()
 		Expect(same(e, src)).To(ContainElement(And(at(model.Error, profile.CodeReference, "Composition.subject.reference"),
 			HaveField("Message", ContainSubstring("does not conform to "+patientURL)))))
 	})
 
 	It("says a target's profiles are not checked when the Bundle's bytes are no longer held", func() {
-		const patientURL = "http://example.org/StructureDefinition/identified-patient"
-		const compositionURL = "http://example.org/StructureDefinition/identified-composition"
-		e := newEngine(
-			diffProfile(patientURL, "Patient", `{"id": "Patient.identifier", "path": "Patient.identifier", "min": 1}`),
-			diffProfile(compositionURL, "Composition", `{"id": "Composition.subject", "path": "Composition.subject",
-				"type": [{"code": "Reference", "targetProfile": ["`+patientURL+`"]}]}`))
-		src := strings.Replace(document("Observation/o1/_history/2"), `"resourceType": "Composition", "id": "c1",`,
-			`"resourceType": "Composition", "id": "c1", "meta": {"profile": ["`+compositionURL+`"]},`, 1)
+		e, src := targetProfileCase()
 		bundle, streamed := asStreamed(src)
 		bundle.Raw = nil
 		fs := e.ValidateRecord(streamed[0], "", nil)
