@@ -20,8 +20,7 @@ func BundleEntries(rec *model.Record) []model.BundleEntry {
 // collected only in a document or a message, whose graph is followed.
 func SummarizeEntries(bundle map[string]any) []model.BundleEntry {
 	entries, _ := bundle["entry"].([]any)
-	typ, _ := bundle["type"].(string)
-	graph := typ == "document" || typ == "message"
+	graph := followsGraph(bundle)
 	out := make([]model.BundleEntry, len(entries))
 	for i, v := range entries {
 		em, ok := v.(map[string]any)
@@ -29,36 +28,55 @@ func SummarizeEntries(bundle map[string]any) []model.BundleEntry {
 			continue
 		}
 		e := &out[i]
-		e.Object = true
-		e.FullURL, e.HasFullURL = em["fullUrl"].(string)
-		_, e.HasRequest = em["request"]
-		_, e.HasResponse = em["response"]
-		if s, ok := em["search"].(map[string]any); ok && s["mode"] != nil {
-			e.HasSearchMode = true
-			e.SearchMode, _ = s["mode"].(string)
-		}
-		res, ok := em["resource"].(map[string]any)
-		if !ok {
-			continue
-		}
-		e.HasResource, e.Resource = true, res
-		e.ResourceType, _ = res["resourceType"].(string)
-		e.ID, e.HasID = res["id"].(string)
-		e.URL, _ = res["url"].(string)
-		if meta, ok := res["meta"].(map[string]any); ok {
-			e.VersionID, e.HasVersionID = meta["versionId"].(string)
-		}
-		if graph {
-			EntryLinks(res, func(s string, isReference bool) {
-				if isReference {
-					e.References = append(e.References, s)
-				} else {
-					e.URLs = append(e.URLs, s)
-				}
-			})
+		summarizeEntry(e, em)
+		if res, ok := em["resource"].(map[string]any); ok {
+			e.Resource = res
+			summarizeResource(e, res, graph)
 		}
 	}
 	return out
+}
+
+// followsGraph reports whether the entries of a Bundle are a graph the
+// profile engine follows (a document's or a message's), whose links the
+// summaries collect.
+func followsGraph(bundle map[string]any) bool {
+	typ, _ := bundle["type"].(string)
+	return typ == "document" || typ == "message"
+}
+
+// summarizeEntry fills what the summary of an entry says of the entry
+// itself (em, the entry's object).
+func summarizeEntry(e *model.BundleEntry, em map[string]any) {
+	e.Object = true
+	e.FullURL, e.HasFullURL = em["fullUrl"].(string)
+	_, e.HasRequest = em["request"]
+	_, e.HasResponse = em["response"]
+	if s, ok := em["search"].(map[string]any); ok && s["mode"] != nil {
+		e.HasSearchMode = true
+		e.SearchMode, _ = s["mode"].(string)
+	}
+}
+
+// summarizeResource fills what the summary of an entry says of its
+// resource res, with its links when graph is set.
+func summarizeResource(e *model.BundleEntry, res map[string]any, graph bool) {
+	e.HasResource = true
+	e.ResourceType, _ = res["resourceType"].(string)
+	e.ID, e.HasID = res["id"].(string)
+	e.URL, _ = res["url"].(string)
+	if meta, ok := res["meta"].(map[string]any); ok {
+		e.VersionID, e.HasVersionID = meta["versionId"].(string)
+	}
+	if graph {
+		EntryLinks(res, func(s string, isReference bool) {
+			if isReference {
+				e.References = append(e.References, s)
+			} else {
+				e.URLs = append(e.URLs, s)
+			}
+		})
+	}
 }
 
 // EntryLinks calls found with every reference in a resource (a

@@ -1,5 +1,11 @@
 package fhir
 
+import (
+	"strconv"
+
+	"github.com/carecert/carecert/model"
+)
+
 // DecodeSlow is Decode by encoding/json alone, without the one-pass decoder.
 var DecodeSlow = decodeSlow
 
@@ -19,3 +25,20 @@ var JSONLines = jsonLines
 // JSONListed is how many values the index of raw lists when built: a
 // Bundle's entries are listed only by where they start.
 func JSONListed(raw []byte) int { return len(jsonLines(raw).(*jsonIndex).nodes) }
+
+// ScanBundle reads a JSON document as the reader reads a file, summarising
+// a Bundle's entries and, unless keep is set, leaving their resources out
+// of its tree; line gives the line on which entry i's resource starts (0:
+// none); ok is false where the reader reads it again whole.
+func ScanBundle(data []byte, keep bool) (tree map[string]any, entries []model.BundleEntry, line func(entry int) int, ok bool) {
+	b := &bundleScan{leaveOut: !keep}
+	res, repeated, ok := decodeFastWith(data, b)
+	if !ok || !b.finish(res, data, repeated) {
+		return nil, nil, nil, false
+	}
+	line = func(i int) int {
+		l, _ := b.lines.Line("entry[" + strconv.Itoa(i) + "].resource")
+		return l
+	}
+	return res, b.entries, line, true
+}

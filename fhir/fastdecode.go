@@ -19,7 +19,13 @@ import (
 // repeated says some object held a key twice (its last value kept, as
 // encoding/json does): only then can DuplicateKeys find anything.
 func decodeFast(data []byte) (m map[string]any, repeated, ok bool) {
-	d := fastDecoder{data: data}
+	return decodeFastWith(data, nil)
+}
+
+// decodeFastWith is decodeFast, taking a Bundle's entry resources out of the
+// tree as bundle says when it is not nil.
+func decodeFastWith(data []byte, bundle *bundleScan) (m map[string]any, repeated, ok bool) {
+	d := fastDecoder{data: data, bundle: bundle}
 	d.space()
 	if d.i >= len(d.data) || d.data[d.i] != '{' {
 		return nil, false, false
@@ -42,6 +48,9 @@ type fastDecoder struct {
 	buf []byte
 	// repeated is set when an object's key comes again.
 	repeated bool
+	// bundle, when set, takes a Bundle's entry resources out of the tree
+	// (scanBundle).
+	bundle *bundleScan
 }
 
 func (d *fastDecoder) space() {
@@ -109,7 +118,12 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		}
 		d.i++
 		d.space()
-		v, ok := d.value(depth)
+		var v any
+		if d.bundle != nil {
+			v, ok = d.bundle.member(d, depth, k)
+		} else {
+			v, ok = d.value(depth)
+		}
 		if !ok {
 			return nil, false
 		}

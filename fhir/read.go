@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/internal/lineindex"
 	"github.com/carecert/carecert/model"
 )
 
@@ -271,7 +272,7 @@ func skipJSONSpace(raw []byte, i int) int {
 // line gives its one record, as deferredLine's would. It returns the index
 // of the next record.
 func readBundleLine(name string, raw []byte, line int, index int64, emit Emit) (int64, error) {
-	parsed, badLine, err := decodeDocument(raw)
+	parsed, badLine, err := decodeDocument(raw, nil)
 	if badLine > 0 || err != nil || ResourceType(parsed.res) != "Bundle" {
 		return index + 1, emit(lineRecord(name, parsed, badLine, err, line, index))
 	}
@@ -348,7 +349,7 @@ func deferredLine(name string, raw []byte, line int, index int64) *model.Record 
 func decodeLine(r *model.Record) { *r = *recordFromLine(r.Source, r.Raw, r.Line, r.Index) }
 
 func recordFromLine(name string, raw []byte, line int, index int64) *model.Record {
-	doc, badLine, err := decodeDocument(raw)
+	doc, badLine, err := decodeDocument(raw, nil)
 	return lineRecord(name, doc, badLine, err, line, index)
 }
 
@@ -374,6 +375,13 @@ type decoded struct {
 	text     []byte
 	comments []int
 	dups     []DuplicateKey
+	// entries summarise a Bundle's entries as its scan read them, and lines
+	// holds the lines on which their resources start (nil when the
+	// document was read without a scan, or is no Bundle); left says the
+	// scan left the resources out of res.
+	entries []model.BundleEntry
+	lines   lineindex.EntryLines
+	left    bool
 }
 
 // decodeDocument reads one JSON document, a file or an NDJSON line. The
@@ -382,9 +390,20 @@ type decoded struct {
 // so neither needs a scan of its own. Only what it defers is scanned for its
 // encoding (badLine, the 1-based line of the first invalid UTF-8) and
 // decoded again, past comments.
-func decodeDocument(data []byte) (doc decoded, badLine int, err error) {
-	if res, repeated, ok := decodeFast(data); ok {
-		doc = decoded{res: res, text: data}
+//
+// scan, when not nil, notes a Bundle's entries in the same pass
+// (bundleScan); a tree it cannot use is decoded again whole.
+func decodeDocument(data []byte, scan *bundleScan) (doc decoded, badLine int, err error) {
+	res, repeated, ok := decodeFastWith(data, scan)
+	if ok && scan != nil {
+		if scan.finish(res, data, repeated) {
+			doc.entries, doc.lines, doc.left = scan.entries, scan.lines, scan.left
+		} else {
+			res, repeated, ok = decodeFast(data)
+		}
+	}
+	if ok {
+		doc.res, doc.text = res, data
 		if repeated {
 			doc.dups = DuplicateKeys(data)
 		}
@@ -437,7 +456,7 @@ func (l oneLine) Line(string) int { return int(l) }
 // readDocument parses one whole JSON document. A Bundle is emitted as a record
 // and each entry resource as a record of its own, located inside the file.
 func readDocument(name string, data []byte, baseLine int, index int64, emit Emit) error {
-	parsed, badLine, err := decodeDocument(data)
+	parsed, badLine, err := decodeDocument(data, &bundleScan{})
 	if badLine > 0 {
 		return emit(problem(name, baseLine+badLine-1, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8"))
 	}
@@ -450,7 +469,9 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 		}
 		return emit(problem(name, line, index, "input.json", msg))
 	}
-	doc := NewDocument(parsed.text, baseLine)
+	// each entry's record is placed by the line its scan noted, so that a
+	// clean Bundle builds no index of its paths
+	doc := lineindex.NewKnowing(parsed.text, baseLine, jsonLines, parsed.lines)
 	locate := func(p string) model.Locator { return doc.Locator(p) }
 	syntax := func(rec *model.Record, docPath string) {
 		addDuplicates(rec, parsed.dups, docPath, baseLine, rec.Type == "Bundle")
@@ -458,7 +479,7 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 			addComments(rec, parsed.comments, baseLine)
 		}
 	}
-	_, err = resourceEmitter{name: name, locate: locate, syntax: syntax, emit: emit}.resource(parsed.res, "", baseLine, index, nil)
+	_, err = resourceEmitter{name: name, locate: locate, syntax: syntax, emit: emit, entries: parsed.entries}.resource(parsed.res, "", baseLine, index, nil)
 	return err
 }
 
@@ -587,6 +608,9 @@ type resourceEmitter struct {
 	// record is written.
 	syntax func(*model.Record, string)
 	emit   Emit
+	// entries, when not nil, summarise the entries of the document's root
+	// Bundle as its scan read them (Record.Entries).
+	entries []model.BundleEntry
 }
 
 // resource emits res, found at docPath in the document, as record index,
@@ -599,6 +623,9 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 	}
 	rec := resourceRecord(em.name, res, line, index, loc)
 	rec.Container = container
+	if docPath == "" {
+		rec.Entries = em.entries
+	}
 	if em.syntax != nil {
 		em.syntax(rec, docPath)
 	}

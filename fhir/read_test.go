@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 
@@ -101,6 +102,18 @@ var _ = Describe("reading FHIR JSON", func() {
 		Expect(recs[1].Container).To(BeIdenticalTo(recs[0]))
 		Expect(recs[2].Line).To(Equal(7))
 		Expect(recs[2].LineOf("Observation.status")).To(Equal(10))
+		By("summarising the entries as it reads them, where each entry's resource lies too")
+		Expect(recs[0].Entries).To(HaveLen(2))
+		for i, e := range recs[0].Entries {
+			Expect(reflect.ValueOf(e.Resource).Pointer()).To(Equal(reflect.ValueOf(recs[i+1].Resource()).Pointer()), "the entry's record holds the resource summarised")
+			Expect(bundle[e.Start:e.End]).To(HavePrefix(`{`))
+			res, err := fhir.Decode([]byte(bundle[e.Start:e.End]))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(res).To(Equal(recs[i+1].Resource()))
+			e.Start, e.End = 0, 0
+			Expect(e).To(Equal(fhir.SummarizeEntries(recs[0].Resource())[i]))
+		}
+		Expect(recs[0].Entries[1].FullURL).To(Equal("urn:uuid:2"))
 	})
 
 	It("reads a small file through a buffer of its size, and a larger one as before", func() {

@@ -242,10 +242,12 @@ type Record struct {
 	// of an entry. Validators must not descend into a container's entries: each
 	// entry is a record of its own and is checked as such.
 	Container *Record
-	// Entries summarises the entries of a Bundle record whose reader did not
-	// keep their resources in Value (each entry is then a record of its own
-	// and Value holds the Bundle without them); nil otherwise, when the
-	// summaries are made from Value (fhir.BundleEntries).
+	// Entries summarises the entries of a Bundle record whose reader read
+	// them as it read the Bundle (a JSON file's), one per item of
+	// Bundle.entry; when the reader did not keep their resources in Value,
+	// each entry is a record of its own and Value holds the Bundle without
+	// them. nil otherwise, when the summaries are made from Value
+	// (fhir.BundleEntries).
 	Entries []BundleEntry
 	// Problem is set, and Value is nil, when the record could not be parsed. The
 	// runner reports it under the input requirement; checks skip such records.

@@ -141,7 +141,7 @@ type converter struct {
 	at int64
 	// entries are the lines of the root Bundle's entry resources, by entry
 	// (0 for an entry without one); entry is the entry being read.
-	entries entryLines
+	entries lineindex.EntryLines
 	entry   int
 	// dropEntries keeps no root Bundle entry once it is read: for a
 	// conversion made only for its lines, so that locating a Bundle's
@@ -791,7 +791,7 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 		var line int
 		value, line, err = c.wrapped(elPath)
 		if c.depth == 2 && name == "resource" && defPath == "Bundle.entry" && !isArray {
-			c.entries.set(c.entry, line)
+			c.entries.Set(c.entry, line)
 		}
 	case kind == "primitive-type":
 		c.attributes(start, elPath, attrValue|attrID)
@@ -933,37 +933,6 @@ func (c *converter) wrapped(path string) (map[string]any, int, error) {
 			c.node(tok, path)
 		}
 	}
-}
-
-// entryLines are the lines of a Bundle's entry resources, by entry: an
-// Index of the paths "entry[i].resource" alone.
-type entryLines []int32
-
-func (e *entryLines) set(i, line int) {
-	for len(*e) <= i {
-		*e = append(*e, 0)
-	}
-	if (*e)[i] == 0 {
-		(*e)[i] = int32(line) // the first resource written, as the index has it
-	}
-}
-
-// Line answers for "entry[i].resource", written as the converter writes
-// paths (no leading zero), and for no other path.
-func (e entryLines) Line(path string) (int, bool) {
-	rest, ok := strings.CutPrefix(path, "entry[")
-	if !ok {
-		return 0, false
-	}
-	digits, rest, ok := strings.Cut(rest, "]")
-	if !ok || rest != ".resource" {
-		return 0, false
-	}
-	i, err := strconv.Atoi(digits)
-	if err != nil || i < 0 || i >= len(e) || e[i] == 0 || strconv.Itoa(i) != digits {
-		return 0, false
-	}
-	return int(e[i]), true
 }
 
 // xhtml returns the narrative div (its start tag just read) as the XML text

@@ -5,6 +5,7 @@
 package lineindex
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -118,4 +119,38 @@ func Parent(p string) string {
 		return ""
 	}
 	return p[:i]
+}
+
+// EntryLines are the lines of a Bundle's entry resources, by entry: an
+// Index of the paths "entry[i].resource" alone, which a reader records as
+// it reads the Bundle, so that placing each entry's record builds no index
+// of the document's paths (NewKnowing).
+type EntryLines []int32
+
+// Set records the line of entry i's resource, keeping the first recorded.
+func (e *EntryLines) Set(i, line int) {
+	for len(*e) <= i {
+		*e = append(*e, 0)
+	}
+	if (*e)[i] == 0 {
+		(*e)[i] = int32(line) // the first resource written, as the index has it
+	}
+}
+
+// Line answers for "entry[i].resource", written as the readers write
+// paths (no leading zero), and for no other path.
+func (e EntryLines) Line(path string) (int, bool) {
+	rest, ok := strings.CutPrefix(path, "entry[")
+	if !ok {
+		return 0, false
+	}
+	digits, rest, ok := strings.Cut(rest, "]")
+	if !ok || rest != ".resource" {
+		return 0, false
+	}
+	i, err := strconv.Atoi(digits)
+	if err != nil || i < 0 || i >= len(e) || e[i] == 0 || strconv.Itoa(i) != digits {
+		return 0, false
+	}
+	return int(e[i]), true
 }
