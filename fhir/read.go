@@ -199,7 +199,8 @@ func emitLine(name string, raw []byte, line int, index int64, emit Emit) (int64,
 // elsewhere too (a reference's type, a Parameters holding a Bundle, a
 // display): those were parsed eagerly, on the one reader's turn, and lost
 // the bytes the stream path proves records from. A line that writes
-// neither Bundle" nor any escape is not looked at further. Both searches
+// neither Bundle" nor any escape is not looked at further; one with a
+// comment is read at once, as before. Both searches
 // start from a byte JSON rarely holds; "Bundle" with its opening quote,
 // JSON's commonest byte, took about three times as long.
 func mayHoldBundle(raw []byte) bool {
@@ -209,6 +210,12 @@ func mayHoldBundle(raw []byte) bool {
 	depth := 0
 	for i := 0; i < len(raw); i++ {
 		switch raw[i] {
+		case '/':
+			// A comment (read under allow-comments) can stand anywhere
+			// between a key and its value and hold brackets or quotes that
+			// would mislead this count: only the decoder can tell what the
+			// root says. JSON itself has no '/' outside a string.
+			return true
 		case '{', '[':
 			depth++
 		case '}', ']':

@@ -230,6 +230,14 @@ var _ = Describe("reading FHIR JSON", func() {
 			[]string{"input.json"}, false),
 		Entry("a string that does not end", `{"resourceType":"Patient","name":"Bundle`,
 			[]string{"input.json"}, true),
+		Entry("a Bundle with a comment before its type", `{"resourceType": /* the type */ "Bundle","id":"b","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p"}}]}`,
+			[]string{"Bundle/b", "Patient/p in Bundle"}, false),
+		Entry("a Bundle with a comment before its key", `{/* "x": { */ "resourceType":"Bundle","id":"b","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p"}}]}`,
+			[]string{"Bundle/b", "Patient/p in Bundle"}, false),
+		Entry("a Bundle after a comment holding a bracket", `{"id":"b", /* [ */ "resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p"}}]}`,
+			[]string{"Bundle/b", "Patient/p in Bundle"}, false),
+		Entry("a Patient naming a URL and Bundle", `{"resourceType":"Patient","id":"p","name":[{"text":"Bundle"}],"telecom":[{"system":"url","value":"http://ex.org/a/b"}]}`,
+			[]string{"Patient/p"}, true),
 	)
 
 	It("recognises NDJSON content in a .json file", func() {
