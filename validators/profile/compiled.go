@@ -122,6 +122,10 @@ type typeInfo struct {
 	aggregation []string
 	// profiledTargets says some target profile is more than a base type.
 	profiledTargets bool
+	// unreadTargets are the target profiles carecert cannot read (no
+	// definition loaded): the type each constrains is not known, so its
+	// target says "Resource".
+	unreadTargets []string
 	// elementIDs are, per profile, the element of that profile a value
 	// must conform to when the profile names one through the
 	// profile-element extension ("" for the profile's root); nil when
@@ -481,6 +485,7 @@ func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 			ti.targets = append(ti.targets, sd.Type)
 		} else {
 			ti.targets = append(ti.targets, "Resource") // unknown profile: any type
+			ti.unreadTargets = append(ti.unreadTargets, tp)
 		}
 	}
 	// Element and BackboneElement children are always listed in the

@@ -1,6 +1,8 @@
 package profile_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -268,6 +270,12 @@ var _ = Describe("a type discriminator through resolve(), by the target types of
 				"type": [{"code": "Reference", "targetProfile": ["`+ns+`gp-practitioner"]}]}`,
 			`{"id": "Observation.performer:lab", "path": "Observation.performer", "sliceName": "lab", "min": 0, "max": "1",
 				"type": [{"code": "Reference", "targetProfile": ["http://hl7.org/fhir/StructureDefinition/Organization|4.0.1"]}]}`),
+		// the gp slice's target profile is in no guide loaded: the type it
+		// constrains is not known
+		diffProfile(ns+"performers-elsewhere", "Observation",
+			`{"id": "Observation.performer", "path": "Observation.performer", "slicing": {"discriminator": [{"type": "type", "path": "$this.resolve()"}], "rules": "closed"}}`,
+			`{"id": "Observation.performer:gp", "path": "Observation.performer", "sliceName": "gp", "min": 1, "max": "1",
+				"type": [{"code": "Reference", "targetProfile": ["`+ns+`not-in-any-guide"]}]}`),
 	)
 	const base = "https://fhir.oakfield-trust.nhs.uk/R4/"
 	observation := func(contained string, performers ...string) string {
@@ -297,6 +305,12 @@ var _ = Describe("a type discriminator through resolve(), by the target types of
 		It("matches contained resources to their slices, in "+format, func() {
 			Expect(slicingFindings(e, inFormat(format, observation(containedOnes, "#dr", "#lab")))).To(BeEmpty())
 			Expect(slicingFindings(e, inFormat(format, observation(containedOnes, "#dr", "#p2")))).To(ConsistOf("error Observation.performer[1]"))
+		})
+		It("leaves a target undecided, a warning, where the slice's target profile is not loaded, in "+format, func() {
+			elsewhere := func(obs string) string { return strings.Replace(obs, ns+"performers", ns+"performers-elsewhere", 1) }
+			undecided := []string{"warning Observation.performer[0]", "warning Observation.performer"}
+			Expect(slicingFindings(e, inFormat(format, inBundle(elsewhere(observation("", "Practitioner/dr")))))).To(ConsistOf(undecided))
+			Expect(slicingFindings(e, inFormat(format, elsewhere(observation(containedOnes, "#lab"))))).To(ConsistOf(undecided))
 		})
 	}
 })

@@ -178,6 +178,7 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 		if n == nil || len(n.types) == 0 {
 			return false, sliceMiss{kind: missTypeUnconstrained, path: d.Path}
 		}
+		var profs, unread []string
 		for _, nt := range n.types {
 			// A resolved target by the compiled target types, as a
 			// reference is held to them: a versioned type, or a profile,
@@ -185,6 +186,13 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 			if nt.code == got || slices.Contains(nt.targets, got) {
 				return true, sliceMiss{}
 			}
+			profs = append(profs, nt.targetProfiles...)
+			unread = append(unread, nt.unreadTargets...)
+		}
+		if got != "" && len(unread) > 0 {
+			// a target profile carecert cannot read may constrain got's
+			// type: carecert's limit, not the item's mismatch
+			return false, sliceMiss{kind: missUndecided, path: d.Path, profiles: profs, unloaded: unread}
 		}
 		return false, sliceMiss{kind: missType, path: d.Path, got: got, n: n}
 	case "profile":
