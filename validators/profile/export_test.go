@@ -37,3 +37,31 @@ func NearMiss(e *Engine, system string) string {
 	_, msg := e.nearMiss(system)
 	return msg
 }
+
+// LayoutKeys returns the keys the layout of a core type's root holds and a
+// lookup of the role a key finds there: the role's own key ("" when it
+// finds none), so a spec can tell a key found from a key confused.
+func LayoutKeys(e *Engine, typ string) (keys []string, lookup func(string) string) {
+	p, err := e.CompiledType(typ)
+	if err != nil {
+		panic(err)
+	}
+	lay := p.root.layoutFor(nil)
+	for _, k := range lay.keys.entries {
+		if k.key != "" {
+			keys = append(keys, k.key)
+		}
+	}
+	return keys, func(key string) string {
+		r := lay.role(key)
+		if r == nil {
+			return ""
+		}
+		for i := range lay.keys.entries {
+			if &lay.keys.entries[i].role == r {
+				return lay.keys.entries[i].key
+			}
+		}
+		return "?"
+	}
+}
