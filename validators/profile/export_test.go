@@ -58,7 +58,7 @@ func LayoutKeys(e *Engine, typ string) (keys []string, lookup func(string) strin
 			return ""
 		}
 		for i := range lay.keys.entries {
-			if &lay.keys.entries[i].role == r {
+			if lay.keys.entries[i].role == r {
 				return lay.keys.entries[i].key
 			}
 		}
