@@ -275,54 +275,38 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 		if gu != nil {
 			out = append(out, gu.check(rec, named, done)...)
 		}
-		if rec.Type == "Observation" {
-			// A record proven from its bytes (Deferred) is judged on the
-			// coded values its scan kept, each in its JSON shape, and so is
-			// never decoded for its units; any other on its map form.
-			var buf [4]unitSite
-			sites := buf[:0]
-			if rec.Deferred() {
-				sites = keptUnitSites(el.codedValues(rec), sites)
-			} else {
-				sites = unitSitesOf(rec.Resource(), sites)
-			}
-			out = append(out, observationUnits(ctx, eng, units, rec, sites, rule, done)...)
-		}
+		// Every observation of the record is judged, wherever it sits: the
+		// record itself, a resource contained in it, a parameter's resource
+		// or an entry of a Bundle it holds. Its sites are read from the
+		// coded values (those the proof kept, for a record proven from its
+		// bytes, so that it is never decoded for its units; those a walk of
+		// its map form found, for any other), so that one reading serves
+		// every placement and both forms.
+		var buf [4]unitSite
+		sites := unitSites(el.codedValues(rec), buf[:0])
+		out = append(out, observationUnits(ctx, eng, units, rec, sites, rule, done)...)
 		return out
 	})), nil
 }
 
-// unitSite is where an observation gives a value against a code: the
-// observation itself or one of its components. quantity is its
-// valueQuantity and code its code, each in its JSON shape (nil when absent).
+// unitSite is where an observation gives a value against a code: an
+// observation or one of its components. at is its instance path
+// ("Observation", "DiagnosticReport.contained[0].component[1]"); quantity
+// is its valueQuantity and code its code, each in its JSON shape (nil when
+// absent).
 type unitSite struct {
 	at             string
 	quantity, code map[string]any
 }
 
-// unitSitesOf appends an observation's unit sites, read from its map form,
-// to sites: the observation, then each component in order.
-func unitSitesOf(res map[string]any, sites []unitSite) []unitSite {
-	site := func(obj map[string]any, at string) unitSite {
-		q, _ := obj["valueQuantity"].(map[string]any)
-		cc, _ := obj["code"].(map[string]any)
-		return unitSite{at: at, quantity: q, code: cc}
-	}
-	sites = append(sites, site(res, "Observation"))
-	for i, c := range list(res["component"]) {
-		if cm, ok := c.(map[string]any); ok {
-			sites = append(sites, site(cm, componentPath(i)))
-		}
-	}
-	return sites
-}
-
-// keptUnitSites appends the same sites, read from a record's coded values,
-// to sites: the codes and Quantity values of Observation and
-// Observation.component, which a walk keeps whole with their paths. Those
-// of resources contained in the observation (Observation.contained[0].code)
-// are not its sites, as the map form's reading does not reach them either.
-func keptUnitSites(vals []codedValue, sites []unitSite) []unitSite {
+// unitSites appends to sites the unit sites of every observation among a
+// record's coded values: each observation's code and valueQuantity and each
+// of its components', by their definitions (Observation.code,
+// Observation.component.value[x] ...), whatever resource holds the
+// observation. Sites are ordered by path, indexes by number, so that an
+// observation comes before its components and the order does not depend on
+// the order the values were found in.
+func unitSites(vals []codedValue, sites []unitSite) []unitSite {
 	for _, c := range vals {
 		var member string
 		switch {
@@ -335,7 +319,9 @@ func keptUnitSites(vals []codedValue, sites []unitSite) []unitSite {
 		}
 		m, _ := c.Value.(map[string]any)
 		at, ok := strings.CutSuffix(c.Path.String(), member)
-		if m == nil || !ok || siteOrder(at) < -1 {
+		// A component written as an object ("component": {...}) is no
+		// site: its path has no index where one is due.
+		if m == nil || !ok || strings.HasPrefix(c.Def, "Observation.component.") && !strings.HasSuffix(at, "]") {
 			continue
 		}
 		i := slices.IndexFunc(sites, func(s unitSite) bool { return s.at == at })
@@ -349,30 +335,42 @@ func keptUnitSites(vals []codedValue, sites []unitSite) []unitSite {
 			sites[i].quantity = m
 		}
 	}
-	slices.SortFunc(sites, func(a, b unitSite) int { return siteOrder(a.at) - siteOrder(b.at) })
+	slices.SortFunc(sites, func(a, b unitSite) int { return comparePaths(a.at, b.at) })
 	return sites
 }
 
-func componentPath(i int) string { return "Observation.component[" + strconv.Itoa(i) + "]" }
-
-// siteOrder places a unit site as unitSitesOf lists them: the observation
-// (-1), then its components by index; -2 for a path that is neither.
-func siteOrder(at string) int {
-	if at == "Observation" {
-		return -1
-	}
-	n, ok := strings.CutPrefix(at, "Observation.component[")
-	if n, ok = strings.CutSuffix(n, "]"); !ok || n == "" || len(n) > 1 && n[0] == '0' || len(n) > 9 {
-		return -2
-	}
-	i := 0
-	for _, d := range []byte(n) {
-		if d < '0' || d > '9' {
-			return -2
+// comparePaths orders instance paths as their elements come: byte by byte,
+// but an index by its number (component[2] before component[10]).
+func comparePaths(a, b string) int {
+	for a != "" && b != "" {
+		if isDigit(a[0]) && isDigit(b[0]) {
+			na, nb := digits(a), digits(b)
+			if c := len(strings.TrimLeft(a[:na], "0")) - len(strings.TrimLeft(b[:nb], "0")); c != 0 {
+				return c
+			}
+			if c := strings.Compare(strings.TrimLeft(a[:na], "0"), strings.TrimLeft(b[:nb], "0")); c != 0 {
+				return c
+			}
+			a, b = a[na:], b[nb:]
+			continue
 		}
-		i = i*10 + int(d-'0')
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
 	}
-	return i
+	return len(a) - len(b)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// digits counts the digits s starts with.
+func digits(s string) int {
+	n := 0
+	for n < len(s) && isDigit(s[n]) {
+		n++
+	}
+	return n
 }
 
 // observationUnits compares the unit of each site's valueQuantity with the

@@ -130,9 +130,10 @@ var _ = Describe("the units rule on a record proven from its bytes", func() {
 			"terminology.unit-not-comparable Observation.component[0].valueQuantity.code"),
 		Entry("a component without a quantity, and one without a code", nil,
 			observation(loinc("85354-9"), "", components(`{"code":`+loinc("8480-6")+`,"valueString":"high"}`, `{"valueQuantity":`+ucum("kg")+`}`))),
-		Entry("an observation contained in one: its unit is parsed, not compared, in either form", nil,
+		Entry("observations contained in one: judged as it is, at their own paths, in either form", nil,
 			observation(loinc("2339-0"), ucum("mg/dL"), `,"contained":[`+observation("", ucum("kg"), "")+`,`+observation("", ucum("bpm"), "")+`]`),
-			"terminology.ucum Observation.contained[1].valueQuantity.code"),
+			"terminology.ucum Observation.contained[1].valueQuantity.code",
+			"terminology.unit-not-comparable Observation.contained[0].valueQuantity.code"),
 	)
 })
 
