@@ -290,6 +290,13 @@ func correctedExpression(key, expr string) string {
 		// Canonical resources' computable name (cnl-0 in R5): optional,
 		// and the whole name must be a machine-friendly identifier.
 		return "name.exists() implies name.matches('^[A-Z]([A-Za-z0-9_]){0,254}$')"
+	case key == "vs-1" && expr == "($this as dateTime).toString().length() >= 8":
+		// Vital signs' effective time: a dateTime must give the day. Cast
+		// to dateTime, an effectivePeriod is empty, so the R4 form fails
+		// every Period although the profile allows one; the reference
+		// validator evaluates the restated form, which asks only of a
+		// dateTime.
+		return "$this is dateTime implies $this.toString().length() >= 10"
 	case key == "eld-19" || key == "eld-20":
 		// Element paths: the pattern describes the whole path (R5
 		// anchors it); matches() alone accepts any path containing a match.
@@ -357,14 +364,15 @@ func quickInvariant(key, expr string) func(any, string) (bool, bool) {
 			return !strings.Contains(s, "/_history/"), true
 		}
 	case key == "vs-1" && expr == "($this as dateTime).toString().length() >= 8":
-		// A dateTime's text is at least 8 long exactly when it has a day
+		// Decides the restated form (correctedExpression): a valid
+		// dateTime's text is 10 long or more exactly when it has a day
 		// (YYYY-MM-DD...). Other types and malformed text are FHIRPath's.
 		return func(focus any, typ string) (bool, bool) {
 			s, ok := focus.(string)
 			if !ok || typ != "dateTime" || !dtRE.MatchString(s) || !validDay(s) {
 				return false, false
 			}
-			return len(s) >= 8, true
+			return len(s) >= 10, true
 		}
 	}
 	return nil

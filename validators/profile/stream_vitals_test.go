@@ -167,10 +167,17 @@ var _ = Describe("vital signs on the stream path: the implied profile compiled i
 		Entry("a second category beside VSCat", "29463-7", func(r map[string]any) {
 			r["category"] = append([]any{map[string]any{"text": "measured at home"}}, r["category"].([]any)...)
 		}, ""),
-		Entry("an effective period (vs-1 as carecert's FHIRPath engine reads it on a Period: the scan agrees with the walk)", "29463-7", func(r map[string]any) {
+		Entry("an effective period (vs-1 asks only of a dateTime)", "29463-7", func(r map[string]any) {
 			delete(r, "effectiveDateTime")
 			r["effectivePeriod"] = map[string]any{"start": "2025-05-09", "end": "2025-05-10"}
-		}, "constraint vs-1 failed"),
+		}, ""),
+		Entry("an effective period with times and only a start", "29463-7", func(r map[string]any) {
+			delete(r, "effectiveDateTime")
+			r["effectivePeriod"] = map[string]any{"start": "2025-05-09T11:54:00Z"}
+		}, ""),
+		Entry("an effective time precise to the day", "29463-7", func(r map[string]any) {
+			r["effectiveDateTime"] = "2025-05-09"
+		}, ""),
 		Entry("a data absent reason in place of the value", "29463-7", func(r map[string]any) {
 			delete(r, "valueQuantity")
 			r["dataAbsentReason"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown"}}}
@@ -204,9 +211,23 @@ var _ = Describe("vital signs on the stream path: the implied profile compiled i
 			r["subject"] = map[string]any{"reference": "Group/g1"}
 		}, "Observation.subject"),
 		Entry("no effective time", "29463-7", func(r map[string]any) { delete(r, "effectiveDateTime") }, "Observation.effective"),
-		Entry("an effective time not precise to the day (vs-1)", "29463-7", func(r map[string]any) {
+		Entry("an effective time precise to the month (vs-1)", "29463-7", func(r map[string]any) {
 			r["effectiveDateTime"] = "2025-05"
 		}, "constraint vs-1 failed"),
+		Entry("an effective time precise to the year (vs-1)", "29463-7", func(r map[string]any) {
+			r["effectiveDateTime"] = "2025"
+		}, "constraint vs-1 failed"),
+		Entry("a blood pressure's effective time precise to the month (vs-1)", "85354-9", func(r map[string]any) {
+			r["effectiveDateTime"] = "2025-05"
+		}, "constraint vs-1 failed"),
+		Entry("an effective instant (the profile allows a dateTime or a Period)", "29463-7", func(r map[string]any) {
+			delete(r, "effectiveDateTime")
+			r["effectiveInstant"] = "2025-05-09T11:54:00.000Z"
+		}, "effectiveInstant"),
+		Entry("an effective Timing (the profile allows a dateTime or a Period)", "29463-7", func(r map[string]any) {
+			delete(r, "effectiveDateTime")
+			r["effectiveTiming"] = map[string]any{"event": []any{"2025-05-09T11:54:00Z"}}
+		}, "effectiveTiming"),
 		Entry("a value without its number", "29463-7", func(r map[string]any) { delete(member(r, "valueQuantity"), "value") }, "Observation.valueQuantity"),
 		Entry("a value without its unit", "29463-7", func(r map[string]any) { delete(member(r, "valueQuantity"), "unit") }, "Observation.valueQuantity"),
 		Entry("a value in another unit system (fixed UCUM)", "29463-7", func(r map[string]any) {
@@ -235,5 +256,47 @@ var _ = Describe("vital signs on the stream path: the implied profile compiled i
 		Entry("blood pressure with a value of its own (its value slice is 0..0)", "85354-9", func(r map[string]any) {
 			r["valueQuantity"] = map[string]any{"value": json.Number("120"), "unit": "mm[Hg]", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}
 		}, "valueQuantity"),
+	)
+
+	// vs-1 where a vital sign is contained: the report that holds it is read
+	// from JSON and from XML, and the contained Observation is held to the
+	// profile its code implies, vs-1 included.
+	DescribeTable("holds a contained vital sign's effective time to vs-1 in JSON and XML",
+		func(effective map[string]any, fails bool) {
+			obs := vitalSign("29463-7")
+			delete(obs, "effectiveDateTime")
+			for k, v := range effective {
+				obs[k] = v
+			}
+			report := map[string]any{"resourceType": "DiagnosticReport", "id": "dr1", "status": "final",
+				"code":      map[string]any{"text": "weight check"},
+				"contained": []any{obs}, "result": []any{map[string]any{"reference": "#vs1"}}}
+			xml, err := fhirxml.Encode(report)
+			Expect(err).NotTo(HaveOccurred())
+			for _, p := range []struct {
+				name string
+				doc  []byte
+			}{{"report.json", line(report)}, {"report.xml", xml}} {
+				var vs1 []string
+				for _, r := range readRecords(p.name, p.doc) {
+					for _, f := range e.ValidateRecord(r, "", &profile.Sink{}) {
+						if strings.Contains(f.Message, "constraint vs-1 failed") {
+							vs1 = append(vs1, f.Path)
+						}
+					}
+				}
+				if !fails {
+					Expect(vs1).To(BeEmpty(), p.name)
+					continue
+				}
+				Expect(vs1).To(ConsistOf(HavePrefix("DiagnosticReport.contained[0].effective")), p.name)
+			}
+		},
+		Entry("a dateTime with a time", map[string]any{"effectiveDateTime": "2025-05-09T11:54:00Z"}, false),
+		Entry("a dateTime precise to the day", map[string]any{"effectiveDateTime": "2025-05-09"}, false),
+		Entry("a dateTime precise to the month", map[string]any{"effectiveDateTime": "2025-05"}, true),
+		Entry("a dateTime precise to the year", map[string]any{"effectiveDateTime": "2025"}, true),
+		Entry("a Period", map[string]any{"effectivePeriod": map[string]any{"start": "2025-05-09", "end": "2025-05-10"}}, false),
+		Entry("a Period precise to the month (vs-1 asks nothing of a Period)", map[string]any{"effectivePeriod": map[string]any{"start": "2025-05"}}, false),
 	)
 })
