@@ -13,6 +13,8 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+	"github.com/carecert/carecert/validators/structure"
 	vterm "github.com/carecert/carecert/validators/terminology"
 )
 
@@ -106,6 +108,17 @@ var _ = Describe("units fixed by UK Core profiles", Ordered, func() {
 			`9 error Observation.valueQuantity.code unit "mm[Hg]" (m-1.s-2.g) is not comparable with {ScoreOf}, the unit profile ` + ukcore + `UKCore-Observation-EarlyWarningTotalScore fixes for Observation.value[x]`,
 			`10 error Observation.valueQuantity.code unit "kg" (g) is not comparable with m (value set http://hl7.org/fhir/ValueSet/all-distance-units), the unit profile ` + ukcore + `UKCore-Observation-VitalSigns-BodyHeight fixes for Observation.value[x]`,
 		}))
+	})
+
+	It("finds the same with the profile suite first, which proves from their bytes the records it can and leaves them undecoded", func() {
+		reg := check.NewRegistry()
+		structure.Register(reg)
+		profile.Register(reg)
+		vterm.Register(reg)
+		guide := []string{sharedtest.Path("fhir", "uk-core")}
+		proving := runChecks(reg, []string{"fhir-r4-profiles", suite}, guide, feed)
+		Expect(unitFindings(proving, "TERM-04")).To(Equal(unitFindings(run([]string{suite}, guide, feed), "TERM-04")))
+		Expect(unitFindings(proving, "TERM-04")).To(HaveLen(7))
 	})
 
 	It("leaves units alone when the guide is not loaded: only the core vital signs rule applies", func() {
