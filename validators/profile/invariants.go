@@ -297,6 +297,11 @@ func correctedExpression(key, expr string) string {
 		// validator evaluates the restated form, which asks only of a
 		// dateTime.
 		return "$this is dateTime implies $this.toString().length() >= 10"
+	case key == "opd-3" && expr == "targetProfile.exists() implies (type = 'Reference' or type = 'canonical')":
+		// An operation's parameter typed as a resource (a Bundle, a
+		// Patient) may name the profile it conforms to; R5 says so, and the
+		// reference validator holds R4 to it too.
+		return "targetProfile.exists() implies (type = 'Reference' or type = 'canonical' or type.memberOf('http://hl7.org/fhir/ValueSet/resource-types'))"
 	case key == "eld-19" || key == "eld-20":
 		// Element paths: the pattern describes the whole path (R5
 		// anchors it); matches() alone accepts any path containing a match.
