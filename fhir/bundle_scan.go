@@ -33,9 +33,8 @@ type bundleScan struct {
 	noted   []model.BundleEntry
 	entries []model.BundleEntry
 	lines   lineindex.EntryLines
-	// left says finish took resources out of the tree; fragments that a
-	// resource's narrative links to a #fragment.
-	left, fragments bool
+	// left says finish took resources out of the tree.
+	left bool
 }
 
 // placeholder stands for an entry's resource left out of the tree, so that
@@ -76,9 +75,6 @@ func (b *bundleScan) member(d *fastDecoder, depth int, k string) (any, bool) {
 		graph := !b.typeRead || b.bundleType == "document" || b.bundleType == "message"
 		summarizeResource(&e, res, graph)
 		b.noted = append(b.noted, e)
-		// a narrative's #fragment may point into another entry, which the
-		// walk of this one then looks for in the Bundle's tree
-		b.fragments = b.fragments || fragmentLink(d.data[start:d.i])
 		if b.leaving && e.ResourceType != "" {
 			return placeholder{}, true
 		}
@@ -103,9 +99,6 @@ func (b *bundleScan) finish(res map[string]any, data []byte, repeated bool) bool
 	}
 	list, _ := res["entry"].([]any)
 	graph := followsGraph(res)
-	if leaving && (graph || b.fragments || signedOrProfiled(res)) {
-		return false
-	}
 	b.entries = make([]model.BundleEntry, len(list))
 	k, line, at := 0, 1, 0
 	for i, item := range list {
@@ -140,24 +133,4 @@ func (b *bundleScan) finish(res map[string]any, data []byte, repeated bool) bool
 		b.lines.Set(i, line)
 	}
 	return true
-}
-
-// signedOrProfiled reports whether a Bundle has a signature or claims a
-// profile: the signature digests the whole Bundle and a Bundle profile's
-// entry slices judge each entry's resource in the Bundle's own walk, so
-// such a Bundle keeps its tree whole. So does a document or a message,
-// whose narratives and FHIRPath reach across its entries, and a Bundle
-// whose narratives link to a #fragment (anchors are looked for across it).
-func signedOrProfiled(bundle map[string]any) bool {
-	meta, _ := bundle["meta"].(map[string]any)
-	_, profiled := meta["profile"]
-	_, signed := bundle["signature"]
-	return signed || profiled
-}
-
-// fragmentLink reports whether a resource's JSON holds an XHTML attribute
-// whose value starts with '#' (href="#x", as JSON writes it href=\"#x\"),
-// written in any of the ways an attribute may be quoted.
-func fragmentLink(res []byte) bool {
-	return bytes.Contains(res, []byte(`\"#`)) || bytes.Contains(res, []byte(`'#`)) || bytes.Contains(res, []byte(`=#`))
 }

@@ -463,7 +463,7 @@ func (l oneLine) Line(string) int { return int(l) }
 // readDocument parses one whole JSON document. A Bundle is emitted as a record
 // and each entry resource as a record of its own, located inside the file.
 func readDocument(name string, data []byte, baseLine int, index int64, emit Emit) error {
-	parsed, badLine, err := decodeDocument(data, &bundleScan{leaveOut: true})
+	parsed, badLine, err := decodeDocument(data, &bundleScan{})
 	if badLine > 0 {
 		return emit(problem(name, baseLine+badLine-1, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8"))
 	}
@@ -486,20 +486,7 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 			addComments(rec, parsed.comments, baseLine)
 		}
 	}
-	em := resourceEmitter{name: name, locate: locate, syntax: syntax, emit: emit, entries: parsed.entries}
-	if parsed.left {
-		// the entries' records are read from the document's bytes, and
-		// numbered before the Bundle's record is handed to the checks
-		em.raw = data
-		next := index + 1
-		for i := range parsed.entries {
-			if parsed.entries[i].HasResource {
-				parsed.entries[i].Record = next
-				next++
-			}
-		}
-	}
-	_, err = em.resource(parsed.res, "", baseLine, index, nil)
+	_, err = resourceEmitter{name: name, locate: locate, syntax: syntax, emit: emit, entries: parsed.entries}.resource(parsed.res, "", baseLine, index, nil)
 	return err
 }
 
@@ -629,11 +616,8 @@ type resourceEmitter struct {
 	syntax func(*model.Record, string)
 	emit   Emit
 	// entries, when not nil, summarise the entries of the document's root
-	// Bundle as its scan read them (Record.Entries); raw, when not nil, is
-	// the document whose bytes hold the resources the scan left out of the
-	// Bundle's tree (the Bundle record's Raw).
+	// Bundle as its scan read them (Record.Entries).
 	entries []model.BundleEntry
-	raw     []byte
 }
 
 // resource emits res, found at docPath in the document, as record index,
@@ -647,7 +631,7 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 	rec := resourceRecord(em.name, res, line, index, loc)
 	rec.Container = container
 	if docPath == "" {
-		rec.Entries, rec.Raw = em.entries, em.raw
+		rec.Entries = em.entries
 	}
 	if em.syntax != nil {
 		em.syntax(rec, docPath)
@@ -663,54 +647,17 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 	for i, e := range entries {
 		entry, _ := e.(map[string]any)
 		inner, ok := entry["resource"].(map[string]any)
+		if !ok {
+			continue
+		}
 		p := joinPath(docPath, "entry["+strconv.Itoa(i)+"].resource")
 		var err error
-		switch {
-		case ok:
-			index, err = em.resource(inner, p, line, index, rec)
-		case rec.Entries != nil && rec.Entries[i].HasResource:
-			// left out of the tree by the Bundle's scan
-			err = em.emit(spannedRecord(em.name, rec, i, index, em.locate(p)))
-			index++
-		}
+		index, err = em.resource(inner, p, line, index, rec)
 		if err != nil {
 			return index, err
 		}
 	}
 	return index, nil
-}
-
-// spannedRecord is the record of entry i of the Bundle record bundle,
-// whose resource the Bundle's scan left out of its tree: its bytes are kept
-// as Raw and decoded from them when a check asks (Load), as an NDJSON
-// line's are, so that a Bundle's entries are decoded one at a time and
-// each is released after its checks.
-func spannedRecord(name string, bundle *model.Record, i int, index int64, loc model.Locator) *model.Record {
-	e := bundle.Entries[i]
-	return &model.Record{
-		Kind:      model.KindFHIR,
-		Source:    name,
-		Line:      loc.Line(e.ResourceType),
-		Index:     index,
-		Type:      e.ResourceType,
-		ID:        e.ID,
-		Raw:       bundle.Raw[e.Start:e.End],
-		Locator:   loc,
-		Container: bundle,
-		Decode:    decodeSpan,
-	}
-}
-
-// decodeSpan decodes the resource of a spannedRecord from its bytes, which
-// the Bundle's scan has read once already (a problem here is carecert's).
-func decodeSpan(r *model.Record) {
-	res, err := Decode(r.Raw)
-	if err != nil {
-		f := r.Finding(model.Error, "input.json", "", "carecert could not read again an entry it read before: "+err.Error())
-		r.Problem = &f
-		return
-	}
-	r.Value = res
 }
 
 func resourceRecord(name string, res map[string]any, line int, index int64, loc model.Locator) *model.Record {
