@@ -221,7 +221,7 @@ func mayHoldBundle(raw []byte) bool {
 		case '}', ']':
 			depth--
 		case '"':
-			end := jsonStringEnd(raw, i)
+			end := StringEnd(raw, i)
 			if end < 0 {
 				return false // not JSON: the decoder words the line's error
 			}
@@ -234,7 +234,7 @@ func mayHoldBundle(raw []byte) bool {
 				if string(key) == "resourceType" {
 					v := skipJSONSpace(raw, j+1)
 					if v < len(raw) && raw[v] == '"' {
-						if vend := jsonStringEnd(raw, v); vend > 0 {
+						if vend := StringEnd(raw, v); vend > 0 {
 							typ := raw[v+1 : vend-1]
 							if string(typ) == "Bundle" || bytes.IndexByte(typ, '\\') >= 0 {
 								return true // a repeated key is looked at again
@@ -249,9 +249,11 @@ func mayHoldBundle(raw []byte) bool {
 	return false
 }
 
-// jsonStringEnd returns the index after the JSON string that starts at
-// raw[i], or -1 when it does not end.
-func jsonStringEnd(raw []byte, i int) int {
+// StringEnd returns the index after the JSON string that starts at raw[i]
+// (its opening quote), or -1 when it does not end. The readers that look at
+// a record's bytes before decoding it (NDJSON's Bundle test, the profile
+// engine's scan) skip strings with it.
+func StringEnd(raw []byte, i int) int {
 	for j := i + 1; j < len(raw); j++ {
 		switch raw[j] {
 		case '\\':

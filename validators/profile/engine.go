@@ -65,7 +65,7 @@ type Engine struct {
 	compiledTypes sync.Map   // core type name → *Compiled, complete (CompiledType)
 	kinds         sync.Map   // canonical → resource type of its definition, or ""
 	versions      sync.Map   // canonical URL → the versions the registry holds of it
-	resourceTypes sync.Map   // name → whether R4 defines a resource of it (IsResourceType)
+	resourceTypes sync.Map   // names R4 defines a resource of (IsResourceType)
 	failed        map[string]error
 	building      map[string]*Compiled
 	invariants    map[string]*invariant
@@ -213,7 +213,12 @@ func (e *Engine) IsResourceType(name string) bool {
 		return v.(bool)
 	}
 	ok := e.defs.IsResourceType(name)
-	e.resourceTypes.Store(name, ok)
+	if ok {
+		// Only R4's own names are kept, so the cache stays the size of the
+		// specification: the names a feed's references and ids write are the
+		// supplier's, and a misspelt one answered again costs one lookup.
+		e.resourceTypes.Store(name, true)
+	}
 	return ok
 }
 

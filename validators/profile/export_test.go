@@ -65,3 +65,10 @@ func LayoutKeys(e *Engine, typ string) (keys []string, lookup func(string) strin
 		return "?"
 	}
 }
+
+// CachedResourceTypes counts the names IsResourceType keeps answers for.
+func CachedResourceTypes(e *Engine) int {
+	n := 0
+	e.resourceTypes.Range(func(any, any) bool { n++; return true })
+	return n
+}

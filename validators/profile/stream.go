@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/shape"
 	"github.com/carecert/carecert/model"
@@ -193,7 +194,7 @@ func headType(src []byte) string {
 		case '}', ']':
 			depth--
 		case '"':
-			end := stringEnd(src, i)
+			end := fhir.StringEnd(src, i)
 			if end < 0 {
 				return ""
 			}
@@ -212,27 +213,13 @@ func headType(src []byte) string {
 	return ""
 }
 
-// stringEnd returns the index after the JSON string starting at src[i],
-// -1 when it does not end.
-func stringEnd(src []byte, i int) int {
-	for j := i + 1; j < len(src); j++ {
-		switch src[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return -1
-}
-
 // typeValue reads the unescaped string value at the start of src.
 func typeValue(src []byte) string {
 	v := bytes.TrimLeft(src, " \t\n\r")
 	if len(v) == 0 || v[0] != '"' {
 		return ""
 	}
-	end := stringEnd(v, 0)
+	end := fhir.StringEnd(v, 0)
 	if end < 0 || bytes.IndexByte(v[1:end-1], '\\') >= 0 {
 		return ""
 	}

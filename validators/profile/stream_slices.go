@@ -104,7 +104,7 @@ func (s *scan) project(i int, paths [][]string, depth int) (v any, end int, ok b
 	for _, p := range paths {
 		if len(p) == 0 {
 			if src[i] == '"' {
-				end := stringEnd(src, i)
+				end := fhir.StringEnd(src, i)
 				if end > 0 && bytes.IndexByte(src[i:end], '\\') < 0 {
 					return unsafe.String(unsafe.SliceData(src[i+1:end-1]), end-i-2), end, true
 				}
@@ -145,7 +145,7 @@ func (s *scan) project(i int, paths [][]string, depth int) (v any, end int, ok b
 			return m, i + 1, true
 		}
 		for i < len(src) && src[i] == '"' {
-			keyEnd := stringEnd(src, i)
+			keyEnd := fhir.StringEnd(src, i)
 			if keyEnd < 0 || bytes.IndexByte(src[i:keyEnd], '\\') >= 0 {
 				return nil, 0, false
 			}
@@ -208,7 +208,7 @@ func skipValue(src []byte, i int) (int, bool) {
 	for i < len(src) {
 		switch c := src[i]; {
 		case c == '"':
-			end := stringEnd(src, i)
+			end := fhir.StringEnd(src, i)
 			if end < 0 {
 				return 0, false
 			}
