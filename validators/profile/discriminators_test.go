@@ -270,6 +270,13 @@ var _ = Describe("a type discriminator through resolve(), by the target types of
 				"type": [{"code": "Reference", "targetProfile": ["`+ns+`gp-practitioner"]}]}`,
 			`{"id": "Observation.performer:lab", "path": "Observation.performer", "sliceName": "lab", "min": 0, "max": "1",
 				"type": [{"code": "Reference", "targetProfile": ["http://hl7.org/fhir/StructureDefinition/Organization|4.0.1"]}]}`),
+		// a catch-all slice beside gp: a reference to any resource
+		diffProfile(ns+"performers-and-others", "Observation",
+			`{"id": "Observation.performer", "path": "Observation.performer", "slicing": {"discriminator": [{"type": "type", "path": "$this.resolve()"}], "rules": "closed"}}`,
+			`{"id": "Observation.performer:gp", "path": "Observation.performer", "sliceName": "gp", "min": 1, "max": "1",
+				"type": [{"code": "Reference", "targetProfile": ["http://hl7.org/fhir/StructureDefinition/Practitioner"]}]}`,
+			`{"id": "Observation.performer:others", "path": "Observation.performer", "sliceName": "others", "min": 0, "max": "*",
+				"type": [{"code": "Reference", "targetProfile": ["http://hl7.org/fhir/StructureDefinition/Resource"]}]}`),
 		// the gp slice's target profile is in no guide loaded: the type it
 		// constrains is not known
 		diffProfile(ns+"performers-elsewhere", "Observation",
@@ -305,6 +312,22 @@ var _ = Describe("a type discriminator through resolve(), by the target types of
 		It("matches contained resources to their slices, in "+format, func() {
 			Expect(slicingFindings(e, inFormat(format, observation(containedOnes, "#dr", "#lab")))).To(BeEmpty())
 			Expect(slicingFindings(e, inFormat(format, observation(containedOnes, "#dr", "#p2")))).To(ConsistOf("error Observation.performer[1]"))
+		})
+		It("says which target types a slice wanted of a target it rejected, in "+format, func() {
+			var messages []string
+			for _, f := range bundleAllFindings(e, inFormat(format, inBundle(observation("", "Practitioner/dr", "Patient/p1")))) {
+				if f.Code == profile.CodeSlicing {
+					messages = append(messages, f.Message)
+				}
+			}
+			Expect(messages).To(ConsistOf(And(
+				ContainSubstring(`slice "gp": $this.resolve() is of type "Patient", the slice requires a reference to Practitioner`),
+				ContainSubstring(`slice "lab": $this.resolve() is of type "Patient", the slice requires a reference to Organization`))))
+		})
+		It("matches any target to a slice of references to any resource, in "+format, func() {
+			others := func(obs string) string { return strings.Replace(obs, ns+"performers", ns+"performers-and-others", 1) }
+			Expect(slicingFindings(e, inFormat(format, inBundle(others(observation("", "Practitioner/dr", "Patient/p1", "Organization/lab")))))).To(BeEmpty())
+			Expect(slicingFindings(e, inFormat(format, others(observation(containedOnes, "#dr", "#p2"))))).To(BeEmpty())
 		})
 		It("leaves a target undecided, a warning, where the slice's target profile is not loaded, in "+format, func() {
 			elsewhere := func(obs string) string { return strings.Replace(obs, ns+"performers", ns+"performers-elsewhere", 1) }

@@ -183,7 +183,7 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 			// A resolved target by the compiled target types, as a
 			// reference is held to them: a versioned type, or a profile,
 			// names the type it constrains.
-			if nt.code == got || slices.Contains(nt.targets, got) {
+			if nt.code == got || slices.Contains(nt.targets, got) || got != "" && nt.anyTarget() {
 				return true, sliceMiss{}
 			}
 			profs = append(profs, nt.targetProfiles...)
@@ -257,6 +257,10 @@ func (m sliceMiss) String() string {
 	case missTypeUnconstrained:
 		return fmt.Sprintf("the slice does not constrain the type of %s", m.path)
 	case missType:
+		if strings.Contains(m.path, "resolve()") {
+			// the slice's type is Reference: what it wants is the target
+			return fmt.Sprintf("%s is of type %q, the slice requires a reference to %s", m.path, m.got, targetList(m.n))
+		}
 		return fmt.Sprintf("%s is of type %q, the slice requires %s", m.path, m.got, typeList(m.n))
 	case missProfileAbsent:
 		return fmt.Sprintf("%s is absent, the slice requires it to conform to %s", m.path, strings.Join(m.profiles, " or "))
@@ -274,6 +278,40 @@ func (m sliceMiss) String() string {
 		return fmt.Sprintf("%s is %s, the slice requires %s", m.path, shownValues(m.values), compact(m.want))
 	}
 	return ""
+}
+
+// anyTarget says a reference of this type may point at any resource: it
+// names no target, or a target of type Resource (Reference(Resource), or a
+// profile of it) that is not a profile carecert cannot read, whose type is
+// unknown instead.
+func (t *typeInfo) anyTarget() bool {
+	if t.code == "Reference" && len(t.targets) == 0 {
+		return true
+	}
+	n := 0
+	for _, target := range t.targets {
+		if target == "Resource" {
+			n++
+		}
+	}
+	return n > len(t.unreadTargets)
+}
+
+// targetList lists the target types of element k's references, each once
+// ("any resource" when a type allows any).
+func targetList(k *node) string {
+	var s []string
+	for _, t := range k.types {
+		for _, target := range t.targets {
+			if target != "Resource" && !slices.Contains(s, target) {
+				s = append(s, target)
+			}
+		}
+	}
+	if len(s) == 0 {
+		return "any resource"
+	}
+	return strings.Join(s, " or ")
 }
 
 // profileDiscriminator reports whether some value at the path conforms to a
