@@ -1,13 +1,10 @@
 package profile_test
 
 import (
-	"strings"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/fhir/fhirxml"
-	"github.com/carecert/carecert/validators/profile"
 )
 
 var _ = Describe("R4 constraints evaluated in their restated form", func() {
@@ -31,14 +28,7 @@ var _ = Describe("R4 constraints evaluated in their restated form", func() {
 				name string
 				doc  []byte
 			}{{"op.json", line(op)}, {"op.xml", xml}, {"bundle.json", line(bundle)}} {
-				var opd3 []string
-				for _, r := range readRecords(p.name, p.doc) {
-					for _, f := range e.ValidateRecord(r, "", &profile.Sink{}) {
-						if strings.Contains(f.Message, "constraint opd-3 failed") {
-							opd3 = append(opd3, f.Path)
-						}
-					}
-				}
+				opd3 := failedAt(e, p.name, p.doc, "opd-3")
 				if fails {
 					Expect(opd3).To(ConsistOf(HaveSuffix("OperationDefinition.parameter[0]")), p.name)
 				} else {
