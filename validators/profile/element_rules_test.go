@@ -223,6 +223,7 @@ var _ = Describe("a reference's aggregation modes", func() {
 	Describe("under a Bundle profile's entry profile", func() {
 		const base = "http://example.org/fhir/"
 		const uuid = "urn:uuid:5b0c6e1e-3f4a-4c5d-8e9f-0a1b2c3d4e5f"
+		const orgUUID = "urn:uuid:7d2e8a30-5c6b-4e7f-9a0b-1c2d3e4f5a6b"
 		bundle := func(subject, performer string) string {
 			return `{"resourceType": "Bundle", "id": "held", "meta": {"profile": ["` + base + `StructureDefinition/held-reference-bundle"]}, "type": "collection", "entry": [
 				{"fullUrl": "` + base + `Observation/o1", "resource": {"resourceType": "Observation", "id": "o1",
@@ -272,6 +273,36 @@ var _ = Describe("a reference's aggregation modes", func() {
 						".subject.reference: reference Patient/pat is to an entry of the same Bundle"),
 					Entry("a contained resource where only bundled is allowed", "#pat", "#pat",
 						".performer[0].reference: reference #pat is to a contained resource"),
+				)
+				// The entry profile's target types hold whatever form the
+				// reference takes: a urn:uuid: names no type, so only the
+				// entry it resolves to can tell (it passed unjudged before).
+				DescribeTable("holds the entry profile's target types to the entry found, "+pl.name+", in "+format,
+					func(performer string, want ...string) {
+						withOrganization := strings.Replace(bundle("#pat", performer), `{"fullUrl": "`+base+`Specimen/s1"`,
+							`{"fullUrl": "`+orgUUID+`", "resource": {"resourceType": "Organization", "id": "org2"}},
+							{"fullUrl": "`+base+`Organization/org", "resource": {"resourceType": "Organization", "id": "org"}},
+							{"fullUrl": "`+base+`Specimen/s1"`, 1)
+						got := []string{}
+						for _, f := range bundleAllFindings(e, inFormat(format, pl.place(withOrganization))) {
+							if strings.Contains(f.Message, "may only refer to") {
+								got = append(got, f.Severity.String()+" "+f.Path+": "+f.Message)
+							}
+						}
+						wanted := []any{}
+						for _, w := range want {
+							wanted = append(wanted, HavePrefix("error "+pl.at+".performer[0].reference: "+w))
+						}
+						Expect(got).To(ConsistOf(wanted...))
+					},
+					Entry("a Practitioner entry by its urn:uuid", uuid),
+					Entry("a Practitioner entry by Type/id", "Practitioner/dr"),
+					Entry("an Organization entry by its urn:uuid", orgUUID,
+						"reference to a Organization, but this element may only refer to Practitioner"),
+					Entry("an Organization entry by Type/id", "Organization/org",
+						"reference to a Organization, but this element may only refer to Practitioner"),
+					Entry("an Organization entry by its absolute fullUrl", base+"Organization/org",
+						"reference to a Organization, but this element may only refer to Practitioner"),
 				)
 			}
 		}

@@ -126,8 +126,20 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 			typ = ""
 		}
 	}
-	if held == heldElsewhere && judged && len(t.aggregation) > 0 && w.bundle == nil && w.root["resourceType"] == "Bundle" {
-		held, judged = w.heldAmongOwnEntries(ref)
+	var own *localEntry // the entry of the record's own Bundle it resolves to, in the Bundle's walk
+	if held == heldElsewhere && w.bundle == nil && w.root["resourceType"] == "Bundle" {
+		var inEntry bool
+		own, inEntry = w.ownEntryTarget(ref)
+		judged = judged && inEntry
+		if own != nil {
+			// As resolveLocally takes the type of the entry found: a
+			// urn:uuid: names none, and a Type/id that disagrees is the
+			// entry's own record's to report.
+			held = heldBundled
+			if own.typ != "" {
+				typ, implied = own.typ, own.typ
+			}
+		}
 	}
 	if judged {
 		w.aggregation(t, held, ref, rp)
@@ -150,8 +162,12 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 	}
 	if t.profiledTargets {
 		if target == nil {
-			var e *localEntry
-			e, target = w.findLocal(ref)
+			e := own
+			if e != nil {
+				target = w.e.bundleIndex(w.rec).resource(e)
+			} else {
+				e, target = w.findLocal(ref)
+			}
 			if e != nil && e.held && target == nil {
 				// An entry read without the Bundle's tree whose bytes are
 				// no longer held: carecert's limit, not the supplier's.
@@ -210,27 +226,29 @@ const (
 	heldBundled
 )
 
-// heldAmongOwnEntries says whether a reference made inside an entry of the
-// record's own Bundle, in the Bundle's walk (which reaches its entries only
-// for a Bundle profile's entry profiles, and resolves nothing there by the
-// Bundle rules: each entry's own record does, and reports what they make
-// wrong), is to another of its entries: looked up among them by the same
-// rules (R4 §2.36.4.1), from the entry's fullUrl, reporting nothing. judged
-// is false when the walked resource is in no entry (the Bundle's own
-// elements): where its target is held is then not for this walk to say.
-func (w *walker) heldAmongOwnEntries(ref string) (held holding, judged bool) {
+// ownEntryTarget finds the entry of the record's own Bundle that a
+// reference made inside one of its entries resolves to, in the Bundle's walk
+// (which reaches its entries only for a Bundle profile's entry profiles, and
+// resolves nothing there by the Bundle rules: each entry's own record does,
+// and reports what they make wrong): looked up among them by the same rules
+// (R4 §2.36.4.1), from the entry's fullUrl, reporting nothing, so that the
+// entry profile's target types, target profiles and aggregation modes are
+// held to what it points at, whatever form the reference takes. inEntry is
+// false when the walked resource is in no entry (the Bundle's own elements):
+// where their targets are held is not for this walk to say.
+func (w *walker) ownEntryTarget(ref string) (found *localEntry, inEntry bool) {
 	x := w.e.bundleIndex(w.rec)
 	e := x.entryOf(w.res, nil)
 	if e == nil {
 		e = x.entryOf(w.resHolder, nil) // a resource contained in the entry's
 	}
 	if e == nil {
-		return heldElsewhere, false
+		return nil, false
 	}
-	if len(x.resolve(ref, e.fullURL).matches) > 0 {
-		return heldBundled, true
+	if r := x.resolve(ref, e.fullURL); len(r.matches) == 1 {
+		return r.matches[0], true
 	}
-	return heldElsewhere, true
+	return nil, true
 }
 
 func heldIfFound(typ string) holding {
