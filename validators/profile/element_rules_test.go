@@ -304,6 +304,28 @@ var _ = Describe("a reference's aggregation modes", func() {
 					Entry("an Organization entry by its absolute fullUrl", base+"Organization/org",
 						"reference to a Organization, but this element may only refer to Practitioner"),
 				)
+				// Two versions of one entry (a history, or a collection
+				// holding both by meta.versionId): a reference to it is held
+				// among the Bundle's entries, whichever version it means.
+				DescribeTable("takes a reference matching two versions of an entry as bundled, "+pl.name+", in "+format,
+					func(bundleType string) {
+						versioned := strings.Replace(bundle("#pat", "Practitioner/dr"),
+							`{"fullUrl": "`+base+`Practitioner/dr", "resource": {"resourceType": "Practitioner", "id": "dr"}}`,
+							`{"fullUrl": "`+base+`Practitioner/dr", "resource": {"resourceType": "Practitioner", "id": "dr", "meta": {"versionId": "1"}}},
+							{"fullUrl": "`+base+`Practitioner/dr", "resource": {"resourceType": "Practitioner", "id": "dr", "meta": {"versionId": "2"}}}`, 1)
+						versioned = strings.Replace(versioned, `"type": "collection"`, `"type": "`+bundleType+`"`, 1)
+						Expect(versioned).To(ContainSubstring(`"versionId": "2"`))
+						got := []string{}
+						for _, f := range bundleAllFindings(e, inFormat(format, pl.place(versioned))) {
+							if strings.Contains(f.Message, "(aggregation)") || strings.Contains(f.Message, "may only refer to") {
+								got = append(got, f.Severity.String()+" "+f.Path+": "+f.Message)
+							}
+						}
+						Expect(got).To(BeEmpty())
+					},
+					Entry("a history", "history"),
+					Entry("a collection", "collection"),
+				)
 			}
 		}
 	})
