@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/carecert/carecert/model"
 )
@@ -212,7 +214,9 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 			}
 			s.start += i + n
 			s.line++
-			if len(line) > max {
+			if len(line) > max && !whiteOnly(line) {
+				// A line of white space alone is blank however long it
+				// is: no segment to cut.
 				line = line[:max]
 				s.oversize(max)
 			}
@@ -227,8 +231,12 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 			return data, termNone, nil
 		}
 		if len(data) >= max {
-			// Cut an oversize segment: keep its first max bytes, skip to its end.
+			// Cut an oversize segment: keep its first max bytes, skip to its
+			// end, noting whether all of it was white space (a blank line,
+			// however long, is no segment).
 			line := append([]byte(nil), data[:max]...)
+			var blank whiteRun
+			blank.add(data)
 			s.start = s.end
 			for {
 				if err := s.fill(); err != nil {
@@ -236,18 +244,23 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 				}
 				d := s.buf[s.start:s.end]
 				if i := bytes.IndexAny(d, "\r\n"); i >= 0 {
+					blank.add(d[:i])
 					s.start += i + 1
 					if d[i] == '\r' && i+1 < len(d) && d[i+1] == '\n' {
 						s.start++
 					}
 					break
 				}
+				blank.add(d)
 				s.start = s.end
 				if s.eof {
 					break
 				}
 			}
 			s.line++
+			if blank.white() {
+				return line[:0], termCR, nil
+			}
 			s.oversize(max)
 			return line, termCR, nil
 		}
@@ -256,6 +269,43 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 		}
 	}
 }
+
+// whiteOnly reports whether p is white space alone, as bytes.TrimSpace
+// judges it (the test segment applies to a line read whole).
+func whiteOnly(p []byte) bool { return len(bytes.TrimSpace(p)) == 0 }
+
+// whiteRun judges a line read in pieces as whiteOnly judges it whole: a
+// multi-byte space split between two pieces is carried to the next.
+type whiteRun struct {
+	carry    []byte
+	nonWhite bool
+}
+
+func (w *whiteRun) add(p []byte) {
+	if w.nonWhite {
+		return
+	}
+	if len(w.carry) > 0 {
+		p = append(w.carry, p...)
+		w.carry = nil
+	}
+	for len(p) > 0 {
+		r, n := utf8.DecodeRune(p)
+		if r == utf8.RuneError && n <= 1 && !utf8.FullRune(p) {
+			w.carry = append([]byte(nil), p...)
+			return
+		}
+		if !unicode.IsSpace(r) {
+			w.nonWhite = true
+			return
+		}
+		p = p[n:]
+	}
+}
+
+// white reports whether every piece added was white space (a rune left
+// incomplete at the end is not).
+func (w *whiteRun) white() bool { return !w.nonWhite && len(w.carry) == 0 }
 
 // fill reads more bytes, compacting or growing the buffer.
 func (s *Scanner) fill() error {
