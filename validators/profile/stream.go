@@ -478,8 +478,6 @@ func newRole(n *node, t *typeInfo, judge shape.Judge) *role {
 		r.fallback = "an element without a type"
 	case n.controls != nil:
 		r.fallback = "extension controls on " + n.path
-	case len(n.slices) > 0 || n.slicing != nil:
-		r.fallback = undecidedSlicing(n) // decided at the property when it can be (scan.sliced)
 	case t.elementIDs != nil:
 		r.fallback = "a profile's element named on " + n.path
 	case t.code == "Resource" || t.code == "DomainResource" || t.compiled != nil && t.compiled.Kind == "resource":
@@ -494,6 +492,11 @@ func newRole(n *node, t *typeInfo, judge shape.Judge) *role {
 		r.fallback = "target profiles on " + n.path
 	case len(t.profiles) > 0 && t.code != "Reference":
 		r.fallback = "type profiles on " + n.path
+	case len(n.slices) > 0 || n.slicing != nil:
+		// Last: a slicing the scan decides must not hide what the element's
+		// type leaves to the map walk (an extension sliced by url still is
+		// one), since a value that matches no slice is scanned in this role.
+		r.fallback = undecidedSlicing(n) // decided at the property when it can be (scan.sliced)
 	}
 	if r.fallback != "" {
 		return r
