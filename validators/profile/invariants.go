@@ -194,7 +194,14 @@ func nativeInvariant(key, expr string) func(any, *walker) bool {
 			return true
 		}
 	case key == "dom-6" && expr == "text.`div`.exists()":
-		return func(focus any, _ *walker) bool {
+		// Asked of a resource that is its own root (a record, a Bundle
+		// entry, a parameter's resource), as the reference validator
+		// evaluates it: a contained resource is part of its container,
+		// whose narrative covers it.
+		return func(focus any, w *walker) bool {
+			if containedAt(w.resPath) {
+				return true
+			}
 			m, _ := focus.(map[string]any)
 			text, _ := m["text"].(map[string]any)
 			return text["div"] != nil

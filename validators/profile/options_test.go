@@ -9,6 +9,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
@@ -180,4 +181,52 @@ var _ = Describe("no-experimental-content: definitions fit for production", func
 		_, err := reg.Compile(check.Spec{Requirement: "R", Type: "fhir-profile", Params: params.Params{"no-experimental-content": "sometimes"}}, &check.Env{})
 		Expect(err).To(MatchError(ContainSubstring("no-experimental-content")))
 	})
+})
+
+// dom-6 (a narrative) is asked of a resource that is its own root: a record,
+// an entry of a Bundle (the record's or a nested one) and a parameter's
+// resource, as the reference validator evaluates it; a contained resource is
+// part of its container, in every placement, in JSON and in XML.
+var _ = Describe("best-practice dom-6: asked of a resource that is its own root, not of a contained one", func() {
+	e := optionsEngine(profile.Options{BestPractice: profile.BestPracticeWarning})
+	narrative := map[string]any{"status": "generated", "div": `<div xmlns="http://www.w3.org/1999/xhtml">a patient</div>`}
+	patient := func(text bool, contained ...any) map[string]any {
+		p := map[string]any{"resourceType": "Patient", "id": "p"}
+		if text {
+			p["text"] = narrative
+		}
+		if len(contained) > 0 {
+			p["contained"] = contained
+			p["managingOrganization"] = map[string]any{"reference": "#o"}
+		}
+		return p
+	}
+	organization := map[string]any{"resourceType": "Organization", "id": "o", "name": "Riverside"}
+	entry := func(res map[string]any) map[string]any {
+		return map[string]any{"fullUrl": "http://example.org/fhir/Patient/p", "resource": res}
+	}
+	collection := func(res map[string]any) map[string]any {
+		return map[string]any{"resourceType": "Bundle", "type": "collection", "entry": []any{entry(res)}}
+	}
+	parameter := func(res map[string]any) map[string]any {
+		return map[string]any{"resourceType": "Parameters", "parameter": []any{map[string]any{"name": "p", "resource": res}}}
+	}
+	DescribeTable("in JSON and XML",
+		func(doc map[string]any, want []string) {
+			xml, err := fhirxml.Encode(doc)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(failedAt(e, "doc.json", line(doc), "dom-6")).To(ConsistOf(want), "JSON")
+			Expect(failedAt(e, "doc.xml", xml, "dom-6")).To(ConsistOf(want), "XML")
+		},
+		Entry("a record with a narrative", patient(true), nil),
+		Entry("a record without one", patient(false), []string{"Patient"}),
+		Entry("a contained resource without one, in a record that has one", patient(true, organization), nil),
+		Entry("a contained resource and its record, neither with one", patient(false, organization), []string{"Patient"}),
+		Entry("a Bundle entry without one", collection(patient(false)), []string{"Patient"}),
+		Entry("a contained resource in a Bundle entry that has one", collection(patient(true, organization)), nil),
+		Entry("a parameter's resource without one", parameter(patient(false)), []string{"Parameters.parameter[0].resource"}),
+		Entry("a contained resource in a parameter's resource that has one", parameter(patient(true, organization)), nil),
+		Entry("an entry of a Bundle in a parameter, without one", parameter(collection(patient(false))), []string{"Parameters.parameter[0].resource.entry[0].resource"}),
+		Entry("a contained resource in an entry of a Bundle in a parameter", parameter(collection(patient(true, organization))), nil),
+	)
 })
