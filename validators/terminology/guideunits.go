@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
@@ -535,17 +537,30 @@ func (r *quantityRule) allows(u ucum.Unit) bool {
 }
 
 // check compares the units of a record with the profiles it claims (those of
-// loaded guides) and the profiles the suite names. Findings are keyed by
-// path in done, so that one unit is reported once.
+// loaded guides) and the profiles the suite names, and those of every
+// resource held in it (contained, a parameter's, an entry of a Bundle it
+// holds) with the profiles each claims, as a record of its own claiming them
+// is. Findings are keyed by path in done, so that one unit is reported once.
 func (g *GuideUnits) check(rec *model.Record, named []*unitProfile, done map[string]bool) []model.Finding {
 	if len(named) == 0 && rec.Deferred() {
-		// A record proven from its bytes claims no profile (the proof
-		// leaves any meta.profile to the map walk), so with no profile
-		// named there is nothing to compare: it is not decoded for that.
+		// A record proven from its bytes claims no profile, nor does any
+		// resource in it (the proof leaves any meta.profile to the map
+		// walk), so with no profile named there is nothing to compare: it
+		// is not decoded for that.
 		return nil
 	}
 	res := rec.Resource()
-	var out []model.Finding
+	out := g.judge(rec, res, rec.Type, rec.Type, named, done, nil)
+	eachNested(res, rec.Type, 0, func(m map[string]any, typ, at string) {
+		out = g.judge(rec, m, typ, at, nil, done, out)
+	})
+	return out
+}
+
+// judge appends to out the units of res, a resource of type typ at path at
+// in rec, that are not comparable with the profiles named or those res
+// claims in meta.profile.
+func (g *GuideUnits) judge(rec *model.Record, res map[string]any, typ, at string, named []*unitProfile, done map[string]bool, out []model.Finding) []model.Finding {
 	profiles := append([]*unitProfile(nil), named...)
 	meta, _ := res["meta"].(map[string]any)
 	for i, x := range list(meta["profile"]) {
@@ -555,19 +570,19 @@ func (g *GuideUnits) check(rec *model.Record, named []*unitProfile, done map[str
 		}
 		p := g.profile(u)
 		if p.Err != nil {
-			out = append(out, finding(rec, model.Information, terminology.IssueNotChecked, fmt.Sprintf("%s.meta.profile[%d]", rec.Type, i),
+			out = append(out, finding(rec, model.Information, terminology.IssueNotChecked, fmt.Sprintf("%s.meta.profile[%d]", at, i),
 				fmt.Sprintf("units fixed by profile %s not checked: %v", u, p.Err), u))
 			continue
 		}
 		profiles = append(profiles, p)
 	}
 	for _, p := range profiles {
-		if p.Type != rec.Type {
+		if p.Type != typ {
 			continue
 		}
 		for i := range p.Rules {
 			r := &p.Rules[i]
-			r.each(res, rec.Type, func(q map[string]any, at string) {
+			r.each(res, at, func(q map[string]any, at string) {
 				at += ".code"
 				if done[at] || q["system"] != terminology.UCUM {
 					return
@@ -598,4 +613,47 @@ func (g *GuideUnits) check(rec *model.Record, named []*unitProfile, done map[str
 		}
 	}
 	return out
+}
+
+// eachNested calls visit for every resource held in res (a resource of type
+// typ, at path at), with its type and path, where Elements.Walk reads coded
+// values of a record: its contained resources, a parameter's resource (in
+// parts too), the entries and response outcomes of a Bundle it holds, and
+// what those hold in turn. The entries of the record's own Bundle are
+// records of their own (fhir.EntryIsRecord), as Walk leaves them.
+func eachNested(res map[string]any, at string, depth int, visit func(m map[string]any, typ, at string)) {
+	if depth > coded.MaxDepth {
+		return
+	}
+	held := func(v any, at string) {
+		m, _ := v.(map[string]any)
+		if rt, _ := m["resourceType"].(string); rt != "" && !fhir.EntryIsRecord(at) {
+			visit(m, rt, at)
+			eachNested(m, at, depth+1, visit)
+		}
+	}
+	for i, c := range list(res["contained"]) {
+		held(c, at+".contained["+strconv.Itoa(i)+"]")
+	}
+	var parameters func(v any, at string)
+	parameters = func(v any, at string) {
+		for i, x := range list(v) {
+			p, _ := x.(map[string]any)
+			pat := at + "[" + strconv.Itoa(i) + "]"
+			held(p["resource"], pat+".resource")
+			parameters(p["part"], pat+".part")
+		}
+	}
+	switch res["resourceType"] {
+	case "Parameters":
+		parameters(res["parameter"], at+".parameter")
+	case "Bundle":
+		for i, x := range list(res["entry"]) {
+			e, _ := x.(map[string]any)
+			eat := at + ".entry[" + strconv.Itoa(i) + "]"
+			held(e["resource"], eat+".resource")
+			response, _ := e["response"].(map[string]any)
+			held(response["outcome"], eat+".response.outcome")
+		}
+	}
 }

@@ -11,6 +11,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
@@ -361,3 +363,93 @@ var _ = Describe("a FHIR core profile a suite names", func() {
 		Expect(st.Observe(recs[1])).To(BeEmpty())
 	})
 })
+
+// A resource held in another (contained, a parameter's, an entry of a
+// Bundle a parameter holds) that claims a guide's profile is held to the
+// units the profile fixes as a record of its own claiming it is, in JSON and
+// XML, with the profile suite first (as by default): the same findings, at
+// the resource's own paths.
+var _ = Describe("units fixed by a guide's profiles, wherever the resource that claims them is placed", Ordered, func() {
+	var guide string
+	BeforeAll(func() { guide = inlineGuide() })
+	reg := check.NewRegistry()
+	structure.Register(reg)
+	profile.Register(reg)
+	vterm.Register(reg)
+
+	list := func(res, id string) string {
+		return `{"resourceType":"List","id":"l1","status":"current","mode":"snapshot","contained":[` + res +
+			`],"entry":[{"item":{"reference":"#` + id + `"}}]}`
+	}
+	bundle := func(res string) string {
+		return `{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:6a3b1c52-0c0e-4c4e-9d6e-1f2a3b4c5d6e","resource":` + res + `}]}`
+	}
+	parameter := func(res string) string {
+		return `{"resourceType":"Parameters","parameter":[{"name":"r","part":[{"name":"s","resource":` + res + `}]}]}`
+	}
+	type placement struct {
+		name, file, at string
+		write          func(res, id string) string
+	}
+	placements := []placement{
+		{"a line of an NDJSON feed", "feed.ndjson", "", func(r, _ string) string { return r + "\n" }},
+		{"a JSON file", "res.json", "", func(r, _ string) string { return r }},
+		{"an XML file", "res.xml", "", func(r, _ string) string { return toXML(r) }},
+		{"a Bundle's entry, in XML", "bundle.xml", "", func(r, _ string) string { return toXML(bundle(r)) }},
+		{"contained, on an NDJSON line", "list.ndjson", "List.contained[0]", func(r, id string) string { return list(r, id) + "\n" }},
+		{"contained, in a JSON file", "list.json", "List.contained[0]", list},
+		{"contained, in an XML file", "list.xml", "List.contained[0]", func(r, id string) string { return toXML(list(r, id)) }},
+		{"contained in a Bundle's entry", "bundled.json", "List.contained[0]", func(r, id string) string { return bundle(list(r, id)) }},
+		{"a parameter's resource", "parameters.json", "Parameters.parameter[0].part[0].resource", func(r, _ string) string { return parameter(r) }},
+		{"a parameter's resource, in XML", "parameters.xml", "Parameters.parameter[0].part[0].resource", func(r, _ string) string { return toXML(parameter(r)) }},
+		{"an entry of a Bundle a parameter holds", "nested.json", "Parameters.parameter[0].part[0].resource.entry[0].resource",
+			func(r, _ string) string { return parameter(bundle(r)) }},
+		{"contained in an entry of a Bundle a parameter holds, in XML", "nested.xml", "Parameters.parameter[0].part[0].resource.entry[0].resource.contained[0]",
+			func(r, id string) string { return toXML(parameter(bundle(list(r, id)))) }},
+	}
+
+	DescribeTable("gives the standalone resource's findings, at the resource's own paths",
+		func(res, id string, want ...string) {
+			dir := GinkgoT().TempDir()
+			for _, p := range placements {
+				path := filepath.Join(dir, p.file)
+				Expect(os.WriteFile(path, []byte(p.write(res, id)), 0o644)).To(Succeed())
+				rep := runChecks(reg, []string{"fhir-r4-profiles", suite}, []string{guide}, path)
+				got := []string{}
+				for _, f := range result(rep, "TERM-04").Tally.Findings {
+					if f.Code != "terminology.unit-not-comparable" && f.Code != "terminology.not-checked" {
+						continue
+					}
+					rest, ok := strings.CutPrefix(f.Path, p.at)
+					if p.at == "" {
+						rest, ok = f.Path[strings.IndexByte(f.Path, '.'):], strings.Contains(f.Path, ".")
+					}
+					Expect(ok).To(BeTrue(), "%s: %s names the resource", p.name, f.Path)
+					got = append(got, f.Severity.String()+" "+rest)
+				}
+				Expect(got).To(ConsistOf(want), p.name)
+			}
+		},
+		Entry("an Observation in the panel it claims, its glucose in mg", obs("o1", example+"panel", sct("166312007"), "",
+			component("glucose", sct("33747003"), "mg"), component("temperature", sct("386725007"), "[degF]")), "o1",
+			"error .component[0].valueQuantity.code"),
+		Entry("the same in mmol/L", obs("o1", example+"panel", sct("166312007"), "",
+			component("glucose", sct("33747003"), "mmol/L"), component("temperature", sct("386725007"), "[degF]")), "o1"),
+		Entry("the same in mg, the panel not claimed", obs("o1", "", sct("166312007"), "",
+			component("glucose", sct("33747003"), "mg")), "o1"),
+		Entry("a MedicationRequest dispensing grams where its profile fixes millilitres", medicationRequest("mr1", example+"mr-ml", "g"), "mr1",
+			"error .dispenseRequest.quantity.code"),
+		Entry("the same in litres", medicationRequest("mr1", example+"mr-ml", "L"), "mr1"),
+		Entry("an Observation claiming a profile that cannot be read: not checked, said", obs("o1", example+"broken", sct("166312007"), "kg"), "o1",
+			"information .meta.profile[0]"),
+	)
+})
+
+// toXML writes a JSON resource in FHIR XML.
+func toXML(src string) string {
+	res, err := fhir.Decode([]byte(src))
+	Expect(err).NotTo(HaveOccurred(), src)
+	out, err := fhirxml.Encode(res)
+	Expect(err).NotTo(HaveOccurred(), src)
+	return string(out)
+}

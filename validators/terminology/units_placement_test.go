@@ -9,8 +9,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/check"
-	"github.com/carecert/carecert/fhir"
-	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/structure"
 	"github.com/carecert/carecert/validators/terminology"
@@ -41,13 +39,7 @@ var _ = Describe("the units rule in every placement of an observation", func() {
 	bundle := func(res string) string {
 		return `{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:6a3b1c52-0c0e-4c4e-9d6e-1f2a3b4c5d6e","resource":` + res + `}]}`
 	}
-	xml := func(src string) string {
-		res, err := fhir.Decode([]byte(src))
-		Expect(err).NotTo(HaveOccurred(), src)
-		out, err := fhirxml.Encode(res)
-		Expect(err).NotTo(HaveOccurred(), src)
-		return string(out)
-	}
+	xml := toXML
 
 	// placements writes the observation in each placement, named by what a
 	// finding's path starts with for it.
