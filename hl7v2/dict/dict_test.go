@@ -248,3 +248,44 @@ var _ = Describe("Dictionary", func() {
 		Entry("2.5 OBX-3 stays required", "2.5", "OBX", 3, "R"),
 	)
 })
+
+var _ = Describe("segment patterns", func() {
+	d := dict.New()
+
+	It("are the structures that leave a place to any segment in 2.8 to 2.8.2, HL7's database as hl7apy writes it", func() {
+		for _, v := range []string{"2.8", "2.8.1", "2.8.2"} {
+			x, err := d.Version(v)
+			Expect(err).NotTo(HaveOccurred())
+			var with []string
+			for id, s := range x.Structures {
+				if holdsAny(s.Elements) {
+					with = append(with, id)
+				}
+			}
+			Expect(with).To(ConsistOf(dict.SegmentPatterns()), v)
+		}
+	})
+
+	It("name structures the older versions define, where the sources dropped the place", func() {
+		for _, v := range []string{"2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1"} {
+			x, err := d.Version(v)
+			Expect(err).NotTo(HaveOccurred())
+			for _, id := range []string{"RSP_K11", "QBP_Q11"} {
+				Expect(x.Structures).To(HaveKey(id), v)
+				Expect(dict.SegmentPattern(id)).To(BeTrue())
+				Expect(holdsAny(x.Structures[id].Elements)).To(BeFalse(), v)
+			}
+		}
+		Expect(dict.SegmentPattern("ADT_A01")).To(BeFalse())
+	})
+})
+
+// holdsAny reports whether a structure places AnySegment at any depth.
+func holdsAny(es []*dict.Element) bool {
+	for _, e := range es {
+		if e.Name == dict.AnySegment || e.IsGroup() && holdsAny(e.Children) {
+			return true
+		}
+	}
+	return false
+}

@@ -87,6 +87,9 @@ type structure struct {
 	// profile is set for a conformance profile's structure, which places
 	// only the segments it names (the others are reported on their own).
 	profile bool
+	// pattern holds the segments of the version a segment pattern may take
+	// (dict.SegmentPattern): nil for a structure without one.
+	pattern map[string]*dict.Segment
 
 	nfaOnce sync.Once
 	nfa     *nfa
@@ -109,6 +112,9 @@ func (d *Definitions) structure(v, id string) (*structure, error) {
 	}
 	s := &structure{id: id, segments: map[string]bool{}}
 	s.root = compile(&dict.Element{Name: id, Min: 1, Max: 1, Children: def.Elements}, s.segments)
+	if dict.SegmentPattern(id) {
+		s.pattern = x.Segments
+	}
 	d.structures[key] = s
 	return s, nil
 }
@@ -317,6 +323,7 @@ type issue struct {
 
 func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version, z string, zsev model.Severity, allowZ []string) []model.Finding {
 	var out []model.Finding
+	var inPattern []*hl7v2.Segment
 	issues := s.placement(m)
 	next := 0
 	for i := range m.Segments {
@@ -325,6 +332,10 @@ func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version
 			next++
 		}
 		seg := &m.Segments[i]
+		if s.inPattern(seg.Name) {
+			inPattern = append(inPattern, seg)
+			continue
+		}
 		if strings.HasPrefix(seg.Name, "Z") && !s.segments[seg.Name] {
 			if z != "allow" && !contains(allowZ, seg.Name) {
 				out = append(out, finding(rec, zsev, "hl7v2.z-segment", seg.Path(), fmt.Sprintf("Z-segment %s is not allowed by this suite", seg.Name)))
@@ -339,7 +350,33 @@ func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version
 	for ; next < len(issues); next++ {
 		out = append(out, s.report(rec, m, issues[next]))
 	}
+	if len(inPattern) > 0 {
+		out = append(out, s.notChecked(rec, inPattern))
+	}
 	return out
+}
+
+// inPattern reports whether a segment falls to the structure's segment
+// pattern: a segment of the version the structure names nowhere else. A
+// segment the version does not define is no HL7 segment of any pattern.
+func (s *structure) inPattern(name string) bool {
+	return s.pattern != nil && !s.segments[name] && s.pattern[name] != nil
+}
+
+// notChecked says which segments were left to the segment pattern: the
+// conformance statement that defines it is the query's or the site's, which
+// carecert does not have, so their place and number are not checked (their
+// fields are, by the field checks).
+func (s *structure) notChecked(rec *model.Record, segs []*hl7v2.Segment) model.Finding {
+	var names []string
+	for _, seg := range segs {
+		if !contains(names, seg.Name) {
+			names = append(names, seg.Name)
+		}
+	}
+	msg := fmt.Sprintf("not checked: %d segment(s) (%s) fill the segment pattern %s leaves to the conformance statement of the query or site, which carecert does not have; their order and cardinality are not checked",
+		len(segs), strings.Join(names, ", "), s.id)
+	return finding(rec, model.Information, "hl7v2.segment-pattern", segs[0].Path(), msg)
 }
 
 // structureMemo keys a message's placement in a structure, shared by every
@@ -407,6 +444,9 @@ func (s *structure) greedy(m *hl7v2.Message) []issue {
 func (s *structure) placed(name string) bool {
 	if s.profile {
 		return s.segments[name]
+	}
+	if s.inPattern(name) {
+		return false
 	}
 	return !strings.HasPrefix(name, "Z") || s.segments[name]
 }

@@ -6,6 +6,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
 )
 
 // v2msg builds a message of a version and MSH-9 from segment ids (or whole
@@ -116,6 +118,51 @@ var _ = Describe("hl7v2-structure matching", func() {
 		Entry("2.8 OML_O21 a segment 2.8 does not place there", "2.8", "OML^O21^OML_O21", "PID ORC OBR MRG",
 			[]string{"hl7v2.unexpected-segment@MRG[1]"}),
 	)
+
+	// A segment pattern response (RSP_K11) and the queries that carry input
+	// segments (QBP_Q11) leave a place that the query's conformance statement
+	// fills: the immunization history an IIS returns is PID, ORC, RXA and OBX
+	// after QPD. Without that statement carecert cannot check those
+	// segments' place, so it says so (information), and still checks the
+	// structure around them.
+	pattern := func(at string) string { return "hl7v2.segment-pattern@" + at }
+	DescribeTable("segment patterns a conformance statement defines: not checked, the structure around them is",
+		check,
+		Entry("2.4 RSP_K11 immunization history", "2.4", "RSP^K11", "MSA QAK QPD PID ORC RXA OBX OBX", []string{pattern("PID[1]")}),
+		Entry("2.5 RSP_K11", "2.5", "RSP^K11^RSP_K11", "MSA QAK QPD PID ORC RXA RXR OBX", []string{pattern("PID[1]")}),
+		Entry("2.5.1 RSP_K11 with its continuation pointer", "2.5.1", "RSP^K11^RSP_K11", "MSA QAK QPD PID PD1 NK1 ORC RXA OBX DSC", []string{pattern("PID[1]")}),
+		Entry("2.6 RSP_K11", "2.6", "RSP^K11^RSP_K11", "MSA QAK QPD PID ORC RXA OBX", []string{pattern("PID[1]")}),
+		Entry("2.7 RSP_K11", "2.7", "RSP^K11^RSP_K11", "MSA ERR QAK QPD PID ORC RXA OBX", []string{pattern("PID[1]")}),
+		Entry("2.7.1 RSP_K11", "2.7.1", "RSP^K11^RSP_K11", "MSA QAK QPD PID", []string{pattern("PID[1]")}),
+		Entry("2.8 RSP_K11, where hl7apy keeps the place", "2.8", "RSP^K11^RSP_K11", "MSA QAK QPD PID ORC RXA OBX", []string{pattern("PID[1]")}),
+		Entry("2.8.2 RSP_K11", "2.8.2", "RSP^K11^RSP_K11", "MSA QAK QPD PID ORC RXA OBX", []string{pattern("PID[1]")}),
+		Entry("2.5.1 RSP_K11 with nothing found", "2.5.1", "RSP^K11^RSP_K11", "MSA QAK QPD", nil),
+		Entry("2.5.1 QBP_Q11 with an input segment", "2.5.1", "QBP^Q11^QBP_Q11", "QPD PID RCP", []string{pattern("PID[1]")}),
+		Entry("2.8 QBP_Q11 with an input segment", "2.8", "QBP^Q11^QBP_Q11", "QPD PID RCP", []string{pattern("PID[1]")}),
+		Entry("2.5.1 RSP_K11 a Z-segment in the pattern is allowed as anywhere", "2.5.1", "RSP^K11^RSP_K11", "MSA QAK QPD PID ZPI", []string{pattern("PID[1]")}),
+		Entry("2.5.1 RSP_K11 without QAK", "2.5.1", "RSP^K11^RSP_K11", "MSA QPD PID RXA",
+			[]string{"hl7v2.segment-missing@QAK", pattern("PID[1]")}),
+		Entry("2.5.1 RSP_K11 a second QPD", "2.5.1", "RSP^K11^RSP_K11", "MSA QAK QPD PID QPD",
+			[]string{"hl7v2.segment-order@QPD[2]", pattern("PID[1]")}),
+		Entry("2.5.1 RSP_K11 a segment no version defines", "2.5.1", "RSP^K11^RSP_K11", "MSA QAK QPD PID QQQ",
+			[]string{"hl7v2.unknown-segment@QQQ[1]", pattern("PID[1]")}),
+		Entry("2.4 RSP_K11 a segment 2.4 does not define (CON, from 2.6)", "2.4", "RSP^K11", "MSA QAK QPD PID CON",
+			[]string{"hl7v2.unknown-segment@CON[1]", pattern("PID[1]")}),
+		Entry("2.5.1 QBP_Q11 without RCP", "2.5.1", "QBP^Q11^QBP_Q11", "QPD PID",
+			[]string{"hl7v2.segment-missing@RCP", pattern("PID[1]")}),
+		Entry("2.5.1 RSP_K21, whose structure is the standard's own, with an RXA", "2.5.1", "RSP^K21^RSP_K21", "MSA QAK QPD PID QRI RXA",
+			[]string{"hl7v2.unexpected-segment@RXA[1]"}),
+		Entry("2.5.1 ADT_A01 with an ORC: no pattern there", "2.5.1", "ADT^A01^ADT_A01", "EVN PID PV1 ORC",
+			[]string{"hl7v2.unexpected-segment@ORC[1]"}),
+	)
+
+	It("says a segment pattern was not checked as information, naming the segments and the structure", func() {
+		fs := observe(c, record(v2msg("2.5.1", "RSP^K11^RSP_K11", "MSA", "QAK", "QPD", "PID", "ORC", "RXA", "OBX", "OBX")))
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Severity).To(Equal(model.Information))
+		Expect(fs[0].Line).To(Equal(5))
+		Expect(fs[0].Message).To(ContainSubstring("not checked: 5 segment(s) (PID, ORC, RXA, OBX) fill the segment pattern RSP_K11"))
+	})
 
 	It("places a long message whose groups the greedy walk would misread, exactly", func() {
 		// Fifty orders, each with timing that only a new ORDER can take.
