@@ -26,18 +26,19 @@ import (
 
 func main() {
 	only := flag.String("case", "", "run only this case and print all its findings")
+	counts := flag.Bool("counts", false, "also list the steps whose error count differs from the reference's")
 	flag.Parse()
 	if flag.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "usage: fhir-unseen [-case NAME] VALIDATOR-DIR SHARED-MANIFEST")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), flag.Arg(1), *only); err != nil {
+	if err := run(flag.Arg(0), flag.Arg(1), *only, *counts); err != nil {
 		fmt.Fprintln(os.Stderr, "fhir-unseen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, sharedManifest, only string) error {
+func run(dir, sharedManifest, only string, counts bool) error {
 	shared, err := agreement.CaseNames(sharedManifest)
 	if err != nil {
 		return fmt.Errorf("shared manifest: %w", err)
@@ -70,6 +71,13 @@ func run(dir, sharedManifest, only string) error {
 			}
 		}
 		return nil
+	}
+	if counts {
+		for _, o := range s.Outcomes {
+			if o.Agrees() && o.Want != o.Got {
+				fmt.Printf("COUNT %s [%s]: reference %d error(s), carecert %d\n", o.Case, o.Step, o.Want, o.Got)
+			}
+		}
 	}
 	kinds := map[string][2]int{}
 	missed, falseErrs := 0, 0
