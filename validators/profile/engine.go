@@ -70,10 +70,10 @@ type Engine struct {
 	building      map[string]*Compiled
 	invariants    map[string]*invariant
 	sdChecks      differentialChecks // profiles validated as resources (structuredefinition.go)
-	// vitalSigns maps a vital sign's LOINC code to its core profile
+	// vitalSigns maps a vital-sign coding to its core profile
 	// (implied.go), read from the definitions once.
 	vitalsOnce sync.Once
-	vitalSigns map[string]string
+	vitalSigns map[vitalCode]string
 	// workGroups are HL7's work groups (hl7_workgroup.go), read from the
 	// definitions once.
 	workGroupsOnce sync.Once

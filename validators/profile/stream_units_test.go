@@ -86,9 +86,9 @@ var _ = Describe("the units rule on an observation contained in a proven record"
 			"terminology.unit-not-comparable DiagnosticReport.contained[0].valueQuantity.code"),
 		Entry("a code no profile fixes a unit for", report(observation("o1", "12345-6", `,"valueQuantity":`+quantity("kg"))), true),
 		Entry("a cholesterol with a value and no unit", report(observation("o1", "35200-5", `,"valueQuantity":{"value":5}`)), true),
-		Entry("a blood pressure panel without an implied profile, its second component wrong, after a right observation", report(
+		Entry("a short blood pressure panel (55417-0: no implied profile), its second component wrong, after a right observation", report(
 			observation("o1", "35200-5", `,"valueQuantity":`+quantity("mmol/L")),
-			observation("o2", "55284-4", `,"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":`+quantity("mm[Hg]")+
+			observation("o2", "55417-0", `,"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":`+quantity("mm[Hg]")+
 				`},{"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":`+quantity("mL")+`}]`)), true,
 			"terminology.unit-not-comparable DiagnosticReport.contained[1].component[1].valueQuantity.code"),
 		// a heart rate's implied profile fixes its unit too: in kg the record

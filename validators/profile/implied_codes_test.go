@@ -1,0 +1,130 @@
+package profile_test
+
+import (
+	"encoding/json"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// R4 §8.1.1: a vital sign recorded under a more specific code (an oral
+// temperature, a heart rate by pulse oximetry, SNOMED CT's body
+// temperature) still carries the sign's own LOINC code, so such an
+// Observation is held to the sign's profile as one coded with that LOINC
+// code is; the reference validator does the same.
+var _ = Describe("vital-sign profiles implied by a more specific code", func() {
+	e := newEngine()
+	st := profile.NewStreamer(e)
+	coding := func(system, code string) any { return map[string]any{"system": system, "code": code} }
+	const ln, sct = "http://loinc.org", "http://snomed.info/sct"
+	quantity := func(v, unit string) map[string]any {
+		return map[string]any{"value": json.Number(v), "unit": unit, "system": "http://unitsofmeasure.org", "code": unit}
+	}
+	observation := func(codings []any, unit string) map[string]any {
+		res := map[string]any{
+			"resourceType": "Observation", "id": "vs1", "status": "final",
+			"category": []any{map[string]any{"coding": []any{coding("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs")}}},
+			"code":     map[string]any{"coding": codings},
+			"subject":  map[string]any{"reference": "Patient/p1"}, "effectiveDateTime": "2025-05-09T11:54:00Z",
+		}
+		if unit == "mm[Hg]" {
+			res["component"] = []any{
+				map[string]any{"code": map[string]any{"coding": []any{coding(ln, "8480-6")}}, "valueQuantity": quantity("120", unit)},
+				map[string]any{"code": map[string]any{"coding": []any{coding(ln, "8462-4")}}, "valueQuantity": quantity("80", unit)},
+			}
+		} else {
+			res["valueQuantity"] = quantity("37.1", unit)
+		}
+		return res
+	}
+
+	// errorsIn validates res in every placement (an NDJSON line through the
+	// stream path, the line's map form, XML, contained, the entry of a JSON
+	// and an XML Bundle) and returns each placement's error messages, with
+	// paths from the Observation.
+	errorsIn := func(res map[string]any) map[string][]string {
+		out := map[string][]string{}
+		messages := func(fs []model.Finding, prefix string) []string {
+			m := []string{}
+			for _, f := range fs {
+				if f.Severity == model.Error {
+					m = append(m, strings.Replace(f.Path, prefix, "Observation.", 1)+": "+f.Message)
+				}
+			}
+			return m
+		}
+		src := line(res)
+		rec := deferredLine(src, 0)
+		var fs []model.Finding
+		if !st.Prove(rec, &profile.Sink{}) {
+			rec.Load()
+			fs = e.ValidateRecord(rec, "", &profile.Sink{})
+		}
+		out["stream"] = messages(fs, "Observation.")
+		out["map walk"] = messages(e.ValidateRecord(lineRecord(src, 0), "", &profile.Sink{}), "Observation.")
+
+		contained := map[string]any{"resourceType": "Basic", "id": "b1", "contained": []any{res},
+			"code": map[string]any{"text": "carrier"}, "subject": map[string]any{"reference": "#vs1"}}
+		out["contained"] = messages(e.ValidateRecord(lineRecord(line(contained), 0), "", &profile.Sink{}), "Basic.contained[0].")
+
+		bundle := map[string]any{"resourceType": "Bundle", "type": "collection",
+			"entry": []any{map[string]any{"fullUrl": "http://example.org/fhir/Observation/vs1", "resource": res}}}
+		xml, err := fhirxml.Encode(res)
+		Expect(err).NotTo(HaveOccurred())
+		bundleXML, err := fhirxml.Encode(bundle)
+		Expect(err).NotTo(HaveOccurred())
+		for _, p := range []struct {
+			name string
+			doc  []byte
+		}{{"xml.xml", xml}, {"bundle.json", line(bundle)}, {"bundle.xml", bundleXML}} {
+			var fs []model.Finding
+			for _, r := range readRecords(p.name, p.doc) {
+				if r.Type == "Observation" {
+					fs = append(fs, e.ValidateRecord(r, "", &profile.Sink{})...)
+				}
+			}
+			out[p.name] = messages(fs, "Bundle.entry[0].resource.")
+		}
+		return out
+	}
+
+	DescribeTable("holds the Observation to the sign's profile in every placement, JSON and XML",
+		func(codings []any, unit, broken string) {
+			got := errorsIn(observation(codings, unit))
+			Expect(got).To(HaveLen(6))
+			for name, errs := range got {
+				Expect(errs).To(Equal(got["map walk"]), "%s against the map walk", name)
+			}
+			if broken == "" {
+				Expect(got["map walk"]).To(BeEmpty())
+				return
+			}
+			Expect(got["map walk"]).To(ContainElement(ContainSubstring(broken)))
+		},
+		Entry("body temperature under its own LOINC code", []any{coding(ln, "8310-5")}, "Cel", ""),
+		Entry("an oral temperature beside the body temperature code", []any{coding(ln, "8331-1"), coding(ln, "8310-5")}, "Cel", ""),
+		Entry("SNOMED CT's body temperature beside the LOINC code", []any{coding(sct, "276885007"), coding(ln, "8310-5")}, "Cel", ""),
+		Entry("a blood pressure of LOINC 55284-4 beside 85354-9", []any{coding(ln, "55284-4"), coding(ln, "85354-9")}, "mm[Hg]", ""),
+		Entry("a SNOMED CT code that is no vital sign: nothing implied", []any{coding(sct, "27113001")}, "Cel", ""),
+		Entry("a SNOMED CT code the reference lists under two signs: nothing implied (not decided)", []any{coding(sct, "271306003")}, "Cel", ""),
+		Entry("a laboratory LOINC code: nothing implied", []any{coding(ln, "2339-0")}, "mg/dL", ""),
+
+		Entry("an oral temperature alone", []any{coding(ln, "8331-1")}, "Cel",
+			`code.coding: slice "BodyTempCode" of coding requires at least 1`),
+		Entry("SNOMED CT's body temperature alone", []any{coding(sct, "276885007")}, "Cel",
+			`code.coding: slice "BodyTempCode" of coding requires at least 1`),
+		Entry("a heart rate by pulse oximetry alone", []any{coding(ln, "8889-8")}, "/min",
+			`code.coding: slice "HeartRateCode" of coding requires at least 1`),
+		Entry("SNOMED CT's body mass index alone", []any{coding(sct, "60621009")}, "kg/m2",
+			`code.coding: slice "BMICode" of coding requires at least 1`),
+		Entry("a blood pressure of LOINC 55284-4 alone (as Synthea writes it)", []any{coding(ln, "55284-4")}, "mm[Hg]",
+			`code.coding: slice "BPCode" of coding requires at least 1`),
+		Entry("an oral temperature in kilograms: the profile's unit binds too", []any{coding(ln, "8331-1"), coding(ln, "8310-5")}, "kg",
+			"valueQuantity"),
+	)
+})
