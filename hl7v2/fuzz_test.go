@@ -77,6 +77,7 @@ func FuzzRange(f *testing.F) {
 	f.Add([]byte(adt+adt), uint16(10), uint16(90))
 	f.Add([]byte("\xEF\xBB\xBFMSH|^~\\&|A\nPID|1\n\nMSH|^~\\&|B\r\n"), uint16(1), uint16(2))
 	f.Add([]byte("FHS|^~\\&\rBHS|^~\\&\rZZ|1\r"+adt+"BTS|x\rFTS|2\r"), uint16(18), uint16(40))
+	f.Add([]byte("FHS#$*@%\rBHS!^~\\&\r"+adt+"BTS!1\rFTS#1\r"), uint16(12), uint16(30))
 	f.Add([]byte("PID|1\r\r\r\nZZ\x00|\xff\xfe\rMSH|"+string(bytes.Repeat([]byte("x"), 100))+"\r\nMSH|\r"), uint16(13), uint16(30))
 	f.Fuzz(func(t *testing.T, data []byte, a, b uint16) {
 		read := func(sc *hl7v2.Scanner) []*hl7v2.Message {

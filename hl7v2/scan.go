@@ -40,6 +40,10 @@ type Scanner struct {
 	batchOpen, fileOpen    bool
 	batchMessages, batches int
 	batchLine, fileLine    int
+	// batchDelims and fileDelims are the delimiters the last BHS and FHS
+	// declared: BTS and FTS are written with them, as MSH's are with MSH-1
+	// and MSH-2 (nil before any BHS or FHS: the standard ones).
+	batchDelims, fileDelims *Delimiters
 
 	bom           bool
 	pendingIssues []Issue
@@ -436,10 +440,29 @@ func (s *Scanner) envelope(name, raw string) {
 	issue := func(sev model.Severity, code, path, msg string) {
 		m.Issues = append(m.Issues, Issue{Severity: sev, Code: code, Line: s.line, Path: path, Message: msg})
 	}
-	fields := strings.Split(raw, "|")
-	if len(raw) > 3 {
-		fields = strings.Split(raw, raw[3:4])
+	// The trailers are written with their header's delimiters; an FHS or
+	// BHS declares its own (header reads them again for the record).
+	switch name {
+	case "FHS":
+		d := headerDelims(raw)
+		s.fileDelims, s.batchDelims = &d, nil
+	case "BHS":
+		d := headerDelims(raw)
+		s.batchDelims = &d
+	case "BTS":
+		d := s.batchDelims
+		if d == nil {
+			d = s.fileDelims
+		}
+		if d != nil {
+			m.Delims = *d
+		}
+	case "FTS":
+		if s.fileDelims != nil {
+			m.Delims = *s.fileDelims
+		}
 	}
+	fields := strings.Split(raw, string(m.Delims.Field))
 	count := ""
 	if len(fields) > 1 {
 		count = fields[1]
@@ -589,8 +612,7 @@ func (s *Scanner) header(m *Message, raw string, seg *Segment) {
 		seg.Fields = []string{raw[:3], "|", ""}
 		return
 	}
-	d := DefaultDelimiters()
-	d.Field = raw[3]
+	d := headerDelims(raw)
 	rest := raw[4:]
 	enc := rest
 	if i := strings.IndexByte(rest, d.Field); i >= 0 {
@@ -601,10 +623,6 @@ func (s *Scanner) header(m *Message, raw string, seg *Segment) {
 		issue("parse.delimiters", fmt.Sprintf("%s-2 has %d encoding character(s), not 4: the missing ones take their standard values", raw[:3], len(enc)), enc)
 	case len(enc) > 5:
 		issue("parse.delimiters", fmt.Sprintf("%s-2 has %d encoding characters, not 4 (or 5 with a truncation character)", raw[:3], len(enc)), truncate(enc, 10))
-	}
-	set := []*byte{&d.Component, &d.Repetition, &d.Escape, &d.Subcomponent, &d.Truncation}
-	for i := 0; i < len(enc) && i < len(set); i++ {
-		*set[i] = enc[i]
 	}
 	seen := map[byte]bool{d.Field: true}
 	for i, c := range []byte{d.Component, d.Repetition, d.Escape, d.Subcomponent, d.Truncation}[:min(max(len(enc), 4), 5)] {
@@ -622,6 +640,26 @@ func (s *Scanner) header(m *Message, raw string, seg *Segment) {
 	seg.Fields = make([]string, 0, len(fields)+2)
 	seg.Fields = append(seg.Fields, raw[:3], raw[3:4])
 	seg.Fields = append(seg.Fields, fields...)
+}
+
+// headerDelims reads the delimiters an MSH, FHS or BHS line declares: the
+// byte after the id and the encoding characters up to the next field
+// separator, the standard ones where it has none or too few.
+func headerDelims(raw string) Delimiters {
+	d := DefaultDelimiters()
+	if len(raw) < 4 {
+		return d
+	}
+	d.Field = raw[3]
+	enc := raw[4:]
+	if i := strings.IndexByte(enc, d.Field); i >= 0 {
+		enc = enc[:i]
+	}
+	set := []*byte{&d.Component, &d.Repetition, &d.Escape, &d.Subcomponent, &d.Truncation}
+	for i := 0; i < len(enc) && i < len(set); i++ {
+		*set[i] = enc[i]
+	}
+	return d
 }
 
 func splitFields(raw string, sep byte) []string {

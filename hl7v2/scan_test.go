@@ -118,6 +118,51 @@ var _ = Describe("Scanner", func() {
 		Expect(codes(open[1])).To(ContainElement("parse.batch"))
 	})
 
+	// A batch's trailers are written with the delimiters its header
+	// declares, as a message's segments are with MSH-1 and MSH-2.
+	DescribeTable("reads batch trailers with the delimiters of the header that opened them",
+		func(file string, btsCodes, ftsCodes []string) {
+			ms := parse(file)
+			Expect(ms).To(HaveLen(5))
+			bts, fts := ms[3], ms[4]
+			Expect(bts.TypeName()).To(Equal("BTS"))
+			Expect(bts.Segments[0].Name).To(Equal("BTS"))
+			Expect(codes(bts)).To(Equal(btsCodes))
+			Expect(fts.TypeName()).To(Equal("FTS"))
+			Expect(fts.Segments[0].Name).To(Equal("FTS"))
+			Expect(codes(fts)).To(Equal(ftsCodes))
+			for _, m := range ms {
+				Expect(codes(m)).NotTo(ContainElement("parse.segment-name"))
+			}
+		},
+		Entry("standard delimiters", "FHS|^~\\&\rBHS|^~\\&\r"+adt+"BTS|1\rFTS|1\r", nil, nil),
+		Entry("# $ * @ % in FHS and BHS", "FHS#$*@%\rBHS#$*@%\r"+hashed(adt)+"BTS#1\rFTS#1\r", nil, nil),
+		Entry("# in FHS and BHS, counts wrong", "FHS#$*@%\rBHS#$*@%\r"+hashed(adt)+"BTS#2\rFTS#3\r",
+			[]string{"parse.batch-count"}, []string{"parse.batch-count"}),
+		Entry("! in FHS, # in BHS: BTS follows its BHS, FTS its FHS", "FHS!^~\\&\rBHS#^~\\&\r"+hashed(adt)+"BTS#1\rFTS!1\r", nil, nil),
+		Entry("# in BHS alone: FTS keeps the standard ones", "FHS|^~\\&\rBHS#^~\\&\r"+hashed(adt)+"BTS#1\rFTS|1\r", nil, nil),
+	)
+
+	It("reads batch trailers with their header's delimiters in every range of a split read", func() {
+		file := "FHS#$*@%\rBHS#$*@%\r" + hashed(adt) + "BTS#1\rFTS#1\r"
+		for cut := int64(1); cut < int64(len(file)); cut += 7 {
+			var got []*hl7v2.Message
+			for _, r := range [][2]int64{{0, cut}, {cut, int64(len(file))}} {
+				sc := hl7v2.NewRangeScanner(strings.NewReader(file), r[0], r[1])
+				for {
+					m, err := sc.Next()
+					if err != nil {
+						break
+					}
+					got = append(got, m)
+				}
+			}
+			Expect(got).To(HaveLen(5), "cut at %d", cut)
+			Expect(got[3].Segments[0].Name).To(Equal("BTS"), "cut at %d", cut)
+			Expect(codes(got[3])).To(BeEmpty(), "cut at %d", cut)
+		}
+	})
+
 	It("keeps segments that come before any MSH as a header-less fragment", func() {
 		ms := parse("PID|1\rPV1|1\r" + adt)
 		Expect(ms).To(HaveLen(2))
@@ -368,3 +413,8 @@ var _ = Describe("Segment look-ups", func() {
 		Expect(m.LineOf("NTE[1]")).To(Equal(99))
 	})
 })
+
+// hashed writes a message with the delimiters # $ * @ % instead of | ^ ~ \ &.
+func hashed(m string) string {
+	return strings.NewReplacer("|", "#", "^", "$", "~", "*", "\\", "@", "&", "%").Replace(m)
+}
