@@ -82,7 +82,11 @@ func (w *walker) definitionURL(s string, t *typeInfo, k *node, at pathAt) {
 	switch {
 	case kind != "":
 		if !t.allowsDefinition(kind) {
-			w.add(model.Error, CodeReference, w.pathText(at), fmt.Sprintf("canonical %s names a %s, but this element refers to %s", s, kind, strings.Join(slices.Compact(slices.Clone(t.targets)), " or ")), "")
+			if len(t.unreadTargets) > 0 {
+				w.add(model.Warning, CodeReference, w.pathText(at), fmt.Sprintf("canonical %s names a %s: %s", s, kind, t.undecidedTargets("a "+kind)), "")
+				return
+			}
+			w.add(model.Error, CodeReference, w.pathText(at), fmt.Sprintf("canonical %s names a %s, but this element refers to %s", s, kind, strings.Join(t.targetTypes(nil), " or ")), "")
 			return
 		}
 		w.canonicalVersion(s, url, version, at)
@@ -245,9 +249,10 @@ func heldCoreKind(url string) bool {
 // which guides use) for any kind. The targets are the compiled type's, read
 // as a Reference's are: a versioned type (…/ValueSet|4.0.1) is that type,
 // a profile (the core's shareablevalueset, a guide's) the type it
-// constrains, and a profile carecert cannot read allows any.
+// constrains; a profile carecert cannot read allows nothing it knows of,
+// and its caller says that what it does not allow was not decided.
 func (t *typeInfo) allowsDefinition(kind string) bool {
-	if len(t.targets) == 0 {
+	if t.anyTarget() {
 		return true
 	}
 	for _, target := range t.targets {

@@ -113,8 +113,9 @@ type typeInfo struct {
 	// profiles are profiles the value must conform to (extension
 	// definitions, for Extension).
 	profiles []string
-	// targets are the resource types a Reference may point to; empty or
-	// containing "Resource" means any.
+	// targets are the resource types a Reference (or canonical) may point
+	// to, as the target profiles carecert reads name them; containing
+	// "Resource", or empty with no unreadTargets, means any (anyTarget).
 	targets        []string
 	targetProfiles []string
 	// aggregation lists how a Reference may hold its target (contained,
@@ -123,8 +124,8 @@ type typeInfo struct {
 	// profiledTargets says some target profile is more than a base type.
 	profiledTargets bool
 	// unreadTargets are the target profiles carecert cannot read (no
-	// definition loaded): the type each constrains is not known, so its
-	// target says "Resource".
+	// definition loaded): the type each constrains is not known, so a
+	// target outside targets is not decided, neither allowed nor refused.
 	unreadTargets []string
 	// elementIDs are, per profile, the element of that profile a value
 	// must conform to when the profile names one through the
@@ -484,7 +485,6 @@ func (c *compiler) typeInfo(t definitions.TypeRef) (*typeInfo, error) {
 		if sd, err := c.e.defs.StructureDefinition(tp); err == nil {
 			ti.targets = append(ti.targets, sd.Type)
 		} else {
-			ti.targets = append(ti.targets, "Resource") // unknown profile: any type
 			ti.unreadTargets = append(ti.unreadTargets, tp)
 		}
 	}

@@ -114,6 +114,12 @@ func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp stri
 	if len(tried) == 0 {
 		return
 	}
+	if len(t.unreadTargets) > 0 {
+		// A target profile carecert cannot read may be the one it meets.
+		w.add(model.Warning, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s (%s: %s); whether it conforms to %s, which is not loaded, was not decided",
+			ref, typ, strings.Join(tried, " or "), first.Path, first.Message, strings.Join(t.unreadTargets, ", ")), "")
+		return
+	}
 	w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s, which this element requires of its target: %s: %s",
 		ref, typ, strings.Join(tried, " or "), first.Path, first.Message), "")
 }

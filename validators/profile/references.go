@@ -153,10 +153,14 @@ func (w *walker) referenceTo(ref, declared string, t *typeInfo, at pathAt) {
 	if typ == "" {
 		typ = declared
 	}
-	if typ == "" || len(t.targets) == 0 || slices.Contains(t.targets, "Resource") {
+	if typ == "" || t.anyTarget() {
 		return
 	}
 	if !slices.Contains(t.targets, typ) {
+		if len(t.unreadTargets) > 0 {
+			w.add(model.Warning, CodeReference, rp(), t.undecidedTargets("a "+typ), "")
+			return
+		}
 		w.add(model.Error, CodeReference, rp(), fmt.Sprintf("reference to a %s, but this element may only refer to %s", typ, strings.Join(t.targets, ", ")), "")
 		return
 	}

@@ -280,21 +280,26 @@ func (m sliceMiss) String() string {
 	return ""
 }
 
-// anyTarget says a reference of this type may point at any resource: it
-// names no target, or a target of type Resource (Reference(Resource), or a
-// profile of it) that is not a profile carecert cannot read, whose type is
-// unknown instead.
+// anyTarget says a reference or canonical of this type may point at any
+// resource: it names no target at all, or a target of type Resource
+// (Reference(Resource), or a profile of it). A target profile carecert
+// cannot read names a type it does not know, which is not any.
 func (t *typeInfo) anyTarget() bool {
-	if t.code == "Reference" && len(t.targets) == 0 {
-		return true
+	if t.code != "Reference" && t.code != "canonical" {
+		return false
 	}
-	n := 0
+	return len(t.targets) == 0 && len(t.unreadTargets) == 0 || slices.Contains(t.targets, "Resource")
+}
+
+// targetTypes appends to s the types this type's targets name, each once,
+// in the order the element gives them, leaving out Resource.
+func (t *typeInfo) targetTypes(s []string) []string {
 	for _, target := range t.targets {
-		if target == "Resource" {
-			n++
+		if target != "Resource" && !slices.Contains(s, target) {
+			s = append(s, target)
 		}
 	}
-	return n > len(t.unreadTargets)
+	return s
 }
 
 // targetList lists the target types of element k's references, each once
@@ -302,16 +307,23 @@ func (t *typeInfo) anyTarget() bool {
 func targetList(k *node) string {
 	var s []string
 	for _, t := range k.types {
-		for _, target := range t.targets {
-			if target != "Resource" && !slices.Contains(s, target) {
-				s = append(s, target)
-			}
-		}
+		s = t.targetTypes(s)
 	}
 	if len(s) == 0 {
 		return "any resource"
 	}
 	return strings.Join(s, " or ")
+}
+
+// undecidedTargets says that whether a reference or canonical may point at
+// what it names was not decided, because the target profiles carecert
+// cannot read may allow it: carecert's limit, never the supplier's failure.
+func (t *typeInfo) undecidedTargets(what string) string {
+	msg := fmt.Sprintf("whether this element may refer to %s was not decided: target profile %s is not loaded, so what it allows is not known", what, strings.Join(t.unreadTargets, ", "))
+	if s := t.targetTypes(nil); len(s) > 0 {
+		msg += " (the element's other targets: " + strings.Join(s, ", ") + ")"
+	}
+	return msg
 }
 
 // profileDiscriminator reports whether some value at the path conforms to a

@@ -91,7 +91,7 @@ func sameRules(a, b *node, member bool) bool {
 		a.minType != b.minType, a.maxType != b.maxType,
 		a.slicing != nil || b.slicing != nil || len(a.slices) > 0 || len(b.slices) > 0,
 		a.controls != nil || b.controls != nil,
-		(a.contentRef == nil) != (b.contentRef == nil),
+		a.contentRef != b.contentRef, // a profile's content references are the base type's elements (compile)
 		!reflect.DeepEqual([]any{a.fixed, a.pattern, a.minValue, a.maxValue}, []any{b.fixed, b.pattern, b.minValue, b.maxValue}),
 		!reflect.DeepEqual(a.binding, b.binding),
 		len(a.types) != len(b.types), len(a.invariants) != len(b.invariants), len(a.children) != len(b.children):
