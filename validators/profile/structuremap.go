@@ -152,17 +152,33 @@ func (sm *structureMap) inputType(in map[string]any, mode, path string) string {
 		if smode, _ := s["mode"].(string); smode != "" && mode != smode && !(smode == "target" && mode == "source") {
 			sm.w.add(model.Error, CodeStructureMap, path+".mode", fmt.Sprintf("the input has mode %s, but the structure %s it is typed with is declared with mode %s", mode, typ, smode), "")
 		}
-		url, _ := s["url"].(string)
-		return sm.structureType(url)
+		break
+	}
+	t, named := sm.typeNamed(typ)
+	if !named {
+		sm.w.add(model.Error, CodeStructureMap, path+".type", fmt.Sprintf("the input type %q is neither the alias of a structure the map declares nor a FHIR type", typ), "")
+	}
+	return t
+}
+
+// typeNamed resolves a type a map names (an input's type, the type a
+// create() target makes): the alias of a structure the map declares, a
+// FHIR type, or a structure's URL. It returns the element-index type
+// carecert can follow ("" where it cannot) and whether the name names a
+// type; a URL outside FHIR's core that carecert does not hold, and a
+// declared structure it cannot read, are not judged and count as named.
+func (sm *structureMap) typeNamed(typ string) (string, bool) {
+	for _, s := range sm.structures {
+		if s["alias"] == typ {
+			url, _ := s["url"].(string)
+			return sm.structureType(url), true
+		}
 	}
 	if sm.ix.HasType(typ) {
-		return typ
+		return typ, true
 	}
-	if t := sm.structureType(typ); t != "" || strings.Contains(typ, "/") && !strings.HasPrefix(typ, definitions.CoreBase) {
-		return t // a URL carecert does not hold is not judged
-	}
-	sm.w.add(model.Error, CodeStructureMap, path+".type", fmt.Sprintf("the input type %q is neither the alias of a structure the map declares nor a FHIR type", typ), "")
-	return ""
+	t := sm.structureType(typ)
+	return t, t != "" || strings.Contains(typ, "/") && !strings.HasPrefix(typ, definitions.CoreBase)
 }
 
 // structureType is the element-index type of a structure URL: a core type,
@@ -296,7 +312,7 @@ func (sm *structureMap) target(t map[string]any, scope smScope, list bool, path 
 			sm.transformParams(transform, len(params), path)
 		}
 		if variable != "" {
-			scope.add(variable, smVar{mode: "target", typ: sm.createdType(transform, params)})
+			scope.add(variable, smVar{mode: "target", typ: sm.createdType(transform, params, path)})
 		}
 		return
 	}
@@ -326,20 +342,24 @@ func (sm *structureMap) target(t map[string]any, scope smScope, list bool, path 
 	}
 }
 
-// createdType is the type a create('Type') target makes, where carecert
-// can follow it.
-func (sm *structureMap) createdType(transform string, params []map[string]any) string {
+// createdType is the type a create('Type') target makes for its variable,
+// where carecert can follow it. As for an input's type, the name is the
+// alias of a structure the map declares or a FHIR type: one that is
+// neither leaves the variable of no known type, an error (the reference
+// validator's StructureMapValidator reports it too).
+func (sm *structureMap) createdType(transform string, params []map[string]any, path string) string {
 	if transform != "create" || len(params) != 1 {
 		return ""
 	}
-	t, _ := params[0]["valueString"].(string)
-	if t == "" {
-		t, _ = params[0]["valueId"].(string)
+	name, ok := paramText(params[0])
+	if !ok || name == "" {
+		return ""
 	}
-	if sm.ix.HasType(t) {
-		return t
+	t, named := sm.typeNamed(name)
+	if !named {
+		sm.w.add(model.Error, CodeStructureMap, path+".parameter[0]", fmt.Sprintf("create(%q) makes the target variable, but %q is neither the alias of a structure the map declares nor a FHIR type", name, name), name)
 	}
-	return ""
+	return t
 }
 
 // transformParams reports a parameter count the transform cannot take.
@@ -399,16 +419,8 @@ func (sm *structureMap) dependent(d map[string]any, scope smScope, path string) 
 // takes, "" where carecert cannot follow it.
 func (sm *structureMap) quietInputType(in map[string]any) string {
 	typ, _ := in["type"].(string)
-	for _, s := range sm.structures {
-		if s["alias"] == typ {
-			url, _ := s["url"].(string)
-			return sm.structureType(url)
-		}
-	}
-	if sm.ix.HasType(typ) {
-		return typ
-	}
-	return sm.structureType(typ)
+	t, _ := sm.typeNamed(typ)
+	return t
 }
 
 // typeFits reports whether a variable of type have may be passed to an input
