@@ -20,13 +20,14 @@ import (
 
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/profile/agreement"
 )
 
 func main() {
 	only := flag.String("case", "", "run only this case and print all its findings")
-	counts := flag.Bool("counts", false, "also list the steps whose error count differs from the reference's")
+	counts := flag.Bool("counts", false, "also list the steps whose error count differs from the reference's, with carecert's errors")
 	flag.Parse()
 	if flag.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "usage: fhir-unseen [-case NAME] VALIDATOR-DIR SHARED-MANIFEST")
@@ -76,6 +77,11 @@ func run(dir, sharedManifest, only string, counts bool) error {
 		for _, o := range s.Outcomes {
 			if o.Agrees() && o.Want != o.Got {
 				fmt.Printf("COUNT %s [%s]: reference %d error(s), carecert %d\n", o.Case, o.Step, o.Want, o.Got)
+				for _, f := range o.Findings {
+					if f.Severity == model.Error {
+						fmt.Printf("    %s: %s\n", f.Path, f.Message)
+					}
+				}
 			}
 		}
 	}
