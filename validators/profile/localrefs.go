@@ -330,15 +330,6 @@ func (x *localIndex) fullURLOf(res map[string]any) string {
 	return ""
 }
 
-// recordFullURL returns the fullUrl of the entry that is the record rec
-// ("" when it is not one or has none).
-func (x *localIndex) recordFullURL(rec *model.Record) string {
-	if e := x.entryOf(nil, rec); e != nil {
-		return e.fullURL
-	}
-	return ""
-}
-
 // resolution is the outcome of resolving a literal reference among the
 // resources of a Bundle or Parameters.
 type resolution struct {
@@ -616,7 +607,10 @@ func (w *walker) findLocal(ref string) (e *localEntry, res map[string]any) {
 		}
 	}
 	if w.bundle != nil {
-		if r := w.bundle.resolve(ref, w.bundle.recordFullURL(w.rec)); len(r.matches) == 1 {
+		// Against the fullUrl resolveInBundle reads: the walked resource's
+		// entry, in a Bundle nested in the record too.
+		referrer, _ := w.entryFullURL()
+		if r := w.bundle.resolve(ref, referrer); len(r.matches) == 1 {
 			return r.matches[0], w.bundle.resource(r.matches[0])
 		}
 	}
