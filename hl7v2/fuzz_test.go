@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 	"testing/iotest"
+	"unicode"
 
 	"github.com/carecert/carecert/hl7v2"
 )
@@ -21,6 +22,7 @@ func FuzzScanner(f *testing.F) {
 	f.Add([]byte("MSH|\rMSH\rMSH|^\rPID|\\X4\\|\\F"))
 	f.Add([]byte("MSH#$*@%#A#B\rOBX#1#ST#X$Y*Z%W@F@\r"))
 	f.Add([]byte("PID|1\r\r\r\nZZ\x00|\xff\xfe\r"))
+	f.Add([]byte("\x0b" + adt + "\x1c\r\x0b" + adt + "\x1c\x1c\x0b\x1c\r\x1c\x1c\x1c\r"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// DataErrReader hands the last bytes over with io.EOF, as gzip does.
 		sc := hl7v2.NewScanner(iotest.DataErrReader(bytes.NewReader(data)))
@@ -61,7 +63,8 @@ func FuzzScanner(f *testing.F) {
 func nonBlankLinesT(data []byte) int {
 	n := 0
 	for _, l := range bytes.FieldsFunc(data, func(r rune) bool { return r == '\r' || r == '\n' }) {
-		if len(bytes.TrimSpace(l)) > 0 {
+		// White space and MLLP end blocks alone are a blank line.
+		if len(bytes.TrimFunc(l, func(r rune) bool { return unicode.IsSpace(r) || r == 0x1C })) > 0 {
 			n++
 		}
 	}
@@ -78,6 +81,7 @@ func FuzzRange(f *testing.F) {
 	f.Add([]byte("\xEF\xBB\xBFMSH|^~\\&|A\nPID|1\n\nMSH|^~\\&|B\r\n"), uint16(1), uint16(2))
 	f.Add([]byte("FHS|^~\\&\rBHS|^~\\&\rZZ|1\r"+adt+"BTS|x\rFTS|2\r"), uint16(18), uint16(40))
 	f.Add([]byte("FHS#$*@%\rBHS!^~\\&\r"+adt+"BTS!1\rFTS#1\r"), uint16(12), uint16(30))
+	f.Add([]byte("\x0b"+adt+"\x1c\r\x0b"+adt+"\x1c\r"), uint16(5), uint16(120))
 	f.Add([]byte("PID|1\r\r\r\nZZ\x00|\xff\xfe\rMSH|"+string(bytes.Repeat([]byte("x"), 100))+"\r\nMSH|\r"), uint16(13), uint16(30))
 	f.Fuzz(func(t *testing.T, data []byte, a, b uint16) {
 		read := func(sc *hl7v2.Scanner) []*hl7v2.Message {

@@ -131,6 +131,9 @@ type builder struct {
 	cr, lf int
 	crlf   int
 	blank  bool
+	// framed is set once MLLP block characters were dropped from one of
+	// the message's lines (reported once per message).
+	framed bool
 	// skip marks a message before a range read's start: it is followed only
 	// for the state it leaves (lines, indexes, batch counts), then dropped.
 	skip bool
@@ -274,9 +277,30 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 	}
 }
 
-// whiteOnly reports whether p is white space alone, as bytes.TrimSpace
-// judges it (the test segment applies to a line read whole).
-func whiteOnly(p []byte) bool { return len(bytes.TrimSpace(p)) == 0 }
+// MLLP's block characters: a file captured from a connection may keep them
+// around each message (0x0B before MSH, 0x1C and CR after the last segment).
+// They are transport, not ER7 (see unframe).
+const (
+	startBlock = 0x0B
+	endBlock   = 0x1C
+)
+
+// blankRune reports whether r leaves a line blank: white space, as
+// unicode.IsSpace judges it (0x0B among it), or MLLP's end block, which a
+// captured frame leaves alone on the line after the last segment.
+func blankRune(r rune) bool { return unicode.IsSpace(r) || r == endBlock }
+
+// whiteOnly reports whether p is blank, white space and end blocks alone
+// (the test segment applies to a line read whole).
+func whiteOnly(p []byte) bool { return len(bytes.TrimFunc(p, blankRune)) == 0 }
+
+// unframe drops the MLLP block characters a captured frame leaves on a
+// line: start and end blocks before the segment id, end blocks after the
+// segment. A line that is not blank keeps at least one byte.
+func unframe(line []byte) []byte {
+	line = bytes.TrimLeftFunc(line, func(r rune) bool { return r == startBlock || r == endBlock })
+	return bytes.TrimRightFunc(line, func(r rune) bool { return r == endBlock })
+}
 
 // whiteRun judges a line read in pieces as whiteOnly judges it whole: a
 // multi-byte space split between two pieces is carried to the next.
@@ -299,7 +323,7 @@ func (w *whiteRun) add(p []byte) {
 			w.carry = append([]byte(nil), p...)
 			return
 		}
-		if !unicode.IsSpace(r) {
+		if !blankRune(r) {
 			w.nonWhite = true
 			return
 		}
@@ -351,12 +375,15 @@ func (s *Scanner) oversize(n int) {
 
 // segment takes one line into the current message or starts a new one.
 func (s *Scanner) segment(line []byte, term int) {
-	if !s.cut && len(bytes.TrimSpace(line)) == 0 {
+	if !s.cut && whiteOnly(line) {
 		if s.pending != nil {
 			s.pending.blank = true
 		}
 		return
 	}
+	bare := unframe(line)
+	framed := len(bare) != len(line)
+	line = bare
 	name := line
 	if len(name) > 3 {
 		name = name[:3]
@@ -389,6 +416,11 @@ func (s *Scanner) segment(line []byte, term int) {
 	}
 	b := s.pending
 	b.blank = false
+	if framed && !b.framed {
+		b.framed = true
+		b.msg.Issues = append(b.msg.Issues, Issue{Severity: model.Warning, Code: "parse.mllp-framing", Line: s.line,
+			Message: "MLLP block characters (0x0B before, 0x1C after a message) in the stream: transport framing, not ER7; read without them"})
+	}
 	if b.skip {
 		return
 	}

@@ -5,15 +5,19 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing/iotest"
+	"unicode"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/internal/sharedtest"
+	"github.com/carecert/carecert/mllp"
+	"github.com/carecert/carecert/model"
 )
 
 const adt = "MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|MSG0001|P|2.4\r" +
@@ -161,6 +165,62 @@ var _ = Describe("Scanner", func() {
 			Expect(got[3].Segments[0].Name).To(Equal("BTS"), "cut at %d", cut)
 			Expect(codes(got[3])).To(BeEmpty(), "cut at %d", cut)
 		}
+	})
+
+	// A file captured from an MLLP connection keeps each message's frame:
+	// 0x0B before MSH, 0x1C and CR after the last segment. The same bytes
+	// read as frames (what an MLLP listener hands on) and read as a file
+	// must give the same messages; the file's reader says it dropped them.
+	DescribeTable("reads a captured MLLP stream as the frames hold it, saying so",
+		func(stream string, frames int) {
+			var want []*hl7v2.Message
+			fr := mllp.NewFrameReader(strings.NewReader(stream), 1<<20)
+			for {
+				f, err := fr.Next()
+				if err != nil {
+					break
+				}
+				ms, err := hl7v2.ParseAll(f.Data)
+				Expect(err).NotTo(HaveOccurred())
+				want = append(want, ms...)
+			}
+			Expect(want).NotTo(BeEmpty())
+			got := parse(stream)
+			Expect(got).To(HaveLen(len(want)))
+			framed := 0
+			for i, m := range got {
+				Expect(m.Index).To(Equal(i))
+				Expect(m.TypeName()).To(Equal(want[i].TypeName()))
+				Expect(m.Segments).To(HaveLen(len(want[i].Segments)), "message %d", i)
+				for j, seg := range m.Segments {
+					Expect(seg.Name).To(Equal(want[i].Segments[j].Name))
+					Expect(seg.Fields).To(Equal(want[i].Segments[j].Fields))
+				}
+				if slices.Contains(codes(m), "parse.mllp-framing") {
+					framed++
+				}
+				others := slices.DeleteFunc(codes(m), func(c string) bool { return c == "parse.mllp-framing" })
+				Expect(strings.Join(others, " ")).To(Equal(strings.Join(codes(want[i]), " ")), "message %d", i)
+			}
+			Expect(framed).To(Equal(frames))
+		},
+		Entry("one message", string(mllp.Wrap([]byte(adt))), 1),
+		Entry("two messages, frame after frame", string(mllp.Wrap([]byte(adt)))+string(mllp.Wrap([]byte(strings.ReplaceAll(adt, "MSG0001", "MSG0002")))), 2),
+		Entry("segments ending in LF", string(mllp.Wrap([]byte(strings.ReplaceAll(adt, "\r", "\n")))), 1),
+		Entry("no CR after the end block", "\x0b"+adt+"\x1c\x0b"+adt+"\x1c", 2),
+		Entry("the end block right after the last segment", "\x0b"+strings.TrimSuffix(adt, "\r")+"\x1c\r", 1),
+		Entry("a batch in one frame", string(mllp.Wrap([]byte("FHS|^~\\&\rBHS|^~\\&\r"+adt+"BTS|1\rFTS|1\r"))), 1),
+		Entry("line ends between frames", string(mllp.Wrap([]byte(adt)))+"\r\n\n"+string(mllp.Wrap([]byte(adt))), 2),
+	)
+
+	It("keeps a block character inside a segment as data, and a frame's message whole", func() {
+		ms := parse("\x0bMSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.4\rPID|1|\x0b|x\x1cy\r\x1c\r")
+		Expect(ms).To(HaveLen(1))
+		Expect(ms[0].Segments).To(HaveLen(2))
+		Expect(ms[0].Segments[1].Fields).To(Equal([]string{"PID", "1", "\x0b", "x\x1cy"}))
+		Expect(codes(ms[0])).To(Equal([]string{"parse.mllp-framing"}))
+		Expect(ms[0].Issues[0].Severity).To(Equal(model.Warning))
+		Expect(ms[0].Issues[0].Line).To(Equal(1))
 	})
 
 	It("keeps segments that come before any MSH as a header-less fragment", func() {
@@ -357,7 +417,8 @@ var _ = Describe("ParsePath", func() {
 func nonBlankLines(data []byte) int {
 	n := 0
 	for _, l := range bytes.FieldsFunc(data, func(r rune) bool { return r == '\r' || r == '\n' }) {
-		if len(bytes.TrimSpace(l)) > 0 {
+		// White space and MLLP end blocks alone are a blank line.
+		if len(bytes.TrimFunc(l, func(r rune) bool { return unicode.IsSpace(r) || r == 0x1C })) > 0 {
 			n++
 		}
 	}
