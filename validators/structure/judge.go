@@ -118,12 +118,31 @@ func (s *Schema) elementProperty(k elementKey) (def, prop string, ok bool) {
 		if !has {
 			continue
 		}
-		if def != "" && !reflect.DeepEqual(found, p) {
+		if def != "" && !sameRules(found, p) {
 			return "", "", false // two backbones say different things of it
 		}
 		def, found = c, p
 	}
 	return def, prop, def != ""
+}
+
+// sameRules reports whether two of the schema's properties hold a value to
+// the same rules, their descriptions aside: backbones of one type often
+// share an element's name and type with prose of their own
+// (ImagingStudy_Series.uid and ImagingStudy_Instance.uid are both ids),
+// which must not leave the element unplaced.
+func sameRules(a, b any) bool {
+	am, aok := a.(map[string]any)
+	bm, bok := b.(map[string]any)
+	if !aok || !bok {
+		return reflect.DeepEqual(a, b)
+	}
+	rules := func(m map[string]any) map[string]any {
+		m = maps.Clone(m)
+		delete(m, "description")
+		return m
+	}
+	return reflect.DeepEqual(rules(am), rules(bm))
 }
 
 // backbones lists the schema's definitions of a type's backbone elements.

@@ -191,5 +191,18 @@ var _ = Describe("the JSON-schema requirement answered from the profile engine's
 		Entry("a null value aligned with its companion (R4 JSON), which both accept", `{"resourceType":"Patient","name":[{"given":["A",null],"_given":[null,{"extension":[{"url":"http://example.org/x","valueString":"y"}]}]}]}`, true),
 		Entry("a number too large to exchange", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e400}}`, false),
 		Entry("a nested resource of no known type", `{"resourceType":"Patient","contained":[{"resourceType":"Bogus"}]}`, false),
+		// ImagingStudy_Series and ImagingStudy_Instance both have a uid (an
+		// id) and a number (an unsignedInt), each described in its own words
+		Entry("elements two backbones share, described differently (an imaging study's series and instance uid and number)",
+			imagingStudy("1.2.840.99999999.1.1.71818445.1559319199623"), true),
+		Entry("the same with an instance uid the schema refuses", imagingStudy("1.2.840_99999999"), false),
 	)
 })
+
+// imagingStudy is Synthea's shape of an imaging study, with one series of
+// one instance whose uid is given.
+func imagingStudy(instanceUID string) string {
+	return `{"resourceType":"ImagingStudy","status":"available","subject":{"reference":"Patient/p"},"started":"1997-05-29T05:19:57+00:00",` +
+		`"series":[{"uid":"1.2.840.99999999.1.23679829.1559319199623","number":1,"modality":{"system":"http://dicom.nema.org/resources/ontology/DCM","code":"DX"},` +
+		`"instance":[{"uid":"` + instanceUID + `","sopClass":{"system":"urn:ietf:rfc:3986","code":"1.2.840.10008.5.1.4.1.1.1.1"},"number":1,"title":"Image of clavicle"}]}]}`
+}
