@@ -99,6 +99,9 @@ func (b *bundleScan) finish(res map[string]any, data []byte, repeated bool) bool
 	}
 	list, _ := res["entry"].([]any)
 	graph := followsGraph(res)
+	if leaving && (graph || signed(res)) {
+		return false
+	}
 	b.entries = make([]model.BundleEntry, len(list))
 	k, line, at := 0, 1, 0
 	for i, item := range list {
@@ -133,4 +136,14 @@ func (b *bundleScan) finish(res map[string]any, data []byte, repeated bool) bool
 		b.lines.Set(i, line)
 	}
 	return true
+}
+
+// signed reports whether a Bundle has a signature, which digests the whole
+// Bundle: such a Bundle keeps its tree whole, as does a document or a
+// message (followsGraph), whose narratives and links reach across its
+// entries. A Bundle held to a profile is read whole by the profile engine
+// where the profile needs it (profile.Engine, wholeBundle).
+func signed(bundle map[string]any) bool {
+	_, ok := bundle["signature"]
+	return ok
 }

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/carecert/carecert/model"
@@ -13,6 +14,36 @@ func BundleEntries(rec *model.Record) []model.BundleEntry {
 		return rec.Entries
 	}
 	return SummarizeEntries(rec.Resource())
+}
+
+// EntriesApart reports whether a Bundle record's reader left its entries'
+// resources out of its tree (ReadFileApart): each is a record of its own,
+// and the tree holds the rest of the Bundle.
+func EntriesApart(rec *model.Record) bool {
+	for i := range rec.Entries {
+		if e := &rec.Entries[i]; e.HasResource && e.Resource == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// WholeBundle returns a copy of a Bundle record whose entries are apart
+// (EntriesApart) holding the whole Bundle, entries and all, decoded again
+// from its bytes, for a rule that judges entries in the Bundle's own walk
+// (a Bundle profile's entry slices); the record itself when they are not
+// apart. The copy's entries are summarised from its tree.
+func WholeBundle(rec *model.Record) (*model.Record, error) {
+	if !EntriesApart(rec) {
+		return rec, nil
+	}
+	res, err := Decode(rec.Raw)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s again whole: %w", rec.Source, err)
+	}
+	whole := *rec
+	whole.Value, whole.Entries, whole.Raw = res, nil, nil
+	return &whole, nil
 }
 
 // SummarizeEntries summarises the entries of a decoded Bundle, one per item

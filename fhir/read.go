@@ -32,7 +32,18 @@ const maxLine = 64 << 20
 // XML file (a resource or a Bundle), optionally gzip-compressed (".gz"), and
 // emits its records. Problems with the content become
 // records with a Problem; only an unreadable path is an error.
-func ReadFile(path string, emit Emit) error {
+func ReadFile(path string, emit Emit) error { return readFile(path, false, emit) }
+
+// ReadFileApart is ReadFile for a run's checks, which validate each record
+// on its own: a JSON Bundle's entries are records read from their own bytes
+// when a check asks (Load) and released after their checks, and the Bundle
+// record holds its tree without them (EntriesApart), so that a large Bundle
+// is never held whole. Whoever reads a Bundle record's tree as the Bundle
+// (a FHIRPath expression's %rootResource, a server's search result) reads
+// with ReadFile, which keeps it whole.
+func ReadFileApart(path string, emit Emit) error { return readFile(path, true, emit) }
+
+func readFile(path string, apart bool, emit Emit) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
@@ -42,19 +53,20 @@ func ReadFile(path string, emit Emit) error {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	return readStream(path, f, size, emit)
+	return readStream(path, f, size, apart, emit)
 }
 
 // ReadStream is ReadFile over an open stream named name.
 func ReadStream(name string, r io.Reader, emit Emit) error {
-	return readStream(name, r, 0, emit)
+	return readStream(name, r, 0, false, emit)
 }
 
 // readStream is ReadStream; size, when known (a file's), is how many bytes
 // r holds, so that a whole document is read into a buffer of its size
 // instead of one grown by doubling (a Bundle file of megabytes was copied
-// and cleared a dozen times on the way).
-func readStream(name string, r io.Reader, size int64, emit Emit) error {
+// and cleared a dozen times on the way); apart reads a JSON Bundle's
+// entries apart from its tree (ReadFileApart).
+func readStream(name string, r io.Reader, size int64, apart bool, emit Emit) error {
 	br := bufio.NewReaderSize(r, readBuffer(size))
 	head, _ := br.Peek(2)
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
@@ -88,7 +100,7 @@ func readStream(name string, r io.Reader, size int64, emit Emit) error {
 	if isXML(name, data) {
 		return readXMLDocument(name, data, emit)
 	}
-	return readDocument(name, data, 1, 0, emit)
+	return readDocument(name, data, 1, 0, apart, emit)
 }
 
 // readBuffer is the size of the buffer a stream of size bytes (0: not
@@ -463,9 +475,11 @@ type oneLine int
 func (l oneLine) Line(string) int { return int(l) }
 
 // readDocument parses one whole JSON document. A Bundle is emitted as a record
-// and each entry resource as a record of its own, located inside the file.
-func readDocument(name string, data []byte, baseLine int, index int64, emit Emit) error {
-	parsed, badLine, err := decodeDocument(data, &bundleScan{})
+// and each entry resource as a record of its own, located inside the file;
+// apart leaves the entries' resources out of the Bundle's tree where the
+// scan can (bundleScan.leaveOut).
+func readDocument(name string, data []byte, baseLine int, index int64, apart bool, emit Emit) error {
+	parsed, badLine, err := decodeDocument(data, &bundleScan{leaveOut: apart})
 	if badLine > 0 {
 		return emit(problem(name, baseLine+badLine-1, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8"))
 	}
@@ -488,7 +502,20 @@ func readDocument(name string, data []byte, baseLine int, index int64, emit Emit
 			addComments(rec, parsed.comments, baseLine)
 		}
 	}
-	_, err = resourceEmitter{name: name, locate: locate, syntax: syntax, emit: emit, entries: parsed.entries}.resource(parsed.res, "", baseLine, index, nil)
+	em := resourceEmitter{name: name, locate: locate, syntax: syntax, emit: emit, entries: parsed.entries}
+	if parsed.left {
+		// the entries' records are read from the document's bytes, and
+		// numbered before the Bundle's record is handed to the checks
+		em.raw = data
+		next := index + 1
+		for i := range parsed.entries {
+			if parsed.entries[i].HasResource {
+				parsed.entries[i].Record = next
+				next++
+			}
+		}
+	}
+	_, err = em.resource(parsed.res, "", baseLine, index, nil)
 	return err
 }
 
@@ -618,8 +645,11 @@ type resourceEmitter struct {
 	syntax func(*model.Record, string)
 	emit   Emit
 	// entries, when not nil, summarise the entries of the document's root
-	// Bundle as its scan read them (Record.Entries).
+	// Bundle as its scan read them (Record.Entries); raw, when not nil, is
+	// the document whose bytes hold the resources the scan left out of the
+	// Bundle's tree (the Bundle record's Raw).
 	entries []model.BundleEntry
+	raw     []byte
 }
 
 // resource emits res, found at docPath in the document, as record index,
@@ -633,7 +663,7 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 	rec := resourceRecord(em.name, res, line, index, loc)
 	rec.Container = container
 	if docPath == "" {
-		rec.Entries = em.entries
+		rec.Entries, rec.Raw = em.entries, em.raw
 	}
 	if em.syntax != nil {
 		em.syntax(rec, docPath)
@@ -649,17 +679,54 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 	for i, e := range entries {
 		entry, _ := e.(map[string]any)
 		inner, ok := entry["resource"].(map[string]any)
-		if !ok {
-			continue
-		}
 		p := joinPath(docPath, "entry["+strconv.Itoa(i)+"].resource")
 		var err error
-		index, err = em.resource(inner, p, line, index, rec)
+		switch {
+		case ok:
+			index, err = em.resource(inner, p, line, index, rec)
+		case rec.Entries != nil && rec.Entries[i].HasResource:
+			// left out of the tree by the Bundle's scan
+			err = em.emit(spannedRecord(em.name, rec, i, index, em.locate(p)))
+			index++
+		}
 		if err != nil {
 			return index, err
 		}
 	}
 	return index, nil
+}
+
+// spannedRecord is the record of entry i of the Bundle record bundle,
+// whose resource the Bundle's scan left out of its tree: its bytes are kept
+// as Raw and decoded from them when a check asks (Load), as an NDJSON
+// line's are, so that a Bundle's entries are decoded one at a time and
+// each is released after its checks.
+func spannedRecord(name string, bundle *model.Record, i int, index int64, loc model.Locator) *model.Record {
+	e := bundle.Entries[i]
+	return &model.Record{
+		Kind:      model.KindFHIR,
+		Source:    name,
+		Line:      loc.Line(e.ResourceType),
+		Index:     index,
+		Type:      e.ResourceType,
+		ID:        e.ID,
+		Raw:       bundle.Raw[e.Start:e.End],
+		Locator:   loc,
+		Container: bundle,
+		Decode:    decodeSpan,
+	}
+}
+
+// decodeSpan decodes the resource of a spannedRecord from its bytes, which
+// the Bundle's scan has read once already (a problem here is carecert's).
+func decodeSpan(r *model.Record) {
+	res, err := Decode(r.Raw)
+	if err != nil {
+		f := r.Finding(model.Error, "input.json", "", "carecert could not read again an entry it read before: "+err.Error())
+		r.Problem = &f
+		return
+	}
+	r.Value = res
 }
 
 func resourceRecord(name string, res map[string]any, line int, index int64, loc model.Locator) *model.Record {

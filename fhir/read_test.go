@@ -31,6 +31,19 @@ func readAll(name string, data []byte) []*model.Record {
 	return out
 }
 
+// readApart writes data to a file named name and reads it as a run's checks
+// do (ReadFileApart), returning its records as they are emitted, not loaded.
+func readApart(name string, data []byte) []*model.Record {
+	path := filepath.Join(GinkgoT().TempDir(), name)
+	Expect(os.WriteFile(path, data, 0o644)).To(Succeed())
+	var out []*model.Record
+	Expect(fhir.ReadFileApart(path, func(r *model.Record) error {
+		out = append(out, r)
+		return nil
+	})).To(Succeed())
+	return out
+}
+
 func problems(recs []*model.Record) []*model.Finding {
 	var out []*model.Finding
 	for _, r := range recs {
@@ -94,7 +107,27 @@ var _ = Describe("reading FHIR JSON", func() {
      }}
   ]
 }`
+		read := readApart("bundle.json", []byte(bundle))
+		By("leaving each entry's resource out of the Bundle's tree, read for a run's checks: a record of its own, decoded from its bytes when asked")
+		Expect(read).To(HaveLen(3))
+		Expect(read[0].Deferred()).To(BeFalse())
+		Expect(string(read[0].Raw)).To(Equal(bundle))
+		for i, entry := range read[0].Resource()["entry"].([]any) {
+			Expect(entry).NotTo(HaveKey("resource"))
+			e := read[0].Entries[i]
+			Expect(e.Record).To(Equal(read[i+1].Index))
+			Expect(read[i+1].Deferred()).To(BeTrue(), "entry %d waits for a check to ask for it", i)
+			Expect(string(read[i+1].Raw)).To(Equal(bundle[e.Start:e.End]))
+			Expect(read[i+1].Container).To(BeIdenticalTo(read[0]))
+		}
+		Expect(read[2].Name()).To(Equal("Observation/b"), "named before it is decoded")
+		Expect(fhir.EntriesApart(read[0])).To(BeTrue())
+		By("keeping the whole tree for whoever reads the Bundle as one (ReadFile, ReadStream)")
 		recs := readAll("bundle.json", []byte(bundle))
+		Expect(fhir.EntriesApart(recs[0])).To(BeFalse())
+		for i, entry := range recs[0].Resource()["entry"].([]any) {
+			Expect(reflect.ValueOf(entry.(map[string]any)["resource"]).Pointer()).To(Equal(reflect.ValueOf(recs[i+1].Resource()).Pointer()), "the entry's record holds the tree's resource")
+		}
 		Expect(recs).To(HaveLen(3))
 		Expect(recs[0].Type).To(Equal("Bundle"))
 		Expect(recs[1].Name()).To(Equal("Patient/a"))
@@ -102,19 +135,41 @@ var _ = Describe("reading FHIR JSON", func() {
 		Expect(recs[1].Container).To(BeIdenticalTo(recs[0]))
 		Expect(recs[2].Line).To(Equal(7))
 		Expect(recs[2].LineOf("Observation.status")).To(Equal(10))
+		for i, r := range read[1:] {
+			r.Load()
+			Expect(r.Resource()).To(Equal(recs[i+1].Resource()))
+			Expect(r.Line).To(Equal(recs[i+1].Line))
+		}
+		Expect(read[2].LineOf("Observation.status")).To(Equal(10))
 		By("summarising the entries as it reads them, where each entry's resource lies too")
-		Expect(recs[0].Entries).To(HaveLen(2))
-		for i, e := range recs[0].Entries {
-			Expect(reflect.ValueOf(e.Resource).Pointer()).To(Equal(reflect.ValueOf(recs[i+1].Resource()).Pointer()), "the entry's record holds the resource summarised")
-			Expect(bundle[e.Start:e.End]).To(HavePrefix(`{`))
+		Expect(read[0].Entries).To(HaveLen(2))
+		whole, err := fhir.Decode([]byte(bundle))
+		Expect(err).NotTo(HaveOccurred())
+		for i, e := range read[0].Entries {
 			res, err := fhir.Decode([]byte(bundle[e.Start:e.End]))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(res).To(Equal(recs[i+1].Resource()))
-			e.Start, e.End = 0, 0
-			Expect(e).To(Equal(fhir.SummarizeEntries(recs[0].Resource())[i]))
+			e.Start, e.End, e.Record = 0, 0, 0
+			want := fhir.SummarizeEntries(whole)[i]
+			want.Resource = nil
+			Expect(e).To(Equal(want))
 		}
-		Expect(recs[0].Entries[1].FullURL).To(Equal("urn:uuid:2"))
+		Expect(read[0].Entries[1].FullURL).To(Equal("urn:uuid:2"))
 	})
+
+	DescribeTable("keeps the whole tree of a Bundle whose rules read across its entries, read for a run's checks too",
+		func(bundle string) {
+			recs := readApart("bundle.json", []byte(bundle))
+			Expect(recs).To(HaveLen(2))
+			Expect(recs[1].Resource()).To(HaveKeyWithValue("id", "a"))
+			entry := recs[0].Resource()["entry"].([]any)[0]
+			Expect(entry).To(HaveKeyWithValue("resource", recs[1].Resource()))
+			Expect(recs[0].Raw).To(BeNil(), "no entry is read from the bytes")
+		},
+		Entry("a signed Bundle", `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"a"}}],"signature":{"type":[]}}`),
+		Entry("a document", `{"resourceType":"Bundle","type":"document","entry":[{"resource":{"resourceType":"Patient","id":"a"}}]}`),
+		Entry("a message", `{"resourceType":"Bundle","type":"message","entry":[{"resource":{"resourceType":"Patient","id":"a"}}]}`),
+	)
 
 	It("reads a small file through a buffer of its size, and a larger one as before", func() {
 		dir := GinkgoT().TempDir()

@@ -244,10 +244,11 @@ type Record struct {
 	Container *Record
 	// Entries summarises the entries of a Bundle record whose reader read
 	// them as it read the Bundle (a JSON file's), one per item of
-	// Bundle.entry; when the reader did not keep their resources in Value,
-	// each entry is a record of its own and Value holds the Bundle without
-	// them. nil otherwise, when the summaries are made from Value
-	// (fhir.BundleEntries).
+	// Bundle.entry. When the reader left their resources out of Value
+	// (fhir.ReadFileApart, fhir.EntriesApart), Value holds the Bundle
+	// without them and Raw the document, at whose spans a rule that needs
+	// another entry's resource reads it. nil otherwise, when the summaries
+	// are made from Value (fhir.BundleEntries).
 	Entries []BundleEntry
 	// Problem is set, and Value is nil, when the record could not be parsed. The
 	// runner reports it under the input requirement; checks skip such records.

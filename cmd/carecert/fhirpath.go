@@ -71,6 +71,9 @@ func (a *app) evalFHIRPath(src string, paths []string, f fhirpathFlags) error {
 	var results []fhirpathResult
 	failures := 0
 	for _, p := range paths {
+		// ReadFile keeps a Bundle's tree whole: an expression may read
+		// anything of the Bundle as %rootResource (resolve() among its
+		// entries), which the entries' summaries do not hold.
 		err := fhir.ReadFile(p, func(rec *model.Record) error {
 			rec.Load()
 			where := fmt.Sprintf("%s:%d", rec.Source, rec.Line)

@@ -137,7 +137,7 @@ func nativeInvariant(key, expr string) func(any, *walker) bool {
 		// identifier or display, and "#" (the container), both valid.
 		return func(any, *walker) bool { return true }
 	case key == "ele-1" && expr == "hasValue() or (children().count() > id.count())":
-		return func(focus any, _ *walker) bool {
+		return func(focus any, w *walker) bool {
 			m, ok := focus.(map[string]any)
 			if !ok {
 				return true
@@ -147,7 +147,8 @@ func nativeInvariant(key, expr string) func(any, *walker) bool {
 					return true
 				}
 			}
-			return false
+			// an entry whose resource is a record of its own has that child
+			return w.resourceLeftOut(m)
 		}
 	case key == "ext-1" && expr == "extension.exists() != value.exists()":
 		return func(focus any, _ *walker) bool {
@@ -464,12 +465,22 @@ func firstEntryIs(bundleType, rt string) func(map[string]any, *walker) (bool, bo
 // resource its reader took out of the tree (the summary says it is there);
 // every other entry is left to the shortcut and FHIRPath, which read it.
 func entryHoldsResource(entry map[string]any, w *walker) (bool, bool) {
-	if _, written := entry["resource"]; written || w.rec.Type != "Bundle" || w.rec.Entries == nil {
-		return false, false
-	}
-	x := w.e.bundleIndex(w.rec)
-	if i, ok := x.entryAt(entry); ok && x.entries[i].HasResource {
+	if w.resourceLeftOut(entry) {
 		return true, true
 	}
 	return false, false
+}
+
+// resourceLeftOut reports whether m is an entry object of the record's
+// Bundle whose resource its reader left out of the tree, a record of its
+// own (fhir.ReadFileApart): the entry's summary says it holds one. A rule
+// that asks of the entry whether it has a resource or any child (bdl-5,
+// ele-1) reads it here, not from the tree.
+func (w *walker) resourceLeftOut(m map[string]any) bool {
+	if _, written := m["resource"]; written || w.rec.Type != "Bundle" || w.rec.Entries == nil {
+		return false
+	}
+	x := w.e.bundleIndex(w.rec)
+	i, ok := x.entryAt(m)
+	return ok && x.entries[i].HasResource && x.entries[i].Resource == nil
 }

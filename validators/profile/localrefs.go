@@ -51,6 +51,10 @@ type localIndex struct {
 	// first use (held.go).
 	definitionsOnce sync.Once
 	definitions     *carriedDefinitions
+	// anchors counts what a #fragment can point at across the Bundle,
+	// made on first use (anchorCounts).
+	anchorsOnce sync.Once
+	anchors     map[string]int
 }
 
 // decodedEntry is an entry's resource decoded from the Bundle's bytes.
@@ -105,6 +109,29 @@ func (x *localIndex) resource(e *localEntry) map[string]any {
 	}
 	x.decoded = slices.Insert(x.decoded[:min(len(x.decoded), decodedKept-1)], 0, decodedEntry{e.index, res})
 	return res
+}
+
+// anchorCounts counts what a #fragment can point at (walker.eachAnchor)
+// across the owner's whole Bundle: its tree, and each entry's resource its
+// reader left out of it, decoded from the Bundle's bytes one at a time and
+// not kept. It is made once, by the first walk (w) that looks beyond its own
+// resource, for every entry's walk after it.
+func (x *localIndex) anchorCounts(w *walker) map[string]int {
+	x.anchorsOnce.Do(func() {
+		x.anchors = map[string]int{}
+		count := func(a string) { x.anchors[a]++ }
+		w.eachAnchor(x.owner.Resource(), count)
+		for i := range x.entries {
+			s := &x.entries[i]
+			if !s.HasResource || s.Resource != nil || s.End <= s.Start || int64(len(x.owner.Raw)) < s.End {
+				continue
+			}
+			if res, err := fhir.Decode(x.owner.Raw[s.Start:s.End]); err == nil {
+				w.eachAnchor(res, count)
+			}
+		}
+	})
+	return x.anchors
 }
 
 // localEntry is one carried resource (or a Bundle entry without one, which

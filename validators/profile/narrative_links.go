@@ -50,54 +50,61 @@ func (w *walker) narrativeLinks(links []narrative.Link, path string) {
 
 // anchors counts what a #fragment can point at: element ids (the resource's
 // own id included) and narrative anchors, in the resource being walked, then
-// in the record's resource, then (inBundle) in the Bundle it came in.
+// in the record's resource, then (inBundle) in the Bundle it came in, whose
+// entries its index reads whether the tree holds them or not
+// (localIndex.anchorCounts).
 func (w *walker) anchors(id string, inBundle bool) int {
 	n := w.countAnchors(w.res, id)
 	if n == 0 && w.root != nil && !sameMap(w.root, w.res) {
 		n = w.countAnchors(w.root, id)
 	}
-	if n == 0 && inBundle && w.rec.Container != nil {
-		if b := w.rec.Container.Resource(); b != nil {
-			n = w.countAnchors(b, id)
-		}
+	if n == 0 && inBundle && w.rec.Container != nil && w.rec.Container.Type == "Bundle" {
+		n = w.e.bundleIndex(w.rec.Container).anchorCounts(w)[id]
 	}
 	return n
 }
 
 func (w *walker) countAnchors(v any, id string) int {
 	n := 0
+	w.eachAnchor(v, func(a string) {
+		if a == id {
+			n++
+		}
+	})
+	return n
+}
+
+// eachAnchor calls fn with everything in v a #fragment can point at: each
+// element id and each anchor of a narrative (repeated ones as often as
+// they are written).
+func (w *walker) eachAnchor(v any, fn func(string)) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, c := range x {
 			switch {
 			case k == "id":
-				if c == id {
-					n++
+				if s, ok := c.(string); ok {
+					fn(s)
 				}
 			case k == "div":
 				if s, ok := c.(string); ok {
 					res := w.narrativeOf(s)
 					for _, a := range res.IDs {
-						if a == id {
-							n++
-						}
+						fn(a)
 					}
 					for _, a := range res.DuplicateIDs {
-						if a == id {
-							n++
-						}
+						fn(a)
 					}
 				}
 			default:
-				n += w.countAnchors(c, id)
+				w.eachAnchor(c, fn)
 			}
 		}
 	case []any:
 		for _, c := range x {
-			n += w.countAnchors(c, id)
+			w.eachAnchor(c, fn)
 		}
 	}
-	return n
 }
 
 // narrativeOf checks a div other than the one being walked without

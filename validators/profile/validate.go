@@ -171,6 +171,18 @@ func (e *Engine) Validate(rec *model.Record, p *Compiled, sink *Sink) []model.Fi
 // validate is Validate; with shelve, it puts the coded values the walk
 // finds on the engine's shelf (coded.go).
 func (e *Engine) validate(rec *model.Record, p *Compiled, sink *Sink, shelve bool) []model.Finding {
+	if !p.IsCore && rec.Type == "Bundle" && rec.Entries != nil {
+		// A Bundle whose entries are records of their own is walked
+		// without them against its base type, whose rules on entries read
+		// their summaries; a profile beyond it may judge each entry's
+		// resource (entry slices, types, cardinality), so it walks the
+		// whole Bundle.
+		whole, err := fhir.WholeBundle(rec)
+		if err != nil {
+			return []model.Finding{rec.Finding(model.Warning, CodeProfile, rec.Type, "not checked against profile "+p.URL+": "+err.Error())}
+		}
+		rec = whole
+	}
 	res := rec.Resource()
 	if res == nil {
 		return nil
