@@ -211,12 +211,14 @@ func emitLine(name string, raw []byte, line int, index int64, emit Emit) (int64,
 // elsewhere too (a reference's type, a Parameters holding a Bundle, a
 // display): those were parsed eagerly, on the one reader's turn, and lost
 // the bytes the stream path proves records from. A line that writes
-// neither Bundle" nor any escape is not looked at further; one with a
-// comment is read at once, as before. Both searches
-// start from a byte JSON rarely holds; "Bundle" with its opening quote,
-// JSON's commonest byte, took about three times as long.
+// neither Bundle" nor a \u escape is not looked at further: only a \u
+// escape can spell "resourceType" or "Bundle" otherwise (any other escape
+// stands for a character neither holds), and a narrative's escaped quotes
+// (\") are common. One with a comment is read at once, as before. Both
+// searches start from a byte JSON rarely holds; "Bundle" with its opening
+// quote, JSON's commonest byte, took about three times as long.
 func mayHoldBundle(raw []byte) bool {
-	if !bytes.Contains(raw, []byte(`Bundle"`)) && bytes.IndexByte(raw, '\\') < 0 {
+	if !bytes.Contains(raw, []byte(`Bundle"`)) && !bytes.Contains(raw, []byte(`\u`)) {
 		return false
 	}
 	depth := 0

@@ -24,6 +24,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -340,14 +342,18 @@ func (s *Schema) Validate(res map[string]any, path string, emit func(path, code,
 // ValidateWorded is Validate with findings worded for the format the resource
 // was written in (fhir.WordingOf its record).
 func (s *Schema) ValidateWorded(res map[string]any, path string, words fhir.Wording, emit func(path, code, msg, evidence string)) {
+	typ := fhir.ResourceType(res)
+	if typ == "Bundle" {
+		res = withoutEntryRecords(res)
+	}
 	// The quick walk also refuses a number boundNumbers would replace: a
 	// record it passes needs neither that walk nor a second quick one.
-	if s.quickFor(fhir.ResourceType(res)).valid(res) {
-		s.validate(res, path, pass{words: words, proven: true, record: true}, emit)
+	if s.quickFor(typ).valid(res) {
+		s.validate(res, path, pass{words: words, proven: true}, emit)
 		return
 	}
 	res, replaced := boundNumbers(res, path, words, emit)
-	s.validate(res, path, pass{replaced: replaced, words: words, record: true}, emit)
+	s.validate(res, path, pass{replaced: replaced, words: words}, emit)
 }
 
 // pass is what one Validate carries down to nested resources.
@@ -358,18 +364,13 @@ type pass struct {
 	// proven says the quick walk has passed the resource given to validate
 	// (not its nested resources, which validate walks on their own).
 	proven bool
-	// record says the resource given to validate is a record's own, not one
-	// nested in it: a Bundle record's entry resources are then records of
-	// their own (fhir's reader makes them so), a Bundle nested in a
-	// Parameters or contained has none.
-	record bool
 }
 
 // validate is Validate once numbers are bounded.
 func (s *Schema) validate(res map[string]any, path string, in pass, emit func(path, code, msg, evidence string)) {
 	typ := fhir.ResourceType(res)
-	proven, record := in.proven, in.record
-	in.proven, in.record = false, false
+	proven := in.proven
+	in.proven = false
 	// Most records are valid: the quick walk proves it without gojsonschema,
 	// which then only ever sees the records it has something to say about.
 	if !proven && !s.quickFor(typ).valid(res) {
@@ -385,9 +386,6 @@ func (s *Schema) validate(res map[string]any, path string, in pass, emit func(pa
 		}
 		for _, e := range result.Errors() {
 			if e.Type() == "invalid_type" && e.Value() == nil && alignedNull(res, e.Context().String()) {
-				continue
-			}
-			if record && typ == "Bundle" && inEntryRecord(res, e.Context().String()) {
 				continue
 			}
 			p, code, msg, ev := s.describe(path, typ, in.words, e)
@@ -516,33 +514,37 @@ func alignedNull(res map[string]any, ctx string) bool {
 	return len(item) > 0
 }
 
-// inEntryRecord reports whether gojsonschema's context ctx lies in an entry
-// resource of the Bundle record res ("(root).Bundle.entry.3.resource"): an
-// entry resource that is an object is a record of its own, whose checks
-// judge it (a missing resourceType is STRUCT-01's finding there). The
-// schema's own reading of it, an object requiring resourceType, would report
-// that problem a second time, on the Bundle; and only when the profile
-// engine's proof of the Bundle (fhir/shape) had been let go from its shelf
-// before this check read it, which depends on how the workers were
-// scheduled. An entry resource that is not an object is no record, and
-// stays the Bundle's error.
-func inEntryRecord(res map[string]any, ctx string) bool {
-	rest, ok := strings.CutPrefix(ctx, "(root).Bundle.entry.")
-	if !ok {
-		return false
-	}
-	index, rest, _ := strings.Cut(rest, ".")
-	if rest != "resource" && !strings.HasPrefix(rest, "resource.") {
-		return false
-	}
-	i, err := strconv.Atoi(index)
+// withoutEntryRecords returns a Bundle record's resource without the entry
+// resources that are objects, each a record of its own (fhir's reader makes
+// them so) whose checks judge it: the schema's reading of one on the Bundle
+// (an object requiring resourceType, a number out of range) would report it
+// a second time, and only when the profile engine had not proven the Bundle.
+// Bundle.entry.resource is optional, so leaving it out takes no rule of the
+// Bundle's own away. An entry resource that is not an object is no record
+// and stays, the Bundle's error; a Bundle nested in a record (a Parameters'
+// resource, contained) is walked whole, entries and all. The copy is
+// shallow: only the entries that hold a resource are copied.
+func withoutEntryRecords(res map[string]any) map[string]any {
 	entries, _ := res["entry"].([]any)
-	if err != nil || i < 0 || i >= len(entries) {
-		return false
+	var kept []any
+	for i, e := range entries {
+		em, _ := e.(map[string]any)
+		if _, isObject := em["resource"].(map[string]any); !isObject {
+			continue
+		}
+		if kept == nil {
+			kept = slices.Clone(entries)
+		}
+		em = maps.Clone(em)
+		delete(em, "resource")
+		kept[i] = em
 	}
-	entry, _ := entries[i].(map[string]any)
-	_, isObject := entry["resource"].(map[string]any)
-	return isObject
+	if kept == nil {
+		return res
+	}
+	res = maps.Clone(res)
+	res["entry"] = kept
+	return res
 }
 
 // contextPath converts gojsonschema's "(root).Patient.identifier.0.system" to

@@ -2,6 +2,7 @@ package structure_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -12,7 +13,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
-	"github.com/carecert/carecert/fhir/shape"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/fixtures"
 	"github.com/carecert/carecert/internal/sharedtest"
 	"github.com/carecert/carecert/model"
@@ -308,34 +309,72 @@ var _ = Describe("the FHIR R4 structure checks", func() {
 	})
 })
 
-// The profile engine's proof that a record is well shaped waits on a shelf
-// of the last few records' proofs (fhir/shape, check.Shelf) until the
-// JSON-schema check reads it. Whether it is still there depends on how the
-// workers were scheduled in between (on a loaded machine, a worker paused
-// after the engine's walk while the others shelved many records): a proof
-// let go makes the check walk the record itself. That walk must come to the
-// proof's verdict, or the report depends on timing. Here the shelf is
-// turned over on purpose between the walk and the check.
-var _ = Describe("the JSON-schema check of a record whose proof was let go", func() {
-	It("finds what it finds with the proof (a Bundle whose entry has no resourceType)", func() {
-		reg := check.NewRegistry()
-		structure.Register(reg)
-		env := &check.Env{}
-		schema, err := reg.Compile(check.Spec{Requirement: "STRUCT-02", Type: "fhir-json-schema"}, env)
-		Expect(err).NotTo(HaveOccurred())
-		proofs, err := shape.Run.Get(env)
-		Expect(err).NotTo(HaveOccurred())
-		bundle := records("b.json", `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"id":"p","active":true}}]}`)[0]
-		Expect(schema.Applies(bundle)).To(BeTrue())
+// A Bundle record's entry resources that are objects are records of their
+// own (fhir's reader makes them so), judged by their own checks. The
+// JSON-schema check of the Bundle leaves them out, so that what is wrong in
+// one is not reported a second time on the Bundle: and not only when the
+// profile engine did not prove the Bundle (the structure suite alone, or a
+// proof the engine could not give), which made the Bundle's verdict depend
+// on which suites ran. What is the Bundle's own stays its own: an entry
+// resource that is not an object, the Bundle's own elements, and the
+// entries of a Bundle nested in a record, which are no records.
+var _ = Describe("the JSON-schema check of a Bundle record", Ordered, func() {
+	var runs *twoRuns
+	BeforeAll(func() { runs = newTwoRuns() })
+	bundle := func(entry string) string {
+		return `{"resourceType":"Bundle","id":"b","type":"collection","entry":[{"fullUrl":"urn:uuid:8a5c0b3e-2f55-4c1e-9a39-3f1f2c4b5d60",` + entry + `}]}`
+	}
+	// want lists the Bundle's findings as code and path; each form of the
+	// Bundle gives them alone and beside the profile engine alike.
+	DescribeTable("leaves its entry records to their own checks",
+		func(text string, xml bool, want ...string) {
+			forms := map[string]string{"b.json": text, "b.ndjson": text + "\n"}
+			if xml {
+				var res map[string]any
+				d := json.NewDecoder(strings.NewReader(text))
+				d.UseNumber()
+				Expect(d.Decode(&res)).To(Succeed())
+				x, err := fhirxml.Encode(res)
+				Expect(err).NotTo(HaveOccurred())
+				forms["b.xml"] = string(x)
+			}
+			for name, data := range forms {
+				var b *model.Record
+				for _, rec := range records(name, data) {
+					if rec.Type == "Bundle" && rec.Container == nil {
+						b = rec
+					}
+				}
+				Expect(b).NotTo(BeNil(), name)
+				var got []string
+				for _, f := range runs.alone.NewState().Observe(b) {
+					got = append(got, f.Code+" "+f.Path)
+				}
+				Expect(got).To(ConsistOf(want), name)
+				runs.compare(b, name+" "+text)
+			}
+		},
+		Entry("an entry resource without resourceType", bundle(`"resource":{"id":"p","active":true}`), false),
+		Entry("an entry resource of an unknown type", bundle(`"resource":{"resourceType":"Bogus","id":"p"}`), false),
+		Entry("an entry resource with a number out of range", bundle(`"resource":{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e400}}`), true),
+		Entry("an entry resource with an unknown element", bundle(`"resource":{"resourceType":"Patient","id":"p","bogus":true}`), false),
+		Entry("an entry resource with a code outside the schema's enumeration", bundle(`"resource":{"resourceType":"Patient","id":"p","gender":"f"}`), true),
+		Entry("an entry resource with a string where an array belongs", bundle(`"resource":{"resourceType":"Patient","id":"p","name":[{"given":"A"}]}`), false),
+		Entry("an entry resource that is not an object: the Bundle's", bundle(`"resource":"Patient/p"`), false, "structure.type Bundle.entry[0].resource"),
+		Entry("the Bundle's own element beside a damaged entry resource", `{"resourceType":"Bundle","id":"b","type":"bogus","entry":[{"resource":{"resourceType":"Patient","id":"p","gender":"f"}}]}`, true, "structure.code Bundle.type"),
+		Entry("the Bundle's own number beside a damaged entry resource", `{"resourceType":"Bundle","id":"b","type":"searchset","total":1e400,"entry":[{"resource":{"resourceType":"Patient","id":"p","gender":"f"}}]}`, true, "structure.number-range Bundle.total"),
+	)
 
-		proofs.Put(bundle, true)
-		Expect(schema.NewState().Observe(bundle)).To(BeEmpty())
-
-		for i := range 64 {
-			proofs.Put(&model.Record{Source: "other.json", Index: int64(i)}, true)
+	It("judges the entries of a Bundle nested in a record, which are no records, as the record's", func() {
+		text := `{"resourceType":"Parameters","parameter":[{"name":"b","resource":` + bundle(`"resource":{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e400}}`) + `}]}`
+		recs := records("p.json", text)
+		Expect(recs).To(HaveLen(1))
+		var got []string
+		for _, f := range runs.alone.NewState().Observe(recs[0]) {
+			got = append(got, f.Code+" "+f.Path)
 		}
-		Expect(proofs.Proven(bundle)).To(BeFalse(), "the shelf has let the Bundle's proof go")
-		Expect(schema.NewState().Observe(bundle)).To(BeEmpty())
+		Expect(got).To(ContainElement("structure.number-range Parameters.parameter[0].resource.entry[0].resource.valueQuantity.value"))
+		runs.compare(recs[0], text)
 	})
 })
 
