@@ -264,6 +264,53 @@ type Record struct {
 	// from Raw alone (check.Prover): such a record reaches the checks with
 	// Decode still set (Deferred) and is decoded only if one asks for Value.
 	Decode func(*Record)
+	// kept holds what checks' walks of the record left for the checks that
+	// read it after them (Keep).
+	kept []kept
+}
+
+// kept is one value a check's walk left on a record: by is whose, and
+// source and index are the record's when it was kept.
+type kept struct {
+	by     any
+	source string
+	index  int64
+	value  any
+}
+
+// Keep holds value for the checks that read the record after the walk that
+// found it (check.Shelf), under by (comparable: whose value it is),
+// replacing what was held under by before. A value kept lives as long as
+// the record: whether a check finds it depends on nothing but whether the
+// walk kept it, not on how many records other workers checked meanwhile.
+// A record is checked by one worker at a time, so Keep and Kept take no
+// lock.
+func (r *Record) Keep(by, value any) {
+	for i := range r.kept {
+		if r.kept[i].by == by {
+			r.kept[i] = kept{by, r.Source, r.Index, value}
+			return
+		}
+	}
+	if r.kept == nil {
+		r.kept = make([]kept, 0, 2) // a record's coded values and its shape's proof
+	}
+	r.kept = append(r.kept, kept{by, r.Source, r.Index, value})
+}
+
+// Kept returns what was kept on the record under by; ok is false when
+// nothing was, or when the Record was since reused for another record (its
+// Source or Index changed).
+func (r *Record) Kept(by any) (value any, ok bool) {
+	for _, k := range r.kept {
+		if k.by == by {
+			if k.source != r.Source || k.index != r.Index {
+				return nil, false
+			}
+			return k.value, true
+		}
+	}
+	return nil, false
 }
 
 // Load runs a deferred Decode once.

@@ -39,7 +39,7 @@ requirements:
 		p, err := runner.LoadPlan(writePlan(dir, "suites: [./mine.yaml]\nvendors: [{name: A, targets: [{path: feed.ndjson}]}]\n"))
 		Expect(err).NotTo(HaveOccurred())
 		r := newRunner(2)
-		shelf := check.NewShelf[bool](8)
+		shelf := check.NewShelf[bool]()
 		everyRecord := func(rec *model.Record) []model.Finding {
 			return []model.Finding{rec.Finding(model.Error, "mine.seen", "Patient.id", "seen")}
 		}

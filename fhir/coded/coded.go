@@ -6,11 +6,7 @@
 // record again, and walk it themselves only when no walk has put them.
 package coded
 
-import (
-	"runtime"
-
-	"github.com/carecert/carecert/check"
-)
+import "github.com/carecert/carecert/check"
 
 // Value is one coded value of a record.
 type Value struct {
@@ -50,13 +46,13 @@ const MaxDepth = 32
 // whole; the codings of a CodeableConcept are not values of their own.
 func Is(typ string) bool { return types[typ] }
 
-// Shelf keeps the coded values of the last few records, for the checks that
-// read a record after the walk that found them (check.Shelf).
+// Shelf keeps a record's coded values, for the checks that read the record
+// after the walk that found them (check.Shelf).
 type Shelf = check.Shelf[[]Value]
 
-// NewShelf returns a shelf for the records of n workers at a time.
-func NewShelf(n int) *Shelf { return check.NewShelf[[]Value](n) }
+// NewShelf returns an empty shelf.
+func NewShelf() *Shelf { return check.NewShelf[[]Value]() }
 
 // Run is the run's shelf, shared by the walks that put values on it and the
 // checks that read them.
-var Run = check.NewService(func(*check.Env) (*Shelf, error) { return NewShelf(4 * runtime.GOMAXPROCS(0)), nil })
+var Run = check.NewService(func(*check.Env) (*Shelf, error) { return NewShelf(), nil })

@@ -6,6 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/model"
 )
@@ -16,7 +17,7 @@ var _ = Describe("the shelf of coded values", func() {
 	}
 
 	It("gives back what was put for a record, and nothing for another", func() {
-		s := coded.NewShelf(8)
+		s := coded.NewShelf()
 		a := &model.Record{Source: "feed", Index: 0}
 		b := &model.Record{Source: "feed", Index: 1}
 		s.Put(a, code("male"))
@@ -28,7 +29,7 @@ var _ = Describe("the shelf of coded values", func() {
 	})
 
 	It("tells a record with no coded values from one not walked", func() {
-		s := coded.NewShelf(8)
+		s := coded.NewShelf()
 		a := &model.Record{Source: "feed"}
 		s.Put(a, nil)
 		got, ok := s.Get(a)
@@ -37,7 +38,7 @@ var _ = Describe("the shelf of coded values", func() {
 	})
 
 	It("takes a Record a target reuses for the next record as another record", func() {
-		s := coded.NewShelf(8)
+		s := coded.NewShelf()
 		rec := &model.Record{Source: "feed", Index: 0}
 		s.Put(rec, code("male"))
 		rec.Index = 1
@@ -45,30 +46,38 @@ var _ = Describe("the shelf of coded values", func() {
 		Expect(ok).To(BeFalse())
 	})
 
-	It("lets the oldest record go for a newer one, and replaces a record's values in place", func() {
-		s := coded.NewShelf(8)
-		recs := make([]*model.Record, 9)
+	It("keeps a record's values for as long as the record, however many records were shelved after it, and replaces them in place", func() {
+		s := coded.NewShelf()
+		recs := make([]*model.Record, 1000)
 		for i := range recs {
 			recs[i] = &model.Record{Source: "feed", Index: int64(i)}
+			s.Put(recs[i], code("male"))
 		}
-		for _, r := range recs[:8] {
-			s.Put(r, code("male"))
-		}
-		s.Put(recs[7], code("female")) // again: no room taken
+		s.Put(recs[7], code("female"))
 		got, ok := s.Get(recs[7])
 		Expect(ok).To(BeTrue())
 		Expect(got).To(Equal(code("female")))
-		_, ok = s.Get(recs[0])
+		got, ok = s.Get(recs[0])
+		Expect(ok).To(BeTrue(), "the first record's values are still there")
+		Expect(got).To(Equal(code("male")))
+	})
+
+	It("keeps each shelf's values apart on one record", func() {
+		values, proofs := coded.NewShelf(), check.NewShelf[bool]()
+		rec := &model.Record{Source: "feed"}
+		proofs.Put(rec, true)
+		_, ok := values.Get(rec)
+		Expect(ok).To(BeFalse())
+		values.Put(rec, code("male"))
+		proven, ok := proofs.Get(rec)
 		Expect(ok).To(BeTrue())
-		s.Put(recs[8], code("other"))
-		_, ok = s.Get(recs[0])
-		Expect(ok).To(BeFalse(), "the oldest is let go")
-		_, ok = s.Get(recs[1])
-		Expect(ok).To(BeTrue())
+		Expect(proven).To(BeTrue())
+		got, _ := values.Get(rec)
+		Expect(got).To(Equal(code("male")))
 	})
 
 	It("is safe for workers putting and reading at once", func() {
-		s := coded.NewShelf(8)
+		s := coded.NewShelf()
 		var wg sync.WaitGroup
 		for w := range 4 {
 			wg.Add(1)

@@ -12,8 +12,6 @@
 package shape
 
 import (
-	"runtime"
-
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
 )
@@ -35,7 +33,7 @@ type Proofs struct {
 // Run is the run's proofs, shared by the walk that proves and the check that
 // reads.
 var Run = check.NewService(func(*check.Env) (*Proofs, error) {
-	return &Proofs{shelf: check.NewShelf[bool](4 * runtime.GOMAXPROCS(0))}, nil
+	return &Proofs{shelf: check.NewShelf[bool]()}, nil
 })
 
 // Want asks for proofs, with the schema's judge of primitive strings. It is

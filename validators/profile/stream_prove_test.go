@@ -33,7 +33,7 @@ func newKeeping(judge shape.Judge) keeping {
 	proofs, err := shape.Run.Get(&check.Env{})
 	Expect(err).NotTo(HaveOccurred())
 	proofs.Want(judge)
-	shelf := codedvals.NewShelf(8)
+	shelf := codedvals.NewShelf()
 	return keeping{e: profile.NewEngine(defs, profile.Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: shelf, Proofs: proofs}), shelf: shelf, proofs: proofs}
 }
 

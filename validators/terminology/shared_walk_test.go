@@ -31,9 +31,9 @@ var _ = Describe("the coded values the profile engine's walk shelves", func() {
 		env := &check.Env{Context: context.Background()}
 		defs, err := definitions.Run.Get(env)
 		Expect(err).NotTo(HaveOccurred())
-		shelf := coded.NewShelf(8)
+		shelf := coded.NewShelf()
 		eng := profile.NewEngine(defs, profile.Options{Invariants: profile.FHIRPath{}, Shelf: shelf})
-		el, err := terminology.LoadElements(coded.NewShelf(8))
+		el, err := terminology.LoadElements(coded.NewShelf())
 		Expect(err).NotTo(HaveOccurred())
 
 		// every kind of seeded defect, wrong JSON shapes among them

@@ -60,7 +60,7 @@ var _ = Describe("the units rule on a record proven from its bytes", func() {
 		Expect(err).NotTo(HaveOccurred())
 		shelf, err := coded.Run.Get(sharedEnv)
 		Expect(err).NotTo(HaveOccurred())
-		el, err := terminology.LoadElements(coded.NewShelf(1))
+		el, err := terminology.LoadElements(coded.NewShelf())
 		Expect(err).NotTo(HaveOccurred())
 		read := func() *model.Record {
 			res, err := fhir.Decode([]byte(line))
