@@ -18,7 +18,10 @@ import (
 
 // Judge returns the schema's judge of the primitive strings of FHIR type typ
 // at the element whose definition path is def ("Patient.birthDate",
-// "Extension.value[x]"): whether the schema accepts a string s there. The
+// "Extension.value[x]"): whether the schema accepts a string s there, given
+// that the profile engine's check of a typ string passes s (its lexical
+// form: a walk whose check refuses s proves nothing, whatever the judge
+// said, so the judge need not check again what that check holds). The
 // judge must answer false whenever unsure. A walk may keep an element's
 // judge for every value it meets there (the stream path keeps one per
 // element and type), so finding it is paid once.

@@ -55,16 +55,18 @@ func (s *Schema) place(k elementKey) func(string) bool {
 	var n *quickNode
 	def, prop, ok := s.elementProperty(k)
 	if ok {
-		n = s.quick.definition(def).props[prop]
-		for n != nil && n.ref != nil {
-			n = n.ref
-		}
+		n = resolved(s.quick.definition(def).props[prop])
 		if n != nil && n.items != nil {
-			n = n.items // an item of a repeating element
+			n = resolved(n.items) // an item of a repeating element
 		}
 	}
 	j := refuse
-	if n != nil {
+	switch {
+	case n != nil && engineHolds[k.typ] && n == resolved(s.quick.definition(k.typ)):
+		// The element's schema is its type's pattern alone, which every
+		// string the engine's check passes matches (shape.Judge).
+		j = accept
+	case n != nil:
 		j = func(v string) bool { return n.valid(v) }
 	}
 	nodes := maps.Clone(old)
@@ -75,6 +77,30 @@ func (s *Schema) place(k elementKey) func(string) bool {
 
 // refuse is the judge of an element the schema's definitions cannot place.
 func refuse(string) bool { return false }
+
+// accept is the judge of an element whose schema every string the profile
+// engine's check of its type passes meets.
+func accept(string) bool { return true }
+
+// engineHolds are the primitive types whose pattern in the R4 JSON schema
+// matches every string the profile engine's check of the type passes
+// (validators/profile checkString, which a walk applies to each string it
+// puts to the judge): a string and markdown of no control character but
+// tab, CR and LF, not empty, match ^[ \r\n\t\S]+$ (\S is all but tab,
+// LF, form feed, CR and space); an id matches the same class and lengths;
+// a code of words one space apart matches ^[^\s]+(\s[^\s]+)*$. Left out,
+// where the schema is stricter: the dates and times (it refuses the year
+// 0000) and uri, url and canonical (it refuses a form feed, which the
+// engine lets by).
+var engineHolds = map[string]bool{"string": true, "markdown": true, "id": true, "code": true}
+
+// resolved follows a schema node's $ref (gojsonschema ignores its siblings).
+func resolved(n *quickNode) *quickNode {
+	for n != nil && n.ref != nil {
+		n = n.ref
+	}
+	return n
+}
 
 // elementProperty finds the schema definition and property of an element:
 // "Patient.birthDate" is property birthDate of Patient;

@@ -206,3 +206,57 @@ func imagingStudy(instanceUID string) string {
 		`"series":[{"uid":"1.2.840.99999999.1.23679829.1559319199623","number":1,"modality":{"system":"http://dicom.nema.org/resources/ontology/DCM","code":"DX"},` +
 		`"instance":[{"uid":"` + instanceUID + `","sopClass":{"system":"urn:ietf:rfc:3986","code":"1.2.840.10008.5.1.4.1.1.1.1"},"number":1,"title":"Image of clavicle"}]}]}`
 }
+
+// The schema's judge leaves to the profile engine's check of a string what
+// that check already holds (shape.Judge): for string, markdown, id and code
+// the schema's pattern admits every string the engine's check passes. Any
+// string of those types the walk proves must be one the schema's own walk
+// finds nothing in; and the same strings in a uri, whose schema is stricter
+// (a form feed), must still be judged.
+var _ = Describe("the schema's judge of strings the profile engine's check holds", Ordered, func() {
+	var runs *twoRuns
+	BeforeAll(func() { runs = newTwoRuns() })
+
+	It("proves only what the schema's own walk finds nothing in, on strings of every awkward character", func() {
+		alphabet := []string{"a", "Z", "0", "-", ".", " ", "  ", "\t", "\n", "\r", "\f", "\v", "\x01", "\x1f", "\u00a0", "\u2028", "é", "/", ":", "|"}
+		places := map[string]func(string) string{
+			"string": func(v string) string {
+				return `{"resourceType":"Patient","name":[{"family":` + jsonText(v) + `}]}`
+			},
+			"markdown": func(v string) string {
+				return `{"resourceType":"Observation","status":"final","code":{"text":"x"},"note":[{"text":` + jsonText(v) + `}]}`
+			},
+			"id": func(v string) string { return `{"resourceType":"Patient","id":` + jsonText(v) + `}` },
+			"code": func(v string) string {
+				return `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://example.org/cs","code":` + jsonText(v) + `}]}}`
+			},
+			"uri": func(v string) string {
+				return `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":` + jsonText(v) + `,"code":"x"}]}}`
+			},
+		}
+		rng := rand.New(rand.NewPCG(34, 1))
+		proven, refused := map[string]int{}, map[string]int{}
+		for i := range 3000 {
+			var v string
+			for range 1 + rng.IntN(6) {
+				v += alphabet[rng.IntN(len(alphabet))]
+			}
+			for typ, place := range places {
+				text := place(v)
+				recs := records("case.json", text)
+				Expect(recs).To(HaveLen(1))
+				recs[0].Index = int64(i)
+				if runs.compare(recs[0], typ+" "+text) {
+					proven[typ]++
+				} else {
+					refused[typ]++
+				}
+			}
+		}
+		GinkgoWriter.Printf("proven %v, left to the schema's walk %v\n", proven, refused)
+		for typ := range places {
+			Expect(proven[typ]).To(BeNumerically(">", 50), typ)
+			Expect(refused[typ]).To(BeNumerically(">", 50), typ)
+		}
+	})
+})
