@@ -5,11 +5,15 @@
 #
 #   bash bench/fhir-unseen.sh MIRROR [SHARED-MANIFEST]
 #   CASE=name bash bench/fhir-unseen.sh MIRROR   # one case, every finding
+#   FLAGS="-terminology -counts" bash bench/fhir-unseen.sh MIRROR
+#     -terminology: codes judged by carecert's terminology engine, as
+#     carecert validate judges them; -counts: the steps whose error count
+#     differs, with carecert's errors
 #
 # MIRROR is a clone of FHIR/fhir-test-cases: a bare git directory (its HEAD is
 # read) or a checkout. The cases are extracted to a temporary folder, never into
-# this repository. Cases needing packages, a terminology server (tx modules) or
-# a logical model are listed as out of scope.
+# this repository. Cases needing packages the folder does not ship, a
+# terminology server (tx modules) or a logical model are listed as out of scope.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 MIRROR="${1:?usage: fhir-unseen.sh MIRROR [SHARED-MANIFEST]}"
@@ -31,4 +35,5 @@ else
   "${G[@]}" archive HEAD -- validator "${EXCLUDE[@]}" 2>/dev/null | tar -x -C "$WORK"
   DIR="$WORK/validator"
 fi
-cd "$ROOT" && go run ./bench/fhir-unseen -case "${CASE:-}" "$DIR" "$SHARED"
+# shellcheck disable=SC2086 # FLAGS is a list of flags
+cd "$ROOT" && go run ./bench/fhir-unseen -case "${CASE:-}" ${FLAGS:-} "$DIR" "$SHARED"

@@ -27,19 +27,20 @@ import (
 
 func main() {
 	only := flag.String("case", "", "run only this case and print all its findings")
+	withTerminology := flag.Bool("terminology", false, "judge codes with carecert's terminology engine over each case's definitions, as carecert validate does (default: the value sets the registry enumerates)")
 	counts := flag.Bool("counts", false, "also list the steps whose error count differs from the reference's, with carecert's errors")
 	flag.Parse()
 	if flag.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "usage: fhir-unseen [-case NAME] VALIDATOR-DIR SHARED-MANIFEST")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), flag.Arg(1), *only, *counts); err != nil {
+	if err := run(flag.Arg(0), flag.Arg(1), *only, *counts, *withTerminology); err != nil {
 		fmt.Fprintln(os.Stderr, "fhir-unseen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, sharedManifest, only string, counts bool) error {
+func run(dir, sharedManifest, only string, counts, withTerminology bool) error {
 	shared, err := agreement.CaseNames(sharedManifest)
 	if err != nil {
 		return fmt.Errorf("shared manifest: %w", err)
@@ -59,7 +60,7 @@ func run(dir, sharedManifest, only string, counts bool) error {
 	if err != nil {
 		return fmt.Errorf("R4 core: %w", err)
 	}
-	s, err := agreement.RunCases(dir, cases, skipped, agreement.Options{Core: core, XML: fhirxml.Decode, Invariants: profile.FHIRPath{}})
+	s, err := agreement.RunCases(dir, cases, skipped, agreement.Options{Core: core, XML: fhirxml.Decode, Invariants: profile.FHIRPath{}, Terminology: withTerminology})
 	if err != nil {
 		return err
 	}

@@ -99,11 +99,12 @@ func readPackageJSON(f string, pkg *Package) {
 
 func parsePackageJSON(data []byte, pkg *Package) {
 	var pj struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
+		Name         string            `json:"name"`
+		Version      string            `json:"version"`
+		Dependencies map[string]string `json:"dependencies"`
 	}
 	if json.Unmarshal(data, &pj) == nil {
-		pkg.Name, pkg.Version = pj.Name, pj.Version
+		pkg.Name, pkg.Version, pkg.Dependencies = pj.Name, pj.Version, pj.Dependencies
 	}
 }
 

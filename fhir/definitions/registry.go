@@ -45,6 +45,9 @@ type Options struct {
 type Package struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	// Dependencies are the packages it depends on, name to version, as its
+	// package.json says (a folder has none).
+	Dependencies map[string]string `json:"dependencies,omitempty"`
 	// Path is where it was loaded from.
 	Path string `json:"path"`
 	// Resources counts the conformance resources it added.

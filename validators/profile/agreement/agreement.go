@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/validators/profile"
 )
 
@@ -30,6 +32,9 @@ type Case struct {
 	// Options are the reference validator options the case was run with
 	// (set for upstream cases, see Upstream).
 	Options CaseOptions `json:"-"`
+	// Packages are package files of the case folder the case loads (set
+	// for upstream cases whose packages are all there, see Upstream).
+	Packages []string `json:"-"`
 }
 
 // ProfileStep is a second validation of a case against a profile.
@@ -39,6 +44,8 @@ type ProfileStep struct {
 	Expected   *Expectation `json:"expected_java"`
 	// AssumeValidRestReferences is set for this step alone.
 	AssumeValidRestReferences bool `json:"assumeValidRestReferences"`
+	// Packages are package files of the case folder this step loads.
+	Packages []string `json:"-"`
 }
 
 // CaseOptions are reference validator options a case sets, in carecert's terms.
@@ -155,6 +162,12 @@ type Options struct {
 	XML definitions.XMLDecoder
 	// Invariants evaluates FHIRPath constraints.
 	Invariants profile.Invariants
+	// Terminology judges codes with carecert's terminology engine over the
+	// R4 core and each case's packages and supporting definitions, as
+	// carecert validate binds the profile engine to the run's engine;
+	// without it the profile engine judges codes against the value sets
+	// the registry enumerates, and leaves the rest unjudged.
+	Terminology bool
 }
 
 // Run validates every in-scope case of the folder (R4 JSON, not needing a
@@ -260,7 +273,7 @@ func caseSettings() map[string]setting {
 func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome, err error) {
 	base = Outcome{Case: c.Name, Step: "base"}
 	prof = Outcome{Case: c.Name, Step: "profile"}
-	defs, err := definitions.New(definitions.Options{Parent: opts.Core, XML: opts.XML})
+	defs, err := definitions.New(definitions.Options{Parent: opts.Core, XML: opts.XML, IGs: within(dir, c.Packages)})
 	if err != nil {
 		return base, prof, err
 	}
@@ -285,6 +298,11 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 	if set.apply != nil {
 		set.apply(&eo)
 	}
+	if opts.Terminology {
+		if eo.Codes, err = caseTerminology(dir, opts.XML, c.Packages, c.Supporting); err != nil {
+			return base, prof, fmt.Errorf("case %s: %w", c.Name, err)
+		}
+	}
 	var recs []*model.Record
 	err = fhir.ReadFile(filepath.Join(dir, c.File), func(r *model.Record) error {
 		r.Load()
@@ -300,7 +318,7 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 		// The reference loads the profile step's definitions for that step
 		// only: the base step never sees them (a meta.profile naming one is
 		// then unknown there, not checked).
-		pdefs, err := definitions.New(definitions.Options{Parent: defs, XML: opts.XML})
+		pdefs, err := definitions.New(definitions.Options{Parent: defs, XML: opts.XML, IGs: within(dir, c.Profile.Packages)})
 		if err != nil {
 			return base, prof, err
 		}
@@ -312,6 +330,11 @@ func runCase(dir string, c Case, opts Options, set setting) (base, prof Outcome,
 		// own flag.
 		po := eo
 		po.UnresolvedUntyped = !c.Profile.AssumeValidRestReferences
+		if opts.Terminology {
+			if po.Codes, err = caseTerminology(dir, opts.XML, c.Packages, c.Supporting, c.Profile.Packages, []string{c.Profile.Source}, c.Profile.Supporting); err != nil {
+				return base, prof, fmt.Errorf("case %s, profile step: %w", c.Name, err)
+			}
+		}
 		if set.apply != nil {
 			set.apply(&po)
 		}
@@ -351,6 +374,32 @@ func validate(e *profile.Engine, recs []*model.Record, profileURL string, allowC
 			url = ""
 		}
 		out = append(out, e.ValidateRecord(r, url, nil)...)
+	}
+	return out
+}
+
+// caseTerminology is a terminology engine over the R4 core and the files
+// (relative to dir) a case step loads.
+func caseTerminology(dir string, xml definitions.XMLDecoder, files ...[]string) (*terminology.Engine, error) {
+	eng := terminology.NewCore(func(e *terminology.Engine) error {
+		for _, f := range within(dir, slices.Concat(files...)) {
+			if err := e.LoadIG(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if xml != nil {
+		eng.SetXMLDecoder(terminology.XMLDecoder(xml))
+	}
+	return eng, eng.Ready()
+}
+
+// within returns the paths of files named relative to dir.
+func within(dir string, files []string) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = filepath.Join(dir, f)
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/validators/profile"
 )
 
@@ -86,11 +87,12 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 		if !strings.HasPrefix(u.Version, "4.0") || exclude[u.Name] {
 			continue
 		}
+		packages, local := localPackages(dir, u.Packages)
 		why := ""
 		switch {
 		case u.UseTest != nil && !*u.UseTest:
 			why = "turned off upstream (use-test false)"
-		case len(u.Packages) > 0:
+		case len(u.Packages) > 0 && !local:
 			why = "needs packages downloaded"
 		case len(u.Logical) > 0 || u.Module == "logical":
 			why = "an instance of a logical model (not a FHIR resource)"
@@ -120,7 +122,7 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 			skipped[u.Name] = byServer
 			continue
 		}
-		c := Case{Name: u.Name, File: u.File, Module: u.Module, Supporting: slices.Concat(u.Supporting, u.Supporting5, u.Profiles), Expected: want}
+		c := Case{Name: u.Name, File: u.File, Module: u.Module, Supporting: slices.Concat(u.Supporting, u.Supporting5, u.Profiles), Expected: want, Packages: packages}
 		c.Options = CaseOptions{SecurityChecks: u.SecurityChecks, AllowExampleURLs: u.Examples == nil || *u.Examples, AllowComments: u.AllowComments,
 			AssumeValidRestReferences: u.AssumeValidRestReferences, ForPublication: strings.Trim(string(u.ForPublication), `"`) == "true"}
 		if u.BundleParam != nil {
@@ -133,14 +135,18 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 				return nil, nil, fmt.Errorf("case %s: %w", u.Name, err)
 			}
 		}
-		if u.Profile != nil && len(u.Profile.Packages) > 0 {
+		var profilePackages []string
+		if u.Profile != nil {
+			profilePackages, local = localPackages(dir, u.Profile.Packages)
+		}
+		if u.Profile != nil && !local {
 			skipped[u.Name+" [profile]"] = "needs packages downloaded"
 		} else if u.Profile != nil && len(u.Profile.Java) > 0 {
 			if pw, served, err := outcome(dir, u.Profile.Java); err == nil && served {
 				skipped[u.Name+" [profile]"] = byServer
 			} else if err == nil {
 				c.Profile = &ProfileStep{Source: u.Profile.Source, Supporting: u.Profile.Supporting, Expected: pw,
-					AssumeValidRestReferences: u.Profile.AssumeValidRestReferences}
+					AssumeValidRestReferences: u.Profile.AssumeValidRestReferences, Packages: profilePackages}
 			}
 		}
 		cases = append(cases, c)
@@ -227,6 +233,31 @@ func CaseNames(manifest string) (map[string]bool, error) {
 		names[c.Name] = true
 	}
 	return names, nil
+}
+
+// localPackages returns the package files a case loads when every package
+// it names is a file of the case folder (fhir-test-cases ships some test
+// packages beside the cases) and every package they depend on, the R4 core
+// aside, is among them or beside them as name#version.tgz, which is then
+// loaded too; ok is false when a package or a dependency is not there (one
+// named by id and version needs the registry).
+func localPackages(dir string, packages []string) (files []string, ok bool) {
+	files = slices.Clone(packages)
+	for next := 0; next < len(files); next++ {
+		defs, err := definitions.New(definitions.Options{NoCore: true, IGs: within(dir, files[next:next+1])})
+		if err != nil {
+			return nil, false
+		}
+		for _, p := range defs.Packages() {
+			for name, version := range p.Dependencies {
+				dep := filepath.Join(filepath.Dir(files[next]), name+"#"+version+".tgz")
+				if name != "hl7.fhir.r4.core" && !slices.Contains(files, dep) {
+					files = append(files, dep)
+				}
+			}
+		}
+	}
+	return files, true
 }
 
 func exists(path string) bool {
