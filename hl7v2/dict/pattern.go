@@ -22,12 +22,3 @@ var segmentPatterns = map[string]bool{
 // conformance statement: segments there are the statement's, and without it
 // their place and number cannot be checked.
 func SegmentPattern(id string) bool { return segmentPatterns[id] }
-
-// SegmentPatterns lists the structures SegmentPattern holds, for specs.
-func SegmentPatterns() []string {
-	out := make([]string, 0, len(segmentPatterns))
-	for id := range segmentPatterns {
-		out = append(out, id)
-	}
-	return out
-}
