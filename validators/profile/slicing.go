@@ -15,17 +15,36 @@ import (
 // (nil for none). Messages name every slice tried and why it rejected the item.
 func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*node {
 	matched := make([]*node, len(items))
-	counts := make([]int, len(k.slices))
+	var countsBuf [8]int
+	counts := countsBuf[:0]
+	if len(k.slices) > len(countsBuf) {
+		counts = make([]int, len(k.slices))
+	}
+	counts = counts[:len(k.slices)]
+	// misses[i*len(k.slices)+si] is why slice si rejected item i, kept for
+	// every slice an item was tried against (slices are tried in order, up
+	// to the one it matched): the findings below name them without asking
+	// again, which for a profile discriminator is a walk of the profile.
+	var missBuf [8]sliceMiss
+	misses := missBuf[:0]
+	if n := len(items) * len(k.slices); n > len(missBuf) {
+		misses = make([]sliceMiss, n)
+	} else {
+		misses = misses[:n]
+	}
+	itemMisses := func(i int) []sliceMiss { return misses[i*len(k.slices) : (i+1)*len(k.slices)] }
 	lastSlice := -1
 	firstUnmatched := -1
 	ordered := k.slicing.Ordered
-	// undecided[i] says a slice could not tell whether item i is one of
-	// its values (a profile discriminator's profile not loaded).
-	undecided := make([]bool, len(items))
 	for i, item := range items {
+		// undecided says a slice could not tell whether the item is one
+		// of its values (a profile discriminator's profile not loaded).
+		undecided := false
+		tried := itemMisses(i)
 		for si, s := range k.slices {
 			ok, why := w.sliceMatch(item, k, s, t)
-			undecided[i] = undecided[i] || why.kind == missUndecided
+			tried[si] = why
+			undecided = undecided || why.kind == missUndecided
 			if ok {
 				matched[i] = s
 				counts[si]++
@@ -38,10 +57,10 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 		}
 		if matched[i] == nil {
 			switch {
-			case k.slicing.Rules == "closed" && undecided[i]:
-				w.add(model.Warning, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices carecert could decide, and the slicing is closed; whether it belongs to a slice whose profile is not loaded was not decided; tried %s", name, strings.Join(w.rejections(item, k, t), "; ")), "")
+			case k.slicing.Rules == "closed" && undecided:
+				w.add(model.Warning, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices carecert could decide, and the slicing is closed; whether it belongs to a slice whose profile is not loaded was not decided; tried %s", name, strings.Join(rejections(k, tried), "; ")), "")
 			case k.slicing.Rules == "closed":
-				w.add(model.Error, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices and the slicing is closed; tried %s", name, strings.Join(w.rejections(item, k, t), "; ")), "")
+				w.add(model.Error, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices and the slicing is closed; tried %s", name, strings.Join(rejections(k, tried), "; ")), "")
 			}
 		} else if k.slicing.Rules == "openAtEnd" && firstUnmatched >= 0 {
 			w.add(model.Error, CodeSlicing, itemPath(path, k, firstUnmatched), fmt.Sprintf("%s matches no slice but comes before sliced items: the slicing is open only at the end", name), "")
@@ -56,11 +75,11 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 			msg := fmt.Sprintf("slice %q of %s requires at least %d value(s) but %d matched", s.sliceName, name, s.min, counts[si])
 			var tried []string
 			maybe := 0 // items this slice could not decide on
-			for i, item := range items {
+			for i := range items {
 				// Slices are tried in order: an item matched by a later
 				// slice, or by none, was rejected by this one.
 				if matched[i] == nil || slices.Index(k.slices, matched[i]) > si {
-					_, why := w.sliceMatch(item, k, s, t)
+					why := itemMisses(i)[si]
 					tried = append(tried, fmt.Sprintf("item %d rejected: %s", i, why))
 					if why.kind == missUndecided {
 						maybe++
@@ -83,12 +102,12 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 	return matched
 }
 
-// rejections says why each slice of k rejected item, which none matched.
-func (w *walker) rejections(item any, k *node, t *typeInfo) []string {
-	var out []string
-	for _, s := range k.slices {
-		_, why := w.sliceMatch(item, k, s, t)
-		out = append(out, fmt.Sprintf("slice %q: %s", s.sliceName, why))
+// rejections says why each slice of k rejected an item none matched, from
+// what each said when the item was tried (misses, in k's slice order).
+func rejections(k *node, misses []sliceMiss) []string {
+	out := make([]string, 0, len(k.slices))
+	for si, s := range k.slices {
+		out = append(out, fmt.Sprintf("slice %q: %s", s.sliceName, misses[si]))
 	}
 	return out
 }
@@ -119,22 +138,22 @@ func (w *walker) sliceMatch(item any, k, s *node, t *typeInfo) (bool, sliceMiss)
 	if len(k.slicing.Discriminator) == 0 {
 		return false, sliceMiss{kind: missNoDiscriminator}
 	}
-	var undecided *sliceMiss
+	var undecided sliceMiss // the first discriminator that could not tell
 	for _, d := range k.slicing.Discriminator {
 		ok, why := w.discriminate(item, s, t, d)
 		switch {
 		case ok:
 		case why.kind == missUndecided:
 			// another discriminator may still reject the item for certain
-			if undecided == nil {
-				undecided = &why
+			if undecided.kind != missUndecided {
+				undecided = why
 			}
 		default:
 			return false, why
 		}
 	}
-	if undecided != nil {
-		return false, *undecided
+	if undecided.kind == missUndecided {
+		return false, undecided
 	}
 	return true, sliceMiss{}
 }

@@ -680,10 +680,12 @@ func (s *scan) primitiveChecks(item any, text string, n *node, t *typeInfo) bool
 }
 
 // rootChecks runs what the map walk does at a resource's root after its
-// properties: its invariants, on a map of the members they name built now
-// (by scanning those members again), unless a member's absence alone
-// makes them hold. Claimed and implied profiles, and the sets the map walk
-// checks, were refused during the scan.
+// properties: its invariants, on a map of the members they name, unless a
+// member's absence alone makes them hold. The scan has checked those
+// members, so their map forms are only read: the one the scan built (a
+// coded value's), or the one-pass decoder's, the record's own decoding at
+// the member's offset. Claimed and implied profiles, and the sets the map
+// walk checks, were refused during the scan.
 func (s *scan) rootChecks(members []rootMember) bool {
 	sp := s.sp
 	present := func(name string) bool {
@@ -696,7 +698,6 @@ func (s *scan) rootChecks(members []rootMember) bool {
 	}
 	var due []*invariant
 	proj := s.rootProj // holding the contained resources, when there are any
-	s.finds = nil      // the members scanned again were kept the first time
 	for _, ri := range sp.roots {
 		if slices.ContainsFunc(ri.whenAbsent, func(n string) bool { return !present(n) }) {
 			continue
@@ -709,10 +710,12 @@ func (s *scan) rootChecks(members []rootMember) bool {
 			if _, done := proj[m.name]; done || !slices.Contains(ri.names, m.name) && !slices.Contains(ri.names, m.kid.name) {
 				continue
 			}
-			s.i = m.start
-			v, ok := s.property(m.kid, m.t, true)
-			if !ok {
-				return false
+			v := m.v
+			if v == nil {
+				var ok bool
+				if v, _, ok = fhir.DecodeValueAt(s.src, m.start, 1); !ok {
+					return s.fail("a member the one-pass decoder leaves to the record's decoding")
+				}
 			}
 			proj[m.name] = v
 		}

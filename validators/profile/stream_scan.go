@@ -86,12 +86,14 @@ type shelfRange struct {
 }
 
 // rootMember is one property of the resource's root: its JSON name, its
-// element and type, and where its value starts in src.
+// element and type, and where its value starts in src; v is its map form
+// when the scan built one (a coded value kept for the shelf), nil otherwise.
 type rootMember struct {
 	name  string
 	kid   *node
 	t     *typeInfo
 	start int
+	v     any
 }
 
 func (s *scan) fail(why string) bool {
@@ -101,16 +103,7 @@ func (s *scan) fail(why string) bool {
 	return false
 }
 
-func (s *scan) space() {
-	for s.i < len(s.src) {
-		switch s.src[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
+func (s *scan) space() { s.i = spaceAfter(s.src, s.i) }
 
 func (s *scan) peek() byte {
 	if s.i < len(s.src) {
@@ -217,6 +210,7 @@ func (s *scan) object(n *node, t *typeInfo, members *[]rootMember, build bool, c
 			}
 			if isRoot {
 				s.implying = false
+				(*members)[len(*members)-1].v = v
 			}
 			if !ok {
 				return nil, false
