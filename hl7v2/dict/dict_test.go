@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -258,7 +259,7 @@ var _ = Describe("segment patterns", func() {
 			Expect(err).NotTo(HaveOccurred())
 			var with []string
 			for id, s := range x.Structures {
-				if holdsAny(s.Elements) {
+				if dict.HoldsAnySegment(s.Elements) {
 					with = append(with, id)
 				}
 			}
@@ -273,19 +274,34 @@ var _ = Describe("segment patterns", func() {
 			for _, id := range []string{"RSP_K11", "QBP_Q11"} {
 				Expect(x.Structures).To(HaveKey(id), v)
 				Expect(dict.SegmentPattern(id)).To(BeTrue())
-				Expect(holdsAny(x.Structures[id].Elements)).To(BeFalse(), v)
+				Expect(dict.HoldsAnySegment(x.Structures[id].Elements)).To(BeFalse(), v)
 			}
 		}
 		Expect(dict.SegmentPattern("ADT_A01")).To(BeFalse())
 	})
-})
 
-// holdsAny reports whether a structure places AnySegment at any depth.
-func holdsAny(es []*dict.Element) bool {
-	for _, e := range es {
-		if e.Name == dict.AnySegment || e.IsGroup() && holdsAny(e.Children) {
-			return true
+	It("get their place back where 2.8 to 2.8.2 have it: right after QPD (after MFE in MFN_Znn's group, which the older versions lack)", func() {
+		for _, v := range []string{"2.8", "2.8.1", "2.8.2"} {
+			x, err := d.Version(v)
+			Expect(err).NotTo(HaveOccurred())
+			for _, id := range dict.SegmentPatterns() {
+				if id == "MFN_Znn" {
+					continue
+				}
+				es := x.Structures[id].Elements
+				at := slices.IndexFunc(es, func(e *dict.Element) bool { return dict.HoldsAnySegment([]*dict.Element{e}) })
+				Expect(at).To(BeNumerically(">", 0), v+" "+id)
+				dropped := slices.Delete(slices.Clone(es), at, at+1)
+				placed := dict.WithPatternPlace(id, dropped)
+				Expect(placed).To(HaveLen(len(es)), v+" "+id)
+				Expect(placed[at].Name).To(Equal(dict.AnySegment), v+" "+id)
+				Expect(es[at-1].Name).To(Equal("QPD"), v+" "+id)
+				Expect(dropped).NotTo(ContainElement(HaveField("Name", dict.AnySegment)), "the elements given are not changed")
+			}
 		}
-	}
-	return false
-}
+		x, err := d.Version("2.5.1")
+		Expect(err).NotTo(HaveOccurred())
+		es := x.Structures["ADT_A01"].Elements
+		Expect(dict.WithPatternPlace("ADT_A01", es)).To(Equal(es))
+	})
+})

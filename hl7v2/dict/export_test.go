@@ -9,3 +9,6 @@ func SegmentPatterns() []string {
 	}
 	return out
 }
+
+// HoldsAnySegment reports whether elements place AnySegment at any depth.
+var HoldsAnySegment = holdsAnySegment

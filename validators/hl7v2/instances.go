@@ -42,7 +42,7 @@ func (s *structure) instances(m *hl7v2.Message) (out []instance, ok bool) {
 		if !s.placed(m.Segments[i].Name) {
 			continue
 		}
-		skipped, placed := mt.accept(m.Segments[i].Name)
+		skipped, placed := mt.accept(s.placeName(m.Segments[i].Name))
 		if !placed || len(skipped) > 0 {
 			return nil, false
 		}

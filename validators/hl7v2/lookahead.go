@@ -118,9 +118,10 @@ type back struct {
 }
 
 // fewest returns the problems of the cheapest placement of the segments
-// seq (indexes into m.Segments), in message order; ok is false when the
+// seq (indexes into m.Segments), in message order, placed by names (the
+// name each is placed by: structure.placeName); ok is false when the
 // message is too large to search.
-func (a *nfa) fewest(m *hl7v2.Message, seq []int) (issues []issue, ok bool) {
+func (a *nfa) fewest(m *hl7v2.Message, seq []int, names []string) (issues []issue, ok bool) {
 	ns := len(a.edges)
 	if (len(seq)+1)*ns > searchLimit {
 		return nil, false
@@ -184,8 +185,8 @@ func (a *nfa) fewest(m *hl7v2.Message, seq []int) (issues []issue, ok bool) {
 	cost[a.start] = 0
 	backs[0] = make([]back, ns)
 	closure(cost, backs[0])
-	for k, si := range seq {
-		name := m.Segments[si].Name
+	for k := range seq {
+		name := names[k]
 		bk := make([]back, ns)
 		for i := range next {
 			next[i] = inf

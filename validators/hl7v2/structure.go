@@ -88,8 +88,11 @@ type structure struct {
 	// only the segments it names (the others are reported on their own).
 	profile bool
 	// pattern holds the segments of the version a segment pattern may take
-	// (dict.SegmentPattern): nil for a structure without one.
-	pattern map[string]*dict.Segment
+	// (dict.SegmentPattern): nil for a structure without one. They are
+	// placed as dict.AnySegment, the pattern's place in the structure;
+	// patternAfter names the segment that place follows, for messages.
+	pattern      map[string]*dict.Segment
+	patternAfter string
 
 	nfaOnce sync.Once
 	nfa     *nfa
@@ -111,16 +114,43 @@ func (d *Definitions) structure(v, id string) (*structure, error) {
 		return nil, fmt.Errorf("HL7 %s defines no structure %s", v, id)
 	}
 	s := &structure{id: id, segments: map[string]bool{}}
-	s.root = compile(&dict.Element{Name: id, Min: 1, Max: 1, Children: def.Elements}, s.segments)
-	if dict.SegmentPattern(id) {
-		s.pattern = x.Segments
+	elements := dict.WithPatternPlace(id, def.Elements)
+	s.root = compile(&dict.Element{Name: id, Min: 1, Max: 1, Children: elements}, s.segments)
+	if after := placeAfter(elements, ""); after != "" {
+		s.pattern, s.patternAfter = x.Segments, after
 	}
 	d.structures[key] = s
 	return s, nil
 }
 
+// placeAfter returns the segment the place of a segment pattern
+// (dict.AnySegment) follows in es, a structure's elements (prev: the one
+// before es), or "" when es has no such place.
+func placeAfter(es []*dict.Element, prev string) string {
+	for _, e := range es {
+		switch {
+		case e.Name == dict.AnySegment:
+			return prev
+		case e.IsGroup():
+			if after := placeAfter(e.Children, prev); after != "" {
+				return after
+			}
+		}
+		prev = e.Name
+	}
+	return ""
+}
+
 func compile(e *dict.Element, segs map[string]bool) *node {
 	n := &node{name: e.Name, min: e.Min, max: e.Max}
+	if e.Name == dict.AnySegment {
+		// The place of a segment pattern: the conformance statement that
+		// fills it says which segments and how many, so it takes any number
+		// of them and is never missing (the 2.8 data makes it required in
+		// RTB_Knn and MFN_Znn, as one segment).
+		n.min, n.max = 0, dict.Unbounded
+		return n
+	}
 	if !e.IsGroup() {
 		if strings.Contains(e.Name, ",") {
 			// The dictionaries write a choice <OBR|RQD|...> as one element
@@ -333,6 +363,12 @@ func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version
 		}
 		seg := &m.Segments[i]
 		if s.inPattern(seg.Name) {
+			if next < len(issues) && issues[next].seg == i {
+				out = append(out, finding(rec, model.Error, "hl7v2.segment-order", seg.Path(),
+					fmt.Sprintf("segment %s is out of order: %s takes it only in the segment pattern a conformance statement defines, whose place is after %s", seg.Name, s.id, s.patternAfter)))
+				next++
+				continue
+			}
 			inPattern = append(inPattern, seg)
 			continue
 		}
@@ -361,6 +397,15 @@ func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version
 // segment the version does not define is no HL7 segment of any pattern.
 func (s *structure) inPattern(name string) bool {
 	return s.pattern != nil && !s.segments[name] && s.pattern[name] != nil
+}
+
+// placeName is the name a segment is placed by: the pattern's place for a
+// segment that falls to it, its own otherwise.
+func (s *structure) placeName(name string) string {
+	if s.inPattern(name) {
+		return dict.AnySegment
+	}
+	return name
 }
 
 // notChecked says which segments were left to the segment pattern: the
@@ -393,9 +438,11 @@ func (s *structure) placement(m *hl7v2.Message) []issue {
 	issues := s.greedy(m)
 	if len(issues) > 0 {
 		seq := make([]int, 0, len(m.Segments))
+		names := make([]string, 0, len(m.Segments))
 		for i := range m.Segments {
 			if s.placed(m.Segments[i].Name) {
 				seq = append(seq, i)
+				names = append(names, s.placeName(m.Segments[i].Name))
 			}
 		}
 		// The greedy walk commits to the first place a segment fits. When it
@@ -403,7 +450,7 @@ func (s *structure) placement(m *hl7v2.Message) []issue {
 		// choices, optional and repeating groups) finds the fewest problems
 		// that explain the message, so a valid message that needed a later
 		// choice never fails.
-		if best, ok := s.nfaOf().fewest(m, seq); ok && len(best) < len(issues) {
+		if best, ok := s.nfaOf().fewest(m, seq, names); ok && len(best) < len(issues) {
 			issues = best
 		}
 	}
@@ -422,7 +469,7 @@ func (s *structure) greedy(m *hl7v2.Message) []issue {
 		if !s.placed(m.Segments[i].Name) {
 			continue
 		}
-		skipped, ok := mt.accept(m.Segments[i].Name)
+		skipped, ok := mt.accept(s.placeName(m.Segments[i].Name))
 		if !ok {
 			out = append(out, issue{at: i, seg: i})
 			continue
@@ -444,9 +491,6 @@ func (s *structure) greedy(m *hl7v2.Message) []issue {
 func (s *structure) placed(name string) bool {
 	if s.profile {
 		return s.segments[name]
-	}
-	if s.inPattern(name) {
-		return false
 	}
 	return !strings.HasPrefix(name, "Z") || s.segments[name]
 }

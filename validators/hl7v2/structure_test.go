@@ -156,12 +156,52 @@ var _ = Describe("hl7v2-structure matching", func() {
 			[]string{"hl7v2.unexpected-segment@ORC[1]"}),
 	)
 
+	// The pattern has a place: after QPD (after each MFE in MFN_Znn), before
+	// RCP and DSC. A segment that only the pattern could take is out of
+	// order anywhere else, in every version; and the place, which hl7apy's
+	// 2.8 data writes as a segment ANYHL7SEGMENT (required in RTB_Knn and
+	// MFN_Znn), is no segment a message could miss.
+	DescribeTable("segment patterns: their place",
+		check,
+		Entry("2.5.1 RSP_K11 PID before MSA", "2.5.1", "RSP^K11^RSP_K11", "PID MSA QAK QPD", []string{"hl7v2.segment-order@PID[1]"}),
+		Entry("2.4 RSP_K11 PID between MSA and QAK, ORC in place", "2.4", "RSP^K11", "MSA PID QAK QPD ORC",
+			[]string{"hl7v2.segment-order@PID[1]", pattern("ORC[1]")}),
+		Entry("2.7.1 RSP_K11 after DSC", "2.7.1", "RSP^K11^RSP_K11", "MSA QAK QPD PID DSC RXA",
+			[]string{"hl7v2.segment-order@RXA[1]", pattern("PID[1]")}),
+		Entry("2.5.1 QBP_Q11 an input segment after RCP", "2.5.1", "QBP^Q11^QBP_Q11", "QPD RCP PID", []string{"hl7v2.segment-order@PID[1]"}),
+		Entry("2.7 QVR_Q17 between QPD and RCP", "2.7", "QVR^Q17^QVR_Q17", "QPD PID RCP", []string{pattern("PID[1]")}),
+		Entry("2.8 RSP_K11 PID before QPD", "2.8", "RSP^K11^RSP_K11", "MSA QAK PID QPD", []string{"hl7v2.segment-order@PID[1]"}),
+		Entry("2.8 QBP_Q15 an input segment after RCP", "2.8", "QBP^Q15^QBP_Q15", "QPD RCP PID", []string{"hl7v2.segment-order@PID[1]"}),
+		Entry("2.8 RTB_Knn with rows", "2.8", "RTB^K13^RTB_Knn", "MSA QAK QPD PID PID", []string{pattern("PID[1]")}),
+		Entry("2.8.2 RTB_Knn with none", "2.8.2", "RTB^K13^RTB_Knn", "MSA QAK QPD", nil),
+		Entry("2.8 RSP_Znn a row before QAK", "2.8", "RSP^Z88^RSP_Znn", "MSA PID QAK QPD", []string{"hl7v2.segment-order@PID[1]"}),
+		Entry("2.8 MFN_Znn after each MFE", "2.8", "MFN^Z01^MFN_Znn", "MFI MFE PID MFE PID PV1", []string{pattern("PID[1]")}),
+		Entry("2.8.1 MFN_Znn an MFE alone", "2.8.1", "MFN^Z01^MFN_Znn", "MFI MFE", nil),
+		Entry("2.8 MFN_Znn before any MFE", "2.8", "MFN^Z01^MFN_Znn", "MFI PID MFE", []string{"hl7v2.segment-order@PID[1]"}),
+	)
+
 	It("says a segment pattern was not checked as information, naming the segments and the structure", func() {
 		fs := observe(c, record(v2msg("2.5.1", "RSP^K11^RSP_K11", "MSA", "QAK", "QPD", "PID", "ORC", "RXA", "OBX", "OBX")))
 		Expect(fs).To(HaveLen(1))
 		Expect(fs[0].Severity).To(Equal(model.Information))
 		Expect(fs[0].Line).To(Equal(5))
 		Expect(fs[0].Message).To(ContainSubstring("not checked: 5 segment(s) (PID, ORC, RXA, OBX) fill the segment pattern RSP_K11"))
+	})
+
+	It("says where a segment pattern's place is when a segment only it could take is out of order", func() {
+		for _, tc := range []struct{ version, msh9, after string }{
+			{"2.5.1", "RSP^K11^RSP_K11", "QPD"}, {"2.8", "RSP^K11^RSP_K11", "QPD"}, {"2.8", "MFN^Z01^MFN_Znn", "MFE"},
+		} {
+			segs := []string{"PID", "MSA", "QAK", "QPD"}
+			if tc.after == "MFE" {
+				segs = []string{"MFI", "PID", "MFE"}
+			}
+			fs := observe(c, record(v2msg(tc.version, tc.msh9, segs...)))
+			Expect(fs).To(HaveLen(1), tc.version+" "+tc.msh9)
+			Expect(fs[0].Severity).To(Equal(model.Error))
+			Expect(fs[0].Message).To(HavePrefix("segment PID is out of order: "))
+			Expect(fs[0].Message).To(HaveSuffix("whose place is after " + tc.after))
+		}
 	})
 
 	It("places a long message whose groups the greedy walk would misread, exactly", func() {
