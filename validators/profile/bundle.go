@@ -19,15 +19,7 @@ import (
 func (w *walker) bundleRules(b map[string]any, path string) {
 	typ, _ := b["type"].(string)
 	links, _ := b["link"].([]any)
-	relations := map[string]bool{}
-	for i, l := range links {
-		lm, _ := l.(map[string]any)
-		rel, _ := lm["relation"].(string)
-		if rel != "" && relations[rel] {
-			w.add(model.Error, CodeBundle, path+".link["+strconv.Itoa(i)+"]", fmt.Sprintf("the link relation %q may occur only once", rel), "")
-		}
-		relations[rel] = true
-	}
+	w.uniqueLinks(typ, links, path)
 	w.bundleSignature(b, path)
 	x := w.bundleIndexOf(b)
 	entries := x.entries
@@ -82,6 +74,41 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 			}
 		}
 	}
+}
+
+// uniqueLinks reports a link relation that names one resource a second time:
+// a Bundle has one self link, and search results (a searchset or history)
+// one link to each of their first, previous, next and last pages (R4
+// §3.1.1.3 paging, Bundle.link). Other relations may repeat: a document
+// names several stylesheets, any Bundle several alternates. The reference
+// validator's BundleValidator holds the same relations unique per type.
+func (w *walker) uniqueLinks(typ string, links []any, path string) {
+	seen := map[string]bool{}
+	for i, l := range links {
+		lm, _ := l.(map[string]any)
+		rel, _ := lm["relation"].(string)
+		switch rel {
+		case "self":
+		case "first", "previous", "next", "last":
+			if typ != "searchset" && typ != "history" {
+				continue // bundleShape prohibits them outside search results
+			}
+		default:
+			continue
+		}
+		if seen[rel] {
+			w.add(model.Error, CodeBundle, path+".link["+strconv.Itoa(i)+"]", fmt.Sprintf("the link relation %q may occur only once: it names the one %s", rel, linkTarget(rel)), "")
+		}
+		seen[rel] = true
+	}
+}
+
+// linkTarget says what a relation a Bundle may have once names.
+func linkTarget(rel string) string {
+	if rel == "self" {
+		return "address of this Bundle"
+	}
+	return rel + " page of the results"
 }
 
 // absoluteURI reports whether s starts with a URI scheme ("http:", "urn:").
