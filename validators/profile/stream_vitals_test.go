@@ -272,10 +272,12 @@ var _ = Describe("vital signs on the stream path: the implied profile compiled i
 		}, "valueQuantity"),
 	)
 
-	// vs-1 where a vital sign is contained: the report that holds it is read
-	// from JSON and from XML, and the contained Observation is held to the
-	// profile its code implies, vs-1 included.
-	DescribeTable("holds a contained vital sign's effective time to vs-1 in JSON and XML",
+	// vs-1 where a vital sign is held in another resource: contained in a
+	// report, a parameter's resource, an entry of a Bundle a parameter holds,
+	// each read from JSON and from XML; the Observation is held to the
+	// profile its code implies, vs-1 included, in its restated form (one
+	// compiled invariant, whichever placement or walk evaluates it).
+	DescribeTable("holds a held vital sign's effective time to vs-1 in every placement, in JSON and XML",
 		func(effective map[string]any, fails bool) {
 			obs := vitalSign("29463-7")
 			delete(obs, "effectiveDateTime")
@@ -285,18 +287,29 @@ var _ = Describe("vital signs on the stream path: the implied profile compiled i
 			report := map[string]any{"resourceType": "DiagnosticReport", "id": "dr1", "status": "final",
 				"code":      map[string]any{"text": "weight check"},
 				"contained": []any{obs}, "result": []any{map[string]any{"reference": "#vs1"}}}
-			xml, err := fhirxml.Encode(report)
-			Expect(err).NotTo(HaveOccurred())
+			parameter := func(res map[string]any) map[string]any {
+				return map[string]any{"resourceType": "Parameters", "parameter": []any{map[string]any{"name": "vs", "resource": res}}}
+			}
+			nested := parameter(map[string]any{"resourceType": "Bundle", "type": "collection",
+				"entry": []any{map[string]any{"fullUrl": "http://example.org/fhir/Observation/vs1", "resource": obs}}})
 			for _, p := range []struct {
-				name string
-				doc  []byte
-			}{{"report.json", line(report)}, {"report.xml", xml}} {
-				vs1 := failedAt(e, p.name, p.doc, "vs-1")
-				if !fails {
-					Expect(vs1).To(BeEmpty(), p.name)
-					continue
+				name, at string
+				res      map[string]any
+			}{
+				{"report", "DiagnosticReport.contained[0]", report},
+				{"parameter", "Parameters.parameter[0].resource", parameter(obs)},
+				{"nested", "Parameters.parameter[0].resource.entry[0].resource", nested},
+			} {
+				xml, err := fhirxml.Encode(p.res)
+				Expect(err).NotTo(HaveOccurred())
+				for name, doc := range map[string][]byte{p.name + ".json": line(p.res), p.name + ".xml": xml} {
+					vs1 := failedAt(e, name, doc, "vs-1")
+					if !fails {
+						Expect(vs1).To(BeEmpty(), name)
+						continue
+					}
+					Expect(vs1).To(ConsistOf(HavePrefix(p.at+".effective")), name)
 				}
-				Expect(vs1).To(ConsistOf(HavePrefix("DiagnosticReport.contained[0].effective")), p.name)
 			}
 		},
 		Entry("a dateTime with a time", map[string]any{"effectiveDateTime": "2025-05-09T11:54:00Z"}, false),
