@@ -303,9 +303,10 @@ type unitSite struct {
 // record's coded values: each observation's code and valueQuantity and each
 // of its components', by their definitions (Observation.code,
 // Observation.component.value[x] ...), whatever resource holds the
-// observation. Sites are ordered by path, indexes by number, so that an
-// observation comes before its components and the order does not depend on
-// the order the values were found in.
+// observation. Sites are ordered by path, as the report orders findings
+// (model.Compare), so that the findings of a record do not depend on the
+// order its values were found in (a proof's kept values, a walk of the map
+// form).
 func unitSites(vals []codedValue, sites []unitSite) []unitSite {
 	for _, c := range vals {
 		var member string
@@ -335,42 +336,8 @@ func unitSites(vals []codedValue, sites []unitSite) []unitSite {
 			sites[i].quantity = m
 		}
 	}
-	slices.SortFunc(sites, func(a, b unitSite) int { return comparePaths(a.at, b.at) })
+	slices.SortFunc(sites, func(a, b unitSite) int { return strings.Compare(a.at, b.at) })
 	return sites
-}
-
-// comparePaths orders instance paths as their elements come: byte by byte,
-// but an index by its number (component[2] before component[10]).
-func comparePaths(a, b string) int {
-	for a != "" && b != "" {
-		if isDigit(a[0]) && isDigit(b[0]) {
-			na, nb := digits(a), digits(b)
-			if c := len(strings.TrimLeft(a[:na], "0")) - len(strings.TrimLeft(b[:nb], "0")); c != 0 {
-				return c
-			}
-			if c := strings.Compare(strings.TrimLeft(a[:na], "0"), strings.TrimLeft(b[:nb], "0")); c != 0 {
-				return c
-			}
-			a, b = a[na:], b[nb:]
-			continue
-		}
-		if a[0] != b[0] {
-			return int(a[0]) - int(b[0])
-		}
-		a, b = a[1:], b[1:]
-	}
-	return len(a) - len(b)
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// digits counts the digits s starts with.
-func digits(s string) int {
-	n := 0
-	for n < len(s) && isDigit(s[n]) {
-		n++
-	}
-	return n
 }
 
 // observationUnits compares the unit of each site's valueQuantity with the
