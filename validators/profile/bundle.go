@@ -30,7 +30,7 @@ func (w *walker) bundleRules(b map[string]any, path string) {
 		w.searchSetRules(b, entries, path)
 	}
 	if typ == "document" {
-		w.documentStylesheets(entries, links, path)
+		w.documentStylesheets(x, links, path)
 	}
 	seen := map[string]int{}
 	for i, e := range entries {

@@ -75,11 +75,8 @@ func (w *walker) bundleGraph(typ string, x *localIndex, links []any, path string
 			continue
 		}
 		url, _ := l["url"].(string)
-		for i, s := range x.entries {
-			if s.HasResource && url != "" && url == s.ResourceType+"/"+s.ID {
-				visit(i)
-				break
-			}
+		if e := x.namedTypeID(url); e != nil {
+			visit(e.index)
 		}
 	}
 	for grown := true; grown; {

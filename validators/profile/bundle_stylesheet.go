@@ -13,16 +13,10 @@ import (
 // with): one given by a relative URL is a resource carried in the document,
 // named Type/id, as the reference validator's BundleValidator requires; an
 // absolute one is warned of (externalStylesheet).
-func (w *walker) documentStylesheets(entries []model.BundleEntry, links []any, path string) {
-	carried := map[string]bool{}
-	for _, e := range entries {
-		if e.HasResource {
-			carried[e.ResourceType+"/"+e.ID] = true
-		}
-	}
+func (w *walker) documentStylesheets(x *localIndex, links []any, path string) {
 	for i, l := range objects(links) {
 		url, _ := l["url"].(string)
-		if l["relation"] != "stylesheet" || url == "" || carried[url] {
+		if l["relation"] != "stylesheet" || url == "" || x.namedTypeID(url) != nil {
 			continue
 		}
 		up := path + ".link[" + strconv.Itoa(i) + "].url"

@@ -186,6 +186,16 @@ func (x *localIndex) index() {
 	}
 }
 
+// namedTypeID returns the first entry (in entry order) whose resource is
+// named typeID ("Binary/css1", as a document's stylesheet link names one),
+// or nil: the index's Type/id lookup, which references use too.
+func (x *localIndex) namedTypeID(typeID string) *localEntry {
+	if es := x.byTypeID[typeID]; len(es) > 0 {
+		return es[0]
+	}
+	return nil
+}
+
 // entryOf returns the carried entry that is res, or else the one that is
 // the record rec (nil when neither is carried here).
 func (x *localIndex) entryOf(res map[string]any, rec *model.Record) *localEntry {
