@@ -8,17 +8,20 @@ import (
 )
 
 // bundleScan is one pass of the one-pass decoder over a document that may
-// be a Bundle, summarising each resource of the root's entries (root
-// object, entry array, entry object: depth 3) as it passes, so that the
-// Bundle's entries are known (model.BundleEntry) without a second walk of
-// its tree.
+// be a Bundle, noting where each resource of the root's entries (root
+// object, entry array, entry object: depth 3) lies as it passes, so that
+// each entry's record is placed without an index of the document's paths.
+// With leaveOut, it also takes each entry's resource out of a Bundle's tree
+// and summarises it (model.BundleEntry) in the same pass: nothing else
+// will read it whole. A tree kept whole is summarised from the tree when a
+// rule asks (BundleEntries), on a worker rather than the one reader.
 type bundleScan struct {
 	// leaveOut takes each entry's resource out of a Bundle's tree; a
 	// placeholder holds its place until finish removes it. Only a root
-	// already known to be a Bundle (resourceType read before entry) has its
-	// resources left out, and only resources that name their type (the
-	// Bundle's schema asks that of each); another document keeps its tree
-	// whole.
+	// already known to be a Bundle (resourceType read before entry) and not
+	// known to be a document or a message (followsGraph) has its resources
+	// left out, and only resources that name their type (the Bundle's
+	// schema asks that of each); another document keeps its tree whole.
 	leaveOut bool
 	// rootType is the root's resourceType once read; bundleType is its
 	// type, and typeRead says whether it was read before the entries.
@@ -27,13 +30,13 @@ type bundleScan struct {
 	// inEntries is set while the root's entry array is read, leaving while
 	// it is read with its resources left out.
 	inEntries, leaving bool
-	// noted are the resources' summaries in document order, with their
-	// spans; finish makes entries of them, one per item of Bundle.entry,
-	// and the lines on which the resources start.
+	// noted are the resources' spans in document order, with their
+	// summaries when they were read leaving; finish makes entries of them,
+	// one per item of Bundle.entry, and the lines on which they start.
 	noted   []model.BundleEntry
 	entries []model.BundleEntry
 	lines   lineindex.EntryLines
-	// left says finish took resources out of the tree.
+	// left says a resource was taken out of the tree.
 	left bool
 }
 
@@ -43,13 +46,14 @@ type bundleScan struct {
 type placeholder struct{}
 
 // member reads the value of key k of an object at depth, as
-// fastDecoder.value does, noting the span and summary of each entry's
-// resource.
+// fastDecoder.value does, noting the span of each entry's resource (and,
+// leaving, its summary).
 func (b *bundleScan) member(d *fastDecoder, depth int, k string) (any, bool) {
 	opens := func(c byte) bool { return d.i < len(d.data) && d.data[d.i] == c }
 	switch {
 	case depth == 1 && k == "entry" && opens('['):
-		b.inEntries, b.leaving = true, b.leaveOut && b.rootType == "Bundle"
+		graph := b.typeRead && (b.bundleType == "document" || b.bundleType == "message")
+		b.inEntries, b.leaving = true, b.leaveOut && b.rootType == "Bundle" && !graph
 		v, ok := d.value(depth)
 		b.inEntries, b.leaving = false, false
 		return v, ok
@@ -68,14 +72,18 @@ func (b *bundleScan) member(d *fastDecoder, depth int, k string) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		res := v.(map[string]any)
 		e := model.BundleEntry{Start: int64(start), End: int64(d.i)}
-		// a type written after the entries is not known yet: the links are
-		// collected, and finish drops them if the Bundle has no graph
-		graph := !b.typeRead || b.bundleType == "document" || b.bundleType == "message"
-		summarizeResource(&e, res, graph)
+		if !b.leaving {
+			b.noted = append(b.noted, e)
+			return v, true
+		}
+		// no links: a Bundle whose type, read after its entries, says it
+		// has a graph is read again whole (finish)
+		res := v.(map[string]any)
+		summarizeResource(&e, res, false)
 		b.noted = append(b.noted, e)
-		if b.leaving && e.ResourceType != "" {
+		if e.ResourceType != "" {
+			b.left = true
 			return placeholder{}, true
 		}
 		return res, true
@@ -83,56 +91,59 @@ func (b *bundleScan) member(d *fastDecoder, depth int, k string) (any, bool) {
 	return d.value(depth)
 }
 
-// finish makes the entries of the tree res, which the scan of data read,
-// and reports whether the tree can be used as the scan left it: a Bundle
-// whose resources were left out can not when an entry is itself a Bundle
-// (whose own entries are records too) or a key repeated anywhere (whose
-// findings are placed by the whole document's paths). Entries are made
-// only for a Bundle without a repeated key.
+// finish notes the lines of the entries' resources of the tree res, which
+// the scan of data read, and, where it left resources out, makes the
+// entries' summaries; it reports whether the tree can be used as the scan
+// left it. A tree whose resources were left out can not when its Bundle is
+// a document or a message or is signed (the type or signature read after
+// the entries), an entry is itself a Bundle (whose own entries are records
+// too) or a key is repeated anywhere (whose findings are placed by the
+// whole document's paths).
 func (b *bundleScan) finish(res map[string]any, data []byte, repeated bool) bool {
-	leaving := b.leaveOut && b.rootType == "Bundle" && len(b.noted) > 0
 	noted := b.noted
 	b.noted = nil
 	if repeated || ResourceType(res) != "Bundle" {
 		// a repeated "resource" would leave an entry noted twice
-		return !leaving
+		return !b.left
 	}
-	list, _ := res["entry"].([]any)
-	graph := followsGraph(res)
-	if leaving && (graph || signed(res)) {
+	if b.left && (followsGraph(res) || signed(res)) {
 		return false
 	}
-	b.entries = make([]model.BundleEntry, len(list))
+	list, _ := res["entry"].([]any)
+	if b.left {
+		b.entries = make([]model.BundleEntry, len(list))
+	}
 	k, line, at := 0, 1, 0
 	for i, item := range list {
 		em, ok := item.(map[string]any)
 		if !ok {
 			continue
 		}
-		e := &b.entries[i]
-		var kept map[string]any
-		switch r := em["resource"].(type) {
-		case placeholder:
-			delete(em, "resource")
-			b.left = true
-		case map[string]any:
-			kept = r
-		default:
-			summarizeEntry(e, em)
+		r := em["resource"]
+		kept, isMap := r.(map[string]any)
+		_, isLeft := r.(placeholder)
+		if !isMap && !isLeft {
+			if b.left {
+				summarizeEntry(&b.entries[i], em)
+			}
 			continue
 		}
-		*e = noted[k]
+		span := noted[k]
 		k++
-		summarizeEntry(e, em)
-		e.Resource = kept
-		if !graph {
-			e.References, e.URLs = nil, nil
+		if b.left {
+			e := &b.entries[i]
+			*e = span
+			summarizeEntry(e, em)
+			e.Resource = kept
+			if isLeft {
+				delete(em, "resource")
+			}
+			if e.ResourceType == "Bundle" {
+				return false
+			}
 		}
-		if leaving && e.ResourceType == "Bundle" {
-			return false
-		}
-		line += bytes.Count(data[at:e.Start], []byte{'\n'})
-		at = int(e.Start)
+		line += bytes.Count(data[at:span.Start], []byte{'\n'})
+		at = int(span.Start)
 		b.lines.Set(i, line)
 	}
 	return true

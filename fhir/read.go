@@ -398,10 +398,10 @@ type decoded struct {
 	text     []byte
 	comments []int
 	dups     []DuplicateKey
-	// entries summarise a Bundle's entries as its scan read them, and lines
-	// holds the lines on which their resources start (nil when the
-	// document was read without a scan, or is no Bundle); left says the
-	// scan left the resources out of res.
+	// lines holds the lines on which a Bundle's entry resources start (nil
+	// when the document was read without a scan, or is no Bundle); left
+	// says the scan left the resources out of res, and entries then
+	// summarise the entries as it read them.
 	entries []model.BundleEntry
 	lines   lineindex.EntryLines
 	left    bool
@@ -415,15 +415,19 @@ type decoded struct {
 // decoded again, past comments.
 //
 // scan, when not nil, notes a Bundle's entries in the same pass
-// (bundleScan); a tree it cannot use is decoded again whole.
+// (bundleScan); a tree it cannot use is decoded again whole, by a scan that
+// keeps the resources.
 func decodeDocument(data []byte, scan *bundleScan) (doc decoded, badLine int, err error) {
 	res, repeated, ok := decodeFastWith(data, scan)
+	if ok && scan != nil && !scan.finish(res, data, repeated) {
+		// a tree that cannot be used with its resources left out is read
+		// again whole, its entries' lines noted as before
+		scan = &bundleScan{}
+		res, repeated, ok = decodeFastWith(data, scan)
+		ok = ok && scan.finish(res, data, repeated)
+	}
 	if ok && scan != nil {
-		if scan.finish(res, data, repeated) {
-			doc.entries, doc.lines, doc.left = scan.entries, scan.lines, scan.left
-		} else {
-			res, repeated, ok = decodeFast(data)
-		}
+		doc.entries, doc.lines, doc.left = scan.entries, scan.lines, scan.left
 	}
 	if ok {
 		doc.res, doc.text = res, data
