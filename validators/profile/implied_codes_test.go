@@ -72,23 +72,10 @@ var _ = Describe("vital-sign profiles implied by a more specific code", func() {
 			"code": map[string]any{"text": "carrier"}, "subject": map[string]any{"reference": "#vs1"}}
 		out["contained"] = messages(e.ValidateRecord(lineRecord(line(contained), 0), "", &profile.Sink{}), "Basic.contained[0].")
 
-		bundle := map[string]any{"resourceType": "Bundle", "type": "collection",
-			"entry": []any{map[string]any{"fullUrl": "http://example.org/fhir/Observation/vs1", "resource": res}}}
-		xml, err := fhirxml.Encode(res)
-		Expect(err).NotTo(HaveOccurred())
-		bundleXML, err := fhirxml.Encode(bundle)
-		Expect(err).NotTo(HaveOccurred())
-		for _, p := range []struct {
-			name string
-			doc  []byte
-		}{{"xml.xml", xml}, {"bundle.json", line(bundle)}, {"bundle.xml", bundleXML}} {
-			var fs []model.Finding
-			for _, r := range readRecords(p.name, p.doc) {
-				if r.Type == "Observation" {
-					fs = append(fs, e.ValidateRecord(r, "", &profile.Sink{})...)
-				}
+		for name, doc := range documentsOf(res, "http://example.org/fhir/Observation/vs1") {
+			if name != "alone.json" { // the NDJSON line's, above
+				out[name] = messages(findingsFor(e, name, doc, "Observation"), "Bundle.entry[0].resource.")
 			}
-			out[p.name] = messages(fs, "Bundle.entry[0].resource.")
 		}
 		return out
 	}
@@ -128,3 +115,29 @@ var _ = Describe("vital-sign profiles implied by a more specific code", func() {
 			"valueQuantity"),
 	)
 })
+
+// documentsOf writes a resource as the files a supplier may send it in: JSON
+// and XML, alone and as the entry (with fullURL) of a collection Bundle.
+func documentsOf(res map[string]any, fullURL string) map[string][]byte {
+	bundle := map[string]any{"resourceType": "Bundle", "type": "collection",
+		"entry": []any{map[string]any{"fullUrl": fullURL, "resource": res}}}
+	out := map[string][]byte{"alone.json": line(res), "bundle.json": line(bundle)}
+	for name, r := range map[string]map[string]any{"alone.xml": res, "bundle.xml": bundle} {
+		xml, err := fhirxml.Encode(r)
+		Expect(err).NotTo(HaveOccurred())
+		out[name] = xml
+	}
+	return out
+}
+
+// findingsFor reads a document as the runner does and validates the records
+// of type typ it holds.
+func findingsFor(e *profile.Engine, name string, doc []byte, typ string) []model.Finding {
+	var fs []model.Finding
+	for _, r := range readRecords(name, doc) {
+		if r.Type == typ {
+			fs = append(fs, e.ValidateRecord(r, "", &profile.Sink{})...)
+		}
+	}
+	return fs
+}

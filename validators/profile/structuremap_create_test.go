@@ -7,7 +7,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -35,27 +34,13 @@ var _ = Describe("StructureMap create() of a target variable names a type", func
 	// XML, and returns each placement's StructureMap error paths, from the
 	// map.
 	errorsIn := func(sm map[string]any) map[string][]string {
-		bundle := map[string]any{"resourceType": "Bundle", "type": "collection",
-			"entry": []any{map[string]any{"fullUrl": "http://example.org/fhir/StructureMap/make-gp", "resource": sm}}}
-		xml, err := fhirxml.Encode(sm)
-		Expect(err).NotTo(HaveOccurred())
-		bundleXML, err := fhirxml.Encode(bundle)
-		Expect(err).NotTo(HaveOccurred())
 		out := map[string][]string{}
-		for _, p := range []struct {
-			name string
-			doc  []byte
-		}{{"map.json", line(sm)}, {"map.xml", xml}, {"bundle.json", line(bundle)}, {"bundle.xml", bundleXML}} {
+		for name, doc := range documentsOf(sm, "http://example.org/fhir/StructureMap/make-gp") {
 			paths := []string{}
-			for _, r := range readRecords(p.name, p.doc) {
-				if r.Type != "StructureMap" {
-					continue
-				}
-				for _, path := range pathsOf(e.ValidateRecord(r, "", &profile.Sink{}), model.Error, profile.CodeStructureMap) {
-					paths = append(paths, strings.TrimPrefix(path, "Bundle.entry[0].resource."))
-				}
+			for _, path := range pathsOf(findingsFor(e, name, doc, "StructureMap"), model.Error, profile.CodeStructureMap) {
+				paths = append(paths, strings.TrimPrefix(path, "Bundle.entry[0].resource."))
 			}
-			out[p.name] = paths
+			out[name] = paths
 		}
 		return out
 	}
