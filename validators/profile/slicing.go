@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -159,9 +160,9 @@ func (w *walker) sliceMatch(item any, k, s *node, t *typeInfo) (bool, sliceMiss)
 }
 
 func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Discriminator) (bool, sliceMiss) {
-	values := w.evalPath(item, d.Path)
 	switch d.Type {
 	case "value", "pattern":
+		values := w.evalPath(item, d.Path)
 		for _, x := range s.expectations(d.Path) {
 			if ok, why := w.meets(values, x, d.Path); !ok {
 				return false, why
@@ -170,6 +171,7 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 		// A slice that does not constrain this path lets any value through.
 		return true, sliceMiss{}
 	case "exists":
+		values := w.evalPath(item, d.Path)
 		n := descend(s, d.Path)
 		if n == nil {
 			return false, sliceMiss{kind: missUnconstrained, path: d.Path}
@@ -184,8 +186,8 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 	case "type":
 		got := ""
 		if d.Path == "$this" && t != nil {
-			got = t.code
-		} else if len(values) > 0 {
+			got = t.code // the element's type, no value read
+		} else if values := w.evalPath(item, d.Path); len(values) > 0 {
 			if m, ok := values[0].(map[string]any); ok {
 				got, _ = m["resourceType"].(string)
 			}
@@ -215,7 +217,7 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 		}
 		return false, sliceMiss{kind: missType, path: d.Path, got: got, n: n}
 	case "profile":
-		return w.profileDiscriminator(values, descend(s, d.Path), d.Path)
+		return w.profileDiscriminator(w.evalPath(item, d.Path), descend(s, d.Path), d.Path)
 	}
 	return false, sliceMiss{kind: missUnsupported, got: d.Type}
 }
@@ -729,30 +731,37 @@ func splitPath(p string) []string {
 
 // segments splits a discriminator path at the dots outside parentheses, so
 // that extension('http://a.b/c') stays one segment.
-func segments(p string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case '.':
-			if depth == 0 {
-				out = append(out, p[start:i])
-				start = i + 1
+func segments(p string) []string { return slices.Collect(pathSegments(p)) }
+
+// pathSegments yields segments(p) one by one, for a walk that reads each
+// once (evalPath, for every item and slice).
+func pathSegments(p string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		depth, start := 0, 0
+		for i := 0; i < len(p); i++ {
+			switch p[i] {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			case '.':
+				if depth == 0 {
+					if !yield(p[start:i]) {
+						return
+					}
+					start = i + 1
+				}
 			}
 		}
+		yield(p[start:])
 	}
-	return append(out, p[start:])
 }
 
 // evalPath evaluates the small FHIRPath subset discriminators use: names,
 // $this, extension('url') and resolve().
 func (w *walker) evalPath(item any, path string) []any {
 	cur := []any{item}
-	for _, seg := range segments(path) {
+	for seg := range pathSegments(path) {
 		var next []any
 		switch {
 		case seg == "$this":

@@ -39,11 +39,12 @@ import (
 type Streamer struct {
 	e     *Engine
 	types sync.Map // type -> *streamCompiled
+	// implied are the stream forms of the profiles records' codes imply,
+	// by URL (stream_implied.go).
+	implied sync.Map // url -> *streamCompiled
 	// bufs lend scans their memory (scanBuf): a scan and its walker are
 	// larger than most records' values.
 	bufs sync.Pool
-	// slicings are the sliced elements' sliceReadings (stream_slices.go).
-	slicings sync.Map // *node -> *sliceReading
 }
 
 // NewStreamer returns the stream path of an engine.
@@ -239,10 +240,6 @@ type streamCompiled struct {
 	// impliedBy is the root member whose codings may imply a profile
 	// (Observation.code: the vital signs), "" for none.
 	impliedBy string
-	// judge is the JSON schema's judge of primitive strings, nil when no
-	// check wants the shape's proof; each primitive element's is kept on
-	// its role.
-	judge shape.Judge
 	// held says, per slot of the root's layout, that an implied profile's
 	// member has the base type's rules, which the first scan held it to
 	// (stream_implied.go); nil for a type's own form.
@@ -272,8 +269,11 @@ type role struct {
 	// the scan keeps (stream_capture.go), when every one has such a form.
 	members []memberRule
 	// accepts is the JSON schema's judge of a primitive's strings at the
-	// element (streamCompiled.judge), nil when none is wanted.
+	// element, nil when no check wants the shape's proof.
 	accepts func(string) bool
+	// slicing is how the scan reads the element's slicing, when it is
+	// sliced and the scan decides it (stream_slices.go).
+	slicing *sliceReading
 }
 
 // compiledOf compiles typ's stream form once. Whether typ is a resource
@@ -288,10 +288,7 @@ func (st *Streamer) compiledOf(typ string) (*streamCompiled, string) {
 		v, _ = st.types.LoadOrStore(typ, st.e.compileStream(typ))
 	}
 	sp := v.(*streamCompiled)
-	switch {
-	case sp.compiled != nil && sp.compiled.Type != typ:
-		return nil, "not a resource type" // an implied profile's form, kept by its URL
-	case sp.compiled == nil:
+	if sp.compiled == nil {
 		return nil, "type not compiled"
 	}
 	return sp, ""
@@ -316,7 +313,6 @@ func (e *Engine) compileStream(typ string) *streamCompiled {
 		return none // the map walk's rules of the type read what the scan does not keep
 	}
 	sp := e.streamForm(p, nil)
-	sp.judge = e.proofs.Judge() // an implied profile's scan proves no shape: the base type's does
 	if sp.compiled != nil && typ == "Observation" {
 		sp.impliedBy = "code"
 	}
@@ -456,15 +452,19 @@ func identifiers(expr string) []string {
 }
 
 // roleOf returns what a value of element n, type t needs, kept on t after
-// its first use: one atomic load per value instead of a map lookup.
-func (sp *streamCompiled) roleOf(n *node, t *typeInfo) *role {
+// its first use: one atomic load per value instead of a map lookup. A
+// role is the same whichever stream form meets the element first (a
+// datatype's elements are shared by the base type's and a profile's): it
+// keeps the schema's judge of the element whenever a check wants the
+// shape's proof, and a scan that proves no shape does not ask it.
+func (st *Streamer) roleOf(n *node, t *typeInfo) *role {
 	if t == nil {
 		return newRole(n, nil, nil)
 	}
 	if r := t.stream.Load(); r != nil && r.n == n {
 		return r
 	}
-	r := newRole(n, t, sp.judge)
+	r := newRole(n, t, st.e.proofs.Judge())
 	if !t.stream.CompareAndSwap(nil, r) {
 		return r // kept for another element: made again each time, still right
 	}
@@ -496,7 +496,7 @@ func newRole(n *node, t *typeInfo, judge shape.Judge) *role {
 		// Last: a slicing the scan decides must not hide what the element's
 		// type leaves to the map walk (an extension sliced by url still is
 		// one), since a value that matches no slice is scanned in this role.
-		r.fallback = undecidedSlicing(n) // decided at the property when it can be (scan.sliced)
+		r.slicing, r.fallback = sliceReadingOf(n) // decided at the property when it can be (scan.sliced)
 	}
 	if r.fallback != "" {
 		return r
@@ -625,7 +625,15 @@ func (s *scan) complexChecks(m map[string]any, n *node, t *typeInfo, r *role) bo
 // text: fixed, pattern and bounds compare it; a bound code is looked up
 // (and may be remembered by the terminology engine).
 func needsValue(n *node, t *typeInfo) bool {
-	return n.fixed != nil || n.pattern != nil || n.minValue != nil || n.maxValue != nil || n.binding != nil && t.code == "code"
+	return n.fixed != nil || n.pattern != nil || keepsValue(n, t)
+}
+
+// keepsValue says a primitive's value goes to a rule as its own copy:
+// bounds read it as its type, and a bound code may be remembered by the
+// terminology engine. A string only compared with a fixed or pattern value
+// is compared as the view of the record's bytes that its text is.
+func keepsValue(n *node, t *typeInfo) bool {
+	return n.minValue != nil || n.maxValue != nil || n.binding != nil && t.code == "code"
 }
 
 // hasRules says a primitive has rules beyond its format.
@@ -645,13 +653,18 @@ func uriType(code string) bool {
 
 // primitiveChecks runs the engine's checks of one primitive value beyond
 // its format (walker.primitive for a value without a companion): item is
-// the value when needsValue, text a string's text.
+// the value when needsValue (nil for a string whose value only fixed or
+// pattern compare), text a string's text.
 func (s *scan) primitiveChecks(item any, text string, n *node, t *typeInfo) bool {
 	w := s.w
+	value := item
+	if value == nil {
+		value = text
+	}
 	switch {
 	case n.maxLength > 0 && utf8.RuneCountInString(text) > n.maxLength:
 		return s.fail("longer than the maximum length at " + n.path)
-	case n.fixed != nil && !equalValue(n.fixed, item), n.pattern != nil && !equalValue(n.pattern, item):
+	case n.fixed != nil && !equalValue(n.fixed, value), n.pattern != nil && !equalValue(n.pattern, value):
 		return s.fail("a fixed or pattern value at " + n.path)
 	case t.code == "string" && w.e.securityChecks && htmlTag(text) != "":
 		return s.fail("HTML in a string at " + n.path)

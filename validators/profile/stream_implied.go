@@ -38,9 +38,9 @@ func (s *scan) imply(system, code string) {
 // impliedOf compiles the stream form of a profile the records of base's
 // type imply, once.
 func (st *Streamer) impliedOf(url string, base *streamCompiled) *streamCompiled {
-	v, ok := st.types.Load(url)
+	v, ok := st.implied.Load(url)
 	if !ok {
-		v, _ = st.types.LoadOrStore(url, st.e.compileImplied(url, base))
+		v, _ = st.implied.LoadOrStore(url, st.e.compileImplied(url, base))
 	}
 	return v.(*streamCompiled)
 }

@@ -350,7 +350,7 @@ func (s *scan) items(k *node, t *typeInfo, build bool, slices []*node) (any, boo
 // as the map walk keeps it (walker.shelve); nothing inside it or inside a
 // Reference is kept (walker.valueFinding).
 func (s *scan) value(k *node, t *typeInfo, build bool) (any, bool) {
-	r := s.sp.roleOf(k, t)
+	r := s.st.roleOf(k, t)
 	if r.fallback != "" {
 		return nil, s.fail(r.fallback)
 	}
@@ -443,7 +443,7 @@ func (s *scan) primitive(k *node, t *typeInfo, r *role, build bool) (any, bool) 
 		if t.code != "xhtml" && hasPrimitiveNote(t.code, view, s.e.year) {
 			return nil, s.fail("a suspect value at " + k.path)
 		}
-		if build || needsValue(k, t) {
+		if build || keepsValue(k, t) {
 			item = strings.Clone(view)
 		}
 	case 't', 'f':
@@ -491,7 +491,8 @@ func (s *scan) primitive(k *node, t *typeInfo, r *role, build bool) (any, bool) 
 }
 
 // accepted puts a primitive string to the JSON schema's judge of its
-// element, the one its role keeps.
+// element, the one its role keeps (a role made before a check asked for
+// proofs has none: the judge is found for the value).
 func (s *scan) accepted(r *role, k *node, t *typeInfo, view string) bool {
 	if r.accepts == nil {
 		return s.judge(k.path, t.code)(view)

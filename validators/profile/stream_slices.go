@@ -18,7 +18,8 @@ import (
 // scan reads each value with the rules of the slice it matched, or of the
 // element where it matched none, as walker.property walks them. A
 // discriminator through a reference, by profile, or on a path with a
-// function leaves the record to the map walk (undecidedSlicing).
+// function leaves the record to the map walk (sliceReadingOf, once per
+// element and type, on its role).
 
 // sliceReading is what the projection of one sliced element's values
 // keeps: the discriminators' paths, as names (a type discriminator on $this
@@ -35,11 +36,11 @@ func (s *scan) sliced(k *node, t *typeInfo, build bool) (any, bool) {
 		// meets no slicing: say so rather than keep values twice
 		return nil, s.fail("slicing where coded values are kept at " + k.path)
 	}
-	reading := s.st.sliceReading(k)
-	if reading == nil {
-		return nil, s.fail("a discriminator the values' projection cannot hold at " + k.path)
+	r := s.st.roleOf(k, t)
+	if r.fallback != "" {
+		return nil, s.fail(r.fallback)
 	}
-	v, _, ok := s.project(s.i, reading.paths, s.depth)
+	v, _, ok := s.project(s.i, r.slicing.paths, s.depth)
 	if !ok {
 		return nil, s.fail("sliced values the projection leaves to the record's decoding at " + k.path)
 	}
@@ -53,41 +54,6 @@ func (s *scan) sliced(k *node, t *typeInfo, build bool) (any, bool) {
 		return nil, s.fail("a finding of the slicing of " + k.path)
 	}
 	return s.items(k, t, build, matched)
-}
-
-// sliceReading returns element n's sliceReading, made once; nil when a
-// discriminator reads more than members by name.
-func (st *Streamer) sliceReading(n *node) *sliceReading {
-	if v, ok := st.slicings.Load(n); ok {
-		return v.(*sliceReading)
-	}
-	r := &sliceReading{}
-	for _, d := range n.slicing.Discriminator {
-		if d.Type == "type" && d.Path == "$this" {
-			continue // slice reads the element's type (discriminate)
-		}
-		if d.Type == "type" {
-			r = nil // read from a resource's or a choice's name
-			break
-		}
-		var path []string
-		for _, seg := range segments(d.Path) {
-			if seg == "$this" {
-				continue
-			}
-			if !isIdentifier(seg) {
-				r = nil
-				break
-			}
-			path = append(path, seg)
-		}
-		if r == nil {
-			break
-		}
-		r.paths = append(r.paths, path)
-	}
-	v, _ := st.slicings.LoadOrStore(n, r)
-	return v.(*sliceReading)
 }
 
 // project reads the JSON value at src[i] keeping, of its members, those on
@@ -249,23 +215,40 @@ func delimiter(c byte) bool {
 	return false
 }
 
-// undecidedSlicing says why the scan cannot decide element n's slicing, ""
-// when it can: the map walk's slice decides it on the values' map forms
-// alone when it slices by value, pattern, type or existence on paths within
-// the value.
-func undecidedSlicing(n *node) string {
+// sliceReadingOf says how the scan reads element n's slicing: the paths
+// its projection keeps, or why the scan cannot decide it. The map walk's
+// slice decides it on the projections alone when it slices by value,
+// pattern, existence or the element's own type ($this), on paths of
+// member names within the value; a type read from a resource's or a
+// choice's name, a reference followed (resolve()), a profile or a path
+// with a function need more than the projection keeps.
+func sliceReadingOf(n *node) (*sliceReading, string) {
 	if len(n.slices) == 0 || n.slicing == nil {
-		return "slicing without slices, or slices without slicing, on " + n.path
+		return nil, "slicing without slices, or slices without slicing, on " + n.path
 	}
+	r := &sliceReading{}
 	for _, d := range n.slicing.Discriminator {
 		switch d.Type {
-		case "value", "pattern", "type", "exists":
+		case "value", "pattern", "exists":
+		case "type":
+			if d.Path == "$this" {
+				continue // slice reads the element's type (discriminate)
+			}
+			return nil, "slicing by the type at " + d.Path + " on " + n.path
 		default:
-			return "slicing by " + d.Type + " on " + n.path
+			return nil, "slicing by " + d.Type + " on " + n.path
 		}
-		if strings.Contains(d.Path, "resolve()") {
-			return "slicing through a reference on " + n.path
+		var path []string
+		for _, seg := range segments(d.Path) {
+			if seg == "$this" {
+				continue
+			}
+			if !isIdentifier(seg) {
+				return nil, "a discriminator the values' projection cannot hold (" + d.Path + ") on " + n.path
+			}
+			path = append(path, seg)
 		}
+		r.paths = append(r.paths, path)
 	}
-	return ""
+	return r, ""
 }
