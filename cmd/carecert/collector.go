@@ -12,12 +12,18 @@ import (
 // A run's live heap is small, about 12 MiB on a feed (the definitions in use
 // and the records in flight), while it allocates about 9 KB per record, so
 // with Go's default (GOGC=100) the collector ran every 12 MB or so: 73 times
-// on 80,000 records. A GC percent of 200 cuts the collector's work by about
+// on 80,000 records. A GC percent of 200 cut the collector's work by about
 // half and the run's CPU by about 10% on feeds of 50,000 records and more,
-// for 15-25 MiB more peak RSS. Higher percents cost more than they save: each
-// new page of a larger heap is a page fault (GOGC=400 doubled them) and falls
-// out of the caches, so 400 was slower than 200, and slower than the default
-// on 20,000 records. The soft memory limit keeps the budget (300 MB peak) when
+// for 15-25 MiB more peak RSS. Higher percents cost more than they save past
+// a point: each new page of a larger heap is a page fault (GOGC=400 doubled
+// them) and falls out of the caches, so 400 was slower than 200, and slower
+// than the default on 20,000 records. Measured again once the stream path
+// proved most records from their bytes (stop 34), 300 took 0.92-0.97 of
+// 200's CPU on the NDJSON feeds
+// (100,000 generated, 102,592 Synthea; 1 and 2 workers, 4 alternated
+// rounds) for 14-35 MiB more peak RSS (Synthea 125 -> 159 MiB), and no more
+// on HL7 v2 and CSV (docs/profiles.md, "Around the checks, stop 34"). The
+// soft memory limit keeps the budget (300 MB peak) when
 // a run does hold much (a large data-quality state): near the limit the
 // collector runs as often as it must, whatever the percent.
 //
@@ -35,7 +41,7 @@ import (
 // with the limit 10.6 CPU-s and 479 MB peak; percent 50 without it 4.0 CPU-s
 // and 612 MB; percent 100 3.3 and 698 MB; percent 200 3.2 and 656 MB.
 const (
-	gcPercent         = 200
+	gcPercent         = 300
 	gcMemoryLimit     = 240 << 20
 	gcLiftAt          = 0.75
 	gcOutgrownPercent = 50

@@ -40,7 +40,7 @@ var _ = Describe("the collector's policy", func() {
 
 	It("raises the GC percent and sets a soft limit inside the 300 MB budget", func() {
 		percent, limit := settings(func() { collectorPolicy(env()) })
-		Expect(percent).To(Equal(200))
+		Expect(percent).To(Equal(gcPercent))
 		Expect(limit).To(Equal(int64(240 << 20)))
 	})
 
@@ -65,9 +65,9 @@ var _ = Describe("the collector's policy", func() {
 			})
 			return percent
 		}
-		Expect(run(env(), "validate", "-q", file)).To(Equal(200))
+		Expect(run(env(), "validate", "-q", file)).To(Equal(gcPercent))
 		plan := []string{"run", "--vendor", "Acme", "--target", file, "--suite", "fhir-r4-structure", "--out", filepath.Join(dir, "out"), "-q"}
-		Expect(run(env(), plan...)).To(Equal(200))
+		Expect(run(env(), plan...)).To(Equal(gcPercent))
 		Expect(run(env(), "checks")).To(Equal(100), "commands that do not validate keep Go's default")
 		Expect(run(nil, "validate", "-q", file)).To(Equal(100), "execute, as specs call it, leaves the collector alone")
 	})
