@@ -231,11 +231,11 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 		}
 		rules[loinc] = UnitRule{Code: u, Profile: "suite " + spec.Requirement}
 	}
-	rule := func(loinc string) (UnitRule, bool) {
-		if r, ok := rules[loinc]; ok {
+	rule := func(system, code string) (UnitRule, bool) {
+		if r, ok := rules[code]; ok && system == terminology.LOINC {
 			return r, true
 		}
-		return el.UnitRule(loinc)
+		return el.UnitRule(system, code)
 	}
 	ctx := ctxOf(env)
 	units := &unitMemo{}
@@ -344,7 +344,7 @@ func unitSites(vals []codedValue, sites []unitSite) []unitSite {
 // unit a profile fixes for the site's LOINC code, whichever form the sites
 // were read from. A unit already reported at its path (done) is not
 // reported again.
-func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitMemo, rec *model.Record, sites []unitSite, rule func(string) (UnitRule, bool), done map[string]bool) []model.Finding {
+func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitMemo, rec *model.Record, sites []unitSite, rule func(system, code string) (UnitRule, bool), done map[string]bool) []model.Finding {
 	var out []model.Finding
 	check := func(s unitSite) {
 		q, at := s.quantity, s.at
@@ -358,11 +358,9 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitM
 		}
 		for _, x := range list(s.code["coding"]) {
 			cm, _ := x.(map[string]any)
-			if cm["system"] != terminology.LOINC {
-				continue
-			}
-			loinc, _ := cm["code"].(string)
-			r, ok := rule(loinc)
+			system, _ := cm["system"].(string)
+			code, _ := cm["code"].(string)
+			r, ok := rule(system, code)
 			if !ok {
 				continue
 			}
@@ -385,8 +383,8 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitM
 				}
 			}
 			out = append(out, finding(rec, model.Error, "terminology.unit-not-comparable", at+".valueQuantity.code",
-				fmt.Sprintf("unit %q (%s) is not comparable with %s, the unit %s fixes for LOINC %s",
-					unit, u.DimensionText(), strings.Join(want, " or "), r.Profile, loinc), unit))
+				fmt.Sprintf("unit %q (%s) is not comparable with %s, the unit %s fixes for %s %s",
+					unit, u.DimensionText(), strings.Join(want, " or "), r.Profile, systemName(system), code), unit))
 			return
 		}
 	}
@@ -394,6 +392,15 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitM
 		check(s)
 	}
 	return out
+}
+
+// systemName names a code system a unit rule is kept for (LOINC, or SNOMED
+// CT for a vital sign), as a finding's message says it.
+func systemName(system string) string {
+	if system == terminology.SNOMED {
+		return "SNOMED CT"
+	}
+	return "LOINC"
 }
 
 // withSkipped adds to a check one information finding per guide file the

@@ -10,9 +10,11 @@ import (
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/coded"
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/fhir/r4core"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/terminology"
 )
 
 // Binding is an element's terminology binding.
@@ -32,10 +34,11 @@ type Elements struct {
 	// walk of a record puts them there too, so that most records are not
 	// walked here at all.
 	shelf *coded.Shelf
-	// units maps a LOINC code to the unit a core profile fixes for its value;
-	// read from the profiles on first use.
+	// units maps a coding (LOINC, or SNOMED CT for a vital sign) to the
+	// unit a core profile fixes for its value; read from the profiles on
+	// first use.
 	unitsOnce sync.Once
-	units     map[string]UnitRule
+	units     map[unitCode]UnitRule
 	unitsErr  error
 }
 
@@ -106,10 +109,13 @@ type codeableConcept struct {
 	} `json:"coding"`
 }
 
+// unitCode is a coding a unit rule is kept for.
+type unitCode struct{ system, code string }
+
 // loadUnits reads the unit rules of the core Observation profiles.
-func (ix *Elements) loadUnits() (map[string]UnitRule, error) {
+func (ix *Elements) loadUnits() (map[unitCode]UnitRule, error) {
 	ix.unitsOnce.Do(func() {
-		ix.units = map[string]UnitRule{}
+		ix.units = map[unitCode]UnitRule{}
 		resources, err := r4core.Resources(r4core.ProfilesOthers)
 		if err != nil {
 			ix.unitsErr = err
@@ -145,7 +151,9 @@ var (
 )
 
 // readUnitRules finds, in a core Observation profile (the vital signs and
-// lipid profiles), the LOINC code it fixes and the unit it fixes for the value.
+// lipid profiles), the LOINC code it fixes and the unit it fixes for the
+// value; a vital sign's unit is also kept for the sign's more specific codes,
+// from which the profile engine implies the profile.
 func (ix *Elements) readUnitRules(url string, elems []sdElement) {
 	codes := map[string]string{}
 	rules := map[string]UnitRule{}
@@ -177,23 +185,38 @@ func (ix *Elements) readUnitRules(url string, elems []sdElement) {
 			}
 		}
 	}
+	keep := func(c unitCode, r UnitRule) {
+		if _, dup := ix.units[c]; !dup {
+			ix.units[c] = r
+		}
+	}
 	for ctx, code := range codes {
 		if r, ok := rules[ctx]; ok && code != "" {
-			if _, dup := ix.units[code]; !dup {
-				ix.units[code] = r
-			}
+			keep(unitCode{terminology.LOINC, code}, r)
 		}
+	}
+	id, core := strings.CutPrefix(url, definitions.CoreBase)
+	r, ok := rules["Observation"]
+	if !core || !ok {
+		return
+	}
+	moreLOINC, moreSCT := definitions.MoreSpecificVitalCodes(id)
+	for _, c := range moreLOINC {
+		keep(unitCode{terminology.LOINC, c}, r)
+	}
+	for _, c := range moreSCT {
+		keep(unitCode{terminology.SNOMED, c}, r)
 	}
 }
 
 // UnitRule returns the unit a core profile fixes for observations coded with
-// the LOINC code.
-func (ix *Elements) UnitRule(loinc string) (UnitRule, bool) {
+// the coding: a LOINC code, or a SNOMED CT code of a vital sign.
+func (ix *Elements) UnitRule(system, code string) (UnitRule, bool) {
 	units, err := ix.loadUnits()
 	if err != nil {
 		return UnitRule{}, false
 	}
-	r, ok := units[loinc]
+	r, ok := units[unitCode{system, code}]
 	return r, ok
 }
 

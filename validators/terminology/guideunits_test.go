@@ -126,9 +126,13 @@ var _ = Describe("units fixed by UK Core profiles", Ordered, func() {
 	It("leaves units alone when the guide is not loaded: only the core vital signs rule applies", func() {
 		rep := run([]string{suite}, nil, feed)
 		got := unitFindings(rep, "TERM-04")
-		Expect(got).To(HaveLen(1))
+		// The weight by its LOINC code, and the height in kg by SNOMED CT
+		// 50373000, a body height the core profile is implied from.
+		Expect(got).To(HaveLen(2))
 		Expect(got[0]).To(HavePrefix(`6 error Observation.valueQuantity.code unit "cm"`))
 		Expect(got[0]).To(ContainSubstring("http://hl7.org/fhir/StructureDefinition/bodyweight"))
+		Expect(got[1]).To(HavePrefix(`10 error Observation.valueQuantity.code unit "kg"`))
+		Expect(got[1]).To(HaveSuffix("http://hl7.org/fhir/StructureDefinition/bodyheight fixes for SNOMED CT 50373000"))
 	})
 
 	It("reads every unit UK Core fixes, and nothing else", func() {

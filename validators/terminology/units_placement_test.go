@@ -29,6 +29,10 @@ var _ = Describe("the units rule in every placement of an observation", func() {
 			`,"subject":{"reference":"Patient/p1"},"effectiveDateTime":"2024-01-01"` + value + more + `}`
 	}
 	valued := func(code, unit string) string { return observation(code, `,"valueQuantity":`+ucum(unit), "") }
+	// valuedSCT codes the observation with SNOMED CT alone.
+	valuedSCT := func(code, unit string) string {
+		return strings.Replace(valued("", unit), loinc(""), `{"coding":[{"system":"http://snomed.info/sct","code":"`+code+`"}]}`, 1)
+	}
 	component := func(code, unit string) string {
 		return `{"code":` + loinc(code) + `,"valueQuantity":` + ucum(unit) + `}`
 	}
@@ -103,5 +107,26 @@ var _ = Describe("the units rule in every placement of an observation", func() {
 			"terminology.unit-not-comparable .component[1].valueQuantity.code"),
 		Entry("a blood pressure's components in their units", observation("85354-9", "",
 			`,"component":[`+component("8480-6", "mm[Hg]")+`,`+component("8462-4", "mm[Hg]")+`]`)),
+		// A vital sign under a more specific code is held to its sign's
+		// profile (profile/implied.go), so to the unit that profile fixes.
+		Entry("an oral temperature (8331-1) in Celsius", valued("8331-1", "Cel")),
+		Entry("an oral temperature (8331-1) in kg", valued("8331-1", "kg"),
+			"terminology.unit-not-comparable .valueQuantity.code"),
+		Entry("a heart rate by pulse oximetry (8889-8) in kg", valued("8889-8", "kg"),
+			"terminology.unit-not-comparable .valueQuantity.code"),
+		Entry("a body temperature in SNOMED CT (276885007) in Fahrenheit", valuedSCT("276885007", "[degF]")),
+		Entry("a body temperature in SNOMED CT (276885007) in kg", valuedSCT("276885007", "kg"),
+			"terminology.unit-not-comparable .valueQuantity.code"),
+		Entry("a SNOMED CT code that implies no sign (271306003), in kg", valuedSCT("271306003", "kg")),
 	)
+
+	It("names the coding whose sign's profile fixes the unit", func() {
+		for code, named := range map[string]string{valuedSCT("276885007", "kg"): "SNOMED CT 276885007", valued("8331-1", "kg"): "LOINC 8331-1"} {
+			path := filepath.Join(GinkgoT().TempDir(), "obs.json")
+			Expect(os.WriteFile(path, []byte(code), 0o644)).To(Succeed())
+			fs := result(runWith(reg, []string{"fhir-r4-profiles", suite}, path), "TERM-04").Tally.Findings
+			Expect(fs).To(HaveLen(1))
+			Expect(fs[0].Message).To(HaveSuffix("the unit http://hl7.org/fhir/StructureDefinition/bodytemp fixes for " + named))
+		}
+	})
 })
