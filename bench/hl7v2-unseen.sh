@@ -22,7 +22,8 @@
 # HL7 v2 suite (hl7v2-structure) per requirement and per message, the error
 # findings by code and by file, the information findings that say what
 # carecert did not check, and whether the same messages read the same in an
-# MLLP frame each and written with other delimiters. The messages stay in the
+# MLLP frame each, written with other delimiters, and in UTF-16 (LE after a
+# byte-order mark, BE without) or after a UTF-8 mark. The messages stay in the
 # temporary folder: they are not carecert's to copy.
 set -euo pipefail
 
@@ -84,7 +85,20 @@ done < <(find "$WORK/unpacked" -type f ! -name '*.js' ! -name '*.mjs' ! -name '*
 # its own MLLP frame (0x0B before MSH, 0x1C CR after the last segment), as a
 # file captured from a connection holds them; and written with the
 # delimiters # $ * @ % (a file that already uses one of them is left out).
-mkdir -p "$WORK/framed" "$WORK/delimited"
+# And in the encodings a sender may use instead of single bytes: UTF-16LE
+# after a byte-order mark, UTF-16BE without one, and UTF-8 after a mark
+# (each file whole; MSH-18 is left as written, so the charset finding
+# differs and is set aside below).
+mkdir -p "$WORK/framed" "$WORK/delimited" "$WORK/utf16le-bom" "$WORK/utf16be" "$WORK/utf8-bom"
+for f in "$WORK"/messages/*.hl7; do
+  b="$(basename "$f")"
+  if iconv -f UTF-8 -t UTF-16LE "$f" >"$WORK/utf16le-bom/$b.tmp" 2>/dev/null; then
+    { printf '\xff\xfe'; cat "$WORK/utf16le-bom/$b.tmp"; } >"$WORK/utf16le-bom/$b"
+    iconv -f UTF-8 -t UTF-16BE "$f" >"$WORK/utf16be/$b"
+    { printf '\xef\xbb\xbf'; cat "$f"; } >"$WORK/utf8-bom/$b"
+  fi
+  rm -f "$WORK/utf16le-bom/$b.tmp"
+done
 for f in "$WORK"/messages/*.hl7; do
   perl -0777 -pe 's/(?:^|(?<=[\r\n]))(?=MSH\|)/\x1c\r\x0b/g; s/^\x1c\r//; $_ .= "\x1c\r"; $_ = "\x0b$_" unless /^\x0b/' \
     "$f" >"$WORK/framed/$(basename "$f")"
@@ -98,7 +112,7 @@ if [ -z "$BIN" ]; then
   BIN="$WORK/carecert"
 fi
 "$BIN" validate -q --evidence full --format json --suite hl7v2-structure "$WORK/messages" >"$WORK/report.json" || true
-for v in framed delimited; do
+for v in framed delimited utf16le-bom utf16be utf8-bom; do
   "$BIN" validate -q --evidence full --format json --suite hl7v2-structure "$WORK/$v" >"$WORK/$v.json" || true
 done
 
@@ -135,18 +149,25 @@ jq -r --argjson opened "$opened" '
 ' "$WORK/report.json"
 
 # The variants must read as the messages do: the same records, and the same
-# findings (code, path, severity) once the framing's own warning is set aside.
+# findings (code, path, severity) once the framing's own warning and
+# the findings about the encoding (charset, a UTF-8 mark) are set aside.
 findings() {
   jq -r --arg only "$2" '.targets[0].results[].findings[]?
-    | select(.code != "parse.mllp-framing")
+    | select(.code != "parse.mllp-framing" and .code != "parse.charset" and .code != "parse.bom")
     | select(($only == "") or ((.file | split("/") | last) as $f | $only | split(" ") | index($f)))
     | "\(.file | split("/") | last)\t\(.code)\t\(.path)\t\(.severity)"' "$1" | sort
 }
 echo
 echo "the same messages elsewhere (records; findings that differ from the files as shipped):"
-for v in framed delimited; do
+for v in framed delimited utf16le-bom utf16be utf8-bom; do
   only="$(cd "$WORK/$v" && ls | tr '\n' ' ')"
   diffs="$(diff <(findings "$WORK/report.json" "$only") <(findings "$WORK/$v.json" "$only") | grep -c '^[<>]' || true)"
-  printf '  %-10s files %s, records %s, findings that differ %s\n' "$v" "$(ls "$WORK/$v" | wc -l)" \
+  printf '  %-12s files %s, records %s, findings that differ %s\n' "$v" "$(ls "$WORK/$v" | wc -l)" \
     "$(jq '.targets[0].records' "$WORK/$v.json")" "$diffs"
+done
+echo
+echo "charset findings in the encoded variants (MSH-18 as written, by severity):"
+for v in utf16le-bom utf16be utf8-bom; do
+  printf '  %-12s %s\n' "$v" "$(jq -r '[.targets[0].results[].findings[]? | select(.code == "parse.charset") | .severity]
+    | group_by(.) | map("\(length) \(.[0])") | join(", ")' "$WORK/$v.json")"
 done

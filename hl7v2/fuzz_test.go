@@ -2,6 +2,7 @@ package hl7v2_test
 
 import (
 	"bytes"
+	"io"
 	"reflect"
 	"testing"
 	"testing/iotest"
@@ -23,6 +24,11 @@ func FuzzScanner(f *testing.F) {
 	f.Add([]byte("MSH#$*@%#A#B\rOBX#1#ST#X$Y*Z%W@F@\r"))
 	f.Add([]byte("PID|1\r\r\r\nZZ\x00|\xff\xfe\r"))
 	f.Add([]byte("\x0b" + adt + "\x1c\r\x0b" + adt + "\x1c\x1c\x0b\x1c\r\x1c\x1c\x1c\r"))
+	// UTF-16 and UTF-32, with and without a mark, one with an odd last byte
+	// and a lone surrogate.
+	f.Add([]byte("\xff\xfeM\x00S\x00H\x00|\x00\r\x00P\x00I\x00D\x00\n\x00\x00\xd8\r\x00"))
+	f.Add([]byte("\x00M\x00S\x00H\x00|\x00\r\x00\r\x00P\x00I\x00D\x00|"))
+	f.Add([]byte("\x00\x00\xfe\xff\x00\x00\x00F\x00\x00\x00H\x00\x00\x00S\x00\x00\x00\r\x00\x00\x00Z"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// DataErrReader hands the last bytes over with io.EOF, as gzip does.
 		sc := hl7v2.NewScanner(iotest.DataErrReader(bytes.NewReader(data)))
@@ -53,11 +59,23 @@ func FuzzScanner(f *testing.F) {
 			}
 			m.Get("PID-3[2].4.1")
 		}
-		// A byte order mark opening the stream is no part of its first line.
-		if want := nonBlankLinesT(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))); segs != want {
+		// A byte order mark opening the stream is no part of its first line,
+		// and a stream in UTF-16 or UTF-32 has the lines of its text.
+		if want := nonBlankLinesT(textOf(data)); segs != want {
 			t.Fatalf("%d segment(s) read from %d non-blank line(s)", segs, want)
 		}
 	})
+}
+
+// textOf is the text of a stream as the scanner reads it: after its byte
+// order mark, decoded from UTF-16 or UTF-32.
+func textOf(data []byte) []byte {
+	enc, mark := hl7v2.Sniff(data)
+	text, err := io.ReadAll(enc.Reader(bytes.NewReader(data[mark:])))
+	if err != nil {
+		panic(err)
+	}
+	return text
 }
 
 func nonBlankLinesT(data []byte) int {
@@ -83,6 +101,8 @@ func FuzzRange(f *testing.F) {
 	f.Add([]byte("FHS#$*@%\rBHS!^~\\&\r"+adt+"BTS!1\rFTS#1\r"), uint16(12), uint16(30))
 	f.Add([]byte("\x0b"+adt+"\x1c\r\x0b"+adt+"\x1c\r"), uint16(5), uint16(120))
 	f.Add([]byte("PID|1\r\r\r\nZZ\x00|\xff\xfe\rMSH|"+string(bytes.Repeat([]byte("x"), 100))+"\r\nMSH|\r"), uint16(13), uint16(30))
+	f.Add([]byte("\xff\xfeM\x00S\x00H\x00|\x00\r\x00M\x00S\x00H\x00|\x00\r\x00"), uint16(0), uint16(7))
+	f.Add([]byte("\x00M\x00S\x00H\x00|\x00\r\x00M\x00S\x00H\x00|\x00\r"), uint16(3), uint16(9))
 	f.Fuzz(func(t *testing.T, data []byte, a, b uint16) {
 		read := func(sc *hl7v2.Scanner) []*hl7v2.Message {
 			sc.MaxSegment = 64

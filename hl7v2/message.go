@@ -83,8 +83,12 @@ type Message struct {
 	// Headless is set when the segments came before any MSH: they are kept as
 	// a fragment so that nothing is lost, and the reader reports them.
 	Headless bool
-	// Size is the number of bytes the message took in its source.
+	// Size is the number of bytes the message took in its source (in the
+	// decoded text, for a stream the reader decoded).
 	Size int
+	// Encoding is how its stream's bytes carry characters (the same for
+	// every message of a stream): MSH-18 is judged against it.
+	Encoding Encoding
 
 	// memo holds work validators share on this message; see Memo.
 	memo map[any]any

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -47,6 +48,9 @@ type Scanner struct {
 
 	bom           bool
 	pendingIssues []Issue
+	// enc is the stream's encoding, found by the first fill (sniffed set).
+	enc     Encoding
+	sniffed bool
 	// cut is set when the line just read was longer than MaxSegment and cut:
 	// it is a segment even if the bytes kept are whitespace alone.
 	cut bool
@@ -165,6 +169,9 @@ func (s *Scanner) Next() (*Message, error) {
 		line, term, err := s.readLine()
 		if err != nil {
 			return nil, err
+		}
+		if s.done {
+			continue // a range read of a decoded stream that another range reads
 		}
 		if line == nil && s.eof {
 			continue
@@ -335,8 +342,12 @@ func (w *whiteRun) add(p []byte) {
 // incomplete at the end is not).
 func (w *whiteRun) white() bool { return !w.nonWhite && len(w.carry) == 0 }
 
-// fill reads more bytes, compacting or growing the buffer.
+// fill reads more bytes, compacting or growing the buffer. The first fill
+// also finds the stream's encoding.
 func (s *Scanner) fill() error {
+	if !s.sniffed {
+		return s.sniff()
+	}
 	if s.start > 0 {
 		s.base += int64(s.start)
 		n := copy(s.buf, s.buf[s.start:s.end])
@@ -360,6 +371,50 @@ func (s *Scanner) fill() error {
 		}
 	}
 	return io.ErrNoProgress
+}
+
+// sniff reads the stream's first bytes and decides how to read it: a
+// stream in UTF-16 or UTF-32 is read through a decoder from its start, its
+// byte-order mark left out, so that segments are split in text and never
+// between the two bytes of a character. A range read of such a stream is
+// the whole stream for the range that starts it and nothing for the others:
+// offsets in the decoded text are not the file's, so no other cut can be
+// agreed on.
+func (s *Scanner) sniff() error {
+	s.sniffed = true
+	for s.end < SniffLen && !s.eof {
+		if err := s.fill(); err != nil {
+			return err
+		}
+	}
+	enc, mark := Sniff(s.buf[:s.end])
+	s.enc = enc
+	if !enc.Decoded() {
+		return nil
+	}
+	rest := s.r
+	if s.eof {
+		rest = failed{s.readErr}
+	}
+	s.r = enc.Reader(io.MultiReader(bytes.NewReader(bytes.Clone(s.buf[mark:s.end])), rest))
+	s.end, s.eof, s.readErr = 0, false, nil
+	if s.ranged {
+		if s.from > 0 || s.to <= 0 {
+			s.done = true
+		}
+		s.to = math.MaxInt64
+	}
+	return nil
+}
+
+// failed is a reader whose stream already ended, with err (io.EOF when nil).
+type failed struct{ err error }
+
+func (f failed) Read([]byte) (int, error) {
+	if f.err == nil {
+		return 0, io.EOF
+	}
+	return 0, f.err
 }
 
 func (s *Scanner) oversize(n int) {
@@ -449,7 +504,7 @@ func (s *Scanner) opens(name string) bool {
 }
 
 func (s *Scanner) start1(line []byte, envelope bool) {
-	m := &Message{Index: s.index, Line: s.line, Envelope: envelope, Delims: DefaultDelimiters()}
+	m := &Message{Index: s.index, Line: s.line, Envelope: envelope, Delims: DefaultDelimiters(), Encoding: s.enc}
 	s.index++
 	s.pending = &builder{msg: m, skip: s.ranged && s.at < s.from}
 	if s.bom {

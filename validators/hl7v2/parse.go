@@ -55,38 +55,79 @@ func newParseCheck(_ check.Spec, p parseParams, _ *check.Env) (check.Check, erro
 	}), nil
 }
 
-// charsetFinding compares the bytes with the character set MSH-18 declares
-// (ASCII when empty): a mismatch means the sender encoded after framing, or
-// declared the wrong set, and a receiver will garble names.
+// charsetFinding judges the character set MSH-18 declares (ASCII when
+// empty) against the encoding the message arrived in (hl7v2.Encoding): a
+// mismatch means the sender encoded after framing, or declared the wrong
+// set, and a receiver that reads by MSH-18 garbles names, or, for UTF-16
+// or UTF-32 read as single bytes, the whole message. A set carecert does
+// not decode is not checked (information), never the sender's failure.
 func charsetFinding(rec *model.Record, m *hl7v2.Message) (model.Finding, bool) {
 	if m.Header() == nil || m.Envelope {
 		return model.Finding{}, false
 	}
 	cs := strings.ToUpper(strings.TrimSpace(m.Delims.FirstComponent(m.Header().Field(18), 1)))
+	declared := "MSH-18 declares " + cs
+	if cs == "" {
+		declared = "MSH-18 is empty, so ASCII applies"
+	}
+	enc := m.Encoding
+	if enc.Decoded() {
+		// Decoding left U+FFFD where the bytes were no UTF-16 (UTF-32):
+		// the sender's bytes, whatever MSH-18 says.
+		if path, found := fieldWith(m, func(f string) bool { return strings.ContainsRune(f, utf8.RuneError) }); found {
+			return finding(rec, model.Error, "parse.charset", path,
+				fmt.Sprintf("the message arrived in %s, but bytes here are not %s: they cannot be read (shown as U+FFFD)", enc, enc.Form)), true
+		}
+		if cs == "UNICODE" || cs == "UNICODE "+enc.Form {
+			return model.Finding{}, false
+		}
+		return finding(rec, model.Error, "parse.charset", "MSH[1].18",
+			fmt.Sprintf("the message arrived in %s but %s: a receiver that reads it so cannot read a segment; declare UNICODE %s (HL7 2.5 to 2.7.1), or send it as MSH-18 says", enc, declared, enc.Form)), true
+	}
+	switch cs {
+	case "", "ASCII", "ISO IR6":
+		if path, found := fieldWith(m, func(f string) bool { return !isASCII(f) }); found {
+			return finding(rec, model.Warning, "parse.charset", path,
+				fmt.Sprintf("a byte above 0x7F but %s: declare the character set (e.g. UNICODE UTF-8 or 8859/1)", declared)), true
+		}
+	case "UNICODE UTF-8", "UTF-8", "UNICODE":
+		// ISO 10646 in single bytes can only be UTF-8: UTF-16 and UTF-32
+		// were found above.
+		if path, found := fieldWith(m, func(f string) bool { return !utf8.ValidString(f) }); found {
+			return finding(rec, model.Error, "parse.charset", path, declared+" but the bytes are not valid UTF-8"), true
+		}
+	case "UNICODE UTF-16", "UNICODE UTF-32":
+		return finding(rec, model.Error, "parse.charset", "MSH[1].18",
+			fmt.Sprintf("%s but the message arrived in %s, one byte for each ASCII character: a receiver decoding %s cannot read it", declared, enc, cs[len("UNICODE "):])), true
+	case "8859/1", "8859/2", "8859/3", "8859/4", "8859/5", "8859/6", "8859/7", "8859/8", "8859/9", "8859/15":
+		// Single-byte sets: any byte reads as a character of the set.
+	default:
+		return finding(rec, model.Information, "parse.charset", "MSH[1].18",
+			fmt.Sprintf("not checked: %s, a character set carecert does not decode; the bytes were not judged against it", declared)), true
+	}
+	return model.Finding{}, false
+}
+
+// fieldWith returns the path of the first field for which bad holds.
+func fieldWith(m *hl7v2.Message, bad func(string) bool) (string, bool) {
 	for i := range m.Segments {
 		seg := &m.Segments[i]
 		for n, f := range seg.Fields {
-			switch {
-			case cs == "" || cs == "ASCII":
-				for j := 0; j < len(f); j++ {
-					if f[j] >= 0x80 {
-						declared := "MSH-18 declares ASCII"
-						if cs == "" {
-							declared = "MSH-18 is empty, so ASCII applies"
-						}
-						return finding(rec, model.Warning, "parse.charset", fmt.Sprintf("%s.%d", seg.Path(), n),
-							fmt.Sprintf("a byte above 0x7F but %s: declare the character set (e.g. UNICODE UTF-8 or 8859/1)", declared)), true
-					}
-				}
-			case cs == "UNICODE UTF-8" || cs == "UTF-8":
-				if !utf8.ValidString(f) {
-					return finding(rec, model.Error, "parse.charset", fmt.Sprintf("%s.%d", seg.Path(), n),
-						"MSH-18 declares UTF-8 but the bytes are not valid UTF-8"), true
-				}
+			if bad(f) {
+				return fmt.Sprintf("%s.%d", seg.Path(), n), true
 			}
 		}
 	}
-	return model.Finding{}, false
+	return "", false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func issueFinding(rec *model.Record, is hl7v2.Issue) model.Finding {

@@ -102,14 +102,15 @@ func readMessages(ctx context.Context, source string, sc *hl7v2.Scanner, emit ta
 	}
 }
 
-// Shard splits uncompressed ER7 files by byte range, like NDJSON (see
+// Shard splits uncompressed ER7 files in single bytes by byte range, like NDJSON (see
 // target.Shard.Range): a message belongs to the shard whose range holds the
 // first byte of its first segment (its MSH, or an envelope segment FHS, BHS,
 // BTS, FTS, which are records too). Batch files split as well: the shard
 // reads the bytes before its range in the scanner's light mode, which keeps
 // the batch counts, so a BTS or FTS count is checked exactly by the shard
-// that reads it. Gzip files, which cannot be entered in the middle, are
-// dealt out whole.
+// that reads it. Gzip files, which cannot be entered in the middle, and
+// UTF-16 or UTF-32 files, which are decoded before segmenting, are dealt
+// out whole.
 func (t *feed) Shard(s target.Shard) target.Target { return &shard{feed: t, shard: s} }
 
 type shard struct {
@@ -131,9 +132,23 @@ func (t *shard) Records(ctx context.Context, emit target.Emit) error {
 		})
 }
 
-// splittable files can be entered at any byte: uncompressed ER7.
+// splittable files can be entered at any byte: uncompressed ER7 in single
+// bytes. A file in UTF-16 or UTF-32 (hl7v2.Encoding) is dealt out whole: a
+// byte range would cut its characters, and the reader decodes it before it
+// finds a segment.
 func splittable(name string) bool {
-	return !strings.HasSuffix(strings.ToLower(name), ".gz")
+	if strings.HasSuffix(strings.ToLower(name), ".gz") {
+		return false
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return true // the range reader reports it
+	}
+	defer f.Close()
+	head := make([]byte, hl7v2.SniffLen)
+	n, _ := io.ReadFull(f, head)
+	enc, _ := hl7v2.Sniff(head[:n])
+	return !enc.Decoded()
 }
 
 // ReadRange streams the messages of an uncompressed ER7 file whose first

@@ -2,6 +2,7 @@ package hl7v2files_test
 
 import (
 	"compress/gzip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/carecert/carecert/fixtures/hl7v2gen"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/hl7v2/hl7v2test"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner/target"
@@ -157,4 +159,53 @@ var _ = Describe("hl7v2 target shards", func() {
 		}
 	})
 
+	It("deal a UTF-16 or UTF-32 file out whole, read as its text in UTF-8 is", func() {
+		g, err := hl7v2gen.New(hl7v2gen.Options{Seed: 6, Messages: 60})
+		Expect(err).NotTo(HaveOccurred())
+		var feed strings.Builder
+		_, err = g.Generate(&feed)
+		Expect(err).NotTo(HaveOccurred())
+		read := func(path string) (whole []*model.Record, shards [][]*model.Record) {
+			t, err := hl7v2files.Open(target.Spec{Name: "feed", Path: path, Options: params.Params{}})
+			Expect(err).NotTo(HaveOccurred())
+			whole, err = targettest.Collect(t)
+			Expect(err).NotTo(HaveOccurred())
+			for i := 1; i <= 3; i++ {
+				part, err := targettest.Collect(t.(target.Sharder).Shard(target.Shard{Index: i, Count: 3}))
+				Expect(err).NotTo(HaveOccurred())
+				shards = append(shards, part)
+			}
+			return whole, shards
+		}
+		plain := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
+		Expect(os.WriteFile(plain, []byte(feed.String()), 0o644)).To(Succeed())
+		want, _ := read(plain)
+		Expect(want).To(HaveLen(60))
+		for _, e := range hl7v2test.Encodings[2:] {
+			path := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
+			Expect(os.WriteFile(path, hl7v2test.Encode(feed.String(), e), 0o644)).To(Succeed())
+			whole, shards := read(path)
+			Expect(messagesOf(whole)).To(Equal(messagesOf(want)), e.String())
+			var sizes []int
+			for _, part := range shards {
+				sizes = append(sizes, len(part))
+				if len(part) > 0 {
+					Expect(part).To(Equal(whole), e.String())
+				}
+			}
+			Expect(sizes).To(ConsistOf(60, 0, 0), "one shard reads it whole, the others nothing: %s", e)
+		}
+	})
+
 })
+
+// messagesOf lists records by line, type and segments, the encoding each
+// message arrived in aside.
+func messagesOf(recs []*model.Record) []string {
+	var out []string
+	for _, r := range recs {
+		m := r.Value.(*hl7v2.Message)
+		out = append(out, fmt.Sprintf("%d %s %v %v", r.Line, r.Type, m.Segments, m.Issues))
+	}
+	return out
+}

@@ -428,6 +428,13 @@ func (t *mllpListen) Records(ctx context.Context, emit target.Emit) error {
 					Message: "one MLLP frame holds more than one message: only the first is acknowledged"})
 				m.Segments = append(m.Segments, extra.Segments...)
 			}
+			if m.Encoding.Decoded() {
+				// MLLP release 2 frames with single bytes: content in UTF-16 or
+				// UTF-32 may hold 0x1C or 0x0B bytes inside a character, which end
+				// or break the frame. This one arrived whole and was read.
+				m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Warning, Code: "mllp.encoding", Line: m.Line,
+					Message: fmt.Sprintf("the frame holds %s: MLLP carries single-byte encodings and UTF-8 only, since a byte of a UTF-16 or UTF-32 character may be a framing byte", m.Encoding)})
+			}
 			if r.BadEnd {
 				m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Error, Code: "mllp.frame-end", Line: m.Line,
 					Message: "the frame's 0x1C end block is not followed by 0x0D"})

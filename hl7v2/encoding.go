@@ -1,0 +1,131 @@
+package hl7v2
+
+import (
+	"bytes"
+	"io"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
+	"golang.org/x/text/transform"
+)
+
+// Encoding is how a stream's bytes carry its characters, as the reader found
+// it before reading a segment: from a byte-order mark, or, without one, from
+// how the first characters are written ("M\0S\0H\0" is UTF-16LE and
+// nothing else). MSH-18 says which character set a message claims;
+// Encoding is what arrived, so the charset check can compare them.
+type Encoding struct {
+	// Form is "UTF-16" or "UTF-32" for a stream the reader decoded to
+	// text before segmenting it, "UTF-8" for one a UTF-8 byte-order mark
+	// opens, and "" for bytes read as they are (ASCII, 8859/n and UTF-8
+	// without a mark look alike: MSH-18 says which they are).
+	Form string
+	// BigEndian is the byte order of UTF-16 and UTF-32.
+	BigEndian bool
+	// BOM is set when a byte-order mark opened the stream.
+	BOM bool
+}
+
+// Decoded reports whether the reader decoded the stream to text: its
+// segments, fields and sizes are those of the decoded text (UTF-8), its
+// lines those of the original (decoding keeps every line end).
+func (e Encoding) Decoded() bool { return e.Form == "UTF-16" || e.Form == "UTF-32" }
+
+// String names the encoding for findings: "UTF-16LE with a byte-order mark".
+func (e Encoding) String() string {
+	if e.Form == "" {
+		return "single bytes"
+	}
+	s := e.Form
+	switch {
+	case e.Decoded() && e.BigEndian:
+		s += "BE"
+	case e.Decoded():
+		s += "LE"
+	}
+	if e.BOM {
+		return s + " with a byte-order mark"
+	}
+	return s + " without a byte-order mark"
+}
+
+// SniffLen is the most bytes Sniff needs: a segment id in UTF-32.
+const SniffLen = 12
+
+// The byte-order marks, longest first where one begins another (UTF-32LE's
+// begins with UTF-16LE's).
+var marks = []struct {
+	bytes []byte
+	enc   Encoding
+}{
+	{[]byte{0xFF, 0xFE, 0, 0}, Encoding{Form: "UTF-32", BOM: true}},
+	{[]byte{0, 0, 0xFE, 0xFF}, Encoding{Form: "UTF-32", BigEndian: true, BOM: true}},
+	{[]byte{0xFF, 0xFE}, Encoding{Form: "UTF-16", BOM: true}},
+	{[]byte{0xFE, 0xFF}, Encoding{Form: "UTF-16", BigEndian: true, BOM: true}},
+	{[]byte{0xEF, 0xBB, 0xBF}, Encoding{Form: "UTF-8", BOM: true}},
+}
+
+// Sniff finds the encoding of a stream from its first bytes (at most
+// SniffLen; fewer only at its end) and the length of its byte-order mark.
+// Without a mark, a stream is UTF-16 or UTF-32 only when its first bytes
+// are unmistakably ASCII text so written ("M\0S\0H\0", "\0M\0S\0H"):
+// characters 1 to 127 with zero bytes between them, which single-byte text
+// never holds. Anything else is read as bytes, as before.
+func Sniff(head []byte) (Encoding, int) {
+	head = head[:min(len(head), SniffLen)]
+	for _, m := range marks {
+		if bytes.HasPrefix(head, m.bytes) {
+			return m.enc, len(m.bytes)
+		}
+	}
+	for _, e := range []Encoding{{Form: "UTF-32"}, {Form: "UTF-32", BigEndian: true}, {Form: "UTF-16"}, {Form: "UTF-16", BigEndian: true}} {
+		if widened(head, e) {
+			return e, 0
+		}
+	}
+	return Encoding{}, 0
+}
+
+// widened reports whether head holds at least three characters, all ASCII
+// (1 to 127) written in e.
+func widened(head []byte, e Encoding) bool {
+	width := 2
+	if e.Form == "UTF-32" {
+		width = 4
+	}
+	if len(head) < 3*width {
+		return false
+	}
+	for i := 0; i+width <= len(head); i += width {
+		unit := head[i : i+width]
+		low := unit[0]
+		if e.BigEndian {
+			low = unit[width-1]
+		}
+		if low == 0 || low >= 0x80 || bytes.Count(unit, []byte{0}) != width-1 {
+			return false
+		}
+	}
+	return true
+}
+
+// Reader returns a reader of r's text as UTF-8, for a stream in e (its
+// byte-order mark already consumed). Bytes that are not e (an odd byte
+// count, a lone surrogate) read as U+FFFD, which the charset check reports.
+func (e Encoding) Reader(r io.Reader) io.Reader {
+	var enc encoding.Encoding
+	switch {
+	case e.Form == "UTF-16" && e.BigEndian:
+		enc = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+	case e.Form == "UTF-16":
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	case e.Form == "UTF-32" && e.BigEndian:
+		enc = utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM)
+	case e.Form == "UTF-32":
+		enc = utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)
+	default:
+		return r
+	}
+	return transform.NewReader(r, enc.NewDecoder())
+}

@@ -1,0 +1,112 @@
+package hl7v2_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/hl7v2/hl7v2test"
+	"github.com/carecert/carecert/model"
+)
+
+// arrived writes text as a stream in form: "bytes" (as it is), "UTF-8 BOM",
+// "UTF-16LE", "UTF-16BE" or "UTF-32BE" (with a mark when bom).
+func arrived(text, form string, bom bool) []byte {
+	e := map[string]hl7v2.Encoding{"bytes": {}, "UTF-8 BOM": {Form: "UTF-8", BOM: true}, "UTF-16LE": {Form: "UTF-16"},
+		"UTF-16BE": {Form: "UTF-16", BigEndian: true}, "UTF-32BE": {Form: "UTF-32", BigEndian: true}}[form]
+	if e.Form != "UTF-8" {
+		e.BOM = bom
+	}
+	return hl7v2test.Encode(text, e)
+}
+
+// cut drops a UTF-16 stream's last CR and half of the character before it,
+// as a stream broken off mid-character ends.
+func cut(data []byte) []byte { return data[:len(data)-3] }
+
+// lone puts a high surrogate with no low one before a UTF-16LE stream's
+// last CR.
+func lone(data []byte) []byte {
+	return append(data[:len(data)-2:len(data)-2], 0x00, 0xD8, '\r', 0)
+}
+
+// charsetOf is the parse.charset finding of a message, "" when none, as
+// "severity@path".
+func charsetOf(data []byte) string {
+	ms, err := hl7v2.ParseAll(data)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(ms).To(HaveLen(1))
+	Expect(ms[0].TypeName()).To(Equal("ADT^A01"), "the message is read, whatever its encoding")
+	c := mustCompile("hl7v2-parse", nil)
+	got := ""
+	for _, f := range observe(c, ms[0].Record("t.hl7")) {
+		if f.Code == "parse.charset" {
+			Expect(got).To(BeEmpty(), "one charset finding a message")
+			got = f.Severity.String() + "@" + f.Path
+		}
+	}
+	return got
+}
+
+var _ = Describe("hl7v2-parse character sets against the encoding the message arrived in", func() {
+	msg := func(msh18, name string) string {
+		return segs(`MSH|^~\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.5||||||`+msh18, "PID|1||||"+name)
+	}
+	DescribeTable("declared against found",
+		func(msh18, name, form string, bom bool, want string) {
+			Expect(charsetOf(arrived(msg(msh18, name), form, bom))).To(Equal(want))
+		},
+		// UTF-16 and UTF-32 declared and found: fine, whichever byte order,
+		// mark or none; UNICODE (ISO 10646, before 2.5) covers both.
+		Entry("UTF-16 declared, UTF-16LE with a mark", "UNICODE UTF-16", "ZOË^李", "UTF-16LE", true, ""),
+		Entry("UTF-16 declared, UTF-16LE", "UNICODE UTF-16", "ZOË^李", "UTF-16LE", false, ""),
+		Entry("UTF-16 declared, UTF-16BE with a mark", "UNICODE UTF-16", "ZOË^李", "UTF-16BE", true, ""),
+		Entry("UTF-16 declared, UTF-16BE", "UNICODE UTF-16", "ZOË^李", "UTF-16BE", false, ""),
+		Entry("UTF-32 declared and found", "UNICODE UTF-32", "ZOË", "UTF-32BE", true, ""),
+		Entry("UNICODE declared, UTF-16 found", "UNICODE", "ZOË", "UTF-16LE", true, ""),
+		Entry("lower case and spaces around", " unicode utf-16 ", "ZOË", "UTF-16BE", false, ""),
+		// UTF-16 found, MSH-18 names something else: a receiver reading by
+		// MSH-18 cannot read a segment, whatever the characters.
+		Entry("UTF-16 found, MSH-18 empty (ASCII)", "", "SMITH", "UTF-16LE", true, "error@MSH[1].18"),
+		Entry("UTF-16 found, ASCII declared", "ASCII", "SMITH", "UTF-16BE", false, "error@MSH[1].18"),
+		Entry("UTF-16 found, UTF-8 declared", "UNICODE UTF-8", "ZOË", "UTF-16LE", false, "error@MSH[1].18"),
+		Entry("UTF-16 found, 8859/1 declared", "8859/1", "ZOË", "UTF-16LE", true, "error@MSH[1].18"),
+		Entry("UTF-32 found, UTF-16 declared", "UNICODE UTF-16", "ZOË", "UTF-32BE", true, "error@MSH[1].18"),
+		Entry("UTF-16 found, a set carecert does not decode declared", "ISO IR87", "SMITH", "UTF-16LE", true, "error@MSH[1].18"),
+		// UTF-16 declared, single bytes found.
+		Entry("UTF-16 declared, single bytes", "UNICODE UTF-16", "SMITH", "bytes", false, "error@MSH[1].18"),
+		Entry("UTF-32 declared, UTF-8 after a mark", "UNICODE UTF-32", "ZOË", "UTF-8 BOM", false, "error@MSH[1].18"),
+		// Single bytes, as before.
+		Entry("ASCII by default", "", "SMITH", "bytes", false, ""),
+		Entry("non-ASCII without MSH-18", "", "ZOË", "bytes", false, "warning@PID[1].5"),
+		Entry("ISO IR6 is ASCII", "ISO IR6", "ZOË", "bytes", false, "warning@PID[1].5"),
+		Entry("UTF-8 declared and sent after a mark", "UNICODE UTF-8", "ZOË", "UTF-8 BOM", false, ""),
+		Entry("UTF-8 declared, Latin-1 sent", "UNICODE UTF-8", "ZO\xcb", "bytes", false, "error@PID[1].5"),
+		Entry("UNICODE in single bytes can only be UTF-8", "UNICODE", "ZO\xcb", "bytes", false, "error@PID[1].5"),
+		Entry("UNICODE in valid UTF-8", "UNICODE", "ZOË", "bytes", false, ""),
+		Entry("Latin-1 declared", "8859/1", "ZO\xcb", "bytes", false, ""),
+		// A set carecert does not decode: not checked, never a failure.
+		Entry("ISO IR87 (JIS X 0208 by ISO 2022 escapes)", "ISO IR87", "\x1b$B$3$s\x1b(B", "bytes", false, "information@MSH[1].18"),
+		Entry("GB 18030", "GB 18030-2000", "\x81\x30\x81\x30", "bytes", false, "information@MSH[1].18"),
+	)
+
+	DescribeTable("bytes that do not decode are an error naming their field, whatever MSH-18 says",
+		func(data []byte, want string) {
+			Expect(charsetOf(data)).To(Equal(want))
+		},
+		Entry("a lone surrogate in PID-5", lone(arrived(msg("UNICODE UTF-16", "ZO"), "UTF-16LE", true)), "error@PID[1].5"),
+		Entry("a stream cut after an odd byte", cut(arrived(msg("UNICODE UTF-16", "ZO"), "UTF-16BE", false)), "error@PID[1].5"),
+		Entry("a stream cut after an odd byte, MSH-18 empty", cut(arrived(msg("", "ZO"), "UTF-16BE", false)), "error@PID[1].5"),
+	)
+
+	It("says what it found and what MSH-18 says", func() {
+		ms, err := hl7v2.ParseAll(arrived(msg("", "SMITH"), "UTF-16BE", true))
+		Expect(err).NotTo(HaveOccurred())
+		fs := observe(mustCompile("hl7v2-parse", nil), ms[0].Record("t.hl7"))
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Severity).To(Equal(model.Error))
+		Expect(fs[0].Message).To(ContainSubstring("UTF-16BE with a byte-order mark"))
+		Expect(fs[0].Message).To(ContainSubstring("MSH-18 is empty, so ASCII applies"))
+		Expect(fs[0].Line).To(Equal(1))
+	})
+})
