@@ -11,7 +11,9 @@
 # machine; the targets of a binary already built always run, so at least one
 # target is always explored.
 # FuzzFastDecode, FuzzLexical and FuzzQuickWalk are differential: each holds a
-# hand-written fast path to the library or regular expression it replaces.
+# hand-written fast path to the library or regular expression it replaces;
+# FuzzDecodeBundle holds an XML Bundle read one entry at a time to the
+# whole document's reading.
 #
 # Building a package's instrumented test binary costs far more than fuzzing
 # it for five seconds (tens of seconds on a loaded machine: every package it
@@ -20,7 +22,7 @@
 # once, with the instrumentation `go test -fuzz` uses (`go test -c -fuzz`,
 # without symbol tables, which fuzzing does not read), and each of its
 # targets runs that binary in the package's folder with the fuzz cache
-# `go test` would use: 13 builds for 16 targets.
+# `go test` would use: 13 builds for 17 targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +36,7 @@ targets=(
   "./fhir FuzzFastDecode"
   "./fhir/fhirxml FuzzDecode"
   "./fhir/fhirxml FuzzEncode"
+  "./fhir/fhirxml FuzzDecodeBundle"
   "./hl7v2 FuzzScanner"
   "./hl7v2 FuzzRange"
   "./validators/hl7v2 FuzzValidate"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 )
 
@@ -37,7 +38,13 @@ func WholeBundle(rec *model.Record) (*model.Record, error) {
 	if !EntriesApart(rec) {
 		return rec, nil
 	}
-	res, err := Decode(rec.Raw)
+	var res map[string]any
+	var err error
+	if rec.Format == model.FormatXML {
+		res, err = fhirxml.Decode(rec.Raw)
+	} else {
+		res, err = Decode(rec.Raw)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s again whole: %w", rec.Source, err)
 	}
@@ -66,6 +73,22 @@ func SummarizeEntries(bundle map[string]any) []model.BundleEntry {
 		}
 	}
 	return out
+}
+
+// EntryResource decodes again the resource of entry e of the Bundle record
+// bundle, which its reader left out of the Bundle's tree, from the
+// Bundle's bytes (Raw) at the entry's span, in the format the Bundle was
+// written in.
+func EntryResource(bundle *model.Record, e *model.BundleEntry) (map[string]any, error) {
+	raw := bundle.Raw
+	if e.End <= e.Start || int64(len(raw)) < e.End {
+		return nil, fmt.Errorf("entry bytes %d to %d are not in the Bundle's %d", e.Start, e.End, len(raw))
+	}
+	if bundle.Format == model.FormatXML {
+		res, _, _, err := fhirxml.DecodeEntry(raw[e.Start:e.End], e.Namespaces, 1)
+		return res, err
+	}
+	return Decode(raw[e.Start:e.End])
 }
 
 // followsGraph reports whether the entries of a Bundle are a graph the

@@ -42,3 +42,9 @@ func ScanBundle(data []byte, keep bool) (tree map[string]any, entries []model.Bu
 	}
 	return res, b.entries, line, true
 }
+
+// ReadXML reads one FHIR XML document as a file's reader does, a Bundle's
+// entries apart from its tree or (apart false) the whole Bundle in one tree.
+func ReadXML(name string, data []byte, apart bool, emit Emit) error {
+	return readXMLDocument(name, data, apart, emit)
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -98,7 +99,7 @@ func readStream(name string, r io.Reader, size int64, apart bool, emit Emit) err
 		return emit(problem(name, 1, 0, "input.size", fmt.Sprintf("a single JSON or XML document larger than %d MiB (decompressed) is not read; split it into NDJSON, which has no such limit", MaxDocument>>20)))
 	}
 	if isXML(name, data) {
-		return readXMLDocument(name, data, emit)
+		return readXMLDocument(name, data, apart, emit)
 	}
 	return readDocument(name, data, 1, 0, apart, emit)
 }
@@ -512,7 +513,7 @@ func readDocument(name string, data []byte, baseLine int, index int64, apart boo
 	if parsed.left {
 		// the entries' records are read from the document's bytes, and
 		// numbered before the Bundle's record is handed to the checks
-		em.raw = data
+		em.raw, em.apart = data, jsonEntryRecord
 		next := index + 1
 		for i := range parsed.entries {
 			if parsed.entries[i].HasResource {
@@ -599,12 +600,32 @@ func isXML(name string, data []byte) bool {
 }
 
 // readXMLDocument reads one FHIR XML document: a resource or a Bundle, whose
-// entries become records as in JSON.
-func readXMLDocument(name string, data []byte, emit Emit) error {
+// entries become records as in JSON. A Bundle's entries are read one at a
+// time (fhirxml.DecodeBundle): the Bundle's record holds its tree without
+// them and the document as Raw, each entry's record its resource's bytes,
+// converted again when a check asks (Load) and released after its checks,
+// except in a Bundle whose rules read across its entries' resources
+// (xmlEntries.alone), which is read whole, as every Bundle is without
+// apart.
+func readXMLDocument(name string, data []byte, apart bool, emit Emit) error {
 	if l := InvalidUTF8Line(data); l > 0 {
 		return emit(problem(name, l, 0, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR XML must be UTF-8"))
 	}
-	res, issues, doc, err := fhirxml.DecodeDocument(data)
+	var read xmlEntries
+	var res map[string]any
+	var issues []fhirxml.Issue
+	var doc *fhirxml.Document
+	var err error
+	decoded := apart
+	if apart {
+		res, issues, doc, apart, err = fhirxml.DecodeBundle(data, read.note)
+	}
+	if apart && !read.alone(res) {
+		apart, decoded = false, false
+	}
+	if !decoded {
+		res, issues, doc, err = fhirxml.DecodeDocument(data)
+	}
 	if err != nil {
 		line, msg := 1, err.Error()
 		var se *fhirxml.SyntaxError
@@ -622,8 +643,89 @@ func readXMLDocument(name string, data []byte, emit Emit) error {
 	if len(issues) > 0 {
 		syntax = func(rec *model.Record, docPath string) { addXMLIssues(rec, issues, docPath, rec.Type == "Bundle") }
 	}
-	_, err = resourceEmitter{name: name, locate: locate, syntax: syntax, emit: asXML}.resource(res, "", 1, 0, nil)
+	em := resourceEmitter{name: name, locate: locate, syntax: syntax, emit: asXML}
+	if apart {
+		em.entries, em.raw, em.apart = read.summaries(res, 1), data, read.record
+	}
+	_, err = em.resource(res, "", 1, 0, nil)
 	return err
+}
+
+// xmlEntries are the entries of an XML Bundle read one at a time, as
+// fhirxml.DecodeBundle hands them over: each summarised at once (the
+// resource is not kept), with what reading it again alone needs.
+type xmlEntries struct {
+	noted []model.BundleEntry
+	// at is each noted entry's item of Bundle.entry, base the line its
+	// resource's first byte is on and line the line of its start tag.
+	at, base, line []int
+	// nested says an entry is itself a Bundle, whose entries are records
+	// too: the Bundle is read whole.
+	nested bool
+}
+
+// note summarises one entry's resource as DecodeBundle hands it over.
+func (x *xmlEntries) note(e fhirxml.Entry) {
+	s := model.BundleEntry{Start: e.Start, End: e.End, Namespaces: e.Namespaces}
+	// a Bundle read apart is neither a document nor a message (alone): its
+	// entries have no graph, so no links are collected
+	summarizeResource(&s, e.Resource, false)
+	x.noted = append(x.noted, s)
+	x.at = append(x.at, e.Index)
+	x.base = append(x.base, e.Base)
+	x.line = append(x.line, e.Line)
+	x.nested = x.nested || s.ResourceType == "Bundle"
+}
+
+// alone reports whether the Bundle bundle (its tree without the entries'
+// resources) can be checked with its entries read apart, as a JSON
+// Bundle's are (bundleScan.finish): not a signed one, a document or a
+// message, nor one with an entry that is itself a Bundle.
+func (x *xmlEntries) alone(bundle map[string]any) bool {
+	return !x.nested && !signed(bundle) && !followsGraph(bundle)
+}
+
+// summaries makes the Bundle record's Entries, one per item of
+// Bundle.entry, from the skeleton bundle and the noted resources,
+// numbering the records of the entries with a resource from first (the
+// Bundle's own record is first-1), in the order they are emitted.
+func (x *xmlEntries) summaries(bundle map[string]any, first int64) []model.BundleEntry {
+	list, _ := bundle["entry"].([]any)
+	out := make([]model.BundleEntry, len(list))
+	for k, i := range x.at {
+		out[i] = x.noted[k]
+		out[i].Record = first
+		first++
+	}
+	for i, item := range list {
+		if em, ok := item.(map[string]any); ok {
+			summarizeEntry(&out[i], em)
+		}
+	}
+	x.noted = nil
+	return out
+}
+
+// record is the record of entry i of the XML Bundle record bundle, read
+// apart: its resource's bytes (Raw), converted again when a check asks
+// (Load) in the namespace bindings in scope at its start, with the issues
+// of how it is written, and located from its own elements.
+func (x *xmlEntries) record(name string, bundle *model.Record, i int, index int64, _ model.Locator) *model.Record {
+	e := &bundle.Entries[i]
+	k, _ := slices.BinarySearch(x.at, i)
+	base, line := x.base[k], x.line[k]
+	text := bundle.Raw[e.Start:e.End]
+	loc := fhirxml.EntryDocument(text, e.Namespaces, base, line).Locator("")
+	return spannedRecord(name, bundle, i, index, line, loc, func(r *model.Record) {
+		res, issues, _, err := fhirxml.DecodeEntry(r.Raw, e.Namespaces, base)
+		if err != nil {
+			f := r.Finding(model.Error, "input.xml", "", "carecert could not read again an entry it read before: "+err.Error())
+			r.Problem = &f
+			return
+		}
+		r.Value = res
+		addXMLIssues(r, issues, "", false)
+	})
 }
 
 // EntryIsRecord reports whether the resource at path, as a walk of a
@@ -652,10 +754,13 @@ type resourceEmitter struct {
 	emit   Emit
 	// entries, when not nil, summarise the entries of the document's root
 	// Bundle as its scan read them (Record.Entries); raw, when not nil, is
-	// the document whose bytes hold the resources the scan left out of the
-	// Bundle's tree (the Bundle record's Raw).
+	// the document whose bytes hold the resources its reader left out of
+	// the Bundle's tree (the Bundle record's Raw), and apart makes the
+	// record of such an entry (entry i of bundle, as record index, which
+	// the document locates with loc).
 	entries []model.BundleEntry
 	raw     []byte
+	apart   func(name string, bundle *model.Record, i int, index int64, loc model.Locator) *model.Record
 }
 
 // resource emits res, found at docPath in the document, as record index,
@@ -690,9 +795,9 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 		switch {
 		case ok:
 			index, err = em.resource(inner, p, line, index, rec)
-		case rec.Entries != nil && rec.Entries[i].HasResource:
-			// left out of the tree by the Bundle's scan
-			err = em.emit(spannedRecord(em.name, rec, i, index, em.locate(p)))
+		case em.raw != nil && i < len(rec.Entries) && rec.Entries[i].HasResource:
+			// left out of the tree by the Bundle's reader
+			err = em.emit(em.apart(em.name, rec, i, index, em.locate(p)))
 			index++
 		}
 		if err != nil {
@@ -703,24 +808,30 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 }
 
 // spannedRecord is the record of entry i of the Bundle record bundle,
-// whose resource the Bundle's scan left out of its tree: its bytes are kept
-// as Raw and decoded from them when a check asks (Load), as an NDJSON
-// line's are, so that a Bundle's entries are decoded one at a time and
-// each is released after its checks.
-func spannedRecord(name string, bundle *model.Record, i int, index int64, loc model.Locator) *model.Record {
+// whose resource the Bundle's reader left out of its tree, on line: its
+// bytes are kept as Raw and decoded from them when a check asks (Load), as
+// an NDJSON line's are, so that a Bundle's entries are decoded one at a
+// time and each is released after its checks.
+func spannedRecord(name string, bundle *model.Record, i int, index int64, line int, loc model.Locator, decode func(*model.Record)) *model.Record {
 	e := bundle.Entries[i]
 	return &model.Record{
 		Kind:      model.KindFHIR,
 		Source:    name,
-		Line:      loc.Line(e.ResourceType),
+		Line:      line,
 		Index:     index,
 		Type:      e.ResourceType,
 		ID:        e.ID,
 		Raw:       bundle.Raw[e.Start:e.End],
 		Locator:   loc,
 		Container: bundle,
-		Decode:    decodeSpan,
+		Decode:    decode,
 	}
+}
+
+// jsonEntryRecord is the record of entry i of a JSON Bundle record read
+// apart, placed where the document (loc) has its resource.
+func jsonEntryRecord(name string, bundle *model.Record, i int, index int64, loc model.Locator) *model.Record {
+	return spannedRecord(name, bundle, i, index, loc.Line(bundle.Entries[i].ResourceType), loc, decodeSpan)
 }
 
 // decodeSpan decodes the resource of a spannedRecord from its bytes, which

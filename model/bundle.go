@@ -40,6 +40,12 @@ type BundleEntry struct {
 	// reading another entry's resource decodes it from there.
 	Record     int64
 	Start, End int64
+	// Namespaces are, for an entry of an XML Bundle, the namespace
+	// bindings its ancestors declare in scope at the resource's start tag,
+	// as prefix and URL pairs ("" the default namespace), which reading the
+	// resource from its span alone needs; entries in the same bindings
+	// share one slice.
+	Namespaces []string
 	// Resource is the entry's decoded resource when the Bundle's tree is
 	// kept (nil otherwise).
 	Resource map[string]any

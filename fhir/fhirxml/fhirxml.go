@@ -4,7 +4,10 @@
 // JSON would have: arrays for repeating elements, numbers and booleans for
 // primitives of those types, "_name" objects for the id and extensions of
 // primitives, the XHTML div as a string and contained resources unwrapped.
-// A Document maps element paths back to lines of the XML. Encode writes the
+// A Document maps element paths back to lines of the XML. DecodeBundle reads
+// a Bundle's entries one at a time, each converted alone (DecodeEntry) in
+// the namespace bindings in scope at its start, so that a large Bundle is
+// never held whole. Encode writes the
 // JSON form back as FHIR XML, by the same definitions, and refuses what
 // would not read back the same.
 //
@@ -97,8 +100,17 @@ func DecodeDocument(data []byte) (map[string]any, []Issue, *Document, error) {
 	c := newConverter(data, ix, nil)
 	c.stopAtIssue = true
 	res, err := c.document()
+	return c.finish(res, err, data, nil, 0)
+}
+
+// finish completes a conversion that stopped at its first issue (c): a
+// clean document is returned with the lines its reader recorded, one with
+// issues is converted once more with paths and lines. ns and base are the
+// namespace bindings the document was read in and the line of its first
+// byte (1 for a file; DecodeEntry's for an entry).
+func (c *converter) finish(res map[string]any, err error, data []byte, ns []binding, base int) (map[string]any, []Issue, *Document, error) {
 	if err != nil && len(c.issues) == 0 {
-		return nil, nil, nil, err
+		return nil, nil, nil, shifted(err, base)
 	}
 	if len(c.issues) == 0 {
 		// the entries' own lines are known: every entry of a Bundle asks
@@ -108,17 +120,31 @@ func DecodeDocument(data []byte) (map[string]any, []Issue, *Document, error) {
 		if len(c.entries) > 0 {
 			known = c.entries
 		}
-		return res, nil, lineindex.NewKnowing(data, 1, xmlLines, known), nil
+		return res, nil, lineindex.NewKnowing(data, max(base, 1), linesIn(ns), known), nil
 	}
 	// once more, with paths: the issues name where they are, and the lines
 	// come with the paths for the findings that ask
 	lines := map[string]int{}
-	c = newConverter(data, ix, lines)
+	c = newConverter(data, c.ix, lines)
+	c.ns = ns
 	res, err = c.document()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, shifted(err, base)
 	}
-	return res, c.issues, lineindex.Built(lines, 1), nil
+	for i := range c.issues {
+		c.issues[i].Line += max(base, 1) - 1
+	}
+	return res, c.issues, lineindex.Built(lines, max(base, 1)), nil
+}
+
+// shifted counts a syntax error's line from base, the line of the text's
+// first byte (0 or 1: the text is the file).
+func shifted(err error, base int) error {
+	var se *SyntaxError
+	if base > 1 && errors.As(err, &se) {
+		return &SyntaxError{Line: se.Line + base - 1, Msg: se.Msg}
+	}
+	return err
 }
 
 // errIssue ends a conversion that stops at its first issue.
@@ -152,6 +178,25 @@ type converter struct {
 	// cheaper than Token doing them with its map and re-boxed tokens.
 	open []xml.Name
 	ns   []binding
+	// skim, when set, is handed each entry resource of a root Bundle,
+	// converted on its own, which is then left out of the tree
+	// (DecodeBundle). skimming says the root is such a Bundle, inEntry
+	// that one of its entries' resources is being converted: without
+	// paths or issues, which reading the entry alone finds (DecodeEntry).
+	skim              func(Entry)
+	skimming, inEntry bool
+	// whole says the document has a shape whose entries cannot be left
+	// out (an entry holding two resources, an issue of a resource's
+	// wrapper, which is its entry's): it is read whole.
+	whole bool
+	// skimmed is the last entry handed to skim, scope the bindings it was
+	// handed (shared while they do not change).
+	skimmed int
+	scope   []string
+	// skew is how many bytes newConverter dropped before data (a
+	// byte-order mark), so that the spans handed over count from the
+	// caller's first byte.
+	skew int64
 }
 
 // binding is one xmlns or xmlns:prefix attribute in scope.
@@ -165,7 +210,9 @@ type binding struct {
 const maxDepth = 1000
 
 func newConverter(data []byte, ix *elements.Index, lines map[string]int) *converter {
+	skew := int64(len(data))
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark is allowed
+	skew -= int64(len(data))
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true // and no Entity map: XML declares five entities, FHIR XML no more
 	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
@@ -174,11 +221,14 @@ func newConverter(data []byte, ix *elements.Index, lines map[string]int) *conver
 		}
 		return nil, fmt.Errorf("encoding %q is not supported: FHIR XML must be UTF-8", charset)
 	}
-	return &converter{data: data, dec: dec, ix: ix, lines: lines, paths: lines != nil, open: make([]xml.Name, 0, 16)}
+	return &converter{data: data, dec: dec, ix: ix, lines: lines, paths: lines != nil, open: make([]xml.Name, 0, 16), skew: skew, skimmed: -1}
 }
 
 // issue records one Issue at path on the current line.
 func (c *converter) issue(path, code, msg string) {
+	if c.inEntry {
+		return // reading the entry alone reports it
+	}
 	c.issues = append(c.issues, Issue{Line: c.line(), Path: path, Code: code, Msg: msg})
 }
 
@@ -479,6 +529,9 @@ func (c *converter) document() (map[string]any, error) {
 		}
 		switch tok.kind {
 		case startToken:
+			if c.skim != nil {
+				c.skimRoot(tok)
+			}
 			res, err := c.resource(tok, "")
 			if err != nil {
 				return nil, c.fail(err)
@@ -789,9 +842,14 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 		value, err = c.xhtml(tok)
 	case typ == "Resource" || kind == "resource":
 		var line int
-		value, line, err = c.wrapped(elPath)
-		if c.depth == 2 && name == "resource" && defPath == "Bundle.entry" && !isArray {
+		entry := c.depth == 2 && name == "resource" && defPath == "Bundle.entry" && !isArray
+		var res map[string]any
+		res, line, err = c.wrapped(elPath, entry && c.skimming)
+		if entry {
 			c.entries.Set(c.entry, line)
+		}
+		if res != nil {
+			value = res // not a skimmed entry's, which the tree leaves out
 		}
 	case kind == "primitive-type":
 		c.attributes(start, elPath, attrValue|attrID)
@@ -899,8 +957,10 @@ func typed(v, typ string) any {
 }
 
 // wrapped converts <contained><Patient>…</Patient></contained>, and returns
-// the line of the resource's own tag (where resource locates it).
-func (c *converter) wrapped(path string) (map[string]any, int, error) {
+// the line of the resource's own tag (where resource locates it). A root
+// Bundle entry's resource that is skimmed (skim) is handed over and not
+// returned.
+func (c *converter) wrapped(path string, skim bool) (map[string]any, int, error) {
 	var res map[string]any
 	line := 0
 	for {
@@ -910,17 +970,23 @@ func (c *converter) wrapped(path string) (map[string]any, int, error) {
 		}
 		switch tok.kind {
 		case startToken:
-			if res != nil {
+			if res != nil || line > 0 {
 				return nil, 0, &SyntaxError{Line: c.line(), Msg: fmt.Sprintf("a resource wrapper holds more than one resource (<%s>)", tok.start.Name.Local)}
 			}
 			line = c.line()
+			if skim {
+				if err := c.skimEntry(tok, path, line); err != nil {
+					return nil, 0, err
+				}
+				continue
+			}
 			r, err := c.resource(tok, path)
 			if err != nil {
 				return nil, 0, err
 			}
 			res = r
 		case endToken:
-			if res == nil {
+			if res == nil && line == 0 {
 				return nil, 0, &SyntaxError{Line: c.line(), Msg: "empty resource wrapper"}
 			}
 			return res, line, nil
@@ -1028,15 +1094,42 @@ func NewDocument(raw []byte, baseLine int) *Document {
 	return lineindex.New(raw, baseLine, xmlLines)
 }
 
-// xmlLines converts the document once more, recording where each element
-// starts; a broken document keeps the lines found before the error.
-func xmlLines(raw []byte) lineindex.Index {
+// linesIn is the Build of a document read in the namespace bindings ns
+// (an entry's, DecodeEntry): it converts the document once more,
+// recording where each element starts; a broken document keeps the lines
+// found before the error. A root Bundle's entry resources are converted
+// without paths and dropped once read: each entry's record, when it is
+// read alone, has its own (DecodeBundle), and a record of one held in the
+// tree locates its elements through this index only when it has findings.
+func linesIn(ns []binding) lineindex.Build {
+	return func(raw []byte) lineindex.Index {
+		lines := lineindex.Lines{}
+		ix, err := elements.R4()
+		if err != nil {
+			return lines
+		}
+		c := newConverter(raw, ix, lines)
+		c.ns = ns
+		c.dropEntries = true
+		c.document()
+		return lines
+	}
+}
+
+// xmlLines is the Build of a document read from its first byte.
+func xmlLines(raw []byte) lineindex.Index { return linesIn(nil)(raw) }
+
+// skeletonLines is the Build of a Bundle whose entries are read one at a
+// time (DecodeBundle): the paths of the Bundle itself and the line of each
+// entry's resource, none inside one (each entry's record locates its own).
+func skeletonLines(raw []byte) lineindex.Index {
 	lines := lineindex.Lines{}
 	ix, err := elements.R4()
 	if err != nil {
 		return lines
 	}
 	c := newConverter(raw, ix, lines)
+	c.skim = func(Entry) {}
 	c.dropEntries = true
 	c.document()
 	return lines

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"reflect"
+	"sort"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/carecert/carecert/fhir/fhirxml"
@@ -54,6 +57,68 @@ func FuzzDecode(f *testing.F) {
 			if got, want := doc.Locator(is.Path).Line("Resource"), fhirxml.NewDocument(data, 1).Locator(is.Path).Line("Resource"); got != want {
 				t.Fatalf("the document locates %q at line %d, a fresh one at %d", is.Path, got, want)
 			}
+		}
+	})
+}
+
+// FuzzDecodeBundle checks that reading a Bundle's entries apart gives what
+// reading it whole gives: the same error, and when the entries were handed
+// over, each converted again alone from its span (DecodeEntry) is the
+// resource handed, and put back in the skeleton they make DecodeDocument's
+// tree; the issues of the skeleton and of every entry read alone are
+// DecodeDocument's, at the same lines, and each entry's lines are the
+// document's.
+func FuzzDecodeBundle(f *testing.F) {
+	for _, seed := range []string{
+		`<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/><entry><fullUrl value="urn:uuid:1"/><resource><Patient><id value="a"/></Patient></resource></entry><entry><resource><Observation><status value="final"/></Observation></resource></entry></Bundle>`,
+		"<f:Bundle xmlns:f=\"http://hl7.org/fhir\" xmlns:h=\"http://www.w3.org/1999/xhtml\">\n<f:entry><f:resource>\n<f:Patient\n xml:lang=\"en\"><f:text><h:div>x</h:div></f:text><f:id value=\"a\"/></f:Patient></f:resource></f:entry>\n<?pi?><f:entry><f:resource><Patient xmlns=\"http://hl7.org/fhir\"><![CDATA[ ]]></Patient></f:resource></f:entry></f:Bundle>",
+		`<Bundle xmlns="http://hl7.org/fhir"><entry><resource><Patient/></resource><resource><Patient/></resource></entry></Bundle>`,
+		`<Bundle xmlns="http://hl7.org/fhir"><entry><request><method value="GET"/></request><resource><?x?><Patient/></resource></entry></Bundle>`,
+		"\xef\xbb\xbf<Bundle xmlns=\"http://hl7.org/fhir\"><entry><resource><Bundle><entry><resource><Patient/></resource></entry></Bundle></resource></entry></Bundle>",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		whole, issues, doc, wholeErr := fhirxml.DecodeDocument(data)
+		var handed []fhirxml.Entry
+		skeleton, own, _, skimmed, err := fhirxml.DecodeBundle(data, func(e fhirxml.Entry) { handed = append(handed, e) })
+		if (err == nil) != (wholeErr == nil) || err != nil && err.Error() != wholeErr.Error() {
+			t.Fatalf("DecodeBundle gave %v; DecodeDocument %v", err, wholeErr)
+		}
+		if err != nil || !skimmed {
+			if err == nil && !reflect.DeepEqual(skeleton, whole) {
+				t.Fatalf("DecodeBundle read whole gave %v; DecodeDocument %v", skeleton, whole)
+			}
+			return
+		}
+		all := append([]fhirxml.Issue(nil), own...)
+		list, _ := skeleton["entry"].([]any)
+		for _, e := range handed {
+			res, entryIssues, entryDoc, err := fhirxml.DecodeEntry(data[e.Start:e.End], e.Namespaces, e.Base)
+			if err != nil || !reflect.DeepEqual(res, e.Resource) {
+				t.Fatalf("entry %d read alone gave %v, %v; handed %v", e.Index, res, err, e.Resource)
+			}
+			path := "entry[" + strconv.Itoa(e.Index) + "].resource"
+			for _, is := range entryIssues {
+				is.Path = strings.TrimSuffix(path+"."+is.Path, ".")
+				all = append(all, is)
+			}
+			if got, want := entryDoc.Locator("").Line("Resource.id"), doc.Locator(path).Line("Resource.id"); got != want {
+				t.Fatalf("entry %d locates its id at line %d, the document at %d", e.Index, got, want)
+			}
+			if got, want := fhirxml.EntryDocument(data[e.Start:e.End], e.Namespaces, e.Base, e.Line).Locator("").Line("Resource"), doc.Locator(path).Line("Resource"); got != want {
+				t.Fatalf("entry %d is placed at line %d, the document places it at %d", e.Index, got, want)
+			}
+			list[e.Index].(map[string]any)["resource"] = e.Resource
+		}
+		if !reflect.DeepEqual(skeleton, whole) {
+			t.Fatalf("the skeleton with its entries put back is %v; DecodeDocument's tree %v", skeleton, whole)
+		}
+		sort.SliceStable(all, func(i, j int) bool { return all[i].Line < all[j].Line })
+		want := append([]fhirxml.Issue(nil), issues...)
+		sort.SliceStable(want, func(i, j int) bool { return want[i].Line < want[j].Line })
+		if !reflect.DeepEqual(all, want) && !(len(all) == 0 && len(want) == 0) {
+			t.Fatalf("issues read apart %+v; whole %+v", all, want)
 		}
 	})
 }

@@ -154,3 +154,11 @@ func (e EntryLines) Line(path string) (int, bool) {
 	}
 	return int(e[i]), true
 }
+
+// RootLine is an Index of the root path alone: the line of a document's
+// root element, which its reader knows, so that placing its record builds
+// nothing.
+type RootLine int
+
+// Line answers for the root path "" only.
+func (r RootLine) Line(path string) (int, bool) { return int(r), path == "" }

@@ -44,6 +44,15 @@ var _ = Describe("the line index", func() {
 		Expect(builds).To(Equal(1))
 	})
 
+	It("places a document's root by the line its reader knows, building nothing, and builds for any other path", func() {
+		builds = 0
+		doc := lineindex.NewKnowing([]byte("<Patient/>"), 10, build, lineindex.RootLine(3))
+		Expect(doc.Locator("").Line("Patient")).To(Equal(12))
+		Expect(builds).To(BeZero())
+		Expect(doc.Locator("").Line("Patient.type")).To(Equal(10), "from the index")
+		Expect(builds).To(Equal(1))
+	})
+
 	It("joins and shortens paths", func() {
 		Expect(lineindex.Join("entry[2].resource", "name[0]")).To(Equal("entry[2].resource.name[0]"))
 		Expect(lineindex.Join("entry[2].resource", "[0]")).To(Equal("entry[2].resource[0]"))

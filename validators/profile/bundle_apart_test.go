@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
@@ -25,22 +26,45 @@ func readWith(read func(string, fhir.Emit) error, path string) []*model.Record {
 	return recs
 }
 
-// A JSON Bundle read for a run's checks (fhir.ReadFileApart) holds its tree
+// A JSON or XML Bundle read for a run's checks (fhir.ReadFileApart) holds its tree
 // without the entries' resources, each a record of its own read from its
 // bytes; every record gets the findings it gets when the Bundle is read
 // whole (fhir.ReadFile): the rules that ask of an entry whether it holds a
 // resource (bdl-5, ele-1), look for a #fragment across the Bundle, or hold
 // the Bundle to a profile that judges its entries read them through the
 // entries' summaries, the Bundle's index or the Bundle read again whole.
-var _ = Describe("a JSON Bundle read with its entries apart", func() {
+var _ = Describe("a JSON or XML Bundle read with its entries apart", func() {
 	// same validates every record of the Bundle in src read both ways
 	// (bundleProfile, when set, is the profile the Bundle record is
 	// validated against) and returns the findings of the whole reading,
 	// and whether the apart reading left any resource out.
+	//
+	// The same Bundle written in FHIR XML (fhirxml.Encode, where it has an
+	// XML form) is read both ways too, and its records held alike: an XML
+	// Bundle's entries are read apart by their own reader
+	// (fhirxml.DecodeBundle).
+	var sameIn func(e *profile.Engine, name string, src []byte, bundleProfile string) ([]model.Finding, bool)
 	same := func(e *profile.Engine, src, bundleProfile string) (all []model.Finding, apart bool) {
 		GinkgoHelper()
-		path := filepath.Join(GinkgoT().TempDir(), "bundle.json")
-		Expect(os.WriteFile(path, []byte(src), 0o644)).To(Succeed())
+		all, apart = sameIn(e, "bundle.json", []byte(src), bundleProfile)
+		res, err := fhir.Decode([]byte(src))
+		if err != nil {
+			return all, apart
+		}
+		if x, err := fhirxml.Encode(res); err == nil {
+			_, xmlApart := sameIn(e, "bundle.xml", x, bundleProfile)
+			Expect(xmlApart).To(Equal(apart), "the XML Bundle is read apart where the JSON one is")
+		}
+		return all, apart
+	}
+	sameXML := 0
+	sameIn = func(e *profile.Engine, name string, src []byte, bundleProfile string) (all []model.Finding, apart bool) {
+		GinkgoHelper()
+		path := filepath.Join(GinkgoT().TempDir(), name)
+		Expect(os.WriteFile(path, src, 0o644)).To(Succeed())
+		if strings.HasSuffix(name, ".xml") {
+			sameXML++
+		}
 		whole, split := readWith(fhir.ReadFile, path), readWith(fhir.ReadFileApart, path)
 		Expect(split).To(HaveLen(len(whole)))
 		for i := range whole {
@@ -74,6 +98,7 @@ var _ = Describe("a JSON Bundle read with its entries apart", func() {
 		Expect(bundles).To(BeNumerically(">=", 80))
 		Expect(apart).To(BeNumerically(">=", 40))
 		Expect(findings).To(BeNumerically(">=", 60))
+		Expect(sameXML).To(BeNumerically(">=", 70), "the Bundles written in XML too")
 	})
 
 	const patientURL = "http://example.org/StructureDefinition/apart-patient"

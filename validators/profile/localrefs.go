@@ -92,8 +92,7 @@ func (x *localIndex) resource(e *localEntry) map[string]any {
 		return e.res
 	}
 	s := &x.entries[e.index]
-	raw := x.owner.Raw
-	if s.End <= s.Start || int64(len(raw)) < s.End {
+	if s.End <= s.Start {
 		return nil
 	}
 	x.mu.Lock()
@@ -103,7 +102,7 @@ func (x *localIndex) resource(e *localEntry) map[string]any {
 			return d.res
 		}
 	}
-	res, err := fhir.Decode(raw[s.Start:s.End])
+	res, err := fhir.EntryResource(x.owner, s)
 	if err != nil {
 		return nil
 	}
@@ -126,7 +125,7 @@ func (x *localIndex) anchorCounts(w *walker) map[string]int {
 			if !s.HasResource || s.Resource != nil || s.End <= s.Start || int64(len(x.owner.Raw)) < s.End {
 				continue
 			}
-			if res, err := fhir.Decode(x.owner.Raw[s.Start:s.End]); err == nil {
+			if res, err := fhir.EntryResource(x.owner, s); err == nil {
 				w.eachAnchor(res, count)
 			}
 		}
