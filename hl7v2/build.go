@@ -103,3 +103,29 @@ func msh9Era(version string) int {
 	}
 	return allRequired
 }
+
+// BuildBatchACK answers a batch received as one unit with a batch of its
+// own (chapter 2's batch protocol): a BHS whose BHS-3/4 and BHS-5/6 are the
+// original's swapped and whose BHS-12 (reference batch control ID) is the
+// original BHS-11, the messages' acknowledgements, and a BTS counting them.
+// bhs is the original BHS, or nil when the batch had none.
+func BuildBatchACK(bhs *Segment, d Delimiters, acks [][]byte, t time.Time) []byte {
+	if d.Field == 0 {
+		d = DefaultDelimiters()
+	}
+	get := func(n int) string {
+		if bhs == nil {
+			return ""
+		}
+		return bhs.Field(n)
+	}
+	f := string(d.Field)
+	var b strings.Builder
+	b.WriteString("BHS" + f + string([]byte{d.Component, d.Repetition, d.Escape, d.Subcomponent}) + f + get(5) + f + get(6) + f +
+		get(3) + f + get(4) + f + t.UTC().Format("20060102150405") + strings.Repeat(f, 5) + get(11) + "\r")
+	for _, a := range acks {
+		b.Write(a)
+	}
+	b.WriteString("BTS" + f + strconv.Itoa(len(acks)) + "\r")
+	return []byte(b.String())
+}

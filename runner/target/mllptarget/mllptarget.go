@@ -423,37 +423,29 @@ func (t *mllpListen) Records(ctx context.Context, emit target.Emit) error {
 			}
 			m := ms[0]
 			m.Index = index
+			frameIssues(m, r.Frame)
+			if m.Envelope {
+				// A batch (FHS/BHS ... BTS/FTS) is one unit of HL7 content:
+				// each of its messages is a record, as in a batch file, and
+				// the batch is answered with a batch of acknowledgements.
+				var batch []*model.Record
+				batch, out = t.receiveBatch(ms, source, index)
+				index += len(batch)
+				recs = append(recs, batch...)
+				break
+			}
 			for _, extra := range ms[1:] {
 				m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Error, Code: "mllp.several-messages", Line: extra.Line,
 					Message: "one MLLP frame holds more than one message: only the first is acknowledged"})
 				m.Segments = append(m.Segments, extra.Segments...)
 			}
-			if m.Encoding.Decoded() {
-				// MLLP release 2 frames with single bytes: content in UTF-16 or
-				// UTF-32 may hold 0x1C or 0x0B bytes inside a character, which end
-				// or break the frame. This one arrived whole and was read.
-				m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Warning, Code: "mllp.encoding", Line: m.Line,
-					Message: fmt.Sprintf("the frame holds %s: MLLP carries single-byte encodings and UTF-8 only, since a byte of a UTF-16 or UTF-32 character may be a framing byte", m.Encoding)})
-			}
-			if r.BadEnd {
-				m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Error, Code: "mllp.frame-end", Line: m.Line,
-					Message: "the frame's 0x1C end block is not followed by 0x0D"})
-			}
 			rec := m.Record(source)
 			rec.Source = source
 			index++
 			recs = append(recs, rec)
-			accept, code, text := "CA", "AA", ""
-			if t.ack == "validate" && t.judge != nil && rec.Problem == nil {
-				for _, f := range t.judge(rec) {
-					if f.Severity == model.Error {
-						code, text = "AE", f.Path+": "+f.Message
-						break
-					}
-				}
-			}
+			code, text := t.verdict(rec)
 			if m.Header() != nil {
-				out = acks(m, accept, code, text, index)
+				out = acks(m, "CA", code, text, index)
 			}
 		}
 		if r.PrevBadEnd {
@@ -482,6 +474,61 @@ func (t *mllpListen) Records(ctx context.Context, emit target.Emit) error {
 	}
 	// Reaching the time or count bound is the normal end, not an interruption.
 	return nil
+}
+
+// frameIssues records on a frame's first message what the frame itself did
+// wrong.
+func frameIssues(m *hl7v2.Message, f mllp.Frame) {
+	if m.Encoding.Decoded() {
+		// MLLP release 2 frames with single bytes: content in UTF-16 or
+		// UTF-32 may hold 0x1C or 0x0B bytes inside a character, which end
+		// or break the frame. This one arrived whole and was read.
+		m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Warning, Code: "mllp.encoding", Line: m.Line,
+			Message: fmt.Sprintf("the frame holds %s: MLLP carries single-byte encodings and UTF-8 only, since a byte of a UTF-16 or UTF-32 character may be a framing byte", m.Encoding)})
+	}
+	if f.BadEnd {
+		m.Issues = append(m.Issues, hl7v2.Issue{Severity: model.Error, Code: "mllp.frame-end", Line: m.Line,
+			Message: "the frame's 0x1C end block is not followed by 0x0D"})
+	}
+}
+
+// verdict is the application acknowledgement code a received record gets,
+// and its text: AE with the first error the judge finds when validating.
+func (t *mllpListen) verdict(rec *model.Record) (code, text string) {
+	if t.ack == "validate" && t.judge != nil && rec.Problem == nil {
+		for _, f := range t.judge(rec) {
+			if f.Severity == model.Error {
+				return "AE", f.Path + ": " + f.Message
+			}
+		}
+	}
+	return "AA", ""
+}
+
+// receiveBatch makes a record of each message and envelope segment of a
+// batch received in one frame, numbered from index as a batch file's are,
+// and the batch of acknowledgements that answers it: each message's, in
+// its mode, between a BHS that references the batch and a BTS.
+func (t *mllpListen) receiveBatch(ms []*hl7v2.Message, source string, index int) ([]*model.Record, [][]byte) {
+	var recs []*model.Record
+	var replies [][]byte
+	var bhs *hl7v2.Segment
+	delims := ms[0].Delims
+	for i, m := range ms {
+		m.Index = index + i
+		rec := m.Record(source)
+		rec.Source = source
+		recs = append(recs, rec)
+		if h := m.Header(); m.Envelope && h != nil && h.Name == "BHS" && bhs == nil {
+			bhs, delims = h, m.Delims
+		}
+		if m.Envelope || m.Header() == nil {
+			continue
+		}
+		code, text := t.verdict(rec)
+		replies = append(replies, acks(m, "CA", code, text, index+i+1)...)
+	}
+	return recs, [][]byte{hl7v2.BuildBatchACK(bhs, delims, replies, time.Now())}
 }
 
 // acks builds the acknowledgements a message is owed in its mode (MSH-15 and
