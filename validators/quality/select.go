@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhirpath"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/personal"
@@ -85,6 +86,16 @@ type fhirpathExpr struct {
 
 func (f *fhirpathExpr) Select(rec *model.Record) ([]Node, error) {
 	res := rec.Resource()
+	if fhir.EntriesApart(rec) {
+		// A run reads a JSON Bundle with its entries' resources out of the
+		// Bundle record's tree (fhir.ReadFileApart); an expression on the
+		// Bundle reads it as written, entries and all.
+		whole, err := fhir.WholeBundle(rec)
+		if err != nil {
+			return nil, fmt.Errorf("Bundle entries not read: %w", err)
+		}
+		res = whole.Resource()
+	}
 	if res == nil {
 		return nil, nil
 	}

@@ -1,0 +1,67 @@
+package quality_test
+
+import (
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/internal/params"
+	"github.com/carecert/carecert/model"
+)
+
+// A run's fhir target reads a JSON Bundle apart (fhir.ReadFileApart): each
+// entry's resource is a record of its own and the Bundle record's tree holds
+// the rest (JSON and XML alike). A suite's rule on Bundle records selects on the Bundle as written,
+// entries and all, so it must come to the same result whichever way the file
+// was read.
+var _ = Describe("a rule on a Bundle read with its entries apart", func() {
+	const bundle = `{"resourceType":"Bundle","id":"b1","type":"collection","entry":[
+ {"fullUrl":"urn:uuid:11111111-1111-1111-1111-111111111111","resource":{"resourceType":"Patient","id":"p1","name":[{"family":"Xi"}]}},
+ {"fullUrl":"urn:uuid:22222222-2222-2222-2222-222222222222","resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"}}},
+ {"fullUrl":"urn:uuid:33333333-3333-3333-3333-333333333333","resource":{"resourceType":"Patient","id":"p1"}}
+]}
+`
+	const bundleXML = `<Bundle xmlns="http://hl7.org/fhir"><id value="b1"/><type value="collection"/>
+ <entry><fullUrl value="urn:uuid:11111111-1111-1111-1111-111111111111"/><resource><Patient><id value="p1"/><name><family value="Xi"/></name></Patient></resource></entry>
+ <entry><fullUrl value="urn:uuid:22222222-2222-2222-2222-222222222222"/><resource><Observation><id value="o1"/><status value="final"/><code><text value="x"/></code></Observation></resource></entry>
+ <entry><fullUrl value="urn:uuid:33333333-3333-3333-3333-333333333333"/><resource><Patient><id value="p1"/></Patient></resource></entry>
+</Bundle>
+`
+	read := func(name, text string, apart bool) []*model.Record {
+		path := filepath.Join(GinkgoT().TempDir(), name)
+		Expect(os.WriteFile(path, []byte(text), 0o600)).To(Succeed())
+		readFile := fhir.ReadFile
+		if apart {
+			readFile = fhir.ReadFileApart
+		}
+		var recs []*model.Record
+		Expect(readFile(path, func(r *model.Record) error {
+			r.Load()
+			recs = append(recs, r)
+			return nil
+		})).To(Succeed())
+		Expect(recs).To(HaveLen(4))
+		Expect(fhir.EntriesApart(recs[0])).To(Equal(apart), "the Bundle record's entries apart")
+		return recs
+	}
+
+	DescribeTable("finds what the whole Bundle holds",
+		func(typ string, p params.Params, wantErrors int64, wantOutcome model.Outcome) {
+			for name, text := range map[string]string{"bundle.json": bundle, "bundle.xml": bundleXML} {
+				for _, apart := range []bool{false, true} {
+					t, o, msg := run(typ, p, read(name, text, apart))
+					Expect(t.Errors).To(Equal(wantErrors), "%s apart %v: %s", name, apart, msg)
+					Expect(o).To(Equal(wantOutcome), "%s apart %v: %s", name, apart, msg)
+				}
+			}
+		},
+		Entry("an element every entry has", "dq-completeness", params.Params{"element": "Bundle.entry.resource", "severity": "error"}, int64(0), model.Pass),
+		Entry("an element of an entry's resource", "dq-completeness", params.Params{"element": "Bundle.entry.resource.name.family", "severity": "error"}, int64(0), model.Pass),
+		Entry("a missing element of the entries", "dq-completeness", params.Params{"element": "Bundle.entry.resource.telecom", "severity": "error"}, int64(1), model.Fail),
+		Entry("a FHIRPath test over the entries", "dq-completeness", params.Params{"element": "Bundle.entry.where(resource.ofType(Observation).exists()).fullUrl", "severity": "error"}, int64(0), model.Pass),
+		Entry("a key made of the entries' ids", "dq-unique", params.Params{"key": []any{"Bundle.entry.resource.ofType(Patient).id"}, "severity": "error", "per_file": true}, int64(0), model.Pass),
+	)
+})
