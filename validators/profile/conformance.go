@@ -16,7 +16,8 @@ const maxConformanceDepth = 4
 // conformance validates m against compiled profile p in a walk of its own and returns
 // the findings, without adding them to w: for a profile discriminator or a
 // reference's target profile, where not conforming is one finding of w's.
-// References inside m resolve in the same Bundle or Parameters as w's.
+// References inside m resolve in the same Bundle or Parameters as w's, and
+// by the same rules (subWalk).
 func (w *walker) conformance(m map[string]any, p *Compiled, path string) []model.Finding {
 	sub := w.subWalk(p)
 	if sub == nil {
@@ -31,17 +32,17 @@ func (w *walker) conformance(m map[string]any, p *Compiled, path string) []model
 }
 
 // subWalk is a walker of its own on compiled profile p, one level deeper, whose findings
-// are kept apart from w's; nil past maxConformanceDepth.
+// are kept apart from w's; nil past maxConformanceDepth. It reaches references
+// as w does: the walk of a Bundle record (w.bundle nil) finds what its
+// entries point at among them without the Bundle rules, which each entry's
+// own record applies (ownEntryTarget), whether an entry profile is walked
+// in w itself (one) or in a sub walk (several alternatives, oneOf).
 func (w *walker) subWalk(p *Compiled) *walker {
 	if w.depth >= maxConformanceDepth {
 		return nil
 	}
-	sub := &walker{e: w.e, rec: w.rec, compiled: p, res: w.res, root: w.root, sink: &Sink{locals: w.sink.locals},
+	return &walker{e: w.e, rec: w.rec, compiled: p, res: w.res, root: w.root, sink: &Sink{locals: w.sink.locals},
 		bundle: w.bundle, depth: w.depth + 1}
-	if sub.bundle == nil && w.root["resourceType"] == "Bundle" {
-		sub.bundle = w.e.bundleIndex(w.rec)
-	}
-	return sub
 }
 
 // elementConformance validates a value (item, m when an object) against an

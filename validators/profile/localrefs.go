@@ -642,6 +642,13 @@ func (w *walker) findLocal(ref string) (e *localEntry, res map[string]any) {
 			return r.matches[0], r.matches[0].res
 		}
 	}
+	if w.bundle == nil && w.root["resourceType"] == "Bundle" {
+		// The Bundle record's walk of its entries (a Bundle profile's entry
+		// profiles): among them, as its references are (ownEntryTarget).
+		if own, _ := w.ownEntryTarget(ref); own != nil {
+			return own, w.e.bundleIndex(w.rec).resource(own)
+		}
+	}
 	if w.bundle != nil {
 		// Against the fullUrl resolveInBundle reads: the walked resource's
 		// entry, in a Bundle nested in the record too.
