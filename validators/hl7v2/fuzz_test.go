@@ -6,6 +6,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/hl7v2/hl7v2test"
 	"github.com/carecert/carecert/suites"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
 )
@@ -19,6 +20,10 @@ func FuzzValidate(f *testing.F) {
 	f.Add([]byte(segs(`MSH|^~\&|LAB|RX1|EPR|RX1|20240101||ORU^R01^ORU_R01|C2|P|2.5.1|||AL|AL||UNICODE UTF-8`, "PID|1", "ORC|RE", "OBR|1", "OBX|1|NM|x||1|||||||F|20241301")))
 	f.Add([]byte("MSH|^~\\&|||||||ADT^A99^ZZZ_Z|||9.9\rPID|||^^^^NH01~\\X4\\\rQQQ\r"))
 	f.Add([]byte("MSH#$*@%#A#B#C#D#2024##ACK#1#P#2.3\rMSA#AE#1\r"))
+	// UTF-16 after a mark, declared so, with a lone surrogate; and UTF-16BE
+	// without one under a set carecert does not decode.
+	f.Add(hl7v2test.Encode(segs(`MSH|^~\&|A|B|C|D|2024||ADT^A01|1|P|2.5||||||UNICODE UTF-16`, "PID|1||||ZO\u00cb"), hl7v2.Encoding{Form: "UTF-16", BOM: true}))
+	f.Add(append(hl7v2test.Encode(segs(`MSH|^~\&|A|B|C|D|2024||ADT^A01|1|P|2.5||||||ISO IR87`, "PID|1"), hl7v2.Encoding{Form: "UTF-16", BigEndian: true}), 0xD8, 0x00))
 	reg := check.NewRegistry()
 	v2.Register(reg)
 	env := &check.Env{Context: context.Background()}
