@@ -10,6 +10,8 @@ import (
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/coded"
+	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/personal"
 )
@@ -395,7 +397,7 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 					w.property(name, member{v: v, ev: ev, hasV: hasV, hasE: hasE}, k, kt, at, host)
 				}
 			}
-			if found == "" && k.min > 0 {
+			if found == "" && k.min > 0 && !underOtherType(m, k) {
 				w.add(model.Error, CodeCardinality, w.pathText(at)+"."+k.name+"[x]", fmt.Sprintf("%s[x] is required (minimum %d) but absent", k.name, k.min), "")
 			}
 			if found == "" && len(k.slices) > 0 {
@@ -445,6 +447,45 @@ func choiceNames(m map[string]any, k *node) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// underOtherType reports whether m holds choice k under a type the base
+// definition of the element allows and k does not (a profile's
+// valueString where it allows only valueQuantity). The element is then
+// there, with the wrong type, which unknown reports: it is not absent too,
+// and counts for k's minimum as the reference validator counts it. A name
+// whose type the base does not allow either is no value of k (the
+// reference's parser sets it aside): k stays absent.
+func underOtherType(m map[string]any, k *node) bool {
+	for key := range m {
+		rest, ok := strings.CutPrefix(strings.TrimPrefix(key, "_"), k.name)
+		if ok && rest != "" && k.typeBySuffix(rest) == nil && baseAllows(k, rest) {
+			return true
+		}
+	}
+	return false
+}
+
+// baseChoice is the R4 core definition of choice k (the element a profile
+// constrains), or nil where the core does not define it (a logical model's).
+func baseChoice(k *node) *elements.Element {
+	ix, err := elements.R4()
+	if err != nil {
+		return nil // the embedded index is part of the build
+	}
+	if el := ix.Element(k.path); el != nil && el.Choice {
+		return el
+	}
+	return nil
+}
+
+// baseAllows reports whether the core definition of choice k allows the
+// type whose JSON suffix is suffix ("String", "Quantity").
+func baseAllows(k *node, suffix string) bool {
+	el := baseChoice(k)
+	return el != nil && slices.ContainsFunc(el.Types, func(t elements.Type) bool {
+		return t.Code == "*" || definitions.TypeSuffix(t.Code) == suffix
+	})
 }
 
 // pathAt is where a value is in the record ("Patient.name[0].given"): an
@@ -576,7 +617,13 @@ func (w *walker) unknown(m map[string]any, kids []*node, index map[string]*node,
 		msg := fmt.Sprintf("unknown element %q: the definition does not allow it here", key)
 		for _, k := range kids {
 			if rest, ok := strings.CutPrefix(strings.TrimPrefix(key, "_"), k.name); k.choice && ok && rest != "" {
-				msg = fmt.Sprintf("%q: %s[x] does not allow the type %s (allowed: %s)", key, k.name, rest, typeList(k))
+				allowed := typeList(k)
+				if base := baseChoice(k); base != nil && !baseAllows(k, rest) {
+					// Unknown to the base definition too: said as the walk
+					// against the base type says it, one finding for both.
+					allowed = baseTypeList(base)
+				}
+				msg = fmt.Sprintf("%q: %s[x] does not allow the type %s (allowed: %s)", key, k.name, rest, allowed)
 			}
 		}
 		w.add(model.Error, CodeUnknownElement, path+"."+strings.TrimPrefix(key, "_"), msg, "")
@@ -594,6 +641,14 @@ func typeArticle(t *typeInfo) string {
 		return "an " + t.code
 	}
 	return "a " + t.code
+}
+
+func baseTypeList(el *elements.Element) string {
+	var s []string
+	for _, t := range el.Types {
+		s = append(s, t.Code)
+	}
+	return strings.Join(s, ", ")
 }
 
 func typeList(k *node) string {

@@ -1,0 +1,159 @@
+package profile_test
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// R4 §2.24.0.1 and the reference validator: a choice element is matched by
+// its name's stem, so valueString is value[x] carried with the type string.
+// Where a profile allows value[x] only some types, such a value is one
+// fault (the type), not also a missing value[x]; a name whose type the
+// base definition does not allow at all (valueAddress on Observation,
+// valueFoo anywhere) is no value[x] — an unknown element, reported once
+// whatever walk meets it — and the element stays absent.
+var _ = Describe("a choice element carried with a type its profile forbids", func() {
+	const ns = "http://carecert.test/StructureDefinition/"
+	obs := func(name string, elems ...string) map[string]any {
+		return diffProfile(ns+name, "Observation", elems...)
+	}
+	ext := func(name, min string) map[string]any {
+		var diff []any
+		Expect(json.Unmarshal([]byte(`[{"id": "Extension", "path": "Extension"},
+			{"id": "Extension.extension", "path": "Extension.extension", "max": "0"},
+			{"id": "Extension.url", "path": "Extension.url", "fixedUri": "`+ns+name+`"},
+			{"id": "Extension.value[x]", "path": "Extension.value[x]", "min": `+min+`, "type": [{"code": "Quantity"}]}]`), &diff)).To(Succeed())
+		return map[string]any{"resourceType": "StructureDefinition", "url": ns + name, "name": "Test", "status": "draft", "kind": "complex-type",
+			"abstract": false, "type": "Extension", "context": []any{map[string]any{"type": "element", "expression": "Observation"}}, "derivation": "constraint",
+			"baseDefinition": "http://hl7.org/fhir/StructureDefinition/Extension", "differential": map[string]any{"element": diff}}
+	}
+	e := newEngine(
+		obs("root1", `{"id": "Observation.value[x]", "path": "Observation.value[x]", "min": 1, "type": [{"code": "Quantity"}]}`),
+		obs("rootTwo", `{"id": "Observation.value[x]", "path": "Observation.value[x]", "min": 1, "type": [{"code": "Quantity"}, {"code": "CodeableConcept"}]}`),
+		obs("root0", `{"id": "Observation.value[x]", "path": "Observation.value[x]", "type": [{"code": "Quantity"}]}`),
+		obs("backbone1", `{"id": "Observation.component.value[x]", "path": "Observation.component.value[x]", "min": 1, "type": [{"code": "Quantity"}]}`),
+		obs("slice1", `{"id": "Observation.component", "path": "Observation.component", "slicing": {"discriminator": [{"type": "pattern", "path": "code"}], "rules": "open"}}`,
+			`{"id": "Observation.component:systolic", "path": "Observation.component", "sliceName": "systolic", "min": 0, "max": "1"}`,
+			`{"id": "Observation.component:systolic.code", "path": "Observation.component.code", "patternCodeableConcept": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]}}`,
+			`{"id": "Observation.component:systolic.value[x]", "path": "Observation.component.value[x]", "min": 1, "type": [{"code": "Quantity"}]}`),
+		ext("ext1", "1"), ext("ext0", "0"),
+	)
+	st := profile.NewStreamer(e)
+	values := map[string][2]any{
+		"allowed":   {"valueQuantity", map[string]any{"value": json.Number("3"), "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}},
+		"forbidden": {"valueString", "three"},
+		"notbase":   {"valueAddress", map[string]any{"city": "Leeds"}},
+		"unknown":   {"valueFoo", "three"},
+		"absent":    {"", nil},
+	}
+	build := func(place, kind string) map[string]any {
+		v := values[kind]
+		holder := map[string]any{}
+		if v[0] != "" {
+			holder[v[0].(string)] = v[1]
+		}
+		res := map[string]any{"resourceType": "Observation", "id": "o1", "status": "final", "code": map[string]any{"text": "x"}}
+		switch place {
+		case "root1", "root0", "rootTwo":
+			for k, x := range holder {
+				res[k] = x
+			}
+			res["meta"] = map[string]any{"profile": []any{ns + place}}
+		case "backbone1", "slice1":
+			holder["code"] = map[string]any{"coding": []any{map[string]any{"system": "http://loinc.org", "code": "8480-6"}}}
+			res["component"] = []any{holder}
+			res["meta"] = map[string]any{"profile": []any{ns + place}}
+		case "ext1", "ext0":
+			holder["url"] = ns + place
+			res["extension"] = []any{holder}
+		}
+		return res
+	}
+	// errorsIn validates the Observation of place carrying kind in every
+	// placement and returns each one's errors as "path: code", with paths
+	// from the Observation.
+	errorsIn := func(res map[string]any) map[string][]string {
+		out := map[string][]string{}
+		messages := func(fs []model.Finding, prefix string) []string {
+			m := []string{}
+			for _, f := range fs {
+				if f.Severity == model.Error {
+					m = append(m, strings.Replace(f.Path, prefix, "Observation.", 1)+": "+f.Code)
+				}
+			}
+			sort.Strings(m)
+			return m
+		}
+		src := line(res)
+		rec := deferredLine(src, 0)
+		var fs []model.Finding
+		if !st.Prove(rec, &profile.Sink{}) {
+			rec.Load()
+			fs = e.ValidateRecord(rec, "", &profile.Sink{})
+		}
+		out["stream"] = messages(fs, "Observation.")
+		out["map walk"] = messages(e.ValidateRecord(lineRecord(src, 0), "", &profile.Sink{}), "Observation.")
+		contained := map[string]any{"resourceType": "Basic", "id": "b1", "contained": []any{res},
+			"code": map[string]any{"text": "carrier"}, "subject": map[string]any{"reference": "#o1"}}
+		out["contained"] = messages(e.ValidateRecord(lineRecord(line(contained), 0), "", &profile.Sink{}), "Basic.contained[0].")
+		for name, doc := range documentsOf(res, "http://example.org/fhir/Observation/o1") {
+			if name != "alone.json" { // the NDJSON line's, above
+				out[name] = messages(findingsFor(e, name, doc, "Observation"), "Bundle.entry[0].resource.")
+			}
+		}
+		return out
+	}
+
+	where := map[string]string{"root1": "Observation.", "root0": "Observation.", "rootTwo": "Observation.",
+		"backbone1": "Observation.component[0].", "slice1": "Observation.component[0].",
+		"ext1": "Observation.extension[0].", "ext0": "Observation.extension[0]."}
+	DescribeTable("one fault, one error, the same in JSON and XML, alone, contained and in a Bundle",
+		func(place, kind string, want ...string) {
+			got := errorsIn(build(place, kind))
+			Expect(got).To(HaveLen(6))
+			for name, errs := range got {
+				Expect(errs).To(Equal(got["map walk"]), "%s against the map walk", name)
+			}
+			expected := []string{}
+			for _, w := range want {
+				expected = append(expected, where[place]+w)
+			}
+			sort.Strings(expected)
+			Expect(got["map walk"]).To(Equal(expected))
+		},
+		Entry("root, min 1: an allowed type", "root1", "allowed"),
+		Entry("root, min 1: a type the base allows and the profile forbids", "root1", "forbidden", "valueString: profile.unknown-element"),
+		Entry("root, min 1: a FHIR type the base does not allow", "root1", "notbase", "valueAddress: profile.unknown-element", "value[x]: profile.cardinality"),
+		Entry("root, min 1: a type unknown to FHIR", "root1", "unknown", "valueFoo: profile.unknown-element", "value[x]: profile.cardinality"),
+		Entry("root, min 1: absent", "root1", "absent", "value[x]: profile.cardinality"),
+		Entry("root, two types, min 1: a type the base allows and the profile forbids", "rootTwo", "forbidden", "valueString: profile.unknown-element"),
+		Entry("root, two types, min 1: absent", "rootTwo", "absent", "value[x]: profile.cardinality"),
+		Entry("root, min 0: an allowed type", "root0", "allowed"),
+		Entry("root, min 0: a forbidden type", "root0", "forbidden", "valueString: profile.unknown-element"),
+		Entry("root, min 0: a FHIR type the base does not allow", "root0", "notbase", "valueAddress: profile.unknown-element"),
+		Entry("root, min 0: a type unknown to FHIR", "root0", "unknown", "valueFoo: profile.unknown-element"),
+		Entry("root, min 0: absent", "root0", "absent"),
+		Entry("backbone, min 1: an allowed type", "backbone1", "allowed"),
+		Entry("backbone, min 1: a forbidden type", "backbone1", "forbidden", "valueString: profile.unknown-element"),
+		Entry("backbone, min 1: a FHIR type the base does not allow", "backbone1", "notbase", "valueAddress: profile.unknown-element", "value[x]: profile.cardinality"),
+		Entry("backbone, min 1: a type unknown to FHIR", "backbone1", "unknown", "valueFoo: profile.unknown-element", "value[x]: profile.cardinality"),
+		Entry("backbone, min 1: absent", "backbone1", "absent", "value[x]: profile.cardinality"),
+		Entry("slice, min 1: an allowed type", "slice1", "allowed"),
+		Entry("slice, min 1: a forbidden type", "slice1", "forbidden", "valueString: profile.unknown-element"),
+		Entry("slice, min 1: a type unknown to FHIR", "slice1", "unknown", "valueFoo: profile.unknown-element", "value[x]: profile.cardinality"),
+		Entry("slice, min 1: absent", "slice1", "absent", "value[x]: profile.cardinality"),
+		Entry("extension, min 1: an allowed type", "ext1", "allowed"),
+		Entry("extension, min 1: a type its definition forbids", "ext1", "forbidden", "valueString: profile.unknown-element"),
+		Entry("extension, min 1: another FHIR type its definition forbids", "ext1", "notbase", "valueAddress: profile.unknown-element"),
+		Entry("extension, min 1: a type unknown to FHIR", "ext1", "unknown", "valueFoo: profile.unknown-element", "value[x]: profile.cardinality"),
+		Entry("extension, min 0: a forbidden type", "ext0", "forbidden", "valueString: profile.unknown-element"),
+		Entry("extension, min 0: a type unknown to FHIR", "ext0", "unknown", "valueFoo: profile.unknown-element"),
+	)
+})
