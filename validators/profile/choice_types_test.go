@@ -3,7 +3,6 @@ package profile_test
 import (
 	"encoding/json"
 	"sort"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -76,39 +75,9 @@ var _ = Describe("a choice element carried with a type its profile forbids", fun
 		}
 		return res
 	}
-	// errorsIn validates the Observation of place carrying kind in every
-	// placement and returns each one's errors as "path: code", with paths
-	// from the Observation.
+	// errorsIn returns each placement's errors as "path: code".
 	errorsIn := func(res map[string]any) map[string][]string {
-		out := map[string][]string{}
-		messages := func(fs []model.Finding, prefix string) []string {
-			m := []string{}
-			for _, f := range fs {
-				if f.Severity == model.Error {
-					m = append(m, strings.Replace(f.Path, prefix, "Observation.", 1)+": "+f.Code)
-				}
-			}
-			sort.Strings(m)
-			return m
-		}
-		src := line(res)
-		rec := deferredLine(src, 0)
-		var fs []model.Finding
-		if !st.Prove(rec, &profile.Sink{}) {
-			rec.Load()
-			fs = e.ValidateRecord(rec, "", &profile.Sink{})
-		}
-		out["stream"] = messages(fs, "Observation.")
-		out["map walk"] = messages(e.ValidateRecord(lineRecord(src, 0), "", &profile.Sink{}), "Observation.")
-		contained := map[string]any{"resourceType": "Basic", "id": "b1", "contained": []any{res},
-			"code": map[string]any{"text": "carrier"}, "subject": map[string]any{"reference": "#o1"}}
-		out["contained"] = messages(e.ValidateRecord(lineRecord(line(contained), 0), "", &profile.Sink{}), "Basic.contained[0].")
-		for name, doc := range documentsOf(res, "http://example.org/fhir/Observation/o1") {
-			if name != "alone.json" { // the NDJSON line's, above
-				out[name] = messages(findingsFor(e, name, doc, "Observation"), "Bundle.entry[0].resource.")
-			}
-		}
-		return out
+		return placementErrors(e, st, res, func(path string, f model.Finding) string { return path + ": " + f.Code })
 	}
 
 	where := map[string]string{"root1": "Observation.", "root0": "Observation.", "rootTwo": "Observation.",

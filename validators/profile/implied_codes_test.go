@@ -2,6 +2,7 @@ package profile_test
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -43,41 +44,8 @@ var _ = Describe("vital-sign profiles implied by a more specific code", func() {
 		return res
 	}
 
-	// errorsIn validates res in every placement (an NDJSON line through the
-	// stream path, the line's map form, XML, contained, the entry of a JSON
-	// and an XML Bundle) and returns each placement's error messages, with
-	// paths from the Observation.
 	errorsIn := func(res map[string]any) map[string][]string {
-		out := map[string][]string{}
-		messages := func(fs []model.Finding, prefix string) []string {
-			m := []string{}
-			for _, f := range fs {
-				if f.Severity == model.Error {
-					m = append(m, strings.Replace(f.Path, prefix, "Observation.", 1)+": "+f.Message)
-				}
-			}
-			return m
-		}
-		src := line(res)
-		rec := deferredLine(src, 0)
-		var fs []model.Finding
-		if !st.Prove(rec, &profile.Sink{}) {
-			rec.Load()
-			fs = e.ValidateRecord(rec, "", &profile.Sink{})
-		}
-		out["stream"] = messages(fs, "Observation.")
-		out["map walk"] = messages(e.ValidateRecord(lineRecord(src, 0), "", &profile.Sink{}), "Observation.")
-
-		contained := map[string]any{"resourceType": "Basic", "id": "b1", "contained": []any{res},
-			"code": map[string]any{"text": "carrier"}, "subject": map[string]any{"reference": "#vs1"}}
-		out["contained"] = messages(e.ValidateRecord(lineRecord(line(contained), 0), "", &profile.Sink{}), "Basic.contained[0].")
-
-		for name, doc := range documentsOf(res, "http://example.org/fhir/Observation/vs1") {
-			if name != "alone.json" { // the NDJSON line's, above
-				out[name] = messages(findingsFor(e, name, doc, "Observation"), "Bundle.entry[0].resource.")
-			}
-		}
-		return out
+		return placementErrors(e, st, res, func(path string, f model.Finding) string { return path + ": " + f.Message })
 	}
 
 	DescribeTable("holds the Observation to the sign's profile in every placement, JSON and XML",
@@ -115,6 +83,45 @@ var _ = Describe("vital-sign profiles implied by a more specific code", func() {
 			"valueQuantity"),
 	)
 })
+
+// placementErrors validates an Observation in every placement (an NDJSON
+// line through the stream path, the line's map form, XML, contained, the
+// entry of a JSON and an XML Bundle) and returns each placement's errors,
+// as show writes them with paths from the Observation, sorted.
+func placementErrors(e *profile.Engine, st *profile.Streamer, res map[string]any, show func(path string, f model.Finding) string) map[string][]string {
+	id, _ := res["id"].(string)
+	out := map[string][]string{}
+	messages := func(fs []model.Finding, prefix string) []string {
+		m := []string{}
+		for _, f := range fs {
+			if f.Severity == model.Error {
+				m = append(m, show(strings.Replace(f.Path, prefix, "Observation.", 1), f))
+			}
+		}
+		sort.Strings(m)
+		return m
+	}
+	src := line(res)
+	rec := deferredLine(src, 0)
+	var fs []model.Finding
+	if !st.Prove(rec, &profile.Sink{}) {
+		rec.Load()
+		fs = e.ValidateRecord(rec, "", &profile.Sink{})
+	}
+	out["stream"] = messages(fs, "Observation.")
+	out["map walk"] = messages(e.ValidateRecord(lineRecord(src, 0), "", &profile.Sink{}), "Observation.")
+
+	contained := map[string]any{"resourceType": "Basic", "id": "b1", "contained": []any{res},
+		"code": map[string]any{"text": "carrier"}, "subject": map[string]any{"reference": "#" + id}}
+	out["contained"] = messages(e.ValidateRecord(lineRecord(line(contained), 0), "", &profile.Sink{}), "Basic.contained[0].")
+
+	for name, doc := range documentsOf(res, "http://example.org/fhir/Observation/"+id) {
+		if name != "alone.json" { // the NDJSON line's, above
+			out[name] = messages(findingsFor(e, name, doc, "Observation"), "Bundle.entry[0].resource.")
+		}
+	}
+	return out
+}
 
 // documentsOf writes a resource as the files a supplier may send it in: JSON
 // and XML, alone and as the entry (with fullURL) of a collection Bundle.
