@@ -117,6 +117,9 @@ type Definition struct {
 // not the 650 definitions of the core.
 type Index struct {
 	defs map[string]*lazyDefinition
+	// holds memoises HoldsResources by definition path: derived from the
+	// immutable definitions, so every caller sees the same answers.
+	holds sync.Map
 }
 
 // lazyDefinition is one definition: its header at once, its elements and
@@ -640,6 +643,62 @@ func (ix *Index) Resolve(parent, name string) (el *Element, typ, childPath strin
 		}
 	}
 	return el, typ, ix.childPath(el)
+}
+
+// HoldsResources reports whether an element at or below the definition path
+// (a type's name or a backbone element's path) can hold a resource: whether
+// an element typed Resource or a resource type (DomainResource.contained,
+// Bundle.entry.resource, Bundle.entry.response.outcome,
+// Parameters.parameter.resource) is reached through its children's
+// types, content references and the type's bases. A walk looking for held
+// resources skips what cannot hold one, and the places it finds them are
+// the definitions' own, not a list kept by hand.
+func (ix *Index) HoldsResources(path string) bool {
+	if v, ok := ix.holds.Load(path); ok {
+		return v.(bool)
+	}
+	h := ix.holdsResources(path, map[string]bool{})
+	ix.holds.Store(path, h)
+	return h
+}
+
+// holdsResources is HoldsResources without the memo; seen stops cycles
+// (Extension.extension, Identifier.assigner's Reference.identifier), each
+// of which adds no element its first visit did not explore.
+func (ix *Index) holdsResources(path string, seen map[string]bool) bool {
+	for p := path; p != "" && !seen[p]; {
+		seen[p] = true
+		for _, el := range ix.kidsOf(p) {
+			var next []string
+			switch {
+			case el.ContentReference != "":
+				next = []string{el.ContentReference}
+			case el.hasChildren:
+				next = []string{el.Path}
+			}
+			for _, t := range el.Types {
+				if t.Code == "Resource" || ix.IsResource(t.Code) {
+					return true
+				}
+				if !el.hasChildren && el.ContentReference == "" {
+					next = append(next, t.Code)
+				}
+			}
+			for _, n := range next {
+				if ix.holdsResources(n, seen) {
+					return true
+				}
+			}
+		}
+		// A resource's own elements are declared on its bases too
+		// (DomainResource.contained).
+		d := ix.head(p)
+		if d == nil || d.Base == p {
+			break
+		}
+		p = d.Base
+	}
+	return false
 }
 
 // HasType reports whether name is a type or resource of the index.

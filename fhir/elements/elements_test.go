@@ -1,6 +1,8 @@
 package elements_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -139,4 +141,49 @@ var _ = Describe("Load", func() {
 		Expect(own.Names()).To(ConsistOf(elements.MustR4().Names()))
 		Expect(own.Element("Patient.name.given").Path).To(Equal("HumanName.given"))
 	})
+})
+
+// A walk for held resources descends only where the definitions can hold
+// one: the four R4 elements typed as a resource, and what leads to them.
+var _ = Describe("HoldsResources", func() {
+	ix := elements.MustR4()
+
+	It("knows the elements R4 types as a resource, and only those", func() {
+		typed := map[string]bool{}
+		for _, name := range ix.Names() {
+			for _, el := range ix.Definition(name).Elements {
+				if t := el.TypeCode(); t == "Resource" || ix.IsResource(t) {
+					// every domain resource's snapshot repeats contained
+					if strings.HasSuffix(el.Path, ".contained") {
+						Expect(ix.HoldsResources(name)).To(BeTrue(), name)
+						typed["*.contained"] = true
+						continue
+					}
+					typed[el.Path] = true
+				}
+			}
+		}
+		Expect(typed).To(Equal(map[string]bool{"*.contained": true, "Bundle.entry.resource": true,
+			"Bundle.entry.response.outcome": true, "Parameters.parameter.resource": true}))
+	})
+
+	DescribeTable("says whether a definition path can hold a resource",
+		func(path string, want bool) { Expect(ix.HoldsResources(path)).To(Equal(want)) },
+		Entry("a domain resource, by its base's contained", "Observation", true),
+		Entry("DomainResource itself", "DomainResource", true),
+		Entry("a Bundle", "Bundle", true),
+		Entry("a Bundle's entry", "Bundle.entry", true),
+		Entry("a Bundle entry's response (its outcome)", "Bundle.entry.response", true),
+		Entry("a parameter (its resource)", "Parameters.parameter", true),
+		Entry("Parameters", "Parameters", true),
+		Entry("a Bundle entry's request", "Bundle.entry.request", false),
+		Entry("a Bundle's link", "Bundle.link", false),
+		Entry("Binary, a resource that is not a domain resource", "Binary", false),
+		Entry("an Observation's component", "Observation.component", false),
+		Entry("a datatype", "HumanName", false),
+		Entry("an Extension, whose value[x] reaches every datatype", "Extension", false),
+		Entry("a Reference", "Reference", false),
+		Entry("a Questionnaire's item, through its content reference", "Questionnaire.item", false),
+		Entry("an unknown path", "Nothing.at.all", false),
+	)
 })

@@ -240,10 +240,33 @@ func (ix *Elements) definitionPath(path string) string {
 
 // Walk calls visit for every coded value of res (a resource of type typ).
 func (ix *Elements) Walk(res map[string]any, typ string, visit func(c codedValue)) {
-	ix.walk(res, typ, typ, visit, 0)
+	(&walker{ix: ix.ix, coded: visit}).walk(res, typ, typ, 0)
 }
 
-func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(codedValue), depth int) {
+// EachHeld calls visit for every resource held in res (a resource of type
+// typ at path at), with its type and path, at the places Walk reads as part
+// of the record: wherever the definitions type an element Resource
+// (contained resources, a parameter's resource in parts too, the entries
+// and response outcomes of a Bundle held otherwise than as the record), and
+// what those hold in turn. The entries of the record's own Bundle are
+// records of their own (fhir.EntryIsRecord).
+func EachHeld(ix *elements.Index, res map[string]any, typ, at string, visit func(m map[string]any, typ, at string)) {
+	(&walker{ix: ix, held: visit}).walk(res, typ, at, 0)
+}
+
+// walker is one walk of a resource's elements by their definitions, the
+// only place that decides which values are coded and which resources are
+// held in a record.
+type walker struct {
+	ix *elements.Index
+	// coded, when set, is called for every coded value; when nil the walk
+	// only looks for held resources, and skips what cannot hold one.
+	coded func(codedValue)
+	// held, when set, is called for every resource held in the walked one.
+	held func(m map[string]any, typ, at string)
+}
+
+func (w *walker) walk(obj map[string]any, def, inst string, depth int) {
 	if depth > coded.MaxDepth {
 		return
 	}
@@ -253,9 +276,13 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(codedV
 		if k == "resourceType" || k == "extension" || k == "modifierExtension" || k == "id" || k == "text" || strings.HasPrefix(k, "_") {
 			continue
 		}
-		el, typ, childPath := ix.ix.Resolve(def, k)
+		el, typ, childPath := w.ix.Resolve(def, k)
 		if el == nil {
 			continue
+		}
+		isCoded := coded.Is(typ)
+		if w.coded == nil && (isCoded || typ != "Resource" && !w.ix.IsResource(typ) && !w.ix.HoldsResources(childPath)) {
+			continue // nothing looked for is inside: no path needed
 		}
 		var b *Binding
 		if el.Binding != nil && el.Binding.ValueSet != "" {
@@ -266,7 +293,6 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(codedV
 		if !isList {
 			n = 1
 		}
-		isCoded := coded.Is(typ)
 		for i := range n {
 			item := val
 			if isList {
@@ -286,7 +312,7 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(codedV
 			if isCoded {
 				// A coded value is visited whole: its codings are not
 				// visited again on their own.
-				visit(codedValue{Path: coded.TextPath(at), Def: el.Path, Type: typ, Value: item, Binding: b})
+				w.coded(codedValue{Path: coded.TextPath(at), Def: el.Path, Type: typ, Value: item, Binding: b})
 				continue
 			}
 			switch {
@@ -296,10 +322,19 @@ func (ix *Elements) walk(obj map[string]any, def, inst string, visit func(codedV
 				// record; the record's Bundle's entries are records of
 				// their own.
 				if rt, _ := m["resourceType"].(string); rt != "" && !fhir.EntryIsRecord(at) {
-					ix.walk(m, rt, at, visit, depth+1)
+					if w.held != nil {
+						w.held(m, rt, at)
+					}
+					w.walk(m, rt, at, depth+1)
 				}
 			default:
-				ix.walk(m, childPath, at, visit, depth+1)
+				// An element typed as one resource (a Bundle response's
+				// OperationOutcome) holds a resource too; its elements
+				// are read by that type's definition.
+				if rt, _ := m["resourceType"].(string); rt != "" && w.held != nil && w.ix.IsResource(typ) {
+					w.held(m, rt, at)
+				}
+				w.walk(m, childPath, at, depth+1)
 			}
 		}
 	}

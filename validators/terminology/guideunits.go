@@ -9,9 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/carecert/carecert/check"
-	"github.com/carecert/carecert/fhir"
-	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/runengine"
@@ -25,8 +24,9 @@ import (
 // worker; the core vital signs profiles are covered by LOINC code instead
 // (Elements.UnitRule), so that a run without guides behaves as before.
 type GuideUnits struct {
-	defs *definitions.Registry
-	eng  *terminology.Engine
+	defs     *definitions.Registry
+	eng      *terminology.Engine
+	elements *elements.Index
 
 	mu       sync.Mutex
 	profiles map[string]*lazyProfile
@@ -120,13 +120,17 @@ var guideUnits = check.NewServiceFamily(func(env *check.Env, _ check.Terminology
 	if err != nil {
 		return nil, err
 	}
-	return NewGuideUnits(defs, eng), nil
+	ix, err := elements.R4()
+	if err != nil {
+		return nil, fmt.Errorf("guide units: %w", err)
+	}
+	return NewGuideUnits(defs, eng, ix), nil
 })
 
 // NewGuideUnits reads unit rules from the profiles of defs, comparing with
-// value sets of eng.
-func NewGuideUnits(defs *definitions.Registry, eng *terminology.Engine) *GuideUnits {
-	return &GuideUnits{defs: defs, eng: eng, profiles: map[string]*lazyProfile{}}
+// value sets of eng; ix finds the resources held in a record (EachHeld).
+func NewGuideUnits(defs *definitions.Registry, eng *terminology.Engine, ix *elements.Index) *GuideUnits {
+	return &GuideUnits{defs: defs, eng: eng, elements: ix, profiles: map[string]*lazyProfile{}}
 }
 
 // fromGuide reports whether a canonical names a StructureDefinition of a
@@ -551,7 +555,7 @@ func (g *GuideUnits) check(rec *model.Record, named []*unitProfile, done map[str
 	}
 	res := rec.Resource()
 	out := g.judge(rec, res, rec.Type, rec.Type, named, done, nil)
-	eachNested(res, rec.Type, 0, func(m map[string]any, typ, at string) {
+	EachHeld(g.elements, res, rec.Type, rec.Type, func(m map[string]any, typ, at string) {
 		out = g.judge(rec, m, typ, at, nil, done, out)
 	})
 	return out
@@ -613,47 +617,4 @@ func (g *GuideUnits) judge(rec *model.Record, res map[string]any, typ, at string
 		}
 	}
 	return out
-}
-
-// eachNested calls visit for every resource held in res (a resource of type
-// typ, at path at), with its type and path, where Elements.Walk reads coded
-// values of a record: its contained resources, a parameter's resource (in
-// parts too), the entries and response outcomes of a Bundle it holds, and
-// what those hold in turn. The entries of the record's own Bundle are
-// records of their own (fhir.EntryIsRecord), as Walk leaves them.
-func eachNested(res map[string]any, at string, depth int, visit func(m map[string]any, typ, at string)) {
-	if depth > coded.MaxDepth {
-		return
-	}
-	held := func(v any, at string) {
-		m, _ := v.(map[string]any)
-		if rt, _ := m["resourceType"].(string); rt != "" && !fhir.EntryIsRecord(at) {
-			visit(m, rt, at)
-			eachNested(m, at, depth+1, visit)
-		}
-	}
-	for i, c := range list(res["contained"]) {
-		held(c, at+".contained["+strconv.Itoa(i)+"]")
-	}
-	var parameters func(v any, at string)
-	parameters = func(v any, at string) {
-		for i, x := range list(v) {
-			p, _ := x.(map[string]any)
-			pat := at + "[" + strconv.Itoa(i) + "]"
-			held(p["resource"], pat+".resource")
-			parameters(p["part"], pat+".part")
-		}
-	}
-	switch res["resourceType"] {
-	case "Parameters":
-		parameters(res["parameter"], at+".parameter")
-	case "Bundle":
-		for i, x := range list(res["entry"]) {
-			e, _ := x.(map[string]any)
-			eat := at + ".entry[" + strconv.Itoa(i) + "]"
-			held(e["resource"], eat+".resource")
-			response, _ := e["response"].(map[string]any)
-			held(response["outcome"], eat+".response.outcome")
-		}
-	}
 }

@@ -457,3 +457,73 @@ func toXML(src string) string {
 	Expect(err).NotTo(HaveOccurred(), src)
 	return string(out)
 }
+
+// The resources the guide units read in a record are found where the units
+// rule finds coded values (EachHeld and Walk are one walk of the
+// definitions): a JSON that gives an array member as one object, or one as
+// an array, still holds the resource for both (the structure suite says the
+// shape is wrong), and a member R4 does not define holds nothing for either.
+var _ = Describe("units fixed by a guide's profiles, in resources held where the shape of the JSON is wrong", Ordered, func() {
+	var guide string
+	BeforeAll(func() { guide = inlineGuide() })
+	reg := check.NewRegistry()
+	structure.Register(reg)
+	profile.Register(reg)
+	vterm.Register(reg)
+	wrong := obs("o1", example+"panel", sct("166312007"), "", component("glucose", sct("33747003"), "mg"))
+
+	DescribeTable("judged where the core units are, at the same paths",
+		func(doc string, want ...string) {
+			path := filepath.Join(GinkgoT().TempDir(), "res.json")
+			Expect(os.WriteFile(path, []byte(doc), 0o644)).To(Succeed())
+			rep := runChecks(reg, []string{"fhir-r4-profiles", suite}, []string{guide}, path)
+			got := []string{}
+			for _, f := range result(rep, "TERM-04").Tally.Findings {
+				if f.Code == "terminology.unit-not-comparable" {
+					got = append(got, f.Path)
+				}
+			}
+			Expect(got).To(ConsistOf(want))
+		},
+		Entry("contained as one object, not an array",
+			`{"resourceType":"List","id":"l1","status":"current","mode":"snapshot","contained":`+wrong+`}`,
+			"List.contained.component[0].valueQuantity.code"),
+		Entry("a parameter's resource as an array",
+			`{"resourceType":"Parameters","parameter":[{"name":"r","resource":[`+wrong+`]}]}`,
+			"Parameters.parameter[0].resource[0].component[0].valueQuantity.code"),
+		Entry("contained in an array, as R4 writes it",
+			`{"resourceType":"List","id":"l1","status":"current","mode":"snapshot","contained":[`+wrong+`]}`,
+			"List.contained[0].component[0].valueQuantity.code"),
+		Entry("contained on a Parameters, which R4 does not define",
+			`{"resourceType":"Parameters","contained":[`+wrong+`],"parameter":[{"name":"r","valueString":"x"}]}`),
+	)
+})
+
+// A Bundle response's outcome is typed OperationOutcome, not Resource: it is
+// held all the same, and what it claims is read.
+var _ = Describe("a Bundle response's outcome claiming a guide's profile", Ordered, func() {
+	var guide string
+	BeforeAll(func() { guide = inlineGuide() })
+	reg := check.NewRegistry()
+	structure.Register(reg)
+	profile.Register(reg)
+	vterm.Register(reg)
+
+	It("is read where it is held, in JSON and XML", func() {
+		outcome := `{"resourceType":"OperationOutcome","meta":{"profile":["` + example + `broken"]},"issue":[{"severity":"information","code":"informational"}]}`
+		doc := `{"resourceType":"Parameters","parameter":[{"name":"r","resource":{"resourceType":"Bundle","type":"transaction-response","entry":[{"response":{"status":"200","outcome":` + outcome + `}}]}}]}`
+		dir := GinkgoT().TempDir()
+		for file, body := range map[string]string{"res.json": doc, "res.xml": toXML(doc)} {
+			path := filepath.Join(dir, file)
+			Expect(os.WriteFile(path, []byte(body), 0o644)).To(Succeed())
+			rep := runChecks(reg, []string{"fhir-r4-profiles", suite}, []string{guide}, path)
+			got := []string{}
+			for _, f := range result(rep, "TERM-04").Tally.Findings {
+				if f.Code == "terminology.not-checked" {
+					got = append(got, f.Path)
+				}
+			}
+			Expect(got).To(ConsistOf("Parameters.parameter[0].resource.entry[0].response.outcome.meta.profile[0]"), file)
+		}
+	})
+})
