@@ -376,10 +376,7 @@ var _ = Describe("a FHIR core profile a suite names", func() {
 var _ = Describe("units fixed by a guide's profiles, wherever the resource that claims them is placed", Ordered, func() {
 	var guide string
 	BeforeAll(func() { guide = inlineGuide() })
-	reg := check.NewRegistry()
-	structure.Register(reg)
-	profile.Register(reg)
-	vterm.Register(reg)
+	reg := profileAndUnits()
 
 	list := func(res, id string) string {
 		return `{"resourceType":"List","id":"l1","status":"current","mode":"snapshot","contained":[` + res +
@@ -462,28 +459,32 @@ func toXML(src string) string {
 // rule finds coded values (EachHeld and Walk are one walk of the
 // definitions): a JSON that gives an array member as one object, or one as
 // an array, still holds the resource for both (the structure suite says the
-// shape is wrong), and a member R4 does not define holds nothing for either.
-var _ = Describe("units fixed by a guide's profiles, in resources held where the shape of the JSON is wrong", Ordered, func() {
+// shape is wrong), a member R4 does not define holds nothing for either, and
+// a Bundle response's outcome, typed OperationOutcome rather than Resource,
+// is held all the same.
+var _ = Describe("the resources held in a record, for the units fixed by a guide's profiles", Ordered, func() {
 	var guide string
 	BeforeAll(func() { guide = inlineGuide() })
-	reg := check.NewRegistry()
-	structure.Register(reg)
-	profile.Register(reg)
-	vterm.Register(reg)
+	reg := profileAndUnits()
+	// paths runs the checks on doc written as file and gives the paths of
+	// the units rule's findings with code.
+	paths := func(file, doc, code string) []string {
+		path := filepath.Join(GinkgoT().TempDir(), file)
+		Expect(os.WriteFile(path, []byte(doc), 0o644)).To(Succeed())
+		rep := runChecks(reg, []string{"fhir-r4-profiles", suite}, []string{guide}, path)
+		got := []string{}
+		for _, f := range result(rep, "TERM-04").Tally.Findings {
+			if f.Code == code {
+				got = append(got, f.Path)
+			}
+		}
+		return got
+	}
 	wrong := obs("o1", example+"panel", sct("166312007"), "", component("glucose", sct("33747003"), "mg"))
 
-	DescribeTable("judged where the core units are, at the same paths",
+	DescribeTable("are judged where the core units are, at the same paths, whatever the JSON's shape",
 		func(doc string, want ...string) {
-			path := filepath.Join(GinkgoT().TempDir(), "res.json")
-			Expect(os.WriteFile(path, []byte(doc), 0o644)).To(Succeed())
-			rep := runChecks(reg, []string{"fhir-r4-profiles", suite}, []string{guide}, path)
-			got := []string{}
-			for _, f := range result(rep, "TERM-04").Tally.Findings {
-				if f.Code == "terminology.unit-not-comparable" {
-					got = append(got, f.Path)
-				}
-			}
-			Expect(got).To(ConsistOf(want))
+			Expect(paths("res.json", doc, "terminology.unit-not-comparable")).To(ConsistOf(want))
 		},
 		Entry("contained as one object, not an array",
 			`{"resourceType":"List","id":"l1","status":"current","mode":"snapshot","contained":`+wrong+`}`,
@@ -497,33 +498,23 @@ var _ = Describe("units fixed by a guide's profiles, in resources held where the
 		Entry("contained on a Parameters, which R4 does not define",
 			`{"resourceType":"Parameters","contained":[`+wrong+`],"parameter":[{"name":"r","valueString":"x"}]}`),
 	)
+
+	It("include a Bundle response's outcome, in JSON and XML", func() {
+		outcome := `{"resourceType":"OperationOutcome","meta":{"profile":["` + example + `broken"]},"issue":[{"severity":"information","code":"informational"}]}`
+		doc := `{"resourceType":"Parameters","parameter":[{"name":"r","resource":{"resourceType":"Bundle","type":"transaction-response","entry":[{"response":{"status":"200","outcome":` + outcome + `}}]}}]}`
+		for file, body := range map[string]string{"res.json": doc, "res.xml": toXML(doc)} {
+			Expect(paths(file, body, "terminology.not-checked")).To(
+				ConsistOf("Parameters.parameter[0].resource.entry[0].response.outcome.meta.profile[0]"), file)
+		}
+	})
 })
 
-// A Bundle response's outcome is typed OperationOutcome, not Resource: it is
-// held all the same, and what it claims is read.
-var _ = Describe("a Bundle response's outcome claiming a guide's profile", Ordered, func() {
-	var guide string
-	BeforeAll(func() { guide = inlineGuide() })
+// profileAndUnits registers the suites the guide units run with by default:
+// structure, the profile engine first, then terminology.
+func profileAndUnits() *check.Registry {
 	reg := check.NewRegistry()
 	structure.Register(reg)
 	profile.Register(reg)
 	vterm.Register(reg)
-
-	It("is read where it is held, in JSON and XML", func() {
-		outcome := `{"resourceType":"OperationOutcome","meta":{"profile":["` + example + `broken"]},"issue":[{"severity":"information","code":"informational"}]}`
-		doc := `{"resourceType":"Parameters","parameter":[{"name":"r","resource":{"resourceType":"Bundle","type":"transaction-response","entry":[{"response":{"status":"200","outcome":` + outcome + `}}]}}]}`
-		dir := GinkgoT().TempDir()
-		for file, body := range map[string]string{"res.json": doc, "res.xml": toXML(doc)} {
-			path := filepath.Join(dir, file)
-			Expect(os.WriteFile(path, []byte(body), 0o644)).To(Succeed())
-			rep := runChecks(reg, []string{"fhir-r4-profiles", suite}, []string{guide}, path)
-			got := []string{}
-			for _, f := range result(rep, "TERM-04").Tally.Findings {
-				if f.Code == "terminology.not-checked" {
-					got = append(got, f.Path)
-				}
-			}
-			Expect(got).To(ConsistOf("Parameters.parameter[0].resource.entry[0].response.outcome.meta.profile[0]"), file)
-		}
-	})
-})
+	return reg
+}
