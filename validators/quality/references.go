@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/model"
 )
 
@@ -60,13 +61,14 @@ func (c *refCheck) isExternal(ref string) bool {
 
 // target parses a literal reference to its type and id: "Patient/1",
 // "https://host/fhir/Patient/1/_history/2". "urn:uuid:X" names a Bundle
-// entry's fullUrl; exporters (Synthea, HAPI) give the entry's resource the id
-// X, so it resolves to a record with id X inside a Bundle, of any type (the
-// type is returned empty). Contained ("#x"), identifier-only and other urn:
-// references have no target the feed can be searched for and are not counted.
+// entry's fullUrl and nothing else (R4 §2.36.4.1): the entry's resource may
+// have any id, so it is returned whole as the id, with the type urnTarget,
+// to be found among the fullUrls of the feed's Bundles (bundleURLs).
+// Contained ("#x"), identifier-only and other urn: references have no target
+// the feed can be searched for and are not counted.
 func target(ref string) (string, string, bool) {
-	if id, ok := strings.CutPrefix(ref, "urn:uuid:"); ok && id != "" {
-		return "", id, true
+	if strings.HasPrefix(ref, "urn:uuid:") && len(ref) > len("urn:uuid:") {
+		return urnTarget, ref, true
 	}
 	if ref == "" || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "urn:") {
 		return "", "", false
@@ -79,6 +81,26 @@ func target(ref string) (string, string, bool) {
 		return "", "", false
 	}
 	return parts[len(parts)-2], parts[len(parts)-1], true
+}
+
+// urnTarget stands for the type of a urn:uuid reference's target, whose
+// "id" is the whole URN: it is keyed on no record's type.
+const urnTarget = "urn"
+
+// bundleURLs marks the urn:uuid fullUrls of the entries of Bundle b that
+// hold a resource as present, from the entries' summaries (whether the
+// Bundle was read whole or with its entries apart, as a file or an NDJSON
+// line): what a urn:uuid reference inside the Bundle resolves to.
+func (s *refState) bundleURLs(b *model.Record) {
+	if b == s.lastBundle {
+		return
+	}
+	s.lastBundle = b
+	for _, e := range fhir.BundleEntries(b) {
+		if e.HasResource && strings.HasPrefix(e.FullURL, "urn:uuid:") {
+			s.Present[keyHash(urnTarget, e.FullURL)] = struct{}{}
+		}
+	}
 }
 
 type refEntry struct {
@@ -96,7 +118,7 @@ type refEntry struct {
 type refState struct {
 	Book book `json:"book"`
 	// Present holds the hashed Type/id of every record seen, and the hashed
-	// bare id of every Bundle entry (for urn:uuid references).
+	// urn:uuid fullUrl of every Bundle entry holding a resource.
 	Present map[uint64]struct{} `json:"present"`
 	// Refs maps a hashed (element, target) pair to its references.
 	Refs map[uint64]refEntry `json:"refs"`
@@ -104,16 +126,19 @@ type refState struct {
 	Totals map[string]int64 `json:"totals"`
 
 	check *refCheck
+	// lastBundle is the Bundle whose entries' fullUrls were last marked
+	// present: its entries arrive together.
+	lastBundle *model.Record
 }
 
 func (s *refState) Observe(rec *model.Record) []model.Finding {
 	if rec.ID != "" {
 		s.Present[keyHash(rec.Type, rec.ID)] = struct{}{}
-		if rec.Container != nil && rec.Container.Type == "Bundle" {
-			// Only Bundle entries can be the target of a urn:uuid reference
-			// (a Bulk export's resources carry their kick-off as container).
-			s.Present[keyHash("", rec.ID)] = struct{}{}
-		}
+	}
+	if rec.Container != nil && rec.Container.Type == "Bundle" {
+		// Only Bundle entries can be the target of a urn:uuid reference
+		// (a Bulk export's resources carry their kick-off as container).
+		s.bundleURLs(rec.Container)
 	}
 	c := s.check
 	p := c.rule.picker(rec)

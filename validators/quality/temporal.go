@@ -3,6 +3,7 @@ package quality
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/carecert/carecert/check"
@@ -255,7 +256,14 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 	for _, n := range pk.get(sub) {
 		if m, ok := n.Value.(map[string]any); ok {
 			if ref, ok := m["reference"].(string); ok {
-				if typ, id, ok := target(ref); ok && (typ == c.patient || typ == "") {
+				typ, id, ok := target(ref)
+				if ok && typ == urnTarget {
+					// Patients are known here by id, not by their
+					// entries' fullUrls: the exporters' convention
+					// (the URN's uuid is the id) joins them.
+					typ, id = c.patient, strings.TrimPrefix(id, "urn:uuid:")
+				}
+				if ok && typ == c.patient {
 					subject = id
 				}
 			}
