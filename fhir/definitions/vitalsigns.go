@@ -49,6 +49,28 @@ var moreSpecificVitalCodes = map[string]struct{ loinc, snomed []string }{
 // (CoreBase+id), in the order the reference validator tries them.
 func VitalSignProfiles() []string { return slices.Clone(vitalSignProfiles) }
 
+// VitalSignRank orders the codings that imply a vital-sign profile as the
+// reference validator picks the one profile an Observation is held to:
+// every LOINC coding before any SNOMED CT one, and within a system the
+// signs in VitalSignProfiles' order. An Observation coded as several signs
+// is held to the sign of its lowest-ranked coding alone (an earlier coding
+// wins a tie), and its unit to that sign's. id is a profile id of
+// VitalSignProfiles; ok is false for any other id, or a system that is
+// neither LOINC nor SNOMED CT.
+func VitalSignRank(id, system string) (rank int, ok bool) {
+	sign := slices.Index(vitalSignProfiles, id)
+	if sign < 0 {
+		return 0, false
+	}
+	switch system {
+	case "http://loinc.org":
+		return sign, true
+	case "http://snomed.info/sct":
+		return len(vitalSignProfiles) + sign, true
+	}
+	return 0, false
+}
+
 // MoreSpecificVitalCodes returns the LOINC and SNOMED CT codes, beyond the
 // LOINC code the profile fixes, that say an Observation is the vital sign of
 // core profile id (one of VitalSignProfiles): the profile engine implies

@@ -1,8 +1,6 @@
 package profile
 
 import (
-	"slices"
-
 	"github.com/carecert/carecert/fhir/definitions"
 )
 
@@ -14,45 +12,86 @@ const (
 // vitalCode is a coding that may say an Observation is a vital sign.
 type vitalCode struct{ system, code string }
 
+// vitalSign is the profile a vital-sign coding implies and the coding's
+// rank (definitions.VitalSignRank).
+type vitalSign struct {
+	url  string
+	rank int
+}
+
+// implication is the one vital-sign profile an Observation is held to
+// because of its code, and the coding it is implied by; url is "" when its
+// code implies none.
+type implication struct {
+	vitalSign
+	system, code string
+}
+
 // impliedProfiles returns the profiles a resource must conform to because of
-// what it is: the vital-sign profile of each vital-sign code of an Observation.
+// what it is: the vital-sign profile its Observation.code implies.
 func (e *Engine) impliedProfiles(typ string, res map[string]any) []string {
+	if by := e.implied(typ, res); by.url != "" {
+		return []string{by.url}
+	}
+	return nil
+}
+
+// implied returns the vital-sign profile an Observation's code implies and
+// the coding it is implied by.
+func (e *Engine) implied(typ string, res map[string]any) implication {
+	var by implication
 	if typ != "Observation" {
-		return nil
+		return by
 	}
 	code, _ := res["code"].(map[string]any)
 	codings, _ := code["coding"].([]any)
-	if len(codings) == 0 {
-		return nil
-	}
-	var out []string
 	for _, c := range codings {
 		m, _ := c.(map[string]any)
 		system, _ := m["system"].(string)
 		s, _ := m["code"].(string)
-		if url := e.vitalSign(system, s); url != "" && !slices.Contains(out, url) {
-			out = append(out, url)
-		}
+		by = e.implyBy(by, system, s)
 	}
-	return out
+	return by
+}
+
+// implyBy returns which of by, the implication of the codings read so far,
+// and the coding system|code that follows them implies the profile: the
+// lower ranked, the earlier on a tie. The map walk and the stream scan
+// both pick by it.
+func (e *Engine) implyBy(by implication, system, code string) implication {
+	v, ok := e.vitalSign(system, code)
+	if !ok || by.url != "" && by.rank <= v.rank {
+		return by
+	}
+	return implication{vitalSign: v, system: system, code: code}
 }
 
 // vitalSign returns the vital-sign profile an Observation.code coding
-// implies, or "".
-func (e *Engine) vitalSign(system, code string) string {
+// implies, and the coding's rank.
+func (e *Engine) vitalSign(system, code string) (vitalSign, bool) {
 	if system != loinc && system != snomed {
-		return ""
+		return vitalSign{}, false
 	}
 	e.vitalsOnce.Do(e.loadVitalSigns)
-	return e.vitalSigns[vitalCode{system, code}]
+	v, ok := e.vitalSigns[vitalCode{system, code}]
+	return v, ok
 }
 
 // loadVitalSigns reads each vital-sign profile's own code from its
 // definition (the LOINC code fixed on its Observation.code.coding slice)
-// and adds the more specific codes of the sign. A profile carecert cannot
-// compile implies nothing.
+// and adds the more specific codes of the sign, each with its rank. A
+// profile carecert cannot compile implies nothing.
 func (e *Engine) loadVitalSigns() {
-	e.vitalSigns = map[vitalCode]string{}
+	e.vitalSigns = map[vitalCode]vitalSign{}
+	add := func(id, url, system string, codes ...string) {
+		rank, ok := definitions.VitalSignRank(id, system)
+		if !ok {
+			return
+		}
+		for _, c := range codes {
+			e.vitalSigns[vitalCode{system, c}] = vitalSign{url: url, rank: rank}
+		}
+	}
 	for _, id := range definitions.VitalSignProfiles() {
 		url := definitions.CoreBase + id
 		p, err := e.Compiled(url)
@@ -73,16 +112,12 @@ func (e *Engine) loadVitalSigns() {
 				continue
 			}
 			if v, ok := c.fixed.(string); ok {
-				e.vitalSigns[vitalCode{loinc, v}] = url
+				add(id, url, loinc, v)
 			}
 		}
 		moreLOINC, moreSCT := definitions.MoreSpecificVitalCodes(id)
-		for _, c := range moreLOINC {
-			e.vitalSigns[vitalCode{loinc, c}] = url
-		}
-		for _, c := range moreSCT {
-			e.vitalSigns[vitalCode{snomed, c}] = url
-		}
+		add(id, url, loinc, moreLOINC...)
+		add(id, url, snomed, moreSCT...)
 	}
 }
 

@@ -82,6 +82,41 @@ var _ = Describe("vital-sign profiles implied by a more specific code", func() {
 		Entry("an oral temperature in kilograms: the profile's unit binds too", []any{coding(ln, "8331-1"), coding(ln, "8310-5")}, "kg",
 			"valueQuantity"),
 	)
+
+	// The reference validator implies one profile per Observation: of the
+	// codings that name a sign, the first LOINC one's by the signs' order
+	// (vitalspanel, resprate, heartrate, oxygensat, bodytemp, ...), else
+	// the first SNOMED CT one's by the same order, whatever the codings'
+	// own order. sign is the profile every error names ("" for none).
+	DescribeTable("holds an Observation coded as several signs to one, as the reference picks it",
+		func(codings []any, unit, sign string, broken string) {
+			got := errorsIn(observation(codings, unit))
+			Expect(got).To(HaveLen(6))
+			for name, errs := range got {
+				Expect(errs).To(Equal(got["map walk"]), "%s against the map walk", name)
+			}
+			if sign == "" {
+				Expect(got["map walk"]).To(BeEmpty())
+				return
+			}
+			Expect(got["map walk"]).To(ContainElement(ContainSubstring(broken)))
+			Expect(got["map walk"]).To(HaveEach(ContainSubstring("(profile http://hl7.org/fhir/StructureDefinition/" + sign)))
+		},
+		Entry("LOINC body temperature and SNOMED CT heart rate, in Celsius: the LOINC coding's sign",
+			[]any{coding(ln, "8310-5"), coding(sct, "249043002")}, "Cel", "", ""),
+		Entry("the same codings the other way round",
+			[]any{coding(sct, "249043002"), coding(ln, "8310-5")}, "Cel", "", ""),
+		Entry("two LOINC signs, per minute: heart rate comes before body temperature",
+			[]any{coding(ln, "8310-5"), coding(ln, "8867-4")}, "/min", "", ""),
+		Entry("two LOINC signs in Celsius: held to heart rate's unit alone",
+			[]any{coding(ln, "8867-4"), coding(ln, "8310-5")}, "Cel", "heartrate", "valueQuantity"),
+		Entry("a more specific LOINC code of a later sign before a SNOMED CT code of an earlier one",
+			[]any{coding(sct, "86290005"), coding(ln, "8331-1")}, "Cel", "bodytemp", `slice "BodyTempCode" of coding requires at least 1`),
+		Entry("two SNOMED CT signs: heart rate before body temperature",
+			[]any{coding(sct, "276885007"), coding(sct, "249043002")}, "/min", "heartrate", `slice "HeartRateCode" of coding requires at least 1`),
+		Entry("a sign's own code with a more specific one of the same sign",
+			[]any{coding(ln, "8310-5"), coding(ln, "8331-1"), coding(sct, "276885007")}, "Cel", "", ""),
+	)
 })
 
 // placementErrors validates an Observation in every placement (an NDJSON

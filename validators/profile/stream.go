@@ -160,7 +160,7 @@ func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool
 		s.judge = e.proofs.Judge()
 	}
 	clean := s.record()
-	if clean && len(s.implied) > 0 {
+	if clean && s.implied.url != "" {
 		clean, s.why = s.impliedChecks(sink)
 	}
 	if s.paths != nil {

@@ -11,7 +11,7 @@ import (
 // LOINC code must also conform to that sign's profile (implied.go), which
 // slices code.coding, category, value[x] and component, fixes units and
 // adds invariants (vs-1, vs-2, vs-3). The scan proves the record against
-// its base type and notes the implied profiles as it passes the codings of
+// its base type and notes the implied profile as it passes the codings of
 // Observation.code; then it scans the record's bytes again, driven by the
 // implied profile's own compiled snapshot as the first scan was by the
 // base type's: the profile's cardinalities, types, fixed values,
@@ -25,14 +25,13 @@ import (
 // Whatever that scan cannot decide (an extension, a reference to a
 // profiled target, a slicing by profile, any finding) sends the profile
 // back to today's walk on the record's map form, as ValidateRecord's
-// second and later walks do; the record is clean only if every implied
+// second and later walks do; the record is clean only if its implied
 // profile is proven or walked without a finding.
 
-// imply notes the profile one coding of the record's code implies.
+// imply notes the profile one coding of the record's code implies, if it
+// ranks before those of the codings passed (implyBy).
 func (s *scan) imply(system, code string) {
-	if url := s.e.vitalSign(system, code); url != "" && !slices.Contains(s.implied, url) {
-		s.implied = append(s.implied, url)
-	}
+	s.implied = s.e.implyBy(s.implied, system, code)
 }
 
 // impliedOf compiles the stream form of a profile the records of base's
@@ -137,46 +136,29 @@ func (s *scan) skipHeld(k *node) bool {
 	return true
 }
 
-// impliedChecks holds the record to each profile its codes imply, as
+// impliedChecks holds the record to the profile its codes imply, as
 // ValidateRecord does after the base walk: by a scan against the profile
 // where that scan proves it, otherwise by today's walk of the record's map
 // form. What the checks put in the sink (must-support coverage,
 // unevaluated invariants) reaches sink only for a clean record: one that is
 // not is walked again by the map walk.
 func (s *scan) impliedChecks(sink *Sink) (bool, string) {
-	var scratch Sink
-	var walks []string
-	type coverage struct {
-		url string
-		ms  []bool
-	}
-	var covered []coverage
-	for _, url := range s.implied {
-		sp := s.st.impliedOf(url, s.sp)
-		if sp.compiled == nil {
-			walks = append(walks, url)
-			continue
-		}
+	url := s.implied.url
+	if sp := s.st.impliedOf(url, s.sp); sp.compiled != nil {
 		var own Sink
-		ms, ok := s.impliedScan(sp, &own)
-		if !ok {
-			walks = append(walks, url)
-			continue
-		}
-		scratch.Merge(&own)
-		if len(ms) > 0 {
-			covered = append(covered, coverage{url: sp.compiled.URL, ms: ms})
+		if ms, ok := s.impliedScan(sp, &own); ok {
+			sink.Merge(&own)
+			if len(ms) > 0 {
+				sink.covered(sp.compiled.URL, ms)
+			}
+			return true, ""
 		}
 	}
-	if len(walks) > 0 {
-		if ok, why := s.impliedWalks(walks, &scratch); !ok {
-			return false, why
-		}
+	var scratch Sink
+	if ok, why := s.impliedWalk(url, &scratch); !ok {
+		return false, why
 	}
 	sink.Merge(&scratch)
-	for _, c := range covered {
-		sink.covered(c.url, c.ms)
-	}
 	return true, ""
 }
 
@@ -199,9 +181,9 @@ func (s *scan) impliedScan(sp *streamCompiled, sink *Sink) ([]bool, bool) {
 	return ms, ok
 }
 
-// impliedWalks walks the record's map form against the profiles urls, as
+// impliedWalk walks the record's map form against the profile url, as
 // ValidateRecord does after the base walk.
-func (s *scan) impliedWalks(urls []string, sink *Sink) (bool, string) {
+func (s *scan) impliedWalk(url string, sink *Sink) (bool, string) {
 	if s.w.rec.Deferred() {
 		// Streamer.Prove's record is decoded here once, for the other
 		// checks too.
@@ -215,14 +197,12 @@ func (s *scan) impliedWalks(urls []string, sink *Sink) (bool, string) {
 		}
 		rec.Value = res
 	}
-	for _, url := range urls {
-		p, err := s.e.Compiled(url)
-		if err != nil {
-			continue // ValidateRecord skips a profile it cannot compile
-		}
-		if len(s.e.validate(&rec, p, sink, false)) > 0 {
-			return false, "a finding of the implied profile " + url
-		}
+	p, err := s.e.Compiled(url)
+	if err != nil {
+		return true, "" // ValidateRecord skips a profile it cannot compile
+	}
+	if len(s.e.validate(&rec, p, sink, false)) > 0 {
+		return false, "a finding of the implied profile " + url
 	}
 	return true, ""
 }

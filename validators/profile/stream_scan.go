@@ -33,9 +33,9 @@ type scan struct {
 	// scanned, collected while collecting (stream_capture.go).
 	codings    []keptCoding
 	collecting bool
-	// implied are the profiles the record's codes imply (vital signs,
+	// implied is the profile the record's codes imply (vital signs,
 	// stream_implied.go).
-	implied []string
+	implied implication
 
 	// What Streamer.Prove keeps for the other checks, as the map walk
 	// against the base type would (validate.go). finds collects the coded

@@ -232,10 +232,13 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 		rules[loinc] = UnitRule{Code: u, Profile: "suite " + spec.Requirement}
 	}
 	rule := func(system, code string) (UnitRule, bool) {
-		if r, ok := rules[code]; ok && system == terminology.LOINC {
+		core, ok := el.UnitRule(system, code)
+		if r, own := rules[code]; own && system == terminology.LOINC {
+			// the suite's unit, for the sign the code still names
+			r.vital, r.rank = core.vital, core.rank
 			return r, true
 		}
-		return el.UnitRule(system, code)
+		return core, ok
 	}
 	ctx := ctxOf(env)
 	units := &unitMemo{}
@@ -356,37 +359,43 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitM
 		if err != nil {
 			return // reported as an invalid unit
 		}
+		// The coding that names the unit: the vital sign's the profile
+		// engine holds the observation to, else the first with a rule.
+		var system, code string
+		var r UnitRule
+		picked := false
 		for _, x := range list(s.code["coding"]) {
 			cm, _ := x.(map[string]any)
-			system, _ := cm["system"].(string)
-			code, _ := cm["code"].(string)
-			r, ok := rule(system, code)
-			if !ok {
-				continue
+			sys, _ := cm["system"].(string)
+			c, _ := cm["code"].(string)
+			if cr, ok := rule(sys, c); ok && (!picked || cr.before(r)) {
+				system, code, r, picked = sys, c, cr, true
 			}
-			want := []string{r.Code}
-			if r.Code == "" {
-				codes, err := eng.Expand(r.ValueSet)
-				if err != nil {
-					out = append(out, finding(rec, model.Information, terminology.IssueNotChecked, at+".valueQuantity.code",
-						fmt.Sprintf("unit %q not compared: %v", unit, err), unit))
-					return
-				}
-				want = want[:0]
-				for _, c := range codes {
-					want = append(want, c.Code)
-				}
-			}
-			for _, w := range want {
-				if wu, err := units.parse(w); err == nil && wu.Comparable(u) {
-					return
-				}
-			}
-			out = append(out, finding(rec, model.Error, "terminology.unit-not-comparable", at+".valueQuantity.code",
-				fmt.Sprintf("unit %q (%s) is not comparable with %s, the unit %s fixes for %s %s",
-					unit, u.DimensionText(), strings.Join(want, " or "), r.Profile, systemName(system), code), unit))
+		}
+		if !picked {
 			return
 		}
+		want := []string{r.Code}
+		if r.Code == "" {
+			codes, err := eng.Expand(r.ValueSet)
+			if err != nil {
+				out = append(out, finding(rec, model.Information, terminology.IssueNotChecked, at+".valueQuantity.code",
+					fmt.Sprintf("unit %q not compared: %v", unit, err), unit))
+				return
+			}
+			want = want[:0]
+			for _, c := range codes {
+				want = append(want, c.Code)
+			}
+		}
+		for _, w := range want {
+			if wu, err := units.parse(w); err == nil && wu.Comparable(u) {
+				return
+			}
+		}
+		out = append(out, finding(rec, model.Error, "terminology.unit-not-comparable", at+".valueQuantity.code",
+			fmt.Sprintf("unit %q (%s) is not comparable with %s, the unit %s fixes for %s %s",
+				unit, u.DimensionText(), strings.Join(want, " or "), r.Profile, systemName(system), code), unit))
 	}
 	for _, s := range sites {
 		check(s)

@@ -48,6 +48,20 @@ type UnitRule struct {
 	Code     string `json:"code,omitempty"`
 	ValueSet string `json:"valueSet,omitempty"`
 	Profile  string `json:"profile"`
+	// vital says the code is a vital sign's, of rank (the profile engine's
+	// order of the codings that imply a vital-sign profile): an
+	// observation coded as several signs is held to the unit of the one
+	// its lowest-ranked coding names, the sign whose profile it is held to.
+	vital bool
+	rank  int
+}
+
+// before says whether an observation's coding with rule r names the unit it
+// is held to rather than one with rule o that comes before it: a vital
+// sign's coding of lower rank, or the first vital sign's after codings of
+// no sign.
+func (r UnitRule) before(o UnitRule) bool {
+	return r.vital && (!o.vital || r.rank < o.rank)
 }
 
 // LoadElements returns the element index of the R4 core definitions, which
@@ -190,22 +204,30 @@ func (ix *Elements) readUnitRules(url string, elems []sdElement) {
 			ix.units[c] = r
 		}
 	}
+	id, core := strings.CutPrefix(url, definitions.CoreBase)
+	// vital marks the rule of a vital sign's own code with its rank.
+	vital := func(r UnitRule, system string) UnitRule {
+		r.rank, r.vital = definitions.VitalSignRank(id, system)
+		return r
+	}
 	for ctx, code := range codes {
 		if r, ok := rules[ctx]; ok && code != "" {
+			if ctx == "Observation" && core {
+				r = vital(r, terminology.LOINC)
+			}
 			keep(unitCode{terminology.LOINC, code}, r)
 		}
 	}
-	id, core := strings.CutPrefix(url, definitions.CoreBase)
 	r, ok := rules["Observation"]
 	if !core || !ok {
 		return
 	}
 	moreLOINC, moreSCT := definitions.MoreSpecificVitalCodes(id)
 	for _, c := range moreLOINC {
-		keep(unitCode{terminology.LOINC, c}, r)
+		keep(unitCode{terminology.LOINC, c}, vital(r, terminology.LOINC))
 	}
 	for _, c := range moreSCT {
-		keep(unitCode{terminology.SNOMED, c}, r)
+		keep(unitCode{terminology.SNOMED, c}, vital(r, terminology.SNOMED))
 	}
 }
 

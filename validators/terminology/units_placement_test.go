@@ -33,6 +33,16 @@ var _ = Describe("the units rule in every placement of an observation", func() {
 	valuedSCT := func(code, unit string) string {
 		return strings.Replace(valued("", unit), loinc(""), `{"coding":[{"system":"http://snomed.info/sct","code":"`+code+`"}]}`, 1)
 	}
+	// valuedBy codes the observation with codings, each "system|code".
+	valuedBy := func(unit string, codings ...string) string {
+		var cs []string
+		for _, c := range codings {
+			system, code, _ := strings.Cut(c, "|")
+			cs = append(cs, `{"system":"`+system+`","code":"`+code+`"}`)
+		}
+		return strings.Replace(valued("", unit), loinc(""), `{"coding":[`+strings.Join(cs, ",")+`]}`, 1)
+	}
+	const ln, sct = "http://loinc.org|", "http://snomed.info/sct|"
 	component := func(code, unit string) string {
 		return `{"code":` + loinc(code) + `,"valueQuantity":` + ucum(unit) + `}`
 	}
@@ -118,6 +128,18 @@ var _ = Describe("the units rule in every placement of an observation", func() {
 		Entry("a body temperature in SNOMED CT (276885007) in kg", valuedSCT("276885007", "kg"),
 			"terminology.unit-not-comparable .valueQuantity.code"),
 		Entry("a SNOMED CT code that implies no sign (271306003), in kg", valuedSCT("271306003", "kg")),
+		// An observation coded as several signs is held to one, as the
+		// profile engine picks it: LOINC codings before SNOMED CT ones,
+		// then the signs' order (heart rate before body temperature).
+		Entry("LOINC body temperature beside SNOMED CT heart rate, in Celsius", valuedBy("Cel", ln+"8310-5", sct+"249043002")),
+		Entry("SNOMED CT heart rate before LOINC body temperature, in Celsius", valuedBy("Cel", sct+"249043002", ln+"8310-5")),
+		Entry("SNOMED CT heart rate before LOINC body temperature, per minute", valuedBy("/min", sct+"249043002", ln+"8310-5"),
+			"terminology.unit-not-comparable .valueQuantity.code"),
+		Entry("LOINC body temperature before LOINC heart rate, per minute", valuedBy("/min", ln+"8310-5", ln+"8867-4")),
+		Entry("LOINC body temperature before LOINC heart rate, in Celsius", valuedBy("Cel", ln+"8310-5", ln+"8867-4"),
+			"terminology.unit-not-comparable .valueQuantity.code"),
+		Entry("SNOMED CT body temperature before SNOMED CT heart rate, per minute", valuedBy("/min", sct+"276885007", sct+"249043002")),
+		Entry("a cholesterol code before a body temperature's, in Celsius: the sign's unit", valuedBy("Cel", ln+"35200-5", ln+"8310-5")),
 	)
 
 	It("names the coding whose sign's profile fixes the unit", func() {
