@@ -17,11 +17,12 @@ var vitalSignProfiles = []string{"vitalspanel", "resprate", "heartrate", "oxygen
 // reference validator holds an Observation with any of these codes to the
 // sign's profile, whose fixed coding then reports the missing LOINC code.
 // SNOMED CT 271306003, which the reference lists under both respiratory and
-// heart rate, implies neither here: carecert does not pick one.
+// heart rate, is kept under respiratory rate, the sign the reference tries
+// first and so the one it implies.
 var moreSpecificVitalCodes = map[string]struct{ loinc, snomed []string }{
 	"vitalspanel": {snomed: []string{"46680005"}},
 	"resprate": {loinc: []string{"11291-2", "19840-8", "33438-3", "76170-0", "76171-8", "76172-6", "76270-8"},
-		snomed: []string{"86290005", "271625008"}},
+		snomed: []string{"86290005", "271625008", "271306003"}},
 	"heartrate": {loinc: []string{"11328-2", "40443-4", "55425-3", "60978-4", "68999-2", "69000-8", "73795-7", "73799-9",
 		"76476-1", "76477-9", "8886-4", "8889-8", "8890-6", "8891-4", "8892-2", "8893-0"},
 		snomed: []string{"249043002", "251670001", "399017001", "429525003", "429614003", "444981005"}},

@@ -66,7 +66,6 @@ var _ = Describe("vital-sign profiles implied by a more specific code", func() {
 		Entry("SNOMED CT's body temperature beside the LOINC code", []any{coding(sct, "276885007"), coding(ln, "8310-5")}, "Cel", ""),
 		Entry("a blood pressure of LOINC 55284-4 beside 85354-9", []any{coding(ln, "55284-4"), coding(ln, "85354-9")}, "mm[Hg]", ""),
 		Entry("a SNOMED CT code that is no vital sign: nothing implied", []any{coding(sct, "27113001")}, "Cel", ""),
-		Entry("a SNOMED CT code the reference lists under two signs: nothing implied (not decided)", []any{coding(sct, "271306003")}, "Cel", ""),
 		Entry("a laboratory LOINC code: nothing implied", []any{coding(ln, "2339-0")}, "mg/dL", ""),
 
 		Entry("an oral temperature alone", []any{coding(ln, "8331-1")}, "Cel",
@@ -75,6 +74,8 @@ var _ = Describe("vital-sign profiles implied by a more specific code", func() {
 			`code.coding: slice "BodyTempCode" of coding requires at least 1`),
 		Entry("a heart rate by pulse oximetry alone", []any{coding(ln, "8889-8")}, "/min",
 			`code.coding: slice "HeartRateCode" of coding requires at least 1`),
+		Entry("SNOMED CT 271306003, listed under two signs, alone: respiratory rate, the reference's first",
+			[]any{coding(sct, "271306003")}, "/min", `code.coding: slice "RespRateCode" of coding requires at least 1`),
 		Entry("SNOMED CT's body mass index alone", []any{coding(sct, "60621009")}, "kg/m2",
 			`code.coding: slice "BMICode" of coding requires at least 1`),
 		Entry("a blood pressure of LOINC 55284-4 alone (as Synthea writes it)", []any{coding(ln, "55284-4")}, "mm[Hg]",
@@ -114,6 +115,10 @@ var _ = Describe("vital-sign profiles implied by a more specific code", func() {
 			[]any{coding(sct, "86290005"), coding(ln, "8331-1")}, "Cel", "bodytemp", `slice "BodyTempCode" of coding requires at least 1`),
 		Entry("two SNOMED CT signs: heart rate before body temperature",
 			[]any{coding(sct, "276885007"), coding(sct, "249043002")}, "/min", "heartrate", `slice "HeartRateCode" of coding requires at least 1`),
+		Entry("SNOMED CT 271306003 beside LOINC heart rate: the LOINC coding's sign",
+			[]any{coding(sct, "271306003"), coding(ln, "8867-4")}, "/min", "", ""),
+		Entry("SNOMED CT 271306003 beside SNOMED CT heart rate: respiratory rate comes first",
+			[]any{coding(sct, "249043002"), coding(sct, "271306003")}, "/min", "resprate", `slice "RespRateCode" of coding requires at least 1`),
 		Entry("a sign's own code with a more specific one of the same sign",
 			[]any{coding(ln, "8310-5"), coding(ln, "8331-1"), coding(sct, "276885007")}, "Cel", "", ""),
 	)

@@ -127,7 +127,9 @@ var _ = Describe("the units rule in every placement of an observation", func() {
 		Entry("a body temperature in SNOMED CT (276885007) in Fahrenheit", valuedSCT("276885007", "[degF]")),
 		Entry("a body temperature in SNOMED CT (276885007) in kg", valuedSCT("276885007", "kg"),
 			"terminology.unit-not-comparable .valueQuantity.code"),
-		Entry("a SNOMED CT code that implies no sign (271306003), in kg", valuedSCT("271306003", "kg")),
+		Entry("SNOMED CT 271306003 (respiratory rate, the reference's first of its two signs) per minute", valuedSCT("271306003", "/min")),
+		Entry("SNOMED CT 271306003 in kg", valuedSCT("271306003", "kg"),
+			"terminology.unit-not-comparable .valueQuantity.code"),
 		// An observation coded as several signs is held to one, as the
 		// profile engine picks it: LOINC codings before SNOMED CT ones,
 		// then the signs' order (heart rate before body temperature).
