@@ -33,18 +33,45 @@ const maxLine = 64 << 20
 // XML file (a resource or a Bundle), optionally gzip-compressed (".gz"), and
 // emits its records. Problems with the content become
 // records with a Problem; only an unreadable path is an error.
-func ReadFile(path string, emit Emit) error { return readFile(path, false, emit) }
+func ReadFile(path string, emit Emit) error { return readFile(path, reading{}, emit) }
+
+// XMLApartAbove is how large an XML document is, in bytes after
+// decompression, before a run's checks read it apart (ReadFileApart).
+// Reading an XML Bundle apart converts each entry's resource twice (in the
+// Bundle's pass and when its record is checked): 1.2-1.4x the CPU at every
+// size, for a memory cut that only large documents see. Measured on
+// generated collection Bundles, 88c5ed4 (whole) against apart, alternated
+// (docs/profiles.md, "An XML Bundle read apart only above 16 MiB"): at
+// 16.4 MB whole peaks at 250-272 MiB, within the 300 MB goal, and apart at
+// 243-253; at 8 MB apart peaks higher (177-196 against 155-177 MiB); at
+// 24.5 MB whole passes the goal (371-379 against 244-258); at 164 MB apart
+// holds 730 MiB against 2,039. A JSON Bundle's apart read costs no CPU (0.9-1.1x at 2k
+// to 20k entries) and cuts its memory from 5k entries up: it is read apart
+// at any size.
+const XMLApartAbove = 16 << 20
 
 // ReadFileApart is ReadFile for a run's checks, which validate each record
-// on its own: a JSON Bundle's entries are records read from their own bytes
-// when a check asks (Load) and released after their checks, and the Bundle
-// record holds its tree without them (EntriesApart), so that a large Bundle
-// is never held whole. Whoever reads a Bundle record's tree as the Bundle
-// (a FHIRPath expression's %rootResource, a server's search result) reads
-// with ReadFile, which keeps it whole.
-func ReadFileApart(path string, emit Emit) error { return readFile(path, true, emit) }
+// on its own: a JSON Bundle's entries, and an XML Bundle's in a document
+// larger than xmlAbove bytes (XMLApartAbove in a run; 0 reads every XML
+// Bundle apart), are records read from their own bytes when a check asks
+// (Load) and released after their checks, and the Bundle record holds its
+// tree without them (EntriesApart), so that a large Bundle is never held
+// whole; a smaller XML one is read as ReadFile reads it. Whoever reads a
+// Bundle record's tree as the Bundle (a FHIRPath expression's
+// %rootResource, a server's search result) reads with ReadFile, which
+// keeps it whole.
+func ReadFileApart(path string, xmlAbove int, emit Emit) error {
+	return readFile(path, reading{apart: true, xmlAbove: xmlAbove}, emit)
+}
 
-func readFile(path string, apart bool, emit Emit) error {
+// reading is how a file is read: apart or whole, and from what size an XML
+// document is read apart.
+type reading struct {
+	apart    bool
+	xmlAbove int
+}
+
+func readFile(path string, how reading, emit Emit) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
@@ -54,20 +81,20 @@ func readFile(path string, apart bool, emit Emit) error {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	return readStream(path, f, size, apart, emit)
+	return readStream(path, f, size, how, emit)
 }
 
 // ReadStream is ReadFile over an open stream named name.
 func ReadStream(name string, r io.Reader, emit Emit) error {
-	return readStream(name, r, 0, false, emit)
+	return readStream(name, r, 0, reading{}, emit)
 }
 
 // readStream is ReadStream; size, when known (a file's), is how many bytes
 // r holds, so that a whole document is read into a buffer of its size
 // instead of one grown by doubling (a Bundle file of megabytes was copied
-// and cleared a dozen times on the way); apart reads a JSON Bundle's
-// entries apart from its tree (ReadFileApart).
-func readStream(name string, r io.Reader, size int64, apart bool, emit Emit) error {
+// and cleared a dozen times on the way); how says whether a Bundle's
+// entries are read apart from its tree (ReadFileApart).
+func readStream(name string, r io.Reader, size int64, how reading, emit Emit) error {
 	br := bufio.NewReaderSize(r, readBuffer(size))
 	head, _ := br.Peek(2)
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
@@ -99,9 +126,9 @@ func readStream(name string, r io.Reader, size int64, apart bool, emit Emit) err
 		return emit(problem(name, 1, 0, "input.size", fmt.Sprintf("a single JSON or XML document larger than %d MiB (decompressed) is not read; split it into NDJSON, which has no such limit", MaxDocument>>20)))
 	}
 	if isXML(name, data) {
-		return readXMLDocument(name, data, apart, emit)
+		return readXMLDocument(name, data, how.apart && len(data) > how.xmlAbove, emit)
 	}
-	return readDocument(name, data, 1, 0, apart, emit)
+	return readDocument(name, data, 1, 0, how.apart, emit)
 }
 
 // readBuffer is the size of the buffer a stream of size bytes (0: not

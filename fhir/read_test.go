@@ -37,7 +37,7 @@ func readApart(name string, data []byte) []*model.Record {
 	path := filepath.Join(GinkgoT().TempDir(), name)
 	Expect(os.WriteFile(path, data, 0o644)).To(Succeed())
 	var out []*model.Record
-	Expect(fhir.ReadFileApart(path, func(r *model.Record) error {
+	Expect(fhir.ReadFileApart(path, 0, func(r *model.Record) error {
 		out = append(out, r)
 		return nil
 	})).To(Succeed())
@@ -504,6 +504,43 @@ var _ = Describe("reading FHIR JSON", func() {
 			return nil
 		})
 		Expect(checked).To(Equal(1))
+	})
+})
+
+var _ = Describe("what a run's checks read apart", func() {
+	It("reads an XML Bundle apart only above fhir.XMLApartAbove bytes, and a JSON Bundle apart at any size", func() {
+		const xmlBundle = `<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/>
+<entry><fullUrl value="urn:uuid:p1"/><resource><Patient><id value="p1"/><birthDate value="2020-13-01"/></Patient></resource></entry>
+<entry><fullUrl value="urn:uuid:o1"/><resource><Observation><status value="final"/><code><text value="x"/></code></Observation></resource></entry>
+</Bundle>`
+		dir := GinkgoT().TempDir()
+		read := func(name string, data []byte) []*model.Record {
+			path := filepath.Join(dir, name)
+			Expect(os.WriteFile(path, data, 0o644)).To(Succeed())
+			var out []*model.Record
+			Expect(fhir.ReadFileApart(path, fhir.XMLApartAbove, func(r *model.Record) error {
+				out = append(out, r)
+				return nil
+			})).To(Succeed())
+			return out
+		}
+		// spaces after the root element: the same document on the same lines
+		pad := func(size int) []byte { return []byte(xmlBundle + strings.Repeat(" ", size-len(xmlBundle))) }
+		whole, apart := read("at.xml", pad(fhir.XMLApartAbove)), read("above.xml", pad(fhir.XMLApartAbove+1))
+		Expect(fhir.EntriesApart(whole[0])).To(BeFalse(), "a document of XMLApartAbove bytes is read whole")
+		Expect(fhir.EntriesApart(apart[0])).To(BeTrue(), "one byte more is read apart")
+		Expect(apart).To(HaveLen(len(whole)))
+		for i := range whole {
+			apart[i].Load()
+			Expect(apart[i].Name()).To(Equal(whole[i].Name()))
+			Expect(apart[i].Line).To(Equal(whole[i].Line))
+			Expect(apart[i].Syntax).To(Equal(whole[i].Syntax))
+			if i > 0 {
+				Expect(apart[i].Resource()).To(Equal(whole[i].Resource()), "entry %d", i)
+			}
+		}
+		small := read("small.json", []byte(`{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "id": "p1"}}]}`))
+		Expect(fhir.EntriesApart(small[0])).To(BeTrue(), "a JSON Bundle's apart read costs no CPU: read apart at any size")
 	})
 })
 

@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/fhirxml"
 )
 
@@ -29,7 +30,9 @@ func xmlOnly(fs []string) (kept, xml []string) {
 // forbids while staying readable) that a reader taking each entry apart
 // from the Bundle's tree must read as the whole tree reads them, each with
 // the XML-only issues its XML form has. A nested Bundle, a document and a
-// root that is no Bundle but carries one are read whole; the rest apart.
+// root that is no Bundle but carries one are read whole; the rest apart in
+// a document larger than fhir.XMLApartAbove (the fhir package's specs read
+// them apart at their size; the spec below holds a run either side of it).
 var oddXMLBundles = map[string]struct {
 	doc    string
 	issues int
@@ -117,5 +120,36 @@ var _ = Describe("an XML Bundle read one entry at a time", func() {
 			}
 		}
 		Expect(failing).To(BeNumerically(">=", n-1), "the shapes carry findings to compare")
+	})
+})
+
+var _ = Describe("an XML Bundle one byte either side of the size it is read apart from", func() {
+	It("gets the same findings read whole (fhir.XMLApartAbove-1 bytes) and apart (+1), and those of its JSON form", func() {
+		work := GinkgoT().TempDir()
+		below, above, asJSON := filepath.Join(work, "below"), filepath.Join(work, "above"), filepath.Join(work, "json")
+		for _, dir := range []string{below, above, asJSON} {
+			Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
+		}
+		// spaces after the root element: the same document, on the same lines
+		pad := func(doc string, size int) []byte { return []byte(doc + strings.Repeat(" ", size-len(doc))) }
+		shapes := []string{"prefixes declared on the root, used in the entries", "a narrative linking to a #fragment in another entry", "a transaction with a duplicate and a reference between entries"}
+		for _, name := range shapes {
+			doc, k := oddXMLBundles[name].doc, strings.ReplaceAll(name, " ", "-")
+			Expect(os.WriteFile(filepath.Join(below, k+".xml"), pad(doc, fhir.XMLApartAbove-1), 0o644)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(above, k+".xml"), pad(doc, fhir.XMLApartAbove+1), 0o644)).To(Succeed())
+			res, err := fhirxml.Decode([]byte(doc))
+			Expect(err).NotTo(HaveOccurred(), name)
+			j, err := json.Marshal(res)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.WriteFile(filepath.Join(asJSON, k+".json"), j, 0o644)).To(Succeed())
+		}
+		whole, apart, byJSON := findingsByFile(below), findingsByFile(above), findingsByFile(asJSON)
+		for _, name := range shapes {
+			k := strings.ReplaceAll(name, " ", "-")
+			Expect(whole[k]).NotTo(BeEmpty(), "%s carries findings to compare", name)
+			Expect(apart[k]).To(Equal(whole[k]), name)
+			x, _ := xmlOnly(apart[k])
+			Expect(x).To(Equal(byJSON[k]), name)
+		}
 	})
 })

@@ -1,9 +1,9 @@
 // Package fhirfiles is the fhir target family: FHIR R4 resources read from a
 // file or, recursively, a folder (JSON, a Bundle, NDJSON, XML; plain or
 // gzip), in name order. Plain NDJSON files split between shards by byte
-// range; other files are dealt out whole. A JSON Bundle's entries are
-// records read apart from its tree (fhir.ReadFileApart): the checks
-// validate each record on its own.
+// range; other files are dealt out whole. A JSON Bundle's entries, and an
+// XML Bundle's above fhir.XMLApartAbove bytes, are records read apart from
+// its tree (fhir.ReadFileApart): the checks validate each record on its own.
 package fhirfiles
 
 import (
@@ -46,7 +46,7 @@ func (t *feed) Records(ctx context.Context, emit target.Emit) error {
 	}
 	guarded := target.Guard(ctx, emit)
 	for _, f := range listed {
-		if err := target.ReadOrReport(model.KindFHIR, f, guarded, func(f string) error { return fhir.ReadFileApart(f, fhir.Emit(guarded)) }); err != nil {
+		if err := target.ReadOrReport(model.KindFHIR, f, guarded, func(f string) error { return fhir.ReadFileApart(f, fhir.XMLApartAbove, fhir.Emit(guarded)) }); err != nil {
 			return err
 		}
 	}
@@ -73,7 +73,7 @@ func (t *shard) Records(ctx context.Context, emit target.Emit) error {
 	return t.shard.ReadFiles(listed, splittable,
 		func(f string, start, end int64) error { return fhir.ReadNDJSONRange(f, start, end, guarded) },
 		func(f string) error {
-			return target.ReadOrReport(model.KindFHIR, f, target.Emit(guarded), func(f string) error { return fhir.ReadFileApart(f, guarded) })
+			return target.ReadOrReport(model.KindFHIR, f, target.Emit(guarded), func(f string) error { return fhir.ReadFileApart(f, fhir.XMLApartAbove, guarded) })
 		})
 }
 
