@@ -47,7 +47,7 @@ var index = regexp.MustCompile(`\[[0-9]+\]`)
 func element(path string) string { return index.ReplaceAllString(path, "") }
 
 // profileOf is the profile a finding's message names, if any.
-var profileOf = regexp.MustCompile(`\(profile ([^)]+)\)$`)
+var profileOf = regexp.MustCompile(`\(profile ([^),]+)[^)]*\)$`) // an implied profile's note follows its URL
 
 func run(dir string, accept []string, prof string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))

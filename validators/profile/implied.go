@@ -1,6 +1,9 @@
 package profile
 
 import (
+	"fmt"
+	"slices"
+
 	"github.com/carecert/carecert/fhir/definitions"
 )
 
@@ -64,6 +67,23 @@ func (e *Engine) implyBy(by implication, system, code string) implication {
 		return by
 	}
 	return implication{vitalSign: v, system: system, code: code}
+}
+
+// profileNote is what a finding of the walk against p, a profile a resource
+// of type typ is held to beyond its first, says of it: its URL and, when
+// the resource's code implies it (claims implied) and its meta.profile does
+// not claim it, the coding it is implied by, so that a supplier sees why a
+// record is held to a profile it never named.
+func (e *Engine) profileNote(p *Compiled, typ string, res map[string]any, implied bool) string {
+	by := e.implied(typ, res)
+	if !implied || by.url != p.URL || slices.Contains(metaProfiles(res), p.URL) {
+		return " (profile " + p.URL + ")"
+	}
+	system := "LOINC"
+	if by.system == snomed {
+		system = "SNOMED CT"
+	}
+	return fmt.Sprintf(" (profile %s, implied by %s %s, R4 §8.1.1 vital signs)", p.URL, system, by.code)
 }
 
 // vitalSign returns the vital-sign profile an Observation.code coding

@@ -122,6 +122,33 @@ var _ = Describe("vital-sign profiles implied by a more specific code", func() {
 		Entry("a sign's own code with a more specific one of the same sign",
 			[]any{coding(ln, "8310-5"), coding(ln, "8331-1"), coding(sct, "276885007")}, "Cel", "", ""),
 	)
+
+	// A finding of an implied profile says which coding implied it, in
+	// every placement; one the record claims in meta.profile does not.
+	DescribeTable("names the coding a profile is implied by",
+		func(codings []any, unit string, claimed bool, note string) {
+			res := observation(codings, unit)
+			if claimed {
+				res["meta"] = map[string]any{"profile": []any{"http://hl7.org/fhir/StructureDefinition/bodytemp"}}
+			}
+			got := errorsIn(res)
+			Expect(got).To(HaveLen(6))
+			for name, errs := range got {
+				Expect(errs).NotTo(BeEmpty(), name)
+				Expect(errs).To(HaveEach(HaveSuffix(note)), name)
+			}
+		},
+		Entry("a more specific LOINC code alone", []any{coding(ln, "8331-1")}, "Cel", false,
+			"(profile http://hl7.org/fhir/StructureDefinition/bodytemp, implied by LOINC 8331-1, R4 §8.1.1 vital signs)"),
+		Entry("a SNOMED CT code alone", []any{coding(sct, "276885007")}, "Cel", false,
+			"(profile http://hl7.org/fhir/StructureDefinition/bodytemp, implied by SNOMED CT 276885007, R4 §8.1.1 vital signs)"),
+		Entry("the first of two codings of the sign", []any{coding(sct, "1222808002"), coding(ln, "8331-1"), coding(ln, "8332-9")}, "Cel", false,
+			"(profile http://hl7.org/fhir/StructureDefinition/bodytemp, implied by LOINC 8331-1, R4 §8.1.1 vital signs)"),
+		Entry("the sign's own code in kg", []any{coding(ln, "8310-5")}, "kg", false,
+			"(profile http://hl7.org/fhir/StructureDefinition/bodytemp, implied by LOINC 8310-5, R4 §8.1.1 vital signs)"),
+		Entry("a profile the record also claims: its URL alone", []any{coding(ln, "8331-1")}, "Cel", true,
+			"(profile http://hl7.org/fhir/StructureDefinition/bodytemp)"),
+	)
 })
 
 // placementErrors validates an Observation in every placement (an NDJSON

@@ -38,13 +38,13 @@ var _ = Describe("implied vital-signs profiles", func() {
 	It("holds a blood pressure without its diastolic component to the bp profile", func() {
 		Expect(messages(validate(e, bp(part("8480-6", "mm[Hg]"))))).To(ContainElement(And(
 			ContainSubstring(`slice "DiastolicBP" of component requires at least 1 value(s) but 0 matched`),
-			ContainSubstring("(profile http://hl7.org/fhir/StructureDefinition/bp)"))))
+			ContainSubstring("(profile http://hl7.org/fhir/StructureDefinition/bp, implied by LOINC 85354-9, R4 §8.1.1 vital signs)"))))
 	})
 
 	It("holds a component's unit to the one the bp profile fixes", func() {
 		Expect(messages(validate(e, bp(part("8480-6", "mm[Hg]")+","+part("8462-4", "mmHg"))))).To(ContainElement(And(
 			HavePrefix("Observation.component[1].valueQuantity.code: "), ContainSubstring("mm[Hg]"),
-			ContainSubstring("(profile http://hl7.org/fhir/StructureDefinition/bp)"))))
+			ContainSubstring("(profile http://hl7.org/fhir/StructureDefinition/bp, implied by LOINC 85354-9, R4 §8.1.1 vital signs)"))))
 	})
 
 	It("requires the vital-signs category of a heart rate", func() {
@@ -53,7 +53,7 @@ var _ = Describe("implied vital-signs profiles", func() {
 			"subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2024-05-01",
 			"valueQuantity": {"value": 60, "unit": "/min", "system": "http://unitsofmeasure.org", "code": "/min"}}`)
 		Expect(messages(fs)).To(ContainElement(And(HavePrefix("Observation.category"),
-			ContainSubstring("(profile http://hl7.org/fhir/StructureDefinition/heartrate)"))))
+			ContainSubstring("(profile http://hl7.org/fhir/StructureDefinition/heartrate, implied by LOINC 8867-4, R4 §8.1.1 vital signs)"))))
 	})
 
 	It("reads the vital-signs units binding of a component as extensible: another unit is a warning, not an error", func() {

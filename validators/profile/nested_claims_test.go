@@ -53,7 +53,7 @@ var _ = Describe("profiles a nested resource claims or implies", func() {
 				name, res, want string
 			}{
 				{"a heart rate without the vital-signs category (implied heartrate)", observation("", heartRate),
-					".category: category is required (minimum 1) but absent (profile " + core + "heartrate)"},
+					".category: category is required (minimum 1) but absent (profile " + core + "heartrate, implied by LOINC 8867-4, R4 §8.1.1 vital signs)"},
 				{"another Observation claiming vitalsigns without its category", observation(claims(core+"vitalsigns"), strings.Replace(heartRate, "8867-4", "2093-3", 1)),
 					"(profile " + core + "vitalsigns)"},
 				{"a Patient claiming an Observation profile", patient(claims(core + "bodyweight")),

@@ -353,6 +353,10 @@ func (s *profileState) observe(rec *model.Record) []model.Finding {
 	})
 	seen := map[string]bool{}
 	for i, p := range compiled {
+		var note string
+		if p != compiled[0] || len(compiled) > 1 && !p.IsCore {
+			note = c.e.profileNote(p, rec.Type, rec.Resource(), from.implied)
+		}
 		// The walk against the record's base type finds its coded values
 		// for the terminology checks, which then need not walk it again.
 		shelve := i == 0 && c.e.shelf != nil && p.IsCore && p.Kind == "resource" && p.Type == rec.Type
@@ -362,9 +366,7 @@ func (s *profileState) observe(rec *model.Record) []model.Finding {
 				continue
 			}
 			seen[key] = true
-			if p != compiled[0] || len(compiled) > 1 && !p.IsCore {
-				f.Message += " (profile " + p.URL + ")"
-			}
+			f.Message += note
 			out = append(out, f)
 		}
 	}

@@ -77,7 +77,7 @@ var _ = Describe("the Synthea corpus (false-alarm check)", func() {
 func moreSpecificVitalSign(message string) string {
 	for _, c := range []struct{ profile, slice, code string }{{"bp", "BPCode", "55284-4"}, {"bodytemp", "BodyTempCode", "8331-1"}} {
 		if strings.Contains(message, `slice "`+c.slice+`" of coding requires at least 1`) && strings.Contains(message, `code is "`+c.code+`"`) &&
-			strings.HasSuffix(message, "(profile http://hl7.org/fhir/StructureDefinition/"+c.profile+")") {
+			strings.HasSuffix(message, "(profile http://hl7.org/fhir/StructureDefinition/"+c.profile+", implied by LOINC "+c.code+", R4 §8.1.1 vital signs)") {
 			return c.profile + " " + c.code
 		}
 	}

@@ -1025,13 +1025,14 @@ func (w *walker) claimedProfiles(m map[string]any, base *Compiled, rt, path stri
 		}
 		sub.resource(m, p, path)
 		w.sink.Merge(sub.sink)
+		note := w.e.profileNote(p, rt, m, allClaims.implied)
 		for _, f := range sub.out {
 			key := f.Code + "\x00" + f.Path + "\x00" + f.Message
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
-			f.Message += " (profile " + p.URL + ")"
+			f.Message += note
 			w.out = append(w.out, f)
 		}
 	}
