@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"fmt"
+
 	"github.com/carecert/carecert/fhirpath"
 )
 
@@ -34,9 +36,25 @@ func (e fhirpathExpr) Holds(f Focus) (bool, error) {
 		return v && ok, nil
 	}
 	env := &fhirpath.Env{Model: e.model, Resource: f.Resource, RootResource: f.Root, MemberOf: f.MemberOf}
+	unknown := ""
+	if f.Resolve != nil {
+		env.Resolve = func(ref string) map[string]any {
+			res, known := f.Resolve(ref)
+			if !known && unknown == "" {
+				unknown = ref
+			}
+			return res
+		}
+	}
 	v, ok, err := e.x.EvaluateBool(env, el)
 	if err != nil {
 		return false, err
+	}
+	if !(v && ok) && unknown != "" {
+		// The reference validator, unable to fetch a resource, reads
+		// resolve() as empty; a constraint that then fails may hold of
+		// the resource itself, so it is not decided rather than failed.
+		return false, fmt.Errorf("resolve() of %s: the resource is not in the input, so the constraint is not decided", unknown)
 	}
 	return v && ok, nil
 }

@@ -50,6 +50,12 @@ type Focus struct {
 	Resource, Root map[string]any
 	// MemberOf decides memberOf(valueSet); nil leaves it unevaluated.
 	MemberOf func(value any, valueSet string) (member, known bool, err error)
+	// Resolve answers resolve() for a reference that is not to a contained
+	// resource: the resource carried with the record that it names, and
+	// whether that answer is known (false when the resource may exist
+	// where carecert cannot read it, such as on a server). nil resolves
+	// nothing beyond contained resources.
+	Resolve func(ref string) (res map[string]any, known bool)
 }
 
 // invariant is one compiled constraint of an element.

@@ -660,6 +660,24 @@ func (w *walker) findLocal(ref string) (e *localEntry, res map[string]any) {
 	return nil, nil
 }
 
+// resolveCarried answers resolve() in an invariant (Focus.Resolve) as
+// references are resolved everywhere else: among the resources of the
+// record's Parameters or Bundle (findLocal; by fullUrl, by Type/id against
+// the entry's fullUrl, by version). What no carried resource answers is
+// known to be nothing only where nothing else can answer: a urn: names an
+// entry of this Bundle only, and a document or message holds everything it
+// refers to. Anything else may be on a server carecert does not read.
+func (w *walker) resolveCarried(ref string) (map[string]any, bool) {
+	e, res := w.findLocal(ref)
+	if e != nil {
+		return res, res != nil
+	}
+	if w.bundle != nil && (strings.HasPrefix(ref, "urn:") || w.bundle.selfContained()) {
+		return nil, true
+	}
+	return nil, false
+}
+
 // unversionedTargets warns of the entries a version-specific reference
 // (…/_history/v) finds by their fullUrl that state no meta.versionId: the
 // reference cannot be matched to them, and the author most likely meant

@@ -1199,7 +1199,7 @@ func (w *walker) checkAt(list []*invariant, n *node, t *typeInfo, focus any, ext
 // focus is the FHIRPath focus for one value of element n, type t (nil for a
 // resource's root).
 func (w *walker) focus(n *node, t *typeInfo, value any, ext map[string]any) Focus {
-	f := Focus{Value: value, Ext: ext, Resource: w.res, Root: w.root, MemberOf: w.e.memberOfHook}
+	f := Focus{Value: value, Ext: ext, Resource: w.res, Root: w.root, MemberOf: w.e.memberOfHook, Resolve: w.resolveCarried}
 	switch {
 	case t == nil:
 		f.Type, f.DefPath = n.path, n.path

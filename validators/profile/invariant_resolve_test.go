@@ -1,0 +1,137 @@
+package profile_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// resolve() in a profile's invariant answers what a reference resolves to
+// everywhere else in the engine: a contained resource, or another entry of
+// the record's Bundle by fullUrl, by Type/id against the entry's fullUrl
+// and by version (R4 §2.36.4.1). What carecert cannot read (a resource on a
+// server) is not the supplier's failure: a constraint that fails only for
+// want of it is not decided. The Bundle gets the same verdicts in JSON and
+// XML, read whole or apart, as an NDJSON line and inside a Parameters.
+var _ = Describe("resolve() in a profile's invariant", func() {
+	const url = "http://example.org/StructureDefinition/resolve-subject"
+	engine := func() *profile.Engine {
+		return newEngine(diffProfile(url, "Observation", `{"id": "Observation", "path": "Observation", "constraint": [{"key": "rs-1",
+			"severity": "error", "human": "the subject has a name", "expression": "subject.resolve().name.exists()"}]}`))
+	}
+	type ref struct{ from, to, verdict string }
+	// Each case is an Observation entry with fullUrl from whose subject is
+	// the reference to; the Patients are below.
+	const urnObs, httpObs = "urn:uuid:0b5e0000-0000-0000-0000-0000000000%02d", "http://example.org/fhir/Observation/o%d"
+	cases := []ref{
+		{urnObs, "urn:uuid:11111111-1111-1111-1111-111111111111", "holds"},      // fullUrl of a named Patient whose id is p1
+		{urnObs, "urn:uuid:55555555-5555-5555-5555-555555555555", "fails"},      // fullUrl of a nameless Patient
+		{urnObs, "urn:uuid:99999999-9999-9999-9999-999999999999", "fails"},      // a urn no entry has: nothing
+		{urnObs, "http://example.org/fhir/Patient/p2", "holds"},                 // absolute fullUrl
+		{httpObs, "Patient/p2", "holds"},                                        // relative, against the entry's base
+		{httpObs, "Patient/p2/_history/1", "holds"},                             // versioned
+		{httpObs, "Patient/p2/_history/7", "not decided"},                       // a version the Bundle does not hold
+		{urnObs, "#c1", "holds"},                                                // contained, named
+		{urnObs, "#c2", "fails"},                                                // contained, nameless
+		{httpObs, "Patient/p404", "not decided"},                                // may be on the server
+		{urnObs, "https://elsewhere.example.com/fhir/Patient/x", "not decided"}, // remote
+	}
+	bundle := func(kind string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, `{"resourceType": "Bundle", "id": "b1", "type": %q, "entry": [
+ {"fullUrl": "urn:uuid:11111111-1111-1111-1111-111111111111", "resource": {"resourceType": "Patient", "id": "p1", "name": [{"family": "Xi"}]}},
+ {"fullUrl": "http://example.org/fhir/Patient/p2", "resource": {"resourceType": "Patient", "id": "p2", "meta": {"versionId": "1"}, "name": [{"family": "Yu"}]}},
+ {"fullUrl": "urn:uuid:55555555-5555-5555-5555-555555555555", "resource": {"resourceType": "Patient", "id": "p3", "gender": "other"}}`, kind)
+		for i, c := range cases {
+			fmt.Fprintf(&b, `,
+ {"fullUrl": %q, "resource": {"resourceType": "Observation", "id": "o%d", "meta": {"profile": [%q]},
+  "contained": [{"resourceType": "Patient", "id": "c1", "name": [{"family": "Zo"}]}, {"resourceType": "Patient", "id": "c2", "gender": "other"}],
+  "status": "final", "code": {"text": "x"}, "subject": {"reference": %q}, "focus": [{"reference": "#c1"}, {"reference": "#c2"}]}}`, fmt.Sprintf(c.from, i), i, url, c.to)
+		}
+		b.WriteString("]}")
+		return b.String()
+	}
+	// verdicts validates every record and returns each Observation's rs-1
+	// verdict, by its id.
+	verdicts := func(e *profile.Engine, recs []*model.Record) map[string]string {
+		GinkgoHelper()
+		got := map[string]string{}
+		for _, r := range recs {
+			if r.Type != "Observation" {
+				continue
+			}
+			sink := &profile.Sink{}
+			v := "holds"
+			for _, f := range e.ValidateRecord(r, "", sink) {
+				if strings.Contains(f.Message, "rs-1") {
+					v = "fails"
+				} else {
+					Expect(f.Severity).NotTo(Equal(model.Error), "%s: %s", r.ID, f.Message)
+				}
+			}
+			if why, ok := sink.Unevaluated["rs-1"]; ok {
+				Expect(v).To(Equal("holds"), "%s: not decided and failed", r.ID)
+				Expect(why).To(ContainSubstring("not in the input"))
+				v = "not decided"
+			}
+			got[r.ID] = v
+		}
+		return got
+	}
+	want := map[string]string{}
+	for i, c := range cases {
+		want[fmt.Sprintf("o%d", i)] = c.verdict
+	}
+	write := func(name string, data []byte) string {
+		path := filepath.Join(GinkgoT().TempDir(), name)
+		Expect(os.WriteFile(path, data, 0o644)).To(Succeed())
+		return path
+	}
+	It("answers every kind of reference in JSON and XML, read whole and apart, and on an NDJSON line", func() {
+		e := engine()
+		src := bundle("collection")
+		res, err := fhir.Decode([]byte(src))
+		Expect(err).NotTo(HaveOccurred())
+		xml, err := fhirxml.Encode(res)
+		Expect(err).NotTo(HaveOccurred())
+		for name, data := range map[string][]byte{"bundle.json": []byte(src), "bundle.xml": xml,
+			"feed.ndjson": []byte(strings.ReplaceAll(src, "\n", "") + "\n")} {
+			path := write(name, data)
+			for how, read := range map[string]func(string, fhir.Emit) error{"whole": fhir.ReadFile, "apart": readApart} {
+				if strings.HasSuffix(name, ".ndjson") && how == "apart" {
+					continue
+				}
+				Expect(verdicts(e, readWith(read, path))).To(Equal(want), "%s read %s", name, how)
+			}
+		}
+	})
+
+	It("answers the same for the Bundle in a parameter", func() {
+		e := engine()
+		params := `{"resourceType": "Parameters", "parameter": [{"name": "feed", "resource": ` + bundle("collection") + `}]}`
+		sink := &profile.Sink{}
+		failed := map[string]bool{}
+		for _, f := range e.ValidateRecord(record(params), "", sink) {
+			if strings.Contains(f.Message, "rs-1") {
+				failed[f.Path] = true
+			}
+		}
+		wantFailed := map[string]bool{}
+		for i, c := range cases {
+			if c.verdict == "fails" {
+				wantFailed[fmt.Sprintf("Parameters.parameter[0].resource.entry[%d].resource", 3+i)] = true
+			}
+		}
+		Expect(failed).To(Equal(wantFailed))
+		Expect(sink.Unevaluated).To(HaveKey("rs-1"), "the remote references leave rs-1 not decided")
+	})
+})
