@@ -31,19 +31,7 @@ var _ = Describe("a rule on a Bundle read with its entries apart", func() {
 </Bundle>
 `
 	read := func(name, text string, apart bool) []*model.Record {
-		path := filepath.Join(GinkgoT().TempDir(), name)
-		Expect(os.WriteFile(path, []byte(text), 0o600)).To(Succeed())
-		readFile := fhir.ReadFile
-		if apart {
-			// apart at any size, as a run reads a large Bundle
-			readFile = func(p string, emit fhir.Emit) error { return fhir.ReadFileApart(p, 0, emit) }
-		}
-		var recs []*model.Record
-		Expect(readFile(path, func(r *model.Record) error {
-			r.Load()
-			recs = append(recs, r)
-			return nil
-		})).To(Succeed())
+		recs := readBundleFile(name, text, apart)
 		Expect(recs).To(HaveLen(4))
 		Expect(fhir.EntriesApart(recs[0])).To(Equal(apart), "the Bundle record's entries apart")
 		return recs
@@ -66,3 +54,23 @@ var _ = Describe("a rule on a Bundle read with its entries apart", func() {
 		Entry("a key made of the entries' ids", "dq-unique", params.Params{"key": []any{"Bundle.entry.resource.ofType(Patient).id"}, "severity": "error", "per_file": true}, int64(0), model.Pass),
 	)
 })
+
+// readBundleFile writes text to a file called name and reads its records,
+// whole (fhir.ReadFile) or with a Bundle's entries apart at any size, as a
+// run reads a large Bundle; each record is loaded as the runner loads it.
+func readBundleFile(name, text string, apart bool) []*model.Record {
+	GinkgoHelper()
+	path := filepath.Join(GinkgoT().TempDir(), name)
+	Expect(os.WriteFile(path, []byte(text), 0o600)).To(Succeed())
+	readFile := fhir.ReadFile
+	if apart {
+		readFile = func(p string, emit fhir.Emit) error { return fhir.ReadFileApart(p, 0, emit) }
+	}
+	var recs []*model.Record
+	Expect(readFile(path, func(r *model.Record) error {
+		r.Load()
+		recs = append(recs, r)
+		return nil
+	})).To(Succeed())
+	return recs
+}

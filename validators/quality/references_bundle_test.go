@@ -2,15 +2,12 @@ package quality_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
@@ -68,19 +65,7 @@ var _ = Describe("dq-references to the entries of a Bundle", func() {
 		return b.String()
 	}
 	read := func(name, text string, apart bool) []*model.Record {
-		path := filepath.Join(GinkgoT().TempDir(), name)
-		Expect(os.WriteFile(path, []byte(text), 0o600)).To(Succeed())
-		readFile := fhir.ReadFile
-		if apart {
-			// apart at any size, as a run reads a large Bundle
-			readFile = func(p string, emit fhir.Emit) error { return fhir.ReadFileApart(p, 0, emit) }
-		}
-		var recs []*model.Record
-		Expect(readFile(path, func(r *model.Record) error {
-			r.Load()
-			recs = append(recs, r)
-			return nil
-		})).To(Succeed())
+		recs := readBundleFile(name, text, apart)
 		Expect(recs).To(HaveLen(1+len(patients)+len(cases)), name)
 		return recs
 	}
