@@ -80,16 +80,46 @@ var schemaEdges = map[string][]edge{
 	"canonical": {{"http://hl7.org/fhir/StructureDefinition/Patient|4.0.1", true}, {"x|4.0 .1", false}},
 }
 
-// variantEdges are where the profile engine's variants differ from the
-// schema's patterns: any four-digit year, and a code's separator is one
-// space only.
-var variantEdges = map[string][]edge{
-	`^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$`: {{"0000", true}, {"0000-01-01", true}, {"2020-13", false}},
-	`^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$`: {
-		{"0000-01-01T00:00:00Z", true}, {"2020-01-01T00:00:00", false},
+// ruleEdges are each primitive type's edges under carecert's lexical rule
+// (lexical.Rule), which both the schema suite and the profile engine hold
+// a value to: where it is stricter than the published schema pattern (a
+// control character in a string, code or uri; a code's tab; an empty uri)
+// and the types the schema gives no pattern (base64Binary) or leaves to a
+// regular expression (oid, uuid).
+var ruleEdges = map[string][]edge{
+	"string": {
+		{"x", true}, {" ", true}, {"a\nb", true}, {"\t", true}, {"a\r\n", true}, {"é", true}, {"\x7f", true}, {"\xff", true},
+		{"", false}, {"a\fb", false}, {"\v", false}, {"a\x01", false}, {"\x1f", false}, {"\x00", false},
 	},
-	`^[^\s]+( [^\s]+)*$`:     {{"a b", true}, {"a\tb", false}, {"a\nb", false}},
-	`^[A-Za-z0-9\-.]{1,64}$`: {{strings.Repeat("9", 64), true}, {strings.Repeat("9", 65), false}},
+	"markdown": {{"# x\n\n* y", true}, {"", false}, {"a\fb", false}, {"a\vb", false}},
+	"code": {
+		{"a", true}, {"a b", true}, {"a-b_c", true}, {"é", true}, {"a\u00a0b", true},
+		{"", false}, {" a", false}, {"a ", false}, {"a  b", false}, {"a\tb", false}, {"a\nb", false}, {"a\fb", false},
+		{"a\vb", false}, {"a\x01b", false},
+	},
+	"id": {{"A-z.0", true}, {strings.Repeat("a", 65), false}, {"a\x01", false}},
+	"uri": {
+		{"http://x", true}, {"urn:oid:1.2", true}, {"http://x/é", true}, {"a\x7fb", true},
+		{"", false}, {"http://x y", false}, {"a\tb", false}, {"http://x\f.org", false}, {"a\vb", false}, {"a\x01b", false},
+	},
+	"url":       {{"https://example.org/fhir", true}, {"", false}, {"https://x/\fy", false}},
+	"canonical": {{"http://hl7.org/fhir/StructureDefinition/Patient|4.0.1", true}, {"x|4.0\v.1", false}},
+	"oid": {
+		{"urn:oid:1.2.840.10008", true}, {"urn:oid:2.0", true}, {"urn:oid:1", false}, {"urn:oid:3.1", false},
+		{"urn:oid:1.02", false}, {"urn:oid:1.", false}, {"oid:1.2", false}, {"urn:oid:1.2 ", false},
+	},
+	"uuid": {
+		{"urn:uuid:0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", true}, {"urn:uuid:0A1B2C3D-4e5f-6071-8293-a4b5c6d7e8f9", false},
+		{"urn:uuid:0a1b2c3d4e5f-6071-8293-a4b5c6d7e8f9", false}, {"0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", false},
+	},
+	"base64Binary": {
+		{"QUJD", true}, {"QUJDRA==", true}, {"QUJD RA==", true}, {" QUJD\n", true}, {"====", true}, {"QUJD\fRA==", true},
+		{"", false}, {" ", false}, {"QU JD", false}, {"QUJDR", false}, {"QUJD_", false}, {"QUJD\vRA==", false},
+	},
+	"date":     {{"0001", true}, {"2021-02-29", true}, {"0000", false}, {"0000-01-01", false}},
+	"dateTime": {{"0001-01-01T00:00:00Z", true}, {"0000-06", false}, {"0000-01-01T00:00:00Z", false}},
+	"instant":  {{"0001-01-01T00:00:00Z", true}, {"0000-01-01T00:00:00Z", false}},
+	"time":     {{"23:59:60", true}, {"24:00:00", false}},
 }
 
 var _ = Describe("the matchers on each primitive family's edges", func() {
@@ -114,16 +144,21 @@ var _ = Describe("the matchers on each primitive family's edges", func() {
 		}
 	})
 
-	It("accept exactly what the profile engine's variants accept", func() {
-		for p, edges := range variantEdges {
+	It("hold each type to its lexical rule, a regular expression with a matcher, on its edges", func() {
+		for typ, edges := range ruleEdges {
+			p := lexical.Rule(typ)
+			Expect(p).NotTo(BeEmpty(), typ)
 			match := lexical.Matcher(p)
 			Expect(match).NotTo(BeNil(), p)
 			re := regexp.MustCompile(p)
 			for _, e := range edges {
-				Expect(re.MatchString(e.value)).To(Equal(e.ok), "%s on %q", p, e.value)
-				Expect(match(e.value)).To(Equal(e.ok), "the matcher of %s on %q", p, e.value)
+				Expect(re.MatchString(e.value)).To(Equal(e.ok), "the %s rule on %q", typ, e.value)
+				Expect(match(e.value)).To(Equal(e.ok), "the matcher of the %s rule on %q", typ, e.value)
+				Expect(lexical.Valid(typ, e.value)).To(Equal(e.ok), "Valid(%s, %q)", typ, e.value)
 			}
 		}
+		Expect(lexical.Rule("boolean")).To(BeEmpty(), "a JSON boolean, no pattern")
+		Expect(lexical.Valid("Quantity", "\f")).To(BeTrue(), "a type without a rule")
 	})
 
 	It("leave the regular expression in place for the schema patterns they do not cover", func() {
@@ -135,7 +170,7 @@ var _ = Describe("the matchers on each primitive family's edges", func() {
 		}
 		// These keep Go's regexp; a matcher added for one is then held to
 		// its pattern by FuzzLexical, which takes its list from the schema.
-		Expect(uncovered).To(ConsistOf("boolean", "oid", "positiveInt", "unsignedInt", "uuid"))
+		Expect(uncovered).To(ConsistOf("boolean", "positiveInt", "unsignedInt"))
 		_, hasBase64 := patterns["base64Binary"]
 		Expect(hasBase64).To(BeFalse(), "the R4 schema gives base64Binary no pattern")
 		Expect(lexical.Matcher(`^[0-9a-zA-Z+/=\s]*$`)).To(BeNil(), "base64 text, whitespace allowed, stays a regular expression")
@@ -148,8 +183,8 @@ var _ = Describe("the matchers on each primitive family's edges", func() {
 		for typ := range schemaEdges {
 			covered[patterns[typ]] = true
 		}
-		for p := range variantEdges {
-			covered[p] = true
+		for typ := range ruleEdges {
+			covered[lexical.Rule(typ)] = true
 		}
 		for _, pr := range pairs {
 			if !covered[pr.source] {

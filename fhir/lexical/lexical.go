@@ -24,44 +24,38 @@ func Patterns() []string {
 	return out
 }
 
-// matchers is read-only: the published R4 JSON schema's patterns, and the
-// variants the profile engine writes (any four-digit year, a code's single
-// space).
+// matchers is read-only: the published R4 JSON schema's patterns, and
+// carecert's lexical rules (Rule) where they differ from those.
 var matchers = map[string]func(string) bool{
 	// string, markdown: any character but a form feed.
 	`^[ \r\n\t\S]+$`: func(s string) bool { return s != "" && strings.IndexByte(s, '\f') < 0 },
 	// uri, url, canonical: no whitespace.
 	`^\S*$`: noSpace,
-	// code: words separated by one whitespace character (the schema) or one
-	// space (the profile engine).
+	// code: words separated by one whitespace character.
 	`^[^\s]+(\s[^\s]+)*$`: func(s string) bool { return words(s, isSpace) },
-	`^[^\s]+( [^\s]+)*$`:  func(s string) bool { return words(s, func(c byte) bool { return c == ' ' }) },
 	// id.
 	`^[A-Za-z0-9\-\.]{1,64}$`: id,
-	`^[A-Za-z0-9\-.]{1,64}$`:  id,
-	// date, dateTime, instant, time: the schema's year is never 0000.
+	// date, dateTime, instant, time: the year is never 0000.
 	`^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?$`: func(s string) bool {
-		return dateTime(s, schemaYear, false)
-	},
-	`^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$`: func(s string) bool {
-		return dateTime(s, anyYear, false)
+		return dateTime(s, false)
 	},
 	`^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$`: func(s string) bool {
-		return dateTime(s, schemaYear, true)
-	},
-	`^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$`: func(s string) bool {
-		return dateTime(s, anyYear, true)
+		return dateTime(s, true)
 	},
 	`^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$`: func(s string) bool {
-		return instant(s, schemaYear)
-	},
-	`^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$`: func(s string) bool {
-		return instant(s, anyYear)
+		return instant(s)
 	},
 	`^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?$`: func(s string) bool {
 		i := clock(s, 0)
 		return i == len(s)
 	},
+	// carecert's rules (Rule) where they differ from the schema's.
+	stringRule: noControl,
+	codeRule:   spacedWords,
+	uriRule:    noSpaceOrControl,
+	base64Rule: base64,
+	oidRule:    oid,
+	uuidRule:   uuid,
 	// decimal and integer.
 	`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`: decimal,
 	`^-?([0]|([1-9][0-9]*))$`: func(s string) bool {
@@ -122,20 +116,12 @@ func id(s string) bool {
 	return true
 }
 
-// yearRule says which four-digit years a pattern accepts.
-type yearRule bool
-
-const (
-	anyYear    yearRule = false
-	schemaYear yearRule = true // every year but 0000
-)
-
-// year returns the index after a four-digit year at i, or -1.
-func year(s string, i int, rule yearRule) int {
+// year returns the index after a four-digit year other than 0000 at i, or -1.
+func year(s string, i int) int {
 	if len(s) < i+4 || !isDigit(s[i]) || !isDigit(s[i+1]) || !isDigit(s[i+2]) || !isDigit(s[i+3]) {
 		return -1
 	}
-	if rule == schemaYear && s[i:i+4] == "0000" {
+	if s[i:i+4] == "0000" {
 		return -1
 	}
 	return i + 4
@@ -206,8 +192,8 @@ func zone(s string, i int) int {
 
 // dateTime matches year(-month(-day(Thh:mm:ss(.f)zone)?)?)? to the end of s;
 // withTime allows the time part.
-func dateTime(s string, rule yearRule, withTime bool) bool {
-	i := year(s, 0, rule)
+func dateTime(s string, withTime bool) bool {
+	i := year(s, 0)
 	if i < 0 || i == len(s) {
 		return i == len(s)
 	}
@@ -226,8 +212,8 @@ func dateTime(s string, rule yearRule, withTime bool) bool {
 }
 
 // instant matches year-month-dayThh:mm:ss(.f)zone exactly.
-func instant(s string, rule yearRule) bool {
-	i := year(s, 0, rule)
+func instant(s string) bool {
+	i := year(s, 0)
 	i = two(s, lit(s, i, '-'), month)
 	i = two(s, lit(s, i, '-'), day)
 	return zone(s, clock(s, lit(s, i, 'T'))) == len(s)
@@ -266,4 +252,162 @@ func decimal(s string) bool {
 		i = digits(s, i)
 	}
 	return i == len(s)
+}
+
+// The lexical rule of each FHIR primitive type whose JSON form is a string,
+// as the regular expression both the JSON-schema suite and the profile
+// engine hold a value to: R4's regular expression for the type, read where
+// its published form is looser than R4 says in words. A string (markdown,
+// and the code and uri built on it) holds no control character but tab, CR
+// and LF, where Go's reading of R4's \S lets a vertical tab or U+0001 by;
+// a code's words are one space apart (R4's prose; its regex lets a tab,
+// CR or LF separate them); a uri, url or canonical is not empty, as no JSON
+// string is. The date types keep R4's published form, which has no year
+// 0000; base64Binary takes R4's regex from its definition, as the schema
+// has none. What the patterns cannot say (a calendar's days, a string's
+// 1 MB, base64 that decodes) the profile engine adds.
+const (
+	stringRule = `^[^\x00-\x08\x0B\x0C\x0E-\x1F]+$`
+	codeRule   = `^[^\x00-\x20]+( [^\x00-\x20]+)*$`
+	uriRule    = `^[^\x00-\x20]+$`
+	base64Rule = `^(\s*([0-9a-zA-Z\+/=]){4}\s*)+$`
+	oidRule    = `^urn:oid:[0-2](\.(0|[1-9][0-9]*))+$`
+	uuidRule   = `^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
+	dateRule   = `^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?$`
+	dtRule     = `^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$`
+	instRule   = `^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$`
+	timeRule   = `^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?$`
+	idRule     = `^[A-Za-z0-9\-\.]{1,64}$`
+)
+
+// rules maps a primitive type (and the FHIRPath system type it stands for)
+// to its lexical rule. The numbers and boolean are JSON numbers and
+// booleans, which no pattern applies to: their rules are R4's decimal and
+// integer patterns (Matcher) with the ranges the engine checks.
+var rules = map[string]string{
+	"string": stringRule, "markdown": stringRule, "System.String": stringRule,
+	"code": codeRule, "id": idRule,
+	"uri": uriRule, "url": uriRule, "canonical": uriRule,
+	"oid": oidRule, "uuid": uuidRule, "base64Binary": base64Rule,
+	"date": dateRule, "System.Date": dateRule,
+	"dateTime": dtRule, "System.DateTime": dtRule,
+	"instant": instRule,
+	"time":    timeRule, "System.Time": timeRule,
+}
+
+// Rule returns the regular expression of a primitive type's lexical rule,
+// or "" for a type without one.
+func Rule(typ string) string { return rules[typ] }
+
+// Valid reports whether s meets its primitive type's lexical rule; true for
+// a type without one.
+func Valid(typ, s string) bool {
+	p, ok := rules[typ]
+	return !ok || matchers[p](s)
+}
+
+// noControl reports whether s is not empty and holds no control character
+// but tab, LF and CR. Bytes, not runes: a control character is one byte in
+// UTF-8 and no byte of a longer sequence is below 0x20.
+func noControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// spacedWords reports whether s is words one space apart, with no other
+// space or control character.
+func spacedWords(s string) bool {
+	prevSep := true // a space may not come first
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if prevSep {
+				return false
+			}
+			prevSep = true
+		case c < ' ':
+			return false
+		default:
+			prevSep = false
+		}
+	}
+	return !prevSep
+}
+
+// noSpaceOrControl reports whether s is not empty and holds no space or
+// control character.
+func noSpaceOrControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// base64 matches groups of four base64 characters with white space (\s)
+// only between groups: every run of characters is a multiple of four long.
+func base64(s string) bool {
+	run, groups := 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			c := s[i]
+			if isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '+' || c == '/' || c == '=' {
+				run++
+				continue
+			}
+			if !isSpace(c) {
+				return false
+			}
+		}
+		if run%4 != 0 {
+			return false
+		}
+		groups += run / 4
+		run = 0
+	}
+	return groups > 0
+}
+
+// oid matches urn:oid: and dot-separated numbers, the first 0, 1 or 2, none
+// with a leading zero.
+func oid(s string) bool {
+	rest, ok := strings.CutPrefix(s, "urn:oid:")
+	if !ok || len(rest) < 3 || rest[0] < '0' || rest[0] > '2' {
+		return false
+	}
+	i := 1
+	for i < len(rest) {
+		if rest[i] != '.' {
+			return false
+		}
+		i = wholeNumber(rest, i+1)
+		if i < 0 {
+			return false
+		}
+	}
+	return i == len(rest) && i > 1
+}
+
+// uuid matches urn:uuid: and a lower-case 8-4-4-4-12 hex UUID.
+func uuid(s string) bool {
+	rest, ok := strings.CutPrefix(s, "urn:uuid:")
+	if !ok || len(rest) != 36 {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !isDigit(c) && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/lexical"
 	"github.com/carecert/carecert/model"
 )
 
@@ -63,7 +64,7 @@ func restfulURL(u string, isType func(string) bool) (typ, id string, ok bool) {
 	// A version, when the URL names one, is an id too.
 	typ, id, version, ok := fhir.VersionedReference(rest)
 	versioned := version != "" || strings.HasSuffix(rest, "/_history/")
-	if !ok || !isType(typ) || !idRE.MatchString(id) || versioned && !idRE.MatchString(version) {
+	if !ok || !isType(typ) || !lexical.Valid("id", id) || versioned && !lexical.Valid("id", version) {
 		return "", "", false
 	}
 	return typ, id, true

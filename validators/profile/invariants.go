@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/fhir/lexical"
 )
 
 // Invariants compiles FHIRPath invariants (constraint.expression). The FHIRPath
@@ -388,7 +389,7 @@ func quickInvariant(key, expr string) func(any, string) (bool, bool) {
 		// (YYYY-MM-DD...). Other types and malformed text are FHIRPath's.
 		return func(focus any, typ string) (bool, bool) {
 			s, ok := focus.(string)
-			if !ok || typ != "dateTime" || !dtRE.MatchString(s) || !validDay(s) {
+			if !ok || typ != "dateTime" || !lexical.Valid("dateTime", s) || !validDay(s) {
 				return false, false
 			}
 			return len(s) >= 10, true

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -12,20 +11,12 @@ import (
 	"github.com/carecert/carecert/fhir/lexical"
 )
 
-// The primitive types' patterns, matched by fhir/lexical's hand-written
-// matchers (equal to the regular expressions, and several times faster).
+// The numbers' patterns, R4's, matched by fhir/lexical's hand-written
+// matchers. The types written as JSON strings are held to their lexical
+// rule (lexical.Valid), the one the JSON-schema suite holds them to.
 var (
-	idRE    = pattern(`^[A-Za-z0-9\-.]{1,64}$`)
-	codeRE  = pattern(`^[^\s]+( [^\s]+)*$`)
-	oidRE   = regexp.MustCompile(`^urn:oid:[0-2](\.(0|[1-9][0-9]*))+$`)
-	uuidRE  = regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	dateRE  = pattern(`^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$`)
-	timeRE  = pattern(`^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?$`)
-	dtRE    = pattern(`^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$`)
-	instRE  = pattern(`^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$`)
-	decRE   = pattern(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
-	intRE   = pattern(`^-?([0]|([1-9][0-9]*))$`)
-	b64Char = regexp.MustCompile(`^[0-9a-zA-Z+/=\s]*$`)
+	decRE = pattern(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+	intRE = pattern(`^-?([0]|([1-9][0-9]*))$`)
 )
 
 // lexicalPattern is a primitive pattern with fhir/lexical's matcher.
@@ -105,6 +96,7 @@ func checkString(typ, s string) string {
 	// line, fhir.InvalidUTF8Line) and every decoder yields valid strings
 	// (encoding/json and the fast decoder replace or refuse, encoding/xml
 	// refuses), so a string here is valid UTF-8.
+	valid := lexical.Valid(typ, s)
 	switch typ {
 	case "string", "markdown", "System.String":
 		if len(s) > 1024*1024 {
@@ -112,55 +104,56 @@ func checkString(typ, s string) string {
 		}
 		// A string of whitespace alone is legal (R4's regex for string is
 		// [ \r\n\t\S]+); primitiveNotes warns of it, as the reference does.
-		// Bytes, not runes: a control character is one byte in UTF-8 and
-		// no byte of a longer sequence is below 0x20.
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c < 0x20 && c != '\t' && c != '\r' && c != '\n' {
-				return fmt.Sprintf("contains the control character U+%04X, which FHIR strings may not hold", c)
-			}
+		if !valid {
+			return fmt.Sprintf("contains the control character U+%04X, which FHIR strings may not hold", firstControl(s))
 		}
 	case "id":
-		if !idRE.MatchString(s) {
+		if !valid {
 			return fmt.Sprintf("%q is not a valid id (1-64 of A-Z a-z 0-9 - .)", s)
 		}
 	case "code":
-		if !codeRE.MatchString(s) {
+		if !valid {
 			return fmt.Sprintf("%q is not a valid code (no leading, trailing or repeated whitespace)", s)
 		}
 	case "uri", "url", "canonical":
-		if strings.ContainsAny(s, " \t\r\n") {
+		if strings.ContainsAny(s, " \t\r\n\f") {
 			return fmt.Sprintf("%q is not a valid %s (it contains whitespace)", s, typ)
 		}
+		if !valid {
+			return fmt.Sprintf("%q is not a valid %s (it contains the control character U+%04X)", s, typ, firstControl(s))
+		}
 	case "oid":
-		if !oidRE.MatchString(s) {
+		if !valid {
 			return fmt.Sprintf("%q is not a valid oid (urn:oid:1.2.3...)", s)
 		}
 	case "uuid":
-		if !uuidRE.MatchString(s) {
+		if !valid {
 			return fmt.Sprintf("%q is not a valid uuid (urn:uuid: and lower-case hex)", s)
 		}
 	case "date", "System.Date":
-		if !dateRE.MatchString(s) || !validDay(s) {
+		if !valid || !validDay(s) {
 			return fmt.Sprintf("%q is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD)", s)
 		}
 	case "dateTime", "System.DateTime":
-		if !dtRE.MatchString(s) || !validDay(s) {
+		if !valid || !validDay(s) {
 			return fmt.Sprintf("%q is not a valid dateTime (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz; a time needs a time zone)", s)
 		}
 	case "instant":
-		if !instRE.MatchString(s) || !validDay(s) {
+		if !valid || !validDay(s) {
 			return fmt.Sprintf("%q is not a valid instant (YYYY-MM-DDThh:mm:ss(.sss)+zz:zz, with a time zone)", s)
 		}
 	case "time", "System.Time":
-		if !timeRE.MatchString(s) {
+		if !valid {
 			return fmt.Sprintf("%q is not a valid time (hh:mm:ss)", s)
 		}
 	case "base64Binary":
-		if !b64Char.MatchString(s) {
+		// R4's rule, groups of four with white space between, and the
+		// groups must decode.
+		if !valid {
 			return fmt.Sprintf("the value %s is not valid base64", excerpt(s))
 		}
 		compact := strings.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '\f' {
 				return -1
 			}
 			return r
@@ -170,6 +163,16 @@ func checkString(typ, s string) string {
 		}
 	}
 	return ""
+}
+
+// firstControl returns the first control character of s.
+func firstControl(s string) byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return s[i]
+		}
+	}
+	return 0
 }
 
 // validDay rejects dates the calendar does not have (2023-02-30). s has

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/lexical"
 	"github.com/carecert/carecert/model"
 )
 
@@ -196,7 +197,7 @@ func (w *walker) referenceType(ref string) (string, bool) {
 	if !absolute && namedType(ref) == "" {
 		return "", false // fhir/Patient/1: relative, but not Type/id[/_history/v]
 	}
-	if !w.e.IsResourceType(typ) || !idRE.MatchString(id) {
+	if !w.e.IsResourceType(typ) || !lexical.Valid("id", id) {
 		if absolute {
 			return "", true // an absolute URL of some other shape: cannot tell its type
 		}

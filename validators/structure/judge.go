@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+
+	"github.com/carecert/carecert/fhir/lexical"
 )
 
 // The JSON-schema requirement is answered from the profile engine's walk
@@ -62,7 +64,7 @@ func (s *Schema) place(k elementKey) func(string) bool {
 	}
 	j := refuse
 	switch {
-	case n != nil && engineHolds[k.typ] && n == resolved(s.quick.definition(k.typ)):
+	case n != nil && engineHolds(k.typ) && n == resolved(s.quick.definition(k.typ)):
 		// The element's schema is its type's pattern alone, which every
 		// string the engine's check passes matches (shape.Judge).
 		j = accept
@@ -82,17 +84,14 @@ func refuse(string) bool { return false }
 // engine's check of its type passes meets.
 func accept(string) bool { return true }
 
-// engineHolds are the primitive types whose pattern in the R4 JSON schema
-// matches every string the profile engine's check of the type passes
+// engineHolds reports whether the R4 JSON schema's pattern for a primitive
+// type matches every string the profile engine's check of the type passes
 // (validators/profile checkString, which a walk applies to each string it
-// puts to the judge): a string and markdown of no control character but
-// tab, CR and LF, not empty, match ^[ \r\n\t\S]+$ (\S is all but tab,
-// LF, form feed, CR and space); an id matches the same class and lengths;
-// a code of words one space apart matches ^[^\s]+(\s[^\s]+)*$. Left out,
-// where the schema is stricter: the dates and times (it refuses the year
-// 0000) and uri, url and canonical (it refuses a form feed, which the
-// engine lets by).
-var engineHolds = map[string]bool{"string": true, "markdown": true, "id": true, "code": true}
+// puts to the judge): both hold the value to the type's lexical rule
+// (lexical.Rule, which holdToRule makes the schema's pattern), and the
+// engine adds what a pattern cannot say (a calendar's days, base64 that
+// decodes, a string's 1 MB).
+func engineHolds(typ string) bool { return lexical.Rule(typ) != "" }
 
 // resolved follows a schema node's $ref (gojsonschema ignores its siblings).
 func resolved(n *quickNode) *quickNode {

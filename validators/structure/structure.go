@@ -36,6 +36,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/lexical"
 	"github.com/carecert/carecert/fhir/r4core"
 )
 
@@ -63,6 +64,9 @@ type Schema struct {
 	// patterns maps a primitive type's regular expression to its FHIR name, so
 	// messages can say "not a valid date" rather than quote a regex.
 	patterns map[string]string
+	// rules maps a primitive type's published pattern to its lexical rule
+	// (holdToRules); read-only after LoadSchema.
+	rules map[string]string
 
 	mu sync.Mutex
 	// defs are the definitions decoded so far, repaired.
@@ -108,7 +112,7 @@ func LoadSchema() (*Schema, error) {
 		return nil, fmt.Errorf("fhir schema: %w", err)
 	}
 	s := &Schema{
-		header: map[string]any{"$schema": top.Schema, "id": top.ID}, raw: parts, types: map[string]bool{}, patterns: map[string]string{},
+		header: map[string]any{"$schema": top.Schema, "id": top.ID}, raw: parts, types: map[string]bool{}, patterns: map[string]string{}, rules: map[string]string{},
 		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, nested: map[string][]string{},
 	}
 	s.quick = &quickCompiler{s: s, defs: map[string]*quickNode{}}
@@ -128,6 +132,27 @@ func LoadSchema() (*Schema, error) {
 	}
 	for _, r := range list.OneOf {
 		s.types[strings.TrimPrefix(r.Ref, "#/definitions/")] = true
+	}
+	// Each primitive type's published pattern stands for its lexical rule
+	// (holdToRules); types that share a pattern share a rule.
+	for name, part := range parts {
+		rule := lexical.Rule(name)
+		if rule == "" {
+			continue
+		}
+		raw, err := part.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("fhir schema: definition %s: %w", name, err)
+		}
+		var def struct {
+			Pattern string `json:"pattern"`
+		}
+		if err := json.Unmarshal(raw, &def); err != nil {
+			return nil, fmt.Errorf("fhir schema: definition %s: %w", name, err)
+		}
+		if def.Pattern != "" {
+			s.rules[def.Pattern] = rule
+		}
 	}
 	// Primitive types (lower-case names) are few and small: read all their
 	// patterns, so that one shared by several types names them all.
@@ -178,6 +203,7 @@ func (s *Schema) def(name string) (map[string]any, error) {
 			return nil, fmt.Errorf("fhir schema: definition %s: %w", name, err)
 		}
 		addR4Version(d)
+		s.holdToRules(d)
 		if s.types[name] {
 			addIDElement(d)
 		}
@@ -193,6 +219,32 @@ func (s *Schema) def(name string) (map[string]any, error) {
 	sort.Strings(s.nested[name])
 	s.defs[name] = d
 	return d, nil
+}
+
+// holdToRules gives a definition's primitive values their types' lexical
+// rules (lexical.Rule) for patterns, where the schema writes R4's (on a
+// primitive type's definition, and inline on the elements of a choice):
+// the rules the profile engine holds the same values to, which say R4's
+// regular expressions as R4 says them in words where Go's reading of the
+// published ones is looser (a control character in a string, a code or a
+// uri; a code's words a tab apart; an empty uri).
+func (s *Schema) holdToRules(d map[string]any) {
+	hold := func(m map[string]any) {
+		if p, ok := m["pattern"].(string); ok {
+			if r, ok := s.rules[p]; ok {
+				m["pattern"] = r
+			}
+		}
+	}
+	hold(d)
+	props, _ := d["properties"].(map[string]any)
+	for _, p := range props {
+		pm, _ := p.(map[string]any)
+		hold(pm)
+		if items, ok := pm["items"].(map[string]any); ok {
+			hold(items)
+		}
+	}
 }
 
 // nestedOf lists the elements of a (decoded) type that hold whole resources.
