@@ -48,9 +48,9 @@ func WholeBundle(rec *model.Record) (*model.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s again whole: %w", rec.Source, err)
 	}
-	whole := *rec
+	whole := rec.Copy()
 	whole.Value, whole.Entries, whole.Raw = res, nil, nil
-	return &whole, nil
+	return whole, nil
 }
 
 // SummarizeEntries summarises the entries of a decoded Bundle, one per item

@@ -313,6 +313,15 @@ func (r *Record) Kept(by any) (value any, ok bool) {
 	return nil, false
 }
 
+// Copy returns a copy of the record without what checks' walks kept on it
+// (Keep): a plain copy would share the kept values' array, so that keeping
+// a value on the copy could replace the record's own.
+func (r *Record) Copy() *Record {
+	c := *r
+	c.kept = nil
+	return &c
+}
+
 // Load runs a deferred Decode once.
 func (r *Record) Load() {
 	if d := r.Decode; d != nil {
