@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-
-	"github.com/carecert/carecert/internal/files"
 )
 
 // Shard is one part of a deterministic partition of the work: shard Index
@@ -76,19 +74,17 @@ func (s Shard) Range(size int64) (start, end int64) {
 }
 
 // ReadFiles reads shard s's share of a file target's listed files: every
-// file that split accepts (one whose records can be found from any byte)
-// through readRange, over the shard's byte range of it; the other files
+// regular file that split accepts (one whose records can be found from any
+// byte) through readRange, over the shard's byte range of it; the other files
 // whole through readWhole, dealt out by their position among themselves. A
-// file that cannot be opened is dealt out whole too, so that exactly one
-// shard reports it.
+// named pipe or device is dealt out whole before split sees it: it has no
+// size to range over and gives its bytes to the first reader only. A file
+// that cannot be opened is dealt out whole too, so that exactly one shard
+// reports it.
 func (s Shard) ReadFiles(listed []string, split func(string) bool, readRange func(f string, start, end int64) error, readWhole func(f string) error) error {
 	whole := 0
 	for _, f := range listed {
-		if split(f) && openable(f) {
-			info, err := os.Stat(f)
-			if err != nil {
-				return fmt.Errorf("cannot read %s: %w", f, files.Cause(err))
-			}
+		if info, err := os.Stat(f); err == nil && info.Mode().IsRegular() && openable(f) && split(f) {
 			start, end := s.Range(info.Size())
 			if err := readRange(f, start, end); err != nil {
 				return err

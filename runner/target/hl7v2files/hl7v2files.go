@@ -108,9 +108,9 @@ func readMessages(ctx context.Context, source string, sc *hl7v2.Scanner, emit ta
 // BTS, FTS, which are records too). Batch files split as well: the shard
 // reads the bytes before its range in the scanner's light mode, which keeps
 // the batch counts, so a BTS or FTS count is checked exactly by the shard
-// that reads it. Gzip files, which cannot be entered in the middle, and
-// UTF-16 or UTF-32 files, which are decoded before segmenting, are dealt
-// out whole.
+// that reads it. Gzip files, which cannot be entered in the middle, are dealt
+// out whole; a UTF-16 or UTF-32 file, decoded before it is segmented, is read
+// whole by the shard whose range starts at its first byte.
 func (t *feed) Shard(s target.Shard) target.Target { return &shard{feed: t, shard: s} }
 
 type shard struct {
@@ -132,24 +132,10 @@ func (t *shard) Records(ctx context.Context, emit target.Emit) error {
 		})
 }
 
-// splittable files can be entered at any byte: uncompressed ER7 in single
-// bytes. A file in UTF-16 or UTF-32 (hl7v2.Encoding) is dealt out whole: a
-// byte range would cut its characters, and the reader decodes it before it
-// finds a segment.
-func splittable(name string) bool {
-	if strings.HasSuffix(strings.ToLower(name), ".gz") {
-		return false
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return true // the range reader reports it
-	}
-	defer f.Close()
-	head := make([]byte, hl7v2.SniffLen)
-	n, _ := io.ReadFull(f, head)
-	enc, _ := hl7v2.Sniff(head[:n])
-	return !enc.Decoded()
-}
+// splittable files can be entered at any byte: uncompressed ER7. A file in
+// UTF-16 or UTF-32 splits too: the range scanner gives it whole to the range
+// that starts at its first byte and nothing to the others (hl7v2.NewRangeScanner).
+func splittable(name string) bool { return !strings.HasSuffix(strings.ToLower(name), ".gz") }
 
 // ReadRange streams the messages of an uncompressed ER7 file whose first
 // line begins in bytes [start, end), with the lines, indexes and issues a

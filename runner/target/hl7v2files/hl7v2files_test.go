@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -157,6 +158,63 @@ var _ = Describe("hl7v2 target shards", func() {
 				Expect(union).To(Equal(whole), "%q in %d shards", term, n)
 			}
 		}
+	})
+
+	It("read a named pipe once, whole, by one shard, losing none of its writer's bytes", func() {
+		g, err := hl7v2gen.New(hl7v2gen.Options{Seed: 7, Messages: 40})
+		Expect(err).NotTo(HaveOccurred())
+		var feed strings.Builder
+		_, err = g.Generate(&feed)
+		Expect(err).NotTo(HaveOccurred())
+		dir := GinkgoT().TempDir()
+		plain := filepath.Join(dir, "plain", "feed.hl7")
+		Expect(os.MkdirAll(filepath.Dir(plain), 0o755)).To(Succeed())
+		Expect(os.WriteFile(plain, []byte(feed.String()), 0o644)).To(Succeed())
+		t, err := hl7v2files.Open(target.Spec{Name: "feed", Path: plain, Options: params.Params{}})
+		Expect(err).NotTo(HaveOccurred())
+		want, err := targettest.Collect(t)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(want).To(HaveLen(40))
+
+		fifo := filepath.Join(dir, "piped", "feed.hl7")
+		Expect(os.MkdirAll(filepath.Dir(fifo), 0o755)).To(Succeed())
+		Expect(syscall.Mkfifo(fifo, 0o600)).To(Succeed())
+		// The writer waits for a reader; a shard that never opens the pipe
+		// leaves it waiting, so the cleanup opens the pipe to let it go.
+		written := make(chan error, 1)
+		go func() {
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				written <- err
+				return
+			}
+			_, err = w.Write([]byte(feed.String()))
+			w.Close()
+			written <- err
+		}()
+		DeferCleanup(func() {
+			if r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+				r.Close()
+			}
+		})
+		piped, err := hl7v2files.Open(target.Spec{Name: "feed", Path: fifo, Options: params.Params{}})
+		Expect(err).NotTo(HaveOccurred())
+		// A shard that opens the pipe after its writer left would wait forever.
+		read := make(chan []*model.Record, 1)
+		go func() {
+			defer GinkgoRecover()
+			var got []*model.Record
+			for i := 1; i <= 3; i++ {
+				part, err := targettest.Collect(piped.(target.Sharder).Shard(target.Shard{Index: i, Count: 3}))
+				Expect(err).NotTo(HaveOccurred())
+				got = append(got, part...)
+			}
+			read <- got
+		}()
+		var got []*model.Record
+		Eventually(read, "20s").Should(Receive(&got), "the shards read the pipe and returned")
+		Eventually(written).Should(Receive(BeNil()))
+		Expect(messagesOf(got)).To(Equal(messagesOf(want)))
 	})
 
 	It("deal a UTF-16 or UTF-32 file out whole, read as its text in UTF-8 is", func() {
