@@ -9,6 +9,12 @@ import "slices"
 var vitalSignProfiles = []string{"vitalspanel", "resprate", "heartrate", "oxygensat", "bodytemp",
 	"bodyheight", "headcircum", "bodyweight", "bmi", "bp"}
 
+// vitalSignCodes are the LOINC codes the vital-sign profiles fix on their
+// Observation.code, by profile id: the sign's own code.
+var vitalSignCodes = map[string]string{"vitalspanel": "85353-1", "resprate": "9279-1", "heartrate": "8867-4",
+	"oxygensat": "2708-6", "bodytemp": "8310-5", "bodyheight": "8302-2", "headcircum": "9843-4",
+	"bodyweight": "29463-7", "bmi": "39156-5", "bp": "85354-9"}
+
 // moreSpecificVitalCodes are the codes, beyond the LOINC code each profile
 // fixes, that say an Observation is that vital sign: LOINC codes of the
 // same measurement taken a particular way or at a particular site, and
@@ -50,34 +56,59 @@ var moreSpecificVitalCodes = map[string]struct{ loinc, snomed []string }{
 // (CoreBase+id), in the order the reference validator tries them.
 func VitalSignProfiles() []string { return slices.Clone(vitalSignProfiles) }
 
-// VitalSignRank orders the codings that imply a vital-sign profile as the
-// reference validator picks the one profile an Observation is held to:
-// every LOINC coding before any SNOMED CT one, and within a system the
-// signs in VitalSignProfiles' order. An Observation coded as several signs
-// is held to the sign of its lowest-ranked coding alone (an earlier coding
-// wins a tie), and its unit to that sign's. id is a profile id of
-// VitalSignProfiles; ok is false for any other id, or a system that is
-// neither LOINC nor SNOMED CT.
-func VitalSignRank(id, system string) (rank int, ok bool) {
-	sign := slices.Index(vitalSignProfiles, id)
-	if sign < 0 {
-		return 0, false
-	}
-	switch system {
-	case "http://loinc.org":
-		return sign, true
-	case "http://snomed.info/sct":
-		return len(vitalSignProfiles) + sign, true
-	}
-	return 0, false
+// vitalCoding is a coding that may say an Observation is a vital sign.
+type vitalCoding struct{ system, code string }
+
+// vitalSign is the profile a vital-sign coding implies and the coding's
+// rank: every LOINC coding before any SNOMED CT one, and within a system
+// the signs in VitalSignProfiles' order.
+type vitalSign struct {
+	id   string
+	rank int
 }
 
-// MoreSpecificVitalCodes returns the LOINC and SNOMED CT codes, beyond the
-// LOINC code the profile fixes, that say an Observation is the vital sign of
-// core profile id (one of VitalSignProfiles): the profile engine implies
-// the profile from them, and the units rule reads the unit it fixes for
-// them, so both know the same signs.
-func MoreSpecificVitalCodes(id string) (loinc, snomed []string) {
-	c := moreSpecificVitalCodes[id]
-	return slices.Clone(c.loinc), slices.Clone(c.snomed)
+// vitalSigns maps each vital-sign coding to its sign; read only.
+var vitalSigns = indexVitalSigns()
+
+func indexVitalSigns() map[vitalCoding]vitalSign {
+	signs := map[vitalCoding]vitalSign{}
+	for i, id := range vitalSignProfiles {
+		signs[vitalCoding{loincSystem, vitalSignCodes[id]}] = vitalSign{id, i}
+		for _, c := range moreSpecificVitalCodes[id].loinc {
+			signs[vitalCoding{loincSystem, c}] = vitalSign{id, i}
+		}
+		for _, c := range moreSpecificVitalCodes[id].snomed {
+			signs[vitalCoding{snomedSystem, c}] = vitalSign{id, len(vitalSignProfiles) + i}
+		}
+	}
+	return signs
+}
+
+const (
+	loincSystem  = "http://loinc.org"
+	snomedSystem = "http://snomed.info/sct"
+)
+
+// ImpliedVital is the vital-sign profile an Observation is held to because
+// of its code, and the coding it is implied by; Profile (an id of
+// VitalSignProfiles, under CoreBase) is "" when its code implies none.
+type ImpliedVital struct {
+	Profile      string
+	System, Code string
+	rank         int
+}
+
+// Then returns which of v, implied by the codings read so far, and the
+// coding system|code that follows them implies the one profile an
+// Observation is held to, as the reference validator picks it: the lower
+// ranked, the earlier on a tie, so that an Observation coded as several
+// signs is held to one. among, when not nil, limits the signs to the
+// profiles it accepts. The profile engine (record map and stream scan) and
+// the units rule all pick by it.
+func (v ImpliedVital) Then(system, code string, among func(id string) bool) ImpliedVital {
+	s, ok := vitalSigns[vitalCoding{system, code}]
+	if !ok || v.Profile != "" && v.rank <= s.rank || among != nil && !among(s.id) {
+		return v
+	}
+	return ImpliedVital{Profile: s.id, System: system, Code: code, rank: s.rank}
 }

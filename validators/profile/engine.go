@@ -70,10 +70,6 @@ type Engine struct {
 	building      map[string]*Compiled
 	invariants    map[string]*invariant
 	sdChecks      differentialChecks // profiles validated as resources (structuredefinition.go)
-	// vitalSigns maps a vital-sign coding to its core profile and rank
-	// (implied.go), read from the definitions once.
-	vitalsOnce sync.Once
-	vitalSigns map[vitalCode]vitalSign
 	// workGroups are HL7's work groups (hl7_workgroup.go), read from the
 	// definitions once.
 	workGroupsOnce sync.Once

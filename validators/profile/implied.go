@@ -7,27 +7,24 @@ import (
 	"github.com/carecert/carecert/fhir/definitions"
 )
 
-const (
-	loinc  = "http://loinc.org"
-	snomed = "http://snomed.info/sct"
-)
+const snomed = "http://snomed.info/sct"
 
-// vitalCode is a coding that may say an Observation is a vital sign.
-type vitalCode struct{ system, code string }
-
-// vitalSign is the profile a vital-sign coding implies and the coding's
-// rank (definitions.VitalSignRank).
-type vitalSign struct {
-	url  string
-	rank int
-}
+// vitalSignURLs are the canonical URLs of the core vital-sign profiles, by
+// id; read only.
+var vitalSignURLs = func() map[string]string {
+	urls := map[string]string{}
+	for _, id := range definitions.VitalSignProfiles() {
+		urls[id] = definitions.CoreBase + id
+	}
+	return urls
+}()
 
 // implication is the one vital-sign profile an Observation is held to
-// because of its code, and the coding it is implied by; url is "" when its
-// code implies none.
+// because of its code, and the coding it is implied by
+// (definitions.ImpliedVital); url is "" when its code implies none.
 type implication struct {
-	vitalSign
-	system, code string
+	definitions.ImpliedVital
+	url string
 }
 
 // impliedProfiles returns the profiles a resource must conform to because of
@@ -58,15 +55,21 @@ func (e *Engine) implied(typ string, res map[string]any) implication {
 }
 
 // implyBy returns which of by, the implication of the codings read so far,
-// and the coding system|code that follows them implies the profile: the
-// lower ranked, the earlier on a tie. The map walk and the stream scan
-// both pick by it.
+// and the coding system|code that follows them implies the profile
+// (definitions.ImpliedVital.Then). The map walk and the stream scan both
+// pick by it; a profile carecert cannot compile implies nothing.
 func (e *Engine) implyBy(by implication, system, code string) implication {
-	v, ok := e.vitalSign(system, code)
-	if !ok || by.url != "" && by.rank <= v.rank {
+	v := by.Then(system, code, e.compilesVital)
+	if v == by.ImpliedVital {
 		return by
 	}
-	return implication{vitalSign: v, system: system, code: code}
+	return implication{ImpliedVital: v, url: vitalSignURLs[v.Profile]}
+}
+
+// compilesVital says whether the core vital-sign profile id compiles.
+func (e *Engine) compilesVital(id string) bool {
+	p, err := e.Compiled(vitalSignURLs[id])
+	return err == nil && p.root != nil
 }
 
 // profileNote is what a finding of the walk against p, a profile a resource
@@ -80,65 +83,10 @@ func (e *Engine) profileNote(p *Compiled, typ string, res map[string]any, implie
 		return " (profile " + p.URL + ")"
 	}
 	system := "LOINC"
-	if by.system == snomed {
+	if by.System == snomed {
 		system = "SNOMED CT"
 	}
-	return fmt.Sprintf(" (profile %s, implied by %s %s, R4 §8.1.1 vital signs)", p.URL, system, by.code)
-}
-
-// vitalSign returns the vital-sign profile an Observation.code coding
-// implies, and the coding's rank.
-func (e *Engine) vitalSign(system, code string) (vitalSign, bool) {
-	if system != loinc && system != snomed {
-		return vitalSign{}, false
-	}
-	e.vitalsOnce.Do(e.loadVitalSigns)
-	v, ok := e.vitalSigns[vitalCode{system, code}]
-	return v, ok
-}
-
-// loadVitalSigns reads each vital-sign profile's own code from its
-// definition (the LOINC code fixed on its Observation.code.coding slice)
-// and adds the more specific codes of the sign, each with its rank. A
-// profile carecert cannot compile implies nothing.
-func (e *Engine) loadVitalSigns() {
-	e.vitalSigns = map[vitalCode]vitalSign{}
-	add := func(id, url, system string, codes ...string) {
-		rank, ok := definitions.VitalSignRank(id, system)
-		if !ok {
-			return
-		}
-		for _, c := range codes {
-			e.vitalSigns[vitalCode{system, c}] = vitalSign{url: url, rank: rank}
-		}
-	}
-	for _, id := range definitions.VitalSignProfiles() {
-		url := definitions.CoreBase + id
-		p, err := e.Compiled(url)
-		if err != nil || p.root == nil {
-			continue
-		}
-		code := child(p.root, "code")
-		if code == nil {
-			continue
-		}
-		coding := child(code, "coding")
-		if coding == nil {
-			continue
-		}
-		for _, s := range coding.slices {
-			sys, c := child(s, "system"), child(s, "code")
-			if sys == nil || c == nil || sys.fixed != loinc {
-				continue
-			}
-			if v, ok := c.fixed.(string); ok {
-				add(id, url, loinc, v)
-			}
-		}
-		moreLOINC, moreSCT := definitions.MoreSpecificVitalCodes(id)
-		add(id, url, loinc, moreLOINC...)
-		add(id, url, snomed, moreSCT...)
-	}
+	return fmt.Sprintf(" (profile %s, implied by %s %s, R4 §8.1.1 vital signs)", p.URL, system, by.Code)
 }
 
 // vitalUnitsStrength is how strongly a binding to the vital-signs units holds.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/terminology"
 	"github.com/carecert/carecert/terminology/ucum"
@@ -224,21 +225,12 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 		}
 		named = append(named, p)
 	}
-	rules := map[string]UnitRule{}
+	rules := unitRules{el: el, suite: map[unitCode]UnitRule{}}
 	for loinc, u := range params.Units {
 		if err := ucum.Validate(u); err != nil {
 			return nil, fmt.Errorf("parameter \"units\": %s: %q is not UCUM: %w", loinc, u, err)
 		}
-		rules[loinc] = UnitRule{Code: u, Profile: "suite " + spec.Requirement}
-	}
-	rule := func(system, code string) (UnitRule, bool) {
-		core, ok := el.UnitRule(system, code)
-		if r, own := rules[code]; own && system == terminology.LOINC {
-			// the suite's unit, for the sign the code still names
-			r.vital, r.rank = core.vital, core.rank
-			return r, true
-		}
-		return core, ok
+		rules.suite[unitCode{terminology.LOINC, loinc}] = UnitRule{Code: u, Profile: "suite " + spec.Requirement}
 	}
 	ctx := ctxOf(env)
 	units := &unitMemo{}
@@ -287,9 +279,47 @@ func newUnitsCheck(spec check.Spec, params unitsParams, env *check.Env) (check.C
 		// every placement and both forms.
 		var buf [4]unitSite
 		sites := unitSites(el.codedValues(rec), buf[:0])
-		out = append(out, observationUnits(ctx, eng, units, rec, sites, rule, done)...)
+		out = append(out, observationUnits(ctx, eng, units, rec, sites, rules, done)...)
 		return out
 	})), nil
+}
+
+// unitRules are the units a run holds observations to: the suite's own, by
+// LOINC code, before those the core profiles fix.
+type unitRules struct {
+	el    *Elements
+	suite map[unitCode]UnitRule
+}
+
+// coding returns the unit for an observation coded system|code.
+func (u unitRules) coding(system, code string) (UnitRule, bool) {
+	if r, ok := u.suite[unitCode{system, code}]; ok {
+		return r, true
+	}
+	return u.el.UnitRule(system, code)
+}
+
+// sign returns the unit for an observation held to vital sign v: the
+// suite's for the coding that implies it, else the one its profile fixes.
+func (u unitRules) sign(v definitions.ImpliedVital) (UnitRule, bool) {
+	if r, ok := u.suite[unitCode{v.System, v.Code}]; ok {
+		return r, true
+	}
+	return u.el.profileUnitRule(v.Profile)
+}
+
+// fixesUnit says whether the core profile id fixes a unit for the value.
+func (u unitRules) fixesUnit(id string) bool {
+	_, ok := u.el.profileUnitRule(id)
+	return ok
+}
+
+// systemCode returns the system and code of a coding in its JSON shape.
+func systemCode(coding any) (system, code string) {
+	m, _ := coding.(map[string]any)
+	system, _ = m["system"].(string)
+	code, _ = m["code"].(string)
+	return system, code
 }
 
 // unitSite is where an observation gives a value against a code: an
@@ -347,7 +377,7 @@ func unitSites(vals []codedValue, sites []unitSite) []unitSite {
 // unit a profile fixes for the site's LOINC code, whichever form the sites
 // were read from. A unit already reported at its path (done) is not
 // reported again.
-func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitMemo, rec *model.Record, sites []unitSite, rule func(system, code string) (UnitRule, bool), done map[string]bool) []model.Finding {
+func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitMemo, rec *model.Record, sites []unitSite, rules unitRules, done map[string]bool) []model.Finding {
 	var out []model.Finding
 	check := func(s unitSite) {
 		q, at := s.quantity, s.at
@@ -359,17 +389,25 @@ func observationUnits(ctx context.Context, eng *terminology.Engine, units *unitM
 		if err != nil {
 			return // reported as an invalid unit
 		}
-		// The coding that names the unit: the vital sign's the profile
-		// engine holds the observation to, else the first with a rule.
-		var system, code string
+		// The coding that names the unit: that of the vital sign the
+		// observation is held to, of the signs whose profile fixes a unit
+		// (as the profile engine picks it), else the first with a rule.
+		var held definitions.ImpliedVital
+		for _, x := range list(s.code["coding"]) {
+			sys, c := systemCode(x)
+			held = held.Then(sys, c, rules.fixesUnit)
+		}
+		system, code := held.System, held.Code
 		var r UnitRule
 		picked := false
-		for _, x := range list(s.code["coding"]) {
-			cm, _ := x.(map[string]any)
-			sys, _ := cm["system"].(string)
-			c, _ := cm["code"].(string)
-			if cr, ok := rule(sys, c); ok && (!picked || cr.before(r)) {
-				system, code, r, picked = sys, c, cr, true
+		if held.Profile != "" {
+			r, picked = rules.sign(held)
+		} else {
+			for _, x := range list(s.code["coding"]) {
+				if r, picked = rules.coding(systemCode(x)); picked {
+					system, code = systemCode(x)
+					break
+				}
 			}
 		}
 		if !picked {

@@ -34,12 +34,15 @@ type Elements struct {
 	// walk of a record puts them there too, so that most records are not
 	// walked here at all.
 	shelf *coded.Shelf
-	// units maps a coding (LOINC, or SNOMED CT for a vital sign) to the
-	// unit a core profile fixes for its value; read from the profiles on
-	// first use.
-	unitsOnce sync.Once
-	units     map[unitCode]UnitRule
-	unitsErr  error
+	// units maps a LOINC code a core profile fixes (on Observation.code
+	// or a component's code) to the unit it fixes for its value, and
+	// profileUnits a core profile's id to the unit it fixes for
+	// Observation.value, by which a vital sign's unit is found
+	// (definitions.ImpliedVital); both read from the profiles on first use.
+	unitsOnce    sync.Once
+	units        map[unitCode]UnitRule
+	profileUnits map[string]UnitRule
+	unitsErr     error
 }
 
 // UnitRule is the unit a profile fixes for an observation's value: a UCUM
@@ -48,20 +51,6 @@ type UnitRule struct {
 	Code     string `json:"code,omitempty"`
 	ValueSet string `json:"valueSet,omitempty"`
 	Profile  string `json:"profile"`
-	// vital says the code is a vital sign's, of rank (the profile engine's
-	// order of the codings that imply a vital-sign profile): an
-	// observation coded as several signs is held to the unit of the one
-	// its lowest-ranked coding names, the sign whose profile it is held to.
-	vital bool
-	rank  int
-}
-
-// before says whether an observation's coding with rule r names the unit it
-// is held to rather than one with rule o that comes before it: a vital
-// sign's coding of lower rank, or the first vital sign's after codings of
-// no sign.
-func (r UnitRule) before(o UnitRule) bool {
-	return r.vital && (!o.vital || r.rank < o.rank)
 }
 
 // LoadElements returns the element index of the R4 core definitions, which
@@ -130,6 +119,7 @@ type unitCode struct{ system, code string }
 func (ix *Elements) loadUnits() (map[unitCode]UnitRule, error) {
 	ix.unitsOnce.Do(func() {
 		ix.units = map[unitCode]UnitRule{}
+		ix.profileUnits = map[string]UnitRule{}
 		resources, err := r4core.Resources(r4core.ProfilesOthers)
 		if err != nil {
 			ix.unitsErr = err
@@ -166,8 +156,8 @@ var (
 
 // readUnitRules finds, in a core Observation profile (the vital signs and
 // lipid profiles), the LOINC code it fixes and the unit it fixes for the
-// value; a vital sign's unit is also kept for the sign's more specific codes,
-// from which the profile engine implies the profile.
+// value; a core profile's unit is also kept by its id, for the observations
+// held to it as a vital sign, whichever of the sign's codings they carry.
 func (ix *Elements) readUnitRules(url string, elems []sdElement) {
 	codes := map[string]string{}
 	rules := map[string]UnitRule{}
@@ -204,41 +194,36 @@ func (ix *Elements) readUnitRules(url string, elems []sdElement) {
 			ix.units[c] = r
 		}
 	}
-	id, core := strings.CutPrefix(url, definitions.CoreBase)
-	// vital marks the rule of a vital sign's own code with its rank.
-	vital := func(r UnitRule, system string) UnitRule {
-		r.rank, r.vital = definitions.VitalSignRank(id, system)
-		return r
-	}
 	for ctx, code := range codes {
 		if r, ok := rules[ctx]; ok && code != "" {
-			if ctx == "Observation" && core {
-				r = vital(r, terminology.LOINC)
-			}
 			keep(unitCode{terminology.LOINC, code}, r)
 		}
 	}
-	r, ok := rules["Observation"]
-	if !core || !ok {
-		return
-	}
-	moreLOINC, moreSCT := definitions.MoreSpecificVitalCodes(id)
-	for _, c := range moreLOINC {
-		keep(unitCode{terminology.LOINC, c}, vital(r, terminology.LOINC))
-	}
-	for _, c := range moreSCT {
-		keep(unitCode{terminology.SNOMED, c}, vital(r, terminology.SNOMED))
+	if id, core := strings.CutPrefix(url, definitions.CoreBase); core {
+		if r, ok := rules["Observation"]; ok {
+			ix.profileUnits[id] = r
+		}
 	}
 }
 
 // UnitRule returns the unit a core profile fixes for observations coded with
-// the coding: a LOINC code, or a SNOMED CT code of a vital sign.
+// the coding: a LOINC code the profile fixes.
 func (ix *Elements) UnitRule(system, code string) (UnitRule, bool) {
 	units, err := ix.loadUnits()
 	if err != nil {
 		return UnitRule{}, false
 	}
 	r, ok := units[unitCode{system, code}]
+	return r, ok
+}
+
+// profileUnitRule returns the unit the core profile id (CoreBase+id) fixes
+// for Observation.value: a vital sign's, for an observation held to it.
+func (ix *Elements) profileUnitRule(id string) (UnitRule, bool) {
+	if _, err := ix.loadUnits(); err != nil {
+		return UnitRule{}, false
+	}
+	r, ok := ix.profileUnits[id]
 	return r, ok
 }
 

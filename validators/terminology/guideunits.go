@@ -483,14 +483,15 @@ func contains(v, pattern any) bool {
 	return fmt.Sprint(v) == fmt.Sprint(pattern)
 }
 
-// each calls visit with every Quantity of res at the rule's element, with
-// its instance path ("Observation.component[0].valueQuantity").
-func (r *quantityRule) each(res map[string]any, typ string, visit func(q map[string]any, at string)) {
+// each calls visit with every Quantity of res, the resource at instance path
+// root, at the rule's element, with its instance path
+// ("Observation.component[0].valueQuantity").
+func (r *quantityRule) each(res map[string]any, root string, visit func(q map[string]any, at string)) {
 	type node struct {
 		obj map[string]any
 		at  string
 	}
-	cur := []node{{res, typ}}
+	cur := []node{{res, root}}
 	for _, st := range r.steps {
 		var next []node
 		keys := []string{st.name}
