@@ -440,7 +440,6 @@ func (t *mllpListen) Records(ctx context.Context, emit target.Emit) error {
 				m.Segments = append(m.Segments, extra.Segments...)
 			}
 			rec := m.Record(source)
-			rec.Source = source
 			index++
 			recs = append(recs, rec)
 			code, text := t.verdict(rec)
@@ -517,7 +516,6 @@ func (t *mllpListen) receiveBatch(ms []*hl7v2.Message, source string, index int)
 	for i, m := range ms {
 		m.Index = index + i
 		rec := m.Record(source)
-		rec.Source = source
 		recs = append(recs, rec)
 		if h := m.Header(); m.Envelope && h != nil && h.Name == "BHS" && bhs == nil {
 			bhs, delims = h, m.Delims
