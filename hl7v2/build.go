@@ -28,18 +28,10 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 		d = DefaultDelimiters()
 	}
 	h := msg.Header()
-	get := func(n int) string {
-		if h == nil {
-			return ""
-		}
-		return h.Field(n)
-	}
-	enc := string([]byte{d.Component, d.Repetition, d.Escape, d.Subcomponent})
 	f := string(d.Field)
 	var b strings.Builder
 	msgType := ackMessageType(msg, d.Component)
-	b.WriteString("MSH" + f + enc + f + get(5) + f + get(6) + f + get(3) + f + get(4) + f +
-		o.Time.UTC().Format("20060102150405") + f + f + msgType + f + o.ControlID + f + get(11) + f + get(12) + "\r")
+	b.WriteString(replyHeader("MSH", h, d, o.Time) + f + f + msgType + f + o.ControlID + f + fieldOf(h, 11) + f + fieldOf(h, 12) + "\r")
 	b.WriteString("MSA" + f + o.Code + f + msg.ControlID())
 	if o.Text != "" {
 		b.WriteString(f + d.EscapeText(o.Text))
@@ -113,19 +105,30 @@ func BuildBatchACK(bhs *Segment, d Delimiters, acks [][]byte, t time.Time) []byt
 	if d.Field == 0 {
 		d = DefaultDelimiters()
 	}
-	get := func(n int) string {
-		if bhs == nil {
-			return ""
-		}
-		return bhs.Field(n)
-	}
 	f := string(d.Field)
 	var b strings.Builder
-	b.WriteString("BHS" + f + string([]byte{d.Component, d.Repetition, d.Escape, d.Subcomponent}) + f + get(5) + f + get(6) + f +
-		get(3) + f + get(4) + f + t.UTC().Format("20060102150405") + strings.Repeat(f, 5) + get(11) + "\r")
+	b.WriteString(replyHeader("BHS", bhs, d, t) + strings.Repeat(f, 5) + fieldOf(bhs, 11) + "\r")
 	for _, a := range acks {
 		b.Write(a)
 	}
 	b.WriteString("BTS" + f + strconv.Itoa(len(acks)) + "\r")
 	return []byte(b.String())
+}
+
+// replyHeader begins the header segment name (MSH or BHS) of a reply to
+// header h (nil when the original had none), up to its date/time: the
+// encoding characters, then h's sending and receiving application and
+// facility swapped, since the reply goes back where h came from.
+func replyHeader(name string, h *Segment, d Delimiters, t time.Time) string {
+	f := string(d.Field)
+	return name + f + string([]byte{d.Component, d.Repetition, d.Escape, d.Subcomponent}) + f +
+		fieldOf(h, 5) + f + fieldOf(h, 6) + f + fieldOf(h, 3) + f + fieldOf(h, 4) + f + t.UTC().Format("20060102150405")
+}
+
+// fieldOf is field n of h, empty when there is no h.
+func fieldOf(h *Segment, n int) string {
+	if h == nil {
+		return ""
+	}
+	return h.Field(n)
 }
