@@ -24,9 +24,10 @@ type bundleScan struct {
 	// schema asks that of each); another document keeps its tree whole.
 	leaveOut bool
 	// rootType is the root's resourceType once read; bundleType is its
-	// type, and typeRead says whether it was read before the entries.
+	// type and signed says it has a signature, as far as read before the
+	// entries.
 	rootType, bundleType string
-	typeRead             bool
+	signed               bool
 	// inEntries is set while the root's entry array is read, leaving while
 	// it is read with its resources left out.
 	inEntries, leaving bool
@@ -52,17 +53,19 @@ func (b *bundleScan) member(d *fastDecoder, depth int, k string) (any, bool) {
 	opens := func(c byte) bool { return d.i < len(d.data) && d.data[d.i] == c }
 	switch {
 	case depth == 1 && k == "entry" && opens('['):
-		graph := b.typeRead && (b.bundleType == "document" || b.bundleType == "message")
-		b.inEntries, b.leaving = true, b.leaveOut && b.rootType == "Bundle" && !graph
+		b.inEntries, b.leaving = true, b.leaveOut && b.rootType == "Bundle" && apartAllowed(b.bundleType, b.signed)
 		v, ok := d.value(depth)
 		b.inEntries, b.leaving = false, false
 		return v, ok
-	case depth == 1 && (k == "resourceType" || k == "type"):
+	case depth == 1 && (k == "resourceType" || k == "type" || k == "signature"):
 		v, ok := d.value(depth)
 		s, _ := v.(string)
-		if k == "type" {
-			b.bundleType, b.typeRead = s, true
-		} else {
+		switch k {
+		case "type":
+			b.bundleType = s
+		case "signature":
+			b.signed = true
+		default:
 			b.rootType = s
 		}
 		return v, ok
@@ -106,7 +109,7 @@ func (b *bundleScan) finish(res map[string]any, data []byte, repeated bool) bool
 		// a repeated "resource" would leave an entry noted twice
 		return !b.left
 	}
-	if b.left && (followsGraph(res) || signed(res)) {
+	if b.left && !apartAllowed(bundleType(res), signed(res)) {
 		return false
 	}
 	list, _ := res["entry"].([]any)
@@ -147,6 +150,23 @@ func (b *bundleScan) finish(res map[string]any, data []byte, repeated bool) bool
 		b.lines.Set(i, line)
 	}
 	return true
+}
+
+// apartAllowed reports whether the entries of a root Bundle of type typ,
+// signed or not, may be read apart from its tree, each a record decoded
+// alone: not when the Bundle's rules read across its entries' resources,
+// as a document's and a message's follow references from their first entry
+// and a signature covers the whole Bundle. The JSON scan asks it at the
+// entry array and again at the end (the type or signature may follow the
+// entries), the XML reader at the first entry and again at the end.
+func apartAllowed(typ string, signed bool) bool {
+	return typ != "document" && typ != "message" && !signed
+}
+
+// bundleType is a Bundle's type ("" when it has none).
+func bundleType(bundle map[string]any) string {
+	typ, _ := bundle["type"].(string)
+	return typ
 }
 
 // signed reports whether a Bundle has a signature, which digests the whole

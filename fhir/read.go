@@ -541,13 +541,7 @@ func readDocument(name string, data []byte, baseLine int, index int64, apart boo
 		// the entries' records are read from the document's bytes, and
 		// numbered before the Bundle's record is handed to the checks
 		em.raw, em.apart = data, jsonEntryRecord
-		next := index + 1
-		for i := range parsed.entries {
-			if parsed.entries[i].HasResource {
-				parsed.entries[i].Record = next
-				next++
-			}
-		}
+		numberEntries(parsed.entries, index+1)
 	}
 	_, err = em.resource(parsed.res, "", baseLine, index, nil)
 	return err
@@ -645,7 +639,7 @@ func readXMLDocument(name string, data []byte, apart bool, emit Emit) error {
 	var err error
 	decoded := apart
 	if apart {
-		res, issues, doc, apart, err = fhirxml.DecodeBundle(data, read.note)
+		res, issues, doc, apart, err = fhirxml.DecodeBundle(data, bundleApart, read.note)
 	}
 	if apart && !read.alone(res) {
 		apart, decoded = false, false
@@ -691,8 +685,10 @@ type xmlEntries struct {
 	nested bool
 }
 
-// note summarises one entry's resource as DecodeBundle hands it over.
-func (x *xmlEntries) note(e fhirxml.Entry) {
+// note summarises one entry's resource as DecodeBundle hands it over; it
+// says to stop at an entry that is itself a Bundle, which keeps the Bundle
+// whole (alone).
+func (x *xmlEntries) note(e fhirxml.Entry) bool {
 	s := model.BundleEntry{Start: e.Start, End: e.End, Namespaces: e.Namespaces}
 	// a Bundle read apart is neither a document nor a message (alone): its
 	// entries have no graph, so no links are collected
@@ -702,6 +698,14 @@ func (x *xmlEntries) note(e fhirxml.Entry) {
 	x.base = append(x.base, e.Base)
 	x.line = append(x.line, e.Line)
 	x.nested = x.nested || s.ResourceType == "Bundle"
+	return !x.nested
+}
+
+// bundleApart reports whether the root Bundle read so far (its elements
+// before the first entry, where FHIR XML writes its type) may have its
+// entries read apart, for DecodeBundle to stop reading one that may not.
+func bundleApart(bundle map[string]any) bool {
+	return apartAllowed(bundleType(bundle), signed(bundle))
 }
 
 // alone reports whether the Bundle bundle (its tree without the entries'
@@ -709,7 +713,7 @@ func (x *xmlEntries) note(e fhirxml.Entry) {
 // Bundle's are (bundleScan.finish): not a signed one, a document or a
 // message, nor one with an entry that is itself a Bundle.
 func (x *xmlEntries) alone(bundle map[string]any) bool {
-	return !x.nested && !signed(bundle) && !followsGraph(bundle)
+	return !x.nested && apartAllowed(bundleType(bundle), signed(bundle))
 }
 
 // summaries makes the Bundle record's Entries, one per item of
@@ -721,16 +725,27 @@ func (x *xmlEntries) summaries(bundle map[string]any, first int64) []model.Bundl
 	out := make([]model.BundleEntry, len(list))
 	for k, i := range x.at {
 		out[i] = x.noted[k]
-		out[i].Record = first
-		first++
 	}
 	for i, item := range list {
 		if em, ok := item.(map[string]any); ok {
 			summarizeEntry(&out[i], em)
 		}
 	}
+	numberEntries(out, first)
 	x.noted = nil
 	return out
+}
+
+// numberEntries numbers the records of the entries of a Bundle read apart
+// that have a resource, from first (the Bundle's own record is first-1),
+// in the order they are emitted.
+func numberEntries(entries []model.BundleEntry, first int64) {
+	for i := range entries {
+		if entries[i].HasResource {
+			entries[i].Record = first
+			first++
+		}
+	}
 }
 
 // record is the record of entry i of the XML Bundle record bundle, read
@@ -746,8 +761,7 @@ func (x *xmlEntries) record(name string, bundle *model.Record, i int, index int6
 	return spannedRecord(name, bundle, i, index, line, loc, func(r *model.Record) {
 		res, issues, _, err := fhirxml.DecodeEntry(r.Raw, e.Namespaces, base)
 		if err != nil {
-			f := r.Finding(model.Error, "input.xml", "", "carecert could not read again an entry it read before: "+err.Error())
-			r.Problem = &f
+			readAgainFailed(r, "input.xml", err)
 			return
 		}
 		r.Value = res
@@ -866,11 +880,18 @@ func jsonEntryRecord(name string, bundle *model.Record, i int, index int64, loc 
 func decodeSpan(r *model.Record) {
 	res, err := Decode(r.Raw)
 	if err != nil {
-		f := r.Finding(model.Error, "input.json", "", "carecert could not read again an entry it read before: "+err.Error())
-		r.Problem = &f
+		readAgainFailed(r, "input.json", err)
 		return
 	}
 	r.Value = res
+}
+
+// readAgainFailed makes err, from decoding again the resource of a
+// spannedRecord that its Bundle's reader read once already, the record's
+// Problem: carecert's, under the reader's code.
+func readAgainFailed(r *model.Record, code string, err error) {
+	f := r.Finding(model.Error, code, "", "carecert could not read again an entry it read before: "+err.Error())
+	r.Problem = &f
 }
 
 func resourceRecord(name string, res map[string]any, line int, index int64, loc model.Locator) *model.Record {

@@ -2,6 +2,7 @@ package fhirxml
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 
 	"github.com/carecert/carecert/fhir/elements"
@@ -39,15 +40,23 @@ type Entry struct {
 // called), when the root is no Bundle, or a Bundle written in a way its
 // entries cannot be read alone: an entry holding two resources, or an issue
 // about a resource's wrapper element (the entry's record's to report).
+// It stops skimming, and converts the document whole, as soon as it knows
+// the entries are not to be read apart: when apart, asked at the first
+// entry with the Bundle's elements read before it (FHIR XML writes its
+// type there), returns false, or entry returns false.
 // The caller drops what entry was handed when skimmed is false.
-func DecodeBundle(data []byte, entry func(Entry)) (res map[string]any, issues []Issue, doc *Document, skimmed bool, err error) {
+func DecodeBundle(data []byte, apart func(bundle map[string]any) bool, entry func(Entry) bool) (res map[string]any, issues []Issue, doc *Document, skimmed bool, err error) {
 	ix, err := elements.R4()
 	if err != nil {
 		return nil, nil, nil, false, err
 	}
 	c := newConverter(data, ix, nil)
-	c.skim, c.paths = entry, true
+	c.skim, c.apart, c.paths = entry, apart, true
 	res, err = c.document()
+	if errors.Is(err, errWhole) {
+		res, issues, doc, err = DecodeDocument(data)
+		return res, issues, doc, false, err
+	}
 	if !c.skimming {
 		// no Bundle: converted as DecodeDocument converts it (skimRoot)
 		res, issues, doc, err = c.finish(res, err, data, nil, 0)
@@ -65,8 +74,12 @@ func DecodeBundle(data []byte, entry func(Entry)) (res map[string]any, issues []
 		res, issues, doc, err = DecodeDocument(data)
 		return res, issues, doc, false, err
 	}
-	return res, c.issues, lineindex.NewKnowing(data, 1, skeletonLines, c.entries), true, nil
+	return res, c.issues, lineindex.NewKnowing(data, 1, lineBuild(nil, true), c.entries), true, nil
 }
+
+// errWhole stops a conversion for DecodeBundle that found the root
+// Bundle's entries are not to be skimmed: the document is converted whole.
+var errWhole = errors.New("the Bundle is read whole")
 
 // entryResource reports whether an issue's path is a root Bundle entry's
 // resource wrapper itself ("entry[2].resource").
@@ -125,7 +138,7 @@ func (c *converter) skimRoot(root token) {
 		c.skimming = true
 		return
 	}
-	c.skim, c.paths, c.stopAtIssue = nil, false, true
+	c.skim, c.apart, c.paths, c.stopAtIssue = nil, nil, false, true
 }
 
 // skimEntry converts the resource of a root Bundle entry (its start tag
@@ -149,8 +162,10 @@ func (c *converter) skimEntry(start token, path string, line int) error {
 	if lines != nil {
 		lines[path] = line // the resource's own tag, as resource records it
 	}
-	c.skim(Entry{Index: c.entry, Resource: res, Start: begin + c.skew, End: c.dec.InputOffset() + c.skew,
-		Line: line, Base: base, Namespaces: scope})
+	if !c.skim(Entry{Index: c.entry, Resource: res, Start: begin + c.skew, End: c.dec.InputOffset() + c.skew,
+		Line: line, Base: base, Namespaces: scope}) {
+		return errWhole
+	}
 	return nil
 }
 

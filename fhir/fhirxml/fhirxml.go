@@ -182,8 +182,12 @@ type converter struct {
 	// converted on its own, which is then left out of the tree
 	// (DecodeBundle). skimming says the root is such a Bundle, inEntry
 	// that one of its entries' resources is being converted: without
-	// paths or issues, which reading the entry alone finds (DecodeEntry).
-	skim              func(Entry)
+	// paths or issues, which reading the entry alone finds (DecodeEntry);
+	// skim returns false to stop skimming (errWhole). apart, when set, is
+	// asked at the first entry whether the root Bundle read so far may be
+	// skimmed, and stops skimming when it may not.
+	skim              func(Entry) bool
+	apart             func(bundle map[string]any) bool
 	skimming, inEntry bool
 	// whole says the document has a shape whose entries cannot be left
 	// out (an entry holding two resources, an issue of a resource's
@@ -238,6 +242,9 @@ func (c *converter) line() int {
 }
 
 func (c *converter) fail(err error) error {
+	if errors.Is(err, errWhole) {
+		return err
+	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
 		return malformed(se)
@@ -809,6 +816,9 @@ func (c *converter) child(obj map[string]any, defPath string, path string, tok t
 	if rootEntry {
 		arr, _ := obj[name].([]any)
 		c.entry = len(arr)
+		if c.skimming && c.entry == 0 && c.apart != nil && !c.apart(obj) {
+			return "", false, errWhole
+		}
 	}
 	elPath := ""
 	if c.paths {
@@ -1101,7 +1111,13 @@ func NewDocument(raw []byte, baseLine int) *Document {
 // without paths and dropped once read: each entry's record, when it is
 // read alone, has its own (DecodeBundle), and a record of one held in the
 // tree locates its elements through this index only when it has findings.
-func linesIn(ns []binding) lineindex.Build {
+func linesIn(ns []binding) lineindex.Build { return lineBuild(ns, false) }
+
+// lineBuild is linesIn, and with skeleton the Build of a Bundle whose
+// entries are read one at a time (DecodeBundle): the paths of the Bundle
+// itself and the line of each entry's resource, none inside one (each
+// entry's record locates its own).
+func lineBuild(ns []binding, skeleton bool) lineindex.Build {
 	return func(raw []byte) lineindex.Index {
 		lines := lineindex.Lines{}
 		ix, err := elements.R4()
@@ -1110,6 +1126,9 @@ func linesIn(ns []binding) lineindex.Build {
 		}
 		c := newConverter(raw, ix, lines)
 		c.ns = ns
+		if skeleton {
+			c.skim = func(Entry) bool { return true }
+		}
 		c.dropEntries = true
 		c.document()
 		return lines
@@ -1118,19 +1137,3 @@ func linesIn(ns []binding) lineindex.Build {
 
 // xmlLines is the Build of a document read from its first byte.
 func xmlLines(raw []byte) lineindex.Index { return linesIn(nil)(raw) }
-
-// skeletonLines is the Build of a Bundle whose entries are read one at a
-// time (DecodeBundle): the paths of the Bundle itself and the line of each
-// entry's resource, none inside one (each entry's record locates its own).
-func skeletonLines(raw []byte) lineindex.Index {
-	lines := lineindex.Lines{}
-	ix, err := elements.R4()
-	if err != nil {
-		return lines
-	}
-	c := newConverter(raw, ix, lines)
-	c.skim = func(Entry) {}
-	c.dropEntries = true
-	c.document()
-	return lines
-}

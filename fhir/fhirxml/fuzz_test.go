@@ -81,7 +81,7 @@ func FuzzDecodeBundle(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		whole, issues, doc, wholeErr := fhirxml.DecodeDocument(data)
 		var handed []fhirxml.Entry
-		skeleton, own, _, skimmed, err := fhirxml.DecodeBundle(data, func(e fhirxml.Entry) { handed = append(handed, e) })
+		skeleton, own, _, skimmed, err := fhirxml.DecodeBundle(data, nil, func(e fhirxml.Entry) bool { handed = append(handed, e); return true })
 		if (err == nil) != (wholeErr == nil) || err != nil && err.Error() != wholeErr.Error() {
 			t.Fatalf("DecodeBundle gave %v; DecodeDocument %v", err, wholeErr)
 		}
