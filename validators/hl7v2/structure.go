@@ -362,23 +362,19 @@ func (s *structure) match(rec *model.Record, m *hl7v2.Message, ver *dict.Version
 			next++
 		}
 		seg := &m.Segments[i]
+		misplaced := next < len(issues) && issues[next].seg == i
 		if s.inPattern(seg.Name) {
-			if next < len(issues) && issues[next].seg == i {
-				out = append(out, finding(rec, model.Error, "hl7v2.segment-order", seg.Path(),
-					fmt.Sprintf("segment %s is out of order: %s takes it only in the segment pattern a conformance statement defines, whose place is after %s", seg.Name, s.id, s.patternAfter)))
-				next++
+			if !misplaced {
+				inPattern = append(inPattern, seg)
 				continue
 			}
-			inPattern = append(inPattern, seg)
-			continue
-		}
-		if strings.HasPrefix(seg.Name, "Z") && !s.segments[seg.Name] {
+		} else if strings.HasPrefix(seg.Name, "Z") && !s.segments[seg.Name] {
 			if z != "allow" && !contains(allowZ, seg.Name) {
 				out = append(out, finding(rec, zsev, "hl7v2.z-segment", seg.Path(), fmt.Sprintf("Z-segment %s is not allowed by this suite", seg.Name)))
 			}
 			continue
 		}
-		if next < len(issues) && issues[next].seg == i {
+		if misplaced {
 			out = append(out, s.unexpected(rec, seg, ver))
 			next++
 		}
@@ -520,6 +516,9 @@ func (s *structure) unexpected(rec *model.Record, seg *hl7v2.Segment, ver *dict.
 	name := seg.Name
 	code, msg := "hl7v2.unexpected-segment", fmt.Sprintf("segment %s is not part of the %s structure: kept in place, not matched", name, s.id)
 	switch {
+	case s.inPattern(name):
+		code = "hl7v2.segment-order"
+		msg = fmt.Sprintf("segment %s is out of order: %s takes it only in the segment pattern a conformance statement defines, whose place is after %s", name, s.id, s.patternAfter)
 	case s.segments[name]:
 		code = "hl7v2.segment-order"
 		msg = fmt.Sprintf("segment %s is out of order or repeats more than %s allows here", name, s.id)
