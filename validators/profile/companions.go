@@ -30,8 +30,10 @@ func companionOf[T any](w *walker, m map[string]any, elem, typ, code, path, what
 	at := path + "." + elem
 	if id, ok := strings.CutPrefix(canonical, "#"); ok {
 		c := w.containedByID(id)
-		if c == nil && w.anchors(id, true) == 0 {
-			return zero, false // a canonical naming nothing: canonicalFragment reports it
+		if c == nil {
+			if n, _ := w.anchors(id, true); n == 0 {
+				return zero, false // a canonical naming nothing: canonicalFragment reports it
+			}
 		}
 		if c == nil || c["resourceType"] != typ {
 			w.add(model.Error, code, at, fmt.Sprintf("%s %s points at a contained %s that does not exist", elem, canonical, typ), "")

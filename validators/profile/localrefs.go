@@ -55,6 +55,10 @@ type localIndex struct {
 	// made on first use (anchorCounts).
 	anchorsOnce sync.Once
 	anchors     map[string]int
+	// unreadAnchors counts the entries left out of the tree whose resource
+	// could not be decoded from the Bundle's bytes: a #fragment found
+	// nowhere else may point into one of them.
+	unreadAnchors int
 }
 
 // decodedEntry is an entry's resource decoded from the Bundle's bytes.
@@ -114,23 +118,27 @@ func (x *localIndex) resource(e *localEntry) map[string]any {
 // across the owner's whole Bundle: its tree, and each entry's resource its
 // reader left out of it, decoded from the Bundle's bytes one at a time and
 // not kept. It is made once, by the first walk (w) that looks beyond its own
-// resource, for every entry's walk after it.
-func (x *localIndex) anchorCounts(w *walker) map[string]int {
+// resource, for every entry's walk after it. unread is how many entries'
+// resources could not be decoded, whose anchors are not counted.
+func (x *localIndex) anchorCounts(w *walker) (counts map[string]int, unread int) {
 	x.anchorsOnce.Do(func() {
 		x.anchors = map[string]int{}
 		count := func(a string) { x.anchors[a]++ }
 		w.eachAnchor(x.owner.Resource(), count)
 		for i := range x.entries {
 			s := &x.entries[i]
-			if !s.HasResource || s.Resource != nil || s.End <= s.Start || int64(len(x.owner.Raw)) < s.End {
+			if !s.HasResource || s.Resource != nil {
 				continue
 			}
-			if res, err := fhir.EntryResource(x.owner, s); err == nil {
-				w.eachAnchor(res, count)
+			res, err := fhir.EntryResource(x.owner, s)
+			if err != nil {
+				x.unreadAnchors++
+				continue
 			}
+			w.eachAnchor(res, count)
 		}
 	})
-	return x.anchors
+	return x.anchors, x.unreadAnchors
 }
 
 // localEntry is one carried resource (or a Bundle entry without one, which

@@ -23,8 +23,10 @@ func (w *walker) narrativeLinks(links []narrative.Link, path string) {
 			if target == "" {
 				continue // the top of the page
 			}
-			n := w.anchors(target, l.Element == "a")
+			n, decided := w.anchors(target, l.Element == "a")
 			switch {
+			case n == 0 && !decided:
+				w.add(model.Information, CodeNarrative, path, fmt.Sprintf("the narrative's <%s %s=%q> was not checked: no element of the resource has the id %q, and an entry of its Bundle could not be read to look there", l.Element, l.Attr, l.Value, target), "")
 			case n == 0:
 				w.add(model.Error, CodeNarrative, path, fmt.Sprintf("the narrative's <%s %s=%q> points at nothing: no element of the resource and no anchor of its narrative has the id %q", l.Element, l.Attr, l.Value, target), "")
 			case n > 1 && l.Element == "img":
@@ -52,16 +54,20 @@ func (w *walker) narrativeLinks(links []narrative.Link, path string) {
 // own id included) and narrative anchors, in the resource being walked, then
 // in the record's resource, then (inBundle) in the Bundle it came in, whose
 // entries its index reads whether the tree holds them or not
-// (localIndex.anchorCounts).
-func (w *walker) anchors(id string, inBundle bool) int {
-	n := w.countAnchors(w.res, id)
+// (localIndex.anchorCounts). decided is false when none was found and an
+// entry of the Bundle could not be read: carecert cannot say the fragment
+// points at nothing.
+func (w *walker) anchors(id string, inBundle bool) (n int, decided bool) {
+	n = w.countAnchors(w.res, id)
 	if n == 0 && w.root != nil && !sameMap(w.root, w.res) {
 		n = w.countAnchors(w.root, id)
 	}
 	if n == 0 && inBundle && w.rec.Container != nil && w.rec.Container.Type == "Bundle" {
-		n = w.e.bundleIndex(w.rec.Container).anchorCounts(w)[id]
+		counts, unread := w.e.bundleIndex(w.rec.Container).anchorCounts(w)
+		n = counts[id]
+		return n, n > 0 || unread == 0
 	}
-	return n
+	return n, true
 }
 
 func (w *walker) countAnchors(v any, id string) int {

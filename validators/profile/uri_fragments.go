@@ -41,7 +41,13 @@ func (w *walker) localReferencePlace(typ, elementPath string) bool {
 // of their own, only earns a note; any other uri or url a warning, as what
 // a uri means is up to its element.
 func (w *walker) localFragment(s, id, typ, elementPath string, at pathAt) {
-	if id == "" || w.anchors(id, true) > 0 {
+	if id == "" {
+		return
+	}
+	if n, decided := w.anchors(id, true); n > 0 {
+		return
+	} else if !decided {
+		w.add(model.Information, CodeReference, w.pathText(at), fmt.Sprintf("%s %s was not checked: nothing in the resource has the id %q, and an entry of its Bundle could not be read to look there", typ, s, id), "")
 		return
 	}
 	sev := model.Warning
