@@ -114,18 +114,37 @@ func widened(head []byte, e Encoding) bool {
 // byte-order mark already consumed). Bytes that are not e (an odd byte
 // count, a lone surrogate) read as U+FFFD, which the charset check reports.
 func (e Encoding) Reader(r io.Reader) io.Reader {
-	var enc encoding.Encoding
-	switch {
-	case e.Form == "UTF-16" && e.BigEndian:
-		enc = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
-	case e.Form == "UTF-16":
-		enc = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
-	case e.Form == "UTF-32" && e.BigEndian:
-		enc = utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM)
-	case e.Form == "UTF-32":
-		enc = utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)
-	default:
+	c := e.Codec()
+	if c == nil {
 		return r
 	}
-	return transform.NewReader(r, enc.NewDecoder())
+	return transform.NewReader(r, c.NewDecoder())
+}
+
+// Codec is the codec of a stream the reader decodes (e.Decoded()) in its
+// byte order, nil for one read as bytes. It neither reads nor writes a
+// byte-order mark: Sniff finds one, Mark gives it.
+func (e Encoding) Codec() encoding.Encoding {
+	switch {
+	case e.Form == "UTF-16" && e.BigEndian:
+		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+	case e.Form == "UTF-16":
+		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	case e.Form == "UTF-32" && e.BigEndian:
+		return utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM)
+	case e.Form == "UTF-32":
+		return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)
+	}
+	return nil
+}
+
+// Mark is the byte-order mark of e's form and byte order (whether or not e
+// was opened by one), nil for single bytes.
+func (e Encoding) Mark() []byte {
+	for _, m := range marks {
+		if m.enc.Form == e.Form && m.enc.BigEndian == e.BigEndian {
+			return bytes.Clone(m.bytes)
+		}
+	}
+	return nil
 }

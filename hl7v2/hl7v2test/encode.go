@@ -5,10 +5,6 @@ package hl7v2test
 import (
 	"fmt"
 
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/encoding/unicode/utf32"
-
 	"github.com/carecert/carecert/hl7v2"
 )
 
@@ -28,30 +24,18 @@ var Encodings = []hl7v2.Encoding{
 // Encode writes UTF-8 text in e, its byte-order mark first when e has one.
 // Single bytes and UTF-8 are written as they are, invalid UTF-8 included.
 func Encode(text string, e hl7v2.Encoding) []byte {
-	var coder encoding.Encoding
-	var mark []byte
-	switch {
-	case e.Form == "" || e.Form == "UTF-8" && !e.BOM:
-		return []byte(text)
-	case e.Form == "UTF-8" && e.BOM:
-		return append([]byte{0xEF, 0xBB, 0xBF}, text...)
-	case e.Form == "UTF-16" && e.BigEndian:
-		coder, mark = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), []byte{0xFE, 0xFF}
-	case e.Form == "UTF-16":
-		coder, mark = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), []byte{0xFF, 0xFE}
-	case e.Form == "UTF-32" && e.BigEndian:
-		coder, mark = utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM), []byte{0, 0, 0xFE, 0xFF}
-	case e.Form == "UTF-32":
-		coder, mark = utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), []byte{0xFF, 0xFE, 0, 0}
-	default:
+	out := []byte(text)
+	switch c := e.Codec(); {
+	case c != nil:
+		var err error
+		if out, err = c.NewEncoder().Bytes(out); err != nil {
+			panic(fmt.Sprintf("hl7v2test: %s cannot write %q: %v", e, text, err))
+		}
+	case e.Form != "" && e.Form != "UTF-8":
 		panic(fmt.Sprintf("hl7v2test: no encoder for %q", e.Form))
-	}
-	out, err := coder.NewEncoder().Bytes([]byte(text))
-	if err != nil {
-		panic(fmt.Sprintf("hl7v2test: %s cannot write %q: %v", e, text, err))
 	}
 	if !e.BOM {
 		return out
 	}
-	return append(mark, out...)
+	return append(e.Mark(), out...)
 }
