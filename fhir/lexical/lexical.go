@@ -32,7 +32,7 @@ var matchers = map[string]func(string) bool{
 	// uri, url, canonical: no whitespace.
 	`^\S*$`: noSpace,
 	// code: words separated by one whitespace character.
-	`^[^\s]+(\s[^\s]+)*$`: func(s string) bool { return words(s, isSpace) },
+	`^[^\s]+(\s[^\s]+)*$`: func(s string) bool { return words(s, isSpace, isSpace) },
 	// id.
 	`^[A-Za-z0-9\-\.]{1,64}$`: id,
 	// date, dateTime, instant, time: the year is never 0000.
@@ -69,10 +69,11 @@ func isSpace(c byte) bool { return c == '\t' || c == '\n' || c == '\f' || c == '
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// words reports whether s is non-empty runs of non-whitespace separated by
-// single separators (sep), with no other whitespace. Bytes of a multi-byte
-// or invalid UTF-8 sequence are never ASCII whitespace, as regexp sees them.
-func words(s string, sep func(byte) bool) bool {
+// words reports whether s is non-empty runs of characters separated by
+// single separators (sep), with no other character bad refuses. Bytes of a
+// multi-byte or invalid UTF-8 sequence are never ASCII whitespace or
+// control characters, as regexp sees them.
+func words(s string, sep, bad func(byte) bool) bool {
 	if s == "" {
 		return false
 	}
@@ -85,7 +86,7 @@ func words(s string, sep func(byte) bool) bool {
 				return false
 			}
 			prevSep = true
-		case isSpace(c):
+		case bad(c):
 			return false
 		default:
 			prevSep = false
@@ -321,21 +322,7 @@ func noControl(s string) bool {
 // spacedWords reports whether s is words one space apart, with no other
 // space or control character.
 func spacedWords(s string) bool {
-	prevSep := true // a space may not come first
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ' ':
-			if prevSep {
-				return false
-			}
-			prevSep = true
-		case c < ' ':
-			return false
-		default:
-			prevSep = false
-		}
-	}
-	return !prevSep
+	return words(s, func(c byte) bool { return c == ' ' }, func(c byte) bool { return c < ' ' })
 }
 
 // noSpaceOrControl reports whether s is not empty and holds no space or
