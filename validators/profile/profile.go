@@ -280,6 +280,11 @@ type profileState struct {
 	// reuse a Record for the next record).
 	proven      *model.Record
 	provenIndex int64
+	// based is a record Prove proved against its base type alone (a
+	// profile its codes imply has a finding): Observe walks it against
+	// the other profiles only.
+	based      *model.Record
+	basedIndex int64
 }
 
 // Prove runs the stream path (Streamer.Prove) on a record whose decoding
@@ -293,7 +298,11 @@ func (s *profileState) Prove(rec *model.Record) bool {
 	if c.unavailable != "" || c.template != "" || c.profile != nil || c.metaOnly || rec.Kind != model.KindFHIR {
 		return false
 	}
-	if !c.e.stream.Prove(rec, &s.Sink) {
+	proven, base := c.e.stream.proveBase(rec, &s.Sink)
+	if base {
+		s.based, s.basedIndex = rec, rec.Index
+	}
+	if !proven {
 		return false
 	}
 	s.proven, s.provenIndex = rec, rec.Index
@@ -352,6 +361,7 @@ func (s *profileState) observe(rec *model.Record) []model.Finding {
 		out = append(out, rec.Finding(model.Warning, CodeProfile, path, msg))
 	})
 	seen := map[string]bool{}
+	based := s.based == rec && s.basedIndex == rec.Index
 	for i, p := range compiled {
 		var note string
 		if p != compiled[0] || len(compiled) > 1 && !p.IsCore {
@@ -360,6 +370,11 @@ func (s *profileState) observe(rec *model.Record) []model.Finding {
 		// The walk against the record's base type finds its coded values
 		// for the terminology checks, which then need not walk it again.
 		shelve := i == 0 && c.e.shelf != nil && p.IsCore && p.Kind == "resource" && p.Type == rec.Type
+		if based && i == 0 && p.IsCore && p.Kind == "resource" && p.Type == rec.Type {
+			// Prove's scan held the record to its base type, finding
+			// nothing, and put the walk's coded values and proof.
+			continue
+		}
 		for _, f := range c.e.validate(rec, p, &s.Sink, shelve) {
 			key := f.Code + "\x00" + f.Path + "\x00" + f.Message
 			if seen[key] {

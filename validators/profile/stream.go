@@ -59,7 +59,7 @@ func NewStreamer(e *Engine) *Streamer { return &Streamer{e: e} }
 // the map walk says them.
 func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string) {
 	kept, why := st.scanned(rec, rec.Type, sink, false)
-	return kept != nil, why
+	return kept != nil && !kept.impliedFailed, why
 }
 
 // Prove is the stream path as the fhir-profile check runs it on a record
@@ -70,33 +70,50 @@ func (st *Streamer) Check(rec *model.Record, sink *Sink) (clean bool, why string
 // the map walk would have put), and returns true. Otherwise it puts nothing
 // and changes nothing but, for a vital sign whose profile was walked on its
 // map form, the record's decoding (done as the runner would), and the record is walked
-// as before. The type is read from the record's top level (headType).
+// as before; a vital sign proven against its base type, whose implied
+// profile has a finding, also has what that base type's walk puts
+// (proveBase). The type is read from the record's top level (headType).
 func (st *Streamer) Prove(rec *model.Record, sink *Sink) bool {
+	proven, _ := st.proveBase(rec, sink)
+	return proven
+}
+
+// proveBase is Prove, also saying whether the scan proved the record
+// against its base type when a profile its codes imply failed (a vital
+// sign recorded under a more specific code without the sign's own): the
+// record was then decoded for that profile's walk, and what the base
+// type's map walk would put for the other checks (coded values, the
+// shape's proof) is put from the scan, so the profile check walks only
+// the profiles beyond the base type (profileState.observe).
+func (st *Streamer) proveBase(rec *model.Record, sink *Sink) (proven, base bool) {
 	typ := headType(rec.Raw)
 	if typ == "" {
-		return false
+		return false, false
 	}
 	kept, _ := st.scanned(rec, typ, sink, true)
-	if kept == nil {
-		return false
+	if kept == nil || kept.impliedFailed && rec.Resource() == nil {
+		return false, false
 	}
-	rec.Type, rec.ID = typ, kept.id
+	if !kept.impliedFailed {
+		rec.Type, rec.ID = typ, kept.id
+	}
 	if kept.finds != nil {
 		st.e.shelf.Put(rec, kept.finds.vals)
 	}
 	if kept.judged {
 		st.e.proofs.Put(rec, kept.proven)
 	}
-	return true
+	return !kept.impliedFailed, kept.impliedFailed
 }
 
 // scanKept is what a clean scan kept for the other checks (Prove): the
 // root's id, the coded values (nil when none are kept) and the shape's
-// proof (when judged).
+// proof (when judged). With impliedFailed the scan proved the record
+// against its base type only: a profile its codes imply has a finding.
 type scanKept struct {
-	id             string
-	finds          *codedFinds
-	judged, proven bool
+	id                            string
+	finds                         *codedFinds
+	judged, proven, impliedFailed bool
 }
 
 // scanBuf is the memory of one scan and its walker, reused by the scans
@@ -159,7 +176,8 @@ func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool
 	if keep {
 		s.judge = e.proofs.Judge()
 	}
-	clean := s.record()
+	base := s.record()
+	clean := base
 	if clean && s.implied.url != "" {
 		clean, s.why = s.impliedChecks(sink)
 	}
@@ -169,17 +187,17 @@ func (st *Streamer) scanned(rec *model.Record, typ string, sink *Sink, keep bool
 	}
 	if s.kept != nil {
 		vals := s.kept.vals
-		if clean {
+		if base {
 			s.kept.vals = make([]coded.Value, len(vals))
 			copy(s.kept.vals, vals)
 		}
 		clear(vals) // the map forms belong to this record alone
 		b.vals = vals[:0]
 	}
-	if !clean {
+	if !base {
 		return nil, s.why
 	}
-	return &scanKept{id: strings.Clone(s.id), finds: s.kept, judged: s.judge != nil, proven: !s.doubt}, ""
+	return &scanKept{id: strings.Clone(s.id), finds: s.kept, judged: s.judge != nil, proven: !s.doubt, impliedFailed: !clean}, s.why
 }
 
 // headType returns the resource type a JSON object's resourceType key names

@@ -21,7 +21,7 @@ type defaultChecks struct {
 	states []check.State
 }
 
-func newDefaultChecks(tb testing.TB) *defaultChecks {
+func newDefaultChecks(fatal func(...any)) *defaultChecks {
 	reg := check.NewRegistry()
 	structure.Register(reg)
 	profile.Register(reg)
@@ -31,7 +31,7 @@ func newDefaultChecks(tb testing.TB) *defaultChecks {
 	for _, typ := range []string{"fhir-profile", "fhir-resource-type", "fhir-json-schema", "fhir-value-set-binding", "fhir-code-system", "fhir-code-format", "fhir-ucum-units"} {
 		c, err := reg.Compile(check.Spec{Requirement: typ, Type: typ}, env)
 		if err != nil {
-			tb.Fatal(err)
+			fatal(err)
 		}
 		d.checks = append(d.checks, c)
 		d.states = append(d.states, c.NewState())
@@ -75,7 +75,7 @@ func BenchmarkDefaultChecks(b *testing.B) {
 		feed := append(bytes.Join(f.lines, []byte("\n")), '\n')
 		for _, mode := range []string{"decoded", "proving"} {
 			b.Run(f.name+"/"+mode, func(b *testing.B) {
-				d := newDefaultChecks(b)
+				d := newDefaultChecks(b.Fatal)
 				// the NDJSON target's records, their decoding deferred
 				var proven, decoded int // per feed
 				read := func() {
