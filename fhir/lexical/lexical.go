@@ -9,19 +9,20 @@
 // nil from Matcher, and its caller keeps the regular expression.
 package lexical
 
-import "strings"
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
 // Matcher returns a hand-written matcher for a regular expression's exact
 // source text, or nil when there is none.
 func Matcher(pattern string) func(string) bool { return matchers[pattern] }
 
-// Patterns lists the regular expressions that have matchers.
+// Patterns lists the regular expressions that have matchers, sorted, so a
+// spec drawing random strings for each in turn draws the same ones every run.
 func Patterns() []string {
-	out := make([]string, 0, len(matchers))
-	for p := range matchers {
-		out = append(out, p)
-	}
-	return out
+	return slices.Sorted(maps.Keys(matchers))
 }
 
 // matchers is read-only: the published R4 JSON schema's patterns, and
