@@ -133,14 +133,10 @@ var _ = Describe("hl7v2 target shards", func() {
 	})
 
 	It("read a generated ER7 file split in n shards as one whole read, CR, LF or CRLF", func() {
-		g, err := hl7v2gen.New(hl7v2gen.Options{Seed: 5, Messages: 400, ORUEvery: 3, Defects: map[string]int{"v2-lf-segment-ends": 3}})
-		Expect(err).NotTo(HaveOccurred())
-		var feed strings.Builder
-		_, err = g.Generate(&feed)
-		Expect(err).NotTo(HaveOccurred())
+		feed := generated(hl7v2gen.Options{Seed: 5, Messages: 400, ORUEvery: 3, Defects: map[string]int{"v2-lf-segment-ends": 3}})
 		for _, term := range []string{"\r", "\n", "\r\n"} {
 			path := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
-			data := strings.ReplaceAll(feed.String(), "\r", term)
+			data := strings.ReplaceAll(feed, "\r", term)
 			Expect(os.WriteFile(path, []byte(data), 0o644)).To(Succeed())
 			t, err := hl7v2files.Open(target.Spec{Name: "feed", Path: path, Options: params.Params{}})
 			Expect(err).NotTo(HaveOccurred())
@@ -161,15 +157,11 @@ var _ = Describe("hl7v2 target shards", func() {
 	})
 
 	It("read a named pipe once, whole, by one shard, losing none of its writer's bytes", func() {
-		g, err := hl7v2gen.New(hl7v2gen.Options{Seed: 7, Messages: 40})
-		Expect(err).NotTo(HaveOccurred())
-		var feed strings.Builder
-		_, err = g.Generate(&feed)
-		Expect(err).NotTo(HaveOccurred())
+		feed := generated(hl7v2gen.Options{Seed: 7, Messages: 40})
 		dir := GinkgoT().TempDir()
 		plain := filepath.Join(dir, "plain", "feed.hl7")
 		Expect(os.MkdirAll(filepath.Dir(plain), 0o755)).To(Succeed())
-		Expect(os.WriteFile(plain, []byte(feed.String()), 0o644)).To(Succeed())
+		Expect(os.WriteFile(plain, []byte(feed), 0o644)).To(Succeed())
 		t, err := hl7v2files.Open(target.Spec{Name: "feed", Path: plain, Options: params.Params{}})
 		Expect(err).NotTo(HaveOccurred())
 		want, err := targettest.Collect(t)
@@ -188,7 +180,7 @@ var _ = Describe("hl7v2 target shards", func() {
 				written <- err
 				return
 			}
-			_, err = w.Write([]byte(feed.String()))
+			_, err = w.Write([]byte(feed))
 			w.Close()
 			written <- err
 		}()
@@ -218,11 +210,7 @@ var _ = Describe("hl7v2 target shards", func() {
 	})
 
 	It("deal a UTF-16 or UTF-32 file out whole, read as its text in UTF-8 is", func() {
-		g, err := hl7v2gen.New(hl7v2gen.Options{Seed: 6, Messages: 60})
-		Expect(err).NotTo(HaveOccurred())
-		var feed strings.Builder
-		_, err = g.Generate(&feed)
-		Expect(err).NotTo(HaveOccurred())
+		feed := generated(hl7v2gen.Options{Seed: 6, Messages: 60})
 		read := func(path string) (whole []*model.Record, shards [][]*model.Record) {
 			t, err := hl7v2files.Open(target.Spec{Name: "feed", Path: path, Options: params.Params{}})
 			Expect(err).NotTo(HaveOccurred())
@@ -236,12 +224,12 @@ var _ = Describe("hl7v2 target shards", func() {
 			return whole, shards
 		}
 		plain := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
-		Expect(os.WriteFile(plain, []byte(feed.String()), 0o644)).To(Succeed())
+		Expect(os.WriteFile(plain, []byte(feed), 0o644)).To(Succeed())
 		want, _ := read(plain)
 		Expect(want).To(HaveLen(60))
 		for _, e := range hl7v2test.Encodings[2:] {
 			path := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
-			Expect(os.WriteFile(path, hl7v2test.Encode(feed.String(), e), 0o644)).To(Succeed())
+			Expect(os.WriteFile(path, hl7v2test.Encode(feed, e), 0o644)).To(Succeed())
 			whole, shards := read(path)
 			Expect(messagesOf(whole)).To(Equal(messagesOf(want)), e.String())
 			var sizes []int
@@ -266,4 +254,14 @@ func messagesOf(recs []*model.Record) []string {
 		out = append(out, fmt.Sprintf("%d %s %v %v", r.Line, r.Type, m.Segments, m.Issues))
 	}
 	return out
+}
+
+// generated is the ER7 text hl7v2gen writes for o.
+func generated(o hl7v2gen.Options) string {
+	g, err := hl7v2gen.New(o)
+	Expect(err).NotTo(HaveOccurred())
+	var feed strings.Builder
+	_, err = g.Generate(&feed)
+	Expect(err).NotTo(HaveOccurred())
+	return feed.String()
 }
