@@ -33,11 +33,35 @@ func EntriesApart(rec *model.Record) bool {
 // (EntriesApart) holding the whole Bundle, entries and all, decoded again
 // from its bytes, for a rule that judges entries in the Bundle's own walk
 // (a Bundle profile's entry slices); the record itself when they are not
-// apart. The copy's entries are summarised from its tree.
+// apart. The copy's entries are summarised from its tree. The whole form is
+// decoded once per record and kept on it (model.Record.Keep), so every
+// profile and rule that asks shares it and it goes with the record: a large
+// Bundle is read apart to spare memory, which one tree per asking check
+// would spend again.
 func WholeBundle(rec *model.Record) (*model.Record, error) {
 	if !EntriesApart(rec) {
 		return rec, nil
 	}
+	if v, ok := rec.Kept(wholeKey{}); ok {
+		w := v.(wholeForm)
+		return w.rec, w.err
+	}
+	w := decodeWhole(rec)
+	rec.Keep(wholeKey{}, w)
+	return w.rec, w.err
+}
+
+// wholeKey is what WholeBundle keeps a record's whole form under.
+type wholeKey struct{}
+
+// wholeForm is a Bundle record's whole form, or why it could not be read.
+type wholeForm struct {
+	rec *model.Record
+	err error
+}
+
+// decodeWhole decodes the whole Bundle of a record whose entries are apart.
+func decodeWhole(rec *model.Record) wholeForm {
 	var res map[string]any
 	var err error
 	if rec.Format == model.FormatXML {
@@ -46,11 +70,11 @@ func WholeBundle(rec *model.Record) (*model.Record, error) {
 		res, err = Decode(rec.Raw)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading %s again whole: %w", rec.Source, err)
+		return wholeForm{err: fmt.Errorf("reading %s again whole: %w", rec.Source, err)}
 	}
 	whole := rec.Copy()
 	whole.Value, whole.Entries, whole.Raw = res, nil, nil
-	return whole, nil
+	return wholeForm{rec: whole}
 }
 
 // SummarizeEntries summarises the entries of a decoded Bundle, one per item

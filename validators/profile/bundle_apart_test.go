@@ -128,6 +128,42 @@ var _ = Describe("a JSON or XML Bundle read with its entries apart", func() {
 	}
 	claim := `, "meta": {"profile": ["` + bundleURL + `"]}`
 
+	// The whole Bundle is decoded once for the record, whatever number of
+	// profiles judge its entries: after the first, its bytes are spoiled, so
+	// that a profile that decoded them again would not check it.
+	It("reads a Bundle again whole once, for every profile that judges its entries", func() {
+		const identified = "http://example.org/StructureDefinition/apart-identified"
+		const named3 = "http://example.org/StructureDefinition/apart-three"
+		e := newEngine(
+			diffProfile(patientURL, "Patient", `{"id": "Patient.name", "path": "Patient.name", "min": 1}`),
+			diffProfile(bundleURL, "Bundle", `{"id": "Bundle.entry.resource", "path": "Bundle.entry.resource", "min": 1,
+				"type": [{"code": "Resource", "profile": ["`+patientURL+`"]}]}`),
+			diffProfile(identified, "Bundle", `{"id": "Bundle.identifier", "path": "Bundle.identifier", "min": 1}`),
+			diffProfile(named3, "Bundle", `{"id": "Bundle.entry", "path": "Bundle.entry", "max": "1"}`))
+		src := collection("", `{"fullUrl": "urn:uuid:9e7a1c52-4b1f-4c0e-8d6a-00000000000a", "resource": `+patient("a", "")+`}`,
+			`{"fullUrl": "urn:uuid:9e7a1c52-4b1f-4c0e-8d6a-00000000000b", "resource": `+patient("b", named)+`}`)
+		res, err := fhir.Decode([]byte(src))
+		Expect(err).NotTo(HaveOccurred())
+		x, err := fhirxml.Encode(res)
+		Expect(err).NotTo(HaveOccurred())
+		for name, data := range map[string][]byte{"bundle.json": []byte(src), "bundle.xml": x} {
+			path := filepath.Join(GinkgoT().TempDir(), name)
+			Expect(os.WriteFile(path, data, 0o644)).To(Succeed())
+			whole, split := readWith(fhir.ReadFile, path)[0], readWith(readApart, path)[0]
+			Expect(fhir.EntriesApart(split)).To(BeTrue(), name)
+			all := 0
+			for i, url := range []string{bundleURL, identified, named3} {
+				want := e.ValidateRecord(whole, url, nil)
+				all += len(want)
+				Expect(e.ValidateRecord(split, url, nil)).To(Equal(want), "%s against %s", name, url)
+				if i == 0 {
+					split.Raw = []byte("spoiled after the first profile read them")
+				}
+			}
+			Expect(all).To(BeNumerically(">=", 3), "each profile finds something in %s", name)
+		}
+	})
+
 	DescribeTable("judges each shape alike, and the rules that read across entries as they did",
 		func(src, bundleProfile string, want []any) {
 			fs, apart := same(engine(), src, bundleProfile)

@@ -53,6 +53,26 @@ var _ = Describe("a rule on a Bundle read with its entries apart", func() {
 		Entry("a FHIRPath test over the entries", "dq-completeness", params.Params{"element": "Bundle.entry.where(resource.ofType(Observation).exists()).fullUrl", "severity": "error"}, int64(0), model.Pass),
 		Entry("a key made of the entries' ids", "dq-unique", params.Params{"key": []any{"Bundle.entry.resource.ofType(Patient).id"}, "severity": "error", "per_file": true}, int64(0), model.Pass),
 	)
+
+	// The whole Bundle is decoded once for the record, whatever number of
+	// rules select on it: after the first rule, its bytes are spoiled, so
+	// that a rule that decoded them again would fail.
+	It("reads a Bundle again whole once, for every rule that selects on it", func() {
+		missing := params.Params{"element": "Bundle.entry.resource.telecom", "severity": "error"}
+		undated := params.Params{"element": "Bundle.entry.resource.ofType(Patient).birthDate", "severity": "error"}
+		for name, text := range map[string]string{"bundle.json": bundle, "bundle.xml": bundleXML} {
+			whole, split := read(name, text, false), read(name, text, true)
+			want, _, _ := run("dq-completeness", missing, whole)
+			got, _, msg := run("dq-completeness", missing, split)
+			Expect(got.Errors).To(Equal(want.Errors), "%s: %s", name, msg)
+			split[0].Raw = []byte("spoiled after the first rule read them")
+			want, wantOutcome, _ := run("dq-completeness", undated, whole)
+			got, outcome, msg := run("dq-completeness", undated, split)
+			Expect(got.Errors).To(Equal(want.Errors), "%s: %s", name, msg)
+			Expect(outcome).To(Equal(wantOutcome), "%s: %s", name, msg)
+			Expect(want.Errors).To(Equal(int64(1)), "no Patient has a birthDate")
+		}
+	})
 })
 
 // readBundleFile writes text to a file called name and reads its records,

@@ -85,17 +85,14 @@ type fhirpathExpr struct {
 }
 
 func (f *fhirpathExpr) Select(rec *model.Record) ([]Node, error) {
-	res := rec.Resource()
-	if fhir.EntriesApart(rec) {
-		// A run reads a JSON Bundle with its entries' resources out of the
-		// Bundle record's tree (fhir.ReadFileApart); an expression on the
-		// Bundle reads it as written, entries and all.
-		whole, err := fhir.WholeBundle(rec)
-		if err != nil {
-			return nil, fmt.Errorf("Bundle entries not read: %w", err)
-		}
-		res = whole.Resource()
+	// A run reads a JSON Bundle with its entries' resources out of the
+	// Bundle record's tree (fhir.ReadFileApart); an expression on the
+	// Bundle reads it as written, entries and all.
+	whole, err := fhir.WholeBundle(rec)
+	if err != nil {
+		return nil, fmt.Errorf("Bundle entries not read: %w", err)
 	}
+	res := whole.Resource()
 	if res == nil {
 		return nil, nil
 	}
