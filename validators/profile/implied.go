@@ -5,9 +5,8 @@ import (
 	"slices"
 
 	"github.com/carecert/carecert/fhir/definitions"
+	"github.com/carecert/carecert/terminology"
 )
-
-const snomed = "http://snomed.info/sct"
 
 // vitalSignURLs are the canonical URLs of the core vital-sign profiles, by
 // id; read only.
@@ -83,7 +82,7 @@ func (e *Engine) profileNote(p *Compiled, typ string, res map[string]any, implie
 		return " (profile " + p.URL + ")"
 	}
 	system := "LOINC"
-	if by.System == snomed {
+	if by.System == terminology.SNOMED {
 		system = "SNOMED CT"
 	}
 	return fmt.Sprintf(" (profile %s, implied by %s %s, R4 §8.1.1 vital signs)", p.URL, system, by.Code)
