@@ -56,6 +56,12 @@ func FilePerm(rep *model.Report) os.FileMode {
 
 // WriteFileAtomicPerm is WriteFileAtomic with mode perm (less the umask).
 func WriteFileAtomicPerm(path string, data []byte, perm os.FileMode) error {
+	// A rename would replace a device or a named pipe (--out /dev/stdout, a
+	// FIFO a reader waits on) with a regular file, or fail for want of
+	// rights on its folder: those are written into, as they are.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		return writeInto(path, data)
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -73,6 +79,22 @@ func WriteFileAtomicPerm(path string, data []byte, perm os.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeInto writes data into an existing file that is not a regular one.
+func writeInto(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -167,5 +168,22 @@ var _ = Describe("atomic writes", func() {
 		entries, _ := os.ReadDir(filepath.Join(dir, "sub"))
 		Expect(entries).To(HaveLen(1))
 		Expect(reports.WriteFileAtomic(filepath.Join(path, "x"), []byte("x"))).To(MatchError(ContainSubstring("report.json")))
+	})
+
+	It("write into a named pipe (as into a device such as /dev/stdout), never replacing it with a file", func() {
+		pipe := filepath.Join(GinkgoT().TempDir(), "report.fifo")
+		Expect(syscall.Mkfifo(pipe, 0o600)).To(Succeed())
+		read := make(chan []byte, 1)
+		go func() {
+			defer GinkgoRecover()
+			b, err := os.ReadFile(pipe)
+			Expect(err).NotTo(HaveOccurred())
+			read <- b
+		}()
+		Expect(reports.WriteFileAtomic(pipe, []byte("{}\n"))).To(Succeed())
+		Eventually(read).Should(Receive(Equal([]byte("{}\n"))))
+		fi, err := os.Lstat(pipe)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fi.Mode()&os.ModeNamedPipe).NotTo(BeZero(), "still a named pipe")
 	})
 })
