@@ -66,9 +66,7 @@ func (q *quickNode) allows(t quickTypes) bool { return q.types == 0 || q.types&t
 
 // valid reports whether gojsonschema would find no error in v against q.
 func (q *quickNode) valid(v any) bool {
-	for q.ref != nil {
-		q = q.ref
-	}
+	q = resolved(q)
 	if q.unknown {
 		return false
 	}
