@@ -160,7 +160,7 @@ func (b *bundleScan) finish(res map[string]any, data []byte, repeated bool) bool
 // entry array and again at the end (the type or signature may follow the
 // entries), the XML reader at the first entry and again at the end.
 func apartAllowed(typ string, signed bool) bool {
-	return typ != "document" && typ != "message" && !signed
+	return !graphType(typ) && !signed
 }
 
 // bundleType is a Bundle's type ("" when it has none).

@@ -118,10 +118,10 @@ func EntryResource(bundle *model.Record, e *model.BundleEntry) (map[string]any, 
 // followsGraph reports whether the entries of a Bundle are a graph the
 // profile engine follows (a document's or a message's), whose links the
 // summaries collect.
-func followsGraph(bundle map[string]any) bool {
-	typ, _ := bundle["type"].(string)
-	return typ == "document" || typ == "message"
-}
+func followsGraph(bundle map[string]any) bool { return graphType(bundleType(bundle)) }
+
+// graphType reports whether a Bundle of type typ is a document or a message.
+func graphType(typ string) bool { return typ == "document" || typ == "message" }
 
 // summarizeEntry fills what the summary of an entry says of the entry
 // itself (em, the entry's object).
