@@ -81,7 +81,7 @@ func (st *Streamer) Prove(rec *model.Record, sink *Sink) bool {
 // proveBase is Prove, also saying whether the scan proved the record
 // against its base type when a profile its codes imply failed (a vital
 // sign recorded under a more specific code without the sign's own): the
-// record was then decoded for that profile's walk, and what the base
+// record is then decoded for the profile check's walk of that profile, and what the base
 // type's map walk would put for the other checks (coded values, the
 // shape's proof) is put from the scan, so the profile check walks only
 // the profiles beyond the base type (profileState.observe).

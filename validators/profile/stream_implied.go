@@ -23,10 +23,14 @@ import (
 // first scan and are not evaluated again.
 //
 // Whatever that scan cannot decide (an extension, a reference to a
-// profiled target, a slicing by profile, any finding) sends the profile
-// back to today's walk on the record's map form, as ValidateRecord's
-// second and later walks do; the record is clean only if its implied
-// profile is proven or walked without a finding.
+// profiled target, a slicing by profile) sends the profile back to today's
+// walk on the record's map form, as ValidateRecord's second and later walks
+// do; the record is clean only if its implied profile is proven or walked
+// without a finding. A finding of the scan's own rules (they are the map
+// walk's, on the values' map forms) decides at once that the profile has
+// one: the profile check's walk then says which (profileState.observe), so
+// the profile is not walked to learn it first (a Synthea blood pressure
+// coded 55284-4 alone, without the sign's own LOINC code).
 
 // imply notes the profile one coding of the record's code implies, if it
 // ranks before those of the codings passed (implyBy).
@@ -146,12 +150,16 @@ func (s *scan) impliedChecks(sink *Sink) (bool, string) {
 	url := s.implied.url
 	if sp := s.st.impliedOf(url, s.sp); sp.compiled != nil {
 		var own Sink
-		if ms, ok := s.impliedScan(sp, &own); ok {
+		ms, ok, found := s.impliedScan(sp, &own)
+		switch {
+		case ok:
 			sink.Merge(&own)
 			if len(ms) > 0 {
 				sink.covered(sp.compiled.URL, ms)
 			}
 			return true, ""
+		case found:
+			return false, "a finding of the implied profile " + url + " on the scan"
 		}
 	}
 	var scratch Sink
@@ -164,8 +172,9 @@ func (s *scan) impliedChecks(sink *Sink) (bool, string) {
 
 // impliedScan scans the record's bytes against the implied profile sp,
 // returning which of its must-support elements the record populates when
-// the scan proves the profile's walk would find nothing.
-func (s *scan) impliedScan(sp *streamCompiled, sink *Sink) ([]bool, bool) {
+// the scan proves the profile's walk would find nothing; found says the
+// scan gave up on a finding of its rules, which the walk makes too.
+func (s *scan) impliedScan(sp *streamCompiled, sink *Sink) (ms []bool, ok, found bool) {
 	b := s.buf
 	w := &b.impliedW
 	*w = walker{e: s.e, rec: s.w.rec, compiled: sp.compiled, sink: sink}
@@ -175,10 +184,10 @@ func (s *scan) impliedScan(sp *streamCompiled, sink *Sink) ([]bool, bool) {
 	}
 	ps := &b.implied
 	*ps = scan{e: s.e, st: s.st, sp: sp, src: s.src, w: w, buf: b}
-	ok := ps.record()
-	ms := w.ms
+	ok = ps.record()
+	ms, found = w.ms, len(w.out) > 0
 	*w = walker{} // the walker's maps and findings belong to this record alone
-	return ms, ok
+	return ms, ok, found
 }
 
 // impliedWalk walks the record's map form against the profile url, as

@@ -272,6 +272,45 @@ var _ = Describe("vital signs on the stream path: the implied profile compiled i
 		}, "valueQuantity"),
 	)
 
+	// A finding the implied profile's scan meets is one its walk makes too,
+	// so the scan decides the profile fails without the walk; the profile
+	// check's walk then says which findings (profileState.observe, held to
+	// the map walk above and in implied_codes_test.go).
+	DescribeTable("decides from the bytes alone that a vital sign fails its implied profile, when the profile's scan meets a finding",
+		func(loincCode string, damage func(map[string]any), broken string) {
+			res := vitalSign(loincCode)
+			damage(res)
+			src := line(res)
+			rec := deferredLine(src, 0)
+			rec.Type = "Observation"
+			clean, why := st.Check(rec, nil)
+			Expect(clean).To(BeFalse())
+			Expect(why).To(ContainSubstring("implied profile"))
+			Expect(rec.Deferred()).To(BeTrue(), "the record is not decoded to walk a profile the scan found failing (%s)", why)
+			var found []string
+			for _, f := range e.ValidateRecord(lineRecord(src, 0), "", &profile.Sink{}) {
+				found = append(found, f.Message)
+			}
+			Expect(strings.Join(found, "\n")).To(ContainSubstring(broken), "the walk's finding")
+		},
+		Entry("Synthea's blood pressure, coded 55284-4 alone", "85354-9", func(r map[string]any) {
+			member(r, "code.coding[0]")["code"] = "55284-4"
+		}, `slice "BPCode" of coding requires at least 1`),
+		Entry("an oral temperature, coded 8331-1 alone", "8331-1", func(r map[string]any) {
+			member(r, "valueQuantity")["code"], member(r, "valueQuantity")["unit"] = "Cel", "Cel"
+		}, `slice "BodyTempCode" of coding requires at least 1`),
+		Entry("a body temperature coded in SNOMED CT alone", "8331-1", func(r map[string]any) {
+			member(r, "code.coding[0]")["system"], member(r, "code.coding[0]")["code"] = "http://snomed.info/sct", "276885007"
+			member(r, "valueQuantity")["code"], member(r, "valueQuantity")["unit"] = "Cel", "Cel"
+		}, `slice "BodyTempCode" of coding requires at least 1`),
+		Entry("category without the VSCat slice", "29463-7", func(r map[string]any) {
+			member(r, "category[0].coding[0]")["code"] = "laboratory"
+		}, `slice "VSCat" of category requires at least 1`),
+		Entry("the LOINC code twice (its slice is 1..1)", "29463-7", func(r map[string]any) {
+			member(r, "code")["coding"] = append(member(r, "code")["coding"].([]any), map[string]any{"system": "http://loinc.org", "code": "29463-7"})
+		}, `slice "BodyWeightCode" of coding allows at most 1`),
+	)
+
 	// vs-1 where a vital sign is held in another resource: contained in a
 	// report, a parameter's resource, an entry of a Bundle a parameter holds,
 	// each read from JSON and from XML; the Observation is held to the
