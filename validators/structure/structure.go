@@ -203,6 +203,7 @@ func (s *Schema) def(name string) (map[string]any, error) {
 			return nil, fmt.Errorf("fhir schema: definition %s: %w", name, err)
 		}
 		addR4Version(d)
+		addPrimitiveCompanions(d)
 		s.holdToRules(d)
 		if s.types[name] {
 			addIDElement(d)
@@ -658,6 +659,39 @@ func addVersion(schema map[string]any) {
 	if has400 && !has401 {
 		schema["enum"] = append(enum, "4.0.1")
 	}
+}
+
+// addPrimitiveCompanions repairs another defect of the published R4 JSON
+// schema: R4 JSON gives every element of a primitive type a companion named
+// with a leading underscore for its id and extensions (§2.6.2.2; a list's
+// companion is a list of the same length), and the schema leaves it out for
+// every element of type canonical (StructureDefinition.baseDefinition,
+// ElementDefinition.type.profile, Meta.profile...), so such an extension was
+// "unknown element _baseDefinition". Element ids and xhtml take no
+// companion: an element's id is an attribute in XML, and the xhtml type
+// takes no extensions.
+func addPrimitiveCompanions(def map[string]any) {
+	props, _ := def["properties"].(map[string]any)
+	for name, p := range props {
+		if name == "id" || strings.HasPrefix(name, "_") || props["_"+name] != nil {
+			continue
+		}
+		pm, _ := p.(map[string]any)
+		items, _ := pm["items"].(map[string]any)
+		switch {
+		case primitiveRef(pm["$ref"]):
+			props["_"+name] = map[string]any{"$ref": "#/definitions/Element"}
+		case items != nil && primitiveRef(items["$ref"]):
+			props["_"+name] = map[string]any{"type": "array", "items": map[string]any{"$ref": "#/definitions/Element"}}
+		}
+	}
+}
+
+// primitiveRef reports whether a schema reference names a FHIR primitive
+// type (the schema names them in lower case) that takes extensions.
+func primitiveRef(ref any) bool {
+	name, ok := strings.CutPrefix(fmt.Sprint(ref), "#/definitions/")
+	return ok && name != "" && name[0] >= 'a' && name[0] <= 'z' && name != "xhtml"
 }
 
 // addIDElement gives a resource's id the _id companion R4 JSON gives every
