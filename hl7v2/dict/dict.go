@@ -135,7 +135,8 @@ type CodeTable struct {
 	// Exact is set when the codes are the version's own and its list is
 	// closed: a code outside it is wrong in that version.
 	Exact bool
-	// User is set when the version leaves the table to each site.
+	// User is set when the version leaves the table to each site, or sites
+	// extend it by its own rule (0396).
 	User bool
 	// Version is the version the codes are from.
 	Version string
@@ -150,19 +151,38 @@ func (t CodeTable) Has(code string) bool { return t.Table != nil && t.Table.Has(
 // carecert has no codes for it at all.
 func (d *Dictionary) CodeTable(x *Version, n int) CodeTable {
 	base := d.Table(n)
-	out := CodeTable{Table: base, Version: TablesVersion, User: x.user[n]}
+	out := CodeTable{Table: base, Version: TablesVersion, User: x.user[n] || siteExtended[n]}
 	if base != nil {
 		out.Desc = base.Desc
 	}
 	if t, ok := x.codes[n]; ok {
 		// A table only the version's source lists (0399, country codes
 		// from ISO 3166) is an outside list HL7 points to: not closed.
-		out.Table, out.Version, out.Exact = t, x.Version, base != nil && !x.open[n]
+		out.Table, out.Version, out.Exact = t, x.Version, base != nil && !x.open[n] && !suggested[n]
 		return out
 	}
-	out.Exact = x.Version == TablesVersion && base != nil
+	out.Exact = x.Version == TablesVersion && base != nil && !suggested[n]
 	return out
 }
+
+// How open an HL7 table is, where the standard's text says more than the
+// sources' lists do. This is the one place that decides it (with the
+// version's OpenTables and UserTables, which the generator derives).
+var (
+	// suggested are HL7 tables whose list the standard offers "for
+	// suggested values" in every version that binds them to an ID: a code
+	// outside the list is not known to be wrong, so it is a warning. 0203
+	// (identifier type) is user-defined in 2.3 and 2.3.1, where CX.5 is IS
+	// ("refer to user-defined table 0203 for suggested values"); from 2.4,
+	// where CX.5 became ID, HL7 publishes the table but its text still
+	// offers the values as suggested ones, sites and national profiles add
+	// their own (FHIR binds the same code system extensibly).
+	suggested = map[int]bool{203: true}
+	// siteExtended are HL7 tables whose codes sites extend by the table's
+	// own rule: 0396's coding systems admit local "99zzz" and "L" systems.
+	// A code outside is judged as a user-defined table's is.
+	siteExtended = map[int]bool{396: true}
+)
 
 func intSet(list []int) map[int]bool {
 	out := make(map[int]bool, len(list))

@@ -3,6 +3,7 @@ package hl7v2_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -588,4 +589,86 @@ var _ = Describe("hl7v2-ack-latency", func() {
 		_, err := compile("hl7v2-ack-latency", nil)
 		Expect(err).To(MatchError(ContainSubstring("at least one threshold")))
 	})
+})
+
+// The placements a v2 message reaches a check in: as a file holds it, inside
+// a batch, and as a file captured from an MLLP connection holds it.
+var placements = map[string]func(msg string) string{
+	"ER7":    func(msg string) string { return msg },
+	"batch":  func(msg string) string { return segs(`FHS|^~\&|A`, `BHS|^~\&|A`) + msg + segs("BTS|1", "FTS|1") },
+	"framed": func(msg string) string { return "\x0b" + msg + "\x1c\r" },
+}
+
+// placed reads msg in a placement and returns its one message's record.
+func placed(placement, msg string) *model.Record {
+	ms, err := hl7v2.ParseAll([]byte(placements[placement](msg)))
+	Expect(err).NotTo(HaveOccurred())
+	var recs []*model.Record
+	for _, m := range ms {
+		if !m.Envelope {
+			recs = append(recs, m.Record("t.hl7"))
+		}
+	}
+	Expect(recs).To(HaveLen(1))
+	return recs[0]
+}
+
+var _ = Describe("table 0203 (identifier type)", func() {
+	// User-defined in 2.3 and 2.3.1 (CX.5 is IS), an HL7 table from 2.4
+	// (CX.5 is ID) whose values the standard only suggests: a code outside
+	// its list is a warning that says so, never an error; a code in it is
+	// nothing; and the closed table beside it (0136, PID-30) still errs.
+	type want struct {
+		code  string
+		sev   model.Severity
+		found bool
+	}
+	versions := map[string]want{
+		"2.3": {}, "2.3.1": {},
+		"2.4": {"hl7v2.table", model.Warning, true}, "2.5": {"hl7v2.table", model.Warning, true},
+		"2.5.1": {"hl7v2.table", model.Warning, true}, "2.6": {"hl7v2.table", model.Warning, true},
+		"2.7": {"hl7v2.table", model.Warning, true}, "2.7.1": {"hl7v2.table", model.Warning, true},
+		"2.8": {"hl7v2.table", model.Warning, true}, "2.8.2": {"hl7v2.table", model.Warning, true},
+	}
+	fields := map[string]struct{ pid3, path string }{
+		"first identifier":  {"123^^^H^EPI", "PID[1].3[1].5"},
+		"second identifier": {"1^^^H^MR~123^^^H^PENC", "PID[1].3[2].5"},
+	}
+	for version, w := range versions {
+		for name, f := range fields {
+			for placement := range placements {
+				It(fmt.Sprintf("%s, %s, %s", version, name, placement), func() {
+					c := mustCompile("hl7v2-fields", params.Params{"check": []any{"tables"}})
+					msg := segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|`+version, "EVN|A01",
+						"PID|1||"+f.pid3+"||DOE^JO"+strings.Repeat("|", 25)+"NO", "PV1|1|I")
+					var got []string
+					closed := 0
+					for _, fd := range observe(c, placed(placement, msg)) {
+						if fd.Path == f.path {
+							got = append(got, fd.Code)
+							Expect(fd.Severity).To(Equal(w.sev), fd.Message)
+							Expect(fd.Message).To(ContainSubstring("leaves this table open"))
+						}
+						if fd.Path == "PID[1].30[1]" && version != "2.3" {
+							Expect(fd.Severity).To(Equal(model.Error), "0136 is closed: "+fd.Message)
+							closed++
+						}
+					}
+					if version != "2.3" {
+						Expect(closed).To(Equal(1))
+					}
+					if w.found {
+						Expect(got).To(Equal([]string{w.code}))
+					} else {
+						Expect(got).To(BeEmpty())
+					}
+					// A code the table lists is nothing, in every version.
+					ok := strings.ReplaceAll(strings.ReplaceAll(msg, "^EPI", "^MR"), "^PENC", "^MR")
+					for _, fd := range observe(c, placed(placement, ok)) {
+						Expect(fd.Path).NotTo(Equal(f.path), fd.Message)
+					}
+				})
+			}
+		}
+	}
 })

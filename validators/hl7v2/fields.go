@@ -410,10 +410,6 @@ func (w *walker) requiredComponent(typ string, n int, c *dict.Field, path vpath)
 		fmt.Sprintf("required component %s.%d (%s) is empty", typ, n, c.Desc), "")
 }
 
-// extensibleTables are HL7 tables whose codes sites and later versions extend
-// (coding systems): a value outside them is reported like a user-defined one.
-func extensibleTable(n int) bool { return n == 396 }
-
 func (w *walker) table(val string, fd *dict.Field, path vpath, hl7Table bool) {
 	// Tables 0104 (version) and 0354 (message structure) are checked by
 	// hl7v2-message-type, against the versions and structures carecert has.
@@ -435,7 +431,7 @@ func (w *walker) table(val string, fd *dict.Field, path vpath, hl7Table bool) {
 		return
 	}
 	sev, kind, note, aspect, capped := w.rules.tableIS, "user-defined table", "", "user-tables", false
-	if hl7Table && !t.User && !extensibleTable(fd.Table) {
+	if hl7Table && !t.User {
 		// A code a later version lists is accepted: tables grow, and
 		// national profiles of older versions adopt the new codes (NHS v2.4
 		// messages carry MSH-18 UNICODE UTF-8, which HL7 added in 2.5). A
