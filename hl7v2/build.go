@@ -20,8 +20,11 @@ type ACKOptions struct {
 
 // BuildACK builds the acknowledgement a receiver owes msg: MSH-3/4 and
 // MSH-5/6 swapped, MSH-9 as msg's version defines it (ackMessageType),
-// MSH-11 and MSH-12 echoed, MSA-2 = the original MSH-10, and an ERR segment
-// for errors and rejections. Segments end with CR.
+// MSH-11 and MSH-12 echoed, MSH-18 echoed when the original declares a
+// character set (the acknowledgement is written in it: it carries the
+// original's applications and facilities, and a receiver that sent UTF-16
+// is answered in UTF-16, see Encoding.Encode), MSA-2 = the original MSH-10,
+// and an ERR segment for errors and rejections. Segments end with CR.
 func BuildACK(msg *Message, o ACKOptions) []byte {
 	d := msg.Delims
 	if d.Field == 0 {
@@ -31,7 +34,11 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 	f := string(d.Field)
 	var b strings.Builder
 	msgType := ackMessageType(msg, d.Component)
-	b.WriteString(replyHeader("MSH", h, d, o.Time) + f + f + msgType + f + o.ControlID + f + fieldOf(h, 11) + f + fieldOf(h, 12) + "\r")
+	b.WriteString(replyHeader("MSH", h, d, o.Time) + f + f + msgType + f + o.ControlID + f + fieldOf(h, 11) + f + fieldOf(h, 12))
+	if cs := fieldOf(h, 18); cs != "" {
+		b.WriteString(strings.Repeat(f, 6) + cs)
+	}
+	b.WriteString("\r")
 	b.WriteString("MSA" + f + o.Code + f + msg.ControlID())
 	if o.Text != "" {
 		b.WriteString(f + d.EscapeText(o.Text))

@@ -138,6 +138,30 @@ func (e Encoding) Codec() encoding.Encoding {
 	return nil
 }
 
+// Encode writes UTF-8 text (as carecert reads and builds messages) in e:
+// what is sent on or answered goes out in the encoding the message came in,
+// UTF-16 and UTF-32 in its byte order after a byte-order mark when e had
+// one. Single bytes and UTF-8 are written as they are, without a mark
+// (UTF-8 has no byte order to tell, and a mark before MSH is no segment);
+// text that is no UTF-8 cannot be written in UTF-16 or UTF-32, and its bad
+// bytes go out as U+FFFD.
+func (e Encoding) Encode(text []byte) []byte {
+	c := e.Codec()
+	if c == nil {
+		return text
+	}
+	var out []byte
+	if e.BOM {
+		out = e.Mark()
+	}
+	wide, err := c.NewEncoder().Bytes(bytes.ToValidUTF8(text, []byte("\uFFFD")))
+	if err != nil {
+		// Valid UTF-8 always encodes in UTF-16 and UTF-32.
+		panic("hl7v2: " + e.String() + " cannot write valid UTF-8: " + err.Error())
+	}
+	return append(out, wide...)
+}
+
 // Mark is the byte-order mark of e's form and byte order (whether or not e
 // was opened by one), nil for single bytes.
 func (e Encoding) Mark() []byte {

@@ -125,6 +125,9 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 		s.mu.Unlock()
 		opts := hl7v2.ACKOptions{Code: "AA", ControlID: id, Time: now()}
 		ack := func() []byte { return hl7v2.BuildACK(msg, opts) }
+		// Answers go out in the encoding the message came in (a defect is
+		// played on the text first).
+		wrap := func(text []byte) []byte { return Wrap(msg.Encoding.Encode(text)) }
 		var out []byte
 		switch defect {
 		case DefectNoACK:
@@ -140,27 +143,27 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			case <-ctx.Done():
 				return
 			}
-			out = Wrap(ack())
+			out = wrap(ack())
 		case DefectWrongMSA2:
-			out = Wrap([]byte(strings.Replace(string(ack()), "MSA|AA|"+msg.ControlID(), "MSA|AA|X"+msg.ControlID(), 1)))
+			out = wrap([]byte(strings.Replace(string(ack()), "MSA|AA|"+msg.ControlID(), "MSA|AA|X"+msg.ControlID(), 1)))
 		case DefectUnframed:
-			out = ack()
+			out = msg.Encoding.Encode(ack())
 		case DefectGarbage:
 			out = Wrap([]byte("\x00\x01garbage, not HL7\xff"))
 		case DefectNotACK:
 			out = Wrap(f.Data) // the message echoed back: no MSA
 
 		case DefectNoSwap:
-			out = Wrap(noSwap(msg, ack()))
+			out = wrap(noSwap(msg, ack()))
 		case DefectVersion:
-			out = Wrap([]byte(strings.Replace(string(ack()), "|"+msg.Get("MSH-12")+"\r", "|2.9\r", 1)))
+			out = wrap(otherVersion(ack()))
 		case DefectAENoERR:
 			opts.Code = "AE"
 			b := string(ack())
-			out = Wrap([]byte(b[:strings.Index(b, "ERR|")]))
+			out = wrap([]byte(b[:strings.Index(b, "ERR|")]))
 		case DefectReject:
 			opts.Code, opts.Text = "AR", "rejected by the simulator"
-			out = Wrap(ack())
+			out = wrap(ack())
 		case DefectCommit:
 			out = Wrap([]byte{hl7v2.CommitACK})
 		default:
@@ -168,7 +171,7 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			// enhanced mode a CA and an AA as MSH-15 and MSH-16 say.
 			for _, code := range hl7v2.AckModeOf(msg).Replies("CA", "AA") {
 				opts.Code = code
-				out = append(out, Wrap(ack())...)
+				out = append(out, wrap(ack())...)
 			}
 			if out == nil {
 				continue
@@ -179,6 +182,17 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			return
 		}
 	}
+}
+
+// otherVersion rewrites an ACK's MSH-12 to a version the original did not
+// have (2.9).
+func otherVersion(ack []byte) []byte {
+	seg, rest, _ := strings.Cut(string(ack), "\r")
+	fields := strings.Split(seg, "|")
+	if len(fields) > 11 {
+		fields[11] = "2.9"
+	}
+	return []byte(strings.Join(fields, "|") + "\r" + rest)
 }
 
 // noSwap rewrites an ACK's MSH-3..6 to the original's order (not swapped).

@@ -236,7 +236,10 @@ func (t *mllpClient) Records(ctx context.Context, emit target.Emit) error {
 }
 
 // Encode writes a message back in ER7 with CR segment ends, as MLLP wants it
-// whatever the feed file used.
+// whatever the feed file used, in the encoding the feed holds it in: a
+// UTF-16 feed is sent in UTF-16 (with its byte-order mark, when the file has
+// one), since certifying an endpoint on what the feed holds means sending
+// that, not carecert's UTF-8 reading of it.
 func Encode(m *hl7v2.Message) []byte {
 	var b strings.Builder
 	for _, s := range m.Segments {
@@ -251,7 +254,7 @@ func Encode(m *hl7v2.Message) []byte {
 		}
 		b.WriteByte('\r')
 	}
-	return []byte(b.String())
+	return m.Encoding.Encode([]byte(b.String()))
 }
 
 // Judge decides how a listener acknowledges a message: nil findings (or none
@@ -405,7 +408,7 @@ func (t *mllpListen) Records(ctx context.Context, emit target.Emit) error {
 			what := "rejected"
 			text := fmt.Sprintf("the frame is %d bytes, over this receiver's limit", r.Size)
 			if ms, _ := hl7v2.ParseAll(r.Head); len(ms) > 0 && ms[0].Header() != nil {
-				out = acks(ms[0], "CR", "AR", text, index)
+				out = inEncoding(ms[0], acks(ms[0], "CR", "AR", text, index))
 			}
 			if out == nil {
 				what = "dropped (no readable MSH to reject it with)"
@@ -444,7 +447,7 @@ func (t *mllpListen) Records(ctx context.Context, emit target.Emit) error {
 			recs = append(recs, rec)
 			code, text := t.verdict(rec)
 			if m.Header() != nil {
-				out = acks(m, "CA", code, text, index)
+				out = inEncoding(m, acks(m, "CA", code, text, index))
 			}
 		}
 		if r.PrevBadEnd {
@@ -526,7 +529,18 @@ func (t *mllpListen) receiveBatch(ms []*hl7v2.Message, source string, index int)
 		code, text := t.verdict(rec)
 		replies = append(replies, acks(m, "CA", code, text, index+i+1)...)
 	}
-	return recs, [][]byte{hl7v2.BuildBatchACK(bhs, delims, replies, time.Now())}
+	return recs, inEncoding(ms[0], [][]byte{hl7v2.BuildBatchACK(bhs, delims, replies, time.Now())})
+}
+
+// inEncoding writes replies to m in the encoding m came in: a sender that
+// wrote UTF-16 reads its acknowledgements as UTF-16 (with a byte-order mark
+// when it sent one), as it reads its own messages; answered in single bytes,
+// it would read every acknowledgement as garbage and send again.
+func inEncoding(m *hl7v2.Message, replies [][]byte) [][]byte {
+	for i, r := range replies {
+		replies[i] = m.Encoding.Encode(r)
+	}
+	return replies
 }
 
 // acks builds the acknowledgements a message is owed in its mode (MSH-15 and
