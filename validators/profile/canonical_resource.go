@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/model"
@@ -77,27 +76,23 @@ func (w *walker) canonicalResourceRules(m map[string]any, typ, path string) {
 // isCanonicalType reports whether resources of typ are definitions: R4 gives
 // them a publication status (code), a publisher (string) and a date
 // (dateTime); not all of them a url and version (NamingSystem has neither).
-func isCanonicalType(typ string) bool { return canonicalTypes()[typ] }
-
-// canonicalTypes is the set of R4 definition resource types, found once in
-// the element index so that other resources pay one map lookup.
-var canonicalTypes = sync.OnceValue(func() map[string]bool {
-	out := map[string]bool{}
+// It reads typ's own definition only, which a run has loaded for the
+// records of typ it checks: asking it of every resource type at once loaded
+// all R4's definitions, 3% of a clean NDJSON feed's CPU and most of a small
+// file's start-up.
+func isCanonicalType(typ string) bool {
 	ix, err := elements.R4()
-	if err != nil {
-		return out
+	if err != nil || !ix.IsResource(typ) {
+		return false
 	}
-	for _, typ := range ix.Names() {
-		if !ix.IsResource(typ) {
-			continue
+	for _, m := range canonicalMarks {
+		if e := ix.Element(typ + "." + m.name); e == nil || e.TypeCode() != m.code {
+			return false
 		}
-		canonical := true
-		for el, code := range map[string]string{"status": "code", "publisher": "string", "date": "dateTime"} {
-			if e := ix.Element(typ + "." + el); e == nil || e.TypeCode() != code {
-				canonical = false
-			}
-		}
-		out[typ] = canonical
 	}
-	return out
-})
+	return true
+}
+
+// canonicalMarks are the root elements, and their types, every R4
+// definition resource has.
+var canonicalMarks = [...]struct{ name, code string }{{"status", "code"}, {"publisher", "string"}, {"date", "dateTime"}}
