@@ -163,9 +163,11 @@ func nativeInvariant(key, expr string) func(any, *walker) bool {
 			if !ok {
 				return true
 			}
+			// A value of a primitive type with extensions but no value
+			// is present by its companion alone (_valueCode).
 			hasValue := false
 			for k := range m {
-				if strings.HasPrefix(k, "value") {
+				if strings.HasPrefix(strings.TrimPrefix(k, "_"), "value") {
 					hasValue = true
 				}
 			}
