@@ -34,16 +34,34 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 		misses = misses[:n]
 	}
 	itemMisses := func(i int) []sliceMiss { return misses[i*len(k.slices) : (i+1)*len(k.slices)] }
+	// paths[d] is what discriminator d's path selects in the item being
+	// tried, read once however many slices try it; the misses keep them,
+	// so each item's stay in arena until slice returns (the findings keep
+	// them as strings).
+	discriminators := k.slicing.Discriminator
+	var pathsBuf [4][]any
+	paths := pathsBuf[:0]
+	arena := w.discBuf[:0]
 	lastSlice := -1
 	firstUnmatched := -1
 	ordered := k.slicing.Ordered
 	for i, item := range items {
+		paths = paths[:0]
+		for _, d := range discriminators {
+			var values []any
+			if d.Type != "type" || d.Path != "$this" || t == nil { // discriminate reads the element's type
+				start := len(arena)
+				arena = w.evalPathTo(arena, item, d.Path)
+				values = arena[start:len(arena):len(arena)]
+			}
+			paths = append(paths, values)
+		}
 		// undecided says a slice could not tell whether the item is one
 		// of its values (a profile discriminator's profile not loaded).
 		undecided := false
 		tried := itemMisses(i)
 		for si, s := range k.slices {
-			ok, why := w.sliceMatch(item, k, s, t)
+			ok, why := w.sliceMatch(item, paths, k, s, t)
 			tried[si] = why
 			undecided = undecided || why.kind == missUndecided
 			if ok {
@@ -81,7 +99,7 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 				// slice, or by none, was rejected by this one.
 				if matched[i] == nil || slices.Index(k.slices, matched[i]) > si {
 					why := itemMisses(i)[si]
-					tried = append(tried, fmt.Sprintf("item %d rejected: %s", i, why))
+					tried = append(tried, fmt.Sprintf("item %d rejected: %s", i, why.String()))
 					if why.kind == missUndecided {
 						maybe++
 					}
@@ -108,7 +126,7 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 func rejections(k *node, misses []sliceMiss) []string {
 	out := make([]string, 0, len(k.slices))
 	for si, s := range k.slices {
-		out = append(out, fmt.Sprintf("slice %q: %s", s.sliceName, misses[si]))
+		out = append(out, fmt.Sprintf("slice %q: %s", s.sliceName, misses[si].String()))
 	}
 	return out
 }
@@ -133,15 +151,16 @@ func itemPath(path string, k *node, i int) string {
 	return fmt.Sprintf("%s[%d]", path, i)
 }
 
-// sliceMatch reports whether item satisfies every discriminator of slice s;
-// when not, what rejected it (rendered only for a finding: String).
-func (w *walker) sliceMatch(item any, k, s *node, t *typeInfo) (bool, sliceMiss) {
+// sliceMatch reports whether item satisfies every discriminator of slice s,
+// paths holding what each discriminator's path selects in it; when not,
+// what rejected it (rendered only for a finding: String).
+func (w *walker) sliceMatch(item any, paths [][]any, k, s *node, t *typeInfo) (bool, sliceMiss) {
 	if len(k.slicing.Discriminator) == 0 {
 		return false, sliceMiss{kind: missNoDiscriminator}
 	}
 	var undecided sliceMiss // the first discriminator that could not tell
-	for _, d := range k.slicing.Discriminator {
-		ok, why := w.discriminate(item, s, t, d)
+	for di, d := range k.slicing.Discriminator {
+		ok, why := w.discriminate(item, paths[di], s, t, d)
 		switch {
 		case ok:
 		case why.kind == missUndecided:
@@ -159,10 +178,12 @@ func (w *walker) sliceMatch(item any, k, s *node, t *typeInfo) (bool, sliceMiss)
 	return true, sliceMiss{}
 }
 
-func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Discriminator) (bool, sliceMiss) {
+// discriminate reports whether item meets discriminator d of slice s,
+// values being what d's path selects in it (none read for a type on $this
+// of an element whose type is known).
+func (w *walker) discriminate(item any, values []any, s *node, t *typeInfo, d definitions.Discriminator) (bool, sliceMiss) {
 	switch d.Type {
 	case "value", "pattern":
-		values := w.evalPath(item, d.Path)
 		for _, x := range s.expectations(d.Path) {
 			if ok, why := w.meets(values, x, d.Path); !ok {
 				return false, why
@@ -171,7 +192,6 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 		// A slice that does not constrain this path lets any value through.
 		return true, sliceMiss{}
 	case "exists":
-		values := w.evalPath(item, d.Path)
 		n := descend(s, d.Path)
 		if n == nil {
 			return false, sliceMiss{kind: missUnconstrained, path: d.Path}
@@ -187,7 +207,7 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 		got := ""
 		if d.Path == "$this" && t != nil {
 			got = t.code // the element's type, no value read
-		} else if values := w.evalPath(item, d.Path); len(values) > 0 {
+		} else if len(values) > 0 {
 			if m, ok := values[0].(map[string]any); ok {
 				got, _ = m["resourceType"].(string)
 			}
@@ -217,7 +237,7 @@ func (w *walker) discriminate(item any, s *node, t *typeInfo, d definitions.Disc
 		}
 		return false, sliceMiss{kind: missType, path: d.Path, got: got, n: n}
 	case "profile":
-		return w.profileDiscriminator(w.evalPath(item, d.Path), descend(s, d.Path), d.Path)
+		return w.profileDiscriminator(values, descend(s, d.Path), d.Path)
 	}
 	return false, sliceMiss{kind: missUnsupported, got: d.Type}
 }
@@ -733,36 +753,55 @@ func splitPath(p string) []string {
 // that extension('http://a.b/c') stays one segment.
 func segments(p string) []string { return slices.Collect(pathSegments(p)) }
 
-// pathSegments yields segments(p) one by one, for a walk that reads each
-// once (evalPath, for every item and slice).
+// pathSegments yields segments(p) one by one.
 func pathSegments(p string) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		depth, start := 0, 0
-		for i := 0; i < len(p); i++ {
-			switch p[i] {
-			case '(':
-				depth++
-			case ')':
-				depth--
-			case '.':
-				if depth == 0 {
-					if !yield(p[start:i]) {
-						return
-					}
-					start = i + 1
-				}
+		for rest, more := p, true; more; {
+			var seg string
+			seg, rest, more = nextSegment(rest)
+			if !yield(seg) {
+				return
 			}
 		}
-		yield(p[start:])
 	}
+}
+
+// nextSegment splits p at its first dot outside parentheses: the segment
+// before it, the path after it, and whether there was one. A walk that
+// reads each segment once, for every item and slice (evalPathTo), reads
+// them with it rather than through an iterator, whose loop body would
+// capture the walk's values on the heap.
+func nextSegment(p string) (seg, rest string, more bool) {
+	depth := 0
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '.':
+			if depth == 0 {
+				return p[:i], p[i+1:], true
+			}
+		}
+	}
+	return p, "", false
 }
 
 // evalPath evaluates the small FHIRPath subset discriminators use: names,
 // $this, extension('url') and resolve().
-func (w *walker) evalPath(item any, path string) []any {
-	cur := []any{item}
-	for seg := range pathSegments(path) {
-		var next []any
+func (w *walker) evalPath(item any, path string) []any { return w.evalPathTo(nil, item, path) }
+
+// evalPathTo is evalPath appending what path selects to dst. The values
+// between the steps are held in two buffers of its own, so that a path
+// selecting few values allocates nothing beyond dst.
+func (w *walker) evalPathTo(dst []any, item any, path string) []any {
+	var curBuf, nextBuf [4]any
+	cur, next := append(curBuf[:0], item), nextBuf[:0]
+	for rest, more := path, true; more; {
+		var seg string
+		seg, rest, more = nextSegment(rest)
+		next = next[:0]
 		switch {
 		case seg == "$this":
 			continue
@@ -786,7 +825,7 @@ func (w *walker) evalPath(item any, path string) []any {
 				}
 			}
 		case strings.HasSuffix(seg, ")"):
-			next = cur // ofType(X) and the like: keep the values
+			next = append(next, cur...) // ofType(X) and the like: keep the values
 		default:
 			for _, c := range cur {
 				m, ok := c.(map[string]any)
@@ -810,9 +849,9 @@ func (w *walker) evalPath(item any, path string) []any {
 				}
 			}
 		}
-		cur = next
+		cur, next = next, cur
 	}
-	return cur
+	return append(dst, cur...)
 }
 
 // resolveLocal resolves a Reference to a contained resource, a resource of the

@@ -132,6 +132,12 @@ type scanBuf struct {
 	// (stream_implied.go).
 	implied  scan
 	impliedW walker
+	// projObjects (the first projUsed of them) and projected are the
+	// objects and arrays of the projections of a sliced element's values
+	// (stream_slices.go), emptied once its slicing is decided.
+	projObjects []map[string]any
+	projUsed    int
+	projected   []any
 }
 
 // scanned runs the stream path on rec's bytes as a resource of type typ,

@@ -41,16 +41,19 @@ func (s *scan) sliced(k *node, t *typeInfo, build bool) (any, bool) {
 		return nil, s.fail(r.fallback)
 	}
 	v, _, ok := s.project(s.i, r.slicing.paths, s.depth)
+	var matched []*node
+	if ok {
+		items, many := v.([]any)
+		if !many {
+			items = []any{v}
+		}
+		matched = s.w.slice(items, k, t, k.path, k.name)
+	}
+	s.buf.forgetProjections() // slice's findings are strings, its matches nodes
 	if !ok {
 		return nil, s.fail("sliced values the projection leaves to the record's decoding at " + k.path)
 	}
-	items, many := v.([]any)
-	if !many {
-		items = []any{v}
-	}
-	w := s.w
-	matched := w.slice(items, k, t, k.path, k.name)
-	if len(w.out) > 0 {
+	if len(s.w.out) > 0 {
 		return nil, s.fail("a finding of the slicing of " + k.path)
 	}
 	return s.items(k, t, build, matched)
@@ -80,11 +83,14 @@ func (s *scan) project(i int, paths [][]string, depth int) (v any, end int, ok b
 	}
 	switch src[i] {
 	case '[':
-		var items []any
 		i = spaceAfter(src, i+1)
 		if i < len(src) && src[i] == ']' {
-			return items, i + 1, true
+			return []any(nil), i + 1, true
 		}
+		// the items are gathered here while their own projections are
+		// made, then held in the scan's arena (scanBuf.projected)
+		var itemsBuf [8]any
+		items := itemsBuf[:0]
 		for i < len(src) {
 			item, next, ok := s.project(i, paths, depth+1)
 			if !ok {
@@ -97,7 +103,7 @@ func (s *scan) project(i int, paths [][]string, depth int) (v any, end int, ok b
 				continue
 			}
 			if i < len(src) && src[i] == ']' {
-				return items, i + 1, true
+				return s.buf.projectedItems(items), i + 1, true
 			}
 			break
 		}
@@ -138,7 +144,7 @@ func (s *scan) project(i int, paths [][]string, depth int) (v any, end int, ok b
 					return nil, 0, false
 				}
 				if m == nil {
-					m = make(map[string]any, len(paths))
+					m = s.buf.projectedObject()
 				}
 				m[key] = kept
 			}
@@ -157,6 +163,36 @@ func (s *scan) project(i int, paths [][]string, depth int) (v any, end int, ok b
 	// a primitive where a path goes on: nothing there for it to find
 	end, ok = skipValue(src, i)
 	return nil, end, ok
+}
+
+// projectedObject lends a projection an empty object from the scan's
+// arena: a vital sign's slicing projects a few objects, for the slicing of
+// one element at a time (forgetProjections).
+func (b *scanBuf) projectedObject() map[string]any {
+	if b.projUsed == len(b.projObjects) {
+		b.projObjects = append(b.projObjects, make(map[string]any, 2))
+	}
+	b.projUsed++
+	return b.projObjects[b.projUsed-1]
+}
+
+// projectedItems holds a projection's array in the scan's arena.
+func (b *scanBuf) projectedItems(items []any) []any {
+	start := len(b.projected)
+	b.projected = append(b.projected, items...)
+	return b.projected[start:len(b.projected):len(b.projected)]
+}
+
+// forgetProjections empties what the projections of one sliced element
+// held, once slice has decided it, for the next element's; nothing of
+// the record's stays reachable from the arena.
+func (b *scanBuf) forgetProjections() {
+	for _, m := range b.projObjects[:b.projUsed] {
+		clear(m)
+	}
+	b.projUsed = 0
+	clear(b.projected)
+	b.projected = b.projected[:0]
 }
 
 // spaceAfter returns the first offset from i that is not JSON white space.

@@ -136,6 +136,11 @@ type walker struct {
 	// in segsBuf while they fit: few paths are deeper.
 	segs    []pathSeg
 	segsBuf [16]pathSeg
+	// discBuf holds what the discriminators' paths select in the items
+	// slice is assigning, while they fit: slice is not entered again on
+	// one walker before it returns (a profile discriminator walks its
+	// profile on a walker of its own).
+	discBuf [16]any
 	// holder is the object whose properties are being walked: the element
 	// an extension found among them is used on.
 	holder holder
