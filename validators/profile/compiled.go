@@ -404,15 +404,18 @@ func (c *compiler) node(p *Compiled, el *definitions.ElementDefinition) (*node, 
 }
 
 // typeInvariants returns the root constraints of a complex type's definition
-// and of the datatype profiles its type names that the element does not
+// and of the datatype profile its type names that the element does not
 // already carry. Extensions are left out: their definition's root is
-// evaluated when the extension is (extensions.go).
+// evaluated when the extension is (extensions.go). A type naming several
+// profiles names alternatives (R4 §5.1.0.9: the value conforms to at least
+// one), so no one of their roots is the value's own: each is evaluated with
+// its profile, in the walk that tries it (typeProfiles).
 func (c *compiler) typeInvariants(n *node, ti *typeInfo) []*invariant {
 	if ti.primitive || ti.compiled == nil || ti.compiled.Kind == "resource" || ti.code == "Extension" {
 		return nil
 	}
 	roots := []*Compiled{ti.compiled}
-	if ti.code != "Reference" {
+	if ti.code != "Reference" && len(ti.profiles) == 1 {
 		for _, prof := range ti.profiles {
 			if pp, err := c.compile(prof); err == nil && pp.Type == ti.code && pp != ti.compiled {
 				roots = append(roots, pp)

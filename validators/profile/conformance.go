@@ -17,8 +17,11 @@ const maxConformanceDepth = 4
 // the findings, without adding them to w: for a profile discriminator or a
 // reference's target profile, where not conforming is one finding of w's.
 // References inside m resolve in the same Bundle or Parameters as w's, and
-// by the same rules (subWalk).
-func (w *walker) conformance(m map[string]any, p *Compiled, path string) []model.Finding {
+// by the same rules (subWalk). A datatype profile's root constraints are part
+// of conforming to it, and are evaluated unless roots is false: the walk
+// asking already holds the value to them (a type naming one profile,
+// typeInvariants).
+func (w *walker) conformance(m map[string]any, p *Compiled, path string, roots bool) []model.Finding {
 	sub := w.subWalk(p)
 	if sub == nil {
 		return nil
@@ -27,6 +30,9 @@ func (w *walker) conformance(m map[string]any, p *Compiled, path string) []model
 		sub.resource(m, p, p.Type)
 	} else {
 		sub.object(m, p.root, nil, path, false)
+		if roots {
+			sub.checkAt(p.root.invariants, p.root, nil, m, nil, sub.pathRoot(path))
+		}
 	}
 	return sub.out
 }
@@ -89,7 +95,7 @@ func (w *walker) elementAlternatives(item any, m map[string]any, t *typeInfo, pa
 				unloaded = append(unloaded, alt.profile)
 				continue
 			}
-			cands = append(cands, w.profileCandidates(m, []*Compiled{p}, path)...)
+			cands = append(cands, w.profileCandidates(m, []*Compiled{p}, path, true)...)
 		}
 	}
 	w.oneOf(cands, unloaded, path, t.code)
@@ -111,7 +117,7 @@ func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp stri
 			compiled = append(compiled, p)
 		}
 	}
-	tried, first := conformsToNone(w.profileCandidates(target, compiled, typ))
+	tried, first := conformsToNone(w.profileCandidates(target, compiled, typ, true))
 	if len(tried) == 0 {
 		return
 	}
@@ -151,7 +157,10 @@ func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 		}
 		compiled = append(compiled, p)
 	}
-	w.oneOf(w.profileCandidates(m, compiled, path), nil, path, t.code)
+	// One profile's root constraints are the value's own, evaluated in the
+	// walk of the value (typeInvariants); several are alternatives, each
+	// tried with its profile.
+	w.oneOf(w.profileCandidates(m, compiled, path, len(t.profiles) > 1), nil, path, t.code)
 }
 
 // candidate is one definition a value may conform to: its name, and the
@@ -161,11 +170,12 @@ type candidate struct {
 	walk func() []model.Finding
 }
 
-// profileCandidates are compiled profiles as candidates for m, each walked on its own.
-func (w *walker) profileCandidates(m map[string]any, compiled []*Compiled, path string) []candidate {
+// profileCandidates are compiled profiles as candidates for m, each walked
+// on its own (with its root constraints unless roots is false: conformance).
+func (w *walker) profileCandidates(m map[string]any, compiled []*Compiled, path string, roots bool) []candidate {
 	cands := make([]candidate, len(compiled))
 	for i, p := range compiled {
-		cands[i] = candidate{p.URL, func() []model.Finding { return w.conformance(m, p, path) }}
+		cands[i] = candidate{p.URL, func() []model.Finding { return w.conformance(m, p, path, roots) }}
 	}
 	return cands
 }

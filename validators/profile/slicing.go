@@ -403,7 +403,7 @@ func (w *walker) profileDiscriminator(values []any, n *node, path string) (bool,
 				if rt, ok := x["resourceType"].(string); ok && p.Kind == "resource" && rt != p.Type {
 					continue
 				}
-				if !hasError(w.conformance(x, p, path)) {
+				if !hasError(w.conformance(x, p, path, true)) {
 					return true, sliceMiss{}
 				}
 			default:

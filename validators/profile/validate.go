@@ -1070,7 +1070,7 @@ func (w *walker) conformTo(m map[string]any, alternatives []*Compiled, unloaded 
 		w.resource(m, alternatives[0], path)
 		return
 	}
-	w.oneOf(w.profileCandidates(m, alternatives, path), unloaded, path, rt)
+	w.oneOf(w.profileCandidates(m, alternatives, path, true), unloaded, path, rt)
 }
 
 func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host hostElem) {

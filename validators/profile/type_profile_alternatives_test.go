@@ -1,0 +1,120 @@
+package profile_test
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/profile"
+)
+
+// R4 §5.1.0.9 (ElementDefinition.type.profile): when a type names several
+// profiles, the value must conform to at least one of them, each with its
+// own root constraints; and a profile discriminator takes an item for a
+// slice only when the item conforms to the slice's profile, its root
+// constraints included. AU Base's identifiers are the family at large
+// (Patient.identifier names ten Identifier profiles, each with a root
+// invariant on the value: an IHI is 16 digits, an ABN 11). The profiles
+// below are our own.
+var _ = Describe("root constraints of a type's alternative profiles", func() {
+	const ns = "http://example.org/StructureDefinition/"
+	digits := func(name, n string) map[string]any {
+		p := diffProfile(ns+name, "Identifier",
+			`{"id": "Identifier", "path": "Identifier", "constraint": [{"key": "`+name+`", "severity": "error",
+			  "human": "the value is `+n+` digits", "expression": "value.matches('^[0-9]{`+n+`}$')"}]}`)
+		p["kind"] = "complex-type"
+		return p
+	}
+	patient := func(name, elements string) map[string]any {
+		return diffProfile(ns+name, "Patient", elements)
+	}
+	identifiers := func(name string, profiles ...string) map[string]any {
+		list := ""
+		for i, p := range profiles {
+			if i > 0 {
+				list += ", "
+			}
+			list += `"` + p + `"`
+		}
+		return patient(name, `{"id": "Patient.identifier", "path": "Patient.identifier", "type": [{"code": "Identifier", "profile": [`+list+`]}]}`)
+	}
+	sliced := diffProfile(ns+"patient-sliced", "Patient",
+		`{"id": "Patient.identifier", "path": "Patient.identifier", "slicing": {"discriminator": [{"type": "profile", "path": "$this"}], "rules": "open"}}`,
+		`{"id": "Patient.identifier:eleven", "path": "Patient.identifier", "sliceName": "eleven", "min": 0, "max": "*",
+		  "type": [{"code": "Identifier", "profile": ["`+ns+`id-eleven"]}]}`)
+	slicedClosed := diffProfile(ns+"patient-sliced-closed", "Patient",
+		`{"id": "Patient.identifier", "path": "Patient.identifier", "slicing": {"discriminator": [{"type": "profile", "path": "$this"}], "rules": "closed"}}`,
+		`{"id": "Patient.identifier:eleven", "path": "Patient.identifier", "sliceName": "eleven", "min": 0, "max": "*",
+		  "type": [{"code": "Identifier", "profile": ["`+ns+`id-eleven"]}]}`)
+	e := newEngine(
+		digits("id-eleven", "11"), digits("id-nine", "9"),
+		identifiers("patient-either", ns+"id-eleven", ns+"id-nine"),
+		identifiers("patient-or-base", "http://hl7.org/fhir/StructureDefinition/Identifier", ns+"id-eleven"),
+		identifiers("patient-eleven", ns+"id-eleven"),
+		sliced, slicedClosed,
+	)
+
+	resource := func(profileName, value string) string {
+		return `{"resourceType": "Patient", "id": "p1", "meta": {"profile": ["` + ns + profileName + `"]},
+			"identifier": [{"system": "http://example.org/ids", "value": "` + value + `"}]}`
+	}
+	placements := []struct {
+		name, at string
+		place    func(res string) string
+	}{
+		{"alone", "Patient", func(res string) string { return res }},
+		{"a Bundle entry", "Patient", func(res string) string {
+			return `{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "http://example.org/fhir/Patient/p1", "resource": ` + res + `}]}`
+		}},
+		{"contained", "Basic.contained[0]", func(res string) string {
+			return `{"resourceType": "Basic", "id": "b1", "contained": [` + res + `], "code": {"text": "carrier"}, "subject": {"reference": "#p1"}}`
+		}},
+		{"a parameter's resource", "Parameters.parameter[0].resource", func(res string) string {
+			return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": ` + res + `}]}`
+		}},
+		{"an entry of a parameter's Bundle", "Parameters.parameter[0].resource.entry[0].resource", func(res string) string {
+			return `{"resourceType": "Parameters", "parameter": [{"name": "p", "resource": {"resourceType": "Bundle", "type": "collection", "entry": [
+				{"fullUrl": "http://example.org/fhir/Patient/p1", "resource": ` + res + `}]}}]}`
+		}},
+	}
+	// Each case: the profile claimed, the identifier's value, and the errors
+	// (code and path below the placement) it must give. The first six failed
+	// before: every alternative's root constraint was asked of every value,
+	// and a profile discriminator ignored the slice profile's.
+	cases := []struct {
+		name, profile, value string
+		errors               []string
+	}{
+		{"conforming to the first of two alternatives", "patient-either", "12345678901", nil},
+		{"conforming to the second of two alternatives", "patient-either", "123456789", nil},
+		{"conforming to neither alternative: one finding naming both", "patient-either", "12AB", []string{profile.CodeTypeProfile + " .identifier[0]"}},
+		{"under alternatives that include the base type", "patient-or-base", "12AB", nil},
+		{"not conforming to an open slice's profile: no slice, no error", "patient-sliced", "12AB", nil},
+		{"not conforming to a closed slice's profile: matches no slice", "patient-sliced-closed", "12AB", []string{profile.CodeSlicing + " .identifier[0]"}},
+		{"conforming to a slice's profile", "patient-sliced", "12345678901", nil},
+		{"under one profile, its root constraint is the value's own", "patient-eleven", "12AB", []string{profile.CodeInvariant + " .identifier[0]"}},
+		{"under one profile, conforming", "patient-eleven", "12345678901", nil},
+	}
+	for _, pl := range placements {
+		for _, format := range []string{"json", "xml"} {
+			for _, c := range cases {
+				It(c.name+", "+pl.name+", in "+format, func() {
+					var got []string
+					for _, f := range bundleAllFindings(e, inFormat(format, pl.place(resource(c.profile, c.value)))) {
+						if f.Severity == model.Error {
+							got = append(got, f.Code+" "+f.Path)
+						}
+					}
+					want := []string{}
+					for _, w := range c.errors {
+						code, path, _ := strings.Cut(w, " ")
+						want = append(want, code+" "+pl.at+path)
+					}
+					Expect(got).To(ConsistOf(want))
+				})
+			}
+		}
+	}
+})
