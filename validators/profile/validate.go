@@ -729,7 +729,15 @@ func (w *walker) property(name string, m member, k *node, t *typeInfo, at pathAt
 	}
 	var matched []*node
 	if len(k.slices) > 0 && k.slicing != nil {
-		matched = w.slice(items, k, t, p(), name)
+		// A primitive carried only by its "_" companion (a data-absent-reason
+		// in place of the dateTime) is still a value of the element, and a
+		// slice can claim it (by its type): every one of the count values is
+		// sliced, those without a value as nil.
+		values := items
+		if len(values) < count {
+			values = append(slices.Clip(values), make([]any, count-len(values))...)
+		}
+		matched = w.slice(values, k, t, p(), name)
 	}
 	for i := 0; i < count; i++ {
 		ip := pa
