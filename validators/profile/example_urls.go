@@ -30,7 +30,7 @@ func (w *walker) exampleURI(s, typ string, k *node, at pathAt) {
 	if w.e.allowExampleURLs || (typ != "uri" && typ != "url" && typ != "canonical") || !mayBeExampleURL(s) || !exampleURL(s) {
 		return
 	}
-	if w.definingURL(k.path) || k.path == "Bundle.entry.fullUrl" || extensionURL(k.path) {
+	if w.definingURL(k.path) || k.path == "Bundle.entry.fullUrl" || extensionURL(k.path) || w.linkExtensionValue(k) {
 		return
 	}
 	// A uri or url points at something only when it names a resource on a
@@ -44,6 +44,25 @@ func (w *walker) exampleURI(s, typ string, k *node, at pathAt) {
 		return
 	}
 	w.add(model.Error, CodeExampleURL, w.pathText(at), fmt.Sprintf("%s %q points at an example domain or OID: example URLs are not allowed in real data (allow-example-urls accepts them)", typ, s), s)
+}
+
+// linkExtensionValues are extensions whose values the reference validator
+// leaves out of the example-URL rule: a narrative's link to the resource it
+// renders (textLink, whose target it checks on its own), a CQL library's
+// namespace, and the publisher's page and source links.
+var linkExtensionValues = map[string]bool{
+	extTextLink: true,
+	"http://hl7.org/fhir/uv/cql/StructureDefinition/cql-namespaceUri": true,
+	"http://hl7.org/fhir/tools/StructureDefinition/ig-page-name":      true,
+	"http://hl7.org/fhir/StructureDefinition/web-source":              true,
+	"http://hl7.org/fhir/tools/StructureDefinition/web-source":        true,
+}
+
+// linkExtensionValue reports whether element k is the value of such an
+// extension (or of a sub-extension of one: the nearest absolute url is the
+// one that counts), whether or not its definition is loaded.
+func (w *walker) linkExtensionValue(k *node) bool {
+	return w.extParent != nil && linkExtensionValues[w.extParent.url] && strings.HasSuffix(k.path, ".value[x]")
 }
 
 // namesResource reports whether a URL's path has a segment that is a FHIR

@@ -1,6 +1,8 @@
 package profile_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -89,4 +91,52 @@ var _ = Describe("example URLs in uri, url and canonical values", func() {
 		Expect(exampleFindings(strict, document("https://notexample.com/fhir/DocumentReference/7"))).To(BeEmpty())
 		Expect(exampleFindings(strict, document("https://acme.community/fhir/DocumentReference/7"))).To(BeEmpty())
 	})
+})
+
+// The reference validator leaves the values of some extensions out of the
+// example-URL rule (its exemption at the example step): a narrative's
+// textLink (whose target it checks on its own), a CQL namespace, and the
+// publisher's ig-page-name and web-source, found by the nearest absolute
+// extension url above the value, loaded or not. The IPS links each section
+// entry of its narrative to https://fhir.example.com/... so. Any other
+// extension's value is held to the rule like any uri.
+var _ = Describe("example URLs in the values of link extensions", func() {
+	e := newEngine()
+	patient := func(text, extension, telecom string) string {
+		return `{"resourceType": "Patient", "id": "r1", "text": {"status": "generated", ` + text + `
+			"div": "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p id=\"c1\">Asthma</p></div>"}` + extension + telecom + `}`
+	}
+	link := func(url, value string) string {
+		return `"extension": [{"url": "` + url + `", "extension": [{"url": "htmlid", "valueString": "c1"}, {"url": "data", "valueUri": "` + value + `"}]}],`
+	}
+	const example = "https://fhir.example.com/Condition/8039e4a7"
+	cases := []struct {
+		name, resource string
+		errors         []string
+	}{
+		{"a textLink's data on an example server (before)", patient(link("http://hl7.org/fhir/StructureDefinition/textLink", example), "", ""), nil},
+		{"web-source on an example server (before)", patient("", `, "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/web-source", "valueUrl": "`+example+`"}]`, ""), nil},
+		{"the publisher's older web-source (before)", patient("", `, "extension": [{"url": "http://hl7.org/fhir/tools/StructureDefinition/web-source", "valueUrl": "`+example+`"}]`, ""), nil},
+		{"a CQL namespace (before)", patient("", `, "extension": [{"url": "http://hl7.org/fhir/uv/cql/StructureDefinition/cql-namespaceUri", "valueUri": "`+example+`"}]`, ""), nil},
+		{"a sub-extension's data under another extension", patient(link("http://hl7.org/fhir/StructureDefinition/other-link", example), "", ""),
+			[]string{profile.CodeExampleURL + " .text.extension[0].extension[1].valueUri"}},
+		{"a telecom's address extension", patient("", "", `, "telecom": [{"system": "url", "value": "https://records.nhs.uk/x",
+			"extension": [{"url": "http://hl7.org/fhir/StructureDefinition/iso21090-TEL-address", "valueUrl": "`+example+`"}]}]`),
+			[]string{profile.CodeExampleURL + " .telecom[0].extension[0].valueUrl"}},
+	}
+	for _, c := range cases {
+		for _, pl := range placements("Patient", "r1") {
+			for _, format := range []string{"json", "xml"} {
+				It(c.name+", "+pl.name+", in "+format, func() {
+					var got []string
+					for _, f := range pl.errors(e, format, c.resource) {
+						if strings.HasPrefix(f, profile.CodeExampleURL+" ") {
+							got = append(got, f)
+						}
+					}
+					Expect(got).To(ConsistOf(pl.paths(c.errors)))
+				})
+			}
+		}
+	}
 })
