@@ -711,8 +711,13 @@ func (s *Scanner) header(m *Message, raw string, seg *Segment) {
 	case len(enc) > 5:
 		issue("parse.delimiters", fmt.Sprintf("%s-2 has %d encoding characters, not 4 (or 5 with a truncation character)", raw[:3], len(enc)), truncate(enc, 10))
 	}
+	// Only the characters the sender wrote are judged: a standard value
+	// filled in for a missing one may be a character the sender gave
+	// another role (^~& leaves out the subcomponent separator, whose
+	// standard & is the escape here), which it did not repeat; the missing
+	// ones are reported above, once, whichever characters were written.
 	seen := map[byte]bool{d.Field: true}
-	for i, c := range []byte{d.Component, d.Repetition, d.Escape, d.Subcomponent, d.Truncation}[:min(max(len(enc), 4), 5)] {
+	for i, c := range []byte{d.Component, d.Repetition, d.Escape, d.Subcomponent, d.Truncation}[:min(len(enc), 5)] {
 		if c == 0 {
 			continue
 		}

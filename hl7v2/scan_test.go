@@ -479,3 +479,62 @@ var _ = Describe("Segment look-ups", func() {
 func hashed(m string) string {
 	return strings.NewReplacer("|", "#", "^", "$", "~", "*", "\\", "@", "&", "%").Replace(m)
 }
+
+// Encoding characters a header leaves out take their standard values; the
+// sender is told once that they are missing, whichever characters it did
+// write. A standard value the reader fills in that the sender had already
+// used for another role (^~& leaves out the subcomponent separator, whose
+// standard value & is the escape character here) is no character the
+// sender repeated: the same message written with other delimiters ($*@)
+// gets the same findings. A character the sender did repeat still is one.
+var _ = Describe("short and repeated encoding characters (MSH-2, BHS-2, FHS-2)", func() {
+	// delimiterIssues lists the parse.delimiters messages of every header
+	// segment read from text.
+	delimiterIssues := func(text string) []string {
+		var out []string
+		for _, m := range parse(text) {
+			for _, is := range m.Issues {
+				if is.Code == "parse.delimiters" {
+					out = append(out, is.Path+" "+is.Message)
+				}
+			}
+		}
+		return out
+	}
+	headers := map[string]func(enc string) string{
+		"MSH":          func(enc string) string { return "MSH|" + enc + "|A|B|C|D|2024||ADT^A01|1|P|2.5\rPID|1\r" },
+		"BHS in batch": func(enc string) string { return "BHS|" + enc + "|A\rMSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.5\rBTS|1\r" },
+		"FHS in file":  func(enc string) string { return "FHS|" + enc + "|A\rMSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.5\rFTS|1\r" },
+		"MSH in an MLLP capture": func(enc string) string {
+			return "\x0bMSH|" + enc + "|A|B|C|D|2024||ADT^A01|1|P|2.5\rPID|1\r\x1c\r"
+		},
+	}
+	cases := []struct {
+		name, standard, other string
+		want                  []string // the messages, after the path
+	}{
+		{"three written, the standard escape last", `^~&`, `$*@`, []string{"-2 has 3 encoding character(s), not 4: the missing ones take their standard values"}},
+		{"three written", `^~\`, `$*@`, []string{"-2 has 3 encoding character(s), not 4: the missing ones take their standard values"}},
+		{"two written, the standard escape second", `^\`, `$*`, []string{"-2 has 2 encoding character(s), not 4: the missing ones take their standard values"}},
+		{"one written, the standard subcomponent separator", `&`, `$`, []string{"-2 has 1 encoding character(s), not 4: the missing ones take their standard values"}},
+		{"four, one repeated", `^^\&`, `$$*@`, []string{"-2 encoding character 2 ('$') is repeated or not a punctuation character"}},
+	}
+	for header, write := range headers {
+		for _, c := range cases {
+			It(header+": "+c.name, func() {
+				name := strings.Fields(header)[0]
+				var want []string
+				for _, w := range c.want {
+					want = append(want, name+"[1] "+name+w)
+				}
+				got := delimiterIssues(write(c.other))
+				Expect(got).To(Equal(want), "written with %q", c.other)
+				standard := delimiterIssues(write(c.standard))
+				Expect(standard).To(HaveLen(len(want)), "written with %q: %v", c.standard, standard)
+				for i := range standard {
+					Expect(standard[i]).To(Equal(strings.ReplaceAll(want[i], "'$'", "'^'")), "written with %q", c.standard)
+				}
+			})
+		}
+	}
+})
