@@ -2,7 +2,11 @@ package hl7v2
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
+	stdunicode "unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
@@ -110,15 +114,124 @@ func widened(head []byte, e Encoding) bool {
 	return true
 }
 
+// unitDecoder reads UTF-16 or UTF-32 (its byte-order mark already
+// consumed) as UTF-8 and keeps where it wrote U+FFFD for bytes that are not
+// the encoding (an odd byte count, a lone surrogate, a unit past U+10FFFF):
+// a U+FFFD the sender wrote itself is a character like any other, and only
+// the decoder can tell the two apart. (golang.org/x/text's decoders, which
+// carecert uses to write, give both as the same U+FFFD.)
+type unitDecoder struct {
+	width int
+	big   bool
+	// out counts the bytes written; undecodable holds the output offsets of
+	// the U+FFFD written for undecodable bytes, in order.
+	out         int64
+	undecodable []int64
+	transform.NopResetter
+}
+
 // Reader returns a reader of r's text as UTF-8, for a stream in e (its
-// byte-order mark already consumed). Bytes that are not e (an odd byte
-// count, a lone surrogate) read as U+FFFD, which the charset check reports.
+// byte-order mark already consumed), decoded as the scanner decodes it:
+// bytes that are not e read as U+FFFD.
 func (e Encoding) Reader(r io.Reader) io.Reader {
-	c := e.Codec()
-	if c == nil {
-		return r
+	if d := e.decoder(); d != nil {
+		return transform.NewReader(r, d)
 	}
-	return transform.NewReader(r, c.NewDecoder())
+	return r
+}
+
+func (e Encoding) decoder() *unitDecoder {
+	if !e.Decoded() {
+		return nil
+	}
+	d := &unitDecoder{width: 2, big: e.BigEndian}
+	if e.Form == "UTF-32" {
+		d.width = 4
+	}
+	return d
+}
+
+// unit reads one code unit of p (len(p) >= d.width).
+func (d *unitDecoder) unit(p []byte) uint32 {
+	if d.width == 2 {
+		if d.big {
+			return uint32(binary.BigEndian.Uint16(p))
+		}
+		return uint32(binary.LittleEndian.Uint16(p))
+	}
+	if d.big {
+		return binary.BigEndian.Uint32(p)
+	}
+	return binary.LittleEndian.Uint32(p)
+}
+
+// next decodes the character at the start of p: its rune, the bytes it
+// took (0 when p may hold only its start), and whether it was undecodable.
+func (d *unitDecoder) next(p []byte, atEOF bool) (r rune, size int, bad bool) {
+	if len(p) < d.width {
+		if atEOF {
+			return utf8.RuneError, len(p), true
+		}
+		return 0, 0, false
+	}
+	u := d.unit(p)
+	switch {
+	case d.width == 4 && (u > stdunicode.MaxRune || utf16.IsSurrogate(rune(u))):
+		return utf8.RuneError, 4, true
+	case d.width == 4:
+		return rune(u), 4, false
+	case u >= 0xD800 && u < 0xDC00: // a high surrogate: its low one follows
+		if len(p) < 4 && !atEOF {
+			return 0, 0, false
+		}
+		if len(p) >= 4 {
+			if low := d.unit(p[2:]); low >= 0xDC00 && low < 0xE000 {
+				return utf16.DecodeRune(rune(u), rune(low)), 4, false
+			}
+		}
+		return utf8.RuneError, 2, true
+	case u >= 0xDC00 && u < 0xE000:
+		return utf8.RuneError, 2, true
+	}
+	return rune(u), 2, false
+}
+
+func (d *unitDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	for nSrc < len(src) {
+		r, size, bad := d.next(src[nSrc:], atEOF)
+		if size == 0 {
+			err = transform.ErrShortSrc
+			break
+		}
+		if nDst+utf8.RuneLen(r) > len(dst) {
+			err = transform.ErrShortDst
+			break
+		}
+		if bad {
+			d.undecodable = append(d.undecodable, d.out+int64(nDst))
+		}
+		nDst += utf8.EncodeRune(dst[nDst:], r)
+		nSrc += size
+	}
+	d.out += int64(nDst)
+	return nDst, nSrc, err
+}
+
+// taken returns, relative to from, the offsets of undecodable bytes before
+// to, and forgets them (the scanner reads each line once, in order).
+func (d *unitDecoder) taken(from, to int64) []int {
+	if d == nil {
+		return nil
+	}
+	var out []int
+	n := 0
+	for ; n < len(d.undecodable) && d.undecodable[n] < to; n++ {
+		if o := d.undecodable[n]; o >= from {
+			out = append(out, int(o-from))
+		}
+	}
+	d.undecodable = d.undecodable[n:]
+	return out
 }
 
 // Codec is the codec of a stream the reader decodes (e.Decoded()) in its

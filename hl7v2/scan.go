@@ -11,6 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/transform"
+
 	"github.com/carecert/carecert/model"
 )
 
@@ -51,6 +53,11 @@ type Scanner struct {
 	// enc is the stream's encoding, found by the first fill (sniffed set).
 	enc     Encoding
 	sniffed bool
+	// dec decodes a UTF-16 or UTF-32 stream and keeps where bytes did not
+	// decode; undecodable holds those of the line being read, from its
+	// start (nil for a stream read as bytes).
+	dec         *unitDecoder
+	undecodable []int
 	// cut is set when the line just read was longer than MaxSegment and cut:
 	// it is a segment even if the bytes kept are whitespace alone.
 	cut bool
@@ -138,6 +145,8 @@ type builder struct {
 	// framed is set once MLLP block characters were dropped from one of
 	// the message's lines (reported once per message).
 	framed bool
+	// undecodable are offsets in text of bytes that did not decode.
+	undecodable []int
 	// skip marks a message before a range read's start: it is followed only
 	// for the state it leaves (lines, indexes, batch counts), then dropped.
 	skip bool
@@ -173,6 +182,7 @@ func (s *Scanner) Next() (*Message, error) {
 		if s.done {
 			continue // a range read of a decoded stream that another range reads
 		}
+		s.undecodable = s.dec.taken(s.at, s.at+int64(len(line)))
 		if line == nil && s.eof {
 			continue
 		}
@@ -180,6 +190,7 @@ func (s *Scanner) Next() (*Message, error) {
 			s.first = false
 			if bytes.HasPrefix(line, []byte{0xEF, 0xBB, 0xBF}) {
 				line, s.bom = line[3:], true
+				s.undecodable = shift(s.undecodable, 3)
 			}
 		}
 		s.segment(line, term)
@@ -303,10 +314,34 @@ func whiteOnly(p []byte) bool { return len(bytes.TrimFunc(p, blankRune)) == 0 }
 
 // unframe drops the MLLP block characters a captured frame leaves on a
 // line: start and end blocks before the segment id, end blocks after the
-// segment. A line that is not blank keeps at least one byte.
-func unframe(line []byte) []byte {
-	line = bytes.TrimLeftFunc(line, func(r rune) bool { return r == startBlock || r == endBlock })
-	return bytes.TrimRightFunc(line, func(r rune) bool { return r == endBlock })
+// segment; lead is how many it dropped before. A line that is not blank
+// keeps at least one byte.
+func unframe(line []byte) (bare []byte, lead int) {
+	bare = bytes.TrimLeftFunc(line, func(r rune) bool { return r == startBlock || r == endBlock })
+	lead = len(line) - len(bare)
+	return bytes.TrimRightFunc(bare, func(r rune) bool { return r == endBlock }), lead
+}
+
+// firstIn returns the first offset in [from, to), or -1.
+func firstIn(offsets []int, from, to int) int {
+	for _, o := range offsets {
+		if o >= from && o < to {
+			return o
+		}
+	}
+	return -1
+}
+
+// shift moves offsets from a line's start to n bytes later, dropping those
+// before it.
+func shift(offsets []int, n int) []int {
+	var out []int
+	for _, o := range offsets {
+		if o >= n {
+			out = append(out, o-n)
+		}
+	}
+	return out
 }
 
 // whiteRun judges a line read in pieces as whiteOnly judges it whole: a
@@ -396,7 +431,8 @@ func (s *Scanner) sniff() error {
 	if s.eof {
 		rest = failed{s.readErr}
 	}
-	s.r = enc.Reader(io.MultiReader(bytes.NewReader(bytes.Clone(s.buf[mark:s.end])), rest))
+	s.dec = enc.decoder()
+	s.r = transform.NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(s.buf[mark:s.end])), rest), s.dec)
 	s.end, s.eof, s.readErr = 0, false, nil
 	if s.ranged {
 		if s.from > 0 || s.to <= 0 {
@@ -436,7 +472,7 @@ func (s *Scanner) segment(line []byte, term int) {
 		}
 		return
 	}
-	bare := unframe(line)
+	bare, lead := unframe(line)
 	framed := len(bare) != len(line)
 	line = bare
 	name := line
@@ -480,6 +516,11 @@ func (s *Scanner) segment(line []byte, term int) {
 		return
 	}
 	start := len(b.text)
+	for _, at := range shift(s.undecodable, lead) {
+		if at < len(line) {
+			b.undecodable = append(b.undecodable, start+at)
+		}
+	}
 	b.text = append(b.text, line...)
 	b.lines = append(b.lines, lineSpan{start: start, end: len(b.text), line: s.line})
 	switch term {
@@ -625,10 +666,12 @@ func (s *Scanner) flush() {
 	}
 	used := 0
 	var more map[string]int // ids past the eighth
+	undecodable := false    // reported once a message, at its first place
 	for i, ln := range b.lines {
 		raw := text[ln.start:ln.end]
 		seg := Segment{Line: ln.line}
-		if i == 0 && !m.Headless && len(raw) >= 3 && (raw[:3] == "MSH" || raw[:3] == "FHS" || raw[:3] == "BHS") {
+		header := i == 0 && !m.Headless && len(raw) >= 3 && (raw[:3] == "MSH" || raw[:3] == "FHS" || raw[:3] == "BHS")
+		if header {
 			s.header(m, raw, &seg)
 		} else {
 			seg.Fields = splitFields(raw, m.Delims.Field)
@@ -660,6 +703,15 @@ func (s *Scanner) flush() {
 			}
 		}
 		seg.Seq = seq
+		if at := firstIn(b.undecodable, ln.start, ln.end); at >= 0 && !undecodable {
+			undecodable = true
+			n := strings.Count(raw[:at-ln.start], string(m.Delims.Field))
+			if header {
+				n++ // a header's field 1 is the separator itself
+			}
+			m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: "parse.charset", Line: ln.line, Path: fmt.Sprintf("%s.%d", seg.Path(), n),
+				Message: fmt.Sprintf("the message arrived in %s, but bytes here are not %s: they cannot be read (shown as U+FFFD)", m.Encoding, m.Encoding.Form)})
+		}
 		if !validName(seg.Name) {
 			m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: "parse.segment-name", Line: ln.line, Path: seg.Path(),
 				Message:  fmt.Sprintf("%q is not a segment id (three letters or digits, starting with a letter): the line is kept as a segment", truncate(seg.Name, 20)),

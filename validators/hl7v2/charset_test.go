@@ -1,6 +1,8 @@
 package hl7v2_test
 
 import (
+	"bytes"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -109,4 +111,64 @@ var _ = Describe("hl7v2-parse character sets against the encoding the message ar
 		Expect(fs[0].Message).To(ContainSubstring("MSH-18 is empty, so ASCII applies"))
 		Expect(fs[0].Line).To(Equal(1))
 	})
+})
+
+// A U+FFFD the sender wrote is a character like any other; only bytes that
+// do not decode are the charset error, at their own field. Before, both read
+// as the same U+FFFD, so a sender's own was an error and an undecodable
+// unit after it was reported at the sender's field.
+var _ = Describe("a sender's own U+FFFD and bytes that do not decode", func() {
+	// withUndecodable writes text in e with each § replaced by a unit e
+	// cannot decode: a lone high surrogate in UTF-16, a unit past U+10FFFF
+	// in UTF-32.
+	withUndecodable := func(text string, e hl7v2.Encoding) []byte {
+		data := hl7v2test.Encode(text, e)
+		mark := hl7v2test.Encode("§", hl7v2.Encoding{Form: e.Form, BigEndian: e.BigEndian})
+		bad := map[string][]byte{"UTF-16LE": {0x00, 0xD8}, "UTF-16BE": {0xD8, 0x00}, "UTF-32LE": {0, 0, 0x11, 0}, "UTF-32BE": {0, 0x11, 0, 0}}
+		form := e.Form + map[bool]string{true: "BE", false: "LE"}[e.BigEndian]
+		return bytes.ReplaceAll(data, mark, bad[form])
+	}
+	encodings := []hl7v2.Encoding{
+		{Form: "UTF-16", BOM: true}, {Form: "UTF-16", BigEndian: true},
+		{Form: "UTF-32", BOM: true}, {Form: "UTF-32", BigEndian: true, BOM: true},
+	}
+	cases := []struct {
+		name, msh3, pid string
+		want            string
+	}{
+		{"the sender's own U+FFFD in PID-5", "PAS", "ZO\uFFFD", ""},
+		{"the sender's own U+FFFD in PID-5, an undecodable unit in PID-11", "PAS", "ZO\uFFFD||||||1 ST§", "error@PID[1].11"},
+		{"an undecodable unit in PID-5, the sender's U+FFFD in PID-11", "PAS", "ZO§||||||1 ST\uFFFD", "error@PID[1].5"},
+		{"an undecodable unit in MSH-3", "PA§", "ZO", "error@MSH[1].3"},
+		{"the sender's own U+FFFD in MSH-3", "PA\uFFFD", "ZO", ""},
+	}
+	placements := map[string]func(msg string) string{
+		"ER7":   func(msg string) string { return msg },
+		"batch": func(msg string) string { return "BHS|^~\\&|A\r" + msg + "BTS|1\r" },
+	}
+	for _, c := range cases {
+		for where, place := range placements {
+			It(c.name+", "+where, func() {
+				for _, e := range encodings {
+					msh18 := "UNICODE " + e.Form
+					text := place(segs(`MSH|^~\&|`+c.msh3+`|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.5||||||`+msh18, "PID|1||||"+c.pid))
+					ms, err := hl7v2.ParseAll(withUndecodable(text, e))
+					Expect(err).NotTo(HaveOccurred())
+					got := []string{}
+					for _, m := range ms {
+						for _, f := range observe(mustCompile("hl7v2-parse", nil), m.Record("t.hl7")) {
+							if f.Code == "parse.charset" {
+								got = append(got, f.Severity.String()+"@"+f.Path)
+							}
+						}
+					}
+					if c.want == "" {
+						Expect(got).To(BeEmpty(), e.String())
+					} else {
+						Expect(got).To(Equal([]string{c.want}), e.String())
+					}
+				}
+			})
+		}
+	}
 })

@@ -2,6 +2,7 @@ package hl7v2
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -72,11 +73,11 @@ func charsetFinding(rec *model.Record, m *hl7v2.Message) (model.Finding, bool) {
 	}
 	enc := m.Encoding
 	if enc.Decoded() {
-		// Decoding left U+FFFD where the bytes were no UTF-16 (UTF-32):
-		// the sender's bytes, whatever MSH-18 says.
-		if path, found := fieldWith(m, func(f string) bool { return strings.ContainsRune(f, utf8.RuneError) }); found {
-			return finding(rec, model.Error, "parse.charset", path,
-				fmt.Sprintf("the message arrived in %s, but bytes here are not %s: they cannot be read (shown as U+FFFD)", enc, enc.Form)), true
+		// Bytes that were no UTF-16 (UTF-32) are the reader's issue, at
+		// their field, whatever MSH-18 says (a U+FFFD the sender wrote is a
+		// character like any other): one charset finding a message.
+		if slices.ContainsFunc(m.Issues, func(is hl7v2.Issue) bool { return is.Code == "parse.charset" }) {
+			return model.Finding{}, false
 		}
 		if cs == "UNICODE" || cs == "UNICODE "+enc.Form {
 			return model.Finding{}, false
