@@ -205,3 +205,76 @@ var _ = Describe("the mllp target sends what the feed holds", func() {
 		}
 	})
 })
+
+var _ = Describe("a feed message that MLLP cannot frame in its encoding", func() {
+	// MLLP ends a frame at its first 0x1C byte. In UTF-16 and UTF-32 that
+	// byte is inside ordinary characters: Ĝ (U+011C) and “ (U+201C) in
+	// little-endian UTF-16, М (U+041C, Cyrillic) in big-endian, any of them
+	// in UTF-32. Sent, such a message is cut inside a character and every
+	// receiver reads a broken frame: what the endpoint then answers, or not,
+	// says nothing of it.
+	msg := func(id, name string) string {
+		return "MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|" + id + "|P|2.5||||||UNICODE UTF-16\r" +
+			"EVN|A01|20240101120000\rPID|1||633^^^R0A^MR||" + name + "||19800101|F\rPV1|1|I\r"
+	}
+	DescribeTable("is not sent, is said so, and leaves the messages around it sent and judged",
+		func(e hl7v2.Encoding, name string) {
+			var got [][]byte
+			var mu sync.Mutex
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			Expect(err).NotTo(HaveOccurred())
+			l := &mllp.Listener{Handle: func(r mllp.Received) ([][]byte, bool) {
+				if r.Data == nil {
+					return nil, false
+				}
+				mu.Lock()
+				got = append(got, r.Data)
+				mu.Unlock()
+				ms, _ := hl7v2.ParseAll(r.Data)
+				if len(ms) == 0 || ms[0].Header() == nil {
+					return nil, false
+				}
+				ack := hl7v2.BuildACK(ms[0], hl7v2.ACKOptions{Code: "AA", ControlID: "A" + ms[0].ControlID(), Time: time.Now()})
+				return [][]byte{e.Encode(ack)}, false
+			}}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- l.Serve(ctx, ln) }()
+			DeferCleanup(func() { cancel(); Eventually(done, 5*time.Second).Should(Receive()) })
+
+			clean := []string{msg("C1", "SMITH^JOHN"), msg("C2", "JONES^ANN")}
+			Expect(hl7v2test.Encode(clean[0]+clean[1], e)).NotTo(ContainElement(byte(mllp.EndBlock)))
+			Expect(hl7v2test.Encode(msg("X1", name), e)).To(ContainElement(byte(mllp.EndBlock)), "the case holds the end block in %s", e)
+			feed := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
+			Expect(os.WriteFile(feed, hl7v2test.Encode(clean[0]+msg("X1", name)+clean[1], e), 0o600)).To(Succeed())
+			t, err := mllptarget.Open(target.Spec{Name: "t", URL: "mllp://" + ln.Addr().String(),
+				Options: params.Params{"feed": feed, "rate": 1000.0, "timeout": "2s"}})
+			Expect(err).NotTo(HaveOccurred())
+			var recs []*model.Record
+			Expect(t.Records(context.Background(), func(r *model.Record) error { recs = append(recs, r); return nil })).To(Succeed())
+
+			mu.Lock()
+			Expect(got).To(Equal([][]byte{e.Encode([]byte(clean[0])), e.Encode([]byte(clean[1]))}), "only the messages MLLP can carry are sent, whole")
+			mu.Unlock()
+			Expect(recs).To(HaveLen(3))
+			for i, r := range recs {
+				ex, _ := r.Value.(*hl7v2.Exchange)
+				if i != 1 {
+					Expect(ex).NotTo(BeNil())
+					Expect(ex.Outcome).To(Equal(hl7v2.Answered))
+					continue
+				}
+				Expect(ex).To(BeNil(), "an exchange that did not happen is not judged as the endpoint's")
+				Expect(r.Problem).NotTo(BeNil())
+				Expect(r.Problem.Severity).To(Equal(model.Warning))
+				Expect(r.Problem.Code).To(Equal("mllp.unframable"))
+				Expect(r.Problem.Message).To(ContainSubstring("not checked"))
+				Expect(r.Problem.Message).To(ContainSubstring("0x1C"))
+			}
+		},
+		Entry("Ĝ in UTF-16LE", hl7v2.Encoding{Form: "UTF-16", BOM: true}, "ĜEORGE^SAM"),
+		Entry("a quotation mark in UTF-16LE without a mark", hl7v2.Encoding{Form: "UTF-16"}, "O“NEIL^PAT"),
+		Entry("Cyrillic М in UTF-16BE", hl7v2.Encoding{Form: "UTF-16", BigEndian: true, BOM: true}, "МИХАИЛ^ИВАНОВ"),
+		Entry("Ĝ in UTF-32", hl7v2.Encoding{Form: "UTF-32", BigEndian: true}, "ĜEORGE^SAM"),
+	)
+})

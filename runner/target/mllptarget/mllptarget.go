@@ -6,6 +6,7 @@
 package mllptarget
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -214,6 +215,10 @@ func (t *mllpClient) Records(ctx context.Context, emit target.Emit) error {
 			if !ok || m.Envelope || sent >= t.maxMessages {
 				return nil
 			}
+			content := Encode(m)
+			if i := bytes.IndexByte(content, mllp.EndBlock); i >= 0 {
+				return emit(unframable(rec, m, i))
+			}
 			if wait := time.Until(last.Add(interval)); wait > 0 {
 				select {
 				case <-time.After(wait):
@@ -223,7 +228,7 @@ func (t *mllpClient) Records(ctx context.Context, emit target.Emit) error {
 			}
 			last = time.Now()
 			sent++
-			ex := c.Send(ctx, m, Encode(m))
+			ex := c.Send(ctx, m, content)
 			ex.Thresholds = t.thresholds
 			return emit(&model.Record{Kind: model.KindExchange, Source: rec.Source, Line: rec.Line, Index: rec.Index,
 				Type: rec.Type, ID: rec.ID, Value: ex})
@@ -233,6 +238,20 @@ func (t *mllpClient) Records(ctx context.Context, emit target.Emit) error {
 		}
 	}
 	return nil
+}
+
+// unframable is the record of a feed message that is not sent because
+// MLLP cannot carry it: in its encoding it holds 0x1C, the end block, at
+// byte i, which ends the frame there for every receiver (in UTF-16 and
+// UTF-32 the byte is inside ordinary characters: Ĝ, М, “). What a receiver
+// answers a message cut inside a character says nothing of the endpoint,
+// so the exchange is not judged: it is a warning on the feed, "not checked".
+func unframable(rec *model.Record, m *hl7v2.Message, i int) *model.Record {
+	out := &model.Record{Kind: model.KindExchange, Source: rec.Source, Line: rec.Line, Index: rec.Index, Type: rec.Type, ID: rec.ID}
+	f := out.Finding(model.Warning, "mllp.unframable", "", fmt.Sprintf("not sent, so its acknowledgement is not checked: in %s the message holds byte 0x1C "+
+		"(at byte %d), MLLP's end block, which would end its frame inside a character", m.Encoding, i))
+	out.Problem = &f
+	return out
 }
 
 // Encode writes a message back in ER7 with CR segment ends, as MLLP wants it
