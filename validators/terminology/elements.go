@@ -1,20 +1,13 @@
 package terminology
 
 import (
-	"encoding/json"
-	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/coded"
-	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/elements"
-	"github.com/carecert/carecert/fhir/r4core"
 	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/terminology"
 )
 
 // Binding is an element's terminology binding.
@@ -34,15 +27,6 @@ type Elements struct {
 	// walk of a record puts them there too, so that most records are not
 	// walked here at all.
 	shelf *coded.Shelf
-	// units maps a LOINC code a core profile fixes (on Observation.code
-	// or a component's code) to the unit it fixes for its value, and
-	// profileUnits a core profile's id to the unit it fixes for
-	// Observation.value, by which a vital sign's unit is found
-	// (definitions.ImpliedVital); both read from the profiles on first use.
-	unitsOnce    sync.Once
-	units        map[unitCode]UnitRule
-	profileUnits map[string]UnitRule
-	unitsErr     error
 }
 
 // UnitRule is the unit a profile fixes for an observation's value: a UCUM
@@ -81,149 +65,17 @@ func (ix *Elements) codedValues(rec *model.Record) []codedValue {
 	return out
 }
 
-// sdResource is the part of a StructureDefinition the unit rules need.
-type sdResource struct {
-	ResourceType string `json:"resourceType"`
-	URL          string `json:"url"`
-	// Type is not a string in every resource of the bundle.
-	Type       any    `json:"type"`
-	Derivation string `json:"derivation"`
-	Snapshot   struct {
-		Element []sdElement `json:"element"`
-	} `json:"snapshot"`
-}
-
-// sdElement is the part of an ElementDefinition the unit rules need.
-type sdElement struct {
-	ID        string  `json:"id"`
-	FixedCode *string `json:"fixedCode"`
-	Binding   *struct {
-		Strength string `json:"strength"`
-		ValueSet string `json:"valueSet"`
-	} `json:"binding"`
-	FixedCodeableConcept   *codeableConcept `json:"fixedCodeableConcept"`
-	PatternCodeableConcept *codeableConcept `json:"patternCodeableConcept"`
-}
-
-type codeableConcept struct {
-	Coding []struct {
-		System string `json:"system"`
-		Code   string `json:"code"`
-	} `json:"coding"`
-}
-
-// unitCode is a coding a unit rule is kept for.
-type unitCode struct{ system, code string }
-
-// loadUnits reads the unit rules of the core Observation profiles.
-func (ix *Elements) loadUnits() (map[unitCode]UnitRule, error) {
-	ix.unitsOnce.Do(func() {
-		ix.units = map[unitCode]UnitRule{}
-		ix.profileUnits = map[string]UnitRule{}
-		resources, err := r4core.Resources(r4core.ProfilesOthers)
-		if err != nil {
-			ix.unitsErr = err
-			return
-		}
-		// Only the Observation profiles matter: the archive's index finds
-		// them without decompressing the other definitions.
-		for _, r := range resources {
-			if r.ResourceType != "StructureDefinition" || r.Type != "Observation" {
-				continue
-			}
-			raw, err := r.Bytes()
-			if err != nil {
-				ix.unitsErr = err
-				return
-			}
-			var sd sdResource
-			if err := json.Unmarshal(raw, &sd); err != nil {
-				ix.unitsErr = fmt.Errorf("%s: %w", r.Source(), err)
-				return
-			}
-			if typ, _ := sd.Type.(string); sd.ResourceType == "StructureDefinition" && typ == "Observation" && sd.Derivation == "constraint" {
-				ix.readUnitRules(sd.URL, sd.Snapshot.Element)
-			}
-		}
-	})
-	return ix.units, ix.unitsErr
-}
-
-var (
-	unitCodeAt = regexp.MustCompile(`^(.*)\.code\.coding:[^.]+\.code$`)
-	unitValue  = regexp.MustCompile(`^(.*)\.value\[x\](:valueQuantity)?\.code$`)
-)
-
-// readUnitRules finds, in a core Observation profile (the vital signs and
-// lipid profiles), the LOINC code it fixes and the unit it fixes for the
-// value; a core profile's unit is also kept by its id, for the observations
-// held to it as a vital sign, whichever of the sign's codings they carry.
-func (ix *Elements) readUnitRules(url string, elems []sdElement) {
-	codes := map[string]string{}
-	rules := map[string]UnitRule{}
-	for _, el := range elems {
-		if m := unitCodeAt.FindStringSubmatch(el.ID); m != nil && el.FixedCode != nil {
-			codes[m[1]] = *el.FixedCode
-		}
-		if el.ID == "Observation.code" {
-			for _, cc := range []*codeableConcept{el.FixedCodeableConcept, el.PatternCodeableConcept} {
-				if cc == nil {
-					continue
-				}
-				for _, c := range cc.Coding {
-					if c.System == "http://loinc.org" {
-						codes["Observation"] = c.Code
-					}
-				}
-			}
-		}
-		if m := unitValue.FindStringSubmatch(el.ID); m != nil {
-			r := UnitRule{Profile: url}
-			if el.FixedCode != nil {
-				r.Code = *el.FixedCode
-			} else if el.Binding != nil && el.Binding.Strength == "required" {
-				r.ValueSet = el.Binding.ValueSet
-			}
-			if r.Code != "" || r.ValueSet != "" {
-				rules[m[1]] = r
-			}
-		}
-	}
-	keep := func(c unitCode, r UnitRule) {
-		if _, dup := ix.units[c]; !dup {
-			ix.units[c] = r
-		}
-	}
-	for ctx, code := range codes {
-		if r, ok := rules[ctx]; ok && code != "" {
-			keep(unitCode{terminology.LOINC, code}, r)
-		}
-	}
-	if id, core := strings.CutPrefix(url, definitions.CoreBase); core {
-		if r, ok := rules["Observation"]; ok {
-			ix.profileUnits[id] = r
-		}
-	}
-}
-
 // UnitRule returns the unit a core profile fixes for observations coded with
 // the coding: a LOINC code the profile fixes.
 func (ix *Elements) UnitRule(system, code string) (UnitRule, bool) {
-	units, err := ix.loadUnits()
-	if err != nil {
-		return UnitRule{}, false
-	}
-	r, ok := units[unitCode{system, code}]
+	r, ok := coreUnitRules[unitCode{system, code}]
 	return r, ok
 }
 
 // profileUnitRule returns the unit the core profile id (CoreBase+id) fixes
 // for Observation.value: a vital sign's, for an observation held to it.
 func (ix *Elements) profileUnitRule(id string) (UnitRule, bool) {
-	if _, err := ix.loadUnits(); err != nil {
-		return UnitRule{}, false
-	}
-	r, ok := ix.profileUnits[id]
+	r, ok := coreProfileUnits[id]
 	return r, ok
 }
 
