@@ -151,6 +151,14 @@ func CheckACK(rec *model.Record, ex *hl7v2.Exchange, mode string, acceptNegative
 		if a.Get("MSH-11.1") != req.Get("MSH-11.1") {
 			out = append(out, finding(rec, model.Warning, "ack.echo", "MSH[1].11", fmt.Sprintf("%s: MSH-11 is %q, not the message's %q (carecert policy, not an HL7 rule)", which, a.Get("MSH-11.1"), req.Get("MSH-11.1"))))
 		}
+		// A sender that writes UTF-16 or UTF-32 reads its answers so; one
+		// answered in another encoding (or byte order) reads garbage and
+		// sends again. HL7 states no rule for it, so this too only warns
+		// (carecert answers in the message's encoding, as an MLLP receiver
+		// that honours MSH-18 does).
+		if got, sent := a.Encoding, req.Encoding; (got.Decoded() || sent.Decoded()) && (got.Form != sent.Form || got.BigEndian != sent.BigEndian) {
+			out = append(out, finding(rec, model.Warning, "ack.encoding", "", fmt.Sprintf("%s: the acknowledgement is in %s, the message was sent in %s: a sender reads its answers in the encoding it writes (carecert policy, not an HL7 rule)", which, got, sent)))
+		}
 	}
 	switch {
 	case !am.Enhanced:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/hl7v2/hl7v2test"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	v2 "github.com/carecert/carecert/validators/hl7v2"
@@ -671,4 +672,44 @@ var _ = Describe("table 0203 (identifier type)", func() {
 			}
 		}
 	}
+})
+
+var _ = Describe("hl7v2-ack and the encoding of the acknowledgement", func() {
+	c := mustCompile("hl7v2-ack", nil)
+	req := segs(`MSH|^~\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|2.5||||||UNICODE UTF-16`, "EVN|A01", "PID|1", "PV1|1|I")
+	ms, err := hl7v2.ParseAll([]byte(req))
+	Expect(err).NotTo(HaveOccurred())
+	ack := string(hl7v2.BuildACK(ms[0], hl7v2.ACKOptions{Code: "AA", ControlID: "A1", Time: time.Now()}))
+	// The same forms a sender writes; UTF-8 with and without a mark are one
+	// encoding, as are UTF-16 with and without one in the same byte order.
+	forms := []hl7v2.Encoding{{}, {Form: "UTF-8", BOM: true}, {Form: "UTF-16", BOM: true}, {Form: "UTF-16"},
+		{Form: "UTF-16", BigEndian: true}, {Form: "UTF-32", BOM: true}, {Form: "UTF-32", BigEndian: true, BOM: true}}
+	same := func(a, b hl7v2.Encoding) bool {
+		return (!a.Decoded() && !b.Decoded()) || (a.Form == b.Form && a.BigEndian == b.BigEndian)
+	}
+	It("warns, as carecert's policy, when a message is answered in another encoding, and says nothing else differs", func() {
+		want := where(observe(c, exchangeRecord(req, ack)))
+		for _, sent := range forms {
+			for _, got := range forms {
+				fs := observe(c, exchangeRecord(string(hl7v2test.Encode(req, sent)), string(hl7v2test.Encode(ack, got))))
+				var rest []string
+				encoding := 0
+				for _, f := range fs {
+					if f.Code == "ack.encoding" {
+						encoding++
+						Expect(f.Severity).To(Equal(model.Warning))
+						Expect(f.Message).To(ContainSubstring("carecert policy"))
+						continue
+					}
+					rest = append(rest, f.Code+"@"+f.Path)
+				}
+				Expect(rest).To(Equal(want), "%s answered in %s", sent, got)
+				if same(sent, got) {
+					Expect(encoding).To(BeZero(), "%s answered in %s", sent, got)
+				} else {
+					Expect(encoding).To(Equal(1), "%s answered in %s", sent, got)
+				}
+			}
+		}
+	})
 })
