@@ -145,34 +145,35 @@ var _ = Describe("acknowledgements in the encoding the message came in", func() 
 	})
 })
 
+// peer listens on 127.0.0.1, keeps every frame it receives and answers
+// each message in the encoding it came in.
+func peer() (addr string, frames func() [][]byte) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	var mu sync.Mutex
+	var got [][]byte
+	l := &mllp.Listener{Handle: func(r mllp.Received) ([][]byte, bool) {
+		if r.Data == nil {
+			return nil, false
+		}
+		mu.Lock()
+		got = append(got, r.Data)
+		mu.Unlock()
+		ms, _ := hl7v2.ParseAll(r.Data)
+		if len(ms) == 0 {
+			return nil, false
+		}
+		ack := hl7v2.BuildACK(ms[0], hl7v2.ACKOptions{Code: "AA", ControlID: "A" + ms[0].ControlID(), Time: time.Now()})
+		return [][]byte{hl7v2test.Encode(string(ack), answeredIn(ms[0].Encoding))}, false
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Serve(ctx, ln) }()
+	DeferCleanup(func() { cancel(); Eventually(done, 5*time.Second).Should(Receive()) })
+	return ln.Addr().String(), func() [][]byte { mu.Lock(); defer mu.Unlock(); return append([][]byte(nil), got...) }
+}
+
 var _ = Describe("the mllp target sends what the feed holds", func() {
-	// A peer on 127.0.0.1 that keeps every frame it receives and answers
-	// each message in the encoding it came in.
-	peer := func() (addr string, frames func() [][]byte) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		Expect(err).NotTo(HaveOccurred())
-		var mu sync.Mutex
-		var got [][]byte
-		l := &mllp.Listener{Handle: func(r mllp.Received) ([][]byte, bool) {
-			if r.Data == nil {
-				return nil, false
-			}
-			mu.Lock()
-			got = append(got, r.Data)
-			mu.Unlock()
-			ms, _ := hl7v2.ParseAll(r.Data)
-			if len(ms) == 0 {
-				return nil, false
-			}
-			ack := hl7v2.BuildACK(ms[0], hl7v2.ACKOptions{Code: "AA", ControlID: "A" + ms[0].ControlID(), Time: time.Now()})
-			return [][]byte{hl7v2test.Encode(string(ack), answeredIn(ms[0].Encoding))}, false
-		}}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- l.Serve(ctx, ln) }()
-		DeferCleanup(func() { cancel(); Eventually(done, 5*time.Second).Should(Receive()) })
-		return ln.Addr().String(), func() [][]byte { mu.Lock(); defer mu.Unlock(); return append([][]byte(nil), got...) }
-	}
 	ack := func() check.Check {
 		reg := check.NewRegistry()
 		v2.Register(reg)
@@ -219,43 +220,19 @@ var _ = Describe("a feed message that MLLP cannot frame in its encoding", func()
 	}
 	DescribeTable("is not sent, is said so, and leaves the messages around it sent and judged",
 		func(e hl7v2.Encoding, name string) {
-			var got [][]byte
-			var mu sync.Mutex
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			Expect(err).NotTo(HaveOccurred())
-			l := &mllp.Listener{Handle: func(r mllp.Received) ([][]byte, bool) {
-				if r.Data == nil {
-					return nil, false
-				}
-				mu.Lock()
-				got = append(got, r.Data)
-				mu.Unlock()
-				ms, _ := hl7v2.ParseAll(r.Data)
-				if len(ms) == 0 || ms[0].Header() == nil {
-					return nil, false
-				}
-				ack := hl7v2.BuildACK(ms[0], hl7v2.ACKOptions{Code: "AA", ControlID: "A" + ms[0].ControlID(), Time: time.Now()})
-				return [][]byte{e.Encode(ack)}, false
-			}}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- l.Serve(ctx, ln) }()
-			DeferCleanup(func() { cancel(); Eventually(done, 5*time.Second).Should(Receive()) })
-
+			addr, frames := peer()
 			clean := []string{msg("C1", "SMITH^JOHN"), msg("C2", "JONES^ANN")}
 			Expect(hl7v2test.Encode(clean[0]+clean[1], e)).NotTo(ContainElement(byte(mllp.EndBlock)))
 			Expect(hl7v2test.Encode(msg("X1", name), e)).To(ContainElement(byte(mllp.EndBlock)), "the case holds the end block in %s", e)
 			feed := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
 			Expect(os.WriteFile(feed, hl7v2test.Encode(clean[0]+msg("X1", name)+clean[1], e), 0o600)).To(Succeed())
-			t, err := mllptarget.Open(target.Spec{Name: "t", URL: "mllp://" + ln.Addr().String(),
+			t, err := mllptarget.Open(target.Spec{Name: "t", URL: "mllp://" + addr,
 				Options: params.Params{"feed": feed, "rate": 1000.0, "timeout": "2s"}})
 			Expect(err).NotTo(HaveOccurred())
 			var recs []*model.Record
 			Expect(t.Records(context.Background(), func(r *model.Record) error { recs = append(recs, r); return nil })).To(Succeed())
 
-			mu.Lock()
-			Expect(got).To(Equal([][]byte{e.Encode([]byte(clean[0])), e.Encode([]byte(clean[1]))}), "only the messages MLLP can carry are sent, whole")
-			mu.Unlock()
+			Expect(frames()).To(Equal([][]byte{e.Encode([]byte(clean[0])), e.Encode([]byte(clean[1]))}), "only the messages MLLP can carry are sent, whole")
 			Expect(recs).To(HaveLen(3))
 			for i, r := range recs {
 				ex, _ := r.Value.(*hl7v2.Exchange)
