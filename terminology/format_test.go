@@ -181,6 +181,53 @@ var _ = Describe("loading implementation guides", func() {
 		Expect(ok).To(BeTrue())
 	})
 
+	// A published package also holds files that are not definitions: the
+	// XML copies of its resources, its examples, the publisher's reports and
+	// OpenAPI documents (the IPS's starts with a byte-order mark and is not
+	// FHIR). The terminology loader reads what the definitions loader reads
+	// (pkgcache.SkipFolder), in a package and in a folder alike, so none of
+	// them is reported as a guide file it could not read.
+	layout := map[string][]byte{
+		"Bundle-acme.json":                bundle,
+		"openapi/ips-server.openapi.json": []byte("\xef\xbb\xbf{\"openapi\": \"3.0.2\"}"),
+		"other/validation-summary.json":   []byte(`{"Patient/x": {"errors": 0}}`),
+		"xml/CodeSystem-acme.xml":         []byte("<CodeSystem/>"),
+		"example/ValueSet-broken.json":    []byte(`{"resourceType": "ValueSet",`),
+		"examples/CodeSystem-broken.json": []byte(`{"resourceType": "CodeSystem",`),
+	}
+	It("reads a package's definitions and leaves its examples, XML copies and publisher's files alone", func() {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		tw := tar.NewWriter(zw)
+		for name, data := range layout {
+			Expect(tw.WriteHeader(&tar.Header{Name: "package/" + name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})).To(Succeed())
+			_, err := tw.Write(data)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(tw.Close()).To(Succeed())
+		Expect(zw.Close()).To(Succeed())
+		path := filepath.Join(GinkgoT().TempDir(), "guide.tgz")
+		Expect(os.WriteFile(path, buf.Bytes(), 0o644)).To(Succeed())
+		e := terminology.New()
+		Expect(e.LoadIG(path)).To(Succeed())
+		Expect(e.Skipped()).To(BeEmpty())
+		_, ok := e.CodeSystem(acme)
+		Expect(ok).To(BeTrue())
+	})
+
+	It("reads a guide folder the same way", func() {
+		dir := GinkgoT().TempDir()
+		for name, data := range layout {
+			Expect(os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(dir, name), data, 0o644)).To(Succeed())
+		}
+		e := terminology.New()
+		Expect(e.LoadIG(dir)).To(Succeed())
+		Expect(e.Skipped()).To(BeEmpty())
+		_, ok := e.CodeSystem(acme)
+		Expect(ok).To(BeTrue())
+	})
+
 	It("fails naming a guide path that does not exist", func() {
 		Expect(terminology.New().LoadIG(filepath.Join(GinkgoT().TempDir(), "nope"))).To(MatchError(ContainSubstring("nope")))
 	})

@@ -50,9 +50,13 @@ func (e *Engine) LoadIG(path string) error {
 				return fmt.Errorf("implementation guide %s: %w", path, err)
 			}
 			if d.IsDir() {
-				// Examples and profiles hold no terminology.
+				// Examples, copies and the publisher's files hold no
+				// definitions, and profiles no terminology.
+				if p != path && pkgcache.SkipFolder(d.Name()) {
+					return filepath.SkipDir
+				}
 				switch d.Name() {
-				case "examples", "example", "structuredefinitions", "StructureDefinition":
+				case "structuredefinitions", "StructureDefinition":
 					return filepath.SkipDir
 				}
 				return nil
@@ -150,7 +154,7 @@ func (e *Engine) loadPackage(path string) error {
 		if err != nil {
 			return fmt.Errorf("implementation guide %s: %w", path, err)
 		}
-		if h.Typeflag != tar.TypeReg || !isResourceFile(h.Name) || strings.Contains(h.Name, "/other/") || strings.Contains(h.Name, "/example/") {
+		if _, ok := pkgcache.Entry(h.Name); h.Typeflag != tar.TypeReg || !ok || !isResourceFile(h.Name) {
 			continue
 		}
 		// gzip carries an entry of gigabytes in megabytes.

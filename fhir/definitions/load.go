@@ -55,7 +55,7 @@ func (r *Registry) loadFolder(dir string, pkg *Package) error {
 			return err
 		}
 		if d.IsDir() {
-			if p != dir && skipFolder(d.Name()) {
+			if p != dir && pkgcache.SkipFolder(d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -78,15 +78,6 @@ func (r *Registry) loadFolder(dir string, pkg *Package) error {
 		}
 	}
 	return nil
-}
-
-// skipFolder leaves out examples and other non-definition folders.
-func skipFolder(name string) bool {
-	switch strings.ToLower(name) {
-	case "examples", "example", "other", "openapi", "xml", ".git":
-		return true
-	}
-	return false
 }
 
 func readPackageJSON(f string, pkg *Package) {
@@ -143,11 +134,8 @@ func (r *Registry) loadTGZ(f string, pkg *Package) error {
 			continue
 		}
 		name := path.Clean(h.Name)
-		rest, ok := strings.CutPrefix(name, "package/")
+		rest, ok := pkgcache.Entry(name)
 		if !ok {
-			continue
-		}
-		if dir, _, nested := strings.Cut(rest, "/"); nested && skipFolder(dir) {
 			continue
 		}
 		if h.Size > pkgcache.MaxEntry {

@@ -8,6 +8,7 @@ package pkgcache
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -18,6 +19,33 @@ import (
 // package (.tgz), by the definitions and the terminology loaders alike: the
 // largest in published guides are a few MiB.
 const MaxEntry = 64 << 20
+
+// SkipFolder reports whether a folder of a guide (a package's, or one given
+// as a folder) holds no definitions carecert reads: its examples, the XML
+// copies of its JSON resources, and the publisher's other files (QA
+// reports, OpenAPI documents, which are not FHIR at all). Every loader of a
+// guide's definitions and terminology asks this one rule.
+func SkipFolder(name string) bool {
+	switch strings.ToLower(name) {
+	case "examples", "example", "other", "openapi", "xml", ".git":
+		return true
+	}
+	return false
+}
+
+// Entry returns the path inside the package of a .tgz entry carecert reads
+// (one under package/, outside the folders SkipFolder leaves out), and
+// false for any other entry.
+func Entry(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(path.Clean(name), "package/")
+	if !ok {
+		return "", false
+	}
+	if dir, _, nested := strings.Cut(rest, "/"); nested && SkipFolder(dir) {
+		return "", false
+	}
+	return rest, true
+}
 
 var reference = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._+-]*$`)
 
