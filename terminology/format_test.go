@@ -148,17 +148,25 @@ var _ = Describe("loading implementation guides", func() {
 		Expect(cs.Len()).To(Equal(1))
 	})
 
-	It("loads an NPM package", func() {
+	// npmPackage writes files (paths under package/) as an npm-style .tgz.
+	npmPackage := func(files map[string][]byte) string {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
 		tw := tar.NewWriter(zw)
-		Expect(tw.WriteHeader(&tar.Header{Name: "package/Bundle-acme.json", Mode: 0o644, Size: int64(len(bundle)), Typeflag: tar.TypeReg})).To(Succeed())
-		_, err := tw.Write(bundle)
-		Expect(err).NotTo(HaveOccurred())
+		for name, data := range files {
+			Expect(tw.WriteHeader(&tar.Header{Name: "package/" + name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})).To(Succeed())
+			_, err := tw.Write(data)
+			Expect(err).NotTo(HaveOccurred())
+		}
 		Expect(tw.Close()).To(Succeed())
 		Expect(zw.Close()).To(Succeed())
-		path := filepath.Join(GinkgoT().TempDir(), "acme.tgz")
+		path := filepath.Join(GinkgoT().TempDir(), "guide.tgz")
 		Expect(os.WriteFile(path, buf.Bytes(), 0o644)).To(Succeed())
+		return path
+	}
+
+	It("loads an NPM package", func() {
+		path := npmPackage(map[string][]byte{"Bundle-acme.json": bundle})
 		e := terminology.New()
 		Expect(e.LoadIG(path)).To(Succeed())
 		codes, err := e.Expand("http://acme.example/vs/admin")
@@ -196,20 +204,8 @@ var _ = Describe("loading implementation guides", func() {
 		"examples/CodeSystem-broken.json": []byte(`{"resourceType": "CodeSystem",`),
 	}
 	It("reads a package's definitions and leaves its examples, XML copies and publisher's files alone", func() {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		tw := tar.NewWriter(zw)
-		for name, data := range layout {
-			Expect(tw.WriteHeader(&tar.Header{Name: "package/" + name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})).To(Succeed())
-			_, err := tw.Write(data)
-			Expect(err).NotTo(HaveOccurred())
-		}
-		Expect(tw.Close()).To(Succeed())
-		Expect(zw.Close()).To(Succeed())
-		path := filepath.Join(GinkgoT().TempDir(), "guide.tgz")
-		Expect(os.WriteFile(path, buf.Bytes(), 0o644)).To(Succeed())
 		e := terminology.New()
-		Expect(e.LoadIG(path)).To(Succeed())
+		Expect(e.LoadIG(npmPackage(layout))).To(Succeed())
 		Expect(e.Skipped()).To(BeEmpty())
 		_, ok := e.CodeSystem(acme)
 		Expect(ok).To(BeTrue())

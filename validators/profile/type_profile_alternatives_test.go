@@ -1,6 +1,8 @@
 package profile_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -28,13 +30,7 @@ var _ = Describe("root constraints of a type's alternative profiles", func() {
 		return diffProfile(ns+name, "Patient", elements)
 	}
 	identifiers := func(name string, profiles ...string) map[string]any {
-		list := ""
-		for i, p := range profiles {
-			if i > 0 {
-				list += ", "
-			}
-			list += `"` + p + `"`
-		}
+		list := `"` + strings.Join(profiles, `", "`) + `"`
 		return patient(name, `{"id": "Patient.identifier", "path": "Patient.identifier", "type": [{"code": "Identifier", "profile": [`+list+`]}]}`)
 	}
 	sliced := diffProfile(ns+"patient-sliced", "Patient",
