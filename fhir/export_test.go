@@ -46,5 +46,5 @@ func ScanBundle(data []byte, keep bool) (tree map[string]any, entries []model.Bu
 // ReadXML reads one FHIR XML document as a file's reader does, a Bundle's
 // entries apart from its tree or (apart false) the whole Bundle in one tree.
 func ReadXML(name string, data []byte, apart bool, emit Emit) error {
-	return readXMLDocument(name, data, apart, nil, emit)
+	return readXMLDocument(name, data, apart, emit)
 }

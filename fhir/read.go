@@ -147,12 +147,12 @@ func readStream(name string, r io.Reader, size int64, how reading, emit Emit) er
 	if len(data) > MaxDocument {
 		return emit(problem(name, 1, 0, "input.size", fmt.Sprintf("a single JSON or XML document larger than %d MiB (decompressed) is not read; split it into NDJSON, which has no such limit", MaxDocument>>20)))
 	}
+	if isXML(name, data) {
+		return readXMLDocument(name, data, how.apart && len(data) > how.above, emit)
+	}
 	var back *fileBacking
 	if how.apart && how.file != nil && len(data) > how.above && int64(len(data))+skipped == size {
 		back = &fileBacking{file: how.file, base: skipped, size: int64(len(data))}
-	}
-	if isXML(name, data) {
-		return readXMLDocument(name, data, how.apart && len(data) > how.above, back, emit)
 	}
 	return readDocument(name, data, 1, 0, how.apart, back, emit)
 }
@@ -592,8 +592,7 @@ func readDocument(name string, data []byte, baseLine int, index int64, apart boo
 		// from the file if a finding asks, and each entry's bytes when
 		// its record is loaded
 		back.keep()
-		doc := lineindex.NewKnowing(nil, baseLine, jsonLines, parsed.lines)
-		doc.ReadBack(back.all)
+		doc := lineindex.NewLoading(back.all, baseLine, jsonLines, parsed.lines)
 		em := resourceEmitter{name: name, locate: func(p string) model.Locator { return doc.Locator(p) }, syntax: syntax, emit: emit,
 			entries: parsed.entries, backing: back, apart: jsonEntryReadBack}
 		numberEntries(parsed.entries, index+1)
@@ -702,9 +701,8 @@ func isXML(name string, data []byte) bool {
 // converted again when a check asks (Load) and released after its checks,
 // except in a Bundle whose rules read across its entries' resources
 // (xmlEntries.alone), which is read whole, as every Bundle is without
-// apart. back, when not nil, is the file data was read from: a Bundle read
-// apart then reads its entries back from it, as a JSON one does.
-func readXMLDocument(name string, data []byte, apart bool, back *fileBacking, emit Emit) error {
+// apart.
+func readXMLDocument(name string, data []byte, apart bool, emit Emit) error {
 	if l := InvalidUTF8Line(data); l > 0 {
 		return emit(problem(name, l, 0, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR XML must be UTF-8"))
 	}
@@ -741,12 +739,7 @@ func readXMLDocument(name string, data []byte, apart bool, back *fileBacking, em
 		syntax = func(rec *model.Record, docPath string) { addXMLIssues(rec, issues, docPath, rec.Type == "Bundle") }
 	}
 	em := resourceEmitter{name: name, locate: locate, syntax: syntax, emit: asXML}
-	switch {
-	case apart && back != nil:
-		back.keep()
-		doc.ReadBack(back.all)
-		em.entries, em.backing, em.apart = read.summaries(res, 1), back, read.record
-	case apart:
+	if apart {
 		em.entries, em.raw, em.apart = read.summaries(res, 1), data, read.record
 	}
 	_, err = em.resource(res, "", 1, 0, nil)
@@ -837,23 +830,9 @@ func (x *xmlEntries) record(name string, bundle *model.Record, i int, index int6
 	e := &bundle.Entries[i]
 	k, _ := slices.BinarySearch(x.at, i)
 	base, line := x.base[k], x.line[k]
-	var doc *fhirxml.Document
-	if bundle.Backing != nil {
-		doc = fhirxml.EntryDocument(nil, e.Namespaces, base, line)
-		doc.ReadBack(func() []byte { return spanBack(bundle, e) })
-	} else {
-		doc = fhirxml.EntryDocument(bundle.Raw[e.Start:e.End], e.Namespaces, base, line)
-	}
-	loc := doc.Locator("")
+	text := bundle.Raw[e.Start:e.End]
+	loc := fhirxml.EntryDocument(text, e.Namespaces, base, line).Locator("")
 	return spannedRecord(name, bundle, i, index, line, loc, func(r *model.Record) {
-		if r.Raw == nil {
-			raw, err := readBack(bundle.Backing, e.Start, e.End)
-			if err != nil {
-				readAgainFailed(r, "input.xml", err)
-				return
-			}
-			r.Raw = raw
-		}
 		res, issues, _, err := fhirxml.DecodeEntry(r.Raw, e.Namespaces, base)
 		if err != nil {
 			readAgainFailed(r, "input.xml", err)
@@ -986,9 +965,15 @@ func jsonEntryRecord(name string, bundle *model.Record, i int, index int64, loc 
 func jsonEntryReadBack(name string, bundle *model.Record, i int, index int64, loc model.Locator) *model.Record {
 	e := &bundle.Entries[i]
 	line := loc.Line(e.ResourceType)
-	doc := lineindex.NewKnowing(nil, line, jsonLines, lineindex.RootLine(1))
-	doc.ReadBack(func() []byte { return spanBack(bundle, e) })
-	return spannedRecord(name, bundle, i, index, line, doc.Locator(""), func(r *model.Record) {
+	span := func() []byte {
+		raw, err := readBack(bundle.Backing, e.Start, e.End)
+		if err != nil {
+			return nil
+		}
+		return raw
+	}
+	own := lineindex.NewLoading(span, line, jsonLines, lineindex.RootLine(1)).Locator("")
+	return spannedRecord(name, bundle, i, index, line, own, func(r *model.Record) {
 		raw, err := readBack(bundle.Backing, e.Start, e.End)
 		if err != nil {
 			readAgainFailed(r, "input.json", err)
@@ -997,17 +982,6 @@ func jsonEntryReadBack(name string, bundle *model.Record, i int, index int64, lo
 		r.Raw = raw
 		decodeSpan(r)
 	})
-}
-
-// spanBack reads back the bytes of the resource of entry e of a Bundle
-// record whose bytes are in its Backing, for its line index: nil when they
-// cannot be read (a line asked is then not found).
-func spanBack(bundle *model.Record, e *model.BundleEntry) []byte {
-	raw, err := readBack(bundle.Backing, e.Start, e.End)
-	if err != nil {
-		return nil
-	}
-	return raw
 }
 
 // readBack reads bytes start to end of a document held by back.

@@ -615,40 +615,6 @@ var _ = Describe("a large JSON Bundle read apart from a regular file", func() {
 		Entry("after a UTF-8 byte-order mark, which the file's offsets count", "\xef\xbb\xbf"),
 	)
 
-	It("reads an XML Bundle's entries back from its file too, in the namespaces in scope at their start", func() {
-		const xmlBundle = `<Bundle xmlns="http://hl7.org/fhir" xmlns:f="http://hl7.org/fhir"><type value="collection"/>
-<entry><fullUrl value="urn:uuid:p1"/><resource><f:Patient><f:id value="p1"/>
-  <f:name><f:given value="Ann"/>
-    <f:given value="Bea"/></f:name><f:birthDate value="2020-13-01"/></f:Patient></resource></entry>
-<entry><fullUrl value="urn:uuid:o1"/><resource><Observation><status value="final"/>
-  <code><text value="x"/></code></Observation></resource></entry>
-</Bundle>`
-		whole := readAll("b.xml", []byte(xmlBundle))
-		back := read("b.xml", []byte(xmlBundle), 0)
-		Expect(back).To(HaveLen(3))
-		Expect(back[0].Raw).To(BeNil(), "the Bundle record keeps no bytes")
-		Expect(back[0].Backing).NotTo(BeNil())
-		for i, r := range back {
-			if i > 0 {
-				Expect(r.Raw).To(BeNil(), "an entry's bytes are read when it is loaded")
-			}
-			r.Load()
-			Expect(r.Problem).To(BeNil())
-			Expect(r.Name()).To(Equal(whole[i].Name()))
-			Expect(r.Line).To(Equal(whole[i].Line))
-			Expect(r.Syntax).To(Equal(whole[i].Syntax))
-			if i > 0 {
-				Expect(r.Resource()).To(Equal(whole[i].Resource()), "entry %d", i)
-			}
-			for _, p := range append(paths, "Observation.code.text") {
-				Expect(r.LineOf(p)).To(Equal(whole[i].LineOf(p)), "record %d, %s", i, p)
-			}
-		}
-		w, err := fhir.WholeBundle(back[0])
-		Expect(err).NotTo(HaveOccurred())
-		Expect(w.Resource()).To(Equal(whole[0].Resource()))
-	})
-
 	It("keeps the bytes of a document of at most the size given, and of a gzip file, whose offsets are not the file's", func() {
 		Expect(read("b.json", []byte(bundle), len(bundle))[0].Backing).To(BeNil())
 		Expect(read("b.json", []byte(bundle), len(bundle)-1)[0].Backing).NotTo(BeNil())

@@ -58,10 +58,12 @@ func NewKnowing(raw []byte, baseLine int, build Build, known Index) *Document {
 	return &Document{raw: raw, baseLine: baseLine, build: build, known: known}
 }
 
-// ReadBack lets go of the document's bytes for a reader that can read them
-// again (from a file): load reads them when a path that known does not
-// answer is first asked. It is called before the document locates anything.
-func (d *Document) ReadBack(load func() []byte) { d.raw, d.load = nil, load }
+// NewLoading is NewKnowing for a document its reader does not hold in
+// memory: load reads its bytes again when a path that known does not
+// answer is first asked.
+func NewLoading(load func() []byte, baseLine int, build Build, known Index) *Document {
+	return &Document{baseLine: baseLine, build: build, known: known, load: load}
+}
 
 // Built wraps a document whose reader recorded its lines while reading it,
 // counted from 1 at its first byte, which sits on line baseLine of its file.
