@@ -63,19 +63,17 @@ type wholeForm struct {
 // decodeWhole decodes the whole Bundle of a record whose entries are apart.
 func decodeWhole(rec *model.Record) wholeForm {
 	var res map[string]any
-	raw, err := documentBytes(rec, 0, -1)
-	switch {
-	case err != nil:
-	case rec.Format == model.FormatXML:
-		res, err = fhirxml.Decode(raw)
-	default:
-		res, err = Decode(raw)
+	var err error
+	if rec.Format == model.FormatXML {
+		res, err = fhirxml.Decode(rec.Raw)
+	} else {
+		res, err = Decode(rec.Raw)
 	}
 	if err != nil {
 		return wholeForm{err: fmt.Errorf("reading %s again whole: %w", rec.Source, err)}
 	}
 	whole := rec.Copy()
-	whole.Value, whole.Entries, whole.Raw, whole.Backing = res, nil, nil, nil
+	whole.Value, whole.Entries, whole.Raw = res, nil, nil
 	return wholeForm{rec: whole}
 }
 
@@ -106,38 +104,15 @@ func SummarizeEntries(bundle map[string]any) []model.BundleEntry {
 // Bundle's bytes (Raw) at the entry's span, in the format the Bundle was
 // written in.
 func EntryResource(bundle *model.Record, e *model.BundleEntry) (map[string]any, error) {
-	if e.End <= e.Start {
-		return nil, fmt.Errorf("entry bytes %d to %d are no span", e.Start, e.End)
-	}
-	raw, err := documentBytes(bundle, e.Start, e.End)
-	if err != nil {
-		return nil, err
+	raw := bundle.Raw
+	if e.End <= e.Start || int64(len(raw)) < e.End {
+		return nil, fmt.Errorf("entry bytes %d to %d are not in the Bundle's %d", e.Start, e.End, len(raw))
 	}
 	if bundle.Format == model.FormatXML {
-		res, _, _, err := fhirxml.DecodeEntry(raw, e.Namespaces, 1)
+		res, _, _, err := fhirxml.DecodeEntry(raw[e.Start:e.End], e.Namespaces, 1)
 		return res, err
 	}
-	return Decode(raw)
-}
-
-// documentBytes returns bytes start to end (-1: its end) of the document
-// of a Bundle record read apart: from its Raw, or read back from its
-// Backing.
-func documentBytes(bundle *model.Record, start, end int64) ([]byte, error) {
-	if bundle.Backing != nil {
-		if end < 0 {
-			end = bundle.Backing.Size()
-		}
-		return readBack(bundle.Backing, start, end)
-	}
-	raw := bundle.Raw
-	if end < 0 {
-		end = int64(len(raw))
-	}
-	if start < 0 || end < start || int64(len(raw)) < end {
-		return nil, fmt.Errorf("entry bytes %d to %d are not in the Bundle's %d", start, end, len(raw))
-	}
-	return raw[start:end], nil
+	return Decode(raw[e.Start:e.End])
 }
 
 // followsGraph reports whether the entries of a Bundle are a graph the

@@ -52,36 +52,23 @@ const XMLApartAbove = 16 << 20
 
 // ReadFileApart is ReadFile for a run's checks, which validate each record
 // on its own: a JSON Bundle's entries, and an XML Bundle's in a document
-// larger than above bytes (XMLApartAbove in a run; 0 reads every XML
+// larger than xmlAbove bytes (XMLApartAbove in a run; 0 reads every XML
 // Bundle apart), are records read from their own bytes when a check asks
 // (Load) and released after their checks, and the Bundle record holds its
 // tree without them (EntriesApart), so that a large Bundle is never held
-// whole; a smaller XML one is read as ReadFile reads it. A JSON Bundle
-// read apart from a regular file larger than above bytes does not keep the
-// document's bytes either: its entries are read back from the file at
-// their spans (model.Record.Backing), and the file stays open until the
-// Bundle's records are done with (its handle is closed when collected).
-// Whoever reads a Bundle record's tree as the Bundle (a FHIRPath
-// expression's %rootResource, a server's search result) reads with
-// ReadFile, which keeps it whole.
-func ReadFileApart(path string, above int, emit Emit) error {
-	return readFile(path, reading{apart: true, above: above}, emit)
+// whole; a smaller XML one is read as ReadFile reads it. Whoever reads a
+// Bundle record's tree as the Bundle (a FHIRPath expression's
+// %rootResource, a server's search result) reads with ReadFile, which
+// keeps it whole.
+func ReadFileApart(path string, xmlAbove int, emit Emit) error {
+	return readFile(path, reading{apart: true, xmlAbove: xmlAbove}, emit)
 }
 
-// reading is how a file is read: apart or whole, from what size a document
-// is read apart (XML) or read back from its file (JSON), and the file a
-// document may be read back from.
+// reading is how a file is read: apart or whole, and from what size an XML
+// document is read apart.
 type reading struct {
-	apart bool
-	above int
-	file  *backFile
-}
-
-// backFile is the open file a document is read from, which a Bundle read
-// apart may keep (kept) to read its entries back from.
-type backFile struct {
-	f    *os.File
-	kept bool
+	apart    bool
+	xmlAbove int
 }
 
 func readFile(path string, how reading, emit Emit) error {
@@ -89,16 +76,10 @@ func readFile(path string, how reading, emit Emit) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
-	back := &backFile{f: f}
-	defer func() {
-		if !back.kept {
-			f.Close()
-		}
-	}()
+	defer f.Close()
 	size := int64(0)
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
-		how.file = back
 	}
 	return readStream(path, f, size, how, emit)
 }
@@ -118,7 +99,6 @@ func readStream(name string, r io.Reader, size int64, how reading, emit Emit) er
 	head, _ := br.Peek(2)
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		size = 0 // the file's size is not the content's
-		how.file = nil
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return emit(problem(name, 1, 0, "input.gzip", "not a readable gzip file: "+err.Error()))
@@ -130,10 +110,8 @@ func readStream(name string, r io.Reader, size int64, how reading, emit Emit) er
 	if p := sniffEncoding(name, head); p != nil {
 		return emit(p)
 	}
-	skipped := int64(0)
 	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
 		br.Discard(3) // a UTF-8 byte-order mark is harmless; JSON forbids it, so skip it
-		skipped = 3
 	}
 	if isNDJSON(name, br) {
 		return readNDJSON(name, br, emit)
@@ -148,38 +126,10 @@ func readStream(name string, r io.Reader, size int64, how reading, emit Emit) er
 		return emit(problem(name, 1, 0, "input.size", fmt.Sprintf("a single JSON or XML document larger than %d MiB (decompressed) is not read; split it into NDJSON, which has no such limit", MaxDocument>>20)))
 	}
 	if isXML(name, data) {
-		return readXMLDocument(name, data, how.apart && len(data) > how.above, emit)
+		return readXMLDocument(name, data, how.apart && len(data) > how.xmlAbove, emit)
 	}
-	var back *fileBacking
-	if how.apart && how.file != nil && len(data) > how.above && int64(len(data))+skipped == size {
-		back = &fileBacking{file: how.file, base: skipped, size: int64(len(data))}
-	}
-	return readDocument(name, data, 1, 0, how.apart, back, emit)
+	return readDocument(name, data, 1, 0, how.apart, emit)
 }
-
-// fileBacking is a document read from a regular file, which a Bundle read
-// apart reads its entries back from (model.Backing) instead of holding its
-// bytes: base is where the document starts in the file (after a byte-order
-// mark) and size its length. The file is assumed unchanged while the run
-// reads it: an entry that no longer decodes is carecert's problem on that
-// record (readAgainFailed).
-type fileBacking struct {
-	file       *backFile
-	base, size int64
-}
-
-// keep hands the file over to the Bundle record, which reads from it until
-// it is collected (the os package closes a file that is).
-func (b *fileBacking) keep() { b.file.kept = true }
-
-func (b *fileBacking) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 || off+int64(len(p)) > b.size {
-		return 0, fmt.Errorf("bytes %d to %d are outside the document's %d", off, off+int64(len(p)), b.size)
-	}
-	return b.file.f.ReadAt(p, b.base+off)
-}
-
-func (b *fileBacking) Size() int64 { return b.size }
 
 // readBuffer is the size of the buffer a stream of size bytes (0: not
 // known) is read through: 64 KiB, or room for all of a smaller file. What the
@@ -561,10 +511,8 @@ func (l oneLine) Line(string) int { return int(l) }
 // readDocument parses one whole JSON document. A Bundle is emitted as a record
 // and each entry resource as a record of its own, located inside the file;
 // apart leaves the entries' resources out of the Bundle's tree where the
-// scan can (bundleScan.leaveOut). back, when not nil, is the file data was
-// read from: a Bundle whose resources were left out then reads them back
-// from it, and nothing holds data once the Bundle is read.
-func readDocument(name string, data []byte, baseLine int, index int64, apart bool, back *fileBacking, emit Emit) error {
+// scan can (bundleScan.leaveOut).
+func readDocument(name string, data []byte, baseLine int, index int64, apart bool, emit Emit) error {
 	parsed, badLine, err := decodeDocument(data, &bundleScan{leaveOut: apart})
 	if badLine > 0 {
 		return emit(problem(name, baseLine+badLine-1, index, "input.encoding", "invalid UTF-8 (is the file Windows-1252 or Latin-1?); FHIR JSON must be UTF-8"))
@@ -580,27 +528,15 @@ func readDocument(name string, data []byte, baseLine int, index int64, apart boo
 	}
 	// each entry's record is placed by the line its scan noted, so that a
 	// clean Bundle builds no index of its paths
-	dups, comments := parsed.dups, parsed.comments
+	doc := lineindex.NewKnowing(parsed.text, baseLine, jsonLines, parsed.lines)
+	locate := func(p string) model.Locator { return doc.Locator(p) }
 	syntax := func(rec *model.Record, docPath string) {
-		addDuplicates(rec, dups, docPath, baseLine, rec.Type == "Bundle")
+		addDuplicates(rec, parsed.dups, docPath, baseLine, rec.Type == "Bundle")
 		if docPath == "" {
-			addComments(rec, comments, baseLine)
+			addComments(rec, parsed.comments, baseLine)
 		}
 	}
-	if parsed.left && back != nil {
-		// nothing below holds data: the Bundle's paths are read back
-		// from the file if a finding asks, and each entry's bytes when
-		// its record is loaded
-		back.keep()
-		doc := lineindex.NewLoading(back.all, baseLine, jsonLines, parsed.lines)
-		em := resourceEmitter{name: name, locate: func(p string) model.Locator { return doc.Locator(p) }, syntax: syntax, emit: emit,
-			entries: parsed.entries, backing: back, apart: jsonEntryReadBack}
-		numberEntries(parsed.entries, index+1)
-		_, err = em.resource(parsed.res, "", baseLine, index, nil)
-		return err
-	}
-	doc := lineindex.NewKnowing(parsed.text, baseLine, jsonLines, parsed.lines)
-	em := resourceEmitter{name: name, locate: func(p string) model.Locator { return doc.Locator(p) }, syntax: syntax, emit: emit, entries: parsed.entries}
+	em := resourceEmitter{name: name, locate: locate, syntax: syntax, emit: emit, entries: parsed.entries}
 	if parsed.left {
 		// the entries' records are read from the document's bytes, and
 		// numbered before the Bundle's record is handed to the checks
@@ -609,16 +545,6 @@ func readDocument(name string, data []byte, baseLine int, index int64, apart boo
 	}
 	_, err = em.resource(parsed.res, "", baseLine, index, nil)
 	return err
-}
-
-// all reads the whole document back, or nothing when it cannot (a line
-// asked of the Bundle record is then not found).
-func (b *fileBacking) all() []byte {
-	data, err := readBack(b, 0, b.size)
-	if err != nil {
-		return nil
-	}
-	return data
 }
 
 // addDuplicates gives a record the duplicate keys of its document that are
@@ -876,9 +802,6 @@ type resourceEmitter struct {
 	entries []model.BundleEntry
 	raw     []byte
 	apart   func(name string, bundle *model.Record, i int, index int64, loc model.Locator) *model.Record
-	// backing, when not nil, is where the entries' resources are read back
-	// from instead of raw (the Bundle record's Backing).
-	backing model.Backing
 }
 
 // resource emits res, found at docPath in the document, as record index,
@@ -892,7 +815,7 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 	rec := resourceRecord(em.name, res, line, index, loc)
 	rec.Container = container
 	if docPath == "" {
-		rec.Entries, rec.Raw, rec.Backing = em.entries, em.raw, em.backing
+		rec.Entries, rec.Raw = em.entries, em.raw
 	}
 	if em.syntax != nil {
 		em.syntax(rec, docPath)
@@ -913,7 +836,7 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 		switch {
 		case ok:
 			index, err = em.resource(inner, p, line, index, rec)
-		case (em.raw != nil || em.backing != nil) && i < len(rec.Entries) && rec.Entries[i].HasResource:
+		case em.raw != nil && i < len(rec.Entries) && rec.Entries[i].HasResource:
 			// left out of the tree by the Bundle's reader
 			err = em.emit(em.apart(em.name, rec, i, index, em.locate(p)))
 			index++
@@ -932,10 +855,6 @@ func (em resourceEmitter) resource(res map[string]any, docPath string, line int,
 // time and each is released after its checks.
 func spannedRecord(name string, bundle *model.Record, i int, index int64, line int, loc model.Locator, decode func(*model.Record)) *model.Record {
 	e := bundle.Entries[i]
-	var raw []byte
-	if bundle.Raw != nil {
-		raw = bundle.Raw[e.Start:e.End]
-	}
 	return &model.Record{
 		Kind:      model.KindFHIR,
 		Source:    name,
@@ -943,7 +862,7 @@ func spannedRecord(name string, bundle *model.Record, i int, index int64, line i
 		Index:     index,
 		Type:      e.ResourceType,
 		ID:        e.ID,
-		Raw:       raw,
+		Raw:       bundle.Raw[e.Start:e.End],
 		Locator:   loc,
 		Container: bundle,
 		Decode:    decode,
@@ -954,46 +873,6 @@ func spannedRecord(name string, bundle *model.Record, i int, index int64, line i
 // apart, placed where the document (loc) has its resource.
 func jsonEntryRecord(name string, bundle *model.Record, i int, index int64, loc model.Locator) *model.Record {
 	return spannedRecord(name, bundle, i, index, loc.Line(bundle.Entries[i].ResourceType), loc, decodeSpan)
-}
-
-// jsonEntryReadBack is jsonEntryRecord for a Bundle record that holds no
-// bytes (Backing): the record's bytes are read back when it is loaded, and
-// its paths are located from its own bytes, read back again if a finding
-// asks, from the line the document (loc) has its resource on (the
-// document's index lists an entry's values from the entry's bytes alone,
-// so its lines are the same).
-func jsonEntryReadBack(name string, bundle *model.Record, i int, index int64, loc model.Locator) *model.Record {
-	e := &bundle.Entries[i]
-	line := loc.Line(e.ResourceType)
-	span := func() []byte {
-		raw, err := readBack(bundle.Backing, e.Start, e.End)
-		if err != nil {
-			return nil
-		}
-		return raw
-	}
-	own := lineindex.NewLoading(span, line, jsonLines, lineindex.RootLine(1)).Locator("")
-	return spannedRecord(name, bundle, i, index, line, own, func(r *model.Record) {
-		raw, err := readBack(bundle.Backing, e.Start, e.End)
-		if err != nil {
-			readAgainFailed(r, "input.json", err)
-			return
-		}
-		r.Raw = raw
-		decodeSpan(r)
-	})
-}
-
-// readBack reads bytes start to end of a document held by back.
-func readBack(back model.Backing, start, end int64) ([]byte, error) {
-	if end < start || start < 0 || end > back.Size() {
-		return nil, fmt.Errorf("bytes %d to %d are not in the document's %d", start, end, back.Size())
-	}
-	raw := make([]byte, end-start)
-	if _, err := back.ReadAt(raw, start); err != nil {
-		return nil, fmt.Errorf("reading the document again: %w", err)
-	}
-	return raw, nil
 }
 
 // decodeSpan decodes the resource of a spannedRecord from its bytes, which

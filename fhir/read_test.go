@@ -111,18 +111,16 @@ var _ = Describe("reading FHIR JSON", func() {
 		By("leaving each entry's resource out of the Bundle's tree, read for a run's checks: a record of its own, decoded from its bytes when asked")
 		Expect(read).To(HaveLen(3))
 		Expect(read[0].Deferred()).To(BeFalse())
-		Expect(read[0].Raw).To(BeNil(), "read from a regular file, the bytes are read back from it (the next Describe)")
-		Expect(read[0].Backing).NotTo(BeNil())
-		Expect(read[2].Name()).To(Equal("Observation/b"), "named before it is decoded")
+		Expect(string(read[0].Raw)).To(Equal(bundle))
 		for i, entry := range read[0].Resource()["entry"].([]any) {
 			Expect(entry).NotTo(HaveKey("resource"))
 			e := read[0].Entries[i]
 			Expect(e.Record).To(Equal(read[i+1].Index))
 			Expect(read[i+1].Deferred()).To(BeTrue(), "entry %d waits for a check to ask for it", i)
-			read[i+1].Load()
 			Expect(string(read[i+1].Raw)).To(Equal(bundle[e.Start:e.End]))
 			Expect(read[i+1].Container).To(BeIdenticalTo(read[0]))
 		}
+		Expect(read[2].Name()).To(Equal("Observation/b"), "named before it is decoded")
 		Expect(fhir.EntriesApart(read[0])).To(BeTrue())
 		By("keeping the whole tree for whoever reads the Bundle as one (ReadFile, ReadStream)")
 		recs := readAll("bundle.json", []byte(bundle))
@@ -543,103 +541,6 @@ var _ = Describe("what a run's checks read apart", func() {
 		}
 		small := read("small.json", []byte(`{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "id": "p1"}}]}`))
 		Expect(fhir.EntriesApart(small[0])).To(BeTrue(), "a JSON Bundle's apart read costs no CPU: read apart at any size")
-	})
-})
-
-var _ = Describe("a large JSON Bundle read apart from a regular file", func() {
-	const bundle = `{"resourceType": "Bundle", "type": "collection",
-  "entry": [
-    {"fullUrl": "urn:uuid:p1",
-     "resource": {"resourceType": "Patient", "id": "p1",
-       "name": [{"given": ["Ann",
-         "Bea"]}],
-       "birthDate": "2020-13-01"}},
-    {"fullUrl": 7, "resource": {"resourceType": "Observation", "status": "final",
-      "code": {"text": "x"}, "subject": {"reference": "urn:uuid:p1"}}},
-    {"fullUrl": "urn:uuid:e"}
-  ]}`
-	// read reads data from a file named name as a run's checks do, with
-	// above as the size from which a JSON Bundle's bytes are left in its
-	// file, and returns its records as emitted.
-	read := func(name string, data []byte, above int) []*model.Record {
-		path := filepath.Join(GinkgoT().TempDir(), name)
-		Expect(os.WriteFile(path, data, 0o644)).To(Succeed())
-		var out []*model.Record
-		Expect(fhir.ReadFileApart(path, above, func(r *model.Record) error {
-			out = append(out, r)
-			return nil
-		})).To(Succeed())
-		return out
-	}
-	paths := []string{"Bundle", "Bundle.type", "Bundle.entry[1].fullUrl", "Bundle.entry[2]", "Patient", "Patient.name[0].given[1]",
-		"Patient.birthDate", "Patient.nothing", "Observation.subject.reference", "Observation.code"}
-
-	DescribeTable("holds none of its bytes and reads each entry back at its span: the same records, resources and lines as read whole",
-		func(prefix string) {
-			data := []byte(prefix + bundle)
-			whole := readAll("b.json", data)
-			back := read("b.json", data, 0)
-			Expect(back).To(HaveLen(3))
-			Expect(back[0].Raw).To(BeNil(), "the Bundle record keeps no bytes")
-			Expect(back[0].Backing).NotTo(BeNil())
-			Expect(fhir.EntriesApart(back[0])).To(BeTrue())
-			for i, r := range back {
-				if i > 0 {
-					Expect(r.Raw).To(BeNil(), "an entry's bytes are read when it is loaded")
-				}
-				r.Load()
-				Expect(r.Problem).To(BeNil())
-				Expect(r.Name()).To(Equal(whole[i].Name()))
-				Expect(r.Line).To(Equal(whole[i].Line))
-				if i > 0 {
-					Expect(r.Resource()).To(Equal(whole[i].Resource()), "entry %d", i)
-				}
-				for _, p := range paths {
-					Expect(r.LineOf(p)).To(Equal(whole[i].LineOf(p)), "record %d, %s", i, p)
-				}
-			}
-			for i := range back[0].Entries {
-				e := &back[0].Entries[i]
-				if !e.HasResource {
-					continue
-				}
-				res, err := fhir.EntryResource(back[0], e)
-				Expect(err).NotTo(HaveOccurred())
-				Expect(res).To(Equal(fhir.BundleEntries(whole[0])[i].Resource))
-			}
-			w, err := fhir.WholeBundle(back[0])
-			Expect(err).NotTo(HaveOccurred())
-			Expect(w.Resource()).To(Equal(whole[0].Resource()))
-		},
-		Entry("from the file's first byte", ""),
-		Entry("after a UTF-8 byte-order mark, which the file's offsets count", "\xef\xbb\xbf"),
-	)
-
-	It("keeps the bytes of a document of at most the size given, and of a gzip file, whose offsets are not the file's", func() {
-		Expect(read("b.json", []byte(bundle), len(bundle))[0].Backing).To(BeNil())
-		Expect(read("b.json", []byte(bundle), len(bundle)-1)[0].Backing).NotTo(BeNil())
-		var gz bytes.Buffer
-		zw := gzip.NewWriter(&gz)
-		zw.Write([]byte(bundle))
-		Expect(zw.Close()).To(Succeed())
-		recs := read("b.json.gz", gz.Bytes(), 0)
-		Expect(recs[0].Backing).To(BeNil())
-		Expect(recs[0].Raw).NotTo(BeNil())
-		Expect(fhir.EntriesApart(recs[0])).To(BeTrue())
-	})
-
-	It("reports an entry that can no longer be read back as carecert's problem on that record", func() {
-		path := filepath.Join(GinkgoT().TempDir(), "b.json")
-		Expect(os.WriteFile(path, []byte(bundle), 0o644)).To(Succeed())
-		var recs []*model.Record
-		Expect(fhir.ReadFileApart(path, 0, func(r *model.Record) error {
-			recs = append(recs, r)
-			return nil
-		})).To(Succeed())
-		Expect(os.Truncate(path, 40)).To(Succeed())
-		recs[1].Load()
-		Expect(recs[1].Problem).NotTo(BeNil())
-		Expect(recs[1].Problem.Message).To(ContainSubstring("carecert could not read again an entry it read before"))
 	})
 })
 

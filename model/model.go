@@ -8,7 +8,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 )
 
@@ -251,12 +250,6 @@ type Record struct {
 	// another entry's resource reads it. nil otherwise, when the summaries
 	// are made from Value (fhir.BundleEntries).
 	Entries []BundleEntry
-	// Backing, when not nil, holds the document of a Bundle record read
-	// apart where it was read from (a regular file) instead of Raw, which
-	// is then nil: its entries' resources are read back from it at their
-	// spans, so that a large Bundle's bytes are not held while its entries
-	// are checked.
-	Backing Backing
 	// Problem is set, and Value is nil, when the record could not be parsed. The
 	// runner reports it under the input requirement; checks skip such records.
 	Problem *Finding
@@ -274,13 +267,6 @@ type Record struct {
 	// kept holds what checks' walks of the record left for the checks that
 	// read it after them (Keep).
 	kept []kept
-}
-
-// Backing is a document's bytes where they can be read again at an offset
-// (a regular file), Size of them.
-type Backing interface {
-	io.ReaderAt
-	Size() int64
 }
 
 // kept is one value a check's walk left on a record: by is whose, and

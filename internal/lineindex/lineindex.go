@@ -40,10 +40,6 @@ type Document struct {
 	// known answers some paths without the index (a reader that recorded
 	// them while reading), so that asking them builds nothing.
 	known Index
-	// load, when not nil, reads the document's bytes for the index (raw
-	// is then nil): a document not held in memory is read again only if
-	// a path is asked.
-	load func() []byte
 }
 
 // New wraps raw, whose first byte sits on line baseLine of its file.
@@ -56,13 +52,6 @@ func New(raw []byte, baseLine int, build Build) *Document {
 // answered without building the index.
 func NewKnowing(raw []byte, baseLine int, build Build, known Index) *Document {
 	return &Document{raw: raw, baseLine: baseLine, build: build, known: known}
-}
-
-// NewLoading is NewKnowing for a document its reader does not hold in
-// memory: load reads its bytes again when a path that known does not
-// answer is first asked.
-func NewLoading(load func() []byte, baseLine int, build Build, known Index) *Document {
-	return &Document{baseLine: baseLine, build: build, known: known, load: load}
 }
 
 // Built wraps a document whose reader recorded its lines while reading it,
@@ -98,13 +87,7 @@ func (l *Locator) Line(path string) int {
 			return line + d.baseLine - 1
 		}
 	}
-	d.once.Do(func() {
-		raw := d.raw
-		if d.load != nil {
-			raw = d.load()
-		}
-		d.index = d.build(raw)
-	})
+	d.once.Do(func() { d.index = d.build(d.raw) })
 	for {
 		if line, ok := d.index.Line(Join(l.prefix, rel)); ok {
 			return line + d.baseLine - 1

@@ -32,12 +32,10 @@ var _ = Describe("a #fragment looked for in an entry carecert cannot read", func
 		Expect(fhir.EntriesApart(owner)).To(BeTrue())
 		if damage {
 			// the Basic entry's bytes, as a reader could not read them
-			// back from the file (read apart, the Bundle record holds
-			// none of them: fhir.ReadFileApart)
-			raw := []byte(bundle)
+			raw := append([]byte(nil), owner.Raw...)
 			e := owner.Entries[1]
 			raw[e.Start] = '!'
-			Expect(os.WriteFile(path, raw, 0o644)).To(Succeed())
+			owner.Raw = raw
 		}
 		var out []model.Finding
 		for _, f := range newEngine().ValidateRecord(recs[1], "", nil) {
