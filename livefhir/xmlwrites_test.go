@@ -52,9 +52,9 @@ var _ = Describe("fhir-server target's writes in FHIR XML (allow_writes)", func(
 			Expect(x.Message).To(ContainSubstring("carecert cannot write its copy of Patient/p1 as FHIR XML: " + why))
 			Expect(sim.Resources()).To(Equal(before))
 		},
-		// U+FFFF, not a control character: FHIR strings may not hold those
-		// (both suites fail them), while a noncharacter is valid FHIR JSON
-		// that XML 1.0 still cannot carry.
+		// U+FFFF, not a control character: R4 says a string should not hold
+		// those (the profile engine warns of one), while a noncharacter is
+		// valid FHIR JSON that XML 1.0 still cannot carry.
 		Entry("a noncharacter, which XML 1.0 cannot carry",
 			`{"resourceType":"Patient","id":"p1","name":[{"family":"A\uffffB"}],"meta":{"versionId":"1","lastUpdated":"2026-01-01T00:00:00Z"}}`,
 			"name[0].family: the value holds the character U+FFFF"),

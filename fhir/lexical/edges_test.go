@@ -82,25 +82,31 @@ var schemaEdges = map[string][]edge{
 
 // ruleEdges are each primitive type's edges under carecert's lexical rule
 // (lexical.Rule), which both the schema suite and the profile engine hold
-// a value to: where it is stricter than the published schema pattern (a
-// control character in a string, code or uri; a code's tab; an empty uri)
-// and the types the schema gives no pattern (base64Binary) or leaves to a
-// regular expression (oid, uuid).
+// a value to: where it differs from Go's reading of the published schema
+// pattern (a control character R4 says a string SHOULD NOT hold, which the
+// engine warns of, but markdown SHALL NOT; VT and FF whitespace in a code
+// or uri, as Java and ECMA-262 read \s; a code's tab; an empty uri) and the
+// types the schema gives no pattern (base64Binary) or leaves to a regular
+// expression (oid, uuid).
 var ruleEdges = map[string][]edge{
 	"string": {
 		{"x", true}, {" ", true}, {"a\nb", true}, {"\t", true}, {"a\r\n", true}, {"é", true}, {"\x7f", true}, {"\xff", true},
-		{"", false}, {"a\fb", false}, {"\v", false}, {"a\x01", false}, {"\x1f", false}, {"\x00", false},
+		{"a\fb", true}, {"\v", true}, {"a\x01", true}, {"\x1f", true}, {"\x00", true},
+		{"", false},
 	},
-	"markdown": {{"# x\n\n* y", true}, {"", false}, {"a\fb", false}, {"a\vb", false}},
+	"markdown": {
+		{"# x\n\n* y", true}, {"a\tb\r\n", true}, {"\x7f", true},
+		{"", false}, {"a\fb", false}, {"a\vb", false}, {"a\x01", false}, {"\x1f", false}, {"\x00", false},
+	},
 	"code": {
-		{"a", true}, {"a b", true}, {"a-b_c", true}, {"é", true}, {"a\u00a0b", true},
+		{"a", true}, {"a b", true}, {"a-b_c", true}, {"é", true}, {"a\u00a0b", true}, {"a\x01b", true}, {"\x1f", true},
 		{"", false}, {" a", false}, {"a ", false}, {"a  b", false}, {"a\tb", false}, {"a\nb", false}, {"a\fb", false},
-		{"a\vb", false}, {"a\x01b", false},
+		{"a\vb", false}, {"a \x0bb", false},
 	},
 	"id": {{"A-z.0", true}, {strings.Repeat("a", 65), false}, {"a\x01", false}},
 	"uri": {
-		{"http://x", true}, {"urn:oid:1.2", true}, {"http://x/é", true}, {"a\x7fb", true},
-		{"", false}, {"http://x y", false}, {"a\tb", false}, {"http://x\f.org", false}, {"a\vb", false}, {"a\x01b", false},
+		{"http://x", true}, {"urn:oid:1.2", true}, {"http://x/é", true}, {"a\x7fb", true}, {"a\x01b", true}, {"a\x1fb", true},
+		{"", false}, {"http://x y", false}, {"a\tb", false}, {"http://x\f.org", false}, {"a\vb", false}, {"a\rb", false},
 	},
 	"url":       {{"https://example.org/fhir", true}, {"", false}, {"https://x/\fy", false}},
 	"canonical": {{"http://hl7.org/fhir/StructureDefinition/Patient|4.0.1", true}, {"x|4.0\v.1", false}},

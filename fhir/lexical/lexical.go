@@ -51,9 +51,10 @@ var matchers = map[string]func(string) bool{
 		return i == len(s)
 	},
 	// carecert's rules (Rule) where they differ from the schema's.
-	stringRule: noControl,
+	stringRule: func(s string) bool { return s != "" },
+	mdRule:     func(s string) bool { return s != "" && Control(s) < 0 },
 	codeRule:   spacedWords,
-	uriRule:    noSpaceOrControl,
+	uriRule:    noWhitespace,
 	base64Rule: base64,
 	oidRule:    oid,
 	uuidRule:   uuid,
@@ -258,20 +259,28 @@ func decimal(s string) bool {
 
 // The lexical rule of each FHIR primitive type whose JSON form is a string,
 // as the regular expression both the JSON-schema suite and the profile
-// engine hold a value to: R4's regular expression for the type, read where
-// its published form is looser than R4 says in words. A string (markdown,
-// and the code and uri built on it) holds no control character but tab, CR
-// and LF, where Go's reading of R4's \S lets a vertical tab or U+0001 by;
-// a code's words are one space apart (R4's prose; its regex lets a tab,
-// CR or LF separate them); a uri, url or canonical is not empty, as no JSON
-// string is. The date types keep R4's published form, which has no year
-// 0000; base64Binary takes R4's regex from its definition, as the schema
-// has none. What the patterns cannot say (a calendar's days, a string's
-// 1 MB, base64 that decodes) the profile engine adds.
+// engine hold a value to: R4's regular expression for the type, read as R4
+// says it in words where its published form is looser or stricter (R4
+// §2.24.0.1 calls the regular expressions informative, not normative).
+//
+// Control characters (U+0000 to U+001F but tab, LF and CR): R4 says a
+// string SHOULD NOT hold them, and markdown SHALL NOT. So a string, and the
+// code and uri built on it, admits them (the profile engine warns of each,
+// Control, as the reference validator does), markdown refuses them, and
+// the types with a narrower alphabet (id, oid, uuid, the dates, base64)
+// refuse them by that alphabet. Whitespace is R4's regular expressions' \s
+// in every engine but Go's: space, tab, LF, VT, FF and CR. A code's words
+// are one space apart (R4's prose); a uri, url or canonical holds no
+// whitespace and is not empty, as no JSON string is. The date types keep
+// R4's published form, which has no year 0000; base64Binary takes R4's
+// regex from its definition, as the schema has none. What the patterns
+// cannot say (a calendar's days, a string's 1 MB, base64 that decodes) the
+// profile engine adds.
 const (
-	stringRule = `^[^\x00-\x08\x0B\x0C\x0E-\x1F]+$`
-	codeRule   = `^[^\x00-\x20]+( [^\x00-\x20]+)*$`
-	uriRule    = `^[^\x00-\x20]+$`
+	stringRule = `^[\s\S]+$`
+	mdRule     = `^[^\x00-\x08\x0B\x0C\x0E-\x1F]+$`
+	codeRule   = `^[^\x09-\x0D\x20]+( [^\x09-\x0D\x20]+)*$`
+	uriRule    = `^[^\x09-\x0D\x20]+$`
 	base64Rule = `^(\s*([0-9a-zA-Z\+/=]){4}\s*)+$`
 	oidRule    = `^urn:oid:[0-2](\.(0|[1-9][0-9]*))+$`
 	uuidRule   = `^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
@@ -287,7 +296,7 @@ const (
 // booleans, which no pattern applies to: their rules are R4's decimal and
 // integer patterns (Matcher) with the ranges the engine checks.
 var rules = map[string]string{
-	"string": stringRule, "markdown": stringRule, "System.String": stringRule,
+	"string": stringRule, "markdown": mdRule, "System.String": stringRule,
 	"code": codeRule, "id": idRule,
 	"uri": uriRule, "url": uriRule, "canonical": uriRule,
 	"oid": oidRule, "uuid": uuidRule, "base64Binary": base64Rule,
@@ -308,29 +317,36 @@ func Valid(typ, s string) bool {
 	return !ok || matchers[p](s)
 }
 
-// noControl reports whether s is not empty and holds no control character
-// but tab, LF and CR. Bytes, not runes: a control character is one byte in
-// UTF-8 and no byte of a longer sequence is below 0x20.
-func noControl(s string) bool {
+// Control returns the first control character of s other than tab, LF and
+// CR (U+0000 to U+001F), or -1 when there is none: what R4 says a string
+// SHOULD NOT hold and markdown SHALL NOT, and what XML 1.0 cannot carry at
+// all, so the same data could not be sent as FHIR XML. Bytes, not runes: a
+// control character is one byte in UTF-8 and no byte of a longer sequence
+// is below 0x20.
+func Control(s string) int {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 && c != '\t' && c != '\r' && c != '\n' {
-			return false
+			return int(c)
 		}
 	}
-	return s != ""
+	return -1
 }
+
+// whitespace is what R4's regular expressions mean by \s as the reference
+// validator (Java) and JSON Schema (ECMA-262) read them, in ASCII: space,
+// tab, LF, VT, FF and CR. Go's \s leaves out VT.
+func whitespace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
 
 // spacedWords reports whether s is words one space apart, with no other
-// space or control character.
+// whitespace.
 func spacedWords(s string) bool {
-	return words(s, func(c byte) bool { return c == ' ' }, func(c byte) bool { return c < ' ' })
+	return words(s, func(c byte) bool { return c == ' ' }, whitespace)
 }
 
-// noSpaceOrControl reports whether s is not empty and holds no space or
-// control character.
-func noSpaceOrControl(s string) bool {
+// noWhitespace reports whether s is not empty and holds no whitespace.
+func noWhitespace(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' {
+		if whitespace(s[i]) {
 			return false
 		}
 	}

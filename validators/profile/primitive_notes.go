@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/carecert/carecert/fhir/lexical"
 	"github.com/carecert/carecert/model"
 )
 
@@ -43,7 +44,11 @@ const (
 //     compare differently (a string only: other types either forbid it, as
 //     code, or keep it meaningfully, as markdown);
 //   - a date, dateTime or instant whose year is before 1800 or more than 80
-//     years ahead, most often a typing error (1098 for 1998).
+//     years ahead, most often a typing error (1098 for 1998);
+//   - a control character other than tab, CR and LF in a string, a code or
+//     a uri, which R4 says a string SHOULD NOT hold and XML cannot carry
+//     (lexical.Control; markdown SHALL NOT, and the other types' alphabets
+//     refuse it, so there it is the type's error).
 //
 // The stream path gives up on a value for which hasPrimitiveNote is true,
 // so the map walk says these.
@@ -61,12 +66,15 @@ func (w *walker) primitiveNotes(typ, s string, at pathAt) {
 			w.add(model.Warning, CodeSuspectValue, w.pathText(at), fmt.Sprintf("the year %d is outside the years a record plausibly holds (1800 to 80 years from now): check for a typing error", y), s)
 		}
 	}
+	if c := lexical.Control(s); c >= 0 {
+		w.add(model.Warning, CodeSuspectValue, w.pathText(at), fmt.Sprintf("the value holds the control character U+%04X, which R4 says a string should not hold (only tab, CR and LF below U+0020) and which FHIR XML cannot carry at all: remove it", c), "")
+	}
 }
 
 // hasPrimitiveNote reports whether primitiveNotes would say something of a
 // value, for the stream path (which does not report, only gives up).
 func hasPrimitiveNote(typ, s string, thisYear int) bool {
-	if blankText(typ, s) || typ == "string" && paddedString(s) || unterminatedBidi(s) != "" {
+	if blankText(typ, s) || typ == "string" && paddedString(s) || unterminatedBidi(s) != "" || lexical.Control(s) >= 0 {
 		return true
 	}
 	if yearChecked(typ) {

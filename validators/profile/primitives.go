@@ -103,9 +103,11 @@ func checkString(typ, s string) string {
 			return "is longer than the 1 MB FHIR allows for a string"
 		}
 		// A string of whitespace alone is legal (R4's regex for string is
-		// [ \r\n\t\S]+); primitiveNotes warns of it, as the reference does.
+		// [ \r\n\t\S]+), and so is a control character, which R4 says a
+		// string SHOULD NOT hold: primitiveNotes warns of both, as the
+		// reference does. Markdown SHALL NOT hold one (R4 §2.24.0.1).
 		if !valid {
-			return fmt.Sprintf("contains the control character U+%04X, which FHIR strings may not hold", firstControl(s))
+			return fmt.Sprintf("contains the control character U+%04X, which markdown may not hold (R4: only tab, CR and LF below U+0020)", lexical.Control(s))
 		}
 	case "id":
 		if !valid {
@@ -116,11 +118,8 @@ func checkString(typ, s string) string {
 			return fmt.Sprintf("%q is not a valid code (no leading, trailing or repeated whitespace)", s)
 		}
 	case "uri", "url", "canonical":
-		if strings.ContainsAny(s, " \t\r\n\f") {
-			return fmt.Sprintf("%q is not a valid %s (it contains whitespace)", s, typ)
-		}
 		if !valid {
-			return fmt.Sprintf("%q is not a valid %s (it contains the control character U+%04X)", s, typ, firstControl(s))
+			return fmt.Sprintf("%q is not a valid %s (it contains whitespace)", s, typ)
 		}
 	case "oid":
 		if !valid {
@@ -163,16 +162,6 @@ func checkString(typ, s string) string {
 		}
 	}
 	return ""
-}
-
-// firstControl returns the first control character of s.
-func firstControl(s string) byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 {
-			return s[i]
-		}
-	}
-	return 0
 }
 
 // validDay rejects dates the calendar does not have (2023-02-30). s has

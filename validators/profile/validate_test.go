@@ -99,7 +99,7 @@ var _ = Describe("validating against the R4 base definitions", func() {
 		Entry("oid", `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "extension": [{"url": "http://example.org/x", "valueOid": "1.2.3"}]}`, "Observation.extension[0].valueOid"),
 		Entry("uuid in upper case", `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "extension": [{"url": "http://example.org/x", "valueUuid": "urn:uuid:A0000000-0000-0000-0000-000000000000"}]}`, "Observation.extension[0].valueUuid"),
 		Entry("empty string", `{"resourceType": "Patient", "name": [{"family": ""}]}`, "Patient.name[0].family"),
-		Entry("string with a control character", `{"resourceType": "Patient", "name": [{"family": "a\u0001b"}]}`, "Patient.name[0].family"),
+		Entry("markdown with a control character", `{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "note": [{"text": "a\u0001b"}]}`, "Observation.note[0].text"),
 	)
 
 	It("checks required bindings of codes against enumerated value sets", func() {

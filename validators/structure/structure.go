@@ -64,9 +64,10 @@ type Schema struct {
 	// patterns maps a primitive type's regular expression to its FHIR name, so
 	// messages can say "not a valid date" rather than quote a regex.
 	patterns map[string]string
-	// rules maps a primitive type's published pattern to its lexical rule
-	// (holdToRules); read-only after LoadSchema.
-	rules map[string]string
+	// published maps a primitive type that has a lexical rule to the
+	// pattern the schema publishes for it (holdToRules); read-only after
+	// LoadSchema.
+	published map[string]string
 
 	mu sync.Mutex
 	// defs are the definitions decoded so far, repaired.
@@ -112,7 +113,7 @@ func LoadSchema() (*Schema, error) {
 		return nil, fmt.Errorf("fhir schema: %w", err)
 	}
 	s := &Schema{
-		header: map[string]any{"$schema": top.Schema, "id": top.ID}, raw: parts, types: map[string]bool{}, patterns: map[string]string{}, rules: map[string]string{},
+		header: map[string]any{"$schema": top.Schema, "id": top.ID}, raw: parts, types: map[string]bool{}, patterns: map[string]string{}, published: map[string]string{},
 		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, nested: map[string][]string{},
 	}
 	s.quick = &quickCompiler{s: s, defs: map[string]*quickNode{}}
@@ -134,10 +135,10 @@ func LoadSchema() (*Schema, error) {
 		s.types[strings.TrimPrefix(r.Ref, "#/definitions/")] = true
 	}
 	// Each primitive type's published pattern stands for its lexical rule
-	// (holdToRules); types that share a pattern share a rule.
+	// (holdToRules). Types that share a pattern may not share a rule
+	// (string and markdown), so the rule is the type's, not the pattern's.
 	for name, part := range parts {
-		rule := lexical.Rule(name)
-		if rule == "" {
+		if lexical.Rule(name) == "" {
 			continue
 		}
 		raw, err := part.Bytes()
@@ -151,7 +152,7 @@ func LoadSchema() (*Schema, error) {
 			return nil, fmt.Errorf("fhir schema: definition %s: %w", name, err)
 		}
 		if def.Pattern != "" {
-			s.rules[def.Pattern] = rule
+			s.published[name] = def.Pattern
 		}
 	}
 	// Primitive types (lower-case names) are few and small: read all their
@@ -204,7 +205,7 @@ func (s *Schema) def(name string) (map[string]any, error) {
 		}
 		addR4Version(d)
 		addPrimitiveCompanions(d)
-		s.holdToRules(d)
+		s.holdToRules(name, d)
 		if s.types[name] {
 			addIDElement(d)
 		}
@@ -223,29 +224,42 @@ func (s *Schema) def(name string) (map[string]any, error) {
 }
 
 // holdToRules gives a definition's primitive values their types' lexical
-// rules (lexical.Rule) for patterns, where the schema writes R4's (on a
-// primitive type's definition, and inline on the elements of a choice):
-// the rules the profile engine holds the same values to, which say R4's
-// regular expressions as R4 says them in words where Go's reading of the
-// published ones is looser (a control character in a string, a code or a
-// uri; a code's words a tab apart; an empty uri).
-func (s *Schema) holdToRules(d map[string]any) {
-	hold := func(m map[string]any) {
-		if p, ok := m["pattern"].(string); ok {
-			if r, ok := s.rules[p]; ok {
-				m["pattern"] = r
-			}
+// rules (lexical.Rule) for patterns, where the schema writes R4's (on the
+// definition of a primitive type named name, and inline on the elements of
+// a choice, whose names end in their type's): the rules the profile engine
+// holds the same values to, which say R4's regular expressions as R4 says
+// them in words where the published ones read otherwise (a control
+// character in markdown; VT and FF whitespace in a code or uri; a code's
+// words a tab apart; an empty uri).
+func (s *Schema) holdToRules(name string, d map[string]any) {
+	hold := func(typ string, m map[string]any) {
+		if p, ok := m["pattern"].(string); ok && p != "" && p == s.published[typ] {
+			m["pattern"] = lexical.Rule(typ)
 		}
 	}
-	hold(d)
+	hold(name, d)
 	props, _ := d["properties"].(map[string]any)
-	for _, p := range props {
+	for prop, p := range props {
 		pm, _ := p.(map[string]any)
-		hold(pm)
+		typ := s.choiceType(prop)
+		hold(typ, pm)
 		if items, ok := pm["items"].(map[string]any); ok {
-			hold(items)
+			hold(typ, items)
 		}
 	}
+}
+
+// choiceType returns the primitive type with a lexical rule whose name ends
+// an element's, capitalised as a choice element's name ends (valueDateTime:
+// dateTime, not time), or "" when none does.
+func (s *Schema) choiceType(prop string) string {
+	best := ""
+	for typ := range s.published {
+		if len(typ) > len(best) && len(prop) > len(typ) && prop[len(prop)-len(typ)] == typ[0]-'a'+'A' && prop[len(prop)-len(typ)+1:] == typ[1:] {
+			best = typ
+		}
+	}
+	return best
 }
 
 // nestedOf lists the elements of a (decoded) type that hold whole resources.
