@@ -63,7 +63,7 @@ func (c *refCheck) isExternal(ref string) bool {
 // "https://host/fhir/Patient/1/_history/2". "urn:uuid:X" names a Bundle
 // entry's fullUrl and nothing else (R4 §2.36.4.1): the entry's resource may
 // have any id, so it is returned whole as the id, with the type urnTarget,
-// to be found among the fullUrls of the feed's Bundles (bundleURLs).
+// to be found among the fullUrls of the feed's Bundles (entryTargets).
 // Contained ("#x"), identifier-only and other urn: references have no target
 // the feed can be searched for and are not counted.
 func target(ref string) (string, string, bool) {
@@ -87,20 +87,49 @@ func target(ref string) (string, string, bool) {
 // "id" is the whole URN: it is keyed on no record's type.
 const urnTarget = "urn"
 
-// bundleURLs marks the urn:uuid fullUrls of the entries of Bundle b that
-// hold a resource as present, from the entries' summaries (whether the
-// Bundle was read whole or with its entries apart, as a file or an NDJSON
-// line): what a urn:uuid reference inside the Bundle resolves to.
-func (s *refState) bundleURLs(b *model.Record) {
-	if b == s.lastBundle {
-		return
+// entryTargets is what a urn:uuid reference made inside a Bundle resolves
+// to (R4 §2.36.4.1): the entry whose fullUrl it is, if that entry holds a
+// resource, whatever the resource's id. Read from the entries' summaries
+// (whether the Bundle was read whole or with its entries apart, as a file
+// or an NDJSON line), once per Bundle: its entries arrive together. The one
+// resolution dq-references (which marks the URNs present) and dq-within-life
+// (which joins a subject to its patient) share.
+type entryTargets struct {
+	bundle *model.Record
+	byURN  map[string]entryTarget
+}
+
+// entryTarget is the type and id of an entry's resource ("" when it has
+// none).
+type entryTarget struct{ typ, id string }
+
+// of returns the targets of Bundle b's urn:uuid fullUrls; fresh is true
+// when they were read now, b not being the Bundle asked of last.
+func (t *entryTargets) of(b *model.Record) (byURN map[string]entryTarget, fresh bool) {
+	if b == t.bundle {
+		return t.byURN, false
 	}
-	s.lastBundle = b
+	t.bundle, t.byURN = b, map[string]entryTarget{}
 	for _, e := range fhir.BundleEntries(b) {
 		if e.HasResource && strings.HasPrefix(e.FullURL, "urn:uuid:") {
-			s.Present[keyHash(urnTarget, e.FullURL)] = struct{}{}
+			if _, dup := t.byURN[e.FullURL]; !dup { // the first entry of a fullUrl answers
+				t.byURN[e.FullURL] = entryTarget{typ: e.ResourceType, id: e.ID}
+			}
 		}
 	}
+	return t.byURN, true
+}
+
+// resolveURN returns the target of a urn:uuid reference made in record rec:
+// an entry of the Bundle rec is an entry of. A urn:uuid names nothing
+// outside its Bundle.
+func (t *entryTargets) resolveURN(rec *model.Record, urn string) (entryTarget, bool) {
+	if rec.Container == nil || rec.Container.Type != "Bundle" {
+		return entryTarget{}, false
+	}
+	byURN, _ := t.of(rec.Container)
+	e, ok := byURN[urn]
+	return e, ok
 }
 
 type refEntry struct {
@@ -126,9 +155,9 @@ type refState struct {
 	Totals map[string]int64 `json:"totals"`
 
 	check *refCheck
-	// lastBundle is the Bundle whose entries' fullUrls were last marked
-	// present: its entries arrive together.
-	lastBundle *model.Record
+	// urns are the targets of the Bundle whose entries' fullUrls were last
+	// marked present.
+	urns entryTargets
 }
 
 func (s *refState) Observe(rec *model.Record) []model.Finding {
@@ -138,7 +167,11 @@ func (s *refState) Observe(rec *model.Record) []model.Finding {
 	if rec.Container != nil && rec.Container.Type == "Bundle" {
 		// Only Bundle entries can be the target of a urn:uuid reference
 		// (a Bulk export's resources carry their kick-off as container).
-		s.bundleURLs(rec.Container)
+		if byURN, fresh := s.urns.of(rec.Container); fresh {
+			for urn := range byURN {
+				s.Present[keyHash(urnTarget, urn)] = struct{}{}
+			}
+		}
 	}
 	c := s.check
 	p := c.rule.picker(rec)

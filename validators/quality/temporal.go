@@ -3,7 +3,6 @@ package quality
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/carecert/carecert/check"
@@ -210,6 +209,8 @@ type lifeState struct {
 	People map[uint64]*person `json:"people"`
 
 	check *lifeCheck
+	// urns resolve a urn:uuid subject to its Bundle's entry.
+	urns entryTargets
 }
 
 func (s *lifeState) person(h uint64) *person {
@@ -258,10 +259,11 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 			if ref, ok := m["reference"].(string); ok {
 				typ, id, ok := target(ref)
 				if ok && typ == urnTarget {
-					// Patients are known here by id, not by their
-					// entries' fullUrls: the exporters' convention
-					// (the URN's uuid is the id) joins them.
-					typ, id = c.patient, strings.TrimPrefix(id, "urn:uuid:")
+					// The entry whose fullUrl it is, whatever its
+					// resource's id; patients are known here by id.
+					var e entryTarget
+					e, ok = s.urns.resolveURN(rec, id)
+					typ, id = e.typ, e.id
 				}
 				if ok && typ == c.patient {
 					subject = id
