@@ -43,28 +43,38 @@ var _ = Describe("a choice element carried with a type its profile forbids", fun
 			`{"id": "Observation.component:systolic.code", "path": "Observation.component.code", "patternCodeableConcept": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]}}`,
 			`{"id": "Observation.component:systolic.value[x]", "path": "Observation.component.value[x]", "min": 1, "type": [{"code": "Quantity"}]}`),
 		ext("ext1", "1"), ext("ext0", "0"),
+		obs("typeSlice1", `{"id": "Observation.value[x]", "path": "Observation.value[x]", "type": [{"code": "Quantity"}], "slicing": {"discriminator": [{"type": "type", "path": "$this"}], "rules": "closed"}}`,
+			`{"id": "Observation.value[x]:valueQuantity", "path": "Observation.value[x]", "sliceName": "valueQuantity", "min": 1, "max": "1", "type": [{"code": "Quantity"}]}`),
+		obs("typeSliceOpen", `{"id": "Observation.value[x]", "path": "Observation.value[x]", "slicing": {"discriminator": [{"type": "type", "path": "$this"}], "rules": "open"}}`,
+			`{"id": "Observation.value[x]:valueQuantity", "path": "Observation.value[x]", "sliceName": "valueQuantity", "min": 1, "max": "1", "type": [{"code": "Quantity"}]}`),
 	)
 	st := profile.NewStreamer(e)
-	values := map[string][2]any{
-		"allowed":   {"valueQuantity", map[string]any{"value": json.Number("3"), "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}},
-		"forbidden": {"valueString", "three"},
-		"notbase":   {"valueAddress", map[string]any{"city": "Leeds"}},
-		"unknown":   {"valueFoo", "three"},
-		"absent":    {"", nil},
+	quantity := map[string]any{"value": json.Number("3"), "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}
+	values := map[string]map[string]any{
+		"allowed":   {"valueQuantity": quantity},
+		"forbidden": {"valueString": "three"},
+		"notbase":   {"valueAddress": map[string]any{"city": "Leeds"}},
+		"unknown":   {"valueFoo": "three"},
+		"absent":    {},
+		// one choice carried under two types at once
+		"allowed+forbidden": {"valueQuantity": quantity, "valueString": "three"},
+		"two allowed":       {"valueQuantity": quantity, "valueCodeableConcept": map[string]any{"text": "three"}},
+		"two others":        {"valueString": "three", "valueBoolean": true},
 	}
 	build := func(place, kind string) map[string]any {
-		v := values[kind]
 		holder := map[string]any{}
-		if v[0] != "" {
-			holder[v[0].(string)] = v[1]
+		for name, v := range values[kind] {
+			holder[name] = v
 		}
 		res := map[string]any{"resourceType": "Observation", "id": "o1", "status": "final", "code": map[string]any{"text": "x"}}
 		switch place {
-		case "root1", "root0", "rootTwo":
+		case "", "root1", "root0", "rootTwo", "typeSlice1", "typeSliceOpen":
 			for k, x := range holder {
 				res[k] = x
 			}
-			res["meta"] = map[string]any{"profile": []any{ns + place}}
+			if place != "" {
+				res["meta"] = map[string]any{"profile": []any{ns + place}}
+			}
 		case "backbone1", "slice1":
 			holder["code"] = map[string]any{"coding": []any{map[string]any{"system": "http://loinc.org", "code": "8480-6"}}}
 			res["component"] = []any{holder}
@@ -80,7 +90,8 @@ var _ = Describe("a choice element carried with a type its profile forbids", fun
 		return placementErrors(e, st, res, func(path string, f model.Finding) string { return path + ": " + f.Code })
 	}
 
-	where := map[string]string{"root1": "Observation.", "root0": "Observation.", "rootTwo": "Observation.",
+	where := map[string]string{"": "Observation.", "root1": "Observation.", "root0": "Observation.", "rootTwo": "Observation.",
+		"typeSlice1": "Observation.", "typeSliceOpen": "Observation.",
 		"backbone1": "Observation.component[0].", "slice1": "Observation.component[0].",
 		"ext1": "Observation.extension[0].", "ext0": "Observation.extension[0]."}
 	DescribeTable("one fault, one error, the same in JSON and XML, alone, contained and in a Bundle",
@@ -124,5 +135,30 @@ var _ = Describe("a choice element carried with a type its profile forbids", fun
 		Entry("extension, min 1: a type unknown to FHIR", "ext1", "unknown", "valueFoo: profile.unknown-element", "value[x]: profile.cardinality"),
 		Entry("extension, min 0: a forbidden type", "ext0", "forbidden", "valueString: profile.unknown-element"),
 		Entry("extension, min 0: a type unknown to FHIR", "ext0", "unknown", "valueFoo: profile.unknown-element"),
+
+		// Two types of one choice at once: one error for carrying it twice
+		// (the reference counts both names against value[x]'s maximum), and
+		// the type a profile forbids as its own fault; never a slice or a
+		// minimum the element meets under one of its names.
+		Entry("base: two types", "", "allowed+forbidden", "valueString: profile.cardinality"),
+		Entry("base: two other types", "", "two others", "valueString: profile.cardinality"),
+		Entry("root, min 1: an allowed and a forbidden type", "root1", "allowed+forbidden", "valueString: profile.cardinality", "valueString: profile.unknown-element"),
+		Entry("root, two types, min 1: both allowed types", "rootTwo", "two allowed", "valueQuantity: profile.cardinality"),
+		Entry("root, two types, min 1: two forbidden types", "rootTwo", "two others",
+			"valueString: profile.cardinality", "valueBoolean: profile.unknown-element", "valueString: profile.unknown-element"),
+		Entry("backbone, min 1: an allowed and a forbidden type", "backbone1", "allowed+forbidden", "valueString: profile.cardinality", "valueString: profile.unknown-element"),
+		Entry("slice, min 1: an allowed and a forbidden type", "slice1", "allowed+forbidden", "valueString: profile.cardinality", "valueString: profile.unknown-element"),
+		Entry("extension, min 1: an allowed and a forbidden type", "ext1", "allowed+forbidden", "valueString: profile.cardinality", "valueString: profile.unknown-element"),
+
+		// A required type slice on value[x] (valueQuantity, min 1).
+		Entry("type slice, type restricted: the slice's type", "typeSlice1", "allowed"),
+		Entry("type slice, type restricted: a forbidden type", "typeSlice1", "forbidden", "valueString: profile.unknown-element"),
+		Entry("type slice, type restricted: absent", "typeSlice1", "absent", "value[x]: profile.slicing"),
+		Entry("type slice, type restricted: the slice's type and a forbidden one", "typeSlice1", "allowed+forbidden", "valueString: profile.cardinality", "valueString: profile.unknown-element"),
+		Entry("type slice, any type: the slice's type", "typeSliceOpen", "allowed"),
+		Entry("type slice, any type: another type", "typeSliceOpen", "forbidden", "valueString: profile.slicing"),
+		Entry("type slice, any type: absent", "typeSliceOpen", "absent", "value[x]: profile.slicing"),
+		Entry("type slice, any type: the slice's type and another", "typeSliceOpen", "allowed+forbidden", "valueString: profile.cardinality"),
+		Entry("type slice, any type: two others", "typeSliceOpen", "two others", "valueString: profile.cardinality", "value[x]: profile.slicing"),
 	)
 })

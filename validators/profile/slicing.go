@@ -46,16 +46,7 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 	firstUnmatched := -1
 	ordered := k.slicing.Ordered
 	for i, item := range items {
-		paths = paths[:0]
-		for _, d := range discriminators {
-			var values []any
-			if d.Type != "type" || d.Path != "$this" || t == nil { // discriminate reads the element's type
-				start := len(arena)
-				arena = w.evalPathTo(arena, item, d.Path)
-				values = arena[start:len(arena):len(arena)]
-			}
-			paths = append(paths, values)
-		}
+		arena, paths = w.selectedPaths(arena, paths[:0], item, discriminators, t)
 		// undecided says a slice could not tell whether the item is one
 		// of its values (a profile discriminator's profile not loaded).
 		undecided := false
@@ -90,7 +81,7 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 		}
 	}
 	for si, s := range k.slices {
-		if counts[si] < s.min {
+		if counts[si] < s.min && w.typesTogether != k { // else choiceSlices judges it
 			msg := fmt.Sprintf("slice %q of %s requires at least %d value(s) but %d matched", s.sliceName, name, s.min, counts[si])
 			var tried []string
 			maybe := 0 // items this slice could not decide on
@@ -149,6 +140,21 @@ func itemPath(path string, k *node, i int) string {
 		return path
 	}
 	return fmt.Sprintf("%s[%d]", path, i)
+}
+
+// selectedPaths appends to paths what each discriminator's path
+// selects in item (of type t), the values kept in arena, and returns both.
+func (w *walker) selectedPaths(arena []any, paths [][]any, item any, discriminators []definitions.Discriminator, t *typeInfo) ([]any, [][]any) {
+	for _, d := range discriminators {
+		var values []any
+		if d.Type != "type" || d.Path != "$this" || t == nil { // discriminate reads the element's type
+			start := len(arena)
+			arena = w.evalPathTo(arena, item, d.Path)
+			values = arena[start:len(arena):len(arena)]
+		}
+		paths = append(paths, values)
+	}
+	return arena, paths
 }
 
 // sliceMatch reports whether item satisfies every discriminator of slice s,

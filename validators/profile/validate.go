@@ -159,6 +159,11 @@ type walker struct {
 	// standingSaid records the definitions whose standing was noted
 	// (definition_standing.go), to note each once per record.
 	standingSaid map[string]bool
+	// typesTogether is the choice element carried under two or more types
+	// whose names are being walked one by one: no one name can tell
+	// whether it meets a slice's minimum, which choiceSlices judges of them
+	// together. Elements nested in the values keep their own minimums.
+	typesTogether *node
 }
 
 // holder is an element being walked, with its definition and type (t is
@@ -381,10 +386,15 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 			if c != nil && !c.several {
 				seen += c.count()
 				w.property(c.choice.name, c.member, k, c.choice.t, at, host)
+				if underOtherType(m, k) {
+					w.carriedTwice(m, k, at)
+				}
 				continue
 			}
 			found := ""
 			if c != nil { // several types: each checked, in name order
+				outer := w.typesTogether
+				w.typesTogether = k
 				for _, name := range choiceNames(m, k) {
 					kt := k.typeBySuffix(name[len(k.name):])
 					v, hasV := m[name]
@@ -401,11 +411,18 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 					found = name
 					w.property(name, member{v: v, ev: ev, hasV: hasV, hasE: hasE}, k, kt, at, host)
 				}
+				w.typesTogether = outer
+				w.choiceSlices(m, k, at)
 			}
-			if found == "" && k.min > 0 && !underOtherType(m, k) {
+			// A value under a type the base allows and k does not is there:
+			// its type is the one fault (unknown reports it), so neither k's
+			// minimum nor a slice's (a type slice on value[x]) says it is
+			// absent too.
+			elsewhere := found == "" && underOtherType(m, k)
+			if found == "" && k.min > 0 && !elsewhere {
 				w.add(model.Error, CodeCardinality, w.pathText(at)+"."+k.name+"[x]", fmt.Sprintf("%s[x] is required (minimum %d) but absent", k.name, k.min), "")
 			}
-			if found == "" && len(k.slices) > 0 {
+			if found == "" && len(k.slices) > 0 && !elsewhere {
 				w.absentSlices(k, w.pathText(at)+"."+k.name+"[x]")
 			}
 			continue
@@ -433,6 +450,57 @@ func (w *walker) objectAt(m map[string]any, n *node, t *typeInfo, at pathAt, isR
 		w.unknown(m, lay.kids, lay.index, w.pathText(at), isResource)
 	}
 	w.holder = saved // objectOn has no other way out
+}
+
+// carriedTwice reports choice k carried under a type k allows and also
+// under one only the base allows (valueQuantity and valueString where a
+// profile allows Quantity alone): one value[x] too many, as the base walk
+// says it and the reference counts both names against the element's
+// maximum, besides the forbidden type (unknown).
+func (w *walker) carriedTwice(m map[string]any, k *node, at pathAt) {
+	var names []string
+	for key := range m {
+		name := strings.TrimPrefix(key, "_")
+		rest, ok := strings.CutPrefix(name, k.name)
+		if !ok || rest == "" || k.typeBySuffix(rest) == nil && !baseAllows(k, rest) || slices.Contains(names, name) {
+			continue
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for i := 1; i < len(names); i++ {
+		w.add(model.Error, CodeCardinality, w.pathText(at)+"."+names[i], fmt.Sprintf("only one %s[x] is allowed, but both %s and %s are present", k.name, names[i-1], names[i]), "")
+	}
+}
+
+// choiceSlices judges the slices' minimums of choice k carried under two
+// or more types at once (valueQuantity and valueString, which is itself an
+// error): a slice is met when any of them is its value, as the element is
+// one value carried twice, not two values that each miss the others' slices.
+func (w *walker) choiceSlices(m map[string]any, k *node, at pathAt) {
+	if len(k.slices) == 0 || k.slicing == nil {
+		return
+	}
+	names := choiceNames(m, k)
+	for _, s := range k.slices {
+		if s.min == 0 {
+			continue
+		}
+		met := false
+		for _, name := range names {
+			if v, ok := m[name]; ok {
+				t := k.typeBySuffix(name[len(k.name):])
+				_, paths := w.selectedPaths(nil, nil, v, k.slicing.Discriminator, t)
+				if matched, _ := w.sliceMatch(v, paths, k, s, t); matched {
+					met = true
+					break
+				}
+			}
+		}
+		if !met {
+			w.add(model.Error, CodeSlicing, w.pathText(at)+"."+k.name+"[x]", fmt.Sprintf("slice %q of %s[x] requires at least %d value(s) but none of %s is one", s.sliceName, k.name, s.min, strings.Join(names, ", ")), "")
+		}
+	}
 }
 
 // choiceNames returns the names m holds for choice k's types, sorted (for
