@@ -21,7 +21,22 @@ const bundleJSON = `{
 }`
 
 var _ = Describe("the environment", func() {
-	It("resolves references inside a Bundle root resource and through the Resolve hook", func() {
+	It("resolves references inside a Bundle root resource when the host gives no Resolve hook", func() {
+		bundle := decode(bundleJSON)
+		obs := bundle["entry"].([]any)[1].(map[string]any)["resource"].(map[string]any)
+		env := &fhirpath.Env{RootResource: bundle}
+		out, err := fhirpath.MustCompile("subject.resolve().gender").Evaluate(env, obs)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(Equal([]any{"female"}))
+		out, err = fhirpath.MustCompile("performer.resolve().ofType(Patient).id").Evaluate(env, obs)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(Equal([]any{"p1"}))
+	})
+
+	// A host's hook is its one resolution of references (the profile
+	// engine's: a reference made in an entry resolves against that entry's
+	// fullUrl), which a second, simpler match here must not pre-empt.
+	It("leaves every reference but a contained one to the Resolve hook when the host gives one", func() {
 		bundle := decode(bundleJSON)
 		obs := bundle["entry"].([]any)[1].(map[string]any)["resource"].(map[string]any)
 		asked := []string{}
@@ -34,11 +49,11 @@ var _ = Describe("the environment", func() {
 		}}
 		out, err := fhirpath.MustCompile("subject.resolve().gender").Evaluate(env, obs)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(out).To(Equal([]any{"female"}))
+		Expect(out).To(BeEmpty(), "the hook does not answer urn:uuid:p1")
 		out, err = fhirpath.MustCompile("performer.resolve().ofType(Practitioner).id | performer.resolve().ofType(Patient).id").Evaluate(env, obs)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(out).To(Equal([]any{"x", "p1"}))
-		Expect(asked).To(ConsistOf("Practitioner/x", "Practitioner/x"))
+		Expect(out).To(Equal([]any{"x"}))
+		Expect(asked).To(ConsistOf("urn:uuid:p1", "Practitioner/x", "Patient/p1", "Practitioner/x", "Patient/p1"))
 	})
 
 	It("takes %resource, %rootResource, %context and other constants from the environment", func() {

@@ -49,8 +49,10 @@ type Env struct {
 	Vars map[string]any
 	// Now fixes now(), today() and timeOfDay(); zero means the clock.
 	Now time.Time
-	// Resolve implements resolve(): the resource a reference string points to,
-	// or nil. Without it resolve() returns only contained resources.
+	// Resolve implements resolve() of a reference that is not to a contained
+	// resource: the resource it points to, or nil. Without it resolve()
+	// returns contained resources and the entries of a Bundle root by
+	// fullUrl or Type/id.
 	Resolve func(ref string) map[string]any
 	// MemberOf implements memberOf(valueSet) for a code, Coding or
 	// CodeableConcept value; ok=false means "unknown" (empty result).

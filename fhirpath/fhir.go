@@ -68,8 +68,11 @@ func fnResolve(c *evalCtx, s *scope, in []item, n *funcNode) ([]item, error) {
 	return out, nil
 }
 
-// resolve finds the resource a reference points to: a contained resource, a
-// Bundle entry of the root resource, or whatever the Resolve hook returns.
+// resolve finds the resource a reference points to: a contained resource,
+// else what the Resolve hook answers, the host's one resolution of
+// references (the profile engine's, by fullUrl, Type/id against the
+// referring entry's fullUrl and version, of a Bundle read whole or apart);
+// without a hook, a Bundle entry of the root resource by fullUrl or Type/id.
 func (c *evalCtx) resolve(ref string) map[string]any {
 	if id, ok := strings.CutPrefix(ref, "#"); ok {
 		for _, holder := range []item{c.resource, c.root} {
@@ -82,6 +85,9 @@ func (c *evalCtx) resolve(ref string) map[string]any {
 			}
 		}
 		return nil
+	}
+	if c.env.Resolve != nil {
+		return c.env.Resolve(ref)
 	}
 	if root, ok := c.root.v.(map[string]any); ok && root["resourceType"] == "Bundle" {
 		entries, _ := root["entry"].([]any)
@@ -100,9 +106,6 @@ func (c *evalCtx) resolve(ref string) map[string]any {
 				return res
 			}
 		}
-	}
-	if c.env.Resolve != nil {
-		return c.env.Resolve(ref)
 	}
 	return nil
 }

@@ -60,30 +60,13 @@ var _ = Describe("resolve() in a profile's invariant", func() {
 		b.WriteString("]}")
 		return b.String()
 	}
-	// verdicts validates every record and returns each Observation's rs-1
-	// verdict, by its id.
 	verdicts := func(e *profile.Engine, recs []*model.Record) map[string]string {
 		GinkgoHelper()
 		got := map[string]string{}
 		for _, r := range recs {
-			if r.Type != "Observation" {
-				continue
+			if r.Type == "Observation" {
+				got[r.ID] = invariantVerdict(e, r, "rs-1")
 			}
-			sink := &profile.Sink{}
-			v := "holds"
-			for _, f := range e.ValidateRecord(r, "", sink) {
-				if strings.Contains(f.Message, "rs-1") {
-					v = "fails"
-				} else {
-					Expect(f.Severity).NotTo(Equal(model.Error), "%s: %s", r.ID, f.Message)
-				}
-			}
-			if why, ok := sink.Unevaluated["rs-1"]; ok {
-				Expect(v).To(Equal("holds"), "%s: not decided and failed", r.ID)
-				Expect(why).To(ContainSubstring("not in the input"))
-				v = "not decided"
-			}
-			got[r.ID] = v
 		}
 		return got
 	}
@@ -133,5 +116,107 @@ var _ = Describe("resolve() in a profile's invariant", func() {
 		}
 		Expect(failed).To(Equal(wantFailed))
 		Expect(sink.Unevaluated).To(HaveKey("rs-1"), "the remote references leave rs-1 not decided")
+	})
+})
+
+// invariantVerdict validates a record and says what became of the
+// invariant key: "holds", "fails" (a finding names it), or "not decided"
+// (the sink has it unevaluated for want of a resource not in the input);
+// no other finding may be an error.
+func invariantVerdict(e *profile.Engine, r *model.Record, key string) string {
+	GinkgoHelper()
+	sink := &profile.Sink{}
+	v := "holds"
+	for _, f := range e.ValidateRecord(r, "", sink) {
+		if strings.Contains(f.Message, key) {
+			v = "fails"
+		} else {
+			Expect(f.Severity).NotTo(Equal(model.Error), "%s: %s", r.ID, f.Message)
+		}
+	}
+	if why, ok := sink.Unevaluated[key]; ok {
+		Expect(v).To(Equal("holds"), "%s: not decided and failed", r.ID)
+		Expect(why).To(ContainSubstring("not in the input"))
+		v = "not decided"
+	}
+	return v
+}
+
+// resolve() in an invariant of the Bundle itself (its expression reaching
+// into the entries) answers through the engine's one resolution of
+// references, as an entry's invariants do, not a simpler match of its own:
+// by fullUrl exactly (an absolute URL on another server is not the entry
+// whose Type/id it ends with), by Type/id, by version; what the input
+// cannot answer leaves the constraint not decided. No entry's fullUrl is
+// known to resolve a relative reference against here, so it is matched by
+// Type/id. The same in JSON and XML, read whole and apart, and as NDJSON.
+var _ = Describe("resolve() in an invariant of the Bundle", func() {
+	const url = "http://example.org/StructureDefinition/resolve-bundle"
+	engine := func() *profile.Engine {
+		return newEngine(diffProfile(url, "Bundle", `{"id": "Bundle", "path": "Bundle", "constraint": [{"key": "rb-1",
+			"severity": "error", "human": "every observation's subject has a name", "expression": "entry.resource.ofType(Observation).all(subject.resolve().name.exists())"}]}`))
+	}
+	type ref struct{ from, to, verdict string }
+	const urnObs, httpObs = "urn:uuid:0b5e0000-0000-0000-0000-000000000001", "http://example.org/fhir/Observation/o1"
+	cases := []ref{
+		{urnObs, "urn:uuid:11111111-1111-1111-1111-111111111111", "holds"},            // fullUrl of a named Patient whose id is p1
+		{urnObs, "urn:uuid:55555555-5555-5555-5555-555555555555", "fails"},            // fullUrl of a nameless Patient
+		{urnObs, "urn:uuid:99999999-9999-9999-9999-999999999999", "fails"},            // a urn no entry has: nothing
+		{urnObs, "http://example.org/fhir/Patient/p2", "holds"},                       // absolute fullUrl
+		{httpObs, "Patient/p2", "holds"},                                              // relative: by Type/id
+		{httpObs, "Patient/p2/_history/1", "holds"},                                   // versioned
+		{httpObs, "Patient/p2/_history/7", "not decided"},                             // a version the Bundle does not hold
+		{httpObs, "Patient/p404", "not decided"},                                      // may be on the server
+		{urnObs, "https://elsewhere.example.com/fhir/Patient/p2", "not decided"},      // another server's p2, not the entry
+		{urnObs, "http://b.example.org/fhir/Patient/p9", "fails"},                     // the nameless p9, not the named one of another base
+		{urnObs, "http://a.example.org/fhir/Patient/p9/_history/2", "holds"},          // the named p9, by version
+		{urnObs, "https://elsewhere.example.com/fhir/Patient/x", "not decided"},       // remote
+		{httpObs, "http://example.org/fhir/Patient/p2/_history/1", "holds"},           // absolute and versioned
+		{urnObs, "urn:uuid:11111111-1111-1111-1111-111111111111/_history/1", "fails"}, // a urn names no version
+	}
+	bundle := func(c ref) string {
+		return fmt.Sprintf(`{"resourceType": "Bundle", "id": "b1", "meta": {"profile": [%q]}, "type": "collection", "entry": [`+
+			`{"fullUrl": "urn:uuid:11111111-1111-1111-1111-111111111111", "resource": {"resourceType": "Patient", "id": "p1", "name": [{"family": "Xi"}]}},`+
+			`{"fullUrl": "http://example.org/fhir/Patient/p2", "resource": {"resourceType": "Patient", "id": "p2", "meta": {"versionId": "1"}, "name": [{"family": "Yu"}]}},`+
+			`{"fullUrl": "urn:uuid:55555555-5555-5555-5555-555555555555", "resource": {"resourceType": "Patient", "id": "p3", "gender": "other"}},`+
+			`{"fullUrl": "http://a.example.org/fhir/Patient/p9", "resource": {"resourceType": "Patient", "id": "p9", "meta": {"versionId": "2"}, "name": [{"family": "Za"}]}},`+
+			`{"fullUrl": "http://b.example.org/fhir/Patient/p9", "resource": {"resourceType": "Patient", "id": "p9", "meta": {"versionId": "2"}, "gender": "other"}},`+
+			`{"fullUrl": %q, "resource": {"resourceType": "Observation", "id": "o1", "status": "final", "code": {"text": "x"}, "subject": {"reference": %q}}}]}`,
+			url, c.from, c.to)
+	}
+	// verdicts returns rb-1's verdict of each Bundle record, in file order.
+	verdicts := func(e *profile.Engine, recs []*model.Record) []string {
+		GinkgoHelper()
+		var got []string
+		for _, r := range recs {
+			if r.Type == "Bundle" {
+				got = append(got, invariantVerdict(e, r, "rb-1"))
+			}
+		}
+		return got
+	}
+	e := engine()
+	dir := GinkgoT().TempDir
+	It("answers every kind of reference as the engine resolves it, in JSON and XML, whole and apart, and as NDJSON", func() {
+		var want, lines []string
+		for i, c := range cases {
+			want = append(want, c.verdict)
+			src := bundle(c)
+			lines = append(lines, src)
+			res, err := fhir.Decode([]byte(src))
+			Expect(err).NotTo(HaveOccurred())
+			xml, err := fhirxml.Encode(res)
+			Expect(err).NotTo(HaveOccurred())
+			for name, data := range map[string][]byte{"bundle.json": []byte(src), "bundle.xml": xml} {
+				path := filepath.Join(dir(), name)
+				Expect(os.WriteFile(path, data, 0o644)).To(Succeed())
+				for how, read := range map[string]func(string, fhir.Emit) error{"whole": fhir.ReadFile, "apart": readApart} {
+					Expect(verdicts(e, readWith(read, path))).To(Equal([]string{c.verdict}), "case %d, %s to %s, %s read %s", i, c.from, c.to, name, how)
+				}
+			}
+		}
+		path := filepath.Join(dir(), "feed.ndjson")
+		Expect(os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)).To(Succeed())
+		Expect(verdicts(e, readWith(fhir.ReadFile, path))).To(Equal(want), "NDJSON")
 	})
 })

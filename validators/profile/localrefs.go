@@ -653,8 +653,19 @@ func (w *walker) findLocal(ref string) (e *localEntry, res map[string]any) {
 	if w.bundle == nil && w.root["resourceType"] == "Bundle" {
 		// The Bundle record's walk of its entries (a Bundle profile's entry
 		// profiles): among them, as its references are (ownEntryTarget).
-		if own, _ := w.ownEntryTarget(ref); own != nil {
+		own, inEntry := w.ownEntryTarget(ref)
+		if own != nil {
 			return own, w.e.bundleIndex(w.rec).resource(own)
+		}
+		if !inEntry {
+			// The Bundle's own elements (an invariant of the Bundle, whose
+			// expression reaches into its entries): no entry's fullUrl is
+			// known to resolve against, so by fullUrl, by Type/id, by
+			// version, the one entry that answers.
+			x := w.e.bundleIndex(w.rec)
+			if r := x.resolve(ref, ""); len(r.matches) == 1 {
+				return r.matches[0], x.resource(r.matches[0])
+			}
 		}
 	}
 	if w.bundle != nil {
@@ -680,7 +691,11 @@ func (w *walker) resolveCarried(ref string) (map[string]any, bool) {
 	if e != nil {
 		return res, res != nil
 	}
-	if w.bundle != nil && (strings.HasPrefix(ref, "urn:") || w.bundle.selfContained()) {
+	x := w.bundle
+	if x == nil && w.root["resourceType"] == "Bundle" {
+		x = w.e.bundleIndex(w.rec) // the Bundle record's own walk
+	}
+	if x != nil && (strings.HasPrefix(ref, "urn:") || x.selfContained()) {
 		return nil, true
 	}
 	return nil, false
