@@ -141,9 +141,10 @@ var _ = Describe("telling resource types from other definitions", func() {
 				resources++
 			}
 		}
-		// R4 4.0.1 specializes 149 definitions of kind resource, Resource and
-		// DomainResource among them.
-		Expect(resources).To(Equal(149))
+		// R4 4.0.1 specializes 148 definitions of kind resource: its 146
+		// resource types, Resource and DomainResource (not SubscriptionStatus,
+		// which the redistributed bundles added and gen leaves out).
+		Expect(resources).To(Equal(148))
 	})
 
 	It("decodes a guide's definition of a core URL, which wins over the core", func() {

@@ -45,7 +45,8 @@ var _ = Describe("StructureDefinition authoring rules on the R4 core's own defin
 	BeforeAll(func() {
 		var n int
 		fs, n = coreDefinitionFindings(profile.CodeDefinitionShape, profile.CodeDefinitionReview)
-		Expect(n).To(BeNumerically(">=", 650))
+		// 649: SubscriptionStatus, which the redistributed bundles added, is left out
+		Expect(n).To(BeNumerically(">=", 649))
 	})
 
 	It("find no error in any core StructureDefinition but the core's own defects, which the reference reports too", func() {
@@ -61,11 +62,11 @@ var _ = Describe("StructureDefinition authoring rules on the R4 core's own defin
 			"ExplanationOfBenefit StructureDefinition.differential.element[12].binding.valueSet",
 			"ExplanationOfBenefit StructureDefinition.snapshot.element[20].binding.valueSet",
 			// ResearchStudy restates ele-1 in its differential with
-			// Element as its source.
+			// Element as its source (a fourth such element, studyDesign, is
+			// not R4's: gen leaves it out).
 			"ResearchStudy StructureDefinition.differential.element[5].constraint[0].source",
 			"ResearchStudy StructureDefinition.differential.element[6].constraint[0].source",
 			"ResearchStudy StructureDefinition.differential.element[7].constraint[0].source",
-			"ResearchStudy StructureDefinition.differential.element[8].constraint[0].source",
 		))
 	})
 

@@ -20,8 +20,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/carecert/carecert/fhir/r4core"
 )
 
 // bundles are the definition bundles packed; the JSON schema is packed per
@@ -40,8 +43,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen: -from is required")
 		os.Exit(2)
 	}
+	schema, err := readBundle(*from, "fhir.schema.json")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+	r4, err := r4core.NewSchemaElements(schema)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
 	for _, name := range bundles {
-		if err := pack(*from, *out, name); err != nil {
+		if err := pack(*from, *out, name, r4); err != nil {
 			fmt.Fprintln(os.Stderr, "gen:", err)
 			os.Exit(1)
 		}
@@ -117,7 +130,7 @@ type indexEntry struct {
 	Derivation   string `json:"derivation,omitempty"`
 }
 
-func pack(from, out, name string) error {
+func pack(from, out, name string, r4 r4core.SchemaElements) error {
 	data, err := readBundle(from, name)
 	if err != nil {
 		return err
@@ -152,8 +165,15 @@ func pack(from, out, name string) error {
 		if err := json.Unmarshal(e.Resource, &h); err != nil {
 			return fmt.Errorf("%s entry %d: %w", name, i, err)
 		}
+		res, keep, err := asInR4(e.Resource, r4)
+		if err != nil {
+			return fmt.Errorf("%s entry %d: %w", name, i, err)
+		}
+		if !keep {
+			continue
+		}
 		var compact bytes.Buffer
-		if err := json.Compact(&compact, e.Resource); err != nil {
+		if err := json.Compact(&compact, res); err != nil {
 			return fmt.Errorf("%s entry %d: %w", name, i, err)
 		}
 		ie := indexEntry{
@@ -186,6 +206,129 @@ func pack(from, out, name string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(out, strings.TrimSuffix(name, ".json")+".zip"), buf.Bytes(), 0o644)
+}
+
+// asInR4 returns a definition as R4 has it. The bundles packed are a third
+// party's redistribution, which adds to a few of R4's types elements R4 does
+// not define (Meta.project, Binary.url, ResearchStudy's later elements) and
+// one type R4 does not have (SubscriptionStatus): a core type's definition
+// keeps only the elements R4's JSON schema defines, and a concrete resource
+// type the schema does not know is left out (keep false). Everything else
+// is returned as it is.
+func asInR4(res json.RawMessage, r4 r4core.SchemaElements) (out json.RawMessage, keep bool, err error) {
+	var h struct {
+		ResourceType string `json:"resourceType"`
+		URL          string `json:"url"`
+		Type         any    `json:"type"`
+		Kind         string `json:"kind"`
+		Abstract     bool   `json:"abstract"`
+	}
+	if err := json.Unmarshal(res, &h); err != nil {
+		return nil, false, err
+	}
+	if h.ResourceType == "SearchParameter" {
+		return res, searchesR4(res, r4), nil
+	}
+	typ, _ := h.Type.(string)
+	if h.ResourceType != "StructureDefinition" || h.Abstract || h.URL != "http://hl7.org/fhir/StructureDefinition/"+typ {
+		return res, true, nil
+	}
+	if !r4.Judges(typ) {
+		return res, h.Kind != "resource", nil
+	}
+	return keepR4Elements(res, r4)
+}
+
+// plainPath is an expression that is only a path of element names.
+var plainPath = regexp.MustCompile(`^[A-Z][A-Za-z]*(\.[a-z][A-Za-z0-9]*)+$`)
+
+// searchesR4 reports whether a search parameter searches elements R4
+// defines: the redistributed bundle adds parameters for the elements it
+// adds (DeviceDefinition.classification.type). Only plain paths are
+// judged; an expression with functions is kept.
+func searchesR4(res json.RawMessage, r4 r4core.SchemaElements) bool {
+	var sp struct {
+		ID         string `json:"id"`
+		Expression string `json:"expression"`
+	}
+	if json.Unmarshal(res, &sp) != nil {
+		return true
+	}
+	for _, alt := range strings.Split(sp.Expression, "|") {
+		alt = strings.TrimSpace(alt)
+		if plainPath.MatchString(alt) && r4.Judges(alt[:strings.IndexByte(alt, '.')]) && !r4.Defines(alt) {
+			fmt.Fprintf(os.Stderr, "gen: search parameter %s left out: %s is no element of R4\n", sp.ID, alt)
+			return false
+		}
+	}
+	return true
+}
+
+// keepR4Elements removes from a definition's snapshot and differential the
+// elements whose paths R4's schema does not define, leaving every other
+// byte as it was: readers find a definition's resourceType near its start.
+func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements) (json.RawMessage, bool, error) {
+	dec := json.NewDecoder(bytes.NewReader(res))
+	if _, err := dec.Token(); err != nil {
+		return nil, false, err
+	}
+	var out bytes.Buffer
+	last := int64(0)
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return nil, false, err
+		}
+		start := dec.InputOffset()
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, false, err
+		}
+		if key != "snapshot" && key != "differential" {
+			continue
+		}
+		var part map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &part); err != nil {
+			return nil, false, err
+		}
+		var elements []json.RawMessage
+		if err := json.Unmarshal(part["element"], &elements); err != nil {
+			return nil, false, err
+		}
+		kept := elements[:0:0]
+		for _, el := range elements {
+			var e struct {
+				Path string `json:"path"`
+			}
+			if err := json.Unmarshal(el, &e); err != nil {
+				return nil, false, err
+			}
+			if r4.Defines(e.Path) {
+				kept = append(kept, el)
+			}
+		}
+		if len(kept) == len(elements) {
+			continue
+		}
+		list, err := json.Marshal(kept)
+		if err != nil {
+			return nil, false, err
+		}
+		part["element"] = list
+		value, err := json.Marshal(part)
+		if err != nil {
+			return nil, false, err
+		}
+		out.Write(res[last:start])
+		out.WriteString(":")
+		out.Write(value)
+		last = dec.InputOffset()
+	}
+	if last == 0 {
+		return res, true, nil
+	}
+	out.Write(res[last:])
+	return out.Bytes(), true, nil
 }
 
 func add(zw *zip.Writer, name string, data []byte) error {
