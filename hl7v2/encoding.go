@@ -144,11 +144,18 @@ func (e Encoding) decoder() *unitDecoder {
 	if !e.Decoded() {
 		return nil
 	}
-	d := &unitDecoder{width: 2, big: e.BigEndian}
-	if e.Form == "UTF-32" {
-		d.width = 4
+	return &unitDecoder{width: e.unitWidth(), big: e.BigEndian}
+}
+
+// unitWidth is the bytes of a code unit of a decoded stream, 0 for bytes.
+func (e Encoding) unitWidth() int {
+	switch e.Form {
+	case "UTF-16":
+		return 2
+	case "UTF-32":
+		return 4
 	}
-	return d
+	return 0
 }
 
 // unit reads one code unit of p (len(p) >= d.width).
@@ -197,6 +204,14 @@ func (d *unitDecoder) next(p []byte, atEOF bool) (r rune, size int, bad bool) {
 }
 
 func (d *unitDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	nDst, nSrc, err = d.units(dst, src, atEOF)
+	d.out += int64(nDst)
+	return nDst, nSrc, err
+}
+
+// units decodes src's code units into dst, noting each U+FFFD written for
+// undecodable bytes at d.out plus its offset in dst.
+func (d *unitDecoder) units(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
 	for nSrc < len(src) {
 		r, size, bad := d.next(src[nSrc:], atEOF)
 		if size == 0 {
@@ -213,8 +228,120 @@ func (d *unitDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, er
 		nDst += utf8.EncodeRune(dst[nDst:], r)
 		nSrc += size
 	}
-	d.out += int64(nDst)
 	return nDst, nSrc, err
+}
+
+// frameDecoder reads a capture of MLLP frames (0x0B, a message, 0x1C 0x0D,
+// the framing bytes kept in the file) whose messages are in UTF-16 or
+// UTF-32 or open with a UTF-8 mark. The framing bytes are single bytes, so
+// the units of the frames after the first sit at any alignment, and each
+// frame may open with its own mark: each frame is found and read on its
+// own, as an MLLP listener reads what it receives (its content ends at the
+// first 0x1C byte, as mllp.FrameReader ends it), its encoding found by
+// Sniff and its mark left out. The bytes outside frames and the framing
+// bytes themselves are kept as they are, so that the scanner reads the
+// decoded capture as it reads one in single bytes.
+type frameDecoder struct {
+	unitDecoder
+	// in is set inside a frame, sniffed once its encoding is known; start
+	// is the output offset of its start block.
+	in, sniffed bool
+	start       int64
+	// frames are the frames opened and not yet asked about (at).
+	frames []frameStart
+}
+
+// frameStart is where a frame's start block was written, and the encoding
+// its content was read in.
+type frameStart struct {
+	at  int64
+	enc Encoding
+}
+
+func (f *frameDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	for nSrc < len(src) && err == nil {
+		var w, r int
+		if f.in {
+			w, r, err = f.content(dst[nDst:], src[nSrc:], atEOF)
+		} else {
+			w, r, err = f.between(dst[nDst:], src[nSrc:])
+		}
+		nDst, nSrc = nDst+w, nSrc+r
+		f.out += int64(w)
+	}
+	return nDst, nSrc, err
+}
+
+// between copies the bytes outside frames, up to and with a start block.
+func (f *frameDecoder) between(dst, src []byte) (nDst, nSrc int, err error) {
+	n := len(src)
+	if i := bytes.IndexByte(src, startBlock); i >= 0 {
+		n = i + 1
+	}
+	if n > len(dst) {
+		n = copy(dst, src)
+		return n, n, transform.ErrShortDst
+	}
+	copy(dst, src[:n])
+	if src[n-1] == startBlock {
+		f.in, f.sniffed, f.start = true, false, f.out+int64(n-1)
+	}
+	return n, n, nil
+}
+
+// content decodes a frame's content, up to and with the end block that
+// closes it; its first bytes say its encoding.
+func (f *frameDecoder) content(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	end := bytes.IndexByte(src, endBlock)
+	body := src
+	if end >= 0 {
+		body = src[:end]
+	}
+	if !f.sniffed {
+		if len(body) < SniffLen && end < 0 && !atEOF {
+			return 0, 0, transform.ErrShortSrc
+		}
+		enc, mark := Sniff(body)
+		f.sniffed = true
+		f.frames = append(f.frames, frameStart{at: f.start, enc: enc})
+		f.width, f.big = enc.unitWidth(), enc.BigEndian
+		body, nSrc = body[mark:], mark
+	}
+	var w, r int
+	if f.width == 0 {
+		w = copy(dst, body)
+		r = w
+		if w < len(body) {
+			err = transform.ErrShortDst
+		}
+	} else {
+		// The frame's end is the end of its units: a unit it cuts is
+		// undecodable, as in a frame the listener receives.
+		w, r, err = f.units(dst, body, atEOF || end >= 0)
+	}
+	nDst, nSrc = w, nSrc+r
+	if err != nil || end < 0 {
+		return nDst, nSrc, err
+	}
+	if nDst == len(dst) {
+		return nDst, nSrc, transform.ErrShortDst
+	}
+	dst[nDst] = endBlock
+	f.in = false
+	return nDst + 1, nSrc + 1, nil
+}
+
+// at returns the encoding of the frame that holds output offset at, or
+// ok false when no frame opened at or before it since the last call.
+func (f *frameDecoder) at(at int64) (enc Encoding, ok bool) {
+	if f == nil {
+		return enc, false
+	}
+	for len(f.frames) > 0 && f.frames[0].at <= at {
+		enc, ok = f.frames[0].enc, true
+		f.frames = f.frames[1:]
+	}
+	return enc, ok
 }
 
 // taken returns, relative to from, the offsets of undecodable bytes before

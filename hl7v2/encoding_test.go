@@ -3,6 +3,7 @@ package hl7v2_test
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing/iotest"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/hl7v2/hl7v2test"
+	"github.com/carecert/carecert/mllp"
 )
 
 func encodingEntries() []TableEntry {
@@ -39,14 +41,7 @@ const unicodeBatch = "FHS|^~\\&|PAS\rBHS|^~\\&|PAS\r" + unicodeADT + "BTS|2\rFTS
 func readPlain(data []byte) []*hl7v2.Message {
 	ms, err := hl7v2.ParseAll(data)
 	Expect(err).NotTo(HaveOccurred())
-	for _, m := range ms {
-		m.Encoding = hl7v2.Encoding{}
-		m.Issues = slices.DeleteFunc(m.Issues, func(is hl7v2.Issue) bool { return is.Code == "parse.bom" })
-		if len(m.Issues) == 0 {
-			m.Issues = nil
-		}
-	}
-	return ms
+	return readPlainMessages(ms)
 }
 
 var _ = Describe("Scanner encodings", func() {
@@ -129,9 +124,145 @@ var _ = Describe("Scanner encodings", func() {
 	)
 })
 
+// framedADT are two messages no encoding writes a 0x0B or 0x1C byte in
+// (Ĝ, U+011C, would: an MLLP frame cannot carry it).
+var framedADT = []string{
+	"MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|U1|P|2.5||||||UNICODE UTF-16\r" +
+		"EVN|A01|20240101120000\nPID|1||633^^^R0A^MR||ZOË^李^𝄞||19800101|F\r\nPV1|1|I\r",
+	"MSH|^~\\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A08^ADT_A01|U2|P|2.5||||||UNICODE UTF-16\r" +
+		"EVN|A08|20240101120000\rPID|1||634^^^R0A^MR||ĞEORGE^Ŋ\rNTE|1||bad \\Q\\ escape\rPV1|1|O\r",
+}
+
+// captures are the ways a file captured from an MLLP connection holds
+// framedADT in e, its framing bytes kept.
+var captures = []struct {
+	name    string
+	capture func(e hl7v2.Encoding) []byte
+}{
+	{"one message a frame, each after its mark", func(e hl7v2.Encoding) []byte {
+		return slices.Concat(mllp.Wrap(hl7v2test.Encode(framedADT[0], e)), mllp.Wrap(hl7v2test.Encode(framedADT[1], e)))
+	}},
+	{"a mark before the first frame's message only", func(e hl7v2.Encoding) []byte {
+		bare := e
+		bare.BOM = false
+		return slices.Concat(mllp.Wrap(hl7v2test.Encode(framedADT[0], e)), mllp.Wrap(hl7v2test.Encode(framedADT[1], bare)))
+	}},
+	{"line ends between frames", func(e hl7v2.Encoding) []byte {
+		return slices.Concat(mllp.Wrap(hl7v2test.Encode(framedADT[0], e)), []byte("\r\n\n"), mllp.Wrap(hl7v2test.Encode(framedADT[1], e)))
+	}},
+	{"no CR after the end blocks", func(e hl7v2.Encoding) []byte {
+		return slices.Concat([]byte{0x0B}, hl7v2test.Encode(framedADT[0], e), []byte{0x1C, 0x0B}, hl7v2test.Encode(framedADT[1], e), []byte{0x1C})
+	}},
+	{"a batch in one frame", func(e hl7v2.Encoding) []byte {
+		return mllp.Wrap(hl7v2test.Encode("FHS|^~\\&|PAS\rBHS|^~\\&|PAS\r"+strings.Join(framedADT, "")+"BTS|2\rFTS|1\r", e))
+	}},
+}
+
+// listened reads data as an MLLP listener does: frame by frame, each
+// frame's content a stream of its own.
+func listened(data []byte) []*hl7v2.Message {
+	var out []*hl7v2.Message
+	fr := mllp.NewFrameReader(bytes.NewReader(data), 0)
+	for {
+		f, err := fr.Next()
+		if err != nil {
+			return out
+		}
+		ms, err := hl7v2.ParseAll(f.Data)
+		Expect(err).NotTo(HaveOccurred())
+		out = append(out, ms...)
+	}
+}
+
+// fieldsOf are m's segments' fields (their lines are the file's or the
+// frame's).
+func fieldsOf(m *hl7v2.Message) [][]string {
+	var out [][]string
+	for _, seg := range m.Segments {
+		out = append(out, seg.Fields)
+	}
+	return out
+}
+
+// issueCodes are m's issue codes but parse.mllp-framing, which only a file
+// that keeps the framing bytes gives.
+func issueCodes(m *hl7v2.Message) []string {
+	var out []string
+	for _, is := range m.Issues {
+		if is.Code != "parse.mllp-framing" {
+			out = append(out, is.Code)
+		}
+	}
+	return out
+}
+
+var _ = Describe("a file captured from MLLP with its framing bytes kept", func() {
+	for _, c := range captures {
+		DescribeTable(c.name+": reads each frame in the encoding it holds, as a listener reads it and as the same capture in UTF-8 is read",
+			func(e hl7v2.Encoding) {
+				data := c.capture(e)
+				got, err := hl7v2.ParseAll(data)
+				Expect(err).NotTo(HaveOccurred())
+				want := listened(data)
+				Expect(want).NotTo(BeEmpty())
+				Expect(got).To(HaveLen(len(want)))
+				for i, m := range got {
+					Expect(m.Encoding).To(Equal(want[i].Encoding), "message %d", i)
+					Expect(fieldsOf(m)).To(Equal(fieldsOf(want[i])), "message %d", i)
+					Expect(issueCodes(m)).To(Equal(issueCodes(want[i])), "message %d", i)
+				}
+				Expect(readPlain(data)).To(Equal(readPlain(c.capture(hl7v2.Encoding{}))), "messages, segments, fields, lines and issues")
+			},
+			encodingEntries(),
+		)
+	}
+
+	It("reads a frame's undecodable bytes as U+FFFD in the field that holds them, and the next frame whole", func() {
+		e := hl7v2.Encoding{Form: "UTF-16"}
+		data := slices.Concat([]byte{0x0B}, hl7v2test.Encode("MSH|^~\\&|A\rPID|1||x||Z", e), []byte{'Z', 0x1C, '\r'}, mllp.Wrap(hl7v2test.Encode(framedADT[0], e)))
+		ms, err := hl7v2.ParseAll(data)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ms).To(HaveLen(2))
+		Expect(ms[0].Get("PID-5")).To(Equal("Z\uFFFD"))
+		Expect(fieldsOf(ms[1])).To(Equal(fieldsOf(listened(data)[1])))
+	})
+
+	It("reads a capture in UTF-16 or UTF-32 whole in the range that starts it, and in no other", func() {
+		for _, e := range hl7v2test.Encodings {
+			data := captures[0].capture(e)
+			whole := readPlain(data)
+			size := int64(len(data))
+			for _, cut := range [][2]int64{{0, 1}, {1, size}, {0, size / 2}, {size / 2, size}, {0, size}} {
+				sc := hl7v2.NewRangeScanner(iotest.HalfReader(bytes.NewReader(data)), cut[0], cut[1])
+				var got []*hl7v2.Message
+				for {
+					m, err := sc.Next()
+					if err != nil {
+						break
+					}
+					got = append(got, m)
+				}
+				if e == (hl7v2.Encoding{}) {
+					continue // byte ranges: FuzzRange and the range specs hold them
+				}
+				if cut[0] == 0 {
+					Expect(readPlainMessages(got)).To(Equal(whole), e.String())
+				} else {
+					Expect(got).To(BeEmpty(), e.String())
+				}
+			}
+		}
+	})
+})
+
+// readPlainMessages leaves out of ms what readPlain leaves out.
 func readPlainMessages(ms []*hl7v2.Message) []*hl7v2.Message {
 	for _, m := range ms {
 		m.Encoding = hl7v2.Encoding{}
+		m.Issues = slices.DeleteFunc(m.Issues, func(is hl7v2.Issue) bool { return is.Code == "parse.bom" })
+		if len(m.Issues) == 0 {
+			m.Issues = nil
+		}
 	}
 	return ms
 }

@@ -29,6 +29,9 @@ func FuzzScanner(f *testing.F) {
 	f.Add([]byte("\xff\xfeM\x00S\x00H\x00|\x00\r\x00P\x00I\x00D\x00\n\x00\x00\xd8\r\x00"))
 	f.Add([]byte("\x00M\x00S\x00H\x00|\x00\r\x00\r\x00P\x00I\x00D\x00|"))
 	f.Add([]byte("\x00\x00\xfe\xff\x00\x00\x00F\x00\x00\x00H\x00\x00\x00S\x00\x00\x00\r\x00\x00\x00Z"))
+	// The same captured from MLLP, its framing bytes kept.
+	f.Add([]byte("\x0b\xff\xfeM\x00S\x00H\x00|\x00\r\x00\x1c\r\x0bM\x00S\x00H\x00\n\x00Z\x1c\r\x0b\xef\xbb\xbfMSH|\r\x1c"))
+	f.Add([]byte("\x0b\x00M\x00S\x00H\x00|\x00\r\x1c\r\n\x0b\x00\x00\x00P\x00\x00\x00I\x00\x00\x00D\x1c\r"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// DataErrReader hands the last bytes over with io.EOF, as gzip does.
 		sc := hl7v2.NewScanner(iotest.DataErrReader(bytes.NewReader(data)))
@@ -68,8 +71,14 @@ func FuzzScanner(f *testing.F) {
 }
 
 // textOf is the text of a stream as the scanner reads it: after its byte
-// order mark, decoded from UTF-16 or UTF-32.
+// order mark, decoded from UTF-16 or UTF-32; a capture of MLLP frames whose
+// first is so written, frame by frame.
 func textOf(data []byte) []byte {
+	if len(data) > 0 && data[0] == 0x0B {
+		if enc, _ := hl7v2.Sniff(data[1:]); enc != (hl7v2.Encoding{}) {
+			return hl7v2.FramesText(data)
+		}
+	}
 	enc, mark := hl7v2.Sniff(data)
 	text, err := io.ReadAll(enc.Reader(bytes.NewReader(data[mark:])))
 	if err != nil {
@@ -103,6 +112,7 @@ func FuzzRange(f *testing.F) {
 	f.Add([]byte("PID|1\r\r\r\nZZ\x00|\xff\xfe\rMSH|"+string(bytes.Repeat([]byte("x"), 100))+"\r\nMSH|\r"), uint16(13), uint16(30))
 	f.Add([]byte("\xff\xfeM\x00S\x00H\x00|\x00\r\x00M\x00S\x00H\x00|\x00\r\x00"), uint16(0), uint16(7))
 	f.Add([]byte("\x00M\x00S\x00H\x00|\x00\r\x00M\x00S\x00H\x00|\x00\r"), uint16(3), uint16(9))
+	f.Add([]byte("\x0b\xff\xfeM\x00S\x00H\x00|\x00\r\x00\x1c\r\x0bM\x00S\x00H\x00|\x00\r\x00\x1c\r"), uint16(1), uint16(20))
 	f.Fuzz(func(t *testing.T, data []byte, a, b uint16) {
 		read := func(sc *hl7v2.Scanner) []*hl7v2.Message {
 			sc.MaxSegment = 64

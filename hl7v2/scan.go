@@ -58,6 +58,10 @@ type Scanner struct {
 	// start (nil for a stream read as bytes).
 	dec         *unitDecoder
 	undecodable []int
+	// frames reads a capture of MLLP frames in UTF-16, UTF-32 or after a
+	// UTF-8 mark frame by frame (dec is its decoder), and says each frame's
+	// encoding.
+	frames *frameDecoder
 	// cut is set when the line just read was longer than MaxSegment and cut:
 	// it is a segment even if the bytes kept are whitespace alone.
 	cut bool
@@ -183,6 +187,9 @@ func (s *Scanner) Next() (*Message, error) {
 			continue // a range read of a decoded stream that another range reads
 		}
 		s.undecodable = s.dec.taken(s.at, s.at+int64(len(line)))
+		if enc, ok := s.frames.at(s.at + int64(len(line))); ok {
+			s.enc, s.bom = enc, enc.Form == "UTF-8" && enc.BOM
+		}
 		if line == nil && s.eof {
 			continue
 		}
@@ -417,22 +424,38 @@ func (s *Scanner) fill() error {
 // agreed on.
 func (s *Scanner) sniff() error {
 	s.sniffed = true
-	for s.end < SniffLen && !s.eof {
+	for s.end < 1+SniffLen && !s.eof {
 		if err := s.fill(); err != nil {
 			return err
 		}
 	}
-	enc, mark := Sniff(s.buf[:s.end])
+	// A capture of MLLP frames opens with a start block, which would hide
+	// the first frame's encoding.
+	head := s.buf[:s.end]
+	framed := len(head) > 0 && head[0] == startBlock
+	if framed {
+		head = head[1:]
+	}
+	enc, mark := Sniff(head)
 	s.enc = enc
-	if !enc.Decoded() {
+	var dec transform.Transformer
+	switch {
+	case framed && enc != Encoding{}:
+		// Each frame is found by its start block and read by itself, its
+		// mark left out and reported as a listener reports it.
+		s.frames = &frameDecoder{}
+		s.dec, dec, mark = &s.frames.unitDecoder, s.frames, 0
+	case enc.Decoded():
+		s.dec = enc.decoder()
+		dec = s.dec
+	default:
 		return nil
 	}
 	rest := s.r
 	if s.eof {
 		rest = failed{s.readErr}
 	}
-	s.dec = enc.decoder()
-	s.r = transform.NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(s.buf[mark:s.end])), rest), s.dec)
+	s.r = transform.NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(s.buf[mark:s.end])), rest), dec)
 	s.end, s.eof, s.readErr = 0, false, nil
 	if s.ranged {
 		if s.from > 0 || s.to <= 0 {

@@ -119,6 +119,16 @@ var _ = Describe("the same messages in UTF-8, UTF-16 and UTF-32, with and withou
 		}},
 		{"a batch file", func(e hl7v2.Encoding) []*model.Record { return readFile(hl7v2test.Encode(batch, e)) }},
 		{"MLLP frames", overMLLP},
+		{"a file captured from MLLP, its framing bytes kept", func(e hl7v2.Encoding) []*model.Record {
+			var capture []byte
+			for _, m := range utf16Messages {
+				capture = append(capture, mllp.Wrap(hl7v2test.Encode(m, e))...)
+			}
+			return readFile(capture)
+		}},
+		{"a batch captured in one MLLP frame", func(e hl7v2.Encoding) []*model.Record {
+			return readFile(mllp.Wrap(hl7v2test.Encode(batch, e)))
+		}},
 	}
 	for _, carrier := range carriers {
 		It("give the same messages, segments, fields and findings as "+carrier.name+", and a charset finding where MSH-18 differs", func() {
