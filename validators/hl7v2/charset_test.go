@@ -2,12 +2,14 @@ package hl7v2_test
 
 import (
 	"bytes"
+	"slices"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/hl7v2"
 	"github.com/carecert/carecert/hl7v2/hl7v2test"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
 
@@ -66,7 +68,6 @@ var _ = Describe("hl7v2-parse character sets against the encoding the message ar
 		Entry("UTF-16 declared, UTF-16BE", "UNICODE UTF-16", "ZOË^李", "UTF-16BE", false, ""),
 		Entry("UTF-32 declared and found", "UNICODE UTF-32", "ZOË", "UTF-32BE", true, ""),
 		Entry("UNICODE declared, UTF-16 found", "UNICODE", "ZOË", "UTF-16LE", true, ""),
-		Entry("lower case and spaces around", " unicode utf-16 ", "ZOË", "UTF-16BE", false, ""),
 		// UTF-16 found, MSH-18 names something else: a receiver reading by
 		// MSH-18 cannot read a segment, whatever the characters.
 		Entry("UTF-16 found, MSH-18 empty (ASCII)", "", "SMITH", "UTF-16LE", true, "error@MSH[1].18"),
@@ -90,6 +91,31 @@ var _ = Describe("hl7v2-parse character sets against the encoding the message ar
 		// A set carecert does not decode: not checked, never a failure.
 		Entry("ISO IR87 (JIS X 0208 by ISO 2022 escapes)", "ISO IR87", "\x1b$B$3$s\x1b(B", "bytes", false, "information@MSH[1].18"),
 		Entry("GB 18030", "GB 18030-2000", "\x81\x30\x81\x30", "bytes", false, "information@MSH[1].18"),
+	)
+
+	// MSH-18 is read once, as the table check reads it: HL7 table 0211's
+	// codes (2.3.1-2.4: ASCII, 8859/n, ISO IR14/87/159, UNICODE; 2.5-2.7.1
+	// add UNICODE UTF-8/16/32 and the Asian sets; 2.8 keeps UNICODE UTF-8
+	// and drops UTF-16/32) have no alias and no other spelling.
+	DescribeTable("reads MSH-18 as the table check reads it, never a value outside table 0211 as a code",
+		func(msh18, name, form string, want string, table bool) {
+			data := arrived(msg(msh18, name), form, false)
+			Expect(charsetOf(data)).To(Equal(want))
+			ms, err := hl7v2.ParseAll(data)
+			Expect(err).NotTo(HaveOccurred())
+			tables := observe(mustCompile("hl7v2-fields", params.Params{"check": []any{"tables"}}), ms[0].Record("t.hl7"))
+			Expect(slices.ContainsFunc(tables, func(f model.Finding) bool { return f.Path == "MSH[1].18[1]" })).To(Equal(table))
+		},
+		Entry("UNICODE UTF-8 in UTF-8", "UNICODE UTF-8", "ZOË", "bytes", "", false),
+		Entry("UNICODE UTF-8 in Latin-1", "UNICODE UTF-8", "ZO\xcb", "bytes", "error@PID[1].5", false),
+		Entry("`UTF-8` in UTF-8: no code, not judged as one", "UTF-8", "ZOË", "bytes", "information@MSH[1].18", true),
+		Entry("`UTF-8` in Latin-1: not judged against UTF-8", "UTF-8", "ZO\xcb", "bytes", "information@MSH[1].18", true),
+		Entry("lower case", "unicode utf-8", "ZOË", "bytes", "information@MSH[1].18", true),
+		Entry("a space before", " UNICODE UTF-8", "ZOË", "bytes", "information@MSH[1].18", true),
+		Entry("the second repetition is an alternate set, not the default", "ASCII~UNICODE UTF-8", "ZOË", "bytes", "warning@PID[1].5", false),
+		Entry("UTF-16 found, `UTF-16` declared", "UTF-16", "ZOË", "UTF-16LE", "error@MSH[1].18", true),
+		Entry("UTF-16 found, lower case and spaces around", " unicode utf-16 ", "ZOË", "UTF-16BE", "error@MSH[1].18", true),
+		Entry("UTF-16 found, UNICODE UTF-16 declared", "UNICODE UTF-16", "ZOË", "UTF-16BE", "", false),
 	)
 
 	DescribeTable("bytes that do not decode are an error naming their field, whatever MSH-18 says",

@@ -3,7 +3,6 @@ package hl7v2
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/carecert/carecert/check"
@@ -66,7 +65,12 @@ func charsetFinding(rec *model.Record, m *hl7v2.Message) (model.Finding, bool) {
 	if m.Header() == nil || m.Envelope {
 		return model.Finding{}, false
 	}
-	cs := strings.ToUpper(strings.TrimSpace(m.Delims.FirstComponent(m.Header().Field(18), 1)))
+	// MSH-18 is read as the table check reads a code of table 0211: its
+	// first repetition (the message's default set), unescaped, as written.
+	// No version's 0211 has an alias: `UTF-8` or `unicode utf-8` is no
+	// code (hl7v2-fields reports it), so it names no set to judge the bytes
+	// against.
+	cs := m.Delims.Unescape(hl7v2.Part(m.Header().Field(18), m.Delims.Repetition, 1))
 	declared := "MSH-18 declares " + cs
 	if cs == "" {
 		declared = "MSH-18 is empty, so ASCII applies"
@@ -91,7 +95,7 @@ func charsetFinding(rec *model.Record, m *hl7v2.Message) (model.Finding, bool) {
 			return finding(rec, model.Warning, "parse.charset", path,
 				fmt.Sprintf("a byte above 0x7F but %s: declare the character set (e.g. UNICODE UTF-8 or 8859/1)", declared)), true
 		}
-	case "UNICODE UTF-8", "UTF-8", "UNICODE":
+	case "UNICODE UTF-8", "UNICODE":
 		// ISO 10646 in single bytes can only be UTF-8: UTF-16 and UTF-32
 		// were found above.
 		if path, found := fieldWith(m, func(f string) bool { return !utf8.ValidString(f) }); found {
@@ -104,7 +108,7 @@ func charsetFinding(rec *model.Record, m *hl7v2.Message) (model.Finding, bool) {
 		// Single-byte sets: any byte reads as a character of the set.
 	default:
 		return finding(rec, model.Information, "parse.charset", "MSH[1].18",
-			fmt.Sprintf("not checked: %s, a character set carecert does not decode; the bytes were not judged against it", declared)), true
+			fmt.Sprintf("not checked: %s, no set carecert decodes (a code of HL7 table 0211 it does not decode, or no code of it: the table check judges the value); the bytes were not judged against it", declared)), true
 	}
 	return model.Finding{}, false
 }
