@@ -41,12 +41,19 @@ type grading struct {
 	// noun describes the numerator in messages ("record(s) missing Patient.birthDate").
 	noun       string
 	warn, fail limit
+	// unjudged, when set, names the measure whose numerator counts the
+	// records the check could not judge (unjudgedNoun says why): when it
+	// counts some and the defect measure none, nothing was checked.
+	unjudged, unjudgedNoun string
 }
 
 // Grade decides the outcome from the tally's measure only.
 func (g grading) Grade(t *model.Tally) (model.Outcome, string) {
 	m, ok := t.Lookup(g.measure)
 	if !ok || m.Denominator == 0 {
+		if u, ok := t.Lookup(g.unjudged); g.unjudged != "" && ok && u.Numerator > 0 {
+			return model.Skip, fmt.Sprintf("not checked: %d %s", u.Numerator, g.unjudgedNoun)
+		}
 		return model.Skip, "no applicable records"
 	}
 	msg := fmt.Sprintf("%d of %d %s (%.2f%%)", m.Numerator, m.Denominator, g.noun, 100*m.Rate())

@@ -173,8 +173,9 @@ func (e *engine) withinLife(spec check.Spec, p withinLifeParams, env *check.Env)
 	}
 	measure := r.name("outside-life")
 	r.gradeBy(measure, "event(s) dated before birth or after death")
+	r.grade.unjudged, r.grade.unjudgedNoun = r.name("unjoined"), "event(s) whose subject could not be joined to a patient"
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
-		return &lifeState{check: c, People: map[uint64]*person{}}
+		return &lifeState{check: c, People: map[uint64]*person{}, urns: entryTargets{only: c.patient}}
 	}}, nil
 }
 
@@ -207,6 +208,11 @@ type person struct {
 type lifeState struct {
 	Book   book               `json:"book"`
 	People map[uint64]*person `json:"people"`
+	// Unjoined counts the dated events whose subject names a patient this
+	// check cannot find: a urn:uuid outside a Bundle or naming no Patient
+	// entry of its Bundle, or a patient entry without an id. They are
+	// compared with no one.
+	Unjoined int64 `json:"unjoined,omitempty"`
 
 	check *lifeCheck
 	// urns resolve a urn:uuid subject to its Bundle's entry.
@@ -254,6 +260,7 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 		return pk.errs
 	}
 	var subject string
+	unjoined := false
 	for _, n := range pk.get(sub) {
 		if m, ok := n.Value.(map[string]any); ok {
 			if ref, ok := m["reference"].(string); ok {
@@ -264,14 +271,15 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 					var e entryTarget
 					e, ok = s.urns.resolveURN(rec, id)
 					typ, id = e.typ, e.id
+					unjoined = unjoined || !ok || id == ""
 				}
-				if ok && typ == c.patient {
+				if ok && typ == c.patient && id != "" {
 					subject = id
 				}
 			}
 		}
 	}
-	if subject == "" {
+	if subject == "" && !unjoined {
 		return pk.errs
 	}
 	for i, sel := range c.events {
@@ -286,6 +294,10 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 			lo, hi, ok := DayRange(str)
 			if !ok {
 				continue
+			}
+			if subject == "" {
+				s.Unjoined++
+				break
 			}
 			p := s.person(keyHash(c.patient, subject))
 			p.Days = append(p.Days, lo, hi)
@@ -338,6 +350,7 @@ func (s *lifeState) Merge(other check.State) error {
 		return mergeError(s, other)
 	}
 	m := s.Book.absorb(&o.Book)
+	s.Unjoined += o.Unjoined
 	for h, op := range o.People {
 		p := s.person(h)
 		if op.HasAt {
@@ -365,8 +378,9 @@ func (s *lifeState) Merge(other check.State) error {
 
 func (s *lifeState) Finish(t *model.Tally) {
 	r := s.check.rule
-	var events, before, after int64
+	var events, before, after, joined int64
 	for _, p := range s.People {
+		joined += int64(len(p.Days) / 2)
 		if !p.HasBirth && !p.HasDeath {
 			continue
 		}
@@ -403,4 +417,5 @@ func (s *lifeState) Finish(t *model.Tally) {
 	t.Measure(r.name("outside-life"), before+after, events)
 	t.Measure(r.name("before-birth"), before, events)
 	t.Measure(r.name("after-death"), after, events)
+	t.Measure(r.name("unjoined"), s.Unjoined, s.Unjoined+joined)
 }
