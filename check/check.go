@@ -80,8 +80,33 @@ type Env struct {
 // Guides returns the paths of the implementation guides to load: a guide
 // named relative to the plan that is not found where carecert runs is the
 // one beside the plan, and one named id#version is the package's folder in
-// the local FHIR package cache.
+// the local FHIR package cache; the dependencies the guides declare follow,
+// from the cache (pkgcache.WithDependencies).
 func (e *Env) Guides() []string {
+	out, _ := pkgcache.WithDependencies(e.given())
+	return out
+}
+
+// GuideGaps says, one line each, which dependency of which guide the run
+// did not load as asked and what that leaves undecided: every check that
+// reads the guides' definitions says them in its result.
+func (e *Env) GuideGaps() []string {
+	gaps := e.DependencyGaps()
+	out := make([]string, len(gaps))
+	for i, g := range gaps {
+		out[i] = g.String()
+	}
+	return out
+}
+
+// DependencyGaps are the guides' dependencies the run did not load as asked.
+func (e *Env) DependencyGaps() []pkgcache.Gap {
+	_, gaps := pkgcache.WithDependencies(e.given())
+	return gaps
+}
+
+// given returns the paths of the guides the user gave.
+func (e *Env) given() []string {
 	out := make([]string, 0, len(e.IGs))
 	for _, ig := range e.IGs {
 		if pkgcache.IsReference(ig) {
@@ -302,4 +327,24 @@ func (r *Registry) Compile(spec Spec, env *Env) (Check, error) {
 		return nil, fmt.Errorf("%s: requirement %s: check %s: %w", spec.Source, spec.Requirement, spec.Type, err)
 	}
 	return c, nil
+}
+
+// AddNotes adds to a result one information finding per note: what a check
+// could not read or decide for every record alike (a guide's file left out,
+// a dependency not loaded), said once in the report, not on each record.
+func AddNotes(t *model.Tally, requirement, code string, notes []string) {
+	for _, n := range notes {
+		t.Add(model.Finding{Severity: model.Information, Requirement: requirement, Code: code, Message: n})
+	}
+}
+
+// GuideFilesLeftOut words the files of implementation guides a loader could
+// not read ("file: why") as notes, the same for every loader: what they
+// define (defines: "code systems and value sets") is unknown to the run.
+func GuideFilesLeftOut(defines string, files []string) []string {
+	notes := make([]string, len(files))
+	for i, f := range files {
+		notes[i] = "implementation guide file left out, its " + defines + " unknown: " + f
+	}
+	return notes
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/carecert/carecert/check"
 	"path/filepath"
 	"strings"
 
@@ -183,6 +184,7 @@ func (a *app) run(ctx context.Context, plan *runner.Plan, f runFlags) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	f.index = index
+	a.sayGuideGaps(plan)
 	reps, runErr := r.RunPreflighted(ctx, preflighted)
 	return a.finishRun(reps, runErr, f)
 }
@@ -246,4 +248,14 @@ func (a *app) writeReports(reps []*model.Report, f runFlags, complete bool) erro
 		return err
 	}
 	return f.index.Finish(complete)
+}
+
+// sayGuideGaps prints once, before a run reads anything, the dependencies of
+// its guides that it does not load as asked (check.Env.GuideGaps, the same
+// words the report's fhir-profile results give).
+func (a *app) sayGuideGaps(p *runner.Plan) {
+	env := check.Env{IGs: p.IGs, PlanDir: p.Dir}
+	for _, g := range env.GuideGaps() {
+		fmt.Fprintln(a.stderr, "carecert:", g)
+	}
 }

@@ -158,6 +158,7 @@ func (a *app) validate(ctx context.Context, paths []string, f validateFlags) err
 		}
 		return a.runShard(ctx, r, plan, f.shard, out, f.quiet)
 	}
+	a.sayGuideGaps(plan)
 	reps, err := r.Run(ctx, plan)
 	interrupted := err != nil && errors.Is(err, context.Canceled)
 	if err != nil && !interrupted {

@@ -112,12 +112,15 @@ type Registry struct {
 	// globals maps a resource type to the profiles implementation guides
 	// declare global for it (ImplementationGuide.global).
 	globals map[string][]string
+	// canonicals maps a package id to its canonical base, as the guides'
+	// ImplementationGuide.dependsOn name it (packageId, uri).
+	canonicals map[string]string
 }
 
 // New builds a registry: the IGs are read now (their errors are returned);
 // the core is read on first use.
 func New(opts Options) (*Registry, error) {
-	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, globals: map[string][]string{}, slim: r4core.NewDerived(coreArchive)}
+	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, globals: map[string][]string{}, canonicals: map[string]string{}, slim: r4core.NewDerived(coreArchive)}
 	for _, p := range opts.IGs {
 		pkg, err := r.loadIG(p)
 		if err != nil {
@@ -489,6 +492,10 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 				Type    string `json:"type"`
 				Profile string `json:"profile"`
 			} `json:"global"`
+			DependsOn []struct {
+				URI       string `json:"uri"`
+				PackageID string `json:"packageId"`
+			} `json:"dependsOn"`
 		}
 		if err := json.Unmarshal(raw, &ig); err != nil {
 			return fmt.Errorf("%s: %w", source, err)
@@ -496,6 +503,11 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 		r.mu.Lock()
 		for _, g := range ig.Global {
 			r.globals[g.Type] = append(r.globals[g.Type], g.Profile)
+		}
+		for _, d := range ig.DependsOn {
+			if base, _, ok := strings.Cut(d.URI, "/ImplementationGuide/"); ok && d.PackageID != "" {
+				r.canonicals[d.PackageID] = base
+			}
 		}
 		r.mu.Unlock()
 		return nil
@@ -511,4 +523,13 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 	}
 	r.add(&Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, BaseDefinition: h.BaseDefinition, Source: source, raw: raw})
 	return nil
+}
+
+// Canonical returns the canonical base of a package a loaded guide depends
+// on (http://hl7.org/fhir/uv/ipa for hl7.fhir.uv.ipa), as the guide's
+// ImplementationGuide.dependsOn names it, or "" when none does.
+func (r *Registry) Canonical(packageID string) string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.canonicals[packageID]
 }

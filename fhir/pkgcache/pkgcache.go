@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -80,14 +79,7 @@ func Resolve(ref string) (string, error) {
 		return dir, nil
 	}
 	id, _, _ := strings.Cut(ref, "#")
-	var versions []string
-	entries, _ := os.ReadDir(cache)
-	for _, e := range entries {
-		if name, version, ok := strings.Cut(e.Name(), "#"); ok && e.IsDir() && name == id {
-			versions = append(versions, version)
-		}
-	}
-	sort.Strings(versions)
+	versions := cachedVersions(cache, id)
 	msg := fmt.Sprintf("package %s is not in the FHIR package cache %s", ref, cache)
 	if len(versions) > 0 {
 		msg += fmt.Sprintf(" (it holds %s version(s) %s)", id, strings.Join(versions, ", "))

@@ -42,6 +42,7 @@ type Engine struct {
 	// the workers (localrefs.go).
 	bundles   bundleIndexes
 	acceptExt []string
+	missing   []MissingPackage
 	asOf      time.Time
 	// year is asOf's year, or the year the engine was made: the latest
 	// plausible years of dates are counted from it (primitive_notes.go).
@@ -121,6 +122,9 @@ type Options struct {
 	// AcceptExtensions are URL prefixes of extensions a feed may carry
 	// without their definitions loaded: they are reported as warnings.
 	AcceptExtensions []string
+	// Missing are the packages the run's guides depend on that it did not
+	// load: an extension that may be theirs is not decided, never an error.
+	Missing []MissingPackage
 	// AsOf is "now" for bounds given as a Duration (a birth date at most 10
 	// years ahead); zero means the time of validation.
 	AsOf time.Time
@@ -138,7 +142,7 @@ type Options struct {
 
 // NewEngine returns an engine over a definitions registry.
 func NewEngine(defs *definitions.Registry, opts Options) *Engine {
-	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, resourceIDRule: opts.ResourceIDRule, allowExampleURLs: opts.AllowExampleURLs, forPublication: opts.ForPublication, noExperimentalContent: opts.NoExperimentalContent, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf, proofs: opts.Proofs,
+	e := &Engine{defs: defs, fhirpath: opts.Invariants, codes: opts.Codes, bestPractice: opts.BestPractice, securityChecks: opts.SecurityChecks, resourceIDRule: opts.ResourceIDRule, allowExampleURLs: opts.AllowExampleURLs, forPublication: opts.ForPublication, noExperimentalContent: opts.NoExperimentalContent, unresolvedUntyped: opts.UnresolvedUntyped, bundleRules: opts.BundleRules, acceptExt: opts.AcceptExtensions, missing: opts.Missing, asOf: opts.AsOf, markdownHTML: opts.MarkdownHTML, shelf: opts.Shelf, proofs: opts.Proofs,
 		failed: map[string]error{}, invariants: map[string]*invariant{}}
 	if e.codes == nil {
 		e.codes = NewEnumeratedCodes(defs)

@@ -47,6 +47,8 @@ func (w *walker) extension(m map[string]any, k *node, t *typeInfo, at pathAt, ho
 		sev, msg := model.Error, fmt.Sprintf("extension %s is unknown: no loaded definition declares it, so it is not allowed here (load its implementation guide with --ig, or accept its domain with --accept-extensions or the plan's extension_domains)", url)
 		if why := hl7Extension(url); why != "" {
 			sev, msg = model.Warning, fmt.Sprintf("extension %s was not checked: %s", url, why)
+		} else if why := w.e.missingDefinition(url); why != "" {
+			sev, msg = model.Warning, fmt.Sprintf("extension %s was not checked: %s", url, why)
 		} else if prefix := w.e.acceptedExtension(url); prefix != "" {
 			sev, msg = model.Warning, fmt.Sprintf("extension %s was not checked: no loaded definition declares it (accepted: its domain %s is listed in extension_domains)", url, prefix)
 		} else if exampleExtension(url) && w.e.allowExampleURLs {
@@ -500,6 +502,30 @@ func hl7Extension(url string) string {
 		return "it is a cross-version extension for FHIR " + version + ", whose definitions are not loaded"
 	}
 	return ""
+}
+
+// MissingPackage is a package a run's guide depends on that the run did not
+// load: Canonical is its canonical base when the guide names it
+// (ImplementationGuide.dependsOn), "" when not known.
+type MissingPackage struct {
+	Guide, Package, Version, Canonical string
+}
+
+// missingDefinition says why a definition carecert does not hold may be
+// defined by a package the run's guides depend on and the run did not load
+// (one under its canonical base, or any when a missing package's base is not
+// known), or "" when none may define it: carecert's limit, not decided.
+func (e *Engine) missingDefinition(url string) string {
+	var from []string
+	for _, m := range e.missing {
+		if m.Canonical == "" || strings.HasPrefix(url, m.Canonical+"/") {
+			from = append(from, m.Package+"#"+m.Version+" (a dependency of "+m.Guide+")")
+		}
+	}
+	if len(from) == 0 {
+		return ""
+	}
+	return "no loaded definition declares it, and it may be defined by " + strings.Join(from, ", ") + ", which this run did not load: not decided"
 }
 
 // acceptedExtension returns the accepted domain an extension url falls in.

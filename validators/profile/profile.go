@@ -90,7 +90,13 @@ var engines = check.NewServiceFamily(func(env *check.Env, k engineKey) (*Engine,
 	if err != nil {
 		return nil, fmt.Errorf("FHIR option bundle-validation-rules: %w", err)
 	}
-	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, Proofs: hooks.Proofs, AcceptExtensions: env.ExtensionDomains, AsOf: env.AsOf,
+	var missing []MissingPackage
+	for _, g := range env.DependencyGaps() {
+		if g.Used == "" {
+			missing = append(missing, MissingPackage{Guide: g.Guide, Package: g.Package, Version: g.Version, Canonical: defs.Canonical(g.Package)})
+		}
+	}
+	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, Proofs: hooks.Proofs, AcceptExtensions: env.ExtensionDomains, Missing: missing, AsOf: env.AsOf,
 		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, ResourceIDRule: o.resourceIDRule, AllowExampleURLs: o.allowExampleURLs, ForPublication: o.forPublication, NoExperimentalContent: o.noExperimentalContent, UnresolvedUntyped: o.unresolvedUntyped,
 		BundleRules: rules}), nil
 })
@@ -190,6 +196,10 @@ type profileCheck struct {
 	// unavailable, when set, is why the check cannot run (a required guide
 	// is not loaded): the result is errored with this message.
 	unavailable string
+	// leftOut are the guides' files the definitions loader could not read,
+	// and gaps the guides' dependencies not loaded as asked: said once in
+	// the result, as what the check could not decide.
+	leftOut, gaps []string
 }
 
 func newProfileCheck(p profileParams, env *check.Env) (check.Check, error) {
@@ -202,7 +212,10 @@ func newProfileCheck(p profileParams, env *check.Env) (check.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &profileCheck{e: e, template: template}
+	c := &profileCheck{e: e, template: template, gaps: env.GuideGaps()}
+	for _, pkg := range e.defs.Packages() {
+		c.leftOut = append(c.leftOut, check.GuideFilesLeftOut("profiles, extensions and value sets", pkg.Problems)...)
+	}
 	if template != "" {
 		if prof != "" {
 			return nil, fmt.Errorf("give profile or profile-template, not both")
@@ -429,6 +442,10 @@ func (s *profileState) Finish(t *model.Tally) {
 	}
 	for url, cov := range s.Sink.Coverage {
 		t.Measure("must-support "+url, cov.Populated, cov.Elements)
+	}
+	if s.c != nil {
+		check.AddNotes(t, "", CodeGuideFileSkipped, s.c.leftOut)
+		check.AddNotes(t, "", CodeDependencyNotLoaded, s.c.gaps)
 	}
 }
 

@@ -41,6 +41,12 @@ const (
 	CodeInvariant        = "profile.invariant"
 	CodeNotEvaluated     = "profile.invariant-not-evaluated"
 	CodeProfile          = "profile.unknown-profile"
+	// CodeGuideFileSkipped is a file of a loaded guide the definitions
+	// loader could not read; CodeDependencyNotLoaded a package a guide
+	// depends on that the run did not load as asked. Both are said once per
+	// result: what they define is not decided, never the data's failure.
+	CodeGuideFileSkipped    = "profile.guide-file-skipped"
+	CodeDependencyNotLoaded = "profile.dependency-not-loaded"
 	// CodeTypeProfile is a datatype value that conforms to none of the
 	// profiles its element's type names (conformance.go).
 	CodeTypeProfile = "profile.type-profile"

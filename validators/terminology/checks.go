@@ -453,11 +453,7 @@ func systemName(system string) string {
 // withSkipped adds to a check one information finding per guide file the
 // engine left out, so that a run's report says what it could not read.
 func withSkipped(requirement string, skipped []string, c check.Check) check.Check {
-	notes := make([]string, len(skipped))
-	for i, f := range skipped {
-		notes[i] = "implementation guide file left out, its code systems and value sets unknown: " + f
-	}
-	return withNotes(requirement, "terminology.guide-file-skipped", notes, c)
+	return withNotes(requirement, "terminology.guide-file-skipped", check.GuideFilesLeftOut("code systems and value sets", skipped), c)
 }
 
 // withNotes adds to a check one information finding per note, once per
@@ -498,9 +494,7 @@ func (s *notedState) Merge(other check.State) error {
 
 func (s *notedState) Finish(t *model.Tally) {
 	s.Inner.Finish(t)
-	for _, n := range s.check.notes {
-		t.Add(model.Finding{Severity: model.Information, Requirement: s.check.requirement, Code: s.check.code, Message: n})
-	}
+	check.AddNotes(t, s.check.requirement, s.check.code, s.check.notes)
 }
 
 // languageBound reports whether a code element's binding is to FHIR's

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// writePackageTGZ writes an npm-style FHIR package .tgz (package/...), as
+// npm pack would, from the files given by their path under package/.
+func writePackageTGZ(path string, files map[string]string) string {
+	f, err := os.Create(path)
+	Expect(err).NotTo(HaveOccurred())
+	defer f.Close()
+	zw := gzip.NewWriter(f)
+	tw := tar.NewWriter(zw)
+	for name, data := range files {
+		Expect(tw.WriteHeader(&tar.Header{Name: "package/" + name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})).To(Succeed())
+		_, err := tw.Write([]byte(data))
+		Expect(err).NotTo(HaveOccurred())
+	}
+	Expect(tw.Close()).To(Succeed())
+	Expect(zw.Close()).To(Succeed())
+	return path
+}
+
+var _ = Describe("a guide's declared dependencies", func() {
+	const codeSystem = `{"resourceType":"CodeSystem","url":"http://example.org/cs/%s","status":"active","content":"complete","concept":[{"code":"a"}]}`
+
+	It("are loaded from the FHIR package cache or the guides given; one not loaded as asked is said once, in the run's output and the report, and is never an error in the data", func() {
+		home := GinkgoT().TempDir()
+		GinkgoT().Setenv("HOME", home)
+		cache := filepath.Join(home, ".fhir", "packages")
+		cached := func(id, version string, deps string) string {
+			dir := filepath.Join(cache, id+"#"+version, "package")
+			writeFile(dir, "package.json", `{"name":"`+id+`","version":"`+version+`","dependencies":{`+deps+`}}`)
+			writeFile(dir, "CodeSystem-x.json", strings.Replace(codeSystem, "%s", id, 1))
+			return dir
+		}
+		exact := cached("example.exact", "2.0.0", `"example.transitive":"1.0.0"`)
+		wildcard := cached("example.wild", "1.2.7", "")
+		cached("example.wild", "1.2.3", "")
+		cached("example.wild", "1.3.0", "")
+		cached("example.near", "7.0.1", "")
+		dir := GinkgoT().TempDir()
+		guide := writePackageTGZ(filepath.Join(dir, "example.guide-1.0.0.tgz"), map[string]string{
+			"package.json": `{"name":"example.guide","version":"1.0.0","dependencies":{
+				"hl7.fhir.r4.core":"4.0.1","example.exact":"2.0.0","example.wild":"1.2.x",
+				"example.near":"6.5.0","example.given":"3.0.0","example.missing":"1.0.0"}}`,
+			"CodeSystem-guide.json":      strings.Replace(codeSystem, "%s", "guide", 1),
+			"StructureDefinition-x.json": `{"resourceType":"StructureDefinition",`,
+		})
+		given := writePackageTGZ(filepath.Join(dir, "example.given-3.1.0.tgz"), map[string]string{
+			"package.json":          `{"name":"example.given","version":"3.1.0"}`,
+			"CodeSystem-given.json": strings.Replace(codeSystem, "%s", "given", 1),
+		})
+		// A resource naming a profile of the missing dependency: carecert's
+		// limit, never the supplier's failure.
+		p := writeFile(dir, "p.json", `{"resourceType":"Patient","id":"a","meta":{"profile":["http://fhir.acme-health.net/missing/StructureDefinition/p"]},"gender":"female"}`)
+
+		code, stdout, stderr := carecert("validate", "--format", "json", "--ig", guide, "--ig", given, p)
+		Expect(code).To(Equal(exitOK), stderr)
+		var rep struct {
+			Guides  []string `json:"guides"`
+			Targets []struct {
+				Results []struct {
+					Findings []struct {
+						Severity string `json:"severity"`
+						Code     string `json:"code"`
+						Message  string `json:"message"`
+					} `json:"findings"`
+				} `json:"results"`
+			} `json:"targets"`
+		}
+		Expect(json.Unmarshal([]byte(stdout), &rep)).To(Succeed())
+		Expect(rep.Guides).To(ConsistOf(guide, given, exact, wildcard), "an exact version from the cache, its own dependency's absence said; the highest 1.2.x; no other version of an exact one")
+
+		missing := "implementation guide example.guide#1.0.0 depends on example.missing#1.0.0, which is neither given with --ig nor in the FHIR package cache: profiles, extensions and value sets defined by it are not decided"
+		near := "implementation guide example.guide#1.0.0 depends on example.near#6.5.0, which is neither given with --ig nor in the FHIR package cache (it holds version(s) 7.0.1, not used in place of the version asked"
+		substituted := "implementation guide example.guide#1.0.0 depends on example.given#3.0.0; example.given#3.1.0, given with --ig, is used in its place"
+		transitive := "implementation guide example.exact#2.0.0 depends on example.transitive#1.0.0, which is neither given"
+		for _, want := range []string{missing, near, substituted, transitive} {
+			Expect(strings.Count(stderr, want)).To(Equal(1), "the run's output says it once: %s", want)
+		}
+		Expect(stderr).NotTo(ContainSubstring("hl7.fhir.r4.core"), "the R4 core is carecert's own")
+		var notes, leftOut []string
+		Expect(rep.Targets).To(HaveLen(1))
+		for _, r := range rep.Targets[0].Results {
+			for _, f := range r.Findings {
+				Expect(f.Severity).NotTo(Equal("error"), f.Message)
+				switch f.Code {
+				case "profile.dependency-not-loaded":
+					Expect(f.Severity).To(Equal("information"))
+					notes = append(notes, f.Message)
+				case "profile.guide-file-skipped":
+					Expect(f.Severity).To(Equal("information"))
+					leftOut = append(leftOut, f.Message)
+				}
+			}
+		}
+		Expect(notes).To(ConsistOf(HavePrefix(missing), HavePrefix(near), HavePrefix(substituted), HavePrefix(transitive)))
+		Expect(leftOut).To(ConsistOf(And(HavePrefix("implementation guide file left out, its profiles, extensions and value sets unknown: "), ContainSubstring("StructureDefinition-x.json"))))
+	})
+
+	DescribeTable("an extension carecert holds no definition of, when a guide's dependency is not loaded",
+		func(dependsOn, url, severity, says string) {
+			home := GinkgoT().TempDir()
+			GinkgoT().Setenv("HOME", home)
+			dir := GinkgoT().TempDir()
+			files := map[string]string{
+				"package.json":          `{"name":"example.guide","version":"1.0.0","dependencies":{"example.missing":"1.0.0"}}`,
+				"CodeSystem-guide.json": strings.Replace(codeSystem, "%s", "guide", 1),
+			}
+			if dependsOn != "" {
+				files["ImplementationGuide-guide.json"] = `{"resourceType":"ImplementationGuide","url":"http://fhir.acme-health.net/guide/ImplementationGuide/example.guide","packageId":"example.guide",
+					"dependsOn":[{"uri":"` + dependsOn + `","packageId":"example.missing","version":"1.0.0"}]}`
+			}
+			guide := writePackageTGZ(filepath.Join(dir, "example.guide-1.0.0.tgz"), files)
+			for _, placement := range []string{
+				`{"resourceType":"Patient","id":"a","extension":[{"url":"` + url + `","valueString":"x"}]}`,
+				`{"resourceType":"Patient","id":"a","name":[{"family":"X","extension":[{"url":"` + url + `","valueString":"x"}]}]}`,
+				`{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:7f0b1c2e-5d3a-4c8e-9f6b-2a1d3e4f5a6b","resource":{"resourceType":"Patient","id":"a","extension":[{"url":"` + url + `","valueString":"x"}]}}]}`,
+				`{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},"contained":[{"resourceType":"Patient","id":"p","extension":[{"url":"` + url + `","valueString":"x"}]}],"subject":{"reference":"#p"}}`,
+			} {
+				p := writeFile(dir, "r.json", placement)
+				_, stdout, _ := carecert("validate", "--format", "json", "--ig", guide, p)
+				Expect(stdout).To(MatchRegexp(`"severity": "`+severity+`",\s*"requirement": "[^"]*",\s*"code": "profile.unknown-extension"`), placement)
+				Expect(stdout).To(ContainSubstring(says), placement)
+			}
+		},
+		Entry("under the missing package's canonical, as the guide names it: not decided", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing",
+			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0 (a dependency of example.guide#1.0.0), which this run did not load: not decided"),
+		Entry("its canonical not named by the guide: any unknown extension may be the package's", "",
+			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0"),
+		Entry("outside the missing package's canonical: unknown, an error as before", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing",
+			"http://fhir.acme-health.net/other/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here"),
+	)
+})
