@@ -72,3 +72,7 @@ func CachedResourceTypes(e *Engine) int {
 	e.resourceTypes.Range(func(any, any) bool { n++; return true })
 	return n
 }
+
+// ExistenceOnly is the names a root invariant only asks whether they
+// exist, which the scan stands in for without decoding.
+var ExistenceOnly = existenceOnly

@@ -360,18 +360,65 @@ func (e *Engine) streamForm(p *Compiled, held []*invariant) *streamCompiled {
 		case inv.native != nil || !rootLocal(inv.expr):
 			return &streamCompiled{} // a native rule may read anything
 		}
-		sp.roots = append(sp.roots, &rootInvariant{inv: inv, names: identifiers(inv.expr), whenAbsent: vacuousWithout(inv.expr)})
+		sp.roots = append(sp.roots, &rootInvariant{inv: inv, names: identifiers(inv.expr), whenAbsent: vacuousWithout(inv.expr), existsOnly: existenceOnly(inv.expr)})
 	}
 	return sp
 }
 
 // rootInvariant is an invariant of the resource's root: the names its
-// expression writes (a superset of the members it reads), and members
-// whose absence alone makes it hold.
+// expression writes (a superset of the members it reads), members whose
+// absence alone makes it hold, and names it only asks whether they exist.
 type rootInvariant struct {
 	inv        *invariant
 	names      []string
 	whenAbsent []string
+	existsOnly []string
+}
+
+// reads says whether the invariant names member m (by its JSON name or
+// its element's), and whether it may read m's value rather than only
+// whether m exists.
+func (ri *rootInvariant) reads(m rootMember) (named, value bool) {
+	for _, name := range [...]string{m.name, m.kid.name} {
+		if slices.Contains(ri.names, name) {
+			named = true
+			value = value || !slices.Contains(ri.existsOnly, name)
+		}
+	}
+	return named, value
+}
+
+// existenceOnly returns the names an expression writes only as
+// "name.exists()" or "name.empty()": whatever the focus they are read
+// from, those steps answer the same for any value present. A name written
+// any other way (navigated into, filtered, compared, counted, quoted or in a
+// string) is left out.
+func existenceOnly(expr string) []string {
+	asked := map[string]bool{} // name -> every occurrence so far is a test of existence
+	for i := 0; i < len(expr); {
+		if !nameByte(expr[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(expr) && nameByte(expr[j]) {
+			j++
+		}
+		name, rest := expr[i:j], expr[j:]
+		test := (strings.HasPrefix(rest, ".exists()") || strings.HasPrefix(rest, ".empty()")) && (i == 0 || expr[i-1] != '`' && expr[i-1] != '\'')
+		if seen, ok := asked[name]; !ok || seen {
+			asked[name] = test
+		}
+		i = j
+	}
+	var out []string
+	for name, only := range asked {
+		if only {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // vacuousWithout returns the members whose absence makes an expression
@@ -453,20 +500,22 @@ func rootLocal(expr string) bool {
 	return true
 }
 
+// nameByte says c may be part of a FHIRPath name.
+func nameByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
 // identifiers returns the names an expression writes (words and
 // `quoted` names), a superset of the members it navigates to.
 func identifiers(expr string) []string {
 	var out []string
-	word := func(c byte) bool {
-		return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-	}
 	for i := 0; i < len(expr); {
-		if !word(expr[i]) {
+		if !nameByte(expr[i]) {
 			i++
 			continue
 		}
 		j := i
-		for j < len(expr) && word(expr[j]) {
+		for j < len(expr) && nameByte(expr[j]) {
 			j++
 		}
 		out = append(out, expr[i:j])
@@ -716,6 +765,10 @@ func (s *scan) primitiveChecks(item any, text string, n *node, t *typeInfo) bool
 	return true
 }
 
+// presentMember stands in a root invariant's map for a member the
+// invariant only asks whether it exists (rootInvariant.existsOnly).
+type presentMember struct{}
+
 // rootChecks runs what the map walk does at a resource's root after its
 // properties: its invariants, on a map of the members they name, unless a
 // member's absence alone makes them hold. The scan has checked those
@@ -734,25 +787,45 @@ func (s *scan) rootChecks(members []rootMember) bool {
 		return false
 	}
 	var due []*invariant
-	proj := s.rootProj // holding the contained resources, when there are any
+	var dueRoots []*rootInvariant
 	for _, ri := range sp.roots {
 		if slices.ContainsFunc(ri.whenAbsent, func(n string) bool { return !present(n) }) {
 			continue
 		}
-		due = append(due, ri.inv)
-		if proj == nil {
-			proj = map[string]any{"resourceType": sp.compiled.Type}
+		due, dueRoots = append(due, ri.inv), append(dueRoots, ri)
+	}
+	proj := s.rootProj // holding the contained resources, when there are any
+	if proj == nil && len(due) > 0 {
+		proj = map[string]any{"resourceType": sp.compiled.Type}
+	}
+	for _, m := range members {
+		if len(dueRoots) == 0 {
+			break
 		}
-		for _, m := range members {
-			if _, done := proj[m.name]; done || !slices.Contains(ri.names, m.name) && !slices.Contains(ri.names, m.kid.name) {
-				continue
-			}
-			v := m.v
-			if v == nil {
-				var ok bool
-				if v, _, ok = fhir.DecodeValueAt(s.src, m.start, 1); !ok {
-					return s.fail("a member the one-pass decoder leaves to the record's decoding")
-				}
+		if _, done := proj[m.name]; done {
+			continue
+		}
+		named, value := false, false
+		for _, ri := range dueRoots {
+			n, v := ri.reads(m)
+			named, value = named || n, value || v
+		}
+		switch {
+		case !named:
+			continue
+		case m.v != nil:
+			proj[m.name] = m.v
+		case !value && s.rootProj == nil:
+			// The scan passed the member, so it holds a value (never null,
+			// an empty object or an empty array): a stand-in exists as it
+			// does, and is not decoded only to be counted. (A projection
+			// holding contained resources is read beyond the invariants,
+			// by containedChecks.)
+			proj[m.name] = presentMember{}
+		default:
+			v, _, ok := fhir.DecodeValueAt(s.src, m.start, 1)
+			if !ok {
+				return s.fail("a member the one-pass decoder leaves to the record's decoding")
 			}
 			proj[m.name] = v
 		}
