@@ -89,11 +89,7 @@ func readPackageJSON(f string, pkg *Package) {
 }
 
 func parsePackageJSON(data []byte, pkg *Package) {
-	var pj struct {
-		Name         string            `json:"name"`
-		Version      string            `json:"version"`
-		Dependencies map[string]string `json:"dependencies"`
-	}
+	var pj pkgcache.Manifest
 	if json.Unmarshal(data, &pj) == nil {
 		pkg.Name, pkg.Version, pkg.Dependencies = pj.Name, pj.Version, pj.Dependencies
 	}
