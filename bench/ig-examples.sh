@@ -44,27 +44,9 @@ BIN="${2:-}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-if [ -z "$PACKS" ]; then
-  PACKS="$WORK/packs"
-  mkdir -p "$PACKS"
-  for p in "${GUIDES[@]}" "${DEPENDENCIES[@]}"; do
-    if ! (cd "$PACKS" && timeout 300 npm pack --loglevel=error "$p" >/dev/null 2>"$WORK/npm.err"); then
-      echo "ig-examples: cannot fetch $p from the npm registry (offline?): $(grep -m1 . "$WORK/npm.err" || true)" >&2
-      echo "ig-examples: give a folder of the tarballs instead: bash bench/ig-examples.sh PACKS" >&2
-      exit 2
-    fi
-  done
-fi
-
-tgz() { # the tarball of NAME@VERSION in PACKS
-  local name="${1%@*}" version="${1##*@}"
-  local f="$PACKS/$name-$version.tgz"
-  if [ ! -f "$f" ]; then
-    echo "ig-examples: $f is missing (want the tarball of $1, as npm pack names it)" >&2
-    exit 2
-  fi
-  echo "$f"
-}
+# shellcheck source=bench/lib/npm-packs.sh
+. "$ROOT/bench/lib/npm-packs.sh"
+npm_fetch "${GUIDES[@]}" "${DEPENDENCIES[@]}"
 
 if [ -z "$BIN" ]; then
   (cd "$ROOT" && go build -o "$WORK/carecert" ./cmd/carecert)
@@ -73,7 +55,7 @@ fi
 
 deps=()
 for d in "${DEPENDENCIES[@]}"; do
-  deps+=(--ig "$(tgz "$d")")
+  deps+=(--ig "$(npm_tarball "$d")")
 done
 
 # Each package alone, on a resource no profile of it constrains: what it
@@ -82,7 +64,7 @@ echo '{"resourceType":"Basic","id":"load","code":{"text":"load"}}' >"$WORK/load.
 echo "packages, each loaded alone (carecert's own limits, not the examples'):"
 for p in "${GUIDES[@]}" "${DEPENDENCIES[@]}"; do
   status=0
-  "$BIN" validate -q --format json --ig "$(tgz "$p")" "$WORK/load.json" >"$WORK/load.out" 2>"$WORK/load.err" || status=$?
+  "$BIN" validate -q --format json --ig "$(npm_tarball "$p")" "$WORK/load.json" >"$WORK/load.out" 2>"$WORK/load.err" || status=$?
   if [ "$status" -gt 1 ]; then
     printf '  %-45s CANNOT LOAD (exit %s): %s\n' "$p" "$status" "$(head -c 300 "$WORK/load.err")"
     continue
@@ -95,7 +77,7 @@ done
 for g in "${GUIDES[@]}"; do
   pkg="$WORK/unpacked/$g"
   mkdir -p "$pkg" "$WORK/examples/$g"
-  tar -xzf "$(tgz "$g")" -C "$pkg"
+  tar -xzf "$(npm_tarball "$g")" -C "$pkg"
   # The guide's canonical base: its profiles' URLs start with it.
   base="$(jq -r 'select(.resourceType == "ImplementationGuide") | .url | sub("/ImplementationGuide/.*"; "/")' \
     "$pkg"/package/ImplementationGuide-*.json | head -1)"
@@ -110,7 +92,7 @@ for g in "${GUIDES[@]}"; do
   done
 
   status=0
-  "$BIN" validate -q --evidence full --format json --ig "$(tgz "$g")" "${deps[@]}" "$WORK/examples/$g" \
+  "$BIN" validate -q --evidence full --format json --ig "$(npm_tarball "$g")" "${deps[@]}" "$WORK/examples/$g" \
     >"$WORK/$g.json" 2>"$WORK/$g.err" || status=$?
   echo
   echo "== $g (declares: $(jq -r '.dependencies | to_entries | map("\(.key)#\(.value)") | join(", ")' "$pkg/package/package.json"))"
