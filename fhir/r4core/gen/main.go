@@ -53,9 +53,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
+	repaired := map[repair]bool{}
 	for _, name := range bundles {
-		if err := pack(*from, *out, name, r4); err != nil {
+		if err := pack(*from, *out, name, r4, repaired); err != nil {
 			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+	}
+	for _, r := range repairs {
+		if !repaired[r] {
+			fmt.Fprintf(os.Stderr, "gen: no snapshot element %s holds %s %s: the source changed, so the repair must be judged again\n", r.element, r.member, r.medplum)
 			os.Exit(1)
 		}
 	}
@@ -130,7 +137,7 @@ type indexEntry struct {
 	Derivation   string `json:"derivation,omitempty"`
 }
 
-func pack(from, out, name string, r4 r4core.SchemaElements) error {
+func pack(from, out, name string, r4 r4core.SchemaElements, repaired map[repair]bool) error {
 	data, err := readBundle(from, name)
 	if err != nil {
 		return err
@@ -165,7 +172,7 @@ func pack(from, out, name string, r4 r4core.SchemaElements) error {
 		if err := json.Unmarshal(e.Resource, &h); err != nil {
 			return fmt.Errorf("%s entry %d: %w", name, i, err)
 		}
-		res, keep, err := asInR4(e.Resource, r4)
+		res, keep, err := asInR4(e.Resource, r4, repaired)
 		if err != nil {
 			return fmt.Errorf("%s entry %d: %w", name, i, err)
 		}
@@ -213,9 +220,10 @@ func pack(from, out, name string, r4 r4core.SchemaElements) error {
 // not define (Meta.project, Binary.url, ResearchStudy's later elements) and
 // one type R4 does not have (SubscriptionStatus): a core type's definition
 // keeps only the elements R4's JSON schema defines, and a concrete resource
-// type the schema does not know is left out (keep false). Everything else
-// is returned as it is.
-func asInR4(res json.RawMessage, r4 r4core.SchemaElements) (out json.RawMessage, keep bool, err error) {
+// type the schema does not know is left out (keep false). The few values it
+// changed in R4's own elements are restored (repairs; repaired records those
+// applied). Everything else is returned as it is.
+func asInR4(res json.RawMessage, r4 r4core.SchemaElements, repaired map[repair]bool) (out json.RawMessage, keep bool, err error) {
 	var h struct {
 		ResourceType string `json:"resourceType"`
 		URL          string `json:"url"`
@@ -236,7 +244,7 @@ func asInR4(res json.RawMessage, r4 r4core.SchemaElements) (out json.RawMessage,
 	if !r4.Judges(typ) {
 		return res, h.Kind != "resource", nil
 	}
-	return keepR4Elements(res, r4)
+	return keepR4Elements(res, r4, repaired)
 }
 
 // plainPath is an expression that is only a path of element names.
@@ -265,9 +273,10 @@ func searchesR4(res json.RawMessage, r4 r4core.SchemaElements) bool {
 }
 
 // keepR4Elements removes from a definition's snapshot and differential the
-// elements whose paths R4's schema does not define, leaving every other
-// byte as it was: readers find a definition's resourceType near its start.
-func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements) (json.RawMessage, bool, error) {
+// elements whose paths R4's schema does not define and restores R4's values
+// in its snapshot (repairs), leaving every other byte as it was: readers
+// find a definition's resourceType near its start.
+func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements, repaired map[repair]bool) (json.RawMessage, bool, error) {
 	dec := json.NewDecoder(bytes.NewReader(res))
 	if _, err := dec.Token(); err != nil {
 		return nil, false, err
@@ -296,18 +305,33 @@ func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements) (json.RawMess
 			return nil, false, err
 		}
 		kept := elements[:0:0]
+		changed := false
 		for _, el := range elements {
 			var e struct {
+				ID   string `json:"id"`
 				Path string `json:"path"`
 			}
 			if err := json.Unmarshal(el, &e); err != nil {
 				return nil, false, err
 			}
-			if r4.Defines(e.Path) {
-				kept = append(kept, el)
+			if !r4.Defines(e.Path) {
+				changed = true
+				continue
 			}
+			if key == "snapshot" {
+				fixed, done, err := repairElement(el, e.ID)
+				if err != nil {
+					return nil, false, err
+				}
+				for _, r := range done {
+					repaired[r] = true
+					changed = true
+				}
+				el = fixed
+			}
+			kept = append(kept, el)
 		}
-		if len(kept) == len(elements) {
+		if !changed {
 			continue
 		}
 		list, err := json.Marshal(kept)
