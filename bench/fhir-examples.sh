@@ -7,6 +7,14 @@
 # text (docs/fhir-examples.md holds the judgements).
 #
 #   bash bench/fhir-examples.sh [PACKS] [CARECERT] [LISTING]
+#   bash bench/fhir-examples.sh definitions [PACKS]
+#
+# The second form validates nothing: it compares every core
+# StructureDefinition embedded in this checkout (fhir/r4core/data) with the
+# one the package publishes under the same URL, element by element of the
+# snapshot (id, cardinality, types with their profiles and target profiles,
+# binding strength and value set), and prints every difference (`<` embedded,
+# `>` as R4 publishes it); it exits 1 if there is one.
 #
 # PACKS is a folder holding the package's tarball (as `npm pack` writes it:
 # hl7.fhir.r4.examples-4.0.1.tgz); without it the tarball is fetched with
@@ -30,6 +38,8 @@ set -euo pipefail
 PACKAGE=hl7.fhir.r4.examples@4.0.1
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+MODE=validate
+if [ "${1:-}" = definitions ]; then MODE=definitions; shift; fi
 PACKS="${1:-}"
 BIN="${2:-}"
 LISTING="${3:-}"
@@ -45,6 +55,35 @@ tar -xzf "$tgz" -C "$WORK/unpacked"
 find "$WORK/unpacked/package" -maxdepth 1 -type f -name '*.json' ! -name package.json ! -name .index.json \
   -exec mv -t "$WORK/examples" {} +
 files="$(find "$WORK/examples" -type f | wc -l)"
+
+if [ "$MODE" = definitions ]; then
+  # One line per snapshot element of a core StructureDefinition.
+  shape='select(.resourceType == "StructureDefinition" and (.url | startswith("http://hl7.org/fhir/StructureDefinition/")))
+    | .url as $u | (.snapshot.element // [])[]
+    | [($u | ltrimstr("http://hl7.org/fhir/StructureDefinition/")), .id, "\(.min)..\(.max)",
+       ([.type[]? | .code
+         + (if .profile then "(" + (.profile | join(",")) + ")" else "" end)
+         + (if .targetProfile then "->" + (.targetProfile | map(ltrimstr("http://hl7.org/fhir/StructureDefinition/")) | sort | join(",")) else "" end)]
+        | join("|")),
+       (if .binding then "\(.binding.strength) \(.binding.valueSet // "")" else "" end)] | @tsv'
+  mkdir -p "$WORK/embedded"
+  for zip in profiles-types profiles-resources; do
+    unzip -q -o "$ROOT/fhir/r4core/data/$zip.zip" '*-StructureDefinition-*.json' -d "$WORK/embedded"
+  done
+  find "$WORK/embedded" -name '*.json' -exec jq -r "$shape" {} + | sort >"$WORK/embedded.tsv"
+  cut -f1 "$WORK/embedded.tsv" | sort -u >"$WORK/types"
+  find "$WORK/examples" -name 'StructureDefinition-*.json' -exec jq -r "$shape" {} + | sort \
+    | awk -F'\t' 'NR == FNR { t[$1] = 1; next } t[$1]' "$WORK/types" - >"$WORK/published.tsv"
+  missing="$(cut -f1 "$WORK/published.tsv" | sort -u | comm -13 - "$WORK/types")"
+  echo "package: $PACKAGE"
+  echo "core StructureDefinitions embedded: $(wc -l <"$WORK/types"), of them not published in the package: ${missing:-none}"
+  echo "snapshot elements: embedded $(wc -l <"$WORK/embedded.tsv"), published $(wc -l <"$WORK/published.tsv")"
+  echo "differences (< embedded, > published; type, element id, cardinality, types, binding):"
+  differences="$(diff "$WORK/embedded.tsv" "$WORK/published.tsv" | grep '^[<>]' || true)"
+  echo "${differences:-  none}"
+  [ -z "$differences" ]
+  exit
+fi
 
 if [ -z "$BIN" ]; then
   (cd "$ROOT" && go build -o "$WORK/carecert" ./cmd/carecert)
