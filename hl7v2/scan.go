@@ -732,7 +732,13 @@ func (s *Scanner) flush() {
 			if header {
 				n++ // a header's field 1 is the separator itself
 			}
-			m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: "parse.charset", Line: ln.line, Path: fmt.Sprintf("%s.%d", seg.Path(), n),
+			// Bytes where the segment id should be are the segment's, at no
+			// field, as a bad segment id is.
+			path := seg.Path()
+			if n > 0 {
+				path += "." + strconv.Itoa(n)
+			}
+			m.Issues = append(m.Issues, Issue{Severity: model.Error, Code: "parse.charset", Line: ln.line, Path: path,
 				Message: fmt.Sprintf("the message arrived in %s, but bytes here are not %s: they cannot be read (shown as U+FFFD)", m.Encoding, m.Encoding.Form)})
 		}
 		if !validName(seg.Name) {

@@ -167,6 +167,10 @@ var _ = Describe("a sender's own U+FFFD and bytes that do not decode", func() {
 		{"an undecodable unit in PID-5, the sender's U+FFFD in PID-11", "PAS", "ZO§||||||1 ST\uFFFD", "error@PID[1].5"},
 		{"an undecodable unit in MSH-3", "PA§", "ZO", "error@MSH[1].3"},
 		{"the sender's own U+FFFD in MSH-3", "PA\uFFFD", "ZO", ""},
+		// Where a segment id should be, the bytes are the segment's, at no
+		// field (as a bad segment id is), not a field 0 of a U+FFFD segment.
+		{"an undecodable unit in a segment id", "PAS", "ZO\rZ§1|1", "error@Z\uFFFD1[1]"},
+		{"an undecodable unit as a whole segment", "PAS", "ZO\r§", "error@\uFFFD[1]"},
 	}
 	placements := map[string]func(msg string) string{
 		"ER7":   func(msg string) string { return msg },
