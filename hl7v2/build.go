@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ACKOptions shape an acknowledgement built by BuildACK.
@@ -20,11 +21,10 @@ type ACKOptions struct {
 
 // BuildACK builds the acknowledgement a receiver owes msg: MSH-3/4 and
 // MSH-5/6 swapped, MSH-9 as msg's version defines it (ackMessageType),
-// MSH-11 and MSH-12 echoed, MSH-18 echoed when the original declares a
-// character set (the acknowledgement is written in it: it carries the
-// original's applications and facilities, and a receiver that sent UTF-16
-// is answered in UTF-16, see Encoding.Encode), MSA-2 = the original MSH-10,
-// and an ERR segment for errors and rejections. Segments end with CR.
+// MSH-11 and MSH-12 echoed, MSH-18 naming the encoding the acknowledgement
+// is written in (ackCharset: the caller writes it in msg's, see
+// Encoding.Encode), MSA-2 = the original MSH-10, and an ERR segment for
+// errors and rejections. Segments end with CR.
 func BuildACK(msg *Message, o ACKOptions) []byte {
 	d := msg.Delims
 	if d.Field == 0 {
@@ -35,9 +35,7 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 	var b strings.Builder
 	msgType := ackMessageType(msg, d.Component)
 	b.WriteString(replyHeader("MSH", h, d, o.Time) + f + f + msgType + f + o.ControlID + f + fieldOf(h, 11) + f + fieldOf(h, 12))
-	if cs := fieldOf(h, 18); cs != "" {
-		b.WriteString(strings.Repeat(f, 6) + cs)
-	}
+	msh := b.Len()
 	b.WriteString("\r")
 	b.WriteString("MSA" + f + o.Code + f + msg.ControlID())
 	if o.Text != "" {
@@ -47,7 +45,36 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 	if o.Code != "AA" && o.Code != "CA" && o.Code != "" {
 		b.WriteString("ERR" + f + f + f + "207" + string(d.Component) + "Application internal error" + string(d.Component) + "HL70357" + f + "E" + f + f + f + f + f + d.EscapeText(o.Text) + "\r")
 	}
-	return []byte(b.String())
+	ack := b.String()
+	if cs := ackCharset(fieldOf(h, 18), d, msg.Encoding, ack); cs != "" {
+		ack = ack[:msh] + strings.Repeat(f, 6) + cs + ack[msh:]
+	}
+	return []byte(ack)
+}
+
+// ackCharset is the MSH-18 of an acknowledgement whose text (MSH-18 aside)
+// is ack, written in e, the encoding its message came in, which declared
+// declared: that as written when it names e (a receiver reads the answer
+// by it, and it may have components or repetitions), else table 0211's code
+// for e. UTF-16 and UTF-32 are decoded, so carecert knows the answer is
+// in them, whatever the original claimed. Single bytes (and UTF-8, which
+// the answer writes without a mark) are the original's bytes copied, in
+// whatever set it declared, except a claim of UTF-16 or UTF-32, which such
+// bytes cannot be: then UNICODE UTF-8 when they are UTF-8 (ASCII is), and
+// nothing where carecert cannot tell which set they are in.
+func ackCharset(declared string, d Delimiters, e Encoding, ack string) string {
+	cs := strings.ToUpper(strings.TrimSpace(d.FirstComponent(declared, 1)))
+	switch {
+	case e.Decoded() && (cs == "UNICODE" || cs == "UNICODE "+e.Form):
+		return declared
+	case e.Decoded():
+		return "UNICODE " + e.Form
+	case cs != "UNICODE UTF-16" && cs != "UNICODE UTF-32":
+		return declared
+	case utf8.ValidString(ack):
+		return "UNICODE UTF-8"
+	}
+	return ""
 }
 
 // ackMessageType is MSH-9 of the acknowledgement of msg, in msg's version
