@@ -2,6 +2,7 @@ package mllptarget_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -224,6 +225,7 @@ var _ = Describe("the mllp target sends what the feed holds", func() {
 })
 
 var _ = Describe("a feed message that MLLP cannot frame in its encoding", func() {
+	const start, end = byte(mllp.StartBlock), byte(mllp.EndBlock)
 	// MLLP ends a frame at its first 0x1C byte. In UTF-16 and UTF-32 that
 	// byte is inside ordinary characters: Ĝ (U+011C) and “ (U+201C) in
 	// little-endian UTF-16, М (U+041C, Cyrillic) in big-endian, any of them
@@ -235,11 +237,11 @@ var _ = Describe("a feed message that MLLP cannot frame in its encoding", func()
 			"EVN|A01|20240101120000\rPID|1||633^^^R0A^MR||" + name + "||19800101|F\rPV1|1|I\r"
 	}
 	DescribeTable("is not sent, is said so, and leaves the messages around it sent and judged",
-		func(e hl7v2.Encoding, name string) {
+		func(e hl7v2.Encoding, name string, block byte, why string) {
 			addr, frames := peer()
 			clean := []string{msg("C1", "SMITH^JOHN"), msg("C2", "JONES^ANN")}
-			Expect(hl7v2test.Encode(clean[0]+clean[1], e)).NotTo(ContainElement(byte(mllp.EndBlock)))
-			Expect(hl7v2test.Encode(msg("X1", name), e)).To(ContainElement(byte(mllp.EndBlock)), "the case holds the end block in %s", e)
+			Expect(hl7v2test.Encode(clean[0]+clean[1], e)).NotTo(ContainElement(BeElementOf(byte(mllp.EndBlock), byte(mllp.StartBlock))))
+			Expect(hl7v2test.Encode(msg("X1", name), e)).To(ContainElement(block), "the case holds the block character in %s", e)
 			feed := filepath.Join(GinkgoT().TempDir(), "feed.hl7")
 			Expect(os.WriteFile(feed, hl7v2test.Encode(clean[0]+msg("X1", name)+clean[1], e), 0o600)).To(Succeed())
 			t, err := mllptarget.Open(target.Spec{Name: "t", URL: "mllp://" + addr,
@@ -262,12 +264,27 @@ var _ = Describe("a feed message that MLLP cannot frame in its encoding", func()
 				Expect(r.Problem.Severity).To(Equal(model.Warning))
 				Expect(r.Problem.Code).To(Equal("mllp.unframable"))
 				Expect(r.Problem.Message).To(ContainSubstring("not checked"))
-				Expect(r.Problem.Message).To(ContainSubstring("0x1C"))
+				Expect(r.Problem.Message).To(ContainSubstring(fmt.Sprintf("byte 0x%02X", block)))
+				Expect(r.Problem.Message).To(ContainSubstring(why), "said as it is in %s", e)
+				if e.Decoded() {
+					Expect(r.Problem.Message).NotTo(ContainSubstring("control character"))
+				} else {
+					Expect(r.Problem.Message).NotTo(ContainSubstring("inside a character"))
+				}
 			}
 		},
-		Entry("Ĝ in UTF-16LE", hl7v2.Encoding{Form: "UTF-16", BOM: true}, "ĜEORGE^SAM"),
-		Entry("a quotation mark in UTF-16LE without a mark", hl7v2.Encoding{Form: "UTF-16"}, "O“NEIL^PAT"),
-		Entry("Cyrillic М in UTF-16BE", hl7v2.Encoding{Form: "UTF-16", BigEndian: true, BOM: true}, "МИХАИЛ^ИВАНОВ"),
-		Entry("Ĝ in UTF-32", hl7v2.Encoding{Form: "UTF-32", BigEndian: true}, "ĜEORGE^SAM"),
+		Entry("Ĝ in UTF-16LE", hl7v2.Encoding{Form: "UTF-16", BOM: true}, "ĜEORGE^SAM", end, "inside a character, MLLP's end block"),
+		Entry("a quotation mark in UTF-16LE without a mark", hl7v2.Encoding{Form: "UTF-16"}, "O“NEIL^PAT", end, "inside a character"),
+		Entry("Cyrillic М in UTF-16BE", hl7v2.Encoding{Form: "UTF-16", BigEndian: true, BOM: true}, "МИХАИЛ^ИВАНОВ", end, "inside a character"),
+		Entry("东 in UTF-16BE", hl7v2.Encoding{Form: "UTF-16", BigEndian: true}, "东^SAM", end, "inside a character"),
+		Entry("Ĝ in UTF-32", hl7v2.Encoding{Form: "UTF-32", BigEndian: true}, "ĜEORGE^SAM", end, "inside a character"),
+		Entry("ċ in UTF-16LE", hl7v2.Encoding{Form: "UTF-16", BOM: true}, "ċONOR^SAM", start, "inside a character, MLLP's start block"),
+		Entry("a zero-width space in UTF-16BE", hl7v2.Encoding{Form: "UTF-16", BigEndian: true}, "O\u200bNEIL^PAT", start, "inside a character"),
+		Entry("ċ in UTF-32", hl7v2.Encoding{Form: "UTF-32", BigEndian: true}, "ċONOR^SAM", start, "inside a character"),
+		// In single bytes and UTF-8 the byte is the character itself, a
+		// control character the sender wrote.
+		Entry("a raw 0x1C in single bytes", hl7v2.Encoding{}, "O\x1cNEIL^PAT", end, "as the control character U+001C, MLLP's end block"),
+		Entry("a raw 0x1C in UTF-8 after a mark", hl7v2.Encoding{Form: "UTF-8", BOM: true}, "ZOË\x1c^PAT", end, "as the control character U+001C"),
+		Entry("a raw 0x0B in single bytes", hl7v2.Encoding{}, "O\x0bNEIL^PAT", start, "as the control character U+000B, MLLP's start block"),
 	)
 })

@@ -216,8 +216,8 @@ func (t *mllpClient) Records(ctx context.Context, emit target.Emit) error {
 				return nil
 			}
 			content := Encode(m)
-			if i := bytes.IndexByte(content, mllp.EndBlock); i >= 0 {
-				return emit(unframable(rec, m, i))
+			if i := blockByte(content); i >= 0 {
+				return emit(unframable(rec, m, content[i], i))
 			}
 			if wait := time.Until(last.Add(interval)); wait > 0 {
 				select {
@@ -240,16 +240,37 @@ func (t *mllpClient) Records(ctx context.Context, emit target.Emit) error {
 	return nil
 }
 
+// blockByte is the offset of the first of MLLP's block characters (0x0B
+// starts a frame, 0x1C ends it) in a message's bytes, -1 when none: MLLP
+// carries no message that holds one, since a receiver takes it for framing.
+func blockByte(content []byte) int {
+	i := bytes.IndexByte(content, mllp.EndBlock)
+	if j := bytes.IndexByte(content, mllp.StartBlock); j >= 0 && (i < 0 || j < i) {
+		return j
+	}
+	return i
+}
+
 // unframable is the record of a feed message that is not sent because
-// MLLP cannot carry it: in its encoding it holds 0x1C, the end block, at
-// byte i, which ends the frame there for every receiver (in UTF-16 and
-// UTF-32 the byte is inside ordinary characters: Ĝ, М, “). What a receiver
-// answers a message cut inside a character says nothing of the endpoint,
-// so the exchange is not judged: it is a warning on the feed, "not checked".
-func unframable(rec *model.Record, m *hl7v2.Message, i int) *model.Record {
+// MLLP cannot carry it: in its encoding it holds c, a block character (0x0B
+// or 0x1C), at byte i, which a receiver takes for the start or end of a
+// frame. In UTF-16 and UTF-32 the byte is inside ordinary characters (Ĝ, М,
+// “, 东 hold 0x1C; ċ and U+200B 0x0B); in single bytes and UTF-8 it is the
+// control character the sender wrote. What a receiver answers a broken
+// frame says nothing of the endpoint, so the exchange is not judged: it is
+// a warning on the feed, "not checked".
+func unframable(rec *model.Record, m *hl7v2.Message, c byte, i int) *model.Record {
 	out := &model.Record{Kind: model.KindExchange, Source: rec.Source, Line: rec.Line, Index: rec.Index, Type: rec.Type, ID: rec.ID}
-	f := out.Finding(model.Warning, "mllp.unframable", "", fmt.Sprintf("not sent, so its acknowledgement is not checked: in %s the message holds byte 0x1C "+
-		"(at byte %d), MLLP's end block, which would end its frame inside a character", m.Encoding, i))
+	role := "end block, which would end its frame"
+	if c == mllp.StartBlock {
+		role = "start block, which would break its frame"
+	}
+	where := "inside a character"
+	if !m.Encoding.Decoded() {
+		where = fmt.Sprintf("as the control character U+%04X", c)
+	}
+	f := out.Finding(model.Warning, "mllp.unframable", "", fmt.Sprintf("not sent, so its acknowledgement is not checked: in %s the message holds byte 0x%02X "+
+		"(at byte %d) %s, MLLP's %s there", m.Encoding, c, i, where, role))
 	out.Problem = &f
 	return out
 }
