@@ -1,6 +1,7 @@
 package hl7v2
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,7 +156,11 @@ func BuildBatchACK(bhs *Segment, d Delimiters, acks [][]byte, t time.Time) []byt
 // facility swapped, since the reply goes back where h came from.
 func replyHeader(name string, h *Segment, d Delimiters, t time.Time) string {
 	f := string(d.Field)
-	return name + f + string([]byte{d.Component, d.Repetition, d.Escape, d.Subcomponent}) + f +
+	enc := []byte{d.Component, d.Repetition, d.Escape, d.Subcomponent}
+	if i := bytes.IndexByte(enc, 0); i >= 0 {
+		enc = enc[:i] // a role the original left out (a clash) has no character to write
+	}
+	return name + f + string(enc) + f +
 		fieldOf(h, 5) + f + fieldOf(h, 6) + f + fieldOf(h, 3) + f + fieldOf(h, 4) + f + t.UTC().Format("20060102150405")
 }
 

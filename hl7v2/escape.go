@@ -33,9 +33,9 @@ func (d Delimiters) Unescape(s string) string {
 			b.WriteByte(d.Field)
 		case seq == "S":
 			b.WriteByte(d.Component)
-		case seq == "T":
+		case seq == "T" && d.Subcomponent != 0:
 			b.WriteByte(d.Subcomponent)
-		case seq == "R":
+		case seq == "R" && d.Repetition != 0:
 			b.WriteByte(d.Repetition)
 		case seq == "E":
 			b.WriteByte(d.Escape)
@@ -100,7 +100,9 @@ func (d Delimiters) esc(seq string) string {
 
 // EscapeText encodes text for use as a value: delimiters become escape sequences.
 func (d Delimiters) EscapeText(s string) string {
-	if strings.IndexAny(s, string([]byte{d.Field, d.Component, d.Repetition, d.Escape, d.Subcomponent})) < 0 {
+	if d.Escape == 0 || strings.IndexAny(s, string([]byte{d.Field, d.Component, d.Repetition, d.Escape, d.Subcomponent})) < 0 {
+		// Without an escape character (one a short MSH-2 left out) nothing
+		// can be escaped.
 		return s
 	}
 	var b strings.Builder

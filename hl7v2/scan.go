@@ -788,7 +788,12 @@ func (s *Scanner) header(m *Message, raw string, seg *Segment) {
 	}
 	switch {
 	case len(enc) < 4:
-		issue("parse.delimiters", fmt.Sprintf("%s-2 has %d encoding character(s), not 4: the missing ones take their standard values", raw[:3], len(enc)), enc)
+		msg := fmt.Sprintf("%s-2 has %d encoding character(s), not 4: the missing ones take their standard values", raw[:3], len(enc))
+		for _, c := range clashes(d.Field, enc) {
+			msg += fmt.Sprintf(", except the %s: its standard value %q is the %s written here, so the message is ambiguous (the %s and the %s share %q); it is read without %s",
+				encodingRoles[c.missing], c.char, c.writtenRole(), c.writtenRole(), encodingRoles[c.missing], c.char, article(encodingRoles[c.missing]))
+		}
+		issue("parse.delimiters", msg, enc)
 	case len(enc) > 5:
 		issue("parse.delimiters", fmt.Sprintf("%s-2 has %d encoding characters, not 4 (or 5 with a truncation character)", raw[:3], len(enc)), truncate(enc, 10))
 	}
@@ -832,7 +837,57 @@ func headerDelims(raw string) Delimiters {
 	for i := 0; i < len(enc) && i < len(set); i++ {
 		*set[i] = enc[i]
 	}
+	for _, c := range clashes(d.Field, enc) {
+		*set[c.missing] = 0
+	}
 	return d
+}
+
+// encodingRoles name MSH-2's characters in the order HL7 lists them.
+var encodingRoles = [...]string{"component separator", "repetition separator", "escape character", "subcomponent separator"}
+
+// A clash is a role a short MSH-2 (BHS-2, FHS-2) leaves out whose standard
+// value is a character the sender wrote for another role (written: the
+// index of encodingRoles, -1 for the field separator). HL7 reads MSH-2 by
+// position, and a character left out is one the message does not use (the
+// escape character with no escape sequence, the subcomponent separator
+// with no subcomponents): the character keeps the role the sender gave it
+// and the missing role is read as absent, never as a second role of the
+// same character.
+type clash struct {
+	missing, written int
+	char             byte
+}
+
+func (c clash) writtenRole() string {
+	if c.written < 0 {
+		return "field separator"
+	}
+	return encodingRoles[c.written]
+}
+
+// clashes lists the clashes of the encoding characters enc written after
+// field separator field.
+func clashes(field byte, enc string) []clash {
+	var out []clash
+	std := DefaultDelimiters()
+	for i, v := range []byte{std.Component, std.Repetition, std.Escape, std.Subcomponent}[min(len(enc), 4):] {
+		missing := len(enc) + i
+		switch j := strings.IndexByte(enc, v); {
+		case v == field:
+			out = append(out, clash{missing: missing, written: -1, char: v})
+		case j >= 0:
+			out = append(out, clash{missing: missing, written: j, char: v})
+		}
+	}
+	return out
+}
+
+func article(role string) string {
+	if strings.IndexByte("aeiou", role[0]) >= 0 {
+		return "an " + role
+	}
+	return "a " + role
 }
 
 func splitFields(raw string, sep byte) []string {

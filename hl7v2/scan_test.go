@@ -2,6 +2,7 @@ package hl7v2_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -509,32 +510,62 @@ var _ = Describe("short and repeated encoding characters (MSH-2, BHS-2, FHS-2)",
 			return "\x0bMSH|" + enc + "|A|B|C|D|2024||ADT^A01|1|P|2.5\rPID|1\r\x1c\r"
 		},
 	}
+	const short = "-2 has %d encoding character(s), not 4: the missing ones take their standard values"
 	cases := []struct {
 		name, standard, other string
-		want                  []string // the messages, after the path
+		want                  []string // the messages written with other, after the path
+		wantStandard          []string // written with standard, when they differ
 	}{
-		{"three written, the standard escape last", `^~&`, `$*@`, []string{"-2 has 3 encoding character(s), not 4: the missing ones take their standard values"}},
-		{"three written", `^~\`, `$*@`, []string{"-2 has 3 encoding character(s), not 4: the missing ones take their standard values"}},
-		{"two written, the standard escape second", `^\`, `$*`, []string{"-2 has 2 encoding character(s), not 4: the missing ones take their standard values"}},
-		{"one written, the standard subcomponent separator", `&`, `$`, []string{"-2 has 1 encoding character(s), not 4: the missing ones take their standard values"}},
-		{"four, one repeated", `^^\&`, `$$*@`, []string{"-2 encoding character 2 ('$') is repeated or not a punctuation character"}},
+		{"three written, the standard escape last", `^~&`, `$*@`, []string{fmt.Sprintf(short, 3)},
+			[]string{fmt.Sprintf(short, 3) + ", except the subcomponent separator: its standard value '&' is the escape character written here, " +
+				"so the message is ambiguous (the escape character and the subcomponent separator share '&'); it is read without a subcomponent separator"}},
+		{"three written", `^~\`, `$*@`, []string{fmt.Sprintf(short, 3)}, nil},
+		{"two written, the standard escape second", `^\`, `$*`, []string{fmt.Sprintf(short, 2)},
+			[]string{fmt.Sprintf(short, 2) + ", except the escape character: its standard value '\\\\' is the repetition separator written here, " +
+				"so the message is ambiguous (the repetition separator and the escape character share '\\\\'); it is read without an escape character"}},
+		{"one written, the standard subcomponent separator", `&`, `$`, []string{fmt.Sprintf(short, 1)},
+			[]string{fmt.Sprintf(short, 1) + ", except the subcomponent separator: its standard value '&' is the component separator written here, " +
+				"so the message is ambiguous (the component separator and the subcomponent separator share '&'); it is read without a subcomponent separator"}},
+		{"four, one repeated", `^^\&`, `$$*@`, []string{"-2 encoding character 2 ('$') is repeated or not a punctuation character"},
+			[]string{"-2 encoding character 2 ('^') is repeated or not a punctuation character"}},
 	}
 	for header, write := range headers {
 		for _, c := range cases {
 			It(header+": "+c.name, func() {
 				name := strings.Fields(header)[0]
-				var want []string
-				for _, w := range c.want {
-					want = append(want, name+"[1] "+name+w)
+				prefix := func(ws []string) []string {
+					var out []string
+					for _, w := range ws {
+						out = append(out, name+"[1] "+name+w)
+					}
+					return out
 				}
-				got := delimiterIssues(write(c.other))
-				Expect(got).To(Equal(want), "written with %q", c.other)
-				standard := delimiterIssues(write(c.standard))
-				Expect(standard).To(HaveLen(len(want)), "written with %q: %v", c.standard, standard)
-				for i := range standard {
-					Expect(standard[i]).To(Equal(strings.ReplaceAll(want[i], "'$'", "'^'")), "written with %q", c.standard)
+				Expect(delimiterIssues(write(c.other))).To(Equal(prefix(c.want)), "written with %q", c.other)
+				wantStandard := c.wantStandard
+				if wantStandard == nil {
+					wantStandard = c.want
 				}
+				Expect(delimiterIssues(write(c.standard))).To(Equal(prefix(wantStandard)), "written with %q", c.standard)
 			})
 		}
 	}
+
+	// HL7 lists MSH-2's characters by position, and one left out is not used
+	// in the message (the escape character may be left out when no escape
+	// sequence is used; a subcomponent separator when no field has
+	// subcomponents). A standard value carecert fills in for a missing one
+	// is a tolerance; where the sender wrote that character for another
+	// role, the character keeps the role the sender gave it and the missing
+	// role is read as absent.
+	It("reads a character the sender wrote in the role it wrote it for, and the colliding role as absent", func() {
+		m := parse("MSH|^~&|A|B|C|D|2024||ADT^A01|1|P|2.5\rPID|1||X&T&Y^Z\r")[0]
+		Expect(m.Delims.Escape).To(Equal(byte('&')))
+		Expect(m.Delims.Subcomponent).To(BeZero(), "no subcomponent separator")
+		Expect(m.Get("PID-3.1")).To(Equal("X&T&Y"), "no subcomponents: the first component whole")
+		m = parse("MSH|^\\|A|B|C|D|2024||ADT^A01|1|P|2.5\rPID|1||X\\Y^Z\r")[0]
+		Expect(m.Delims.Repetition).To(Equal(byte('\\')))
+		Expect(m.Delims.Escape).To(BeZero(), "no escape character")
+		Expect(m.Delims.Subcomponent).To(Equal(byte('&')), "a missing role whose standard value is free keeps it")
+		Expect(m.Get("PID-3.1")).To(Equal("X"), "\\ repeats the field")
+	})
 })
