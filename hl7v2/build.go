@@ -47,15 +47,15 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 		b.WriteString("ERR" + f + f + f + "207" + string(d.Component) + "Application internal error" + string(d.Component) + "HL70357" + f + "E" + f + f + f + f + f + d.EscapeText(o.Text) + "\r")
 	}
 	ack := b.String()
-	if cs := ackCharset(fieldOf(h, 18), d, msg.Encoding, ack); cs != "" {
+	if cs := ackCharset(fieldOf(h, 18), msg.Charset(), msg.Encoding, ack); cs != "" {
 		ack = ack[:msh] + strings.Repeat(f, 6) + cs + ack[msh:]
 	}
 	return []byte(ack)
 }
 
 // ackCharset is the MSH-18 of an acknowledgement whose text (MSH-18 aside)
-// is ack, written in e, the encoding its message came in, which declared
-// declared: that as written when it names e (a receiver reads the answer
+// is ack, written in e, the encoding its message came in, whose MSH-18 is
+// declared and declares cs (Message.Charset): declared as written when cs names e (a receiver reads the answer
 // by it, and it may have components or repetitions), else table 0211's code
 // for e. UTF-16 and UTF-32 are decoded, so carecert knows the answer is
 // in them, whatever the original claimed. Single bytes (and UTF-8, which
@@ -63,8 +63,7 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 // whatever set it declared, except a claim of UTF-16 or UTF-32, which such
 // bytes cannot be: then UNICODE UTF-8 when they are UTF-8 (ASCII is), and
 // nothing where carecert cannot tell which set they are in.
-func ackCharset(declared string, d Delimiters, e Encoding, ack string) string {
-	cs := strings.ToUpper(strings.TrimSpace(d.FirstComponent(declared, 1)))
+func ackCharset(declared, cs string, e Encoding, ack string) string {
 	switch {
 	case e.Decoded() && (cs == "UNICODE" || cs == "UNICODE "+e.Form):
 		return declared

@@ -163,6 +163,14 @@ func Part(s string, sep byte, n int) string {
 	return s
 }
 
+// Charset is the character set MSH-18 declares for the message: its first
+// repetition (the default set), unescaped, as written, as a code of table
+// 0211 is read ("" when none, which is ASCII). No version's 0211 has an
+// alias, so "UTF-8" names no set.
+func (m *Message) Charset() string {
+	return m.Delims.Unescape(Part(m.header(18), m.Delims.Repetition, 1))
+}
+
 // Version is MSH-12.1 as written ("2.4").
 func (m *Message) Version() string {
 	return strings.TrimSpace(m.Delims.FirstComponent(m.header(12), 1))

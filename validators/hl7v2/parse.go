@@ -65,12 +65,9 @@ func charsetFinding(rec *model.Record, m *hl7v2.Message) (model.Finding, bool) {
 	if m.Header() == nil || m.Envelope {
 		return model.Finding{}, false
 	}
-	// MSH-18 is read as the table check reads a code of table 0211: its
-	// first repetition (the message's default set), unescaped, as written.
-	// No version's 0211 has an alias: `UTF-8` or `unicode utf-8` is no
-	// code (hl7v2-fields reports it), so it names no set to judge the bytes
-	// against.
-	cs := m.Delims.Unescape(hl7v2.Part(m.Header().Field(18), m.Delims.Repetition, 1))
+	// `UTF-8` or `unicode utf-8` is no code (hl7v2-fields reports it), so
+	// it names no set to judge the bytes against.
+	cs := m.Charset()
 	declared := "MSH-18 declares " + cs
 	if cs == "" {
 		declared = "MSH-18 is empty, so ASCII applies"
