@@ -139,14 +139,14 @@ func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp stri
 // the first problem of the first. Extensions (their definitions), References
 // (their targets) and nested resources are checked where they are walked.
 func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
+	if len(t.profiles) == 1 && strings.HasPrefix(t.profiles[0], definitions.CoreBase) {
+		// One core datatype profile (SimpleQuantity, MoneyQuantity) says
+		// what its root constraints say, and those are the value's own
+		// (typeInvariants). Among several, it is an alternative like any.
+		return
+	}
 	var compiled []*Compiled
 	for _, url := range t.profiles {
-		if strings.HasPrefix(url, definitions.CoreBase) {
-			// The core's datatype profiles (SimpleQuantity, MoneyQuantity)
-			// say what their root constraints say, which are already
-			// evaluated wherever the type is used (typeInvariants).
-			return
-		}
 		p, err := w.e.Compiled(url)
 		if err != nil {
 			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this %s is not loaded, so the value was not checked against it: %v", url, t.code, err), "")

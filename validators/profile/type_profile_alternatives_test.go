@@ -81,3 +81,68 @@ var _ = Describe("root constraints of a type's alternative profiles", func() {
 		}
 	}
 })
+
+// The core's own constraint profiles of a datatype (SimpleQuantity,
+// MoneyQuantity) are alternatives like any other when a type names several:
+// only the base type's own URL stands for "any value of the type". Before,
+// the first core profile listed made every alternative go unchecked.
+var _ = Describe("core constraint profiles among a type's alternatives", func() {
+	const (
+		ns     = "http://example.org/StructureDefinition/"
+		core   = "http://hl7.org/fhir/StructureDefinition/"
+		ucum   = "http://unitsofmeasure.org"
+		iso    = "urn:iso:std:iso:4217"
+		simple = core + "SimpleQuantity"
+		money  = core + "MoneyQuantity"
+	)
+	mg := diffProfile(ns+"qty-mg", "Quantity",
+		`{"id": "Quantity", "path": "Quantity", "constraint": [{"key": "qty-mg", "severity": "error",
+		  "human": "the unit is mg", "expression": "code = 'mg'"}]}`)
+	mg["kind"] = "complex-type"
+	observation := func(name string, profiles ...string) map[string]any {
+		list := `"` + strings.Join(profiles, `", "`) + `"`
+		return diffProfile(ns+name, "Observation", `{"id": "Observation.value[x]", "path": "Observation.value[x]", "type": [{"code": "Quantity", "profile": [`+list+`]}]}`)
+	}
+	e := newEngine(mg,
+		observation("obs-simple-or-money", simple, money),
+		observation("obs-simple-or-mg", simple, ns+"qty-mg"),
+		observation("obs-base-or-simple", core+"Quantity", simple),
+	)
+	resource := func(profileName, quantity string) string {
+		return `{"resourceType": "Observation", "id": "o1", "meta": {"profile": ["` + ns + profileName + `"]},
+			"status": "final", "code": {"text": "dose"}, "valueQuantity": ` + quantity + `}`
+	}
+	qty := func(comparator, system, code string) string {
+		c := ""
+		if comparator != "" {
+			c = `"comparator": "` + comparator + `", `
+		}
+		return `{"value": 1, ` + c + `"system": "` + system + `", "code": "` + code + `"}`
+	}
+	none := []string{profile.CodeTypeProfile + " .valueQuantity"}
+	// Each case: the profile claimed, the quantity, and the errors it must
+	// give. The "none" rows gave no finding at all before.
+	cases := []struct {
+		name, profile, quantity string
+		errors                  []string
+	}{
+		{"SimpleQuantity or MoneyQuantity, meeting SimpleQuantity only", "obs-simple-or-money", qty("", ucum, "mg"), nil},
+		{"SimpleQuantity or MoneyQuantity, meeting MoneyQuantity only", "obs-simple-or-money", qty("<", iso, "USD"), nil},
+		{"SimpleQuantity or MoneyQuantity, meeting both", "obs-simple-or-money", qty("", iso, "USD"), nil},
+		{"SimpleQuantity or MoneyQuantity, meeting neither", "obs-simple-or-money", qty("<", ucum, "mg"), none},
+		{"SimpleQuantity or an IG's profile, meeting SimpleQuantity only", "obs-simple-or-mg", qty("", ucum, "g"), nil},
+		{"SimpleQuantity or an IG's profile, meeting the IG's only", "obs-simple-or-mg", qty("<", ucum, "mg"), nil},
+		{"SimpleQuantity or an IG's profile, meeting both", "obs-simple-or-mg", qty("", ucum, "mg"), nil},
+		{"SimpleQuantity or an IG's profile, meeting neither", "obs-simple-or-mg", qty("<", ucum, "g"), none},
+		{"the base type among the alternatives: any Quantity", "obs-base-or-simple", qty("<", ucum, "g"), nil},
+	}
+	for _, pl := range placements("Observation", "o1") {
+		for _, format := range []string{"json", "xml"} {
+			for _, c := range cases {
+				It(c.name+", "+pl.name+", in "+format, func() {
+					Expect(pl.errors(e, format, resource(c.profile, c.quantity))).To(ConsistOf(pl.paths(c.errors)))
+				})
+			}
+		}
+	}
+})
