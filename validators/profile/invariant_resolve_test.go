@@ -220,3 +220,75 @@ var _ = Describe("resolve() in an invariant of the Bundle", func() {
 		Expect(verdicts(e, readWith(fhir.ReadFile, path))).To(Equal(want), "NDJSON")
 	})
 })
+
+// Two entries may share a fullUrl when meta.versionId tells them apart
+// (bdl-7): a reference to that fullUrl still finds its target, never
+// "missing", and gets the same answer from an invariant of the Bundle as
+// from an invariant of the entry that makes it (one resolution). The same in
+// JSON and XML, read whole and apart.
+var _ = Describe("resolve() of a fullUrl that two versions share", func() {
+	const bundleURL, compURL = "http://example.org/StructureDefinition/doc-subject", "http://example.org/StructureDefinition/comp-subject"
+	e := newEngine(
+		diffProfile(bundleURL, "Bundle", `{"id": "Bundle", "path": "Bundle", "constraint": [{"key": "rv-1",
+			"severity": "error", "human": "the composition's subject is held", "expression": "entry.resource.ofType(Composition).subject.resolve().exists()"}]}`),
+		diffProfile(compURL, "Composition", `{"id": "Composition", "path": "Composition", "constraint": [{"key": "rv-2",
+			"severity": "error", "human": "the subject is held", "expression": "subject.resolve().exists()"}]}`))
+	// verdict says what became of key in record r: "fails" when a finding
+	// names it, "not decided" when the sink has it unevaluated, else "holds".
+	verdict := func(r *model.Record, key string) string {
+		sink := &profile.Sink{}
+		for _, f := range e.ValidateRecord(r, "", sink) {
+			if strings.Contains(f.Message, key) {
+				return "fails"
+			}
+		}
+		if _, ok := sink.Unevaluated[key]; ok {
+			return "not decided"
+		}
+		return "holds"
+	}
+	document := func(compFullURL, fullURL, ref string) string {
+		patient := func(version, family string) string {
+			return fmt.Sprintf(`{"fullUrl": %q, "resource": {"resourceType": "Patient", "id": "p5", "meta": {"versionId": %q}, "name": [{"family": %q}]}}`, fullURL, version, family)
+		}
+		return fmt.Sprintf(`{"resourceType": "Bundle", "id": "d1", "meta": {"profile": [%q]}, "type": "document",
+ "identifier": {"system": "urn:ietf:rfc:3986", "value": "urn:uuid:d0000000-0000-0000-0000-000000000001"}, "timestamp": "2024-01-01T00:00:00Z", "entry": [
+ {"fullUrl": %q, "resource": {"resourceType": "Composition", "id": "c1", "meta": {"profile": [%q]}, "status": "final", "type": {"text": "note"},
+  "date": "2024-01-01", "title": "Note", "author": [{"display": "A"}], "subject": {"reference": %q}}},
+ %s, %s]}`, bundleURL, compFullURL, compURL, ref, patient("1", "Old"), patient("2", "New"))
+	}
+	const urn, urnComp = "urn:uuid:77777777-7777-7777-7777-777777777777", "urn:uuid:c0000000-0000-0000-0000-000000000001"
+	const http, httpComp = "http://example.org/fhir/Patient/p5", "http://example.org/fhir/Composition/c1"
+	cases := []struct{ compFullURL, fullURL, ref, verdict string }{
+		{urnComp, urn, urn, "holds"},                                             // a urn:uuid two versions share
+		{httpComp, http, http, "holds"},                                          // an absolute fullUrl two versions share
+		{httpComp, http, "Patient/p5", "holds"},                                  // relative, to the same
+		{httpComp, http, "Patient/p5/_history/2", "holds"},                       // one of the versions
+		{urnComp, urn, "urn:uuid:99999999-9999-9999-9999-999999999999", "fails"}, // a urn no entry has
+	}
+	It("finds the target, from the Bundle's invariant and from the entry's alike, in JSON and XML, whole and apart", func() {
+		for i, c := range cases {
+			src := document(c.compFullURL, c.fullURL, c.ref)
+			res, err := fhir.Decode([]byte(src))
+			Expect(err).NotTo(HaveOccurred())
+			xml, err := fhirxml.Encode(res)
+			Expect(err).NotTo(HaveOccurred())
+			for name, data := range map[string][]byte{"bundle.json": []byte(src), "bundle.xml": xml} {
+				path := filepath.Join(GinkgoT().TempDir(), name)
+				Expect(os.WriteFile(path, data, 0o644)).To(Succeed())
+				for how, read := range map[string]func(string, fhir.Emit) error{"whole": fhir.ReadFile, "apart": readApart} {
+					got := map[string]string{}
+					for _, r := range readWith(read, path) {
+						switch r.Type {
+						case "Bundle":
+							got["bundle"] = verdict(r, "rv-1")
+						case "Composition":
+							got["entry"] = verdict(r, "rv-2")
+						}
+					}
+					Expect(got).To(Equal(map[string]string{"bundle": c.verdict, "entry": c.verdict}), "case %d, %s, %s read %s", i, c.ref, name, how)
+				}
+			}
+		}
+	})
+})

@@ -394,6 +394,18 @@ type resolution struct {
 	near []*localEntry
 }
 
+// first is the entry a reference resolves to, or nil. Several matches
+// (versions of one entry, in a history or told apart by meta.versionId, as
+// bdl-7 allows) still hold the target, never "missing": the first answers,
+// as resolveInBundle takes it, and resolveInBundle alone says whether the
+// reference is ambiguous.
+func (r resolution) first() *localEntry {
+	if len(r.matches) == 0 {
+		return nil
+	}
+	return r.matches[0]
+}
+
 // resolve applies the FHIR rules for resolving a reference inside a Bundle
 // (R4 §2.36.4.1 "Resolving references in Bundles"): an absolute reference
 // matches a fullUrl; a relative Type/id is made absolute from the referring
@@ -646,8 +658,8 @@ func (w *walker) resolveLocally(ref string, rp func() string) string {
 func (w *walker) findLocal(ref string) (e *localEntry, res map[string]any) {
 	if rt, _ := w.root["resourceType"].(string); rt == "Parameters" {
 		x := w.sink.locals.parametersIndex(w.rec)
-		if r := x.resolve(ref, x.fullURLOf(w.res)); len(r.matches) > 0 {
-			return r.matches[0], r.matches[0].res
+		if t := x.resolve(ref, x.fullURLOf(w.res)).first(); t != nil {
+			return t, t.res
 		}
 	}
 	if w.bundle == nil && w.root["resourceType"] == "Bundle" {
@@ -663,8 +675,8 @@ func (w *walker) findLocal(ref string) (e *localEntry, res map[string]any) {
 			// known to resolve against, so by fullUrl, by Type/id, by
 			// version, the one entry that answers.
 			x := w.e.bundleIndex(w.rec)
-			if r := x.resolve(ref, ""); len(r.matches) == 1 {
-				return r.matches[0], x.resource(r.matches[0])
+			if t := x.resolve(ref, "").first(); t != nil {
+				return t, x.resource(t)
 			}
 		}
 	}
@@ -672,8 +684,8 @@ func (w *walker) findLocal(ref string) (e *localEntry, res map[string]any) {
 		// Against the fullUrl resolveInBundle reads: the walked resource's
 		// entry, in a Bundle nested in the record too.
 		referrer, _ := w.entryFullURL()
-		if r := w.bundle.resolve(ref, referrer); len(r.matches) == 1 {
-			return r.matches[0], w.bundle.resource(r.matches[0])
+		if t := w.bundle.resolve(ref, referrer).first(); t != nil {
+			return t, w.bundle.resource(t)
 		}
 	}
 	return nil, nil

@@ -250,14 +250,7 @@ func (w *walker) ownEntryTarget(ref string) (found *localEntry, inEntry bool) {
 	if e == nil {
 		return nil, false
 	}
-	if r := x.resolve(ref, e.fullURL); len(r.matches) > 0 {
-		// Two or more matches (versions of one entry, in a history or
-		// told apart by meta.versionId) still hold the target among the
-		// entries; the entry's own record says whether the reference is
-		// ambiguous, and takes the first's type, as this does.
-		return r.matches[0], true
-	}
-	return nil, true
+	return x.resolve(ref, e.fullURL).first(), true
 }
 
 func heldIfFound(typ string) holding {
