@@ -437,6 +437,13 @@ func (s *Scanner) sniff() error {
 		head = head[1:]
 	}
 	enc, mark := Sniff(head)
+	if framed && enc == (Encoding{}) {
+		// No frame in another encoding: the stream as a whole may still be
+		// one (UTF-16 text whose first character is U+000B), as Sniff reads
+		// any other stream.
+		framed = false
+		enc, mark = Sniff(s.buf[:s.end])
+	}
 	s.enc = enc
 	var dec transform.Transformer
 	switch {
