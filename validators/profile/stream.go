@@ -395,22 +395,13 @@ func (ri *rootInvariant) reads(m rootMember) (named, value bool) {
 // string) is left out.
 func existenceOnly(expr string) []string {
 	asked := map[string]bool{} // name -> every occurrence so far is a test of existence
-	for i := 0; i < len(expr); {
-		if !nameByte(expr[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(expr) && nameByte(expr[j]) {
-			j++
-		}
+	eachName(expr, func(i, j int) {
 		name, rest := expr[i:j], expr[j:]
 		test := (strings.HasPrefix(rest, ".exists()") || strings.HasPrefix(rest, ".empty()")) && (i == 0 || expr[i-1] != '`' && expr[i-1] != '\'')
 		if seen, ok := asked[name]; !ok || seen {
 			asked[name] = test
 		}
-		i = j
-	}
+	})
 	var out []string
 	for name, only := range asked {
 		if only {
@@ -509,6 +500,13 @@ func nameByte(c byte) bool {
 // `quoted` names), a superset of the members it navigates to.
 func identifiers(expr string) []string {
 	var out []string
+	eachName(expr, func(i, j int) { out = append(out, expr[i:j]) })
+	return out
+}
+
+// eachName calls f with the span expr[i:j] of each run of name bytes, in
+// order: the one word scanner identifiers and existenceOnly read with.
+func eachName(expr string, f func(i, j int)) {
 	for i := 0; i < len(expr); {
 		if !nameByte(expr[i]) {
 			i++
@@ -518,10 +516,9 @@ func identifiers(expr string) []string {
 		for j < len(expr) && nameByte(expr[j]) {
 			j++
 		}
-		out = append(out, expr[i:j])
+		f(i, j)
 		i = j
 	}
-	return out
 }
 
 // roleOf returns what a value of element n, type t needs, kept on t after
