@@ -29,13 +29,18 @@
 # in the temporary folder: they are not carecert's to copy.
 set -euo pipefail
 
-# The guides measured, and the packages their package.json depends on as the
-# npm registry holds them: hl7.terminology.r4 7.0.1 and
-# hl7.fhir.uv.extensions.r4 5.3.0-ballot-tc1 are the only versions there (the
-# IPS asks for 6.5.0 and 5.2.0, and for hl7.fhir.uv.ipa 1.1.0, which the
-# registry does not hold: no example of the IPS names one of its profiles).
-# hl7.fhir.r4.core is carecert's embedded core.
-GUIDES=(hl7.fhir.uv.ips@2.0.0 hl7.fhir.au.base@6.0.0)
+# The guides measured, and the packages their package.json files depend on
+# as the npm registry holds them (each guide gets, with --ig, those of them it
+# declares, by id). The registry holds one version of each dependency:
+# hl7.terminology.r4 7.0.1 (the guides ask for 6.1.0 to 6.5.0),
+# hl7.fhir.uv.extensions.r4 5.3.0-ballot-tc1 (they ask 5.1.0 or 5.2.0),
+# hl7.fhir.uv.genomics-reporting 3.0.0 (mCODE asks 2.0.0); it does not hold
+# hl7.fhir.uv.ipa 1.1.0 (IPS) nor hl7.fhir.us.core 6.1.0 (mCODE): what those
+# would define carecert must say "not decided". hl7.fhir.r4.core is
+# carecert's embedded core; hl7.fhir.r4.examples (SDC declares it) holds no
+# profile of a guide and is left out.
+GUIDES=(hl7.fhir.uv.ips@2.0.0 hl7.fhir.au.base@6.0.0 hl7.fhir.us.mcode@4.0.0 hl7.fhir.uv.sdc@4.0.0-ballot
+  hl7.fhir.uv.genomics-reporting@3.0.0)
 DEPENDENCIES=(hl7.terminology.r4@7.0.1 hl7.fhir.uv.extensions.r4@5.3.0-ballot-tc1)
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -53,10 +58,17 @@ if [ -z "$BIN" ]; then
   BIN="$WORK/carecert"
 fi
 
-deps=()
-for d in "${DEPENDENCIES[@]}"; do
-  deps+=(--ig "$(npm_tarball "$d")")
-done
+# guide_deps GUIDE_DIR: --ig for each package measured here that the guide's
+# package.json declares (by id, whatever version the registry holds).
+guide_deps() {
+  local d id
+  for d in "${GUIDES[@]}" "${DEPENDENCIES[@]}"; do
+    id="${d%@*}"
+    if jq -e --arg id "$id" '.dependencies | has($id)' "$1/package/package.json" >/dev/null; then
+      printf -- '--ig\n%s\n' "$(npm_tarball "$d")"
+    fi
+  done
+}
 
 # Each package alone, on a resource no profile of it constrains: what it
 # cannot read is carecert's limit.
@@ -91,11 +103,13 @@ for g in "${GUIDES[@]}"; do
     fi
   done
 
+  mapfile -t deps < <(guide_deps "$pkg")
   status=0
   "$BIN" validate -q --evidence full --format json --ig "$(npm_tarball "$g")" "${deps[@]}" "$WORK/examples/$g" \
     >"$WORK/$g.json" 2>"$WORK/$g.err" || status=$?
   echo
   echo "== $g (declares: $(jq -r '.dependencies | to_entries | map("\(.key)#\(.value)") | join(", ")' "$pkg/package/package.json"))"
+  echo "   given with --ig beside it: $(for d in "${deps[@]}"; do [ "$d" = --ig ] || printf '%s ' "$(basename "$d" .tgz)"; done)"
   if [ "$status" -gt 1 ]; then
     echo "  CARECERT COULD NOT RUN (exit $status), a limit of carecert's: $(head -c 400 "$WORK/$g.err")"
     continue
