@@ -48,7 +48,8 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 	for i, item := range items {
 		arena, paths = w.selectedPaths(arena, paths[:0], item, discriminators, t)
 		// undecided says a slice could not tell whether the item is one
-		// of its values (a profile discriminator's profile not loaded).
+		// of its values (a profile discriminator's profile not loaded, a
+		// binding's value set not expandable).
 		undecided := false
 		tried := itemMisses(i)
 		for si, s := range k.slices {
@@ -68,7 +69,7 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 		if matched[i] == nil {
 			switch {
 			case k.slicing.Rules == "closed" && undecided:
-				w.add(model.Warning, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices carecert could decide, and the slicing is closed; whether it belongs to a slice whose profile is not loaded was not decided; tried %s", name, strings.Join(rejections(k, tried), "; ")), "")
+				w.add(model.Warning, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices carecert could decide, and the slicing is closed; whether it belongs to a slice carecert could not decide (a profile not loaded, a value set it cannot expand) was not decided; tried %s", name, strings.Join(rejections(k, tried), "; ")), "")
 			case k.slicing.Rules == "closed":
 				w.add(model.Error, CodeSlicing, itemPath(path, k, i), fmt.Sprintf("%s matches none of the slices and the slicing is closed; tried %s", name, strings.Join(rejections(k, tried), "; ")), "")
 			}
@@ -100,7 +101,7 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 				msg += " (" + strings.Join(tried, "; ") + ")"
 			}
 			if counts[si]+maybe >= s.min {
-				w.add(model.Warning, CodeSlicing, path, msg+": not decided, as the slice's profile is not loaded", "")
+				w.add(model.Warning, CodeSlicing, path, msg+": not decided, as carecert could not tell whether an item belongs to it", "")
 			} else {
 				w.add(model.Error, CodeSlicing, path, msg, "")
 			}
@@ -281,8 +282,9 @@ const (
 	missType
 	missProfileAbsent
 	missProfile
-	// missUndecided: the slice's profile is not loaded, so whether the
-	// item conforms to it is not known (carecert's limit).
+	// missUndecided: the slice's profile is not loaded, or its required
+	// binding's value set cannot be expanded, so whether the item belongs
+	// is not known (carecert's limit).
 	missUndecided
 	missUnsupported
 	missValueForbidden
@@ -314,6 +316,9 @@ func (m sliceMiss) String() string {
 	case missProfile:
 		return fmt.Sprintf("%s does not conform to %s", m.path, strings.Join(m.profiles, " or "))
 	case missUndecided:
+		if m.valueSet != "" {
+			return fmt.Sprintf("whether %s, %s, is in the value set %s was not decided: carecert cannot expand it offline", m.path, shownValues(m.values), m.valueSet)
+		}
 		return fmt.Sprintf("whether %s conforms to %s was not decided: %s not loaded", m.path, strings.Join(m.profiles, " or "), strings.Join(m.unloaded, ", "))
 	case missUnsupported:
 		return fmt.Sprintf("discriminator type %q is not supported", m.got)
@@ -450,24 +455,21 @@ func hasError(fs []model.Finding) bool {
 	return false
 }
 
-func (w *walker) inBinding(v any, b *binding) bool {
+// holdsCode says v, a code, Coding or CodeableConcept, gives a code: a
+// value without one is in no value set, whatever carecert can expand.
+func holdsCode(v any) bool {
 	switch x := v.(type) {
 	case string:
-		in, known := w.e.codes.Contains(b.valueSet, "", x)
-		return in && known
+		return x != ""
 	case map[string]any:
-		if codings, ok := x["coding"].([]any); ok {
-			for _, c := range codings {
-				if w.inBinding(c, b) {
-					return true
-				}
-			}
-			return false
+		if code, _ := x["code"].(string); code != "" {
+			return true
 		}
-		system, _ := x["system"].(string)
-		code, _ := x["code"].(string)
-		in, known := w.e.codes.Contains(b.valueSet, system, code)
-		return in && known
+		for _, c := range objects(x["coding"]) {
+			if code, _ := c["code"].(string); code != "" {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -503,10 +505,19 @@ func (w *walker) meets(values []any, x expectation, path string) (bool, sliceMis
 		return false, sliceMiss{kind: missValueForbidden, path: path, values: values}
 	}
 	if x.binding != nil {
+		// A value set carecert cannot expand offline (not loaded, or
+		// defined by what it does not hold) leaves membership undecided:
+		// its limit, never the item's rejection.
+		undecided := false
 		for _, v := range values {
-			if w.inBinding(v, x.binding) {
+			in, known := w.e.member(v, x.binding.valueSet)
+			if in {
 				return true, sliceMiss{}
 			}
+			undecided = undecided || !known && holdsCode(v)
+		}
+		if undecided {
+			return false, sliceMiss{kind: missUndecided, path: path, values: values, valueSet: x.binding.valueSet}
 		}
 		return false, sliceMiss{kind: missValueSet, path: path, values: values, valueSet: x.binding.valueSet}
 	}
