@@ -10,6 +10,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
 )
 
 // writePackageTGZ writes an npm-style FHIR package .tgz (package/...), as
@@ -108,8 +111,10 @@ var _ = Describe("a guide's declared dependencies", func() {
 		Expect(leftOut).To(ConsistOf(And(HavePrefix("implementation guide file left out, its profiles, extensions and value sets unknown: "), ContainSubstring("StructureDefinition-x.json"))))
 	})
 
-	DescribeTable("an extension carecert holds no definition of, when a guide's dependency is not loaded",
-		func(dependsOn, url, severity, says string) {
+	// The table runs each resource alone, nested, as a Bundle entry and
+	// contained, in JSON and in XML.
+	DescribeTable("an extension carecert holds no definition of, when a guide's dependency is not loaded as asked",
+		func(dependsOn, given, url, severity, says string) {
 			home := GinkgoT().TempDir()
 			GinkgoT().Setenv("HOME", home)
 			dir := GinkgoT().TempDir()
@@ -121,24 +126,45 @@ var _ = Describe("a guide's declared dependencies", func() {
 				files["ImplementationGuide-guide.json"] = `{"resourceType":"ImplementationGuide","url":"http://fhir.acme-health.net/guide/ImplementationGuide/example.guide","packageId":"example.guide",
 					"dependsOn":[{"uri":"` + dependsOn + `","packageId":"example.missing","version":"1.0.0"}]}`
 			}
-			guide := writePackageTGZ(filepath.Join(dir, "example.guide-1.0.0.tgz"), files)
+			args := []string{"validate", "--format", "json", "--ig", writePackageTGZ(filepath.Join(dir, "example.guide-1.0.0.tgz"), files)}
+			if given != "" {
+				// Another version of the dependency, defining an extension
+				// of its own but not the one the resources use.
+				args = append(args, "--ig", writePackageTGZ(filepath.Join(dir, "example.missing-"+given+".tgz"), map[string]string{
+					"package.json": `{"name":"example.missing","version":"` + given + `"}`,
+					"StructureDefinition-other.json": `{"resourceType":"StructureDefinition","url":"http://fhir.acme-health.net/missing/StructureDefinition/other","name":"Other","status":"active",
+						"kind":"complex-type","abstract":false,"type":"Extension","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Extension","derivation":"constraint",
+						"context":[{"type":"element","expression":"Element"}],"differential":{"element":[{"id":"Extension.url","path":"Extension.url","fixedUri":"http://fhir.acme-health.net/missing/StructureDefinition/other"}]}}`,
+				}))
+			}
 			for _, placement := range []string{
 				`{"resourceType":"Patient","id":"a","extension":[{"url":"` + url + `","valueString":"x"}]}`,
 				`{"resourceType":"Patient","id":"a","name":[{"family":"X","extension":[{"url":"` + url + `","valueString":"x"}]}]}`,
 				`{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:7f0b1c2e-5d3a-4c8e-9f6b-2a1d3e4f5a6b","resource":{"resourceType":"Patient","id":"a","extension":[{"url":"` + url + `","valueString":"x"}]}}]}`,
 				`{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},"contained":[{"resourceType":"Patient","id":"p","extension":[{"url":"` + url + `","valueString":"x"}]}],"subject":{"reference":"#p"}}`,
 			} {
-				p := writeFile(dir, "r.json", placement)
-				_, stdout, _ := carecert("validate", "--format", "json", "--ig", guide, p)
-				Expect(stdout).To(MatchRegexp(`"severity": "`+severity+`",\s*"requirement": "[^"]*",\s*"code": "profile.unknown-extension"`), placement)
-				Expect(stdout).To(ContainSubstring(says), placement)
+				res, err := fhir.Decode([]byte(placement))
+				Expect(err).NotTo(HaveOccurred())
+				xml, err := fhirxml.Encode(res)
+				Expect(err).NotTo(HaveOccurred())
+				for _, p := range []string{writeFile(dir, "r.json", placement), writeFile(dir, "r.xml", string(xml))} {
+					_, stdout, _ := carecert(append(args, p)...)
+					Expect(stdout).To(MatchRegexp(`"severity": "`+severity+`",\s*"requirement": "[^"]*",\s*"code": "profile.unknown-extension"`), p+": "+placement)
+					Expect(stdout).To(ContainSubstring(says), p+": "+placement)
+				}
 			}
 		},
-		Entry("under the missing package's canonical, as the guide names it: not decided", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing",
-			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0 (a dependency of example.guide#1.0.0), which this run did not load: not decided"),
-		Entry("its canonical not named by the guide: any unknown extension may be the package's", "",
+		Entry("under the missing package's canonical, as the guide names it: not decided", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "",
+			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0 (a dependency of example.guide#1.0.0, not loaded), which this run did not load as asked: not decided"),
+		Entry("its canonical not named by the guide: any unknown extension may be the package's", "", "",
 			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0"),
-		Entry("outside the missing package's canonical: unknown, an error as before", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing",
+		Entry("outside the missing package's canonical: unknown, an error as before", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "",
+			"http://fhir.acme-health.net/other/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here"),
+		Entry("under the canonical of a dependency given at another version, which lacks it: not decided", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "1.1.0",
+			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0 (a dependency of example.guide#1.0.0, loaded at version 1.1.0 in its place), which this run did not load as asked: not decided"),
+		Entry("a dependency given at another version, its canonical not named: any unknown extension may be the package's", "", "1.1.0",
+			"http://fhir.acme-health.net/elsewhere/StructureDefinition/e", "warning", "loaded at version 1.1.0 in its place"),
+		Entry("outside the canonical of a dependency given at another version: unknown, an error", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "1.1.0",
 			"http://fhir.acme-health.net/other/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here"),
 	)
 })

@@ -505,27 +505,34 @@ func hl7Extension(url string) string {
 }
 
 // MissingPackage is a package a run's guide depends on that the run did not
-// load: Canonical is its canonical base when the guide names it
+// load as asked: Used is the version loaded in its place, "" when none is;
+// Canonical is its canonical base when the guide names it
 // (ImplementationGuide.dependsOn), "" when not known.
 type MissingPackage struct {
-	Guide, Package, Version, Canonical string
+	Guide, Package, Version, Used, Canonical string
 }
 
 // missingDefinition says why a definition carecert does not hold may be
 // defined by a package the run's guides depend on and the run did not load
-// (one under its canonical base, or any when a missing package's base is not
-// known), or "" when none may define it: carecert's limit, not decided.
+// as asked (one under its canonical base, or any when a missing package's
+// base is not known): not loaded at all, or loaded at another version, which
+// may lack what the version asked defines. "" when none may define it.
+// Either way carecert's limit, not decided.
 func (e *Engine) missingDefinition(url string) string {
 	var from []string
 	for _, m := range e.missing {
 		if m.Canonical == "" || strings.HasPrefix(url, m.Canonical+"/") {
-			from = append(from, m.Package+"#"+m.Version+" (a dependency of "+m.Guide+")")
+			if m.Used != "" {
+				from = append(from, m.Package+"#"+m.Version+" (a dependency of "+m.Guide+", loaded at version "+m.Used+" in its place)")
+			} else {
+				from = append(from, m.Package+"#"+m.Version+" (a dependency of "+m.Guide+", not loaded)")
+			}
 		}
 	}
 	if len(from) == 0 {
 		return ""
 	}
-	return "no loaded definition declares it, and it may be defined by " + strings.Join(from, ", ") + ", which this run did not load: not decided"
+	return "no loaded definition declares it, and it may be defined by " + strings.Join(from, ", ") + ", which this run did not load as asked: not decided"
 }
 
 // acceptedExtension returns the accepted domain an extension url falls in.

@@ -92,9 +92,7 @@ var engines = check.NewServiceFamily(func(env *check.Env, k engineKey) (*Engine,
 	}
 	var missing []MissingPackage
 	for _, g := range env.DependencyGaps() {
-		if g.Used == "" {
-			missing = append(missing, MissingPackage{Guide: g.Guide, Package: g.Package, Version: g.Version, Canonical: defs.Canonical(g.Package)})
-		}
+		missing = append(missing, MissingPackage{Guide: g.Guide, Package: g.Package, Version: g.Version, Used: g.Used, Canonical: defs.Canonical(g.Package)})
 	}
 	return NewEngine(defs, Options{Invariants: hooks.Invariants, Codes: hooks.Codes, Shelf: hooks.Shelf, Proofs: hooks.Proofs, AcceptExtensions: env.ExtensionDomains, Missing: missing, AsOf: env.AsOf,
 		BestPractice: o.bestPractice, SecurityChecks: o.securityChecks, ResourceIDRule: o.resourceIDRule, AllowExampleURLs: o.allowExampleURLs, ForPublication: o.forPublication, NoExperimentalContent: o.noExperimentalContent, UnresolvedUntyped: o.unresolvedUntyped,
