@@ -1,8 +1,10 @@
 // Package structure checks the shape of FHIR R4 JSON against the official R4 JSON
 // schema, with github.com/xeipuuv/gojsonschema. The schema is read once per run
 // and shared by every worker; each resource is validated against its own
-// type's definition (never the schema's 146-way oneOf), and resources nested in
-// it (contained, Parameters.parameter.resource) against theirs. A type's
+// type's definition (never the schema's 146-way oneOf), and resources held in
+// it (wherever the schema's definitions reach its list of resources:
+// contained, a parameter's resource, the entries of a Bundle held in a
+// parameter) against theirs. A type's
 // definition is compiled on first use with only the definitions it reaches
 // (about a twentieth of the schema), so a run over a few types never compiles
 // the rest; a run that meets many types compiles the whole schema once.
@@ -75,9 +77,10 @@ type Schema struct {
 	byType map[string]*typeSchema
 	// whole, once compiled, serves every type compiled after it.
 	whole *typeSchema
-	// nested maps a decoded resource type to its elements that hold whole
-	// resources.
-	nested map[string][]string
+	// holders maps a definition to its properties that hold whole
+	// resources, directly or through the definitions they refer to
+	// (heldIn).
+	holders map[string][]holder
 
 	// quickMu guards quick, the definitions compiled for the quick walk
 	// (quick.go). Every node quick holds is complete, and never changed
@@ -114,7 +117,7 @@ func LoadSchema() (*Schema, error) {
 	}
 	s := &Schema{
 		header: map[string]any{"$schema": top.Schema, "id": top.ID}, raw: parts, types: map[string]bool{}, patterns: map[string]string{}, published: map[string]string{},
-		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, nested: map[string][]string{},
+		defs: map[string]map[string]any{}, byType: map[string]*typeSchema{}, holders: map[string][]holder{},
 	}
 	s.quick = &quickCompiler{s: s, defs: map[string]*quickNode{}}
 	s.judged.nodes.Store(&map[elementKey]func(string) bool{})
@@ -209,16 +212,8 @@ func (s *Schema) def(name string) (map[string]any, error) {
 		if s.types[name] {
 			addIDElement(d)
 		}
+		addObjectType(d)
 	}
-	props, _ := d["properties"].(map[string]any)
-	for prop, p := range props {
-		pm, _ := p.(map[string]any)
-		items, _ := pm["items"].(map[string]any)
-		if pm["$ref"] == resourceList || (items != nil && items["$ref"] == resourceList) {
-			s.nested[name] = append(s.nested[name], prop)
-		}
-	}
-	sort.Strings(s.nested[name])
 	s.defs[name] = d
 	return d, nil
 }
@@ -262,11 +257,78 @@ func (s *Schema) choiceType(prop string) string {
 	return best
 }
 
-// nestedOf lists the elements of a (decoded) type that hold whole resources.
-func (s *Schema) nestedOf(typ string) []string {
+// holder is a property of a definition that holds whole resources: itself
+// (def "") or, below it, the definition def's properties do.
+type holder struct{ prop, def string }
+
+// heldIn lists the properties of the definition name that hold whole
+// resources, read from the schema's own definitions: a property referring
+// to the list of resources, or to a definition from which that list can be
+// reached, however deep (Bundle.entry.resource, Bundle.entry.response.outcome,
+// Parameters.parameter.part.resource). The places are the definitions',
+// not a list kept by hand; what cannot hold a resource is never walked.
+func (s *Schema) heldIn(name string) []holder {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.nested[typ]
+	h, ok := s.holders[name]
+	s.mu.Unlock()
+	if ok {
+		return h
+	}
+	for prop, ref := range s.refs(name) {
+		switch {
+		case ref == resourceList:
+			h = append(h, holder{prop: prop})
+		case s.holds(ref, map[string]bool{}):
+			h = append(h, holder{prop: prop, def: strings.TrimPrefix(ref, "#/definitions/")})
+		}
+	}
+	sort.Slice(h, func(i, j int) bool { return h[i].prop < h[j].prop })
+	s.mu.Lock()
+	s.holders[name] = h
+	s.mu.Unlock()
+	return h
+}
+
+// holds reports whether the list of resources can be reached from the
+// definition ref refers to; seen stops the cycles of recursive definitions
+// (Extension, Parameters_Parameter.part), each of which reaches nothing its
+// first visit does not.
+func (s *Schema) holds(ref string, seen map[string]bool) bool {
+	if ref == resourceList {
+		return true
+	}
+	name, ok := strings.CutPrefix(ref, "#/definitions/")
+	if !ok || seen[name] || name == "" || name[0] >= 'a' && name[0] <= 'z' {
+		return false // primitive types hold nothing
+	}
+	seen[name] = true
+	for _, r := range s.refs(name) {
+		if s.holds(r, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// refs maps each property of the definition name to the definition it (or
+// each of its items) refers to.
+func (s *Schema) refs(name string) map[string]string {
+	d, err := s.def(name)
+	if err != nil || d == nil {
+		return nil
+	}
+	props, _ := d["properties"].(map[string]any)
+	out := map[string]string{}
+	for prop, p := range props {
+		pm, _ := p.(map[string]any)
+		if items, ok := pm["items"].(map[string]any); ok {
+			pm = items
+		}
+		if ref, ok := pm["$ref"].(string); ok {
+			out[prop] = ref
+		}
+	}
+	return out
 }
 
 // quickFor returns the quick walk's node for a resource type, compiling it
@@ -462,23 +524,31 @@ func (s *Schema) validate(res map[string]any, path string, in pass, emit func(pa
 			emit(p, code, msg, ev)
 		}
 	}
-	for _, prop := range s.nestedOf(typ) {
-		if typ == "Bundle" && prop == "entry" {
+	// The entries of the record's own Bundle are records of their own, and
+	// left out of res (withoutEntryRecords); those of a Bundle held in it
+	// are walked here.
+	s.validateHeld(res, typ, path, in, emit)
+}
+
+// validateHeld validates the resources held in v, a value of the
+// definition def at path, against their own types.
+func (s *Schema) validateHeld(v map[string]any, def, path string, in pass, emit func(path, code, msg, evidence string)) {
+	for _, h := range s.heldIn(def) {
+		at := path + "." + h.prop
+		if h.def == "" {
+			s.validateNested(v[h.prop], at, in, emit)
 			continue
 		}
-		s.validateNested(res[prop], path+"."+prop, in, emit)
-	}
-	// Bundle.entry[].resource is a record of its own; the response outcome is not.
-	if typ == "Bundle" {
-		entries, _ := res["entry"].([]any)
-		for i, e := range entries {
-			em, _ := e.(map[string]any)
-			resp, _ := em["response"].(map[string]any)
-			s.validateNested(resp["outcome"], fmt.Sprintf("%s.entry[%d].response.outcome", path, i), in, emit)
+		switch x := v[h.prop].(type) {
+		case map[string]any:
+			s.validateHeld(x, h.def, at, in, emit)
+		case []any:
+			for i, e := range x {
+				if m, ok := e.(map[string]any); ok {
+					s.validateHeld(m, h.def, fmt.Sprintf("%s[%d]", at, i), in, emit)
+				}
+			}
 		}
-	}
-	if typ == "Parameters" {
-		s.validateParameters(res["parameter"], path+".parameter", in, emit)
 	}
 }
 
@@ -486,6 +556,9 @@ func (s *Schema) validateNested(v any, path string, in pass, emit func(path, cod
 	switch x := v.(type) {
 	case map[string]any:
 		t := fhir.ResourceType(x)
+		if t == "" {
+			return // the holder's schema requires a resourceType and says so
+		}
 		if !s.types[t] {
 			emit(path, "structure.resource-type", fmt.Sprintf("nested resource has unknown resourceType %q", t), "")
 			return
@@ -495,16 +568,6 @@ func (s *Schema) validateNested(v any, path string, in pass, emit func(path, cod
 		for i, e := range x {
 			s.validateNested(e, fmt.Sprintf("%s[%d]", path, i), in, emit)
 		}
-	}
-}
-
-func (s *Schema) validateParameters(v any, path string, in pass, emit func(path, code, msg, evidence string)) {
-	params, _ := v.([]any)
-	for i, p := range params {
-		pm, _ := p.(map[string]any)
-		at := fmt.Sprintf("%s[%d]", path, i)
-		s.validateNested(pm["resource"], at+".resource", in, emit)
-		s.validateParameters(pm["part"], at+".part", in, emit)
 	}
 }
 
@@ -543,9 +606,10 @@ func (s *Schema) describe(base, typ string, words fhir.Wording, e gojsonschema.R
 // alignedNull reports whether the null at gojsonschema's context ctx
 // ("(root).Patient.name.0.given.1") is an item of a repeating primitive whose
 // _x array holds that item's id or extensions: R4 JSON (§2.6.2) writes such
-// an item, which has no value, as null. FHIR's JSON schema refuses every
-// null, so the schema's error is dropped here; a null with nothing aligned in
-// _x stays an error.
+// an item, which has no value, as null; or is an item of a companion list
+// (addObjectType), null where its value's item has no id or extensions.
+// FHIR's JSON schema refuses every null, so the schema's error is dropped
+// here; a null with nothing aligned in _x stays an error.
 func alignedNull(res map[string]any, ctx string) bool {
 	parts := strings.Split(ctx, ".")
 	if len(parts) < 4 {
@@ -554,9 +618,27 @@ func alignedNull(res map[string]any, ctx string) bool {
 	// parts[0] is "(root)", parts[1] the wrapper key (the type).
 	steps, name, index := parts[2:len(parts)-2], parts[len(parts)-2], parts[len(parts)-1]
 	i, err := strconv.Atoi(index)
-	if err != nil || strings.HasPrefix(name, "_") {
+	if err != nil {
 		return false
 	}
+	if strings.HasPrefix(name, "_") {
+		// A companion list's item is null where the value's item has no
+		// id or extensions (§2.6.2); a value missing on both sides is the
+		// value's error, above.
+		return true
+	}
+	parent, _ := valueAt(res, steps).(map[string]any)
+	companions, _ := parent["_"+name].([]any)
+	if i < 0 || i >= len(companions) {
+		return false
+	}
+	item, _ := companions[i].(map[string]any)
+	return len(item) > 0
+}
+
+// valueAt returns the value at the steps of a gojsonschema context from
+// res (names and list indexes), nil where there is none.
+func valueAt(res map[string]any, steps []string) any {
 	var at any = res
 	for _, step := range steps {
 		switch x := at.(type) {
@@ -565,20 +647,14 @@ func alignedNull(res map[string]any, ctx string) bool {
 		case []any:
 			n, err := strconv.Atoi(step)
 			if err != nil || n < 0 || n >= len(x) {
-				return false
+				return nil
 			}
 			at = x[n]
 		default:
-			return false
+			return nil
 		}
 	}
-	parent, _ := at.(map[string]any)
-	companions, _ := parent["_"+name].([]any)
-	if i < 0 || i >= len(companions) {
-		return false
-	}
-	item, _ := companions[i].(map[string]any)
-	return len(item) > 0
+	return at
 }
 
 // withoutEntryRecords returns a Bundle record's resource without the entry
@@ -706,6 +782,19 @@ func addPrimitiveCompanions(def map[string]any) {
 func primitiveRef(ref any) bool {
 	name, ok := strings.CutPrefix(fmt.Sprint(ref), "#/definitions/")
 	return ok && name != "" && name[0] >= 'a' && name[0] <= 'z' && name != "xhtml"
+}
+
+// addObjectType repairs a third defect of the published R4 JSON schema: its
+// complex types, backbone elements and resources declare their properties
+// but not that they are objects, and JSON schema applies "properties" to
+// objects only, so a string, number or list where R4 JSON writes an object
+// passed unseen ("_birthDate": "x", "maritalStatus": "M"): the profile
+// engine refused it, the schema check did not. A null item of a list's
+// companion stays allowed (alignedNull).
+func addObjectType(def map[string]any) {
+	if _, ok := def["properties"].(map[string]any); ok && def["type"] == nil && def["$ref"] == nil {
+		def["type"] = "object"
+	}
 }
 
 // addIDElement gives a resource's id the _id companion R4 JSON gives every

@@ -251,6 +251,12 @@ var _ = Describe("the FHIR R4 structure checks", func() {
 		Entry("a Bundle held in a Parameters: its entries are no records, the Parameters has the error",
 			`{"resourceType":"Parameters","parameter":[{"name":"b","resource":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"id":"p"}}]}}]}`,
 			1, map[string][]string{"b.json#1": {"structure.required Parameters.parameter[0].resource.entry[0].resource.resourceType"}}),
+		Entry("a contained resource without resourceType: the holder's schema says it, once",
+			`{"resourceType":"List","status":"current","mode":"working","contained":[{"id":"p"}]}`,
+			1, map[string][]string{"b.json#1": {"structure.required List.contained[0].resourceType"}}),
+		Entry("a resource of an unknown type in a Bundle held in a Parameters",
+			`{"resourceType":"Parameters","parameter":[{"name":"b","resource":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Bogus"}}]}}]}`,
+			1, map[string][]string{"b.json#1": {"structure.resource-type Parameters.parameter[0].resource.entry[0].resource"}}),
 	)
 
 	It("finds exactly the seeded structure defects of a generated feed (precision and recall 1)", func() {
