@@ -95,9 +95,6 @@ const urnTarget = "urn"
 // resolution dq-references (which marks the URNs present) and dq-within-life
 // (which joins a subject to its patient) share.
 type entryTargets struct {
-	// only, when set, is the one resource type a rule joins to: entries
-	// holding another type are not kept (within-life needs only patients).
-	only   string
 	bundle *model.Record
 	byURN  map[string]entryTarget
 }
@@ -115,14 +112,10 @@ func (t *entryTargets) of(b *model.Record) (byURN map[string]entryTarget, fresh 
 	t.bundle, t.byURN = b, map[string]entryTarget{}
 	entries := fhir.BundleEntries(b)
 	// The first entry of a fullUrl answers: read last to first, an earlier
-	// entry overwrites a later one, or removes it when of a type not kept.
+	// entry overwrites a later one.
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := &entries[i]
 		if !e.HasResource || !strings.HasPrefix(e.FullURL, "urn:uuid:") {
-			continue
-		}
-		if t.only != "" && e.ResourceType != t.only {
-			delete(t.byURN, e.FullURL)
 			continue
 		}
 		t.byURN[e.FullURL] = entryTarget{typ: e.ResourceType, id: e.ID}

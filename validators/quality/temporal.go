@@ -175,7 +175,7 @@ func (e *engine) withinLife(spec check.Spec, p withinLifeParams, env *check.Env)
 	r.gradeBy(measure, "event(s) dated before birth or after death")
 	r.grade.unjudged, r.grade.unjudgedNoun = r.name("unjoined"), "event(s) whose subject could not be joined to a patient"
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
-		return &lifeState{check: c, People: map[uint64]*person{}, urns: entryTargets{only: c.patient}}
+		return &lifeState{check: c, People: map[uint64]*person{}}
 	}}, nil
 }
 
@@ -208,10 +208,13 @@ type person struct {
 type lifeState struct {
 	Book   book               `json:"book"`
 	People map[uint64]*person `json:"people"`
-	// Unjoined counts the dated events whose subject names a patient this
-	// check cannot find: a urn:uuid outside a Bundle or naming no Patient
-	// entry of its Bundle, or a patient entry without an id. They are
-	// compared with no one.
+	// Unjoined counts the dated events whose subject this check cannot
+	// follow to a patient: a urn:uuid outside a Bundle or naming no entry
+	// of its Bundle, or a patient entry without an id. They are compared
+	// with no one. (An event of a patient the feed never holds is counted
+	// with them at Finish; a subject naming an entry of another type, a
+	// Group or a Device, is no patient's event and is left out, as a
+	// reference "Group/1" is.)
 	Unjoined int64 `json:"unjoined,omitempty"`
 
 	check *lifeCheck
@@ -267,11 +270,13 @@ func (s *lifeState) Observe(rec *model.Record) []model.Finding {
 				typ, id, ok := target(ref)
 				if ok && typ == urnTarget {
 					// The entry whose fullUrl it is, whatever its
-					// resource's id; patients are known here by id.
+					// resource's id; patients are known here by id. An
+					// entry of another type is no patient: not joined,
+					// nor counted as unjoined.
 					var e entryTarget
 					e, ok = s.urns.resolveURN(rec, id)
 					typ, id = e.typ, e.id
-					unjoined = unjoined || !ok || id == ""
+					unjoined = unjoined || !ok || typ == c.patient && id == ""
 				}
 				if ok && typ == c.patient && id != "" {
 					subject = id
@@ -378,9 +383,15 @@ func (s *lifeState) Merge(other check.State) error {
 
 func (s *lifeState) Finish(t *model.Tally) {
 	r := s.check.rule
-	var events, before, after, joined int64
+	var events, before, after, joined, absent int64
 	for _, p := range s.People {
 		joined += int64(len(p.Days) / 2)
+		if !p.HasAt {
+			// The feed never holds this patient: its events are compared
+			// with no one, and said so (not checked), as unjoined ones are.
+			absent += int64(len(p.Days) / 2)
+			continue
+		}
 		if !p.HasBirth && !p.HasDeath {
 			continue
 		}
@@ -417,5 +428,5 @@ func (s *lifeState) Finish(t *model.Tally) {
 	t.Measure(r.name("outside-life"), before+after, events)
 	t.Measure(r.name("before-birth"), before, events)
 	t.Measure(r.name("after-death"), after, events)
-	t.Measure(r.name("unjoined"), s.Unjoined, s.Unjoined+joined)
+	t.Measure(r.name("unjoined"), s.Unjoined+absent, s.Unjoined+joined)
 }
