@@ -1,6 +1,7 @@
 package structure_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,9 +11,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/model"
+	"github.com/carecert/carecert/validators/terminology"
 )
 
 // The same defect gets the same finding wherever its resource is placed and
@@ -22,15 +25,25 @@ import (
 // resource, as an entry of a Bundle held in a parameter and as an entry of a
 // Bundle that is itself an entry; in JSON, NDJSON and (where XML can carry
 // the defect) XML. For each suite (the JSON-schema check, the profile
-// engine) every cell must give the top level's findings, rule and severity
+// engine, the terminology suite's code-system and binding checks) every
+// cell must give the top level's findings, rule and severity
 // alike, each path the top level's with "Patient" replaced by the root of
 // its placement. Before, the schema check never walked the entries of a
 // Bundle held in a parameter.
 var _ = Describe("one defect in every placement and format", func() {
 	var runs *twoRuns
+	var codes []check.Check // the terminology suite's checks of codes
 	BeforeEach(func() {
 		if runs == nil {
 			runs = newTwoRuns()
+			reg := check.NewRegistry()
+			terminology.Register(reg)
+			env := &check.Env{Context: context.Background()}
+			for _, typ := range []string{"fhir-code-system", "fhir-value-set-binding"} {
+				c, err := reg.Compile(check.Spec{Requirement: typ, Type: typ}, env)
+				Expect(err).NotTo(HaveOccurred())
+				codes = append(codes, c)
+			}
 		}
 	})
 
@@ -69,7 +82,7 @@ var _ = Describe("one defect in every placement and format", func() {
 	// findings reads data as name (apart: a Bundle's entries read apart)
 	// and returns each suite's findings, as "severity code path" with the
 	// placement's root replaced by "Patient".
-	findings := func(name, data string, apart bool, root string) (schema, engine []string) {
+	findings := func(name, data string, apart bool, root string) (schema, engine, terms []string) {
 		var recs []*model.Record
 		if apart {
 			path := filepath.Join(GinkgoT().TempDir(), name)
@@ -101,15 +114,21 @@ var _ = Describe("one defect in every placement and format", func() {
 			if runs.profile.Applies(rec) {
 				engine = append(engine, rebase(runs.profile.NewState().Observe(rec))...)
 			}
+			for _, c := range codes {
+				if c.Applies(rec) {
+					terms = append(terms, rebase(c.NewState().Observe(rec))...)
+				}
+			}
 		}
 		sort.Strings(schema)
 		sort.Strings(engine)
-		return schema, engine
+		sort.Strings(terms)
+		return schema, engine, terms
 	}
 
 	DescribeTable("gives the top level's findings, from its placement's root",
-		func(patient string, inXML bool, schemaCode, engineCode string) {
-			var want struct{ schema, engine []string }
+		func(patient string, inXML bool, schemaCode, engineCode string, termCode ...string) {
+			var want struct{ schema, engine, terms []string }
 			for _, pl := range placements {
 				doc := pl.doc(patient)
 				var tree map[string]any
@@ -134,9 +153,14 @@ var _ = Describe("one defect in every placement and format", func() {
 					}
 				}
 				for _, f := range forms {
-					schema, engine := findings(f.name, f.data, f.apart, pl.root)
-					if want.schema == nil && want.engine == nil {
-						want.schema, want.engine = schema, engine
+					schema, engine, terms := findings(f.name, f.data, f.apart, pl.root)
+					if want.schema == nil && want.engine == nil && want.terms == nil {
+						want.schema, want.engine, want.terms = schema, engine, terms
+						if len(termCode) == 0 {
+							Expect(terms).To(BeEmpty(), "the terminology suite at the top level")
+						} else {
+							Expect(terms).To(ContainElement(ContainSubstring(" "+termCode[0]+" ")), "the terminology suite at the top level")
+						}
 						for suite, c := range map[string]struct {
 							got  []string
 							code string
@@ -155,6 +179,7 @@ var _ = Describe("one defect in every placement and format", func() {
 					}
 					Expect(schema).To(Equal(want.schema), "the schema check, %s: %s", what, f.data)
 					Expect(engine).To(Equal(want.engine), "the profile engine, %s: %s", what, f.data)
+					Expect(terms).To(Equal(want.terms), "the terminology suite, %s: %s", what, f.data)
 				}
 			}
 		},
@@ -174,6 +199,9 @@ var _ = Describe("one defect in every placement and format", func() {
 		Entry("an extension without its url", `{"resourceType":"Patient","id":"p","extension":[{"valueString":"x"}]}`, true, "", "profile.cardinality"),
 		Entry("a data type given as a string", `{"resourceType":"Patient","id":"p","maritalStatus":"M"}`, false, "structure.type", "profile.type"),
 		Entry("a backbone element given as a list of strings", `{"resourceType":"Patient","id":"p","contact":["x"]}`, false, "structure.type", "profile.type"),
+		Entry("an extension on a companion with neither a value nor extensions", `{"resourceType":"Patient","id":"p","birthDate":"1980-01-01","_birthDate":{"extension":[{"url":"http://example.org/x"}]}}`, true, "", "profile.invariant"),
+		Entry("an extension on a list item's companion with neither a value nor extensions", `{"resourceType":"Patient","id":"p","name":[{"given":["A","B"],"_given":[null,{"extension":[{"url":"http://example.org/x"}]}]}]}`, true, "", "profile.invariant"),
+		Entry("a code its code system does not have", `{"resourceType":"Patient","id":"p","maritalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-MaritalStatus","code":"ZZ"}]}}`, true, "", "profile.binding", "terminology.unknown-code"),
 		Entry("an extension with an unknown element", `{"resourceType":"Patient","id":"p","extension":[{"url":"http://example.org/x","valueString":"x","bogus":"1"}]}`, true, "structure.unknown-element", "profile.unknown-element"),
 	)
 })
