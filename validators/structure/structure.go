@@ -461,20 +461,28 @@ func (s *Schema) ResourceTypes() []string {
 	return out
 }
 
-// Validate checks one resource (whose type the schema defines) and the
-// resources nested in it. path is the resource's own path ("Patient", or
-// "Patient.contained[0]" for a nested one).
+// Validate checks one resource (whose type the schema defines) that is no
+// reader's record, such as a body posted to a server, and every resource
+// held in it, a Bundle's entries too: no record of their own checks them.
+// path is the resource's own path ("Patient").
 func (s *Schema) Validate(res map[string]any, path string, emit func(path, code, msg, evidence string)) {
-	s.ValidateWorded(res, path, fhir.Wording{}, emit)
+	s.check(res, path, fhir.Wording{}, emit)
 }
 
-// ValidateWorded is Validate with findings worded for the format the resource
-// was written in (fhir.WordingOf its record).
+// ValidateWorded checks a record's resource, with findings worded for the
+// format it was written in (fhir.WordingOf its record). The entries of a
+// Bundle record are records of their own (fhir's reader makes them so),
+// whose checks judge them: they are left out here.
 func (s *Schema) ValidateWorded(res map[string]any, path string, words fhir.Wording, emit func(path, code, msg, evidence string)) {
-	typ := fhir.ResourceType(res)
-	if typ == "Bundle" {
+	if fhir.ResourceType(res) == "Bundle" {
 		res = withoutEntryRecords(res)
 	}
+	s.check(res, path, words, emit)
+}
+
+// check is Validate of what res holds.
+func (s *Schema) check(res map[string]any, path string, words fhir.Wording, emit func(path, code, msg, evidence string)) {
+	typ := fhir.ResourceType(res)
 	// The quick walk also refuses a number boundNumbers would replace: a
 	// record it passes needs neither that walk nor a second quick one.
 	if s.quickFor(typ).valid(res) {
