@@ -14,6 +14,7 @@ import (
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fixtures"
+	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/runner"
 	"github.com/carecert/carecert/runner/target/targettest"
@@ -125,6 +126,25 @@ func roundTrip(c check.Check, s check.State) check.State {
 	fresh := c.NewState()
 	Expect(json.Unmarshal(data, fresh)).To(Succeed())
 	return fresh
+}
+
+// sharded runs a check with each record in a state of its own, the states
+// merged through JSON as a sharded run merges them, and returns the tally.
+func sharded(typ string, ps params.Params, recs []*model.Record) *model.Tally {
+	GinkgoHelper()
+	c, err := registry().Compile(check.Spec{Requirement: "R1", Type: typ, Params: ps, Source: "test"}, env())
+	Expect(err).NotTo(HaveOccurred())
+	all := c.NewState()
+	for _, r := range recs {
+		s := c.NewState()
+		if c.Applies(r) {
+			s.Observe(r)
+		}
+		Expect(all.Merge(roundTrip(c, s))).To(Succeed())
+	}
+	t := model.NewTally(100)
+	all.Finish(t)
+	return t
 }
 
 func env() *check.Env {

@@ -7,7 +7,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
@@ -106,19 +105,7 @@ var _ = Describe("dq-within-life's subjects that are no patient, or no patient o
 			Expect(o).To(Equal(model.Fail))
 
 			// Sharded: each record in its own state, merged through JSON.
-			c, err := registry().Compile(check.Spec{Requirement: "R1", Type: "dq-within-life", Params: lifeParams, Source: "test"}, env())
-			Expect(err).NotTo(HaveOccurred())
-			all := c.NewState()
-			for _, r := range recs {
-				s := c.NewState()
-				if c.Applies(r) {
-					s.Observe(r)
-				}
-				Expect(all.Merge(roundTrip(c, s))).To(Succeed())
-			}
-			mt := model.NewTally(100)
-			all.Finish(mt)
-			Expect(measures(mt)).To(Equal([][2]int64{{1, 2}, {1, 1}}), "merged")
+			Expect(measures(sharded("dq-within-life", lifeParams, recs))).To(Equal([][2]int64{{1, 2}, {1, 1}}), "merged")
 
 			// Without a patient of the feed, nothing was compared: not checked.
 			t, o, msg := run("dq-within-life", lifeParams, read([]subject{group, device, absent}))

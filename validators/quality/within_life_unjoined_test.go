@@ -7,7 +7,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
@@ -84,19 +83,7 @@ var _ = Describe("dq-within-life events whose subject cannot be joined", func() 
 			Expect(msg).To(Equal("not checked: 2 event(s) whose subject could not be joined to a patient"))
 
 			// Sharded: each record in its own state, merged through JSON.
-			c, err := registry().Compile(check.Spec{Requirement: "R1", Type: "dq-within-life", Params: lifeParams, Source: "test"}, env())
-			Expect(err).NotTo(HaveOccurred())
-			all := c.NewState()
-			for _, r := range recs {
-				s := c.NewState()
-				if c.Applies(r) {
-					s.Observe(r)
-				}
-				Expect(all.Merge(roundTrip(c, s))).To(Succeed())
-			}
-			mt := model.NewTally(100)
-			all.Finish(mt)
-			m, _ = mt.Lookup(unjoined)
+			m, _ = sharded("dq-within-life", lifeParams, recs).Lookup(unjoined)
 			Expect([]int64{m.Numerator, m.Denominator}).To(Equal([]int64{2, 2}), "merged")
 		},
 		Entry("NDJSON, outside any Bundle", ndjson),
