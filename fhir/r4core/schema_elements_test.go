@@ -2,6 +2,7 @@ package r4core_test
 
 import (
 	"encoding/json"
+	"reflect"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -76,5 +77,59 @@ var _ = Describe("R4's own types in the embedded definitions", func() {
 		}
 		Expect(outside).To(BeEmpty())
 		Expect(types).To(BeEmpty())
+	})
+
+	// A core type's differential states R4's own elements whole; the
+	// redistribution changed some snapshots (a later version's backbone, a
+	// wider list of targets) and left the differentials as R4 published
+	// them, so a snapshot that disagrees with its differential is not R4's.
+	It("gives each core type's own elements in the snapshot as its differential states them", func() {
+		type element struct {
+			ID   string `json:"id"`
+			Min  *int   `json:"min"`
+			Max  string `json:"max"`
+			Type []struct {
+				Code          string   `json:"code"`
+				Profile       []string `json:"profile"`
+				TargetProfile []string `json:"targetProfile"`
+			} `json:"type"`
+		}
+		var differ []string
+		checked := 0
+		for _, name := range []string{r4core.ProfilesTypes, r4core.ProfilesResources} {
+			list, err := r4core.Resources(name)
+			Expect(err).NotTo(HaveOccurred())
+			for _, res := range list {
+				if res.ResourceType != "StructureDefinition" || res.URL != "http://hl7.org/fhir/StructureDefinition/"+res.Type {
+					continue
+				}
+				raw, err := res.Bytes()
+				Expect(err).NotTo(HaveOccurred())
+				var sd struct {
+					Snapshot, Differential struct {
+						Element []element `json:"element"`
+					}
+				}
+				Expect(json.Unmarshal(raw, &sd)).To(Succeed())
+				snapshot := map[string]element{}
+				for _, el := range sd.Snapshot.Element {
+					snapshot[el.ID] = el
+				}
+				for _, d := range sd.Differential.Element {
+					s, ok := snapshot[d.ID]
+					switch {
+					case !ok:
+						differ = append(differ, d.ID+" is not in the snapshot")
+					case d.Min != nil && (s.Min == nil || *s.Min != *d.Min), d.Max != "" && s.Max != d.Max:
+						differ = append(differ, d.ID+" has another cardinality in the snapshot")
+					case d.Type != nil && !reflect.DeepEqual(d.Type, s.Type):
+						differ = append(differ, d.ID+" has other types in the snapshot")
+					}
+					checked++
+				}
+			}
+		}
+		Expect(differ).To(BeEmpty())
+		Expect(checked).To(BeNumerically(">", 4000))
 	})
 })

@@ -192,10 +192,7 @@ var _ = Describe("StructureDefinitions validated as resources", func() {
 			Expect(err).NotTo(HaveOccurred())
 			for _, entry := range bundle["entry"].([]any) {
 				res := entry.(map[string]any)["resource"].(map[string]any)
-				// picoelement constrains EvidenceVariable.characteristic
-				// elements (groupMeasure, timeFromStart...) that the
-				// EvidenceVariable of this core build does not have.
-				if res["resourceType"] != "StructureDefinition" || res["derivation"] != "constraint" || res["id"] == "picoelement" {
+				if res["resourceType"] != "StructureDefinition" || res["derivation"] != "constraint" {
 					continue
 				}
 				checked++

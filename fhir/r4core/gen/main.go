@@ -53,7 +53,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
-	repaired := map[repair]bool{}
+	repaired := map[string]bool{}
 	for _, name := range bundles {
 		if err := pack(*from, *out, name, r4, repaired); err != nil {
 			fmt.Fprintln(os.Stderr, "gen:", err)
@@ -61,8 +61,14 @@ func main() {
 		}
 	}
 	for _, r := range repairs {
-		if !repaired[r] {
+		if !repaired[r.String()] {
 			fmt.Fprintf(os.Stderr, "gen: no snapshot element %s holds %s %s: the source changed, so the repair must be judged again\n", r.element, r.member, r.medplum)
+			os.Exit(1)
+		}
+	}
+	for _, r := range rebuilds {
+		if !repaired[r.String()] {
+			fmt.Fprintf(os.Stderr, "gen: no snapshot holds %s: the source changed, so the rebuild must be judged again\n", r.element)
 			os.Exit(1)
 		}
 	}
@@ -137,7 +143,7 @@ type indexEntry struct {
 	Derivation   string `json:"derivation,omitempty"`
 }
 
-func pack(from, out, name string, r4 r4core.SchemaElements, repaired map[repair]bool) error {
+func pack(from, out, name string, r4 r4core.SchemaElements, repaired map[string]bool) error {
 	data, err := readBundle(from, name)
 	if err != nil {
 		return err
@@ -223,7 +229,7 @@ func pack(from, out, name string, r4 r4core.SchemaElements, repaired map[repair]
 // type the schema does not know is left out (keep false). The few values it
 // changed in R4's own elements are restored (repairs; repaired records those
 // applied). Everything else is returned as it is.
-func asInR4(res json.RawMessage, r4 r4core.SchemaElements, repaired map[repair]bool) (out json.RawMessage, keep bool, err error) {
+func asInR4(res json.RawMessage, r4 r4core.SchemaElements, repaired map[string]bool) (out json.RawMessage, keep bool, err error) {
 	var h struct {
 		ResourceType string `json:"resourceType"`
 		URL          string `json:"url"`
@@ -276,9 +282,17 @@ func searchesR4(res json.RawMessage, r4 r4core.SchemaElements) bool {
 // elements whose paths R4's schema does not define and restores R4's values
 // in its snapshot (repairs), leaving every other byte as it was: readers
 // find a definition's resourceType near its start.
-func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements, repaired map[repair]bool) (json.RawMessage, bool, error) {
+func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements, repaired map[string]bool) (json.RawMessage, bool, error) {
 	dec := json.NewDecoder(bytes.NewReader(res))
 	if _, err := dec.Token(); err != nil {
+		return nil, false, err
+	}
+	var whole struct {
+		Differential struct {
+			Element []json.RawMessage `json:"element"`
+		} `json:"differential"`
+	}
+	if err := json.Unmarshal(res, &whole); err != nil {
 		return nil, false, err
 	}
 	var out bytes.Buffer
@@ -304,8 +318,19 @@ func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements, repaired map[
 		if err := json.Unmarshal(part["element"], &elements); err != nil {
 			return nil, false, err
 		}
-		kept := elements[:0:0]
 		changed := false
+		if key == "snapshot" {
+			var done []string
+			elements, done, err = rebuildElements(elements, whole.Differential.Element)
+			if err != nil {
+				return nil, false, err
+			}
+			for _, r := range done {
+				repaired[r] = true
+				changed = true
+			}
+		}
+		kept := elements[:0:0]
 		for _, el := range elements {
 			var e struct {
 				ID   string `json:"id"`
@@ -324,7 +349,7 @@ func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements, repaired map[
 					return nil, false, err
 				}
 				for _, r := range done {
-					repaired[r] = true
+					repaired[r.String()] = true
 					changed = true
 				}
 				el = fixed
