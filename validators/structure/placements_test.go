@@ -202,6 +202,9 @@ var _ = Describe("one defect in every placement and format", func() {
 		Entry("an extension on a companion with neither a value nor extensions", `{"resourceType":"Patient","id":"p","birthDate":"1980-01-01","_birthDate":{"extension":[{"url":"http://example.org/x"}]}}`, true, "", "profile.invariant"),
 		Entry("an extension on a list item's companion with neither a value nor extensions", `{"resourceType":"Patient","id":"p","name":[{"given":["A","B"],"_given":[null,{"extension":[{"url":"http://example.org/x"}]}]}]}`, true, "", "profile.invariant"),
 		Entry("a code its code system does not have", `{"resourceType":"Patient","id":"p","maritalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-MaritalStatus","code":"ZZ"}]}}`, true, "", "profile.binding", "terminology.unknown-code"),
+		Entry("a companion of an element that is not primitive", `{"resourceType":"Patient","id":"p","name":[{"family":"X"}],"_name":[{"id":"n"}]}`, false, "structure.unknown-element", "profile.unknown-element"),
+		Entry("a companion of an element R4 does not define", `{"resourceType":"Patient","id":"p","_bogus":{"id":"b"}}`, false, "structure.unknown-element", "profile.unknown-element"),
+		Entry("a companion list longer than its values", `{"resourceType":"Patient","id":"p","name":[{"given":["A"],"_given":[null,{"id":"g"}]}]}`, false, "", "profile.cardinality"),
 		Entry("an extension with an unknown element", `{"resourceType":"Patient","id":"p","extension":[{"url":"http://example.org/x","valueString":"x","bogus":"1"}]}`, true, "structure.unknown-element", "profile.unknown-element"),
 	)
 })
