@@ -14,7 +14,7 @@
 # installed or run from a package: each tarball is unpacked and every file
 # that is not code or documentation and holds "MSH|" is a message file, as
 # is every message a test file writes as a string literal (read as text by
-# bench/js-hl7-literals.js, one file each). Files
+# bench/hl7-literals.js, one file each). Files
 # whose bytes agree once line ends are made CR are read once. CARECERT defaults
 # to a binary built from this checkout; give an older binary to measure before
 # and after in one run. Needs jq (and npm without PACKS).
@@ -58,7 +58,7 @@ for p in "${PACKAGES[@]}"; do
   tar -xzf "$tgz" -C "$dir"
 done
 
-# Messages tests write as string literals (bench/js-hl7-literals.js reads
+# Messages tests write as string literals (bench/hl7-literals.js reads
 # each test file as text; nothing is loaded or run): one file per message.
 # Test files are those under a test, spec, fixture, sample or example
 # folder, or named *.spec.js / *.test.js.
@@ -66,7 +66,7 @@ while IFS= read -r f; do
   rel="${f#"$WORK/unpacked/"}"
   name="${rel//\/package\//__}"
   name="${name//\//_}"
-  node "$ROOT/bench/js-hl7-literals.js" "$f" "$WORK/literals" "${name%.*}"
+  node "$ROOT/bench/hl7-literals.js" "$f" "$WORK/literals" "${name%.*}"
 done < <(find "$WORK/unpacked" -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.ts' -o -name '*.mts' \) \
   | grep -v /node_modules/ | grep -E '/(test|tests|spec|__tests__|fixtures?|samples?|examples?)/|\.(spec|test)\.[cm]?[jt]s$' | sort)
 
