@@ -37,7 +37,11 @@ const searchLimit = 4_000_000
 func (s *structure) nfaOf() *nfa {
 	s.nfaOnce.Do(func() {
 		a := &nfa{}
-		a.start, a.accept = a.element(s.root, s.id)
+		// The root is the message itself, there once whatever it holds: as
+		// an element it could be skipped as one missing group, which a
+		// message with only its header would "explain" more cheaply than
+		// by its missing segments (MSH out of order, ADT_A01 missing).
+		a.start, a.accept = a.body(s.root)
 		s.nfa = a
 	})
 	return s.nfa

@@ -93,6 +93,32 @@ var _ = Describe("hl7v2-structure matching", func() {
 			[]string{"hl7v2.segment-order@TQ2[1]"}),
 	)
 
+	// The root of a structure is the message itself, never a group it can
+	// lack: a message holding only its header (or its header and segments
+	// with no place) is missing the structure's required segments. The
+	// look-ahead search once explained it more cheaply as "required group
+	// ADT_A01 missing" and "MSH out of order" (hapi-hl7v2's test messages,
+	// ADT^A01 with MSH and NTE), in every version, in every placement.
+	Describe("a message holding only its header", func() {
+		versions := []string{"2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"}
+		for _, version := range versions {
+			for _, rest := range [][]string{nil, {"NTE|1"}} {
+				for placement := range placements {
+					It(fmt.Sprintf("%s ADT^A01 %v, %s", version, rest, placement), func() {
+						got := where(observe(c, placed(placement, v2msg(version, "ADT^A01", rest...))))
+						Expect(got).To(ContainElements("hl7v2.segment-missing@EVN", "hl7v2.segment-missing@PID", "hl7v2.segment-missing@PV1"))
+						for _, w := range got {
+							Expect(w).NotTo(Or(HaveSuffix("@ADT_A01"), HaveSuffix("@MSH[1]")))
+						}
+						if rest != nil {
+							Expect(got).To(ContainElement("hl7v2.unexpected-segment@NTE[1]"))
+						}
+					})
+				}
+			}
+		}
+	})
+
 	// 2.8 and later come from hl7apy's structures, not 2.7.1's: what those
 	// versions added to a structure is in place, and what they did not add
 	// is still reported.
