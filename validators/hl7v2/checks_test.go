@@ -231,6 +231,47 @@ var _ = Describe("hl7v2-fields", func() {
 		Entry("an empty required field", "2.5.1", `PID|1||||DOE^JO`, []string{"hl7v2.required-field@PID[1].3"}),
 	)
 
+	// A TS before 2.6 is a composite: "^Y" sends its degree of precision and
+	// not its time. The time is then missing (TS.1 is required from 2.5, as
+	// the dictionaries mark components), never a malformed date "": found
+	// on hapi-hl7v2's test messages (PID-7 "^003"). As a field (PID-7), as a
+	// component (DLD.2 in PV1-37, its parts subcomponents), null or not, in
+	// every placement a message reaches the check in.
+	Describe("a time stamp sending its degree of precision without its time", func() {
+		type tsCase struct {
+			version, pid7, pv137 string
+			want                 []string
+		}
+		missing := func(path string) []string { return []string{"hl7v2.required-component@" + path} }
+		cases := map[string]tsCase{
+			"2.3 field":              {"2.3", "^Y", "", nil},
+			"2.3.1 field":            {"2.3.1", "^D", "", nil},
+			"2.4 field":              {"2.4", "^Y", "", nil},
+			"2.5 field":              {"2.5", "^Y", "", missing("PID[1].7[1].1")},
+			"2.5.1 field":            {"2.5.1", "^D", "", missing("PID[1].7[1].1")},
+			"2.5.1 field, null time": {"2.5.1", `""^D`, "", nil},
+			"2.5.1 field, with time": {"2.5.1", "19800101^D", "", nil},
+			"2.5.1 field, bad time":  {"2.5.1", "1980x^D", "", []string{"hl7v2.format@PID[1].7[1].1"}},
+			"2.4 component":          {"2.4", "", "HOME^&Y", nil},
+			"2.5.1 component":        {"2.5.1", "", "HOME^&Y", missing("PV1[1].37[1].2.1")},
+			"2.5.1 component, null":  {"2.5.1", "", `HOME^""&Y`, nil},
+		}
+		for name, tc := range cases {
+			for placement := range placements {
+				It(name+", "+placement, func() {
+					c := mustCompile("hl7v2-fields", params.Params{"check": []any{"formats", "components"}})
+					pv1 := "PV1|1|I"
+					if tc.pv137 != "" {
+						pv1 += strings.Repeat("|", 35) + tc.pv137
+					}
+					msg := segs(`MSH|^~\&|A|B|C|D|20240101||ADT^A01|C1|P|`+tc.version, "EVN|A01|20240101",
+						"PID|1||1^^^H^MR||DOE^JO||"+tc.pid7, pv1)
+					expectWhere(where(observe(c, placed(placement, msg))), tc.want)
+				})
+			}
+		}
+	})
+
 	// A field is required as its version's attribute table says: the
 	// dictionaries' sources flip a few in 2.3 and 2.3.1 (hl7v2/dict errata).
 	DescribeTable("requires the fields the message's version requires",

@@ -410,6 +410,16 @@ func (w *walker) requiredComponent(typ string, n int, c *dict.Field, path vpath)
 		fmt.Sprintf("required component %s.%d (%s) is empty", typ, n, c.Desc), "")
 }
 
+// emptyTime reports a TS whose first component, the time, is empty while a
+// later one is sent, when the version makes TS.1 required.
+func (w *walker) emptyTime(path vpath) {
+	ts := w.ver.Types["TS"]
+	if !w.rules.components || ts == nil || len(ts.Components) == 0 || ts.Components[0].Opt != "R" {
+		return
+	}
+	w.requiredComponent("TS", 1, &ts.Components[0], path)
+}
+
 func (w *walker) table(val string, fd *dict.Field, path vpath, hl7Table bool) {
 	// Tables 0104 (version) and 0354 (message structure) are checked by
 	// hl7v2-message-type, against the versions and structures carecert has.
@@ -470,23 +480,19 @@ func (w *walker) format(val, typ string, path vpath, level int) {
 		if j := strings.IndexByte(val, sep); j >= 0 {
 			val = val[:j]
 			path = path.child(1)
+			if val == "" {
+				// "^Y" sends a degree of precision without its time: the
+				// time is missing (required from 2.5), not a malformed one.
+				w.emptyTime(path)
+				return
+			}
+			if isNull(val) {
+				return // a null time: present, nothing to check
+			}
 		}
 		typ = "DTM"
 	}
-	var why string
-	switch typ {
-	case "DTM":
-		why = checkDTM(val)
-	case "DT":
-		why = checkDT(val)
-	case "TM":
-		why = checkTM(val)
-	case "NM":
-		why = checkNM(val)
-	case "SI":
-		why = checkSI(val)
-	}
-	if why != "" {
+	if why := lexical(typ, val); why != "" {
 		w.add("formats", model.Error, "hl7v2.format", path.String(), fmt.Sprintf("%q is not a valid %s: %s", val, typ, why), val)
 	}
 }

@@ -185,12 +185,19 @@ func checkSI(s string) string {
 
 // lexical says why v is not in the lexical form of data type typ (DT, DTM,
 // TS, TM, NM, SI), or "" when it is or typ has no form of its own. For a TS
-// (a composite before 2.6) v is its first component, the date/time.
+// (a composite before 2.6) v is its first component, the date/time: empty
+// when a TS sends only its degree of precision ("^Y"), a time missing (a
+// presence rule's to judge), never a malformed one.
 func lexical(typ, v string) string {
 	switch typ {
 	case "DT":
 		return checkDT(v)
-	case "DTM", "TS":
+	case "TS":
+		if v == "" || isNull(v) {
+			return ""
+		}
+		return checkDTM(v)
+	case "DTM":
 		return checkDTM(v)
 	case "TM":
 		return checkTM(v)
