@@ -44,7 +44,12 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 	}
 	b.WriteString("\r")
 	if o.Code != "AA" && o.Code != "CA" && o.Code != "" {
-		b.WriteString("ERR" + f + f + f + "207" + string(d.Component) + "Application internal error" + string(d.Component) + "HL70357" + f + "E" + f + f + f + f + f + d.EscapeText(o.Text) + "\r")
+		code := "207"
+		if d.Component != 0 {
+			c := string(d.Component)
+			code += c + "Application internal error" + c + "HL70357"
+		}
+		b.WriteString("ERR" + f + f + f + code + f + "E" + f + f + f + f + f + d.EscapeText(o.Text) + "\r")
 	}
 	ack := b.String()
 	if cs := ackCharset(fieldOf(h, 18), msg.Charset(), msg.Encoding, ack); cs != "" {
@@ -86,8 +91,14 @@ func ackCharset(declared, cs string, e Encoding, ack string) string {
 // from 2.7 all three are required and always written.
 // The event is the original's MSH-9.2, else its EVN-1, where 2.1 and 2.2
 // carried it; an original naming it nowhere leaves it empty, as it breaks
-// the same rule.
+// the same rule. An original without a component separator (a short MSH-2
+// whose separator is its field separator: "MSH^^") gives the answer none to
+// write components with, and the answer keeps the original's delimiters:
+// ACK alone, never a NUL in its place.
 func ackMessageType(msg *Message, component byte) string {
+	if component == 0 {
+		return "ACK"
+	}
 	event := msg.Event()
 	if event == "" {
 		event = msg.Delims.FirstComponent(msg.Get("EVN-1"), 1)

@@ -56,3 +56,47 @@ var _ = Describe("the acknowledgement's MSH-18 names the encoding it is written 
 		Expect(ackCharset("P\xc4S", "8859/1", hl7v2.Encoding{})).To(Equal("8859/1"))
 	})
 })
+
+// A message whose field separator is '^' and whose MSH-2 is empty has no
+// component separator: '^', its standard value, is the field separator, so
+// the component separator is read as absent. Its acknowledgement keeps the
+// original's delimiters (MSH-2 empty) and so writes no component: MSH-9 is
+// ACK alone and ERR-3 the code alone, never a NUL where the separator was,
+// in every form MSH-9 takes (2.1 to 2.3.1, 2.4 to 2.6, 2.7 on), for an
+// acceptance and an error, from a message as a file holds it, in a batch or
+// in an MLLP frame.
+var _ = Describe("the acknowledgement of a message without a component separator", func() {
+	placements := map[string]func(string) string{
+		"ER7":    func(m string) string { return m },
+		"batch":  func(m string) string { return "FHS^\rBHS^\r" + m + "BTS^1\rFTS^1\r" },
+		"framed": func(m string) string { return "\x0b" + m + "\x1c\r" },
+	}
+	for _, version := range []string{"2.2", "2.3.1", "2.4", "2.5.1", "2.7", "2.8.2"} {
+		for _, code := range []string{"AA", "AE"} {
+			for name, place := range placements {
+				It(version+" "+code+", "+name, func() {
+					text := "MSH^^APP^FAC^RAPP^RFAC^20240101120000^^ADT^C7^P^" + version + "\rPID^1^^42\r"
+					ms, err := hl7v2.ParseAll([]byte(place(text)))
+					Expect(err).NotTo(HaveOccurred())
+					var msg *hl7v2.Message
+					for _, m := range ms {
+						if !m.Envelope {
+							msg = m
+						}
+					}
+					Expect(msg).NotTo(BeNil())
+					ack := hl7v2.BuildACK(msg, hl7v2.ACKOptions{Code: code, ControlID: "A1", Text: "x", Time: time.Unix(0, 0)})
+					Expect(string(ack)).NotTo(ContainSubstring("\x00"))
+					as, err := hl7v2.ParseAll(ack)
+					Expect(err).NotTo(HaveOccurred())
+					Expect(as).To(HaveLen(1))
+					Expect(as[0].Get("MSH-9")).To(Equal("ACK"))
+					Expect(as[0].Get("MSA-2")).To(Equal("C7"))
+					if code == "AE" {
+						Expect(as[0].Get("ERR-3")).To(Equal("207"))
+					}
+				})
+			}
+		}
+	}
+})
