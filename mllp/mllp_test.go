@@ -310,3 +310,42 @@ var _ = Describe("Listener", func() {
 		}
 	})
 })
+
+// The simulator plays its faults on the acknowledgement's text by the field
+// separator that acknowledgement is written with, the message's own: with
+// '#' (and '^' after an empty MSH-2) the client receives a wrong MSA-2,
+// another version, unswapped applications and an AE without its ERR, as it
+// does with '|'; before, each fault looked for '|' and, not finding it,
+// sent a correct acknowledgement in its place.
+var _ = Describe("the simulator's faults whatever the message's delimiters", func() {
+	fixed := func() time.Time { return time.Date(2024, 1, 1, 12, 0, 1, 0, time.UTC) }
+	messages := map[string]string{
+		"|^~\\&":            msg,
+		"#$*@%":             strings.NewReplacer("|", "#", "^", "$", "~", "*", "\\", "@", "&", "%").Replace(msg),
+		"^ and MSH-2 empty": "MSH^^PAS^RX1^ROUTE^ROUTE^20240101120000^^ADT^C1^P^2.4\rEVN^A01\rPID^1\r",
+	}
+	faults := map[string]func(ack *hl7v2.Message){
+		mllp.DefectWrongMSA2: func(ack *hl7v2.Message) { Expect(ack.Get("MSA-2")).To(Equal("XC1")) },
+		mllp.DefectVersion:   func(ack *hl7v2.Message) { Expect(ack.Get("MSH-12")).To(Equal("2.9")) },
+		mllp.DefectNoSwap:    func(ack *hl7v2.Message) { Expect(ack.Get("MSH-3")).To(Equal("PAS")) },
+		mllp.DefectAENoERR: func(ack *hl7v2.Message) {
+			Expect(ack.Get("MSA-1")).To(Equal("AE"))
+			Expect(ack.Count("ERR")).To(Equal(0))
+		},
+	}
+	for delims, text := range messages {
+		for defect, want := range faults {
+			It(defect+" with "+delims, func() {
+				ms, err := hl7v2.ParseAll([]byte(text))
+				Expect(err).NotTo(HaveOccurred())
+				addr := simulate(&mllp.Simulator{Defect: defect, Now: fixed})
+				c := &mllp.Client{Addr: addr, Timeout: 2 * time.Second}
+				defer c.Close()
+				ex := c.Send(context.Background(), ms[0], []byte(text))
+				Expect(ex.Outcome).To(Equal(hl7v2.Answered), ex.Detail)
+				Expect(ex.Responses).To(HaveLen(1))
+				want(ex.Responses[0].Message)
+			})
+		}
+	}
+})

@@ -145,7 +145,9 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			}
 			out = wrap(ack())
 		case DefectWrongMSA2:
-			out = wrap([]byte(strings.Replace(string(ack()), "MSA|AA|"+msg.ControlID(), "MSA|AA|X"+msg.ControlID(), 1)))
+			a := ack()
+			f := fieldSeparator(a)
+			out = wrap([]byte(strings.Replace(string(a), "MSA"+f+"AA"+f+msg.ControlID(), "MSA"+f+"AA"+f+"X"+msg.ControlID(), 1)))
 		case DefectUnframed:
 			out = msg.Encoding.Encode(ack())
 		case DefectGarbage:
@@ -159,8 +161,9 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			out = wrap(otherVersion(ack()))
 		case DefectAENoERR:
 			opts.Code = "AE"
-			b := string(ack())
-			out = wrap([]byte(b[:strings.Index(b, "ERR|")]))
+			a := ack()
+			b := string(a)
+			out = wrap([]byte(b[:strings.Index(b, "ERR"+fieldSeparator(a))]))
 		case DefectReject:
 			opts.Code, opts.Text = "AR", "rejected by the simulator"
 			out = wrap(ack())
@@ -184,24 +187,31 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 	}
 }
 
+// fieldSeparator is the field separator an ACK built by hl7v2.BuildACK is
+// written with (the original's, any character): the byte after its MSH.
+// The faults are played by it, so that a message choosing '#' gets its
+// fault as one choosing '|' does, never a correct answer in its place.
+func fieldSeparator(ack []byte) string { return string(ack[3]) }
+
 // otherVersion rewrites an ACK's MSH-12 to a version the original did not
 // have (2.9).
 func otherVersion(ack []byte) []byte {
+	f := fieldSeparator(ack)
 	seg, rest, _ := strings.Cut(string(ack), "\r")
-	fields := strings.Split(seg, "|")
+	fields := strings.Split(seg, f)
 	if len(fields) > 11 {
 		fields[11] = "2.9"
 	}
-	return []byte(strings.Join(fields, "|") + "\r" + rest)
+	return []byte(strings.Join(fields, f) + "\r" + rest)
 }
 
 // noSwap rewrites an ACK's MSH-3..6 to the original's order (not swapped).
 func noSwap(msg *hl7v2.Message, ack []byte) []byte {
-	s := string(ack)
-	seg, rest, _ := strings.Cut(s, "\r")
-	f := strings.Split(seg, "|")
+	sep := fieldSeparator(ack)
+	seg, rest, _ := strings.Cut(string(ack), "\r")
+	f := strings.Split(seg, sep)
 	if len(f) > 5 {
 		f[2], f[3], f[4], f[5] = msg.Get("MSH-3"), msg.Get("MSH-4"), msg.Get("MSH-5"), msg.Get("MSH-6")
 	}
-	return []byte(strings.Join(f, "|") + "\r" + rest)
+	return []byte(strings.Join(f, sep) + "\r" + rest)
 }
