@@ -9,25 +9,31 @@ package model
 // only where the JSON holds a string.
 type BundleEntry struct {
 	// Object is false for an entry that is not a JSON object; nothing else
-	// is then set.
+	// is then set. (The flags are kept together: a large Bundle holds one
+	// summary per entry, and each field between two flags cost 7 bytes of
+	// padding in every one.)
 	Object bool
-	// FullURL is entry.fullUrl; HasFullURL says whether it is a string.
-	FullURL    string
+	// HasFullURL says whether entry.fullUrl is a string.
 	HasFullURL bool
 	// HasRequest and HasResponse say whether entry.request and
 	// entry.response are present (with any value).
 	HasRequest, HasResponse bool
-	// SearchMode is entry.search.mode; HasSearchMode says whether the mode
-	// is there with any value but null.
-	SearchMode    string
+	// HasSearchMode says whether entry.search.mode is there with any value
+	// but null.
 	HasSearchMode bool
 	// HasResource says whether entry.resource is a JSON object; the fields
-	// after it describe that resource.
+	// from ResourceType on describe that resource.
 	HasResource bool
+	// HasID and HasVersionID say whether the resource's id and
+	// meta.versionId are strings.
+	HasID, HasVersionID bool
+	// FullURL is entry.fullUrl.
+	FullURL string
+	// SearchMode is entry.search.mode.
+	SearchMode string
 	// ResourceType, ID, VersionID (meta.versionId) and URL (a canonical
 	// resource's url) of the resource.
 	ResourceType, ID, VersionID, URL string
-	HasID, HasVersionID              bool
 	// References and URLs are, for the entries of a document or a message
 	// (whose graph the profile engine follows), every Reference.reference
 	// in the resource and every other string that may be a URL of another

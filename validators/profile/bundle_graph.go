@@ -50,7 +50,7 @@ func (w *walker) bundleGraph(typ string, x *localIndex, links []any, path string
 			}
 		}
 		for _, u := range s.URLs {
-			for _, e := range x.byFullURL[u] {
+			for _, e := range x.byFullURL.find(u) {
 				if e.held {
 					link(e.index)
 				}

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
@@ -27,18 +28,21 @@ type localIndex struct {
 	of uintptr
 	// entries are a Bundle's entries, one per item of Bundle.entry (nil for
 	// a Parameters); carried are the resources indexed, in order.
-	entries   []model.BundleEntry
-	carried   []localEntry
-	byFullURL map[string][]*localEntry
-	byTypeID  map[string][]*localEntry
-	// ids lists, per resource type, the ids carried (for messages).
+	entries []model.BundleEntry
+	carried []localEntry
+	// byFullURL and byTypeID find the carried entries of a fullUrl and of
+	// a resource type and id.
+	byFullURL keyedEntries[string]
+	byTypeID  keyedEntries[typeID]
+	// ids lists, per resource type, the ids a Parameters carries (its
+	// findings name them).
 	ids map[string][]string
 	// ofResource finds a carried resource's entry by the resource's
 	// identity, when the carrier's tree is kept; ofRecord by the index of
 	// the entry's record, when a reader made records of the entries
-	// without it.
+	// without it: the entries so found, in the order of their records.
 	ofResource map[uintptr]*localEntry
-	ofRecord   map[int64]*localEntry
+	ofRecord   []*localEntry
 	// mu guards decoded, the entries' resources last decoded from the
 	// Bundle's bytes (resource), most recent first.
 	mu      sync.Mutex
@@ -166,12 +170,16 @@ func (e *localEntry) String() string {
 }
 
 func newLocalIndex(owner *model.Record, kind string, n int) *localIndex {
-	return &localIndex{owner: owner, kind: kind, carried: make([]localEntry, 0, n), byFullURL: map[string][]*localEntry{},
-		byTypeID: map[string][]*localEntry{}, ids: map[string][]string{}}
+	return &localIndex{owner: owner, kind: kind, carried: make([]localEntry, 0, n)}
 }
 
 // index adds the carried entries to the maps; carried no longer grows.
 func (x *localIndex) index() {
+	x.byFullURL.start(len(x.carried))
+	x.byTypeID.start(len(x.carried))
+	if x.kind == "Parameters" {
+		x.ids = map[string][]string{}
+	}
 	for i := range x.carried {
 		e := &x.carried[i]
 		if e.res != nil {
@@ -181,23 +189,85 @@ func (x *localIndex) index() {
 			x.ofResource[reflect.ValueOf(e.res).Pointer()] = e
 		}
 		if e.fullURL != "" {
-			x.byFullURL[e.fullURL] = append(x.byFullURL[e.fullURL], e)
+			x.byFullURL.add(e.fullURL, e)
 		}
 		if e.typ != "" && e.id != "" {
-			key := e.typ + "/" + e.id
-			if len(x.byTypeID[key]) == 0 {
+			key := typeIDOfEntry(e.typ, e.id)
+			if x.ids != nil && len(x.byTypeID.find(key)) == 0 {
 				x.ids[e.typ] = append(x.ids[e.typ], e.id)
 			}
-			x.byTypeID[key] = append(x.byTypeID[key], e)
+			x.byTypeID.add(key, e)
 		}
 	}
+}
+
+// keyedEntries finds carried entries by a key, in entry order. Nearly
+// every key names one entry (versions of one fullUrl, which bdl-7 allows,
+// and a history's entries share one), so a key's first entry is a pointer
+// in a map and only keys of several hold a slice: a slice of its own per
+// key, and a key string made per entry, were two thirds of a 200,000-entry
+// Bundle's index (about 40 of 60 MB, a heap profile, issue 18).
+type keyedEntries[K comparable] struct {
+	first map[K]*localEntry
+	more  map[K][]*localEntry
+}
+
+func (k *keyedEntries[K]) start(n int) {
+	k.first = make(map[K]*localEntry, n)
+}
+
+func (k *keyedEntries[K]) add(key K, e *localEntry) {
+	f, ok := k.first[key]
+	if !ok {
+		k.first[key] = e
+		return
+	}
+	if k.more == nil {
+		k.more = map[K][]*localEntry{}
+	}
+	if k.more[key] == nil {
+		k.more[key] = []*localEntry{f}
+	}
+	k.more[key] = append(k.more[key], e)
+}
+
+// find returns the entries of key, first in entry order; the slice is
+// the index's, not to be written, and has no room to append into.
+func (k *keyedEntries[K]) find(key K) []*localEntry {
+	if es, ok := k.more[key]; ok {
+		return es[:len(es):len(es)]
+	}
+	if e, ok := k.first[key]; ok {
+		return []*localEntry{e}
+	}
+	return nil
+}
+
+// typeID is the Type/id an entry's resource is found by.
+type typeID struct{ typ, id string }
+
+// typeIDOfEntry keys the resource typ/id: a resource type holding a slash
+// (no type does, but a summary holds what was written) keys its Type/id
+// string as a reference's is (typeIDOfReference), so that the two meet.
+func typeIDOfEntry(typ, id string) typeID {
+	if strings.IndexByte(typ, '/') < 0 {
+		return typeID{typ, id}
+	}
+	return typeIDOfReference(typ + "/" + id)
+}
+
+// typeIDOfReference keys a relative reference's Type/id ("Patient/1"),
+// split at its first slash.
+func typeIDOfReference(ref string) typeID {
+	typ, id, _ := strings.Cut(ref, "/")
+	return typeID{typ, id}
 }
 
 // namedTypeID returns the first entry (in entry order) whose resource is
 // named typeID ("Binary/css1", as a document's stylesheet link names one),
 // or nil: the index's Type/id lookup, which references use too.
-func (x *localIndex) namedTypeID(typeID string) *localEntry {
-	if es := x.byTypeID[typeID]; len(es) > 0 {
+func (x *localIndex) namedTypeID(ref string) *localEntry {
+	if es := x.byTypeID.find(typeIDOfReference(ref)); len(es) > 0 {
 		return es[0]
 	}
 	return nil
@@ -212,7 +282,7 @@ func (x *localIndex) entryOf(res map[string]any, rec *model.Record) *localEntry 
 	if rec == nil {
 		return nil
 	}
-	if e := x.ofRecord[rec.Index]; e != nil && rec.Container == x.owner {
+	if e := x.ofRecordIndex(rec.Index); e != nil && rec.Container == x.owner {
 		return e
 	}
 	if r := rec.Resource(); r != nil {
@@ -258,13 +328,27 @@ func indexEntries(b *model.Record, bundleType string, entries []model.BundleEntr
 	for i := range x.carried {
 		e := &x.carried[i]
 		if e.held && e.res == nil {
-			if x.ofRecord == nil {
-				x.ofRecord = make(map[int64]*localEntry, len(x.carried))
-			}
-			x.ofRecord[entries[e.index].Record] = e
+			x.ofRecord = append(x.ofRecord, e)
 		}
 	}
+	// A reader numbers an entry's record as it emits it, in entry order;
+	// sorting (stably, so that of two alike the later still answers, as it
+	// did from a map) only keeps the search right if one did not.
+	slices.SortStableFunc(x.ofRecord, func(a, b *localEntry) int {
+		return cmp.Compare(entries[a.index].Record, entries[b.index].Record)
+	})
 	return x
+}
+
+// ofRecordIndex returns the carried entry whose record has index i, or nil.
+func (x *localIndex) ofRecordIndex(i int64) *localEntry {
+	after, _ := slices.BinarySearchFunc(x.ofRecord, i+1, func(e *localEntry, at int64) int {
+		return cmp.Compare(x.entries[e.index].Record, at)
+	})
+	if after == 0 || x.entries[x.ofRecord[after-1].index].Record != i {
+		return nil
+	}
+	return x.ofRecord[after-1]
 }
 
 // parametersFullURL is the extension that gives a Parameters resource the
@@ -426,7 +510,7 @@ func (x *localIndex) resolve(ref, referrer string) resolution {
 	switch {
 	case absoluteURI(base):
 		r.target = base
-		candidates = x.byFullURL[base]
+		candidates = x.byFullURL.find(base)
 	default:
 		if sb := serviceBase(referrer); sb != "" {
 			r.target = sb + base
@@ -435,12 +519,12 @@ func (x *localIndex) resolve(ref, referrer string) resolution {
 			r.target = ub + id
 		}
 		if r.target != "" {
-			candidates = x.byFullURL[r.target]
+			candidates = x.byFullURL.find(r.target)
 		}
 		if len(candidates) > 0 {
 			break
 		}
-		byTypeID := x.byTypeID[base]
+		byTypeID := x.byTypeID.find(typeIDOfReference(base))
 		if r.target != "" && x.kind == "Bundle" {
 			r.near = byTypeID
 			return r
