@@ -313,9 +313,20 @@ func Rule(typ string) string { return rules[typ] }
 // Valid reports whether s meets its primitive type's lexical rule; true for
 // a type without one.
 func Valid(typ, s string) bool {
-	p, ok := rules[typ]
-	return !ok || matchers[p](s)
+	m, ok := byType[typ]
+	return !ok || m(s)
 }
+
+// byType is each rule's matcher by its type, read-only: Valid is asked of
+// every primitive string, and looking a type's rule up and then its
+// matcher by the rule hashed the whole regular expression each time.
+var byType = func() map[string]func(string) bool {
+	m := make(map[string]func(string) bool, len(rules))
+	for typ, p := range rules {
+		m[typ] = matchers[p]
+	}
+	return m
+}()
 
 // Control returns the first control character of s other than tab, LF and
 // CR (U+0000 to U+001F), or -1 when there is none: what R4 says a string
