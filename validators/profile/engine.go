@@ -2,7 +2,9 @@ package profile
 
 import (
 	"fmt"
+	"maps"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/carecert/carecert/fhir/coded"
@@ -66,11 +68,15 @@ type Engine struct {
 	compiledTypes sync.Map   // core type name → *Compiled, complete (CompiledType)
 	kinds         sync.Map   // canonical → resource type of its definition, or ""
 	versions      sync.Map   // canonical URL → the versions the registry holds of it
-	resourceTypes sync.Map   // names R4 defines a resource of (IsResourceType)
-	failed        map[string]error
-	building      map[string]*Compiled
-	invariants    map[string]*invariant
-	sdChecks      differentialChecks // profiles validated as resources (structuredefinition.go)
+	// resourceTypes are the names R4 defines a resource of that were asked
+	// (IsResourceType): a set read without a lock and replaced by a larger
+	// copy when a name is added, at most once for each of R4's types.
+	resourceTypes   atomic.Pointer[map[string]struct{}]
+	resourceTypesMu sync.Mutex
+	failed          map[string]error
+	building        map[string]*Compiled
+	invariants      map[string]*invariant
+	sdChecks        differentialChecks // profiles validated as resources (structuredefinition.go)
 	// workGroups are HL7's work groups (hl7_workgroup.go), read from the
 	// definitions once.
 	workGroupsOnce sync.Once
@@ -209,15 +215,25 @@ func (e *Engine) IsResourceType(name string) bool {
 	if name == "" {
 		return false
 	}
-	if v, ok := e.resourceTypes.Load(name); ok {
-		return v.(bool)
+	if known := e.resourceTypes.Load(); known != nil {
+		if _, ok := (*known)[name]; ok {
+			return true
+		}
 	}
 	ok := e.defs.IsResourceType(name)
 	if ok {
-		// Only R4's own names are kept, so the cache stays the size of the
+		// Only R4's own names are kept, so the set stays the size of the
 		// specification: the names a feed's references and ids write are the
 		// supplier's, and a misspelt one answered again costs one lookup.
-		e.resourceTypes.Store(name, true)
+		e.resourceTypesMu.Lock()
+		defer e.resourceTypesMu.Unlock()
+		old := e.resourceTypes.Load()
+		known := make(map[string]struct{}, 1)
+		if old != nil {
+			known = maps.Clone(*old)
+		}
+		known[name] = struct{}{}
+		e.resourceTypes.Store(&known)
 	}
 	return ok
 }

@@ -68,9 +68,10 @@ func LayoutKeys(e *Engine, typ string) (keys []string, lookup func(string) strin
 
 // CachedResourceTypes counts the names IsResourceType keeps answers for.
 func CachedResourceTypes(e *Engine) int {
-	n := 0
-	e.resourceTypes.Range(func(any, any) bool { n++; return true })
-	return n
+	if known := e.resourceTypes.Load(); known != nil {
+		return len(*known)
+	}
+	return 0
 }
 
 // ExistenceOnly is the names a root invariant only asks whether they
