@@ -103,8 +103,14 @@ func editDistanceAtMost(a, b string, max int) bool {
 	if d := len(a) - len(b); d > max || -d > max {
 		return false
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// rows on the stack for the well-known systems' lengths: the distance
+	// is asked of most Codings' systems
+	var prevRow, curRow [64]int
+	prev, cur := prevRow[:0], curRow[:0]
+	if len(b) >= len(prevRow) {
+		prev, cur = make([]int, 0, len(b)+1), make([]int, 0, len(b)+1)
+	}
+	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
