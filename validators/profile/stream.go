@@ -138,6 +138,9 @@ type scanBuf struct {
 	projObjects []map[string]any
 	projUsed    int
 	projected   []any
+	// texts are the string values scans kept (scan.keptText), each copied
+	// once and boxed once, by their text.
+	texts map[string]any
 }
 
 // scanned runs the stream path on rec's bytes as a resource of type typ,
@@ -637,8 +640,9 @@ func (s *scan) capturedChecks(c *captured, n *node, t *typeInfo) bool {
 	switch t.code {
 	case "Coding":
 		if n.binding != nil && c.hasCode {
-			// the terminology engine may keep what it is asked
-			w.checkCode(n, strings.Clone(c.system), strings.Clone(c.code), at)
+			// views of the record: the terminology engine copies what it
+			// remembers (terminology's memo)
+			w.checkCode(n, c.system, c.code, at)
 		}
 		if c.system != "" {
 			w.codingSystem(c.system, at)

@@ -2,7 +2,6 @@ package profile
 
 import (
 	"regexp"
-	"strings"
 )
 
 // Rules the stream path decides on the strings it keeps as it passes a
@@ -121,8 +120,9 @@ func (s *scan) conceptChecks(codings []keptCoding, n *node) bool {
 		if !c.hasCode {
 			return "", "", false
 		}
-		// the terminology engine may keep what it is asked
-		return strings.Clone(c.system), strings.Clone(c.code), true
+		// views of the record: the terminology engine copies what it
+		// remembers (terminology's memo)
+		return c.system, c.code, true
 	}, at)
 	w.pathEnd(at)
 	if len(w.out) > 0 {
