@@ -77,3 +77,12 @@ func CachedResourceTypes(e *Engine) int {
 // ExistenceOnly is the names a root invariant only asks whether they
 // exist, which the scan stands in for without decoding.
 var ExistenceOnly = existenceOnly
+
+// ScanString reads the JSON string at the start of src as the stream
+// scan does, returning where it ends (after its closing quote), whether it
+// holds escapes, and whether it could be read.
+func ScanString(src []byte) (end int, escaped, ok bool) {
+	s := &scan{src: src}
+	_, escaped, ok = s.str()
+	return s.i, escaped, ok
+}

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -504,7 +505,7 @@ const (
 // It is a copy, never a view of the record's bytes (the terminology engine
 // remembers codes, and a view would keep the whole record alive with
 // them), made once for all the scans of the buffer's worker: copying and
-// boxing each value again was a twentieth of Synthea's CPU.
+// boxing each value again was about 4% of Synthea's CPU.
 func (s *scan) keptText(view string) any {
 	texts := s.buf.texts
 	if v, ok := texts[view]; ok {
@@ -627,6 +628,10 @@ func (s *scan) str() (raw []byte, escaped, ok bool) {
 	s.i++
 	ascii := true
 	for s.i < len(s.src) {
+		s.i = plainRun(s.src, s.i)
+		if s.i >= len(s.src) {
+			break
+		}
 		c := s.src[s.i]
 		switch {
 		case c == '"':
@@ -648,6 +653,24 @@ func (s *scan) str() (raw []byte, escaped, ok bool) {
 		s.i++
 	}
 	return nil, false, s.fail("malformed JSON")
+}
+
+// plainRun returns the index of the first byte at or after i, eight at a
+// time, that may end or change a JSON string (a quote, a backslash, a
+// control character or a byte of a longer UTF-8 sequence), or of the last
+// bytes too few to read as a word: most of a record's bytes are in strings
+// of plain ASCII, which str otherwise reads a byte at a time.
+func plainRun(src []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// below reports whether a word has a byte below n (n <= 0x80).
+	below := func(w, n uint64) bool { return (w-ones*n)&^w&highs != 0 }
+	for ; i+8 <= len(src); i += 8 {
+		w := binary.LittleEndian.Uint64(src[i:])
+		if w&highs != 0 || below(w, 0x20) || below(w^(ones*'"'), 1) || below(w^(ones*'\\'), 1) {
+			break
+		}
+	}
+	return i
 }
 
 // text is a string's value, a view of src when it has no escapes. A \u
