@@ -10,6 +10,11 @@
 # CARECERT_BASELINE=/path/to/carecert measures another build (a "before") in
 # the same rounds. Needs GNU time (/usr/bin/time) and node.
 #
+# "pair" is a control: two --workers 1 processes on the whole feed at once,
+# each one's CPU a value of the median. They share the cores but no memory,
+# so default over 1 beyond pair over 1 is what the one process's two running
+# threads cost (its heap, its locks, its scheduler), not the machine.
+#
 # Prints one row per feed, build and worker count: medians over the rounds of
 # CPU seconds (user + system, whole process, start-up included) per 100,000
 # resources, wall seconds, peak RSS, resources per CPU-second, and CPU per
@@ -35,12 +40,19 @@ feeds=("generated:$work/gen/feed.ndjson" "synthea:$work/synthea.ndjson")
 for ((r = 1; r <= rounds; r++)); do
   for f in "${feeds[@]}"; do
     for b in "${builds[@]}"; do
-      for w in 1 default; do
+      for w in 1 default pair; do
         args=(validate --quiet)
-        [ "$w" = default ] || args+=(--workers "$w")
+        [ "$w" = default ] || args+=(--workers 1)
+        if [ "$w" = pair ]; then
+          /usr/bin/time -f '%U %S %e %M' -o "$work/time2" "${b#*:}" "${args[@]}" "${f#*:}" >/dev/null 2>&1 &
+        fi
         /usr/bin/time -f '%U %S %e %M' -o "$work/time" "${b#*:}" "${args[@]}" "${f#*:}" >/dev/null 2>&1 || true
-        read -r user sys wall rss < <(tail -n 1 "$work/time")
-        echo "${f%%:*} ${b%%:*} $w $(echo "$user + $sys" | bc) $wall $rss" >> "$work/runs"
+        wait
+        for t in "$work/time" "$work/time2"; do
+          [ "$w" = pair ] || [ "$t" = "$work/time" ] || continue
+          read -r user sys wall rss < <(tail -n 1 "$t")
+          echo "${f%%:*} ${b%%:*} $w $(echo "$user + $sys" | bc) $wall $rss" >> "$work/runs"
+        done
       done
     done
   done
@@ -52,7 +64,7 @@ for f in "${feeds[@]}"; do
   n=$(wc -l < "${f#*:}")
   for b in "${builds[@]}"; do
     one=
-    for w in 1 default; do
+    for w in 1 default pair; do
       sel() { awk -v f="${f%%:*}" -v b="${b%%:*}" -v w="$w" -v c="$1" '$1 == f && $2 == b && $3 == w {print $c}' "$work/runs"; }
       cpu=$(sel 4 | median) wall=$(sel 5 | median) rss=$(sel 6 | median)
       [ -n "$one" ] || one=$cpu
