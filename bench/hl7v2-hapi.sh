@@ -41,6 +41,8 @@ if ! git --git-dir="$MIRROR" rev-parse -q --verify HEAD >/dev/null 2>&1 &&
   echo "hl7v2-hapi: $MIRROR is not a git directory of hapi-hl7v2 (give one: bash bench/hl7v2-hapi.sh MIRROR)" >&2
   exit 2
 fi
+# shellcheck source=bench/lib/hl7v2-files.sh
+. "$ROOT/bench/lib/hl7v2-files.sh"
 git_() { git --git-dir="$MIRROR" "$@" 2>/dev/null || git -C "$MIRROR" "$@"; }
 commit="$(git_ rev-parse HEAD)"
 
@@ -69,18 +71,11 @@ while IFS= read -r f; do
     ;;
   esac
   tr '\r' '\n' <"$f" | grep -aqE "$opens" || continue
-  key="$(tr '\n' '\r' <"$f" | sed 's/\r\r/\r/g' | md5sum | cut -c1-16)"
-  if [ -n "${seen[$key]:-}" ]; then
-    dups=$((dups + 1))
-    continue
-  fi
   rel="${f#"$WORK/src/"}"
   rel="${rel#"$WORK/literals/"}"
-  seen[$key]="$rel"
   out="${rel//\/src\/test\/resources\/ca\/uhn\/hl7v2\//__}"
   out="${out//\//_}"
-  cp "$f" "$WORK/messages/${out%.*}.hl7"
-  files=$((files + 1))
+  v2_keep "$f" "${out%.*}"
 done < <({ find "$WORK/src" -type f | sort; find "$WORK/literals" -type f | sort; })
 
 # Each message in its own MLLP frame, as a capture from a connection holds

