@@ -146,15 +146,22 @@ func (e *Engine) loadPackage(path string) error {
 		return fmt.Errorf("implementation guide %s: %w", path, err)
 	}
 	tr := tar.NewReader(zr)
+	var layout pkgcache.Layout
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
+			if err := layout.Err(path); err != nil {
+				return fmt.Errorf("implementation guide %w", err)
+			}
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("implementation guide %s: %w", path, err)
 		}
-		if _, ok := pkgcache.Entry(h.Name); h.Typeflag != tar.TypeReg || !ok || !isResourceFile(h.Name) {
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		if _, ok := layout.Entry(h.Name); !ok || !isResourceFile(h.Name) {
 			continue
 		}
 		// gzip carries an entry of gigabytes in megabytes.

@@ -18,13 +18,19 @@ import (
 // writePackageTGZ writes an npm-style FHIR package .tgz (package/...), as
 // npm pack would, from the files given by their path under package/.
 func writePackageTGZ(path string, files map[string]string) string {
+	return writeTGZ(path, "package/", files)
+}
+
+// writeTGZ writes a .tgz of the files given by their path under folder
+// ("package/" for a FHIR package, "" for none).
+func writeTGZ(path, folder string, files map[string]string) string {
 	f, err := os.Create(path)
 	Expect(err).NotTo(HaveOccurred())
 	defer f.Close()
 	zw := gzip.NewWriter(f)
 	tw := tar.NewWriter(zw)
 	for name, data := range files {
-		Expect(tw.WriteHeader(&tar.Header{Name: "package/" + name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})).To(Succeed())
+		Expect(tw.WriteHeader(&tar.Header{Name: folder + name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})).To(Succeed())
 		_, err := tw.Write([]byte(data))
 		Expect(err).NotTo(HaveOccurred())
 	}
@@ -166,5 +172,35 @@ var _ = Describe("a guide's declared dependencies", func() {
 			"http://fhir.acme-health.net/elsewhere/StructureDefinition/e", "warning", "loaded at version 1.1.0 in its place"),
 		Entry("outside the canonical of a dependency given at another version: unknown, an error", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "1.1.0",
 			"http://fhir.acme-health.net/other/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here"),
+	)
+
+	// A FHIR package keeps its files under package/ (npm pack writes them
+	// there); both loaders read only that folder. An archive without it
+	// loaded nothing: the definitions loader said it found no conformance
+	// resource, the terminology loader nothing at all.
+	DescribeTable("a package .tgz with no package/ folder",
+		func(folder string, suite []string, wantSaid bool) {
+			GinkgoT().Setenv("HOME", GinkgoT().TempDir())
+			dir := GinkgoT().TempDir()
+			guide := writeTGZ(filepath.Join(dir, "example.flat-1.0.0.tgz"), folder, map[string]string{
+				"package.json":         `{"name":"example.flat","version":"1.0.0"}`,
+				"CodeSystem-flat.json": strings.Replace(codeSystem, "%s", "flat", 1),
+			})
+			p := writeFile(dir, "p.json", `{"resourceType":"Basic","id":"a","code":{"text":"x"}}`)
+			code, _, stderr := carecert(append(append([]string{"validate", "-q", "--format", "json"}, suite...), "--ig", guide, p)...)
+			if wantSaid {
+				Expect(code).To(Equal(exitUsage), stderr)
+				Expect(stderr).To(ContainSubstring(guide + " has no package/ folder, where a FHIR package keeps its files, so nothing of it was read (its 2 file(s) lie elsewhere: "))
+			} else {
+				Expect(code).To(Equal(exitOK), stderr)
+				Expect(stderr).NotTo(ContainSubstring("no package/ folder"))
+			}
+		},
+		Entry("its files at the archive's root, default suites", "", nil, true),
+		Entry("its files at the archive's root, the terminology suite alone", "", []string{"--suite", "fhir-r4-terminology"}, true),
+		Entry("its files in another folder, default suites", "example.flat/", nil, true),
+		Entry("its files in another folder, the terminology suite alone", "example.flat/", []string{"--suite", "fhir-r4-terminology"}, true),
+		Entry("its files under package/: read", "package/", nil, false),
+		Entry("its files under package/, the terminology suite alone: read", "package/", []string{"--suite", "fhir-r4-terminology"}, false),
 	)
 })

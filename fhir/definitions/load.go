@@ -118,10 +118,11 @@ func (r *Registry) loadTGZ(f string, pkg *Package) error {
 		return fmt.Errorf("not a gzip package: %w", err)
 	}
 	tr := tar.NewReader(zr)
+	var layout pkgcache.Layout
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			return nil
+			return layout.Err(f)
 		}
 		if err != nil {
 			return fmt.Errorf("reading package: %w", err)
@@ -130,7 +131,7 @@ func (r *Registry) loadTGZ(f string, pkg *Package) error {
 			continue
 		}
 		name := path.Clean(h.Name)
-		rest, ok := pkgcache.Entry(name)
+		rest, ok := layout.Entry(name)
 		if !ok {
 			continue
 		}

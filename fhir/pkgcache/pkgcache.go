@@ -46,6 +46,39 @@ func Entry(name string) (string, bool) {
 	return rest, true
 }
 
+// Layout follows the entries of a package .tgz as a loader reads them,
+// to say when it holds no package/ folder: a FHIR package keeps all its
+// files there, so such an archive gives nothing, and the loader must say
+// so rather than load nothing in silence. Each loader of a guide asks it.
+type Layout struct {
+	inside  bool
+	outside []string // a few regular entries outside package/
+	others  int
+}
+
+// Entry is Entry for a regular .tgz entry, noting where it lies.
+func (l *Layout) Entry(name string) (string, bool) {
+	clean := path.Clean(name)
+	if clean == "package" || strings.HasPrefix(clean, "package/") {
+		l.inside = true
+	} else {
+		if len(l.outside) < 3 {
+			l.outside = append(l.outside, clean)
+		}
+		l.others++
+	}
+	return Entry(name)
+}
+
+// Err says, once the archive is read, that it holds no package/ folder
+// (nil when it does, or holds nothing at all).
+func (l *Layout) Err(tgz string) error {
+	if l.inside || l.others == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s has no package/ folder, where a FHIR package keeps its files, so nothing of it was read (its %d file(s) lie elsewhere: %s): give a package as npm pack writes it, or unpack it and give its folder", tgz, l.others, strings.Join(l.outside, ", "))
+}
+
 var reference = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._+-]*$`)
 
 // IsReference reports whether s names a package by id and version
