@@ -6,7 +6,8 @@ import "fmt"
 // with the engine's offline value-set membership, the same the bindings use:
 // a code (any system), a Coding, or a CodeableConcept (member when one of
 // its codings is). When membership cannot be decided offline (the value
-// set is not loaded or not enumerable, or the value has no code) it says so
+// set is not loaded or not enumerable, a coding's code cannot be decided
+// and none is a member, or the value has no code) it says so
 // as an error, and the invariant is reported as not evaluated rather than
 // failed or passed.
 func (e *Engine) memberOf(value any, valueSet string) (member, known bool, err error) {
@@ -26,20 +27,25 @@ func (e *Engine) member(value any, valueSet string) (member, known bool) {
 			system, _ := v["system"].(string)
 			return e.codes.Contains(valueSet, system, code)
 		}
-		codings := objects(v["coding"])
-		for _, c := range codings {
+		// A CodeableConcept is in the value set when one coding is, and
+		// outside it only when every coding with a code is decidably
+		// outside: one carecert cannot decide leaves it undecided, as
+		// terminology.Engine.CodeableConcept answers.
+		coded, undecided := false, false
+		for _, c := range objects(v["coding"]) {
 			code, _ := c["code"].(string)
 			system, _ := c["system"].(string)
 			if code == "" {
 				continue
 			}
+			coded = true
 			in, ok := e.codes.Contains(valueSet, system, code)
 			if in && ok {
 				return true, true
 			}
-			known = known || ok
+			undecided = undecided || !ok
 		}
-		return false, known
+		return false, coded && !undecided
 	}
 	return false, false
 }
