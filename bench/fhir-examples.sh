@@ -8,6 +8,7 @@
 #
 #   bash bench/fhir-examples.sh [PACKS] [CARECERT] [LISTING]
 #   bash bench/fhir-examples.sh definitions [PACKS]
+#   bash bench/fhir-examples.sh conformance [PACKS]
 #
 # The second form validates nothing: it compares every core
 # StructureDefinition embedded in this checkout (fhir/r4core/data) with the
@@ -16,8 +17,18 @@
 # binding strength and value set), and prints every difference (`<` embedded,
 # `>` as R4 publishes it); it exits 1 if there is one.
 #
+# The third validates nothing either: it compares the other conformance
+# resources embedded as R4's (value sets, code systems, concept maps, search
+# parameters, extensions and profiles: ids, URLs, versions, compose, concept
+# codes, groups, expressions, snapshots) with the package's, and the codes
+# carecert's terminology engine enumerates for each value set with R4's
+# expansions as published in hl7.fhir.r4.expansions 4.0.1 (bench/r4-conformance
+# prints them; value sets carecert cannot enumerate offline are listed apart,
+# not counted); it exits 1 if there is a difference.
+#
 # PACKS is a folder holding the package's tarball (as `npm pack` writes it:
-# hl7.fhir.r4.examples-4.0.1.tgz); without it the tarball is fetched with
+# hl7.fhir.r4.examples-4.0.1.tgz, and hl7.fhir.r4.expansions-4.0.1.tgz for
+# conformance); without it the tarball is fetched with
 # `npm pack` into a temporary folder (needs the npm registry). Nothing is
 # installed or run from the package, and nothing of it is copied into the
 # repository: it is unpacked in the temporary folder, and every JSON file but
@@ -36,10 +47,11 @@
 set -euo pipefail
 
 PACKAGE=hl7.fhir.r4.examples@4.0.1
+EXPANSIONS=hl7.fhir.r4.expansions@4.0.1
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 MODE=validate
-if [ "${1:-}" = definitions ]; then MODE=definitions; shift; fi
+case "${1:-}" in definitions | conformance) MODE="$1"; shift ;; esac
 PACKS="${1:-}"
 BIN="${2:-}"
 LISTING="${3:-}"
@@ -48,6 +60,16 @@ trap 'rm -rf "$WORK"' EXIT
 
 # shellcheck source=bench/lib/npm-packs.sh
 . "$ROOT/bench/lib/npm-packs.sh"
+if [ "$MODE" = conformance ]; then
+  npm_fetch "$PACKAGE" "$EXPANSIONS"
+  mkdir -p "$WORK/expansions"
+  tar -xzf "$(npm_tarball "$EXPANSIONS")" -C "$WORK/expansions"
+  tar -xzf "$(npm_tarball "$PACKAGE")" -C "$WORK"
+  echo "packages: $PACKAGE, $EXPANSIONS"
+  rc=0
+  (cd "$ROOT" && go run ./bench/r4-conformance -published "$WORK/package" -expansions "$WORK/expansions/package") || rc=$?
+  exit "$rc"
+fi
 npm_fetch "$PACKAGE"
 tgz="$(npm_tarball "$PACKAGE")"
 mkdir -p "$WORK/unpacked" "$WORK/examples"

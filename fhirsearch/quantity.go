@@ -52,8 +52,13 @@ var coreQuantity = sync.OnceValue(func() map[string][]Param {
 	return out
 })
 
+// typeTests are the ways an expression tests a choice's type: R4 writes
+// "(Type.a.b as T)" and "Type.a.b.as(T)", guides "Type.a.b.ofType(T)".
+var typeTests = []string{" as ", ".as(", ".ofType("}
+
 // coreParam reads a quantity SearchParameter's FHIRPath expression for
-// one base type: alternatives "Type.a.b" or "Type.a.b.ofType(T)", each an
+// one base type: alternatives "Type.a.b" or "Type.a.b" with a type test
+// (typeTests), each an
 // element path (b[T] a choice's typed name). Alternatives of another base
 // are not this type's; any other form makes the parameter unreadable.
 func coreParam(base, code, expression string) (Param, bool) {
@@ -65,8 +70,11 @@ func coreParam(base, code, expression string) (Param, bool) {
 			continue
 		}
 		typ := ""
-		if head, t, typed := strings.Cut(rest, ".ofType("); typed {
-			rest, typ = head, strings.TrimSuffix(t, ")")
+		for _, test := range typeTests {
+			if head, t, typed := strings.Cut(rest, test); typed {
+				rest, typ = head, strings.TrimSuffix(t, ")")
+				break
+			}
 		}
 		if strings.ContainsAny(rest, "()[] ") {
 			return Param{}, false

@@ -66,6 +66,12 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	for _, name := range resourceRepairNames() {
+		if !repaired[name] {
+			fmt.Fprintf(os.Stderr, "gen: found nothing to repair for %s: the source changed, so the repair must be judged again\n", name)
+			os.Exit(1)
+		}
+	}
 	for _, r := range rebuilds {
 		if !repaired[r.String()] {
 			fmt.Fprintf(os.Stderr, "gen: no snapshot holds %s: the source changed, so the rebuild must be judged again\n", r.element)
@@ -227,8 +233,9 @@ func pack(from, out, name string, r4 r4core.SchemaElements, repaired map[string]
 // one type R4 does not have (SubscriptionStatus): a core type's definition
 // keeps only the elements R4's JSON schema defines, and a concrete resource
 // type the schema does not know is left out (keep false). The few values it
-// changed in R4's own elements are restored (repairs; repaired records those
-// applied). Everything else is returned as it is.
+// changed in R4's own elements are restored (repairs, rebuilds), and its
+// value sets, code systems and search parameters are R4's (resourceRepairs);
+// repaired records the repairs applied. Everything else is returned as it is.
 func asInR4(res json.RawMessage, r4 r4core.SchemaElements, repaired map[string]bool) (out json.RawMessage, keep bool, err error) {
 	var h struct {
 		ResourceType string `json:"resourceType"`
@@ -240,7 +247,15 @@ func asInR4(res json.RawMessage, r4 r4core.SchemaElements, repaired map[string]b
 	if err := json.Unmarshal(res, &h); err != nil {
 		return nil, false, err
 	}
-	if h.ResourceType == "SearchParameter" {
+	switch h.ResourceType {
+	case "ValueSet", "CodeSystem", "SearchParameter":
+		res, keep, done, err := resourceRepairs(res, h.ResourceType, h.URL)
+		for _, name := range done {
+			repaired[name] = true
+		}
+		if err != nil || !keep || h.ResourceType != "SearchParameter" {
+			return res, keep, err
+		}
 		return res, searchesR4(res, r4), nil
 	}
 	typ, _ := h.Type.(string)
