@@ -2,9 +2,7 @@ package profile_test
 
 import (
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 )
 
@@ -39,34 +37,11 @@ var _ = Describe("a CodeableConcept's membership when one coding cannot be decid
 	}
 	local := `{"system": "http://example.org/cs", "code": "x"}`
 	snomed := `{"system": "http://snomed.info/sct", "code": "22298006"}`
-	cases := []struct {
-		name, resource string
-		errors         []string
-		undecided      bool
-	}{
+	cases := []undecidedCase{
 		{"a local coding beside a SNOMED CT coding carecert cannot decide (before: an error)", condition(local, snomed), nil, true},
 		{"a SNOMED CT coding beside a local one (before: an error)", condition(snomed, local), nil, true},
 		{"a SNOMED CT coding alone", condition(snomed), nil, true},
 		{"a local coding alone, decidably outside", condition(local), []string{profile.CodeSlicing + " .category"}, false},
 	}
-	for _, c := range cases {
-		for _, pl := range placements("Condition", "r1") {
-			for _, format := range []string{"json", "xml"} {
-				It(c.name+", "+pl.name+", in "+format, func() {
-					Expect(pl.errors(e, format, c.resource)).To(ConsistOf(pl.paths(c.errors)))
-					var undecided []model.Finding
-					for _, f := range bundleAllFindings(e, inFormat(format, pl.place(c.resource))) {
-						if f.Severity == model.Warning && f.Code == profile.CodeSlicing {
-							undecided = append(undecided, f)
-						}
-					}
-					if c.undecided {
-						Expect(undecided).To(ContainElement(WithTransform(func(f model.Finding) string { return f.Message }, ContainSubstring("not decided"))))
-					} else {
-						Expect(undecided).To(BeEmpty())
-					}
-				})
-			}
-		}
-	}
+	itJudgesUndecided(e, cases)
 })

@@ -43,14 +43,8 @@ var _ = Describe("slices discriminated by a value set carecert cannot expand", f
 	problem := `{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": "problem-list-item"}]}`
 	other := `{"coding": [{"system": "http://example.org/cs", "code": "x"}]}`
 	textOnly := `{"text": "a problem"}`
-	// Each case: the resource, its errors ("code .path" below the
-	// resource) and whether a slicing warning says what was not decided.
-	// The ones marked "before" were errors on the code before.
-	cases := []struct {
-		name, resource string
-		errors         []string
-		undecided      bool
-	}{
+	// The cases marked "before" were errors on the code before.
+	cases := []undecidedCase{
 		{"a required slice of a value set not loaded, pattern discriminator (before)", condition("open-unknown", problem), nil, true},
 		{"a required slice of a value set not loaded, value discriminator (before)", condition("open-unknown-value", other), nil, true},
 		{"a closed slicing whose only slice's value set is not loaded (before)", condition("closed-unknown", problem), nil, true},
@@ -59,6 +53,19 @@ var _ = Describe("slices discriminated by a value set carecert cannot expand", f
 		{"a required slice of an expandable value set not holding the code", condition("open-known", other), []string{profile.CodeSlicing + " .category"}, false},
 		{"a closed slicing of an expandable value set not holding the code", condition("closed-known", other), []string{profile.CodeSlicing + " .category[0]"}, false},
 	}
+	itJudgesUndecided(e, cases)
+})
+
+// undecidedCase is a resource, its errors ("code .path" below the resource)
+// and whether a slicing warning says what carecert did not decide.
+type undecidedCase struct {
+	name, resource string
+	errors         []string
+	undecided      bool
+}
+
+// itJudgesUndecided runs each case in every placement, in JSON and XML.
+func itJudgesUndecided(e *profile.Engine, cases []undecidedCase) {
 	for _, c := range cases {
 		for _, pl := range placements("Condition", "r1") {
 			for _, format := range []string{"json", "xml"} {
@@ -79,4 +86,4 @@ var _ = Describe("slices discriminated by a value set carecert cannot expand", f
 			}
 		}
 	}
-})
+}
