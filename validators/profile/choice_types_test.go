@@ -47,9 +47,12 @@ var _ = Describe("a choice element carried with a type its profile forbids", fun
 			`{"id": "Observation.value[x]:valueQuantity", "path": "Observation.value[x]", "sliceName": "valueQuantity", "min": 1, "max": "1", "type": [{"code": "Quantity"}]}`),
 		obs("typeSliceOpen", `{"id": "Observation.value[x]", "path": "Observation.value[x]", "slicing": {"discriminator": [{"type": "type", "path": "$this"}], "rules": "open"}}`,
 			`{"id": "Observation.value[x]:valueQuantity", "path": "Observation.value[x]", "sliceName": "valueQuantity", "min": 1, "max": "1", "type": [{"code": "Quantity"}]}`),
+		obs("typeSliceString", `{"id": "Observation.value[x]", "path": "Observation.value[x]", "slicing": {"discriminator": [{"type": "type", "path": "$this"}], "rules": "open"}}`,
+			`{"id": "Observation.value[x]:valueString", "path": "Observation.value[x]", "sliceName": "valueString", "min": 1, "max": "1", "type": [{"code": "string"}]}`),
 	)
 	st := profile.NewStreamer(e)
 	quantity := map[string]any{"value": json.Number("3"), "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}
+	absent := map[string]any{"extension": []any{map[string]any{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}}}
 	values := map[string]map[string]any{
 		"allowed":   {"valueQuantity": quantity},
 		"forbidden": {"valueString": "three"},
@@ -60,6 +63,11 @@ var _ = Describe("a choice element carried with a type its profile forbids", fun
 		"allowed+forbidden": {"valueQuantity": quantity, "valueString": "three"},
 		"two allowed":       {"valueQuantity": quantity, "valueCodeableConcept": map[string]any{"text": "three"}},
 		"two others":        {"valueString": "three", "valueBoolean": true},
+		// a primitive given by its "_" companion alone is a value too
+		"companion":               {"_valueString": absent},
+		"companion+value":         {"valueString": "three", "_valueString": absent},
+		"allowed+companion":       {"valueQuantity": quantity, "_valueString": absent},
+		"allowed+companion+value": {"valueQuantity": quantity, "valueString": "three", "_valueString": absent},
 	}
 	build := func(place, kind string) map[string]any {
 		holder := map[string]any{}
@@ -68,7 +76,7 @@ var _ = Describe("a choice element carried with a type its profile forbids", fun
 		}
 		res := map[string]any{"resourceType": "Observation", "id": "o1", "status": "final", "code": map[string]any{"text": "x"}}
 		switch place {
-		case "", "root1", "root0", "rootTwo", "typeSlice1", "typeSliceOpen":
+		case "", "root1", "root0", "rootTwo", "typeSlice1", "typeSliceOpen", "typeSliceString":
 			for k, x := range holder {
 				res[k] = x
 			}
@@ -91,7 +99,7 @@ var _ = Describe("a choice element carried with a type its profile forbids", fun
 	}
 
 	where := map[string]string{"": "Observation.", "root1": "Observation.", "root0": "Observation.", "rootTwo": "Observation.",
-		"typeSlice1": "Observation.", "typeSliceOpen": "Observation.",
+		"typeSlice1": "Observation.", "typeSliceOpen": "Observation.", "typeSliceString": "Observation.",
 		"backbone1": "Observation.component[0].", "slice1": "Observation.component[0].",
 		"ext1": "Observation.extension[0].", "ext0": "Observation.extension[0]."}
 	DescribeTable("one fault, one error, the same in JSON and XML, alone, contained and in a Bundle",
@@ -160,5 +168,18 @@ var _ = Describe("a choice element carried with a type its profile forbids", fun
 		Entry("type slice, any type: absent", "typeSliceOpen", "absent", "value[x]: profile.slicing"),
 		Entry("type slice, any type: the slice's type and another", "typeSliceOpen", "allowed+forbidden", "valueString: profile.cardinality"),
 		Entry("type slice, any type: two others", "typeSliceOpen", "two others", "valueString: profile.cardinality", "value[x]: profile.slicing"),
+
+		// A required type slice of a primitive (valueString, min 1), met by
+		// the value's "_" companion alone as by the value (R4 2.6.2.3: a
+		// primitive may be carried by its extensions without its value),
+		// whether the choice is carried under one name or under two.
+		Entry("type slice of a primitive: the slice's type", "typeSliceString", "forbidden"),
+		Entry("type slice of a primitive: its companion alone", "typeSliceString", "companion"),
+		Entry("type slice of a primitive: its value and companion", "typeSliceString", "companion+value"),
+		Entry("type slice of a primitive: another type", "typeSliceString", "allowed", "valueQuantity: profile.slicing"),
+		Entry("type slice of a primitive: absent", "typeSliceString", "absent", "value[x]: profile.slicing"),
+		Entry("type slice of a primitive: another type and the slice's", "typeSliceString", "allowed+forbidden", "valueString: profile.cardinality"),
+		Entry("type slice of a primitive: another type and the slice's companion alone", "typeSliceString", "allowed+companion", "valueString: profile.cardinality"),
+		Entry("type slice of a primitive: another type and the slice's value with its companion", "typeSliceString", "allowed+companion+value", "valueString: profile.cardinality"),
 	)
 })

@@ -494,13 +494,15 @@ func (w *walker) choiceSlices(m map[string]any, k *node, at pathAt) {
 		}
 		met := false
 		for _, name := range names {
-			if v, ok := m[name]; ok {
-				t := k.typeBySuffix(name[len(k.name):])
-				_, paths := w.selectedPaths(nil, nil, v, k.slicing.Discriminator, t)
-				if matched, _ := w.sliceMatch(v, paths, k, s, t); matched {
-					met = true
-					break
-				}
+			// A name given by its "_" companion alone is a value without
+			// one, sliced as nil as property slices it (choiceNames keeps
+			// only names m holds a value or a companion under).
+			v := m[name]
+			t := k.typeBySuffix(name[len(k.name):])
+			_, paths := w.selectedPaths(nil, nil, v, k.slicing.Discriminator, t)
+			if matched, _ := w.sliceMatch(v, paths, k, s, t); matched {
+				met = true
+				break
 			}
 		}
 		if !met {
