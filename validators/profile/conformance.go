@@ -31,7 +31,9 @@ func (w *walker) conformance(m map[string]any, p *Compiled, path string, roots b
 	} else {
 		sub.object(m, p.root, nil, path, false)
 		if roots {
-			sub.checkAt(p.root.invariants, p.root, nil, m, nil, sub.pathRoot(path))
+			at := sub.pathRoot(path)
+			sub.checkAt(p.root.invariants, p.root, nil, m, nil, at)
+			sub.pathEnd(at)
 		}
 	}
 	return sub.out
