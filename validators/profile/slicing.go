@@ -41,7 +41,17 @@ func (w *walker) slice(items []any, k *node, t *typeInfo, path, name string) []*
 	discriminators := k.slicing.Discriminator
 	var pathsBuf [4][]any
 	paths := pathsBuf[:0]
-	arena := w.discBuf[:0]
+	// The walker's discBuf is lent to one slice call at a time: nothing
+	// enters slice again on this walker before it returns today (a profile
+	// discriminator walks its profile on a walker of its own), but a call
+	// that did would overwrite the values the outer call's misses keep, so
+	// it takes its arena from the heap instead.
+	var arena []any
+	if !w.discLent {
+		w.discLent = true
+		defer func() { w.discLent = false }()
+		arena = w.discBuf[:0]
+	}
 	lastSlice := -1
 	firstUnmatched := -1
 	ordered := k.slicing.Ordered

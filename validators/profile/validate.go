@@ -143,10 +143,10 @@ type walker struct {
 	segs    []pathSeg
 	segsBuf [16]pathSeg
 	// discBuf holds what the discriminators' paths select in the items
-	// slice is assigning, while they fit: slice is not entered again on
-	// one walker before it returns (a profile discriminator walks its
-	// profile on a walker of its own).
-	discBuf [16]any
+	// slice is assigning, while they fit; discLent says a slice call holds
+	// it (one entered again before it returns uses the heap).
+	discBuf  [16]any
+	discLent bool
 	// holder is the object whose properties are being walked: the element
 	// an extension found among them is used on.
 	holder holder
