@@ -275,7 +275,7 @@ func (f *frameDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 // between copies the bytes outside frames, up to and with a start block.
 func (f *frameDecoder) between(dst, src []byte) (nDst, nSrc int, err error) {
 	n := len(src)
-	if i := bytes.IndexByte(src, startBlock); i >= 0 {
+	if i := bytes.IndexByte(src, StartBlock); i >= 0 {
 		n = i + 1
 	}
 	if n > len(dst) {
@@ -283,7 +283,7 @@ func (f *frameDecoder) between(dst, src []byte) (nDst, nSrc int, err error) {
 		return n, n, transform.ErrShortDst
 	}
 	copy(dst, src[:n])
-	if src[n-1] == startBlock {
+	if src[n-1] == StartBlock {
 		f.in, f.sniffed, f.start = true, false, f.out+int64(n-1)
 	}
 	return n, n, nil
@@ -292,7 +292,7 @@ func (f *frameDecoder) between(dst, src []byte) (nDst, nSrc int, err error) {
 // content decodes a frame's content, up to and with the end block that
 // closes it; its first bytes say its encoding.
 func (f *frameDecoder) content(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
-	end := bytes.IndexByte(src, endBlock)
+	end := bytes.IndexByte(src, EndBlock)
 	body := src
 	if end >= 0 {
 		body = src[:end]
@@ -326,7 +326,7 @@ func (f *frameDecoder) content(dst, src []byte, atEOF bool) (nDst, nSrc int, err
 	if nDst == len(dst) {
 		return nDst, nSrc, transform.ErrShortDst
 	}
-	dst[nDst] = endBlock
+	dst[nDst] = EndBlock
 	f.in = false
 	return nDst + 1, nSrc + 1, nil
 }

@@ -304,16 +304,16 @@ func (s *Scanner) readLine() ([]byte, int, error) {
 
 // MLLP's block characters: a file captured from a connection may keep them
 // around each message (0x0B before MSH, 0x1C and CR after the last segment).
-// They are transport, not ER7 (see unframe).
+// They are transport, not ER7 (see unframe); package mllp frames with these.
 const (
-	startBlock = 0x0B
-	endBlock   = 0x1C
+	StartBlock = 0x0B
+	EndBlock   = 0x1C
 )
 
 // blankRune reports whether r leaves a line blank: white space, as
 // unicode.IsSpace judges it (0x0B among it), or MLLP's end block, which a
 // captured frame leaves alone on the line after the last segment.
-func blankRune(r rune) bool { return unicode.IsSpace(r) || r == endBlock }
+func blankRune(r rune) bool { return unicode.IsSpace(r) || r == EndBlock }
 
 // whiteOnly reports whether p is blank, white space and end blocks alone
 // (the test segment applies to a line read whole).
@@ -324,9 +324,9 @@ func whiteOnly(p []byte) bool { return len(bytes.TrimFunc(p, blankRune)) == 0 }
 // segment; lead is how many it dropped before. A line that is not blank
 // keeps at least one byte.
 func unframe(line []byte) (bare []byte, lead int) {
-	bare = bytes.TrimLeftFunc(line, func(r rune) bool { return r == startBlock || r == endBlock })
+	bare = bytes.TrimLeftFunc(line, func(r rune) bool { return r == StartBlock || r == EndBlock })
 	lead = len(line) - len(bare)
-	return bytes.TrimRightFunc(bare, func(r rune) bool { return r == endBlock }), lead
+	return bytes.TrimRightFunc(bare, func(r rune) bool { return r == EndBlock }), lead
 }
 
 // firstIn returns the first offset in [from, to), or -1.
@@ -432,7 +432,7 @@ func (s *Scanner) sniff() error {
 	// A capture of MLLP frames opens with a start block, which would hide
 	// the first frame's encoding.
 	head := s.buf[:s.end]
-	framed := len(head) > 0 && head[0] == startBlock
+	framed := len(head) > 0 && head[0] == StartBlock
 	if framed {
 		head = head[1:]
 	}

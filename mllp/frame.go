@@ -15,10 +15,11 @@ import (
 	"github.com/carecert/carecert/hl7v2"
 )
 
-// Framing bytes.
+// Framing bytes: the block characters are hl7v2's, which reads captures
+// that keep them, so both read one definition.
 const (
-	StartBlock = 0x0B
-	EndBlock   = 0x1C
+	StartBlock = hl7v2.StartBlock
+	EndBlock   = hl7v2.EndBlock
 	CR         = 0x0D
 )
 
