@@ -13,11 +13,13 @@ import (
 // runs only when the greedy walk finds a problem.
 
 // edge is a transition of the automaton: on a segment id, or free (seg ""),
-// or, when skip is set, at the cost of one missing required element.
+// or, when skip is set, at the cost of a missing required element
+// (node.absence).
 type edge struct {
 	to   int32
 	seg  string
 	skip *missing
+	cost int32
 }
 
 type nfa struct {
@@ -53,7 +55,11 @@ func (a *nfa) state() int32 {
 }
 
 func (a *nfa) link(from, to int32, seg string, skip *missing) {
-	a.edges[from] = append(a.edges[from], edge{to: to, seg: seg, skip: skip})
+	e := edge{to: to, seg: seg, skip: skip}
+	if skip != nil {
+		e.cost = skip.el.absence()
+	}
+	a.edges[from] = append(a.edges[from], e)
 }
 
 // element builds n with its cardinality; parent names the group it is in.
@@ -121,6 +127,37 @@ type back struct {
 	skip *missing
 }
 
+// absence is what a required element's absence costs a placement: one for
+// a segment, and for a group what its required members' absence costs (at
+// least one). A group counted as one problem would explain a message whose
+// group opens but lacks three required members more cheaply as the group
+// missing and its opening segment out of order; the members missing are
+// what the standard's structure says is wrong.
+func (n *node) absence() int32 {
+	if !n.isGroup() {
+		return 1
+	}
+	var sum int32
+	for _, c := range n.children {
+		sum += int32(max(c.min, 0)) * c.absence()
+	}
+	return max(sum, 1)
+}
+
+// placementCost is what a list of problems costs, as the search counts it: one for
+// each segment left unplaced, a missing element's absence for the others.
+func placementCost(issues []issue) int32 {
+	var sum int32
+	for _, x := range issues {
+		if x.seg >= 0 {
+			sum++
+		} else {
+			sum += x.miss.el.absence()
+		}
+	}
+	return sum
+}
+
 // fewest returns the problems of the cheapest placement of the segments
 // seq (indexes into m.Segments), in message order, placed by names (the
 // name each is placed by: structure.placeName); ok is false when the
@@ -170,10 +207,7 @@ func (a *nfa) fewest(m *hl7v2.Message, seq []int, names []string) (issues []issu
 					if e.seg != "" {
 						continue
 					}
-					w := c[st]
-					if e.skip != nil {
-						w++
-					}
+					w := c[st] + e.cost
 					if w < c[e.to] {
 						c[e.to] = w
 						bk[e.to] = back{prev: st, via: viaFree, skip: e.skip}

@@ -446,8 +446,12 @@ func (s *structure) placement(m *hl7v2.Message) []issue {
 		// choices, optional and repeating groups) finds the fewest problems
 		// that explain the message, so a valid message that needed a later
 		// choice never fails.
-		if best, ok := s.nfaOf().fewest(m, seq, names); ok && len(best) < len(issues) {
-			issues = best
+		// At equal cost the fewer findings say it: a group missing, not
+		// each of its members.
+		if best, ok := s.nfaOf().fewest(m, seq, names); ok {
+			if cb, ci := placementCost(best), placementCost(issues); cb < ci || cb == ci && len(best) < len(issues) {
+				issues = best
+			}
 		}
 	}
 	m.SetMemo(structureMemo{s}, issues)
