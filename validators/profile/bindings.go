@@ -187,34 +187,28 @@ func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, at pathAt)
 }
 
 // conceptBinding checks a bound CodeableConcept by its n codings (coding
-// gives each one's system and code, and whether it has a code): one in the
-// value set satisfies it; otherwise the first the terminology knows is
-// reported, and an extensible binding's maxValueSet is asked of all. The map
-// walk and the stream path (which keeps the codings' strings as it passes
-// them) share it. (A callback by index, not an iterator: a range over a
-// function moves the loop's state to the heap.)
+// gives each one's system and code, and whether it has a code) with
+// conceptMember's rule: one coding in the value set satisfies it; when every
+// coded coding is decidably outside, the first is reported by the binding's
+// strength; when one cannot be decided and none is in, the binding is said
+// not decided, a warning (information under a preferred binding, whose miss
+// is no more), never an error and never a pass. An extensible binding's
+// maxValueSet is asked the same way. The map walk and the stream path
+// (which keeps the codings' strings as it passes them) share it.
 func (w *walker) conceptBinding(k *node, n int, coding func(i int) (system, code string, ok bool), at pathAt) {
-	known, coded := false, false
-	var first string
-	for i := range n {
-		system, code, ok := coding(i)
-		if !ok {
-			continue
-		}
-		coded = true
-		in, kn := w.e.codes.Contains(k.binding.valueSet, system, code)
-		if in {
-			return
-		}
-		if kn {
-			known = true
-			if first == "" {
-				first = system + "#" + code
-			}
-		}
+	in, known := w.e.conceptMember(k.binding.valueSet, n, coding)
+	if in {
+		return
 	}
-	if known {
+	first, coded := firstCoding(n, coding, func(system, code string) bool {
+		_, kn := w.e.codes.Contains(k.binding.valueSet, system, code)
+		return known || !kn
+	})
+	switch {
+	case known:
 		w.bindingFinding(k, first, at, "no coding is in")
+	case coded:
+		w.bindingUndecided(k, first, at)
 	}
 	if !bounded(k.binding) {
 		return
@@ -223,28 +217,40 @@ func (w *walker) conceptBinding(k *node, n int, coding func(i int) (system, code
 		w.add(model.Error, CodeBinding, w.pathText(at), fmt.Sprintf("no coding has a code, but the extensible binding to %s admits only codes from its maximum value set %s (maxValueSet)", k.binding.valueSet, k.binding.maxValueSet), "")
 		return
 	}
-	unknown := ""
-	var shown []string
+	switch in, known := w.e.conceptMember(k.binding.maxValueSet, n, coding); {
+	case in:
+	case !known:
+		unknown, _ := firstCoding(n, coding, func(system, code string) bool {
+			_, kn := w.e.codes.Contains(k.binding.maxValueSet, system, code)
+			return !kn
+		})
+		w.maxValueSetUnchecked(k, unknown, at)
+	default:
+		var shown []string
+		for i := range n {
+			if system, code, ok := coding(i); ok {
+				shown = append(shown, system+"#"+code)
+			}
+		}
+		w.add(model.Error, CodeBinding, w.pathText(at), fmt.Sprintf("no coding is in the maximum value set %s of the extensible binding to %s (maxValueSet), from which any code outside the binding's value set must come", k.binding.maxValueSet, k.binding.valueSet), strings.Join(shown, ", "))
+	}
+}
+
+// firstCoding returns "system#code" of the first coding with a code that
+// pick accepts (a copy, never a view of the record), and whether any
+// coding has a code.
+func firstCoding(n int, coding func(i int) (system, code string, ok bool), pick func(system, code string) bool) (shown string, coded bool) {
 	for i := range n {
 		system, code, ok := coding(i)
 		if !ok {
 			continue
 		}
-		in, kn := w.e.codes.Contains(k.binding.maxValueSet, system, code)
-		switch {
-		case in:
-			return
-		case !kn:
-			unknown = system + "#" + code
-		default:
-			shown = append(shown, system+"#"+code)
+		coded = true
+		if pick(system, code) {
+			return system + "#" + code, true
 		}
 	}
-	if unknown != "" {
-		w.maxValueSetUnchecked(k, unknown, at)
-		return
-	}
-	w.add(model.Error, CodeBinding, w.pathText(at), fmt.Sprintf("no coding is in the maximum value set %s of the extensible binding to %s (maxValueSet), from which any code outside the binding's value set must come", k.binding.maxValueSet, k.binding.valueSet), strings.Join(shown, ", "))
+	return "", coded
 }
 
 // checkCode checks one code (with its system, "" for a code element).
@@ -253,7 +259,9 @@ func (w *walker) checkCode(k *node, system, code string, at pathAt) {
 	if in || !known && !bounded(k.binding) {
 		return
 	}
-	shown := code
+	// The evidence outlives the record's bytes, which the stream path's
+	// code is a view of.
+	shown := strings.Clone(code)
 	if system != "" {
 		shown = system + "#" + code
 	}
@@ -285,6 +293,20 @@ func bounded(b *binding) bool {
 // supplier's failure.
 func (w *walker) maxValueSetUnchecked(k *node, shown string, at pathAt) {
 	w.add(model.Information, CodeCodesUnchecked, w.pathText(at), fmt.Sprintf("%s was not checked against the maximum value set %s of the binding to %s: carecert cannot expand it offline", quote(shown), k.binding.maxValueSet, k.binding.valueSet), k.binding.maxValueSet)
+}
+
+// bindingUndecided says a bound concept's membership was not decided:
+// carecert's limit, never the supplier's failure, nor a pass.
+func (w *walker) bindingUndecided(k *node, shown string, at pathAt) {
+	sev := model.Warning
+	switch k.binding.strength {
+	case "required", "extensible":
+	case "preferred":
+		sev = model.Information
+	default:
+		return
+	}
+	w.add(sev, CodeBinding, w.pathText(at), fmt.Sprintf("whether a coding is in the value set %s (%s binding) was not decided: carecert cannot decide %s offline, and no other coding is in it", k.binding.valueSet, k.binding.strength, quote(shown)), shown)
 }
 
 func (w *walker) bindingFinding(k *node, shown string, at pathAt, subject string) {

@@ -465,8 +465,11 @@ func hasError(fs []model.Finding) bool {
 	return false
 }
 
-// holdsCode says v, a code, Coding or CodeableConcept, gives a code: a
-// value without one is in no value set, whatever carecert can expand.
+// holdsCode says v, a code, Coding or CodeableConcept, gives a code. member
+// answers "not decided" both for a coding carecert cannot decide (with none
+// in: conceptMember's rule) and for a value with no code at all; only the
+// first is carecert's limit, as a value without a code is in no value set,
+// whatever carecert can expand.
 func holdsCode(v any) bool {
 	switch x := v.(type) {
 	case string:
@@ -516,8 +519,9 @@ func (w *walker) meets(values []any, x expectation, path string) (bool, sliceMis
 	}
 	if x.binding != nil {
 		// A value set carecert cannot expand offline (not loaded, or
-		// defined by what it does not hold) leaves membership undecided:
-		// its limit, never the item's rejection.
+		// defined by what it does not hold), or a coding it cannot decide
+		// with none in, leaves membership undecided: its limit, never the
+		// item's rejection.
 		undecided := false
 		for _, v := range values {
 			in, known := w.e.member(v, x.binding.valueSet)
