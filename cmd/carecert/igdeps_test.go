@@ -128,16 +128,20 @@ var _ = Describe("a guide's declared dependencies", func() {
 				"package.json":          `{"name":"example.guide","version":"1.0.0","dependencies":{"example.missing":"1.0.0"}}`,
 				"CodeSystem-guide.json": strings.Replace(codeSystem, "%s", "guide", 1),
 			}
+			// The guide names its own canonical base (the supplier's
+			// domain), and its dependency's when dependsOn is given.
+			deps := ""
 			if dependsOn != "" {
-				files["ImplementationGuide-guide.json"] = `{"resourceType":"ImplementationGuide","url":"http://fhir.acme-health.net/guide/ImplementationGuide/example.guide","packageId":"example.guide",
-					"dependsOn":[{"uri":"` + dependsOn + `","packageId":"example.missing","version":"1.0.0"}]}`
+				deps = `,"dependsOn":[{"uri":"` + dependsOn + `","packageId":"example.missing","version":"1.0.0"}]`
 			}
+			files["ImplementationGuide-guide.json"] = `{"resourceType":"ImplementationGuide","url":"http://fhir.acme-health.net/guide/ImplementationGuide/example.guide","packageId":"example.guide"` + deps + `}`
 			args := []string{"validate", "--format", "json", "--ig", writePackageTGZ(filepath.Join(dir, "example.guide-1.0.0.tgz"), files)}
 			if given != "" {
 				// Another version of the dependency, defining an extension
 				// of its own but not the one the resources use.
 				args = append(args, "--ig", writePackageTGZ(filepath.Join(dir, "example.missing-"+given+".tgz"), map[string]string{
-					"package.json": `{"name":"example.missing","version":"` + given + `"}`,
+					"package.json":                     `{"name":"example.missing","version":"` + given + `"}`,
+					"ImplementationGuide-missing.json": `{"resourceType":"ImplementationGuide","url":"http://fhir.acme-health.net/missing/ImplementationGuide/example.missing","packageId":"example.missing"}`,
 					"StructureDefinition-other.json": `{"resourceType":"StructureDefinition","url":"http://fhir.acme-health.net/missing/StructureDefinition/other","name":"Other","status":"active",
 						"kind":"complex-type","abstract":false,"type":"Extension","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Extension","derivation":"constraint",
 						"context":[{"type":"element","expression":"Element"}],"differential":{"element":[{"id":"Extension.url","path":"Extension.url","fixedUri":"http://fhir.acme-health.net/missing/StructureDefinition/other"}]}}`,
@@ -162,14 +166,20 @@ var _ = Describe("a guide's declared dependencies", func() {
 		},
 		Entry("under the missing package's canonical, as the guide names it: not decided", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "",
 			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0 (a dependency of example.guide#1.0.0, not loaded), which this run did not load as asked: not decided"),
-		Entry("its canonical not named by the guide: any unknown extension may be the package's", "", "",
-			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0"),
+		Entry("its canonical not named by the guide: an unknown extension outside the guide's own base may be the package's", "", "",
+			"http://fhir.acme-health.net/elsewhere/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0"),
+		Entry("its canonical not named by the guide, a typo under the guide's own base: unknown, an error", "", "",
+			"http://fhir.acme-health.net/guide/StructureDefinition/patient-typo", "error", "no loaded definition declares it, so it is not allowed here"),
 		Entry("outside the missing package's canonical: unknown, an error as before", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "",
 			"http://fhir.acme-health.net/other/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here"),
 		Entry("under the canonical of a dependency given at another version, which lacks it: not decided", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "1.1.0",
 			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "may be defined by example.missing#1.0.0 (a dependency of example.guide#1.0.0, loaded at version 1.1.0 in its place), which this run did not load as asked: not decided"),
-		Entry("a dependency given at another version, its canonical not named: any unknown extension may be the package's", "", "1.1.0",
-			"http://fhir.acme-health.net/elsewhere/StructureDefinition/e", "warning", "loaded at version 1.1.0 in its place"),
+		Entry("a dependency given at another version, its canonical not named by the guide: its own ImplementationGuide.url says it; under it, not decided", "", "1.1.0",
+			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "loaded at version 1.1.0 in its place"),
+		Entry("a dependency given at another version, its canonical not named by the guide: outside its own, unknown, an error", "", "1.1.0",
+			"http://fhir.acme-health.net/elsewhere/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here"),
+		Entry("a dependency given at another version, its canonical not named by the guide: a typo under the guide's own base, an error", "", "1.1.0",
+			"http://fhir.acme-health.net/guide/StructureDefinition/patient-typo", "error", "no loaded definition declares it, so it is not allowed here"),
 		Entry("outside the canonical of a dependency given at another version: unknown, an error", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "1.1.0",
 			"http://fhir.acme-health.net/other/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here"),
 	)

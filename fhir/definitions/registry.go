@@ -115,12 +115,16 @@ type Registry struct {
 	// canonicals maps a package id to its canonical base, as the guides'
 	// ImplementationGuide.dependsOn name it (packageId, uri).
 	canonicals map[string]string
+	// own maps the package id of each loaded guide to its canonical base,
+	// as its own ImplementationGuide.url says it: what a package says of
+	// itself wins over what a guide depending on it says.
+	own map[string]string
 }
 
 // New builds a registry: the IGs are read now (their errors are returned);
 // the core is read on first use.
 func New(opts Options) (*Registry, error) {
-	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, globals: map[string][]string{}, canonicals: map[string]string{}, slim: r4core.NewDerived(coreArchive)}
+	r := &Registry{opts: opts, byURL: map[string][]*Entry{}, globals: map[string][]string{}, canonicals: map[string]string{}, own: map[string]string{}, slim: r4core.NewDerived(coreArchive)}
 	for _, p := range opts.IGs {
 		pkg, err := r.loadIG(p)
 		if err != nil {
@@ -488,7 +492,8 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 	}
 	if h.ResourceType == "ImplementationGuide" {
 		var ig struct {
-			Global []struct {
+			PackageID string `json:"packageId"`
+			Global    []struct {
 				Type    string `json:"type"`
 				Profile string `json:"profile"`
 			} `json:"global"`
@@ -501,6 +506,9 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 			return fmt.Errorf("%s: %w", source, err)
 		}
 		r.mu.Lock()
+		if base, _, ok := strings.Cut(h.URL, "/ImplementationGuide/"); ok && ig.PackageID != "" {
+			r.own[ig.PackageID] = base
+		}
 		for _, g := range ig.Global {
 			r.globals[g.Type] = append(r.globals[g.Type], g.Profile)
 		}
@@ -525,11 +533,28 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 	return nil
 }
 
-// Canonical returns the canonical base of a package a loaded guide depends
-// on (http://hl7.org/fhir/uv/ipa for hl7.fhir.uv.ipa), as the guide's
-// ImplementationGuide.dependsOn names it, or "" when none does.
+// Canonical returns the canonical base of a package (http://hl7.org/fhir/uv/ipa
+// for hl7.fhir.uv.ipa): a loaded package's own ImplementationGuide.url, or
+// else as a loaded guide's ImplementationGuide.dependsOn names it; "" when
+// neither does.
 func (r *Registry) Canonical(packageID string) string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	if base, ok := r.own[packageID]; ok {
+		return base
+	}
 	return r.canonicals[packageID]
+}
+
+// GuideCanonicals returns the canonical bases the loaded guides give
+// themselves (their ImplementationGuide.url), sorted.
+func (r *Registry) GuideCanonicals() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.own))
+	for _, base := range r.own {
+		out = append(out, base)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -506,33 +506,69 @@ func hl7Extension(url string) string {
 
 // MissingPackage is a package a run's guide depends on that the run did not
 // load as asked: Used is the version loaded in its place, "" when none is;
-// Canonical is its canonical base when the guide names it
-// (ImplementationGuide.dependsOn), "" when not known.
+// Canonical is its canonical base (its own ImplementationGuide.url when it
+// is loaded, else a guide's ImplementationGuide.dependsOn), "" when not
+// known.
 type MissingPackage struct {
 	Guide, Package, Version, Used, Canonical string
 }
 
 // missingDefinition says why a definition carecert does not hold may be
 // defined by a package the run's guides depend on and the run did not load
-// as asked (one under its canonical base, or any when a missing package's
-// base is not known): not loaded at all, or loaded at another version, which
-// may lack what the version asked defines. "" when none may define it.
-// Either way carecert's limit, not decided.
+// as asked: not loaded at all, or loaded at another version, which may lack
+// what the version asked defines. "" when none may define it. Either way
+// carecert's limit, not decided.
 func (e *Engine) missingDefinition(url string) string {
 	var from []string
+	var guides []string // the loaded guides' own bases
+	if len(e.missing) > 0 {
+		guides = e.defs.GuideCanonicals()
+	}
 	for _, m := range e.missing {
-		if m.Canonical == "" || strings.HasPrefix(url, m.Canonical+"/") {
-			if m.Used != "" {
-				from = append(from, m.Package+"#"+m.Version+" (a dependency of "+m.Guide+", loaded at version "+m.Used+" in its place)")
-			} else {
-				from = append(from, m.Package+"#"+m.Version+" (a dependency of "+m.Guide+", not loaded)")
+		if m.Canonical != "" {
+			if !strings.HasPrefix(url, m.Canonical+"/") {
+				continue
 			}
+		} else {
+			// A package's canonical is not knowable offline from its name;
+			// any URL may be its, except one under a loaded guide's own
+			// base: that guide defines what is there, so an unknown URL
+			// under it (a typo of the supplier's) is no missing package's.
+			if underGuide(url, guides) {
+				continue
+			}
+		}
+		if m.Used != "" {
+			from = append(from, m.Package+"#"+m.Version+" (a dependency of "+m.Guide+", loaded at version "+m.Used+" in its place)")
+		} else {
+			from = append(from, m.Package+"#"+m.Version+" (a dependency of "+m.Guide+", not loaded)")
 		}
 	}
 	if len(from) == 0 {
 		return ""
 	}
 	return "no loaded definition declares it, and it may be defined by " + strings.Join(from, ", ") + ", which this run did not load as asked: not decided"
+}
+
+// underGuide reports whether a definition's url is one a guide of these
+// canonical bases would publish: the base, a resource type, an id
+// (http://example.org/fhir/StructureDefinition/x under http://example.org/fhir),
+// so a guide nested under another's base is told apart from it.
+func underGuide(url string, bases []string) bool {
+	i := strings.LastIndexByte(url, '/')
+	if i < 0 {
+		return false
+	}
+	j := strings.LastIndexByte(url[:i], '/')
+	if j < 0 {
+		return false
+	}
+	for _, b := range bases {
+		if url[:j] == b {
+			return true
+		}
+	}
+	return false
 }
 
 // acceptedExtension returns the accepted domain an extension url falls in.
