@@ -111,9 +111,10 @@ requirements:
 		Expect(result(rep, "PROFILE").Outcome).To(Equal(model.Fail))
 
 		// Without a release, is-a over SNOMED CT cannot be decided offline:
-		// nothing is failed for it.
+		// nothing is failed for it, and nothing passed either: each binding
+		// is said not decided, a warning.
 		rep, _ = run("")
-		Expect(findings(rep, "PROFILE", profile.CodeBinding)).To(BeEmpty())
+		Expect(findings(rep, "PROFILE", profile.CodeBinding)).To(Equal([]string{"1 warning Condition.code", "2 warning Condition.code"}))
 	})
 
 	It("judges a requirement naming its own release with it, and one naming none with the run's", func() {
@@ -152,7 +153,7 @@ requirements:
 		reps := runVendors("", "  - {name: A, targets: [{name: feed, path: feed.ndjson}]}\n"+
 			"  - {name: B, terminology: {snomed: current.db}, targets: [{name: feed, path: feed.ndjson}]}\n")
 		Expect(reps).To(HaveLen(2))
-		Expect(findings(reps[0], "PROFILE", profile.CodeBinding)).To(BeEmpty())
+		Expect(findings(reps[0], "PROFILE", profile.CodeBinding)).To(Equal([]string{"1 warning Condition.code", "2 warning Condition.code"}), "not decided without a release")
 		Expect(findings(reps[1], "PROFILE", profile.CodeBinding)).To(Equal([]string{"2 error Condition.code"}))
 
 		// A vendor's release replaces the plan's; the other keeps the plan's.
