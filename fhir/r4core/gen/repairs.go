@@ -232,7 +232,8 @@ func elementInvariants(el json.RawMessage) ([]json.RawMessage, error) {
 }
 
 // asSnapshotElement completes a resource's own differential element as its
-// snapshot element.
+// snapshot element: invariants, those every element inherits, come before
+// the element's own constraints.
 func asSnapshotElement(el json.RawMessage, invariants []json.RawMessage) (json.RawMessage, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(el, &m); err != nil {
@@ -255,7 +256,15 @@ func asSnapshotElement(el json.RawMessage, invariants []json.RawMessage) (json.R
 	}
 	m["base"] = base
 	if len(invariants) > 0 {
-		if m["constraint"], err = json.Marshal(invariants); err != nil {
+		// The element's own constraints stay: a snapshot lists what it
+		// inherits from Element first, then what the element adds.
+		var own []json.RawMessage
+		if c := m["constraint"]; c != nil {
+			if err := json.Unmarshal(c, &own); err != nil {
+				return nil, fmt.Errorf("%s: its constraints: %w", e.Path, err)
+			}
+		}
+		if m["constraint"], err = json.Marshal(append(slices.Clone(invariants), own...)); err != nil {
 			return nil, err
 		}
 	}
