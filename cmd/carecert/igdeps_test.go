@@ -22,7 +22,8 @@ func writePackageTGZ(path string, files map[string]string) string {
 }
 
 // writeTGZ writes a .tgz of the files given by their path under folder
-// ("package/" for a FHIR package, "" for none).
+// ("package/" for a FHIR package, "" for none); a name ending in "/" is
+// written as a folder's entry.
 func writeTGZ(path, folder string, files map[string]string) string {
 	f, err := os.Create(path)
 	Expect(err).NotTo(HaveOccurred())
@@ -30,6 +31,10 @@ func writeTGZ(path, folder string, files map[string]string) string {
 	zw := gzip.NewWriter(f)
 	tw := tar.NewWriter(zw)
 	for name, data := range files {
+		if strings.HasSuffix(name, "/") { // a folder's own entry
+			Expect(tw.WriteHeader(&tar.Header{Name: folder + name, Mode: 0o755, Typeflag: tar.TypeDir})).To(Succeed())
+			continue
+		}
 		Expect(tw.WriteHeader(&tar.Header{Name: folder + name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})).To(Succeed())
 		_, err := tw.Write([]byte(data))
 		Expect(err).NotTo(HaveOccurred())
@@ -212,5 +217,24 @@ var _ = Describe("a guide's declared dependencies", func() {
 		Entry("its files in another folder, the terminology suite alone", "example.flat/", []string{"--suite", "fhir-r4-terminology"}, true),
 		Entry("its files under package/: read", "package/", nil, false),
 		Entry("its files under package/, the terminology suite alone: read", "package/", []string{"--suite", "fhir-r4-terminology"}, false),
+	)
+
+	// An archive holding no file at all (empty, or folders only) loaded
+	// nothing as silently: Layout saw no file outside package/ either.
+	DescribeTable("a package .tgz holding no file",
+		func(files map[string]string, suite []string) {
+			GinkgoT().Setenv("HOME", GinkgoT().TempDir())
+			dir := GinkgoT().TempDir()
+			guide := writeTGZ(filepath.Join(dir, "example.empty-1.0.0.tgz"), "", files)
+			p := writeFile(dir, "p.json", `{"resourceType":"Basic","id":"a","code":{"text":"x"}}`)
+			code, _, stderr := carecert(append(append([]string{"validate", "-q", "--format", "json"}, suite...), "--ig", guide, p)...)
+			Expect(code).To(Equal(exitUsage), stderr)
+			Expect(stderr).To(ContainSubstring(guide + " holds no file, so nothing of it was read"))
+		},
+		Entry("no entry at all, default suites", map[string]string{}, nil),
+		Entry("no entry at all, the terminology suite alone", map[string]string{}, []string{"--suite", "fhir-r4-terminology"}),
+		Entry("package/ as a folder only, default suites", map[string]string{"package/": ""}, nil),
+		Entry("package/ as a folder only, the terminology suite alone", map[string]string{"package/": ""}, []string{"--suite", "fhir-r4-terminology"}),
+		Entry("folders only, default suites", map[string]string{"package/": "", "package/other/": ""}, nil),
 	)
 })

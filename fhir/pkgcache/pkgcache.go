@@ -47,8 +47,8 @@ func Entry(name string) (string, bool) {
 }
 
 // Layout follows the entries of a package .tgz as a loader reads them,
-// to say when it holds no package/ folder: a FHIR package keeps all its
-// files there, so such an archive gives nothing, and the loader must say
+// to say when it holds no package/ folder (or no file at all): a FHIR
+// package keeps all its files there, so such an archive gives nothing, and the loader must say
 // so rather than load nothing in silence. Each loader of a guide asks it.
 type Layout struct {
 	inside  bool
@@ -70,11 +70,14 @@ func (l *Layout) Entry(name string) (string, bool) {
 	return Entry(name)
 }
 
-// Err says, once the archive is read, that it holds no package/ folder
-// (nil when it does, or holds nothing at all).
+// Err says, once the archive is read, that it holds no package/ folder,
+// or no file at all (nil when it has files under package/).
 func (l *Layout) Err(tgz string) error {
-	if l.inside || l.others == 0 {
+	if l.inside {
 		return nil
+	}
+	if l.others == 0 {
+		return fmt.Errorf("%s holds no file, so nothing of it was read: give a package as npm pack writes it (its files under package/), or its folder", tgz)
 	}
 	return fmt.Errorf("%s has no package/ folder, where a FHIR package keeps its files, so nothing of it was read (its %d file(s) lie elsewhere: %s): give a package as npm pack writes it, or unpack it and give its folder", tgz, l.others, strings.Join(l.outside, ", "))
 }
