@@ -477,12 +477,10 @@ func (w *walker) format(val, typ string, path vpath, level int) {
 		if level == 2 {
 			sep = d.Subcomponent
 		}
-		if j := strings.IndexByte(val, sep); j >= 0 {
-			val = val[:j]
+		if t := tsTime(val, sep); t != val {
+			val = t
 			path = path.child(1)
 			if val == "" {
-				// "^Y" sends a degree of precision without its time: the
-				// time is missing (required from 2.5), not a malformed one.
 				w.emptyTime(path)
 				return
 			}

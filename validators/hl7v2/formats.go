@@ -183,17 +183,33 @@ func checkSI(s string) string {
 	return ""
 }
 
+// tsTime returns the time of a TS value v, the part before sep. Before 2.6 a
+// TS is a composite (its parts components in a field, subcomponents in a
+// component) whose first part is the date/time and whose second its degree
+// of precision. A TS whose time is empty while a later part is sent ("^Y",
+// "^") has no value: each check reports it as missing, never as malformed
+// (hl7v2-fields as TS.1 where the version requires it, from 2.5; a
+// conformance profile as its element's usage).
+// noTime says why a TS with an empty time is missing, in a profile's usage
+// findings.
+const noTime = "its time (TS.1) is empty: a degree of precision without a time is no value"
+
+func tsTime(v string, sep byte) string {
+	if j := strings.IndexByte(v, sep); j >= 0 {
+		return v[:j]
+	}
+	return v
+}
+
 // lexical says why v is not in the lexical form of data type typ (DT, DTM,
 // TS, TM, NM, SI), or "" when it is or typ has no form of its own. For a TS
-// (a composite before 2.6) v is its first component, the date/time: empty
-// when a TS sends only its degree of precision ("^Y"), a time missing (a
-// presence rule's to judge), never a malformed one.
+// v is its time (tsTime), which callers have found not empty.
 func lexical(typ, v string) string {
 	switch typ {
 	case "DT":
 		return checkDT(v)
 	case "TS":
-		if v == "" || isNull(v) {
+		if isNull(v) {
 			return ""
 		}
 		return checkDTM(v)

@@ -730,7 +730,7 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		}
 	}
 	what := r.what
-	selected, present := 0, 0
+	selected, present, timeless := 0, 0, 0
 	// open is set when a repetition was left undecided: the field's
 	// presence and count are then not judged either.
 	open := false
@@ -798,6 +798,28 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		if isNull(val) {
 			continue // present for usage and cardinality, with no value to check
 		}
+		lex := v
+		if r.Datatype == "TS" && r.path.Sub == 0 {
+			sep := d.Component
+			if r.path.Component > 0 {
+				sep = d.Subcomponent
+			}
+			t := tsTime(val, sep)
+			if t == "" {
+				// A degree of precision without its time is no value: the
+				// element is missing, as hl7v2-fields reads TS.1.
+				present--
+				timeless++
+				if r.Usage == "R" && r.path.Component > 0 {
+					out = r.add(out, rec, r.sev, "profile.usage", path(), fmt.Sprintf("%s is required but %s", what, noTime), v, sensitive)
+				}
+				continue
+			}
+			if isNull(t) {
+				continue // a null time: present, nothing to check
+			}
+			lex = d.Unescape(t)
+		}
 		if r.Fixed != nil && v != *r.Fixed {
 			out = r.add(out, rec, r.sev, "profile.fixed", path(), fmt.Sprintf("%s must be %q, found %q", what, *r.Fixed, v), v, sensitive)
 		}
@@ -815,10 +837,6 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 		// the truncation character, is not where the profile says "=".
 		if r.noTruncation && d.Truncation != 0 && strings.HasSuffix(val, string(d.Truncation)) {
 			out = r.add(out, rec, r.sev, "profile.truncated", path(), fmt.Sprintf("%s was truncated (it ends with the truncation character %c), which its conformance length %s forbids", what, d.Truncation, r.ConfLength), v, sensitive)
-		}
-		lex := v
-		if r.Datatype == "TS" && r.path.Component == 0 {
-			lex = d.Unescape(d.Value(whole, 1, 1, 0))
 		}
 		if why := lexical(r.Datatype, lex); why != "" {
 			out = r.add(out, rec, r.sev, "profile.datatype", path(), fmt.Sprintf("%s %q is not a valid %s: %s", what, v, r.Datatype, why), v, sensitive)
@@ -846,6 +864,8 @@ func (r *Rule) applyField(rec *model.Record, m *hl7v2.Message, s *hl7v2.Segment,
 	// With where, a rule speaks of the repetitions it picks: when there are
 	// none it has nothing to say (a min on a rule of its own asks for them).
 	// A component's absence is its field's to report.
+	case r.Usage == "R" && r.path.Component == 0 && selected > 0 && present == 0 && timeless > 0:
+		out = r.add(out, rec, r.sev, "profile.usage", fieldPath(), fmt.Sprintf("%s is required but %s", what, noTime), "", false)
 	case r.Usage == "R" && r.path.Component == 0 && ((selected == 0 && r.Where == nil) || (selected > 0 && present == 0)):
 		out = r.add(out, rec, r.sev, "profile.usage", fieldPath(), fmt.Sprintf("%s is required but absent", what), "", false)
 	case r.Usage == "RE" && present == 0 && (r.path.Component == 0 || selected > 0):

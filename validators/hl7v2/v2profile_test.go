@@ -2,6 +2,7 @@ package hl7v2_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -286,5 +287,126 @@ var _ = Describe("HL7 v2 XML conformance profiles as suites", func() {
 		Expect(os.WriteFile(empty, []byte(`<HL7v2xConformanceProfile><MetaData Name="E"/></HL7v2xConformanceProfile>`), 0o644)).To(Succeed())
 		_, err = suites.Load(empty, nil)
 		Expect(err).To(MatchError(ContainSubstring("empty.xml:1: no HL7v2xStaticDef")))
+	})
+
+	// A TS before 2.6 is a composite: its time, then its degree of precision.
+	// One that sends no time ("^Y", "^") is no value: a profile's usage says
+	// whether it may be missing, never a pass as a valued element (main after
+	// 83dd289 passed it whatever the usage). A DTM has no parts to read: "^Y"
+	// is a malformed one.
+	tsProfile := func(version, field, usage string) string {
+		fields := func(n int, at int, typ string, inner string) string {
+			var b strings.Builder
+			for i := 1; i <= n; i++ {
+				if i == at {
+					fmt.Fprintf(&b, `<Field Name="F%d" Usage="%s" Min="0" Max="1" Datatype="%s">%s</Field>`, i, usage, typ, inner)
+					continue
+				}
+				fmt.Fprintf(&b, `<Field Name="F%d" Usage="O" Min="0" Max="*" Datatype="ST"/>`, i)
+			}
+			return b.String()
+		}
+		pid, pv1 := fields(1, 0, "", ""), fields(1, 0, "", "")
+		switch field {
+		case "PID-7":
+			pid = fields(7, 7, "TS", "")
+		case "PID-29":
+			pid = fields(29, 29, "DTM", "")
+		case "PV1-37.2":
+			// The field is R when its component is judged: a component's
+			// usage applies inside a field that is present.
+			pv1 = strings.Replace(fields(37, 37, "DLD", `<Component Name="Location" Usage="O" Datatype="IS"/><Component Name="Effective Date" Usage="`+usage+`" Datatype="TS"/>`),
+				`Name="F37" Usage="`+usage+`"`, `Name="F37" Usage="R"`, 1)
+		}
+		return fmt.Sprintf(`<HL7v2xConformanceProfile HL7Version="%s" ProfileType="Implementation"><MetaData Name="TS"/>`+
+			`<HL7v2xStaticDef MsgType="ADT" EventType="A01" MsgStructID="ADT_A01"><Segment Name="MSH" Usage="R" Min="1" Max="1"/><Segment Name="EVN" Usage="R" Min="1" Max="1"/>`+
+			`<Segment Name="PID" Usage="R" Min="1" Max="1">%s</Segment><Segment Name="PV1" Usage="R" Min="1" Max="1">%s</Segment>`+
+			`</HL7v2xStaticDef></HL7v2xConformanceProfile>`, version, pid, pv1)
+	}
+	tsMessage := func(version, field, value string) string {
+		pid := "PID|1||A1"
+		pv1 := "PV1|1|I"
+		switch field {
+		case "PID-7":
+			pid = "PID|1||A1||||" + value
+		case "PID-29":
+			pid = "PID|1||A1" + strings.Repeat("|", 26) + value
+		case "PV1-37.2":
+			pv1 = "PV1|1|I" + strings.Repeat("|", 35) + "HOME^" + strings.ReplaceAll(value, "^", "&")
+		}
+		return segs(`MSH|^~\&|PAS|RX1|ROUTE|ROUTE|20240101120000||ADT^A01^ADT_A01|C1|P|`+version, "EVN|A01|20240101120000", pid, pv1)
+	}
+	type tsCase struct{ field, usage, value, want string }
+	tsCases := []tsCase{
+		// PID-7, a TS field.
+		{"PID-7", "R", "^Y", "PID-7 usage(E)@PID[1].7"},
+		{"PID-7", "R", "^", "PID-7 usage(E)@PID[1].7"},
+		{"PID-7", "R", "198001011230^M", ""},
+		{"PID-7", "R", "19800101", ""},
+		{"PID-7", "R", `""`, ""},
+		{"PID-7", "R", `""^Y`, ""},
+		{"PID-7", "R", "19801301^D", "PID-7 datatype(E)@PID[1].7[1]"},
+		{"PID-7", "RE", "^Y", "PID-7 usage(I)@PID[1].7"},
+		{"PID-7", "RE", "^", "PID-7 usage(I)@PID[1].7"},
+		{"PID-7", "RE", "198001011230^M", ""},
+		{"PID-7", "O", "^Y", ""},
+		{"PID-7", "O", "^", ""},
+		{"PID-7", "O", "198001011230^M", ""},
+		{"PID-7", "O", "19801301^D", "PID-7 datatype(E)@PID[1].7[1]"},
+		{"PID-7", "X", "^Y", "PID-7 usage(E)@PID[1].7[1]"},
+		// PV1-37.2, a TS component (DLD.2): its parts are subcomponents.
+		{"PV1-37.2", "R", "^Y", "PV1-37.2 usage(E)@PV1[1].37[1].2"},
+		{"PV1-37.2", "R", "^", "PV1-37.2 usage(E)@PV1[1].37[1].2"},
+		{"PV1-37.2", "R", "20240101^D", ""},
+		{"PV1-37.2", "R", "20240101", ""},
+		{"PV1-37.2", "R", "20241301^D", "PV1-37.2 datatype(E)@PV1[1].37[1].2"},
+		{"PV1-37.2", "RE", "^Y", "PV1-37.2 usage(I)@PV1[1].37"},
+		{"PV1-37.2", "RE", "20240101^D", ""},
+		{"PV1-37.2", "O", "^Y", ""},
+		{"PV1-37.2", "O", "20240101^D", ""},
+		// PID-29, a DTM field: it has no parts, so "^Y" is malformed.
+		{"PID-29", "R", "^Y", "PID-29 datatype(E)@PID[1].29[1]"},
+		{"PID-29", "O", "^Y", "PID-29 datatype(E)@PID[1].29[1]"},
+		{"PID-29", "R", "20240101", ""},
+	}
+	var tsEntries []TableEntry
+	for _, version := range []string{"2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8"} {
+		for _, c := range tsCases {
+			for _, placement := range []string{"ER7", "batch", "framed"} {
+				tsEntries = append(tsEntries, Entry(fmt.Sprintf("%s %s %s %q, HL7 %s, %s", c.field, c.usage, "sends", c.value, version, placement), version, placement, c))
+			}
+		}
+	}
+	DescribeTable("reads a TS that sends no time as missing, by the element's usage",
+		func(version, placement string, c tsCase) {
+			file := filepath.Join(GinkgoT().TempDir(), "ts.xml")
+			Expect(os.WriteFile(file, []byte(tsProfile(version, c.field, c.usage)), 0o644)).To(Succeed())
+			reg := check.NewRegistry()
+			v2.Register(reg)
+			s, err := suites.Load(file, reg)
+			Expect(err).NotTo(HaveOccurred())
+			rec := placed(placement, tsMessage(version, c.field, c.value))
+			var got []string
+			for _, r := range s.Requirements {
+				comp, err := reg.Compile(r.Spec(), &check.Env{Context: context.Background()})
+				Expect(err).NotTo(HaveOccurred(), r.ID)
+				for _, f := range observe(comp, rec) {
+					got = append(got, fmt.Sprintf("%s %s(%s)@%s", c.field, strings.TrimPrefix(f.Code, "profile."), strings.ToUpper(f.Severity.String()[:1]), f.Path))
+				}
+			}
+			if c.want == "" {
+				Expect(got).To(BeEmpty())
+				return
+			}
+			Expect(got).To(ConsistOf(c.want))
+		},
+		tsEntries,
+	)
+
+	It("finds the NHS profile's required birth date missing when it sends only its degree of precision", func() {
+		for _, v := range []string{"^Y", "^"} {
+			Expect(profileFindings(nhs, strings.Replace(good, "|19800101|", "|"+v+"|", 1), model.Error)).
+				To(ConsistOf("ADT_A01-PID profile.usage@PID[1].7"), v)
+		}
 	})
 })
