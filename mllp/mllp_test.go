@@ -323,6 +323,9 @@ var _ = Describe("the simulator's faults whatever the message's delimiters", fun
 		"|^~\\&":            msg,
 		"#$*@%":             strings.NewReplacer("|", "#", "^", "$", "~", "*", "\\", "@", "&", "%").Replace(msg),
 		"^ and MSH-2 empty": "MSH^^PAS^RX1^ROUTE^ROUTE^20240101120000^^ADT^C1^P^2.4\rEVN^A01\rPID^1\r",
+		// The ACK's MSH-6 is the message's MSH-4: "TERR" holds "ERR" and a
+		// separator inside MSH (the AE fault cut the ACK there).
+		"|^~\\& and MSH-4 TERR": strings.Replace(msg, "|RX1|", "|TERR|", 1),
 	}
 	faults := map[string]func(ack *hl7v2.Message){
 		mllp.DefectWrongMSA2: func(ack *hl7v2.Message) { Expect(ack.Get("MSA-2")).To(Equal("XC1")) },
@@ -348,4 +351,24 @@ var _ = Describe("the simulator's faults whatever the message's delimiters", fun
 			})
 		}
 	}
+})
+
+// The wrong MSA-2 is written in the MSA segment, wherever else the text
+// "MSA|AA|<control id>" appears: before, an ACK whose MSH-3 to MSH-5 read
+// MSA, AA and the control id had its MSH changed and a correct MSA-2 sent.
+var _ = Describe("the simulator's wrong MSA-2", func() {
+	It("is written in MSA, never in an MSH that holds the same text", func() {
+		text := strings.Replace(msg, "|PAS|RX1|ROUTE|ROUTE|", "|C1|RX1|MSA|AA|", 1)
+		ms, err := hl7v2.ParseAll([]byte(text))
+		Expect(err).NotTo(HaveOccurred())
+		addr := simulate(&mllp.Simulator{Defect: mllp.DefectWrongMSA2})
+		c := &mllp.Client{Addr: addr, Timeout: 2 * time.Second}
+		defer c.Close()
+		ex := c.Send(context.Background(), ms[0], []byte(text))
+		Expect(ex.Outcome).To(Equal(hl7v2.Answered), ex.Detail)
+		Expect(ex.Responses).To(HaveLen(1))
+		ack := ex.Responses[0].Message
+		Expect(ack.Get("MSA-2")).To(Equal("XC1"))
+		Expect([]string{ack.Get("MSH-3"), ack.Get("MSH-4"), ack.Get("MSH-5")}).To(Equal([]string{"MSA", "AA", "C1"}))
+	})
 })

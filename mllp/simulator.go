@@ -145,9 +145,7 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			}
 			out = wrap(ack())
 		case DefectWrongMSA2:
-			a := ack()
-			f := fieldSeparator(a)
-			out = wrap([]byte(strings.Replace(string(a), "MSA"+f+"AA"+f+msg.ControlID(), "MSA"+f+"AA"+f+"X"+msg.ControlID(), 1)))
+			out = wrap(wrongMSA2(ack()))
 		case DefectUnframed:
 			out = msg.Encoding.Encode(ack())
 		case DefectGarbage:
@@ -161,9 +159,7 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 			out = wrap(otherVersion(ack()))
 		case DefectAENoERR:
 			opts.Code = "AE"
-			a := ack()
-			b := string(a)
-			out = wrap([]byte(b[:strings.Index(b, "ERR"+fieldSeparator(a))]))
+			out = wrap(withoutERR(ack()))
 		case DefectReject:
 			opts.Code, opts.Text = "AR", "rejected by the simulator"
 			out = wrap(ack())
@@ -192,6 +188,49 @@ func (s *Simulator) serveConn(ctx context.Context, conn net.Conn) {
 // The faults are played by it, so that a message choosing '#' gets its
 // fault as one choosing '|' does, never a correct answer in its place.
 func fieldSeparator(ack []byte) string { return string(ack[3]) }
+
+// segment returns the start and end of ack's first segment with id, found
+// at a segment's start (never inside another's field: an MSH-5 "TERR"), or
+// -1, -1.
+func segment(ack []byte, id string) (int, int) {
+	s := string(ack)
+	i := strings.Index(s, "\r"+id+fieldSeparator(ack))
+	if i < 0 {
+		return -1, -1
+	}
+	i++
+	end := strings.IndexByte(s[i:], '\r')
+	if end < 0 {
+		return i, len(s)
+	}
+	return i, i + end
+}
+
+// wrongMSA2 puts an "X" before the control id an ACK's MSA-2 answers with,
+// as the ACK writes it (escaped delimiters and all). BuildACK always writes
+// an MSA: without one the simulator stops, never sending a correct answer
+// for the fault.
+func wrongMSA2(ack []byte) []byte {
+	i, end := segment(ack, "MSA")
+	if i < 0 {
+		panic("mllp: the simulator's ACK has no MSA segment to answer wrongly: " + strconv.Quote(string(ack)))
+	}
+	fields := strings.SplitN(string(ack[i:end]), fieldSeparator(ack), 4)
+	if len(fields) < 3 {
+		fields = append(fields, make([]string, 3-len(fields))...)
+	}
+	fields[2] = "X" + fields[2]
+	return []byte(string(ack[:i]) + strings.Join(fields, fieldSeparator(ack)) + string(ack[end:]))
+}
+
+// withoutERR cuts an ACK before its ERR segments (BuildACK writes them
+// last), so that an AE goes out without saying what was wrong.
+func withoutERR(ack []byte) []byte {
+	if i, _ := segment(ack, "ERR"); i >= 0 {
+		return ack[:i]
+	}
+	return ack
+}
 
 // otherVersion rewrites an ACK's MSH-12 to a version the original did not
 // have (2.9).
