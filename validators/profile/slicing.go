@@ -201,10 +201,22 @@ func (w *walker) sliceMatch(item any, paths [][]any, k, s *node, t *typeInfo) (b
 func (w *walker) discriminate(item any, values []any, s *node, t *typeInfo, d definitions.Discriminator) (bool, sliceMiss) {
 	switch d.Type {
 	case "value", "pattern":
+		// A sure rejection by any expectation of the path wins over one
+		// that could not tell (a binding carecert cannot expand), as across
+		// discriminators in sliceMatch.
+		var undecided sliceMiss
 		for _, x := range s.expectations(d.Path) {
 			if ok, why := w.meets(values, x, d.Path); !ok {
-				return false, why
+				if why.kind != missUndecided {
+					return false, why
+				}
+				if undecided.kind != missUndecided {
+					undecided = why
+				}
 			}
+		}
+		if undecided.kind == missUndecided {
+			return false, undecided
 		}
 		// A slice that does not constrain this path lets any value through.
 		return true, sliceMiss{}
