@@ -175,8 +175,12 @@ func newLocalIndex(owner *model.Record, kind string, n int) *localIndex {
 
 // index adds the carried entries to the maps; carried no longer grows.
 func (x *localIndex) index() {
-	x.byFullURL.start(len(x.carried))
-	x.byTypeID.start(len(x.carried))
+	all := make([]*localEntry, len(x.carried))
+	for i := range x.carried {
+		all[i] = &x.carried[i]
+	}
+	x.byFullURL.start(all)
+	x.byTypeID.start(all)
 	if x.kind == "Parameters" {
 		x.ids = map[string][]string{}
 	}
@@ -189,14 +193,14 @@ func (x *localIndex) index() {
 			x.ofResource[reflect.ValueOf(e.res).Pointer()] = e
 		}
 		if e.fullURL != "" {
-			x.byFullURL.add(e.fullURL, e)
+			x.byFullURL.add(e.fullURL, i)
 		}
 		if e.typ != "" && e.id != "" {
 			key := typeIDOfEntry(e.typ, e.id)
 			if x.ids != nil && len(x.byTypeID.find(key)) == 0 {
 				x.ids[e.typ] = append(x.ids[e.typ], e.id)
 			}
-			x.byTypeID.add(key, e)
+			x.byTypeID.add(key, i)
 		}
 	}
 }
@@ -206,29 +210,35 @@ func (x *localIndex) index() {
 // and a history's entries share one), so a key's first entry is a pointer
 // in a map and only keys of several hold a slice: a slice of its own per
 // key, and a key string made per entry, were two thirds of a 200,000-entry
-// Bundle's index (about 40 of 60 MB, a heap profile, issue 18).
+// Bundle's index (about 40 of 60 MB, a heap profile, issue 18). A key's
+// first entry is its place in all, the carried entries in order, which
+// both of an index's keys share: a key of one entry is answered with a
+// window of all, no slice made per lookup.
 type keyedEntries[K comparable] struct {
-	first map[K]*localEntry
+	all   []*localEntry
+	first map[K]int32
 	more  map[K][]*localEntry
 }
 
-func (k *keyedEntries[K]) start(n int) {
-	k.first = make(map[K]*localEntry, n)
+func (k *keyedEntries[K]) start(all []*localEntry) {
+	k.all = all
+	k.first = make(map[K]int32, len(all))
 }
 
-func (k *keyedEntries[K]) add(key K, e *localEntry) {
+// add files all[i] under key.
+func (k *keyedEntries[K]) add(key K, i int) {
 	f, ok := k.first[key]
 	if !ok {
-		k.first[key] = e
+		k.first[key] = int32(i)
 		return
 	}
 	if k.more == nil {
 		k.more = map[K][]*localEntry{}
 	}
 	if k.more[key] == nil {
-		k.more[key] = []*localEntry{f}
+		k.more[key] = []*localEntry{k.all[f]}
 	}
-	k.more[key] = append(k.more[key], e)
+	k.more[key] = append(k.more[key], k.all[i])
 }
 
 // find returns the entries of key, first in entry order; the slice is
@@ -237,8 +247,8 @@ func (k *keyedEntries[K]) find(key K) []*localEntry {
 	if es, ok := k.more[key]; ok {
 		return es[:len(es):len(es)]
 	}
-	if e, ok := k.first[key]; ok {
-		return []*localEntry{e}
+	if i, ok := k.first[key]; ok {
+		return k.all[i : i+1 : i+1]
 	}
 	return nil
 }
