@@ -298,15 +298,17 @@ func (w *walker) maxValueSetUnchecked(k *node, shown string, at pathAt) {
 // bindingUndecided says a bound concept's membership was not decided:
 // carecert's limit, never the supplier's failure, nor a pass.
 func (w *walker) bindingUndecided(k *node, shown string, at pathAt) {
-	sev := model.Warning
+	// Only a binding that asks something of the data can be left
+	// undecided: a preferred binding's miss is information, no requirement
+	// of the data, so its "not decided" would be one finding per coded value
+	// that tells no reader anything (952 on one Synthea copy) and would send
+	// every such record from the stream scan to the full walk.
 	switch k.binding.strength {
 	case "required", "extensible":
-	case "preferred":
-		sev = model.Information
 	default:
 		return
 	}
-	w.add(sev, CodeBinding, w.pathText(at), fmt.Sprintf("whether a coding is in the value set %s (%s binding) was not decided: carecert cannot decide %s offline, and no other coding is in it", k.binding.valueSet, k.binding.strength, quote(shown)), shown)
+	w.add(model.Warning, CodeBinding, w.pathText(at), fmt.Sprintf("whether a coding is in the value set %s (%s binding) was not decided: carecert cannot decide %s offline, and no other coding is in it", k.binding.valueSet, k.binding.strength, quote(shown)), shown)
 }
 
 func (w *walker) bindingFinding(k *node, shown string, at pathAt, subject string) {
