@@ -57,6 +57,9 @@ func (e Encoding) String() string {
 // SniffLen is the most bytes Sniff needs: a segment id in UTF-32.
 const SniffLen = 12
 
+// utf8Mark is UTF-8's byte-order mark, which HL7 v2 streams must not carry.
+var utf8Mark = []byte{0xEF, 0xBB, 0xBF}
+
 // The byte-order marks, longest first where one begins another (UTF-32LE's
 // begins with UTF-16LE's).
 var marks = []struct {
@@ -67,7 +70,7 @@ var marks = []struct {
 	{[]byte{0, 0, 0xFE, 0xFF}, Encoding{Form: "UTF-32", BigEndian: true, BOM: true}},
 	{[]byte{0xFF, 0xFE}, Encoding{Form: "UTF-16", BOM: true}},
 	{[]byte{0xFE, 0xFF}, Encoding{Form: "UTF-16", BigEndian: true, BOM: true}},
-	{[]byte{0xEF, 0xBB, 0xBF}, Encoding{Form: "UTF-8", BOM: true}},
+	{utf8Mark, Encoding{Form: "UTF-8", BOM: true}},
 }
 
 // Sniff finds the encoding of a stream from its first bytes (at most
@@ -144,11 +147,11 @@ func (e Encoding) decoder() *unitDecoder {
 	if !e.Decoded() {
 		return nil
 	}
-	return &unitDecoder{width: e.unitWidth(), big: e.BigEndian}
+	return &unitDecoder{width: e.UnitWidth(), big: e.BigEndian}
 }
 
-// unitWidth is the bytes of a code unit of a decoded stream, 0 for bytes.
-func (e Encoding) unitWidth() int {
+// UnitWidth is the bytes of a code unit of a decoded stream, 0 for bytes.
+func (e Encoding) UnitWidth() int {
 	switch e.Form {
 	case "UTF-16":
 		return 2
@@ -304,7 +307,7 @@ func (f *frameDecoder) content(dst, src []byte, atEOF bool) (nDst, nSrc int, err
 		enc, mark := Sniff(body)
 		f.sniffed = true
 		f.frames = append(f.frames, frameStart{at: f.start, enc: enc})
-		f.width, f.big = enc.unitWidth(), enc.BigEndian
+		f.width, f.big = enc.UnitWidth(), enc.BigEndian
 		body, nSrc = body[mark:], mark
 	}
 	var w, r int

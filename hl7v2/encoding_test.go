@@ -2,6 +2,7 @@ package hl7v2_test
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing/iotest"
@@ -142,6 +143,12 @@ var captures = []struct {
 	{"line ends between frames", func(e hl7v2.Encoding) []byte {
 		return slices.Concat(mllp.Wrap(hl7v2test.Encode(framedADT[0], e)), []byte("\r\n\n"), mllp.Wrap(hl7v2test.Encode(framedADT[1], e)))
 	}},
+	{"line ends before the first frame", func(e hl7v2.Encoding) []byte {
+		return slices.Concat([]byte("\r\n"), mllp.Wrap(hl7v2test.Encode(framedADT[0], e)), mllp.Wrap(hl7v2test.Encode(framedADT[1], e)))
+	}},
+	{"spaces, a tab and a CR before the first frame", func(e hl7v2.Encoding) []byte {
+		return slices.Concat([]byte("  \t\r"), mllp.Wrap(hl7v2test.Encode(framedADT[0], e)), mllp.Wrap(hl7v2test.Encode(framedADT[1], e)))
+	}},
 	{"no CR after the end blocks", func(e hl7v2.Encoding) []byte {
 		return slices.Concat([]byte{0x0B}, hl7v2test.Encode(framedADT[0], e), []byte{0x1C, 0x0B}, hl7v2test.Encode(framedADT[1], e), []byte{0x1C})
 	}},
@@ -263,3 +270,59 @@ func readPlainMessages(ms []*hl7v2.Message) []*hl7v2.Message {
 	}
 	return ms
 }
+
+// Files joined into one stream (cat a.hl7 b.hl7), each written after a
+// UTF-8 mark: the mark opens each file's first message, where only the
+// first file's used to be read as one; the others made their header an
+// unknown segment of the message before.
+var _ = Describe("files joined into one stream, each after a UTF-8 mark", func() {
+	files := []string{unicodeADT, unicodeBatch, "MSH|^~\\&|A|B|C|D|20240101||ACK^A01^ACK|A1|P|2.5\rMSA|AA|U1\r"}
+	joined := func(marked []bool, end string, framed bool) []byte {
+		var out []byte
+		for i, f := range files {
+			text := strings.ReplaceAll(f, "\r", end)
+			if marked[i] {
+				text = string(hl7v2.Encoding{Form: "UTF-8", BOM: true}.Mark()) + text
+			}
+			if framed {
+				out = append(out, mllp.Wrap([]byte(text))...)
+			} else {
+				out = append(out, text...)
+			}
+		}
+		return out
+	}
+	for _, marked := range [][]bool{{true, true, true}, {false, true, false}, {false, false, true}} {
+		for _, end := range []string{"\r", "\r\n", "\n"} {
+			for _, framed := range []bool{false, true} {
+				It(fmt.Sprintf("marks %v, line end %q, framed %v: reads the same messages as without the marks, a mark warned on its message", marked, end, framed), func() {
+					want, err := hl7v2.ParseAll(joined([]bool{false, false, false}, end, framed))
+					Expect(err).NotTo(HaveOccurred())
+					got, err := hl7v2.ParseAll(joined(marked, end, framed))
+					Expect(err).NotTo(HaveOccurred())
+					Expect(got).To(HaveLen(len(want)))
+					var boms []int
+					for i, m := range got {
+						Expect(fieldsOf(m)).To(Equal(fieldsOf(want[i])), "message %d", i)
+						if slices.ContainsFunc(m.Issues, func(is hl7v2.Issue) bool { return is.Code == "parse.bom" }) {
+							boms = append(boms, i)
+						}
+					}
+					// The first message of each marked file: unicodeADT holds two
+					// messages, unicodeBatch's envelope and messages after them.
+					var firsts []int
+					at := 0
+					for i, f := range files {
+						n, err := hl7v2.ParseAll([]byte(f))
+						Expect(err).NotTo(HaveOccurred())
+						if marked[i] {
+							firsts = append(firsts, at)
+						}
+						at += len(n)
+					}
+					Expect(boms).To(Equal(firsts))
+				})
+			}
+		}
+	}
+})

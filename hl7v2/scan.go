@@ -195,9 +195,9 @@ func (s *Scanner) Next() (*Message, error) {
 		}
 		if s.first {
 			s.first = false
-			if bytes.HasPrefix(line, []byte{0xEF, 0xBB, 0xBF}) {
-				line, s.bom = line[3:], true
-				s.undecodable = shift(s.undecodable, 3)
+			if bytes.HasPrefix(line, utf8Mark) {
+				line, s.bom = line[len(utf8Mark):], true
+				s.undecodable = shift(s.undecodable, len(utf8Mark))
 			}
 		}
 		s.segment(line, term)
@@ -430,11 +430,14 @@ func (s *Scanner) sniff() error {
 		}
 	}
 	// A capture of MLLP frames opens with a start block, which would hide
-	// the first frame's encoding.
+	// the first frame's encoding. A capture may hold line ends or spaces
+	// before that block (a tool's, or a listener's log), which say nothing
+	// of the frames' encoding.
 	head := s.buf[:s.end]
-	framed := len(head) > 0 && head[0] == StartBlock
+	lead := len(head) - len(bytes.TrimLeft(head, " \t\r\n"))
+	framed := lead < len(head) && head[lead] == StartBlock
 	if framed {
-		head = head[1:]
+		head = head[lead+1:]
 	}
 	enc, mark := Sniff(head)
 	if framed && enc == (Encoding{}) {
@@ -505,6 +508,15 @@ func (s *Scanner) segment(line []byte, term int) {
 	bare, lead := unframe(line)
 	framed := len(bare) != len(line)
 	line = bare
+	// Files joined into one stream (cat a.hl7 b.hl7) keep each file's
+	// UTF-8 byte-order mark where its first message starts: the mark is
+	// the file's, not part of the header's segment id.
+	if rest, ok := bytes.CutPrefix(line, utf8Mark); ok && len(rest) >= 3 {
+		switch string(rest[:3]) {
+		case "MSH", "FHS", "BHS":
+			line, lead, s.bom = rest, lead+len(utf8Mark), true
+		}
+	}
 	name := line
 	if len(name) > 3 {
 		name = name[:3]

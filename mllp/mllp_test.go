@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/hl7v2"
+	"github.com/carecert/carecert/hl7v2/hl7v2test"
 	"github.com/carecert/carecert/mllp"
 )
 
@@ -74,6 +75,39 @@ var _ = Describe("FrameReader", func() {
 		Expect(fs[0].Oversize).To(BeTrue())
 		Expect(string(fs[0].Head)).To(Equal("MSH|^~\\&|A|B|C|D|2024||ADT^A01|BIG|P|2.4"))
 	})
+
+	// The first line kept of an oversize frame is decoded by the receiver
+	// to answer: in UTF-16 and UTF-32 its line end is a unit (UTF-16BE's
+	// CR is 0x00 0x0D, cut after the 0x00 before) and its cut at the limit
+	// falls between characters, a surrogate pair whole.
+	DescribeTable("keeps an oversize frame's first line in whole characters of its encoding",
+		func(e hl7v2.Encoding) {
+			for _, line := range []string{
+				"MSH|^~\\&|A|B|C|D|2024||ADT^A01|BIG|P|2.4",
+				"MSH|^~\\&|A|B|C|D|2024||ADT^A01|BIG|P|2.4|||||||" + strings.Repeat("𝄞", 1100),
+				"MSH|^~\\&|A|B|C|D|2024||ADT^A01|BIG|P|2.4||||||||" + strings.Repeat("𝄞", 1100),
+			} {
+				data := hl7v2test.Encode(line+"\rEVN|A01\rPID|1\r"+strings.Repeat("x", 100_000), e)
+				fs, err := frames(iotest.HalfReader(bytes.NewReader(mllp.Wrap(data))), 1000)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(fs).To(HaveLen(1))
+				Expect(fs[0].Oversize).To(BeTrue())
+				whole := hl7v2test.Encode(line, e)
+				Expect(whole).To(HavePrefix(string(fs[0].Head)))
+				ms, err := hl7v2.ParseAll(fs[0].Head)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(ms).To(HaveLen(1))
+				Expect(ms[0].Get("MSH-10")).To(Equal("BIG"))
+				Expect(strings.Join(ms[0].Segments[0].Fields, "|")).NotTo(ContainSubstring("\uFFFD"))
+				if len(whole) <= 4096 {
+					Expect(fs[0].Head).To(Equal(whole))
+				} else {
+					Expect(len(fs[0].Head)).To(BeNumerically(">", 4096-4))
+				}
+			}
+		},
+		encodingEntries(),
+	)
 
 	It("returns a frame at its 0x1C when nothing follows yet, and learns later whether 0x0D came", func() {
 		// The sender waits after 0x1C: the frame must come back without the 0x0D.
@@ -372,3 +406,11 @@ var _ = Describe("the simulator's wrong MSA-2", func() {
 		Expect([]string{ack.Get("MSH-3"), ack.Get("MSH-4"), ack.Get("MSH-5")}).To(Equal([]string{"MSA", "AA", "C1"}))
 	})
 })
+
+func encodingEntries() []TableEntry {
+	var out []TableEntry
+	for _, e := range hl7v2test.Encodings {
+		out = append(out, Entry(e.String(), e))
+	}
+	return out
+}
