@@ -147,11 +147,11 @@ func (e Encoding) decoder() *unitDecoder {
 	if !e.Decoded() {
 		return nil
 	}
-	return &unitDecoder{width: e.UnitWidth(), big: e.BigEndian}
+	return &unitDecoder{width: e.unitWidth(), big: e.BigEndian}
 }
 
-// UnitWidth is the bytes of a code unit of a decoded stream, 0 for bytes.
-func (e Encoding) UnitWidth() int {
+// unitWidth is the bytes of a code unit of a decoded stream, 0 for bytes.
+func (e Encoding) unitWidth() int {
 	switch e.Form {
 	case "UTF-16":
 		return 2
@@ -159,6 +159,34 @@ func (e Encoding) UnitWidth() int {
 		return 4
 	}
 	return 0
+}
+
+// FirstLine returns the first line of a message's bytes, at most limit
+// bytes, in whole characters of the encoding they are in (Sniff), its mark
+// kept: an MLLP receiver decodes an oversize frame's first line to reject
+// it. In UTF-16 and UTF-32 a line end is a unit, not a 0x0D or 0x0A byte
+// that may be half of one, and a cut keeps a surrogate pair whole.
+func FirstLine(data []byte, limit int) []byte {
+	enc, mark := Sniff(data)
+	n := min(len(data), limit)
+	d := unitDecoder{width: max(enc.unitWidth(), 1), big: enc.BigEndian}
+	if n < mark {
+		return data[:n]
+	}
+	n -= (n - mark) % d.width
+	for i := mark; i < n; i += d.width {
+		u := uint32(data[i])
+		if d.width > 1 {
+			u = d.unit(data[i:])
+		}
+		if u == '\r' || u == '\n' {
+			return data[:i]
+		}
+	}
+	if d.width == 2 && n-2 >= mark && d.unit(data[n-2:])&0xFC00 == 0xD800 {
+		n -= 2
+	}
+	return data[:n]
 }
 
 // unit reads one code unit of p (len(p) >= d.width).
@@ -307,7 +335,7 @@ func (f *frameDecoder) content(dst, src []byte, atEOF bool) (nDst, nSrc int, err
 		enc, mark := Sniff(body)
 		f.sniffed = true
 		f.frames = append(f.frames, frameStart{at: f.start, enc: enc})
-		f.width, f.big = enc.UnitWidth(), enc.BigEndian
+		f.width, f.big = enc.unitWidth(), enc.BigEndian
 		body, nSrc = body[mark:], mark
 	}
 	var w, r int

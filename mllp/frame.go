@@ -157,7 +157,7 @@ func (fr *FrameReader) Next() (Frame, error) {
 			if len(head) == 0 {
 				head = body
 			}
-			fr.data = append(fr.data[:0], firstLine(head)...)
+			fr.data = append(fr.data[:0], hl7v2.FirstLine(head, headLimit)...)
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
@@ -190,40 +190,4 @@ func (fr *FrameReader) Next() (Frame, error) {
 	}
 	fr.inFrame, fr.over, fr.skipped, fr.sample = false, false, 0, nil
 	return f, nil
-}
-
-// firstLine returns the first line of an oversize frame's content, at most
-// headLimit bytes, in whole characters of the encoding the content is in
-// (hl7v2.Sniff): the receiver decodes it to answer, and a UTF-16 or UTF-32
-// line end is a unit, not a 0x0D byte that may be half of one.
-func firstLine(head []byte) []byte {
-	enc, mark := hl7v2.Sniff(head)
-	w := max(enc.UnitWidth(), 1)
-	n := min(len(head), headLimit)
-	if n < mark {
-		return head[:n]
-	}
-	n -= (n - mark) % w
-	unit := func(i int) uint32 {
-		var u uint32
-		for k := range w {
-			b := uint32(head[i+k])
-			if enc.BigEndian {
-				u = u<<8 | b
-			} else {
-				u |= b << (8 * k)
-			}
-		}
-		return u
-	}
-	for i := mark; i < n; i += w {
-		if u := unit(i); u == '\r' || u == '\n' {
-			return head[:i]
-		}
-	}
-	// A UTF-16 pair's first half is no character without its second.
-	if w == 2 && n-2 >= mark && unit(n-2)&0xFC00 == 0xD800 {
-		n -= 2
-	}
-	return head[:n]
 }
