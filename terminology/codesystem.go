@@ -15,6 +15,9 @@ type Concept struct {
 	Inactive bool
 	// Status says why Inactive is set ("retired", "deprecated", "inactive").
 	Status string
+	// Withheld says why the concept is left out of an expansion drawn from its
+	// code system (a filter or the whole system), or is empty: see withheld.
+	Withheld string
 	// Properties are the concept's simple properties as text, by code.
 	Properties map[string][]string
 	parents    []string
@@ -175,6 +178,9 @@ func parseCodeSystem(res map[string]any, source string) (*CodeSystem, error) {
 		}
 	}
 	walk(list0(res["concept"]), "")
+	for _, c := range cs.order {
+		c.Withheld = withheld(c)
+	}
 	// Hierarchy can also be given as properties rather than by nesting.
 	for _, c := range cs.order {
 		for _, p := range c.Properties["parent"] {
@@ -194,6 +200,36 @@ func parseCodeSystem(res map[string]any, source string) (*CodeSystem, error) {
 		}
 	}
 	return cs, nil
+}
+
+// withheld says why R4 leaves a concept out of the expansions drawn from its
+// code system, or "" when it is in them. An abstract concept (notSelectable:
+// a heading such as v3's "_ActAccountCode") groups others and is not itself
+// for data; a deprecated one (status deprecated, a deprecationDate, or the
+// legacy deprecated flag) is being withdrawn. Both still lead to their
+// descendants, and a compose that lists such a code by name keeps it. A
+// "retired" or "inactive" status alone does not withhold: R4 expands those
+// codes, flagged inactive, and validation warns of them (IssueInactive).
+func withheld(c *Concept) string {
+	for _, v := range c.Properties["notSelectable"] {
+		if v == "true" {
+			return "abstract (notSelectable) in its code system"
+		}
+	}
+	for _, v := range c.Properties["status"] {
+		if v == "deprecated" {
+			return "deprecated in its code system"
+		}
+	}
+	for _, v := range c.Properties["deprecated"] {
+		if v == "true" {
+			return "deprecated in its code system"
+		}
+	}
+	if len(c.Properties["deprecationDate"]) > 0 {
+		return "deprecated in its code system (deprecationDate " + c.Properties["deprecationDate"][0] + ")"
+	}
+	return ""
 }
 
 func link(cs *CodeSystem, parent, child string) {

@@ -231,15 +231,13 @@ func enumerate(cs *CodeSystem, p *part) (map[string]bool, []string, string) {
 		}
 		selected = keep
 	}
-	if len(p.concepts) > 0 {
-		var keep []string
-		for _, c := range selected {
-			if _, ok := p.concepts[c]; ok {
-				keep = append(keep, c)
-			}
+	var keep []string
+	for _, c := range selected {
+		if _, named := p.concepts[c]; named || len(p.concepts) == 0 && cs.concepts[c].Withheld == "" {
+			keep = append(keep, c)
 		}
-		selected = keep
 	}
+	selected = keep
 	m := make(map[string]bool, len(selected))
 	for _, c := range selected {
 		m[c] = true
@@ -417,7 +415,7 @@ func (cp *compiledPart) matchSystem(ctx context.Context, e *Engine, code string)
 	}
 	if cp.cs != nil && len(cp.p.filters) == 0 {
 		// A fragment or example can still prove a code is in it.
-		if _, ok := cp.cs.Concept(code); ok {
+		if c, ok := cp.cs.Concept(code); ok && c.Withheld == "" {
 			return Member, ""
 		}
 	}
