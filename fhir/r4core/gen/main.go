@@ -298,10 +298,6 @@ func searchesR4(res json.RawMessage, r4 r4core.SchemaElements) bool {
 // in its snapshot (repairs), leaving every other byte as it was: readers
 // find a definition's resourceType near its start.
 func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements, repaired map[string]bool) (json.RawMessage, bool, error) {
-	dec := json.NewDecoder(bytes.NewReader(res))
-	if _, err := dec.Token(); err != nil {
-		return nil, false, err
-	}
 	var whole struct {
 		Differential struct {
 			Element []json.RawMessage `json:"element"`
@@ -310,89 +306,79 @@ func keepR4Elements(res json.RawMessage, r4 r4core.SchemaElements, repaired map[
 	if err := json.Unmarshal(res, &whole); err != nil {
 		return nil, false, err
 	}
-	var out bytes.Buffer
-	last := int64(0)
-	for dec.More() {
-		key, err := dec.Token()
+	for _, key := range []string{"snapshot", "differential"} {
+		var err error
+		res, _, err = replaceMember(res, key, func(raw json.RawMessage) (json.RawMessage, bool, error) {
+			return keepR4Part(raw, key == "snapshot", whole.Differential.Element, r4, repaired)
+		})
 		if err != nil {
 			return nil, false, err
 		}
-		start := dec.InputOffset()
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+	}
+	return res, true, nil
+}
+
+// keepR4Part is keepR4Elements for one of a definition's snapshot and
+// differential: its elements R4 defines, rebuilt and repaired in a snapshot,
+// and whether anything changed.
+func keepR4Part(raw json.RawMessage, snapshot bool, differential []json.RawMessage, r4 r4core.SchemaElements, repaired map[string]bool) (json.RawMessage, bool, error) {
+	var part map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &part); err != nil {
+		return nil, false, err
+	}
+	var elements []json.RawMessage
+	if err := json.Unmarshal(part["element"], &elements); err != nil {
+		return nil, false, err
+	}
+	changed := false
+	if snapshot {
+		var done []string
+		var err error
+		elements, done, err = rebuildElements(elements, differential)
+		if err != nil {
 			return nil, false, err
 		}
-		if key != "snapshot" && key != "differential" {
+		for _, r := range done {
+			repaired[r] = true
+			changed = true
+		}
+	}
+	kept := elements[:0:0]
+	for _, el := range elements {
+		var e struct {
+			ID   string `json:"id"`
+			Path string `json:"path"`
+		}
+		if err := json.Unmarshal(el, &e); err != nil {
+			return nil, false, err
+		}
+		if !r4.Defines(e.Path) {
+			changed = true
 			continue
 		}
-		var part map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &part); err != nil {
-			return nil, false, err
-		}
-		var elements []json.RawMessage
-		if err := json.Unmarshal(part["element"], &elements); err != nil {
-			return nil, false, err
-		}
-		changed := false
-		if key == "snapshot" {
-			var done []string
-			elements, done, err = rebuildElements(elements, whole.Differential.Element)
+		if snapshot {
+			fixed, done, err := repairElement(el, e.ID)
 			if err != nil {
 				return nil, false, err
 			}
 			for _, r := range done {
-				repaired[r] = true
+				repaired[r.String()] = true
 				changed = true
 			}
+			el = fixed
 		}
-		kept := elements[:0:0]
-		for _, el := range elements {
-			var e struct {
-				ID   string `json:"id"`
-				Path string `json:"path"`
-			}
-			if err := json.Unmarshal(el, &e); err != nil {
-				return nil, false, err
-			}
-			if !r4.Defines(e.Path) {
-				changed = true
-				continue
-			}
-			if key == "snapshot" {
-				fixed, done, err := repairElement(el, e.ID)
-				if err != nil {
-					return nil, false, err
-				}
-				for _, r := range done {
-					repaired[r.String()] = true
-					changed = true
-				}
-				el = fixed
-			}
-			kept = append(kept, el)
-		}
-		if !changed {
-			continue
-		}
-		list, err := json.Marshal(kept)
-		if err != nil {
-			return nil, false, err
-		}
-		part["element"] = list
-		value, err := json.Marshal(part)
-		if err != nil {
-			return nil, false, err
-		}
-		out.Write(res[last:start])
-		out.WriteString(":")
-		out.Write(value)
-		last = dec.InputOffset()
+		kept = append(kept, el)
 	}
-	if last == 0 {
-		return res, true, nil
+	if !changed {
+		return raw, false, nil
 	}
-	out.Write(res[last:])
-	return out.Bytes(), true, nil
+	list, err := json.Marshal(kept)
+	if err != nil {
+		return nil, false, err
+	}
+	part["element"] = list
+	value, err := json.Marshal(part)
+	return value, err == nil, err
 }
 
 func add(zw *zip.Writer, name string, data []byte) error {
