@@ -3,6 +3,7 @@ package quality
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/carecert/carecert/check"
 	"github.com/carecert/carecert/model"
@@ -41,18 +42,28 @@ type grading struct {
 	// noun describes the numerator in messages ("record(s) missing Patient.birthDate").
 	noun       string
 	warn, fail limit
-	// unjudged, when set, names the measure whose numerator counts the
-	// records the check could not judge (unjudgedNoun says why): when it
-	// counts some and the defect measure none, nothing was checked.
-	unjudged, unjudgedNoun string
+	// unjudged name the measures whose numerators count the records the
+	// check could not judge, each for its reason: when they count some and
+	// the defect measure none, nothing was checked.
+	unjudged []unjudged
 }
+
+// unjudged is a measure of records a check could not judge, and why
+// ("event(s) whose subject could not be joined to a patient").
+type unjudged struct{ measure, noun string }
 
 // Grade decides the outcome from the tally's measure only.
 func (g grading) Grade(t *model.Tally) (model.Outcome, string) {
 	m, ok := t.Lookup(g.measure)
 	if !ok || m.Denominator == 0 {
-		if u, ok := t.Lookup(g.unjudged); g.unjudged != "" && ok && u.Numerator > 0 {
-			return model.Skip, fmt.Sprintf("not checked: %d %s", u.Numerator, g.unjudgedNoun)
+		var why []string
+		for _, u := range g.unjudged {
+			if m, ok := t.Lookup(u.measure); ok && m.Numerator > 0 {
+				why = append(why, fmt.Sprintf("%d %s", m.Numerator, u.noun))
+			}
+		}
+		if len(why) > 0 {
+			return model.Skip, "not checked: " + strings.Join(why, ", ")
 		}
 		return model.Skip, "no applicable records"
 	}

@@ -173,7 +173,10 @@ func (e *engine) withinLife(spec check.Spec, p withinLifeParams, env *check.Env)
 	}
 	measure := r.name("outside-life")
 	r.gradeBy(measure, "event(s) dated before birth or after death")
-	r.grade.unjudged, r.grade.unjudgedNoun = r.name("unjoined"), "event(s) whose subject could not be joined to a patient"
+	r.grade.unjudged = []unjudged{
+		{r.name("unjoined"), "event(s) whose subject could not be joined to a patient"},
+		{r.name("undated"), "event(s) of a patient with neither a birth nor a death date"},
+	}
 	return &checkWith{grading: r.grade, appliesTo: r.applies, newState: func() check.State {
 		return &lifeState{check: c, People: map[uint64]*person{}}
 	}}, nil
@@ -383,7 +386,7 @@ func (s *lifeState) Merge(other check.State) error {
 
 func (s *lifeState) Finish(t *model.Tally) {
 	r := s.check.rule
-	var events, before, after, joined, absent int64
+	var events, before, after, joined, absent, undated int64
 	for _, p := range s.People {
 		joined += int64(len(p.Days) / 2)
 		if !p.HasAt {
@@ -393,6 +396,9 @@ func (s *lifeState) Finish(t *model.Tally) {
 			continue
 		}
 		if !p.HasBirth && !p.HasDeath {
+			// Nothing to compare its events with: not checked, as an
+			// absent patient's are, never a silent pass.
+			undated += int64(len(p.Days) / 2)
 			continue
 		}
 		var nb, na int64
@@ -429,4 +435,5 @@ func (s *lifeState) Finish(t *model.Tally) {
 	t.Measure(r.name("before-birth"), before, events)
 	t.Measure(r.name("after-death"), after, events)
 	t.Measure(r.name("unjoined"), s.Unjoined+absent, s.Unjoined+joined)
+	t.Measure(r.name("undated"), undated, s.Unjoined+joined)
 }
