@@ -3,10 +3,11 @@
 // in the shared selection, so on cases never used in development. Run it
 // through bench/fhir-unseen.sh, which extracts the cases from a mirror.
 //
-//	go run ./bench/fhir-unseen [-case NAME] VALIDATOR-DIR SHARED-MANIFEST
+//	go run ./bench/fhir-unseen [-case NAME] [-packs DIR] [-terminology=false] VALIDATOR-DIR SHARED-MANIFEST
 //
 // -case runs one case (shared or not) and prints every finding, to study a
-// disagreement.
+// disagreement. -packs names a folder of registry packages (npm pack's
+// tarballs) that brings the cases needing them in scope.
 package main
 
 import (
@@ -27,20 +28,22 @@ import (
 
 func main() {
 	only := flag.String("case", "", "run only this case and print all its findings")
-	withTerminology := flag.Bool("terminology", false, "judge codes with carecert's terminology engine over each case's definitions, as carecert validate does (default: the value sets the registry enumerates)")
+	withTerminology := flag.Bool("terminology", true, "judge codes with carecert's terminology engine over each case's definitions, as carecert validate does (false: only against the value sets the registry enumerates, the harness before stop 27)")
+	listSkipped := flag.Bool("skipped", false, "also list each step out of scope, with the reason")
+	packs := flag.String("packs", "", "a folder of package tarballs fetched from the npm registry (name-version.tgz): cases needing them are judged")
 	counts := flag.Bool("counts", false, "also list the steps whose error count differs from the reference's, with carecert's errors")
 	flag.Parse()
 	if flag.NArg() != 2 {
-		fmt.Fprintln(os.Stderr, "usage: fhir-unseen [-case NAME] VALIDATOR-DIR SHARED-MANIFEST")
+		fmt.Fprintln(os.Stderr, "usage: fhir-unseen [-case NAME] [-packs DIR] [-terminology=false] VALIDATOR-DIR SHARED-MANIFEST")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), flag.Arg(1), *only, *counts, *withTerminology); err != nil {
+	if err := run(flag.Arg(0), flag.Arg(1), *packs, *only, *counts, *listSkipped, *withTerminology); err != nil {
 		fmt.Fprintln(os.Stderr, "fhir-unseen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, sharedManifest, only string, counts, withTerminology bool) error {
+func run(dir, sharedManifest, packs, only string, counts, listSkipped, withTerminology bool) error {
 	shared, err := agreement.CaseNames(sharedManifest)
 	if err != nil {
 		return fmt.Errorf("shared manifest: %w", err)
@@ -48,7 +51,7 @@ func run(dir, sharedManifest, only string, counts, withTerminology bool) error {
 	if only != "" {
 		shared = nil
 	}
-	cases, skipped, err := agreement.Upstream(dir, shared)
+	cases, skipped, err := agreement.Upstream(dir, shared, packs)
 	if err != nil {
 		return fmt.Errorf("upstream cases: %w", err)
 	}
@@ -115,8 +118,24 @@ func run(dir, sharedManifest, only string, counts, withTerminology bool) error {
 		why[r]++
 	}
 	fmt.Printf("out of scope: %d\n", len(s.Skipped))
-	for r, n := range why {
-		fmt.Printf("  %d\t%s\n", n, r)
+	reasons := make([]string, 0, len(why))
+	for r := range why {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		fmt.Printf("  %d\t%s\n", why[r], r)
+		if !listSkipped {
+			continue
+		}
+		var steps []string
+		for step, reason := range s.Skipped {
+			if reason == r {
+				steps = append(steps, step)
+			}
+		}
+		sort.Strings(steps)
+		fmt.Printf("\t\t%s\n", strings.Join(steps, ", "))
 	}
 	return nil
 }

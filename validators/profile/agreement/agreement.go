@@ -395,11 +395,15 @@ func caseTerminology(dir string, xml definitions.XMLDecoder, files ...[]string) 
 	return eng, eng.Ready()
 }
 
-// within returns the paths of files named relative to dir.
+// within returns the paths of files named relative to dir (a path that is
+// already absolute, a package fetched elsewhere, is kept).
 func within(dir string, files []string) []string {
 	out := make([]string, len(files))
 	for i, f := range files {
-		out[i] = filepath.Join(dir, f)
+		out[i] = f
+		if !filepath.IsAbs(f) {
+			out[i] = filepath.Join(dir, f)
+		}
 	}
 	return out
 }

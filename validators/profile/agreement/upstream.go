@@ -2,7 +2,9 @@ package agreement
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -69,8 +71,11 @@ type upstreamCase struct {
 // R4 cases judged out of scope with the reason: turned off upstream, needing
 // packages or a logical model carecert cannot load offline, needing a
 // terminology server (the tx modules, as in the shared selection), or
-// without a reference outcome.
-func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, error) {
+// without a reference outcome. packs, when not empty, is a folder of package
+// tarballs fetched from the npm registry (named as npm pack names them,
+// name-version.tgz): a case naming a package by id and version, or needing a
+// dependency its folder does not ship, is in scope when packs holds it.
+func Upstream(dir string, exclude map[string]bool, packs string) ([]Case, map[string]string, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		return nil, nil, err
@@ -87,19 +92,20 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 		if !strings.HasPrefix(u.Version, "4.0") || exclude[u.Name] {
 			continue
 		}
-		packages, local := localPackages(dir, u.Packages)
+		packages, local := casePackages(dir, packs, u.Packages)
 		why := ""
 		switch {
 		case u.UseTest != nil && !*u.UseTest:
 			why = "turned off upstream (use-test false)"
-		case len(u.Packages) > 0 && !local:
-			why = "needs packages downloaded"
 		case len(u.Logical) > 0 || u.Module == "logical":
 			why = "an instance of a logical model (not a FHIR resource)"
 		case u.Module == "shc":
 			why = "a SMART Health Card (a signed credential wrapping FHIR), which carecert does not read"
 		case strings.HasPrefix(u.Module, "tx"):
 			why = "needs a terminology server"
+		case len(u.Packages) > 0 && !local:
+			// After the reasons no package would remove.
+			why = needsPackages(packs)
 		case u.ValidateReference != "" && u.ValidateReference != "IGNORE":
 			why = "run with a fetcher that reads each referenced resource from the test folder (validateReference); carecert resolves references only within the input"
 		case u.Certificate != "":
@@ -113,7 +119,7 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 			skipped[u.Name] = why
 			continue
 		}
-		want, served, err := outcome(dir, u.Java)
+		want, served, err := stepOutcome(dir, u.Java, u.Name, "base")
 		if err != nil {
 			skipped[u.Name] = "reference outcome unreadable"
 			continue
@@ -137,12 +143,12 @@ func Upstream(dir string, exclude map[string]bool) ([]Case, map[string]string, e
 		}
 		var profilePackages []string
 		if u.Profile != nil {
-			profilePackages, local = localPackages(dir, u.Profile.Packages)
+			profilePackages, local = casePackages(dir, packs, u.Profile.Packages)
 		}
 		if u.Profile != nil && !local {
-			skipped[u.Name+" [profile]"] = "needs packages downloaded"
+			skipped[u.Name+" [profile]"] = needsPackages(packs)
 		} else if u.Profile != nil && len(u.Profile.Java) > 0 {
-			if pw, served, err := outcome(dir, u.Profile.Java); err == nil && served {
+			if pw, served, err := stepOutcome(dir, u.Profile.Java, u.Name, "profile"); err == nil && served {
 				skipped[u.Name+" [profile]"] = byServer
 			} else if err == nil {
 				c.Profile = &ProfileStep{Source: u.Profile.Source, Supporting: u.Profile.Supporting, Expected: pw,
@@ -162,6 +168,23 @@ const byServer = "needs a terminology server (every error the reference reports 
 // issueServer is the OperationOutcome extension the reference puts on an
 // issue its terminology server raised.
 const issueServer = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-server"
+
+// stepOutcome reads a step's reference outcome (see outcome): the file the
+// manifest names or, where that file is absent, the one the reference's own
+// test harness reads for the step, outcomes/java/R4.NAME-MODE.json (with "/"
+// in the name as "-"): that harness names every outcome so and fails a case
+// whose manifest names another file.
+func stepOutcome(dir string, java json.RawMessage, name, mode string) (want *Expectation, served bool, err error) {
+	want, served, err = outcome(dir, java)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return want, served, err
+	}
+	named, err := json.Marshal("java/R4." + strings.ReplaceAll(name, "/", "-") + "-" + mode + ".json")
+	if err != nil {
+		return nil, false, err
+	}
+	return outcome(dir, named)
+}
 
 // outcome counts the errors and fatal issues of a reference outcome: an
 // OperationOutcome file under dir/outcomes, or an inline errorCount. served
@@ -235,14 +258,38 @@ func CaseNames(manifest string) (map[string]bool, error) {
 	return names, nil
 }
 
-// localPackages returns the package files a case loads when every package
-// it names is a file of the case folder (fhir-test-cases ships some test
-// packages beside the cases) and every package they depend on, the R4 core
-// aside, is among them or beside them as name#version.tgz, which is then
-// loaded too; ok is false when a package or a dependency is not there (one
-// named by id and version needs the registry).
-func localPackages(dir string, packages []string) (files []string, ok bool) {
-	files = slices.Clone(packages)
+// needsPackages is why a case is out of scope when a package it loads is not
+// at hand: without a folder of fetched packages, any package the case folder
+// does not ship; with one, a package the registry did not give either.
+func needsPackages(packs string) string {
+	if packs == "" {
+		return "needs packages downloaded"
+	}
+	return "needs packages the npm registry does not hold (nor the case folder)"
+}
+
+// leftOutDependencies are dependencies never loaded as a case's packages:
+// the R4 core, which carecert embeds, and R4's examples, which hold R4's own
+// definitions again and no profile of a guide.
+var leftOutDependencies = []string{"hl7.fhir.r4.core", "hl7.fhir.r4.examples"}
+
+// casePackages returns the package files a case loads, with every package
+// they depend on (but leftOutDependencies), and whether all of them are at
+// hand. A package is at hand as a file of the case folder (fhir-test-cases
+// ships some test packages beside the cases), or, named by id and version,
+// as a tarball in packs. A dependency is at hand beside the package that
+// needs it as name#version.tgz, or in packs at that version, or in packs at
+// the one other version the registry holds, as the reference validator
+// loads it (its outcomes name the version it loaded). Files in the case
+// folder are relative to it; those in packs are absolute.
+func casePackages(dir, packs string, packages []string) (files []string, ok bool) {
+	for _, p := range packages {
+		f, ok := packageFile(dir, packs, p)
+		if !ok {
+			return nil, false
+		}
+		files = append(files, f)
+	}
 	for next := 0; next < len(files); next++ {
 		defs, err := definitions.New(definitions.Options{NoCore: true, IGs: within(dir, files[next:next+1])})
 		if err != nil {
@@ -250,14 +297,54 @@ func localPackages(dir string, packages []string) (files []string, ok bool) {
 		}
 		for _, p := range defs.Packages() {
 			for name, version := range p.Dependencies {
-				dep := filepath.Join(filepath.Dir(files[next]), name+"#"+version+".tgz")
-				if name != "hl7.fhir.r4.core" && !slices.Contains(files, dep) {
+				if slices.Contains(leftOutDependencies, name) {
+					continue
+				}
+				dep, ok := dependencyFile(dir, packs, filepath.Dir(files[next]), name, version)
+				if !ok {
+					return nil, false
+				}
+				if !slices.Contains(files, dep) {
 					files = append(files, dep)
 				}
 			}
 		}
 	}
 	return files, true
+}
+
+// packageFile finds a package a case names: a file of the case folder, or
+// name#version fetched into packs.
+func packageFile(dir, packs, p string) (string, bool) {
+	if exists(filepath.Join(dir, p)) {
+		return p, true
+	}
+	name, version, ok := strings.Cut(p, "#")
+	if packs == "" || !ok {
+		return "", false
+	}
+	f := filepath.Join(packs, name+"-"+version+".tgz")
+	return f, exists(f)
+}
+
+// dependencyFile finds a dependency of a package in folder beside: there as
+// name#version.tgz, or in packs at that version or at the only version of
+// the name packs holds.
+func dependencyFile(dir, packs, beside, name, version string) (string, bool) {
+	if f := filepath.Join(beside, name+"#"+version+".tgz"); exists(within(dir, []string{f})[0]) {
+		return f, true
+	}
+	if packs == "" {
+		return "", false
+	}
+	if f := filepath.Join(packs, name+"-"+version+".tgz"); exists(f) {
+		return f, true
+	}
+	other, _ := filepath.Glob(filepath.Join(packs, name+"-[0-9]*.tgz"))
+	if len(other) == 1 {
+		return other[0], true
+	}
+	return "", false
 }
 
 func exists(path string) bool {

@@ -35,7 +35,7 @@ var _ = Describe("reading upstream cases", func() {
 			{"name": "clean", "file": "p.json", "version": "4.0", "java": "clean.json",
 			 "profile": {"source": "p.json", "java": "served.json"}}]}`)
 
-		cases, skipped, err := agreement.Upstream(dir, nil)
+		cases, skipped, err := agreement.Upstream(dir, nil, "")
 		Expect(err).NotTo(HaveOccurred())
 		names := map[string]*agreement.Case{}
 		for i := range cases {
@@ -64,7 +64,7 @@ var _ = Describe("reading upstream cases", func() {
 			{"name": "unfetched", "file": "p.json", "version": "4.0", "java": "ok.json", "validateReference": "IGNORE"},
 			{"name": "keyed", "file": "p.json", "version": "4.0", "java": "ok.json", "certificate": "k.jwk"}]}`), 0o644)).To(Succeed())
 
-		cases, skipped, err := agreement.Upstream(dir, nil)
+		cases, skipped, err := agreement.Upstream(dir, nil, "")
 		Expect(err).NotTo(HaveOccurred())
 		byName := map[string]agreement.Case{}
 		for _, c := range cases {
@@ -128,7 +128,7 @@ var _ = Describe("upstream cases naming packages", func() {
 			{"name": "dependency-elsewhere", "file": "p.json", "version": "4.0", "java": "one.json", "packages": ["packages/example.orphan#1.0.0.tgz"]},
 			{"name": "registry", "file": "p.json", "version": "4.0", "java": "one.json", "packages": ["hl7.fhir.us.core#3.1.0"]}]}`)
 
-		cases, skipped, err := agreement.Upstream(dir, nil)
+		cases, skipped, err := agreement.Upstream(dir, nil, "")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cases).To(HaveLen(2))
 		for _, c := range cases {
@@ -148,6 +148,99 @@ var _ = Describe("upstream cases naming packages", func() {
 			Expect(o.Got).To(Equal(1), "%s: the package's profile is loaded and requires the birth date: %v", o.Case, o.Findings)
 			Expect(o.Findings).To(ContainElement(HaveField("Path", "Patient.birthDate")), o.Case)
 		}
+	})
+})
+
+var _ = Describe("upstream cases naming registry packages", func() {
+	// A package named by id and version is in scope when a folder of
+	// tarballs fetched from the npm registry holds it (npm pack's names);
+	// a dependency is taken at its version there, or at the only other
+	// version there, as the reference loads what the registry holds.
+	It("runs a case whose registry packages and their dependencies are in the packs folder, and leaves out the others with the reason", func() {
+		dir, packs := GinkgoT().TempDir(), GinkgoT().TempDir()
+		write := func(name, text string) {
+			Expect(os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)).To(Succeed())
+		}
+		profile := `{"resourceType": "StructureDefinition", "url": "http://example.org/fhir/StructureDefinition/dated-patient", "version": "1.0.0", "name": "DatedPatient",
+			"status": "active", "kind": "resource", "abstract": false, "type": "Patient", "derivation": "constraint",
+			"baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient",
+			"differential": {"element": [{"id": "Patient.birthDate", "path": "Patient.birthDate", "min": 1}]}}`
+		valueSet := `{"resourceType": "ValueSet", "url": "http://example.org/fhir/ValueSet/any", "version": "1.0.0", "status": "active"}`
+		writePackage(filepath.Join(packs, "example.guide-1.0.0.tgz"), "example.guide", "1.0.0", `, "example.dep": "1.0.0", "example.exact": "3.0.0", "hl7.fhir.r4.examples": "4.0.1"`, profile)
+		writePackage(filepath.Join(packs, "example.dep-2.0.0.tgz"), "example.dep", "2.0.0", "", valueSet)
+		writePackage(filepath.Join(packs, "example.exact-3.0.0.tgz"), "example.exact", "3.0.0", "", valueSet)
+		writePackage(filepath.Join(packs, "example.exact-4.0.0.tgz"), "example.exact", "4.0.0", "", valueSet)
+		writePackage(filepath.Join(packs, "example.lonely-1.0.0.tgz"), "example.lonely", "1.0.0", `, "example.absent": "1.0.0"`, valueSet)
+		writePackage(filepath.Join(packs, "example.twice-1.0.0.tgz"), "example.twice", "1.0.0", `, "example.exact": "1.0.0"`, valueSet)
+		write("outcomes/one.json", `{"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]}`)
+		write("p.json", `{"resourceType": "Patient", "meta": {"profile": ["http://example.org/fhir/StructureDefinition/dated-patient"]}}`)
+		write("manifest.json", `{"test-cases": [
+			{"name": "fetched", "file": "p.json", "version": "4.0", "java": "one.json", "packages": ["example.guide#1.0.0"]},
+			{"name": "not-fetched", "file": "p.json", "version": "4.0", "java": "one.json", "packages": ["example.guide#9.0.0"]},
+			{"name": "dependency-absent", "file": "p.json", "version": "4.0", "java": "one.json", "packages": ["example.lonely#1.0.0"]},
+			{"name": "dependency-ambiguous", "file": "p.json", "version": "4.0", "java": "one.json", "packages": ["example.twice#1.0.0"]}]}`)
+
+		cases, skipped, err := agreement.Upstream(dir, nil, packs)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cases).To(HaveLen(1))
+		Expect(cases[0].Name).To(Equal("fetched"))
+		Expect(cases[0].Packages).To(ConsistOf(filepath.Join(packs, "example.guide-1.0.0.tgz"), filepath.Join(packs, "example.dep-2.0.0.tgz"),
+			filepath.Join(packs, "example.exact-3.0.0.tgz")), "the dependency at its version where there, at the only other version otherwise; R4's examples left out")
+		for _, name := range []string{"not-fetched", "dependency-absent", "dependency-ambiguous"} {
+			Expect(skipped).To(HaveKeyWithValue(name, ContainSubstring("npm registry does not hold")))
+		}
+		without, _, err := agreement.Upstream(dir, nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(without).To(BeEmpty(), "without packs no case naming a registry package is in scope")
+
+		core, err := definitions.New(definitions.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		s, err := agreement.RunCases(dir, cases, skipped, agreement.Options{Core: core})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.Outcomes).To(HaveLen(1))
+		Expect(s.Outcomes[0].Findings).To(ContainElement(HaveField("Path", "Patient.birthDate")), "the fetched package's profile is loaded")
+	})
+})
+
+var _ = Describe("reading a step's reference outcome", func() {
+	// The reference's own harness reads outcomes/java/R4.NAME-MODE.json for
+	// every step and fails a manifest naming another file; where the named
+	// file is absent, that one is the reference's outcome.
+	It("reads the outcome the reference harness names when the manifest names a file that is absent", func() {
+		dir := GinkgoT().TempDir()
+		write := func(name, text string) {
+			Expect(os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)).To(Succeed())
+		}
+		two := `{"resourceType": "OperationOutcome", "issue": [{"severity": "error"}, {"severity": "error"}]}`
+		write("outcomes/java/R4.renamed-base.json", two)
+		write("outcomes/java/R4.renamed-profile.json", `{"resourceType": "OperationOutcome"}`)
+		write("outcomes/java/R4.dir-nested-base.json", two)
+		write("outcomes/java/named.json", `{"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]}`)
+		write("p.json", `{"resourceType": "Patient"}`)
+		write("manifest.json", `{"test-cases": [
+			{"name": "renamed", "file": "p.json", "version": "4.0", "java": "java/R4.general.renamed.json",
+			 "profile": {"source": "p.json", "java": "java/R4.general.renamed-profile.json"}},
+			{"name": "dir/nested", "file": "p.json", "version": "4.0", "java": "java/R4.nested.json"},
+			{"name": "named", "file": "p.json", "version": "4.0", "java": "java/named.json"},
+			{"name": "nowhere", "file": "p.json", "version": "4.0", "java": "java/R4.nowhere.json"}]}`)
+
+		cases, skipped, err := agreement.Upstream(dir, nil, "")
+		Expect(err).NotTo(HaveOccurred())
+		want := map[string]int{}
+		for _, c := range cases {
+			n, ok := c.Expected.Errors()
+			Expect(ok).To(BeTrue())
+			want[c.Name] = n
+			if c.Profile != nil {
+				n, ok := c.Profile.Expected.Errors()
+				Expect(ok).To(BeTrue())
+				want[c.Name+" [profile]"] = n
+			}
+		}
+		Expect(want).To(Equal(map[string]int{"renamed": 2, "renamed [profile]": 0, "dir/nested": 2, "named": 1}))
+		Expect(skipped).To(HaveKeyWithValue("nowhere", "reference outcome unreadable"))
 	})
 })
 
@@ -180,7 +273,7 @@ var _ = Describe("judging a case's codes", func() {
 		write("manifest.json", `{"test-cases": [
 			{"name": "loinc", "file": "loinc.json", "version": "4.0", "java": "one.json", "packages": ["packages/example.sct#1.0.0.tgz"]},
 			{"name": "sct", "file": "sct.json", "version": "4.0", "java": "none.json", "packages": ["packages/example.sct#1.0.0.tgz"]}]}`)
-		cases, skipped, err := agreement.Upstream(dir, nil)
+		cases, skipped, err := agreement.Upstream(dir, nil, "")
 		Expect(err).NotTo(HaveOccurred())
 		core, err := definitions.New(definitions.Options{})
 		Expect(err).NotTo(HaveOccurred())
