@@ -100,13 +100,14 @@ func (w *walker) elementAlternatives(item any, m map[string]any, t *typeInfo, pa
 			cands = append(cands, w.profileCandidates(m, []*Compiled{p}, path, true)...)
 		}
 	}
-	w.oneOf(cands, unloaded, path, t.code)
+	w.oneOf(cands, unloaded, path, t.code, model.Warning)
 }
 
 // targetProfiles checks a resolved reference's target against the profiles
 // the element requires of it (type.targetProfile): the target must conform to
-// at least one of those of its type. Targets outside the record (on a server)
-// cannot be checked and raise nothing.
+// at least one of those of its type, and one that meets several is warned of,
+// as the reference validator does: which was meant is ambiguous. Targets
+// outside the record (on a server) cannot be checked and raise nothing.
 func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp string) {
 	typ, _ := target["resourceType"].(string)
 	var compiled []*Compiled
@@ -119,26 +120,32 @@ func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp stri
 			compiled = append(compiled, p)
 		}
 	}
-	tried, first := conformsToNone(w.profileCandidates(target, compiled, typ, true))
-	if len(tried) == 0 {
+	v := judge(w.profileCandidates(target, compiled, typ, true))
+	if len(v.met) > 1 {
+		w.add(model.Warning, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that conforms to %d of the profiles this element allows its target (%s): which one it is meant to meet is ambiguous",
+			ref, typ, len(v.met), strings.Join(v.met, ", ")), "")
+	}
+	if len(v.met) > 0 || len(v.missed) == 0 {
 		return
 	}
 	if len(t.unreadTargets) > 0 {
 		// A target profile carecert cannot read may be the one it meets.
-		w.add(model.Warning, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s (%s: %s); whether it conforms to %s, which is not loaded, was not decided",
-			ref, typ, strings.Join(tried, " or "), first.Path, first.Message, strings.Join(t.unreadTargets, ", ")), "")
+		w.add(model.Warning, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s (%s); whether it conforms to %s, which is not loaded, was not decided",
+			ref, typ, strings.Join(v.tried, " or "), v.why(), strings.Join(t.unreadTargets, ", ")), "")
 		return
 	}
-	w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s, which this element requires of its target: %s: %s",
-		ref, typ, strings.Join(tried, " or "), first.Path, first.Message), "")
+	w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s, which this element requires of its target: %s",
+		ref, typ, strings.Join(v.tried, " or "), v.why()), "")
 }
 
 // typeProfiles checks a complex datatype value against the profiles its
 // element's type names (ElementDefinition.type.profile): the value must
 // conform to at least one of them (R4 §5.1.0.9: the profiles of one type are
 // alternatives). The value was already walked against the base type; each
-// profile is walked on its own, and one finding says which were tried and
-// the first problem of the first. Extensions (their definitions), References
+// profile is walked on its own, and one finding says what each missed. A
+// profile that cannot be loaded, or that constrains another type (reported
+// where the definition is checked), may be the one the value meets: failing
+// the others is then not decided. Extensions (their definitions), References
 // (their targets) and nested resources are checked where they are walked.
 func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 	if len(t.profiles) == 1 && strings.HasPrefix(t.profiles[0], definitions.CoreBase) {
@@ -148,21 +155,25 @@ func (w *walker) typeProfiles(m map[string]any, t *typeInfo, path string) {
 		return
 	}
 	var compiled []*Compiled
+	var unloaded []string
 	for _, url := range t.profiles {
 		p, err := w.e.Compiled(url)
-		if err != nil {
+		switch {
+		case err != nil:
 			w.add(model.Warning, CodeProfile, path, fmt.Sprintf("profile %s of this %s is not loaded, so the value was not checked against it: %v", url, t.code, err), "")
-			return
+			unloaded = append(unloaded, url)
+		case p.IsCore:
+			return // the base type itself: any value conforms
+		case p.Type != t.code:
+			unloaded = append(unloaded, url)
+		default:
+			compiled = append(compiled, p)
 		}
-		if p.IsCore || p.Type != t.code {
-			return // the base type itself, or a profile of another type (reported where the definition is checked)
-		}
-		compiled = append(compiled, p)
 	}
 	// One profile's root constraints are the value's own, evaluated in the
 	// walk of the value (typeInvariants); several are alternatives, each
 	// tried with its profile.
-	w.oneOf(w.profileCandidates(m, compiled, path, len(t.profiles) > 1), nil, path, t.code)
+	w.oneOf(w.profileCandidates(m, compiled, path, len(t.profiles) > 1), unloaded, path, t.code, model.Warning)
 }
 
 // candidate is one definition a value may conform to: its name, and the
@@ -183,20 +194,27 @@ func (w *walker) profileCandidates(m map[string]any, compiled []*Compiled, path 
 }
 
 // oneOf checks that a value conforms to at least one of the candidates, and
-// otherwise adds one finding naming those tried and the first problem of the
-// first. unloaded are alternatives that could not be loaded: the value may
-// conform to one of them, so failing the others is then a warning that the
-// question was not decided, never an error.
-func (w *walker) oneOf(cands []candidate, unloaded []string, path, typ string) {
-	tried, first := conformsToNone(cands)
-	if len(tried) == 0 {
+// otherwise adds one finding naming those tried and what each found. unloaded
+// are alternatives that could not be loaded: the value may conform to one of
+// them, so failing the others is then a warning that the question was not
+// decided, never an error. A value that meets several is said to be
+// ambiguous at severity several: a warning for an element's value, as the
+// reference validator says; information for a resource in a Bundle entry,
+// contained or a parameter, where it only hints.
+func (w *walker) oneOf(cands []candidate, unloaded []string, path, typ string, several model.Severity) {
+	v := judge(cands)
+	if len(v.met) > 1 {
+		w.add(several, CodeTypeProfile, path, fmt.Sprintf("this %s conforms to %d of the profiles the element names (%s): which one it is meant to meet is ambiguous",
+			typ, len(v.met), strings.Join(v.met, ", ")), "")
+	}
+	if len(v.met) > 0 || len(v.missed) == 0 {
 		return
 	}
-	what := "the profile " + tried[0]
-	if len(tried) > 1 {
-		what = "any of the profiles " + strings.Join(tried, ", ")
+	what := "the profile " + v.tried[0]
+	if len(v.tried) > 1 {
+		what = "any of the profiles " + strings.Join(v.tried, ", ")
 	}
-	msg := fmt.Sprintf("this %s does not conform to %s, as the element requires: %s: %s", typ, what, first.Path, first.Message)
+	msg := fmt.Sprintf("this %s does not conform to %s, as the element requires: %s", typ, what, v.why())
 	if len(unloaded) > 0 {
 		w.add(model.Warning, CodeTypeProfile, path, fmt.Sprintf("%s; whether it conforms to %s, which could not be loaded, was not decided", msg, strings.Join(unloaded, ", ")), "")
 		return
@@ -204,20 +222,61 @@ func (w *walker) oneOf(cands []candidate, unloaded []string, path, typ string) {
 	w.add(model.Error, CodeTypeProfile, path, msg, "")
 }
 
-// conformsToNone walks each candidate and returns the names of all of them
-// with the first error of the first, or nothing as soon as one has no error
-// (or when there are none).
-func conformsToNone(cands []candidate) (tried []string, first model.Finding) {
+// verdict is a value judged against every alternative its element names
+// (R4 §5.1.0.9: it conforms when it meets one): those it meets, and those
+// it misses with their errors.
+type verdict struct {
+	met []string
+	// tried names the alternatives missed, in the element's order; missed
+	// holds them closest first (fewest errors).
+	tried  []string
+	missed []missed
+}
+
+// missed is an alternative a value does not meet, and its errors.
+type missed struct {
+	name   string
+	errors []model.Finding
+}
+
+// judge walks the value against each candidate, never stopping at the first
+// met: meeting several is worth saying, and when none is met each one's
+// errors are.
+func judge(cands []candidate) verdict {
+	var v verdict
 	for _, c := range cands {
-		fs := c.walk()
-		i := slices.IndexFunc(fs, func(f model.Finding) bool { return f.Severity == model.Error })
-		if i < 0 {
-			return nil, model.Finding{}
+		var errs []model.Finding
+		for _, f := range c.walk() {
+			if f.Severity == model.Error {
+				errs = append(errs, f)
+			}
 		}
-		if len(tried) == 0 {
-			first = fs[i]
+		switch {
+		case len(errs) > 0:
+			v.tried = append(v.tried, c.name)
+			v.missed = append(v.missed, missed{c.name, errs})
+		case !slices.Contains(v.met, c.name):
+			v.met = append(v.met, c.name)
 		}
-		tried = append(tried, c.name)
 	}
-	return tried, first
+	slices.SortStableFunc(v.missed, func(a, b missed) int { return len(a.errors) - len(b.errors) })
+	return v
+}
+
+// why says what the missed alternatives found: the one error, or for each,
+// closest first, its first error and how many more it found.
+func (v verdict) why() string {
+	if len(v.missed) == 1 {
+		f := v.missed[0].errors[0]
+		return f.Path + ": " + f.Message
+	}
+	parts := make([]string, len(v.missed))
+	for i, m := range v.missed {
+		f := m.errors[0]
+		parts[i] = fmt.Sprintf("against %s, %s: %s", m.name, f.Path, f.Message)
+		if n := len(m.errors) - 1; n > 0 {
+			parts[i] += fmt.Sprintf(" (and %d more error(s))", n)
+		}
+	}
+	return strings.Join(parts, "; ")
 }

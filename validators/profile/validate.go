@@ -1154,7 +1154,7 @@ func (w *walker) conformTo(m map[string]any, alternatives []*Compiled, unloaded 
 		w.resource(m, alternatives[0], path)
 		return
 	}
-	w.oneOf(w.profileCandidates(m, alternatives, path, true), unloaded, path, rt)
+	w.oneOf(w.profileCandidates(m, alternatives, path, true), unloaded, path, rt, model.Information)
 }
 
 func (w *walker) primitive(item, ext any, k *node, t *typeInfo, at pathAt, host hostElem) {
