@@ -304,8 +304,24 @@ var _ = Describe("files joined into one stream, each after a UTF-8 mark", func()
 					var boms []int
 					for i, m := range got {
 						Expect(fieldsOf(m)).To(Equal(fieldsOf(want[i])), "message %d", i)
-						if slices.ContainsFunc(m.Issues, func(is hl7v2.Issue) bool { return is.Code == "parse.bom" }) {
+						for _, is := range m.Issues {
+							if is.Code != "parse.bom" {
+								continue
+							}
 							boms = append(boms, i)
+							// The mark is said where it is: at the stream's start, or
+							// on the line of the header it comes before, as the file
+							// joined there (or the frame) starts, never "the file
+							// starts" at line 1 for a mark further on.
+							Expect(is.Line).To(Equal(m.Line), "message %d", i)
+							switch {
+							case m.Line == 1:
+								Expect(is.Message).To(HavePrefix("the file starts with a UTF-8 byte-order mark"))
+							case framed:
+								Expect(is.Message).To(HavePrefix(fmt.Sprintf("the MLLP frame holding this message (line %d) starts with a UTF-8 byte-order mark", m.Line)))
+							default:
+								Expect(is.Message).To(HavePrefix(fmt.Sprintf("a UTF-8 byte-order mark comes before this message's header on line %d, where a file joined into this one starts", m.Line)))
+							}
 						}
 					}
 					// The first message of each marked file: unicodeADT holds two

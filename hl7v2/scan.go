@@ -48,7 +48,9 @@ type Scanner struct {
 	// and MSH-2 (nil before any BHS or FHS: the standard ones).
 	batchDelims, fileDelims *Delimiters
 
-	bom           bool
+	// bom says where a UTF-8 byte-order mark was met, for the next
+	// message's parse.bom: "" when none is pending.
+	bom           markPlace
 	pendingIssues []Issue
 	// enc is the stream's encoding, found by the first fill (sniffed set).
 	enc     Encoding
@@ -188,7 +190,10 @@ func (s *Scanner) Next() (*Message, error) {
 		}
 		s.undecodable = s.dec.taken(s.at, s.at+int64(len(line)))
 		if enc, ok := s.frames.at(s.at + int64(len(line))); ok {
-			s.enc, s.bom = enc, enc.Form == "UTF-8" && enc.BOM
+			s.enc, s.bom = enc, ""
+			if enc.Form == "UTF-8" && enc.BOM {
+				s.bom = markFrame
+			}
 		}
 		if line == nil && s.eof {
 			continue
@@ -196,7 +201,7 @@ func (s *Scanner) Next() (*Message, error) {
 		if s.first {
 			s.first = false
 			if bytes.HasPrefix(line, utf8Mark) {
-				line, s.bom = line[len(utf8Mark):], true
+				line, s.bom = line[len(utf8Mark):], markStream
 				s.undecodable = shift(s.undecodable, len(utf8Mark))
 			}
 		}
@@ -514,7 +519,10 @@ func (s *Scanner) segment(line []byte, term int) {
 	if rest, ok := bytes.CutPrefix(line, utf8Mark); ok && len(rest) >= 3 {
 		switch string(rest[:3]) {
 		case "MSH", "FHS", "BHS":
-			line, lead, s.bom = rest, lead+len(utf8Mark), true
+			line, lead, s.bom = rest, lead+len(utf8Mark), markJoined
+			if framed {
+				s.bom = markFrame
+			}
 		}
 	}
 	name := line
@@ -586,14 +594,40 @@ func (s *Scanner) opens(name string) bool {
 	return s.pending == nil || s.pending.msg.Envelope
 }
 
+// markPlace is where a UTF-8 byte-order mark was met.
+type markPlace string
+
+const (
+	markStream markPlace = "stream" // before the first line
+	markFrame  markPlace = "frame"  // where a frame of an MLLP capture starts
+	markJoined markPlace = "joined" // before a header inside the stream: a file joined to the one before (cat a.hl7 b.hl7)
+)
+
+// issue is the parse.bom of the message whose first line is line, after a
+// mark met at p: it says where the mark is, since a joined file or a
+// capture carries one at each file's or frame's start, not at the stream's.
+func (p markPlace) issue(line int) Issue {
+	is := Issue{Severity: model.Warning, Code: "parse.bom", Line: line}
+	const rule = "HL7 v2 streams must not carry one"
+	switch {
+	case p == markStream || line == 1:
+		is.Line = 1
+		is.Message = "the file starts with a UTF-8 byte-order mark: " + rule
+	case p == markFrame:
+		is.Message = fmt.Sprintf("the MLLP frame holding this message (line %d) starts with a UTF-8 byte-order mark: %s", line, rule)
+	default:
+		is.Message = fmt.Sprintf("a UTF-8 byte-order mark comes before this message's header on line %d, where a file joined into this one starts: %s", line, rule)
+	}
+	return is
+}
+
 func (s *Scanner) start1(line []byte, envelope bool) {
 	m := &Message{Index: s.index, Line: s.line, Envelope: envelope, Delims: DefaultDelimiters(), Encoding: s.enc}
 	s.index++
 	s.pending = &builder{msg: m, skip: s.ranged && s.at < s.from}
-	if s.bom {
-		s.bom = false
-		m.Issues = append(m.Issues, Issue{Severity: model.Warning, Code: "parse.bom", Line: 1,
-			Message: "the file starts with a UTF-8 byte-order mark: HL7 v2 streams must not carry one"})
+	if s.bom != "" {
+		m.Issues = append(m.Issues, s.bom.issue(s.line))
+		s.bom = ""
 	}
 	if len(s.pendingIssues) > 0 {
 		m.Issues = append(m.Issues, s.pendingIssues...)
