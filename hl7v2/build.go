@@ -31,6 +31,9 @@ func BuildACK(msg *Message, o ACKOptions) []byte {
 	if d.Field == 0 {
 		d = DefaultDelimiters()
 	}
+	if d.Component == 0 && msh9Era(msg.Version()) == allRequired {
+		d.Component = freeDelimiter(d)
+	}
 	h := msg.Header()
 	f := string(d.Field)
 	var b strings.Builder
@@ -82,6 +85,21 @@ func ackCharset(declared, cs string, e Encoding, ack string) string {
 	return ""
 }
 
+// freeDelimiter is a component separator for the acknowledgement of a
+// message that has none ('^' as its field separator and MSH-2 empty) in a
+// version whose MSH-9 requires three components (2.7 on): the answer is a
+// message of its own and declares its own MSH-2, so it takes the first of
+// the standard delimiters, then '#', that d does not already use ('|' for
+// the usual case, whose '^' is the field separator).
+func freeDelimiter(d Delimiters) byte {
+	for _, c := range []byte("^|~\\&#") {
+		if c != d.Field && c != d.Repetition && c != d.Escape && c != d.Subcomponent && c != d.Truncation {
+			return c
+		}
+	}
+	return 0
+}
+
 // ackMessageType is MSH-9 of the acknowledgement of msg, in msg's version
 // (MSH-12): the message code ACK, the original's trigger event, and from
 // 2.4 the message structure ACK. Up to 2.3 MSH-9 has no structure
@@ -93,8 +111,9 @@ func ackCharset(declared, cs string, e Encoding, ack string) string {
 // carried it; an original naming it nowhere leaves it empty, as it breaks
 // the same rule. An original without a component separator (a short MSH-2
 // whose separator is its field separator: "MSH^^") gives the answer none to
-// write components with, and the answer keeps the original's delimiters:
-// ACK alone, never a NUL in its place.
+// write components with: up to 2.6, where ACK alone is a whole MSH-9, the
+// answer keeps the original's delimiters and writes ACK alone, never a NUL
+// in its place; from 2.7 BuildACK gives it one (freeDelimiter).
 func ackMessageType(msg *Message, component byte) string {
 	if component == 0 {
 		return "ACK"

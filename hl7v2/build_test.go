@@ -1,6 +1,7 @@
 package hl7v2_test
 
 import (
+	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -59,43 +60,65 @@ var _ = Describe("the acknowledgement's MSH-18 names the encoding it is written 
 
 // A message whose field separator is '^' and whose MSH-2 is empty has no
 // component separator: '^', its standard value, is the field separator, so
-// the component separator is read as absent. Its acknowledgement keeps the
-// original's delimiters (MSH-2 empty) and so writes no component: MSH-9 is
-// ACK alone and ERR-3 the code alone, never a NUL where the separator was,
-// in every form MSH-9 takes (2.1 to 2.3.1, 2.4 to 2.6, 2.7 on), for an
-// acceptance and an error, from a message as a file holds it, in a batch or
-// in an MLLP frame.
+// the component separator is read as absent. Up to 2.6 its acknowledgement
+// keeps the original's delimiters (MSH-2 empty) and so writes no component:
+// MSH-9 is ACK alone, a whole MSH-9 there, and ERR-3 the code alone, never a
+// NUL where the separator was. From 2.7 MSH-9's three components are
+// required (ACK^event^ACK): the answer, a message of its own, declares a
+// component separator the original's delimiters leave free ('|') in its
+// MSH-2 and writes them; it once wrote ACK alone, missing MSH-9.2 and 9.3.
+// Every form MSH-9 takes (2.1 to 2.3.1, 2.4 to 2.6, 2.7 on), an event named
+// or not (EVN-1), an acceptance and an error, from a message as a file holds
+// it, in a batch or in an MLLP frame.
 var _ = Describe("the acknowledgement of a message without a component separator", func() {
 	placements := map[string]func(string) string{
 		"ER7":    func(m string) string { return m },
 		"batch":  func(m string) string { return "FHS^\rBHS^\r" + m + "BTS^1\rFTS^1\r" },
 		"framed": func(m string) string { return "\x0b" + m + "\x1c\r" },
 	}
-	for _, version := range []string{"2.2", "2.3.1", "2.4", "2.5.1", "2.7", "2.8.2"} {
+	for _, version := range []string{"2.2", "2.3.1", "2.4", "2.5.1", "2.7", "2.7.1", "2.8", "2.8.2"} {
 		for _, code := range []string{"AA", "AE"} {
 			for name, place := range placements {
-				It(version+" "+code+", "+name, func() {
-					text := "MSH^^APP^FAC^RAPP^RFAC^20240101120000^^ADT^C7^P^" + version + "\rPID^1^^42\r"
-					ms, err := hl7v2.ParseAll([]byte(place(text)))
-					Expect(err).NotTo(HaveOccurred())
-					var msg *hl7v2.Message
-					for _, m := range ms {
-						if !m.Envelope {
-							msg = m
+				for _, evn := range []string{"", "EVN^A01\r"} {
+					It(fmt.Sprintf("%s %s, %s, event %q", version, code, name, evn), func() {
+						text := "MSH^^APP^FAC^RAPP^RFAC^20240101120000^^ADT^C7^P^" + version + "\r" + evn + "PID^1^^42\r"
+						ms, err := hl7v2.ParseAll([]byte(place(text)))
+						Expect(err).NotTo(HaveOccurred())
+						var msg *hl7v2.Message
+						for _, m := range ms {
+							if !m.Envelope {
+								msg = m
+							}
 						}
-					}
-					Expect(msg).NotTo(BeNil())
-					ack := hl7v2.BuildACK(msg, hl7v2.ACKOptions{Code: code, ControlID: "A1", Text: "x", Time: time.Unix(0, 0)})
-					Expect(string(ack)).NotTo(ContainSubstring("\x00"))
-					as, err := hl7v2.ParseAll(ack)
-					Expect(err).NotTo(HaveOccurred())
-					Expect(as).To(HaveLen(1))
-					Expect(as[0].Get("MSH-9")).To(Equal("ACK"))
-					Expect(as[0].Get("MSA-2")).To(Equal("C7"))
-					if code == "AE" {
-						Expect(as[0].Get("ERR-3")).To(Equal("207"))
-					}
-				})
+						Expect(msg).NotTo(BeNil())
+						ack := hl7v2.BuildACK(msg, hl7v2.ACKOptions{Code: code, ControlID: "A1", Text: "x", Time: time.Unix(0, 0)})
+						Expect(string(ack)).NotTo(ContainSubstring("\x00"))
+						as, err := hl7v2.ParseAll(ack)
+						Expect(err).NotTo(HaveOccurred())
+						Expect(as).To(HaveLen(1))
+						a := as[0]
+						Expect(a.Get("MSA-2")).To(Equal("C7"))
+						Expect(a.Delims.Field).To(Equal(byte('^')))
+						if version < "2.7" {
+							Expect(a.Get("MSH-2")).To(BeEmpty())
+							Expect(a.Get("MSH-9")).To(Equal("ACK"))
+							if code == "AE" {
+								Expect(a.Get("ERR-3")).To(Equal("207"))
+							}
+							return
+						}
+						Expect(a.Delims.Component).To(Equal(byte('|')))
+						Expect(a.Issues).To(BeEmpty())
+						event := ""
+						if evn != "" {
+							event = "A01"
+						}
+						Expect([]string{a.Get("MSH-9.1"), a.Get("MSH-9.2"), a.Get("MSH-9.3")}).To(Equal([]string{"ACK", event, "ACK"}))
+						if code == "AE" {
+							Expect([]string{a.Get("ERR-3.1"), a.Get("ERR-3.3")}).To(Equal([]string{"207", "HL70357"}))
+						}
+					})
+				}
 			}
 		}
 	}
