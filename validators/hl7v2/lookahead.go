@@ -25,6 +25,9 @@ type edge struct {
 type nfa struct {
 	edges         [][]edge
 	start, accept int32
+	// unplaced is what leaving a segment unplaced costs, by the name it is
+	// placed by: more than an instance it can open could lack (anchors).
+	unplaced map[string]int32
 }
 
 // unrollLimit bounds how many copies of an element with a finite maximum
@@ -44,6 +47,7 @@ func (s *structure) nfaOf() *nfa {
 		// message with only its header would "explain" more cheaply than
 		// by its missing segments (MSH out of order, ADT_A01 missing).
 		a.start, a.accept = a.body(s.root)
+		a.unplaced = anchors(s.root)
 		s.nfa = a
 	})
 	return s.nfa
@@ -91,9 +95,18 @@ func (a *nfa) element(n *node, parent string) (in, out int32) {
 	return in, out
 }
 
-// body builds one occurrence of n.
+// body builds one occurrence of n. An occurrence of a group holds at least
+// one segment: ER7 has no mark for a group, so an instance without a segment
+// is no instance, and a required group whose members are all optional is
+// missing when none of them is there (nonEmpty).
 func (a *nfa) body(n *node) (in, out int32) {
+	lo := int32(len(a.edges))
 	in, out = a.state(), a.state()
+	defer func() {
+		if n.isGroup() && n.nullable() {
+			out = a.nonEmpty(lo, out)
+		}
+	}()
 	switch {
 	case n.isGroup():
 		cur := in
@@ -111,6 +124,94 @@ func (a *nfa) body(n *node) (in, out int32) {
 		a.link(in, out, n.name, nil)
 	}
 	return in, out
+}
+
+// nullable reports whether one occurrence of group n could be crossed
+// reading nothing and skipping nothing: all its members are optional.
+func (n *node) nullable() bool {
+	for _, c := range n.children {
+		if c.min > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// nonEmpty makes the states from lo on, one occurrence of a group whose
+// members are all optional, read at least one segment: it copies them as a
+// second layer, "a segment read", and turns every segment edge of the
+// first layer into the second. The occurrence still starts in the first
+// layer; it ends only from the second, at the copy of out, which it returns.
+func (a *nfa) nonEmpty(lo, out int32) int32 {
+	hi := int32(len(a.edges))
+	off := hi - lo
+	for st := lo; st < hi; st++ {
+		a.state()
+	}
+	for st := lo; st < hi; st++ {
+		for i, e := range a.edges[st] {
+			e.to += off
+			a.edges[st+off] = append(a.edges[st+off], e)
+			if e.seg != "" {
+				a.edges[st][i].to = e.to
+			}
+		}
+	}
+	return out + off
+}
+
+// anchors returns, for each segment that can open a group of the structure
+// (its anchor: the group's first segment, or one after optional ones), what
+// leaving it unplaced costs: one more than the most an instance it opens can
+// lack. A segment that opens a group opens it, as a receiver's parser places
+// it (HAPI's, and the standard's groups, identified by their first segment):
+// what the instance then lacks is its members missing, never the segment
+// out of order because that was the cheaper explanation. Other segments
+// cost one.
+func anchors(root *node) map[string]int32 {
+	out := map[string]int32{}
+	var visit func(g *node)
+	visit = func(g *node) {
+		for _, c := range g.children {
+			if !c.isGroup() {
+				continue
+			}
+			for name := range c.first {
+				out[name] = max(out[name], 1+c.lacks(name))
+			}
+			visit(c)
+		}
+	}
+	visit(root)
+	return out
+}
+
+// lacks is what an instance of group g opened by segment name and holding
+// nothing more costs: the absence of its required members after the one
+// name opens, and of those inside that one.
+func (g *node) lacks(name string) int32 {
+	for j, c := range g.children {
+		if !c.starts(name) {
+			continue
+		}
+		var sum int32
+		if c.isGroup() {
+			sum = c.lacks(name)
+		}
+		for _, d := range g.children[j+1:] {
+			sum += int32(max(d.min, 0)) * d.absence()
+		}
+		return sum
+	}
+	return 0
+}
+
+// unplacedCost is what leaving a segment placed by name unplaced costs.
+func (a *nfa) unplacedCost(name string) int32 {
+	if c, ok := a.unplaced[name]; ok {
+		return c
+	}
+	return 1
 }
 
 // step kinds of a back pointer.
@@ -144,13 +245,14 @@ func (n *node) absence() int32 {
 	return max(sum, 1)
 }
 
-// placementCost is what a list of problems costs, as the search counts it: one for
-// each segment left unplaced, a missing element's absence for the others.
-func placementCost(issues []issue) int32 {
+// placementCost is what a list of problems of m costs, as the search
+// counts it: a segment left unplaced its unplacedCost, a missing element its
+// absence.
+func (s *structure) placementCost(m *hl7v2.Message, issues []issue) int32 {
 	var sum int32
 	for _, x := range issues {
 		if x.seg >= 0 {
-			sum++
+			sum += s.nfaOf().unplacedCost(s.placeName(m.Segments[x.seg].Name))
 		} else {
 			sum += x.miss.el.absence()
 		}
@@ -240,9 +342,10 @@ func (a *nfa) fewest(m *hl7v2.Message, seq []int, names []string) (issues []issu
 				}
 			}
 		}
+		u := a.unplacedCost(name)
 		for st, c := range cost {
-			if c < inf && c+1 < next[st] {
-				next[st] = c + 1
+			if c < inf && c+u < next[st] {
+				next[st] = c + u
 				bk[st] = back{prev: int32(st), via: viaUnplaced}
 			}
 		}

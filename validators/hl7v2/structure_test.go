@@ -131,17 +131,20 @@ var _ = Describe("hl7v2-structure matching", func() {
 			version, msh9, segments string
 			want                    []string
 		}{
-			// RDE_O01 (2.3): ORDER (1..*) is ORC, RXE, RXR (1..*), ...
-			{"2.3", "RDE^O01", "PID ORC", []string{"RXE", "RXR"}},
+			// RDE_O01 (2.3): ORDER (1..*) is ORC, RXE, RXR (1..*), then
+			// OBSERVATION (1..*), whose members are all optional: at least
+			// one of them (OBX, NTE) is what makes it present.
+			{"2.3", "RDE^O01", "PID ORC", []string{"RXE", "RXR", "OBSERVATION"}},
 			// RDE_O11/O25: ORDER (1..*) is ORC, RXE, TIMING_ENCODED (a group), RXR.
 			{"2.5.1", "RDE^O11^RDE_O11", "PID ORC", []string{"RXE", "TIMING_ENCODED", "RXR"}},
 			{"2.7.1", "RDE^O25^RDE_O25", "PID ORC", []string{"RXE", "TIMING_ENCODED", "RXR"}},
-			// Two deep: RGV_O15's ORDER/GIVE (1..*) is RXG, TIMING_GIVE, RXR.
-			{"2.5.1", "RGV^O15^RGV_O15", "PID ORC RXG", []string{"TIMING_GIVE", "RXR"}},
-			{"2.5.1", "RGV^O15^RGV_O15", "PID ORC RXO RXG", []string{"TIMING_GIVE", "RXR"}},
+			// Two deep: RGV_O15's ORDER/GIVE (1..*) is RXG, TIMING_GIVE, RXR,
+			// OBSERVATION (1..*, all its members optional).
+			{"2.5.1", "RGV^O15^RGV_O15", "PID ORC RXG", []string{"TIMING_GIVE", "RXR", "OBSERVATION"}},
+			{"2.5.1", "RGV^O15^RGV_O15", "PID ORC RXO RXG", []string{"TIMING_GIVE", "RXR", "OBSERVATION"}},
 			// Two deep: RSP_K31's RESPONSE/ORDER and RSP_Z88's COMMON_ORDER.
-			{"2.5.1", "RSP^K31^RSP_K31", "MSA QAK QPD RCP PID ORC", []string{"RXD", "RXR"}},
-			{"2.5.1", "RSP^Z88^RSP_Z88", "MSA QAK QPD RCP PID ORC", []string{"RXD", "RXR", "DSC"}},
+			{"2.5.1", "RSP^K31^RSP_K31", "MSA QAK QPD RCP PID ORC", []string{"RXD", "RXR", "OBSERVATION"}},
+			{"2.5.1", "RSP^Z88^RSP_Z88", "MSA QAK QPD RCP PID ORC", []string{"RXD", "RXR", "OBSERVATION", "DSC"}},
 			// Groups of groups: EHC_E10's repeating and EHC_E20's single one.
 			{"2.7.1", "EHC^E10^EHC_E10", "IPR", []string{"MSA", "PYE", "IN1", "IVC", "PRODUCT_SERVICE_SECTION"}},
 			{"2.8", "EHC^E20^EHC_E20", "IVC", []string{"CTD", "PAT_INFO", "PSL_ITEM_INFO"}},
@@ -156,6 +159,115 @@ var _ = Describe("hl7v2-structure matching", func() {
 					}
 					got := where(observe(c, placed(placement, v2msg(k.version, k.msh9, strings.Fields(k.segments)...))))
 					Expect(got).To(Equal(want))
+				})
+			}
+		}
+	})
+
+	// A group is identified by its anchor, the segment that opens it (its
+	// first, or one after optional first members): a receiver's parser
+	// (HAPI's) opens a group there, and so does the standard's reading of the
+	// abstract syntax. An optional group, or a later occurrence of a
+	// repeating one, whose anchor is present is present, and what it lacks
+	// is its required members, each missing. The search once explained two
+	// or more missing members more cheaply as the anchor "out of order"
+	// (leaving it unplaced cost one problem, opening the group one per
+	// member). Groups one, two and three deep; optional, required and
+	// repeating; first and later occurrences; 0 to 3 members missing (the
+	// rows missing none or one are controls that passed before); the three
+	// versions' own structures; the same findings in ER7, a batch and an
+	// MLLP frame.
+	Describe("an optional group, or a later occurrence, opened by its anchor and lacking its required members", func() {
+		cases := []struct {
+			name, version, msh9, segments string
+			want                          []string
+		}{
+			// 2.3
+			{"ORU_R01 a later RESPONSE opened by PID", "2.3", "ORU^R01", "PID OBR OBX PID", []string{"ORDER_OBSERVATION"}},
+			{"ORU_R01 a later ORDER_OBSERVATION opened by ORC", "2.3", "ORU^R01", "PID OBR OBX ORC", []string{"OBR", "OBSERVATION"}},
+			{"ORU_R01 a later ORDER_OBSERVATION with ORC and OBR", "2.3", "ORU^R01", "PID OBR OBX ORC OBR", []string{"OBSERVATION"}},
+			{"ORU_R01 a later ORDER_OBSERVATION, complete", "2.3", "ORU^R01", "PID OBR OBX ORC OBR OBX", nil},
+			{"RDE_O01 a later ORDER with ORC alone", "2.3", "RDE^O01", "PID ORC RXE RXR OBX ORC", []string{"RXE", "RXR", "OBSERVATION"}},
+			{"RDE_O01 a later ORDER with ORC and RXE", "2.3", "RDE^O01", "PID ORC RXE RXR OBX ORC RXE", []string{"RXR", "OBSERVATION"}},
+			{"RAS_O01 a later ORDER with ORC alone", "2.3", "RAS^O01", "PID ORC RXA RXR ORC", []string{"RXA", "RXR"}},
+			{"MFN_M05 a later MF_LOCATION with MFE alone", "2.3", "MFN^M05", "MFI MFE LOC LDP MFE", []string{"LOC", "MF_LOC_DEPT"}},
+			{"ADT_A01 insurance repeated, each opened by IN1", "2.3", "ADT^A01", "EVN PID PV1 IN1 IN2 IN1", nil},
+			// 2.5.1
+			{"RDE_O11 a later ORDER with ORC alone", "2.5.1", "RDE^O11^RDE_O11", "PID ORC RXE TQ1 RXR ORC", []string{"RXE", "TIMING_ENCODED", "RXR"}},
+			{"RDE_O11 a later ORDER with ORC and RXE", "2.5.1", "RDE^O11^RDE_O11", "PID ORC RXE TQ1 RXR ORC RXE", []string{"TIMING_ENCODED", "RXR"}},
+			{"RDE_O11 a later ORDER lacking RXR", "2.5.1", "RDE^O11^RDE_O11", "PID ORC RXE TQ1 RXR ORC RXE TQ1", []string{"RXR"}},
+			{"RDE_O11 the optional ORDER_DETAIL lacking RXR", "2.5.1", "RDE^O11^RDE_O11", "PID ORC RXO RXE TQ1 RXR", []string{"RXR"}},
+			{"RGV_O15 the optional ORDER/ENCODING opened by RXE", "2.5.1", "RGV^O15^RGV_O15", "PID ORC RXE RXG TQ1 RXR OBX", []string{"TIMING_ENCODED", "RXR"}},
+			{"RGV_O15 a later ORDER/GIVE opened by RXG", "2.5.1", "RGV^O15^RGV_O15", "PID ORC RXG TQ1 RXR OBX RXG", []string{"TIMING_GIVE", "RXR", "OBSERVATION"}},
+			{"RDS_O13 the optional ORDER/ENCODING opened by RXE", "2.5.1", "RDS^O13^RDS_O13", "PID ORC RXE RXD RXR", []string{"TIMING_ENCODED", "RXR"}},
+			{"OML_O21 the optional three-deep PRIOR_RESULT opened by PID", "2.5.1", "OML^O21^OML_O21", "PID ORC OBR PID", []string{"ORDER_PRIOR"}},
+			{"OML_O21 PRIOR_RESULT with its patient and visit only", "2.5.1", "OML^O21^OML_O21", "PID ORC OBR PID PV1", []string{"ORDER_PRIOR"}},
+			{"OML_O21 a later ORDER with ORC alone", "2.5.1", "OML^O21^OML_O21", "PID ORC OBR ORC", nil},
+			{"ORU_R01 a later ORDER_OBSERVATION opened by ORC", "2.5.1", "ORU^R01^ORU_R01", "PID OBR OBX ORC", []string{"OBR"}},
+			{"ORU_R01 a later PATIENT_RESULT opened by PID", "2.5.1", "ORU^R01^ORU_R01", "PID OBR OBX PID", []string{"ORDER_OBSERVATION"}},
+			{"ORM_O01 a later ORDER with ORC alone", "2.5.1", "ORM^O01^ORM_O01", "PID ORC OBR ORC", nil},
+			{"MFN_M02 a later MF_STAFF with MFE alone", "2.5.1", "MFN^M02^MFN_M02", "MFI MFE STF MFE", []string{"STF"}},
+			{"MFN_M05 a later MF_LOCATION with MFE alone", "2.5.1", "MFN^M05^MFN_M05", "MFI MFE LOC LDP MFE", []string{"LOC", "MF_LOC_DEPT"}},
+			{"SIU_S12 a later RESOURCES with RGS alone", "2.5.1", "SIU^S12^SIU_S12", "SCH PID RGS AIS RGS", nil},
+			{"ADT_A01 procedures and insurance repeated", "2.5.1", "ADT^A01^ADT_A01", "EVN PID PV1 PR1 ROL PR1 IN1 IN1 IN3", nil},
+			// 2.8
+			{"RDE_O11 a later ORDER with ORC alone", "2.8", "RDE^O11^RDE_O11", "PID ORC RXE TQ1 RXR ORC", []string{"RXE", "TIMING_ENCODED", "RXR"}},
+			{"RGV_O15 the optional ORDER/ENCODING opened by RXE", "2.8", "RGV^O15^RGV_O15", "PID ORC RXE RXG TQ1 RXR", []string{"TIMING_ENCODED", "RXR"}},
+			{"RGV_O15 a later ORDER/GIVE opened by RXG", "2.8", "RGV^O15^RGV_O15", "PID ORC RXG TQ1 RXR RXG", []string{"TIMING_GIVE", "RXR"}},
+			{"RAS_O17 the optional ORDER/ENCODING opened by RXE", "2.8", "RAS^O17^RAS_O17", "PID ORC RXE RXA RXR", []string{"TIMING_ENCODED", "RXR"}},
+			{"OML_O21 the optional three-deep PRIOR_RESULT opened by PID", "2.8", "OML^O21^OML_O21", "PID ORC OBR PID", []string{"ORDER_PRIOR"}},
+			{"OML_O21 PRIOR_RESULT with its patient and visit only", "2.8", "OML^O21^OML_O21", "PID ORC OBR PID PV1", []string{"ORDER_PRIOR"}},
+			{"MFN_M05 a later MF_LOCATION with MFE alone", "2.8", "MFN^M05^MFN_M05", "MFI MFE LOC LDP MFE", []string{"LOC", "MF_LOC_DEPT"}},
+			{"ORU_R01 a later ORDER_OBSERVATION opened by ORC", "2.8", "ORU^R01^ORU_R01", "PID OBR OBX ORC", []string{"OBR"}},
+			{"SIU_S12 resources repeated", "2.8", "SIU^S12^SIU_S12", "SCH PID RGS AIS RGS AIL", nil},
+		}
+		for _, k := range cases {
+			for placement := range placements {
+				It(fmt.Sprintf("%s %s (%s), %s", k.version, k.name, k.segments, placement), func() {
+					var want []string
+					for _, w := range k.want {
+						want = append(want, "hl7v2.segment-missing@"+w)
+					}
+					got := where(observe(c, placed(placement, v2msg(k.version, k.msh9, strings.Fields(k.segments)...))))
+					expectWhere(got, want)
+				})
+			}
+		}
+	})
+
+	// A group's occurrence is its segments: ER7 has no mark for a group, so
+	// a required group whose members are all optional (2.3's ORU_R01
+	// OBSERVATION, { [OBX] {[NTE]} }; BAR_P01's VISIT in every version) is
+	// there when one of them is and missing when none is. The search once
+	// crossed such a group reading nothing, so it was never missing.
+	Describe("a required group whose members are all optional", func() {
+		cases := []struct {
+			name, version, msh9, segments string
+			want                          []string
+		}{
+			{"BAR_P01 without a VISIT", "2.3", "BAR^P01", "EVN PID", []string{"VISIT"}},
+			{"BAR_P01 a VISIT of a DG1", "2.3", "BAR^P01", "EVN PID DG1", nil},
+			{"ORU_R01 an order without OBSERVATION", "2.3", "ORU^R01", "PID OBR", []string{"OBSERVATION"}},
+			{"ORU_R01 an NTE after OBR can be the OBSERVATION (its OBX optional)", "2.3", "ORU^R01", "PID OBR NTE", nil},
+			{"ORU_R01 an OBSERVATION of an OBX", "2.3", "ORU^R01", "PID OBR OBX NTE", nil},
+			{"BAR_P01 without a VISIT", "2.5.1", "BAR^P01^BAR_P01", "EVN PID", []string{"VISIT"}},
+			{"BAR_P01 a VISIT of a PV1", "2.5.1", "BAR^P01^BAR_P01", "EVN PID PV1", nil},
+			{"BAR_P05 without a VISIT", "2.5.1", "BAR^P05^BAR_P05", "EVN PID", []string{"VISIT"}},
+			{"RSP_K31 an ORDER without OBSERVATION", "2.5.1", "RSP^K31^RSP_K31", "MSA QAK QPD RCP PID ORC RXD RXR", []string{"OBSERVATION"}},
+			{"RSP_K31 an OBSERVATION of an NTE", "2.5.1", "RSP^K31^RSP_K31", "MSA QAK QPD RCP PID ORC RXD RXR NTE", nil},
+			{"BAR_P01 without a VISIT", "2.8", "BAR^P01^BAR_P01", "EVN PID", []string{"VISIT"}},
+			{"BAR_P01 a VISIT of an AL1", "2.8", "BAR^P01^BAR_P01", "EVN PID AL1", nil},
+			{"NMD_N02 without its CLOCK_AND_STATS_WITH_NOTES", "2.8", "NMD^N02^NMD_N02", "", []string{"CLOCK_AND_STATS_WITH_NOTES"}},
+		}
+		for _, k := range cases {
+			for placement := range placements {
+				It(fmt.Sprintf("%s %s (%s), %s", k.version, k.name, k.segments, placement), func() {
+					var want []string
+					for _, w := range k.want {
+						want = append(want, "hl7v2.segment-missing@"+w)
+					}
+					got := where(observe(c, placed(placement, v2msg(k.version, k.msh9, strings.Fields(k.segments)...))))
+					expectWhere(got, want)
 				})
 			}
 		}
