@@ -23,6 +23,13 @@ func v2msg(version, msh9 string, segments ...string) string {
 	return segs(lines...)
 }
 
+// missingCase is a message of a version and MSH-9 from segment ids, and the
+// required elements it misses, as its structure's table names them.
+type missingCase struct {
+	name, version, msh9, segments string
+	want                          []string
+}
+
 var _ = Describe("hl7v2-structure matching", func() {
 	c := mustCompile("hl7v2-structure", nil)
 	check := func(version, msh9, segments string, want []string) {
@@ -164,6 +171,23 @@ var _ = Describe("hl7v2-structure matching", func() {
 		}
 	})
 
+	// missingIn writes one spec per case and placement: a message of the
+	// case's segments gets exactly these required elements missing.
+	missingIn := func(cases []missingCase) {
+		for _, k := range cases {
+			for placement := range placements {
+				It(fmt.Sprintf("%s %s (%s), %s", k.version, k.name, k.segments, placement), func() {
+					var want []string
+					for _, w := range k.want {
+						want = append(want, "hl7v2.segment-missing@"+w)
+					}
+					got := where(observe(c, placed(placement, v2msg(k.version, k.msh9, strings.Fields(k.segments)...))))
+					expectWhere(got, want)
+				})
+			}
+		}
+	}
+
 	// A group is identified by its anchor, the segment that opens it (its
 	// first, or one after optional first members): a receiver's parser
 	// (HAPI's) opens a group there, and so does the standard's reading of the
@@ -178,10 +202,7 @@ var _ = Describe("hl7v2-structure matching", func() {
 	// versions' own structures; the same findings in ER7, a batch and an
 	// MLLP frame.
 	Describe("an optional group, or a later occurrence, opened by its anchor and lacking its required members", func() {
-		cases := []struct {
-			name, version, msh9, segments string
-			want                          []string
-		}{
+		cases := []missingCase{
 			// 2.3
 			{"ORU_R01 a later RESPONSE opened by PID", "2.3", "ORU^R01", "PID OBR OBX PID", []string{"ORDER_OBSERVATION"}},
 			{"ORU_R01 a later ORDER_OBSERVATION opened by ORC", "2.3", "ORU^R01", "PID OBR OBX ORC", []string{"OBR", "OBSERVATION"}},
@@ -221,18 +242,7 @@ var _ = Describe("hl7v2-structure matching", func() {
 			{"ORU_R01 a later ORDER_OBSERVATION opened by ORC", "2.8", "ORU^R01^ORU_R01", "PID OBR OBX ORC", []string{"OBR"}},
 			{"SIU_S12 resources repeated", "2.8", "SIU^S12^SIU_S12", "SCH PID RGS AIS RGS AIL", nil},
 		}
-		for _, k := range cases {
-			for placement := range placements {
-				It(fmt.Sprintf("%s %s (%s), %s", k.version, k.name, k.segments, placement), func() {
-					var want []string
-					for _, w := range k.want {
-						want = append(want, "hl7v2.segment-missing@"+w)
-					}
-					got := where(observe(c, placed(placement, v2msg(k.version, k.msh9, strings.Fields(k.segments)...))))
-					expectWhere(got, want)
-				})
-			}
-		}
+		missingIn(cases)
 	})
 
 	// A group's occurrence is its segments: ER7 has no mark for a group, so
@@ -241,10 +251,7 @@ var _ = Describe("hl7v2-structure matching", func() {
 	// there when one of them is and missing when none is. The search once
 	// crossed such a group reading nothing, so it was never missing.
 	Describe("a required group whose members are all optional", func() {
-		cases := []struct {
-			name, version, msh9, segments string
-			want                          []string
-		}{
+		cases := []missingCase{
 			{"BAR_P01 without a VISIT", "2.3", "BAR^P01", "EVN PID", []string{"VISIT"}},
 			{"BAR_P01 a VISIT of a DG1", "2.3", "BAR^P01", "EVN PID DG1", nil},
 			{"ORU_R01 an order without OBSERVATION", "2.3", "ORU^R01", "PID OBR", []string{"OBSERVATION"}},
@@ -259,18 +266,7 @@ var _ = Describe("hl7v2-structure matching", func() {
 			{"BAR_P01 a VISIT of an AL1", "2.8", "BAR^P01^BAR_P01", "EVN PID AL1", nil},
 			{"NMD_N02 without its CLOCK_AND_STATS_WITH_NOTES", "2.8", "NMD^N02^NMD_N02", "", []string{"CLOCK_AND_STATS_WITH_NOTES"}},
 		}
-		for _, k := range cases {
-			for placement := range placements {
-				It(fmt.Sprintf("%s %s (%s), %s", k.version, k.name, k.segments, placement), func() {
-					var want []string
-					for _, w := range k.want {
-						want = append(want, "hl7v2.segment-missing@"+w)
-					}
-					got := where(observe(c, placed(placement, v2msg(k.version, k.msh9, strings.Fields(k.segments)...))))
-					expectWhere(got, want)
-				})
-			}
-		}
+		missingIn(cases)
 	})
 
 	// 2.8 and later come from hl7apy's structures, not 2.7.1's: what those
