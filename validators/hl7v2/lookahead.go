@@ -102,11 +102,6 @@ func (a *nfa) element(n *node, parent string) (in, out int32) {
 func (a *nfa) body(n *node) (in, out int32) {
 	lo := int32(len(a.edges))
 	in, out = a.state(), a.state()
-	defer func() {
-		if n.isGroup() && n.nullable() {
-			out = a.nonEmpty(lo, out)
-		}
-	}()
 	switch {
 	case n.isGroup():
 		cur := in
@@ -116,6 +111,9 @@ func (a *nfa) body(n *node) (in, out int32) {
 			cur = ct
 		}
 		a.link(cur, out, "", nil)
+		if n.nullable() {
+			out = a.nonEmpty(lo, out)
+		}
 	case n.alts != nil:
 		for _, alt := range n.alts {
 			a.link(in, out, alt, nil)
