@@ -3,6 +3,8 @@ package terminology
 import (
 	"fmt"
 	"strings"
+
+	"github.com/carecert/carecert/model"
 )
 
 // Concept is one code of a code system, with what validation needs of it.
@@ -46,6 +48,49 @@ type CodeSystem struct {
 
 // Complete reports whether the code system lists every code it has.
 func (cs *CodeSystem) Complete() bool { return cs.Content == "complete" }
+
+// partialConcept answers for a code system that does not list every code
+// (content fragment, example, not-present or supplement) what it can say of
+// code: the concept, when the code system shows it and may be judged by it
+// (display, status), or else why the code was not judged. A code carecert
+// cannot judge is said "not checked", never passed in silence, and never the
+// supplier's error; the severities follow the HL7 reference validator: an example
+// code system's codes are not judged at all (a warning); a fragment judges
+// the codes it holds, and one it lacks may be in another fragment (a
+// warning); a supplement is not a code system a Coding may name (an error).
+func (cs *CodeSystem) partialConcept(code string) (*Concept, []Issue) {
+	if c, ok := cs.heldConcept(code); ok {
+		return c, nil
+	}
+	switch cs.Content {
+	case "not-present":
+		// Not said yet: FHIR core holds SNOMED CT, LOINC and the other
+		// external code systems this way, so a finding per code would flood
+		// every report; saying it once per code system is still to do.
+		return nil, nil
+	case "example":
+		return nil, []Issue{{model.Warning, IssueNotChecked, fmt.Sprintf(
+			"code %q was not checked: code system %s is held only as examples of its codes (content \"example\")", code, cs.URL)}}
+	case "supplement":
+		return nil, []Issue{{model.Error, IssueUnknownSystem, fmt.Sprintf(
+			"%s is a code system supplement (content \"supplement\"), which adds to another code system: a Coding names the code system it supplements, not the supplement", cs.URL)}}
+	}
+	return nil, []Issue{{model.Warning, IssueNotChecked, fmt.Sprintf(
+		"code %q was not checked: it is not in code system %s, which is held only as a fragment (content %q), so it may be in the part carecert does not hold", code, cs.URL, cs.Content)}}
+}
+
+// heldConcept returns the concept with code when the code system may judge
+// it by what it holds: a complete code system or a fragment that lists it.
+// An example code system's concepts are illustrations, not the code
+// system's word (the reference validator does not judge codes by them), and
+// a not-present one or a supplement holds none of its own.
+func (cs *CodeSystem) heldConcept(code string) (*Concept, bool) {
+	switch cs.Content {
+	case "not-present", "example", "supplement":
+		return nil, false
+	}
+	return cs.Concept(code)
+}
 
 // Concept returns the concept with code.
 func (cs *CodeSystem) Concept(code string) (*Concept, bool) {

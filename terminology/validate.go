@@ -214,11 +214,9 @@ func (e *Engine) checkCode(ctx context.Context, system, code, display string) ([
 		}
 		return issues, ""
 	case cs != nil:
-		// A fragment, example or not-present code system can confirm a code
-		// but not deny one.
-		var ok bool
-		if c, ok = cs.Concept(code); !ok {
-			return issues, ""
+		var unheld []Issue
+		if c, unheld = cs.partialConcept(code); c == nil {
+			return append(issues, unheld...), ""
 		}
 	default:
 		if sev, msg := unknownSystem(system); msg != "" {

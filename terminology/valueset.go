@@ -414,8 +414,9 @@ func (cp *compiledPart) matchSystem(ctx context.Context, e *Engine, code string)
 		return NotMember, ""
 	}
 	if cp.cs != nil && len(cp.p.filters) == 0 {
-		// A fragment or example can still prove a code is in it.
-		if c, ok := cp.cs.Concept(code); ok && c.Withheld == "" {
+		// A fragment can still prove a code is in it, unless R4's expander
+		// withholds the code from a part drawn from the whole system.
+		if c, ok := cp.cs.heldConcept(code); ok && c.Withheld == "" {
 			return Member, ""
 		}
 	}
