@@ -57,17 +57,20 @@ func (cs *CodeSystem) Complete() bool { return cs.Content == "complete" }
 // supplier's error; the severities follow the HL7 reference validator: an example
 // code system's codes are not judged at all (a warning); a fragment judges
 // the codes it holds, and one it lacks may be in another fragment (a
-// warning); a supplement is not a code system a Coding may name (an error).
+// warning); a supplement is not a code system a Coding may name (an error);
+// a not-present code system judges none of its codes (information).
 func (cs *CodeSystem) partialConcept(code string) (*Concept, []Issue) {
 	if c, ok := cs.heldConcept(code); ok {
 		return c, nil
 	}
 	switch cs.Content {
 	case "not-present":
-		// Not said yet: FHIR core holds SNOMED CT, LOINC and the other
-		// external code systems this way, so a finding per code would flood
-		// every report; saying it once per code system is still to do.
-		return nil, nil
+		// Information, as the reference validator's hint: FHIR core holds
+		// SNOMED CT, LOINC and the other external code systems this way, so
+		// a check says it once per code system (IssueCodesNotHeld), not on
+		// every code.
+		return nil, []Issue{{model.Information, IssueCodesNotHeld, fmt.Sprintf(
+			"carecert holds code system %s without its codes (content \"not-present\"), so its codes cannot be checked", cs.URL)}}
 	case "example":
 		return nil, []Issue{{model.Warning, IssueNotChecked, fmt.Sprintf(
 			"code %q was not checked: code system %s is held only as examples of its codes (content \"example\")", code, cs.URL)}}

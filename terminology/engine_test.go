@@ -181,7 +181,7 @@ var _ = Describe("validate-code", func() {
 		Expect(r.Membership).To(Equal(terminology.NotMember))
 	})
 
-	It("knows unknown systems: FHIR's own and names that are not URIs are errors, HL7 terminology's a warning, other URIs fine", func() {
+	It("knows unknown systems: FHIR's own and names that are not URIs are errors, HL7 terminology's a warning, other URIs' codes not held (information)", func() {
 		r, _ := e.ValidateCode(ctx, "http://terminology.hl7.org/CodeSystem/made-up", "x", "", "")
 		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueUnknownSystem}))
 		Expect(r.Issues[0].Severity).To(Equal(model.Warning))
@@ -189,11 +189,13 @@ var _ = Describe("validate-code", func() {
 		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueUnknownSystem}))
 		Expect(r.Issues[0].Severity).To(Equal(model.Error))
 		r, _ = e.ValidateCode(ctx, "http://hl7.org/fhir/us/core/CodeSystem/condition-category", "x", "", "")
-		Expect(r.Issues).To(BeEmpty())
+		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueCodesNotHeld}))
+		Expect(r.Issues[0].Severity).To(Equal(model.Information))
 		r, _ = e.ValidateCode(ctx, "SNOMED", "22298006", "", "")
 		Expect(r.Issues[0].Message).To(ContainSubstring("did you mean http://snomed.info/sct"))
 		r, _ = e.ValidateCode(ctx, "https://local.example/codes", "x", "", "")
-		Expect(r.Issues).To(BeEmpty())
+		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueCodesNotHeld}))
+		Expect(r.Valid()).To(BeTrue())
 	})
 
 	It("checks the form of codes of systems it has no content for", func() {
@@ -255,8 +257,10 @@ var _ = Describe("the FHIR R4 core content", Ordered, func() {
 		r, err := e.ValidateCode(ctx, terminology.SNOMED, "22298006", "", "http://hl7.org/fhir/ValueSet/clinical-findings")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(r.Membership).To(Equal(terminology.Unknown))
-		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueNotChecked}))
-		Expect(r.Issues[0].Message).To(ContainSubstring("http://snomed.info/sct"))
+		// The code system holds no SNOMED CT codes (not-present), nor does
+		// the value set's filter decide membership offline.
+		Expect(issueCodes(r)).To(Equal([]string{terminology.IssueCodesNotHeld, terminology.IssueNotChecked}))
+		Expect(r.Issues[1].Message).To(ContainSubstring("http://snomed.info/sct"))
 	})
 
 	It("decides value sets over grammar-defined systems (UCUM, MIME types, languages)", func() {

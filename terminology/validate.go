@@ -11,8 +11,14 @@ import (
 
 // Issue codes, stable for findings and reports.
 const (
-	IssueNotInValueSet   = "terminology.not-in-value-set"
-	IssueNotChecked      = "terminology.not-checked"
+	IssueNotInValueSet = "terminology.not-in-value-set"
+	IssueNotChecked    = "terminology.not-checked"
+	// IssueCodesNotHeld is a code of a code system carecert holds without
+	// its codes (content not-present: SNOMED CT in FHIR core) or holds no
+	// definition of (LOINC, a local system): not checked, for the same
+	// reason for every code of that system, which the message gives without
+	// the code, so checks say it once per code system, not on each code.
+	IssueCodesNotHeld    = "terminology.codes-not-held"
 	IssueUnknownValueSet = "terminology.unknown-value-set"
 	IssueUnknownCode     = "terminology.unknown-code"
 	IssueUnknownSystem   = "terminology.unknown-system"
@@ -219,10 +225,15 @@ func (e *Engine) checkCode(ctx context.Context, system, code, display string) ([
 			return append(issues, unheld...), ""
 		}
 	default:
-		if sev, msg := unknownSystem(system); msg != "" {
-			issues = append(issues, Issue{sev, IssueUnknownSystem, msg})
+		sev, msg := unknownSystem(system)
+		if msg == "" {
+			// An external or local code system carecert holds no
+			// definition of: its codes are not checked (the reference
+			// validator's hint), said once per code system.
+			sev, msg = model.Information, fmt.Sprintf("carecert holds no definition of code system %s, so its codes cannot be checked", system)
+			return append(issues, Issue{sev, IssueCodesNotHeld, msg}), ""
 		}
-		return issues, ""
+		return append(issues, Issue{sev, IssueUnknownSystem, msg}), ""
 	}
 	// A wrong display is an error, as the HL7 reference validator has it by
 	// default; checks that take display-issues-are-warnings lower it.

@@ -110,14 +110,18 @@ func codingsText(cs []terminology.Coding) string {
 	return "none of " + s
 }
 
-// newCodeSystemCheck checks every coding against its code system.
+// newCodeSystemCheck checks every coding against its code system. A code of
+// a code system whose codes carecert does not hold (content not-present, as
+// FHIR core holds SNOMED CT, or no definition at all, as of LOINC) is not
+// checked, and said so once per code system in the result, with how many
+// codes went unchecked: said on each code it would flood every report.
 func newCodeSystemCheck(spec check.Spec, p codeSystemParams, env *check.Env) (check.Check, error) {
 	eng, el, err := prepare(p.Terminology, env)
 	if err != nil {
 		return nil, err
 	}
 	ctx := ctxOf(env)
-	return withSkipped(spec.Requirement, eng.Skipped(), check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+	judge := func(rec *model.Record, notHeld codesNotHeld) []model.Finding {
 		var out []model.Finding
 		el.Each(rec, func(c codedValue) {
 			var buf [codingsBuf]terminology.Coding
@@ -132,8 +136,12 @@ func newCodeSystemCheck(spec check.Spec, p codeSystemParams, env *check.Env) (ch
 					return
 				}
 				for _, is := range issues {
-					if is.Code == terminology.IssueFormat {
+					switch is.Code {
+					case terminology.IssueFormat:
 						continue // the code-format check reports these
+					case terminology.IssueCodesNotHeld:
+						notHeld.add(cd.System, is.Message)
+						continue
 					}
 					sev := is.Severity
 					if is.Code == terminology.IssueDisplay && p.DisplayWarnings {
@@ -144,7 +152,84 @@ func newCodeSystemCheck(spec check.Spec, p codeSystemParams, env *check.Env) (ch
 			}
 		})
 		return out
-	})), nil
+	}
+	return withSkipped(spec.Requirement, eng.Skipped(), &codeSystemCheck{requirement: spec.Requirement, judge: judge}), nil
+}
+
+// codeSystemCheck is fhir-code-system: judge checks a record's codes,
+// counting in notHeld those of code systems held without their codes.
+type codeSystemCheck struct {
+	requirement string
+	judge       func(rec *model.Record, notHeld codesNotHeld) []model.Finding
+}
+
+func (c *codeSystemCheck) Applies(rec *model.Record) bool { return appliesFHIR(rec) }
+
+func (c *codeSystemCheck) NewState() check.State {
+	return &codeSystemState{check: c, NotHeld: codesNotHeld{}}
+}
+
+// codesNotHeld counts by code system the codes that were not checked
+// because carecert does not hold the code system's codes, with why.
+type codesNotHeld map[string]*notHeld
+
+type notHeld struct {
+	Codes  int64  `json:"codes"`
+	Reason string `json:"reason"`
+}
+
+func (c codesNotHeld) add(system, reason string) {
+	if n := c[system]; n != nil {
+		n.Codes++
+		return
+	}
+	c[system] = &notHeld{Codes: 1, Reason: reason}
+}
+
+// codeSystemState keeps the codes not held. It merges exactly across
+// workers and shards.
+type codeSystemState struct {
+	check   *codeSystemCheck
+	NotHeld codesNotHeld `json:"not_held,omitempty"`
+}
+
+func (s *codeSystemState) Observe(rec *model.Record) []model.Finding {
+	return s.check.judge(rec, s.NotHeld)
+}
+
+func (s *codeSystemState) Merge(other check.State) error {
+	o, ok := other.(*codeSystemState)
+	if !ok {
+		return fmt.Errorf("%s: cannot merge %T", s.check.requirement, other)
+	}
+	if s.NotHeld == nil {
+		s.NotHeld = codesNotHeld{}
+	}
+	for system, n := range o.NotHeld {
+		if mine := s.NotHeld[system]; mine != nil {
+			mine.Codes += n.Codes
+			continue
+		}
+		s.NotHeld[system] = &notHeld{Codes: n.Codes, Reason: n.Reason}
+	}
+	return nil
+}
+
+// Finish says once per code system whose codes carecert does not hold how
+// many of its codes were not checked, and why: carecert's limit, neither a
+// pass nor the supplier's failure.
+func (s *codeSystemState) Finish(t *model.Tally) {
+	systems := make([]string, 0, len(s.NotHeld))
+	for system := range s.NotHeld {
+		systems = append(systems, system)
+	}
+	slices.Sort(systems)
+	notes := make([]string, len(systems))
+	for i, system := range systems {
+		n := s.NotHeld[system]
+		notes[i] = fmt.Sprintf("%d code(s) of %s were not checked: %s", n.Codes, system, n.Reason)
+	}
+	check.AddNotes(t, s.check.requirement, terminology.IssueNotChecked, notes)
 }
 
 // codePart points a finding at the element of a Coding it is about.
