@@ -208,7 +208,7 @@ func (w *walker) conceptBinding(k *node, n int, coding func(i int) (system, code
 	case known:
 		w.bindingFinding(k, first, at, "no coding is in")
 	case coded:
-		w.bindingUndecided(k, first, at)
+		w.bindingUndecided(k, first, at, "a coding", ", and no other coding is in it")
 	}
 	if !bounded(k.binding) {
 		return
@@ -253,10 +253,13 @@ func firstCoding(n int, coding func(i int) (system, code string, ok bool), pick 
 	return "", coded
 }
 
-// checkCode checks one code (with its system, "" for a code element).
+// checkCode checks one code (with its system, "" for a code element) by
+// conceptMember's rule, as a concept of one coding: a code outside the value
+// set is reported by the binding's strength, and one carecert cannot decide
+// is said not decided (bindingUndecided), never passed in silence.
 func (w *walker) checkCode(k *node, system, code string, at pathAt) {
-	in, known := w.e.codes.Contains(k.binding.valueSet, system, code)
-	if in || !known && !bounded(k.binding) {
+	in, known := w.e.conceptMember(k.binding.valueSet, 1, func(int) (string, string, bool) { return system, code, true })
+	if in || !known && !asksOfData(k.binding) && !bounded(k.binding) {
 		return
 	}
 	// The evidence outlives the record's bytes, which the stream path's
@@ -267,6 +270,8 @@ func (w *walker) checkCode(k *node, system, code string, at pathAt) {
 	}
 	if known {
 		w.bindingFinding(k, shown, at, "the code "+quote(shown)+" is not in")
+	} else {
+		w.bindingUndecided(k, shown, at, "the code", "")
 	}
 	if !bounded(k.binding) {
 		return
@@ -288,6 +293,13 @@ func bounded(b *binding) bool {
 	return b.maxValueSet != "" && b.strength == "extensible"
 }
 
+// asksOfData says a binding's strength asks something of the data
+// (required, extensible), so that a code it cannot decide is said not
+// decided; a preferred or example binding is advice.
+func asksOfData(b *binding) bool {
+	return b.strength == "required" || b.strength == "extensible"
+}
+
 // maxValueSetUnchecked says that a code was not judged against a binding's
 // maximum value set, which carecert cannot expand offline: its limit, not the
 // supplier's failure.
@@ -295,20 +307,20 @@ func (w *walker) maxValueSetUnchecked(k *node, shown string, at pathAt) {
 	w.add(model.Information, CodeCodesUnchecked, w.pathText(at), fmt.Sprintf("%s was not checked against the maximum value set %s of the binding to %s: carecert cannot expand it offline", quote(shown), k.binding.maxValueSet, k.binding.valueSet), k.binding.maxValueSet)
 }
 
-// bindingUndecided says a bound concept's membership was not decided:
-// carecert's limit, never the supplier's failure, nor a pass.
-func (w *walker) bindingUndecided(k *node, shown string, at pathAt) {
+// bindingUndecided says a bound value's membership was not decided:
+// carecert's limit, never the supplier's failure, nor a pass. subject is what
+// was asked of ("a coding" of a concept, "the code"), shown the code carecert
+// could not decide, and tail what else the message says.
+func (w *walker) bindingUndecided(k *node, shown string, at pathAt, subject, tail string) {
 	// Only a binding that asks something of the data can be left
 	// undecided: a preferred binding's miss is information, no requirement
 	// of the data, so its "not decided" would be one finding per coded value
 	// that tells no reader anything (952 on one Synthea copy) and would send
 	// every such record from the stream scan to the full walk.
-	switch k.binding.strength {
-	case "required", "extensible":
-	default:
+	if !asksOfData(k.binding) {
 		return
 	}
-	w.add(model.Warning, CodeBinding, w.pathText(at), fmt.Sprintf("whether a coding is in the value set %s (%s binding) was not decided: carecert cannot decide %s offline, and no other coding is in it", k.binding.valueSet, k.binding.strength, quote(shown)), shown)
+	w.add(model.Warning, CodeBinding, w.pathText(at), fmt.Sprintf("whether %s is in the value set %s (%s binding) was not decided: carecert cannot decide %s offline%s", subject, k.binding.valueSet, k.binding.strength, quote(shown), tail), shown)
 }
 
 func (w *walker) bindingFinding(k *node, shown string, at pathAt, subject string) {
