@@ -33,7 +33,6 @@ type Binding struct {
 // types are the types whose values are coded.
 var types = map[string]bool{
 	"code": true, "Coding": true, "CodeableConcept": true,
-	"Quantity": true, "SimpleQuantity": true, "Age": true, "Duration": true, "Count": true, "Distance": true, "MoneyQuantity": true,
 }
 
 // MaxDepth is how many objects deep a walk looks for coded values: the
@@ -42,9 +41,19 @@ var types = map[string]bool{
 // both find the same values.
 const MaxDepth = 32
 
+// IsQuantity reports whether typ is Quantity or an R4 datatype specialising
+// it, whose code (with its system) is coded as a Coding's is.
+func IsQuantity(typ string) bool {
+	switch typ {
+	case "Quantity", "SimpleQuantity", "Age", "Duration", "Count", "Distance", "MoneyQuantity":
+		return true
+	}
+	return false
+}
+
 // Is reports whether values of a type are coded: such a value is one Value,
 // whole; the codings of a CodeableConcept are not values of their own.
-func Is(typ string) bool { return types[typ] }
+func Is(typ string) bool { return types[typ] || IsQuantity(typ) }
 
 // Shelf keeps a record's coded values, for the checks that read the record
 // after the walk that found them (check.Shelf).

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
@@ -164,18 +165,18 @@ func put(x *expansion, system, code string, add bool) {
 	x.codes[system][code] = true
 }
 
-// codedBinding checks a Coding, CodeableConcept or Quantity against the
-// element's binding.
+// codedBinding checks a Coding, CodeableConcept or Quantity (of any
+// Quantity type: Age, Duration...) against the element's binding.
 func (w *walker) codedBinding(m map[string]any, k *node, t *typeInfo, at pathAt) {
-	switch t.code {
-	case "Coding", "Quantity":
+	switch {
+	case t.code == "Coding" || coded.IsQuantity(t.code):
 		system, _ := m["system"].(string)
 		code, ok := m["code"].(string)
 		if !ok {
 			return
 		}
 		w.checkCode(k, system, code, at)
-	case "CodeableConcept":
+	case t.code == "CodeableConcept":
 		codings, _ := m["coding"].([]any)
 		w.conceptBinding(k, len(codings), func(i int) (string, string, bool) {
 			cm, _ := codings[i].(map[string]any)

@@ -34,12 +34,3 @@ func (w *walker) quantityAnnotation(m map[string]any, at pathAt) {
 	}
 	w.add(w.e.bestPractice.severity(), CodeBestPractice, w.pathText(at)+".code", msg, code)
 }
-
-// quantityType reports Quantity and the R4 datatypes specialising it.
-func quantityType(code string) bool {
-	switch code {
-	case "Quantity", "Age", "Count", "Distance", "Duration", "MoneyQuantity", "SimpleQuantity":
-		return true
-	}
-	return false
-}

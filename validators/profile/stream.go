@@ -684,7 +684,7 @@ func (s *scan) complexChecks(m map[string]any, n *node, t *typeInfo, r *role) bo
 	case "Identifier":
 		w.identifier(m, at)
 	}
-	if quantityType(t.code) {
+	if coded.IsQuantity(t.code) {
 		w.quantityAnnotation(m, at)
 	}
 	w.checkAt(r.invs, n, t, m, nil, at)

@@ -927,7 +927,7 @@ func (w *walker) value(item, ext any, k *node, t *typeInfo, at pathAt, host host
 			w.attachment(m, w.pathText(at))
 			w.dataSize(k.controls, m, "", w.pathText(at))
 		}
-		if quantityType(t.code) {
+		if coded.IsQuantity(t.code) {
 			w.quantityAnnotation(m, at)
 			if k.controls != nil {
 				w.decimalPlaces(k.controls, m["value"], w.pathText(at)+".value")

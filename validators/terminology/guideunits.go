@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/carecert/carecert/check"
+	"github.com/carecert/carecert/fhir/coded"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/elements"
 	"github.com/carecert/carecert/model"
@@ -87,16 +88,13 @@ type sliceCond struct {
 	want []any
 }
 
-// quantityTypes are the Quantity types whose units a profile can fix.
+// quantityTypes are the Quantity types whose units a profile can fix, as
+// a choice element's names end (valueQuantity, valueAge).
 var quantityTypes = []string{"Quantity", "SimpleQuantity", "Age", "Duration", "Count", "Distance", "MoneyQuantity"}
 
+// isQuantityType reports a Quantity type, named or by its core canonical.
 func isQuantityType(t string) bool {
-	for _, q := range quantityTypes {
-		if t == q || t == definitions.CoreBase+q {
-			return true
-		}
-	}
-	return false
+	return coded.IsQuantity(strings.TrimPrefix(t, definitions.CoreBase))
 }
 
 // guideUnitsFor returns the run's GuideUnits, reading the definitions of the

@@ -157,6 +157,14 @@ func codings(c codedValue, buf []terminology.Coding) ([]terminology.Coding, codi
 		}
 		return out, codingPaths{at: c.Path, list: codingList}
 	}
+	if coded.IsQuantity(c.Type) {
+		// A Quantity's code is a code of its system, checked as a Coding's
+		// is; its unit is no display. A UCUM unit is the units check's.
+		if cd := codingOf(m); cd.System != "" && cd.System != terminology.UCUM {
+			cd.Display = ""
+			return append(out, cd), codingPaths{at: c.Path}
+		}
+	}
 	return nil, codingPaths{}
 }
 
