@@ -52,20 +52,7 @@ var _ = Describe("a bound single code carecert cannot decide", func() {
 			for _, pl := range placements("Condition", "r1") {
 				for _, format := range []string{"json", "xml"} {
 					It(strength+" binding: "+c.name+", "+pl.name+", in "+format, func() {
-						got := []string{}
-						for _, f := range bundleAllFindings(e, inFormat(format, pl.place(c.resource))) {
-							if f.Code != profile.CodeBinding || !strings.Contains(f.Message, snomedVS) {
-								continue
-							}
-							verdict := "other: " + f.Message
-							switch {
-							case strings.Contains(f.Message, "was not decided"):
-								verdict = "undecided"
-							case strings.Contains(f.Message, "is not in the value set"):
-								verdict = "out"
-							}
-							got = append(got, f.Severity.String()+" "+verdict+" "+f.Path)
-						}
+						got := bindingVerdicts(e, inFormat(format, pl.place(c.resource)), snomedVS)
 						want := []string{}
 						switch c.verdict {
 						case "out":
@@ -82,3 +69,24 @@ var _ = Describe("a bound single code carecert cannot decide", func() {
 		}
 	}
 })
+
+// bindingVerdicts are the binding findings about valueSet that the engine
+// gives src, as "severity verdict path": out (the code is not in the value
+// set), undecided (not decided), or other with the message.
+func bindingVerdicts(e *profile.Engine, src, valueSet string) []string {
+	got := []string{}
+	for _, f := range bundleAllFindings(e, src) {
+		if f.Code != profile.CodeBinding || !strings.Contains(f.Message, valueSet) {
+			continue
+		}
+		verdict := "other: " + f.Message
+		switch {
+		case strings.Contains(f.Message, "was not decided"):
+			verdict = "undecided"
+		case strings.Contains(f.Message, "is not in the value set"):
+			verdict = "out"
+		}
+		got = append(got, f.Severity.String()+" "+verdict+" "+f.Path)
+	}
+	return got
+}

@@ -1,13 +1,10 @@
 package profile_test
 
 import (
-	"strings"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/model"
-	"github.com/carecert/carecert/validators/profile"
 )
 
 // A binding on an element of any Quantity type (Quantity, Age, Duration,
@@ -58,20 +55,7 @@ var _ = Describe("a bound value of a Quantity type", func() {
 			for _, pl := range placements(el[0], "r1") {
 				for _, format := range []string{"json", "xml"} {
 					It(typ+": "+c.name+", "+pl.name+", in "+format, func() {
-						got := []string{}
-						for _, f := range bundleAllFindings(e, inFormat(format, pl.place(res))) {
-							if f.Code != profile.CodeBinding || !strings.Contains(f.Message, c.valueSet) {
-								continue
-							}
-							verdict := "other: " + f.Message
-							switch {
-							case strings.Contains(f.Message, "was not decided"):
-								verdict = "undecided"
-							case strings.Contains(f.Message, "is not in the value set"):
-								verdict = "out"
-							}
-							got = append(got, f.Severity.String()+" "+verdict+" "+f.Path)
-						}
+						got := bindingVerdicts(e, inFormat(format, pl.place(res)), c.valueSet)
 						want := []string{}
 						switch c.verdict {
 						case "out":
