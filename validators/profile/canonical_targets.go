@@ -120,6 +120,7 @@ func (w *walker) canonicalVersion(s, url, version string, at pathAt) {
 // reference validator makes a uri in HL7's space it cannot resolve. What
 // carecert does not hold whole is not judged: other kinds, HL7's identifier
 // systems (/sid/), guides under hl7.org/fhir (/us/, /uv/), version pages,
+// the specification's own pages (patient.html),
 // terminology.hl7.org and fhir.org (the reference fetches their packages;
 // carecert has only R4's). Nor are the places the reference leaves
 // unresolved: a coding's system (the terminology checks judge it),
@@ -138,7 +139,7 @@ func (w *walker) hl7SpaceURI(s string, k *node, at pathAt) {
 	switch {
 	case heldCoreKind(url):
 		what, _, _ = strings.Cut(rest, "/")
-	case rest != "" && !strings.Contains(rest, "/") && !versionPage(rest):
+	case rest != "" && !strings.Contains(rest, "/") && !versionPage(rest) && !specificationPage(rest):
 		what, segment = "code system or mapping space", true
 	default:
 		return
@@ -167,6 +168,17 @@ func versionPage(seg string) bool {
 		seg = strings.TrimPrefix(seg, p)
 	}
 	return seg != "" && seg[0] >= '0' && seg[0] <= '9'
+}
+
+// specificationPage reports whether a segment under FHIR's namespace names
+// a page of the specification (patient.html, http.html#read: a TestScript's
+// link to what it tests). R4 publishes pages there beside its definitions,
+// and carecert holds the definitions, not the list of pages: it cannot say
+// a page is absent, and an error would blame the supplier for that. (The
+// reference validator resolves only definitions there, and says such a link
+// does not resolve.)
+func specificationPage(seg string) bool {
+	return strings.HasSuffix(seg, ".html")
 }
 
 // mappingSpaces are the URIs R4's definitions name their mappings by

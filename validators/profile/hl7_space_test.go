@@ -43,6 +43,9 @@ var _ = Describe("a uri or url in FHIR's namespace names something that exists",
 		Entry("an extension of HL7's extensions pack: not checked", "http://hl7.org/fhir/StructureDefinition/artifact-author", nil),
 		Entry("a core code system", "http://hl7.org/fhir/consent-data-meaning", nil),
 		Entry("one segment naming nothing", "http://hl7.org/fhir/oakfield-consent-policy", []string{"error " + policy}),
+		Entry("a page of the specification: not checked (carecert holds no list of R4's pages)", "http://hl7.org/fhir/provenance.html", nil),
+		Entry("a page of the specification at an anchor: not checked", "http://hl7.org/fhir/http.html#read", nil),
+		Entry("a page-like name without .html still names a definition or nothing", "http://hl7.org/fhir/provenance-html", []string{"error " + policy}),
 		Entry("a mapping space of R4's definitions", "http://hl7.org/fhir/fivews", nil),
 		Entry("a version of a core value set R4 does not hold: not checked", "http://hl7.org/fhir/ValueSet/consent-policy|3.0.2", []string{"information " + policy}),
 		Entry("an identifier system under /sid/: not checked (carecert lacks HL7's list)", "http://hl7.org/fhir/sid/oakfield-mrn", nil),
@@ -76,6 +79,42 @@ var _ = Describe("a uri or url in FHIR's namespace names something that exists",
 		Entry("an attachment's url", `{"resourceType": "Patient", "photo": [{"contentType": "image/png", "url": "URI"}]}`, ""),
 		Entry("a network address", `{"resourceType": "Endpoint", "status": "active", "connectionType": {"system": "http://terminology.hl7.org/CodeSystem/endpoint-connection-type", "code": "hl7-fhir-rest"},
 			"payloadType": [{"text": "any"}], "address": "URI"}`, ""),
+	)
+
+	// A TestScript links to the pages it tests (TestScript.metadata.link.url,
+	// a uri): the same page, or a one-segment name that is no page, judged
+	// alike wherever the TestScript is placed.
+	DescribeTable("a TestScript's link to a page of the specification, wherever the TestScript is placed",
+		func(place func(link string) *model.Record, at string) {
+			for link, want := range map[string][]string{
+				"http://hl7.org/fhir/patient.html":        {},
+				"http://hl7.org/fhir/http.html#update":    {},
+				"http://hl7.org/fhir/oakfield-page-index": {"error " + at + "metadata.link[0].url"},
+			} {
+				Expect(refsOf(e, place(link))).To(ConsistOf(want), link)
+			}
+		},
+		Entry("top level, JSON", func(link string) *model.Record { return record(testScriptJSON(link)) }, "TestScript."),
+		Entry("top level, XML", func(link string) *model.Record { return record(fromXML(testScriptXML(link))) }, "TestScript."),
+		Entry("contained, JSON", func(link string) *model.Record {
+			return record(`{"resourceType": "Basic", "code": {"text": "x"}, "contained": [` + testScriptJSON(link) + `],
+				"extension": [{"url": "http://example.org/fhir/StructureDefinition/script", "valueReference": {"reference": "#t"}}]}`)
+		}, "Basic.contained[0]."),
+		Entry("contained, XML", func(link string) *model.Record {
+			return record(fromXML(`<Basic xmlns="http://hl7.org/fhir"><contained>` + testScriptXML(link) + `</contained>` +
+				`<extension url="http://example.org/fhir/StructureDefinition/script"><valueReference><reference value="#t"/></valueReference></extension>` +
+				`<code><text value="x"/></code></Basic>`))
+		}, "Basic.contained[0]."),
+		Entry("a parameter's resource, JSON", func(link string) *model.Record {
+			return record(`{"resourceType": "Parameters", "parameter": [{"name": "script", "resource": ` + testScriptJSON(link) + `}]}`)
+		}, "Parameters.parameter[0].resource."),
+		Entry("a Bundle entry, JSON", func(link string) *model.Record {
+			return entryRecord(record(`{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "http://example.net/TestScript/t", "resource": `+testScriptJSON(link)+`}]}`), 0)
+		}, "TestScript."),
+		Entry("a Bundle entry, XML", func(link string) *model.Record {
+			return entryRecord(record(fromXML(`<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/><entry><fullUrl value="http://example.net/TestScript/t"/><resource>`+
+				testScriptXML(link)+`</resource></entry></Bundle>`)), 0)
+		}, "TestScript."),
 	)
 
 	It("counts a definition in the same Bundle", func() {
@@ -123,3 +162,16 @@ var _ = Describe("the version a canonical names of a definition carecert holds",
 		Expect(refsOf(e, entryRecord(bundle, 5))).To(BeEmpty())
 	})
 })
+
+// testScriptJSON and testScriptXML are a TestScript whose metadata links to
+// link, in JSON and in XML.
+func testScriptJSON(link string) string {
+	return `{"resourceType": "TestScript", "id": "t", "url": "http://example.net/TestScript/t", "name": "T", "status": "draft",
+		"metadata": {"link": [{"url": "` + link + `"}], "capability": [{"required": true, "validated": false, "capabilities": "http://hl7.org/fhir/CapabilityStatement/example"}]}}`
+}
+
+func testScriptXML(link string) string {
+	return `<TestScript xmlns="http://hl7.org/fhir"><id value="t"/><url value="http://example.net/TestScript/t"/><name value="T"/><status value="draft"/>` +
+		`<metadata><link><url value="` + link + `"/></link><capability><required value="true"/><validated value="false"/>` +
+		`<capabilities value="http://hl7.org/fhir/CapabilityStatement/example"/></capability></metadata></TestScript>`
+}
