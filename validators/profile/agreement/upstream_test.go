@@ -18,11 +18,7 @@ var _ = Describe("reading upstream cases", func() {
 	// A reference outcome whose every error its terminology server raised
 	// rests on that server; one error of its own keeps the case in scope.
 	It("leaves out a step only when every reference error came from a terminology server", func() {
-		dir := GinkgoT().TempDir()
-		write := func(name, text string) {
-			Expect(os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)).To(Succeed())
-			Expect(os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)).To(Succeed())
-		}
+		dir, write := caseFolder()
 		served := `{"severity": "error", "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-server", "valueUrl": "http://tx.example"}]}`
 		own := `{"severity": "error"}`
 		write("outcomes/served.json", `{"resourceType": "OperationOutcome", "issue": [`+served+`, `+served+`]}`)
@@ -82,6 +78,16 @@ var _ = Describe("reading upstream cases", func() {
 
 // writePackage writes an npm-style FHIR package .tgz: package.json with the
 // dependencies given, and the resources as package/<n>.json.
+// caseFolder is a temporary case folder and a function writing a file in
+// it (folders made as needed).
+func caseFolder() (string, func(name, text string)) {
+	dir := GinkgoT().TempDir()
+	return dir, func(name, text string) {
+		Expect(os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)).To(Succeed())
+	}
+}
+
 func writePackage(path, name, version, dependencies string, resources ...string) {
 	Expect(os.MkdirAll(filepath.Dir(path), 0o755)).To(Succeed())
 	f, err := os.Create(path)
@@ -107,11 +113,7 @@ var _ = Describe("upstream cases naming packages", func() {
 	// whose packages are all there, with what they depend on, needs
 	// nothing downloaded.
 	It("runs a case whose packages and their dependencies are files of the folder (named or beside them as name#version.tgz), with the packages loaded, and leaves out the others", func() {
-		dir := GinkgoT().TempDir()
-		write := func(name, text string) {
-			Expect(os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)).To(Succeed())
-			Expect(os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)).To(Succeed())
-		}
+		dir, write := caseFolder()
 		profile := `{"resourceType": "StructureDefinition", "url": "http://example.org/fhir/StructureDefinition/dated-patient", "version": "1.0.0", "name": "DatedPatient",
 			"status": "active", "kind": "resource", "abstract": false, "type": "Patient", "derivation": "constraint",
 			"baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient",
@@ -157,11 +159,8 @@ var _ = Describe("upstream cases naming registry packages", func() {
 	// a dependency is taken at its version there, or at the only other
 	// version there, as the reference loads what the registry holds.
 	It("runs a case whose registry packages and their dependencies are in the packs folder, and leaves out the others with the reason", func() {
-		dir, packs := GinkgoT().TempDir(), GinkgoT().TempDir()
-		write := func(name, text string) {
-			Expect(os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)).To(Succeed())
-			Expect(os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)).To(Succeed())
-		}
+		dir, write := caseFolder()
+		packs := GinkgoT().TempDir()
 		profile := `{"resourceType": "StructureDefinition", "url": "http://example.org/fhir/StructureDefinition/dated-patient", "version": "1.0.0", "name": "DatedPatient",
 			"status": "active", "kind": "resource", "abstract": false, "type": "Patient", "derivation": "constraint",
 			"baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient",
@@ -208,11 +207,7 @@ var _ = Describe("reading a step's reference outcome", func() {
 	// every step and fails a manifest naming another file; where the named
 	// file is absent, that one is the reference's outcome.
 	It("reads the outcome the reference harness names when the manifest names a file that is absent", func() {
-		dir := GinkgoT().TempDir()
-		write := func(name, text string) {
-			Expect(os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)).To(Succeed())
-			Expect(os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)).To(Succeed())
-		}
+		dir, write := caseFolder()
 		two := `{"resourceType": "OperationOutcome", "issue": [{"severity": "error"}, {"severity": "error"}]}`
 		write("outcomes/java/R4.renamed-base.json", two)
 		write("outcomes/java/R4.renamed-profile.json", `{"resourceType": "OperationOutcome"}`)
@@ -249,11 +244,7 @@ var _ = Describe("judging a case's codes", func() {
 	// not in it, which the terminology engine decides from the value set's
 	// definition and the registry's enumerated value sets cannot.
 	It("uses carecert's terminology engine over the case's definitions when asked, as carecert validate does", func() {
-		dir := GinkgoT().TempDir()
-		write := func(name, text string) {
-			Expect(os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)).To(Succeed())
-			Expect(os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)).To(Succeed())
-		}
+		dir, write := caseFolder()
 		valueSet := `{"resourceType": "ValueSet", "url": "http://example.org/fhir/ValueSet/sct", "version": "1.0.0", "status": "active",
 			"compose": {"include": [{"system": "http://snomed.info/sct"}]}}`
 		profile := `{"resourceType": "StructureDefinition", "url": "http://example.org/fhir/StructureDefinition/sct-obs", "version": "1.0.0", "name": "SctObs",
