@@ -20,14 +20,26 @@ type edge struct {
 	seg  string
 	skip *missing
 	cost int32
+	// opens is, for a segment edge that opens a group instance (its
+	// anchor), the most that instance can lack (node.lacks): what placing
+	// the segment there instead of leaving it unplaced may cost.
+	opens int32
 }
 
 type nfa struct {
 	edges         [][]edge
 	start, accept int32
-	// unplaced is what leaving a segment unplaced costs, by the name it is
-	// placed by: more than an instance it can open could lack (anchors).
-	unplaced map[string]int32
+	// anchored holds, by segment name, what leaving that segment unplaced
+	// costs beyond one in each state: the most an instance it opens from
+	// there, freely (past optional elements, no required one skipped), can
+	// lack, and readable more where it can be read there at all.
+	anchored map[string][]int32
+	// settled marks the states a placement stands in after reading a
+	// segment (an edge's target), and the start: a segment is left
+	// unplaced only there, where what it could have opened is known
+	// (after free moves past optional elements, a later state no longer
+	// sees the group the segment could open).
+	settled []bool
 }
 
 // unrollLimit bounds how many copies of an element with a finite maximum
@@ -47,7 +59,16 @@ func (s *structure) nfaOf() *nfa {
 		// message with only its header would "explain" more cheaply than
 		// by its missing segments (MSH out of order, ADT_A01 missing).
 		a.start, a.accept = a.body(s.root)
-		a.unplaced = anchors(s.root)
+		a.anchored = a.anchorsReached()
+		a.settled = make([]bool, len(a.edges))
+		a.settled[a.start] = true
+		for _, es := range a.edges {
+			for _, e := range es {
+				if e.seg != "" {
+					a.settled[e.to] = true
+				}
+			}
+		}
 		s.nfa = a
 	})
 	return s.nfa
@@ -78,6 +99,9 @@ func (a *nfa) element(n *node, parent string) (in, out int32) {
 	cur := in
 	for i := 0; copies < 0 && i < max(required, 1) || copies >= 0 && i < copies; i++ {
 		bs, bt := a.body(n)
+		if n.isGroup() {
+			a.markOpeners(n, bs)
+		}
 		a.link(cur, bs, "", nil)
 		next := a.state()
 		a.link(bt, next, "", nil)
@@ -158,29 +182,75 @@ func (a *nfa) nonEmpty(lo, out int32) int32 {
 	return out + off
 }
 
-// anchors returns, for each segment that can open a group of the structure
-// (its anchor: the group's first segment, or one after optional ones), what
-// leaving it unplaced costs: one more than the most an instance it opens can
-// lack. A segment that opens a group opens it, as a receiver's parser places
-// it (HAPI's, and the standard's groups, identified by their first segment):
-// what the instance then lacks is its members missing, never the segment
-// out of order because that was the cheaper explanation. Other segments
-// cost one.
-func anchors(root *node) map[string]int32 {
-	out := map[string]int32{}
-	var visit func(g *node)
-	visit = func(g *node) {
-		for _, c := range g.children {
-			if !c.isGroup() {
-				continue
+// markOpeners labels the segment edges that open an instance of group n
+// whose body starts at in: those reached from in freely (past optional
+// members, never skipping a required one), its anchors. Each gets the most
+// the instance it opens can lack.
+func (a *nfa) markOpeners(n *node, in int32) {
+	seen := map[int32]bool{in: true}
+	for stack := []int32{in}; len(stack) > 0; {
+		st := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for i := range a.edges[st] {
+			e := &a.edges[st][i]
+			switch {
+			case e.seg != "":
+				e.opens = max(e.opens, n.lacks(e.seg))
+			case e.skip == nil && !seen[e.to]:
+				seen[e.to] = true
+				stack = append(stack, e.to)
 			}
-			for name := range c.first {
-				out[name] = max(out[name], 1+c.lacks(name))
-			}
-			visit(c)
 		}
 	}
-	visit(root)
+}
+
+// readable is what leaving unplaced a segment that can be read where the
+// placement stands costs beyond one, before what an instance it opens
+// lacks: a segment the structure takes there, past optional elements
+// alone, is read there, as a receiver's parser reads it (HAPI's places a
+// segment at the first place ahead that takes it), whatever that leaves
+// later segments. Without it a placement could leave such a segment out of
+// order only to leave the next one a state that opens nothing (2.8 OML_O21:
+// OBR unplaced so that the PID after it opens no PRIOR_RESULT).
+const readable = 16
+
+// anchorsReached computes anchored: for each segment edge, every state that
+// reaches the edge's source freely gets readable and what the instance the
+// edge opens can lack, at most.
+func (a *nfa) anchorsReached() map[string][]int32 {
+	back := make([][]int32, len(a.edges))
+	for st, es := range a.edges {
+		for _, e := range es {
+			if e.seg == "" && e.skip == nil {
+				back[e.to] = append(back[e.to], int32(st))
+			}
+		}
+	}
+	out := map[string][]int32{}
+	for src, es := range a.edges {
+		for _, e := range es {
+			if e.seg == "" {
+				continue
+			}
+			cost := readable + e.opens
+			reach := out[e.seg]
+			if reach == nil {
+				reach = make([]int32, len(a.edges))
+				out[e.seg] = reach
+			}
+			// A state already given as much was reached, with all that
+			// reaches it, from another such edge.
+			for stack := []int32{int32(src)}; len(stack) > 0; {
+				st := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if reach[st] >= cost {
+					continue
+				}
+				reach[st] = cost
+				stack = append(stack, back[st]...)
+			}
+		}
+	}
 	return out
 }
 
@@ -202,14 +272,6 @@ func (g *node) lacks(name string) int32 {
 		return sum
 	}
 	return 0
-}
-
-// unplacedCost is what leaving a segment placed by name unplaced costs.
-func (a *nfa) unplacedCost(name string) int32 {
-	if c, ok := a.unplaced[name]; ok {
-		return c
-	}
-	return 1
 }
 
 // step kinds of a back pointer.
@@ -243,14 +305,16 @@ func (n *node) absence() int32 {
 	return max(sum, 1)
 }
 
-// placementCost is what a list of problems of m costs, as the search
-// counts it: a segment left unplaced its unplacedCost, a missing element its
-// absence.
-func (s *structure) placementCost(m *hl7v2.Message, issues []issue) int32 {
+// placementCost is what a list of problems costs: one for each segment
+// left unplaced, a missing element's absence for the others. (The search
+// prices an unplaced segment higher where it could open a group, but a
+// placement's problems are weighed against the greedy walk's by this: the
+// greedy walk leaves a segment unplaced only where nothing ahead takes it.)
+func placementCost(issues []issue) int32 {
 	var sum int32
 	for _, x := range issues {
 		if x.seg >= 0 {
-			sum += s.nfaOf().unplacedCost(s.placeName(m.Segments[x.seg].Name))
+			sum++
 		} else {
 			sum += x.miss.el.absence()
 		}
@@ -340,8 +404,21 @@ func (a *nfa) fewest(m *hl7v2.Message, seq []int, names []string) (issues []issu
 				}
 			}
 		}
-		u := a.unplacedCost(name)
+		// Leaving a segment unplaced costs one, and more where it could open
+		// a group instance: a segment that opens a group opens it, as a
+		// receiver's parser places it (HAPI's, on a segment among a group's
+		// possible first children), and what the instance lacks is its
+		// members missing, never the segment out of order because that was
+		// the cheaper explanation (RDE_O11's later ORDER of ORC alone).
+		anchored := a.anchored[name]
 		for st, c := range cost {
+			if !a.settled[st] {
+				continue
+			}
+			u := int32(1)
+			if anchored != nil {
+				u += anchored[st]
+			}
 			if c < inf && c+u < next[st] {
 				next[st] = c + u
 				bk[st] = back{prev: int32(st), via: viaUnplaced}

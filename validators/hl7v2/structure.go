@@ -449,7 +449,7 @@ func (s *structure) placement(m *hl7v2.Message) []issue {
 		// At equal cost the fewer findings say it: a group missing, not
 		// each of its members.
 		if best, ok := s.nfaOf().fewest(m, seq, names); ok {
-			if cb, ci := s.placementCost(m, best), s.placementCost(m, issues); cb < ci || cb == ci && len(best) < len(issues) {
+			if cb, ci := placementCost(best), placementCost(issues); cb < ci || cb == ci && len(best) < len(issues) {
 				issues = best
 			}
 		}

@@ -98,6 +98,14 @@ var _ = Describe("hl7v2-structure matching", func() {
 			[]string{"hl7v2.unknown-segment@QQQ[1]"}),
 		Entry("2.5.1 OML_O21 second order's timing before its ORC", "2.5.1", "OML^O21^OML_O21", "PID ORC OBR TQ2 ORC OBR",
 			[]string{"hl7v2.segment-order@TQ2[1]"}),
+		// A segment that opens a group only where that group can open: after
+		// TIMING, PRIOR_RESULT (opened by PID) lies past OBR, which is
+		// required, so the PID opens nothing and is out of order, not
+		// "OBR missing" with a prior result built around it.
+		Entry("2.5.1 OML_O21 a PID between an order's timing and its OBR", "2.5.1", "OML^O21^OML_O21", "PID ORC TQ1 PID OBR",
+			[]string{"hl7v2.segment-order@PID[2]"}),
+		Entry("2.8 OML_O21 a PID between a later order's timing and its OBR", "2.8", "OML^O21^OML_O21", "PID ORC OBR OBX ORC TQ1 PID OBR",
+			[]string{"hl7v2.segment-order@PID[2]"}),
 	)
 
 	// The root of a structure is the message itself, never a group it can
