@@ -148,6 +148,15 @@ type Finding struct {
 	// decides which) so that redaction can remove it; it is kept in reports so
 	// that a rendering of a full-evidence report redacts the same findings.
 	Sensitive bool `json:"sensitive,omitempty"`
+	// Undecided marks a finding saying that carecert could not judge the
+	// record against the requirement (a code system or profile it does not
+	// hold, an encoding it does not read, an event it could not join): a
+	// limit of carecert's, neither the supplier's pass nor its failure. A
+	// record whose every finding under a requirement is undecided was not
+	// judged and counts in Tally.NotChecked, so a check that decided
+	// another part of the same record leaves its findings unmarked: that
+	// record was judged.
+	Undecided bool `json:"undecided,omitempty"`
 }
 
 func (f Finding) String() string {

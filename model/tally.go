@@ -34,7 +34,10 @@ type Tally struct {
 	// Evaluated counts the records the check looked at.
 	Evaluated int64 `json:"evaluated"`
 	// Failing counts the records with at least one error finding.
-	Failing     int64 `json:"failing"`
+	Failing int64 `json:"failing"`
+	// NotChecked counts the evaluated records the check judged nothing of:
+	// every finding it raised on them was undecided (Finding.Undecided).
+	NotChecked  int64 `json:"not_checked,omitempty"`
 	Errors      int64 `json:"errors"`
 	Warnings    int64 `json:"warnings"`
 	Information int64 `json:"information"`
@@ -88,6 +91,9 @@ func (t *Tally) Observe(fs []Finding) {
 			break
 		}
 	}
+	if len(fs) > 0 && !slices.ContainsFunc(fs, func(f Finding) bool { return !f.Undecided }) {
+		t.NotChecked++
+	}
 	t.Add(fs...)
 }
 
@@ -123,6 +129,7 @@ func (t *Tally) Lookup(name string) (Measure, bool) {
 func (t *Tally) Merge(other *Tally) {
 	t.Evaluated += other.Evaluated
 	t.Failing += other.Failing
+	t.NotChecked += other.NotChecked
 	t.Errors += other.Errors
 	t.Warnings += other.Warnings
 	t.Information += other.Information
@@ -169,15 +176,45 @@ func (t *Tally) counted() bool {
 }
 
 // Grade is the default outcome of a tally: fail on any error, warn on any
-// warning, skip when nothing was evaluated and nothing found, pass otherwise.
+// warning; skip when nothing was judged: no applicable records, or only
+// records the check could not judge (NotChecked), since a requirement that
+// exercised nothing is never a pass; pass otherwise, saying how many
+// records were not checked.
 func (t *Tally) Grade() (Outcome, string) {
 	switch {
 	case t.Errors > 0:
-		return Fail, fmt.Sprintf("%d error(s) in %d of %d record(s)", t.Errors, t.Failing, t.Evaluated)
+		return Fail, fmt.Sprintf("%d error(s) in %d of %d record(s)", t.Errors, t.Failing, t.Evaluated) + t.notCheckedNote()
 	case t.Warnings > 0:
-		return Warn, fmt.Sprintf("%d warning(s) in %d record(s)", t.Warnings, t.Evaluated)
-	case t.Evaluated == 0 && t.Total() == 0 && !t.counted():
+		return Warn, fmt.Sprintf("%d warning(s) in %d record(s)", t.Warnings, t.Evaluated) + t.notCheckedNote()
+	case t.counted():
+	case t.Evaluated == 0:
 		return Skip, "no applicable records"
+	case t.NotChecked >= t.Evaluated:
+		return Skip, fmt.Sprintf("not checked: %d record(s), none judged", t.NotChecked) + t.undecidedExample()
 	}
-	return Pass, fmt.Sprintf("%d record(s) checked", t.Evaluated)
+	msg := fmt.Sprintf("%d record(s) checked", t.Evaluated-t.NotChecked)
+	if t.NotChecked > 0 {
+		msg += fmt.Sprintf(", %d not checked", t.NotChecked) + t.undecidedExample()
+	}
+	return Pass, msg
+}
+
+// notCheckedNote says, after a failure's or a warning's count, how many
+// records were not judged at all.
+func (t *Tally) notCheckedNote() string {
+	if t.NotChecked == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d record(s) not checked", t.NotChecked)
+}
+
+// undecidedExample quotes the first undecided finding of the sample: why
+// records were not checked.
+func (t *Tally) undecidedExample() string {
+	for _, f := range t.Sample() {
+		if f.Undecided {
+			return " (e.g. " + f.Message + ")"
+		}
+	}
+	return ""
 }

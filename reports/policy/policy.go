@@ -54,10 +54,15 @@ func (p AllShall) Decide(r *model.Report) model.Verdict {
 	}
 	sort.SliceStable(failedOther, func(i, j int) bool { return failedOther[i].Reason < failedOther[j].Reason })
 	failedShall = append(failedShall, EvidenceFloor(r, DefaultMinRecords)...)
-	v.Breaches = append(failedShall, failedOther...)
-	if len(failedShall) > 0 {
+	unjudged := NotChecked(r)
+	v.Breaches = append(append(failedShall, failedOther...), unjudged...)
+	switch {
+	case len(failedShall) > 0:
 		v.Decision = model.NotCertified
-	} else {
+	case len(unjudged) > 0:
+		v.Decision = model.Certified
+		v.Reasons = []string{fmt.Sprintf("every SHALL requirement judged passed on every target; %d SHALL result(s) were not checked, and the verdict does not rest on them", len(unjudged))}
+	default:
 		v.Decision = model.Certified
 		v.Reasons = []string{"every SHALL requirement passed on every target"}
 	}
@@ -80,6 +85,30 @@ func unreadable(t *model.TargetRun) model.Breach {
 
 func resultBreach(rule int, effect model.Effect, res *model.Result, target string) model.Breach {
 	return model.Breach{Rule: rule, Effect: effect, Suite: res.Suite, Requirement: res.Requirement, Level: res.Level, Target: target, Outcome: res.Outcome}
+}
+
+// NotChecked returns a not-decisive breach for each SHALL result that judged
+// nothing because carecert could not (skipped, with records not checked: a
+// code system or profile it does not hold, an encoding it does not read). A
+// limit of carecert's is not the supplier's failure, so it blocks nothing;
+// but a verdict never rests on it in silence. A policy that must see SHALL
+// requirements exercised says so with a rule (require: exercised).
+func NotChecked(r *model.Report) []model.Breach {
+	var out []model.Breach
+	for ti := range r.Targets {
+		t := &r.Targets[ti]
+		for ri := range t.Results {
+			res := &t.Results[ri]
+			if res.Level != model.Shall || res.Outcome != model.Skip || res.NotChecked == 0 {
+				continue
+			}
+			b := resultBreach(-1, model.NotDecisive, res, t.Name)
+			b.Measure, b.Numerator, b.Denominator = "records not checked", res.NotChecked, res.Evaluated
+			b.Reason = fmt.Sprintf("not decisive: %s %s (%s) on %s was not checked: %s", res.Level, RequirementKey(res), res.Title, t.Name, res.Message)
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // DefaultMinRecords is how many records each target must yield before a

@@ -537,7 +537,11 @@ func (p *Rules) Decide(r *model.Report) model.Verdict {
 		}
 		v.Waivers = append(v.Waivers, use)
 	}
-	v.Breaches = append(blocking, conditions...)
+	unjudged := NotChecked(r)
+	for _, b := range unjudged {
+		notes = append(notes, b.Reason)
+	}
+	v.Breaches = append(append(blocking, conditions...), unjudged...)
 	switch {
 	case len(blocking) > 0:
 		v.Decision = model.NotCertified
