@@ -63,18 +63,61 @@ var _ = Describe("Tally of records not judged", func() {
 			model.Skip, int64(1), "not checked: 1 record(s), none judged (e.g. code system S is not held: not checked)"),
 	)
 
+	It("counts records a check says once per result it could not judge", func() {
+		t := model.NewTally(0)
+		t.Observe(nil)
+		t.Observe(nil)
+		t.CountNotChecked(2)
+		note := undecided("")
+		note.Message = "2 record(s) hold only codes of SNOMED CT, which carecert does not hold"
+		t.Add(note)
+		outcome, msg := t.Grade()
+		Expect(outcome).To(Equal(model.Skip))
+		Expect(msg).To(Equal("not checked: 2 record(s), none judged (e.g. 2 record(s) hold only codes of SNOMED CT, which carecert does not hold)"))
+		t.Observe(nil)
+		outcome, msg = t.Grade()
+		Expect(outcome).To(Equal(model.Pass))
+		Expect(msg).To(HavePrefix("1 record(s) checked, 2 not checked"))
+	})
+
+	It("grades records with nothing to judge as neither judged nor not checked", func() {
+		t := model.NewTally(0)
+		t.Observe([]model.Finding{undecided("a")})
+		t.Observe(nil) // a Bundle whose entries are records of their own
+		t.CountNothingToJudge(1)
+		outcome, msg := t.Grade()
+		Expect(outcome).To(Equal(model.Skip))
+		Expect(msg).To(HavePrefix("not checked: 1 record(s), none judged"))
+
+		vacant := model.NewTally(0)
+		vacant.Observe(nil)
+		vacant.CountNothingToJudge(1)
+		outcome, msg = vacant.Grade()
+		Expect(outcome).To(Equal(model.Skip))
+		Expect(msg).To(Equal("no applicable records"))
+
+		t.Observe(nil)
+		outcome, msg = t.Grade()
+		Expect(outcome).To(Equal(model.Pass))
+		Expect(msg).To(HavePrefix("2 record(s) checked, 1 not checked"))
+	})
+
 	It("merges the count of records not judged across workers and keeps it through JSON", func() {
 		a, b := model.NewTally(0), model.NewTally(0)
 		a.Observe([]model.Finding{undecided("a")})
 		b.Observe([]model.Finding{undecided("b")})
 		b.Observe(nil)
+		b.Observe(nil)
+		b.CountNothingToJudge(1)
 		a.Merge(b)
 		Expect(a.NotChecked).To(Equal(int64(2)))
+		Expect(a.NothingToJudge).To(Equal(int64(1)))
 		data, err := json.Marshal(a)
 		Expect(err).NotTo(HaveOccurred())
 		var back model.Tally
 		Expect(json.Unmarshal(data, &back)).To(Succeed())
 		Expect(back.NotChecked).To(Equal(int64(2)))
+		Expect(back.NothingToJudge).To(Equal(int64(1)))
 		Expect(back.Findings[0].Undecided).To(BeTrue())
 		outcome, _ := back.Grade()
 		Expect(outcome).To(Equal(model.Pass))

@@ -36,11 +36,18 @@ type Tally struct {
 	// Failing counts the records with at least one error finding.
 	Failing int64 `json:"failing"`
 	// NotChecked counts the evaluated records the check judged nothing of:
-	// every finding it raised on them was undecided (Finding.Undecided).
-	NotChecked  int64 `json:"not_checked,omitempty"`
-	Errors      int64 `json:"errors"`
-	Warnings    int64 `json:"warnings"`
-	Information int64 `json:"information"`
+	// every finding it raised on them was undecided (Finding.Undecided), or
+	// the check counted them itself (CountNotChecked).
+	NotChecked int64 `json:"not_checked,omitempty"`
+	// NothingToJudge counts the evaluated records that held nothing the
+	// check judges (a resource with no bound code, a Bundle whose entries
+	// are records of their own), for a check that counts them
+	// (CountNothingToJudge): neither judged nor not checked, so that a
+	// result of only such records and records not checked is not a pass.
+	NothingToJudge int64 `json:"nothing_to_judge,omitempty"`
+	Errors         int64 `json:"errors"`
+	Warnings       int64 `json:"warnings"`
+	Information    int64 `json:"information"`
 	// Measures are kept sorted by name.
 	Measures []Measure `json:"measures,omitempty"`
 	// Findings is the bounded, canonically ordered sample.
@@ -97,6 +104,26 @@ func (t *Tally) Observe(fs []Finding) {
 	t.Add(fs...)
 }
 
+// MarkUndecided marks every finding of fs undecided (Finding.Undecided):
+// the findings of a record a check judged nothing else of, as it learns
+// only at the record's end.
+func MarkUndecided(fs []Finding) {
+	for i := range fs {
+		fs[i].Undecided = true
+	}
+}
+
+// CountNotChecked counts n records, already evaluated, that the check judged
+// nothing of and did not say so record by record: a check that says why
+// once per result (a note, an Undecided finding added with Add) counts the
+// records in its state and adds them when it finishes, so that the report
+// is not flooded with one finding per record and the grade still knows.
+func (t *Tally) CountNotChecked(n int64) { t.NotChecked += n }
+
+// CountNothingToJudge counts n records, already evaluated, that held
+// nothing the check judges.
+func (t *Tally) CountNothingToJudge(n int64) { t.NothingToJudge += n }
+
 // Measure adds num/den to the measure called name.
 func (t *Tally) Measure(name string, num, den int64) {
 	i, found := slices.BinarySearchFunc(t.Measures, name, func(m Measure, n string) int {
@@ -130,6 +157,7 @@ func (t *Tally) Merge(other *Tally) {
 	t.Evaluated += other.Evaluated
 	t.Failing += other.Failing
 	t.NotChecked += other.NotChecked
+	t.NothingToJudge += other.NothingToJudge
 	t.Errors += other.Errors
 	t.Warnings += other.Warnings
 	t.Information += other.Information
@@ -176,10 +204,10 @@ func (t *Tally) counted() bool {
 }
 
 // Grade is the default outcome of a tally: fail on any error, warn on any
-// warning; skip when nothing was judged: no applicable records, or only
-// records the check could not judge (NotChecked), since a requirement that
-// exercised nothing is never a pass; pass otherwise, saying how many
-// records were not checked.
+// warning; skip when nothing was judged: no applicable records (or only
+// records with nothing to judge), or only records the check could not
+// judge (NotChecked), since a requirement that exercised nothing is never
+// a pass; pass otherwise, saying how many records were not checked.
 func (t *Tally) Grade() (Outcome, string) {
 	switch {
 	case t.Errors > 0:
@@ -187,9 +215,9 @@ func (t *Tally) Grade() (Outcome, string) {
 	case t.Warnings > 0:
 		return Warn, fmt.Sprintf("%d warning(s) in %d record(s)", t.Warnings, t.Evaluated) + t.notCheckedNote()
 	case t.counted():
-	case t.Evaluated == 0:
+	case t.Evaluated-t.NothingToJudge <= 0:
 		return Skip, "no applicable records"
-	case t.NotChecked >= t.Evaluated:
+	case t.NotChecked >= t.Evaluated-t.NothingToJudge:
 		return Skip, fmt.Sprintf("not checked: %d record(s), none judged", t.NotChecked) + t.undecidedExample()
 	}
 	msg := fmt.Sprintf("%d record(s) checked", t.Evaluated-t.NotChecked)

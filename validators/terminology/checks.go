@@ -25,8 +25,12 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 	}
 	withCodes := p.Codes
 	ctx := ctxOf(env)
-	return check.PerRecord(appliesFHIR, func(rec *model.Record) []model.Finding {
+	return check.PerRecordOrNothing(appliesFHIR, func(rec *model.Record) ([]model.Finding, bool) {
 		var out []model.Finding
+		// bound is whether the record holds a value under a binding this
+		// check judges, decided whether any was judged: a record none of
+		// whose bound values could be judged is not checked.
+		bound, decided := false, false
 		el.Each(rec, func(c codedValue) {
 			b := c.Binding
 			if b == nil || (b.Strength != "required" && b.Strength != "extensible") {
@@ -41,7 +45,9 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 				if !ok || (!withCodes && b.Strength == "required") {
 					return
 				}
+				bound = true
 				m, why, err := eng.Member(ctx, b.ValueSet, "", code)
+				decided = decided || (err == nil && m != terminology.Unknown)
 				out = append(out, membershipFindings(rec, c.Path.String(), b, m, why, err, sevMiss, strconv.Quote(code))...)
 				return
 			}
@@ -50,7 +56,9 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 			if c.Type != "Coding" && c.Type != "CodeableConcept" {
 				return
 			}
+			bound = true
 			if len(cs) == 0 {
+				decided = true // text alone: an error under required, allowed under extensible
 				if b.Strength == "required" {
 					out = append(out, finding(rec, model.Error, terminology.IssueNotInValueSet, c.Path.String(),
 						fmt.Sprintf("no coding: a code from the required value set %s is needed", b.ValueSet), ""))
@@ -65,19 +73,24 @@ func newBindingCheck(spec check.Spec, p bindingParams, env *check.Env) (check.Ch
 					return
 				}
 				if m == terminology.Member {
+					decided = true
 					return
 				}
 				if m == terminology.Unknown {
 					best, why = terminology.Unknown, r
 				}
 			}
+			decided = decided || best != terminology.Unknown
 			at := c.Path.String()
 			if len(cs) == 1 {
 				at = paths.path(0)
 			}
 			out = append(out, membershipFindings(rec, at, b, best, why, nil, sevMiss, codingsText(cs))...)
 		})
-		return out
+		if !decided {
+			model.MarkUndecided(out)
+		}
+		return out, !bound
 	}), nil
 }
 
