@@ -287,6 +287,9 @@ func (c *profileCheck) Leads() {}
 type profileState struct {
 	c    *profileCheck
 	Sink Sink `json:"sink"`
+	// NothingToJudge counts the records a meta-only check found no
+	// profile claim in.
+	NothingToJudge int64 `json:"nothing_to_judge,omitempty"`
 	// proven is the record Prove last proved, and its index (a target may
 	// reuse a Record for the next record).
 	proven      *model.Record
@@ -368,9 +371,23 @@ func (s *profileState) observe(rec *model.Record) []model.Finding {
 			out = append(out, problems...)
 			return ruled
 		}}
+	unheld := 0 // profiles that could not be used, said in out
 	compiled = c.e.heldTo(compiled, rec.Type, rec.Resource(), rec.Type, from, func(path, msg string) {
+		unheld++
 		out = append(out, rec.Finding(model.Warning, CodeProfile, path, msg))
 	})
+	if len(compiled) == 0 {
+		// Only a meta-only check holds a record to nothing: the record
+		// claims no profile, or none it claims could be used, and then
+		// nothing of it was judged.
+		switch {
+		case len(out) == 0:
+			s.NothingToJudge++
+		case unheld == len(out):
+			model.MarkUndecided(out)
+		}
+		return out
+	}
 	seen := map[string]bool{}
 	based := s.based == rec && s.basedIndex == rec.Index
 	for i, p := range compiled {
@@ -422,12 +439,14 @@ func (s *profileState) Merge(other check.State) error {
 		return fmt.Errorf("fhir-profile: cannot merge %T", other)
 	}
 	s.Sink.Merge(&o.Sink)
+	s.NothingToJudge += o.NothingToJudge
 	return nil
 }
 
 // Finish reports each invariant that could not be evaluated once, and the
 // must-support coverage of each profile as a measure.
 func (s *profileState) Finish(t *model.Tally) {
+	t.CountNothingToJudge(s.NothingToJudge)
 	keys := make([]string, 0, len(s.Sink.Unevaluated))
 	for k := range s.Sink.Unevaluated {
 		keys = append(keys, k)
