@@ -72,8 +72,10 @@ func (l *profileLayout) checkInstances(r *Rule, rec *model.Record, m *hl7v2.Mess
 	}
 	insts, ok := l.s.instances(m)
 	if !ok {
-		return r.add(out, rec, model.Information, "profile.not-evaluated", "",
+		out = r.add(out, rec, model.Information, "profile.not-evaluated", "",
 			"the profile's group and message statements and predicates were not evaluated: the message's segments do not fit its structure (reported), so its group instances are not known", "", false)
+		out[len(out)-1].Undecided = true
+		return out
 	}
 	for _, in := range insts {
 		for _, gr := range l.rules[in.g] {

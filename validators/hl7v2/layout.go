@@ -268,6 +268,8 @@ func (r *Rule) applies(out []model.Finding, rec *model.Record, m *hl7v2.Message,
 // against a zoned one when the sender's zone is unknown). Neither a failure
 // nor a pass, it is said as information.
 func (r *Rule) undecided(out []model.Finding, rec *model.Record, path, what string) []model.Finding {
-	return r.add(out, rec, model.Information, "profile.undecided", path,
+	out = r.add(out, rec, model.Information, "profile.undecided", path,
 		what+" cannot be decided from the message: it compares date/times whose spans overlap (different precision, or a time without a zone against one with a zone)", "", false)
+	out[len(out)-1].Undecided = true
+	return out
 }

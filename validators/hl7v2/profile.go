@@ -630,8 +630,20 @@ func newProfileCheck(spec check.Spec, p profileParams, env *check.Env) (check.Ch
 	return check.PerRecord(applies, func(rec *model.Record) []model.Finding {
 		m := message(rec)
 		var out []model.Finding
+		// judged is whether a rule decided something of the message: one
+		// that said nothing held (or did not apply), one with a finding
+		// that is not undecided decided it. Undecided findings stay
+		// marked only on a message no rule decided.
+		judged := false
 		for _, r := range rules {
+			n := len(out)
 			out = r.apply(rec, m, out)
+			judged = judged || n == len(out) || slices.ContainsFunc(out[n:], func(f model.Finding) bool { return !f.Undecided })
+		}
+		if judged {
+			for i := range out {
+				out[i].Undecided = false
+			}
 		}
 		return out
 	}), nil
