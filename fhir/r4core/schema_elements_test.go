@@ -41,40 +41,31 @@ var _ = Describe("R4's own types in the embedded definitions", func() {
 
 	It("holds only elements R4 defines in its core types, and only R4's resource types", func() {
 		var outside, types []string
-		for _, name := range []string{r4core.ProfilesTypes, r4core.ProfilesResources} {
-			list, err := r4core.Resources(name)
-			Expect(err).NotTo(HaveOccurred())
-			for _, res := range list {
-				if res.ResourceType != "StructureDefinition" || res.URL != "http://hl7.org/fhir/StructureDefinition/"+res.Type {
-					continue
+		eachCoreDefinition(func(res r4core.Resource, raw []byte) {
+			var sd struct {
+				Abstract bool `json:"abstract"`
+				Snapshot struct {
+					Element []struct {
+						Path string `json:"path"`
+					} `json:"element"`
+				} `json:"snapshot"`
+			}
+			Expect(json.Unmarshal(raw, &sd)).To(Succeed())
+			if sd.Abstract {
+				return
+			}
+			if !r4.Judges(res.Type) {
+				if res.Kind == "resource" {
+					types = append(types, res.Type)
 				}
-				raw, err := res.Bytes()
-				Expect(err).NotTo(HaveOccurred())
-				var sd struct {
-					Abstract bool `json:"abstract"`
-					Snapshot struct {
-						Element []struct {
-							Path string `json:"path"`
-						} `json:"element"`
-					} `json:"snapshot"`
-				}
-				Expect(json.Unmarshal(raw, &sd)).To(Succeed())
-				if sd.Abstract {
-					continue
-				}
-				if !r4.Judges(res.Type) {
-					if res.Kind == "resource" {
-						types = append(types, res.Type)
-					}
-					continue
-				}
-				for _, el := range sd.Snapshot.Element {
-					if !r4.Defines(el.Path) {
-						outside = append(outside, el.Path)
-					}
+				return
+			}
+			for _, el := range sd.Snapshot.Element {
+				if !r4.Defines(el.Path) {
+					outside = append(outside, el.Path)
 				}
 			}
-		}
+		})
 		Expect(outside).To(BeEmpty())
 		Expect(types).To(BeEmpty())
 	})
@@ -96,40 +87,48 @@ var _ = Describe("R4's own types in the embedded definitions", func() {
 		}
 		var differ []string
 		checked := 0
-		for _, name := range []string{r4core.ProfilesTypes, r4core.ProfilesResources} {
-			list, err := r4core.Resources(name)
-			Expect(err).NotTo(HaveOccurred())
-			for _, res := range list {
-				if res.ResourceType != "StructureDefinition" || res.URL != "http://hl7.org/fhir/StructureDefinition/"+res.Type {
-					continue
-				}
-				raw, err := res.Bytes()
-				Expect(err).NotTo(HaveOccurred())
-				var sd struct {
-					Snapshot, Differential struct {
-						Element []element `json:"element"`
-					}
-				}
-				Expect(json.Unmarshal(raw, &sd)).To(Succeed())
-				snapshot := map[string]element{}
-				for _, el := range sd.Snapshot.Element {
-					snapshot[el.ID] = el
-				}
-				for _, d := range sd.Differential.Element {
-					s, ok := snapshot[d.ID]
-					switch {
-					case !ok:
-						differ = append(differ, d.ID+" is not in the snapshot")
-					case d.Min != nil && (s.Min == nil || *s.Min != *d.Min), d.Max != "" && s.Max != d.Max:
-						differ = append(differ, d.ID+" has another cardinality in the snapshot")
-					case d.Type != nil && !reflect.DeepEqual(d.Type, s.Type):
-						differ = append(differ, d.ID+" has other types in the snapshot")
-					}
-					checked++
+		eachCoreDefinition(func(_ r4core.Resource, raw []byte) {
+			var sd struct {
+				Snapshot, Differential struct {
+					Element []element `json:"element"`
 				}
 			}
-		}
+			Expect(json.Unmarshal(raw, &sd)).To(Succeed())
+			snapshot := map[string]element{}
+			for _, el := range sd.Snapshot.Element {
+				snapshot[el.ID] = el
+			}
+			for _, d := range sd.Differential.Element {
+				s, ok := snapshot[d.ID]
+				switch {
+				case !ok:
+					differ = append(differ, d.ID+" is not in the snapshot")
+				case d.Min != nil && (s.Min == nil || *s.Min != *d.Min), d.Max != "" && s.Max != d.Max:
+					differ = append(differ, d.ID+" has another cardinality in the snapshot")
+				case d.Type != nil && !reflect.DeepEqual(d.Type, s.Type):
+					differ = append(differ, d.ID+" has other types in the snapshot")
+				}
+				checked++
+			}
+		})
 		Expect(differ).To(BeEmpty())
 		Expect(checked).To(BeNumerically(">", 4000))
 	})
 })
+
+// eachCoreDefinition calls visit with each core type's own
+// StructureDefinition in the embedded definitions and its bytes.
+func eachCoreDefinition(visit func(res r4core.Resource, raw []byte)) {
+	for _, name := range []string{r4core.ProfilesTypes, r4core.ProfilesResources} {
+		list, err := r4core.Resources(name)
+		Expect(err).NotTo(HaveOccurred())
+		for _, res := range list {
+			if res.ResourceType != "StructureDefinition" || res.URL != "http://hl7.org/fhir/StructureDefinition/"+res.Type {
+				continue
+			}
+			raw, err := res.Bytes()
+			Expect(err).NotTo(HaveOccurred())
+			visit(res, raw)
+		}
+	}
+}
