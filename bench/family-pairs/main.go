@@ -23,6 +23,7 @@ import (
 
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/fhir/fhirxml"
+	"github.com/carecert/carecert/internal/command"
 	"github.com/carecert/carecert/model"
 	"github.com/carecert/carecert/validators/profile"
 	"github.com/carecert/carecert/validators/profile/agreement"
@@ -33,12 +34,10 @@ func main() {
 	report := flag.String("report", "", "a JSON report of `carecert validate` on the folder (default: judge with the profile engine alone)")
 	flag.Parse()
 	if !slices.Contains([]string{"dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"}, *set) {
-		fmt.Fprintln(os.Stderr, "usage: family-pairs [-set dev|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|heldout8] [-report REPORT.json]")
-		os.Exit(2)
+		command.Usage("usage: family-pairs [-set dev|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|heldout8] [-report REPORT.json]")
 	}
 	if err := run(filepath.Join("validators", "profile", "agreement", "testdata", "family-pairs", *set), *report); err != nil {
-		fmt.Fprintln(os.Stderr, "family-pairs:", err)
-		os.Exit(1)
+		command.Stop(1, "family-pairs", err)
 	}
 }
 

@@ -34,6 +34,7 @@ import (
 
 	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/fhir/r4core"
+	"github.com/carecert/carecert/internal/command"
 	"github.com/carecert/carecert/terminology"
 )
 
@@ -42,13 +43,11 @@ func main() {
 	expansions := flag.String("expansions", "", "folder of R4's published expansions (hl7.fhir.r4.expansions' package folder)")
 	flag.Parse()
 	if *published == "" {
-		fmt.Fprintln(os.Stderr, "usage: r4-conformance -published DIR [-expansions DIR]")
-		os.Exit(2)
+		command.Usage("usage: r4-conformance -published DIR [-expansions DIR]")
 	}
 	n, err := run(*published, *expansions)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "r4-conformance:", err)
-		os.Exit(2)
+		command.Stop(2, "r4-conformance", err)
 	}
 	if n > 0 {
 		os.Exit(1)

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/carecert/carecert/fhir/r4core"
+	"github.com/carecert/carecert/internal/command"
 )
 
 // bundles are the definition bundles packed; the JSON schema is packed per
@@ -40,47 +41,39 @@ func main() {
 	out := flag.String("out", "data", "folder the archives are written to")
 	flag.Parse()
 	if *from == "" {
-		fmt.Fprintln(os.Stderr, "gen: -from is required")
-		os.Exit(2)
+		command.Usage("gen: -from is required")
 	}
 	schema, err := readBundle(*from, "fhir.schema.json")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
+		command.Stop(1, "gen", err)
 	}
 	r4, err := r4core.NewSchemaElements(schema)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
+		command.Stop(1, "gen", err)
 	}
 	repaired := map[string]bool{}
 	for _, name := range bundles {
 		if err := pack(*from, *out, name, r4, repaired); err != nil {
-			fmt.Fprintln(os.Stderr, "gen:", err)
-			os.Exit(1)
+			command.Stop(1, "gen", err)
 		}
 	}
 	for _, r := range repairs {
 		if !repaired[r.String()] {
-			fmt.Fprintf(os.Stderr, "gen: no snapshot element %s holds %s %s: the source changed, so the repair must be judged again\n", r.element, r.member, r.medplum)
-			os.Exit(1)
+			command.Stop(1, "gen", fmt.Errorf("no snapshot element %s holds %s %s: the source changed, so the repair must be judged again", r.element, r.member, r.medplum))
 		}
 	}
 	for _, name := range resourceRepairNames() {
 		if !repaired[name] {
-			fmt.Fprintf(os.Stderr, "gen: found nothing to repair for %s: the source changed, so the repair must be judged again\n", name)
-			os.Exit(1)
+			command.Stop(1, "gen", fmt.Errorf("found nothing to repair for %s: the source changed, so the repair must be judged again", name))
 		}
 	}
 	for _, r := range rebuilds {
 		if !repaired[r.String()] {
-			fmt.Fprintf(os.Stderr, "gen: no snapshot holds %s: the source changed, so the rebuild must be judged again\n", r.element)
-			os.Exit(1)
+			command.Stop(1, "gen", fmt.Errorf("no snapshot holds %s: the source changed, so the rebuild must be judged again", r.element))
 		}
 	}
 	if err := packSchema(*from, *out); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
+		command.Stop(1, "gen", err)
 	}
 }
 
