@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"syscall"
@@ -125,16 +127,29 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// benchSynthea is the shared corpus's resources as NDJSON lines.
+// benchSynthea is the shared Synthea corpus as the peers benchmark feeds
+// it (bench/peers.sh): one copy written by bench/synthea-feed.mjs, its
+// members in the corpus's order. corpusLines' lines, written back from map
+// forms, have their keys sorted and their numbers and escapes rewritten:
+// not the bytes a feed holds, whose order is what the scan meets.
 func benchSynthea(b *testing.B) [][]byte {
-	lines, err := corpusLines()
+	corpus := sharedtest.Path("corpus", "synthea-r4")
+	if _, err := os.Stat(corpus); err != nil {
+		b.Skip("the shared corpus is not beside the repository")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		b.Skip("bench/synthea-feed.mjs needs node")
+	}
+	feed := filepath.Join(b.TempDir(), "synthea.ndjson")
+	if out, err := exec.Command(node, filepath.Join("..", "..", "bench", "synthea-feed.mjs"), corpus, "1", feed).CombinedOutput(); err != nil {
+		b.Fatalf("bench/synthea-feed.mjs: %v: %s", err, out)
+	}
+	data, err := os.ReadFile(feed)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(lines) == 0 {
-		b.Skip("the shared corpus is not beside the repository")
-	}
-	return lines
+	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 }
 
 // corpusLines writes the resources of the shared Synthea corpus's Bundles
