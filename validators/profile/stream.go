@@ -141,6 +141,9 @@ type scanBuf struct {
 	// texts are the string values scans kept (scan.keptText), each copied
 	// once and boxed once, by their text.
 	texts map[string]any
+	// slicings are the slices of the sliced values scans met
+	// (stream_slices.go).
+	slicings slicings
 }
 
 // scanned runs the stream path on rec's bytes as a resource of type typ,

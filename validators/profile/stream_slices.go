@@ -40,23 +40,94 @@ func (s *scan) sliced(k *node, t *typeInfo, build bool) (any, bool) {
 	if r.fallback != "" {
 		return nil, s.fail(r.fallback)
 	}
-	v, _, ok := s.project(s.i, r.slicing.paths, s.depth)
+	// where the value's depth cannot fail its projection, its bytes alone
+	// decide its slices
+	remember := s.depth+maxSlicedBytes/2 < fhir.MaxDepth
 	var matched []*node
-	if ok {
-		items, many := v.([]any)
-		if !many {
-			items = []any{v}
-		}
-		matched = s.w.slice(items, k, t, k.path, k.name)
+	ok := false
+	if remember {
+		matched, ok = s.buf.slicings.lookup(k, t, s.src, s.i)
 	}
-	s.buf.forgetProjections() // slice's findings are strings, its matches nodes
 	if !ok {
-		return nil, s.fail("sliced values the projection leaves to the record's decoding at " + k.path)
-	}
-	if len(s.w.out) > 0 {
-		return nil, s.fail("a finding of the slicing of " + k.path)
+		var v any
+		var end int
+		v, end, ok = s.project(s.i, r.slicing.paths, s.depth)
+		if ok {
+			items, many := v.([]any)
+			if !many {
+				items = []any{v}
+			}
+			matched = s.w.slice(items, k, t, k.path, k.name)
+		}
+		s.buf.forgetProjections() // slice's findings are strings, its matches nodes
+		if !ok {
+			return nil, s.fail("sliced values the projection leaves to the record's decoding at " + k.path)
+		}
+		if len(s.w.out) > 0 {
+			return nil, s.fail("a finding of the slicing of " + k.path)
+		}
+		if remember {
+			s.buf.slicings.keep(k, t, s.src[s.i:end], matched)
+		}
 	}
 	return s.items(k, t, build, matched)
+}
+
+// slicings remembers, per sliced element and type, the slices the values
+// written as the same bytes matched without a finding. slice reads nothing
+// but the values, the element's slicing and the terminology engine's
+// memberships (which are remembered too), so the same bytes match the
+// same slices: a feed's vital signs repeat their category and their
+// code's codings record after record, and slicing them again was most of
+// the implied scan's slicing. A scan's buffer holds it (Streamer.bufs), so
+// each worker has its own, dropped with the buffer.
+type slicings map[sliceSite]map[string][]*node
+
+// sliceSite is a sliced element and the type its values have.
+type sliceSite struct {
+	k *node
+	t *typeInfo
+}
+
+// How much slicings holds: values of a few hundred bytes, and a bound on
+// the distinct ones per element, for a feed whose values seldom repeat.
+const (
+	maxSlicedBytes  = 512
+	maxSlicedValues = 1024
+)
+
+// lookup returns the slices the value at src[i] matched before, if it was
+// seen.
+func (m slicings) lookup(k *node, t *typeInfo, src []byte, i int) ([]*node, bool) {
+	byValue := m[sliceSite{k, t}]
+	if byValue == nil {
+		return nil, false
+	}
+	end, ok := skipValue(src, i)
+	if !ok || end-i > maxSlicedBytes {
+		return nil, false
+	}
+	matched, ok := byValue[string(src[i:end])]
+	return matched, ok
+}
+
+// keep remembers the slices the value raw matched without a finding.
+func (m *slicings) keep(k *node, t *typeInfo, raw []byte, matched []*node) {
+	if len(raw) > maxSlicedBytes {
+		return
+	}
+	if *m == nil {
+		*m = slicings{}
+	}
+	site := sliceSite{k, t}
+	byValue := (*m)[site]
+	if byValue == nil {
+		byValue = map[string][]*node{}
+		(*m)[site] = byValue
+	}
+	if len(byValue) < maxSlicedValues {
+		byValue[string(raw)] = matched
+	}
 }
 
 // project reads the JSON value at src[i] keeping, of its members, those on
