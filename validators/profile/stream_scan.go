@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -659,15 +660,18 @@ func (s *scan) str() (raw []byte, escaped, ok bool) {
 // time, that may end or change a JSON string (a quote, a backslash, a
 // control character or a byte of a longer UTF-8 sequence), or of the last
 // bytes too few to read as a word: most of a record's bytes are in strings
-// of plain ASCII, which str otherwise reads a byte at a time.
+// of plain ASCII, which str otherwise reads a byte at a time. In the word
+// that holds such a byte, the lowest flag is that byte's (a borrow only
+// carries upward, into later bytes), so str goes to it at once, not
+// through the bytes before it one by one.
 func plainRun(src []byte, i int) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	// below reports whether a word has a byte below n (n <= 0x80).
-	below := func(w, n uint64) bool { return (w-ones*n)&^w&highs != 0 }
+	// below flags the bytes of a word below n (n <= 0x80).
+	below := func(w, n uint64) uint64 { return (w - ones*n) &^ w & highs }
 	for ; i+8 <= len(src); i += 8 {
 		w := binary.LittleEndian.Uint64(src[i:])
-		if w&highs != 0 || below(w, 0x20) || below(w^(ones*'"'), 1) || below(w^(ones*'\\'), 1) {
-			break
+		if flags := w&highs | below(w, 0x20) | below(w^(ones*'"'), 1) | below(w^(ones*'\\'), 1); flags != 0 {
+			return i + bits.TrailingZeros64(flags)/8
 		}
 	}
 	return i
