@@ -73,8 +73,11 @@ func (w *walker) primitiveNotes(typ, s string, at pathAt) {
 
 // hasPrimitiveNote reports whether primitiveNotes would say something of a
 // value, for the stream path (which does not report, only gives up).
-func hasPrimitiveNote(typ, s string, thisYear int) bool {
-	if blankText(typ, s) || typ == "string" && paddedString(s) || unterminatedBidi(s) != "" || lexical.Control(s) >= 0 {
+// escaped says the value was written with escapes: JSON forbids a control
+// character written raw in a string (the scan refuses one), so only an
+// escape can put one in, and a value without is not read again for one.
+func hasPrimitiveNote(typ, s string, thisYear int, escaped bool) bool {
+	if blankText(typ, s) || typ == "string" && paddedString(s) || unterminatedBidi(s) != "" || escaped && lexical.Control(s) >= 0 {
 		return true
 	}
 	if yearChecked(typ) {

@@ -93,6 +93,10 @@ var _ = Describe("suspect primitive values (valid, probably a mistake)", func() 
 			`{"resourceType":"Patient","id":"p","name":[{"family":"Quinn "}]}`,
 			`{"resourceType":"Patient","id":"p","birthDate":"1098-03-04"}`,
 			`{"resourceType":"Patient","id":"p","name":[{"text":"a` + "\u202e" + `b"}]}`,
+			// a control character only an escape can write in JSON
+			`{"resourceType":"Patient","id":"p","name":[{"text":"a\bb"}]}`,
+			`{"resourceType":"Patient","id":"p","name":[{"family":"Qu\finn"}]}`,
+			`{"resourceType":"Patient","id":"p","telecom":[{"system":"email","value":"a\u0007@b"}]}`,
 		} {
 			rec := record(src)
 			rec.Raw = []byte(src)

@@ -442,7 +442,7 @@ func (s *scan) primitive(k *node, t *typeInfo, r *role, build bool) (any, bool) 
 		if checkString(t.code, view) != "" {
 			return nil, s.fail("a format finding at " + k.path)
 		}
-		if t.code != "xhtml" && hasPrimitiveNote(t.code, view, s.e.year) {
+		if t.code != "xhtml" && hasPrimitiveNote(t.code, view, s.e.year, escaped) {
 			return nil, s.fail("a suspect value at " + k.path)
 		}
 		if build || keepsValue(k, t) {
