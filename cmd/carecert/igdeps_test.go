@@ -125,7 +125,7 @@ var _ = Describe("a guide's declared dependencies", func() {
 	// The table runs each resource alone, nested, as a Bundle entry and
 	// contained, in JSON and in XML.
 	DescribeTable("an extension carecert holds no definition of, when a guide's dependency is not loaded as asked",
-		func(dependsOn, given, url, severity, says string) {
+		func(dependsOn, given, url, severity, says string, how ...string) {
 			home := GinkgoT().TempDir()
 			GinkgoT().Setenv("HOME", home)
 			dir := GinkgoT().TempDir()
@@ -143,14 +143,25 @@ var _ = Describe("a guide's declared dependencies", func() {
 			args := []string{"validate", "--format", "json", "--ig", writePackageTGZ(filepath.Join(dir, "example.guide-1.0.0.tgz"), files)}
 			if given != "" {
 				// Another version of the dependency, defining an extension
-				// of its own but not the one the resources use.
-				args = append(args, "--ig", writePackageTGZ(filepath.Join(dir, "example.missing-"+given+".tgz"), map[string]string{
+				// of its own but not the one the resources use. It says its
+				// canonical base by its ImplementationGuide, or without one
+				// by its package.json's canonical (how "package.json"), or
+				// only by its definitions' URLs (how "definitions").
+				substitute := map[string]string{
 					"package.json":                     `{"name":"example.missing","version":"` + given + `"}`,
 					"ImplementationGuide-missing.json": `{"resourceType":"ImplementationGuide","url":"http://fhir.acme-health.net/missing/ImplementationGuide/example.missing","packageId":"example.missing"}`,
 					"StructureDefinition-other.json": `{"resourceType":"StructureDefinition","url":"http://fhir.acme-health.net/missing/StructureDefinition/other","name":"Other","status":"active",
 						"kind":"complex-type","abstract":false,"type":"Extension","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Extension","derivation":"constraint",
 						"context":[{"type":"element","expression":"Element"}],"differential":{"element":[{"id":"Extension.url","path":"Extension.url","fixedUri":"http://fhir.acme-health.net/missing/StructureDefinition/other"}]}}`,
-				}))
+					"ValueSet-other.json": `{"resourceType":"ValueSet","url":"http://fhir.acme-health.net/missing/ValueSet/other","status":"active","compose":{"include":[{"system":"http://example.org/cs/guide"}]}}`,
+				}
+				if len(how) > 0 {
+					delete(substitute, "ImplementationGuide-missing.json")
+					if how[0] == "package.json" {
+						substitute["package.json"] = `{"name":"example.missing","version":"` + given + `","canonical":"http://fhir.acme-health.net/missing"}`
+					}
+				}
+				args = append(args, "--ig", writePackageTGZ(filepath.Join(dir, "example.missing-"+given+".tgz"), substitute))
 			}
 			for _, placement := range []string{
 				`{"resourceType":"Patient","id":"a","extension":[{"url":"` + url + `","valueString":"x"}]}`,
@@ -187,6 +198,64 @@ var _ = Describe("a guide's declared dependencies", func() {
 			"http://fhir.acme-health.net/guide/StructureDefinition/patient-typo", "error", "no loaded definition declares it, so it is not allowed here"),
 		Entry("outside the canonical of a dependency given at another version: unknown, an error", "http://fhir.acme-health.net/missing/ImplementationGuide/example.missing", "1.1.0",
 			"http://fhir.acme-health.net/other/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here"),
+		Entry("a dependency given at another version without its ImplementationGuide, its canonical not named by the guide: its package.json's canonical says it; under it, not decided", "", "1.1.0",
+			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "loaded at version 1.1.0 in its place", "package.json"),
+		Entry("a dependency given at another version without its ImplementationGuide, its canonical not named by the guide: outside its package.json's canonical, unknown, an error", "", "1.1.0",
+			"http://fhir.acme-health.net/elsewhere/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here", "package.json"),
+		Entry("a dependency given at another version without its ImplementationGuide, its canonical not named by the guide (package.json): a typo under the guide's own base, an error", "", "1.1.0",
+			"http://fhir.acme-health.net/guide/StructureDefinition/patient-typo", "error", "no loaded definition declares it, so it is not allowed here", "package.json"),
+		Entry("a dependency given at another version without its ImplementationGuide, its canonical not named by the guide: the one base its definitions share says it; under it, not decided", "", "1.1.0",
+			"http://fhir.acme-health.net/missing/StructureDefinition/e", "warning", "loaded at version 1.1.0 in its place", "definitions"),
+		Entry("a dependency given at another version without its ImplementationGuide, its canonical not named by the guide: outside the one base its definitions share, unknown, an error", "", "1.1.0",
+			"http://fhir.acme-health.net/elsewhere/StructureDefinition/e", "error", "no loaded definition declares it, so it is not allowed here", "definitions"),
+		Entry("a dependency given at another version without its ImplementationGuide, its canonical not named by the guide (definitions): a typo under the guide's own base, an error", "", "1.1.0",
+			"http://fhir.acme-health.net/guide/StructureDefinition/patient-typo", "error", "no loaded definition declares it, so it is not allowed here", "definitions"),
+	)
+
+	// A resource claiming, without a version, a profile of a package loaded
+	// at another version than its guide asks is judged against the version
+	// loaded: passing it says nothing of the version asked, so each such
+	// claim is a warning "not decided" (before, the result passed with only
+	// the run's information note). A claim naming the loaded version is
+	// judged as asked. Alone, as a Bundle entry and contained, JSON and XML.
+	DescribeTable("a profile claimed from a package loaded at another version",
+		func(claim string, undecided bool) {
+			home := GinkgoT().TempDir()
+			GinkgoT().Setenv("HOME", home)
+			dir := GinkgoT().TempDir()
+			guide := writePackageTGZ(filepath.Join(dir, "example.guide-1.0.0.tgz"), map[string]string{
+				"package.json":          `{"name":"example.guide","version":"1.0.0","dependencies":{"example.missing":"1.0.0"}}`,
+				"CodeSystem-guide.json": strings.Replace(codeSystem, "%s", "guide", 1),
+			})
+			substitute := writePackageTGZ(filepath.Join(dir, "example.missing-1.1.0.tgz"), map[string]string{
+				"package.json": `{"name":"example.missing","version":"1.1.0"}`,
+				"StructureDefinition-p.json": `{"resourceType":"StructureDefinition","url":"http://fhir.acme-health.net/missing/StructureDefinition/p","version":"1.1.0","name":"P","status":"active",
+					"kind":"resource","abstract":false,"type":"Patient","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient","derivation":"constraint",
+					"differential":{"element":[{"id":"Patient.gender","path":"Patient.gender","min":1}]}}`,
+			})
+			patient := `{"resourceType":"Patient","id":"p","meta":{"profile":["` + claim + `"]},"gender":"female"}`
+			for _, placement := range []string{
+				patient,
+				`{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:7f0b1c2e-5d3a-4c8e-9f6b-2a1d3e4f5a6b","resource":` + patient + `}]}`,
+				`{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},"contained":[` + patient + `],"subject":{"reference":"#p"}}`,
+			} {
+				res, err := fhir.Decode([]byte(placement))
+				Expect(err).NotTo(HaveOccurred())
+				xml, err := fhirxml.Encode(res)
+				Expect(err).NotTo(HaveOccurred())
+				for _, p := range []string{writeFile(dir, "r.json", placement), writeFile(dir, "r.xml", string(xml))} {
+					_, stdout, _ := carecert("validate", "--format", "json", "--ig", guide, "--ig", substitute, p)
+					warned := MatchRegexp(`"severity": "warning",\s*"requirement": "[^"]*",\s*"code": "profile.dependency-not-loaded",[^}]*loaded in place of example.missing#1.0.0, which example.guide#1.0.0 depends on: whether this resource conforms to the version asked is not decided`)
+					if undecided {
+						Expect(stdout).To(warned, p+": "+placement)
+					} else {
+						Expect(stdout).NotTo(warned, p+": "+placement)
+					}
+				}
+			}
+		},
+		Entry("claimed without a version: judged against 1.1.0, whether it conforms to 1.0.0 not decided", "http://fhir.acme-health.net/missing/StructureDefinition/p", true),
+		Entry("claimed at the version loaded: judged as claimed", "http://fhir.acme-health.net/missing/StructureDefinition/p|1.1.0", false),
 	)
 
 	// A FHIR package keeps its files under package/ (npm pack writes them

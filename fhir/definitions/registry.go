@@ -11,11 +11,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/carecert/carecert/fhir/pkgcache"
 	"github.com/carecert/carecert/fhir/r4core"
 )
 
@@ -130,6 +132,7 @@ func New(opts Options) (*Registry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("implementation guide %s: %w", p, err)
 		}
+		r.ownCanonical(p)
 		r.packages = append(r.packages, pkg)
 	}
 	// Expand every guide's profiles now, in one goroutine: later lookups only
@@ -531,6 +534,66 @@ func (r *Registry) addRaw(raw []byte, source string) error {
 	}
 	r.add(&Entry{ResourceType: h.ResourceType, URL: h.URL, Version: h.Version, Name: h.Name, BaseDefinition: h.BaseDefinition, Source: source, raw: raw})
 	return nil
+}
+
+// ownCanonical records the canonical base of the package loaded from path
+// p when its own ImplementationGuide did not give it: its package.json's
+// canonical, or else the one base all its definitions' URLs share (before
+// /<Type>/<id>). So a package loaded without its guide (at another version
+// than a guide asks) still has its definitions told from a supplier's typo
+// elsewhere; one whose definitions span several bases, or with no
+// package.json naming it, keeps none. (A package.json's url is the guide's
+// published page, not its canonical.)
+func (r *Registry) ownCanonical(p string) {
+	m, err := pkgcache.ReadManifest(p)
+	if err != nil || m.Name == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.own[m.Name]; ok {
+		return
+	}
+	if m.Canonical != "" {
+		r.own[m.Name] = strings.TrimSuffix(m.Canonical, "/")
+		return
+	}
+	base := ""
+	for _, entries := range r.byURL {
+		for _, e := range entries {
+			if !loadedFrom(e.Source, p) {
+				continue
+			}
+			b, _, ok := strings.Cut(e.URL, "/"+e.ResourceType+"/")
+			if !ok || base != "" && b != base {
+				return
+			}
+			base = b
+		}
+	}
+	if base != "" {
+		r.own[m.Name] = base
+	}
+}
+
+// loadedFrom reports whether a definition's source (a file, an archive's
+// "path!entry", a Bundle's "file#entry[i]") was read from the guide at p.
+func loadedFrom(source, p string) bool {
+	return source == p || strings.HasPrefix(source, p+"!") || strings.HasPrefix(source, p+string(filepath.Separator)) || strings.HasPrefix(source, p+"#")
+}
+
+// PackageOf returns the loaded guide a definition comes from.
+func (r *Registry) PackageOf(canonical string) (Package, bool) {
+	e, ok := r.Lookup(canonical)
+	if !ok {
+		return Package{}, false
+	}
+	for _, p := range r.packages {
+		if loadedFrom(e.Source, p.Path) {
+			return p, true
+		}
+	}
+	return Package{}, false
 }
 
 // Canonical returns the canonical base of a package (http://hl7.org/fhir/uv/ipa

@@ -18,6 +18,9 @@ type Manifest struct {
 	Name         string            `json:"name"`
 	Version      string            `json:"version"`
 	Dependencies map[string]string `json:"dependencies"`
+	// Canonical is the package's canonical base, when its package.json
+	// says it (the IG publisher writes it).
+	Canonical string `json:"canonical"`
 }
 
 // ReadManifest reads the package.json of a guide given as a package .tgz

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecert/carecert/fhir"
 	"github.com/carecert/carecert/fhir/definitions"
 	"github.com/carecert/carecert/model"
 )
@@ -511,6 +512,43 @@ func hl7Extension(url string) string {
 // known.
 type MissingPackage struct {
 	Guide, Package, Version, Used, Canonical string
+}
+
+// substitute returns the gap a profile's package fills: the package a guide
+// depends on, loaded at another version in place of the one asked; nil when
+// the profile comes from no such package.
+func (e *Engine) substitute(p *Compiled) *MissingPackage {
+	if len(e.missing) == 0 {
+		return nil
+	}
+	pkg, ok := e.defs.PackageOf(p.URL + "|" + p.Version)
+	if !ok {
+		return nil
+	}
+	for i, m := range e.missing {
+		if m.Used != "" && m.Package == pkg.Name && m.Used == pkg.Version {
+			return &e.missing[i]
+		}
+	}
+	return nil
+}
+
+// substitutedClaim says that resource res, claiming profile p without a
+// version (meta.profile), was judged against the version of p that a
+// package loaded in place of the one its guide asks defines: passing it says
+// nothing of the version asked, carecert's limit, not decided. "" when p
+// comes from no such package or the claim names its version.
+func (e *Engine) substitutedClaim(p *Compiled, res map[string]any) string {
+	meta, _ := res["meta"].(map[string]any)
+	if !slices.Contains(fhir.Strings(meta["profile"]), p.URL) {
+		return ""
+	}
+	g := e.substitute(p)
+	if g == nil {
+		return ""
+	}
+	return fmt.Sprintf("profile %s was checked as %s#%s defines it, loaded in place of %s#%s, which %s depends on: whether this resource conforms to the version asked is not decided",
+		p.URL, g.Package, g.Used, g.Package, g.Version, g.Guide)
 }
 
 // missingDefinition says why a definition carecert does not hold may be

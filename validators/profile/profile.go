@@ -412,6 +412,9 @@ func (s *profileState) observe(rec *model.Record) []model.Finding {
 			f.Message += note
 			out = append(out, f)
 		}
+		if msg := c.e.substitutedClaim(p, rec.Resource()); msg != "" {
+			out = append(out, rec.Finding(model.Warning, CodeDependencyNotLoaded, rec.Type, msg))
+		}
 	}
 	return out
 }

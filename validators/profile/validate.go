@@ -1114,6 +1114,9 @@ func (w *walker) claimedProfiles(m map[string]any, base *Compiled, rt, path stri
 		}
 		sub.resource(m, p, path)
 		w.sink.Merge(sub.sink)
+		if msg := w.e.substitutedClaim(p, m); msg != "" {
+			w.add(model.Warning, CodeDependencyNotLoaded, path, msg, "")
+		}
 		note := w.e.profileNote(p, rt, m, allClaims.implied)
 		for _, f := range sub.out {
 			key := f.Code + "\x00" + f.Path + "\x00" + f.Message
