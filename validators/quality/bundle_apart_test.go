@@ -1,13 +1,16 @@
 package quality_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/carecert/carecert/fhir"
+	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
@@ -74,6 +77,26 @@ var _ = Describe("a rule on a Bundle read with its entries apart", func() {
 		}
 	})
 })
+
+// readJSONBundleAs reads a Bundle written as JSON text from a file called
+// name, as XML when xml is set (converted) and as an NDJSON line when name
+// ends in .ndjson, whole or with its entries apart (readBundleFile).
+func readJSONBundleAs(name, text string, xml, apart bool) []*model.Record {
+	GinkgoHelper()
+	if xml {
+		var tree map[string]any
+		d := json.NewDecoder(strings.NewReader(text))
+		d.UseNumber()
+		Expect(d.Decode(&tree)).To(Succeed())
+		x, err := fhirxml.Encode(tree)
+		Expect(err).NotTo(HaveOccurred())
+		text = string(x)
+	}
+	if strings.HasSuffix(name, ".ndjson") {
+		text += "\n"
+	}
+	return readBundleFile(name, text, apart)
+}
 
 // readBundleFile writes text to a file called name and reads its records,
 // whole (fhir.ReadFile) or with a Bundle's entries apart at any size, as a

@@ -1,13 +1,11 @@
 package quality_test
 
 import (
-	"encoding/json"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
@@ -70,20 +68,7 @@ var _ = Describe("dq-within-life's subjects that are no patient, or no patient o
 	}
 	file := func(name string, xml, apart bool) func([]subject) []*model.Record {
 		return func(subjects []subject) []*model.Record {
-			text := bundle(subjects)
-			if xml {
-				var tree map[string]any
-				d := json.NewDecoder(strings.NewReader(text))
-				d.UseNumber()
-				Expect(d.Decode(&tree)).To(Succeed())
-				x, err := fhirxml.Encode(tree)
-				Expect(err).NotTo(HaveOccurred())
-				text = string(x)
-			}
-			if strings.HasSuffix(name, ".ndjson") {
-				text += "\n"
-			}
-			return readBundleFile(name, text, apart)
+			return readJSONBundleAs(name, bundle(subjects), xml, apart)
 		}
 	}
 	measures := func(t *model.Tally) [][2]int64 {

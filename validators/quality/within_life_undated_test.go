@@ -1,13 +1,11 @@
 package quality_test
 
 import (
-	"encoding/json"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/carecert/carecert/fhir/fhirxml"
 	"github.com/carecert/carecert/internal/params"
 	"github.com/carecert/carecert/model"
 )
@@ -64,20 +62,7 @@ var _ = Describe("dq-within-life's events of a patient with no birth or death da
 					es = append(es, `{"fullUrl":"`+uuid(p)+`","resource":`+p.resource+`}`)
 				}
 			}
-			text := `{"resourceType":"Bundle","id":"b1","type":"collection","entry":[` + strings.Join(es, ",") + `]}`
-			if xml {
-				var tree map[string]any
-				d := json.NewDecoder(strings.NewReader(text))
-				d.UseNumber()
-				Expect(d.Decode(&tree)).To(Succeed())
-				x, err := fhirxml.Encode(tree)
-				Expect(err).NotTo(HaveOccurred())
-				text = string(x)
-			}
-			if strings.HasSuffix(name, ".ndjson") {
-				text += "\n"
-			}
-			return readBundleFile(name, text, apart)
+			return readJSONBundleAs(name, `{"resourceType":"Bundle","id":"b1","type":"collection","entry":[`+strings.Join(es, ",")+`]}`, xml, apart)
 		}
 	}
 	measures := func(t *model.Tally) [][2]int64 {
