@@ -84,8 +84,9 @@ var _ = Describe("SARIF", func() {
 		}
 		byID := rules(rep)
 		schema := byID["fhir-r4-structure/STRUCT-02"]
-		Expect(schema["fullDescription"]).To(Equal(map[string]any{"text": "Each resource, and each resource contained in it, validates against the JSON schema definition of its own resource type."}))
-		Expect(schema["help"].(map[string]any)["text"]).To(Equal("Each resource, and each resource contained in it, validates against the JSON schema definition of its own resource type. (SHALL, suite fhir-r4-structure, check fhir-json-schema). Defined in builtin:fhir-r4-structure. Rule: JSON Representation of Resources, https://hl7.org/fhir/R4/json.html."))
+		description := "Each resource, and each resource contained in it, validates against the JSON schema definition of its own resource type. It claims what the published schema states and no more: FHIR JSON also forbids an empty list, an extension without its url and a `_x` companion list longer or shorter than its values' list, rules the published schema does not state (it gives no list a minimum length, leaves Extension.url optional and cannot relate one property's list to another's); fhir-r4-profiles (PROF-01) judges those. A null in a list is judged here, as the schema types each item."
+		Expect(schema["fullDescription"]).To(Equal(map[string]any{"text": description}))
+		Expect(schema["help"].(map[string]any)["text"]).To(Equal(description + " (SHALL, suite fhir-r4-structure, check fhir-json-schema). Defined in builtin:fhir-r4-structure. Rule: JSON Representation of Resources, https://hl7.org/fhir/R4/json.html."))
 		Expect(schema["helpUri"]).To(Equal("https://github.com/carecert/carecert/blob/main/suites/builtin/fhir-r4-structure.yaml"))
 
 		// carecert's own input requirement belongs to no suite file: its title
