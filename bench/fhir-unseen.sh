@@ -50,6 +50,9 @@ fi
 # the German, Norwegian, Swiss and dental guides, CGM, VSAC and the tools
 # package are not there: their cases stay out of scope.
 REGISTRY=(hl7.fhir.uv.sdc@4.0.0-ballot hl7.terminology.r4@7.0.1 hl7.fhir.uv.extensions.r4@5.3.0-ballot-tc1)
+# A folder given relative to where the script was started: the bench reads
+# it from the repository root.
+[ -z "${PACKS:-}" ] || PACKS="$(cd "$PACKS" && pwd)"
 if [ -z "${PACKS:-}" ]; then
   PACKS="$WORK/packs"
   mkdir -p "$PACKS"

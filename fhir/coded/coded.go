@@ -6,7 +6,11 @@
 // record again, and walk it themselves only when no walk has put them.
 package coded
 
-import "github.com/carecert/carecert/check"
+import (
+	"slices"
+
+	"github.com/carecert/carecert/check"
+)
 
 // Value is one coded value of a record.
 type Value struct {
@@ -30,7 +34,7 @@ type Binding struct {
 	ValueSet string `json:"valueSet"`
 }
 
-// types are the types whose values are coded.
+// types are the coded types that are not Quantities (IsQuantity adds those).
 var types = map[string]bool{
 	"code": true, "Coding": true, "CodeableConcept": true,
 }
@@ -41,15 +45,13 @@ var types = map[string]bool{
 // both find the same values.
 const MaxDepth = 32
 
-// IsQuantity reports whether typ is Quantity or an R4 datatype specialising
-// it, whose code (with its system) is coded as a Coding's is.
-func IsQuantity(typ string) bool {
-	switch typ {
-	case "Quantity", "SimpleQuantity", "Age", "Duration", "Count", "Distance", "MoneyQuantity":
-		return true
-	}
-	return false
-}
+// QuantityTypes are Quantity and the R4 datatypes specialising it, whose
+// code (with its system) is coded as a Coding's is. Callers must not change
+// the slice.
+var QuantityTypes = []string{"Quantity", "SimpleQuantity", "Age", "Duration", "Count", "Distance", "MoneyQuantity"}
+
+// IsQuantity reports whether typ is one of QuantityTypes.
+func IsQuantity(typ string) bool { return slices.Contains(QuantityTypes, typ) }
 
 // Is reports whether values of a type are coded: such a value is one Value,
 // whole; the codings of a CodeableConcept are not values of their own.

@@ -88,10 +88,6 @@ type sliceCond struct {
 	want []any
 }
 
-// quantityTypes are the Quantity types whose units a profile can fix, as
-// a choice element's names end (valueQuantity, valueAge).
-var quantityTypes = []string{"Quantity", "SimpleQuantity", "Age", "Duration", "Count", "Distance", "MoneyQuantity"}
-
 // isQuantityType reports a Quantity type, named or by its core canonical.
 func isQuantityType(t string) bool {
 	return coded.IsQuantity(strings.TrimPrefix(t, definitions.CoreBase))
@@ -495,7 +491,9 @@ func (r *quantityRule) each(res map[string]any, root string, visit func(q map[st
 		keys := []string{st.name}
 		if st.choice {
 			keys = keys[:0]
-			for _, t := range quantityTypes {
+			// A profile can fix the units of any Quantity type, named as
+			// a choice element's name ends (valueQuantity, valueAge).
+			for _, t := range coded.QuantityTypes {
 				keys = append(keys, st.name+t)
 			}
 		}
