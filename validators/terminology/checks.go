@@ -134,8 +134,7 @@ func newCodeSystemCheck(spec check.Spec, p codeSystemParams, env *check.Env) (ch
 		return nil, err
 	}
 	ctx := ctxOf(env)
-	judge := func(rec *model.Record, notHeld codesNotHeld) []model.Finding {
-		var out []model.Finding
+	judge := func(rec *model.Record, notHeld codesNotHeld) (out []model.Finding, coded, judged bool) {
 		el.Each(rec, func(c codedValue) {
 			var buf [codingsBuf]terminology.Coding
 			cs, paths := codings(c, buf[:0])
@@ -143,18 +142,23 @@ func newCodeSystemCheck(spec check.Spec, p codeSystemParams, env *check.Env) (ch
 				if cd.System == "" || cd.Code == "" {
 					continue
 				}
+				coded = true
 				issues, _, err := eng.CheckCode(ctx, cd.System, cd.Code, cd.Display)
 				if err != nil {
 					out = append(out, finding(rec, model.Error, "terminology.engine", paths.path(i), err.Error(), ""))
 					return
 				}
+				judgedCode := true
 				for _, is := range issues {
 					switch is.Code {
 					case terminology.IssueFormat:
 						continue // the code-format check reports these
 					case terminology.IssueCodesNotHeld:
 						notHeld.add(cd.System, is.Message)
+						judgedCode = false
 						continue
+					case terminology.IssueNotChecked:
+						judgedCode = false
 					}
 					sev := is.Severity
 					if is.Code == terminology.IssueDisplay && p.DisplayWarnings {
@@ -162,18 +166,24 @@ func newCodeSystemCheck(spec check.Spec, p codeSystemParams, env *check.Env) (ch
 					}
 					out = append(out, finding(rec, sev, is.Code, paths.path(i)+codePart(is.Code), is.Message, cd.System+"|"+cd.Code))
 				}
+				judged = judged || judgedCode
 			}
 		})
-		return out
+		if coded && !judged {
+			model.MarkUndecided(out)
+		}
+		return out, coded, judged
 	}
 	return withSkipped(spec.Requirement, eng.Skipped(), &codeSystemCheck{requirement: spec.Requirement, judge: judge}), nil
 }
 
 // codeSystemCheck is fhir-code-system: judge checks a record's codes,
-// counting in notHeld those of code systems held without their codes.
+// counting in notHeld those of code systems held without their codes, and
+// says whether the record held a code (coded) and whether any of its codes
+// was judged against its code system.
 type codeSystemCheck struct {
 	requirement string
-	judge       func(rec *model.Record, notHeld codesNotHeld) []model.Finding
+	judge       func(rec *model.Record, notHeld codesNotHeld) (out []model.Finding, coded, judged bool)
 }
 
 func (c *codeSystemCheck) Applies(rec *model.Record) bool { return appliesFHIR(rec) }
@@ -199,15 +209,29 @@ func (c codesNotHeld) add(system, reason string) {
 	c[system] = &notHeld{Codes: 1, Reason: reason}
 }
 
-// codeSystemState keeps the codes not held. It merges exactly across
-// workers and shards.
+// codeSystemState keeps the codes not held, and counts the records whose
+// codes were none of them judged (their findings, if any, are only
+// "not checked") and those that held no code. Said once per code system, the
+// codes not held leave no finding on the record for the grade to count, so
+// the state counts the records itself. It merges exactly across workers and
+// shards.
 type codeSystemState struct {
-	check   *codeSystemCheck
-	NotHeld codesNotHeld `json:"not_held,omitempty"`
+	check          *codeSystemCheck
+	NotHeld        codesNotHeld `json:"not_held,omitempty"`
+	NotChecked     int64        `json:"not_checked,omitempty"`
+	NothingToJudge int64        `json:"nothing_to_judge,omitempty"`
 }
 
 func (s *codeSystemState) Observe(rec *model.Record) []model.Finding {
-	return s.check.judge(rec, s.NotHeld)
+	out, coded, judged := s.check.judge(rec, s.NotHeld)
+	switch {
+	case !coded:
+		s.NothingToJudge++
+	case !judged && len(out) == 0:
+		// An undecided finding on the record counts it already.
+		s.NotChecked++
+	}
+	return out
 }
 
 func (s *codeSystemState) Merge(other check.State) error {
@@ -218,6 +242,8 @@ func (s *codeSystemState) Merge(other check.State) error {
 	if s.NotHeld == nil {
 		s.NotHeld = codesNotHeld{}
 	}
+	s.NotChecked += o.NotChecked
+	s.NothingToJudge += o.NothingToJudge
 	for system, n := range o.NotHeld {
 		if mine := s.NotHeld[system]; mine != nil {
 			mine.Codes += n.Codes
@@ -232,6 +258,8 @@ func (s *codeSystemState) Merge(other check.State) error {
 // many of its codes were not checked, and why: carecert's limit, neither a
 // pass nor the supplier's failure.
 func (s *codeSystemState) Finish(t *model.Tally) {
+	t.CountNotChecked(s.NotChecked)
+	t.CountNothingToJudge(s.NothingToJudge)
 	systems := make([]string, 0, len(s.NotHeld))
 	for system := range s.NotHeld {
 		systems = append(systems, system)

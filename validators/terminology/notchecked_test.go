@@ -19,7 +19,7 @@ import (
 // passed, and one where some are says how many, wherever the resources
 // arrive (NDJSON, JSON or XML files, a Bundle's entries in either form, a
 // contained resource).
-var _ = Describe("records whose bindings could not be judged", func() {
+var _ = Describe("records whose codes could not be judged", func() {
 	const dcm = "http://dicom.nema.org/resources/ontology/DCM"
 	// study's only bound code is its modality: not decided offline.
 	study := func(id string) string {
@@ -74,26 +74,26 @@ var _ = Describe("records whose bindings could not be judged", func() {
 		{"a Bundle's entries", 1, one("b.json", bundle)},
 		{"a Bundle's entries, in XML", 1, one("b.xml", func(res []string) string { return toXML(bundle(res)) })},
 	}
-	suiteFile := func(dir string) string {
+	suiteFile := func(dir, checkType string) string {
 		p := filepath.Join(dir, "suite.yaml")
-		Expect(os.WriteFile(p, []byte(`id: bindings
+		Expect(os.WriteFile(p, []byte(`id: codes
 version: 1.0.0
-title: bindings
+title: codes
 requirements:
-  - id: BIND
+  - id: REQ
     level: SHALL
-    title: bound codes are in their value sets
-    check: fhir-value-set-binding
+    title: codes are judged
+    check: `+checkType+`
 `), 0o644)).To(Succeed())
 		return p
 	}
 	// checked < 0 means the result is a skip, whose message says how many
 	// records were not checked.
-	DescribeTable("the binding requirement's outcome",
-		func(res []string, checked, notChecked int, example string) {
+	outcome := func(checkType string) func(res []string, checked, notChecked int, example string) {
+		return func(res []string, checked, notChecked int, example string) {
 			for _, p := range placements {
 				dir, feed := GinkgoT().TempDir(), GinkgoT().TempDir()
-				r := result(run([]string{suiteFile(dir)}, nil, p.write(feed, res)), "BIND")
+				r := result(run([]string{suiteFile(dir, checkType)}, nil, p.write(feed, res)), "REQ")
 				Expect(r.NotChecked).To(BeEquivalentTo(notChecked), p.name)
 				if checked < 0 {
 					Expect(r.Outcome).To(Equal(model.Skip), p.name)
@@ -107,7 +107,9 @@ requirements:
 				Expect(r.Outcome).To(Equal(model.Pass), p.name)
 				Expect(r.Message).To(HavePrefix(msg), p.name)
 			}
-		},
+		}
+	}
+	DescribeTable("the binding requirement's outcome", outcome("fhir-value-set-binding"),
 		Entry("every record not judged: skip", []string{study("a"), study("b")},
 			-1, 2, " (e.g. value set http://dicom.nema.org/"),
 		Entry("some records not judged: pass, saying how many", []string{study("a"), condition("c", true)},
@@ -118,5 +120,33 @@ requirements:
 			1, 0, ""),
 		Entry("a record whose only bound code is a contained study's: not judged", []string{condition("c", false, study("s"))},
 			-1, 1, ""),
+	)
+
+	// The code-system requirement says once per result how many codes of a
+	// code system carecert does not hold went unchecked (SNOMED CT and LOINC
+	// here): a record whose every code is such judged nothing, however many
+	// codes it holds, and a result of only such records is not a pass.
+	observation := func(id string, codes ...string) string {
+		var cs []string
+		for _, c := range codes {
+			system, code, _ := strings.Cut(c, "|")
+			cs = append(cs, `{"system":"`+system+`","code":"`+code+`"}`)
+		}
+		return `{"resourceType":"Observation","id":"` + id + `","status":"final","code":{"coding":[` + strings.Join(cs, ",") + `]}}`
+	}
+	const (
+		loinc  = "http://loinc.org|8867-4"
+		snomed = "http://snomed.info/sct|364075005"
+		held   = "http://terminology.hl7.org/CodeSystem/v2-0203|MR" // R4 holds its codes
+	)
+	DescribeTable("the code-system requirement's outcome", outcome("fhir-code-system"),
+		Entry("every code of a code system carecert does not hold: skip", []string{observation("a", loinc), observation("b", loinc, snomed)},
+			-1, 2, ""),
+		Entry("some records judged: pass, saying how many were not", []string{observation("a", loinc), observation("b", held)},
+			1, 1, ""),
+		Entry("a record with one held code beside codes not held: judged", []string{observation("a", loinc, held, snomed)},
+			1, 0, ""),
+		Entry("a contained resource's held code judges its container", []string{strings.Replace(observation("a", loinc), `"status"`, `"contained":[`+observation("c", held)+`],"status"`, 1)},
+			1, 0, ""),
 	)
 })
