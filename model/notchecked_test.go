@@ -63,6 +63,15 @@ var _ = Describe("Tally of records not judged", func() {
 			model.Skip, int64(1), "not checked: 1 record(s), none judged (e.g. code system S is not held: not checked)"),
 	)
 
+	It("grades a result whose every record went not judged skip even when a measure counted something", func() {
+		t := model.NewTally(0)
+		t.Observe([]model.Finding{undecided("a")})
+		t.Measure("m.counted", 1, 1)
+		outcome, msg := t.Grade()
+		Expect(outcome).To(Equal(model.Skip))
+		Expect(msg).To(HavePrefix("not checked: 1 record(s), none judged"))
+	})
+
 	It("counts records a check says once per result it could not judge", func() {
 		t := model.NewTally(0)
 		t.Observe(nil)

@@ -214,11 +214,13 @@ func (t *Tally) Grade() (Outcome, string) {
 		return Fail, fmt.Sprintf("%d error(s) in %d of %d record(s)", t.Errors, t.Failing, t.Evaluated) + t.notCheckedNote()
 	case t.Warnings > 0:
 		return Warn, fmt.Sprintf("%d warning(s) in %d record(s)", t.Warnings, t.Evaluated) + t.notCheckedNote()
+	case t.Evaluated-t.NothingToJudge > 0 && t.NotChecked >= t.Evaluated-t.NothingToJudge:
+		// Before the measures: a measure counted is no judgement of a
+		// record.
+		return Skip, fmt.Sprintf("not checked: %d record(s), none judged", t.NotChecked) + t.undecidedExample()
 	case t.counted():
 	case t.Evaluated-t.NothingToJudge <= 0:
 		return Skip, "no applicable records"
-	case t.NotChecked >= t.Evaluated-t.NothingToJudge:
-		return Skip, fmt.Sprintf("not checked: %d record(s), none judged", t.NotChecked) + t.undecidedExample()
 	}
 	msg := fmt.Sprintf("%d record(s) checked", t.Evaluated-t.NotChecked)
 	if t.NotChecked > 0 {

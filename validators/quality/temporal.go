@@ -436,4 +436,8 @@ func (s *lifeState) Finish(t *model.Tally) {
 	t.Measure(r.name("after-death"), after, events)
 	t.Measure(r.name("unjoined"), s.Unjoined+absent, s.Unjoined+joined)
 	t.Measure(r.name("undated"), undated, s.Unjoined+joined)
+	// The events judged against no life are records not checked: counted
+	// on the tally too, so that a SHALL result of only such events is named
+	// in the verdict's reasons (policy.NotChecked), as any check's are.
+	t.CountNotChecked(s.Unjoined + absent + undated)
 }

@@ -104,6 +104,9 @@ var _ = Describe("dq-within-life's events of a patient with no birth or death da
 				recs := read(c.feed)
 				t, o, msg := run("dq-within-life", lifeParams, recs)
 				Expect(measures(t)).To(Equal(c.want.measures), "case %d", i)
+				// The events judged against no life are records not
+				// checked, on the tally as any check's are (policy.NotChecked).
+				Expect(t.NotChecked).To(Equal(c.want.measures[0][0]+c.want.measures[1][0]), "case %d", i)
 				Expect(o).To(Equal(c.want.outcome), "case %d", i)
 				if c.want.message != "" {
 					Expect(msg).To(Equal(c.want.message), "case %d", i)
