@@ -84,7 +84,7 @@ var _ = Describe("a value judged against every alternative profile", func() {
 			[]finding{w(profile.CodeProfile, ".identifier[0]", "id-not-loaded of this Identifier is not loaded")}},
 		{"an unloaded alternative beside one missed: not decided", patient("patient-unloaded", "1234"),
 			[]finding{w(profile.CodeProfile, ".identifier[0]", "id-not-loaded of this Identifier is not loaded"),
-				w(profile.CodeTypeProfile, ".identifier[0]", "whether it conforms to "+ns+"id-not-loaded, which could not be loaded, was not decided")}},
+				w(profile.CodeTypeProfile, ".identifier[0]", "whether it conforms to "+ns+"id-not-loaded, which carecert could not judge it against (not loaded, or a profile of another type), was not decided")}},
 		{"a target meeting one of two target profiles", observation(target(named)), nil},
 		{"a target meeting both target profiles: ambiguous", observation(target(named, gendered)),
 			[]finding{w(profile.CodeReference, ".subject.reference", "conforms to 2 of the profiles this element allows its target")}},

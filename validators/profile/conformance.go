@@ -195,7 +195,8 @@ func (w *walker) profileCandidates(m map[string]any, compiled []*Compiled, path 
 
 // oneOf checks that a value conforms to at least one of the candidates, and
 // otherwise adds one finding naming those tried and what each found. unloaded
-// are alternatives that could not be loaded: the value may conform to one of
+// are alternatives carecert could not judge the value against (not loaded,
+// or a profile of another type): the value may conform to one of
 // them, so failing the others is then a warning that the question was not
 // decided, never an error. A value that meets several is said to be
 // ambiguous at severity several: a warning for an element's value, as the
@@ -216,7 +217,7 @@ func (w *walker) oneOf(cands []candidate, unloaded []string, path, typ string, s
 	}
 	msg := fmt.Sprintf("this %s does not conform to %s, as the element requires: %s", typ, what, v.why())
 	if len(unloaded) > 0 {
-		w.add(model.Warning, CodeTypeProfile, path, fmt.Sprintf("%s; whether it conforms to %s, which could not be loaded, was not decided", msg, strings.Join(unloaded, ", ")), "")
+		w.add(model.Warning, CodeTypeProfile, path, fmt.Sprintf("%s; whether it conforms to %s, which carecert could not judge it against (not loaded, or a profile of another type), was not decided", msg, strings.Join(unloaded, ", ")), "")
 		return
 	}
 	w.add(model.Error, CodeTypeProfile, path, msg, "")
