@@ -131,11 +131,11 @@ func (w *walker) targetProfiles(target map[string]any, t *typeInfo, ref, rp stri
 	if len(t.unreadTargets) > 0 {
 		// A target profile carecert cannot read may be the one it meets.
 		w.add(model.Warning, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s (%s); whether it conforms to %s, which is not loaded, was not decided",
-			ref, typ, strings.Join(v.tried, " or "), v.why(), strings.Join(t.unreadTargets, ", ")), "")
+			ref, typ, strings.Join(v.tried(), " or "), v.why(), strings.Join(t.unreadTargets, ", ")), "")
 		return
 	}
 	w.add(model.Error, CodeReference, rp, fmt.Sprintf("reference %s points at a %s that does not conform to %s, which this element requires of its target: %s",
-		ref, typ, strings.Join(v.tried, " or "), v.why()), "")
+		ref, typ, strings.Join(v.tried(), " or "), v.why()), "")
 }
 
 // typeProfiles checks a complex datatype value against the profiles its
@@ -211,9 +211,9 @@ func (w *walker) oneOf(cands []candidate, unloaded []string, path, typ string, s
 	if len(v.met) > 0 || len(v.missed) == 0 {
 		return
 	}
-	what := "the profile " + v.tried[0]
-	if len(v.tried) > 1 {
-		what = "any of the profiles " + strings.Join(v.tried, ", ")
+	what := "the profile " + v.missed[0].name
+	if tried := v.tried(); len(tried) > 1 {
+		what = "any of the profiles " + strings.Join(tried, ", ")
 	}
 	msg := fmt.Sprintf("this %s does not conform to %s, as the element requires: %s", typ, what, v.why())
 	if len(unloaded) > 0 {
@@ -228,9 +228,7 @@ func (w *walker) oneOf(cands []candidate, unloaded []string, path, typ string, s
 // it misses with their errors.
 type verdict struct {
 	met []string
-	// tried names the alternatives missed, in the element's order; missed
-	// holds them closest first (fewest errors).
-	tried  []string
+	// missed holds the alternatives missed, in the element's order.
 	missed []missed
 }
 
@@ -254,14 +252,21 @@ func judge(cands []candidate) verdict {
 		}
 		switch {
 		case len(errs) > 0:
-			v.tried = append(v.tried, c.name)
 			v.missed = append(v.missed, missed{c.name, errs})
 		case !slices.Contains(v.met, c.name):
 			v.met = append(v.met, c.name)
 		}
 	}
-	slices.SortStableFunc(v.missed, func(a, b missed) int { return len(a.errors) - len(b.errors) })
 	return v
+}
+
+// tried names the alternatives missed, in the element's order.
+func (v verdict) tried() []string {
+	names := make([]string, len(v.missed))
+	for i, m := range v.missed {
+		names[i] = m.name
+	}
+	return names
 }
 
 // why says what the missed alternatives found: the one error, or for each,
@@ -271,8 +276,10 @@ func (v verdict) why() string {
 		f := v.missed[0].errors[0]
 		return f.Path + ": " + f.Message
 	}
-	parts := make([]string, len(v.missed))
-	for i, m := range v.missed {
+	closest := slices.Clone(v.missed)
+	slices.SortStableFunc(closest, func(a, b missed) int { return len(a.errors) - len(b.errors) })
+	parts := make([]string, len(closest))
+	for i, m := range closest {
 		f := m.errors[0]
 		parts[i] = fmt.Sprintf("against %s, %s: %s", m.name, f.Path, f.Message)
 		if n := len(m.errors) - 1; n > 0 {
